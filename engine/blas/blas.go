@@ -1,0 +1,58 @@
+// Package blas plugs OpenBLAS into gorgonia's tensor package and exposes the
+// single-precision routines the engine calls on its hot paths.
+//
+// Every matrix product in Tessera goes through the BLAS that tensor.Use
+// installed; Init installs OpenBLAS (through gonum's netlib cgo binding).
+package blas
+
+/*
+#cgo LDFLAGS: -lopenblas
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+*/
+import "C"
+
+import (
+	"sync"
+
+	gblas "gonum.org/v1/gonum/blas"
+	"gonum.org/v1/netlib/blas/netlib"
+	"gorgonia.org/tensor"
+)
+
+var once sync.Once
+
+// Init installs OpenBLAS as gorgonia's BLAS. It is safe to call many times.
+func Init() {
+	once.Do(func() { tensor.Use(netlib.Implementation{}) })
+}
+
+// Impl returns the BLAS installed with tensor.Use, after making sure it is OpenBLAS.
+func Impl() tensor.BLAS {
+	Init()
+	return tensor.WhichBLAS()
+}
+
+// SetThreads caps the threads OpenBLAS uses for one call (n < 1 means 1).
+func SetThreads(n int) {
+	if n < 1 {
+		n = 1
+	}
+	C.openblas_set_num_threads(C.int(n))
+}
+
+// Threads reports the current OpenBLAS thread count.
+func Threads() int { return int(C.openblas_get_num_threads()) }
+
+// Gemm computes C = alpha*op(A)*op(B) + beta*C for row-major float32 matrices,
+// where op(A) is m×k and op(B) is k×n.
+func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	ta, tb := gblas.NoTrans, gblas.NoTrans
+	if transA {
+		ta = gblas.Trans
+	}
+	if transB {
+		tb = gblas.Trans
+	}
+	Impl().Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}

@@ -1,0 +1,68 @@
+package blas
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+func naive(m, n, k int, a, b []float32) []float32 {
+	c := make([]float32, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float32
+			for p := 0; p < k; p++ {
+				s += a[i*k+p] * b[p*n+j]
+			}
+			c[i*n+j] = s
+		}
+	}
+	return c
+}
+
+func TestGemmMatchesNaive(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	m, n, k := 7, 5, 11
+	a := make([]float32, m*k)
+	b := make([]float32, k*n)
+	for i := range a {
+		a[i] = r.Float32() - 0.5
+	}
+	for i := range b {
+		b[i] = r.Float32() - 0.5
+	}
+	want := naive(m, n, k, a, b)
+	got := make([]float32, m*n)
+	Gemm(false, false, m, n, k, 1, a, k, b, n, 0, got, n)
+	for i := range want {
+		if d := want[i] - got[i]; d > 1e-5 || d < -1e-5 {
+			t.Fatalf("c[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+	// Transposed B: pass B^T stored as n×k.
+	bt := make([]float32, n*k)
+	for p := 0; p < k; p++ {
+		for j := 0; j < n; j++ {
+			bt[j*k+p] = b[p*n+j]
+		}
+	}
+	Gemm(false, true, m, n, k, 1, a, k, bt, k, 0, got, n)
+	for i := range want {
+		if d := want[i] - got[i]; d > 1e-5 || d < -1e-5 {
+			t.Fatalf("trans c[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+}
+
+func BenchmarkSgemm512(b *testing.B) {
+	n := 512
+	x := make([]float32, n*n)
+	y := make([]float32, n*n)
+	z := make([]float32, n*n)
+	for i := range x {
+		x[i], y[i] = float32(i%7), float32(i%5)
+	}
+	b.SetBytes(int64(2 * n * n * n)) // reported MB/s = MFLOP/s
+	for b.Loop() {
+		Gemm(false, false, n, n, n, 1, x, n, y, n, 0, z, n)
+	}
+}

@@ -1,0 +1,216 @@
+// Package model is the Image GPT transformer: configuration, weights bound to
+// Hugging Face safetensors names, a full-sequence forward pass and an
+// incremental forward pass with a KV cache, both batched.
+package model
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// Config holds the Hugging Face ImageGPT fields plus Tessera's extension.
+// Missing keys take HF's defaults (see DefaultConfig).
+type Config struct {
+	VocabSize                  int      `json:"vocab_size"`
+	NPositions                 int      `json:"n_positions"`
+	NEmbd                      int      `json:"n_embd"`
+	NLayer                     int      `json:"n_layer"`
+	NHead                      int      `json:"n_head"`
+	NInner                     *int     `json:"n_inner"`
+	ActivationFunction         string   `json:"activation_function"`
+	LayerNormEpsilon           float64  `json:"layer_norm_epsilon"`
+	ScaleAttnByInverseLayerIdx bool     `json:"scale_attn_by_inverse_layer_idx"`
+	ScaleAttnWeights           bool     `json:"scale_attn_weights"`
+	ReorderAndUpcastAttn       bool     `json:"reorder_and_upcast_attn"`
+	TieWordEmbeddings          bool     `json:"tie_word_embeddings"`
+	ModelType                  string   `json:"model_type,omitempty"`
+	Architectures              []string `json:"architectures,omitempty"`
+	AttnPdrop                  float64  `json:"attn_pdrop"`
+	EmbdPdrop                  float64  `json:"embd_pdrop"`
+	ResidPdrop                 float64  `json:"resid_pdrop"`
+	InitializerRange           float64  `json:"initializer_range"`
+	Tessera                    *Ext     `json:"tessera,omitempty"`
+}
+
+// Ext is Tessera's extension block, stored under the "tessera" key that HF ignores.
+type Ext struct {
+	Name         string   `json:"name,omitempty"`
+	PatchSize    int      `json:"patch_size"`
+	Grid         [2]int   `json:"grid"` // rows, cols in patches
+	PromptLength int      `json:"prompt_length"`
+	PromptVocab  []string `json:"prompt_vocab"` // T words in id order, PAD first
+	StyleWords   []string `json:"style_words,omitempty"`
+}
+
+// DefaultConfig returns HF ImageGPTConfig's defaults.
+func DefaultConfig() Config {
+	return Config{
+		VocabSize:          513,
+		NPositions:         1024,
+		NEmbd:              512,
+		NLayer:             24,
+		NHead:              8,
+		ActivationFunction: "quick_gelu",
+		LayerNormEpsilon:   1e-5,
+		ScaleAttnWeights:   true,
+		ModelType:          "imagegpt",
+		Architectures:      []string{"ImageGPTForCausalImageModeling"},
+		AttnPdrop:          0.1,
+		EmbdPdrop:          0.1,
+		ResidPdrop:         0.1,
+		InitializerRange:   0.02,
+	}
+}
+
+// ParseConfig decodes config.json bytes over HF defaults and validates them.
+func ParseConfig(data []byte) (Config, error) {
+	c := DefaultConfig()
+	if err := json.Unmarshal(data, &c); err != nil {
+		return Config{}, fmt.Errorf("parse config: %w", err)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// LoadConfig reads and parses a config.json file.
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("load config: %w", err)
+	}
+	c, err := ParseConfig(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Inner is the MLP width (n_inner, or 4·n_embd when null).
+func (c Config) Inner() int {
+	if c.NInner == nil || *c.NInner <= 0 {
+		return 4 * c.NEmbd
+	}
+	return *c.NInner
+}
+
+// HeadDim is n_embd / n_head.
+func (c Config) HeadDim() int { return c.NEmbd / c.NHead }
+
+// SOS is the start-of-sequence id, vocab_size-1.
+func (c Config) SOS() int { return c.VocabSize - 1 }
+
+// PromptLength is L, the number of prompt slots before SOS (0 for OpenAI models).
+func (c Config) PromptLength() int {
+	if c.Tessera == nil {
+		return 0
+	}
+	return c.Tessera.PromptLength
+}
+
+// PromptWords is T, the size of the prompt vocabulary (PAD included).
+func (c Config) PromptWords() int {
+	if c.Tessera == nil {
+		return 0
+	}
+	return len(c.Tessera.PromptVocab)
+}
+
+// Codes is K, the number of image codes: vocab_size - 1 - T.
+func (c Config) Codes() int { return c.VocabSize - 1 - c.PromptWords() }
+
+// PatchSize is p (1 for OpenAI's palette models).
+func (c Config) PatchSize() int {
+	if c.Tessera == nil || c.Tessera.PatchSize == 0 {
+		return 1
+	}
+	return c.Tessera.PatchSize
+}
+
+// Grid returns the image size in patches (rows, cols). Without a Tessera block
+// the image is taken as square with n_positions pixels.
+func (c Config) Grid() (rows, cols int) {
+	if c.Tessera != nil && c.Tessera.Grid[0] > 0 && c.Tessera.Grid[1] > 0 {
+		return c.Tessera.Grid[0], c.Tessera.Grid[1]
+	}
+	n := c.NPositions - c.PromptLength()
+	s := isqrt(n)
+	return s, n / max(s, 1)
+}
+
+// ImageTokens is N, the number of codes in one image.
+func (c Config) ImageTokens() int {
+	r, cc := c.Grid()
+	return r * cc
+}
+
+// ImageSize is the image size in pixels (width, height).
+func (c Config) ImageSize() (w, h int) {
+	r, cc := c.Grid()
+	p := c.PatchSize()
+	return cc * p, r * p
+}
+
+// Name is the model's display name from the Tessera block, or "".
+func (c Config) Name() string {
+	if c.Tessera == nil {
+		return ""
+	}
+	return c.Tessera.Name
+}
+
+// Params returns the parameter count (lm_head counted at vocab_size-1 rows).
+func (c Config) Params() int64 {
+	d, f, v := int64(c.NEmbd), int64(c.Inner()), int64(c.VocabSize)
+	block := 2*d + d*3*d + 3*d + d*d + d + d*f + f + f*d + d
+	return v*d + int64(c.NPositions)*d + int64(c.NLayer)*block + d + (v-1)*d
+}
+
+// Validate checks that the configuration describes a model the engine can run.
+func (c Config) Validate() error {
+	switch {
+	case c.VocabSize < 2:
+		return fmt.Errorf("config: vocab_size %d must be at least 2", c.VocabSize)
+	case c.NPositions < 1:
+		return fmt.Errorf("config: n_positions %d must be positive", c.NPositions)
+	case c.NEmbd < 1 || c.NHead < 1 || c.NEmbd%c.NHead != 0:
+		return fmt.Errorf("config: n_embd %d must be a positive multiple of n_head %d", c.NEmbd, c.NHead)
+	case c.NLayer < 1:
+		return fmt.Errorf("config: n_layer %d must be positive", c.NLayer)
+	case c.Inner() < 1:
+		return fmt.Errorf("config: n_inner %d must be positive", c.Inner())
+	case c.LayerNormEpsilon <= 0:
+		return fmt.Errorf("config: layer_norm_epsilon %g must be positive", c.LayerNormEpsilon)
+	}
+	switch c.ActivationFunction {
+	case "quick_gelu", "gelu", "gelu_new", "relu":
+	default:
+		return fmt.Errorf("config: activation_function %q is not supported (quick_gelu, gelu, gelu_new, relu)", c.ActivationFunction)
+	}
+	if c.Codes() < 1 {
+		return fmt.Errorf("config: no image codes: vocab_size %d leaves none after %d prompt words and SOS", c.VocabSize, c.PromptWords())
+	}
+	if c.Tessera != nil {
+		t := c.Tessera
+		if t.PromptLength < 0 || t.PatchSize < 0 {
+			return fmt.Errorf("config: tessera prompt_length and patch_size must not be negative")
+		}
+		if t.PromptLength > 0 && len(t.PromptVocab) == 0 {
+			return fmt.Errorf("config: tessera prompt_length %d needs a prompt_vocab", t.PromptLength)
+		}
+	}
+	if need := c.PromptLength() + c.ImageTokens(); need != c.NPositions {
+		return fmt.Errorf("config: n_positions %d must equal prompt_length + image tokens = %d", c.NPositions, need)
+	}
+	return nil
+}
+
+func isqrt(n int) int {
+	s := 0
+	for (s+1)*(s+1) <= n {
+		s++
+	}
+	return s
+}
