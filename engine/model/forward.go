@@ -1,0 +1,263 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+
+	"github.com/tessera-studio/tessera/engine/blas"
+)
+
+// Cache holds the keys and values of past positions for a batch of
+// sequences that advance together, plus scratch buffers reused across steps.
+type Cache struct {
+	batch, capacity, d int
+	length             int
+	k, v               [][]float32 // per layer: batch × capacity × d
+	ws                 workspace
+}
+
+type workspace struct {
+	x, h, qkv, att, fc, logits, scores []float32
+}
+
+// grow returns buf resized to n, reallocating only when it is too small.
+func grow(buf []float32, n int) []float32 {
+	if cap(buf) < n {
+		return make([]float32, n)
+	}
+	return buf[:n]
+}
+
+// NewCache allocates a KV cache for batch sequences of up to n_positions tokens.
+func (m *Model) NewCache(batch int) *Cache {
+	c := m.Config
+	kc := &Cache{batch: batch, capacity: c.NPositions, d: c.NEmbd}
+	kc.k = make([][]float32, c.NLayer)
+	kc.v = make([][]float32, c.NLayer)
+	for l := range kc.k {
+		kc.k[l] = make([]float32, batch*c.NPositions*c.NEmbd)
+		kc.v[l] = make([]float32, batch*c.NPositions*c.NEmbd)
+	}
+	return kc
+}
+
+// Batch is the number of sequences in the cache.
+func (kc *Cache) Batch() int { return kc.batch }
+
+// Len is the number of positions already processed.
+func (kc *Cache) Len() int { return kc.length }
+
+// Truncate forgets every position at or after n (rewind to a prefix of n tokens).
+func (kc *Cache) Truncate(n int) {
+	if n < kc.length && n >= 0 {
+		kc.length = n
+	}
+}
+
+// Bytes is the memory the cache's keys and values take.
+func (kc *Cache) Bytes() int64 { return int64(len(kc.k)) * 2 * int64(kc.batch*kc.capacity*kc.d) * 4 }
+
+// Broadcast copies sequence src's keys and values (its first Len positions)
+// into every other sequence of the batch, so a shared prefix is computed once.
+func (kc *Cache) Broadcast(src int) {
+	n := kc.length * kc.d
+	for l := range kc.k {
+		for _, buf := range [][]float32{kc.k[l], kc.v[l]} {
+			from := buf[src*kc.capacity*kc.d:][:n]
+			for b := 0; b < kc.batch; b++ {
+				if b != src {
+					copy(buf[b*kc.capacity*kc.d:][:n], from)
+				}
+			}
+		}
+	}
+}
+
+// Clone returns an independent copy of the cache with batch copies of
+// sequence src (batch 0 keeps the original batch size and copies all).
+func (kc *Cache) Clone() *Cache {
+	out := &Cache{batch: kc.batch, capacity: kc.capacity, d: kc.d, length: kc.length}
+	out.k = make([][]float32, len(kc.k))
+	out.v = make([][]float32, len(kc.v))
+	for l := range kc.k {
+		out.k[l] = append([]float32(nil), kc.k[l]...)
+		out.v[l] = append([]float32(nil), kc.v[l]...)
+	}
+	return out
+}
+
+// ForwardOptions tune one forward call.
+type ForwardOptions struct {
+	// AllLogits returns logits for every new position, not just the last.
+	AllLogits bool
+	// Workers caps the threads used (0 means all CPUs).
+	Workers int
+	// Trace, when set, sees hidden states: ("embeddings", -1), ("block", l)
+	// after each layer and ("final", n_layer) after ln_f; h is rows × n_embd.
+	Trace func(stage string, layer int, h []float32)
+}
+
+// Forward runs n new positions for every sequence of the cache: ids holds
+// batch × n token ids, row-major. It appends their keys and values to the
+// cache and returns logits over the K image codes, batch × K for the last
+// new position of each sequence, or batch × n × K with AllLogits. The
+// returned slice is reused by the next call on the same cache.
+func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]float32, error) {
+	c := m.Config
+	B, d := kc.batch, c.NEmbd
+	if n < 1 || len(ids) != B*n {
+		return nil, fmt.Errorf("forward: got %d ids for batch %d × %d positions", len(ids), B, n)
+	}
+	pos0 := kc.length
+	if pos0+n > c.NPositions {
+		return nil, fmt.Errorf("forward: %d positions exceed the model's context of %d", pos0+n, c.NPositions)
+	}
+	for _, id := range ids {
+		if id < 0 || id >= c.VocabSize {
+			return nil, fmt.Errorf("forward: token id %d outside the vocabulary [0, %d)", id, c.VocabSize)
+		}
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	blas.SetThreads(workers)
+	rows := B * n
+	f := c.Inner()
+	ws := &kc.ws
+	ws.x = grow(ws.x, rows*d)
+	ws.h = grow(ws.h, rows*d)
+	ws.qkv = grow(ws.qkv, rows*3*d)
+	ws.att = grow(ws.att, rows*d)
+	ws.fc = grow(ws.fc, rows*f)
+	x, h, qkv, att, fc := ws.x, ws.h, ws.qkv, ws.att, ws.fc
+
+	wte, wpe := f32(m.Wte), f32(m.Wpe)
+	for r := 0; r < rows; r++ {
+		id, pos := ids[r], pos0+r%n
+		xr := x[r*d : (r+1)*d]
+		copy(xr, wte[id*d:(id+1)*d])
+		axpy(1, wpe[pos*d:(pos+1)*d], xr)
+	}
+	if opt.Trace != nil {
+		opt.Trace("embeddings", -1, x)
+	}
+	eps := float32(c.LayerNormEpsilon)
+	for l := range m.Blocks {
+		b := &m.Blocks[l]
+		rmsNorm(h, x, f32(b.Ln1), rows, d, eps, workers)
+		fillRows(qkv, f32(b.AttnB), rows)
+		blas.Gemm(false, false, rows, 3*d, d, 1, h, d, f32(b.AttnW), 3*d, 1, qkv, 3*d)
+		m.attention(kc, l, qkv, att, n, workers)
+		addBias(x, f32(b.AttnPB), rows)
+		blas.Gemm(false, false, rows, d, d, 1, att, d, f32(b.AttnProj), d, 1, x, d)
+		rmsNorm(h, x, f32(b.Ln2), rows, d, eps, workers)
+		fillRows(fc, f32(b.FcB), rows)
+		blas.Gemm(false, false, rows, f, d, 1, h, d, f32(b.FcW), f, 1, fc, f)
+		activate(fc, c.ActivationFunction, workers)
+		addBias(x, f32(b.MlpPB), rows)
+		blas.Gemm(false, false, rows, d, f, 1, fc, f, f32(b.MlpProj), d, 1, x, d)
+		if opt.Trace != nil {
+			opt.Trace("block", l, x)
+		}
+	}
+	kc.length += n
+
+	// Final norm only on the rows whose logits are wanted.
+	K := c.Codes()
+	var src []float32
+	outRows := rows
+	if opt.AllLogits {
+		rmsNorm(h, x, f32(m.LnF), rows, d, eps, workers)
+		src = h
+	} else {
+		outRows = B
+		for b := 0; b < B; b++ {
+			last := (b*n + n - 1) * d
+			copy(att[b*d:(b+1)*d], x[last:last+d])
+		}
+		rmsNorm(h, att, f32(m.LnF), B, d, eps, workers)
+		src = h[:B*d]
+	}
+	if opt.Trace != nil {
+		opt.Trace("final", c.NLayer, src)
+	}
+	ws.logits = grow(ws.logits, outRows*K)
+	blas.Gemm(false, true, outRows, K, d, 1, src, d, f32(m.LmHead), d, 0, ws.logits, K)
+	return ws.logits, nil
+}
+
+// fillRows sets every row of x to b.
+func fillRows(x, b []float32, rows int) {
+	d := len(b)
+	for r := 0; r < rows; r++ {
+		copy(x[r*d:(r+1)*d], b)
+	}
+}
+
+// attention stores the new keys and values of layer l in the cache and writes
+// the causal multi-head attention of the new queries into out (rows × d).
+func (m *Model) attention(kc *Cache, l int, qkv, out []float32, n, workers int) {
+	c := m.Config
+	B, d, H := kc.batch, c.NEmbd, c.NHead
+	hd := d / H
+	pos0 := kc.length
+	T := pos0 + n
+	K, V := kc.k[l], kc.v[l]
+	for b := 0; b < B; b++ {
+		for i := 0; i < n; i++ {
+			src := qkv[(b*n+i)*3*d:]
+			dst := (b*kc.capacity + pos0 + i) * d
+			copy(K[dst:dst+d], src[d:2*d])
+			copy(V[dst:dst+d], src[2*d:3*d])
+		}
+	}
+	scale := float32(1)
+	if c.ScaleAttnWeights {
+		scale = 1 / float32(math.Sqrt(float64(hd)))
+	}
+	if c.ScaleAttnByInverseLayerIdx {
+		scale /= float32(l + 1)
+	}
+	if n == 1 {
+		// One query per sequence: vector kernels, parallel over (sequence, head).
+		parallelFor(B*H, workers, 1, func(lo, hi int) {
+			scores := make([]float32, T)
+			for bh := lo; bh < hi; bh++ {
+				b, hh := bh/H, bh%H
+				q := qkv[b*3*d+hh*hd:][:hd]
+				base := b*kc.capacity*d + hh*hd
+				for t := 0; t < T; t++ {
+					scores[t] = scale * dot(q, K[base+t*d:][:hd])
+				}
+				softmaxInPlace(scores)
+				o := out[b*d+hh*hd:][:hd]
+				clear(o)
+				for t := 0; t < T; t++ {
+					axpy(scores[t], V[base+t*d:][:hd], o)
+				}
+			}
+		})
+		return
+	}
+	// Several queries per sequence: per-head matrix products through BLAS.
+	kc.ws.scores = grow(kc.ws.scores, n*T)
+	S := kc.ws.scores
+	for b := 0; b < B; b++ {
+		for hh := 0; hh < H; hh++ {
+			q := qkv[b*n*3*d+hh*hd:]
+			base := b*kc.capacity*d + hh*hd
+			blas.Gemm(false, true, n, T, hd, scale, q, 3*d, K[base:], d, 0, S, T)
+			parallelFor(n, workers, 16, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					row := S[i*T : (i+1)*T]
+					visible := pos0 + i + 1
+					softmaxInPlace(row[:visible])
+					clear(row[visible:])
+				}
+			})
+			blas.Gemm(false, false, n, hd, T, 1, S, T, V[base:], d, 0, out[b*n*d+hh*hd:], d)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package model
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/tessera-studio/tessera/engine/safetensors"
+)
+
+// WeightsFile and ConfigFile are the Hugging Face file names in a model folder.
+const (
+	WeightsFile = "model.safetensors"
+	ConfigFile  = "config.json"
+)
+
+// FromSafetensors binds the weights of a parsed safetensors file. Tensors the
+// architecture does not use (attn.bias, attn.masked_bias) are ignored.
+func FromSafetensors(c Config, f *safetensors.File) (*Model, error) {
+	return New(c, func(name string, shape []int) ([]float32, error) {
+		return f.Float32(name, shape...)
+	})
+}
+
+// LoadOptions tune Load.
+type LoadOptions struct {
+	// Progress, when set, is called while the weights file is read.
+	Progress func(done, total int64)
+	// AvailableMemory overrides the free memory figure (for tests); 0 reads /proc/meminfo.
+	AvailableMemory int64
+}
+
+// Load reads config.json and model.safetensors from a model folder.
+func Load(dir string, opt LoadOptions) (*Model, error) {
+	c, err := LoadConfig(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return nil, err
+	}
+	avail := opt.AvailableMemory
+	if avail == 0 {
+		avail = AvailableMemory()
+	}
+	if need := c.MemoryNeeded(); avail > 0 && need > avail {
+		return nil, fmt.Errorf("load %s: the model needs about %s of memory but only %s is available", dir, FormatBytes(need), FormatBytes(avail))
+	}
+	path := filepath.Join(dir, WeightsFile)
+	f, err := safetensors.OpenProgress(path, opt.Progress)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
+	m, err := FromSafetensors(c, f)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	m.Hash = hashFile(path)
+	return m, nil
+}
+
+// Parse builds a model from in-memory config.json and model.safetensors bytes
+// (an embedded model); name labels error messages.
+func Parse(name string, config, weights []byte) (*Model, error) {
+	c, err := ParseConfig(config)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	f, err := safetensors.Parse(name+"/"+WeightsFile, weights)
+	if err != nil {
+		return nil, err
+	}
+	m, err := FromSafetensors(c, f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	sum := sha256.Sum256(weights)
+	m.Hash = hex.EncodeToString(sum[:5])
+	return m, nil
+}
+
+func hashFile(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := bufio.NewReaderSize(f, 1<<20).WriteTo(h); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil)[:5])
+}
+
+// AvailableMemory reads MemAvailable from /proc/meminfo (0 when unknown).
+func AvailableMemory() int64 {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			fields := strings.Fields(rest)
+			if len(fields) > 0 {
+				kb, err := strconv.ParseInt(fields[0], 10, 64)
+				if err == nil {
+					return kb * 1024
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// FormatBytes renders a byte count for people ("1.2 GB").
+func FormatBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}

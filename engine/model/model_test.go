@@ -1,0 +1,271 @@
+package model
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// vectorsDir holds the HF ImageGPT reference checkpoints copied from ../shared.
+const vectorsDir = "../../testdata/imagegpt"
+
+type expected struct {
+	InputIDs         []int         `json:"input_ids"`
+	Pixels           []int         `json:"pixels"`
+	Logits           [][]float64   `json:"logits"`
+	LogSoftmax       [][]float64   `json:"log_softmax"`
+	TargetLogprob    []float64     `json:"target_logprob"`
+	NLLNats          float64       `json:"nll_nats"`
+	BitsPerPixel     float64       `json:"bits_per_pixel"`
+	Embeddings       [][]float64   `json:"embeddings"`
+	BlockOutputs     [][][]float64 `json:"block_outputs"`
+	FinalHidden      [][]float64   `json:"final_hidden"`
+	GreedyFromSOS    []int         `json:"greedy_from_sos"`
+	CompletionPrompt []int         `json:"completion_prompt"`
+	CompletionGreedy []int         `json:"completion_greedy"`
+}
+
+func loadVector(t *testing.T, name string) (*Model, expected) {
+	t.Helper()
+	dir := filepath.Join(vectorsDir, name)
+	m, err := Load(dir, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e expected
+	if err := json.Unmarshal(data, &e); err != nil {
+		t.Fatal(err)
+	}
+	return m, e
+}
+
+func maxDiff(t *testing.T, what string, got []float32, want [][]float64) float64 {
+	t.Helper()
+	cols := len(want[0])
+	if len(got) != len(want)*cols {
+		t.Fatalf("%s: got %d values, want %d", what, len(got), len(want)*cols)
+	}
+	worst := 0.0
+	for i, row := range want {
+		for j, w := range row {
+			worst = math.Max(worst, math.Abs(float64(got[i*cols+j])-w))
+		}
+	}
+	return worst
+}
+
+var vectors = []string{"vector1", "vector1_f16", "vector2"}
+
+func TestMatchesReferenceVectors(t *testing.T) {
+	for _, name := range vectors {
+		t.Run(name, func(t *testing.T) {
+			m, e := loadVector(t, name)
+			var emb, final []float32
+			blocks := map[int][]float32{}
+			kc := m.NewCache(1)
+			logits, err := m.Forward(kc, e.InputIDs, len(e.InputIDs), ForwardOptions{
+				AllLogits: true,
+				Trace: func(stage string, l int, h []float32) {
+					cp := append([]float32(nil), h...)
+					switch stage {
+					case "embeddings":
+						emb = cp
+					case "block":
+						blocks[l] = cp
+					case "final":
+						final = cp
+					}
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			const tol = 2e-4
+			check := func(what string, got []float32, want [][]float64) {
+				if d := maxDiff(t, what, got, want); d > tol {
+					t.Errorf("%s: max abs diff %.3g > %g", what, d, tol)
+				}
+			}
+			check("logits", logits, e.Logits)
+			check("embeddings", emb, e.Embeddings)
+			for l, want := range e.BlockOutputs {
+				check("block output "+string(rune('0'+l)), blocks[l], want)
+			}
+			check("final hidden", final, e.FinalHidden)
+
+			K := m.Config.Codes()
+			nll := 0.0
+			for i, px := range e.Pixels {
+				lp := LogSoftmaxAt(logits[i*K:(i+1)*K], px)
+				if d := math.Abs(lp - e.TargetLogprob[i]); d > tol {
+					t.Errorf("target logprob %d: %v vs %v", i, lp, e.TargetLogprob[i])
+				}
+				nll -= lp
+			}
+			if math.Abs(nll-e.NLLNats) > 1e-3 {
+				t.Errorf("nll %v, want %v", nll, e.NLLNats)
+			}
+			bpp := nll / float64(len(e.Pixels)) / math.Ln2
+			if math.Abs(bpp-e.BitsPerPixel) > 1e-4 {
+				t.Errorf("bits per pixel %v, want %v", bpp, e.BitsPerPixel)
+			}
+		})
+	}
+}
+
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// greedy decodes steps tokens after prefix with the KV cache, one token per step.
+func greedy(t *testing.T, m *Model, prefix []int, steps int) []int {
+	t.Helper()
+	kc := m.NewCache(1)
+	logits, err := m.Forward(kc, prefix, len(prefix), ForwardOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int
+	for len(out) < steps {
+		next := argmax(logits)
+		out = append(out, next)
+		if len(out) == steps {
+			break
+		}
+		if logits, err = m.Forward(kc, []int{next}, 1, ForwardOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func TestGreedyDecodesMatch(t *testing.T) {
+	for _, name := range vectors {
+		t.Run(name, func(t *testing.T) {
+			m, e := loadVector(t, name)
+			got := greedy(t, m, []int{m.Config.SOS()}, len(e.GreedyFromSOS))
+			if !equalInts(got, e.GreedyFromSOS) {
+				t.Errorf("greedy from SOS\n got %v\nwant %v", got, e.GreedyFromSOS)
+			}
+			got = greedy(t, m, e.CompletionPrompt, len(e.CompletionGreedy))
+			if !equalInts(got, e.CompletionGreedy) {
+				t.Errorf("completion\n got %v\nwant %v", got, e.CompletionGreedy)
+			}
+		})
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestIncrementalMatchesFullBatched checks that token-by-token decoding with
+// the KV cache and chunked prefill give the logits of one full pass, for a
+// batch of different sequences.
+func TestIncrementalMatchesFullBatched(t *testing.T) {
+	m, e := loadVector(t, "vector2")
+	T := len(e.InputIDs)
+	K := m.Config.Codes()
+	seqs := [][]int{e.InputIDs, append([]int{m.Config.SOS()}, e.GreedyFromSOS[:T-1]...)}
+	ids := append(append([]int(nil), seqs[0]...), seqs[1]...)
+	full, err := m.Forward(m.NewCache(2), ids, T, ForwardOptions{AllLogits: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full = append([]float32(nil), full...)
+	// Chunks of 5 positions then single steps.
+	kc := m.NewCache(2)
+	pos := 0
+	for pos < T {
+		n := 1
+		if pos < 10 {
+			n = 5
+		}
+		step := make([]int, 0, 2*n)
+		step = append(step, seqs[0][pos:pos+n]...)
+		step = append(step, seqs[1][pos:pos+n]...)
+		got, err := m.Forward(kc, step, n, ForwardOptions{AllLogits: true, Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for b := 0; b < 2; b++ {
+			for i := 0; i < n; i++ {
+				for k := 0; k < K; k++ {
+					g := got[(b*n+i)*K+k]
+					w := full[(b*T+pos+i)*K+k]
+					if math.Abs(float64(g-w)) > 1e-4 {
+						t.Fatalf("seq %d pos %d code %d: incremental %v, full %v", b, pos+i, k, g, w)
+					}
+				}
+			}
+		}
+		pos += n
+	}
+}
+
+func TestForwardRejectsBadInput(t *testing.T) {
+	m, _ := loadVector(t, "vector1")
+	kc := m.NewCache(1)
+	if _, err := m.Forward(kc, []int{99}, 1, ForwardOptions{}); err == nil || !strings.Contains(err.Error(), "vocabulary") {
+		t.Errorf("out-of-vocabulary id: err = %v", err)
+	}
+	long := make([]int, m.Config.NPositions+1)
+	if _, err := m.Forward(kc, long, len(long), ForwardOptions{}); err == nil || !strings.Contains(err.Error(), "context") {
+		t.Errorf("too long: err = %v", err)
+	}
+}
+
+func TestLoadErrorsNameTheProblem(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(vectorsDir, "vector1")
+	cfg, _ := os.ReadFile(filepath.Join(src, ConfigFile))
+	weights, _ := os.ReadFile(filepath.Join(src, WeightsFile))
+	write := func(name string, data []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Wrong shape: config says n_embd 64 but the weights are 32 wide.
+	write(ConfigFile, []byte(strings.Replace(string(cfg), `"n_embd": 32`, `"n_embd": 64`, 1)))
+	write(WeightsFile, weights)
+	if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "shape") {
+		t.Errorf("wrong shape: err = %v", err)
+	}
+	// Truncated weights.
+	write(ConfigFile, cfg)
+	write(WeightsFile, weights[:len(weights)/2])
+	if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), dir) {
+		t.Errorf("truncated: err = %v", err)
+	}
+	// Not enough memory.
+	write(WeightsFile, weights)
+	if _, err := Load(dir, LoadOptions{AvailableMemory: 1000}); err == nil || !strings.Contains(err.Error(), "needs about") {
+		t.Errorf("memory: err = %v", err)
+	}
+	// Broken config.
+	write(ConfigFile, []byte("{"))
+	if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "config") {
+		t.Errorf("broken config: err = %v", err)
+	}
+}
