@@ -56,3 +56,33 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	}
 	Impl().Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
+
+// GemmSplit computes the same product as Gemm (with op(B) not transposed)
+// but splits the n output columns into up to workers slices and runs one
+// single-threaded OpenBLAS call per slice in its own goroutine. It expects
+// OpenBLAS to be set to one thread (SetThreads(1)); it avoids OpenBLAS's
+// spinning thread pool competing with the engine's own goroutines.
+func GemmSplit(workers int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	const minCols = 64
+	w := min(workers, n/minCols)
+	if w <= 1 {
+		Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	chunk := (n + w - 1) / w
+	chunk = (chunk + 15) &^ 15 // keep slices aligned to 16 floats
+	var wg sync.WaitGroup
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		boff := lo // column offset into op(B)
+		if transB {
+			boff = lo * ldb // row offset into B stored n×k
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			Gemm(transA, transB, m, hi-lo, k, alpha, a, lda, b[boff:], ldb, beta, c[lo:], ldc)
+		}()
+	}
+	wg.Wait()
+}

@@ -122,7 +122,7 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	blas.SetThreads(workers)
+	blas.SetThreads(1)
 	rows := B * n
 	f := c.Inner()
 	ws := &kc.ws
@@ -148,16 +148,16 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 		b := &m.Blocks[l]
 		rmsNorm(h, x, f32(b.Ln1), rows, d, eps, workers)
 		fillRows(qkv, f32(b.AttnB), rows)
-		blas.Gemm(false, false, rows, 3*d, d, 1, h, d, f32(b.AttnW), 3*d, 1, qkv, 3*d)
+		blas.GemmSplit(workers, false, false, rows, 3*d, d, 1, h, d, f32(b.AttnW), 3*d, 1, qkv, 3*d)
 		m.attention(kc, l, qkv, att, n, workers)
 		addBias(x, f32(b.AttnPB), rows)
-		blas.Gemm(false, false, rows, d, d, 1, att, d, f32(b.AttnProj), d, 1, x, d)
+		blas.GemmSplit(workers, false, false, rows, d, d, 1, att, d, f32(b.AttnProj), d, 1, x, d)
 		rmsNorm(h, x, f32(b.Ln2), rows, d, eps, workers)
 		fillRows(fc, f32(b.FcB), rows)
-		blas.Gemm(false, false, rows, f, d, 1, h, d, f32(b.FcW), f, 1, fc, f)
+		blas.GemmSplit(workers, false, false, rows, f, d, 1, h, d, f32(b.FcW), f, 1, fc, f)
 		activate(fc, c.ActivationFunction, workers)
 		addBias(x, f32(b.MlpPB), rows)
-		blas.Gemm(false, false, rows, d, f, 1, fc, f, f32(b.MlpProj), d, 1, x, d)
+		blas.GemmSplit(workers, false, false, rows, d, f, 1, fc, f, f32(b.MlpProj), d, 1, x, d)
 		if opt.Trace != nil {
 			opt.Trace("block", l, x)
 		}
@@ -184,7 +184,7 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 		opt.Trace("final", c.NLayer, src)
 	}
 	ws.logits = grow(ws.logits, outRows*K)
-	blas.Gemm(false, true, outRows, K, d, 1, src, d, f32(m.LmHead), d, 0, ws.logits, K)
+	blas.GemmSplit(workers, false, true, outRows, K, d, 1, src, d, f32(m.LmHead), d, 0, ws.logits, K)
 	return ws.logits, nil
 }
 
