@@ -1,0 +1,141 @@
+// Package bundle loads a model folder as a whole: the transformer, its
+// codebook (pixels <-> tokens) and, for text-conditioned models, its prompt
+// tokenizer. It is the unit the sampler, the CLI and the studio work with.
+package bundle
+
+import (
+	"fmt"
+	"image"
+	"io/fs"
+	"path"
+	"path/filepath"
+
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/prompt"
+)
+
+// CodebookFile is the HF preprocessor file that holds the codebook.
+const CodebookFile = "preprocessor_config.json"
+
+// Bundle is a loaded model folder.
+type Bundle struct {
+	// Name is what the user calls the model: a built-in name or the folder's base name.
+	Name string
+	// Source is the folder path, or "builtin:NAME" for an embedded model.
+	Source   string
+	Model    *model.Model
+	Codebook *codebook.Codebook
+	// Prompt is nil for unconditional models (OpenAI's checkpoints).
+	Prompt *prompt.Tokenizer
+}
+
+// Load reads a model folder from disk.
+func Load(dir string, opt model.LoadOptions) (*Bundle, error) {
+	m, err := model.Load(dir, opt)
+	if err != nil {
+		return nil, err
+	}
+	cb, err := codebook.Load(filepath.Join(dir, CodebookFile))
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
+	abs, _ := filepath.Abs(dir)
+	if abs == "" {
+		abs = dir
+	}
+	return assemble(filepath.Base(abs), abs, m, cb)
+}
+
+// LoadFS reads a model folder from a file system (an embedded model); name
+// is the model's built-in name.
+func LoadFS(fsys fs.FS, dir, name string) (*Bundle, error) {
+	read := func(file string) ([]byte, error) {
+		data, err := fs.ReadFile(fsys, path.Join(dir, file))
+		if err != nil {
+			return nil, fmt.Errorf("built-in model %s: %w", name, err)
+		}
+		return data, nil
+	}
+	cfg, err := read(model.ConfigFile)
+	if err != nil {
+		return nil, err
+	}
+	weights, err := read(model.WeightsFile)
+	if err != nil {
+		return nil, err
+	}
+	cbData, err := read(CodebookFile)
+	if err != nil {
+		return nil, err
+	}
+	m, err := model.Parse(name, cfg, weights)
+	if err != nil {
+		return nil, err
+	}
+	cb, err := codebook.Parse(cbData)
+	if err != nil {
+		return nil, fmt.Errorf("built-in model %s: %w", name, err)
+	}
+	return assemble(name, "builtin:"+name, m, cb)
+}
+
+// FromParts assembles a bundle from loaded parts, checking they fit together.
+func FromParts(name, source string, m *model.Model, cb *codebook.Codebook) (*Bundle, error) {
+	return assemble(name, source, m, cb)
+}
+
+func assemble(name, source string, m *model.Model, cb *codebook.Codebook) (*Bundle, error) {
+	c := m.Config
+	if cb.K != c.Codes() {
+		return nil, fmt.Errorf("model %s: codebook has %d entries but the model has %d image codes", name, cb.K, c.Codes())
+	}
+	if cb.P != c.PatchSize() {
+		return nil, fmt.Errorf("model %s: codebook patches are %d×%d but the model expects %d×%d", name, cb.P, cb.P, c.PatchSize(), c.PatchSize())
+	}
+	b := &Bundle{Name: name, Source: source, Model: m, Codebook: cb}
+	if c.PromptLength() > 0 {
+		if n := c.Name(); n != "" && source != "builtin:"+name {
+			b.Name = n
+		}
+		tok, err := prompt.New(c.Tessera.PromptVocab, c.PromptLength(), c.Codes())
+		if err != nil {
+			return nil, fmt.Errorf("model %s: %w", name, err)
+		}
+		b.Prompt = tok
+	}
+	return b, nil
+}
+
+// Conditional reports whether the model takes a text prompt.
+func (b *Bundle) Conditional() bool { return b.Prompt != nil }
+
+// Grid is the image size in patches (rows, cols).
+func (b *Bundle) Grid() (rows, cols int) { return b.Model.Config.Grid() }
+
+// Tokens is the number of codes in one image.
+func (b *Bundle) Tokens() int { return b.Model.Config.ImageTokens() }
+
+// ImageSize is the image size in pixels.
+func (b *Bundle) ImageSize() (w, h int) { return b.Model.Config.ImageSize() }
+
+// Decode turns codes into a picture (a partial sequence leaves the rest transparent).
+func (b *Bundle) Decode(codes []int) *image.NRGBA {
+	rows, cols := b.Grid()
+	return b.Codebook.Decode(codes, rows, cols)
+}
+
+// Encode resizes an image to the model's size and maps it to codes.
+func (b *Bundle) Encode(img image.Image) ([]int, error) {
+	rows, cols := b.Grid()
+	return b.Codebook.Encode(img, rows, cols)
+}
+
+// PromptIDs tokenizes a prompt: the L prompt ids (all PAD for "" or an
+// unconditional model) plus the words left out and cut.
+func (b *Bundle) PromptIDs(text string) prompt.Encoded {
+	if b.Prompt == nil {
+		return prompt.Encoded{}
+	}
+	return b.Prompt.Encode(text)
+}

@@ -1,0 +1,53 @@
+// Package data loads the datasets Tessera trains on as (caption, image)
+// samples: the emoji-datasource packages (Google and Twitter artwork), MNIST,
+// and a user's folder of PNG/JPEG images with optional caption files.
+//
+// Every loader returns opaque images (alpha composited on white) at their
+// original size, plus a Report of what was skipped and why; a broken file is
+// skipped and counted, never fatal.
+package data
+
+import (
+	"errors"
+	"fmt"
+	"image"
+)
+
+// ErrNotFound marks a dataset that is not on this machine. Errors wrapping it
+// say how to get the data.
+var ErrNotFound = errors.New("dataset not found")
+
+// maxProblems is how many skip reasons a Report keeps.
+const maxProblems = 10
+
+// Sample is one training example.
+type Sample struct {
+	// Caption is the lower-cased caption, e.g. "smiling face with sunglasses google".
+	Caption string
+	// Names are alternative captions accepted for the same image (for emoji,
+	// each short name plus the style word); may be empty.
+	Names []string
+	// Key identifies the depicted thing, shared by vendors and skin tones: the
+	// emoji's base unified code ("1F60E"), the MNIST digit, the folder file name.
+	// Split keeps samples with one Key on one side.
+	Key string
+	// Style is the artwork style: "google", "twitter", or "" when there is none.
+	Style string
+	// Image is opaque (alpha composited on white) at its original size.
+	Image *image.NRGBA
+}
+
+// Report says what a loader did: samples loaded, samples skipped, and the
+// first few reasons for skipping.
+type Report struct {
+	Loaded, Skipped int
+	Problems        []string
+}
+
+// skip counts one skipped sample and keeps its reason if there is room.
+func (r *Report) skip(format string, args ...any) {
+	r.Skipped++
+	if len(r.Problems) < maxProblems {
+		r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+	}
+}

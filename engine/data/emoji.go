@@ -1,0 +1,225 @@
+package data
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// DefaultEmojiCache is where `make data` puts the emoji tarballs:
+// $XDG_CACHE_HOME/tessera/emoji, or ~/.cache/tessera/emoji.
+func DefaultEmojiCache() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("emoji cache: %w", err)
+	}
+	return filepath.Join(dir, "tessera", "emoji"), nil
+}
+
+// Emoji loads the Google and Twitter 64×64 emoji artwork from the npm
+// tarballs that scripts/fetch-emoji.sh saved in cacheDir
+// (emoji-datasource-VERSION.tgz for emoji.json, and
+// emoji-datasource-google-VERSION.tgz, emoji-datasource-twitter-VERSION.tgz
+// for the images), reading them in place. If several versions are there, the
+// newest one with all three tarballs is used. An empty cacheDir means
+// DefaultEmojiCache.
+//
+// Each emoji gives one sample per style with artwork, and so does each skin
+// tone variation. Captions are the lower-cased Unicode name, the skin tone if
+// any, and the style: "smiling face with sunglasses google",
+// "father christmas medium-dark skin tone twitter". Key is the base emoji's
+// unified code, so every vendor and tone of one emoji shares it.
+func Emoji(ctx context.Context, cacheDir string) ([]Sample, Report, error) {
+	var rep Report
+	if cacheDir == "" {
+		dir, err := DefaultEmojiCache()
+		if err != nil {
+			return nil, rep, err
+		}
+		cacheDir = dir
+	}
+	meta, vendors, err := findEmojiTarballs(cacheDir)
+	if err != nil {
+		return nil, rep, err
+	}
+	entries, err := readEmojiJSON(ctx, meta)
+	if err != nil {
+		return nil, rep, err
+	}
+	plans := planEmoji(entries, &rep)
+	raw, err := readEmojiImages(ctx, plans, vendors)
+	if err != nil {
+		return nil, rep, err
+	}
+	decoded := make([]Sample, len(plans))
+	failed := make([]error, len(plans))
+	err = parallel(ctx, len(plans), func(i int) {
+		if raw[i] == nil {
+			return
+		}
+		img, err := png.Decode(bytes.NewReader(raw[i]))
+		if err != nil {
+			failed[i] = err
+			return
+		}
+		decoded[i] = plans[i].sample
+		decoded[i].Image = opaque(img)
+	})
+	if err != nil {
+		return nil, rep, fmt.Errorf("emoji: %w", err)
+	}
+	samples := make([]Sample, 0, len(plans))
+	for i, p := range plans {
+		switch {
+		case raw[i] == nil:
+			rep.skip("emoji %q: %s not in %s tarball", p.sample.Caption, p.file, p.sample.Style)
+		case failed[i] != nil:
+			rep.skip("emoji %q: %s: %v", p.sample.Caption, p.file, failed[i])
+		default:
+			samples = append(samples, decoded[i])
+		}
+	}
+	rep.Loaded = len(samples)
+	return samples, rep, nil
+}
+
+// findEmojiTarballs finds the newest emoji-datasource version in dir with
+// the metadata tarball and one tarball per style.
+func findEmojiTarballs(dir string) (meta string, vendors map[string]string, err error) {
+	const prefix = "emoji-datasource-"
+	missing := fmt.Errorf("emoji data not found in %s: run make data (or scripts/fetch-emoji.sh %s): %w", dir, dir, ErrNotFound)
+	names, err := filepath.Glob(filepath.Join(dir, prefix+"*.tgz"))
+	if err != nil {
+		return "", nil, fmt.Errorf("emoji data in %s: %w", dir, err)
+	}
+	var versions []string
+	for _, n := range names {
+		v := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(n), prefix), ".tgz")
+		if v != "" && v[0] >= '0' && v[0] <= '9' {
+			versions = append(versions, v)
+		}
+	}
+	slices.SortFunc(versions, func(a, b string) int { return -compareVersions(a, b) })
+	for _, v := range versions {
+		vendors = map[string]string{}
+		for _, style := range emojiStyles() {
+			p := filepath.Join(dir, prefix+style+"-"+v+".tgz")
+			if _, err := os.Stat(p); err == nil {
+				vendors[style] = p
+			}
+		}
+		if len(vendors) == len(emojiStyles()) {
+			return filepath.Join(dir, prefix+v+".tgz"), vendors, nil
+		}
+	}
+	return "", nil, missing
+}
+
+// compareVersions orders dotted versions numerically where the parts are
+// numbers ("15.1.2" < "16.0.0"), and as text otherwise.
+func compareVersions(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := range min(len(pa), len(pb)) {
+		na, ea := strconv.Atoi(pa[i])
+		nb, eb := strconv.Atoi(pb[i])
+		if ea == nil && eb == nil {
+			if c := cmp.Compare(na, nb); c != 0 {
+				return c
+			}
+			continue
+		}
+		if c := strings.Compare(pa[i], pb[i]); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(pa), len(pb))
+}
+
+// readEmojiJSON reads package/emoji.json from the metadata tarball.
+func readEmojiJSON(ctx context.Context, path string) ([]emojiEntry, error) {
+	var entries []emojiEntry
+	found := false
+	err := walkTarGz(ctx, path, func(name string, size int64, r io.Reader) (bool, error) {
+		if name != "package/emoji.json" {
+			return false, nil
+		}
+		buf, err := readMember(size, r)
+		if err != nil {
+			return false, err
+		}
+		if err := json.Unmarshal(buf, &entries); err != nil {
+			return false, fmt.Errorf("parse: %w", err)
+		}
+		found = true
+		return true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("emoji metadata: %w", err)
+	}
+	if !found {
+		return nil, fmt.Errorf("emoji metadata: no package/emoji.json in %s", path)
+	}
+	return entries, nil
+}
+
+// readEmojiImages reads the PNG bytes each plan needs, one goroutine per
+// vendor tarball; raw[i] stays nil when plan i's image is not there. Reading
+// stops as soon as a tarball has given every image it is asked for.
+func readEmojiImages(ctx context.Context, plans []emojiPlan, vendors map[string]string) ([][]byte, error) {
+	raw := make([][]byte, len(plans))
+	wanted := map[string]map[string][]int{} // style -> tar path -> plan indices
+	for i, p := range plans {
+		style := p.sample.Style
+		if wanted[style] == nil {
+			wanted[style] = map[string][]int{}
+		}
+		path := imagePath(style, p.file)
+		wanted[style][path] = append(wanted[style][path], i)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(emojiStyles()))
+	for si, style := range emojiStyles() {
+		want := wanted[style]
+		if len(want) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			left := len(want)
+			errs[si] = walkTarGz(ctx, vendors[style], func(name string, size int64, r io.Reader) (bool, error) {
+				idx, ok := want[name]
+				if !ok {
+					return false, nil
+				}
+				buf, err := readMember(size, r)
+				if err != nil {
+					return false, err
+				}
+				for _, i := range idx {
+					raw[i] = buf
+				}
+				delete(want, name) // a duplicated member is read once
+				left--
+				return left == 0, nil
+			})
+		}()
+	}
+	wg.Wait()
+	for si, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("emoji %s images: %w", emojiStyles()[si], err)
+		}
+	}
+	return raw, nil
+}

@@ -1,0 +1,150 @@
+package data
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// emojiStyles are the vendor artworks Emoji loads, in sample order.
+func emojiStyles() []string { return []string{"google", "twitter"} }
+
+// emojiEntry is the part of emoji-datasource's emoji.json that Emoji reads.
+type emojiEntry struct {
+	Name           string                    `json:"name"`
+	Unified        string                    `json:"unified"`
+	ShortNames     []string                  `json:"short_names"`
+	Image          string                    `json:"image"`
+	HasImgGoogle   bool                      `json:"has_img_google"`
+	HasImgTwitter  bool                      `json:"has_img_twitter"`
+	SkinVariations map[string]emojiVariation `json:"skin_variations"`
+}
+
+// emojiVariation is one skin-tone variation of an emojiEntry.
+type emojiVariation struct {
+	Unified       string `json:"unified"`
+	Image         string `json:"image"`
+	HasImgGoogle  bool   `json:"has_img_google"`
+	HasImgTwitter bool   `json:"has_img_twitter"`
+}
+
+// hasImage reports whether the style's artwork exists, from the has_img_* flags.
+func hasImage(style string, google, twitter bool) bool {
+	switch style {
+	case "google":
+		return google
+	case "twitter":
+		return twitter
+	}
+	return false
+}
+
+// skinTone names the Fitzpatrick modifier code points.
+func skinTone(code string) (string, bool) {
+	switch strings.ToUpper(code) {
+	case "1F3FB":
+		return "light skin tone", true
+	case "1F3FC":
+		return "medium-light skin tone", true
+	case "1F3FD":
+		return "medium skin tone", true
+	case "1F3FE":
+		return "medium-dark skin tone", true
+	case "1F3FF":
+		return "dark skin tone", true
+	}
+	return "", false
+}
+
+// skinToneWords describes a skin_variations key such as "1F3FB" or
+// "1F3FB-1F3FD" ("light skin tone medium skin tone"); a repeated tone is said
+// once. Unknown codes are left out.
+func skinToneWords(key string) string {
+	var words []string
+	for _, code := range strings.Split(key, "-") {
+		if tone, ok := skinTone(code); ok && !slices.Contains(words, tone) {
+			words = append(words, tone)
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// join joins the non-empty parts with single spaces.
+func join(parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p = strings.Join(strings.Fields(p), " "); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, " ")
+}
+
+// emojiPlan is one sample to load: its text fields and where its image is.
+type emojiPlan struct {
+	sample Sample // without Image
+	file   string // image file name, e.g. "1f60e.png"
+}
+
+// planEmoji lists the samples of entries, emoji by emoji: the base image then
+// its skin tones in key order, each in every style that has artwork. Entries
+// with no name, no code or no image name are skipped into rep.
+func planEmoji(entries []emojiEntry, rep *Report) []emojiPlan {
+	var plans []emojiPlan
+	for i, e := range entries {
+		name := strings.ToLower(strings.TrimSpace(e.Name))
+		var shorts []string
+		for _, s := range e.ShortNames {
+			if s = strings.ToLower(join(strings.ReplaceAll(s, "_", " "))); s != "" {
+				shorts = append(shorts, s)
+			}
+		}
+		if name == "" && len(shorts) > 0 {
+			name = shorts[0]
+		}
+		if name == "" || e.Unified == "" {
+			rep.skip("emoji.json entry %d (%q): no name or unified code", i, e.Unified)
+			continue
+		}
+		add := func(image, tone string, google, twitter bool) {
+			for _, style := range emojiStyles() {
+				if !hasImage(style, google, twitter) {
+					continue
+				}
+				if image == "" {
+					rep.skip("emoji %s %q %s: no image file name", e.Unified, join(name, tone), style)
+					continue
+				}
+				names := make([]string, 0, len(shorts))
+				for _, s := range shorts {
+					names = append(names, join(s, tone, style))
+				}
+				plans = append(plans, emojiPlan{
+					sample: Sample{
+						Caption: join(name, tone, style),
+						Names:   names,
+						Key:     e.Unified,
+						Style:   style,
+					},
+					file: image,
+				})
+			}
+		}
+		add(e.Image, "", e.HasImgGoogle, e.HasImgTwitter)
+		keys := make([]string, 0, len(e.SkinVariations))
+		for k := range e.SkinVariations {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			v := e.SkinVariations[k]
+			add(v.Image, skinToneWords(k), v.HasImgGoogle, v.HasImgTwitter)
+		}
+	}
+	return plans
+}
+
+// imagePath is the path of a 64×64 artwork inside a vendor tarball.
+func imagePath(style, file string) string {
+	return fmt.Sprintf("package/img/%s/64/%s", style, file)
+}

@@ -1,0 +1,143 @@
+package data
+
+import (
+	"context"
+	"fmt"
+	"image"
+	_ "image/jpeg" // register JPEG for image.Decode
+	_ "image/png"  // register PNG for image.Decode
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/tessera-studio/tessera/engine/prompt"
+)
+
+// MaxFolderSide is the largest width or height Folder accepts; larger images
+// are skipped before they are decoded.
+const MaxFolderSide = 8192
+
+// Folder loads the PNG and JPEG images directly inside dir (not its
+// subfolders), in file name order. Other files are ignored.
+//
+// A caption comes from a sidecar text file with the image's base name
+// (cat.png -> cat.txt): its first non-empty line, lower-cased, is the
+// caption and any further non-empty lines are Names. Without a sidecar the
+// caption is the file name without extension, split like a prompt
+// ("Red_Cat-2.png" -> "red cat 2"). Key is the file name, Style is "".
+//
+// Unreadable or undecodable files, and images over MaxFolderSide on a side,
+// are skipped and counted in the Report. It is an error when dir cannot be
+// read or holds no usable image.
+func Folder(ctx context.Context, dir string) ([]Sample, Report, error) {
+	var rep Report
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, rep, fmt.Errorf("image folder: %w", err)
+	}
+	var files []string
+	for _, e := range entries {
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".png", ".jpg", ".jpeg":
+			if !e.IsDir() {
+				files = append(files, e.Name())
+			}
+		}
+	}
+	slices.Sort(files)
+	samples := make([]Sample, len(files))
+	failed := make([]error, len(files))
+	err = parallel(ctx, len(files), func(i int) {
+		samples[i], failed[i] = loadFolderImage(dir, files[i])
+	})
+	if err != nil {
+		return nil, rep, fmt.Errorf("image folder %s: %w", dir, err)
+	}
+	kept := samples[:0]
+	for i, s := range samples {
+		if failed[i] != nil {
+			rep.skip("%s: %v", files[i], failed[i])
+			continue
+		}
+		kept = append(kept, s)
+	}
+	rep.Loaded = len(kept)
+	if len(kept) == 0 {
+		if rep.Skipped == 0 {
+			return nil, rep, fmt.Errorf("image folder %s: no PNG or JPEG images", dir)
+		}
+		return nil, rep, fmt.Errorf("image folder %s: none of %d images could be loaded (first: %s)", dir, rep.Skipped, rep.Problems[0])
+	}
+	return kept, rep, nil
+}
+
+// loadFolderImage reads one image file and its caption.
+func loadFolderImage(dir, name string) (Sample, error) {
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		return Sample{}, err
+	}
+	defer f.Close()
+	cfg, format, err := image.DecodeConfig(f)
+	if err != nil {
+		return Sample{}, fmt.Errorf("not a readable image: %w", err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxFolderSide || cfg.Height > MaxFolderSide {
+		return Sample{}, fmt.Errorf("%s image is %d×%d, limit is %d on a side", format, cfg.Width, cfg.Height, MaxFolderSide)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return Sample{}, err
+	}
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return Sample{}, fmt.Errorf("decode %s: %w", format, err)
+	}
+	base := strings.TrimSuffix(name, filepath.Ext(name))
+	caption, names, err := readSidecar(filepath.Join(dir, base+".txt"))
+	if err != nil {
+		return Sample{}, err
+	}
+	if caption == "" {
+		caption = strings.Join(prompt.Split(base), " ")
+	}
+	if caption == "" {
+		caption = strings.ToLower(base)
+	}
+	return Sample{Caption: caption, Names: names, Key: name, Image: opaque(img)}, nil
+}
+
+// maxSidecar bounds the size of a caption file.
+const maxSidecar = 64 << 10
+
+// readSidecar reads a caption file: the first non-empty line is the caption,
+// the rest are alternative names. A missing file gives an empty caption.
+func readSidecar(path string) (caption string, names []string, err error) {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return "", nil, nil
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("caption file: %w", err)
+	}
+	defer f.Close()
+	buf, err := io.ReadAll(io.LimitReader(f, maxSidecar+1))
+	if err != nil {
+		return "", nil, fmt.Errorf("caption file %s: %w", filepath.Base(path), err)
+	}
+	if len(buf) > maxSidecar {
+		return "", nil, fmt.Errorf("caption file %s is over %d bytes", filepath.Base(path), maxSidecar)
+	}
+	for _, line := range strings.Split(string(buf), "\n") {
+		line = strings.ToLower(strings.Join(strings.Fields(line), " "))
+		switch {
+		case line == "":
+		case caption == "":
+			caption = line
+		default:
+			names = append(names, line)
+		}
+	}
+	return caption, names, nil
+}

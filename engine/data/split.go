@@ -1,0 +1,74 @@
+package data
+
+import (
+	"hash/fnv"
+	"math"
+)
+
+// Split divides samples into a training and a validation set, keeping their
+// order. It works by Key: every sample with one Key lands on the same side,
+// so all vendors and skin tones of one emoji are either trained on or held
+// out. A Key goes to validation when a hash of (seed, Key) falls below
+// valFraction, so each Key's side does not depend on the other samples and
+// adding data never moves a Key across. When valFraction is in (0, 1) and
+// there are at least two Keys, neither side is left empty.
+//
+// valFraction is clamped to [0, 1]. MNIST's Keys are its ten digits, so
+// splitting MNIST holds out whole digits; use its own test set instead.
+func Split(samples []Sample, valFraction float64, seed uint64) (train, val []Sample) {
+	if math.IsNaN(valFraction) || valFraction < 0 {
+		valFraction = 0
+	}
+	valFraction = min(valFraction, 1)
+	u := make(map[string]float64)
+	for _, s := range samples {
+		if _, ok := u[s.Key]; !ok {
+			u[s.Key] = keyUniform(s.Key, seed)
+		}
+	}
+	isVal := make(map[string]bool, len(u))
+	for k, x := range u {
+		isVal[k] = x < valFraction
+	}
+	if len(u) >= 2 && valFraction > 0 && valFraction < 1 {
+		// Move the key nearest the threshold when one side came out empty.
+		nv := 0
+		for _, v := range isVal {
+			if v {
+				nv++
+			}
+		}
+		if nv == 0 || nv == len(u) {
+			want := nv == 0 // true: find a key to move into val
+			best, bestKey := math.Inf(1), ""
+			for k, x := range u {
+				d := math.Abs(x - valFraction)
+				if isVal[k] != want && (d < best || d == best && k < bestKey) {
+					best, bestKey = d, k
+				}
+			}
+			isVal[bestKey] = want
+		}
+	}
+	for _, s := range samples {
+		if isVal[s.Key] {
+			val = append(val, s)
+		} else {
+			train = append(train, s)
+		}
+	}
+	return train, val
+}
+
+// keyUniform maps (key, seed) to a number in [0, 1).
+func keyUniform(key string, seed uint64) float64 {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	x := h.Sum64() ^ (seed * 0x9E3779B97F4A7C15)
+	// splitmix64 finaliser
+	x += 0x9E3779B97F4A7C15
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EB
+	x ^= x >> 31
+	return float64(x>>11) / (1 << 53)
+}

@@ -1,0 +1,74 @@
+package prompt
+
+import (
+	"slices"
+	"strings"
+)
+
+// Encoded is a prompt turned into ids, with what had to be left out.
+type Encoded struct {
+	// IDs has exactly Length() entries: the known words' ids left-aligned,
+	// then PAD ids.
+	IDs []int
+	// Unknown lists the words not in the vocabulary, in prompt order; they are
+	// left out of IDs. The literal word "<pad>" counts as unknown.
+	Unknown []string
+	// Cut lists known words that did not fit in Length() slots, in order.
+	Cut []string
+}
+
+// Encode splits text (see Split) and maps its words to ids. Unknown words are
+// left out and reported; known words beyond Length() are cut and reported.
+func (t *Tokenizer) Encode(text string) Encoded {
+	enc := Encoded{IDs: t.Unconditional()}
+	n := 0
+	for _, w := range Split(text) {
+		i, ok := t.index[w]
+		switch {
+		case !ok || i == 0:
+			enc.Unknown = append(enc.Unknown, w)
+		case n < t.length:
+			enc.IDs[n] = t.codes + i
+			n++
+		default:
+			enc.Cut = append(enc.Cut, w)
+		}
+	}
+	return enc
+}
+
+// Complete returns up to n vocabulary words that start with prefix (compared
+// lower-cased), sorted; PAD is never offered. It serves autocompletion in the
+// studio. n <= 0 gives nil.
+func (t *Tokenizer) Complete(prefix string, n int) []string {
+	if n <= 0 {
+		return nil
+	}
+	prefix = strings.ToLower(prefix)
+	start, _ := slices.BinarySearch(t.sorted, prefix)
+	var out []string
+	for _, w := range t.sorted[start:] {
+		if len(out) == n || !strings.HasPrefix(w, prefix) {
+			break
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// BuildVocab returns a vocabulary for New: PAD first, then every word of every
+// caption (see Split), sorted and unique.
+func BuildVocab(captions []string) []string {
+	seen := map[string]bool{PAD: true}
+	var words []string
+	for _, c := range captions {
+		for _, w := range Split(c) {
+			if !seen[w] {
+				seen[w] = true
+				words = append(words, w)
+			}
+		}
+	}
+	slices.Sort(words)
+	return append([]string{PAD}, words...)
+}

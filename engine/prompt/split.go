@@ -1,0 +1,33 @@
+// Package prompt turns prompt text into the token ids a Tessera model reads.
+//
+// The vocabulary is laid out as in the design notes: image codes are ids
+// [0, K), prompt words are ids [K, K+T) with word 0 being PAD (so PAD's id is
+// K), and SOS is K+T. A prompt is lower-cased, split into words, and encoded
+// into exactly L ids, left-aligned and PAD-filled; the all-PAD prompt is the
+// unconditional one used by classifier-free guidance.
+package prompt
+
+import (
+	"strings"
+	"unicode"
+)
+
+// PAD is the padding word. It is always word 0 of a vocabulary, so its id is K.
+const PAD = "<pad>"
+
+// isSeparator reports whether r splits prompt words: any white space, '_',
+// '-', ':' or ','.
+func isSeparator(r rune) bool {
+	switch r {
+	case '_', '-', ':', ',':
+		return true
+	}
+	return unicode.IsSpace(r)
+}
+
+// Split lower-cases text and splits it into words on white space, '_', '-',
+// ':' and ','. Empty pieces are dropped, so "Smiling-face:with,X" gives
+// ["smiling" "face" "with" "x"].
+func Split(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), isSeparator)
+}

@@ -1,0 +1,146 @@
+package sampler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/model"
+)
+
+// Generate samples opt.Batch new images from scratch.
+func Generate(ctx context.Context, b *bundle.Bundle, opt Options, emit func(Event)) (*Result, error) {
+	fixed := make([]int, b.Tokens())
+	for i := range fixed {
+		fixed[i] = -1
+	}
+	batch := max(opt.Batch, 1)
+	return run(ctx, b, opt, plan{fixed: fixed, batch: batch}, emit)
+}
+
+// Complete keeps the first keep codes of tokens and samples the rest, for
+// opt.Batch images (completion of a top part, or a branch from patch keep).
+func Complete(ctx context.Context, b *bundle.Bundle, opt Options, tokens []int, keep int, emit func(Event)) (*Result, error) {
+	N := b.Tokens()
+	if keep < 0 || keep >= N || keep > len(tokens) {
+		return nil, fmt.Errorf("keep %d patches: must be between 0 and %d (and at most the %d given)", keep, N-1, len(tokens))
+	}
+	fixed := make([]int, N)
+	for i := range fixed {
+		fixed[i] = -1
+		if i < keep {
+			fixed[i] = tokens[i]
+		}
+	}
+	return run(ctx, b, opt, plan{fixed: fixed, batch: max(opt.Batch, 1)}, emit)
+}
+
+// Inpaint regenerates the masked patches of tokens: candidates images in one
+// batch, kept patches teacher-forced, returned best first by the
+// log-likelihood of the kept patches after the first masked one (how well
+// the new patches fit what follows them). Image i uses opt.Seed+i.
+func Inpaint(ctx context.Context, b *bundle.Bundle, opt Options, tokens []int, mask []bool, candidates int, emit func(Event)) (*Result, error) {
+	N := b.Tokens()
+	if len(tokens) != N || len(mask) != N {
+		return nil, fmt.Errorf("inpaint: need %d tokens and mask entries, got %d and %d", N, len(tokens), len(mask))
+	}
+	if candidates < 1 {
+		candidates = 1
+	}
+	fixed := make([]int, N)
+	any := false
+	for i := range fixed {
+		fixed[i] = tokens[i]
+		if mask[i] {
+			fixed[i] = -1
+			any = true
+		}
+	}
+	if !any {
+		return nil, errors.New("inpaint: the mask is empty; paint over the patches to regenerate")
+	}
+	res, err := run(ctx, b, opt, plan{fixed: fixed, batch: candidates}, emit)
+	if err != nil || res.Stopped {
+		return res, err
+	}
+	RankByFit(res.Images)
+	return res, nil
+}
+
+// RankByFit orders candidates best first: by the mean log-likelihood of the
+// kept patches after the first regenerated one, or, where no patch is kept
+// after it, by the mean log-likelihood of everything produced. Ties keep
+// seed order.
+func RankByFit(ims []Image) {
+	score := func(im Image) float64 {
+		if im.KeptCount > 0 {
+			return im.KeptLogLik / float64(im.KeptCount)
+		}
+		return im.MeanLogLik()
+	}
+	sort.SliceStable(ims, func(i, j int) bool { return score(ims[i]) > score(ims[j]) })
+}
+
+// RankByLikelihood orders images best first by mean log-likelihood per token.
+func RankByLikelihood(ims []Image) {
+	sort.SliceStable(ims, func(i, j int) bool { return ims[i].MeanLogLik() > ims[j].MeanLogLik() })
+}
+
+// Score is the likelihood of an image under the model.
+type Score struct {
+	// PerToken holds −log p(code) in nats for each patch, raster order.
+	PerToken []float64
+	// NLL is their sum in nats.
+	NLL float64
+	// Unknown and Cut report prompt words left out.
+	Unknown, Cut []string
+}
+
+// BitsPerToken is the mean negative log-likelihood in bits.
+func (s *Score) BitsPerToken() float64 {
+	if len(s.PerToken) == 0 {
+		return 0
+	}
+	return s.NLL / float64(len(s.PerToken)) / math.Ln2
+}
+
+// ScoreTokens computes the per-token negative log-likelihood of an image's
+// codes given a prompt, in one full-sequence pass.
+func ScoreTokens(ctx context.Context, b *bundle.Bundle, promptText string, tokens []int, workers int) (*Score, error) {
+	m := b.Model
+	c := m.Config
+	N, K, L := c.ImageTokens(), c.Codes(), c.PromptLength()
+	if len(tokens) != N {
+		return nil, fmt.Errorf("score: need %d tokens, got %d", N, len(tokens))
+	}
+	for i, code := range tokens {
+		if code < 0 || code >= K {
+			return nil, fmt.Errorf("score: patch %d has code %d outside the codebook of %d", i, code, K)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s := &Score{PerToken: make([]float64, N)}
+	ids := make([]int, 0, L+N)
+	if b.Conditional() {
+		enc := b.PromptIDs(promptText)
+		s.Unknown, s.Cut = enc.Unknown, enc.Cut
+		ids = append(ids, enc.IDs...)
+	}
+	ids = append(ids, c.SOS())
+	ids = append(ids, tokens[:N-1]...)
+	logits, err := m.Forward(m.NewCache(1), ids, len(ids), model.ForwardOptions{AllLogits: true, Workers: workers})
+	if err != nil {
+		return nil, err
+	}
+	for i, code := range tokens {
+		row := logits[(L+i)*K : (L+i+1)*K]
+		s.PerToken[i] = -logSoftmaxAt(row, code)
+		s.NLL += s.PerToken[i]
+	}
+	return s, nil
+}

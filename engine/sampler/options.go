@@ -1,0 +1,79 @@
+// Package sampler generates images token by token from a model bundle and
+// edits existing ones: plain generation with temperature, top-k, top-p and
+// classifier-free guidance, completion of a kept top part, masked
+// regeneration ranked by how well the kept patches fit, and scoring.
+// Results stream as one event per patch; a context cancels within one step.
+package sampler
+
+import (
+	"fmt"
+	"math"
+)
+
+// Options are the sampling settings shared by every operation.
+type Options struct {
+	Prompt   string // text prompt (conditional models)
+	Negative string // negative prompt; "" means the unconditional (all-PAD) prompt
+	// Temperature divides the logits (default 1). Near 0 is greedy.
+	Temperature float64
+	// TopK keeps the K most likely codes (0 = all).
+	TopK int
+	// TopP keeps the smallest set of codes whose probability reaches P (1 = all).
+	TopP float64
+	// Guidance is the classifier-free guidance scale: logits = neg + G·(cond − neg).
+	// 1 (or 0) disables it; it needs a conditional model.
+	Guidance float64
+	// Seed: image i of a batch uses Seed+i.
+	Seed uint64
+	// Batch is the number of images in one run (default 1).
+	Batch int
+	// Workers caps the threads used (0 = all CPUs).
+	Workers int
+	// PatchTemperature, when set, holds a temperature for each patch
+	// (raster order) that replaces Temperature there; 0 entries use Temperature.
+	PatchTemperature []float64
+}
+
+// Defaults returns the studio's default settings.
+func Defaults() Options {
+	return Options{Temperature: 1, TopP: 1, Guidance: 1, Batch: 1}
+}
+
+// normalized fills defaults and checks ranges.
+func (o Options) normalized(tokens int) (Options, error) {
+	if o.Temperature == 0 {
+		o.Temperature = 1
+	}
+	if o.TopP == 0 {
+		o.TopP = 1
+	}
+	if o.Guidance == 0 {
+		o.Guidance = 1
+	}
+	if o.Batch == 0 {
+		o.Batch = 1
+	}
+	switch {
+	case o.Temperature < 0 || math.IsNaN(o.Temperature) || o.Temperature > 100:
+		return o, fmt.Errorf("temperature %g must be between 0 and 100", o.Temperature)
+	case o.TopK < 0:
+		return o, fmt.Errorf("top-k %d must not be negative", o.TopK)
+	case o.TopP < 0 || o.TopP > 1 || math.IsNaN(o.TopP):
+		return o, fmt.Errorf("top-p %g must be in (0, 1]", o.TopP)
+	case o.Guidance < 0 || o.Guidance > 100 || math.IsNaN(o.Guidance):
+		return o, fmt.Errorf("guidance %g must be between 0 and 100", o.Guidance)
+	case o.Batch < 1 || o.Batch > 256:
+		return o, fmt.Errorf("batch %d must be between 1 and 256", o.Batch)
+	case o.PatchTemperature != nil && len(o.PatchTemperature) != tokens:
+		return o, fmt.Errorf("patch temperature map has %d entries, want %d", len(o.PatchTemperature), tokens)
+	}
+	return o, nil
+}
+
+// temperatureAt is the temperature used for patch i.
+func (o Options) temperatureAt(i int) float64 {
+	if o.PatchTemperature != nil && o.PatchTemperature[i] > 0 {
+		return o.PatchTemperature[i]
+	}
+	return o.Temperature
+}

@@ -1,0 +1,206 @@
+package sampler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/model"
+)
+
+// Event reports one patch as it is produced.
+type Event struct {
+	Image int     // which image of the batch
+	Index int     // patch index in raster order
+	Code  int     // the chosen code
+	Patch []uint8 // the decoded p×p RGB patch, raster order, 3 bytes a pixel
+	Kept  bool    // teacher-forced (kept from the input) rather than sampled
+	Step  int     // positions done so far in this run (1-based)
+	Steps int     // positions this run will do in all
+}
+
+// Image is one result of a run.
+type Image struct {
+	Seed uint64
+	// Tokens are the image's codes in raster order; fewer than N when stopped.
+	Tokens []int
+	// LogLik is the sum of log p(code) under the model (conditional prompt,
+	// temperature 1) over the positions this run produced or kept, starting
+	// at the first sampled one; Count is how many.
+	LogLik float64
+	Count  int
+	// KeptLogLik is the log-likelihood of the kept patches after the first
+	// sampled one: how well the new patches fit what follows them.
+	KeptLogLik float64
+	KeptCount  int
+}
+
+// MeanLogLik is LogLik per token (0 when nothing was produced).
+func (im Image) MeanLogLik() float64 {
+	if im.Count == 0 {
+		return 0
+	}
+	return im.LogLik / float64(im.Count)
+}
+
+// Result is what a run produced. A stopped run returns what it has.
+type Result struct {
+	Images  []Image
+	Stopped bool
+	// Unknown are prompt words the model does not know (left out); Cut are
+	// known words past the prompt length.
+	Unknown, Cut []string
+	Elapsed      time.Duration
+}
+
+// plan describes one run: which codes are fixed and how many images.
+type plan struct {
+	fixed []int // per patch: a code to keep, or -1 to sample
+	batch int
+}
+
+// run is the one decoding loop behind generation, completion and masked
+// regeneration: it teacher-forces the fixed codes and samples the others,
+// for a batch of images that share the prefix up to the first sampled patch.
+func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(Event)) (*Result, error) {
+	start := time.Now()
+	m := b.Model
+	c := m.Config
+	N, K := c.ImageTokens(), c.Codes()
+	opt, err := opt.normalized(N)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.fixed) != N {
+		return nil, fmt.Errorf("need %d patches, got %d", N, len(p.fixed))
+	}
+	for i, code := range p.fixed {
+		if code >= K {
+			return nil, fmt.Errorf("patch %d has code %d outside the codebook of %d", i, code, K)
+		}
+	}
+	first := 0
+	for first < N && p.fixed[first] >= 0 {
+		first++
+	}
+	if first == N {
+		return nil, errors.New("nothing to sample: every patch is kept")
+	}
+	res := &Result{}
+	groups := [][]int{nil}
+	if b.Conditional() {
+		cond := b.PromptIDs(opt.Prompt)
+		res.Unknown, res.Cut = cond.Unknown, cond.Cut
+		groups[0] = cond.IDs
+		if opt.Guidance != 1 {
+			neg := b.Prompt.Unconditional()
+			if opt.Negative != "" {
+				neg = b.PromptIDs(opt.Negative).IDs
+			}
+			groups = append(groups, neg)
+		}
+	}
+	G, B := len(groups), p.batch
+
+	// Prefill the shared prefix once per group, then fan it out to the batch.
+	prefixLen := c.PromptLength() + 1 + first
+	ids := make([]int, 0, G*prefixLen)
+	for _, g := range groups {
+		ids = append(ids, g...)
+		ids = append(ids, c.SOS())
+		for _, code := range p.fixed[:first] {
+			ids = append(ids, code)
+		}
+	}
+	fopt := model.ForwardOptions{Workers: opt.Workers}
+	if err := ctx.Err(); err != nil {
+		res.Stopped = true
+		return res, nil
+	}
+	prefill := m.NewCache(G)
+	if _, err := m.Forward(prefill, ids, prefixLen, fopt); err != nil {
+		return nil, err
+	}
+	rows := make([]int, G*B)
+	for g := 0; g < G; g++ {
+		for i := 0; i < B; i++ {
+			rows[g*B+i] = g
+		}
+	}
+	kc := prefill.Gather(rows)
+	// Logits for patch `first` of every row: rerun the last prefix token
+	// from the fanned-out cache, so the loop below always has B·G rows.
+	kc.Truncate(prefixLen - 1)
+	last := make([]int, G*B)
+	for r := range last {
+		last[r] = ids[(rows[r]+1)*prefixLen-1]
+	}
+	logits, err := m.Forward(kc, last, 1, fopt)
+	if err != nil {
+		return nil, err
+	}
+
+	res.Images = make([]Image, B)
+	rngs := make([]*rand.Rand, B)
+	for i := range res.Images {
+		seed := opt.Seed + uint64(i)
+		res.Images[i] = Image{Seed: seed, Tokens: append(make([]int, 0, N), p.fixed[:first]...)}
+		rngs[i] = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	}
+	mixed := make([]float32, K)
+	next := make([]int, G*B)
+	var pk picker
+	steps := N - first
+	for i := first; i < N; i++ {
+		temp := opt.temperatureAt(i)
+		for bi := 0; bi < B; bi++ {
+			im := &res.Images[bi]
+			cond := logits[bi*K : (bi+1)*K]
+			code := p.fixed[i]
+			kept := code >= 0
+			if !kept {
+				dist := cond
+				if G == 2 {
+					neg := logits[(B+bi)*K : (B+bi+1)*K]
+					g := float32(opt.Guidance)
+					for k := range mixed {
+						mixed[k] = neg[k] + g*(cond[k]-neg[k])
+					}
+					dist = mixed
+				}
+				code = pk.pick(dist, temp, opt.TopK, opt.TopP, rngs[bi])
+			}
+			lp := logSoftmaxAt(cond, code)
+			im.LogLik += lp
+			im.Count++
+			if kept {
+				im.KeptLogLik += lp
+				im.KeptCount++
+			}
+			im.Tokens = append(im.Tokens, code)
+			for g := 0; g < G; g++ {
+				next[g*B+bi] = code
+			}
+			if emit != nil {
+				patch := make([]uint8, b.Codebook.PatchBytes())
+				b.Codebook.DecodePatch(code, patch)
+				emit(Event{Image: bi, Index: i, Code: code, Patch: patch, Kept: kept, Step: i - first + 1, Steps: steps})
+			}
+		}
+		if i == N-1 {
+			break
+		}
+		if ctx.Err() != nil {
+			res.Stopped = true
+			break
+		}
+		if logits, err = m.Forward(kc, next, 1, fopt); err != nil {
+			return nil, err
+		}
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
