@@ -58,31 +58,22 @@ func (kc *Cache) Truncate(n int) {
 // Bytes is the memory the cache's keys and values take.
 func (kc *Cache) Bytes() int64 { return int64(len(kc.k)) * 2 * int64(kc.batch*kc.capacity*kc.d) * 4 }
 
-// Broadcast copies sequence src's keys and values (its first Len positions)
-// into every other sequence of the batch, so a shared prefix is computed once.
-func (kc *Cache) Broadcast(src int) {
-	n := kc.length * kc.d
-	for l := range kc.k {
-		for _, buf := range [][]float32{kc.k[l], kc.v[l]} {
-			from := buf[src*kc.capacity*kc.d:][:n]
-			for b := 0; b < kc.batch; b++ {
-				if b != src {
-					copy(buf[b*kc.capacity*kc.d:][:n], from)
-				}
-			}
-		}
-	}
-}
-
-// Clone returns an independent copy of the cache with batch copies of
-// sequence src (batch 0 keeps the original batch size and copies all).
-func (kc *Cache) Clone() *Cache {
-	out := &Cache{batch: kc.batch, capacity: kc.capacity, d: kc.d, length: kc.length}
+// Gather returns a new cache whose sequence i is a copy of sequence rows[i]
+// of kc (its first Len positions), so a shared prefix is computed once and
+// then continued in many directions.
+func (kc *Cache) Gather(rows []int) *Cache {
+	out := &Cache{batch: len(rows), capacity: kc.capacity, d: kc.d, length: kc.length}
 	out.k = make([][]float32, len(kc.k))
 	out.v = make([][]float32, len(kc.v))
+	seq := kc.capacity * kc.d
+	n := kc.length * kc.d
 	for l := range kc.k {
-		out.k[l] = append([]float32(nil), kc.k[l]...)
-		out.v[l] = append([]float32(nil), kc.v[l]...)
+		out.k[l] = make([]float32, len(rows)*seq)
+		out.v[l] = make([]float32, len(rows)*seq)
+		for i, r := range rows {
+			copy(out.k[l][i*seq:][:n], kc.k[l][r*seq:][:n])
+			copy(out.v[l][i*seq:][:n], kc.v[l][r*seq:][:n])
+		}
 	}
 	return out
 }

@@ -269,3 +269,31 @@ func TestLoadErrorsNameTheProblem(t *testing.T) {
 		t.Errorf("broken config: err = %v", err)
 	}
 }
+
+func TestGatherContinuesPrefix(t *testing.T) {
+	m, e := loadVector(t, "vector1")
+	T := len(e.InputIDs)
+	full, err := m.Forward(m.NewCache(1), e.InputIDs, T, ForwardOptions{AllLogits: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]float32(nil), full[(T-1)*m.Config.Codes():]...)
+	kc := m.NewCache(1)
+	if _, err := m.Forward(kc, e.InputIDs[:T-1], T-1, ForwardOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	three := kc.Gather([]int{0, 0, 0})
+	last := e.InputIDs[T-1]
+	got, err := m.Forward(three, []int{last, last, last}, 1, ForwardOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	K := m.Config.Codes()
+	for b := 0; b < 3; b++ {
+		for k := 0; k < K; k++ {
+			if math.Abs(float64(got[b*K+k]-want[k])) > 1e-5 {
+				t.Fatalf("row %d code %d: %v, want %v", b, k, got[b*K+k], want[k])
+			}
+		}
+	}
+}

@@ -1,0 +1,165 @@
+// Package app is the Tessera application: the headless commands and the
+// wiring that opens the studio.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+)
+
+// Version is the application version written into PNG metadata.
+const Version = "0.1.0"
+
+// Env is what a command sees of the outside world.
+type Env struct {
+	Stdout, Stderr io.Writer
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env Env, args []string) error
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"generate":     {"sample images from a prompt into PNG files", runGenerate},
+		"score":        {"likelihood of images under a model (NLL, bits per token)", runScore},
+		"bench":        {"sampling speed against the machine's limits", runBench},
+		"info":         {"a model's configuration, size and codebook", runInfo},
+		"version":      {"print the version", func(_ context.Context, env Env, _ []string) error { fmt.Fprintln(env.Stdout, "tessera", Version); return nil }},
+	}
+}
+
+// Main runs the tessera binary with args (without the program name) and
+// returns the exit status. With no arguments it opens the studio.
+func Main(args []string, env Env) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if len(args) == 0 {
+		if err := runStudio(ctx, env); err != nil {
+			fmt.Fprintln(env.Stderr, "tessera:", err)
+			return 1
+		}
+		return 0
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "--help", "-help":
+		usage(env.Stdout)
+		return 0
+	case "studio":
+		if err := runStudio(ctx, env); err != nil {
+			fmt.Fprintln(env.Stderr, "tessera:", err)
+			return 1
+		}
+		return 0
+	}
+	cmd, ok := commands()[name]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "tessera: unknown command %q\n\n", name)
+		usage(env.Stderr)
+		return 2
+	}
+	if err := cmd.run(ctx, env, args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(env.Stderr, "tessera %s: %v\n", name, err)
+			return 2
+		}
+		fmt.Fprintf(env.Stderr, "tessera %s: %v\n", name, err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "Tessera %s: an Image GPT studio.\n\nUsage:\n  tessera                 open the studio\n  tessera COMMAND [flags]\n\nCommands:\n", Version)
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-13s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'tessera COMMAND --help' for a command's flags. --model takes a built-in name or a folder (a value with '/').")
+}
+
+// usageError marks bad command lines (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// parseFlags parses flags that may appear before, between or after the
+// positional arguments, and returns the positional ones.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// newFlags makes a flag set whose -h prints usage to stdout.
+func newFlags(env Env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stdout, "Usage: tessera %s %s\n\nFlags:\n", name, synopsis)
+		fs.SetOutput(env.Stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// helpOr prints usage for -h and passes other errors through.
+func helpOr(fs *flag.FlagSet, err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+	}
+	return err
+}
+
+// warnWords reports prompt words the model does not know or had to cut.
+func warnWords(w io.Writer, unknown, cut []string) {
+	if len(unknown) > 0 {
+		fmt.Fprintf(w, "warning: the model does not know %s; left out of the prompt\n", quoteList(unknown))
+	}
+	if len(cut) > 0 {
+		fmt.Fprintf(w, "warning: the prompt is too long; cut %s\n", quoteList(cut))
+	}
+}
+
+func quoteList(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = fmt.Sprintf("%q", w)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,162 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/blas"
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// benchReport is tessera bench's result; the JSON names are a contract.
+type benchReport struct {
+	Model                   string  `json:"model"`
+	Params                  int64   `json:"params"`
+	Tokens                  int     `json:"tokens_per_image"`
+	Threads                 int     `json:"threads"`
+	LoadS                   float64 `json:"load_s"`
+	Batch1TokensPerS        float64 `json:"batch1_tokens_per_s"`
+	Batch8TokensPerS        float64 `json:"batch8_tokens_per_s"`
+	StreamBoundTokensPerS   float64 `json:"stream_bound_tokens_per_s"`
+	Batch8StreamBoundTokens float64 `json:"batch8_stream_bound_tokens_per_s"`
+	MemoryGBPerS            float64 `json:"memory_gb_per_s"`
+	SgemmGFLOPS             float64 `json:"sgemm_gflops"`
+}
+
+// randomBundle builds a random model of a named shape with a random palette.
+func randomBundle(shape string) (*bundle.Bundle, error) {
+	var c model.Config
+	switch shape {
+	case "small":
+		c = model.SmallConfig()
+	default:
+		return nil, usageError{fmt.Sprintf("unknown --random shape %q (small = imagegpt-small)", shape)}
+	}
+	m, err := model.Random(c, 1)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]float32, c.Codes()*3)
+	for i := range entries {
+		entries[i] = float32(i%255)/127.5 - 1
+	}
+	cb, err := codebook.New(1, entries)
+	if err != nil {
+		return nil, err
+	}
+	return bundle.FromParts("random-"+shape, "random:"+shape, m, cb)
+}
+
+func runBench(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "bench", "[--model M | --random small] [--json]")
+	modelName := fs.String("model", "", "built-in model name or model folder")
+	random := fs.String("random", "", "bench a random model of this shape instead (small = OpenAI imagegpt-small, 76.7M parameters)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	threads := fs.Int("threads", runtime.NumCPU(), "worker threads")
+	if _, err := parseFlags(fs, args); err != nil {
+		return helpOr(fs, err)
+	}
+	log := env.Stderr
+	start := time.Now()
+	var b *bundle.Bundle
+	var err error
+	if *random != "" {
+		b, err = randomBundle(*random)
+	} else {
+		b, err = Catalog{}.Open(*modelName, nil)
+	}
+	if err != nil {
+		return err
+	}
+	c := b.Model.Config
+	r := benchReport{Model: b.Name, Params: c.Params(), Tokens: b.Tokens(), Threads: *threads, LoadS: time.Since(start).Seconds()}
+	fmt.Fprintf(log, "model %s: %d parameters, %d tokens an image, loaded in %.3f s\n", b.Name, r.Params, r.Tokens, r.LoadS)
+
+	r.SgemmGFLOPS = measureSgemm(*threads)
+	fmt.Fprintf(log, "sgemm (OpenBLAS, %d threads): %.1f GFLOP/s\n", *threads, r.SgemmGFLOPS)
+	bw := measureBandwidth(*threads)
+	r.MemoryGBPerS = bw / 1e9
+	r.StreamBoundTokensPerS = streamBound(c, 1, bw)
+	r.Batch8StreamBoundTokens = streamBound(c, 8, bw)
+	fmt.Fprintf(log, "memory read: %.1f GB/s; streaming bound: %.1f tokens/s at batch 1, %.1f at batch 8\n", r.MemoryGBPerS, r.StreamBoundTokensPerS, r.Batch8StreamBoundTokens)
+
+	for _, batch := range []int{1, 8} {
+		opt := sampler.Defaults()
+		opt.Batch, opt.Workers, opt.Seed = batch, *threads, 1
+		if b.Conditional() {
+			opt.Prompt = ""
+		}
+		res, err := sampler.Generate(ctx, b, opt, nil)
+		if err != nil {
+			return err
+		}
+		if res.Stopped {
+			return fmt.Errorf("interrupted")
+		}
+		rate := float64(batch*b.Tokens()) / res.Elapsed.Seconds()
+		fmt.Fprintf(log, "batch %d: %d tokens in %.2f s = %.1f tokens/s\n", batch, batch*b.Tokens(), res.Elapsed.Seconds(), rate)
+		if batch == 1 {
+			r.Batch1TokensPerS = rate
+		} else {
+			r.Batch8TokensPerS = rate
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	fmt.Fprintf(env.Stdout, "batch 1: %.1f tokens/s (%.0f%% of the streaming bound %.1f)\n", r.Batch1TokensPerS, 100*r.Batch1TokensPerS/r.StreamBoundTokensPerS, r.StreamBoundTokensPerS)
+	fmt.Fprintf(env.Stdout, "batch 8: %.1f tokens/s (%.0f%% of the streaming bound %.1f)\n", r.Batch8TokensPerS, 100*r.Batch8TokensPerS/r.Batch8StreamBoundTokens, r.Batch8StreamBoundTokens)
+	return nil
+}
+
+// streamBound is the tokens/s reached if each decode step only read every
+// weight once plus the KV cache (at its average length over one image).
+func streamBound(c model.Config, batch int, bytesPerS float64) float64 {
+	weights := float64(c.Params()) * 4
+	avgLen := float64(c.NPositions+1) / 2
+	kv := float64(c.NLayer) * 2 * float64(batch) * avgLen * float64(c.NEmbd) * 4
+	return float64(batch) * bytesPerS / (weights + kv)
+}
+
+// measureSgemm times a 1024³ single-precision matrix product through OpenBLAS.
+func measureSgemm(threads int) float64 {
+	const n = 1024
+	a, b, c := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
+	for i := range a {
+		a[i], b[i] = float32(i%13)*0.01, float32(i%7)*0.01
+	}
+	blas.SetThreads(threads)
+	best := time.Duration(1 << 62)
+	for rep := 0; rep < 5; rep++ {
+		t := time.Now()
+		blas.Gemm(false, false, n, n, n, 1, a, n, b, n, 0, c, n)
+		best = min(best, time.Since(t))
+	}
+	blas.SetThreads(1)
+	return 2 * n * n * n / best.Seconds() / 1e9
+}
+
+// measureBandwidth times reading a 512 MB buffer (far beyond any cache) with
+// threads streams, best of three, in bytes per second.
+func measureBandwidth(threads int) float64 {
+	buf := make([]float32, 128<<20)
+	for i := range buf {
+		buf[i] = 1
+	}
+	blas.SetThreads(1)
+	best := time.Duration(1 << 62)
+	for rep := 0; rep < 3; rep++ {
+		t := time.Now()
+		blas.Sum(threads, buf)
+		best = min(best, time.Since(t))
+	}
+	return float64(len(buf)*4) / best.Seconds()
+}

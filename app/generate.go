@@ -1,0 +1,184 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"io"
+	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/nfnt/resize"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// samplingFlags are the settings shared by the commands that sample.
+type samplingFlags struct {
+	model, prompt, negative string
+	seed                    int64
+	temperature, topP       float64
+	guidance                float64
+	topK, batch, threads    int
+}
+
+func (s *samplingFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.model, "model", "", "built-in model name or model folder (default: the embedded default model)")
+	fs.StringVar(&s.prompt, "prompt", "", "text prompt (text-conditioned models)")
+	fs.StringVar(&s.negative, "negative", "", "negative prompt, pushed away from with --guidance")
+	fs.Int64Var(&s.seed, "seed", -1, "random seed; image i of a batch uses seed+i (-1: pick one)")
+	fs.Float64Var(&s.temperature, "temperature", 1, "sampling temperature (0 = greedy)")
+	fs.IntVar(&s.topK, "top-k", 0, "sample only from the K most likely codes (0 = all)")
+	fs.Float64Var(&s.topP, "top-p", 1, "sample from the smallest set of codes with this total probability")
+	fs.Float64Var(&s.guidance, "guidance", 1, "classifier-free guidance scale (1 = off)")
+	fs.IntVar(&s.batch, "batch", 1, "images per run")
+	fs.IntVar(&s.threads, "threads", 0, "worker threads (0 = all cores)")
+}
+
+// options turns the flags into sampler options, picking a seed if needed.
+func (s *samplingFlags) options() sampler.Options {
+	seed := uint64(s.seed)
+	if s.seed < 0 {
+		seed = rand.Uint64() >> 32
+	}
+	return sampler.Options{
+		Prompt: s.prompt, Negative: s.negative, Temperature: s.temperature, TopK: s.topK, TopP: s.topP,
+		Guidance: s.guidance, Seed: seed, Batch: s.batch, Workers: s.threads,
+	}
+}
+
+// record is the PNG metadata of one generated image.
+func record(b *bundle.Bundle, opt sampler.Options, im sampler.Image) pngmeta.Record {
+	w, h := b.ImageSize()
+	rows, cols := b.Grid()
+	return pngmeta.Record{
+		Version: "tessera " + Version, Model: b.Name, ModelHash: b.Model.Hash,
+		Prompt: opt.Prompt, Negative: opt.Negative, Seed: im.Seed,
+		Temperature: opt.Temperature, TopK: opt.TopK, TopP: opt.TopP, Guidance: opt.Guidance,
+		Width: w, Height: h, Grid: [2]int{rows, cols}, PatchSize: b.Codebook.P,
+		Tokens: append([]int(nil), im.Tokens...),
+	}
+}
+
+// upscale enlarges img by an integer factor (nearest keeps pixels crisp).
+func upscale(img image.Image, factor int, smooth bool) image.Image {
+	if factor <= 1 {
+		return img
+	}
+	interp := resize.NearestNeighbor
+	if smooth {
+		interp = resize.Lanczos3
+	}
+	bnd := img.Bounds()
+	return resize.Resize(uint(bnd.Dx()*factor), uint(bnd.Dy()*factor), img, interp)
+}
+
+// numberedPath returns PATH for a single image and PATH-i.png (1-based) in a batch.
+func numberedPath(out string, i, batch int) string {
+	if batch <= 1 {
+		return out
+	}
+	ext := filepath.Ext(out)
+	return fmt.Sprintf("%s-%d%s", strings.TrimSuffix(out, ext), i+1, ext)
+}
+
+// progressPrinter draws a one-line progress bar on w for a sampler run.
+func progressPrinter(w io.Writer, batch int) func(sampler.Event) {
+	start := time.Now()
+	last := time.Time{}
+	return func(e sampler.Event) {
+		if e.Image != batch-1 {
+			return
+		}
+		now := time.Now()
+		if e.Step != e.Steps && now.Sub(last) < 100*time.Millisecond {
+			return
+		}
+		last = now
+		el := now.Sub(start).Seconds()
+		rate := float64(e.Step*batch) / max(el, 1e-9)
+		eta := time.Duration(float64(e.Steps-e.Step) / max(float64(e.Step), 1) * el * float64(time.Second))
+		fmt.Fprintf(w, "\rpatch %d / %d  %.0f tokens/s  ETA %s   ", e.Step, e.Steps, rate, eta.Round(100*time.Millisecond))
+		if e.Step == e.Steps {
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+func runGenerate(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "generate", "--prompt TEXT [--model M] [--seed N] [--out PATH.png] [flags]")
+	var sf samplingFlags
+	sf.register(fs)
+	out := fs.String("out", "tessera.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")
+	scale := fs.Int("scale", 1, "upscale the saved PNG 1×–16×")
+	smooth := fs.Bool("smooth", false, "upscale with Lanczos instead of nearest neighbour")
+	rank := fs.Bool("rank", false, "order a batch by the model's own mean log-likelihood (best first) and print it")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return helpOr(fs, err)
+	}
+	if len(pos) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q (the prompt goes in --prompt)", pos[0])}
+	}
+	if *scale < 1 || *scale > 16 {
+		return usageError{fmt.Sprintf("--scale %d must be between 1 and 16", *scale)}
+	}
+	if !strings.EqualFold(filepath.Ext(*out), ".png") {
+		return usageError{fmt.Sprintf("--out %q must end in .png", *out)}
+	}
+	b, err := Catalog{}.Open(sf.model, nil)
+	if err != nil {
+		return err
+	}
+	opt := sf.options()
+	if opt.Workers == 0 {
+		opt.Workers = runtime.NumCPU()
+	}
+	if !b.Conditional() && (opt.Prompt != "" || opt.Negative != "") {
+		fmt.Fprintf(env.Stderr, "warning: model %s is unconditional; the prompt is ignored\n", b.Name)
+	}
+	var emit func(sampler.Event)
+	if !*quiet {
+		emit = progressPrinter(env.Stderr, opt.Batch)
+	}
+	if b.Conditional() {
+		enc := b.PromptIDs(opt.Prompt)
+		warnWords(env.Stderr, enc.Unknown, enc.Cut)
+		if opt.Negative != "" {
+			neg := b.PromptIDs(opt.Negative)
+			warnWords(env.Stderr, neg.Unknown, neg.Cut)
+		}
+	}
+	res, err := sampler.Generate(ctx, b, opt, emit)
+	if err != nil {
+		return err
+	}
+	if res.Stopped {
+		return errors.New("interrupted; nothing saved")
+	}
+	images := res.Images
+	if *rank {
+		sampler.RankByLikelihood(images)
+	}
+	for i, im := range images {
+		path := numberedPath(*out, i, len(images))
+		pic := upscale(b.Decode(im.Tokens), *scale, *smooth)
+		if err := pngmeta.WriteFileAtomic(path, pic, pngmeta.Metadata(record(b, opt, im))); err != nil {
+			return err
+		}
+		if *rank {
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.MeanLogLik())
+		} else {
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\n", path, im.Seed)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,56 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/tessera-studio/tessera/assets"
+	"github.com/tessera-studio/tessera/engine/model"
+)
+
+func runInfo(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "info", "[--model M] [--json]")
+	modelName := fs.String("model", "", "built-in model name or model folder")
+	asJSON := fs.Bool("json", false, "print the configuration as JSON")
+	if _, err := parseFlags(fs, args); err != nil {
+		return helpOr(fs, err)
+	}
+	b, err := Catalog{}.Open(*modelName, nil)
+	if err != nil {
+		return err
+	}
+	c := b.Model.Config
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{
+			"name": b.Name, "source": b.Source, "hash": b.Model.Hash, "params": c.Params(), "config": c,
+			"codebook": map[string]int{"entries": b.Codebook.K, "patch_size": b.Codebook.P},
+		})
+	}
+	w, h := b.ImageSize()
+	rows, cols := b.Grid()
+	o := env.Stdout
+	fmt.Fprintf(o, "model       %s (%s), weights hash %s\n", b.Name, b.Source, b.Model.Hash)
+	fmt.Fprintf(o, "parameters  %d (%s as float32)\n", c.Params(), model.FormatBytes(c.Params()*4))
+	fmt.Fprintf(o, "layers      %d × width %d, %d heads, MLP %d, %s\n", c.NLayer, c.NEmbd, c.NHead, c.Inner(), c.ActivationFunction)
+	fmt.Fprintf(o, "image       %d×%d pixels = %d×%d patches of %d×%d (%d tokens)\n", w, h, cols, rows, b.Codebook.P, b.Codebook.P, b.Tokens())
+	fmt.Fprintf(o, "codebook    %d entries\n", b.Codebook.K)
+	fmt.Fprintf(o, "context     %d positions (%d prompt + %d image)\n", c.NPositions, c.PromptLength(), b.Tokens())
+	if b.Conditional() {
+		words := b.Prompt.Words()[1:]
+		fmt.Fprintf(o, "prompt      %d words known, up to %d a prompt\n", len(words), c.PromptLength())
+		if len(words) > 12 {
+			words = append(words[:12:12], "…")
+		}
+		fmt.Fprintf(o, "            %s\n", strings.Join(words, " "))
+	} else {
+		fmt.Fprintln(o, "prompt      none (unconditional model)")
+	}
+	if card := assets.ModelCard(b.Name); card != "" && strings.HasPrefix(b.Source, "builtin:") {
+		fmt.Fprintf(o, "\n%s", card)
+	}
+	return nil
+}

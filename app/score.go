@@ -1,0 +1,136 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// scoreLine is one image's result in --json output.
+type scoreLine struct {
+	Image        string    `json:"image"`
+	NLLNats      float64   `json:"nll_nats"`
+	BitsPerToken float64   `json:"bits_per_token"`
+	Tokens       int       `json:"tokens"`
+	PerTokenNLL  []float64 `json:"per_token_nll"`
+	Prompt       string    `json:"prompt,omitempty"`
+	Source       string    `json:"source"` // "metadata" (stored token ids) or "pixels" (encoded)
+}
+
+// imageTokens returns an image's codes for model b: the token ids stored in
+// Tessera metadata when they fit the model, else the pixels encoded with
+// the codebook. It also returns the stored record, if any, and whether the
+// tokens came from it.
+func imageTokens(b *bundle.Bundle, path string) (tokens []int, rec *pngmeta.Record, stored bool, err error) {
+	if text, err := pngmeta.ReadFile(path); err == nil {
+		if r, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
+			rec = r
+			rows, cols := b.Grid()
+			if r.Grid == [2]int{rows, cols} && r.PatchSize == b.Codebook.P && len(r.Tokens) == b.Tokens() && validCodes(r.Tokens, b.Codebook.K) {
+				return r.Tokens, rec, true, nil
+			}
+		}
+	}
+	img, err := codebook.LoadImage(path)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	tokens, err = b.Encode(img)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("encode %s: %w", path, err)
+	}
+	return tokens, rec, false, nil
+}
+
+func validCodes(tokens []int, k int) bool {
+	for _, t := range tokens {
+		if t < 0 || t >= k {
+			return false
+		}
+	}
+	return true
+}
+
+func runScore(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "score", "[--model M] [--prompt TEXT] [--json] [--map OUT.png] IMAGE...")
+	modelName := fs.String("model", "", "built-in model name or model folder")
+	promptText := fs.String("prompt", "", "prompt to score under (default: the prompt stored in the image, if any)")
+	asJSON := fs.Bool("json", false, "one JSON object per line per image")
+	mapOut := fs.String("map", "", "write the per-patch surprise heat map of the (single) image to this PNG")
+	threads := fs.Int("threads", 0, "worker threads (0 = all cores)")
+	images, err := parseFlags(fs, args)
+	if err != nil {
+		return helpOr(fs, err)
+	}
+	if len(images) == 0 {
+		return usageError{"no images given"}
+	}
+	if *mapOut != "" && len(images) != 1 {
+		return usageError{"--map takes exactly one image"}
+	}
+	b, err := Catalog{}.Open(*modelName, nil)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(env.Stdout)
+	failed := 0
+	for _, path := range images {
+		tokens, rec, stored, err := imageTokens(b, path)
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "tessera score:", err)
+			failed++
+			continue
+		}
+		p := *promptText
+		source := "pixels"
+		if stored {
+			source = "metadata"
+		}
+		if p == "" && rec != nil {
+			p = rec.Prompt
+		}
+		s, err := sampler.ScoreTokens(ctx, b, p, tokens, *threads)
+		if err != nil {
+			return fmt.Errorf("score %s: %w", path, err)
+		}
+		warnWords(env.Stderr, s.Unknown, s.Cut)
+		if *asJSON {
+			line := scoreLine{Image: path, NLLNats: s.NLL, BitsPerToken: s.BitsPerToken(), Tokens: len(tokens), PerTokenNLL: s.PerToken, Source: source}
+			if b.Conditional() {
+				line.Prompt = p
+			}
+			if err := enc.Encode(line); err != nil {
+				return err
+			}
+		} else {
+			fmt.Fprintf(env.Stdout, "%s\t%.3f nats\t%.4f bits/token\t%d tokens (%s)\n", path, s.NLL, s.BitsPerToken(), len(tokens), source)
+		}
+		if *mapOut != "" {
+			rows, cols := b.Grid()
+			heat := HeatMap(s.PerToken, rows, cols, b.Codebook.P)
+			if err := pngmeta.WriteFileAtomic(*mapOut, heat, map[string]string{
+				"Comment": fmt.Sprintf("per-patch surprise (-log p, nats) of %s under %s; max %.3f nats; %.4f bits/token", path, b.Name, maxOf(s.PerToken), s.BitsPerToken()),
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d images could not be scored", failed, len(images))
+	}
+	return nil
+}
+
+func maxOf(v []float64) float64 {
+	m := math.Inf(-1)
+	for _, x := range v {
+		m = math.Max(m, x)
+	}
+	return m
+}

@@ -1,0 +1,97 @@
+package codebook
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"runtime"
+	"sync"
+
+	"github.com/nfnt/resize"
+)
+
+// parallelWork is the number of multiply-adds (patches × K × 3p²) above
+// which Encode spreads patch rows over goroutines.
+const parallelWork = 1 << 20
+
+// checkGrid validates a grid of rows×cols patches of side p.
+func checkGrid(rows, cols, p int) error {
+	if rows <= 0 || cols <= 0 {
+		return fmt.Errorf("grid %dx%d must be positive", rows, cols)
+	}
+	if rows > MaxImageSide/p || cols > MaxImageSide/p {
+		return fmt.Errorf("grid %dx%d of %dx%d patches is over %d pixels on a side", rows, cols, p, p, MaxImageSide)
+	}
+	return nil
+}
+
+// Encode returns the rows·cols codes of img in raster order of patches.
+// The image is resized to cols·P × rows·P pixels with bilinear filtering
+// (unless it already has that size) and composited over white.
+func (c *Codebook) Encode(img image.Image, rows, cols int) ([]int, error) {
+	if err := c.check(); err != nil {
+		return nil, fmt.Errorf("encode image: %w", err)
+	}
+	if img == nil {
+		return nil, errors.New("encode image: image is nil")
+	}
+	if err := checkGrid(rows, cols, c.P); err != nil {
+		return nil, fmt.Errorf("encode image: %w", err)
+	}
+	b := img.Bounds()
+	if b.Empty() {
+		return nil, fmt.Errorf("encode image: image is empty (%dx%d pixels)", b.Dx(), b.Dy())
+	}
+	w, h := cols*c.P, rows*c.P
+	if b.Dx() != w || b.Dy() != h {
+		img = resize.Resize(uint(w), uint(h), img, resize.Bilinear)
+	}
+	flat := Flatten(img)
+	codes := make([]int, rows*cols)
+
+	workers := 1
+	if rows*cols*c.K*c.PatchBytes() >= parallelWork {
+		workers = min(runtime.GOMAXPROCS(0), rows)
+	}
+	var wg sync.WaitGroup
+	for wk := 0; wk < workers; wk++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x := make([]float32, c.PatchBytes())
+			for r := wk; r < rows; r += workers {
+				for col := 0; col < cols; col++ {
+					c.gather(flat, r, col, x)
+					codes[r*cols+col] = c.nearest(x)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return codes, nil
+}
+
+// gather loads patch (r, col) of an opaque image into x as values in [-1, 1].
+func (c *Codebook) gather(img *image.NRGBA, r, col int, x []float32) {
+	p := c.P
+	i := 0
+	for y := 0; y < p; y++ {
+		row := img.Pix[img.PixOffset(col*p, r*p+y):]
+		for px := 0; px < p; px++ {
+			x[i] = unit(row[4*px])
+			x[i+1] = unit(row[4*px+1])
+			x[i+2] = unit(row[4*px+2])
+			i += 3
+		}
+	}
+}
+
+// Quantize encodes img on a rows×cols grid and decodes the codes again:
+// the image as the model sees it.
+func (c *Codebook) Quantize(img image.Image, rows, cols int) (*image.NRGBA, error) {
+	codes, err := c.Encode(img, rows, cols)
+	if err != nil {
+		return nil, fmt.Errorf("quantize: %w", err)
+	}
+	return c.Decode(codes, rows, cols), nil
+}

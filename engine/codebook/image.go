@@ -1,0 +1,156 @@
+package codebook
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/gif"  // register GIF for LoadImage
+	_ "image/jpeg" // register JPEG for LoadImage
+	_ "image/png"  // register PNG for LoadImage
+	"io"
+	"os"
+)
+
+// MaxImageSide is the largest width or height LoadImage and DecodeImage
+// accept, and the largest side Encode and Decode work at.
+const MaxImageSide = 8192
+
+// TooLargeError reports an image whose side exceeds MaxImageSide.
+type TooLargeError struct {
+	Width, Height int
+}
+
+// Error says how big the image is and what is accepted.
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("image is %dx%d pixels; the largest accepted is %d on a side", e.Width, e.Height, MaxImageSide)
+}
+
+// LoadImage reads a PNG, JPEG or GIF file. The header is checked first, so
+// an image with a side over MaxImageSide is refused before any pixels are
+// allocated.
+func LoadImage(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open image %s: %w", path, err)
+	}
+	defer f.Close()
+	return decodeSeeker(f, path)
+}
+
+// DecodeImage is LoadImage for a reader; name is used in error messages.
+// The data is read into memory first so the header check and the decode
+// can both run.
+func DecodeImage(r io.Reader, name string) (image.Image, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read image %s: %w", name, err)
+	}
+	return decodeSeeker(bytes.NewReader(data), name)
+}
+
+// decodeSeeker checks the header of rs, rewinds and decodes it.
+func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
+	cfg, _, err := image.DecodeConfig(bufio.NewReader(rs))
+	if err != nil {
+		return nil, decodeError(name, err)
+	}
+	if cfg.Width > MaxImageSide || cfg.Height > MaxImageSide {
+		return nil, fmt.Errorf("image %s: %w", name, &TooLargeError{Width: cfg.Width, Height: cfg.Height})
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("image %s is empty (%dx%d pixels)", name, cfg.Width, cfg.Height)
+	}
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read image %s: %w", name, err)
+	}
+	img, _, err := image.Decode(bufio.NewReader(rs))
+	if err != nil {
+		return nil, decodeError(name, err)
+	}
+	return img, nil
+}
+
+// decodeError names the file and says what went wrong in plain words.
+func decodeError(name string, err error) error {
+	switch {
+	case errors.Is(err, image.ErrFormat):
+		return fmt.Errorf("read image %s: not a PNG, JPEG or GIF image: %w", name, err)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return fmt.Errorf("read image %s: file is truncated: %w", name, err)
+	default:
+		return fmt.Errorf("read image %s: broken image data: %w", name, err)
+	}
+}
+
+// Flatten composites img over white and returns an opaque NRGBA image with
+// its origin at (0, 0).
+func Flatten(img image.Image) *image.NRGBA {
+	if img == nil {
+		return image.NewNRGBA(image.Rect(0, 0, 0, 0))
+	}
+	b := img.Bounds()
+	dst := image.NewNRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	switch src := img.(type) {
+	case *image.NRGBA:
+		for y := 0; y < b.Dy(); y++ {
+			s := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):]
+			d := dst.Pix[y*dst.Stride:]
+			for x := 0; x < b.Dx(); x++ {
+				a := uint32(s[4*x+3])
+				for ch := 0; ch < 3; ch++ {
+					d[4*x+ch] = uint8((uint32(s[4*x+ch])*a + 255*(255-a) + 127) / 255)
+				}
+				d[4*x+3] = 255
+			}
+		}
+	case *image.RGBA:
+		for y := 0; y < b.Dy(); y++ {
+			s := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):]
+			d := dst.Pix[y*dst.Stride:]
+			for x := 0; x < b.Dx(); x++ {
+				a := uint32(s[4*x+3])
+				for ch := 0; ch < 3; ch++ {
+					d[4*x+ch] = uint8(min(uint32(s[4*x+ch])+255-a, 255))
+				}
+				d[4*x+3] = 255
+			}
+		}
+	case *image.YCbCr:
+		for y := 0; y < b.Dy(); y++ {
+			d := dst.Pix[y*dst.Stride:]
+			for x := 0; x < b.Dx(); x++ {
+				yi := src.YOffset(b.Min.X+x, b.Min.Y+y)
+				ci := src.COffset(b.Min.X+x, b.Min.Y+y)
+				d[4*x+0], d[4*x+1], d[4*x+2] = color.YCbCrToRGB(src.Y[yi], src.Cb[ci], src.Cr[ci])
+				d[4*x+3] = 255
+			}
+		}
+	default:
+		flattenGeneric(dst, img)
+	}
+	return dst
+}
+
+// flattenGeneric composites any image over white through its 16-bit
+// premultiplied colours.
+func flattenGeneric(dst *image.NRGBA, img image.Image) {
+	b := img.Bounds()
+	for y := 0; y < b.Dy(); y++ {
+		d := dst.Pix[y*dst.Stride:]
+		for x := 0; x < b.Dx(); x++ {
+			r, g, bl, a := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+			d[4*x+0] = to8(r + 0xffff - a)
+			d[4*x+1] = to8(g + 0xffff - a)
+			d[4*x+2] = to8(bl + 0xffff - a)
+			d[4*x+3] = 255
+		}
+	}
+}
+
+// to8 rounds a 16-bit channel to 8 bits.
+func to8(v uint32) uint8 {
+	return uint8((min(v, 0xffff)*255 + 0x7fff) / 0xffff)
+}

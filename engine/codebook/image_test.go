@@ -1,0 +1,155 @@
+package codebook
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// pngHeader returns a PNG signature and an IHDR chunk with a valid CRC
+// claiming a w×h RGB image, followed by an IEND chunk.
+func pngHeader(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		body := append([]byte(typ), data...)
+		b.Write(body)
+		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(body))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	chunk("IHDR", ihdr)
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+func writeTemp(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadImageTooLarge(t *testing.T) {
+	path := writeTemp(t, "huge.png", pngHeader(20000, 20000))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := LoadImage(path)
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Fatal("20000x20000 image accepted")
+	}
+	if !strings.Contains(err.Error(), "image is 20000x20000 pixels; the largest accepted is 8192 on a side") {
+		t.Errorf("error %q does not give the size", err)
+	}
+	var tl *TooLargeError
+	if !errors.As(err, &tl) || tl.Width != 20000 || tl.Height != 20000 {
+		t.Errorf("error %v is not a TooLargeError", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
+		t.Errorf("refusing the image allocated %d bytes", grew)
+	}
+	if _, err := DecodeImage(bytes.NewReader(pngHeader(100, 9000)), "tall.png"); err == nil || !strings.Contains(err.Error(), "100x9000") {
+		t.Errorf("DecodeImage of a tall image: %v", err)
+	}
+}
+
+func TestLoadImageBroken(t *testing.T) {
+	var good bytes.Buffer
+	img := randomImage(64, 64, 3)
+	if err := png.Encode(&good, img); err != nil {
+		t.Fatal(err)
+	}
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	corrupt := bytes.Clone(good.Bytes())
+	for i := 40; i < len(corrupt)-20; i++ {
+		corrupt[i] ^= 0x5a
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"garbage.png", []byte("\x89PNG\r\n\x1a\nthis is not a png at all")},
+		{"corrupt.png", corrupt},
+		{"truncated.png", good.Bytes()[:good.Len()/2]},
+		{"truncated.jpg", jpg.Bytes()[:jpg.Len()/2]},
+		{"empty.png", nil},
+		{"text.txt", []byte("hello")},
+		{"zero.png", pngHeader(0, 0)},
+	} {
+		path := writeTemp(t, tc.name, tc.data)
+		_, err := LoadImage(path)
+		if err == nil {
+			t.Errorf("%s: no error", tc.name)
+			continue
+		}
+		if !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: error %q does not name the file", tc.name, err)
+		}
+		if _, err := DecodeImage(bytes.NewReader(tc.data), tc.name); err == nil {
+			t.Errorf("%s: DecodeImage gave no error", tc.name)
+		}
+	}
+	if _, err := LoadImage(filepath.Join(t.TempDir(), "missing.png")); err == nil {
+		t.Error("missing file loaded")
+	}
+}
+
+func TestLoadImageGood(t *testing.T) {
+	img := randomImage(20, 10, 4)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadImage(writeTemp(t, "ok.png", buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(Flatten(got).Pix, img.Pix) {
+		t.Error("loaded pixels differ")
+	}
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	j, err := DecodeImage(&jpg, "ok.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := Flatten(j); f.Rect.Dx() != 20 || f.Rect.Dy() != 10 || f.Pix[3] != 255 {
+		t.Errorf("flattened JPEG %v alpha %d", f.Rect, f.Pix[3])
+	}
+}
+
+func TestFlattenTypes(t *testing.T) {
+	gray := image.NewGray(image.Rect(0, 0, 2, 2))
+	gray.SetGray(1, 1, color.Gray{200})
+	f := Flatten(gray)
+	if got := f.NRGBAAt(1, 1); got != (color.NRGBA{200, 200, 200, 255}) {
+		t.Errorf("gray = %v", got)
+	}
+	if got := f.NRGBAAt(0, 0); got != (color.NRGBA{0, 0, 0, 255}) {
+		t.Errorf("gray = %v", got)
+	}
+	if got := Flatten(nil); !got.Rect.Empty() {
+		t.Errorf("nil image flattened to %v", got.Rect)
+	}
+}

@@ -1,0 +1,322 @@
+package pngmeta
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func testImage() *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, 8, 6))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 37)
+	}
+	img.SetNRGBA(0, 0, color.NRGBA{1, 2, 3, 0})
+	return img
+}
+
+func sampleRecord() Record {
+	p := sampleParams()
+	return Record{
+		Version: p.Version, Model: p.Model, ModelHash: p.ModelHash, Prompt: "猫 on a mat", Negative: p.Negative,
+		Seed: p.Seed, Temperature: 0.95, TopK: 40, TopP: 0.9, Guidance: 3, Width: 64, Height: 64,
+		Grid: [2]int{2, 3}, PatchSize: 4, Tokens: []int{1, 2, 3, 4, 5, 1023}, Parent: "gen-0001.png",
+		Extra: map[string]any{"note": "x"},
+	}
+}
+
+// chunkTypes lists the chunk types of a PNG with their keywords for text.
+func chunkTypes(t *testing.T, data []byte) []string {
+	t.Helper()
+	var out []string
+	for p := 8; p+8 <= len(data); {
+		n := int(binary.BigEndian.Uint32(data[p:]))
+		typ := string(data[p+4 : p+8])
+		if typ == "tEXt" || typ == "iTXt" || typ == "zTXt" {
+			kw, _, _ := bytes.Cut(data[p+8:p+8+n], []byte{0})
+			typ += ":" + string(kw)
+		}
+		out = append(out, typ)
+		p += 12 + n
+	}
+	return out
+}
+
+func TestEncodeReadText(t *testing.T) {
+	img := testImage()
+	text := map[string]string{
+		"parameters": "café au lait\nSeed: 1",
+		"Comment":    "plain ASCII",
+		"Title":      "猫",
+		"tessera":    `{"prompt":"ascii only"}`,
+	}
+	var buf bytes.Buffer
+	if err := Encode(&buf, img, text); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadText(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, text) {
+		t.Errorf("read %q, want %q", got, text)
+	}
+	types := chunkTypes(t, buf.Bytes())
+	want := []string{"IHDR", "tEXt:Comment", "iTXt:Title", "tEXt:parameters", "iTXt:tessera"}
+	if !reflect.DeepEqual(types[:5], want) {
+		t.Errorf("chunks %v, want %v first", types, want)
+	}
+	if types[len(types)-1] != "IEND" {
+		t.Errorf("last chunk %s", types[len(types)-1])
+	}
+	// é is stored as the single Latin-1 byte 0xE9
+	if !bytes.Contains(buf.Bytes(), []byte("parameters\x00caf\xe9 au lait")) {
+		t.Error("Latin-1 text not stored as Latin-1")
+	}
+	dec, err := png.Decode(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nrgba, ok := dec.(*image.NRGBA)
+	if !ok || !bytes.Equal(nrgba.Pix, img.Pix) || nrgba.Rect != img.Rect {
+		t.Error("pixels changed by Encode")
+	}
+	// determinism
+	var again bytes.Buffer
+	if err := Encode(&again, img, text); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again.Bytes(), buf.Bytes()) {
+		t.Error("Encode is not deterministic")
+	}
+}
+
+func TestEncodeBadText(t *testing.T) {
+	for _, text := range []map[string]string{
+		{"": "v"},
+		{" lead": "v"},
+		{"two  spaces": "v"},
+		{strings.Repeat("k", 80): "v"},
+		{"猫": "v"},
+		{"tab\tkey": "v"},
+		{"k": "nul\x00byte"},
+		{"k": "bad \xff utf8"},
+	} {
+		var buf bytes.Buffer
+		if err := Encode(&buf, testImage(), text); err == nil {
+			t.Errorf("%q accepted", text)
+		} else if buf.Len() != 0 {
+			t.Errorf("%q: %d bytes written despite the error", text, buf.Len())
+		}
+	}
+	if err := Encode(&bytes.Buffer{}, nil, nil); err == nil {
+		t.Error("nil image accepted")
+	}
+}
+
+func TestMetadataRecord(t *testing.T) {
+	rec := sampleRecord()
+	text := Metadata(rec)
+	if len(text) != 2 {
+		t.Fatalf("keys %v", text)
+	}
+	if want := FormatParameters(rec.Params()); text["parameters"] != want {
+		t.Errorf("parameters %q, want %q", text["parameters"], want)
+	}
+	var buf bytes.Buffer
+	if err := Encode(&buf, testImage(), text); err != nil {
+		t.Fatal(err)
+	}
+	read, err := ReadText(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, ok, err := ParseRecord(read)
+	if err != nil || !ok {
+		t.Fatalf("ParseRecord: ok=%v err=%v", ok, err)
+	}
+	if !reflect.DeepEqual(*back, rec) {
+		t.Errorf("record %+v, want %+v", *back, rec)
+	}
+	p := ParseParameters(read["parameters"])
+	if p.Prompt != rec.Prompt || p.Seed != rec.Seed || p.TopK != 40 || p.Width != 64 || p.Version != rec.Version {
+		t.Errorf("parameters parsed as %+v", p)
+	}
+	if _, ok, err := ParseRecord(map[string]string{"parameters": "x"}); ok || err != nil {
+		t.Errorf("absent record: ok=%v err=%v", ok, err)
+	}
+	if _, ok, err := ParseRecord(map[string]string{"tessera": "{broken"}); !ok || err == nil {
+		t.Errorf("broken record: ok=%v err=%v", ok, err)
+	}
+	if _, _, err := ParseRecord(map[string]string{"tessera": `{"grid":[-1,2]}`}); err == nil {
+		t.Error("negative grid accepted")
+	}
+	bad := rec
+	bad.Extra = map[string]any{"f": func() {}}
+	if m := Metadata(bad); m["tessera"] != "" || m["parameters"] == "" {
+		t.Errorf("unmarshalable record gave %v", m)
+	}
+}
+
+// pngWith builds a PNG from raw chunks (type+data), computing CRCs.
+func pngWith(chunks ...[]byte) []byte {
+	var b bytes.Buffer
+	b.WriteString(pngSignature)
+	for _, c := range chunks {
+		writeChunk(&b, c)
+	}
+	return b.Bytes()
+}
+
+func deflate(s string) []byte {
+	var b bytes.Buffer
+	w := zlib.NewWriter(&b)
+	w.Write([]byte(s))
+	w.Close()
+	return b.Bytes()
+}
+
+func TestReadCompressed(t *testing.T) {
+	ihdr := append([]byte("IHDR"), 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0)
+	ztxt := append([]byte("zTXtz\x00\x00"), deflate("caf\xe9")...)
+	itxt := append([]byte("iTXti\x00\x01\x00en\x00Titel\x00"), deflate("猫 compressed")...)
+	plain := []byte("iTXtp\x00\x00\x00\x00\x00plain")
+	data := pngWith(ihdr, ztxt, itxt, plain, []byte("IEND"))
+	got, err := ReadText(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"z": "café", "i": "猫 compressed", "p": "plain"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestReadTextErrors(t *testing.T) {
+	var good bytes.Buffer
+	if err := Encode(&good, testImage(), Metadata(sampleRecord())); err != nil {
+		t.Fatal(err)
+	}
+	data := good.Bytes()
+	for n := 0; n < len(data); n++ {
+		if _, err := ReadText(bytes.NewReader(data[:n])); err == nil {
+			t.Fatalf("truncated to %d of %d bytes: no error", n, len(data))
+		}
+	}
+	for i := 8; i < len(data); i += 7 {
+		bad := bytes.Clone(data)
+		bad[i] ^= 0x10
+		if _, err := ReadText(bytes.NewReader(bad)); err == nil {
+			t.Errorf("byte %d flipped: no error", i)
+		}
+	}
+	ihdr := append([]byte("IHDR"), 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0)
+	// a text chunk claiming 2 GiB with only a few bytes present
+	huge := pngWith(ihdr)
+	huge = append(huge, 0x7f, 0xff, 0xff, 0xff)
+	huge = append(huge, "tEXtkey\x00value"...)
+	// a text chunk claiming 60 MiB (under the text limit) with few bytes present
+	lying := pngWith(ihdr)
+	lying = append(lying, 0x03, 0xc0, 0x00, 0x00)
+	lying = append(lying, "tEXtkey\x00value"...)
+	for name, d := range map[string][]byte{
+		"huge length":     huge,
+		"lying length":    lying,
+		"bad signature":   append([]byte("\x89PNG\r\n\x1a\x0b"), data[8:]...),
+		"no IHDR first":   pngWith([]byte("tEXtk\x00v"), ihdr, []byte("IEND")),
+		"no keyword end":  pngWith(ihdr, []byte("tEXtnokeyword"), []byte("IEND")),
+		"empty keyword":   pngWith(ihdr, []byte("tEXt\x00v"), []byte("IEND")),
+		"bad zTXt method": pngWith(ihdr, []byte("zTXtk\x00\x01xx"), []byte("IEND")),
+		"bad zlib":        pngWith(ihdr, []byte("zTXtk\x00\x00notzlib"), []byte("IEND")),
+		"short iTXt":      pngWith(ihdr, []byte("iTXtk\x00\x00"), []byte("IEND")),
+		"bad chunk type":  pngWith(ihdr, []byte("t3Xtk\x00v"), []byte("IEND")),
+	} {
+		if _, err := ReadText(bytes.NewReader(d)); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	ok := pngWith(ihdr, []byte("tEXtk\x00first"), []byte("tEXtk\x00second"), []byte("IEND"), []byte("tEXtafter\x00x"))
+	got, err := ReadText(bytes.NewReader(ok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, map[string]string{"k": "first"}) {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.png")
+	text := Metadata(sampleRecord())
+	if err := WriteFileAtomic(path, testImage(), text); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, text) {
+		t.Errorf("read back %q", got)
+	}
+	before, _ := os.ReadFile(path)
+	// a failing write leaves the old file and no temporary behind
+	if err := WriteFileAtomic(path, testImage(), map[string]string{"": "bad"}); err == nil {
+		t.Fatal("bad key accepted")
+	}
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(before, after) {
+		t.Error("failed write changed the existing file")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("folder holds %d entries after a failed write", len(entries))
+	}
+	missing := filepath.Join(dir, "no", "such", "dir", "x.png")
+	if err := WriteFileAtomic(missing, testImage(), text); err == nil {
+		t.Fatal("write into a missing folder succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "no")); !os.IsNotExist(err) {
+		t.Errorf("missing folder was created: %v", err)
+	}
+	if _, err := ReadFile(missing); err == nil {
+		t.Error("ReadFile of a missing file succeeded")
+	}
+}
+
+func FuzzReadText(f *testing.F) {
+	var good bytes.Buffer
+	if err := Encode(&good, testImage(), Metadata(sampleRecord())); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good.Bytes())
+	f.Add(good.Bytes()[:40])
+	ihdr := append([]byte("IHDR"), 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0)
+	f.Add(pngWith(ihdr, append([]byte("zTXtz\x00\x00"), deflate("zip")...), []byte("IEND")))
+	f.Add(pngWith(ihdr, append([]byte("iTXti\x00\x01\x00en\x00T\x00"), deflate("猫")...), []byte("IEND")))
+	f.Add([]byte(pngSignature))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		text, err := ReadText(bytes.NewReader(data))
+		if err == nil && text == nil {
+			t.Error("nil map without an error")
+		}
+		// whatever was read must be writable again, if the keys are valid
+		if err == nil {
+			var buf bytes.Buffer
+			if Encode(&buf, testImage(), text) == nil {
+				again, err := ReadText(&buf)
+				if err != nil || !reflect.DeepEqual(again, text) {
+					t.Errorf("re-encoded text read back as %q, %v; want %q", again, err, text)
+				}
+			}
+		}
+	})
+}

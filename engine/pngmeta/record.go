@@ -1,0 +1,93 @@
+package pngmeta
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Text chunk keys Tessera writes.
+const (
+	KeyParameters = "parameters"
+	KeyTessera    = "tessera"
+)
+
+// Record is the "tessera" JSON chunk: the same facts as Params plus the
+// tokens, so an image reopens exactly (branching, editing) even after it was
+// upscaled on export.
+type Record struct {
+	Version     string         `json:"version"`
+	Model       string         `json:"model"`
+	ModelHash   string         `json:"model_hash"`
+	Prompt      string         `json:"prompt"`
+	Negative    string         `json:"negative,omitempty"`
+	Seed        uint64         `json:"seed"`
+	Temperature float64        `json:"temperature"`
+	TopK        int            `json:"top_k"`
+	TopP        float64        `json:"top_p"`
+	Guidance    float64        `json:"guidance"`
+	Width       int            `json:"width"`
+	Height      int            `json:"height"`
+	Grid        [2]int         `json:"grid"` // rows, cols in patches
+	PatchSize   int            `json:"patch_size"`
+	Tokens      []int          `json:"tokens"`           // image codes, raster order
+	Parent      string         `json:"parent,omitempty"` // for branches/edits: the id/file it came from
+	Extra       map[string]any `json:"extra,omitempty"`
+}
+
+// Params returns the facts of r shown in the "parameters" text. Extra is
+// not carried over.
+func (r Record) Params() Params {
+	return Params{
+		Prompt:      r.Prompt,
+		Negative:    r.Negative,
+		Seed:        r.Seed,
+		Temperature: r.Temperature,
+		TopK:        r.TopK,
+		TopP:        r.TopP,
+		Guidance:    r.Guidance,
+		Width:       r.Width,
+		Height:      r.Height,
+		Model:       r.Model,
+		ModelHash:   r.ModelHash,
+		Version:     r.Version,
+	}
+}
+
+// Metadata returns the text chunks for rec: "parameters" in A1111's layout
+// and "tessera" with rec as JSON. If rec cannot be written as JSON (a NaN
+// or infinite float, or an unsupported value in Extra) the "tessera" key is
+// left out; MarshalRecord reports why.
+func Metadata(rec Record) map[string]string {
+	text := map[string]string{KeyParameters: FormatParameters(rec.Params())}
+	if data, err := MarshalRecord(rec); err == nil {
+		text[KeyTessera] = string(data)
+	}
+	return text
+}
+
+// MarshalRecord returns rec as the JSON stored under the "tessera" key.
+func MarshalRecord(rec Record) ([]byte, error) {
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return nil, fmt.Errorf("marshal tessera record: %w", err)
+	}
+	return data, nil
+}
+
+// ParseRecord reads the Record under the "tessera" key of text. ok is false
+// when the key is absent; err is set when it is present but broken.
+func ParseRecord(text map[string]string) (rec *Record, ok bool, err error) {
+	s, ok := text[KeyTessera]
+	if !ok {
+		return nil, false, nil
+	}
+	var r Record
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		return nil, true, fmt.Errorf("parse tessera record: %w", err)
+	}
+	if r.Grid[0] < 0 || r.Grid[1] < 0 || r.PatchSize < 0 || r.Width < 0 || r.Height < 0 {
+		return nil, true, fmt.Errorf("parse tessera record: negative size (grid %v, patch %d, image %dx%d)",
+			r.Grid, r.PatchSize, r.Width, r.Height)
+	}
+	return &r, true, nil
+}
