@@ -57,34 +57,60 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	Impl().Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// GemmSplit computes the same product as Gemm (with op(B) not transposed)
-// but splits the n output columns into up to workers slices and runs one
-// single-threaded OpenBLAS call per slice in its own goroutine. It expects
-// OpenBLAS to be set to one thread (SetThreads(1)); it avoids OpenBLAS's
-// spinning thread pool competing with the engine's own goroutines.
-func GemmSplit(workers int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// Linear computes y = x·W + beta·y for m rows of x (m×k, row-major) and a
+// weight matrix W that is k×n (or n×k when wTrans, i.e. y = x·Wᵀ), with up
+// to workers threads. The output columns are split into one slice per
+// worker, each computed by a single-threaded OpenBLAS call on its own
+// goroutine (sgemv for a single row, which streams the weights at memory
+// speed; sgemm otherwise). OpenBLAS's own thread pool is left idle: its
+// spinning threads would compete with the engine's goroutines.
+func Linear(workers, m, n, k int, x []float32, w []float32, wTrans bool, beta float32, y []float32) {
+	SetThreads(1)
 	const minCols = 64
-	w := min(workers, n/minCols)
-	if w <= 1 {
-		Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	parts := max(1, min(workers, n/minCols))
+	if parts == 1 {
+		linearCols(0, n, m, n, k, x, w, wTrans, beta, y)
 		return
 	}
-	chunk := (n + w - 1) / w
-	chunk = (chunk + 15) &^ 15 // keep slices aligned to 16 floats
+	chunk := (n + parts - 1) / parts
+	chunk = (chunk + 15) &^ 15
 	var wg sync.WaitGroup
 	for lo := 0; lo < n; lo += chunk {
 		hi := min(lo+chunk, n)
-		boff := lo // column offset into op(B)
-		if transB {
-			boff = lo * ldb // row offset into B stored n×k
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			Gemm(transA, transB, m, hi-lo, k, alpha, a, lda, b[boff:], ldb, beta, c[lo:], ldc)
+			linearCols(lo, hi, m, n, k, x, w, wTrans, beta, y)
 		}()
 	}
 	wg.Wait()
+}
+
+// linearCols computes output columns [lo, hi) of all m rows.
+func linearCols(lo, hi, m, n, k int, x, w []float32, wTrans bool, beta float32, y []float32) {
+	if m == 1 {
+		if wTrans {
+			Gemv(false, hi-lo, k, 1, w[lo*k:], k, x, beta, y[lo:hi])
+		} else {
+			Gemv(true, k, hi-lo, 1, w[lo:], n, x, beta, y[lo:hi])
+		}
+		return
+	}
+	if wTrans {
+		Gemm(false, true, m, hi-lo, k, 1, x, k, w[lo*k:], k, beta, y[lo:], n)
+	} else {
+		Gemm(false, false, m, hi-lo, k, 1, x, k, w[lo:], n, beta, y[lo:], n)
+	}
+}
+
+// Gemv computes y = alpha*op(A)*x + beta*y for a row-major m×n matrix A,
+// where op(A) is A or its transpose.
+func Gemv(trans bool, m, n int, alpha float32, a []float32, lda int, x []float32, beta float32, y []float32) {
+	t := gblas.NoTrans
+	if trans {
+		t = gblas.Trans
+	}
+	Impl().Sgemv(t, m, n, alpha, a, lda, x, 1, beta, y, 1)
 }
 
 // Sum returns the sum of |x[i]|, split across workers goroutines that each

@@ -66,3 +66,43 @@ func BenchmarkSgemm512(b *testing.B) {
 		Gemm(false, false, n, n, n, 1, x, n, y, n, 0, z, n)
 	}
 }
+
+func TestLinearMatchesGemm(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	k, n := 70, 300
+	w := make([]float32, k*n)
+	for i := range w {
+		w[i] = r.Float32() - 0.5
+	}
+	wt := make([]float32, n*k)
+	for i := 0; i < k; i++ {
+		for j := 0; j < n; j++ {
+			wt[j*k+i] = w[i*n+j]
+		}
+	}
+	for _, m := range []int{1, 3} {
+		x := make([]float32, m*k)
+		for i := range x {
+			x[i] = r.Float32() - 0.5
+		}
+		want := naive(m, n, k, x, w)
+		for _, workers := range []int{1, 2, 3} {
+			for _, trans := range []bool{false, true} {
+				y := make([]float32, m*n)
+				for i := range y {
+					y[i] = 1
+				}
+				src := w
+				if trans {
+					src = wt
+				}
+				Linear(workers, m, n, k, x, src, trans, 1, y)
+				for i := range want {
+					if d := want[i] + 1 - y[i]; d > 1e-4 || d < -1e-4 {
+						t.Fatalf("m=%d workers=%d trans=%v: y[%d] = %v, want %v", m, workers, trans, i, y[i], want[i]+1)
+					}
+				}
+			}
+		}
+	}
+}

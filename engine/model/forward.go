@@ -12,13 +12,16 @@ import (
 // sequences that advance together, plus scratch buffers reused across steps.
 type Cache struct {
 	batch, capacity, d int
+	heads              int
 	length             int
-	k, v               [][]float32 // per layer: batch × capacity × d
-	ws                 workspace
+	// k and v hold, per layer, batch × heads × capacity × head_dim floats:
+	// each head's keys are contiguous, so attention streams them.
+	k, v [][]float32
+	ws   workspace
 }
 
 type workspace struct {
-	x, h, qkv, att, fc, logits, scores []float32
+	x, h, qkv, att, fc, logits []float32
 }
 
 // grow returns buf resized to n, reallocating only when it is too small.
@@ -32,7 +35,7 @@ func grow(buf []float32, n int) []float32 {
 // NewCache allocates a KV cache for batch sequences of up to n_positions tokens.
 func (m *Model) NewCache(batch int) *Cache {
 	c := m.Config
-	kc := &Cache{batch: batch, capacity: c.NPositions, d: c.NEmbd}
+	kc := &Cache{batch: batch, capacity: c.NPositions, d: c.NEmbd, heads: c.NHead}
 	kc.k = make([][]float32, c.NLayer)
 	kc.v = make([][]float32, c.NLayer)
 	for l := range kc.k {
@@ -62,17 +65,21 @@ func (kc *Cache) Bytes() int64 { return int64(len(kc.k)) * 2 * int64(kc.batch*kc
 // of kc (its first Len positions), so a shared prefix is computed once and
 // then continued in many directions.
 func (kc *Cache) Gather(rows []int) *Cache {
-	out := &Cache{batch: len(rows), capacity: kc.capacity, d: kc.d, length: kc.length}
+	out := &Cache{batch: len(rows), capacity: kc.capacity, d: kc.d, heads: kc.heads, length: kc.length}
 	out.k = make([][]float32, len(kc.k))
 	out.v = make([][]float32, len(kc.v))
-	seq := kc.capacity * kc.d
-	n := kc.length * kc.d
+	hd := kc.d / kc.heads
+	seq := kc.capacity * kc.d // floats per sequence
+	head := kc.capacity * hd  // floats per head of a sequence
+	n := kc.length * hd       // floats in use per head
 	for l := range kc.k {
 		out.k[l] = make([]float32, len(rows)*seq)
 		out.v[l] = make([]float32, len(rows)*seq)
 		for i, r := range rows {
-			copy(out.k[l][i*seq:][:n], kc.k[l][r*seq:][:n])
-			copy(out.v[l][i*seq:][:n], kc.v[l][r*seq:][:n])
+			for h := 0; h < kc.heads; h++ {
+				copy(out.k[l][i*seq+h*head:][:n], kc.k[l][r*seq+h*head:][:n])
+				copy(out.v[l][i*seq+h*head:][:n], kc.v[l][r*seq+h*head:][:n])
+			}
 		}
 	}
 	return out
@@ -113,7 +120,6 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	blas.SetThreads(1)
 	rows := B * n
 	f := c.Inner()
 	ws := &kc.ws
@@ -139,16 +145,16 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 		b := &m.Blocks[l]
 		rmsNorm(h, x, f32(b.Ln1), rows, d, eps, workers)
 		fillRows(qkv, f32(b.AttnB), rows)
-		blas.GemmSplit(workers, false, false, rows, 3*d, d, 1, h, d, f32(b.AttnW), 3*d, 1, qkv, 3*d)
+		blas.Linear(workers, rows, 3*d, d, h, f32(b.AttnW), false, 1, qkv)
 		m.attention(kc, l, qkv, att, n, workers)
 		addBias(x, f32(b.AttnPB), rows)
-		blas.GemmSplit(workers, false, false, rows, d, d, 1, att, d, f32(b.AttnProj), d, 1, x, d)
+		blas.Linear(workers, rows, d, d, att, f32(b.AttnProj), false, 1, x)
 		rmsNorm(h, x, f32(b.Ln2), rows, d, eps, workers)
 		fillRows(fc, f32(b.FcB), rows)
-		blas.GemmSplit(workers, false, false, rows, f, d, 1, h, d, f32(b.FcW), f, 1, fc, f)
+		blas.Linear(workers, rows, f, d, h, f32(b.FcW), false, 1, fc)
 		activate(fc, c.ActivationFunction, workers)
 		addBias(x, f32(b.MlpPB), rows)
-		blas.GemmSplit(workers, false, false, rows, d, f, 1, fc, f, f32(b.MlpProj), d, 1, x, d)
+		blas.Linear(workers, rows, d, f, fc, f32(b.MlpProj), false, 1, x)
 		if opt.Trace != nil {
 			opt.Trace("block", l, x)
 		}
@@ -175,7 +181,7 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 		opt.Trace("final", c.NLayer, src)
 	}
 	ws.logits = grow(ws.logits, outRows*K)
-	blas.GemmSplit(workers, false, true, outRows, K, d, 1, src, d, f32(m.LmHead), d, 0, ws.logits, K)
+	blas.Linear(workers, outRows, K, d, src, f32(m.LmHead), true, 0, ws.logits)
 	return ws.logits, nil
 }
 
@@ -196,12 +202,16 @@ func (m *Model) attention(kc *Cache, l int, qkv, out []float32, n, workers int) 
 	pos0 := kc.length
 	T := pos0 + n
 	K, V := kc.k[l], kc.v[l]
+	// base(b, h) is where head h of sequence b starts in K and V.
+	base := func(b, h int) int { return (b*H + h) * kc.capacity * hd }
 	for b := 0; b < B; b++ {
 		for i := 0; i < n; i++ {
 			src := qkv[(b*n+i)*3*d:]
-			dst := (b*kc.capacity + pos0 + i) * d
-			copy(K[dst:dst+d], src[d:2*d])
-			copy(V[dst:dst+d], src[2*d:3*d])
+			for hh := 0; hh < H; hh++ {
+				dst := base(b, hh) + (pos0+i)*hd
+				copy(K[dst:dst+hd], src[d+hh*hd:][:hd])
+				copy(V[dst:dst+hd], src[2*d+hh*hd:][:hd])
+			}
 		}
 	}
 	scale := float32(1)
@@ -218,37 +228,30 @@ func (m *Model) attention(kc *Cache, l int, qkv, out []float32, n, workers int) 
 			for bh := lo; bh < hi; bh++ {
 				b, hh := bh/H, bh%H
 				q := qkv[b*3*d+hh*hd:][:hd]
-				base := b*kc.capacity*d + hh*hd
-				for t := 0; t < T; t++ {
-					scores[t] = scale * dot(q, K[base+t*d:][:hd])
-				}
+				at := base(b, hh)
+				blas.Gemv(false, T, hd, scale, K[at:], hd, q, 0, scores)
 				softmaxInPlace(scores)
-				o := out[b*d+hh*hd:][:hd]
-				clear(o)
-				for t := 0; t < T; t++ {
-					axpy(scores[t], V[base+t*d:][:hd], o)
-				}
+				blas.Gemv(true, T, hd, 1, V[at:], hd, scores, 0, out[b*d+hh*hd:][:hd])
 			}
 		})
 		return
 	}
-	// Several queries per sequence: per-head matrix products through BLAS.
-	kc.ws.scores = grow(kc.ws.scores, n*T)
-	S := kc.ws.scores
-	for b := 0; b < B; b++ {
-		for hh := 0; hh < H; hh++ {
+	// Several queries per sequence: per-head matrix products through BLAS,
+	// heads in parallel, each with its own score matrix.
+	parallelFor(B*H, workers, 1, func(lo, hi int) {
+		S := make([]float32, n*T)
+		for bh := lo; bh < hi; bh++ {
+			b, hh := bh/H, bh%H
 			q := qkv[b*n*3*d+hh*hd:]
-			base := b*kc.capacity*d + hh*hd
-			blas.Gemm(false, true, n, T, hd, scale, q, 3*d, K[base:], d, 0, S, T)
-			parallelFor(n, workers, 16, func(lo, hi int) {
-				for i := lo; i < hi; i++ {
-					row := S[i*T : (i+1)*T]
-					visible := pos0 + i + 1
-					softmaxInPlace(row[:visible])
-					clear(row[visible:])
-				}
-			})
-			blas.Gemm(false, false, n, hd, T, 1, S, T, V[base:], d, 0, out[b*n*d+hh*hd:], d)
+			at := base(b, hh)
+			blas.Gemm(false, true, n, T, hd, scale, q, 3*d, K[at:], hd, 0, S, T)
+			for i := 0; i < n; i++ {
+				row := S[i*T : (i+1)*T]
+				visible := pos0 + i + 1
+				softmaxInPlace(row[:visible])
+				clear(row[visible:])
+			}
+			blas.Gemm(false, false, n, hd, T, 1, S, T, V[at:], hd, 0, out[b*n*d+hh*hd:], d)
 		}
-	}
+	})
 }

@@ -66,7 +66,7 @@ func activate(x []float32, kind string, workers int) {
 		switch kind {
 		case "quick_gelu":
 			for i, a := range v {
-				v[i] = a / (1 + float32(math.Exp(float64(-1.702*a))))
+				v[i] = a / (1 + expf(-1.702*a))
 			}
 		case "gelu":
 			for i, a := range v {
@@ -122,7 +122,7 @@ func softmaxInPlace(v []float32) {
 	}
 	var sum float32
 	for i, a := range v {
-		e := float32(math.Exp(float64(a - m)))
+		e := expf(a - m)
 		v[i] = e
 		sum += e
 	}

