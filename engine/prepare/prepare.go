@@ -1,0 +1,275 @@
+// Package prepare turns captioned images into what the trainer consumes: a
+// codebook learned by k-means over p×p patches, a prompt vocabulary built
+// from the captions, and tokenised examples (with shifted copies as
+// augmentation), plus the model configuration that ties them together.
+package prepare
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/draw"
+	"io"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"github.com/nfnt/resize"
+
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/train"
+	"github.com/tessera-studio/tessera/engine/train/kmeans"
+)
+
+// Spec says how to tokenise a dataset.
+type Spec struct {
+	Name      string // model name written into config.json
+	Size      int    // images are resized to Size×Size pixels
+	Patch     int    // patch side p (Size must be a multiple)
+	Codes     int    // codebook entries K
+	MaxPrompt int    // cap on the prompt length L (words); 0 = 16
+	// Shifts adds this many copies of each training image moved by up to
+	// ±MaxShift pixels (white fill), each tokenised anew.
+	Shifts, MaxShift int
+	// KMeansPatches caps how many patches k-means sees (0 = 200k); KMeansIters its iterations (0 = 20).
+	KMeansPatches, KMeansIters int
+	StyleWords                 []string
+	Seed                       uint64
+	Workers                    int
+}
+
+// Prepared is a tokenised dataset and the model configuration it needs.
+type Prepared struct {
+	Config     model.Config
+	Codebook   *codebook.Codebook
+	Train, Val []train.Example
+	// PSNR is the codebook's reconstruction quality on the validation images, in dB.
+	PSNR float64
+}
+
+// Prepare learns the codebook on the training images, builds the prompt
+// vocabulary from every caption and tokenises both splits. arch supplies the
+// transformer's width, depth and heads; the rest of the config is derived.
+func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arch model.Config, log io.Writer) (*Prepared, error) {
+	if spec.Size <= 0 || spec.Patch <= 0 || spec.Size%spec.Patch != 0 {
+		return nil, fmt.Errorf("prepare: image size %d must be a positive multiple of the patch size %d", spec.Size, spec.Patch)
+	}
+	if len(trainSet) == 0 {
+		return nil, fmt.Errorf("prepare: no training images")
+	}
+	if spec.Workers <= 0 {
+		spec.Workers = runtime.NumCPU()
+	}
+	if spec.MaxPrompt <= 0 {
+		spec.MaxPrompt = 16
+	}
+	if spec.KMeansPatches <= 0 {
+		spec.KMeansPatches = 200000
+	}
+	if spec.KMeansIters <= 0 {
+		spec.KMeansIters = 20
+	}
+	if log == nil {
+		log = io.Discard
+	}
+	trainImgs := resizeAll(trainSet, spec.Size)
+	valImgs := resizeAll(valSet, spec.Size)
+
+	// Codebook: k-means over the training patches.
+	var patches []float32
+	for _, img := range trainImgs {
+		patches = append(patches, kmeans.Patches(img, spec.Patch)...)
+	}
+	dim := 3 * spec.Patch * spec.Patch
+	fmt.Fprintf(log, "k-means: %d patches of %d×%d into %d codes\n", len(patches)/dim, spec.Patch, spec.Patch, spec.Codes)
+	centroids, err := kmeans.Fit(ctx, patches, dim, kmeans.Options{
+		K: spec.Codes, Iters: spec.KMeansIters, Seed: spec.Seed, Workers: spec.Workers, MaxSamples: spec.KMeansPatches,
+	}, func(iter int, inertia float64) {
+		fmt.Fprintf(log, "\rk-means iteration %d, inertia %.1f   ", iter, inertia)
+	})
+	fmt.Fprintln(log)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: codebook: %w", err)
+	}
+	cb, err := codebook.New(spec.Patch, centroids)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: codebook: %w", err)
+	}
+	grid := spec.Size / spec.Patch
+
+	// Prompt vocabulary and length.
+	var captions []string
+	maxWords := 0
+	for _, s := range append(append([]data.Sample(nil), trainSet...), valSet...) {
+		for _, c := range sampleCaptions(s) {
+			captions = append(captions, c)
+			maxWords = max(maxWords, len(prompt.Split(c)))
+		}
+	}
+	vocab := prompt.BuildVocab(captions)
+	L := min(maxWords, spec.MaxPrompt)
+	tok, err := prompt.New(vocab, L, spec.Codes)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: vocabulary: %w", err)
+	}
+	cfg := arch
+	cfg.Tessera = &model.Ext{
+		Name: spec.Name, PatchSize: spec.Patch, Grid: [2]int{grid, grid}, PromptLength: L,
+		PromptVocab: vocab, StyleWords: spec.StyleWords,
+	}
+	cfg.VocabSize = spec.Codes + len(vocab) + 1
+	cfg.NPositions = L + grid*grid
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	fmt.Fprintf(log, "vocabulary: %d words, prompts of up to %d words; %d×%d grid of %d×%d patches\n", len(vocab)-1, L, grid, grid, spec.Patch, spec.Patch)
+
+	p := &Prepared{Config: cfg, Codebook: cb}
+	rng := rand.New(rand.NewPCG(spec.Seed, 0xa06))
+	p.Train, err = tokenize(ctx, trainSet, trainImgs, cb, tok, grid, spec, rng)
+	if err != nil {
+		return nil, err
+	}
+	noShift := spec
+	noShift.Shifts = 0
+	p.Val, err = tokenize(ctx, valSet, valImgs, cb, tok, grid, noShift, rng)
+	if err != nil {
+		return nil, err
+	}
+	p.PSNR = meanPSNR(valImgs, cb, grid, spec.Workers)
+	fmt.Fprintf(log, "examples: %d training, %d validation; codebook PSNR on validation images %.2f dB\n", len(p.Train), len(p.Val), p.PSNR)
+	return p, nil
+}
+
+// sampleCaptions is the caption and every alternative name of a sample.
+func sampleCaptions(s data.Sample) []string {
+	return append([]string{s.Caption}, s.Names...)
+}
+
+// resizeAll resizes every sample's image to size×size (Lanczos, the image
+// already opaque on white).
+func resizeAll(samples []data.Sample, size int) []*image.NRGBA {
+	out := make([]*image.NRGBA, len(samples))
+	parallel(len(samples), runtime.NumCPU(), func(i int) {
+		img := samples[i].Image
+		if b := img.Bounds(); b.Dx() == size && b.Dy() == size {
+			out[i] = img
+			return
+		}
+		r := resize.Resize(uint(size), uint(size), img, resize.Lanczos3)
+		out[i] = codebook.Flatten(r)
+	})
+	return out
+}
+
+// shifted returns img moved by (dx, dy) with white filling the uncovered edge.
+func shifted(img *image.NRGBA, dx, dy int) *image.NRGBA {
+	b := img.Bounds()
+	out := image.NewNRGBA(b)
+	draw.Draw(out, b, image.White, image.Point{}, draw.Src)
+	draw.Draw(out, b.Add(image.Pt(dx, dy)), img, b.Min, draw.Src)
+	return out
+}
+
+// tokenize encodes each image (and its shifted copies) once and pairs the
+// codes with every caption of the sample.
+func tokenize(ctx context.Context, samples []data.Sample, imgs []*image.NRGBA, cb *codebook.Codebook, tok *prompt.Tokenizer, grid int, spec Spec, rng *rand.Rand) ([]train.Example, error) {
+	type job struct {
+		sample int
+		img    *image.NRGBA
+	}
+	var jobs []job
+	for i, img := range imgs {
+		jobs = append(jobs, job{i, img})
+		for s := 0; s < spec.Shifts && spec.MaxShift > 0; s++ {
+			dx := rng.IntN(2*spec.MaxShift+1) - spec.MaxShift
+			dy := rng.IntN(2*spec.MaxShift+1) - spec.MaxShift
+			if dx == 0 && dy == 0 {
+				dx = 1
+			}
+			jobs = append(jobs, job{i, shifted(img, dx, dy)})
+		}
+	}
+	codes := make([][]int32, len(jobs))
+	errs := make([]error, len(jobs))
+	parallel(len(jobs), spec.Workers, func(j int) {
+		if ctx.Err() != nil {
+			errs[j] = ctx.Err()
+			return
+		}
+		c, err := cb.Encode(jobs[j].img, grid, grid)
+		if err != nil {
+			errs[j] = err
+			return
+		}
+		codes[j] = make([]int32, len(c))
+		for k, v := range c {
+			codes[j][k] = int32(v)
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("prepare: tokenize: %w", err)
+		}
+	}
+	var out []train.Example
+	for j, jb := range jobs {
+		for _, c := range sampleCaptions(samples[jb.sample]) {
+			enc := tok.Encode(c)
+			ids := make([]int32, len(enc.IDs))
+			for k, v := range enc.IDs {
+				ids[k] = int32(v)
+			}
+			out = append(out, train.Example{Prompt: ids, Codes: codes[j]})
+		}
+	}
+	return out, nil
+}
+
+// meanPSNR is the mean reconstruction PSNR of images through the codebook.
+func meanPSNR(imgs []*image.NRGBA, cb *codebook.Codebook, grid, workers int) float64 {
+	if len(imgs) == 0 {
+		return math.NaN()
+	}
+	vals := make([]float64, len(imgs))
+	parallel(len(imgs), workers, func(i int) {
+		q, err := cb.Quantize(imgs[i], grid, grid)
+		if err != nil {
+			vals[i] = math.NaN()
+			return
+		}
+		vals[i] = kmeans.PSNR(imgs[i], q)
+	})
+	sum, n := 0.0, 0
+	for _, v := range vals {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			sum += v
+			n++
+		}
+	}
+	return sum / float64(max(n, 1))
+}
+
+// parallel runs fn(i) for i in [0, n) on workers goroutines.
+func parallel(n, workers int, fn func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < max(1, workers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}

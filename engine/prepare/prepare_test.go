@@ -1,0 +1,79 @@
+package prepare
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"slices"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/model"
+)
+
+func square(c color.NRGBA, size int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, size, size))
+	for y := 0; y < size; y++ {
+		for x := 0; x < size; x++ {
+			img.SetNRGBA(x, y, color.NRGBA{255, 255, 255, 255})
+			if x >= size/4 && x < 3*size/4 && y >= size/4 && y < 3*size/4 {
+				img.SetNRGBA(x, y, c)
+			}
+		}
+	}
+	return img
+}
+
+func TestPrepareBuildsConsistentModelInputs(t *testing.T) {
+	samples := []data.Sample{
+		{Caption: "red square", Names: []string{"crimson block"}, Key: "r", Image: square(color.NRGBA{255, 0, 0, 255}, 16)},
+		{Caption: "blue square", Key: "b", Image: square(color.NRGBA{0, 0, 255, 255}, 16)},
+		{Caption: "green square", Key: "g", Image: square(color.NRGBA{255, 0, 0, 255}, 16)}, // a colour the codebook learned,
+	}
+	arch := model.DefaultConfig()
+	arch.NEmbd, arch.NLayer, arch.NHead = 16, 1, 2
+	p, err := Prepare(context.Background(), samples[:2], samples[2:], Spec{
+		Name: "squares", Size: 8, Patch: 2, Codes: 4, Shifts: 2, MaxShift: 1, Seed: 1,
+	}, arch, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.Config
+	if c.Codes() != 4 || c.PatchSize() != 2 || c.ImageTokens() != 16 || c.PromptLength() != 2 {
+		t.Fatalf("config: codes %d patch %d tokens %d L %d", c.Codes(), c.PatchSize(), c.ImageTokens(), c.PromptLength())
+	}
+	want := []string{"<pad>", "block", "blue", "crimson", "green", "red", "square"}
+	if !slices.Equal(c.Tessera.PromptVocab, want) {
+		t.Errorf("vocab %v, want %v", c.Tessera.PromptVocab, want)
+	}
+	// Training: (2 captions + 1 caption) × (1 + 2 shifts); validation: 1 caption, no shifts.
+	if len(p.Train) != 9 || len(p.Val) != 1 {
+		t.Fatalf("%d training and %d validation examples, want 9 and 1", len(p.Train), len(p.Val))
+	}
+	for _, ex := range append(p.Train, p.Val...) {
+		if len(ex.Codes) != 16 || len(ex.Prompt) != 2 {
+			t.Fatalf("example sizes %d codes, %d prompt ids", len(ex.Codes), len(ex.Prompt))
+		}
+		for _, id := range ex.Prompt {
+			if id < 4 || int(id) >= 4+len(want) {
+				t.Fatalf("prompt id %d outside the word range", id)
+			}
+		}
+	}
+	// The unshifted first example's codes decode back to the red square's layout.
+	img := p.Codebook.Decode(intCodes(p.Train[0].Codes), 4, 4)
+	if r, g, b, _ := img.At(4, 4).RGBA(); r>>8 < 200 || g>>8 > 60 || b>>8 > 60 {
+		t.Errorf("centre of the red square decodes to %d,%d,%d", r>>8, g>>8, b>>8)
+	}
+	if p.PSNR < 20 {
+		t.Errorf("PSNR %.1f dB on simple squares", p.PSNR)
+	}
+}
+
+func intCodes(c []int32) []int {
+	out := make([]int, len(c))
+	for i, v := range c {
+		out[i] = int(v)
+	}
+	return out
+}
