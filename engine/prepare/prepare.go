@@ -13,6 +13,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/nfnt/resize"
@@ -38,8 +40,11 @@ type Spec struct {
 	// KMeansPatches caps how many patches k-means sees (0 = 200k); KMeansIters its iterations (0 = 20).
 	KMeansPatches, KMeansIters int
 	StyleWords                 []string
-	Seed                       uint64
-	Workers                    int
+	// StyleDrop is the chance a training caption loses its trailing style
+	// word, so prompts without one (just the name) work too.
+	StyleDrop float64
+	Seed      uint64
+	Workers   int
 }
 
 // Prepared is a tokenised dataset and the model configuration it needs.
@@ -219,6 +224,9 @@ func tokenize(ctx context.Context, samples []data.Sample, imgs []*image.NRGBA, c
 	var out []train.Example
 	for j, jb := range jobs {
 		for _, c := range sampleCaptions(samples[jb.sample]) {
+			if spec.StyleDrop > 0 && rng.Float64() < spec.StyleDrop {
+				c = dropStyle(c, spec.StyleWords)
+			}
 			enc := tok.Encode(c)
 			ids := make([]int32, len(enc.IDs))
 			for k, v := range enc.IDs {
@@ -272,4 +280,13 @@ func parallel(n, workers int, fn func(i int)) {
 	}
 	close(next)
 	wg.Wait()
+}
+
+// dropStyle removes a trailing style word from a caption.
+func dropStyle(caption string, styles []string) string {
+	words := prompt.Split(caption)
+	if len(words) > 1 && slices.Contains(styles, words[len(words)-1]) {
+		return strings.Join(words[:len(words)-1], " ")
+	}
+	return caption
 }

@@ -1,0 +1,258 @@
+package app
+
+import (
+	"context"
+	"encoding/gob"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/prepare"
+	"github.com/tessera-studio/tessera/engine/train"
+)
+
+// preset is a dataset with the tokenisation and architecture it trains best with.
+type preset struct {
+	size, patch, codes              int
+	width, layers, heads            int
+	shifts, maxShift                int
+	batch                           int
+	lr, dropout, weightDecay, epoch float64
+	styleDrop                       float64
+	style                           []string
+	samplePrompts                   []string
+}
+
+func presetFor(dataset string) preset {
+	switch dataset {
+	case "mnist":
+		return preset{size: 28, patch: 4, codes: 256, width: 128, layers: 4, heads: 4, batch: 64,
+			lr: 2e-3, dropout: 0.05, weightDecay: 0.05, epoch: 1,
+			samplePrompts: []string{"digit 0", "digit 1", "digit 2", "digit 3", "digit 4", "digit 5", "digit 6", "digit 7"}}
+	case "emoji":
+		return preset{size: 32, patch: 2, codes: 512, width: 256, layers: 6, heads: 8, shifts: 2, maxShift: 2, batch: 32,
+			lr: 1e-3, dropout: 0.1, weightDecay: 0.1, epoch: 12, style: []string{"google", "twitter"}, styleDrop: 0.3,
+			samplePrompts: []string{"heavy black heart", "grinning face google", "smiling face with sunglasses twitter", "thumbs up sign", "cat face", "dog face", "red apple", "fire"}}
+	}
+	return preset{size: 32, patch: 2, codes: 256, width: 192, layers: 4, heads: 6, shifts: 1, maxShift: 1, batch: 32,
+		lr: 1e-3, dropout: 0.1, weightDecay: 0.1, epoch: 20}
+}
+
+// loadDataset loads a named dataset ("emoji", "mnist") or a folder of images.
+func loadDataset(ctx context.Context, name string, log io.Writer) (trainSet, valSet []data.Sample, err error) {
+	report := func(r data.Report) {
+		fmt.Fprintf(log, "loaded %d images, skipped %d\n", r.Loaded, r.Skipped)
+		for _, p := range r.Problems {
+			fmt.Fprintln(log, "  skipped:", p)
+		}
+	}
+	switch {
+	case name == "mnist":
+		tr, r, err := data.MNIST(ctx, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		report(r)
+		// Hold out 2,000 test images for validation (the test set is a clean split).
+		te, _, err := data.MNIST(ctx, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		return tr, te[:min(len(te), 2000)], nil
+	case name == "emoji":
+		all, r, err := data.Emoji(ctx, "")
+		if err != nil {
+			return nil, nil, err
+		}
+		report(r)
+		tr, va := data.Split(all, 0.05, 1)
+		return tr, va, nil
+	case strings.ContainsRune(name, '/') || name == ".":
+		all, r, err := data.Folder(ctx, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		report(r)
+		tr, va := data.Split(all, 0.1, 1)
+		if len(va) == 0 {
+			va = tr[:1]
+		}
+		return tr, va, nil
+	}
+	return nil, nil, usageError{fmt.Sprintf("unknown dataset %q: use emoji, mnist or a folder path (with a '/')", name)}
+}
+
+// preparedFile caches the tokenised dataset in the run folder, so a resumed
+// run trains on exactly the same codebook and examples.
+const preparedFile = "prepared.gob"
+
+type preparedOnDisk struct {
+	Config     model.Config
+	Codebook   []float32
+	Patch      int
+	Train, Val []train.Example
+	PSNR       float64
+}
+
+func savePrepared(path string, p *prepare.Prepared) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	err = gob.NewEncoder(f).Encode(preparedOnDisk{Config: p.Config, Codebook: p.Codebook.Entries, Patch: p.Codebook.P, Train: p.Train, Val: p.Val, PSNR: p.PSNR})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	return os.Rename(tmp, path)
+}
+
+func loadPrepared(path string) (*prepare.Prepared, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var d preparedOnDisk
+	if err := gob.NewDecoder(f).Decode(&d); err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	cb, err := codebook.New(d.Patch, d.Codebook)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	return &prepare.Prepared{Config: d.Config, Codebook: cb, Train: d.Train, Val: d.Val, PSNR: d.PSNR}, nil
+}
+
+func runTrain(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "train", "--data emoji|mnist|FOLDER --out RUN_DIR [flags]")
+	dataset := fs.String("data", "emoji", "dataset: emoji, mnist, or a folder of PNG/JPEG images (captions from NAME.txt or the file name)")
+	out := fs.String("out", "", "run folder (checkpoint, loss curve, samples); the model is exported to RUN_DIR/model")
+	resume := fs.Bool("resume", false, "continue the run in --out from its checkpoint")
+	minutes := fs.Float64("minutes", 0, "stop cleanly after this many minutes, with a final checkpoint (0 = no limit)")
+	seed := fs.Uint64("seed", 1, "seed for the codebook, the data order, the initial weights and dropout")
+	threads := fs.Int("threads", 0, "worker threads (0 = all cores)")
+	dtype := fs.String("dtype", "F16", "exported weights: F16, BF16 or F32")
+	size := fs.Int("size", 0, "image side in pixels (default: the dataset's preset)")
+	patch := fs.Int("patch", 0, "patch side p")
+	codes := fs.Int("codes", 0, "codebook entries K")
+	width := fs.Int("width", 0, "transformer width n_embd")
+	layers := fs.Int("layers", 0, "transformer layers")
+	heads := fs.Int("heads", 0, "attention heads")
+	shifts := fs.Int("shifts", 0, "shifted copies of each training image (augmentation)")
+	maxShift := fs.Int("max-shift", 0, "largest shift in pixels")
+	batch := fs.Int("batch", 0, "sequences per step")
+	steps := fs.Int("steps", 0, "optimiser steps (0 = from --epochs)")
+	evalEvery := fs.Int("eval-every", 0, "steps between validation passes (0 = 250)")
+	lr := fs.Float64("lr", 0, "peak learning rate")
+	dropout := fs.Float64("dropout", 0, "residual and embedding dropout")
+	wd := fs.Float64("weight-decay", 0, "AdamW weight decay on matmul weights and embeddings")
+	epochs := fs.Float64("epochs", 0, "passes over the training examples")
+	promptDrop := fs.Float64("prompt-drop", 0.1, "chance a training prompt is replaced by PAD (for guidance)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return helpOr(fs, err)
+	}
+	if *out == "" {
+		return usageError{"--out RUN_DIR is required"}
+	}
+	// Flags left unset take the dataset's preset.
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	p := presetFor(*dataset)
+	pick := func(name string, v *int, def int) int {
+		if set[name] {
+			return *v
+		}
+		return def
+	}
+	pickF := func(name string, v *float64, def float64) float64 {
+		if set[name] {
+			return *v
+		}
+		return def
+	}
+	log := env.Stderr
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	prepPath := filepath.Join(*out, preparedFile)
+	var prep *prepare.Prepared
+	if *resume {
+		var err error
+		if prep, err = loadPrepared(prepPath); err != nil {
+			return fmt.Errorf("resume: %w (start without --resume)", err)
+		}
+		fmt.Fprintf(log, "resuming %s: %d training examples\n", *out, len(prep.Train))
+	} else {
+		trainSet, valSet, err := loadDataset(ctx, *dataset, log)
+		if err != nil {
+			if errors.Is(err, data.ErrNotFound) {
+				return fmt.Errorf("%w", err)
+			}
+			return err
+		}
+		arch := model.DefaultConfig()
+		arch.NEmbd, arch.NLayer, arch.NHead = pick("width", width, p.width), pick("layers", layers, p.layers), pick("heads", heads, p.heads)
+		name := *dataset
+		if strings.ContainsRune(name, '/') {
+			name = filepath.Base(filepath.Clean(name))
+		}
+		spec := prepare.Spec{
+			Name: name, Size: pick("size", size, p.size), Patch: pick("patch", patch, p.patch), Codes: pick("codes", codes, p.codes),
+			Shifts: pick("shifts", shifts, p.shifts), MaxShift: pick("max-shift", maxShift, p.maxShift),
+			StyleWords: p.style, StyleDrop: p.styleDrop, Seed: *seed, Workers: *threads,
+		}
+		if prep, err = prepare.Prepare(ctx, trainSet, valSet, spec, arch, log); err != nil {
+			return err
+		}
+		if err := savePrepared(prepPath, prep); err != nil {
+			return err
+		}
+	}
+	cbJSON, err := prep.Codebook.Marshal(prep.Config.ImageSize())
+	if err != nil {
+		return err
+	}
+	opt := train.DefaultOptions(prep.Config)
+	opt.OutDir, opt.Resume, opt.Minutes, opt.Seed, opt.Workers, opt.DType = *out, *resume, *minutes, *seed, *threads, *dtype
+	opt.BatchSize = pick("batch", batch, p.batch)
+	opt.LR = pickF("lr", lr, p.lr)
+	opt.ResidDrop = pickF("dropout", dropout, p.dropout)
+	opt.EmbdDrop = opt.ResidDrop
+	opt.WeightDecay = pickF("weight-decay", wd, p.weightDecay)
+	opt.Steps = *steps
+	opt.Epochs = pickF("epochs", epochs, p.epoch)
+	opt.EvalEvery = *evalEvery
+	if prep.Config.PromptLength() > 0 {
+		opt.PromptDrop = *promptDrop
+	}
+	opt.Progress = log
+	opt.ExtraFiles = map[string][]byte{bundle.CodebookFile: cbJSON}
+	fmt.Fprintf(log, "model: %d parameters, %d layers × %d wide, %d tokens a sequence\n", prep.Config.Params(), prep.Config.NLayer, prep.Config.NEmbd, prep.Config.NPositions)
+	hooks := train.Hooks{Samples: func(dir, weightsPath string) error {
+		return sampleGrid(filepath.Join(dir, "samples.png"), filepath.Dir(weightsPath), p.samplePrompts)
+	}}
+	start := time.Now()
+	res, err := train.Run(ctx, opt, prep.Train, prep.Val, hooks)
+	if res != nil {
+		fmt.Fprintf(env.Stdout, "stopped (%s) after %d/%d steps in %s: train %.4f bits/token, best validation %.4f bits/token at step %d; %.0f tokens/s\nmodel: %s\n",
+			res.Stop, res.Steps, res.TotalSteps, time.Since(start).Round(time.Second), res.TrainLoss, res.BestVal, res.BestStep, res.TokensPerSec, res.ModelDir)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
