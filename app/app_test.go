@@ -1,0 +1,240 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+)
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = Main(args, Env{Stdout: &o, Stderr: &e})
+	return code, o.String(), e.String()
+}
+
+// tinyModel saves the tiny conditional test model into a folder.
+func tinyModel(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "tiny")
+	if err := bundletest.Tiny(9).Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func readRecord(t *testing.T, path string) (*pngmeta.Record, map[string]string) {
+	t.Helper()
+	text, err := pngmeta.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, ok, err := pngmeta.ParseRecord(text)
+	if err != nil || !ok {
+		t.Fatalf("no tessera record in %s: %v", path, err)
+	}
+	return rec, text
+}
+
+func TestGenerateWritesBatchWithMetadata(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "img.png")
+	code, stdout, stderr := run(t, "generate", "--model", model, "--prompt", "red zebra cat", "--seed", "5", "--batch", "2", "--out", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, `"zebra"`) {
+		t.Errorf("no warning about the unknown word: %q", stderr)
+	}
+	for i, seed := range []uint64{5, 6} {
+		path := strings.TrimSuffix(out, ".png") + "-" + string(rune('1'+i)) + ".png"
+		if !strings.Contains(stdout, path) {
+			t.Errorf("stdout %q does not list %s", stdout, path)
+		}
+		rec, text := readRecord(t, path)
+		if rec.Seed != seed || len(rec.Tokens) != 16 || rec.Prompt != "red zebra cat" || rec.Grid != [2]int{4, 4} {
+			t.Fatalf("record %+v", rec)
+		}
+		if !strings.Contains(text["parameters"], "Seed: "+string(rune('0'+seed))) {
+			t.Errorf("parameters %q", text["parameters"])
+		}
+		// The pixels are the decoded tokens.
+		f, _ := os.Open(path)
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := bundletest.Tiny(9).Decode(rec.Tokens)
+		for y := 0; y < 8; y++ {
+			for x := 0; x < 8; x++ {
+				r1, g1, b1, _ := img.At(x, y).RGBA()
+				r2, g2, b2, _ := want.At(x, y).RGBA()
+				if r1 != r2 || g1 != g2 || b1 != b2 {
+					t.Fatalf("pixel %d,%d differs from the decoded tokens", x, y)
+				}
+			}
+		}
+	}
+	// Same command, same tokens.
+	out2 := filepath.Join(t.TempDir(), "again.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red zebra cat", "--seed", "6", "--out", out2, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	a, _ := readRecord(t, strings.TrimSuffix(out, ".png")+"-2.png")
+	b, _ := readRecord(t, out2)
+	if !slices.Equal(a.Tokens, b.Tokens) {
+		t.Error("seed 6 alone differs from seed 6 in a batch")
+	}
+	// Upscaled export keeps the tokens.
+	big := filepath.Join(t.TempDir(), "big.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--seed", "6", "--prompt", "red zebra cat", "--scale", "4", "--out", big, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	c, _ := readRecord(t, big)
+	if !slices.Equal(c.Tokens, b.Tokens) {
+		t.Error("upscaled export changed the tokens")
+	}
+	if cfg, err := decodeConfig(big); err != nil || cfg.Width != 32 {
+		t.Errorf("upscaled width %d (%v), want 32", cfg.Width, err)
+	}
+}
+
+func decodeConfig(path string) (image.Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return image.Config{}, err
+	}
+	defer f.Close()
+	return png.DecodeConfig(f)
+}
+
+type expectedVector struct {
+	ImageRGB [][][]uint8 `json:"image_rgb"`
+	NLLNats  float64     `json:"nll_nats"`
+	BPP      float64     `json:"bits_per_pixel"`
+}
+
+func TestScoreJSONMatchesReference(t *testing.T) {
+	dir := "../testdata/imagegpt/vector1"
+	raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e expectedVector
+	if err := json.Unmarshal(raw, &e); err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	for y, row := range e.ImageRGB {
+		for x, px := range row {
+			img.SetNRGBA(x, y, color.NRGBA{px[0], px[1], px[2], 255})
+		}
+	}
+	path := filepath.Join(t.TempDir(), "ref.png")
+	f, _ := os.Create(path)
+	png.Encode(f, img)
+	f.Close()
+	code, stdout, stderr := run(t, "score", "--model", dir, "--json", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var line scoreLine
+	if err := json.Unmarshal([]byte(stdout), &line); err != nil {
+		t.Fatalf("%v: %q", err, stdout)
+	}
+	if math.Abs(line.NLLNats-e.NLLNats) > 1e-3 || math.Abs(line.BitsPerToken-e.BPP) > 1e-4 || line.Tokens != 64 || len(line.PerTokenNLL) != 64 || line.Source != "pixels" {
+		t.Errorf("score %+v, want nll %v bits %v", line, e.NLLNats, e.BPP)
+	}
+	sum := 0.0
+	for _, v := range line.PerTokenNLL {
+		sum += v
+	}
+	if math.Abs(sum-line.NLLNats) > 1e-9 {
+		t.Error("per-token NLL does not add up to the total")
+	}
+	// The heat map is written, one 32-pixel block a patch.
+	heat := filepath.Join(t.TempDir(), "heat.png")
+	if code, _, stderr := run(t, "score", "--model", dir, "--map", heat, path); code != 0 {
+		t.Fatal(stderr)
+	}
+	if cfg, err := decodeConfig(heat); err != nil || cfg.Width != 256 {
+		t.Errorf("heat map width %d (%v)", cfg.Width, err)
+	}
+}
+
+func TestScoreUsesStoredTokens(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "g.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "blue dog", "--seed", "1", "--out", out, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, stderr := run(t, "score", "--model", model, "--json", out)
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var line scoreLine
+	json.Unmarshal([]byte(stdout), &line)
+	if line.Source != "metadata" || line.Prompt != "blue dog" {
+		t.Errorf("source %q prompt %q, want metadata / blue dog", line.Source, line.Prompt)
+	}
+}
+
+func TestErrorsGoToStderrWithStatus(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nothing")
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"generate", "--model", missing}, 1, "nothing"},
+		{[]string{"generate", "--model", "no-such-builtin"}, 1, "no built-in model"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--scale", "20"}, 2, "--scale"},
+		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--temperature", "-1", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "temperature"},
+		{[]string{"score", "--model", "../testdata/imagegpt/vector1"}, 2, "no images"},
+	}
+	for _, c := range cases {
+		code, _, stderr := run(t, c.args...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, stderr, c.code, c.want)
+		}
+	}
+	// A broken image is reported by name; the other images are still scored.
+	broken := filepath.Join(t.TempDir(), "broken.png")
+	os.WriteFile(broken, []byte("\x89PNG\r\n\x1a\nnot really"), 0o644)
+	code, _, stderr := run(t, "score", "--model", "../testdata/imagegpt/vector1", broken)
+	if code != 1 || !strings.Contains(stderr, "broken.png") {
+		t.Errorf("broken image: exit %d, stderr %q", code, stderr)
+	}
+	// A corrupt weights file names the file.
+	dir := tinyModel(t)
+	os.WriteFile(filepath.Join(dir, "model.safetensors"), []byte("garbage"), 0o644)
+	code, _, stderr = run(t, "info", "--model", dir)
+	if code != 1 || !strings.Contains(stderr, "model.safetensors") {
+		t.Errorf("corrupt weights: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestInfoDescribesModel(t *testing.T) {
+	code, stdout, stderr := run(t, "info", "--model", tinyModel(t))
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, want := range []string{"8×8 pixels", "16 entries", "6 words known", "cat"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("info lacks %q:\n%s", want, stdout)
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package bundle_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/model"
+)
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	b := bundletest.Tiny(1)
+	dir := t.TempDir()
+	if err := b.Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := bundle.Load(dir, model.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Conditional() || !slices.Equal(got.Prompt.Words(), b.Prompt.Words()) {
+		t.Fatal("prompt vocabulary lost")
+	}
+	if got.Name != "tiny" {
+		t.Errorf("name %q, want tiny (from the config)", got.Name)
+	}
+	for name, w := range b.Model.Weights() {
+		if !slices.Equal(got.Model.Weights()[name].Data().([]float32), w.Data().([]float32)) {
+			t.Fatalf("weights %s differ after F32 round trip", name)
+		}
+	}
+	if !slices.Equal(got.Codebook.Entries, b.Codebook.Entries) {
+		t.Error("codebook differs")
+	}
+}
+
+func TestLoadRejectsMismatchedCodebook(t *testing.T) {
+	dir := t.TempDir()
+	if err := bundletest.Tiny(1).Save(dir, "F16"); err != nil {
+		t.Fatal(err)
+	}
+	// A palette codebook (p=1, 16 entries) from another model.
+	src, err := os.ReadFile("../../testdata/imagegpt/vector1/preprocessor_config.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, bundle.CodebookFile), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bundle.Load(dir, model.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "codebook") {
+		t.Errorf("err = %v, want a codebook mismatch", err)
+	}
+	if _, err := bundle.Load(filepath.Join(dir, "missing"), model.LoadOptions{}); err == nil {
+		t.Error("a missing folder loaded")
+	}
+}

@@ -1,0 +1,43 @@
+package bundle
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/safetensors"
+)
+
+// Save writes the bundle as a model folder (config.json, model.safetensors
+// in dtype F32, F16 or BF16, preprocessor_config.json).
+func (b *Bundle) Save(dir, dtype string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("save model: %w", err)
+	}
+	cfg, err := json.MarshalIndent(b.Model.Config, "", "  ")
+	if err != nil {
+		return fmt.Errorf("save model: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, model.ConfigFile), append(cfg, '\n'), 0o644); err != nil {
+		return fmt.Errorf("save model: %w", err)
+	}
+	weights := b.Model.Weights()
+	names := make([]string, 0, len(weights))
+	for n := range weights {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	tensors := make([]safetensors.Tensor, 0, len(names))
+	for _, n := range names {
+		t := weights[n]
+		tensors = append(tensors, safetensors.Tensor{Name: n, DType: dtype, Shape: t.Shape().Clone(), Data: t.Data().([]float32)})
+	}
+	if err := safetensors.Write(filepath.Join(dir, model.WeightsFile), tensors, map[string]string{"format": "pt"}); err != nil {
+		return err
+	}
+	w, h := b.ImageSize()
+	return b.Codebook.Save(filepath.Join(dir, CodebookFile), w, h)
+}
