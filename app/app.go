@@ -30,6 +30,7 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
+		"branch":       {"keep the first K patches of an image and resample the rest", runBranch},
 		"generate":     {"sample images from a prompt into PNG files", runGenerate},
 		"score":        {"likelihood of images under a model (NLL, bits per token)", runScore},
 		"bench":        {"sampling speed against the machine's limits", runBench},

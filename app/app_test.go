@@ -238,3 +238,32 @@ func TestInfoDescribesModel(t *testing.T) {
 		}
 	}
 }
+
+func TestBranchKeepsPrefix(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "2", "--out", src, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	out := filepath.Join(dir, "br.png")
+	code, _, stderr := run(t, "branch", "--model", model, "--from", src, "--at", "7", "--seed", "40", "--batch", "3", "--out", out, "--quiet")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	parent, _ := readRecord(t, src)
+	differs := false
+	for i := 1; i <= 3; i++ {
+		rec, _ := readRecord(t, filepath.Join(dir, "br-"+string(rune('0'+i))+".png"))
+		if !slices.Equal(rec.Tokens[:7], parent.Tokens[:7]) {
+			t.Fatalf("branch %d changed the first 7 patches", i)
+		}
+		if rec.Prompt != "red cat" || rec.Parent != "src.png" {
+			t.Errorf("branch %d: prompt %q parent %q", i, rec.Prompt, rec.Parent)
+		}
+		differs = differs || !slices.Equal(rec.Tokens, parent.Tokens)
+	}
+	if !differs {
+		t.Error("no branch differs from its parent")
+	}
+}

@@ -164,17 +164,32 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if res.Stopped {
 		return errors.New("interrupted; nothing saved")
 	}
-	images := res.Images
-	if *rank {
+	return saveImages(env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, rank: *rank})
+}
+
+// saveOptions say how to write a run's images.
+type saveOptions struct {
+	out          string
+	scale        int
+	smooth, rank bool
+	parent       string // the image a branch or edit came from
+}
+
+// saveImages writes each image as a PNG with its metadata (PATH-i.png in a
+// batch), optionally ordered by the model's own likelihood, and lists them.
+func saveImages(env Env, b *bundle.Bundle, opt sampler.Options, images []sampler.Image, so saveOptions) error {
+	if so.rank {
 		sampler.RankByLikelihood(images)
 	}
 	for i, im := range images {
-		path := numberedPath(*out, i, len(images))
-		pic := upscale(b.Decode(im.Tokens), *scale, *smooth)
-		if err := pngmeta.WriteFileAtomic(path, pic, pngmeta.Metadata(record(b, opt, im))); err != nil {
+		path := numberedPath(so.out, i, len(images))
+		pic := upscale(b.Decode(im.Tokens), so.scale, so.smooth)
+		rec := record(b, opt, im)
+		rec.Parent = so.parent
+		if err := pngmeta.WriteFileAtomic(path, pic, pngmeta.Metadata(rec)); err != nil {
 			return err
 		}
-		if *rank {
+		if so.rank {
 			fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.MeanLogLik())
 		} else {
 			fmt.Fprintf(env.Stdout, "%s\tseed %d\n", path, im.Seed)

@@ -39,7 +39,7 @@ func presetFor(dataset string) preset {
 			lr: 2e-3, dropout: 0.05, weightDecay: 0.05, epoch: 1,
 			samplePrompts: []string{"digit 0", "digit 1", "digit 2", "digit 3", "digit 4", "digit 5", "digit 6", "digit 7"}}
 	case "emoji":
-		return preset{size: 32, patch: 2, codes: 512, width: 256, layers: 6, heads: 8, shifts: 2, maxShift: 2, batch: 32,
+		return preset{size: 32, patch: 4, codes: 1024, width: 256, layers: 4, heads: 8, shifts: 2, maxShift: 2, batch: 32,
 			lr: 1e-3, dropout: 0.1, weightDecay: 0.1, epoch: 12, style: []string{"google", "twitter"}, styleDrop: 0.3,
 			samplePrompts: []string{"heavy black heart", "grinning face google", "smiling face with sunglasses twitter", "thumbs up sign", "cat face", "dog face", "red apple", "fire"}}
 	}

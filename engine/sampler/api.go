@@ -38,6 +38,75 @@ func Complete(ctx context.Context, b *bundle.Bundle, opt Options, tokens []int, 
 	return run(ctx, b, opt, plan{fixed: fixed, batch: max(opt.Batch, 1)}, emit)
 }
 
+// Branch keeps the first keep patches of image index of a finished run and
+// samples the rest with opt (opt.Batch new images, seeds opt.Seed+i). When
+// the parent run kept its KV cache (Options.KeepCache) and used the same
+// prompts, the prefix is not recomputed: its keys and values are copied
+// from the cache, so branching at patch k costs about (N−k)/N of a new image.
+// Otherwise the prefix is recomputed in one batched pass.
+func Branch(ctx context.Context, b *bundle.Bundle, opt Options, parent *Result, index, keep int, emit func(Event)) (*Result, error) {
+	if parent == nil || index < 0 || index >= len(parent.Images) {
+		return nil, fmt.Errorf("branch: no image %d in the parent run", index)
+	}
+	src := parent.Images[index]
+	N := b.Tokens()
+	if keep < 0 || keep >= N || keep > len(src.Tokens) {
+		return nil, fmt.Errorf("branch: keep %d patches: must be between 0 and %d (the image has %d)", keep, N-1, len(src.Tokens))
+	}
+	fixed := make([]int, N)
+	for i := range fixed {
+		fixed[i] = -1
+		if i < keep {
+			fixed[i] = src.Tokens[i]
+		}
+	}
+	batch := max(opt.Batch, 1)
+	p := plan{fixed: fixed, batch: batch}
+	if parent.cache != nil && sameGroups(parent.groups, groupIDs(b, opt)) {
+		G := len(parent.groups)
+		parentB := parent.cache.Batch() / G
+		rows := make([]int, G*batch)
+		for r := range rows {
+			rows[r] = (r/batch)*parentB + src.row
+		}
+		p.from = parent.cache.Gather(rows)
+	}
+	return run(ctx, b, opt, p, emit)
+}
+
+// groupIDs are the prompt ids of each guidance group for opt.
+func groupIDs(b *bundle.Bundle, opt Options) [][]int {
+	if !b.Conditional() {
+		return [][]int{nil}
+	}
+	g := [][]int{b.PromptIDs(opt.Prompt).IDs}
+	if opt.Guidance != 0 && opt.Guidance != 1 {
+		neg := b.Prompt.Unconditional()
+		if opt.Negative != "" {
+			neg = b.PromptIDs(opt.Negative).IDs
+		}
+		g = append(g, neg)
+	}
+	return g
+}
+
+func sameGroups(a, b [][]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if len(a[i]) != len(b[i]) {
+			return false
+		}
+		for j := range a[i] {
+			if a[i][j] != b[i][j] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Inpaint regenerates the masked patches of tokens: candidates images in one
 // batch, kept patches teacher-forced, returned best first by the
 // log-likelihood of the kept patches after the first masked one (how well

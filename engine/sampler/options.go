@@ -32,6 +32,11 @@ type Options struct {
 	// PatchTemperature, when set, holds a temperature for each patch
 	// (raster order) that replaces Temperature there; 0 entries use Temperature.
 	PatchTemperature []float64
+	// KeepCache keeps the run's KV cache in its Result so that Branch can
+	// continue any image from any patch without recomputing its prefix.
+	// It costs memory: n_layer·2·n_positions·n_embd floats per image (twice
+	// with guidance).
+	KeepCache bool
 }
 
 // Defaults returns the studio's default settings.

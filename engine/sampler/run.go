@@ -36,6 +36,8 @@ type Image struct {
 	// sampled one: how well the new patches fit what follows them.
 	KeptLogLik float64
 	KeptCount  int
+
+	row int // the image's row in its run's batch (ranking reorders Images)
 }
 
 // MeanLogLik is LogLik per token (0 when nothing was produced).
@@ -54,12 +56,20 @@ type Result struct {
 	// known words past the prompt length.
 	Unknown, Cut []string
 	Elapsed      time.Duration
+
+	// With Options.KeepCache: the KV cache of every row and the prompt ids
+	// of each guidance group, so Branch can continue without recomputing.
+	cache  *model.Cache
+	groups [][]int
 }
 
 // plan describes one run: which codes are fixed and how many images.
 type plan struct {
 	fixed []int // per patch: a code to keep, or -1 to sample
 	batch int
+	// from, when set, is a KV cache of G·batch rows that already holds the
+	// prefix up to the first sampled patch: the prefill is skipped.
+	from *model.Cache
 }
 
 // run is the one decoding loop behind generation, completion and masked
@@ -90,18 +100,10 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 		return nil, errors.New("nothing to sample: every patch is kept")
 	}
 	res := &Result{}
-	groups := [][]int{nil}
+	groups := groupIDs(b, opt)
 	if b.Conditional() {
 		cond := b.PromptIDs(opt.Prompt)
 		res.Unknown, res.Cut = cond.Unknown, cond.Cut
-		groups[0] = cond.IDs
-		if opt.Guidance != 1 {
-			neg := b.Prompt.Unconditional()
-			if opt.Negative != "" {
-				neg = b.PromptIDs(opt.Negative).IDs
-			}
-			groups = append(groups, neg)
-		}
 	}
 	G, B := len(groups), p.batch
 
@@ -120,23 +122,24 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 		res.Stopped = true
 		return res, nil
 	}
-	prefill := m.NewCache(G)
-	if _, err := m.Forward(prefill, ids, prefixLen, fopt); err != nil {
-		return nil, err
-	}
-	rows := make([]int, G*B)
-	for g := 0; g < G; g++ {
-		for i := 0; i < B; i++ {
-			rows[g*B+i] = g
+	kc := p.from
+	if kc == nil {
+		prefill := m.NewCache(G)
+		if _, err := m.Forward(prefill, ids, prefixLen, fopt); err != nil {
+			return nil, err
 		}
+		rows := make([]int, G*B)
+		for r := range rows {
+			rows[r] = r / B
+		}
+		kc = prefill.Gather(rows)
 	}
-	kc := prefill.Gather(rows)
 	// Logits for patch `first` of every row: rerun the last prefix token
 	// from the fanned-out cache, so the loop below always has B·G rows.
 	kc.Truncate(prefixLen - 1)
 	last := make([]int, G*B)
 	for r := range last {
-		last[r] = ids[(rows[r]+1)*prefixLen-1]
+		last[r] = ids[(r/B+1)*prefixLen-1]
 	}
 	logits, err := m.Forward(kc, last, 1, fopt)
 	if err != nil {
@@ -147,7 +150,7 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 	rngs := make([]*rand.Rand, B)
 	for i := range res.Images {
 		seed := opt.Seed + uint64(i)
-		res.Images[i] = Image{Seed: seed, Tokens: append(make([]int, 0, N), p.fixed[:first]...)}
+		res.Images[i] = Image{Seed: seed, Tokens: append(make([]int, 0, N), p.fixed[:first]...), row: i}
 		rngs[i] = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	}
 	mixed := make([]float32, K)
@@ -202,5 +205,8 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 		}
 	}
 	res.Elapsed = time.Since(start)
+	if opt.KeepCache {
+		res.cache, res.groups = kc, groups
+	}
 	return res, nil
 }

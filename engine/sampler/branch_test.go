@@ -1,0 +1,109 @@
+package sampler
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/model"
+)
+
+func TestBranchKeepsPrefixAndReusesCache(t *testing.T) {
+	b := bundletest.Tiny(7)
+	opt := Defaults()
+	opt.Prompt, opt.Seed, opt.Batch, opt.Guidance, opt.KeepCache = "red cat", 3, 3, 2, true
+	parent, err := Generate(context.Background(), b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	RankByLikelihood(parent.Images) // branching must follow the image, not its position
+	for _, keep := range []int{0, 5, 15} {
+		bopt := opt
+		bopt.Seed, bopt.Batch = 100, 2
+		fast, err := Branch(context.Background(), b, bopt, parent, 1, keep, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same branch recomputing the prefix from the tokens.
+		slow, err := Complete(context.Background(), b, bopt, parent.Images[1].Tokens, keep, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range fast.Images {
+			got := fast.Images[i].Tokens
+			if !slices.Equal(got[:keep], parent.Images[1].Tokens[:keep]) {
+				t.Fatalf("keep %d: branch changed the kept patches", keep)
+			}
+			if !slices.Equal(got, slow.Images[i].Tokens) {
+				t.Fatalf("keep %d: cached branch %v, recomputed %v", keep, got, slow.Images[i].Tokens)
+			}
+		}
+	}
+	// A different prompt cannot reuse the cache but still branches correctly.
+	other := opt
+	other.Prompt = "blue dog"
+	res, err := Branch(context.Background(), b, other, parent, 0, 8, nil)
+	if err != nil || !slices.Equal(res.Images[0].Tokens[:8], parent.Images[0].Tokens[:8]) {
+		t.Fatalf("branch with another prompt: %v", err)
+	}
+	if _, err := Branch(context.Background(), b, opt, parent, 5, 1, nil); err == nil {
+		t.Error("branching from a missing image succeeded")
+	}
+}
+
+// benchBundle is a random model large enough that a decode step dominates:
+// width 256, 4 layers, a 16×16 grid of 2×2 patches.
+func benchBundle(b *testing.B) *bundle.Bundle {
+	c := model.DefaultConfig()
+	c.NEmbd, c.NLayer, c.NHead = 256, 4, 8
+	c.Tessera = &model.Ext{PatchSize: 2, Grid: [2]int{16, 16}}
+	c.VocabSize, c.NPositions = 513, 256
+	m, err := model.Random(c, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	entries := make([]float32, 512*12)
+	for i := range entries {
+		entries[i] = float32(i%97)/48 - 1
+	}
+	cb, err := codebook.New(2, entries)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bb, err := bundle.FromParts("bench", "bench", m, cb)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bb
+}
+
+// BenchmarkFullImage and BenchmarkBranchHalf compare a whole image with a
+// branch at k = N/2 that reuses the parent's KV cache: the branch should
+// cost about half.
+func BenchmarkFullImage(b *testing.B) {
+	bb := benchBundle(b)
+	opt := Defaults()
+	for b.Loop() {
+		if _, err := Generate(context.Background(), bb, opt, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkBranchHalf(b *testing.B) {
+	bb := benchBundle(b)
+	opt := Defaults()
+	opt.KeepCache = true
+	parent, err := Generate(context.Background(), bb, opt, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Branch(context.Background(), bb, opt, parent, 0, bb.Tokens()/2, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
