@@ -69,7 +69,7 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	if *random != "" {
 		b, err = randomBundle(*random)
 	} else {
-		b, err = Catalog{}.Open(*modelName, nil)
+		b, err = openModel(env.Stderr, *modelName)
 	}
 	if err != nil {
 		return err

@@ -134,7 +134,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if !strings.EqualFold(filepath.Ext(*out), ".png") {
 		return usageError{fmt.Sprintf("--out %q must end in .png", *out)}
 	}
-	b, err := Catalog{}.Open(sf.model, nil)
+	b, err := openModel(env.Stderr, sf.model)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,9 @@ package app
 
 import (
 	"fmt"
+	"io"
 	"strings"
+	"time"
 
 	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -28,4 +30,23 @@ func (Catalog) Open(nameOrDir string, progress func(done, total int64)) (*bundle
 		return bundle.Load(nameOrDir, model.LoadOptions{Progress: progress})
 	}
 	return assets.Open(nameOrDir)
+}
+
+// openModel opens a model for a command, showing load progress on log for
+// large weight files.
+func openModel(log io.Writer, nameOrDir string) (*bundle.Bundle, error) {
+	start := time.Now()
+	last := time.Time{}
+	shown := false
+	b, err := Catalog{}.Open(nameOrDir, func(done, total int64) {
+		if total < 64<<20 || time.Since(last) < 200*time.Millisecond && done < total {
+			return
+		}
+		last, shown = time.Now(), true
+		fmt.Fprintf(log, "\rloading %s: %3.0f%% of %s", nameOrDir, 100*float64(done)/float64(total), model.FormatBytes(total))
+	})
+	if shown {
+		fmt.Fprintf(log, " in %.1f s\n", time.Since(start).Seconds())
+	}
+	return b, err
 }

@@ -74,7 +74,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if *mapOut != "" && len(images) != 1 {
 		return usageError{"--map takes exactly one image"}
 	}
-	b, err := Catalog{}.Open(*modelName, nil)
+	b, err := openModel(env.Stderr, *modelName)
 	if err != nil {
 		return err
 	}
