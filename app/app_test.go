@@ -267,3 +267,39 @@ func TestBranchKeepsPrefix(t *testing.T) {
 		t.Error("no branch differs from its parent")
 	}
 }
+
+func TestExtendAndTimelapse(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "cat", "--seed", "3", "--out", src, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	tall := filepath.Join(dir, "tall.png")
+	if code, _, stderr := run(t, "extend", "--model", model, "--from", src, "--rows", "3", "--seed", "9", "--out", tall); code != 0 {
+		t.Fatal(stderr)
+	}
+	parent, _ := readRecord(t, src)
+	rec, _ := readRecord(t, tall)
+	if rec.Grid != [2]int{7, 4} || len(rec.Tokens) != 28 || !slices.Equal(rec.Tokens[:16], parent.Tokens) {
+		t.Fatalf("extended record grid %v, %d tokens", rec.Grid, len(rec.Tokens))
+	}
+	// Extending the tall image again starts from all 7 rows.
+	taller := filepath.Join(dir, "taller.png")
+	if code, _, stderr := run(t, "extend", "--model", model, "--from", tall, "--rows", "2", "--out", taller); code != 0 {
+		t.Fatal(stderr)
+	}
+	rec2, _ := readRecord(t, taller)
+	if rec2.Grid[0] != 9 || !slices.Equal(rec2.Tokens[:28], rec.Tokens) {
+		t.Fatalf("second extension grid %v", rec2.Grid)
+	}
+	if cfg, err := decodeConfig(taller); err != nil || cfg.Height != 18 {
+		t.Errorf("height %d, want 18", cfg.Height)
+	}
+	// Time-lapse: frames grow patch by patch and end on the full image.
+	gifPath := filepath.Join(dir, "t.gif")
+	code, stdout, stderr := run(t, "timelapse", "--model", model, "--from", src, "--out", gifPath, "--scale", "1", "--frames", "17")
+	if code != 0 || !strings.Contains(stdout, "17 frames") {
+		t.Fatalf("exit %d %q %q", code, stdout, stderr)
+	}
+}

@@ -107,3 +107,34 @@ func BenchmarkBranchHalf(b *testing.B) {
 		}
 	}
 }
+
+func TestExtendDownKeepsImageAndGrows(t *testing.T) {
+	b := bundletest.Tiny(8)
+	opt := Defaults()
+	opt.Prompt, opt.Seed = "dog", 4
+	base, err := Generate(context.Background(), b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := base.Images[0].Tokens // 4 rows × 4
+	var events []Event
+	out, stopped, err := ExtendDown(context.Background(), b, opt, tokens, 4, 5, 2, func(e Event) { events = append(events, e) })
+	if err != nil || stopped {
+		t.Fatal(err, stopped)
+	}
+	if len(out) != 9*4 || !slices.Equal(out[:16], tokens) {
+		t.Fatalf("extended to %d tokens; prefix kept %v", len(out), slices.Equal(out[:16], tokens))
+	}
+	// The sliding window: rows 4-5 come from a window of rows 2-3 (+ the new
+	// two), so they equal completing [rows 2,3 | ?] directly.
+	window := append(append([]int(nil), tokens[8:16]...), make([]int, 8)...)
+	direct, _ := Complete(context.Background(), b, opt, window, 8, nil)
+	if !slices.Equal(direct.Images[0].Tokens[8:16], out[16:24]) {
+		t.Error("first extension step is not the completion of the window")
+	}
+	for _, e := range events {
+		if e.Index < 8 || e.Index >= 36 {
+			t.Fatalf("event index %d outside the grown image", e.Index)
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/color/palette"
+	"image/draw"
+	"image/gif"
+	"os"
+	"path/filepath"
+
+	"github.com/nfnt/resize"
+)
+
+func runTimelapse(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "timelapse", "--from IMAGE.png [--model M] [--out PATH.gif]")
+	modelName := fs.String("model", "", "built-in model name or model folder")
+	from := fs.String("from", "", "the image to replay (its stored tokens, else its pixels encoded)")
+	out := fs.String("out", "timelapse.gif", "output animated GIF")
+	scale := fs.Int("scale", 4, "upscale 1×–16× (nearest)")
+	frames := fs.Int("frames", 120, "most frames (patches are grouped to fit)")
+	delay := fs.Int("delay", 4, "hundredths of a second a frame; the last frame holds 2 s")
+	if _, err := parseFlags(fs, args); err != nil {
+		return helpOr(fs, err)
+	}
+	if *from == "" || *scale < 1 || *scale > 16 || *frames < 2 {
+		return usageError{"--from IMAGE is required; --scale 1–16; --frames ≥ 2"}
+	}
+	b, err := openModel(env.Stderr, *modelName)
+	if err != nil {
+		return err
+	}
+	tokens, _, _, err := imageTokens(b, *from)
+	if err != nil {
+		return err
+	}
+	anim := Timelapse(func(k int) image.Image { return b.Decode(tokens[:k]) }, len(tokens), *frames, *scale, *delay)
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".timelapse-*.gif")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := gif.EncodeAll(tmp, anim); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", *out, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%s\t%d frames\n", *out, len(anim.Image))
+	return nil
+}
+
+// Timelapse builds an animation of an image appearing patch by patch:
+// frame j shows the first k_j of n patches (prefix(k) draws them), at most
+// maxFrames frames, on white, scaled up with nearest neighbour.
+func Timelapse(prefix func(k int) image.Image, n, maxFrames, scale, delay int) *gif.GIF {
+	step := max(1, (n+maxFrames-2)/(maxFrames-1))
+	anim := &gif.GIF{}
+	for k := 0; ; k += step {
+		k = min(k, n)
+		src := prefix(k)
+		bnd := src.Bounds()
+		big := resize.Resize(uint(bnd.Dx()*scale), uint(bnd.Dy()*scale), src, resize.NearestNeighbor)
+		frame := image.NewPaletted(big.Bounds(), palette.Plan9)
+		draw.Draw(frame, frame.Rect, image.White, image.Point{}, draw.Src)
+		draw.FloydSteinberg.Draw(frame, frame.Rect, onWhite(big), big.Bounds().Min)
+		anim.Image = append(anim.Image, frame)
+		anim.Delay = append(anim.Delay, delay)
+		if k == n {
+			anim.Delay[len(anim.Delay)-1] = 200
+			return anim
+		}
+	}
+}
+
+// onWhite composites img over white.
+func onWhite(img image.Image) image.Image {
+	out := image.NewRGBA(img.Bounds())
+	draw.Draw(out, out.Rect, image.White, image.Point{}, draw.Src)
+	draw.Draw(out, out.Rect, img, img.Bounds().Min, draw.Over)
+	return out
+}

@@ -1,0 +1,56 @@
+package sampler
+
+import (
+	"context"
+	"fmt"
+	"github.com/tessera-studio/tessera/engine/bundle"
+)
+
+// ExtendDown grows an image below its bottom edge: tokens holds rows×cols
+// codes (rows may exceed the model's grid), and addRows new rows are sampled
+// a step of at most stride rows at a time, each step conditioned on the
+// model's grid height minus stride rows above it (a sliding window over the
+// model's context). It returns (rows+addRows)×cols codes; emit sees patch
+// indices in the grown image. Only opt.Batch 1 is used.
+func ExtendDown(ctx context.Context, b *bundle.Bundle, opt Options, tokens []int, rows, addRows, stride int, emit func(Event)) ([]int, bool, error) {
+	gridRows, cols := b.Grid()
+	if rows < 1 || len(tokens) != rows*cols {
+		return nil, false, fmt.Errorf("extend: %d tokens is not %d rows of %d", len(tokens), rows, cols)
+	}
+	if stride < 1 || stride >= gridRows {
+		stride = max(1, gridRows/2)
+	}
+	opt.Batch = 1
+	out := append([]int(nil), tokens...)
+	for added := 0; added < addRows; {
+		step := min(stride, addRows-added)
+		have := len(out) / cols
+		ctxRows := min(have, gridRows-step)
+		window := make([]int, gridRows*cols)
+		copy(window, out[(have-ctxRows)*cols:])
+		offset := (have - ctxRows) * cols
+		var fwd func(Event)
+		if emit != nil {
+			fwd = func(e Event) {
+				if e.Index < (ctxRows+step)*cols {
+					e.Index += offset
+					emit(e)
+				}
+			}
+		}
+		res, err := Complete(ctx, b, opt, window, ctxRows*cols, fwd)
+		if err != nil {
+			return nil, false, err
+		}
+		got := res.Images[0].Tokens
+		if res.Stopped {
+			n := max(0, len(got)-ctxRows*cols)
+			n -= n % cols // keep whole rows only
+			return append(out, got[ctxRows*cols:ctxRows*cols+n]...), true, nil
+		}
+		out = append(out, got[ctxRows*cols:(ctxRows+step)*cols]...)
+		added += step
+		opt.Seed++
+	}
+	return out, false, nil
+}
