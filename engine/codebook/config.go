@@ -25,7 +25,7 @@ type hfSize struct {
 // hfConfig is preprocessor_config.json as HF ImageGPTImageProcessor writes
 // it; the fields are in the alphabetical order HF's sorted JSON uses.
 type hfConfig struct {
-	Clusters           [][]float64 `json:"clusters"`
+	Clusters           [][]float32 `json:"clusters"`
 	DoColorQuantize    bool        `json:"do_color_quantize"`
 	DoNormalize        bool        `json:"do_normalize"`
 	DoResize           bool        `json:"do_resize"`
@@ -121,7 +121,8 @@ func Load(path string) (*Codebook, error) {
 
 // Marshal writes preprocessor_config.json as HF ImageGPTImageProcessor does
 // (sorted keys, two-space indent, trailing newline), for images of
-// width×height pixels. Values are the float32 entries widened to float64.
+// width×height pixels. Values are written as the shortest decimals that
+// read back as the same float32 entries.
 func (c *Codebook) Marshal(width, height int) ([]byte, error) {
 	if err := c.check(); err != nil {
 		return nil, fmt.Errorf("marshal codebook: %w", err)
@@ -130,13 +131,9 @@ func (c *Codebook) Marshal(width, height int) ([]byte, error) {
 		return nil, fmt.Errorf("marshal codebook: image size %dx%d must be positive", width, height)
 	}
 	n := c.PatchBytes()
-	clusters := make([][]float64, c.K)
+	clusters := make([][]float32, c.K)
 	for k := range clusters {
-		row := make([]float64, n)
-		for i, v := range c.Entries[k*n : k*n+n] {
-			row[i] = float64(v)
-		}
-		clusters[k] = row
+		clusters[k] = c.Entries[k*n : k*n+n : k*n+n]
 	}
 	cfg := hfConfig{
 		Clusters:           clusters,

@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"net/url"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Credit is one line of the About dialog's credits.
+type Credit struct {
+	What, License, URL string
+}
+
+// Credits returns the works Tessera's built-in models were trained on.
+func Credits() []Credit {
+	return []Credit{
+		{What: "Noto Emoji", License: "Apache-2.0", URL: "https://github.com/googlefonts/noto-emoji"},
+		{What: "Twemoji", License: "CC-BY 4.0", URL: "https://github.com/twitter/twemoji"},
+		{What: "MNIST (LeCun, Cortes, Burges)", URL: "http://yann.lecun.com/exdb/mnist/"},
+	}
+}
+
+// AboutContent is the body of the About dialog for version.
+func AboutContent(version string) fyne.CanvasObject {
+	if version == "" {
+		version = "dev"
+	}
+	title := widget.NewLabelWithStyle("Tessera "+version, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	blurb := widget.NewLabel("An Image-GPT studio: prompt, watch the image grow patch by patch,\nmask, regenerate and export — all on your own machine.")
+	blurb.Alignment = fyne.TextAlignCenter
+	items := []fyne.CanvasObject{title, blurb, widget.NewSeparator(), widget.NewLabelWithStyle("Built-in models were trained on:", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})}
+	for _, c := range Credits() {
+		text := c.What
+		if c.License != "" {
+			text += " (" + c.License + ")"
+		}
+		if u, err := url.Parse(c.URL); err == nil && c.URL != "" {
+			items = append(items, widget.NewHyperlink(text, u))
+		} else {
+			items = append(items, widget.NewLabel(text))
+		}
+	}
+	return container.NewVBox(items...)
+}

@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"runtime"
+	"time"
+)
+
+// imageClipboard puts a PNG on the system clipboard. Fyne's clipboard
+// holds text only, so the studio uses the platform's own tools.
+type imageClipboard func(ctx context.Context, pngData []byte) error
+
+// errNoImageClipboard reports that no clipboard tool was found.
+var errNoImageClipboard = errors.New("no tool to put images on the clipboard was found (install wl-clipboard or xclip)")
+
+// systemClipboard copies PNG data with wl-copy (Wayland), xclip (X11),
+// osascript (macOS) or PowerShell (Windows), whichever is there.
+func systemClipboard(ctx context.Context, data []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var tries [][]string
+	switch runtime.GOOS {
+	case "darwin":
+		tmp, err := os.CreateTemp("", "tessera-*.png")
+		if err != nil {
+			return fmt.Errorf("copy image: %w", err)
+		}
+		defer os.Remove(tmp.Name())
+		if _, err := tmp.Write(data); err != nil {
+			tmp.Close()
+			return fmt.Errorf("copy image: %w", err)
+		}
+		tmp.Close()
+		tries = [][]string{{"osascript", "-e", fmt.Sprintf("set the clipboard to (read (POSIX file %q) as «class PNGf»)", tmp.Name())}}
+		data = nil
+	case "windows":
+		tmp, err := os.CreateTemp("", "tessera-*.png")
+		if err != nil {
+			return fmt.Errorf("copy image: %w", err)
+		}
+		defer os.Remove(tmp.Name())
+		if _, err := tmp.Write(data); err != nil {
+			tmp.Close()
+			return fmt.Errorf("copy image: %w", err)
+		}
+		tmp.Close()
+		tries = [][]string{{"powershell", "-NoProfile", "-Command",
+			fmt.Sprintf("Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.Clipboard]::SetImage([System.Drawing.Image]::FromFile('%s'))", tmp.Name())}}
+		data = nil
+	default:
+		if os.Getenv("WAYLAND_DISPLAY") != "" {
+			tries = append(tries, []string{"wl-copy", "--type", "image/png"})
+		}
+		tries = append(tries, []string{"xclip", "-selection", "clipboard", "-t", "image/png", "-i"})
+	}
+	for _, args := range tries {
+		path, err := exec.LookPath(args[0])
+		if err != nil {
+			continue
+		}
+		cmd := exec.CommandContext(ctx, path, args[1:]...)
+		if data != nil {
+			cmd.Stdin = bytes.NewReader(data)
+		}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("copy image with %s: %w: %s", args[0], err, bytes.TrimSpace(out))
+		}
+		return nil
+	}
+	return errNoImageClipboard
+}
+
+// encodePNG returns img as PNG bytes.
+func encodePNG(img image.Image) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, fmt.Errorf("encode png: %w", err)
+	}
+	return buf.Bytes(), nil
+}

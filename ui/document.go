@@ -1,0 +1,259 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// MaxUndo is how many image changes the undo stack keeps.
+const MaxUndo = 64
+
+// Snapshot is one state of the image: its codes, its mask, and the
+// parameters that made it (with the image's own seed).
+type Snapshot struct {
+	Tokens []int
+	Mask   []bool
+	Params Params
+}
+
+// snapshotJSON is how a Snapshot is saved: the mask as '0'/'1' text.
+type snapshotJSON struct {
+	Tokens []int  `json:"tokens"`
+	Mask   string `json:"mask"`
+	Params Params `json:"params"`
+}
+
+// MarshalJSON writes the mask compactly.
+func (s Snapshot) MarshalJSON() ([]byte, error) {
+	return json.Marshal(snapshotJSON{Tokens: s.Tokens, Mask: maskString(s.Mask), Params: s.Params})
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (s *Snapshot) UnmarshalJSON(data []byte) error {
+	var j snapshotJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	m, err := parseMask(j.Mask, len(j.Mask))
+	if err != nil {
+		return fmt.Errorf("saved mask: %w", err)
+	}
+	*s = Snapshot{Tokens: j.Tokens, Mask: m, Params: j.Params}
+	return nil
+}
+
+// clone returns a deep copy of s.
+func (s Snapshot) clone() Snapshot {
+	return Snapshot{Tokens: slices.Clone(s.Tokens), Mask: slices.Clone(s.Mask), Params: s.Params}
+}
+
+// equal reports whether s and o are the same state.
+func (s Snapshot) equal(o Snapshot) bool {
+	return slices.Equal(s.Tokens, o.Tokens) && slices.Equal(s.Mask, o.Mask) && s.Params == o.Params
+}
+
+// Document is the work in the studio: the image as codes on the model's
+// patch grid (possibly partial after a Stop), the mask painted over it, and
+// undo/redo stacks over every change of either. It has no widgets and is
+// used from the UI goroutine only.
+type Document struct {
+	Rows, Cols int
+	cur        Snapshot
+	undo, redo []Snapshot
+	// Parent is the output file the image came from ("" if none).
+	Parent string
+}
+
+// NewDocument returns an empty document for a rows×cols patch grid.
+func NewDocument(rows, cols int) *Document {
+	return &Document{Rows: rows, Cols: cols, cur: Snapshot{Mask: make([]bool, rows*cols)}}
+}
+
+// N is the number of patches.
+func (d *Document) N() int { return d.Rows * d.Cols }
+
+// Tokens returns a copy of the current codes (nil for a blank document).
+func (d *Document) Tokens() []int { return slices.Clone(d.cur.Tokens) }
+
+// Mask returns a copy of the current mask (one entry per patch).
+func (d *Document) Mask() []bool { return slices.Clone(d.cur.Mask) }
+
+// ImageParams are the parameters that made the current image.
+func (d *Document) ImageParams() Params { return d.cur.Params }
+
+// Empty reports whether there is no image yet.
+func (d *Document) Empty() bool { return len(d.cur.Tokens) == 0 }
+
+// Complete reports whether every patch has a code.
+func (d *Document) Complete() bool { return len(d.cur.Tokens) == d.N() }
+
+// Masked counts the masked patches.
+func (d *Document) Masked() int {
+	n := 0
+	for _, m := range d.cur.Mask {
+		if m {
+			n++
+		}
+	}
+	return n
+}
+
+// CanUndo and CanRedo report whether the stacks hold anything.
+func (d *Document) CanUndo() bool { return len(d.undo) > 0 }
+
+// CanRedo reports whether an undone change can be redone.
+func (d *Document) CanRedo() bool { return len(d.redo) > 0 }
+
+// check validates a snapshot against the grid.
+func (d *Document) check(s Snapshot) error {
+	n := d.N()
+	if len(s.Tokens) > n {
+		return fmt.Errorf("image has %d codes but the grid has %d patches", len(s.Tokens), n)
+	}
+	if len(s.Mask) != n {
+		return fmt.Errorf("mask has %d entries but the grid has %d patches", len(s.Mask), n)
+	}
+	for i, c := range s.Tokens {
+		if c < 0 {
+			return fmt.Errorf("patch %d has no code (%d)", i, c)
+		}
+	}
+	return nil
+}
+
+// commit makes s current, pushing the old state onto the undo stack. A
+// change to an identical state is ignored (no empty undo steps).
+func (d *Document) commit(s Snapshot) error {
+	if err := d.check(s); err != nil {
+		return err
+	}
+	if s.equal(d.cur) {
+		return nil
+	}
+	d.undo = append(d.undo, d.cur)
+	if len(d.undo) > MaxUndo {
+		d.undo = slices.Delete(d.undo, 0, len(d.undo)-MaxUndo)
+	}
+	d.redo = nil
+	d.cur = s.clone()
+	return nil
+}
+
+// SetImage replaces the codes (a new result) and the parameters that made
+// them, keeping the mask; it is one undo step.
+func (d *Document) SetImage(tokens []int, p Params, parent string) error {
+	if err := d.commit(Snapshot{Tokens: tokens, Mask: d.cur.Mask, Params: p}); err != nil {
+		return err
+	}
+	d.Parent = parent
+	return nil
+}
+
+// SetState replaces codes, mask and parameters together (an opened file);
+// it is one undo step. A nil mask clears it.
+func (d *Document) SetState(tokens []int, mask []bool, p Params, parent string) error {
+	if mask == nil {
+		mask = make([]bool, d.N())
+	}
+	if err := d.commit(Snapshot{Tokens: tokens, Mask: mask, Params: p}); err != nil {
+		return err
+	}
+	d.Parent = parent
+	return nil
+}
+
+// ReplaceImage swaps the codes of the current state without a new undo
+// step: picking another candidate of the run that made the current image.
+func (d *Document) ReplaceImage(tokens []int, p Params, parent string) error {
+	s := Snapshot{Tokens: slices.Clone(tokens), Mask: d.cur.Mask, Params: p}
+	if err := d.check(s); err != nil {
+		return err
+	}
+	d.cur = s
+	d.Parent = parent
+	return nil
+}
+
+// SetMask replaces the mask; it is one undo step.
+func (d *Document) SetMask(mask []bool) error {
+	return d.commit(Snapshot{Tokens: d.cur.Tokens, Mask: mask, Params: d.cur.Params})
+}
+
+// ClearMask unmasks every patch.
+func (d *Document) ClearMask() error { return d.SetMask(make([]bool, d.N())) }
+
+// InvertMask flips every patch of the mask.
+func (d *Document) InvertMask() error {
+	m := d.Mask()
+	for i := range m {
+		m[i] = !m[i]
+	}
+	return d.SetMask(m)
+}
+
+// ErrNothingToUndo is returned by Undo and Redo on an empty stack.
+var ErrNothingToUndo = errors.New("nothing to undo")
+
+// errNothingToRedo is returned by Redo on an empty stack.
+var errNothingToRedo = errors.New("nothing to redo")
+
+// Undo restores the state before the last change.
+func (d *Document) Undo() error {
+	if len(d.undo) == 0 {
+		return ErrNothingToUndo
+	}
+	d.redo = append(d.redo, d.cur)
+	d.cur = d.undo[len(d.undo)-1]
+	d.undo = d.undo[:len(d.undo)-1]
+	return nil
+}
+
+// Redo reapplies the last undone change.
+func (d *Document) Redo() error {
+	if len(d.redo) == 0 {
+		return errNothingToRedo
+	}
+	d.undo = append(d.undo, d.cur)
+	d.cur = d.redo[len(d.redo)-1]
+	d.redo = d.redo[:len(d.redo)-1]
+	return nil
+}
+
+// docState is the document as saved in the session file.
+type docState struct {
+	Rows   int        `json:"rows"`
+	Cols   int        `json:"cols"`
+	Cur    Snapshot   `json:"current"`
+	Undo   []Snapshot `json:"undo,omitempty"`
+	Redo   []Snapshot `json:"redo,omitempty"`
+	Parent string     `json:"parent,omitempty"`
+}
+
+// state returns a copy of the document for saving.
+func (d *Document) state() docState {
+	cl := func(ss []Snapshot) []Snapshot {
+		out := make([]Snapshot, len(ss))
+		for i, s := range ss {
+			out[i] = s.clone()
+		}
+		return out
+	}
+	return docState{Rows: d.Rows, Cols: d.Cols, Cur: d.cur.clone(), Undo: cl(d.undo), Redo: cl(d.redo), Parent: d.Parent}
+}
+
+// documentFromState rebuilds a saved document, checking every snapshot.
+func documentFromState(st docState) (*Document, error) {
+	if st.Rows <= 0 || st.Cols <= 0 || st.Rows*st.Cols > 1<<20 {
+		return nil, fmt.Errorf("saved document has a bad grid %dx%d", st.Rows, st.Cols)
+	}
+	d := &Document{Rows: st.Rows, Cols: st.Cols, Parent: st.Parent}
+	for _, s := range append(append([]Snapshot{st.Cur}, st.Undo...), st.Redo...) {
+		if err := d.check(s); err != nil {
+			return nil, fmt.Errorf("saved document: %w", err)
+		}
+	}
+	d.cur, d.undo, d.redo = st.Cur, st.Undo, st.Redo
+	return d, nil
+}

@@ -1,0 +1,282 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+)
+
+func TestOutputsSaveAndList(t *testing.T) {
+	b := bundletest.Tiny(1)
+	o := outputs{dir: filepath.Join(t.TempDir(), "out")}
+	tokens := make([]int, b.Tokens())
+	rec := recordFor("1.0", b, DefaultParams(), 7, tokens, nil, "", kindGenerate)
+	now := time.Unix(1700000000, 0)
+	p1, err := o.save(b.Decode(tokens), rec, now)
+	must(t, err)
+	p2, err := o.save(b.Decode(tokens), rec, now) // same second, same seed
+	must(t, err)
+	if p1 == p2 {
+		t.Fatal("second save overwrote the first")
+	}
+	os.Chtimes(p1, now, now)
+	os.Chtimes(p2, now.Add(time.Second), now.Add(time.Second))
+	list, err := o.list(0)
+	must(t, err)
+	if !slices.Equal(list, []string{p2, p1}) {
+		t.Fatalf("list %v, want newest first", list)
+	}
+	text, err := pngmeta.ReadFile(p1)
+	must(t, err)
+	got, ok, err := pngmeta.ParseRecord(text)
+	if !ok || err != nil || got.Seed != 7 || got.Version != "tessera 1.0" {
+		t.Fatalf("record %+v %v %v", got, ok, err)
+	}
+	if missing, err := (outputs{dir: filepath.Join(t.TempDir(), "none")}).list(5); err != nil || len(missing) != 0 {
+		t.Fatal("missing folder should be empty")
+	}
+}
+
+func TestExportUpscalesAndKeepsMetadata(t *testing.T) {
+	b := bundletest.Tiny(1)
+	tokens := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0}
+	img := b.Decode(tokens)
+	mask := make([]bool, 16)
+	mask[3] = true
+	rec := recordFor("1.0", b, DefaultParams(), 3, tokens, mask, "", "export")
+	for _, f := range []Filter{Nearest, Lanczos} {
+		path := filepath.Join(t.TempDir(), "x.png")
+		must(t, exportPNG(path, img, 5, f, rec))
+		fh, err := os.Open(path)
+		must(t, err)
+		out, err := png.Decode(fh)
+		fh.Close()
+		must(t, err)
+		if out.Bounds().Dx() != 40 || out.Bounds().Dy() != 40 {
+			t.Fatalf("%v: size %v", f, out.Bounds())
+		}
+		if f == Nearest {
+			// every 5x5 block is one source pixel
+			for y := 0; y < 8; y++ {
+				for x := 0; x < 8; x++ {
+					r0, g0, b0, _ := img.At(x, y).RGBA()
+					r1, g1, b1, _ := out.At(x*5+4, y*5+4).RGBA()
+					if r0 != r1 || g0 != g1 || b0 != b1 {
+						t.Fatalf("nearest changed pixel (%d,%d)", x, y)
+					}
+				}
+			}
+		}
+		o, err := openImageFile(path, b)
+		must(t, err)
+		if !o.Exact || !slices.Equal(o.Tokens, tokens) || !slices.Equal(o.Mask, mask) {
+			t.Fatalf("%v: reopened exact=%v tokens %v mask %v", f, o.Exact, o.Tokens, o.Mask)
+		}
+	}
+	if err := exportPNG(filepath.Join(t.TempDir(), "x.png"), img, 17, Nearest, rec); err == nil {
+		t.Fatal("scale 17 accepted")
+	}
+}
+
+func TestExportFailureLeavesNoFile(t *testing.T) {
+	b := bundletest.Tiny(1)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "keep.png")
+	must(t, os.WriteFile(path, []byte("old content"), 0o644))
+	p := DefaultParams()
+	p.Prompt = "a\x00b" // a NUL cannot go into a PNG text chunk: encoding fails
+	rec := recordFor("1.0", b, p, 3, make([]int, 16), nil, "", "")
+	if err := exportPNG(path, b.Decode(make([]int, 16)), 2, Nearest, rec); err == nil {
+		t.Fatal("export with a NUL in the prompt succeeded")
+	}
+	data, _ := os.ReadFile(path)
+	if string(data) != "old content" {
+		t.Fatal("failed export touched the existing file")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("temporary files left: %v", entries)
+	}
+	if err := exportPNG(filepath.Join(dir, "no", "such", "dir.png"), b.Decode(nil), 1, Nearest, rec); err == nil {
+		t.Fatal("export into a missing folder succeeded")
+	}
+}
+
+func TestOpenImageEncodesForeignPictures(t *testing.T) {
+	b := bundletest.Tiny(1)
+	dir := t.TempDir()
+	big := image.NewNRGBA(image.Rect(0, 0, 40, 30))
+	for i := range big.Pix {
+		big.Pix[i] = uint8(i * 7)
+	}
+	var buf bytes.Buffer
+	must(t, jpeg.Encode(&buf, big, nil))
+	jp := filepath.Join(dir, "photo.jpg")
+	must(t, os.WriteFile(jp, buf.Bytes(), 0o644))
+	o, err := openImageFile(jp, b)
+	must(t, err)
+	if o.Exact || len(o.Tokens) != b.Tokens() || !strings.Contains(o.Note, "resized") {
+		t.Fatalf("jpeg: exact=%v tokens=%d note=%q", o.Exact, len(o.Tokens), o.Note)
+	}
+
+	// an A1111 PNG: pixels encoded, parameters read
+	a1111 := "a red cat\nNegative prompt: dog\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1234, Size: 512x512"
+	pp := filepath.Join(dir, "a1111.png")
+	must(t, pngmeta.WriteFileAtomic(pp, big, map[string]string{"parameters": a1111}))
+	o, err = openImageFile(pp, b)
+	must(t, err)
+	if o.A1111 == nil || o.Record != nil {
+		t.Fatal("A1111 parameters not read")
+	}
+	p := DefaultParams().withA1111(*o.A1111)
+	if p.Prompt != "a red cat" || p.Negative != "dog" || p.Seed != 1234 || p.Guidance != 7 {
+		t.Fatalf("A1111 params %+v", p)
+	}
+
+	// Tessera metadata from another model: re-encoded with a note
+	other := bundletest.Tiny(2)
+	other.Model.Hash = "other"
+	rec := recordFor("1", other, DefaultParams(), 1, make([]int, 16), nil, "", "")
+	tp := filepath.Join(dir, "other.png")
+	must(t, pngmeta.WriteFileAtomic(tp, other.Decode(make([]int, 16)), pngmeta.Metadata(rec)))
+	o, err = openImageFile(tp, b)
+	must(t, err)
+	if o.Exact || !strings.Contains(o.Note, "re-encoded") {
+		t.Fatalf("foreign model: exact=%v note=%q", o.Exact, o.Note)
+	}
+}
+
+func TestOpenImageRejectsBrokenFiles(t *testing.T) {
+	b := bundletest.Tiny(1)
+	dir := t.TempDir()
+	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	img.Set(1, 1, color.White)
+	var buf bytes.Buffer
+	must(t, png.Encode(&buf, img))
+	cases := map[string][]byte{
+		"garbage.png":   []byte("this is not an image"),
+		"truncated.png": buf.Bytes()[:buf.Len()/2],
+		"empty.png":     nil,
+	}
+	for name, data := range cases {
+		p := filepath.Join(dir, name)
+		must(t, os.WriteFile(p, data, 0o644))
+		if _, err := openImageFile(p, b); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := openImageFile(filepath.Join(dir, "missing.png"), b); err == nil {
+		t.Error("missing file: no error")
+	}
+	if _, err := openImageFile(dir, b); err == nil {
+		t.Error("folder: no error")
+	}
+}
+
+func TestAutosaverDebouncesAndFlushes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state", "session.json")
+	a := newAutosaver(path, time.Hour)
+	a.Save([]byte("one"))
+	a.Save([]byte("two"))
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("written before the delay")
+	}
+	must(t, a.Flush())
+	data, err := os.ReadFile(path)
+	must(t, err)
+	if string(data) != "two" {
+		t.Fatalf("wrote %q, want the latest", data)
+	}
+	b := newAutosaver(path, time.Millisecond)
+	b.Save([]byte("three"))
+	deadline := time.Now().Add(5 * time.Second)
+	for b.Pending() && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	b.Flush() // wait for the timer's write to finish
+	data, _ = os.ReadFile(path)
+	if string(data) != "three" {
+		t.Fatalf("debounced write gave %q", data)
+	}
+}
+
+func TestLoadSession(t *testing.T) {
+	dir := t.TempDir()
+	if s, err := loadSession(filepath.Join(dir, "none.json")); s != nil || err != nil {
+		t.Fatal("missing session should be (nil, nil)")
+	}
+	bad := filepath.Join(dir, "bad.json")
+	must(t, os.WriteFile(bad, []byte("{"), 0o644))
+	if _, err := loadSession(bad); err == nil {
+		t.Fatal("broken session accepted")
+	}
+	old := filepath.Join(dir, "old.json")
+	must(t, os.WriteFile(old, []byte(`{"version": 99}`), 0o644))
+	if _, err := loadSession(old); err == nil {
+		t.Fatal("unknown version accepted")
+	}
+}
+
+func TestRunnerOneAtATime(t *testing.T) {
+	idle := 0
+	r := newRunner(context.Background(), func() { idle++ })
+	release := make(chan struct{})
+	started := make(chan struct{})
+	must(t, r.Start("first", func(ctx context.Context) {
+		close(started)
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+	}))
+	<-started
+	if err := r.Start("second", func(context.Context) {}); err == nil || !strings.Contains(err.Error(), "first") {
+		t.Fatalf("second start: %v", err)
+	}
+	if r.Running() != "first" {
+		t.Fatal("Running")
+	}
+	r.Stop()
+	r.Wait()
+	if r.Running() != "" {
+		t.Fatal("still running after Wait")
+	}
+	must(t, r.Start("third", func(context.Context) {}))
+	r.Wait()
+	if idle != 2 {
+		t.Fatalf("idle called %d times, want 2", idle)
+	}
+}
+
+func TestParamsValidateAndClamp(t *testing.T) {
+	p := DefaultParams()
+	must(t, p.Validate())
+	for _, bad := range []Params{
+		{Temperature: 0.05, TopP: 1, Guidance: 1, Batch: 1},
+		{Temperature: 1, TopP: 0, Guidance: 1, Batch: 1},
+		{Temperature: 1, TopP: 1, Guidance: 0.5, Batch: 1},
+		{Temperature: 1, TopP: 1, Guidance: 1, Batch: 0},
+		{Temperature: 1, TopP: 1, Guidance: 1, Batch: 1, TopK: -1},
+	} {
+		if bad.Validate() == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+		must(t, bad.clamped().Validate())
+	}
+	o := p.Options(3)
+	if o.Workers != 3 || o.Temperature != p.Temperature || o.Batch != 1 {
+		t.Fatalf("options %+v", o)
+	}
+}

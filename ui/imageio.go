@@ -1,0 +1,123 @@
+package ui
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+)
+
+// maxImageFile bounds the size of an image file the studio reads.
+const maxImageFile = 256 << 20
+
+// opened is an image file made ready for the current model.
+type opened struct {
+	Tokens []int
+	// Mask is the mask stored with the image (nil if none).
+	Mask []bool
+	// Record is Tessera's metadata (nil if the file has none).
+	Record *pngmeta.Record
+	// A1111 is the "parameters" text when there is no Tessera record.
+	A1111 *pngmeta.Params
+	// Exact reports that the tokens came from the metadata, not from pixels.
+	Exact bool
+	// Note tells the user something worth knowing (e.g. re-encoded).
+	Note string
+}
+
+// openImageFile reads a PNG or JPEG file and prepares it for b: from the
+// stored tokens when it carries Tessera's metadata for the same model,
+// otherwise by resizing and encoding its pixels with b's codebook.
+func openImageFile(path string, b *bundle.Bundle) (*opened, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("open image: %w", err)
+	}
+	if info.IsDir() {
+		return nil, fmt.Errorf("open image %s: it is a folder", path)
+	}
+	if info.Size() > maxImageFile {
+		return nil, fmt.Errorf("open image %s: %d bytes is more than the %d accepted", path, info.Size(), maxImageFile)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("open image: %w", err)
+	}
+	return openImageData(data, filepath.Base(path), b)
+}
+
+// openImageData is openImageFile for bytes already read; name is used in
+// messages.
+func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) {
+	img, err := codebook.DecodeImage(bytes.NewReader(data), name)
+	if err != nil {
+		return nil, err
+	}
+	o := &opened{}
+	// Metadata that cannot be read is ignored: the pixels still open.
+	if text, err := pngmeta.ReadText(bytes.NewReader(data)); err == nil {
+		if rec, ok, err := pngmeta.ParseRecord(text); ok && err == nil {
+			o.Record = rec
+		} else if s, ok := text[pngmeta.KeyParameters]; ok {
+			p := pngmeta.ParseParameters(s)
+			o.A1111 = &p
+		}
+	}
+	if o.Record != nil {
+		reason := tokensFit(o.Record, b)
+		if reason == "" {
+			o.Tokens = append([]int(nil), o.Record.Tokens...)
+			o.Exact = true
+			if s, ok := o.Record.Extra[extraMask].(string); ok {
+				o.Mask, _ = parseMask(s, rowsCols(b))
+			}
+			return o, nil
+		}
+		o.Note = fmt.Sprintf("%s: %s; its pixels were re-encoded", name, reason)
+	}
+	tokens, err := b.Encode(img)
+	if err != nil {
+		return nil, fmt.Errorf("open image %s: %w", name, err)
+	}
+	o.Tokens = tokens
+	if o.Note == "" {
+		bd := img.Bounds()
+		if w, h := b.ImageSize(); bd.Dx() != w || bd.Dy() != h {
+			o.Note = fmt.Sprintf("%s was resized from %dx%d to %dx%d for model %s", name, bd.Dx(), bd.Dy(), w, h, b.Name)
+		}
+	}
+	return o, nil
+}
+
+// rowsCols is the number of patches of b.
+func rowsCols(b *bundle.Bundle) int {
+	rows, cols := b.Grid()
+	return rows * cols
+}
+
+// tokensFit says why rec's tokens cannot be used with b ("" if they can).
+func tokensFit(rec *pngmeta.Record, b *bundle.Bundle) string {
+	rows, cols := b.Grid()
+	switch {
+	case len(rec.Tokens) == 0:
+		return "it holds no image codes"
+	case rec.Grid != [2]int{rows, cols} || rec.PatchSize != b.Codebook.P:
+		return fmt.Sprintf("it was made on a %dx%d grid of %d px patches, the model uses %dx%d of %d px",
+			rec.Grid[0], rec.Grid[1], rec.PatchSize, rows, cols, b.Codebook.P)
+	case rec.ModelHash != b.Model.Hash:
+		return fmt.Sprintf("it was made with model %s (%s), not %s (%s)", rec.Model, rec.ModelHash, b.Name, b.Model.Hash)
+	case len(rec.Tokens) > rows*cols:
+		return fmt.Sprintf("it holds %d codes for %d patches", len(rec.Tokens), rows*cols)
+	}
+	K := b.Codebook.K
+	for i, c := range rec.Tokens {
+		if c < 0 || c >= K {
+			return fmt.Sprintf("patch %d has code %d outside the codebook of %d", i, c, K)
+		}
+	}
+	return ""
+}

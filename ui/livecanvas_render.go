@@ -1,0 +1,143 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+)
+
+// liveRenderer draws a LiveCanvas: background, image (nearest-neighbour),
+// mask overlay (one texel per patch, so it snaps to the grid), optional
+// grid lines, the brush cursor, the cut line and a message.
+type liveRenderer struct {
+	lc      *LiveCanvas
+	bg      *canvas.Rectangle
+	img     *canvas.Image
+	overlay *canvas.Image
+	lines   []*canvas.Line
+	cursor  *canvas.Circle
+	cut     *canvas.Line
+	msg     *canvas.Text
+}
+
+// IsClip makes Fyne clip the zoomed image to the widget.
+func (r *liveRenderer) IsClip() {}
+
+// newLiveRenderer creates the drawing objects of lc.
+func newLiveRenderer(lc *LiveCanvas) *liveRenderer {
+	r := &liveRenderer{lc: lc}
+	r.bg = canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+	r.img = canvas.NewImageFromImage(lc.front)
+	r.img.ScaleMode = canvas.ImageScaleFastest
+	r.img.FillMode = canvas.ImageFillStretch
+	r.overlay = canvas.NewImageFromImage(lc.overlay)
+	r.overlay.ScaleMode = canvas.ImageScaleFastest
+	r.overlay.FillMode = canvas.ImageFillStretch
+	r.cursor = canvas.NewCircle(color.Transparent)
+	r.cursor.StrokeColor = color.NRGBA{R: 255, G: 255, B: 255, A: 220}
+	r.cursor.StrokeWidth = 1.5
+	r.cut = canvas.NewLine(color.NRGBA{R: 255, G: 200, B: 0, A: 255})
+	r.cut.StrokeWidth = 2
+	r.msg = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	r.msg.Alignment = fyne.TextAlignCenter
+	r.update()
+	return r
+}
+
+// Destroy is part of fyne.WidgetRenderer.
+func (r *liveRenderer) Destroy() {}
+
+// MinSize is the canvas's minimum size.
+func (r *liveRenderer) MinSize() fyne.Size { return r.lc.MinSize() }
+
+// Objects lists what is drawn, back to front.
+func (r *liveRenderer) Objects() []fyne.CanvasObject {
+	objs := []fyne.CanvasObject{r.bg, r.img, r.overlay}
+	for _, l := range r.lines {
+		objs = append(objs, l)
+	}
+	return append(objs, r.cut, r.cursor, r.msg)
+}
+
+// Layout places the image by the view and everything over it.
+func (r *liveRenderer) Layout(size fyne.Size) {
+	lc := r.lc
+	r.bg.Resize(size)
+	r.bg.Move(fyne.NewPos(0, 0))
+	w, h := lc.imageSize()
+	pos, isz := lc.view.rect(size, w, h)
+	r.img.Move(pos)
+	r.img.Resize(isz)
+	r.overlay.Move(pos)
+	r.overlay.Resize(isz)
+
+	for i, l := range r.lines {
+		if i <= lc.rows { // horizontal lines first
+			y := pos.Y + isz.Height*float32(i)/float32(lc.rows)
+			l.Position1, l.Position2 = fyne.NewPos(pos.X, y), fyne.NewPos(pos.X+isz.Width, y)
+		} else {
+			x := pos.X + isz.Width*float32(i-lc.rows-1)/float32(lc.cols)
+			l.Position1, l.Position2 = fyne.NewPos(x, pos.Y), fyne.NewPos(x, pos.Y+isz.Height)
+		}
+	}
+
+	scale := isz.Width / float32(max(w, 1))
+	d := float32(lc.brush*lc.patch) * scale
+	r.cursor.Hidden = !lc.hovering || (lc.tool != ToolBrush && lc.tool != ToolEraser)
+	r.cursor.Move(lc.hover.Subtract(fyne.NewPos(d/2, d/2)))
+	r.cursor.Resize(fyne.NewSize(d, d))
+
+	r.cut.Hidden = true
+	if row, ok := lc.lineAt(lc.hover); ok && lc.tool == ToolLine && lc.hovering {
+		y := pos.Y + isz.Height*float32(row)/float32(lc.rows)
+		r.cut.Position1, r.cut.Position2 = fyne.NewPos(pos.X, y), fyne.NewPos(pos.X+isz.Width, y)
+		r.cut.Hidden = false
+	}
+
+	ms := r.msg.MinSize()
+	r.msg.Move(fyne.NewPos(0, (size.Height-ms.Height)/2))
+	r.msg.Resize(fyne.NewSize(size.Width, ms.Height))
+}
+
+// update copies widget state into the drawing objects.
+func (r *liveRenderer) update() {
+	lc := r.lc
+	r.img.Image = lc.front
+	r.overlay.Image = lc.overlay
+	mask := lc.shownMask()
+	pix := lc.overlay.Pix
+	for i := 0; i < len(pix)/4; i++ {
+		c := color.NRGBA{}
+		if i < len(mask) && mask[i] {
+			c = lc.maskColor
+		}
+		pix[4*i], pix[4*i+1], pix[4*i+2], pix[4*i+3] = c.R, c.G, c.B, c.A
+	}
+	want := 0
+	if lc.grid {
+		want = lc.rows + 1 + lc.cols + 1
+	}
+	if len(r.lines) != want {
+		r.lines = r.lines[:0]
+		for i := 0; i < want; i++ {
+			l := canvas.NewLine(color.NRGBA{R: 255, G: 255, B: 255, A: 70})
+			l.StrokeWidth = 1
+			r.lines = append(r.lines, l)
+		}
+	}
+	r.msg.Text = lc.message
+	r.msg.Hidden = lc.message == ""
+	r.bg.FillColor = theme.Color(theme.ColorNameInputBackground)
+	r.msg.Color = theme.Color(theme.ColorNameForeground)
+}
+
+// Refresh redraws everything from the widget's state.
+func (r *liveRenderer) Refresh() {
+	r.update()
+	r.Layout(r.lc.Size())
+	for _, o := range r.Objects() {
+		canvas.Refresh(o)
+	}
+}

@@ -1,0 +1,43 @@
+package ui
+
+import (
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+)
+
+// Keys Tessera's studio adds to Record.Extra.
+const (
+	extraMask    = "mask"    // '0'/'1' per patch
+	extraKind    = "kind"    // generate, regenerate, complete, open
+	extraUpscale = "upscale" // export scale factor
+	extraFilter  = "filter"  // export filter
+)
+
+// recordFor builds the metadata record of an image made with b.
+func recordFor(version string, b *bundle.Bundle, p Params, seed uint64, tokens []int, mask []bool, parent, kind string) pngmeta.Record {
+	rows, cols := b.Grid()
+	w, h := b.ImageSize()
+	rec := pngmeta.Record{
+		Version: versionString(version), Model: b.Name, ModelHash: b.Model.Hash,
+		Prompt: p.Prompt, Negative: p.Negative, Seed: seed,
+		Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, Guidance: p.Guidance,
+		Width: w, Height: h, Grid: [2]int{rows, cols}, PatchSize: b.Codebook.P,
+		Tokens: append([]int(nil), tokens...), Parent: parent,
+		Extra: map[string]any{},
+	}
+	if kind != "" {
+		rec.Extra[extraKind] = kind
+	}
+	if anyMasked(mask) {
+		rec.Extra[extraMask] = maskString(mask)
+	}
+	return rec
+}
+
+// versionString is the Version written in metadata.
+func versionString(v string) string {
+	if v == "" {
+		v = "dev"
+	}
+	return "tessera " + v
+}

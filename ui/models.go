@@ -1,0 +1,59 @@
+package ui
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/model"
+)
+
+// Models lists and opens models; the app passes one in (built-ins are
+// embedded there).
+type Models interface {
+	// Builtin returns the names of the built-in models, e.g. "emoji",
+	// "mnist"; it may be empty.
+	Builtin() []string
+	// Open loads a model: a name without '/' is a built-in, anything else a
+	// Hugging Face layout model folder. progress reports bytes read.
+	Open(nameOrDir string, progress func(done, total int64)) (*bundle.Bundle, error)
+}
+
+// FolderModels opens model folders only (no built-ins): the Models to use
+// where no models are embedded.
+type FolderModels struct{}
+
+// Builtin returns no names.
+func (FolderModels) Builtin() []string { return nil }
+
+// Open loads the model folder dir.
+func (FolderModels) Open(dir string, progress func(done, total int64)) (*bundle.Bundle, error) {
+	return bundle.Load(dir, modelLoadOptions(progress))
+}
+
+// isFolderKey reports whether a model key names a folder (not a built-in).
+func isFolderKey(key string) bool {
+	return strings.ContainsRune(key, '/') || strings.ContainsRune(key, filepath.Separator)
+}
+
+// modelLabel is how the picker shows a model key.
+func modelLabel(key string) string {
+	if !isFolderKey(key) {
+		return key
+	}
+	return filepath.Base(key) + " — " + shortenPath(key, 40)
+}
+
+// shortenPath keeps the end of a long path.
+func shortenPath(p string, n int) string {
+	r := []rune(p)
+	if len(r) <= n {
+		return p
+	}
+	return "…" + string(r[len(r)-n+1:])
+}
+
+// modelLoadOptions are the options to load a model folder with progress.
+func modelLoadOptions(progress func(done, total int64)) model.LoadOptions {
+	return model.LoadOptions{Progress: progress}
+}

@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+)
+
+// outputs is the folder where every result is saved as soon as it exists.
+// Nothing in it is ever deleted by the studio.
+type outputs struct {
+	dir string
+}
+
+// save writes img with rec's metadata as a new file named after the time
+// and seed, and returns its path.
+func (o outputs) save(img image.Image, rec pngmeta.Record, now time.Time) (string, error) {
+	if err := os.MkdirAll(o.dir, 0o755); err != nil {
+		return "", fmt.Errorf("save result: outputs folder: %w", err)
+	}
+	base := fmt.Sprintf("tessera-%s-s%d", now.Format("20060102-150405"), rec.Seed)
+	path := filepath.Join(o.dir, base+".png")
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if i > 1000 {
+			return "", fmt.Errorf("save result: no free file name for %s in %s", base, o.dir)
+		}
+		path = filepath.Join(o.dir, fmt.Sprintf("%s-%d.png", base, i))
+	}
+	if err := pngmeta.WriteFileAtomic(path, img, pngmeta.Metadata(rec)); err != nil {
+		return "", fmt.Errorf("save result: %w", err)
+	}
+	return path, nil
+}
+
+// list returns up to limit PNG files of the folder, newest first. A missing
+// folder is empty.
+func (o outputs) list(limit int) ([]string, error) {
+	entries, err := os.ReadDir(o.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list outputs: %w", err)
+	}
+	type item struct {
+		path string
+		mod  time.Time
+	}
+	var items []item
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.EqualFold(filepath.Ext(name), ".png") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		items = append(items, item{filepath.Join(o.dir, name), info.ModTime()})
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		if !items[i].mod.Equal(items[j].mod) {
+			return items[i].mod.After(items[j].mod)
+		}
+		return items[i].path > items[j].path
+	})
+	if limit > 0 && len(items) > limit {
+		items = items[:limit]
+	}
+	paths := make([]string, len(items))
+	for i, it := range items {
+		paths[i] = it.path
+	}
+	return paths, nil
+}

@@ -1,0 +1,119 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// Parameter ranges offered by the prompt panel.
+const (
+	MinTemperature = 0.1
+	MaxTemperature = 2.0
+	MaxBatch       = 16
+	MaxGuidance    = 20.0
+)
+
+// Params are the generation settings shown in the prompt panel.
+type Params struct {
+	Prompt      string  `json:"prompt"`
+	Negative    string  `json:"negative,omitempty"`
+	Temperature float64 `json:"temperature"`
+	TopK        int     `json:"top_k"`
+	TopP        float64 `json:"top_p"`
+	Guidance    float64 `json:"guidance"`
+	Seed        uint64  `json:"seed"`
+	// SeedLocked keeps Seed across runs; unlocked, each run draws a new one.
+	SeedLocked bool `json:"seed_locked"`
+	// Batch is the number of images per run.
+	Batch int `json:"batch"`
+}
+
+// DefaultParams returns the studio's starting parameters.
+func DefaultParams() Params {
+	d := sampler.Defaults()
+	return Params{Temperature: d.Temperature, TopP: d.TopP, Guidance: d.Guidance, Batch: 1, Seed: 1}
+}
+
+// Validate checks the ranges the panel offers.
+func (p Params) Validate() error {
+	switch {
+	case math.IsNaN(p.Temperature) || p.Temperature < MinTemperature || p.Temperature > MaxTemperature:
+		return fmt.Errorf("temperature %g must be between %g and %g", p.Temperature, MinTemperature, MaxTemperature)
+	case p.TopK < 0:
+		return fmt.Errorf("top-k %d must be 0 (all codes) or more", p.TopK)
+	case math.IsNaN(p.TopP) || p.TopP <= 0 || p.TopP > 1:
+		return fmt.Errorf("top-p %g must be above 0 and at most 1", p.TopP)
+	case math.IsNaN(p.Guidance) || p.Guidance < 1 || p.Guidance > MaxGuidance:
+		return fmt.Errorf("guidance %g must be between 1 and %g", p.Guidance, MaxGuidance)
+	case p.Batch < 1 || p.Batch > MaxBatch:
+		return fmt.Errorf("batch %d must be between 1 and %d", p.Batch, MaxBatch)
+	}
+	return nil
+}
+
+// Options converts p to sampler options using workers threads.
+func (p Params) Options(workers int) sampler.Options {
+	return sampler.Options{
+		Prompt: p.Prompt, Negative: p.Negative,
+		Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, Guidance: p.Guidance,
+		Seed: p.Seed, Batch: p.Batch, Workers: workers,
+	}
+}
+
+// clamped returns p with every field pulled into the panel's ranges (used for
+// parameters read from files written by other tools).
+func (p Params) clamped() Params {
+	d := DefaultParams()
+	clamp := func(v, lo, hi, def float64) float64 {
+		if math.IsNaN(v) || v == 0 {
+			return def
+		}
+		return math.Min(math.Max(v, lo), hi)
+	}
+	p.Temperature = clamp(p.Temperature, MinTemperature, MaxTemperature, d.Temperature)
+	p.TopP = clamp(p.TopP, 0.01, 1, d.TopP)
+	p.Guidance = clamp(p.Guidance, 1, MaxGuidance, d.Guidance)
+	p.TopK = max(p.TopK, 0)
+	if p.Batch < 1 || p.Batch > MaxBatch {
+		p.Batch = d.Batch
+	}
+	return p
+}
+
+// withRecord returns p with the generation facts of rec; the seed is locked
+// so the next run reproduces or varies the image from there (batch stays).
+func (p Params) withRecord(rec *pngmeta.Record) Params {
+	p.Prompt, p.Negative = rec.Prompt, rec.Negative
+	p.Seed, p.SeedLocked = rec.Seed, true
+	p.Temperature, p.TopK, p.TopP, p.Guidance = rec.Temperature, rec.TopK, rec.TopP, rec.Guidance
+	return p.clamped()
+}
+
+// withA1111 returns p with what maps from an A1111 "parameters" text: the
+// prompts, the seed, and Tessera's own settings when present (CFG scale is
+// read as guidance by pngmeta).
+func (p Params) withA1111(a pngmeta.Params) Params {
+	p.Prompt, p.Negative = a.Prompt, a.Negative
+	p.Seed, p.SeedLocked = a.Seed, true
+	if a.Temperature != 0 {
+		p.Temperature = a.Temperature
+	}
+	if a.TopK != 0 {
+		p.TopK = a.TopK
+	}
+	if a.TopP != 0 {
+		p.TopP = a.TopP
+	}
+	if a.Guidance != 0 {
+		p.Guidance = a.Guidance
+	}
+	return p.clamped()
+}
+
+// NewSeed draws a random seed that fits in the seed field (below 2^53 so it
+// survives JSON readers that use floats).
+func NewSeed() uint64 { return rand.Uint64N(1 << 53) }

@@ -1,0 +1,127 @@
+package ui
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// progress follows a run: patch i of N, tokens per second and the time
+// left. The sampler goroutine feeds it; the UI reads a snapshot on each
+// repaint. It is safe for concurrent use.
+type progress struct {
+	mu      sync.Mutex
+	label   string
+	start   time.Time
+	step    int
+	steps   int
+	tokens  int
+	running bool
+	end     time.Time
+}
+
+// progressState is a consistent view of a progress.
+type progressState struct {
+	Label       string
+	Step, Steps int
+	Tokens      int
+	Elapsed     time.Duration
+	Running     bool
+}
+
+// Begin starts following a run of steps positions.
+func (p *progress) Begin(label string, steps int, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.label, p.start, p.steps, p.running = label, now, steps, true
+	p.step, p.tokens, p.end = 0, 0, time.Time{}
+}
+
+// Event records one sampler event.
+func (p *progress) Event(ev sampler.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tokens++
+	p.step = max(p.step, ev.Step)
+	if ev.Steps > 0 {
+		p.steps = ev.Steps
+	}
+}
+
+// End marks the run as finished.
+func (p *progress) End(now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.running = false
+	p.end = now
+}
+
+// State returns the current state as of now.
+func (p *progress) State(now time.Time) progressState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	end := now
+	if !p.running && !p.end.IsZero() {
+		end = p.end
+	}
+	var el time.Duration
+	if !p.start.IsZero() {
+		el = end.Sub(p.start)
+	}
+	return progressState{Label: p.label, Step: p.step, Steps: p.steps, Tokens: p.tokens, Elapsed: el, Running: p.running}
+}
+
+// Fraction is the part done, 0 to 1.
+func (s progressState) Fraction() float64 {
+	if s.Steps <= 0 {
+		return 0
+	}
+	return float64(s.Step) / float64(s.Steps)
+}
+
+// TokensPerSecond is the sampling speed so far.
+func (s progressState) TokensPerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Tokens) / s.Elapsed.Seconds()
+}
+
+// ETA is the time left at the speed so far (N is known in advance, so
+// it is remaining steps × time per step).
+func (s progressState) ETA() time.Duration {
+	if s.Step <= 0 || s.Steps <= s.Step {
+		return 0
+	}
+	per := s.Elapsed / time.Duration(s.Step)
+	return per * time.Duration(s.Steps-s.Step)
+}
+
+// String renders the progress bar text, e.g. "patch 12 / 256 · 340 tok/s · ETA 0:04".
+func (s progressState) String() string {
+	if s.Steps == 0 {
+		if s.Running {
+			return s.Label + "…"
+		}
+		return "ready"
+	}
+	txt := fmt.Sprintf("patch %d / %d · %.0f tok/s", s.Step, s.Steps, s.TokensPerSecond())
+	if s.Running {
+		if s.Step == 0 {
+			return s.Label + " · starting…"
+		}
+		return txt + " · ETA " + formatDuration(s.ETA())
+	}
+	return txt + " · " + formatDuration(s.Elapsed)
+}
+
+// formatDuration prints m:ss (or h:mm:ss), rounding up to whole seconds.
+func formatDuration(d time.Duration) string {
+	sec := int((d + time.Second - 1) / time.Second)
+	if sec >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", sec/3600, sec/60%60, sec%60)
+	}
+	return fmt.Sprintf("%d:%02d", sec/60, sec%60)
+}

@@ -1,0 +1,61 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+func TestProgressETA(t *testing.T) {
+	var p progress
+	t0 := time.Unix(1000, 0)
+	p.Begin("generating", 0, t0)
+	for i := 1; i <= 25; i++ {
+		p.Event(sampler.Event{Step: i, Steps: 100})
+	}
+	st := p.State(t0.Add(5 * time.Second))
+	if st.Step != 25 || st.Steps != 100 {
+		t.Fatalf("step %d/%d", st.Step, st.Steps)
+	}
+	if eta := st.ETA(); eta != 15*time.Second {
+		t.Fatalf("eta %v, want 15s", eta)
+	}
+	if tps := st.TokensPerSecond(); tps != 5 {
+		t.Fatalf("tok/s %v", tps)
+	}
+	txt := st.String()
+	for _, want := range []string{"patch 25 / 100", "5 tok/s", "ETA 0:15"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("%q lacks %q", txt, want)
+		}
+	}
+	p.End(t0.Add(6 * time.Second))
+	if st := p.State(t0.Add(time.Hour)); st.Running || st.Elapsed != 6*time.Second {
+		t.Fatalf("after End: %+v", st)
+	}
+}
+
+func TestProgressIdleText(t *testing.T) {
+	var p progress
+	if got := p.State(time.Now()).String(); got != "ready" {
+		t.Fatalf("idle: %q", got)
+	}
+	p.Begin("loading tiny", 0, time.Now())
+	if got := p.State(time.Now()).String(); got != "loading tiny…" {
+		t.Fatalf("loading: %q", got)
+	}
+	p.End(time.Now())
+	if got := p.State(time.Now()).String(); got != "ready" {
+		t.Fatalf("after loading: %q", got)
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{0: "0:00", 1500 * time.Millisecond: "0:02", 61 * time.Second: "1:01", 3725 * time.Second: "1:02:05"} {
+		if got := formatDuration(d); got != want {
+			t.Errorf("%v: %q want %q", d, got, want)
+		}
+	}
+}

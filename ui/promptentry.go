@@ -1,0 +1,133 @@
+package ui
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+)
+
+// PromptEntry is a multi-line entry that generates on Ctrl+Enter and
+// accepts the first completion with Tab.
+type PromptEntry struct {
+	widget.Entry
+	// OnGenerate is called on Ctrl+Enter (Cmd+Enter on macOS).
+	OnGenerate func()
+	// OnComplete is called on Tab; it reports whether it used the key.
+	OnComplete func() bool
+	// HasCompletion reports whether Tab would complete a word.
+	HasCompletion func() bool
+}
+
+// NewPromptEntry returns an empty multi-line prompt entry.
+func NewPromptEntry() *PromptEntry {
+	e := &PromptEntry{}
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	e.ExtendBaseWidget(e)
+	e.SetMinRowsVisible(3)
+	return e
+}
+
+// isGenerateShortcut reports whether s is Ctrl+Enter (or Cmd+Enter).
+func isGenerateShortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok || (cs.KeyName != fyne.KeyReturn && cs.KeyName != fyne.KeyEnter) {
+		return false
+	}
+	return cs.Modifier == fyne.KeyModifierShortcutDefault || cs.Modifier == fyne.KeyModifierControl
+}
+
+// TypedShortcut generates on Ctrl+Enter; other shortcuts go to the entry.
+func (e *PromptEntry) TypedShortcut(s fyne.Shortcut) {
+	if isGenerateShortcut(s) {
+		if e.OnGenerate != nil {
+			e.OnGenerate()
+		}
+		return
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+// AcceptsTab takes Tab only while a completion is offered, so Tab still
+// moves the focus otherwise.
+func (e *PromptEntry) AcceptsTab() bool {
+	return e.HasCompletion != nil && e.HasCompletion()
+}
+
+// TypedKey completes the word on Tab.
+func (e *PromptEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyTab && e.OnComplete != nil && e.OnComplete() {
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+// cursorOffset is the byte offset of the cursor in e.Text.
+func (e *PromptEntry) cursorOffset() int {
+	return offsetOf(e.Text, e.CursorRow, e.CursorColumn)
+}
+
+// offsetOf converts a row and rune column to a byte offset in text.
+func offsetOf(text string, row, col int) int {
+	off := 0
+	for r := 0; r < row; r++ {
+		i := strings.IndexByte(text[off:], '\n')
+		if i < 0 {
+			return len(text)
+		}
+		off += i + 1
+	}
+	for c := 0; c < col && off < len(text) && text[off] != '\n'; c++ {
+		_, n := utf8.DecodeRuneInString(text[off:])
+		off += n
+	}
+	return off
+}
+
+// wordBefore returns the word being typed at byte offset off: its start and
+// the text from there to off.
+func wordBefore(text string, off int) (start int, word string) {
+	start = off
+	for start > 0 {
+		r, n := utf8.DecodeLastRuneInString(text[:start])
+		if isWordSeparator(r) {
+			break
+		}
+		start -= n
+	}
+	return start, text[start:off]
+}
+
+// isWordSeparator matches prompt.Split's separators.
+func isWordSeparator(r rune) bool {
+	switch r {
+	case '_', '-', ':', ',', ' ', '\t', '\n', '\r':
+		return true
+	}
+	return false
+}
+
+// CompleteWord replaces the word before the cursor with word plus a space,
+// through key events so the entry's own undo keeps working.
+func (e *PromptEntry) CompleteWord(word string) {
+	typed := e.CurrentWord()
+	if strings.HasPrefix(word, typed) {
+		word = word[len(typed):]
+	} else {
+		for range utf8.RuneCountInString(typed) {
+			e.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+		}
+	}
+	for _, r := range word + " " {
+		e.TypedRune(r)
+	}
+}
+
+// CurrentWord is the word being typed before the cursor.
+func (e *PromptEntry) CurrentWord() string {
+	_, w := wordBefore(e.Text, e.cursorOffset())
+	return w
+}

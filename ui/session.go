@@ -1,0 +1,114 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+	"time"
+)
+
+// sessionVersion is the layout version of the session file.
+const sessionVersion = 1
+
+// sessionFile is the name of the autosaved work in the state folder.
+const sessionFile = "session.json"
+
+// session is the current work as autosaved: enough to reopen the studio
+// where it was after a crash or a kill.
+type session struct {
+	Version int    `json:"version"`
+	Model   string `json:"model"` // what Models.Open takes
+	// ModelHash identifies the weights the tokens belong to.
+	ModelHash string   `json:"model_hash"`
+	Params    Params   `json:"params"`
+	Doc       docState `json:"document"`
+	// Saved reports whether the current image is in the outputs folder or
+	// was exported (quitting then loses nothing).
+	Saved bool `json:"saved"`
+}
+
+// loadSession reads a session file; a missing file gives (nil, nil).
+func loadSession(path string) (*session, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read saved session: %w", err)
+	}
+	var s session
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("read saved session %s: %w", path, err)
+	}
+	if s.Version != sessionVersion {
+		return nil, fmt.Errorf("saved session %s has version %d, want %d", path, s.Version, sessionVersion)
+	}
+	return &s, nil
+}
+
+// autosaver writes the latest data handed to it to a file, at most once per
+// delay; Flush writes what is pending at once. It is safe for concurrent use.
+type autosaver struct {
+	path  string
+	delay time.Duration
+
+	mu      sync.Mutex
+	pending []byte
+	timer   *time.Timer
+	err     error
+	write   sync.Mutex // serialises file writes
+}
+
+// newAutosaver returns a saver for path.
+func newAutosaver(path string, delay time.Duration) *autosaver {
+	return &autosaver{path: path, delay: delay}
+}
+
+// Save schedules data to be written.
+func (a *autosaver) Save(data []byte) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.pending = data
+	if a.timer == nil {
+		a.timer = time.AfterFunc(a.delay, func() { a.Flush() })
+	}
+}
+
+// Pending reports whether data is waiting to be written.
+func (a *autosaver) Pending() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.pending != nil
+}
+
+// Flush writes pending data now and returns the last write error.
+func (a *autosaver) Flush() error {
+	a.write.Lock()
+	defer a.write.Unlock()
+	a.mu.Lock()
+	data := a.pending
+	a.pending = nil
+	if a.timer != nil {
+		a.timer.Stop()
+		a.timer = nil
+	}
+	a.mu.Unlock()
+	if data == nil {
+		return a.Err()
+	}
+	err := writeFileAtomic(a.path, data)
+	a.mu.Lock()
+	a.err = err
+	a.mu.Unlock()
+	return err
+}
+
+// Err is the error of the last write (nil if it succeeded).
+func (a *autosaver) Err() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.err
+}

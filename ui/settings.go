@@ -1,0 +1,123 @@
+package ui
+
+import (
+	"encoding/json"
+	"slices"
+
+	"fyne.io/fyne/v2"
+)
+
+// Preference keys.
+const (
+	prefParams     = "params"
+	prefWindowW    = "window.width"
+	prefWindowH    = "window.height"
+	prefBrush      = "brush.size"
+	prefGrid       = "canvas.grid"
+	prefModel      = "model.last"
+	prefRecent     = "model.recent"
+	prefOutputs    = "outputs.dir"
+	prefScale      = "export.scale"
+	prefFilter     = "export.filter"
+	prefCandidates = "inpaint.candidates"
+)
+
+// maxRecent is how many opened model folders the picker remembers.
+const maxRecent = 8
+
+// settings stores the studio's settings in Fyne preferences.
+type settings struct {
+	p fyne.Preferences
+}
+
+// Params returns the last parameters (defaults if none are stored).
+func (s settings) Params() Params {
+	v := DefaultParams()
+	if raw := s.p.String(prefParams); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			return DefaultParams()
+		}
+	}
+	return v.clamped()
+}
+
+// SetParams stores the parameters.
+func (s settings) SetParams(v Params) {
+	if data, err := json.Marshal(v); err == nil {
+		s.p.SetString(prefParams, string(data))
+	}
+}
+
+// WindowSize is the last window size (a default if none).
+func (s settings) WindowSize() fyne.Size {
+	return fyne.NewSize(float32(s.p.FloatWithFallback(prefWindowW, 1200)), float32(s.p.FloatWithFallback(prefWindowH, 780)))
+}
+
+// SetWindowSize stores the window size.
+func (s settings) SetWindowSize(size fyne.Size) {
+	if size.Width > 100 && size.Height > 100 {
+		s.p.SetFloat(prefWindowW, float64(size.Width))
+		s.p.SetFloat(prefWindowH, float64(size.Height))
+	}
+}
+
+// Brush is the brush size in patches.
+func (s settings) Brush() int {
+	return min(max(s.p.IntWithFallback(prefBrush, 3), MinBrush), MaxBrush)
+}
+
+// SetBrush stores the brush size.
+func (s settings) SetBrush(n int) { s.p.SetInt(prefBrush, n) }
+
+// Grid reports whether grid lines are shown.
+func (s settings) Grid() bool { return s.p.BoolWithFallback(prefGrid, false) }
+
+// SetGrid stores the grid lines setting.
+func (s settings) SetGrid(on bool) { s.p.SetBool(prefGrid, on) }
+
+// LastModel is the model used last ("" if none).
+func (s settings) LastModel() string { return s.p.String(prefModel) }
+
+// SetLastModel stores the model used last.
+func (s settings) SetLastModel(key string) { s.p.SetString(prefModel, key) }
+
+// Recent lists the model folders opened, most recent first.
+func (s settings) Recent() []string { return s.p.StringList(prefRecent) }
+
+// AddRecent puts a model folder first in the recent list.
+func (s settings) AddRecent(dir string) {
+	list := slices.DeleteFunc(s.Recent(), func(d string) bool { return d == dir })
+	list = append([]string{dir}, list...)
+	if len(list) > maxRecent {
+		list = list[:maxRecent]
+	}
+	s.p.SetStringList(prefRecent, list)
+}
+
+// Outputs is the outputs folder ("" means the default).
+func (s settings) Outputs() string { return s.p.String(prefOutputs) }
+
+// SetOutputs stores the outputs folder.
+func (s settings) SetOutputs(dir string) { s.p.SetString(prefOutputs, dir) }
+
+// Scale is the export scale factor.
+func (s settings) Scale() int {
+	return min(max(s.p.IntWithFallback(prefScale, 4), 1), MaxUpscale)
+}
+
+// SetScale stores the export scale factor.
+func (s settings) SetScale(k int) { s.p.SetInt(prefScale, k) }
+
+// Filter is the export filter.
+func (s settings) Filter() Filter { return parseFilter(s.p.String(prefFilter)) }
+
+// SetFilter stores the export filter.
+func (s settings) SetFilter(f Filter) { s.p.SetString(prefFilter, f.String()) }
+
+// Candidates is the number of candidates of a masked regeneration.
+func (s settings) Candidates() int {
+	return min(max(s.p.IntWithFallback(prefCandidates, 4), 1), MaxBatch)
+}
+
+// SetCandidates stores the number of candidates.
+func (s settings) SetCandidates(n int) { s.p.SetInt(prefCandidates, n) }

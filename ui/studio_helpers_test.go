@@ -1,0 +1,199 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+)
+
+// tinyModels offers the built-in tiny model "tiny" (and "tiny2", another
+// random one, when other is set).
+type tinyModels struct {
+	b, other *bundle.Bundle
+}
+
+func (m tinyModels) Builtin() []string {
+	if m.other != nil {
+		return []string{"tiny", "tiny2"}
+	}
+	return []string{"tiny"}
+}
+
+func (m tinyModels) Open(key string, progress func(done, total int64)) (*bundle.Bundle, error) {
+	if progress != nil {
+		progress(10, 10)
+	}
+	switch {
+	case key == "tiny":
+		return m.b, nil
+	case key == "tiny2" && m.other != nil:
+		return m.other, nil
+	}
+	return nil, fmt.Errorf("no model %q", key)
+}
+
+// studioEnv is a studio on a test app with its own folders.
+type studioEnv struct {
+	app     fyne.App
+	outputs string
+	state   string
+	models  Models
+}
+
+// newEnv returns folders and models for studios in t.
+func newEnv(t *testing.T) *studioEnv {
+	t.Helper()
+	return &studioEnv{app: test.NewTempApp(t), outputs: t.TempDir(), state: t.TempDir(), models: tinyModels{b: bundletest.Tiny(3)}}
+}
+
+// open builds a studio and waits for its model.
+func (e *studioEnv) open(t *testing.T) *Studio {
+	t.Helper()
+	s := NewStudio(e.app, Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, Workers: 1, loop: newTestLoop()})
+	s.Window().Resize(fyne.NewSize(1200, 800))
+	s.Wait()
+	if s.Bundle() == nil && e.models.Builtin() != nil {
+		t.Fatalf("model not loaded: %v", s.LastError())
+	}
+	t.Cleanup(func() {
+		s.Stop()
+		s.Wait()
+		s.save.Flush()
+	})
+	return s
+}
+
+// newTestStudio is a studio on the tiny model.
+func newTestStudio(t *testing.T) *Studio {
+	t.Helper()
+	return newEnv(t).open(t)
+}
+
+// lockSeed sets the prompt and a locked seed.
+func lockSeed(t *testing.T, s *Studio, prompt string, seed uint64) {
+	t.Helper()
+	p, err := s.Params()
+	must(t, err)
+	p.Prompt, p.Seed, p.SeedLocked = prompt, seed, true
+	s.SetParams(p)
+}
+
+// generate runs Generate to the end.
+func generate(t *testing.T, s *Studio) {
+	t.Helper()
+	must(t, s.Generate())
+	s.Wait()
+	if s.LastError() != nil {
+		t.Fatalf("generate: %v", s.LastError())
+	}
+}
+
+// patchOpaque reports whether patch i of img is painted.
+func patchOpaque(img *image.NRGBA, i, cols, p int) bool {
+	x, y := i%cols*p, i/cols*p
+	for dy := 0; dy < p; dy++ {
+		for dx := 0; dx < p; dx++ {
+			if img.NRGBAAt(x+dx, y+dy).A != 255 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// patchEqual reports whether patch i is the same in a and b.
+func patchEqual(a, b *image.NRGBA, i, cols, p int) bool {
+	x, y := i%cols*p, i/cols*p
+	for dy := 0; dy < p; dy++ {
+		for dx := 0; dx < p; dx++ {
+			if a.NRGBAAt(x+dx, y+dy) != b.NRGBAAt(x+dx, y+dy) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// patchCenter is the absolute canvas position of patch (row, col)'s centre.
+func patchCenter(s *Studio, row, col int) fyne.Position {
+	lc := s.Canvas()
+	w, h := lc.imageSize()
+	pos, size := lc.view.rect(lc.Size(), w, h)
+	scale := size.Width / float32(w)
+	p := float32(lc.patch)
+	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject(lc)
+	return abs.Add(pos).Add(fyne.NewPos((float32(col)+0.5)*p*scale, (float32(row)+0.5)*p*scale))
+}
+
+// hasDialog reports whether a dialog is shown over the window.
+func hasDialog(s *Studio) bool {
+	return s.Window().Canvas().Overlays().Top() != nil
+}
+
+// uriOf is a file URI for path.
+func uriOf(path string) fyne.URI { return storage.NewFileURI(path) }
+
+// testLoop is a UI loop that the test goroutine pumps (in Wait), so
+// widget work from jobs runs on the test goroutine as it would on Fyne's
+// main goroutine.
+type testLoop struct {
+	mu    sync.Mutex
+	queue []func()
+	wake  chan struct{}
+}
+
+func newTestLoop() *testLoop { return &testLoop{wake: make(chan struct{}, 1)} }
+
+func (l *testLoop) Do(fn func()) {
+	l.mu.Lock()
+	l.queue = append(l.queue, fn)
+	l.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (l *testLoop) DoAndWait(fn func()) {
+	done := make(chan struct{})
+	l.Do(func() {
+		defer close(done)
+		fn()
+	})
+	<-done
+}
+
+// runQueued runs what is queued now; it reports whether it ran anything.
+func (l *testLoop) runQueued() bool {
+	l.mu.Lock()
+	q := l.queue
+	l.queue = nil
+	l.mu.Unlock()
+	for _, fn := range q {
+		fn()
+	}
+	return len(q) > 0
+}
+
+func (l *testLoop) pumpUntil(done func() bool) {
+	for {
+		l.runQueued()
+		if done() {
+			l.runQueued()
+			return
+		}
+		select {
+		case <-l.wake:
+		case <-time.After(time.Millisecond):
+		}
+	}
+}

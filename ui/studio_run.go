@@ -1,0 +1,311 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// errNoImage is reported by actions that need an image.
+var errNoImage = errors.New("there is no image yet: generate or open one first")
+
+// Run kinds, written in metadata and shown in the progress bar.
+const (
+	kindGenerate   = "generate"
+	kindRegenerate = "regenerate"
+	kindComplete   = "complete"
+)
+
+// job describes one sampling run.
+type job struct {
+	kind   string
+	label  string
+	b      *bundle.Bundle
+	params Params
+	base   []int  // the tokens the run starts from (regenerate, complete)
+	mask   []bool // the mask at the start
+	parent string
+	outDir string // where the results are saved
+	run    func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error)
+}
+
+// runParams reads the panel for a run: the seed is drawn anew unless
+// locked, and the parameters are remembered.
+func (s *Studio) runParams() (Params, error) {
+	if s.bundle == nil {
+		return Params{}, errNoModel
+	}
+	if name := s.run.Running(); name != "" {
+		return Params{}, errBusy{running: name}
+	}
+	p, err := s.panel.Params()
+	if err != nil {
+		return Params{}, fmt.Errorf("check the settings: %w", err)
+	}
+	if !p.SeedLocked {
+		p.Seed = NewSeed()
+		s.panel.SetSeed(p.Seed)
+	}
+	s.params = p
+	s.set.SetParams(p)
+	return p, nil
+}
+
+// Generate samples new images from the prompt panel's settings; image 1
+// grows on the canvas. It returns at once; see Wait.
+func (s *Studio) Generate() error {
+	p, err := s.runParams()
+	if err != nil {
+		return err
+	}
+	b := s.bundle
+	s.canvas.ShowImage(nil)
+	opt := p.Options(s.opt.Workers)
+	return s.startJob(job{
+		kind: kindGenerate, label: "generating", b: b, params: p, mask: s.doc.Mask(),
+		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
+			return sampler.Generate(ctx, b, opt, emit)
+		},
+	})
+}
+
+// RegenerateMasked resamples the masked patches (and any missing ones of a
+// stopped image) as several candidates, best fit first; the mask stays.
+func (s *Studio) RegenerateMasked() error {
+	if s.doc == nil || s.doc.Empty() {
+		return errNoImage
+	}
+	mask := s.doc.Mask()
+	tokens := s.doc.Tokens()
+	if !anyMasked(mask) && len(tokens) == s.doc.N() {
+		return errors.New("the mask is empty: paint over the patches to regenerate first (brush on the canvas)")
+	}
+	p, err := s.runParams()
+	if err != nil {
+		return err
+	}
+	b := s.bundle
+	for i := len(tokens); i < s.doc.N(); i++ {
+		tokens = append(tokens, 0)
+		mask[i] = true
+	}
+	s.canvas.ClearPatches(func(i int) bool { return mask[i] })
+	opt := p.Options(s.opt.Workers)
+	opt.Batch = 1
+	n := s.set.Candidates()
+	return s.startJob(job{
+		kind: kindRegenerate, label: "regenerating", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
+		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
+			return sampler.Inpaint(ctx, b, opt, tokens, mask, n, emit)
+		},
+	})
+}
+
+// CompleteFrom keeps the rows above row and resamples the rest.
+func (s *Studio) CompleteFrom(row int) error {
+	s.setTool(ToolBrush)
+	if s.doc == nil || s.doc.Empty() {
+		return errNoImage
+	}
+	if row < 0 || row >= s.doc.Rows {
+		return fmt.Errorf("complete from row %d: the image has rows 0 to %d", row, s.doc.Rows-1)
+	}
+	return s.completeFrom(min(row*s.doc.Cols, len(s.doc.Tokens())))
+}
+
+// Resume finishes a stopped (partial) image.
+func (s *Studio) Resume() error {
+	if s.doc == nil || s.doc.Empty() {
+		return errNoImage
+	}
+	if s.doc.Complete() {
+		return errors.New("the image is already complete; use Complete from here to resample its lower part")
+	}
+	return s.completeFrom(len(s.doc.Tokens()))
+}
+
+// completeFrom keeps the first keep patches and samples the rest.
+func (s *Studio) completeFrom(keep int) error {
+	p, err := s.runParams()
+	if err != nil {
+		return err
+	}
+	b := s.bundle
+	tokens := s.doc.Tokens()
+	s.canvas.ClearPatches(func(i int) bool { return i >= keep })
+	opt := p.Options(s.opt.Workers)
+	return s.startJob(job{
+		kind: kindComplete, label: "completing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
+		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
+			return sampler.Complete(ctx, b, opt, tokens, keep, emit)
+		},
+	})
+}
+
+// Stop cancels the running job; a sampling run keeps its partial image.
+func (s *Studio) Stop() { s.run.Stop() }
+
+// Running names the running job ("" when idle).
+func (s *Studio) Running() string { return s.run.Running() }
+
+// startJob runs j on the runner, streaming image 0 onto the canvas.
+func (s *Studio) startJob(j job) error {
+	j.outDir = s.outputsDir
+	s.canvas.Sync()
+	s.prog.Begin(j.label, 0, time.Now())
+	s.panel.SetRunning(true)
+	s.updateButtons()
+	s.setStatus(fmt.Sprintf("%s with seed %d…", capitalize(j.label), j.params.Seed))
+	err := s.run.Start(j.label, func(ctx context.Context) {
+		res, err := j.run(ctx, s.emitter())
+		s.prog.End(time.Now())
+		saved, saveErr := s.saveResults(j, res, err)
+		s.loop.DoAndWait(func() { s.finish(j, res, err, saved, saveErr) })
+	})
+	if err != nil {
+		s.panel.SetRunning(false)
+		s.showDoc()
+	}
+	return err
+}
+
+// emitter returns the sampler callback of the studio (see canvasEmitter).
+func (s *Studio) emitter() func(sampler.Event) {
+	return canvasEmitter(&s.prog, s.canvas, s.onPatch)
+}
+
+// canvasEmitter is the canvas path the sampler feeds, on the sampler's
+// goroutine: count the event for the progress bar and paint image 0's
+// decoded patch into the canvas, whose repaint is coalesced to about 30 a
+// second through fyne.Do. hook, if set, runs after (tests).
+func canvasEmitter(prog *progress, lc *LiveCanvas, hook func(sampler.Event)) func(sampler.Event) {
+	return func(ev sampler.Event) {
+		prog.Event(ev)
+		if ev.Image == 0 {
+			lc.PaintPatch(ev.Index, ev.Patch)
+		}
+		if hook != nil {
+			hook(ev)
+		}
+	}
+}
+
+// result is one image of a finished run.
+type result struct {
+	tokens []int
+	seed   uint64
+	path   string
+}
+
+// saveResults writes every image of a run to the outputs folder (on the
+// job's goroutine) and returns them in the order to offer.
+func (s *Studio) saveResults(j job, res *sampler.Result, runErr error) ([]result, error) {
+	if runErr != nil || res == nil {
+		return nil, nil
+	}
+	out := outputs{dir: j.outDir}
+	now := time.Now()
+	var results []result
+	var errs []error
+	if res.Stopped && s.prog.State(now).Step == 0 {
+		return nil, nil // stopped before the first patch
+	}
+	for _, im := range res.Images {
+		tokens := im.Tokens
+		if j.kind == kindRegenerate && len(tokens) < len(j.base) {
+			// stopped: keep the new patches, the old image elsewhere
+			tokens = append(slices.Clone(tokens), j.base[len(tokens):]...)
+		}
+		if len(tokens) == 0 {
+			continue
+		}
+		rec := recordFor(s.opt.Version, j.b, j.params, im.Seed, tokens, j.mask, filepath.Base(j.parent), j.kind)
+		path, err := out.save(j.b.Decode(tokens), rec, now)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		results = append(results, result{tokens: tokens, seed: im.Seed, path: path})
+	}
+	return results, errors.Join(errs...)
+}
+
+// finish applies a finished run (UI goroutine): the first image becomes the
+// current one (one undo step), the others are offered as candidates.
+func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []result, saveErr error) {
+	s.panel.SetRunning(false)
+	s.updateProgress()
+	if runErr != nil {
+		s.showDoc()
+		s.setStatus(capitalize(j.label) + " failed")
+		s.showError(fmt.Errorf("%s: %w", j.label, runErr))
+		return
+	}
+	if s.bundle != j.b {
+		return // the model changed meanwhile; nothing to apply to
+	}
+	if len(results) == 0 {
+		s.showDoc()
+		s.setStatus("Stopped before the first patch; the image is unchanged")
+		return
+	}
+	first := results[0]
+	ip := j.params
+	ip.Seed = first.seed
+	if err := s.doc.SetImage(first.tokens, ip, first.path); err != nil {
+		s.showDoc()
+		s.showError(fmt.Errorf("%s: %w", j.label, err))
+		return
+	}
+	for _, r := range results {
+		if r.path != "" {
+			s.markSaved(r.tokens, true)
+		}
+	}
+	s.panel.SetSeed(first.seed)
+	s.showCandidates(j, results)
+	s.addHistory(results)
+	s.docChanged()
+	st := s.prog.State(time.Now())
+	msg := fmt.Sprintf("%s: %d patches in %s (%.0f tok/s)", capitalize(doneWord(j.kind)), st.Step, formatDuration(st.Elapsed), st.TokensPerSecond())
+	if best := res.Images[0]; best.Count > 0 && !res.Stopped {
+		msg += fmt.Sprintf(" · %.2f bits/patch", -best.MeanLogLik()/math.Ln2)
+	}
+	if res.Stopped {
+		msg = fmt.Sprintf("Stopped at patch %d / %d — the partial image is kept (Continue finishes it)", st.Step, st.Steps)
+	}
+	if len(res.Unknown) > 0 {
+		msg += fmt.Sprintf(" · unknown words left out: %v", res.Unknown)
+	}
+	if saveErr != nil {
+		s.showError(fmt.Errorf("the result is on the canvas but could not be saved to the outputs folder: %w", saveErr))
+	} else if first.path != "" {
+		msg += " · saved " + filepath.Base(first.path)
+	}
+	s.setStatus(msg)
+}
+
+// doneWord names a finished run of kind.
+func doneWord(kind string) string {
+	switch kind {
+	case kindRegenerate:
+		return "regenerated"
+	case kindComplete:
+		return "completed"
+	}
+	return "generated"
+}
+
+// capitalize upper-cases the first letter of an ASCII word.
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}

@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"fyne.io/fyne/v2/dialog"
+)
+
+// sessionOut is a session as written, with the document already encoded.
+type sessionOut struct {
+	Version   int             `json:"version"`
+	Model     string          `json:"model"`
+	ModelHash string          `json:"model_hash"`
+	Params    Params          `json:"params"`
+	Doc       json.RawMessage `json:"document"`
+	Saved     bool            `json:"saved"`
+}
+
+// restore reopens the autosaved work (or the last settings) and loads the
+// model it was made with (UI goroutine, at start).
+func (s *Studio) restore() {
+	sess, err := loadSession(s.save.path)
+	if err != nil {
+		s.lastErr = err
+		s.setStatus("The saved session could not be read: " + err.Error())
+	}
+	params := s.set.Params()
+	if sess != nil {
+		params = sess.Params.clamped()
+	}
+	s.panel.SetParams(params)
+	s.params = params
+	s.loadHistory()
+	key := s.set.LastModel()
+	if sess != nil && sess.Model != "" {
+		key = sess.Model
+	}
+	if isFolderKey(key) {
+		if _, err := os.Stat(key); err != nil {
+			s.setStatus(fmt.Sprintf("The last model folder %s is gone; opening the default model", key))
+			key = ""
+		}
+	}
+	if key == "" {
+		key = s.opt.DefaultModel
+	}
+	if b := s.opt.Models.Builtin(); key == "" && len(b) > 0 {
+		key = b[0]
+	}
+	s.refreshModels()
+	s.updateButtons()
+	if key == "" {
+		s.canvas.SetMessage(noModelMessage)
+		s.noModel.Show()
+		s.setStatus("No model yet: open a model folder (Hugging Face layout) to start")
+		return
+	}
+	if err := s.loadModel(key, sess); err != nil {
+		s.showError(err)
+	}
+}
+
+// autosave schedules the current work to be written to the session file.
+// Nothing is written before a model is loaded, so a session that could not
+// be reopened is not overwritten by an empty one.
+func (s *Studio) autosave() {
+	if s.bundle == nil || s.doc == nil || s.docJSON == nil {
+		return
+	}
+	data, err := json.Marshal(sessionOut{
+		Version: sessionVersion, Model: s.modelKey, ModelHash: s.bundle.Model.Hash,
+		Params: s.params, Doc: s.docJSON, Saved: s.currentSaved(),
+	})
+	if err != nil {
+		return
+	}
+	s.save.Save(data)
+}
+
+// FlushAutosave writes the pending autosave now.
+func (s *Studio) FlushAutosave() error { return s.save.Flush() }
+
+// sampling reports whether a job that makes an image is running.
+func (s *Studio) sampling() string {
+	switch name := s.run.Running(); name {
+	case "generating", "regenerating", "completing":
+		return name
+	}
+	return ""
+}
+
+// unsavedReason says what quitting now would lose ("" if nothing).
+func (s *Studio) unsavedReason(flushErr error) string {
+	if name := s.sampling(); name != "" {
+		return fmt.Sprintf("Tessera is still %s; that result would be lost.", name)
+	}
+	if flushErr != nil && !s.currentSaved() {
+		return fmt.Sprintf("The current image is in no file, and it could not be kept for next time (%v).", flushErr)
+	}
+	return ""
+}
+
+// requestClose saves the settings and the work; it asks first only where
+// quitting would lose something.
+func (s *Studio) requestClose() {
+	s.set.SetWindowSize(s.win.Canvas().Size())
+	if p, err := s.panel.Params(); err == nil {
+		s.set.SetParams(p)
+	}
+	s.autosave()
+	reason := s.unsavedReason(s.save.Flush())
+	if reason == "" {
+		s.quit()
+		return
+	}
+	dialog.ShowConfirm("Quit Tessera?", reason+"\n\nQuit anyway?", func(ok bool) {
+		if ok {
+			s.quit()
+		}
+	}, s.win)
+}
+
+// quit stops background work and closes the window (ending the app).
+func (s *Studio) quit() {
+	s.closing = true
+	s.stop()
+	s.save.Flush()
+	s.win.Close()
+}

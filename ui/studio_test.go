@@ -1,0 +1,647 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// Typing a prompt and pressing Ctrl+Enter fills the canvas patch by patch.
+func TestGenerateGrowsPatchByPatch(t *testing.T) {
+	s := newTestStudio(t)
+	rows, cols := s.Bundle().Grid()
+	p := s.Bundle().Codebook.P
+	entry := s.panel.prompt
+	entry.SetText("")
+	test.Type(entry, "cat red")
+	lockSeed(t, s, entry.Text, 11)
+
+	var mu sync.Mutex
+	var painted []int // opaque patches on the canvas after each event
+	s.onPatch = func(ev sampler.Event) {
+		img := s.Canvas().Image()
+		n := 0
+		for i := 0; i < rows*cols; i++ {
+			if patchOpaque(img, i, cols, p) {
+				n++
+			}
+		}
+		mu.Lock()
+		painted = append(painted, n)
+		mu.Unlock()
+	}
+	before := s.Canvas().Image()
+	entry.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault})
+	s.Wait()
+	must(t, s.LastError())
+	if len(painted) != rows*cols {
+		t.Fatalf("%d events, want %d", len(painted), rows*cols)
+	}
+	for i, n := range painted {
+		if n != i+1 {
+			t.Fatalf("after patch %d the canvas shows %d painted patches; want it to grow one patch at a time: %v", i+1, n, painted)
+		}
+	}
+	after := s.Canvas().Image()
+	if slices.Equal(before.Pix, after.Pix) {
+		t.Fatal("canvas unchanged")
+	}
+	want := s.Bundle().Decode(s.Document().Tokens())
+	if !slices.Equal(after.Pix, want.Pix) {
+		t.Fatal("canvas differs from the decoded result")
+	}
+	if s.Document().ImageParams().Prompt != "cat red" || s.Document().ImageParams().Seed != 11 {
+		t.Fatalf("image params %+v", s.Document().ImageParams())
+	}
+	if st := s.prog.State(s.prog.end); st.Step != st.Steps || !strings.Contains(st.String(), "patch 16 / 16") {
+		t.Fatalf("progress %q", st.String())
+	}
+	// the result was saved to the outputs folder at once and listed
+	files, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png"))
+	if len(files) != 1 || s.HistoryLen() != 1 {
+		t.Fatalf("outputs %v, history %d", files, s.HistoryLen())
+	}
+}
+
+// Stop ends the run within a patch and keeps the partial image; Continue
+// finishes it.
+func TestStopKeepsPartialImage(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "dog", 5)
+	s.onPatch = func(ev sampler.Event) {
+		if ev.Step == 6 {
+			s.Stop()
+		}
+	}
+	generate(t, s)
+	n := len(s.Document().Tokens())
+	if n < 6 || n >= 16 {
+		t.Fatalf("stopped image has %d patches", n)
+	}
+	img := s.Canvas().Image()
+	_, cols := s.Bundle().Grid()
+	for i := 0; i < 16; i++ {
+		if patchOpaque(img, i, cols, 2) != (i < n) {
+			t.Fatalf("patch %d painted=%v with %d kept", i, !(i < n), n)
+		}
+	}
+	if !strings.Contains(s.Status(), "Stopped") {
+		t.Fatalf("status %q", s.Status())
+	}
+	s.onPatch = nil
+	must(t, s.Resume())
+	s.Wait()
+	got := s.Document().Tokens()
+	if len(got) != 16 {
+		t.Fatalf("continue left %d patches", len(got))
+	}
+}
+
+// Painting a mask on the canvas and regenerating changes only the masked
+// patches; the candidates come best first and the mask stays.
+func TestRegenerateMaskedChangesOnlyMasked(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "blue cat", 21)
+	generate(t, s)
+	orig := s.Canvas().Image()
+	origTokens := s.Document().Tokens()
+
+	s.Canvas().SetBrushSize(1)
+	test.Drag(s.Window().Canvas(), patchCenter(s, 1, 1), 4, 0)
+	test.Drag(s.Window().Canvas(), patchCenter(s, 2, 2), 4, 0)
+	mask := s.Document().Mask()
+	if !mask[1*4+1] || !mask[2*4+2] || s.Document().Masked() != 2 {
+		t.Fatalf("painted mask %v", mask)
+	}
+	for seed := uint64(1); ; seed++ {
+		lockSeed(t, s, "blue cat", seed)
+		must(t, s.RegenerateMasked())
+		s.Wait()
+		must(t, s.LastError())
+		if !slices.Equal(s.Document().Tokens(), origTokens) || seed > 20 {
+			break
+		}
+		must(t, s.Undo())
+	}
+	got := s.Canvas().Image()
+	changed := 0
+	for i := 0; i < 16; i++ {
+		eq := patchEqual(orig, got, i, 4, 2)
+		if !mask[i] && !eq {
+			t.Fatalf("unmasked patch %d changed", i)
+		}
+		if mask[i] && !eq {
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Fatal("no masked patch changed")
+	}
+	if s.Candidates() != 4 || !strings.HasPrefix(s.cands.thumbs[0].Caption, "best") {
+		t.Fatalf("candidates %d", s.Candidates())
+	}
+	if !slices.Equal(s.Document().Mask(), mask) {
+		t.Fatal("the mask did not persist after regenerating")
+	}
+	// picking another candidate swaps the image but keeps one undo step
+	must(t, s.PickCandidate(1))
+	must(t, s.Undo())
+	if !slices.Equal(s.Document().Tokens(), origTokens) {
+		t.Fatal("undo after picking a candidate should restore the image before regenerating")
+	}
+}
+
+// Undo restores the previous pixels exactly; redo brings the change back.
+func TestUndoRestoresPixelsExactly(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "cat", 1)
+	generate(t, s)
+	first := s.Canvas().Image()
+	lockSeed(t, s, "dog", 2)
+	generate(t, s)
+	second := s.Canvas().Image()
+	if slices.Equal(first.Pix, second.Pix) {
+		t.Fatal("two seeds gave the same image")
+	}
+	s.Canvas().SetBrushSize(2)
+	test.Drag(s.Window().Canvas(), patchCenter(s, 0, 0), 3, 3)
+	if s.Document().Masked() == 0 {
+		t.Fatal("no mask painted")
+	}
+	must(t, s.Undo()) // the stroke
+	if s.Document().Masked() != 0 || s.Canvas().Mask()[0] {
+		t.Fatal("undo did not remove the stroke")
+	}
+	must(t, s.Undo()) // the second image
+	if got := s.Canvas().Image(); !slices.Equal(got.Pix, first.Pix) {
+		t.Fatal("undo did not restore the previous pixels exactly")
+	}
+	must(t, s.Redo())
+	if got := s.Canvas().Image(); !slices.Equal(got.Pix, second.Pix) {
+		t.Fatal("redo did not restore the second image")
+	}
+}
+
+// Export writes an upscaled PNG whose metadata reopens into the panel.
+func TestExportRoundTripsIntoPanel(t *testing.T) {
+	s := newTestStudio(t)
+	want := Params{Prompt: "red dog", Negative: "blue", Temperature: 0.85, TopK: 5, TopP: 0.9, Guidance: 2.5, Seed: 4242, SeedLocked: true, Batch: 1}
+	s.SetParams(want)
+	generate(t, s)
+	tokens := s.Document().Tokens()
+	s.Canvas().SetBrushSize(1)
+	test.Drag(s.Window().Canvas(), patchCenter(s, 3, 0), 1, 1)
+	mask := s.Document().Mask()
+	s.set.SetScale(3)
+	path := filepath.Join(t.TempDir(), "export.png")
+	must(t, s.ExportTo(path))
+
+	f, err := os.Open(path)
+	must(t, err)
+	cfg, _, err := image.DecodeConfig(f)
+	f.Close()
+	must(t, err)
+	if cfg.Width != 24 || cfg.Height != 24 {
+		t.Fatalf("exported %dx%d, want 24x24", cfg.Width, cfg.Height)
+	}
+	text, err := pngmeta.ReadFile(path)
+	must(t, err)
+	if !strings.Contains(text["parameters"], "Seed: 4242") {
+		t.Fatalf("parameters %q", text["parameters"])
+	}
+
+	s.SetParams(DefaultParams())
+	must(t, s.ClearMask())
+	must(t, s.OpenFile(path))
+	s.Wait()
+	must(t, s.LastError())
+	got, err := s.Params()
+	must(t, err)
+	if got != want {
+		t.Fatalf("panel after reopening:\n got %+v\nwant %+v", got, want)
+	}
+	if !slices.Equal(s.Document().Tokens(), tokens) || !slices.Equal(s.Document().Mask(), mask) {
+		t.Fatal("reopening did not restore the exact tokens and mask")
+	}
+	if !strings.Contains(s.Status(), "exactly") || !strings.Contains(s.Status(), "bits/patch") {
+		t.Fatalf("status %q", s.Status())
+	}
+}
+
+// Opening a broken file shows an error and keeps the current image.
+func TestOpenBrokenFileKeepsImage(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	before := s.Canvas().Image()
+	tokens := s.Document().Tokens()
+	bad := filepath.Join(t.TempDir(), "broken.png")
+	must(t, os.WriteFile(bad, []byte("\x89PNG\r\n\x1a\nnot really"), 0o644))
+	must(t, s.OpenFile(bad))
+	s.Wait()
+	if s.LastError() == nil || !hasDialog(s) {
+		t.Fatal("no error shown for a broken file")
+	}
+	if !strings.Contains(s.LastError().Error(), "broken.png") {
+		t.Fatalf("error does not name the file: %v", s.LastError())
+	}
+	if !slices.Equal(s.Canvas().Image().Pix, before.Pix) || !slices.Equal(s.Document().Tokens(), tokens) {
+		t.Fatal("the current image changed")
+	}
+}
+
+// Without any model the window still opens, says so and offers a folder.
+func TestNoModelStillOpens(t *testing.T) {
+	e := newEnv(t)
+	e.models = FolderModels{}
+	s := e.open(t)
+	if s.Bundle() != nil || s.Canvas().Message() == "" || !s.noModel.Visible() {
+		t.Fatal("no-model state not shown")
+	}
+	if !slices.Contains(s.panel.model.Options, openFolderOption) {
+		t.Fatal("model picker lacks Open model folder…")
+	}
+	if err := s.Generate(); !errors.Is(err, errNoModel) {
+		t.Fatalf("generate without a model: %v", err)
+	}
+	err := s.OpenModelFolder(t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "not a model folder") {
+		t.Fatalf("empty folder: %v", err)
+	}
+}
+
+// A bad model choice reports the reason and keeps the current model and image.
+func TestBadModelKeepsCurrent(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	tokens := s.Document().Tokens()
+	must(t, s.OpenModel("/no/such/model"))
+	s.Wait()
+	if s.LastError() == nil || !strings.Contains(s.LastError().Error(), "no model") {
+		t.Fatalf("error %v", s.LastError())
+	}
+	if s.Bundle() == nil || !slices.Equal(s.Document().Tokens(), tokens) {
+		t.Fatal("current model or image lost")
+	}
+}
+
+// Switching models keeps the picture: it is re-encoded for the new model.
+func TestSwitchModelKeepsPicture(t *testing.T) {
+	e := newEnv(t)
+	other := bundletest.Tiny(9)
+	other.Model.Hash = "tiny2"
+	e.models = tinyModels{b: bundletest.Tiny(3), other: other}
+	s := e.open(t)
+	generate(t, s)
+	old := s.Bundle().Decode(s.Document().Tokens())
+	if !slices.Contains(s.panel.model.Options, "tiny2") {
+		t.Fatalf("picker options %v", s.panel.model.Options)
+	}
+	s.panel.model.SetSelected("tiny2")
+	s.Wait()
+	must(t, s.LastError())
+	if s.Bundle() != other || s.set.LastModel() != "tiny2" {
+		t.Fatal("model not switched")
+	}
+	want, err := other.Encode(old)
+	must(t, err)
+	if !slices.Equal(s.Document().Tokens(), want) {
+		t.Fatal("picture not re-encoded for the new model")
+	}
+	if !strings.Contains(s.Status(), "re-encoded") {
+		t.Fatalf("status %q", s.Status())
+	}
+}
+
+// The work is autosaved and reopens after a restart (or a crash).
+func TestReopensWhereItWas(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	lockSeed(t, s, "twitter cat", 78)
+	generate(t, s)
+	lockSeed(t, s, "twitter cat", 77)
+	generate(t, s)
+	s.Canvas().SetBrushSize(1)
+	test.Drag(s.Window().Canvas(), patchCenter(s, 0, 3), 1, 0)
+	tokens, mask := s.Document().Tokens(), s.Document().Mask()
+	must(t, s.FlushAutosave())
+
+	s2 := e.open(t)
+	if !slices.Equal(s2.Document().Tokens(), tokens) || !slices.Equal(s2.Document().Mask(), mask) {
+		t.Fatal("work not restored")
+	}
+	if p, _ := s2.Params(); p.Prompt != "twitter cat" || p.Seed != 77 {
+		t.Fatalf("params not restored: %+v", p)
+	}
+	if !slices.Equal(s2.Canvas().Image().Pix, s2.Bundle().Decode(tokens).Pix) {
+		t.Fatal("canvas not restored")
+	}
+	must(t, s2.Undo()) // the stroke
+	must(t, s2.Undo()) // the second run
+	if !s2.Document().CanUndo() {
+		t.Fatal("undo stack not restored")
+	}
+	if s2.unsavedReason(nil) != "" {
+		t.Fatal("nothing should count as lost")
+	}
+}
+
+// Clicking a history thumbnail restores that image and its parameters.
+func TestHistoryRestores(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "cat", 100)
+	generate(t, s)
+	first := s.Document().Tokens()
+	lockSeed(t, s, "dog", 200)
+	generate(t, s)
+	if s.HistoryLen() != 2 {
+		t.Fatalf("history %d", s.HistoryLen())
+	}
+	test.Tap(s.history.thumbs[1]) // older one
+	s.Wait()
+	must(t, s.LastError())
+	if !slices.Equal(s.Document().Tokens(), first) {
+		t.Fatal("history click did not restore the image")
+	}
+	if p, _ := s.Params(); p.Prompt != "cat" || p.Seed != 100 {
+		t.Fatalf("params %+v", p)
+	}
+}
+
+// The prompt completes vocabulary words and marks unknown ones.
+func TestPromptCompletesAndMarksUnknown(t *testing.T) {
+	s := newTestStudio(t)
+	e := s.panel.prompt
+	e.SetText("")
+	test.Type(e, "go")
+	if len(s.panel.completions) == 0 || s.panel.completions[0] != "google" {
+		t.Fatalf("completions %v", s.panel.completions)
+	}
+	if !e.AcceptsTab() {
+		t.Fatal("Tab should complete while a completion is offered")
+	}
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyTab})
+	if e.Text != "google " {
+		t.Fatalf("after Tab: %q", e.Text)
+	}
+	test.Type(e, "zebra cat")
+	var unknown bool
+	for _, seg := range s.panel.words.Segments {
+		if ts, ok := seg.(*widget.TextSegment); ok && strings.Contains(ts.Text, "zebra?") {
+			unknown = ts.Style.ColorName == "error"
+		}
+	}
+	if !unknown {
+		t.Fatal("the unknown word is not marked")
+	}
+}
+
+// [ and ] resize the brush; Ctrl+Z goes to a focused text field first.
+func TestKeys(t *testing.T) {
+	s := newTestStudio(t)
+	s.Canvas().SetBrushSize(3)
+	s.Canvas().TypedRune(']')
+	if s.Canvas().BrushSize() != 4 || s.edit.brush.Value != 4 || s.set.Brush() != 4 {
+		t.Fatal("] did not grow the brush everywhere")
+	}
+	s.Canvas().TypedRune('[')
+	s.Canvas().TypedRune('[')
+	if s.Canvas().BrushSize() != 2 {
+		t.Fatal("[ did not shrink the brush")
+	}
+	generate(t, s)
+	generate(t, s)
+	s.Window().Canvas().Focus(s.panel.prompt)
+	s.undoKey() // goes to the text field, not the image
+	if !s.Document().CanUndo() || s.Document().CanRedo() {
+		t.Fatal("Ctrl+Z in the prompt undid the image")
+	}
+	s.Window().Canvas().Unfocus()
+	s.undoKey()
+	if !s.Document().CanRedo() {
+		t.Fatal("Ctrl+Z did not undo the image")
+	}
+}
+
+// Complete from here keeps the rows above the line.
+func TestCompleteFromKeepsTopRows(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	before := s.Document().Tokens()
+	s.pickCompleteLine()
+	if s.Canvas().Tool() != ToolLine {
+		t.Fatal("line tool not selected")
+	}
+	s.Canvas().OnLinePicked(2)
+	s.Wait()
+	must(t, s.LastError())
+	after := s.Document().Tokens()
+	if !slices.Equal(after[:8], before[:8]) || len(after) != 16 {
+		t.Fatal("rows above the line changed")
+	}
+	if s.Canvas().Tool() != ToolBrush {
+		t.Fatal("tool not reset")
+	}
+}
+
+// A second run while one is going is refused; quitting then asks first.
+func TestBusyRefusedAndQuitAsks(t *testing.T) {
+	s := newTestStudio(t)
+	hold := make(chan struct{})
+	started := make(chan struct{})
+	var once sync.Once
+	s.onPatch = func(sampler.Event) {
+		once.Do(func() { close(started) })
+		<-hold
+	}
+	must(t, s.Generate())
+	<-started
+	var busy errBusy
+	if err := s.Generate(); !errors.As(err, &busy) {
+		t.Fatalf("second generate: %v", err)
+	}
+	if s.unsavedReason(nil) == "" {
+		t.Fatal("quitting during a run should ask")
+	}
+	s.Stop()
+	close(hold)
+	s.Wait()
+	if s.unsavedReason(nil) != "" {
+		t.Fatal("nothing is lost after the run")
+	}
+}
+
+// An image opened from outside is encoded for the model; an A1111 PNG
+// restores what maps.
+func TestOpenForeignImage(t *testing.T) {
+	s := newTestStudio(t)
+	img := image.NewNRGBA(image.Rect(0, 0, 32, 32))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i)
+	}
+	path := filepath.Join(t.TempDir(), "a1111.png")
+	must(t, pngmeta.WriteFileAtomic(path, img, map[string]string{"parameters": "google dog\nNegative prompt: cat\nSteps: 30, CFG scale: 4, Seed: 99, Size: 32x32"}))
+	must(t, s.OpenFile(path))
+	s.Wait()
+	must(t, s.LastError())
+	if len(s.Document().Tokens()) != 16 {
+		t.Fatal("image not encoded")
+	}
+	p, _ := s.Params()
+	if p.Prompt != "google dog" || p.Negative != "cat" || p.Seed != 99 || p.Guidance != 4 {
+		t.Fatalf("params %+v", p)
+	}
+}
+
+// Drag and drop of an image opens it.
+func TestDropOpensImage(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	path := filepath.Join(t.TempDir(), "drop.png")
+	must(t, s.ExportTo(path))
+	generate(t, s)
+	s.dropped(fyne.Position{}, []fyne.URI{uriOf(path)})
+	s.Wait()
+	must(t, s.LastError())
+	if s.Document().Parent != path {
+		t.Fatalf("dropped file not opened: parent %q", s.Document().Parent)
+	}
+}
+
+func TestAboutCredits(t *testing.T) {
+	test.NewTempApp(t)
+	c := test.NewWindow(AboutContent("1.2.3"))
+	defer c.Close()
+	markup := test.RenderObjectToMarkup(AboutContent("1.2.3"))
+	for _, want := range []string{"Tessera 1.2.3", "Noto Emoji", "Apache-2.0", "Twemoji", "CC-BY 4.0", "MNIST"} {
+		if !strings.Contains(markup, want) {
+			t.Errorf("About lacks %q", want)
+		}
+	}
+}
+
+func TestHistoryCaption(t *testing.T) {
+	for name, want := range map[string]string{
+		"tessera-20261128-204122-s10.png":   "20:41 s10",
+		"tessera-20261128-204122-s10-2.png": "20:41 s10",
+		"holiday.png":                       "holiday.png",
+		"a-very-long-file-name-indeed.png":  "…-indeed.png",
+	} {
+		if got := historyCaption(name); got != want {
+			t.Errorf("%s: %q want %q", name, got, want)
+		}
+	}
+}
+
+// Scrolling zooms around the pointer; the pan tool moves the view.
+func TestZoomAndPan(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	lc := s.Canvas()
+	fit := lc.Scale()
+	test.Scroll(s.Window().Canvas(), patchCenter(s, 2, 2), 0, 1)
+	if lc.Scale() <= fit {
+		t.Fatalf("scroll up did not zoom in: %v -> %v", fit, lc.Scale())
+	}
+	s.setTool(ToolPan)
+	before := lc.view.offset
+	test.Drag(s.Window().Canvas(), patchCenter(s, 2, 2), 30, -10)
+	if d := lc.view.offset.Subtract(before); d.X != 30 || d.Y != -10 {
+		t.Fatalf("pan moved by %v", d)
+	}
+	if s.Document().Masked() != 0 {
+		t.Fatal("panning painted the mask")
+	}
+	lc.ZoomFit()
+	if lc.Scale() != fit {
+		t.Fatal("fit did not restore the view")
+	}
+}
+
+// Copy puts a PNG of the image on the clipboard; if that fails the file's
+// path is copied and the reason shown.
+func TestCopyImage(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	var got []byte
+	s.clip = func(_ context.Context, data []byte) error {
+		got = data
+		return nil
+	}
+	s.set.SetScale(2)
+	s.CopyImage()
+	s.Wait()
+	img, err := png.Decode(bytes.NewReader(got))
+	must(t, err)
+	if img.Bounds().Dx() != 16 {
+		t.Fatalf("copied %v", img.Bounds())
+	}
+	s.clip = func(context.Context, []byte) error { return errNoImageClipboard }
+	s.CopyImage()
+	s.Wait()
+	if s.LastError() == nil || s.app.Clipboard().Content() != s.Document().Parent {
+		t.Fatalf("fallback: err %v clipboard %q", s.LastError(), s.app.Clipboard().Content())
+	}
+}
+
+// A batch gives one output per image and offers them as candidates.
+func TestBatchCandidates(t *testing.T) {
+	s := newTestStudio(t)
+	p, _ := s.Params()
+	p.Batch, p.Seed, p.SeedLocked = 3, 50, true
+	s.SetParams(p)
+	generate(t, s)
+	files, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png"))
+	if len(files) != 3 || s.Candidates() != 3 || s.HistoryLen() != 3 {
+		t.Fatalf("outputs %d candidates %d history %d", len(files), s.Candidates(), s.HistoryLen())
+	}
+	first := s.Document().Tokens()
+	test.Tap(s.cands.thumbs[2])
+	if slices.Equal(first, s.Document().Tokens()) || s.Document().ImageParams().Seed != 52 {
+		t.Fatalf("candidate 3 not picked (seed %d)", s.Document().ImageParams().Seed)
+	}
+	if p, _ := s.Params(); p.Seed != 52 {
+		t.Fatalf("panel seed %d", p.Seed)
+	}
+}
+
+// Brush size, grid lines and window size persist in the preferences;
+// closing with nothing to lose does not ask.
+func TestSettingsPersist(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	s.Canvas().TypedRune(']')
+	s.edit.grid.SetChecked(true)
+	s.Window().Resize(fyne.NewSize(1000, 700))
+	generate(t, s)
+	s.requestClose()
+	if hasDialog(s) {
+		t.Fatal("closing asked although nothing would be lost")
+	}
+	s2 := e.open(t)
+	if s2.Canvas().BrushSize() != 4 || !s2.Canvas().GridLines() {
+		t.Fatalf("brush %d grid %v", s2.Canvas().BrushSize(), s2.Canvas().GridLines())
+	}
+	if sz := s2.set.WindowSize(); sz.Width != 1000 || sz.Height != 700 {
+		t.Fatalf("window size %v", sz)
+	}
+	if s2.set.LastModel() != "tiny" {
+		t.Fatalf("last model %q", s2.set.LastModel())
+	}
+}
