@@ -39,7 +39,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := sf.options()
+	opt := sf.options(b)
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}

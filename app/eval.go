@@ -145,7 +145,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	var results []result
 	hits, total := 0, 0
 	for _, c := range cases {
-		opt := sf.options()
+		opt := sf.options(b)
 		opt.Prompt, opt.Batch = c.prompt, *seeds
 		if sf.seed < 0 {
 			opt.Seed = 1

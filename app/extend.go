@@ -38,7 +38,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if rec != nil && rec.Grid[1] == cols && rec.Grid[0] > gridRows && len(rec.Tokens) == rec.Grid[0]*cols && validCodes(rec.Tokens, b.Codebook.K) {
 		tokens, rows = rec.Tokens, rec.Grid[0]
 	}
-	opt := sf.options()
+	opt := sf.options(b)
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}

@@ -27,9 +27,11 @@ type samplingFlags struct {
 	temperature, topP       float64
 	guidance                float64
 	topK, batch, threads    int
+	fs                      *flag.FlagSet
 }
 
 func (s *samplingFlags) register(fs *flag.FlagSet) {
+	s.fs = fs
 	fs.StringVar(&s.model, "model", "", "built-in model name or model folder (default: the embedded default model)")
 	fs.StringVar(&s.prompt, "prompt", "", "text prompt (text-conditioned models)")
 	fs.StringVar(&s.negative, "negative", "", "negative prompt, pushed away from with --guidance")
@@ -42,16 +44,36 @@ func (s *samplingFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.threads, "threads", 0, "worker threads (0 = all cores)")
 }
 
-// options turns the flags into sampler options, picking a seed if needed.
-func (s *samplingFlags) options() sampler.Options {
+// options turns the flags into sampler options for model b, picking a seed
+// if needed; settings not given on the command line take the model's
+// recommended defaults (config.json tessera.defaults).
+func (s *samplingFlags) options(b *bundle.Bundle) sampler.Options {
 	seed := uint64(s.seed)
 	if s.seed < 0 {
 		seed = rand.Uint64() >> 32
 	}
-	return sampler.Options{
+	opt := sampler.Options{
 		Prompt: s.prompt, Negative: s.negative, Temperature: s.temperature, TopK: s.topK, TopP: s.topP,
 		Guidance: s.guidance, Seed: seed, Batch: s.batch, Workers: s.threads,
 	}
+	set := map[string]bool{}
+	if s.fs != nil {
+		s.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	}
+	d := b.Model.Config.SamplingDefaults()
+	if !set["temperature"] && d.Temperature > 0 {
+		opt.Temperature = d.Temperature
+	}
+	if !set["top-k"] && d.TopK > 0 {
+		opt.TopK = d.TopK
+	}
+	if !set["top-p"] && d.TopP > 0 {
+		opt.TopP = d.TopP
+	}
+	if !set["guidance"] && d.Guidance > 0 && b.Conditional() {
+		opt.Guidance = d.Guidance
+	}
+	return opt
 }
 
 // record is the PNG metadata of one generated image.
@@ -138,7 +160,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := sf.options()
+	opt := sf.options(b)
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}

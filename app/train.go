@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/gob"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -164,6 +165,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	wd := fs.Float64("weight-decay", 0, "AdamW weight decay on matmul weights and embeddings")
 	epochs := fs.Float64("epochs", 0, "passes over the training examples")
 	promptDrop := fs.Float64("prompt-drop", 0.1, "chance a training prompt is replaced by PAD (for guidance)")
+	guidanceDefault := fs.Float64("default-guidance", 0, "record this guidance scale in the exported config.json as the model's default (tessera.defaults)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -252,6 +254,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	start := time.Now()
 	res, err := train.Run(ctx, opt, prep.Train, prep.Val, hooks)
 	if res != nil {
+		if werr := setDefaults(res.ModelDir, *guidanceDefault); werr != nil {
+			fmt.Fprintln(log, "warning: defaults:", werr)
+		}
 		if werr := writeModelCard(res, prep, *dataset, args); werr != nil {
 			fmt.Fprintln(log, "warning: model card:", werr)
 		}
@@ -287,6 +292,9 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, dataset string, a
 	fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels; codebook of %d entries (k-means), %.2f dB PSNR on validation images\n", cols, rows, c.PatchSize(), c.PatchSize(), c.Codes(), prep.PSNR)
 	fmt.Fprintf(&b, "- Transformer: %d layers × %d wide, %d heads, %d parameters; prompts of up to %d of %d words\n", c.NLayer, c.NEmbd, c.NHead, c.Params(), c.PromptLength(), c.PromptWords()-1)
 	fmt.Fprintf(&b, "- Training: %d of %d steps, %s on this machine's CPU (%s)\n", steps, res.TotalSteps, trained.Round(time.Second), runtimeDesc())
+	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.SamplingDefaults().Guidance > 0 {
+		fmt.Fprintf(&b, "- Default sampling (config.json tessera.defaults): guidance %g\n", c.SamplingDefaults().Guidance)
+	}
 	fmt.Fprintf(&b, "- Validation loss of these weights (best seen, step %d): %.4f bits per token\n", res.BestStep, res.BestVal)
 	return os.WriteFile(filepath.Join(res.ModelDir, "MODEL.md"), []byte(b.String()), 0o644)
 }
@@ -323,4 +331,29 @@ func datasetSource(dataset string) string {
 
 func runtimeDesc() string {
 	return fmt.Sprintf("%d cores", runtime.NumCPU())
+}
+
+// setDefaults records recommended sampling settings in an exported model's
+// config.json (the training config stays as it was, so resuming still works).
+func setDefaults(dir string, guidance float64) error {
+	if guidance <= 0 {
+		return nil
+	}
+	path := filepath.Join(dir, model.ConfigFile)
+	c, err := model.LoadConfig(path)
+	if err != nil {
+		if os.IsNotExist(errors.Unwrap(err)) {
+			return nil
+		}
+		return err
+	}
+	if c.Tessera == nil {
+		return nil
+	}
+	c.Tessera.Defaults = &model.SamplingDefaults{Guidance: guidance}
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
 }

@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 name=${1:?usage: train-model.sh emoji|mnist}
 shift
 case "$name" in
-emoji) flags=(--data emoji --minutes 75 --eval-every 200) ;;
-mnist) flags=(--data mnist --epochs 3 --minutes 25) ;;
+emoji) flags=(--data emoji --steps 6000 --minutes 75 --eval-every 200) ;;
+mnist) flags=(--data mnist --epochs 3 --minutes 25 --default-guidance 3) ;;
 *) echo "unknown model $name (emoji or mnist)" >&2; exit 2 ;;
 esac
 ./tessera train "${flags[@]}" --out "runs/$name" --resume "$@"

@@ -41,6 +41,25 @@ type Ext struct {
 	PromptLength int      `json:"prompt_length"`
 	PromptVocab  []string `json:"prompt_vocab"` // T words in id order, PAD first
 	StyleWords   []string `json:"style_words,omitempty"`
+	// Defaults are the sampling settings the model was tuned for.
+	Defaults *SamplingDefaults `json:"defaults,omitempty"`
+}
+
+// SamplingDefaults are a model's recommended sampling settings; zero fields
+// mean the global defaults (temperature 1, no top-k/top-p, guidance 1).
+type SamplingDefaults struct {
+	Temperature float64 `json:"temperature,omitempty"`
+	TopK        int     `json:"top_k,omitempty"`
+	TopP        float64 `json:"top_p,omitempty"`
+	Guidance    float64 `json:"guidance,omitempty"`
+}
+
+// SamplingDefaults returns the model's recommended settings (zero when none).
+func (c Config) SamplingDefaults() SamplingDefaults {
+	if c.Tessera == nil || c.Tessera.Defaults == nil {
+		return SamplingDefaults{}
+	}
+	return *c.Tessera.Defaults
 }
 
 // DefaultConfig returns HF ImageGPTConfig's defaults.
