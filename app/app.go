@@ -52,7 +52,7 @@ func Main(args []string, env Env) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if len(args) == 0 {
-		if err := runStudio(ctx, env); err != nil {
+		if err := runStudio(ctx, env, nil); err != nil {
 			fmt.Fprintln(env.Stderr, "tessera:", err)
 			return 1
 		}
@@ -64,7 +64,7 @@ func Main(args []string, env Env) int {
 		usage(env.Stdout)
 		return 0
 	case "studio":
-		if err := runStudio(ctx, env); err != nil {
+		if err := runStudio(ctx, env, args[1:]); err != nil {
 			fmt.Fprintln(env.Stderr, "tessera:", err)
 			return 1
 		}

@@ -3,11 +3,164 @@ package app
 import (
 	"context"
 	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/tessera-studio/tessera/assets"
+	"github.com/tessera-studio/tessera/ui"
 )
 
-// runStudio opens the desktop studio.
-func runStudio(ctx context.Context, env Env) error {
+// AppID is the application's unique ID (preferences and storage live under it).
+const AppID = "studio.tessera.app"
+
+// runStudio opens the desktop studio and returns when its window closes.
+// With --screenshots DIR it drives the real window through a generation and
+// a masked regeneration, saves screenshots of both into DIR, and quits.
+func runStudio(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "studio", "[--model M] [--screenshots DIR]")
+	modelName := fs.String("model", assets.Default(), "model to open first (built-in name or folder)")
+	shots := fs.String("screenshots", "", "drive the window and save screenshots into this folder, then quit")
+	promptText := fs.String("prompt", "smiling face with sunglasses", "prompt for --screenshots")
+	if _, err := parseFlags(fs, args); err != nil {
+		return helpOr(fs, err)
+	}
+	a := fyneapp.NewWithID(AppID)
+	a.SetIcon(iconResource())
+	opt := ui.Options{Version: Version, Models: Catalog{}, DefaultModel: *modelName}
+	if *shots != "" {
+		// A throwaway state folder, so screenshots never touch the user's session.
+		tmp, err := os.MkdirTemp("", "tessera-shots-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		opt.StateDir, opt.OutputsDir = filepath.Join(tmp, "state"), filepath.Join(tmp, "outputs")
+	}
+	s := ui.NewStudio(a, opt)
+	var shotErr error
+	if *shots != "" {
+		go func() {
+			shotErr = driveScreenshots(s, *shots, *promptText)
+			if shotErr != nil {
+				fmt.Fprintln(env.Stderr, "screenshots:", shotErr)
+			}
+			fyne.Do(a.Quit)
+		}()
+	}
+	s.ShowAndRun()
 	_ = ctx
-	usage(env.Stdout)
-	return fmt.Errorf("the studio is not built into this binary yet; use the commands above")
+	return shotErr
+}
+
+// driveScreenshots generates an image, captures the window halfway through
+// (stopped there, then resumed), masks the middle of the image, regenerates
+// it and captures the candidates.
+func driveScreenshots(s *ui.Studio, dir, promptText string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	time.Sleep(time.Second) // let the window appear
+	s.Wait()
+	if s.Bundle() == nil {
+		return fmt.Errorf("no model loaded")
+	}
+	var err error
+	fyne.DoAndWait(func() {
+		p, _ := s.Params()
+		p.Prompt, p.Seed, p.SeedLocked, p.Batch = promptText, 7, true, 1
+		if d := s.Bundle().Model.Config.SamplingDefaults(); d.Guidance > 0 {
+			p.Guidance = d.Guidance
+		}
+		s.SetParams(p)
+		err = s.Generate()
+	})
+	if err != nil {
+		return err
+	}
+	// Stop about halfway (generation is faster than a screen grab), capture
+	// the partial image with its progress, then let it finish.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var frac float64
+		fyne.DoAndWait(func() { frac = paintedFraction(s.Canvas().Image()) })
+		if frac >= 0.4 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	s.Stop()
+	s.Wait()
+	time.Sleep(300 * time.Millisecond)
+	if err := capture(s, filepath.Join(dir, "generating.png")); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { err = s.Resume() })
+	if err != nil {
+		return err
+	}
+	s.Wait()
+	time.Sleep(300 * time.Millisecond)
+	fyne.DoAndWait(func() {
+		rows, cols := s.Bundle().Grid()
+		mask := make([]bool, rows*cols)
+		for r := rows / 4; r < rows/2+1; r++ {
+			for c := cols / 4; c < 3*cols/4; c++ {
+				mask[r*cols+c] = true
+			}
+		}
+		if err = s.SetMask(mask); err == nil {
+			err = s.RegenerateMasked()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	s.Wait()
+	time.Sleep(500 * time.Millisecond)
+	return capture(s, filepath.Join(dir, "regenerated.png"))
+}
+
+// paintedFraction is the share of opaque pixels (patches already drawn).
+func paintedFraction(img *image.NRGBA) float64 {
+	if img == nil || len(img.Pix) == 0 {
+		return 0
+	}
+	n := 0
+	for i := 3; i < len(img.Pix); i += 4 {
+		if img.Pix[i] > 0 {
+			n++
+		}
+	}
+	return float64(n) / float64(len(img.Pix)/4)
+}
+
+// capture saves the window's current frame as a PNG. Under Xvfb it asks
+// ImageMagick's import for the screen (Fyne's own capture reads back an
+// empty frame with software GL there); elsewhere it uses Fyne's capture.
+func capture(s *ui.Studio, path string) error {
+	if tool, err := exec.LookPath("import"); err == nil && os.Getenv("DISPLAY") != "" {
+		time.Sleep(100 * time.Millisecond) // one more repaint
+		if out, err := exec.Command(tool, "-window", "root", path).CombinedOutput(); err != nil {
+			return fmt.Errorf("import: %v: %s", err, out)
+		}
+		return nil
+	}
+	var shot image.Image
+	fyne.DoAndWait(func() { shot = s.Window().Canvas().Capture() })
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, shot); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -10,7 +10,7 @@ packages=(gcc pkg-config libopenblas-dev libgl1-mesa-dev libgl1-mesa-dri libx11-
 	libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
 if [ "${1:-}" = "--gui" ]; then
 	# A real window without a display (screenshots, headless runs) needs Xvfb.
-	packages+=(xvfb xauth)
+	packages+=(xvfb xauth imagemagick)
 fi
 
 if ! command -v go >/dev/null 2>&1; then

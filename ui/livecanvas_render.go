@@ -30,10 +30,10 @@ func newLiveRenderer(lc *LiveCanvas) *liveRenderer {
 	r := &liveRenderer{lc: lc}
 	r.bg = canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
 	r.img = canvas.NewImageFromImage(lc.front)
-	r.img.ScaleMode = canvas.ImageScaleFastest
+	r.img.ScaleMode = canvas.ImageScalePixels
 	r.img.FillMode = canvas.ImageFillStretch
 	r.overlay = canvas.NewImageFromImage(lc.overlay)
-	r.overlay.ScaleMode = canvas.ImageScaleFastest
+	r.overlay.ScaleMode = canvas.ImageScalePixels
 	r.overlay.FillMode = canvas.ImageFillStretch
 	r.cursor = canvas.NewCircle(color.Transparent)
 	r.cursor.StrokeColor = color.NRGBA{R: 255, G: 255, B: 255, A: 220}

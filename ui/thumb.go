@@ -49,7 +49,7 @@ func (t *Thumb) CreateRenderer() fyne.WidgetRenderer {
 	r := &thumbRenderer{t: t, frame: canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))}
 	r.frame.CornerRadius = 4
 	r.pic = canvas.NewImageFromImage(t.Image)
-	r.pic.ScaleMode = canvas.ImageScaleFastest
+	r.pic.ScaleMode = canvas.ImageScalePixels
 	r.pic.FillMode = canvas.ImageFillContain
 	r.cap = canvas.NewText(t.Caption, theme.Color(theme.ColorNameForeground))
 	r.cap.TextSize = theme.CaptionTextSize()
