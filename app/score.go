@@ -9,6 +9,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -113,7 +114,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		}
 		if *mapOut != "" {
 			rows, cols := b.Grid()
-			heat := HeatMap(s.PerToken, rows, cols, b.Codebook.P)
+			heat := render.HeatMap(s.PerToken, rows, cols, b.Codebook.P)
 			if err := pngmeta.WriteFileAtomic(*mapOut, heat, map[string]string{
 				"Comment": fmt.Sprintf("per-patch surprise (-log p, nats) of %s under %s; max %.3f nats; %.4f bits/token", path, b.Name, maxOf(s.PerToken), s.BitsPerToken()),
 			}); err != nil {

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"image/color/palette"
-	"image/draw"
 	"image/gif"
 	"os"
 	"path/filepath"
 
-	"github.com/nfnt/resize"
+	"github.com/tessera-studio/tessera/engine/render"
 )
 
 func runTimelapse(ctx context.Context, env Env, args []string) error {
@@ -35,7 +33,7 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	anim := Timelapse(func(k int) image.Image { return b.Decode(tokens[:k]) }, len(tokens), *frames, *scale, *delay)
+	anim := render.Timelapse(func(k int) image.Image { return b.Decode(tokens[:k]) }, len(tokens), *frames, *scale, *delay)
 	tmp, err := os.CreateTemp(filepath.Dir(*out), ".timelapse-*.gif")
 	if err != nil {
 		return err
@@ -53,35 +51,4 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "%s\t%d frames\n", *out, len(anim.Image))
 	return nil
-}
-
-// Timelapse builds an animation of an image appearing patch by patch:
-// frame j shows the first k_j of n patches (prefix(k) draws them), at most
-// maxFrames frames, on white, scaled up with nearest neighbour.
-func Timelapse(prefix func(k int) image.Image, n, maxFrames, scale, delay int) *gif.GIF {
-	step := max(1, (n+maxFrames-2)/(maxFrames-1))
-	anim := &gif.GIF{}
-	for k := 0; ; k += step {
-		k = min(k, n)
-		src := prefix(k)
-		bnd := src.Bounds()
-		big := resize.Resize(uint(bnd.Dx()*scale), uint(bnd.Dy()*scale), src, resize.NearestNeighbor)
-		frame := image.NewPaletted(big.Bounds(), palette.Plan9)
-		draw.Draw(frame, frame.Rect, image.White, image.Point{}, draw.Src)
-		draw.FloydSteinberg.Draw(frame, frame.Rect, onWhite(big), big.Bounds().Min)
-		anim.Image = append(anim.Image, frame)
-		anim.Delay = append(anim.Delay, delay)
-		if k == n {
-			anim.Delay[len(anim.Delay)-1] = 200
-			return anim
-		}
-	}
-}
-
-// onWhite composites img over white.
-func onWhite(img image.Image) image.Image {
-	out := image.NewRGBA(img.Bounds())
-	draw.Draw(out, out.Rect, image.White, image.Point{}, draw.Src)
-	draw.Draw(out, out.Rect, img, img.Bounds().Min, draw.Over)
-	return out
 }

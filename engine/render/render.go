@@ -1,0 +1,89 @@
+// Package render draws pictures about generated images: per-patch heat
+// maps (the likelihood map) and time-lapse animations of an image appearing
+// patch by patch.
+package render
+
+import (
+	"image"
+	"image/color"
+	"image/color/palette"
+	"image/draw"
+	"image/gif"
+	"math"
+
+	"github.com/nfnt/resize"
+)
+
+// HeatMap draws per-patch values (raster order, rows×cols) as a picture with
+// p×p pixels a patch, scaled to at least 256 pixels wide, from dark blue (0)
+// through green to yellow (the largest value): the "inferno"-like ramp
+// people read as cold to hot.
+func HeatMap(values []float64, rows, cols, p int) *image.NRGBA {
+	scale := max(1, 256/max(cols*p, 1))
+	side := p * scale
+	img := image.NewNRGBA(image.Rect(0, 0, cols*side, rows*side))
+	top := 0.0
+	for _, v := range values {
+		top = math.Max(top, v)
+	}
+	for i, v := range values {
+		if i >= rows*cols {
+			break
+		}
+		t := 0.0
+		if top > 0 {
+			t = v / top
+		}
+		c := Ramp(t)
+		r, col := i/cols, i%cols
+		for y := r * side; y < (r+1)*side; y++ {
+			for x := col * side; x < (col+1)*side; x++ {
+				img.SetNRGBA(x, y, c)
+			}
+		}
+	}
+	return img
+}
+
+// Ramp maps t in [0,1] to a colour from dark blue through green to yellow.
+func Ramp(t float64) color.NRGBA {
+	t = math.Max(0, math.Min(1, t))
+	stops := []color.NRGBA{{20, 12, 80, 255}, {40, 110, 150, 255}, {60, 180, 100, 255}, {250, 230, 40, 255}}
+	f := t * float64(len(stops)-1)
+	i := min(int(f), len(stops)-2)
+	u := f - float64(i)
+	a, b := stops[i], stops[i+1]
+	mix := func(x, y uint8) uint8 { return uint8(math.Round(float64(x) + u*(float64(y)-float64(x)))) }
+	return color.NRGBA{mix(a.R, b.R), mix(a.G, b.G), mix(a.B, b.B), 255}
+}
+
+// Timelapse builds an animation of an image appearing patch by patch:
+// frame j shows the first k_j of n patches (prefix(k) draws them), at most
+// maxFrames frames, on white, scaled up with nearest neighbour.
+func Timelapse(prefix func(k int) image.Image, n, maxFrames, scale, delay int) *gif.GIF {
+	step := max(1, (n+maxFrames-2)/(maxFrames-1))
+	anim := &gif.GIF{}
+	for k := 0; ; k += step {
+		k = min(k, n)
+		src := prefix(k)
+		bnd := src.Bounds()
+		big := resize.Resize(uint(bnd.Dx()*scale), uint(bnd.Dy()*scale), src, resize.NearestNeighbor)
+		frame := image.NewPaletted(big.Bounds(), palette.Plan9)
+		draw.Draw(frame, frame.Rect, image.White, image.Point{}, draw.Src)
+		draw.FloydSteinberg.Draw(frame, frame.Rect, onWhite(big), big.Bounds().Min)
+		anim.Image = append(anim.Image, frame)
+		anim.Delay = append(anim.Delay, delay)
+		if k == n {
+			anim.Delay[len(anim.Delay)-1] = 200
+			return anim
+		}
+	}
+}
+
+// onWhite composites img over white.
+func onWhite(img image.Image) image.Image {
+	out := image.NewRGBA(img.Bounds())
+	draw.Draw(out, out.Rect, image.White, image.Point{}, draw.Src)
+	draw.Draw(out, out.Rect, img, img.Bounds().Min, draw.Over)
+	return out
+}

@@ -1,0 +1,52 @@
+package render
+
+import (
+	"image"
+	"image/color"
+	"testing"
+)
+
+func TestHeatMapScalesToTheLargestValue(t *testing.T) {
+	img := HeatMap([]float64{0, 1, 2, 4}, 2, 2, 1)
+	if b := img.Bounds(); b.Dx() != 256 || b.Dy() != 256 {
+		t.Fatalf("size %v, want 256×256 (2 patches of 128)", b)
+	}
+	if got := img.NRGBAAt(0, 0); got != Ramp(0) {
+		t.Errorf("coolest patch %v, want %v", got, Ramp(0))
+	}
+	if got := img.NRGBAAt(255, 255); got != Ramp(1) {
+		t.Errorf("hottest patch %v, want %v", got, Ramp(1))
+	}
+	if got := img.NRGBAAt(200, 10); got != Ramp(0.25) {
+		t.Errorf("patch 1 %v, want %v", got, Ramp(0.25))
+	}
+	if Ramp(-1) != Ramp(0) || Ramp(2) != Ramp(1) {
+		t.Error("ramp does not clamp")
+	}
+}
+
+func TestTimelapseShowsPrefixes(t *testing.T) {
+	// prefix(k) paints the first k of 4 pixels black on a 2×2 transparent image.
+	prefix := func(k int) image.Image {
+		img := image.NewNRGBA(image.Rect(0, 0, 2, 2))
+		for i := 0; i < k; i++ {
+			img.SetNRGBA(i%2, i/2, color.NRGBA{0, 0, 0, 255})
+		}
+		return img
+	}
+	anim := Timelapse(prefix, 4, 10, 1, 5)
+	if len(anim.Image) != 5 {
+		t.Fatalf("%d frames, want 5 (k = 0…4)", len(anim.Image))
+	}
+	for k, frame := range anim.Image {
+		for i := 0; i < 4; i++ {
+			r, _, _, _ := frame.At(i%2, i/2).RGBA()
+			if black := r < 0x1000; black != (i < k) {
+				t.Fatalf("frame %d pixel %d black=%v", k, i, black)
+			}
+		}
+	}
+	if anim.Delay[4] != 200 || anim.Delay[0] != 5 {
+		t.Errorf("delays %v", anim.Delay)
+	}
+}
