@@ -208,7 +208,7 @@ func ScoreTokens(ctx context.Context, b *bundle.Bundle, promptText string, token
 	}
 	for i, code := range tokens {
 		row := logits[(L+i)*K : (L+i+1)*K]
-		s.PerToken[i] = -logSoftmaxAt(row, code)
+		s.PerToken[i] = -model.LogSoftmaxAt(row, code)
 		s.NLL += s.PerToken[i]
 	}
 	return s, nil

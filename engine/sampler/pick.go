@@ -100,16 +100,3 @@ func argmax(v []float32) int {
 	}
 	return best
 }
-
-// logSoftmaxAt is log softmax(logits)[i] in float64.
-func logSoftmaxAt(logits []float32, i int) float64 {
-	m := math.Inf(-1)
-	for _, v := range logits {
-		m = math.Max(m, float64(v))
-	}
-	var sum float64
-	for _, v := range logits {
-		sum += math.Exp(float64(v) - m)
-	}
-	return float64(logits[i]) - m - math.Log(sum)
-}

@@ -176,7 +176,7 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 				}
 				code = pk.pick(dist, temp, opt.TopK, opt.TopP, rngs[bi])
 			}
-			lp := logSoftmaxAt(cond, code)
+			lp := model.LogSoftmaxAt(cond, code)
 			im.LogLik += lp
 			im.Count++
 			if kept {

@@ -301,7 +301,7 @@ func TestPickerFollowsDistribution(t *testing.T) {
 		counts[pk.pick(logits, 1, 0, 1, r)]++
 	}
 	for k := range logits {
-		want := math.Exp(logSoftmaxAt(logits, k))
+		want := math.Exp(model.LogSoftmaxAt(logits, k))
 		if got := counts[k] / n; math.Abs(got-want) > 0.005 {
 			t.Errorf("code %d: frequency %.4f, probability %.4f", k, got, want)
 		}
