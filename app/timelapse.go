@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"image"
 	"image/gif"
-	"os"
-	"path/filepath"
+	"io"
 
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/render"
 )
 
@@ -34,20 +34,8 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	anim := render.Timelapse(func(k int) image.Image { return b.Decode(tokens[:k]) }, len(tokens), *frames, *scale, *delay)
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".timelapse-*.gif")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := gif.EncodeAll(tmp, anim); err != nil {
-		tmp.Close()
+	if err := atomicfile.Write(*out, func(w io.Writer) error { return gif.EncodeAll(w, anim) }); err != nil {
 		return fmt.Errorf("write %s: %w", *out, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
-		return err
 	}
 	fmt.Fprintf(env.Stdout, "%s\t%d frames\n", *out, len(anim.Image))
 	return nil

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
@@ -106,20 +107,13 @@ type preparedOnDisk struct {
 }
 
 func savePrepared(path string, p *prepare.Prepared) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		return gob.NewEncoder(w).Encode(preparedOnDisk{Config: p.Config, Codebook: p.Codebook.Entries, Patch: p.Codebook.P, Train: p.Train, Val: p.Val, PSNR: p.PSNR})
+	})
 	if err != nil {
-		return err
-	}
-	err = gob.NewEncoder(f).Encode(preparedOnDisk{Config: p.Config, Codebook: p.Codebook.Entries, Patch: p.Codebook.P, Train: p.Train, Val: p.Val, PSNR: p.PSNR})
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("save %s: %w", path, err)
 	}
-	return os.Rename(tmp, path)
+	return nil
 }
 
 func loadPrepared(path string) (*prepare.Prepared, error) {
@@ -296,7 +290,7 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, dataset string, a
 		fmt.Fprintf(&b, "- Default sampling (config.json tessera.defaults): guidance %g\n", c.SamplingDefaults().Guidance)
 	}
 	fmt.Fprintf(&b, "- Validation loss of these weights (best seen, step %d): %.4f bits per token\n", res.BestStep, res.BestVal)
-	return os.WriteFile(filepath.Join(res.ModelDir, "MODEL.md"), []byte(b.String()), 0o644)
+	return atomicfile.WriteBytes(filepath.Join(res.ModelDir, "MODEL.md"), []byte(b.String()))
 }
 
 func quoteArgs(args []string) []string {
@@ -355,5 +349,5 @@ func setDefaults(dir string, guidance float64) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
+	return atomicfile.WriteBytes(path, append(data, '\n'))
 }

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"math"
 	"os"
-	"path/filepath"
 )
 
 // preprocessorConfig is the part of HF's preprocessor_config.json we read.
@@ -159,48 +159,8 @@ func (c *Codebook) Save(path string, width, height int) error {
 	if err != nil {
 		return fmt.Errorf("save codebook %s: %w", path, err)
 	}
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := atomicfile.WriteBytes(path, data); err != nil {
 		return fmt.Errorf("save codebook %s: %w", path, err)
-	}
-	return nil
-}
-
-// writeFileAtomic writes data to a temporary file next to path, syncs it
-// and renames it over path. On failure the temporary file is removed.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync() // best effort: make the rename durable
-		d.Close()
 	}
 	return nil
 }

@@ -1,17 +1,15 @@
 package pngmeta
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"hash/crc32"
 	"image"
 	"image/png"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"unicode/utf8"
 )
@@ -140,49 +138,9 @@ func validKeyword(kw []byte) bool {
 // WriteFileAtomic encodes img with text (see Encode) to a temporary file in
 // the folder of path, syncs it and renames it to path. On failure nothing
 // is left behind and an existing file at path is untouched.
-func WriteFileAtomic(path string, img image.Image, text map[string]string) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
+func WriteFileAtomic(path string, img image.Image, text map[string]string) error {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return Encode(w, img, text) }); err != nil {
 		return fmt.Errorf("write png %s: %w", path, err)
-	}
-	tmp := f.Name()
-	closed := false
-	defer func() {
-		if err != nil {
-			if !closed {
-				f.Close()
-			}
-			os.Remove(tmp)
-			err = fmt.Errorf("write png %s: %w", path, err)
-		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err = Encode(bw, img, text); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	closed = true
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync() // best effort: make the rename durable
-		d.Close()
 	}
 	return nil
 }

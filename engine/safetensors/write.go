@@ -1,16 +1,14 @@
 package safetensors
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -28,46 +26,16 @@ type Tensor struct {
 // Encode). The write is atomic: the file is written to a temporary file in
 // the same directory, synced, and renamed over path, so path holds either
 // its old content or the complete new file. The new file has mode 0644.
-func Write(path string, tensors []Tensor, metadata map[string]string) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
+func Write(path string, tensors []Tensor, metadata map[string]string) error {
+	var encErr error
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		encErr = encode(path, w, tensors, metadata)
+		return encErr
+	})
+	if err != nil && err != encErr {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	w := bufio.NewWriterSize(tmp, 1<<20)
-	if err := encode(path, w, tensors, metadata); err != nil {
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	// Make the rename durable; not every platform can sync a directory.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return err
 }
 
 // Encode writes the tensors and metadata to w in the safetensors format.
