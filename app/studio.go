@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -30,6 +31,13 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	promptText := fs.String("prompt", "smiling face with sunglasses", "prompt for --screenshots")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
+	}
+	if err := checkDisplay(); err != nil {
+		return err
+	}
+	// Fyne logs an error for the POSIX locale; it has nothing to translate anyway.
+	if l := os.Getenv("LANG"); l == "" || l == "C" || l == "POSIX" {
+		os.Setenv("LANG", "en_US.UTF-8")
 	}
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(iconResource())
@@ -163,4 +171,17 @@ func capture(s *ui.Studio, path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// checkDisplay refuses to open a window where there is no desktop session
+// (the GL driver would panic): it says what to do instead.
+func checkDisplay() error {
+	if runtime.GOOS != "linux" && runtime.GOOS != "freebsd" {
+		return nil
+	}
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return fmt.Errorf("no display: the studio needs a desktop session (DISPLAY or WAYLAND_DISPLAY is unset); " +
+			"run it under xvfb-run for a virtual one, or use the headless commands (tessera help)")
+	}
+	return nil
 }
