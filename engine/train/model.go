@@ -1,0 +1,378 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/model"
+)
+
+// layerW views one transformer layer's tensors in a parameter buffer.
+type layerW struct {
+	ln1, qkvw, qkvb, attpw, attpb, ln2, fcw, fcb, fcpw, fcpb []float32
+}
+
+// weights views every tensor of a parameter (or gradient) buffer.
+type weights struct {
+	wte, wpe []float32
+	h        []layerW
+	lnf, lmh []float32
+}
+
+func viewWeights(cfg model.Config, data []float32) weights {
+	ts, _ := Layout(cfg)
+	v := func(i int) []float32 { return data[ts[i].Off : ts[i].Off+ts[i].Size] }
+	w := weights{wte: v(0), wpe: v(1), h: make([]layerW, cfg.NLayer)}
+	for l := range w.h {
+		b := 2 + 10*l
+		w.h[l] = layerW{v(b), v(b + 1), v(b + 2), v(b + 3), v(b + 4), v(b + 5), v(b + 6), v(b + 7), v(b + 8), v(b + 9)}
+	}
+	n := len(ts)
+	w.lnf, w.lmh = v(n-2), v(n-1)
+	return w
+}
+
+// layerActs views one layer's saved activations.
+type layerActs struct {
+	ln1, ln1r, qkv, att, atty, res2, ln2, ln2r, fch, fchg, res3 []float32
+	m1, m2, matt                                                []uint8 // dropout masks
+}
+
+// Model is the trainer's ImageGPT: parameters, gradients and activations for
+// up to MaxBatch sequences of n_positions tokens, each in one allocation.
+type Model struct {
+	Config model.Config
+	Params *Params
+	Grads  *Params // same layout as Params
+
+	MaxBatch                  int
+	T, C, NH, F, V, K, L, N   int
+	eps                       float32
+	act                       int
+	w, g                      weights
+	p                         par
+	acts                      []float32
+	masks                     []uint8
+	enc                       []float32
+	embMask                   []uint8
+	h                         []layerActs
+	lnf, lnfr, logits, tmp    []float32
+	dres, dbr, datty, dqkv    []float32
+	dln, dfch, dlnf, partial  []float32
+	losses                    []float64
+	scratch                   [][]float32
+	inputs, targets           []int32
+	b, count                  int
+	drop, fwdDrop             dropState
+	timing                    map[string]time.Duration // per-op wall time when non-nil (profiling)
+	lastTick                  time.Time
+	haveLogits, haveLossState bool
+}
+
+// dropState is the dropout of the current forward pass.
+type dropState struct {
+	embd, resid, attn float32
+	seed              uint64
+	step              int
+}
+
+// NewModel builds a model around p for batches of up to maxBatch sequences.
+// workers ≤ 0 means runtime.NumCPU().
+func NewModel(p *Params, maxBatch, workers int) (*Model, error) {
+	cfg := p.Config
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	act, ok := activationKind(cfg.ActivationFunction)
+	if !ok {
+		return nil, fmt.Errorf("train: activation %q is not supported", cfg.ActivationFunction)
+	}
+	if _, n := Layout(cfg); n != len(p.Data) {
+		return nil, fmt.Errorf("train: %d parameters do not fit the config (%d)", len(p.Data), n)
+	}
+	if maxBatch < 1 {
+		return nil, fmt.Errorf("train: batch size %d must be positive", maxBatch)
+	}
+	m := &Model{
+		Config: cfg, Params: p, MaxBatch: maxBatch,
+		T: cfg.NPositions, C: cfg.NEmbd, NH: cfg.NHead, F: cfg.Inner(), V: cfg.VocabSize,
+		K: cfg.Codes(), L: cfg.PromptLength(), eps: float32(cfg.LayerNormEpsilon), act: act,
+		p: newPar(workers),
+	}
+	m.N = m.T - m.L
+	g, _ := NewParams(cfg)
+	m.Grads = g
+	m.w, m.g = viewWeights(cfg, p.Data), viewWeights(cfg, g.Data)
+
+	B, T, C, F, NH := maxBatch, m.T, m.C, m.F, m.NH
+	BT, BN := B*T, B*m.N
+	// ln1 atty res2 ln2 res3, two rstd, qkv, att, fch fchg
+	perLayer := 5*BT*C + 2*BT + 3*BT*C + B*NH*T*T + 2*BT*F
+	total := BT*C + cfg.NLayer*perLayer + BN*C + BN + BN*m.K + BT*C + // enc, layers, lnf, lnfr, logits, tmp
+		BT*C + BT*C + BT*C + 3*BT*C + BT*C + BT*F + BN*C // dres dbr datty dqkv dln dfch dlnf
+	m.acts = make([]float32, total)
+	off := 0
+	take := func(n int) []float32 { s := m.acts[off : off+n : off+n]; off += n; return s }
+	m.enc = take(BT * C)
+	m.h = make([]layerActs, cfg.NLayer)
+	for l := range m.h {
+		a := &m.h[l]
+		a.ln1, a.ln1r, a.qkv, a.att = take(BT*C), take(BT), take(BT*3*C), take(B*NH*T*T)
+		a.atty, a.res2, a.ln2, a.ln2r = take(BT*C), take(BT*C), take(BT*C), take(BT)
+		a.fch, a.fchg, a.res3 = take(BT*F), take(BT*F), take(BT*C)
+	}
+	m.lnf, m.lnfr, m.logits, m.tmp = take(BN*C), take(BN), take(BN*m.K), take(BT*C)
+	m.dres, m.dbr, m.datty, m.dqkv = take(BT*C), take(BT*C), take(BT*C), take(BT*3*C)
+	m.dln, m.dfch, m.dlnf = take(BT*C), take(BT*F), take(BN*C)
+	if off != total {
+		panic("train: activation layout")
+	}
+	m.partial = make([]float32, (BT+redChunk-1)/redChunk*max(F, 3*C))
+	m.scratch = attnScratch(m.p, nil, T, 2)
+	m.losses = make([]float64, BN)
+	m.inputs = make([]int32, BT)
+	m.targets = make([]int32, BN)
+	return m, nil
+}
+
+// allocMasks allocates the dropout masks (once, in one allocation).
+func (m *Model) allocMasks() {
+	if m.masks != nil {
+		return
+	}
+	B, T, C, NH := m.MaxBatch, m.T, m.C, m.NH
+	BTC := B * T * C
+	n := BTC + len(m.h)*(2*BTC+B*NH*T*T)
+	m.masks = make([]uint8, n)
+	off := 0
+	take := func(k int) []uint8 { s := m.masks[off : off+k : off+k]; off += k; return s }
+	m.embMask = take(BTC)
+	for l := range m.h {
+		m.h[l].m1, m.h[l].m2, m.h[l].matt = take(BTC), take(BTC), take(B*NH*T*T)
+	}
+}
+
+// SetDropout sets the dropout of the following training forward passes: the
+// masks are a pure function of (seed, step, site, element), so a resumed run
+// draws the same masks.
+func (m *Model) SetDropout(embd, resid, attn float32, seed uint64, step int) {
+	m.drop = dropState{embd: embd, resid: resid, attn: attn, seed: seed, step: step}
+	if embd > 0 || resid > 0 || attn > 0 {
+		m.allocMasks()
+	}
+}
+
+// attnScale is the factor on q·k in layer l.
+func (m *Model) attnScale(l int) float32 {
+	s := 1.0
+	if m.Config.ScaleAttnWeights {
+		s = 1 / math.Sqrt(float64(m.C/m.NH))
+	}
+	if m.Config.ScaleAttnByInverseLayerIdx {
+		s /= float64(l + 1)
+	}
+	return float32(s)
+}
+
+// Forward runs b sequences: inputs holds b×n_positions token ids, targets
+// b×N code ids for the N image positions (−1: no loss there), or nil to
+// compute logits only. train turns dropout on. It returns the mean loss in
+// nats over the counted targets (0 without targets).
+func (m *Model) Forward(inputs, targets []int32, b int, train bool) (float64, error) {
+	T, C, NH, F, N, K := m.T, m.C, m.NH, m.F, m.N, m.K
+	if b < 1 || b > m.MaxBatch {
+		return 0, fmt.Errorf("train: batch %d outside [1, %d]", b, m.MaxBatch)
+	}
+	if len(inputs) != b*T || (targets != nil && len(targets) != b*N) {
+		return 0, fmt.Errorf("train: %d inputs and %d targets for batch %d (want %d and %d)", len(inputs), len(targets), b, b*T, b*N)
+	}
+	for i, id := range inputs {
+		if id < 0 || int(id) >= m.V {
+			return 0, fmt.Errorf("train: input %d: token %d outside [0, %d)", i, id, m.V)
+		}
+	}
+	for i, t := range targets {
+		if int(t) >= K {
+			return 0, fmt.Errorf("train: target %d: code %d outside [0, %d)", i, t, K)
+		}
+	}
+	m.b = b
+	copy(m.inputs, inputs)
+	R, BN := b*T, b*N
+	p := m.p
+	d := m.drop
+	if !train {
+		d = dropState{}
+	}
+	m.tick("")
+	enc := m.enc[:R*C]
+	encoderForward(p, enc, m.inputs, m.w.wte, m.w.wpe, R, T, C)
+	if d.embd > 0 {
+		dropoutMask(p, m.embMask[:R*C], dropKey(d.seed, d.step, 0), d.embd)
+		dropoutApply(p, enc, m.embMask[:R*C], 1/(1-d.embd))
+	}
+	m.tick("encoder")
+	x := enc
+	for l := range m.h {
+		a, w := &m.h[l], &m.w.h[l]
+		rmsnormForward(p, a.ln1, a.ln1r, x, w.ln1, R, C, R, 0, m.eps)
+		m.tick("rmsnorm")
+		matmulForward(p, a.qkv, a.ln1, w.qkvw, w.qkvb, R, C, 3*C)
+		m.tick("mm qkv fwd")
+		var matt []uint8
+		if d.attn > 0 {
+			matt = a.matt
+		}
+		attentionForward(p, a.atty, a.att, matt, a.qkv, attnShape{B: b, T: T, C: C, NH: NH, Scale: m.attnScale(l), Drop: d.attn, Key: dropKey(d.seed, d.step, 1+3*l)}, m.scratch)
+		m.tick("attention")
+		matmulForward(p, m.tmp, a.atty, w.attpw, nil, R, C, C)
+		m.tick("mm attproj fwd")
+		var m1, m2 []uint8
+		if d.resid > 0 {
+			m1, m2 = a.m1[:R*C], a.m2[:R*C]
+			dropoutMask(p, m1, dropKey(d.seed, d.step, 2+3*l), d.resid)
+			dropoutMask(p, m2, dropKey(d.seed, d.step, 3+3*l), d.resid)
+		}
+		m.tick("dropout")
+		rs := 1 / (1 - d.resid)
+		residualForward(p, a.res2, x, m.tmp, w.attpb, m1, rs, R, C)
+		m.tick("residual")
+		rmsnormForward(p, a.ln2, a.ln2r, a.res2, w.ln2, R, C, R, 0, m.eps)
+		m.tick("rmsnorm")
+		matmulForward(p, a.fch, a.ln2, w.fcw, nil, R, C, F)
+		m.tick("mm fc fwd")
+		geluForward(p, a.fchg, a.fch, w.fcb, R, F, m.act)
+		m.tick("gelu")
+		matmulForward(p, m.tmp, a.fchg, w.fcpw, nil, R, F, C)
+		m.tick("mm fcproj fwd")
+		residualForward(p, a.res3, a.res2, m.tmp, w.fcpb, m2, rs, R, C)
+		m.tick("residual")
+		x = a.res3
+	}
+	rmsnormForward(p, m.lnf, m.lnfr, x, m.w.lnf, BN, C, N, m.L, m.eps)
+	m.tick("rmsnorm")
+	p.Gemm(false, true, BN, K, C, 1, m.lnf, C, m.w.lmh, C, 0, m.logits, K)
+	m.tick("mm lmhead fwd")
+	m.fwdDrop = d
+	m.haveLogits, m.haveLossState = true, false
+	if targets == nil {
+		return 0, nil
+	}
+	copy(m.targets, targets)
+	sum, n := crossEntropyForward(p, m.logits[:BN*K], m.losses[:BN], m.targets[:BN], BN, K)
+	m.tick("crossentropy")
+	m.count = n
+	m.haveLogits, m.haveLossState = false, true
+	if n == 0 {
+		return 0, nil
+	}
+	return sum / float64(n), nil
+}
+
+// Logits returns the b×N×K code logits of the last Forward without targets.
+func (m *Model) Logits() []float32 {
+	if !m.haveLogits {
+		return nil
+	}
+	return m.logits[:m.b*m.N*m.K]
+}
+
+// Losses returns the per-target losses (nats, b×N; 0 where masked) of the
+// last Forward with targets.
+func (m *Model) Losses() []float64 { return m.losses[:m.b*m.N] }
+
+// ZeroGrad clears the gradients.
+func (m *Model) ZeroGrad() {
+	g := m.Grads.Data
+	m.p.For(len(g), 1<<16, func(lo, hi int) { clear(g[lo:hi]) })
+}
+
+// Backward adds the gradient of the last Forward's mean loss to Grads.
+func (m *Model) Backward() error {
+	if !m.haveLossState {
+		return fmt.Errorf("train: Backward needs a Forward with targets first")
+	}
+	m.haveLossState = false
+	if m.count == 0 {
+		return nil
+	}
+	b, T, C, NH, F, N, K := m.b, m.T, m.C, m.NH, m.F, m.N, m.K
+	R, BN := b*T, b*N
+	p, d := m.p, m.fwdDrop
+	m.tick("")
+	dres := m.dres[:R*C]
+	p.For(len(dres), 1<<16, func(lo, hi int) { clear(dres[lo:hi]) })
+
+	dlogits := m.logits[:BN*K]
+	crossEntropyBackward(p, dlogits, m.targets[:BN], BN, K, 1/float32(m.count))
+	m.tick("crossentropy")
+	p.Gemm(false, false, BN, C, K, 1, dlogits, K, m.w.lmh, C, 0, m.dlnf, C)
+	p.Gemm(true, false, K, C, BN, 1, dlogits, K, m.lnf, C, 1, m.g.lmh, C)
+	m.tick("mm lmhead bwd")
+	last := m.enc
+	if n := len(m.h); n > 0 {
+		last = m.h[n-1].res3
+	}
+	rmsnormBackward(p, dres, m.g.lnf, m.dlnf, last, m.w.lnf, m.lnfr, m.partial, BN, C, N, m.L)
+	m.tick("rmsnorm")
+
+	rs := 1 / (1 - d.resid)
+	for l := len(m.h) - 1; l >= 0; l-- {
+		a, w, g := &m.h[l], &m.w.h[l], &m.g.h[l]
+		in := m.enc
+		if l > 0 {
+			in = m.h[l-1].res3
+		}
+		var m1, m2 []uint8
+		br := dres
+		if d.resid > 0 {
+			m1, m2 = a.m1[:R*C], a.m2[:R*C]
+			br = m.dbr[:R*C]
+		}
+		// MLP branch.
+		residualBackward(p, br, g.fcpb, dres, m2, rs, R, C)
+		m.tick("residual")
+		matmulBackward(p, m.dfch, g.fcpw, nil, br, a.fchg, w.fcpw, R, F, C)
+		m.tick("mm fcproj bwd")
+		geluBackward(p, m.dfch, g.fcb, a.fch, m.dfch, m.partial, R, F, m.act)
+		m.tick("gelu")
+		matmulBackward(p, m.dln, g.fcw, nil, m.dfch, a.ln2, w.fcw, R, C, F)
+		m.tick("mm fc bwd")
+		rmsnormBackward(p, dres, g.ln2, m.dln, a.res2, w.ln2, a.ln2r, m.partial, R, C, R, 0)
+		m.tick("rmsnorm")
+		// Attention branch.
+		residualBackward(p, br, g.attpb, dres, m1, rs, R, C)
+		m.tick("residual")
+		matmulBackward(p, m.datty, g.attpw, nil, br, a.atty, w.attpw, R, C, C)
+		m.tick("mm attproj bwd")
+		var matt []uint8
+		if d.attn > 0 {
+			matt = a.matt
+		}
+		attentionBackward(p, m.dqkv, m.datty, a.att, matt, a.qkv, attnShape{B: b, T: T, C: C, NH: NH, Scale: m.attnScale(l), Drop: d.attn}, m.scratch)
+		m.tick("attention")
+		matmulBackward(p, m.dln, g.qkvw, g.qkvb, m.dqkv, a.ln1, w.qkvw, R, C, 3*C)
+		m.tick("mm qkv bwd")
+		rmsnormBackward(p, dres, g.ln1, m.dln, in, w.ln1, a.ln1r, m.partial, R, C, R, 0)
+		m.tick("rmsnorm")
+	}
+	if d.embd > 0 {
+		dropoutApply(p, dres, m.embMask[:R*C], 1/(1-d.embd))
+	}
+	encoderBackward(p, m.g.wte, m.g.wpe, dres, m.inputs[:R], R, T, C, m.V)
+	m.tick("encoder")
+	return nil
+}
+
+// tick charges the time since the previous tick to op (profiling only).
+func (m *Model) tick(op string) {
+	if m.timing == nil {
+		return
+	}
+	now := time.Now()
+	if op != "" {
+		m.timing[op] += now.Sub(m.lastTick)
+	}
+	m.lastTick = now
+}

@@ -1,0 +1,242 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/safetensors"
+)
+
+// TensorInfo names one tensor of a parameter buffer.
+type TensorInfo struct {
+	Name  string // Hugging Face safetensors name
+	Shape []int
+	Off   int  // offset in Params.Data
+	Size  int  // number of elements
+	Decay bool // AdamW weight decay applies (matmul weights and embeddings)
+}
+
+// Params holds every trained tensor of a model in one allocation, viewed as
+// named tensors in Hugging Face order. lm_head.weight holds only the K code
+// rows ([K, n_embd]); SaveModel pads it with zero rows to HF's [vocab−1, n_embd].
+type Params struct {
+	Config  model.Config
+	Data    []float32
+	Tensors []TensorInfo
+}
+
+// Layout lists the tensors of cfg with their offsets; the second result is
+// the total number of floats.
+func Layout(cfg model.Config) ([]TensorInfo, int) {
+	d, f, v, k := cfg.NEmbd, cfg.Inner(), cfg.VocabSize, cfg.Codes()
+	var ts []TensorInfo
+	off := 0
+	add := func(name string, decay bool, shape ...int) {
+		n := 1
+		for _, s := range shape {
+			n *= s
+		}
+		ts = append(ts, TensorInfo{Name: name, Shape: shape, Off: off, Size: n, Decay: decay})
+		off += n
+	}
+	add("transformer.wte.weight", true, v, d)
+	add("transformer.wpe.weight", true, cfg.NPositions, d)
+	for l := 0; l < cfg.NLayer; l++ {
+		p := fmt.Sprintf("transformer.h.%d.", l)
+		add(p+"ln_1.weight", false, d)
+		add(p+"attn.c_attn.weight", true, d, 3*d)
+		add(p+"attn.c_attn.bias", false, 3*d)
+		add(p+"attn.c_proj.weight", true, d, d)
+		add(p+"attn.c_proj.bias", false, d)
+		add(p+"ln_2.weight", false, d)
+		add(p+"mlp.c_fc.weight", true, d, f)
+		add(p+"mlp.c_fc.bias", false, f)
+		add(p+"mlp.c_proj.weight", true, f, d)
+		add(p+"mlp.c_proj.bias", false, d)
+	}
+	add("transformer.ln_f.weight", false, d)
+	add("lm_head.weight", true, k, d)
+	return ts, off
+}
+
+// NewParams returns zeroed parameters for cfg.
+func NewParams(cfg model.Config) (*Params, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ts, n := Layout(cfg)
+	return &Params{Config: cfg, Data: make([]float32, n), Tensors: ts}, nil
+}
+
+// Get returns the named tensor's view, or nil.
+func (p *Params) Get(name string) []float32 {
+	for _, t := range p.Tensors {
+		if t.Name == name {
+			return p.Data[t.Off : t.Off+t.Size]
+		}
+	}
+	return nil
+}
+
+// Clone returns a deep copy.
+func (p *Params) Clone() *Params {
+	q := *p
+	q.Data = append([]float32(nil), p.Data...)
+	return &q
+}
+
+// InitParams returns GPT-2 style initial weights: normal with std
+// initializer_range (0.02 when unset) for matmul weights, embeddings and
+// lm_head, the residual projections (attn.c_proj, mlp.c_proj) scaled by
+// 1/sqrt(2·n_layer), zero biases and unit norm gains. The same seed gives the
+// same weights.
+func InitParams(cfg model.Config, seed uint64) (*Params, error) {
+	p, err := NewParams(cfg)
+	if err != nil {
+		return nil, err
+	}
+	std := cfg.InitializerRange
+	if std <= 0 {
+		std = 0.02
+	}
+	r := rand.New(rand.NewPCG(seed, 0x1a17))
+	for _, t := range p.Tensors {
+		x := p.Data[t.Off : t.Off+t.Size]
+		switch {
+		case strings.HasSuffix(t.Name, "ln_1.weight"), strings.HasSuffix(t.Name, "ln_2.weight"), strings.HasSuffix(t.Name, "ln_f.weight"):
+			for i := range x {
+				x[i] = 1
+			}
+		case len(t.Shape) == 1: // biases
+		default:
+			s := std
+			if strings.HasSuffix(t.Name, "c_proj.weight") {
+				s = std / math.Sqrt(2*float64(cfg.NLayer))
+			}
+			for i := range x {
+				x[i] = float32(r.NormFloat64() * s)
+			}
+		}
+	}
+	return p, nil
+}
+
+// LoadWeights reads the weights of cfg from a safetensors file in HF names
+// (any of F32, F16, BF16; lm_head [vocab−1, n_embd], of which the first K rows
+// are kept). Unknown tensors (attn.bias buffers) are ignored.
+func LoadWeights(cfg model.Config, path string) (*Params, error) {
+	p, err := NewParams(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f, err := safetensors.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range p.Tensors {
+		shape := t.Shape
+		if t.Name == "lm_head.weight" {
+			shape = []int{cfg.VocabSize - 1, cfg.NEmbd}
+		}
+		x, err := f.Float32(t.Name, shape...)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		copy(p.Data[t.Off:t.Off+t.Size], x)
+	}
+	return p, nil
+}
+
+// LoadModel reads a model folder (config.json and model.safetensors).
+func LoadModel(dir string) (*Params, error) {
+	cfg, err := model.LoadConfig(filepath.Join(dir, model.ConfigFile))
+	if err != nil {
+		return nil, err
+	}
+	return LoadWeights(cfg, filepath.Join(dir, model.WeightsFile))
+}
+
+// hfTensors returns the tensors of p under their HF names in dtype, lm_head
+// padded with zero rows to [vocab−1, n_embd].
+func hfTensors(cfg model.Config, data []float32, dtype string) []safetensors.Tensor {
+	ts, _ := Layout(cfg)
+	out := make([]safetensors.Tensor, 0, len(ts))
+	for _, t := range ts {
+		x := data[t.Off : t.Off+t.Size]
+		shape := t.Shape
+		if t.Name == "lm_head.weight" {
+			shape = []int{cfg.VocabSize - 1, cfg.NEmbd}
+			full := make([]float32, shape[0]*shape[1])
+			copy(full, x)
+			x = full
+		}
+		out = append(out, safetensors.Tensor{Name: t.Name, DType: dtype, Shape: shape, Data: x})
+	}
+	return out
+}
+
+// SaveModel writes a model folder: config.json (cfg as encoding/json writes
+// it: HF field names and the tessera block) and model.safetensors with the HF
+// names in dtype ("F32", "F16" or "BF16"; "" means BF16). Both files are
+// replaced atomically. The codebook (preprocessor_config.json) is the
+// caller's to write.
+func SaveModel(dir string, cfg model.Config, p *Params, dtype string) error {
+	if dtype == "" {
+		dtype = "BF16"
+	}
+	switch dtype {
+	case "F32", "F16", "BF16":
+	default:
+		return fmt.Errorf("save model: dtype %q is not F32, F16 or BF16", dtype)
+	}
+	if _, n := Layout(cfg); n != len(p.Data) {
+		return fmt.Errorf("save model: %d parameters do not fit the config (%d)", len(p.Data), n)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	js, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, model.ConfigFile), append(js, '\n')); err != nil {
+		return err
+	}
+	return safetensors.Write(filepath.Join(dir, model.WeightsFile), hfTensors(cfg, p.Data, dtype), map[string]string{"format": "pt"})
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it.
+func writeFileAtomic(path string, data []byte) error {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

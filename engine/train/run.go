@@ -1,0 +1,648 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/model"
+)
+
+// Options configure Run. Where a zero value is not meaningful it takes the
+// default noted; DefaultOptions spells every default out.
+type Options struct {
+	Model model.Config `json:"-"` // the architecture (kept in the checkpoint as its own field)
+
+	BatchSize   int     `json:"batch_size"`   // sequences per step (32)
+	LR          float64 `json:"lr"`           // peak learning rate (1e-3)
+	MinLR       float64 `json:"min_lr"`       // end of the cosine (0: LR/10; < 0: zero)
+	Warmup      int     `json:"warmup"`       // linear warm-up steps (0: min(100, total/20); < 0: none)
+	Steps       int     `json:"steps"`        // total optimiser steps (0: from Epochs, else from Minutes)
+	Epochs      float64 `json:"epochs"`       // passes over the training set, when Steps is 0
+	Minutes     float64 `json:"minutes"`      // wall-clock budget of this call (0: none); stops cleanly
+	Beta1       float64 `json:"beta1"`        // AdamW β1 (0.9)
+	Beta2       float64 `json:"beta2"`        // AdamW β2 (0.95)
+	AdamEps     float64 `json:"adam_eps"`     // AdamW ε (1e-8)
+	WeightDecay float64 `json:"weight_decay"` // on matmul weights and embeddings only (DefaultOptions: 0.1)
+	Clip        float64 `json:"clip"`         // global gradient-norm clip (0: 1.0; < 0: off)
+	EmbdDrop    float64 `json:"embd_drop"`    // dropout after the embeddings
+	ResidDrop   float64 `json:"resid_drop"`   // dropout on both residual branches
+	AttnDrop    float64 `json:"attn_drop"`    // dropout on the attention probabilities
+	PromptDrop  float64 `json:"prompt_drop"`  // chance an example's prompt becomes all PAD (guidance)
+	Seed        uint64  `json:"seed"`         // initial weights, data order, dropout
+
+	OutDir          string        `json:"out_dir"`          // run folder: checkpoint, loss.png (required)
+	ModelDir        string        `json:"model_dir"`        // exported model folder (OutDir/model)
+	CheckpointEvery time.Duration `json:"checkpoint_every"` // time between checkpoints (5m; < 0: only at the end)
+	EvalEvery       int           `json:"eval_every"`       // steps between validation passes (250)
+	Workers         int           `json:"workers"`          // goroutines, each running single-threaded OpenBLAS (NumCPU)
+	DType           string        `json:"dtype"`            // exported weights: F16 (default), BF16 or F32
+	InitFrom        string        `json:"init_from"`        // model folder to fine-tune instead of a random init
+	Resume          bool          `json:"-"`                // continue from OutDir's checkpoint when there is one
+
+	Progress   io.Writer         `json:"-"` // one-line progress bar (\r refreshed); nil: silent
+	ExtraFiles map[string][]byte `json:"-"` // written into the model folder (preprocessor_config.json)
+}
+
+// DefaultOptions returns the defaults for training cfg.
+func DefaultOptions(cfg model.Config) Options {
+	o := Options{
+		Model: cfg, BatchSize: 32, LR: 1e-3, Beta1: 0.9, Beta2: 0.95, AdamEps: 1e-8,
+		WeightDecay: 0.1, Clip: 1, EmbdDrop: cfg.EmbdPdrop, ResidDrop: cfg.ResidPdrop,
+		CheckpointEvery: 5 * time.Minute, EvalEvery: 250, DType: "F16", Seed: 1,
+	}
+	if cfg.PromptLength() > 0 {
+		o.PromptDrop = 0.1
+	}
+	return o
+}
+
+// withDefaults fills the zero values that have defaults.
+func (o Options) withDefaults() Options {
+	d := DefaultOptions(o.Model)
+	if o.BatchSize <= 0 {
+		o.BatchSize = d.BatchSize
+	}
+	if o.LR <= 0 {
+		o.LR = d.LR
+	}
+	if o.MinLR == 0 {
+		o.MinLR = o.LR / 10
+	} else if o.MinLR < 0 {
+		o.MinLR = 0
+	}
+	if o.Beta1 <= 0 {
+		o.Beta1 = d.Beta1
+	}
+	if o.Beta2 <= 0 {
+		o.Beta2 = d.Beta2
+	}
+	if o.AdamEps <= 0 {
+		o.AdamEps = d.AdamEps
+	}
+	if o.Clip == 0 {
+		o.Clip = d.Clip
+	}
+	if o.CheckpointEvery == 0 {
+		o.CheckpointEvery = d.CheckpointEvery
+	}
+	if o.EvalEvery <= 0 {
+		o.EvalEvery = d.EvalEvery
+	}
+	if o.DType == "" {
+		o.DType = d.DType
+	}
+	o.DType = strings.ToUpper(o.DType)
+	if o.ModelDir == "" && o.OutDir != "" {
+		o.ModelDir = filepath.Join(o.OutDir, "model")
+	}
+	if o.Model.PromptLength() == 0 {
+		o.PromptDrop = 0
+	}
+	return o
+}
+
+func (o Options) check() error {
+	switch {
+	case o.OutDir == "":
+		return errors.New("train: Options.OutDir is required")
+	case o.Beta1 >= 1 || o.Beta2 >= 1:
+		return fmt.Errorf("train: AdamW betas %g, %g must be below 1", o.Beta1, o.Beta2)
+	case o.EmbdDrop < 0 || o.EmbdDrop >= 1 || o.ResidDrop < 0 || o.ResidDrop >= 1 || o.AttnDrop < 0 || o.AttnDrop >= 1:
+		return fmt.Errorf("train: dropout rates must be in [0, 1)")
+	case o.PromptDrop < 0 || o.PromptDrop > 1:
+		return fmt.Errorf("train: prompt dropout %g must be in [0, 1]", o.PromptDrop)
+	case o.WeightDecay < 0:
+		return fmt.Errorf("train: weight decay %g must not be negative", o.WeightDecay)
+	}
+	switch o.DType {
+	case "F32", "F16", "BF16":
+	default:
+		return fmt.Errorf("train: export dtype %q is not F32, F16 or BF16", o.DType)
+	}
+	return nil
+}
+
+// Hooks let the caller follow a run. Every hook is optional.
+type Hooks struct {
+	// Samples is called after each export of a new best model: dir is the
+	// run folder (Options.OutDir), weightsPath the exported model.safetensors,
+	// with config.json and the extra files beside it. An error is reported
+	// on Progress and training goes on.
+	Samples func(dir, weightsPath string) error
+	// Step is called after every optimiser step.
+	Step func(StepInfo)
+	// Eval is called after every validation pass.
+	Eval func(step int, bitsPerToken float64, best bool)
+}
+
+// StepInfo describes one finished step.
+type StepInfo struct {
+	Step, Total  int // steps done, schedule length
+	Epoch        int
+	Loss         float64 // training loss of the step, bits per token
+	LR, GradNorm float64
+	TokensPerSec float64
+	ETA          time.Duration
+}
+
+// Stop reasons.
+const (
+	StopDone     = "done"     // the schedule finished
+	StopBudget   = "budget"   // Options.Minutes ran out
+	StopCanceled = "canceled" // the context was cancelled
+)
+
+// Result sums up a run.
+type Result struct {
+	Steps, TotalSteps int
+	Epoch             int
+	TrainLoss         float64 // bits per token, mean of the last 50 steps
+	BestVal           float64 // bits per token; NaN without a validation set
+	BestStep          int
+	ModelDir          string // exported model folder
+	Checkpoint        string // checkpoint file
+	LossPlot          string // loss curve PNG
+	Stop              string // StopDone, StopBudget or StopCanceled
+	Elapsed           time.Duration
+	TokensPerSec      float64
+}
+
+// run is the state of one Run call.
+type run struct {
+	opt                 Options
+	cfg                 model.Config
+	hooks               Hooks
+	m                   *Model
+	adam                *AdamW
+	ld                  *loader
+	train, val          []Example
+	step, total, warmup int
+	best                []float32
+	bestVal             float64
+	bestStep            int
+	history             []float32
+	vals                []ValPoint
+	exported            bool
+	elapsed0            time.Duration // training time of earlier runs
+	tokens              int64
+	start               time.Time
+	lastPrint           time.Time
+	lastLen             int     // length of the progress line on screen
+	stepEMA             float64 // seconds per step
+}
+
+// Run trains a model on train (validating on val) until the schedule ends,
+// the Minutes budget runs out or ctx is cancelled. It keeps a checkpoint in
+// Options.OutDir (every CheckpointEvery and when it stops), exports the
+// weights with the best validation loss to Options.ModelDir (config.json,
+// model.safetensors, ExtraFiles) and draws the loss curve beside the
+// checkpoint. With Options.Resume it continues a checkpointed run exactly:
+// the hyper-parameters come from the checkpoint; Minutes, Workers, Progress,
+// EvalEvery, CheckpointEvery, DType, ExtraFiles and a larger Steps from opt.
+// When ctx is cancelled it saves and returns the Result with ctx.Err().
+func Run(ctx context.Context, opt Options, train, val []Example, hooks Hooks) (*Result, error) {
+	if opt.OutDir == "" {
+		return nil, errors.New("train: Options.OutDir is required")
+	}
+	ckPath := filepath.Join(opt.OutDir, CheckpointFile)
+	var ck *Checkpoint
+	if opt.Resume {
+		if _, err := os.Stat(ckPath); err == nil {
+			if ck, err = LoadCheckpoint(ckPath); err != nil {
+				return nil, err
+			}
+			o := ck.Options
+			o.Model = ck.Config
+			if opt.Model.VocabSize != 0 && !sameConfig(opt.Model, ck.Config) {
+				return nil, fmt.Errorf("train: %s was trained with a different model config", ckPath)
+			}
+			o.Minutes, o.Workers, o.Progress, o.ExtraFiles = opt.Minutes, opt.Workers, opt.Progress, opt.ExtraFiles
+			o.OutDir, o.ModelDir, o.DType = opt.OutDir, opt.ModelDir, opt.DType
+			if opt.EvalEvery > 0 {
+				o.EvalEvery = opt.EvalEvery
+			}
+			if opt.CheckpointEvery != 0 {
+				o.CheckpointEvery = opt.CheckpointEvery
+			}
+			if opt.Steps > ck.TotalSteps {
+				o.Steps, ck.TotalSteps = opt.Steps, opt.Steps
+			}
+			opt = o
+		}
+	}
+	opt = opt.withDefaults()
+	if err := opt.check(); err != nil {
+		return nil, err
+	}
+	cfg := opt.Model
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if len(train) == 0 {
+		return nil, errors.New("train: no training examples")
+	}
+	if err := checkExamples(cfg, "training", train); err != nil {
+		return nil, err
+	}
+	if err := checkExamples(cfg, "validation", val); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opt.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+
+	r := &run{opt: opt, cfg: cfg, hooks: hooks, train: train, val: val, bestVal: math.NaN()}
+	var params *Params
+	var err error
+	switch {
+	case ck != nil:
+		params = ck.Params
+	case opt.InitFrom != "":
+		if params, err = LoadWeights(cfg, filepath.Join(opt.InitFrom, model.WeightsFile)); err != nil {
+			return nil, err
+		}
+	default:
+		if params, err = InitParams(cfg, opt.Seed); err != nil {
+			return nil, err
+		}
+	}
+	if r.m, err = NewModel(params, opt.BatchSize, opt.Workers); err != nil {
+		return nil, err
+	}
+	r.ld = newLoader(len(train), opt.Seed)
+	if ck != nil {
+		if len(ck.Order) != len(train) {
+			return nil, fmt.Errorf("train: %s was trained on %d examples, not %d", ckPath, len(ck.Order), len(train))
+		}
+		r.adam = ck.Opt
+		r.step, r.total = ck.Step, ck.TotalSteps
+		r.ld.order, r.ld.pos, r.ld.epoch = ck.Order, ck.Pos, ck.Epoch
+		if err := r.ld.pcg.UnmarshalBinary(ck.RNG); err != nil {
+			return nil, fmt.Errorf("train: %s: data RNG: %w", ckPath, err)
+		}
+		r.best, r.bestVal, r.bestStep = ck.Best, ck.BestVal, ck.BestStep
+		r.history, r.vals = ck.TrainLoss, ck.Val
+		r.elapsed0, r.tokens = ck.Elapsed, ck.Tokens
+		r.exported = ck.Best != nil
+	} else {
+		r.adam = NewAdamW(len(params.Data), opt.Beta1, opt.Beta2, opt.AdamEps)
+		switch {
+		case opt.Steps > 0:
+			r.total = opt.Steps
+		case opt.Epochs > 0:
+			r.total = int(math.Ceil(opt.Epochs * float64(len(train)) / float64(opt.BatchSize)))
+		case opt.Minutes > 0:
+			r.total = r.estimateSteps()
+		default:
+			return nil, errors.New("train: set Steps, Epochs or Minutes")
+		}
+		r.opt.Steps = r.total
+	}
+	r.warmup = opt.Warmup
+	if r.warmup == 0 {
+		r.warmup = max(1, min(100, r.total/20))
+	} else if r.warmup < 0 {
+		r.warmup = 0
+	}
+	return r.loop(ctx)
+}
+
+func sameConfig(a, b model.Config) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}
+
+// estimateSteps times forward and backward passes (no update, no data
+// consumed) to turn the Minutes budget into a schedule length.
+func (r *run) estimateSteps() int {
+	b := r.opt.BatchSize
+	in, tg := make([]int32, b*r.cfg.NPositions), make([]int32, b*r.cfg.ImageTokens())
+	for i := 0; i < b; i++ {
+		ex := r.train[i%len(r.train)]
+		fillSequence(r.cfg, ex, false, in[i*r.cfg.NPositions:(i+1)*r.cfg.NPositions], tg[i*r.cfg.ImageTokens():(i+1)*r.cfg.ImageTokens()])
+	}
+	r.m.p.setBlasThreads()
+	var best time.Duration
+	for i := 0; i < 2; i++ {
+		t0 := time.Now()
+		r.m.Forward(in, tg, b, false)
+		r.m.ZeroGrad()
+		r.m.Backward()
+		if d := time.Since(t0); i == 0 || d < best {
+			best = d
+		}
+	}
+	r.m.ZeroGrad()
+	step := best.Seconds() * 1.05 // optimiser and bookkeeping
+	nval := (len(r.val) + b - 1) / b
+	evalFrac := float64(nval) / 3 / float64(r.opt.EvalEvery) // forward only ≈ 1/3 of a step
+	budget := r.opt.Minutes*60 - 2*best.Seconds()
+	return max(1, int(budget/(step*(1+evalFrac))))
+}
+
+func (r *run) loop(ctx context.Context) (*Result, error) {
+	opt, m, cfg := r.opt, r.m, r.cfg
+	B, T := opt.BatchSize, cfg.NPositions
+	inputs, targets := make([]int32, B*T), make([]int32, B*cfg.ImageTokens())
+	r.start = time.Now()
+	lastCkpt := r.start
+	budget := time.Duration(opt.Minutes * float64(time.Minute))
+	tokens0 := r.tokens
+	stop := StopDone
+	lastEval := -1
+	if len(r.vals) > 0 {
+		lastEval = r.vals[len(r.vals)-1].Step
+	}
+	defer r.endLine()
+	for r.step < r.total {
+		if ctx.Err() != nil {
+			stop = StopCanceled
+			break
+		}
+		if budget > 0 && time.Since(r.start) >= budget {
+			stop = StopBudget
+			break
+		}
+		t0 := time.Now()
+		m.p.setBlasThreads()
+		r.ld.batch(cfg, r.train, B, opt.PromptDrop, inputs, targets)
+		lr := LRAt(r.step, r.warmup, r.total, opt.LR, opt.MinLR)
+		loss, norm, err := trainStep(m, r.adam, &opt, r.step, lr, inputs, targets)
+		if err != nil {
+			return nil, err
+		}
+		r.step++
+		r.tokens += int64(B * T)
+		bits := loss / math.Ln2
+		r.history = append(r.history, float32(bits))
+
+		dt := time.Since(t0).Seconds()
+		if r.stepEMA == 0 {
+			r.stepEMA = dt
+		} else {
+			r.stepEMA = 0.9*r.stepEMA + 0.1*dt
+		}
+		info := StepInfo{Step: r.step, Total: r.total, Epoch: r.ld.epoch, Loss: bits, LR: lr, GradNorm: norm,
+			TokensPerSec: float64(B*T) / r.stepEMA, ETA: r.eta(budget)}
+		if r.hooks.Step != nil {
+			r.hooks.Step(info)
+		}
+		if len(r.val) > 0 && (r.step%opt.EvalEvery == 0 || r.step == r.total) {
+			r.evaluate()
+			lastEval = r.step
+		} else if len(r.val) == 0 && r.step%opt.EvalEvery == 0 {
+			r.exportCurrent()
+		}
+		r.progress(info, false)
+		if opt.CheckpointEvery > 0 && time.Since(lastCkpt) >= opt.CheckpointEvery {
+			if err := r.save(); err != nil {
+				return nil, err
+			}
+			lastCkpt = time.Now()
+		}
+	}
+	// Wind down: a last evaluation (not on cancel: Ctrl+C must be quick),
+	// the export, the checkpoint and the curve.
+	if stop != StopCanceled && len(r.val) > 0 && lastEval != r.step {
+		r.evaluate()
+	}
+	if len(r.val) == 0 || !r.exported {
+		r.exportCurrent()
+	}
+	if err := r.save(); err != nil {
+		return nil, err
+	}
+	elapsed := time.Since(r.start)
+	res := &Result{
+		Steps: r.step, TotalSteps: r.total, Epoch: r.ld.epoch, BestVal: r.bestVal, BestStep: r.bestStep,
+		ModelDir: opt.ModelDir, Checkpoint: filepath.Join(opt.OutDir, CheckpointFile),
+		LossPlot: filepath.Join(opt.OutDir, LossPlotFile), Stop: stop, Elapsed: elapsed,
+	}
+	if s := elapsed.Seconds(); s > 0 {
+		res.TokensPerSec = float64(r.tokens-tokens0) / s
+	}
+	if n := len(r.history); n > 0 {
+		k := min(n, 50)
+		var s float64
+		for _, v := range r.history[n-k:] {
+			s += float64(v)
+		}
+		res.TrainLoss = s / float64(k)
+	}
+	r.progress(StepInfo{Step: r.step, Total: r.total, Epoch: r.ld.epoch, Loss: res.TrainLoss, TokensPerSec: res.TokensPerSec}, true)
+	if stop == StopCanceled {
+		return res, ctx.Err()
+	}
+	return res, nil
+}
+
+// trainStep runs one optimiser step on a full batch: forward, backward,
+// gradient clipping and AdamW. It returns the loss (nats) and the gradient
+// norm before clipping.
+func trainStep(m *Model, adam *AdamW, opt *Options, step int, lr float64, inputs, targets []int32) (loss, norm float64, err error) {
+	m.SetDropout(float32(opt.EmbdDrop), float32(opt.ResidDrop), float32(opt.AttnDrop), opt.Seed, step)
+	if loss, err = m.Forward(inputs, targets, opt.BatchSize, true); err != nil {
+		return 0, 0, err
+	}
+	m.ZeroGrad()
+	if err := m.Backward(); err != nil {
+		return 0, 0, err
+	}
+	norm = gradNorm(m.p, m.Grads.Data)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) || math.IsNaN(norm) || math.IsInf(norm, 0) {
+		return 0, 0, fmt.Errorf("train: the loss diverged at step %d (loss %g, gradient norm %g); lower the learning rate", step, loss, norm)
+	}
+	gscale := float32(1)
+	if opt.Clip > 0 && norm > opt.Clip {
+		gscale = float32(opt.Clip / norm)
+	}
+	adam.Step(m.p, m.Params.Data, m.Grads.Data, m.Params.Tensors, lr, opt.WeightDecay, gscale)
+	return loss, norm, nil
+}
+
+// eta estimates the time left.
+func (r *run) eta(budget time.Duration) time.Duration {
+	left := time.Duration(float64(r.total-r.step) * r.stepEMA * float64(time.Second))
+	if budget > 0 {
+		left = min(left, budget-time.Since(r.start))
+	}
+	return max(left, 0)
+}
+
+// Evaluate returns the mean loss of m over xs in bits per token (no dropout,
+// prompts as given).
+func Evaluate(m *Model, xs []Example) (float64, error) {
+	cfg := m.Config
+	T, N := cfg.NPositions, cfg.ImageTokens()
+	in, tg := make([]int32, m.MaxBatch*T), make([]int32, m.MaxBatch*N)
+	var sum float64
+	var n int
+	for i := 0; i < len(xs); i += m.MaxBatch {
+		b := min(m.MaxBatch, len(xs)-i)
+		for j := 0; j < b; j++ {
+			fillSequence(cfg, xs[i+j], false, in[j*T:(j+1)*T], tg[j*N:(j+1)*N])
+		}
+		loss, err := m.Forward(in[:b*T], tg[:b*N], b, false)
+		if err != nil {
+			return 0, err
+		}
+		sum += loss * float64(m.count)
+		n += m.count
+	}
+	if n == 0 {
+		return math.NaN(), nil
+	}
+	return sum / float64(n) / math.Ln2, nil
+}
+
+// evaluate runs validation, keeps and exports the best weights.
+func (r *run) evaluate() {
+	bits, err := Evaluate(r.m, r.val)
+	if err != nil {
+		r.warn("validation: %v", err)
+		return
+	}
+	r.vals = append(r.vals, ValPoint{Step: r.step, Bits: bits})
+	better := math.IsNaN(r.bestVal) || bits < r.bestVal
+	if better {
+		r.bestVal, r.bestStep = bits, r.step
+		if r.best == nil {
+			r.best = make([]float32, len(r.m.Params.Data))
+		}
+		copy(r.best, r.m.Params.Data)
+		r.export(r.best)
+	}
+	if r.hooks.Eval != nil {
+		r.hooks.Eval(r.step, bits, better)
+	}
+	r.plot()
+}
+
+// exportCurrent exports the current weights (runs without validation).
+func (r *run) exportCurrent() {
+	r.bestStep = r.step
+	r.export(r.m.Params.Data)
+	r.plot()
+}
+
+// export writes the model folder and calls the Samples hook.
+func (r *run) export(data []float32) {
+	p := &Params{Config: r.cfg, Data: data, Tensors: r.m.Params.Tensors}
+	dir := r.opt.ModelDir
+	if err := SaveModel(dir, r.cfg, p, r.opt.DType); err != nil {
+		r.warn("export: %v", err)
+		return
+	}
+	for name, b := range r.opt.ExtraFiles {
+		if err := writeFileAtomic(filepath.Join(dir, name), b); err != nil {
+			r.warn("export: %v", err)
+		}
+	}
+	r.exported = true
+	if r.hooks.Samples != nil {
+		if err := r.hooks.Samples(r.opt.OutDir, filepath.Join(dir, model.WeightsFile)); err != nil {
+			r.warn("samples: %v", err)
+		}
+	}
+}
+
+// checkpoint captures the run's state.
+func (r *run) checkpoint() (*Checkpoint, error) {
+	rng, err := r.ld.pcg.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	return &Checkpoint{
+		Config: r.cfg, Options: r.opt, Step: r.step, TotalSteps: r.total,
+		Epoch: r.ld.epoch, Pos: r.ld.pos, Order: r.ld.order, RNG: rng,
+		Params: r.m.Params, Opt: r.adam, Best: r.best, BestVal: r.bestVal, BestStep: r.bestStep,
+		TrainLoss: r.history, Val: r.vals, Elapsed: r.elapsed0 + time.Since(r.start), Tokens: r.tokens,
+	}, nil
+}
+
+func (r *run) save() error {
+	ck, err := r.checkpoint()
+	if err != nil {
+		return err
+	}
+	if err := ck.Save(filepath.Join(r.opt.OutDir, CheckpointFile)); err != nil {
+		return fmt.Errorf("train: checkpoint: %w", err)
+	}
+	r.plot()
+	return nil
+}
+
+func (r *run) plot() {
+	if err := PlotLoss(filepath.Join(r.opt.OutDir, LossPlotFile), r.history, r.vals); err != nil {
+		r.warn("loss plot: %v", err)
+	}
+}
+
+func (r *run) warn(format string, args ...any) {
+	if r.opt.Progress != nil {
+		r.endLine()
+		fmt.Fprintf(r.opt.Progress, "train: "+format+"\n", args...)
+	}
+}
+
+// progress draws the one-line progress bar (at most 4 times a second).
+func (r *run) progress(s StepInfo, final bool) {
+	w := r.opt.Progress
+	if w == nil || (!final && time.Since(r.lastPrint) < 250*time.Millisecond && s.Step != s.Total) {
+		return
+	}
+	r.lastPrint = time.Now()
+	const width = 20
+	frac := float64(s.Step) / float64(max(s.Total, 1))
+	fill := int(frac * width)
+	bar := strings.Repeat("=", fill)
+	if fill < width {
+		bar += ">" + strings.Repeat(" ", width-fill-1)
+	}
+	line := fmt.Sprintf("step %d/%d [%s] %3.0f%% | loss %.3f bpt", s.Step, s.Total, bar, 100*frac, s.Loss)
+	if n := len(r.vals); n > 0 {
+		line += fmt.Sprintf(" | val %.3f (best %.3f)", r.vals[n-1].Bits, r.bestVal)
+	}
+	line += fmt.Sprintf(" | %s tok/s", groupDigits(int64(s.TokensPerSec)))
+	if final {
+		line += fmt.Sprintf(" | %s", r.elapsedTotal().Round(time.Second))
+	} else {
+		line += fmt.Sprintf(" | ETA %s", s.ETA.Round(time.Second))
+	}
+	// Pad over the remains of a longer previous line.
+	fmt.Fprintf(w, "\r%s%s", line, strings.Repeat(" ", max(0, r.lastLen-len(line))))
+	r.lastLen = len(line)
+	if final {
+		fmt.Fprintln(w)
+		r.lastPrint, r.lastLen = time.Time{}, 0
+	}
+}
+
+func (r *run) elapsedTotal() time.Duration { return r.elapsed0 + time.Since(r.start) }
+
+// endLine ends a pending progress line before other output.
+func (r *run) endLine() {
+	if r.opt.Progress != nil && r.lastLen > 0 {
+		fmt.Fprintln(r.opt.Progress)
+		r.lastPrint, r.lastLen = time.Time{}, 0
+	}
+}
+
+// groupDigits writes n with thousands separators.
+func groupDigits(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

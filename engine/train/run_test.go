@@ -1,0 +1,364 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/model"
+)
+
+// toyData makes examples whose image is a function of the prompt: word w
+// paints code pattern (w + position) mod K, with some noise.
+func toyData(cfg model.Config, n int, seed uint64) []Example {
+	r := rand.New(rand.NewPCG(seed, 9))
+	K, L, N, W := cfg.Codes(), cfg.PromptLength(), cfg.ImageTokens(), cfg.PromptWords()
+	xs := make([]Example, n)
+	for i := range xs {
+		w := 1 + r.IntN(W-1)
+		xs[i].Prompt = []int32{int32(K + w)}
+		_ = L
+		xs[i].Codes = make([]int32, N)
+		for j := range xs[i].Codes {
+			c := (w + j) % K
+			if r.Float64() < 0.05 {
+				c = r.IntN(K)
+			}
+			xs[i].Codes[j] = int32(c)
+		}
+	}
+	return xs
+}
+
+func resumeOptions(dir string) Options {
+	cfg := tinyConfig()
+	o := DefaultOptions(cfg)
+	o.BatchSize, o.Steps, o.EvalEvery, o.Warmup = 4, 20, 5, 3
+	o.EmbdDrop, o.ResidDrop, o.AttnDrop, o.PromptDrop = 0.1, 0.1, 0.1, 0.3
+	o.Seed, o.OutDir, o.Workers, o.DType = 3, dir, 2, "F32"
+	o.ExtraFiles = map[string][]byte{"preprocessor_config.json": []byte("{}\n")}
+	return o
+}
+
+// TestResumeIsExact: 10 steps, cancel (checkpoint), resume, 10 more steps
+// gives bit for bit what 20 straight steps give.
+func TestResumeIsExact(t *testing.T) {
+	cfg := tinyConfig()
+	train, val := toyData(cfg, 30, 1), toyData(cfg, 6, 2)
+	dirA, dirB := t.TempDir(), t.TempDir()
+
+	resA, err := Run(context.Background(), resumeOptions(dirA), train, val, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resA.Steps != 20 || resA.Stop != StopDone {
+		t.Fatalf("straight run: %+v", resA)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	hooks := Hooks{Step: func(s StepInfo) {
+		if s.Step == 10 {
+			cancel()
+		}
+	}}
+	resB, err := Run(ctx, resumeOptions(dirB), train, val, hooks)
+	if !errors.Is(err, context.Canceled) || resB == nil || resB.Steps != 10 || resB.Stop != StopCanceled {
+		t.Fatalf("interrupted run: %+v, %v", resB, err)
+	}
+	opt := resumeOptions(dirB)
+	opt.Resume = true
+	resB, err = Run(context.Background(), opt, train, val, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resB.Steps != 20 {
+		t.Fatalf("resumed run stopped at step %d", resB.Steps)
+	}
+
+	a, err := LoadCheckpoint(filepath.Join(dirA, CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := LoadCheckpoint(filepath.Join(dirB, CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := func(name string, x, y []float32) {
+		if len(x) != len(y) {
+			t.Fatalf("%s: %d vs %d values", name, len(x), len(y))
+		}
+		for i := range x {
+			if x[i] != y[i] {
+				t.Fatalf("%s[%d]: straight %v, resumed %v", name, i, x[i], y[i])
+			}
+		}
+	}
+	same("weights", a.Params.Data, b.Params.Data)
+	same("adam m", a.Opt.M, b.Opt.M)
+	same("adam v", a.Opt.V, b.Opt.V)
+	same("best weights", a.Best, b.Best)
+	same("train loss history", a.TrainLoss, b.TrainLoss)
+	if a.BestVal != b.BestVal || a.BestStep != b.BestStep || a.Pos != b.Pos || a.Epoch != b.Epoch || !bytes.Equal(a.RNG, b.RNG) {
+		t.Fatalf("state differs: best %v@%d vs %v@%d, pos %d vs %d, epoch %d vs %d", a.BestVal, a.BestStep, b.BestVal, b.BestStep, a.Pos, b.Pos, a.Epoch, b.Epoch)
+	}
+	wa, _ := os.ReadFile(filepath.Join(dirA, "model", model.WeightsFile))
+	wb, _ := os.ReadFile(filepath.Join(dirB, "model", model.WeightsFile))
+	if len(wa) == 0 || !bytes.Equal(wa, wb) {
+		t.Fatal("exported model.safetensors differ")
+	}
+	t.Logf("20 straight steps == 10 + checkpoint + resume + 10: %d weights, best val %.4f bits at step %d", len(a.Params.Data), a.BestVal, a.BestStep)
+}
+
+// TestRunLearnsAndExports trains the toy task, checks that validation loss
+// falls far below chance, and that the exported folder loads in the
+// inference engine and computes the trainer's logits.
+func TestRunLearnsAndExports(t *testing.T) {
+	cfg := tinyConfig()
+	train, val := toyData(cfg, 200, 3), toyData(cfg, 20, 4)
+	dir := t.TempDir()
+	o := DefaultOptions(cfg)
+	o.BatchSize, o.Steps, o.EvalEvery, o.LR = 16, 150, 50, 3e-3
+	o.OutDir, o.DType = dir, "F32"
+	o.ExtraFiles = map[string][]byte{"preprocessor_config.json": []byte("{}\n")}
+	var progress bytes.Buffer
+	o.Progress = &progress
+	var samples, evals int
+	res, err := Run(context.Background(), o, train, val, Hooks{
+		Samples: func(d, w string) error {
+			if d != dir || w != filepath.Join(dir, "model", model.WeightsFile) {
+				t.Errorf("Samples(%q, %q)", d, w)
+			}
+			samples++
+			return nil
+		},
+		Eval: func(int, float64, bool) { evals++ },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chance := math.Log2(float64(cfg.Codes()))
+	t.Logf("result %+v (chance %.3f bits); %d evals, %d sample calls", *res, chance, evals, samples)
+	if !(res.BestVal < 0.5*chance) {
+		t.Errorf("best validation loss %.3f bits, want well below chance %.3f", res.BestVal, chance)
+	}
+	if evals != 3 || samples < 1 {
+		t.Errorf("%d evaluations and %d sample calls", evals, samples)
+	}
+	if !strings.Contains(progress.String(), "\rstep 150/150") || !strings.Contains(progress.String(), "tok/s") {
+		t.Errorf("progress output: %q", progress.String())
+	}
+	for _, f := range []string{CheckpointFile, LossPlotFile, "model/config.json", "model/model.safetensors", "model/preprocessor_config.json"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	// The engine loads the export and agrees with the trainer.
+	em, err := model.Load(filepath.Join(dir, "model"), model.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := LoadModel(filepath.Join(dir, "model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, err := NewModel(p, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := make([]int32, cfg.NPositions)
+	fillSequence(cfg, val[0], false, in, make([]int32, cfg.ImageTokens()))
+	if _, err := tm.Forward(in, nil, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int, len(in))
+	for i, v := range in {
+		ids[i] = int(v)
+	}
+	logits, err := em.Forward(em.NewCache(1), ids, len(ids), model.ForwardOptions{AllLogits: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	K, L := cfg.Codes(), cfg.PromptLength()
+	worst := 0.0
+	for i, v := range tm.Logits() {
+		worst = math.Max(worst, math.Abs(float64(v-logits[L*K+i])))
+	}
+	if worst > 1e-4 {
+		t.Errorf("engine and trainer logits differ by %.3g", worst)
+	}
+	lm := em.LmHead.Data().([]float32)
+	for i := K * cfg.NEmbd; i < len(lm); i++ {
+		if lm[i] != 0 {
+			t.Fatalf("lm_head row %d (a prompt word) is not zero", i/cfg.NEmbd)
+		}
+	}
+}
+
+func TestRunBudgetAndDefaults(t *testing.T) {
+	cfg := tinyConfig()
+	train := toyData(cfg, 50, 5)
+	dir := t.TempDir()
+	o := Options{Model: cfg, OutDir: dir, Minutes: 0.02, BatchSize: 8} // 1.2 s
+	res, err := Run(context.Background(), o, train, nil, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Steps < 1 || res.TotalSteps < res.Steps || (res.Stop != StopBudget && res.Stop != StopDone) {
+		t.Fatalf("%+v", res)
+	}
+	if res.Elapsed.Seconds() > 5 {
+		t.Fatalf("a 1.2 s budget ran %v", res.Elapsed)
+	}
+	// No validation set: the last weights are exported, in F16 by default.
+	p, err := LoadModel(filepath.Join(dir, "model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck, err := LoadCheckpoint(filepath.Join(dir, CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range ck.Params.Data {
+		if d := math.Abs(float64(v - p.Data[i])); d > 1e-3*math.Abs(float64(v))+1e-4 {
+			t.Fatalf("exported weight %d = %v, trained %v", i, p.Data[i], v)
+		}
+	}
+	t.Logf("%+v", *res)
+}
+
+func TestRunRejectsBadExamples(t *testing.T) {
+	cfg := tinyConfig()
+	good := toyData(cfg, 4, 1)
+	for name, ex := range map[string]Example{
+		"short":      {Codes: make([]int32, 3)},
+		"code range": {Codes: append(make([]int32, cfg.ImageTokens()-1), int32(cfg.Codes()))},
+		"prompt":     {Prompt: []int32{0}, Codes: make([]int32, cfg.ImageTokens())},
+	} {
+		_, err := Run(context.Background(), Options{Model: cfg, OutDir: t.TempDir(), Steps: 1}, append(good, ex), nil, Hooks{})
+		if err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestLRSchedule(t *testing.T) {
+	if v := LRAt(0, 10, 100, 1, 0.1); math.Abs(v-0.1) > 1e-12 {
+		t.Errorf("first warm-up step %v", v)
+	}
+	if v := LRAt(9, 10, 100, 1, 0.1); v != 1 {
+		t.Errorf("end of warm-up %v", v)
+	}
+	if v := LRAt(55, 10, 100, 1, 0.1); math.Abs(v-0.55) > 1e-12 {
+		t.Errorf("cosine midpoint %v", v)
+	}
+	if v := LRAt(100, 10, 100, 1, 0.1); math.Abs(v-0.1) > 1e-12 {
+		t.Errorf("end %v", v)
+	}
+}
+
+// TestAdamW compares one tensor's updates with the formula in float64.
+func TestAdamW(t *testing.T) {
+	ts := []TensorInfo{{Name: "w", Shape: []int{2, 2}, Off: 0, Size: 4, Decay: true}, {Name: "b", Shape: []int{2}, Off: 4, Size: 2}}
+	w := []float32{0.5, -0.3, 0.2, 1, 0.1, -0.1}
+	ref := make([]float64, len(w))
+	for i, v := range w {
+		ref[i] = float64(v)
+	}
+	o := NewAdamW(len(w), 0.9, 0.95, 1e-8)
+	m, v := make([]float64, len(w)), make([]float64, len(w))
+	p := newPar(2)
+	for step := 1; step <= 3; step++ {
+		g := []float32{0.1, -0.2, 0.3 * float32(step), 0, 0.5, -0.05}
+		lr, wd, gs := 0.01, 0.1, float32(0.5)
+		o.Step(p, w, g, ts, lr, wd, gs)
+		for i := range ref {
+			gi := float64(g[i] * gs)
+			if ts[0].Off <= i && i < ts[0].Size {
+				ref[i] *= 1 - lr*wd
+			}
+			m[i] = 0.9*m[i] + 0.1*gi
+			v[i] = 0.95*v[i] + 0.05*gi*gi
+			mh, vh := m[i]/(1-math.Pow(0.9, float64(step))), v[i]/(1-math.Pow(0.95, float64(step)))
+			ref[i] -= lr * mh / (math.Sqrt(vh) + 1e-8)
+		}
+	}
+	for i := range w {
+		if math.Abs(float64(w[i])-ref[i]) > 1e-6 {
+			t.Errorf("w[%d] = %v, want %v", i, w[i], ref[i])
+		}
+	}
+}
+
+func TestGradNormAndClipDeterministic(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	g := randVec(r, 100003, 1)
+	var s float64
+	for _, v := range g {
+		s += float64(v) * float64(v)
+	}
+	n1, n2 := gradNorm(newPar(1), g), gradNorm(newPar(3), g)
+	if n1 != n2 || math.Abs(n1-math.Sqrt(s)) > 1e-6*n1 {
+		t.Fatalf("norms %v %v, want %v", n1, n2, math.Sqrt(s))
+	}
+}
+
+// TestWorkersAgree: a training step gives the same bits with 1 and 3 workers.
+func TestWorkersAgree(t *testing.T) {
+	cfg := tinyConfig()
+	var grads [][]float32
+	for _, w := range []int{1, 3} {
+		p, _ := InitParams(cfg, 4)
+		m, err := NewModel(p, 5, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.SetDropout(0.1, 0.1, 0.1, 1, 2)
+		in, tg := tinyBatch(cfg, 5, 9)
+		if _, err := m.Forward(in, tg, 5, true); err != nil {
+			t.Fatal(err)
+		}
+		m.ZeroGrad()
+		m.Backward()
+		grads = append(grads, append([]float32(nil), m.Grads.Data...))
+	}
+	for i := range grads[0] {
+		if grads[0][i] != grads[1][i] {
+			t.Fatalf("gradient %d: %v with 1 worker, %v with 3", i, grads[0][i], grads[1][i])
+		}
+	}
+}
+
+func TestPromptDropout(t *testing.T) {
+	cfg := tinyConfig()
+	xs := toyData(cfg, 10, 1)
+	ld := newLoader(len(xs), 1)
+	T, N, L, K := cfg.NPositions, cfg.ImageTokens(), cfg.PromptLength(), int32(cfg.Codes())
+	in, tg := make([]int32, 100*T), make([]int32, 100*N)
+	ld.batch(cfg, xs, 100, 0.3, in, tg)
+	dropped := 0
+	for i := 0; i < 100; i++ {
+		if in[i*T] == K {
+			dropped++
+			for j := 0; j < L; j++ {
+				if in[i*T+j] != K {
+					t.Fatal("partly dropped prompt")
+				}
+			}
+		}
+		if in[i*T+L] != int32(cfg.SOS()) {
+			t.Fatal("no SOS after the prompt")
+		}
+	}
+	if dropped < 15 || dropped > 45 {
+		t.Errorf("%d of 100 prompts dropped at p=0.3", dropped)
+	}
+	if ld.epoch != 9 || ld.pos != 10 {
+		t.Errorf("after 100 draws of 10 examples: epoch %d pos %d", ld.epoch, ld.pos)
+	}
+}
