@@ -2,11 +2,21 @@
 // types a prompt, watches the image grow patch by patch, paints a mask over
 // part of it, regenerates just that part, and exports a PNG with metadata.
 //
+// What only a patch-by-patch model can do is there too: a timeline rewinds
+// the image to its first k patches and branches from there (reusing the
+// run's KV cache), the outputs form a tree of branches in the history; a
+// likelihood map shows how surprising each patch is and repairs the worst
+// ones in one click; batches come ranked by the model's own likelihood; a
+// time-lapse GIF replays the generation; Extend ↓ grows an image taller
+// than the model's grid; and a temperature brush paints a temperature per
+// patch.
+//
 // The package keeps state apart from widgets: a Document (tokens, mask,
-// parameters, undo/redo) that is plain Go and testable without Fyne; a
-// LiveCanvas widget that shows the image as the sampler streams it, with a
-// mask overlay snapped to the patch grid; a runner that owns the one
-// generation in flight; and a Studio that wires them to the engine.
+// temperature map, parameters, undo/redo) that is plain Go and testable
+// without Fyne; a LiveCanvas widget that shows the image as the sampler
+// streams it, with mask, temperature and likelihood overlays snapped to the
+// patch grid; a runner that owns the one generation in flight; and a
+// Studio that wires them to the engine.
 //
 // The app opens the studio with NewStudio and ShowAndRun; see Options.
 package ui

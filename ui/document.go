@@ -4,30 +4,40 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 )
 
 // MaxUndo is how many image changes the undo stack keeps.
 const MaxUndo = 64
 
-// Snapshot is one state of the image: its codes, its mask, and the
-// parameters that made it (with the image's own seed).
+// Snapshot is one state of the image: its codes, its mask, its painted
+// temperature map, and the parameters that made it (with the image's own
+// seed).
 type Snapshot struct {
 	Tokens []int
 	Mask   []bool
 	Params Params
+	// Rows is the image's height in patch rows when it is taller than the
+	// model's grid (grown with Extend ↓); 0 means the grid's rows.
+	Rows int
+	// Temperature holds a temperature per patch painted with the
+	// temperature brush (nil: none; 0 entries use the global temperature).
+	Temperature []float64
 }
 
 // snapshotJSON is how a Snapshot is saved: the mask as '0'/'1' text.
 type snapshotJSON struct {
-	Tokens []int  `json:"tokens"`
-	Mask   string `json:"mask"`
-	Params Params `json:"params"`
+	Tokens      []int     `json:"tokens"`
+	Mask        string    `json:"mask"`
+	Params      Params    `json:"params"`
+	Rows        int       `json:"rows,omitempty"`
+	Temperature []float64 `json:"temperature,omitempty"`
 }
 
 // MarshalJSON writes the mask compactly.
 func (s Snapshot) MarshalJSON() ([]byte, error) {
-	return json.Marshal(snapshotJSON{Tokens: s.Tokens, Mask: maskString(s.Mask), Params: s.Params})
+	return json.Marshal(snapshotJSON{Tokens: s.Tokens, Mask: maskString(s.Mask), Params: s.Params, Rows: s.Rows, Temperature: s.Temperature})
 }
 
 // UnmarshalJSON reads what MarshalJSON wrote.
@@ -40,25 +50,33 @@ func (s *Snapshot) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("saved mask: %w", err)
 	}
-	*s = Snapshot{Tokens: j.Tokens, Mask: m, Params: j.Params}
+	*s = Snapshot{Tokens: j.Tokens, Mask: m, Params: j.Params, Rows: j.Rows, Temperature: j.Temperature}
 	return nil
 }
 
 // clone returns a deep copy of s.
 func (s Snapshot) clone() Snapshot {
-	return Snapshot{Tokens: slices.Clone(s.Tokens), Mask: slices.Clone(s.Mask), Params: s.Params}
+	return Snapshot{Tokens: slices.Clone(s.Tokens), Mask: slices.Clone(s.Mask), Params: s.Params,
+		Rows: s.Rows, Temperature: slices.Clone(s.Temperature)}
 }
 
 // equal reports whether s and o are the same state.
 func (s Snapshot) equal(o Snapshot) bool {
-	return slices.Equal(s.Tokens, o.Tokens) && slices.Equal(s.Mask, o.Mask) && s.Params == o.Params
+	return slices.Equal(s.Tokens, o.Tokens) && slices.Equal(s.Mask, o.Mask) && s.Params == o.Params &&
+		s.Rows == o.Rows && slices.Equal(s.Temperature, o.Temperature)
 }
 
+// maxImageRows bounds how tall Extend ↓ may grow an image, in patch rows.
+const maxImageRows = 4096
+
 // Document is the work in the studio: the image as codes on the model's
-// patch grid (possibly partial after a Stop), the mask painted over it, and
-// undo/redo stacks over every change of either. It has no widgets and is
-// used from the UI goroutine only.
+// patch grid (possibly partial after a Stop, possibly taller than the grid
+// after Extend ↓), the mask and the temperature map painted over it, and
+// undo/redo stacks over every change of any of them. It has no widgets and
+// is used from the UI goroutine only.
 type Document struct {
+	// Rows and Cols are the model's patch grid; see ImageRows for the
+	// current image's height.
 	Rows, Cols int
 	cur        Snapshot
 	undo, redo []Snapshot
@@ -71,8 +89,29 @@ func NewDocument(rows, cols int) *Document {
 	return &Document{Rows: rows, Cols: cols, cur: Snapshot{Mask: make([]bool, rows*cols)}}
 }
 
-// N is the number of patches.
-func (d *Document) N() int { return d.Rows * d.Cols }
+// rowsOf is the height of s in patch rows.
+func (d *Document) rowsOf(s Snapshot) int {
+	if s.Rows > 0 {
+		return s.Rows
+	}
+	return d.Rows
+}
+
+// ImageRows is the current image's height in patch rows: the grid's rows,
+// or more for an image grown with Extend ↓.
+func (d *Document) ImageRows() int { return d.rowsOf(d.cur) }
+
+// Tall reports whether the current image is taller than the model's grid.
+func (d *Document) Tall() bool { return d.ImageRows() > d.Rows }
+
+// N is the number of patches of the current image (ImageRows × Cols).
+func (d *Document) N() int { return d.ImageRows() * d.Cols }
+
+// GridN is the number of patches of the model's grid.
+func (d *Document) GridN() int { return d.Rows * d.Cols }
+
+// Temperature returns a copy of the painted temperature map (nil if none).
+func (d *Document) Temperature() []float64 { return slices.Clone(d.cur.Temperature) }
 
 // Tokens returns a copy of the current codes (nil for a blank document).
 func (d *Document) Tokens() []int { return slices.Clone(d.cur.Tokens) }
@@ -108,9 +147,16 @@ func (d *Document) CanRedo() bool { return len(d.redo) > 0 }
 
 // check validates a snapshot against the grid.
 func (d *Document) check(s Snapshot) error {
-	n := d.N()
+	rows := d.rowsOf(s)
+	if rows < d.Rows || rows > maxImageRows {
+		return fmt.Errorf("image has %d patch rows; it must have %d to %d", rows, d.Rows, maxImageRows)
+	}
+	n := rows * d.Cols
 	if len(s.Tokens) > n {
 		return fmt.Errorf("image has %d codes but the grid has %d patches", len(s.Tokens), n)
+	}
+	if rows > d.Rows && len(s.Tokens) != n {
+		return fmt.Errorf("an image taller than the model's grid must be complete: %d codes for %d patches", len(s.Tokens), n)
 	}
 	if len(s.Mask) != n {
 		return fmt.Errorf("mask has %d entries but the grid has %d patches", len(s.Mask), n)
@@ -118,6 +164,14 @@ func (d *Document) check(s Snapshot) error {
 	for i, c := range s.Tokens {
 		if c < 0 {
 			return fmt.Errorf("patch %d has no code (%d)", i, c)
+		}
+	}
+	if s.Temperature != nil && len(s.Temperature) != n {
+		return fmt.Errorf("temperature map has %d entries but the grid has %d patches", len(s.Temperature), n)
+	}
+	for i, t := range s.Temperature {
+		if math.IsNaN(t) || t < 0 || t > maxPatchTemperature {
+			return fmt.Errorf("patch %d has temperature %g; it must be between 0 and %g", i, t, float64(maxPatchTemperature))
 		}
 	}
 	return nil
@@ -141,33 +195,70 @@ func (d *Document) commit(s Snapshot) error {
 	return nil
 }
 
-// SetImage replaces the codes (a new result) and the parameters that made
-// them, keeping the mask; it is one undo step.
+// SetImage replaces the codes (a new result on the model's grid) and the
+// parameters that made them, keeping the mask and the temperature map; it
+// is one undo step.
 func (d *Document) SetImage(tokens []int, p Params, parent string) error {
-	if err := d.commit(Snapshot{Tokens: tokens, Mask: d.cur.Mask, Params: p}); err != nil {
+	return d.SetImageRows(tokens, d.Rows, p, parent)
+}
+
+// SetImageRows is SetImage for an image of rows patch rows (taller than
+// the grid after Extend ↓): the mask and the temperature map keep their
+// rows and gain empty ones (or lose those past the new height).
+func (d *Document) SetImageRows(tokens []int, rows int, p Params, parent string) error {
+	n := rows * d.Cols
+	s := Snapshot{Tokens: tokens, Mask: fitLen(d.cur.Mask, n), Params: p, Rows: d.tallRows(rows),
+		Temperature: fitLen(d.cur.Temperature, n)}
+	if err := d.commit(s); err != nil {
 		return err
 	}
 	d.Parent = parent
 	return nil
 }
 
-// SetState replaces codes, mask and parameters together (an opened file);
-// it is one undo step. A nil mask clears it.
-func (d *Document) SetState(tokens []int, mask []bool, p Params, parent string) error {
-	if mask == nil {
-		mask = make([]bool, d.N())
+// SetState replaces codes, mask and parameters together (an opened file)
+// for an image of rows patch rows (0: the grid's); it is one undo step. A
+// nil mask clears it; the temperature map keeps what fits.
+func (d *Document) SetState(tokens []int, rows int, mask []bool, p Params, parent string) error {
+	if rows <= 0 {
+		rows = d.Rows
 	}
-	if err := d.commit(Snapshot{Tokens: tokens, Mask: mask, Params: p}); err != nil {
+	n := rows * d.Cols
+	if mask == nil {
+		mask = make([]bool, n)
+	}
+	s := Snapshot{Tokens: tokens, Mask: mask, Params: p, Rows: d.tallRows(rows), Temperature: fitLen(d.cur.Temperature, n)}
+	if err := d.commit(s); err != nil {
 		return err
 	}
 	d.Parent = parent
 	return nil
+}
+
+// tallRows is the Snapshot.Rows of an image of rows patch rows.
+func (d *Document) tallRows(rows int) int {
+	if rows == d.Rows {
+		return 0
+	}
+	return rows
+}
+
+// fitLen returns a copy of m with n entries: cut, or padded with zero
+// values; nil stays nil.
+func fitLen[T any](m []T, n int) []T {
+	if m == nil {
+		return nil
+	}
+	out := make([]T, n)
+	copy(out, m)
+	return out
 }
 
 // ReplaceImage swaps the codes of the current state without a new undo
 // step: picking another candidate of the run that made the current image.
 func (d *Document) ReplaceImage(tokens []int, p Params, parent string) error {
-	s := Snapshot{Tokens: slices.Clone(tokens), Mask: d.cur.Mask, Params: p}
+	s := d.cur.clone()
+	s.Tokens, s.Params = slices.Clone(tokens), p
 	if err := d.check(s); err != nil {
 		return err
 	}
@@ -178,7 +269,21 @@ func (d *Document) ReplaceImage(tokens []int, p Params, parent string) error {
 
 // SetMask replaces the mask; it is one undo step.
 func (d *Document) SetMask(mask []bool) error {
-	return d.commit(Snapshot{Tokens: d.cur.Tokens, Mask: mask, Params: d.cur.Params})
+	s := d.cur
+	s.Mask = mask
+	return d.commit(s)
+}
+
+// SetTemperature replaces the painted temperature map (one entry per
+// patch, 0 for the global temperature; nil or all zero clears it); it is
+// one undo step.
+func (d *Document) SetTemperature(m []float64) error {
+	if !slices.ContainsFunc(m, func(t float64) bool { return t != 0 }) {
+		m = nil
+	}
+	s := d.cur
+	s.Temperature = m
+	return d.commit(s)
 }
 
 // ClearMask unmasks every patch.

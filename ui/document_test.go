@@ -126,3 +126,48 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A tall image (Extend ↓) keeps its rows, its mask and temperature map
+// grow with it, undo shrinks them back, and all of it survives saving.
+func TestDocumentTallAndTemperature(t *testing.T) {
+	d := NewDocument(2, 2)
+	p := DefaultParams()
+	must(t, d.SetImage([]int{1, 2, 3, 4}, p, "a.png"))
+	must(t, d.SetMask([]bool{true, false, false, false}))
+	must(t, d.SetTemperature([]float64{0, 0.5, 0, 0}))
+	must(t, d.SetImageRows([]int{1, 2, 3, 4, 5, 6}, 3, p, "b.png"))
+	if d.ImageRows() != 3 || !d.Tall() || d.N() != 6 || d.GridN() != 4 {
+		t.Fatalf("rows %d tall %v n %d", d.ImageRows(), d.Tall(), d.N())
+	}
+	if !slices.Equal(d.Mask(), []bool{true, false, false, false, false, false}) ||
+		!slices.Equal(d.Temperature(), []float64{0, 0.5, 0, 0, 0, 0}) {
+		t.Fatalf("mask %v temperature %v", d.Mask(), d.Temperature())
+	}
+	if err := d.SetImageRows([]int{1, 2, 3}, 3, p, ""); err == nil {
+		t.Error("a partial tall image was accepted")
+	}
+	if err := d.SetTemperature([]float64{0, -1, 0, 0, 0, 0}); err == nil {
+		t.Error("a negative temperature was accepted")
+	}
+	data, err := json.Marshal(d.state())
+	must(t, err)
+	var st docState
+	must(t, json.Unmarshal(data, &st))
+	e, err := documentFromState(st)
+	must(t, err)
+	if e.ImageRows() != 3 || !slices.Equal(e.Tokens(), d.Tokens()) || !slices.Equal(e.Temperature(), d.Temperature()) {
+		t.Fatal("tall state not restored")
+	}
+	must(t, e.Undo())
+	if e.Tall() || e.N() != 4 || len(e.Mask()) != 4 || !slices.Equal(e.Temperature(), []float64{0, 0.5, 0, 0}) {
+		t.Fatal("undo did not restore the model-sized image")
+	}
+	must(t, e.Undo())
+	if e.Temperature() != nil {
+		t.Fatal("undo did not remove the temperature map")
+	}
+	must(t, e.SetTemperature([]float64{0, 0, 0, 0}))
+	if e.Temperature() != nil || !e.CanRedo() {
+		t.Fatal("an all-zero map is no map: no change, the redo stack stays")
+	}
+}

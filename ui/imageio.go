@@ -23,6 +23,9 @@ type opened struct {
 	Record *pngmeta.Record
 	// A1111 is the "parameters" text when there is no Tessera record.
 	A1111 *pngmeta.Params
+	// Rows is the image's height in patch rows: the model's grid, or more
+	// for an image grown with Extend ↓.
+	Rows int
 	// Exact reports that the tokens came from the metadata, not from pixels.
 	Exact bool
 	// Note tells the user something worth knowing (e.g. re-encoded).
@@ -57,7 +60,8 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 	if err != nil {
 		return nil, err
 	}
-	o := &opened{}
+	gridRows, cols := b.Grid()
+	o := &opened{Rows: gridRows}
 	// Metadata that cannot be read is ignored: the pixels still open.
 	if text, err := pngmeta.ReadText(bytes.NewReader(data)); err == nil {
 		if rec, ok, err := pngmeta.ParseRecord(text); ok && err == nil {
@@ -71,9 +75,10 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 		reason := tokensFit(o.Record, b)
 		if reason == "" {
 			o.Tokens = append([]int(nil), o.Record.Tokens...)
+			o.Rows = max(o.Record.Grid[0], gridRows)
 			o.Exact = true
 			if s, ok := o.Record.Extra[extraMask].(string); ok {
-				o.Mask, _ = parseMask(s, rowsCols(b))
+				o.Mask, _ = parseMask(s, o.Rows*cols)
 			}
 			return o, nil
 		}
@@ -93,24 +98,23 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 	return o, nil
 }
 
-// rowsCols is the number of patches of b.
-func rowsCols(b *bundle.Bundle) int {
-	rows, cols := b.Grid()
-	return rows * cols
-}
-
 // tokensFit says why rec's tokens cannot be used with b ("" if they can).
+// An image taller than the model's grid (grown with Extend ↓) fits when it
+// has the model's columns and all its codes.
 func tokensFit(rec *pngmeta.Record, b *bundle.Bundle) string {
 	rows, cols := b.Grid()
+	tall := rec.Grid[0] > rows && rec.Grid[0] <= maxImageRows && rec.Grid[1] == cols
 	switch {
 	case len(rec.Tokens) == 0:
 		return "it holds no image codes"
-	case rec.Grid != [2]int{rows, cols} || rec.PatchSize != b.Codebook.P:
+	case rec.Grid != [2]int{rows, cols} && !tall || rec.PatchSize != b.Codebook.P:
 		return fmt.Sprintf("it was made on a %dx%d grid of %d px patches, the model uses %dx%d of %d px",
 			rec.Grid[0], rec.Grid[1], rec.PatchSize, rows, cols, b.Codebook.P)
 	case rec.ModelHash != b.Model.Hash:
 		return fmt.Sprintf("it was made with model %s (%s), not %s (%s)", rec.Model, rec.ModelHash, b.Name, b.Model.Hash)
-	case len(rec.Tokens) > rows*cols:
+	case tall && len(rec.Tokens) != rec.Grid[0]*cols:
+		return fmt.Sprintf("it holds %d codes for its %d patches", len(rec.Tokens), rec.Grid[0]*cols)
+	case len(rec.Tokens) > rows*cols && !tall:
 		return fmt.Sprintf("it holds %d codes for %d patches", len(rec.Tokens), rows*cols)
 	}
 	K := b.Codebook.K

@@ -20,11 +20,21 @@ type Tool int
 
 // Canvas tools.
 const (
-	ToolBrush  Tool = iota // paint the mask
-	ToolEraser             // unpaint the mask
-	ToolPan                // move the view
-	ToolLine               // pick the line for "Complete from here"
+	ToolBrush       Tool = iota // paint the mask
+	ToolEraser                  // unpaint the mask
+	ToolPan                     // move the view
+	ToolLine                    // pick the line for "Complete from here"
+	ToolTemperature             // paint the temperature map
+	ToolTempEraser              // return patches to the global temperature
 )
+
+// paints reports whether a drag with t paints a layer (mask or temperature).
+func (t Tool) paints() bool {
+	return t == ToolBrush || t == ToolEraser || t == ToolTemperature || t == ToolTempEraser
+}
+
+// temperature reports whether t paints the temperature map.
+func (t Tool) temperature() bool { return t == ToolTemperature || t == ToolTempEraser }
 
 // LiveCanvas shows the image as it is sampled, patch by patch, with the
 // mask drawn over it snapped to the patch grid. Patches may be painted from
@@ -36,6 +46,9 @@ type LiveCanvas struct {
 
 	// OnMaskEdited is called with the new mask at the end of each stroke.
 	OnMaskEdited func(mask []bool)
+	// OnTemperatureEdited is called with the new temperature map at the
+	// end of each temperature stroke.
+	OnTemperatureEdited func(temps []float64)
 	// OnLinePicked is called with the row picked with ToolLine (1..rows-1).
 	OnLinePicked func(row int)
 	// OnBrushSize is called when [ or ] changes the brush size.
@@ -56,8 +69,13 @@ type LiveCanvas struct {
 	// UI goroutine state
 	rows, cols, patch int
 	front             *image.NRGBA // back composited over a checkerboard, shown
-	overlay           *image.NRGBA // one pixel per patch, the mask's colour
+	overlay           *image.NRGBA // one pixel per patch: temperature and mask colours
+	heatPix           *image.NRGBA // one pixel per patch: the likelihood map
 	mask              []bool
+	temps             []float64 // painted temperature per patch (0: global)
+	tempValue         float64   // what ToolTemperature paints
+	heat              []float64 // per-patch surprise (nil: no map shown)
+	heatLo, heatHi    float64
 	stroke            *strokeState
 	tool              Tool
 	brush             int
@@ -71,18 +89,22 @@ type LiveCanvas struct {
 	maskColor         color.NRGBA
 }
 
-// strokeState is a mask stroke in progress.
+// strokeState is a mask or temperature stroke in progress.
 type strokeState struct {
-	value  bool    // paint (true) or erase
-	mask   []bool  // the mask being edited
-	x, y   float64 // last dab, in patch units
-	change bool
+	temperature bool      // the stroke paints the temperature map
+	value       bool      // mask: paint (true) or erase
+	tempValue   float64   // temperature: the value painted (0 erases)
+	mask        []bool    // the mask being edited (or shown)
+	temps       []float64 // the temperature map being edited (or shown)
+	x, y        float64   // last dab, in patch units
+	change      bool
 }
 
 // NewLiveCanvas returns an empty canvas.
 func NewLiveCanvas() *LiveCanvas {
 	lc := &LiveCanvas{
 		brush:     3,
+		tempValue: 1,
 		interval:  refreshInterval,
 		post:      fyne.Do,
 		maskColor: color.NRGBA{R: 255, G: 40, B: 150, A: 150},
@@ -105,7 +127,10 @@ func (lc *LiveCanvas) SetGrid(rows, cols, patch int) {
 	lc.mu.Unlock()
 	lc.front = image.NewNRGBA(r)
 	lc.overlay = image.NewNRGBA(image.Rect(0, 0, cols, rows))
+	lc.heatPix = image.NewNRGBA(image.Rect(0, 0, cols, rows))
 	lc.mask = make([]bool, rows*cols)
+	lc.temps = make([]float64, rows*cols)
+	lc.heat = nil
 	lc.stroke = nil
 	lc.compose()
 	lc.Refresh()

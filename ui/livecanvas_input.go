@@ -2,6 +2,7 @@ package ui
 
 import (
 	"math"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -39,10 +40,10 @@ func (lc *LiveCanvas) MouseDown(ev *desktop.MouseEvent) {
 		lc.panning, lc.panFrom = true, ev.Position
 		return
 	}
-	switch lc.tool {
-	case ToolBrush, ToolEraser:
+	switch {
+	case lc.tool.paints():
 		lc.beginStroke(ev.Position)
-	case ToolLine:
+	case lc.tool == ToolLine:
 		lc.pickLine(ev.Position)
 	}
 }
@@ -63,7 +64,7 @@ func (lc *LiveCanvas) Dragged(ev *fyne.DragEvent) {
 		lc.Refresh()
 		return
 	}
-	if lc.tool != ToolBrush && lc.tool != ToolEraser {
+	if !lc.tool.paints() {
 		return
 	}
 	if lc.stroke == nil {
@@ -151,10 +152,16 @@ func (lc *LiveCanvas) BrushKey(r rune) bool {
 	return true
 }
 
-// beginStroke starts painting (brush) or erasing the mask at p.
+// beginStroke starts painting (brush) or erasing the mask, or painting
+// the temperature map, at p.
 func (lc *LiveCanvas) beginStroke(p fyne.Position) {
 	x, y := lc.toPatch(p)
-	lc.stroke = &strokeState{value: lc.tool != ToolEraser, mask: lc.Mask(), x: x, y: y}
+	s := &strokeState{temperature: lc.tool.temperature(), value: lc.tool != ToolEraser,
+		mask: lc.Mask(), temps: lc.Temperature(), x: x, y: y}
+	if lc.tool == ToolTemperature {
+		s.tempValue = lc.tempValue
+	}
+	lc.stroke = s
 	brushPatches(x, y, lc.brush, lc.rows, lc.cols, lc.dab)
 	lc.Refresh()
 }
@@ -168,26 +175,38 @@ func (lc *LiveCanvas) strokeTo(p fyne.Position) {
 	lc.Refresh()
 }
 
-// dab sets one patch of the stroke's mask.
+// dab sets one patch of the stroke's mask or temperature map.
 func (lc *LiveCanvas) dab(i int) {
 	s := lc.stroke
-	if s.mask[i] != s.value {
+	switch {
+	case s.temperature && s.temps[i] != s.tempValue:
+		s.temps[i] = s.tempValue
+		s.change = true
+	case !s.temperature && s.mask[i] != s.value:
 		s.mask[i] = s.value
 		s.change = true
 	}
 }
 
-// endStroke commits the stroke's mask and reports it.
+// endStroke commits the stroke's layer and reports it.
 func (lc *LiveCanvas) endStroke() {
 	s := lc.stroke
 	if s == nil {
 		return
 	}
 	lc.stroke = nil
-	lc.mask = s.mask
+	if s.temperature {
+		lc.temps = s.temps
+	} else {
+		lc.mask = s.mask
+	}
 	lc.Refresh()
-	if s.change && lc.OnMaskEdited != nil {
-		lc.OnMaskEdited(append([]bool(nil), s.mask...))
+	switch {
+	case !s.change:
+	case s.temperature && lc.OnTemperatureEdited != nil:
+		lc.OnTemperatureEdited(slices.Clone(s.temps))
+	case !s.temperature && lc.OnMaskEdited != nil:
+		lc.OnMaskEdited(slices.Clone(s.mask))
 	}
 }
 

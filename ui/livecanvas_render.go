@@ -15,6 +15,7 @@ type liveRenderer struct {
 	lc      *LiveCanvas
 	bg      *canvas.Rectangle
 	img     *canvas.Image
+	heat    *canvas.Image
 	overlay *canvas.Image
 	lines   []*canvas.Line
 	cursor  *canvas.Circle
@@ -32,6 +33,9 @@ func newLiveRenderer(lc *LiveCanvas) *liveRenderer {
 	r.img = canvas.NewImageFromImage(lc.front)
 	r.img.ScaleMode = canvas.ImageScalePixels
 	r.img.FillMode = canvas.ImageFillStretch
+	r.heat = canvas.NewImageFromImage(lc.heatPix)
+	r.heat.ScaleMode = canvas.ImageScalePixels
+	r.heat.FillMode = canvas.ImageFillStretch
 	r.overlay = canvas.NewImageFromImage(lc.overlay)
 	r.overlay.ScaleMode = canvas.ImageScalePixels
 	r.overlay.FillMode = canvas.ImageFillStretch
@@ -54,7 +58,7 @@ func (r *liveRenderer) MinSize() fyne.Size { return r.lc.MinSize() }
 
 // Objects lists what is drawn, back to front.
 func (r *liveRenderer) Objects() []fyne.CanvasObject {
-	objs := []fyne.CanvasObject{r.bg, r.img, r.overlay}
+	objs := []fyne.CanvasObject{r.bg, r.img, r.heat, r.overlay}
 	for _, l := range r.lines {
 		objs = append(objs, l)
 	}
@@ -70,6 +74,8 @@ func (r *liveRenderer) Layout(size fyne.Size) {
 	pos, isz := lc.view.rect(size, w, h)
 	r.img.Move(pos)
 	r.img.Resize(isz)
+	r.heat.Move(pos)
+	r.heat.Resize(isz)
 	r.overlay.Move(pos)
 	r.overlay.Resize(isz)
 
@@ -85,7 +91,7 @@ func (r *liveRenderer) Layout(size fyne.Size) {
 
 	scale := isz.Width / float32(max(w, 1))
 	d := float32(lc.brush*lc.patch) * scale
-	r.cursor.Hidden = !lc.hovering || (lc.tool != ToolBrush && lc.tool != ToolEraser)
+	r.cursor.Hidden = !lc.hovering || !lc.tool.paints()
 	r.cursor.Move(lc.hover.Subtract(fyne.NewPos(d/2, d/2)))
 	r.cursor.Resize(fyne.NewSize(d, d))
 
@@ -106,15 +112,9 @@ func (r *liveRenderer) update() {
 	lc := r.lc
 	r.img.Image = lc.front
 	r.overlay.Image = lc.overlay
-	mask := lc.shownMask()
-	pix := lc.overlay.Pix
-	for i := 0; i < len(pix)/4; i++ {
-		c := color.NRGBA{}
-		if i < len(mask) && mask[i] {
-			c = lc.maskColor
-		}
-		pix[4*i], pix[4*i+1], pix[4*i+2], pix[4*i+3] = c.R, c.G, c.B, c.A
-	}
+	r.heat.Image = lc.heatPix
+	r.heat.Hidden = lc.heat == nil
+	lc.paintLayers()
 	want := 0
 	if lc.grid {
 		want = lc.rows + 1 + lc.cols + 1

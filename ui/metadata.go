@@ -8,9 +8,14 @@ import (
 // Keys Tessera's studio adds to Record.Extra.
 const (
 	extraMask    = "mask"    // '0'/'1' per patch
-	extraKind    = "kind"    // generate, regenerate, complete, open
+	extraKind    = "kind"    // generate, regenerate, complete, branch, extend, export
 	extraUpscale = "upscale" // export scale factor
 	extraFilter  = "filter"  // export filter
+	// extraAt is where an image branches from its parent: the patches kept
+	// (complete, branch) or the rows added (extend).
+	extraAt = "at"
+	// extraTemperature is the per-patch temperature map a run used.
+	extraTemperature = "patch_temperature"
 )
 
 // recordFor builds the metadata record of an image made with b.

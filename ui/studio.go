@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"image/color"
 	"os"
 	"path/filepath"
@@ -72,31 +73,33 @@ type Studio struct {
 	params     Params // last valid panel parameters
 	savedKeys  map[string]bool
 	outputsDir string
-	candidates []candidate
+	candidates []result
 	lastErr    error
 	closing    bool
+	kept       *keptRun // the last run with its KV cache, to branch from
+	scrub      int      // patches the timeline shows (-1: the whole image)
+	heatOn     bool     // the likelihood map is shown
+	heat       *scored  // the likelihood map's last score (nil: none yet)
+	scoring    bool     // a likelihood map scoring runs
+	streaming  bool     // a run paints the canvas (no likelihood map then)
 
 	// widgets
-	panel    *promptPanel
-	edit     *editPanel
-	canvas   *LiveCanvas
-	bar      *widget.ProgressBar
-	status   *widget.Label
-	cands    *thumbStrip
-	candBox  *fyne.Container
-	history  *thumbStrip
-	noModel  *fyne.Container
-	lastLoad time.Time
+	panel     *promptPanel
+	edit      *editPanel
+	canvas    *LiveCanvas
+	bar       *widget.ProgressBar
+	status    *widget.Label
+	cands     *thumbStrip
+	candBox   *fyne.Container
+	candLabel *widget.Label
+	history   *thumbStrip
+	tl        *timeline
+	legend    *heatLegend
+	noModel   *fyne.Container
+	lastLoad  time.Time
 
 	// onPatch, when set (tests), sees each event after the canvas painted it.
 	onPatch func(sampler.Event)
-}
-
-// candidate is one image of the last run, offered as a thumbnail.
-type candidate struct {
-	tokens []int
-	seed   uint64
-	path   string
 }
 
 // NewStudio builds the studio window (not shown yet) and starts loading
@@ -115,7 +118,7 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s := &Studio{
 		app: a, opt: opt, set: settings{p: a.Preferences()}, loop: opt.loop,
 		ctx: ctx, stop: cancel,
-		clip: systemClipboard, savedKeys: map[string]bool{},
+		clip: systemClipboard, savedKeys: map[string]bool{}, scrub: -1,
 	}
 	s.run = newRunner(ctx, func() { s.loop.Do(s.updateButtons) })
 	s.outputsDir = s.defaultOutputs()
@@ -244,6 +247,7 @@ func (s *Studio) buildWidgets() {
 	s.canvas = NewLiveCanvas()
 	s.canvas.post = s.loop.Do
 	s.canvas.OnMaskEdited = s.maskEdited
+	s.canvas.OnTemperatureEdited = s.tempEdited
 	s.canvas.OnLinePicked = func(row int) { s.report(s.CompleteFrom(row)) }
 	s.canvas.OnBrushSize = func(n int) {
 		s.edit.setBrush(n)
@@ -275,13 +279,21 @@ func (s *Studio) buildWidgets() {
 		filter:     func(f Filter) { s.set.SetFilter(f) },
 		export:     s.showExportDialog,
 		copyImage:  s.CopyImage,
+		tempValue:  s.canvas.SetTemperatureValue,
+		clearTemp:  func() { s.report(s.ClearTemperatureMap()) },
+		heatMap:    s.SetLikelihoodMap,
+		repair:     func() { s.report(s.RepairLeastLikely()) },
+		extend:     func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },
 	})
 	s.edit.setValues(ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates(), s.set.Scale(), s.set.Filter())
 
 	s.cands = newThumbStrip()
-	s.candBox = container.NewBorder(nil, nil, widget.NewLabel("Candidates"), nil, s.cands.scroll)
+	s.candLabel = widget.NewLabel("Candidates")
+	s.candBox = container.NewBorder(nil, nil, s.candLabel, nil, s.cands.scroll)
 	s.candBox.Hide()
 	s.history = newThumbStrip()
+	s.tl = newTimeline(s.scrubTo, func() { s.report(s.BranchFromHere()) })
+	s.legend = newHeatLegend()
 
 	openDir := widget.NewButtonWithIcon(openFolderOption, theme.FolderOpenIcon(), s.showModelFolderDialog)
 	openDir.Importance = widget.HighImportance
@@ -304,7 +316,7 @@ func (s *Studio) layout() fyne.CanvasObject {
 		widget.NewToolbarAction(theme.ContentCopyIcon(), s.CopyImage),
 		widget.NewToolbarAction(theme.DocumentSaveIcon(), s.showExportDialog),
 	)
-	center := container.NewBorder(tools, container.NewVBox(s.bar, s.candBox), nil, nil,
+	center := container.NewBorder(tools, container.NewVBox(s.tl.box, s.legend.box, s.bar, s.candBox), nil, nil,
 		container.NewStack(s.canvas, s.noModel))
 	inner := container.NewHSplit(center, s.edit.content)
 	inner.SetOffset(0.77)
@@ -332,8 +344,13 @@ func (s *Studio) setStatus(msg string) { s.status.SetText(msg) }
 func (s *Studio) setTool(t Tool) {
 	s.canvas.SetTool(t)
 	s.edit.setTool(t)
-	if t == ToolLine {
+	switch t {
+	case ToolLine:
 		s.setStatus("Click the line on the canvas where resampling should start (rows above it are kept)")
+	case ToolTemperature:
+		s.setStatus(fmt.Sprintf("Paint temperature %.2f over patches (blue: cooler, red: warmer); generation, branching and regeneration use it", s.canvas.TemperatureValue()))
+	case ToolTempEraser:
+		s.setStatus("Paint over patches to return them to the global temperature")
 	}
 }
 

@@ -6,34 +6,42 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"math"
 	"path/filepath"
 	"strings"
 )
 
-// docChanged shows the document and autosaves it (UI goroutine).
+// docChanged shows the document (whole: the timeline goes back to its
+// end) and autosaves it (UI goroutine).
 func (s *Studio) docChanged() {
 	if data, err := json.Marshal(s.doc.state()); err == nil {
 		s.docJSON = data
 	}
+	s.resetTimeline()
 	s.showDoc()
 	s.updateButtons()
 	s.autosave()
 }
 
-// showDoc paints the document's image and mask on the canvas now.
+// showDoc paints the document's image (its first patches only while the
+// timeline is rewound), mask, temperature map and likelihood map on the
+// canvas now.
 func (s *Studio) showDoc() {
 	if s.doc == nil || s.bundle == nil {
 		s.canvas.ShowImage(nil)
 		s.canvas.Sync()
 		return
 	}
+	s.fitCanvas(s.doc.ImageRows())
 	if s.doc.Empty() {
 		s.canvas.ShowImage(nil)
 	} else {
-		s.canvas.ShowImage(s.bundle.Decode(s.doc.Tokens()))
+		s.canvas.ShowImage(decodeRows(s.bundle, s.doc.Tokens()[:s.shownPatches()], s.doc.ImageRows()))
 	}
 	s.canvas.SetMask(s.doc.Mask())
+	s.canvas.SetTemperature(s.doc.Temperature())
 	s.canvas.Sync()
+	s.refreshHeat()
 }
 
 // updateButtons enables what the current state allows.
@@ -53,9 +61,16 @@ func (s *Studio) updateButtons() {
 		}
 	}
 	e := s.edit
-	set(has && !busy, e.regenerate, e.complete)
+	tall := has && s.doc.Tall()
+	done := has && s.doc.Complete()
+	set(has && !busy && !tall, e.regenerate, e.complete)
 	set(has && !busy && !s.doc.Complete(), e.resume)
 	set(has, e.export, e.copyImage)
+	set(done && !busy && !tall, e.repair)
+	set(done && !busy, e.extend)
+	set(has && !busy, s.tl.slider)
+	set(has && !busy && !tall && s.shownPatches() < s.doc.N(), s.tl.branch)
+	set(s.doc != nil && s.doc.Temperature() != nil, e.clearTemp)
 	set(s.doc != nil && s.doc.CanUndo() && !busy, e.undo)
 	set(s.doc != nil && s.doc.CanRedo() && !busy, e.redo)
 	set(s.bundle != nil && !busy, e.open)
@@ -172,6 +187,8 @@ func (s *Studio) Redo() error {
 }
 
 // showCandidates offers the images of a run as thumbnails (hidden for one).
+// A ranked batch comes best first with the model's mean log-likelihood per
+// patch (nats, higher is more typical) under each image.
 func (s *Studio) showCandidates(j job, results []result) {
 	s.candidates = nil
 	if len(results) < 2 {
@@ -180,13 +197,19 @@ func (s *Studio) showCandidates(j job, results []result) {
 	}
 	thumbs := make([]*Thumb, len(results))
 	for i, r := range results {
-		s.candidates = append(s.candidates, candidate(r))
+		s.candidates = append(s.candidates, r)
 		caption := fmt.Sprintf("#%d · %d", i+1, r.seed)
-		if j.kind == kindRegenerate && i == 0 {
+		switch {
+		case j.kind == kindRegenerate && i == 0:
 			caption = "best · " + fmt.Sprint(r.seed)
+		case j.rank:
+			caption = fmt.Sprintf("#%d  %.3f", i+1, r.loglik)
 		}
-		i := i
-		thumbs[i] = NewThumb(j.b.Decode(r.tokens), caption, func() { s.report(s.PickCandidate(i)) })
+		thumbs[i] = NewThumb(decodeRows(j.b, r.tokens, r.rows), caption, func() { s.report(s.PickCandidate(i)) })
+	}
+	s.candLabel.SetText("Candidates")
+	if j.rank {
+		s.candLabel.SetText("Best first\n(log-lik/patch)")
 	}
 	s.cands.set(thumbs)
 	s.cands.selectIndex(0)
@@ -218,25 +241,34 @@ func (s *Studio) PickCandidate(i int) error {
 	s.panel.SetSeed(c.seed)
 	s.cands.selectIndex(i)
 	s.docChanged()
-	s.setStatus(fmt.Sprintf("Candidate %d (seed %d)", i+1, c.seed))
+	msg := fmt.Sprintf("Candidate %d (seed %d)", i+1, c.seed)
+	if c.loglik != 0 {
+		msg += fmt.Sprintf(" · mean log-likelihood %.3f nats/patch (%.2f bits/patch)", c.loglik, -c.loglik/math.Ln2)
+	}
+	s.setStatus(msg)
 	return nil
 }
 
-// addHistory puts a run's saved files first in the history strip.
-func (s *Studio) addHistory(results []result) {
+// addHistory puts a run's saved files first in the history strip, each
+// with its place in the tree of branches.
+func (s *Studio) addHistory(j job, results []result) {
 	var thumbs []*Thumb
+	l := lineage{parent: parentName(j.parent), kind: j.kind, at: j.at}
 	for _, r := range results {
 		if r.path == "" {
 			continue
 		}
-		thumbs = append(thumbs, s.historyThumb(r.path, s.bundle.Decode(r.tokens)))
+		thumbs = append(thumbs, s.historyThumb(r.path, decodeRows(j.b, r.tokens, r.rows), l))
 	}
 	s.history.prepend(historyLimit, thumbs...)
 }
 
-// historyThumb is the thumbnail of an output file; tapping it reopens it.
-func (s *Studio) historyThumb(path string, img image.Image) *Thumb {
-	return NewThumb(img, historyCaption(filepath.Base(path)), func() { s.report(s.OpenFile(path)) })
+// historyThumb is the thumbnail of an output file, with its lineage as
+// its note; tapping it reopens it.
+func (s *Studio) historyThumb(path string, img image.Image, l lineage) *Thumb {
+	t := NewThumb(img, historyCaption(filepath.Base(path)), func() { s.report(s.OpenFile(path)) })
+	t.Note = l.note()
+	return t
 }
 
 // historyCaption is a short caption for an output file: "15:04 s7" for
@@ -261,11 +293,12 @@ func (s *Studio) loadHistory() {
 		type item struct {
 			path string
 			img  image.Image
+			l    lineage
 		}
 		var items []item
 		for _, p := range paths {
-			if img, err := loadThumbnail(p); err == nil {
-				items = append(items, item{p, img})
+			if img, rec, err := loadThumbnail(p); err == nil {
+				items = append(items, item{p, img, lineageOf(rec)})
 			}
 		}
 		s.loop.DoAndWait(func() {
@@ -274,7 +307,7 @@ func (s *Studio) loadHistory() {
 			}
 			thumbs := make([]*Thumb, len(items))
 			for i, it := range items {
-				thumbs[i] = s.historyThumb(it.path, it.img)
+				thumbs[i] = s.historyThumb(it.path, it.img, it.l)
 			}
 			s.history.set(thumbs)
 		})
@@ -284,10 +317,14 @@ func (s *Studio) loadHistory() {
 // HistoryLen is the number of entries in the history strip.
 func (s *Studio) HistoryLen() int { return len(s.history.thumbs) }
 
-// paramsChanged remembers valid panel parameters and autosaves.
+// paramsChanged remembers valid panel parameters and autosaves; the
+// likelihood map follows the prompt.
 func (s *Studio) paramsChanged() {
 	if p, err := s.panel.Params(); err == nil {
 		s.params = p
 	}
 	s.autosave()
+	if s.heatOn && s.doc != nil {
+		s.refreshHeat()
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -71,7 +72,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p Params, o *opened,
 	case o.A1111 != nil:
 		p = p.withA1111(*o.A1111)
 	}
-	if err := s.doc.SetState(o.Tokens, o.Mask, p, path); err != nil {
+	if err := s.doc.SetState(o.Tokens, o.Rows, o.Mask, p, path); err != nil {
 		s.showDoc()
 		s.showError(fmt.Errorf("open %s: %w", filepath.Base(path), err))
 		return
@@ -154,7 +155,7 @@ func (s *Studio) dropped(_ fyne.Position, uris []fyne.URI) {
 	s.report(s.OpenFile(p))
 }
 
-// exportRecord is the metadata of the current image.
+// exportImage is the current image's picture and codes.
 func (s *Studio) exportImage() (image.Image, []int, error) {
 	if s.bundle == nil {
 		return nil, nil, errNoModel
@@ -163,7 +164,7 @@ func (s *Studio) exportImage() (image.Image, []int, error) {
 		return nil, nil, errNoImage
 	}
 	tokens := s.doc.Tokens()
-	return s.bundle.Decode(tokens), tokens, nil
+	return decodeRows(s.bundle, tokens, s.doc.ImageRows()), tokens, nil
 }
 
 // ExportTo writes the current image as a PNG at path with its metadata,
@@ -174,7 +175,11 @@ func (s *Studio) ExportTo(path string) error {
 		return err
 	}
 	p := s.doc.ImageParams()
-	rec := recordFor(s.opt.Version, s.bundle, p, p.Seed, tokens, s.doc.Mask(), filepath.Base(s.doc.Parent), "export")
+	rec := recordFor(s.opt.Version, s.bundle, p, p.Seed, tokens, s.doc.Mask(), parentName(s.doc.Parent), "export")
+	setRecordRows(&rec, s.doc.ImageRows())
+	if temps := s.doc.Temperature(); temps != nil {
+		rec.Extra[extraTemperature] = temps
+	}
 	if err := exportPNG(path, img, s.set.Scale(), s.set.Filter(), rec); err != nil {
 		return err
 	}
@@ -267,24 +272,37 @@ func (s *Studio) CopyImage() {
 	})
 }
 
-// loadThumbnail decodes a PNG for the history strip.
-func loadThumbnail(path string) (image.Image, error) {
+// loadThumbnail decodes a PNG for the history strip, with Tessera's
+// metadata record when it has one (nil otherwise).
+func loadThumbnail(path string) (image.Image, *pngmeta.Record, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	cfg, err := png.DecodeConfig(f)
 	if err != nil {
-		return nil, fmt.Errorf("thumbnail %s: %w", path, err)
+		return nil, nil, fmt.Errorf("thumbnail %s: %w", path, err)
 	}
 	if cfg.Width > 2048 || cfg.Height > 2048 {
-		return nil, fmt.Errorf("thumbnail %s: too large", path)
+		return nil, nil, fmt.Errorf("thumbnail %s: too large", path)
 	}
 	if _, err := f.Seek(0, 0); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return png.Decode(f)
+	img, err := png.Decode(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("thumbnail %s: %w", path, err)
+	}
+	var rec *pngmeta.Record
+	if _, err := f.Seek(0, 0); err == nil {
+		if text, err := pngmeta.ReadText(f); err == nil {
+			if r, ok, err := pngmeta.ParseRecord(text); ok && err == nil {
+				rec = r
+			}
+		}
+	}
+	return img, rec, nil
 }
 
 // SetOutputsDir changes the outputs folder and reloads the history.

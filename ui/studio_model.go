@@ -9,10 +9,13 @@ import (
 	"slices"
 	"time"
 
+	"math"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
 )
 
@@ -115,7 +118,9 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	s.noModel.Hide()
 	s.edit.brush.Max = float64(max(rows, cols))
 	s.edit.brush.Refresh()
+	s.edit.setGridRows(rows)
 	s.clearCandidates()
+	s.heat = nil
 
 	note := fmt.Sprintf("Model %s: %dx%d patches of %d px, %s", b.Name, rows, cols, b.Codebook.P, promptNote(b))
 	doc := NewDocument(rows, cols)
@@ -130,19 +135,34 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 			s.showError(fmt.Errorf("reopen the saved work: %w", err))
 		}
 	case oldDoc != nil && !oldDoc.Empty() && old != nil:
-		if tokens, err := b.Encode(old.Decode(oldDoc.Tokens())); err == nil {
+		if tokens, newRows, err := reencode(old, b, oldDoc); err == nil {
 			mask := oldDoc.Mask()
-			if oldDoc.Rows != rows || oldDoc.Cols != cols {
+			if oldDoc.ImageRows() != newRows || oldDoc.Cols != cols {
 				mask = nil
 			}
-			if err := doc.SetState(tokens, mask, oldDoc.ImageParams(), ""); err == nil {
+			if err := doc.SetState(tokens, newRows, mask, oldDoc.ImageParams(), ""); err == nil {
 				note += " — the image was re-encoded for it (undo starts again)"
 			}
 		}
 	}
+	s.keepRun(nil, nil)
 	s.doc = doc
 	s.docChanged()
 	s.setStatus(note)
+}
+
+// reencode encodes the picture of doc, made with model old, for model b:
+// on b's grid, or for a tall image on b's columns and as many rows as keep
+// its proportions. It returns the codes and their patch rows.
+func reencode(old, b *bundle.Bundle, doc *Document) ([]int, int, error) {
+	img := decodeRows(old, doc.Tokens(), doc.ImageRows())
+	rows, cols := b.Grid()
+	if doc.Tall() {
+		bd := img.Bounds()
+		rows = min(max(rows, int(math.Round(float64(bd.Dy())*float64(cols)/float64(bd.Dx())))), maxImageRows, codebook.MaxImageSide/b.Codebook.P)
+	}
+	tokens, err := b.Codebook.Encode(img, rows, cols)
+	return tokens, rows, err
 }
 
 // promptNote describes a model's prompt.

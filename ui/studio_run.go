@@ -21,6 +21,8 @@ const (
 	kindGenerate   = "generate"
 	kindRegenerate = "regenerate"
 	kindComplete   = "complete"
+	kindBranch     = "branch"
+	kindExtend     = "extend"
 )
 
 // job describes one sampling run.
@@ -33,7 +35,26 @@ type job struct {
 	mask   []bool // the mask at the start
 	parent string
 	outDir string // where the results are saved
-	run    func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error)
+	// at is where the result branches from its parent: the patches kept
+	// (complete, branch) or the rows added (extend).
+	at int
+	// temps is the temperature map the run used (nil: none).
+	temps []float64
+	// rank orders a batch best first by mean log-likelihood per patch.
+	rank bool
+	// note is added to the status line when the run ends.
+	note string
+	run  func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error)
+}
+
+// runOptions are the sampler options of a run with p: the painted
+// temperature map, and the KV cache kept so the result can be branched
+// without recomputing its prefix.
+func (s *Studio) runOptions(p Params) sampler.Options {
+	opt := p.Options(s.opt.Workers)
+	opt.PatchTemperature = s.patchTemperatures(s.bundle.Tokens())
+	opt.KeepCache = true
+	return opt
 }
 
 // runParams reads the panel for a run: the seed is drawn anew unless
@@ -66,10 +87,12 @@ func (s *Studio) Generate() error {
 		return err
 	}
 	b := s.bundle
+	s.fitCanvas(s.doc.Rows)
 	s.canvas.ShowImage(nil)
-	opt := p.Options(s.opt.Workers)
+	opt := s.runOptions(p)
 	return s.startJob(job{
-		kind: kindGenerate, label: "generating", b: b, params: p, mask: s.doc.Mask(),
+		kind: kindGenerate, label: "generating", b: b, params: p, mask: fitLen(s.doc.Mask(), s.doc.GridN()),
+		temps: opt.PatchTemperature, rank: true,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Generate(ctx, b, opt, emit)
 		},
@@ -81,6 +104,9 @@ func (s *Studio) Generate() error {
 func (s *Studio) RegenerateMasked() error {
 	if s.doc == nil || s.doc.Empty() {
 		return errNoImage
+	}
+	if s.doc.Tall() {
+		return s.tallError("Regenerate masked")
 	}
 	mask := s.doc.Mask()
 	tokens := s.doc.Tokens()
@@ -97,11 +123,12 @@ func (s *Studio) RegenerateMasked() error {
 		mask[i] = true
 	}
 	s.canvas.ClearPatches(func(i int) bool { return mask[i] })
-	opt := p.Options(s.opt.Workers)
+	opt := s.runOptions(p)
 	opt.Batch = 1
 	n := s.set.Candidates()
 	return s.startJob(job{
 		kind: kindRegenerate, label: "regenerating", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
+		temps: opt.PatchTemperature,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Inpaint(ctx, b, opt, tokens, mask, n, emit)
 		},
@@ -113,6 +140,9 @@ func (s *Studio) CompleteFrom(row int) error {
 	s.setTool(ToolBrush)
 	if s.doc == nil || s.doc.Empty() {
 		return errNoImage
+	}
+	if s.doc.Tall() {
+		return s.tallError("Complete from here")
 	}
 	if row < 0 || row >= s.doc.Rows {
 		return fmt.Errorf("complete from row %d: the image has rows 0 to %d", row, s.doc.Rows-1)
@@ -140,9 +170,10 @@ func (s *Studio) completeFrom(keep int) error {
 	b := s.bundle
 	tokens := s.doc.Tokens()
 	s.canvas.ClearPatches(func(i int) bool { return i >= keep })
-	opt := p.Options(s.opt.Workers)
+	opt := s.runOptions(p)
 	return s.startJob(job{
 		kind: kindComplete, label: "completing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
+		at: keep, temps: opt.PatchTemperature, rank: true,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Complete(ctx, b, opt, tokens, keep, emit)
 		},
@@ -158,6 +189,9 @@ func (s *Studio) Running() string { return s.run.Running() }
 // startJob runs j on the runner, streaming image 0 onto the canvas.
 func (s *Studio) startJob(j job) error {
 	j.outDir = s.outputsDir
+	s.resetTimeline()
+	s.streaming = true
+	s.refreshHeat()
 	s.canvas.Sync()
 	s.prog.Begin(j.label, 0, time.Now())
 	s.panel.SetRunning(true)
@@ -170,6 +204,7 @@ func (s *Studio) startJob(j job) error {
 		s.loop.DoAndWait(func() { s.finish(j, res, err, saved, saveErr) })
 	})
 	if err != nil {
+		s.streaming = false
 		s.panel.SetRunning(false)
 		s.showDoc()
 	}
@@ -200,8 +235,12 @@ func canvasEmitter(prog *progress, lc *LiveCanvas, hook func(sampler.Event)) fun
 // result is one image of a finished run.
 type result struct {
 	tokens []int
+	rows   int // patch rows (more than the grid after Extend ↓)
 	seed   uint64
 	path   string
+	// loglik is the model's mean log-likelihood per patch of what the run
+	// produced (nats; 0 when unknown).
+	loglik float64
 }
 
 // saveResults writes every image of a run to the outputs folder (on the
@@ -217,21 +256,36 @@ func (s *Studio) saveResults(j job, res *sampler.Result, runErr error) ([]result
 	if res.Stopped && s.prog.State(now).Step == 0 {
 		return nil, nil // stopped before the first patch
 	}
+	if j.rank && !res.Stopped && len(res.Images) > 1 {
+		sampler.RankByLikelihood(res.Images)
+	}
+	gridRows, cols := j.b.Grid()
 	for _, im := range res.Images {
 		tokens := im.Tokens
 		if j.kind == kindRegenerate && len(tokens) < len(j.base) {
 			// stopped: keep the new patches, the old image elsewhere
 			tokens = append(slices.Clone(tokens), j.base[len(tokens):]...)
 		}
-		if len(tokens) == 0 {
+		if len(tokens) == 0 || j.kind == kindExtend && len(tokens) <= len(j.base) {
 			continue
 		}
-		rec := recordFor(s.opt.Version, j.b, j.params, im.Seed, tokens, j.mask, filepath.Base(j.parent), j.kind)
-		path, err := out.save(j.b.Decode(tokens), rec, now)
+		rows := gridRows
+		if j.kind == kindExtend {
+			rows = len(tokens) / cols
+		}
+		rec := recordFor(s.opt.Version, j.b, j.params, im.Seed, tokens, fitLen(j.mask, rows*cols), parentName(j.parent), j.kind)
+		setRecordRows(&rec, rows)
+		if j.kind == kindComplete || j.kind == kindBranch || j.kind == kindExtend {
+			rec.Extra[extraAt] = j.at
+		}
+		if j.temps != nil {
+			rec.Extra[extraTemperature] = j.temps
+		}
+		path, err := out.save(decodeRows(j.b, tokens, rows), rec, now)
 		if err != nil {
 			errs = append(errs, err)
 		}
-		results = append(results, result{tokens: tokens, seed: im.Seed, path: path})
+		results = append(results, result{tokens: tokens, rows: rows, seed: im.Seed, path: path, loglik: im.MeanLogLik()})
 	}
 	return results, errors.Join(errs...)
 }
@@ -239,6 +293,7 @@ func (s *Studio) saveResults(j job, res *sampler.Result, runErr error) ([]result
 // finish applies a finished run (UI goroutine): the first image becomes the
 // current one (one undo step), the others are offered as candidates.
 func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []result, saveErr error) {
+	s.streaming = false
 	s.panel.SetRunning(false)
 	s.updateProgress()
 	if runErr != nil {
@@ -255,10 +310,15 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		s.setStatus("Stopped before the first patch; the image is unchanged")
 		return
 	}
+	if res.Stopped {
+		s.keepRun(nil, nil)
+	} else {
+		s.keepRun(j.b, res)
+	}
 	first := results[0]
 	ip := j.params
 	ip.Seed = first.seed
-	if err := s.doc.SetImage(first.tokens, ip, first.path); err != nil {
+	if err := s.doc.SetImageRows(first.tokens, first.rows, ip, first.path); err != nil {
 		s.showDoc()
 		s.showError(fmt.Errorf("%s: %w", j.label, err))
 		return
@@ -270,15 +330,22 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	}
 	s.panel.SetSeed(first.seed)
 	s.showCandidates(j, results)
-	s.addHistory(results)
+	s.addHistory(j, results)
 	s.docChanged()
 	st := s.prog.State(time.Now())
 	msg := fmt.Sprintf("%s: %d patches in %s (%.0f tok/s)", capitalize(doneWord(j.kind)), st.Step, formatDuration(st.Elapsed), st.TokensPerSecond())
-	if best := res.Images[0]; best.Count > 0 && !res.Stopped {
-		msg += fmt.Sprintf(" · %.2f bits/patch", -best.MeanLogLik()/math.Ln2)
+	if first.loglik != 0 && !res.Stopped {
+		msg += fmt.Sprintf(" · %.2f bits/patch", -first.loglik/math.Ln2)
 	}
-	if res.Stopped {
+	switch {
+	case res.Stopped && j.kind == kindExtend:
+		_, cols := j.b.Grid()
+		msg = fmt.Sprintf("Stopped: %d of %d rows added — the finished rows are kept", first.rows-len(j.base)/cols, j.at)
+	case res.Stopped:
 		msg = fmt.Sprintf("Stopped at patch %d / %d — the partial image is kept (Continue finishes it)", st.Step, st.Steps)
+	}
+	if j.note != "" {
+		msg += " · " + j.note
 	}
 	if len(res.Unknown) > 0 {
 		msg += fmt.Sprintf(" · unknown words left out: %v", res.Unknown)
@@ -298,6 +365,10 @@ func doneWord(kind string) string {
 		return "regenerated"
 	case kindComplete:
 		return "completed"
+	case kindBranch:
+		return "branched"
+	case kindExtend:
+		return "extended"
 	}
 	return "generated"
 }

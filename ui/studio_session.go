@@ -85,7 +85,7 @@ func (s *Studio) FlushAutosave() error { return s.save.Flush() }
 // sampling reports whether a job that makes an image is running.
 func (s *Studio) sampling() string {
 	switch name := s.run.Running(); name {
-	case "generating", "regenerating", "completing":
+	case "generating", "regenerating", "completing", "branching", "extending":
 		return name
 	}
 	return ""

@@ -17,8 +17,11 @@ const thumbSize = 64
 // or a history entry).
 type Thumb struct {
 	widget.BaseWidget
-	Image    image.Image
-	Caption  string
+	Image   image.Image
+	Caption string
+	// Note is a second, highlighted line under the caption ("" for none),
+	// e.g. where a branch comes from.
+	Note     string
 	Selected bool
 	// OnTapped is called when the thumbnail is tapped.
 	OnTapped func()
@@ -54,6 +57,9 @@ func (t *Thumb) CreateRenderer() fyne.WidgetRenderer {
 	r.cap = canvas.NewText(t.Caption, theme.Color(theme.ColorNameForeground))
 	r.cap.TextSize = theme.CaptionTextSize()
 	r.cap.Alignment = fyne.TextAlignCenter
+	r.note = canvas.NewText(t.Note, theme.Color(theme.ColorNamePrimary))
+	r.note.TextSize = theme.CaptionTextSize()
+	r.note.Alignment = fyne.TextAlignCenter
 	r.update()
 	return r
 }
@@ -64,6 +70,7 @@ type thumbRenderer struct {
 	frame *canvas.Rectangle
 	pic   *canvas.Image
 	cap   *canvas.Text
+	note  *canvas.Text
 }
 
 // update copies the thumbnail's state into the drawing objects.
@@ -71,6 +78,9 @@ func (r *thumbRenderer) update() {
 	r.pic.Image = r.t.Image
 	r.cap.Text = r.t.Caption
 	r.cap.Color = theme.Color(theme.ColorNameForeground)
+	r.note.Text = r.t.Note
+	r.note.Hidden = r.t.Note == ""
+	r.note.Color = theme.Color(theme.ColorNamePrimary)
 	r.frame.StrokeWidth = 0
 	r.frame.FillColor = theme.Color(theme.ColorNameInputBackground)
 	if r.t.Selected {
@@ -82,25 +92,39 @@ func (r *thumbRenderer) update() {
 // Destroy is part of fyne.WidgetRenderer.
 func (r *thumbRenderer) Destroy() {}
 
-// Layout puts the caption under the picture.
+// noteHeight is the height of the note line (0 when there is none).
+func (r *thumbRenderer) noteHeight() float32 {
+	if r.t.Note == "" {
+		return 0
+	}
+	return r.note.MinSize().Height
+}
+
+// Layout puts the caption, then the note, under the picture.
 func (r *thumbRenderer) Layout(size fyne.Size) {
 	r.frame.Resize(size)
 	pad := float32(3)
-	capH := r.cap.MinSize().Height
+	capH, noteH := r.cap.MinSize().Height, r.noteHeight()
 	r.pic.Move(fyne.NewPos(pad, pad))
-	r.pic.Resize(fyne.NewSize(size.Width-2*pad, size.Height-2*pad-capH))
-	r.cap.Move(fyne.NewPos(0, size.Height-capH-pad/2))
+	r.pic.Resize(fyne.NewSize(size.Width-2*pad, size.Height-2*pad-capH-noteH))
+	r.cap.Move(fyne.NewPos(0, size.Height-capH-noteH-pad/2))
 	r.cap.Resize(fyne.NewSize(size.Width, capH))
+	r.note.Move(fyne.NewPos(0, size.Height-noteH-pad/2))
+	r.note.Resize(fyne.NewSize(size.Width, noteH))
 }
 
-// MinSize fits a thumbnail and its caption.
+// MinSize fits a thumbnail, its caption and its note.
 func (r *thumbRenderer) MinSize() fyne.Size {
-	return fyne.NewSize(thumbSize+6, thumbSize+6+r.cap.MinSize().Height)
+	w := float32(thumbSize + 6)
+	if r.t.Note != "" {
+		w = max(w, r.note.MinSize().Width+6)
+	}
+	return fyne.NewSize(w, thumbSize+6+r.cap.MinSize().Height+r.noteHeight())
 }
 
 // Objects lists what is drawn, back to front.
 func (r *thumbRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.frame, r.pic, r.cap}
+	return []fyne.CanvasObject{r.frame, r.pic, r.cap, r.note}
 }
 
 // Refresh redraws from the thumbnail's state.

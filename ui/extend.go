@@ -1,0 +1,69 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// maxExtendRows is the most patch rows one Extend ↓ adds.
+const maxExtendRows = 64
+
+// ExtendDown grows the image by addRows patch rows below its bottom with
+// the current settings: a window of the model's grid slides down stride
+// rows at a time (0 or out of range: half the grid), each step conditioned
+// on the rows above it. The image may become taller than the model's grid;
+// it keeps all its rows and codes in its outputs and exports. Painted
+// temperatures do not apply (the new rows have none). It returns at once.
+func (s *Studio) ExtendDown(addRows, stride int) error {
+	if s.doc == nil || s.doc.Empty() || s.bundle == nil {
+		return errNoImage
+	}
+	if !s.doc.Complete() {
+		return errors.New("extend: the image is not finished; Continue it first")
+	}
+	if addRows < 1 || addRows > maxExtendRows {
+		return fmt.Errorf("extend: add 1 to %d rows, not %d", maxExtendRows, addRows)
+	}
+	b := s.bundle
+	gridRows, cols := b.Grid()
+	rows := s.doc.ImageRows()
+	newRows := rows + addRows
+	if limit := min(maxImageRows, codebook.MaxImageSide/b.Codebook.P); newRows > limit {
+		return fmt.Errorf("extend: %d rows would be taller than the %d the studio handles", newRows, limit)
+	}
+	if stride < 1 || stride >= gridRows {
+		stride = max(1, gridRows/2)
+	}
+	p, err := s.runParams()
+	if err != nil {
+		return err
+	}
+	tokens := s.doc.Tokens()
+	opt := p.Options(s.opt.Workers)
+	opt.Batch = 1
+	s.fitCanvas(newRows)
+	s.canvas.ShowImage(decodeRows(b, tokens, rows))
+	s.canvas.SetMask(fitLen(s.doc.Mask(), newRows*cols))
+	s.canvas.SetTemperature(s.doc.Temperature())
+	total := addRows * cols
+	return s.startJob(job{
+		kind: kindExtend, label: "extending", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
+		at: addRows,
+		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
+			n := 0
+			grown, stopped, err := sampler.ExtendDown(ctx, b, opt, tokens, rows, addRows, stride, func(ev sampler.Event) {
+				n++
+				ev.Step, ev.Steps = n, total // one count over every window
+				emit(ev)
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &sampler.Result{Stopped: stopped, Images: []sampler.Image{{Seed: opt.Seed, Tokens: grown}}}, nil
+		},
+	})
+}

@@ -1,0 +1,157 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// Extend ↓ adds rows below and keeps the original ones; the tall image is
+// shown, saved, exported, reopened, scrubbed, time-lapsed, undone and
+// autosaved whole; masked regeneration refuses it with the reason.
+func TestExtendAddsRowsAndKeepsOriginal(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	p := setParams(t, s, "red cat", 5, nil)
+	generate(t, s)
+	tokens := s.Document().Tokens()
+	gridRows, cols := s.Bundle().Grid()
+
+	must(t, s.ExtendDown(3, 0))
+	s.Wait()
+	must(t, s.LastError())
+	d := s.Document()
+	got := d.Tokens()
+	if d.ImageRows() != gridRows+3 || len(got) != (gridRows+3)*cols || !slices.Equal(got[:len(tokens)], tokens) {
+		t.Fatalf("extended to %d rows, %d codes; original kept: %v", d.ImageRows(), len(got), slices.Equal(got[:len(tokens)], tokens))
+	}
+	opt := p.Options(1)
+	want, stopped, err := sampler.ExtendDown(context.Background(), s.Bundle(), opt, tokens, gridRows, 3, gridRows/2, nil)
+	must(t, err)
+	if stopped || !slices.Equal(got, want) {
+		t.Fatal("the studio's extension differs from the engine's")
+	}
+	if r, _, _ := s.Canvas().Grid(); r != 7 || !slices.Equal(s.Canvas().Image().Pix, decodeRows(s.Bundle(), got, 7).Pix) {
+		t.Fatal("the canvas does not show the tall image")
+	}
+	rec := readRecord(t, d.Parent)
+	if rec.Grid != [2]int{7, cols} || !slices.Equal(rec.Tokens, got) || rec.Height != 14 || rec.Extra[extraKind] != kindExtend {
+		t.Fatalf("output record grid %v height %d kind %v", rec.Grid, rec.Height, rec.Extra[extraKind])
+	}
+	if !strings.Contains(s.history.thumbs[0].Note, "+3↓") {
+		t.Fatalf("history note %q", s.history.thumbs[0].Note)
+	}
+
+	// export and reopen keep every row
+	path := filepath.Join(t.TempDir(), "tall.png")
+	must(t, s.ExportTo(path))
+	if rec := readRecord(t, path); rec.Grid != [2]int{7, cols} || !slices.Equal(rec.Tokens, got) {
+		t.Fatalf("export record grid %v", rec.Grid)
+	}
+	must(t, s.Undo())
+	if s.Document().Tall() {
+		t.Fatal("undo did not restore the model-sized image")
+	}
+	if r, _, _ := s.Canvas().Grid(); r != gridRows {
+		t.Fatal("the canvas kept the tall grid after undo")
+	}
+	must(t, s.OpenFile(path))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Document().ImageRows() != 7 || !slices.Equal(s.Document().Tokens(), got) {
+		t.Fatal("reopening did not restore the tall image")
+	}
+
+	// editing tools that need the model's size refuse with the reason
+	s.Canvas().SetBrushSize(1)
+	must(t, s.SetMask(append(make([]bool, 20), true, false, false, false, false, false, false, false)))
+	if err := s.RegenerateMasked(); err == nil || !strings.Contains(err.Error(), "model's size") {
+		t.Fatalf("regenerate on a tall image: %v", err)
+	}
+	if err := s.RepairLeastLikely(); err == nil || !strings.Contains(err.Error(), "model's size") {
+		t.Fatalf("repair on a tall image: %v", err)
+	}
+
+	// scrubbing and the time-lapse cover every row
+	must(t, s.Scrub(20))
+	img := s.Canvas().Image()
+	full := decodeRows(s.Bundle(), got, 7)
+	for i := 0; i < len(got); i++ {
+		if (i < 20) != patchEqual(img, full, i, cols, 2) || i >= 20 && !patchClear(img, i, cols, 2) {
+			t.Fatalf("scrubbed tall image: patch %d wrong", i)
+		}
+	}
+	gifPath := filepath.Join(t.TempDir(), "tall.gif")
+	must(t, s.ExportTimelapse(gifPath))
+	s.Wait()
+	must(t, s.LastError())
+	anim := readGIF(t, gifPath)
+	if len(anim.Image) != len(got)+1 || anim.Image[0].Rect.Dy() != anim.Image[0].Rect.Dx()*7/4 {
+		t.Fatalf("tall time-lapse: %d frames of %v", len(anim.Image), anim.Image[0].Rect)
+	}
+
+	// extending again, and the autosave keeps the tall image
+	must(t, s.ExtendDown(2, 1))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Document().ImageRows() != 9 || !slices.Equal(s.Document().Tokens()[:len(got)], got) {
+		t.Fatal("second extension lost rows")
+	}
+	final := s.Document().Tokens()
+	must(t, s.FlushAutosave())
+	s2 := e.open(t)
+	if s2.Document().ImageRows() != 9 || !slices.Equal(s2.Document().Tokens(), final) {
+		t.Fatal("the tall image was not autosaved")
+	}
+	if r, _, _ := s2.Canvas().Grid(); r != 9 {
+		t.Fatal("the reopened canvas is not tall")
+	}
+	// a new generation is model-sized again; undo brings the tall one back
+	generate(t, s2)
+	if r, _, _ := s2.Canvas().Grid(); r != gridRows || s2.Document().Tall() || len(s2.Document().Mask()) != 16 {
+		t.Fatal("a new image after a tall one is not model-sized")
+	}
+	must(t, s2.Undo())
+	if !slices.Equal(s2.Document().Tokens(), final) || !slices.Equal(s2.Canvas().Image().Pix, decodeRows(s2.Bundle(), final, 9).Pix) {
+		t.Fatal("undo did not bring the tall image back")
+	}
+}
+
+// Switching models keeps a tall picture tall (re-encoded in proportion).
+func TestSwitchModelKeepsTallPicture(t *testing.T) {
+	e := newEnv(t)
+	other := bundletest.Tiny(9)
+	other.Model.Hash = "tiny2"
+	e.models = tinyModels{b: bundletest.Tiny(3), other: other}
+	s := e.open(t)
+	generate(t, s)
+	must(t, s.ExtendDown(2, 0))
+	s.Wait()
+	must(t, s.LastError())
+	must(t, s.OpenModel("tiny2"))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Bundle() != other || s.Document().ImageRows() != 6 || len(s.Document().Tokens()) != 24 {
+		t.Fatalf("after switching: %d rows, %d codes", s.Document().ImageRows(), len(s.Document().Tokens()))
+	}
+}
+
+// A partial image cannot be extended; the reason is given.
+func TestExtendRefusesPartial(t *testing.T) {
+	s := newTestStudio(t)
+	s.onPatch = func(ev sampler.Event) {
+		if ev.Step == 4 {
+			s.Stop()
+		}
+	}
+	generate(t, s)
+	s.onPatch = nil
+	if err := s.ExtendDown(2, 0); err == nil || !strings.Contains(err.Error(), "Continue") {
+		t.Fatalf("extend a partial image: %v", err)
+	}
+}

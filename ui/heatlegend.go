@@ -1,0 +1,76 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-studio/tessera/engine/render"
+)
+
+// heatLegend explains the likelihood map under the canvas: the colour ramp
+// from the least to the most surprising patch (nats) and the image's mean
+// bits per patch; or why there is no map.
+type heatLegend struct {
+	title, lo, hi, bits *widget.Label
+	ramp                *canvas.Image
+	box                 *fyne.Container
+}
+
+// newHeatLegend builds the (hidden) legend.
+func newHeatLegend() *heatLegend {
+	pix := image.NewNRGBA(image.Rect(0, 0, 64, 1))
+	for x := 0; x < 64; x++ {
+		pix.SetNRGBA(x, 0, render.Ramp(float64(x)/63))
+	}
+	l := &heatLegend{
+		title: widget.NewLabel("Surprise (-log p)"),
+		lo:    widget.NewLabel(""), hi: widget.NewLabel(""), bits: widget.NewLabel(""),
+		ramp: canvas.NewImageFromImage(pix),
+	}
+	l.ramp.FillMode = canvas.ImageFillStretch
+	l.ramp.ScaleMode = canvas.ImageScaleSmooth
+	l.ramp.SetMinSize(fyne.NewSize(120, 14))
+	l.bits.Truncation = fyne.TextTruncateEllipsis
+	l.box = container.NewBorder(nil, nil, container.NewHBox(l.title, l.lo, container.NewCenter(l.ramp), l.hi), nil, l.bits)
+	l.box.Hide()
+	return l
+}
+
+// show fills the legend for a map from lo to hi nats, bits per patch in all.
+func (l *heatLegend) show(lo, hi, bits float64) {
+	l.lo.SetText(fmt.Sprintf("%.2f nats", lo))
+	l.hi.SetText(fmt.Sprintf("%.2f nats", hi))
+	l.bits.SetText(fmt.Sprintf("· image: %.3f bits/patch", bits))
+	l.lo.Show()
+	l.ramp.Show()
+	l.hi.Show()
+	l.box.Show()
+}
+
+// message shows text instead of the ramp (scoring, or why there is no map).
+func (l *heatLegend) message(text string) {
+	l.lo.Hide()
+	l.ramp.Hide()
+	l.hi.Hide()
+	l.bits.SetText(text)
+	l.box.Show()
+}
+
+// hide hides the legend.
+func (l *heatLegend) hide() { l.box.Hide() }
+
+// Text is what the legend says (empty when hidden).
+func (l *heatLegend) Text() string {
+	if !l.box.Visible() {
+		return ""
+	}
+	if !l.lo.Visible() {
+		return l.bits.Text
+	}
+	return fmt.Sprintf("%s %s … %s %s", l.title.Text, l.lo.Text, l.hi.Text, l.bits.Text)
+}

@@ -1,0 +1,158 @@
+package ui
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// The likelihood map shows, per patch, exactly what the scorer gives for
+// the image under the panel's prompt, with a legend; it follows the prompt.
+func TestLikelihoodMapMatchesScorer(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "google cat", 4)
+	generate(t, s)
+	tokens := s.Document().Tokens()
+	test.Tap(s.edit.heatMap)
+	s.Wait()
+	must(t, s.LastError())
+	want, err := sampler.ScoreTokens(context.Background(), s.Bundle(), "google cat", tokens, 1)
+	must(t, err)
+	if got := s.Canvas().HeatValues(); !slices.Equal(got, want.PerToken) {
+		t.Fatalf("heat map %v\nscorer    %v", got, want.PerToken)
+	}
+	legend := s.legend.Text()
+	for _, part := range []string{
+		fmt.Sprintf("%.2f nats", slices.Min(want.PerToken)),
+		fmt.Sprintf("%.2f nats", slices.Max(want.PerToken)),
+		fmt.Sprintf("%.3f bits/patch", want.BitsPerToken()),
+	} {
+		if !strings.Contains(legend, part) {
+			t.Fatalf("legend %q lacks %q", legend, part)
+		}
+	}
+	// the hottest patch is drawn in the ramp's top colour
+	hot := slices.Index(want.PerToken, slices.Max(want.PerToken))
+	if c := heatColor(want.PerToken[hot], slices.Min(want.PerToken), slices.Max(want.PerToken)); s.Canvas().heatPix.NRGBAAt(hot%4, hot/4) != c {
+		t.Fatal("heat overlay not painted")
+	}
+
+	lockSeed(t, s, "twitter dog", 4)
+	s.Wait()
+	other, err := sampler.ScoreTokens(context.Background(), s.Bundle(), "twitter dog", tokens, 1)
+	must(t, err)
+	if got := s.Canvas().HeatValues(); !slices.Equal(got, other.PerToken) {
+		t.Fatal("the map did not follow the prompt")
+	}
+	// hidden while a run paints the canvas, then the new image's map
+	must(t, s.Generate())
+	if s.Canvas().HeatValues() != nil {
+		t.Fatal("the map stayed over a run")
+	}
+	s.Wait()
+	must(t, s.LastError())
+	next, err := sampler.ScoreTokens(context.Background(), s.Bundle(), "twitter dog", s.Document().Tokens(), 1)
+	must(t, err)
+	if got := s.Canvas().HeatValues(); !slices.Equal(got, next.PerToken) {
+		t.Fatal("the map did not follow the new image")
+	}
+	must(t, s.Scrub(5))
+	if n := len(s.Canvas().HeatValues()); n != 5 {
+		t.Fatalf("rewound to 5 patches, the map shows %d", n)
+	}
+	s.SetLikelihoodMap(false)
+	if s.Canvas().HeatValues() != nil || s.legend.Text() != "" {
+		t.Fatal("the map did not hide")
+	}
+}
+
+// Resample the least likely masks exactly the worst X% of patches by the
+// scorer and regenerates them; the other patches never change.
+func TestRepairLeastLikely(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red dog", 12)
+	generate(t, s)
+	tokens := s.Document().Tokens()
+	s.edit.worst.SetValue(25) // 4 of 16
+	sc, err := sampler.ScoreTokens(context.Background(), s.Bundle(), "red dog", tokens, 1)
+	must(t, err)
+	order := make([]int, len(tokens))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(sc.PerToken[b], sc.PerToken[a]) })
+	want := make([]bool, len(tokens))
+	for _, i := range order[:4] {
+		want[i] = true
+	}
+
+	must(t, s.RepairLeastLikely()) // no map yet: scores first
+	s.Wait()
+	must(t, s.LastError())
+	if !slices.Equal(s.Document().Mask(), want) {
+		t.Fatalf("mask %v, want the 4 least likely %v", s.Document().Mask(), want)
+	}
+	got := s.Document().Tokens()
+	for i := range got {
+		if !want[i] && got[i] != tokens[i] {
+			t.Fatalf("kept patch %d changed", i)
+		}
+	}
+	if s.Candidates() != s.set.Candidates() {
+		t.Fatalf("%d candidates", s.Candidates())
+	}
+	for i := 0; i < s.Candidates(); i++ {
+		must(t, s.PickCandidate(i))
+		for j, c := range s.Document().Tokens() {
+			if !want[j] && c != tokens[j] {
+				t.Fatalf("candidate %d changed kept patch %d", i, j)
+			}
+		}
+	}
+	must(t, s.Undo()) // the regeneration
+	must(t, s.Undo()) // the mask
+	if !slices.Equal(s.Document().Tokens(), tokens) || s.Document().Masked() != 0 {
+		t.Fatal("undo did not restore the image and mask")
+	}
+
+	// with the map shown, its score is used at once
+	s.SetLikelihoodMap(true)
+	s.Wait()
+	must(t, s.RepairLeastLikely())
+	if !slices.Equal(s.Document().Mask(), want) || s.Running() == "" {
+		t.Fatal("the map's score was not used for the mask")
+	}
+	s.Wait()
+	must(t, s.LastError())
+}
+
+func TestWorstMask(t *testing.T) {
+	v := []float64{1, 5, 3, 5, 0, 2, 9, 4, 1, 1}
+	for _, c := range []struct {
+		frac float64
+		want []int
+	}{
+		{0.1, []int{6}},
+		{0.3, []int{1, 3, 6}},
+		{0.01, []int{6}}, // at least one
+		{2, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}},
+	} {
+		m := worstMask(v, c.frac)
+		var got []int
+		for i, on := range m {
+			if on {
+				got = append(got, i)
+			}
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("frac %g: %v want %v", c.frac, got, c.want)
+		}
+	}
+}

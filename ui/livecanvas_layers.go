@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"image/color"
+	"math"
+	"slices"
+
+	"github.com/tessera-studio/tessera/engine/render"
+)
+
+// Colours of the canvas's per-patch layers.
+var (
+	coolColor    = color.NRGBA{R: 40, G: 110, B: 255}
+	warmColor    = color.NRGBA{R: 255, G: 60, B: 40}
+	neutralColor = color.NRGBA{R: 255, G: 255, B: 255}
+)
+
+// heatAlpha is the opacity of the likelihood map over the image.
+const heatAlpha = 200
+
+// SetTemperature shows a temperature map (one entry per patch, 0 for the
+// global temperature) as a translucent blue (cooler) / red (warmer) tint.
+func (lc *LiveCanvas) SetTemperature(temps []float64) {
+	n := lc.rows * lc.cols
+	lc.temps = make([]float64, n)
+	copy(lc.temps, temps)
+	lc.stroke = nil
+	lc.Refresh()
+}
+
+// Temperature returns the temperature map as shown (including a stroke in
+// progress); it always has one entry per patch.
+func (lc *LiveCanvas) Temperature() []float64 {
+	return slices.Clone(lc.shownTemps())
+}
+
+// shownTemps is the temperature map to draw.
+func (lc *LiveCanvas) shownTemps() []float64 {
+	if lc.stroke != nil {
+		return lc.stroke.temps
+	}
+	return lc.temps
+}
+
+// SetTemperatureValue sets the temperature ToolTemperature paints.
+func (lc *LiveCanvas) SetTemperatureValue(t float64) {
+	lc.tempValue = min(max(t, MinPaintTemperature), MaxPaintTemperature)
+}
+
+// TemperatureValue is the temperature ToolTemperature paints.
+func (lc *LiveCanvas) TemperatureValue() float64 { return lc.tempValue }
+
+// SetHeat shows per-patch values (raster order) as a heat map over the
+// image, coloured from lo (cold) to hi (hot); nil hides it.
+func (lc *LiveCanvas) SetHeat(values []float64, lo, hi float64) {
+	lc.heat = slices.Clone(values)
+	lc.heatLo, lc.heatHi = lo, hi
+	lc.Refresh()
+}
+
+// HeatValues are the values of the heat map shown (nil when hidden).
+func (lc *LiveCanvas) HeatValues() []float64 { return slices.Clone(lc.heat) }
+
+// paintLayers fills the per-patch overlay (temperature tint under the mask
+// colour) and the heat map image.
+func (lc *LiveCanvas) paintLayers() {
+	mask, temps := lc.shownMask(), lc.shownTemps()
+	pix := lc.overlay.Pix
+	for i := 0; i < len(pix)/4; i++ {
+		c := color.NRGBA{}
+		if i < len(temps) {
+			c = tempColor(temps[i])
+		}
+		if i < len(mask) && mask[i] {
+			c = over(lc.maskColor, c)
+		}
+		pix[4*i], pix[4*i+1], pix[4*i+2], pix[4*i+3] = c.R, c.G, c.B, c.A
+	}
+	hp := lc.heatPix.Pix
+	for i := 0; i < len(hp)/4; i++ {
+		c := color.NRGBA{}
+		if i < len(lc.heat) {
+			c = heatColor(lc.heat[i], lc.heatLo, lc.heatHi)
+		}
+		hp[4*i], hp[4*i+1], hp[4*i+2], hp[4*i+3] = c.R, c.G, c.B, c.A
+	}
+}
+
+// tempColor is the tint of a patch painted with temperature t: blue below
+// 1, red above, stronger further from 1; none for 0 (global).
+func tempColor(t float64) color.NRGBA {
+	if t <= 0 {
+		return color.NRGBA{}
+	}
+	f := math.Min(1, math.Abs(math.Log(t))/math.Log(1/MinPaintTemperature))
+	c := neutralColor
+	switch {
+	case t < 1:
+		c = coolColor
+	case t > 1:
+		c = warmColor
+	}
+	c.A = uint8(60 + 110*f)
+	return c
+}
+
+// heatColor is the colour of value v on the heat map ramp from lo to hi.
+func heatColor(v, lo, hi float64) color.NRGBA {
+	t := 0.0
+	if hi > lo {
+		t = (v - lo) / (hi - lo)
+	}
+	c := render.Ramp(t)
+	c.A = heatAlpha
+	return c
+}
+
+// over composites a over b (non-premultiplied colours).
+func over(a, b color.NRGBA) color.NRGBA {
+	if b.A == 0 || a.A == 255 {
+		return a
+	}
+	aa, ba := float64(a.A)/255, float64(b.A)/255
+	oa := aa + ba*(1-aa)
+	mix := func(x, y uint8) uint8 {
+		return uint8(math.Round((float64(x)*aa + float64(y)*ba*(1-aa)) / oa))
+	}
+	return color.NRGBA{R: mix(a.R, b.R), G: mix(a.G, b.G), B: mix(a.B, b.B), A: uint8(math.Round(oa * 255))}
+}

@@ -1,0 +1,77 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Temperatures the temperature brush paints: cooler (more typical) patches
+// down to MinPaintTemperature, warmer (more varied) up to
+// MaxPaintTemperature.
+const (
+	MinPaintTemperature = 0.3
+	MaxPaintTemperature = 2.0
+)
+
+// maxPatchTemperature bounds a temperature map entry (as the sampler does).
+const maxPatchTemperature = 100
+
+// tempEdited commits a temperature stroke (one undo step).
+func (s *Studio) tempEdited(temps []float64) {
+	if s.doc == nil {
+		return
+	}
+	s.report(s.SetTemperatureMap(temps))
+	s.setStatus(temperatureStatus(s.doc.Temperature()))
+}
+
+// SetTemperatureMap replaces the per-patch temperature map (one entry per
+// patch of the current image, 0 for the global temperature; nil clears
+// it); it is one undo step and reaches every later run as
+// Options.PatchTemperature.
+func (s *Studio) SetTemperatureMap(temps []float64) error {
+	if s.doc == nil {
+		return errNoModel
+	}
+	if err := s.doc.SetTemperature(temps); err != nil {
+		return fmt.Errorf("temperature map: %w", err)
+	}
+	s.docChanged()
+	return nil
+}
+
+// ClearTemperatureMap returns every patch to the global temperature.
+func (s *Studio) ClearTemperatureMap() error { return s.SetTemperatureMap(nil) }
+
+// patchTemperatures is the temperature map for a run on the model's grid
+// of n patches (nil when nothing is painted there).
+func (s *Studio) patchTemperatures(n int) []float64 {
+	if s.doc == nil {
+		return nil
+	}
+	m := fitLen(s.doc.Temperature(), n)
+	if !slices.ContainsFunc(m, func(t float64) bool { return t > 0 }) {
+		return nil
+	}
+	return m
+}
+
+// temperatureStatus describes a temperature map for the status line.
+func temperatureStatus(m []float64) string {
+	cool, warm, n := 0, 0, 0
+	for _, t := range m {
+		switch {
+		case t <= 0:
+			continue
+		case t < 1:
+			cool++
+		case t > 1:
+			warm++
+		}
+		n++
+	}
+	if n == 0 {
+		return "Every patch uses the global temperature"
+	}
+	return fmt.Sprintf("%d patches have their own temperature (%d cooler, %d warmer than 1)", n, cool, warm)
+}

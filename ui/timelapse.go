@@ -1,0 +1,108 @@
+package ui
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/gif"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/render"
+)
+
+// Time-lapse settings: at most timelapseFrames frames (one per patch when
+// the image has fewer patches), scaled up to about timelapseWidth pixels
+// wide but no more than timelapseHeight high (tall images),
+// timelapseDelay hundredths of a second a frame.
+const (
+	timelapseFrames = 400
+	timelapseWidth  = 256
+	timelapseHeight = 2048
+	timelapseDelay  = 4
+)
+
+// timelapseGIF animates tokens (an image rows × cols patches) appearing
+// patch by patch in the order they were generated.
+func timelapseGIF(cb *codebook.Codebook, tokens []int, rows, cols int) *gif.GIF {
+	n := len(tokens)
+	scale := max(1, min(timelapseWidth/(cols*cb.P), timelapseHeight/(rows*cb.P), MaxUpscale))
+	prefix := func(k int) image.Image { return cb.Decode(tokens[:k], rows, cols) }
+	return render.Timelapse(prefix, n, min(n+1, timelapseFrames), scale, timelapseDelay)
+}
+
+// ExportTimelapse writes the current image's generation, patch by patch
+// from its stored codes, as an animated GIF at path, atomically. The file
+// is encoded and written in the background; the status line or an error
+// dialog tells how it went (see Wait).
+func (s *Studio) ExportTimelapse(path string) error {
+	return s.exportTimelapse(path, false)
+}
+
+// exportTimelapse is ExportTimelapse; removeEmpty deletes an empty file
+// left at path (by a save dialog) when the export fails.
+func (s *Studio) exportTimelapse(path string, removeEmpty bool) error {
+	if s.bundle == nil {
+		return errNoModel
+	}
+	if s.doc == nil || s.doc.Empty() {
+		return errNoImage
+	}
+	cb, tokens, rows, cols := s.bundle.Codebook, s.doc.Tokens(), s.doc.ImageRows(), s.doc.Cols
+	s.setStatus("Writing the time-lapse…")
+	s.goBackground(func() {
+		var buf bytes.Buffer
+		err := gif.EncodeAll(&buf, timelapseGIF(cb, tokens, rows, cols))
+		if err == nil {
+			err = writeFileAtomic(path, buf.Bytes())
+		}
+		s.loop.DoAndWait(func() {
+			if err != nil {
+				if info, serr := os.Stat(path); removeEmpty && serr == nil && info.Size() == 0 {
+					os.Remove(path)
+				}
+				s.setStatus("The time-lapse was not written")
+				s.showError(fmt.Errorf("export time-lapse: %w", err))
+				return
+			}
+			s.app.Preferences().SetString(prefExportDir, filepath.Dir(path))
+			s.setStatus(fmt.Sprintf("Time-lapse of %d patches written to %s", len(tokens), path))
+		})
+	})
+	return nil
+}
+
+// showTimelapseDialog asks where to write the time-lapse and writes it.
+func (s *Studio) showTimelapseDialog() {
+	if s.doc == nil || s.doc.Empty() || s.bundle == nil {
+		s.showError(errNoImage)
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			s.showError(fmt.Errorf("export time-lapse: %w", err))
+			return
+		}
+		if w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close() // the file is written atomically, not through w
+		s.report(s.exportTimelapse(path, true))
+	}, s.win)
+	d.SetFileName(strings.TrimSuffix(s.exportName(), ".png") + "-timelapse.gif")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".gif"}))
+	if dir := s.app.Preferences().String(prefExportDir); dir != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+			d.SetLocation(l)
+		}
+	}
+	d.Resize(dialogSize(s.win))
+	d.Show()
+}

@@ -1,0 +1,163 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// Scrubbing the timeline to k shows exactly the first k patches of the
+// stored codes, at once and without running the model.
+func TestScrubShowsFirstPatches(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 3)
+	generate(t, s)
+	tokens := s.Document().Tokens()
+	full := s.Bundle().Decode(tokens)
+	_, cols := s.Bundle().Grid()
+	p := s.Bundle().Codebook.P
+	outputs, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png"))
+	s.onPatch = func(sampler.Event) { t.Error("scrubbing ran the model") }
+	for i, k := range []int{0, 1, 5, 11, 15, 16, 7} {
+		if i%2 == 0 {
+			must(t, s.Scrub(k))
+		} else {
+			s.tl.slider.SetValue(float64(k)) // as the user drags it
+		}
+		img := s.Canvas().Image()
+		for j := 0; j < len(tokens); j++ {
+			switch {
+			case j < k && !(patchOpaque(img, j, cols, p) && patchEqual(img, full, j, cols, p)):
+				t.Fatalf("k=%d: patch %d is not the decoded code", k, j)
+			case j >= k && !patchClear(img, j, cols, p):
+				t.Fatalf("k=%d: patch %d is drawn", k, j)
+			}
+		}
+		if s.Scrubbed() != k || s.tl.label.Text != fmt.Sprintf("%d / %d", k, len(tokens)) {
+			t.Fatalf("k=%d: scrubbed %d, label %q", k, s.Scrubbed(), s.tl.label.Text)
+		}
+	}
+	if !slices.Equal(s.Document().Tokens(), tokens) || s.Document().CanRedo() {
+		t.Fatal("scrubbing changed the document")
+	}
+	if after, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png")); len(after) != len(outputs) {
+		t.Fatal("scrubbing wrote outputs")
+	}
+	if err := s.Scrub(17); err == nil {
+		t.Fatal("scrubbing past the end succeeded")
+	}
+}
+
+// Branch from here keeps the patches before k bit for bit, reuses the
+// run's cache, records its parent, and shows the tree in the history;
+// a reopened node branches again (recomputing its prefix).
+func TestBranchKeepsPrefixAndRecordsParent(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	lockSeed(t, s, "blue dog", 8)
+	generate(t, s)
+	parent := s.Document().Parent
+	tokens := s.Document().Tokens()
+	before := s.Canvas().Image()
+	_, cols := s.Bundle().Grid()
+	pp := s.Bundle().Codebook.P
+	const k = 6
+
+	must(t, s.Scrub(k))
+	p := setParams(t, s, "blue dog", 99, nil)
+	must(t, s.BranchFromHere())
+	s.Wait()
+	must(t, s.LastError())
+	got := s.Document().Tokens()
+	if len(got) != 16 || !slices.Equal(got[:k], tokens[:k]) {
+		t.Fatalf("branch changed the kept patches: %v vs %v", got, tokens)
+	}
+	img := s.Canvas().Image()
+	for i := 0; i < k; i++ {
+		if !patchEqual(img, before, i, cols, pp) {
+			t.Fatalf("kept patch %d changed on the canvas", i)
+		}
+	}
+	// the same branch through the engine, recomputing the prefix
+	want, err := sampler.Complete(context.Background(), s.Bundle(), p.Options(1), tokens, k, nil)
+	must(t, err)
+	if !slices.Equal(got, want.Images[0].Tokens) {
+		t.Fatalf("branch %v, engine %v", got, want.Images[0].Tokens)
+	}
+	if !strings.Contains(s.Status(), "reused from the run's cache") {
+		t.Fatalf("status %q: the kept cache was not used", s.Status())
+	}
+	child := s.Document().Parent
+	rec := readRecord(t, child)
+	if rec.Parent != filepath.Base(parent) || rec.Extra[extraKind] != kindBranch || rec.Extra[extraAt] != float64(k) {
+		t.Fatalf("branch record: parent %q kind %v at %v", rec.Parent, rec.Extra[extraKind], rec.Extra[extraAt])
+	}
+	note := "↳ " + historyCaption(filepath.Base(parent)) + fmt.Sprintf(" @%d", k)
+	if s.history.thumbs[0].Note != note || s.history.thumbs[1].Note != "" {
+		t.Fatalf("history notes %q, %q; want %q first", s.history.thumbs[0].Note, s.history.thumbs[1].Note, note)
+	}
+	if s.Scrubbed() != 16 {
+		t.Fatal("the timeline did not return to the end")
+	}
+
+	// branch the branch (its run's cache again), then reopen the root
+	// from the history (no cache: the prefix is recomputed) and branch it
+	must(t, s.Scrub(10))
+	must(t, s.BranchFromHere())
+	s.Wait()
+	must(t, s.LastError())
+	grand := s.Document().Tokens()
+	if !slices.Equal(grand[:10], got[:10]) || !strings.Contains(s.Status(), "reused") {
+		t.Fatalf("second branch changed its kept patches or did not use the cache (%q)", s.Status())
+	}
+	if rec := readRecord(t, s.Document().Parent); rec.Parent != filepath.Base(child) {
+		t.Fatalf("grandchild's parent %q, want %q", rec.Parent, filepath.Base(child))
+	}
+	root := s.history.thumbs[2]
+	if root.Note != "" {
+		t.Fatalf("root note %q", root.Note)
+	}
+	test.Tap(root)
+	s.Wait()
+	must(t, s.LastError())
+	if !slices.Equal(s.Document().Tokens(), tokens) {
+		t.Fatal("the root did not reopen")
+	}
+	must(t, s.Scrub(3))
+	must(t, s.BranchFromHere())
+	s.Wait()
+	must(t, s.LastError())
+	if !slices.Equal(s.Document().Tokens()[:3], tokens[:3]) || !strings.Contains(s.Status(), "recomputed") {
+		t.Fatalf("branch of a reopened image: status %q", s.Status())
+	}
+	if rec := readRecord(t, s.Document().Parent); rec.Parent != filepath.Base(parent) {
+		t.Fatalf("second child's parent %q, want %q", rec.Parent, filepath.Base(parent))
+	}
+
+	// a new studio reads the tree back from the outputs' metadata
+	s2 := e.open(t)
+	notes := 0
+	for _, th := range s2.history.thumbs {
+		if strings.HasPrefix(th.Note, "↳ ") {
+			notes++
+		}
+	}
+	if s2.HistoryLen() != 4 || notes != 3 {
+		t.Fatalf("reloaded history %d entries, %d with a parent", s2.HistoryLen(), notes)
+	}
+	if err := s2.BranchFromHere(); err == nil {
+		t.Fatal("branching with the timeline at the end succeeded")
+	}
+	files, _ := os.ReadDir(s.OutputsDir())
+	if len(files) != 4 {
+		t.Fatalf("%d outputs", len(files))
+	}
+}
