@@ -17,6 +17,9 @@ const (
 	defaultWorstPercent = 10
 )
 
+// errModelChanged is reported by a scoring that ended after a model switch.
+var errModelChanged = errors.New("the model changed meanwhile")
+
 // scored is one likelihood scoring: an image's codes under a prompt.
 type scored struct {
 	key   string // scoreKey of the prompt and codes
@@ -66,7 +69,7 @@ func (s *Studio) scoreAsync(prompt string, tokens []int, done func(*scored, erro
 		sc, err := sampler.ScoreTokens(s.ctx, b, prompt, tokens, workers)
 		s.loop.DoAndWait(func() {
 			if err == nil && s.bundle != b {
-				err = errors.New("the model changed meanwhile")
+				err = errModelChanged
 			}
 			if err != nil {
 				done(nil, fmt.Errorf("score the image: %w", err))
@@ -131,11 +134,11 @@ func (s *Studio) refreshHeat() {
 	s.scoring = true
 	s.scoreAsync(s.scorePrompt(), s.doc.Tokens(), func(_ *scored, err error) {
 		s.scoring = false
-		if err != nil {
+		if err != nil && !errors.Is(err, errModelChanged) {
 			s.legend.message(err.Error())
 			return
 		}
-		s.refreshHeat()
+		s.refreshHeat() // the latest image, prompt and model
 	})
 }
 

@@ -1,10 +1,10 @@
 package ui
 
 import (
-	"bytes"
 	"fmt"
 	"image"
 	"image/gif"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/render"
 )
@@ -57,11 +58,9 @@ func (s *Studio) exportTimelapse(path string, removeEmpty bool) error {
 	cb, tokens, rows, cols := s.bundle.Codebook, s.doc.Tokens(), s.doc.ImageRows(), s.doc.Cols
 	s.setStatus("Writing the time-lapse…")
 	s.goBackground(func() {
-		var buf bytes.Buffer
-		err := gif.EncodeAll(&buf, timelapseGIF(cb, tokens, rows, cols))
-		if err == nil {
-			err = writeFileAtomic(path, buf.Bytes())
-		}
+		err := atomicfile.Write(path, func(w io.Writer) error {
+			return gif.EncodeAll(w, timelapseGIF(cb, tokens, rows, cols))
+		})
 		s.loop.DoAndWait(func() {
 			if err != nil {
 				if info, serr := os.Stat(path); removeEmpty && serr == nil && info.Size() == 0 {

@@ -33,6 +33,14 @@ func TestTimelapseGrowsPatchByPatch(t *testing.T) {
 	_, cols := s.Bundle().Grid()
 	side := anim.Image[0].Rect.Dx() / cols // a patch, in frame pixels
 	checkGrowth(t, anim, cols, side)
+
+	found := false
+	for _, it := range s.Window().MainMenu().Items[0].Items {
+		found = found || it.Label == "Export time-lapse (GIF)…"
+	}
+	if !found {
+		t.Fatal("the File menu lacks Export time-lapse (GIF)…")
+	}
 }
 
 // readGIF decodes an animated GIF file.
