@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"math"
@@ -145,10 +146,48 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 			}
 		}
 	}
+	if restore == nil {
+		if applied := s.applyModelDefaults(b); applied != "" {
+			note += " — " + applied
+		}
+	}
 	s.keepRun(nil, nil)
 	s.doc = doc
 	s.docChanged()
 	s.setStatus(note)
+}
+
+// applyModelDefaults puts a newly opened model's recommended sampling
+// settings (config.json tessera.defaults) into the panel and says which.
+func (s *Studio) applyModelDefaults(b *bundle.Bundle) string {
+	d := b.Model.Config.SamplingDefaults()
+	p, err := s.panel.Params()
+	if err != nil {
+		return ""
+	}
+	var set []string
+	if d.Temperature > 0 {
+		p.Temperature = d.Temperature
+		set = append(set, fmt.Sprintf("temperature %g", d.Temperature))
+	}
+	if d.TopK > 0 {
+		p.TopK = d.TopK
+		set = append(set, fmt.Sprintf("top-k %d", d.TopK))
+	}
+	if d.TopP > 0 {
+		p.TopP = d.TopP
+		set = append(set, fmt.Sprintf("top-p %g", d.TopP))
+	}
+	if d.Guidance > 0 && b.Conditional() {
+		p.Guidance = d.Guidance
+		set = append(set, fmt.Sprintf("guidance %g", d.Guidance))
+	}
+	if len(set) == 0 || p.Validate() != nil {
+		return ""
+	}
+	s.panel.SetParams(p)
+	s.paramsChanged()
+	return "using the model's recommended " + strings.Join(set, ", ")
 }
 
 // reencode encodes the picture of doc, made with model old, for model b:

@@ -18,6 +18,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-studio/tessera/engine/model"
+
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -644,5 +646,26 @@ func TestSettingsPersist(t *testing.T) {
 	}
 	if s2.set.LastModel() != "tiny" {
 		t.Fatalf("last model %q", s2.set.LastModel())
+	}
+}
+
+func TestOpeningAModelAppliesItsRecommendedGuidance(t *testing.T) {
+	guided := bundletest.Tiny(4)
+	guided.Model.Config.Tessera.Defaults = &model.SamplingDefaults{Guidance: 2.5}
+	env := newEnv(t)
+	env.models = tinyModels{b: bundletest.Tiny(3), other: guided}
+	s := env.open(t)
+	if p, _ := s.Params(); p.Guidance != 1 {
+		t.Fatalf("starting guidance %g, want 1", p.Guidance)
+	}
+	must(t, s.OpenModel("tiny2"))
+	s.Wait()
+	p, err := s.Params()
+	must(t, err)
+	if p.Guidance != 2.5 {
+		t.Errorf("guidance %g, want the model's 2.5", p.Guidance)
+	}
+	if !strings.Contains(s.Status(), "recommended guidance 2.5") {
+		t.Errorf("status %q does not say so", s.Status())
 	}
 }
