@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/tessera-studio/tessera/app"
+	_ "github.com/tessera-studio/tessera/app/locale" // before Fyne reads the locale
 )
 
 func main() {

@@ -35,10 +35,6 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	if err := checkDisplay(); err != nil {
 		return err
 	}
-	// Fyne logs an error for the POSIX locale; it has nothing to translate anyway.
-	if l := os.Getenv("LANG"); l == "" || l == "C" || l == "POSIX" {
-		os.Setenv("LANG", "en_US.UTF-8")
-	}
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(iconResource())
 	opt := ui.Options{Version: Version, Models: Catalog{}, DefaultModel: *modelName}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -159,6 +160,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	wd := fs.Float64("weight-decay", 0, "AdamW weight decay on matmul weights and embeddings")
 	epochs := fs.Float64("epochs", 0, "passes over the training examples")
 	promptDrop := fs.Float64("prompt-drop", 0.1, "chance a training prompt is replaced by PAD (for guidance)")
+	exportFinal := fs.String("export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here")
 	guidanceDefault := fs.Float64("default-guidance", 0, "record this guidance scale in the exported config.json as the model's default (tessera.defaults)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
@@ -218,6 +220,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
+	if *exportFinal != "" {
+		return exportFinalWeights(env, *out, *exportFinal, prep, *dtype, *guidanceDefault, *dataset, args)
+	}
 	if *prepareOnly {
 		fmt.Fprintf(env.Stdout, "tokenised data saved in %s\n", prepPath)
 		return nil
@@ -251,7 +256,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		if werr := setDefaults(res.ModelDir, *guidanceDefault); werr != nil {
 			fmt.Fprintln(log, "warning: defaults:", werr)
 		}
-		if werr := writeModelCard(res, prep, *dataset, args); werr != nil {
+		if werr := writeModelCard(res, prep, *dataset, args, false); werr != nil {
 			fmt.Fprintln(log, "warning: model card:", werr)
 		}
 		fmt.Fprintf(env.Stdout, "stopped (%s) after %d/%d steps in %s: train %.4f bits/token, best validation %.4f bits/token at step %d; %.0f tokens/s\nmodel: %s\n",
@@ -266,7 +271,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 // writeModelCard records in RUN_DIR/model/MODEL.md how the model was made:
 // the command, the data and its versions, the seed, the training time and
 // the validation loss.
-func writeModelCard(res *train.Result, prep *prepare.Prepared, dataset string, args []string) error {
+func writeModelCard(res *train.Result, prep *prepare.Prepared, dataset string, args []string, final bool) error {
 	if _, err := os.Stat(filepath.Join(res.ModelDir, model.WeightsFile)); err != nil {
 		return nil // nothing exported yet
 	}
@@ -289,7 +294,11 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, dataset string, a
 	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.SamplingDefaults().Guidance > 0 {
 		fmt.Fprintf(&b, "- Default sampling (config.json tessera.defaults): guidance %g\n", c.SamplingDefaults().Guidance)
 	}
-	fmt.Fprintf(&b, "- Validation loss of these weights (best seen, step %d): %.4f bits per token\n", res.BestStep, res.BestVal)
+	if final {
+		fmt.Fprintf(&b, "- Weights: the latest of the run (step %d), not the best-validation ones; last validation loss %.4f bits per token (step %d)\n", steps, res.BestVal, res.BestStep)
+	} else {
+		fmt.Fprintf(&b, "- Validation loss of these weights (best seen, step %d): %.4f bits per token\n", res.BestStep, res.BestVal)
+	}
 	return atomicfile.WriteBytes(filepath.Join(res.ModelDir, "MODEL.md"), []byte(b.String()))
 }
 
@@ -350,4 +359,39 @@ func setDefaults(dir string, guidance float64) error {
 		return err
 	}
 	return atomicfile.WriteBytes(path, append(data, '\n'))
+}
+
+// exportFinalWeights writes the latest weights of a run's checkpoint as a
+// model folder: with little data the best-validation weights (validation
+// on held-out emoji) can be less faithful to the training names than the
+// last ones, and eval-prompts decides between them.
+func exportFinalWeights(env Env, runDir, dir string, prep *prepare.Prepared, dtype string, guidance float64, dataset string, args []string) error {
+	ckPath := filepath.Join(runDir, train.CheckpointFile)
+	ck, err := train.LoadCheckpoint(ckPath)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := train.SaveModel(dir, ck.Config, ck.Params, dtype); err != nil {
+		return err
+	}
+	w, h := prep.Config.ImageSize()
+	if err := prep.Codebook.Save(filepath.Join(dir, bundle.CodebookFile), w, h); err != nil {
+		return err
+	}
+	if err := setDefaults(dir, guidance); err != nil {
+		return err
+	}
+	res := &train.Result{Steps: ck.Step, TotalSteps: ck.TotalSteps, ModelDir: dir, Checkpoint: ckPath, Elapsed: ck.Elapsed, BestVal: math.NaN()}
+	if n := len(ck.Val); n > 0 {
+		res.BestVal = ck.Val[n-1].Bits
+		res.BestStep = ck.Val[n-1].Step
+	}
+	if err := writeModelCard(res, prep, dataset, args, true); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "wrote the weights of step %d to %s\n", ck.Step, dir)
+	return nil
 }
