@@ -162,6 +162,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	promptDrop := fs.Float64("prompt-drop", 0.1, "chance a training prompt is replaced by PAD (for guidance)")
 	exportFinal := fs.String("export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here")
 	guidanceDefault := fs.Float64("default-guidance", 0, "record this guidance scale in the exported config.json as the model's default (tessera.defaults)")
+	temperatureDefault := fs.Float64("default-temperature", 0, "record this sampling temperature as the model's default")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -221,7 +222,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if *exportFinal != "" {
-		return exportFinalWeights(env, *out, *exportFinal, prep, *dtype, *guidanceDefault, *dataset, args)
+		return exportFinalWeights(env, *out, *exportFinal, prep, *dtype, model.SamplingDefaults{Guidance: *guidanceDefault, Temperature: *temperatureDefault}, *dataset, args)
 	}
 	if *prepareOnly {
 		fmt.Fprintf(env.Stdout, "tokenised data saved in %s\n", prepPath)
@@ -253,7 +254,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	start := time.Now()
 	res, err := train.Run(ctx, opt, prep.Train, prep.Val, hooks)
 	if res != nil {
-		if werr := setDefaults(res.ModelDir, *guidanceDefault); werr != nil {
+		if werr := setDefaults(res.ModelDir, model.SamplingDefaults{Guidance: *guidanceDefault, Temperature: *temperatureDefault}); werr != nil {
 			fmt.Fprintln(log, "warning: defaults:", werr)
 		}
 		if werr := writeModelCard(res, prep, *dataset, args, false); werr != nil {
@@ -291,8 +292,9 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, dataset string, a
 	fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels; codebook of %d entries (k-means), %.2f dB PSNR on validation images\n", cols, rows, c.PatchSize(), c.PatchSize(), c.Codes(), prep.PSNR)
 	fmt.Fprintf(&b, "- Transformer: %d layers × %d wide, %d heads, %d parameters; prompts of up to %d of %d words\n", c.NLayer, c.NEmbd, c.NHead, c.Params(), c.PromptLength(), c.PromptWords()-1)
 	fmt.Fprintf(&b, "- Training: %d of %d steps, %s on this machine's CPU (%s)\n", steps, res.TotalSteps, trained.Round(time.Second), runtimeDesc())
-	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.SamplingDefaults().Guidance > 0 {
-		fmt.Fprintf(&b, "- Default sampling (config.json tessera.defaults): guidance %g\n", c.SamplingDefaults().Guidance)
+	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.SamplingDefaults() != (model.SamplingDefaults{}) {
+		d := c.SamplingDefaults()
+		fmt.Fprintf(&b, "- Default sampling (config.json tessera.defaults): guidance %g, temperature %g\n", max(d.Guidance, 1), cmpOr(d.Temperature, 1))
 	}
 	if final {
 		fmt.Fprintf(&b, "- Weights: the latest of the run (step %d), not the best-validation ones; last validation loss %.4f bits per token (step %d)\n", steps, res.BestVal, res.BestStep)
@@ -338,8 +340,8 @@ func runtimeDesc() string {
 
 // setDefaults records recommended sampling settings in an exported model's
 // config.json (the training config stays as it was, so resuming still works).
-func setDefaults(dir string, guidance float64) error {
-	if guidance <= 0 {
+func setDefaults(dir string, d model.SamplingDefaults) error {
+	if d == (model.SamplingDefaults{}) {
 		return nil
 	}
 	path := filepath.Join(dir, model.ConfigFile)
@@ -353,7 +355,7 @@ func setDefaults(dir string, guidance float64) error {
 	if c.Tessera == nil {
 		return nil
 	}
-	c.Tessera.Defaults = &model.SamplingDefaults{Guidance: guidance}
+	c.Tessera.Defaults = &d
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return err
@@ -365,7 +367,7 @@ func setDefaults(dir string, guidance float64) error {
 // model folder: with little data the best-validation weights (validation
 // on held-out emoji) can be less faithful to the training names than the
 // last ones, and eval-prompts decides between them.
-func exportFinalWeights(env Env, runDir, dir string, prep *prepare.Prepared, dtype string, guidance float64, dataset string, args []string) error {
+func exportFinalWeights(env Env, runDir, dir string, prep *prepare.Prepared, dtype string, defaults model.SamplingDefaults, dataset string, args []string) error {
 	ckPath := filepath.Join(runDir, train.CheckpointFile)
 	ck, err := train.LoadCheckpoint(ckPath)
 	if err != nil {
@@ -381,7 +383,7 @@ func exportFinalWeights(env Env, runDir, dir string, prep *prepare.Prepared, dty
 	if err := prep.Codebook.Save(filepath.Join(dir, bundle.CodebookFile), w, h); err != nil {
 		return err
 	}
-	if err := setDefaults(dir, guidance); err != nil {
+	if err := setDefaults(dir, defaults); err != nil {
 		return err
 	}
 	res := &train.Result{Steps: ck.Step, TotalSteps: ck.TotalSteps, ModelDir: dir, Checkpoint: ckPath, Elapsed: ck.Elapsed, BestVal: math.NaN()}
@@ -394,4 +396,12 @@ func exportFinalWeights(env Env, runDir, dir string, prep *prepare.Prepared, dty
 	}
 	fmt.Fprintf(env.Stdout, "wrote the weights of step %d to %s\n", ck.Step, dir)
 	return nil
+}
+
+// cmpOr returns v, or def when v is zero.
+func cmpOr(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
 }

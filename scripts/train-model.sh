@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 name=${1:?usage: train-model.sh emoji|mnist}
 shift
 case "$name" in
-emoji) flags=(--data emoji --steps 6000 --minutes 75 --eval-every 200) ;;
+emoji) flags=(--data emoji --steps 6000 --minutes 75 --eval-every 200 --default-guidance 2 --default-temperature 0.6) ;;
 mnist) flags=(--data mnist --epochs 3 --minutes 25 --default-guidance 3) ;;
 *) echo "unknown model $name (emoji or mnist)" >&2; exit 2 ;;
 esac
