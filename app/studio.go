@@ -51,7 +51,7 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	var shotErr error
 	if *shots != "" {
 		go func() {
-			shotErr = driveScreenshots(s, *shots, *promptText)
+			shotErr = driveScreenshots(s, *shots, *modelName, *promptText)
 			if shotErr != nil {
 				fmt.Fprintln(env.Stderr, "screenshots:", shotErr)
 			}
@@ -66,22 +66,25 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 // driveScreenshots generates an image, captures the window halfway through
 // (stopped there, then resumed), masks the middle of the image, regenerates
 // it and captures the candidates.
-func driveScreenshots(s *ui.Studio, dir, promptText string) error {
+func driveScreenshots(s *ui.Studio, dir, modelName, promptText string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	time.Sleep(time.Second) // let the window appear
 	s.Wait()
+	// The studio reopens the last model used; the screenshots want this one.
+	var err error
+	fyne.DoAndWait(func() { err = s.OpenModel(modelName) })
+	if err != nil {
+		return err
+	}
+	s.Wait()
 	if s.Bundle() == nil {
 		return fmt.Errorf("no model loaded")
 	}
-	var err error
 	fyne.DoAndWait(func() {
 		p, _ := s.Params()
 		p.Prompt, p.Seed, p.SeedLocked, p.Batch = promptText, 7, true, 1
-		if d := s.Bundle().Model.Config.SamplingDefaults(); d.Guidance > 0 {
-			p.Guidance = d.Guidance
-		}
 		s.SetParams(p)
 		err = s.Generate()
 	})
@@ -94,7 +97,7 @@ func driveScreenshots(s *ui.Studio, dir, promptText string) error {
 	for time.Now().Before(deadline) {
 		var frac float64
 		fyne.DoAndWait(func() { frac = paintedFraction(s.Canvas().Image()) })
-		if frac >= 0.4 {
+		if frac >= 0.2 {
 			break
 		}
 		time.Sleep(time.Millisecond)
@@ -105,7 +108,11 @@ func driveScreenshots(s *ui.Studio, dir, promptText string) error {
 	if err := capture(s, filepath.Join(dir, "generating.png")); err != nil {
 		return err
 	}
-	fyne.DoAndWait(func() { err = s.Resume() })
+	fyne.DoAndWait(func() {
+		if paintedFraction(s.Canvas().Image()) < 1 {
+			err = s.Resume()
+		}
+	})
 	if err != nil {
 		return err
 	}
