@@ -308,7 +308,7 @@ func (m *Model) Backward() error {
 	crossEntropyBackward(p, dlogits, m.targets[:BN], BN, K, 1/float32(m.count))
 	m.tick("crossentropy")
 	p.Gemm(false, false, BN, C, K, 1, dlogits, K, m.w.lmh, C, 0, m.dlnf, C)
-	p.Gemm(true, false, K, C, BN, 1, dlogits, K, m.lnf, C, 1, m.g.lmh, C)
+	p.GemmTNAcc(K, C, BN, dlogits, K, m.lnf, C, m.g.lmh, C)
 	m.tick("mm lmhead bwd")
 	last := m.enc
 	if n := len(m.h); n > 0 {

@@ -95,31 +95,24 @@ func mix64(z uint64) uint64 {
 	return z ^ (z >> 31)
 }
 
-// dropThreshold turns a drop probability into a 32-bit threshold: an element
-// is kept when its 32-bit hash is at least the threshold.
+// dropThreshold turns a drop probability into a 16-bit threshold: an element
+// is kept when its 16-bit hash is at least the threshold (so the drop rate is
+// prob to within 2^-17).
 func dropThreshold(prob float32) uint32 {
-	return uint32(math.Min(float64(prob)*4294967296, 4294967295))
+	return uint32(math.Min(math.Round(float64(prob)*65536), 65535))
 }
 
-// fillMask sets mask[i] = 1 (keep) or 0 (drop) from a counter-based hash of
-// (key, off+i): the mask depends only on the key, never on the split.
+// fillMask sets mask[i] = 1 (keep) or 0 (drop) from a counter-based hash:
+// element j of the whole mask uses bits 16·(j mod 4) of mix64(key + (j/4)·φ),
+// so the mask depends only on the key, never on how the work is split.
 func fillMask(mask []uint8, key uint64, off int, prob float32) {
 	th := dropThreshold(prob)
-	i := 0
-	g := uint64(off)
-	if g&1 == 1 { // align pairs so element j always uses hash(j/2)
-		h := mix64(key + (g>>1)*0x9E3779B97F4A7C15)
-		mask[0] = b2u(uint32(h>>32) >= th)
-		i, g = 1, g+1
-	}
-	for ; i+1 < len(mask); i, g = i+2, g+2 {
-		h := mix64(key + (g>>1)*0x9E3779B97F4A7C15)
-		mask[i] = b2u(uint32(h) >= th)
-		mask[i+1] = b2u(uint32(h>>32) >= th)
-	}
-	if i < len(mask) {
-		h := mix64(key + (g>>1)*0x9E3779B97F4A7C15)
-		mask[i] = b2u(uint32(h) >= th)
+	for i := 0; i < len(mask); {
+		g := off + i
+		h := mix64(key + uint64(g>>2)*0x9E3779B97F4A7C15)
+		for lane := g & 3; lane < 4 && i < len(mask); lane, i = lane+1, i+1 {
+			mask[i] = b2u(uint32(h>>(16*lane))&0xffff >= th)
+		}
 	}
 }
 
@@ -238,7 +231,7 @@ func matmulBackward(p par, dinp, dw, dbias, dout, inp, w []float32, R, Cin, Cout
 	if dinp != nil {
 		p.Gemm(false, true, R, Cin, Cout, 1, dout, Cout, w, Cout, 0, dinp, Cin)
 	}
-	p.Gemm(true, false, Cin, Cout, R, 1, inp, Cin, dout, Cout, 1, dw, Cout)
+	p.GemmTNAcc(Cin, Cout, R, inp, Cin, dout, Cout, dw, Cout)
 	if dbias != nil {
 		colSumAdd(p, dbias, dout, R, Cout)
 	}

@@ -14,13 +14,14 @@ import (
 // for bit the same for any Workers setting.
 type par struct {
 	workers int
+	kbuf    *[]float32 // GemmTNAcc's scratch (one op runs at a time)
 }
 
 func newPar(workers int) par {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	return par{workers: workers}
+	return par{workers: workers, kbuf: new([]float32)}
 }
 
 // For runs fn over [0, n) split into contiguous ranges of at least minChunk
@@ -99,10 +100,15 @@ func (p par) Tasks(n int, fn func(worker, i int)) {
 	wg.Wait()
 }
 
-// gemmSplit makes par.Gemm split products across goroutines running
-// single-threaded OpenBLAS; otherwise OpenBLAS threads them itself
-// (blas.SetThreads(workers), set by the caller).
-var gemmSplit = false
+// gemmSplit makes par.Gemm split products into row blocks that the workers
+// compute with single-threaded OpenBLAS calls. The alternative, OpenBLAS's own
+// threads (blas.SetThreads(workers)), is up to 15% faster on a product alone
+// on an idle machine, but its idle threads spin (sched_yield) for about 0.1 s
+// after every call, which halves the speed of the goroutines running the
+// other ops in between, and its threads wait on each other at barriers, so
+// under any other load (a second process, the studio's UI) its efficiency per
+// CPU-second halves. Splitting ourselves keeps every core doing useful work.
+var gemmSplit = true
 
 // setBlasThreads sets OpenBLAS's thread count for p's products. OpenBLAS
 // keeps it process-wide, so the trainer sets it again before every step.
@@ -114,31 +120,86 @@ func (p par) setBlasThreads() {
 	}
 }
 
-// gemmBlocks is the number of row blocks per worker in split mode.
-var gemmBlocks = 1
-
 // gemmSplitMin is the smallest m·n·k worth splitting across goroutines.
 const gemmSplitMin = 1 << 18
 
+// gemmBlocks is the number of blocks par.Gemm cuts a large product into.
+const gemmBlocks = 4
+
+// kBlocks and kColBlocks cut GemmTNAcc's products.
+const kBlocks, kColBlocks = 2, 2
+
 // Gemm computes C = alpha·op(A)·op(B) + beta·C (row-major, op(A) m×k, op(B)
-// k×n) through OpenBLAS. Large products are split by rows of C across the
-// workers, each running single-threaded OpenBLAS on its block: each element
-// of C is computed by one call with the same k order whatever the split.
+// k×n) through OpenBLAS. Large products are cut into gemmBlocks blocks of
+// rows (of columns when A is transposed), in multiples of 16, which the
+// workers compute with single-threaded OpenBLAS calls. The cut depends on
+// the shape alone, never on the number of workers, so neither do the results.
 func (p par) Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
-	if !gemmSplit || p.workers <= 1 || m*n*k < gemmSplitMin || m < 2*16 {
+	cols := transA
+	dim := m
+	if cols {
+		dim = n
+	}
+	if !gemmSplit || m*n*k < gemmSplitMin || dim < 32 {
 		blas.Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	// Row blocks in multiples of 16 so the micro-kernel tiles line up,
-	// gemmBlocks per worker, taken by the workers as they finish.
-	nb := min(p.workers*gemmBlocks, m/16)
-	step := ((m+nb-1)/nb + 15) / 16 * 16
-	nb = (m + step - 1) / step
+	nb := min(gemmBlocks, dim/16)
+	step := ((dim+nb-1)/nb + 15) / 16 * 16
+	nb = (dim + step - 1) / step
 	p.Tasks(nb, func(_, i int) {
-		gemmRows(transA, transB, i*step, min((i+1)*step, m), n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		i0, i1 := i*step, min((i+1)*step, dim)
+		if cols {
+			bs := b[i0:]
+			if transB {
+				bs = b[i0*ldb:]
+			}
+			blas.Gemm(transA, transB, m, i1-i0, k, alpha, a, lda, bs, ldb, beta, c[i0:], ldc)
+		} else {
+			gemmRows(transA, transB, i0, i1, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		}
+	})
+}
+
+// GemmTNAcc computes C += Aᵀ·B for A k×m and B k×n (row-major): the weight
+// gradient of a layer, whose k is the number of tokens. The k rows are cut
+// into kBlocks blocks whose products (each of nearly the full m×n, the shape
+// OpenBLAS runs best, in kColBlocks column blocks) go to scratch in parallel
+// and are then added to C in block order. The cut depends on the shape alone,
+// so the result does not depend on the number of workers.
+func (p par) GemmTNAcc(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if !gemmSplit || k < 16*kBlocks || n < 16*kColBlocks || m*n*k < gemmSplitMin {
+		blas.Gemm(true, false, m, n, k, 1, a, lda, b, ldb, 1, c, ldc)
+		return
+	}
+	*p.kbuf = grow(*p.kbuf, kBlocks*m*n)
+	scratch := *p.kbuf
+	step := ((k+kBlocks-1)/kBlocks + 15) / 16 * 16
+	cstep := ((n+kColBlocks-1)/kColBlocks + 15) / 16 * 16
+	cb := (n + cstep - 1) / cstep
+	p.Tasks(kBlocks*cb, func(_, t int) {
+		i, j := t/cb, t%cb
+		k0, k1 := min(i*step, k), min((i+1)*step, k)
+		j0, j1 := j*cstep, min((j+1)*cstep, n)
+		s := scratch[i*m*n:]
+		if k1 <= k0 {
+			for r := 0; r < m; r++ {
+				clear(s[r*n+j0 : r*n+j1])
+			}
+			return
+		}
+		blas.Gemm(true, false, m, j1-j0, k1-k0, 1, a[k0*lda:], lda, b[k0*ldb+j0:], ldb, 0, s[j0:], n)
+	})
+	p.For(m, 16, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			cr := c[r*ldc : r*ldc+n]
+			for i := 0; i < kBlocks; i++ {
+				vadd(cr, scratch[i*m*n+r*n:i*m*n+(r+1)*n])
+			}
+		}
 	})
 }
 
