@@ -3,6 +3,7 @@ package train
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -205,38 +206,8 @@ func SaveModel(dir string, cfg model.Config, p *Params, dtype string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, model.ConfigFile), append(js, '\n')); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, model.ConfigFile), append(js, '\n')); err != nil {
 		return err
 	}
 	return safetensors.Write(filepath.Join(dir, model.WeightsFile), hfTensors(cfg, p.Data, dtype), map[string]string{"format": "pt"})
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames it.
-func writeFileAtomic(path string, data []byte) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

@@ -1,8 +1,9 @@
 package train
 
 import (
-	"bytes"
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"image/color"
+	"io"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -60,9 +61,8 @@ func PlotLoss(path string, train []float32, val []ValPoint) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := wt.WriteTo(w)
 		return err
-	}
-	return writeFileAtomic(path, buf.Bytes())
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"io"
 	"math"
 	"os"
@@ -544,7 +545,7 @@ func (r *run) export(data []float32) {
 		return
 	}
 	for name, b := range r.opt.ExtraFiles {
-		if err := writeFileAtomic(filepath.Join(dir, name), b); err != nil {
+		if err := atomicfile.WriteBytes(filepath.Join(dir, name), b); err != nil {
 			r.warn("export: %v", err)
 		}
 	}
