@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -44,8 +43,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		opt.Workers = runtime.NumCPU()
 	}
 	// Settings not given on the command line come from the image.
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := flagsSet(fs)
 	if rec != nil {
 		if !set["prompt"] {
 			opt.Prompt = rec.Prompt

@@ -58,7 +58,7 @@ func (s *samplingFlags) options(b *bundle.Bundle) sampler.Options {
 	}
 	set := map[string]bool{}
 	if s.fs != nil {
-		s.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		set = flagsSet(s.fs)
 	}
 	d := b.Model.Config.SamplingDefaults()
 	if !set["temperature"] && d.Temperature > 0 {

@@ -5,7 +5,6 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -170,8 +169,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		return usageError{"--out RUN_DIR is required"}
 	}
 	// Flags left unset take the dataset's preset.
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := flagsSet(fs)
 	p := presetFor(*dataset)
 	pick := func(name string, v *int, def int) int {
 		if set[name] {

@@ -28,31 +28,21 @@ func systemClipboard(ctx context.Context, data []byte) error {
 	var tries [][]string
 	switch runtime.GOOS {
 	case "darwin":
-		tmp, err := os.CreateTemp("", "tessera-*.png")
+		tmp, err := tempPNG(data)
 		if err != nil {
 			return fmt.Errorf("copy image: %w", err)
 		}
-		defer os.Remove(tmp.Name())
-		if _, err := tmp.Write(data); err != nil {
-			tmp.Close()
-			return fmt.Errorf("copy image: %w", err)
-		}
-		tmp.Close()
-		tries = [][]string{{"osascript", "-e", fmt.Sprintf("set the clipboard to (read (POSIX file %q) as «class PNGf»)", tmp.Name())}}
+		defer os.Remove(tmp)
+		tries = [][]string{{"osascript", "-e", fmt.Sprintf("set the clipboard to (read (POSIX file %q) as «class PNGf»)", tmp)}}
 		data = nil
 	case "windows":
-		tmp, err := os.CreateTemp("", "tessera-*.png")
+		tmp, err := tempPNG(data)
 		if err != nil {
 			return fmt.Errorf("copy image: %w", err)
 		}
-		defer os.Remove(tmp.Name())
-		if _, err := tmp.Write(data); err != nil {
-			tmp.Close()
-			return fmt.Errorf("copy image: %w", err)
-		}
-		tmp.Close()
+		defer os.Remove(tmp)
 		tries = [][]string{{"powershell", "-NoProfile", "-Command",
-			fmt.Sprintf("Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.Clipboard]::SetImage([System.Drawing.Image]::FromFile('%s'))", tmp.Name())}}
+			fmt.Sprintf("Add-Type -AssemblyName System.Windows.Forms; [System.Windows.Forms.Clipboard]::SetImage([System.Drawing.Image]::FromFile('%s'))", tmp)}}
 		data = nil
 	default:
 		if os.Getenv("WAYLAND_DISPLAY") != "" {
@@ -84,4 +74,22 @@ func encodePNG(img image.Image) ([]byte, error) {
 		return nil, fmt.Errorf("encode png: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// tempPNG writes data to a new temporary file and returns its path; the
+// caller removes it.
+func tempPNG(data []byte) (string, error) {
+	f, err := os.CreateTemp("", "tessera-*.png")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }
