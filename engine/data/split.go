@@ -72,3 +72,48 @@ func keyUniform(key string, seed uint64) float64 {
 	x ^= x >> 31
 	return float64(x>>11) / (1 << 53)
 }
+
+// SplitImages divides samples into a training and a validation set by image
+// rather than by Key: a sample goes to validation when a hash of (seed, Key,
+// Caption) falls below valFraction. Other vendors and skin tones of a held-out
+// image usually stay in training, so validation measures how well a model
+// draws things it knows in a look it has not seen; use it when every Key must
+// be learnt (a shipped model should draw every emoji it lists). When
+// valFraction is in (0, 1) and there are at least two samples, neither side
+// is left empty.
+func SplitImages(samples []Sample, valFraction float64, seed uint64) (train, val []Sample) {
+	if math.IsNaN(valFraction) || valFraction < 0 {
+		valFraction = 0
+	}
+	valFraction = min(valFraction, 1)
+	u := make([]float64, len(samples))
+	for i, s := range samples {
+		u[i] = keyUniform(s.Key+"\x00"+s.Caption, seed)
+	}
+	isVal := make([]bool, len(samples))
+	nv := 0
+	for i, x := range u {
+		isVal[i] = x < valFraction
+		if isVal[i] {
+			nv++
+		}
+	}
+	if len(samples) >= 2 && valFraction > 0 && valFraction < 1 && (nv == 0 || nv == len(samples)) {
+		want := nv == 0
+		best, bi := math.Inf(1), -1
+		for i, x := range u {
+			if d := math.Abs(x - valFraction); isVal[i] != want && d < best {
+				best, bi = d, i
+			}
+		}
+		isVal[bi] = want
+	}
+	for i, s := range samples {
+		if isVal[i] {
+			val = append(val, s)
+		} else {
+			train = append(train, s)
+		}
+	}
+	return train, val
+}

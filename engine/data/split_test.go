@@ -72,3 +72,40 @@ func TestSplitEdges(t *testing.T) {
 		t.Fatal("empty input gave samples")
 	}
 }
+
+func TestSplitImages(t *testing.T) {
+	var samples []Sample
+	for i := range 300 {
+		for _, style := range []string{"google", "twitter"} {
+			samples = append(samples, Sample{Key: fmt.Sprintf("K%d", i), Caption: fmt.Sprintf("thing %d %s", i, style), Style: style})
+		}
+	}
+	train, val := SplitImages(samples, 0.1, 3)
+	train2, val2 := SplitImages(samples, 0.1, 3)
+	if !slices.Equal(keysOf(train), keysOf(train2)) || !slices.Equal(keysOf(val), keysOf(val2)) {
+		t.Fatal("SplitImages is not deterministic")
+	}
+	if len(train)+len(val) != len(samples) || len(val) < 30 || len(val) > 95 {
+		t.Fatalf("%d train + %d val of %d for fraction 0.1", len(train), len(val), len(samples))
+	}
+	// Held out by image: most held-out keys still have their other vendor in training.
+	trained := map[string]bool{}
+	for _, s := range train {
+		trained[s.Key] = true
+	}
+	both := 0
+	for _, s := range val {
+		if trained[s.Key] {
+			both++
+		}
+	}
+	if both < len(val)*3/4 {
+		t.Fatalf("only %d of %d held-out images have their key in training", both, len(val))
+	}
+	two := []Sample{{Key: "a", Caption: "a"}, {Key: "b", Caption: "b"}}
+	for _, f := range []float64{0.0001, 0.9999} {
+		if tr, va := SplitImages(two, f, 1); len(tr) != 1 || len(va) != 1 {
+			t.Fatalf("fraction %v: %d train, %d val", f, len(tr), len(va))
+		}
+	}
+}
