@@ -20,6 +20,7 @@ type benchReport struct {
 	Params                  int64   `json:"params"`
 	Tokens                  int     `json:"tokens_per_image"`
 	Threads                 int     `json:"threads"`
+	Precision               string  `json:"precision"`
 	LoadS                   float64 `json:"load_s"`
 	Batch1TokensPerS        float64 `json:"batch1_tokens_per_s"`
 	Batch8TokensPerS        float64 `json:"batch8_tokens_per_s"`
@@ -59,6 +60,7 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	random := fs.String("random", "", "bench a random model of this shape instead (small = OpenAI imagegpt-small, 76.7M parameters)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	threads := fs.Int("threads", runtime.NumCPU(), "worker threads")
+	precision := fs.String("precision", "f16", "sampling arithmetic: f16 (half-precision weights and KV cache) or f32; the streaming bound counts the bytes of the precision used")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -66,24 +68,35 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	start := time.Now()
 	var b *bundle.Bundle
 	var err error
+	halfPrec, err := halfPrecision(*precision)
+	if err != nil {
+		return err
+	}
 	if *random != "" {
 		b, err = randomBundle(*random)
+		if err == nil && halfPrec {
+			b.Model.EnableHalf()
+		}
 	} else {
-		b, err = openModel(env.Stderr, *modelName)
+		b, err = openModel(env.Stderr, *modelName, *precision)
 	}
 	if err != nil {
 		return err
 	}
+	bytesPer := 4
+	if halfPrec {
+		bytesPer = 2
+	}
 	c := b.Model.Config
-	r := benchReport{Model: b.Name, Params: c.Params(), Tokens: b.Tokens(), Threads: *threads, LoadS: time.Since(start).Seconds()}
+	r := benchReport{Model: b.Name, Params: c.Params(), Tokens: b.Tokens(), Threads: *threads, Precision: map[bool]string{true: "f16", false: "f32"}[halfPrec], LoadS: time.Since(start).Seconds()}
 	fmt.Fprintf(log, "model %s: %d parameters, %d tokens an image, loaded in %.3f s\n", b.Name, r.Params, r.Tokens, r.LoadS)
 
 	r.SgemmGFLOPS = measureSgemm(*threads)
 	fmt.Fprintf(log, "sgemm (OpenBLAS, %d threads): %.1f GFLOP/s\n", *threads, r.SgemmGFLOPS)
 	bw := measureBandwidth(*threads)
 	r.MemoryGBPerS = bw / 1e9
-	r.StreamBoundTokensPerS = streamBound(c, 1, bw)
-	r.Batch8StreamBoundTokens = streamBound(c, 8, bw)
+	r.StreamBoundTokensPerS = streamBound(c, 1, bytesPer, bw)
+	r.Batch8StreamBoundTokens = streamBound(c, 8, bytesPer, bw)
 	fmt.Fprintf(log, "memory read: %.1f GB/s; streaming bound: %.1f tokens/s at batch 1, %.1f at batch 8\n", r.MemoryGBPerS, r.StreamBoundTokensPerS, r.Batch8StreamBoundTokens)
 
 	for _, batch := range []int{1, 8} {
@@ -118,11 +131,12 @@ func runBench(ctx context.Context, env Env, args []string) error {
 }
 
 // streamBound is the tokens/s reached if each decode step only read every
-// weight once plus the KV cache (at its average length over one image).
-func streamBound(c model.Config, batch int, bytesPerS float64) float64 {
-	weights := float64(c.Params()) * 4
+// weight once plus the KV cache (at its average length over one image),
+// each value taking bytesPer bytes.
+func streamBound(c model.Config, batch, bytesPer int, bytesPerS float64) float64 {
+	weights := float64(c.Params()) * float64(bytesPer)
 	avgLen := float64(c.NPositions+1) / 2
-	kv := float64(c.NLayer) * 2 * float64(batch) * avgLen * float64(c.NEmbd) * 4
+	kv := float64(c.NLayer) * 2 * float64(batch) * avgLen * float64(c.NEmbd) * float64(bytesPer)
 	return float64(batch) * bytesPerS / (weights + kv)
 }
 

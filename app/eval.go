@@ -87,7 +87,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
-	b, err := openModel(env.Stderr, sf.model)
+	b, err := openModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
 		return err
 	}

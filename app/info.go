@@ -17,7 +17,7 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
-	b, err := openModel(env.Stderr, *modelName)
+	b, err := openModel(env.Stderr, *modelName, "f32")
 	if err != nil {
 		return err
 	}

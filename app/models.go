@@ -12,14 +12,45 @@ import (
 )
 
 // Catalog opens models by built-in name or folder path.
-type Catalog struct{}
+type Catalog struct {
+	// Precision is the arithmetic models sample with: "f16" (the default
+	// when empty: half-precision weights and KV cache, half the memory
+	// traffic of a decode step) or "f32" (float32 throughout).
+	Precision string
+}
 
 // Builtin lists the embedded models, the default first.
 func (Catalog) Builtin() []string { return assets.Models() }
 
 // Open loads a model: a value containing '/' is a folder, anything else a
 // built-in name; "" is the default built-in model.
-func (Catalog) Open(nameOrDir string, progress func(done, total int64)) (*bundle.Bundle, error) {
+func (c Catalog) Open(nameOrDir string, progress func(done, total int64)) (*bundle.Bundle, error) {
+	half, err := halfPrecision(c.Precision)
+	if err != nil {
+		return nil, err
+	}
+	b, err := c.open(nameOrDir, progress)
+	if err != nil {
+		return nil, err
+	}
+	if half {
+		b.Model.EnableHalf()
+	}
+	return b, nil
+}
+
+// halfPrecision parses a --precision value.
+func halfPrecision(p string) (bool, error) {
+	switch p {
+	case "", "f16":
+		return true, nil
+	case "f32":
+		return false, nil
+	}
+	return false, usageError{fmt.Sprintf("unknown precision %q: use f16 or f32", p)}
+}
+
+func (Catalog) open(nameOrDir string, progress func(done, total int64)) (*bundle.Bundle, error) {
 	if nameOrDir == "" {
 		nameOrDir = assets.Default()
 		if nameOrDir == "" {
@@ -34,11 +65,11 @@ func (Catalog) Open(nameOrDir string, progress func(done, total int64)) (*bundle
 
 // openModel opens a model for a command, showing load progress on log for
 // large weight files.
-func openModel(log io.Writer, nameOrDir string) (*bundle.Bundle, error) {
+func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, error) {
 	start := time.Now()
 	last := time.Time{}
 	shown := false
-	b, err := Catalog{}.Open(nameOrDir, func(done, total int64) {
+	b, err := Catalog{Precision: precision}.Open(nameOrDir, func(done, total int64) {
 		if total < 64<<20 || time.Since(last) < 200*time.Millisecond && done < total {
 			return
 		}

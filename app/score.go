@@ -75,7 +75,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if *mapOut != "" && len(images) != 1 {
 		return usageError{"--map takes exactly one image"}
 	}
-	b, err := openModel(env.Stderr, *modelName)
+	b, err := openModel(env.Stderr, *modelName, "f32")
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if *from == "" || *scale < 1 || *scale > 16 || *frames < 2 {
 		return usageError{"--from IMAGE is required; --scale 1–16; --frames ≥ 2"}
 	}
-	b, err := openModel(env.Stderr, *modelName)
+	b, err := openModel(env.Stderr, *modelName, "f32")
 	if err != nil {
 		return err
 	}

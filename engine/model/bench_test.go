@@ -6,10 +6,13 @@ import (
 
 // benchmarkDecode times one KV-cache decode step at a position halfway
 // through the context of an imagegpt-small shaped model.
-func benchmarkDecode(b *testing.B, batch int) {
+func benchmarkDecode(b *testing.B, batch int, halfPrec bool) {
 	m, err := Random(SmallConfig(), 1)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if halfPrec {
+		m.EnableHalf()
 	}
 	kc := m.NewCache(batch)
 	half := m.Config.NPositions / 2
@@ -28,5 +31,7 @@ func benchmarkDecode(b *testing.B, batch int) {
 	b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
 }
 
-func BenchmarkDecodeBatch1(b *testing.B) { benchmarkDecode(b, 1) }
-func BenchmarkDecodeBatch8(b *testing.B) { benchmarkDecode(b, 8) }
+func BenchmarkDecodeBatch1(b *testing.B)     { benchmarkDecode(b, 1, false) }
+func BenchmarkDecodeBatch8(b *testing.B)     { benchmarkDecode(b, 8, false) }
+func BenchmarkDecodeHalfBatch1(b *testing.B) { benchmarkDecode(b, 1, true) }
+func BenchmarkDecodeHalfBatch8(b *testing.B) { benchmarkDecode(b, 8, true) }

@@ -6,6 +6,7 @@ import (
 	"runtime"
 
 	"github.com/tessera-studio/tessera/engine/blas"
+	"github.com/tessera-studio/tessera/engine/half"
 )
 
 // Cache holds the keys and values of past positions for a batch of
@@ -15,9 +16,12 @@ type Cache struct {
 	heads              int
 	length             int
 	// k and v hold, per layer, batch × heads × capacity × head_dim floats:
-	// each head's keys are contiguous, so attention streams them.
-	k, v [][]float32
-	ws   workspace
+	// each head's keys are contiguous, so attention streams them. A half
+	// cache keeps them in kh and vh instead, in the same layout.
+	k, v   [][]float32
+	half   bool
+	kh, vh [][]uint16
+	ws     workspace
 }
 
 type workspace struct {
@@ -32,18 +36,42 @@ func grow(buf []float32, n int) []float32 {
 	return buf[:n]
 }
 
-// NewCache allocates a KV cache for batch sequences of up to n_positions tokens.
+// NewCache allocates a KV cache for batch sequences of up to n_positions
+// tokens: in half precision once EnableHalf was called, else float32.
 func (m *Model) NewCache(batch int) *Cache {
+	return m.newCache(batch, m.half != nil)
+}
+
+// NewExactCache allocates a float32 KV cache whatever the model's precision:
+// forward passes on it use only the float32 weights (scoring uses it).
+func (m *Model) NewExactCache(batch int) *Cache {
+	return m.newCache(batch, false)
+}
+
+func (m *Model) newCache(batch int, halfPrec bool) *Cache {
 	c := m.Config
-	kc := &Cache{batch: batch, capacity: c.NPositions, d: c.NEmbd, heads: c.NHead}
+	kc := &Cache{batch: batch, capacity: c.NPositions, d: c.NEmbd, heads: c.NHead, half: halfPrec}
+	n := batch * c.NPositions * c.NEmbd
+	if halfPrec {
+		kc.kh = make([][]uint16, c.NLayer)
+		kc.vh = make([][]uint16, c.NLayer)
+		for l := range kc.kh {
+			kc.kh[l] = make([]uint16, n)
+			kc.vh[l] = make([]uint16, n)
+		}
+		return kc
+	}
 	kc.k = make([][]float32, c.NLayer)
 	kc.v = make([][]float32, c.NLayer)
 	for l := range kc.k {
-		kc.k[l] = make([]float32, batch*c.NPositions*c.NEmbd)
-		kc.v[l] = make([]float32, batch*c.NPositions*c.NEmbd)
+		kc.k[l] = make([]float32, n)
+		kc.v[l] = make([]float32, n)
 	}
 	return kc
 }
+
+// Half reports whether the cache keeps keys and values in half precision.
+func (kc *Cache) Half() bool { return kc.half }
 
 // Batch is the number of sequences in the cache.
 func (kc *Cache) Batch() int { return kc.batch }
@@ -59,26 +87,38 @@ func (kc *Cache) Truncate(n int) {
 }
 
 // Bytes is the memory the cache's keys and values take.
-func (kc *Cache) Bytes() int64 { return int64(len(kc.k)) * 2 * int64(kc.batch*kc.capacity*kc.d) * 4 }
+func (kc *Cache) Bytes() int64 {
+	if kc.half {
+		return int64(len(kc.kh)) * 2 * int64(kc.batch*kc.capacity*kc.d) * 2
+	}
+	return int64(len(kc.k)) * 2 * int64(kc.batch*kc.capacity*kc.d) * 4
+}
 
 // Gather returns a new cache whose sequence i is a copy of sequence rows[i]
 // of kc (its first Len positions), so a shared prefix is computed once and
 // then continued in many directions.
 func (kc *Cache) Gather(rows []int) *Cache {
-	out := &Cache{batch: len(rows), capacity: kc.capacity, d: kc.d, heads: kc.heads, length: kc.length}
-	out.k = make([][]float32, len(kc.k))
-	out.v = make([][]float32, len(kc.v))
+	out := &Cache{batch: len(rows), capacity: kc.capacity, d: kc.d, heads: kc.heads, length: kc.length, half: kc.half}
+	if kc.half {
+		out.kh, out.vh = gatherLayers(kc, kc.kh, rows), gatherLayers(kc, kc.vh, rows)
+	} else {
+		out.k, out.v = gatherLayers(kc, kc.k, rows), gatherLayers(kc, kc.v, rows)
+	}
+	return out
+}
+
+// gatherLayers copies the used positions of sequences rows of every layer.
+func gatherLayers[T float32 | uint16](kc *Cache, src [][]T, rows []int) [][]T {
 	hd := kc.d / kc.heads
-	seq := kc.capacity * kc.d // floats per sequence
-	head := kc.capacity * hd  // floats per head of a sequence
-	n := kc.length * hd       // floats in use per head
-	for l := range kc.k {
-		out.k[l] = make([]float32, len(rows)*seq)
-		out.v[l] = make([]float32, len(rows)*seq)
+	seq := kc.capacity * kc.d // values per sequence
+	head := kc.capacity * hd  // values per head of a sequence
+	n := kc.length * hd       // values in use per head
+	out := make([][]T, len(src))
+	for l := range src {
+		out[l] = make([]T, len(rows)*seq)
 		for i, r := range rows {
 			for h := 0; h < kc.heads; h++ {
-				copy(out.k[l][i*seq+h*head:][:n], kc.k[l][r*seq+h*head:][:n])
-				copy(out.v[l][i*seq+h*head:][:n], kc.v[l][r*seq+h*head:][:n])
+				copy(out[l][i*seq+h*head:][:n], src[l][r*seq+h*head:][:n])
 			}
 		}
 	}
@@ -145,16 +185,24 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 		b := &m.Blocks[l]
 		rmsNorm(h, x, f32(b.Ln1), rows, d, eps, workers)
 		fillRows(qkv, f32(b.AttnB), rows)
-		blas.Linear(workers, rows, 3*d, d, h, f32(b.AttnW), false, 1, qkv)
-		m.attention(kc, l, qkv, att, n, workers)
+		var aw, ap, fw, mp []uint16 // half weights, for a half cache
+		if kc.half {
+			aw, ap, fw, mp = m.half.attnW[l], m.half.attnProj[l], m.half.fcW[l], m.half.mlpProj[l]
+		}
+		m.linear(kc, workers, rows, 3*d, d, h, f32(b.AttnW), aw, 1, qkv)
+		if kc.half {
+			m.attentionHalf(kc, l, qkv, att, n, workers)
+		} else {
+			m.attention(kc, l, qkv, att, n, workers)
+		}
 		addBias(x, f32(b.AttnPB), rows)
-		blas.Linear(workers, rows, d, d, att, f32(b.AttnProj), false, 1, x)
+		m.linear(kc, workers, rows, d, d, att, f32(b.AttnProj), ap, 1, x)
 		rmsNorm(h, x, f32(b.Ln2), rows, d, eps, workers)
 		fillRows(fc, f32(b.FcB), rows)
-		blas.Linear(workers, rows, f, d, h, f32(b.FcW), false, 1, fc)
+		m.linear(kc, workers, rows, f, d, h, f32(b.FcW), fw, 1, fc)
 		activate(fc, c.ActivationFunction, workers)
 		addBias(x, f32(b.MlpPB), rows)
-		blas.Linear(workers, rows, d, f, fc, f32(b.MlpProj), false, 1, x)
+		m.linear(kc, workers, rows, d, f, fc, f32(b.MlpProj), mp, 1, x)
 		if opt.Trace != nil {
 			opt.Trace("block", l, x)
 		}
@@ -181,7 +229,11 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 		opt.Trace("final", c.NLayer, src)
 	}
 	ws.logits = grow(ws.logits, outRows*K)
-	blas.Linear(workers, outRows, K, d, src, f32(m.LmHead), true, 0, ws.logits)
+	if kc.half && outRows <= halfRowsMax {
+		half.MatMul(workers, outRows, K, d, src, m.half.lmHead, 0, ws.logits)
+	} else {
+		blas.Linear(workers, outRows, K, d, src, f32(m.LmHead), true, 0, ws.logits)
+	}
 	return ws.logits, nil
 }
 
@@ -214,13 +266,7 @@ func (m *Model) attention(kc *Cache, l int, qkv, out []float32, n, workers int) 
 			}
 		}
 	}
-	scale := float32(1)
-	if c.ScaleAttnWeights {
-		scale = 1 / float32(math.Sqrt(float64(hd)))
-	}
-	if c.ScaleAttnByInverseLayerIdx {
-		scale /= float32(l + 1)
-	}
+	scale := attentionScale(c, l)
 	if n == 1 {
 		// One query per sequence: vector kernels, parallel over (sequence, head).
 		parallelFor(B*H, workers, 1, func(lo, hi int) {
@@ -254,4 +300,16 @@ func (m *Model) attention(kc *Cache, l int, qkv, out []float32, n, workers int) 
 			blas.Gemm(false, false, n, hd, T, 1, S, T, V[at:], hd, 0, out[b*n*d+hh*hd:], d)
 		}
 	})
+}
+
+// attentionScale is the factor on the attention scores of layer l.
+func attentionScale(c Config, l int) float32 {
+	scale := float32(1)
+	if c.ScaleAttnWeights {
+		scale = 1 / float32(math.Sqrt(float64(c.NEmbd/c.NHead)))
+	}
+	if c.ScaleAttnByInverseLayerIdx {
+		scale /= float32(l + 1)
+	}
+	return scale
 }

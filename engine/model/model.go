@@ -31,6 +31,8 @@ type Model struct {
 	Blocks []Block
 	// Hash identifies the weights (first 10 hex digits of their SHA-256).
 	Hash string
+	// half is the half-precision copy made by EnableHalf, or nil.
+	half *halfWeights
 }
 
 // f32 returns the float32 backing slice of a dense tensor.

@@ -202,7 +202,7 @@ func ScoreTokens(ctx context.Context, b *bundle.Bundle, promptText string, token
 	}
 	ids = append(ids, c.SOS())
 	ids = append(ids, tokens[:N-1]...)
-	logits, err := m.Forward(m.NewCache(1), ids, len(ids), model.ForwardOptions{AllLogits: true, Workers: workers})
+	logits, err := m.Forward(m.NewExactCache(1), ids, len(ids), model.ForwardOptions{AllLogits: true, Workers: workers})
 	if err != nil {
 		return nil, err
 	}

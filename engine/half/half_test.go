@@ -1,0 +1,72 @@
+package half
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestRoundTripEveryHalf(t *testing.T) {
+	for i := 0; i < 1<<16; i++ {
+		h := uint16(i)
+		f := ToFloat32(h)
+		if f != f { // NaN: stays NaN with the quiet bit
+			if g := FromFloat32(f); g&0x7c00 != 0x7c00 || g&0x3ff == 0 {
+				t.Fatalf("NaN %#04x came back as %#04x", h, g)
+			}
+			continue
+		}
+		if g := FromFloat32(f); g != h {
+			t.Fatalf("%#04x → %g → %#04x", h, f, g)
+		}
+	}
+}
+
+func TestKnownValues(t *testing.T) {
+	for _, c := range []struct {
+		f float32
+		h uint16
+	}{
+		{1, 0x3c00}, {-2, 0xc000}, {65504, 0x7bff}, {65520, 0x7c00}, {1e9, 0x7c00},
+		{float32(math.Inf(-1)), 0xfc00}, {5.9604645e-8, 0x0001}, {2.9e-8, 0}, {3.0e-8, 0x0001},
+		{1.0 / 3, 0x3555}, {0.1, 0x2e66}, {6.1035156e-5, 0x0400}, {1 + 1.0/2048, 0x3c00}, // tie to even
+		{1 + 3.0/2048, 0x3c02}, // tie to even, upwards
+	} {
+		if got := FromFloat32(c.f); got != c.h {
+			t.Errorf("FromFloat32(%g) = %#04x, want %#04x", c.f, got, c.h)
+		}
+	}
+}
+
+// TestNearest checks FromFloat32 picks the closest half for random floats.
+func TestNearest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		f := float32(rng.NormFloat64() * math.Pow(10, rng.Float64()*8-5))
+		h := FromFloat32(f)
+		got := math.Abs(float64(ToFloat32(h)) - float64(f))
+		for _, o := range []uint16{h - 1, h + 1} {
+			if o&0x7c00 == 0x7c00 {
+				continue
+			}
+			if d := math.Abs(float64(ToFloat32(o)) - float64(f)); d < got {
+				t.Fatalf("%g → %#04x (%g) but %#04x (%g) is closer", f, h, ToFloat32(h), o, ToFloat32(o))
+			}
+		}
+	}
+}
+
+func TestTranspose(t *testing.T) {
+	src := make([]float32, 37*70)
+	for i := range src {
+		src[i] = float32(i) * 0.25
+	}
+	tr := Transpose(src, 37, 70)
+	for r := 0; r < 37; r++ {
+		for c := 0; c < 70; c++ {
+			if ToFloat32(tr[c*37+r]) != ToFloat32(FromFloat32(src[r*70+c])) {
+				t.Fatalf("(%d,%d) misplaced", r, c)
+			}
+		}
+	}
+}

@@ -1,0 +1,160 @@
+package half
+
+import "sync"
+
+// table widens every half to float32: the plain-Go kernels' decoder.
+var table = func() *[1 << 16]float32 {
+	t := new([1 << 16]float32)
+	for i := range t {
+		t[i] = ToFloat32(uint16(i))
+	}
+	return t
+}()
+
+// Accelerated reports whether the assembly kernels are in use.
+func Accelerated() bool { return asmOK }
+
+// dotGo is Σ x[i]·w[i] with w in half precision.
+func dotGo(x []float32, w []uint16) float32 {
+	w = w[:len(x)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * table[w[i]]
+		s1 += x[i+1] * table[w[i+1]]
+		s2 += x[i+2] * table[w[i+2]]
+		s3 += x[i+3] * table[w[i+3]]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * table[w[i]]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// MatMul computes y = x·wᵀ + beta·y for m rows of x (m×k, row-major) and
+// half weights w (n×k: each output's k weights contiguous), splitting the
+// output columns over up to workers goroutines. It is meant for the few
+// rows of a decode step: it streams w once whatever m is, but computes at
+// a fraction of sgemm's rate, so large m belongs to BLAS. beta is 0 or 1.
+func MatMul(workers, m, n, k int, x []float32, w []uint16, beta float32, y []float32) {
+	matMul(workers, m, n, k, x, w, beta, y, asmOK)
+}
+
+func matMul(workers, m, n, k int, x []float32, w []uint16, beta float32, y []float32, asm bool) {
+	_, _, _ = x[m*k-1], w[n*k-1], y[m*n-1]
+	const minCols = 32
+	parts := max(1, min(workers, n/minCols))
+	if parts == 1 {
+		matMulCols(0, n, m, n, k, x, w, beta, y, asm)
+		return
+	}
+	chunk := (n + parts - 1) / parts
+	chunk = (chunk + 7) &^ 7
+	var wg sync.WaitGroup
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			matMulCols(lo, hi, m, n, k, x, w, beta, y, asm)
+		}()
+	}
+	wg.Wait()
+}
+
+// matMulCols computes output columns [lo, hi) of every row, four columns at
+// a time so each block of weights is read from memory once for all rows.
+func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []float32, asm bool) {
+	put := func(i int, s float32) {
+		if beta == 0 {
+			y[i] = s
+		} else {
+			y[i] = s + beta*y[i]
+		}
+	}
+	var buf [8]float32
+	j := lo
+	if asm && k%8 == 0 && k > 0 {
+		for ; j+4 <= hi; j += 4 {
+			r := 0
+			for ; r+4 <= m; r += 4 {
+				for c := 0; c < 4; c += 2 {
+					dot4x2(&x[r*k], k, &w[(j+c)*k], k, k, &buf[0])
+					for i := 0; i < 4; i++ {
+						put((r+i)*n+j+c, buf[2*i])
+						put((r+i)*n+j+c+1, buf[2*i+1])
+					}
+				}
+			}
+			for ; r < m; r++ {
+				dot1x4(&x[r*k], &w[j*k], k, k, &buf[0])
+				for c := 0; c < 4; c++ {
+					put(r*n+j+c, buf[c])
+				}
+			}
+		}
+	}
+	for ; j < hi; j++ {
+		wj := w[j*k : (j+1)*k]
+		for r := 0; r < m; r++ {
+			put(r*n+j, dotGo(x[r*k:(r+1)*k], wj))
+		}
+	}
+}
+
+// Scores sets out[t] = scale · q·K[t] for t < len(out), where K holds rows of
+// len(q) halves one after another.
+func Scores(q []float32, keys []uint16, scale float32, out []float32) {
+	scores(q, keys, scale, out, asmOK)
+}
+
+func scores(q []float32, keys []uint16, scale float32, out []float32, asm bool) {
+	hd, T := len(q), len(out)
+	_ = keys[T*hd-1]
+	t := 0
+	if asm && hd%8 == 0 {
+		for ; t+8 <= T; t += 8 {
+			scores8(&q[0], &keys[t*hd], hd, hd, scale, &out[t])
+		}
+		for ; t < T; t++ {
+			out[t] = scale * dot1(&q[0], &keys[t*hd], hd)
+		}
+		return
+	}
+	for ; t < T; t++ {
+		out[t] = scale * dotGo(q, keys[t*hd:(t+1)*hd])
+	}
+}
+
+// WeightedSum sets out = Σ_t p[t]·V[t] over t < len(p), where V holds rows
+// of len(out) halves one after another.
+func WeightedSum(p []float32, values []uint16, out []float32) {
+	weightedSum(p, values, out, asmOK)
+}
+
+func weightedSum(p []float32, values []uint16, out []float32, asm bool) {
+	hd, T := len(out), len(p)
+	clear(out)
+	if T == 0 {
+		return
+	}
+	_ = values[T*hd-1]
+	c := 0
+	if asm {
+		for ; c+64 <= hd; c += 64 {
+			wsum64(&p[0], &values[c], T, hd, &out[c])
+		}
+		for ; c+8 <= hd; c += 8 {
+			wsum8(&p[0], &values[c], T, hd, &out[c])
+		}
+	}
+	if c == hd {
+		return
+	}
+	for t, pt := range p {
+		row := values[t*hd : (t+1)*hd]
+		for i := c; i < hd; i++ {
+			out[i] += pt * table[row[i]]
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package half
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randHalf(rng *rand.Rand, n int) ([]uint16, []float64) {
+	h := make([]uint16, n)
+	f := make([]float64, n)
+	for i := range h {
+		h[i] = FromFloat32(float32(rng.NormFloat64()))
+		f[i] = float64(ToFloat32(h[i]))
+	}
+	return h, f
+}
+
+func randF32(rng *rand.Rand, n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	return x
+}
+
+// close reports |a−b| within float32 accumulation error for a k-term sum.
+func close(a float32, b float64, k int) bool {
+	return math.Abs(float64(a)-b) <= 1e-5*float64(k)+1e-5*math.Abs(b)
+}
+
+func TestMatMulMatchesFloat64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, s := range []struct{ m, n, k int }{{1, 64, 64}, {1, 7, 40}, {8, 100, 512}, {5, 37, 24}, {3, 9, 13}, {9, 66, 136}} {
+		x := randF32(rng, s.m*s.k)
+		w, wf := randHalf(rng, s.n*s.k)
+		for _, asm := range []bool{false, asmOK} {
+			for _, beta := range []float32{0, 1} {
+				y := randF32(rng, s.m*s.n)
+				y0 := append([]float32(nil), y...)
+				matMul(2, s.m, s.n, s.k, x, w, beta, y, asm)
+				for r := 0; r < s.m; r++ {
+					for j := 0; j < s.n; j++ {
+						want := float64(beta) * float64(y0[r*s.n+j])
+						for c := 0; c < s.k; c++ {
+							want += float64(x[r*s.k+c]) * wf[j*s.k+c]
+						}
+						if !close(y[r*s.n+j], want, s.k) {
+							t.Fatalf("%+v asm=%v beta=%v: y[%d,%d] = %g, want %g", s, asm, beta, r, j, y[r*s.n+j], want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestAttentionKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, s := range []struct{ T, hd int }{{1, 64}, {17, 64}, {100, 32}, {9, 8}, {12, 12}, {33, 128}} {
+		q := randF32(rng, s.hd)
+		k, kf := randHalf(rng, s.T*s.hd)
+		v, vf := randHalf(rng, s.T*s.hd)
+		p := randF32(rng, s.T)
+		for _, asm := range []bool{false, asmOK} {
+			sc := make([]float32, s.T)
+			scores(q, k, 0.125, sc, asm)
+			for i := range sc {
+				want := 0.0
+				for c := 0; c < s.hd; c++ {
+					want += float64(q[c]) * kf[i*s.hd+c]
+				}
+				if !close(sc[i], 0.125*want, s.hd) {
+					t.Fatalf("%+v asm=%v: score %d = %g, want %g", s, asm, i, sc[i], 0.125*want)
+				}
+			}
+			out := randF32(rng, s.hd) // overwritten
+			weightedSum(p, v, out, asm)
+			for c := range out {
+				want := 0.0
+				for i := 0; i < s.T; i++ {
+					want += float64(p[i]) * vf[i*s.hd+c]
+				}
+				if !close(out[c], want, s.T) {
+					t.Fatalf("%+v asm=%v: out[%d] = %g, want %g", s, asm, c, out[c], want)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkMatMul(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, m := range []int{1, 8} {
+		const n, k = 2048, 512
+		x := randF32(rng, m*k)
+		w, _ := randHalf(rng, n*k)
+		// Many weight copies so each call streams from memory, as in a model.
+		copies := make([][]uint16, 64)
+		for i := range copies {
+			copies[i] = append([]uint16(nil), w...)
+		}
+		y := make([]float32, m*n)
+		b.Run(map[int]string{1: "m1", 8: "m8"}[m], func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				MatMul(2, m, n, k, x, copies[i%len(copies)], 0, y)
+				i++
+			}
+			b.ReportMetric(float64(n*k*2)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+		})
+	}
+}
