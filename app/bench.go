@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/blas"
@@ -60,6 +62,8 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	random := fs.String("random", "", "bench a random model of this shape instead (small = OpenAI imagegpt-small, 76.7M parameters)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	threads := fs.Int("threads", runtime.NumCPU(), "worker threads")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the sampling runs to this file (for go tool pprof)")
+	only := fs.Int("batch", 0, "time only this batch size (1 or 8; 0 = both)")
 	precision := fs.String("precision", "f16", "sampling arithmetic: f16 (half-precision weights and KV cache) or f32; the streaming bound counts the bytes of the precision used")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
@@ -91,15 +95,20 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	r := benchReport{Model: b.Name, Params: c.Params(), Tokens: b.Tokens(), Threads: *threads, Precision: map[bool]string{true: "f16", false: "f32"}[halfPrec], LoadS: time.Since(start).Seconds()}
 	fmt.Fprintf(log, "model %s: %d parameters, %d tokens an image, loaded in %.3f s\n", b.Name, r.Params, r.Tokens, r.LoadS)
 
-	r.SgemmGFLOPS = measureSgemm(*threads)
-	fmt.Fprintf(log, "sgemm (OpenBLAS, %d threads): %.1f GFLOP/s\n", *threads, r.SgemmGFLOPS)
-	bw := measureBandwidth(*threads)
-	r.MemoryGBPerS = bw / 1e9
-	r.StreamBoundTokensPerS = streamBound(c, 1, bytesPer, bw)
-	r.Batch8StreamBoundTokens = streamBound(c, 8, bytesPer, bw)
-	fmt.Fprintf(log, "memory read: %.1f GB/s; streaming bound: %.1f tokens/s at batch 1, %.1f at batch 8\n", r.MemoryGBPerS, r.StreamBoundTokensPerS, r.Batch8StreamBoundTokens)
-
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	for _, batch := range []int{1, 8} {
+		if *only != 0 && batch != *only {
+			continue
+		}
 		opt := sampler.Defaults()
 		opt.Batch, opt.Workers, opt.Seed = batch, *threads, 1
 		if b.Conditional() {
@@ -120,6 +129,20 @@ func runBench(ctx context.Context, env Env, args []string) error {
 			r.Batch8TokensPerS = rate
 		}
 	}
+	if *profile != "" {
+		pprof.StopCPUProfile()
+	}
+	// The machine's limits are measured after sampling: OpenBLAS's threads
+	// from the sgemm run and the bandwidth buffer would otherwise linger
+	// while the engine samples.
+	r.SgemmGFLOPS = measureSgemm(*threads)
+	fmt.Fprintf(log, "sgemm (OpenBLAS, %d threads): %.1f GFLOP/s\n", *threads, r.SgemmGFLOPS)
+	bw := measureBandwidth(*threads)
+	r.MemoryGBPerS = bw / 1e9
+	r.StreamBoundTokensPerS = streamBound(c, 1, bytesPer, bw)
+	r.Batch8StreamBoundTokens = streamBound(c, 8, bytesPer, bw)
+	fmt.Fprintf(log, "memory read: %.1f GB/s; streaming bound: %.1f tokens/s at batch 1, %.1f at batch 8\n", r.MemoryGBPerS, r.StreamBoundTokensPerS, r.Batch8StreamBoundTokens)
+
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "../internal/vexp/exp_amd64.h"
 
 // REDUCE8 sums each of Y0..Y7 across its lanes and leaves the eight totals,
 // in order, in Y0 (clobbers Y1..Y9).
@@ -58,6 +59,8 @@ TEXT ·dot4x2(SB), NOSPLIT, $0-48
 	VXORPS Y7, Y7, Y7
 
 d42loop:
+	PREFETCHT0  768(DX)
+	PREFETCHT0  768(BX)
 	VCVTPH2PS   (DX), Y8
 	VCVTPH2PS   (BX), Y9
 	VMOVUPS     (R8), Y10
@@ -281,4 +284,27 @@ w8loop:
 
 	VMOVUPS Y0, (DI)
 	VZEROUPPER
+	RET
+
+// func expSubSum(x *float32, n int, m float32) float32
+// x[i] = exp(x[i] − m); returns the sum.
+TEXT ·expSubSum(SB), NOSPLIT, $0-28
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS m+16(FP), Y7
+	VXORPS       Y6, Y6, Y6
+
+esloop:
+	VMOVUPS (SI), Y0
+	VSUBPS  Y7, Y0, Y0
+	EXP(Y0, Y1, Y2, Y3)
+	VMOVUPS Y0, (SI)
+	VADDPS  Y0, Y6, Y6
+	ADDQ    $32, SI
+	SUBQ    $8, CX
+	JNZ     esloop
+
+	HSUM(Y6, X6, X1)
+	VZEROUPPER
+	MOVSS X6, ret+24(FP)
 	RET

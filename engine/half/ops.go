@@ -1,6 +1,9 @@
 package half
 
-import "sync"
+import (
+	"math"
+	"sync"
+)
 
 // table widens every half to float32: the plain-Go kernels' decoder.
 var table = func() *[1 << 16]float32 {
@@ -102,12 +105,8 @@ func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []
 	}
 }
 
-// Scores sets out[t] = scale · q·K[t] for t < len(out), where K holds rows of
+// scores sets out[t] = scale · q·K[t] for t < len(out), where K holds rows of
 // len(q) halves one after another.
-func Scores(q []float32, keys []uint16, scale float32, out []float32) {
-	scores(q, keys, scale, out, asmOK)
-}
-
 func scores(q []float32, keys []uint16, scale float32, out []float32, asm bool) {
 	hd, T := len(q), len(out)
 	_ = keys[T*hd-1]
@@ -126,12 +125,8 @@ func scores(q []float32, keys []uint16, scale float32, out []float32, asm bool) 
 	}
 }
 
-// WeightedSum sets out = Σ_t p[t]·V[t] over t < len(p), where V holds rows
+// weightedSum sets out = Σ_t p[t]·V[t] over t < len(p), where V holds rows
 // of len(out) halves one after another.
-func WeightedSum(p []float32, values []uint16, out []float32) {
-	weightedSum(p, values, out, asmOK)
-}
-
 func weightedSum(p []float32, values []uint16, out []float32, asm bool) {
 	hd, T := len(out), len(p)
 	clear(out)
@@ -156,5 +151,38 @@ func weightedSum(p []float32, values []uint16, out []float32, asm bool) {
 		for i := c; i < hd; i++ {
 			out[i] += pt * table[row[i]]
 		}
+	}
+}
+
+// Attend computes one attention head for one query over T cached positions:
+// out = softmax(scale · q·Kᵀ)·V, where keys and values hold at least T rows
+// of len(q) halves and scratch at least T floats.
+func Attend(q []float32, keys, values []uint16, T int, scale float32, scratch, out []float32) {
+	attend(q, keys, values, T, scale, scratch, out, asmOK)
+}
+
+func attend(q []float32, keys, values []uint16, T int, scale float32, scratch, out []float32, asm bool) {
+	hd := len(q)
+	s := scratch[:T]
+	scores(q, keys[:T*hd], scale, s, asm)
+	m := s[0]
+	for _, v := range s[1:] {
+		m = max(m, v)
+	}
+	var sum float32
+	i := 0
+	if asm && T >= 8 {
+		i = T &^ 7
+		sum = expSubSum(&s[0], i, m)
+	}
+	for ; i < T; i++ {
+		e := float32(math.Exp(float64(s[i] - m)))
+		s[i] = e
+		sum += e
+	}
+	weightedSum(s, values[:T*hd], out, asm)
+	inv := 1 / sum
+	for c := range out {
+		out[c] *= inv
 	}
 }

@@ -111,3 +111,40 @@ func BenchmarkMatMul(b *testing.B) {
 		})
 	}
 }
+
+func TestAttendMatchesFloat64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, s := range []struct{ T, hd int }{{1, 64}, {7, 64}, {8, 32}, {301, 64}, {20, 12}} {
+		q := randF32(rng, s.hd)
+		k, kf := randHalf(rng, s.T*s.hd+5*s.hd) // extra rows past T must be ignored
+		v, vf := randHalf(rng, s.T*s.hd+5*s.hd)
+		want := make([]float64, s.hd)
+		sc := make([]float64, s.T)
+		m := math.Inf(-1)
+		for i := range sc {
+			for c := 0; c < s.hd; c++ {
+				sc[i] += 0.3 * float64(q[c]) * kf[i*s.hd+c]
+			}
+			m = math.Max(m, sc[i])
+		}
+		sum := 0.0
+		for i := range sc {
+			sc[i] = math.Exp(sc[i] - m)
+			sum += sc[i]
+		}
+		for i := range sc {
+			for c := range want {
+				want[c] += sc[i] / sum * vf[i*s.hd+c]
+			}
+		}
+		for _, asm := range []bool{false, asmOK} {
+			out := make([]float32, s.hd)
+			attend(q, k, v, s.T, 0.3, make([]float32, s.T+3), out, asm)
+			for c := range out {
+				if math.Abs(float64(out[c])-want[c]) > 1e-5+1e-5*math.Abs(want[c]) {
+					t.Fatalf("%+v asm=%v: out[%d] = %g, want %g", s, asm, c, out[c], want[c])
+				}
+			}
+		}
+	}
+}

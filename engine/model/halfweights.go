@@ -89,10 +89,7 @@ func (m *Model) attentionHalf(kc *Cache, l int, qkv, out []float32, n, workers i
 			for i := 0; i < n; i++ {
 				T := pos0 + i + 1
 				q := qkv[(b*n+i)*3*d+hh*hd:][:hd]
-				s := scores[:T]
-				half.Scores(q, K[at:at+T*hd], scale, s)
-				softmaxInPlace(s)
-				half.WeightedSum(s, V[at:at+T*hd], out[(b*n+i)*d+hh*hd:][:hd])
+				half.Attend(q, K[at:], V[at:], T, scale, scores, out[(b*n+i)*d+hh*hd:][:hd])
 			}
 		}
 	})

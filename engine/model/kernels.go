@@ -61,7 +61,7 @@ func addBias(x, b []float32, rows int) {
 
 // activate applies the configured activation to x in place.
 func activate(x []float32, kind string, workers int) {
-	parallelFor(len(x), workers, 1<<14, func(lo, hi int) {
+	parallelFor(len(x), workers, 1<<12, func(lo, hi int) {
 		v := x[lo:hi]
 		switch kind {
 		case "quick_gelu":
