@@ -86,6 +86,13 @@ func Linear(workers, m, n, k int, x []float32, w []float32, wTrans bool, beta fl
 	wg.Wait()
 }
 
+// LinearCols computes output columns [lo, hi) of Linear on the calling
+// goroutine, with single-threaded OpenBLAS calls (call SetThreads(1) first),
+// for callers that split the columns over their own workers.
+func LinearCols(lo, hi, m, n, k int, x, w []float32, wTrans bool, beta float32, y []float32) {
+	linearCols(lo, hi, m, n, k, x, w, wTrans, beta, y)
+}
+
 // linearCols computes output columns [lo, hi) of all m rows.
 func linearCols(lo, hi, m, n, k int, x, w []float32, wTrans bool, beta float32, y []float32) {
 	if m == 1 {

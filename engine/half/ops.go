@@ -65,6 +65,12 @@ func matMul(workers, m, n, k int, x []float32, w []uint16, beta float32, y []flo
 	wg.Wait()
 }
 
+// MatMulCols computes output columns [lo, hi) of MatMul on the calling
+// goroutine, for callers that split the columns over their own workers.
+func MatMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []float32) {
+	matMulCols(lo, hi, m, n, k, x, w, beta, y, asmOK)
+}
+
 // matMulCols computes output columns [lo, hi) of every row, four columns at
 // a time so each block of weights is read from memory once for all rows.
 func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []float32, asm bool) {

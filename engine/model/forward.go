@@ -6,7 +6,7 @@ import (
 	"runtime"
 
 	"github.com/tessera-studio/tessera/engine/blas"
-	"github.com/tessera-studio/tessera/engine/half"
+	"github.com/tessera-studio/tessera/engine/par"
 )
 
 // Cache holds the keys and values of past positions for a batch of
@@ -22,6 +22,23 @@ type Cache struct {
 	half   bool
 	kh, vh [][]uint16
 	ws     workspace
+	// workers keeps a team of goroutines for the forward passes on this
+	// cache; it stops when the cache is garbage collected.
+	workers *par.Team
+}
+
+// team returns the cache's worker team of the given size, starting it on
+// first use (or when the size changes).
+func (kc *Cache) team(size int) *par.Team {
+	if kc.workers == nil || kc.workers.Size() != size {
+		if kc.workers != nil {
+			kc.workers.Close()
+		}
+		t := par.NewTeam(size)
+		runtime.AddCleanup(kc, func(t *par.Team) { t.Close() }, t)
+		kc.workers = t
+	}
+	return kc.workers
 }
 
 type workspace struct {
@@ -160,6 +177,8 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
+	par := kc.team(workers).For
+	blas.SetThreads(1)
 	rows := B * n
 	f := c.Inner()
 	ws := &kc.ws
@@ -183,26 +202,26 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	eps := float32(c.LayerNormEpsilon)
 	for l := range m.Blocks {
 		b := &m.Blocks[l]
-		rmsNorm(h, x, f32(b.Ln1), rows, d, eps, workers)
+		rmsNorm(h, x, f32(b.Ln1), rows, d, eps, par)
 		fillRows(qkv, f32(b.AttnB), rows)
 		var aw, ap, fw, mp []uint16 // half weights, for a half cache
 		if kc.half {
 			aw, ap, fw, mp = m.half.attnW[l], m.half.attnProj[l], m.half.fcW[l], m.half.mlpProj[l]
 		}
-		m.linear(kc, workers, rows, 3*d, d, h, f32(b.AttnW), aw, 1, qkv)
+		m.linear(kc, par, rows, 3*d, d, h, f32(b.AttnW), aw, 1, qkv)
 		if kc.half {
-			m.attentionHalf(kc, l, qkv, att, n, workers)
+			m.attentionHalf(kc, l, qkv, att, n, par)
 		} else {
-			m.attention(kc, l, qkv, att, n, workers)
+			m.attention(kc, l, qkv, att, n, par)
 		}
 		addBias(x, f32(b.AttnPB), rows)
-		m.linear(kc, workers, rows, d, d, att, f32(b.AttnProj), ap, 1, x)
-		rmsNorm(h, x, f32(b.Ln2), rows, d, eps, workers)
+		m.linear(kc, par, rows, d, d, att, f32(b.AttnProj), ap, 1, x)
+		rmsNorm(h, x, f32(b.Ln2), rows, d, eps, par)
 		fillRows(fc, f32(b.FcB), rows)
-		m.linear(kc, workers, rows, f, d, h, f32(b.FcW), fw, 1, fc)
-		activate(fc, c.ActivationFunction, workers)
+		m.linear(kc, par, rows, f, d, h, f32(b.FcW), fw, 1, fc)
+		activate(fc, c.ActivationFunction, par)
 		addBias(x, f32(b.MlpPB), rows)
-		m.linear(kc, workers, rows, d, f, fc, f32(b.MlpProj), mp, 1, x)
+		m.linear(kc, par, rows, d, f, fc, f32(b.MlpProj), mp, 1, x)
 		if opt.Trace != nil {
 			opt.Trace("block", l, x)
 		}
@@ -214,7 +233,7 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	var src []float32
 	outRows := rows
 	if opt.AllLogits {
-		rmsNorm(h, x, f32(m.LnF), rows, d, eps, workers)
+		rmsNorm(h, x, f32(m.LnF), rows, d, eps, par)
 		src = h
 	} else {
 		outRows = B
@@ -222,18 +241,18 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 			last := (b*n + n - 1) * d
 			copy(att[b*d:(b+1)*d], x[last:last+d])
 		}
-		rmsNorm(h, att, f32(m.LnF), B, d, eps, workers)
+		rmsNorm(h, att, f32(m.LnF), B, d, eps, par)
 		src = h[:B*d]
 	}
 	if opt.Trace != nil {
 		opt.Trace("final", c.NLayer, src)
 	}
 	ws.logits = grow(ws.logits, outRows*K)
-	if kc.half && outRows <= halfRowsMax {
-		half.MatMul(workers, outRows, K, d, src, m.half.lmHead, 0, ws.logits)
-	} else {
-		blas.Linear(workers, outRows, K, d, src, f32(m.LmHead), true, 0, ws.logits)
+	var lh []uint16
+	if kc.half {
+		lh = m.half.lmHead
 	}
+	m.linearT(kc, par, outRows, K, d, src, f32(m.LmHead), lh, true, 0, ws.logits)
 	return ws.logits, nil
 }
 
@@ -247,7 +266,7 @@ func fillRows(x, b []float32, rows int) {
 
 // attention stores the new keys and values of layer l in the cache and writes
 // the causal multi-head attention of the new queries into out (rows × d).
-func (m *Model) attention(kc *Cache, l int, qkv, out []float32, n, workers int) {
+func (m *Model) attention(kc *Cache, l int, qkv, out []float32, n int, par loop) {
 	c := m.Config
 	B, d, H := kc.batch, c.NEmbd, c.NHead
 	hd := d / H
@@ -269,7 +288,7 @@ func (m *Model) attention(kc *Cache, l int, qkv, out []float32, n, workers int) 
 	scale := attentionScale(c, l)
 	if n == 1 {
 		// One query per sequence: vector kernels, parallel over (sequence, head).
-		parallelFor(B*H, workers, 1, func(lo, hi int) {
+		par(B*H, 1, func(lo, hi int) {
 			scores := make([]float32, T)
 			for bh := lo; bh < hi; bh++ {
 				b, hh := bh/H, bh%H
@@ -284,7 +303,7 @@ func (m *Model) attention(kc *Cache, l int, qkv, out []float32, n, workers int) 
 	}
 	// Several queries per sequence: per-head matrix products through BLAS,
 	// heads in parallel, each with its own score matrix.
-	parallelFor(B*H, workers, 1, func(lo, hi int) {
+	par(B*H, 1, func(lo, hi int) {
 		S := make([]float32, n*T)
 		for bh := lo; bh < hi; bh++ {
 			b, hh := bh/H, bh%H

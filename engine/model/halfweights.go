@@ -51,19 +51,29 @@ func (m *Model) EnableHalf() {
 func (m *Model) HalfEnabled() bool { return m.half != nil }
 
 // linear computes y = x·W + beta·y for rows rows (W is k×n float32, or its
-// half transpose wh when the cache is half precision and rows are few).
-func (m *Model) linear(kc *Cache, workers, rows, n, k int, x, w []float32, wh []uint16, beta float32, y []float32) {
+// half transpose wh when the cache is half precision and rows are few),
+// the output columns split over par.
+func (m *Model) linear(kc *Cache, par loop, rows, n, k int, x, w []float32, wh []uint16, beta float32, y []float32) {
+	m.linearT(kc, par, rows, n, k, x, w, wh, false, beta, y)
+}
+
+// linearT is linear with W optionally stored transposed (n×k, wTrans).
+func (m *Model) linearT(kc *Cache, par loop, rows, n, k int, x, w []float32, wh []uint16, wTrans bool, beta float32, y []float32) {
 	if kc.half && rows <= halfRowsMax {
-		half.MatMul(workers, rows, n, k, x, wh, beta, y)
+		par((n+7)/8, 4, func(lo, hi int) {
+			half.MatMulCols(8*lo, min(8*hi, n), rows, n, k, x, wh, beta, y)
+		})
 		return
 	}
-	blas.Linear(workers, rows, n, k, x, w, false, beta, y)
+	par((n+15)/16, 4, func(lo, hi int) {
+		blas.LinearCols(16*lo, min(16*hi, n), rows, n, k, x, w, wTrans, beta, y)
+	})
 }
 
 // attentionHalf is attention for a half cache: it stores the new keys and
 // values in half precision and attends with the half kernels, one query at
 // a time (decode steps have one; prefills are short).
-func (m *Model) attentionHalf(kc *Cache, l int, qkv, out []float32, n, workers int) {
+func (m *Model) attentionHalf(kc *Cache, l int, qkv, out []float32, n int, par loop) {
 	c := m.Config
 	B, d, H := kc.batch, c.NEmbd, c.NHead
 	hd := d / H
@@ -81,7 +91,7 @@ func (m *Model) attentionHalf(kc *Cache, l int, qkv, out []float32, n, workers i
 		}
 	}
 	scale := attentionScale(c, l)
-	parallelFor(B*H, workers, 1, func(lo, hi int) {
+	par(B*H, 1, func(lo, hi int) {
 		scores := make([]float32, pos0+n)
 		for bh := lo; bh < hi; bh++ {
 			b, hh := bh/H, bh%H

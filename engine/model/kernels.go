@@ -1,38 +1,14 @@
 package model
 
-import (
-	"math"
-	"sync"
-)
+import "math"
 
-// parallelFor splits [0, n) into at most workers contiguous chunks and runs
-// body on each in its own goroutine. Work below minPerWorker items per chunk
-// runs inline, since a goroutine costs more than it saves there.
-func parallelFor(n, workers, minPerWorker int, body func(lo, hi int)) {
-	if minPerWorker < 1 {
-		minPerWorker = 1
-	}
-	w := min(workers, n/minPerWorker)
-	if w <= 1 {
-		body(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + w - 1) / w
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			body(lo, hi)
-		}()
-	}
-	wg.Wait()
-}
+// loop runs body over [0, n) split into contiguous chunks of at least
+// minPer items, in parallel (a par.Team's For).
+type loop func(n, minPer int, body func(lo, hi int))
 
 // rmsNorm writes out[r] = x[r] / sqrt(mean(x[r]²) + eps) * gain for each row.
-func rmsNorm(out, x, gain []float32, rows, d int, eps float32, workers int) {
-	parallelFor(rows, workers, 8, func(lo, hi int) {
+func rmsNorm(out, x, gain []float32, rows, d int, eps float32, par loop) {
+	par(rows, 8, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			xr := x[r*d : (r+1)*d]
 			or := out[r*d : (r+1)*d]
@@ -60,8 +36,8 @@ func addBias(x, b []float32, rows int) {
 }
 
 // activate applies the configured activation to x in place.
-func activate(x []float32, kind string, workers int) {
-	parallelFor(len(x), workers, 1<<12, func(lo, hi int) {
+func activate(x []float32, kind string, par loop) {
+	par(len(x), 1<<12, func(lo, hi int) {
 		v := x[lo:hi]
 		switch kind {
 		case "quick_gelu":

@@ -1,0 +1,124 @@
+// Package par runs data-parallel loops on a small team of goroutines that
+// stay awake between loops. A decode step is a chain of ~100 short loops
+// (tens of microseconds each); starting goroutines for each one costs an OS
+// thread wake-up per loop, which on a virtual machine is a large share of
+// the loop itself. A Team's helpers spin briefly waiting for the next loop
+// and only then sleep, so back-to-back loops hand over in nanoseconds.
+package par
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// spinChecks is how many times an idle helper polls for work (yielding its
+// thread every 64 polls) before it sleeps: tens of microseconds, enough to
+// bridge the serial work between the loops of one forward pass.
+const spinChecks = 1 << 12
+
+// Team runs loops on its caller plus size−1 helper goroutines. One
+// goroutine at a time may call For; helpers stop when Close is called.
+type Team struct {
+	size int
+	gen  atomic.Uint64 // bumped once per loop
+	done atomic.Int64  // helpers finished with the current loop
+	stop atomic.Bool
+	// The current loop, written before gen is bumped.
+	body   func(lo, hi int)
+	n, per int
+
+	parked atomic.Int32
+	wake   chan struct{}
+	wg     sync.WaitGroup
+}
+
+// NewTeam starts a team of size workers (the caller counts as one).
+func NewTeam(size int) *Team {
+	size = max(1, size)
+	t := &Team{size: size, wake: make(chan struct{}, size)}
+	for i := 1; i < size; i++ {
+		t.wg.Add(1)
+		go t.helper(i)
+	}
+	return t
+}
+
+// Size is the number of workers, the caller included.
+func (t *Team) Size() int { return t.size }
+
+// Close stops the helpers and waits for them to exit.
+func (t *Team) Close() {
+	if t.stop.Swap(true) {
+		return
+	}
+	t.gen.Add(1)
+	t.rouse(t.size - 1)
+	t.wg.Wait()
+}
+
+// For splits [0, n) into at most Size contiguous chunks of at least
+// minPer items and runs body on each, the caller taking the first; it
+// returns when all are done. Small loops run inline.
+func (t *Team) For(n, minPer int, body func(lo, hi int)) {
+	parts := min(t.size, n/max(1, minPer))
+	if parts <= 1 || t.stop.Load() {
+		body(0, n)
+		return
+	}
+	t.body, t.n, t.per = body, n, (n+parts-1)/parts
+	t.done.Store(0)
+	t.gen.Add(1)
+	t.rouse(int(t.parked.Load()))
+	body(0, min(t.per, n))
+	want := int64(t.size - 1)
+	for i := 0; t.done.Load() != want; i++ {
+		if i%64 == 63 {
+			runtime.Gosched()
+		}
+	}
+	t.body = nil
+}
+
+// rouse hands out up to k wake-up tokens. A full channel already holds a
+// token for every helper, so sends that would block are dropped; a helper
+// woken by a stale token finds no new loop and sleeps again.
+func (t *Team) rouse(k int) {
+	for ; k > 0; k-- {
+		select {
+		case t.wake <- struct{}{}:
+		default:
+			return
+		}
+	}
+}
+
+func (t *Team) helper(id int) {
+	defer t.wg.Done()
+	var seen uint64 // gen's value at NewTeam, whenever this goroutine starts
+	for {
+		// Wait for the next loop: spin, then sleep.
+		for i := 0; t.gen.Load() == seen; i++ {
+			if i < spinChecks {
+				if i%64 == 63 {
+					runtime.Gosched()
+				}
+				continue
+			}
+			t.parked.Add(1)
+			if t.gen.Load() == seen {
+				<-t.wake
+			}
+			t.parked.Add(-1)
+			i = 0
+		}
+		seen = t.gen.Load()
+		if t.stop.Load() {
+			return
+		}
+		if lo := id * t.per; lo < t.n {
+			t.body(lo, min(lo+t.per, t.n))
+		}
+		t.done.Add(1)
+	}
+}

@@ -1,0 +1,67 @@
+package par
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestForCoversEveryItemOnce runs many loops of varied sizes back to back
+// (helpers spinning) and after pauses (helpers asleep), checking each item
+// is visited exactly once and the loop is finished when For returns.
+func TestForCoversEveryItemOnce(t *testing.T) {
+	for _, size := range []int{1, 2, 3, 5} {
+		team := NewTeam(size)
+		for iter := 0; iter < 300; iter++ {
+			n := (iter * 37) % 101
+			hits := make([]int32, n)
+			team.For(n, 1+iter%3, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					atomic.AddInt32(&hits[i], 1)
+				}
+			})
+			for i, h := range hits {
+				if h != 1 {
+					t.Fatalf("size %d, loop %d: item %d of %d visited %d times", size, iter, i, n, h)
+				}
+			}
+			if iter%100 == 99 {
+				time.Sleep(20 * time.Millisecond) // let helpers fall asleep
+			}
+		}
+		team.Close()
+		team.Close() // idempotent
+		ran := false
+		team.For(4, 1, func(lo, hi int) { ran = lo == 0 && hi == 4 })
+		if !ran {
+			t.Fatalf("size %d: a closed team did not run the loop inline", size)
+		}
+	}
+}
+
+// TestForUsesHelpers checks the chunks really run on different goroutines
+// at once: each chunk waits until every chunk has started.
+func TestForUsesHelpers(t *testing.T) {
+	team := NewTeam(3)
+	defer team.Close()
+	var started atomic.Int32
+	deadline := time.Now().Add(5 * time.Second)
+	team.For(3, 1, func(lo, hi int) {
+		started.Add(1)
+		for started.Load() < 3 {
+			if time.Now().After(deadline) {
+				t.Error("chunks did not run concurrently")
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkForHandOff(b *testing.B) {
+	team := NewTeam(2)
+	defer team.Close()
+	var sink atomic.Int64
+	for b.Loop() {
+		team.For(2, 1, func(lo, hi int) { sink.Add(int64(hi - lo)) })
+	}
+}
