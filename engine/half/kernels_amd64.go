@@ -9,7 +9,7 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 
 //go:noescape
-func dot4x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32)
+func dot4x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int)
 
 //go:noescape
 func dot1x4(x *float32, w *uint16, ldw int, k int, out *float32)

@@ -35,9 +35,10 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	MOVL DX, edx+4(FP)
 	RET
 
-// func dot4x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32)
-// out[2i+j] = Σ_c x[i·ldx+c]·w[j·ldw+c] for rows i < 4, columns j < 2.
-TEXT ·dot4x2(SB), NOSPLIT, $0-48
+// func dot4x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int)
+// out[2i+j] = Σ_c x[i·ldx+c]·w[j·ldw+c] for rows i < 4, columns j < 2,
+// prefetching the weights `ahead` bytes further on as it goes.
+TEXT ·dot4x2(SB), NOSPLIT, $0-56
 	MOVQ x+0(FP), R8
 	MOVQ ldx+8(FP), AX
 	SHLQ $2, AX
@@ -49,6 +50,7 @@ TEXT ·dot4x2(SB), NOSPLIT, $0-48
 	SHLQ $1, BX
 	ADDQ DX, BX
 	MOVQ k+32(FP), CX
+	MOVQ ahead+48(FP), R12
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -59,8 +61,8 @@ TEXT ·dot4x2(SB), NOSPLIT, $0-48
 	VXORPS Y7, Y7, Y7
 
 d42loop:
-	PREFETCHT0  768(DX)
-	PREFETCHT0  768(BX)
+	PREFETCHT0  (DX)(R12*1)
+	PREFETCHT0  (BX)(R12*1)
 	VCVTPH2PS   (DX), Y8
 	VCVTPH2PS   (BX), Y9
 	VMOVUPS     (R8), Y10

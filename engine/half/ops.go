@@ -85,10 +85,16 @@ func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []
 	j := lo
 	if asm && k%8 == 0 && k > 0 {
 		for ; j+4 <= hi; j += 4 {
+			// While this block of four columns is computed (from cache after
+			// the first rows), fetch the next block from memory.
+			ahead := 0
+			if j+8 <= hi {
+				ahead = 4 * k * 2
+			}
 			r := 0
 			for ; r+4 <= m; r += 4 {
 				for c := 0; c < 4; c += 2 {
-					dot4x2(&x[r*k], k, &w[(j+c)*k], k, k, &buf[0])
+					dot4x2(&x[r*k], k, &w[(j+c)*k], k, k, &buf[0], ahead)
 					for i := 0; i < 4; i++ {
 						put((r+i)*n+j+c, buf[2*i])
 						put((r+i)*n+j+c+1, buf[2*i+1])
