@@ -109,7 +109,15 @@ func TestScoreMatchesReference(t *testing.T) {
 }
 
 func TestSameSeedSameImageAndBatchSeeds(t *testing.T) {
-	b := bundletest.Tiny(1)
+	t.Run("f32", func(t *testing.T) { testSameSeed(t, bundletest.Tiny(1)) })
+	t.Run("f16", func(t *testing.T) {
+		b := bundletest.Tiny(1)
+		b.Model.EnableHalf()
+		testSameSeed(t, b)
+	})
+}
+
+func testSameSeed(t *testing.T, b *bundle.Bundle) {
 	opt := Defaults()
 	opt.Prompt, opt.Seed, opt.Batch = "red cat", 7, 3
 	a, err := Generate(context.Background(), b, opt, nil)
