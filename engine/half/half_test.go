@@ -70,3 +70,24 @@ func TestTranspose(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeMatchesScalar checks the vector conversion rounds like
+// FromFloat32, including ties, subnormals, overflow and NaN.
+func TestEncodeMatchesScalar(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	src := make([]float32, 0, 4099)
+	for range 4000 {
+		src = append(src, float32(rng.NormFloat64()*math.Pow(10, rng.Float64()*12-7)))
+	}
+	src = append(src, 1+1.0/2048, 1+3.0/2048, 65504, 65520, 1e9, 3e-8, 2.9e-8, float32(math.Inf(-1)), 0, -0.0)
+	for len(src) < 4099 {
+		src = append(src, float32(len(src)))
+	}
+	got := make([]uint16, len(src))
+	encode(got, src, asmOK)
+	for i, f := range src {
+		if want := FromFloat32(f); got[i] != want {
+			t.Fatalf("%g: vector %#04x, scalar %#04x", f, got[i], want)
+		}
+	}
+}

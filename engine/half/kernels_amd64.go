@@ -29,6 +29,9 @@ func wsum8(p *float32, v *uint16, t int, ld int, out *float32)
 //go:noescape
 func expSubSum(x *float32, n int, m float32) float32
 
+//go:noescape
+func encode8(dst *uint16, src *float32, n int)
+
 // hasKernels reports AVX2, FMA and F16C with OS support for the YMM state.
 func hasKernels() bool {
 	maxID, _, _, _ := cpuid(0, 0)

@@ -314,3 +314,21 @@ esloop:
 	VZEROUPPER
 	MOVSS X6, ret+24(FP)
 	RET
+
+// func encode8(dst *uint16, src *float32, n int)
+// dst[i] = half(src[i]), rounding to nearest even, n a positive multiple of 8.
+TEXT ·encode8(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+
+enloop:
+	VMOVUPS   (SI), Y0
+	VCVTPS2PH $0, Y0, (DI)
+	ADDQ      $32, SI
+	ADDQ      $16, DI
+	SUBQ      $8, CX
+	JNZ       enloop
+
+	VZEROUPPER
+	RET

@@ -80,22 +80,18 @@ func (m *Model) attentionHalf(kc *Cache, l int, qkv, out []float32, n int, par l
 	pos0 := kc.length
 	K, V := kc.kh[l], kc.vh[l]
 	base := func(b, h int) int { return (b*H + h) * kc.capacity * hd }
-	for b := 0; b < B; b++ {
-		for i := 0; i < n; i++ {
-			src := qkv[(b*n+i)*3*d:]
-			for hh := 0; hh < H; hh++ {
-				dst := base(b, hh) + (pos0+i)*hd
-				half.Encode(K[dst:dst+hd], src[d+hh*hd:][:hd])
-				half.Encode(V[dst:dst+hd], src[2*d+hh*hd:][:hd])
-			}
-		}
-	}
 	scale := attentionScale(c, l)
 	par(B*H, 1, func(lo, hi int) {
 		scores := make([]float32, pos0+n)
 		for bh := lo; bh < hi; bh++ {
 			b, hh := bh/H, bh%H
 			at := base(b, hh)
+			for i := 0; i < n; i++ {
+				src := qkv[(b*n+i)*3*d:]
+				dst := at + (pos0+i)*hd
+				half.Encode(K[dst:dst+hd], src[d+hh*hd:][:hd])
+				half.Encode(V[dst:dst+hd], src[2*d+hh*hd:][:hd])
+			}
 			for i := 0; i < n; i++ {
 				T := pos0 + i + 1
 				q := qkv[(b*n+i)*3*d+hh*hd:][:hd]

@@ -41,9 +41,7 @@ func activate(x []float32, kind string, par loop) {
 		v := x[lo:hi]
 		switch kind {
 		case "quick_gelu":
-			for i, a := range v {
-				v[i] = a / (1 + expf(-1.702*a))
-			}
+			quickGELU(v, vectorOK)
 		case "gelu":
 			for i, a := range v {
 				v[i] = float32(0.5 * float64(a) * (1 + math.Erf(float64(a)/math.Sqrt2)))
@@ -119,4 +117,17 @@ func LogSoftmaxAt(logits []float32, i int) float64 {
 		sum += math.Exp(float64(v) - m)
 	}
 	return float64(logits[i]) - m - math.Log(sum)
+}
+
+// quickGELU sets v[i] = v[i]·sigmoid(1.702·v[i]), with the AVX2 kernel on
+// the multiple-of-8 head when vector is set.
+func quickGELU(v []float32, vector bool) {
+	i := 0
+	if vector && len(v) >= 8 {
+		i = len(v) &^ 7
+		qgeluAVX(&v[0], i)
+	}
+	for ; i < len(v); i++ {
+		v[i] = v[i] / (1 + expf(-1.702*v[i]))
+	}
 }

@@ -3,16 +3,6 @@
 #include "textflag.h"
 #include "../internal/vexp/exp_amd64.h"
 
-DATA cm1702<>+0(SB)/4, $0xbfd9db23
-DATA cm1702<>+4(SB)/4, $0xbfd9db23
-DATA cm1702<>+8(SB)/4, $0xbfd9db23
-DATA cm1702<>+12(SB)/4, $0xbfd9db23
-DATA cm1702<>+16(SB)/4, $0xbfd9db23
-DATA cm1702<>+20(SB)/4, $0xbfd9db23
-DATA cm1702<>+24(SB)/4, $0xbfd9db23
-DATA cm1702<>+28(SB)/4, $0xbfd9db23
-GLOBL cm1702<>(SB), RODATA|NOPTR, $32
-
 DATA c1702<>+0(SB)/4, $0x3fd9db23
 DATA c1702<>+4(SB)/4, $0x3fd9db23
 DATA c1702<>+8(SB)/4, $0x3fd9db23

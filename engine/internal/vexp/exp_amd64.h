@@ -4,6 +4,17 @@
 // dependency of the packages that include it: after changing it, run
 // `go clean -cache`.
 
+// −1.702, the quick_gelu slope, negated
+DATA cm1702<>+0(SB)/4, $0xbfd9db23
+DATA cm1702<>+4(SB)/4, $0xbfd9db23
+DATA cm1702<>+8(SB)/4, $0xbfd9db23
+DATA cm1702<>+12(SB)/4, $0xbfd9db23
+DATA cm1702<>+16(SB)/4, $0xbfd9db23
+DATA cm1702<>+20(SB)/4, $0xbfd9db23
+DATA cm1702<>+24(SB)/4, $0xbfd9db23
+DATA cm1702<>+28(SB)/4, $0xbfd9db23
+GLOBL cm1702<>(SB), RODATA|NOPTR, $32
+
 DATA c88<>+0(SB)/4, $0x42b00000
 DATA c88<>+4(SB)/4, $0x42b00000
 DATA c88<>+8(SB)/4, $0x42b00000
