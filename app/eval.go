@@ -33,6 +33,7 @@ type reference struct {
 	side   int
 	pixels [][]float32 // side×side×3 in [0,1]
 	labels []string
+	styles []string
 }
 
 func newReference(samples []data.Sample, side int) *reference {
@@ -40,6 +41,7 @@ func newReference(samples []data.Sample, side int) *reference {
 	for _, s := range samples {
 		r.pixels = append(r.pixels, toVector(s.Image, side))
 		r.labels = append(r.labels, s.Key)
+		r.styles = append(r.styles, s.Style)
 	}
 	return r
 }
@@ -57,8 +59,8 @@ func toVector(img image.Image, side int) []float32 {
 	return v
 }
 
-// nearest returns the label of the reference image closest to img.
-func (r *reference) nearest(img image.Image) string {
+// nearest returns the label and style of the reference image closest to img.
+func (r *reference) nearest(img image.Image) (label, style string) {
 	v := toVector(img, r.side)
 	best, bestD := -1, math.MaxFloat64
 	for i, p := range r.pixels {
@@ -71,7 +73,7 @@ func (r *reference) nearest(img image.Image) string {
 			best, bestD = i, float64(d)
 		}
 	}
-	return r.labels[best]
+	return r.labels[best], r.styles[best]
 }
 
 // evalCase is one prompt and the label its samples should show.
@@ -83,6 +85,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	sf.register(fs)
 	seeds := fs.Int("seeds", 4, "samples per prompt (seeds 1…N)")
 	dataset := fs.String("data", "", "reference dataset: emoji or mnist (default: from the model's name)")
+	style := fs.String("style", "", "emoji: append this style word (google or twitter) to every prompt and also count how often the nearest image has that style")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
@@ -131,6 +134,9 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 			if !ok {
 				return fmt.Errorf("emoji %q is not in the dataset", n)
 			}
+			if *style != "" {
+				n += " " + *style
+			}
 			cases = append(cases, evalCase{n, key})
 		}
 	default:
@@ -139,11 +145,13 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	type result struct {
 		Prompt string   `json:"prompt"`
 		Hits   int      `json:"hits"`
+		Styled int      `json:"style_hits,omitempty"`
 		Seeds  int      `json:"seeds"`
 		Got    []string `json:"nearest"`
 	}
 	var results []result
-	hits, total := 0, 0
+	hits, styled, total := 0, 0, 0
+	used := sf.options(b) // the settings in effect, model defaults included
 	for _, c := range cases {
 		opt := sf.options(b)
 		opt.Prompt, opt.Batch = c.prompt, *seeds
@@ -159,13 +167,17 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		}
 		r := result{Prompt: c.prompt, Seeds: *seeds}
 		for _, im := range res.Images {
-			got := ref.nearest(b.Decode(im.Tokens))
+			got, gotStyle := ref.nearest(b.Decode(im.Tokens))
 			r.Got = append(r.Got, got)
 			if got == c.label {
 				r.Hits++
 			}
+			if *style != "" && gotStyle == *style {
+				r.Styled++
+			}
 		}
 		hits += r.Hits
+		styled += r.Styled
 		total += *seeds
 		results = append(results, r)
 		if !*asJSON {
@@ -174,9 +186,16 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	}
 	rate := float64(hits) / float64(max(total, 1))
 	if *asJSON {
-		return json.NewEncoder(env.Stdout).Encode(map[string]any{"model": b.Name, "hits": hits, "samples": total, "rate": rate, "guidance": sf.guidance, "prompts": results})
+		out := map[string]any{"model": b.Name, "hits": hits, "samples": total, "rate": rate, "guidance": used.Guidance, "temperature": used.Temperature, "prompts": results}
+		if *style != "" {
+			out["style"], out["style_hits"] = *style, styled
+		}
+		return json.NewEncoder(env.Stdout).Encode(out)
 	}
-	fmt.Fprintf(env.Stdout, "%d of %d samples (%.1f%%) are nearest to the prompted %s\n", hits, total, 100*rate, kind)
+	fmt.Fprintf(env.Stdout, "%d of %d samples (%.1f%%) are nearest to the prompted %s (guidance %g, temperature %g)\n", hits, total, 100*rate, kind, used.Guidance, used.Temperature)
+	if *style != "" {
+		fmt.Fprintf(env.Stdout, "%d of %d samples (%.1f%%) are nearest to an image in %s style\n", styled, total, 100*float64(styled)/float64(max(total, 1)), *style)
+	}
 	return nil
 }
 
