@@ -54,6 +54,9 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		if !set["guidance"] && rec.Guidance > 0 {
 			opt.Guidance = rec.Guidance
 		}
+		if !set["guidance-min-p"] {
+			opt.GuidanceMinP = rec.GuidanceMinP
+		}
 		if !set["temperature"] && rec.Temperature > 0 {
 			opt.Temperature = rec.Temperature
 		}

@@ -25,7 +25,7 @@ type samplingFlags struct {
 	model, prompt, negative string
 	seed                    int64
 	temperature, topP       float64
-	guidance                float64
+	guidance, guidanceMinP  float64
 	topK, batch, threads    int
 	precision               string
 	fs                      *flag.FlagSet
@@ -41,6 +41,7 @@ func (s *samplingFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.topK, "top-k", 0, "sample only from the K most likely codes (0 = all)")
 	fs.Float64Var(&s.topP, "top-p", 1, "sample from the smallest set of codes with this total probability")
 	fs.Float64Var(&s.guidance, "guidance", 1, "classifier-free guidance scale (1 = off)")
+	fs.Float64Var(&s.guidanceMinP, "guidance-min-p", 0, "let guidance pick only codes at least this fraction as likely as the prompt's top code (0 = off)")
 	fs.IntVar(&s.batch, "batch", 1, "images per run")
 	fs.IntVar(&s.threads, "threads", 0, "worker threads (0 = all cores)")
 	fs.StringVar(&s.precision, "precision", "f16", "sampling arithmetic: f16 (half-precision weights and KV cache, about twice as fast) or f32 (float32 throughout)")
@@ -56,7 +57,7 @@ func (s *samplingFlags) options(b *bundle.Bundle) sampler.Options {
 	}
 	opt := sampler.Options{
 		Prompt: s.prompt, Negative: s.negative, Temperature: s.temperature, TopK: s.topK, TopP: s.topP,
-		Guidance: s.guidance, Seed: seed, Batch: s.batch, Workers: s.threads,
+		Guidance: s.guidance, GuidanceMinP: s.guidanceMinP, Seed: seed, Batch: s.batch, Workers: s.threads,
 	}
 	set := map[string]bool{}
 	if s.fs != nil {
@@ -75,6 +76,9 @@ func (s *samplingFlags) options(b *bundle.Bundle) sampler.Options {
 	if !set["guidance"] && d.Guidance > 0 && b.Conditional() {
 		opt.Guidance = d.Guidance
 	}
+	if !set["guidance-min-p"] && d.GuidanceMinP > 0 {
+		opt.GuidanceMinP = d.GuidanceMinP
+	}
 	return opt
 }
 
@@ -85,7 +89,7 @@ func record(b *bundle.Bundle, opt sampler.Options, im sampler.Image) pngmeta.Rec
 	return pngmeta.Record{
 		Version: "tessera " + Version, Model: b.Name, ModelHash: b.Model.Hash,
 		Prompt: opt.Prompt, Negative: opt.Negative, Seed: im.Seed,
-		Temperature: opt.Temperature, TopK: opt.TopK, TopP: opt.TopP, Guidance: opt.Guidance,
+		Temperature: opt.Temperature, TopK: opt.TopK, TopP: opt.TopP, Guidance: opt.Guidance, GuidanceMinP: opt.GuidanceMinP,
 		Width: w, Height: h, Grid: [2]int{rows, cols}, PatchSize: b.Codebook.P,
 		Tokens: append([]int(nil), im.Tokens...),
 	}

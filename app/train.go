@@ -164,6 +164,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	exportFinal := fs.String("export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here")
 	guidanceDefault := fs.Float64("default-guidance", 0, "record this guidance scale in the exported config.json as the model's default (tessera.defaults)")
 	temperatureDefault := fs.Float64("default-temperature", 0, "record this sampling temperature as the model's default")
+	minPDefault := fs.Float64("default-guidance-min-p", 0, "record this guidance min-p (see generate --guidance-min-p) as the model's default")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -222,7 +223,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if *exportFinal != "" {
-		return exportFinalWeights(env, *out, *exportFinal, prep, *dtype, model.SamplingDefaults{Guidance: *guidanceDefault, Temperature: *temperatureDefault}, *dataset, args)
+		return exportFinalWeights(env, *out, *exportFinal, prep, *dtype, model.SamplingDefaults{Guidance: *guidanceDefault, Temperature: *temperatureDefault, GuidanceMinP: *minPDefault}, *dataset, args)
 	}
 	if *prepareOnly {
 		fmt.Fprintf(env.Stdout, "tokenised data saved in %s\n", prepPath)
@@ -254,7 +255,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	start := time.Now()
 	res, err := train.Run(ctx, opt, prep.Train, prep.Val, hooks)
 	if res != nil {
-		if werr := setDefaults(res.ModelDir, model.SamplingDefaults{Guidance: *guidanceDefault, Temperature: *temperatureDefault}); werr != nil {
+		if werr := setDefaults(res.ModelDir, model.SamplingDefaults{Guidance: *guidanceDefault, Temperature: *temperatureDefault, GuidanceMinP: *minPDefault}); werr != nil {
 			fmt.Fprintln(log, "warning: defaults:", werr)
 		}
 		if werr := writeModelCard(res, prep, *dataset, args, false); werr != nil {
@@ -294,7 +295,11 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, dataset string, a
 	fmt.Fprintf(&b, "- Training: %d of %d steps, %s on this machine's CPU (%s)\n", steps, res.TotalSteps, trained.Round(time.Second), runtimeDesc())
 	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.SamplingDefaults() != (model.SamplingDefaults{}) {
 		d := c.SamplingDefaults()
-		fmt.Fprintf(&b, "- Default sampling (config.json tessera.defaults): guidance %g, temperature %g\n", max(d.Guidance, 1), cmpOr(d.Temperature, 1))
+		fmt.Fprintf(&b, "- Default sampling (config.json tessera.defaults): guidance %g, temperature %g", max(d.Guidance, 1), cmpOr(d.Temperature, 1))
+		if d.GuidanceMinP > 0 {
+			fmt.Fprintf(&b, ", guidance min-p %g", d.GuidanceMinP)
+		}
+		b.WriteString("\n")
 	}
 	if final {
 		fmt.Fprintf(&b, "- Weights: the latest of the run (step %d), not the best-validation ones; last validation loss %.4f bits per token (step %d)\n", steps, res.BestVal, res.BestStep)

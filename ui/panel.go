@@ -19,27 +19,29 @@ const maxSuggestions = 6
 // promptPanel holds the generation settings: model, prompts, sampling
 // parameters, seed and batch, and the Generate and Stop buttons.
 type promptPanel struct {
-	model       *widget.Select
-	prompt      *PromptEntry
-	suggestions *fyne.Container
-	suggestBox  *container.Scroll
-	words       *widget.RichText
-	negative    *widget.Entry
-	temperature *widget.Slider
-	tempLabel   *widget.Label
-	topK        *widget.Entry
-	topP        *widget.Slider
-	topPLabel   *widget.Label
-	guidance    *widget.Slider
-	guideLabel  *widget.Label
-	seed        *widget.Entry
-	seedLock    *widget.Check
-	dice        *widget.Button
-	batch       *widget.Slider
-	batchLabel  *widget.Label
-	generate    *widget.Button
-	stop        *widget.Button
-	content     fyne.CanvasObject
+	// guidanceMinP has no control: SetParams keeps it for Params.
+	guidanceMinP float64
+	model        *widget.Select
+	prompt       *PromptEntry
+	suggestions  *fyne.Container
+	suggestBox   *container.Scroll
+	words        *widget.RichText
+	negative     *widget.Entry
+	temperature  *widget.Slider
+	tempLabel    *widget.Label
+	topK         *widget.Entry
+	topP         *widget.Slider
+	topPLabel    *widget.Label
+	guidance     *widget.Slider
+	guideLabel   *widget.Label
+	seed         *widget.Entry
+	seedLock     *widget.Check
+	dice         *widget.Button
+	batch        *widget.Slider
+	batchLabel   *widget.Label
+	generate     *widget.Button
+	stop         *widget.Button
+	content      fyne.CanvasObject
 
 	tok         *prompt.Tokenizer
 	completions []string
@@ -188,6 +190,7 @@ func (p *promptPanel) Params() (Params, error) {
 		Temperature: roundTo(p.temperature.Value, 100), TopK: k,
 		TopP: roundTo(p.topP.Value, 100), Guidance: roundTo(p.guidance.Value, 10),
 		Seed: seed, SeedLocked: p.seedLock.Checked, Batch: int(p.batch.Value),
+		GuidanceMinP: p.guidanceMinP,
 	}
 	return out, out.Validate()
 }
@@ -208,6 +211,7 @@ func (p *promptPanel) SetParams(v Params) {
 	p.topP.SetValue(v.TopP)
 	p.topPLabel.SetText(fmt.Sprintf("%.2f", p.topP.Value))
 	p.guidance.SetValue(v.Guidance)
+	p.guidanceMinP = v.GuidanceMinP
 	p.guideLabel.SetText(fmt.Sprintf("%.1f", p.guidance.Value))
 	p.SetSeed(v.Seed)
 	p.seedLock.SetChecked(v.SeedLocked)

@@ -25,7 +25,11 @@ type Params struct {
 	TopK        int     `json:"top_k"`
 	TopP        float64 `json:"top_p"`
 	Guidance    float64 `json:"guidance"`
-	Seed        uint64  `json:"seed"`
+	// GuidanceMinP limits guidance to codes the prompt finds plausible
+	// (sampler.Options.GuidanceMinP); it comes from the model's defaults or
+	// an opened image and has no control of its own.
+	GuidanceMinP float64 `json:"guidance_min_p,omitempty"`
+	Seed         uint64  `json:"seed"`
 	// SeedLocked keeps Seed across runs; unlocked, each run draws a new one.
 	SeedLocked bool `json:"seed_locked"`
 	// Batch is the number of images per run.
@@ -59,7 +63,7 @@ func (p Params) Validate() error {
 func (p Params) Options(workers int) sampler.Options {
 	return sampler.Options{
 		Prompt: p.Prompt, Negative: p.Negative,
-		Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, Guidance: p.Guidance,
+		Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, Guidance: p.Guidance, GuidanceMinP: p.GuidanceMinP,
 		Seed: p.Seed, Batch: p.Batch, Workers: workers,
 	}
 }
@@ -78,6 +82,9 @@ func (p Params) clamped() Params {
 	p.TopP = clamp(p.TopP, 0.01, 1, d.TopP)
 	p.Guidance = clamp(p.Guidance, 1, MaxGuidance, d.Guidance)
 	p.TopK = max(p.TopK, 0)
+	if math.IsNaN(p.GuidanceMinP) || p.GuidanceMinP < 0 || p.GuidanceMinP >= 1 {
+		p.GuidanceMinP = 0
+	}
 	if p.Batch < 1 || p.Batch > MaxBatch {
 		p.Batch = d.Batch
 	}
@@ -90,6 +97,7 @@ func (p Params) withRecord(rec *pngmeta.Record) Params {
 	p.Prompt, p.Negative = rec.Prompt, rec.Negative
 	p.Seed, p.SeedLocked = rec.Seed, true
 	p.Temperature, p.TopK, p.TopP, p.Guidance = rec.Temperature, rec.TopK, rec.TopP, rec.Guidance
+	p.GuidanceMinP = rec.GuidanceMinP
 	return p.clamped()
 }
 

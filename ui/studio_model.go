@@ -182,11 +182,19 @@ func (s *Studio) applyModelDefaults(b *bundle.Bundle) string {
 		p.Guidance = d.Guidance
 		set = append(set, fmt.Sprintf("guidance %g", d.Guidance))
 	}
-	if len(set) == 0 || p.Validate() != nil {
+	// Min-p belongs to the model: a new model's (or none) replaces the old.
+	p.GuidanceMinP = d.GuidanceMinP
+	if d.GuidanceMinP > 0 {
+		set = append(set, fmt.Sprintf("guidance min-p %g", d.GuidanceMinP))
+	}
+	if p.Validate() != nil {
 		return ""
 	}
 	s.panel.SetParams(p)
 	s.paramsChanged()
+	if len(set) == 0 {
+		return ""
+	}
 	return "using the model's recommended " + strings.Join(set, ", ")
 }
 

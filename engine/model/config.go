@@ -52,6 +52,8 @@ type SamplingDefaults struct {
 	TopK        int     `json:"top_k,omitempty"`
 	TopP        float64 `json:"top_p,omitempty"`
 	Guidance    float64 `json:"guidance,omitempty"`
+	// GuidanceMinP is the sampler's Options.GuidanceMinP.
+	GuidanceMinP float64 `json:"guidance_min_p,omitempty"`
 }
 
 // SamplingDefaults returns the model's recommended settings (zero when none).

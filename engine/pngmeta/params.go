@@ -22,6 +22,7 @@ type Params struct {
 	TopK             int
 	TopP             float64
 	Guidance         float64
+	GuidanceMinP     float64 // written only when set
 	Width, Height    int
 	Model, ModelHash string
 	Version          string            // e.g. "tessera 0.1.0"
@@ -30,24 +31,25 @@ type Params struct {
 
 // Setting keys of the settings line.
 const (
-	keySeed        = "Seed"
-	keyTemperature = "Temperature"
-	keyTopK        = "Top-k"
-	keyTopP        = "Top-p"
-	keyGuidance    = "Guidance"
-	keyCFG         = "CFG scale" // A1111's name for guidance
-	keySize        = "Size"
-	keyModel       = "Model"
-	keyModelHash   = "Model hash"
-	keyVersion     = "Version"
-	negativePrefix = "Negative prompt:"
+	keySeed         = "Seed"
+	keyTemperature  = "Temperature"
+	keyTopK         = "Top-k"
+	keyTopP         = "Top-p"
+	keyGuidance     = "Guidance"
+	keyCFG          = "CFG scale" // A1111's name for guidance
+	keyGuidanceMinP = "Guidance min-p"
+	keySize         = "Size"
+	keyModel        = "Model"
+	keyModelHash    = "Model hash"
+	keyVersion      = "Version"
+	negativePrefix  = "Negative prompt:"
 )
 
 // isSettingsKey reports whether k marks a line as the settings line: a key
 // Tessera writes or one A1111 always writes.
 func isSettingsKey(k string) bool {
 	switch k {
-	case keySeed, keyTemperature, keyTopK, keyTopP, keyGuidance, keyCFG, keySize, keyModelHash, keyVersion,
+	case keySeed, keyTemperature, keyTopK, keyTopP, keyGuidance, keyCFG, keyGuidanceMinP, keySize, keyModelHash, keyVersion,
 		"Steps", "Sampler", "Schedule type", "Denoising strength", "Clip skip", "VAE", "VAE hash":
 		return true
 	}
@@ -76,6 +78,9 @@ func FormatParameters(p Params) string {
 		keyTopK + ": " + strconv.Itoa(p.TopK),
 		keyTopP + ": " + formatFloat(p.TopP),
 		keyGuidance + ": " + formatFloat(p.Guidance),
+	}
+	if p.GuidanceMinP != 0 {
+		pairs = append(pairs, keyGuidanceMinP+": "+formatFloat(p.GuidanceMinP))
 	}
 	if p.Width != 0 || p.Height != 0 {
 		pairs = append(pairs, fmt.Sprintf("%s: %dx%d", keySize, p.Width, p.Height))
@@ -178,6 +183,8 @@ func (p *Params) set(k, v string) {
 		p.TopP, err = strconv.ParseFloat(v, 64)
 	case keyGuidance, keyCFG:
 		p.Guidance, err = strconv.ParseFloat(v, 64)
+	case keyGuidanceMinP:
+		p.GuidanceMinP, err = strconv.ParseFloat(v, 64)
 	case keySize:
 		err = p.setSize(v)
 	case keyModel:

@@ -73,6 +73,7 @@ func TestParametersRoundTrip(t *testing.T) {
 		{Prompt: "猫 and é", Model: "model: v2", Extra: map[string]string{"Steps": "20", "Sampler": "Euler a"}},
 		{Prompt: " spaced prompt ", Negative: " spaced", TopK: -1, Temperature: 0.7},
 		{Prompt: "trailing newline\n", Width: 32, Height: 16},
+		{Prompt: "guided", Guidance: 2, GuidanceMinP: 0.25},
 	} {
 		s := FormatParameters(p)
 		if back := ParseParameters(s); !reflect.DeepEqual(back, p) {

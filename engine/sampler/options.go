@@ -23,6 +23,12 @@ type Options struct {
 	// Guidance is the classifier-free guidance scale: logits = neg + G·(cond − neg).
 	// 1 (or 0) disables it; it needs a conditional model.
 	Guidance float64
+	// GuidanceMinP, in (0, 1), lets guidance choose only among codes whose
+	// conditional probability is at least GuidanceMinP times the most likely
+	// code's. Guidance amplifies what the prompt changes, which on a model
+	// that knows its images well includes codes the prompt makes barely
+	// possible; this keeps it to re-ranking the plausible ones. 0 = off.
+	GuidanceMinP float64
 	// Seed: image i of a batch uses Seed+i.
 	Seed uint64
 	// Batch is the number of images in one run (default 1).
@@ -67,6 +73,8 @@ func (o Options) normalized(tokens int) (Options, error) {
 		return o, fmt.Errorf("top-p %g must be in (0, 1]", o.TopP)
 	case o.Guidance < 0 || o.Guidance > 100 || math.IsNaN(o.Guidance):
 		return o, fmt.Errorf("guidance %g must be between 0 and 100", o.Guidance)
+	case o.GuidanceMinP < 0 || o.GuidanceMinP >= 1 || math.IsNaN(o.GuidanceMinP):
+		return o, fmt.Errorf("guidance min-p %g must be in [0, 1)", o.GuidanceMinP)
 	case o.Batch < 1 || o.Batch > 256:
 		return o, fmt.Errorf("batch %d must be between 1 and 256", o.Batch)
 	case o.PatchTemperature != nil && len(o.PatchTemperature) != tokens:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -168,10 +169,7 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 				dist := cond
 				if G == 2 {
 					neg := logits[(B+bi)*K : (B+bi+1)*K]
-					g := float32(opt.Guidance)
-					for k := range mixed {
-						mixed[k] = neg[k] + g*(cond[k]-neg[k])
-					}
+					guide(mixed, cond, neg, float32(opt.Guidance), opt.GuidanceMinP)
 					dist = mixed
 				}
 				code = pk.pick(dist, temp, opt.TopK, opt.TopP, rngs[bi])
@@ -209,4 +207,26 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 		res.cache, res.groups = kc, groups
 	}
 	return res, nil
+}
+
+// guide writes the classifier-free guidance logits neg + g·(cond − neg)
+// into mixed. With minP in (0, 1), codes whose conditional probability is
+// below minP times the top one's are ruled out (−Inf).
+func guide(mixed, cond, neg []float32, g float32, minP float64) {
+	for k := range mixed {
+		mixed[k] = neg[k] + g*(cond[k]-neg[k])
+	}
+	if minP <= 0 || minP >= 1 {
+		return
+	}
+	top := cond[0]
+	for _, v := range cond {
+		top = max(top, v)
+	}
+	cut := top + float32(math.Log(minP))
+	for k, v := range cond {
+		if v < cut {
+			mixed[k] = float32(math.Inf(-1))
+		}
+	}
 }

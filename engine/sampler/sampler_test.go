@@ -343,3 +343,36 @@ func TestOptionsAreChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestGuideMinP checks guidance mixing and its min-p cut: codes the
+// conditional finds less than minP times as likely as its top code are
+// ruled out, the rest get neg + g·(cond − neg).
+func TestGuideMinP(t *testing.T) {
+	lg := func(p float64) float32 { return float32(math.Log(p)) }
+	cond := []float32{lg(0.5), lg(0.3), lg(0.15), lg(0.05)}
+	neg := []float32{lg(0.7), lg(0.1), lg(0.199), lg(0.001)}
+	mixed := make([]float32, 4)
+	guide(mixed, cond, neg, 3, 0)
+	for k := range mixed {
+		if want := neg[k] + 3*(cond[k]-neg[k]); mixed[k] != want {
+			t.Fatalf("code %d: %v, want %v", k, mixed[k], want)
+		}
+	}
+	// Without the cut, guidance 3 makes code 3 (5% under the prompt) beat
+	// code 0 (50%); min-p 0.2 keeps codes ≥ 0.1 only.
+	if mixed[3] <= mixed[0] {
+		t.Fatal("test premise: guidance should favour code 3 here")
+	}
+	guide(mixed, cond, neg, 3, 0.2)
+	if !math.IsInf(float64(mixed[3]), -1) {
+		t.Errorf("code 3 (p 0.05 < 0.2·0.5) kept: %v", mixed[3])
+	}
+	for k := 0; k < 3; k++ {
+		if math.IsInf(float64(mixed[k]), 0) {
+			t.Errorf("code %d ruled out", k)
+		}
+	}
+	if _, err := (Options{GuidanceMinP: 1}).normalized(4); err == nil {
+		t.Error("min-p 1 accepted")
+	}
+}
