@@ -29,15 +29,19 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	modelName := fs.String("model", assets.Default(), "model to open first (built-in name or folder)")
 	shots := fs.String("screenshots", "", "drive the window and save screenshots into this folder, then quit")
 	promptText := fs.String("prompt", "smiling face with sunglasses", "prompt for --screenshots")
+	precision := fs.String("precision", "f16", "sampling arithmetic: f16 (half-precision weights and KV cache) or f32")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
+	}
+	if _, err := halfPrecision(*precision); err != nil {
+		return err
 	}
 	if err := checkDisplay(); err != nil {
 		return err
 	}
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(iconResource())
-	opt := ui.Options{Version: Version, Models: Catalog{}, DefaultModel: *modelName}
+	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName}
 	if *shots != "" {
 		// A throwaway state folder, so screenshots never touch the user's session.
 		tmp, err := os.MkdirTemp("", "tessera-shots-")
