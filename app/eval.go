@@ -146,11 +146,13 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		Prompt string   `json:"prompt"`
 		Hits   int      `json:"hits"`
 		Styled int      `json:"style_hits,omitempty"`
+		// Distinct counts the different images among the seeds.
+		Distinct int `json:"distinct"`
 		Seeds  int      `json:"seeds"`
 		Got    []string `json:"nearest"`
 	}
 	var results []result
-	hits, styled, total := 0, 0, 0
+	hits, styled, total, distinct := 0, 0, 0, 0
 	used := sf.options(b) // the settings in effect, model defaults included
 	for _, c := range cases {
 		opt := sf.options(b)
@@ -166,7 +168,9 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 			return ctx.Err()
 		}
 		r := result{Prompt: c.prompt, Seeds: *seeds}
+		seen := map[string]bool{}
 		for _, im := range res.Images {
+			seen[fmt.Sprint(im.Tokens)] = true
 			got, gotStyle := ref.nearest(b.Decode(im.Tokens))
 			r.Got = append(r.Got, got)
 			if got == c.label {
@@ -176,23 +180,26 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 				r.Styled++
 			}
 		}
+		r.Distinct = len(seen)
 		hits += r.Hits
 		styled += r.Styled
+		distinct += r.Distinct
 		total += *seeds
 		results = append(results, r)
 		if !*asJSON {
-			fmt.Fprintf(env.Stdout, "%-40s %d/%d\n", c.prompt, r.Hits, r.Seeds)
+			fmt.Fprintf(env.Stdout, "%-40s %d/%d (%d different)\n", c.prompt, r.Hits, r.Seeds, r.Distinct)
 		}
 	}
 	rate := float64(hits) / float64(max(total, 1))
 	if *asJSON {
-		out := map[string]any{"model": b.Name, "hits": hits, "samples": total, "rate": rate, "guidance": used.Guidance, "temperature": used.Temperature, "prompts": results}
+		out := map[string]any{"model": b.Name, "hits": hits, "samples": total, "rate": rate, "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "distinct": distinct, "prompts": results}
 		if *style != "" {
 			out["style"], out["style_hits"] = *style, styled
 		}
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}
-	fmt.Fprintf(env.Stdout, "%d of %d samples (%.1f%%) are nearest to the prompted %s (guidance %g, temperature %g)\n", hits, total, 100*rate, kind, used.Guidance, used.Temperature)
+	fmt.Fprintf(env.Stdout, "%d of %d samples (%.1f%%) are nearest to the prompted %s (guidance %g, min-p %g, temperature %g); %d of them are different images\n",
+		hits, total, 100*rate, kind, used.Guidance, used.GuidanceMinP, used.Temperature, distinct)
 	if *style != "" {
 		fmt.Fprintf(env.Stdout, "%d of %d samples (%.1f%%) are nearest to an image in %s style\n", styled, total, 100*float64(styled)/float64(max(total, 1)), *style)
 	}
