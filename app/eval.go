@@ -143,13 +143,13 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("no reference set for model %q: pass --data emoji or --data mnist", kind)}
 	}
 	type result struct {
-		Prompt string   `json:"prompt"`
-		Hits   int      `json:"hits"`
-		Styled int      `json:"style_hits,omitempty"`
+		Prompt string `json:"prompt"`
+		Hits   int    `json:"hits"`
+		Styled int    `json:"style_hits,omitempty"`
 		// Distinct counts the different images among the seeds.
-		Distinct int `json:"distinct"`
-		Seeds  int      `json:"seeds"`
-		Got    []string `json:"nearest"`
+		Distinct int      `json:"distinct"`
+		Seeds    int      `json:"seeds"`
+		Got      []string `json:"nearest"`
 	}
 	var results []result
 	hits, styled, total, distinct := 0, 0, 0, 0
