@@ -12,6 +12,9 @@ func xgetbv() (eax, edx uint32)
 func dot4x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int)
 
 //go:noescape
+func dot8x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int)
+
+//go:noescape
 func dot1x4(x *float32, w *uint16, ldw int, k int, out *float32)
 
 //go:noescape
@@ -51,3 +54,20 @@ func hasKernels() bool {
 }
 
 var asmOK = hasKernels()
+
+// has512 reports AVX-512F and AVX-512VL with OS support for their state,
+// for the kernels that keep accumulators in Y16–Y31.
+func has512() bool {
+	if !hasKernels() {
+		return false
+	}
+	_, b7, _, _ := cpuid(7, 0)
+	const avx512f, avx512vl = 1 << 16, 1 << 31
+	if b7&avx512f == 0 || b7&avx512vl == 0 {
+		return false
+	}
+	xcr0, _ := xgetbv()
+	return xcr0&0xe6 == 0xe6 // SSE, AVX, opmask, ZMM upper halves, ZMM16–31
+}
+
+var asm512OK = has512()

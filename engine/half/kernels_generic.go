@@ -2,7 +2,7 @@
 
 package half
 
-const asmOK = false
+const asmOK, asm512OK = false, false
 
 func dot4x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int) {
 	panic("no kernels")
@@ -14,3 +14,6 @@ func wsum64(p *float32, v *uint16, t int, ld int, out *float32)                 
 func wsum8(p *float32, v *uint16, t int, ld int, out *float32)                  { panic("no kernels") }
 func expSubSum(x *float32, n int, m float32) float32                            { panic("no kernels") }
 func encode8(dst *uint16, src *float32, n int)                                  { panic("no kernels") }
+func dot8x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int) {
+	panic("no kernels")
+}

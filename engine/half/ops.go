@@ -82,6 +82,7 @@ func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []
 		}
 	}
 	var buf [8]float32
+	wide := asm && asm512OK // eight rows at a time in AVX-512VL registers
 	j := lo
 	if asm && k%8 == 0 && k > 0 {
 		for ; j+4 <= hi; j += 4 {
@@ -93,6 +94,16 @@ func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []
 				ahead = 16 * k * 2
 			}
 			r := 0
+			for ; r+8 <= m && wide; r += 8 {
+				var b16 [16]float32
+				for c := 0; c < 4; c += 2 {
+					dot8x2(&x[r*k], k, &w[(j+c)*k], k, k, &b16[0], ahead)
+					for i := 0; i < 8; i++ {
+						put((r+i)*n+j+c, b16[2*i])
+						put((r+i)*n+j+c+1, b16[2*i+1])
+					}
+				}
+			}
 			for ; r+4 <= m; r += 4 {
 				for c := 0; c < 4; c += 2 {
 					dot4x2(&x[r*k], k, &w[(j+c)*k], k, k, &buf[0], ahead)
