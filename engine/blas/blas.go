@@ -69,7 +69,7 @@ func Linear(workers, m, n, k int, x []float32, w []float32, wTrans bool, beta fl
 	const minCols = 64
 	parts := max(1, min(workers, n/minCols))
 	if parts == 1 {
-		linearCols(0, n, m, n, k, x, w, wTrans, beta, y)
+		LinearCols(0, n, m, n, k, x, w, wTrans, beta, y)
 		return
 	}
 	chunk := (n + parts - 1) / parts
@@ -80,7 +80,7 @@ func Linear(workers, m, n, k int, x []float32, w []float32, wTrans bool, beta fl
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			linearCols(lo, hi, m, n, k, x, w, wTrans, beta, y)
+			LinearCols(lo, hi, m, n, k, x, w, wTrans, beta, y)
 		}()
 	}
 	wg.Wait()
@@ -90,11 +90,6 @@ func Linear(workers, m, n, k int, x []float32, w []float32, wTrans bool, beta fl
 // goroutine, with single-threaded OpenBLAS calls (call SetThreads(1) first),
 // for callers that split the columns over their own workers.
 func LinearCols(lo, hi, m, n, k int, x, w []float32, wTrans bool, beta float32, y []float32) {
-	linearCols(lo, hi, m, n, k, x, w, wTrans, beta, y)
-}
-
-// linearCols computes output columns [lo, hi) of all m rows.
-func linearCols(lo, hi, m, n, k int, x, w []float32, wTrans bool, beta float32, y []float32) {
 	if m == 1 {
 		if wTrans {
 			Gemv(false, hi-lo, k, 1, w[lo*k:], k, x, beta, y[lo:hi])

@@ -16,25 +16,6 @@
 	VPERM2F128 $0x31, Y4, Y0, Y9 \
 	VADDPS     Y9, Y8, Y0
 
-// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-TEXT ·cpuid(SB), NOSPLIT, $0-24
-	MOVL eaxArg+0(FP), AX
-	MOVL ecxArg+4(FP), CX
-	CPUID
-	MOVL AX, eax+8(FP)
-	MOVL BX, ebx+12(FP)
-	MOVL CX, ecx+16(FP)
-	MOVL DX, edx+20(FP)
-	RET
-
-// func xgetbv() (eax, edx uint32)
-TEXT ·xgetbv(SB), NOSPLIT, $0-8
-	MOVL $0, CX
-	XGETBV
-	MOVL AX, eax+0(FP)
-	MOVL DX, edx+4(FP)
-	RET
-
 // func dot4x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int)
 // out[2i+j] = Σ_c x[i·ldx+c]·w[j·ldw+c] for rows i < 4, columns j < 2,
 // prefetching the weights `ahead` bytes further on as it goes.

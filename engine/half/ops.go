@@ -1,9 +1,6 @@
 package half
 
-import (
-	"math"
-	"sync"
-)
+import "math"
 
 // table widens every half to float32: the plain-Go kernels' decoder.
 var table = func() *[1 << 16]float32 {
@@ -34,39 +31,12 @@ func dotGo(x []float32, w []uint16) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// MatMul computes y = x·wᵀ + beta·y for m rows of x (m×k, row-major) and
-// half weights w (n×k: each output's k weights contiguous), splitting the
-// output columns over up to workers goroutines. It is meant for the few
-// rows of a decode step: it streams w once whatever m is, but computes at
-// a fraction of sgemm's rate, so large m belongs to BLAS. beta is 0 or 1.
-func MatMul(workers, m, n, k int, x []float32, w []uint16, beta float32, y []float32) {
-	matMul(workers, m, n, k, x, w, beta, y, asmOK)
-}
-
-func matMul(workers, m, n, k int, x []float32, w []uint16, beta float32, y []float32, asm bool) {
-	_, _, _ = x[m*k-1], w[n*k-1], y[m*n-1]
-	const minCols = 32
-	parts := max(1, min(workers, n/minCols))
-	if parts == 1 {
-		matMulCols(0, n, m, n, k, x, w, beta, y, asm)
-		return
-	}
-	chunk := (n + parts - 1) / parts
-	chunk = (chunk + 7) &^ 7
-	var wg sync.WaitGroup
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			matMulCols(lo, hi, m, n, k, x, w, beta, y, asm)
-		}()
-	}
-	wg.Wait()
-}
-
-// MatMulCols computes output columns [lo, hi) of MatMul on the calling
-// goroutine, for callers that split the columns over their own workers.
+// MatMulCols computes output columns [lo, hi) of y = x·wᵀ + beta·y for m
+// rows of x (m×k, row-major) and half weights w (n×k: each output's k
+// weights contiguous), on the calling goroutine; callers split the columns
+// over their own workers, in blocks of 8. It is meant for the few rows of a
+// decode step: it streams w once whatever m is, but computes at a fraction
+// of sgemm's rate, so large m belongs to BLAS. beta is 0 or 1.
 func MatMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []float32) {
 	matMulCols(lo, hi, m, n, k, x, w, beta, y, asmOK)
 }

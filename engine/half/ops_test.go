@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/tessera-studio/tessera/engine/par"
 )
 
 func randHalf(rng *rand.Rand, n int) ([]uint16, []float64) {
@@ -38,7 +40,10 @@ func TestMatMulMatchesFloat64(t *testing.T) {
 			for _, beta := range []float32{0, 1} {
 				y := randF32(rng, s.m*s.n)
 				y0 := append([]float32(nil), y...)
-				matMul(2, s.m, s.n, s.k, x, w, beta, y, asm)
+				// Two column ranges, as two workers would split them.
+				split := (s.n / 2) &^ 7
+				matMulCols(0, split, s.m, s.n, s.k, x, w, beta, y, asm)
+				matMulCols(split, s.n, s.m, s.n, s.k, x, w, beta, y, asm)
 				for r := 0; r < s.m; r++ {
 					for j := 0; j < s.n; j++ {
 						want := float64(beta) * float64(y0[r*s.n+j])
@@ -101,10 +106,13 @@ func BenchmarkMatMul(b *testing.B) {
 			copies[i] = append([]uint16(nil), w...)
 		}
 		y := make([]float32, m*n)
+		team := par.NewTeam(2) // two cores, split as the model splits them
+		defer team.Close()
 		b.Run(map[int]string{1: "m1", 8: "m8"}[m], func(b *testing.B) {
 			i := 0
 			for b.Loop() {
-				MatMul(2, m, n, k, x, copies[i%len(copies)], 0, y)
+				wi := copies[i%len(copies)]
+				team.For(n/8, 4, func(lo, hi int) { MatMulCols(8*lo, 8*hi, m, n, k, x, wi, 0, y) })
 				i++
 			}
 			b.ReportMetric(float64(n*k*2)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")

@@ -2,11 +2,10 @@
 
 package train
 
+import "github.com/tessera-studio/tessera/engine/internal/cpu"
+
 // AVX2+FMA kernels in simd_amd64.s. Each processes n elements, n a positive
 // multiple of 8; the wrappers in simd.go do the tails.
-
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-func xgetbv() (eax, edx uint32)
 
 //go:noescape
 func maxAVX(x *float32, n int) float32
@@ -56,22 +55,4 @@ func mulMaskAVX(d, grad *float32, mask *uint8, n int, s float32)
 //go:noescape
 func adamwAVX(w, grad, m, v *float32, n int, k *adamConsts)
 
-// hasAVX2 reports AVX2 and FMA with OS support for the YMM state.
-func hasAVX2() bool {
-	maxID, _, _, _ := cpuid(0, 0)
-	if maxID < 7 {
-		return false
-	}
-	_, _, c1, _ := cpuid(1, 0)
-	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
-	if c1&fma == 0 || c1&osxsave == 0 || c1&avx == 0 {
-		return false
-	}
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 {
-		return false
-	}
-	_, b7, _, _ := cpuid(7, 0)
-	return b7&(1<<5) != 0
-}
-
-var useAVX2 = hasAVX2()
+var useAVX2 = cpu.X86.AVX2FMA

@@ -16,25 +16,6 @@ GLOBL c1702<>(SB), RODATA|NOPTR, $32
 // EXP(X, T1, T2, T3) sets X = exp(X) on 8 lanes (Cephes expf: Cody-Waite
 // reduction and a degree-6 polynomial, about 1 ulp); inputs are clamped to
 
-// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-TEXT ·cpuid(SB), NOSPLIT, $0-24
-	MOVL eaxArg+0(FP), AX
-	MOVL ecxArg+4(FP), CX
-	CPUID
-	MOVL AX, eax+8(FP)
-	MOVL BX, ebx+12(FP)
-	MOVL CX, ecx+16(FP)
-	MOVL DX, edx+20(FP)
-	RET
-
-// func xgetbv() (eax, edx uint32)
-TEXT ·xgetbv(SB), NOSPLIT, $0-8
-	MOVL $0, CX
-	XGETBV
-	MOVL AX, eax+0(FP)
-	MOVL DX, edx+4(FP)
-	RET
-
 // func maxAVX(x *float32, n int) float32
 TEXT ·maxAVX(SB), NOSPLIT, $0-20
 	MOVQ    x+0(FP), SI

@@ -1,0 +1,19 @@
+// Package cpu reports the x86 vector features the engine's assembly kernels
+// need, checked once with CPUID and XGETBV (the CPU has them and the OS
+// saves their registers).
+package cpu
+
+// Features are the vector extensions usable on this machine.
+type Features struct {
+	// AVX2FMA: AVX2 and FMA3 with the YMM state enabled.
+	AVX2FMA bool
+	// F16C: half↔float conversions (VCVTPH2PS, VCVTPS2PH).
+	F16C bool
+	// AVX512VL: AVX-512F with 256-bit (VL) forms and the state of
+	// registers 16–31 enabled.
+	AVX512VL bool
+}
+
+// X86 holds the features of this machine (all false off amd64 or with
+// -tags purego).
+var X86 = detect()
