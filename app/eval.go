@@ -154,12 +154,12 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	var results []result
 	hits, styled, total, distinct := 0, 0, 0, 0
 	used := sf.options(b) // the settings in effect, model defaults included
+	if sf.seed < 0 {
+		used.Seed = 1 // seeds 1…N unless --seed says otherwise
+	}
 	for _, c := range cases {
-		opt := sf.options(b)
+		opt := used
 		opt.Prompt, opt.Batch = c.prompt, *seeds
-		if sf.seed < 0 {
-			opt.Seed = 1
-		}
 		res, err := sampler.Generate(ctx, b, opt, nil)
 		if err != nil {
 			return err
