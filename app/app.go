@@ -30,15 +30,17 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"branch":       {"keep the first K patches of an image and resample the rest", runBranch},
-		"extend":       {"grow an image downward, rows at a time, with a sliding window", runExtend},
-		"generate":     {"sample images from a prompt into PNG files", runGenerate},
-		"score":        {"likelihood of images under a model (NLL, bits per token)", runScore},
-		"bench":        {"sampling speed against the machine's limits", runBench},
-		"info":         {"a model's configuration, size and codebook", runInfo},
-		"timelapse":    {"an animated GIF of an image appearing patch by patch", runTimelapse},
-		"train":        {"train a model on emoji, MNIST or a folder of images", runTrain},
-		"eval-prompts": {"how often samples show the prompted emoji or digit", runEvalPrompts},
+		"branch":          {"keep the first K patches of an image and resample the rest", runBranch},
+		"extend":          {"grow an image downward, rows at a time, with a sliding window", runExtend},
+		"generate":        {"sample images from a prompt into PNG files", runGenerate},
+		"score":           {"likelihood of images under a model (NLL, bits per token)", runScore},
+		"bench":           {"sampling speed against the machine's limits", runBench},
+		"info":            {"a model's configuration, size and codebook", runInfo},
+		"timelapse":       {"an animated GIF of an image appearing patch by patch", runTimelapse},
+		"train":           {"train a model on emoji, MNIST or a folder of images", runTrain},
+		"tokenize":        {"encode images with a model's image tokenizer: codes and reconstruction PSNR", runTokenize},
+		"train-tokenizer": {"train the ViT-VQ image tokenizer (pixels ↔ codes)", runTrainTokenizer},
+		"eval-prompts":    {"how often samples show the prompted emoji or digit", runEvalPrompts},
 		"version": {"print the version", func(_ context.Context, env Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "tessera", Version)
 			return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/nfnt/resize"
@@ -14,6 +15,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/train/kmeans"
 )
 
 // EvalEmojiNames are the 50 emoji names eval-prompts checks: lower-cased
@@ -28,52 +30,126 @@ var EvalEmojiNames = []string{
 	"money bag", "hot beverage", "cherries", "strawberry", "four leaf clover", "sunflower", "glowing star", "crown",
 }
 
-// reference is a labelled image set for nearest-neighbour checks.
+// reference is a labelled image set for nearest-neighbour checks: each
+// image at side×side (RGB bytes), and a 16×16 thumbnail to shortlist the
+// candidates quickly.
 type reference struct {
 	side   int
-	pixels [][]float32 // side×side×3 in [0,1]
+	pixels [][]uint8 // side×side×3
+	thumbs [][]uint8 // refThumb×refThumb×3
 	labels []string
 	styles []string
 }
 
+// refThumb is the side of the shortlist thumbnails; refShortlist how many
+// nearest thumbnails are compared at full size.
+const refThumb, refShortlist = 16, 64
+
 func newReference(samples []data.Sample, side int) *reference {
-	r := &reference{side: side}
-	for _, s := range samples {
-		r.pixels = append(r.pixels, toVector(s.Image, side))
+	r := &reference{side: side, pixels: make([][]uint8, len(samples)), thumbs: make([][]uint8, len(samples))}
+	for i, s := range samples {
+		r.pixels[i] = toBytes(s.Image, side)
+		r.thumbs[i] = toBytes(s.Image, refThumb)
 		r.labels = append(r.labels, s.Key)
 		r.styles = append(r.styles, s.Style)
 	}
 	return r
 }
 
-// toVector resizes img to side×side and flattens its RGB to [0,1].
-func toVector(img image.Image, side int) []float32 {
+// toBytes resizes img to side×side and flattens its RGB (over white).
+func toBytes(img image.Image, side int) []uint8 {
 	if b := img.Bounds(); b.Dx() != side || b.Dy() != side {
 		img = resize.Resize(uint(side), uint(side), img, resize.Bilinear)
 	}
 	flat := codebook.Flatten(img)
-	v := make([]float32, 0, side*side*3)
+	v := make([]uint8, 0, side*side*3)
 	for i := 0; i < len(flat.Pix); i += 4 {
-		v = append(v, float32(flat.Pix[i])/255, float32(flat.Pix[i+1])/255, float32(flat.Pix[i+2])/255)
+		v = append(v, flat.Pix[i], flat.Pix[i+1], flat.Pix[i+2])
 	}
 	return v
 }
 
-// nearest returns the label and style of the reference image closest to img.
+// sqDiff is the squared distance of two byte vectors.
+func sqDiff(a, b []uint8) int64 {
+	var d int64
+	for i := range a {
+		e := int64(a[i]) - int64(b[i])
+		d += e * e
+	}
+	return d
+}
+
+// nearest returns the label and style of the reference image closest to
+// img (squared distance at side×side, among the refShortlist nearest
+// thumbnails).
 func (r *reference) nearest(img image.Image) (label, style string) {
-	v := toVector(img, r.side)
-	best, bestD := -1, math.MaxFloat64
-	for i, p := range r.pixels {
-		var d float32
-		for j := range v {
-			e := v[j] - p[j]
-			d += e * e
+	i := r.nearestIndex(img)
+	return r.labels[i], r.styles[i]
+}
+
+func (r *reference) nearestIndex(img image.Image) int {
+	th := toBytes(img, refThumb)
+	type cand struct {
+		i int
+		d int64
+	}
+	short := make([]cand, 0, refShortlist+1)
+	for i, t := range r.thumbs {
+		d := sqDiff(th, t)
+		if len(short) == refShortlist && d >= short[len(short)-1].d {
+			continue
 		}
-		if float64(d) < bestD {
-			best, bestD = i, float64(d)
+		k := len(short)
+		short = append(short, cand{i, d})
+		for k > 0 && short[k-1].d > d {
+			short[k] = short[k-1]
+			k--
+		}
+		short[k] = cand{i, d}
+		if len(short) > refShortlist {
+			short = short[:refShortlist]
 		}
 	}
-	return r.labels[best], r.styles[best]
+	v := toBytes(img, r.side)
+	best, bestD := short[0].i, int64(math.MaxInt64)
+	for _, c := range short {
+		if d := sqDiff(v, r.pixels[c.i]); d < bestD || d == bestD && c.i < best {
+			best, bestD = c.i, d
+		}
+	}
+	return best
+}
+
+// samePictureDB is the PSNR above which two samples count as the same
+// picture in eval-prompts' variety figures (near-identical to the eye).
+const samePictureDB = 25
+
+// distinctPictures groups images greedily (each joins the first group whose
+// first image is within samePictureDB) and returns the number of groups and
+// how many of the n·(n−1)/2 pairs are different pictures.
+func distinctPictures(imgs []*image.NRGBA) (groups, differentPairs, pairs int) {
+	var firsts []*image.NRGBA
+	for _, im := range imgs {
+		found := false
+		for _, f := range firsts {
+			if kmeans.PSNR(im, f) >= samePictureDB {
+				found = true
+				break
+			}
+		}
+		if !found {
+			firsts = append(firsts, im)
+		}
+	}
+	for i := range imgs {
+		for j := i + 1; j < len(imgs); j++ {
+			pairs++
+			if kmeans.PSNR(imgs[i], imgs[j]) < samePictureDB {
+				differentPairs++
+			}
+		}
+	}
+	return len(firsts), differentPairs, pairs
 }
 
 // evalCase is one prompt and the label its samples should show.
@@ -85,7 +161,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	sf.register(fs)
 	seeds := fs.Int("seeds", 4, "samples per prompt (seeds 1…N)")
 	dataset := fs.String("data", "", "reference dataset: emoji or mnist (default: from the model's name)")
-	style := fs.String("style", "", "emoji: append this style word (google or twitter) to every prompt and also count how often the nearest image has that style")
+	style := fs.String("style", "", "emoji: append this style (google, twitter, openmoji, \"fluent flat\", \"fluent modern\", \"fluent contrast\") to every prompt and also count how often the nearest image has that style")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
@@ -121,7 +197,8 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		ref = newReference(all, 32)
+		w, _ := b.ImageSize()
+		ref = newReference(all, w)
 		keys := map[string]string{}
 		for _, s := range all {
 			name := strings.Join(trimStyle(prompt.Split(s.Caption), s.Style), " ")
@@ -147,12 +224,20 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		Hits   int    `json:"hits"`
 		Styled int    `json:"style_hits,omitempty"`
 		// Distinct counts the different images among the seeds.
-		Distinct int      `json:"distinct"`
-		Seeds    int      `json:"seeds"`
-		Got      []string `json:"nearest"`
+		Distinct int `json:"distinct"`
+		// Pictures counts the different pictures among the seeds (samples
+		// within 25 dB PSNR of each other are one picture).
+		Pictures       int      `json:"pictures"`
+		DifferentPairs int      `json:"different_pairs"`
+		Pairs          int      `json:"pairs"`
+		Seeds          int      `json:"seeds"`
+		Got            []string `json:"nearest"`
 	}
 	var results []result
 	hits, styled, total, distinct := 0, 0, 0, 0
+	pictures, diffPairs, pairs := 0, 0, 0
+	hist := map[int]int{} // pictures per prompt → prompts
+	wantStyle := strings.ReplaceAll(strings.Join(prompt.Split(*style), "-"), " ", "-")
 	used := sf.options(b) // the settings in effect, model defaults included
 	if sf.seed < 0 {
 		used.Seed = 1 // seeds 1…N unless --seed says otherwise
@@ -169,47 +254,66 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		}
 		r := result{Prompt: c.prompt, Seeds: *seeds}
 		seen := map[string]bool{}
+		var pics []*image.NRGBA
 		for _, im := range res.Images {
 			seen[fmt.Sprint(im.Tokens)] = true
-			got, gotStyle := ref.nearest(b.Decode(im.Tokens))
+			pic := b.Decode(im.Tokens)
+			pics = append(pics, pic)
+			got, gotStyle := ref.nearest(pic)
 			r.Got = append(r.Got, got)
 			if got == c.label {
 				r.Hits++
 			}
-			if *style != "" && gotStyle == *style {
+			if *style != "" && gotStyle == wantStyle {
 				r.Styled++
 			}
 		}
 		r.Distinct = len(seen)
+		r.Pictures, r.DifferentPairs, r.Pairs = distinctPictures(pics)
+		pictures += r.Pictures
+		diffPairs += r.DifferentPairs
+		pairs += r.Pairs
+		hist[r.Pictures]++
 		hits += r.Hits
 		styled += r.Styled
 		distinct += r.Distinct
 		total += *seeds
 		results = append(results, r)
 		if !*asJSON {
-			fmt.Fprintf(env.Stdout, "%-40s %d/%d (%d different)\n", c.prompt, r.Hits, r.Seeds, r.Distinct)
+			fmt.Fprintf(env.Stdout, "%-40s %d/%d (%d different pictures)\n", c.prompt, r.Hits, r.Seeds, r.Pictures)
 		}
 	}
 	rate := float64(hits) / float64(max(total, 1))
 	if *asJSON {
-		out := map[string]any{"model": b.Name, "hits": hits, "samples": total, "rate": rate, "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "distinct": distinct, "prompts": results}
+		out := map[string]any{"model": b.Name, "hits": hits, "samples": total, "rate": rate, "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "distinct": distinct,
+			"pictures_per_prompt": float64(pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(diffPairs) / float64(max(pairs, 1)), "same_picture_psnr_db": samePictureDB, "prompts": results}
 		if *style != "" {
 			out["style"], out["style_hits"] = *style, styled
 		}
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}
-	fmt.Fprintf(env.Stdout, "%d of %d samples (%.1f%%) are nearest to the prompted %s (guidance %g, min-p %g, temperature %g); %d of them are different images\n",
+	fmt.Fprintf(env.Stdout, "%d of %d samples (%.1f%%) are nearest to the prompted %s (guidance %g, min-p %g, temperature %g); %d of them are different token sequences\n",
 		hits, total, 100*rate, kind, used.Guidance, used.GuidanceMinP, used.Temperature, distinct)
+	fmt.Fprintf(env.Stdout, "variety: %.2f different pictures per prompt of %d seeds on average (samples within %d dB PSNR of each other are one picture); %d of %d pairs of seeds (%.1f%%) differ\n",
+		float64(pictures)/float64(max(len(cases), 1)), *seeds, samePictureDB, diffPairs, pairs, 100*float64(diffPairs)/float64(max(pairs, 1)))
+	var dist []string
+	for n := 1; n <= *seeds; n++ {
+		if hist[n] > 0 {
+			dist = append(dist, fmt.Sprintf("%d pictures: %d prompts", n, hist[n]))
+		}
+	}
+	fmt.Fprintf(env.Stdout, "distribution: %s\n", strings.Join(dist, ", "))
 	if *style != "" {
 		fmt.Fprintf(env.Stdout, "%d of %d samples (%.1f%%) are nearest to an image in %s style\n", styled, total, 100*float64(styled)/float64(max(total, 1)), *style)
 	}
 	return nil
 }
 
-// trimStyle drops a trailing style word.
+// trimStyle drops a trailing style ("fluent-flat" is the words "fluent flat").
 func trimStyle(words []string, style string) []string {
-	if style != "" && len(words) > 1 && words[len(words)-1] == style {
-		return words[:len(words)-1]
+	sw := prompt.Split(style)
+	if n := len(sw); n > 0 && len(words) > n && slices.Equal(words[len(words)-n:], sw) {
+		return words[:len(words)-n]
 	}
 	return words
 }

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"fmt"
 	"image"
 	"image/color"
+	"strings"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/data"
@@ -33,6 +35,47 @@ func TestReferenceNearest(t *testing.T) {
 	} {
 		if l, s := ref.nearest(c.img); l != c.label || s != c.style {
 			t.Errorf("nearest = %s/%s, want %s/%s", l, s, c.label, c.style)
+		}
+	}
+}
+
+// TestReferenceShortlist checks the judge among more images than its
+// thumbnail shortlist: the full-size comparison decides.
+func TestReferenceShortlist(t *testing.T) {
+	var samples []data.Sample
+	for i := range 3 * refShortlist {
+		v := uint8(i)
+		samples = append(samples, data.Sample{Key: fmt.Sprint(i), Style: "google", Image: square(color.NRGBA{v, 255 - v, 100, 255}, 64)})
+	}
+	ref := newReference(samples, 64)
+	for _, want := range []int{0, 77, 150} {
+		v := uint8(want)
+		if l, _ := ref.nearest(square(color.NRGBA{v, 255 - v, 101, 255}, 64)); l != fmt.Sprint(want) {
+			t.Errorf("nearest = %s, want %d", l, want)
+		}
+	}
+}
+
+// TestDistinctPictures checks eval-prompts' variety measure: images within
+// 25 dB of each other are one picture.
+func TestDistinctPictures(t *testing.T) {
+	red, green := square(color.NRGBA{220, 30, 30, 255}, 8), square(color.NRGBA{30, 200, 40, 255}, 8)
+	nearRed := square(color.NRGBA{222, 31, 30, 255}, 8)
+	groups, diff, pairs := distinctPictures([]*image.NRGBA{red, nearRed, green, red})
+	if groups != 2 || pairs != 6 || diff != 3 {
+		t.Fatalf("groups %d, different pairs %d of %d; want 2, 3 of 6", groups, diff, pairs)
+	}
+}
+
+func TestTrimStyle(t *testing.T) {
+	for _, c := range []struct{ caption, style, want string }{
+		{"cat face fluent flat", "fluent-flat", "cat face"},
+		{"cat face google", "google", "cat face"},
+		{"flat", "fluent-flat", "flat"},
+		{"cat face", "", "cat face"},
+	} {
+		if got := strings.Join(trimStyle(strings.Fields(c.caption), c.style), " "); got != c.want {
+			t.Errorf("trimStyle(%q, %q) = %q, want %q", c.caption, c.style, got, c.want)
 		}
 	}
 }

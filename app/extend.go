@@ -35,7 +35,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	}
 	rows := gridRows
 	// A taller image made by an earlier extend keeps all its rows in the record.
-	if rec != nil && rec.Grid[1] == cols && rec.Grid[0] > gridRows && len(rec.Tokens) == rec.Grid[0]*cols && validCodes(rec.Tokens, b.Codebook.K) {
+	if rec != nil && rec.Grid[1] == cols && rec.Grid[0] > gridRows && len(rec.Tokens) == rec.Grid[0]*cols && validCodes(rec.Tokens, b.Codes()) {
 		tokens, rows = rec.Tokens, rec.Grid[0]
 	}
 	opt := sf.options(b)
@@ -52,8 +52,8 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	newRows := len(grown) / cols
 	r := record(b, opt, sampler.Image{Seed: opt.Seed, Tokens: grown})
 	r.Grid = [2]int{newRows, cols}
-	r.Height = newRows * b.Codebook.P
-	pic := upscale(b.Codebook.Decode(grown, newRows, cols), *scale, false)
+	r.Height = newRows * b.PatchSize()
+	pic := upscale(b.Tokenizer.Decode(grown, newRows, cols), *scale, false)
 	if err := pngmeta.WriteFileAtomic(*out, pic, pngmeta.Metadata(r)); err != nil {
 		return err
 	}

@@ -90,7 +90,7 @@ func record(b *bundle.Bundle, opt sampler.Options, im sampler.Image) pngmeta.Rec
 		Version: "tessera " + Version, Model: b.Name, ModelHash: b.Model.Hash,
 		Prompt: opt.Prompt, Negative: opt.Negative, Seed: im.Seed,
 		Temperature: opt.Temperature, TopK: opt.TopK, TopP: opt.TopP, Guidance: opt.Guidance, GuidanceMinP: opt.GuidanceMinP,
-		Width: w, Height: h, Grid: [2]int{rows, cols}, PatchSize: b.Codebook.P,
+		Width: w, Height: h, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(),
 		Tokens: append([]int(nil), im.Tokens...),
 	}
 }

@@ -27,7 +27,7 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{
 			"name": b.Name, "source": b.Source, "hash": b.Model.Hash, "params": c.Params(), "config": c,
-			"codebook": map[string]int{"entries": b.Codebook.K, "patch_size": b.Codebook.P},
+			"codebook": map[string]int{"entries": b.Codes(), "patch_size": b.PatchSize()},
 		})
 	}
 	w, h := b.ImageSize()
@@ -36,8 +36,8 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(o, "model       %s (%s), weights hash %s\n", b.Name, b.Source, b.Model.Hash)
 	fmt.Fprintf(o, "parameters  %d (%s as float32)\n", c.Params(), model.FormatBytes(c.Params()*4))
 	fmt.Fprintf(o, "layers      %d × width %d, %d heads, MLP %d, %s\n", c.NLayer, c.NEmbd, c.NHead, c.Inner(), c.ActivationFunction)
-	fmt.Fprintf(o, "image       %d×%d pixels = %d×%d patches of %d×%d (%d tokens)\n", w, h, cols, rows, b.Codebook.P, b.Codebook.P, b.Tokens())
-	fmt.Fprintf(o, "codebook    %d entries\n", b.Codebook.K)
+	fmt.Fprintf(o, "image       %d×%d pixels = %d×%d patches of %d×%d (%d tokens)\n", w, h, cols, rows, b.PatchSize(), b.PatchSize(), b.Tokens())
+	fmt.Fprintf(o, "codebook    %d entries\n", b.Codes())
 	fmt.Fprintf(o, "context     %d positions (%d prompt + %d image)\n", c.NPositions, c.PromptLength(), b.Tokens())
 	if b.Conditional() {
 		words := b.Prompt.Words()[1:]

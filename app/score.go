@@ -33,7 +33,7 @@ func imageTokens(b *bundle.Bundle, path string) (tokens []int, rec *pngmeta.Reco
 		if r, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
 			rec = r
 			rows, cols := b.Grid()
-			if r.Grid == [2]int{rows, cols} && r.PatchSize == b.Codebook.P && len(r.Tokens) == b.Tokens() && validCodes(r.Tokens, b.Codebook.K) {
+			if r.Grid == [2]int{rows, cols} && r.PatchSize == b.PatchSize() && len(r.Tokens) == b.Tokens() && validCodes(r.Tokens, b.Codes()) {
 				return r.Tokens, rec, true, nil
 			}
 		}
@@ -114,7 +114,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		}
 		if *mapOut != "" {
 			rows, cols := b.Grid()
-			heat := render.HeatMap(s.PerToken, rows, cols, b.Codebook.P)
+			heat := render.HeatMap(s.PerToken, rows, cols, b.PatchSize())
 			if err := pngmeta.WriteFileAtomic(*mapOut, heat, map[string]string{
 				"Comment": fmt.Sprintf("per-patch surprise (-log p, nats) of %s under %s; max %.3f nats; %.4f bits/token", path, b.Name, maxOf(s.PerToken), s.BitsPerToken()),
 			}); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prepare"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
 )
 
@@ -106,16 +107,42 @@ type preparedOnDisk struct {
 	Patch      int
 	Train, Val []train.Example
 	PSNR       float64
+	// TokenizerDir, when set, is the ViT tokenizer's folder beside the
+	// prepared file (a copy of the one the data was tokenised with).
+	TokenizerDir string
 }
 
+// runTokenizerDir is where a run keeps its copy of a ViT tokenizer.
+const runTokenizerDir = "tokenizer"
+
 func savePrepared(path string, p *prepare.Prepared) error {
-	err := atomicfile.Write(path, func(w io.Writer) error {
-		return gob.NewEncoder(w).Encode(preparedOnDisk{Config: p.Config, Codebook: p.Codebook.Entries, Patch: p.Codebook.P, Train: p.Train, Val: p.Val, PSNR: p.PSNR})
-	})
+	d := preparedOnDisk{Config: p.Config, Train: p.Train, Val: p.Val, PSNR: p.PSNR}
+	if p.Codebook != nil {
+		d.Codebook, d.Patch = p.Codebook.Entries, p.Codebook.P
+	} else if v, ok := p.Tokenizer.(*tokenizer.ViT); ok {
+		d.TokenizerDir = runTokenizerDir
+		if err := v.Save(filepath.Join(filepath.Dir(path), runTokenizerDir)); err != nil {
+			return fmt.Errorf("save %s: %w", path, err)
+		}
+	}
+	err := atomicfile.Write(path, func(w io.Writer) error { return gob.NewEncoder(w).Encode(d) })
 	if err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
 	return nil
+}
+
+// tokenizerFiles are the files that carry a prepared dataset's image
+// tokenizer into a model folder.
+func tokenizerFiles(p *prepare.Prepared) (map[string][]byte, error) {
+	if v, ok := p.Tokenizer.(*tokenizer.ViT); ok {
+		return v.Files()
+	}
+	js, err := p.Codebook.Marshal(p.Config.ImageSize())
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{bundle.CodebookFile: js}, nil
 }
 
 func loadPrepared(path string) (*prepare.Prepared, error) {
@@ -128,11 +155,18 @@ func loadPrepared(path string) (*prepare.Prepared, error) {
 	if err := gob.NewDecoder(f).Decode(&d); err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
+	if d.TokenizerDir != "" {
+		tok, err := tokenizer.LoadViT(filepath.Join(filepath.Dir(path), d.TokenizerDir))
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", path, err)
+		}
+		return &prepare.Prepared{Config: d.Config, Tokenizer: tok, Train: d.Train, Val: d.Val, PSNR: d.PSNR}, nil
+	}
 	cb, err := codebook.New(d.Patch, d.Codebook)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
-	return &prepare.Prepared{Config: d.Config, Codebook: cb, Train: d.Train, Val: d.Val, PSNR: d.PSNR}, nil
+	return &prepare.Prepared{Config: d.Config, Codebook: cb, Tokenizer: tokenizer.Codebook{Codebook: cb}, Train: d.Train, Val: d.Val, PSNR: d.PSNR}, nil
 }
 
 func runTrain(ctx context.Context, env Env, args []string) error {
@@ -148,6 +182,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	size := fs.Int("size", 0, "image side in pixels (default: the dataset's preset)")
 	patch := fs.Int("patch", 0, "patch side p")
 	codes := fs.Int("codes", 0, "codebook entries K")
+	tokDir := fs.String("tokenizer", "", "a trained ViT-VQ tokenizer folder (tessera train-tokenizer's RUN_DIR/tokenizer) to tokenise with, instead of learning a k-means patch codebook")
 	width := fs.Int("width", 0, "transformer width n_embd")
 	layers := fs.Int("layers", 0, "transformer layers")
 	heads := fs.Int("heads", 0, "attention heads")
@@ -215,6 +250,13 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 			Shifts: pick("shifts", shifts, p.shifts), MaxShift: pick("max-shift", maxShift, p.maxShift),
 			StyleWords: p.style, StyleDrop: p.styleDrop, Seed: *seed, Workers: *threads,
 		}
+		if *tokDir != "" {
+			tok, err := tokenizer.LoadViT(*tokDir)
+			if err != nil {
+				return err
+			}
+			spec.Tokenizer = tok
+		}
 		if prep, err = prepare.Prepare(ctx, trainSet, valSet, spec, arch, log); err != nil {
 			return err
 		}
@@ -229,7 +271,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "tokenised data saved in %s\n", prepPath)
 		return nil
 	}
-	cbJSON, err := prep.Codebook.Marshal(prep.Config.ImageSize())
+	tokFiles, err := tokenizerFiles(prep)
 	if err != nil {
 		return err
 	}
@@ -247,7 +289,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		opt.PromptDrop = *promptDrop
 	}
 	opt.Progress = log
-	opt.ExtraFiles = map[string][]byte{bundle.CodebookFile: cbJSON}
+	opt.ExtraFiles = tokFiles
 	fmt.Fprintf(log, "model: %d parameters, %d layers × %d wide, %d tokens a sequence\n", prep.Config.Params(), prep.Config.NLayer, prep.Config.NEmbd, prep.Config.NPositions)
 	hooks := train.Hooks{Samples: func(dir, weightsPath string) error {
 		return sampleGrid(filepath.Join(dir, "samples.png"), filepath.Dir(weightsPath), p.samplePrompts)
@@ -290,7 +332,13 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, dataset string, a
 	fmt.Fprintf(&b, "Made by Tessera %s with:\n\n    tessera train %s\n\n", Version, strings.Join(quoteArgs(args), " "))
 	fmt.Fprintf(&b, "- Data: %s\n", datasetSource(dataset))
 	fmt.Fprintf(&b, "- Examples: %d training, %d validation (captions × shifted copies)\n", len(prep.Train), len(prep.Val))
-	fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels; codebook of %d entries (k-means), %.2f dB PSNR on validation images\n", cols, rows, c.PatchSize(), c.PatchSize(), c.Codes(), prep.PSNR)
+	if v, ok := prep.Tokenizer.(*tokenizer.ViT); ok {
+		t := v.Config
+		fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels through a ViT-VQ tokenizer (tokenizer_config.json: %d + %d blocks × %d wide, %d codes of dimension %d), %.2f dB PSNR on validation images\n",
+			cols, rows, c.PatchSize(), c.PatchSize(), t.EncoderLayers, t.DecoderLayers, t.NEmbd, t.CodebookSize, t.CodeDim, prep.PSNR)
+	} else {
+		fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels; codebook of %d entries (k-means), %.2f dB PSNR on validation images\n", cols, rows, c.PatchSize(), c.PatchSize(), c.Codes(), prep.PSNR)
+	}
 	fmt.Fprintf(&b, "- Transformer: %d layers × %d wide, %d heads, %d parameters; prompts of up to %d of %d words\n", c.NLayer, c.NEmbd, c.NHead, c.Params(), c.PromptLength(), c.PromptWords()-1)
 	fmt.Fprintf(&b, "- Training: %d of %d steps, %s on this machine's CPU (%s)\n", steps, res.TotalSteps, trained.Round(time.Second), runtimeDesc())
 	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.SamplingDefaults() != (model.SamplingDefaults{}) {
@@ -384,9 +432,14 @@ func exportFinalWeights(env Env, runDir, dir string, prep *prepare.Prepared, dty
 	if err := train.SaveModel(dir, ck.Config, ck.Params, dtype); err != nil {
 		return err
 	}
-	w, h := prep.Config.ImageSize()
-	if err := prep.Codebook.Save(filepath.Join(dir, bundle.CodebookFile), w, h); err != nil {
+	files, err := tokenizerFiles(prep)
+	if err != nil {
 		return err
+	}
+	for name, b := range files {
+		if err := atomicfile.WriteBytes(filepath.Join(dir, name), b); err != nil {
+			return err
+		}
 	}
 	if err := setDefaults(dir, defaults); err != nil {
 		return err

@@ -165,7 +165,7 @@ func (cp *canvasPath) add(d time.Duration, flushes int) {
 func (cp *canvasPath) generate(ctx context.Context, bb *bundle.Bundle, seed uint64) (*sampler.Result, error) {
 	cp.prog.Begin("generating", 0, time.Now())
 	cp.lc.ShowImage(nil)
-	emit := canvasEmitter(&cp.prog, cp.lc, nil)
+	emit := canvasEmitter(&cp.prog, cp.lc, nil, nil)
 	buf := make([]uint8, bb.Codebook.PatchBytes())
 	res, err := sampler.Generate(ctx, bb, benchOptions(seed), func(ev sampler.Event) {
 		t0 := time.Now()

@@ -32,7 +32,7 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 	gridRows, cols := b.Grid()
 	rows := s.doc.ImageRows()
 	newRows := rows + addRows
-	if limit := min(maxImageRows, codebook.MaxImageSide/b.Codebook.P); newRows > limit {
+	if limit := min(maxImageRows, codebook.MaxImageSide/b.PatchSize()); newRows > limit {
 		return fmt.Errorf("extend: %d rows would be taller than the %d the studio handles", newRows, limit)
 	}
 	if stride < 1 || stride >= gridRows {

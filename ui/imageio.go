@@ -107,9 +107,9 @@ func tokensFit(rec *pngmeta.Record, b *bundle.Bundle) string {
 	switch {
 	case len(rec.Tokens) == 0:
 		return "it holds no image codes"
-	case rec.Grid != [2]int{rows, cols} && !tall || rec.PatchSize != b.Codebook.P:
+	case rec.Grid != [2]int{rows, cols} && !tall || rec.PatchSize != b.PatchSize():
 		return fmt.Sprintf("it was made on a %dx%d grid of %d px patches, the model uses %dx%d of %d px",
-			rec.Grid[0], rec.Grid[1], rec.PatchSize, rows, cols, b.Codebook.P)
+			rec.Grid[0], rec.Grid[1], rec.PatchSize, rows, cols, b.PatchSize())
 	case rec.ModelHash != b.Model.Hash:
 		return fmt.Sprintf("it was made with model %s (%s), not %s (%s)", rec.Model, rec.ModelHash, b.Name, b.Model.Hash)
 	case tall && len(rec.Tokens) != rec.Grid[0]*cols:
@@ -117,7 +117,7 @@ func tokensFit(rec *pngmeta.Record, b *bundle.Bundle) string {
 	case len(rec.Tokens) > rows*cols && !tall:
 		return fmt.Sprintf("it holds %d codes for %d patches", len(rec.Tokens), rows*cols)
 	}
-	K := b.Codebook.K
+	K := b.Codes()
 	for i, c := range rec.Tokens {
 		if c < 0 || c >= K {
 			return fmt.Sprintf("patch %d has code %d outside the codebook of %d", i, c, K)

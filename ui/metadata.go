@@ -26,7 +26,7 @@ func recordFor(version string, b *bundle.Bundle, p Params, seed uint64, tokens [
 		Version: versionString(version), Model: b.Name, ModelHash: b.Model.Hash,
 		Prompt: p.Prompt, Negative: p.Negative, Seed: seed,
 		Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, Guidance: p.Guidance, GuidanceMinP: p.GuidanceMinP,
-		Width: w, Height: h, Grid: [2]int{rows, cols}, PatchSize: b.Codebook.P,
+		Width: w, Height: h, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(),
 		Tokens: append([]int(nil), tokens...), Parent: parent,
 		Extra: map[string]any{},
 	}

@@ -114,7 +114,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	}
 	s.refreshModels()
 	s.panel.SetTokenizer(b.Prompt)
-	s.canvas.SetGrid(rows, cols, b.Codebook.P)
+	s.canvas.SetGrid(rows, cols, b.PatchSize())
 	s.canvas.SetMessage("")
 	s.noModel.Hide()
 	s.edit.brush.Max = float64(max(rows, cols))
@@ -123,7 +123,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	s.clearCandidates()
 	s.heat = nil
 
-	note := fmt.Sprintf("Model %s: %dx%d patches of %d px, %s", b.Name, rows, cols, b.Codebook.P, promptNote(b))
+	note := fmt.Sprintf("Model %s: %dx%d patches of %d px, %s", b.Name, rows, cols, b.PatchSize(), promptNote(b))
 	doc := NewDocument(rows, cols)
 	switch {
 	case restore != nil && restore.ModelHash == b.Model.Hash && restore.Doc.Rows == rows && restore.Doc.Cols == cols:
@@ -206,9 +206,9 @@ func reencode(old, b *bundle.Bundle, doc *Document) ([]int, int, error) {
 	rows, cols := b.Grid()
 	if doc.Tall() {
 		bd := img.Bounds()
-		rows = min(max(rows, int(math.Round(float64(bd.Dy())*float64(cols)/float64(bd.Dx())))), maxImageRows, codebook.MaxImageSide/b.Codebook.P)
+		rows = min(max(rows, int(math.Round(float64(bd.Dy())*float64(cols)/float64(bd.Dx())))), maxImageRows, codebook.MaxImageSide/b.PatchSize())
 	}
-	tokens, err := b.Codebook.Encode(img, rows, cols)
+	tokens, err := b.Tokenizer.Encode(img, rows, cols)
 	return tokens, rows, err
 }
 

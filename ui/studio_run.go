@@ -42,6 +42,9 @@ type job struct {
 	temps []float64
 	// rank orders a batch best first by mean log-likelihood per patch.
 	rank bool
+	// shown is the codes on the canvas when the run starts (−1 where it
+	// paints; nil: none), which a ViT tokenizer decodes with the new ones.
+	shown []int
 	// note is added to the status line when the run ends.
 	note string
 	run  func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error)
@@ -128,7 +131,7 @@ func (s *Studio) RegenerateMasked() error {
 	n := s.set.Candidates()
 	return s.startJob(job{
 		kind: kindRegenerate, label: "regenerating", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		temps: opt.PatchTemperature,
+		temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return mask[i] }),
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Inpaint(ctx, b, opt, tokens, mask, n, emit)
 		},
@@ -173,7 +176,7 @@ func (s *Studio) completeFrom(keep int) error {
 	opt := s.runOptions(p)
 	return s.startJob(job{
 		kind: kindComplete, label: "completing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		at: keep, temps: opt.PatchTemperature, rank: true,
+		at: keep, temps: opt.PatchTemperature, rank: true, shown: shownCodes(tokens, func(i int) bool { return i >= keep }),
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Complete(ctx, b, opt, tokens, keep, emit)
 		},
@@ -197,8 +200,9 @@ func (s *Studio) startJob(j job) error {
 	s.panel.SetRunning(true)
 	s.updateButtons()
 	s.setStatus(fmt.Sprintf("%s with seed %d…", capitalize(j.label), j.params.Seed))
+	emit := s.emitter(j)
 	err := s.run.Start(j.label, func(ctx context.Context) {
-		res, err := j.run(ctx, s.emitter())
+		res, err := j.run(ctx, emit)
 		s.prog.End(time.Now())
 		saved, saveErr := s.saveResults(j, res, err)
 		s.loop.DoAndWait(func() { s.finish(j, res, err, saved, saveErr) })
@@ -211,19 +215,41 @@ func (s *Studio) startJob(j job) error {
 	return err
 }
 
-// emitter returns the sampler callback of the studio (see canvasEmitter).
-func (s *Studio) emitter() func(sampler.Event) {
-	return canvasEmitter(&s.prog, s.canvas, s.onPatch)
+// emitter returns the sampler callback of the studio for job j (see canvasEmitter).
+func (s *Studio) emitter(j job) func(sampler.Event) {
+	var paint func(sampler.Event)
+	if !j.b.Tokenizer.Local() {
+		rows, cols, _ := s.canvas.Grid()
+		paint = newGridPainter(j.b.Tokenizer, s.canvas, rows, cols, j.shown).event
+	}
+	return canvasEmitter(&s.prog, s.canvas, paint, s.onPatch)
+}
+
+// shownCodes is codes with −1 where cleared is true (and past its end).
+func shownCodes(codes []int, cleared func(i int) bool) []int {
+	out := make([]int, len(codes))
+	for i, c := range codes {
+		if cleared(i) {
+			c = -1
+		}
+		out[i] = c
+	}
+	return out
 }
 
 // canvasEmitter is the canvas path the sampler feeds, on the sampler's
 // goroutine: count the event for the progress bar and paint image 0's
 // decoded patch into the canvas, whose repaint is coalesced to about 30 a
-// second through fyne.Do. hook, if set, runs after (tests).
-func canvasEmitter(prog *progress, lc *LiveCanvas, hook func(sampler.Event)) func(sampler.Event) {
+// second through fyne.Do. paint, when set, paints image 0's events instead
+// (a tokenizer that decodes the whole grid). hook, if set, runs after (tests).
+func canvasEmitter(prog *progress, lc *LiveCanvas, paint, hook func(sampler.Event)) func(sampler.Event) {
 	return func(ev sampler.Event) {
 		prog.Event(ev)
-		if ev.Image == 0 {
+		switch {
+		case ev.Image != 0:
+		case paint != nil:
+			paint(ev)
+		default:
 			lc.PaintPatch(ev.Index, ev.Patch)
 		}
 		if hook != nil {

@@ -12,7 +12,7 @@ import (
 // the model's grid after Extend ↓); missing codes stay transparent.
 func decodeRows(b *bundle.Bundle, tokens []int, rows int) *image.NRGBA {
 	_, cols := b.Grid()
-	return b.Codebook.Decode(tokens, rows, cols)
+	return b.Tokenizer.Decode(tokens, rows, cols)
 }
 
 // setRecordRows makes rec describe an image rows patch rows tall.

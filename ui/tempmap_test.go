@@ -19,7 +19,7 @@ func isArgmax(t *testing.T, s *Studio, prompt string, tokens []int, i int) bool 
 	sc, err := sampler.ScoreTokens(ctx, s.Bundle(), prompt, tokens, 1)
 	must(t, err)
 	alt := slices.Clone(tokens)
-	for c := 0; c < s.Bundle().Codebook.K; c++ {
+	for c := 0; c < s.Bundle().Codes(); c++ {
 		alt[i] = c
 		o, err := sampler.ScoreTokens(ctx, s.Bundle(), prompt, alt, 1)
 		must(t, err)

@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
-	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/render"
 )
 
@@ -31,9 +31,10 @@ const (
 
 // timelapseGIF animates tokens (an image rows × cols patches) appearing
 // patch by patch in the order they were generated.
-func timelapseGIF(cb *codebook.Codebook, tokens []int, rows, cols int) *gif.GIF {
+func timelapseGIF(cb tokenizer.Tokenizer, tokens []int, rows, cols int) *gif.GIF {
 	n := len(tokens)
-	scale := max(1, min(timelapseWidth/(cols*cb.P), timelapseHeight/(rows*cb.P), MaxUpscale))
+	p := cb.PatchSize()
+	scale := max(1, min(timelapseWidth/(cols*p), timelapseHeight/(rows*p), MaxUpscale))
 	prefix := func(k int) image.Image { return cb.Decode(tokens[:k], rows, cols) }
 	return render.Timelapse(prefix, n, min(n+1, timelapseFrames), scale, timelapseDelay)
 }
@@ -55,7 +56,7 @@ func (s *Studio) exportTimelapse(path string, removeEmpty bool) error {
 	if s.doc == nil || s.doc.Empty() {
 		return errNoImage
 	}
-	cb, tokens, rows, cols := s.bundle.Codebook, s.doc.Tokens(), s.doc.ImageRows(), s.doc.Cols
+	cb, tokens, rows, cols := s.bundle.Tokenizer, s.doc.Tokens(), s.doc.ImageRows(), s.doc.Cols
 	s.setStatus("Writing the time-lapse…")
 	s.goBackground(func() {
 		err := atomicfile.Write(path, func(w io.Writer) error {

@@ -1,6 +1,7 @@
-// Package bundle loads a model folder as a whole: the transformer, its
-// codebook (pixels <-> tokens) and, for text-conditioned models, its prompt
-// tokenizer. It is the unit the sampler, the CLI and the studio work with.
+// Package bundle loads a model folder as a whole: the transformer, its image
+// tokenizer (pixels <-> codes: a patch codebook in preprocessor_config.json,
+// or a ViT-VQ tokenizer in tokenizer_config.json + tokenizer.safetensors)
+// and, for text-conditioned models, its prompt tokenizer. It is the unit the sampler, the CLI and the studio work with.
 package bundle
 
 import (
@@ -13,6 +14,8 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/engine/vit"
 )
 
 // CodebookFile is the HF preprocessor file that holds the codebook.
@@ -24,7 +27,11 @@ type Bundle struct {
 	Name string
 	// Source is the folder path, or "builtin:NAME" for an embedded model.
 	Source   string
-	Model    *model.Model
+	Model *model.Model
+	// Tokenizer maps pixels to codes and back.
+	Tokenizer tokenizer.Tokenizer
+	// Codebook is the patch codebook when the tokenizer is one (nil for a
+	// ViT tokenizer).
 	Codebook *codebook.Codebook
 	// Prompt is nil for unconditional models (OpenAI's checkpoints).
 	Prompt *prompt.Tokenizer
@@ -36,15 +43,22 @@ func Load(dir string, opt model.LoadOptions) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	cb, err := codebook.Load(filepath.Join(dir, CodebookFile))
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", dir, err)
-	}
 	abs, _ := filepath.Abs(dir)
 	if abs == "" {
 		abs = dir
 	}
-	return assemble(filepath.Base(abs), abs, m, cb)
+	if tokenizer.Exists(dir) {
+		tok, err := tokenizer.LoadViT(dir)
+		if err != nil {
+			return nil, err
+		}
+		return assemble(filepath.Base(abs), abs, m, tok)
+	}
+	cb, err := codebook.Load(filepath.Join(dir, CodebookFile))
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
+	return assemble(filepath.Base(abs), abs, m, tokenizer.Codebook{Codebook: cb})
 }
 
 // LoadFS reads a model folder from a file system (an embedded model); name
@@ -65,11 +79,18 @@ func LoadFS(fsys fs.FS, dir, name string) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	cbData, err := read(CodebookFile)
+	m, err := model.Parse(name, cfg, weights)
 	if err != nil {
 		return nil, err
 	}
-	m, err := model.Parse(name, cfg, weights)
+	if _, err := fs.Stat(fsys, path.Join(dir, vit.ConfigFile)); err == nil {
+		tok, err := tokenizer.LoadViTFS(fsys, dir, "built-in model "+name)
+		if err != nil {
+			return nil, err
+		}
+		return assemble(name, "builtin:"+name, m, tok)
+	}
+	cbData, err := read(CodebookFile)
 	if err != nil {
 		return nil, err
 	}
@@ -77,23 +98,42 @@ func LoadFS(fsys fs.FS, dir, name string) (*Bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("built-in model %s: %w", name, err)
 	}
-	return assemble(name, "builtin:"+name, m, cb)
+	return assemble(name, "builtin:"+name, m, tokenizer.Codebook{Codebook: cb})
 }
 
-// FromParts assembles a bundle from loaded parts, checking they fit together.
+// FromParts assembles a bundle from a transformer and its patch codebook,
+// checking they fit together.
 func FromParts(name, source string, m *model.Model, cb *codebook.Codebook) (*Bundle, error) {
-	return assemble(name, source, m, cb)
+	return assemble(name, source, m, tokenizer.Codebook{Codebook: cb})
 }
 
-func assemble(name, source string, m *model.Model, cb *codebook.Codebook) (*Bundle, error) {
+// FromTokenizer assembles a bundle from a transformer and any image
+// tokenizer, checking they fit together.
+func FromTokenizer(name, source string, m *model.Model, tok tokenizer.Tokenizer) (*Bundle, error) {
+	return assemble(name, source, m, tok)
+}
+
+func assemble(name, source string, m *model.Model, tok tokenizer.Tokenizer) (*Bundle, error) {
 	c := m.Config
-	if cb.K != c.Codes() {
-		return nil, fmt.Errorf("model %s: codebook has %d entries but the model has %d image codes", name, cb.K, c.Codes())
+	what := "codebook"
+	if !tok.Local() {
+		what = "ViT tokenizer"
 	}
-	if cb.P != c.PatchSize() {
-		return nil, fmt.Errorf("model %s: codebook patches are %d×%d but the model expects %d×%d", name, cb.P, cb.P, c.PatchSize(), c.PatchSize())
+	if k := tok.Codes(); k != c.Codes() {
+		return nil, fmt.Errorf("model %s: the %s has %d codes but the model has %d image codes", name, what, k, c.Codes())
 	}
-	b := &Bundle{Name: name, Source: source, Model: m, Codebook: cb}
+	if p := tok.PatchSize(); p != c.PatchSize() {
+		return nil, fmt.Errorf("model %s: %s patches are %d×%d but the model expects %d×%d", name, what, p, p, c.PatchSize(), c.PatchSize())
+	}
+	b := &Bundle{Name: name, Source: source, Model: m, Tokenizer: tok}
+	if cb, ok := tok.(tokenizer.Codebook); ok {
+		b.Codebook = cb.Codebook
+	}
+	if v, ok := tok.(*tokenizer.ViT); ok {
+		if rows, cols := c.Grid(); cols != v.Config.Grid() || rows != v.Config.Grid() {
+			return nil, fmt.Errorf("model %s: grid %dx%d does not match the ViT tokenizer's %dx%d", name, rows, cols, v.Config.Grid(), v.Config.Grid())
+		}
+	}
 	if c.PromptLength() > 0 {
 		if n := c.Name(); n != "" && source != "builtin:"+name {
 			b.Name = n
@@ -122,14 +162,20 @@ func (b *Bundle) ImageSize() (w, h int) { return b.Model.Config.ImageSize() }
 // Decode turns codes into a picture (a partial sequence leaves the rest transparent).
 func (b *Bundle) Decode(codes []int) *image.NRGBA {
 	rows, cols := b.Grid()
-	return b.Codebook.Decode(codes, rows, cols)
+	return b.Tokenizer.Decode(codes, rows, cols)
 }
 
 // Encode resizes an image to the model's size and maps it to codes.
 func (b *Bundle) Encode(img image.Image) ([]int, error) {
 	rows, cols := b.Grid()
-	return b.Codebook.Encode(img, rows, cols)
+	return b.Tokenizer.Encode(img, rows, cols)
 }
+
+// PatchSize is the side of a patch in pixels.
+func (b *Bundle) PatchSize() int { return b.Tokenizer.PatchSize() }
+
+// Codes is K, the number of image codes.
+func (b *Bundle) Codes() int { return b.Tokenizer.Codes() }
 
 // PromptIDs tokenizes a prompt: the L prompt ids (all PAD for "" or an
 // unconditional model) plus the words left out and cut.

@@ -58,3 +58,47 @@ func TestLoadRejectsMismatchedCodebook(t *testing.T) {
 		t.Error("a missing folder loaded")
 	}
 }
+
+// TestViTBundleRoundTrip saves a model with a ViT tokenizer and loads it
+// back: the tokenizer files are found, and images encode to the same codes.
+func TestViTBundleRoundTrip(t *testing.T) {
+	b := bundletest.TinyViT(3)
+	if b.Codebook != nil || b.Tokenizer.Local() {
+		t.Fatal("a ViT bundle reports a patch codebook")
+	}
+	dir := t.TempDir()
+	if err := b.Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, bundle.CodebookFile)); err == nil {
+		t.Error("a ViT model folder got a preprocessor_config.json codebook")
+	}
+	got, err := bundle.Load(dir, model.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Tokenizer.Local() || got.Codes() != 16 || got.PatchSize() != 2 {
+		t.Fatalf("loaded tokenizer: local %v, %d codes, patch %d", got.Tokenizer.Local(), got.Codes(), got.PatchSize())
+	}
+	img := b.Decode([]int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0})
+	want, err := b.Encode(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have, err := got.Encode(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(want, have) {
+		t.Fatalf("codes after a round trip %v, before %v", have, want)
+	}
+	// A tokenizer whose codebook size differs from the model's is refused.
+	cfg, _ := os.ReadFile(filepath.Join(dir, "tokenizer_config.json"))
+	bad := strings.Replace(string(cfg), `"codebook_size": 16`, `"codebook_size": 32`, 1)
+	if err := os.WriteFile(filepath.Join(dir, "tokenizer_config.json"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bundle.Load(dir, model.LoadOptions{}); err == nil {
+		t.Fatal("a tokenizer with the wrong codebook size loaded")
+	}
+}

@@ -9,10 +9,12 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/safetensors"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
 )
 
 // Save writes the bundle as a model folder (config.json, model.safetensors
-// in dtype F32, F16 or BF16, preprocessor_config.json).
+// in dtype F32, F16 or BF16, and the image tokenizer:
+// preprocessor_config.json, or tokenizer_config.json + tokenizer.safetensors).
 func (b *Bundle) Save(dir, dtype string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("save model: %w", err)
@@ -37,6 +39,9 @@ func (b *Bundle) Save(dir, dtype string) error {
 	}
 	if err := safetensors.Write(filepath.Join(dir, model.WeightsFile), tensors, map[string]string{"format": "pt"}); err != nil {
 		return err
+	}
+	if v, ok := b.Tokenizer.(*tokenizer.ViT); ok {
+		return v.Save(dir)
 	}
 	w, h := b.ImageSize()
 	return b.Codebook.Save(filepath.Join(dir, CodebookFile), w, h)

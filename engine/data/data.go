@@ -42,6 +42,9 @@ type Sample struct {
 type Report struct {
 	Loaded, Skipped int
 	Problems        []string
+	// Styles counts, per artwork style, the images loaded and the style's
+	// files that matched no entry (emoji only).
+	Styles map[string]StyleCount
 }
 
 // skip counts one skipped sample and keeps its reason if there is room.

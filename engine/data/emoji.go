@@ -26,20 +26,24 @@ func DefaultEmojiCache() (string, error) {
 	return filepath.Join(dir, "tessera", "emoji"), nil
 }
 
-// Emoji loads the Google and Twitter 64×64 emoji artwork from the npm
-// tarballs that scripts/fetch-emoji.sh saved in cacheDir
-// (emoji-datasource-VERSION.tgz for emoji.json, and
-// emoji-datasource-google-VERSION.tgz, emoji-datasource-twitter-VERSION.tgz
-// for the images), reading them in place. If several versions are there, the
-// newest one with all three tarballs is used. An empty cacheDir means
-// DefaultEmojiCache.
+// Emoji loads the emoji artwork of the given styles (all of EmojiStyles when
+// none are given) from what scripts/fetch-emoji.sh saved in cacheDir: the
+// npm tarballs emoji-datasource-VERSION.tgz (emoji.json) and
+// emoji-datasource-{google,twitter}-VERSION.tgz (64×64 PNGs, read in place;
+// the newest version with every tarball asked for is used), the 64×64 rasters
+// of the SVG styles under raster64/, and emojibase-data's CLDR labels (needed
+// for the Fluent styles, whose files are named by label). An empty cacheDir
+// means DefaultEmojiCache. A style that is not there is an error wrapping
+// ErrNotFound.
 //
 // Each emoji gives one sample per style with artwork, and so does each skin
 // tone variation. Captions are the lower-cased Unicode name, the skin tone if
-// any, and the style: "smiling face with sunglasses google",
-// "father christmas medium-dark skin tone twitter". Key is the base emoji's
-// unified code, so every vendor and tone of one emoji shares it.
-func Emoji(ctx context.Context, cacheDir string) ([]Sample, Report, error) {
+// any, and the style words: "smiling face with sunglasses google",
+// "father christmas medium-dark skin tone fluent modern". Key is the base
+// emoji's unified code, so every style and tone of one emoji shares it.
+// Report.Styles counts per style the images matched to emoji.json and the
+// style's files left out.
+func Emoji(ctx context.Context, cacheDir string, styles ...string) ([]Sample, Report, error) {
 	var rep Report
 	if cacheDir == "" {
 		dir, err := DefaultEmojiCache()
@@ -48,7 +52,22 @@ func Emoji(ctx context.Context, cacheDir string) ([]Sample, Report, error) {
 		}
 		cacheDir = dir
 	}
-	meta, vendors, err := findEmojiTarballs(cacheDir)
+	if len(styles) == 0 {
+		styles = EmojiStyles()
+	}
+	var pngs []string
+	needLabels := false
+	for _, s := range styles {
+		switch {
+		case !slices.Contains(EmojiStyles(), s):
+			return nil, rep, fmt.Errorf("emoji: unknown style %q (want one of %s)", s, strings.Join(EmojiStyles(), ", "))
+		case strings.HasPrefix(s, "fluent-"):
+			needLabels = true
+		case !rasterStyle(s):
+			pngs = append(pngs, s)
+		}
+	}
+	meta, vendors, err := findEmojiTarballs(cacheDir, pngs)
 	if err != nil {
 		return nil, rep, err
 	}
@@ -56,7 +75,23 @@ func Emoji(ctx context.Context, cacheDir string) ([]Sample, Report, error) {
 	if err != nil {
 		return nil, rep, err
 	}
-	plans := planEmoji(entries, &rep)
+	src := emojiSources{styles: styles, rasters: map[string]*rasterIndex{}}
+	if eb := filepath.Join(cacheDir, emojibaseTarball); needLabels || fileExists(eb) {
+		if src.labels, err = cldrLabels(ctx, eb); err != nil {
+			if !fileExists(eb) {
+				err = fmt.Errorf("%w: run make data (or scripts/fetch-emoji.sh %s): %w", err, cacheDir, ErrNotFound)
+			}
+			return nil, rep, err
+		}
+	}
+	for _, s := range styles {
+		if rasterStyle(s) {
+			if src.rasters[s], err = newRasterIndex(cacheDir, s, src.labels); err != nil {
+				return nil, rep, err
+			}
+		}
+	}
+	plans := planEmoji(entries, src, &rep)
 	raw, err := readEmojiImages(ctx, plans, vendors)
 	if err != nil {
 		return nil, rep, err
@@ -64,7 +99,10 @@ func Emoji(ctx context.Context, cacheDir string) ([]Sample, Report, error) {
 	decoded := make([]Sample, len(plans))
 	failed := make([]error, len(plans))
 	err = parallel(ctx, len(plans), func(i int) {
-		if raw[i] == nil {
+		if plans[i].path != "" {
+			raw[i], failed[i] = os.ReadFile(plans[i].path)
+		}
+		if raw[i] == nil || failed[i] != nil {
 			return
 		}
 		img, err := png.Decode(bytes.NewReader(raw[i]))
@@ -78,24 +116,43 @@ func Emoji(ctx context.Context, cacheDir string) ([]Sample, Report, error) {
 	if err != nil {
 		return nil, rep, fmt.Errorf("emoji: %w", err)
 	}
+	rep.Styles = map[string]StyleCount{}
 	samples := make([]Sample, 0, len(plans))
 	for i, p := range plans {
+		where := p.file
+		if p.path != "" {
+			where = p.path
+		}
 		switch {
+		case failed[i] != nil:
+			rep.skip("emoji %q: %s: %v", p.sample.Caption, where, failed[i])
 		case raw[i] == nil:
 			rep.skip("emoji %q: %s not in %s tarball", p.sample.Caption, p.file, p.sample.Style)
-		case failed[i] != nil:
-			rep.skip("emoji %q: %s: %v", p.sample.Caption, p.file, failed[i])
 		default:
 			samples = append(samples, decoded[i])
+			c := rep.Styles[p.sample.Style]
+			c.Matched++
+			rep.Styles[p.sample.Style] = c
 		}
+	}
+	for s, ix := range src.rasters {
+		c := rep.Styles[s]
+		c.Unmatched = ix.unmatched()
+		rep.Styles[s] = c
 	}
 	rep.Loaded = len(samples)
 	return samples, rep, nil
 }
 
+// fileExists reports whether path names an existing file.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
 // findEmojiTarballs finds the newest emoji-datasource version in dir with
-// the metadata tarball and one tarball per style.
-func findEmojiTarballs(dir string) (meta string, vendors map[string]string, err error) {
+// the metadata tarball and one tarball per PNG style asked for.
+func findEmojiTarballs(dir string, styles []string) (meta string, vendors map[string]string, err error) {
 	const prefix = "emoji-datasource-"
 	missing := fmt.Errorf("emoji data not found in %s: run make data (or scripts/fetch-emoji.sh %s): %w", dir, dir, ErrNotFound)
 	names, err := filepath.Glob(filepath.Join(dir, prefix+"*.tgz"))
@@ -112,13 +169,13 @@ func findEmojiTarballs(dir string) (meta string, vendors map[string]string, err 
 	slices.SortFunc(versions, func(a, b string) int { return -compareVersions(a, b) })
 	for _, v := range versions {
 		vendors = map[string]string{}
-		for _, style := range emojiStyles() {
+		for _, style := range styles {
 			p := filepath.Join(dir, prefix+style+"-"+v+".tgz")
 			if _, err := os.Stat(p); err == nil {
 				vendors[style] = p
 			}
 		}
-		if len(vendors) == len(emojiStyles()) {
+		if len(vendors) == len(styles) {
 			return filepath.Join(dir, prefix+v+".tgz"), vendors, nil
 		}
 	}
@@ -179,6 +236,9 @@ func readEmojiImages(ctx context.Context, plans []emojiPlan, vendors map[string]
 	raw := make([][]byte, len(plans))
 	wanted := map[string]map[string][]int{} // style -> tar path -> plan indices
 	for i, p := range plans {
+		if p.file == "" {
+			continue
+		}
 		style := p.sample.Style
 		if wanted[style] == nil {
 			wanted[style] = map[string][]int{}
@@ -187,8 +247,9 @@ func readEmojiImages(ctx context.Context, plans []emojiPlan, vendors map[string]
 		wanted[style][path] = append(wanted[style][path], i)
 	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(emojiStyles()))
-	for si, style := range emojiStyles() {
+	styles := pngStyles()
+	errs := make([]error, len(styles))
+	for si, style := range styles {
 		want := wanted[style]
 		if len(want) == 0 {
 			continue
@@ -218,7 +279,7 @@ func readEmojiImages(ctx context.Context, plans []emojiPlan, vendors map[string]
 	wg.Wait()
 	for si, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("emoji %s images: %w", emojiStyles()[si], err)
+			return nil, fmt.Errorf("emoji %s images: %w", styles[si], err)
 		}
 	}
 	return raw, nil

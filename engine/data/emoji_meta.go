@@ -2,12 +2,14 @@ package data
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 )
 
-// emojiStyles are the vendor artworks Emoji loads, in sample order.
-func emojiStyles() []string { return []string{"google", "twitter"} }
+// pngStyles are the styles whose 64×64 PNGs come in emoji-datasource
+// tarballs (emoji-datasource-STYLE-VERSION.tgz).
+func pngStyles() []string { return []string{"google", "twitter"} }
 
 // emojiEntry is the part of emoji-datasource's emoji.json that Emoji reads.
 type emojiEntry struct {
@@ -83,13 +85,24 @@ func join(parts ...string) string {
 // emojiPlan is one sample to load: its text fields and where its image is.
 type emojiPlan struct {
 	sample Sample // without Image
-	file   string // image file name, e.g. "1f60e.png"
+	file   string // image file name in a tarball, e.g. "1f60e.png"
+	path   string // or the image's path on disk (raster styles)
+}
+
+// emojiSources says where planEmoji finds each style's images.
+type emojiSources struct {
+	styles  []string
+	rasters map[string]*rasterIndex // raster styles
+	labels  map[string]string       // hexKey → CLDR label; may be nil
 }
 
 // planEmoji lists the samples of entries, emoji by emoji: the base image then
-// its skin tones in key order, each in every style that has artwork. Entries
-// with no name, no code or no image name are skipped into rep.
-func planEmoji(entries []emojiEntry, rep *Report) []emojiPlan {
+// its skin tones in key order, each in every style of src that has artwork.
+// Entries with no name, no code or no image name are skipped into rep.
+// Captions are the lower-cased Unicode name, the skin tone and the style
+// words; Names add each short name and the CLDR label, with the same tone and
+// style.
+func planEmoji(entries []emojiEntry, src emojiSources, rep *Report) []emojiPlan {
 	var plans []emojiPlan
 	for i, e := range entries {
 		name := strings.ToLower(strings.TrimSpace(e.Name))
@@ -99,6 +112,9 @@ func planEmoji(entries []emojiEntry, rep *Report) []emojiPlan {
 				shorts = append(shorts, s)
 			}
 		}
+		if label := strings.ToLower(src.labels[hexKey(e.Unified)]); label != "" && label != name && !slices.Contains(shorts, label) {
+			shorts = append(shorts, label)
+		}
 		if name == "" && len(shorts) > 0 {
 			name = shorts[0]
 		}
@@ -106,31 +122,37 @@ func planEmoji(entries []emojiEntry, rep *Report) []emojiPlan {
 			rep.skip("emoji.json entry %d (%q): no name or unified code", i, e.Unified)
 			continue
 		}
-		add := func(image, tone string, google, twitter bool) {
-			for _, style := range emojiStyles() {
-				if !hasImage(style, google, twitter) {
-					continue
+		hasTones := len(e.SkinVariations) > 0
+		add := func(unified, image, toneKey string, google, twitter bool) {
+			tone := skinToneWords(toneKey)
+			for _, style := range src.styles {
+				p := emojiPlan{}
+				if ix := src.rasters[style]; ix != nil {
+					f := ix.find(e.Unified, unified, toneKey, hasTones)
+					if f == "" {
+						continue
+					}
+					p.path = filepath.Join(ix.dir, f+".png")
+				} else {
+					if !hasImage(style, google, twitter) {
+						continue
+					}
+					if image == "" {
+						rep.skip("emoji %s %q %s: no image file name", e.Unified, join(name, tone), style)
+						continue
+					}
+					p.file = image
 				}
-				if image == "" {
-					rep.skip("emoji %s %q %s: no image file name", e.Unified, join(name, tone), style)
-					continue
-				}
+				words := StyleWords(style)
 				names := make([]string, 0, len(shorts))
 				for _, s := range shorts {
-					names = append(names, join(s, tone, style))
+					names = append(names, join(s, tone, words))
 				}
-				plans = append(plans, emojiPlan{
-					sample: Sample{
-						Caption: join(name, tone, style),
-						Names:   names,
-						Key:     e.Unified,
-						Style:   style,
-					},
-					file: image,
-				})
+				p.sample = Sample{Caption: join(name, tone, words), Names: names, Key: e.Unified, Style: style}
+				plans = append(plans, p)
 			}
 		}
-		add(e.Image, "", e.HasImgGoogle, e.HasImgTwitter)
+		add(e.Unified, e.Image, "", e.HasImgGoogle, e.HasImgTwitter)
 		keys := make([]string, 0, len(e.SkinVariations))
 		for k := range e.SkinVariations {
 			keys = append(keys, k)
@@ -138,7 +160,7 @@ func planEmoji(entries []emojiEntry, rep *Report) []emojiPlan {
 		slices.Sort(keys)
 		for _, k := range keys {
 			v := e.SkinVariations[k]
-			add(v.Image, skinToneWords(k), v.HasImgGoogle, v.HasImgTwitter)
+			add(v.Unified, v.Image, k, v.HasImgGoogle, v.HasImgTwitter)
 		}
 	}
 	return plans

@@ -57,7 +57,7 @@ func writeEmojiCache(t *testing.T) string {
 
 func TestEmojiSynthetic(t *testing.T) {
 	dir := writeEmojiCache(t)
-	samples, rep, err := Emoji(context.Background(), dir)
+	samples, rep, err := Emoji(context.Background(), dir, "google", "twitter")
 	if err != nil {
 		t.Fatalf("Emoji: %v", err)
 	}
@@ -110,15 +110,93 @@ func TestEmojiMissing(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "emoji-datasource-twitter-1.0.0.tgz")); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := Emoji(context.Background(), dir); !errors.Is(err, ErrNotFound) {
+	if _, _, err := Emoji(context.Background(), dir, "google", "twitter"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+	// The SVG styles need their rasters and emojibase's labels.
+	dir = writeEmojiCache(t)
+	for _, style := range []string{"openmoji", "fluent-flat"} {
+		_, _, err := Emoji(context.Background(), dir, style)
+		if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "make data") {
+			t.Fatalf("%s: err = %v, want ErrNotFound saying run make data", style, err)
+		}
+	}
+	if _, _, err := Emoji(context.Background(), dir, "sketch"); err == nil || !strings.Contains(err.Error(), "unknown style") {
+		t.Fatalf("unknown style: err = %v", err)
+	}
+}
+
+// writeRasters adds emojibase labels and rasterised OpenMoji and Fluent flat
+// images to the cache writeEmojiCache made.
+func writeRasters(t *testing.T, dir string) {
+	t.Helper()
+	const labels = `[{"label": "smiling face with sunglasses", "hexcode": "1F60E"},
+	 {"label": "smiling face with heart-eyes", "hexcode": "1F60D",
+	  "skins": [{"label": "smiling face with heart-eyes: dark skin tone", "hexcode": "1F60D-1F3FF"}]},
+	 {"label": "grinning face", "hexcode": "1F600"}]`
+	writeTarGz(t, filepath.Join(dir, emojibaseTarball), []string{"package/en/data.json"},
+		map[string][]byte{"package/en/data.json": []byte(labels)})
+	files := map[string][]string{
+		"openmoji":    {"1F60E", "1F60D-1F3FF", "E000"},                                                                                                    // E000: an OpenMoji extra, in no emoji.json
+		"fluent-flat": {"smiling-face-with-sunglasses", "smiling-face-with-heart-eyes-default", "smiling-face-with-heart-eyes-dark", "face-grinning", "x"}, // word order differs for grinning face
+	}
+	for style, names := range files {
+		d := filepath.Join(dir, "raster64", style)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			if err := os.WriteFile(filepath.Join(d, n+".png"), pngBytes(t, 64, 64, color.NRGBA{200, 10, 10, 255}), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(d, ".done"), []byte("ok"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestEmojiRasterStyles(t *testing.T) {
+	dir := writeEmojiCache(t)
+	writeRasters(t, dir)
+	samples, rep, err := Emoji(context.Background(), dir, "openmoji", "fluent-flat")
+	if err != nil {
+		t.Fatalf("Emoji: %v", err)
+	}
+	var captions []string
+	for _, s := range samples {
+		captions = append(captions, s.Caption)
+		if s.Image.Bounds().Dx() != 64 || s.Image.NRGBAAt(5, 5) != (color.NRGBA{200, 10, 10, 255}) {
+			t.Fatalf("%q: image %v", s.Caption, s.Image.Bounds())
+		}
+	}
+	want := []string{
+		"smiling face with sunglasses openmoji",
+		"smiling face with sunglasses fluent flat",
+		"heart eyes fluent flat",
+		"heart eyes dark skin tone openmoji",
+		"heart eyes dark skin tone fluent flat",
+		"grinning face fluent flat",
+	}
+	if !slices.Equal(captions, want) {
+		t.Fatalf("captions = %q, want %q", captions, want)
+	}
+	if got := samples[2].Names; !slices.Equal(got, []string{"heart eyes fluent flat", "smiling face with heart-eyes fluent flat"}) {
+		t.Fatalf("names = %q, want the short name and the CLDR label", got)
+	}
+	if samples[1].Style != "fluent-flat" || samples[1].Key != "1F60E" {
+		t.Fatalf("sample = %+v", samples[1])
+	}
+	wantStyles := map[string]StyleCount{"openmoji": {Matched: 2, Unmatched: 1}, "fluent-flat": {Matched: 4, Unmatched: 1}}
+	if len(rep.Styles) != 2 || rep.Styles["openmoji"] != wantStyles["openmoji"] || rep.Styles["fluent-flat"] != wantStyles["fluent-flat"] {
+		t.Fatalf("per-style report = %+v, want %+v", rep.Styles, wantStyles)
 	}
 }
 
 func TestEmojiCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := Emoji(ctx, writeEmojiCache(t)); !errors.Is(err, context.Canceled) {
+	if _, _, err := Emoji(ctx, writeEmojiCache(t), "google"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }

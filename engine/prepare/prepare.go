@@ -23,6 +23,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
 )
@@ -40,6 +41,10 @@ type Spec struct {
 	// KMeansPatches caps how many patches k-means sees (0 = 200k); KMeansIters its iterations (0 = 20).
 	KMeansPatches, KMeansIters int
 	StyleWords                 []string
+	// Tokenizer, when set, is the image tokenizer to use as it is (a trained
+	// ViT-VQ): no k-means codebook is learnt, and Size, Patch and Codes come
+	// from it.
+	Tokenizer tokenizer.Tokenizer
 	// StyleDrop is the chance a training caption loses its trailing style
 	// word, so prompts without one (just the name) work too.
 	StyleDrop float64
@@ -49,7 +54,10 @@ type Spec struct {
 
 // Prepared is a tokenised dataset and the model configuration it needs.
 type Prepared struct {
-	Config     model.Config
+	Config model.Config
+	// Tokenizer maps pixels to codes; Codebook is it when it is a patch
+	// codebook (nil for a ViT tokenizer).
+	Tokenizer  tokenizer.Tokenizer
 	Codebook   *codebook.Codebook
 	Train, Val []train.Example
 	// PSNR is the codebook's reconstruction quality on the validation images, in dB.
@@ -84,6 +92,9 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 	trainImgs := resizeAll(trainSet, spec.Size)
 	valImgs := resizeAll(valSet, spec.Size)
 
+	if spec.Tokenizer != nil {
+		return withTokenizer(ctx, trainSet, valSet, spec, arch, log)
+	}
 	// Codebook: k-means over the training patches.
 	var patches []float32
 	for _, img := range trainImgs {
@@ -104,6 +115,23 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 	if err != nil {
 		return nil, fmt.Errorf("prepare: codebook: %w", err)
 	}
+	return finish(ctx, trainSet, valSet, trainImgs, valImgs, tokenizer.Codebook{Codebook: cb}, spec, arch, log)
+}
+
+// withTokenizer prepares a dataset with a given (ViT) tokenizer.
+func withTokenizer(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arch model.Config, log io.Writer) (*Prepared, error) {
+	tok := spec.Tokenizer
+	spec.Patch, spec.Codes = tok.PatchSize(), tok.Codes()
+	if v, ok := tok.(*tokenizer.ViT); ok {
+		spec.Size = v.Config.ImageSize
+	}
+	fmt.Fprintf(log, "tokenizer: %d codes of %d×%d px at %d×%d (given, not learnt)\n", spec.Codes, spec.Patch, spec.Patch, spec.Size, spec.Size)
+	return finish(ctx, trainSet, valSet, resizeAll(trainSet, spec.Size), resizeAll(valSet, spec.Size), tok, spec, arch, log)
+}
+
+// finish builds the prompt vocabulary and the configuration and tokenises
+// both splits with tok.
+func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valImgs []*image.NRGBA, tok tokenizer.Tokenizer, spec Spec, arch model.Config, log io.Writer) (*Prepared, error) {
 	grid := spec.Size / spec.Patch
 
 	// Prompt vocabulary and length.
@@ -117,7 +145,7 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 	}
 	vocab := prompt.BuildVocab(captions)
 	L := min(maxWords, spec.MaxPrompt)
-	tok, err := prompt.New(vocab, L, spec.Codes)
+	ptok, err := prompt.New(vocab, L, spec.Codes)
 	if err != nil {
 		return nil, fmt.Errorf("prepare: vocabulary: %w", err)
 	}
@@ -133,20 +161,23 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 	}
 	fmt.Fprintf(log, "vocabulary: %d words, prompts of up to %d words; %d×%d grid of %d×%d patches\n", len(vocab)-1, L, grid, grid, spec.Patch, spec.Patch)
 
-	p := &Prepared{Config: cfg, Codebook: cb}
+	p := &Prepared{Config: cfg, Tokenizer: tok}
+	if cb, ok := tok.(tokenizer.Codebook); ok {
+		p.Codebook = cb.Codebook
+	}
 	rng := rand.New(rand.NewPCG(spec.Seed, 0xa06))
-	p.Train, err = tokenize(ctx, trainSet, trainImgs, cb, tok, grid, spec, rng)
+	p.Train, err = tokenize(ctx, trainSet, trainImgs, tok, ptok, grid, spec, rng)
 	if err != nil {
 		return nil, err
 	}
 	noShift := spec
 	noShift.Shifts = 0
-	p.Val, err = tokenize(ctx, valSet, valImgs, cb, tok, grid, noShift, rng)
+	p.Val, err = tokenize(ctx, valSet, valImgs, tok, ptok, grid, noShift, rng)
 	if err != nil {
 		return nil, err
 	}
-	p.PSNR = meanPSNR(valImgs, cb, grid, spec.Workers)
-	fmt.Fprintf(log, "examples: %d training, %d validation; codebook PSNR on validation images %.2f dB\n", len(p.Train), len(p.Val), p.PSNR)
+	p.PSNR = meanPSNR(valImgs, tok, grid, spec.Workers)
+	fmt.Fprintf(log, "examples: %d training, %d validation; tokenizer PSNR on validation images %.2f dB\n", len(p.Train), len(p.Val), p.PSNR)
 	return p, nil
 }
 
@@ -182,7 +213,7 @@ func shifted(img *image.NRGBA, dx, dy int) *image.NRGBA {
 
 // tokenize encodes each image (and its shifted copies) once and pairs the
 // codes with every caption of the sample.
-func tokenize(ctx context.Context, samples []data.Sample, imgs []*image.NRGBA, cb *codebook.Codebook, tok *prompt.Tokenizer, grid int, spec Spec, rng *rand.Rand) ([]train.Example, error) {
+func tokenize(ctx context.Context, samples []data.Sample, imgs []*image.NRGBA, cb tokenizer.Tokenizer, tok *prompt.Tokenizer, grid int, spec Spec, rng *rand.Rand) ([]train.Example, error) {
 	type job struct {
 		sample int
 		img    *image.NRGBA
@@ -238,19 +269,19 @@ func tokenize(ctx context.Context, samples []data.Sample, imgs []*image.NRGBA, c
 	return out, nil
 }
 
-// meanPSNR is the mean reconstruction PSNR of images through the codebook.
-func meanPSNR(imgs []*image.NRGBA, cb *codebook.Codebook, grid, workers int) float64 {
+// meanPSNR is the mean reconstruction PSNR of images through the tokenizer.
+func meanPSNR(imgs []*image.NRGBA, cb tokenizer.Tokenizer, grid, workers int) float64 {
 	if len(imgs) == 0 {
 		return math.NaN()
 	}
 	vals := make([]float64, len(imgs))
 	parallel(len(imgs), workers, func(i int) {
-		q, err := cb.Quantize(imgs[i], grid, grid)
+		codes, err := cb.Encode(imgs[i], grid, grid)
 		if err != nil {
 			vals[i] = math.NaN()
 			return
 		}
-		vals[i] = kmeans.PSNR(imgs[i], q)
+		vals[i] = kmeans.PSNR(imgs[i], cb.Decode(codes, grid, grid))
 	})
 	sum, n := 0.0, 0
 	for _, v := range vals {
@@ -282,11 +313,15 @@ func parallel(n, workers int, fn func(i int)) {
 	wg.Wait()
 }
 
-// dropStyle removes a trailing style word from a caption.
+// dropStyle removes a trailing style from a caption; a style may be several
+// words ("fluent flat").
 func dropStyle(caption string, styles []string) string {
 	words := prompt.Split(caption)
-	if len(words) > 1 && slices.Contains(styles, words[len(words)-1]) {
-		return strings.Join(words[:len(words)-1], " ")
+	for _, st := range styles {
+		sw := prompt.Split(st)
+		if n := len(sw); n > 0 && len(words) > n && slices.Equal(words[len(words)-n:], sw) {
+			return strings.Join(words[:len(words)-n], " ")
+		}
 	}
 	return caption
 }

@@ -186,8 +186,11 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 				next[g*B+bi] = code
 			}
 			if emit != nil {
-				patch := make([]uint8, b.Codebook.PatchBytes())
-				b.Codebook.DecodePatch(code, patch)
+				var patch []uint8 // a ViT tokenizer decodes the grid as a whole: no patch of its own
+				if b.Codebook != nil {
+					patch = make([]uint8, b.Codebook.PatchBytes())
+					b.Codebook.DecodePatch(code, patch)
+				}
 				emit(Event{Image: bi, Index: i, Code: code, Patch: patch, Kept: kept, Step: i - first + 1, Steps: steps})
 			}
 		}

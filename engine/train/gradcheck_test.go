@@ -197,10 +197,14 @@ func TestGradResidualDropout(t *testing.T) {
 }
 
 func TestGradAttention(t *testing.T) {
-	for _, drop := range []float32{0, 0.2} {
+	for _, c := range []struct {
+		drop float32
+		bidi bool
+	}{{0, false}, {0.2, false}, {0, true}, {0.2, true}} {
+		drop := c.drop
 		r := rand.New(rand.NewPCG(6, 6))
 		p := newPar(2)
-		s := attnShape{B: 2, T: 7, C: 12, NH: 3, Scale: 0.5, Drop: drop, Key: 99}
+		s := attnShape{B: 2, T: 7, C: 12, NH: 3, Scale: 0.5, Drop: drop, Key: 99, Bidirectional: c.bidi}
 		n := s.B * s.T
 		qkv, w := randVec(r, n*3*s.C, 1), randVec(r, n*s.C, 1)
 		out, att := make([]float32, n*s.C), make([]float32, s.B*s.NH*s.T*s.T)
@@ -211,7 +215,7 @@ func TestGradAttention(t *testing.T) {
 		attentionForward(p, out, att, mask, qkv, s, nil)
 		dqkv := make([]float32, len(qkv))
 		attentionBackward(p, dqkv, w, att, mask, qkv, s, nil)
-		checkGrads(t, fmt.Sprintf("attention dropout %.1f", drop), []gcVar{{"qkv", qkv, dqkv}}, func() float64 {
+		checkGrads(t, fmt.Sprintf("attention dropout %.1f bidirectional %v", drop, c.bidi), []gcVar{{"qkv", qkv, dqkv}}, func() float64 {
 			attentionForward(p, out, att, mask, qkv, s, nil)
 			return dotLoss(out, w)
 		}, 1e-2, 0, 1e-2, 1e-3)

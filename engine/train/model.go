@@ -65,6 +65,7 @@ type Model struct {
 	inputs, targets           []int32
 	b, count                  int
 	drop, fwdDrop             dropState
+	buf                       *blockBuffers
 	timing                    map[string]time.Duration // per-op wall time when non-nil (profiling)
 	lastTick                  time.Time
 	haveLogits, haveLossState bool
@@ -130,6 +131,7 @@ func NewModel(p *Params, maxBatch, workers int) (*Model, error) {
 	}
 	m.partial = make([]float32, (BT+redChunk-1)/redChunk*max(F, 3*C))
 	m.scratch = attnScratch(m.p, nil, T, 2)
+	m.buf = &blockBuffers{tmp: m.tmp, dbr: m.dbr, datty: m.datty, dqkv: m.dqkv, dln: m.dln, dfch: m.dfch, partial: m.partial, scratch: m.scratch}
 	m.losses = make([]float64, BN)
 	m.inputs = make([]int32, BT)
 	m.targets = make([]int32, BN)
@@ -163,6 +165,12 @@ func (m *Model) SetDropout(embd, resid, attn float32, seed uint64, step int) {
 	}
 }
 
+// blockShape is how layer l runs on b sequences with dropout d.
+func (m *Model) blockShape(b, l int, d dropState) blockShape {
+	return blockShape{B: b, T: m.T, C: m.C, NH: m.NH, F: m.F, Eps: m.eps, Act: m.act, Scale: m.attnScale(l),
+		Resid: d.resid, Attn: d.attn, AttnKey: dropKey(d.seed, d.step, 1+3*l)}
+}
+
 // attnScale is the factor on q·k in layer l.
 func (m *Model) attnScale(l int) float32 {
 	s := 1.0
@@ -180,7 +188,7 @@ func (m *Model) attnScale(l int) float32 {
 // compute logits only. train turns dropout on. It returns the mean loss in
 // nats over the counted targets (0 without targets).
 func (m *Model) Forward(inputs, targets []int32, b int, train bool) (float64, error) {
-	T, C, NH, F, N, K := m.T, m.C, m.NH, m.F, m.N, m.K
+	T, C, N, K := m.T, m.C, m.N, m.K
 	if b < 1 || b > m.MaxBatch {
 		return 0, fmt.Errorf("train: batch %d outside [1, %d]", b, m.MaxBatch)
 	}
@@ -215,39 +223,14 @@ func (m *Model) Forward(inputs, targets []int32, b int, train bool) (float64, er
 	m.tick("encoder")
 	x := enc
 	for l := range m.h {
-		a, w := &m.h[l], &m.w.h[l]
-		rmsnormForward(p, a.ln1, a.ln1r, x, w.ln1, R, C, R, 0, m.eps)
-		m.tick("rmsnorm")
-		matmulForward(p, a.qkv, a.ln1, w.qkvw, w.qkvb, R, C, 3*C)
-		m.tick("mm qkv fwd")
-		var matt []uint8
-		if d.attn > 0 {
-			matt = a.matt
-		}
-		attentionForward(p, a.atty, a.att, matt, a.qkv, attnShape{B: b, T: T, C: C, NH: NH, Scale: m.attnScale(l), Drop: d.attn, Key: dropKey(d.seed, d.step, 1+3*l)}, m.scratch)
-		m.tick("attention")
-		matmulForward(p, m.tmp, a.atty, w.attpw, nil, R, C, C)
-		m.tick("mm attproj fwd")
-		var m1, m2 []uint8
+		a := &m.h[l]
+		sh := m.blockShape(b, l, d)
 		if d.resid > 0 {
-			m1, m2 = a.m1[:R*C], a.m2[:R*C]
-			dropoutMask(p, m1, dropKey(d.seed, d.step, 2+3*l), d.resid)
-			dropoutMask(p, m2, dropKey(d.seed, d.step, 3+3*l), d.resid)
+			dropoutMask(p, a.m1[:R*C], dropKey(d.seed, d.step, 2+3*l), d.resid)
+			dropoutMask(p, a.m2[:R*C], dropKey(d.seed, d.step, 3+3*l), d.resid)
 		}
-		m.tick("dropout")
-		rs := 1 / (1 - d.resid)
-		residualForward(p, a.res2, x, m.tmp, w.attpb, m1, rs, R, C)
-		m.tick("residual")
-		rmsnormForward(p, a.ln2, a.ln2r, a.res2, w.ln2, R, C, R, 0, m.eps)
-		m.tick("rmsnorm")
-		matmulForward(p, a.fch, a.ln2, w.fcw, nil, R, C, F)
-		m.tick("mm fc fwd")
-		geluForward(p, a.fchg, a.fch, w.fcb, R, F, m.act)
-		m.tick("gelu")
-		matmulForward(p, m.tmp, a.fchg, w.fcpw, nil, R, F, C)
-		m.tick("mm fcproj fwd")
-		residualForward(p, a.res3, a.res2, m.tmp, w.fcpb, m2, rs, R, C)
-		m.tick("residual")
+		blockForward(p, a, &m.w.h[l], x, sh, m.buf)
+		m.tick("blocks")
 		x = a.res3
 	}
 	rmsnormForward(p, m.lnf, m.lnfr, x, m.w.lnf, BN, C, N, m.L, m.eps)
@@ -297,7 +280,7 @@ func (m *Model) Backward() error {
 	if m.count == 0 {
 		return nil
 	}
-	b, T, C, NH, F, N, K := m.b, m.T, m.C, m.NH, m.F, m.N, m.K
+	b, T, C, N, K := m.b, m.T, m.C, m.N, m.K
 	R, BN := b*T, b*N
 	p, d := m.p, m.fwdDrop
 	m.tick("")
@@ -317,45 +300,13 @@ func (m *Model) Backward() error {
 	rmsnormBackward(p, dres, m.g.lnf, m.dlnf, last, m.w.lnf, m.lnfr, m.partial, BN, C, N, m.L)
 	m.tick("rmsnorm")
 
-	rs := 1 / (1 - d.resid)
 	for l := len(m.h) - 1; l >= 0; l-- {
-		a, w, g := &m.h[l], &m.w.h[l], &m.g.h[l]
 		in := m.enc
 		if l > 0 {
 			in = m.h[l-1].res3
 		}
-		var m1, m2 []uint8
-		br := dres
-		if d.resid > 0 {
-			m1, m2 = a.m1[:R*C], a.m2[:R*C]
-			br = m.dbr[:R*C]
-		}
-		// MLP branch.
-		residualBackward(p, br, g.fcpb, dres, m2, rs, R, C)
-		m.tick("residual")
-		matmulBackward(p, m.dfch, g.fcpw, nil, br, a.fchg, w.fcpw, R, F, C)
-		m.tick("mm fcproj bwd")
-		geluBackward(p, m.dfch, g.fcb, a.fch, m.dfch, m.partial, R, F, m.act)
-		m.tick("gelu")
-		matmulBackward(p, m.dln, g.fcw, nil, m.dfch, a.ln2, w.fcw, R, C, F)
-		m.tick("mm fc bwd")
-		rmsnormBackward(p, dres, g.ln2, m.dln, a.res2, w.ln2, a.ln2r, m.partial, R, C, R, 0)
-		m.tick("rmsnorm")
-		// Attention branch.
-		residualBackward(p, br, g.attpb, dres, m1, rs, R, C)
-		m.tick("residual")
-		matmulBackward(p, m.datty, g.attpw, nil, br, a.atty, w.attpw, R, C, C)
-		m.tick("mm attproj bwd")
-		var matt []uint8
-		if d.attn > 0 {
-			matt = a.matt
-		}
-		attentionBackward(p, m.dqkv, m.datty, a.att, matt, a.qkv, attnShape{B: b, T: T, C: C, NH: NH, Scale: m.attnScale(l), Drop: d.attn}, m.scratch)
-		m.tick("attention")
-		matmulBackward(p, m.dln, g.qkvw, g.qkvb, m.dqkv, a.ln1, w.qkvw, R, C, 3*C)
-		m.tick("mm qkv bwd")
-		rmsnormBackward(p, dres, g.ln1, m.dln, in, w.ln1, a.ln1r, m.partial, R, C, R, 0)
-		m.tick("rmsnorm")
+		blockBackward(p, dres, &m.g.h[l], &m.h[l], &m.w.h[l], in, m.blockShape(b, l, d), m.buf)
+		m.tick("blocks")
 	}
 	if d.embd > 0 {
 		dropoutApply(p, dres, m.embMask[:R*C], 1/(1-d.embd))

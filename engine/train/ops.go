@@ -362,9 +362,12 @@ type attnShape struct {
 	Scale       float32 // multiplies q·k
 	Drop        float32 // attention-probability dropout (0: none)
 	Key         uint64  // dropout key
+	// Bidirectional lets every position attend to every other (the ViT
+	// tokenizer); otherwise attention is causal (the GPT).
+	Bidirectional bool
 }
 
-// attentionForward computes causal multi-head attention for B sequences of
+// attentionForward computes causal (or, with s.Bidirectional, full) multi-head attention for B sequences of
 // T positions: qkv is B×T×3C (q | k | v, heads contiguous head_dim slices),
 // out is B×T×C. att (B×NH×T×T) keeps the softmax probabilities; with dropout,
 // mask (same size) keeps which were kept. scratch holds one T×T buffer per
@@ -381,7 +384,7 @@ func attentionForward(p par, out, att []float32, mask []uint8, qkv []float32, s 
 		P := att[bh*T*T : (bh+1)*T*T]
 		blas.Gemm(false, true, T, T, hd, s.Scale, q, 3*C, k, 3*C, 0, P, T)
 		for i := 0; i < T; i++ {
-			softmaxCausal(P[i*T:(i+1)*T], i+1)
+			softmaxCausal(P[i*T:(i+1)*T], s.seen(i))
 		}
 		Pd := P
 		if s.Drop > 0 {
@@ -394,6 +397,14 @@ func attentionForward(p par, out, att []float32, mask []uint8, qkv []float32, s 
 		}
 		blas.Gemm(false, false, T, hd, T, 1, Pd, T, v, 3*C, 0, out[b*T*C+h*hd:], C)
 	})
+}
+
+// seen is how many positions query i attends to.
+func (s attnShape) seen(i int) int {
+	if s.Bidirectional {
+		return s.T
+	}
+	return i + 1
 }
 
 // softmaxCausal turns row[:n] into probabilities and zeroes row[n:].
@@ -432,12 +443,13 @@ func attentionBackward(p par, dqkv, dout, att []float32, mask []uint8, qkv []flo
 		blas.Gemm(true, false, T, hd, T, 1, Pd, T, dy, C, 0, dv, 3*C)
 		// softmax backward (through the dropout mask), scaled: dS = P⊙(dP − Σ P·dP)·scale
 		for i := 0; i < T; i++ {
-			pr, dr := P[i*T:i*T+i+1], dP[i*T:i*T+i+1]
+			n := s.seen(i)
+			pr, dr := P[i*T:i*T+n], dP[i*T:i*T+n]
 			if m != nil {
-				vmulMask(dr, dr, m[i*T:i*T+i+1], dscale)
+				vmulMask(dr, dr, m[i*T:i*T+n], dscale)
 			}
 			vsmBwd(dr, pr, vdot(pr, dr), s.Scale)
-			clear(dP[i*T+i+1 : (i+1)*T])
+			clear(dP[i*T+n : (i+1)*T])
 		}
 		// dq = dS·k, dk = dSᵀ·q
 		blas.Gemm(false, false, T, hd, T, 1, dP, T, k, 3*C, 0, dq, 3*C)

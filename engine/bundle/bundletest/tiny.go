@@ -2,12 +2,16 @@
 package bundletest
 
 import (
+	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/engine/vit"
 )
 
 // Words is the prompt vocabulary of Tiny models.
@@ -31,6 +35,78 @@ func Config() model.Config {
 // Tiny returns a random tiny conditional model with a random codebook. The
 // weights are scaled up so that prompts change the distribution visibly.
 func Tiny(seed uint64) *bundle.Bundle {
+	m, r := tinyModel(seed)
+	c := m.Config
+	entries := make([]float32, c.Codes()*3*4)
+	for i := range entries {
+		entries[i] = float32(r.Float64()*2 - 1)
+	}
+	cb, err := codebook.New(2, entries)
+	if err != nil {
+		panic(err)
+	}
+	b, err := bundle.FromParts("tiny", "test:tiny", m, cb)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// ViTConfig is the tokenizer of TinyViT: 8×8 images as a 4×4 grid of 2×2
+// patches, 16 codes of dimension 3, one encoder and one decoder block.
+func ViTConfig() vit.Config {
+	return vit.Config{Type: vit.TypeViTVQ, ImageSize: 8, PatchSize: 2, NEmbd: 8, NHead: 2, NInner: 16,
+		EncoderLayers: 1, DecoderLayers: 1, CodebookSize: 16, CodeDim: 3, LayerNormEpsilon: 1e-5}
+}
+
+// TinyViT is Tiny's transformer with a random ViT-VQ tokenizer instead of a
+// patch codebook: the same grid, codes and prompts.
+func TinyViT(seed uint64) *bundle.Bundle {
+	m, r := tinyModel(seed)
+	tok, err := tokenizer.NewViT(ViTConfig(), TinyViTWeights(r))
+	if err != nil {
+		panic(err)
+	}
+	b, err := bundle.FromTokenizer("tiny-vit", "test:tiny-vit", m, tok)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// TinyViTWeights draws random ViTConfig weights (unit norm gains, unit
+// codebook rows).
+func TinyViTWeights(r *rand.Rand) []float32 {
+	cfg := ViTConfig()
+	ts, n := vit.Layout(cfg)
+	data := make([]float32, n)
+	for _, t := range ts {
+		x := data[t.Off : t.Off+t.Size]
+		for i := range x {
+			x[i] = float32(r.NormFloat64() * 0.3)
+			if strings.HasSuffix(t.Name, "ln_1.weight") || strings.HasSuffix(t.Name, "ln_2.weight") || strings.HasSuffix(t.Name, "ln_f.weight") {
+				x[i] = 1
+			}
+		}
+		if t.Name == "quantizer.codebook" {
+			for k := 0; k < cfg.CodebookSize; k++ {
+				row := x[k*cfg.CodeDim : (k+1)*cfg.CodeDim]
+				var s float64
+				for _, v := range row {
+					s += float64(v) * float64(v)
+				}
+				for i := range row {
+					row[i] /= float32(math.Sqrt(s))
+				}
+			}
+		}
+	}
+	return data
+}
+
+// tinyModel is the random transformer of Tiny and TinyViT and the random
+// source that drew it.
+func tinyModel(seed uint64) (*model.Model, *rand.Rand) {
 	c := Config()
 	r := rand.New(rand.NewPCG(seed, 42))
 	m, err := model.New(c, func(name string, shape []int) ([]float32, error) {
@@ -51,17 +127,5 @@ func Tiny(seed uint64) *bundle.Bundle {
 	if err != nil {
 		panic(err) // the config above is valid by construction
 	}
-	entries := make([]float32, c.Codes()*3*4)
-	for i := range entries {
-		entries[i] = float32(r.Float64()*2 - 1)
-	}
-	cb, err := codebook.New(2, entries)
-	if err != nil {
-		panic(err)
-	}
-	b, err := bundle.FromParts("tiny", "test:tiny", m, cb)
-	if err != nil {
-		panic(err)
-	}
-	return b
+	return m, r
 }

@@ -1,0 +1,98 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+
+	"github.com/nfnt/resize"
+
+	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/train/kmeans"
+)
+
+// tokenizeLine is one image's result in --json output.
+type tokenizeLine struct {
+	Image     string  `json:"image"`
+	Tokenizer string  `json:"tokenizer"` // "vit-vq" or "codebook"
+	Grid      [2]int  `json:"grid"`      // rows, cols of codes
+	PatchSize int     `json:"patch_size"`
+	Codes     []int   `json:"codes"`
+	PSNR      float64 `json:"psnr_db"` // reconstruction against the image resized to the model's size
+	Output    string  `json:"output,omitempty"`
+}
+
+// runTokenize encodes images with a model's image tokenizer and reports the
+// codes and how well they reconstruct the image.
+func runTokenize(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "tokenize", "[--model M] [--json] [--out REC.png] IMAGE...")
+	modelName := fs.String("model", "", "built-in model name or model folder")
+	asJSON := fs.Bool("json", false, "one JSON object per line per image (codes, psnr_db)")
+	out := fs.String("out", "", "write the reconstruction here (with several images: REC-1.png, REC-2.png, …)")
+	images, err := parseFlags(fs, args)
+	if err != nil {
+		return helpOr(fs, err)
+	}
+	if len(images) == 0 {
+		return usageError{"no images given"}
+	}
+	b, err := openModel(env.Stderr, *modelName, "f32")
+	if err != nil {
+		return err
+	}
+	kind := "codebook"
+	if !b.Tokenizer.Local() {
+		kind = "vit-vq"
+	}
+	rows, cols := b.Grid()
+	w, h := b.ImageSize()
+	var sum float64
+	for i, path := range images {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		img, err := codebook.LoadImage(path)
+		if err != nil {
+			return err
+		}
+		codes, err := b.Encode(img)
+		if err != nil {
+			return fmt.Errorf("encode %s: %w", path, err)
+		}
+		rec := b.Decode(codes)
+		var src image.Image = img
+		if bd := img.Bounds(); bd.Dx() != w || bd.Dy() != h {
+			src = resize.Resize(uint(w), uint(h), img, resize.Bilinear)
+		}
+		psnr := kmeans.PSNR(codebook.Flatten(src), rec)
+		sum += psnr
+		line := tokenizeLine{Image: path, Tokenizer: kind, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(), Codes: codes, PSNR: psnr}
+		if *out != "" {
+			line.Output = numberedPath(*out, i, len(images))
+			if err := atomicfile.Write(line.Output, func(wr io.Writer) error { return png.Encode(wr, rec) }); err != nil {
+				return fmt.Errorf("write %s: %w", line.Output, err)
+			}
+		}
+		if *asJSON {
+			js, err := json.Marshal(line)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(env.Stdout, string(js))
+			continue
+		}
+		fmt.Fprintf(env.Stdout, "%s: %d codes (%d×%d, %s), reconstruction %.2f dB PSNR", path, len(codes), rows, cols, kind, psnr)
+		if line.Output != "" {
+			fmt.Fprintf(env.Stdout, " → %s", line.Output)
+		}
+		fmt.Fprintln(env.Stdout)
+	}
+	if !*asJSON && len(images) > 1 {
+		fmt.Fprintf(env.Stdout, "mean reconstruction %.2f dB PSNR over %d images\n", sum/float64(len(images)), len(images))
+	}
+	return nil
+}

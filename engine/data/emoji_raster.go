@@ -1,0 +1,204 @@
+package data
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// EmojiStyles are the six artwork styles Emoji can load, in sample order:
+// Google's Noto and Twitter's Twemoji as 64×64 PNGs from emoji-datasource,
+// OpenMoji and Microsoft's Fluent (flat, modern, high contrast) as SVGs
+// rasterised at 64×64 by scripts/rasterize-emoji.sh.
+func EmojiStyles() []string {
+	return []string{"google", "twitter", "openmoji", "fluent-flat", "fluent-modern", "fluent-contrast"}
+}
+
+// StyleWords is the caption text of a style: "fluent-flat" → "fluent flat".
+func StyleWords(style string) string { return strings.ReplaceAll(style, "-", " ") }
+
+// rasterStyle reports whether style's images come from the raster64 folder.
+func rasterStyle(style string) bool {
+	return style == "openmoji" || strings.HasPrefix(style, "fluent-")
+}
+
+// emojibaseTarball is the emojibase-data package that names the Fluent files
+// (CLDR labels) and adds CLDR names to the captions.
+const emojibaseTarball = "emojibase-data-17.0.0.tgz"
+
+// rasterDir is where scripts/rasterize-emoji.sh writes the 64×64 PNGs.
+func rasterDir(cacheDir, style string) string {
+	return filepath.Join(cacheDir, "raster64", style)
+}
+
+// StyleCount says how many emoji.json images a style matched and how many
+// of the style's own files no emoji.json entry claimed.
+type StyleCount struct {
+	Matched, Unmatched int
+}
+
+// hexKey normalises a code point sequence for matching: upper case, without
+// the variation selector FE0F ("2764-FE0F" and "2764" are one emoji).
+func hexKey(unified string) string {
+	parts := strings.Split(strings.ToUpper(unified), "-")
+	parts = slices.DeleteFunc(parts, func(p string) bool { return p == "FE0F" })
+	return strings.Join(parts, "-")
+}
+
+// cldrLabels reads hexKey → CLDR label (e.g. "waving hand: light skin tone")
+// from emojibase-data's en/data.json.
+func cldrLabels(ctx context.Context, path string) (map[string]string, error) {
+	type skin struct {
+		Label   string `json:"label"`
+		Hexcode string `json:"hexcode"`
+	}
+	var entries []struct {
+		skin
+		Skins []skin `json:"skins"`
+	}
+	found := false
+	err := walkTarGz(ctx, path, func(name string, size int64, r io.Reader) (bool, error) {
+		if name != "package/en/data.json" {
+			return false, nil
+		}
+		buf, err := readMember(size, r)
+		if err != nil {
+			return false, err
+		}
+		if err := json.Unmarshal(buf, &entries); err != nil {
+			return false, fmt.Errorf("parse: %w", err)
+		}
+		found = true
+		return true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("emojibase labels: %w", err)
+	}
+	if !found {
+		return nil, fmt.Errorf("emojibase labels: no package/en/data.json in %s", path)
+	}
+	labels := map[string]string{}
+	for _, e := range entries {
+		labels[hexKey(e.Hexcode)] = e.Label
+		for _, s := range e.Skins {
+			labels[hexKey(s.Hexcode)] = s.Label
+		}
+	}
+	return labels, nil
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// fluentSlug turns a CLDR label into fluentui-emoji's file name:
+// "man’s shoe" → "mans-shoe".
+func fluentSlug(label string) string {
+	s := strings.ToLower(label)
+	s = strings.NewReplacer("’", "", "'", "", "“", "", "”", "").Replace(s)
+	return strings.Trim(nonSlug.ReplaceAllString(s, "-"), "-")
+}
+
+// wordBag is a slug's words in sorted order, so "man-deaf" matches
+// "deaf-man".
+func wordBag(slug string) string {
+	w := strings.Split(slug, "-")
+	slices.Sort(w)
+	return strings.Join(w, " ")
+}
+
+// fluentTone is the file name suffix fluentui-emoji gives a Fitzpatrick
+// modifier ("default" for the base of an emoji that has tones).
+func fluentTone(code string) string {
+	switch strings.ToUpper(code) {
+	case "1F3FB":
+		return "light"
+	case "1F3FC":
+		return "medium-light"
+	case "1F3FD":
+		return "medium"
+	case "1F3FE":
+		return "medium-dark"
+	case "1F3FF":
+		return "dark"
+	}
+	return ""
+}
+
+// rasterIndex finds a raster style's PNG for an emoji.json image.
+type rasterIndex struct {
+	style  string
+	dir    string
+	files  map[string]string // match key → file name
+	bags   map[string]string // fluent only: word bag → file name
+	used   map[string]bool
+	labels map[string]string
+}
+
+// newRasterIndex lists a raster style's folder; a missing folder is an error
+// wrapping ErrNotFound that says how to make it.
+func newRasterIndex(cacheDir, style string, labels map[string]string) (*rasterIndex, error) {
+	dir := rasterDir(cacheDir, style)
+	if _, err := os.Stat(filepath.Join(dir, ".done")); err != nil {
+		return nil, fmt.Errorf("emoji style %s not rasterised in %s: run make data (or scripts/fetch-emoji.sh %s): %w", style, dir, cacheDir, ErrNotFound)
+	}
+	names, err := filepath.Glob(filepath.Join(dir, "*.png"))
+	if err != nil {
+		return nil, fmt.Errorf("emoji style %s: %w", style, err)
+	}
+	ix := &rasterIndex{style: style, dir: dir, files: map[string]string{}, bags: map[string]string{}, used: map[string]bool{}, labels: labels}
+	for _, n := range names {
+		base := strings.TrimSuffix(filepath.Base(n), ".png")
+		if style == "openmoji" {
+			ix.files[hexKey(base)] = base
+		} else {
+			ix.files[base] = base
+			ix.bags[wordBag(base)] = base
+		}
+	}
+	return ix, nil
+}
+
+// find returns the file for the image with unified code u, tone being its
+// skin-tone key ("" for none) and hasTones whether its base emoji has tone
+// variations; "" when the style has no such image.
+func (ix *rasterIndex) find(base, u, tone string, hasTones bool) string {
+	var f string
+	if ix.style == "openmoji" {
+		f = ix.files[hexKey(u)]
+	} else {
+		label, ok := ix.labels[hexKey(base)]
+		if !ok || strings.Contains(tone, "-") {
+			return "" // Fluent draws multi-tone sequences only in their default look.
+		}
+		slug := fluentSlug(label)
+		switch {
+		case tone != "":
+			slug += "-" + fluentTone(tone)
+		case hasTones:
+			slug += "-default"
+		}
+		if f = ix.files[slug]; f == "" {
+			f = ix.bags[wordBag(slug)]
+		}
+	}
+	if f != "" {
+		ix.used[f] = true
+	}
+	return f
+}
+
+// unmatched counts the style's files that no emoji.json image claimed.
+func (ix *rasterIndex) unmatched() int {
+	n := 0
+	for _, f := range ix.files {
+		if !ix.used[f] {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,145 @@
+package tokenizer_test
+
+import (
+	"image"
+	"image/color"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
+)
+
+func tinyViT(t *testing.T) *tokenizer.ViT {
+	t.Helper()
+	tok, err := tokenizer.NewViT(bundletest.ViTConfig(), bundletest.TinyViTWeights(rand.New(rand.NewPCG(5, 5))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// testImage is a w×h image with a gradient and a block, so patches differ.
+func testImage(w, h int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			c := color.NRGBA{uint8(x * 255 / w), uint8(y * 255 / h), 90, 255}
+			if x > w/2 && y < h/2 {
+				c = color.NRGBA{250, 20, 20, 255}
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	return img
+}
+
+func TestViTEncodeDecode(t *testing.T) {
+	tok := tinyViT(t)
+	if tok.Codes() != 16 || tok.PatchSize() != 2 || tok.Local() {
+		t.Fatalf("codes %d patch %d local %v", tok.Codes(), tok.PatchSize(), tok.Local())
+	}
+	codes, err := tok.Encode(testImage(8, 8), 4, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(codes) != 16 {
+		t.Fatalf("%d codes, want 16", len(codes))
+	}
+	distinct := map[int]bool{}
+	for _, c := range codes {
+		if c < 0 || c >= 16 {
+			t.Fatalf("code %d out of range", c)
+		}
+		distinct[c] = true
+	}
+	if len(distinct) < 2 {
+		t.Fatalf("every patch got the same code %v", codes)
+	}
+	// A larger image is resized first: its codes are those of the resized image.
+	big, err := tok.Encode(testImage(64, 64), 4, 4)
+	if err != nil || len(big) != 16 {
+		t.Fatalf("resized encode: %v, %d codes", err, len(big))
+	}
+	full := tok.Decode(codes, 4, 4)
+	if full.Bounds() != image.Rect(0, 0, 8, 8) {
+		t.Fatalf("decoded bounds %v", full.Bounds())
+	}
+	for i := 3; i < len(full.Pix); i += 4 {
+		if full.Pix[i] != 255 {
+			t.Fatal("a fully decoded image has transparent pixels")
+		}
+	}
+	// A partial grid paints only the known patches.
+	part := tok.Decode(codes[:6], 4, 4)
+	for p := range 16 {
+		x, y := p%4*2, p/4*2
+		if a := part.NRGBAAt(x, y).A; (p < 6) != (a == 255) {
+			t.Fatalf("patch %d: alpha %d with 6 codes known", p, a)
+		}
+	}
+	if tok.Decode(codes, 3, 4).Bounds().Dx() != 0 {
+		t.Fatal("a grid shorter than the tokenizer's decoded")
+	}
+	if _, err := tok.Encode(testImage(8, 8), 4, 5); err == nil {
+		t.Fatal("Encode accepted a grid of the wrong width")
+	}
+	if _, err := tok.Encode(nil, 4, 4); err == nil {
+		t.Fatal("Encode accepted a nil image")
+	}
+}
+
+// TestViTTallGrid checks that grids taller than the tokenizer's are coded
+// in windows: the first window's codes are those of the top image alone.
+func TestViTTallGrid(t *testing.T) {
+	tok := tinyViT(t)
+	tall := testImage(8, 14) // 7 patch rows: windows at rows 0 and 3
+	codes, err := tok.Encode(tall, 7, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := tok.Encode(tall.SubImage(image.Rect(0, 0, 8, 8)), 4, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(codes[:16], top) {
+		t.Fatalf("first window codes %v, want %v", codes[:16], top)
+	}
+	img := tok.Decode(codes, 7, 4)
+	if img.Bounds() != image.Rect(0, 0, 8, 14) || img.NRGBAAt(7, 13).A != 255 {
+		t.Fatalf("tall decode bounds %v alpha %d", img.Bounds(), img.NRGBAAt(7, 13).A)
+	}
+}
+
+func TestViTSaveLoad(t *testing.T) {
+	tok := tinyViT(t)
+	dir := filepath.Join(t.TempDir(), "tok")
+	if err := tok.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	if !tokenizer.Exists(dir) {
+		t.Fatal("Exists is false after Save")
+	}
+	back, err := tokenizer.LoadViT(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := testImage(8, 8)
+	a, _ := tok.Encode(img, 4, 4)
+	b, _ := back.Encode(img, 4, 4)
+	if !slices.Equal(a, b) {
+		t.Fatalf("codes after a save and load %v, before %v", b, a)
+	}
+	// Weights are stored in F16: the decoded pixels agree to a few levels.
+	da, db := tok.Decode(a, 4, 4), back.Decode(a, 4, 4)
+	for i := range da.Pix {
+		if d := int(da.Pix[i]) - int(db.Pix[i]); d > 3 || d < -3 {
+			t.Fatalf("pixel byte %d: %d before, %d after a save and load", i, da.Pix[i], db.Pix[i])
+		}
+	}
+	if _, err := tokenizer.LoadViT(t.TempDir()); err == nil {
+		t.Fatal("LoadViT of an empty folder succeeded")
+	}
+}

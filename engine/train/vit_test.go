@@ -1,0 +1,153 @@
+package train
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/vit"
+)
+
+func tinyViTConfig() vit.Config {
+	return vit.Config{Type: vit.TypeViTVQ, ImageSize: 8, PatchSize: 2, NEmbd: 8, NHead: 2, NInner: 16,
+		EncoderLayers: 1, DecoderLayers: 2, CodebookSize: 6, CodeDim: 3, LayerNormEpsilon: 1e-5}
+}
+
+// TestGradViT checks the whole tokenizer's backward (encoder, l2 norm,
+// decoder with mask embedding and partial grids) against finite differences,
+// unquantised (the straight-through path is not a derivative).
+func TestGradViT(t *testing.T) {
+	cfg := tinyViTConfig()
+	m, err := NewViT(cfg, nil, 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(3, 3))
+	for i := range m.Data {
+		m.Data[i] = float32(r.NormFloat64() * 0.3)
+	}
+	for _, tn := range m.Tensors {
+		if tn.Shape[0] == cfg.NEmbd && len(tn.Shape) == 1 && (len(tn.Name) > 6 && tn.Name[len(tn.Name)-6:] == "weight") {
+			for i := tn.Off; i < tn.Off+tn.Size; i++ {
+				m.Data[i] = 1 + m.Data[i]*0.1 // norm gains near 1
+			}
+		}
+	}
+	b := 2
+	R := b * m.T
+	for i := range m.x[:R*m.P] {
+		m.x[i] = float32(r.Float64()*2 - 1)
+	}
+	known := make([]bool, R)
+	for i := range known {
+		known[i] = i%m.T < 10 // a partial grid: the first 10 patches of each image
+	}
+	if _, err := m.Forward(b, known, false); err != nil {
+		t.Fatal(err)
+	}
+	m.ZeroGrad()
+	if err := m.Backward(); err != nil {
+		t.Fatal(err)
+	}
+	grad := append([]float32(nil), m.Grad...)
+	loss := func() float64 {
+		l, err := m.Forward(b, known, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	var vars []gcVar
+	for _, tn := range m.Tensors[:len(m.Tensors)-1] { // all but the codebook
+		vars = append(vars, gcVar{tn.Name, m.Data[tn.Off : tn.Off+tn.Size], grad[tn.Off : tn.Off+tn.Size]})
+	}
+	checkGrads(t, "vit", vars, loss, 1e-2, 12, 2e-2, 1e-4)
+}
+
+// TestViTQuantize checks that quantised codes are the nearest entries and
+// that decoding them reproduces the quantised forward's output.
+func TestViTQuantize(t *testing.T) {
+	cfg := tinyViTConfig()
+	m, err := NewViT(cfg, nil, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(4, 4))
+	for i := range m.Data {
+		m.Data[i] = float32(r.NormFloat64() * 0.3)
+	}
+	cb := m.w.codebook
+	for k := 0; k < m.K; k++ {
+		l2normForward(m.p, cb[k*m.D:(k+1)*m.D], make([]float32, 1), append([]float32(nil), cb[k*m.D:(k+1)*m.D]...), 1, m.D)
+	}
+	for i := range m.x[:m.T*m.P] {
+		m.x[i] = float32(r.Float64()*2 - 1)
+	}
+	if _, err := m.Forward(1, nil, true); err != nil {
+		t.Fatal(err)
+	}
+	codes := append([]int32(nil), m.Codes()...)
+	out := append([]float32(nil), m.Output()...)
+	for row, c := range codes {
+		z := m.z[row*m.D : (row+1)*m.D]
+		best := vdot(z, cb[int(c)*m.D:(int(c)+1)*m.D])
+		for k := 0; k < m.K; k++ {
+			if d := vdot(z, cb[k*m.D:(k+1)*m.D]); d > best+1e-6 {
+				t.Fatalf("row %d: code %d (dot %v) is not the nearest: %d has %v", row, c, best, k, d)
+			}
+		}
+	}
+	if err := m.Encode(1); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range m.Codes() {
+		if c != codes[i] {
+			t.Fatalf("Encode code %d = %d, Forward chose %d", i, c, codes[i])
+		}
+	}
+	if err := m.Decode(codes, 1); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range m.Output() {
+		if v != out[i] {
+			t.Fatalf("Decode output %d = %v, Forward gave %v", i, v, out[i])
+		}
+	}
+	// Unknown codes decode from the mask embedding, so the known patches
+	// change when later ones are hidden (bidirectional decoder), but nothing fails.
+	codes[len(codes)-1] = -1
+	if err := m.Decode(codes, 1); err != nil {
+		t.Fatal(err)
+	}
+	codes[0] = int32(m.K)
+	if err := m.Decode(codes, 1); err == nil {
+		t.Fatal("Decode accepted a code outside the codebook")
+	}
+}
+
+// BenchmarkViTStep times one training step (forward, backward) of the emoji
+// tokenizer's shape at batch 16.
+func BenchmarkViTStep(b *testing.B) {
+	cfg := vit.Config{Type: vit.TypeViTVQ, ImageSize: 64, PatchSize: 4, NEmbd: 128, NHead: 4, NInner: 512,
+		EncoderLayers: 3, DecoderLayers: 5, CodebookSize: 1024, CodeDim: 16, LayerNormEpsilon: 1e-5}
+	m, err := NewViT(cfg, nil, 16, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	initViT(m, 1)
+	normRows(m.w.codebook, m.D)
+	r := rand.New(rand.NewPCG(1, 1))
+	for i := range m.x {
+		m.x[i] = float32(r.Float64()*2 - 1)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := m.Forward(16, nil, true); err != nil {
+			b.Fatal(err)
+		}
+		m.ZeroGrad()
+		if err := m.Backward(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(16*b.N)/b.Elapsed().Seconds(), "img/s")
+}

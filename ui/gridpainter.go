@@ -1,0 +1,56 @@
+package ui
+
+import (
+	"sync"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
+)
+
+// gridRepaint is the least time between two decodes of a growing grid.
+const gridRepaint = 100 * time.Millisecond
+
+// gridPainter paints a run's image 0 on the live canvas for a tokenizer
+// whose decoder sees the whole grid (the ViT): it keeps the codes known so
+// far, decodes them together (unknown patches through the decoder's mask
+// embedding, left transparent) at most every gridRepaint, and once more
+// when the last patch arrives. Decoding runs on the sampler's goroutine.
+type gridPainter struct {
+	tok        tokenizer.Tokenizer
+	lc         *LiveCanvas
+	rows, cols int
+	mu         sync.Mutex
+	codes      []int
+	last       time.Time
+	spent      time.Duration // time spent decoding (measured by tests and benchmarks)
+}
+
+// newGridPainter starts from shown, the codes on the canvas (−1: none).
+func newGridPainter(tok tokenizer.Tokenizer, lc *LiveCanvas, rows, cols int, shown []int) *gridPainter {
+	codes := make([]int, rows*cols)
+	for i := range codes {
+		codes[i] = -1
+		if i < len(shown) {
+			codes[i] = shown[i]
+		}
+	}
+	return &gridPainter{tok: tok, lc: lc, rows: rows, cols: cols, codes: codes}
+}
+
+// event records ev's code and repaints when due.
+func (g *gridPainter) event(ev sampler.Event) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if ev.Index < 0 || ev.Index >= len(g.codes) {
+		return
+	}
+	g.codes[ev.Index] = ev.Code
+	if ev.Step < ev.Steps && time.Since(g.last) < gridRepaint {
+		return
+	}
+	start := time.Now()
+	g.lc.ShowImage(g.tok.Decode(g.codes, g.rows, g.cols))
+	g.last = time.Now()
+	g.spent += g.last.Sub(start)
+}

@@ -1,0 +1,236 @@
+package ui
+
+import (
+	"context"
+	"image/gif"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// newViTStudio is a studio on TinyViT: the tiny transformer with a ViT-VQ
+// tokenizer, whose decoder paints the whole grid at once.
+func newViTStudio(t *testing.T) *Studio {
+	t.Helper()
+	e := newEnv(t)
+	e.models = tinyModels{b: bundletest.TinyViT(3)}
+	s := e.open(t)
+	if s.Bundle().Tokenizer.Local() {
+		t.Fatal("the test model has a patch codebook")
+	}
+	return s
+}
+
+// TestViTStudioFeatures runs every editing feature of the studio on a model
+// with a ViT tokenizer: what the canvas shows is always the tokenizer's
+// decoding of the document's codes, and every feature keeps the codes it
+// promises to keep.
+func TestViTStudioFeatures(t *testing.T) {
+	shows := func(t *testing.T, s *Studio) {
+		t.Helper()
+		rows := s.Document().ImageRows()
+		want := decodeRows(s.Bundle(), s.Document().Tokens(), rows)
+		if !slices.Equal(s.Canvas().Image().Pix, want.Pix) {
+			t.Fatal("the canvas is not the decoding of the document's codes")
+		}
+	}
+	t.Run("generate paints live and ends on the decoded codes", func(t *testing.T) {
+		s := newViTStudio(t)
+		lockSeed(t, s, "red cat", 3)
+		var mu sync.Mutex
+		painted := []int{}
+		s.onPatch = func(ev sampler.Event) {
+			if ev.Patch != nil {
+				t.Error("a ViT event carries a patch of its own")
+			}
+			img := s.Canvas().Image()
+			n := 0
+			for i := range 16 {
+				if patchOpaque(img, i, 4, 2) {
+					n++
+				}
+			}
+			mu.Lock()
+			painted = append(painted, n)
+			mu.Unlock()
+		}
+		generate(t, s)
+		shows(t, s)
+		if len(painted) != 16 || painted[15] != 16 || painted[0] != 1 {
+			t.Fatalf("painted patches after each event: %v (want the first patch at once and all at the end)", painted)
+		}
+		for i := 1; i < len(painted); i++ {
+			if painted[i] < painted[i-1] {
+				t.Fatalf("the painted area shrank: %v", painted)
+			}
+		}
+	})
+	t.Run("stop keeps the partial image, continue finishes it", func(t *testing.T) {
+		s := newViTStudio(t)
+		lockSeed(t, s, "dog", 5)
+		s.onPatch = func(ev sampler.Event) {
+			if ev.Step == 6 {
+				s.Stop()
+			}
+		}
+		generate(t, s)
+		n := len(s.Document().Tokens())
+		if n < 6 || n >= 16 {
+			t.Fatalf("stopped with %d patches", n)
+		}
+		img := s.Canvas().Image()
+		for i := range 16 {
+			if patchOpaque(img, i, 4, 2) != (i < n) {
+				t.Fatalf("patch %d painted=%v with %d known", i, i >= n, n)
+			}
+		}
+		s.onPatch = nil
+		must(t, s.Resume())
+		s.Wait()
+		must(t, s.LastError())
+		if len(s.Document().Tokens()) != 16 {
+			t.Fatal("continue did not finish the image")
+		}
+		shows(t, s)
+	})
+	t.Run("regenerate masked keeps the unmasked codes", func(t *testing.T) {
+		s := newViTStudio(t)
+		lockSeed(t, s, "blue cat", 21)
+		generate(t, s)
+		orig := s.Document().Tokens()
+		mask := make([]bool, 16)
+		mask[5], mask[10] = true, true
+		must(t, s.SetMask(mask))
+		must(t, s.RegenerateMasked())
+		s.Wait()
+		must(t, s.LastError())
+		got := s.Document().Tokens()
+		for i := range got {
+			if !mask[i] && got[i] != orig[i] {
+				t.Fatalf("unmasked code %d changed", i)
+			}
+		}
+		if s.Candidates() < 2 {
+			t.Fatalf("%d candidates", s.Candidates())
+		}
+		shows(t, s)
+		must(t, s.Undo())
+		if !slices.Equal(s.Document().Tokens(), orig) {
+			t.Fatal("undo did not restore the codes")
+		}
+		shows(t, s)
+	})
+	t.Run("complete from a row keeps the rows above", func(t *testing.T) {
+		s := newViTStudio(t)
+		lockSeed(t, s, "red dog", 8)
+		generate(t, s)
+		orig := s.Document().Tokens()
+		must(t, s.CompleteFrom(2))
+		s.Wait()
+		must(t, s.LastError())
+		if !slices.Equal(s.Document().Tokens()[:8], orig[:8]) {
+			t.Fatal("the rows above changed")
+		}
+		shows(t, s)
+	})
+	t.Run("branch, scrub, likelihood map, least-likely repair", func(t *testing.T) {
+		s := newViTStudio(t)
+		lockSeed(t, s, "google cat", 4)
+		generate(t, s)
+		orig := s.Document().Tokens()
+		must(t, s.Scrub(6))
+		img := s.Canvas().Image()
+		for i := range 16 {
+			if patchOpaque(img, i, 4, 2) != (i < 6) {
+				t.Fatalf("scrubbed to 6: patch %d painted=%v", i, i >= 6)
+			}
+		}
+		must(t, s.BranchFromHere())
+		s.Wait()
+		must(t, s.LastError())
+		if got := s.Document().Tokens(); len(got) != 16 || !slices.Equal(got[:6], orig[:6]) {
+			t.Fatal("the branch did not keep the first 6 codes")
+		}
+		shows(t, s)
+		s.SetLikelihoodMap(true)
+		s.Wait()
+		want, err := sampler.ScoreTokens(context.Background(), s.Bundle(), "google cat", s.Document().Tokens(), 1)
+		must(t, err)
+		if !slices.Equal(s.Canvas().HeatValues(), want.PerToken) {
+			t.Fatal("the likelihood map is not the scorer's")
+		}
+		before := s.Document().Tokens()
+		s.edit.worst.SetValue(25)
+		must(t, s.RepairLeastLikely())
+		s.Wait()
+		must(t, s.LastError())
+		mask := s.Document().Mask()
+		for i, c := range s.Document().Tokens() {
+			if !mask[i] && c != before[i] {
+				t.Fatalf("repair changed kept code %d", i)
+			}
+		}
+	})
+	t.Run("ranked batch, temperature brush", func(t *testing.T) {
+		s := newViTStudio(t)
+		setParams(t, s, "cat", 9, func(p *Params) { p.Batch = 3 })
+		generate(t, s)
+		if s.Candidates() != 3 {
+			t.Fatalf("%d candidates", s.Candidates())
+		}
+		must(t, s.PickCandidate(2))
+		shows(t, s)
+		temps := make([]float64, 16)
+		temps[0] = 1e-5
+		must(t, s.SetTemperatureMap(temps))
+		setParams(t, s, "cat", 9, nil)
+		generate(t, s)
+		shows(t, s)
+		if !isArgmax(t, s, "cat", s.Document().Tokens(), 0) {
+			t.Fatal("the patch painted cold is not the argmax code")
+		}
+	})
+	t.Run("extend downward, time-lapse, export and reopen", func(t *testing.T) {
+		s := newViTStudio(t)
+		lockSeed(t, s, "blue dog", 6)
+		generate(t, s)
+		tokens := s.Document().Tokens()
+		dir := t.TempDir()
+		gifPath := filepath.Join(dir, "growth.gif")
+		must(t, s.ExportTimelapse(gifPath))
+		s.Wait()
+		must(t, s.LastError())
+		f, err := os.Open(gifPath)
+		must(t, err)
+		anim, err := gif.DecodeAll(f)
+		f.Close()
+		must(t, err)
+		if len(anim.Image) != 17 {
+			t.Fatalf("%d frames for 16 patches", len(anim.Image))
+		}
+		pngPath := filepath.Join(dir, "cat.png")
+		must(t, s.ExportTo(pngPath))
+		if rec := readRecord(t, pngPath); !slices.Equal(rec.Tokens, tokens) {
+			t.Fatal("the export does not carry the codes")
+		}
+		must(t, s.ExtendDown(2, 0))
+		s.Wait()
+		must(t, s.LastError())
+		if d := s.Document(); d.ImageRows() != 6 || !slices.Equal(d.Tokens()[:16], tokens) {
+			t.Fatalf("extended to %d rows", d.ImageRows())
+		}
+		shows(t, s)
+		must(t, s.OpenFile(pngPath))
+		s.Wait()
+		must(t, s.LastError())
+		if !slices.Equal(s.Document().Tokens(), tokens) {
+			t.Fatal("reopening the export did not restore its codes exactly")
+		}
+		shows(t, s)
+	})
+}
