@@ -14,8 +14,8 @@ import (
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
-	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/render"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
 )
 
 // Time-lapse settings: at most timelapseFrames frames (one per patch when

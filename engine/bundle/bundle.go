@@ -26,8 +26,8 @@ type Bundle struct {
 	// Name is what the user calls the model: a built-in name or the folder's base name.
 	Name string
 	// Source is the folder path, or "builtin:NAME" for an embedded model.
-	Source   string
-	Model *model.Model
+	Source string
+	Model  *model.Model
 	// Tokenizer maps pixels to codes and back.
 	Tokenizer tokenizer.Tokenizer
 	// Codebook is the patch codebook when the tokenizer is one (nil for a
