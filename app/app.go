@@ -38,6 +38,7 @@ func commands() map[string]command {
 		"info":            {"a model's configuration, size and codebook", runInfo},
 		"timelapse":       {"an animated GIF of an image appearing patch by patch", runTimelapse},
 		"train":           {"train a model on emoji, MNIST or a folder of images", runTrain},
+		"eval-tokenizer":  {"a ViT tokenizer's held-out PSNR beside a k-means codebook of the same token count", runEvalTokenizer},
 		"tokenize":        {"encode images with a model's image tokenizer: codes and reconstruction PSNR", runTokenize},
 		"train-tokenizer": {"train the ViT-VQ image tokenizer (pixels ↔ codes)", runTrainTokenizer},
 		"eval-prompts":    {"how often samples show the prompted emoji or digit", runEvalPrompts},

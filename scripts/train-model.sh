@@ -10,12 +10,17 @@ cd "$(dirname "$0")/.."
 name=${1:?usage: train-model.sh emoji|mnist}
 shift
 # weights: "best" installs the best-validation export; "final" the last step's
-# weights. The emoji run memorises its images on purpose (no dropout, no shifted
-# copies): validation (held-out images of known emoji in another look) bottoms
-# out early, while the final weights draw the names best (eval-prompts 91% at the
-# defaults, 95% at guidance 2).
+# weights.
+#
+# emoji is made in two stages, each resumable: the ViT-VQ tokenizer
+# (train-tokenizer, runs/tokenizer), then the transformer on its codes
+# (train --tokenizer, runs/emoji). TOKENIZER_MINUTES and GPT_MINUTES cap each
+# stage's time in this call; run the script again to go on where it stopped.
 case "$name" in
-emoji) flags=(--data emoji --steps 11000 --minutes 140 --eval-every 500 --default-temperature 0.6 --default-guidance-min-p 0.5); weights=final ;;
+emoji)
+	./tessera train-tokenizer --data emoji --out runs/tokenizer --steps "${TOKENIZER_STEPS:-15000}" --minutes "${TOKENIZER_MINUTES:-0}"
+	flags=(--data emoji --tokenizer runs/tokenizer/tokenizer --steps "${GPT_STEPS:-24000}" --minutes "${GPT_MINUTES:-0}" --eval-every 1000 --default-temperature 1 --default-guidance 1.5 --default-guidance-min-p 0.1)
+	weights=final ;;
 mnist) flags=(--data mnist --epochs 3 --minutes 25 --default-guidance 3); weights=best ;;
 *) echo "unknown model $name (emoji or mnist)" >&2; exit 2 ;;
 esac
@@ -32,5 +37,8 @@ else
 fi
 printf '\nReproduce: `scripts/train-model.sh %s` (what `make model%s` runs) %s\nand installs the %s weights.\n' "$name" "$([ "$name" = mnist ] && echo -mnist)" "$how" "$weights" >> "$src/MODEL.md"
 mkdir -p "assets/models/$name"
-cp "$src/"{config.json,model.safetensors,preprocessor_config.json,MODEL.md} "assets/models/$name/"
+rm -f "assets/models/$name/"{preprocessor_config.json,tokenizer_config.json,tokenizer.safetensors}
+for f in config.json model.safetensors preprocessor_config.json tokenizer_config.json tokenizer.safetensors MODEL.md; do
+	if [ -e "$src/$f" ]; then cp "$src/$f" "assets/models/$name/"; fi
+done
 echo "installed $src into assets/models/$name; run make build to embed it"

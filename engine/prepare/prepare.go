@@ -42,9 +42,16 @@ type Spec struct {
 	KMeansPatches, KMeansIters int
 	StyleWords                 []string
 	// Tokenizer, when set, is the image tokenizer to use as it is (a trained
-	// ViT-VQ): no k-means codebook is learnt, and Size, Patch and Codes come
-	// from it.
+	// ViT-VQ, or the codebook of a model being fine-tuned): no k-means
+	// codebook is learnt, and Patch and Codes come from it (Size too for a
+	// ViT).
 	Tokenizer tokenizer.Tokenizer
+	// Vocab, when set, is the prompt vocabulary to keep (a model being
+	// fine-tuned, PAD first): the captions' new words are added after it, in
+	// sorted order, and the prompt length is PromptLength (captions past it
+	// are cut).
+	Vocab        []string
+	PromptLength int
 	// StyleDrop is the chance a training caption loses its trailing style
 	// word, so prompts without one (just the name) work too.
 	StyleDrop float64
@@ -57,9 +64,11 @@ type Prepared struct {
 	Config model.Config
 	// Tokenizer maps pixels to codes; Codebook is it when it is a patch
 	// codebook (nil for a ViT tokenizer).
-	Tokenizer  tokenizer.Tokenizer
-	Codebook   *codebook.Codebook
-	Train, Val []train.Example
+	Tokenizer tokenizer.Tokenizer
+	Codebook  *codebook.Codebook
+	// TokenizerCard is how the tokenizer was made (markdown, for MODEL.md).
+	TokenizerCard []byte
+	Train, Val    []train.Example
 	// PSNR is the codebook's reconstruction quality on the validation images, in dB.
 	PSNR float64
 }
@@ -145,6 +154,12 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 	}
 	vocab := prompt.BuildVocab(captions)
 	L := min(maxWords, spec.MaxPrompt)
+	switch {
+	case spec.Vocab != nil && spec.PromptLength == 0:
+		vocab, L = []string{}, 0 // an unconditional model stays unconditional
+	case spec.Vocab != nil:
+		vocab, L = ExtendVocab(spec.Vocab, vocab), spec.PromptLength
+	}
 	ptok, err := prompt.New(vocab, L, spec.Codes)
 	if err != nil {
 		return nil, fmt.Errorf("prepare: vocabulary: %w", err)
@@ -179,6 +194,23 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 	p.PSNR = meanPSNR(valImgs, tok, grid, spec.Workers)
 	fmt.Fprintf(log, "examples: %d training, %d validation; tokenizer PSNR on validation images %.2f dB\n", len(p.Train), len(p.Val), p.PSNR)
 	return p, nil
+}
+
+// ExtendVocab returns base followed by the words of more that base lacks,
+// in more's order (PAD is never added twice).
+func ExtendVocab(base, more []string) []string {
+	out := slices.Clone(base)
+	seen := map[string]bool{prompt.PAD: true}
+	for _, w := range base {
+		seen[w] = true
+	}
+	for _, w := range more {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // sampleCaptions is the caption and every alternative name of a sample.

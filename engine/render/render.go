@@ -87,3 +87,33 @@ func onWhite(img image.Image) image.Image {
 	draw.Draw(out, out.Rect, img, img.Bounds().Min, draw.Over)
 	return out
 }
+
+// Sheet lays images out on a white grid of cols columns, each cell
+// cell×cell pixels (images scaled up by nearest neighbour to fit, centred)
+// with gap pixels between cells; rows holds one slice of images per row.
+func Sheet(rows [][]image.Image, cell, gap int) *image.NRGBA {
+	cols := 0
+	for _, r := range rows {
+		cols = max(cols, len(r))
+	}
+	w, h := cols*cell+(cols+1)*gap, len(rows)*cell+(len(rows)+1)*gap
+	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(out, out.Rect, image.White, image.Point{}, draw.Src)
+	for ri, r := range rows {
+		for ci, img := range r {
+			if img == nil {
+				continue
+			}
+			b := img.Bounds()
+			s := max(1, min(cell/max(b.Dx(), 1), cell/max(b.Dy(), 1)))
+			x0 := gap + ci*(cell+gap) + (cell-s*b.Dx())/2
+			y0 := gap + ri*(cell+gap) + (cell-s*b.Dy())/2
+			for y := range b.Dy() * s {
+				for x := range b.Dx() * s {
+					out.Set(x0+x, y0+y, img.At(b.Min.X+x/s, b.Min.Y+y/s))
+				}
+			}
+		}
+	}
+	return out
+}

@@ -211,3 +211,62 @@ func SaveModel(dir string, cfg model.Config, p *Params, dtype string) error {
 	}
 	return safetensors.Write(filepath.Join(dir, model.WeightsFile), hfTensors(cfg, p.Data, dtype), map[string]string{"format": "pt"})
 }
+
+// FitParams carries the weights of a trained model (config from, tensors by
+// name in get) over to the config to of a fine-tune with the same
+// architecture, grid and codes: every tensor is copied, except that the
+// token embedding keeps the code rows and the old prompt words' rows, gives
+// new words (to has more) small random rows, and moves SOS to its new last
+// row. Shapes it cannot keep are an error naming the tensor.
+func FitParams(from, to model.Config, get func(name string) ([]float32, error), seed uint64) (*Params, error) {
+	p, err := InitParams(to, seed)
+	if err != nil {
+		return nil, err
+	}
+	if from.NEmbd != to.NEmbd || from.NLayer != to.NLayer || from.NHead != to.NHead || from.Inner() != to.Inner() {
+		return nil, fmt.Errorf("fine-tune: the model is %d layers × %d wide (%d heads), not %d × %d (%d)", from.NLayer, from.NEmbd, from.NHead, to.NLayer, to.NEmbd, to.NHead)
+	}
+	if from.NPositions != to.NPositions || from.Codes() != to.Codes() || from.PromptLength() != to.PromptLength() {
+		return nil, fmt.Errorf("fine-tune: positions %d, codes %d, prompt length %d cannot change (want %d, %d, %d)",
+			from.NPositions, from.Codes(), from.PromptLength(), to.NPositions, to.Codes(), to.PromptLength())
+	}
+	if to.PromptWords() < from.PromptWords() {
+		return nil, fmt.Errorf("fine-tune: the vocabulary shrank from %d to %d words", from.PromptWords(), to.PromptWords())
+	}
+	C, K := to.NEmbd, to.Codes()
+	for _, t := range p.Tensors {
+		dst := p.Data[t.Off : t.Off+t.Size]
+		switch t.Name {
+		case "transformer.wte.weight":
+			src, err := get(t.Name)
+			if err != nil {
+				return nil, err
+			}
+			if len(src) != from.VocabSize*C {
+				return nil, fmt.Errorf("fine-tune: %s has %d values, want %d", t.Name, len(src), from.VocabSize*C)
+			}
+			keep := (K + from.PromptWords()) * C
+			copy(dst[:keep], src[:keep])             // codes and old words
+			copy(dst[len(dst)-C:], src[len(src)-C:]) // SOS
+		case "lm_head.weight":
+			src, err := get(t.Name)
+			if err != nil {
+				return nil, err
+			}
+			if len(src) < K*C {
+				return nil, fmt.Errorf("fine-tune: %s has %d values, want at least %d", t.Name, len(src), K*C)
+			}
+			copy(dst, src[:K*C])
+		default:
+			src, err := get(t.Name)
+			if err != nil {
+				return nil, err
+			}
+			if len(src) != len(dst) {
+				return nil, fmt.Errorf("fine-tune: %s has %d values, want %d", t.Name, len(src), len(dst))
+			}
+			copy(dst, src)
+		}
+	}
+	return p, nil
+}

@@ -47,7 +47,10 @@ type Options struct {
 	Workers         int           `json:"workers"`          // goroutines, each running single-threaded OpenBLAS (NumCPU)
 	DType           string        `json:"dtype"`            // exported weights: F16 (default), BF16 or F32
 	InitFrom        string        `json:"init_from"`        // model folder to fine-tune instead of a random init
-	Resume          bool          `json:"-"`                // continue from OutDir's checkpoint when there is one
+	// Init, when set, are the initial weights (a model being fine-tuned,
+	// already fitted to Model by FitParams); it wins over InitFrom.
+	Init   *Params `json:"-"`
+	Resume bool    `json:"-"` // continue from OutDir's checkpoint when there is one
 
 	Progress   io.Writer         `json:"-"` // one-line progress bar (\r refreshed); nil: silent
 	ExtraFiles map[string][]byte `json:"-"` // written into the model folder (preprocessor_config.json)
@@ -267,6 +270,11 @@ func Run(ctx context.Context, opt Options, train, val []Example, hooks Hooks) (*
 	switch {
 	case ck != nil:
 		params = ck.Params
+	case opt.Init != nil:
+		if !sameConfig(opt.Init.Config, cfg) {
+			return nil, errors.New("train: the initial weights do not fit the model config")
+		}
+		params = opt.Init.Clone()
 	case opt.InitFrom != "":
 		if params, err = LoadWeights(cfg, filepath.Join(opt.InitFrom, model.WeightsFile)); err != nil {
 			return nil, err

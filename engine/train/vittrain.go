@@ -35,6 +35,7 @@ type ViTOptions struct {
 	Seed        uint64     `json:"seed"`
 	// Not kept in checkpoints:
 	Minutes           float64 `json:"-"` // stop this run after so long (0: no limit)
+	StopAt            int     `json:"-"` // stop this run at this step (0: at Steps)
 	CheckpointMinutes float64 `json:"-"` // minutes between checkpoints (0: 5)
 	Workers           int     `json:"-"`
 	Out               string  `json:"-"` // run folder
@@ -54,8 +55,8 @@ type ViTPoint struct {
 	Used       int     `json:"used"`       // distinct codes used on them
 }
 
-// vitState is what a checkpoint keeps besides tensors.
-type vitState struct {
+// ViTState is what a tokenizer checkpoint keeps besides tensors.
+type ViTState struct {
 	Options  ViTOptions `json:"options"`
 	Step     int        `json:"step"`
 	AdamT    int        `json:"adam_t"`
@@ -93,17 +94,17 @@ func TrainViT(ctx context.Context, opt ViTOptions, trainImgs, valImgs [][]uint8,
 		return nil, fmt.Errorf("train tokenizer: %w", err)
 	}
 	ckPath := filepath.Join(opt.Out, ViTCheckpointFile)
-	st := vitState{Options: opt}
+	st := ViTState{Options: opt}
 	var data, adamM, adamV, emaN, emaS []float32
 	if _, err := os.Stat(ckPath); err == nil {
 		loaded, tensors, err := loadViTCheckpoint(ckPath)
 		if err != nil {
 			return nil, err
 		}
-		steps, minutes, workers, ckMin, out := opt.Steps, opt.Minutes, opt.Workers, opt.CheckpointMinutes, opt.Out
+		steps, minutes, workers, ckMin, out, stopAt := opt.Steps, opt.Minutes, opt.Workers, opt.CheckpointMinutes, opt.Out, opt.StopAt
 		st = loaded
 		opt = st.Options
-		opt.Steps, opt.Minutes, opt.Workers, opt.CheckpointMinutes, opt.Out = steps, minutes, workers, ckMin, out
+		opt.Steps, opt.Minutes, opt.Workers, opt.CheckpointMinutes, opt.Out, opt.StopAt = steps, minutes, workers, ckMin, out, stopAt
 		st.Options = opt
 		data, adamM, adamV, emaN, emaS = tensors[0], tensors[1], tensors[2], tensors[3], tensors[4]
 		fmt.Fprintf(log, "resuming %s at step %d\n", ckPath, st.Step)
@@ -137,7 +138,7 @@ func TrainViT(ctx context.Context, opt ViTOptions, trainImgs, valImgs [][]uint8,
 type vitRun struct {
 	m          *ViT
 	opt        ViTOptions
-	st         *vitState
+	st         *ViTState
 	adam       *AdamW
 	emaN, emaS []float32
 	train, val [][]uint8
@@ -217,7 +218,7 @@ func (r *vitRun) loop(ctx context.Context) ([]ViTPoint, error) {
 	var sumMSE float64
 	var nLog int
 	logStart := time.Now()
-	for st.Step < opt.Steps {
+	for st.Step < opt.Steps && (opt.StopAt <= 0 || st.Step < opt.StopAt) {
 		if err := ctx.Err(); err != nil {
 			break
 		}
@@ -386,7 +387,7 @@ func (r *vitRun) updateCodebook(step int) {
 func (r *vitRun) evaluate() {
 	psnr, counts := EvalViT(r.m, r.val)
 	p := ViTPoint{Step: r.st.Step, PSNR: psnr}
-	p.Perplexity, p.Used = perplexity(counts)
+	p.Perplexity, p.Used = Perplexity(counts)
 	r.st.Evals = append(r.st.Evals, p)
 	mark := ""
 	if psnr > r.best {
@@ -460,8 +461,8 @@ func PSNR8(a, b []uint8) float64 {
 	return 10 * math.Log10(255*255/(s/float64(len(a))))
 }
 
-// perplexity is exp(entropy) of a histogram, and how many bins are used.
-func perplexity(counts []int) (float64, int) {
+// Perplexity is exp(entropy) of a histogram, and how many bins are used.
+func Perplexity(counts []int) (float64, int) {
 	total, used := 0, 0
 	for _, c := range counts {
 		total += c
@@ -502,10 +503,16 @@ func (r *vitRun) save() error {
 	return nil
 }
 
+// ReadViTState reads the state of a tokenizer checkpoint (no tensors).
+func ReadViTState(path string) (ViTState, error) {
+	st, _, err := loadViTCheckpoint(path)
+	return st, err
+}
+
 // loadViTCheckpoint reads a tokenizer checkpoint: its state and the
 // parameters, Adam moments and EMA counts and sums.
-func loadViTCheckpoint(path string) (vitState, [5][]float32, error) {
-	var st vitState
+func loadViTCheckpoint(path string) (ViTState, [5][]float32, error) {
+	var st ViTState
 	var out [5][]float32
 	f, err := safetensors.Open(path)
 	if err != nil {

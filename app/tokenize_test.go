@@ -1,0 +1,180 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+)
+
+// writePNG writes a w×h test picture (a gradient with a red block).
+func writePNG(t *testing.T, path string, w, h int) {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			c := color.NRGBA{uint8(x * 255 / w), uint8(y * 255 / h), 120, 255}
+			if x < w/2 && y < h/2 {
+				c = color.NRGBA{230, 20, 20, 255}
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTokenizeCLI encodes images with a ViT-tokenizer model and with a
+// codebook model: one JSON line per image with the codes and a finite
+// reconstruction PSNR, and the reconstruction written where asked.
+func TestTokenizeCLI(t *testing.T) {
+	dir := t.TempDir()
+	vitModel := filepath.Join(dir, "tiny-vit")
+	if err := bundletest.TinyViT(2).Save(vitModel, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
+	writePNG(t, a, 8, 8)
+	writePNG(t, b, 40, 24) // resized to the model's 8×8
+	for _, c := range []struct{ model, kind string }{{vitModel, "vit-vq"}, {tinyModel(t), "codebook"}} {
+		out := filepath.Join(dir, c.kind+".png")
+		code, stdout, stderr := run(t, "tokenize", "--model", c.model, "--json", "--out", out, a, b)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.kind, code, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		if len(lines) != 2 {
+			t.Fatalf("%s: %d lines, want 2: %s", c.kind, len(lines), stdout)
+		}
+		for i, l := range lines {
+			var got tokenizeLine
+			if err := json.Unmarshal([]byte(l), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Tokenizer != c.kind || len(got.Codes) != 16 || got.Grid != [2]int{4, 4} || math.IsNaN(got.PSNR) || got.PSNR <= 0 {
+				t.Fatalf("%s line %d: %+v", c.kind, i, got)
+			}
+			if _, err := os.Stat(got.Output); err != nil {
+				t.Fatalf("%s: no reconstruction at %q", c.kind, got.Output)
+			}
+		}
+	}
+	// Plain output and errors.
+	code, stdout, _ := run(t, "tokenize", "--model", vitModel, a)
+	if code != 0 || !strings.Contains(stdout, "dB PSNR") {
+		t.Fatalf("exit %d: %q", code, stdout)
+	}
+	if code, _, _ := run(t, "tokenize", "--model", vitModel); code != 2 {
+		t.Fatalf("no images: exit %d, want 2", code)
+	}
+	broken := filepath.Join(dir, "broken.png")
+	os.WriteFile(broken, []byte("\x89PNG not really"), 0o644)
+	if code, _, stderr := run(t, "tokenize", "--model", vitModel, broken); code == 0 || !strings.Contains(stderr, "broken.png") {
+		t.Fatalf("broken image: exit %d, %q", code, stderr)
+	}
+}
+
+// TestTrainTokenizerCLI trains a tiny tokenizer on a folder, resumes it,
+// and measures it beside k-means with eval-tokenizer.
+func TestTrainTokenizerCLI(t *testing.T) {
+	data := t.TempDir()
+	for i := range 40 {
+		writePNG(t, filepath.Join(data, "img"+string(rune('a'+i%26))+string(rune('a'+i/26))+".png"), 8+i%5, 8+i%3)
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	args := []string{"train-tokenizer", "--data", data, "--out", out, "--size", "8", "--patch", "2", "--codes", "8", "--code-dim", "4",
+		"--width", "8", "--heads", "2", "--encoder-layers", "1", "--decoder-layers", "1", "--batch", "4", "--eval-every", "10", "--threads", "1", "--pre-vq-steps", "5", "--warmup", "5"}
+	code, stdout, stderr := run(t, append(args, "--steps", "15")...)
+	if code != 0 || !strings.Contains(stdout, "held-out") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	code, _, stderr = run(t, append(args, "--steps", "25")...)
+	if code != 0 || !strings.Contains(stderr, "resuming") {
+		t.Fatalf("second run: exit %d: %s", code, stderr)
+	}
+	if card, err := os.ReadFile(filepath.Join(out, "tokenizer", "TOKENIZER.md")); err != nil || !strings.Contains(string(card), "25 of 25 steps") {
+		t.Fatalf("tokenizer card: %v\n%s", err, card)
+	}
+	code, stdout, stderr = run(t, "eval-tokenizer", "--tokenizer", filepath.Join(out, "tokenizer"), "--data", data, "--kmeans-codes", "4", "--json", "--sheet", filepath.Join(out, "sheet.png"))
+	if code != 0 {
+		t.Fatalf("eval-tokenizer: exit %d: %s", code, stderr)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"vit_psnr_db", "kmeans_psnr_db", "vit_perplexity"} {
+		if v, ok := got[k].(float64); !ok || math.IsNaN(v) || v <= 0 {
+			t.Fatalf("%s = %v in %s", k, got[k], stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "sheet.png")); err != nil {
+		t.Fatal("no sheet written")
+	}
+	if code, _, _ := run(t, "train-tokenizer", "--data", data); code != 2 {
+		t.Fatalf("no --out: exit %d, want 2", code)
+	}
+}
+
+// TestTrainInitFineTunes fine-tunes the tiny models (patch codebook and ViT
+// tokenizer) on a folder whose captions bring a new word: the result keeps
+// the tokenizer, the grid and every old word in its place, adds the new word,
+// and loads.
+func TestTrainInitFineTunes(t *testing.T) {
+	data := t.TempDir()
+	for _, name := range []string{"red zebra", "blue zebra", "red cat", "zebra dog", "blue cat", "red dog"} {
+		writePNG(t, filepath.Join(data, strings.ReplaceAll(name, " ", "_")+".png"), 16, 16)
+	}
+	vitModel := filepath.Join(t.TempDir(), "tiny-vit")
+	if err := bundletest.TinyViT(4).Save(vitModel, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	for _, base := range []string{tinyModel(t), vitModel} {
+		out := filepath.Join(t.TempDir(), "run")
+		code, stdout, stderr := run(t, "train", "--init", base, "--data", data, "--out", out, "--steps", "3", "--batch", "2", "--threads", "1")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s %s", base, code, stdout, stderr)
+		}
+		if !strings.Contains(stderr, "fine-tuning") {
+			t.Fatalf("no fine-tuning note: %s", stderr)
+		}
+		got, err := openModel(os.Stderr, filepath.Join(out, "model"), "f32")
+		if err != nil {
+			t.Fatal(err)
+		}
+		was, err := openModel(os.Stderr, base, "f32")
+		if err != nil {
+			t.Fatal(err)
+		}
+		oldWords, newWords := was.Model.Config.Tessera.PromptVocab, got.Model.Config.Tessera.PromptVocab
+		if len(newWords) != len(oldWords)+1 || newWords[len(newWords)-1] != "zebra" || strings.Join(newWords[:len(oldWords)], " ") != strings.Join(oldWords, " ") {
+			t.Fatalf("vocabulary %q after fine-tuning %q", newWords, oldWords)
+		}
+		if got.Tokenizer.Local() != was.Tokenizer.Local() || got.Codes() != was.Codes() || got.Tokens() != was.Tokens() {
+			t.Fatal("the fine-tune changed the tokenizer or the grid")
+		}
+		img := was.Decode(make([]int, was.Tokens()))
+		a, _ := was.Encode(img)
+		b, _ := got.Encode(img)
+		if strings.Trim(strings.Join(strings.Fields(fmt.Sprint(a)), ","), "[]") != strings.Trim(strings.Join(strings.Fields(fmt.Sprint(b)), ","), "[]") {
+			t.Fatal("the fine-tuned model encodes images differently")
+		}
+	}
+	if code, _, stderr := run(t, "train", "--init", "no-such-model", "--data", data, "--out", t.TempDir(), "--steps", "1"); code == 0 || !strings.Contains(stderr, "no-such-model") {
+		t.Fatalf("unknown model: exit %d, %s", code, stderr)
+	}
+}
