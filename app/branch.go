@@ -57,8 +57,8 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		if !set["guidance-min-p"] {
 			opt.GuidanceMinP = rec.GuidanceMinP
 		}
-		if !set["temperature"] && rec.Temperature > 0 {
-			opt.Temperature = rec.Temperature
+		if !set["temperature"] && rec.Temperature >= 0 {
+			opt.Temperature = rec.Temperature // 0: the image was greedy
 		}
 		if !set["top-k"] {
 			opt.TopK = rec.TopK

@@ -64,7 +64,8 @@ func (Catalog) open(nameOrDir string, progress func(done, total int64)) (*bundle
 }
 
 // openModel opens a model for a command, showing load progress on log for
-// large weight files.
+// large weight files, and noting there which weights f16 precision keeps
+// in float32 because float16 cannot hold them.
 func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, error) {
 	start := time.Now()
 	last := time.Time{}
@@ -78,6 +79,11 @@ func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, erro
 	})
 	if shown {
 		fmt.Fprintf(log, " in %.1f s\n", time.Since(start).Seconds())
+	}
+	if err == nil && b.Model.HalfEnabled() {
+		if r := b.Model.HalfReport(); r.Mixed() {
+			fmt.Fprintf(log, "note: model %s: %s; --precision f16 computes with them in float32, so results match --precision f32 up to float16 rounding\n", b.Name, r)
+		}
 	}
 	return b, err
 }

@@ -20,8 +20,58 @@ type scoreLine struct {
 	BitsPerToken float64   `json:"bits_per_token"`
 	Tokens       int       `json:"tokens"`
 	PerTokenNLL  []float64 `json:"per_token_nll"`
-	Prompt       string    `json:"prompt,omitempty"`
-	Source       string    `json:"source"` // "metadata" (stored token ids) or "pixels" (encoded)
+	// Prompt is the prompt the image was scored under ("" for an
+	// unconditional model); PromptSource says where it came from: "flag"
+	// (--prompt), "tessera" (Tessera's record in the PNG), "a1111" (the
+	// PNG's A1111 "parameters" text) or "none".
+	Prompt       string `json:"prompt"`
+	PromptSource string `json:"prompt_source"`
+	// Metadata is the generation record found in the image ("tessera",
+	// "a1111" or "none"); NegativePrompt and Seed are what it holds
+	// (scoring does not use them).
+	Metadata       string  `json:"metadata"`
+	NegativePrompt string  `json:"negative_prompt,omitempty"`
+	Seed           *uint64 `json:"seed,omitempty"`
+	Source         string  `json:"source"` // where the tokens came from: "metadata" (stored token ids) or "pixels" (encoded)
+}
+
+// Where an image's prompt and settings can be stored.
+const (
+	fromTessera = "tessera" // Tessera's JSON record
+	fromA1111   = "a1111"   // an A1111 "parameters" text (Tessera writes one too, but its record wins)
+	fromNone    = "none"
+)
+
+// storedFacts are the prompt, negative prompt and seed an image's metadata
+// records, and which record they came from.
+type storedFacts struct {
+	from             string // fromTessera, fromA1111 or fromNone
+	prompt, negative string
+	seed             *uint64
+}
+
+// readStoredFacts reads what the PNG at path says about how it was made:
+// Tessera's record when there is one, else an A1111 "parameters" text. A
+// file without either (or not a PNG) has none.
+func readStoredFacts(path string) storedFacts {
+	text, err := pngmeta.ReadFile(path)
+	if err != nil {
+		return storedFacts{from: fromNone}
+	}
+	if rec, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
+		seed := rec.Seed
+		return storedFacts{from: fromTessera, prompt: rec.Prompt, negative: rec.Negative, seed: &seed}
+	}
+	if s, ok := text[pngmeta.KeyParameters]; ok {
+		p, set := pngmeta.ParseParametersSet(s)
+		f := storedFacts{from: fromA1111, prompt: p.Prompt, negative: p.Negative}
+		if _, unparsed := p.Extra["Seed"]; set["Seed"] && !unparsed {
+			seed := p.Seed
+			f.seed = &seed
+		}
+		return f
+	}
+	return storedFacts{from: fromNone}
 }
 
 // imageTokens returns an image's codes for model b: the token ids stored in
@@ -61,7 +111,7 @@ func validCodes(tokens []int, k int) bool {
 func runScore(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "score", "[--model M] [--prompt TEXT] [--json] [--map OUT.png] IMAGE...")
 	modelName := fs.String("model", "", "built-in model name or model folder")
-	promptText := fs.String("prompt", "", "prompt to score under (default: the prompt stored in the image, if any)")
+	promptText := fs.String("prompt", "", "prompt to score under (default: the prompt stored in the image, if any: Tessera's record or an A1111 \"parameters\" text)")
 	asJSON := fs.Bool("json", false, "one JSON object per line per image")
 	mapOut := fs.String("map", "", "write the per-patch surprise heat map of the (single) image to this PNG")
 	threads := fs.Int("threads", 0, "worker threads (0 = all cores)")
@@ -82,19 +132,26 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	enc := json.NewEncoder(env.Stdout)
 	failed := 0
 	for _, path := range images {
-		tokens, rec, stored, err := imageTokens(b, path)
+		tokens, _, stored, err := imageTokens(b, path)
 		if err != nil {
 			fmt.Fprintln(env.Stderr, "tessera score:", err)
 			failed++
 			continue
 		}
-		p := *promptText
+		facts := readStoredFacts(path)
 		source := "pixels"
 		if stored {
 			source = "metadata"
 		}
-		if p == "" && rec != nil {
-			p = rec.Prompt
+		p, promptFrom := *promptText, "flag"
+		switch {
+		case !b.Conditional():
+			p, promptFrom = "", fromNone
+		case p != "":
+		case facts.prompt != "":
+			p, promptFrom = facts.prompt, facts.from
+		default:
+			promptFrom = fromNone
 		}
 		s, err := sampler.ScoreTokens(ctx, b, p, tokens, *threads)
 		if err != nil {
@@ -102,15 +159,17 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		}
 		warnWords(env.Stderr, s.Unknown, s.Cut)
 		if *asJSON {
-			line := scoreLine{Image: path, NLLNats: s.NLL, BitsPerToken: s.BitsPerToken(), Tokens: len(tokens), PerTokenNLL: s.PerToken, Source: source}
-			if b.Conditional() {
-				line.Prompt = p
-			}
+			line := scoreLine{Image: path, NLLNats: s.NLL, BitsPerToken: s.BitsPerToken(), Tokens: len(tokens), PerTokenNLL: s.PerToken,
+				Prompt: p, PromptSource: promptFrom, Metadata: facts.from, NegativePrompt: facts.negative, Seed: facts.seed, Source: source}
 			if err := enc.Encode(line); err != nil {
 				return err
 			}
 		} else {
-			fmt.Fprintf(env.Stdout, "%s\t%.3f nats\t%.4f bits/token\t%d tokens (%s)\n", path, s.NLL, s.BitsPerToken(), len(tokens), source)
+			under := "no prompt"
+			if p != "" {
+				under = fmt.Sprintf("prompt %q from %s", p, map[string]string{"flag": "--prompt", fromTessera: "the Tessera record", fromA1111: "the A1111 parameters"}[promptFrom])
+			}
+			fmt.Fprintf(env.Stdout, "%s\t%.3f nats\t%.4f bits/token\t%d tokens (%s)\t%s\n", path, s.NLL, s.BitsPerToken(), len(tokens), source, under)
 		}
 		if *mapOut != "" {
 			rows, cols := b.Grid()

@@ -144,6 +144,9 @@ func tokenizerImages(ctx context.Context, dataset string, S, limit int, env Env)
 		return nil, nil, err
 	}
 	fmt.Fprintf(env.Stderr, "loaded %d images, skipped %d\n", rep.Loaded, rep.Skipped)
+	for _, w := range rep.Warnings {
+		fmt.Fprintln(env.Stderr, "  warning:", w)
+	}
 	for _, s := range data.EmojiStyles() {
 		if c, ok := rep.Styles[s]; ok {
 			fmt.Fprintf(env.Stderr, "  %-16s %5d images matched, %4d files left out\n", s, c.Matched, c.Unmatched)

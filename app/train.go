@@ -69,6 +69,9 @@ func loadDataset(ctx context.Context, name string, log io.Writer) (trainSet, val
 		for _, p := range r.Problems {
 			fmt.Fprintln(log, "  skipped:", p)
 		}
+		for _, w := range r.Warnings {
+			fmt.Fprintln(log, "  warning:", w)
+		}
 	}
 	switch {
 	case name == "mnist":

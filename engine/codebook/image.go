@@ -12,6 +12,8 @@ import (
 	_ "image/png"  // register PNG for LoadImage
 	"io"
 	"os"
+
+	"github.com/tessera-studio/tessera/engine/orient"
 )
 
 // MaxImageSide is the largest width or height LoadImage and DecodeImage
@@ -28,8 +30,9 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("image is %dx%d pixels; the largest accepted is %d on a side", e.Width, e.Height, MaxImageSide)
 }
 
-// LoadImage reads a PNG, JPEG or GIF file. The header is checked first, so
-// an image with a side over MaxImageSide is refused before any pixels are
+// LoadImage reads a PNG, JPEG or GIF file, turned upright as its EXIF
+// orientation says (orient.Read). The header is checked first, so an image
+// with a side over MaxImageSide is refused before any pixels are
 // allocated.
 func LoadImage(path string) (image.Image, error) {
 	f, err := os.Open(path)
@@ -70,7 +73,12 @@ func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 	if err != nil {
 		return nil, decodeError(name, err)
 	}
-	return img, nil
+	// Turn it upright as its EXIF orientation says (phones store portrait
+	// photos sideways); unreadable EXIF leaves it as stored.
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read image %s: %w", name, err)
+	}
+	return orient.Upright(img, orient.Read(rs)), nil
 }
 
 // decodeError names the file and says what went wrong in plain words.

@@ -38,10 +38,15 @@ type Sample struct {
 }
 
 // Report says what a loader did: samples loaded, samples skipped, and the
-// first few reasons for skipping.
+// first few reasons for skipping; and samples loaded with a warning.
 type Report struct {
 	Loaded, Skipped int
 	Problems        []string
+	// Warned counts samples loaded with a caveat, such as a caption file
+	// that was not UTF-8 and was read as Windows-1252; Warnings keeps the
+	// first few, each naming its file.
+	Warned   int
+	Warnings []string
 	// Styles counts, per artwork style, the images loaded and the style's
 	// files that matched no entry (emoji only).
 	Styles map[string]StyleCount
@@ -52,5 +57,13 @@ func (r *Report) skip(format string, args ...any) {
 	r.Skipped++
 	if len(r.Problems) < maxProblems {
 		r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+	}
+}
+
+// warn counts one sample loaded with a caveat and keeps it if there is room.
+func (r *Report) warn(format string, args ...any) {
+	r.Warned++
+	if len(r.Warnings) < maxProblems {
+		r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...))
 	}
 }

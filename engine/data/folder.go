@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -11,7 +12,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+
+	"github.com/tessera-studio/tessera/engine/orient"
 	"github.com/tessera-studio/tessera/engine/prompt"
 )
 
@@ -24,9 +30,13 @@ const MaxFolderSide = 8192
 //
 // A caption comes from a sidecar text file with the image's base name
 // (cat.png -> cat.txt): its first non-empty line, lower-cased, is the
-// caption and any further non-empty lines are Names. Without a sidecar the
-// caption is the file name without extension, split like a prompt
-// ("Red_Cat-2.png" -> "red cat 2"). Key is the file name, Style is "".
+// caption and any further non-empty lines are Names. Caption files may be
+// UTF-8 (with or without a byte-order mark) or UTF-16 with a byte-order
+// mark, with any line breaks; one that is not valid UTF-8 is read as
+// Windows-1252 and counted in Report.Warnings, which names it. Without a
+// sidecar the caption is the file name without extension, split like a
+// prompt ("Red_Cat-2.png" -> "red cat 2"). Key is the file name, Style is
+// "". Images are turned upright as their EXIF orientation says.
 //
 // Unreadable or undecodable files, and images over MaxFolderSide on a side,
 // are skipped and counted in the Report. It is an error when dir cannot be
@@ -49,8 +59,9 @@ func Folder(ctx context.Context, dir string) ([]Sample, Report, error) {
 	slices.Sort(files)
 	samples := make([]Sample, len(files))
 	failed := make([]error, len(files))
+	warnings := make([]string, len(files))
 	err = parallel(ctx, len(files), func(i int) {
-		samples[i], failed[i] = loadFolderImage(dir, files[i])
+		samples[i], warnings[i], failed[i] = loadFolderImage(dir, files[i])
 	})
 	if err != nil {
 		return nil, rep, fmt.Errorf("image folder %s: %w", dir, err)
@@ -60,6 +71,9 @@ func Folder(ctx context.Context, dir string) ([]Sample, Report, error) {
 		if failed[i] != nil {
 			rep.skip("%s: %v", files[i], failed[i])
 			continue
+		}
+		if warnings[i] != "" {
+			rep.warn("%s", warnings[i])
 		}
 		kept = append(kept, s)
 	}
@@ -73,31 +87,37 @@ func Folder(ctx context.Context, dir string) ([]Sample, Report, error) {
 	return kept, rep, nil
 }
 
-// loadFolderImage reads one image file and its caption.
-func loadFolderImage(dir, name string) (Sample, error) {
+// loadFolderImage reads one image file and its caption; warning, when set,
+// is a caveat about the caption file.
+func loadFolderImage(dir, name string) (s Sample, warning string, err error) {
 	f, err := os.Open(filepath.Join(dir, name))
 	if err != nil {
-		return Sample{}, err
+		return Sample{}, "", err
 	}
 	defer f.Close()
 	cfg, format, err := image.DecodeConfig(f)
 	if err != nil {
-		return Sample{}, fmt.Errorf("not a readable image: %w", err)
+		return Sample{}, "", fmt.Errorf("not a readable image: %w", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxFolderSide || cfg.Height > MaxFolderSide {
-		return Sample{}, fmt.Errorf("%s image is %d×%d, limit is %d on a side", format, cfg.Width, cfg.Height, MaxFolderSide)
+		return Sample{}, "", fmt.Errorf("%s image is %d×%d, limit is %d on a side", format, cfg.Width, cfg.Height, MaxFolderSide)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return Sample{}, err
+		return Sample{}, "", err
 	}
 	img, _, err := image.Decode(f)
 	if err != nil {
-		return Sample{}, fmt.Errorf("decode %s: %w", format, err)
+		return Sample{}, "", fmt.Errorf("decode %s: %w", format, err)
 	}
+	// Upright as its EXIF orientation says (phones store portraits sideways).
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return Sample{}, "", err
+	}
+	img = orient.Upright(img, orient.Read(f))
 	base := strings.TrimSuffix(name, filepath.Ext(name))
-	caption, names, err := readSidecar(filepath.Join(dir, base+".txt"))
+	caption, names, warning, err := readSidecar(filepath.Join(dir, base+".txt"))
 	if err != nil {
-		return Sample{}, err
+		return Sample{}, "", err
 	}
 	if caption == "" {
 		caption = strings.Join(prompt.Split(base), " ")
@@ -105,7 +125,7 @@ func loadFolderImage(dir, name string) (Sample, error) {
 	if caption == "" {
 		caption = strings.ToLower(base)
 	}
-	return Sample{Caption: caption, Names: names, Key: name, Image: opaque(img)}, nil
+	return Sample{Caption: caption, Names: names, Key: name, Image: opaque(img)}, warning, nil
 }
 
 // maxSidecar bounds the size of a caption file.
@@ -113,23 +133,31 @@ const maxSidecar = 64 << 10
 
 // readSidecar reads a caption file: the first non-empty line is the caption,
 // the rest are alternative names. A missing file gives an empty caption.
-func readSidecar(path string) (caption string, names []string, err error) {
+// The text is decoded by decodeCaption; warning says when it was not UTF-8.
+func readSidecar(path string) (caption string, names []string, warning string, err error) {
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
-		return "", nil, nil
+		return "", nil, "", nil
 	}
 	if err != nil {
-		return "", nil, fmt.Errorf("caption file: %w", err)
+		return "", nil, "", fmt.Errorf("caption file: %w", err)
 	}
 	defer f.Close()
 	buf, err := io.ReadAll(io.LimitReader(f, maxSidecar+1))
 	if err != nil {
-		return "", nil, fmt.Errorf("caption file %s: %w", filepath.Base(path), err)
+		return "", nil, "", fmt.Errorf("caption file %s: %w", filepath.Base(path), err)
 	}
 	if len(buf) > maxSidecar {
-		return "", nil, fmt.Errorf("caption file %s is over %d bytes", filepath.Base(path), maxSidecar)
+		return "", nil, "", fmt.Errorf("caption file %s is over %d bytes", filepath.Base(path), maxSidecar)
 	}
-	for _, line := range strings.Split(string(buf), "\n") {
+	text, enc, err := decodeCaption(buf)
+	if err != nil {
+		return "", nil, "", fmt.Errorf("caption file %s: %w", filepath.Base(path), err)
+	}
+	if enc != "" {
+		warning = fmt.Sprintf("caption file %s is not UTF-8; read as %s", filepath.Base(path), enc)
+	}
+	for _, line := range strings.Split(text, "\n") {
 		line = strings.ToLower(strings.Join(strings.Fields(line), " "))
 		switch {
 		case line == "":
@@ -139,5 +167,36 @@ func readSidecar(path string) (caption string, names []string, err error) {
 			names = append(names, line)
 		}
 	}
-	return caption, names, nil
+	return caption, names, warning, nil
+}
+
+// decodeCaption turns the bytes of a caption file into text with "\n" line
+// breaks: a UTF-8 byte-order mark is dropped, UTF-16 with a byte-order mark
+// (Notepad's "Unicode") is decoded, and text that is not valid UTF-8 is
+// read as Windows-1252, the usual encoding of older Windows editors; guess
+// then names that encoding so the caller can warn. CRLF and lone CR line
+// breaks become "\n".
+func decodeCaption(b []byte) (text, guess string, err error) {
+	switch {
+	case bytes.HasPrefix(b, []byte{0xff, 0xfe}), bytes.HasPrefix(b, []byte{0xfe, 0xff}):
+		u, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(b)
+		if err != nil {
+			return "", "", fmt.Errorf("decode UTF-16: %w", err)
+		}
+		text = string(u)
+	default:
+		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+		text = string(b)
+		if !utf8.Valid(b) {
+			w, err := charmap.Windows1252.NewDecoder().Bytes(b)
+			if err != nil {
+				return "", "", fmt.Errorf("decode Windows-1252: %w", err)
+			}
+			text, guess = string(w), "Windows-1252"
+		}
+	}
+	text = strings.TrimPrefix(text, "\ufeff")
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	return text, guess, nil
 }

@@ -21,7 +21,12 @@ type Cache struct {
 	k, v   [][]float32
 	half   bool
 	kh, vh [][]uint16
-	ws     workspace
+	// halfW: forward passes of few rows use the model's half weights (those
+	// that fit in half precision). It is set on every cache NewCache makes
+	// after EnableHalf, even when the keys and values stay float32 because
+	// they might not fit (Model.HalfReport).
+	halfW bool
+	ws    workspace
 	// workers keeps a team of goroutines for the forward passes on this
 	// cache; it stops when the cache is garbage collected.
 	workers *par.Team
@@ -54,9 +59,13 @@ func grow(buf []float32, n int) []float32 {
 }
 
 // NewCache allocates a KV cache for batch sequences of up to n_positions
-// tokens: in half precision once EnableHalf was called, else float32.
+// tokens: in half precision once EnableHalf was called, else float32. The
+// keys and values stay float32 after EnableHalf too when the model's
+// weights could make them overflow half precision (Model.HalfReport).
 func (m *Model) NewCache(batch int) *Cache {
-	return m.newCache(batch, m.half != nil)
+	kc := m.newCache(batch, m.half != nil && m.half.cacheFits)
+	kc.halfW = m.half != nil
+	return kc
 }
 
 // NewExactCache allocates a float32 KV cache whatever the model's precision:
@@ -115,7 +124,7 @@ func (kc *Cache) Bytes() int64 {
 // of kc (its first Len positions), so a shared prefix is computed once and
 // then continued in many directions.
 func (kc *Cache) Gather(rows []int) *Cache {
-	out := &Cache{batch: len(rows), capacity: kc.capacity, d: kc.d, heads: kc.heads, length: kc.length, half: kc.half}
+	out := &Cache{batch: len(rows), capacity: kc.capacity, d: kc.d, heads: kc.heads, length: kc.length, half: kc.half, halfW: kc.halfW}
 	if kc.half {
 		out.kh, out.vh = gatherLayers(kc, kc.kh, rows), gatherLayers(kc, kc.vh, rows)
 	} else {
@@ -204,8 +213,8 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 		b := &m.Blocks[l]
 		rmsNorm(h, x, f32(b.Ln1), rows, d, eps, par)
 		fillRows(qkv, f32(b.AttnB), rows)
-		var aw, ap, fw, mp []uint16 // half weights, for a half cache
-		if kc.half {
+		var aw, ap, fw, mp []uint16 // half weights (nil: kept in float32)
+		if kc.halfW {
 			aw, ap, fw, mp = m.half.attnW[l], m.half.attnProj[l], m.half.fcW[l], m.half.mlpProj[l]
 		}
 		m.linear(kc, par, rows, 3*d, d, h, f32(b.AttnW), aw, 1, qkv)
@@ -249,7 +258,7 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	}
 	ws.logits = grow(ws.logits, outRows*K)
 	var lh []uint16
-	if kc.half {
+	if kc.halfW {
 		lh = m.half.lmHead
 	}
 	m.linearT(kc, par, outRows, K, d, src, f32(m.LmHead), lh, true, 0, ws.logits)

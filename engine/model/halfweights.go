@@ -1,6 +1,12 @@
 package model
 
 import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+
 	"github.com/tessera-studio/tessera/engine/blas"
 	"github.com/tessera-studio/tessera/engine/half"
 )
@@ -11,10 +17,49 @@ import (
 const halfRowsMax = 16
 
 // halfWeights are the matrices of a model in half precision, each output's
-// weights contiguous (n×k), as half.MatMul streams them.
+// weights contiguous (n×k), as half.MatMul streams them. A matrix whose
+// values half precision cannot hold faithfully is nil there: it is used in
+// float32.
 type halfWeights struct {
 	attnW, attnProj, fcW, mlpProj [][]uint16
 	lmHead                        []uint16 // K×d
+	// cacheFits is false when some layer's keys or values could exceed
+	// half precision's range: caches then keep them in float32.
+	cacheFits bool
+	report    HalfReport
+}
+
+// HalfReport says which parts of a model stay float32 after EnableHalf,
+// because rounding them to half precision would change results beyond its
+// usual rounding error.
+type HalfReport struct {
+	// Kept maps the safetensors name of each weight matrix kept in float32
+	// to the reason (values beyond ±65504, or too many below float16's
+	// normal range).
+	Kept map[string]string
+	// FloatCache is set when keys and values are cached in float32: the
+	// weights allow magnitudes a half cache could not hold. CacheReason
+	// names the layer and the bound.
+	FloatCache  bool
+	CacheReason string
+}
+
+// Mixed reports whether anything stays float32.
+func (r HalfReport) Mixed() bool { return len(r.Kept) > 0 || r.FloatCache }
+
+// String summarises the report for a log line ("" when all is half).
+func (r HalfReport) String() string {
+	if !r.Mixed() {
+		return ""
+	}
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(r.Kept)) {
+		parts = append(parts, name+": "+r.Kept[name])
+	}
+	if r.FloatCache {
+		parts = append(parts, "key/value cache: "+r.CacheReason)
+	}
+	return "kept in float32 (float16 cannot hold them): " + strings.Join(parts, "; ")
 }
 
 // EnableHalf adds a half-precision copy of the weight matrices and makes
@@ -24,6 +69,12 @@ type halfWeights struct {
 // float32 weights otherwise. Results differ from float32 by half-precision
 // rounding (about 1e-3 relative); NewExactCache still gives float32
 // throughout. Call it once, before the model is shared between goroutines.
+//
+// Each matrix is checked first (half.Measure): one with values beyond
+// float16's range, or too many below its normal range, stays float32, and
+// when the weights bound some layer's keys or values above float16's range
+// the cache stays float32, so that half precision never changes results by
+// more than its rounding. HalfReport lists what stayed float32.
 func (m *Model) EnableHalf() {
 	if m.half != nil {
 		return
@@ -33,25 +84,78 @@ func (m *Model) EnableHalf() {
 	h := &halfWeights{
 		attnW: make([][]uint16, L), attnProj: make([][]uint16, L),
 		fcW: make([][]uint16, L), mlpProj: make([][]uint16, L),
+		cacheFits: true, report: HalfReport{Kept: map[string]string{}},
+	}
+	// convert returns the half transpose of a rows×cols matrix, or nil
+	// (noting why) when half precision cannot hold it.
+	convert := func(name string, w []float32, rows, cols int) []uint16 {
+		if fit := half.Measure(w); !fit.Faithful() {
+			h.report.Kept[name] = fit.String()
+			return nil
+		}
+		return half.Transpose(w, rows, cols)
 	}
 	for l := range m.Blocks {
 		b := &m.Blocks[l]
-		h.attnW[l] = half.Transpose(f32(b.AttnW), d, 3*d)
-		h.attnProj[l] = half.Transpose(f32(b.AttnProj), d, d)
-		h.fcW[l] = half.Transpose(f32(b.FcW), d, f)
-		h.mlpProj[l] = half.Transpose(f32(b.MlpProj), f, d)
+		p := fmt.Sprintf("transformer.h.%d.", l)
+		h.attnW[l] = convert(p+"attn.c_attn.weight", f32(b.AttnW), d, 3*d)
+		h.attnProj[l] = convert(p+"attn.c_proj.weight", f32(b.AttnProj), d, d)
+		h.fcW[l] = convert(p+"mlp.c_fc.weight", f32(b.FcW), d, f)
+		h.mlpProj[l] = convert(p+"mlp.c_proj.weight", f32(b.MlpProj), f, d)
+		if bound := kvBound(b, d); bound > half.Max && h.cacheFits {
+			h.cacheFits = false
+			h.report.FloatCache = true
+			h.report.CacheReason = fmt.Sprintf("layer %d's keys or values may reach %.3g, beyond ±%d", l, bound, half.Max)
+		}
 	}
 	K := c.Codes()
-	h.lmHead = make([]uint16, K*d)
-	half.Encode(h.lmHead, f32(m.LmHead)[:K*d])
+	lm := f32(m.LmHead)[:K*d]
+	if fit := half.Measure(lm); fit.Faithful() {
+		h.lmHead = make([]uint16, K*d)
+		half.Encode(h.lmHead, lm)
+	} else {
+		h.report.Kept["lm_head.weight"] = fit.String()
+	}
 	m.half = h
+}
+
+// kvBound bounds the magnitude of any key or value of block b: its input
+// is an RMS-normalised row, whose norm is at most √d·max|gain|, so key or
+// value j is at most that times the norm of weight column j, plus bias j.
+func kvBound(b *Block, d int) float64 {
+	var g float64
+	for _, v := range f32(b.Ln1) {
+		g = math.Max(g, math.Abs(float64(v)))
+	}
+	g *= math.Sqrt(float64(d))
+	w, bias := f32(b.AttnW), f32(b.AttnB)
+	n := 3 * d
+	var worst float64
+	for j := d; j < n; j++ { // the key and value columns
+		var ss float64
+		for i := 0; i < d; i++ {
+			v := float64(w[i*n+j])
+			ss += v * v
+		}
+		worst = math.Max(worst, g*math.Sqrt(ss)+math.Abs(float64(bias[j])))
+	}
+	return worst
 }
 
 // HalfEnabled reports whether EnableHalf was called.
 func (m *Model) HalfEnabled() bool { return m.half != nil }
 
+// HalfReport says what EnableHalf kept in float32 (empty before it).
+func (m *Model) HalfReport() HalfReport {
+	if m.half == nil {
+		return HalfReport{}
+	}
+	return m.half.report
+}
+
 // linear computes y = x·W + beta·y for rows rows (W is k×n float32, or its
-// half transpose wh when the cache is half precision and rows are few),
+// half transpose wh, when there is one, for a cache with half weights and
+// few rows),
 // the output columns split over par.
 func (m *Model) linear(kc *Cache, par loop, rows, n, k int, x, w []float32, wh []uint16, beta float32, y []float32) {
 	m.linearT(kc, par, rows, n, k, x, w, wh, false, beta, y)
@@ -59,7 +163,7 @@ func (m *Model) linear(kc *Cache, par loop, rows, n, k int, x, w []float32, wh [
 
 // linearT is linear with W optionally stored transposed (n×k, wTrans).
 func (m *Model) linearT(kc *Cache, par loop, rows, n, k int, x, w []float32, wh []uint16, wTrans bool, beta float32, y []float32) {
-	if kc.half && rows <= halfRowsMax {
+	if kc.halfW && wh != nil && rows <= halfRowsMax {
 		par((n+7)/8, 4, func(lo, hi int) {
 			half.MatMulCols(8*lo, min(8*hi, n), rows, n, k, x, wh, beta, y)
 		})

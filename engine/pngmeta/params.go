@@ -9,9 +9,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Params are the generation facts shown in A1111's "parameters" text.
@@ -61,9 +64,10 @@ func isSettingsKey(k string) bool {
 // "Seed: 7, Temperature: 1.0, Top-k: 0, Top-p: 1.0, Guidance: 1.0,
 // Size: 64x64, Model: emoji, Model hash: 1a2b3c4d, Version: tessera 0.1.0"
 // followed by the Extra pairs sorted by key. Size, Model, Model hash and
-// Version are left out when zero or empty; Extra keys that cannot be parsed back
-// (empty, or holding ',' ':' '"' or a line break) are left out. Values
-// holding ',' ':' or a line break are JSON-quoted.
+// Version are left out when zero or empty; Extra keys that cannot be parsed
+// back (not matching A1111's key pattern: see validKey) are left out.
+// Values holding ',' ':' '"' or a line break, or surrounding spaces, are
+// JSON-quoted.
 func FormatParameters(p Params) string {
 	var lines []string
 	if p.Prompt != "" {
@@ -114,9 +118,11 @@ func formatFloat(f float64) string {
 	return s + ".0"
 }
 
-// quote JSON-quotes v if it would not read back as it is.
+// quote JSON-quotes v if it would not read back as it is: A1111 quotes
+// values holding ',' ':' or a line break; a '"' or surrounding spaces
+// need it too.
 func quote(v string) string {
-	if !strings.ContainsAny(v, ",:\n\r") && !strings.HasPrefix(v, `"`) && strings.TrimSpace(v) == v {
+	if !strings.ContainsAny(v, ",:\n\r\"") && strings.TrimSpace(v) == v {
 		return v
 	}
 	var b bytes.Buffer
@@ -128,31 +134,63 @@ func quote(v string) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// validKey reports whether k can be written as a setting key and parsed back.
+// validKey reports whether k can be written as a setting key and parsed
+// back: A1111's key pattern \w[\w \-/]+ (at least two characters, a
+// letter, digit or '_' first, then those, spaces, '-' or '/'), without
+// surrounding spaces.
 func validKey(k string) bool {
-	return k != "" && strings.TrimSpace(k) == k && !strings.ContainsAny(k, ",:\"\n\r")
+	if len(k) < 2 || strings.TrimSpace(k) != k {
+		return false
+	}
+	for i, r := range k {
+		word := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'
+		if !word && (i == 0 || r != ' ' && r != '-' && r != '/') {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseParameters reads an A1111 "parameters" text, as written by
-// FormatParameters or by A1111 and tools that copy its layout. The last line
-// is the settings line if it parses as "Key: value, ..." pairs and holds a
-// known key such as Seed or Steps; the lines before it are the prompt, up to
-// a line starting "Negative prompt:", which starts the negative prompt.
-// "CFG scale" is read as Guidance. Settings Tessera does not know, and known
-// ones whose values do not parse, are kept in Extra.
+// FormatParameters or by A1111 and the tools that copy its layout (see
+// A1111's parse_generation_parameters):
+//
+//	prompt, any number of lines
+//	Negative prompt: negative prompt, any number of lines
+//	Key: value, Key: "JSON-quoted value", ...   (the settings line)
+//	Key: value                                  (extra lines some extensions add)
+//
+// Every part may be missing. The settings line is the last line that reads
+// as "Key: value" pairs and holds a known key such as Seed or Steps (or,
+// as A1111 counts, at least three pairs) and is followed only by blank
+// lines or "Key: value" lines; a quoted value may span lines (as wildcard
+// prompts write them). Failing that, the last line is read leniently as
+// A1111 does, skipping what is not a pair, if it holds three pairs. The
+// lines before the settings are the prompt, up to a line starting
+// "Negative prompt:", which starts the negative prompt. "CFG scale" is read
+// as Guidance. Settings Tessera does not know, known ones whose values do
+// not parse, and the extra lines are kept in Extra.
 func ParseParameters(s string) Params {
-	var p Params
+	p, _ := ParseParametersSet(s)
+	return p
+}
+
+// ParseParametersSet is ParseParameters that also says which setting keys
+// the text holds (a zero Seed and no Seed are told apart this way).
+func ParseParametersSet(s string) (p Params, set map[string]bool) {
+	set = map[string]bool{}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
-	lines := strings.Split(s, "\n")
-	if pairs, ok := parseSettings(lines[len(lines)-1]); ok {
-		lines = lines[:len(lines)-1]
-		for _, kv := range pairs {
+	head := s
+	if at, pairs, extras, ok := findSettings(s); ok {
+		head = strings.TrimSuffix(s[:at], "\n")
+		for _, kv := range append(pairs, extras...) {
 			p.set(kv[0], kv[1])
+			set[kv[0]] = true
 		}
 	}
 	var prompt, negative []string
 	inNegative := false
-	for _, line := range lines {
+	for _, line := range strings.Split(head, "\n") {
 		if !inNegative && strings.HasPrefix(line, negativePrefix) {
 			inNegative = true
 			line = strings.TrimPrefix(strings.TrimPrefix(line, negativePrefix), " ")
@@ -165,7 +203,193 @@ func ParseParameters(s string) Params {
 	}
 	p.Prompt = strings.Join(prompt, "\n")
 	p.Negative = strings.Join(negative, "\n")
-	return p
+	return p, set
+}
+
+// The settings line is looked for among the last maxSettingsLines lines,
+// and may take up to maxSettingsBytes, so that a hostile text cannot make
+// parsing quadratic.
+const (
+	maxSettingsLines = 256
+	maxSettingsBytes = 64 << 10
+)
+
+// findSettings locates the settings of s (see ParseParameters): at is the
+// offset of the settings line, pairs its pairs, extras the "Key: value"
+// lines after it.
+func findSettings(s string) (at int, pairs, extras [][2]string, ok bool) {
+	var starts []int // offset of each line
+	for i := 0; i <= len(s); {
+		starts = append(starts, i)
+		nl := strings.IndexByte(s[i:], '\n')
+		if nl < 0 {
+			break
+		}
+		i += nl + 1
+	}
+	// tailOK[i]: every line from line i on is blank or a "Key: value" line.
+	tailOK := make([]bool, len(starts)+1)
+	tailOK[len(starts)] = true
+	for i := len(starts) - 1; i >= 0; i-- {
+		tailOK[i] = tailOK[i+1] && (isBlank(lineAt(s, starts[i])) || extraLine(lineAt(s, starts[i])) != nil)
+	}
+	for i := len(starts) - 1; i >= max(0, len(starts)-maxSettingsLines); i-- {
+		from := s[starts[i]:]
+		if len(from) > maxSettingsBytes {
+			from = from[:maxSettingsBytes]
+		}
+		pairs, n, ok := scanSettings(from)
+		if !ok || !settingsLike(pairs) || n == maxSettingsBytes && starts[i]+n < len(s) {
+			continue
+		}
+		end := starts[i] + n // the settings end at a line break or the end of s
+		next := sort.SearchInts(starts, end+1)
+		if end < len(s) && !tailOK[next] {
+			continue
+		}
+		for j := next; j < len(starts) && end < len(s); j++ {
+			if kv := extraLine(lineAt(s, starts[j])); kv != nil {
+				extras = append(extras, *kv)
+			}
+		}
+		return starts[i], pairs, extras, true
+	}
+	// A1111's own rule: the last line, if three pairs can be found in it.
+	last := len(starts) - 1
+	for last > 0 && isBlank(lineAt(s, starts[last])) {
+		last--
+	}
+	if pairs := findPairs(lineAt(s, starts[last])); len(pairs) >= 3 {
+		return starts[last], pairs, nil, true
+	}
+	return 0, nil, nil, false
+}
+
+// lineAt returns the line of s starting at offset i, without its break.
+func lineAt(s string, i int) string {
+	line, _, _ := strings.Cut(s[i:], "\n")
+	return line
+}
+
+func isBlank(line string) bool { return strings.TrimSpace(line) == "" }
+
+// settingsLike reports whether pairs make a settings line: a key Tessera
+// or A1111 always writes, or three pairs (A1111's threshold).
+func settingsLike(pairs [][2]string) bool {
+	return len(pairs) >= 3 || slices.ContainsFunc(pairs, func(kv [2]string) bool { return isSettingsKey(kv[0]) })
+}
+
+// extraLine reads a line "Key: value" that follows the settings line (the
+// whole rest of the line is the value, unquoted if it is one JSON string),
+// or returns nil.
+func extraLine(line string) *[2]string {
+	k, v, ok := strings.Cut(line, ":")
+	k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+	if !ok || !validKey(k) {
+		return nil
+	}
+	if strings.HasPrefix(v, `"`) && quotedEnd(v) == len(v) {
+		if u, ok := unquote(v); ok {
+			v = u
+		}
+	}
+	return &[2]string{k, v}
+}
+
+// scanSettings reads "Key: value" pairs from the start of s up to the
+// first line break outside a quoted value, strictly: every part must be a
+// pair, a quoted value must be valid JSON (line breaks and tabs may be
+// literal) and be followed by ',' or the end, and an unquoted value must
+// not hold '"'. n is the length read.
+func scanSettings(s string) (pairs [][2]string, n int, ok bool) {
+	rest := s
+	for {
+		rest = strings.TrimLeft(rest, " \t")
+		if rest == "" || rest[0] == '\n' {
+			break
+		}
+		colon := strings.IndexAny(rest, ":\n")
+		if colon <= 0 || rest[colon] != ':' {
+			return nil, 0, false
+		}
+		key := strings.TrimSpace(rest[:colon])
+		if !validKey(key) {
+			return nil, 0, false
+		}
+		rest = strings.TrimLeft(rest[colon+1:], " \t")
+		var val string
+		if strings.HasPrefix(rest, `"`) {
+			end := quotedEnd(rest)
+			if end < 0 {
+				return nil, 0, false
+			}
+			if val, ok = unquote(rest[:end]); !ok {
+				return nil, 0, false
+			}
+			rest = strings.TrimLeft(rest[end:], " \t")
+			if rest != "" && rest[0] != ',' && rest[0] != '\n' {
+				return nil, 0, false
+			}
+		} else {
+			stop := strings.IndexAny(rest, ",\n")
+			if stop < 0 {
+				stop = len(rest)
+			}
+			val = strings.TrimSpace(rest[:stop])
+			if strings.Contains(val, `"`) {
+				return nil, 0, false
+			}
+			rest = rest[stop:]
+		}
+		rest = strings.TrimPrefix(rest, ",")
+		pairs = append(pairs, [2]string{key, val})
+	}
+	return pairs, len(s) - len(rest), len(pairs) > 0
+}
+
+// reParam is A1111's re_param_code with Python's Unicode \w spelled out:
+// a key, ':', then a JSON-quoted value or anything up to a comma.
+var reParam = regexp.MustCompile(`\s*([\pL\pN_][\pL\pN_ \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)`)
+
+// findPairs reads a settings line leniently, as A1111's re_param.findall
+// does: what does not match is skipped. Values are trimmed and unquoted.
+func findPairs(line string) [][2]string {
+	var pairs [][2]string
+	for _, m := range reParam.FindAllStringSubmatch(line, -1) {
+		k, v := strings.TrimSpace(m[1]), strings.TrimSpace(m[2])
+		if !validKey(k) {
+			continue
+		}
+		if strings.HasPrefix(v, `"`) && strings.HasSuffix(v, `"`) && len(v) > 1 {
+			if u, ok := unquote(v); ok {
+				v = u
+			}
+		}
+		pairs = append(pairs, [2]string{k, v})
+	}
+	return pairs
+}
+
+// unquote decodes a JSON string literal, accepting the literal line
+// breaks, tabs and other control characters JSON wants escaped (tools
+// that write A1111's layout leave them in).
+func unquote(q string) (string, bool) {
+	if strings.ContainsFunc(q, func(r rune) bool { return r < 0x20 }) {
+		var b strings.Builder
+		for _, r := range q {
+			if r < 0x20 {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+		q = b.String()
+	}
+	var v string
+	if err := json.Unmarshal([]byte(q), &v); err != nil {
+		return "", false
+	}
+	return v, true
 }
 
 // set stores one setting, in Extra when the key is unknown or the value
@@ -223,51 +447,6 @@ func (p *Params) setSize(v string) error {
 	}
 	p.Width, p.Height = w, h
 	return nil
-}
-
-// parseSettings splits a settings line into key/value pairs. It fails if
-// the line does not scan as pairs or holds no known setting key.
-func parseSettings(line string) ([][2]string, bool) {
-	var pairs [][2]string
-	known := false
-	rest := line
-	for {
-		rest = strings.TrimLeft(rest, " \t")
-		if rest == "" {
-			break
-		}
-		colon := strings.IndexByte(rest, ':')
-		if colon <= 0 {
-			return nil, false
-		}
-		key := strings.TrimSpace(rest[:colon])
-		if !validKey(key) {
-			return nil, false
-		}
-		rest = strings.TrimLeft(rest[colon+1:], " \t")
-		var val string
-		if strings.HasPrefix(rest, `"`) {
-			end := quotedEnd(rest)
-			if end < 0 || json.Unmarshal([]byte(rest[:end]), &val) != nil {
-				return nil, false
-			}
-			rest = strings.TrimLeft(rest[end:], " \t")
-			if rest != "" && rest[0] != ',' {
-				return nil, false
-			}
-		} else {
-			comma := strings.IndexByte(rest, ',')
-			if comma < 0 {
-				comma = len(rest)
-			}
-			val = strings.TrimSpace(rest[:comma])
-			rest = rest[comma:]
-		}
-		rest = strings.TrimPrefix(rest, ",")
-		pairs = append(pairs, [2]string{key, val})
-		known = known || isSettingsKey(key)
-	}
-	return pairs, known
 }
 
 // quotedEnd returns the index just past the JSON string starting s, or -1.

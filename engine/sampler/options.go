@@ -14,7 +14,10 @@ import (
 type Options struct {
 	Prompt   string // text prompt (conditional models)
 	Negative string // negative prompt; "" means the unconditional (all-PAD) prompt
-	// Temperature divides the logits (default 1). Near 0 is greedy.
+	// Temperature divides the logits. 0 (or anything below
+	// GreedyTemperature) is greedy: the most likely code, after guidance,
+	// at every step, whatever the seed and top-k/top-p. It is not a
+	// "use the default" value: Defaults sets 1.
 	Temperature float64
 	// TopK keeps the K most likely codes (0 = all).
 	TopK int
@@ -36,7 +39,9 @@ type Options struct {
 	// Workers caps the threads used (0 = all CPUs).
 	Workers int
 	// PatchTemperature, when set, holds a temperature for each patch
-	// (raster order) that replaces Temperature there; 0 entries use Temperature.
+	// (raster order) that replaces Temperature there; 0 entries use
+	// Temperature (so with Temperature 0 they are greedy), and an entry
+	// in (0, GreedyTemperature) makes its patch greedy.
 	PatchTemperature []float64
 	// KeepCache keeps the run's KV cache in its Result so that Branch can
 	// continue any image from any patch without recomputing its prefix.
@@ -45,16 +50,18 @@ type Options struct {
 	KeepCache bool
 }
 
+// GreedyTemperature is the temperature below which sampling is greedy
+// (argmax): dividing logits by a smaller number would only overflow.
+const GreedyTemperature = 1e-4
+
 // Defaults returns the studio's default settings.
 func Defaults() Options {
 	return Options{Temperature: 1, TopP: 1, Guidance: 1, Batch: 1}
 }
 
-// normalized fills defaults and checks ranges.
+// normalized fills defaults and checks ranges. Temperature 0 is kept: it
+// means greedy, not "the default".
 func (o Options) normalized(tokens int) (Options, error) {
-	if o.Temperature == 0 {
-		o.Temperature = 1
-	}
 	if o.TopP == 0 {
 		o.TopP = 1
 	}
@@ -80,10 +87,16 @@ func (o Options) normalized(tokens int) (Options, error) {
 	case o.PatchTemperature != nil && len(o.PatchTemperature) != tokens:
 		return o, fmt.Errorf("patch temperature map has %d entries, want %d", len(o.PatchTemperature), tokens)
 	}
+	for i, t := range o.PatchTemperature {
+		if t < 0 || t > 100 || math.IsNaN(t) {
+			return o, fmt.Errorf("patch %d temperature %g must be between 0 and 100", i, t)
+		}
+	}
 	return o, nil
 }
 
-// temperatureAt is the temperature used for patch i.
+// temperatureAt is the temperature used for patch i (below
+// GreedyTemperature: greedy).
 func (o Options) temperatureAt(i int) float64 {
 	if o.PatchTemperature != nil && o.PatchTemperature[i] > 0 {
 		return o.PatchTemperature[i]

@@ -13,11 +13,13 @@ type picker struct {
 }
 
 // pick samples a code from logits with the given temperature, top-k and
-// top-p, drawing one uniform number from r. Temperatures below 1e-4 pick the
-// argmax. Ties and rounding are resolved deterministically.
+// top-p, drawing one uniform number from r (always, so that a greedy patch
+// does not shift the random stream of the patches after it). Temperatures
+// below GreedyTemperature (0 included) pick the argmax, ignoring top-k,
+// top-p and r. Ties and rounding are resolved deterministically.
 func (p *picker) pick(logits []float32, temp float64, topK int, topP float64, r *rand.Rand) int {
 	u := r.Float64()
-	if temp < 1e-4 {
+	if temp < GreedyTemperature {
 		return argmax(logits)
 	}
 	K := len(logits)
@@ -91,12 +93,14 @@ func draw(probs []float64, subset []int, u float64) int {
 	return subset[len(subset)-1]
 }
 
+// argmax is the index of the largest value, the first one on ties. NaNs
+// never win.
 func argmax(v []float32) int {
-	best := 0
+	best := -1
 	for i, x := range v {
-		if x > v[best] {
+		if x == x && (best < 0 || x > v[best]) {
 			best = i
 		}
 	}
-	return best
+	return max(best, 0)
 }
