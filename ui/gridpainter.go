@@ -8,14 +8,21 @@ import (
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 )
 
-// gridRepaint is the least time between two decodes of a growing grid.
-const gridRepaint = 100 * time.Millisecond
+// gridRepaint is the least time between two decodes of a growing grid;
+// gridIdle is how many times the last decode's duration the painter waits
+// before the next, which holds decoding under 1/(1+gridIdle) ≈ 6% of a
+// run's time however slow the machine is.
+const (
+	gridRepaint = 100 * time.Millisecond
+	gridIdle    = 15
+)
 
 // gridPainter paints a run's image 0 on the live canvas for a tokenizer
 // whose decoder sees the whole grid (the ViT): it keeps the codes known so
 // far, decodes them together (unknown patches through the decoder's mask
-// embedding, left transparent) at most every gridRepaint, and once more
-// when the last patch arrives. Decoding runs on the sampler's goroutine.
+// embedding, left transparent) at most every gridRepaint (longer when a
+// decode is slow, see gridIdle), and once more when the last patch arrives.
+// Decoding runs on the sampler's goroutine.
 type gridPainter struct {
 	tok        tokenizer.Tokenizer
 	lc         *LiveCanvas
@@ -23,6 +30,7 @@ type gridPainter struct {
 	mu         sync.Mutex
 	codes      []int
 	last       time.Time
+	lastCost   time.Duration // the last decode's duration
 	spent      time.Duration // time spent decoding (measured by tests and benchmarks)
 }
 
@@ -46,11 +54,12 @@ func (g *gridPainter) event(ev sampler.Event) {
 		return
 	}
 	g.codes[ev.Index] = ev.Code
-	if ev.Step < ev.Steps && time.Since(g.last) < gridRepaint {
+	if ev.Step < ev.Steps && time.Since(g.last) < max(gridRepaint, gridIdle*g.lastCost) {
 		return
 	}
 	start := time.Now()
 	g.lc.ShowImage(g.tok.Decode(g.codes, g.rows, g.cols))
 	g.last = time.Now()
-	g.spent += g.last.Sub(start)
+	g.lastCost = g.last.Sub(start)
+	g.spent += g.lastCost
 }

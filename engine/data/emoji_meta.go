@@ -71,10 +71,15 @@ func skinToneWords(key string) string {
 	return strings.Join(words, " ")
 }
 
-// join joins the non-empty parts with single spaces.
+// captionPunct is punctuation that names carry but captions drop:
+// "a button (blood type)" → "a button blood type".
+var captionPunct = strings.NewReplacer("(", " ", ")", " ", "“", " ", "”", " ", "\"", " ", "!", " ", "?", " ")
+
+// join joins the non-empty parts with single spaces, dropping captionPunct.
 func join(parts ...string) string {
 	var kept []string
 	for _, p := range parts {
+		p = captionPunct.Replace(p)
 		if p = strings.Join(strings.Fields(p), " "); p != "" {
 			kept = append(kept, p)
 		}

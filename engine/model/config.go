@@ -117,9 +117,6 @@ func (c Config) Inner() int {
 	return *c.NInner
 }
 
-// HeadDim is n_embd / n_head.
-func (c Config) HeadDim() int { return c.NEmbd / c.NHead }
-
 // SOS is the start-of-sequence id, vocab_size-1.
 func (c Config) SOS() int { return c.VocabSize - 1 }
 

@@ -6,19 +6,19 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Block is one transformer layer; each field is bound to the safetensors name
-// in its tag, relative to "transformer.h.{i}.".
+// Block is one transformer layer's weights (names in BlockLayout, relative
+// to "transformer.h.{i}.").
 type Block struct {
-	Ln1      *tensor.Dense `st:"ln_1.weight"`        // [d]
-	AttnW    *tensor.Dense `st:"attn.c_attn.weight"` // [d, 3d]
-	AttnB    *tensor.Dense `st:"attn.c_attn.bias"`   // [3d]
-	AttnProj *tensor.Dense `st:"attn.c_proj.weight"` // [d, d]
-	AttnPB   *tensor.Dense `st:"attn.c_proj.bias"`   // [d]
-	Ln2      *tensor.Dense `st:"ln_2.weight"`        // [d]
-	FcW      *tensor.Dense `st:"mlp.c_fc.weight"`    // [d, f]
-	FcB      *tensor.Dense `st:"mlp.c_fc.bias"`      // [f]
-	MlpProj  *tensor.Dense `st:"mlp.c_proj.weight"`  // [f, d]
-	MlpPB    *tensor.Dense `st:"mlp.c_proj.bias"`    // [d]
+	Ln1      *tensor.Dense // [d]
+	AttnW    *tensor.Dense // [d, 3d]
+	AttnB    *tensor.Dense // [3d]
+	AttnProj *tensor.Dense // [d, d]
+	AttnPB   *tensor.Dense // [d]
+	Ln2      *tensor.Dense // [d]
+	FcW      *tensor.Dense // [d, f]
+	FcB      *tensor.Dense // [f]
+	MlpProj  *tensor.Dense // [f, d]
+	MlpPB    *tensor.Dense // [d]
 }
 
 // Model is an Image GPT transformer with float32 weights.
@@ -45,43 +45,20 @@ type binding struct {
 	dst   **tensor.Dense
 }
 
-// bindings lists every weight of m in safetensors order with its shape.
+// bindings lists every weight of m in Layout order with its shape and the
+// field it goes to.
 func (m *Model) bindings() []binding {
-	c := m.Config
-	d, f, v := c.NEmbd, c.Inner(), c.VocabSize
-	bs := []binding{
-		{"transformer.wte.weight", []int{v, d}, &m.Wte},
-		{"transformer.wpe.weight", []int{c.NPositions, d}, &m.Wpe},
-		{"transformer.ln_f.weight", []int{d}, &m.LnF},
-		{"lm_head.weight", []int{v - 1, d}, &m.LmHead},
-	}
+	specs := Layout(m.Config)
+	dsts := []**tensor.Dense{&m.Wte, &m.Wpe}
 	for i := range m.Blocks {
-		b := &m.Blocks[i]
-		p := fmt.Sprintf("transformer.h.%d.", i)
-		bs = append(bs,
-			binding{p + "ln_1.weight", []int{d}, &b.Ln1},
-			binding{p + "attn.c_attn.weight", []int{d, 3 * d}, &b.AttnW},
-			binding{p + "attn.c_attn.bias", []int{3 * d}, &b.AttnB},
-			binding{p + "attn.c_proj.weight", []int{d, d}, &b.AttnProj},
-			binding{p + "attn.c_proj.bias", []int{d}, &b.AttnPB},
-			binding{p + "ln_2.weight", []int{d}, &b.Ln2},
-			binding{p + "mlp.c_fc.weight", []int{d, f}, &b.FcW},
-			binding{p + "mlp.c_fc.bias", []int{f}, &b.FcB},
-			binding{p + "mlp.c_proj.weight", []int{f, d}, &b.MlpProj},
-			binding{p + "mlp.c_proj.bias", []int{d}, &b.MlpPB},
-		)
+		dsts = append(dsts, m.Blocks[i].fields()...)
+	}
+	dsts = append(dsts, &m.LnF, &m.LmHead)
+	bs := make([]binding, len(specs))
+	for i, s := range specs {
+		bs[i] = binding{s.Name, s.Shape, dsts[i]}
 	}
 	return bs
-}
-
-// WeightNames returns every safetensors name the model binds, with shapes.
-func WeightNames(c Config) map[string][]int {
-	m := &Model{Config: c, Blocks: make([]Block, c.NLayer)}
-	out := map[string][]int{}
-	for _, b := range m.bindings() {
-		out[b.name] = b.shape
-	}
-	return out
 }
 
 // New builds a model from config and a weight source: get returns the float32

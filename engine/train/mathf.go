@@ -25,6 +25,3 @@ func expf(x float32) float32 {
 	e := float32(float32(p*f)*f) + f + 1
 	return e * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
-
-// sigmoidf is 1/(1+exp(-x)).
-func sigmoidf(x float32) float32 { return 1 / (1 + expf(-x)) }

@@ -22,15 +22,23 @@ type weights struct {
 
 func viewWeights(cfg model.Config, data []float32) weights {
 	ts, _ := Layout(cfg)
-	v := func(i int) []float32 { return data[ts[i].Off : ts[i].Off+ts[i].Size] }
-	w := weights{wte: v(0), wpe: v(1), h: make([]layerW, cfg.NLayer)}
-	for l := range w.h {
-		b := 2 + 10*l
-		w.h[l] = layerW{v(b), v(b + 1), v(b + 2), v(b + 3), v(b + 4), v(b + 5), v(b + 6), v(b + 7), v(b + 8), v(b + 9)}
+	i := 0
+	next := func() []float32 { t := ts[i]; i++; return data[t.Off : t.Off+t.Size] }
+	w := weights{wte: next(), wpe: next(), h: viewBlocks(cfg.NLayer, next)}
+	w.lnf, w.lmh = next(), next()
+	if i != len(ts) {
+		panic("train: weight table and views disagree")
 	}
-	n := len(ts)
-	w.lnf, w.lmh = v(n-2), v(n-1)
 	return w
+}
+
+// viewBlocks views n blocks' tensors, taken in model.BlockLayout order from next.
+func viewBlocks(n int, next func() []float32) []layerW {
+	ls := make([]layerW, n)
+	for l := range ls {
+		ls[l] = layerW{next(), next(), next(), next(), next(), next(), next(), next(), next(), next()}
+	}
+	return ls
 }
 
 // layerActs views one layer's saved activations.

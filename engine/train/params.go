@@ -32,37 +32,24 @@ type Params struct {
 	Tensors []TensorInfo
 }
 
-// Layout lists the tensors of cfg with their offsets; the second result is
-// the total number of floats.
+// Layout lists the tensors of cfg with their offsets, from the
+// architecture's one weight table (model.Layout), except that lm_head holds
+// only the K code rows; the second result is the total number of floats.
 func Layout(cfg model.Config) ([]TensorInfo, int) {
-	d, f, v, k := cfg.NEmbd, cfg.Inner(), cfg.VocabSize, cfg.Codes()
 	var ts []TensorInfo
 	off := 0
-	add := func(name string, decay bool, shape ...int) {
-		n := 1
-		for _, s := range shape {
-			n *= s
+	for _, s := range model.Layout(cfg) {
+		shape := s.Shape
+		if s.Name == "lm_head.weight" {
+			shape = []int{cfg.Codes(), cfg.NEmbd}
 		}
-		ts = append(ts, TensorInfo{Name: name, Shape: shape, Off: off, Size: n, Decay: decay})
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		ts = append(ts, TensorInfo{Name: s.Name, Shape: shape, Off: off, Size: n, Decay: s.Decay})
 		off += n
 	}
-	add("transformer.wte.weight", true, v, d)
-	add("transformer.wpe.weight", true, cfg.NPositions, d)
-	for l := 0; l < cfg.NLayer; l++ {
-		p := fmt.Sprintf("transformer.h.%d.", l)
-		add(p+"ln_1.weight", false, d)
-		add(p+"attn.c_attn.weight", true, d, 3*d)
-		add(p+"attn.c_attn.bias", false, 3*d)
-		add(p+"attn.c_proj.weight", true, d, d)
-		add(p+"attn.c_proj.bias", false, d)
-		add(p+"ln_2.weight", false, d)
-		add(p+"mlp.c_fc.weight", true, d, f)
-		add(p+"mlp.c_fc.bias", false, f)
-		add(p+"mlp.c_proj.weight", true, f, d)
-		add(p+"mlp.c_proj.bias", false, d)
-	}
-	add("transformer.ln_f.weight", false, d)
-	add("lm_head.weight", true, k, d)
 	return ts, off
 }
 

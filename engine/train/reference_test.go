@@ -72,3 +72,54 @@ func TestForwardMatchesReference(t *testing.T) {
 		t.Logf("workers %d: max logit diff %.2g, mean NLL %.6f (reference %.6f)", workers, worst, loss, want)
 	}
 }
+
+// TestTrainerMatchesEngine builds a random text-conditioned config, saves
+// the trainer's random weights as a model folder through the one weight
+// table, loads it with the engine and compares the two forward passes'
+// logits at every image position.
+func TestTrainerMatchesEngine(t *testing.T) {
+	cfg := tinyConfig()
+	p, err := InitParams(cfg, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range p.Data { // larger than the init so differences would show
+		p.Data[i] *= 5
+	}
+	dir := t.TempDir()
+	if err := SaveModel(dir, cfg, p, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	em, err := model.Load(dir, model.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, _ := tinyBatch(cfg, 2, 3)
+	inputs = inputs[:cfg.NPositions]
+	tm, err := NewModel(p, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tm.Forward(inputs, nil, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	want := tm.Logits() // N × K, for positions L … L+N−1
+	ids := make([]int, len(inputs))
+	for i, v := range inputs {
+		ids[i] = int(v)
+	}
+	got, err := em.Forward(em.NewExactCache(1), ids, len(ids), model.ForwardOptions{AllLogits: true, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	K, L, N := cfg.Codes(), cfg.PromptLength(), cfg.ImageTokens()
+	worst := 0.0
+	for i := range N {
+		for k := range K {
+			worst = math.Max(worst, math.Abs(float64(got[(L+i)*K+k]-want[i*K+k])))
+		}
+	}
+	if worst > 1e-3 {
+		t.Fatalf("engine and trainer logits differ by up to %g", worst)
+	}
+}

@@ -23,13 +23,7 @@ func viewViT(cfg vit.Config, data []float32) vitWeights {
 	ts, _ := vit.Layout(cfg)
 	i := 0
 	next := func() []float32 { t := ts[i]; i++; return data[t.Off : t.Off+t.Size] }
-	blocks := func(n int) []layerW {
-		ls := make([]layerW, n)
-		for l := range ls {
-			ls[l] = layerW{next(), next(), next(), next(), next(), next(), next(), next(), next(), next()}
-		}
-		return ls
-	}
+	blocks := func(n int) []layerW { return viewBlocks(n, next) }
 	var w vitWeights
 	w.patchW, w.patchB, w.encPos = next(), next(), next()
 	w.enc = blocks(cfg.EncoderLayers)

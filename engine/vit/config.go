@@ -24,6 +24,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+
+	"github.com/tessera-studio/tessera/engine/model"
 )
 
 // File names of a tokenizer in a model folder, beside config.json.
@@ -112,28 +114,6 @@ type Tensor struct {
 	Decay bool // AdamW weight decay applies (matmul weights)
 }
 
-// Block tensor names, relative to "encoder.h.{i}." or "decoder.h.{i}.", in
-// the GPT's names (RMS-norm gains, Conv1D weights [in, out]).
-var blockTensors = []struct {
-	name  string
-	decay bool
-	shape func(C, F int) []int
-}{
-	{"ln_1.weight", false, func(C, F int) []int { return []int{C} }},
-	{"attn.c_attn.weight", true, func(C, F int) []int { return []int{C, 3 * C} }},
-	{"attn.c_attn.bias", false, func(C, F int) []int { return []int{3 * C} }},
-	{"attn.c_proj.weight", true, func(C, F int) []int { return []int{C, C} }},
-	{"attn.c_proj.bias", false, func(C, F int) []int { return []int{C} }},
-	{"ln_2.weight", false, func(C, F int) []int { return []int{C} }},
-	{"mlp.c_fc.weight", true, func(C, F int) []int { return []int{C, F} }},
-	{"mlp.c_fc.bias", false, func(C, F int) []int { return []int{F} }},
-	{"mlp.c_proj.weight", true, func(C, F int) []int { return []int{F, C} }},
-	{"mlp.c_proj.bias", false, func(C, F int) []int { return []int{C} }},
-}
-
-// BlockTensors is how many tensors one block has, in the order above.
-const BlockTensors = 10
-
 // Layout is the weight table of c: every trained tensor with its offset in
 // one flat buffer, and the total size. The codebook ("quantizer.codebook",
 // [K, D]) comes last; it is learnt by EMA, not by the optimiser.
@@ -151,8 +131,8 @@ func Layout(c Config) ([]Tensor, int) {
 	}
 	blocks := func(prefix string, n int) {
 		for l := range n {
-			for _, b := range blockTensors {
-				add(fmt.Sprintf("%s.h.%d.%s", prefix, l, b.name), b.decay, b.shape(C, F)...)
+			for _, b := range model.BlockLayout(C, F) {
+				add(fmt.Sprintf("%s.h.%d.%s", prefix, l, b.Name), b.Decay, b.Shape...)
 			}
 		}
 	}
