@@ -34,11 +34,12 @@ var EvalEmojiNames = []string{
 // image at side×side (RGB bytes), and a 16×16 thumbnail to shortlist the
 // candidates quickly.
 type reference struct {
-	side   int
-	pixels [][]uint8 // side×side×3
-	thumbs [][]uint8 // refThumb×refThumb×3
-	labels []string
-	styles []string
+	side     int
+	pixels   [][]uint8 // side×side×3
+	thumbs   [][]uint8 // refThumb×refThumb×3
+	labels   []string
+	styles   []string
+	captions []string
 }
 
 // refThumb is the side of the shortlist thumbnails; refShortlist how many
@@ -52,8 +53,25 @@ func newReference(samples []data.Sample, side int) *reference {
 		r.thumbs[i] = toBytes(s.Image, refThumb)
 		r.labels = append(r.labels, s.Key)
 		r.styles = append(r.styles, s.Style)
+		r.captions = append(r.captions, s.Caption)
 	}
 	return r
+}
+
+// nearCopy reports whether img is a near-copy of reference image i: within
+// samePictureDB PSNR at the reference's size.
+func (r *reference) nearCopy(img image.Image, i int) (bool, float64) {
+	psnr := psnrBytes(toBytes(img, r.side), r.pixels[i])
+	return psnr >= samePictureDB, psnr
+}
+
+// psnrBytes is the PSNR in dB of two equally long byte vectors.
+func psnrBytes(a, b []uint8) float64 {
+	d := sqDiff(a, b)
+	if d == 0 {
+		return math.Inf(1)
+	}
+	return 10 * math.Log10(255*255*float64(len(a))/float64(d))
 }
 
 // toBytes resizes img to side×side and flattens its RGB (over white).
@@ -232,10 +250,15 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		Pairs          int      `json:"pairs"`
 		Seeds          int      `json:"seeds"`
 		Got            []string `json:"nearest"`
+		// NearestCaption is each sample's nearest dataset image, and
+		// NearCopy whether the sample is within 25 dB PSNR of it (recalled
+		// rather than new).
+		NearestCaption []string `json:"nearest_caption"`
+		NearCopy       []bool   `json:"near_copy"`
 	}
 	var results []result
 	hits, styled, total, distinct := 0, 0, 0, 0
-	pictures, diffPairs, pairs := 0, 0, 0
+	pictures, diffPairs, pairs, copies := 0, 0, 0, 0
 	hist := map[int]int{} // pictures per prompt → prompts
 	wantStyle := strings.ReplaceAll(strings.Join(prompt.Split(*style), "-"), " ", "-")
 	used := sf.options(b) // the settings in effect, model defaults included
@@ -259,7 +282,14 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 			seen[fmt.Sprint(im.Tokens)] = true
 			pic := b.Decode(im.Tokens)
 			pics = append(pics, pic)
-			got, gotStyle := ref.nearest(pic)
+			ni := ref.nearestIndex(pic)
+			got, gotStyle := ref.labels[ni], ref.styles[ni]
+			near, _ := ref.nearCopy(pic, ni)
+			r.NearestCaption = append(r.NearestCaption, ref.captions[ni])
+			r.NearCopy = append(r.NearCopy, near)
+			if near {
+				copies++
+			}
 			r.Got = append(r.Got, got)
 			if got == c.label {
 				r.Hits++
@@ -286,7 +316,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	rate := float64(hits) / float64(max(total, 1))
 	if *asJSON {
 		out := map[string]any{"model": b.Name, "hits": hits, "samples": total, "rate": rate, "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "distinct": distinct,
-			"pictures_per_prompt": float64(pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(diffPairs) / float64(max(pairs, 1)), "same_picture_psnr_db": samePictureDB, "prompts": results}
+			"near_copies": copies, "pictures_per_prompt": float64(pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(diffPairs) / float64(max(pairs, 1)), "same_picture_psnr_db": samePictureDB, "prompts": results}
 		if *style != "" {
 			out["style"], out["style_hits"] = *style, styled
 		}
@@ -296,6 +326,8 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		hits, total, 100*rate, kind, used.Guidance, used.GuidanceMinP, used.Temperature, distinct)
 	fmt.Fprintf(env.Stdout, "variety: %.2f different pictures per prompt of %d seeds on average (samples within %d dB PSNR of each other are one picture); %d of %d pairs of seeds (%.1f%%) differ\n",
 		float64(pictures)/float64(max(len(cases), 1)), *seeds, samePictureDB, diffPairs, pairs, 100*float64(diffPairs)/float64(max(pairs, 1)))
+	fmt.Fprintf(env.Stdout, "memorisation: %d of %d samples (%.1f%%) are near-copies of their nearest dataset image (within %d dB PSNR)\n",
+		copies, total, 100*float64(copies)/float64(max(total, 1)), samePictureDB)
 	var dist []string
 	for n := 1; n <= *seeds; n++ {
 		if hist[n] > 0 {

@@ -79,3 +79,16 @@ func TestTrimStyle(t *testing.T) {
 		}
 	}
 }
+
+// TestNearCopy checks the memorisation judge: a sample within 25 dB of its
+// nearest dataset image is a near-copy, a clearly different one is not.
+func TestNearCopy(t *testing.T) {
+	red := color.NRGBA{220, 30, 30, 255}
+	ref := newReference([]data.Sample{{Key: "apple", Caption: "red apple google", Image: square(red, 64)}}, 64)
+	if near, _ := ref.nearCopy(square(color.NRGBA{222, 31, 29, 255}, 32), 0); !near {
+		t.Error("an almost identical picture is not a near-copy")
+	}
+	if near, psnr := ref.nearCopy(square(color.NRGBA{150, 90, 30, 255}, 64), 0); near {
+		t.Errorf("a different colour is a near-copy (%.1f dB)", psnr)
+	}
+}
