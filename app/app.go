@@ -39,9 +39,12 @@ func commands() map[string]command {
 		"timelapse":       {"an animated GIF of an image appearing patch by patch", runTimelapse},
 		"train":           {"train a model on emoji, MNIST or a folder of images", runTrain},
 		"eval-tokenizer":  {"a ViT tokenizer's held-out PSNR beside a k-means codebook of the same token count", runEvalTokenizer},
+		"sheet":           {"a contact sheet of samples: a row per prompt, a column per style or seed", runSheet},
 		"tokenize":        {"encode images with a model's image tokenizer: codes and reconstruction PSNR", runTokenize},
 		"train-tokenizer": {"train the ViT-VQ image tokenizer (pixels ↔ codes)", runTrainTokenizer},
 		"eval-prompts":    {"how often samples show the prompted emoji or digit", runEvalPrompts},
+		"eval-shapes":     {"how often samples of held-out shapes captions show their caption (read by a checker)", runEvalShapes},
+		"describe":        {"rank the prompts a model knows by how likely they make an image (zero-shot classifier)", runDescribe},
 		"version": {"print the version", func(_ context.Context, env Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "tessera", Version)
 			return nil

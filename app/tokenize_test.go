@@ -178,3 +178,32 @@ func TestTrainInitFineTunes(t *testing.T) {
 		t.Fatalf("unknown model: exit %d, %s", code, stderr)
 	}
 }
+
+// TestSheetCLI draws a contact sheet of prompts × styles and of prompts × seeds.
+func TestSheetCLI(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	prompts := filepath.Join(dir, "prompts.txt")
+	os.WriteFile(prompts, []byte("# a comment\nred cat\n\nblue dog\n"), 0o644)
+	out := filepath.Join(dir, "sheet.png")
+	code, stdout, stderr := run(t, "sheet", "--model", model, "--prompts", prompts, "--styles", "all", "--out", out, "--cell", "16")
+	if code != 0 || !strings.Contains(stdout, "2 prompts × 2 columns") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := png.DecodeConfig(f)
+	f.Close()
+	if err != nil || cfg.Width != 2*16+3*4 || cfg.Height != 2*16+3*4 {
+		t.Fatalf("sheet %dx%d: %v", cfg.Width, cfg.Height, err)
+	}
+	code, stdout, _ = run(t, "sheet", "--model", model, "--prompt", "red cat", "--seeds", "3", "--out", out, "--cell", "16")
+	if code != 0 || !strings.Contains(stdout, "1 prompts × 3 columns") {
+		t.Fatalf("seeds: exit %d: %s", code, stdout)
+	}
+	if code, _, _ := run(t, "sheet", "--model", model, "--out", out); code != 2 {
+		t.Fatalf("no prompts: exit %d, want 2", code)
+	}
+}

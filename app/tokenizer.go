@@ -34,7 +34,8 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	dataset := fs.String("data", "emoji", "images: emoji (six styles, see make data) or a folder of PNG/JPEG images")
 	out := fs.String("out", "", "run folder: checkpoint (resumed when present), tokenizer/ (best held-out PSNR), final/")
 	minutes := fs.Float64("minutes", 0, "stop cleanly after this many minutes, with a checkpoint (0 = no limit)")
-	steps := fs.Int("steps", 20000, "optimiser steps (the learning-rate schedule's length)")
+	steps := fs.Int("steps", 20000, "optimiser steps (the learning-rate schedule's length; may be changed when resuming)")
+	stopAt := fs.Int("stop-at", 0, "stop this run at this step, with a checkpoint (0 = at --steps)")
 	threads := fs.Int("threads", 0, "worker threads (0 = all cores)")
 	size := fs.Int("size", 64, "image side in pixels")
 	patch := fs.Int("patch", 4, "patch side p: (size/p)² codes per image")
@@ -67,7 +68,7 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	}
 	opt := train.DefaultViTOptions(cfg)
 	opt.Steps, opt.Minutes, opt.Workers, opt.Out, opt.Batch, opt.LR, opt.EvalEvery = *steps, *minutes, *threads, *out, *batch, *lr, *evalEvery
-	opt.PreVQSteps, opt.Warmup = *preVQ, *warmup
+	opt.PreVQSteps, opt.Warmup, opt.StopAt = *preVQ, *warmup, *stopAt
 	fmt.Fprintf(env.Stderr, "tokenizer: %d×%d px, %d codes of %d×%d px from %d entries; %d training and %d held-out images\n",
 		*size, *size, cfg.Tokens(), *patch, *patch, *codes, len(trainImgs), len(valImgs))
 	start := time.Now()
