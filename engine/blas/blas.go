@@ -22,9 +22,15 @@ import (
 
 var once sync.Once
 
-// Init installs OpenBLAS as gorgonia's BLAS. It is safe to call many times.
+// Init installs OpenBLAS as gorgonia's BLAS and makes its calls
+// single-threaded: Tessera splits long products across its own goroutines
+// (see Linear and the trainer's par), and OpenBLAS's own spinning threads
+// would compete with them. It is safe to call many times.
 func Init() {
-	once.Do(func() { tensor.Use(netlib.Implementation{}) })
+	once.Do(func() {
+		tensor.Use(netlib.Implementation{})
+		C.openblas_set_num_threads(1)
+	})
 }
 
 // Impl returns the BLAS installed with tensor.Use, after making sure it is OpenBLAS.
@@ -33,12 +39,15 @@ func Impl() tensor.BLAS {
 	return tensor.WhichBLAS()
 }
 
-// SetThreads caps the threads OpenBLAS uses for one call (n < 1 means 1).
-func SetThreads(n int) {
-	if n < 1 {
-		n = 1
-	}
-	C.openblas_set_num_threads(C.int(n))
+// WithThreads runs fn with OpenBLAS allowed n threads per call (n < 1
+// means 1), then makes it single-threaded again. OpenBLAS keeps the count
+// process-wide, so only measurements that run nothing else meanwhile (the
+// bench's sgemm peak) use it.
+func WithThreads(n int, fn func()) {
+	Init()
+	C.openblas_set_num_threads(C.int(max(n, 1)))
+	defer C.openblas_set_num_threads(1)
+	fn()
 }
 
 // Threads reports the current OpenBLAS thread count.
@@ -65,7 +74,7 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 // speed; sgemm otherwise). OpenBLAS's own thread pool is left idle: its
 // spinning threads would compete with the engine's goroutines.
 func Linear(workers, m, n, k int, x []float32, w []float32, wTrans bool, beta float32, y []float32) {
-	SetThreads(1)
+	Init()
 	const minCols = 64
 	parts := max(1, min(workers, n/minCols))
 	if parts == 1 {
@@ -87,7 +96,7 @@ func Linear(workers, m, n, k int, x []float32, w []float32, wTrans bool, beta fl
 }
 
 // LinearCols computes output columns [lo, hi) of Linear on the calling
-// goroutine, with single-threaded OpenBLAS calls (call SetThreads(1) first),
+// goroutine, with single-threaded OpenBLAS calls,
 // for callers that split the columns over their own workers.
 func LinearCols(lo, hi, m, n, k int, x, w []float32, wTrans bool, beta float32, y []float32) {
 	if m == 1 {

@@ -106,3 +106,17 @@ func TestLinearMatchesGemm(t *testing.T) {
 		}
 	}
 }
+
+// TestThreadsAreScoped checks that OpenBLAS is single-threaded once
+// initialised and that WithThreads restores that after its call.
+func TestThreadsAreScoped(t *testing.T) {
+	Init()
+	if n := Threads(); n != 1 {
+		t.Fatalf("OpenBLAS runs %d threads after Init, want 1", n)
+	}
+	inside := 0
+	WithThreads(2, func() { inside = Threads() })
+	if inside < 1 || Threads() != 1 {
+		t.Fatalf("WithThreads(2): %d threads inside, %d after (want 1 after)", inside, Threads())
+	}
+}

@@ -19,25 +19,26 @@ func BenchmarkDecodeShapes(b *testing.B) {
 				continue
 			}
 			b.Run(fmt.Sprintf("m%d-%s", m, mode), func(b *testing.B) {
-				SetThreads(1)
+				threads := 1
 				if mode == "gemm2" {
-					SetThreads(2)
+					threads = 2
 				}
 				b.SetBytes(int64(k * n * 4))
 				i := 0
-				for b.Loop() {
-					wi := w[(i%copies)*k*n:][:k*n]
-					i++
-					switch mode {
-					case "gemm1", "gemm2":
-						Gemm(false, false, m, n, k, 1, a, k, wi, n, 0, c, n)
-					case "linear2":
-						Linear(2, m, n, k, a, wi, false, 0, c)
-					case "gemv1":
-						Gemv(true, k, n, 1, wi, n, a, 0, c)
+				WithThreads(threads, func() {
+					for b.Loop() {
+						wi := w[(i%copies)*k*n:][:k*n]
+						i++
+						switch mode {
+						case "gemm1", "gemm2":
+							Gemm(false, false, m, n, k, 1, a, k, wi, n, 0, c, n)
+						case "linear2":
+							Linear(2, m, n, k, a, wi, false, 0, c)
+						case "gemv1":
+							Gemv(true, k, n, 1, wi, n, a, 0, c)
+						}
 					}
-				}
-				SetThreads(1)
+				})
 			})
 		}
 	}

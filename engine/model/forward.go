@@ -187,7 +187,6 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 		workers = runtime.NumCPU()
 	}
 	par := kc.team(workers).For
-	blas.SetThreads(1)
 	rows := B * n
 	f := c.Inner()
 	ws := &kc.ws

@@ -84,7 +84,6 @@ func BenchmarkTrainStep(b *testing.B) {
 	in, tg := make([]int32, B*T), make([]int32, B*cfg.ImageTokens())
 	step := func(i int) time.Duration {
 		t0 := time.Now()
-		m.p.setBlasThreads()
 		ld.batch(cfg, xs, B, opt.PromptDrop, in, tg)
 		if _, _, err := trainStep(m, adam, &opt, i, 1e-4, in, tg); err != nil {
 			b.Fatal(err)
@@ -97,15 +96,15 @@ func BenchmarkTrainStep(b *testing.B) {
 		sa[i], sb[i] = float32(i%13)*0.1, float32(i%7)*0.1
 	}
 	probe := func() float64 {
-		old := blas.Threads()
-		blas.SetThreads(2)
-		t0 := time.Now()
-		const reps = 6
-		for r := 0; r < reps; r++ {
-			blas.Gemm(false, false, n, n, n, 1, sa, n, sb, n, 0, sc, n)
-		}
-		rate := 2 * n * n * n * reps / time.Since(t0).Seconds() / 1e9
-		blas.SetThreads(old)
+		var rate float64
+		blas.WithThreads(2, func() {
+			t0 := time.Now()
+			const reps = 6
+			for r := 0; r < reps; r++ {
+				blas.Gemm(false, false, n, n, n, 1, sa, n, sb, n, 0, sc, n)
+			}
+			rate = 2 * n * n * n * reps / time.Since(t0).Seconds() / 1e9
+		})
 		time.Sleep(150 * time.Millisecond) // OpenBLAS's idle threads spin ~0.1 s
 		return rate
 	}
@@ -143,22 +142,17 @@ func TestProfileTrainStep(t *testing.T) {
 	if os.Getenv("TESSERA_PROFILE") == "" {
 		t.Skip("set TESSERA_PROFILE=1")
 	}
-	if v := os.Getenv("TESSERA_SPLIT"); v != "" {
-		old := gemmSplit
-		gemmSplit = v == "1"
-		defer func() { gemmSplit = old }()
-	}
 	cfg := referenceConfig()
 	opt := DefaultOptions(cfg).withDefaults()
 	opt.Workers = 2
 	params, _ := InitParams(cfg, 1)
 	m, _ := NewModel(params, opt.BatchSize, opt.Workers)
+	m.p.whole = os.Getenv("TESSERA_SPLIT") == "0"
 	adam := NewAdamW(len(params.Data), opt.Beta1, opt.Beta2, opt.AdamEps)
 	xs := benchExamples(cfg, 256)
 	ld := newLoader(len(xs), 1)
 	B, T := opt.BatchSize, cfg.NPositions
 	in, tg := make([]int32, B*T), make([]int32, B*cfg.ImageTokens())
-	m.p.setBlasThreads()
 	const steps = 10
 	var total time.Duration
 	for i := 0; i <= steps; i++ {

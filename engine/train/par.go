@@ -15,12 +15,16 @@ import (
 type par struct {
 	workers int
 	kbuf    *[]float32 // GemmTNAcc's scratch (one op runs at a time)
+	// whole makes Gemm hand products to OpenBLAS whole (its own threads)
+	// instead of splitting them over the workers (see Gemm); profiling only.
+	whole bool
 }
 
 func newPar(workers int) par {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
+	blas.Init()
 	return par{workers: workers, kbuf: new([]float32)}
 }
 
@@ -100,25 +104,15 @@ func (p par) Tasks(n int, fn func(worker, i int)) {
 	wg.Wait()
 }
 
-// gemmSplit makes par.Gemm split products into row blocks that the workers
-// compute with single-threaded OpenBLAS calls. The alternative, OpenBLAS's own
-// threads (blas.SetThreads(workers)), is up to 15% faster on a product alone
-// on an idle machine, but its idle threads spin (sched_yield) for about 0.1 s
-// after every call, which halves the speed of the goroutines running the
-// other ops in between, and its threads wait on each other at barriers, so
-// under any other load (a second process, the studio's UI) its efficiency per
-// CPU-second halves. Splitting ourselves keeps every core doing useful work.
-var gemmSplit = true
-
-// setBlasThreads sets OpenBLAS's thread count for p's products. OpenBLAS
-// keeps it process-wide, so the trainer sets it again before every step.
-func (p par) setBlasThreads() {
-	if gemmSplit {
-		blas.SetThreads(1)
-	} else {
-		blas.SetThreads(p.workers)
-	}
-}
+// Splitting products: par.Gemm cuts products into row blocks that the
+// workers compute with single-threaded OpenBLAS calls (blas.Init makes
+// OpenBLAS single-threaded). The alternative, OpenBLAS's own threads, is up
+// to 15% faster on a product alone on an idle machine, but its idle threads
+// spin (sched_yield) for about 0.1 s after every call, which halves the speed
+// of the goroutines running the other ops in between, and its threads wait on
+// each other at barriers, so under any other load (a second process, the
+// studio's UI) its efficiency per CPU-second halves. Splitting ourselves keeps
+// every core doing useful work. par.whole turns it off for profiling.
 
 // gemmSplitMin is the smallest m·n·k worth splitting across goroutines.
 const gemmSplitMin = 1 << 18
@@ -143,7 +137,11 @@ func (p par) Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, 
 	if cols {
 		dim = n
 	}
-	if !gemmSplit || m*n*k < gemmSplitMin || dim < 32 {
+	if p.whole {
+		blas.WithThreads(p.workers, func() { blas.Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) })
+		return
+	}
+	if m*n*k < gemmSplitMin || dim < 32 {
 		blas.Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -171,7 +169,11 @@ func (p par) Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, 
 // and are then added to C in block order. The cut depends on the shape alone,
 // so the result does not depend on the number of workers.
 func (p par) GemmTNAcc(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	if !gemmSplit || k < 16*kBlocks || n < 16*kColBlocks || m*n*k < gemmSplitMin {
+	if p.whole {
+		blas.WithThreads(p.workers, func() { blas.Gemm(true, false, m, n, k, 1, a, lda, b, ldb, 1, c, ldc) })
+		return
+	}
+	if k < 16*kBlocks || n < 16*kColBlocks || m*n*k < gemmSplitMin {
 		blas.Gemm(true, false, m, n, k, 1, a, lda, b, ldb, 1, c, ldc)
 		return
 	}

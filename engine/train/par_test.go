@@ -26,7 +26,6 @@ func TestParGemm(t *testing.T) {
 		a, b := randVec(r, s.m*s.k, 1), randVec(r, s.k*s.n, 1)
 		c0 := randVec(r, s.m*s.n, 1)
 		want := append([]float32(nil), c0...)
-		blas.SetThreads(1)
 		blas.Gemm(s.ta, s.tb, s.m, s.n, s.k, 1, a, lda, b, ldb, 1, want, s.n)
 		var first []float32
 		for _, w := range []int{1, 2, 3} {

@@ -340,7 +340,6 @@ func (r *run) estimateSteps() int {
 		ex := r.train[i%len(r.train)]
 		fillSequence(r.cfg, ex, false, in[i*r.cfg.NPositions:(i+1)*r.cfg.NPositions], tg[i*r.cfg.ImageTokens():(i+1)*r.cfg.ImageTokens()])
 	}
-	r.m.p.setBlasThreads()
 	var best time.Duration
 	for i := 0; i < 2; i++ {
 		t0 := time.Now()
@@ -383,7 +382,6 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 			break
 		}
 		t0 := time.Now()
-		m.p.setBlasThreads()
 		r.ld.batch(cfg, r.train, B, opt.PromptDrop, inputs, targets)
 		lr := LRAt(r.step, r.warmup, r.total, opt.LR, opt.MinLR)
 		loss, norm, err := trainStep(m, r.adam, &opt, r.step, lr, inputs, targets)

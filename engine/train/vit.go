@@ -209,7 +209,6 @@ func (m *ViT) Encode(b int) error {
 // encode runs the encoder: z (l2-normalised code vectors) for b images.
 func (m *ViT) encode(b int) {
 	p, R, C := m.p, b*m.T, m.C
-	p.setBlasThreads()
 	matmulForward(p, m.emb, m.x, m.w.patchW, m.w.patchB, R, m.P, C)
 	addPosForward(p, m.emb, m.w.encPos, R, m.T, C)
 	x := m.emb[:R*C]
@@ -268,7 +267,6 @@ func (m *ViT) Decode(codes []int32, b int) error {
 // decode runs the decoder from zq and known into y.
 func (m *ViT) decode(b int) {
 	p, R, C := m.p, b*m.T, m.C
-	p.setBlasThreads()
 	matmulForward(p, m.demb, m.zq, m.w.fromCodeW, m.w.fromCodeB, R, m.D, C)
 	for r := 0; r < R; r++ {
 		if !m.known[r] {
