@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/tessera-studio/tessera/assets"
@@ -57,7 +56,7 @@ func (Catalog) open(nameOrDir string, progress func(done, total int64)) (*bundle
 			return nil, fmt.Errorf("no model given and this build embeds none: pass --model FOLDER")
 		}
 	}
-	if strings.ContainsRune(nameOrDir, '/') {
+	if bundle.IsFolder(nameOrDir) {
 		return bundle.Load(nameOrDir, model.LoadOptions{Progress: progress})
 	}
 	return assets.Open(nameOrDir)

@@ -96,7 +96,7 @@ func loadDataset(ctx context.Context, name string, log io.Writer) (trainSet, val
 		// every emoji it can be asked for.
 		tr, va := data.SplitImages(all, 0.02, 1)
 		return tr, va, nil
-	case strings.ContainsRune(name, '/') || name == ".":
+	case bundle.IsFolder(name):
 		all, r, err := data.Folder(ctx, name)
 		if err != nil {
 			return nil, nil, err
@@ -272,7 +272,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		arch := model.DefaultConfig()
 		arch.NEmbd, arch.NLayer, arch.NHead = pick("width", width, p.width), pick("layers", layers, p.layers), pick("heads", heads, p.heads)
 		name := *dataset
-		if strings.ContainsRune(name, '/') {
+		if bundle.IsFolder(name) {
 			name = filepath.Base(filepath.Clean(name))
 		}
 		spec := prepare.Spec{

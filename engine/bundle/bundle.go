@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
@@ -184,4 +185,11 @@ func (b *Bundle) PromptIDs(text string) prompt.Encoded {
 		return prompt.Encoded{}
 	}
 	return b.Prompt.Encode(text)
+}
+
+// IsFolder reports whether a model or dataset name given by a user names a
+// folder rather than a built-in: it holds a "/" (or the system's path
+// separator), or is ".". "./emoji" is the folder, "emoji" the built-in.
+func IsFolder(name string) bool {
+	return name == "." || strings.ContainsRune(name, '/') || strings.ContainsRune(name, filepath.Separator)
 }

@@ -102,3 +102,11 @@ func TestViTBundleRoundTrip(t *testing.T) {
 		t.Fatal("a tokenizer with the wrong codebook size loaded")
 	}
 }
+
+func TestIsFolder(t *testing.T) {
+	for name, want := range map[string]bool{"emoji": false, "./emoji": true, "runs/emoji/model": true, ".": true, "/abs/m": true, "": false, "mnist": false} {
+		if got := bundle.IsFolder(name); got != want {
+			t.Errorf("IsFolder(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
