@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"math"
+
+	"github.com/tessera-studio/tessera/engine/internal/vexp"
+)
 
 // loop runs body over [0, n) split into contiguous chunks of at least
 // minPer items, in parallel (a par.Team's For).
@@ -96,7 +100,7 @@ func softmaxInPlace(v []float32) {
 	}
 	var sum float32
 	for i, a := range v {
-		e := expf(a - m)
+		e := vexp.Expf(a - m)
 		v[i] = e
 		sum += e
 	}
@@ -128,6 +132,6 @@ func quickGELU(v []float32, vector bool) {
 		qgeluAVX(&v[0], i)
 	}
 	for ; i < len(v); i++ {
-		v[i] = v[i] / (1 + expf(-1.702*v[i]))
+		v[i] = v[i] / (1 + vexp.Expf(-1.702*v[i]))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/tessera-studio/tessera/engine/blas"
+	"github.com/tessera-studio/tessera/engine/internal/vexp"
 )
 
 // The ops below come in forward/backward pairs over flat row-major float32
@@ -279,7 +280,7 @@ func geluForward(p par, out, inp, bias []float32, R, C, kind int) {
 			switch kind {
 			case actQuickGelu:
 				for i, v := range x {
-					o[i] = v / (1 + expf(-1.702*v))
+					o[i] = v / (1 + vexp.Expf(-1.702*v))
 				}
 			case actGelu:
 				for i, v := range x {

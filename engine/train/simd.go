@@ -1,6 +1,10 @@
 package train
 
-import "math"
+import (
+	"math"
+
+	"github.com/tessera-studio/tessera/engine/internal/vexp"
+)
 
 // Vector kernels: AVX2 assembly on the multiple-of-8 head of each slice
 // where the CPU has it (simd_amd64.s), plain Go on the tail and elsewhere.
@@ -37,7 +41,7 @@ func vexpSubSum(x []float32, m float32) float32 {
 		s, i = expSubSumAVX(&x[0], h, m), h
 	}
 	for j, v := range x[i:] {
-		e := expf(v - m)
+		e := vexp.Expf(v - m)
 		x[i+j] = e
 		s += e
 	}
@@ -67,7 +71,7 @@ func vqgeluFwd(out, x, b []float32) {
 	for j := i; j < len(x); j++ {
 		v := x[j] + b[j]
 		x[j] = v
-		out[j] = v / (1 + expf(-1.702*v))
+		out[j] = v / (1 + vexp.Expf(-1.702*v))
 	}
 }
 
@@ -81,7 +85,7 @@ func vqgeluBwd(d, g, x []float32) {
 	}
 	for j := i; j < len(x); j++ {
 		v := x[j]
-		s := 1 / (1 + expf(-1.702*v))
+		s := 1 / (1 + vexp.Expf(-1.702*v))
 		d[j] = g[j] * (s + 1.702*v*s*(1-s))
 	}
 }

@@ -99,20 +99,6 @@ func TestSIMDMatchesScalar(t *testing.T) {
 	}
 }
 
-func TestExpf(t *testing.T) {
-	worst := 0.0
-	for x := -87.0; x < 88; x += 0.01 {
-		got, want := float64(expf(float32(x))), math.Exp(float64(float32(x)))
-		worst = math.Max(worst, math.Abs(got-want)/want)
-	}
-	if worst > 3e-7 {
-		t.Errorf("expf relative error %.3g", worst)
-	}
-	if expf(-100) != 0 || !math.IsInf(float64(expf(100)), 1) {
-		t.Error("expf limits")
-	}
-}
-
 // TestDropoutMask: the mask does not depend on how it is split, and drops
 // about the requested fraction.
 func TestDropoutMask(t *testing.T) {
