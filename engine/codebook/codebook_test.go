@@ -24,11 +24,11 @@ type vector struct {
 
 func loadVector(t *testing.T, name string) (*Codebook, vector) {
 	t.Helper()
-	cb, err := Load(filepath.Join("testdata", name, "preprocessor_config.json"))
+	cb, err := Load(filepath.Join("..", "..", "testdata", "imagegpt", name, "preprocessor_config.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join("testdata", name, "expected.json"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "imagegpt", name, "expected.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

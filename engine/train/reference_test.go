@@ -13,15 +13,15 @@ import (
 // parameter buffer and checks the logits and the loss against the reference
 // computed by transformers: the trainer trains the model the engine runs.
 func TestForwardMatchesReference(t *testing.T) {
-	cfg, err := model.LoadConfig("testdata/vector1/config.json")
+	cfg, err := model.LoadConfig("../../testdata/imagegpt/vector1/config.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := LoadWeights(cfg, "testdata/vector1/model.safetensors")
+	p, err := LoadWeights(cfg, "../../testdata/imagegpt/vector1/model.safetensors")
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile("testdata/vector1/expected.json")
+	raw, err := os.ReadFile("../../testdata/imagegpt/vector1/expected.json")
 	if err != nil {
 		t.Fatal(err)
 	}
