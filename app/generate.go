@@ -183,6 +183,9 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 		if opt.Negative != "" {
 			neg := b.PromptIDs(opt.Negative)
 			warnWords(env.Stderr, neg.Unknown, neg.Cut)
+			if opt.Guidance <= 1 {
+				fmt.Fprintln(env.Stderr, "warning: the negative prompt has no effect at guidance 1; pass --guidance above 1 (e.g. 2) to push away from it")
+			}
 		}
 	}
 	res, err := sampler.Generate(ctx, b, opt, emit)

@@ -207,3 +207,18 @@ func TestSheetCLI(t *testing.T) {
 		t.Fatalf("no prompts: exit %d, want 2", code)
 	}
 }
+
+// TestGenerateWarnsAboutTheNegativePrompt: unknown negative words are named,
+// and a negative prompt at guidance 1 is said to have no effect.
+func TestGenerateWarnsAboutTheNegativePrompt(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "n.png")
+	code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--negative", "zebra dog", "--guidance", "1", "--seed", "2", "--out", out, "--quiet")
+	if code != 0 || !strings.Contains(stderr, `"zebra"`) || !strings.Contains(stderr, "no effect at guidance 1") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = run(t, "generate", "--model", model, "--prompt", "red cat", "--negative", "dog", "--guidance", "2", "--seed", "2", "--out", out, "--quiet")
+	if code != 0 || strings.Contains(stderr, "no effect") {
+		t.Fatalf("guidance 2: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -24,6 +24,9 @@ type Snapshot struct {
 	// Temperature holds a temperature per patch painted with the
 	// temperature brush (nil: none; 0 entries use the global temperature).
 	Temperature []float64
+	// Parent is the output file the image came from ("" if none); it is
+	// part of the state so undo and redo restore it with the image.
+	Parent string
 }
 
 // snapshotJSON is how a Snapshot is saved: the mask as '0'/'1' text.
@@ -33,11 +36,13 @@ type snapshotJSON struct {
 	Params      Params    `json:"params"`
 	Rows        int       `json:"rows,omitempty"`
 	Temperature []float64 `json:"temperature,omitempty"`
+	Parent      string    `json:"parent,omitempty"`
 }
 
 // MarshalJSON writes the mask compactly.
 func (s Snapshot) MarshalJSON() ([]byte, error) {
-	return json.Marshal(snapshotJSON{Tokens: s.Tokens, Mask: maskString(s.Mask), Params: s.Params, Rows: s.Rows, Temperature: s.Temperature})
+	return json.Marshal(snapshotJSON{Tokens: s.Tokens, Mask: maskString(s.Mask), Params: s.Params, Rows: s.Rows,
+		Temperature: s.Temperature, Parent: s.Parent})
 }
 
 // UnmarshalJSON reads what MarshalJSON wrote.
@@ -50,20 +55,20 @@ func (s *Snapshot) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("saved mask: %w", err)
 	}
-	*s = Snapshot{Tokens: j.Tokens, Mask: m, Params: j.Params, Rows: j.Rows, Temperature: j.Temperature}
+	*s = Snapshot{Tokens: j.Tokens, Mask: m, Params: j.Params, Rows: j.Rows, Temperature: j.Temperature, Parent: j.Parent}
 	return nil
 }
 
 // clone returns a deep copy of s.
 func (s Snapshot) clone() Snapshot {
 	return Snapshot{Tokens: slices.Clone(s.Tokens), Mask: slices.Clone(s.Mask), Params: s.Params,
-		Rows: s.Rows, Temperature: slices.Clone(s.Temperature)}
+		Rows: s.Rows, Temperature: slices.Clone(s.Temperature), Parent: s.Parent}
 }
 
 // equal reports whether s and o are the same state.
 func (s Snapshot) equal(o Snapshot) bool {
 	return slices.Equal(s.Tokens, o.Tokens) && slices.Equal(s.Mask, o.Mask) && s.Params == o.Params &&
-		s.Rows == o.Rows && slices.Equal(s.Temperature, o.Temperature)
+		s.Rows == o.Rows && slices.Equal(s.Temperature, o.Temperature) && s.Parent == o.Parent
 }
 
 // maxImageRows bounds how tall Extend ↓ may grow an image, in patch rows.
@@ -80,8 +85,23 @@ type Document struct {
 	Rows, Cols int
 	cur        Snapshot
 	undo, redo []Snapshot
-	// Parent is the output file the image came from ("" if none).
+	// Parent is the output file the current image came from ("" if none):
+	// a copy of the current snapshot's, kept in step by every change.
 	Parent string
+	// version changes whenever the current state does (see Version).
+	version int
+}
+
+// Version identifies the current state: it changes with every change,
+// undo and redo, so a caller can tell whether the state it saw is still
+// current.
+func (d *Document) Version() int { return d.version }
+
+// setCur makes s the current state.
+func (d *Document) setCur(s Snapshot) {
+	d.cur = s
+	d.Parent = s.Parent
+	d.version++
 }
 
 // NewDocument returns an empty document for a rows×cols patch grid.
@@ -191,7 +211,7 @@ func (d *Document) commit(s Snapshot) error {
 		d.undo = slices.Delete(d.undo, 0, len(d.undo)-MaxUndo)
 	}
 	d.redo = nil
-	d.cur = s.clone()
+	d.setCur(s.clone())
 	return nil
 }
 
@@ -208,18 +228,32 @@ func (d *Document) SetImage(tokens []int, p Params, parent string) error {
 func (d *Document) SetImageRows(tokens []int, rows int, p Params, parent string) error {
 	n := rows * d.Cols
 	s := Snapshot{Tokens: tokens, Mask: fitLen(d.cur.Mask, n), Params: p, Rows: d.tallRows(rows),
-		Temperature: fitLen(d.cur.Temperature, n)}
-	if err := d.commit(s); err != nil {
-		return err
-	}
-	d.Parent = parent
-	return nil
+		Temperature: fitLen(d.cur.Temperature, n), Parent: parent}
+	return d.commit(s)
 }
 
-// SetState replaces codes, mask and parameters together (an opened file)
-// for an image of rows patch rows (0: the grid's); it is one undo step. A
-// nil mask clears it; the temperature map keeps what fits.
-func (d *Document) SetState(tokens []int, rows int, mask []bool, p Params, parent string) error {
+// NewImage replaces the image with a new one (a generation from scratch)
+// of rows patch rows, made with p and the temperature map temps (nil:
+// none); it is one undo step. The mask belonged to the old image and does
+// not carry over: the new image starts unmasked.
+func (d *Document) NewImage(tokens []int, rows int, p Params, parent string, temps []float64) error {
+	if rows <= 0 {
+		rows = d.Rows
+	}
+	n := rows * d.Cols
+	if !slices.ContainsFunc(temps, func(t float64) bool { return t != 0 }) {
+		temps = nil
+	}
+	s := Snapshot{Tokens: tokens, Mask: make([]bool, n), Params: p, Rows: d.tallRows(rows),
+		Temperature: fitLen(temps, n), Parent: parent}
+	return d.commit(s)
+}
+
+// SetState replaces codes, mask, temperature map and parameters together
+// (an opened file) for an image of rows patch rows (0: the grid's); it is
+// one undo step. A nil mask or temperature map means none: nothing of the
+// image before carries over to the one opened.
+func (d *Document) SetState(tokens []int, rows int, mask []bool, temps []float64, p Params, parent string) error {
 	if rows <= 0 {
 		rows = d.Rows
 	}
@@ -227,12 +261,11 @@ func (d *Document) SetState(tokens []int, rows int, mask []bool, p Params, paren
 	if mask == nil {
 		mask = make([]bool, n)
 	}
-	s := Snapshot{Tokens: tokens, Mask: mask, Params: p, Rows: d.tallRows(rows), Temperature: fitLen(d.cur.Temperature, n)}
-	if err := d.commit(s); err != nil {
-		return err
+	if !slices.ContainsFunc(temps, func(t float64) bool { return t != 0 }) {
+		temps = nil
 	}
-	d.Parent = parent
-	return nil
+	s := Snapshot{Tokens: tokens, Mask: mask, Params: p, Rows: d.tallRows(rows), Temperature: temps, Parent: parent}
+	return d.commit(s)
 }
 
 // tallRows is the Snapshot.Rows of an image of rows patch rows.
@@ -256,14 +289,15 @@ func fitLen[T any](m []T, n int) []T {
 
 // ReplaceImage swaps the codes of the current state without a new undo
 // step: picking another candidate of the run that made the current image.
+// Use it only while the current state is that run's own step (see
+// Version); otherwise commit a new step.
 func (d *Document) ReplaceImage(tokens []int, p Params, parent string) error {
 	s := d.cur.clone()
-	s.Tokens, s.Params = slices.Clone(tokens), p
+	s.Tokens, s.Params, s.Parent = slices.Clone(tokens), p, parent
 	if err := d.check(s); err != nil {
 		return err
 	}
-	d.cur = s
-	d.Parent = parent
+	d.setCur(s)
 	return nil
 }
 
@@ -310,7 +344,7 @@ func (d *Document) Undo() error {
 		return ErrNothingToUndo
 	}
 	d.redo = append(d.redo, d.cur)
-	d.cur = d.undo[len(d.undo)-1]
+	d.setCur(d.undo[len(d.undo)-1])
 	d.undo = d.undo[:len(d.undo)-1]
 	return nil
 }
@@ -321,7 +355,7 @@ func (d *Document) Redo() error {
 		return errNothingToRedo
 	}
 	d.undo = append(d.undo, d.cur)
-	d.cur = d.redo[len(d.redo)-1]
+	d.setCur(d.redo[len(d.redo)-1])
 	d.redo = d.redo[:len(d.redo)-1]
 	return nil
 }
@@ -359,6 +393,10 @@ func documentFromState(st docState) (*Document, error) {
 			return nil, fmt.Errorf("saved document: %w", err)
 		}
 	}
-	d.cur, d.undo, d.redo = st.Cur, st.Undo, st.Redo
+	if st.Cur.Parent == "" {
+		st.Cur.Parent = st.Parent // written before snapshots held their parent
+	}
+	d.undo, d.redo = st.Undo, st.Redo
+	d.setCur(st.Cur)
 	return d, nil
 }

@@ -17,39 +17,38 @@ func toolNames() []string { return []string{ToolBrush: "Brush", ToolEraser: "Era
 func tempToolNames() []string { return []string{"Paint", "Reset"} }
 
 // editPanel holds the mask and temperature tools, regeneration, the
-// likelihood map, Extend ↓, undo/redo and export.
+// likelihood map, Extend ↓, undo/redo, opening and exporting.
 type editPanel struct {
-	tools       *widget.RadioGroup
-	tempTools   *widget.RadioGroup
-	tempValue   *widget.Slider
+	tools       *choice
+	tempTools   *choice
+	tempValue   *tipSlider
 	tempLabel   *widget.Label
-	clearTemp   *widget.Button
-	heatMap     *widget.Check
-	worst       *widget.Slider
+	clearTemp   *tipButton
+	overlays    *tipCheck
+	heatMap     *tipCheck
+	worst       *tipSlider
 	worstLabel  *widget.Label
-	repair      *widget.Button
-	extendRows  *widget.Slider
+	repair      *tipButton
+	extendRows  *tipSlider
 	extendLabel *widget.Label
-	stride      *widget.Slider
+	stride      *tipSlider
 	strideLabel *widget.Label
-	extend      *widget.Button
-	brush       *widget.Slider
+	extend      *tipButton
+	brush       *tipSlider
 	brushLabel  *widget.Label
-	grid        *widget.Check
-	clear       *widget.Button
-	invert      *widget.Button
-	candidates  *widget.Slider
+	grid        *tipCheck
+	clear       *tipButton
+	invert      *tipButton
+	candidates  *tipSlider
 	candLabel   *widget.Label
-	regenerate  *widget.Button
-	complete    *widget.Button
-	resume      *widget.Button
-	undo        *widget.Button
-	redo        *widget.Button
-	open        *widget.Button
-	scale       *widget.Select
-	filter      *widget.RadioGroup
-	export      *widget.Button
-	copyImage   *widget.Button
+	regenerate  *tipButton
+	complete    *tipButton
+	resume      *tipButton
+	undo        *tipButton
+	redo        *tipButton
+	open        *tipButton
+	export      *tipButton
+	copyImage   *tipButton
 	content     fyne.CanvasObject
 	quietChange bool
 }
@@ -68,10 +67,9 @@ type editActions struct {
 	undo       func()
 	redo       func()
 	open       func()
-	scale      func(int)
-	filter     func(Filter)
 	export     func()
 	copyImage  func()
+	overlays   func(bool)
 	tempValue  func(float64)
 	clearTemp  func()
 	heatMap    func(bool)
@@ -85,7 +83,11 @@ func scaleOption(k int) string { return fmt.Sprintf("%d×", k) }
 // newEditPanel builds the panel; a wires each control.
 func newEditPanel(a editActions) *editPanel {
 	p := &editPanel{}
-	p.tools = widget.NewRadioGroup(toolNames(), func(s string) {
+	p.tools = newChoice(toolNames(), []string{
+		"Brush: paint the mask over the patches to regenerate (B; [ and ] size it)",
+		"Eraser: take patches out of the mask (E)",
+		"Pan: drag the view (or drag with the right button)",
+	}, func(s string) {
 		if p.quietChange {
 			return
 		}
@@ -95,9 +97,10 @@ func newEditPanel(a editActions) *editPanel {
 			}
 		}
 	})
-	p.tools.Horizontal = true
-	p.tools.Required = true
-	p.tempTools = widget.NewRadioGroup(tempToolNames(), func(s string) {
+	p.tempTools = newChoice(tempToolNames(), []string{
+		"Paint the temperature below over patches (Ctrl+Shift+T): cooler patches are plainer, warmer ones more varied",
+		"Return patches to the global temperature",
+	}, func(s string) {
 		if p.quietChange {
 			return
 		}
@@ -107,10 +110,8 @@ func newEditPanel(a editActions) *editPanel {
 			}
 		}
 	})
-	p.tempTools.Horizontal = true
-	p.tempTools.Required = true
 	p.tempLabel = widget.NewLabel("")
-	p.tempValue = widget.NewSlider(MinPaintTemperature, MaxPaintTemperature)
+	p.tempValue = newTipSlider(MinPaintTemperature, MaxPaintTemperature, "The temperature the temperature brush paints")
 	p.tempValue.Step = 0.05
 	p.tempValue.OnChanged = func(v float64) {
 		p.tempLabel.SetText(fmt.Sprintf("%.2f", v))
@@ -118,28 +119,33 @@ func newEditPanel(a editActions) *editPanel {
 			a.tempValue(v)
 		}
 	}
-	p.clearTemp = widget.NewButtonWithIcon("Clear temperatures", theme.ContentClearIcon(), a.clearTemp)
-	p.heatMap = widget.NewCheck("Likelihood map", func(on bool) {
+	p.clearTemp = newTipButton("Clear temperatures", theme.ContentClearIcon(), "Return every patch to the global temperature (one undo step)", a.clearTemp)
+	p.overlays = newTipCheck("Show mask & temperatures", "Draw the mask and the painted temperatures over the image. They hide after a run so the result is seen as it is; painting shows them again.", func(on bool) {
+		if !p.quietChange {
+			a.overlays(on)
+		}
+	})
+	p.heatMap = newTipCheck("Likelihood map", "Tint each patch by how surprising the model finds it (−log p), with a legend under the canvas (Ctrl+L)", func(on bool) {
 		if !p.quietChange {
 			a.heatMap(on)
 		}
 	})
 	p.worstLabel = widget.NewLabel("")
-	p.worst = widget.NewSlider(minWorstPercent, maxWorstPercent)
+	p.worst = newTipSlider(minWorstPercent, maxWorstPercent, "The share of patches, least likely first, that Resample the least likely redraws")
 	p.worst.Step = 1
 	p.worst.OnChanged = func(v float64) { p.worstLabel.SetText(fmt.Sprintf("%.0f%%", v)) }
-	p.repair = widget.NewButtonWithIcon("Resample the least likely", theme.MediaReplayIcon(), a.repair)
+	p.repair = newTipButton("Resample the least likely", theme.MediaReplayIcon(), "Mask the least likely patches (by the likelihood map) and regenerate them", a.repair)
 	p.extendLabel = widget.NewLabel("")
-	p.extendRows = widget.NewSlider(1, maxExtendRows)
+	p.extendRows = newTipSlider(1, maxExtendRows, "How many patch rows Extend ↓ adds below the image")
 	p.extendRows.Step = 1
 	p.extendRows.OnChanged = func(v float64) { p.extendLabel.SetText(strconv.Itoa(int(v))) }
 	p.strideLabel = widget.NewLabel("")
-	p.stride = widget.NewSlider(1, 2)
+	p.stride = newTipSlider(1, 2, "How many rows the model's window moves down at a time while extending")
 	p.stride.Step = 1
 	p.stride.OnChanged = func(v float64) { p.strideLabel.SetText(strconv.Itoa(int(v))) }
-	p.extend = widget.NewButtonWithIcon("Extend ↓", theme.MoveDownIcon(), a.extend)
+	p.extend = newTipButton("Extend ↓", theme.MoveDownIcon(), "Grow the image downward, each new row drawn from the rows above it", a.extend)
 	p.brushLabel = widget.NewLabel("")
-	p.brush = widget.NewSlider(MinBrush, 16)
+	p.brush = newTipSlider(MinBrush, 16, "Brush diameter in patches ([ and ] change it)")
 	p.brush.Step = 1
 	p.brush.OnChanged = func(v float64) {
 		p.brushLabel.SetText(strconv.Itoa(int(v)))
@@ -147,11 +153,11 @@ func newEditPanel(a editActions) *editPanel {
 			a.brush(int(v))
 		}
 	}
-	p.grid = widget.NewCheck("Grid lines", func(on bool) { a.grid(on) })
-	p.clear = widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), a.clearMask)
-	p.invert = widget.NewButtonWithIcon("Invert", theme.ContentRedoIcon(), a.invertMask)
+	p.grid = newTipCheck("Grid lines", "Draw the patch grid over the image", func(on bool) { a.grid(on) })
+	p.clear = newTipButton("Clear", theme.ContentClearIcon(), "Unmask every patch (Ctrl+Shift+Backspace)", a.clearMask)
+	p.invert = newTipButton("Invert", theme.ContentRedoIcon(), "Mask what is unmasked and unmask the rest (Ctrl+I)", a.invertMask)
 	p.candLabel = widget.NewLabel("")
-	p.candidates = widget.NewSlider(1, 8)
+	p.candidates = newTipSlider(1, 8, "How many candidates Regenerate masked draws (offered under the canvas, best fit first)")
 	p.candidates.Step = 1
 	p.candidates.OnChanged = func(v float64) {
 		p.candLabel.SetText(strconv.Itoa(int(v)))
@@ -159,44 +165,29 @@ func newEditPanel(a editActions) *editPanel {
 			a.candidates(int(v))
 		}
 	}
-	p.regenerate = widget.NewButtonWithIcon("Regenerate masked", theme.MediaReplayIcon(), a.regenerate)
+	p.regenerate = newTipButton("Regenerate masked", theme.MediaReplayIcon(), "Redraw the masked patches, keeping the rest (Ctrl+R)", a.regenerate)
 	p.regenerate.Importance = widget.HighImportance
-	p.complete = widget.NewButtonWithIcon("Complete from here…", theme.MoveDownIcon(), a.complete)
-	p.resume = widget.NewButtonWithIcon("Continue stopped image", theme.MediaFastForwardIcon(), a.resume)
-	p.undo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), a.undo)
-	p.redo = widget.NewButtonWithIcon("Redo", theme.ContentRedoIcon(), a.redo)
-	p.open = widget.NewButtonWithIcon("Open image…", theme.FolderOpenIcon(), a.open)
-	opts := make([]string, MaxUpscale)
-	for i := range opts {
-		opts[i] = scaleOption(i + 1)
-	}
-	p.scale = widget.NewSelect(opts, func(s string) {
-		if k, err := strconv.Atoi(s[:len(s)-len("×")]); err == nil && !p.quietChange {
-			a.scale(k)
-		}
-	})
-	p.filter = widget.NewRadioGroup([]string{Nearest.String(), Lanczos.String()}, func(s string) {
-		if !p.quietChange {
-			a.filter(parseFilter(s))
-		}
-	})
-	p.filter.Horizontal = true
-	p.filter.Required = true
-	p.export = widget.NewButtonWithIcon("Export PNG…", theme.DocumentSaveIcon(), a.export)
-	p.copyImage = widget.NewButtonWithIcon("Copy image", theme.ContentCopyIcon(), a.copyImage)
+	p.complete = newTipButton("Complete from here…", theme.MoveDownIcon(), "Pick a line on the canvas: the rows above it are kept, the rest redrawn", a.complete)
+	p.resume = newTipButton("Continue stopped image", theme.MediaFastForwardIcon(), "Finish an image whose run was stopped", a.resume)
+	p.undo = newTipButton("Undo", theme.ContentUndoIcon(), "Undo the last change of image, mask or temperatures (Ctrl+Z)", a.undo)
+	p.redo = newTipButton("Redo", theme.ContentRedoIcon(), "Redo what was undone (Ctrl+Shift+Z)", a.redo)
+	p.open = newTipButton("Open image…", theme.FolderOpenIcon(), "Open a PNG or JPEG: exactly, from its codes, when Tessera made it with this model (Ctrl+O)", a.open)
+	p.export = newTipButton("Export PNG…", theme.DocumentSaveIcon(), "Export the image as a PNG: where, how large and with which filter (Ctrl+S)", a.export)
+	p.copyImage = newTipButton("Copy image", theme.ContentCopyIcon(), "Copy the image to the clipboard, upscaled as for export (Ctrl+Shift+C)", a.copyImage)
 
 	head := func(s string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	box := container.NewVBox(
 		head("Mask"),
-		p.tools,
+		p.tools.box,
 		container.NewBorder(nil, nil, widget.NewLabel("Brush [ ]"), p.brushLabel, p.brush),
 		p.grid,
 		container.NewGridWithColumns(2, p.clear, p.invert),
+		p.overlays,
 		widget.NewSeparator(),
 		head("Temperature"),
-		p.tempTools,
+		p.tempTools.box,
 		container.NewBorder(nil, nil, widget.NewLabel("Value"), p.tempLabel, p.tempValue),
 		p.clearTemp,
 		widget.NewSeparator(),
@@ -220,8 +211,6 @@ func newEditPanel(a editActions) *editPanel {
 		widget.NewSeparator(),
 		head("Image"),
 		p.open,
-		container.NewBorder(nil, nil, widget.NewLabel("Upscale"), nil, p.scale),
-		p.filter,
 		p.export,
 		p.copyImage,
 	)
@@ -230,7 +219,7 @@ func newEditPanel(a editActions) *editPanel {
 }
 
 // setValues shows stored settings without calling back.
-func (p *editPanel) setValues(tool Tool, brush int, grid bool, candidates, scale int, f Filter) {
+func (p *editPanel) setValues(tool Tool, brush int, grid bool, candidates int) {
 	p.quietChange = true
 	defer func() { p.quietChange = false }()
 	p.tools.SetSelected(toolNames()[tool])
@@ -238,8 +227,6 @@ func (p *editPanel) setValues(tool Tool, brush int, grid bool, candidates, scale
 	p.grid.SetChecked(grid)
 	p.candidates.SetValue(float64(candidates))
 	p.candLabel.SetText(strconv.Itoa(candidates))
-	p.scale.SetSelected(scaleOption(scale))
-	p.filter.SetSelected(f.String())
 	p.tempValue.SetValue(1)
 	p.tempLabel.SetText("1.00")
 	p.worst.SetValue(defaultWorstPercent)
@@ -255,6 +242,14 @@ func (p *editPanel) setGridRows(gridRows int) {
 	p.stride.SetValue(float64(max(1, gridRows/2)))
 	p.strideLabel.SetText(strconv.Itoa(max(1, gridRows/2)))
 	p.stride.Refresh()
+}
+
+// setOverlays shows the overlays box without calling back.
+func (p *editPanel) setOverlays(on bool) {
+	q := p.quietChange
+	p.quietChange = true
+	p.overlays.SetChecked(on)
+	p.quietChange = q
 }
 
 // setHeatMap shows the likelihood map toggle without calling back.

@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"image"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/nfnt/resize"
 
@@ -52,7 +56,8 @@ func upscale(img image.Image, k int, f Filter) image.Image {
 
 // exportPNG upscales img k times and writes it with rec's metadata to path
 // atomically: a failed export leaves no file behind and an existing file
-// untouched.
+// untouched. The "parameters" text gives both sizes: Size is the exported
+// picture's, "Native size" the model's (the record's width and height).
 func exportPNG(path string, img image.Image, k int, f Filter, rec pngmeta.Record) error {
 	if k < 1 || k > MaxUpscale {
 		return fmt.Errorf("export: scale %d must be between 1 and %d", k, MaxUpscale)
@@ -60,10 +65,72 @@ func exportPNG(path string, img image.Image, k int, f Filter, rec pngmeta.Record
 	if rec.Extra == nil {
 		rec.Extra = map[string]any{}
 	}
+	b := img.Bounds()
+	w, h := b.Dx()*k, b.Dy()*k
 	rec.Extra[extraUpscale] = k
 	rec.Extra[extraFilter] = f.String()
-	if err := pngmeta.WriteFileAtomic(path, upscale(img, k, f), pngmeta.Metadata(rec)); err != nil {
+	rec.Extra[extraExportSize] = fmt.Sprintf("%dx%d", w, h)
+	if err := pngmeta.WriteFileAtomic(path, upscale(img, k, f), exportMetadata(rec, w, h)); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
+}
+
+// exportMetadata is rec's metadata for a picture exported at w×h: the
+// A1111 "parameters" text states the exported size as Size and the
+// model's native size, the upscale and the filter beside it.
+func exportMetadata(rec pngmeta.Record, w, h int) map[string]string {
+	text := pngmeta.Metadata(rec)
+	p := rec.Params()
+	nw, nh := p.Width, p.Height
+	p.Width, p.Height = w, h
+	p.Extra = map[string]string{"Native size": fmt.Sprintf("%dx%d", nw, nh)}
+	if k, ok := rec.Extra[extraUpscale].(int); ok {
+		p.Extra["Upscale"] = fmt.Sprintf("%dx", k)
+	}
+	if f, ok := rec.Extra[extraFilter].(string); ok {
+		p.Extra["Upscale filter"] = f
+	}
+	text[pngmeta.KeyParameters] = pngmeta.FormatParameters(p)
+	return text
+}
+
+// resolveSavePath turns what was typed as a destination into a path: a
+// full path is taken as it is, "~/…" is in the home folder, a bare name or
+// relative path goes into dir; ext is added when the name has none, and
+// another extension is refused. The folder must exist.
+func resolveSavePath(typed, dir, ext string) (string, error) {
+	p := strings.TrimSpace(typed)
+	if p == "" {
+		return "", errors.New("type a file name or a full path")
+	}
+	if p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, "~"+string(filepath.Separator)) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("%s: no home folder: %w", p, err)
+		}
+		p = filepath.Join(home, p[1:])
+	}
+	if !filepath.IsAbs(p) {
+		if dir == "" {
+			if wd, err := os.Getwd(); err == nil {
+				dir = wd
+			}
+		}
+		p = filepath.Join(dir, p)
+	}
+	p = filepath.Clean(p)
+	if info, err := os.Stat(p); err == nil && info.IsDir() {
+		return "", fmt.Errorf("%s is a folder; add a file name", p)
+	}
+	if filepath.Ext(p) == "" {
+		p += ext
+	}
+	if !strings.EqualFold(filepath.Ext(p), ext) {
+		return "", fmt.Errorf("%s: this writes %s files", filepath.Base(p), ext)
+	}
+	if info, err := os.Stat(filepath.Dir(p)); err != nil || !info.IsDir() {
+		return "", fmt.Errorf("the folder %s does not exist", filepath.Dir(p))
+	}
+	return p, nil
 }

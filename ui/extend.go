@@ -43,6 +43,7 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 		return err
 	}
 	tokens := s.doc.Tokens()
+	s.stopReplay()
 	opt := p.Options(s.opt.Workers)
 	opt.Batch = 1
 	s.fitCanvas(newRows)
@@ -52,7 +53,7 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 	total := addRows * cols
 	return s.startJob(job{
 		kind: kindExtend, label: "extending", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		at: addRows,
+		at: addRows, sampled: total,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			n := 0
 			grown, stopped, err := sampler.ExtendDown(ctx, b, opt, tokens, rows, addRows, stride, func(ev sampler.Event) {

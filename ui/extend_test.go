@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -122,22 +121,30 @@ func TestExtendAddsRowsAndKeepsOriginal(t *testing.T) {
 	}
 }
 
-// Switching models keeps a tall picture tall (re-encoded in proportion).
+// A tall picture stays with its model, tall, when another model is opened,
+// and comes back as it was.
 func TestSwitchModelKeepsTallPicture(t *testing.T) {
-	e := newEnv(t)
-	other := bundletest.Tiny(9)
-	other.Model.Hash = "tiny2"
-	e.models = tinyModels{b: bundletest.Tiny(3), other: other}
+	e, other := twoModels(t)
 	s := e.open(t)
 	generate(t, s)
 	must(t, s.ExtendDown(2, 0))
 	s.Wait()
 	must(t, s.LastError())
+	tall := s.Document().Tokens()
 	must(t, s.OpenModel("tiny2"))
 	s.Wait()
 	must(t, s.LastError())
-	if s.Bundle() != other || s.Document().ImageRows() != 6 || len(s.Document().Tokens()) != 24 {
-		t.Fatalf("after switching: %d rows, %d codes", s.Document().ImageRows(), len(s.Document().Tokens()))
+	if s.Bundle() != other || !s.Document().Empty() {
+		t.Fatal("the other model did not start its own work")
+	}
+	must(t, s.OpenModel("tiny"))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Document().ImageRows() != 6 || !slices.Equal(s.Document().Tokens(), tall) {
+		t.Fatalf("after switching back: %d rows, %d codes", s.Document().ImageRows(), len(s.Document().Tokens()))
+	}
+	if r, _, _ := s.Canvas().Grid(); r != 6 {
+		t.Fatal("the canvas is not tall again")
 	}
 }
 

@@ -19,7 +19,12 @@ type heatLegend struct {
 	title, lo, hi, bits *widget.Label
 	ramp                *canvas.Image
 	box                 *fyne.Container
+	on                  bool // the legend says something (see Text)
 }
+
+// legendOff is what the legend's line says while the map is off; the line
+// keeps its place so nothing under the canvas moves when the map comes.
+const legendOff = "Likelihood map off — Ctrl+L tints each patch by how surprising the model finds it"
 
 // newHeatLegend builds the (hidden) legend.
 func newHeatLegend() *heatLegend {
@@ -37,7 +42,7 @@ func newHeatLegend() *heatLegend {
 	l.ramp.SetMinSize(fyne.NewSize(120, 14))
 	l.bits.Truncation = fyne.TextTruncateEllipsis
 	l.box = container.NewBorder(nil, nil, container.NewHBox(l.title, l.lo, container.NewCenter(l.ramp), l.hi), nil, l.bits)
-	l.box.Hide()
+	l.hide()
 	return l
 }
 
@@ -46,27 +51,36 @@ func (l *heatLegend) show(lo, hi, bits float64) {
 	l.lo.SetText(fmt.Sprintf("%.2f nats", lo))
 	l.hi.SetText(fmt.Sprintf("%.2f nats", hi))
 	l.bits.SetText(fmt.Sprintf("· image: %.3f bits/patch", bits))
+	l.title.Show()
 	l.lo.Show()
 	l.ramp.Show()
 	l.hi.Show()
-	l.box.Show()
+	l.on = true
 }
 
 // message shows text instead of the ramp (scoring, or why there is no map).
 func (l *heatLegend) message(text string) {
+	l.title.Show()
 	l.lo.Hide()
 	l.ramp.Hide()
 	l.hi.Hide()
 	l.bits.SetText(text)
-	l.box.Show()
+	l.on = true
 }
 
-// hide hides the legend.
-func (l *heatLegend) hide() { l.box.Hide() }
+// hide says the map is off (the line keeps its place).
+func (l *heatLegend) hide() {
+	l.title.Hide()
+	l.lo.Hide()
+	l.ramp.Hide()
+	l.hi.Hide()
+	l.bits.SetText(legendOff)
+	l.on = false
+}
 
-// Text is what the legend says (empty when hidden).
+// Text is what the legend says about the map (empty while it is off).
 func (l *heatLegend) Text() string {
-	if !l.box.Visible() {
+	if !l.on {
 		return ""
 	}
 	if !l.lo.Visible() {

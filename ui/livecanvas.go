@@ -55,6 +55,10 @@ type LiveCanvas struct {
 	OnBrushSize func(size int)
 	// OnFlush is called on the UI goroutine after each coalesced repaint.
 	OnFlush func()
+	// OnOverlaysShown is called when a stroke shows hidden overlays.
+	OnOverlaysShown func()
+	// OnView is called when the zoom may have changed.
+	OnView func()
 	// post runs a repaint on the UI goroutine (fyne.Do by default).
 	post func(func())
 
@@ -87,6 +91,8 @@ type LiveCanvas struct {
 	panFrom           fyne.Position
 	message           string
 	maskColor         color.NRGBA
+	overlaysOn        bool    // the mask and temperature map are drawn
+	globalTemp        float64 // the temperature the tint compares with
 }
 
 // strokeState is a mask or temperature stroke in progress.
@@ -103,11 +109,13 @@ type strokeState struct {
 // NewLiveCanvas returns an empty canvas.
 func NewLiveCanvas() *LiveCanvas {
 	lc := &LiveCanvas{
-		brush:     3,
-		tempValue: 1,
-		interval:  refreshInterval,
-		post:      fyne.Do,
-		maskColor: color.NRGBA{R: 255, G: 40, B: 150, A: 150},
+		brush:      3,
+		tempValue:  1,
+		interval:   refreshInterval,
+		post:       fyne.Do,
+		maskColor:  color.NRGBA{R: 255, G: 40, B: 150, A: 150},
+		overlaysOn: true,
+		globalTemp: 1,
 	}
 	lc.SetGrid(1, 1, 1)
 	lc.ExtendBaseWidget(lc)
@@ -318,6 +326,19 @@ func (lc *LiveCanvas) shownMask() []bool {
 	return lc.mask
 }
 
+// SetOverlays shows or hides the mask and temperature map (a stroke in
+// progress is always drawn).
+func (lc *LiveCanvas) SetOverlays(on bool) {
+	lc.overlaysOn = on
+	lc.Refresh()
+}
+
+// OverlaysShown reports whether the mask and temperature map are drawn.
+func (lc *LiveCanvas) OverlaysShown() bool { return lc.overlaysOn || lc.stroke != nil }
+
+// Stroking reports whether a stroke is in progress.
+func (lc *LiveCanvas) Stroking() bool { return lc.stroke != nil }
+
 // SetTool selects what a left-button drag does.
 func (lc *LiveCanvas) SetTool(t Tool) {
 	lc.tool = t
@@ -357,6 +378,31 @@ func (lc *LiveCanvas) ZoomFit() {
 	lc.view = view{}
 	lc.Refresh()
 }
+
+// pixelScale is the screen's device pixels per Fyne unit.
+func (lc *LiveCanvas) pixelScale() float32 {
+	if app := fyne.CurrentApp(); app != nil {
+		if c := app.Driver().CanvasForObject(lc); c != nil && c.Scale() > 0 {
+			return c.Scale()
+		}
+	}
+	return 1
+}
+
+// ZoomActual shows the image 1:1: one image pixel per screen pixel,
+// centred.
+func (lc *LiveCanvas) ZoomActual() {
+	lc.view = view{zoom: 1 / lc.pixelScale()}
+	lc.Refresh()
+}
+
+// ZoomPercent is the zoom in screen pixels per image pixel, in percent.
+func (lc *LiveCanvas) ZoomPercent() float64 {
+	return float64(lc.Scale()*lc.pixelScale()) * 100
+}
+
+// Fitted reports whether the view fits the image to the canvas.
+func (lc *LiveCanvas) Fitted() bool { return lc.view.zoom <= 0 }
 
 // Scale is the current number of screen units per image pixel.
 func (lc *LiveCanvas) Scale() float32 {

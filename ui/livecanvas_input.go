@@ -48,16 +48,26 @@ func (lc *LiveCanvas) MouseDown(ev *desktop.MouseEvent) {
 	}
 }
 
+// inside reports whether p is over the widget.
+func (lc *LiveCanvas) inside(p fyne.Position) bool {
+	s := lc.Size()
+	return p.X >= 0 && p.Y >= 0 && p.X < s.Width && p.Y < s.Height
+}
+
 // MouseUp ends a stroke or a pan.
-func (lc *LiveCanvas) MouseUp(*desktop.MouseEvent) {
+func (lc *LiveCanvas) MouseUp(ev *desktop.MouseEvent) {
 	lc.panning = false
+	if ev != nil && !lc.inside(ev.Position) {
+		lc.hovering = false
+	}
 	lc.endStroke()
 }
 
 // Dragged continues a stroke or a pan (a drag without MouseDown, as sent by
-// tests, starts one).
+// tests, starts one). The brush ring follows the pointer only while it is
+// over the canvas.
 func (lc *LiveCanvas) Dragged(ev *fyne.DragEvent) {
-	lc.hover, lc.hovering = ev.Position, true
+	lc.hover, lc.hovering = ev.Position, lc.inside(ev.Position)
 	if lc.panning || lc.tool == ToolPan {
 		w, h := lc.imageSize()
 		lc.view = lc.view.panned(ev.Dragged, lc.Size(), w, h)
@@ -74,16 +84,26 @@ func (lc *LiveCanvas) Dragged(ev *fyne.DragEvent) {
 	lc.strokeTo(ev.Position)
 }
 
-// DragEnd ends a stroke or a pan.
+// DragEnd ends a stroke or a pan; a drag that ended off the canvas takes
+// the brush ring with it.
 func (lc *LiveCanvas) DragEnd() {
 	lc.panning = false
+	if !lc.inside(lc.hover) {
+		lc.hovering = false
+	}
 	lc.endStroke()
+	lc.Refresh()
 }
 
 // MouseIn starts showing the brush cursor.
 func (lc *LiveCanvas) MouseIn(ev *desktop.MouseEvent) {
-	lc.hover, lc.hovering = ev.Position, true
+	lc.hover, lc.hovering = ev.Position, lc.inside(ev.Position)
 	lc.Refresh()
+}
+
+// BrushRingShown reports whether the brush ring is drawn.
+func (lc *LiveCanvas) BrushRingShown() bool {
+	return lc.hovering && lc.tool.paints() && lc.inside(lc.hover)
 }
 
 // MouseMoved moves the brush cursor, or pans while a secondary button is held.
@@ -94,7 +114,7 @@ func (lc *LiveCanvas) MouseMoved(ev *desktop.MouseEvent) {
 		lc.view = lc.view.panned(fyne.Delta{DX: d.X, DY: d.Y}, lc.Size(), w, h)
 		lc.panFrom = ev.Position
 	}
-	lc.hover, lc.hovering = ev.Position, true
+	lc.hover, lc.hovering = ev.Position, lc.inside(ev.Position)
 	lc.Refresh()
 }
 
@@ -160,6 +180,12 @@ func (lc *LiveCanvas) beginStroke(p fyne.Position) {
 		mask: lc.Mask(), temps: lc.Temperature(), x: x, y: y}
 	if lc.tool == ToolTemperature {
 		s.tempValue = lc.tempValue
+	}
+	if !lc.overlaysOn {
+		lc.overlaysOn = true // what is painted is seen
+		if lc.OnOverlaysShown != nil {
+			lc.OnOverlaysShown()
+		}
 	}
 	lc.stroke = s
 	brushPatches(x, y, lc.brush, lc.rows, lc.cols, lc.dab)

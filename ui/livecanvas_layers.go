@@ -61,15 +61,27 @@ func (lc *LiveCanvas) SetHeat(values []float64, lo, hi float64) {
 // HeatValues are the values of the heat map shown (nil when hidden).
 func (lc *LiveCanvas) HeatValues() []float64 { return slices.Clone(lc.heat) }
 
+// SetGlobalTemperature sets the temperature the tint compares painted ones
+// with (blue: cooler than it, red: warmer).
+func (lc *LiveCanvas) SetGlobalTemperature(t float64) {
+	if t > 0 && t != lc.globalTemp {
+		lc.globalTemp = t
+		lc.Refresh()
+	}
+}
+
 // paintLayers fills the per-patch overlay (temperature tint under the mask
-// colour) and the heat map image.
+// colour; nothing while the overlays are hidden) and the heat map image.
 func (lc *LiveCanvas) paintLayers() {
 	mask, temps := lc.shownMask(), lc.shownTemps()
+	if !lc.OverlaysShown() {
+		mask, temps = nil, nil
+	}
 	pix := lc.overlay.Pix
 	for i := 0; i < len(pix)/4; i++ {
 		c := color.NRGBA{}
 		if i < len(temps) {
-			c = tempColor(temps[i])
+			c = tempColor(temps[i], lc.globalTemp)
 		}
 		if i < len(mask) && mask[i] {
 			c = over(lc.maskColor, c)
@@ -86,18 +98,22 @@ func (lc *LiveCanvas) paintLayers() {
 	}
 }
 
-// tempColor is the tint of a patch painted with temperature t: blue below
-// 1, red above, stronger further from 1; none for 0 (global).
-func tempColor(t float64) color.NRGBA {
+// tempColor is the tint of a patch painted with temperature t against the
+// global temperature g: blue below it, red above, stronger further from it;
+// none for 0 (the patch uses g).
+func tempColor(t, g float64) color.NRGBA {
 	if t <= 0 {
 		return color.NRGBA{}
 	}
-	f := math.Min(1, math.Abs(math.Log(t))/math.Log(1/MinPaintTemperature))
+	if g <= 0 {
+		g = 1
+	}
+	f := math.Min(1, math.Abs(math.Log(t/g))/math.Log(1/MinPaintTemperature))
 	c := neutralColor
 	switch {
-	case t < 1:
+	case t < g:
 		c = coolColor
-	case t > 1:
+	case t > g:
 		c = warmColor
 	}
 	c.A = uint8(60 + 110*f)

@@ -91,7 +91,7 @@ func (r *liveRenderer) Layout(size fyne.Size) {
 
 	scale := isz.Width / float32(max(w, 1))
 	d := float32(lc.brush*lc.patch) * scale
-	r.cursor.Hidden = !lc.hovering || !lc.tool.paints()
+	r.cursor.Hidden = !lc.BrushRingShown()
 	r.cursor.Move(lc.hover.Subtract(fyne.NewPos(d/2, d/2)))
 	r.cursor.Resize(fyne.NewSize(d, d))
 
@@ -105,6 +105,9 @@ func (r *liveRenderer) Layout(size fyne.Size) {
 	ms := r.msg.MinSize()
 	r.msg.Move(fyne.NewPos(0, (size.Height-ms.Height)/2))
 	r.msg.Resize(fyne.NewSize(size.Width, ms.Height))
+	if lc.OnView != nil {
+		lc.OnView()
+	}
 }
 
 // update copies widget state into the drawing objects.

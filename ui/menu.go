@@ -18,50 +18,100 @@ func menuItem(label string, sc fyne.Shortcut, action func()) *fyne.MenuItem {
 }
 
 // mainMenu builds the window menu; its shortcuts work even while a text
-// field has the focus (Fyne tries menu shortcuts first).
+// field has the focus (Fyne tries menu shortcuts first). The items that
+// have a button are enabled exactly when their button is (updateButtons).
 func (s *Studio) mainMenu() *fyne.MainMenu {
+	s.menu = map[string]*fyne.MenuItem{}
+	item := func(key, label string, sc fyne.Shortcut, action func()) *fyne.MenuItem {
+		it := menuItem(label, sc, action)
+		s.menu[key] = it
+		return it
+	}
+	quit := item("quit", "Quit", shortcut(fyne.KeyQ, 0), s.requestClose)
+	quit.IsQuit = true
 	file := fyne.NewMenu("File",
-		menuItem("Open image…", shortcut(fyne.KeyO, 0), s.showOpenImageDialog),
+		item("open", "Open image…", shortcut(fyne.KeyO, 0), s.showOpenImageDialog),
 		menuItem(openFolderOption, nil, s.showModelFolderDialog),
-		menuItem("Export PNG…", shortcut(fyne.KeyS, 0), s.showExportDialog),
-		menuItem("Export time-lapse (GIF)…", nil, s.showTimelapseDialog),
-		menuItem("Copy image", shortcut(fyne.KeyC, fyne.KeyModifierShift), s.CopyImage),
+		item("export", "Export PNG…", shortcut(fyne.KeyS, 0), s.showExportDialog),
+		item("timelapse", "Export time-lapse (GIF)…", nil, s.showTimelapseDialog),
+		item("copy", "Copy image", shortcut(fyne.KeyC, fyne.KeyModifierShift), s.CopyImage),
 		fyne.NewMenuItemSeparator(),
+		menuItem("Status log…", nil, s.showStatusLog),
 		menuItem("Settings…", shortcut(fyne.KeyComma, 0), s.showSettings),
+		fyne.NewMenuItemSeparator(),
+		quit,
 	)
 	edit := fyne.NewMenu("Edit",
-		menuItem("Undo", &fyne.ShortcutUndo{}, s.undoKey),
-		menuItem("Redo", shortcut(fyne.KeyZ, fyne.KeyModifierShift), s.redoKey),
+		item("undo", "Undo", &fyne.ShortcutUndo{}, s.undoKey),
+		item("redo", "Redo", shortcut(fyne.KeyZ, fyne.KeyModifierShift), s.redoKey),
 		fyne.NewMenuItemSeparator(),
-		menuItem("Brush", shortcut(fyne.KeyB, 0), func() { s.setTool(ToolBrush) }),
-		menuItem("Eraser", shortcut(fyne.KeyE, 0), func() { s.setTool(ToolEraser) }),
-		menuItem("Temperature brush", shortcut(fyne.KeyT, fyne.KeyModifierShift), func() { s.setTool(ToolTemperature) }),
-		menuItem("Clear temperatures", nil, func() { s.report(s.ClearTemperatureMap()) }),
+		menuItem("Brush", shortcut(fyne.KeyB, 0), func() { s.chooseTool(ToolBrush) }),
+		menuItem("Eraser", shortcut(fyne.KeyE, 0), func() { s.chooseTool(ToolEraser) }),
+		menuItem("Temperature brush", shortcut(fyne.KeyT, fyne.KeyModifierShift), func() { s.chooseTool(ToolTemperature) }),
+		item("clearTemp", "Clear temperatures", nil, func() { s.report(s.ClearTemperatureMap()) }),
 		menuItem("Clear mask", shortcut(fyne.KeyBackspace, fyne.KeyModifierShift), func() { s.report(s.ClearMask()) }),
 		menuItem("Invert mask", shortcut(fyne.KeyI, 0), func() { s.report(s.InvertMask()) }),
+		menuItem("Show mask & temperatures", nil, func() { s.setOverlays(!s.overlays) }),
 	)
 	img := fyne.NewMenu("Image",
-		menuItem("Generate", shortcut(fyne.KeyReturn, 0), func() { s.report(s.Generate()) }),
-		menuItem("Stop", shortcut(fyne.KeyPeriod, 0), s.Stop),
-		menuItem("Regenerate masked", shortcut(fyne.KeyR, 0), func() { s.report(s.RegenerateMasked()) }),
-		menuItem("Complete from here…", nil, s.pickCompleteLine),
-		menuItem("Continue stopped image", nil, func() { s.report(s.Resume()) }),
-		menuItem("Branch from here", nil, func() { s.report(s.BranchFromHere()) }),
-		menuItem("Extend ↓", nil, s.edit.extend.OnTapped),
+		item("generate", "Generate", shortcut(fyne.KeyReturn, 0), s.generateAsked),
+		item("stop", "Stop", shortcut(fyne.KeyPeriod, 0), s.Stop),
+		item("regenerate", "Regenerate masked", shortcut(fyne.KeyR, 0), func() { s.report(s.RegenerateMasked()) }),
+		item("complete", "Complete from here…", nil, s.pickCompleteLine),
+		item("resume", "Continue stopped image", nil, func() { s.report(s.Resume()) }),
+		item("branch", "Branch from here", nil, func() { s.report(s.BranchFromHere()) }),
+		item("replay", "Replay the generation", nil, s.toggleReplay),
+		item("extend", "Extend ↓", nil, func() { s.edit.extend.OnTapped() }),
 		fyne.NewMenuItemSeparator(),
 		menuItem("Likelihood map", shortcut(fyne.KeyL, 0), func() { s.SetLikelihoodMap(!s.heatOn) }),
-		menuItem("Resample the least likely", nil, func() { s.report(s.RepairLeastLikely()) }),
+		item("repair", "Resample the least likely", nil, func() { s.report(s.RepairLeastLikely()) }),
 		fyne.NewMenuItemSeparator(),
 		menuItem("Zoom in", shortcut(fyne.KeyEqual, 0), func() { s.canvas.ZoomBy(zoomStep) }),
 		menuItem("Zoom out", shortcut(fyne.KeyMinus, 0), func() { s.canvas.ZoomBy(1 / zoomStep) }),
 		menuItem("Fit to window", shortcut(fyne.Key0, 0), s.canvas.ZoomFit),
+		menuItem("Actual pixels (1:1)", shortcut(fyne.Key1, 0), s.canvas.ZoomActual),
 	)
 	help := fyne.NewMenu("Help", menuItem("About Tessera", nil, s.showAbout))
 	return fyne.NewMainMenu(file, edit, img, help)
 }
 
+// menuButtons pairs menu items with the buttons whose state they follow.
+func (s *Studio) menuButtons() map[string]fyne.Disableable {
+	e := s.edit
+	return map[string]fyne.Disableable{
+		"open": e.open, "export": e.export, "timelapse": e.export, "copy": e.copyImage,
+		"undo": e.undo, "redo": e.redo, "clearTemp": e.clearTemp,
+		"generate": s.panel.generate, "stop": s.panel.stop, "regenerate": e.regenerate, "complete": e.complete,
+		"resume": e.resume, "branch": s.tl.branch, "replay": s.tl.play, "extend": e.extend, "repair": e.repair,
+	}
+}
+
+// syncMenu enables each menu item exactly when its button is enabled.
+func (s *Studio) syncMenu() {
+	if s.menu == nil {
+		return
+	}
+	changed := false
+	for key, b := range s.menuButtons() {
+		it := s.menu[key]
+		if it == nil {
+			continue
+		}
+		if off := b.Disabled(); it.Disabled != off {
+			it.Disabled = off
+			changed = true
+		}
+	}
+	if changed {
+		if mm := s.win.MainMenu(); mm != nil {
+			mm.Refresh()
+		}
+	}
+}
+
 // addShortcuts handles keys when no widget has the focus: [ and ] size the
-// brush, Escape stops, Ctrl+Y redoes.
+// brush, Escape stops, Ctrl+Y redoes, Ctrl+Q quits (asking first where
+// something would be lost).
 func (s *Studio) addShortcuts() {
 	c := s.win.Canvas()
 	c.SetOnTypedRune(func(r rune) { s.canvas.BrushKey(r) })
@@ -71,7 +121,8 @@ func (s *Studio) addShortcuts() {
 		}
 	})
 	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.report(s.Redo()) })
-	c.AddShortcut(shortcut(fyne.KeyReturn, 0), func(fyne.Shortcut) { s.report(s.Generate()) })
+	c.AddShortcut(shortcut(fyne.KeyReturn, 0), func(fyne.Shortcut) { s.generateAsked() })
+	c.AddShortcut(shortcut(fyne.KeyQ, 0), func(fyne.Shortcut) { s.requestClose() })
 }
 
 // textFocused returns the focused text field, if one has the focus.

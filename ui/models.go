@@ -2,7 +2,6 @@ package ui
 
 import (
 	"path/filepath"
-	"strings"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
@@ -33,7 +32,7 @@ func (FolderModels) Open(dir string, progress func(done, total int64)) (*bundle.
 
 // isFolderKey reports whether a model key names a folder (not a built-in).
 func isFolderKey(key string) bool {
-	return strings.ContainsRune(key, '/') || strings.ContainsRune(key, filepath.Separator)
+	return bundle.IsFolder(key)
 }
 
 // modelLabel is how the picker shows a model key.

@@ -14,8 +14,9 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 )
 
-// outputs is the folder where every result is saved as soon as it exists.
-// Nothing in it is ever deleted by the studio.
+// outputs is the folder where the images kept are saved as soon as they
+// exist (a run's result, and each candidate picked). The studio deletes
+// nothing in it unless the user asks (the history's Delete).
 type outputs struct {
 	dir string
 }

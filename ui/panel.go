@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,32 +22,39 @@ const maxSuggestions = 6
 type promptPanel struct {
 	// guidanceMinP has no control: SetParams keeps it for Params.
 	guidanceMinP float64
-	model        *widget.Select
+	model        *tipSelect
 	prompt       *PromptEntry
+	style        *tipSelect // the prompt's trailing style word(s), or anyStyle
+	styles       []string   // the model's style words ("fluent flat")
 	suggestions  *fyne.Container
 	suggestBox   *container.Scroll
 	words        *widget.RichText
-	negative     *widget.Entry
-	temperature  *widget.Slider
+	negative     *tipEntry
+	negWords     *widget.RichText
+	negNote      *widget.Label
+	temperature  *tipSlider
 	tempLabel    *widget.Label
-	topK         *widget.Entry
-	topP         *widget.Slider
+	topK         *tipEntry
+	topP         *tipSlider
 	topPLabel    *widget.Label
-	guidance     *widget.Slider
+	guidance     *tipSlider
 	guideLabel   *widget.Label
-	seed         *widget.Entry
-	seedLock     *widget.Check
-	dice         *widget.Button
-	batch        *widget.Slider
+	seed         *tipEntry
+	seedLock     *tipCheck
+	dice         *tipButton
+	batch        *tipSlider
 	batchLabel   *widget.Label
-	generate     *widget.Button
-	stop         *widget.Button
+	generate     *tipButton
+	stop         *tipButton
 	content      fyne.CanvasObject
 
 	tok         *prompt.Tokenizer
 	completions []string
-	modelKeys   map[string]string // shown option -> model key
-	quiet       bool              // set while options change programmatically
+	// rankWords, when set, orders the completions of the word being typed
+	// likeliest first, given the prompt's other words.
+	rankWords func(others, words []string) []string
+	modelKeys map[string]string // shown option -> model key
+	quiet     bool              // set while options change programmatically
 
 	// callbacks set by the studio
 	onModel    func(key string)
@@ -58,15 +66,21 @@ type promptPanel struct {
 // openFolderOption is the model picker entry that opens a folder dialog.
 const openFolderOption = "Open model folder…"
 
+// anyStyle is the style picker's entry for a prompt without a style.
+const anyStyle = "Any style"
+
 // newPromptPanel builds the panel's widgets.
 func newPromptPanel() *promptPanel {
 	p := &promptPanel{modelKeys: map[string]string{}}
-	p.model = widget.NewSelect(nil, p.modelChosen)
+	p.model = newTipSelect(nil, "The model that draws: built-in models, model folders opened before, or open another folder. "+
+		"Each model keeps its own image, undo history and settings.", p.modelChosen)
 	p.model.PlaceHolder = "(no model)"
 
 	p.prompt = NewPromptEntry()
+	p.prompt.Tip = "What to draw, in words the model knows (unknown words are marked and left out). Tab completes a word, Ctrl+Enter generates."
 	p.prompt.SetPlaceHolder("Prompt — Ctrl+Enter generates")
 	p.prompt.OnChanged = func(string) { p.promptChanged() }
+	p.prompt.OnCursorChanged = p.promptChanged
 	p.prompt.OnGenerate = func() { p.onGenerate() }
 	p.prompt.HasCompletion = func() bool { return len(p.completions) > 0 }
 	p.prompt.OnComplete = func() bool {
@@ -76,21 +90,30 @@ func newPromptPanel() *promptPanel {
 		p.prompt.CompleteWord(p.completions[0])
 		return true
 	}
+	p.style = newTipSelect(nil, "Style: adds the style's words at the end of the prompt (Any style: none, the model picks)", p.styleChosen)
+	p.style.PlaceHolder = anyStyle
+	p.style.Hide()
 	p.suggestions = container.NewHBox()
 	p.words = widget.NewRichText()
 	p.words.Wrapping = fyne.TextWrapWord
 
-	p.negative = widget.NewMultiLineEntry()
+	p.negative = newTipEntry(true, "Words the image should not look like. It acts through guidance: only with Guidance above 1.")
 	p.negative.SetMinRowsVisible(2)
-	p.negative.Wrapping = fyne.TextWrapWord
 	p.negative.SetPlaceHolder("Negative prompt")
+	p.negative.OnChanged = func(string) { p.negativeChanged() }
+	p.negWords = widget.NewRichText()
+	p.negWords.Wrapping = fyne.TextWrapWord
+	p.negNote = widget.NewLabel("")
+	p.negNote.Wrapping = fyne.TextWrapWord
+	p.negNote.Importance = widget.WarningImportance
+	p.negNote.Hide()
 
 	p.tempLabel = widget.NewLabel("")
-	p.temperature = widget.NewSlider(MinTemperature, MaxTemperature)
+	p.temperature = newTipSlider(MinTemperature, MaxTemperature, "Temperature: below 1 draws the likeliest patches (plainer), above 1 more varied ones")
 	p.temperature.Step = 0.05
 	p.temperature.OnChanged = func(v float64) { p.tempLabel.SetText(fmt.Sprintf("%.2f", v)) }
 
-	p.topK = widget.NewEntry()
+	p.topK = newTipEntry(false, "Top-k: draw each patch from the k likeliest codes only (0: all codes)")
 	p.topK.SetPlaceHolder("0 = all")
 	p.topK.Validator = func(s string) error {
 		_, err := parseTopK(s)
@@ -98,31 +121,34 @@ func newPromptPanel() *promptPanel {
 	}
 
 	p.topPLabel = widget.NewLabel("")
-	p.topP = widget.NewSlider(0.05, 1)
+	p.topP = newTipSlider(0.05, 1, "Top-p: draw from the likeliest codes that together reach this probability (1: all)")
 	p.topP.Step = 0.01
 	p.topP.OnChanged = func(v float64) { p.topPLabel.SetText(fmt.Sprintf("%.2f", v)) }
 
 	p.guideLabel = widget.NewLabel("")
-	p.guidance = widget.NewSlider(1, MaxGuidance)
+	p.guidance = newTipSlider(1, MaxGuidance, "Guidance: how strongly the prompt (against the negative prompt) steers each patch; 1 is off")
 	p.guidance.Step = 0.5
-	p.guidance.OnChanged = func(v float64) { p.guideLabel.SetText(fmt.Sprintf("%.1f", v)) }
+	p.guidance.OnChanged = func(v float64) {
+		p.guideLabel.SetText(fmt.Sprintf("%.1f", v))
+		p.negativeChanged()
+	}
 
-	p.seed = widget.NewEntry()
+	p.seed = newTipEntry(false, "Seed of the next run (image i of a batch uses seed + i). Unlocked, a new one is drawn after each run; locked, it never changes.")
 	p.seed.Validator = func(s string) error {
 		_, err := parseSeed(s)
 		return err
 	}
-	p.seedLock = widget.NewCheck("Lock", nil)
-	p.dice = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { p.SetSeed(NewSeed()) })
+	p.seedLock = newTipCheck("Lock", "Keep this seed for every run (nothing changes a locked seed)", nil)
+	p.dice = newTipButton("", theme.ViewRefreshIcon(), "Draw a new random seed", func() { p.SetSeed(NewSeed()) })
 
 	p.batchLabel = widget.NewLabel("")
-	p.batch = widget.NewSlider(1, MaxBatch)
+	p.batch = newTipSlider(1, MaxBatch, "Images per run: a batch is offered as candidates under the canvas, best first")
 	p.batch.Step = 1
 	p.batch.OnChanged = func(v float64) { p.batchLabel.SetText(strconv.Itoa(int(v))) }
 
-	p.generate = widget.NewButtonWithIcon("Generate", theme.MediaPlayIcon(), func() { p.onGenerate() })
+	p.generate = newTipButton("Generate", theme.MediaPlayIcon(), "Draw a new image from the prompt (Ctrl+Enter)", func() { p.onGenerate() })
 	p.generate.Importance = widget.HighImportance
-	p.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), func() { p.onStop() })
+	p.stop = newTipButton("Stop", theme.MediaStopIcon(), "Stop the run; the patches drawn so far are kept (Esc)", func() { p.onStop() })
 	p.stop.Disable()
 
 	// each setting on one line: name, control, value
@@ -138,12 +164,15 @@ func newPromptPanel() *promptPanel {
 		p.prompt,
 		p.suggestBox,
 		p.words,
+		p.style,
 		p.negative,
+		p.negWords,
+		p.negNote,
 		row("Temperature", p.temperature, p.tempLabel),
 		row("Top-k", p.topK, nil),
 		row("Top-p", p.topP, p.topPLabel),
 		row("Guidance", p.guidance, p.guideLabel),
-		row("Seed", p.seed, container.NewHBox(p.seedLock, p.dice)),
+		row("Seed", atLeast(seedFieldWidth(), p.seed), container.NewHBox(p.seedLock, p.dice)),
 		row("Batch", p.batch, p.batchLabel),
 	)
 	// Generate and Stop stay in view however small the window is.
@@ -151,6 +180,12 @@ func newPromptPanel() *promptPanel {
 	p.SetParams(DefaultParams())
 	p.promptChanged()
 	return p
+}
+
+// seedFieldWidth fits the widest seed NewSeed draws, with the field's
+// padding, so a seed is never cut or scrolled.
+func seedFieldWidth() float32 {
+	return fyne.MeasureText(strconv.FormatUint(maxNewSeed-1, 10), theme.TextSize(), fyne.TextStyle{}).Width + 4*theme.InnerPadding()
 }
 
 // parseTopK reads the top-k field ("" is 0).
@@ -279,10 +314,61 @@ func (p *promptPanel) modelChosen(opt string) {
 	}
 }
 
+// SetStyles sets the model's style words ("google", "fluent flat"); the
+// picker is hidden for a model without styles.
+func (p *promptPanel) SetStyles(styles []string) {
+	p.styles = slices.Clone(styles)
+	p.quiet = true
+	p.style.Options = append([]string{anyStyle}, styles...)
+	p.style.SetSelected(p.promptStyle())
+	p.quiet = false
+	if len(styles) == 0 {
+		p.style.Hide()
+	} else {
+		p.style.Show()
+	}
+}
+
+// promptStyle is the style the prompt ends with, or anyStyle.
+func (p *promptPanel) promptStyle() string {
+	if _, st := splitStyle(p.prompt.Text, p.styles); st != "" {
+		return st
+	}
+	return anyStyle
+}
+
+// styleChosen rewrites the prompt's trailing style to the one picked.
+func (p *promptPanel) styleChosen(st string) {
+	if p.quiet {
+		return
+	}
+	base, _ := splitStyle(p.prompt.Text, p.styles)
+	if st != anyStyle && st != "" {
+		base = strings.TrimSpace(base + " " + st)
+	}
+	if base != p.prompt.Text {
+		p.prompt.SetText(base)
+	}
+}
+
+// splitStyle splits a trailing style (one of styles, as words) off text:
+// "cat face fluent flat" → ("cat face", "fluent flat").
+func splitStyle(text string, styles []string) (base, style string) {
+	words := prompt.Split(text)
+	for _, st := range styles {
+		sw := prompt.Split(st)
+		if n := len(sw); n > 0 && len(words) >= n && slices.Equal(words[len(words)-n:], sw) {
+			return strings.Join(words[:len(words)-n], " "), st
+		}
+	}
+	return text, ""
+}
+
 // SetTokenizer sets the model's prompt vocabulary (nil: an unconditional
 // model, whose prompts are disabled).
 func (p *promptPanel) SetTokenizer(t *prompt.Tokenizer) {
 	p.tok = t
+	p.negativeChanged()
 	for _, w := range []fyne.Disableable{p.negative, p.guidance} {
 		if t == nil {
 			w.Disable()
@@ -298,19 +384,28 @@ func (p *promptPanel) SetTokenizer(t *prompt.Tokenizer) {
 	p.promptChanged()
 }
 
+// maxCompletionPool is how many words starting as typed are ranked for the
+// completions offered.
+const maxCompletionPool = 64
+
 // promptChanged refreshes the completions and the word marks.
 func (p *promptPanel) promptChanged() {
 	p.completions = nil
+	typedAt := -1
 	if p.tok != nil {
-		if w := p.prompt.CurrentWord(); w != "" {
-			for _, c := range p.tok.Complete(w, maxSuggestions+1) {
-				if c != strings.ToLower(w) {
-					p.completions = append(p.completions, c)
+		if w := p.prompt.CurrentWord(); w != "" && p.prompt.AtWordEnd() {
+			typing := strings.ToLower(w)
+			typedAt = len(prompt.Split(p.prompt.Text[:p.prompt.cursorOffset()])) - 1
+			var pool []string
+			for _, c := range p.tok.Complete(w, maxCompletionPool) {
+				if c != typing {
+					pool = append(pool, c)
 				}
 			}
-			if len(p.completions) > maxSuggestions {
-				p.completions = p.completions[:maxSuggestions]
+			if p.rankWords != nil && len(pool) > 1 {
+				pool = p.rankWords(p.otherWords(), pool)
 			}
+			p.completions = pool[:min(len(pool), maxSuggestions)]
 		}
 	}
 	objs := make([]fyne.CanvasObject, 0, len(p.completions))
@@ -334,34 +429,88 @@ func (p *promptPanel) promptChanged() {
 			p.suggestBox.Show()
 		}
 	}
-	p.words.Segments = markWords(p.tok, p.prompt.Text)
+	p.words.Segments = markWords(p.tok, p.prompt.Text, typedAt, "Model reads: ")
 	p.words.Refresh()
+	if p.style != nil && len(p.styles) > 0 && p.style.Selected != p.promptStyle() {
+		p.quiet = true
+		p.style.SetSelected(p.promptStyle())
+		p.quiet = false
+	}
 }
 
-// markWords shows how the model reads text: known words plain, unknown ones
-// in the error colour (they are left out), cut ones greyed (past the
-// prompt length).
-func markWords(t *prompt.Tokenizer, text string) []widget.RichTextSegment {
+// otherWords are the prompt's words except the one being typed.
+func (p *promptPanel) otherWords() []string {
+	off := p.prompt.cursorOffset()
+	start, _ := wordBefore(p.prompt.Text, off)
+	return prompt.Split(p.prompt.Text[:start] + " " + p.prompt.Text[off:])
+}
+
+// negativeChanged marks the negative prompt's words as the prompt's are
+// marked, and says plainly when it cannot act: guidance at 1 uses the
+// prompt alone.
+func (p *promptPanel) negativeChanged() {
+	if p.negWords == nil || p.negNote == nil {
+		return
+	}
+	p.negWords.Segments = markWords(p.tok, p.negative.Text, -1, "Negative reads: ")
+	p.negWords.Refresh()
+	if p.tok != nil && strings.TrimSpace(p.negative.Text) != "" && p.guidance.Value <= 1 {
+		p.negNote.SetText("The negative prompt has no effect at guidance 1: raise Guidance above 1 to use it.")
+		p.negNote.Show()
+	} else {
+		p.negNote.SetText("")
+		p.negNote.Hide()
+	}
+}
+
+// NegativeNote is what the panel says about the negative prompt ("" when
+// nothing).
+func (p *promptPanel) NegativeNote() string {
+	if !p.negNote.Visible() {
+		return ""
+	}
+	return p.negNote.Text
+}
+
+// markWords shows how the model reads text, after lead: known words plain,
+// unknown ones in the error colour (they are left out), cut ones greyed
+// (past the prompt length). typedAt is the index (in prompt.Split(text))
+// of the word being typed (−1: none): while it is the start of a known
+// word it is shown as being typed, not as unknown.
+func markWords(t *prompt.Tokenizer, text string, typedAt int, lead string) []widget.RichTextSegment {
 	if t == nil || strings.TrimSpace(text) == "" {
 		return nil
 	}
 	enc := t.Encode(text)
+	words := prompt.Split(text)
+	if typedAt >= len(words) || typedAt >= 0 && (knownWord(t, words[typedAt]) || len(t.Complete(words[typedAt], 1)) == 0) {
+		typedAt = -1 // a whole known word, or the start of none: not "being typed"
+	}
+	unknownList := enc.Unknown
+	if typedAt >= 0 {
+		if i := slices.Index(unknownList, words[typedAt]); i >= 0 {
+			unknownList = slices.Delete(slices.Clone(unknownList), i, i+1)
+		}
+	}
 	unknown := map[string]int{}
-	for _, w := range enc.Unknown {
+	for _, w := range unknownList {
 		unknown[w]++
 	}
 	cut := map[string]int{}
 	for _, w := range enc.Cut {
 		cut[w]++
 	}
-	segs := []widget.RichTextSegment{&widget.TextSegment{Text: "Model reads: ", Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText}}}
-	words := prompt.Split(text)
+	segs := []widget.RichTextSegment{&widget.TextSegment{Text: lead, Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText}}}
 	// Cut words are the last known ones, so mark them from the end.
 	cutLeft := len(enc.Cut)
 	isCut := make([]bool, len(words))
 	for i := len(words) - 1; i >= 0 && cutLeft > 0; i-- {
-		if unknown[words[i]] == 0 && cut[words[i]] > 0 {
+		if !knownWord(t, words[i]) {
+			continue
+		}
+		if cut[words[i]] > 0 {
 			isCut[i] = true
+			cut[words[i]]--
 			cutLeft--
 		}
 	}
@@ -369,6 +518,9 @@ func markWords(t *prompt.Tokenizer, text string) []widget.RichTextSegment {
 		style := widget.RichTextStyle{Inline: true, SizeName: theme.SizeNameCaptionText}
 		label := w
 		switch {
+		case i == typedAt:
+			style.ColorName = theme.ColorNamePlaceHolder
+			label = w + "…"
 		case unknown[w] > 0:
 			style.ColorName = theme.ColorNameError
 			style.TextStyle.Italic = true
@@ -379,9 +531,9 @@ func markWords(t *prompt.Tokenizer, text string) []widget.RichTextSegment {
 		}
 		segs = append(segs, &widget.TextSegment{Text: label + " ", Style: style})
 	}
-	if n := len(enc.Unknown); n > 0 {
+	if n := len(unknownList); n > 0 {
 		segs = append(segs, &widget.TextSegment{
-			Text:  fmt.Sprintf("— %d unknown word(s) left out: %s", n, strings.Join(enc.Unknown, ", ")),
+			Text:  fmt.Sprintf("— %d unknown word(s) left out: %s", n, strings.Join(unknownList, ", ")),
 			Style: widget.RichTextStyle{ColorName: theme.ColorNameError, SizeName: theme.SizeNameCaptionText},
 		})
 	}
@@ -392,4 +544,9 @@ func markWords(t *prompt.Tokenizer, text string) []widget.RichTextSegment {
 		})
 	}
 	return segs
+}
+
+// knownWord reports whether t knows the single word w.
+func knownWord(t *prompt.Tokenizer, w string) bool {
+	return len(prompt.Split(w)) == 1 && len(t.Encode(w).Unknown) == 0
 }

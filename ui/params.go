@@ -91,11 +91,15 @@ func (p Params) clamped() Params {
 	return p
 }
 
-// withRecord returns p with the generation facts of rec; the seed is locked
-// so the next run reproduces or varies the image from there (batch stays).
+// withRecord returns p with the generation facts of rec: the image's own
+// settings. What is not the image's (the batch, the seed lock) stays; a
+// locked seed is not changed. Unlocked, the seed field shows the image's
+// seed, so the next run reproduces the image.
 func (p Params) withRecord(rec *pngmeta.Record) Params {
 	p.Prompt, p.Negative = rec.Prompt, rec.Negative
-	p.Seed, p.SeedLocked = rec.Seed, true
+	if !p.SeedLocked {
+		p.Seed = rec.Seed
+	}
 	p.Temperature, p.TopK, p.TopP, p.Guidance = rec.Temperature, rec.TopK, rec.TopP, rec.Guidance
 	p.GuidanceMinP = rec.GuidanceMinP
 	return p.clamped()
@@ -106,7 +110,9 @@ func (p Params) withRecord(rec *pngmeta.Record) Params {
 // read as guidance by pngmeta).
 func (p Params) withA1111(a pngmeta.Params) Params {
 	p.Prompt, p.Negative = a.Prompt, a.Negative
-	p.Seed, p.SeedLocked = a.Seed, true
+	if !p.SeedLocked {
+		p.Seed = a.Seed
+	}
 	if a.Temperature != 0 {
 		p.Temperature = a.Temperature
 	}
@@ -122,6 +128,9 @@ func (p Params) withA1111(a pngmeta.Params) Params {
 	return p.clamped()
 }
 
-// NewSeed draws a random seed that fits in the seed field (below 2^53 so it
-// survives JSON readers that use floats).
-func NewSeed() uint64 { return rand.Uint64N(1 << 53) }
+// maxNewSeed bounds the seeds NewSeed draws: 32-bit seeds, as other tools
+// use, whose ten digits fit in the seed field whole.
+const maxNewSeed = 1 << 32
+
+// NewSeed draws a random seed that fits in the seed field.
+func NewSeed() uint64 { return rand.Uint64N(maxNewSeed) }

@@ -19,6 +19,28 @@ type PromptEntry struct {
 	OnComplete func() bool
 	// HasCompletion reports whether Tab would complete a word.
 	HasCompletion func() bool
+	// Tip is the tooltip shown when the pointer rests on the entry.
+	Tip string
+}
+
+// MouseIn starts the tooltip.
+func (e *PromptEntry) MouseIn(ev *desktop.MouseEvent) { tipIn(e, e.Tip, ev) }
+
+// MouseMoved is part of desktop.Hoverable.
+func (e *PromptEntry) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut hides the tooltip.
+func (e *PromptEntry) MouseOut() { tipOut(e) }
+
+// AtWordEnd reports whether the cursor is at the end of a word (nothing
+// but a separator, or the end of the text, follows it).
+func (e *PromptEntry) AtWordEnd() bool {
+	off := e.cursorOffset()
+	if off >= len(e.Text) {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(e.Text[off:])
+	return isWordSeparator(r)
 }
 
 // NewPromptEntry returns an empty multi-line prompt entry.

@@ -12,37 +12,95 @@ import (
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
-// A batch comes side by side ordered by the model's mean log-likelihood
-// per patch, the figure under each image; the best is put on the canvas and
-// a click puts another.
-func TestBatchRankedByLikelihood(t *testing.T) {
+// A batch comes side by side ordered by how much the prompt explains each
+// image, log p(image | prompt) − log p(image | no prompt) per patch (not
+// the plain likelihood, which favours plain images): the figure under each
+// image, explained in its tooltip. The best is put on the canvas and a
+// click puts another.
+func TestBatchRankedByPromptGain(t *testing.T) {
 	s := newTestStudio(t)
-	p := setParams(t, s, "cat", 30, func(p *Params) { p.Batch = 5 })
+	p := setParams(t, s, "red cat", 30, func(p *Params) { p.Batch = 6 })
 	generate(t, s)
-	if s.Candidates() != 5 {
+	if s.Candidates() != 6 {
 		t.Fatalf("%d candidates", s.Candidates())
 	}
 	res, err := sampler.Generate(context.Background(), s.Bundle(), p.Options(1), nil)
 	must(t, err)
-	sampler.RankByLikelihood(res.Images)
+	gain := map[uint64]float64{}
+	ll := map[uint64]float64{}
+	for _, im := range res.Images {
+		g, err := sampler.PromptGain(context.Background(), s.Bundle(), "red cat", im.Tokens, 0, 1)
+		must(t, err)
+		gain[im.Seed], ll[im.Seed] = g, im.MeanLogLik()
+	}
 	for i, c := range s.candidates {
-		im := res.Images[i]
-		if c.seed != im.Seed || !slices.Equal(c.tokens, im.Tokens) || c.loglik != im.MeanLogLik() {
-			t.Fatalf("candidate %d: seed %d loglik %g, want seed %d loglik %g", i, c.seed, c.loglik, im.Seed, im.MeanLogLik())
+		if !c.scored || c.score != gain[c.seed] {
+			t.Fatalf("candidate %d (seed %d): score %g, want the prompt gain %g", i, c.seed, c.score, gain[c.seed])
 		}
-		if i > 0 && c.loglik > s.candidates[i-1].loglik {
-			t.Fatalf("candidate %d is more likely than %d", i, i-1)
+		if i > 0 && c.score > s.candidates[i-1].score {
+			t.Fatalf("candidate %d explains the prompt better than %d", i, i-1)
 		}
-		if cap := s.cands.thumbs[i].Caption; !strings.Contains(cap, fmt.Sprintf("%.3f", c.loglik)) {
-			t.Fatalf("caption %q lacks the figure", cap)
+		th := s.cands.thumbs[i]
+		if !strings.Contains(th.Caption, fmt.Sprintf("%+.3f", c.score)) {
+			t.Fatalf("caption %q lacks the figure", th.Caption)
 		}
+		if !strings.Contains(th.Tip, "log p(image | prompt) − log p(image | no prompt)") {
+			t.Fatalf("tooltip %q does not explain the figure", th.Tip)
+		}
+	}
+	// for this seed the plain likelihood orders the batch otherwise
+	byLL := slices.Clone(s.candidates)
+	slices.SortStableFunc(byLL, func(a, b result) int {
+		switch {
+		case ll[a.seed] > ll[b.seed]:
+			return -1
+		case ll[a.seed] < ll[b.seed]:
+			return 1
+		}
+		return 0
+	})
+	same := true
+	for i := range byLL {
+		same = same && byLL[i].seed == s.candidates[i].seed
+	}
+	if same {
+		t.Fatal("the batch is in plain likelihood order (for this seed the two orders differ)")
 	}
 	if !slices.Equal(s.Document().Tokens(), s.candidates[0].tokens) {
 		t.Fatal("the best image is not on the canvas")
+	}
+	if rec := readRecord(t, s.Document().Parent); rec.Extra[extraPromptGain] != s.candidates[0].score {
+		t.Fatalf("the saved image does not record its prompt gain: %v", rec.Extra[extraPromptGain])
+	}
+	if !strings.Contains(s.candLabel.Text, "prompt fit") {
+		t.Fatalf("candidate label %q", s.candLabel.Text)
 	}
 	test.Tap(s.cands.thumbs[3])
 	if !slices.Equal(s.Document().Tokens(), s.candidates[3].tokens) ||
 		!slices.Equal(s.Canvas().Image().Pix, s.Bundle().Decode(s.candidates[3].tokens).Pix) {
 		t.Fatal("clicking a candidate did not put it on the canvas")
+	}
+}
+
+// A model without prompts ranks a batch by the plain mean log-likelihood.
+func TestBatchRankedByLikelihoodWithoutPrompt(t *testing.T) {
+	e := newEnv(t)
+	e.models = tinyModels{b: unconditionalBundle(t)}
+	s := e.open(t)
+	setParams(t, s, "", 5, func(p *Params) { p.Batch = 4 })
+	generate(t, s)
+	if s.Candidates() != 4 {
+		t.Fatalf("%d candidates", s.Candidates())
+	}
+	for i, c := range s.candidates {
+		if !c.scored || c.score != c.loglik {
+			t.Fatalf("candidate %d: score %g, want its mean log-likelihood %g", i, c.score, c.loglik)
+		}
+		if i > 0 && c.loglik > s.candidates[i-1].loglik {
+			t.Fatalf("candidate %d is likelier than %d", i, i-1)
+		}
+		if !strings.Contains(s.cands.thumbs[i].Tip, "log-likelihood") {
+			t.Fatalf("tooltip %q", s.cands.thumbs[i].Tip)
+		}
 	}
 }

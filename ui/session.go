@@ -28,6 +28,17 @@ type session struct {
 	// Saved reports whether the current image is in the outputs folder or
 	// was exported (quitting then loses nothing).
 	Saved bool `json:"saved"`
+	// Others holds the work of the other models used, by model key: each
+	// model keeps its own image, undo history and settings.
+	Others map[string]savedWork `json:"others,omitempty"`
+}
+
+// savedWork is one other model's work in the session file.
+type savedWork struct {
+	ModelHash string   `json:"model_hash"`
+	Params    Params   `json:"params"`
+	Doc       docState `json:"document"`
+	Saved     bool     `json:"saved"`
 }
 
 // loadSession reads a session file; a missing file gives (nil, nil).

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -77,29 +80,61 @@ type Studio struct {
 	lastErr    error
 	closing    bool
 	kept       *keptRun // the last run with its KV cache, to branch from
-	scrub      int      // patches the timeline shows (-1: the whole image)
-	heatOn     bool     // the likelihood map is shown
-	heat       *scored  // the likelihood map's last score (nil: none yet)
-	scoring    bool     // a likelihood map scoring runs
-	streaming  bool     // a run paints the canvas (no likelihood map then)
+	// candVersion is the document version of the run's own undo step
+	// while it is current (-1: none), where a picked candidate replaces
+	// the result in place; candKind is the run kind of the candidates.
+	candVersion int
+	candKind    string
+	// works holds the work of the other models used (see installBundle);
+	// knownHashes maps model hashes to the keys that opened them.
+	works       map[string]*modelWork
+	knownHashes map[string]string
+	// histItems are the history's outputs (newest first); histFilter is
+	// the model shown ("" for all).
+	histItems  []historyItem
+	histFilter string
+	histThumbs map[string]*Thumb // by file
+	// reveal opens a folder in the file manager (tests replace it).
+	reveal func(dir string) error
+	// overlays reports whether the mask and the temperature map are drawn.
+	overlays bool
+	// replay is the running timeline replay (nil: none); replayFrame is
+	// its time per frame.
+	replay      *replay
+	replayFrame time.Duration
+	statusLog   []string
+	scrub       int     // patches the timeline shows (-1: the whole image)
+	heatOn      bool    // the likelihood map is shown
+	heat        *scored // the likelihood map's last score (nil: none yet)
+	scoring     bool    // a likelihood map scoring runs
+	streaming   bool    // a run paints the canvas (no likelihood map then)
 
 	// widgets
-	panel     *promptPanel
-	edit      *editPanel
-	canvas    *LiveCanvas
-	bar       *widget.ProgressBar
-	status    *widget.Label
-	cands     *thumbStrip
-	candBox   *fyne.Container
-	candLabel *widget.Label
-	history   *thumbStrip
-	tl        *timeline
-	legend    *heatLegend
-	noModel   *fyne.Container
-	lastLoad  time.Time
+	panel      *promptPanel
+	edit       *editPanel
+	canvas     *LiveCanvas
+	bar        *widget.ProgressBar
+	status     *tipLabel
+	logButton  *tipButton
+	cands      *thumbStrip
+	candBox    *fyne.Container
+	candLabel  *widget.Label
+	candHint   *widget.Label
+	history    *thumbStrip
+	histModels *tipSelect
+	tl         *timeline
+	legend     *heatLegend
+	noModel    *fyne.Container
+	zoomLabel  *tipLabel
+	menu       map[string]*fyne.MenuItem
+	tips       fyne.CanvasObject
+	lastLoad   time.Time
 
 	// onPatch, when set (tests), sees each event after the canvas painted it.
 	onPatch func(sampler.Event)
+	// onScrub, when set (tests), sees each number of patches the timeline
+	// shows.
+	onScrub func(k int)
 }
 
 // NewStudio builds the studio window (not shown yet) and starts loading
@@ -118,8 +153,10 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s := &Studio{
 		app: a, opt: opt, set: settings{p: a.Preferences()}, loop: opt.loop,
 		ctx: ctx, stop: cancel,
-		clip: systemClipboard, savedKeys: map[string]bool{}, scrub: -1,
+		clip: systemClipboard, savedKeys: map[string]bool{}, scrub: -1, candVersion: -1,
+		works: map[string]*modelWork{}, knownHashes: map[string]string{}, replayFrame: replayFrameTime,
 	}
+	s.reveal = s.revealFolder
 	s.run = newRunner(ctx, func() { s.loop.Do(s.updateButtons) })
 	s.outputsDir = s.defaultOutputs()
 	stateDir := opt.StateDir
@@ -129,7 +166,7 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s.save = newAutosaver(filepath.Join(stateDir, sessionFile), autosaveDelay)
 	s.win = a.NewWindow("Tessera")
 	s.buildWidgets()
-	s.win.SetContent(s.layout())
+	s.win.SetContent(withTips(s.win, s.layout()))
 	s.win.Resize(s.set.WindowSize())
 	s.win.SetMainMenu(s.mainMenu())
 	s.addShortcuts()
@@ -220,11 +257,11 @@ func (s *Studio) goBackground(fn func()) {
 // buildWidgets creates the panels, canvas and strips.
 func (s *Studio) buildWidgets() {
 	s.panel = newPromptPanel()
-	s.panel.onGenerate = func() { s.report(s.Generate()) }
+	s.panel.onGenerate = s.generateAsked
 	s.panel.onStop = s.Stop
 	s.panel.onModel = func(key string) { s.report(s.OpenModel(key)) }
 	s.panel.onOpenDir = s.showModelFolderDialog
-	for _, e := range []*widget.Entry{&s.panel.prompt.Entry, s.panel.negative, s.panel.topK, s.panel.seed} {
+	for _, e := range []*widget.Entry{&s.panel.prompt.Entry, &s.panel.negative.Entry, &s.panel.topK.Entry, &s.panel.seed.Entry} {
 		prev := e.OnChanged
 		e.OnChanged = func(t string) {
 			if prev != nil {
@@ -233,7 +270,7 @@ func (s *Studio) buildWidgets() {
 			s.paramsChanged()
 		}
 	}
-	for _, sl := range []*widget.Slider{s.panel.temperature, s.panel.topP, s.panel.guidance, s.panel.batch} {
+	for _, sl := range []*widget.Slider{&s.panel.temperature.Slider, &s.panel.topP.Slider, &s.panel.guidance.Slider, &s.panel.batch.Slider} {
 		prev := sl.OnChanged
 		sl.OnChanged = func(v float64) {
 			if prev != nil {
@@ -254,16 +291,21 @@ func (s *Studio) buildWidgets() {
 		s.set.SetBrush(n)
 	}
 	s.canvas.OnFlush = s.updateProgress
+	s.canvas.OnOverlaysShown = func() { s.setOverlays(true) }
+	s.canvas.OnView = s.updateZoom
 	s.canvas.SetBrushSize(s.set.Brush())
 	s.canvas.SetGridLines(s.set.Grid())
 
 	s.bar = widget.NewProgressBar()
 	s.bar.TextFormatter = func() string { return s.prog.State(time.Now()).String() }
-	s.status = widget.NewLabel("")
-	s.status.Truncation = fyne.TextTruncateEllipsis
+	s.status = newTipLabel("The status line: the last message (Status log… lists the earlier ones)")
+	s.logButton = newTipButton("", theme.ListIcon(), "Status log: every message of this session, in full", s.showStatusLog)
+	s.logButton.Importance = widget.LowImportance
+	s.zoomLabel = newTipLabel("Zoom: screen pixels per image pixel, in percent (Fit: the image fills the canvas)")
+	s.zoomLabel.Truncation = fyne.TextTruncateOff
 
 	s.edit = newEditPanel(editActions{
-		tool:       s.setTool,
+		tool:       s.chooseTool,
 		brush:      func(n int) { s.canvas.SetBrushSize(n); s.set.SetBrush(n) },
 		grid:       func(on bool) { s.canvas.SetGridLines(on); s.set.SetGrid(on) },
 		clearMask:  func() { s.report(s.ClearMask()) },
@@ -275,27 +317,36 @@ func (s *Studio) buildWidgets() {
 		undo:       func() { s.report(s.Undo()) },
 		redo:       func() { s.report(s.Redo()) },
 		open:       s.showOpenImageDialog,
-		scale:      func(k int) { s.set.SetScale(k) },
-		filter:     func(f Filter) { s.set.SetFilter(f) },
 		export:     s.showExportDialog,
 		copyImage:  s.CopyImage,
-		tempValue:  s.canvas.SetTemperatureValue,
-		clearTemp:  func() { s.report(s.ClearTemperatureMap()) },
-		heatMap:    s.SetLikelihoodMap,
-		repair:     func() { s.report(s.RepairLeastLikely()) },
-		extend:     func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },
+		overlays:   s.setOverlays,
+		tempValue: func(v float64) {
+			s.canvas.SetTemperatureValue(v)
+			if s.canvas.Tool() == ToolTemperature {
+				s.setStatus(s.temperatureToolStatus())
+			}
+		},
+		clearTemp: func() { s.report(s.ClearTemperatureMap()) },
+		heatMap:   s.SetLikelihoodMap,
+		repair:    func() { s.report(s.RepairLeastLikely()) },
+		extend:    func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },
 	})
-	s.edit.setValues(ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates(), s.set.Scale(), s.set.Filter())
+	s.edit.setValues(ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates())
 
 	s.cands = newThumbStrip()
 	s.candLabel = widget.NewLabel("Candidates")
-	s.candBox = container.NewBorder(nil, nil, s.candLabel, nil, s.cands.scroll)
-	s.candBox.Hide()
+	s.candHint = widget.NewLabel("A batch (Batch above 1) or Regenerate masked offers its candidates here, best first")
+	s.candHint.Wrapping = fyne.TextWrapWord
+	s.candHint.Importance = widget.LowImportance
+	s.candBox = container.NewBorder(nil, nil, s.candLabel, nil, container.NewStack(s.cands.view, s.candHint))
+	s.cands.scroll.Hide()
 	s.history = newThumbStrip()
-	s.tl = newTimeline(s.scrubTo, func() { s.report(s.BranchFromHere()) })
+	s.histModels = newTipSelect([]string{allModels}, "Show the history of one model only", s.FilterHistory)
+	s.histModels.SetSelected(allModels)
+	s.tl = newTimeline(s.scrubTo, func() { s.report(s.BranchFromHere()) }, s.toggleReplay)
 	s.legend = newHeatLegend()
 
-	openDir := widget.NewButtonWithIcon(openFolderOption, theme.FolderOpenIcon(), s.showModelFolderDialog)
+	openDir := newTipButton(openFolderOption, theme.FolderOpenIcon(), "Open a model folder in the Hugging Face layout (config.json, model.safetensors, preprocessor_config.json)", s.showModelFolderDialog)
 	openDir.Importance = widget.HighImportance
 	gap := canvas.NewRectangle(color.Transparent)
 	gap.SetMinSize(fyne.NewSize(1, 80)) // below the canvas's message
@@ -303,29 +354,43 @@ func (s *Studio) buildWidgets() {
 	s.noModel.Hide()
 }
 
-// layout arranges the window.
+// Minimum widths of the window's columns: the prompt panel, the canvas
+// and the editing panel keep their labels and controls apart however small
+// the window is made.
+const (
+	minPanelWidth  = 280
+	minEditWidth   = 250
+	minCanvasWidth = 330
+)
+
+// layout arranges the window. Everything under the canvas (timeline,
+// likelihood legend, progress, candidates) and the history strip keep their
+// place whether they show anything or not, so controls never move under
+// the pointer.
 func (s *Studio) layout() fyne.CanvasObject {
 	tools := widget.NewToolbar(
-		widget.NewToolbarAction(theme.ZoomInIcon(), func() { s.canvas.ZoomBy(zoomStep) }),
-		widget.NewToolbarAction(theme.ZoomOutIcon(), func() { s.canvas.ZoomBy(1 / zoomStep) }),
-		widget.NewToolbarAction(theme.ZoomFitIcon(), s.canvas.ZoomFit),
+		newTipAction(theme.ZoomInIcon(), "Zoom in (Ctrl+=, or scroll up over the canvas)", func() { s.canvas.ZoomBy(zoomStep) }),
+		newTipAction(theme.ZoomOutIcon(), "Zoom out (Ctrl+-, or scroll down over the canvas)", func() { s.canvas.ZoomBy(1 / zoomStep) }),
+		newTipAction(theme.ZoomFitIcon(), "Fit the image to the canvas (Ctrl+0)", s.canvas.ZoomFit),
+		newTipAction(theme.ViewFullScreenIcon(), "1:1 — one image pixel per screen pixel (Ctrl+1)", s.canvas.ZoomActual),
+		toolbarObject{atLeast(zoomLabelWidth(), s.zoomLabel)}, // a fixed width: the icons after it never move
 		widget.NewToolbarSeparator(),
-		widget.NewToolbarAction(theme.ContentUndoIcon(), func() { s.report(s.Undo()) }),
-		widget.NewToolbarAction(theme.ContentRedoIcon(), func() { s.report(s.Redo()) }),
+		newTipAction(theme.ContentUndoIcon(), "Undo the last change of image, mask or temperatures (Ctrl+Z)", func() { s.report(s.Undo()) }),
+		newTipAction(theme.ContentRedoIcon(), "Redo (Ctrl+Shift+Z or Ctrl+Y)", func() { s.report(s.Redo()) }),
 		widget.NewToolbarSeparator(),
-		widget.NewToolbarAction(theme.ContentCopyIcon(), s.CopyImage),
-		widget.NewToolbarAction(theme.DocumentSaveIcon(), s.showExportDialog),
+		newTipAction(theme.ContentCopyIcon(), "Copy the image to the clipboard (Ctrl+Shift+C)", s.CopyImage),
+		newTipAction(theme.DocumentSaveIcon(), "Export the image as a PNG, upscaled, with its settings (Ctrl+S)", s.showExportDialog),
 	)
-	center := container.NewBorder(tools, container.NewVBox(s.tl.box, s.legend.box, s.bar, s.candBox), nil, nil,
-		container.NewStack(s.canvas, s.noModel))
-	inner := container.NewHSplit(center, s.edit.content)
+	under := container.NewVBox(s.tl.box, s.legend.box, s.bar, s.candBox)
+	center := container.NewBorder(tools, under, nil, nil, atLeast(minCanvasWidth, container.NewStack(s.canvas, s.noModel)))
+	inner := container.NewHSplit(center, atLeast(minEditWidth, s.edit.content))
 	inner.SetOffset(0.77)
-	main := container.NewHSplit(s.panel.content, inner)
+	main := container.NewHSplit(atLeast(minPanelWidth, s.panel.content), inner)
 	main.SetOffset(0.25)
 	bottom := container.NewVBox(
 		widget.NewSeparator(),
-		container.NewBorder(nil, nil, widget.NewLabel("History"), nil, s.history.scroll),
-		s.status,
+		container.NewBorder(nil, nil, container.NewVBox(widget.NewLabel("History"), s.histModels), nil, s.history.view),
+		container.NewBorder(nil, nil, nil, s.logButton, s.status),
 	)
 	return container.NewBorder(nil, bottom, nil, nil, main)
 }
@@ -337,8 +402,49 @@ func (s *Studio) report(err error) {
 	}
 }
 
-// setStatus shows a message in the status line.
-func (s *Studio) setStatus(msg string) { s.status.SetText(msg) }
+// statusLogLimit is how many status messages the log keeps.
+const statusLogLimit = 200
+
+// setStatus shows a message in the status line and keeps it in the log
+// (the line cuts a long message; its tooltip and the log show it whole).
+func (s *Studio) setStatus(msg string) {
+	s.status.SetText(msg)
+	if msg == "" || len(s.statusLog) > 0 && s.statusLog[len(s.statusLog)-1] == msg {
+		return
+	}
+	s.statusLog = append(s.statusLog, time.Now().Format("15:04:05")+"  "+msg)
+	if len(s.statusLog) > statusLogLimit {
+		s.statusLog = s.statusLog[len(s.statusLog)-statusLogLimit:]
+	}
+}
+
+// StatusLog is every status message of the session, oldest first.
+func (s *Studio) StatusLog() []string { return slices.Clone(s.statusLog) }
+
+// showStatusLog shows the status messages in full.
+func (s *Studio) showStatusLog() {
+	text := widget.NewLabel(strings.Join(s.statusLog, "\n"))
+	text.Wrapping = fyne.TextWrapWord
+	text.Selectable = true
+	scroll := container.NewVScroll(text)
+	scroll.SetMinSize(fyne.NewSize(560, 320))
+	scroll.ScrollToBottom()
+	dialog.ShowCustom("Status log", "Close", scroll, s.win)
+}
+
+// zoomLabelWidth fits the widest zoom the toolbar shows.
+func zoomLabelWidth() float32 {
+	return fyne.MeasureText("Fit 12800%", theme.TextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding()
+}
+
+// chooseTool is a tool picked by the user: a painting tool shows the
+// overlays it paints.
+func (s *Studio) chooseTool(t Tool) {
+	if t.paints() {
+		s.setOverlays(true)
+	}
+	s.setTool(t)
+}
 
 // setTool selects a canvas tool.
 func (s *Studio) setTool(t Tool) {
@@ -348,9 +454,59 @@ func (s *Studio) setTool(t Tool) {
 	case ToolLine:
 		s.setStatus("Click the line on the canvas where resampling should start (rows above it are kept)")
 	case ToolTemperature:
-		s.setStatus(fmt.Sprintf("Paint temperature %.2f over patches (blue: cooler, red: warmer); generation, branching and regeneration use it", s.canvas.TemperatureValue()))
+		s.setStatus(s.temperatureToolStatus())
 	case ToolTempEraser:
-		s.setStatus("Paint over patches to return them to the global temperature")
+		s.setStatus(fmt.Sprintf("Paint over patches to return them to the global temperature (%.2f)", s.globalTemperature()))
+	}
+}
+
+// globalTemperature is the panel's temperature (the last valid one).
+func (s *Studio) globalTemperature() float64 {
+	if p, err := s.panel.Params(); err == nil {
+		return p.Temperature
+	}
+	return s.params.Temperature
+}
+
+// temperatureToolStatus describes what the temperature brush paints,
+// against the global temperature.
+func (s *Studio) temperatureToolStatus() string {
+	v, g := s.canvas.TemperatureValue(), s.globalTemperature()
+	rel := "the same as"
+	switch {
+	case v < g:
+		rel = "cooler than"
+	case v > g:
+		rel = "warmer than"
+	}
+	return fmt.Sprintf("Paint temperature %.2f over patches — %s the global %.2f (blue: cooler, red: warmer); generation, branching and regeneration use it", v, rel, g)
+}
+
+// setOverlays shows or hides the mask and the temperature map over the
+// image. They hide after a run, so the result is seen as it is, and come
+// back with any editing (a stroke, a painting tool, undo to a masked
+// state) or the "Show mask & temperatures" box.
+func (s *Studio) setOverlays(on bool) {
+	s.overlays = on
+	s.canvas.SetOverlays(on)
+	s.edit.setOverlays(on)
+}
+
+// Overlays reports whether the mask and temperature map are drawn.
+func (s *Studio) Overlays() bool { return s.overlays }
+
+// updateZoom shows the canvas's zoom in the toolbar.
+func (s *Studio) updateZoom() {
+	if s.zoomLabel == nil {
+		return
+	}
+	pct := s.canvas.ZoomPercent()
+	text := fmt.Sprintf("%.0f%%", pct)
+	if s.canvas.Fitted() {
+		text = fmt.Sprintf("Fit %.0f%%", pct)
+	}
+	if s.zoomLabel.Text != text {
+		s.zoomLabel.SetText(text)
 	}
 }
 

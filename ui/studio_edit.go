@@ -5,10 +5,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"image"
 	"math"
 	"path/filepath"
-	"strings"
+	"time"
 )
 
 // docChanged shows the document (whole: the timeline goes back to its
@@ -17,6 +16,7 @@ func (s *Studio) docChanged() {
 	if data, err := json.Marshal(s.doc.state()); err == nil {
 		s.docJSON = data
 	}
+	s.stopReplay()
 	s.resetTimeline()
 	s.showDoc()
 	s.updateButtons()
@@ -33,8 +33,12 @@ func (s *Studio) showDoc() {
 		return
 	}
 	s.fitCanvas(s.doc.ImageRows())
+	s.canvas.SetMessage("")
 	if s.doc.Empty() {
 		s.canvas.ShowImage(nil)
+		if !s.streaming {
+			s.canvas.SetMessage(emptyCanvasHint(s.bundle.Conditional()))
+		}
 	} else {
 		s.canvas.ShowImage(decodeRows(s.bundle, s.doc.Tokens()[:s.shownPatches()], s.doc.ImageRows()))
 	}
@@ -46,7 +50,7 @@ func (s *Studio) showDoc() {
 
 // updateButtons enables what the current state allows.
 func (s *Studio) updateButtons() {
-	busy := s.run.Running() != ""
+	busy := s.run.Running() != "" || s.streaming
 	has := s.doc != nil && !s.doc.Empty() && s.bundle != nil
 	set := func(on bool, ws ...interface {
 		Enable()
@@ -74,11 +78,21 @@ func (s *Studio) updateButtons() {
 	set(s.doc != nil && s.doc.CanUndo() && !busy, e.undo)
 	set(s.doc != nil && s.doc.CanRedo() && !busy, e.redo)
 	set(s.bundle != nil && !busy, e.open)
+	set(has && !busy, s.tl.play)
 	if s.bundle == nil {
 		s.panel.generate.Disable()
 	} else if !busy {
 		s.panel.generate.Enable()
 	}
+	s.syncMenu()
+}
+
+// emptyCanvasHint is what an empty canvas says to a newcomer.
+func emptyCanvasHint(prompted bool) string {
+	if prompted {
+		return "Type a prompt on the left and press Generate (Ctrl+Enter) — or open an image (Ctrl+O)"
+	}
+	return "Press Generate (Ctrl+Enter) to draw an image — or open one (Ctrl+O)"
 }
 
 // tokensKey fingerprints an image's codes.
@@ -109,88 +123,93 @@ func (s *Studio) maskEdited(mask []bool) {
 	if s.doc == nil {
 		return
 	}
+	s.setOverlays(true)
 	s.report(s.doc.SetMask(mask))
 	s.docChanged()
 	s.setStatus(fmt.Sprintf("%d patches masked", s.doc.Masked()))
 }
 
-// ClearMask unmasks every patch (one undo step).
-func (s *Studio) ClearMask() error {
+// editMask applies a mask change (one undo step) and shows the mask.
+func (s *Studio) editMask(change func() error) error {
 	if s.doc == nil {
 		return errNoModel
 	}
-	if err := s.doc.ClearMask(); err != nil {
+	if err := change(); err != nil {
 		return err
 	}
+	s.setOverlays(true)
 	s.docChanged()
+	s.setStatus(fmt.Sprintf("%d patches masked", s.doc.Masked()))
 	return nil
+}
+
+// ClearMask unmasks every patch (one undo step).
+func (s *Studio) ClearMask() error {
+	return s.editMask(func() error { return s.doc.ClearMask() })
 }
 
 // InvertMask flips the mask (one undo step).
 func (s *Studio) InvertMask() error {
-	if s.doc == nil {
-		return errNoModel
-	}
-	if err := s.doc.InvertMask(); err != nil {
-		return err
-	}
-	s.docChanged()
-	return nil
+	return s.editMask(func() error { return s.doc.InvertMask() })
 }
 
 // SetMask replaces the mask (one undo step), as a brush stroke does.
 func (s *Studio) SetMask(mask []bool) error {
-	if s.doc == nil {
-		return errNoModel
-	}
-	if err := s.doc.SetMask(mask); err != nil {
-		return err
-	}
-	s.docChanged()
-	return nil
+	return s.editMask(func() error { return s.doc.SetMask(mask) })
 }
 
-// Undo restores the image and mask before the last change.
-func (s *Studio) Undo() error {
-	if s.doc == nil {
-		return errNoModel
-	}
-	if name := s.run.Running(); name != "" {
-		return errBusy{running: name}
-	}
-	if err := s.doc.Undo(); err != nil {
-		s.setStatus("Nothing to undo")
-		return nil
-	}
-	s.clearCandidates()
-	s.docChanged()
-	s.setStatus("Undone")
-	return nil
-}
+// Undo restores the state before the last change: image, mask,
+// temperature map, parameters and file, exactly as they were.
+func (s *Studio) Undo() error { return s.step(s.doc.Undo, "Undone", "Nothing to undo") }
 
-// Redo reapplies the last undone change.
-func (s *Studio) Redo() error {
+// Redo reapplies the last undone change, exactly as it was.
+func (s *Studio) Redo() error { return s.step(s.doc.Redo, "Redone", "Nothing to redo") }
+
+// step moves along the undo history with move and shows the state reached
+// with its overlays.
+func (s *Studio) step(move func() error, done, none string) error {
 	if s.doc == nil {
 		return errNoModel
 	}
 	if name := s.run.Running(); name != "" {
 		return errBusy{running: name}
 	}
-	if err := s.doc.Redo(); err != nil {
-		s.setStatus("Nothing to redo")
+	s.stopReplay()
+	if err := move(); err != nil {
+		s.setStatus(none)
 		return nil
 	}
 	s.clearCandidates()
+	if s.doc.Masked() > 0 || s.doc.Temperature() != nil {
+		s.setOverlays(true) // what was restored is seen
+	}
 	s.docChanged()
-	s.setStatus("Redone")
+	s.setStatus(fmt.Sprintf("%s · %s", done, describeState(s.doc)))
 	return nil
 }
 
-// showCandidates offers the images of a run as thumbnails (hidden for one).
-// A ranked batch comes best first with the model's mean log-likelihood per
-// patch (nats, higher is more typical) under each image.
+// describeState sums up the current state for the status line.
+func describeState(d *Document) string {
+	if d.Empty() {
+		return "no image"
+	}
+	msg := fmt.Sprintf("image of seed %d", d.ImageParams().Seed)
+	if n := d.Masked(); n > 0 {
+		msg += fmt.Sprintf(", %d patches masked", n)
+	}
+	if d.Temperature() != nil {
+		msg += ", painted temperatures"
+	}
+	return msg
+}
+
+// showCandidates offers the images of a run as thumbnails (an empty strip
+// for one). A ranked batch comes best first with its score under each
+// image: how much the prompt explains it (see rankResults), explained in
+// the thumbnail's tooltip.
 func (s *Studio) showCandidates(j job, results []result) {
 	s.candidates = nil
+	s.candKind = j.kind
 	if len(results) < 2 {
 		s.clearCandidates()
 		return
@@ -199,129 +218,114 @@ func (s *Studio) showCandidates(j job, results []result) {
 	for i, r := range results {
 		s.candidates = append(s.candidates, r)
 		caption := fmt.Sprintf("#%d · %d", i+1, r.seed)
+		tip := fmt.Sprintf("Candidate %d, seed %d — click to put it on the canvas", i+1, r.seed)
 		switch {
-		case j.kind == kindRegenerate && i == 0:
-			caption = "best · " + fmt.Sprint(r.seed)
-		case j.rank:
-			caption = fmt.Sprintf("#%d  %.3f", i+1, r.loglik)
+		case j.kind == kindRegenerate:
+			if i == 0 {
+				caption = "best · " + fmt.Sprint(r.seed)
+			}
+			tip += "\nRanked by how well the new patches fit the patches after them."
+		case r.scored && j.b.Conditional():
+			caption = fmt.Sprintf("#%d %+.3f", i+1, r.score)
+			tip += fmt.Sprintf("\nPrompt fit %+.3f nats/patch: log p(image | prompt) − log p(image | no prompt), "+
+				"the quantity guidance amplifies. Higher: the prompt explains the image better.", r.score)
+		case r.scored:
+			caption = fmt.Sprintf("#%d %.3f", i+1, r.score)
+			tip += fmt.Sprintf("\nMean log-likelihood %.3f nats/patch (this model takes no prompt). Higher: more typical.", r.score)
 		}
-		thumbs[i] = NewThumb(decodeRows(j.b, r.tokens, r.rows), caption, func() { s.report(s.PickCandidate(i)) })
+		if r.loglik != 0 {
+			tip += fmt.Sprintf("\nLikelihood: %.2f bits/patch.", -r.loglik/math.Ln2)
+		}
+		th := NewThumb(decodeRows(j.b, r.tokens, r.rows), caption, func() { s.report(s.PickCandidate(i)) })
+		th.Tip = tip
+		thumbs[i] = th
 	}
 	s.candLabel.SetText("Candidates")
-	if j.rank {
+	switch {
+	case j.kind == kindRegenerate:
+		s.candLabel.SetText("Best fit first")
+	case j.rank && j.b.Conditional():
+		s.candLabel.SetText("Best first\n(prompt fit)")
+	case j.rank:
 		s.candLabel.SetText("Best first\n(log-lik/patch)")
 	}
 	s.cands.set(thumbs)
 	s.cands.selectIndex(0)
-	s.candBox.Show()
+	s.candHint.Hide()
+	s.cands.scroll.Show()
 }
 
-// clearCandidates hides the candidate strip.
+// clearCandidates empties the candidate strip (its place stays).
 func (s *Studio) clearCandidates() {
 	s.candidates = nil
+	s.candVersion = -1
 	s.cands.set(nil)
-	s.candBox.Hide()
+	s.candLabel.SetText("Candidates")
+	s.cands.scroll.Hide()
+	s.candHint.Show()
 }
 
 // Candidates is the number of candidates offered.
 func (s *Studio) Candidates() int { return len(s.candidates) }
 
-// PickCandidate makes candidate i the current image (replacing the run's
-// result in the same undo step).
+// PickCandidate makes candidate i the current image: in place of the run's
+// result while that is the current undo step, else as a new step. The
+// image picked is saved to the outputs folder (only the images kept are).
+// The seed field does not change.
 func (s *Studio) PickCandidate(i int) error {
 	if i < 0 || i >= len(s.candidates) {
 		return fmt.Errorf("pick candidate %d: there are %d", i+1, len(s.candidates))
 	}
-	c := s.candidates[i]
+	if name := s.run.Running(); name != "" {
+		return errBusy{running: name}
+	}
+	c := &s.candidates[i]
+	var saveErr error
+	if c.path == "" && s.bundle != nil {
+		c.path, saveErr = outputs{dir: s.outputsDir}.save(decodeRows(s.bundle, c.tokens, c.rows), c.rec, time.Now())
+		if saveErr == nil {
+			s.markSaved(c.tokens, true)
+			s.prependHistory(historyItem{path: c.path, model: c.rec.Model, hash: c.rec.ModelHash,
+				img: decodeRows(s.bundle, c.tokens, c.rows), l: lineageOf(&c.rec)})
+		}
+	}
 	ip := s.doc.ImageParams()
 	ip.Seed = c.seed
-	if err := s.doc.ReplaceImage(c.tokens, ip, c.path); err != nil {
+	var err error
+	switch {
+	case s.candVersion >= 0 && s.candVersion == s.doc.Version():
+		err = s.doc.ReplaceImage(c.tokens, ip, c.path)
+	case s.candKind == kindGenerate:
+		err = s.doc.NewImage(c.tokens, c.rows, ip, c.path, s.doc.Temperature())
+	default:
+		err = s.doc.SetImageRows(c.tokens, c.rows, ip, c.path)
+	}
+	if err != nil {
 		return err
 	}
-	s.panel.SetSeed(c.seed)
+	s.candVersion = s.doc.Version()
 	s.cands.selectIndex(i)
 	s.docChanged()
 	msg := fmt.Sprintf("Candidate %d (seed %d)", i+1, c.seed)
 	if c.loglik != 0 {
 		msg += fmt.Sprintf(" · mean log-likelihood %.3f nats/patch (%.2f bits/patch)", c.loglik, -c.loglik/math.Ln2)
 	}
+	if c.path != "" {
+		msg += " · saved " + filepath.Base(c.path)
+	}
 	s.setStatus(msg)
+	if saveErr != nil {
+		return fmt.Errorf("the candidate is on the canvas but could not be saved: %w", saveErr)
+	}
 	return nil
 }
-
-// addHistory puts a run's saved files first in the history strip, each
-// with its place in the tree of branches.
-func (s *Studio) addHistory(j job, results []result) {
-	var thumbs []*Thumb
-	l := lineage{parent: parentName(j.parent), kind: j.kind, at: j.at}
-	for _, r := range results {
-		if r.path == "" {
-			continue
-		}
-		thumbs = append(thumbs, s.historyThumb(r.path, decodeRows(j.b, r.tokens, r.rows), l))
-	}
-	s.history.prepend(historyLimit, thumbs...)
-}
-
-// historyThumb is the thumbnail of an output file, with its lineage as
-// its note; tapping it reopens it.
-func (s *Studio) historyThumb(path string, img image.Image, l lineage) *Thumb {
-	t := NewThumb(img, historyCaption(filepath.Base(path)), func() { s.report(s.OpenFile(path)) })
-	t.Note = l.note()
-	return t
-}
-
-// historyCaption is a short caption for an output file: "15:04 s7" for
-// the studio's own names (tessera-DATE-TIME-sSEED.png), else the name's end.
-func historyCaption(name string) string {
-	var date, clock, seed string
-	if parts := strings.Split(strings.TrimSuffix(name, ".png"), "-"); len(parts) >= 4 && parts[0] == "tessera" {
-		date, clock, seed = parts[1], parts[2], parts[3]
-		if len(date) == 8 && len(clock) == 6 && strings.HasPrefix(seed, "s") {
-			return clock[:2] + ":" + clock[2:4] + " " + shortenPath(seed, 8)
-		}
-	}
-	return shortenPath(name, 12)
-}
-
-// loadHistory fills the history strip from the outputs folder in the
-// background.
-func (s *Studio) loadHistory() {
-	dir := s.outputsDir
-	s.goBackground(func() {
-		paths, err := outputs{dir: dir}.list(historyLimit)
-		type item struct {
-			path string
-			img  image.Image
-			l    lineage
-		}
-		var items []item
-		for _, p := range paths {
-			if img, rec, err := loadThumbnail(p); err == nil {
-				items = append(items, item{p, img, lineageOf(rec)})
-			}
-		}
-		s.loop.DoAndWait(func() {
-			if err != nil {
-				s.setStatus(err.Error())
-			}
-			thumbs := make([]*Thumb, len(items))
-			for i, it := range items {
-				thumbs[i] = s.historyThumb(it.path, it.img, it.l)
-			}
-			s.history.set(thumbs)
-		})
-	})
-}
-
-// HistoryLen is the number of entries in the history strip.
-func (s *Studio) HistoryLen() int { return len(s.history.thumbs) }
 
 // paramsChanged remembers valid panel parameters and autosaves; the
 // likelihood map follows the prompt.
 func (s *Studio) paramsChanged() {
 	if p, err := s.panel.Params(); err == nil {
 		s.params = p
+		s.canvas.SetGlobalTemperature(p.Temperature)
 	}
 	s.autosave()
 	if s.heatOn && s.doc != nil {

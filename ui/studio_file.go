@@ -6,14 +6,17 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -66,13 +69,23 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p Params, o *opened,
 		s.showError(err)
 		return
 	}
+	ip := p // the image's own parameters, with its own seed
 	switch {
 	case o.Record != nil:
 		p = p.withRecord(o.Record)
+		ip = p
+		ip.Seed = o.Record.Seed
 	case o.A1111 != nil:
 		p = p.withA1111(*o.A1111)
+		ip = p
+		ip.Seed = o.A1111.Seed
 	}
-	if err := s.doc.SetState(o.Tokens, o.Rows, o.Mask, p, path); err != nil {
+	var temps []float64
+	if o.Record != nil && o.Exact {
+		temps = recordTemperatures(o.Record, o.Rows*s.doc.Cols)
+	}
+	s.stopReplay()
+	if err := s.doc.SetState(o.Tokens, o.Rows, o.Mask, temps, ip, path); err != nil {
 		s.showDoc()
 		s.showError(fmt.Errorf("open %s: %w", filepath.Base(path), err))
 		return
@@ -83,8 +96,12 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p Params, o *opened,
 	}
 	s.markSaved(o.Tokens, true)
 	s.clearCandidates()
+	s.setOverlays(s.doc.Masked() > 0 || s.doc.Temperature() != nil) // what came with the file is seen
 	s.docChanged()
 	msg := "Opened " + filepath.Base(path)
+	if p.SeedLocked && p.Seed != ip.Seed {
+		msg += fmt.Sprintf(" (its seed is %d; your locked seed %d stays)", ip.Seed, p.Seed)
+	}
 	switch {
 	case o.Exact:
 		msg += " exactly, from its stored codes and parameters"
@@ -100,6 +117,24 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p Params, o *opened,
 	if len(o.Tokens) == b.Tokens() {
 		s.scoreInBackground(b, p.Prompt, o.Tokens, msg)
 	}
+}
+
+// recordTemperatures reads the temperature map stored with an image (nil
+// if none, or if it does not fit its n patches).
+func recordTemperatures(rec *pngmeta.Record, n int) []float64 {
+	raw, ok := rec.Extra[extraTemperature].([]any)
+	if !ok || len(raw) != n {
+		return nil
+	}
+	out := make([]float64, n)
+	for i, v := range raw {
+		f, ok := v.(float64)
+		if !ok || math.IsNaN(f) || f < 0 || f > maxPatchTemperature {
+			return nil
+		}
+		out[i] = f
+	}
+	return out
 }
 
 // scoreInBackground adds how likely the model finds tokens (bits per
@@ -180,49 +215,147 @@ func (s *Studio) ExportTo(path string) error {
 	if temps := s.doc.Temperature(); temps != nil {
 		rec.Extra[extraTemperature] = temps
 	}
-	if err := exportPNG(path, img, s.set.Scale(), s.set.Filter(), rec); err != nil {
+	k, f := s.set.Scale(), s.set.Filter()
+	if err := exportPNG(path, img, k, f, rec); err != nil {
 		return err
 	}
 	s.markSaved(tokens, true)
 	s.app.Preferences().SetString(prefExportDir, filepath.Dir(path))
 	s.autosave()
-	s.setStatus(fmt.Sprintf("Exported %s (%d×, %s)", path, s.set.Scale(), s.set.Filter()))
+	b := img.Bounds()
+	s.setStatus(fmt.Sprintf("Exported %s (%d×%d px: %d× the model's %d×%d, %s)", path, b.Dx()*k, b.Dy()*k, k, b.Dx(), b.Dy(), f))
 	return nil
 }
 
-// showExportDialog asks where to export and exports there.
+// ExportAs exports to what was typed in the export dialog: a full path as
+// it is, a name into the last export folder (see resolveSavePath).
+func (s *Studio) ExportAs(typed string) error {
+	path, err := resolveSavePath(typed, s.exportDir(), ".png")
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return s.ExportTo(path)
+}
+
+// exportDir is the folder exports go to by default: the last one used,
+// else the outputs folder.
+func (s *Studio) exportDir() string {
+	if dir := s.app.Preferences().String(prefExportDir); dir != "" {
+		if info, err := os.Stat(dir); err == nil && info.IsDir() {
+			return dir
+		}
+	}
+	return s.outputsDir
+}
+
+// saveForm asks where to write a file: a path field that takes a full
+// path as typed (or a name in the folder shown) and a folder picker.
+type saveForm struct {
+	path   *tipEntry
+	browse *tipButton
+	box    *fyne.Container
+}
+
+// newSaveForm starts at name in the export folder.
+func (s *Studio) newSaveForm(name, what string) *saveForm {
+	f := &saveForm{}
+	f.path = newTipEntry(false, "Where to write the "+what+": a full path (/home/me/cat.png, ~/cat.png) or a name in the folder shown")
+	f.path.SetText(filepath.Join(s.exportDir(), name))
+	f.browse = newTipButton("Folder…", theme.FolderOpenIcon(), "Pick the folder; the file name stays", func() {
+		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+			if err == nil && u != nil {
+				base := filepath.Base(strings.TrimSpace(f.path.Text))
+				if base == "." || base == string(filepath.Separator) || base == "" {
+					base = name
+				}
+				f.path.SetText(filepath.Join(u.Path(), base))
+			}
+		}, s.win)
+		if l, err := storage.ListerForURI(storage.NewFileURI(s.exportDir())); err == nil {
+			d.SetLocation(l)
+		}
+		d.Resize(dialogSize(s.win))
+		d.Show()
+	})
+	f.box = container.NewVBox(widget.NewLabel("Save as"), container.NewBorder(nil, nil, nil, f.browse, f.path))
+	return f
+}
+
+// showSaveDialog shows a save dialog titled title holding form (with more
+// rows, if any) and calls save with the path typed.
+func (s *Studio) showSaveDialog(title string, form *saveForm, save func(typed string) error, more ...fyne.CanvasObject) {
+	content := container.NewVBox(append([]fyne.CanvasObject{form.box}, more...)...)
+	d := dialog.NewCustomConfirm(title, "Save", "Cancel", atLeast(520, content), func(ok bool) {
+		if ok {
+			s.report(save(form.path.Text))
+		}
+	}, s.win)
+	form.path.OnSubmitted = func(string) { d.Hide(); s.report(save(form.path.Text)) }
+	d.Show()
+	s.win.Canvas().Focus(form.path)
+}
+
+// exportForm is the export flow: where to (a full path may be typed),
+// how large and with which filter, and the size that makes.
+type exportForm struct {
+	*saveForm
+	scale  *tipSelect
+	filter *choice
+	size   *widget.Label
+	rows   *fyne.Container
+}
+
+// newExportForm builds the export form for the current image.
+func (s *Studio) newExportForm() *exportForm {
+	f := &exportForm{saveForm: s.newSaveForm(s.exportName(), "PNG")}
+	opts := make([]string, MaxUpscale)
+	for i := range opts {
+		opts[i] = scaleOption(i + 1)
+	}
+	f.size = widget.NewLabel("")
+	f.scale = newTipSelect(opts, "Upscale: each image pixel becomes k×k pixels", func(v string) {
+		if k, err := strconv.Atoi(strings.TrimSuffix(v, "×")); err == nil {
+			s.set.SetScale(k)
+		}
+		f.showSize(s)
+	})
+	f.scale.quiet(func() { f.scale.SetSelected(scaleOption(s.set.Scale())) })
+	f.filter = newChoice([]string{Nearest.String(), Lanczos.String()}, []string{
+		"Nearest: crisp square pixels", "Lanczos: smooth the pixels",
+	}, func(v string) {
+		s.set.SetFilter(parseFilter(v))
+		f.showSize(s)
+	})
+	f.filter.Selected = s.set.Filter().String()
+	f.filter.paint()
+	f.showSize(s)
+	f.rows = container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel("Upscale"), nil, f.scale),
+		container.NewBorder(nil, nil, widget.NewLabel("Filter"), nil, f.filter.box),
+		f.size,
+	)
+	return f
+}
+
+// showSize says how large the export will be.
+func (f *exportForm) showSize(s *Studio) {
+	img, _, err := s.exportImage()
+	if err != nil {
+		f.size.SetText("")
+		return
+	}
+	b, k := img.Bounds(), s.set.Scale()
+	f.size.SetText(fmt.Sprintf("%d×%d px — %d× the model's %d×%d, %s", b.Dx()*k, b.Dy()*k, k, b.Dx(), b.Dy(), s.set.Filter()))
+}
+
+// showExportDialog asks where to export, how large and how, and exports.
 func (s *Studio) showExportDialog() {
 	if _, _, err := s.exportImage(); err != nil {
 		s.showError(err)
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			s.showError(fmt.Errorf("export: %w", err))
-			return
-		}
-		if w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close() // the file is written atomically below, not through w
-		if err := s.ExportTo(path); err != nil {
-			// the dialog created path empty; leave no broken file behind
-			if info, serr := os.Stat(path); serr == nil && info.Size() == 0 {
-				os.Remove(path)
-			}
-			s.showError(err)
-		}
-	}, s.win)
-	d.SetFileName(s.exportName())
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".png"}))
-	if dir := s.app.Preferences().String(prefExportDir); dir != "" {
-		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
-			d.SetLocation(l)
-		}
-	}
-	d.Resize(dialogSize(s.win))
-	d.Show()
+	f := s.newExportForm()
+	s.showSaveDialog("Export PNG", f.saveForm, s.ExportAs, f.rows)
 }
 
 // exportName suggests a file name from the prompt and seed.

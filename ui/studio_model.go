@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,14 +12,12 @@ import (
 	"strings"
 	"time"
 
-	"math"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
-	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
 // errNoModel is reported by actions that need a model.
@@ -46,18 +46,22 @@ func (s *Studio) refreshModels() {
 }
 
 // OpenModel loads a model by built-in name or folder in the background and
-// switches to it; the current image is carried over (re-encoded when the
-// model differs).
+// switches to it. The image on the canvas belongs to the model that made
+// it: it stays with that model, with its undo history and settings, and
+// comes back when that model is opened again; the new model shows its own
+// work (or an empty canvas).
 func (s *Studio) OpenModel(key string) error {
-	return s.loadModel(key, nil)
+	return s.loadModel(key, nil, "")
 }
 
 // loadModel loads key; restore, when set, is the autosaved session to
-// reopen on it.
-func (s *Studio) loadModel(key string, restore *session) error {
+// reopen on it; openAfter, when set, is an image file to open with it in
+// the same job (a history entry made with that model).
+func (s *Studio) loadModel(key string, restore *session, openAfter string) error {
 	if key == "" {
 		return errors.New("open model: no model named")
 	}
+	s.stopReplay()
 	s.panel.SetRunning(true)
 	s.prog.Begin("loading "+modelLabel(key), 0, time.Now())
 	s.setStatus("Loading model " + modelLabel(key) + "…")
@@ -81,6 +85,11 @@ func (s *Studio) loadModel(key string, restore *session) error {
 			}
 			s.installBundle(key, b, restore)
 		})
+		if err != nil || openAfter == "" {
+			return
+		}
+		o, oerr := openImageFile(openAfter, b)
+		s.loop.DoAndWait(func() { s.applyOpened(openAfter, b, s.params, o, oerr) })
 	})
 	if err != nil {
 		s.panel.SetRunning(false)
@@ -103,17 +112,28 @@ func (s *Studio) loadProgress(done, total int64) {
 	})
 }
 
-// installBundle switches to a loaded model (UI goroutine).
+// installBundle switches to a loaded model (UI goroutine). The work of
+// the model open so far is put aside (see stashWork); the new model gets
+// its own work back, the autosaved session's, or a new empty document
+// with its own settings.
 func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
-	old, oldDoc := s.bundle, s.doc
+	oldKey, hadImage, first := s.modelKey, s.doc != nil && !s.doc.Empty(), s.bundle == nil
+	s.stashWork()
 	rows, cols := b.Grid()
 	s.bundle, s.modelKey = b, key
+	s.knownHashes[b.Model.Hash] = key
 	s.set.SetLastModel(key)
 	if isFolderKey(key) {
 		s.set.AddRecent(key)
 	}
 	s.refreshModels()
+	s.panel.rankWords = rankByWeight(sampler.WordWeights(b))
 	s.panel.SetTokenizer(b.Prompt)
+	var styles []string
+	if b.Prompt != nil && b.Model.Config.Tessera != nil {
+		styles = b.Model.Config.Tessera.StyleWords
+	}
+	s.panel.SetStyles(styles)
 	s.canvas.SetGrid(rows, cols, b.PatchSize())
 	s.canvas.SetMessage("")
 	s.noModel.Hide()
@@ -125,6 +145,11 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 
 	note := fmt.Sprintf("Model %s: %dx%d patches of %d px, %s", b.Name, rows, cols, b.PatchSize(), promptNote(b))
 	doc := NewDocument(rows, cols)
+	var params *Params
+	if restore != nil {
+		s.restoreOthers(restore)
+	}
+	w := s.works[key]
 	switch {
 	case restore != nil && restore.ModelHash == b.Model.Hash && restore.Doc.Rows == rows && restore.Doc.Cols == cols:
 		d, err := documentFromState(restore.Doc)
@@ -135,35 +160,63 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 		} else {
 			s.showError(fmt.Errorf("reopen the saved work: %w", err))
 		}
-	case oldDoc != nil && !oldDoc.Empty() && old != nil:
-		if tokens, newRows, err := reencode(old, b, oldDoc); err == nil {
-			mask := oldDoc.Mask()
-			if oldDoc.ImageRows() != newRows || oldDoc.Cols != cols {
-				mask = nil
-			}
-			if err := doc.SetState(tokens, newRows, mask, oldDoc.ImageParams(), ""); err == nil {
-				note += " — the image was re-encoded for it (undo starts again)"
-			}
+	case w != nil && w.hash == b.Model.Hash && w.doc.Rows == rows && w.doc.Cols == cols:
+		doc, params = w.doc, &w.params
+		s.markSaved(doc.Tokens(), w.saved)
+		if !doc.Empty() {
+			note = "Back to this model's image and its undo history — " + note
 		}
 	}
+	delete(s.works, key)
 	if restore == nil {
-		if applied := s.applyModelDefaults(b); applied != "" {
+		if params != nil {
+			s.panel.SetParams(*params)
+			s.paramsChanged()
+		} else if applied := s.applyModelDefaults(b, !first); applied != "" {
 			note += " — " + applied
 		}
 	}
+	if hadImage && oldKey != key && doc.Empty() {
+		note += fmt.Sprintf(" — the image made with %s stays with it: switch back to continue it", modelLabel(oldKey))
+	}
 	s.keepRun(nil, nil)
 	s.doc = doc
+	s.setOverlays(false)
 	s.docChanged()
 	s.setStatus(note)
 }
 
-// applyModelDefaults puts a newly opened model's recommended sampling
-// settings (config.json tessera.defaults) into the panel and says which.
-func (s *Studio) applyModelDefaults(b *bundle.Bundle) string {
+// stashWork puts the current model's document and settings aside, to be
+// picked up when that model is opened again (and autosaved meanwhile).
+func (s *Studio) stashWork() {
+	if s.bundle == nil || s.doc == nil || s.modelKey == "" {
+		return
+	}
+	p := s.params
+	if cur, err := s.panel.Params(); err == nil {
+		p = cur
+	}
+	w := &modelWork{hash: s.bundle.Model.Hash, params: p, doc: s.doc, saved: s.currentSaved()}
+	w.json, _ = json.Marshal(s.doc.state())
+	s.works[s.modelKey] = w
+}
+
+// applyModelDefaults puts the model's recommended sampling settings
+// (config.json tessera.defaults) into the panel and says which. fresh
+// gives a model opened for the first time in a session its own settings:
+// the studio's defaults, keeping only the prompt texts and seed typed, not
+// another model's settings; otherwise (the first model at start) the
+// recommendations go over the settings remembered.
+func (s *Studio) applyModelDefaults(b *bundle.Bundle, fresh bool) string {
 	d := b.Model.Config.SamplingDefaults()
 	p, err := s.panel.Params()
 	if err != nil {
-		return ""
+		p = s.params
+	}
+	if fresh {
+		cur := p
+		p = DefaultParams()
+		p.Prompt, p.Negative, p.Seed = cur.Prompt, cur.Negative, cur.Seed
 	}
 	var set []string
 	if d.Temperature > 0 {
@@ -187,6 +240,7 @@ func (s *Studio) applyModelDefaults(b *bundle.Bundle) string {
 	if d.GuidanceMinP > 0 {
 		set = append(set, fmt.Sprintf("guidance min-p %g", d.GuidanceMinP))
 	}
+	p = p.clamped()
 	if p.Validate() != nil {
 		return ""
 	}
@@ -198,18 +252,17 @@ func (s *Studio) applyModelDefaults(b *bundle.Bundle) string {
 	return "using the model's recommended " + strings.Join(set, ", ")
 }
 
-// reencode encodes the picture of doc, made with model old, for model b:
-// on b's grid, or for a tall image on b's columns and as many rows as keep
-// its proportions. It returns the codes and their patch rows.
-func reencode(old, b *bundle.Bundle, doc *Document) ([]int, int, error) {
-	img := decodeRows(old, doc.Tokens(), doc.ImageRows())
-	rows, cols := b.Grid()
-	if doc.Tall() {
-		bd := img.Bounds()
-		rows = min(max(rows, int(math.Round(float64(bd.Dy())*float64(cols)/float64(bd.Dx())))), maxImageRows, codebook.MaxImageSide/b.PatchSize())
+// rankByWeight orders completions by the model's word weights, heaviest
+// (the words its captions held most) first; nil without weights.
+func rankByWeight(weights map[string]float64) func(others, words []string) []string {
+	if len(weights) == 0 {
+		return nil
 	}
-	tokens, err := b.Tokenizer.Encode(img, rows, cols)
-	return tokens, rows, err
+	return func(_, words []string) []string {
+		out := slices.Clone(words)
+		slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(weights[b], weights[a]) })
+		return out
+	}
 }
 
 // promptNote describes a model's prompt.

@@ -7,9 +7,14 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
+	"fyne.io/fyne/v2/dialog"
+
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -40,8 +45,12 @@ type job struct {
 	at int
 	// temps is the temperature map the run used (nil: none).
 	temps []float64
-	// rank orders a batch best first by mean log-likelihood per patch.
+	// rank orders a batch best first by how much the prompt explains each
+	// image (see sampler.PromptGain; the mean log-likelihood per patch for
+	// a model without prompts).
 	rank bool
+	// sampled is how many patches the run samples (the others are kept).
+	sampled int
 	// shown is the codes on the canvas when the run starts (−1 where it
 	// paints; nil: none), which a ViT tokenizer decodes with the new ones.
 	shown []int
@@ -60,8 +69,9 @@ func (s *Studio) runOptions(p Params) sampler.Options {
 	return opt
 }
 
-// runParams reads the panel for a run: the seed is drawn anew unless
-// locked, and the parameters are remembered.
+// runParams reads the panel for a run and remembers the parameters. The
+// run uses the seed shown; an unlocked seed moves on to a new one when the
+// run ends (see advanceSeed), a locked one never changes.
 func (s *Studio) runParams() (Params, error) {
 	if s.bundle == nil {
 		return Params{}, errNoModel
@@ -73,33 +83,109 @@ func (s *Studio) runParams() (Params, error) {
 	if err != nil {
 		return Params{}, fmt.Errorf("check the settings: %w", err)
 	}
-	if !p.SeedLocked {
-		p.Seed = NewSeed()
-		s.panel.SetSeed(p.Seed)
-	}
 	s.params = p
 	s.set.SetParams(p)
 	return p, nil
 }
 
+// advanceSeed shows a fresh seed for the next run after a run with p,
+// unless the seed is locked or was changed meanwhile.
+func (s *Studio) advanceSeed(p Params) {
+	now, err := s.panel.Params()
+	if err != nil || now.SeedLocked || now.Seed != p.Seed {
+		return
+	}
+	s.panel.SetSeed(NewSeed())
+	s.paramsChanged()
+}
+
+// errPromptUnknown is returned by Generate when the model knows none of
+// the prompt's words: it would draw an image as if there were no prompt.
+type errPromptUnknown struct{ words []string }
+
+// Error names the words.
+func (e errPromptUnknown) Error() string {
+	return fmt.Sprintf("the model knows none of the prompt's words (%s): it would generate as if there were no prompt. "+
+		"Pick words it knows (the suggestions under the prompt), or generate anyway", strings.Join(e.words, ", "))
+}
+
+// checkPrompt refuses a prompt whose every word is unknown to the model.
+func (s *Studio) checkPrompt(p Params) error {
+	if s.bundle == nil || !s.bundle.Conditional() || strings.TrimSpace(p.Prompt) == "" {
+		return nil
+	}
+	enc := s.bundle.PromptIDs(p.Prompt)
+	if len(enc.Unknown) > 0 && len(enc.Unknown) == len(prompt.Split(p.Prompt)) {
+		return errPromptUnknown{words: enc.Unknown}
+	}
+	return nil
+}
+
+// generateAsked is the Generate button: a prompt the model cannot read at
+// all is said so first, with the choice to generate anyway.
+func (s *Studio) generateAsked() {
+	err := s.Generate()
+	var unknown errPromptUnknown
+	if !errors.As(err, &unknown) {
+		s.report(err)
+		return
+	}
+	s.setStatus("The model knows none of the prompt's words")
+	dialog.ShowConfirm("Generate without a prompt?", wrapText(unknown.Error(), 60), func(ok bool) {
+		if ok {
+			s.report(s.generate(true))
+		}
+	}, s.win)
+}
+
 // Generate samples new images from the prompt panel's settings; image 1
-// grows on the canvas. It returns at once; see Wait.
-func (s *Studio) Generate() error {
+// grows on the canvas. It returns at once; see Wait. A prompt none of
+// whose words the model knows is refused (errPromptUnknown).
+func (s *Studio) Generate() error { return s.generate(false) }
+
+// generate is Generate; anyPrompt runs even a prompt the model cannot read.
+func (s *Studio) generate(anyPrompt bool) error {
 	p, err := s.runParams()
 	if err != nil {
 		return err
 	}
+	if !anyPrompt {
+		if err := s.checkPrompt(p); err != nil {
+			return err
+		}
+	}
 	b := s.bundle
+	s.stopReplay()
 	s.fitCanvas(s.doc.Rows)
 	s.canvas.ShowImage(nil)
 	opt := s.runOptions(p)
+	// A new image starts without a mask; painted temperatures are used
+	// and shown while it grows.
+	s.canvas.SetMask(nil)
+	note := ""
+	if opt.PatchTemperature != nil {
+		s.canvas.SetTemperature(opt.PatchTemperature)
+		s.setOverlays(true)
+		note = temperatureUse(opt.PatchTemperature)
+	}
 	return s.startJob(job{
-		kind: kindGenerate, label: "generating", b: b, params: p, mask: fitLen(s.doc.Mask(), s.doc.GridN()),
-		temps: opt.PatchTemperature, rank: true,
+		kind: kindGenerate, label: "generating", b: b, params: p,
+		temps: opt.PatchTemperature, rank: true, sampled: b.Tokens(), note: note,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Generate(ctx, b, opt, emit)
 		},
 	})
+}
+
+// temperatureUse says that a run uses painted temperatures.
+func temperatureUse(temps []float64) string {
+	n := 0
+	for _, t := range temps {
+		if t > 0 {
+			n++
+		}
+	}
+	return fmt.Sprintf("painted temperatures used on %d patches (Clear temperatures drops them)", n)
 }
 
 // RegenerateMasked resamples the masked patches (and any missing ones of a
@@ -121,17 +207,27 @@ func (s *Studio) RegenerateMasked() error {
 		return err
 	}
 	b := s.bundle
+	s.stopReplay()
 	for i := len(tokens); i < s.doc.N(); i++ {
 		tokens = append(tokens, 0)
 		mask[i] = true
 	}
+	sampled := 0
+	for _, m := range mask {
+		if m {
+			sampled++
+		}
+	}
+	s.resetTimeline()
+	s.showDoc()
+	s.setOverlays(true) // the patches resampled are the ones masked
 	s.canvas.ClearPatches(func(i int) bool { return mask[i] })
 	opt := s.runOptions(p)
 	opt.Batch = 1
 	n := s.set.Candidates()
 	return s.startJob(job{
 		kind: kindRegenerate, label: "regenerating", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return mask[i] }),
+		temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return mask[i] }), sampled: sampled,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Inpaint(ctx, b, opt, tokens, mask, n, emit)
 		},
@@ -172,11 +268,13 @@ func (s *Studio) completeFrom(keep int) error {
 	}
 	b := s.bundle
 	tokens := s.doc.Tokens()
+	s.stopReplay()
 	s.canvas.ClearPatches(func(i int) bool { return i >= keep })
 	opt := s.runOptions(p)
 	return s.startJob(job{
 		kind: kindComplete, label: "completing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		at: keep, temps: opt.PatchTemperature, rank: true, shown: shownCodes(tokens, func(i int) bool { return i >= keep }),
+		sampled: b.Tokens() - keep,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Complete(ctx, b, opt, tokens, keep, emit)
 		},
@@ -194,6 +292,7 @@ func (s *Studio) startJob(j job) error {
 	j.outDir = s.outputsDir
 	s.resetTimeline()
 	s.streaming = true
+	s.canvas.SetMessage("")
 	s.refreshHeat()
 	s.canvas.Sync()
 	s.prog.Begin(j.label, 0, time.Now())
@@ -204,7 +303,7 @@ func (s *Studio) startJob(j job) error {
 	err := s.run.Start(j.label, func(ctx context.Context) {
 		res, err := j.run(ctx, emit)
 		s.prog.End(time.Now())
-		saved, saveErr := s.saveResults(j, res, err)
+		saved, saveErr := s.saveResults(ctx, j, res, err)
 		s.loop.DoAndWait(func() { s.finish(j, res, err, saved, saveErr) })
 	})
 	if err != nil {
@@ -212,6 +311,7 @@ func (s *Studio) startJob(j job) error {
 		s.panel.SetRunning(false)
 		s.showDoc()
 	}
+	s.updateButtons()
 	return err
 }
 
@@ -263,30 +363,66 @@ type result struct {
 	tokens []int
 	rows   int // patch rows (more than the grid after Extend ↓)
 	seed   uint64
-	path   string
+	// path is the output file ("" until it is saved: only the image kept
+	// is, see saveResults).
+	path string
+	// rec is the metadata the image is saved with.
+	rec pngmeta.Record
 	// loglik is the model's mean log-likelihood per patch of what the run
 	// produced (nats; 0 when unknown).
 	loglik float64
+	// score is what a ranked batch is ordered by: the prompt gain (nats per
+	// patch, see sampler.PromptGain) or, for a model without prompts, the
+	// mean log-likelihood; scored says it was computed.
+	score  float64
+	scored bool
 }
 
-// saveResults writes every image of a run to the outputs folder (on the
-// job's goroutine) and returns them in the order to offer.
-func (s *Studio) saveResults(j job, res *sampler.Result, runErr error) ([]result, error) {
+// rankResults orders a finished batch best first (job goroutine): by how
+// much the prompt explains each image, log p(image | prompt) − log
+// p(image | no prompt) per patch from the first sampled one, the quantity
+// guidance amplifies (a plain likelihood favours plain images); for a
+// model without prompts, or when the scoring is cancelled, by the mean
+// log-likelihood. It returns the scores in the new order and whether they
+// are prompt gains.
+func (s *Studio) rankResults(ctx context.Context, j job, ims []sampler.Image) ([]float64, bool) {
+	if j.b.Conditional() {
+		from := 0
+		if j.kind == kindComplete || j.kind == kindBranch {
+			from = j.at
+		}
+		if gains, err := sampler.RankByPromptGain(ctx, j.b, j.params.Prompt, ims, from, s.opt.Workers); err == nil {
+			return gains, true
+		}
+	}
+	sampler.RankByLikelihood(ims)
+	lls := make([]float64, len(ims))
+	for i, im := range ims {
+		lls[i] = im.MeanLogLik()
+	}
+	return lls, false
+}
+
+// saveResults ranks the images of a run and writes the one kept, the
+// first, to the outputs folder (on the job's goroutine); the other
+// candidates are saved only if the user picks them (PickCandidate). It
+// returns them in the order to offer.
+func (s *Studio) saveResults(ctx context.Context, j job, res *sampler.Result, runErr error) ([]result, error) {
 	if runErr != nil || res == nil {
 		return nil, nil
 	}
-	out := outputs{dir: j.outDir}
 	now := time.Now()
 	var results []result
-	var errs []error
 	if res.Stopped && s.prog.State(now).Step == 0 {
 		return nil, nil // stopped before the first patch
 	}
+	var scores []float64
+	gain := false
 	if j.rank && !res.Stopped && len(res.Images) > 1 {
-		sampler.RankByLikelihood(res.Images)
+		scores, gain = s.rankResults(ctx, j, res.Images)
 	}
 	gridRows, cols := j.b.Grid()
-	for _, im := range res.Images {
+	for i, im := range res.Images {
 		tokens := im.Tokens
 		if j.kind == kindRegenerate && len(tokens) < len(j.base) {
 			// stopped: keep the new patches, the old image elsewhere
@@ -307,17 +443,26 @@ func (s *Studio) saveResults(j job, res *sampler.Result, runErr error) ([]result
 		if j.temps != nil {
 			rec.Extra[extraTemperature] = j.temps
 		}
-		path, err := out.save(decodeRows(j.b, tokens, rows), rec, now)
-		if err != nil {
-			errs = append(errs, err)
+		r := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik()}
+		if scores != nil {
+			r.score, r.scored = scores[i], true
+			if gain {
+				rec.Extra[extraPromptGain] = scores[i]
+			}
 		}
-		results = append(results, result{tokens: tokens, rows: rows, seed: im.Seed, path: path, loglik: im.MeanLogLik()})
+		results = append(results, r)
 	}
-	return results, errors.Join(errs...)
+	if len(results) == 0 {
+		return nil, nil
+	}
+	path, err := outputs{dir: j.outDir}.save(decodeRows(j.b, results[0].tokens, results[0].rows), results[0].rec, now)
+	results[0].path = path
+	return results, err
 }
 
 // finish applies a finished run (UI goroutine): the first image becomes the
-// current one (one undo step), the others are offered as candidates.
+// current one (one undo step of its own), the others are offered as
+// candidates; the overlays make way for the result.
 func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []result, saveErr error) {
 	s.streaming = false
 	s.panel.SetRunning(false)
@@ -331,6 +476,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if s.bundle != j.b {
 		return // the model changed meanwhile; nothing to apply to
 	}
+	s.advanceSeed(j.params)
 	if len(results) == 0 {
 		s.showDoc()
 		s.setStatus("Stopped before the first patch; the image is unchanged")
@@ -344,22 +490,42 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	first := results[0]
 	ip := j.params
 	ip.Seed = first.seed
-	if err := s.doc.SetImageRows(first.tokens, first.rows, ip, first.path); err != nil {
+	v := s.doc.Version()
+	var err error
+	if j.kind == kindGenerate {
+		err = s.doc.NewImage(first.tokens, first.rows, ip, first.path, j.temps)
+	} else {
+		err = s.doc.SetImageRows(first.tokens, first.rows, ip, first.path)
+	}
+	if err != nil {
 		s.showDoc()
 		s.showError(fmt.Errorf("%s: %w", j.label, err))
 		return
 	}
-	for _, r := range results {
-		if r.path != "" {
-			s.markSaved(r.tokens, true)
-		}
+	// The run's candidates replace its result in place only while its own
+	// undo step is current.
+	s.candVersion = -1
+	if s.doc.Version() != v {
+		s.candVersion = s.doc.Version()
 	}
-	s.panel.SetSeed(first.seed)
+	if first.path != "" {
+		s.markSaved(first.tokens, true)
+	}
+	if !s.canvas.Stroking() {
+		s.setOverlays(false) // the result, not the mask over it
+	}
 	s.showCandidates(j, results)
-	s.addHistory(j, results)
+	s.addHistory(j, results[:1])
 	s.docChanged()
 	st := s.prog.State(time.Now())
-	msg := fmt.Sprintf("%s: %d patches in %s (%.0f tok/s)", capitalize(doneWord(j.kind)), st.Step, formatDuration(st.Elapsed), st.TokensPerSecond())
+	done := j.sampled
+	if done <= 0 {
+		done = st.Step
+	}
+	msg := fmt.Sprintf("%s: %d patches in %s (%.0f tok/s)", capitalize(doneWord(j.kind)), done, formatDuration(st.Elapsed), st.TokensPerSecond())
+	if j.kind == kindRegenerate {
+		msg = fmt.Sprintf("Regenerated: %d masked patches in %s (%.0f tok/s)", done, formatDuration(st.Elapsed), st.TokensPerSecond())
+	}
 	if first.loglik != 0 && !res.Stopped {
 		msg += fmt.Sprintf(" · %.2f bits/patch", -first.loglik/math.Ln2)
 	}
@@ -375,6 +541,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	}
 	if len(res.Unknown) > 0 {
 		msg += fmt.Sprintf(" · unknown words left out: %v", res.Unknown)
+	}
+	if j.b.Conditional() && j.params.Guidance <= 1 && strings.TrimSpace(j.params.Negative) != "" {
+		msg += " · the negative prompt had no effect at guidance 1"
 	}
 	if saveErr != nil {
 		s.showError(fmt.Errorf("the result is on the canvas but could not be saved to the outputs folder: %w", saveErr))

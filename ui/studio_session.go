@@ -10,12 +10,58 @@ import (
 
 // sessionOut is a session as written, with the document already encoded.
 type sessionOut struct {
-	Version   int             `json:"version"`
-	Model     string          `json:"model"`
+	Version   int                `json:"version"`
+	Model     string             `json:"model"`
+	ModelHash string             `json:"model_hash"`
+	Params    Params             `json:"params"`
+	Doc       json.RawMessage    `json:"document"`
+	Saved     bool               `json:"saved"`
+	Others    map[string]workOut `json:"others,omitempty"`
+}
+
+// workOut is another model's work as written.
+type workOut struct {
 	ModelHash string          `json:"model_hash"`
 	Params    Params          `json:"params"`
 	Doc       json.RawMessage `json:"document"`
 	Saved     bool            `json:"saved"`
+}
+
+// modelWork is the work of a model that is not open: its document (image
+// and undo history) and its panel settings, as they were when another
+// model was opened.
+type modelWork struct {
+	hash   string
+	params Params
+	doc    *Document
+	saved  bool
+	json   json.RawMessage // doc's state, encoded once for autosaving
+}
+
+// restoreOthers takes the other models' work from a saved session (and
+// the session's own work when another model is being opened instead).
+func (s *Studio) restoreOthers(sess *session) {
+	add := func(key string, w savedWork) {
+		if _, ok := s.works[key]; ok || key == "" {
+			return
+		}
+		d, err := documentFromState(w.Doc)
+		if err != nil {
+			return
+		}
+		data, err := json.Marshal(d.state())
+		if err != nil {
+			return
+		}
+		s.works[key] = &modelWork{hash: w.ModelHash, params: w.Params.clamped(), doc: d, saved: w.Saved, json: data}
+		if _, known := s.knownHashes[w.ModelHash]; !known {
+			s.knownHashes[w.ModelHash] = key
+		}
+	}
+	for key, w := range sess.Others {
+		add(key, w)
+	}
+	add(sess.Model, savedWork{ModelHash: sess.ModelHash, Params: sess.Params, Doc: sess.Doc, Saved: sess.Saved})
 }
 
 // restore reopens the autosaved work (or the last settings) and loads the
@@ -57,7 +103,7 @@ func (s *Studio) restore() {
 		s.setStatus("No model yet: open a model folder (Hugging Face layout) to start")
 		return
 	}
-	if err := s.loadModel(key, sess); err != nil {
+	if err := s.loadModel(key, sess, ""); err != nil {
 		s.showError(err)
 	}
 }
@@ -69,10 +115,23 @@ func (s *Studio) autosave() {
 	if s.bundle == nil || s.doc == nil || s.docJSON == nil {
 		return
 	}
-	data, err := json.Marshal(sessionOut{
+	out := sessionOut{
 		Version: sessionVersion, Model: s.modelKey, ModelHash: s.bundle.Model.Hash,
 		Params: s.params, Doc: s.docJSON, Saved: s.currentSaved(),
-	})
+	}
+	for key, w := range s.works {
+		if key == s.modelKey || w.doc.Empty() && !w.doc.CanUndo() {
+			continue
+		}
+		if out.Others == nil {
+			out.Others = map[string]workOut{}
+		}
+		if w.json == nil {
+			w.json, _ = json.Marshal(w.doc.state())
+		}
+		out.Others[key] = workOut{ModelHash: w.hash, Params: w.params, Doc: w.json, Saved: w.saved}
+	}
+	data, err := json.Marshal(out)
 	if err != nil {
 		return
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/model"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -236,6 +237,7 @@ func TestExportRoundTripsIntoPanel(t *testing.T) {
 	must(t, s.LastError())
 	got, err := s.Params()
 	must(t, err)
+	want.SeedLocked = false // the lock is the panel's, not the image's: it stays as it was
 	if got != want {
 		t.Fatalf("panel after reopening:\n got %+v\nwant %+v", got, want)
 	}
@@ -303,31 +305,142 @@ func TestBadModelKeepsCurrent(t *testing.T) {
 	}
 }
 
-// Switching models keeps the picture: it is re-encoded for the new model.
-func TestSwitchModelKeepsPicture(t *testing.T) {
+// twoModels is an environment with the tiny models "tiny" and "tiny2".
+func twoModels(t *testing.T) (*studioEnv, *bundle.Bundle) {
+	t.Helper()
 	e := newEnv(t)
-	other := bundletest.Tiny(9)
-	other.Model.Hash = "tiny2"
-	e.models = tinyModels{b: bundletest.Tiny(3), other: other}
+	b, other := bundletest.Tiny(3), bundletest.Tiny(9)
+	b.Model.Hash, other.Model.Hash = "tiny1", "tiny2"
+	e.models = tinyModels{b: b, other: other}
+	return e, other
+}
+
+// Switching models keeps each model's work: the image, its mask and
+// temperatures, its undo history and the settings stay with the model
+// that made them and come back with it; the other model starts its own.
+// Nothing is re-encoded, and the autosave keeps both.
+func TestSwitchModelKeepsEachModelsWork(t *testing.T) {
+	e, other := twoModels(t)
 	s := e.open(t)
+	first := s.Bundle()
+	setParams(t, s, "red cat", 7, func(p *Params) { p.Guidance = 3 })
 	generate(t, s)
-	old := s.Bundle().Decode(s.Document().Tokens())
-	if !slices.Contains(s.panel.model.Options, "tiny2") {
-		t.Fatalf("picker options %v", s.panel.model.Options)
-	}
+	mask := make([]bool, 16)
+	mask[5] = true
+	must(t, s.SetMask(mask))
+	temps := make([]float64, 16)
+	temps[2] = 0.5
+	must(t, s.SetTemperatureMap(temps))
+	st := s.Document().state()
+
 	s.panel.model.SetSelected("tiny2")
 	s.Wait()
 	must(t, s.LastError())
 	if s.Bundle() != other || s.set.LastModel() != "tiny2" {
 		t.Fatal("model not switched")
 	}
-	want, err := other.Encode(old)
-	must(t, err)
-	if !slices.Equal(s.Document().Tokens(), want) {
-		t.Fatal("picture not re-encoded for the new model")
+	if !s.Document().Empty() || s.Document().CanUndo() {
+		t.Fatal("the new model did not start its own empty work")
 	}
-	if !strings.Contains(s.Status(), "re-encoded") {
-		t.Fatalf("status %q", s.Status())
+	if s.Canvas().Message() == "" {
+		t.Fatal("the empty canvas gives no hint")
+	}
+	if p, _ := s.Params(); p.Guidance != 1 || p.SeedLocked {
+		t.Fatalf("the new model carried the other's settings: %+v", p)
+	}
+	if !strings.Contains(s.Status(), "stays with it") {
+		t.Fatalf("status %q does not say where the image went", s.Status())
+	}
+	lockSeed(t, s, "blue dog", 9)
+	generate(t, s)
+	otherTokens := s.Document().Tokens()
+
+	must(t, s.OpenModel("tiny"))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Bundle() != first {
+		t.Fatal("not back on the first model")
+	}
+	back := s.Document().state()
+	if !slices.Equal(back.Cur.Tokens, st.Cur.Tokens) || !slices.Equal(back.Cur.Mask, st.Cur.Mask) ||
+		!slices.Equal(back.Cur.Temperature, st.Cur.Temperature) || len(back.Undo) != len(st.Undo) {
+		t.Fatal("the first model's image, mask, temperatures or undo history changed")
+	}
+	if !slices.Equal(s.Canvas().Image().Pix, first.Decode(st.Cur.Tokens).Pix) {
+		t.Fatal("the canvas does not show the first model's image")
+	}
+	if p, _ := s.Params(); p.Prompt != "red cat" || p.Guidance != 3 || !p.SeedLocked || p.Seed != 7 {
+		t.Fatalf("the first model's settings did not come back: %+v", p)
+	}
+	must(t, s.Undo()) // the temperatures
+	must(t, s.Undo()) // the mask
+	if s.Document().Masked() != 0 || s.Document().Temperature() != nil {
+		t.Fatal("the undo history did not come back")
+	}
+	must(t, s.Redo())
+	must(t, s.Redo())
+
+	// the autosave keeps both models' work
+	must(t, s.FlushAutosave())
+	s2 := e.open(t)
+	if s2.Bundle() != first || !slices.Equal(s2.Document().Tokens(), st.Cur.Tokens) {
+		t.Fatal("the current model's work was not restored")
+	}
+	must(t, s2.OpenModel("tiny2"))
+	s2.Wait()
+	must(t, s2.LastError())
+	if !slices.Equal(s2.Document().Tokens(), otherTokens) {
+		t.Fatal("the other model's work was not autosaved")
+	}
+	if p, _ := s2.Params(); p.Prompt != "blue dog" || p.Seed != 9 || !p.SeedLocked {
+		t.Fatalf("the other model's settings were not autosaved: %+v", p)
+	}
+}
+
+// A history entry reopens with the model that made it (switching to it),
+// exactly from its codes, and with only its own settings: nothing of the
+// model that was open carries over, whose work is kept.
+func TestHistoryReopensWithItsOwnModel(t *testing.T) {
+	e, other := twoModels(t)
+	s := e.open(t)
+	first := s.Bundle()
+	setParams(t, s, "red cat", 7, func(p *Params) { p.Guidance = 2.5; p.SeedLocked = false })
+	generate(t, s)
+	made := s.Document().Tokens()
+	must(t, s.OpenModel("tiny2"))
+	s.Wait()
+	setParams(t, s, "blue dog", 3, func(p *Params) { p.Guidance = 6; p.Batch = 2 }) // locked
+	generate(t, s)
+	otherTokens := s.Document().Tokens()
+	var entry *Thumb
+	for _, th := range s.history.thumbs {
+		if strings.Contains(th.Tip, "Made with tiny") && th != s.history.thumbs[0] {
+			entry = th
+		}
+	}
+	if entry == nil {
+		t.Fatal("no history entry of the first model")
+	}
+	test.Tap(entry)
+	s.Wait()
+	must(t, s.LastError())
+	if s.Bundle() != first {
+		t.Fatal("the image did not reopen with its own model")
+	}
+	if !slices.Equal(s.Document().Tokens(), made) || !strings.Contains(s.Status(), "exactly") {
+		t.Fatalf("the image was not reopened exactly (status %q)", s.Status())
+	}
+	p, _ := s.Params()
+	if p.Prompt != "red cat" || p.Guidance != 2.5 || p.Seed != 7 || p.SeedLocked || p.Batch != 1 {
+		t.Fatalf("settings %+v: want the image's own, nothing of the other model", p)
+	}
+	must(t, s.OpenModel("tiny2"))
+	s.Wait()
+	if s.Bundle() != other || !slices.Equal(s.Document().Tokens(), otherTokens) {
+		t.Fatal("the other model's work was lost")
+	}
+	if p, _ := s.Params(); p.Guidance != 6 || !p.SeedLocked || p.Batch != 2 {
+		t.Fatalf("the other model's settings were lost: %+v", p)
 	}
 }
 
@@ -364,7 +477,8 @@ func TestReopensWhereItWas(t *testing.T) {
 	}
 }
 
-// Clicking a history thumbnail restores that image and its parameters.
+// Clicking a history thumbnail restores that image and its parameters;
+// a locked seed stays locked and unchanged (the image keeps its own).
 func TestHistoryRestores(t *testing.T) {
 	s := newTestStudio(t)
 	lockSeed(t, s, "cat", 100)
@@ -378,11 +492,24 @@ func TestHistoryRestores(t *testing.T) {
 	test.Tap(s.history.thumbs[1]) // older one
 	s.Wait()
 	must(t, s.LastError())
-	if !slices.Equal(s.Document().Tokens(), first) {
+	if !slices.Equal(s.Document().Tokens(), first) || s.Document().ImageParams().Seed != 100 {
 		t.Fatal("history click did not restore the image")
 	}
-	if p, _ := s.Params(); p.Prompt != "cat" || p.Seed != 100 {
-		t.Fatalf("params %+v", p)
+	if p, _ := s.Params(); p.Prompt != "cat" || p.Seed != 200 || !p.SeedLocked {
+		t.Fatalf("params %+v: want the image's prompt and the locked seed 200 unchanged", p)
+	}
+	if !strings.Contains(s.Status(), "locked seed 200 stays") {
+		t.Fatalf("status %q does not say the locked seed stayed", s.Status())
+	}
+	// unlocked, the seed field shows the image's own seed
+	p, _ := s.Params()
+	p.SeedLocked = false
+	s.SetParams(p)
+	test.Tap(s.history.thumbs[0])
+	s.Wait()
+	must(t, s.LastError())
+	if p, _ := s.Params(); p.Prompt != "dog" || p.Seed != 200 || p.SeedLocked {
+		t.Fatalf("params %+v after reopening unlocked", p)
 	}
 }
 
@@ -531,7 +658,7 @@ func TestAboutCredits(t *testing.T) {
 	c := test.NewWindow(AboutContent("1.2.3"))
 	defer c.Close()
 	markup := test.RenderObjectToMarkup(AboutContent("1.2.3"))
-	for _, want := range []string{"Tessera 1.2.3", "Noto Emoji", "Apache-2.0", "Twemoji", "CC-BY 4.0", "MNIST"} {
+	for _, want := range []string{"Tessera 1.2.3", "Noto Emoji", "Apache-2.0", "Twemoji", "CC-BY 4.0", "OpenMoji", "CC BY-SA 4.0", "Fluent Emoji", "MIT", "emojibase", "MNIST"} {
 		if !strings.Contains(markup, want) {
 			t.Errorf("About lacks %q", want)
 		}
@@ -602,7 +729,9 @@ func TestCopyImage(t *testing.T) {
 	}
 }
 
-// A batch gives one output per image and offers them as candidates.
+// A batch offers its images as candidates; only the image kept is saved
+// (the one shown, then each one picked), and picking leaves a locked seed
+// alone.
 func TestBatchCandidates(t *testing.T) {
 	s := newTestStudio(t)
 	p, _ := s.Params()
@@ -610,8 +739,8 @@ func TestBatchCandidates(t *testing.T) {
 	s.SetParams(p)
 	generate(t, s)
 	files, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png"))
-	if len(files) != 3 || s.Candidates() != 3 || s.HistoryLen() != 3 {
-		t.Fatalf("outputs %d candidates %d history %d", len(files), s.Candidates(), s.HistoryLen())
+	if len(files) != 1 || s.Candidates() != 3 || s.HistoryLen() != 1 {
+		t.Fatalf("outputs %d candidates %d history %d: want only the image kept saved", len(files), s.Candidates(), s.HistoryLen())
 	}
 	first := s.Document().Tokens()
 	third := s.candidates[2].seed // ranked: not necessarily seed 52
@@ -619,8 +748,16 @@ func TestBatchCandidates(t *testing.T) {
 	if slices.Equal(first, s.Document().Tokens()) || s.Document().ImageParams().Seed != third {
 		t.Fatalf("candidate 3 not picked (seed %d, want %d)", s.Document().ImageParams().Seed, third)
 	}
-	if p, _ := s.Params(); p.Seed != third {
-		t.Fatalf("panel seed %d", p.Seed)
+	if p, _ := s.Params(); p.Seed != 50 || !p.SeedLocked {
+		t.Fatalf("panel seed %d locked %v: picking changed the locked seed", p.Seed, p.SeedLocked)
+	}
+	files, _ = filepath.Glob(filepath.Join(s.OutputsDir(), "*.png"))
+	if len(files) != 2 || s.HistoryLen() != 2 || s.Document().Parent == "" || readRecord(t, s.Document().Parent).Seed != third {
+		t.Fatalf("outputs %d history %d parent %q: the picked candidate was not saved", len(files), s.HistoryLen(), s.Document().Parent)
+	}
+	test.Tap(s.cands.thumbs[2]) // already saved: no second file
+	if files, _ = filepath.Glob(filepath.Join(s.OutputsDir(), "*.png")); len(files) != 2 {
+		t.Fatalf("picking the same candidate again wrote %d files", len(files))
 	}
 }
 

@@ -22,7 +22,7 @@ func (s *Studio) tempEdited(temps []float64) {
 		return
 	}
 	s.report(s.SetTemperatureMap(temps))
-	s.setStatus(temperatureStatus(s.doc.Temperature()))
+	s.setStatus(temperatureStatus(s.doc.Temperature(), s.globalTemperature()))
 }
 
 // SetTemperatureMap replaces the per-patch temperature map (one entry per
@@ -36,6 +36,7 @@ func (s *Studio) SetTemperatureMap(temps []float64) error {
 	if err := s.doc.SetTemperature(temps); err != nil {
 		return fmt.Errorf("temperature map: %w", err)
 	}
+	s.setOverlays(true)
 	s.docChanged()
 	return nil
 }
@@ -56,22 +57,23 @@ func (s *Studio) patchTemperatures(n int) []float64 {
 	return m
 }
 
-// temperatureStatus describes a temperature map for the status line.
-func temperatureStatus(m []float64) string {
+// temperatureStatus describes a temperature map for the status line,
+// against the global temperature g.
+func temperatureStatus(m []float64, g float64) string {
 	cool, warm, n := 0, 0, 0
 	for _, t := range m {
 		switch {
 		case t <= 0:
 			continue
-		case t < 1:
+		case t < g:
 			cool++
-		case t > 1:
+		case t > g:
 			warm++
 		}
 		n++
 	}
 	if n == 0 {
-		return "Every patch uses the global temperature"
+		return fmt.Sprintf("Every patch uses the global temperature (%.2f)", g)
 	}
-	return fmt.Sprintf("%d patches have their own temperature (%d cooler, %d warmer than 1)", n, cool, warm)
+	return fmt.Sprintf("%d patches have their own temperature (%d cooler, %d warmer than the global %.2f)", n, cool, warm, g)
 }

@@ -2,10 +2,12 @@ package ui
 
 import (
 	"image"
+	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -25,7 +27,35 @@ type Thumb struct {
 	Selected bool
 	// OnTapped is called when the thumbnail is tapped.
 	OnTapped func()
+	// Tip is the tooltip shown when the pointer rests on the thumbnail.
+	Tip string
+	// OnSecondary, when set, is called with the absolute position of a
+	// right click (a context menu).
+	OnSecondary func(pos fyne.Position)
 }
+
+// Interfaces a Thumb implements.
+var (
+	_ fyne.SecondaryTappable = (*Thumb)(nil)
+	_ desktop.Hoverable      = (*Thumb)(nil)
+)
+
+// TappedSecondary calls OnSecondary.
+func (t *Thumb) TappedSecondary(ev *fyne.PointEvent) {
+	tipOut(t)
+	if t.OnSecondary != nil {
+		t.OnSecondary(ev.AbsolutePosition)
+	}
+}
+
+// MouseIn starts the tooltip.
+func (t *Thumb) MouseIn(ev *desktop.MouseEvent) { tipIn(t, t.Tip, ev) }
+
+// MouseMoved is part of desktop.Hoverable.
+func (t *Thumb) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut hides the tooltip.
+func (t *Thumb) MouseOut() { tipOut(t) }
 
 // NewThumb returns a thumbnail of img.
 func NewThumb(img image.Image, caption string, tapped func()) *Thumb {
@@ -36,6 +66,7 @@ func NewThumb(img image.Image, caption string, tapped func()) *Thumb {
 
 // Tapped calls OnTapped.
 func (t *Thumb) Tapped(*fyne.PointEvent) {
+	tipOut(t)
 	if t.OnTapped != nil {
 		t.OnTapped()
 	}
@@ -73,12 +104,31 @@ type thumbRenderer struct {
 	note  *canvas.Text
 }
 
+// thumbWidth is a thumbnail's width: captions and notes are cut to it, so
+// neighbours never overlap.
+const thumbWidth = thumbSize + 6
+
+// fitText cuts text with an ellipsis to fit width at size.
+func fitText(text string, size, width float32) string {
+	if fyne.MeasureText(text, size, fyne.TextStyle{}).Width <= width {
+		return text
+	}
+	r := []rune(text)
+	for len(r) > 0 {
+		r = r[:len(r)-1]
+		if t := string(r) + "…"; fyne.MeasureText(t, size, fyne.TextStyle{}).Width <= width {
+			return t
+		}
+	}
+	return ""
+}
+
 // update copies the thumbnail's state into the drawing objects.
 func (r *thumbRenderer) update() {
 	r.pic.Image = r.t.Image
-	r.cap.Text = r.t.Caption
+	r.cap.Text = fitText(r.t.Caption, r.cap.TextSize, thumbWidth-4)
 	r.cap.Color = theme.Color(theme.ColorNameForeground)
-	r.note.Text = r.t.Note
+	r.note.Text = fitText(r.t.Note, r.note.TextSize, thumbWidth-4)
 	r.note.Hidden = r.t.Note == ""
 	r.note.Color = theme.Color(theme.ColorNamePrimary)
 	r.frame.StrokeWidth = 0
@@ -92,12 +142,10 @@ func (r *thumbRenderer) update() {
 // Destroy is part of fyne.WidgetRenderer.
 func (r *thumbRenderer) Destroy() {}
 
-// noteHeight is the height of the note line (0 when there is none).
+// noteHeight is the height of the note line, reserved even when there is
+// no note so that thumbnails (and what is under the strip) never move.
 func (r *thumbRenderer) noteHeight() float32 {
-	if r.t.Note == "" {
-		return 0
-	}
-	return r.note.MinSize().Height
+	return fyne.MeasureText("↳", r.note.TextSize, fyne.TextStyle{}).Height
 }
 
 // Layout puts the caption, then the note, under the picture.
@@ -113,13 +161,16 @@ func (r *thumbRenderer) Layout(size fyne.Size) {
 	r.note.Resize(fyne.NewSize(size.Width, noteH))
 }
 
-// MinSize fits a thumbnail, its caption and its note.
+// MinSize fits a thumbnail, its caption and its note line: the same for
+// every thumbnail.
 func (r *thumbRenderer) MinSize() fyne.Size {
-	w := float32(thumbSize + 6)
-	if r.t.Note != "" {
-		w = max(w, r.note.MinSize().Width+6)
-	}
-	return fyne.NewSize(w, thumbSize+6+r.cap.MinSize().Height+r.noteHeight())
+	return thumbMinSize()
+}
+
+// thumbMinSize is the size of every thumbnail.
+func thumbMinSize() fyne.Size {
+	line := fyne.MeasureText("Ag", theme.CaptionTextSize(), fyne.TextStyle{}).Height
+	return fyne.NewSize(thumbWidth, thumbSize+6+2*line)
 }
 
 // Objects lists what is drawn, back to front.
@@ -134,17 +185,29 @@ func (r *thumbRenderer) Refresh() {
 	canvas.Refresh(r.t)
 }
 
-// thumbStrip is a horizontally scrolling row of thumbnails.
+// thumbStrip is a horizontally scrolling row of thumbnails whose height
+// is reserved even while it is empty (nothing around it moves when
+// thumbnails come or go).
 type thumbStrip struct {
 	box    *fyne.Container
 	scroll *container.Scroll
+	view   *fyne.Container // scroll over a spacer of the strip's height
 	thumbs []*Thumb
+}
+
+// stripHeight is the height a strip reserves: a thumbnail and the
+// scroll bar.
+func stripHeight() float32 {
+	return thumbMinSize().Height + theme.ScrollBarSize() + theme.Padding()
 }
 
 // newThumbStrip returns an empty strip.
 func newThumbStrip() *thumbStrip {
 	s := &thumbStrip{box: container.NewHBox()}
 	s.scroll = container.NewHScroll(s.box)
+	spacer := canvas.NewRectangle(color.Transparent)
+	spacer.SetMinSize(fyne.NewSize(1, stripHeight()))
+	s.view = container.NewStack(spacer, s.scroll)
 	return s
 }
 
@@ -158,15 +221,6 @@ func (s *thumbStrip) set(thumbs []*Thumb) {
 	s.box.Objects = objs
 	s.box.Refresh()
 	s.scroll.ScrollToOffset(fyne.NewPos(0, 0))
-}
-
-// prepend adds thumbnails at the start, keeping at most limit.
-func (s *thumbStrip) prepend(limit int, thumbs ...*Thumb) {
-	all := append(append([]*Thumb(nil), thumbs...), s.thumbs...)
-	if limit > 0 && len(all) > limit {
-		all = all[:limit]
-	}
-	s.set(all)
 }
 
 // selectIndex highlights thumbnail i only.

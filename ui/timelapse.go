@@ -5,13 +5,8 @@ import (
 	"image"
 	"image/gif"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
-
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/render"
@@ -44,12 +39,6 @@ func timelapseGIF(cb tokenizer.Tokenizer, tokens []int, rows, cols int) *gif.GIF
 // is encoded and written in the background; the status line or an error
 // dialog tells how it went (see Wait).
 func (s *Studio) ExportTimelapse(path string) error {
-	return s.exportTimelapse(path, false)
-}
-
-// exportTimelapse is ExportTimelapse; removeEmpty deletes an empty file
-// left at path (by a save dialog) when the export fails.
-func (s *Studio) exportTimelapse(path string, removeEmpty bool) error {
 	if s.bundle == nil {
 		return errNoModel
 	}
@@ -64,9 +53,6 @@ func (s *Studio) exportTimelapse(path string, removeEmpty bool) error {
 		})
 		s.loop.DoAndWait(func() {
 			if err != nil {
-				if info, serr := os.Stat(path); removeEmpty && serr == nil && info.Size() == 0 {
-					os.Remove(path)
-				}
 				s.setStatus("The time-lapse was not written")
 				s.showError(fmt.Errorf("export time-lapse: %w", err))
 				return
@@ -78,31 +64,23 @@ func (s *Studio) exportTimelapse(path string, removeEmpty bool) error {
 	return nil
 }
 
-// showTimelapseDialog asks where to write the time-lapse and writes it.
+// showTimelapseDialog asks where to write the time-lapse (a full path may
+// be typed) and writes it.
 func (s *Studio) showTimelapseDialog() {
 	if s.doc == nil || s.doc.Empty() || s.bundle == nil {
 		s.showError(errNoImage)
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			s.showError(fmt.Errorf("export time-lapse: %w", err))
-			return
-		}
-		if w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close() // the file is written atomically, not through w
-		s.report(s.exportTimelapse(path, true))
-	}, s.win)
-	d.SetFileName(strings.TrimSuffix(s.exportName(), ".png") + "-timelapse.gif")
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".gif"}))
-	if dir := s.app.Preferences().String(prefExportDir); dir != "" {
-		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
-			d.SetLocation(l)
-		}
+	f := s.newSaveForm(strings.TrimSuffix(s.exportName(), ".png")+"-timelapse.gif", "GIF")
+	s.showSaveDialog("Export time-lapse (GIF)", f, s.TimelapseAs)
+}
+
+// TimelapseAs writes the time-lapse to what was typed: a full path as it
+// is, a name into the last export folder.
+func (s *Studio) TimelapseAs(typed string) error {
+	path, err := resolveSavePath(typed, s.exportDir(), ".gif")
+	if err != nil {
+		return fmt.Errorf("export time-lapse: %w", err)
 	}
-	d.Resize(dialogSize(s.win))
-	d.Show()
+	return s.ExportTimelapse(path)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -14,30 +15,32 @@ import (
 )
 
 // timeline is the strip under the canvas that rewinds the image: a slider
-// over k = 0…N shows the image as it was after its first k patches, and
-// "Branch from here" keeps those and resamples the rest.
+// over k = 0…N shows the image as it was after its first k patches, ▶
+// replays the generation patch by patch at a pace the eye can follow, and
+// "Branch from here" keeps the patches shown and resamples the rest.
 type timeline struct {
-	slider *widget.Slider
+	slider *tipSlider
 	label  *widget.Label
-	branch *widget.Button
+	play   *tipButton
+	branch *tipButton
 	box    fyne.CanvasObject
 	quiet  bool
 }
 
 // newTimeline builds the strip; onScrub gets the patches to show, onBranch
-// is the button.
-func newTimeline(onScrub func(k int), onBranch func()) *timeline {
+// is the branch button and onPlay the ▶ button.
+func newTimeline(onScrub func(k int), onBranch, onPlay func()) *timeline {
 	t := &timeline{}
-	t.slider = widget.NewSlider(0, 1)
-	t.slider.Step = 1
+	t.slider = newTipSlider(0, 1, "Timeline: drag to see the image as it was after its first patches")
 	t.slider.OnChanged = func(v float64) {
 		if !t.quiet {
 			onScrub(int(v))
 		}
 	}
 	t.label = widget.NewLabel("")
-	t.branch = widget.NewButtonWithIcon("Branch from here", theme.MediaSkipNextIcon(), onBranch)
-	t.box = container.NewBorder(nil, nil, widget.NewLabel("Timeline"), container.NewHBox(t.label, t.branch), t.slider)
+	t.play = newTipButton("", theme.MediaPlayIcon(), "Replay the generation patch by patch (again to pause)", onPlay)
+	t.branch = newTipButton("Branch from here", theme.MediaSkipNextIcon(), "Keep the patches shown and resample the rest with the current settings", onBranch)
+	t.box = container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Timeline"), t.play), container.NewHBox(t.label, t.branch), t.slider)
 	return t
 }
 
@@ -50,6 +53,87 @@ func (t *timeline) set(k, n int) {
 	t.slider.Refresh()
 	t.label.SetText(fmt.Sprintf("%d / %d", k, n))
 }
+
+// replayFrameTime is the time a replay shows each frame; replayFrames is
+// the most frames a replay has (one per patch for smaller images).
+const (
+	replayFrameTime = 45 * time.Millisecond
+	replayFrames    = 240
+)
+
+// replay is a running replay of the timeline.
+type replay struct {
+	done chan struct{}
+}
+
+// toggleReplay is the ▶ button: replay, or pause a replay.
+func (s *Studio) toggleReplay() {
+	if s.replay != nil {
+		s.stopReplay()
+		return
+	}
+	s.report(s.Replay())
+}
+
+// Replay plays the image's generation on the canvas from its stored codes,
+// patch by patch, from nothing to the whole image (about replayFrameTime a
+// frame), so that a run that was over in a blink can be watched. It returns
+// at once; any change of the image stops it.
+func (s *Studio) Replay() error {
+	if s.doc == nil || s.doc.Empty() || s.bundle == nil {
+		return errNoImage
+	}
+	if name := s.run.Running(); name != "" {
+		return errBusy{running: name}
+	}
+	s.stopReplay()
+	n := len(s.doc.Tokens())
+	frames := min(n, replayFrames)
+	r := &replay{done: make(chan struct{})}
+	s.replay = r
+	s.tl.play.SetIcon(theme.MediaPauseIcon())
+	frame := s.replayFrame
+	s.setStatus(fmt.Sprintf("Replaying %d patches…", n))
+	s.goBackground(func() {
+		for f := 0; f <= frames; f++ {
+			k := f * n / frames
+			s.loop.DoAndWait(func() {
+				if s.replay == r {
+					s.tl.set(k, n)
+					s.scrubTo(k)
+				}
+			})
+			select {
+			case <-r.done:
+				return
+			case <-s.ctx.Done():
+				return
+			case <-time.After(frame):
+			}
+		}
+		s.loop.DoAndWait(func() {
+			if s.replay == r {
+				s.replay = nil
+				s.tl.play.SetIcon(theme.MediaPlayIcon())
+				s.setStatus(fmt.Sprintf("Replayed %d patches", n))
+			}
+		})
+	})
+	return nil
+}
+
+// stopReplay stops a replay where it is (nothing when none runs).
+func (s *Studio) stopReplay() {
+	if s.replay == nil {
+		return
+	}
+	close(s.replay.done)
+	s.replay = nil
+	s.tl.play.SetIcon(theme.MediaPlayIcon())
+}
+
+// Replaying reports whether a replay runs.
+func (s *Studio) Replaying() bool { return s.replay != nil }
 
 // resetTimeline puts the timeline at the end of the current image.
 func (s *Studio) resetTimeline() {
@@ -106,6 +190,9 @@ func (s *Studio) scrubTo(k int) {
 	s.tl.label.SetText(fmt.Sprintf("%d / %d", s.shownPatches(), n))
 	s.showDoc()
 	s.updateButtons()
+	if s.onScrub != nil {
+		s.onScrub(s.shownPatches())
+	}
 }
 
 // Scrubbed is the number of patches the timeline shows.
@@ -140,10 +227,11 @@ func (s *Studio) BranchFromHere() error {
 	if parent != nil {
 		note = "prefix reused from the run's cache"
 	}
+	s.stopReplay()
 	s.canvas.ShowImage(decodeRows(b, tokens[:k], s.doc.Rows))
 	return s.startJob(job{
 		kind: kindBranch, label: "branching", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		at: k, temps: opt.PatchTemperature, rank: true, note: note,
+		at: k, temps: opt.PatchTemperature, rank: true, note: note, sampled: b.Tokens() - k,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			if parent != nil {
 				return sampler.Branch(ctx, b, opt, parent, index, k, emit)

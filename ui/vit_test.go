@@ -234,3 +234,37 @@ func TestViTStudioFeatures(t *testing.T) {
 		shows(t, s)
 	})
 }
+
+// The style picker offers the model's styles, writes the chosen one at the
+// end of the prompt (replacing another), follows a style typed by hand, and
+// "Any style" removes it.
+func TestStylePicker(t *testing.T) {
+	s := newTestStudio(t)
+	pp := s.panel
+	if !pp.style.Visible() || !slices.Equal(pp.style.Options, []string{anyStyle, "google", "twitter"}) {
+		t.Fatalf("style picker visible %v options %q", pp.style.Visible(), pp.style.Options)
+	}
+	pp.prompt.SetText("red cat")
+	pp.style.SetSelected("google")
+	if pp.prompt.Text != "red cat google" {
+		t.Fatalf("prompt %q after picking google", pp.prompt.Text)
+	}
+	pp.style.SetSelected("twitter")
+	if pp.prompt.Text != "red cat twitter" {
+		t.Fatalf("prompt %q after picking twitter", pp.prompt.Text)
+	}
+	pp.prompt.SetText("blue dog google")
+	if pp.style.Selected != "google" {
+		t.Fatalf("picker shows %q for a prompt typed with google", pp.style.Selected)
+	}
+	pp.style.SetSelected(anyStyle)
+	if pp.prompt.Text != "blue dog" {
+		t.Fatalf("prompt %q after Any style", pp.prompt.Text)
+	}
+	if p, _ := s.Params(); p.Prompt != "blue dog" {
+		t.Fatalf("params prompt %q", p.Prompt)
+	}
+	if base, st := splitStyle("cat face fluent flat", []string{"google", "fluent flat"}); base != "cat face" || st != "fluent flat" {
+		t.Fatalf("splitStyle = %q, %q", base, st)
+	}
+}

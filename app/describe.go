@@ -1,0 +1,275 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// describeEntry is one ranked prompt in describe --json.
+type describeEntry struct {
+	Rank         int     `json:"rank"`
+	Prompt       string  `json:"prompt"`
+	BitsPerToken float64 `json:"bits_per_token"`
+	NLLNats      float64 `json:"nll_nats"`
+	// GainBits is how much likelier the image is under this prompt than
+	// under none, in bits per token (the unconditional bits per token minus
+	// this prompt's).
+	GainBits float64 `json:"gain_bits_per_token"`
+	// Posterior is p(prompt | image) under a uniform prior over the
+	// candidates (softmax of −NLL); where prompts were ruled out early their
+	// lower bounds stand in, so it is then a lower bound.
+	Posterior float64 `json:"posterior"`
+}
+
+// describeOutput is describe --json's object.
+type describeOutput struct {
+	Image           string `json:"image"`
+	Model           string `json:"model"`
+	Tokens          int    `json:"tokens"`
+	TokenSource     string `json:"token_source"` // "metadata" or "pixels"
+	Candidates      int    `json:"candidates"`
+	CandidateSource string `json:"candidate_source"`
+	// SkippedUnknown counts candidates left out for words the model does
+	// not know or that do not fit its prompt length.
+	SkippedUnknown int `json:"skipped_unknown"`
+	ScoredInFull   int `json:"scored_in_full"`
+	RuledOut       int `json:"ruled_out"`
+	// MarginBits is the second prompt's bits per token minus the first's;
+	// MarginNats the same in nats over the whole image.
+	MarginBits float64         `json:"margin_bits_per_token"`
+	MarginNats float64         `json:"margin_nats"`
+	Uncond     float64         `json:"unconditional_bits_per_token"`
+	Seconds    float64         `json:"seconds"`
+	Top        []describeEntry `json:"top"`
+}
+
+// describeCandidates picks the prompts describe ranks and says where they
+// came from: the lines of file when given; else, for a model that knows
+// every word of the shapes captions, those 288 captions; else, for a model
+// with style words that knows most emoji names (from the emoji metadata in
+// the emoji cache, when it is there), names × styles; else the model's
+// vocabulary words (and pairs of them for a small vocabulary) × styles.
+func describeCandidates(ctx context.Context, b *bundle.Bundle, file string) ([]string, string, error) {
+	if file != "" {
+		lines, err := readPromptLines(file)
+		if err != nil {
+			return nil, "", err
+		}
+		return lines, file, nil
+	}
+	known := map[string]bool{}
+	for _, w := range b.Prompt.Words()[1:] {
+		known[w] = true
+	}
+	knowsAll := func(s string) bool {
+		for _, w := range prompt.Split(s) {
+			if !known[w] {
+				return false
+			}
+		}
+		return true
+	}
+	var shapes []string
+	for _, c := range data.ShapesCaptions() {
+		if !knowsAll(c.String()) {
+			shapes = nil
+			break
+		}
+		shapes = append(shapes, c.String())
+	}
+	if len(shapes) > 0 {
+		return shapes, "the shapes dataset's captions", nil
+	}
+	if ext := b.Model.Config.Tessera; ext != nil && len(ext.StyleWords) > 0 {
+		if names, err := data.EmojiNames(ctx, ""); err == nil {
+			var ok []string
+			for _, n := range names {
+				if knowsAll(n) {
+					ok = append(ok, n)
+				}
+			}
+			if len(ok) >= len(names)/2 && len(ok) > 0 {
+				return sampler.WithStyles(b, ok), fmt.Sprintf("%d emoji names × %d styles", len(ok), len(ext.StyleWords)), nil
+			}
+		}
+	}
+	src := "vocabulary words"
+	if len(b.Prompt.Words()) <= 65 {
+		src = "vocabulary words and pairs of them"
+	}
+	if ext := b.Model.Config.Tessera; ext != nil && len(ext.StyleWords) > 0 {
+		src += " × styles"
+	}
+	return sampler.WithStyles(b, sampler.VocabularyPrompts(b)), src, nil
+}
+
+// readPromptLines reads one prompt per line, skipping blank lines, lines
+// starting with '#', and repeats.
+func readPromptLines(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("prompts: %w", err)
+	}
+	defer f.Close()
+	var out []string
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") || seen[line] {
+			continue
+		}
+		seen[line] = true
+		out = append(out, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("prompts: read %s: %w", path, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("prompts: %s holds no prompts", path)
+	}
+	return out, nil
+}
+
+// rankProgress prints RankPrompts' progress to w, at most twice a second
+// and only once the ranking has taken a second; the second function ends
+// the line.
+func rankProgress(w io.Writer) (func(done, total int), func()) {
+	start, last := time.Now(), time.Time{}
+	shown := false
+	return func(done, total int) {
+			if time.Since(start) < time.Second || time.Since(last) < 500*time.Millisecond && done < total {
+				return
+			}
+			last, shown = time.Now(), true
+			fmt.Fprintf(w, "\rscoring prompts: %d of %d", done, total)
+		}, func() {
+			if shown {
+				fmt.Fprintln(w)
+			}
+		}
+}
+
+func runDescribe(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "describe", "--model M [--top N] [--prompts FILE] [--all] [--json] IMAGE")
+	modelName := fs.String("model", "", "built-in model name or model folder (a text-conditioned model)")
+	top := fs.Int("top", 5, "how many of the likeliest prompts to show")
+	promptsFile := fs.String("prompts", "", "candidate prompts, one per line (blank lines and lines starting with # are skipped); "+
+		"default: the shapes captions for a shapes model, emoji names × styles for an emoji model (when the emoji data is in the cache), "+
+		"else the model's vocabulary words (and pairs of them when it has at most 64) × its style words")
+	exhaustive := fs.Bool("all", false, "score every candidate in full (by default, candidates whose first codes already rule them out of the top are not scored further; the top is the same)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	threads := fs.Int("threads", 0, "worker threads (0 = all cores)")
+	images, err := parseFlags(fs, args)
+	if err != nil {
+		return helpOr(fs, err)
+	}
+	if len(images) != 1 {
+		return usageError{fmt.Sprintf("describe takes one image, got %d", len(images))}
+	}
+	if *top < 1 {
+		return usageError{fmt.Sprintf("--top %d: must be at least 1", *top)}
+	}
+	path := images[0]
+	b, err := openModel(env.Stderr, *modelName, "f32")
+	if err != nil {
+		return err
+	}
+	if !b.Conditional() {
+		return fmt.Errorf("model %s takes no prompt; describe ranks prompts by how likely they make the image", b.Name)
+	}
+	tokens, _, stored, err := imageTokens(b, path)
+	if err != nil {
+		return err
+	}
+	cands, source, err := describeCandidates(ctx, b, *promptsFile)
+	if err != nil {
+		return err
+	}
+	// A prompt with unknown or cut words would be scored as another prompt.
+	var usable, skipped []string
+	for _, c := range cands {
+		enc := b.PromptIDs(c)
+		if len(enc.Unknown) > 0 || len(enc.Cut) > 0 || len(prompt.Split(c)) == 0 {
+			skipped = append(skipped, c)
+			continue
+		}
+		usable = append(usable, c)
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(env.Stderr, "warning: left out %d of %d candidate prompts with words model %s does not know or that do not fit its %d-word prompts (e.g. %q)\n",
+			len(skipped), len(cands), b.Name, b.Model.Config.PromptLength(), skipped[0])
+	}
+	if len(usable) == 0 {
+		return fmt.Errorf("no candidate prompt uses only words model %s knows", b.Name)
+	}
+	opt := sampler.RankOptions{Workers: *threads}
+	if !*exhaustive {
+		opt.Top = *top + 1 // one more for the margin
+	}
+	var done func()
+	if !*asJSON {
+		opt.Progress, done = rankProgress(env.Stderr)
+	}
+	start := time.Now()
+	ranked, err := sampler.RankPrompts(ctx, b, usable, tokens, opt)
+	if done != nil {
+		done()
+	}
+	if err != nil {
+		return fmt.Errorf("describe %s: %w", path, err)
+	}
+	uncond, err := sampler.ScoreTokens(ctx, b, "", tokens, *threads)
+	if err != nil {
+		return fmt.Errorf("describe %s: %w", path, err)
+	}
+	seconds := time.Since(start).Seconds()
+	post := sampler.Posteriors(ranked)
+	out := describeOutput{
+		Image: path, Model: b.Name, Tokens: len(tokens), TokenSource: "pixels", Candidates: len(usable), CandidateSource: source,
+		SkippedUnknown: len(skipped), Uncond: uncond.BitsPerToken(), Seconds: seconds,
+	}
+	if stored {
+		out.TokenSource = "metadata"
+	}
+	for i, r := range ranked {
+		if r.Bound {
+			out.RuledOut++
+			continue
+		}
+		out.ScoredInFull++
+		if i < *top {
+			out.Top = append(out.Top, describeEntry{Rank: i + 1, Prompt: r.Prompt, BitsPerToken: r.BitsPerToken(), NLLNats: r.NLL,
+				GainBits: uncond.BitsPerToken() - r.BitsPerToken(), Posterior: post[i]})
+		}
+	}
+	if len(ranked) > 1 {
+		out.MarginBits = ranked[1].BitsPerToken() - ranked[0].BitsPerToken()
+		out.MarginNats = ranked[1].NLL - ranked[0].NLL
+	}
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(out)
+	}
+	fmt.Fprintf(env.Stdout, "%s under %s: %d candidate prompts (%s); %d scored in full, %d ruled out early; %.1f s\n",
+		path, b.Name, out.Candidates, source, out.ScoredInFull, out.RuledOut, seconds)
+	for _, e := range out.Top {
+		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  %+8.4f vs no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, e.GainBits, e.Posterior, e.Prompt)
+	}
+	if len(ranked) > 1 {
+		fmt.Fprintf(env.Stdout, "margin: %q beats %q by %.4f bits/token (%.3f nats over %d codes); no prompt: %.4f bits/token\n",
+			ranked[0].Prompt, ranked[1].Prompt, out.MarginBits, out.MarginNats, len(tokens), out.Uncond)
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+func describeJSON(t *testing.T, args ...string) (describeOutput, string) {
+	t.Helper()
+	code, stdout, stderr := run(t, append([]string{"describe", "--json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("describe %q: exit %d: %s", args, code, stderr)
+	}
+	var out describeOutput
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("describe --json: %v in %q", err, stdout)
+	}
+	return out, stderr
+}
+
+func TestDescribeRanksByLikelihood(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // no emoji names: the vocabulary default
+	model := tinyModel(t)
+	img := filepath.Join(t.TempDir(), "img.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat google", "--seed", "3", "--out", img, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	rec, _ := readRecord(t, img)
+	b := bundletest.Tiny(9)
+	cands := sampler.WithStyles(b, sampler.VocabularyPrompts(b))
+	best, bestNLL := "", math.Inf(1)
+	for _, p := range cands {
+		s, err := sampler.ScoreTokens(context.Background(), b, p, rec.Tokens, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.NLL < bestNLL {
+			best, bestNLL = p, s.NLL
+		}
+	}
+	for _, all := range []bool{false, true} {
+		args := []string{"--model", model, "--top", "3", img}
+		if all {
+			args = append(args, "--all")
+		}
+		out, _ := describeJSON(t, args...)
+		if out.Candidates != len(cands) || !strings.Contains(out.CandidateSource, "vocabulary") || out.TokenSource != "metadata" || out.Tokens != 16 {
+			t.Fatalf("%+v", out)
+		}
+		if out.ScoredInFull+out.RuledOut != out.Candidates || all && out.RuledOut != 0 {
+			t.Errorf("all=%v: %d scored + %d ruled out of %d", all, out.ScoredInFull, out.RuledOut, out.Candidates)
+		}
+		if len(out.Top) != 3 || out.Top[0].Prompt != best || math.Abs(out.Top[0].NLLNats-bestNLL) > 1e-9 {
+			t.Fatalf("all=%v: top %+v, want %q at %g nats", all, out.Top, best, bestNLL)
+		}
+		for i, e := range out.Top {
+			if e.Rank != i+1 || i > 0 && e.BitsPerToken < out.Top[i-1].BitsPerToken ||
+				math.Abs(e.BitsPerToken-e.NLLNats/16/math.Ln2) > 1e-9 || math.Abs(e.GainBits-(out.Uncond-e.BitsPerToken)) > 1e-9 {
+				t.Fatalf("entry %d: %+v", i, e)
+			}
+		}
+		if math.Abs(out.MarginBits-(out.Top[1].BitsPerToken-out.Top[0].BitsPerToken)) > 1e-9 || out.MarginBits < 0 {
+			t.Errorf("margin %g bits, top two %g and %g", out.MarginBits, out.Top[0].BitsPerToken, out.Top[1].BitsPerToken)
+		}
+		if p := out.Top[0].Posterior; p <= out.Top[1].Posterior || p > 1 {
+			t.Errorf("posteriors %g, %g", p, out.Top[1].Posterior)
+		}
+	}
+
+	// Text output.
+	code, stdout, stderr := run(t, "describe", "--model", model, img)
+	if code != 0 || !strings.Contains(stdout, "margin: "+`"`+best+`"`) || strings.Count(stdout, "bits/token  ") != 5 {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+
+	// A prompt file: comments, blanks and repeats skipped, unknown words left out.
+	file := filepath.Join(t.TempDir(), "prompts.txt")
+	if err := os.WriteFile(file, []byte("# candidates\n\nblue dog twitter\nred cat google\nzebra cat\nred cat google\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr := describeJSON(t, "--model", model, "--prompts", file, img)
+	if out.Candidates != 2 || out.SkippedUnknown != 1 || out.CandidateSource != file || len(out.Top) != 2 || !strings.Contains(stderr, "zebra cat") {
+		t.Errorf("prompt file: %+v; stderr %q", out, stderr)
+	}
+}
+
+func TestDescribeShapesCandidates(t *testing.T) {
+	// A model whose vocabulary holds the shapes words is offered the 288 captions.
+	b := bundletest.Tiny(1)
+	var captions []string
+	for _, c := range data.ShapesCaptions() {
+		captions = append(captions, c.String())
+	}
+	got, src, err := describeCandidates(context.Background(), b, "")
+	if err != nil || len(got) == len(captions) || strings.Contains(src, "shapes") {
+		t.Fatalf("tiny model: %d candidates from %q (%v)", len(got), src, err)
+	}
+	sb := shapesBundle(t)
+	got, src, err = describeCandidates(context.Background(), sb, "")
+	if err != nil || len(got) != len(captions) || got[0] != captions[0] || !strings.Contains(src, "shapes") {
+		t.Fatalf("shapes model: %d candidates from %q (%v)", len(got), src, err)
+	}
+}
+
+func TestDescribeErrors(t *testing.T) {
+	model := tinyModel(t)
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"describe", "--model", model}, 2, "one image"},
+		{[]string{"describe", "--model", model, "a.png", "b.png"}, 2, "one image"},
+		{[]string{"describe", "--model", model, "--top", "0", "a.png"}, 2, "--top"},
+		{[]string{"describe", "--model", model, filepath.Join(t.TempDir(), "missing.png")}, 1, "missing.png"},
+		{[]string{"describe", "--model", model, "--prompts", filepath.Join(t.TempDir(), "none.txt"), "x.png"}, 1, ""},
+	} {
+		code, _, stderr := run(t, c.args...)
+		if code != c.code || !strings.Contains(stderr, c.msg) {
+			t.Errorf("%q: exit %d, stderr %q; want %d with %q", c.args, code, stderr, c.code, c.msg)
+		}
+	}
+}

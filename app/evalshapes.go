@@ -1,0 +1,191 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// shapesGroup sums eval-shapes' results over held-out or seen captions.
+type shapesGroup struct {
+	Captions int `json:"captions"`
+	Samples  int `json:"samples"`
+	// Hits counts samples the checker reads as exactly their caption.
+	Hits int     `json:"hits"`
+	Rate float64 `json:"rate"`
+	// The attribute rates count samples read as a valid caption with that
+	// attribute right (a sample the checker cannot read as a caption has
+	// every attribute wrong).
+	ColorRate      float64 `json:"color_rate"`
+	ShapeRate      float64 `json:"shape_rate"`
+	CountRate      float64 `json:"count_rate"`
+	BackgroundRate float64 `json:"background_rate"`
+
+	color, shape, count, background int
+}
+
+func (g *shapesGroup) add(want data.ShapesCaption, ok bool, got string) {
+	g.Samples++
+	if ok {
+		g.Hits++
+	}
+	if r, err := data.ParseShapesCaption(got); err == nil {
+		g.color += b2i(r.Color == want.Color)
+		g.shape += b2i(r.Shape == want.Shape)
+		g.count += b2i(r.Count == want.Count)
+		g.background += b2i(r.Background == want.Background)
+	}
+}
+
+func (g *shapesGroup) finish() {
+	n := float64(max(g.Samples, 1))
+	g.Rate = float64(g.Hits) / n
+	g.ColorRate, g.ShapeRate = float64(g.color)/n, float64(g.shape)/n
+	g.CountRate, g.BackgroundRate = float64(g.count)/n, float64(g.background)/n
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// shapesResult is one caption's line in eval-shapes --json.
+type shapesResult struct {
+	Caption string `json:"caption"`
+	HeldOut bool   `json:"held_out"`
+	Hits    int    `json:"hits"`
+	Seeds   int    `json:"seeds"`
+	// Got is what the checker read in each sample, seed order.
+	Got []string `json:"got"`
+	// Unknown lists the caption's words the model does not know.
+	Unknown []string `json:"unknown,omitempty"`
+}
+
+// seenSample picks n of the seen captions, spread evenly (all when n < 0 or
+// n ≥ their number).
+func seenSample(seen []data.ShapesCaption, n int) []data.ShapesCaption {
+	if n < 0 || n >= len(seen) {
+		return seen
+	}
+	out := make([]data.ShapesCaption, 0, n)
+	for i := range n {
+		out = append(out, seen[i*len(seen)/n])
+	}
+	return out
+}
+
+func runEvalShapes(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "eval-shapes", "--model M [--seeds N] [--seen N] [--json] [sampling flags]")
+	var sf samplingFlags
+	sf.register(fs)
+	seeds := fs.Int("seeds", 4, "samples per caption (seeds 1…N, or from --seed)")
+	seenN := fs.Int("seen", 0, "also sample this many trained-on caption combinations, spread evenly over them (-1: all)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if _, err := parseFlags(fs, args); err != nil {
+		return helpOr(fs, err)
+	}
+	if *seeds < 1 {
+		return usageError{fmt.Sprintf("--seeds %d: must be at least 1", *seeds)}
+	}
+	b, err := openModel(env.Stderr, sf.model, sf.precision)
+	if err != nil {
+		return err
+	}
+	if !b.Conditional() {
+		return fmt.Errorf("model %s takes no prompt; eval-shapes needs a text-conditioned model", b.Name)
+	}
+	type evalShape struct {
+		caption data.ShapesCaption
+		heldOut bool
+	}
+	var cases []evalShape
+	var seen []data.ShapesCaption
+	for _, c := range data.ShapesCaptions() {
+		if data.ShapesHeldOut(c.String()) {
+			cases = append(cases, evalShape{c, true})
+		} else {
+			seen = append(seen, c)
+		}
+	}
+	for _, c := range seenSample(seen, *seenN) {
+		cases = append(cases, evalShape{c, false})
+	}
+	var unknown []string
+	for _, c := range cases {
+		for _, w := range b.PromptIDs(c.caption.String()).Unknown {
+			if !slices.Contains(unknown, w) {
+				unknown = append(unknown, w)
+			}
+		}
+	}
+	if len(unknown) > 0 {
+		fmt.Fprintf(env.Stderr, "warning: model %s does not know %s (not trained on shapes?); those words are left out of the prompts\n", b.Name, quoteList(unknown))
+	}
+	used := sf.options(b)
+	if sf.seed < 0 {
+		used.Seed = 1
+	}
+	var held, trained shapesGroup
+	var results []shapesResult
+	for _, c := range cases {
+		caption := c.caption.String()
+		opt := used
+		opt.Prompt, opt.Batch = caption, *seeds
+		res, err := sampler.Generate(ctx, b, opt, nil)
+		if err != nil {
+			return fmt.Errorf("sample %q: %w", caption, err)
+		}
+		if res.Stopped {
+			return ctx.Err()
+		}
+		r := shapesResult{Caption: caption, HeldOut: c.heldOut, Seeds: *seeds, Unknown: b.PromptIDs(caption).Unknown}
+		g := &trained
+		if c.heldOut {
+			g = &held
+		}
+		g.Captions++
+		for _, im := range res.Images {
+			ok, got := data.CheckShapes(b.Decode(im.Tokens), caption)
+			g.add(c.caption, ok, got)
+			r.Got = append(r.Got, got)
+			r.Hits += b2i(ok)
+		}
+		results = append(results, r)
+		if !*asJSON {
+			tag := "seen"
+			if c.heldOut {
+				tag = "held out"
+			}
+			fmt.Fprintf(env.Stdout, "%-36s %-8s %d/%d  %s\n", caption, tag, r.Hits, r.Seeds, strings.Join(r.Got, "; "))
+		}
+	}
+	held.finish()
+	trained.finish()
+	if *asJSON {
+		out := map[string]any{
+			"model": b.Name, "seeds": *seeds, "first_seed": used.Seed, "guidance": used.Guidance, "temperature": used.Temperature,
+			"guidance_min_p": used.GuidanceMinP, "held_out": held, "captions": results,
+		}
+		if trained.Captions > 0 {
+			out["seen"] = trained
+		}
+		return json.NewEncoder(env.Stdout).Encode(out)
+	}
+	line := func(name string, g shapesGroup) {
+		fmt.Fprintf(env.Stdout, "%s: %d of %d samples (%.1f%%) show their caption, over %d captions; right colour %.1f%%, shape %.1f%%, count %.1f%%, background %.1f%%\n",
+			name, g.Hits, g.Samples, 100*g.Rate, g.Captions, 100*g.ColorRate, 100*g.ShapeRate, 100*g.CountRate, 100*g.BackgroundRate)
+	}
+	line("held-out combinations", held)
+	if trained.Captions > 0 {
+		line("seen combinations", trained)
+	}
+	fmt.Fprintf(env.Stdout, "(guidance %g, min-p %g, temperature %g; seeds %d…%d)\n", used.Guidance, used.GuidanceMinP, used.Temperature, used.Seed, used.Seed+uint64(*seeds)-1)
+	return nil
+}

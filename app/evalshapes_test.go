@@ -1,0 +1,121 @@
+package app
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/prompt"
+)
+
+// shapesBundle is a tiny random model whose prompt vocabulary is the shapes
+// captions' words: 8×8 pictures, 16 codes of 2×2 patches.
+func shapesBundle(t *testing.T) *bundle.Bundle {
+	t.Helper()
+	var captions []string
+	for _, c := range data.ShapesCaptions() {
+		captions = append(captions, c.String())
+	}
+	vocab := prompt.BuildVocab(captions)
+	const K, L = 16, 5
+	c := model.DefaultConfig()
+	c.NEmbd, c.NLayer, c.NHead = 16, 1, 2
+	c.Tessera = &model.Ext{Name: "shapes", PatchSize: 2, Grid: [2]int{4, 4}, PromptLength: L, PromptVocab: vocab}
+	c.VocabSize, c.NPositions = K+len(vocab)+1, L+16
+	m, err := model.Random(c, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := make([]float32, K*12)
+	for i := range entries {
+		entries[i] = float32(i%7)/3 - 1
+	}
+	cb, err := codebook.New(2, entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bundle.FromParts("shapes", "test:shapes", m, cb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+type evalShapesJSON struct {
+	Model    string         `json:"model"`
+	Seeds    int            `json:"seeds"`
+	HeldOut  shapesGroup    `json:"held_out"`
+	Seen     *shapesGroup   `json:"seen"`
+	Captions []shapesResult `json:"captions"`
+}
+
+func TestEvalShapesContract(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shapes")
+	if err := shapesBundle(t).Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	held := len(data.ShapesHeldOutCaptions())
+	code, stdout, stderr := run(t, "eval-shapes", "--model", dir, "--seeds", "2", "--seen", "3", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Contains(stderr, "does not know") {
+		t.Errorf("a shapes vocabulary drew a warning: %q", stderr)
+	}
+	var out evalShapesJSON
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("%v in %q", err, stdout)
+	}
+	if out.Seeds != 2 || out.HeldOut.Captions != held || out.HeldOut.Samples != 2*held || out.Seen == nil || out.Seen.Captions != 3 || out.Seen.Samples != 6 {
+		t.Fatalf("%+v", out)
+	}
+	if len(out.Captions) != held+3 {
+		t.Fatalf("%d captions, want %d held out + 3 seen", len(out.Captions), held)
+	}
+	hits := 0
+	for i, c := range out.Captions {
+		if c.HeldOut != (i < held) || c.HeldOut != data.ShapesHeldOut(c.Caption) || len(c.Got) != 2 || c.Seeds != 2 || c.Hits < 0 || c.Hits > 2 {
+			t.Fatalf("caption %d: %+v", i, c)
+		}
+		if c.HeldOut {
+			hits += c.Hits
+		}
+	}
+	g := out.HeldOut
+	if g.Hits != hits || g.Rate != float64(hits)/float64(2*held) || g.Rate < 0 || g.Rate > 1 || g.ColorRate > 1 || g.BackgroundRate > 1 {
+		t.Errorf("held-out group %+v, hits %d", g, hits)
+	}
+
+	// Text output, and a model that does not know the words.
+	code, stdout, stderr = run(t, "eval-shapes", "--model", tinyModel(t), "--seeds", "1")
+	if code != 0 || !strings.Contains(stdout, "held-out combinations: ") || strings.Contains(stdout, "seen combinations") || !strings.Contains(stderr, "does not know") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if code, _, stderr := run(t, "eval-shapes", "--model", dir, "--seeds", "0"); code != 2 || !strings.Contains(stderr, "--seeds") {
+		t.Errorf("--seeds 0: exit %d, %q", code, stderr)
+	}
+}
+
+func TestShapesGroup(t *testing.T) {
+	var g shapesGroup
+	want := data.ShapesCaption{Color: "red", Shape: "circle", Count: 2, Background: "blue"}
+	g.add(want, true, "two red circles on blue")
+	g.add(want, false, "two red squares on blue")
+	g.add(want, false, "red blob on blue") // no caption: every attribute wrong
+	g.finish()
+	if g.Samples != 3 || g.Hits != 1 || g.ColorRate != 2.0/3 || g.ShapeRate != 1.0/3 || g.CountRate != 2.0/3 || g.BackgroundRate != 2.0/3 {
+		t.Errorf("%+v", g)
+	}
+	seen := data.ShapesCaptions()[:10]
+	if got := seenSample(seen, 3); len(got) != 3 || got[0] != seen[0] || got[1] != seen[3] || got[2] != seen[6] {
+		t.Errorf("seenSample 3 of 10 = %v", got)
+	}
+	if got := seenSample(seen, -1); len(got) != 10 {
+		t.Errorf("seenSample -1 = %d", len(got))
+	}
+}

@@ -1,0 +1,29 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestEmojiNames(t *testing.T) {
+	dir := writeEmojiCache(t)
+	got, err := EmojiNames(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"smiling face with sunglasses", "heart eyes", "grinning face", "missing face"}
+	if !slices.Equal(got, want) {
+		t.Errorf("EmojiNames = %q, want %q", got, want)
+	}
+	if _, err := EmojiNames(context.Background(), filepath.Join(t.TempDir(), "nothing")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing cache: err = %v, want ErrNotFound", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := EmojiNames(ctx, dir); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v", err)
+	}
+}

@@ -1,0 +1,64 @@
+package sampler
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+)
+
+// PromptGain is how much a prompt explains an image: the mean, over the
+// patches from `from` on, of log p(code | prompt, codes before) −
+// log p(code | no prompt, codes before), in nats per patch. It is the
+// quantity classifier-free guidance amplifies: positive where the prompt
+// makes the image likelier than it is without one. "No prompt" is the
+// unconditional (all-PAD) prompt. It costs two scoring passes. A model
+// without prompts has no gain: it returns an error.
+func PromptGain(ctx context.Context, b *bundle.Bundle, prompt string, tokens []int, from, workers int) (float64, error) {
+	if !b.Conditional() {
+		return 0, fmt.Errorf("prompt gain: model %s takes no prompt", b.Name)
+	}
+	if from < 0 || from >= len(tokens) {
+		return 0, fmt.Errorf("prompt gain: start %d outside the %d patches", from, len(tokens))
+	}
+	cond, err := ScoreTokens(ctx, b, prompt, tokens, workers)
+	if err != nil {
+		return 0, err
+	}
+	uncond, err := ScoreTokens(ctx, b, "", tokens, workers)
+	if err != nil {
+		return 0, err
+	}
+	sum := 0.0
+	for i := from; i < len(tokens); i++ {
+		sum += uncond.PerToken[i] - cond.PerToken[i] // −log p(·|∅) − (−log p(·|prompt))
+	}
+	return sum / float64(len(tokens)-from), nil
+}
+
+// RankByPromptGain orders complete images best first by PromptGain from
+// patch from (ties keep their order) and returns the gains in the new
+// order.
+func RankByPromptGain(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image, from, workers int) ([]float64, error) {
+	gains := make([]float64, len(ims))
+	for i, im := range ims {
+		g, err := PromptGain(ctx, b, prompt, im.Tokens, from, workers)
+		if err != nil {
+			return nil, err
+		}
+		gains[i] = g
+	}
+	order := make([]int, len(ims))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(x, y int) bool { return gains[order[x]] > gains[order[y]] })
+	sortedIms := make([]Image, len(ims))
+	sortedGains := make([]float64, len(ims))
+	for i, k := range order {
+		sortedIms[i], sortedGains[i] = ims[k], gains[k]
+	}
+	copy(ims, sortedIms)
+	return sortedGains, nil
+}

@@ -1,0 +1,678 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// segmentText joins a rich text's segments.
+func segmentText(segs []widget.RichTextSegment) string {
+	var b strings.Builder
+	for _, seg := range segs {
+		if ts, ok := seg.(*widget.TextSegment); ok {
+			b.WriteString(ts.Text)
+		}
+	}
+	return b.String()
+}
+
+// segmentColor is the colour of the segment holding text ("" if none).
+func segmentColor(segs []widget.RichTextSegment, text string) (fyne.ThemeColorName, bool) {
+	for _, seg := range segs {
+		if ts, ok := seg.(*widget.TextSegment); ok && strings.Contains(ts.Text, text) {
+			return ts.Style.ColorName, true
+		}
+	}
+	return "", false
+}
+
+// The negative prompt says plainly that it has no effect at guidance 1
+// (in the panel and after a run), and its unknown words are marked as the
+// prompt's are.
+func TestNegativePromptSaysWhenItActs(t *testing.T) {
+	s := newTestStudio(t)
+	setParams(t, s, "red cat", 3, func(p *Params) { p.Guidance = 1; p.Negative = "blue zebra" })
+	if note := s.panel.NegativeNote(); !strings.Contains(note, "no effect at guidance 1") {
+		t.Fatalf("note %q", note)
+	}
+	segs := s.panel.negWords.Segments
+	if c, ok := segmentColor(segs, "zebra?"); !ok || c != "error" {
+		t.Fatalf("unknown negative word not marked: %q", segmentText(segs))
+	}
+	if c, ok := segmentColor(segs, "blue "); !ok || c == "error" {
+		t.Fatalf("known negative word marked: %q", segmentText(segs))
+	}
+	if !strings.Contains(segmentText(segs), "1 unknown word(s) left out: zebra") {
+		t.Fatalf("negative marks %q", segmentText(segs))
+	}
+	generate(t, s)
+	if !strings.Contains(s.Status(), "negative prompt had no effect at guidance 1") {
+		t.Fatalf("status %q", s.Status())
+	}
+	s.panel.guidance.SetValue(3)
+	if s.panel.NegativeNote() != "" {
+		t.Fatal("the note stays at guidance 3")
+	}
+	generate(t, s)
+	if strings.Contains(s.Status(), "no effect") {
+		t.Fatalf("status %q at guidance 3", s.Status())
+	}
+	s.panel.guidance.SetValue(1)
+	s.panel.negative.SetText("")
+	if s.panel.NegativeNote() != "" {
+		t.Fatal("a note for an empty negative prompt")
+	}
+}
+
+// A path typed for the export is honoured as typed: a full path anywhere,
+// "~/", or a name in the export folder; the export dialog holds the scale
+// and filter and says the size; the metadata states the exported and the
+// native size.
+func TestExportTypedPathAndSizes(t *testing.T) {
+	dir, other := t.TempDir(), t.TempDir()
+	home, _ := os.UserHomeDir()
+	for _, c := range []struct{ typed, want, err string }{
+		{typed: filepath.Join(other, "cat.png"), want: filepath.Join(other, "cat.png")},
+		{typed: "  " + filepath.Join(other, "cat") + " ", want: filepath.Join(other, "cat.png")},
+		{typed: "cat.png", want: filepath.Join(dir, "cat.png")},
+		{typed: "sub/../cat.PNG", want: filepath.Join(dir, "cat.PNG")},
+		{typed: "~/x.png", want: filepath.Join(home, "x.png")},
+		{typed: other, err: "is a folder"},
+		{typed: filepath.Join(other, "no", "such", "x.png"), err: "does not exist"},
+		{typed: "cat.jpg", err: ".png"},
+		{typed: "  ", err: "type a file name"},
+	} {
+		got, err := resolveSavePath(c.typed, dir, ".png")
+		switch {
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%q: %q, %v; want an error saying %q", c.typed, got, err, c.err)
+		case c.err == "" && (err != nil || got != c.want):
+			t.Errorf("%q: %q, %v; want %q", c.typed, got, err, c.want)
+		}
+	}
+
+	s := newTestStudio(t)
+	generate(t, s)
+	s.app.Preferences().SetString(prefExportDir, dir)
+	full := filepath.Join(other, "typed.png")
+	must(t, s.ExportAs(full))
+	if _, err := os.Stat(full); err != nil {
+		t.Fatalf("the full path typed was not honoured: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("the export went into the export folder too: %v", entries)
+	}
+	// the time-lapse takes a typed path the same way
+	gif := filepath.Join(dir, "growth")
+	must(t, s.TimelapseAs(gif))
+	s.Wait()
+	must(t, s.LastError())
+	if _, err := os.Stat(gif + ".gif"); err != nil {
+		t.Fatalf("the time-lapse was not written where typed: %v", err)
+	}
+
+	os.Remove(gif + ".gif")
+	must(t, s.ExportAs(full)) // the last export folder is other again
+	f := s.newExportForm()
+	if !strings.HasPrefix(f.path.Text, other) {
+		t.Fatalf("the form does not start in the last export folder: %q", f.path.Text)
+	}
+	f.scale.SetSelected(scaleOption(5))
+	f.filter.SetSelected(Lanczos.String())
+	if s.set.Scale() != 5 || s.set.Filter() != Lanczos || !strings.Contains(f.size.Text, "40×40 px") || !strings.Contains(f.size.Text, "8×8") {
+		t.Fatalf("scale %d filter %v size %q", s.set.Scale(), s.set.Filter(), f.size.Text)
+	}
+	must(t, s.ExportAs("big"))
+	text, err := pngmeta.ReadFile(filepath.Join(other, "big.png"))
+	must(t, err)
+	params := text["parameters"]
+	for _, want := range []string{"Size: 40x40", "Native size: 8x8", "Upscale: 5x", "Upscale filter: Lanczos"} {
+		if !strings.Contains(params, want) {
+			t.Fatalf("parameters %q lack %q", params, want)
+		}
+	}
+	rec := readRecord(t, filepath.Join(other, "big.png"))
+	if rec.Width != 8 || rec.Height != 8 || rec.Extra[extraExportSize] != "40x40" {
+		t.Fatalf("record width %d height %d export size %v", rec.Width, rec.Height, rec.Extra[extraExportSize])
+	}
+	if !strings.Contains(s.Status(), "40×40 px") {
+		t.Fatalf("status %q", s.Status())
+	}
+	// the export settings are in the export flow, not in the side panel
+	for _, o := range leafObjects(s.edit.content) {
+		if sel, ok := o.(*tipSelect); ok && strings.Contains(sel.Tip(), "Upscale") {
+			t.Fatal("the upscale setting is still in the side panel")
+		}
+	}
+}
+
+// leafObjects lists the widgets and other leaves laid out in o, through
+// containers, scrolls and splits but not into widgets.
+func leafObjects(o fyne.CanvasObject) []fyne.CanvasObject {
+	switch c := o.(type) {
+	case *fyne.Container:
+		var out []fyne.CanvasObject
+		for _, ch := range c.Objects {
+			out = append(out, leafObjects(ch)...)
+		}
+		return out
+	case *container.Scroll:
+		return leafObjects(c.Content)
+	case *container.Split:
+		return append(leafObjects(c.Leading), leafObjects(c.Trailing)...)
+	}
+	return []fyne.CanvasObject{o}
+}
+
+// shown is a leaf on screen: where it is drawn, cut to the scroll views
+// around it.
+type shown struct {
+	o    fyne.CanvasObject
+	pos  fyne.Position
+	size fyne.Size
+}
+
+// visibleLeaves are the leaves of o that are shown, each cut to the scroll
+// views it is in (clip: the visible area so far, absolute).
+func visibleLeaves(o fyne.CanvasObject, clipPos fyne.Position, clipSize fyne.Size) []shown {
+	if !o.Visible() {
+		return nil
+	}
+	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	switch c := o.(type) {
+	case *fyne.Container:
+		var out []shown
+		for _, ch := range c.Objects {
+			out = append(out, visibleLeaves(ch, clipPos, clipSize)...)
+		}
+		return out
+	case *container.Scroll:
+		p, sz := intersect(clipPos, clipSize, abs, c.Size())
+		return visibleLeaves(c.Content, p, sz)
+	case *container.Split:
+		return append(visibleLeaves(c.Leading, clipPos, clipSize), visibleLeaves(c.Trailing, clipPos, clipSize)...)
+	}
+	p, sz := intersect(clipPos, clipSize, abs, o.Size())
+	return []shown{{o, p, sz}}
+}
+
+// intersect is the intersection of two rectangles (empty: zero size).
+func intersect(p1 fyne.Position, s1 fyne.Size, p2 fyne.Position, s2 fyne.Size) (fyne.Position, fyne.Size) {
+	x0, y0 := max(p1.X, p2.X), max(p1.Y, p2.Y)
+	x1, y1 := min(p1.X+s1.Width, p2.X+s2.Width), min(p1.Y+s1.Height, p2.Y+s2.Height)
+	if x1 <= x0 || y1 <= y0 {
+		return fyne.NewPos(x0, y0), fyne.Size{}
+	}
+	return fyne.NewPos(x0, y0), fyne.NewSize(x1-x0, y1-y0)
+}
+
+// Every control of the window has a tooltip, and resting the pointer on
+// one shows it.
+func TestEveryControlHasATooltip(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	var controls int
+	for _, o := range leafObjects(s.Window().Content()) {
+		switch w := o.(type) {
+		case *widget.Button, *widget.Check, *widget.Slider, *widget.Select, *widget.Entry, *widget.RadioGroup:
+			t.Errorf("a %T has no tooltip", w)
+		case tipped:
+			controls++
+			if w.Tip() == "" {
+				t.Errorf("a %T has an empty tooltip", w)
+			}
+		case *widget.Toolbar:
+			for _, it := range w.Items {
+				if _, ok := it.(*tipAction); !ok {
+					if _, ok := it.(toolbarObject); !ok {
+						if _, sep := it.(*widget.ToolbarSeparator); !sep {
+							t.Errorf("toolbar item %T has no tooltip", it)
+						}
+					}
+				}
+			}
+		}
+	}
+	if controls < 40 {
+		t.Fatalf("only %d controls with tooltips found", controls)
+	}
+	old := tipDelay
+	tipDelay = 0
+	defer func() { tipDelay = old }()
+	c := s.Window().Canvas()
+	b := s.edit.regenerate
+	minBefore := s.Window().Content().MinSize()
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b).Add(fyne.NewPos(5, 5))
+	test.MoveMouse(c, pos)
+	layer := layerFor(b)
+	if layer == nil || layer.Shown() != b.Tip() {
+		t.Fatalf("hovering %q shows %q", b.Text, layer.Shown())
+	}
+	if got := s.Window().Content().MinSize(); got != minBefore {
+		t.Fatalf("showing a tooltip changed the window's minimum size from %v to %v", minBefore, got)
+	}
+	test.MoveMouse(c, fyne.NewPos(1, 1))
+	if layer.Shown() != "" {
+		t.Fatal("the tooltip stays after the pointer left")
+	}
+	// a long status message can be read whole
+	long := strings.Repeat("a long message ", 40) + "END"
+	s.setStatus(long)
+	if !strings.Contains(s.status.Tip(), "END") || !strings.HasSuffix(s.StatusLog()[len(s.StatusLog())-1], "END") {
+		t.Fatal("a long status message cannot be read whole")
+	}
+}
+
+// Nothing moves under the pointer when candidates, the likelihood legend
+// or history notes appear; at the smallest window size nothing overlaps
+// and the toolbar keeps every icon.
+func TestLayoutKeepsItsPlaceAndMinimumSize(t *testing.T) {
+	s := newTestStudio(t)
+	pos := func(o fyne.CanvasObject) fyne.Position {
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	}
+	watched := []fyne.CanvasObject{s.tl.slider, s.tl.branch, s.bar, s.edit.regenerate, s.panel.generate, s.status, s.canvas}
+	before := make([]fyne.Position, len(watched))
+	sizes := make([]fyne.Size, len(watched))
+	for i, o := range watched {
+		before[i], sizes[i] = pos(o), o.Size()
+	}
+	setParams(t, s, "red cat", 5, func(p *Params) { p.Batch = 3 })
+	generate(t, s) // candidates and history appear
+	must(t, s.Scrub(4))
+	must(t, s.BranchFromHere()) // a history entry with a note
+	s.Wait()
+	must(t, s.LastError())
+	s.SetLikelihoodMap(true) // the legend
+	s.Wait()
+	if s.Candidates() != 3 || s.legend.Text() == "" || s.history.thumbs[0].Note == "" {
+		t.Fatal("the test did not show what it means to")
+	}
+	for i, o := range watched {
+		if pos(o) != before[i] || o.Size() != sizes[i] {
+			t.Errorf("%T moved from %v %v to %v %v", o, before[i], sizes[i], pos(o), o.Size())
+		}
+	}
+	// history thumbnails are all the same size and their captions fit
+	for _, th := range s.history.thumbs {
+		if th.Size() != s.history.thumbs[0].Size() {
+			t.Fatal("history thumbnails differ in size")
+		}
+		r := test.WidgetRenderer(th).(*thumbRenderer)
+		for _, txt := range []string{r.cap.Text, r.note.Text} {
+			if w := fyne.MeasureText(txt, r.cap.TextSize, fyne.TextStyle{}).Width; w > th.Size().Width {
+				t.Fatalf("caption %q (%.0f) is wider than its thumbnail (%.0f)", txt, w, th.Size().Width)
+			}
+		}
+	}
+
+	min := s.Window().Content().MinSize()
+	t.Logf("minimum window size %v", min)
+	if min.Width > 1100 || min.Height > 800 || min.Width < 700 {
+		t.Fatalf("minimum window size %v", min)
+	}
+	for _, size := range []fyne.Size{min, fyne.NewSize(1200, 800)} {
+		s.Window().Resize(size)
+		tb := findToolbar(t, s.Window().Content())
+		if tb.Size().Width < tb.MinSize().Width {
+			t.Fatalf("%v: the toolbar is cut (%.0f of %.0f)", size, tb.Size().Width, tb.MinSize().Width)
+		}
+		leaves := visibleLeaves(s.Window().Content(), fyne.NewPos(0, 0), size)
+		for i, a := range leaves {
+			if a.o == s.canvas || a.o == s.noModel {
+				continue
+			}
+			if _, layer := a.o.(*canvas.Rectangle); layer {
+				continue // spacers and the tooltip's box
+			}
+			for _, b := range leaves[i+1:] {
+				if _, layer := b.o.(*canvas.Rectangle); layer {
+					continue
+				}
+				if overlaps(a.pos, a.size, b.pos, b.size) {
+					t.Fatalf("%v: %T %q at %v %v overlaps %T %q at %v %v", size, a.o, labelOf(a.o), a.pos, a.size, b.o, labelOf(b.o), b.pos, b.size)
+				}
+			}
+		}
+	}
+}
+
+// findToolbar finds the window's toolbar.
+func findToolbar(t *testing.T, o fyne.CanvasObject) *widget.Toolbar {
+	t.Helper()
+	for _, l := range leafObjects(o) {
+		if tb, ok := l.(*widget.Toolbar); ok {
+			return tb
+		}
+	}
+	t.Fatal("no toolbar")
+	return nil
+}
+
+// overlaps reports whether two rectangles with some area intersect.
+func overlaps(p1 fyne.Position, s1 fyne.Size, p2 fyne.Position, s2 fyne.Size) bool {
+	if s1.Width < 1 || s1.Height < 1 || s2.Width < 1 || s2.Height < 1 {
+		return false
+	}
+	const e = 0.5
+	return p1.X+s1.Width > p2.X+e && p2.X+s2.Width > p1.X+e && p1.Y+s1.Height > p2.Y+e && p2.Y+s2.Height > p1.Y+e
+}
+
+// labelOf is a widget's text, for messages.
+func labelOf(o fyne.CanvasObject) string {
+	switch w := o.(type) {
+	case *widget.Label:
+		return w.Text
+	case *tipButton:
+		return w.Text
+	case *tipCheck:
+		return w.Text
+	}
+	return ""
+}
+
+// Each menu item with a button is enabled exactly when the button is.
+func TestMenuFollowsButtons(t *testing.T) {
+	s := newTestStudio(t)
+	check := func(when string) {
+		t.Helper()
+		for key, b := range s.menuButtons() {
+			if it := s.menu[key]; it == nil || it.Disabled != b.Disabled() {
+				t.Fatalf("%s: menu %q disabled=%v, its button disabled=%v", when, key, it != nil && it.Disabled, b.Disabled())
+			}
+		}
+	}
+	check("no image")
+	if !s.menu["branch"].Disabled || !s.menu["resume"].Disabled {
+		t.Fatal("Branch from here and Continue are enabled without an image")
+	}
+	generate(t, s)
+	check("an image")
+	if !s.menu["branch"].Disabled {
+		t.Fatal("Branch from here enabled with the timeline at the end")
+	}
+	must(t, s.Scrub(3))
+	check("rewound")
+	if s.menu["branch"].Disabled {
+		t.Fatal("Branch from here disabled with the timeline rewound")
+	}
+	s.onPatch = func(ev sampler.Event) {
+		if ev.Step == 4 {
+			s.Stop()
+		}
+	}
+	generate(t, s)
+	check("stopped")
+	if s.menu["resume"].Disabled {
+		t.Fatal("Continue disabled for a stopped image")
+	}
+	hold := make(chan struct{})
+	var once, release sync.Once
+	free := func() { release.Do(func() { s.Stop(); close(hold) }) }
+	defer free()
+	started := make(chan struct{})
+	s.onPatch = func(sampler.Event) {
+		once.Do(func() { close(started) })
+		<-hold
+	}
+	must(t, s.Resume())
+	<-started
+	s.loop.(*testLoop).runQueued()
+	check("busy")
+	if !s.menu["generate"].Disabled || s.menu["stop"].Disabled {
+		t.Fatalf("while busy: Generate disabled %v, Stop disabled %v", s.menu["generate"].Disabled, s.menu["stop"].Disabled)
+	}
+	free()
+	s.Wait()
+	check("after the run")
+}
+
+// The brush ring is drawn only while the pointer is over the canvas.
+func TestBrushRingOnlyOverCanvas(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	lc := s.Canvas()
+	c := s.Window().Canvas()
+	test.MoveMouse(c, patchCenter(s, 1, 1))
+	if !lc.BrushRingShown() {
+		t.Fatal("no brush ring over the canvas")
+	}
+	test.MoveMouse(c, fyne.NewPos(2, 2))
+	if lc.BrushRingShown() {
+		t.Fatal("the brush ring stays when the pointer left")
+	}
+	// a drag that ends off the canvas (a timeline drag, a stroke) leaves none
+	in := fyne.NewPos(lc.Size().Width/2, lc.Size().Height/2)
+	lc.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: in}, Dragged: fyne.Delta{DY: 1}})
+	if !lc.BrushRingShown() {
+		t.Fatal("no brush ring while dragging over the canvas")
+	}
+	lc.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: in.Add(fyne.NewPos(0, lc.Size().Height))}, Dragged: fyne.Delta{DY: lc.Size().Height}})
+	lc.DragEnd()
+	if lc.BrushRingShown() {
+		t.Fatal("a drag that ended off the canvas left the brush ring")
+	}
+	lc.MouseIn(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(5, 5)}})
+	lc.MouseUp(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(-5, 5)}})
+	if lc.BrushRingShown() {
+		t.Fatal("a button released off the canvas left the brush ring")
+	}
+	s.setTool(ToolPan)
+	test.MoveMouse(c, patchCenter(s, 1, 1))
+	if lc.BrushRingShown() {
+		t.Fatal("a brush ring for the pan tool")
+	}
+}
+
+// Ctrl+Q quits (through the same checks as closing the window).
+func TestCtrlQQuits(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	q := s.menu["quit"]
+	if q == nil || !q.IsQuit || q.Shortcut == nil || q.Shortcut.(*desktop.CustomShortcut).KeyName != fyne.KeyQ {
+		t.Fatal("no Quit item with Ctrl+Q")
+	}
+	sc, ok := s.Window().Canvas().(interface{ TypedShortcut(fyne.Shortcut) })
+	if !ok {
+		t.Fatal("the test canvas takes no shortcuts")
+	}
+	sc.TypedShortcut(shortcut(fyne.KeyQ, 0))
+	if !s.closing {
+		t.Fatal("Ctrl+Q did not quit")
+	}
+}
+
+// Tab completes the likeliest word (the one the model learned most), a
+// word being typed is not flagged unknown, and a prompt the model cannot
+// read at all is said so before generating.
+func TestPromptCompletionAndUnknownWords(t *testing.T) {
+	b := smallBundle(t, []string{"head", "heart", "red"})
+	// make "heart" the word the model learned most
+	wte := b.Model.Wte.Data().([]float32)
+	d, K := b.Model.Config.NEmbd, b.Model.Config.Codes()
+	for _, w := range []struct {
+		id    int
+		scale float32
+	}{{1, 0.2}, {2, 5}} { // head, heart
+		for k := range d {
+			wte[(K+w.id)*d+k] *= w.scale
+		}
+	}
+	e := newEnv(t)
+	e.models = tinyModels{b: b}
+	s := e.open(t)
+	entry := s.panel.prompt
+	entry.SetText("")
+	test.Type(entry, "red hea")
+	if len(s.panel.completions) != 2 || s.panel.completions[0] != "heart" {
+		t.Fatalf("completions %v: want heart first", s.panel.completions)
+	}
+	segs := s.panel.words.Segments
+	if c, _ := segmentColor(segs, "hea"); c == "error" || strings.Contains(segmentText(segs), "unknown") {
+		t.Fatalf("the word being typed is flagged: %q", segmentText(segs))
+	}
+	entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyTab})
+	if entry.Text != "red heart " {
+		t.Fatalf("after Tab: %q", entry.Text)
+	}
+	entry.SetText("red hea zzz")
+	if !strings.Contains(segmentText(s.panel.words.Segments), "unknown word(s) left out: hea, zzz") {
+		t.Fatalf("a finished unknown word is not flagged: %q", segmentText(s.panel.words.Segments))
+	}
+
+	lockSeed(t, s, "zebra quux", 3)
+	err := s.Generate()
+	var unknown errPromptUnknown
+	if !errors.As(err, &unknown) || s.Running() != "" {
+		t.Fatalf("a prompt of unknown words generated: %v", err)
+	}
+	s.generateAsked()
+	if !hasDialog(s) {
+		t.Fatal("the button did not ask first")
+	}
+	must(t, s.generate(true)) // "generate anyway"
+	s.Wait()
+	must(t, s.LastError())
+	if s.Document().Empty() {
+		t.Fatal("generate anyway did not generate")
+	}
+}
+
+// Autosave keeps what the user keeps; the history's context menu deletes,
+// marks favourites, reveals the folder and filters by model.
+func TestHistoryContextMenu(t *testing.T) {
+	e, _ := twoModels(t)
+	s := e.open(t)
+	var revealed string
+	s.reveal = func(dir string) error { revealed = dir; return nil }
+	setParams(t, s, "red cat", 5, func(p *Params) { p.Batch = 4 })
+	generate(t, s)
+	if files, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png")); len(files) != 1 {
+		t.Fatalf("a batch of 4 autosaved %d files: want the one kept", len(files))
+	}
+	must(t, s.OpenModel("tiny2"))
+	s.Wait()
+	lockSeed(t, s, "blue dog", 6)
+	generate(t, s)
+	if s.HistoryLen() != 2 {
+		t.Fatalf("history %d", s.HistoryLen())
+	}
+	first := s.history.thumbs[1]
+	test.TapSecondary(first)
+	if !hasDialog(s) {
+		t.Fatal("no context menu")
+	}
+	menu := test.RenderObjectToMarkup(s.Window().Canvas().Overlays().Top())
+	for _, want := range []string{"Open", "Favourite", "Reveal in folder", "Show only", "Delete file"} {
+		if !strings.Contains(menu, want) {
+			t.Fatalf("the context menu lacks %q", want)
+		}
+	}
+	s.Window().Canvas().Overlays().Top().Hide()
+	item := s.histItems[1]
+
+	s.ToggleFavourite(item.path)
+	if !strings.HasPrefix(s.history.thumbs[1].Caption, "★") {
+		t.Fatal("the favourite is not starred")
+	}
+	must(t, s.RevealHistory(item.path))
+	if revealed != filepath.Dir(item.path) {
+		t.Fatalf("revealed %q", revealed)
+	}
+	s.FilterHistory(s.histItems[0].model)
+	s.histItems[1].model = "other" // the two tiny models share a name; tell them apart
+	s.FilterHistory("other")
+	if s.HistoryLen() != 1 || !slices.Contains(s.histModels.Options, "other") {
+		t.Fatalf("filtered history %d, options %v", s.HistoryLen(), s.histModels.Options)
+	}
+	s.FilterHistory(allModels)
+	if s.HistoryLen() != 2 {
+		t.Fatal("the filter did not clear")
+	}
+	must(t, s.DeleteHistory(item.path))
+	if _, err := os.Stat(item.path); !errors.Is(err, os.ErrNotExist) || s.HistoryLen() != 1 {
+		t.Fatal("the file was not deleted")
+	}
+	if slices.Contains(s.app.Preferences().StringList(prefFavourites), item.path) {
+		t.Fatal("a deleted file stays a favourite")
+	}
+}
+
+// A newcomer's empty canvas says what to do; the toolbar shows the zoom
+// and offers 1:1; ▶ replays the generation patch by patch.
+func TestEmptyHintZoomAndReplay(t *testing.T) {
+	s := newTestStudio(t)
+	if !strings.Contains(s.Canvas().Message(), "Generate") {
+		t.Fatalf("empty canvas message %q", s.Canvas().Message())
+	}
+	generate(t, s)
+	if s.Canvas().Message() != "" {
+		t.Fatal("the hint stays over the image")
+	}
+	s.Canvas().ZoomActual()
+	if p := s.Canvas().ZoomPercent(); p < 99.9 || p > 100.1 || s.zoomLabel.Text != "100%" {
+		t.Fatalf("1:1 is %.1f%% (label %q)", p, s.zoomLabel.Text)
+	}
+	var undo *tipButton
+	for _, it := range findToolbar(t, s.Window().Content()).Items {
+		if a, ok := it.(*tipAction); ok && strings.HasPrefix(a.tip, "Undo") {
+			undo = a.button
+		}
+	}
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(undo)
+	for i := 0; i < 5; i++ {
+		s.Canvas().ZoomBy(2)
+	}
+	if s.zoomLabel.Text != fmt.Sprintf("%.0f%%", s.Canvas().ZoomPercent()) || len(s.zoomLabel.Text) < 5 {
+		t.Fatalf("label %q for %.0f%%", s.zoomLabel.Text, s.Canvas().ZoomPercent())
+	}
+	if fyne.CurrentApp().Driver().AbsolutePositionForObject(undo) != at {
+		t.Fatal("the toolbar icons moved when the zoom figure grew")
+	}
+	s.Canvas().ZoomFit()
+	if !strings.HasPrefix(s.zoomLabel.Text, "Fit") {
+		t.Fatalf("label %q when fitted", s.zoomLabel.Text)
+	}
+
+	s.replayFrame = 0
+	var mu sync.Mutex
+	var seen []int
+	tokens := s.Document().Tokens()
+	s.onScrub = func(k int) {
+		mu.Lock()
+		seen = append(seen, k)
+		mu.Unlock()
+	}
+	test.Tap(s.tl.play)
+	if !s.Replaying() {
+		t.Fatal("▶ did not start a replay")
+	}
+	s.Wait()
+	if s.Replaying() || len(seen) != len(tokens)+1 || seen[0] != 0 || seen[len(seen)-1] != len(tokens) {
+		t.Fatalf("replay showed %v", seen)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] <= seen[i-1] {
+			t.Fatalf("replay went back: %v", seen)
+		}
+	}
+	if !slices.Equal(s.Canvas().Image().Pix, s.Bundle().Decode(tokens).Pix) || s.Scrubbed() != len(tokens) {
+		t.Fatal("the replay did not end on the whole image")
+	}
+}

@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+)
+
+// overlayVisible reports whether the canvas draws anything of the mask or
+// the temperature map.
+func overlayVisible(s *Studio) bool {
+	s.Canvas().Refresh()
+	pix := s.Canvas().overlay.Pix
+	for i := 3; i < len(pix); i += 4 {
+		if pix[i] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// The mask and temperature map hide when a run ends, so the result is seen
+// as it is, and come back with editing; a new image never gets the old
+// mask, and painted temperatures a new image uses are said so.
+func TestOverlaysHideAfterRunAndNeverCarryOver(t *testing.T) {
+	s := newTestStudio(t)
+	setParams(t, s, "red cat", 3, nil)
+	generate(t, s)
+	mask := make([]bool, 16)
+	mask[4], mask[5] = true, true
+	must(t, s.SetMask(mask))
+	if !overlayVisible(s) {
+		t.Fatal("the mask painted is not shown")
+	}
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	if overlayVisible(s) || s.Overlays() || s.edit.overlays.Checked {
+		t.Fatal("the mask stays over the finished result")
+	}
+	if !slices.Equal(s.Document().Mask(), mask) {
+		t.Fatal("hiding the mask dropped it")
+	}
+	// painting shows it again, with the stroke
+	s.Canvas().SetBrushSize(1)
+	test.Drag(s.Window().Canvas(), patchCenter(s, 3, 3), 1, 1)
+	if !overlayVisible(s) || !s.Overlays() || !s.edit.overlays.Checked {
+		t.Fatal("a stroke did not show the overlays")
+	}
+	// the box hides and shows them
+	test.Tap(s.edit.overlays)
+	if overlayVisible(s) {
+		t.Fatal("the box did not hide the overlays")
+	}
+	test.Tap(s.edit.overlays)
+	if !overlayVisible(s) {
+		t.Fatal("the box did not show the overlays")
+	}
+
+	// a new prompt's image starts without the old mask
+	withMask := s.Document().Mask()
+	setParams(t, s, "blue dog", 4, nil)
+	generate(t, s)
+	if s.Document().Masked() != 0 || slices.Contains(s.Canvas().Mask(), true) || overlayVisible(s) {
+		t.Fatal("the old mask was applied to the new image")
+	}
+	must(t, s.Undo())
+	if !slices.Equal(s.Document().Mask(), withMask) || !overlayVisible(s) {
+		t.Fatal("undo did not bring the mask back, shown")
+	}
+
+	// painted temperatures a new image uses are said, and kept with it
+	temps := make([]float64, 16)
+	temps[0] = 0.4
+	must(t, s.SetTemperatureMap(temps))
+	generate(t, s)
+	if !strings.Contains(s.Status(), "painted temperatures used on 1 patches") {
+		t.Fatalf("status %q does not say the painted temperatures were used", s.Status())
+	}
+	if !slices.Equal(s.Document().Temperature(), temps) || overlayVisible(s) {
+		t.Fatal("the temperatures used are not kept with the image, hidden")
+	}
+}
+
+// Seeds fit the seed field; the seed shown is the one the next run uses;
+// unlocked, a new one is shown after each run; locked, nothing changes it.
+func TestSeedsFitAndLockedSeedNeverChanges(t *testing.T) {
+	s := newTestStudio(t)
+	for i := 0; i < 2000; i++ {
+		if NewSeed() >= maxNewSeed {
+			t.Fatal("a seed longer than the field was drawn")
+		}
+	}
+	widest := fyne.MeasureText(strconv.FormatUint(maxNewSeed-1, 10), theme.TextSize(), fyne.TextStyle{}).Width
+	for _, size := range []fyne.Size{fyne.NewSize(1200, 800), s.Window().Content().MinSize()} {
+		s.Window().Resize(size)
+		if room := s.panel.seed.Size().Width - 2*theme.InnerPadding(); room < widest {
+			t.Fatalf("window %v: the seed field has %.0f units for a seed of %.0f", size, room, widest)
+		}
+	}
+	s.Window().Resize(fyne.NewSize(1200, 800))
+
+	// unlocked: the seed shown is used, then a new one is shown
+	p := setParams(t, s, "red cat", 123456, func(p *Params) { p.SeedLocked = false })
+	_ = p
+	generate(t, s)
+	if got := s.Document().ImageParams().Seed; got != 123456 {
+		t.Fatalf("the run used seed %d, not the one shown", got)
+	}
+	next, _ := s.Params()
+	if next.Seed == 123456 || next.Seed >= maxNewSeed {
+		t.Fatalf("after the run the field shows %d: want a new seed that fits", next.Seed)
+	}
+	generate(t, s)
+	if got := s.Document().ImageParams().Seed; got != next.Seed {
+		t.Fatalf("the second run used %d, not the seed shown %d", got, next.Seed)
+	}
+
+	// locked: runs, candidates and reopening never change it
+	setParams(t, s, "red cat", 777, func(p *Params) { p.Batch = 3 })
+	generate(t, s)
+	must(t, s.PickCandidate(2))
+	generate(t, s)
+	test.Tap(s.history.thumbs[len(s.history.thumbs)-1]) // an image of another seed
+	s.Wait()
+	must(t, s.LastError())
+	if p, _ := s.Params(); p.Seed != 777 || !p.SeedLocked {
+		t.Fatalf("the locked seed became %d (locked %v)", p.Seed, p.SeedLocked)
+	}
+}
+
+// Status counts say what was done: the patches regenerated are the masked
+// ones; the temperature brush reports the value set and compares painted
+// temperatures with the global one (also in the tint).
+func TestStatusCountsWhatWasDone(t *testing.T) {
+	s := newTestStudio(t)
+	setParams(t, s, "red cat", 3, func(p *Params) { p.Temperature = 0.5 })
+	generate(t, s)
+	mask := make([]bool, 16)
+	mask[1], mask[2], mask[9] = true, true, true
+	must(t, s.SetMask(mask))
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	if !strings.HasPrefix(s.Status(), "Regenerated: 3 masked patches") {
+		t.Fatalf("status %q: want the 3 masked patches counted", s.Status())
+	}
+
+	s.edit.tempTools.SetSelected("Paint")
+	s.edit.tempValue.SetValue(1.95)
+	if !strings.Contains(s.Status(), "1.95") || !strings.Contains(s.Status(), "warmer than the global 0.50") {
+		t.Fatalf("status %q does not follow the slider", s.Status())
+	}
+	s.edit.tempValue.SetValue(0.8)
+	s.Canvas().SetBrushSize(1)
+	test.Drag(s.Window().Canvas(), patchCenter(s, 0, 0), 1, 1)
+	if !strings.Contains(s.Status(), "1 patches have their own temperature (0 cooler, 1 warmer than the global 0.50)") {
+		t.Fatalf("status %q: 0.8 is warmer than the global 0.5", s.Status())
+	}
+	if c := s.Canvas().overlay.NRGBAAt(0, 0); c.R <= c.B {
+		t.Fatalf("a patch warmer than the global temperature is tinted %v, not red", c)
+	}
+}

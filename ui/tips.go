@@ -1,0 +1,498 @@
+package ui
+
+import (
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Tooltips: Fyne has none of its own, so the studio's controls are Fyne
+// widgets extended with hover handling, and each window gets a tip layer
+// over its content (see tipLayer) where the tip of the control under the
+// pointer appears after tipDelay. The layer holds no interactive object,
+// so it never takes a click or a hover from what is under it.
+
+// tipDelay is how long the pointer rests on a control before its tip shows.
+var tipDelay = 600 * time.Millisecond
+
+// tipped is a control with a tooltip.
+type tipped interface {
+	Tip() string
+}
+
+// tipMaxWidth is the widest a tooltip gets before it wraps.
+const tipMaxWidth = 340
+
+// tipLayer draws the tooltip of one window: a box with text placed near the
+// pointer, over everything else.
+type tipLayer struct {
+	box   *fyne.Container
+	bg    *canvas.Rectangle
+	text  *widget.Label
+	owner fyne.CanvasObject // the control whose tip is shown (nil: none)
+	gen   int
+}
+
+// freeLayout leaves its objects where they were put and asks for no room,
+// so a tooltip never changes the window's minimum size.
+type freeLayout struct{}
+
+// Layout leaves the objects as they are.
+func (freeLayout) Layout([]fyne.CanvasObject, fyne.Size) {}
+
+// MinSize asks for nothing.
+func (freeLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.Size{} }
+
+// tipLayers maps each window canvas to its tip layer.
+var (
+	tipMu     sync.Mutex
+	tipLayers = map[fyne.Canvas]*tipLayer{}
+)
+
+// newTipLayer returns the (hidden) tip layer for c; put layer.box over the
+// window's content (see withTips).
+func newTipLayer(c fyne.Canvas) *tipLayer {
+	l := &tipLayer{bg: canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground)), text: widget.NewLabel("")}
+	l.bg.StrokeColor = theme.Color(theme.ColorNameShadow)
+	l.bg.StrokeWidth = 1
+	l.bg.CornerRadius = 4
+	l.text.Wrapping = fyne.TextWrapWord
+	l.box = container.New(freeLayout{}, l.bg, l.text)
+	l.bg.Hide()
+	l.text.Hide()
+	tipMu.Lock()
+	tipLayers[c] = l
+	tipMu.Unlock()
+	return l
+}
+
+// withTips stacks a tip layer over content in window w.
+func withTips(w fyne.Window, content fyne.CanvasObject) fyne.CanvasObject {
+	l := newTipLayer(w.Canvas())
+	return container.NewStack(content, l.box)
+}
+
+// layerFor finds the tip layer of the window showing obj.
+func layerFor(obj fyne.CanvasObject) *tipLayer {
+	app := fyne.CurrentApp()
+	if app == nil {
+		return nil
+	}
+	c := app.Driver().CanvasForObject(obj)
+	if c == nil {
+		return nil
+	}
+	tipMu.Lock()
+	defer tipMu.Unlock()
+	return tipLayers[c]
+}
+
+// showTipNow shows text for owner at the absolute position pos.
+func (l *tipLayer) showTipNow(owner fyne.CanvasObject, text string, pos fyne.Position) {
+	if text == "" {
+		return
+	}
+	l.owner = owner
+	l.text.SetText(text)
+	pad := theme.InnerPadding()
+	ms := l.text.MinSize()
+	w := min(ms.Width, tipMaxWidth)
+	l.text.Resize(fyne.NewSize(w, 1))
+	h := l.text.MinSize().Height
+	if w < ms.Width {
+		// wrapped: measure the height at the width given
+		l.text.Resize(fyne.NewSize(w, h))
+		h = max(h, l.text.MinSize().Height)
+	}
+	size := fyne.NewSize(w, h)
+	area := l.box.Size()
+	p := pos.Add(fyne.NewPos(12, 20))
+	if area.Width > 0 && p.X+size.Width+pad > area.Width {
+		p.X = max(0, area.Width-size.Width-pad)
+	}
+	if area.Height > 0 && p.Y+size.Height+pad > area.Height {
+		p.Y = max(0, pos.Y-size.Height-8)
+	}
+	l.text.Move(p)
+	l.text.Resize(size)
+	l.bg.Move(p)
+	l.bg.Resize(size)
+	l.bg.FillColor = theme.Color(theme.ColorNameOverlayBackground)
+	l.bg.Show()
+	l.text.Show()
+	l.box.Refresh()
+}
+
+// hide hides the tip of owner (any tip for nil).
+func (l *tipLayer) hide(owner fyne.CanvasObject) {
+	l.gen++
+	if owner != nil && l.owner != owner {
+		return
+	}
+	l.owner = nil
+	l.bg.Hide()
+	l.text.Hide()
+	l.box.Refresh()
+}
+
+// Shown is the tooltip text shown ("" when none).
+func (l *tipLayer) Shown() string {
+	if !l.text.Visible() {
+		return ""
+	}
+	return l.text.Text
+}
+
+// tipIn starts the tip of owner for a pointer that entered it.
+func tipIn(owner fyne.CanvasObject, text string, ev *desktop.MouseEvent) {
+	l := layerFor(owner)
+	if l == nil || text == "" {
+		return
+	}
+	l.gen++
+	gen := l.gen
+	pos := ev.AbsolutePosition
+	if tipDelay <= 0 {
+		l.showTipNow(owner, text, pos)
+		return
+	}
+	time.AfterFunc(tipDelay, func() {
+		fyne.Do(func() {
+			if l.gen == gen {
+				l.showTipNow(owner, text, pos)
+			}
+		})
+	})
+}
+
+// tipOut hides the tip of owner (the pointer left it, or it was used).
+func tipOut(owner fyne.CanvasObject) {
+	if l := layerFor(owner); l != nil {
+		l.hide(owner)
+	}
+}
+
+// tipButton is a button with a tooltip.
+type tipButton struct {
+	widget.Button
+	tip string
+}
+
+// newTipButton returns a button (label and icon may be empty) with tip.
+func newTipButton(label string, icon fyne.Resource, tip string, tapped func()) *tipButton {
+	b := &tipButton{tip: tip}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *tipButton) Tip() string { return b.tip }
+
+func (b *tipButton) MouseIn(ev *desktop.MouseEvent) {
+	b.Button.MouseIn(ev)
+	tipIn(b, b.tip, ev)
+}
+
+func (b *tipButton) MouseOut() {
+	b.Button.MouseOut()
+	tipOut(b)
+}
+
+func (b *tipButton) Tapped(ev *fyne.PointEvent) {
+	tipOut(b)
+	b.Button.Tapped(ev)
+}
+
+// tipCheck is a check box with a tooltip.
+type tipCheck struct {
+	widget.Check
+	tip string
+}
+
+// newTipCheck returns a check box with tip.
+func newTipCheck(label, tip string, changed func(bool)) *tipCheck {
+	c := &tipCheck{tip: tip}
+	c.Text, c.OnChanged = label, changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *tipCheck) Tip() string { return c.tip }
+
+func (c *tipCheck) MouseIn(ev *desktop.MouseEvent) {
+	c.Check.MouseIn(ev)
+	tipIn(c, c.tip, ev)
+}
+
+func (c *tipCheck) MouseOut() {
+	c.Check.MouseOut()
+	tipOut(c)
+}
+
+// tipSlider is a slider with a tooltip.
+type tipSlider struct {
+	widget.Slider
+	tip string
+}
+
+// newTipSlider returns a slider from lo to hi with tip.
+func newTipSlider(lo, hi float64, tip string) *tipSlider {
+	s := &tipSlider{tip: tip}
+	s.Min, s.Max, s.Step, s.Value = lo, hi, 1, lo
+	s.Orientation = widget.Horizontal
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *tipSlider) Tip() string { return s.tip }
+
+func (s *tipSlider) MouseIn(ev *desktop.MouseEvent) {
+	s.Slider.MouseIn(ev)
+	tipIn(s, s.tip, ev)
+}
+
+func (s *tipSlider) MouseOut() {
+	s.Slider.MouseOut()
+	tipOut(s)
+}
+
+// tipSelect is a drop-down list with a tooltip.
+type tipSelect struct {
+	widget.Select
+	tip     string
+	changed func(string)
+	hush    bool
+}
+
+// newTipSelect returns a drop-down of options with tip; changed is called
+// when the selection changes (not inside quiet).
+func newTipSelect(options []string, tip string, changed func(string)) *tipSelect {
+	s := &tipSelect{tip: tip, changed: changed}
+	s.Options = options
+	s.OnChanged = func(v string) {
+		if !s.hush && s.changed != nil {
+			s.changed(v)
+		}
+	}
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *tipSelect) Tip() string { return s.tip }
+
+// quiet runs fn without calling back.
+func (s *tipSelect) quiet(fn func()) {
+	q := s.hush
+	s.hush = true
+	fn()
+	s.hush = q
+}
+
+func (s *tipSelect) MouseIn(ev *desktop.MouseEvent) {
+	s.Select.MouseIn(ev)
+	tipIn(s, s.tip, ev)
+}
+
+func (s *tipSelect) MouseOut() {
+	s.Select.MouseOut()
+	tipOut(s)
+}
+
+func (s *tipSelect) Tapped(ev *fyne.PointEvent) {
+	tipOut(s)
+	s.Select.Tapped(ev)
+}
+
+// tipEntry is a text field with a tooltip.
+type tipEntry struct {
+	widget.Entry
+	tip string
+}
+
+// newTipEntry returns a one-line (or multiLine) text field with tip.
+func newTipEntry(multiLine bool, tip string) *tipEntry {
+	e := &tipEntry{tip: tip}
+	e.MultiLine = multiLine
+	if multiLine {
+		e.Wrapping = fyne.TextWrapWord
+	}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *tipEntry) Tip() string { return e.tip }
+
+func (e *tipEntry) MouseIn(ev *desktop.MouseEvent) { tipIn(e, e.tip, ev) }
+
+func (e *tipEntry) MouseMoved(*desktop.MouseEvent) {}
+
+func (e *tipEntry) MouseOut() { tipOut(e) }
+
+// tipLabel is a label whose tooltip is its whole text (for text cut with
+// an ellipsis) plus an optional hint.
+type tipLabel struct {
+	widget.Label
+	hint string
+}
+
+// newTipLabel returns a one-line label cut with an ellipsis.
+func newTipLabel(hint string) *tipLabel {
+	l := &tipLabel{hint: hint}
+	l.Truncation = fyne.TextTruncateEllipsis
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+func (l *tipLabel) Tip() string {
+	if l.Text == "" {
+		return l.hint
+	}
+	if l.hint == "" {
+		return l.Text
+	}
+	return l.Text + "\n" + l.hint
+}
+
+func (l *tipLabel) MouseIn(ev *desktop.MouseEvent) { tipIn(l, l.Tip(), ev) }
+
+func (l *tipLabel) MouseMoved(*desktop.MouseEvent) {}
+
+func (l *tipLabel) MouseOut() { tipOut(l) }
+
+// choice is a row of buttons of which one is selected (a radio group whose
+// options have tooltips). Tapping an option selects it.
+type choice struct {
+	Options   []string
+	Selected  string
+	OnChanged func(string)
+	buttons   []*tipButton
+	box       *fyne.Container
+}
+
+// newChoice returns a row of options with their tips (tips[i] for
+// options[i]).
+func newChoice(options, tips []string, changed func(string)) *choice {
+	c := &choice{Options: options, OnChanged: changed}
+	objs := make([]fyne.CanvasObject, len(options))
+	for i, o := range options {
+		tip := ""
+		if i < len(tips) {
+			tip = tips[i]
+		}
+		b := newTipButton(o, nil, tip, func() { c.SetSelected(o) })
+		c.buttons = append(c.buttons, b)
+		objs[i] = b
+	}
+	c.box = container.NewGridWithColumns(len(options), objs...)
+	c.paint()
+	return c
+}
+
+// SetSelected selects option o ("" selects none) and calls OnChanged when
+// the selection changes.
+func (c *choice) SetSelected(o string) {
+	if o == c.Selected {
+		return
+	}
+	c.Selected = o
+	c.paint()
+	if c.OnChanged != nil {
+		c.OnChanged(o)
+	}
+}
+
+// paint highlights the selected option.
+func (c *choice) paint() {
+	for i, b := range c.buttons {
+		imp := widget.LowImportance
+		if c.Options[i] == c.Selected {
+			imp = widget.HighImportance
+		}
+		if b.Importance != imp {
+			b.Importance = imp
+			b.Refresh()
+		}
+	}
+}
+
+// tipAction is a toolbar button with a tooltip.
+type tipAction struct {
+	icon   fyne.Resource
+	tip    string
+	action func()
+	button *tipButton
+}
+
+// newTipAction returns a toolbar action with tip.
+func newTipAction(icon fyne.Resource, tip string, action func()) *tipAction {
+	return &tipAction{icon: icon, tip: tip, action: action}
+}
+
+// ToolbarObject is part of widget.ToolbarItem.
+func (a *tipAction) ToolbarObject() fyne.CanvasObject {
+	if a.button == nil {
+		a.button = newTipButton("", a.icon, a.tip, a.action)
+		a.button.Importance = widget.LowImportance
+	}
+	return a.button
+}
+
+// toolbarObject wraps any object as a toolbar item.
+type toolbarObject struct{ obj fyne.CanvasObject }
+
+// ToolbarObject is part of widget.ToolbarItem.
+func (t toolbarObject) ToolbarObject() fyne.CanvasObject { return t.obj }
+
+// minWidth lays out one object at least w wide (its height is its own).
+type minWidth struct{ w float32 }
+
+// Layout gives the object the whole space.
+func (m minWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+// MinSize is the object's, at least w wide.
+func (m minWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return fyne.NewSize(max(s.Width, m.w), s.Height)
+}
+
+// atLeast wraps obj so that it is at least w wide.
+func atLeast(w float32, obj fyne.CanvasObject) *fyne.Container {
+	return container.New(minWidth{w}, obj)
+}
+
+// wrapText breaks text into lines of at most n characters at spaces (for
+// dialogs, which do not wrap).
+func wrapText(text string, n int) string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, w := range strings.Fields(para) {
+			if line != "" && len(line)+1+len(w) > n {
+				out = append(out, line)
+				line = w
+				continue
+			}
+			if line != "" {
+				line += " "
+			}
+			line += w
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}

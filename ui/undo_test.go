@@ -1,0 +1,236 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// docSnap is what undo and redo must restore: the image (codes and rows),
+// its mask, its temperature map and its file.
+type docSnap struct {
+	tokens []int
+	rows   int
+	mask   []bool
+	temps  []float64
+	parent string
+}
+
+func snapOf(s *Studio) docSnap {
+	d := s.Document()
+	return docSnap{tokens: d.Tokens(), rows: d.ImageRows(), mask: d.Mask(), temps: d.Temperature(), parent: d.Parent}
+}
+
+func (a docSnap) equal(b docSnap) bool {
+	return slices.Equal(a.tokens, b.tokens) && a.rows == b.rows && slices.Equal(a.mask, b.mask) &&
+		slices.Equal(a.temps, b.temps) && a.parent == b.parent
+}
+
+func (a docSnap) String() string {
+	n := 0
+	for _, m := range a.mask {
+		if m {
+			n++
+		}
+	}
+	return fmt.Sprintf("{%d codes, %d rows, %d masked, temps %v, %s}", len(a.tokens), a.rows, n, a.temps != nil, filepath.Base(a.parent))
+}
+
+// shows checks that the canvas shows the document's state: its pixels,
+// its mask and its temperature map.
+func shows(t *testing.T, s *Studio, when string) {
+	t.Helper()
+	d := s.Document()
+	if want := decodeRows(s.Bundle(), d.Tokens(), d.ImageRows()); !slices.Equal(s.Canvas().Image().Pix, want.Pix) {
+		t.Fatalf("%s: the canvas does not show the image", when)
+	}
+	if !slices.Equal(s.Canvas().Mask(), d.Mask()) {
+		t.Fatalf("%s: the canvas shows another mask", when)
+	}
+	if !slices.Equal(s.Canvas().Temperature(), fitLen(d.Temperature(), d.N())) && d.Temperature() != nil ||
+		d.Temperature() == nil && slices.ContainsFunc(s.Canvas().Temperature(), func(v float64) bool { return v != 0 }) {
+		t.Fatalf("%s: the canvas shows another temperature map", when)
+	}
+}
+
+// Every editing action is undone to exactly the state before it (image,
+// mask, temperature map and file) and redone to exactly the state after
+// it, in both directions and again; the canvas shows each state reached.
+// An action made of two steps (Resample the least likely: the mask, then
+// the regeneration) walks both.
+func TestUndoRedoRestoresEveryAction(t *testing.T) {
+	type action struct {
+		name  string
+		steps int // undo steps the action makes
+		setup func(t *testing.T, s *Studio)
+		do    func(t *testing.T, s *Studio)
+	}
+	exported := map[*Studio]string{}
+	run := func(t *testing.T, s *Studio, start func() error) {
+		t.Helper()
+		must(t, start())
+		s.Wait()
+		must(t, s.LastError())
+	}
+	stroke := func(tool Tool, row, col int) func(t *testing.T, s *Studio) {
+		return func(t *testing.T, s *Studio) {
+			s.chooseTool(tool)
+			s.Canvas().SetBrushSize(1)
+			s.edit.tempValue.SetValue(1.5)
+			test.Drag(s.Window().Canvas(), patchCenter(s, row, col), 1, 1)
+		}
+	}
+	batch := func(t *testing.T, s *Studio) {
+		p, _ := s.Params()
+		p.Batch = 3
+		s.SetParams(p)
+		run(t, s, s.Generate)
+	}
+	actions := []action{
+		{name: "brush stroke", steps: 1, do: stroke(ToolBrush, 3, 3)},
+		{name: "eraser stroke", steps: 1, do: stroke(ToolEraser, 1, 1)},
+		{name: "clear mask", steps: 1, do: func(t *testing.T, s *Studio) { must(t, s.ClearMask()) }},
+		{name: "invert mask", steps: 1, do: func(t *testing.T, s *Studio) { must(t, s.InvertMask()) }},
+		{name: "temperature stroke", steps: 1, do: stroke(ToolTemperature, 3, 0)},
+		{name: "temperature reset stroke", steps: 1, do: stroke(ToolTempEraser, 0, 2)},
+		{name: "clear temperatures", steps: 1, do: func(t *testing.T, s *Studio) { must(t, s.ClearTemperatureMap()) }},
+		{name: "generate", steps: 1, do: func(t *testing.T, s *Studio) { run(t, s, s.Generate) }},
+		{name: "generate a batch and pick a candidate", steps: 1, do: func(t *testing.T, s *Studio) {
+			batch(t, s)
+			must(t, s.PickCandidate(2))
+		}},
+		{name: "pick a candidate after a stroke on the result", steps: 1, setup: func(t *testing.T, s *Studio) {
+			batch(t, s)
+			stroke(ToolBrush, 0, 0)(t, s)
+		}, do: func(t *testing.T, s *Studio) { must(t, s.PickCandidate(1)) }},
+		{name: "regenerate masked", steps: 1, do: func(t *testing.T, s *Studio) { run(t, s, s.RegenerateMasked) }},
+		{name: "regenerate masked and pick a candidate", steps: 1, do: func(t *testing.T, s *Studio) {
+			run(t, s, s.RegenerateMasked)
+			must(t, s.PickCandidate(2))
+		}},
+		{name: "complete from here", steps: 1, do: func(t *testing.T, s *Studio) { run(t, s, func() error { return s.CompleteFrom(2) }) }},
+		{name: "continue a stopped image", steps: 1, setup: func(t *testing.T, s *Studio) {
+			s.onPatch = func(ev sampler.Event) {
+				if ev.Step == 5 {
+					s.Stop()
+				}
+			}
+			run(t, s, s.Generate)
+			s.onPatch = nil
+			must(t, s.SetMask(append(make([]bool, 15), true)))
+		}, do: func(t *testing.T, s *Studio) { run(t, s, s.Resume) }},
+		{name: "branch from here", steps: 1, do: func(t *testing.T, s *Studio) {
+			must(t, s.Scrub(6))
+			run(t, s, s.BranchFromHere)
+		}},
+		{name: "extend down", steps: 1, do: func(t *testing.T, s *Studio) { run(t, s, func() error { return s.ExtendDown(2, 0) }) }},
+		{name: "resample the least likely", steps: 2, do: func(t *testing.T, s *Studio) { run(t, s, s.RepairLeastLikely) }},
+		{name: "open a file", steps: 1, setup: func(t *testing.T, s *Studio) {
+			exported[s] = filepath.Join(t.TempDir(), "other.png")
+			must(t, s.ExportTo(exported[s]))
+			lockSeed(t, s, "dog", 12)
+			generate(t, s)
+			must(t, s.SetMask(append(make([]bool, 15), true)))
+		}, do: func(t *testing.T, s *Studio) { run(t, s, func() error { return s.OpenFile(exported[s]) }) }},
+		{name: "reopen from the history", steps: 1, setup: func(t *testing.T, s *Studio) {
+			lockSeed(t, s, "dog", 12)
+			generate(t, s)
+			must(t, s.SetMask(append(make([]bool, 15), true)))
+		}, do: func(t *testing.T, s *Studio) {
+			test.Tap(s.history.thumbs[len(s.history.thumbs)-1])
+			s.Wait()
+			must(t, s.LastError())
+		}},
+	}
+	for _, a := range actions {
+		t.Run(a.name, func(t *testing.T) {
+			s := newTestStudio(t)
+			setParams(t, s, "red cat", 11, nil)
+			generate(t, s)
+			mask := make([]bool, 16)
+			mask[1], mask[5], mask[6], mask[10] = true, true, true, true
+			must(t, s.SetMask(mask))
+			temps := make([]float64, 16)
+			temps[0], temps[2], temps[12] = 0.5, 1.8, 0.7
+			must(t, s.SetTemperatureMap(temps))
+			if a.setup != nil {
+				a.setup(t, s)
+			}
+			states := []docSnap{snapOf(s)}
+			a.do(t, s)
+			after := snapOf(s)
+			if after.equal(states[0]) {
+				t.Fatalf("the action changed nothing: %v", after)
+			}
+			// the states in between, walking back
+			for i := 0; i < a.steps; i++ {
+				must(t, s.Undo())
+				shows(t, s, fmt.Sprintf("undo %d", i+1))
+				states = append(states, snapOf(s))
+			}
+			before := states[len(states)-1]
+			if !before.equal(states[0]) {
+				t.Fatalf("undo reached %v, want the state before the action %v", before, states[0])
+			}
+			for round := 0; round < 2; round++ {
+				for i := a.steps - 1; i >= 0; i-- {
+					must(t, s.Redo())
+					shows(t, s, "redo")
+					want := after
+					if i > 0 {
+						want = states[i]
+					}
+					if got := snapOf(s); !got.equal(want) {
+						t.Fatalf("round %d: redo reached %v, want %v", round, got, want)
+					}
+				}
+				for i := 1; i <= a.steps; i++ {
+					must(t, s.Undo())
+					shows(t, s, "undo")
+					if got := snapOf(s); !got.equal(states[i]) {
+						t.Fatalf("round %d: undo %d reached %v, want %v", round, i, got, states[i])
+					}
+				}
+			}
+			if !s.Overlays() && (s.Document().Masked() > 0 || s.Document().Temperature() != nil) {
+				t.Fatal("the mask and temperatures undone to are not shown")
+			}
+		})
+	}
+}
+
+// Undo after Regenerate masked returns the masked original, mask and
+// temperatures included, and redo the regenerated image with the same
+// mask: the case that used to lose the mask.
+func TestUndoRegenerateKeepsMask(t *testing.T) {
+	s := newTestStudio(t)
+	setParams(t, s, "blue dog", 4, nil)
+	generate(t, s)
+	orig := s.Document().Tokens()
+	mask := make([]bool, 16)
+	mask[9], mask[10] = true, true
+	must(t, s.SetMask(mask))
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	regen := s.Document().Tokens()
+	must(t, s.PickCandidate(1))
+	picked := s.Document().Tokens()
+	must(t, s.Undo())
+	if !slices.Equal(s.Document().Tokens(), orig) || !slices.Equal(s.Document().Mask(), mask) {
+		t.Fatal("undo did not return the masked original")
+	}
+	if !slices.Equal(s.Canvas().Mask(), mask) || !s.Overlays() {
+		t.Fatal("the restored mask is not shown")
+	}
+	must(t, s.Redo())
+	if !slices.Equal(s.Document().Tokens(), picked) || !slices.Equal(s.Document().Mask(), mask) {
+		t.Fatal("redo did not return the candidate picked, with its mask")
+	}
+	_ = regen
+}
