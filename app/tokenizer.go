@@ -92,8 +92,8 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if errors.Is(err, context.Canceled) {
-		fmt.Fprintln(env.Stderr, "interrupted: checkpoint saved; run the same command again to resume")
-		return nil
+		// An error status, so that a script running several stages stops here.
+		return errors.New("interrupted: checkpoint saved; run the same command again to resume")
 	}
 	return err
 }
