@@ -205,28 +205,37 @@ func compareVersions(a, b string) int {
 // readEmojiJSON reads package/emoji.json from the metadata tarball.
 func readEmojiJSON(ctx context.Context, path string) ([]emojiEntry, error) {
 	var entries []emojiEntry
+	if err := readTarJSON(ctx, path, "package/emoji.json", &entries); err != nil {
+		return nil, fmt.Errorf("emoji metadata: %w", err)
+	}
+	return entries, nil
+}
+
+// readTarJSON decodes the JSON member of a gzipped tarball into v; a
+// missing member is an error.
+func readTarJSON(ctx context.Context, path, member string, v any) error {
 	found := false
 	err := walkTarGz(ctx, path, func(name string, size int64, r io.Reader) (bool, error) {
-		if name != "package/emoji.json" {
+		if name != member {
 			return false, nil
 		}
 		buf, err := readMember(size, r)
 		if err != nil {
 			return false, err
 		}
-		if err := json.Unmarshal(buf, &entries); err != nil {
-			return false, fmt.Errorf("parse: %w", err)
+		if err := json.Unmarshal(buf, v); err != nil {
+			return false, fmt.Errorf("parse %s: %w", member, err)
 		}
 		found = true
 		return true, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("emoji metadata: %w", err)
+		return err
 	}
 	if !found {
-		return nil, fmt.Errorf("emoji metadata: no package/emoji.json in %s", path)
+		return fmt.Errorf("no %s in %s", member, path)
 	}
-	return entries, nil
+	return nil
 }
 
 // readEmojiImages reads the PNG bytes each plan needs, one goroutine per

@@ -2,9 +2,7 @@ package data
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -62,26 +60,8 @@ func cldrLabels(ctx context.Context, path string) (map[string]string, error) {
 		skin
 		Skins []skin `json:"skins"`
 	}
-	found := false
-	err := walkTarGz(ctx, path, func(name string, size int64, r io.Reader) (bool, error) {
-		if name != "package/en/data.json" {
-			return false, nil
-		}
-		buf, err := readMember(size, r)
-		if err != nil {
-			return false, err
-		}
-		if err := json.Unmarshal(buf, &entries); err != nil {
-			return false, fmt.Errorf("parse: %w", err)
-		}
-		found = true
-		return true, nil
-	})
-	if err != nil {
+	if err := readTarJSON(ctx, path, "package/en/data.json", &entries); err != nil {
 		return nil, fmt.Errorf("emojibase labels: %w", err)
-	}
-	if !found {
-		return nil, fmt.Errorf("emojibase labels: no package/en/data.json in %s", path)
 	}
 	labels := map[string]string{}
 	for _, e := range entries {

@@ -87,14 +87,9 @@ func LoadViTFS(fsys fs.FS, dir, label string) (*ViT, error) {
 	if err != nil {
 		return nil, err
 	}
-	ts, n := vit.Layout(cfg)
-	data := make([]float32, n)
-	for _, t := range ts {
-		x, err := f.Float32(t.Name, t.Shape...)
-		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", wpath, err)
-		}
-		copy(data[t.Off:t.Off+t.Size], x)
+	data, err := train.ViTWeights(cfg, f)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", wpath, err)
 	}
 	m, err := train.NewViT(cfg, data, 1, 0)
 	if err != nil {

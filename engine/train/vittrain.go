@@ -599,14 +599,25 @@ func LoadViT(dir string, maxBatch, workers int) (*ViT, error) {
 	if err != nil {
 		return nil, err
 	}
+	data, err := ViTWeights(cfg, f)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	return NewViT(cfg, data, maxBatch, workers)
+}
+
+// ViTWeights reads every tensor of cfg's weight table from f (any of F32,
+// F16, BF16) into one flat buffer in vit.Layout order; a missing tensor or a
+// wrong shape is an error naming it.
+func ViTWeights(cfg vit.Config, f *safetensors.File) ([]float32, error) {
 	ts, n := vit.Layout(cfg)
 	data := make([]float32, n)
 	for _, t := range ts {
 		x, err := f.Float32(t.Name, t.Shape...)
 		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", path, err)
+			return nil, err
 		}
 		copy(data[t.Off:t.Off+t.Size], x)
 	}
-	return NewViT(cfg, data, maxBatch, workers)
+	return data, nil
 }
