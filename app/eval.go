@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/nfnt/resize"
@@ -219,7 +218,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		ref = newReference(all, w)
 		keys := map[string]string{}
 		for _, s := range all {
-			name := strings.Join(trimStyle(prompt.Split(s.Caption), s.Style), " ")
+			name := trimStyle(s.Caption, s.Style)
 			if _, ok := keys[name]; !ok {
 				keys[name] = s.Key
 			}
@@ -341,11 +340,12 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// trimStyle drops a trailing style ("fluent-flat" is the words "fluent flat").
-func trimStyle(words []string, style string) []string {
-	sw := prompt.Split(style)
-	if n := len(sw); n > 0 && len(words) > n && slices.Equal(words[len(words)-n:], sw) {
-		return words[:len(words)-n]
+// trimStyle is a caption's words without its trailing style ("fluent-flat"
+// is the words "fluent flat"), joined by spaces; a caption that is only the
+// style is kept.
+func trimStyle(caption, style string) string {
+	if base, st := prompt.SplitStyle(caption, []string{style}); st != "" && base != "" {
+		return base
 	}
-	return words
+	return strings.Join(prompt.Split(caption), " ")
 }

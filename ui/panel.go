@@ -331,7 +331,7 @@ func (p *promptPanel) SetStyles(styles []string) {
 
 // promptStyle is the style the prompt ends with, or anyStyle.
 func (p *promptPanel) promptStyle() string {
-	if _, st := splitStyle(p.prompt.Text, p.styles); st != "" {
+	if _, st := prompt.SplitStyle(p.prompt.Text, p.styles); st != "" {
 		return st
 	}
 	return anyStyle
@@ -342,26 +342,13 @@ func (p *promptPanel) styleChosen(st string) {
 	if p.quiet {
 		return
 	}
-	base, _ := splitStyle(p.prompt.Text, p.styles)
+	base, _ := prompt.SplitStyle(p.prompt.Text, p.styles)
 	if st != anyStyle && st != "" {
 		base = strings.TrimSpace(base + " " + st)
 	}
 	if base != p.prompt.Text {
 		p.prompt.SetText(base)
 	}
-}
-
-// splitStyle splits a trailing style (one of styles, as words) off text:
-// "cat face fluent flat" → ("cat face", "fluent flat").
-func splitStyle(text string, styles []string) (base, style string) {
-	words := prompt.Split(text)
-	for _, st := range styles {
-		sw := prompt.Split(st)
-		if n := len(sw); n > 0 && len(words) >= n && slices.Equal(words[len(words)-n:], sw) {
-			return strings.Join(words[:len(words)-n], " "), st
-		}
-	}
-	return text, ""
 }
 
 // SetTokenizer sets the model's prompt vocabulary (nil: an unconditional

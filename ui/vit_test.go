@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -264,7 +265,7 @@ func TestStylePicker(t *testing.T) {
 	if p, _ := s.Params(); p.Prompt != "blue dog" {
 		t.Fatalf("params prompt %q", p.Prompt)
 	}
-	if base, st := splitStyle("cat face fluent flat", []string{"google", "fluent flat"}); base != "cat face" || st != "fluent flat" {
-		t.Fatalf("splitStyle = %q, %q", base, st)
+	if base, st := prompt.SplitStyle("cat face fluent flat", []string{"google", "fluent flat"}); base != "cat face" || st != "fluent flat" {
+		t.Fatalf("SplitStyle = %q, %q", base, st)
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/nfnt/resize"
@@ -345,15 +344,11 @@ func parallel(n, workers int, fn func(i int)) {
 	wg.Wait()
 }
 
-// dropStyle removes a trailing style from a caption; a style may be several
-// words ("fluent flat").
+// dropStyle removes a trailing style from a caption (a style may be several
+// words, "fluent flat"); a caption that is only a style is kept.
 func dropStyle(caption string, styles []string) string {
-	words := prompt.Split(caption)
-	for _, st := range styles {
-		sw := prompt.Split(st)
-		if n := len(sw); n > 0 && len(words) > n && slices.Equal(words[len(words)-n:], sw) {
-			return strings.Join(words[:len(words)-n], " ")
-		}
+	if base, st := prompt.SplitStyle(caption, styles); st != "" && base != "" {
+		return base
 	}
 	return caption
 }

@@ -188,3 +188,18 @@ func TestComplete(t *testing.T) {
 		t.Fatalf("Complete(heart) = %q", tok.Complete("heart", 3))
 	}
 }
+
+func TestSplitStyle(t *testing.T) {
+	styles := []string{"google", "fluent flat", "fluent-modern"}
+	for _, c := range []struct{ text, base, style string }{
+		{"Cat face, Fluent Flat", "cat face", "fluent flat"},
+		{"cat face fluent-modern", "cat face", "fluent-modern"},
+		{"google", "", "google"},
+		{"flat cat", "flat cat", ""},
+		{"cat face flat", "cat face flat", ""},
+	} {
+		if base, st := SplitStyle(c.text, styles); base != c.base || st != c.style {
+			t.Errorf("SplitStyle(%q) = %q, %q; want %q, %q", c.text, base, st, c.base, c.style)
+		}
+	}
+}

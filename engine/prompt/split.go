@@ -8,6 +8,7 @@
 package prompt
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -30,4 +31,20 @@ func isSeparator(r rune) bool {
 // ["smiling" "face" "with" "x"].
 func Split(text string) []string {
 	return strings.FieldsFunc(strings.ToLower(text), isSeparator)
+}
+
+// SplitStyle splits a trailing style off text: the first of styles (each
+// one or more words, "fluent flat") whose words end text's words. base is
+// the words before it, joined by spaces ("" when text is only the style);
+// with no style at the end, base is text unchanged and style is "".
+// "Cat face, Fluent Flat" → ("cat face", "fluent flat").
+func SplitStyle(text string, styles []string) (base, style string) {
+	words := Split(text)
+	for _, st := range styles {
+		sw := Split(st)
+		if n := len(sw); n > 0 && len(words) >= n && slices.Equal(words[len(words)-n:], sw) {
+			return strings.Join(words[:len(words)-n], " "), st
+		}
+	}
+	return text, ""
 }
