@@ -54,7 +54,6 @@ type promptPanel struct {
 	// likeliest first, given the prompt's other words.
 	rankWords func(others, words []string) []string
 	modelKeys map[string]string // shown option -> model key
-	quiet     bool              // set while options change programmatically
 
 	// callbacks set by the studio
 	onModel    func(key string)
@@ -273,8 +272,11 @@ func (p *promptPanel) SetRunning(on bool) {
 // SetModels fills the model picker: keys are what Models.Open takes, shown
 // by label; current is selected. The last option opens a folder.
 func (p *promptPanel) SetModels(keys []string, label func(string) string, current string) {
-	p.quiet = true
-	defer func() { p.quiet = false }()
+	p.model.quiet(func() { p.fillModels(keys, label, current) })
+}
+
+// fillModels is SetModels without the picker's callback.
+func (p *promptPanel) fillModels(keys []string, label func(string) string, current string) {
 	p.modelKeys = map[string]string{}
 	var opts []string
 	sel := ""
@@ -300,9 +302,6 @@ func (p *promptPanel) SetModels(keys []string, label func(string) string, curren
 
 // modelChosen handles the picker.
 func (p *promptPanel) modelChosen(opt string) {
-	if p.quiet {
-		return
-	}
 	if opt == openFolderOption {
 		if p.onOpenDir != nil {
 			p.onOpenDir()
@@ -318,10 +317,10 @@ func (p *promptPanel) modelChosen(opt string) {
 // picker is hidden for a model without styles.
 func (p *promptPanel) SetStyles(styles []string) {
 	p.styles = slices.Clone(styles)
-	p.quiet = true
-	p.style.Options = append([]string{anyStyle}, styles...)
-	p.style.SetSelected(p.promptStyle())
-	p.quiet = false
+	p.style.quiet(func() {
+		p.style.Options = append([]string{anyStyle}, styles...)
+		p.style.SetSelected(p.promptStyle())
+	})
 	if len(styles) == 0 {
 		p.style.Hide()
 	} else {
@@ -339,9 +338,6 @@ func (p *promptPanel) promptStyle() string {
 
 // styleChosen rewrites the prompt's trailing style to the one picked.
 func (p *promptPanel) styleChosen(st string) {
-	if p.quiet {
-		return
-	}
 	base, _ := prompt.SplitStyle(p.prompt.Text, p.styles)
 	if st != anyStyle && st != "" {
 		base = strings.TrimSpace(base + " " + st)
@@ -419,9 +415,7 @@ func (p *promptPanel) promptChanged() {
 	p.words.Segments = markWords(p.tok, p.prompt.Text, typedAt, "Model reads: ")
 	p.words.Refresh()
 	if p.style != nil && len(p.styles) > 0 && p.style.Selected != p.promptStyle() {
-		p.quiet = true
-		p.style.SetSelected(p.promptStyle())
-		p.quiet = false
+		p.style.quiet(func() { p.style.SetSelected(p.promptStyle()) })
 	}
 }
 
