@@ -75,8 +75,14 @@ func psnrBytes(a, b []uint8) float64 {
 
 // toBytes resizes img to side×side and flattens its RGB (over white).
 func toBytes(img image.Image, side int) []uint8 {
+	return resizedRGB(img, side, resize.Bilinear)
+}
+
+// resizedRGB resizes img to side×side with filter (unless it has that size),
+// composites it over white and packs its pixels as RGB bytes, raster order.
+func resizedRGB(img image.Image, side int, filter resize.InterpolationFunction) []uint8 {
 	if b := img.Bounds(); b.Dx() != side || b.Dy() != side {
-		img = resize.Resize(uint(side), uint(side), img, resize.Bilinear)
+		img = resize.Resize(uint(side), uint(side), img, filter)
 	}
 	flat := codebook.Flatten(img)
 	v := make([]uint8, 0, side*side*3)

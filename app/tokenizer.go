@@ -164,19 +164,7 @@ func tokenizerImages(ctx context.Context, dataset string, S, limit int, env Env)
 func rgbImages(samples []data.Sample, S int) [][]uint8 {
 	out := make([][]uint8, len(samples))
 	for i, s := range samples {
-		var img image.Image = s.Image
-		if b := s.Image.Bounds(); b.Dx() != S || b.Dy() != S {
-			img = resize.Resize(uint(S), uint(S), s.Image, resize.Lanczos3)
-		}
-		buf := make([]uint8, S*S*3)
-		for y := range S {
-			for x := range S {
-				r, g, b, _ := img.At(x, y).RGBA()
-				o := (y*S + x) * 3
-				buf[o], buf[o+1], buf[o+2] = uint8(r>>8), uint8(g>>8), uint8(b>>8)
-			}
-		}
-		out[i] = buf
+		out[i] = resizedRGB(s.Image, S, resize.Lanczos3)
 	}
 	return out
 }
@@ -250,11 +238,7 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 				q, _ := cb.Quantize(src, S/p, S/p)
 				rows[1] = append(rows[1], q)
 			}
-			m.Patches(m.Input(), [][]uint8{img})
-			if err := m.Encode(1); err != nil {
-				return err
-			}
-			if err := m.Decode(append([]int32(nil), m.Codes()...), 1); err != nil {
+			if _, err := m.Reconstruct([][]uint8{img}); err != nil {
 				return err
 			}
 			rec := make([]uint8, S*S*3)

@@ -408,16 +408,12 @@ func EvalViT(m *ViT, imgs [][]uint8) (float64, []int) {
 	out := make([]uint8, m.Config.ImageSize*m.Config.ImageSize*3)
 	for lo := 0; lo < len(imgs); lo += m.MaxBatch {
 		batch := imgs[lo:min(lo+m.MaxBatch, len(imgs))]
-		m.Patches(m.Input(), batch)
-		if err := m.Encode(len(batch)); err != nil {
+		codes, err := m.Reconstruct(batch)
+		if err != nil {
 			return math.NaN(), counts
 		}
-		codes := append([]int32(nil), m.Codes()...)
 		for _, c := range codes {
 			counts[c]++
-		}
-		if err := m.Decode(codes, len(batch)); err != nil {
-			return math.NaN(), counts
 		}
 		for i, img := range batch {
 			m.Pixels(out, i)
@@ -425,6 +421,18 @@ func EvalViT(m *ViT, imgs [][]uint8) (float64, []int) {
 		}
 	}
 	return sum / float64(len(imgs)), counts
+}
+
+// Reconstruct encodes up to MaxBatch images (S×S×3 RGB bytes) and decodes
+// their codes, which it returns (len(imgs)·T); Pixels then reads the
+// reconstructions.
+func (m *ViT) Reconstruct(imgs [][]uint8) ([]int32, error) {
+	m.Patches(m.Input(), imgs)
+	if err := m.Encode(len(imgs)); err != nil {
+		return nil, err
+	}
+	codes := append([]int32(nil), m.Codes()...)
+	return codes, m.Decode(codes, len(imgs))
 }
 
 // Pixels writes image i of the last Decode as S×S×3 bytes (clamped, rounded).
