@@ -174,6 +174,9 @@ func TestTrainInitFineTunes(t *testing.T) {
 			t.Fatal("the fine-tuned model encodes images differently")
 		}
 	}
+	if code, _, stderr := run(t, "train", "--init", vitModel, "--tokenizer", vitModel, "--data", data, "--out", t.TempDir(), "--steps", "1"); code != 2 || !strings.Contains(stderr, "--tokenizer") {
+		t.Fatalf("--init with --tokenizer: exit %d, %s", code, stderr)
+	}
 	if code, _, stderr := run(t, "train", "--init", "no-such-model", "--data", data, "--out", t.TempDir(), "--steps", "1"); code == 0 || !strings.Contains(stderr, "no-such-model") {
 		t.Fatalf("unknown model: exit %d, %s", code, stderr)
 	}

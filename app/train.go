@@ -237,6 +237,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	if *out == "" {
 		return usageError{"--out RUN_DIR is required"}
 	}
+	if *initModel != "" && *tokDir != "" {
+		return usageError{"--init keeps the model's own image tokenizer: leave out --tokenizer"}
+	}
 	// Flags left unset take the dataset's preset.
 	set := flagsSet(fs)
 	p := presetFor(*dataset)
