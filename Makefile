@@ -42,6 +42,10 @@ model: build data
 model-mnist: build data
 	scripts/train-model.sh mnist
 
+# The emoji model's figures (docs/eval/*.txt) and picture sheets (docs/): about 10 minutes.
+eval: build data
+	scripts/eval-model.sh emoji
+
 package: deps
 	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package -os linux -name tessera -release
 

@@ -80,8 +80,8 @@ func TestHalfPrecisionKeepsWeightsThatDoNotFit(t *testing.T) {
 	for i := range blk.Ln1.Data().([]float32) {
 		blk.Ln1.Data().([]float32)[i] *= 1e-6
 	}
-	for i := range blk.AttnW.Data().([]float32) {
-		blk.AttnW.Data().([]float32)[i] *= 1e6
+	for i := range blk.Attn.W.Data().([]float32) {
+		blk.Attn.W.Data().([]float32)[i] *= 1e6
 	}
 	dir := filepath.Join(t.TempDir(), "wide")
 	if err := b.Save(dir, "F32"); err != nil {

@@ -195,7 +195,7 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	ws.qkv = grow(ws.qkv, rows*3*d)
 	ws.att = grow(ws.att, rows*d)
 	ws.fc = grow(ws.fc, rows*f)
-	x, h, qkv, att, fc := ws.x, ws.h, ws.qkv, ws.att, ws.fc
+	x, h, att := ws.x, ws.h, ws.att
 
 	wte, wpe := f32(m.Wte), f32(m.Wpe)
 	for r := 0; r < rows; r++ {
@@ -207,29 +207,8 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	if opt.Trace != nil {
 		opt.Trace("embeddings", -1, x)
 	}
-	eps := float32(c.LayerNormEpsilon)
 	for l := range m.Blocks {
-		b := &m.Blocks[l]
-		rmsNorm(h, x, f32(b.Ln1), rows, d, eps, par)
-		fillRows(qkv, f32(b.AttnB), rows)
-		var aw, ap, fw, mp []uint16 // half weights (nil: kept in float32)
-		if kc.halfW {
-			aw, ap, fw, mp = m.half.attnW[l], m.half.attnProj[l], m.half.fcW[l], m.half.mlpProj[l]
-		}
-		m.linear(kc, par, rows, 3*d, d, h, f32(b.AttnW), aw, 1, qkv)
-		if kc.half {
-			m.attentionHalf(kc, l, qkv, att, n, par)
-		} else {
-			m.attention(kc, l, qkv, att, n, par)
-		}
-		addBias(x, f32(b.AttnPB), rows)
-		m.linear(kc, par, rows, d, d, att, f32(b.AttnProj), ap, 1, x)
-		rmsNorm(h, x, f32(b.Ln2), rows, d, eps, par)
-		fillRows(fc, f32(b.FcB), rows)
-		m.linear(kc, par, rows, f, d, h, f32(b.FcW), fw, 1, fc)
-		activate(fc, c.ActivationFunction, par)
-		addBias(x, f32(b.MlpPB), rows)
-		m.linear(kc, par, rows, d, f, fc, f32(b.MlpProj), mp, 1, x)
+		m.Blocks[l].forward(m, kc, l, x, ws, rows, n, par)
 		if opt.Trace != nil {
 			opt.Trace("block", l, x)
 		}
@@ -237,7 +216,7 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	kc.length += n
 
 	// Final norm only on the rows whose logits are wanted.
-	K := c.Codes()
+	K, eps := c.Codes(), float32(c.LayerNormEpsilon)
 	var src []float32
 	outRows := rows
 	if opt.AllLogits {
@@ -256,12 +235,36 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 		opt.Trace("final", c.NLayer, src)
 	}
 	ws.logits = grow(ws.logits, outRows*K)
-	var lh []uint16
-	if kc.halfW {
-		lh = m.half.lmHead
-	}
-	m.linearT(kc, par, outRows, K, d, src, f32(m.LmHead), lh, true, 0, ws.logits)
+	m.LmHead.Apply(kc, par, outRows, src, ws.logits) // rows × d → rows × K
 	return ws.logits, nil
+}
+
+// forward runs block l (of model m) over rows = batch × n new positions,
+// appending their keys and values to the cache: x (rows × d) is the
+// residual stream, updated in place; ws holds the scratch rows.
+func (b *Block) forward(m *Model, kc *Cache, l int, x []float32, ws *workspace, rows, n int, par loop) {
+	c := m.Config
+	d, eps := c.NEmbd, float32(c.LayerNormEpsilon)
+	h, qkv, att, fc := ws.h, ws.qkv, ws.att, ws.fc
+	rmsNorm(h, x, f32(b.Ln1), rows, d, eps, par) // h = norm(x)                       rows × d
+	b.Attn.Apply(kc, par, rows, h, qkv)          // q, k, v = h·W + b                  rows × 3d
+	m.attend(kc, l, qkv, att, n, par)            // att = softmax(q·kᵀ·scale)·v        rows × d
+	b.AttnProj.AddTo(kc, par, rows, att, x)      // x += att·W + b
+	rmsNorm(h, x, f32(b.Ln2), rows, d, eps, par) // h = norm(x)
+	b.Fc.Apply(kc, par, rows, h, fc)             // fc = h·W + b                       rows × f
+	activate(fc, c.ActivationFunction, par)      // fc = act(fc)
+	b.MlpProj.AddTo(kc, par, rows, fc, x)        // x += fc·W + b
+}
+
+// attend stores layer l's new keys and values in the cache and writes the
+// causal attention of the new queries into out (rows × d), with the kernels
+// of the cache's storage: half precision or float32.
+func (m *Model) attend(kc *Cache, l int, qkv, out []float32, n int, par loop) {
+	if kc.half {
+		m.attentionHalf(kc, l, qkv, out, n, par)
+		return
+	}
+	m.attention(kc, l, qkv, out, n, par)
 }
 
 // fillRows sets every row of x to b.

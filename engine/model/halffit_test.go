@@ -28,26 +28,26 @@ func TestHalfKeepsWhatDoesNotFit(t *testing.T) {
 	}{
 		{"c_attn beyond ±65504", func(m *Model) {
 			scale(f32(m.Blocks[0].Ln1), 1e-6)
-			scale(f32(m.Blocks[0].AttnW), 1e6)
+			scale(f32(m.Blocks[0].Attn.W), 1e6)
 		}, []string{"transformer.h.0.attn.c_attn.weight"}, false},
 		{"c_fc below the normal range", func(m *Model) {
 			last := len(m.Blocks) - 1
 			scale(f32(m.Blocks[last].Ln2), 1e7)
-			scale(f32(m.Blocks[last].FcW), 1e-7)
+			scale(f32(m.Blocks[last].Fc.W), 1e-7)
 		}, []string{"mlp.c_fc.weight"}, false},
 		{"lm_head beyond ±65504", func(m *Model) {
 			scale(f32(m.LnF), 1e-6)
-			scale(f32(m.LmHead), 1e6)
+			scale(f32(m.LmHead.W), 1e6)
 		}, []string{"lm_head.weight"}, false},
 		{"values beyond ±65504 in the cache", func(m *Model) {
 			b := &m.Blocks[0]
 			d := m.Config.NEmbd
-			w, bias := f32(b.AttnW), f32(b.AttnB)
+			w, bias := f32(b.Attn.W), f32(b.Attn.B)
 			for i := 0; i < d; i++ {
 				scale(w[i*3*d+2*d:(i+1)*3*d], 1e7) // value columns
 			}
 			scale(bias[2*d:], 1e7)
-			scale(f32(b.AttnProj), 1e-7)
+			scale(f32(b.AttnProj.W), 1e-7)
 		}, []string{"transformer.h.0.attn.c_attn.weight", "transformer.h.0.attn.c_proj.weight"}, true},
 	}
 	for _, name := range []string{"vector1", "vector2"} {

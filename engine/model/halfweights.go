@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tessera-studio/tessera/engine/blas"
 	"github.com/tessera-studio/tessera/engine/half"
 )
 
@@ -16,13 +15,9 @@ import (
 // computes far faster once the weights are reused across many rows.
 const halfRowsMax = 16
 
-// halfWeights are the matrices of a model in half precision, each output's
-// weights contiguous (n×k), as half.MatMul streams them. A matrix whose
-// values half precision cannot hold faithfully is nil there: it is used in
-// float32.
-type halfWeights struct {
-	attnW, attnProj, fcW, mlpProj [][]uint16
-	lmHead                        []uint16 // K×d
+// halfState is what EnableHalf decided for a model (each Linear owns its
+// own half copy).
+type halfState struct {
 	// cacheFits is false when some layer's keys or values could exceed
 	// half precision's range: caches then keep them in float32.
 	cacheFits bool
@@ -79,43 +74,27 @@ func (m *Model) EnableHalf() {
 	if m.half != nil {
 		return
 	}
-	c := m.Config
-	d, f, L := c.NEmbd, c.Inner(), c.NLayer
-	h := &halfWeights{
-		attnW: make([][]uint16, L), attnProj: make([][]uint16, L),
-		fcW: make([][]uint16, L), mlpProj: make([][]uint16, L),
-		cacheFits: true, report: HalfReport{Kept: map[string]string{}},
-	}
-	// convert returns the half transpose of a rows×cols matrix, or nil
-	// (noting why) when half precision cannot hold it.
-	convert := func(name string, w []float32, rows, cols int) []uint16 {
-		if fit := half.Measure(w); !fit.Faithful() {
-			h.report.Kept[name] = fit.String()
-			return nil
+	d := m.Config.NEmbd
+	h := &halfState{cacheFits: true, report: HalfReport{Kept: map[string]string{}}}
+	keep := func(name string, l *Linear) {
+		if why := l.makeHalf(); why != "" {
+			h.report.Kept[name] = why
 		}
-		return half.Transpose(w, rows, cols)
 	}
 	for l := range m.Blocks {
 		b := &m.Blocks[l]
 		p := fmt.Sprintf("transformer.h.%d.", l)
-		h.attnW[l] = convert(p+"attn.c_attn.weight", f32(b.AttnW), d, 3*d)
-		h.attnProj[l] = convert(p+"attn.c_proj.weight", f32(b.AttnProj), d, d)
-		h.fcW[l] = convert(p+"mlp.c_fc.weight", f32(b.FcW), d, f)
-		h.mlpProj[l] = convert(p+"mlp.c_proj.weight", f32(b.MlpProj), f, d)
+		keep(p+"attn.c_attn.weight", &b.Attn)
+		keep(p+"attn.c_proj.weight", &b.AttnProj)
+		keep(p+"mlp.c_fc.weight", &b.Fc)
+		keep(p+"mlp.c_proj.weight", &b.MlpProj)
 		if bound := kvBound(b, d); bound > half.Max && h.cacheFits {
 			h.cacheFits = false
 			h.report.FloatCache = true
 			h.report.CacheReason = fmt.Sprintf("layer %d's keys or values may reach %.3g, beyond ±%d", l, bound, half.Max)
 		}
 	}
-	K := c.Codes()
-	lm := f32(m.LmHead)[:K*d]
-	if fit := half.Measure(lm); fit.Faithful() {
-		h.lmHead = make([]uint16, K*d)
-		half.Encode(h.lmHead, lm)
-	} else {
-		h.report.Kept["lm_head.weight"] = fit.String()
-	}
+	keep("lm_head.weight", &m.LmHead)
 	m.half = h
 }
 
@@ -128,7 +107,7 @@ func kvBound(b *Block, d int) float64 {
 		g = math.Max(g, math.Abs(float64(v)))
 	}
 	g *= math.Sqrt(float64(d))
-	w, bias := f32(b.AttnW), f32(b.AttnB)
+	w, bias := f32(b.Attn.W), f32(b.Attn.B)
 	n := 3 * d
 	var worst float64
 	for j := d; j < n; j++ { // the key and value columns
@@ -151,27 +130,6 @@ func (m *Model) HalfReport() HalfReport {
 		return HalfReport{}
 	}
 	return m.half.report
-}
-
-// linear computes y = x·W + beta·y for rows rows (W is k×n float32, or its
-// half transpose wh, when there is one, for a cache with half weights and
-// few rows),
-// the output columns split over par.
-func (m *Model) linear(kc *Cache, par loop, rows, n, k int, x, w []float32, wh []uint16, beta float32, y []float32) {
-	m.linearT(kc, par, rows, n, k, x, w, wh, false, beta, y)
-}
-
-// linearT is linear with W optionally stored transposed (n×k, wTrans).
-func (m *Model) linearT(kc *Cache, par loop, rows, n, k int, x, w []float32, wh []uint16, wTrans bool, beta float32, y []float32) {
-	if kc.halfW && wh != nil && rows <= halfRowsMax {
-		par((n+7)/8, 4, func(lo, hi int) {
-			half.MatMulCols(8*lo, min(8*hi, n), rows, n, k, x, wh, beta, y)
-		})
-		return
-	}
-	par((n+15)/16, 4, func(lo, hi int) {
-		blas.LinearCols(16*lo, min(16*hi, n), rows, n, k, x, w, wTrans, beta, y)
-	})
 }
 
 // attentionHalf is attention for a half cache: it stores the new keys and

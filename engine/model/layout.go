@@ -58,5 +58,5 @@ func Layout(c Config) []TensorSpec {
 
 // fields are a block's tensors in BlockLayout order.
 func (b *Block) fields() []**tensor.Dense {
-	return []**tensor.Dense{&b.Ln1, &b.AttnW, &b.AttnB, &b.AttnProj, &b.AttnPB, &b.Ln2, &b.FcW, &b.FcB, &b.MlpProj, &b.MlpPB}
+	return []**tensor.Dense{&b.Ln1, &b.Attn.W, &b.Attn.B, &b.AttnProj.W, &b.AttnProj.B, &b.Ln2, &b.Fc.W, &b.Fc.B, &b.MlpProj.W, &b.MlpProj.B}
 }

@@ -7,18 +7,20 @@ import (
 )
 
 // Block is one transformer layer's weights (names in BlockLayout, relative
-// to "transformer.h.{i}.").
+// to "transformer.h.{i}."), for width d and MLP width f.
 type Block struct {
-	Ln1      *tensor.Dense // [d]
-	AttnW    *tensor.Dense // [d, 3d]
-	AttnB    *tensor.Dense // [3d]
-	AttnProj *tensor.Dense // [d, d]
-	AttnPB   *tensor.Dense // [d]
-	Ln2      *tensor.Dense // [d]
-	FcW      *tensor.Dense // [d, f]
-	FcB      *tensor.Dense // [f]
-	MlpProj  *tensor.Dense // [f, d]
-	MlpPB    *tensor.Dense // [d]
+	Ln1      *tensor.Dense // [d] gain of the pre-attention norm
+	Attn     Linear        // attn.c_attn: d → 3d (queries, keys, values)
+	AttnProj Linear        // attn.c_proj: d → d
+	Ln2      *tensor.Dense // [d] gain of the pre-MLP norm
+	Fc       Linear        // mlp.c_fc: d → f
+	MlpProj  Linear        // mlp.c_proj: f → d
+}
+
+// newBlock describes a block of width d and MLP width f; its tensors are
+// bound by New.
+func newBlock(d, f int) Block {
+	return Block{Attn: newLinear(d, 3*d, false), AttnProj: newLinear(d, d, false), Fc: newLinear(d, f, false), MlpProj: newLinear(f, d, false)}
 }
 
 // Model is an Image GPT transformer with float32 weights.
@@ -27,12 +29,14 @@ type Model struct {
 	Wte    *tensor.Dense // [vocab, d]
 	Wpe    *tensor.Dense // [n_positions, d]
 	LnF    *tensor.Dense // [d]
-	LmHead *tensor.Dense // [vocab-1, d]; only the first K rows are used
+	// LmHead maps d to the K image codes' logits; its W is [vocab−1, d]
+	// (Transposed), of which only the first K rows are used.
+	LmHead Linear
 	Blocks []Block
 	// Hash identifies the weights (first 10 hex digits of their SHA-256).
 	Hash string
-	// half is the half-precision copy made by EnableHalf, or nil.
-	half *halfWeights
+	// half is what EnableHalf decided (nil before it).
+	half *halfState
 }
 
 // f32 returns the float32 backing slice of a dense tensor.
@@ -53,7 +57,7 @@ func (m *Model) bindings() []binding {
 	for i := range m.Blocks {
 		dsts = append(dsts, m.Blocks[i].fields()...)
 	}
-	dsts = append(dsts, &m.LnF, &m.LmHead)
+	dsts = append(dsts, &m.LnF, &m.LmHead.W)
 	bs := make([]binding, len(specs))
 	for i, s := range specs {
 		bs[i] = binding{s.Name, s.Shape, dsts[i]}
@@ -67,7 +71,10 @@ func New(c Config, get func(name string, shape []int) ([]float32, error)) (*Mode
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{Config: c, Blocks: make([]Block, c.NLayer)}
+	m := &Model{Config: c, Blocks: make([]Block, c.NLayer), LmHead: newLinear(c.NEmbd, c.Codes(), true)}
+	for l := range m.Blocks {
+		m.Blocks[l] = newBlock(c.NEmbd, c.Inner())
+	}
 	for _, b := range m.bindings() {
 		data, err := get(b.name, b.shape)
 		if err != nil {

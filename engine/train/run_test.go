@@ -192,7 +192,7 @@ func TestRunLearnsAndExports(t *testing.T) {
 	if worst > 1e-4 {
 		t.Errorf("engine and trainer logits differ by %.3g", worst)
 	}
-	lm := em.LmHead.Data().([]float32)
+	lm := em.LmHead.W.Data().([]float32)
 	for i := K * cfg.NEmbd; i < len(lm); i++ {
 		if lm[i] != 0 {
 			t.Fatalf("lm_head row %d (a prompt word) is not zero", i/cfg.NEmbd)

@@ -1,0 +1,82 @@
+package model
+
+import (
+	"gorgonia.org/tensor"
+
+	"github.com/tessera-studio/tessera/engine/blas"
+	"github.com/tessera-studio/tessera/engine/half"
+)
+
+// Linear is one dense layer, y = x·W + b, mapping rows of In values to rows
+// of Out values. W is stored as Hugging Face's Conv1D stores it, [In, Out]
+// (or [Out, In] with Transposed, as lm_head is); B is [Out] or nil (no
+// bias). After Model.EnableHalf it also owns a half-precision copy of W
+// laid out [Out, In] (each output's weights contiguous, as half.MatMulCols
+// streams them), unless half precision could not hold W faithfully.
+//
+// Which storage a product reads is chosen by the cache it runs on: a cache
+// with half weights (Cache.halfW) and at most halfRowsMax rows uses the
+// half copy; everything else goes through OpenBLAS in float32.
+type Linear struct {
+	W, B       *tensor.Dense
+	In, Out    int
+	Transposed bool
+	half       []uint16 // Out×In; nil: float32 only
+}
+
+// newLinear describes a layer of in inputs and out outputs; its tensors are
+// bound later (Model.New).
+func newLinear(in, out int, transposed bool) Linear {
+	return Linear{In: in, Out: out, Transposed: transposed}
+}
+
+// Apply sets y = x·W + b for rows rows (x: rows × In, y: rows × Out).
+func (l *Linear) Apply(kc *Cache, par loop, rows int, x, y []float32) {
+	if l.B != nil {
+		fillRows(y, f32(l.B), rows)
+		l.product(kc, par, rows, x, 1, y)
+		return
+	}
+	l.product(kc, par, rows, x, 0, y)
+}
+
+// AddTo adds x·W + b to y for rows rows: the residual update of the
+// attention and MLP output projections (x: rows × In, y: rows × Out).
+func (l *Linear) AddTo(kc *Cache, par loop, rows int, x, y []float32) {
+	if l.B != nil {
+		addBias(y, f32(l.B), rows)
+	}
+	l.product(kc, par, rows, x, 1, y)
+}
+
+// product computes y = x·W + beta·y, output columns split over par.
+func (l *Linear) product(kc *Cache, par loop, rows int, x []float32, beta float32, y []float32) {
+	n, k := l.Out, l.In
+	if kc.halfW && l.half != nil && rows <= halfRowsMax {
+		par((n+7)/8, 4, func(lo, hi int) {
+			half.MatMulCols(8*lo, min(8*hi, n), rows, n, k, x, l.half, beta, y)
+		})
+		return
+	}
+	w := f32(l.W)
+	par((n+15)/16, 4, func(lo, hi int) {
+		blas.LinearCols(16*lo, min(16*hi, n), rows, n, k, x, w, l.Transposed, beta, y)
+	})
+}
+
+// makeHalf makes the half-precision copy of W (only its first Out rows
+// when W is transposed and taller, as lm_head is) and returns "", or
+// leaves none and returns why half precision cannot hold W (half.Measure).
+func (l *Linear) makeHalf() string {
+	w := f32(l.W)[:l.In*l.Out]
+	if fit := half.Measure(w); !fit.Faithful() {
+		return fit.String()
+	}
+	if l.Transposed {
+		l.half = make([]uint16, len(w))
+		half.Encode(l.half, w)
+	} else {
+		l.half = half.Transpose(w, l.In, l.Out)
+	}
+	return ""
+}

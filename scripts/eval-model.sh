@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# eval-model.sh [MODEL] — the measurements README.md and MODEL.md quote for
+# the emoji model, written into docs/eval/ (text reports) and docs/ (sheets):
+#   - eval-prompts at the model's defaults: 50 names × 8 seeds (adherence,
+#     variety, near-copies);
+#   - eval-prompts --style W for each of the six style words: 50 names × 2
+#     seeds each (how often the nearest dataset image has that style);
+#   - docs/emoji-sheet.png: 16 names × 6 styles (scripts/prompts/sheet-names.txt);
+#   - docs/unpaired-sheet.png: 10 prompts the data never pairs × 4 seeds
+#     (scripts/prompts/unpaired.txt).
+# SEEDS and STYLE_SEEDS change the sample counts (e.g. for a quick look).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=${1:-emoji}
+out=${OUT:-docs/eval}
+mkdir -p "$out"
+./tessera eval-prompts --model "$model" --seeds "${SEEDS:-8}" > "$out/defaults.txt"
+tail -5 "$out/defaults.txt"
+for s in google twitter openmoji "fluent flat" "fluent modern" "fluent contrast"; do
+	./tessera eval-prompts --model "$model" --seeds "${STYLE_SEEDS:-2}" --style "$s" > "$out/style-${s// /-}.txt"
+	echo "--style $s: $(tail -1 "$out/style-${s// /-}.txt")"
+done
+./tessera sheet --model "$model" --prompts scripts/prompts/sheet-names.txt --styles all --seed 1 --out docs/emoji-sheet.png
+./tessera sheet --model "$model" --prompts scripts/prompts/unpaired.txt --seeds 4 --out docs/unpaired-sheet.png
+echo "wrote $out/*.json, docs/emoji-sheet.png, docs/unpaired-sheet.png"
