@@ -44,6 +44,7 @@ func commands() map[string]command {
 		"train-tokenizer": {"train the ViT-VQ image tokenizer (pixels ↔ codes)", runTrainTokenizer},
 		"eval-prompts":    {"how often samples show the prompted emoji or digit", runEvalPrompts},
 		"eval-shapes":     {"how often samples of held-out shapes captions show their caption (read by a checker)", runEvalShapes},
+		"check-data":      {"report problems in a folder of training images and captions before training on it", runCheckData},
 		"describe":        {"rank the prompts a model knows by how likely they make an image (zero-shot classifier)", runDescribe},
 		"version": {"print the version", func(_ context.Context, env Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "tessera", Version)

@@ -40,23 +40,14 @@ const MaxFolderSide = 8192
 //
 // Unreadable or undecodable files, and images over MaxFolderSide on a side,
 // are skipped and counted in the Report. It is an error when dir cannot be
-// read or holds no usable image.
+// read or holds no usable image. CheckFolder reports a folder's problems,
+// file by file, before it is loaded.
 func Folder(ctx context.Context, dir string) ([]Sample, Report, error) {
 	var rep Report
-	entries, err := os.ReadDir(dir)
+	files, _, err := listFolder(dir)
 	if err != nil {
 		return nil, rep, fmt.Errorf("image folder: %w", err)
 	}
-	var files []string
-	for _, e := range entries {
-		switch strings.ToLower(filepath.Ext(e.Name())) {
-		case ".png", ".jpg", ".jpeg":
-			if !e.IsDir() {
-				files = append(files, e.Name())
-			}
-		}
-	}
-	slices.Sort(files)
 	samples := make([]Sample, len(files))
 	failed := make([]error, len(files))
 	warnings := make([]string, len(files))
@@ -87,116 +78,190 @@ func Folder(ctx context.Context, dir string) ([]Sample, Report, error) {
 	return kept, rep, nil
 }
 
+// listFolder returns the names of the PNG/JPEG images and of the .txt files
+// directly inside dir (not folders with such names), each in name order.
+func listFolder(dir string) (images, texts []string, err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".png", ".jpg", ".jpeg":
+			images = append(images, e.Name())
+		case ".txt":
+			texts = append(texts, e.Name())
+		}
+	}
+	slices.Sort(images)
+	slices.Sort(texts)
+	return images, texts, nil
+}
+
+// sidecarName is the caption file name for image file name
+// (cat.png -> cat.txt).
+func sidecarName(imageName string) string {
+	return strings.TrimSuffix(imageName, filepath.Ext(imageName)) + ".txt"
+}
+
 // loadFolderImage reads one image file and its caption; warning, when set,
 // is a caveat about the caption file.
 func loadFolderImage(dir, name string) (s Sample, warning string, err error) {
-	f, err := os.Open(filepath.Join(dir, name))
+	img, err := readFolderImage(filepath.Join(dir, name))
 	if err != nil {
 		return Sample{}, "", err
 	}
-	defer f.Close()
-	cfg, format, err := image.DecodeConfig(f)
+	sc, err := readSidecar(filepath.Join(dir, sidecarName(name)))
 	if err != nil {
-		return Sample{}, "", fmt.Errorf("not a readable image: %w", err)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxFolderSide || cfg.Height > MaxFolderSide {
-		return Sample{}, "", fmt.Errorf("%s image is %d×%d, limit is %d on a side", format, cfg.Width, cfg.Height, MaxFolderSide)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return Sample{}, "", err
 	}
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return Sample{}, "", fmt.Errorf("decode %s: %w", format, err)
-	}
-	// Upright as its EXIF orientation says (phones store portraits sideways).
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return Sample{}, "", err
-	}
-	img = orient.Upright(img, orient.Read(f))
+	caption := sc.caption
 	base := strings.TrimSuffix(name, filepath.Ext(name))
-	caption, names, warning, err := readSidecar(filepath.Join(dir, base+".txt"))
-	if err != nil {
-		return Sample{}, "", err
-	}
 	if caption == "" {
 		caption = strings.Join(prompt.Split(base), " ")
 	}
 	if caption == "" {
 		caption = strings.ToLower(base)
 	}
-	return Sample{Caption: caption, Names: names, Key: name, Image: opaque(img)}, warning, nil
+	return Sample{Caption: caption, Names: sc.names, Key: name, Image: img}, sc.warning, nil
+}
+
+// damagedError is a full decode failing after the image header read well:
+// the file is truncated or its pixel data is damaged.
+type damagedError struct {
+	format string // "png" or "jpeg"
+	err    error
+}
+
+func (e *damagedError) Error() string { return fmt.Sprintf("decode %s: %v", e.format, e.err) }
+func (e *damagedError) Unwrap() error { return e.err }
+
+// readFolderImage reads and fully decodes one image file (a truncated file
+// passes image.DecodeConfig but not image.Decode, which is a *damagedError),
+// turns it upright as its EXIF orientation says and returns it opaque.
+// Images over MaxFolderSide on a side are refused before they are decoded.
+func readFolderImage(path string) (*image.NRGBA, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cfg, format, err := image.DecodeConfig(f)
+	if err != nil {
+		return nil, fmt.Errorf("not a readable image: %w", err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxFolderSide || cfg.Height > MaxFolderSide {
+		return nil, fmt.Errorf("%s image is %d×%d, limit is %d on a side", format, cfg.Width, cfg.Height, MaxFolderSide)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil, &damagedError{format, err}
+	}
+	// Upright as its EXIF orientation says (phones store portraits sideways).
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return opaque(orient.Upright(img, orient.Read(f))), nil
 }
 
 // maxSidecar bounds the size of a caption file.
 const maxSidecar = 64 << 10
 
+// sidecar is a caption file as read.
+type sidecar struct {
+	found   bool     // the file exists
+	caption string   // its first non-empty line, lower-cased; "" when none
+	names   []string // its further non-empty lines, lower-cased
+	format  captionFormat
+	warning string // set when the text was not UTF-8, naming the file
+}
+
 // readSidecar reads a caption file: the first non-empty line is the caption,
-// the rest are alternative names. A missing file gives an empty caption.
-// The text is decoded by decodeCaption; warning says when it was not UTF-8.
-func readSidecar(path string) (caption string, names []string, warning string, err error) {
+// the rest are alternative names. A missing file gives an empty caption and
+// found false. The text is decoded by decodeCaption; warning says when it
+// was not UTF-8.
+func readSidecar(path string) (sidecar, error) {
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
-		return "", nil, "", nil
+		return sidecar{}, nil
 	}
 	if err != nil {
-		return "", nil, "", fmt.Errorf("caption file: %w", err)
+		return sidecar{}, fmt.Errorf("caption file: %w", err)
 	}
 	defer f.Close()
+	sc := sidecar{found: true}
 	buf, err := io.ReadAll(io.LimitReader(f, maxSidecar+1))
 	if err != nil {
-		return "", nil, "", fmt.Errorf("caption file %s: %w", filepath.Base(path), err)
+		return sc, fmt.Errorf("caption file %s: %w", filepath.Base(path), err)
 	}
 	if len(buf) > maxSidecar {
-		return "", nil, "", fmt.Errorf("caption file %s is over %d bytes", filepath.Base(path), maxSidecar)
+		return sc, fmt.Errorf("caption file %s is over %d bytes", filepath.Base(path), maxSidecar)
 	}
-	text, enc, err := decodeCaption(buf)
+	text, cf, err := decodeCaption(buf)
+	sc.format = cf
 	if err != nil {
-		return "", nil, "", fmt.Errorf("caption file %s: %w", filepath.Base(path), err)
+		return sc, fmt.Errorf("caption file %s: %w", filepath.Base(path), err)
 	}
-	if enc != "" {
-		warning = fmt.Sprintf("caption file %s is not UTF-8; read as %s", filepath.Base(path), enc)
+	if cf.guess != "" {
+		sc.warning = fmt.Sprintf("caption file %s is not UTF-8; read as %s", filepath.Base(path), cf.guess)
 	}
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.ToLower(strings.Join(strings.Fields(line), " "))
 		switch {
 		case line == "":
-		case caption == "":
-			caption = line
+		case sc.caption == "":
+			sc.caption = line
 		default:
-			names = append(names, line)
+			sc.names = append(sc.names, line)
 		}
 	}
-	return caption, names, warning, nil
+	return sc, nil
+}
+
+// captionFormat says how a caption file was written.
+type captionFormat struct {
+	bom   bool   // it starts with a UTF-8 or UTF-16 byte-order mark
+	crlf  bool   // it has CRLF or lone CR line breaks
+	guess string // "Windows-1252" when it was not UTF-8 and read as that
 }
 
 // decodeCaption turns the bytes of a caption file into text with "\n" line
 // breaks: a UTF-8 byte-order mark is dropped, UTF-16 with a byte-order mark
 // (Notepad's "Unicode") is decoded, and text that is not valid UTF-8 is
-// read as Windows-1252, the usual encoding of older Windows editors; guess
-// then names that encoding so the caller can warn. CRLF and lone CR line
-// breaks become "\n".
-func decodeCaption(b []byte) (text, guess string, err error) {
+// read as Windows-1252, the usual encoding of older Windows editors; the
+// format's guess then names that encoding so the caller can warn. CRLF and
+// lone CR line breaks become "\n". The format also records a byte-order mark
+// and CR line breaks, which the text no longer shows.
+func decodeCaption(b []byte) (text string, cf captionFormat, err error) {
 	switch {
 	case bytes.HasPrefix(b, []byte{0xff, 0xfe}), bytes.HasPrefix(b, []byte{0xfe, 0xff}):
+		cf.bom = true
 		u, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(b)
 		if err != nil {
-			return "", "", fmt.Errorf("decode UTF-16: %w", err)
+			return "", cf, fmt.Errorf("decode UTF-16: %w", err)
 		}
 		text = string(u)
 	default:
+		cf.bom = bytes.HasPrefix(b, []byte("\xef\xbb\xbf"))
 		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 		text = string(b)
 		if !utf8.Valid(b) {
 			w, err := charmap.Windows1252.NewDecoder().Bytes(b)
 			if err != nil {
-				return "", "", fmt.Errorf("decode Windows-1252: %w", err)
+				return "", cf, fmt.Errorf("decode Windows-1252: %w", err)
 			}
-			text, guess = string(w), "Windows-1252"
+			text, cf.guess = string(w), "Windows-1252"
 		}
 	}
 	text = strings.TrimPrefix(text, "\ufeff")
+	cf.crlf = strings.Contains(text, "\r")
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
-	return text, guess, nil
+	return text, cf, nil
 }

@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/tessera-studio/tessera/engine/data"
+)
+
+// checkDataOutput is check-data --json's object: the report's fields plus
+// its count of files with problems.
+type checkDataOutput struct {
+	*data.FolderReport
+	Problems int `json:"problems"`
+}
+
+// runCheckData reports what a folder of training images holds and what is
+// wrong with it: unreadable or truncated images, caption files with a
+// byte-order mark, CR line breaks or Windows-1252 text, images without a
+// caption, captions without an image, and duplicate images. Problems are a
+// report, not a failure: the exit status is 0 unless the folder cannot be
+// read.
+func runCheckData(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "check-data", "[--json] FOLDER")
+	asJSON := fs.Bool("json", false, "print the report as one JSON object (lists of files per kind of problem, and the count of files with problems)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return helpOr(fs, err)
+	}
+	if len(pos) != 1 {
+		return usageError{"give one folder of images"}
+	}
+	rep, err := data.CheckFolder(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(checkDataOutput{rep, rep.Problems()})
+	}
+	for _, l := range rep.Lines() {
+		fmt.Fprintln(env.Stdout, l)
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestCheckDataCLI runs check-data on a folder with every kind of problem:
+// each is named in the text report and listed in the JSON one, the exit
+// status is 0 (it is a report), a clean folder gives one line, and a missing
+// folder is an error.
+func TestCheckDataCLI(t *testing.T) {
+	dir := t.TempDir()
+	put := func(name string, b []byte) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writePNG(t, filepath.Join(dir, "good.png"), 8, 8)
+	put("good.txt", []byte("red cat\n"))
+	writePNG(t, filepath.Join(dir, "copy.png"), 8, 8) // the same pixels as good.png
+	put("copy.txt", []byte("red cat again\n"))
+	writePNG(t, filepath.Join(dir, "bom.png"), 9, 8)
+	put("bom.txt", []byte("\xef\xbb\xbfblue dog\n"))
+	writePNG(t, filepath.Join(dir, "crlf.png"), 10, 8)
+	put("crlf.txt", []byte("green bird\r\n"))
+	writePNG(t, filepath.Join(dir, "cp.png"), 11, 8)
+	put("cp.txt", []byte("caf\xe9\n"))
+	writePNG(t, filepath.Join(dir, "nocaption.png"), 12, 8)
+	put("orphan.txt", []byte("no image\n"))
+	var full bytes.Buffer
+	if err := png.Encode(&full, image.NewNRGBA(image.Rect(0, 0, 64, 64))); err != nil {
+		t.Fatal(err)
+	}
+	put("cut.png", full.Bytes()[:full.Len()/2])
+
+	code, stdout, stderr := run(t, "check-data", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		dir + ": 7 images, 6 usable, 5 with a caption; 8 files with problems:",
+		"1 image is unreadable or truncated (left out of training): cut.png: truncated or damaged (decode png:",
+		"1 caption file starts with a byte-order mark: bom.txt",
+		"1 caption file has CRLF or CR line breaks: crlf.txt",
+		"1 caption file is not UTF-8 (read as Windows-1252): cp.txt",
+		"1 image has no caption (its file name is used): nocaption.png",
+		"1 caption file has no image: orphan.txt",
+		"1 group of identical images (2 files): copy.png = good.png",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if n := strings.Count(stdout, "\n"); n != 8 {
+		t.Errorf("%d lines, want 8:\n%s", n, stdout)
+	}
+
+	code, stdout, stderr = run(t, "check-data", "--json", dir)
+	if code != 0 {
+		t.Fatalf("--json: exit %d: %s", code, stderr)
+	}
+	var got struct {
+		Dir                                         string
+		Images, Usable, Captioned, Problems         int
+		Unreadable, BOM, CRLF, Uncaptioned, Orphans []string
+		NonUTF8                                     []string `json:"non_utf8"`
+		Duplicates                                  [][]string
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("%v:\n%s", err, stdout)
+	}
+	var raw map[string]any
+	json.Unmarshal([]byte(stdout), &raw)
+	for _, k := range []string{"dir", "images", "usable", "captioned", "problems", "unreadable", "bom", "crlf", "non_utf8", "uncaptioned", "orphans", "duplicates"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("JSON lacks %q: %s", k, stdout)
+		}
+	}
+	if got.Dir != dir || got.Images != 7 || got.Usable != 6 || got.Captioned != 5 || got.Problems != 8 ||
+		len(got.Unreadable) != 1 || !strings.HasPrefix(got.Unreadable[0], "cut.png: ") ||
+		!reflect.DeepEqual(got.BOM, []string{"bom.txt"}) || !reflect.DeepEqual(got.CRLF, []string{"crlf.txt"}) ||
+		!reflect.DeepEqual(got.NonUTF8, []string{"cp.txt"}) || !reflect.DeepEqual(got.Uncaptioned, []string{"nocaption.png"}) ||
+		!reflect.DeepEqual(got.Orphans, []string{"orphan.txt"}) || !reflect.DeepEqual(got.Duplicates, [][]string{{"copy.png", "good.png"}}) {
+		t.Errorf("JSON report %+v", got)
+	}
+
+	clean := t.TempDir()
+	writePNG(t, filepath.Join(clean, "a.png"), 8, 8)
+	os.WriteFile(filepath.Join(clean, "a.txt"), []byte("red cat\n"), 0o644)
+	if code, stdout, _ := run(t, "check-data", clean); code != 0 || stdout != clean+": 1 image, 1 usable, 1 with a caption; no problems\n" {
+		t.Errorf("clean folder: exit %d, %q", code, stdout)
+	}
+	if code, _, stderr := run(t, "check-data", filepath.Join(clean, "missing")); code != 1 || !strings.Contains(stderr, "missing") {
+		t.Errorf("missing folder: exit %d, %q", code, stderr)
+	}
+	if code, _, _ := run(t, "check-data"); code != 2 {
+		t.Errorf("no folder: exit %d, want 2", code)
+	}
+}

@@ -1,0 +1,237 @@
+package data
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// FolderReport is what CheckFolder finds in a folder of training images
+// before Folder loads it: how many images there are and how many Folder
+// would load, and the files that would be skipped or read other than their
+// author may expect. File names are relative to Dir; every list is in file
+// name order (never nil, so JSON shows empty lists as []).
+type FolderReport struct {
+	Dir       string `json:"dir"`
+	Images    int    `json:"images"`    // PNG/JPEG files found
+	Usable    int    `json:"usable"`    // images that decode and are within MaxFolderSide (the images Folder loads)
+	Captioned int    `json:"captioned"` // usable images with a non-empty sidecar caption
+	// Unreadable is "file: reason" for each image Folder would skip: not
+	// an image, truncated or damaged, over MaxFolderSide on a side,
+	// unreadable, or with a caption file that cannot be read.
+	Unreadable []string `json:"unreadable"`
+	BOM        []string `json:"bom"`      // caption files starting with a byte-order mark (UTF-8 or UTF-16)
+	CRLF       []string `json:"crlf"`     // caption files with CRLF or lone-CR line breaks
+	NonUTF8    []string `json:"non_utf8"` // caption files read as Windows-1252
+	// Uncaptioned are usable images without a caption file, or whose caption
+	// file holds no text: their file name becomes the caption.
+	Uncaptioned []string `json:"uncaptioned"`
+	Orphans     []string `json:"orphans"` // .txt caption files without an image of the same base name
+	// Duplicates are groups of usable images whose pixels, as Folder loads
+	// them (upright, alpha composited on white), are identical: same size
+	// and same SHA-256 of the pixels. Each group is sorted and has two or
+	// more files; groups are in the order of their first file.
+	Duplicates [][]string `json:"duplicates"`
+}
+
+// CheckFolder examines the PNG/JPEG images and .txt caption files directly
+// inside dir as Folder would read them, decoding every image in full (so
+// truncated files are found) on all CPUs, and reports what it finds. A
+// folder with no images is not an error: the report says so. The error is
+// only for a dir that cannot be listed, or ctx's error when it is cancelled
+// before every image has been read.
+func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
+	images, texts, err := listFolder(dir)
+	if err != nil {
+		return nil, fmt.Errorf("check image folder: %w", err)
+	}
+	type result struct {
+		err     error
+		sc      sidecar
+		scErr   error
+		sum     [sha256.Size]byte
+		decoded bool
+	}
+	res := make([]result, len(images))
+	err = parallel(ctx, len(images), func(i int) {
+		r := &res[i]
+		img, err := readFolderImage(filepath.Join(dir, images[i]))
+		r.sc, r.scErr = readSidecar(filepath.Join(dir, sidecarName(images[i])))
+		switch {
+		case err != nil:
+			r.err = err
+		case r.scErr != nil:
+			r.err = r.scErr
+		default:
+			r.decoded = true
+			h := sha256.New()
+			b := img.Bounds()
+			var size [16]byte
+			binary.LittleEndian.PutUint64(size[:8], uint64(b.Dx()))
+			binary.LittleEndian.PutUint64(size[8:], uint64(b.Dy()))
+			h.Write(size[:])
+			h.Write(img.Pix)
+			h.Sum(r.sum[:0])
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("check image folder %s: %w", dir, err)
+	}
+
+	rep := &FolderReport{Dir: dir, Images: len(images), Unreadable: []string{}, BOM: []string{}, CRLF: []string{},
+		NonUTF8: []string{}, Uncaptioned: []string{}, Orphans: []string{}, Duplicates: [][]string{}}
+	paired := map[string]bool{} // caption files some image reads
+	groups := map[[sha256.Size]byte][]string{}
+	var order [][sha256.Size]byte
+	for i, name := range images {
+		r := res[i]
+		if txt := sidecarName(name); r.sc.found && !paired[txt] { // cat.png and cat.jpg share cat.txt
+			paired[txt] = true
+			if r.sc.format.bom {
+				rep.BOM = append(rep.BOM, txt)
+			}
+			if r.sc.format.crlf {
+				rep.CRLF = append(rep.CRLF, txt)
+			}
+			if r.sc.format.guess != "" {
+				rep.NonUTF8 = append(rep.NonUTF8, txt)
+			}
+		}
+		if !r.decoded {
+			reason := r.err.Error()
+			var d *damagedError
+			if errors.As(r.err, &d) {
+				reason = "truncated or damaged (" + reason + ")"
+			}
+			rep.Unreadable = append(rep.Unreadable, name+": "+reason)
+			continue
+		}
+		rep.Usable++
+		if r.sc.caption != "" {
+			rep.Captioned++
+		} else {
+			rep.Uncaptioned = append(rep.Uncaptioned, name)
+		}
+		if _, ok := groups[r.sum]; !ok {
+			order = append(order, r.sum)
+		}
+		groups[r.sum] = append(groups[r.sum], name)
+	}
+	for _, sum := range order {
+		if g := groups[sum]; len(g) > 1 {
+			rep.Duplicates = append(rep.Duplicates, g) // images are sorted, so g is
+		}
+	}
+	for _, txt := range texts {
+		if !paired[txt] && !readByImage(dir, txt, images, paired) {
+			rep.Orphans = append(rep.Orphans, txt)
+		}
+	}
+	return rep, nil
+}
+
+// readByImage reports whether caption file txt is, under another spelling,
+// the caption file an image reads: on a file system that ignores case,
+// cat.png reads Cat.TXT.
+func readByImage(dir, txt string, images []string, paired map[string]bool) bool {
+	for _, img := range images {
+		want := sidecarName(img)
+		if want == txt || !paired[want] || !strings.EqualFold(want, txt) {
+			continue
+		}
+		a, errA := os.Stat(filepath.Join(dir, want))
+		b, errB := os.Stat(filepath.Join(dir, txt))
+		if errA == nil && errB == nil && os.SameFile(a, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxExamples is how many files Lines names per kind of problem.
+const maxExamples = 5
+
+// Lines is the report for people: a summary line (counts of images, usable
+// and captioned images, and files with problems), then, indented, one line
+// per kind of problem found with its count and up to five examples
+// ("… and 12 more"). A folder without problems gives the summary line
+// alone.
+func (r *FolderReport) Lines() []string {
+	n := r.Problems()
+	var sum string
+	switch {
+	case r.Images == 0:
+		sum = fmt.Sprintf("%s: no PNG or JPEG images", r.Dir)
+	default:
+		sum = fmt.Sprintf("%s: %s, %d usable, %d with a caption", r.Dir, plural(r.Images, "image", "images"), r.Usable, r.Captioned)
+	}
+	if n == 0 {
+		return []string{sum + "; no problems"}
+	}
+	lines := []string{fmt.Sprintf("%s; %s with problems:", sum, plural(n, "file", "files"))}
+	add := func(items []string, sep, one, many string) {
+		if len(items) > 0 {
+			lines = append(lines, fmt.Sprintf("  %s: %s", plural(len(items), one, many), examples(items, sep)))
+		}
+	}
+	add(r.Unreadable, "; ", "image is unreadable or truncated (left out of training)", "images are unreadable or truncated (left out of training)")
+	add(r.BOM, ", ", "caption file starts with a byte-order mark", "caption files start with a byte-order mark")
+	add(r.CRLF, ", ", "caption file has CRLF or CR line breaks", "caption files have CRLF or CR line breaks")
+	add(r.NonUTF8, ", ", "caption file is not UTF-8 (read as Windows-1252)", "caption files are not UTF-8 (read as Windows-1252)")
+	add(r.Uncaptioned, ", ", "image has no caption (its file name is used)", "images have no caption (their file names are used)")
+	add(r.Orphans, ", ", "caption file has no image", "caption files have no image")
+	if len(r.Duplicates) > 0 {
+		groups := make([]string, len(r.Duplicates))
+		files := 0
+		for i, g := range r.Duplicates {
+			groups[i] = examples(g, " = ")
+			files += len(g)
+		}
+		lines = append(lines, fmt.Sprintf("  %s of identical images (%d files): %s",
+			plural(len(r.Duplicates), "group", "groups"), files, examples(groups, "; ")))
+	}
+	return lines
+}
+
+// Problems is the number of files with any problem, each counted once:
+// unreadable images, caption files with a byte-order mark, CR line breaks
+// or Windows-1252 text, images without a caption, orphan caption files, and
+// every file of each group of duplicates. It is 0 for a clean folder.
+func (r *FolderReport) Problems() int {
+	files := map[string]bool{}
+	for _, list := range [][]string{r.BOM, r.CRLF, r.NonUTF8, r.Uncaptioned, r.Orphans} {
+		for _, f := range list {
+			files[f] = true
+		}
+	}
+	for _, g := range r.Duplicates {
+		for _, f := range g {
+			files[f] = true
+		}
+	}
+	// An unreadable image is in no other list (those hold usable images
+	// and caption files), so each entry is one more file.
+	return len(r.Unreadable) + len(files)
+}
+
+// examples joins up to maxExamples items with sep and says how many more
+// there are.
+func examples(items []string, sep string) string {
+	if len(items) <= maxExamples {
+		return strings.Join(items, sep)
+	}
+	return fmt.Sprintf("%s … and %d more", strings.Join(items[:maxExamples], sep), len(items)-maxExamples)
+}
+
+// plural is "1 image" or "3 images".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

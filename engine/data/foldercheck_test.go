@@ -1,0 +1,261 @@
+package data
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// noisyJPEG encodes a w×h JPEG of varied pixels (so its scan data is long).
+func noisyJPEG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 37)
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// truncated cuts b in half and checks that its header still reads, so only
+// a full decode can tell it is broken.
+func truncated(t *testing.T, b []byte) []byte {
+	t.Helper()
+	b = b[:len(b)/2]
+	if _, _, err := image.DecodeConfig(bytes.NewReader(b)); err != nil {
+		t.Fatalf("the truncated file's header does not read: %v", err)
+	}
+	return b
+}
+
+// messyFolder writes a folder with every kind of problem CheckFolder finds,
+// plus clean files.
+func messyFolder(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	put := func(name string, data []byte) { writeFile(t, filepath.Join(dir, name), data) }
+	solid := func(w, h int, v uint8) []byte { return pngBytes(t, w, h, color.NRGBA{v, v / 2, 255 - v, 255}) }
+
+	// Clean, captioned.
+	put("good.png", solid(4, 4, 10))
+	put("good.txt", []byte("a good picture\n"))
+	put("photo.jpg", noisyJPEG(t, 16, 16))
+	put("photo.txt", []byte("a photo\n"))
+	// Unreadable: junk, truncated PNG and JPEG, too large.
+	put("broken.png", []byte("\x89PNG\r\n\x1a\nnot really"))
+	put("cut.png", truncated(t, pngBytes(t, 32, 32, color.NRGBA{1, 2, 3, 255})))
+	put("cut.txt", []byte("\xef\xbb\xbfcut short\n")) // both cut images' caption: named once, though neither image reads
+	put("cut.jpg", truncated(t, noisyJPEG(t, 32, 32)))
+	put("huge.png", hugePNG(t))
+	// Caption files written by other editors.
+	put("bom.png", solid(4, 4, 20))
+	put("bom.txt", []byte("\xef\xbb\xbfred cat\n"))
+	put("crlf.png", solid(4, 4, 30))
+	put("crlf.txt", []byte("red dog\r\npuppy\r\n"))
+	put("cr.png", solid(4, 4, 40))
+	put("cr.txt", []byte("red bird\rsparrow\r"))
+	put("cp.png", solid(4, 4, 50))
+	put("cp.txt", []byte("caf\xe9\n"))
+	put("wide.png", solid(4, 4, 60))
+	put("wide.txt", []byte{0xff, 0xfe, 'h', 0, 'i', 0, '\r', 0, '\n', 0}) // UTF-16 with CRLF
+	// No caption: no file, or one with no text.
+	put("Red_Cat.png", solid(4, 4, 70))
+	put("blank.png", solid(4, 4, 80))
+	put("blank.txt", []byte(" \n\t\n"))
+	// Orphan caption files.
+	put("lonely.txt", []byte("no picture\n"))
+	put("old.TXT", []byte("left over\n"))
+	// Duplicates: the same pixels in different encodings (NRGBA and gray
+	// PNG), a second pair, and images of one colour but another size.
+	put("dup-a.png", pngBytes(t, 3, 2, color.NRGBA{128, 128, 128, 255}))
+	put("dup-a.txt", []byte("grey\n"))
+	var gray bytes.Buffer
+	g := image.NewGray(image.Rect(0, 0, 3, 2))
+	for i := range g.Pix {
+		g.Pix[i] = 128
+	}
+	if err := png.Encode(&gray, g); err != nil {
+		t.Fatal(err)
+	}
+	put("dup-c.png", gray.Bytes())
+	put("dup-c.txt", []byte("grey again\n"))
+	put("dup-b.png", pngBytes(t, 3, 2, color.NRGBA{128, 128, 128, 255}))
+	put("dup-b.txt", []byte("grey too\n"))
+	put("tall.png", pngBytes(t, 2, 3, color.NRGBA{128, 128, 128, 255})) // same bytes of pixels, other size
+	put("tall.txt", []byte("tall grey\n"))
+	put("x1.png", solid(5, 5, 90))
+	put("x1.txt", []byte("x\n"))
+	put("x2.png", solid(5, 5, 90))
+	put("x2.txt", []byte("x\n"))
+	// Ignored.
+	put("notes.md", []byte("not a caption"))
+	if err := os.Mkdir(filepath.Join(dir, "sub.png"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "folder.txt"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestCheckFolder: each kind of problem is found and named, truncated PNG
+// and JPEG files included, and the counts agree with what Folder loads.
+func TestCheckFolder(t *testing.T) {
+	dir := messyFolder(t)
+	r, err := CheckFolder(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Dir != dir || r.Images != 19 || r.Usable != 15 || r.Captioned != 13 {
+		t.Errorf("counts: dir %q, %d images, %d usable, %d captioned; want 19, 15, 13", r.Dir, r.Images, r.Usable, r.Captioned)
+	}
+	var unreadable []string
+	for _, u := range r.Unreadable {
+		file, reason, _ := strings.Cut(u, ": ")
+		unreadable = append(unreadable, file)
+		want := map[string]string{
+			"broken.png": "not a readable image",
+			"cut.jpg":    "truncated or damaged (decode jpeg:",
+			"cut.png":    "truncated or damaged (decode png:",
+			"huge.png":   "png image is 9000×10, limit is 8192",
+		}[file]
+		if want == "" || !strings.HasPrefix(reason, want) {
+			t.Errorf("unreadable %q: reason should start %q", u, want)
+		}
+	}
+	check := func(what string, got, want []string) {
+		t.Helper()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s = %q, want %q", what, got, want)
+		}
+	}
+	check("Unreadable", unreadable, []string{"broken.png", "cut.jpg", "cut.png", "huge.png"})
+	check("BOM", r.BOM, []string{"bom.txt", "cut.txt", "wide.txt"})
+	check("CRLF", r.CRLF, []string{"cr.txt", "crlf.txt", "wide.txt"})
+	check("NonUTF8", r.NonUTF8, []string{"cp.txt"})
+	check("Uncaptioned", r.Uncaptioned, []string{"Red_Cat.png", "blank.png"})
+	check("Orphans", r.Orphans, []string{"lonely.txt", "old.TXT"})
+	if want := [][]string{{"dup-a.png", "dup-b.png", "dup-c.png"}, {"x1.png", "x2.png"}}; !reflect.DeepEqual(r.Duplicates, want) {
+		t.Errorf("Duplicates = %q, want %q", r.Duplicates, want)
+	}
+	// 4 unreadable + bom, cut, wide, cr, crlf, cp .txt + 2 uncaptioned +
+	// 2 orphans + 5 duplicates; wide.txt is in two lists but one file.
+	if got := r.Problems(); got != 19 {
+		t.Errorf("Problems() = %d, want 19", got)
+	}
+
+	// The report agrees with what Folder loads and skips.
+	samples, rep, err := Folder(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(samples) != r.Usable || rep.Skipped != len(r.Unreadable) || rep.Warned != len(r.NonUTF8) {
+		t.Errorf("Folder loaded %d, skipped %d, warned %d; CheckFolder: %d usable, %d unreadable, %d non-UTF-8",
+			len(samples), rep.Skipped, rep.Warned, r.Usable, len(r.Unreadable), len(r.NonUTF8))
+	}
+
+	lines := r.Lines()
+	text := strings.Join(lines, "\n")
+	if len(lines) != 8 || !strings.HasPrefix(lines[0], dir+": 19 images, 15 usable, 13 with a caption; 19 files with problems") {
+		t.Fatalf("Lines:\n%s", text)
+	}
+	for _, want := range []string{
+		"4 images are unreadable or truncated",
+		"cut.jpg: truncated or damaged (decode jpeg:",
+		"3 caption files start with a byte-order mark: bom.txt, cut.txt, wide.txt",
+		"3 caption files have CRLF or CR line breaks: cr.txt, crlf.txt, wide.txt",
+		"1 caption file is not UTF-8 (read as Windows-1252): cp.txt",
+		"2 images have no caption (their file names are used): Red_Cat.png, blank.png",
+		"2 caption files have no image: lonely.txt, old.TXT",
+		"2 groups of identical images (5 files): dup-a.png = dup-b.png = dup-c.png; x1.png = x2.png",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("Lines lack %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestCheckFolderClean: a folder without problems gives a single line.
+func TestCheckFolderClean(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 3 {
+		name := fmt.Sprintf("img%d", i)
+		writeFile(t, filepath.Join(dir, name+".png"), pngBytes(t, 4, 4, color.NRGBA{uint8(40 * i), 0, 0, 255}))
+		writeFile(t, filepath.Join(dir, name+".txt"), []byte("naïve café ☕\nanother name\n"))
+	}
+	r, err := CheckFolder(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Images != 3 || r.Usable != 3 || r.Captioned != 3 || r.Problems() != 0 {
+		t.Fatalf("report %+v, %d problems", r, r.Problems())
+	}
+	if lines := r.Lines(); len(lines) != 1 || lines[0] != dir+": 3 images, 3 usable, 3 with a caption; no problems" {
+		t.Fatalf("Lines = %q", lines)
+	}
+	if r.Unreadable == nil || r.Duplicates == nil || r.Orphans == nil {
+		t.Fatalf("lists should be empty, not nil: %+v", r)
+	}
+}
+
+// TestCheckFolderErrors: an unlistable folder and a cancelled context are
+// errors; an empty folder is a report that says so.
+func TestCheckFolderErrors(t *testing.T) {
+	ctx := context.Background()
+	if r, err := CheckFolder(ctx, filepath.Join(t.TempDir(), "missing")); err == nil || r != nil {
+		t.Fatalf("missing folder: %v, %v", r, err)
+	}
+	empty := t.TempDir()
+	r, err := CheckFolder(ctx, empty)
+	if err != nil || r.Images != 0 || r.Problems() != 0 {
+		t.Fatalf("empty folder: %+v, %v", r, err)
+	}
+	if lines := r.Lines(); len(lines) != 1 || !strings.Contains(lines[0], "no PNG or JPEG images") {
+		t.Fatalf("empty folder Lines = %q", lines)
+	}
+	dir := messyFolder(t)
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if r, err := CheckFolder(cctx, dir); !errors.Is(err, context.Canceled) || r != nil {
+		t.Fatalf("cancelled: %v, %v", r, err)
+	}
+}
+
+// TestFolderReportLines: long lists are cut at five examples, and a file in
+// several lists counts once.
+func TestFolderReportLines(t *testing.T) {
+	var uncaptioned []string
+	for i := range 17 {
+		uncaptioned = append(uncaptioned, fmt.Sprintf("img%02d.png", i))
+	}
+	r := &FolderReport{Dir: "photos", Images: 18, Usable: 18, Captioned: 1, Uncaptioned: uncaptioned,
+		BOM: []string{"a.txt"}, CRLF: []string{"a.txt"}, Duplicates: [][]string{{"img00.png", "img01.png"}}}
+	if got := r.Problems(); got != 18 {
+		t.Fatalf("Problems() = %d, want 18", got)
+	}
+	lines := r.Lines()
+	want := []string{
+		"photos: 18 images, 18 usable, 1 with a caption; 18 files with problems:",
+		"  1 caption file starts with a byte-order mark: a.txt",
+		"  1 caption file has CRLF or CR line breaks: a.txt",
+		"  17 images have no caption (their file names are used): img00.png, img01.png, img02.png, img03.png, img04.png … and 12 more",
+		"  1 group of identical images (2 files): img00.png = img01.png",
+	}
+	if !slices.Equal(lines, want) {
+		t.Fatalf("Lines:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
