@@ -166,11 +166,9 @@ func newFlags(env Env, name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// helpOr prints usage for -h and passes other errors through.
-func helpOr(fs *flag.FlagSet, err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
-	}
+// helpOr passes a flag error through; for -h the flag package has already
+// printed the usage (fs.Usage) once.
+func helpOr(_ *flag.FlagSet, err error) error {
 	return err
 }
 

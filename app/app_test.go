@@ -303,3 +303,17 @@ func TestExtendAndTimelapse(t *testing.T) {
 		t.Fatalf("exit %d %q %q", code, stdout, stderr)
 	}
 }
+
+// TestHelpPrintsUsageOnce: -h prints each command's usage exactly once, on
+// stdout, and exits 0.
+func TestHelpPrintsUsageOnce(t *testing.T) {
+	for name := range commands() {
+		if name == "version" {
+			continue
+		}
+		code, out, _ := run(t, name, "-h")
+		if code != 0 || strings.Count(out, "Usage: tessera "+name) != 1 {
+			t.Errorf("%s -h: exit %d, usage printed %d times", name, code, strings.Count(out, "Usage: tessera "+name))
+		}
+	}
+}
