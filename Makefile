@@ -22,11 +22,11 @@ vet: deps
 # kernels' plain-Go twins, built with -tags purego), everything else plainly.
 test: vet
 	$(GO) test -race -timeout 20m ./engine/...
-	$(GO) test -tags purego -timeout 10m ./engine/half/ ./engine/model/ ./engine/train/
+	$(GO) test -tags purego -timeout 10m ./engine/kernels/ ./engine/model/ ./engine/train/
 	$(GO) test -timeout 20m ./app/... ./ui/... ./assets/... .
 
 bench: build
-	$(GO) test -run XXX -bench . -benchtime 20x ./engine/model/ ./engine/blas/ ./engine/half/
+	$(GO) test -run XXX -bench . -benchtime 20x ./engine/model/ ./engine/blas/ ./engine/kernels/
 	./tessera bench --random small
 	./tessera bench --random small --precision f32
 

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tessera-studio/tessera/engine/half"
+	"github.com/tessera-studio/tessera/engine/kernels"
 )
 
 // halfRowsMax is the most rows a forward pass feeds the half-precision
@@ -65,7 +65,7 @@ func (r HalfReport) String() string {
 // rounding (about 1e-3 relative); NewExactCache still gives float32
 // throughout. Call it once, before the model is shared between goroutines.
 //
-// Each matrix is checked first (half.Measure): one with values beyond
+// Each matrix is checked first (kernels.MeasureHalf): one with values beyond
 // float16's range, or too many below its normal range, stays float32, and
 // when the weights bound some layer's keys or values above float16's range
 // the cache stays float32, so that half precision never changes results by
@@ -88,10 +88,10 @@ func (m *Model) EnableHalf() {
 		keep(p+"attn.c_proj.weight", &b.AttnProj)
 		keep(p+"mlp.c_fc.weight", &b.Fc)
 		keep(p+"mlp.c_proj.weight", &b.MlpProj)
-		if bound := kvBound(b, d); bound > half.Max && h.cacheFits {
+		if bound := kvBound(b, d); bound > kernels.HalfMax && h.cacheFits {
 			h.cacheFits = false
 			h.report.FloatCache = true
-			h.report.CacheReason = fmt.Sprintf("layer %d's keys or values may reach %.3g, beyond ±%d", l, bound, half.Max)
+			h.report.CacheReason = fmt.Sprintf("layer %d's keys or values may reach %.3g, beyond ±%d", l, bound, kernels.HalfMax)
 		}
 	}
 	keep("lm_head.weight", &m.LmHead)
@@ -151,13 +151,13 @@ func (m *Model) attentionHalf(kc *Cache, l int, qkv, out []float32, n int, par l
 			for i := 0; i < n; i++ {
 				src := qkv[(b*n+i)*3*d:]
 				dst := at + (pos0+i)*hd
-				half.Encode(K[dst:dst+hd], src[d+hh*hd:][:hd])
-				half.Encode(V[dst:dst+hd], src[2*d+hh*hd:][:hd])
+				kernels.EncodeHalf(K[dst:dst+hd], src[d+hh*hd:][:hd])
+				kernels.EncodeHalf(V[dst:dst+hd], src[2*d+hh*hd:][:hd])
 			}
 			for i := 0; i < n; i++ {
 				T := pos0 + i + 1
 				q := qkv[(b*n+i)*3*d+hh*hd:][:hd]
-				half.Attend(q, K[at:], V[at:], T, scale, scores, out[(b*n+i)*d+hh*hd:][:hd])
+				kernels.HalfAttend(q, K[at:], V[at:], T, scale, scores, out[(b*n+i)*d+hh*hd:][:hd])
 			}
 		}
 	})

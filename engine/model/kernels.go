@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/tessera-studio/tessera/engine/internal/vexp"
+	"github.com/tessera-studio/tessera/engine/kernels"
 )
 
 // loop runs body over [0, n) split into contiguous chunks of at least
@@ -45,7 +46,7 @@ func activate(x []float32, kind string, par loop) {
 		v := x[lo:hi]
 		switch kind {
 		case "quick_gelu":
-			quickGELU(v, vectorOK)
+			kernels.QGELU(v)
 		case "gelu":
 			for i, a := range v {
 				v[i] = float32(0.5 * float64(a) * (1 + math.Erf(float64(a)/math.Sqrt2)))
@@ -121,17 +122,4 @@ func LogSoftmaxAt(logits []float32, i int) float64 {
 		sum += math.Exp(float64(v) - m)
 	}
 	return float64(logits[i]) - m - math.Log(sum)
-}
-
-// quickGELU sets v[i] = v[i]·sigmoid(1.702·v[i]), with the AVX2 kernel on
-// the multiple-of-8 head when vector is set.
-func quickGELU(v []float32, vector bool) {
-	i := 0
-	if vector && len(v) >= 8 {
-		i = len(v) &^ 7
-		qgeluAVX(&v[0], i)
-	}
-	for ; i < len(v); i++ {
-		v[i] = v[i] / (1 + vexp.Expf(-1.702*v[i]))
-	}
 }

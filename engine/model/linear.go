@@ -4,14 +4,14 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/tessera-studio/tessera/engine/blas"
-	"github.com/tessera-studio/tessera/engine/half"
+	"github.com/tessera-studio/tessera/engine/kernels"
 )
 
 // Linear is one dense layer, y = x·W + b, mapping rows of In values to rows
 // of Out values. W is stored as Hugging Face's Conv1D stores it, [In, Out]
 // (or [Out, In] with Transposed, as lm_head is); B is [Out] or nil (no
 // bias). After Model.EnableHalf it also owns a half-precision copy of W
-// laid out [Out, In] (each output's weights contiguous, as half.MatMulCols
+// laid out [Out, In] (each output's weights contiguous, as kernels.HalfMatMulCols
 // streams them), unless half precision could not hold W faithfully.
 //
 // Which storage a product reads is chosen by the cache it runs on: a cache
@@ -54,7 +54,7 @@ func (l *Linear) product(kc *Cache, par loop, rows int, x []float32, beta float3
 	n, k := l.Out, l.In
 	if kc.halfW && l.half != nil && rows <= halfRowsMax {
 		par((n+7)/8, 4, func(lo, hi int) {
-			half.MatMulCols(8*lo, min(8*hi, n), rows, n, k, x, l.half, beta, y)
+			kernels.HalfMatMulCols(8*lo, min(8*hi, n), rows, n, k, x, l.half, beta, y)
 		})
 		return
 	}
@@ -66,17 +66,17 @@ func (l *Linear) product(kc *Cache, par loop, rows int, x []float32, beta float3
 
 // makeHalf makes the half-precision copy of W (only its first Out rows
 // when W is transposed and taller, as lm_head is) and returns "", or
-// leaves none and returns why half precision cannot hold W (half.Measure).
+// leaves none and returns why half precision cannot hold W (kernels.MeasureHalf).
 func (l *Linear) makeHalf() string {
 	w := f32(l.W)[:l.In*l.Out]
-	if fit := half.Measure(w); !fit.Faithful() {
+	if fit := kernels.MeasureHalf(w); !fit.Faithful() {
 		return fit.String()
 	}
 	if l.Transposed {
 		l.half = make([]uint16, len(w))
-		half.Encode(l.half, w)
+		kernels.EncodeHalf(l.half, w)
 	} else {
-		l.half = half.Transpose(w, l.In, l.Out)
+		l.half = kernels.TransposeHalf(w, l.In, l.Out)
 	}
 	return ""
 }

@@ -340,18 +340,3 @@ func TestGradModel(t *testing.T) {
 		}, gcEps, 8, 1e-2, 1e-4)
 	}
 }
-
-// TestGradPortable repeats the gradient checks on the plain Go kernels.
-func TestGradPortable(t *testing.T) {
-	if !useAVX2 {
-		t.Skip("the other tests already ran the plain Go kernels")
-	}
-	simdOn = false
-	defer func() { simdOn = useAVX2 }()
-	for name, f := range map[string]func(*testing.T){
-		"rmsnorm": TestGradRMSNorm, "activations": TestGradActivations, "residual": TestGradResidualDropout,
-		"attention": TestGradAttention, "crossentropy": TestGradCrossEntropy, "model": TestGradModel,
-	} {
-		t.Run(name, f)
-	}
-}

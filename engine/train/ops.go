@@ -5,6 +5,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/blas"
 	"github.com/tessera-studio/tessera/engine/internal/vexp"
+	"github.com/tessera-studio/tessera/engine/kernels"
 )
 
 // The ops below come in forward/backward pairs over flat row-major float32
@@ -29,9 +30,9 @@ func colSumAdd(p par, dst, x []float32, R, C int) {
 	p.For(C, 64, func(c0, c1 int) {
 		acc := make([]float32, c1-c0)
 		for r := 0; r < R; r++ {
-			vadd(acc, x[r*C+c0:r*C+c1])
+			kernels.Add(acc, x[r*C+c0:r*C+c1])
 		}
-		vadd(dst[c0:c1], acc)
+		kernels.Add(dst[c0:c1], acc)
 	})
 }
 
@@ -39,7 +40,7 @@ func colSumAdd(p par, dst, x []float32, R, C int) {
 func reducePartials(p par, dst, partial []float32, nchunks, C int) {
 	p.For(C, 64, func(c0, c1 int) {
 		for k := 0; k < nchunks; k++ {
-			vadd(dst[c0:c1], partial[k*C+c0:k*C+c1])
+			kernels.Add(dst[c0:c1], partial[k*C+c0:k*C+c1])
 		}
 	})
 }
@@ -69,14 +70,14 @@ func encoderBackward(p par, dwte, dwpe, dout []float32, ids []int32, R, T, C, V 
 			if id < v0 || id >= v1 {
 				continue
 			}
-			vadd(dwte[id*C:(id+1)*C], dout[r*C:(r+1)*C])
+			kernels.Add(dwte[id*C:(id+1)*C], dout[r*C:(r+1)*C])
 		}
 	})
 	p.For(T, 4, func(t0, t1 int) {
 		for t := t0; t < t1; t++ {
 			d := dwpe[t*C : (t+1)*C]
 			for r := t; r < R; r += T {
-				vadd(d, dout[r*C:(r+1)*C])
+				kernels.Add(d, dout[r*C:(r+1)*C])
 			}
 		}
 	})
@@ -131,7 +132,7 @@ func dropoutMask(p par, mask []uint8, key uint64, prob float32) {
 
 // dropoutApply computes x[i] *= mask[i]·scale in place (forward and backward alike).
 func dropoutApply(p par, x []float32, mask []uint8, scale float32) {
-	p.For(len(x), 1<<14, func(lo, hi int) { vmulMask(x[lo:hi], x[lo:hi], mask[lo:hi], scale) })
+	p.For(len(x), 1<<14, func(lo, hi int) { kernels.MulMask(x[lo:hi], x[lo:hi], mask[lo:hi], scale) })
 }
 
 // ---------------------------------------------------------------- residual
@@ -143,9 +144,9 @@ func residualForward(p par, out, in, branch, bias []float32, mask []uint8, scale
 		for r := lo; r < hi; r++ {
 			o, a, b := out[r*C:(r+1)*C], in[r*C:(r+1)*C], branch[r*C:(r+1)*C]
 			if mask == nil {
-				vadd3(o, a, b, bias)
+				kernels.Add3(o, a, b, bias)
 			} else {
-				vadd3Mask(o, a, b, bias, mask[r*C:(r+1)*C], scale)
+				kernels.Add3Mask(o, a, b, bias, mask[r*C:(r+1)*C], scale)
 			}
 		}
 	})
@@ -156,7 +157,7 @@ func residualForward(p par, out, in, branch, bias []float32, mask []uint8, scale
 // gradient of in is dout unchanged.
 func residualBackward(p par, dbranch, dbias, dout []float32, mask []uint8, scale float32, R, C int) {
 	if mask != nil {
-		p.For(R*C, 1<<14, func(lo, hi int) { vmulMask(dbranch[lo:hi], dout[lo:hi], mask[lo:hi], scale) })
+		p.For(R*C, 1<<14, func(lo, hi int) { kernels.MulMask(dbranch[lo:hi], dout[lo:hi], mask[lo:hi], scale) })
 	} else if &dbranch[0] != &dout[0] {
 		copy(dbranch[:R*C], dout[:R*C])
 	}
@@ -180,9 +181,9 @@ func rmsnormForward(p par, out, rstd, inp, w []float32, R, C, seg, skip int, eps
 	p.For(R, 8, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			x := inp[rowIndex(r, seg, skip)*C:][:C]
-			rs := float32(1 / math.Sqrt(float64(vsumSq(x)/float32(C)+eps)))
+			rs := float32(1 / math.Sqrt(float64(kernels.SumSq(x)/float32(C)+eps)))
 			rstd[r] = rs
-			vmulScale(out[r*C:(r+1)*C], x, w, rs)
+			kernels.MulScale(out[r*C:(r+1)*C], x, w, rs)
 		}
 	})
 }
@@ -201,8 +202,8 @@ func rmsnormBackward(p par, dinp, dw, dout, inp, w, rstd, partial []float32, R, 
 				x := inp[ir*C:][:C]
 				g := dout[r*C:][:C]
 				rs := rstd[r]
-				c := vdot3(g, w, x) * rs * rs * rs / float32(C)
-				vrmsBwd(dinp[ir*C:][:C], pw, g, w, x, rs, c)
+				c := kernels.Dot3(g, w, x) * rs * rs * rs / float32(C)
+				kernels.RMSNormBwd(dinp[ir*C:][:C], pw, g, w, x, rs, c)
 			}
 		}
 	})
@@ -269,7 +270,7 @@ func geluForward(p par, out, inp, bias []float32, R, C, kind int) {
 		for r := lo; r < hi; r++ {
 			x, o := inp[r*C:(r+1)*C], out[r*C:(r+1)*C]
 			if kind == actQuickGelu && bias != nil {
-				vqgeluFwd(o, x, bias)
+				kernels.QGELUFwd(o, x, bias)
 				continue
 			}
 			if bias != nil {
@@ -315,7 +316,7 @@ func geluBackward(p par, dinp, dbias, inp, dout, partial []float32, R, C, kind i
 			g, d := dout[r0*C:r1*C], dinp[r0*C:r1*C]
 			switch kind {
 			case actQuickGelu:
-				vqgeluBwd(d, g, x)
+				kernels.QGELUBwd(d, g, x)
 			case actGelu:
 				for i, v := range x {
 					f := float64(v)
@@ -345,7 +346,7 @@ func geluBackward(p par, dinp, dbias, inp, dout, partial []float32, R, C, kind i
 				pw := partial[k*C : (k+1)*C]
 				copy(pw, d[:C])
 				for r := 1; r < r1-r0; r++ {
-					vadd(pw, d[r*C:(r+1)*C])
+					kernels.Add(pw, d[r*C:(r+1)*C])
 				}
 			}
 		}
@@ -411,7 +412,7 @@ func (s attnShape) seen(i int) int {
 // softmaxCausal turns row[:n] into probabilities and zeroes row[n:].
 func softmaxCausal(row []float32, n int) {
 	r := row[:n]
-	vscale(r, 1/vexpSubSum(r, vmax(r)))
+	kernels.Scale(r, 1/kernels.ExpSubSum(r, kernels.Max(r)))
 	clear(row[n:])
 }
 
@@ -447,9 +448,9 @@ func attentionBackward(p par, dqkv, dout, att []float32, mask []uint8, qkv []flo
 			n := s.seen(i)
 			pr, dr := P[i*T:i*T+n], dP[i*T:i*T+n]
 			if m != nil {
-				vmulMask(dr, dr, m[i*T:i*T+n], dscale)
+				kernels.MulMask(dr, dr, m[i*T:i*T+n], dscale)
 			}
-			vsmBwd(dr, pr, vdot(pr, dr), s.Scale)
+			kernels.SoftmaxBwd(dr, pr, kernels.Dot(pr, dr), s.Scale)
 			clear(dP[i*T+n : (i+1)*T])
 		}
 		// dq = dS·k, dk = dSᵀ·q
@@ -479,19 +480,19 @@ func crossEntropyForward(p par, probs []float32, losses []float64, targets []int
 	p.For(R, 8, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			row := probs[r*K : (r+1)*K]
-			m := vmax(row)
+			m := kernels.Max(row)
 			t := targets[r]
 			var lt float32
 			if t >= 0 {
 				lt = row[t]
 			}
-			sum := vexpSubSum(row, m)
+			sum := kernels.ExpSubSum(row, m)
 			if t >= 0 {
 				losses[r] = math.Log(float64(sum)) - (float64(lt) - float64(m))
 			} else {
 				losses[r] = 0
 			}
-			vscale(row, 1/sum)
+			kernels.Scale(row, 1/sum)
 		}
 	})
 	var total float64
@@ -516,7 +517,7 @@ func crossEntropyBackward(p par, probs []float32, targets []int32, R, K int, sca
 				clear(row)
 				continue
 			}
-			vscale(row, scale)
+			kernels.Scale(row, scale)
 			row[t] -= scale
 		}
 	})

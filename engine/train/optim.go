@@ -2,6 +2,8 @@ package train
 
 import (
 	"math"
+
+	"github.com/tessera-studio/tessera/engine/kernels"
 )
 
 // AdamW is decoupled-weight-decay Adam (Loshchilov & Hutter), as PyTorch's
@@ -34,11 +36,11 @@ func (o *AdamW) Step(p par, params, grads []float32, tensors []TensorInfo, lr, w
 				continue
 			}
 			w, g, m, v := params[a:b], grads[a:b], o.M[a:b], o.V[a:b]
-			k := adamConsts{b1, 1 - b1, b2, 1 - b2, c1, c2, lrf, eps, 1, gscale}
+			k := kernels.AdamConsts{B1: b1, OmB1: 1 - b1, B2: b2, OmB2: 1 - b2, C1: c1, C2: c2, LR: lrf, Eps: eps, Decay: 1, GradScale: gscale}
 			if t.Decay {
-				k.dec = decay
+				k.Decay = decay
 			}
-			vadamw(w, g, m, v, &k)
+			kernels.AdamW(w, g, m, v, &k)
 		}
 	})
 }
@@ -53,7 +55,7 @@ func gradNorm(p par, g []float32) float64 {
 	part := make([]float64, nch)
 	p.For(nch, 1, func(k0, k1 int) {
 		for k := k0; k < k1; k++ {
-			part[k] = float64(vsumSq(g[k*normChunk : min((k+1)*normChunk, len(g))]))
+			part[k] = float64(kernels.SumSq(g[k*normChunk : min((k+1)*normChunk, len(g))]))
 		}
 	})
 	var s float64

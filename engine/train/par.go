@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tessera-studio/tessera/engine/blas"
+	"github.com/tessera-studio/tessera/engine/kernels"
 )
 
 // par runs loops over several goroutines. Every helper gives each output
@@ -199,7 +200,7 @@ func (p par) GemmTNAcc(m, n, k int, a []float32, lda int, b []float32, ldb int, 
 		for r := lo; r < hi; r++ {
 			cr := c[r*ldc : r*ldc+n]
 			for i := 0; i < kBlocks; i++ {
-				vadd(cr, scratch[i*m*n+r*n:i*m*n+(r+1)*n])
+				kernels.Add(cr, scratch[i*m*n+r*n:i*m*n+(r+1)*n])
 			}
 		}
 	})

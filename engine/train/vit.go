@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/tessera-studio/tessera/engine/kernels"
 	"github.com/tessera-studio/tessera/engine/vit"
 )
 
@@ -150,7 +151,7 @@ func (m *ViT) Codes() []int32 { return m.idx[:m.b*m.T] }
 func addPosForward(p par, x, pos []float32, R, T, C int) {
 	p.For(R, 64, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			vadd(x[r*C:(r+1)*C], pos[(r%T)*C:(r%T+1)*C])
+			kernels.Add(x[r*C:(r+1)*C], pos[(r%T)*C:(r%T+1)*C])
 		}
 	})
 }
@@ -161,7 +162,7 @@ func addPosBackward(p par, dpos, dx []float32, R, T, C int) {
 	p.For(T, 4, func(lo, hi int) {
 		for t := lo; t < hi; t++ {
 			for r := t; r < R; r += T {
-				vadd(dpos[t*C:(t+1)*C], dx[r*C:(r+1)*C])
+				kernels.Add(dpos[t*C:(t+1)*C], dx[r*C:(r+1)*C])
 			}
 		}
 	})
@@ -171,7 +172,7 @@ func addPosBackward(p par, dpos, dx []float32, R, T, C int) {
 func l2normForward(p par, z, norms, x []float32, R, D int) {
 	p.For(R, 64, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			n := float32(math.Sqrt(float64(vsumSq(x[r*D:(r+1)*D])))) + 1e-6
+			n := float32(math.Sqrt(float64(kernels.SumSq(x[r*D:(r+1)*D])))) + 1e-6
 			norms[r] = n
 			zr, xr := z[r*D:(r+1)*D], x[r*D:(r+1)*D]
 			for i := range zr {
@@ -186,7 +187,7 @@ func l2normBackward(p par, dz, z, norms []float32, R, D int) {
 	p.For(R, 64, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			g, zr := dz[r*D:(r+1)*D], z[r*D:(r+1)*D]
-			c := vdot(g, zr)
+			c := kernels.Dot(g, zr)
 			for i := range g {
 				g[i] = (g[i] - zr[i]*c) / norms[r]
 			}
@@ -381,7 +382,7 @@ func (m *ViT) Backward() error {
 	addPosBackward(p, m.g.decPos, dres, R, m.T, C)
 	for r := range R {
 		if !m.known[r] {
-			vadd(m.g.maskEmbed, dres[r*C:(r+1)*C])
+			kernels.Add(m.g.maskEmbed, dres[r*C:(r+1)*C])
 			clear(dres[r*C : (r+1)*C])
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tessera-studio/tessera/engine/kernels"
 	"github.com/tessera-studio/tessera/engine/vit"
 )
 
@@ -94,9 +95,9 @@ func TestViTQuantize(t *testing.T) {
 	out := append([]float32(nil), m.Output()...)
 	for row, c := range codes {
 		z := m.z[row*m.D : (row+1)*m.D]
-		best := vdot(z, cb[int(c)*m.D:(int(c)+1)*m.D])
+		best := kernels.Dot(z, cb[int(c)*m.D:(int(c)+1)*m.D])
 		for k := 0; k < m.K; k++ {
-			if d := vdot(z, cb[k*m.D:(k+1)*m.D]); d > best+1e-6 {
+			if d := kernels.Dot(z, cb[k*m.D:(k+1)*m.D]); d > best+1e-6 {
 				t.Fatalf("row %d: code %d (dot %v) is not the nearest: %d has %v", row, c, best, k, d)
 			}
 		}

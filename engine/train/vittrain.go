@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/kernels"
 	"github.com/tessera-studio/tessera/engine/safetensors"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/engine/vit"
@@ -327,7 +328,7 @@ func (r *vitRun) initCodebook(ctx context.Context) error {
 func normRows(x []float32, D int) {
 	for k := 0; k < len(x)/D; k++ {
 		row := x[k*D : (k+1)*D]
-		n := float32(math.Sqrt(float64(vsumSq(row))))
+		n := float32(math.Sqrt(float64(kernels.SumSq(row))))
 		if n > 0 {
 			for i := range row {
 				row[i] /= n
@@ -348,7 +349,7 @@ func (r *vitRun) updateCodebook(step int) {
 	for row := range R {
 		k := m.idx[row]
 		n[k]++
-		vadd(s[int(k)*D:(int(k)+1)*D], m.z[row*D:(row+1)*D])
+		kernels.Add(s[int(k)*D:(int(k)+1)*D], m.z[row*D:(row+1)*D])
 	}
 	cb := m.w.codebook
 	for k := range K {

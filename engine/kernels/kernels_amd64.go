@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package half
+package kernels
 
 import "github.com/tessera-studio/tessera/engine/internal/cpu"
 

@@ -1,4 +1,4 @@
-package half
+package kernels
 
 import "math"
 
@@ -6,7 +6,7 @@ import "math"
 var table = func() *[1 << 16]float32 {
 	t := new([1 << 16]float32)
 	for i := range t {
-		t[i] = ToFloat32(uint16(i))
+		t[i] = FromHalf(uint16(i))
 	}
 	return t
 }()
@@ -31,13 +31,13 @@ func dotGo(x []float32, w []uint16) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// MatMulCols computes output columns [lo, hi) of y = x·wᵀ + beta·y for m
+// HalfMatMulCols computes output columns [lo, hi) of y = x·wᵀ + beta·y for m
 // rows of x (m×k, row-major) and half weights w (n×k: each output's k
 // weights contiguous), on the calling goroutine; callers split the columns
 // over their own workers, in blocks of 8. It is meant for the few rows of a
 // decode step: it streams w once whatever m is, but computes at a fraction
 // of sgemm's rate, so large m belongs to BLAS. beta is 0 or 1.
-func MatMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []float32) {
+func HalfMatMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []float32) {
 	matMulCols(lo, hi, m, n, k, x, w, beta, y, asmOK)
 }
 
@@ -148,10 +148,10 @@ func weightedSum(p []float32, values []uint16, out []float32, asm bool) {
 	}
 }
 
-// Attend computes one attention head for one query over T cached positions:
+// HalfAttend computes one attention head for one query over T cached positions:
 // out = softmax(scale · q·Kᵀ)·V, where keys and values hold at least T rows
 // of len(q) halves and scratch at least T floats.
-func Attend(q []float32, keys, values []uint16, T int, scale float32, scratch, out []float32) {
+func HalfAttend(q []float32, keys, values []uint16, T int, scale float32, scratch, out []float32) {
 	attend(q, keys, values, T, scale, scratch, out, asmOK)
 }
 

@@ -1,4 +1,4 @@
-package half
+package kernels
 
 import (
 	"math"
@@ -30,21 +30,21 @@ func TestMeasure(t *testing.T) {
 	}{
 		{"typical weights", normal, true, ""},
 		{"NaN, Inf and zeros are left alone", scaled(1, nan, inf, 0, 0), true, ""},
-		{"largest half fits", scaled(1, Max, -Max), true, ""},
+		{"largest half fits", scaled(1, HalfMax, -HalfMax), true, ""},
 		{"one value beyond the range", scaled(1, 70000), false, "1 of 4097 values beyond ±65504"},
 		{"a scaled-up tensor", scaled(4e6), false, "beyond ±65504"},
 		{"a scaled-down tensor", scaled(1e-5), false, "below float16's normal range"},
 		{"mostly subnormal", scaled(3e-3), false, "below float16's normal range"},
 	} {
-		f := Measure(c.values)
+		f := MeasureHalf(c.values)
 		if f.Faithful() != c.faithful || !strings.Contains(f.String(), c.why) || (c.faithful && f.String() != "") {
 			t.Errorf("%s: faithful %v (%q), want %v (%q); %+v", c.name, f.Faithful(), f.String(), c.faithful, c.why, f)
 		}
 	}
-	if f := Measure(normal); f.RelErr > Epsilon || f.RelErr == 0 {
+	if f := MeasureHalf(normal); f.RelErr > Epsilon || f.RelErr == 0 {
 		t.Errorf("normal halves: relative error %g, want (0, %g]", f.RelErr, Epsilon)
 	}
-	if f := Measure([]float32{1e-9, 1}); f.Zeroed != 1 || f.Subnormal != 1 {
+	if f := MeasureHalf([]float32{1e-9, 1}); f.Zeroed != 1 || f.Subnormal != 1 {
 		t.Errorf("1e-9 should be subnormal and zeroed: %+v", f)
 	}
 }

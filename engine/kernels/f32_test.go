@@ -1,4 +1,4 @@
-package train
+package kernels
 
 import (
 	"math"
@@ -9,10 +9,9 @@ import (
 // TestSIMDMatchesScalar runs every vector kernel with and without the
 // assembly and compares the results.
 func TestSIMDMatchesScalar(t *testing.T) {
-	if !useAVX2 {
+	if !avx2OK {
 		t.Skip("no AVX2 on this machine")
 	}
-	defer func() { simdOn = useAVX2 }()
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, n := range []int{1, 7, 8, 9, 16, 23, 64, 81, 1024} {
 		vec := func(std float64) []float32 { return randVec(r, n, std) }
@@ -30,52 +29,54 @@ func TestSIMDMatchesScalar(t *testing.T) {
 			vec [][]float32
 		}
 		run := func(on bool) map[string]out {
-			simdOn = on
 			cp := func(v []float32) []float32 { return append([]float32(nil), v...) }
 			res := map[string]out{}
-			res["max"] = out{s: vmax(x)}
+			res["max"] = out{s: vmax(x, on)}
 			a := cp(y)
-			s := vexpSubSum(a, 0.5)
+			s := vexpSubSum(a, 0.5, on)
 			res["expsubsum"] = out{s, [][]float32{a}}
 			a = cp(y)
-			vscale(a, 0.3)
+			vscale(a, 0.3, on)
 			res["scale"] = out{0, [][]float32{a}}
 			a, o := cp(x), make([]float32, n)
-			vqgeluFwd(o, a, b)
+			vqgeluFwd(o, a, b, on)
 			res["qgelufwd"] = out{0, [][]float32{a, o}}
 			o = make([]float32, n)
-			vqgeluBwd(o, y, x)
+			vqgeluBwd(o, y, x, on)
 			res["qgelubwd"] = out{0, [][]float32{o}}
 			a = cp(y)
-			vadd(a, z)
+			vadd(a, z, on)
 			res["add"] = out{0, [][]float32{a}}
-			res["sumsq"] = out{s: vsumSq(x)}
+			res["sumsq"] = out{s: vsumSq(x, on)}
 			o = make([]float32, n)
-			vmulScale(o, x, w, 0.7)
+			vmulScale(o, x, w, 0.7, on)
 			res["mulscale"] = out{0, [][]float32{o}}
-			res["dot3"] = out{s: vdot3(x, y, z)}
+			res["dot3"] = out{s: vdot3(x, y, z, on)}
 			a, c := cp(y), cp(z)
-			vrmsBwd(a, c, x, w, b, 0.9, 0.2)
+			vrmsBwd(a, c, x, w, b, 0.9, 0.2, on)
 			res["rmsbwd"] = out{0, [][]float32{a, c}}
-			res["dot"] = out{s: vdot(y, z)}
+			res["dot"] = out{s: vdot(y, z, on)}
 			a = cp(y)
-			vsmBwd(a, z, 0.1, 0.25)
+			vsmBwd(a, z, 0.1, 0.25, on)
 			res["smbwd"] = out{0, [][]float32{a}}
 			o = make([]float32, n)
-			vadd3(o, x, y, z)
+			vadd3(o, x, y, z, on)
 			res["add3"] = out{0, [][]float32{o}}
 			o = make([]float32, n)
-			vadd3Mask(o, x, y, z, mask, 1.25)
+			vadd3Mask(o, x, y, z, mask, 1.25, on)
 			res["add3mask"] = out{0, [][]float32{o}}
 			o = make([]float32, n)
-			vmulMask(o, y, mask, 1.25)
+			vmulMask(o, y, mask, 1.25, on)
 			res["mulmask"] = out{0, [][]float32{o}}
 			pw, m, v := cp(w), cp(z), cp(y)
 			for i := range v {
 				v[i] = v[i] * v[i]
 			}
-			vadamw(pw, x, m, v, &adamConsts{0.9, 0.1, 0.95, 0.05, 1.5, 1.2, 1e-3, 1e-8, 0.999, 0.8})
+			vadamw(pw, x, m, v, &AdamConsts{0.9, 0.1, 0.95, 0.05, 1.5, 1.2, 1e-3, 1e-8, 0.999, 0.8}, on)
 			res["adamw"] = out{0, [][]float32{pw, m, v}}
+			a = cp(x)
+			qgelu(a, on)
+			res["qgelu"] = out{0, [][]float32{a}}
 			return res
 		}
 		scalar, avx := run(false), run(true)
@@ -99,26 +100,27 @@ func TestSIMDMatchesScalar(t *testing.T) {
 	}
 }
 
-// TestDropoutMask: the mask does not depend on how it is split, and drops
-// about the requested fraction.
-func TestDropoutMask(t *testing.T) {
-	n := 100003
-	whole := make([]uint8, n)
-	fillMask(whole, 77, 0, 0.1)
-	parts := make([]uint8, n)
-	for lo := 0; lo < n; {
-		hi := min(n, lo+1+lo%13)
-		fillMask(parts[lo:hi], 77, lo, 0.1)
-		lo = hi
+func randVec(r *rand.Rand, n int, std float64) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.NormFloat64() * std)
 	}
-	kept := 0
-	for i := range whole {
-		if whole[i] != parts[i] {
-			t.Fatalf("element %d differs when split", i)
+	return v
+}
+
+// TestQGELUMatchesFloat64 checks quick_gelu against float64 arithmetic,
+// including its extremes.
+func TestQGELUMatchesFloat64(t *testing.T) {
+	v := make([]float32, 1003)
+	for i := range v {
+		v[i] = float32(i-500) * 0.037
+	}
+	v[0], v[1], v[2] = -100, 100, 0
+	got := append([]float32(nil), v...)
+	QGELU(got)
+	for i := range v {
+		if ref := float64(v[i]) / (1 + math.Exp(-1.702*float64(v[i]))); math.Abs(float64(got[i])-ref) > 1e-5*math.Max(1, math.Abs(ref)) {
+			t.Fatalf("quick_gelu(%g) = %g, want %g", v[i], got[i], ref)
 		}
-		kept += int(whole[i])
-	}
-	if f := 1 - float64(kept)/float64(n); math.Abs(f-0.1) > 0.005 {
-		t.Errorf("dropped %.4f, want 0.1", f)
 	}
 }

@@ -1,4 +1,8 @@
-// Package half stores float32 data as IEEE 754 half precision (binary16)
+// Package kernels is the one home of Tessera's vector kernels: each is
+// AVX2 assembly where the CPU has it, with a plain-Go twin for the tail,
+// other CPUs and -tags purego builds (tests compare the two).
+//
+// Half precision: it stores float32 data as IEEE 754 binary16
 // and computes with it directly: matrix-vector products against half
 // weights and attention over a half key/value cache. Halving the bytes a
 // decode step streams from memory is what makes sampling fast, since a
@@ -8,13 +12,17 @@
 // (kernels_amd64.s), with an eight-row matrix kernel where AVX-512VL adds
 // registers; elsewhere, or built with -tags purego, plain Go.
 // Both paths give results within float32 rounding of each other.
-package half
+//
+// Float32 (f32.go): the element-wise kernels and reductions of the
+// trainer's forward and backward passes and its AdamW update, and
+// quick_gelu for inference. Every one is deterministic for a given length.
+package kernels
 
 import "math"
 
-// FromFloat32 rounds f to the nearest half (ties to even). Values beyond
+// ToHalf rounds f to the nearest half (ties to even). Values beyond
 // the half range become ±Inf; NaN stays NaN.
-func FromFloat32(f float32) uint16 {
+func ToHalf(f float32) uint16 {
 	b := math.Float32bits(f)
 	sign := uint16(b>>16) & 0x8000
 	exp := int32(b>>23) & 0xff
@@ -48,8 +56,8 @@ func FromFloat32(f float32) uint16 {
 	return sign // underflow to ±0
 }
 
-// ToFloat32 widens a half to float32 exactly.
-func ToFloat32(h uint16) float32 {
+// FromHalf widens a half to float32 exactly.
+func FromHalf(h uint16) float32 {
 	sign := uint32(h&0x8000) << 16
 	exp := uint32(h>>10) & 0x1f
 	mant := uint32(h & 0x3ff)
@@ -70,8 +78,8 @@ func ToFloat32(h uint16) float32 {
 	return math.Float32frombits(sign | e<<23 | (mant&0x3ff)<<13)
 }
 
-// Encode rounds src into dst (len(dst) ≥ len(src)), like FromFloat32.
-func Encode(dst []uint16, src []float32) {
+// EncodeHalf rounds src into dst (len(dst) ≥ len(src)), like ToHalf.
+func EncodeHalf(dst []uint16, src []float32) {
 	encode(dst, src, asmOK)
 }
 
@@ -83,29 +91,29 @@ func encode(dst []uint16, src []float32, asm bool) {
 		encode8(&dst[0], &src[0], i)
 	}
 	for ; i < len(src); i++ {
-		dst[i] = FromFloat32(src[i])
+		dst[i] = ToHalf(src[i])
 	}
 }
 
-// Decode widens src into dst (len(dst) ≥ len(src)).
-func Decode(dst []float32, src []uint16) {
+// DecodeHalf widens src into dst (len(dst) ≥ len(src)).
+func DecodeHalf(dst []float32, src []uint16) {
 	dst = dst[:len(src)]
 	for i, v := range src {
-		dst[i] = ToFloat32(v)
+		dst[i] = FromHalf(v)
 	}
 }
 
-// Transpose returns the half-precision transpose of a rows×cols float32
+// TransposeHalf returns the half-precision transpose of a rows×cols float32
 // matrix: cols×rows, so that each column of src becomes a contiguous row
 // (the layout MatMul streams).
-func Transpose(src []float32, rows, cols int) []uint16 {
+func TransposeHalf(src []float32, rows, cols int) []uint16 {
 	out := make([]uint16, rows*cols)
 	const tile = 32
 	for r0 := 0; r0 < rows; r0 += tile {
 		for c0 := 0; c0 < cols; c0 += tile {
 			for r := r0; r < min(r0+tile, rows); r++ {
 				for c := c0; c < min(c0+tile, cols); c++ {
-					out[c*rows+r] = FromFloat32(src[r*cols+c])
+					out[c*rows+r] = ToHalf(src[r*cols+c])
 				}
 			}
 		}

@@ -1,6 +1,6 @@
 //go:build !amd64 || purego
 
-package half
+package kernels
 
 const asmOK, asm512OK = false, false
 

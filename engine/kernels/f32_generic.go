@@ -1,8 +1,8 @@
 //go:build !amd64 || purego
 
-package train
+package kernels
 
-const useAVX2 = false
+const avx2OK = false
 
 func maxAVX(x *float32, n int) float32                                    { panic("no AVX2") }
 func expSubSumAVX(x *float32, n int, m float32) float32                   { panic("no AVX2") }
@@ -19,4 +19,5 @@ func smBwdAVX(d, p *float32, n int, dot, scale float32)                   { pani
 func add3AVX(out, a, b, bias *float32, n int)                             { panic("no AVX2") }
 func add3MaskAVX(out, a, b, bias *float32, mask *uint8, n int, s float32) { panic("no AVX2") }
 func mulMaskAVX(d, g *float32, mask *uint8, n int, s float32)             { panic("no AVX2") }
-func adamwAVX(w, g, m, v *float32, n int, k *adamConsts)                  { panic("no AVX2") }
+func adamwAVX(w, g, m, v *float32, n int, k *AdamConsts)                  { panic("no AVX2") }
+func qgeluAVX(x *float32, n int)                                          { panic("no AVX2") }

@@ -1,4 +1,4 @@
-package half
+package kernels
 
 import (
 	"fmt"
@@ -7,8 +7,8 @@ import (
 
 // Limits of IEEE 754 half precision.
 const (
-	// Max is the largest finite half.
-	Max = 65504
+	// HalfMax is the largest finite half.
+	HalfMax = 65504
 	// MinNormal is the smallest positive normal half (2⁻¹⁴); smaller
 	// magnitudes are stored as subnormals with fewer significant bits, and
 	// those below 2⁻²⁵ become zero.
@@ -17,13 +17,13 @@ const (
 	Epsilon = 1.0 / (1 << 11)
 )
 
-// Fit describes what rounding a set of float32 values to half precision
+// HalfFit describes what rounding a set of float32 values to half precision
 // does to them.
-type Fit struct {
+type HalfFit struct {
 	// Values is how many values were measured; NonZero how many of them
 	// are nonzero and finite.
 	Values, NonZero int
-	// Overflow counts finite values beyond ±Max: they become ±Inf or
+	// Overflow counts finite values beyond ±HalfMax: they become ±Inf or
 	// clamp, far from their value.
 	Overflow int
 	// Subnormal counts nonzero values below MinNormal in magnitude, kept
@@ -36,10 +36,10 @@ type Fit struct {
 	Largest float64
 }
 
-// Measure rounds every value of src to half precision and reports the
+// MeasureHalf rounds every value of src to half precision and reports the
 // damage. NaNs and infinities are ignored: they stay what they are.
-func Measure(src []float32) Fit {
-	f := Fit{Values: len(src)}
+func MeasureHalf(src []float32) HalfFit {
+	f := HalfFit{Values: len(src)}
 	var sum, errSum float64
 	for _, v := range src {
 		a := math.Abs(float64(v))
@@ -48,11 +48,11 @@ func Measure(src []float32) Fit {
 		}
 		f.NonZero++
 		f.Largest = math.Max(f.Largest, a)
-		if a > Max {
+		if a > HalfMax {
 			f.Overflow++
 			continue
 		}
-		h := float64(ToFloat32(FromFloat32(v)))
+		h := float64(FromHalf(ToHalf(v)))
 		if a < MinNormal {
 			f.Subnormal++
 			if h == 0 {
@@ -72,19 +72,19 @@ func Measure(src []float32) Fit {
 // usual rounding: nothing overflows, the relative error of the whole set
 // is at most twice Epsilon, and at most one nonzero value in ten lies below
 // the normal range. Values that fail are better kept in float32.
-func (f Fit) Faithful() bool {
+func (f HalfFit) Faithful() bool {
 	return f.Overflow == 0 && f.RelErr <= 2*Epsilon && f.Subnormal*10 <= f.NonZero
 }
 
 // String explains why the values are not faithful in half precision
 // ("" when they are).
-func (f Fit) String() string {
+func (f HalfFit) String() string {
 	if f.Faithful() {
 		return ""
 	}
 	switch {
 	case f.Overflow > 0:
-		return fmt.Sprintf("%d of %d values beyond ±%d (largest %.4g)", f.Overflow, f.Values, Max, f.Largest)
+		return fmt.Sprintf("%d of %d values beyond ±%d (largest %.4g)", f.Overflow, f.Values, HalfMax, f.Largest)
 	case f.Subnormal*10 > f.NonZero:
 		return fmt.Sprintf("%d of %d nonzero values below float16's normal range %.2g (%d would become 0)", f.Subnormal, f.NonZero, MinNormal, f.Zeroed)
 	}

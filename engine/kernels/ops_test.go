@@ -1,4 +1,4 @@
-package half
+package kernels
 
 import (
 	"math"
@@ -12,8 +12,8 @@ func randHalf(rng *rand.Rand, n int) ([]uint16, []float64) {
 	h := make([]uint16, n)
 	f := make([]float64, n)
 	for i := range h {
-		h[i] = FromFloat32(float32(rng.NormFloat64()))
-		f[i] = float64(ToFloat32(h[i]))
+		h[i] = ToHalf(float32(rng.NormFloat64()))
+		f[i] = float64(FromHalf(h[i]))
 	}
 	return h, f
 }
@@ -112,7 +112,7 @@ func BenchmarkMatMul(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				wi := copies[i%len(copies)]
-				team.For(n/8, 4, func(lo, hi int) { MatMulCols(8*lo, 8*hi, m, n, k, x, wi, 0, y) })
+				team.For(n/8, 4, func(lo, hi int) { HalfMatMulCols(8*lo, 8*hi, m, n, k, x, wi, 0, y) })
 				i++
 			}
 			b.ReportMetric(float64(n*k*2)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")

@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package train
+package kernels
 
 import "github.com/tessera-studio/tessera/engine/internal/cpu"
 
@@ -53,6 +53,9 @@ func add3MaskAVX(out, a, b, bias *float32, mask *uint8, n int, s float32)
 func mulMaskAVX(d, grad *float32, mask *uint8, n int, s float32)
 
 //go:noescape
-func adamwAVX(w, grad, m, v *float32, n int, k *adamConsts)
+func adamwAVX(w, grad, m, v *float32, n int, k *AdamConsts)
 
-var useAVX2 = cpu.X86.AVX2FMA
+var avx2OK = cpu.X86.AVX2FMA
+
+//go:noescape
+func qgeluAVX(x *float32, n int)

@@ -1,4 +1,4 @@
-package half
+package kernels
 
 import (
 	"math"
@@ -9,14 +9,14 @@ import (
 func TestRoundTripEveryHalf(t *testing.T) {
 	for i := 0; i < 1<<16; i++ {
 		h := uint16(i)
-		f := ToFloat32(h)
+		f := FromHalf(h)
 		if f != f { // NaN: stays NaN with the quiet bit
-			if g := FromFloat32(f); g&0x7c00 != 0x7c00 || g&0x3ff == 0 {
+			if g := ToHalf(f); g&0x7c00 != 0x7c00 || g&0x3ff == 0 {
 				t.Fatalf("NaN %#04x came back as %#04x", h, g)
 			}
 			continue
 		}
-		if g := FromFloat32(f); g != h {
+		if g := ToHalf(f); g != h {
 			t.Fatalf("%#04x → %g → %#04x", h, f, g)
 		}
 	}
@@ -32,25 +32,25 @@ func TestKnownValues(t *testing.T) {
 		{1.0 / 3, 0x3555}, {0.1, 0x2e66}, {6.1035156e-5, 0x0400}, {1 + 1.0/2048, 0x3c00}, // tie to even
 		{1 + 3.0/2048, 0x3c02}, // tie to even, upwards
 	} {
-		if got := FromFloat32(c.f); got != c.h {
-			t.Errorf("FromFloat32(%g) = %#04x, want %#04x", c.f, got, c.h)
+		if got := ToHalf(c.f); got != c.h {
+			t.Errorf("ToHalf(%g) = %#04x, want %#04x", c.f, got, c.h)
 		}
 	}
 }
 
-// TestNearest checks FromFloat32 picks the closest half for random floats.
+// TestNearest checks ToHalf picks the closest half for random floats.
 func TestNearest(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 200000 {
 		f := float32(rng.NormFloat64() * math.Pow(10, rng.Float64()*8-5))
-		h := FromFloat32(f)
-		got := math.Abs(float64(ToFloat32(h)) - float64(f))
+		h := ToHalf(f)
+		got := math.Abs(float64(FromHalf(h)) - float64(f))
 		for _, o := range []uint16{h - 1, h + 1} {
 			if o&0x7c00 == 0x7c00 {
 				continue
 			}
-			if d := math.Abs(float64(ToFloat32(o)) - float64(f)); d < got {
-				t.Fatalf("%g → %#04x (%g) but %#04x (%g) is closer", f, h, ToFloat32(h), o, ToFloat32(o))
+			if d := math.Abs(float64(FromHalf(o)) - float64(f)); d < got {
+				t.Fatalf("%g → %#04x (%g) but %#04x (%g) is closer", f, h, FromHalf(h), o, FromHalf(o))
 			}
 		}
 	}
@@ -61,10 +61,10 @@ func TestTranspose(t *testing.T) {
 	for i := range src {
 		src[i] = float32(i) * 0.25
 	}
-	tr := Transpose(src, 37, 70)
+	tr := TransposeHalf(src, 37, 70)
 	for r := 0; r < 37; r++ {
 		for c := 0; c < 70; c++ {
-			if ToFloat32(tr[c*37+r]) != ToFloat32(FromFloat32(src[r*70+c])) {
+			if FromHalf(tr[c*37+r]) != FromHalf(ToHalf(src[r*70+c])) {
 				t.Fatalf("(%d,%d) misplaced", r, c)
 			}
 		}
@@ -72,7 +72,7 @@ func TestTranspose(t *testing.T) {
 }
 
 // TestEncodeMatchesScalar checks the vector conversion rounds like
-// FromFloat32, including ties, subnormals, overflow and NaN.
+// ToHalf, including ties, subnormals, overflow and NaN.
 func TestEncodeMatchesScalar(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	src := make([]float32, 0, 4099)
@@ -86,7 +86,7 @@ func TestEncodeMatchesScalar(t *testing.T) {
 	got := make([]uint16, len(src))
 	encode(got, src, asmOK)
 	for i, f := range src {
-		if want := FromFloat32(f); got[i] != want {
+		if want := ToHalf(f); got[i] != want {
 			t.Fatalf("%g: vector %#04x, scalar %#04x", f, got[i], want)
 		}
 	}
