@@ -92,7 +92,7 @@ func runBench(ctx context.Context, env Env, args []string) error {
 		bytesPer = 2
 	}
 	c := b.Model.Config
-	r := benchReport{Model: b.Name, Params: c.Params(), Tokens: b.Tokens(), Threads: *threads, Precision: map[bool]string{true: "f16", false: "f32"}[halfPrec], LoadS: time.Since(start).Seconds()}
+	r := benchReport{Model: b.Name, Params: c.Params(), Tokens: b.ImageTokens(), Threads: *threads, Precision: map[bool]string{true: "f16", false: "f32"}[halfPrec], LoadS: time.Since(start).Seconds()}
 	fmt.Fprintf(log, "model %s: %d parameters, %d tokens an image, loaded in %.3f s\n", b.Name, r.Params, r.Tokens, r.LoadS)
 
 	if *profile != "" {
@@ -121,8 +121,8 @@ func runBench(ctx context.Context, env Env, args []string) error {
 		if res.Stopped {
 			return fmt.Errorf("interrupted")
 		}
-		rate := float64(batch*b.Tokens()) / res.Elapsed.Seconds()
-		fmt.Fprintf(log, "batch %d: %d tokens in %.2f s = %.1f tokens/s\n", batch, batch*b.Tokens(), res.Elapsed.Seconds(), rate)
+		rate := float64(batch*b.ImageTokens()) / res.Elapsed.Seconds()
+		fmt.Fprintf(log, "batch %d: %d tokens in %.2f s = %.1f tokens/s\n", batch, batch*b.ImageTokens(), res.Elapsed.Seconds(), rate)
 		if batch == 1 {
 			r.Batch1TokensPerS = rate
 		} else {

@@ -79,6 +79,6 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		return errors.New("interrupted; nothing saved")
 	}
 	warnWords(env.Stderr, res.Unknown, res.Cut)
-	fmt.Fprintf(env.Stderr, "kept %d of %d patches from %s\n", *at, b.Tokens(), *from)
+	fmt.Fprintf(env.Stderr, "kept %d of %d patches from %s\n", *at, b.ImageTokens(), *from)
 	return saveImages(env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, parent: filepath.Base(*from)})
 }

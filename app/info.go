@@ -41,14 +41,14 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(o, "model       %s (%s), weights hash %s\n", b.Name, b.Source, b.Model.Hash)
 	fmt.Fprintf(o, "parameters  %d (%s as float32)\n", c.Params(), model.FormatBytes(c.Params()*4))
 	fmt.Fprintf(o, "layers      %d × width %d, %d heads, MLP %d, %s\n", c.NLayer, c.NEmbd, c.NHead, c.Inner(), c.ActivationFunction)
-	fmt.Fprintf(o, "image       %d×%d pixels = %d×%d patches of %d×%d (%d tokens)\n", w, h, cols, rows, b.PatchSize(), b.PatchSize(), b.Tokens())
+	fmt.Fprintf(o, "image       %d×%d pixels = %d×%d patches of %d×%d (%d tokens)\n", w, h, cols, rows, b.PatchSize(), b.PatchSize(), b.ImageTokens())
 	if v, ok := b.Tokenizer.(*tokenizer.ViT); ok {
 		t := v.Config
 		fmt.Fprintf(o, "tokenizer   ViT-VQ: %d + %d bidirectional blocks × width %d, %d codes of dimension %d\n", t.EncoderLayers, t.DecoderLayers, t.NEmbd, t.CodebookSize, t.CodeDim)
 	} else {
 		fmt.Fprintf(o, "codebook    %d entries\n", b.Codes())
 	}
-	fmt.Fprintf(o, "context     %d positions (%d prompt + %d image)\n", c.NPositions, c.PromptLength(), b.Tokens())
+	fmt.Fprintf(o, "context     %d positions (%d prompt + %d image)\n", c.NPositions, c.PromptLength(), b.ImageTokens())
 	if b.Conditional() {
 		words := b.Prompt.Words()[1:]
 		fmt.Fprintf(o, "prompt      %d words known, up to %d a prompt\n", len(words), c.PromptLength())

@@ -83,7 +83,7 @@ func imageTokens(b *bundle.Bundle, path string) (tokens []int, rec *pngmeta.Reco
 		if r, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
 			rec = r
 			rows, cols := b.Grid()
-			if r.Grid == [2]int{rows, cols} && r.PatchSize == b.PatchSize() && len(r.Tokens) == b.Tokens() && validCodes(r.Tokens, b.Codes()) {
+			if r.Grid == [2]int{rows, cols} && r.PatchSize == b.PatchSize() && len(r.Tokens) == b.ImageTokens() && validCodes(r.Tokens, b.Codes()) {
 				return r.Tokens, rec, true, nil
 			}
 		}

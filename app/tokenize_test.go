@@ -164,10 +164,10 @@ func TestTrainInitFineTunes(t *testing.T) {
 		if len(newWords) != len(oldWords)+1 || newWords[len(newWords)-1] != "zebra" || strings.Join(newWords[:len(oldWords)], " ") != strings.Join(oldWords, " ") {
 			t.Fatalf("vocabulary %q after fine-tuning %q", newWords, oldWords)
 		}
-		if got.Tokenizer.Local() != was.Tokenizer.Local() || got.Codes() != was.Codes() || got.Tokens() != was.Tokens() {
+		if got.Tokenizer.Local() != was.Tokenizer.Local() || got.Codes() != was.Codes() || got.ImageTokens() != was.ImageTokens() {
 			t.Fatal("the fine-tune changed the tokenizer or the grid")
 		}
-		img := was.Decode(make([]int, was.Tokens()))
+		img := was.Decode(make([]int, was.ImageTokens()))
 		a, _ := was.Encode(img)
 		b, _ := got.Encode(img)
 		if strings.Trim(strings.Join(strings.Fields(fmt.Sprint(a)), ","), "[]") != strings.Trim(strings.Join(strings.Fields(fmt.Sprint(b)), ","), "[]") {

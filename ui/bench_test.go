@@ -72,7 +72,7 @@ func BenchmarkSamplerAlone(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	reportSpeed(b, bb.Tokens(), time.Since(start))
+	reportSpeed(b, bb.ImageTokens(), time.Since(start))
 }
 
 // BenchmarkSamplerWithCanvas is the same run feeding the studio's canvas
@@ -95,7 +95,7 @@ func BenchmarkSamplerWithCanvas(b *testing.B) {
 	el := time.Since(start)
 	b.StopTimer()
 	cp.report(b, el)
-	reportSpeed(b, bb.Tokens(), el)
+	reportSpeed(b, bb.ImageTokens(), el)
 }
 
 // BenchmarkSamplerPaired alternates a run alone and a run feeding the

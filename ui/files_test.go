@@ -21,7 +21,7 @@ import (
 func TestOutputsSaveAndList(t *testing.T) {
 	b := bundletest.Tiny(1)
 	o := outputs{dir: filepath.Join(t.TempDir(), "out")}
-	tokens := make([]int, b.Tokens())
+	tokens := make([]int, b.ImageTokens())
 	rec := recordFor("1.0", b, DefaultParams(), 7, tokens, nil, "", kindGenerate)
 	now := time.Unix(1700000000, 0)
 	p1, err := o.save(b.Decode(tokens), rec, now)
@@ -127,7 +127,7 @@ func TestOpenImageEncodesForeignPictures(t *testing.T) {
 	must(t, os.WriteFile(jp, buf.Bytes(), 0o644))
 	o, err := openImageFile(jp, b)
 	must(t, err)
-	if o.Exact || len(o.Tokens) != b.Tokens() || !strings.Contains(o.Note, "resized") {
+	if o.Exact || len(o.Tokens) != b.ImageTokens() || !strings.Contains(o.Note, "resized") {
 		t.Fatalf("jpeg: exact=%v tokens=%d note=%q", o.Exact, len(o.Tokens), o.Note)
 	}
 

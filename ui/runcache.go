@@ -30,7 +30,7 @@ func (s *Studio) keepRun(b *bundle.Bundle, res *sampler.Result) {
 // images of the kept run: the run and the image's index, or (nil, -1).
 func (s *Studio) cachedRun(tokens []int) (*sampler.Result, int) {
 	k := s.kept
-	if k == nil || k.b != s.bundle || len(tokens) != k.b.Tokens() {
+	if k == nil || k.b != s.bundle || len(tokens) != k.b.ImageTokens() {
 		return nil, -1
 	}
 	for i, im := range k.res.Images {

@@ -114,7 +114,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p Params, o *opened,
 		msg += " — " + o.Note
 	}
 	s.setStatus(msg)
-	if len(o.Tokens) == b.Tokens() {
+	if len(o.Tokens) == b.ImageTokens() {
 		s.scoreInBackground(b, p.Prompt, o.Tokens, msg)
 	}
 }

@@ -64,7 +64,7 @@ type job struct {
 // without recomputing its prefix.
 func (s *Studio) runOptions(p Params) sampler.Options {
 	opt := p.Options(s.opt.Workers)
-	opt.PatchTemperature = s.patchTemperatures(s.bundle.Tokens())
+	opt.PatchTemperature = s.patchTemperatures(s.bundle.ImageTokens())
 	opt.KeepCache = true
 	return opt
 }
@@ -170,7 +170,7 @@ func (s *Studio) generate(anyPrompt bool) error {
 	}
 	return s.startJob(job{
 		kind: kindGenerate, label: "generating", b: b, params: p,
-		temps: opt.PatchTemperature, rank: true, sampled: b.Tokens(), note: note,
+		temps: opt.PatchTemperature, rank: true, sampled: b.ImageTokens(), note: note,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Generate(ctx, b, opt, emit)
 		},
@@ -274,7 +274,7 @@ func (s *Studio) completeFrom(keep int) error {
 	return s.startJob(job{
 		kind: kindComplete, label: "completing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		at: keep, temps: opt.PatchTemperature, rank: true, shown: shownCodes(tokens, func(i int) bool { return i >= keep }),
-		sampled: b.Tokens() - keep,
+		sampled: b.ImageTokens() - keep,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Complete(ctx, b, opt, tokens, keep, emit)
 		},

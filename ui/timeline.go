@@ -231,7 +231,7 @@ func (s *Studio) BranchFromHere() error {
 	s.canvas.ShowImage(decodeRows(b, tokens[:k], s.doc.Rows))
 	return s.startJob(job{
 		kind: kindBranch, label: "branching", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		at: k, temps: opt.PatchTemperature, rank: true, note: note, sampled: b.Tokens() - k,
+		at: k, temps: opt.PatchTemperature, rank: true, note: note, sampled: b.ImageTokens() - k,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			if parent != nil {
 				return sampler.Branch(ctx, b, opt, parent, index, k, emit)

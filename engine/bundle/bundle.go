@@ -154,8 +154,8 @@ func (b *Bundle) Conditional() bool { return b.Prompt != nil }
 // Grid is the image size in patches (rows, cols).
 func (b *Bundle) Grid() (rows, cols int) { return b.Model.Config.Grid() }
 
-// Tokens is the number of codes in one image.
-func (b *Bundle) Tokens() int { return b.Model.Config.ImageTokens() }
+// ImageTokens is the number of codes in one image (the model's N).
+func (b *Bundle) ImageTokens() int { return b.Model.Config.ImageTokens() }
 
 // ImageSize is the image size in pixels.
 func (b *Bundle) ImageSize() (w, h int) { return b.Model.Config.ImageSize() }

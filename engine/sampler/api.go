@@ -13,7 +13,7 @@ import (
 
 // Generate samples opt.Batch new images from scratch.
 func Generate(ctx context.Context, b *bundle.Bundle, opt Options, emit func(Event)) (*Result, error) {
-	fixed := make([]int, b.Tokens())
+	fixed := make([]int, b.ImageTokens())
 	for i := range fixed {
 		fixed[i] = -1
 	}
@@ -24,7 +24,7 @@ func Generate(ctx context.Context, b *bundle.Bundle, opt Options, emit func(Even
 // Complete keeps the first keep codes of tokens and samples the rest, for
 // opt.Batch images (completion of a top part, or a branch from patch keep).
 func Complete(ctx context.Context, b *bundle.Bundle, opt Options, tokens []int, keep int, emit func(Event)) (*Result, error) {
-	N := b.Tokens()
+	N := b.ImageTokens()
 	if keep < 0 || keep >= N || keep > len(tokens) {
 		return nil, fmt.Errorf("keep %d patches: must be between 0 and %d (and at most the %d given)", keep, N-1, len(tokens))
 	}
@@ -49,7 +49,7 @@ func Branch(ctx context.Context, b *bundle.Bundle, opt Options, parent *Result, 
 		return nil, fmt.Errorf("branch: no image %d in the parent run", index)
 	}
 	src := parent.Images[index]
-	N := b.Tokens()
+	N := b.ImageTokens()
 	if keep < 0 || keep >= N || keep > len(src.Tokens) {
 		return nil, fmt.Errorf("branch: keep %d patches: must be between 0 and %d (the image has %d)", keep, N-1, len(src.Tokens))
 	}
@@ -112,7 +112,7 @@ func sameGroups(a, b [][]int) bool {
 // log-likelihood of the kept patches after the first masked one (how well
 // the new patches fit what follows them). Image i uses opt.Seed+i.
 func Inpaint(ctx context.Context, b *bundle.Bundle, opt Options, tokens []int, mask []bool, candidates int, emit func(Event)) (*Result, error) {
-	N := b.Tokens()
+	N := b.ImageTokens()
 	if len(tokens) != N || len(mask) != N {
 		return nil, fmt.Errorf("inpaint: need %d tokens and mask entries, got %d and %d", N, len(tokens), len(mask))
 	}

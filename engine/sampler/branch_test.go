@@ -102,7 +102,7 @@ func BenchmarkBranchHalf(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, err := Branch(context.Background(), bb, opt, parent, 0, bb.Tokens()/2, nil); err != nil {
+		if _, err := Branch(context.Background(), bb, opt, parent, 0, bb.ImageTokens()/2, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

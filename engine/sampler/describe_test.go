@@ -125,7 +125,7 @@ func scoreOf(scores []PromptScore, p string) float64 {
 func TestRankPromptsErrors(t *testing.T) {
 	ctx := context.Background()
 	b := bundletest.Tiny(3)
-	tokens := make([]int, b.Tokens())
+	tokens := make([]int, b.ImageTokens())
 	if _, err := RankPrompts(ctx, b, nil, tokens, RankOptions{}); err == nil {
 		t.Error("no prompts accepted")
 	}
@@ -241,7 +241,7 @@ func describeBenchBundle(tb testing.TB) *bundle.Bundle {
 func BenchmarkRankPrompts(b *testing.B) {
 	bb := describeBenchBundle(b)
 	r := rand.New(rand.NewPCG(1, 2))
-	tokens := make([]int, bb.Tokens())
+	tokens := make([]int, bb.ImageTokens())
 	for i := range tokens {
 		tokens[i] = r.IntN(bb.Codes())
 	}

@@ -94,7 +94,7 @@ func TestTemperatureZeroIsGreedy(t *testing.T) {
 
 	// A temperature map over a greedy global temperature: its 0 entries
 	// (the first half) are greedy, its hot entries (the second half) sample.
-	N := b.Tokens()
+	N := b.ImageTokens()
 	temps := make([]float64, N)
 	for i := N / 2; i < N; i++ {
 		temps[i] = 50
@@ -157,7 +157,7 @@ func TestPatchTemperaturesAreChecked(t *testing.T) {
 	b := bundletest.Tiny(1)
 	for _, bad := range []float64{-1, math.NaN(), 101} {
 		opt := Defaults()
-		opt.PatchTemperature = make([]float64, b.Tokens())
+		opt.PatchTemperature = make([]float64, b.ImageTokens())
 		opt.PatchTemperature[3] = bad
 		if _, err := Generate(context.Background(), b, opt, nil); err == nil {
 			t.Errorf("patch temperature %g accepted", bad)

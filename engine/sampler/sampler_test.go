@@ -68,7 +68,7 @@ func TestGreedyGenerationMatchesReference(t *testing.T) {
 		}
 		// Completion of the top half.
 		prompt := field[[]int](t, e, "completion_prompt")[1:]
-		tokens := append(slices.Clone(prompt), make([]int, b.Tokens()-len(prompt))...)
+		tokens := append(slices.Clone(prompt), make([]int, b.ImageTokens()-len(prompt))...)
 		opt.TopK = 0
 		opt.Temperature = 1e-6
 		res, err = Complete(context.Background(), b, opt, tokens, len(prompt), nil)
@@ -154,7 +154,7 @@ func TestEventsStreamEveryPatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	N := b.Tokens()
+	N := b.ImageTokens()
 	if len(got) != 2*N {
 		t.Fatalf("%d events, want %d", len(got), 2*N)
 	}
