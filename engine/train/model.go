@@ -54,29 +54,32 @@ type Model struct {
 	Params *Params
 	Grads  *Params // same layout as Params
 
-	MaxBatch                  int
-	T, C, NH, F, V, K, L, N   int
-	eps                       float32
-	act                       int
-	w, g                      weights
-	p                         par
-	acts                      []float32
-	masks                     []uint8
-	enc                       []float32
-	embMask                   []uint8
-	h                         []layerActs
-	lnf, lnfr, logits, tmp    []float32
-	dres, dbr, datty, dqkv    []float32
-	dln, dfch, dlnf, partial  []float32
-	losses                    []float64
-	scratch                   [][]float32
-	inputs, targets           []int32
-	b, count                  int
-	drop, fwdDrop             dropState
-	buf                       *blockBuffers
-	timing                    map[string]time.Duration // per-op wall time when non-nil (profiling)
-	lastTick                  time.Time
-	haveLogits, haveLossState bool
+	MaxBatch int
+	// Dimensions, llm.c's names in comments: positions a sequence (T),
+	// width (C), heads (NH), MLP width (F), vocabulary (V), image codes (K),
+	// prompt positions (L) and image positions (N = T − L).
+	seq, width, heads, inner, vocab, codes, promptLen, imageLen int
+	eps                                                         float32
+	act                                                         int
+	w, g                                                        weights
+	p                                                           par
+	acts                                                        []float32
+	masks                                                       []uint8
+	enc                                                         []float32
+	embMask                                                     []uint8
+	h                                                           []layerActs
+	lnf, lnfr, logits, tmp                                      []float32
+	dres, dbr, datty, dqkv                                      []float32
+	dln, dfch, dlnf, partial                                    []float32
+	losses                                                      []float64
+	scratch                                                     [][]float32
+	inputs, targets                                             []int32
+	b, count                                                    int
+	drop, fwdDrop                                               dropState
+	buf                                                         *blockBuffers
+	timing                                                      map[string]time.Duration // per-op wall time when non-nil (profiling)
+	lastTick                                                    time.Time
+	haveLogits, haveLossState                                   bool
 }
 
 // dropState is the dropout of the current forward pass.
@@ -105,20 +108,20 @@ func NewModel(p *Params, maxBatch, workers int) (*Model, error) {
 	}
 	m := &Model{
 		Config: cfg, Params: p, MaxBatch: maxBatch,
-		T: cfg.NPositions, C: cfg.NEmbd, NH: cfg.NHead, F: cfg.Inner(), V: cfg.VocabSize,
-		K: cfg.Codes(), L: cfg.PromptLength(), eps: float32(cfg.LayerNormEpsilon), act: act,
+		seq: cfg.NPositions, width: cfg.NEmbd, heads: cfg.NHead, inner: cfg.Inner(), vocab: cfg.VocabSize,
+		codes: cfg.Codes(), promptLen: cfg.PromptLength(), eps: float32(cfg.LayerNormEpsilon), act: act,
 		p: newPar(workers),
 	}
-	m.N = m.T - m.L
+	m.imageLen = m.seq - m.promptLen
 	g, _ := NewParams(cfg)
 	m.Grads = g
 	m.w, m.g = viewWeights(cfg, p.Data), viewWeights(cfg, g.Data)
 
-	B, T, C, F, NH := maxBatch, m.T, m.C, m.F, m.NH
-	BT, BN := B*T, B*m.N
+	B, T, C, F, NH := maxBatch, m.seq, m.width, m.inner, m.heads
+	BT, BN := B*T, B*m.imageLen
 	// ln1 atty res2 ln2 res3, two rstd, qkv, att, fch fchg
 	perLayer := 5*BT*C + 2*BT + 3*BT*C + B*NH*T*T + 2*BT*F
-	total := BT*C + cfg.NLayer*perLayer + BN*C + BN + BN*m.K + BT*C + // enc, layers, lnf, lnfr, logits, tmp
+	total := BT*C + cfg.NLayer*perLayer + BN*C + BN + BN*m.codes + BT*C + // enc, layers, lnf, lnfr, logits, tmp
 		BT*C + BT*C + BT*C + 3*BT*C + BT*C + BT*F + BN*C // dres dbr datty dqkv dln dfch dlnf
 	m.acts = make([]float32, total)
 	off := 0
@@ -131,7 +134,7 @@ func NewModel(p *Params, maxBatch, workers int) (*Model, error) {
 		a.atty, a.res2, a.ln2, a.ln2r = take(BT*C), take(BT*C), take(BT*C), take(BT)
 		a.fch, a.fchg, a.res3 = take(BT*F), take(BT*F), take(BT*C)
 	}
-	m.lnf, m.lnfr, m.logits, m.tmp = take(BN*C), take(BN), take(BN*m.K), take(BT*C)
+	m.lnf, m.lnfr, m.logits, m.tmp = take(BN*C), take(BN), take(BN*m.codes), take(BT*C)
 	m.dres, m.dbr, m.datty, m.dqkv = take(BT*C), take(BT*C), take(BT*C), take(BT*3*C)
 	m.dln, m.dfch, m.dlnf = take(BT*C), take(BT*F), take(BN*C)
 	if off != total {
@@ -151,7 +154,7 @@ func (m *Model) allocMasks() {
 	if m.masks != nil {
 		return
 	}
-	B, T, C, NH := m.MaxBatch, m.T, m.C, m.NH
+	B, T, C, NH := m.MaxBatch, m.seq, m.width, m.heads
 	BTC := B * T * C
 	n := BTC + len(m.h)*(2*BTC+B*NH*T*T)
 	m.masks = make([]uint8, n)
@@ -175,7 +178,7 @@ func (m *Model) SetDropout(embd, resid, attn float32, seed uint64, step int) {
 
 // blockShape is how layer l runs on b sequences with dropout d.
 func (m *Model) blockShape(b, l int, d dropState) blockShape {
-	return blockShape{B: b, T: m.T, C: m.C, NH: m.NH, F: m.F, Eps: m.eps, Act: m.act, Scale: m.attnScale(l),
+	return blockShape{B: b, T: m.seq, C: m.width, NH: m.heads, F: m.inner, Eps: m.eps, Act: m.act, Scale: m.attnScale(l),
 		Resid: d.resid, Attn: d.attn, AttnKey: dropKey(d.seed, d.step, 1+3*l)}
 }
 
@@ -183,7 +186,7 @@ func (m *Model) blockShape(b, l int, d dropState) blockShape {
 func (m *Model) attnScale(l int) float32 {
 	s := 1.0
 	if m.Config.ScaleAttnWeights {
-		s = 1 / math.Sqrt(float64(m.C/m.NH))
+		s = 1 / math.Sqrt(float64(m.width/m.heads))
 	}
 	if m.Config.ScaleAttnByInverseLayerIdx {
 		s /= float64(l + 1)
@@ -196,7 +199,7 @@ func (m *Model) attnScale(l int) float32 {
 // compute logits only. train turns dropout on. It returns the mean loss in
 // nats over the counted targets (0 without targets).
 func (m *Model) Forward(inputs, targets []int32, b int, train bool) (float64, error) {
-	T, C, N, K := m.T, m.C, m.N, m.K
+	T, C, N, K := m.seq, m.width, m.imageLen, m.codes
 	if b < 1 || b > m.MaxBatch {
 		return 0, fmt.Errorf("train: batch %d outside [1, %d]", b, m.MaxBatch)
 	}
@@ -204,8 +207,8 @@ func (m *Model) Forward(inputs, targets []int32, b int, train bool) (float64, er
 		return 0, fmt.Errorf("train: %d inputs and %d targets for batch %d (want %d and %d)", len(inputs), len(targets), b, b*T, b*N)
 	}
 	for i, id := range inputs {
-		if id < 0 || int(id) >= m.V {
-			return 0, fmt.Errorf("train: input %d: token %d outside [0, %d)", i, id, m.V)
+		if id < 0 || int(id) >= m.vocab {
+			return 0, fmt.Errorf("train: input %d: token %d outside [0, %d)", i, id, m.vocab)
 		}
 	}
 	for i, t := range targets {
@@ -241,7 +244,7 @@ func (m *Model) Forward(inputs, targets []int32, b int, train bool) (float64, er
 		m.tick("blocks")
 		x = a.res3
 	}
-	rmsnormForward(p, m.lnf, m.lnfr, x, m.w.lnf, BN, C, N, m.L, m.eps)
+	rmsnormForward(p, m.lnf, m.lnfr, x, m.w.lnf, BN, C, N, m.promptLen, m.eps)
 	m.tick("rmsnorm")
 	p.Gemm(false, true, BN, K, C, 1, m.lnf, C, m.w.lmh, C, 0, m.logits, K)
 	m.tick("mm lmhead fwd")
@@ -266,12 +269,12 @@ func (m *Model) Logits() []float32 {
 	if !m.haveLogits {
 		return nil
 	}
-	return m.logits[:m.b*m.N*m.K]
+	return m.logits[:m.b*m.imageLen*m.codes]
 }
 
 // Losses returns the per-target losses (nats, b×N; 0 where masked) of the
 // last Forward with targets.
-func (m *Model) Losses() []float64 { return m.losses[:m.b*m.N] }
+func (m *Model) Losses() []float64 { return m.losses[:m.b*m.imageLen] }
 
 // ZeroGrad clears the gradients.
 func (m *Model) ZeroGrad() {
@@ -288,7 +291,7 @@ func (m *Model) Backward() error {
 	if m.count == 0 {
 		return nil
 	}
-	b, T, C, N, K := m.b, m.T, m.C, m.N, m.K
+	b, T, C, N, K := m.b, m.seq, m.width, m.imageLen, m.codes
 	R, BN := b*T, b*N
 	p, d := m.p, m.fwdDrop
 	m.tick("")
@@ -305,7 +308,7 @@ func (m *Model) Backward() error {
 	if n := len(m.h); n > 0 {
 		last = m.h[n-1].res3
 	}
-	rmsnormBackward(p, dres, m.g.lnf, m.dlnf, last, m.w.lnf, m.lnfr, m.partial, BN, C, N, m.L)
+	rmsnormBackward(p, dres, m.g.lnf, m.dlnf, last, m.w.lnf, m.lnfr, m.partial, BN, C, N, m.promptLen)
 	m.tick("rmsnorm")
 
 	for l := len(m.h) - 1; l >= 0; l-- {
@@ -319,7 +322,7 @@ func (m *Model) Backward() error {
 	if d.embd > 0 {
 		dropoutApply(p, dres, m.embMask[:R*C], 1/(1-d.embd))
 	}
-	encoderBackward(p, m.g.wte, m.g.wpe, dres, m.inputs[:R], R, T, C, m.V)
+	encoderBackward(p, m.g.wte, m.g.wpe, dres, m.inputs[:R], R, T, C, m.vocab)
 	m.tick("encoder")
 	return nil
 }
