@@ -81,7 +81,7 @@ func exportPNG(path string, img image.Image, k int, f Filter, rec pngmeta.Record
 // model's native size, the upscale and the filter beside it.
 func exportMetadata(rec pngmeta.Record, w, h int) map[string]string {
 	text := pngmeta.Metadata(rec)
-	p := rec.Params()
+	p := rec.Infotext()
 	nw, nh := p.Width, p.Height
 	p.Width, p.Height = w, h
 	p.Extra = map[string]string{"Native size": fmt.Sprintf("%dx%d", nw, nh)}

@@ -22,7 +22,7 @@ type opened struct {
 	// Record is Tessera's metadata (nil if the file has none).
 	Record *pngmeta.Record
 	// A1111 is the "parameters" text when there is no Tessera record.
-	A1111 *pngmeta.Params
+	A1111 *pngmeta.Infotext
 	// Rows is the image's height in patch rows: the model's grid, or more
 	// for an image grown with Extend ↓.
 	Rows int

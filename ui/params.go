@@ -108,7 +108,7 @@ func (p Params) withRecord(rec *pngmeta.Record) Params {
 // withA1111 returns p with what maps from an A1111 "parameters" text: the
 // prompts, the seed, and Tessera's own settings when present (CFG scale is
 // read as guidance by pngmeta).
-func (p Params) withA1111(a pngmeta.Params) Params {
+func (p Params) withA1111(a pngmeta.Infotext) Params {
 	p.Prompt, p.Negative = a.Prompt, a.Negative
 	if !p.SeedLocked {
 		p.Seed = a.Seed

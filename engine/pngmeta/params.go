@@ -17,8 +17,9 @@ import (
 	"unicode"
 )
 
-// Params are the generation facts shown in A1111's "parameters" text.
-type Params struct {
+// Infotext is the A1111 "infotext": the generation facts written as the
+// PNG's "parameters" text (prompt, "Negative prompt:", "Key: value" settings).
+type Infotext struct {
 	Prompt, Negative string
 	Seed             uint64
 	Temperature      float64
@@ -68,7 +69,7 @@ func isSettingsKey(k string) bool {
 // back (not matching A1111's key pattern: see validKey) are left out.
 // Values holding ',' ':' '"' or a line break, or surrounding spaces, are
 // JSON-quoted.
-func FormatParameters(p Params) string {
+func FormatParameters(p Infotext) string {
 	var lines []string
 	if p.Prompt != "" {
 		lines = append(lines, p.Prompt)
@@ -170,14 +171,14 @@ func validKey(k string) bool {
 // "Negative prompt:", which starts the negative prompt. "CFG scale" is read
 // as Guidance. Settings Tessera does not know, known ones whose values do
 // not parse, and the extra lines are kept in Extra.
-func ParseParameters(s string) Params {
+func ParseParameters(s string) Infotext {
 	p, _ := ParseParametersSet(s)
 	return p
 }
 
 // ParseParametersSet is ParseParameters that also says which setting keys
 // the text holds (a zero Seed and no Seed are told apart this way).
-func ParseParametersSet(s string) (p Params, set map[string]bool) {
+func ParseParametersSet(s string) (p Infotext, set map[string]bool) {
 	set = map[string]bool{}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	head := s
@@ -394,7 +395,7 @@ func unquote(q string) (string, bool) {
 
 // set stores one setting, in Extra when the key is unknown or the value
 // does not parse.
-func (p *Params) set(k, v string) {
+func (p *Infotext) set(k, v string) {
 	var err error
 	switch k {
 	case keySeed:
@@ -429,7 +430,7 @@ func (p *Params) set(k, v string) {
 }
 
 // setSize parses "WxH".
-func (p *Params) setSize(v string) error {
+func (p *Infotext) setSize(v string) error {
 	ws, hs, ok := strings.Cut(v, "x")
 	if !ok {
 		return fmt.Errorf("size %q is not WxH", v)

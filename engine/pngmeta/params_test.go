@@ -8,8 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-func sampleParams() Params {
-	return Params{
+func sampleParams() Infotext {
+	return Infotext{
 		Prompt:      "a smiling cat",
 		Negative:    "blurry",
 		Seed:        7,
@@ -38,7 +38,7 @@ func TestFormatParameters(t *testing.T) {
 }
 
 func TestFormatFloats(t *testing.T) {
-	p := Params{Prompt: "x", Temperature: 0.95, TopP: 0.9, Guidance: 7.5, TopK: 40, Seed: 18446744073709551615}
+	p := Infotext{Prompt: "x", Temperature: 0.95, TopP: 0.9, Guidance: 7.5, TopK: 40, Seed: 18446744073709551615}
 	want := "x\nSeed: 18446744073709551615, Temperature: 0.95, Top-k: 40, Top-p: 0.9, Guidance: 7.5"
 	if got := FormatParameters(p); got != want {
 		t.Errorf("got %q, want %q", got, want)
@@ -51,7 +51,7 @@ func TestFormatFloats(t *testing.T) {
 }
 
 func TestQuoting(t *testing.T) {
-	p := Params{Prompt: "x", Model: "a, b: c", ModelHash: "line\nbreak", Version: ` padded `,
+	p := Infotext{Prompt: "x", Model: "a, b: c", ModelHash: "line\nbreak", Version: ` padded `,
 		Extra: map[string]string{"Note": `"quoted"`, "Plain": "ok"}}
 	got := FormatParameters(p)
 	want := `x` + "\n" + `Seed: 0, Temperature: 0.0, Top-k: 0, Top-p: 0.0, Guidance: 0.0, Model: "a, b: c", Model hash: "line\nbreak", Version: " padded ", Note: "\"quoted\"", Plain: ok`
@@ -64,7 +64,7 @@ func TestQuoting(t *testing.T) {
 }
 
 func TestParametersRoundTrip(t *testing.T) {
-	for _, p := range []Params{
+	for _, p := range []Infotext{
 		{},
 		{Prompt: "only a prompt"},
 		{Negative: "only a negative"},
@@ -81,7 +81,7 @@ func TestParametersRoundTrip(t *testing.T) {
 		}
 	}
 	// Extra keys that could not be parsed back are left out.
-	s := FormatParameters(Params{Extra: map[string]string{"bad, key": "v", "": "v", "a:b": "v"}})
+	s := FormatParameters(Infotext{Extra: map[string]string{"bad, key": "v", "": "v", "a:b": "v"}})
 	if back := ParseParameters(s); back.Extra != nil {
 		t.Errorf("bad keys written: %q", s)
 	}
@@ -89,7 +89,7 @@ func TestParametersRoundTrip(t *testing.T) {
 
 func TestParseA1111(t *testing.T) {
 	s := "a cat\nNegative prompt: dog\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 512x512, Model hash: abc, Model: sd15"
-	want := Params{
+	want := Infotext{
 		Prompt: "a cat", Negative: "dog", Seed: 42, Guidance: 7, Width: 512, Height: 512,
 		Model: "sd15", ModelHash: "abc",
 		Extra: map[string]string{"Steps": "20", "Sampler": "Euler a"},

@@ -128,7 +128,7 @@ func TestMetadataRecord(t *testing.T) {
 	if len(text) != 2 {
 		t.Fatalf("keys %v", text)
 	}
-	if want := FormatParameters(rec.Params()); text["parameters"] != want {
+	if want := FormatParameters(rec.Infotext()); text["parameters"] != want {
 		t.Errorf("parameters %q, want %q", text["parameters"], want)
 	}
 	var buf bytes.Buffer

@@ -11,7 +11,7 @@ const (
 	KeyTessera    = "tessera"
 )
 
-// Record is the "tessera" JSON chunk: the same facts as Params plus the
+// Record is the "tessera" JSON chunk: the same facts as Infotext plus the
 // tokens, so an image reopens exactly (branching, editing) even after it was
 // upscaled on export.
 type Record struct {
@@ -36,10 +36,10 @@ type Record struct {
 	Extra        map[string]any `json:"extra,omitempty"`
 }
 
-// Params returns the facts of r shown in the "parameters" text. Extra is
+// Infotext returns the facts of r shown in the "parameters" text. Extra is
 // not carried over.
-func (r Record) Params() Params {
-	return Params{
+func (r Record) Infotext() Infotext {
+	return Infotext{
 		Prompt:       r.Prompt,
 		Negative:     r.Negative,
 		Seed:         r.Seed,
@@ -61,7 +61,7 @@ func (r Record) Params() Params {
 // or infinite float, or an unsupported value in Extra) the "tessera" key is
 // left out; MarshalRecord reports why.
 func Metadata(rec Record) map[string]string {
-	text := map[string]string{KeyParameters: FormatParameters(rec.Params())}
+	text := map[string]string{KeyParameters: FormatParameters(rec.Infotext())}
 	if data, err := MarshalRecord(rec); err == nil {
 		text[KeyTessera] = string(data)
 	}
