@@ -73,3 +73,13 @@ func TestMNISTDrawsThePromptedDigit(t *testing.T) {
 		t.Errorf("digit 1 samples are nearly blank (%.3f)", one)
 	}
 }
+
+// BenchmarkOpenDefault measures loading the default built-in model from the
+// binary (the target: under 0.5 s): go test -run XXX -bench Open ./assets/
+func BenchmarkOpenDefault(b *testing.B) {
+	for b.Loop() {
+		if _, err := Open(Default()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
