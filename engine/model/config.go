@@ -34,6 +34,26 @@ type Config struct {
 }
 
 // Ext is Tessera's extension block, stored under the "tessera" key that HF ignores.
+//
+// The token ids are: [0, K) image codes, [K, K+T) prompt words (K itself is
+// PAD), K+T = SOS = vocab_size−1. A text-to-image model's sequence is
+//
+//	positions  0 … L−1      L     L+1 … L+N−1
+//	input      prompt ids | SOS | codes[0 … N−2]
+//	predicts                codes[0] … codes[N−1]   (at positions L … L+N−1)
+//
+// so n_positions = L + N. An edit model (Edit set, after EditAR, Mu et al.
+// 2025, arXiv 2501.04699) also reads a source image of S = N codes between
+// the instruction and SOS:
+//
+//	positions  0 … L−1           L … L+S−1      L+S   L+S+1 … L+S+N−1
+//	input      instruction ids | source codes | SOS | target codes[0 … N−2]
+//	predicts                                    target codes[0] … codes[N−1]
+//
+// with n_positions = L + S + N. Source and target codes share the image-code
+// vocabulary [0, K); the all-PAD instruction and an all-PAD source are the
+// "no instruction" and "no image" conditions of InstructPix2Pix's two
+// guidance scales (Brooks et al. 2023).
 type Ext struct {
 	Name         string   `json:"name,omitempty"`
 	PatchSize    int      `json:"patch_size"`
@@ -43,6 +63,25 @@ type Ext struct {
 	StyleWords   []string `json:"style_words,omitempty"`
 	// Defaults are the sampling settings the model was tuned for.
 	Defaults *SamplingDefaults `json:"defaults,omitempty"`
+	// Edit, when set, makes the model an edit model: the prompt is an
+	// instruction and a source image precedes SOS (see the layout above).
+	Edit *EditExt `json:"edit,omitempty"`
+}
+
+// EditExt describes an edit-by-instruction model.
+type EditExt struct {
+	// SourceLength is S, the source codes between the instruction and SOS:
+	// one image on the model's grid, so S = rows·cols = N.
+	SourceLength int `json:"source_length"`
+	// Instructions are example instructions the model was trained on, one
+	// per kind of edit ("remove the background", "light skin tone", …), for
+	// completions in the studio.
+	Instructions []string `json:"instructions,omitempty"`
+	// HeldOutFraction and SplitSeed are how the training pairs' source
+	// images were split (data.SplitImages), so an evaluation can rebuild the
+	// held-out pairs exactly. Zero when unknown.
+	HeldOutFraction float64 `json:"held_out_fraction,omitempty"`
+	SplitSeed       uint64  `json:"split_seed,omitempty"`
 }
 
 // SamplingDefaults are a model's recommended sampling settings; zero fields
@@ -54,6 +93,9 @@ type SamplingDefaults struct {
 	Guidance    float64 `json:"guidance,omitempty"`
 	// GuidanceMinP is the sampler's Options.GuidanceMinP.
 	GuidanceMinP float64 `json:"guidance_min_p,omitempty"`
+	// ImageGuidance is an edit model's guidance scale on the source image
+	// (InstructPix2Pix's s_I); Guidance is then the scale on the instruction.
+	ImageGuidance float64 `json:"image_guidance,omitempty"`
 }
 
 // SamplingDefaults returns the model's recommended settings (zero when none).
@@ -120,13 +162,32 @@ func (c Config) Inner() int {
 // SOS is the start-of-sequence id, vocab_size-1.
 func (c Config) SOS() int { return c.VocabSize - 1 }
 
-// PromptLength is L, the number of prompt slots before SOS (0 for OpenAI models).
+// PromptLength is L, the number of prompt (or instruction) slots at the
+// start of a sequence (0 for OpenAI models).
 func (c Config) PromptLength() int {
 	if c.Tessera == nil {
 		return 0
 	}
 	return c.Tessera.PromptLength
 }
+
+// IsEdit reports whether the model is an edit model: instruction | source
+// codes | SOS | target codes.
+func (c Config) IsEdit() bool { return c.Tessera != nil && c.Tessera.Edit != nil }
+
+// SourceLength is S, the source codes of an edit model at positions
+// L … L+S−1 (0 for other models).
+func (c Config) SourceLength() int {
+	if !c.IsEdit() {
+		return 0
+	}
+	return c.Tessera.Edit.SourceLength
+}
+
+// ContextLength is the number of positions before SOS: L + S. SOS sits at
+// position ContextLength() and the N image (target) codes are predicted at
+// positions ContextLength() … ContextLength()+N−1.
+func (c Config) ContextLength() int { return c.PromptLength() + c.SourceLength() }
 
 // PromptWords is T, the size of the prompt vocabulary (PAD included).
 func (c Config) PromptWords() int {
@@ -153,7 +214,7 @@ func (c Config) Grid() (rows, cols int) {
 	if c.Tessera != nil && c.Tessera.Grid[0] > 0 && c.Tessera.Grid[1] > 0 {
 		return c.Tessera.Grid[0], c.Tessera.Grid[1]
 	}
-	n := c.NPositions - c.PromptLength()
+	n := c.NPositions - c.ContextLength()
 	s := isqrt(n)
 	return s, n / max(s, 1)
 }
@@ -218,6 +279,24 @@ func (c Config) Validate() error {
 		if t.PromptLength > 0 && len(t.PromptVocab) == 0 {
 			return fmt.Errorf("config: tessera prompt_length %d needs a prompt_vocab", t.PromptLength)
 		}
+		if e := t.Edit; e != nil {
+			switch {
+			case t.Grid[0] <= 0 || t.Grid[1] <= 0:
+				return fmt.Errorf("config: an edit model needs tessera grid [rows, cols]")
+			case e.SourceLength != t.Grid[0]*t.Grid[1]:
+				return fmt.Errorf("config: tessera edit source_length %d must equal the image's %d codes (grid %dx%d)", e.SourceLength, t.Grid[0]*t.Grid[1], t.Grid[0], t.Grid[1])
+			case t.PromptLength < 1:
+				return fmt.Errorf("config: an edit model needs instruction slots (tessera prompt_length ≥ 1)")
+			case e.HeldOutFraction < 0 || e.HeldOutFraction >= 1:
+				return fmt.Errorf("config: tessera edit held_out_fraction %g must be in [0, 1)", e.HeldOutFraction)
+			}
+		}
+	}
+	if c.IsEdit() {
+		if need := c.ContextLength() + c.ImageTokens(); need != c.NPositions {
+			return fmt.Errorf("config: n_positions %d must equal prompt_length + source_length + image tokens = %d", c.NPositions, need)
+		}
+		return nil
 	}
 	if need := c.PromptLength() + c.ImageTokens(); need != c.NPositions {
 		return fmt.Errorf("config: n_positions %d must equal prompt_length + image tokens = %d", c.NPositions, need)

@@ -182,6 +182,9 @@ func ScoreTokens(ctx context.Context, b *bundle.Bundle, promptText string, token
 	m := b.Model
 	c := m.Config
 	N, K, L := c.ImageTokens(), c.Codes(), c.PromptLength()
+	if c.IsEdit() {
+		return nil, fmt.Errorf("score: model %s is an edit model: its images are scored against a source (ScoreEdit)", b.Name)
+	}
 	if len(tokens) != N {
 		return nil, fmt.Errorf("score: need %d tokens, got %d", N, len(tokens))
 	}

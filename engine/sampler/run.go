@@ -71,6 +71,14 @@ type plan struct {
 	// from, when set, is a KV cache of G·batch rows that already holds the
 	// prefix up to the first sampled patch: the prefill is skipped.
 	from *model.Cache
+	// groups, when set, are the context ids (the ContextLength() positions
+	// before SOS) of each guidance group, the conditional one first; nil
+	// means the prompt groups of opt (groupIDs). Edit models need them.
+	groups [][]int
+	// mix, when set, combines the logits of the G groups (rows[0] the
+	// conditional) into dst; nil means classifier-free guidance with
+	// opt.Guidance when there are two groups.
+	mix func(dst []float32, rows [][]float32)
 }
 
 // run is the one decoding loop behind generation, completion and masked
@@ -101,15 +109,30 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 		return nil, errors.New("nothing to sample: every patch is kept")
 	}
 	res := &Result{}
-	groups := groupIDs(b, opt)
-	if b.Conditional() {
-		cond := b.PromptIDs(opt.Prompt)
-		res.Unknown, res.Cut = cond.Unknown, cond.Cut
+	groups := p.groups
+	if groups == nil {
+		if c.IsEdit() {
+			return nil, fmt.Errorf("model %s is an edit model: it needs a source image and an instruction (sampler.Edit)", b.Name)
+		}
+		groups = groupIDs(b, opt)
+		if b.Conditional() {
+			cond := b.PromptIDs(opt.Prompt)
+			res.Unknown, res.Cut = cond.Unknown, cond.Cut
+		}
+	}
+	for g, ids := range groups {
+		if len(ids) != c.ContextLength() {
+			return nil, fmt.Errorf("guidance group %d has %d context ids, the model takes %d", g, len(ids), c.ContextLength())
+		}
 	}
 	G, B := len(groups), p.batch
+	var rows [][]float32
+	if p.mix != nil {
+		rows = make([][]float32, G)
+	}
 
 	// Prefill the shared prefix once per group, then fan it out to the batch.
-	prefixLen := c.PromptLength() + 1 + first
+	prefixLen := c.ContextLength() + 1 + first
 	ids := make([]int, 0, G*prefixLen)
 	for _, g := range groups {
 		ids = append(ids, g...)
@@ -167,7 +190,15 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 			kept := code >= 0
 			if !kept {
 				dist := cond
-				if G == 2 {
+				switch {
+				case p.mix != nil:
+					for g := range rows {
+						rows[g] = logits[(g*B+bi)*K : (g*B+bi+1)*K]
+					}
+					p.mix(mixed, rows)
+					cutBelowMinP(mixed, cond, opt.GuidanceMinP)
+					dist = mixed
+				case G == 2:
 					neg := logits[(B+bi)*K : (B+bi+1)*K]
 					guide(mixed, cond, neg, float32(opt.Guidance), opt.GuidanceMinP)
 					dist = mixed
@@ -219,6 +250,13 @@ func guide(mixed, cond, neg []float32, g float32, minP float64) {
 	for k := range mixed {
 		mixed[k] = neg[k] + g*(cond[k]-neg[k])
 	}
+	cutBelowMinP(mixed, cond, minP)
+}
+
+// cutBelowMinP rules out (−Inf in mixed) the codes whose conditional
+// probability is below minP times the top one's; minP outside (0, 1) does
+// nothing.
+func cutBelowMinP(mixed, cond []float32, minP float64) {
 	if minP <= 0 || minP >= 1 {
 		return
 	}

@@ -84,7 +84,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	in, tg := make([]int32, B*T), make([]int32, B*cfg.ImageTokens())
 	step := func(i int) time.Duration {
 		t0 := time.Now()
-		ld.batch(cfg, xs, B, opt.PromptDrop, in, tg)
+		ld.batch(cfg, xs, B, opt.PromptDrop, opt.SourceDrop, in, tg)
 		if _, _, err := trainStep(m, adam, &opt, i, 1e-4, in, tg); err != nil {
 			b.Fatal(err)
 		}
@@ -161,7 +161,7 @@ func TestProfileTrainStep(t *testing.T) {
 			total = 0
 		}
 		t0 := time.Now()
-		ld.batch(cfg, xs, B, opt.PromptDrop, in, tg)
+		ld.batch(cfg, xs, B, opt.PromptDrop, opt.SourceDrop, in, tg)
 		m.SetDropout(float32(opt.EmbdDrop), float32(opt.ResidDrop), float32(opt.AttnDrop), opt.Seed, i)
 		m.Forward(in, tg, B, true)
 		t1 := time.Now()

@@ -9,29 +9,48 @@ import (
 
 // Example is one pre-tokenised training example.
 type Example struct {
-	Prompt []int32 // L prompt ids (PAD-filled; PAD = K); shorter is padded
-	Codes  []int32 // N image codes in raster order
+	Prompt []int32 // L prompt (instruction) ids (PAD-filled; PAD = K); shorter is padded
+	// Source is an edit model's S source codes (raster order); nil for
+	// text-to-image models.
+	Source []int32
+	Codes  []int32 // N image (target) codes in raster order
 }
 
-// fillSequence writes one example's model input (prompt | SOS | codes[:-1])
-// and targets (the N codes). dropPrompt replaces the prompt by PAD.
-func fillSequence(cfg model.Config, ex Example, dropPrompt bool, input, target []int32) {
-	K, L := int32(cfg.Codes()), cfg.PromptLength()
+// drops says which conditions of one example are replaced by PAD: the
+// prompt (classifier-free guidance on the text or instruction) and an edit
+// model's source image (guidance on the image, as in InstructPix2Pix).
+type drops struct{ prompt, source bool }
+
+// fillSequence writes one example's model input and targets. The input is
+// prompt | SOS | codes[:-1] for a text-to-image model and instruction |
+// source | SOS | codes[:-1] for an edit model (model.Ext documents the
+// positions); the targets are the N codes, predicted at positions
+// ContextLength() … ContextLength()+N−1, so the prompt, the source and SOS
+// are context that carries no loss. A dropped prompt or source becomes PAD.
+func fillSequence(cfg model.Config, ex Example, d drops, input, target []int32) {
+	K, L, S := int32(cfg.Codes()), cfg.PromptLength(), cfg.SourceLength()
 	for i := 0; i < L; i++ {
 		id := K // PAD
-		if !dropPrompt && i < len(ex.Prompt) {
+		if !d.prompt && i < len(ex.Prompt) {
 			id = ex.Prompt[i]
 		}
 		input[i] = id
 	}
-	input[L] = int32(cfg.SOS())
-	copy(input[L+1:], ex.Codes[:len(ex.Codes)-1])
+	for i := 0; i < S; i++ {
+		id := K // PAD: no source image
+		if !d.source {
+			id = ex.Source[i]
+		}
+		input[L+i] = id
+	}
+	input[L+S] = int32(cfg.SOS())
+	copy(input[L+S+1:], ex.Codes[:len(ex.Codes)-1])
 	copy(target, ex.Codes)
 }
 
 // checkExamples reports the first example that does not fit cfg.
 func checkExamples(cfg model.Config, set string, xs []Example) error {
-	K, L, N := cfg.Codes(), cfg.PromptLength(), cfg.ImageTokens()
+	K, L, N, S := cfg.Codes(), cfg.PromptLength(), cfg.ImageTokens(), cfg.SourceLength()
 	W := cfg.PromptWords()
 	for i, ex := range xs {
 		if len(ex.Codes) != N {
@@ -40,9 +59,20 @@ func checkExamples(cfg model.Config, set string, xs []Example) error {
 		if len(ex.Prompt) > L {
 			return fmt.Errorf("train: %s example %d has %d prompt ids, the model takes %d", set, i, len(ex.Prompt), L)
 		}
+		switch {
+		case S == 0 && len(ex.Source) > 0:
+			return fmt.Errorf("train: %s example %d has %d source codes, but the model is not an edit model", set, i, len(ex.Source))
+		case S > 0 && len(ex.Source) != S:
+			return fmt.Errorf("train: %s example %d has %d source codes, the edit model takes %d", set, i, len(ex.Source), S)
+		}
 		for _, c := range ex.Codes {
 			if c < 0 || int(c) >= K {
 				return fmt.Errorf("train: %s example %d: code %d outside [0, %d)", set, i, c, K)
+			}
+		}
+		for _, c := range ex.Source {
+			if c < 0 || int(c) >= K {
+				return fmt.Errorf("train: %s example %d: source code %d outside [0, %d)", set, i, c, K)
 			}
 		}
 		for _, id := range ex.Prompt {
@@ -92,12 +122,17 @@ func (l *loader) next() int {
 }
 
 // batch fills inputs and targets with b examples; each example's prompt is
-// replaced by PAD with probability promptDrop (classifier-free guidance).
-func (l *loader) batch(cfg model.Config, xs []Example, b int, promptDrop float64, inputs, targets []int32) {
+// replaced by PAD with probability promptDrop (classifier-free guidance)
+// and, independently, an edit example's source with probability sourceDrop
+// (guidance on the image). A rate of 0 draws no random number, so runs
+// without source dropout see the same stream as before it existed.
+func (l *loader) batch(cfg model.Config, xs []Example, b int, promptDrop, sourceDrop float64, inputs, targets []int32) {
 	T, N := cfg.NPositions, cfg.ImageTokens()
 	for i := 0; i < b; i++ {
 		ex := xs[l.next()]
-		drop := promptDrop > 0 && l.rng.Float64() < promptDrop
-		fillSequence(cfg, ex, drop, inputs[i*T:(i+1)*T], targets[i*N:(i+1)*N])
+		var d drops
+		d.prompt = promptDrop > 0 && l.rng.Float64() < promptDrop
+		d.source = sourceDrop > 0 && l.rng.Float64() < sourceDrop
+		fillSequence(cfg, ex, d, inputs[i*T:(i+1)*T], targets[i*N:(i+1)*N])
 	}
 }

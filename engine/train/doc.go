@@ -6,7 +6,12 @@
 // image codes only (the first K rows of lm_head). Norms are RMS norms without
 // bias; Conv1D weights are [in, out]. A sequence is prompt ids (L slots,
 // PAD-filled) | SOS | codes[:-1], and the loss is the cross-entropy of the N
-// codes at positions L…L+N−1.
+// codes at positions L…L+N−1. An edit model (model.Config.IsEdit; EditAR's
+// layout) reads instruction ids | S source codes | SOS | target codes[:-1]
+// and the loss is on the N target codes at positions L+S…L+S+N−1 alone: the
+// instruction, the source and SOS are context. In general the context is
+// ContextLength() = L+S positions and only the positions after it have
+// logits.
 //
 // In the style of llm.c, every op is a forward/backward pair over flat
 // float32 buffers (ops.go); the parameters, the gradients and the activations
@@ -22,7 +27,8 @@
 // only), linear warm-up and cosine decay, global-norm clipping, dropout
 // (embeddings, residual branches, optionally attention probabilities) from a
 // counter-based RNG keyed by (seed, step), prompt dropout for classifier-free
-// guidance, validation in bits per token, checkpoints (one safetensors file
+// guidance (and, for edit models, source dropout for guidance on the image,
+// as InstructPix2Pix trains its two scales), validation in bits per token, checkpoints (one safetensors file
 // with a JSON state) every few minutes and on cancellation, export of the best
 // weights as a Hugging Face model folder, a loss-curve PNG and a sample hook.
 package train

@@ -272,7 +272,7 @@ func tinyBatch(cfg model.Config, b int, seed uint64) (inputs, targets []int32) {
 	}
 	inputs, targets = make([]int32, b*T), make([]int32, b*N)
 	for i := range ex {
-		fillSequence(cfg, ex[i], false, inputs[i*T:(i+1)*T], targets[i*N:(i+1)*N])
+		fillSequence(cfg, ex[i], drops{}, inputs[i*T:(i+1)*T], targets[i*N:(i+1)*N])
 	}
 	targets[1], targets[N+5] = -1, -1
 	return inputs, targets

@@ -57,8 +57,10 @@ type Model struct {
 	MaxBatch int
 	// Dimensions, llm.c's names in comments: positions a sequence (T),
 	// width (C), heads (NH), MLP width (F), vocabulary (V), image codes (K),
-	// prompt positions (L) and image positions (N = T − L).
-	seq, width, heads, inner, vocab, codes, promptLen, imageLen int
+	// prefix positions before SOS (L prompt slots, plus an edit model's S
+	// source codes: ContextLength) and image positions (N = T − prefix),
+	// the only ones with logits and a loss.
+	seq, width, heads, inner, vocab, codes, prefixLen, imageLen int
 	eps                                                         float32
 	act                                                         int
 	w, g                                                        weights
@@ -109,10 +111,10 @@ func NewModel(p *Params, maxBatch, workers int) (*Model, error) {
 	m := &Model{
 		Config: cfg, Params: p, MaxBatch: maxBatch,
 		seq: cfg.NPositions, width: cfg.NEmbd, heads: cfg.NHead, inner: cfg.Inner(), vocab: cfg.VocabSize,
-		codes: cfg.Codes(), promptLen: cfg.PromptLength(), eps: float32(cfg.LayerNormEpsilon), act: act,
+		codes: cfg.Codes(), prefixLen: cfg.ContextLength(), eps: float32(cfg.LayerNormEpsilon), act: act,
 		p: newPar(workers),
 	}
-	m.imageLen = m.seq - m.promptLen
+	m.imageLen = m.seq - m.prefixLen
 	g, _ := NewParams(cfg)
 	m.Grads = g
 	m.w, m.g = viewWeights(cfg, p.Data), viewWeights(cfg, g.Data)
@@ -195,9 +197,12 @@ func (m *Model) attnScale(l int) float32 {
 }
 
 // Forward runs b sequences: inputs holds b×n_positions token ids, targets
-// b×N code ids for the N image positions (−1: no loss there), or nil to
-// compute logits only. train turns dropout on. It returns the mean loss in
-// nats over the counted targets (0 without targets).
+// b×N code ids for the N image positions ContextLength() … n_positions−1
+// (−1: no loss there), or nil to compute logits only. The context positions
+// before them (prompt, an edit model's source, up to SOS) get no logits and
+// no loss: they reach the loss only through attention. train turns dropout
+// on. It returns the mean loss in nats over the counted targets (0 without
+// targets).
 func (m *Model) Forward(inputs, targets []int32, b int, train bool) (float64, error) {
 	T, C, N, K := m.seq, m.width, m.imageLen, m.codes
 	if b < 1 || b > m.MaxBatch {
@@ -244,7 +249,7 @@ func (m *Model) Forward(inputs, targets []int32, b int, train bool) (float64, er
 		m.tick("blocks")
 		x = a.res3
 	}
-	rmsnormForward(p, m.lnf, m.lnfr, x, m.w.lnf, BN, C, N, m.promptLen, m.eps)
+	rmsnormForward(p, m.lnf, m.lnfr, x, m.w.lnf, BN, C, N, m.prefixLen, m.eps)
 	m.tick("rmsnorm")
 	p.Gemm(false, true, BN, K, C, 1, m.lnf, C, m.w.lmh, C, 0, m.logits, K)
 	m.tick("mm lmhead fwd")
@@ -308,7 +313,7 @@ func (m *Model) Backward() error {
 	if n := len(m.h); n > 0 {
 		last = m.h[n-1].res3
 	}
-	rmsnormBackward(p, dres, m.g.lnf, m.dlnf, last, m.w.lnf, m.lnfr, m.partial, BN, C, N, m.promptLen)
+	rmsnormBackward(p, dres, m.g.lnf, m.dlnf, last, m.w.lnf, m.lnfr, m.partial, BN, C, N, m.prefixLen)
 	m.tick("rmsnorm")
 
 	for l := len(m.h) - 1; l >= 0; l-- {

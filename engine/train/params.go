@@ -213,6 +213,9 @@ func FitParams(from, to model.Config, get func(name string) ([]float32, error), 
 	if from.NEmbd != to.NEmbd || from.NLayer != to.NLayer || from.NHead != to.NHead || from.Inner() != to.Inner() {
 		return nil, fmt.Errorf("fine-tune: the model is %d layers × %d wide (%d heads), not %d × %d (%d)", from.NLayer, from.NEmbd, from.NHead, to.NLayer, to.NEmbd, to.NHead)
 	}
+	if from.IsEdit() != to.IsEdit() || from.SourceLength() != to.SourceLength() {
+		return nil, fmt.Errorf("fine-tune: the source length cannot change from %d to %d codes (an edit model and a text-to-image model do not fit each other)", from.SourceLength(), to.SourceLength())
+	}
 	if from.NPositions != to.NPositions || from.Codes() != to.Codes() || from.PromptLength() != to.PromptLength() {
 		return nil, fmt.Errorf("fine-tune: positions %d, codes %d, prompt length %d cannot change (want %d, %d, %d)",
 			from.NPositions, from.Codes(), from.PromptLength(), to.NPositions, to.Codes(), to.PromptLength())

@@ -38,6 +38,7 @@ type Options struct {
 	ResidDrop   float64 `json:"resid_drop"`   // dropout on both residual branches
 	AttnDrop    float64 `json:"attn_drop"`    // dropout on the attention probabilities
 	PromptDrop  float64 `json:"prompt_drop"`  // chance an example's prompt becomes all PAD (guidance)
+	SourceDrop  float64 `json:"source_drop"`  // chance an edit example's source becomes all PAD (image guidance), independently
 	Seed        uint64  `json:"seed"`         // initial weights, data order, dropout
 
 	OutDir          string        `json:"out_dir"`          // run folder: checkpoint, loss.png (required)
@@ -65,6 +66,9 @@ func DefaultOptions(cfg model.Config) Options {
 	}
 	if cfg.PromptLength() > 0 {
 		o.PromptDrop = 0.1
+	}
+	if cfg.IsEdit() {
+		o.SourceDrop = 0.1
 	}
 	return o
 }
@@ -111,6 +115,9 @@ func (o Options) withDefaults() Options {
 	if o.Model.PromptLength() == 0 {
 		o.PromptDrop = 0
 	}
+	if !o.Model.IsEdit() {
+		o.SourceDrop = 0
+	}
 	return o
 }
 
@@ -124,6 +131,8 @@ func (o Options) check() error {
 		return fmt.Errorf("train: dropout rates must be in [0, 1)")
 	case o.PromptDrop < 0 || o.PromptDrop > 1:
 		return fmt.Errorf("train: prompt dropout %g must be in [0, 1]", o.PromptDrop)
+	case o.SourceDrop < 0 || o.SourceDrop > 1:
+		return fmt.Errorf("train: source dropout %g must be in [0, 1]", o.SourceDrop)
 	case o.WeightDecay < 0:
 		return fmt.Errorf("train: weight decay %g must not be negative", o.WeightDecay)
 	}
@@ -338,7 +347,7 @@ func (r *run) estimateSteps() int {
 	in, tg := make([]int32, b*r.cfg.NPositions), make([]int32, b*r.cfg.ImageTokens())
 	for i := 0; i < b; i++ {
 		ex := r.train[i%len(r.train)]
-		fillSequence(r.cfg, ex, false, in[i*r.cfg.NPositions:(i+1)*r.cfg.NPositions], tg[i*r.cfg.ImageTokens():(i+1)*r.cfg.ImageTokens()])
+		fillSequence(r.cfg, ex, drops{}, in[i*r.cfg.NPositions:(i+1)*r.cfg.NPositions], tg[i*r.cfg.ImageTokens():(i+1)*r.cfg.ImageTokens()])
 	}
 	var best time.Duration
 	for i := 0; i < 2; i++ {
@@ -382,7 +391,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 			break
 		}
 		t0 := time.Now()
-		r.ld.batch(cfg, r.train, B, opt.PromptDrop, inputs, targets)
+		r.ld.batch(cfg, r.train, B, opt.PromptDrop, opt.SourceDrop, inputs, targets)
 		lr := LRAt(r.step, r.warmup, r.total, opt.LR, opt.MinLR)
 		loss, norm, err := trainStep(m, r.adam, &opt, r.step, lr, inputs, targets)
 		if err != nil {
@@ -487,7 +496,7 @@ func (r *run) eta(budget time.Duration) time.Duration {
 }
 
 // Evaluate returns the mean loss of m over xs in bits per token (no dropout,
-// prompts as given).
+// prompts and sources as given).
 func Evaluate(m *Model, xs []Example) (float64, error) {
 	cfg := m.Config
 	T, N := cfg.NPositions, cfg.ImageTokens()
@@ -497,7 +506,7 @@ func Evaluate(m *Model, xs []Example) (float64, error) {
 	for i := 0; i < len(xs); i += m.MaxBatch {
 		b := min(m.MaxBatch, len(xs)-i)
 		for j := 0; j < b; j++ {
-			fillSequence(cfg, xs[i+j], false, in[j*T:(j+1)*T], tg[j*N:(j+1)*N])
+			fillSequence(cfg, xs[i+j], drops{}, in[j*T:(j+1)*T], tg[j*N:(j+1)*N])
 		}
 		loss, err := m.Forward(in[:b*T], tg[:b*N], b, false)
 		if err != nil {

@@ -172,7 +172,7 @@ func TestRunLearnsAndExports(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := make([]int32, cfg.NPositions)
-	fillSequence(cfg, val[0], false, in, make([]int32, cfg.ImageTokens()))
+	fillSequence(cfg, val[0], drops{}, in, make([]int32, cfg.ImageTokens()))
 	if _, err := tm.Forward(in, nil, 1, false); err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func TestPromptDropout(t *testing.T) {
 	ld := newLoader(len(xs), 1)
 	T, N, L, K := cfg.NPositions, cfg.ImageTokens(), cfg.PromptLength(), int32(cfg.Codes())
 	in, tg := make([]int32, 100*T), make([]int32, 100*N)
-	ld.batch(cfg, xs, 100, 0.3, in, tg)
+	ld.batch(cfg, xs, 100, 0.3, 0, in, tg)
 	dropped := 0
 	for i := 0; i < 100; i++ {
 		if in[i*T] == K {

@@ -1,0 +1,206 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// editFlags are the settings of an edit by instruction.
+type editFlags struct {
+	model, precision          string
+	seed                      int64
+	temperature, topP         float64
+	guidance, imageGuidance   float64
+	guidanceMinP              float64
+	topK, candidates, threads int
+}
+
+func runEdit(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "edit", "--model M --from IMAGE --instruction TEXT [--candidates N] [--seed S] [--guidance G] [--image-guidance G] [--mask MASK.png] [--out PATH.png]")
+	var f editFlags
+	fs.StringVar(&f.model, "model", "", "edit model: a built-in name or a model folder")
+	from := fs.String("from", "", "the image to edit: a PNG or JPEG (resized to the model's size), or a Tessera PNG whose stored codes fit the model")
+	instruction := fs.String("instruction", "", `what to change, e.g. "remove the background", "medium-dark skin tone", "in the twemoji style", "make it blue"`)
+	fs.IntVar(&f.candidates, "candidates", 4, "edits sampled in one batch, written best first by the model's own likelihood")
+	fs.Int64Var(&f.seed, "seed", -1, "random seed; candidate i uses seed+i (-1: pick one)")
+	fs.Float64Var(&f.guidance, "guidance", 1, "guidance on the instruction (InstructPix2Pix's s_T; 1 = off)")
+	fs.Float64Var(&f.imageGuidance, "image-guidance", 1, "guidance on the source image (InstructPix2Pix's s_I; 1 = off)")
+	fs.Float64Var(&f.temperature, "temperature", 1, "sampling temperature (0 = greedy)")
+	fs.IntVar(&f.topK, "top-k", 0, "sample only from the K most likely codes (0 = all)")
+	fs.Float64Var(&f.topP, "top-p", 1, "sample from the smallest set of codes with this total probability")
+	fs.Float64Var(&f.guidanceMinP, "guidance-min-p", 0, "let guidance pick only codes at least this fraction as likely as the top code (0 = off)")
+	mask := fs.String("mask", "", "a mask picture (any size, laid over the image): patches under white change, patches under black are kept as they are")
+	out := fs.String("out", "edit.png", "output PNG: candidates are written PATH-1.png … PATH-N.png, best first")
+	scale := fs.Int("scale", 1, "upscale the saved PNGs 1×–16×")
+	fs.IntVar(&f.threads, "threads", 0, "worker threads (0 = all cores)")
+	fs.StringVar(&f.precision, "precision", "f16", "sampling arithmetic: f16 or f32")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return helpOr(fs, err)
+	}
+	switch {
+	case len(pos) > 0:
+		return usageError{fmt.Sprintf("unexpected argument %q (the image goes in --from, the instruction in --instruction)", pos[0])}
+	case *from == "":
+		return usageError{"--from IMAGE is required"}
+	case strings.TrimSpace(*instruction) == "":
+		return usageError{`--instruction TEXT is required (e.g. "remove the background")`}
+	case f.candidates < 1 || f.candidates > 256:
+		return usageError{fmt.Sprintf("--candidates %d must be between 1 and 256", f.candidates)}
+	case *scale < 1 || *scale > 16:
+		return usageError{fmt.Sprintf("--scale %d must be between 1 and 16", *scale)}
+	case !strings.EqualFold(filepath.Ext(*out), ".png"):
+		return usageError{fmt.Sprintf("--out %q must end in .png", *out)}
+	}
+	b, err := openModel(env.Stderr, f.model, f.precision)
+	if err != nil {
+		return err
+	}
+	c := b.Model.Config
+	if !c.IsEdit() {
+		return fmt.Errorf("model %s is not an edit model (it draws from a text prompt): pass --model with an edit model", b.Name)
+	}
+	known, unknown, cut := sampler.InstructionWords(b, *instruction)
+	warnWords(env.Stderr, unknown, cut)
+	if known == 0 {
+		hint := ""
+		if in := c.Tessera.Edit.Instructions; len(in) > 0 {
+			hint = fmt.Sprintf(" (it knows instructions such as %s)", quoteList(in[:min(len(in), 4)]))
+		}
+		return fmt.Errorf("model %s knows none of the words of %q%s", b.Name, *instruction, hint)
+	}
+	source, _, _, err := imageTokens(b, *from)
+	if err != nil {
+		return err
+	}
+	var m []bool
+	if *mask != "" {
+		img, err := codebook.LoadImage(*mask)
+		if err != nil {
+			return err
+		}
+		rows, cols := b.Grid()
+		if m, err = edit.MaskFromImage(img, rows, cols); err != nil {
+			return fmt.Errorf("%s: %w", *mask, err)
+		}
+	}
+	opt, sI := f.options(b, flagsSet(fs))
+	opt.Prompt = *instruction
+	if opt.Workers == 0 {
+		opt.Workers = runtime.NumCPU()
+	}
+	var emit func(sampler.Event)
+	if !*quiet {
+		emit = progressPrinter(env.Stderr, f.candidates)
+	}
+	res, err := sampler.Edit(ctx, b, opt, sampler.EditRequest{Source: source, ImageGuidance: sI, Mask: m, Candidates: f.candidates}, emit)
+	if err != nil {
+		return err
+	}
+	if res.Stopped {
+		return errors.New("interrupted; nothing saved")
+	}
+	for i, im := range res.Images {
+		path := numberedPath(*out, i, 2) // always PATH-i.png, even for one candidate
+		rec := editRecord(b, opt, im, editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, imageGuidance: sI, mask: m, rank: i + 1})
+		if err := pngmeta.WriteFileAtomic(path, upscale(b.Decode(im.Tokens), *scale, false), editMetadata(rec, sI)); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.MeanLogLik())
+	}
+	return nil
+}
+
+// options are the sampler settings and the image guidance: the flags set
+// on the command line, else the model's recommended defaults.
+func (f *editFlags) options(b *bundle.Bundle, set map[string]bool) (sampler.Options, float64) {
+	seed := uint64(f.seed)
+	if f.seed < 0 {
+		seed = rand.Uint64() >> 32
+	}
+	opt := sampler.Options{Temperature: f.temperature, TopK: f.topK, TopP: f.topP, Guidance: f.guidance,
+		GuidanceMinP: f.guidanceMinP, Seed: seed, Batch: f.candidates, Workers: f.threads}
+	sI := f.imageGuidance
+	d := b.Model.Config.SamplingDefaults()
+	if !set["temperature"] && d.Temperature > 0 {
+		opt.Temperature = d.Temperature
+	}
+	if !set["top-k"] && d.TopK > 0 {
+		opt.TopK = d.TopK
+	}
+	if !set["top-p"] && d.TopP > 0 {
+		opt.TopP = d.TopP
+	}
+	if !set["guidance"] && d.Guidance > 0 {
+		opt.Guidance = d.Guidance
+	}
+	if !set["guidance-min-p"] && d.GuidanceMinP > 0 {
+		opt.GuidanceMinP = d.GuidanceMinP
+	}
+	if !set["image-guidance"] && d.ImageGuidance > 0 {
+		sI = d.ImageGuidance
+	}
+	return opt, sI
+}
+
+// editFacts are what an edited image records beyond a generated one's.
+type editFacts struct {
+	instruction, source string
+	sourceTokens        []int
+	imageGuidance       float64
+	mask                []bool
+	rank                int
+}
+
+// editRecord is the PNG metadata of one edit: the generated image's record
+// with the instruction as its prompt, the source file as its parent, and
+// an "edit" entry holding the instruction, the source's file and codes,
+// the image guidance, the mask (a string of 0/1 per patch, raster order)
+// and the candidate's rank.
+func editRecord(b *bundle.Bundle, opt sampler.Options, im sampler.Image, e editFacts) pngmeta.Record {
+	rec := record(b, opt, im)
+	rec.Prompt = e.instruction
+	rec.Parent = e.source
+	entry := map[string]any{
+		"instruction":    e.instruction,
+		"source":         e.source,
+		"source_tokens":  append([]int(nil), e.sourceTokens...),
+		"image_guidance": e.imageGuidance,
+		"rank":           e.rank,
+	}
+	if e.mask != nil {
+		var sb strings.Builder
+		for _, m := range e.mask {
+			if m {
+				sb.WriteByte('1')
+			} else {
+				sb.WriteByte('0')
+			}
+		}
+		entry["mask"] = sb.String()
+	}
+	rec.Extra = map[string]any{"edit": entry}
+	return rec
+}
+
+// editMetadata is the text chunks of an edit: Metadata(rec), with the
+// image guidance and the source named in the "parameters" settings line.
+func editMetadata(rec pngmeta.Record, imageGuidance float64) map[string]string {
+	text := pngmeta.Metadata(rec)
+	it := rec.Infotext()
+	it.Extra = map[string]string{"Image guidance": fmt.Sprint(imageGuidance), "Edit of": rec.Parent}
+	text[pngmeta.KeyParameters] = pngmeta.FormatParameters(it)
+	return text
+}

@@ -1,0 +1,381 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/engine/train"
+)
+
+// tinyEditModel saves the random tiny edit model (8×8 images, 4×4 codes).
+func tinyEditModel(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "tiny-edit")
+	if err := bundletest.TinyEdit(2).Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// writeImage saves img as a PNG, or a JPEG when path ends in .jpg.
+func writeImage(t *testing.T, path string, img image.Image) {
+	t.Helper()
+	var buf bytes.Buffer
+	var err error
+	if strings.HasSuffix(path, ".jpg") {
+		err = jpeg.Encode(&buf, img, nil)
+	} else {
+		err = png.Encode(&buf, img)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEditCLI: edit writes PATH-1.png … PATH-N.png best first, 8×8, with
+// the instruction, the source and its codes in the metadata; the same seed
+// gives the same files; unknown words are warned about; a JPEG of another
+// size works as the source.
+func TestEditCLI(t *testing.T) {
+	m := tinyEditModel(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "source.jpg")
+	writePNG(t, filepath.Join(dir, "tmp.png"), 24, 24)
+	img, err := codebook.LoadImage(filepath.Join(dir, "tmp.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeImage(t, src, img)
+	out := filepath.Join(dir, "out", "e.png")
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"edit", "--model", m, "--from", src, "--instruction", "Mirror it, sideways", "--candidates", "3", "--seed", "7",
+		"--guidance", "2", "--image-guidance", "1.5", "--out", out, "--quiet"}
+	code, stdout, stderr := run(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, `"sideways"`) {
+		t.Errorf("no warning about the unknown word: %q", stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("stdout %q", stdout)
+	}
+	b, err := bundle.Load(m, model.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jpg, err := codebook.LoadImage(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := b.Encode(jpg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := math.Inf(1)
+	seeds := map[uint64]bool{}
+	first := map[int][]byte{}
+	for i := 1; i <= 3; i++ {
+		path := numberedPath(out, i-1, 2)
+		if !strings.HasPrefix(lines[i-1], path+"\t") {
+			t.Fatalf("line %d %q does not name %s", i, lines[i-1], path)
+		}
+		cfg, err := decodeConfig(path)
+		if err != nil || cfg.Width != 8 || cfg.Height != 8 {
+			t.Fatalf("%s: %v %dx%d", path, err, cfg.Width, cfg.Height)
+		}
+		rec, text := readRecord(t, path)
+		if rec.Prompt != "Mirror it, sideways" || rec.Parent != "source.jpg" || rec.Guidance != 2 || len(rec.Tokens) != 16 {
+			t.Fatalf("%s: record %+v", path, rec)
+		}
+		e, ok := rec.Extra["edit"].(map[string]any)
+		if !ok || e["instruction"] != "Mirror it, sideways" || e["source"] != "source.jpg" || e["image_guidance"] != 1.5 || e["rank"] != float64(i) {
+			t.Fatalf("%s: edit record %v", path, rec.Extra)
+		}
+		toks, _ := e["source_tokens"].([]any)
+		for j, v := range toks {
+			if int(v.(float64)) != want[j] {
+				t.Fatalf("%s: source tokens %v, the source encodes to %v", path, toks, want)
+			}
+		}
+		if len(toks) != 16 {
+			t.Fatalf("%s: %d source tokens", path, len(toks))
+		}
+		if p := text[pngmeta.KeyParameters]; !strings.Contains(p, "Image guidance: 1.5") || !strings.Contains(p, "Edit of: source.jpg") || !strings.HasPrefix(p, "Mirror it, sideways\n") {
+			t.Fatalf("%s: parameters %q", path, p)
+		}
+		var ll float64
+		if _, err := fmt.Sscanf(strings.Split(lines[i-1], "\t")[2], "mean log-likelihood %f nats/token", &ll); err != nil {
+			t.Fatalf("line %q: %v", lines[i-1], err)
+		}
+		if ll > prev {
+			t.Fatalf("candidate %d has mean log-likelihood %.4f after %.4f: not best first", i, ll, prev)
+		}
+		prev = ll
+		seeds[rec.Seed] = true
+		first[i], _ = os.ReadFile(path)
+	}
+	if len(seeds) != 3 || !seeds[7] || !seeds[8] || !seeds[9] {
+		t.Fatalf("seeds %v, want 7, 8, 9", seeds)
+	}
+	// The same seed writes the same files.
+	if code, _, stderr := run(t, args...); code != 0 {
+		t.Fatalf("second run: exit %d: %s", code, stderr)
+	}
+	for i := 1; i <= 3; i++ {
+		again, _ := os.ReadFile(numberedPath(out, i-1, 2))
+		if !bytes.Equal(again, first[i]) {
+			t.Fatalf("candidate %d differs between two runs with seed 7", i)
+		}
+	}
+	// One candidate is still PATH-1.png.
+	one := filepath.Join(dir, "one.png")
+	if code, _, stderr := run(t, "edit", "--model", m, "--from", src, "--instruction", "make it red", "--candidates", "1", "--out", one, "--quiet"); code != 0 {
+		t.Fatalf("one candidate: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "one-1.png")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEditMaskCLI: with --mask, every kept patch of every candidate is the
+// source's code (from the PNG's stored codes).
+func TestEditMaskCLI(t *testing.T) {
+	m := tinyEditModel(t)
+	dir := t.TempDir()
+	// A source written by edit itself: its stored codes are the source.
+	seedSrc := filepath.Join(dir, "src.png")
+	writePNG(t, filepath.Join(dir, "pic.png"), 8, 8)
+	if code, _, stderr := run(t, "edit", "--model", m, "--from", filepath.Join(dir, "pic.png"), "--instruction", "remove the background", "--candidates", "1", "--seed", "3", "--out", seedSrc, "--quiet"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	srcPath := filepath.Join(dir, "src-1.png")
+	srcRec, _ := readRecord(t, srcPath)
+	mask := image.NewGray(image.Rect(0, 0, 40, 40)) // the left half white: columns 0 and 1 of 4 change
+	for y := 0; y < 40; y++ {
+		for x := 0; x < 20; x++ {
+			mask.SetGray(x, y, color.Gray{255})
+		}
+	}
+	maskPath := filepath.Join(dir, "mask.png")
+	writeImage(t, maskPath, mask)
+	out := filepath.Join(dir, "m.png")
+	code, _, stderr := run(t, "edit", "--model", m, "--from", srcPath, "--instruction", "make it red", "--mask", maskPath,
+		"--candidates", "4", "--seed", "11", "--temperature", "2", "--out", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for i := 0; i < 4; i++ {
+		rec, _ := readRecord(t, numberedPath(out, i, 2))
+		e := rec.Extra["edit"].(map[string]any)
+		if e["mask"] != "1100110011001100" {
+			t.Fatalf("recorded mask %v", e["mask"])
+		}
+		for p, code := range rec.Tokens {
+			if p%4 >= 2 && code != srcRec.Tokens[p] {
+				t.Fatalf("candidate %d: kept patch %d is %d, the source's is %d", i+1, p, code, srcRec.Tokens[p])
+			}
+		}
+	}
+	black := filepath.Join(dir, "black.png")
+	writeImage(t, black, image.NewGray(image.Rect(0, 0, 8, 8)))
+	if code, _, stderr := run(t, "edit", "--model", m, "--from", srcPath, "--instruction", "make it red", "--mask", black, "--out", out, "--quiet"); code != 1 || !strings.Contains(stderr, "no patch is marked") {
+		t.Fatalf("an all-black mask: exit %d, %q", code, stderr)
+	}
+}
+
+// TestEditCLIErrors: usage errors exit 2; a text-to-image model, an
+// instruction of unknown words and an unreadable source exit 1, saying why.
+func TestEditCLIErrors(t *testing.T) {
+	m := tinyEditModel(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "s.png")
+	writePNG(t, src, 8, 8)
+	out := filepath.Join(dir, "o.png")
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--model", m, "--instruction", "mirror it"}, 2, "--from"},
+		{[]string{"--model", m, "--from", src}, 2, "--instruction"},
+		{[]string{"--model", m, "--from", src, "--instruction", "mirror it", "--candidates", "0"}, 2, "--candidates"},
+		{[]string{"--model", m, "--from", src, "--instruction", "mirror it", "--out", "x.jpg"}, 2, ".png"},
+		{[]string{"--model", tinyModel(t), "--from", src, "--instruction", "mirror it"}, 1, "not an edit model"},
+		{[]string{"--model", m, "--from", src, "--instruction", "paint a cat"}, 1, "knows none of the words"},
+		{[]string{"--model", m, "--from", filepath.Join(dir, "missing.png"), "--instruction", "mirror it"}, 1, "missing.png"},
+	} {
+		args := append([]string{"edit", "--out", out, "--quiet"}, tc.args...)
+		code, _, stderr := run(t, args...)
+		if code != tc.code || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d %q, want exit %d mentioning %q", tc.args, code, stderr, tc.code, tc.want)
+		}
+	}
+	if code, _, stderr := run(t, "eval-edits", "--model", tinyModel(t)); code != 1 || !strings.Contains(stderr, "not an edit model") {
+		t.Errorf("eval-edits on a text model: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "eval-edits", "--model", m, "--families", "sepia"); code != 2 || !strings.Contains(stderr, "unknown family") {
+		t.Errorf("eval-edits --families sepia: exit %d %q", code, stderr)
+	}
+}
+
+// editSamples are emoji-like samples at 8×8: a waving hand in three tones
+// and two styles, runner / man running / woman running, a grinning face in
+// three styles; each a distinct picture.
+func editSamples() ([]data.Sample, []data.GenderSet) {
+	type e struct{ key, name, tone, style string }
+	var es []e
+	for _, st := range []string{"google", "twitter"} {
+		for _, tone := range []string{"", "light skin tone", "dark skin tone"} {
+			es = append(es, e{"1F44B", "waving hand", tone, st})
+		}
+	}
+	for _, g := range []struct{ key, name string }{{"1F3C3", "runner"}, {"1F3C3-200D-2642-FE0F", "man running"}, {"1F3C3-200D-2640-FE0F", "woman running"}} {
+		es = append(es, e{g.key, g.name, "", "google"})
+	}
+	for _, st := range []string{"google", "twitter", "openmoji"} {
+		es = append(es, e{"1F600", "grinning face", "", st})
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	var out []data.Sample
+	for _, x := range es {
+		img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+		c := color.NRGBA{uint8(r.IntN(200)), uint8(r.IntN(200)), uint8(r.IntN(200)), 255}
+		for y := 0; y < 8; y++ {
+			for xx := 0; xx < 8; xx++ {
+				img.SetNRGBA(xx, y, color.NRGBA{255, 255, 255, 255})
+				if xx >= 2 && xx < 6 && y >= 1+r.IntN(2) && y < 7 {
+					img.SetNRGBA(xx, y, c)
+				}
+			}
+		}
+		caption := strings.Join(strings.Fields(x.name+" "+x.tone+" "+data.StyleWords(x.style)), " ")
+		out = append(out, data.Sample{Caption: caption, Key: x.key, Style: x.style, Image: img})
+	}
+	return out, []data.GenderSet{{Person: "1F3C3", Man: "1F3C3-200D-2642-FE0F", Woman: "1F3C3-200D-2640-FE0F"}}
+}
+
+// TestEditTrainEditEval wires the whole edit path on a tiny scale: pairs
+// from emoji-like samples (edit.Prepare, with a 16-entry codebook), a few
+// training steps (train.Run, as `tessera train --data edit` will), the
+// model folder opened by `tessera edit`, and the evaluation of eval-edits
+// on the held-out pairs: every family reported, the nearest-image families
+// with a rate, the others with PSNR and the white background kept.
+func TestEditTrainEditEval(t *testing.T) {
+	samples, genders := editSamples()
+	r := rand.New(rand.NewPCG(5, 5))
+	entries := make([]float32, 16*12)
+	for i := range entries {
+		entries[i] = float32(r.Float64()*2 - 1)
+	}
+	cb, err := codebook.New(2, entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := edit.Spec{Size: 8, HeldOut: 0.3, Seed: 2, MaxPerFamily: 8, Genders: genders}
+	arch := model.DefaultConfig()
+	arch.NEmbd, arch.NLayer, arch.NHead = 16, 1, 2
+	prep, err := edit.Prepare(context.Background(), samples, spec, edit.Tokenising{Tokenizer: tokenizer.Codebook{Codebook: cb}, ValPerFamily: 2}, arch, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cbJSON, err := cb.Marshal(8, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := train.DefaultOptions(prep.Config)
+	o.Steps, o.BatchSize, o.Workers, o.DType, o.OutDir = 20, 8, 2, "F32", t.TempDir()
+	o.ExtraFiles = map[string][]byte{bundle.CodebookFile: cbJSON}
+	res, err := train.Run(context.Background(), o, prep.Train, prep.Val, train.Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "s.png")
+	writeImage(t, src, samples[0].Image)
+	out := filepath.Join(dir, "e.png")
+	if code, _, stderr := run(t, "edit", "--model", res.ModelDir, "--from", src, "--instruction", "in the twemoji style", "--candidates", "2", "--seed", "1", "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("edit with the trained model: exit %d: %s", code, stderr)
+	}
+	b, err := bundle.Load(res.ModelDir, model.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := b.Model.Config.Tessera.Edit; e == nil || e.SplitSeed != 2 || e.HeldOutFraction != 0.3 {
+		t.Fatalf("the exported config lost its edit block: %+v", b.Model.Config.Tessera.Edit)
+	}
+	spec.Size = 8
+	set, err := edit.Pairs(samples, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := sampler.Defaults()
+	opt.Seed = 1
+	rep, err := evalEdits(context.Background(), b, set, editEvalOptions{perFamily: 2, candidates: 1, opt: opt, imageGuidance: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Families) != len(edit.Families()) {
+		t.Fatalf("%d families reported", len(rep.Families))
+	}
+	for _, fr := range rep.Families {
+		f := edit.Family(fr.Family)
+		if fr.Pairs > 2 {
+			t.Errorf("%s: %d pairs evaluated, asked for 2", f, fr.Pairs)
+		}
+		if fr.Pairs == 0 {
+			continue
+		}
+		if f.ByNearest() != (fr.Rate != nil) || fr.JudgedBy != map[bool]string{true: "nearest", false: "pixels"}[f.ByNearest()] {
+			t.Errorf("%s: judged by %s, rate %v", f, fr.JudgedBy, fr.Rate)
+		}
+		if math.IsNaN(fr.PSNRdB) || fr.TokenizerPSNRdB <= 0 {
+			t.Errorf("%s: PSNR %v, tokenizer ceiling %v", f, fr.PSNRdB, fr.TokenizerPSNRdB)
+		}
+		if f == edit.Invert && fr.WhiteKept != nil {
+			t.Errorf("invert: an inverted target has no white background, yet white kept = %v", *fr.WhiteKept)
+		}
+		if f == edit.Mirror && (fr.WhiteKept == nil || *fr.WhiteKept < 0 || *fr.WhiteKept > 1) {
+			t.Errorf("mirror: white kept %v", fr.WhiteKept)
+		}
+	}
+	for _, c := range rep.Cases {
+		if c.Family == string(edit.Style) && (c.Hit == nil || c.Nearest == "") {
+			t.Errorf("style case without a nearest image: %+v", c)
+		}
+	}
+	js, err := json.Marshal(jsonSafe(rep))
+	if err != nil || !bytes.Contains(js, []byte(`"judged_by":"nearest"`)) {
+		t.Fatalf("json: %v %s", err, js)
+	}
+	if sh := editSheet(rep.Cases, 8); sh.Rect.Dy() != len(rep.Cases)*10 || sh.Rect.Dx() != 28 {
+		t.Fatalf("sheet %v for %d cases", sh.Rect, len(rep.Cases))
+	}
+}

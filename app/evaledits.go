@@ -1,0 +1,387 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/draw"
+	"io"
+	"math"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// The targets of issue 12 that eval-edits reports against.
+const (
+	editNearestTarget = 0.90 // skin tone, style, gender: nearest dataset image is the exact target
+	editPSNRTarget    = 24.0 // background and pixel operations: mean PSNR (dB) against the exact target
+	editWhiteTarget   = 0.95 // … and mean fraction of the target's white background kept white
+)
+
+// editCase is one evaluated edit.
+type editCase struct {
+	Family      string `json:"family"`
+	Instruction string `json:"instruction"`
+	Source      string `json:"source"` // the source sample's caption
+	Target      string `json:"target"` // the exact target's caption (or the operation)
+	// Nearest is the caption of the dataset image nearest the output, and
+	// Hit whether it is the exact target (or an image identical to it).
+	Nearest string `json:"nearest,omitempty"`
+	Hit     *bool  `json:"hit,omitempty"`
+	// PSNRdB is the output against the exact target; WhiteKept the
+	// fraction of the target's white background white in the output (nil
+	// without one). SourcePSNRdB is the unedited source against the target
+	// (doing nothing), TokenizerPSNRdB the target through the tokenizer (the
+	// best an edit can do).
+	PSNRdB          float64  `json:"psnr_db"`
+	WhiteKept       *float64 `json:"white_kept,omitempty"`
+	SourcePSNRdB    float64  `json:"source_psnr_db"`
+	TokenizerPSNRdB float64  `json:"tokenizer_psnr_db"`
+	Seed            uint64   `json:"seed"`
+
+	src, out, tgt *image.NRGBA
+}
+
+// editFamilyReport sums up one family.
+type editFamilyReport struct {
+	Family string `json:"family"`
+	Pairs  int    `json:"pairs"`
+	// JudgedBy is "nearest" (Rate against editNearestTarget) or "pixels"
+	// (PSNR and WhiteKept against their targets).
+	JudgedBy        string   `json:"judged_by"`
+	Rate            *float64 `json:"rate,omitempty"`
+	PSNRdB          float64  `json:"psnr_db"`
+	WhiteKept       *float64 `json:"white_kept,omitempty"`
+	SourcePSNRdB    float64  `json:"source_psnr_db"`
+	TokenizerPSNRdB float64  `json:"tokenizer_psnr_db"`
+	Pass            bool     `json:"pass"`
+}
+
+// editEval is what eval-edits reports.
+type editEval struct {
+	Model         string             `json:"model"`
+	PerFamily     int                `json:"per_family"`
+	Temperature   float64            `json:"temperature"`
+	Guidance      float64            `json:"guidance"`
+	ImageGuidance float64            `json:"image_guidance"`
+	GuidanceMinP  float64            `json:"guidance_min_p"`
+	Candidates    int                `json:"candidates"`
+	HeldOut       int                `json:"held_out_images"`
+	Families      []editFamilyReport `json:"families"`
+	Cases         []editCase         `json:"cases"`
+	Elapsed       float64            `json:"elapsed_s"`
+}
+
+// editEvalOptions are the settings of one evaluation.
+type editEvalOptions struct {
+	perFamily, candidates int
+	opt                   sampler.Options
+	imageGuidance         float64
+	families              []edit.Family
+}
+
+// evalEdits edits the held-out sources of set (up to perFamily pairs a
+// family, in the set's order) with b and judges each edit against its
+// exact target: families whose target is a dataset image by the nearest of
+// all samples, the others by PSNR and the white background kept.
+func evalEdits(ctx context.Context, b *bundle.Bundle, set *edit.Set, o editEvalOptions, log io.Writer) (*editEval, error) {
+	start := time.Now()
+	w, _ := b.ImageSize()
+	ref := newReference(set.Samples, w)
+	rep := &editEval{Model: b.Name, PerFamily: o.perFamily, Temperature: o.opt.Temperature, Guidance: o.opt.Guidance,
+		ImageGuidance: o.imageGuidance, GuidanceMinP: o.opt.GuidanceMinP, Candidates: o.candidates}
+	for _, h := range set.HeldOut {
+		if h {
+			rep.HeldOut++
+		}
+	}
+	families := o.families
+	if families == nil {
+		families = edit.Families()
+	}
+	for _, f := range families {
+		var cases []editCase
+		for _, p := range set.Val {
+			if p.Family != f || len(cases) == o.perFamily {
+				continue
+			}
+			c, err := evalEditPair(ctx, b, set, ref, p, o)
+			if err != nil {
+				return nil, err
+			}
+			cases = append(cases, c)
+		}
+		fr := summarizeEdits(f, cases)
+		rep.Families = append(rep.Families, fr)
+		rep.Cases = append(rep.Cases, cases...)
+		if log != nil {
+			fmt.Fprintf(log, "eval-edits: %-16s %s\n", f, fr.line())
+		}
+	}
+	rep.Elapsed = time.Since(start).Seconds()
+	return rep, nil
+}
+
+// evalEditPair edits one held-out pair and measures the best candidate.
+func evalEditPair(ctx context.Context, b *bundle.Bundle, set *edit.Set, ref *reference, p edit.Pair, o editEvalOptions) (editCase, error) {
+	src, tgt := set.Make(p)
+	c := editCase{Family: string(p.Family), Instruction: p.Instruction, Source: set.Samples[p.Source].Caption, src: src, tgt: tgt}
+	if p.Dest >= 0 {
+		c.Target = set.Samples[p.Dest].Caption
+	} else {
+		c.Target = strings.TrimSpace(string(p.Family) + " " + p.Target)
+	}
+	codes, err := b.Encode(src)
+	if err != nil {
+		return c, fmt.Errorf("eval-edits: encode %q: %w", c.Source, err)
+	}
+	opt := o.opt
+	opt.Prompt = p.Instruction
+	res, err := sampler.Edit(ctx, b, opt, sampler.EditRequest{Source: codes, ImageGuidance: o.imageGuidance, Candidates: o.candidates}, nil)
+	if err != nil {
+		return c, fmt.Errorf("eval-edits: %w", err)
+	}
+	if res.Stopped {
+		return c, ctx.Err()
+	}
+	best := res.Images[0]
+	c.Seed = best.Seed
+	c.out = b.Decode(best.Tokens)
+	c.PSNRdB = edit.PSNR(tgt, c.out)
+	c.SourcePSNRdB = edit.PSNR(tgt, src)
+	if tc, err := b.Encode(tgt); err == nil {
+		c.TokenizerPSNRdB = edit.PSNR(tgt, b.Decode(tc))
+	}
+	if f, n := edit.WhiteKept(tgt, c.out); n > 0 {
+		c.WhiteKept = &f
+	}
+	if p.Family.ByNearest() {
+		ni := ref.nearestIndex(c.out)
+		hit := ni == p.Dest || sqDiff(ref.pixels[ni], ref.pixels[p.Dest]) == 0
+		c.Nearest, c.Hit = set.Samples[ni].Caption, &hit
+	}
+	return c, nil
+}
+
+// summarizeEdits sums up a family's cases and checks them against the
+// issue's targets.
+func summarizeEdits(f edit.Family, cases []editCase) editFamilyReport {
+	r := editFamilyReport{Family: string(f), Pairs: len(cases), JudgedBy: "pixels"}
+	if f.ByNearest() {
+		r.JudgedBy = "nearest"
+	}
+	if len(cases) == 0 {
+		r.PSNRdB, r.SourcePSNRdB, r.TokenizerPSNRdB = math.NaN(), math.NaN(), math.NaN()
+		return r
+	}
+	hits, whites, nWhite := 0, 0.0, 0
+	for _, c := range cases {
+		r.PSNRdB += c.PSNRdB
+		r.SourcePSNRdB += c.SourcePSNRdB
+		r.TokenizerPSNRdB += c.TokenizerPSNRdB
+		if c.Hit != nil && *c.Hit {
+			hits++
+		}
+		if c.WhiteKept != nil {
+			whites += *c.WhiteKept
+			nWhite++
+		}
+	}
+	n := float64(len(cases))
+	r.PSNRdB /= n
+	r.SourcePSNRdB /= n
+	r.TokenizerPSNRdB /= n
+	if nWhite > 0 {
+		w := whites / float64(nWhite)
+		r.WhiteKept = &w
+	}
+	if f.ByNearest() {
+		rate := float64(hits) / n
+		r.Rate = &rate
+		r.Pass = rate >= editNearestTarget
+	} else {
+		r.Pass = r.PSNRdB >= editPSNRTarget && (r.WhiteKept == nil || *r.WhiteKept >= editWhiteTarget)
+	}
+	return r
+}
+
+// line is the family's figures in one line of text.
+func (r editFamilyReport) line() string {
+	verdict := "below target"
+	if r.Pass {
+		verdict = "meets target"
+	}
+	if r.Pairs == 0 {
+		return "no held-out pairs"
+	}
+	s := ""
+	if r.Rate != nil {
+		s = fmt.Sprintf("nearest is the exact target %5.1f%% (target ≥ %.0f%%); ", 100**r.Rate, 100*editNearestTarget)
+	}
+	s += fmt.Sprintf("PSNR %5.2f dB", r.PSNRdB)
+	if r.Rate == nil {
+		s += fmt.Sprintf(" (target ≥ %.0f)", editPSNRTarget)
+	}
+	if r.WhiteKept != nil {
+		s += fmt.Sprintf(", white background kept %5.1f%%", 100**r.WhiteKept)
+		if r.Rate == nil {
+			s += fmt.Sprintf(" (target ≥ %.0f%%)", 100*editWhiteTarget)
+		}
+	} else if r.Rate == nil {
+		s += ", no white background in the targets"
+	}
+	return fmt.Sprintf("%3d pairs: %s; unedited source %5.2f dB, tokenizer ceiling %5.2f dB: %s",
+		r.Pairs, s, r.SourcePSNRdB, r.TokenizerPSNRdB, verdict)
+}
+
+// editSheet draws the cases as rows of source | output | target.
+func editSheet(cases []editCase, side int) *image.NRGBA {
+	sheet := image.NewNRGBA(image.Rect(0, 0, 3*side+4, max(1, len(cases))*(side+2)))
+	draw.Draw(sheet, sheet.Rect, image.White, image.Point{}, draw.Src)
+	for i, c := range cases {
+		for j, img := range []*image.NRGBA{c.src, c.out, c.tgt} {
+			if img == nil {
+				continue
+			}
+			at := image.Pt(j*(side+2), i*(side+2))
+			draw.Draw(sheet, image.Rectangle{Min: at, Max: at.Add(img.Rect.Size())}, img, img.Rect.Min, draw.Src)
+		}
+	}
+	return sheet
+}
+
+func runEvalEdits(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "eval-edits", "--model M [--per-family N] [--json] [--sheet OUT.png] [sampling flags]")
+	var f editFlags
+	fs.StringVar(&f.model, "model", "", "edit model: a built-in name or a model folder")
+	perFamily := fs.Int("per-family", 20, "held-out pairs evaluated per family")
+	fs.IntVar(&f.candidates, "candidates", 1, "edits sampled per pair; the one the model ranks first is judged")
+	fs.Int64Var(&f.seed, "seed", 1, "random seed (candidate i of every pair uses seed+i)")
+	fs.Float64Var(&f.guidance, "guidance", 1, "guidance on the instruction (1 = off)")
+	fs.Float64Var(&f.imageGuidance, "image-guidance", 1, "guidance on the source image (1 = off)")
+	fs.Float64Var(&f.temperature, "temperature", 1, "sampling temperature (0 = greedy)")
+	fs.IntVar(&f.topK, "top-k", 0, "sample only from the K most likely codes (0 = all)")
+	fs.Float64Var(&f.topP, "top-p", 1, "sample from the smallest set of codes with this total probability")
+	fs.Float64Var(&f.guidanceMinP, "guidance-min-p", 0, "let guidance pick only codes at least this fraction as likely as the top code (0 = off)")
+	fs.IntVar(&f.threads, "threads", 0, "worker threads (0 = all cores)")
+	fs.StringVar(&f.precision, "precision", "f16", "sampling arithmetic: f16 or f32")
+	families := fs.String("families", "", "comma-separated families to evaluate (default all: "+familyList()+")")
+	dataDir := fs.String("data", "", "emoji cache folder (default: make data's)")
+	asJSON := fs.Bool("json", false, "print one JSON object (every family and every edit)")
+	sheet := fs.String("sheet", "", "also write a PNG of every edit: rows of source | output | exact target")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return helpOr(fs, err)
+	}
+	if len(pos) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
+	}
+	if *perFamily < 1 || f.candidates < 1 || f.candidates > 256 {
+		return usageError{"--per-family must be positive and --candidates between 1 and 256"}
+	}
+	var fams []edit.Family
+	if *families != "" {
+		for _, name := range strings.Split(*families, ",") {
+			fam := edit.Family(strings.TrimSpace(name))
+			if !containsFamily(fam) {
+				return usageError{fmt.Sprintf("unknown family %q (want %s)", name, familyList())}
+			}
+			fams = append(fams, fam)
+		}
+	}
+	if *sheet != "" && !strings.HasSuffix(strings.ToLower(*sheet), ".png") {
+		return usageError{fmt.Sprintf("--sheet %q must end in .png", *sheet)}
+	}
+	b, err := openModel(env.Stderr, f.model, f.precision)
+	if err != nil {
+		return err
+	}
+	c := b.Model.Config
+	if !c.IsEdit() {
+		return fmt.Errorf("model %s is not an edit model; eval-edits measures edit models", b.Name)
+	}
+	samples, genders, _, err := edit.LoadEmoji(ctx, *dataDir)
+	if err != nil {
+		return err
+	}
+	w, _ := b.ImageSize()
+	e := c.Tessera.Edit
+	spec := edit.Spec{Size: w, HeldOut: e.HeldOutFraction, Seed: e.SplitSeed, MaxPerFamily: 1, Genders: genders, Families: fams}
+	if e.HeldOutFraction == 0 {
+		fmt.Fprintf(env.Stderr, "note: model %s does not record its split; using the default (%g of the images held out, seed 1)\n", b.Name, edit.DefaultHeldOut)
+	}
+	set, err := edit.Pairs(samples, spec)
+	if err != nil {
+		return err
+	}
+	opt, sI := f.options(b, flagsSet(fs))
+	if opt.Workers == 0 {
+		opt.Workers = runtime.NumCPU()
+	}
+	var log io.Writer = env.Stderr
+	rep, err := evalEdits(ctx, b, set, editEvalOptions{perFamily: *perFamily, candidates: f.candidates, opt: opt, imageGuidance: sI, families: fams}, log)
+	if err != nil {
+		return err
+	}
+	if *sheet != "" {
+		if err := pngmeta.WriteFileAtomic(*sheet, editSheet(rep.Cases, w), map[string]string{
+			"Comment": fmt.Sprintf("eval-edits of %s: rows of source | output | exact target, %d a family", b.Name, *perFamily),
+		}); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(jsonSafe(rep))
+	}
+	fmt.Fprintf(env.Stdout, "eval-edits %s: %d held-out source images; up to %d pairs a family; temperature %g, guidance %g, image guidance %g, %d candidate(s), %.0f s\n",
+		b.Name, rep.HeldOut, *perFamily, rep.Temperature, rep.Guidance, rep.ImageGuidance, rep.Candidates, rep.Elapsed)
+	for _, fr := range rep.Families {
+		fmt.Fprintf(env.Stdout, "%-16s %s\n", fr.Family, fr.line())
+	}
+	return nil
+}
+
+// jsonSafe replaces NaN and infinite figures (empty families) by -1 so the
+// report encodes.
+func jsonSafe(r *editEval) *editEval {
+	fix := func(v *float64) {
+		if math.IsNaN(*v) || math.IsInf(*v, 0) {
+			*v = -1
+		}
+	}
+	for i := range r.Families {
+		fix(&r.Families[i].PSNRdB)
+		fix(&r.Families[i].SourcePSNRdB)
+		fix(&r.Families[i].TokenizerPSNRdB)
+	}
+	for i := range r.Cases {
+		fix(&r.Cases[i].PSNRdB)
+		fix(&r.Cases[i].SourcePSNRdB)
+		fix(&r.Cases[i].TokenizerPSNRdB)
+	}
+	return r
+}
+
+func familyList() string {
+	var names []string
+	for _, f := range edit.Families() {
+		names = append(names, string(f))
+	}
+	return strings.Join(names, ", ")
+}
+
+func containsFamily(f edit.Family) bool {
+	for _, g := range edit.Families() {
+		if g == f {
+			return true
+		}
+	}
+	return false
+}

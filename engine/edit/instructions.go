@@ -1,0 +1,177 @@
+package edit
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/prompt"
+)
+
+// Family is a kind of edit the training pairs teach.
+type Family string
+
+// The edit families. Skin tone, style and gender edits turn one dataset
+// image into another (the same emoji in another tone, style or gender);
+// background removal turns a composited image back into its dataset image;
+// the pixel operations compute their targets exactly.
+const (
+	Background Family = "background" // the emoji over a generated background → the emoji on white
+	SkinTone   Family = "skin-tone"  // any tone or the yellow default → another
+	Style      Family = "style"      // the same emoji in another artwork style
+	Gender     Family = "gender"     // person / man / woman forms of one emoji
+	Mirror     Family = "mirror"     // left–right mirror image
+	Gray       Family = "black-and-white"
+	Invert     Family = "invert"  // 255 − every channel
+	Recolor    Family = "recolor" // the hue of every coloured pixel set to red, green, blue or purple
+)
+
+// Families lists every family in report order.
+func Families() []Family {
+	return []Family{Background, SkinTone, Style, Gender, Mirror, Gray, Invert, Recolor}
+}
+
+// ByNearest reports whether eval-edits judges the family by the nearest
+// dataset image of the output (its exact target is a dataset image: skin
+// tone, style, gender) rather than by pixels against the computed target.
+func (f Family) ByNearest() bool { return f == SkinTone || f == Style || f == Gender }
+
+// NoTone is the skin-tone target of "no skin tone": the yellow default.
+const NoTone = "none"
+
+// Colors are the recolouring targets and their hues in degrees (HSV).
+var Colors = []struct {
+	Name string
+	Hue  float64
+}{{"red", 0}, {"green", 120}, {"blue", 240}, {"purple", 280}}
+
+// styleNames are the words a user may call each style by (the first is
+// the caption's style words).
+var styleNames = map[string][]string{
+	"google":          {"google", "noto"},
+	"twitter":         {"twitter", "twemoji"},
+	"openmoji":        {"openmoji"},
+	"fluent-flat":     {"fluent flat"},
+	"fluent-modern":   {"fluent modern"},
+	"fluent-contrast": {"fluent contrast", "high contrast"},
+}
+
+// phrasings are the instruction templates of each family; "{}" stands for
+// the target (a tone such as "medium-dark", a style name, "woman", a
+// colour). The first is the family's canonical wording.
+var phrasings = map[Family][]string{
+	Background: {"remove the background", "remove background", "take away the background", "delete the background",
+		"erase the background", "no background", "put it on white", "white background", "cut it out"},
+	SkinTone: {"{} skin tone", "make it {} skin tone", "give it {} skin", "change the skin tone to {}", "with {} skin", "{} skin"},
+	Style:    {"in the {} style", "{} style", "make it {}", "as {}", "redraw it in {} style", "convert it to {}"},
+	Gender:   {"as a {}", "make it a {}", "turn it into a {}", "{} version"},
+	Mirror:   {"mirror it", "mirror", "flip it horizontally", "flip horizontally", "mirror image", "flip left to right", "face the other way"},
+	Gray:     {"make it black and white", "black and white", "grayscale", "greyscale", "make it grey", "remove the colour", "desaturate it"},
+	Invert:   {"invert the colours", "invert the colors", "invert it", "invert colours", "negative", "make it a negative"},
+	Recolor:  {"make it {}", "turn it {}", "colour it {}", "color it {}", "{} version", "tint it {}", "make it all {}"},
+}
+
+// extraPhrasings are wordings of one target that the templates miss.
+var extraPhrasings = map[string][]string{
+	NoTone:   {"no skin tone", "default skin tone", "yellow skin tone", "remove the skin tone", "make the skin yellow"},
+	"woman":  {"make it female", "female version"},
+	"man":    {"make it male", "male version"},
+	"person": {"gender neutral", "make it gender neutral"},
+}
+
+// targets lists the targets of a family as the words phrasings use:
+// tones without "skin tone" (and NoTone), style names, genders, colours;
+// one empty target for families without one.
+func targets(f Family) []string {
+	switch f {
+	case SkinTone:
+		var ts []string
+		for _, t := range data.SkinTones() {
+			ts = append(ts, strings.TrimSuffix(t, " skin tone"))
+		}
+		return append(ts, NoTone)
+	case Style:
+		var ts []string
+		for _, s := range data.EmojiStyles() {
+			ts = append(ts, s)
+		}
+		return ts
+	case Gender:
+		return []string{"woman", "man", "person"}
+	case Recolor:
+		var ts []string
+		for _, c := range Colors {
+			ts = append(ts, c.Name)
+		}
+		return ts
+	}
+	return []string{""}
+}
+
+// Wordings returns every instruction wording of family f for target (a
+// tone word such as "medium-dark" or NoTone, a style as in
+// data.EmojiStyles, "woman"/"man"/"person", a colour name; "" for families
+// without one), the canonical one first.
+func Wordings(f Family, target string) []string {
+	if f == SkinTone && target == NoTone {
+		return slices.Clone(extraPhrasings[NoTone])
+	}
+	names := []string{target}
+	if f == Style {
+		names = styleNames[target]
+	}
+	var out []string
+	for _, name := range names {
+		for _, p := range phrasings[f] {
+			out = append(out, strings.ReplaceAll(p, "{}", name))
+		}
+	}
+	if f == Gender {
+		out = append(out, extraPhrasings[target]...)
+	}
+	return out
+}
+
+// Phrase picks one wording of (f, target) with r.
+func Phrase(f Family, target string, r *rand.Rand) string {
+	w := Wordings(f, target)
+	return w[r.IntN(len(w))]
+}
+
+// Instructions are the canonical instruction of every family and target
+// ("remove the background", "light skin tone", "in the twitter style",
+// "as a woman", "mirror it", …), for completions.
+func Instructions() []string {
+	var out []string
+	for _, f := range Families() {
+		for _, t := range targets(f) {
+			out = append(out, Wordings(f, t)[0])
+		}
+	}
+	return out
+}
+
+// allWordings is every wording of every family and target.
+func allWordings() []string {
+	var out []string
+	for _, f := range Families() {
+		for _, t := range targets(f) {
+			out = append(out, Wordings(f, t)...)
+		}
+	}
+	return out
+}
+
+// Vocabulary is the instruction vocabulary of an edit model: PAD, then
+// every word of every wording, sorted (prompt.BuildVocab).
+func Vocabulary() []string { return prompt.BuildVocab(allWordings()) }
+
+// MaxWords is the most words a wording has: the instruction length L.
+func MaxWords() int {
+	n := 0
+	for _, w := range allWordings() {
+		n = max(n, len(prompt.Split(w)))
+	}
+	return n
+}

@@ -1,0 +1,58 @@
+package edit
+
+import (
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/train"
+)
+
+func TestSampleGrid(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "m")
+	b := bundletest.TinyEdit(1)
+	if err := b.Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	c := b.Model.Config
+	K := int32(c.Codes())
+	var xs []train.Example
+	for i := 0; i < 6; i++ {
+		ex := train.Example{Prompt: []int32{K + 6, K + 2, K + 7}, Source: make([]int32, 16), Codes: make([]int32, 16)} // make it red
+		for j := range ex.Source {
+			ex.Source[j], ex.Codes[j] = int32((i+j)%16), int32((i*j)%16)
+		}
+		xs = append(xs, ex)
+	}
+	if got := InstructionText(c, xs[0].Prompt); got != "make it red" {
+		t.Fatalf("instruction %q", got)
+	}
+	path := filepath.Join(t.TempDir(), "samples.png")
+	if err := SampleGrid(path, dir, xs, 3, 1); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil || cfg.Width != 4*8*4 || cfg.Height != 3*8*4 {
+		t.Fatalf("sheet %dx%d, %v", cfg.Width, cfg.Height, err)
+	}
+	text, err := pngmeta.ReadFile(path)
+	if err != nil || !strings.Contains(text["Comment"], "make it red") {
+		t.Fatalf("comment %q, %v", text["Comment"], err)
+	}
+	plain := filepath.Join(t.TempDir(), "plain")
+	if err := bundletest.Tiny(1).Save(plain, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	if err := SampleGrid(path, plain, xs, 3, 1); err == nil || !strings.Contains(err.Error(), "not an edit model") {
+		t.Fatalf("a text model: %v", err)
+	}
+}
