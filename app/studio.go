@@ -29,6 +29,7 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	modelName := fs.String("model", assets.Default(), "model to open first (built-in name or folder)")
 	shots := fs.String("screenshots", "", "drive the window and save screenshots into this folder, then quit")
 	promptText := fs.String("prompt", "smiling face with sunglasses", "prompt for --screenshots")
+	trainShot := fs.String("train-screenshot", "", "drive the Train tab through a small shapes run, save a screenshot of it mid-run as this PNG, then quit")
 	precision := fs.String("precision", "f16", "sampling arithmetic: f16 (half-precision weights and KV cache) or f32")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
@@ -42,7 +43,7 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(iconResource())
 	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName}
-	if *shots != "" {
+	if *shots != "" || *trainShot != "" {
 		// A throwaway state folder, so screenshots never touch the user's session.
 		tmp, err := os.MkdirTemp("", "tessera-shots-")
 		if err != nil {
@@ -50,10 +51,19 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 		}
 		defer os.RemoveAll(tmp)
 		opt.StateDir, opt.OutputsDir = filepath.Join(tmp, "state"), filepath.Join(tmp, "outputs")
+		opt.RunsDir = filepath.Join(tmp, "runs")
 	}
 	s := ui.NewStudio(a, opt)
 	var shotErr error
-	if *shots != "" {
+	if *trainShot != "" {
+		go func() {
+			shotErr = driveTrainScreenshot(s, *trainShot)
+			if shotErr != nil {
+				fmt.Fprintln(env.Stderr, "train screenshot:", shotErr)
+			}
+			fyne.Do(a.Quit)
+		}()
+	} else if *shots != "" {
 		go func() {
 			shotErr = driveScreenshots(s, *shots, *modelName, *promptText)
 			if shotErr != nil {

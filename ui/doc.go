@@ -11,6 +11,13 @@
 // than the model's grid; and a temperature brush paints a temperature per
 // patch.
 //
+// A second tab, Train, trains a model on the built-in shapes, emoji or
+// MNIST data or a folder of images (from scratch or fine-tuning the model
+// open), with a live loss curve, sample grid and speed; runs pause and
+// resume from their checkpoints, also after the app was closed, and "Use
+// this model" puts the result in the model picker (TrainTab, on
+// engine/trainjob).
+//
 // The package keeps state apart from widgets: a Document (tokens, mask,
 // temperature map, parameters, undo/redo) that is plain Go and testable
 // without Fyne; a LiveCanvas widget that shows the image as the sampler

@@ -176,6 +176,12 @@ func leafObjects(o fyne.CanvasObject) []fyne.CanvasObject {
 		return leafObjects(c.Content)
 	case *container.Split:
 		return append(leafObjects(c.Leading), leafObjects(c.Trailing)...)
+	case *container.AppTabs:
+		var out []fyne.CanvasObject
+		for _, it := range c.Items {
+			out = append(out, leafObjects(it.Content)...)
+		}
+		return out
 	}
 	return []fyne.CanvasObject{o}
 }
@@ -207,6 +213,12 @@ func visibleLeaves(o fyne.CanvasObject, clipPos fyne.Position, clipSize fyne.Siz
 		return visibleLeaves(c.Content, p, sz)
 	case *container.Split:
 		return append(visibleLeaves(c.Leading, clipPos, clipSize), visibleLeaves(c.Trailing, clipPos, clipSize)...)
+	case *container.AppTabs:
+		var out []shown
+		for _, it := range c.Items {
+			out = append(out, visibleLeaves(it.Content, clipPos, clipSize)...)
+		}
+		return out
 	}
 	p, sz := intersect(clipPos, clipSize, abs, o.Size())
 	return []shown{{o, p, sz}}

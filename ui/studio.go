@@ -41,6 +41,9 @@ type Options struct {
 	StateDir string
 	// Workers caps the sampler's threads (0: all cores).
 	Workers int
+	// RunsDir holds the Train tab's run folders (default: "runs" in app
+	// storage).
+	RunsDir string
 
 	// loop runs UI work from goroutines (Fyne's loop unless a test sets one).
 	loop uiLoop
@@ -130,6 +133,10 @@ type Studio struct {
 	tips       fyne.CanvasObject
 	lastLoad   time.Time
 
+	// tabs are the window's tabs (Create, Train); train is the Train tab.
+	tabs  *container.AppTabs
+	train *TrainTab
+
 	// onPatch, when set (tests), sees each event after the canvas painted it.
 	onPatch func(sampler.Event)
 	// onScrub, when set (tests), sees each number of patches the timeline
@@ -166,7 +173,9 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s.save = newAutosaver(filepath.Join(stateDir, sessionFile), autosaveDelay)
 	s.win = a.NewWindow("Tessera")
 	s.buildWidgets()
-	s.win.SetContent(withTips(s.win, s.layout()))
+	s.train = newTrainTab(s.trainHost())
+	s.tabs = container.NewAppTabs(container.NewTabItem(createTab, s.layout()), container.NewTabItem(trainTab, s.train.content))
+	s.win.SetContent(withTips(s.win, s.tabs))
 	s.win.Resize(s.set.WindowSize())
 	s.win.SetMainMenu(s.mainMenu())
 	s.addShortcuts()
@@ -202,8 +211,12 @@ func (s *Studio) defaultOutputs() string {
 // Window is the studio's window.
 func (s *Studio) Window() fyne.Window { return s.win }
 
-// ShowAndRun shows the window and runs the app until it quits.
-func (s *Studio) ShowAndRun() { s.win.ShowAndRun() }
+// ShowAndRun shows the window and runs the app until it quits; a training
+// run still going is paused then, with a checkpoint to resume from.
+func (s *Studio) ShowAndRun() {
+	s.win.ShowAndRun()
+	s.train.shutdown()
+}
 
 // Canvas is the live canvas widget.
 func (s *Studio) Canvas() *LiveCanvas { return s.canvas }

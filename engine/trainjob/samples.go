@@ -1,4 +1,4 @@
-package app
+package trainjob
 
 import (
 	"context"
@@ -14,10 +14,11 @@ import (
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
-// sampleGrid draws a grid of samples from the model folder dir: one row per
-// prompt, four seeds a row, each image scaled up 4× (nearest), and writes it
-// to path. Unconditional models get one row per four seeds.
-func sampleGrid(path, dir string, prompts []string) error {
+// SampleGrid draws a grid of samples from the model folder dir and writes
+// it as a PNG to path: one row per prompt, four seeds a row, each image
+// scaled up 4× (nearest). Unconditional models (or no prompts) get one row
+// of four. workers caps the sampler's threads (0: all cores).
+func SampleGrid(path, dir string, prompts []string, workers int) error {
 	b, err := bundle.Load(dir, model.LoadOptions{})
 	if err != nil {
 		return err
@@ -31,7 +32,7 @@ func sampleGrid(path, dir string, prompts []string) error {
 	draw.Draw(grid, grid.Bounds(), image.White, image.Point{}, draw.Src)
 	for r, p := range prompts {
 		opt := sampler.Defaults()
-		opt.Prompt, opt.Batch, opt.Seed = p, perRow, 1
+		opt.Prompt, opt.Batch, opt.Seed, opt.Workers = p, perRow, 1, workers
 		res, err := sampler.Generate(context.Background(), b, opt, nil)
 		if err != nil {
 			return fmt.Errorf("samples for %q: %w", p, err)

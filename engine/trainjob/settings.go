@@ -1,0 +1,309 @@
+// Package trainjob is one training run from a dataset name to a model
+// folder: load the data, tokenise it (cached in the run folder as
+// prepared.gob, so a resumed run sees exactly the same examples), train
+// with engine/train, draw a sample grid after each export and write the
+// model card. `tessera train` and the studio's Train tab both drive it.
+//
+// A run folder holds:
+//
+//	run.json                the Settings and how the last call ended (Record)
+//	prepared.gob            the tokenised data (and tokenizer/ for a ViT)
+//	checkpoint.safetensors  everything needed to resume exactly
+//	loss.png, samples.png   the loss curve and the latest sample grid
+//	model/                  the exported model (config.json, model.safetensors,
+//	                        preprocessor_config.json, MODEL.md)
+package trainjob
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/model"
+)
+
+// Settings say what to train and how. Preset fills them for a dataset;
+// `tessera train` overrides the fields its flags set.
+type Settings struct {
+	// Data is "shapes", "emoji", "mnist", or a folder of PNG/JPEG images
+	// (a path containing a '/'; captions from NAME.txt or the file name).
+	Data string `json:"data"`
+	// OutDir is the run folder (required); the model goes to OutDir/model.
+	OutDir string `json:"out_dir"`
+	// Resume continues the run in OutDir from its checkpoint (a fresh start
+	// when there is none). It is not saved: each call says it anew.
+	Resume bool `json:"-"`
+
+	// Minutes is the wall-clock budget of one call, in minutes (0: none);
+	// training stops cleanly with a checkpoint when it runs out. With Steps
+	// and Epochs both 0 the schedule is fitted to it.
+	Minutes float64 `json:"minutes"`
+	// Steps is the number of optimiser steps (0: from Epochs, else from
+	// Minutes).
+	Steps int `json:"steps,omitempty"`
+	// Epochs is the number of passes over the training examples, when
+	// Steps is 0.
+	Epochs float64 `json:"epochs"`
+	// EvalEvery is the number of steps between validation passes (0: 250).
+	EvalEvery int `json:"eval_every,omitempty"`
+	// Seed seeds the codebook, the data order, the initial weights and
+	// dropout.
+	Seed uint64 `json:"seed"`
+	// Threads caps the worker threads of training and of its sample grids
+	// (0: all cores).
+	Threads int `json:"threads"`
+	// DType is the exported weights' type: F16, BF16 or F32.
+	DType string `json:"dtype"`
+
+	// Size is the image side in pixels, Patch the patch side p in pixels,
+	// Codes the codebook entries K.
+	Size  int `json:"size"`
+	Patch int `json:"patch"`
+	Codes int `json:"codes"`
+	// Width (n_embd), Layers and Heads shape the transformer.
+	Width  int `json:"width"`
+	Layers int `json:"layers"`
+	Heads  int `json:"heads"`
+	// Shifts is how many shifted copies of each training image are added,
+	// by up to MaxShift pixels (augmentation).
+	Shifts   int `json:"shifts"`
+	MaxShift int `json:"max_shift"`
+	// Batch is the number of sequences per step.
+	Batch int `json:"batch"`
+	// LR is the peak learning rate; Dropout the residual and embedding
+	// dropout; WeightDecay AdamW's decay on matmul weights and embeddings;
+	// PromptDrop the chance a training prompt becomes PAD (for guidance).
+	LR          float64 `json:"lr"`
+	Dropout     float64 `json:"dropout"`
+	WeightDecay float64 `json:"weight_decay"`
+	PromptDrop  float64 `json:"prompt_drop"`
+	// StyleWords are the caption words that name a style; StyleDrop is the
+	// chance a training caption loses its trailing style word.
+	StyleWords []string `json:"style_words,omitempty"`
+	StyleDrop  float64  `json:"style_drop,omitempty"`
+	// SamplePrompts are the rows of the sample grid (none: one row of
+	// unconditional samples).
+	SamplePrompts []string `json:"sample_prompts,omitempty"`
+
+	// Tokenizer is a trained ViT-VQ tokenizer folder to tokenise with,
+	// instead of learning a k-means patch codebook.
+	Tokenizer string `json:"tokenizer,omitempty"`
+	// InitModel names the model being fine-tuned (a built-in name or a
+	// folder), for the record and the model card; Init is that model. Its
+	// image tokenizer, architecture and prompt vocabulary are kept and the
+	// captions' new words added. When Init is nil and InitModel is a
+	// folder, Run loads it.
+	InitModel string         `json:"init_model,omitempty"`
+	Init      *bundle.Bundle `json:"-"`
+	// Defaults are the sampling settings recorded in the exported
+	// config.json as the model's own (tessera.defaults).
+	Defaults model.SamplingDefaults `json:"defaults"`
+
+	// Command is the `tessera train` arguments the model card quotes (nil:
+	// Args, the equivalent command line); Version is Tessera's version.
+	Command []string `json:"command,omitempty"`
+	Version string   `json:"version,omitempty"`
+}
+
+// Datasets are the built-in datasets, by name.
+func Datasets() []string { return []string{"shapes", "emoji", "mnist"} }
+
+// Preset returns the settings that train dataset best: the tokenisation
+// and the architecture, batch, learning rate, regularisation and length
+// of its preset, seed 1 and F16 export. A folder gets the generic preset
+// (32×32 px, one shifted copy of each image).
+func Preset(dataset string) Settings {
+	s := Settings{Data: dataset, Seed: 1, DType: "F16", PromptDrop: 0.1}
+	switch dataset {
+	case "shapes":
+		// Built-in shapes (data.ShapesDataset): 32×32 as 16×16 codes of 2×2 px
+		// from 256. No shifts: a shifted copy shows white past a coloured background.
+		s.Size, s.Patch, s.Codes, s.Width, s.Layers, s.Heads, s.Batch = 32, 2, 256, 192, 4, 6, 32
+		s.LR, s.Dropout, s.WeightDecay, s.Epochs = 1e-3, 0.1, 0.1, 10
+		s.SamplePrompts = []string{"red circle", "two green triangles", "three blue squares on yellow", "black square on gray", "two purple circles", "orange triangle on blue"}
+	case "mnist":
+		s.Size, s.Patch, s.Codes, s.Width, s.Layers, s.Heads, s.Batch = 28, 4, 256, 128, 4, 4, 64
+		s.LR, s.Dropout, s.WeightDecay, s.Epochs = 2e-3, 0.05, 0.05, 1
+		s.SamplePrompts = []string{"digit 0", "digit 1", "digit 2", "digit 3", "digit 4", "digit 5", "digit 6", "digit 7"}
+	case "emoji":
+		// Six styles at 64×64 through the ViT tokenizer (Tokenizer): 16×16
+		// codes of 4×4 px from 1024.
+		s.Size, s.Patch, s.Codes, s.Width, s.Layers, s.Heads, s.Batch = 64, 4, 1024, 256, 6, 8, 16
+		s.LR, s.Dropout, s.WeightDecay, s.Epochs = 1e-3, 0, 0.02, 4
+		s.StyleWords, s.StyleDrop = emojiStyleWords(), 0.4
+		s.SamplePrompts = []string{"heavy black heart", "grinning face google", "smiling face with sunglasses twitter", "thumbs up sign openmoji", "cat face fluent flat", "dog face fluent modern", "red apple", "fire fluent contrast"}
+	default:
+		s.Size, s.Patch, s.Codes, s.Width, s.Layers, s.Heads, s.Shifts, s.MaxShift, s.Batch = 32, 2, 256, 192, 4, 6, 1, 1, 32
+		s.LR, s.Dropout, s.WeightDecay, s.Epochs = 1e-3, 0.1, 0.1, 20
+	}
+	return s
+}
+
+// emojiStyleWords are the six emoji styles as caption words.
+func emojiStyleWords() []string {
+	var words []string
+	for _, s := range data.EmojiStyles() {
+		words = append(words, data.StyleWords(s))
+	}
+	return words
+}
+
+// ErrUnknownDataset marks a Data value that is neither a built-in dataset
+// nor a folder path.
+var ErrUnknownDataset = errors.New("unknown dataset")
+
+// Check reports settings that cannot start a run, before any work.
+func (s Settings) Check() error {
+	switch {
+	case s.OutDir == "":
+		return errors.New("train: no run folder (OutDir) given")
+	case s.Init != nil && s.Tokenizer != "":
+		return errors.New("train: a fine-tuned model keeps its own image tokenizer: leave out the tokenizer")
+	case s.Minutes < 0:
+		return fmt.Errorf("train: the time budget %g minutes is negative", s.Minutes)
+	case s.Threads < 0:
+		return fmt.Errorf("train: %d threads", s.Threads)
+	}
+	return checkDataName(s.Data)
+}
+
+// checkDataName accepts the built-in names and folder paths.
+func checkDataName(name string) error {
+	for _, d := range Datasets() {
+		if name == d {
+			return nil
+		}
+	}
+	if bundle.IsFolder(name) {
+		return nil
+	}
+	return fmt.Errorf("%w %q: use emoji, mnist, shapes or a folder path (with a '/')", ErrUnknownDataset, name)
+}
+
+// DataName is how a run's data is named in model names and run folders:
+// the built-in name, or a folder's base name.
+func (s Settings) DataName() string {
+	if bundle.IsFolder(s.Data) {
+		return filepath.Base(filepath.Clean(s.Data))
+	}
+	return s.Data
+}
+
+// Args is a `tessera train` command line equivalent to s: every setting
+// that differs from the dataset's preset, as flags.
+func (s Settings) Args() []string {
+	p := Preset(s.Data)
+	args := []string{"--data", s.Data, "--out", s.OutDir}
+	addInt := func(name string, v, def int) {
+		if v != def {
+			args = append(args, "--"+name, strconv.Itoa(v))
+		}
+	}
+	addF := func(name string, v, def float64) {
+		if v != def {
+			args = append(args, "--"+name, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+	}
+	if s.InitModel != "" {
+		args = append(args, "--init", s.InitModel)
+	}
+	if s.Tokenizer != "" {
+		args = append(args, "--tokenizer", s.Tokenizer)
+	}
+	addF("minutes", s.Minutes, 0)
+	addInt("steps", s.Steps, 0)
+	addF("epochs", s.Epochs, p.Epochs)
+	addInt("eval-every", s.EvalEvery, 0)
+	if s.Seed != p.Seed {
+		args = append(args, "--seed", strconv.FormatUint(s.Seed, 10))
+	}
+	addInt("threads", s.Threads, 0)
+	if !strings.EqualFold(s.DType, p.DType) && s.DType != "" {
+		args = append(args, "--dtype", s.DType)
+	}
+	addInt("size", s.Size, p.Size)
+	addInt("patch", s.Patch, p.Patch)
+	addInt("codes", s.Codes, p.Codes)
+	addInt("width", s.Width, p.Width)
+	addInt("layers", s.Layers, p.Layers)
+	addInt("heads", s.Heads, p.Heads)
+	addInt("shifts", s.Shifts, p.Shifts)
+	addInt("max-shift", s.MaxShift, p.MaxShift)
+	addInt("batch", s.Batch, p.Batch)
+	addF("lr", s.LR, p.LR)
+	addF("dropout", s.Dropout, p.Dropout)
+	addF("weight-decay", s.WeightDecay, p.WeightDecay)
+	addF("prompt-drop", s.PromptDrop, p.PromptDrop)
+	addF("default-guidance", s.Defaults.Guidance, 0)
+	addF("default-temperature", s.Defaults.Temperature, 0)
+	addF("default-guidance-min-p", s.Defaults.GuidanceMinP, 0)
+	return args
+}
+
+// RecordFile is the run record's name inside a run folder.
+const RecordFile = "run.json"
+
+// Run states in Record.State.
+const (
+	StateRunning = "running" // a call is training (or was, when the app was closed abruptly)
+	StatePaused  = "paused"  // cancelled: resumable from the checkpoint
+	StateStopped = "stopped" // stopped for good by the user (still resumable)
+	StateBudget  = "budget"  // the time budget ran out before the schedule's end
+	StateDone    = "done"    // the schedule finished
+	StateFailed  = "failed"  // the call ended with an error (Record.Error)
+)
+
+// Record is what run.json keeps of a run: its settings and how its last
+// call ended.
+type Record struct {
+	Settings Settings `json:"settings"`
+	State    string   `json:"state"`
+	Error    string   `json:"error,omitempty"`
+	// Steps, TotalSteps: optimiser steps done and in the schedule.
+	Steps      int `json:"steps"`
+	TotalSteps int `json:"total_steps"`
+	// TrainLoss is the mean training loss of the last 50 steps and BestVal
+	// the best validation loss (at BestStep), in bits per token; 0 before
+	// the first call ends.
+	TrainLoss float64 `json:"train_bits,omitempty"`
+	BestVal   float64 `json:"best_val_bits,omitempty"`
+	BestStep  int     `json:"best_step,omitempty"`
+	// TokensPerSec is the last call's training speed, in tokens a second.
+	TokensPerSec float64 `json:"tokens_per_sec,omitempty"`
+}
+
+// WriteRecord saves r as dir/run.json (atomically).
+func WriteRecord(dir string, r Record) error {
+	js, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("run record: %w", err)
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(dir, RecordFile), append(js, '\n')); err != nil {
+		return fmt.Errorf("run record: %w", err)
+	}
+	return nil
+}
+
+// ReadRecord reads dir/run.json.
+func ReadRecord(dir string) (*Record, error) {
+	path := filepath.Join(dir, RecordFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if r.Settings.OutDir == "" {
+		r.Settings.OutDir = dir
+	}
+	return &r, nil
+}

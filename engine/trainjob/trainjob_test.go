@@ -1,0 +1,225 @@
+package trainjob
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/train"
+)
+
+// shared holds the tiny shapes data, tokenised once for all tests.
+var shared struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
+}
+
+// tinySettings are the smallest useful shapes run: 16×16 px in 2×2
+// patches of 16 codes, one layer 16 wide, batch 2, one thread.
+func tinySettings(dir string) Settings {
+	s := Preset("shapes")
+	s.OutDir, s.Size, s.Codes, s.Width, s.Layers, s.Heads, s.Batch, s.Threads = dir, 16, 16, 16, 1, 2, 2, 1
+	s.SamplePrompts = s.SamplePrompts[:1]
+	return s
+}
+
+// tinyRun returns the settings of a tiny shapes run in a new run folder
+// holding the shared tokenised data.
+func tinyRun(t *testing.T, steps, evalEvery int) Settings {
+	t.Helper()
+	shared.once.Do(func() {
+		if shared.dir, shared.err = os.MkdirTemp("", "trainjob-test-"); shared.err != nil {
+			return
+		}
+		_, shared.err = PrepareData(context.Background(), tinySettings(shared.dir), Events{})
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(PreparedPath(shared.dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(PreparedPath(dir), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := tinySettings(dir)
+	s.Steps, s.EvalEvery, s.Version = steps, evalEvery, "test"
+	return s
+}
+
+// TestRunReportsAndRecords trains a few steps: every step, validation
+// pass and sample grid is reported, and the run folder holds the model,
+// its card, the curve, the samples and a record that ReadRun reads back.
+func TestRunReportsAndRecords(t *testing.T) {
+	s := tinyRun(t, 6, 3)
+	var steps []int
+	var evals []int
+	samples := 0
+	var log strings.Builder
+	res, err := Run(context.Background(), s, Events{
+		Log:     &log,
+		Step:    func(i train.StepInfo) { steps = append(steps, i.Step) },
+		Eval:    func(step int, bits float64, best bool) { evals = append(evals, step) },
+		Samples: func(path string) { samples++ },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(steps, []int{1, 2, 3, 4, 5, 6}) || !slices.Equal(evals, []int{3, 6}) || samples == 0 {
+		t.Fatalf("steps %v, evals %v, %d sample grids", steps, evals, samples)
+	}
+	if res.Steps != 6 || res.Stop != train.StopDone {
+		t.Fatalf("result %+v", res)
+	}
+	if !strings.Contains(log.String(), "using the tokenised data") {
+		t.Fatalf("log: %s", log.String())
+	}
+	info, err := ReadRun(s.OutDir)
+	if err != nil || info.Problem != nil {
+		t.Fatal(err, info.Problem)
+	}
+	if info.Step != 6 || info.TotalSteps != 6 || len(info.TrainLoss) != 6 || len(info.Val) != 2 || info.ModelDir == "" || info.Samples == "" || info.LossPlot == "" {
+		t.Fatalf("run info %+v", info)
+	}
+	if info.Record == nil || info.Record.State != StateDone || info.Record.Settings.Width != 16 || info.Resumable() {
+		t.Fatalf("record %+v", info.Record)
+	}
+	card, err := os.ReadFile(filepath.Join(info.ModelDir, ModelCardFile))
+	if err != nil || !strings.Contains(string(card), "tessera train --data shapes --out") || !strings.Contains(string(card), "--width 16") {
+		t.Fatalf("model card: %v\n%s", err, card)
+	}
+	runs, err := ListRuns(filepath.Dir(s.OutDir))
+	if err != nil || len(runs) != 1 || runs[0].Dir != s.OutDir {
+		t.Fatalf("ListRuns: %v %v", runs, err)
+	}
+}
+
+// TestPauseResumeStop pauses a run by cancelling it, resumes it from the
+// checkpoint's step, and stops it.
+func TestPauseResumeStop(t *testing.T) {
+	s := tinyRun(t, 30, 10)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	res, err := Run(ctx, s, Events{Step: func(i train.StepInfo) {
+		if i.Step == 4 {
+			cancel(ErrPaused)
+		}
+	}})
+	if !errors.Is(err, context.Canceled) || res == nil || res.Steps != 4 {
+		t.Fatalf("paused run: %v %+v", err, res)
+	}
+	info, err := ReadRun(s.OutDir)
+	if err != nil || info.Record.State != StatePaused || info.Step != 4 || !info.Resumable() || info.ModelDir == "" {
+		t.Fatalf("paused: %v %+v %+v", err, info, info.Record)
+	}
+	rec, err := ReadRecord(s.OutDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2 := rec.Settings
+	s2.Resume = true
+	first := 0
+	ctx, cancel = context.WithCancelCause(context.Background())
+	res, err = Run(ctx, s2, Events{Step: func(i train.StepInfo) {
+		if first == 0 {
+			first = i.Step
+		}
+		if i.Step == 12 {
+			cancel(ErrStopped)
+		}
+	}})
+	if first != 5 || res == nil || res.Steps != 12 || !errors.Is(err, context.Canceled) {
+		t.Fatalf("resumed at step %d, ended %+v, %v", first, res, err)
+	}
+	if info, err := ReadRun(s.OutDir); err != nil || info.Record.State != StateStopped || len(info.TrainLoss) != 12 {
+		t.Fatalf("stopped: %v %+v", err, info)
+	}
+}
+
+// TestBadRunFolders: a corrupt checkpoint is a clear problem, not a panic,
+// and resuming from it fails with the file named.
+func TestBadRunFolders(t *testing.T) {
+	s := tinyRun(t, 4, 2)
+	ck := filepath.Join(s.OutDir, train.CheckpointFile)
+	if err := os.WriteFile(ck, []byte("not a checkpoint at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteRecord(s.OutDir, Record{Settings: s, State: StatePaused}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := ReadRun(s.OutDir)
+	if err != nil || info.Problem == nil || !strings.Contains(info.Problem.Error(), ck) || info.Resumable() {
+		t.Fatalf("corrupt checkpoint: %v %+v", err, info)
+	}
+	s.Resume = true
+	if _, err := Run(context.Background(), s, Events{}); err == nil || !strings.Contains(err.Error(), ck) {
+		t.Fatalf("resume from a corrupt checkpoint: %v", err)
+	}
+	if rec, err := ReadRecord(s.OutDir); err != nil || rec.State != StateFailed || rec.Error == "" {
+		t.Fatalf("record after failing: %+v %v", rec, err)
+	}
+	if _, err := ReadRun(filepath.Join(s.OutDir, "missing")); err == nil {
+		t.Fatal("a missing run folder reads")
+	}
+	if err := os.WriteFile(filepath.Join(s.OutDir, RecordFile), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := ReadRun(s.OutDir); err != nil || info.Problem == nil {
+		t.Fatalf("corrupt record: %v %+v", err, info)
+	}
+}
+
+// TestCheckData reports folders with nothing to train on clearly.
+func TestCheckData(t *testing.T) {
+	ctx := context.Background()
+	if rep, err := CheckData(ctx, "shapes"); rep != nil || err != nil {
+		t.Fatalf("shapes: %v %v", rep, err)
+	}
+	if _, err := CheckData(ctx, "nonsense"); !errors.Is(err, ErrUnknownDataset) {
+		t.Fatalf("unknown dataset: %v", err)
+	}
+	missing := filepath.Join(t.TempDir(), "missing")
+	if _, err := CheckData(ctx, missing); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Fatalf("missing folder: %v", err)
+	}
+	empty := t.TempDir()
+	if _, err := CheckData(ctx, empty); err == nil || !strings.Contains(err.Error(), "nothing to train on") {
+		t.Fatalf("empty folder: %v", err)
+	}
+	s := Preset(empty)
+	s.OutDir = filepath.Join(t.TempDir(), "run")
+	if _, err := Run(ctx, s, Events{}); err == nil {
+		t.Fatal("training on an empty folder")
+	}
+}
+
+// TestArgs writes what differs from the preset as flags.
+func TestArgs(t *testing.T) {
+	s := Preset("shapes")
+	s.OutDir, s.Width, s.Minutes, s.Threads = "/tmp/r", 16, 2.5, 1
+	got := strings.Join(s.Args(), " ")
+	if got != "--data shapes --out /tmp/r --minutes 2.5 --threads 1 --width 16" {
+		t.Fatalf("args %q", got)
+	}
+	if (Settings{Data: "shapes"}).Check() == nil {
+		t.Fatal("no run folder accepted")
+	}
+}

@@ -1,0 +1,1032 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/png" // sample grids
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/train"
+	"github.com/tessera-studio/tessera/engine/trainjob"
+)
+
+// Data choices of the Train tab besides the built-in datasets.
+const (
+	dataFolder   = "Folder…"
+	fromScratch  = "From scratch"
+	fromCurrent  = "Fine-tune current model"
+	trainFlush   = 100 * time.Millisecond // least time between two UI updates of a run
+	logKeep      = 200                    // log lines a run keeps
+	shutdownWait = 2 * time.Minute        // how long closing waits for a run's checkpoint
+)
+
+// trainHost is what the Train tab needs of the studio: narrow handles,
+// so the tab can be built and tested on its own.
+type trainHost struct {
+	win     fyne.Window
+	loop    uiLoop
+	ctx     context.Context // cancelled when the studio closes
+	version string
+	runsDir string
+	// current is the model open on the Create tab (nil: none).
+	current func() (key string, b *bundle.Bundle)
+	// open loads a model by key (any goroutine).
+	open func(key string) (*bundle.Bundle, error)
+	// useModel opens a model folder in the model picker.
+	useModel func(dir string) error
+	// showError reports an error in a dialog.
+	showError func(error)
+}
+
+// TrainTab is the studio's Train tab: it trains a model on a dataset
+// (shapes, emoji, MNIST or a folder) from scratch or from the current
+// model, shows the loss curve, a sample grid and the speed while it runs,
+// pauses and resumes runs (also after the app was closed: the run folder
+// keeps a checkpoint), and lists the runs made so far. Use it on the UI
+// goroutine.
+type TrainTab struct {
+	h       trainHost
+	content fyne.CanvasObject
+
+	data       *tipSelect
+	folder     string // the folder picked for dataFolder
+	folderNote *widget.Label
+	from       *choice
+	minutes    *tipEntry
+	threads    *tipEntry
+	runDir     *tipEntry
+	start      *tipButton
+	pause      *tipButton
+	resume     *tipButton
+	stop       *tipButton
+	use        *tipButton
+	status     *tipLabel
+	curve      *lossCurve
+	samples    *canvas.Image
+	info       *widget.Label
+	list       *widget.List
+
+	runs  []*trainjob.RunInfo
+	shown *trainjob.RunInfo // the run on display (nil: none)
+	extra []string          // run folders opened from elsewhere
+	job   *trainJob         // the run in progress (nil: none)
+	// dataReport is the last data report; logLines the run's log.
+	dataReport []string
+	logLines   []string
+	lastErr    error
+	// tune, when set (tests, screenshots), adjusts each new run's settings.
+	tune func(*trainjob.Settings)
+}
+
+// trainJob is a run in progress: the training goroutine fills the
+// pending fields under mu; flush moves them to the widgets.
+type trainJob struct {
+	dir    string
+	st     trainjob.Settings
+	cancel context.CancelCauseFunc
+	done   chan struct{} // closed when the training goroutine ends
+	// ending says the run is being paused or stopped; listed that the
+	// runs list shows it (UI goroutine).
+	ending, listed bool
+
+	mu        sync.Mutex
+	due       bool      // a flush is scheduled
+	losses    []float32 // training losses since the last flush
+	info      train.StepInfo
+	vals      []train.ValPoint // validation passes since the last flush
+	allVals   []train.ValPoint
+	samples   image.Image // a new sample grid (nil: none)
+	log       lineLog
+	preparing bool // no step yet
+}
+
+// newTrainTab builds the tab.
+func newTrainTab(h trainHost) *TrainTab {
+	t := &TrainTab{h: h}
+	t.data = newTipSelect(append(trainjob.Datasets(), dataFolder), "The images to train on: built-in shapes (drawn, quick), emoji, MNIST digits, or a folder of your PNG/JPEG images (captions from NAME.txt or the file name)", t.dataChosen)
+	t.data.quiet(func() { t.data.SetSelected("shapes") })
+	t.folderNote = widget.NewLabel("")
+	t.folderNote.Truncation = fyne.TextTruncateEllipsis
+	t.folderNote.Hide()
+	t.from = newChoice([]string{fromScratch, fromCurrent}, []string{
+		"Train a new model with the dataset's preset architecture",
+		"Continue training the model open on the Create tab on this data: its image tokenizer, size and words are kept, new caption words are added",
+	}, nil)
+	t.from.SetSelected(fromScratch)
+	t.minutes = newTipEntry(false, "Time budget in minutes: the learning-rate schedule is fitted to it and training stops cleanly when it runs out (0: the dataset preset's full schedule)")
+	t.minutes.SetText("10")
+	t.threads = newTipEntry(false, fmt.Sprintf("Threads training may use (of %d cores): fewer keep generating on the Create tab responsive", runtime.NumCPU()))
+	t.threads.SetText(strconv.Itoa(defaultTrainThreads()))
+	t.runDir = newTipEntry(false, "The run folder: prepared data, checkpoint, loss curve, samples and the model (empty: a new folder under "+h.runsDir+")")
+	t.runDir.SetPlaceHolder("new folder in " + shortenPath(h.runsDir, 30))
+
+	t.start = newTipButton("Start", theme.MediaPlayIcon(), "Start a new training run with these settings", func() { t.report(t.Start()) })
+	t.start.Importance = widget.HighImportance
+	t.pause = newTipButton("Pause", theme.MediaPauseIcon(), "Pause: save a checkpoint and stop; Resume continues exactly from it, also after Tessera was closed", t.Pause)
+	t.resume = newTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint", func() { t.report(t.Resume()) })
+	t.stop = newTipButton("Stop", theme.MediaStopIcon(), "Stop the run: save a checkpoint and keep the best model so far", t.Stop)
+	t.use = newTipButton("Use this model", theme.ConfirmIcon(), "Open the run's model (the weights with the best validation loss so far) in the model picker", func() { t.report(t.UseModel()) })
+
+	t.status = newTipLabel("The run's progress: step, speed, time left and loss")
+	t.status.SetText("Pick the data and a time budget, then Start")
+	t.curve = newLossCurve()
+	t.samples = canvas.NewImageFromImage(nil)
+	t.samples.FillMode = canvas.ImageFillContain
+	t.samples.ScaleMode = canvas.ImageScalePixels
+	t.samples.SetMinSize(fyne.NewSize(160, 160))
+	t.info = widget.NewLabel("")
+	t.info.Wrapping = fyne.TextWrapWord
+	t.info.Selectable = true
+
+	t.list = widget.NewList(func() int { return len(t.runs) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < len(t.runs) {
+				o.(*widget.Label).SetText(t.runLine(t.runs[i]))
+			}
+		})
+	t.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(t.runs) {
+			t.report(t.ShowRun(t.runs[i].Dir))
+		}
+	}
+	t.content = t.layout()
+	t.RefreshRuns()
+	t.updateButtons()
+	return t
+}
+
+// defaultTrainThreads is half the cores, at least one: training leaves
+// the rest to generating.
+func defaultTrainThreads() int { return max(1, runtime.NumCPU()/2) }
+
+// layout arranges the tab: the settings, buttons and runs on the left;
+// the status, loss curve, sample grid and report on the right.
+func (t *TrainTab) layout() fyne.CanvasObject {
+	form := container.New(layout.NewFormLayout(),
+		widget.NewLabel("Data"), container.NewVBox(t.data, t.folderNote),
+		widget.NewLabel("Start from"), t.from.box,
+		widget.NewLabel("Time budget (min)"), t.minutes,
+		widget.NewLabel("Threads"), t.threads,
+		widget.NewLabel("Run folder"), t.runDir,
+	)
+	buttons := container.NewGridWithColumns(2, t.start, t.resume, t.pause, t.stop)
+	runsBar := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Runs", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), container.NewHBox(
+		newTipButton("", theme.ViewRefreshIcon(), "Read the run folders again", t.RefreshRuns),
+		newTipButton("", theme.FolderOpenIcon(), "Show a run folder from elsewhere (made by tessera train --out)", t.showRunFolderDialog),
+	))
+	top := container.NewVBox(form, buttons, t.use, widget.NewSeparator(), runsBar)
+	left := container.NewBorder(top, nil, nil, nil, t.list)
+	samplesBox := container.NewBorder(widget.NewLabelWithStyle("Samples", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, t.samples)
+	plots := container.NewHSplit(t.curve, samplesBox)
+	plots.SetOffset(0.62)
+	details := container.NewVScroll(t.info)
+	details.SetMinSize(fyne.NewSize(200, 90))
+	right := container.NewVSplit(plots, details)
+	right.SetOffset(0.72)
+	main := container.NewHSplit(atLeast(minPanelWidth+40, left), container.NewBorder(t.status, nil, nil, nil, right))
+	main.SetOffset(0.3)
+	return main
+}
+
+// report shows err in a dialog and keeps it (see LastError).
+func (t *TrainTab) report(err error) {
+	if err == nil {
+		return
+	}
+	t.lastErr = err
+	if t.h.showError != nil {
+		t.h.showError(err)
+	}
+}
+
+// LastError is the last error the tab reported (nil: none).
+func (t *TrainTab) LastError() error { return t.lastErr }
+
+// Status is the text of the tab's status line.
+func (t *TrainTab) Status() string { return t.status.Text }
+
+// Info is the text under the plots: the data report, the run's settings
+// and its log.
+func (t *TrainTab) Info() string { return t.info.Text }
+
+// Running reports whether a run is in progress.
+func (t *TrainTab) Running() bool { return t.job != nil }
+
+// RunDir is the folder of the run on display ("" when none).
+func (t *TrainTab) RunDir() string {
+	if t.job != nil {
+		return t.job.dir
+	}
+	if t.shown != nil {
+		return t.shown.Dir
+	}
+	return ""
+}
+
+// Runs lists the run folders the tab shows, newest first.
+func (t *TrainTab) Runs() []*trainjob.RunInfo { return t.runs }
+
+// SetData picks the data: a built-in dataset name or a folder path.
+func (t *TrainTab) SetData(name string) {
+	if bundle.IsFolder(name) {
+		t.setFolder(name)
+		return
+	}
+	t.data.quiet(func() { t.data.SetSelected(name) })
+	t.folderNote.Hide()
+}
+
+// SetBudget sets the time budget in minutes and the thread cap.
+func (t *TrainTab) SetBudget(minutes float64, threads int) {
+	t.minutes.SetText(strconv.FormatFloat(minutes, 'g', -1, 64))
+	t.threads.SetText(strconv.Itoa(threads))
+}
+
+// SetRunFolder sets the folder of the next run ("": a new one under the
+// runs folder).
+func (t *TrainTab) SetRunFolder(dir string) { t.runDir.SetText(dir) }
+
+// SetFineTune chooses between training from scratch and fine-tuning the
+// current model.
+func (t *TrainTab) SetFineTune(on bool) {
+	if on {
+		t.from.SetSelected(fromCurrent)
+	} else {
+		t.from.SetSelected(fromScratch)
+	}
+}
+
+// SetTune sets fn to adjust the settings of each run started from the
+// form (smaller models for tests and screenshots); nil for none.
+func (t *TrainTab) SetTune(fn func(*trainjob.Settings)) { t.tune = fn }
+
+// Curve reports how many training steps and validation passes the loss
+// curve shows.
+func (t *TrainTab) Curve() (steps, vals int) { return t.curve.counts() }
+
+// SamplesShown reports whether a sample grid is shown.
+func (t *TrainTab) SamplesShown() bool { return t.samples.Image != nil }
+
+// dataChosen follows the data picker: Folder… asks for the folder.
+func (t *TrainTab) dataChosen(v string) {
+	if v != dataFolder {
+		t.folderNote.Hide()
+		return
+	}
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		switch {
+		case err != nil:
+			t.report(fmt.Errorf("choose an image folder: %w", err))
+		case dir != nil:
+			t.setFolder(dir.Path())
+			return
+		}
+		if t.folder == "" {
+			t.data.quiet(func() { t.data.SetSelected("shapes") })
+		}
+	}, t.h.win)
+	d.Resize(dialogSize(t.h.win))
+	d.Show()
+}
+
+// setFolder picks a folder of images as the data.
+func (t *TrainTab) setFolder(dir string) {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	t.folder = dir
+	t.data.quiet(func() { t.data.SetSelected(dataFolder) })
+	t.folderNote.SetText(shortenPath(dir, 40))
+	t.folderNote.Show()
+}
+
+// settings reads the form as the settings of a new run.
+func (t *TrainTab) settings() (trainjob.Settings, error) {
+	name := t.data.Selected
+	if name == dataFolder {
+		if t.folder == "" {
+			return trainjob.Settings{}, errors.New("train: choose a folder of images first (Data: Folder…)")
+		}
+		name = t.folder
+	}
+	st := trainjob.Preset(name)
+	m, err := strconv.ParseFloat(strings.TrimSpace(t.minutes.Text), 64)
+	if err != nil || m < 0 || math.IsNaN(m) || math.IsInf(m, 0) {
+		return st, fmt.Errorf("train: the time budget %q is not a number of minutes (0 or more)", t.minutes.Text)
+	}
+	if m > 0 {
+		st.Minutes, st.Epochs = m, 0 // the schedule is fitted to the budget
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(t.threads.Text))
+	if err != nil || n < 1 {
+		return st, fmt.Errorf("train: threads %q: give a whole number from 1 to %d", t.threads.Text, runtime.NumCPU())
+	}
+	st.Threads = min(n, runtime.NumCPU())
+	tag := st.DataName()
+	if t.from.Selected == fromCurrent {
+		key, b := t.h.current()
+		if b == nil {
+			return st, errors.New("train: no model is open to fine-tune: open one on the Create tab, or train from scratch")
+		}
+		st.Init, st.InitModel = b, key
+		tag += "-" + sanitizeName(b.Name)
+	}
+	st.OutDir = strings.TrimSpace(t.runDir.Text)
+	if st.OutDir == "" {
+		st.OutDir = filepath.Join(t.h.runsDir, sanitizeName(tag)+"-"+time.Now().Format("20060102-150405"))
+	}
+	st.Version = t.h.version
+	if t.tune != nil {
+		t.tune(&st)
+	}
+	return st, st.Check()
+}
+
+// sanitizeName keeps letters, digits, '-' and '_' of s (for folder names).
+func sanitizeName(s string) string {
+	out := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			return r
+		}
+		return '_'
+	}, s)
+	if out == "" {
+		return "run"
+	}
+	return out
+}
+
+// Start starts a new run with the form's settings. A folder dataset is
+// checked first and its data report shown; one with problems asks before
+// training.
+func (t *TrainTab) Start() error {
+	if t.job != nil {
+		return errors.New("train: a run is in progress: pause or stop it first")
+	}
+	st, err := t.settings()
+	if err != nil {
+		return err
+	}
+	for _, f := range []string{trainjob.RecordFile, train.CheckpointFile} {
+		if _, err := os.Stat(filepath.Join(st.OutDir, f)); err == nil {
+			return fmt.Errorf("train: %s already holds a run: pick it in the list and Resume, or choose another run folder", st.OutDir)
+		}
+	}
+	t.runDir.SetText("")
+	t.curve.set(nil, nil, 0)
+	t.samples.Image = nil
+	t.samples.Refresh()
+	t.begin(st, nil)
+	return nil
+}
+
+// Resume continues the run on display from its checkpoint, with the
+// form's thread cap.
+func (t *TrainTab) Resume() error {
+	if t.job != nil {
+		return errors.New("train: a run is in progress")
+	}
+	run := t.shown
+	if run == nil {
+		return errors.New("train: no run to resume: pick one in the list")
+	}
+	if run.Problem != nil {
+		return fmt.Errorf("train: cannot resume %s: %w", run.Dir, run.Problem)
+	}
+	if run.Record == nil {
+		return fmt.Errorf("train: %s has no %s (made by an older Tessera?): resume it with tessera train --resume --out %s and its first flags", run.Dir, trainjob.RecordFile, run.Dir)
+	}
+	if !run.Resumable() {
+		return fmt.Errorf("train: the run in %s has finished its schedule (%d of %d steps)", run.Dir, run.Step, run.TotalSteps)
+	}
+	st := run.Record.Settings
+	st.OutDir, st.Resume = run.Dir, true
+	if n, err := strconv.Atoi(strings.TrimSpace(t.threads.Text)); err == nil && n >= 1 {
+		st.Threads = min(n, runtime.NumCPU())
+	}
+	t.begin(st, run)
+	return nil
+}
+
+// Pause cancels the run in progress; it saves a checkpoint and can be
+// resumed.
+func (t *TrainTab) Pause() {
+	t.cancel(trainjob.ErrPaused, "Pausing: finishing the step and saving a checkpoint…")
+}
+
+// Stop ends the run in progress; it saves a checkpoint, and its model is
+// the best one so far.
+func (t *TrainTab) Stop() {
+	t.cancel(trainjob.ErrStopped, "Stopping: finishing the step and saving a checkpoint…")
+}
+
+func (t *TrainTab) cancel(cause error, msg string) {
+	if t.job == nil {
+		return
+	}
+	t.job.cancel(cause)
+	t.job.ending = true
+	t.status.SetText(msg)
+	t.pause.Disable()
+	t.stop.Disable()
+}
+
+// UseModel opens the model of the run on display in the model picker.
+func (t *TrainTab) UseModel() error {
+	dir := t.RunDir()
+	if dir == "" {
+		return errors.New("train: no run: start one or pick one in the list")
+	}
+	md := filepath.Join(dir, "model")
+	if _, err := os.Stat(filepath.Join(md, "model.safetensors")); err != nil {
+		return fmt.Errorf("train: the run in %s has not exported a model yet (the first comes with the first validation pass)", dir)
+	}
+	return t.h.useModel(md)
+}
+
+// begin starts the training goroutine for st; from, when resuming, is
+// the run as it was (its loss so far is shown at once).
+func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
+	ctx, cancel := context.WithCancelCause(t.h.ctx)
+	j := &trainJob{dir: st.OutDir, st: st, cancel: cancel, done: make(chan struct{}), preparing: true}
+	t.job = j
+	t.shown = nil
+	t.logLines, t.dataReport = nil, nil
+	if from != nil {
+		t.curve.set(from.TrainLoss, from.Val, from.TotalSteps)
+		j.allVals = append(j.allVals, from.Val...)
+		if from.Samples != "" {
+			t.samples.Image = loadImage(from.Samples)
+			t.samples.Refresh()
+		}
+		t.status.SetText(fmt.Sprintf("Resuming at step %d / %d…", from.Step, from.TotalSteps))
+	} else {
+		t.status.SetText("Starting: checking and preparing the data…")
+	}
+	t.showInfo(st, "")
+	t.updateButtons()
+	ev := trainjob.Events{
+		Log:  &j.log,
+		Step: func(s train.StepInfo) { j.step(s); t.post(j) },
+		Eval: func(step int, bits float64, best bool) { j.eval(step, bits); t.post(j) },
+		Samples: func(path string) {
+			if img := loadImage(path); img != nil {
+				j.mu.Lock()
+				j.samples = img
+				j.mu.Unlock()
+				t.post(j)
+			}
+		},
+	}
+	j.log.notify = func() { t.post(j) }
+	go func() {
+		res, err := t.train(ctx, j, ev)
+		cancel(nil)
+		close(j.done)
+		t.h.loop.Do(func() { t.finished(j, res, err) })
+	}()
+}
+
+// train runs on the job's goroutine: the data report for a folder (asking
+// before a folder with problems), the model to fine-tune when it must be
+// opened, then the run.
+func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (*train.Result, error) {
+	st := j.st
+	if _, err := os.Stat(trainjob.PreparedPath(st.OutDir)); err != nil {
+		rep, err := trainjob.CheckData(ctx, st.Data)
+		if rep != nil {
+			lines := rep.Lines()
+			t.h.loop.Do(func() {
+				if t.job == j {
+					t.dataReport = lines
+					t.showInfo(st, "")
+				}
+			})
+		}
+		if err != nil {
+			return nil, err
+		}
+		if rep != nil && rep.Problems() > 0 {
+			ok := make(chan bool, 1)
+			t.h.loop.Do(func() {
+				msg := fmt.Sprintf("The data report lists %d files with problems (see the report under the plots). Train on this folder anyway?", rep.Problems())
+				dialog.ShowConfirm("Data report", wrapText(msg, 60), func(yes bool) { ok <- yes }, t.h.win)
+			})
+			select {
+			case yes := <-ok:
+				if !yes {
+					return nil, errors.New("train: not started: fix the files the data report lists, then Start again")
+				}
+			case <-ctx.Done():
+				return nil, context.Cause(ctx)
+			}
+		}
+	}
+	if st.Init == nil && st.InitModel != "" && t.h.open != nil {
+		if _, err := os.Stat(filepath.Join(st.OutDir, train.CheckpointFile)); err != nil {
+			b, err := t.h.open(st.InitModel)
+			if err != nil {
+				return nil, fmt.Errorf("train: open the model to fine-tune: %w", err)
+			}
+			st.Init = b
+		}
+	}
+	return trainjob.Run(ctx, st, ev)
+}
+
+// step records a finished step (training goroutine).
+func (j *trainJob) step(s train.StepInfo) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.preparing || len(j.losses) > 0 && s.Step != j.info.Step+1 {
+		j.losses = j.losses[:0]
+	}
+	j.preparing = false
+	j.losses = append(j.losses, float32(s.Loss))
+	j.info = s
+}
+
+// eval records a validation pass (training goroutine).
+func (j *trainJob) eval(step int, bits float64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.vals = append(j.vals, train.ValPoint{Step: step, Bits: bits})
+}
+
+// post schedules a flush of j's news to the widgets, at most every
+// trainFlush (any goroutine).
+func (t *TrainTab) post(j *trainJob) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.due {
+		return
+	}
+	j.due = true
+	time.AfterFunc(trainFlush, func() { t.h.loop.Do(func() { t.flush(j) }) })
+}
+
+// flush shows j's news: the curve, the status line, the samples, the log.
+func (t *TrainTab) flush(j *trainJob) {
+	j.mu.Lock()
+	losses, info, vals, img := j.losses, j.info, j.vals, j.samples
+	preparing := j.preparing
+	j.losses, j.vals, j.samples, j.due = nil, nil, nil, false
+	j.allVals = append(j.allVals, vals...)
+	allVals := j.allVals
+	lines, current := j.log.take()
+	j.mu.Unlock()
+	if t.job != j {
+		return
+	}
+	t.logLines = append(t.logLines, lines...)
+	if n := len(t.logLines); n > logKeep {
+		t.logLines = t.logLines[n-logKeep:]
+	}
+	if len(losses) > 0 {
+		t.curve.addSteps(losses, info.Step, info.Total)
+		if !j.listed {
+			// The run folder has its record now: list it.
+			j.listed = true
+			t.RefreshRuns()
+		} else {
+			t.list.Refresh()
+		}
+	}
+	for _, v := range vals {
+		t.curve.addVal(v)
+	}
+	if img != nil {
+		t.samples.Image = img
+		t.samples.Refresh()
+	}
+	switch {
+	case j.ending:
+		// Pausing or stopping: the status says so.
+	case preparing:
+		if current == "" && len(t.logLines) > 0 {
+			current = t.logLines[len(t.logLines)-1]
+		}
+		if current != "" {
+			t.status.SetText("Preparing: " + current)
+		}
+	default:
+		t.status.SetText(stepStatus(info, allVals))
+	}
+	if len(lines) > 0 {
+		t.showInfo(j.st, "")
+	}
+}
+
+// stepStatus is the status line of a running step: steps, speed, time
+// left and losses.
+func stepStatus(s train.StepInfo, vals []train.ValPoint) string {
+	pct := 100 * float64(s.Step) / float64(max(s.Total, 1))
+	msg := fmt.Sprintf("Step %s / %s (%.0f%%) · %s tokens/s · ETA %s · train %.3f bits/token",
+		groupThousands(s.Step), groupThousands(s.Total), pct, groupThousands(int(s.TokensPerSec)), s.ETA.Round(time.Second), s.Loss)
+	if n := len(vals); n > 0 {
+		best := vals[0]
+		for _, v := range vals {
+			if v.Bits < best.Bits {
+				best = v
+			}
+		}
+		msg += fmt.Sprintf(" · validation %.3f (best %.3f at step %d)", vals[n-1].Bits, best.Bits, best.Step)
+	}
+	return msg
+}
+
+// finished shows how a run ended and lists it.
+func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
+	t.flush(j)
+	if t.job != j {
+		return
+	}
+	t.job = nil
+	t.RefreshRuns()
+	info, rerr := trainjob.ReadRun(j.dir)
+	if rerr == nil {
+		t.show(info)
+	}
+	state := ""
+	if info != nil && info.Record != nil {
+		state = info.Record.State
+	}
+	steps := ""
+	if res != nil {
+		steps = fmt.Sprintf("step %s / %s", groupThousands(res.Steps), groupThousands(res.TotalSteps))
+	}
+	cancelled := state == trainjob.StatePaused || state == trainjob.StateStopped ||
+		errors.Is(err, trainjob.ErrPaused) || errors.Is(err, trainjob.ErrStopped) || errors.Is(err, context.Canceled)
+	switch {
+	case res == nil && cancelled:
+		t.status.SetText("Cancelled before training started")
+	case state == trainjob.StatePaused && res != nil:
+		t.status.SetText("Paused at " + steps + ": the checkpoint is saved, and Resume continues exactly from it (also after Tessera is closed)")
+	case state == trainjob.StateStopped && res != nil:
+		t.status.SetText("Stopped at " + steps + fmt.Sprintf(": best validation %.3f bits/token at step %d — Use this model opens it", res.BestVal, res.BestStep))
+	case state == trainjob.StateBudget && res != nil:
+		t.status.SetText("The time budget ran out at " + steps + ": Resume continues the schedule; Use this model opens the best so far")
+	case err == nil && res != nil:
+		t.status.SetText(fmt.Sprintf("Finished %s steps in %s: best validation %.3f bits/token at step %d — Use this model opens it",
+			groupThousands(res.Steps), res.Elapsed.Round(time.Second), res.BestVal, res.BestStep))
+	case err != nil:
+		t.status.SetText("Training failed: " + err.Error())
+		t.report(err)
+	}
+	t.updateButtons()
+}
+
+// RefreshRuns reads the run folders again.
+func (t *TrainTab) RefreshRuns() {
+	runs, err := trainjob.ListRuns(t.h.runsDir)
+	if err != nil {
+		t.report(err)
+	}
+	for _, d := range t.extra {
+		if filepath.Dir(d) == filepath.Clean(t.h.runsDir) {
+			continue
+		}
+		if info, err := trainjob.ReadRun(d); err == nil {
+			runs = append(runs, info)
+		}
+	}
+	t.runs = runs
+	t.list.UnselectAll()
+	t.list.Refresh()
+}
+
+// ShowRun shows the run in dir (not while a run is in progress): its
+// loss, samples, settings and state; Resume and Use this model act on it.
+func (t *TrainTab) ShowRun(dir string) error {
+	if t.job != nil {
+		return nil // the run in progress stays on display
+	}
+	info, err := trainjob.ReadRun(dir)
+	if err != nil {
+		return err
+	}
+	t.show(info)
+	t.updateButtons()
+	if info.Problem != nil {
+		return info.Problem
+	}
+	return nil
+}
+
+// show puts a run's state on display.
+func (t *TrainTab) show(info *trainjob.RunInfo) {
+	t.shown = info
+	t.curve.set(info.TrainLoss, info.Val, info.TotalSteps)
+	t.samples.Image = nil
+	if info.Samples != "" {
+		t.samples.Image = loadImage(info.Samples)
+	}
+	t.samples.Refresh()
+	if t.job == nil {
+		t.status.SetText(runLine(info))
+	}
+	st := trainjob.Settings{Data: "?"}
+	if info.Record != nil {
+		st = info.Record.Settings
+	}
+	note := ""
+	if info.Problem != nil {
+		note = "Problem: " + info.Problem.Error()
+	} else if info.Record != nil && info.Record.Error != "" {
+		note = "Last error: " + info.Record.Error
+	}
+	t.showInfo(st, note)
+}
+
+// showInfo fills the text under the plots.
+func (t *TrainTab) showInfo(st trainjob.Settings, note string) {
+	var b strings.Builder
+	if note != "" {
+		b.WriteString(note + "\n\n")
+	}
+	if st.Data != "" {
+		b.WriteString("Settings: " + settingsLine(st) + "\n")
+	}
+	if len(t.dataReport) > 0 {
+		b.WriteString("\nData report:\n" + strings.Join(t.dataReport, "\n") + "\n")
+	}
+	if len(t.logLines) > 0 {
+		b.WriteString("\nLog:\n" + strings.Join(t.logLines[max(0, len(t.logLines)-12):], "\n"))
+	}
+	t.info.SetText(strings.TrimSpace(b.String()))
+}
+
+// settingsLine sums up a run's settings.
+func settingsLine(st trainjob.Settings) string {
+	from := "from scratch"
+	if st.InitModel != "" {
+		from = "fine-tuning " + modelLabel(st.InitModel)
+	}
+	budget := "the preset's schedule"
+	switch {
+	case st.Steps > 0:
+		budget = fmt.Sprintf("%d steps", st.Steps)
+	case st.Minutes > 0:
+		budget = fmt.Sprintf("%g min", st.Minutes)
+	}
+	threads := "all cores"
+	switch {
+	case st.Threads == 1:
+		threads = "1 thread"
+	case st.Threads > 1:
+		threads = fmt.Sprintf("%d threads", st.Threads)
+	}
+	return fmt.Sprintf("%s, %s, %s, %s; %d×%d px in %d px patches, %d codes; %d layers × %d wide, %d heads; batch %d, learning rate %g",
+		st.Data, from, budget, threads, st.Size, st.Size, st.Patch, st.Codes, st.Layers, st.Width, st.Heads, st.Batch, st.LR)
+}
+
+// runLine is a run's line in the list; the run in progress says how far
+// it is.
+func (t *TrainTab) runLine(r *trainjob.RunInfo) string {
+	j := t.job
+	if j == nil || r.Dir != j.dir {
+		return runLine(r)
+	}
+	step, total := t.curve.counts()
+	if t.curve.total > 0 {
+		total = t.curve.total
+	}
+	return fmt.Sprintf("%s — running, step %s / %s · %s", filepath.Base(r.Dir), groupThousands(step), groupThousands(total), j.st.DataName())
+}
+
+// runLine is a run's line in the list: folder, state, steps and losses.
+func runLine(r *trainjob.RunInfo) string {
+	name := filepath.Base(r.Dir)
+	if r.Problem != nil {
+		return name + " — cannot be read: " + r.Problem.Error()
+	}
+	state := r.State()
+	if state == trainjob.StateRunning {
+		state = "interrupted" // not this session's run: the app was closed abruptly
+	}
+	line := fmt.Sprintf("%s — %s", name, state)
+	if r.TotalSteps > 0 {
+		line += fmt.Sprintf(", step %s / %s", groupThousands(r.Step), groupThousands(r.TotalSteps))
+	}
+	if !math.IsNaN(r.BestVal) {
+		line += fmt.Sprintf(", best validation %.3f bits/token", r.BestVal)
+	}
+	if r.Elapsed > 0 {
+		line += fmt.Sprintf(", %s", r.Elapsed.Round(time.Second))
+	}
+	if r.Record != nil {
+		line += " · " + r.Record.Settings.DataName()
+		if r.Record.Settings.InitModel != "" {
+			line += " (fine-tune)"
+		}
+	}
+	return line
+}
+
+// updateButtons enables what can be done now.
+func (t *TrainTab) updateButtons() {
+	running := t.job != nil
+	set := func(b *tipButton, on bool) {
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+	set(t.start, !running)
+	set(t.pause, running)
+	set(t.stop, running)
+	set(t.resume, !running && t.shown != nil && t.shown.Resumable())
+	set(t.use, running || t.shown != nil && t.shown.ModelDir != "")
+}
+
+// showRunFolderDialog asks for a run folder made elsewhere and shows it.
+func (t *TrainTab) showRunFolderDialog() {
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil {
+			t.report(fmt.Errorf("open a run folder: %w", err))
+			return
+		}
+		if dir == nil {
+			return
+		}
+		t.report(t.OpenRunFolder(dir.Path()))
+	}, t.h.win)
+	d.Resize(dialogSize(t.h.win))
+	d.Show()
+}
+
+// OpenRunFolder adds a run folder from elsewhere to the list and shows it.
+func (t *TrainTab) OpenRunFolder(dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("open run folder %s: %w", dir, err)
+	}
+	if !trainjob.IsRun(abs) {
+		return fmt.Errorf("%s is not a run folder: it has no %s, %s or %s", abs, trainjob.RecordFile, train.CheckpointFile, trainjob.PreparedFile)
+	}
+	found := false
+	for _, d := range t.extra {
+		found = found || d == abs
+	}
+	if !found {
+		t.extra = append(t.extra, abs)
+	}
+	t.RefreshRuns()
+	return t.ShowRun(abs)
+}
+
+// shutdown pauses the run in progress when the studio closes and waits
+// (up to shutdownWait) for its checkpoint. Call it after the UI loop
+// ended.
+func (t *TrainTab) shutdown() {
+	j := t.job
+	if j == nil {
+		return
+	}
+	j.cancel(trainjob.ErrPaused)
+	select {
+	case <-j.done:
+	case <-time.After(shutdownWait):
+	}
+}
+
+// wait blocks until the run in progress ends (tests pump the UI loop
+// meanwhile).
+func (t *TrainTab) wait() {
+	if p, ok := t.h.loop.(pumper); ok {
+		p.pumpUntil(func() bool { return t.job == nil })
+		return
+	}
+	if j := t.job; j != nil {
+		<-j.done
+	}
+}
+
+// loadImage decodes an image file (nil when it cannot).
+func loadImage(path string) image.Image {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil
+	}
+	return img
+}
+
+// lineLog keeps a run's text output as lines: '\n' ends a line, '\r'
+// starts the current one again (a progress line redrawn).
+type lineLog struct {
+	mu     sync.Mutex
+	lines  []string
+	cur    []byte
+	notify func()
+}
+
+// Write is io.Writer (the training goroutine).
+func (l *lineLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	for _, c := range p {
+		switch c {
+		case '\n':
+			l.lines = append(l.lines, strings.TrimSpace(string(l.cur)))
+			l.cur = l.cur[:0]
+		case '\r':
+			l.cur = l.cur[:0]
+		default:
+			l.cur = append(l.cur, c)
+		}
+	}
+	if len(l.lines) > logKeep {
+		l.lines = l.lines[len(l.lines)-logKeep:]
+	}
+	notify := l.notify
+	l.mu.Unlock()
+	if notify != nil {
+		notify()
+	}
+	return len(p), nil
+}
+
+// take returns the finished lines since the last take and the line being
+// written.
+func (l *lineLog) take() (lines []string, current string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lines, l.lines = l.lines, nil
+	return lines, strings.TrimSpace(string(l.cur))
+}
+
+// Names of the window's tabs.
+const (
+	createTab = "Create"
+	trainTab  = "Train"
+)
+
+// trainHost gives the Train tab its handles on the studio.
+func (s *Studio) trainHost() trainHost {
+	runs := s.opt.RunsDir
+	if runs == "" {
+		runs = filepath.Join(storageDir(s.app), "runs")
+	}
+	return trainHost{
+		win: s.win, loop: s.loop, ctx: s.ctx, version: s.opt.Version, runsDir: runs,
+		current: func() (string, *bundle.Bundle) { return s.modelKey, s.bundle },
+		open:    func(key string) (*bundle.Bundle, error) { return s.opt.Models.Open(key, nil) },
+		useModel: func(dir string) error {
+			if err := s.OpenModelFolder(dir); err != nil {
+				return err
+			}
+			s.ShowTab(createTab)
+			return nil
+		},
+		showError: s.showError,
+	}
+}
+
+// Train is the Train tab.
+func (s *Studio) Train() *TrainTab { return s.train }
+
+// ShowTab brings the tab named name ("Create" or "Train") to the front.
+func (s *Studio) ShowTab(name string) {
+	for _, it := range s.tabs.Items {
+		if it.Text == name {
+			s.tabs.Select(it)
+		}
+	}
+}
+
+// Tab is the name of the tab in front.
+func (s *Studio) Tab() string {
+	if it := s.tabs.Selected(); it != nil {
+		return it.Text
+	}
+	return ""
+}

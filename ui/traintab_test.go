@@ -1,0 +1,386 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/train"
+	"github.com/tessera-studio/tessera/engine/trainjob"
+)
+
+// foldersToo are the tiny models plus any model folder (what the app's
+// catalog does), so a trained model can be opened.
+type foldersToo struct{ tinyModels }
+
+func (m foldersToo) Open(key string, progress func(done, total int64)) (*bundle.Bundle, error) {
+	if isFolderKey(key) {
+		return FolderModels{}.Open(key, progress)
+	}
+	return m.tinyModels.Open(key, progress)
+}
+
+// trainEnv is a studio whose Train tab keeps its runs in runs, with the
+// tiny shapes data tokenised once in prepared.
+type trainEnv struct {
+	*studioEnv
+	runs     string
+	prepared string // a prepared.gob of tinyTune's shapes data
+}
+
+// tinyTune shrinks a shapes run to seconds: 16×16 px in 2×2 patches of 16
+// codes, one layer 16 wide, batch 2, one thread, steps optimiser steps.
+func tinyTune(steps, evalEvery int) func(*trainjob.Settings) {
+	return func(s *trainjob.Settings) {
+		s.Size, s.Codes, s.Width, s.Layers, s.Heads, s.Batch, s.Threads = 16, 16, 16, 1, 2, 2, 1
+		s.Steps, s.EvalEvery, s.Minutes = steps, evalEvery, 0
+		s.SamplePrompts = s.SamplePrompts[:min(1, len(s.SamplePrompts))]
+	}
+}
+
+func newTrainEnv(t *testing.T) *trainEnv {
+	t.Helper()
+	e := &trainEnv{studioEnv: newEnv(t), runs: t.TempDir()}
+	e.models = foldersToo{tinyModels{b: bundletest.Tiny(3)}}
+	st := trainjob.Preset("shapes")
+	st.OutDir = t.TempDir()
+	tinyTune(1, 1)(&st)
+	if _, err := trainjob.PrepareData(context.Background(), st, trainjob.Events{}); err != nil {
+		t.Fatal(err)
+	}
+	e.prepared = trainjob.PreparedPath(st.OutDir)
+	return e
+}
+
+// open builds a studio on the env's runs folder.
+func (e *trainEnv) open(t *testing.T) *Studio {
+	t.Helper()
+	s := NewStudio(e.app, Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, RunsDir: e.runs, Workers: 1, loop: newTestLoop()})
+	s.Window().Resize(fyne.NewSize(1200, 800))
+	s.Wait()
+	t.Cleanup(func() {
+		s.Train().Stop()
+		s.Train().wait()
+		s.Stop()
+		s.Wait()
+		s.save.Flush()
+	})
+	return s
+}
+
+// runFolder is a new run folder under the runs folder holding the
+// tokenised tiny shapes data (so runs skip the k-means).
+func (e *trainEnv) runFolder(t *testing.T, name string) string {
+	t.Helper()
+	dir := filepath.Join(e.runs, name)
+	must(t, os.MkdirAll(dir, 0o755))
+	b, err := os.ReadFile(e.prepared)
+	must(t, err)
+	must(t, os.WriteFile(trainjob.PreparedPath(dir), b, 0o644))
+	return dir
+}
+
+// pumpFor runs the studio's UI work until cond holds (failing after a
+// minute).
+func pumpFor(t *testing.T, s *Studio, what string, cond func() bool) {
+	t.Helper()
+	l := s.loop.(*testLoop)
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s; status %q, error %v", what, s.Train().Status(), s.Train().LastError())
+		}
+		if !l.runQueued() {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+}
+
+// TestTrainTab trains tiny shapes runs from the Train tab: progress
+// reaches the status line and the loss curve, Pause saves a checkpoint
+// and Resume continues from its step (also in a new studio), Stop keeps
+// the model and "Use this model" puts it in the picker; fine-tuning the
+// current model; and bad data or run folders give clear errors.
+func TestTrainTab(t *testing.T) {
+	e := newTrainEnv(t)
+	t.Run("progress pause resume", func(t *testing.T) {
+		s := e.open(t)
+		tab := s.Train()
+		if s.Tab() != createTab {
+			t.Fatalf("the window opens on %q", s.Tab())
+		}
+		s.ShowTab(trainTab)
+		dir := e.runFolder(t, "pause")
+		tab.SetTune(tinyTune(5000, 100))
+		tab.SetData("shapes")
+		tab.SetBudget(0, 1)
+		tab.SetRunFolder(dir)
+		test.Tap(tab.start)
+		if !tab.Running() || !tab.start.Disabled() || tab.pause.Disabled() {
+			t.Fatalf("not running after Start: %v", tab.LastError())
+		}
+		pumpFor(t, s, "progress", func() bool {
+			n, _ := tab.Curve()
+			return n >= 5 && strings.HasPrefix(tab.Status(), "Step ")
+		})
+		if !strings.Contains(tab.Status(), "tokens/s") || !strings.Contains(tab.Status(), "ETA") {
+			t.Fatalf("status %q", tab.Status())
+		}
+		test.Tap(tab.pause)
+		tab.wait()
+		info, err := trainjob.ReadRun(dir)
+		must(t, err)
+		if info.Record == nil || info.Record.State != trainjob.StatePaused || info.Step < 5 || info.Step >= 5000 {
+			t.Fatalf("after Pause: %+v, status %q", info, tab.Status())
+		}
+		if !strings.HasPrefix(tab.Status(), "Paused at step") || tab.resume.Disabled() || tab.RunDir() != dir {
+			t.Fatalf("after Pause: status %q, resume disabled %v, run %q", tab.Status(), tab.resume.Disabled(), tab.RunDir())
+		}
+		paused := info.Step
+
+		// A new studio (the app reopened) lists the paused run and resumes it.
+		s.Train().shutdown()
+		s2 := e.open(t)
+		tab2 := s2.Train()
+		var listed *trainjob.RunInfo
+		for _, r := range tab2.Runs() {
+			if r.Dir == dir {
+				listed = r
+			}
+		}
+		if listed == nil || !listed.Resumable() || !strings.Contains(runLine(listed), "paused") {
+			t.Fatalf("runs after reopening: %v", tab2.Runs())
+		}
+		tab2.list.Select(0)
+		if tab2.RunDir() != dir || tab2.resume.Disabled() {
+			t.Fatalf("shown %q, resume disabled %v", tab2.RunDir(), tab2.resume.Disabled())
+		}
+		if n, _ := tab2.Curve(); n != paused {
+			t.Fatalf("the curve shows %d steps of the paused run's %d", n, paused)
+		}
+		tab2.SetTune(nil)
+		tab2.SetBudget(0, 1)
+		test.Tap(tab2.resume)
+		if !strings.Contains(tab2.Status(), "Resuming at step") {
+			t.Fatalf("status %q", tab2.Status())
+		}
+		pumpFor(t, s2, "steps after resuming", func() bool {
+			n, _ := tab2.Curve()
+			return n > paused+5 && strings.HasPrefix(tab2.Status(), "Step ")
+		})
+		tab2.Pause()
+		tab2.wait()
+		info, err = trainjob.ReadRun(dir)
+		must(t, err)
+		if n, _ := tab2.Curve(); info.Step <= paused || len(info.TrainLoss) != info.Step || n != info.Step {
+			t.Fatalf("resumed from %d: checkpoint at %d with %d losses, curve %d", paused, info.Step, len(info.TrainLoss), n)
+		}
+		if info.Record.Settings.Width != 16 || info.Record.Settings.Threads != 1 {
+			t.Fatalf("resumed with settings %+v", info.Record.Settings)
+		}
+	})
+
+	t.Run("stop and use this model", func(t *testing.T) {
+		s := e.open(t)
+		tab := s.Train()
+		s.ShowTab(trainTab)
+		dir := e.runFolder(t, "stop")
+		tab.SetTune(tinyTune(5000, 4))
+		tab.SetRunFolder(dir)
+		must(t, tab.Start())
+		pumpFor(t, s, "a validation pass and samples", func() bool {
+			_, v := tab.Curve()
+			return v >= 1 && tab.SamplesShown()
+		})
+		test.Tap(tab.stop)
+		tab.wait()
+		if !strings.HasPrefix(tab.Status(), "Stopped at step") || tab.use.Disabled() {
+			t.Fatalf("after Stop: status %q, use disabled %v", tab.Status(), tab.use.Disabled())
+		}
+		if info, _ := trainjob.ReadRun(dir); info.Record.State != trainjob.StateStopped {
+			t.Fatalf("state %q", info.Record.State)
+		}
+		test.Tap(tab.use)
+		s.Wait()
+		model := filepath.Join(dir, "model")
+		if s.LastError() != nil || s.Bundle() == nil || s.modelKey != model || s.Tab() != createTab {
+			t.Fatalf("use this model: error %v, model %q, tab %q", s.LastError(), s.modelKey, s.Tab())
+		}
+		found := false
+		for _, o := range s.panel.model.Options {
+			found = found || s.panel.modelKeys[o] == model
+		}
+		if !found || s.panel.modelKeys[s.panel.model.Selected] != model {
+			t.Fatalf("the picker shows %q (selected %q)", s.panel.model.Options, s.panel.model.Selected)
+		}
+	})
+
+	t.Run("fine-tune the current model", func(t *testing.T) {
+		s := e.open(t)
+		must(t, s.OpenModel("tiny")) // the last model was the one trained above
+		s.Wait()
+		tab := s.Train()
+		tab.SetFineTune(true)
+		tab.SetTune(func(st *trainjob.Settings) {
+			st.Steps, st.EvalEvery, st.Batch, st.Threads, st.SamplePrompts = 3, 3, 2, 1, nil
+		})
+		must(t, tab.Start())
+		dir := tab.RunDir()
+		if !strings.Contains(filepath.Base(dir), "shapes-tiny-") || filepath.Dir(dir) != e.runs {
+			t.Fatalf("run folder %q", dir)
+		}
+		tab.wait()
+		info, err := trainjob.ReadRun(dir)
+		must(t, err)
+		if tab.LastError() != nil || info.Record.State != trainjob.StateDone || info.Record.Settings.InitModel != "tiny" || info.ModelDir == "" {
+			t.Fatalf("fine-tune: %v, %+v", tab.LastError(), info.Record)
+		}
+		if !strings.HasPrefix(tab.Status(), "Finished 3 steps") {
+			t.Fatalf("status %q", tab.Status())
+		}
+	})
+
+	t.Run("bad data and run folders", func(t *testing.T) {
+		s := e.open(t)
+		tab := s.Train()
+		// A folder with problems (no captions, duplicates) shows its data
+		// report and asks before training; stopping meanwhile cancels.
+		messy := t.TempDir()
+		img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+		for _, name := range []string{"a.png", "b.png"} {
+			var buf bytes.Buffer
+			must(t, png.Encode(&buf, img))
+			must(t, os.WriteFile(filepath.Join(messy, name), buf.Bytes(), 0o644))
+		}
+		tab.SetData(messy)
+		must(t, tab.Start())
+		pumpFor(t, s, "the data report's question", func() bool { return hasDialog(s) })
+		if !strings.Contains(tab.Info(), "identical images") || !strings.Contains(tab.Info(), "no caption") {
+			t.Fatalf("data report: %q", tab.Info())
+		}
+		tab.Stop()
+		tab.wait()
+		if tab.Status() != "Cancelled before training started" {
+			t.Fatalf("status %q", tab.Status())
+		}
+
+		empty := t.TempDir()
+		tab.SetData(empty)
+		must(t, tab.Start())
+		tab.wait()
+		if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "nothing to train on") || !strings.HasPrefix(tab.Status(), "Training failed") {
+			t.Fatalf("empty folder: %v, status %q", err, tab.Status())
+		}
+		if !strings.Contains(tab.Info(), "no PNG or JPEG images") {
+			t.Fatalf("no data report: %q", tab.Info())
+		}
+		tab.SetData(filepath.Join(empty, "missing"))
+		must(t, tab.Start())
+		tab.wait()
+		if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "missing") {
+			t.Fatalf("missing folder: %v", err)
+		}
+		tab.SetBudget(-1, 1)
+		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "time budget") {
+			t.Fatalf("negative budget: %v", err)
+		}
+		tab.SetBudget(1, 0)
+		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "threads") {
+			t.Fatalf("no threads: %v", err)
+		}
+
+		// A run folder whose checkpoint is damaged is listed with its
+		// problem and cannot be resumed.
+		dir := e.runFolder(t, "corrupt")
+		ck := filepath.Join(dir, train.CheckpointFile)
+		must(t, os.WriteFile(ck, []byte("garbage"), 0o644))
+		st := trainjob.Preset("shapes")
+		st.OutDir = dir
+		must(t, trainjob.WriteRecord(dir, trainjob.Record{Settings: st, State: trainjob.StatePaused}))
+		if err := tab.OpenRunFolder(dir); err == nil || !strings.Contains(err.Error(), ck) {
+			t.Fatalf("corrupt checkpoint: %v", err)
+		}
+		if err := tab.Resume(); err == nil || !strings.Contains(err.Error(), "cannot resume") {
+			t.Fatalf("resume a corrupt run: %v", err)
+		}
+		if !tab.resume.Disabled() {
+			t.Fatal("Resume enabled for a corrupt run")
+		}
+		tab.SetBudget(1, 1)
+		tab.SetData("shapes")
+		tab.SetRunFolder(dir)
+		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "already holds a run") {
+			t.Fatalf("start over a run: %v", err)
+		}
+		if err := tab.OpenRunFolder(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a run folder") {
+			t.Fatalf("not a run folder: %v", err)
+		}
+		if err := tab.UseModel(); err == nil {
+			t.Fatal("use a model that was never exported")
+		}
+	})
+}
+
+// TestLossCurveDraws draws a curve with training and validation points
+// and an empty one.
+func TestLossCurveDraws(t *testing.T) {
+	c := newLossCurve()
+	w := test.NewTempWindow(t, c)
+	w.Resize(fyne.NewSize(400, 240))
+	c.set(nil, nil, 0)
+	r := test.TempWidgetRenderer(t, c).(*lossCurveRenderer)
+	if r.empty.Hidden {
+		t.Fatal("an empty curve does not say so")
+	}
+	bits := make([]float32, 500)
+	for i := range bits {
+		bits[i] = 8 / float32(1+i/20)
+	}
+	c.set(bits[:300], []train.ValPoint{{Step: 100, Bits: 2}, {Step: 200, Bits: 1.5}}, 1000)
+	c.addSteps(bits[300:], 500, 1000)
+	c.addVal(train.ValPoint{Step: 500, Bits: 1})
+	if n, v := c.counts(); n != 500 || v != 3 {
+		t.Fatalf("counts %d %d", n, v)
+	}
+	if !r.empty.Hidden || r.xHi.Text != "1,000" {
+		t.Fatalf("labels: empty %v, x %q", r.empty.Hidden, r.xHi.Text)
+	}
+	img := r.draw(300, 150)
+	red, blue := 0, 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			switch img.At(x, y) {
+			case valColor:
+				red++
+			case trainColor:
+				blue++
+			}
+		}
+	}
+	if red == 0 || blue == 0 {
+		t.Fatalf("%d validation and %d training pixels", red, blue)
+	}
+}
+
+// TestTrainTabFitsTheWindow: the Train tab needs no more room than the
+// Create tab, so adding it did not grow the window's minimum size.
+func TestTrainTabFitsTheWindow(t *testing.T) {
+	s := newTestStudio(t)
+	create, tr := s.tabs.Items[0].Content.MinSize(), s.Train().content.MinSize()
+	t.Logf("minimum sizes: Create %v, Train %v", create, tr)
+	if tr.Width > create.Width || tr.Height > create.Height {
+		t.Fatalf("the Train tab (%v) needs more room than the Create tab (%v)", tr, create)
+	}
+}
