@@ -4,7 +4,7 @@ export LANG ?= en_US.UTF-8
 EMOJI_CACHE ?= $(HOME)/.cache/tessera/emoji
 GO ?= go
 
-.PHONY: run build deps test vet bench data model model-mnist eval package screenshots clean
+.PHONY: run build deps test vet bench data model model-mnist model-edit eval package screenshots clean
 
 run: build
 	./tessera
@@ -41,6 +41,10 @@ model: build data
 
 model-mnist: build data
 	scripts/train-model.sh mnist
+
+# The edit-by-instruction model (issue 12), on the emoji model's tokenizer.
+model-edit: build data
+	scripts/train-model.sh edit
 
 # The emoji model's figures (docs/eval/*.txt) and picture sheets (docs/): about 10 minutes.
 eval: build data

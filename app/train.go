@@ -44,6 +44,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	guidanceDefault := fs.Float64("default-guidance", 0, "record this guidance scale in the exported config.json as the model's default (tessera.defaults)")
 	temperatureDefault := fs.Float64("default-temperature", 0, "record this sampling temperature as the model's default")
 	minPDefault := fs.Float64("default-guidance-min-p", 0, "record this guidance min-p (see generate --guidance-min-p) as the model's default")
+	topKDefault := fs.Int("default-top-k", 0, "record this top-k as the model's default")
+	topPDefault := fs.Float64("default-top-p", 0, "record this top-p as the model's default")
+	imageGuidanceDefault := fs.Float64("default-image-guidance", 0, "edit models: record this guidance scale on the source image as the model's default")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -81,7 +84,8 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	pickF("epochs", &st.Epochs, *epochs)
 	st.OutDir, st.Resume, st.Minutes, st.Seed, st.Threads, st.DType = *out, *resume, *minutes, *seed, *threads, *dtype
 	st.Steps, st.EvalEvery, st.PromptDrop, st.Tokenizer = *steps, *evalEvery, *promptDrop, *tokDir
-	st.Defaults = model.SamplingDefaults{Guidance: *guidanceDefault, Temperature: *temperatureDefault, GuidanceMinP: *minPDefault}
+	st.Defaults = model.SamplingDefaults{Guidance: *guidanceDefault, Temperature: *temperatureDefault, GuidanceMinP: *minPDefault,
+		TopK: *topKDefault, TopP: *topPDefault, ImageGuidance: *imageGuidanceDefault}
 	st.Command, st.Version = args, Version
 	if st.Command == nil {
 		st.Command = []string{}

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # train-model.sh NAME [extra tessera train flags]
 #
-# Retrains the built-in model NAME (emoji or mnist) from scratch with the
+# Retrains the built-in model NAME (emoji, mnist or edit) from scratch with the
 # exact command recorded in assets/models/NAME/MODEL.md, resuming the run in
 # runs/NAME when it was interrupted, then installs the exported model into
 # assets/models/NAME (rebuild the binary to embed it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-name=${1:?usage: train-model.sh emoji|mnist}
+name=${1:?usage: train-model.sh emoji|mnist|edit}
 shift
 # weights: "best" installs the best-validation export; "final" the last step's
 # weights.
@@ -28,7 +28,13 @@ emoji)
 	flags=(--data emoji --tokenizer runs/tokenizer/tokenizer --steps "${GPT_STEPS:-24000}" --minutes "${GPT_MINUTES:-0}" --eval-every 1000 --default-temperature 1 --default-guidance 1.5 --default-guidance-min-p 0.1)
 	weights=final ;;
 mnist) flags=(--data mnist --epochs 3 --minutes 25 --default-guidance 3); weights=best ;;
-*) echo "unknown model $name (emoji or mnist)" >&2; exit 2 ;;
+edit)
+	# Edit by instruction (engine/edit) on the shipped emoji tokenizer's codes:
+	# one pass over about 48,000 exact pairs of eight families, in at most
+	# three hours on 2 cores (EDIT_MINUTES caps this call; run again to resume).
+	flags=(--data edit --tokenizer assets/tokenizers/emoji --minutes "${EDIT_MINUTES:-170}" --eval-every 500 --default-guidance 1.5 --default-image-guidance 1.5)
+	weights=final ;;
+*) echo "unknown model $name (emoji, mnist or edit)" >&2; exit 2 ;;
 esac
 ./tessera train "${flags[@]}" --out "runs/$name" --resume "$@"
 src="runs/$name/model"

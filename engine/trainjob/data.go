@@ -3,6 +3,7 @@ package trainjob
 import (
 	"context"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
@@ -193,12 +195,19 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 			return nil, err
 		}
 	}
+	arch := model.DefaultConfig()
+	arch.NEmbd, arch.NLayer, arch.NHead = s.Width, s.Layers, s.Heads
+	if s.Data == EditData {
+		prep, err := prepareEdit(ctx, s, base, arch, log)
+		if err != nil {
+			return nil, err
+		}
+		return prep, SavePrepared(prepPath, prep)
+	}
 	trainSet, valSet, err := LoadDataset(ctx, s.Data, log)
 	if err != nil {
 		return nil, err
 	}
-	arch := model.DefaultConfig()
-	arch.NEmbd, arch.NLayer, arch.NHead = s.Width, s.Layers, s.Heads
 	spec := prepare.Spec{
 		Name: s.DataName(), Size: s.Size, Patch: s.Patch, Codes: s.Codes,
 		Shifts: s.Shifts, MaxShift: s.MaxShift,
@@ -269,4 +278,32 @@ func CheckData(ctx context.Context, name string) (*data.FolderReport, error) {
 		return rep, fmt.Errorf("nothing to train on: %s", strings.Join(rep.Lines(), "; "))
 	}
 	return rep, nil
+}
+
+// prepareEdit makes the edit-by-instruction pairs of the six-style emoji
+// and tokenises them with the ViT tokenizer in s.Tokenizer (engine/edit).
+// The held-out split keeps its own fixed seed, whatever s.Seed, so every
+// run of eval-edits judges the same source images.
+func prepareEdit(ctx context.Context, s Settings, base *bundle.Bundle, arch model.Config, log io.Writer) (*prepare.Prepared, error) {
+	if base != nil {
+		return nil, errors.New("edit data: fine-tuning (--init) is not supported; train an edit model from scratch")
+	}
+	if s.Tokenizer == "" {
+		return nil, errors.New("edit data: --tokenizer DIR is required (the emoji model's ViT tokenizer, e.g. assets/tokenizers/emoji)")
+	}
+	tok, err := tokenizer.LoadViT(s.Tokenizer)
+	if err != nil {
+		return nil, err
+	}
+	samples, genders, rep, err := edit.LoadEmoji(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(log, "loaded %d images, skipped %d\n", rep.Loaded, rep.Skipped)
+	prep, err := edit.Prepare(ctx, samples, edit.Spec{Genders: genders}, edit.Tokenising{Name: EditData, Tokenizer: tok, Workers: s.Threads}, arch, log)
+	if err != nil {
+		return nil, err
+	}
+	prep.TokenizerCard, _ = os.ReadFile(filepath.Join(s.Tokenizer, TokenizerCardFile))
+	return prep, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/train"
 )
@@ -174,7 +175,12 @@ func run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	hooks := train.Hooks{
 		Samples: func(dir, weightsPath string) error {
 			path := filepath.Join(dir, SamplesFile)
-			if err := SampleGrid(path, filepath.Dir(weightsPath), s.SamplePrompts, s.Threads); err != nil {
+			grid := func() error { return SampleGrid(path, filepath.Dir(weightsPath), s.SamplePrompts, s.Threads) }
+			if prep.Config.IsEdit() {
+				// sources, outputs and targets of validation pairs
+				grid = func() error { return edit.SampleGrid(path, filepath.Dir(weightsPath), prep.Val, 8, s.Threads) }
+			}
+			if err := grid(); err != nil {
 				return err
 			}
 			if ev.Samples != nil {

@@ -115,6 +115,12 @@ type Settings struct {
 // Datasets are the built-in datasets, by name.
 func Datasets() []string { return []string{"shapes", "emoji", "mnist"} }
 
+// EditData names the edit-by-instruction pairs made from the six-style
+// emoji (engine/edit): `tessera train --data edit --tokenizer DIR` trains
+// an edit model on the codes of that ViT tokenizer. It is not in Datasets:
+// it needs a tokenizer folder.
+const EditData = "edit"
+
 // Preset returns the settings that train dataset best: the tokenisation
 // and the architecture, batch, learning rate, regularisation and length
 // of its preset, seed 1 and F16 export. A folder gets the generic preset
@@ -139,6 +145,11 @@ func Preset(dataset string) Settings {
 		s.LR, s.Dropout, s.WeightDecay, s.Epochs = 1e-3, 0, 0.02, 4
 		s.StyleWords, s.StyleDrop = emojiStyleWords(), 0.4
 		s.SamplePrompts = []string{"heavy black heart", "grinning face google", "smiling face with sunglasses twitter", "thumbs up sign openmoji", "cat face fluent flat", "dog face fluent modern", "red apple", "fire fluent contrast"}
+	case EditData:
+		// instruction | source | SOS | target on the emoji tokenizer's
+		// 16×16 codes of 4×4 px (engine/edit); one pass over the pairs.
+		s.Size, s.Patch, s.Codes, s.Width, s.Layers, s.Heads, s.Batch = 64, 4, 1024, 256, 6, 8, 16
+		s.LR, s.Dropout, s.WeightDecay, s.Epochs = 1e-3, 0, 0.02, 1
 	default:
 		s.Size, s.Patch, s.Codes, s.Width, s.Layers, s.Heads, s.Shifts, s.MaxShift, s.Batch = 32, 2, 256, 192, 4, 6, 1, 1, 32
 		s.LR, s.Dropout, s.WeightDecay, s.Epochs = 1e-3, 0.1, 0.1, 20
@@ -176,7 +187,7 @@ func (s Settings) Check() error {
 
 // checkDataName accepts the built-in names and folder paths.
 func checkDataName(name string) error {
-	for _, d := range Datasets() {
+	for _, d := range append(Datasets(), EditData) {
 		if name == d {
 			return nil
 		}
@@ -184,7 +195,7 @@ func checkDataName(name string) error {
 	if bundle.IsFolder(name) {
 		return nil
 	}
-	return fmt.Errorf("%w %q: use emoji, mnist, shapes or a folder path (with a '/')", ErrUnknownDataset, name)
+	return fmt.Errorf("%w %q: use emoji, mnist, shapes, edit or a folder path (with a '/')", ErrUnknownDataset, name)
 }
 
 // DataName is how a run's data is named in model names and run folders:
