@@ -5,13 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"math"
 	"strings"
 
-	"github.com/nfnt/resize"
-
-	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/nearest"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
@@ -29,133 +26,15 @@ var EvalEmojiNames = []string{
 	"money bag", "hot beverage", "cherries", "strawberry", "four leaf clover", "sunflower", "glowing star", "crown",
 }
 
-// reference is a labelled image set for nearest-neighbour checks: each
-// image at side×side (RGB bytes), and a 16×16 thumbnail to shortlist the
-// candidates quickly.
-type reference struct {
-	side     int
-	pixels   [][]uint8 // side×side×3
-	thumbs   [][]uint8 // refThumb×refThumb×3
-	labels   []string
-	styles   []string
-	captions []string
-}
-
-// refThumb is the side of the shortlist thumbnails; refShortlist how many
-// nearest thumbnails are compared at full size.
-const refThumb, refShortlist = 16, 64
-
-func newReference(samples []data.Sample, side int) *reference {
-	r := &reference{side: side, pixels: make([][]uint8, len(samples)), thumbs: make([][]uint8, len(samples))}
-	for i, s := range samples {
-		r.pixels[i] = toBytes(s.Image, side)
-		r.thumbs[i] = toBytes(s.Image, refThumb)
-		r.labels = append(r.labels, s.Key)
-		r.styles = append(r.styles, s.Style)
-		r.captions = append(r.captions, s.Caption)
-	}
-	return r
-}
-
-// nearCopy reports whether img is a near-copy of reference image i: within
-// samePictureDB PSNR at the reference's size.
-func (r *reference) nearCopy(img image.Image, i int) (bool, float64) {
-	psnr := psnrBytes(toBytes(img, r.side), r.pixels[i])
-	return psnr >= samePictureDB, psnr
-}
-
-// psnrBytes is the PSNR in dB of two equally long byte vectors.
-func psnrBytes(a, b []uint8) float64 {
-	d := sqDiff(a, b)
-	if d == 0 {
-		return math.Inf(1)
-	}
-	return 10 * math.Log10(255*255*float64(len(a))/float64(d))
-}
-
-// toBytes resizes img to side×side and flattens its RGB (over white).
-func toBytes(img image.Image, side int) []uint8 {
-	return resizedRGB(img, side, resize.Bilinear)
-}
-
-// resizedRGB resizes img to side×side with filter (unless it has that size),
-// composites it over white and packs its pixels as RGB bytes, raster order.
-func resizedRGB(img image.Image, side int, filter resize.InterpolationFunction) []uint8 {
-	if b := img.Bounds(); b.Dx() != side || b.Dy() != side {
-		img = resize.Resize(uint(side), uint(side), img, filter)
-	}
-	flat := codebook.Flatten(img)
-	v := make([]uint8, 0, side*side*3)
-	for i := 0; i < len(flat.Pix); i += 4 {
-		v = append(v, flat.Pix[i], flat.Pix[i+1], flat.Pix[i+2])
-	}
-	return v
-}
-
-// sqDiff is the squared distance of two byte vectors.
-func sqDiff(a, b []uint8) int64 {
-	var d int64
-	for i := range a {
-		e := int64(a[i]) - int64(b[i])
-		d += e * e
-	}
-	return d
-}
-
-// nearest returns the label and style of the reference image closest to
-// img (squared distance at side×side, among the refShortlist nearest
-// thumbnails).
-func (r *reference) nearest(img image.Image) (label, style string) {
-	i := r.nearestIndex(img)
-	return r.labels[i], r.styles[i]
-}
-
-func (r *reference) nearestIndex(img image.Image) int {
-	th := toBytes(img, refThumb)
-	type cand struct {
-		i int
-		d int64
-	}
-	short := make([]cand, 0, refShortlist+1)
-	for i, t := range r.thumbs {
-		d := sqDiff(th, t)
-		if len(short) == refShortlist && d >= short[len(short)-1].d {
-			continue
-		}
-		k := len(short)
-		short = append(short, cand{i, d})
-		for k > 0 && short[k-1].d > d {
-			short[k] = short[k-1]
-			k--
-		}
-		short[k] = cand{i, d}
-		if len(short) > refShortlist {
-			short = short[:refShortlist]
-		}
-	}
-	v := toBytes(img, r.side)
-	best, bestD := short[0].i, int64(math.MaxInt64)
-	for _, c := range short {
-		if d := sqDiff(v, r.pixels[c.i]); d < bestD || d == bestD && c.i < best {
-			best, bestD = c.i, d
-		}
-	}
-	return best
-}
-
-// samePictureDB is the PSNR above which two samples count as the same
-// picture in eval-prompts' variety figures (near-identical to the eye).
-const samePictureDB = 25
-
 // distinctPictures groups images greedily (each joins the first group whose
-// first image is within samePictureDB) and returns the number of groups and
+// first image is within nearest.SamePictureDB) and returns the number of groups and
 // how many of the n·(n−1)/2 pairs are different pictures.
 func distinctPictures(imgs []*image.NRGBA) (groups, differentPairs, pairs int) {
 	var firsts []*image.NRGBA
 	for _, im := range imgs {
 		found := false
 		for _, f := range firsts {
-			if kmeans.PSNR(im, f) >= samePictureDB {
+			if kmeans.PSNR(im, f) >= nearest.SamePictureDB {
 				found = true
 				break
 			}
@@ -167,7 +46,7 @@ func distinctPictures(imgs []*image.NRGBA) (groups, differentPairs, pairs int) {
 	for i := range imgs {
 		for j := i + 1; j < len(imgs); j++ {
 			pairs++
-			if kmeans.PSNR(imgs[i], imgs[j]) < samePictureDB {
+			if kmeans.PSNR(imgs[i], imgs[j]) < nearest.SamePictureDB {
 				differentPairs++
 			}
 		}
@@ -203,7 +82,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 			kind = c
 		}
 	}
-	var ref *reference
+	var ref *nearest.Set
 	var cases []evalCase
 	switch kind {
 	case "mnist":
@@ -211,7 +90,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		ref = newReference(test, 28)
+		ref = nearest.New(test, 28)
 		for d := 0; d < 10; d++ {
 			cases = append(cases, evalCase{fmt.Sprintf("digit %d", d), fmt.Sprint(d)})
 		}
@@ -221,7 +100,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		w, _ := b.ImageSize()
-		ref = newReference(all, w)
+		ref = nearest.New(all, w)
 		keys := map[string]string{}
 		for _, s := range all {
 			name := trimStyle(s.Caption, s.Style)
@@ -287,10 +166,10 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 			seen[fmt.Sprint(im.Tokens)] = true
 			pic := b.Decode(im.Tokens)
 			pics = append(pics, pic)
-			ni := ref.nearestIndex(pic)
-			got, gotStyle := ref.labels[ni], ref.styles[ni]
-			near, _ := ref.nearCopy(pic, ni)
-			r.NearestCaption = append(r.NearestCaption, ref.captions[ni])
+			ni := ref.Index(pic)
+			got, gotStyle := ref.Samples[ni].Key, ref.Samples[ni].Style
+			near, _ := ref.NearCopy(pic, ni)
+			r.NearestCaption = append(r.NearestCaption, ref.Samples[ni].Caption)
 			r.NearCopy = append(r.NearCopy, near)
 			if near {
 				copies++
@@ -321,7 +200,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	rate := float64(hits) / float64(max(total, 1))
 	if *asJSON {
 		out := map[string]any{"model": b.Name, "hits": hits, "samples": total, "rate": rate, "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "distinct": distinct,
-			"near_copies": copies, "pictures_per_prompt": float64(pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(diffPairs) / float64(max(pairs, 1)), "same_picture_psnr_db": samePictureDB, "prompts": results}
+			"near_copies": copies, "pictures_per_prompt": float64(pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(diffPairs) / float64(max(pairs, 1)), "same_picture_psnr_db": nearest.SamePictureDB, "prompts": results}
 		if *style != "" {
 			out["style"], out["style_hits"] = *style, styled
 		}
@@ -330,9 +209,9 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "%d of %d samples (%.1f%%) are nearest to the prompted %s (guidance %g, min-p %g, temperature %g); %d of them are different token sequences\n",
 		hits, total, 100*rate, kind, used.Guidance, used.GuidanceMinP, used.Temperature, distinct)
 	fmt.Fprintf(env.Stdout, "variety: %.2f different pictures per prompt of %d seeds on average (samples within %d dB PSNR of each other are one picture); %d of %d pairs of seeds (%.1f%%) differ\n",
-		float64(pictures)/float64(max(len(cases), 1)), *seeds, samePictureDB, diffPairs, pairs, 100*float64(diffPairs)/float64(max(pairs, 1)))
+		float64(pictures)/float64(max(len(cases), 1)), *seeds, nearest.SamePictureDB, diffPairs, pairs, 100*float64(diffPairs)/float64(max(pairs, 1)))
 	fmt.Fprintf(env.Stdout, "memorisation: %d of %d samples (%.1f%%) are near-copies of their nearest dataset image (within %d dB PSNR)\n",
-		copies, total, 100*float64(copies)/float64(max(total, 1)), samePictureDB)
+		copies, total, 100*float64(copies)/float64(max(total, 1)), nearest.SamePictureDB)
 	var dist []string
 	for n := 1; n <= *seeds; n++ {
 		if hist[n] > 0 {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/nearest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
@@ -94,7 +95,7 @@ type editEvalOptions struct {
 func evalEdits(ctx context.Context, b *bundle.Bundle, set *edit.Set, o editEvalOptions, log io.Writer) (*editEval, error) {
 	start := time.Now()
 	w, _ := b.ImageSize()
-	ref := newReference(set.Samples, w)
+	ref := nearest.New(set.Samples, w)
 	rep := &editEval{Model: b.Name, PerFamily: o.perFamily, Temperature: o.opt.Temperature, Guidance: o.opt.Guidance,
 		ImageGuidance: o.imageGuidance, GuidanceMinP: o.opt.GuidanceMinP, Candidates: o.candidates}
 	for _, h := range set.HeldOut {
@@ -130,7 +131,7 @@ func evalEdits(ctx context.Context, b *bundle.Bundle, set *edit.Set, o editEvalO
 }
 
 // evalEditPair edits one held-out pair and measures the best candidate.
-func evalEditPair(ctx context.Context, b *bundle.Bundle, set *edit.Set, ref *reference, p edit.Pair, o editEvalOptions) (editCase, error) {
+func evalEditPair(ctx context.Context, b *bundle.Bundle, set *edit.Set, ref *nearest.Set, p edit.Pair, o editEvalOptions) (editCase, error) {
 	src, tgt := set.Make(p)
 	c := editCase{Family: string(p.Family), Instruction: p.Instruction, Source: set.Samples[p.Source].Caption, src: src, tgt: tgt}
 	if p.Dest >= 0 {
@@ -163,8 +164,8 @@ func evalEditPair(ctx context.Context, b *bundle.Bundle, set *edit.Set, ref *ref
 		c.WhiteKept = &f
 	}
 	if p.Family.ByNearest() {
-		ni := ref.nearestIndex(c.out)
-		hit := ni == p.Dest || sqDiff(ref.pixels[ni], ref.pixels[p.Dest]) == 0
+		ni := ref.Index(c.out)
+		hit := ni == p.Dest || ref.Identical(ni, p.Dest)
 		c.Nearest, c.Hit = set.Samples[ni].Caption, &hit
 	}
 	return c, nil

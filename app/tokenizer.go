@@ -18,6 +18,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/nearest"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
@@ -164,7 +165,7 @@ func tokenizerImages(ctx context.Context, dataset string, S, limit int, env Env)
 func rgbImages(samples []data.Sample, S int) [][]uint8 {
 	out := make([][]uint8, len(samples))
 	for i, s := range samples {
-		out[i] = resizedRGB(s.Image, S, resize.Lanczos3)
+		out[i] = nearest.PackRGB(s.Image, S, resize.Lanczos3)
 	}
 	return out
 }
