@@ -136,6 +136,8 @@ type Studio struct {
 	// tabs are the window's tabs (Create, Train); train is the Train tab.
 	tabs  *container.AppTabs
 	train *TrainTab
+	// memo is the memorisation check's state (CheckMemorised).
+	memo memoCheck
 
 	// onPatch, when set (tests), sees each event after the canvas painted it.
 	onPatch func(sampler.Event)

@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"math"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/nearest"
+)
+
+// memoCheck is the state of the memorisation check (Image ▸ Nearest
+// training images): the training images of the dataset checked last,
+// prepared for nearest-neighbour search, so the next check is instant.
+type memoCheck struct {
+	dataset string // the dataset set was built from ("" before the first check)
+	side    int
+	set     *nearest.Set
+	running bool
+}
+
+// memoEntry is one checked picture: its nearest training image, their PSNR
+// in dB, and whether the picture is a near-copy of it (nearest.SamePictureDB).
+type memoEntry struct {
+	label    string // "Current image", "Candidate 2 · seed 41"
+	picture  image.Image
+	nearest  data.Sample
+	psnr     float64
+	nearCopy bool
+}
+
+// verdict says in words whether the picture is new or recalled.
+func (e memoEntry) verdict() string {
+	db := fmt.Sprintf("%.1f dB", e.psnr)
+	if math.IsInf(e.psnr, 1) {
+		db = "identical"
+	}
+	if e.nearCopy {
+		return fmt.Sprintf("near-copy of a training image (%s): recalled, not new", db)
+	}
+	return fmt.Sprintf("a new picture (%s from the nearest training image)", db)
+}
+
+// trainingSamples loads the training images of a built-in dataset by the
+// name models trained on it carry (model.Config.Name): emoji (the six-style
+// cache of make data), mnist (the training set) or shapes (drawn).
+func trainingSamples(ctx context.Context, dataset string) ([]data.Sample, error) {
+	switch dataset {
+	case "emoji":
+		all, _, err := data.Emoji(ctx, "")
+		return all, err
+	case "mnist":
+		tr, _, err := data.MNIST(ctx, true)
+		return tr, err
+	case "shapes":
+		tr, _, _ := data.ShapesDataset()
+		return tr, nil
+	}
+	return nil, fmt.Errorf("the training images of this model are not known (it names its data %q): the check works for models trained on the emoji, mnist or shapes data", dataset)
+}
+
+// checkMemorised finds each picture's nearest image in set.
+func checkMemorised(set *nearest.Set, labels []string, pictures []image.Image) []memoEntry {
+	out := make([]memoEntry, len(pictures))
+	for i, p := range pictures {
+		j := set.Index(p)
+		near, psnr := set.NearCopy(p, j)
+		out[i] = memoEntry{label: labels[i], picture: p, nearest: set.Samples[j], psnr: psnr, nearCopy: near}
+	}
+	return out
+}
+
+// CheckMemorised shows, for the current image and each candidate of the
+// last run, its nearest image among the model's training images, with the
+// caption, the PSNR and whether it is a near-copy (within
+// nearest.SamePictureDB, 25 dB): a new picture or one the model recalls.
+// The training images load in the background the first time (the emoji
+// set takes some seconds); it returns at once.
+func (s *Studio) CheckMemorised() error {
+	switch {
+	case s.bundle == nil:
+		return errNoModel
+	case s.doc == nil || s.doc.Empty():
+		return errNoImage
+	case !s.doc.Complete():
+		return errors.New("the memorisation check needs a finished image: Continue it first")
+	case s.memo.running:
+		return errors.New("the memorisation check is already running")
+	}
+	b := s.bundle
+	dataset := b.Model.Config.Name()
+	rows, cols := b.Grid()
+	side, _ := b.ImageSize()
+	labels := []string{"Current image"}
+	pictures := []image.Image{decodeRows(b, s.doc.Tokens()[:rows*cols], rows)}
+	for i, r := range s.candidates {
+		if i == 0 || len(r.tokens) < rows*cols {
+			continue // the first candidate is the current image
+		}
+		labels = append(labels, fmt.Sprintf("Candidate %d · seed %d", i+1, r.seed))
+		pictures = append(pictures, decodeRows(b, r.tokens[:rows*cols], rows))
+	}
+	memo := &s.memo
+	set := memo.set
+	if memo.dataset != dataset || memo.side != side {
+		set = nil
+		s.setStatus(fmt.Sprintf("Loading the %s training images for the memorisation check…", dataset))
+	}
+	memo.running = true
+	ctx := s.ctx
+	s.goBackground(func() {
+		var err error
+		if set == nil {
+			var samples []data.Sample
+			if samples, err = trainingSamples(ctx, dataset); err == nil {
+				set = nearest.New(samples, side)
+			}
+		}
+		var entries []memoEntry
+		if err == nil {
+			entries = checkMemorised(set, labels, pictures)
+		}
+		s.loop.DoAndWait(func() {
+			memo.running = false
+			if err != nil {
+				s.report(fmt.Errorf("memorisation check: %w", err))
+				return
+			}
+			memo.dataset, memo.side, memo.set = dataset, side, set
+			copies := 0
+			for _, e := range entries {
+				if e.nearCopy {
+					copies++
+				}
+			}
+			s.setStatus(fmt.Sprintf("Memorisation check: %d of %d pictures are near-copies of %s training images", copies, len(entries), dataset))
+			s.showMemorised(entries, set.Len())
+		})
+	})
+	return nil
+}
+
+// showMemorised lists the checked pictures beside their nearest training
+// images.
+func (s *Studio) showMemorised(entries []memoEntry, of int) {
+	const cell = 96
+	img := func(im image.Image) fyne.CanvasObject {
+		c := canvas.NewImageFromImage(im)
+		c.ScaleMode = canvas.ImageScalePixels
+		c.FillMode = canvas.ImageFillContain
+		c.SetMinSize(fyne.NewSize(cell, cell))
+		return c
+	}
+	rows := []fyne.CanvasObject{widget.NewLabel(fmt.Sprintf("Each picture beside its nearest of the model's %d training images (RGB distance at the model's size); "+
+		"within %d dB PSNR it counts as a near-copy.", of, nearest.SamePictureDB))}
+	for _, e := range entries {
+		text := widget.NewLabel(fmt.Sprintf("%s\nnearest: %q\n%s", e.label, e.nearest.Caption, e.verdict()))
+		text.Wrapping = fyne.TextWrapWord
+		rows = append(rows, container.NewBorder(nil, nil, container.NewHBox(img(e.picture), img(e.nearest.Image)), nil, text))
+	}
+	scroll := container.NewVScroll(container.NewVBox(rows...))
+	scroll.SetMinSize(fyne.NewSize(560, 420))
+	dialog.NewCustom("Nearest training images", "Close", scroll, s.win).Show()
+}

@@ -1,0 +1,70 @@
+package ui
+
+import (
+	"image"
+	"image/color"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/nearest"
+)
+
+func flat(c color.NRGBA, side int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, side, side))
+	for i := 0; i < len(img.Pix); i += 4 {
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = c.R, c.G, c.B, 255
+	}
+	return img
+}
+
+// TestCheckMemorisedTellsCopiesFromNewPictures: a picture equal to a
+// training image is its near-copy; one unlike every image is new.
+func TestCheckMemorisedTellsCopiesFromNewPictures(t *testing.T) {
+	set := nearest.New([]data.Sample{
+		{Caption: "red square", Image: flat(color.NRGBA{220, 30, 30, 255}, 16)},
+		{Caption: "blue square", Image: flat(color.NRGBA{30, 30, 220, 255}, 16)},
+	}, 16)
+	got := checkMemorised(set, []string{"a", "b"}, []image.Image{
+		flat(color.NRGBA{30, 30, 220, 255}, 16),
+		flat(color.NRGBA{120, 200, 90, 255}, 16),
+	})
+	if got[0].nearest.Caption != "blue square" || !got[0].nearCopy || !strings.Contains(got[0].verdict(), "near-copy") {
+		t.Errorf("copy: nearest %q, near-copy %v, %q", got[0].nearest.Caption, got[0].nearCopy, got[0].verdict())
+	}
+	if got[1].nearCopy || !strings.Contains(got[1].verdict(), "new picture") {
+		t.Errorf("new picture judged a near-copy: %.1f dB, %q", got[1].psnr, got[1].verdict())
+	}
+}
+
+// TestCheckMemorisedInTheStudio runs the check on a generated image and a
+// batch's candidates for a model trained on the shapes data, and refuses a
+// model whose training data is unknown.
+func TestCheckMemorisedInTheStudio(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red", 3)
+	p, _ := s.Params()
+	p.Batch = 3
+	s.SetParams(p)
+	generate(t, s)
+	must(t, s.CheckMemorised()) // it runs in the background and reports there
+	s.Wait()
+	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "not known") {
+		t.Fatalf("unknown training data: error %v", err)
+	}
+	c := s.bundle.Model.Config
+	if c.Tessera == nil {
+		c.Tessera = &model.Ext{}
+	}
+	c.Tessera.Name = "shapes"
+	s.bundle.Model.Config = c
+	must(t, s.CheckMemorised())
+	s.Wait()
+	if !strings.HasPrefix(s.Status(), "Memorisation check: ") || !strings.Contains(s.Status(), "of 3 pictures") || !hasDialog(s) {
+		t.Fatalf("status %q, dialog %v", s.Status(), hasDialog(s))
+	}
+	if s.memo.set == nil || s.memo.dataset != "shapes" {
+		t.Fatal("the training set is not kept for the next check")
+	}
+}
