@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"eval-shapes":     {"how often samples of held-out shapes captions show their caption (read by a checker)", runEvalShapes},
 		"check-data":      {"report problems in a folder of training images and captions before training on it", runCheckData},
 		"describe":        {"rank the prompts a model knows by how likely they make an image (zero-shot classifier)", runDescribe},
+		"eval-describe":   {"top-1 and top-5 accuracy of describe on a model's held-out dataset images", runEvalDescribe},
 		"edit":            {"edit an image by instruction with an edit model (\"remove the background\", \"in the twemoji style\")", runEdit},
 		"eval-edits":      {"how exactly an edit model performs each family of edits on held-out emoji", runEvalEdits},
 		"version": {"print the version", func(_ context.Context, env Env, _ []string) error {

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
-	"github.com/tessera-studio/tessera/engine/data"
-	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -55,11 +53,9 @@ type describeOutput struct {
 }
 
 // describeCandidates picks the prompts describe ranks and says where they
-// came from: the lines of file when given; else, for a model that knows
-// every word of the shapes captions, those 288 captions; else, for a model
-// with style words that knows most emoji names (from the emoji metadata in
-// the emoji cache, when it is there), names × styles; else the model's
-// vocabulary words (and pairs of them for a small vocabulary) × styles.
+// came from: the lines of file when given, else the model's default
+// candidates (sampler.DescribeCandidates: the shapes captions, emoji names ×
+// styles, or vocabulary words × styles).
 func describeCandidates(ctx context.Context, b *bundle.Bundle, file string) ([]string, string, error) {
 	if file != "" {
 		lines, err := readPromptLines(file)
@@ -68,50 +64,11 @@ func describeCandidates(ctx context.Context, b *bundle.Bundle, file string) ([]s
 		}
 		return lines, file, nil
 	}
-	known := map[string]bool{}
-	for _, w := range b.Prompt.Words()[1:] {
-		known[w] = true
+	c, err := sampler.DescribeCandidates(ctx, b, "")
+	if err != nil {
+		return nil, "", fmt.Errorf("candidate prompts: %w", err)
 	}
-	knowsAll := func(s string) bool {
-		for _, w := range prompt.Split(s) {
-			if !known[w] {
-				return false
-			}
-		}
-		return true
-	}
-	var shapes []string
-	for _, c := range data.ShapesCaptions() {
-		if !knowsAll(c.String()) {
-			shapes = nil
-			break
-		}
-		shapes = append(shapes, c.String())
-	}
-	if len(shapes) > 0 {
-		return shapes, "the shapes dataset's captions", nil
-	}
-	if ext := b.Model.Config.Tessera; ext != nil && len(ext.StyleWords) > 0 {
-		if names, err := data.EmojiNames(ctx, ""); err == nil {
-			var ok []string
-			for _, n := range names {
-				if knowsAll(n) {
-					ok = append(ok, n)
-				}
-			}
-			if len(ok) >= len(names)/2 && len(ok) > 0 {
-				return sampler.WithStyles(b, ok), fmt.Sprintf("%d emoji names × %d styles", len(ok), len(ext.StyleWords)), nil
-			}
-		}
-	}
-	src := "vocabulary words"
-	if len(b.Prompt.Words()) <= 65 {
-		src = "vocabulary words and pairs of them"
-	}
-	if ext := b.Model.Config.Tessera; ext != nil && len(ext.StyleWords) > 0 {
-		src += " × styles"
-	}
-	return sampler.WithStyles(b, sampler.VocabularyPrompts(b)), src, nil
+	return c.Prompts, c.Source, nil
 }
 
 // readPromptLines reads one prompt per line, skipping blank lines, lines
@@ -199,15 +156,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	// A prompt with unknown or cut words would be scored as another prompt.
-	var usable, skipped []string
-	for _, c := range cands {
-		enc := b.PromptIDs(c)
-		if len(enc.Unknown) > 0 || len(enc.Cut) > 0 || len(prompt.Split(c)) == 0 {
-			skipped = append(skipped, c)
-			continue
-		}
-		usable = append(usable, c)
-	}
+	usable, skipped := sampler.UsablePrompts(b, cands)
 	if len(skipped) > 0 {
 		fmt.Fprintf(env.Stderr, "warning: left out %d of %d candidate prompts with words model %s does not know or that do not fit its %d-word prompts (e.g. %q)\n",
 			len(skipped), len(cands), b.Name, b.Model.Config.PromptLength(), skipped[0])

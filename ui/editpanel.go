@@ -29,6 +29,8 @@ type editPanel struct {
 	worst       *tipSlider
 	worstLabel  *widget.Label
 	repair      *tipButton
+	describe    *tipButton // its action and state: describe.go
+	describing  describerState
 	extendRows  *tipSlider
 	extendLabel *widget.Label
 	stride      *tipSlider
@@ -135,6 +137,7 @@ func newEditPanel(a editActions) *editPanel {
 	p.worst.Step = 1
 	p.worst.OnChanged = func(v float64) { p.worstLabel.SetText(fmt.Sprintf("%.0f%%", v)) }
 	p.repair = newTipButton("Resample the least likely", theme.MediaReplayIcon(), "Mask the least likely patches (by the likelihood map) and regenerate them", a.repair)
+	p.describe = newTipButton("Describe…", theme.SearchIcon(), describeTip, nil)
 	p.extendLabel = widget.NewLabel("")
 	p.extendRows = newTipSlider(1, maxExtendRows, "How many patch rows Extend ↓ adds below the image")
 	p.extendRows.Step = 1
@@ -201,6 +204,7 @@ func newEditPanel(a editActions) *editPanel {
 		p.heatMap,
 		container.NewBorder(nil, nil, widget.NewLabel("Worst"), p.worstLabel, p.worst),
 		p.repair,
+		p.describe,
 		widget.NewSeparator(),
 		head("Grow"),
 		container.NewBorder(nil, nil, widget.NewLabel("Rows"), p.extendLabel, p.extendRows),

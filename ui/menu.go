@@ -20,6 +20,7 @@ func menuItem(label string, sc fyne.Shortcut, action func()) *fyne.MenuItem {
 // mainMenu builds the window menu; its shortcuts work even while a text
 // field has the focus (Fyne tries menu shortcuts first). The items that
 // have a button are enabled exactly when their button is (updateButtons).
+// It also wires the Describe button to the Describe item's action.
 func (s *Studio) mainMenu() *fyne.MainMenu {
 	s.menu = map[string]*fyne.MenuItem{}
 	item := func(key, label string, sc fyne.Shortcut, action func()) *fyne.MenuItem {
@@ -65,6 +66,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItemSeparator(),
 		menuItem("Likelihood map", shortcut(fyne.KeyL, 0), func() { s.SetLikelihoodMap(!s.heatOn) }),
 		item("repair", "Resample the least likely", nil, func() { s.report(s.RepairLeastLikely()) }),
+		item("describe", "Describe…", shortcut(fyne.KeyD, 0), s.describeAsked),
 		fyne.NewMenuItemSeparator(),
 		menuItem("Zoom in", shortcut(fyne.KeyEqual, 0), func() { s.canvas.ZoomBy(zoomStep) }),
 		menuItem("Zoom out", shortcut(fyne.KeyMinus, 0), func() { s.canvas.ZoomBy(1 / zoomStep) }),
@@ -72,6 +74,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		menuItem("Actual pixels (1:1)", shortcut(fyne.Key1, 0), s.canvas.ZoomActual),
 	)
 	help := fyne.NewMenu("Help", menuItem("About Tessera", nil, s.showAbout))
+	s.edit.describe.OnTapped = s.describeAsked
 	return fyne.NewMainMenu(file, edit, img, help)
 }
 
@@ -83,11 +86,14 @@ func (s *Studio) menuButtons() map[string]fyne.Disableable {
 		"undo": e.undo, "redo": e.redo, "clearTemp": e.clearTemp,
 		"generate": s.panel.generate, "stop": s.panel.stop, "regenerate": e.regenerate, "complete": e.complete,
 		"resume": e.resume, "branch": s.tl.branch, "replay": s.tl.play, "extend": e.extend, "repair": e.repair,
+		"describe": e.describe,
 	}
 }
 
-// syncMenu enables each menu item exactly when its button is enabled.
+// syncMenu enables each menu item exactly when its button is enabled
+// (after updating the Describe button, which updateButtons leaves to it).
 func (s *Studio) syncMenu() {
+	s.updateDescribe()
 	if s.menu == nil {
 		return
 	}

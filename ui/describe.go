@@ -1,0 +1,311 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// describeTop is how many prompts the Describe dialog lists.
+const describeTop = 10
+
+// describeTip is the Describe button's tooltip while it can be used.
+const describeTip = "Describe: the prompts that make this image likeliest under the model (exact likelihood, in bits per token), " +
+	"from its own candidates (emoji names × styles, or its vocabulary); Use puts one in the prompt (Ctrl+D)"
+
+// describerState is the Describe action's state: the description running
+// (if any), its dialog, and the last result, kept so that describing the
+// same image with the same model again shows it at once.
+type describerState struct {
+	running *describeView   // nil: none runs
+	last    *describeResult // the last finished description
+	// cands caches the candidate prompts of one model.
+	candsOf *bundle.Bundle
+	cands   sampler.Candidates
+	// shown is the dialog on screen (nil: none).
+	shown *describeView
+}
+
+// describeResult is one finished description.
+type describeResult struct {
+	b      *bundle.Bundle
+	key    string // tokensKey of the image described
+	top    []sampler.PromptScore
+	uncond float64 // bits per token without a prompt
+	// candidates is how many prompts were ranked, source where they came
+	// from, skipped how many were left out (words the model does not know).
+	candidates, skipped int
+	source              string
+	seconds             float64
+}
+
+// describeView is the Describe dialog: a status line and progress bar
+// while the prompts are ranked, then the list of the likeliest ones.
+type describeView struct {
+	dlg     *dialog.CustomDialog
+	status  *widget.Label
+	bar     *widget.ProgressBar
+	list    *fyne.Container
+	rows    []*describeRow
+	stop    *widget.Button
+	close   *widget.Button
+	cancel  context.CancelFunc
+	stopped bool // Stop was pressed (or the dialog closed) while it ran
+}
+
+// describeRow is one listed prompt.
+type describeRow struct {
+	prompt string
+	bits   float64
+	text   *widget.Label
+	use    *widget.Button
+}
+
+// describable says why the current image cannot be described (nil if it
+// can): it needs a model with prompts and one finished image of the
+// model's size, and nothing else running.
+func (s *Studio) describable() error {
+	switch {
+	case s.bundle == nil:
+		return errNoModel
+	case !s.bundle.Conditional():
+		return fmt.Errorf("model %s takes no prompt: Describe ranks prompts by how likely they make the image, so it needs a model with prompts", s.bundle.Name)
+	case s.doc == nil || s.doc.Empty():
+		return errNoImage
+	case s.doc.Tall():
+		return s.tallError("Describe")
+	case !s.doc.Complete():
+		return errors.New("Describe needs a finished image: Continue it first")
+	case s.run.Running() != "":
+		return errBusy{running: s.run.Running()}
+	case s.streaming:
+		return errors.New("Describe waits for the run to end")
+	case s.edit.describing.running != nil:
+		return errors.New("Describe is already running (see its window)")
+	}
+	return nil
+}
+
+// updateDescribe enables the Describe button when the image can be
+// described, and otherwise says why in its tooltip.
+func (s *Studio) updateDescribe() {
+	if s.edit == nil || s.edit.describe == nil {
+		return
+	}
+	btn := s.edit.describe
+	if err := s.describable(); err != nil {
+		btn.Disable()
+		btn.tip = "Describe is unavailable: " + err.Error()
+		return
+	}
+	btn.Enable()
+	btn.tip = describeTip
+}
+
+// describeAsked is the Describe button and menu item.
+func (s *Studio) describeAsked() { s.report(s.Describe()) }
+
+// Describe lists the prompts that make the current image likeliest under
+// the model, best first, with their bits per token, in a dialog whose Use
+// buttons put one in the prompt field. The model's candidate prompts
+// (sampler.DescribeCandidates) are ranked in the background by the exact
+// likelihood of the image's codes (sampler.RankPrompts, ruling out early
+// the prompts that cannot make the top); the dialog shows the progress and
+// can stop it. It returns at once; describing the image described last
+// shows that result again without ranking.
+func (s *Studio) Describe() error {
+	if err := s.describable(); err != nil {
+		return err
+	}
+	st := &s.edit.describing
+	b, tokens, workers := s.bundle, s.doc.Tokens(), s.opt.Workers
+	key := tokensKey(tokens)
+	if r := st.last; r != nil && r.b == b && r.key == key {
+		v := s.newDescribeView()
+		v.showResult(s, r)
+		return nil
+	}
+	ctx, cancel := context.WithCancel(s.ctx)
+	v := s.newDescribeView()
+	v.cancel = cancel
+	st.running = v
+	s.updateButtons()
+	cached := st.candsOf == b
+	cands := st.cands
+	s.goBackground(func() {
+		defer cancel()
+		start := time.Now()
+		var err error
+		if !cached {
+			cands, err = sampler.DescribeCandidates(ctx, b, "")
+		}
+		var r *describeResult
+		if err == nil {
+			r, err = describeImage(ctx, b, cands, tokens, workers, func(done, total int) {
+				s.loop.Do(func() { v.progress(done, total) })
+			})
+		}
+		s.loop.DoAndWait(func() {
+			st.running = nil
+			if err == nil && !cached {
+				st.candsOf, st.cands = b, cands
+			}
+			switch {
+			case v.stopped:
+				v.showStopped()
+			case err == nil && s.bundle != b:
+				v.showError(errModelChanged)
+			case err != nil:
+				v.showError(err)
+			default:
+				r.key, r.seconds = key, time.Since(start).Seconds()
+				st.last = r
+				v.showResult(s, r)
+				s.setStatus(fmt.Sprintf("Described the image: %q fits it best (%.3f bits per token)", r.top[0].Prompt, r.top[0].BitsPerToken()))
+			}
+			s.updateButtons()
+		})
+	})
+	return nil
+}
+
+// describeImage ranks the usable candidates on tokens and keeps the
+// describeTop likeliest, with the image's bits per token without a prompt.
+func describeImage(ctx context.Context, b *bundle.Bundle, cands sampler.Candidates, tokens []int, workers int, progress func(done, total int)) (*describeResult, error) {
+	usable, skipped := sampler.UsablePrompts(b, cands.Prompts)
+	if len(usable) == 0 {
+		return nil, fmt.Errorf("describe: no candidate prompt uses only words model %s knows", b.Name)
+	}
+	ranked, err := sampler.RankPrompts(ctx, b, usable, tokens, sampler.RankOptions{Workers: workers, Top: describeTop, Progress: progress})
+	if err != nil {
+		return nil, fmt.Errorf("describe: %w", err)
+	}
+	uncond, err := sampler.ScoreTokens(ctx, b, "", tokens, workers)
+	if err != nil {
+		return nil, fmt.Errorf("describe: %w", err)
+	}
+	r := &describeResult{b: b, uncond: uncond.BitsPerToken(), candidates: len(usable), skipped: len(skipped), source: cands.Source}
+	for _, p := range ranked[:min(describeTop, len(ranked))] {
+		if !p.Bound {
+			r.top = append(r.top, p)
+		}
+	}
+	return r, nil
+}
+
+// newDescribeView builds the dialog, shows it and makes it the one shown
+// (closing another).
+func (s *Studio) newDescribeView() *describeView {
+	st := &s.edit.describing
+	if st.shown != nil {
+		st.shown.dlg.Hide()
+	}
+	v := &describeView{status: widget.NewLabel("Reading the model's candidate prompts…"), bar: widget.NewProgressBar(), list: container.NewVBox()}
+	v.status.Wrapping = fyne.TextWrapWord
+	v.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), func() {
+		v.stopped = true
+		if v.cancel != nil {
+			v.cancel()
+		}
+		v.stop.Disable()
+		v.status.SetText("Stopping…")
+	})
+	v.close = widget.NewButton("Close", func() { v.dlg.Hide() })
+	v.close.Hide()
+	scroll := container.NewVScroll(v.list)
+	scroll.SetMinSize(fyne.NewSize(560, 300))
+	content := container.NewBorder(container.NewVBox(v.status, v.bar), nil, nil, nil, scroll)
+	v.dlg = dialog.NewCustomWithoutButtons("Describe the image", content, s.win)
+	v.dlg.SetButtons([]fyne.CanvasObject{v.stop, v.close})
+	v.dlg.SetOnClosed(func() {
+		if st.running == v && !v.stopped {
+			v.stopped = true
+			v.cancel()
+		}
+		if st.shown == v {
+			st.shown = nil
+		}
+	})
+	st.shown = v
+	v.dlg.Show()
+	return v
+}
+
+// progress shows how many candidate prompts are decided.
+func (v *describeView) progress(done, total int) {
+	if v.stopped || total == 0 {
+		return
+	}
+	v.bar.SetValue(float64(done) / float64(total))
+	v.status.SetText(fmt.Sprintf("Ranking candidate prompts by how likely they make the image: %d of %d decided…", done, total))
+}
+
+// finished swaps Stop for Close.
+func (v *describeView) finished() {
+	v.stop.Hide()
+	v.close.Show()
+	v.bar.Hide()
+}
+
+// showStopped says the description was stopped.
+func (v *describeView) showStopped() {
+	v.finished()
+	v.status.SetText("Stopped: nothing was ranked.")
+}
+
+// showError says why the description failed.
+func (v *describeView) showError(err error) {
+	v.finished()
+	v.status.SetText("Describe failed: " + err.Error())
+	v.status.Importance = widget.DangerImportance
+	v.status.Refresh()
+}
+
+// showResult lists r's prompts, each with a Use button.
+func (v *describeView) showResult(s *Studio, r *describeResult) {
+	v.finished()
+	note := ""
+	if r.skipped > 0 {
+		note = fmt.Sprintf(" (%d left out for words the model does not know)", r.skipped)
+	}
+	v.status.SetText(fmt.Sprintf("The %d likeliest of %d candidate prompts (%s)%s, in %.1f s. "+
+		"Bits per token: lower is likelier; without a prompt the image takes %.3f.", len(r.top), r.candidates, r.source, note, r.seconds, r.uncond))
+	v.rows = nil
+	var objs []fyne.CanvasObject
+	for i, p := range r.top {
+		row := &describeRow{prompt: p.Prompt, bits: p.BitsPerToken()}
+		row.text = widget.NewLabel(fmt.Sprintf("%d.  %s", i+1, p.Prompt))
+		row.text.Truncation = fyne.TextTruncateEllipsis
+		bits := widget.NewLabel(fmt.Sprintf("%.3f bits/token  (%+.3f)", row.bits, row.bits-r.uncond))
+		row.use = widget.NewButton("Use", func() { s.useDescribed(r, row.prompt) })
+		v.rows = append(v.rows, row)
+		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewHBox(bits, row.use), row.text))
+	}
+	v.list.Objects = objs
+	v.list.Refresh()
+}
+
+// useDescribed puts a described prompt in the prompt field and closes the
+// dialog.
+func (s *Studio) useDescribed(r *describeResult, p string) {
+	if s.bundle != r.b {
+		s.showError(fmt.Errorf("use %q: %w; describe the image again", p, errModelChanged))
+		return
+	}
+	s.panel.prompt.SetText(p)
+	s.paramsChanged()
+	if v := s.edit.describing.shown; v != nil {
+		v.dlg.Hide()
+	}
+	s.setStatus(fmt.Sprintf("Prompt set to %q from Describe", p))
+}

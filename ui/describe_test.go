@@ -1,0 +1,183 @@
+package ui
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// describeSample generates an image of prompt at the lowest temperature:
+// the model's own sample, which its prompt should explain best. (The random
+// Tiny model's prompt is the likeliest for about half of its samples; the
+// tests take one for which it is.)
+func describeSample(t *testing.T, s *Studio, prompt string, seed uint64) {
+	t.Helper()
+	p, err := s.Params()
+	must(t, err)
+	p.Prompt, p.Seed, p.SeedLocked, p.Temperature, p.Batch = prompt, seed, true, MinTemperature, 1
+	s.SetParams(p)
+	generate(t, s)
+}
+
+// bestPrompts scores every usable candidate of b on tokens one at a time
+// (ScoreTokens) and returns them likeliest first with their bits per token.
+func bestPrompts(t *testing.T, b *bundle.Bundle, tokens []int) ([]string, []float64) {
+	t.Helper()
+	cands, err := sampler.DescribeCandidates(context.Background(), b, "")
+	must(t, err)
+	usable, _ := sampler.UsablePrompts(b, cands.Prompts)
+	type scored struct {
+		p    string
+		bits float64
+	}
+	var all []scored
+	for _, p := range usable {
+		sc, err := sampler.ScoreTokens(context.Background(), b, p, tokens, 1)
+		must(t, err)
+		all = append(all, scored{p, sc.BitsPerToken()})
+	}
+	slices.SortStableFunc(all, func(a, b scored) int {
+		switch {
+		case a.bits < b.bits:
+			return -1
+		case a.bits > b.bits:
+			return 1
+		}
+		return 0
+	})
+	var ps []string
+	var bits []float64
+	for _, s := range all {
+		ps = append(ps, s.p)
+		bits = append(bits, s.bits)
+	}
+	return ps, bits
+}
+
+// checkDescribed checks the dialog's list against the prompts scored one
+// by one: the same likeliest prompt, then the same bits per token in order.
+func checkDescribed(t *testing.T, s *Studio) *describeView {
+	t.Helper()
+	v := s.edit.describing.shown
+	if v == nil || !hasDialog(s) {
+		t.Fatal("no Describe dialog")
+	}
+	want, bits := bestPrompts(t, s.Bundle(), s.Document().Tokens())
+	if len(v.rows) != min(describeTop, len(want)) {
+		t.Fatalf("%d prompts listed of %d candidates (status %q)", len(v.rows), len(want), v.status.Text)
+	}
+	if v.rows[0].prompt != want[0] {
+		t.Fatalf("first prompt %q, the likeliest scored one by one is %q", v.rows[0].prompt, want[0])
+	}
+	for i, r := range v.rows {
+		if math.Abs(r.bits-bits[i]) > 1e-5 || i > 0 && r.bits < v.rows[i-1].bits {
+			t.Fatalf("row %d: %q at %.6f bits/token, want %.6f (%q)", i, r.prompt, r.bits, bits[i], want[i])
+		}
+		if !strings.Contains(r.text.Text, r.prompt) {
+			t.Fatalf("row %d shows %q for %q", i, r.text.Text, r.prompt)
+		}
+	}
+	return v
+}
+
+func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // no emoji names: the vocabulary
+	s := newTestStudio(t)
+	btn := s.edit.describe
+	if !btn.Disabled() || !strings.Contains(btn.Tip(), "no image") || s.Describe() == nil {
+		t.Fatalf("Describe without an image: disabled %v, tip %q", btn.Disabled(), btn.Tip())
+	}
+	describeSample(t, s, "cat red google", 1)
+	if btn.Disabled() || s.menu["describe"].Disabled || btn.Tip() != describeTip {
+		t.Fatalf("Describe on a finished image: disabled %v (menu %v), tip %q", btn.Disabled(), s.menu["describe"].Disabled, btn.Tip())
+	}
+
+	test.Tap(btn)
+	// It runs in the background: the dialog is up, the list still empty,
+	// the button disabled and saying why, until the UI loop hears the end.
+	v := s.edit.describing.running
+	if v == nil || len(v.rows) != 0 || !hasDialog(s) || !btn.Disabled() || !strings.Contains(btn.Tip(), "already running") {
+		t.Fatalf("while describing: view %v, disabled %v, tip %q", v, btn.Disabled(), btn.Tip())
+	}
+	s.Wait()
+	must(t, s.LastError())
+	v = checkDescribed(t, s)
+	if v.rows[0].prompt != "cat red google" {
+		t.Errorf("the model's own sample of %q is described first as %q", "cat red google", v.rows[0].prompt)
+	}
+	if s.edit.describing.running != nil || btn.Disabled() || !v.stop.Hidden || v.close.Hidden {
+		t.Fatal("Describe did not end")
+	}
+	if !strings.Contains(v.status.Text, "likeliest of 32 candidate prompts") || !strings.Contains(s.Status(), v.rows[0].prompt) {
+		t.Errorf("status %q; dialog %q", s.Status(), v.status.Text)
+	}
+
+	// Use puts the prompt in the prompt field and closes the dialog.
+	pick := v.rows[2].prompt
+	test.Tap(v.rows[2].use)
+	if p, _ := s.Params(); p.Prompt != pick || hasDialog(s) {
+		t.Fatalf("after Use: prompt %q (want %q), dialog shown %v", p.Prompt, pick, hasDialog(s))
+	}
+
+	// The same image again: the result is shown at once, no ranking runs.
+	must(t, s.Describe())
+	if s.edit.describing.running != nil {
+		t.Fatal("describing the same image again ranked the prompts again")
+	}
+	checkDescribed(t, s)
+}
+
+func TestDescribeStop(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	s := newTestStudio(t)
+	describeSample(t, s, "red cat", 2)
+	must(t, s.Describe())
+	v := s.edit.describing.running
+	test.Tap(v.stop)
+	s.Wait()
+	if len(v.rows) != 0 || !strings.Contains(v.status.Text, "Stopped") || s.edit.describing.last != nil || s.LastError() != nil {
+		t.Fatalf("after Stop: %d rows, status %q, error %v", len(v.rows), v.status.Text, s.LastError())
+	}
+	if s.edit.describe.Disabled() || v.close.Hidden {
+		t.Fatal("Describe cannot be asked again after Stop")
+	}
+	// Closing a running description stops it too.
+	must(t, s.Describe())
+	v = s.edit.describing.running
+	v.dlg.Hide()
+	s.Wait()
+	if !v.stopped || s.edit.describing.last != nil || hasDialog(s) {
+		t.Fatalf("closing a running Describe: stopped %v, dialog %v", v.stopped, hasDialog(s))
+	}
+}
+
+func TestDescribeWithoutPrompts(t *testing.T) {
+	e := newEnv(t)
+	e.models = tinyModels{b: unconditionalBundle(t)}
+	s := e.open(t)
+	generate(t, s)
+	btn := s.edit.describe
+	if !btn.Disabled() || !s.menu["describe"].Disabled || !strings.Contains(btn.Tip(), "takes no prompt") {
+		t.Fatalf("a model without prompts: disabled %v (menu %v), tip %q", btn.Disabled(), s.menu["describe"].Disabled, btn.Tip())
+	}
+	if err := s.Describe(); err == nil || hasDialog(s) {
+		t.Fatalf("Describe on a model without prompts: %v", err)
+	}
+}
+
+func TestDescribeViT(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	s := newViTStudio(t)
+	describeSample(t, s, "red cat google", 7)
+	must(t, s.Describe())
+	s.Wait()
+	must(t, s.LastError())
+	checkDescribed(t, s)
+}
