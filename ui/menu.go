@@ -67,6 +67,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		menuItem("Likelihood map", shortcut(fyne.KeyL, 0), func() { s.SetLikelihoodMap(!s.heatOn) }),
 		item("repair", "Resample the least likely", nil, func() { s.report(s.RepairLeastLikely()) }),
 		item("describe", "Describe…", shortcut(fyne.KeyD, 0), s.describeAsked),
+		menuItem("Nearest training images…", nil, func() { s.report(s.CheckMemorised()) }),
 		fyne.NewMenuItemSeparator(),
 		menuItem("Zoom in", shortcut(fyne.KeyEqual, 0), func() { s.canvas.ZoomBy(zoomStep) }),
 		menuItem("Zoom out", shortcut(fyne.KeyMinus, 0), func() { s.canvas.ZoomBy(1 / zoomStep) }),
