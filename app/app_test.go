@@ -164,13 +164,13 @@ func TestScoreJSONMatchesReference(t *testing.T) {
 	if math.Abs(sum-line.NLLNats) > 1e-9 {
 		t.Error("per-token NLL does not add up to the total")
 	}
-	// The heat map is written, one 32-pixel block a patch.
-	heat := filepath.Join(t.TempDir(), "heat.png")
-	if code, _, stderr := run(t, "score", "--model", dir, "--map", heat, path); code != 0 {
+	// The likelihood map is written, one 32-pixel block a patch.
+	lmap := filepath.Join(t.TempDir(), "lmap.png")
+	if code, _, stderr := run(t, "score", "--model", dir, "--map", lmap, path); code != 0 {
 		t.Fatal(stderr)
 	}
-	if cfg, err := decodeConfig(heat); err != nil || cfg.Width != 256 {
-		t.Errorf("heat map width %d (%v)", cfg.Width, err)
+	if cfg, err := decodeConfig(lmap); err != nil || cfg.Width != 256 {
+		t.Errorf("likelihood map width %d (%v)", cfg.Width, err)
 	}
 }
 

@@ -113,7 +113,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	modelName := fs.String("model", "", "built-in model name or model folder")
 	promptText := fs.String("prompt", "", "prompt to score under (default: the prompt stored in the image, if any: Tessera's record or an A1111 \"parameters\" text)")
 	asJSON := fs.Bool("json", false, "one JSON object per line per image")
-	mapOut := fs.String("map", "", "write the per-patch surprise heat map of the (single) image to this PNG")
+	mapOut := fs.String("map", "", "write the likelihood map of the (single) image to this PNG: each patch tinted by its −log p")
 	threads := fs.Int("threads", 0, "worker threads (0 = all cores)")
 	images, err := parseFlags(fs, args)
 	if err != nil {
@@ -173,9 +173,9 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		}
 		if *mapOut != "" {
 			rows, cols := b.Grid()
-			heat := render.HeatMap(s.PerToken, rows, cols, b.PatchSize())
-			if err := pngmeta.WriteFileAtomic(*mapOut, heat, map[string]string{
-				"Comment": fmt.Sprintf("per-patch surprise (-log p, nats) of %s under %s; max %.3f nats; %.4f bits/token", path, b.Name, maxOf(s.PerToken), s.BitsPerToken()),
+			lmap := render.NLLMap(s.PerToken, rows, cols, b.PatchSize())
+			if err := pngmeta.WriteFileAtomic(*mapOut, lmap, map[string]string{
+				"Comment": fmt.Sprintf("likelihood map (per-patch −log p, nats) of %s under %s; max %.3f nats; %.4f bits/token", path, b.Name, maxOf(s.PerToken), s.BitsPerToken()),
 			}); err != nil {
 				return err
 			}

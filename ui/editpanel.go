@@ -25,7 +25,7 @@ type editPanel struct {
 	tempLabel   *widget.Label
 	clearTemp   *tipButton
 	overlays    *tipCheck
-	heatMap     *tipCheck
+	likMap      *tipCheck
 	worst       *tipSlider
 	worstLabel  *widget.Label
 	repair      *tipButton
@@ -57,26 +57,26 @@ type editPanel struct {
 
 // editActions are what the panel's controls do.
 type editActions struct {
-	tool       func(Tool)
-	brush      func(int)
-	grid       func(bool)
-	clearMask  func()
-	invertMask func()
-	candidates func(int)
-	regenerate func()
-	complete   func()
-	resume     func()
-	undo       func()
-	redo       func()
-	open       func()
-	export     func()
-	copyImage  func()
-	overlays   func(bool)
-	tempValue  func(float64)
-	clearTemp  func()
-	heatMap    func(bool)
-	repair     func()
-	extend     func()
+	tool          func(Tool)
+	brush         func(int)
+	grid          func(bool)
+	clearMask     func()
+	invertMask    func()
+	candidates    func(int)
+	regenerate    func()
+	complete      func()
+	resume        func()
+	undo          func()
+	redo          func()
+	open          func()
+	export        func()
+	copyImage     func()
+	overlays      func(bool)
+	tempValue     func(float64)
+	clearTemp     func()
+	likelihoodMap func(bool)
+	repair        func()
+	extend        func()
 }
 
 // scaleOption shows an export scale.
@@ -127,9 +127,9 @@ func newEditPanel(a editActions) *editPanel {
 			a.overlays(on)
 		}
 	})
-	p.heatMap = newTipCheck("Likelihood map", "Tint each patch by how surprising the model finds it (−log p), with a legend under the canvas (Ctrl+L)", func(on bool) {
+	p.likMap = newTipCheck("Likelihood map", "Tint each patch by how surprising the model finds it (−log p), with a legend under the canvas (Ctrl+L)", func(on bool) {
 		if !p.quietChange {
-			a.heatMap(on)
+			a.likelihoodMap(on)
 		}
 	})
 	p.worstLabel = widget.NewLabel("")
@@ -201,7 +201,7 @@ func newEditPanel(a editActions) *editPanel {
 		p.resume,
 		widget.NewSeparator(),
 		head("Likelihood"),
-		p.heatMap,
+		p.likMap,
 		container.NewBorder(nil, nil, widget.NewLabel("Worst"), p.worstLabel, p.worst),
 		p.repair,
 		p.describe,
@@ -256,11 +256,11 @@ func (p *editPanel) setOverlays(on bool) {
 	p.quietChange = q
 }
 
-// setHeatMap shows the likelihood map toggle without calling back.
-func (p *editPanel) setHeatMap(on bool) {
+// setLikelihoodMap shows the likelihood map toggle without calling back.
+func (p *editPanel) setLikelihoodMap(on bool) {
 	q := p.quietChange
 	p.quietChange = true
-	p.heatMap.SetChecked(on)
+	p.likMap.SetChecked(on)
 	p.quietChange = q
 }
 

@@ -77,7 +77,7 @@ func (s *Studio) scoreAsync(prompt string, tokens []int, done func(*scored, erro
 			}
 			r := &scored{key: key, score: sc}
 			if s.scoreable() == nil && key == s.currentScoreKey() {
-				s.heat = r
+				s.likMap = r
 			}
 			done(r, nil)
 		})
@@ -88,45 +88,45 @@ func (s *Studio) scoreAsync(prompt string, tokens []int, done func(*scored, erro
 // how surprising the model finds it (-log p in nats, from one scoring
 // pass of the current image with the current prompt), with a legend.
 func (s *Studio) SetLikelihoodMap(on bool) {
-	s.heatOn = on
-	s.edit.setHeatMap(on)
-	s.refreshHeat()
+	s.likMapOn = on
+	s.edit.setLikelihoodMap(on)
+	s.refreshLikelihoodMap()
 }
 
 // LikelihoodScore is the score behind the likelihood map when it is of
 // the current image and prompt (nil otherwise).
 func (s *Studio) LikelihoodScore() *sampler.Score {
-	if s.heat == nil || s.scoreable() != nil || s.heat.key != s.currentScoreKey() {
+	if s.likMap == nil || s.scoreable() != nil || s.likMap.key != s.currentScoreKey() {
 		return nil
 	}
-	return s.heat.score
+	return s.likMap.score
 }
 
-// refreshHeat shows the likelihood map of the current image and prompt,
+// refreshLikelihoodMap shows the likelihood map of the current image and prompt,
 // scoring it in the background first when that is not known yet (one
 // scoring at a time; when it ends the map is refreshed again, so the
 // latest image and prompt win).
-func (s *Studio) refreshHeat() {
-	if !s.heatOn {
-		s.canvas.SetHeat(nil, 0, 0)
+func (s *Studio) refreshLikelihoodMap() {
+	if !s.likMapOn {
+		s.canvas.SetLikelihoodMap(nil, 0, 0)
 		s.legend.hide()
 		return
 	}
 	if s.streaming {
-		s.canvas.SetHeat(nil, 0, 0)
+		s.canvas.SetLikelihoodMap(nil, 0, 0)
 		s.legend.message("The map comes back when the run ends")
 		return
 	}
 	if err := s.scoreable(); err != nil {
-		s.canvas.SetHeat(nil, 0, 0)
+		s.canvas.SetLikelihoodMap(nil, 0, 0)
 		s.legend.message(err.Error())
 		return
 	}
 	if sc := s.LikelihoodScore(); sc != nil {
-		s.showHeat(sc)
+		s.showLikelihoodMap(sc)
 		return
 	}
-	s.canvas.SetHeat(nil, 0, 0)
+	s.canvas.SetLikelihoodMap(nil, 0, 0)
 	s.legend.message("Scoring…")
 	if s.scoring {
 		return // refreshed again when that scoring ends
@@ -138,15 +138,15 @@ func (s *Studio) refreshHeat() {
 			s.legend.message(err.Error())
 			return
 		}
-		s.refreshHeat() // the latest image, prompt and model
+		s.refreshLikelihoodMap() // the latest image, prompt and model
 	})
 }
 
-// showHeat puts sc's map on the canvas (only the patches shown while the
+// showLikelihoodMap puts sc's map on the canvas (only the patches shown while the
 // timeline is rewound) and fills the legend.
-func (s *Studio) showHeat(sc *sampler.Score) {
+func (s *Studio) showLikelihoodMap(sc *sampler.Score) {
 	lo, hi := slices.Min(sc.PerToken), slices.Max(sc.PerToken)
-	s.canvas.SetHeat(sc.PerToken[:min(s.shownPatches(), len(sc.PerToken))], lo, hi)
+	s.canvas.SetLikelihoodMap(sc.PerToken[:min(s.shownPatches(), len(sc.PerToken))], lo, hi)
 	s.legend.show(lo, hi, sc.BitsPerToken())
 }
 
@@ -169,7 +169,7 @@ func worstMask(values []float64, frac float64) []bool {
 // worstFraction is the "worst X%" setting as a fraction.
 func (s *Studio) worstFraction() float64 { return s.edit.worst.Value / 100 }
 
-// RepairLeastLikely turns the worst X% of patches by the model's surprise
+// RepairLeastLikely turns the worst X% of patches by the model's −log p
 // (the likelihood map, scored first if needed) into the mask, one undo
 // step, and regenerates them as Regenerate masked does (candidates, best
 // fit first): glitches repaired in one click. It returns at once.

@@ -20,13 +20,13 @@ func TestLikelihoodMapMatchesScorer(t *testing.T) {
 	lockSeed(t, s, "google cat", 4)
 	generate(t, s)
 	tokens := s.Document().Tokens()
-	test.Tap(s.edit.heatMap)
+	test.Tap(s.edit.likMap)
 	s.Wait()
 	must(t, s.LastError())
 	want, err := sampler.ScoreTokens(context.Background(), s.Bundle(), "google cat", tokens, 1)
 	must(t, err)
-	if got := s.Canvas().HeatValues(); !slices.Equal(got, want.PerToken) {
-		t.Fatalf("heat map %v\nscorer    %v", got, want.PerToken)
+	if got := s.Canvas().LikelihoodMapValues(); !slices.Equal(got, want.PerToken) {
+		t.Fatalf("likelihood map %v\nscorer    %v", got, want.PerToken)
 	}
 	legend := s.legend.Text()
 	for _, part := range []string{
@@ -40,35 +40,35 @@ func TestLikelihoodMapMatchesScorer(t *testing.T) {
 	}
 	// the hottest patch is drawn in the ramp's top colour
 	hot := slices.Index(want.PerToken, slices.Max(want.PerToken))
-	if c := heatColor(want.PerToken[hot], slices.Min(want.PerToken), slices.Max(want.PerToken)); s.Canvas().heatPix.NRGBAAt(hot%4, hot/4) != c {
-		t.Fatal("heat overlay not painted")
+	if c := nllColor(want.PerToken[hot], slices.Min(want.PerToken), slices.Max(want.PerToken)); s.Canvas().mapPix.NRGBAAt(hot%4, hot/4) != c {
+		t.Fatal("likelihood map overlay not painted")
 	}
 
 	lockSeed(t, s, "twitter dog", 4)
 	s.Wait()
 	other, err := sampler.ScoreTokens(context.Background(), s.Bundle(), "twitter dog", tokens, 1)
 	must(t, err)
-	if got := s.Canvas().HeatValues(); !slices.Equal(got, other.PerToken) {
+	if got := s.Canvas().LikelihoodMapValues(); !slices.Equal(got, other.PerToken) {
 		t.Fatal("the map did not follow the prompt")
 	}
 	// hidden while a run paints the canvas, then the new image's map
 	must(t, s.Generate())
-	if s.Canvas().HeatValues() != nil {
+	if s.Canvas().LikelihoodMapValues() != nil {
 		t.Fatal("the map stayed over a run")
 	}
 	s.Wait()
 	must(t, s.LastError())
 	next, err := sampler.ScoreTokens(context.Background(), s.Bundle(), "twitter dog", s.Document().Tokens(), 1)
 	must(t, err)
-	if got := s.Canvas().HeatValues(); !slices.Equal(got, next.PerToken) {
+	if got := s.Canvas().LikelihoodMapValues(); !slices.Equal(got, next.PerToken) {
 		t.Fatal("the map did not follow the new image")
 	}
 	must(t, s.Scrub(5))
-	if n := len(s.Canvas().HeatValues()); n != 5 {
+	if n := len(s.Canvas().LikelihoodMapValues()); n != 5 {
 		t.Fatalf("rewound to 5 patches, the map shows %d", n)
 	}
 	s.SetLikelihoodMap(false)
-	if s.Canvas().HeatValues() != nil || s.legend.Text() != "" {
+	if s.Canvas().LikelihoodMapValues() != nil || s.legend.Text() != "" {
 		t.Fatal("the map did not hide")
 	}
 }

@@ -74,12 +74,12 @@ type LiveCanvas struct {
 	rows, cols, patch int
 	front             *image.NRGBA // back composited over a checkerboard, shown
 	overlay           *image.NRGBA // one pixel per patch: temperature and mask colours
-	heatPix           *image.NRGBA // one pixel per patch: the likelihood map
+	mapPix            *image.NRGBA // one pixel per patch: the likelihood map
 	mask              []bool
 	temps             []float64 // painted temperature per patch (0: global)
 	tempValue         float64   // what ToolTemperature paints
-	heat              []float64 // per-patch surprise (nil: no map shown)
-	heatLo, heatHi    float64
+	nll               []float64 // per-patch −log p in nats: the likelihood map (nil: none shown)
+	nllLo, nllHi      float64
 	stroke            *strokeState
 	tool              Tool
 	brush             int
@@ -135,10 +135,10 @@ func (lc *LiveCanvas) SetGrid(rows, cols, patch int) {
 	lc.mu.Unlock()
 	lc.front = image.NewNRGBA(r)
 	lc.overlay = image.NewNRGBA(image.Rect(0, 0, cols, rows))
-	lc.heatPix = image.NewNRGBA(image.Rect(0, 0, cols, rows))
+	lc.mapPix = image.NewNRGBA(image.Rect(0, 0, cols, rows))
 	lc.mask = make([]bool, rows*cols)
 	lc.temps = make([]float64, rows*cols)
-	lc.heat = nil
+	lc.nll = nil
 	lc.stroke = nil
 	lc.compose()
 	lc.Refresh()

@@ -15,8 +15,8 @@ var (
 	neutralColor = color.NRGBA{R: 255, G: 255, B: 255}
 )
 
-// heatAlpha is the opacity of the likelihood map over the image.
-const heatAlpha = 200
+// mapAlpha is the opacity of the likelihood map over the image.
+const mapAlpha = 200
 
 // SetTemperature shows a temperature map (one entry per patch, 0 for the
 // global temperature) as a translucent blue (cooler) / red (warmer) tint.
@@ -50,16 +50,16 @@ func (lc *LiveCanvas) SetTemperatureValue(t float64) {
 // TemperatureValue is the temperature ToolTemperature paints.
 func (lc *LiveCanvas) TemperatureValue() float64 { return lc.tempValue }
 
-// SetHeat shows per-patch values (raster order) as a heat map over the
+// SetLikelihoodMap shows per-patch values (raster order) as a likelihood map over the
 // image, coloured from lo (cold) to hi (hot); nil hides it.
-func (lc *LiveCanvas) SetHeat(values []float64, lo, hi float64) {
-	lc.heat = slices.Clone(values)
-	lc.heatLo, lc.heatHi = lo, hi
+func (lc *LiveCanvas) SetLikelihoodMap(values []float64, lo, hi float64) {
+	lc.nll = slices.Clone(values)
+	lc.nllLo, lc.nllHi = lo, hi
 	lc.Refresh()
 }
 
-// HeatValues are the values of the heat map shown (nil when hidden).
-func (lc *LiveCanvas) HeatValues() []float64 { return slices.Clone(lc.heat) }
+// LikelihoodMapValues are the values of the likelihood map shown (nil when hidden).
+func (lc *LiveCanvas) LikelihoodMapValues() []float64 { return slices.Clone(lc.nll) }
 
 // SetGlobalTemperature sets the temperature the tint compares painted ones
 // with (blue: cooler than it, red: warmer).
@@ -71,7 +71,7 @@ func (lc *LiveCanvas) SetGlobalTemperature(t float64) {
 }
 
 // paintLayers fills the per-patch overlay (temperature tint under the mask
-// colour; nothing while the overlays are hidden) and the heat map image.
+// colour; nothing while the overlays are hidden) and the likelihood map image.
 func (lc *LiveCanvas) paintLayers() {
 	mask, temps := lc.shownMask(), lc.shownTemps()
 	if !lc.OverlaysShown() {
@@ -88,11 +88,11 @@ func (lc *LiveCanvas) paintLayers() {
 		}
 		pix[4*i], pix[4*i+1], pix[4*i+2], pix[4*i+3] = c.R, c.G, c.B, c.A
 	}
-	hp := lc.heatPix.Pix
+	hp := lc.mapPix.Pix
 	for i := 0; i < len(hp)/4; i++ {
 		c := color.NRGBA{}
-		if i < len(lc.heat) {
-			c = heatColor(lc.heat[i], lc.heatLo, lc.heatHi)
+		if i < len(lc.nll) {
+			c = nllColor(lc.nll[i], lc.nllLo, lc.nllHi)
 		}
 		hp[4*i], hp[4*i+1], hp[4*i+2], hp[4*i+3] = c.R, c.G, c.B, c.A
 	}
@@ -120,14 +120,14 @@ func tempColor(t, g float64) color.NRGBA {
 	return c
 }
 
-// heatColor is the colour of value v on the heat map ramp from lo to hi.
-func heatColor(v, lo, hi float64) color.NRGBA {
+// nllColor is the colour of value v on the likelihood map ramp from lo to hi.
+func nllColor(v, lo, hi float64) color.NRGBA {
 	t := 0.0
 	if hi > lo {
 		t = (v - lo) / (hi - lo)
 	}
 	c := render.Ramp(t)
-	c.A = heatAlpha
+	c.A = mapAlpha
 	return c
 }
 

@@ -15,7 +15,7 @@ type liveRenderer struct {
 	lc      *LiveCanvas
 	bg      *canvas.Rectangle
 	img     *canvas.Image
-	heat    *canvas.Image
+	likMap  *canvas.Image
 	overlay *canvas.Image
 	lines   []*canvas.Line
 	cursor  *canvas.Circle
@@ -33,9 +33,9 @@ func newLiveRenderer(lc *LiveCanvas) *liveRenderer {
 	r.img = canvas.NewImageFromImage(lc.front)
 	r.img.ScaleMode = canvas.ImageScalePixels
 	r.img.FillMode = canvas.ImageFillStretch
-	r.heat = canvas.NewImageFromImage(lc.heatPix)
-	r.heat.ScaleMode = canvas.ImageScalePixels
-	r.heat.FillMode = canvas.ImageFillStretch
+	r.likMap = canvas.NewImageFromImage(lc.mapPix)
+	r.likMap.ScaleMode = canvas.ImageScalePixels
+	r.likMap.FillMode = canvas.ImageFillStretch
 	r.overlay = canvas.NewImageFromImage(lc.overlay)
 	r.overlay.ScaleMode = canvas.ImageScalePixels
 	r.overlay.FillMode = canvas.ImageFillStretch
@@ -58,7 +58,7 @@ func (r *liveRenderer) MinSize() fyne.Size { return r.lc.MinSize() }
 
 // Objects lists what is drawn, back to front.
 func (r *liveRenderer) Objects() []fyne.CanvasObject {
-	objs := []fyne.CanvasObject{r.bg, r.img, r.heat, r.overlay}
+	objs := []fyne.CanvasObject{r.bg, r.img, r.likMap, r.overlay}
 	for _, l := range r.lines {
 		objs = append(objs, l)
 	}
@@ -74,8 +74,8 @@ func (r *liveRenderer) Layout(size fyne.Size) {
 	pos, isz := lc.view.rect(size, w, h)
 	r.img.Move(pos)
 	r.img.Resize(isz)
-	r.heat.Move(pos)
-	r.heat.Resize(isz)
+	r.likMap.Move(pos)
+	r.likMap.Resize(isz)
 	r.overlay.Move(pos)
 	r.overlay.Resize(isz)
 
@@ -115,8 +115,8 @@ func (r *liveRenderer) update() {
 	lc := r.lc
 	r.img.Image = lc.front
 	r.overlay.Image = lc.overlay
-	r.heat.Image = lc.heatPix
-	r.heat.Hidden = lc.heat == nil
+	r.likMap.Image = lc.mapPix
+	r.likMap.Hidden = lc.nll == nil
 	lc.paintLayers()
 	want := 0
 	if lc.grid {

@@ -64,7 +64,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		item("replay", "Replay the generation", nil, s.toggleReplay),
 		item("extend", "Extend ↓", nil, func() { s.edit.extend.OnTapped() }),
 		fyne.NewMenuItemSeparator(),
-		menuItem("Likelihood map", shortcut(fyne.KeyL, 0), func() { s.SetLikelihoodMap(!s.heatOn) }),
+		menuItem("Likelihood map", shortcut(fyne.KeyL, 0), func() { s.SetLikelihoodMap(!s.likMapOn) }),
 		item("repair", "Resample the least likely", nil, func() { s.report(s.RepairLeastLikely()) }),
 		item("describe", "Describe…", shortcut(fyne.KeyD, 0), s.describeAsked),
 		menuItem("Nearest training images…", nil, func() { s.report(s.CheckMemorised()) }),

@@ -107,8 +107,8 @@ type Studio struct {
 	replayFrame time.Duration
 	statusLog   []string
 	scrub       int     // patches the timeline shows (-1: the whole image)
-	heatOn      bool    // the likelihood map is shown
-	heat        *scored // the likelihood map's last score (nil: none yet)
+	likMapOn    bool    // the likelihood map is shown
+	likMap      *scored // the likelihood map's last score (nil: none yet)
 	scoring     bool    // a likelihood map scoring runs
 	streaming   bool    // a run paints the canvas (no likelihood map then)
 
@@ -126,7 +126,7 @@ type Studio struct {
 	history    *thumbStrip
 	histModels *tipSelect
 	tl         *timeline
-	legend     *heatLegend
+	legend     *likelihoodLegend
 	noModel    *fyne.Container
 	zoomLabel  *tipLabel
 	menu       map[string]*fyne.MenuItem
@@ -341,10 +341,10 @@ func (s *Studio) buildWidgets() {
 				s.setStatus(s.temperatureToolStatus())
 			}
 		},
-		clearTemp: func() { s.report(s.ClearTemperatureMap()) },
-		heatMap:   s.SetLikelihoodMap,
-		repair:    func() { s.report(s.RepairLeastLikely()) },
-		extend:    func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },
+		clearTemp:     func() { s.report(s.ClearTemperatureMap()) },
+		likelihoodMap: s.SetLikelihoodMap,
+		repair:        func() { s.report(s.RepairLeastLikely()) },
+		extend:        func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },
 	})
 	s.edit.setValues(ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates())
 
@@ -359,7 +359,7 @@ func (s *Studio) buildWidgets() {
 	s.histModels = newTipSelect([]string{allModels}, "Show the history of one model only", s.FilterHistory)
 	s.histModels.SetSelected(allModels)
 	s.tl = newTimeline(s.scrubTo, func() { s.report(s.BranchFromHere()) }, s.toggleReplay)
-	s.legend = newHeatLegend()
+	s.legend = newLikelihoodLegend()
 
 	openDir := newTipButton(openFolderOption, theme.FolderOpenIcon(), "Open a model folder in the Hugging Face layout (config.json, model.safetensors, preprocessor_config.json)", s.showModelFolderDialog)
 	openDir.Importance = widget.HighImportance

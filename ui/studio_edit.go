@@ -45,7 +45,7 @@ func (s *Studio) showDoc() {
 	s.canvas.SetMask(s.doc.Mask())
 	s.canvas.SetTemperature(s.doc.Temperature())
 	s.canvas.Sync()
-	s.refreshHeat()
+	s.refreshLikelihoodMap()
 }
 
 // updateButtons enables what the current state allows.
@@ -328,7 +328,7 @@ func (s *Studio) paramsChanged() {
 		s.canvas.SetGlobalTemperature(p.Temperature)
 	}
 	s.autosave()
-	if s.heatOn && s.doc != nil {
-		s.refreshHeat()
+	if s.likMapOn && s.doc != nil {
+		s.refreshLikelihoodMap()
 	}
 }

@@ -162,7 +162,7 @@ func TestViTStudioFeatures(t *testing.T) {
 		s.Wait()
 		want, err := sampler.ScoreTokens(context.Background(), s.Bundle(), "google cat", s.Document().Tokens(), 1)
 		must(t, err)
-		if !slices.Equal(s.Canvas().HeatValues(), want.PerToken) {
+		if !slices.Equal(s.Canvas().LikelihoodMapValues(), want.PerToken) {
 			t.Fatal("the likelihood map is not the scorer's")
 		}
 		before := s.Document().Tokens()

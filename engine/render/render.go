@@ -1,6 +1,6 @@
-// Package render draws pictures about generated images: per-patch heat
-// maps (the likelihood map) and time-lapse animations of an image appearing
-// patch by patch.
+// Package render draws pictures about generated images: the likelihood
+// map (each patch tinted by its −log p) and time-lapse animations of an
+// image appearing patch by patch.
 package render
 
 import (
@@ -14,11 +14,12 @@ import (
 	"github.com/nfnt/resize"
 )
 
-// HeatMap draws per-patch values (raster order, rows×cols) as a picture with
+// NLLMap draws the likelihood map: per-patch −log p values (raster order,
+// rows×cols, any unit) as a picture with
 // p×p pixels a patch, scaled to at least 256 pixels wide, from dark blue (0)
 // through green to yellow (the largest value): the "inferno"-like ramp
 // people read as cold to hot.
-func HeatMap(values []float64, rows, cols, p int) *image.NRGBA {
+func NLLMap(values []float64, rows, cols, p int) *image.NRGBA {
 	scale := max(1, 256/max(cols*p, 1))
 	side := p * scale
 	img := image.NewNRGBA(image.Rect(0, 0, cols*side, rows*side))

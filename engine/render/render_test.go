@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-func TestHeatMapScalesToTheLargestValue(t *testing.T) {
-	img := HeatMap([]float64{0, 1, 2, 4}, 2, 2, 1)
+func TestNLLMapScalesToTheLargestValue(t *testing.T) {
+	img := NLLMap([]float64{0, 1, 2, 4}, 2, 2, 1)
 	if b := img.Bounds(); b.Dx() != 256 || b.Dy() != 256 {
 		t.Fatalf("size %v, want 256×256 (2 patches of 128)", b)
 	}

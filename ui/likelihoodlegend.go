@@ -12,10 +12,10 @@ import (
 	"github.com/tessera-studio/tessera/engine/render"
 )
 
-// heatLegend explains the likelihood map under the canvas: the colour ramp
+// likelihoodLegend explains the likelihood map under the canvas: the colour ramp
 // from the least to the most surprising patch (nats) and the image's mean
 // bits per patch; or why there is no map.
-type heatLegend struct {
+type likelihoodLegend struct {
 	title, lo, hi, bits *widget.Label
 	ramp                *canvas.Image
 	box                 *fyne.Container
@@ -26,13 +26,13 @@ type heatLegend struct {
 // keeps its place so nothing under the canvas moves when the map comes.
 const legendOff = "Likelihood map off — Ctrl+L tints each patch by how surprising the model finds it"
 
-// newHeatLegend builds the (hidden) legend.
-func newHeatLegend() *heatLegend {
+// newLikelihoodLegend builds the (hidden) legend.
+func newLikelihoodLegend() *likelihoodLegend {
 	pix := image.NewNRGBA(image.Rect(0, 0, 64, 1))
 	for x := 0; x < 64; x++ {
 		pix.SetNRGBA(x, 0, render.Ramp(float64(x)/63))
 	}
-	l := &heatLegend{
+	l := &likelihoodLegend{
 		title: widget.NewLabel("Surprise (-log p)"),
 		lo:    widget.NewLabel(""), hi: widget.NewLabel(""), bits: widget.NewLabel(""),
 		ramp: canvas.NewImageFromImage(pix),
@@ -47,7 +47,7 @@ func newHeatLegend() *heatLegend {
 }
 
 // show fills the legend for a map from lo to hi nats, bits per patch in all.
-func (l *heatLegend) show(lo, hi, bits float64) {
+func (l *likelihoodLegend) show(lo, hi, bits float64) {
 	l.lo.SetText(fmt.Sprintf("%.2f nats", lo))
 	l.hi.SetText(fmt.Sprintf("%.2f nats", hi))
 	l.bits.SetText(fmt.Sprintf("· image: %.3f bits/patch", bits))
@@ -59,7 +59,7 @@ func (l *heatLegend) show(lo, hi, bits float64) {
 }
 
 // message shows text instead of the ramp (scoring, or why there is no map).
-func (l *heatLegend) message(text string) {
+func (l *likelihoodLegend) message(text string) {
 	l.title.Show()
 	l.lo.Hide()
 	l.ramp.Hide()
@@ -69,7 +69,7 @@ func (l *heatLegend) message(text string) {
 }
 
 // hide says the map is off (the line keeps its place).
-func (l *heatLegend) hide() {
+func (l *likelihoodLegend) hide() {
 	l.title.Hide()
 	l.lo.Hide()
 	l.ramp.Hide()
@@ -79,7 +79,7 @@ func (l *heatLegend) hide() {
 }
 
 // Text is what the legend says about the map (empty while it is off).
-func (l *heatLegend) Text() string {
+func (l *likelihoodLegend) Text() string {
 	if !l.on {
 		return ""
 	}
