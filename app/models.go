@@ -79,8 +79,8 @@ func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, erro
 	if shown {
 		fmt.Fprintf(log, " in %.1f s\n", time.Since(start).Seconds())
 	}
-	if err == nil && b.Model.HalfEnabled() {
-		if r := b.Model.HalfReport(); r.Mixed() {
+	if err == nil {
+		if r := b.Model.HalfReport(); r.Mixed() { // empty unless f16 was asked for
 			fmt.Fprintf(log, "note: model %s: %s; --precision f16 computes with them in float32, so results match --precision f32 up to float16 rounding\n", b.Name, r)
 		}
 	}

@@ -121,9 +121,6 @@ func kvBound(b *Block, d int) float64 {
 	return worst
 }
 
-// HalfEnabled reports whether EnableHalf was called.
-func (m *Model) HalfEnabled() bool { return m.half != nil }
-
 // HalfReport says what EnableHalf kept in float32 (empty before it).
 func (m *Model) HalfReport() HalfReport {
 	if m.half == nil {
