@@ -53,18 +53,7 @@ type GenderSet struct {
 // prince, princess). Sets are in emoji.json order. Missing data is an error
 // wrapping ErrNotFound.
 func EmojiGenders(ctx context.Context, cacheDir string) ([]GenderSet, error) {
-	if cacheDir == "" {
-		dir, err := DefaultEmojiCache()
-		if err != nil {
-			return nil, err
-		}
-		cacheDir = dir
-	}
-	meta, _, err := findEmojiTarballs(cacheDir, nil)
-	if err != nil {
-		return nil, err
-	}
-	entries, err := readEmojiJSON(ctx, meta)
+	entries, err := emojiEntries(ctx, cacheDir)
 	if err != nil {
 		return nil, err
 	}

@@ -202,6 +202,23 @@ func compareVersions(a, b string) int {
 	return cmp.Compare(len(pa), len(pb))
 }
 
+// emojiEntries reads emoji.json from the metadata tarball in cacheDir
+// ("": DefaultEmojiCache), without the artwork.
+func emojiEntries(ctx context.Context, cacheDir string) ([]emojiEntry, error) {
+	if cacheDir == "" {
+		dir, err := DefaultEmojiCache()
+		if err != nil {
+			return nil, err
+		}
+		cacheDir = dir
+	}
+	meta, _, err := findEmojiTarballs(cacheDir, nil)
+	if err != nil {
+		return nil, err
+	}
+	return readEmojiJSON(ctx, meta)
+}
+
 // readEmojiJSON reads package/emoji.json from the metadata tarball.
 func readEmojiJSON(ctx context.Context, path string) ([]emojiEntry, error) {
 	var entries []emojiEntry

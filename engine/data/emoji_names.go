@@ -14,18 +14,7 @@ import (
 // reads only the metadata tarball, not the artwork. Missing data is an
 // error wrapping ErrNotFound.
 func EmojiNames(ctx context.Context, cacheDir string) ([]string, error) {
-	if cacheDir == "" {
-		dir, err := DefaultEmojiCache()
-		if err != nil {
-			return nil, err
-		}
-		cacheDir = dir
-	}
-	meta, _, err := findEmojiTarballs(cacheDir, nil)
-	if err != nil {
-		return nil, err
-	}
-	entries, err := readEmojiJSON(ctx, meta)
+	entries, err := emojiEntries(ctx, cacheDir)
 	if err != nil {
 		return nil, err
 	}

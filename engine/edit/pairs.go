@@ -8,12 +8,12 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/nfnt/resize"
 
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/par"
 )
 
 // Defaults of Spec.
@@ -382,7 +382,7 @@ func resizeAll(samples []data.Sample, size int) ([]*image.NRGBA, error) {
 			return nil, fmt.Errorf("sample %d (%q) has no image", i, s.Caption)
 		}
 	}
-	parallel(len(samples), runtime.NumCPU(), func(i int) {
+	par.Each(len(samples), runtime.NumCPU(), func(i int) {
 		img := samples[i].Image
 		if b := img.Bounds(); b.Dx() == size && b.Dy() == size {
 			out[i] = normalized(img)
@@ -391,24 +391,4 @@ func resizeAll(samples []data.Sample, size int) ([]*image.NRGBA, error) {
 		out[i] = codebook.Flatten(resize.Resize(uint(size), uint(size), img, resize.Lanczos3))
 	})
 	return out, nil
-}
-
-// parallel runs fn(i) for i in [0, n) on workers goroutines.
-func parallel(n, workers int, fn func(i int)) {
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < max(1, workers); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				fn(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }

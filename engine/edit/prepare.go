@@ -13,6 +13,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/par"
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
@@ -201,7 +202,7 @@ func (e *encoder) examples(set *Set, pairs []Pair, ptok *prompt.Tokenizer, worke
 	}
 	codes := make([][]int32, len(need))
 	errs := make([]error, len(need))
-	parallel(len(need), workers, func(k int) {
+	par.Each(len(need), workers, func(k int) {
 		codes[k], errs[k] = e.encode(set.Images[need[k]])
 	})
 	for k, i := range need {
@@ -212,7 +213,7 @@ func (e *encoder) examples(set *Set, pairs []Pair, ptok *prompt.Tokenizer, worke
 	}
 	out := make([]train.Example, len(pairs))
 	errs = make([]error, len(pairs))
-	parallel(len(pairs), workers, func(k int) {
+	par.Each(len(pairs), workers, func(k int) {
 		p := pairs[k]
 		ex := train.Example{Source: e.cache[p.Source], Codes: e.cache[p.Dest]}
 		switch {

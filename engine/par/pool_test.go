@@ -65,3 +65,16 @@ func BenchmarkForHandOff(b *testing.B) {
 		team.For(2, 1, func(lo, hi int) { sink.Add(int64(hi - lo)) })
 	}
 }
+
+func TestEachRunsEveryIndexOnce(t *testing.T) {
+	for _, workers := range []int{0, 1, 3, 100} {
+		seen := make([]int32, 50)
+		Each(len(seen), workers, func(i int) { atomic.AddInt32(&seen[i], 1) })
+		for i, n := range seen {
+			if n != 1 {
+				t.Fatalf("workers %d: index %d ran %d times", workers, i, n)
+			}
+		}
+	}
+	Each(0, 4, func(int) { t.Fatal("ran with n = 0") })
+}

@@ -14,13 +14,13 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/nfnt/resize"
 
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/par"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
@@ -221,7 +221,7 @@ func sampleCaptions(s data.Sample) []string {
 // already opaque on white).
 func resizeAll(samples []data.Sample, size int) []*image.NRGBA {
 	out := make([]*image.NRGBA, len(samples))
-	parallel(len(samples), runtime.NumCPU(), func(i int) {
+	par.Each(len(samples), runtime.NumCPU(), func(i int) {
 		img := samples[i].Image
 		if b := img.Bounds(); b.Dx() == size && b.Dy() == size {
 			out[i] = img
@@ -263,7 +263,7 @@ func tokenize(ctx context.Context, samples []data.Sample, imgs []*image.NRGBA, c
 	}
 	codes := make([][]int32, len(jobs))
 	errs := make([]error, len(jobs))
-	parallel(len(jobs), spec.Workers, func(j int) {
+	par.Each(len(jobs), spec.Workers, func(j int) {
 		if ctx.Err() != nil {
 			errs[j] = ctx.Err()
 			return
@@ -306,7 +306,7 @@ func meanPSNR(imgs []*image.NRGBA, cb tokenizer.Tokenizer, grid, workers int) fl
 		return math.NaN()
 	}
 	vals := make([]float64, len(imgs))
-	parallel(len(imgs), workers, func(i int) {
+	par.Each(len(imgs), workers, func(i int) {
 		codes, err := cb.Encode(imgs[i], grid, grid)
 		if err != nil {
 			vals[i] = math.NaN()
@@ -322,26 +322,6 @@ func meanPSNR(imgs []*image.NRGBA, cb tokenizer.Tokenizer, grid, workers int) fl
 		}
 	}
 	return sum / float64(max(n, 1))
-}
-
-// parallel runs fn(i) for i in [0, n) on workers goroutines.
-func parallel(n, workers int, fn func(i int)) {
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < max(1, workers); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				fn(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }
 
 // dropStyle removes a trailing style from a caption (a style may be several
