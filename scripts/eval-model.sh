@@ -22,4 +22,4 @@ for s in google twitter openmoji "fluent flat" "fluent modern" "fluent contrast"
 done
 ./tessera sheet --model "$model" --prompts scripts/prompts/sheet-names.txt --styles all --seed 1 --out docs/emoji-sheet.png
 ./tessera sheet --model "$model" --prompts scripts/prompts/unpaired.txt --seeds 4 --out docs/unpaired-sheet.png
-echo "wrote $out/*.json, docs/emoji-sheet.png, docs/unpaired-sheet.png"
+echo "wrote $out/*.txt, docs/emoji-sheet.png, docs/unpaired-sheet.png"
