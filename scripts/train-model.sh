@@ -25,7 +25,7 @@ emoji)
 	# uninterrupted one bit for bit).
 	./tessera train-tokenizer --data emoji --out runs/tokenizer --steps 15000 --stop-at 3762
 	./tessera train-tokenizer --data emoji --out runs/tokenizer --steps 6000
-	flags=(--data emoji --tokenizer runs/tokenizer/tokenizer --steps "${GPT_STEPS:-24000}" --minutes "${GPT_MINUTES:-0}" --eval-every 1000 --default-temperature 1 --default-guidance 1.5 --default-guidance-min-p 0.1)
+	flags=(--data emoji --tokenizer runs/tokenizer/tokenizer --steps "${GPT_STEPS:-7500}" --minutes "${GPT_MINUTES:-0}" --eval-every 1000 --default-temperature 0.8 --default-guidance 3 --default-guidance-min-p 0.1)
 	weights=final ;;
 mnist) flags=(--data mnist --epochs 3 --minutes 25 --default-guidance 3); weights=best ;;
 edit)
