@@ -134,21 +134,7 @@ func (f *editFlags) options(b *bundle.Bundle, set map[string]bool) (sampler.Opti
 		GuidanceMinP: f.guidanceMinP, Seed: seed, Batch: f.candidates, Workers: f.threads}
 	sI := f.imageGuidance
 	d := b.Model.Config.SamplingDefaults()
-	if !set["temperature"] && d.Temperature > 0 {
-		opt.Temperature = d.Temperature
-	}
-	if !set["top-k"] && d.TopK > 0 {
-		opt.TopK = d.TopK
-	}
-	if !set["top-p"] && d.TopP > 0 {
-		opt.TopP = d.TopP
-	}
-	if !set["guidance"] && d.Guidance > 0 {
-		opt.Guidance = d.Guidance
-	}
-	if !set["guidance-min-p"] && d.GuidanceMinP > 0 {
-		opt.GuidanceMinP = d.GuidanceMinP
-	}
+	applyModelDefaults(&opt, d, set, true)
 	if !set["image-guidance"] && d.ImageGuidance > 0 {
 		sI = d.ImageGuidance
 	}

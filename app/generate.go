@@ -16,6 +16,7 @@ import (
 	"github.com/nfnt/resize"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
@@ -63,7 +64,14 @@ func (s *samplingFlags) options(b *bundle.Bundle) sampler.Options {
 	if s.fs != nil {
 		set = flagsSet(s.fs)
 	}
-	d := b.Model.Config.SamplingDefaults()
+	applyModelDefaults(&opt, b.Model.Config.SamplingDefaults(), set, b.Conditional())
+	return opt
+}
+
+// applyModelDefaults puts the model's recommended settings d into opt
+// wherever the flag was not set on the command line (set, by flag name) and
+// d has a value; guidance only when withGuidance (a model with prompts).
+func applyModelDefaults(opt *sampler.Options, d model.SamplingDefaults, set map[string]bool, withGuidance bool) {
 	if !set["temperature"] && d.Temperature > 0 {
 		opt.Temperature = d.Temperature
 	}
@@ -73,13 +81,12 @@ func (s *samplingFlags) options(b *bundle.Bundle) sampler.Options {
 	if !set["top-p"] && d.TopP > 0 {
 		opt.TopP = d.TopP
 	}
-	if !set["guidance"] && d.Guidance > 0 && b.Conditional() {
+	if !set["guidance"] && d.Guidance > 0 && withGuidance {
 		opt.Guidance = d.Guidance
 	}
 	if !set["guidance-min-p"] && d.GuidanceMinP > 0 {
 		opt.GuidanceMinP = d.GuidanceMinP
 	}
-	return opt
 }
 
 // record is the PNG metadata of one generated image.
