@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -30,6 +31,8 @@ type benchReport struct {
 	Batch8StreamBoundTokens float64 `json:"batch8_stream_bound_tokens_per_s"`
 	MemoryGBPerS            float64 `json:"memory_gb_per_s"`
 	SgemmGFLOPS             float64 `json:"sgemm_gflops"`
+
+	config model.Config // for the streaming bounds
 }
 
 // randomBundle builds a random model of a named shape with a random palette.
@@ -57,44 +60,26 @@ func randomBundle(shape string) (*bundle.Bundle, error) {
 }
 
 func runBench(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "bench", "[--model M | --random small] [--json]")
+	fs := newFlags(env, "bench", "[--model M | --random small] [--precision f16|int8|f32|all] [--json]")
 	modelName := fs.String("model", "", "built-in model name or model folder")
 	random := fs.String("random", "", "bench a random model of this shape instead (small = OpenAI imagegpt-small, 76.7M parameters)")
-	asJSON := fs.Bool("json", false, "print one JSON object")
+	asJSON := fs.Bool("json", false, "print one JSON object (with --precision all, a JSON array of one object per precision)")
 	threads := fs.Int("threads", runtime.NumCPU(), "worker threads")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the sampling runs to this file (for go tool pprof)")
 	only := fs.Int("batch", 0, "time only this batch size (1 or 8; 0 = both)")
-	precision := fs.String("precision", "f16", "sampling arithmetic: f16 (half-precision weights and KV cache) or f32; the streaming bound counts the bytes of the precision used")
+	precision := fs.String("precision", "f16", precisionHelp+"; all = each in turn, side by side in one run. The streaming bound counts the bytes of the precision used")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
-	log := env.Stderr
-	start := time.Now()
-	var b *bundle.Bundle
-	var err error
-	halfPrec, err := halfPrecision(*precision)
-	if err != nil {
-		return err
-	}
-	if *random != "" {
-		b, err = randomBundle(*random)
-		if err == nil && halfPrec {
-			b.Model.EnableHalf()
+	precs := []string{precF32, precF16, precInt8}
+	if *precision != "all" {
+		p, err := parsePrecision(*precision)
+		if err != nil {
+			return err
 		}
-	} else {
-		b, err = openModel(env.Stderr, *modelName, *precision)
+		precs = []string{p}
 	}
-	if err != nil {
-		return err
-	}
-	bytesPer := 4
-	if halfPrec {
-		bytesPer = 2
-	}
-	c := b.Model.Config
-	r := benchReport{Model: b.Name, Params: c.Params(), Tokens: b.ImageTokens(), Threads: *threads, Precision: map[bool]string{true: "f16", false: "f32"}[halfPrec], LoadS: time.Since(start).Seconds()}
-	fmt.Fprintf(log, "model %s: %d parameters, %d tokens an image, loaded in %.3f s\n", b.Name, r.Params, r.Tokens, r.LoadS)
-
+	log := env.Stderr
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err != nil {
@@ -105,29 +90,16 @@ func runBench(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	for _, batch := range []int{1, 8} {
-		if *only != 0 && batch != *only {
-			continue
-		}
-		opt := sampler.Defaults()
-		opt.Batch, opt.Workers, opt.Seed = batch, *threads, 1
-		if b.Conditional() {
-			opt.Prompt = ""
-		}
-		res, err := sampler.Generate(ctx, b, opt, nil)
+	var reports []benchReport
+	for _, prec := range precs {
+		r, err := benchPrecision(ctx, log, *modelName, *random, prec, *threads, *only)
 		if err != nil {
+			if *profile != "" {
+				pprof.StopCPUProfile()
+			}
 			return err
 		}
-		if res.Stopped {
-			return fmt.Errorf("interrupted")
-		}
-		rate := float64(batch*b.ImageTokens()) / res.Elapsed.Seconds()
-		fmt.Fprintf(log, "batch %d: %d tokens in %.2f s = %.1f tokens/s\n", batch, batch*b.ImageTokens(), res.Elapsed.Seconds(), rate)
-		if batch == 1 {
-			r.Batch1TokensPerS = rate
-		} else {
-			r.Batch8TokensPerS = rate
-		}
+		reports = append(reports, r)
 	}
 	if *profile != "" {
 		pprof.StopCPUProfile()
@@ -135,31 +107,97 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	// The machine's limits are measured after sampling: OpenBLAS's threads
 	// from the sgemm run and the bandwidth buffer would otherwise linger
 	// while the engine samples.
-	r.SgemmGFLOPS = measureSgemm(*threads)
-	fmt.Fprintf(log, "sgemm (OpenBLAS, %d threads): %.1f GFLOP/s\n", *threads, r.SgemmGFLOPS)
+	sgemm := measureSgemm(*threads)
+	fmt.Fprintf(log, "sgemm (OpenBLAS, %d threads): %.1f GFLOP/s\n", *threads, sgemm)
 	bw := measureBandwidth(*threads)
-	r.MemoryGBPerS = bw / 1e9
-	r.StreamBoundTokensPerS = streamBound(c, 1, bytesPer, bw)
-	r.Batch8StreamBoundTokens = streamBound(c, 8, bytesPer, bw)
-	fmt.Fprintf(log, "memory read: %.1f GB/s; streaming bound: %.1f tokens/s at batch 1, %.1f at batch 8\n", r.MemoryGBPerS, r.StreamBoundTokensPerS, r.Batch8StreamBoundTokens)
-
+	fmt.Fprintf(log, "memory read: %.1f GB/s\n", bw/1e9)
+	for i := range reports {
+		r := &reports[i]
+		r.SgemmGFLOPS, r.MemoryGBPerS = sgemm, bw/1e9
+		r.StreamBoundTokensPerS = streamBound(r.config, 1, r.Precision, bw)
+		r.Batch8StreamBoundTokens = streamBound(r.config, 8, r.Precision, bw)
+	}
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		if len(reports) == 1 {
+			return enc.Encode(reports[0])
+		}
+		return enc.Encode(reports)
 	}
-	fmt.Fprintf(env.Stdout, "batch 1: %.1f tokens/s (%.0f%% of the streaming bound %.1f)\n", r.Batch1TokensPerS, 100*r.Batch1TokensPerS/r.StreamBoundTokensPerS, r.StreamBoundTokensPerS)
-	fmt.Fprintf(env.Stdout, "batch 8: %.1f tokens/s (%.0f%% of the streaming bound %.1f)\n", r.Batch8TokensPerS, 100*r.Batch8TokensPerS/r.Batch8StreamBoundTokens, r.Batch8StreamBoundTokens)
+	for _, r := range reports {
+		if r.Batch1TokensPerS > 0 {
+			fmt.Fprintf(env.Stdout, "%s batch 1: %.1f tokens/s (%.0f%% of the streaming bound %.1f)\n", r.Precision, r.Batch1TokensPerS, 100*r.Batch1TokensPerS/r.StreamBoundTokensPerS, r.StreamBoundTokensPerS)
+		}
+		if r.Batch8TokensPerS > 0 {
+			fmt.Fprintf(env.Stdout, "%s batch 8: %.1f tokens/s (%.0f%% of the streaming bound %.1f)\n", r.Precision, r.Batch8TokensPerS, 100*r.Batch8TokensPerS/r.Batch8StreamBoundTokens, r.Batch8StreamBoundTokens)
+		}
+	}
 	return nil
+}
+
+// benchPrecision loads the model (or builds the random one) in precision
+// prec and times sampling one image at batch 1 and at batch 8 (only: just
+// that batch).
+func benchPrecision(ctx context.Context, log io.Writer, modelName, random, prec string, threads, only int) (benchReport, error) {
+	start := time.Now()
+	var b *bundle.Bundle
+	var err error
+	if random != "" {
+		if b, err = randomBundle(random); err == nil {
+			setPrecision(b.Model, prec)
+		}
+	} else {
+		b, err = openModel(log, modelName, prec)
+	}
+	if err != nil {
+		return benchReport{}, err
+	}
+	c := b.Model.Config
+	r := benchReport{Model: b.Name, Params: c.Params(), Tokens: b.ImageTokens(), Threads: threads, Precision: prec, LoadS: time.Since(start).Seconds(), config: c}
+	fmt.Fprintf(log, "model %s (%s): %d parameters, %d tokens an image, loaded in %.3f s\n", b.Name, prec, r.Params, r.Tokens, r.LoadS)
+	if rep := b.Model.HalfReport().String(); rep != "" {
+		fmt.Fprintf(log, "  %s\n", rep)
+	}
+	for _, batch := range []int{1, 8} {
+		if only != 0 && batch != only {
+			continue
+		}
+		opt := sampler.Defaults()
+		opt.Batch, opt.Workers, opt.Seed = batch, threads, 1
+		res, err := sampler.Generate(ctx, b, opt, nil)
+		if err != nil {
+			return r, err
+		}
+		if res.Stopped {
+			return r, fmt.Errorf("interrupted")
+		}
+		rate := float64(batch*b.ImageTokens()) / res.Elapsed.Seconds()
+		fmt.Fprintf(log, "%s batch %d: %d tokens in %.2f s = %.1f tokens/s\n", prec, batch, batch*b.ImageTokens(), res.Elapsed.Seconds(), rate)
+		if batch == 1 {
+			r.Batch1TokensPerS = rate
+		} else {
+			r.Batch8TokensPerS = rate
+		}
+	}
+	return r, nil
 }
 
 // streamBound is the tokens/s reached if each decode step only read every
 // weight once plus the KV cache (at its average length over one image),
-// each value taking bytesPer bytes.
-func streamBound(c model.Config, batch, bytesPer int, bytesPerS float64) float64 {
-	weights := float64(c.Params()) * float64(bytesPer)
+// in the bytes of precision prec: weights 4, 2 or 1 bytes (f32, f16,
+// int8), cache values 4 bytes for f32 and 2 otherwise.
+func streamBound(c model.Config, batch int, prec string, bytesPerS float64) float64 {
+	wBytes, kvBytes := 2.0, 2.0
+	switch prec {
+	case precF32:
+		wBytes, kvBytes = 4, 4
+	case precInt8:
+		wBytes = 1
+	}
+	weights := float64(c.Params()) * wBytes
 	avgLen := float64(c.NPositions+1) / 2
-	kv := float64(c.NLayer) * 2 * float64(batch) * avgLen * float64(c.NEmbd) * float64(bytesPer)
+	kv := float64(c.NLayer) * 2 * float64(batch) * avgLen * float64(c.NEmbd) * kvBytes
 	return float64(batch) * bytesPerS / (weights + kv)
 }
 

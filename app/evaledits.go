@@ -272,7 +272,7 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	fs.Float64Var(&f.topP, "top-p", 1, "sample from the smallest set of codes with this total probability")
 	fs.Float64Var(&f.guidanceMinP, "guidance-min-p", 0, "let guidance pick only codes at least this fraction as likely as the top code (0 = off)")
 	fs.IntVar(&f.threads, "threads", 0, "worker threads (0 = all cores)")
-	fs.StringVar(&f.precision, "precision", "f16", "sampling arithmetic: f16 or f32")
+	fs.StringVar(&f.precision, "precision", "f16", precisionHelp)
 	families := fs.String("families", "", "comma-separated families to evaluate (default all: "+familyList()+")")
 	dataDir := fs.String("data", "", "emoji cache folder (default: make data's)")
 	asJSON := fs.Bool("json", false, "print one JSON object (every family and every edit)")

@@ -45,7 +45,7 @@ func (s *samplingFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&s.guidanceMinP, "guidance-min-p", 0, "let guidance pick only codes at least this fraction as likely as the prompt's top code (0 = off)")
 	fs.IntVar(&s.batch, "batch", 1, "images per run")
 	fs.IntVar(&s.threads, "threads", 0, "worker threads (0 = all cores)")
-	fs.StringVar(&s.precision, "precision", "f16", "sampling arithmetic: f16 (half-precision weights and KV cache, about twice as fast) or f32 (float32 throughout)")
+	fs.StringVar(&s.precision, "precision", "f16", precisionHelp)
 }
 
 // options turns the flags into sampler options for model b, picking a seed

@@ -24,7 +24,7 @@ func (Catalog) Builtin() []string { return assets.Models() }
 // Open loads a model: a value containing '/' is a folder, anything else a
 // built-in name; "" is the default built-in model.
 func (c Catalog) Open(nameOrDir string, progress func(done, total int64)) (*bundle.Bundle, error) {
-	half, err := halfPrecision(c.Precision)
+	prec, err := parsePrecision(c.Precision)
 	if err != nil {
 		return nil, err
 	}
@@ -32,21 +32,39 @@ func (c Catalog) Open(nameOrDir string, progress func(done, total int64)) (*bund
 	if err != nil {
 		return nil, err
 	}
-	if half {
-		b.Model.EnableHalf()
-	}
+	setPrecision(b.Model, prec)
 	return b, nil
 }
 
-// halfPrecision parses a --precision value.
-func halfPrecision(p string) (bool, error) {
+// Precisions of --precision: the arithmetic of cached decoding.
+const (
+	precF32  = "f32"  // float32 throughout
+	precF16  = "f16"  // half-precision weights and key/value cache (Model.EnableHalf)
+	precInt8 = "int8" // int8 weights, half key/value cache (Model.EnableInt8)
+)
+
+// precisionHelp describes --precision for a command's usage.
+const precisionHelp = "sampling arithmetic: f16 (half-precision weights and KV cache), int8 (int8 weights, half KV cache: half the bytes of f16 a step) or f32 (float32 throughout)"
+
+// parsePrecision checks a --precision value ("" is f16).
+func parsePrecision(p string) (string, error) {
 	switch p {
-	case "", "f16":
-		return true, nil
-	case "f32":
-		return false, nil
+	case "":
+		return precF16, nil
+	case precF16, precF32, precInt8:
+		return p, nil
 	}
-	return false, usageError{fmt.Sprintf("unknown precision %q: use f16 or f32", p)}
+	return "", usageError{fmt.Sprintf("unknown precision %q: use f16, int8 or f32", p)}
+}
+
+// setPrecision makes m decode in precision p (parsePrecision's).
+func setPrecision(m *model.Model, p string) {
+	switch p {
+	case precF16:
+		m.EnableHalf()
+	case precInt8:
+		m.EnableInt8()
+	}
 }
 
 func (Catalog) open(nameOrDir string, progress func(done, total int64)) (*bundle.Bundle, error) {

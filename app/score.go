@@ -115,6 +115,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	asJSON := fs.Bool("json", false, "one JSON object per line per image")
 	mapOut := fs.String("map", "", "write the likelihood map of the (single) image to this PNG: each patch tinted by its −log p")
 	threads := fs.Int("threads", 0, "worker threads (0 = all cores)")
+	precision := fs.String("precision", precF32, "arithmetic: f32 (exact, one full pass) or f16/int8 as sampling computes them (the decode kernels, 16 positions at a time): the difference from f32 is what that precision costs in likelihood")
 	images, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -125,9 +126,17 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if *mapOut != "" && len(images) != 1 {
 		return usageError{"--map takes exactly one image"}
 	}
-	b, err := openModel(env.Stderr, *modelName, "f32")
+	prec, err := parsePrecision(*precision)
 	if err != nil {
 		return err
+	}
+	b, err := openModel(env.Stderr, *modelName, prec)
+	if err != nil {
+		return err
+	}
+	score := sampler.ScoreTokens
+	if prec != precF32 {
+		score = sampler.ScoreTokensDecoding
 	}
 	enc := json.NewEncoder(env.Stdout)
 	failed := 0
@@ -153,7 +162,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		default:
 			promptFrom = fromNone
 		}
-		s, err := sampler.ScoreTokens(ctx, b, p, tokens, *threads)
+		s, err := score(ctx, b, p, tokens, *threads)
 		if err != nil {
 			return fmt.Errorf("score %s: %w", path, err)
 		}

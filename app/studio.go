@@ -25,16 +25,17 @@ const AppID = "studio.tessera.app"
 // With --screenshots DIR it drives the real window through a generation and
 // a masked regeneration, saves screenshots of both into DIR, and quits.
 func runStudio(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "studio", "[--model M] [--screenshots DIR]")
+	fs := newFlags(env, "studio", "[--model M] [--edit-model M] [--screenshots DIR]")
 	modelName := fs.String("model", assets.Default(), "model to open first (built-in name or folder)")
+	editModel := fs.String("edit-model", assets.EditModel(), "edit-by-instruction model of the Edit by instruction box (built-in name or folder; \"\" none)")
 	shots := fs.String("screenshots", "", "drive the window and save screenshots into this folder, then quit")
 	promptText := fs.String("prompt", "smiling face with sunglasses", "prompt for --screenshots")
 	trainShot := fs.String("train-screenshot", "", "drive the Train tab through a small shapes run, save a screenshot of it mid-run as this PNG, then quit")
-	precision := fs.String("precision", "f16", "sampling arithmetic: f16 (half-precision weights and KV cache) or f32")
+	precision := fs.String("precision", "f16", precisionHelp)
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
-	if _, err := halfPrecision(*precision); err != nil {
+	if _, err := parsePrecision(*precision); err != nil {
 		return err
 	}
 	if err := checkDisplay(); err != nil {
@@ -42,7 +43,7 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	}
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(iconResource())
-	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName}
+	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName, EditModel: *editModel}
 	if *shots != "" || *trainShot != "" {
 		// A throwaway state folder, so screenshots never touch the user's session.
 		tmp, err := os.MkdirTemp("", "tessera-shots-")
@@ -79,7 +80,8 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 
 // driveScreenshots generates an image, captures the window halfway through
 // (stopped there, then resumed), masks the middle of the image, regenerates
-// it and captures the candidates.
+// it and captures the candidates; with an edit model, it edits the image by
+// instruction and captures that too (edited.png).
 func driveScreenshots(s *ui.Studio, dir, modelName, promptText string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -149,7 +151,29 @@ func driveScreenshots(s *ui.Studio, dir, modelName, promptText string) error {
 	}
 	s.Wait()
 	time.Sleep(500 * time.Millisecond)
-	return capture(s, filepath.Join(dir, "regenerated.png"))
+	if err := capture(s, filepath.Join(dir, "regenerated.png")); err != nil {
+		return err
+	}
+	if s.EditModel() == "" {
+		return nil
+	}
+	// Edit by instruction, offered best first under the canvas.
+	const instruction = "make it blue"
+	fyne.DoAndWait(func() {
+		if err = s.ClearMask(); err == nil {
+			s.SetInstruction(instruction)
+			err = s.EditByInstruction(instruction)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	s.Wait()
+	if err := s.LastError(); err != nil {
+		return fmt.Errorf("edit by instruction: %w", err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	return capture(s, filepath.Join(dir, "edited.png"))
 }
 
 // paintedFraction is the share of opaque pixels (patches already drawn).

@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/edit"
 )
 
 //go:embed models icon.png
@@ -43,6 +45,15 @@ func Models() []string {
 func Default() string {
 	if m := Models(); len(m) > 0 {
 		return m[0]
+	}
+	return ""
+}
+
+// EditModel is the name of the built-in edit-by-instruction model ("" when
+// none is embedded).
+func EditModel() string {
+	if slices.Contains(Models(), edit.DefaultName) {
+		return edit.DefaultName
 	}
 	return ""
 }

@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-studio/tessera/engine/edit"
 )
 
 // toolNames are the tools offered in the editing panel, by Tool value.
@@ -16,8 +18,8 @@ func toolNames() []string { return []string{ToolBrush: "Brush", ToolEraser: "Era
 // tempToolNames are the temperature tools offered, from ToolTemperature on.
 func tempToolNames() []string { return []string{"Paint", "Reset"} }
 
-// editPanel holds the mask and temperature tools, regeneration, the
-// likelihood map, Extend ↓, undo/redo, opening and exporting.
+// editPanel holds the mask and temperature tools, regeneration, edit by
+// instruction, the likelihood map, Extend ↓, undo/redo, opening and exporting.
 type editPanel struct {
 	tools       *choice
 	tempTools   *choice
@@ -43,6 +45,9 @@ type editPanel struct {
 	invert      *tipButton
 	candidates  *tipSlider
 	candLabel   *widget.Label
+	instruction *widget.SelectEntry // Edit by instruction (instruct.go)
+	offered     []string            // the instructions it offers
+	instruct    *tipButton
 	regenerate  *tipButton
 	complete    *tipButton
 	resume      *tipButton
@@ -77,6 +82,7 @@ type editActions struct {
 	likelihoodMap func(bool)
 	repair        func()
 	extend        func()
+	instruct      func(instruction string)
 }
 
 // scaleOption shows an export scale.
@@ -170,6 +176,18 @@ func newEditPanel(a editActions) *editPanel {
 	}
 	p.regenerate = newTipButton("Regenerate masked", theme.MediaReplayIcon(), "Redraw the masked patches, keeping the rest (Ctrl+R)", a.regenerate)
 	p.regenerate.Importance = widget.HighImportance
+	p.offered = edit.Instructions()
+	p.instruction = widget.NewSelectEntry(p.offered)
+	p.instruction.SetPlaceHolder("e.g. remove the background")
+	p.instruction.OnSubmitted = func(text string) {
+		if !p.instruct.Disabled() {
+			a.instruct(text)
+		}
+	}
+	p.instruct = newTipButton("Edit by instruction", theme.DocumentCreateIcon(),
+		"Change the image as the words say (\"remove the background\", \"in the openmoji style\", \"make it blue\") with the edit model: "+
+			"only the masked patches when a mask is painted; Candidates sets how many edits to offer, best first (Enter in the box)",
+		func() { a.instruct(p.instruction.Text) })
 	p.complete = newTipButton("Complete from here…", theme.MoveDownIcon(), "Pick a line on the canvas: the rows above it are kept, the rest redrawn", a.complete)
 	p.resume = newTipButton("Continue stopped image", theme.MediaFastForwardIcon(), "Finish an image whose run was stopped", a.resume)
 	p.undo = newTipButton("Undo", theme.ContentUndoIcon(), "Undo the last change of image, mask or temperatures (Ctrl+Z)", a.undo)
@@ -199,6 +217,10 @@ func newEditPanel(a editActions) *editPanel {
 		p.regenerate,
 		p.complete,
 		p.resume,
+		widget.NewSeparator(),
+		head("Edit by instruction"),
+		p.instruction,
+		p.instruct,
 		widget.NewSeparator(),
 		head("Likelihood"),
 		p.likMap,
@@ -237,6 +259,12 @@ func (p *editPanel) setValues(tool Tool, brush int, grid bool, candidates int) {
 	p.worstLabel.SetText(fmt.Sprintf("%d%%", defaultWorstPercent))
 	p.extendRows.SetValue(4)
 	p.extendLabel.SetText("4")
+}
+
+// setInstructions offers an edit model's instructions as completions.
+func (p *editPanel) setInstructions(instructions []string) {
+	p.offered = instructions
+	p.instruction.SetOptions(instructions)
 }
 
 // setGridRows fits the stride setting to a model of gridRows patch rows

@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"image"
+	"image/draw"
 	"sync"
 	"time"
+
+	"github.com/nfnt/resize"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
@@ -32,6 +36,9 @@ type gridPainter struct {
 	last       time.Time
 	lastCost   time.Duration // the last decode's duration
 	spent      time.Duration // time spent decoding (measured by tests and benchmarks)
+	// fit, when not zero, is the canvas's image size in pixels: a grid
+	// of another model (an edit model's) is resized to it.
+	fit image.Point
 }
 
 // newGridPainter starts from shown, the codes on the canvas (−1: none).
@@ -58,8 +65,20 @@ func (g *gridPainter) event(ev sampler.Event) {
 		return
 	}
 	start := time.Now()
-	g.lc.ShowImage(g.tok.Decode(g.codes, g.rows, g.cols))
+	g.lc.ShowImage(g.fitted(g.tok.Decode(g.codes, g.rows, g.cols)))
 	g.last = time.Now()
 	g.lastCost = g.last.Sub(start)
 	g.spent += g.lastCost
+}
+
+// fitted is img at the canvas's size (fit), bilinear; img itself when it
+// has that size or fit is not set.
+func (g *gridPainter) fitted(img *image.NRGBA) *image.NRGBA {
+	if g.fit == (image.Point{}) || img.Rect.Size() == g.fit {
+		return img
+	}
+	r := resize.Resize(uint(g.fit.X), uint(g.fit.Y), img, resize.Bilinear)
+	out := image.NewNRGBA(image.Rectangle{Max: g.fit})
+	draw.Draw(out, out.Rect, r, r.Bounds().Min, draw.Src) // keeps unknown patches transparent
+	return out
 }

@@ -55,6 +55,8 @@ func (l lineage) note() string {
 		n += fmt.Sprintf(" @%d", l.at)
 	case kindRegenerate:
 		n += " mask"
+	case kindEdit:
+		n += " edit"
 	case kindExtend:
 		n += fmt.Sprintf(" +%d↓", l.at)
 	}

@@ -44,6 +44,11 @@ type Options struct {
 	// RunsDir holds the Train tab's run folders (default: "runs" in app
 	// storage).
 	RunsDir string
+	// EditModel is the edit-by-instruction model (a built-in name or a
+	// folder) the Edit by instruction box loads on first use; it is left
+	// out of the model picker. "" is none (an edit model picked in the
+	// model list then takes the box).
+	EditModel string
 
 	// loop runs UI work from goroutines (Fyne's loop unless a test sets one).
 	loop uiLoop
@@ -138,6 +143,8 @@ type Studio struct {
 	train *TrainTab
 	// memo is the memorisation check's state (CheckMemorised).
 	memo memoCheck
+	// editor is the Edit by instruction box's model (instruct.go).
+	editor editor
 
 	// onPatch, when set (tests), sees each event after the canvas painted it.
 	onPatch func(sampler.Event)
@@ -164,6 +171,7 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 		ctx: ctx, stop: cancel,
 		clip: systemClipboard, savedKeys: map[string]bool{}, scrub: -1, candVersion: -1,
 		works: map[string]*modelWork{}, knownHashes: map[string]string{}, replayFrame: replayFrameTime,
+		editor: editor{key: opt.EditModel},
 	}
 	s.reveal = s.revealFolder
 	s.run = newRunner(ctx, func() { s.loop.Do(s.updateButtons) })
@@ -345,6 +353,7 @@ func (s *Studio) buildWidgets() {
 		likelihoodMap: s.SetLikelihoodMap,
 		repair:        func() { s.report(s.RepairLeastLikely()) },
 		extend:        func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },
+		instruct:      func(text string) { s.report(s.EditByInstruction(text)) },
 	})
 	s.edit.setValues(ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates())
 

@@ -70,7 +70,7 @@ func (s *Studio) updateButtons() {
 	set(has && !busy && !tall, e.regenerate, e.complete)
 	set(has && !busy && !s.doc.Complete(), e.resume)
 	set(has, e.export, e.copyImage)
-	set(done && !busy && !tall, e.repair)
+	set(done && !busy && !tall, e.repair, e.instruct)
 	set(done && !busy, e.extend)
 	set(has && !busy, s.tl.slider)
 	set(has && !busy && !tall && s.shownPatches() < s.doc.N(), s.tl.branch)
@@ -225,6 +225,11 @@ func (s *Studio) showCandidates(j job, results []result) {
 				caption = "best · " + fmt.Sprint(r.seed)
 			}
 			tip += "\nRanked by how well the new patches fit the patches after them."
+		case j.kind == kindEdit:
+			if i == 0 {
+				caption = "best · " + fmt.Sprint(r.seed)
+			}
+			tip += "\nRanked by the edit model's own likelihood of the edit."
 		case r.scored && j.b.Conditional():
 			caption = fmt.Sprintf("#%d %+.3f", i+1, r.score)
 			tip += fmt.Sprintf("\nPrompt fit %+.3f nats/patch: log p(image | prompt) − log p(image | no prompt), "+
@@ -244,6 +249,8 @@ func (s *Studio) showCandidates(j job, results []result) {
 	switch {
 	case j.kind == kindRegenerate:
 		s.candLabel.SetText("Best fit first")
+	case j.kind == kindEdit:
+		s.candLabel.SetText("Best first\n(edit model)")
 	case j.rank && j.b.Conditional():
 		s.candLabel.SetText("Best first\n(prompt fit)")
 	case j.rank:

@@ -26,11 +26,17 @@ var errNoModel = errors.New("no model is loaded: pick one in the model list or o
 // noModelMessage is shown on the canvas while no model is loaded.
 const noModelMessage = "No model loaded — pick one in the model list, or open a Hugging Face model folder"
 
-// modelKeys lists the picker's models: built-ins, then recent folders.
+// modelKeys lists the picker's models: built-ins, then recent folders;
+// the edit model is not among them (it edits what the others draw).
 func (s *Studio) modelKeys() []string {
-	keys := slices.Clone(s.opt.Models.Builtin())
+	var keys []string
+	for _, k := range s.opt.Models.Builtin() {
+		if k != s.editor.key {
+			keys = append(keys, k)
+		}
+	}
 	for _, d := range s.set.Recent() {
-		if !slices.Contains(keys, d) {
+		if !slices.Contains(keys, d) && d != s.editor.key {
 			keys = append(keys, d)
 		}
 	}
@@ -83,9 +89,13 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 				s.showError(fmt.Errorf("open model %s: %w", modelLabel(key), err))
 				return
 			}
+			if b.Model.Config.IsEdit() {
+				s.takeEditor(key, b)
+				return
+			}
 			s.installBundle(key, b, restore)
 		})
-		if err != nil || openAfter == "" {
+		if err != nil || openAfter == "" || b.Model.Config.IsEdit() {
 			return
 		}
 		o, oerr := openImageFile(openAfter, b)
@@ -95,6 +105,21 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 		s.panel.SetRunning(false)
 	}
 	return err
+}
+
+// takeEditor makes an edit model opened in the model list the Edit by
+// instruction box's model; the drawing model and its image stay (UI
+// goroutine).
+func (s *Studio) takeEditor(key string, b *bundle.Bundle) {
+	s.setEditor(key, b)
+	s.refreshModels()
+	msg := fmt.Sprintf("%s edits images by instruction: Edit by instruction (in the editing panel) now uses it", b.Name)
+	if s.bundle != nil {
+		msg += fmt.Sprintf("; %s still draws", modelLabel(s.modelKey))
+	} else {
+		s.canvas.SetMessage(noModelMessage)
+	}
+	s.setStatus(msg)
 }
 
 // loadProgress shows model loading progress (any goroutine), at most ten

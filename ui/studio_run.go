@@ -28,6 +28,7 @@ const (
 	kindComplete   = "complete"
 	kindBranch     = "branch"
 	kindExtend     = "extend"
+	kindEdit       = "edit" // by instruction (EditByInstruction)
 )
 
 // job describes one sampling run.
@@ -56,7 +57,10 @@ type job struct {
 	shown []int
 	// note is added to the status line when the run ends.
 	note string
-	run  func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error)
+	// extra, when set, gives metadata entries of image i of the result
+	// (in the sampler's order) beyond the common ones.
+	extra func(i int) map[string]any
+	run   func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error)
 }
 
 // runOptions are the sampler options of a run with p: the painted
@@ -443,6 +447,11 @@ func (s *Studio) saveResults(ctx context.Context, j job, res *sampler.Result, ru
 		if j.temps != nil {
 			rec.Extra[extraTemperature] = j.temps
 		}
+		if j.extra != nil {
+			for k, v := range j.extra(i) {
+				rec.Extra[k] = v
+			}
+		}
 		r := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik()}
 		if scores != nil {
 			r.score, r.scored = scores[i], true
@@ -564,6 +573,8 @@ func doneWord(kind string) string {
 		return "branched"
 	case kindExtend:
 		return "extended"
+	case kindEdit:
+		return "edited"
 	}
 	return "generated"
 }

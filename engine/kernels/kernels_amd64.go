@@ -40,3 +40,15 @@ var (
 	asmOK    = cpu.X86.AVX2FMA && cpu.X86.F16C
 	asm512OK = asmOK && cpu.X86.AVX512VL
 )
+
+// Int8 kernels (int8_amd64.s): as dot4x2, dot8x2 and dot1x4 with int8
+// weights (ldw and ahead in bytes of int8, i.e. values).
+
+//go:noescape
+func i8dot4x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
+
+//go:noescape
+func i8dot8x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
+
+//go:noescape
+func i8dot1x4(x *float32, w *int8, ldw int, k int, out *float32)

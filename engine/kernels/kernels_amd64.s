@@ -3,18 +3,7 @@
 #include "textflag.h"
 #include "../internal/vexp/exp_amd64.h"
 
-// REDUCE8 sums each of Y0..Y7 across its lanes and leaves the eight totals,
-// in order, in Y0 (clobbers Y1..Y9).
-#define REDUCE8 \
-	VHADDPS    Y1, Y0, Y0       \
-	VHADDPS    Y3, Y2, Y2       \
-	VHADDPS    Y2, Y0, Y0       \
-	VHADDPS    Y5, Y4, Y4       \
-	VHADDPS    Y7, Y6, Y6       \
-	VHADDPS    Y6, Y4, Y4       \
-	VPERM2F128 $0x20, Y4, Y0, Y8 \
-	VPERM2F128 $0x31, Y4, Y0, Y9 \
-	VADDPS     Y9, Y8, Y0
+#include "reduce_amd64.h"
 
 // func dot4x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int)
 // out[2i+j] = Σ_c x[i·ldx+c]·w[j·ldw+c] for rows i < 4, columns j < 2,

@@ -17,3 +17,10 @@ func encode8(dst *uint16, src *float32, n int)                                  
 func dot8x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int) {
 	panic("no kernels")
 }
+func i8dot4x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead int) {
+	panic("no kernels")
+}
+func i8dot8x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead int) {
+	panic("no kernels")
+}
+func i8dot1x4(x *float32, w *int8, ldw int, k int, out *float32) { panic("no kernels") }

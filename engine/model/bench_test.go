@@ -6,13 +6,16 @@ import (
 
 // benchmarkDecode times one KV-cache decode step at a position halfway
 // through the context of an imagegpt-small shaped model.
-func benchmarkDecode(b *testing.B, batch int, halfPrec bool) {
+func benchmarkDecode(b *testing.B, batch int, prec string) {
 	m, err := Random(SmallConfig(), 1)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if halfPrec {
+	switch prec {
+	case "f16":
 		m.EnableHalf()
+	case "int8":
+		m.EnableInt8()
 	}
 	kc := m.NewCache(batch)
 	half := m.Config.NPositions / 2
@@ -31,7 +34,9 @@ func benchmarkDecode(b *testing.B, batch int, halfPrec bool) {
 	b.ReportMetric(float64(batch)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
 }
 
-func BenchmarkDecodeBatch1(b *testing.B)     { benchmarkDecode(b, 1, false) }
-func BenchmarkDecodeBatch8(b *testing.B)     { benchmarkDecode(b, 8, false) }
-func BenchmarkDecodeHalfBatch1(b *testing.B) { benchmarkDecode(b, 1, true) }
-func BenchmarkDecodeHalfBatch8(b *testing.B) { benchmarkDecode(b, 8, true) }
+func BenchmarkDecodeBatch1(b *testing.B)     { benchmarkDecode(b, 1, "f32") }
+func BenchmarkDecodeBatch8(b *testing.B)     { benchmarkDecode(b, 8, "f32") }
+func BenchmarkDecodeHalfBatch1(b *testing.B) { benchmarkDecode(b, 1, "f16") }
+func BenchmarkDecodeHalfBatch8(b *testing.B) { benchmarkDecode(b, 8, "f16") }
+func BenchmarkDecodeInt8Batch1(b *testing.B) { benchmarkDecode(b, 1, "int8") }
+func BenchmarkDecodeInt8Batch8(b *testing.B) { benchmarkDecode(b, 8, "int8") }

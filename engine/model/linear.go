@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+
 	"gorgonia.org/tensor"
 
 	"github.com/tessera-studio/tessera/engine/blas"
@@ -14,14 +16,19 @@ import (
 // laid out [Out, In] (each output's weights contiguous, as kernels.HalfMatMulCols
 // streams them), unless half precision could not hold W faithfully.
 //
+// After Model.EnableInt8 it owns an int8 copy instead (kernels.Int8Weights:
+// one scale per output), or the half copy where int8 would lose too much.
+//
 // Which storage a product reads is chosen by the cache it runs on: a cache
-// with half weights (Cache.halfW) and at most halfRowsMax rows uses the
-// half copy; everything else goes through OpenBLAS in float32.
+// with reduced-precision weights (Cache.halfW) and at most DecodeRows rows
+// uses the int8 or half copy; everything else goes through OpenBLAS in
+// float32.
 type Linear struct {
 	W, B       *tensor.Dense
 	In, Out    int
 	Transposed bool
-	half       []uint16 // Out×In; nil: float32 only
+	half       []uint16             // Out×In; nil: none
+	q8         *kernels.Int8Weights // Out×In; nil: none
 }
 
 // newLinear describes a layer of in inputs and out outputs; its tensors are
@@ -52,7 +59,13 @@ func (l *Linear) AddTo(kc *Cache, par loop, rows int, x, y []float32) {
 // product computes y = x·W + beta·y, output columns split over par.
 func (l *Linear) product(kc *Cache, par loop, rows int, x []float32, beta float32, y []float32) {
 	n, k := l.Out, l.In
-	if kc.halfW && l.half != nil && rows <= halfRowsMax {
+	if kc.halfW && l.q8 != nil && rows <= DecodeRows {
+		par((n+7)/8, 4, func(lo, hi int) {
+			kernels.Int8MatMulCols(8*lo, min(8*hi, n), rows, n, k, x, *l.q8, beta, y)
+		})
+		return
+	}
+	if kc.halfW && l.half != nil && rows <= DecodeRows {
 		par((n+7)/8, 4, func(lo, hi int) {
 			kernels.HalfMatMulCols(8*lo, min(8*hi, n), rows, n, k, x, l.half, beta, y)
 		})
@@ -78,5 +91,26 @@ func (l *Linear) makeHalf() string {
 	} else {
 		l.half = kernels.TransposeHalf(w, l.In, l.Out)
 	}
+	return ""
+}
+
+// int8MaxError is the largest relative RMS rounding error (kernels.Int8Error)
+// at which a weight matrix is kept in int8; a matrix whose rows hold
+// outliers that coarse steps would blur keeps a half copy instead.
+const int8MaxError = 0.02
+
+// makeInt8 makes the int8 copy of W (its first Out rows when W is
+// transposed and taller) and returns "", or leaves none and returns why.
+func (l *Linear) makeInt8() string {
+	w := f32(l.W)[:l.In*l.Out]
+	rows, cols := l.In, l.Out
+	if l.Transposed {
+		rows, cols = l.Out, l.In
+	}
+	q := kernels.QuantizeInt8(w, rows, cols, l.Transposed)
+	if e := kernels.Int8Error(w, rows, cols, l.Transposed, q); e > int8MaxError {
+		return fmt.Sprintf("int8 rounding error %.1f%% of the weights' RMS, above %.0f%%", 100*e, 100*int8MaxError)
+	}
+	l.q8 = &q
 	return ""
 }

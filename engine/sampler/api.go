@@ -177,8 +177,23 @@ func (s *Score) BitsPerToken() float64 {
 }
 
 // ScoreTokens computes the per-token negative log-likelihood of an image's
-// codes given a prompt, in one full-sequence pass.
+// codes given a prompt, in one full-sequence pass in float32 (whatever the
+// model's decode precision).
 func ScoreTokens(ctx context.Context, b *bundle.Bundle, promptText string, tokens []int, workers int) (*Score, error) {
+	return scoreTokens(ctx, b, promptText, tokens, workers, false)
+}
+
+// ScoreTokensDecoding is ScoreTokens computed as sampling computes it: on
+// the model's decode cache (Model.NewCache: f16 or int8 weights and a half
+// key/value cache after EnableHalf or EnableInt8), in chunks of at most
+// model.DecodeRows positions so every product goes through the decode
+// kernels. Its difference from ScoreTokens is what the precision costs in
+// likelihood.
+func ScoreTokensDecoding(ctx context.Context, b *bundle.Bundle, promptText string, tokens []int, workers int) (*Score, error) {
+	return scoreTokens(ctx, b, promptText, tokens, workers, true)
+}
+
+func scoreTokens(ctx context.Context, b *bundle.Bundle, promptText string, tokens []int, workers int, decoding bool) (*Score, error) {
 	m := b.Model
 	c := m.Config
 	N, K, L := c.ImageTokens(), c.Codes(), c.PromptLength()
@@ -205,9 +220,21 @@ func ScoreTokens(ctx context.Context, b *bundle.Bundle, promptText string, token
 	}
 	ids = append(ids, c.SOS())
 	ids = append(ids, tokens[:N-1]...)
-	logits, err := m.Forward(m.NewExactCache(1), ids, len(ids), model.ForwardOptions{AllLogits: true, Workers: workers})
-	if err != nil {
-		return nil, err
+	var logits []float32
+	if decoding {
+		kc := m.NewCache(1)
+		for at := 0; at < len(ids); at += model.DecodeRows {
+			part, err := m.Forward(kc, ids[at:min(at+model.DecodeRows, len(ids))], min(model.DecodeRows, len(ids)-at), model.ForwardOptions{AllLogits: true, Workers: workers})
+			if err != nil {
+				return nil, err
+			}
+			logits = append(logits, part...)
+		}
+	} else {
+		var err error
+		if logits, err = m.Forward(m.NewExactCache(1), ids, len(ids), model.ForwardOptions{AllLogits: true, Workers: workers}); err != nil {
+			return nil, err
+		}
 	}
 	for i, code := range tokens {
 		row := logits[(L+i)*K : (L+i+1)*K]

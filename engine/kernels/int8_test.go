@@ -1,0 +1,90 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// The int8 product equals, within float32 rounding, the float64 product
+// with the dequantised weights (scale·q), for the assembly kernels (one,
+// four and eight rows at a time, and the column tail) and the Go twin.
+func TestInt8MatMulMatchesFloat64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, s := range []struct{ m, n, k int }{{1, 64, 64}, {1, 7, 40}, {8, 100, 512}, {5, 37, 24}, {3, 9, 13}, {9, 66, 136}, {16, 12, 32}} {
+		x := randF32(rng, s.m*s.k)
+		wf := randF32(rng, s.k*s.n) // [In, Out] as Conv1D stores it
+		q := QuantizeInt8(wf, s.k, s.n, false)
+		for _, asm := range []bool{false, asmOK} {
+			for _, beta := range []float32{0, 1} {
+				y := randF32(rng, s.m*s.n)
+				y0 := append([]float32(nil), y...)
+				split := (s.n / 2) &^ 7
+				int8MatMulCols(0, split, s.m, s.n, s.k, x, q, beta, y, asm)
+				int8MatMulCols(split, s.n, s.m, s.n, s.k, x, q, beta, y, asm)
+				for r := 0; r < s.m; r++ {
+					for j := 0; j < s.n; j++ {
+						want := float64(beta) * float64(y0[r*s.n+j])
+						for c := 0; c < s.k; c++ {
+							want += float64(x[r*s.k+c]) * float64(q.Scale[j]) * float64(q.Q[j*s.k+c])
+						}
+						if !close(y[r*s.n+j], want, s.k) {
+							t.Fatalf("%+v asm=%v beta=%v: y[%d,%d] = %g, want %g", s, asm, beta, r, j, y[r*s.n+j], want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// Quantisation keeps each row's largest weight exactly (±127·scale),
+// rounds the rest to the nearest step, handles a zero row, and reads both
+// layouts (Conv1D's [In, Out] and lm_head's [Out, In]) the same way.
+func TestQuantizeInt8(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	in, out := 40, 6
+	w := randF32(rng, in*out) // [In, Out]
+	for i := 0; i < in; i++ {
+		w[i*out+2] = 0 // output 2 is all zeros
+	}
+	wt := make([]float32, out*in) // [Out, In]
+	for i := 0; i < in; i++ {
+		for j := 0; j < out; j++ {
+			wt[j*in+i] = w[i*out+j]
+		}
+	}
+	q, qt := QuantizeInt8(w, in, out, false), QuantizeInt8(wt, out, in, true)
+	for j := 0; j < out; j++ {
+		if q.Scale[j] != qt.Scale[j] {
+			t.Fatalf("scale %d: %g vs %g between the layouts", j, q.Scale[j], qt.Scale[j])
+		}
+		var amax float64
+		for i := 0; i < in; i++ {
+			amax = math.Max(amax, math.Abs(float64(w[i*out+j])))
+		}
+		if j == 2 {
+			if q.Scale[j] != 0 {
+				t.Fatalf("zero row scale %g", q.Scale[j])
+			}
+			continue
+		}
+		peak := false
+		for i := 0; i < in; i++ {
+			v, got := float64(w[i*out+j]), float64(q.Scale[j])*float64(q.Q[j*in+i])
+			if q.Q[j*in+i] != qt.Q[j*in+i] {
+				t.Fatalf("q[%d,%d] differs between the layouts", j, i)
+			}
+			if math.Abs(v-got) > float64(q.Scale[j])/2*(1+1e-5) {
+				t.Fatalf("w[%d,%d] = %g quantised to %g: more than half a step (%g) off", i, j, v, got, q.Scale[j])
+			}
+			peak = peak || q.Q[j*in+i] == 127 || q.Q[j*in+i] == -127
+		}
+		if !peak || math.Abs(float64(q.Scale[j])*127-amax) > 1e-6*amax {
+			t.Fatalf("row %d: scale %g does not map the largest weight %g to ±127", j, q.Scale[j], amax)
+		}
+	}
+	if e := Int8Error(w, in, out, false, q); e <= 0 || e > 0.01 {
+		t.Fatalf("relative RMS error %g of uniform weights, want within (0, 1%%]", e)
+	}
+}

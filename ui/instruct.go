@@ -1,0 +1,261 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"strings"
+
+	"github.com/nfnt/resize"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// extraEdit is the metadata entry of an edit by instruction: the
+// instruction, the edit model (name and hash), its two guidance scales and
+// the candidate's rank.
+const extraEdit = "edit"
+
+// errNoEditModel is reported by Edit by instruction without an edit model.
+var errNoEditModel = errors.New("there is no edit model: Edit by instruction needs one (the built-in \"edit\", " +
+	"or an edit model folder picked in the model list)")
+
+// editor is the edit model the Edit by instruction box uses: loaded on
+// first use from Options.EditModel, or picked in the model list (an edit
+// model opened there becomes the editor instead of the drawing model).
+type editor struct {
+	key string         // built-in name or folder ("" none)
+	b   *bundle.Bundle // nil until loaded
+}
+
+// EditModel names the edit model the Edit by instruction box uses ("" none).
+func (s *Studio) EditModel() string { return s.editor.key }
+
+// EditByInstruction edits the image on the canvas by instruction
+// ("remove the background", "in the openmoji style", "make it blue") with
+// the edit model (EditModel; sampler.Edit, after EditAR and
+// InstructPix2Pix). The image is handed to the edit model as pixels
+// (encoded by its tokenizer at its size), the edit is painted on the canvas
+// as it grows, and the candidates (the Candidates setting) come back best
+// first by the edit model's own likelihood, encoded again by the drawing
+// model's tokenizer so the document stays in its codes. With a mask
+// painted only the masked patches change (the others are kept exactly).
+// The result is one undo step, saved to the outputs folder with the
+// instruction in its metadata. It returns at once; see Wait.
+//
+// Sampling uses the panel's temperature, top-k, top-p and seed, and the
+// edit model's recommended guidance on the instruction and on the image
+// (config.json tessera.defaults).
+func (s *Studio) EditByInstruction(instruction string) error {
+	instruction = strings.TrimSpace(instruction)
+	switch {
+	case s.doc == nil || s.doc.Empty():
+		return errNoImage
+	case s.doc.Tall():
+		return s.tallError("Edit by instruction")
+	case !s.doc.Complete():
+		return errors.New("finish the image first (Continue stopped image): an edit reads the whole picture")
+	case instruction == "":
+		return errors.New(`type what to change first, e.g. "remove the background" or "make it blue"`)
+	case s.editor.key == "" && s.editor.b == nil:
+		return errNoEditModel
+	}
+	if eb := s.editor.b; eb != nil {
+		if known, unknown, _ := sampler.InstructionWords(eb, instruction); known == 0 {
+			return fmt.Errorf("the edit model knows none of the words of %q (%s): try one of its instructions, e.g. %q",
+				instruction, strings.Join(unknown, ", "), editInstructions(eb)[0])
+		}
+	}
+	p, err := s.runParams()
+	if err != nil {
+		return err
+	}
+	b := s.bundle
+	s.stopReplay()
+	tokens, mask := s.doc.Tokens(), s.doc.Mask()
+	if !anyMasked(mask) {
+		mask = nil
+	}
+	src := decodeRows(b, tokens, s.doc.Rows)
+	rows, cols, _ := s.canvas.Grid()
+	w, h := b.ImageSize()
+	candidates := s.set.Candidates()
+	ed := s.editor
+	var facts editFacts
+	s.resetTimeline()
+	s.showDoc()
+	j := job{
+		kind: kindEdit, label: "editing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
+		sampled: len(tokens), note: fmt.Sprintf("%q", instruction),
+	}
+	j.extra = func(i int) map[string]any {
+		return map[string]any{extraEdit: map[string]any{
+			"instruction": instruction, "model": facts.model, "model_hash": facts.hash,
+			"guidance": facts.guidance, "image_guidance": facts.imageGuidance, "rank": i + 1,
+			"edit_mean_loglik": facts.meanLogLik[i],
+		}}
+	}
+	j.run = func(ctx context.Context, _ func(sampler.Event)) (*sampler.Result, error) {
+		eb, err := s.loadEditor(ed)
+		if err != nil {
+			return nil, err
+		}
+		source, err := eb.Encode(src)
+		if err != nil {
+			return nil, fmt.Errorf("encode the image for %s: %w", eb.Name, err)
+		}
+		er, ec := eb.Grid()
+		var emask []bool
+		if mask != nil {
+			if emask, err = edit.MaskFromImage(maskPicture(mask, rows, cols), er, ec); err != nil {
+				return nil, err
+			}
+		}
+		opt, sI := editOptions(eb, p, candidates, s.opt.Workers)
+		opt.Prompt = instruction
+		facts = editFacts{model: eb.Name, hash: eb.Model.Hash, guidance: opt.Guidance, imageGuidance: sI}
+		shown := make([]int, len(source))
+		for i := range shown {
+			shown[i] = -1
+			if emask != nil && !emask[i] {
+				shown[i] = source[i]
+			}
+		}
+		painter := newGridPainter(eb.Tokenizer, s.canvas, er, ec, shown)
+		painter.fit = image.Pt(w, h)
+		s.canvas.ShowImage(painter.fitted(eb.Tokenizer.Decode(shown, er, ec)))
+		emit := canvasEmitter(&s.prog, s.canvas, painter.event, s.onPatch)
+		res, err := sampler.Edit(ctx, eb, opt, sampler.EditRequest{Source: source, ImageGuidance: sI, Mask: emask, Candidates: candidates}, emit)
+		if err != nil {
+			return nil, err
+		}
+		for _, im := range res.Images {
+			facts.meanLogLik = append(facts.meanLogLik, im.MeanLogLik())
+		}
+		if err := intoModelCodes(b, eb, res, tokens, mask); err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
+	return s.startJob(j)
+}
+
+// SetInstruction puts text in the Edit by instruction box.
+func (s *Studio) SetInstruction(text string) { s.edit.instruction.SetText(text) }
+
+// editFacts are how an edit was made, recorded in its metadata.
+type editFacts struct {
+	model, hash             string
+	guidance, imageGuidance float64
+	// meanLogLik is each candidate's mean log-likelihood per patch under
+	// the edit model (nats), best first.
+	meanLogLik []float64
+}
+
+// loadEditor returns the edit model (job goroutine), loading it on first
+// use and keeping it for the next edits.
+func (s *Studio) loadEditor(ed editor) (*bundle.Bundle, error) {
+	if ed.b != nil {
+		return ed.b, nil
+	}
+	eb, err := s.opt.Models.Open(ed.key, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open the edit model %s: %w", modelLabel(ed.key), err)
+	}
+	if !eb.Model.Config.IsEdit() {
+		return nil, fmt.Errorf("%s is not an edit model (it draws from a text prompt)", modelLabel(ed.key))
+	}
+	s.loop.Do(func() { s.setEditor(ed.key, eb) })
+	return eb, nil
+}
+
+// setEditor makes eb (opened as key) the edit model of the Edit by
+// instruction box and offers its instructions as completions (UI
+// goroutine).
+func (s *Studio) setEditor(key string, eb *bundle.Bundle) {
+	s.editor = editor{key: key, b: eb}
+	s.edit.setInstructions(editInstructions(eb))
+}
+
+// editInstructions are the instructions an edit model offers: those its
+// config.json lists, else the canonical ones of engine/edit.
+func editInstructions(eb *bundle.Bundle) []string {
+	if eb != nil {
+		if e := eb.Model.Config.Tessera; e != nil && e.Edit != nil && len(e.Edit.Instructions) > 0 {
+			return e.Edit.Instructions
+		}
+	}
+	return edit.Instructions()
+}
+
+// editOptions are the sampler settings of an edit: the panel's
+// temperature, top-k, top-p and seed; the edit model's recommended
+// guidance scales on the instruction (s_T) and on the image (s_I, the
+// second value) and guidance min-p.
+func editOptions(eb *bundle.Bundle, p Params, candidates, workers int) (sampler.Options, float64) {
+	opt := sampler.Options{Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, Guidance: 1,
+		Seed: p.Seed, Batch: candidates, Workers: workers}
+	d := eb.Model.Config.SamplingDefaults()
+	if d.Guidance > 0 {
+		opt.Guidance = d.Guidance
+	}
+	opt.GuidanceMinP = d.GuidanceMinP
+	sI := 1.0
+	if d.ImageGuidance > 0 {
+		sI = d.ImageGuidance
+	}
+	return opt, sI
+}
+
+// maskPicture draws a rows×cols patch mask as a picture of one pixel per
+// patch, white where masked, for edit.MaskFromImage on another grid.
+func maskPicture(mask []bool, rows, cols int) *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, cols, rows))
+	for i, m := range mask {
+		if m {
+			img.SetGray(i%cols, i/cols, color.Gray{Y: 255})
+		}
+	}
+	return img
+}
+
+// intoModelCodes turns the edit model's candidates in res into the drawing
+// model b's codes: decoded by the edit model over the source (a stopped
+// edit's missing patches show the source), encoded by b. The patches
+// outside mask (when set) keep their codes in base exactly. The edit
+// model's log-likelihoods do not describe b's codes: they are dropped
+// (the candidates stay in the edit model's order of likelihood; see
+// editFacts.meanLogLik).
+func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, base []int, mask []bool) error {
+	under := b.Decode(base)
+	for i := range res.Images {
+		im := &res.Images[i]
+		codes, err := b.Encode(drawOver(eb.Decode(im.Tokens), under))
+		if err != nil {
+			return fmt.Errorf("encode the edit for %s: %w", b.Name, err)
+		}
+		for k := range codes {
+			if mask != nil && !mask[k] {
+				codes[k] = base[k]
+			}
+		}
+		im.Tokens, im.LogLik, im.Count, im.KeptLogLik, im.KeptCount = codes, 0, 0, 0, 0
+	}
+	return nil
+}
+
+// drawOver draws top over under resized to top's size (nearest neighbour, as
+// the canvas shows it).
+func drawOver(top *image.NRGBA, under image.Image) *image.NRGBA {
+	sz := top.Rect.Size()
+	out := image.NewNRGBA(image.Rectangle{Max: sz})
+	bg := resize.Resize(uint(sz.X), uint(sz.Y), under, resize.NearestNeighbor)
+	draw.Draw(out, out.Rect, bg, bg.Bounds().Min, draw.Src)
+	draw.Draw(out, out.Rect, top, top.Rect.Min, draw.Over)
+	return out
+}

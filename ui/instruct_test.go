@@ -1,0 +1,179 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
+)
+
+// withEdit adds the built-in edit model "tiny-edit" to tinyModels.
+type withEdit struct {
+	tinyModels
+	edit *bundle.Bundle
+}
+
+func (m withEdit) Builtin() []string { return append(m.tinyModels.Builtin(), "tiny-edit") }
+
+func (m withEdit) Open(key string, progress func(done, total int64)) (*bundle.Bundle, error) {
+	if key == "tiny-edit" {
+		return m.edit, nil
+	}
+	return m.tinyModels.Open(key, progress)
+}
+
+// openWithEdit is a studio on the tiny model whose Edit by instruction box
+// uses the tiny edit model (editKey; "" none).
+func openWithEdit(t *testing.T, editKey string) (*Studio, *bundle.Bundle) {
+	t.Helper()
+	e := newEnv(t)
+	eb := bundletest.TinyEdit(2)
+	e.models = withEdit{tinyModels: tinyModels{b: bundletest.Tiny(3)}, edit: eb}
+	s := NewStudio(e.app, Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, Workers: 1,
+		EditModel: editKey, loop: newTestLoop()})
+	s.Window().Resize(fyne.NewSize(1200, 800))
+	s.Wait()
+	if s.Bundle() == nil {
+		t.Fatalf("model not loaded: %v", s.LastError())
+	}
+	t.Cleanup(func() {
+		s.Stop()
+		s.Wait()
+		s.save.Flush()
+	})
+	return s, eb
+}
+
+// wantEdit is what EditByInstruction must put on the canvas: the edit
+// model's best candidate for the studio's image, settings and seed, in the
+// drawing model's codes.
+func wantEdit(t *testing.T, s *Studio, eb *bundle.Bundle, instruction string, mask []bool, candidates int) []int {
+	t.Helper()
+	p, err := s.Params()
+	must(t, err)
+	b, base := s.Bundle(), s.Document().Tokens()
+	source, err := eb.Encode(b.Decode(base))
+	must(t, err)
+	emask := mask // the tiny models share their 4×4 grid
+	opt, sI := editOptions(eb, p, candidates, 1)
+	opt.Prompt = instruction
+	res, err := sampler.Edit(context.Background(), eb, opt, sampler.EditRequest{Source: source, ImageGuidance: sI, Mask: emask, Candidates: candidates}, nil)
+	must(t, err)
+	must(t, intoModelCodes(b, eb, res, base, mask))
+	return res.Images[0].Tokens
+}
+
+// Edit by instruction puts the edit model's best candidate on the canvas
+// (one undo step), offers the others best first, saves the result with the
+// instruction in its metadata, and keeps unmasked patches exactly; the
+// edit model stays out of the model picker.
+func TestEditByInstruction(t *testing.T) {
+	s, eb := openWithEdit(t, "tiny-edit")
+	if keys := s.modelKeys(); slices.Contains(keys, "tiny-edit") || !slices.Contains(keys, "tiny") {
+		t.Fatalf("picker models %v: the edit model belongs to the edit box", keys)
+	}
+	lockSeed(t, s, "blue cat", 5)
+	generate(t, s)
+	before := s.Document().Tokens()
+	s.set.SetCandidates(3)
+	want := wantEdit(t, s, eb, "mirror it", nil, 3)
+	must(t, s.EditByInstruction("  mirror it "))
+	s.Wait()
+	must(t, s.LastError())
+	if got := s.Document().Tokens(); !slices.Equal(got, want) {
+		t.Fatalf("edited codes %v, want %v (the edit model's best candidate, encoded again)", got, want)
+	}
+	if s.Candidates() != 3 || !strings.HasPrefix(s.cands.thumbs[0].Caption, "best") {
+		t.Fatalf("%d candidates, first %q", s.Candidates(), s.cands.thumbs[0].Caption)
+	}
+	if !strings.Contains(s.Status(), "Edited") || !strings.Contains(s.Status(), "mirror it") {
+		t.Fatalf("status %q", s.Status())
+	}
+	text, err := pngmeta.ReadFile(s.Document().Parent)
+	must(t, err)
+	rec, ok, err := pngmeta.ParseRecord(text)
+	if err != nil || !ok {
+		t.Fatalf("record of %s: %v %v", s.Document().Parent, ok, err)
+	}
+	entry, _ := rec.Extra[extraEdit].(map[string]any)
+	if entry["instruction"] != "mirror it" || entry["model"] != eb.Name || entry["rank"] != float64(1) || rec.Extra[extraKind] != kindEdit {
+		t.Fatalf("metadata %v", rec.Extra)
+	}
+	if !slices.Equal(rec.Tokens, want) {
+		t.Fatal("the saved codes are not the edit's")
+	}
+	must(t, s.Undo())
+	if !slices.Equal(s.Document().Tokens(), before) {
+		t.Fatal("undo did not bring back the image before the edit")
+	}
+
+	// with a mask, only the masked patches change
+	mask := make([]bool, 16)
+	mask[5], mask[6], mask[9], mask[10] = true, true, true, true
+	must(t, s.SetMask(mask))
+	want = wantEdit(t, s, eb, "make it red", mask, 3)
+	must(t, s.EditByInstruction("make it red"))
+	s.Wait()
+	must(t, s.LastError())
+	got := s.Document().Tokens()
+	if !slices.Equal(got, want) {
+		t.Fatalf("masked edit %v, want %v", got, want)
+	}
+	for i := range got {
+		if !mask[i] && got[i] != before[i] {
+			t.Fatalf("unmasked patch %d changed", i)
+		}
+	}
+	if !slices.Equal(s.Document().Mask(), mask) {
+		t.Fatal("the mask did not stay")
+	}
+}
+
+// Edit by instruction explains what it needs: an image, an instruction, an
+// edit model, words the edit model knows; an edit model picked in the
+// model list becomes the edit box's model and the drawing model stays.
+func TestEditByInstructionErrors(t *testing.T) {
+	s, eb := openWithEdit(t, "")
+	if err := s.EditByInstruction("mirror it"); err != errNoImage {
+		t.Fatalf("no image: %v", err)
+	}
+	lockSeed(t, s, "cat", 1)
+	generate(t, s)
+	if err := s.EditByInstruction("mirror it"); err != errNoEditModel {
+		t.Fatalf("no edit model: %v", err)
+	}
+	if err := s.EditByInstruction("   "); err == nil || !strings.Contains(err.Error(), "type what to change") {
+		t.Fatalf("empty instruction: %v", err)
+	}
+	drawing := s.Bundle()
+	must(t, s.OpenModel("tiny-edit"))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Bundle() != drawing || s.EditModel() != "tiny-edit" || s.editor.b != eb {
+		t.Fatalf("picking the edit model: drawing %v, edit model %q", s.Bundle().Name, s.EditModel())
+	}
+	if !strings.Contains(s.Status(), "edits images by instruction") {
+		t.Fatalf("status %q", s.Status())
+	}
+	if opts := s.edit.offered; !slices.Equal(opts, eb.Model.Config.Tessera.Edit.Instructions) {
+		t.Fatalf("completions %v", opts)
+	}
+	err := s.EditByInstruction("paint zebras")
+	if err == nil || !strings.Contains(err.Error(), "knows none of the words") || !strings.Contains(err.Error(), fmt.Sprintf("%q", "mirror it")) {
+		t.Fatalf("unknown words: %v", err)
+	}
+	must(t, s.EditByInstruction("remove the background"))
+	s.Wait()
+	must(t, s.LastError())
+	if !s.Document().CanUndo() || s.Document().Parent == "" {
+		t.Fatal("the edit was not applied as an undo step with a saved file")
+	}
+}
