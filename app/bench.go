@@ -37,12 +37,9 @@ type benchReport struct {
 
 // randomBundle builds a random model of a named shape with a random palette.
 func randomBundle(shape string) (*bundle.Bundle, error) {
-	var c model.Config
-	switch shape {
-	case "small":
-		c = model.SmallConfig()
-	default:
-		return nil, usageError{fmt.Sprintf("unknown --random shape %q (small = imagegpt-small)", shape)}
+	c, err := model.ShapeConfig(shape)
+	if err != nil {
+		return nil, usageError{err.Error()}
 	}
 	m, err := model.Random(c, 1)
 	if err != nil {
@@ -62,7 +59,9 @@ func randomBundle(shape string) (*bundle.Bundle, error) {
 func runBench(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "bench", "[--model M | --random small] [--precision f16|int8|f32|all] [--json]")
 	modelName := fs.String("model", "", "built-in model name or model folder")
-	random := fs.String("random", "", "bench a random model of this shape instead (small = OpenAI imagegpt-small, 76.7M parameters)")
+	random := fs.String("random", "", "bench a random model of this shape instead: small, medium or large (OpenAI's imagegpt sizes: 76.7M, 455M, 1.36B parameters)")
+	tokens := fs.Int("tokens", 0, "time only the first N tokens of the image (0 = all; for the large shapes)")
+	limits := fs.Bool("limits", true, "also measure the machine's limits (sgemm, memory bandwidth: a 512 MiB buffer) and the streaming bounds; false keeps the process's memory to the model's, for /usr/bin/time -v")
 	asJSON := fs.Bool("json", false, "print one JSON object (with --precision all, a JSON array of one object per precision)")
 	threads := fs.Int("threads", runtime.NumCPU(), "worker threads")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the sampling runs to this file (for go tool pprof)")
@@ -92,7 +91,7 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	}
 	var reports []benchReport
 	for _, prec := range precs {
-		r, err := benchPrecision(ctx, log, *modelName, *random, prec, *threads, *only)
+		r, err := benchPrecision(ctx, log, benchRun{model: *modelName, random: *random, prec: prec, threads: *threads, batch: *only, tokens: *tokens})
 		if err != nil {
 			if *profile != "" {
 				pprof.StopCPUProfile()
@@ -104,18 +103,20 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	if *profile != "" {
 		pprof.StopCPUProfile()
 	}
-	// The machine's limits are measured after sampling: OpenBLAS's threads
-	// from the sgemm run and the bandwidth buffer would otherwise linger
-	// while the engine samples.
-	sgemm := measureSgemm(*threads)
-	fmt.Fprintf(log, "sgemm (OpenBLAS, %d threads): %.1f GFLOP/s\n", *threads, sgemm)
-	bw := measureBandwidth(*threads)
-	fmt.Fprintf(log, "memory read: %.1f GB/s\n", bw/1e9)
-	for i := range reports {
-		r := &reports[i]
-		r.SgemmGFLOPS, r.MemoryGBPerS = sgemm, bw/1e9
-		r.StreamBoundTokensPerS = streamBound(r.config, 1, r.Precision, bw)
-		r.Batch8StreamBoundTokens = streamBound(r.config, 8, r.Precision, bw)
+	if *limits {
+		// The machine's limits are measured after sampling: OpenBLAS's threads
+		// from the sgemm run and the bandwidth buffer would otherwise linger
+		// while the engine samples.
+		sgemm := measureSgemm(*threads)
+		fmt.Fprintf(log, "sgemm (OpenBLAS, %d threads): %.1f GFLOP/s\n", *threads, sgemm)
+		bw := measureBandwidth(*threads)
+		fmt.Fprintf(log, "memory read: %.1f GB/s\n", bw/1e9)
+		for i := range reports {
+			r := &reports[i]
+			r.SgemmGFLOPS, r.MemoryGBPerS = sgemm, bw/1e9
+			r.StreamBoundTokensPerS = streamBound(r.config, 1, r.Precision, bw)
+			r.Batch8StreamBoundTokens = streamBound(r.config, 8, r.Precision, bw)
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
@@ -126,6 +127,10 @@ func runBench(ctx context.Context, env Env, args []string) error {
 		return enc.Encode(reports)
 	}
 	for _, r := range reports {
+		if !*limits {
+			fmt.Fprintf(env.Stdout, "%s: batch 1 %.1f tokens/s, batch 8 %.1f tokens/s\n", r.Precision, r.Batch1TokensPerS, r.Batch8TokensPerS)
+			continue
+		}
 		if r.Batch1TokensPerS > 0 {
 			fmt.Fprintf(env.Stdout, "%s batch 1: %.1f tokens/s (%.0f%% of the streaming bound %.1f)\n", r.Precision, r.Batch1TokensPerS, 100*r.Batch1TokensPerS/r.StreamBoundTokensPerS, r.StreamBoundTokensPerS)
 		}
@@ -136,19 +141,28 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// benchPrecision loads the model (or builds the random one) in precision
-// prec and times sampling one image at batch 1 and at batch 8 (only: just
-// that batch).
-func benchPrecision(ctx context.Context, log io.Writer, modelName, random, prec string, threads, only int) (benchReport, error) {
+// benchRun is what one precision's bench samples: a model (or a random
+// one of a shape), its precision, threads, the batch (0: 1 and 8) and how
+// many tokens of the image (0: all).
+type benchRun struct {
+	model, random, prec    string
+	threads, batch, tokens int
+}
+
+// benchPrecision loads the model (or builds the random one) in its
+// precision and times sampling one image (or its first tokens) at batch 1
+// and at batch 8.
+func benchPrecision(ctx context.Context, log io.Writer, br benchRun) (benchReport, error) {
 	start := time.Now()
 	var b *bundle.Bundle
 	var err error
-	if random != "" {
-		if b, err = randomBundle(random); err == nil {
+	prec, threads, only := br.prec, br.threads, br.batch
+	if br.random != "" {
+		if b, err = randomBundle(br.random); err == nil {
 			setPrecision(b.Model, prec)
 		}
 	} else {
-		b, err = openModel(log, modelName, prec)
+		b, err = openModel(log, br.model, prec)
 	}
 	if err != nil {
 		return benchReport{}, err
@@ -165,15 +179,32 @@ func benchPrecision(ctx context.Context, log io.Writer, modelName, random, prec 
 		}
 		opt := sampler.Defaults()
 		opt.Batch, opt.Workers, opt.Seed = batch, threads, 1
-		res, err := sampler.Generate(ctx, b, opt, nil)
+		steps := b.ImageTokens()
+		if br.tokens > 0 {
+			steps = min(steps, br.tokens)
+		}
+		rctx, cancel := context.WithCancel(ctx)
+		t0 := time.Now()
+		var last time.Time
+		res, err := sampler.Generate(rctx, b, opt, func(ev sampler.Event) {
+			if ev.Image == batch-1 && ev.Step >= steps {
+				last = time.Now()
+				cancel()
+			}
+		})
+		cancel()
 		if err != nil {
 			return r, err
 		}
-		if res.Stopped {
+		if ctx.Err() != nil || res.Stopped && last.IsZero() {
 			return r, fmt.Errorf("interrupted")
 		}
-		rate := float64(batch*b.ImageTokens()) / res.Elapsed.Seconds()
-		fmt.Fprintf(log, "%s batch %d: %d tokens in %.2f s = %.1f tokens/s\n", prec, batch, batch*b.ImageTokens(), res.Elapsed.Seconds(), rate)
+		elapsed := res.Elapsed
+		if !last.IsZero() {
+			elapsed = last.Sub(t0)
+		}
+		rate := float64(batch*steps) / elapsed.Seconds()
+		fmt.Fprintf(log, "%s batch %d: %d tokens in %.2f s = %.1f tokens/s\n", prec, batch, batch*steps, elapsed.Seconds(), rate)
 		if batch == 1 {
 			r.Batch1TokensPerS = rate
 		} else {

@@ -49,10 +49,13 @@ func Load(dir string, opt LoadOptions) (*Model, error) {
 		return nil, fmt.Errorf("load %s: the model needs about %s of memory but only %s is available", dir, FormatBytes(need), FormatBytes(avail))
 	}
 	path := filepath.Join(dir, WeightsFile)
-	f, err := safetensors.OpenProgress(path, opt.Progress)
+	// Tensor by tensor from disk: the file's bytes and the float32 weights
+	// are never both in memory.
+	f, err := safetensors.OpenLazy(path, opt.Progress)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
+	defer f.Close()
 	m, err := FromSafetensors(c, f)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)

@@ -41,13 +41,28 @@ type TensorInfo struct {
 	Begin, End int64 // offsets into the data buffer
 }
 
-// File is a parsed safetensors file held in memory.
+// File is a parsed safetensors file: held in memory (Parse, Open,
+// OpenProgress), or read tensor by tensor from disk (OpenLazy).
 type File struct {
 	Name     string // path or label used in error messages
 	Metadata map[string]string
 	Tensors  map[string]TensorInfo
 
-	data []byte // the data buffer
+	data []byte // the data buffer (in memory)
+
+	// lazy is the open file of OpenLazy (nil: in memory).
+	lazy *lazySource
+}
+
+// lazySource is where OpenLazy reads tensors from.
+type lazySource struct {
+	fh       *os.File
+	base     int64 // the data buffer's offset in the file
+	size     int64 // the data buffer's length
+	total    int64 // the file's size
+	done     int64 // bytes read so far (header and tensors)
+	progress func(done, total int64)
+	buf      []byte // one chunk, reused by every tensor (no garbage per tensor)
 }
 
 // DTypeSize returns the size in bytes of one element of dtype, and whether
@@ -388,55 +403,101 @@ func OpenProgress(path string, progress func(done, total int64)) (*File, error) 
 		return nil, err
 	}
 	defer fh.Close()
-	st, err := fh.Stat()
+	f, src, err := openHeader(path, fh, progress)
 	if err != nil {
 		return nil, err
 	}
-	total := st.Size()
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-
-	var prefix [8]byte
-	if total >= 8 {
-		if _, err := io.ReadFull(fh, prefix[:]); err != nil {
-			return nil, readErr(path, err)
-		}
-	}
-	n, err := headerLen(path, prefix[:], total)
-	if err != nil {
-		return nil, err
-	}
-	header := make([]byte, n)
-	if _, err := io.ReadFull(fh, header); err != nil {
-		return nil, readErr(path, err)
-	}
-	dataLen := total - 8 - n
-	if dataLen > math.MaxInt {
-		return nil, fmt.Errorf("%s: data buffer of %d bytes is too large for this platform", path, dataLen)
-	}
-	meta, tensors, err := ParseHeader(path, header, dataLen)
-	if err != nil {
-		return nil, err
-	}
-
-	done := 8 + n
-	if progress != nil {
-		progress(done, total)
-	}
-	data := make([]byte, dataLen)
+	data := make([]byte, src.size)
 	for off := 0; off < len(data); {
 		end := min(off+readChunk, len(data))
 		if _, err := io.ReadFull(fh, data[off:end]); err != nil {
 			return nil, readErr(path, err)
 		}
-		done += int64(end - off)
+		src.advance(int64(end - off))
 		off = end
-		if progress != nil {
-			progress(done, total)
+	}
+	f.data = data
+	return f, nil
+}
+
+// OpenLazy parses the header of the safetensors file at path and keeps the
+// file open: Float32 and Raw read each tensor from disk when asked, so
+// loading a model never holds the file's bytes and the converted weights
+// at once (peak memory: the converted tensors plus one 8 MiB chunk).
+// progress, if not nil, is called after the header and after each chunk
+// read, with the bytes read so far and the file size. Close the File when
+// done.
+func OpenLazy(path string, progress func(done, total int64)) (*File, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	f, src, err := openHeader(path, fh, progress)
+	if err != nil {
+		fh.Close()
+		return nil, err
+	}
+	f.lazy = src
+	return f, nil
+}
+
+// Close closes the file of OpenLazy (nothing to do for one in memory).
+func (f *File) Close() error {
+	if f == nil || f.lazy == nil {
+		return nil
+	}
+	if l := f.lazy; l.done < l.total && l.progress != nil {
+		l.progress(l.total, l.total) // tensors left unread count as done
+	}
+	err := f.lazy.fh.Close()
+	f.lazy = nil
+	return err
+}
+
+// openHeader reads and validates the header of the safetensors file fh
+// (path names it in errors), leaving fh at the data buffer.
+func openHeader(path string, fh *os.File, progress func(done, total int64)) (*File, *lazySource, error) {
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	total := st.Size()
+	if !st.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	var prefix [8]byte
+	if total >= 8 {
+		if _, err := io.ReadFull(fh, prefix[:]); err != nil {
+			return nil, nil, readErr(path, err)
 		}
 	}
-	return &File{Name: path, Metadata: meta, Tensors: tensors, data: data}, nil
+	n, err := headerLen(path, prefix[:], total)
+	if err != nil {
+		return nil, nil, err
+	}
+	header := make([]byte, n)
+	if _, err := io.ReadFull(fh, header); err != nil {
+		return nil, nil, readErr(path, err)
+	}
+	dataLen := total - 8 - n
+	if dataLen > math.MaxInt {
+		return nil, nil, fmt.Errorf("%s: data buffer of %d bytes is too large for this platform", path, dataLen)
+	}
+	meta, tensors, err := ParseHeader(path, header, dataLen)
+	if err != nil {
+		return nil, nil, err
+	}
+	src := &lazySource{fh: fh, base: 8 + n, size: dataLen, total: total, progress: progress}
+	src.advance(8 + n)
+	return &File{Name: path, Metadata: meta, Tensors: tensors}, src, nil
+}
+
+// advance counts n more bytes read and reports progress.
+func (s *lazySource) advance(n int64) {
+	s.done += n
+	if s.progress != nil {
+		s.progress(min(s.done, s.total), s.total) // a tensor read twice counts once
+	}
 }
 
 // readErr wraps an error from reading path.
@@ -480,12 +541,41 @@ func (f *File) Raw(name string) (TensorInfo, []byte, error) {
 	if !ok {
 		return TensorInfo{}, nil, fmt.Errorf("%s: tensor %q not found", f.Name, name)
 	}
-	if info.Begin < 0 || info.End < info.Begin || info.End > int64(len(f.data)) {
+	if info.Begin < 0 || info.End < info.Begin || info.End > f.dataLen() {
 		return TensorInfo{}, nil, fmt.Errorf("%s: tensor %q: data_offsets [%d, %d] outside the data buffer of %d bytes",
-			f.Name, name, info.Begin, info.End, len(f.data))
+			f.Name, name, info.Begin, info.End, f.dataLen())
 	}
 	info.Shape = append([]int(nil), info.Shape...)
+	if f.lazy != nil {
+		b := make([]byte, info.End-info.Begin)
+		if err := f.readAt(b, info.Begin); err != nil {
+			return TensorInfo{}, nil, err
+		}
+		return info, b, nil
+	}
 	return info, f.data[info.Begin:info.End:info.End], nil
+}
+
+// dataLen is the data buffer's length.
+func (f *File) dataLen() int64 {
+	if f.lazy != nil {
+		return f.lazy.size
+	}
+	return int64(len(f.data))
+}
+
+// readAt fills b from the lazy file's data buffer at offset off, in
+// chunks, reporting progress.
+func (f *File) readAt(b []byte, off int64) error {
+	for len(b) > 0 {
+		n := min(len(b), readChunk)
+		if _, err := f.lazy.fh.ReadAt(b[:n], f.lazy.base+off); err != nil {
+			return readErr(f.Name, err)
+		}
+		f.lazy.advance(int64(n))
+		b, off = b[n:], off+int64(n)
+	}
+	return nil
 }
 
 // Float32 returns the tensor converted to a new []float32. Floating-point
@@ -493,6 +583,9 @@ func (f *File) Raw(name string) (TensorInfo, []byte, error) {
 // integer and BOOL dtypes are converted by value. If shape is given it must
 // match the tensor's shape exactly.
 func (f *File) Float32(name string, shape ...int) ([]float32, error) {
+	if f != nil && f.lazy != nil {
+		return f.lazyFloat32(name, shape)
+	}
 	info, b, err := f.Raw(name)
 	if err != nil {
 		return nil, err
@@ -514,6 +607,46 @@ func (f *File) Float32(name string, shape ...int) ([]float32, error) {
 	out := make([]float32, n)
 	if !convert(out, b, info.DType) {
 		return nil, fmt.Errorf("%s: tensor %q: cannot convert dtype %s to float32", f.Name, name, info.DType)
+	}
+	return out, nil
+}
+
+// lazyFloat32 is Float32 for a file read on demand: the tensor's bytes
+// are read and converted one chunk at a time, so only the float32 result
+// is held whole.
+func (f *File) lazyFloat32(name string, shape []int) ([]float32, error) {
+	info, ok := f.Tensors[name]
+	if !ok {
+		return nil, fmt.Errorf("%s: tensor %q not found", f.Name, name)
+	}
+	if len(shape) > 0 && !equalShape(info.Shape, shape) {
+		return nil, fmt.Errorf("%s: tensor %q has shape %v, want %v", f.Name, name, info.Shape, shape)
+	}
+	size, ok := DTypeSize(info.DType)
+	if !ok {
+		return nil, fmt.Errorf("%s: tensor %q: unknown dtype %q", f.Name, name, info.DType)
+	}
+	n, err := numElements(info.Shape)
+	if err != nil {
+		return nil, fmt.Errorf("%s: tensor %q: %w", f.Name, name, err)
+	}
+	if info.Begin < 0 || info.End > f.lazy.size || int64(n)*int64(size) != info.End-info.Begin {
+		return nil, fmt.Errorf("%s: tensor %q: %d bytes of data for %s shape %v", f.Name, name, info.End-info.Begin, info.DType, info.Shape)
+	}
+	out := make([]float32, n)
+	per := readChunk / size // elements a chunk
+	if f.lazy.buf == nil {
+		f.lazy.buf = make([]byte, readChunk)
+	}
+	for i := 0; i < n; i += per {
+		m := min(per, n-i)
+		b := f.lazy.buf[:m*size]
+		if err := f.readAt(b, info.Begin+int64(i*size)); err != nil {
+			return nil, err
+		}
+		if !convert(out[i:i+m], b, info.DType) {
+			return nil, fmt.Errorf("%s: tensor %q: cannot convert dtype %s to float32", f.Name, name, info.DType)
+		}
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -815,5 +816,94 @@ func BenchmarkFloat32F16(b *testing.B) {
 		if _, err := f.Float32("w"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// OpenLazy reads the same tensors as Open, in every float dtype and across
+// chunk boundaries, reports progress up to the file size by Close, and
+// refuses the same broken files.
+func TestOpenLazy(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "lazy.safetensors")
+	n := 3 << 20 // 12 MiB of F32: two chunks
+	big := make([]float32, n)
+	for i := range big {
+		big[i] = float32(i%1000) / 7
+	}
+	small := []float32{1.5, -2, 0.25, 3}
+	tensors := []Tensor{
+		{Name: "big", DType: "F32", Shape: []int{n}, Data: big},
+		{Name: "half", DType: "F16", Shape: []int{2, 2}, Data: small},
+		{Name: "brain", DType: "BF16", Shape: []int{4}, Data: small},
+		{Name: "unused", DType: "F32", Shape: []int{1 << 10}, Data: make([]float32, 1<<10)},
+	}
+	if err := Write(path, tensors, map[string]string{"k": "v"}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eager, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last int64
+	lazy, err := OpenLazy(path, func(done, total int64) {
+		if total != st.Size() || done < last || done > total {
+			t.Errorf("progress(%d, %d) after %d, file size %d", done, total, last, st.Size())
+		}
+		last = done
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lazy.Metadata["k"] != "v" || len(lazy.Names()) != 4 {
+		t.Fatalf("metadata %v, names %v", lazy.Metadata, lazy.Names())
+	}
+	for _, name := range []string{"big", "half", "brain"} {
+		want, err := eager.Float32(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := lazy.Float32(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s read lazily differs from the file read whole", name)
+		}
+	}
+	if _, err := lazy.Float32("half", 4); err == nil {
+		t.Error("a wrong shape was accepted")
+	}
+	if _, err := lazy.Float32("missing"); err == nil {
+		t.Error("a missing tensor was found")
+	}
+	if last == st.Size() {
+		t.Error("progress reached the file size before the unused tensor was read")
+	}
+	if err := lazy.Close(); err != nil || last != st.Size() {
+		t.Fatalf("Close: %v, progress %d of %d", err, last, st.Size())
+	}
+	again, err := OpenLazy(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	for _, name := range []string{"big", "half", "brain"} {
+		_, raw, err := again.Raw(name)
+		_, rawWant, _ := eager.Raw(name)
+		if err != nil || !bytes.Equal(raw, rawWant) {
+			t.Fatalf("%s: raw bytes differ (%v)", name, err)
+		}
+	}
+	good := encodeBytes(t, []Tensor{{Name: "w", DType: "F32", Shape: []int{4}, Data: make([]float32, 4)}}, nil)
+	bad := filepath.Join(dir, "truncated")
+	if err := os.WriteFile(bad, good[:len(good)-1], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenLazy(bad, nil); err == nil || !strings.HasPrefix(err.Error(), bad+": ") {
+		t.Errorf("truncated file: %v", err)
 	}
 }

@@ -1,0 +1,46 @@
+package app
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// bench --precision all times each precision of one model side by side
+// (here only the first tokens, without the machine's limits), as JSON one
+// report per precision; bad precisions and shapes are usage errors.
+func TestBenchPrecisions(t *testing.T) {
+	m := tinyModel(t)
+	code, stdout, stderr := run(t, "bench", "--model", m, "--precision", "all", "--tokens", "4", "--batch", "1", "--limits=false", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var reports []benchReport
+	if err := json.Unmarshal([]byte(stdout), &reports); err != nil {
+		t.Fatalf("%v in %s", err, stdout)
+	}
+	var precs []string
+	for _, r := range reports {
+		precs = append(precs, r.Precision)
+		if r.Batch1TokensPerS <= 0 || r.Batch8TokensPerS != 0 || r.Params <= 0 || r.StreamBoundTokensPerS != 0 {
+			t.Errorf("%+v", r)
+		}
+	}
+	if strings.Join(precs, ",") != "f32,f16,int8" {
+		t.Fatalf("precisions %v", precs)
+	}
+	if !strings.Contains(stderr, "int8 batch 1: 4 tokens") {
+		t.Errorf("stderr %q", stderr)
+	}
+	for _, args := range [][]string{
+		{"bench", "--model", m, "--precision", "int4"},
+		{"bench", "--random", "huge"},
+		{"random-model", "--shape", "huge", "--out", t.TempDir()},
+		{"random-model", "--shape", "small"},
+		{"random-model", "--out", t.TempDir(), "--dtype", "I8"},
+	} {
+		if code, _, stderr := run(t, args...); code != 2 || stderr == "" {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+}

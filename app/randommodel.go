@@ -1,0 +1,44 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/model"
+)
+
+// runRandomModel writes a model folder of random weights in the shape of
+// one of OpenAI's ImageGPT checkpoints, for benchmarks and memory checks
+// (tessera bench --model DIR, /usr/bin/time -v) on shapes no built-in has.
+func runRandomModel(_ context.Context, env Env, args []string) error {
+	fs := newFlags(env, "random-model", "--shape small|medium|large --out DIR [--dtype F32|F16|BF16]")
+	shape := fs.String("shape", "small", "small, medium or large: OpenAI's imagegpt sizes (76.7M, 455M, 1.36B parameters)")
+	out := fs.String("out", "", "model folder to write (config.json, model.safetensors, preprocessor_config.json)")
+	dtype := fs.String("dtype", "F32", "weights' dtype in the file: F32 (as OpenAI's checkpoints), F16 or BF16")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return helpOr(fs, err)
+	}
+	switch {
+	case len(pos) > 0:
+		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
+	case *out == "":
+		return usageError{"--out DIR is required"}
+	case *dtype != "F32" && *dtype != "F16" && *dtype != "BF16":
+		return usageError{fmt.Sprintf("--dtype %q: use F32, F16 or BF16", *dtype)}
+	}
+	if _, err := model.ShapeConfig(*shape); err != nil {
+		return usageError{err.Error()}
+	}
+	start := time.Now()
+	b, err := randomBundle(*shape)
+	if err != nil {
+		return err
+	}
+	if err := b.Save(*out, *dtype); err != nil {
+		return fmt.Errorf("random-model: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "%s: random imagegpt-%s, %d parameters, %s weights, in %.1f s\n", *out, *shape, b.Model.Config.Params(), *dtype, time.Since(start).Seconds())
+	return nil
+}
