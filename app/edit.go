@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -18,12 +17,9 @@ import (
 
 // editFlags are the settings of an edit by instruction.
 type editFlags struct {
-	model, precision          string
-	seed                      int64
-	temperature, topP         float64
-	guidance, imageGuidance   float64
-	guidanceMinP              float64
-	topK, candidates, threads int
+	knobFlags
+	model, precision    string
+	candidates, threads int
 }
 
 func runEdit(ctx context.Context, env Env, args []string) error {
@@ -33,13 +29,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	from := fs.String("from", "", "the image to edit: a PNG or JPEG (resized to the model's size), or a Tessera PNG whose stored codes fit the model")
 	instruction := fs.String("instruction", "", `what to change, e.g. "remove the background", "medium-dark skin tone", "in the twemoji style", "make it blue"`)
 	fs.IntVar(&f.candidates, "candidates", 4, "edits sampled in one batch, written best first by the model's own likelihood")
-	fs.Int64Var(&f.seed, "seed", -1, "random seed; candidate i uses seed+i (-1: pick one)")
-	fs.Float64Var(&f.guidance, "guidance", 1, "guidance on the instruction (InstructPix2Pix's s_T; 1 = off)")
-	fs.Float64Var(&f.imageGuidance, "image-guidance", 1, "guidance on the source image (InstructPix2Pix's s_I; 1 = off)")
-	fs.Float64Var(&f.temperature, "temperature", 1, "sampling temperature (0 = greedy)")
-	fs.IntVar(&f.topK, "top-k", 0, "sample only from the K most likely codes (0 = all)")
-	fs.Float64Var(&f.topP, "top-p", 1, "sample from the smallest set of codes with this total probability")
-	fs.Float64Var(&f.guidanceMinP, "guidance-min-p", 0, "let guidance pick only codes at least this fraction as likely as the top code (0 = off)")
+	f.knobFlags.register(fs, -1, true)
 	mask := fs.String("mask", "", "a mask picture (any size, laid over the image): patches under white change, patches under black are kept as they are")
 	out := fs.String("out", "edit.png", "output PNG: candidates are written PATH-1.png … PATH-N.png, best first")
 	scale := fs.Int("scale", 1, "upscale the saved PNGs 1×–16×")
@@ -96,7 +86,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 			return fmt.Errorf("%s: %w", *mask, err)
 		}
 	}
-	opt, sI := f.options(b, flagsSet(fs))
+	opt := f.options(b)
 	opt.Prompt = *instruction
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
@@ -105,7 +95,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if !*quiet {
 		emit = progressPrinter(env.Stderr, f.candidates)
 	}
-	res, err := sampler.Edit(ctx, b, opt, sampler.EditRequest{Source: source, ImageGuidance: sI, Mask: m, Candidates: f.candidates}, emit)
+	res, err := sampler.Edit(ctx, b, opt, sampler.EditRequest{Source: source, Mask: m, Candidates: f.candidates}, emit)
 	if err != nil {
 		return err
 	}
@@ -114,8 +104,8 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	}
 	for i, im := range res.Images {
 		path := numberedPath(*out, i, 2) // always PATH-i.png, even for one candidate
-		rec := editRecord(b, opt, im, editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, imageGuidance: sI, mask: m, rank: i + 1})
-		if err := pngmeta.WriteFileAtomic(path, upscale(b.Decode(im.Tokens), *scale, false), editMetadata(rec, sI)); err != nil {
+		rec := editRecord(b, opt, im, editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, mask: m, rank: i + 1})
+		if err := pngmeta.WriteFileAtomic(path, upscale(b.Decode(im.Tokens), *scale, false), editMetadata(rec)); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.MeanLogLik())
@@ -123,29 +113,16 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// options are the sampler settings and the image guidance: the flags set
-// on the command line, else the model's recommended defaults.
-func (f *editFlags) options(b *bundle.Bundle, set map[string]bool) (sampler.Options, float64) {
-	seed := uint64(f.seed)
-	if f.seed < 0 {
-		seed = rand.Uint64() >> 32
-	}
-	opt := sampler.Options{Temperature: f.temperature, TopK: f.topK, TopP: f.topP, Guidance: f.guidance,
-		GuidanceMinP: f.guidanceMinP, Seed: seed, Batch: f.candidates, Workers: f.threads}
-	sI := f.imageGuidance
-	d := b.Model.Config.SamplingDefaults()
-	applyModelDefaults(&opt, d, set, true)
-	if !set["image-guidance"] && d.ImageGuidance > 0 {
-		sI = d.ImageGuidance
-	}
-	return opt, sI
+// options are the sampler settings: the flags set on the command line,
+// else the model's recommended defaults.
+func (f *editFlags) options(b *bundle.Bundle) sampler.Options {
+	return sampler.Options{Settings: f.settings(b.Model.Config.Recommended(), true), Batch: f.candidates, Workers: f.threads}
 }
 
 // editFacts are what an edited image records beyond a generated one's.
 type editFacts struct {
 	instruction, source string
 	sourceTokens        []int
-	imageGuidance       float64
 	mask                []bool
 	rank                int
 }
@@ -160,11 +137,10 @@ func editRecord(b *bundle.Bundle, opt sampler.Options, im sampler.Image, e editF
 	rec.Prompt = e.instruction
 	rec.Parent = e.source
 	entry := map[string]any{
-		"instruction":    e.instruction,
-		"source":         e.source,
-		"source_tokens":  append([]int(nil), e.sourceTokens...),
-		"image_guidance": e.imageGuidance,
-		"rank":           e.rank,
+		"instruction":   e.instruction,
+		"source":        e.source,
+		"source_tokens": append([]int(nil), e.sourceTokens...),
+		"rank":          e.rank,
 	}
 	if e.mask != nil {
 		var sb strings.Builder
@@ -182,11 +158,12 @@ func editRecord(b *bundle.Bundle, opt sampler.Options, im sampler.Image, e editF
 }
 
 // editMetadata is the text chunks of an edit: Metadata(rec), with the
-// image guidance and the source named in the "parameters" settings line.
-func editMetadata(rec pngmeta.Record, imageGuidance float64) map[string]string {
+// source named in the "parameters" settings line (which carries the image
+// guidance as a sampling setting).
+func editMetadata(rec pngmeta.Record) map[string]string {
 	text := pngmeta.Metadata(rec)
 	it := rec.Infotext()
-	it.Extra = map[string]string{"Image guidance": fmt.Sprint(imageGuidance), "Edit of": rec.Parent}
+	it.Extra = map[string]string{"Edit of": rec.Parent}
 	text[pngmeta.KeyParameters] = pngmeta.FormatParameters(it)
 	return text
 }

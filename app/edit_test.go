@@ -112,11 +112,11 @@ func TestEditCLI(t *testing.T) {
 			t.Fatalf("%s: %v %dx%d", path, err, cfg.Width, cfg.Height)
 		}
 		rec, text := readRecord(t, path)
-		if rec.Prompt != "Mirror it, sideways" || rec.Parent != "source.jpg" || rec.Guidance != 2 || len(rec.Tokens) != 16 {
+		if rec.Prompt != "Mirror it, sideways" || rec.Parent != "source.jpg" || rec.Guidance != 2 || rec.ImageGuidance != 1.5 || len(rec.Tokens) != 16 {
 			t.Fatalf("%s: record %+v", path, rec)
 		}
 		e, ok := rec.Extra["edit"].(map[string]any)
-		if !ok || e["instruction"] != "Mirror it, sideways" || e["source"] != "source.jpg" || e["image_guidance"] != 1.5 || e["rank"] != float64(i) {
+		if !ok || e["instruction"] != "Mirror it, sideways" || e["source"] != "source.jpg" || e["rank"] != float64(i) {
 			t.Fatalf("%s: edit record %v", path, rec.Extra)
 		}
 		toks, _ := e["source_tokens"].([]any)
@@ -338,7 +338,7 @@ func TestEditTrainEditEval(t *testing.T) {
 	}
 	opt := sampler.Defaults()
 	opt.Seed = 1
-	rep, err := evalEdits(context.Background(), b, set, editEvalOptions{perFamily: 2, candidates: 1, opt: opt, imageGuidance: 1}, nil)
+	rep, err := evalEdits(context.Background(), b, set, editEvalOptions{perFamily: 2, candidates: 1, opt: opt}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,6 @@ type editEval struct {
 type editEvalOptions struct {
 	perFamily, candidates int
 	opt                   sampler.Options
-	imageGuidance         float64
 	families              []edit.Family
 }
 
@@ -97,7 +96,7 @@ func evalEdits(ctx context.Context, b *bundle.Bundle, set *edit.Set, o editEvalO
 	w, _ := b.ImageSize()
 	ref := nearest.New(set.Samples, w)
 	rep := &editEval{Model: b.Name, PerFamily: o.perFamily, Temperature: o.opt.Temperature, Guidance: o.opt.Guidance,
-		ImageGuidance: o.imageGuidance, GuidanceMinP: o.opt.GuidanceMinP, Candidates: o.candidates}
+		ImageGuidance: o.opt.ImageGuidance, GuidanceMinP: o.opt.GuidanceMinP, Candidates: o.candidates}
 	for _, h := range set.HeldOut {
 		if h {
 			rep.HeldOut++
@@ -145,7 +144,7 @@ func evalEditPair(ctx context.Context, b *bundle.Bundle, set *edit.Set, ref *nea
 	}
 	opt := o.opt
 	opt.Prompt = p.Instruction
-	res, err := sampler.Edit(ctx, b, opt, sampler.EditRequest{Source: codes, ImageGuidance: o.imageGuidance, Candidates: o.candidates}, nil)
+	res, err := sampler.Edit(ctx, b, opt, sampler.EditRequest{Source: codes, Candidates: o.candidates}, nil)
 	if err != nil {
 		return c, fmt.Errorf("eval-edits: %w", err)
 	}
@@ -264,13 +263,7 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	fs.StringVar(&f.model, "model", "", "edit model: a built-in name or a model folder")
 	perFamily := fs.Int("per-family", 20, "held-out pairs evaluated per family")
 	fs.IntVar(&f.candidates, "candidates", 1, "edits sampled per pair; the one the model ranks first is judged")
-	fs.Int64Var(&f.seed, "seed", 1, "random seed (candidate i of every pair uses seed+i)")
-	fs.Float64Var(&f.guidance, "guidance", 1, "guidance on the instruction (1 = off)")
-	fs.Float64Var(&f.imageGuidance, "image-guidance", 1, "guidance on the source image (1 = off)")
-	fs.Float64Var(&f.temperature, "temperature", 1, "sampling temperature (0 = greedy)")
-	fs.IntVar(&f.topK, "top-k", 0, "sample only from the K most likely codes (0 = all)")
-	fs.Float64Var(&f.topP, "top-p", 1, "sample from the smallest set of codes with this total probability")
-	fs.Float64Var(&f.guidanceMinP, "guidance-min-p", 0, "let guidance pick only codes at least this fraction as likely as the top code (0 = off)")
+	f.knobFlags.register(fs, 1, true)
 	fs.IntVar(&f.threads, "threads", 0, "worker threads (0 = all cores)")
 	fs.StringVar(&f.precision, "precision", "f16", precisionHelp)
 	families := fs.String("families", "", "comma-separated families to evaluate (default all: "+familyList()+")")
@@ -322,12 +315,12 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt, sI := f.options(b, flagsSet(fs))
+	opt := f.options(b)
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}
 	var log io.Writer = env.Stderr
-	rep, err := evalEdits(ctx, b, set, editEvalOptions{perFamily: *perFamily, candidates: f.candidates, opt: opt, imageGuidance: sI, families: fams}, log)
+	rep, err := evalEdits(ctx, b, set, editEvalOptions{perFamily: *perFamily, candidates: f.candidates, opt: opt, families: fams}, log)
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}
-	if rec != nil && sf.prompt == "" {
+	if rec != nil && sf.Prompt == "" {
 		opt.Prompt = rec.Prompt
 	}
 	grown, stopped, err := sampler.ExtendDown(ctx, b, opt, tokens, rows, *addRows, *stride, nil)

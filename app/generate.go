@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -16,33 +15,24 @@ import (
 	"github.com/nfnt/resize"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
-	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // samplingFlags are the settings shared by the commands that sample.
 type samplingFlags struct {
-	model, prompt, negative string
-	seed                    int64
-	temperature, topP       float64
-	guidance, guidanceMinP  float64
-	topK, batch, threads    int
-	precision               string
-	fs                      *flag.FlagSet
+	knobFlags
+	model          string
+	batch, threads int
+	precision      string
 }
 
 func (s *samplingFlags) register(fs *flag.FlagSet) {
-	s.fs = fs
 	fs.StringVar(&s.model, "model", "", "built-in model name or model folder (default: the embedded default model)")
-	fs.StringVar(&s.prompt, "prompt", "", "text prompt (text-conditioned models)")
-	fs.StringVar(&s.negative, "negative", "", "negative prompt, pushed away from with --guidance")
-	fs.Int64Var(&s.seed, "seed", -1, "random seed; image i of a batch uses seed+i (-1: pick one)")
-	fs.Float64Var(&s.temperature, "temperature", 1, "sampling temperature (0 = greedy)")
-	fs.IntVar(&s.topK, "top-k", 0, "sample only from the K most likely codes (0 = all)")
-	fs.Float64Var(&s.topP, "top-p", 1, "sample from the smallest set of codes with this total probability")
-	fs.Float64Var(&s.guidance, "guidance", 1, "classifier-free guidance scale (1 = off)")
-	fs.Float64Var(&s.guidanceMinP, "guidance-min-p", 0, "let guidance pick only codes at least this fraction as likely as the prompt's top code (0 = off)")
+	fs.StringVar(&s.Prompt, "prompt", "", "text prompt (text-conditioned models)")
+	fs.StringVar(&s.Negative, "negative", "", "negative prompt, pushed away from with --guidance")
+	s.knobFlags.register(fs, -1, false)
 	fs.IntVar(&s.batch, "batch", 1, "images per run")
 	fs.IntVar(&s.threads, "threads", 0, "worker threads (0 = all cores)")
 	fs.StringVar(&s.precision, "precision", "f16", precisionHelp)
@@ -52,41 +42,13 @@ func (s *samplingFlags) register(fs *flag.FlagSet) {
 // if needed; settings not given on the command line take the model's
 // recommended defaults (config.json tessera.defaults).
 func (s *samplingFlags) options(b *bundle.Bundle) sampler.Options {
-	seed := uint64(s.seed)
-	if s.seed < 0 {
-		seed = rand.Uint64() >> 32
-	}
-	opt := sampler.Options{
-		Prompt: s.prompt, Negative: s.negative, Temperature: s.temperature, TopK: s.topK, TopP: s.topP,
-		Guidance: s.guidance, GuidanceMinP: s.guidanceMinP, Seed: seed, Batch: s.batch, Workers: s.threads,
-	}
-	set := map[string]bool{}
-	if s.fs != nil {
-		set = flagsSet(s.fs)
-	}
-	applyModelDefaults(&opt, b.Model.Config.SamplingDefaults(), set, b.Conditional())
-	return opt
+	return sampler.Options{Settings: s.settings(b.Model.Config.Recommended(), b.Conditional()), Batch: s.batch, Workers: s.threads}
 }
 
-// applyModelDefaults puts the model's recommended settings d into opt
-// wherever the flag was not set on the command line (set, by flag name) and
-// d has a value; guidance only when withGuidance (a model with prompts).
-func applyModelDefaults(opt *sampler.Options, d model.SamplingDefaults, set map[string]bool, withGuidance bool) {
-	if !set["temperature"] && d.Temperature > 0 {
-		opt.Temperature = d.Temperature
-	}
-	if !set["top-k"] && d.TopK > 0 {
-		opt.TopK = d.TopK
-	}
-	if !set["top-p"] && d.TopP > 0 {
-		opt.TopP = d.TopP
-	}
-	if !set["guidance"] && d.Guidance > 0 && withGuidance {
-		opt.Guidance = d.Guidance
-	}
-	if !set["guidance-min-p"] && d.GuidanceMinP > 0 {
-		opt.GuidanceMinP = d.GuidanceMinP
-	}
+// withSeed is s with seed (an image's own, in a batch).
+func withSeed(s sampling.Settings, seed uint64) sampling.Settings {
+	s.Seed = seed
+	return s
 }
 
 // record is the PNG metadata of one generated image.
@@ -94,11 +56,15 @@ func record(b *bundle.Bundle, opt sampler.Options, im sampler.Image) pngmeta.Rec
 	w, h := b.ImageSize()
 	rows, cols := b.Grid()
 	return pngmeta.Record{
-		Version: "tessera " + Version, Model: b.Name, ModelHash: b.Model.Hash,
-		Prompt: opt.Prompt, Negative: opt.Negative, Seed: im.Seed,
-		Temperature: opt.Temperature, TopK: opt.TopK, TopP: opt.TopP, Guidance: opt.Guidance, GuidanceMinP: opt.GuidanceMinP,
-		Width: w, Height: h, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(),
-		Tokens: append([]int(nil), im.Tokens...),
+		Settings:  withSeed(opt.Settings, im.Seed),
+		Version:   "tessera " + Version,
+		Model:     b.Name,
+		ModelHash: b.Model.Hash,
+		Width:     w,
+		Height:    h,
+		Grid:      [2]int{rows, cols},
+		PatchSize: b.PatchSize(),
+		Tokens:    append([]int(nil), im.Tokens...),
 	}
 }
 

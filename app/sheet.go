@@ -45,8 +45,8 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		if err := sc.Err(); err != nil {
 			return fmt.Errorf("read %s: %w", *promptsFile, err)
 		}
-	} else if sf.prompt != "" {
-		prompts = []string{sf.prompt}
+	} else if sf.Prompt != "" {
+		prompts = []string{sf.Prompt}
 	}
 	if len(prompts) == 0 {
 		return usageError{"give --prompts FILE or --prompt TEXT"}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 )
 
@@ -84,7 +84,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	pickF("epochs", &st.Epochs, *epochs)
 	st.OutDir, st.Resume, st.Minutes, st.Seed, st.Threads, st.DType = *out, *resume, *minutes, *seed, *threads, *dtype
 	st.Steps, st.EvalEvery, st.PromptDrop, st.Tokenizer = *steps, *evalEvery, *promptDrop, *tokDir
-	st.Defaults = model.SamplingDefaults{Guidance: *guidanceDefault, Temperature: *temperatureDefault, GuidanceMinP: *minPDefault,
+	st.Defaults = sampling.Recommended{Guidance: *guidanceDefault, Temperature: *temperatureDefault, GuidanceMinP: *minPDefault,
 		TopK: *topKDefault, TopP: *topPDefault, ImageGuidance: *imageGuidanceDefault}
 	st.Command, st.Version = args, Version
 	if st.Command == nil {

@@ -46,7 +46,7 @@ func ink(t *testing.T, prompt string) float64 {
 	}
 	opt := sampler.Defaults()
 	opt.Prompt, opt.Batch, opt.Seed = prompt, 8, 1
-	opt.Guidance = b.Model.Config.SamplingDefaults().Guidance
+	opt.Guidance = b.Model.Config.Recommended().Guidance
 	res, err := sampler.Generate(context.Background(), b, opt, nil)
 	if err != nil {
 		t.Fatal(err)

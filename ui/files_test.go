@@ -16,6 +16,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 func TestOutputsSaveAndList(t *testing.T) {
@@ -264,11 +265,11 @@ func TestParamsValidateAndClamp(t *testing.T) {
 	p := DefaultParams()
 	must(t, p.Validate())
 	for _, bad := range []Params{
-		{Temperature: 0.05, TopP: 1, Guidance: 1, Batch: 1},
-		{Temperature: 1, TopP: 0, Guidance: 1, Batch: 1},
-		{Temperature: 1, TopP: 1, Guidance: 0.5, Batch: 1},
-		{Temperature: 1, TopP: 1, Guidance: 1, Batch: 0},
-		{Temperature: 1, TopP: 1, Guidance: 1, Batch: 1, TopK: -1},
+		{Settings: sampling.Settings{Temperature: 0.05, TopP: 1, Guidance: 1}, Batch: 1},
+		{Settings: sampling.Settings{Temperature: 1, TopP: 0, Guidance: 1}, Batch: 1},
+		{Settings: sampling.Settings{Temperature: 1, TopP: 1, Guidance: 0.5}, Batch: 1},
+		{Settings: sampling.Settings{Temperature: 1, TopP: 1, Guidance: 1}, Batch: 0},
+		{Settings: sampling.Settings{Temperature: 1, TopP: 1, Guidance: 1, TopK: -1}, Batch: 1},
 	} {
 		if bad.Validate() == nil {
 			t.Errorf("%+v accepted", bad)

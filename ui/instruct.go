@@ -14,6 +14,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // extraEdit is the metadata entry of an edit by instruction: the
@@ -116,9 +117,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 				return nil, err
 			}
 		}
-		opt, sI := editOptions(eb, p, candidates, s.opt.Workers)
+		opt := editOptions(eb, p, candidates, s.opt.Workers)
 		opt.Prompt = instruction
-		facts = editFacts{model: eb.Name, hash: eb.Model.Hash, guidance: opt.Guidance, imageGuidance: sI}
+		facts = editFacts{model: eb.Name, hash: eb.Model.Hash, guidance: opt.Guidance, imageGuidance: opt.ImageGuidance}
 		shown := make([]int, len(source))
 		for i := range shown {
 			shown[i] = -1
@@ -130,7 +131,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		painter.fit = image.Pt(w, h)
 		s.canvas.ShowImage(painter.fitted(eb.Tokenizer.Decode(shown, er, ec)))
 		emit := canvasEmitter(&s.prog, s.canvas, painter.event, s.onPatch)
-		res, err := sampler.Edit(ctx, eb, opt, sampler.EditRequest{Source: source, ImageGuidance: sI, Mask: emask, Candidates: candidates}, emit)
+		res, err := sampler.Edit(ctx, eb, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, emit)
 		if err != nil {
 			return nil, err
 		}
@@ -195,21 +196,16 @@ func editInstructions(eb *bundle.Bundle) []string {
 
 // editOptions are the sampler settings of an edit: the panel's
 // temperature, top-k, top-p and seed; the edit model's recommended
-// guidance scales on the instruction (s_T) and on the image (s_I, the
-// second value) and guidance min-p.
-func editOptions(eb *bundle.Bundle, p Params, candidates, workers int) (sampler.Options, float64) {
-	opt := sampler.Options{Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, Guidance: 1,
-		Seed: p.Seed, Batch: candidates, Workers: workers}
-	d := eb.Model.Config.SamplingDefaults()
-	if d.Guidance > 0 {
-		opt.Guidance = d.Guidance
+// guidance scales on the instruction (s_T) and on the image (s_I) and
+// guidance min-p.
+func editOptions(eb *bundle.Bundle, p Params, candidates, workers int) sampler.Options {
+	s := p.Settings
+	s.Prompt, s.Negative, s.Guidance, s.ImageGuidance = "", "", 1, 1
+	chosen := func(k sampling.Knob) bool {
+		return k == sampling.KnobTemperature || k == sampling.KnobTopK || k == sampling.KnobTopP
 	}
-	opt.GuidanceMinP = d.GuidanceMinP
-	sI := 1.0
-	if d.ImageGuidance > 0 {
-		sI = d.ImageGuidance
-	}
-	return opt, sI
+	s, _ = s.WithRecommended(eb.Model.Config.Recommended(), chosen, true)
+	return sampler.Options{Settings: s, Batch: candidates, Workers: workers}
 }
 
 // maskPicture draws a rows×cols patch mask as a picture of one pixel per

@@ -63,9 +63,9 @@ func wantEdit(t *testing.T, s *Studio, eb *bundle.Bundle, instruction string, ma
 	source, err := eb.Encode(b.Decode(base))
 	must(t, err)
 	emask := mask // the tiny models share their 4×4 grid
-	opt, sI := editOptions(eb, p, candidates, 1)
+	opt := editOptions(eb, p, candidates, 1)
 	opt.Prompt = instruction
-	res, err := sampler.Edit(context.Background(), eb, opt, sampler.EditRequest{Source: source, ImageGuidance: sI, Mask: emask, Candidates: candidates}, nil)
+	res, err := sampler.Edit(context.Background(), eb, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, nil)
 	must(t, err)
 	must(t, intoModelCodes(b, eb, res, base, mask))
 	return res.Images[0].Tokens

@@ -28,13 +28,20 @@ const (
 func recordFor(version string, b *bundle.Bundle, p Params, seed uint64, tokens []int, mask []bool, parent, kind string) pngmeta.Record {
 	rows, cols := b.Grid()
 	w, h := b.ImageSize()
+	st := p.Settings
+	st.Seed = seed
 	rec := pngmeta.Record{
-		Version: versionString(version), Model: b.Name, ModelHash: b.Model.Hash,
-		Prompt: p.Prompt, Negative: p.Negative, Seed: seed,
-		Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, Guidance: p.Guidance, GuidanceMinP: p.GuidanceMinP,
-		Width: w, Height: h, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(),
-		Tokens: append([]int(nil), tokens...), Parent: parent,
-		Extra: map[string]any{},
+		Settings:  st,
+		Version:   versionString(version),
+		Model:     b.Name,
+		ModelHash: b.Model.Hash,
+		Width:     w,
+		Height:    h,
+		Grid:      [2]int{rows, cols},
+		PatchSize: b.PatchSize(),
+		Tokens:    append([]int(nil), tokens...),
+		Parent:    parent,
+		Extra:     map[string]any{},
 	}
 	if kind != "" {
 		rec.Extra[extraKind] = kind

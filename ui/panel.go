@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // maxSuggestions is how many completions the prompt panel offers.
@@ -20,33 +21,34 @@ const maxSuggestions = 6
 // promptPanel holds the generation settings: model, prompts, sampling
 // parameters, seed and batch, and the Generate and Stop buttons.
 type promptPanel struct {
-	// guidanceMinP has no control: SetParams keeps it for Params.
-	guidanceMinP float64
-	model        *tipSelect
-	prompt       *PromptEntry
-	style        *tipSelect // the prompt's trailing style word(s), or anyStyle
-	styles       []string   // the model's style words ("fluent flat")
-	suggestions  *fyne.Container
-	suggestBox   *container.Scroll
-	words        *widget.RichText
-	negative     *tipEntry
-	negWords     *widget.RichText
-	negNote      *widget.Label
-	temperature  *tipSlider
-	tempLabel    *widget.Label
-	topK         *tipEntry
-	topP         *tipSlider
-	topPLabel    *widget.Label
-	guidance     *tipSlider
-	guideLabel   *widget.Label
-	seed         *tipEntry
-	seedLock     *tipCheck
-	dice         *tipButton
-	batch        *tipSlider
-	batchLabel   *widget.Label
-	generate     *tipButton
-	stop         *tipButton
-	content      fyne.CanvasObject
+	// carried holds the settings without a control of their own (guidance
+	// min-p, image guidance): SetParams keeps them for Params.
+	carried     sampling.Settings
+	model       *tipSelect
+	prompt      *PromptEntry
+	style       *tipSelect // the prompt's trailing style word(s), or anyStyle
+	styles      []string   // the model's style words ("fluent flat")
+	suggestions *fyne.Container
+	suggestBox  *container.Scroll
+	words       *widget.RichText
+	negative    *tipEntry
+	negWords    *widget.RichText
+	negNote     *widget.Label
+	temperature *tipSlider
+	tempLabel   *widget.Label
+	topK        *tipEntry
+	topP        *tipSlider
+	topPLabel   *widget.Label
+	guidance    *tipSlider
+	guideLabel  *widget.Label
+	seed        *tipEntry
+	seedLock    *tipCheck
+	dice        *tipButton
+	batch       *tipSlider
+	batchLabel  *widget.Label
+	generate    *tipButton
+	stop        *tipButton
+	content     fyne.CanvasObject
 
 	tok         *prompt.Tokenizer
 	completions []string
@@ -219,13 +221,11 @@ func (p *promptPanel) Params() (Params, error) {
 	if err != nil {
 		return Params{}, err
 	}
-	out := Params{
-		Prompt: p.prompt.Text, Negative: p.negative.Text,
-		Temperature: roundTo(p.temperature.Value, 100), TopK: k,
-		TopP: roundTo(p.topP.Value, 100), Guidance: roundTo(p.guidance.Value, 10),
-		Seed: seed, SeedLocked: p.seedLock.Checked, Batch: int(p.batch.Value),
-		GuidanceMinP: p.guidanceMinP,
-	}
+	st := p.carried // the settings without a control of their own
+	st.Prompt, st.Negative, st.Seed = p.prompt.Text, p.negative.Text, seed
+	st.Temperature, st.TopK, st.TopP = roundTo(p.temperature.Value, 100), k, roundTo(p.topP.Value, 100)
+	st.Guidance = roundTo(p.guidance.Value, 10)
+	out := Params{Settings: st, SeedLocked: p.seedLock.Checked, Batch: int(p.batch.Value)}
 	return out, out.Validate()
 }
 
@@ -245,7 +245,7 @@ func (p *promptPanel) SetParams(v Params) {
 	p.topP.SetValue(v.TopP)
 	p.topPLabel.SetText(fmt.Sprintf("%.2f", p.topP.Value))
 	p.guidance.SetValue(v.Guidance)
-	p.guidanceMinP = v.GuidanceMinP
+	p.carried = v.Settings
 	p.guideLabel.SetText(fmt.Sprintf("%.1f", p.guidance.Value))
 	p.SetSeed(v.Seed)
 	p.seedLock.SetChecked(v.SeedLocked)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // Parameter ranges offered by the prompt panel.
@@ -17,19 +18,12 @@ const (
 	MaxGuidance    = 20.0
 )
 
-// Params are the generation settings shown in the prompt panel.
+// Params are the generation settings shown in the prompt panel: the
+// sampling settings (the prompts, temperature, top-k, top-p, guidance and
+// seed have controls; guidance min-p comes from the model's
+// recommendation or an opened image) and the panel's own.
 type Params struct {
-	Prompt      string  `json:"prompt"`
-	Negative    string  `json:"negative,omitempty"`
-	Temperature float64 `json:"temperature"`
-	TopK        int     `json:"top_k"`
-	TopP        float64 `json:"top_p"`
-	Guidance    float64 `json:"guidance"`
-	// GuidanceMinP limits guidance to codes the prompt finds plausible
-	// (sampler.Options.GuidanceMinP); it comes from the model's defaults or
-	// an opened image and has no control of its own.
-	GuidanceMinP float64 `json:"guidance_min_p,omitempty"`
-	Seed         uint64  `json:"seed"`
+	sampling.Settings
 	// SeedLocked keeps Seed across runs; unlocked, each run draws a new one.
 	SeedLocked bool `json:"seed_locked"`
 	// Batch is the number of images per run.
@@ -38,8 +32,9 @@ type Params struct {
 
 // DefaultParams returns the studio's starting parameters.
 func DefaultParams() Params {
-	d := sampler.Defaults()
-	return Params{Temperature: d.Temperature, TopP: d.TopP, Guidance: d.Guidance, Batch: 1, Seed: 1}
+	d := sampler.Defaults().Settings
+	d.Seed = 1
+	return Params{Settings: d, Batch: 1}
 }
 
 // Validate checks the ranges the panel offers.
@@ -61,11 +56,7 @@ func (p Params) Validate() error {
 
 // Options converts p to sampler options using workers threads.
 func (p Params) Options(workers int) sampler.Options {
-	return sampler.Options{
-		Prompt: p.Prompt, Negative: p.Negative,
-		Temperature: p.Temperature, TopK: p.TopK, TopP: p.TopP, Guidance: p.Guidance, GuidanceMinP: p.GuidanceMinP,
-		Seed: p.Seed, Batch: p.Batch, Workers: workers,
-	}
+	return sampler.Options{Settings: p.Settings, Batch: p.Batch, Workers: workers}
 }
 
 // clamped returns p with every field pulled into the panel's ranges (used for
@@ -96,12 +87,11 @@ func (p Params) clamped() Params {
 // locked seed is not changed. Unlocked, the seed field shows the image's
 // seed, so the next run reproduces the image.
 func (p Params) withRecord(rec *pngmeta.Record) Params {
-	p.Prompt, p.Negative = rec.Prompt, rec.Negative
-	if !p.SeedLocked {
-		p.Seed = rec.Seed
+	seed := p.Seed
+	p.Settings = rec.Settings
+	if p.SeedLocked {
+		p.Seed = seed
 	}
-	p.Temperature, p.TopK, p.TopP, p.Guidance = rec.Temperature, rec.TopK, rec.TopP, rec.Guidance
-	p.GuidanceMinP = rec.GuidanceMinP
 	return p.clamped()
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // errNoModel is reported by actions that need a model.
@@ -233,7 +234,7 @@ func (s *Studio) stashWork() {
 // another model's settings; otherwise (the first model at start) the
 // recommendations go over the settings remembered.
 func (s *Studio) applyModelDefaults(b *bundle.Bundle, fresh bool) string {
-	d := b.Model.Config.SamplingDefaults()
+	d := b.Model.Config.Recommended()
 	p, err := s.panel.Params()
 	if err != nil {
 		p = s.params
@@ -244,26 +245,10 @@ func (s *Studio) applyModelDefaults(b *bundle.Bundle, fresh bool) string {
 		p.Prompt, p.Negative, p.Seed = cur.Prompt, cur.Negative, cur.Seed
 	}
 	var set []string
-	if d.Temperature > 0 {
-		p.Temperature = d.Temperature
-		set = append(set, fmt.Sprintf("temperature %g", d.Temperature))
-	}
-	if d.TopK > 0 {
-		p.TopK = d.TopK
-		set = append(set, fmt.Sprintf("top-k %d", d.TopK))
-	}
-	if d.TopP > 0 {
-		p.TopP = d.TopP
-		set = append(set, fmt.Sprintf("top-p %g", d.TopP))
-	}
-	if d.Guidance > 0 && b.Conditional() {
-		p.Guidance = d.Guidance
-		set = append(set, fmt.Sprintf("guidance %g", d.Guidance))
-	}
-	// Min-p belongs to the model: a new model's (or none) replaces the old.
-	p.GuidanceMinP = d.GuidanceMinP
-	if d.GuidanceMinP > 0 {
-		set = append(set, fmt.Sprintf("guidance min-p %g", d.GuidanceMinP))
+	var took []sampling.Knob
+	p.Settings, took = p.WithRecommended(d, nil, b.Conditional())
+	for _, k := range took {
+		set = append(set, fmt.Sprintf("%s %g", k.Label(), p.Value(k)))
 	}
 	p = p.clamped()
 	if p.Validate() != nil {

@@ -18,12 +18,11 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tessera-studio/tessera/engine/model"
-
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // Typing a prompt and pressing Ctrl+Enter fills the canvas patch by patch.
@@ -205,7 +204,7 @@ func TestUndoRestoresPixelsExactly(t *testing.T) {
 // Export writes an upscaled PNG whose metadata reopens into the panel.
 func TestExportRoundTripsIntoPanel(t *testing.T) {
 	s := newTestStudio(t)
-	want := Params{Prompt: "red dog", Negative: "blue", Temperature: 0.85, TopK: 5, TopP: 0.9, Guidance: 2.5, Seed: 4242, SeedLocked: true, Batch: 1}
+	want := Params{Settings: sampling.Settings{Prompt: "red dog", Negative: "blue", Temperature: 0.85, TopK: 5, TopP: 0.9, Guidance: 2.5, Seed: 4242}, SeedLocked: true, Batch: 1}
 	s.SetParams(want)
 	generate(t, s)
 	tokens := s.Document().Tokens()
@@ -788,7 +787,7 @@ func TestSettingsPersist(t *testing.T) {
 
 func TestOpeningAModelAppliesItsRecommendedGuidance(t *testing.T) {
 	guided := bundletest.Tiny(4)
-	guided.Model.Config.Tessera.Defaults = &model.SamplingDefaults{Guidance: 2.5}
+	guided.Model.Config.Tessera.Defaults = &sampling.Recommended{Guidance: 2.5}
 	env := newEnv(t)
 	env.models = tinyModels{b: bundletest.Tiny(3), other: guided}
 	s := env.open(t)

@@ -47,16 +47,9 @@ func SampleGrid(path, dir string, examples []train.Example, rows, workers int) e
 		instruction := InstructionText(c, ex.Prompt)
 		captions = append(captions, instruction)
 		opt := sampler.Defaults()
-		d := c.SamplingDefaults()
-		if d.Temperature > 0 {
-			opt.Temperature = d.Temperature
-		}
-		if d.Guidance > 0 {
-			opt.Guidance = d.Guidance
-		}
-		opt.GuidanceMinP, opt.TopK, opt.TopP = d.GuidanceMinP, d.TopK, d.TopP
+		opt.Settings, _ = opt.WithRecommended(c.Recommended(), nil, true)
 		opt.Prompt, opt.Seed, opt.Workers = instruction, 1, workers
-		res, err := sampler.Edit(context.Background(), b, opt, sampler.EditRequest{Source: source, ImageGuidance: d.ImageGuidance, Candidates: 2}, nil)
+		res, err := sampler.Edit(context.Background(), b, opt, sampler.EditRequest{Source: source, Candidates: 2}, nil)
 		if err != nil {
 			return fmt.Errorf("edit samples for %q: %w", instruction, err)
 		}

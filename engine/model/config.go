@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // Config holds the Hugging Face ImageGPT fields plus Tessera's extension.
@@ -62,7 +64,7 @@ type Ext struct {
 	PromptVocab  []string `json:"prompt_vocab"` // T words in id order, PAD first
 	StyleWords   []string `json:"style_words,omitempty"`
 	// Defaults are the sampling settings the model was tuned for.
-	Defaults *SamplingDefaults `json:"defaults,omitempty"`
+	Defaults *sampling.Recommended `json:"defaults,omitempty"`
 	// Edit, when set, makes the model an edit model: the prompt is an
 	// instruction and a source image precedes SOS (see the layout above).
 	Edit *EditExt `json:"edit,omitempty"`
@@ -84,24 +86,11 @@ type EditExt struct {
 	SplitSeed       uint64  `json:"split_seed,omitempty"`
 }
 
-// SamplingDefaults are a model's recommended sampling settings; zero fields
-// mean the global defaults (temperature 1, no top-k/top-p, guidance 1).
-type SamplingDefaults struct {
-	Temperature float64 `json:"temperature,omitempty"`
-	TopK        int     `json:"top_k,omitempty"`
-	TopP        float64 `json:"top_p,omitempty"`
-	Guidance    float64 `json:"guidance,omitempty"`
-	// GuidanceMinP is the sampler's Options.GuidanceMinP.
-	GuidanceMinP float64 `json:"guidance_min_p,omitempty"`
-	// ImageGuidance is an edit model's guidance scale on the source image
-	// (InstructPix2Pix's s_I); Guidance is then the scale on the instruction.
-	ImageGuidance float64 `json:"image_guidance,omitempty"`
-}
-
-// SamplingDefaults returns the model's recommended settings (zero when none).
-func (c Config) SamplingDefaults() SamplingDefaults {
+// Recommended returns the model's recommended sampling settings
+// (config.json tessera.defaults; zero when none).
+func (c Config) Recommended() sampling.Recommended {
 	if c.Tessera == nil || c.Tessera.Defaults == nil {
-		return SamplingDefaults{}
+		return sampling.Recommended{}
 	}
 	return *c.Tessera.Defaults
 }

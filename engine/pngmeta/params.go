@@ -15,18 +15,16 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // Infotext is the A1111 "infotext": the generation facts written as the
 // PNG's "parameters" text (prompt, "Negative prompt:", "Key: value" settings).
 type Infotext struct {
-	Prompt, Negative string
-	Seed             uint64
-	Temperature      float64
-	TopK             int
-	TopP             float64
-	Guidance         float64
-	GuidanceMinP     float64 // written only when set
+	// Settings are the settings line's sampling settings (guidance min-p and
+	// image guidance written only when set).
+	sampling.Settings
 	Width, Height    int
 	Model, ModelHash string
 	Version          string            // e.g. "tessera 0.1.0"
@@ -42,6 +40,7 @@ const (
 	keyGuidance     = "Guidance"
 	keyCFG          = "CFG scale" // A1111's name for guidance
 	keyGuidanceMinP = "Guidance min-p"
+	keyImageGuide   = "Image guidance"
 	keySize         = "Size"
 	keyModel        = "Model"
 	keyModelHash    = "Model hash"
@@ -53,7 +52,7 @@ const (
 // Tessera writes or one A1111 always writes.
 func isSettingsKey(k string) bool {
 	switch k {
-	case keySeed, keyTemperature, keyTopK, keyTopP, keyGuidance, keyCFG, keyGuidanceMinP, keySize, keyModelHash, keyVersion,
+	case keySeed, keyTemperature, keyTopK, keyTopP, keyGuidance, keyCFG, keyGuidanceMinP, keyImageGuide, keySize, keyModelHash, keyVersion,
 		"Steps", "Sampler", "Schedule type", "Denoising strength", "Clip skip", "VAE", "VAE hash":
 		return true
 	}
@@ -86,6 +85,9 @@ func FormatParameters(p Infotext) string {
 	}
 	if p.GuidanceMinP != 0 {
 		pairs = append(pairs, keyGuidanceMinP+": "+formatFloat(p.GuidanceMinP))
+	}
+	if p.ImageGuidance != 0 {
+		pairs = append(pairs, keyImageGuide+": "+formatFloat(p.ImageGuidance))
 	}
 	if p.Width != 0 || p.Height != 0 {
 		pairs = append(pairs, fmt.Sprintf("%s: %dx%d", keySize, p.Width, p.Height))
@@ -410,6 +412,8 @@ func (p *Infotext) set(k, v string) {
 		p.Guidance, err = strconv.ParseFloat(v, 64)
 	case keyGuidanceMinP:
 		p.GuidanceMinP, err = strconv.ParseFloat(v, 64)
+	case keyImageGuide:
+		p.ImageGuidance, err = strconv.ParseFloat(v, 64)
 	case keySize:
 		err = p.setSize(v)
 	case keyModel:

@@ -6,22 +6,18 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 func sampleParams() Infotext {
 	return Infotext{
-		Prompt:      "a smiling cat",
-		Negative:    "blurry",
-		Seed:        7,
-		Temperature: 1,
-		TopK:        0,
-		TopP:        1,
-		Guidance:    1,
-		Width:       64,
-		Height:      64,
-		Model:       "emoji",
-		ModelHash:   "1a2b3c4d",
-		Version:     "tessera 0.1.0",
+		Settings:  sampling.Settings{Prompt: "a smiling cat", Negative: "blurry", Seed: 7, Temperature: 1, TopK: 0, TopP: 1, Guidance: 1},
+		Width:     64,
+		Height:    64,
+		Model:     "emoji",
+		ModelHash: "1a2b3c4d",
+		Version:   "tessera 0.1.0",
 	}
 }
 
@@ -38,7 +34,7 @@ func TestFormatParameters(t *testing.T) {
 }
 
 func TestFormatFloats(t *testing.T) {
-	p := Infotext{Prompt: "x", Temperature: 0.95, TopP: 0.9, Guidance: 7.5, TopK: 40, Seed: 18446744073709551615}
+	p := Infotext{Settings: sampling.Settings{Prompt: "x", Temperature: 0.95, TopP: 0.9, Guidance: 7.5, TopK: 40, Seed: 18446744073709551615}}
 	want := "x\nSeed: 18446744073709551615, Temperature: 0.95, Top-k: 40, Top-p: 0.9, Guidance: 7.5"
 	if got := FormatParameters(p); got != want {
 		t.Errorf("got %q, want %q", got, want)
@@ -51,8 +47,13 @@ func TestFormatFloats(t *testing.T) {
 }
 
 func TestQuoting(t *testing.T) {
-	p := Infotext{Prompt: "x", Model: "a, b: c", ModelHash: "line\nbreak", Version: ` padded `,
-		Extra: map[string]string{"Note": `"quoted"`, "Plain": "ok"}}
+	p := Infotext{
+		Settings:  sampling.Settings{Prompt: "x"},
+		Model:     "a, b: c",
+		ModelHash: "line\nbreak",
+		Version:   ` padded `,
+		Extra:     map[string]string{"Note": `"quoted"`, "Plain": "ok"},
+	}
 	got := FormatParameters(p)
 	want := `x` + "\n" + `Seed: 0, Temperature: 0.0, Top-k: 0, Top-p: 0.0, Guidance: 0.0, Model: "a, b: c", Model hash: "line\nbreak", Version: " padded ", Note: "\"quoted\"", Plain: ok`
 	if got != want {
@@ -66,14 +67,14 @@ func TestQuoting(t *testing.T) {
 func TestParametersRoundTrip(t *testing.T) {
 	for _, p := range []Infotext{
 		{},
-		{Prompt: "only a prompt"},
-		{Negative: "only a negative"},
-		{Prompt: "line one\nline two\n\nline four", Negative: "neg one\nneg two", Seed: 3},
-		{Prompt: "Seed: 5, Steps: 3", Seed: 9}, // a prompt that looks like settings
-		{Prompt: "猫 and é", Model: "model: v2", Extra: map[string]string{"Steps": "20", "Sampler": "Euler a"}},
-		{Prompt: " spaced prompt ", Negative: " spaced", TopK: -1, Temperature: 0.7},
-		{Prompt: "trailing newline\n", Width: 32, Height: 16},
-		{Prompt: "guided", Guidance: 2, GuidanceMinP: 0.25},
+		{Settings: sampling.Settings{Prompt: "only a prompt"}},
+		{Settings: sampling.Settings{Negative: "only a negative"}},
+		{Settings: sampling.Settings{Prompt: "line one\nline two\n\nline four", Negative: "neg one\nneg two", Seed: 3}},
+		{Settings: sampling.Settings{Prompt: "Seed: 5, Steps: 3", Seed: 9}}, // a prompt that looks like settings
+		{Settings: sampling.Settings{Prompt: "猫 and é"}, Model: "model: v2", Extra: map[string]string{"Steps": "20", "Sampler": "Euler a"}},
+		{Settings: sampling.Settings{Prompt: " spaced prompt ", Negative: " spaced", TopK: -1, Temperature: 0.7}},
+		{Settings: sampling.Settings{Prompt: "trailing newline\n"}, Width: 32, Height: 16},
+		{Settings: sampling.Settings{Prompt: "guided", Guidance: 2, GuidanceMinP: 0.25}},
 	} {
 		s := FormatParameters(p)
 		if back := ParseParameters(s); !reflect.DeepEqual(back, p) {
@@ -90,9 +91,12 @@ func TestParametersRoundTrip(t *testing.T) {
 func TestParseA1111(t *testing.T) {
 	s := "a cat\nNegative prompt: dog\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 512x512, Model hash: abc, Model: sd15"
 	want := Infotext{
-		Prompt: "a cat", Negative: "dog", Seed: 42, Guidance: 7, Width: 512, Height: 512,
-		Model: "sd15", ModelHash: "abc",
-		Extra: map[string]string{"Steps": "20", "Sampler": "Euler a"},
+		Settings:  sampling.Settings{Prompt: "a cat", Negative: "dog", Seed: 42, Guidance: 7},
+		Width:     512,
+		Height:    512,
+		Model:     "sd15",
+		ModelHash: "abc",
+		Extra:     map[string]string{"Steps": "20", "Sampler": "Euler a"},
 	}
 	if got := ParseParameters(s); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)

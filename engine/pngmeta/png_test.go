@@ -12,6 +12,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 func testImage() *image.NRGBA {
@@ -26,10 +28,17 @@ func testImage() *image.NRGBA {
 func sampleRecord() Record {
 	p := sampleParams()
 	return Record{
-		Version: p.Version, Model: p.Model, ModelHash: p.ModelHash, Prompt: "猫 on a mat", Negative: p.Negative,
-		Seed: p.Seed, Temperature: 0.95, TopK: 40, TopP: 0.9, Guidance: 3, Width: 64, Height: 64,
-		Grid: [2]int{2, 3}, PatchSize: 4, Tokens: []int{1, 2, 3, 4, 5, 1023}, Parent: "gen-0001.png",
-		Extra: map[string]any{"note": "x"},
+		Settings:  sampling.Settings{Prompt: "猫 on a mat", Negative: p.Negative, Seed: p.Seed, Temperature: 0.95, TopK: 40, TopP: 0.9, Guidance: 3},
+		Version:   p.Version,
+		Model:     p.Model,
+		ModelHash: p.ModelHash,
+		Width:     64,
+		Height:    64,
+		Grid:      [2]int{2, 3},
+		PatchSize: 4,
+		Tokens:    []int{1, 2, 3, 4, 5, 1023},
+		Parent:    "gen-0001.png",
+		Extra:     map[string]any{"note": "x"},
 	}
 }
 

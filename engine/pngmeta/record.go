@@ -3,6 +3,8 @@ package pngmeta
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // Text chunk keys Tessera writes.
@@ -15,44 +17,31 @@ const (
 // tokens, so an image reopens exactly (branching, editing) even after it was
 // upscaled on export.
 type Record struct {
-	Version     string  `json:"version"`
-	Model       string  `json:"model"`
-	ModelHash   string  `json:"model_hash"`
-	Prompt      string  `json:"prompt"`
-	Negative    string  `json:"negative,omitempty"`
-	Seed        uint64  `json:"seed"`
-	Temperature float64 `json:"temperature"`
-	TopK        int     `json:"top_k"`
-	TopP        float64 `json:"top_p"`
-	Guidance    float64 `json:"guidance"`
-	// GuidanceMinP is the sampler's Options.GuidanceMinP (0 = off).
-	GuidanceMinP float64        `json:"guidance_min_p,omitempty"`
-	Width        int            `json:"width"`
-	Height       int            `json:"height"`
-	Grid         [2]int         `json:"grid"` // rows, cols in patches
-	PatchSize    int            `json:"patch_size"`
-	Tokens       []int          `json:"tokens"`           // image codes, raster order
-	Parent       string         `json:"parent,omitempty"` // for branches/edits: the id/file it came from
-	Extra        map[string]any `json:"extra,omitempty"`
+	Version   string `json:"version"`
+	Model     string `json:"model"`
+	ModelHash string `json:"model_hash"`
+	// Settings are how the image was sampled (prompt, seed, temperature,
+	// top-k, top-p, guidance, guidance min-p, image guidance).
+	sampling.Settings
+	Width     int            `json:"width"`
+	Height    int            `json:"height"`
+	Grid      [2]int         `json:"grid"` // rows, cols in patches
+	PatchSize int            `json:"patch_size"`
+	Tokens    []int          `json:"tokens"`           // image codes, raster order
+	Parent    string         `json:"parent,omitempty"` // for branches/edits: the id/file it came from
+	Extra     map[string]any `json:"extra,omitempty"`
 }
 
 // Infotext returns the facts of r shown in the "parameters" text. Extra is
 // not carried over.
 func (r Record) Infotext() Infotext {
 	return Infotext{
-		Prompt:       r.Prompt,
-		Negative:     r.Negative,
-		Seed:         r.Seed,
-		Temperature:  r.Temperature,
-		TopK:         r.TopK,
-		TopP:         r.TopP,
-		Guidance:     r.Guidance,
-		GuidanceMinP: r.GuidanceMinP,
-		Width:        r.Width,
-		Height:       r.Height,
-		Model:        r.Model,
-		ModelHash:    r.ModelHash,
-		Version:      r.Version,
+		Settings:  r.Settings,
+		Width:     r.Width,
+		Height:    r.Height,
+		Model:     r.Model,
+		ModelHash: r.ModelHash,
+		Version:   r.Version,
 	}
 }
 

@@ -17,10 +17,6 @@ type EditRequest struct {
 	// Source holds the N codes of the image to edit (raster order), as the
 	// model's tokenizer encodes it (Bundle.Encode).
 	Source []int
-	// ImageGuidance is InstructPix2Pix's s_I, the guidance scale on the
-	// source image; 0 or 1 is off. Options.Guidance is s_T, the scale on
-	// the instruction.
-	ImageGuidance float64
 	// Mask, when set (N entries), marks the patches to change: the others
 	// are teacher-forced to the source's codes. nil changes every patch.
 	Mask []bool
@@ -38,7 +34,8 @@ type EditRequest struct {
 // instruction; opt.Negative must be empty.
 //
 // Guidance follows InstructPix2Pix (Brooks et al. 2023) on logits, with
-// s_T = opt.Guidance and s_I = req.ImageGuidance:
+// s_T = opt.Guidance (on the instruction) and s_I = opt.ImageGuidance (on
+// the source image; 0 or 1 is off):
 //
 //	ℓ = ℓ(∅, ∅) + s_I·(ℓ(src, ∅) − ℓ(∅, ∅)) + s_T·(ℓ(src, instr) − ℓ(src, ∅))
 //
@@ -64,12 +61,12 @@ func Edit(ctx context.Context, b *bundle.Bundle, opt Options, req EditRequest, e
 	if err := checkCodes("source", req.Source, N, K); err != nil {
 		return nil, fmt.Errorf("edit: %w", err)
 	}
-	sI := req.ImageGuidance
+	sI := opt.ImageGuidance
 	if sI == 0 {
 		sI = 1
 	}
 	if sI < 0 || sI > 100 || math.IsNaN(sI) {
-		return nil, fmt.Errorf("edit: image guidance %g must be between 0 and 100", req.ImageGuidance)
+		return nil, fmt.Errorf("edit: image guidance %g must be between 0 and 100", opt.ImageGuidance)
 	}
 	fixed := make([]int, N)
 	for i := range fixed {

@@ -85,8 +85,8 @@ func TestEditSequenceLayout(t *testing.T) {
 	all := func(int) bool { return true }
 	for _, g := range []struct{ sT, sI float64 }{{1, 1}, {2.5, 1}, {1, 1.8}, {3, 1.5}} {
 		opt := Defaults()
-		opt.Prompt, opt.Temperature, opt.Guidance = "mirror it", 0, g.sT
-		res, err := Edit(context.Background(), b, opt, EditRequest{Source: source, ImageGuidance: g.sI}, nil)
+		opt.Prompt, opt.Temperature, opt.Guidance, opt.ImageGuidance = "mirror it", 0, g.sT, g.sI
+		res, err := Edit(context.Background(), b, opt, EditRequest{Source: source}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +98,7 @@ func TestEditSequenceLayout(t *testing.T) {
 		for i := range other {
 			other[i] = (other[i] + 5) % c.Codes()
 		}
-		res2, err := Edit(context.Background(), b, opt, EditRequest{Source: other, ImageGuidance: g.sI}, nil)
+		res2, err := Edit(context.Background(), b, opt, EditRequest{Source: other}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,8 +186,8 @@ func TestEditSeeds(t *testing.T) {
 	c := b.Model.Config
 	source := randomCodes(c.ImageTokens(), c.Codes(), 3)
 	opt := Defaults()
-	opt.Prompt, opt.Seed, opt.Guidance, opt.Temperature = "make it red", 100, 2, 1.2
-	req := EditRequest{Source: source, ImageGuidance: 1.5, Candidates: 4}
+	opt.Prompt, opt.Seed, opt.Guidance, opt.Temperature, opt.ImageGuidance = "make it red", 100, 2, 1.2, 1.5
+	req := EditRequest{Source: source, Candidates: 4}
 	first, err := Edit(context.Background(), b, opt, req, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -263,7 +263,9 @@ func TestEditErrors(t *testing.T) {
 			return err
 		}},
 		{"image guidance", "image guidance", func() error {
-			_, err := Edit(ctx, e, opt, EditRequest{Source: src, ImageGuidance: -2}, nil)
+			o := opt
+			o.ImageGuidance = -2
+			_, err := Edit(ctx, e, o, EditRequest{Source: src}, nil)
 			return err
 		}},
 		{"negative", "negative prompt", func() error {

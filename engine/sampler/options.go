@@ -8,32 +8,16 @@ package sampler
 import (
 	"fmt"
 	"math"
+
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
-// Options are the sampling settings shared by every operation.
+// Options are the sampling settings shared by every operation: the
+// settings a user chooses and a PNG records (sampling.Settings: prompt,
+// negative prompt, temperature, top-k, top-p, guidance, guidance min-p,
+// image guidance, seed) and how a run executes them.
 type Options struct {
-	Prompt   string // text prompt (conditional models)
-	Negative string // negative prompt; "" means the unconditional (all-PAD) prompt
-	// Temperature divides the logits. 0 (or anything below
-	// GreedyTemperature) is greedy: the most likely code, after guidance,
-	// at every step, whatever the seed and top-k/top-p. It is not a
-	// "use the default" value: Defaults sets 1.
-	Temperature float64
-	// TopK keeps the K most likely codes (0 = all).
-	TopK int
-	// TopP keeps the smallest set of codes whose probability reaches P (1 = all).
-	TopP float64
-	// Guidance is the classifier-free guidance scale: logits = neg + G·(cond − neg).
-	// 1 (or 0) disables it; it needs a conditional model.
-	Guidance float64
-	// GuidanceMinP, in (0, 1), lets guidance choose only among codes whose
-	// conditional probability is at least GuidanceMinP times the most likely
-	// code's. Guidance amplifies what the prompt changes, which on a model
-	// that knows its images well includes codes the prompt makes barely
-	// possible; this keeps it to re-ranking the plausible ones. 0 = off.
-	GuidanceMinP float64
-	// Seed: image i of a batch uses Seed+i.
-	Seed uint64
+	sampling.Settings
 	// Batch is the number of images in one run (default 1).
 	Batch int
 	// Workers caps the threads used (0 = all CPUs).
@@ -56,7 +40,7 @@ const GreedyTemperature = 1e-4
 
 // Defaults returns the studio's default settings.
 func Defaults() Options {
-	return Options{Temperature: 1, TopP: 1, Guidance: 1, Batch: 1}
+	return Options{Settings: sampling.Settings{Temperature: 1, TopP: 1, Guidance: 1}, Batch: 1}
 }
 
 // normalized fills defaults and checks ranges. Temperature 0 is kept: it

@@ -13,6 +13,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 const vectorsDir = "../../testdata/imagegpt"
@@ -337,7 +338,7 @@ func TestPickerFollowsDistribution(t *testing.T) {
 
 func TestOptionsAreChecked(t *testing.T) {
 	b := bundletest.Tiny(1)
-	for _, bad := range []Options{{Temperature: -1}, {TopP: 1.5}, {TopK: -2}, {Batch: 1000}, {Guidance: -3}} {
+	for _, bad := range []Options{{Settings: sampling.Settings{Temperature: -1}}, {Settings: sampling.Settings{TopP: 1.5}}, {Settings: sampling.Settings{TopK: -2}}, {Batch: 1000}, {Settings: sampling.Settings{Guidance: -3}}} {
 		if _, err := Generate(context.Background(), b, bad, nil); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}
@@ -372,7 +373,7 @@ func TestGuideMinP(t *testing.T) {
 			t.Errorf("code %d ruled out", k)
 		}
 	}
-	if _, err := (Options{GuidanceMinP: 1}).normalized(4); err == nil {
+	if _, err := (Options{Settings: sampling.Settings{GuidanceMinP: 1}}).normalized(4); err == nil {
 		t.Error("min-p 1 accepted")
 	}
 }

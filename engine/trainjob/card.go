@@ -14,6 +14,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prepare"
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
 )
@@ -58,8 +59,8 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 	}
 	fmt.Fprintf(&b, "- Transformer: %d layers × %d wide, %d heads, %d parameters; prompts of up to %d of %d words\n", c.NLayer, c.NEmbd, c.NHead, c.Params(), c.PromptLength(), c.PromptWords()-1)
 	fmt.Fprintf(&b, "- Training: %d of %d steps, %s on this machine's CPU (%s)\n", steps, res.TotalSteps, trained.Round(time.Second), RuntimeDesc())
-	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.SamplingDefaults() != (model.SamplingDefaults{}) {
-		d := c.SamplingDefaults()
+	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.Recommended() != (sampling.Recommended{}) {
+		d := c.Recommended()
 		fmt.Fprintf(&b, "- Default sampling (config.json tessera.defaults): guidance %g, temperature %g", max(d.Guidance, 1), cmpOr(d.Temperature, 1))
 		if d.GuidanceMinP > 0 {
 			fmt.Fprintf(&b, ", guidance min-p %g", d.GuidanceMinP)
@@ -124,8 +125,8 @@ func RuntimeDesc() string {
 
 // setDefaults records recommended sampling settings in an exported model's
 // config.json (the training config stays as it was, so resuming still works).
-func setDefaults(dir string, d model.SamplingDefaults) error {
-	if d == (model.SamplingDefaults{}) {
+func setDefaults(dir string, d sampling.Recommended) error {
+	if d == (sampling.Recommended{}) {
 		return nil
 	}
 	path := filepath.Join(dir, model.ConfigFile)

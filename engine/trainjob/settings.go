@@ -26,7 +26,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
-	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // Settings say what to train and how. Preset fills them for a dataset;
@@ -104,7 +104,7 @@ type Settings struct {
 	Init      *bundle.Bundle `json:"-"`
 	// Defaults are the sampling settings recorded in the exported
 	// config.json as the model's own (tessera.defaults).
-	Defaults model.SamplingDefaults `json:"defaults"`
+	Defaults sampling.Recommended `json:"defaults"`
 
 	// Command is the `tessera train` arguments the model card quotes (nil:
 	// Args, the equivalent command line); Version is Tessera's version.
