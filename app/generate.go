@@ -53,19 +53,7 @@ func withSeed(s sampling.Settings, seed uint64) sampling.Settings {
 
 // record is the PNG metadata of one generated image.
 func record(b *bundle.Bundle, opt sampler.Options, im sampler.Image) pngmeta.Record {
-	w, h := b.ImageSize()
-	rows, cols := b.Grid()
-	return pngmeta.Record{
-		Settings:  withSeed(opt.Settings, im.Seed),
-		Version:   "tessera " + Version,
-		Model:     b.Name,
-		ModelHash: b.Model.Hash,
-		Width:     w,
-		Height:    h,
-		Grid:      [2]int{rows, cols},
-		PatchSize: b.PatchSize(),
-		Tokens:    append([]int(nil), im.Tokens...),
-	}
+	return b.Record("tessera "+Version, withSeed(opt.Settings, im.Seed), im.Tokens)
 }
 
 // upscale enlarges img by an integer factor (nearest keeps pixels crisp).

@@ -26,23 +26,10 @@ const (
 
 // recordFor builds the metadata record of an image made with b.
 func recordFor(version string, b *bundle.Bundle, p Params, seed uint64, tokens []int, mask []bool, parent, kind string) pngmeta.Record {
-	rows, cols := b.Grid()
-	w, h := b.ImageSize()
 	st := p.Settings
 	st.Seed = seed
-	rec := pngmeta.Record{
-		Settings:  st,
-		Version:   versionString(version),
-		Model:     b.Name,
-		ModelHash: b.Model.Hash,
-		Width:     w,
-		Height:    h,
-		Grid:      [2]int{rows, cols},
-		PatchSize: b.PatchSize(),
-		Tokens:    append([]int(nil), tokens...),
-		Parent:    parent,
-		Extra:     map[string]any{},
-	}
+	rec := b.Record(versionString(version), st, tokens)
+	rec.Parent, rec.Extra = parent, map[string]any{}
 	if kind != "" {
 		rec.Extra[extraKind] = kind
 	}

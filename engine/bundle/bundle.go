@@ -14,7 +14,9 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/vit"
 )
@@ -192,4 +194,18 @@ func (b *Bundle) PromptIDs(text string) prompt.Encoded {
 // separator), or is ".". "./emoji" is the folder, "emoji" the built-in.
 func IsFolder(name string) bool {
 	return name == "." || strings.ContainsRune(name, '/') || strings.ContainsRune(name, filepath.Separator)
+}
+
+// Record is the PNG metadata record of an image of b: its codes (raster
+// order; a taller image's rows too), the sampling settings that made it
+// (with the image's own seed) and the model and image facts. version is
+// the writing program, e.g. "tessera 0.1.0".
+func (b *Bundle) Record(version string, s sampling.Settings, tokens []int) pngmeta.Record {
+	rows, cols := b.Grid()
+	w, h := b.ImageSize()
+	return pngmeta.Record{
+		Settings: s, Version: version, Model: b.Name, ModelHash: b.Model.Hash,
+		Width: w, Height: h, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(),
+		Tokens: append([]int(nil), tokens...),
+	}
 }

@@ -590,19 +590,9 @@ func (f *File) Float32(name string, shape ...int) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(shape) > 0 && !equalShape(info.Shape, shape) {
-		return nil, fmt.Errorf("%s: tensor %q has shape %v, want %v", f.Name, name, info.Shape, shape)
-	}
-	size, ok := DTypeSize(info.DType)
-	if !ok {
-		return nil, fmt.Errorf("%s: tensor %q: unknown dtype %q", f.Name, name, info.DType)
-	}
-	n, err := numElements(info.Shape)
+	_, n, err := f.checkTensor(info, shape)
 	if err != nil {
-		return nil, fmt.Errorf("%s: tensor %q: %w", f.Name, name, err)
-	}
-	if int64(n)*int64(size) != int64(len(b)) {
-		return nil, fmt.Errorf("%s: tensor %q: %d bytes of data for %s shape %v", f.Name, name, len(b), info.DType, info.Shape)
+		return nil, err
 	}
 	out := make([]float32, n)
 	if !convert(out, b, info.DType) {
@@ -619,19 +609,12 @@ func (f *File) lazyFloat32(name string, shape []int) ([]float32, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: tensor %q not found", f.Name, name)
 	}
-	if len(shape) > 0 && !equalShape(info.Shape, shape) {
-		return nil, fmt.Errorf("%s: tensor %q has shape %v, want %v", f.Name, name, info.Shape, shape)
+	if info.Begin < 0 || info.End < info.Begin || info.End > f.lazy.size {
+		return nil, fmt.Errorf("%s: tensor %q: data_offsets [%d, %d] outside the data buffer of %d bytes", f.Name, name, info.Begin, info.End, f.lazy.size)
 	}
-	size, ok := DTypeSize(info.DType)
-	if !ok {
-		return nil, fmt.Errorf("%s: tensor %q: unknown dtype %q", f.Name, name, info.DType)
-	}
-	n, err := numElements(info.Shape)
+	size, n, err := f.checkTensor(info, shape)
 	if err != nil {
-		return nil, fmt.Errorf("%s: tensor %q: %w", f.Name, name, err)
-	}
-	if info.Begin < 0 || info.End > f.lazy.size || int64(n)*int64(size) != info.End-info.Begin {
-		return nil, fmt.Errorf("%s: tensor %q: %d bytes of data for %s shape %v", f.Name, name, info.End-info.Begin, info.DType, info.Shape)
+		return nil, err
 	}
 	out := make([]float32, n)
 	per := readChunk / size // elements a chunk
@@ -649,6 +632,25 @@ func (f *File) lazyFloat32(name string, shape []int) ([]float32, error) {
 		}
 	}
 	return out, nil
+}
+
+// checkTensor checks a tensor's shape against shape (when given), its
+// dtype and its byte count, and returns its element size and count.
+func (f *File) checkTensor(info TensorInfo, shape []int) (size, n int, err error) {
+	if len(shape) > 0 && !equalShape(info.Shape, shape) {
+		return 0, 0, fmt.Errorf("%s: tensor %q has shape %v, want %v", f.Name, info.Name, info.Shape, shape)
+	}
+	size, ok := DTypeSize(info.DType)
+	if !ok {
+		return 0, 0, fmt.Errorf("%s: tensor %q: unknown dtype %q", f.Name, info.Name, info.DType)
+	}
+	if n, err = numElements(info.Shape); err != nil {
+		return 0, 0, fmt.Errorf("%s: tensor %q: %w", f.Name, info.Name, err)
+	}
+	if int64(n)*int64(size) != info.End-info.Begin {
+		return 0, 0, fmt.Errorf("%s: tensor %q: %d bytes of data for %s shape %v", f.Name, info.Name, info.End-info.Begin, info.DType, info.Shape)
+	}
+	return size, n, nil
 }
 
 // equalShape reports whether a and b are the same shape.
