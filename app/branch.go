@@ -19,7 +19,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	at := fs.Int("at", -1, "keep the first K patches (raster order) and resample the rest")
 	out := fs.String("out", "branch.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")
 	scale := fs.Int("scale", 1, "upscale the saved PNG 1×–16×")
-	rank := fs.Bool("rank", false, "order the batch by mean log-likelihood, best first")
+	rank := fs.Bool("rank", false, "order the batch best first as generate --rank does, scored from patch K on")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
@@ -80,5 +80,5 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	}
 	warnWords(env.Stderr, res.Unknown, res.Cut)
 	fmt.Fprintf(env.Stderr, "kept %d of %d patches from %s\n", *at, b.ImageTokens(), *from)
-	return saveImages(env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, parent: filepath.Base(*from)})
+	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, parent: filepath.Base(*from), from: *at})
 }

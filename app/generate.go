@@ -108,7 +108,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	out := fs.String("out", "tessera.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")
 	scale := fs.Int("scale", 1, "upscale the saved PNG 1×–16×")
 	smooth := fs.Bool("smooth", false, "upscale with Lanczos instead of nearest neighbour")
-	rank := fs.Bool("rank", false, "order a batch by the model's own mean log-likelihood (best first) and print it")
+	rank := fs.Bool("rank", false, "order a batch best first and print the scores: by how much the prompt explains each image (log p(image | prompt) − log p(image | no prompt) per patch, as the studio ranks), or by the mean log-likelihood for a model without prompts")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -156,7 +156,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if res.Stopped {
 		return errors.New("interrupted; nothing saved")
 	}
-	return saveImages(env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, rank: *rank})
+	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, rank: *rank})
 }
 
 // saveOptions say how to write a run's images.
@@ -165,25 +165,35 @@ type saveOptions struct {
 	scale        int
 	smooth, rank bool
 	parent       string // the image a branch or edit came from
+	from         int    // ranking scores the patches from this one on (a branch's kept prefix is not its own)
 }
 
 // saveImages writes each image as a PNG with its metadata (PATH-i.png in a
-// batch), optionally ordered by the model's own likelihood, and lists them.
-func saveImages(env Env, b *bundle.Bundle, opt sampler.Options, images []sampler.Image, so saveOptions) error {
+// batch), optionally ranked as the studio ranks a batch (sampler.RankBatch,
+// the score recorded as the studio records it), and lists them.
+func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Options, images []sampler.Image, so saveOptions) error {
+	var scores []float64
+	gain := false
 	if so.rank {
-		sampler.RankByLikelihood(images)
+		scores, gain = sampler.RankBatch(ctx, b, opt.Prompt, images, so.from, opt.Workers)
 	}
 	for i, im := range images {
 		path := numberedPath(so.out, i, len(images))
 		pic := upscale(b.Decode(im.Tokens), so.scale, so.smooth)
 		rec := record(b, opt, im)
 		rec.Parent = so.parent
+		if gain {
+			rec.Extra = map[string]any{"prompt_gain": scores[i]}
+		}
 		if err := pngmeta.WriteFileAtomic(path, pic, pngmeta.Metadata(rec)); err != nil {
 			return err
 		}
-		if so.rank {
+		switch {
+		case gain:
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\tprompt gain %+.4f nats/token\tmean log-likelihood %.4f nats/token\n", path, im.Seed, scores[i], im.MeanLogLik())
+		case so.rank:
 			fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.MeanLogLik())
-		} else {
+		default:
 			fmt.Fprintf(env.Stdout, "%s\tseed %d\n", path, im.Seed)
 		}
 	}

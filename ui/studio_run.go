@@ -382,31 +382,6 @@ type result struct {
 	scored bool
 }
 
-// rankResults orders a finished batch best first (job goroutine): by how
-// much the prompt explains each image, log p(image | prompt) − log
-// p(image | no prompt) per patch from the first sampled one, the quantity
-// guidance amplifies (a plain likelihood favours plain images); for a
-// model without prompts, or when the scoring is cancelled, by the mean
-// log-likelihood. It returns the scores in the new order and whether they
-// are prompt gains.
-func (s *Studio) rankResults(ctx context.Context, j job, ims []sampler.Image) ([]float64, bool) {
-	if j.b.Conditional() {
-		from := 0
-		if j.kind == kindComplete || j.kind == kindBranch {
-			from = j.at
-		}
-		if gains, err := sampler.RankByPromptGain(ctx, j.b, j.params.Prompt, ims, from, s.opt.Workers); err == nil {
-			return gains, true
-		}
-	}
-	sampler.RankByLikelihood(ims)
-	lls := make([]float64, len(ims))
-	for i, im := range ims {
-		lls[i] = im.MeanLogLik()
-	}
-	return lls, false
-}
-
 // saveResults ranks the images of a run and writes the one kept, the
 // first, to the outputs folder (on the job's goroutine); the other
 // candidates are saved only if the user picks them (PickCandidate). It
@@ -423,7 +398,11 @@ func (s *Studio) saveResults(ctx context.Context, j job, res *sampler.Result, ru
 	var scores []float64
 	gain := false
 	if j.rank && !res.Stopped && len(res.Images) > 1 {
-		scores, gain = s.rankResults(ctx, j, res.Images)
+		from := 0
+		if j.kind == kindComplete || j.kind == kindBranch {
+			from = j.at
+		}
+		scores, gain = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, s.opt.Workers)
 	}
 	gridRows, cols := j.b.Grid()
 	for i, im := range res.Images {

@@ -62,3 +62,24 @@ func RankByPromptGain(ctx context.Context, b *bundle.Bundle, prompt string, ims 
 	copy(ims, sortedIms)
 	return sortedGains, nil
 }
+
+// RankBatch orders a finished batch best first, the way both the studio
+// and tessera generate --rank offer one: for a model with prompts by how
+// much the prompt explains each image (PromptGain from patch from, the
+// quantity guidance amplifies; a plain likelihood favours plain images),
+// else, or when the scoring is cancelled, by the mean log-likelihood. It
+// returns the scores in the new order (nats per patch) and whether they
+// are prompt gains.
+func RankBatch(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image, from, workers int) ([]float64, bool) {
+	if b.Conditional() {
+		if gains, err := RankByPromptGain(ctx, b, prompt, ims, from, workers); err == nil {
+			return gains, true
+		}
+	}
+	RankByLikelihood(ims)
+	lls := make([]float64, len(ims))
+	for i, im := range ims {
+		lls[i] = im.MeanLogLik()
+	}
+	return lls, false
+}
