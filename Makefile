@@ -4,7 +4,7 @@ export LANG ?= en_US.UTF-8
 EMOJI_CACHE ?= $(HOME)/.cache/tessera/emoji
 GO ?= go
 
-.PHONY: run build deps test vet bench data model model-mnist model-edit eval package screenshots clean
+.PHONY: run build deps test vet bench data model model-mnist model-edit eval eval-edit package screenshots clean
 
 run: build
 	./tessera
@@ -49,6 +49,10 @@ model-edit: build data
 # The emoji model's figures (docs/eval/*.txt) and picture sheets (docs/): about 10 minutes.
 eval: build data
 	scripts/eval-model.sh emoji
+
+# The edit model's figures (docs/eval/edit.txt, edit.json) and sheet (docs/edit-sheet.png).
+eval-edit: build data
+	scripts/eval-edit.sh edit
 
 package: deps
 	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package -os linux -name tessera -release

@@ -375,7 +375,14 @@ func TestEditTrainEditEval(t *testing.T) {
 	if err != nil || !bytes.Contains(js, []byte(`"judged_by":"nearest"`)) {
 		t.Fatalf("json: %v %s", err, js)
 	}
-	if sh := editSheet(rep.Cases, 8); sh.Rect.Dy() != len(rep.Cases)*10 || sh.Rect.Dx() != 28 {
-		t.Fatalf("sheet %v for %d cases", sh.Rect, len(rep.Cases))
+	perFamily := map[string]int{}
+	widest := 0
+	for _, c := range rep.Cases {
+		perFamily[c.Family]++
+		widest = max(widest, perFamily[c.Family])
+	}
+	// a row per family, a triple of 8-px images (2 px apart, 4 px after) per case
+	if sh := editSheet(rep.Cases, 8); sh.Rect.Dy() != len(perFamily)*12 || sh.Rect.Dx() != widest*34 {
+		t.Fatalf("sheet %v for %d cases in %d families", sh.Rect, len(rep.Cases), len(perFamily))
 	}
 }

@@ -108,10 +108,7 @@ func evalEdits(ctx context.Context, b *bundle.Bundle, set *edit.Set, o editEvalO
 	}
 	for _, f := range families {
 		var cases []editCase
-		for _, p := range set.Val {
-			if p.Family != f || len(cases) == o.perFamily {
-				continue
-			}
+		for _, p := range spreadByStyle(set, f, o.perFamily) {
 			c, err := evalEditPair(ctx, b, set, ref, p, o)
 			if err != nil {
 				return nil, err
@@ -127,6 +124,38 @@ func evalEdits(ctx context.Context, b *bundle.Bundle, set *edit.Set, o editEvalO
 	}
 	rep.Elapsed = time.Since(start).Seconds()
 	return rep, nil
+}
+
+// spreadByStyle picks up to n held-out pairs of family f, taking the
+// sources' styles in turn (the set's order within a style), so a few pairs
+// already show every style.
+func spreadByStyle(set *edit.Set, f edit.Family, n int) []edit.Pair {
+	byStyle := map[string][]edit.Pair{}
+	var styles []string
+	for _, p := range set.Val {
+		if p.Family != f {
+			continue
+		}
+		st := set.Samples[p.Source].Style
+		if _, ok := byStyle[st]; !ok {
+			styles = append(styles, st)
+		}
+		byStyle[st] = append(byStyle[st], p)
+	}
+	var out []edit.Pair
+	for round := 0; len(out) < n; round++ {
+		took := false
+		for _, st := range styles {
+			if ps := byStyle[st]; round < len(ps) && len(out) < n {
+				out = append(out, ps[round])
+				took = true
+			}
+		}
+		if !took {
+			break
+		}
+	}
+	return out
 }
 
 // evalEditPair edits one held-out pair and measures the best candidate.
@@ -241,17 +270,32 @@ func (r editFamilyReport) line() string {
 		r.Pairs, s, r.SourcePSNRdB, r.TokenizerPSNRdB, verdict)
 }
 
-// editSheet draws the cases as rows of source | output | target.
+// editSheet draws the cases a row per family, each case a triple of
+// source | output | exact target (a gap between triples).
 func editSheet(cases []editCase, side int) *image.NRGBA {
-	sheet := image.NewNRGBA(image.Rect(0, 0, 3*side+4, max(1, len(cases))*(side+2)))
-	draw.Draw(sheet, sheet.Rect, image.White, image.Point{}, draw.Src)
+	var rows [][]editCase
 	for i, c := range cases {
-		for j, img := range []*image.NRGBA{c.src, c.out, c.tgt} {
-			if img == nil {
-				continue
+		if i == 0 || c.Family != cases[i-1].Family {
+			rows = append(rows, nil)
+		}
+		rows[len(rows)-1] = append(rows[len(rows)-1], c)
+	}
+	cols := 0
+	for _, r := range rows {
+		cols = max(cols, len(r))
+	}
+	cell := 3*(side+2) + side/2 // a triple and the gap after it
+	sheet := image.NewNRGBA(image.Rect(0, 0, max(1, cols*cell), max(1, len(rows)*(side+4))))
+	draw.Draw(sheet, sheet.Rect, image.White, image.Point{}, draw.Src)
+	for y, r := range rows {
+		for x, c := range r {
+			for j, img := range []*image.NRGBA{c.src, c.out, c.tgt} {
+				if img == nil {
+					continue
+				}
+				at := image.Pt(x*cell+j*(side+2), y*(side+4))
+				draw.Draw(sheet, image.Rectangle{Min: at, Max: at.Add(img.Rect.Size())}, img, img.Rect.Min, draw.Src)
 			}
-			at := image.Pt(j*(side+2), i*(side+2))
-			draw.Draw(sheet, image.Rectangle{Min: at, Max: at.Add(img.Rect.Size())}, img, img.Rect.Min, draw.Src)
 		}
 	}
 	return sheet
@@ -326,7 +370,7 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	}
 	if *sheet != "" {
 		if err := pngmeta.WriteFileAtomic(*sheet, editSheet(rep.Cases, w), map[string]string{
-			"Comment": fmt.Sprintf("eval-edits of %s: rows of source | output | exact target, %d a family", b.Name, *perFamily),
+			"Comment": fmt.Sprintf("eval-edits of %s: a row per family (%s), up to %d triples of source | output | exact target, the sources' styles in turn", b.Name, familyNames(rep.Families), *perFamily),
 		}); err != nil {
 			return err
 		}
@@ -378,4 +422,13 @@ func containsFamily(f edit.Family) bool {
 		}
 	}
 	return false
+}
+
+// familyNames lists the families measured, in order.
+func familyNames(rs []editFamilyReport) string {
+	var names []string
+	for _, r := range rs {
+		names = append(names, r.Family)
+	}
+	return strings.Join(names, ", ")
 }

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# eval-edit.sh [MODEL] — the figures README.md and MODEL.md quote for the
+# edit-by-instruction model, on held-out source images (eval-edits):
+#   - docs/eval/edit.txt and edit.json: PER_FAMILY pairs a family (default
+#     20) at the model's defaults, every figure of every family;
+#   - docs/edit-sheet.png: a row per family, six triples of source | edit |
+#     exact target, the sources' six styles in turn.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=${1:-edit}
+out=${OUT:-docs/eval}
+mkdir -p "$out"
+# one run: the JSON on stdout, a line a family on stderr
+./tessera eval-edits --model "$model" --per-family "${PER_FAMILY:-20}" --json > "$out/edit.json" 2> "$out/edit.txt"
+cat "$out/edit.txt"
+./tessera eval-edits --model "$model" --per-family 6 --sheet docs/edit-sheet.png > /dev/null 2>&1
+echo "wrote $out/edit.txt, $out/edit.json, docs/edit-sheet.png"
