@@ -57,14 +57,27 @@ func parsePrecision(p string) (string, error) {
 	return "", usageError{fmt.Sprintf("unknown precision %q: use f16, int8 or f32", p)}
 }
 
-// setPrecision makes m decode in precision p (parsePrecision's).
-func setPrecision(m *model.Model, p string) {
+// releaseAbove is the float32 size of the weight matrices above which a
+// model loaded in f16 or int8 keeps only the reduced copy
+// (Model.ReleaseFloat32): imagegpt-medium and -large, not the built-ins.
+const releaseAbove = 1 << 30
+
+// setPrecision makes m decode in precision p (parsePrecision's); a model
+// whose float32 weights exceed releaseAbove then drops them and returns
+// the bytes freed.
+func setPrecision(m *model.Model, p string) int64 {
 	switch p {
 	case precF16:
 		m.EnableHalf()
 	case precInt8:
 		m.EnableInt8()
+	default:
+		return 0
 	}
+	if m.Config.Params()*4 > releaseAbove {
+		return m.ReleaseFloat32()
+	}
+	return 0
 }
 
 func (Catalog) open(nameOrDir string, progress func(done, total int64)) (*bundle.Bundle, error) {
@@ -100,6 +113,10 @@ func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, erro
 	if err == nil {
 		if r := b.Model.HalfReport(); r.Mixed() { // empty unless f16 was asked for
 			fmt.Fprintf(log, "note: model %s: %s; --precision f16 computes with them in float32, so results match --precision f32 up to float16 rounding\n", b.Name, r)
+		}
+		if b.Model.Released() > 0 {
+			fmt.Fprintf(log, "note: model %s keeps only its %s weights (%s of float32 freed): scoring and long prompts run on them too\n",
+				b.Name, precision, model.FormatBytes(b.Model.Released()))
 		}
 	}
 	return b, err

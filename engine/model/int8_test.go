@@ -55,3 +55,79 @@ func TestInt8MatchesReference(t *testing.T) {
 		})
 	}
 }
+
+// After ReleaseFloat32 a model keeps sampling exactly as before (the
+// decode kernels were already in use), long passes run on the reduced
+// copies within their rounding of float32, and Weights rebuilds the
+// released matrices from them.
+func TestReleaseFloat32(t *testing.T) {
+	for _, prec := range []string{"f16", "int8"} {
+		m, e := loadVector(t, "vector1")
+		before := m.Weights()
+		if prec == "int8" {
+			m.EnableInt8()
+		} else {
+			m.EnableHalf()
+		}
+		step := func() []float32 {
+			kc := m.NewCache(1)
+			var last []float32
+			for _, id := range e.InputIDs[:20] {
+				l, err := m.Forward(kc, []int{id}, 1, ForwardOptions{Workers: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				last = l
+			}
+			return last
+		}
+		want := step()
+		if freed := m.ReleaseFloat32(); freed <= 0 {
+			t.Fatalf("%s: freed %d bytes", prec, freed)
+		}
+		if got := step(); !equalFloats(got, want) {
+			t.Fatalf("%s: decoding changed after releasing the float32 weights", prec)
+		}
+		ids := e.InputIDs
+		logits, err := m.Forward(m.NewExactCache(1), ids, len(ids), ForwardOptions{AllLogits: true, Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		K, worst := m.Config.Codes(), 0.0
+		for pos := range ids {
+			for k := 0; k < K; k++ {
+				worst = math.Max(worst, math.Abs(float64(logits[pos*K+k])-e.Logits[pos][k]))
+			}
+		}
+		if bound := map[string]float64{"f16": 2e-2, "int8": 0.6}[prec]; worst > bound {
+			t.Errorf("%s: a full pass on the released model differs from the reference by %g (bound %g)", prec, worst, bound)
+		}
+		after := m.Weights()
+		for name, w := range before {
+			got := after[name]
+			if got == nil || !equalInts(got.Shape(), w.Shape()) {
+				t.Fatalf("%s: %s rebuilt with shape %v, want %v", prec, name, got.Shape(), w.Shape())
+			}
+			var diff, size float64
+			for i, v := range w.Data().([]float32) {
+				diff += math.Abs(float64(v - got.Data().([]float32)[i]))
+				size += math.Abs(float64(v))
+			}
+			if diff > 0.01*size {
+				t.Errorf("%s: %s rebuilt %.3g%% off", prec, name, 100*diff/size)
+			}
+		}
+	}
+}
+
+func equalFloats(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

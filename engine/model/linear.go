@@ -59,13 +59,14 @@ func (l *Linear) AddTo(kc *Cache, par loop, rows int, x, y []float32) {
 // product computes y = x·W + beta·y, output columns split over par.
 func (l *Linear) product(kc *Cache, par loop, rows int, x []float32, beta float32, y []float32) {
 	n, k := l.Out, l.In
-	if kc.halfW && l.q8 != nil && rows <= DecodeRows {
+	reduced := kc.halfW && rows <= DecodeRows || l.W == nil // no float32 copy left (Model.ReleaseFloat32)
+	if reduced && l.q8 != nil {
 		par((n+7)/8, 4, func(lo, hi int) {
 			kernels.Int8MatMulCols(8*lo, min(8*hi, n), rows, n, k, x, *l.q8, beta, y)
 		})
 		return
 	}
-	if kc.halfW && l.half != nil && rows <= DecodeRows {
+	if reduced && l.half != nil {
 		par((n+7)/8, 4, func(lo, hi int) {
 			kernels.HalfMatMulCols(8*lo, min(8*hi, n), rows, n, k, x, l.half, beta, y)
 		})
@@ -92,6 +93,45 @@ func (l *Linear) makeHalf() string {
 		l.half = kernels.TransposeHalf(w, l.In, l.Out)
 	}
 	return ""
+}
+
+// releaseFloat32 drops W when a reduced copy stands in for it, and
+// reports whether it did.
+func (l *Linear) releaseFloat32() bool {
+	if l.W == nil || l.half == nil && l.q8 == nil {
+		return false
+	}
+	l.W = nil
+	return true
+}
+
+// float32W is W, or after releaseFloat32 W rebuilt from the reduced copy
+// in W's shape (a taller transposed W's rows past Out are zero).
+func (l *Linear) float32W(shape []int) *tensor.Dense {
+	if l.W != nil {
+		return l.W
+	}
+	n := 1
+	for _, s := range shape {
+		n *= s
+	}
+	w := make([]float32, n)
+	at := func(j, i int) float32 { // output j, input i
+		if l.q8 != nil {
+			return l.q8.Scale[j] * float32(l.q8.Q[j*l.In+i])
+		}
+		return kernels.FromHalf(l.half[j*l.In+i])
+	}
+	for j := 0; j < l.Out; j++ {
+		for i := 0; i < l.In; i++ {
+			if l.Transposed {
+				w[j*l.In+i] = at(j, i)
+			} else {
+				w[i*l.Out+j] = at(j, i)
+			}
+		}
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(w))
 }
 
 // int8MaxError is the largest relative RMS rounding error (kernels.Int8Error)

@@ -37,6 +37,8 @@ type Model struct {
 	Hash string
 	// half is what EnableHalf decided (nil before it).
 	half *halfState
+	// released is the bytes of float32 weights ReleaseFloat32 freed.
+	released int64
 }
 
 // f32 returns the float32 backing slice of a dense tensor.
@@ -93,13 +95,54 @@ func New(c Config, get func(name string, shape []int) ([]float32, error)) (*Mode
 }
 
 // Weights returns every bound tensor by safetensors name (for saving).
+// After ReleaseFloat32 the released matrices are rebuilt from their
+// reduced-precision copies.
 func (m *Model) Weights() map[string]*tensor.Dense {
 	out := map[string]*tensor.Dense{}
 	for _, b := range m.bindings() {
 		out[b.name] = *b.dst
+		if *b.dst != nil {
+			continue
+		}
+		for _, l := range m.linears() {
+			if &l.W == b.dst {
+				out[b.name] = l.float32W(b.shape)
+			}
+		}
 	}
 	return out
 }
+
+// linears are the model's dense layers.
+func (m *Model) linears() []*Linear {
+	var ls []*Linear
+	for i := range m.Blocks {
+		b := &m.Blocks[i]
+		ls = append(ls, &b.Attn, &b.AttnProj, &b.Fc, &b.MlpProj)
+	}
+	return append(ls, &m.LmHead)
+}
+
+// ReleaseFloat32 frees the float32 copy of every weight matrix that has
+// a reduced-precision one (after EnableHalf or EnableInt8), leaving the
+// model about half (f16) or a quarter (int8) of its float32 size: long
+// passes (prompt prefill, scoring, ranking) then run on the reduced
+// kernels too, slower than OpenBLAS but within their rounding, and
+// NewExactCache is no longer float32 for those matrices. It returns the
+// bytes freed. For checkpoints too large to hold twice.
+func (m *Model) ReleaseFloat32() int64 {
+	var freed int64
+	for _, l := range m.linears() {
+		if w := l.W; w != nil && l.releaseFloat32() {
+			freed += int64(w.Shape().TotalSize()) * 4
+		}
+	}
+	m.released += freed
+	return freed
+}
+
+// Released is the bytes of float32 weights ReleaseFloat32 freed.
+func (m *Model) Released() int64 { return m.released }
 
 // MemoryNeeded estimates the bytes a model of this config needs in memory
 // (float32 weights plus one batch-8 KV cache).
