@@ -185,7 +185,7 @@ func newEditPanel(a editActions) *editPanel {
 		}
 	}
 	p.instruct = newTipButton("Edit by instruction", theme.DocumentCreateIcon(),
-		"Change the image as the words say (\"remove the background\", \"in the openmoji style\", \"make it blue\") with the edit model: "+
+		"Change the image as the words say (\"remove the background\", \"in the openmoji style\", \"make it blue\") with the edit model (Ctrl+Shift+E types in the box): "+
 			"only the masked patches when a mask is painted; Candidates sets how many edits to offer, best first (Enter in the box)",
 		func() { a.instruct(p.instruction.Text) })
 	p.complete = newTipButton("Complete from here…", theme.MoveDownIcon(), "Pick a line on the canvas: the rows above it are kept, the rest redrawn", a.complete)

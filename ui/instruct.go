@@ -146,6 +146,17 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	return s.startJob(j)
 }
 
+// focusInstruction puts the keyboard in the Edit by instruction box
+// (Image ▸ Edit by instruction…, Ctrl+Shift+E), or says what is missing.
+func (s *Studio) focusInstruction() {
+	if s.editor.key == "" && s.editor.b == nil {
+		s.report(errNoEditModel)
+		return
+	}
+	s.win.Canvas().Focus(s.edit.instruction)
+	s.setStatus("Type what to change (\"remove the background\", \"make it blue\"…) and press Enter")
+}
+
 // SetInstruction puts text in the Edit by instruction box.
 func (s *Studio) SetInstruction(text string) { s.edit.instruction.SetText(text) }
 

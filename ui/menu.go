@@ -63,6 +63,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		item("branch", "Branch from here", nil, func() { s.report(s.BranchFromHere()) }),
 		item("replay", "Replay the generation", nil, s.toggleReplay),
 		item("extend", "Extend ↓", nil, func() { s.edit.extend.OnTapped() }),
+		item("instruct", "Edit by instruction…", shortcut(fyne.KeyE, fyne.KeyModifierShift), s.focusInstruction),
 		fyne.NewMenuItemSeparator(),
 		menuItem("Likelihood map", shortcut(fyne.KeyL, 0), func() { s.SetLikelihoodMap(!s.likMapOn) }),
 		item("repair", "Resample the least likely", nil, func() { s.report(s.RepairLeastLikely()) }),
@@ -87,7 +88,7 @@ func (s *Studio) menuButtons() map[string]fyne.Disableable {
 		"undo": e.undo, "redo": e.redo, "clearTemp": e.clearTemp,
 		"generate": s.panel.generate, "stop": s.panel.stop, "regenerate": e.regenerate, "complete": e.complete,
 		"resume": e.resume, "branch": s.tl.branch, "replay": s.tl.play, "extend": e.extend, "repair": e.repair,
-		"describe": e.describe,
+		"describe": e.describe, "instruct": e.instruct,
 	}
 }
 
