@@ -28,11 +28,13 @@ func (c Catalog) Open(nameOrDir string, progress func(done, total int64)) (*bund
 	if err != nil {
 		return nil, err
 	}
-	b, err := c.open(nameOrDir, progress)
+	b, err := c.open(nameOrDir, prec, progress)
 	if err != nil {
 		return nil, err
 	}
-	setPrecision(b.Model, prec)
+	if b.Model.Precision() != prec {
+		setPrecision(b.Model, prec) // the built-ins load in float32
+	}
 	return b, nil
 }
 
@@ -80,7 +82,7 @@ func setPrecision(m *model.Model, p string) int64 {
 	return 0
 }
 
-func (Catalog) open(nameOrDir string, progress func(done, total int64)) (*bundle.Bundle, error) {
+func (Catalog) open(nameOrDir, prec string, progress func(done, total int64)) (*bundle.Bundle, error) {
 	if nameOrDir == "" {
 		nameOrDir = assets.Default()
 		if nameOrDir == "" {
@@ -88,7 +90,8 @@ func (Catalog) open(nameOrDir string, progress func(done, total int64)) (*bundle
 		}
 	}
 	if bundle.IsFolder(nameOrDir) {
-		return bundle.Load(nameOrDir, model.LoadOptions{Progress: progress})
+		// reduced while loading: a large model never sits whole in float32
+		return bundle.Load(nameOrDir, model.LoadOptions{Progress: progress, Precision: prec, ReleaseAbove: releaseAbove})
 	}
 	return assets.Open(nameOrDir)
 }

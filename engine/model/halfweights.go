@@ -114,35 +114,47 @@ func (m *Model) enableReduced(q8 bool) {
 	if m.half != nil {
 		return
 	}
-	d := m.Config.NEmbd
-	h := &halfState{cacheFits: true, int8: q8, report: HalfReport{Kept: map[string]string{}, HalfKept: map[string]string{}}}
-	keep := func(name string, l *Linear) {
-		if q8 {
-			why := l.makeInt8()
-			if why == "" {
-				return
-			}
-			h.report.HalfKept[name] = why
-		}
-		if why := l.makeHalf(); why != "" {
-			h.report.Kept[name] = why
-		}
-	}
+	h := newHalfState(q8)
 	for l := range m.Blocks {
-		b := &m.Blocks[l]
-		p := fmt.Sprintf("transformer.h.%d.", l)
-		keep(p+"attn.c_attn.weight", &b.Attn)
-		keep(p+"attn.c_proj.weight", &b.AttnProj)
-		keep(p+"mlp.c_fc.weight", &b.Fc)
-		keep(p+"mlp.c_proj.weight", &b.MlpProj)
-		if bound := kvBound(b, d); bound > kernels.HalfMax && h.cacheFits {
-			h.cacheFits = false
-			h.report.FloatCache = true
-			h.report.CacheReason = fmt.Sprintf("layer %d's keys or values may reach %.3g, beyond ±%d", l, bound, kernels.HalfMax)
-		}
+		h.reduceBlock(&m.Blocks[l], l, m.Config.NEmbd)
 	}
-	keep("lm_head.weight", &m.LmHead)
+	h.reduce("lm_head.weight", &m.LmHead)
 	m.half = h
+}
+
+// newHalfState starts a reduction to f16 (or int8 where it fits, q8).
+func newHalfState(q8 bool) *halfState {
+	return &halfState{cacheFits: true, int8: q8, report: HalfReport{Kept: map[string]string{}, HalfKept: map[string]string{}}}
+}
+
+// reduce makes the reduced copy of layer l (safetensors name name): int8
+// where it fits when asked, else half, else none (float32 stays).
+func (h *halfState) reduce(name string, l *Linear) {
+	if h.int8 {
+		why := l.makeInt8()
+		if why == "" {
+			return
+		}
+		h.report.HalfKept[name] = why
+	}
+	if why := l.makeHalf(); why != "" {
+		h.report.Kept[name] = why
+	}
+}
+
+// reduceBlock reduces block l's four matrices and checks that its keys
+// and values fit a half cache (d: the model's width).
+func (h *halfState) reduceBlock(b *Block, l, d int) {
+	p := fmt.Sprintf("transformer.h.%d.", l)
+	h.reduce(p+"attn.c_attn.weight", &b.Attn)
+	h.reduce(p+"attn.c_proj.weight", &b.AttnProj)
+	h.reduce(p+"mlp.c_fc.weight", &b.Fc)
+	h.reduce(p+"mlp.c_proj.weight", &b.MlpProj)
+	if bound := kvBound(b, d); bound > kernels.HalfMax && h.cacheFits {
+		h.cacheFits = false
+		h.report.FloatCache = true
+		h.report.CacheReason = fmt.Sprintf("layer %d's keys or values may reach %.3g, beyond ±%d", l, bound, kernels.HalfMax)
+	}
 }
 
 // kvBound bounds the magnitude of any key or value of block b: its input

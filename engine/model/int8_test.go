@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"path/filepath"
 	"testing"
 )
 
@@ -130,4 +131,42 @@ func equalFloats(a, b []float32) bool {
 		}
 	}
 	return true
+}
+
+// Loading with a precision reduces each block as it arrives and gives the
+// same model as loading in float32 and reducing after; with ReleaseAbove
+// the float32 matrices are gone once loaded.
+func TestLoadReduced(t *testing.T) {
+	for _, prec := range []string{"f16", "int8"} {
+		ref, e := loadVector(t, "vector1")
+		if prec == "int8" {
+			ref.EnableInt8()
+		} else {
+			ref.EnableHalf()
+		}
+		m, err := Load(filepath.Join(vectorsDir, "vector1"), LoadOptions{Precision: prec, ReleaseAbove: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Precision() != prec || m.Released() <= 0 || m.Blocks[0].Attn.W != nil {
+			t.Fatalf("%s: precision %q, released %d", prec, m.Precision(), m.Released())
+		}
+		a, b := ref.NewCache(1), m.NewCache(1)
+		for _, id := range e.InputIDs[:24] {
+			la, err := ref.Forward(a, []int{id}, 1, ForwardOptions{Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lb, err := m.Forward(b, []int{id}, 1, ForwardOptions{Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !equalFloats(la, lb) {
+				t.Fatalf("%s: loading reduced differs from reducing after loading", prec)
+			}
+		}
+	}
+	if _, err := Load(filepath.Join(vectorsDir, "vector1"), LoadOptions{Precision: "int4"}); err == nil {
+		t.Fatal("an unknown precision loaded")
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -33,6 +34,14 @@ type LoadOptions struct {
 	Progress func(done, total int64)
 	// AvailableMemory overrides the free memory figure (for tests); 0 reads /proc/meminfo.
 	AvailableMemory int64
+	// Precision, "f16" or "int8", reduces the weights while they load, as
+	// EnableHalf or EnableInt8 would after ("" or "f32": float32 only).
+	Precision string
+	// ReleaseAbove, when positive, frees the float32 copy of each matrix
+	// as soon as its reduced copy exists if the model's float32 weights
+	// exceed this many bytes (Model.ReleaseFloat32), so loading never holds
+	// the whole model in float32.
+	ReleaseAbove int64
 }
 
 // Load reads config.json and model.safetensors from a model folder.
@@ -45,7 +54,7 @@ func Load(dir string, opt LoadOptions) (*Model, error) {
 	if avail == 0 {
 		avail = AvailableMemory()
 	}
-	if need := c.MemoryNeeded(); avail > 0 && need > avail {
+	if need := c.MemoryNeeded(opt); avail > 0 && need > avail {
 		return nil, fmt.Errorf("load %s: the model needs about %s of memory but only %s is available", dir, FormatBytes(need), FormatBytes(avail))
 	}
 	path := filepath.Join(dir, WeightsFile)
@@ -56,11 +65,53 @@ func Load(dir string, opt LoadOptions) (*Model, error) {
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
 	defer f.Close()
-	m, err := FromSafetensors(c, f)
+	get := func(name string, shape []int) ([]float32, error) { return f.Float32(name, shape...) }
+	m, err := loadReduced(c, get, opt)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
 	m.Hash = hashFile(path)
+	return m, nil
+}
+
+// loadReduced builds the model from get, reducing each block as soon as it
+// is bound when opt asks for a reduced precision (and releasing its
+// float32 matrices when opt.ReleaseAbove says so).
+func loadReduced(c Config, get func(name string, shape []int) ([]float32, error), opt LoadOptions) (*Model, error) {
+	var h *halfState
+	switch opt.Precision {
+	case "", "f32":
+		return New(c, get)
+	case "f16":
+		h = newHalfState(false)
+	case "int8":
+		h = newHalfState(true)
+	default:
+		return nil, fmt.Errorf("unknown precision %q: f32, f16 or int8", opt.Precision)
+	}
+	release := opt.ReleaseAbove > 0 && c.Params()*4 > opt.ReleaseAbove
+	var freed int64
+	releaseAll := func(ls ...*Linear) {
+		for _, l := range ls {
+			if w := l.W; release && l.releaseFloat32() {
+				freed += int64(w.Shape().TotalSize()) * 4
+			}
+		}
+	}
+	m, err := newModel(c, get, func(m *Model, l int) {
+		b := &m.Blocks[l]
+		h.reduceBlock(b, l, c.NEmbd)
+		releaseAll(&b.Attn, &b.AttnProj, &b.Fc, &b.MlpProj)
+		if release {
+			runtime.GC() // the next block's float32 reuses this one's memory
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	h.reduce("lm_head.weight", &m.LmHead)
+	releaseAll(&m.LmHead)
+	m.half, m.released = h, freed
 	return m, nil
 }
 

@@ -70,6 +70,12 @@ func (m *Model) bindings() []binding {
 // New builds a model from config and a weight source: get returns the float32
 // data of a named tensor with the given shape (or an error naming it).
 func New(c Config, get func(name string, shape []int) ([]float32, error)) (*Model, error) {
+	return newModel(c, get, nil)
+}
+
+// newModel is New; blockDone, when set, is called as soon as block l's
+// tensors are bound (in order), before the next block's are read.
+func newModel(c Config, get func(name string, shape []int) ([]float32, error), blockDone func(m *Model, l int)) (*Model, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -77,7 +83,8 @@ func New(c Config, get func(name string, shape []int) ([]float32, error)) (*Mode
 	for l := range m.Blocks {
 		m.Blocks[l] = newBlock(c.NEmbd, c.Inner())
 	}
-	for _, b := range m.bindings() {
+	perBlock := len(m.Blocks[0].fields())
+	for i, b := range m.bindings() {
 		data, err := get(b.name, b.shape)
 		if err != nil {
 			return nil, err
@@ -90,6 +97,10 @@ func New(c Config, get func(name string, shape []int) ([]float32, error)) (*Mode
 			return nil, fmt.Errorf("tensor %q has %d values, want %d for shape %v", b.name, len(data), n, b.shape)
 		}
 		*b.dst = tensor.New(tensor.WithShape(b.shape...), tensor.WithBacking(data))
+		// bindings: wte, wpe, then each block's fields, then ln_f and lm_head
+		if l := (i - 2) / perBlock; blockDone != nil && i >= 2 && l < c.NLayer && (i-2)%perBlock == perBlock-1 {
+			blockDone(m, l)
+		}
 	}
 	return m, nil
 }
@@ -145,7 +156,18 @@ func (m *Model) ReleaseFloat32() int64 {
 func (m *Model) Released() int64 { return m.released }
 
 // MemoryNeeded estimates the bytes a model of this config needs in memory
-// (float32 weights plus one batch-8 KV cache).
-func (c Config) MemoryNeeded() int64 {
-	return c.Params()*4 + int64(c.NLayer)*2*8*int64(c.NPositions)*int64(c.NEmbd)*4
+// when loaded with opt: its weights (float32, plus the reduced copy of
+// opt.Precision; only the reduced copy when opt.ReleaseAbove frees the
+// float32 one) and one batch-8 KV cache (half precision when reduced).
+func (c Config) MemoryNeeded(opt LoadOptions) int64 {
+	p := c.Params()
+	reduced := map[string]int64{"f16": 2, "int8": 1}[opt.Precision]
+	weights, kv := p*4+p*reduced, int64(4)
+	if reduced > 0 {
+		kv = 2
+		if opt.ReleaseAbove > 0 && p*4 > opt.ReleaseAbove {
+			weights = p * reduced
+		}
+	}
+	return weights + int64(c.NLayer)*2*8*int64(c.NPositions)*int64(c.NEmbd)*kv
 }
