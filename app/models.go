@@ -114,8 +114,8 @@ func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, erro
 		fmt.Fprintf(log, " in %.1f s\n", time.Since(start).Seconds())
 	}
 	if err == nil {
-		if r := b.Model.HalfReport(); r.Mixed() { // empty unless f16 was asked for
-			fmt.Fprintf(log, "note: model %s: %s; --precision f16 computes with them in float32, so results match --precision f32 up to float16 rounding\n", b.Name, r)
+		if r := b.Model.HalfReport().String(); r != "" { // empty unless f16 or int8 was asked for
+			fmt.Fprintf(log, "note: model %s (--precision %s): %s; those matrices are computed with as kept, so results differ from --precision f32 by no more than the precision's rounding\n", b.Name, precision, r)
 		}
 		if b.Model.Released() > 0 {
 			fmt.Fprintf(log, "note: model %s keeps only its %s weights (%s of float32 freed): scoring and long prompts run on them too\n",

@@ -79,6 +79,6 @@ func (g *gridPainter) fitted(img *image.NRGBA) *image.NRGBA {
 	}
 	r := resize.Resize(uint(g.fit.X), uint(g.fit.Y), img, resize.Bilinear)
 	out := image.NewNRGBA(image.Rectangle{Max: g.fit})
-	draw.Draw(out, out.Rect, r, r.Bounds().Min, draw.Src) // keeps unknown patches transparent
+	draw.Draw(out, out.Rect, r, r.Bounds().Min, draw.Src) // transparent pixels stay transparent
 	return out
 }

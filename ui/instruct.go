@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
 	"image/draw"
 	"strings"
 
@@ -88,11 +87,12 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	candidates := s.set.Candidates()
 	ed := s.editor
 	var facts editFacts
+	var used sampling.Settings // the edit's own settings, recorded with its results
 	s.resetTimeline()
 	s.showDoc()
 	j := job{
 		kind: kindEdit, label: "editing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		sampled: len(tokens), note: fmt.Sprintf("%q", instruction),
+		sampled: len(tokens), note: fmt.Sprintf("%q", instruction), settings: &used,
 	}
 	j.extra = func(i int) map[string]any {
 		return map[string]any{extraEdit: map[string]any{
@@ -113,13 +113,12 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		er, ec := eb.Grid()
 		var emask []bool
 		if mask != nil {
-			if emask, err = edit.MaskFromImage(maskPicture(mask, rows, cols), er, ec); err != nil {
-				return nil, err
-			}
+			emask = coverMask(mask, rows, cols, er, ec)
 		}
 		opt := editOptions(eb, p, candidates, s.opt.Workers)
 		opt.Prompt = instruction
 		facts = editFacts{model: eb.Name, hash: eb.Model.Hash, guidance: opt.Guidance, imageGuidance: opt.ImageGuidance}
+		used = opt.Settings
 		shown := make([]int, len(source))
 		for i := range shown {
 			shown[i] = -1
@@ -219,16 +218,24 @@ func editOptions(eb *bundle.Bundle, p Params, candidates, workers int) sampler.O
 	return sampler.Options{Settings: s, Batch: candidates, Workers: workers}
 }
 
-// maskPicture draws a rows×cols patch mask as a picture of one pixel per
-// patch, white where masked, for edit.MaskFromImage on another grid.
-func maskPicture(mask []bool, rows, cols int) *image.Gray {
-	img := image.NewGray(image.Rect(0, 0, cols, rows))
+// coverMask is a rows×cols patch mask on the edit model's er×ec grid:
+// an edit patch changes when any masked patch overlaps it, so every
+// masked patch is redrawn (intoModelCodes keeps the rest exactly).
+func coverMask(mask []bool, rows, cols, er, ec int) []bool {
+	out := make([]bool, er*ec)
 	for i, m := range mask {
-		if m {
-			img.SetGray(i%cols, i/cols, color.Gray{Y: 255})
+		if !m {
+			continue
+		}
+		r, c := i/cols, i%cols
+		// the edit patches the drawing patch (r, c) overlaps
+		for y := r * er / rows; y < min(er, ((r+1)*er+rows-1)/rows); y++ {
+			for x := c * ec / cols; x < min(ec, ((c+1)*ec+cols-1)/cols); x++ {
+				out[y*ec+x] = true
+			}
 		}
 	}
-	return img
+	return out
 }
 
 // intoModelCodes turns the edit model's candidates in res into the drawing
@@ -256,8 +263,8 @@ func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, base []int, mask 
 	return nil
 }
 
-// drawOver draws top over under resized to top's size (nearest neighbour, as
-// the canvas shows it).
+// drawOver draws top over under resized to top's size (nearest neighbour:
+// the drawing model's patches stay crisp).
 func drawOver(top *image.NRGBA, under image.Image) *image.NRGBA {
 	sz := top.Rect.Size()
 	out := image.NewNRGBA(image.Rectangle{Max: sz})

@@ -110,6 +110,9 @@ func TestEditByInstruction(t *testing.T) {
 	if !slices.Equal(rec.Tokens, want) {
 		t.Fatal("the saved codes are not the edit's")
 	}
+	if rec.Prompt != "mirror it" || rec.Negative != "" {
+		t.Fatalf("the record's prompt %q (negative %q): an edit records its instruction, as tessera edit does", rec.Prompt, rec.Negative)
+	}
 	must(t, s.Undo())
 	if !slices.Equal(s.Document().Tokens(), before) {
 		t.Fatal("undo did not bring back the image before the edit")
@@ -175,5 +178,30 @@ func TestEditByInstructionErrors(t *testing.T) {
 	must(t, s.LastError())
 	if !s.Document().CanUndo() || s.Document().Parent == "" {
 		t.Fatal("the edit was not applied as an undo step with a saved file")
+	}
+}
+
+// A mask painted on one grid covers every patch it touches on another.
+func TestCoverMask(t *testing.T) {
+	mask := make([]bool, 8*8)
+	mask[1*8+2] = true // row 1, col 2 of 8×8
+	got := coverMask(mask, 8, 8, 16, 16)
+	var on []int
+	for i, m := range got {
+		if m {
+			on = append(on, i)
+		}
+	}
+	if want := []int{2*16 + 4, 2*16 + 5, 3*16 + 4, 3*16 + 5}; !slices.Equal(on, want) {
+		t.Fatalf("8×8 → 16×16: %v, want %v", on, want)
+	}
+	small := make([]bool, 16*16)
+	small[5*16+9] = true // one patch of 16×16 lies in cell (1, 2) of 4×4
+	got = coverMask(small, 16, 16, 4, 4)
+	if !got[1*4+2] || slices.Index(got[1*4+3:], true) >= 0 || slices.Index(got[:1*4+2], true) >= 0 {
+		t.Fatalf("16×16 → 4×4: %v", got)
+	}
+	if !slices.Equal(coverMask(mask, 8, 8, 8, 8), mask) {
+		t.Fatal("the same grid must keep the mask as it is")
 	}
 }

@@ -92,6 +92,7 @@ func (p Params) withRecord(rec *pngmeta.Record) Params {
 	if p.SeedLocked {
 		p.Seed = seed
 	}
+	p.ImageGuidance = 0 // an edit model's: the panel's models draw from prompts
 	return p.clamped()
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // errNoImage is reported by actions that need an image.
@@ -60,7 +61,11 @@ type job struct {
 	// extra, when set, gives metadata entries of image i of the result
 	// (in the sampler's order) beyond the common ones.
 	extra func(i int) map[string]any
-	run   func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error)
+	// settings, when set, are what the results record as their sampling
+	// settings instead of params' (an edit's: its instruction and
+	// guidance); run fills it in before it returns.
+	settings *sampling.Settings
+	run      func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error)
 }
 
 // runOptions are the sampler options of a run with p: the painted
@@ -419,6 +424,10 @@ func (s *Studio) saveResults(ctx context.Context, j job, res *sampler.Result, ru
 			rows = len(tokens) / cols
 		}
 		rec := recordFor(s.opt.Version, j.b, j.params, im.Seed, tokens, fitLen(j.mask, rows*cols), parentName(j.parent), j.kind)
+		if j.settings != nil {
+			rec.Settings = *j.settings
+			rec.Seed = im.Seed
+		}
 		setRecordRows(&rec, rows)
 		if j.kind == kindComplete || j.kind == kindBranch || j.kind == kindExtend {
 			rec.Extra[extraAt] = j.at
@@ -521,6 +530,8 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	case res.Stopped && j.kind == kindExtend:
 		_, cols := j.b.Grid()
 		msg = fmt.Sprintf("Stopped: %d of %d rows added — the finished rows are kept", first.rows-len(j.base)/cols, j.at)
+	case res.Stopped && j.kind == kindEdit:
+		msg = fmt.Sprintf("Stopped at patch %d / %d — the edit's top part is kept over the image", st.Step, st.Steps)
 	case res.Stopped:
 		msg = fmt.Sprintf("Stopped at patch %d / %d — the partial image is kept (Continue finishes it)", st.Step, st.Steps)
 	}
@@ -530,7 +541,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if len(res.Unknown) > 0 {
 		msg += fmt.Sprintf(" · unknown words left out: %v", res.Unknown)
 	}
-	if j.b.Conditional() && j.params.Guidance <= 1 && strings.TrimSpace(j.params.Negative) != "" {
+	if j.b.Conditional() && j.kind != kindEdit && j.params.Guidance <= 1 && strings.TrimSpace(j.params.Negative) != "" {
 		msg += " · the negative prompt had no effect at guidance 1"
 	}
 	if saveErr != nil {

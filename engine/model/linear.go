@@ -148,7 +148,7 @@ func (l *Linear) makeInt8() string {
 		rows, cols = l.Out, l.In
 	}
 	q := kernels.QuantizeInt8(w, rows, cols, l.Transposed)
-	if e := kernels.Int8Error(w, rows, cols, l.Transposed, q); e > int8MaxError {
+	if e := kernels.Int8Error(w, rows, cols, l.Transposed, q); !(e <= int8MaxError) { // NaN: weights that are not finite
 		return fmt.Sprintf("int8 rounding error %.1f%% of the weights' RMS, above %.0f%%", 100*e, 100*int8MaxError)
 	}
 	l.q8 = &q

@@ -426,7 +426,8 @@ func OpenProgress(path string, progress func(done, total int64)) (*File, error) 
 // at once (peak memory: the converted tensors plus one 8 MiB chunk).
 // progress, if not nil, is called after the header and after each chunk
 // read, with the bytes read so far and the file size. Close the File when
-// done.
+// done. A lazy File is not safe for concurrent use (one reader, one
+// buffer), unlike one held in memory.
 func OpenLazy(path string, progress func(done, total int64)) (*File, error) {
 	fh, err := os.Open(path)
 	if err != nil {
@@ -496,7 +497,7 @@ func openHeader(path string, fh *os.File, progress func(done, total int64)) (*Fi
 func (s *lazySource) advance(n int64) {
 	s.done += n
 	if s.progress != nil {
-		s.progress(min(s.done, s.total), s.total) // a tensor read twice counts once
+		s.progress(min(s.done, s.total), s.total) // a tensor read twice counts twice, up to the file size
 	}
 }
 

@@ -69,9 +69,10 @@ const (
 // WithRecommended returns s with the model's recommendation r for every
 // knob the user did not choose (chosen reports which they did; nil: none):
 // a value r recommends replaces s's; guidance only for a model that reads
-// a prompt (conditional). Guidance min-p belongs to the model: unchosen,
-// it is r's value, recommended or not (0), since a cut tuned for one model
-// means nothing for another. It returns the knobs it set from r.
+// a prompt (conditional). Guidance min-p and image guidance belong to the
+// model: unchosen, they are r's values, recommended or not (0), since a
+// cut tuned for one model means nothing for another and only an edit model
+// has a source image. It returns the knobs it set from r.
 func (s Settings) WithRecommended(r Recommended, chosen func(Knob) bool, conditional bool) (Settings, []Knob) {
 	if chosen == nil {
 		chosen = func(Knob) bool { return false }
@@ -87,13 +88,16 @@ func (s Settings) WithRecommended(r Recommended, chosen func(Knob) bool, conditi
 	take(KnobTopK, r.TopK > 0, func() { s.TopK = r.TopK })
 	take(KnobTopP, r.TopP > 0, func() { s.TopP = r.TopP })
 	take(KnobGuidance, r.Guidance > 0 && conditional, func() { s.Guidance = r.Guidance })
-	take(KnobImageGuidance, r.ImageGuidance > 0, func() { s.ImageGuidance = r.ImageGuidance })
-	if !chosen(KnobGuidanceMinP) {
-		s.GuidanceMinP = r.GuidanceMinP
-		if r.GuidanceMinP > 0 {
-			set = append(set, KnobGuidanceMinP)
+	own := func(k Knob, v float64, dst *float64) {
+		if !chosen(k) {
+			*dst = v
+			if v > 0 {
+				set = append(set, k)
+			}
 		}
 	}
+	own(KnobImageGuidance, r.ImageGuidance, &s.ImageGuidance)
+	own(KnobGuidanceMinP, r.GuidanceMinP, &s.GuidanceMinP)
 	return s, set
 }
 

@@ -25,9 +25,10 @@ func TestWithRecommended(t *testing.T) {
 		t.Fatalf("temperature and min-p chosen: %+v", got)
 	}
 
+	user.ImageGuidance = 2
 	got, _ = user.WithRecommended(Recommended{Guidance: 3}, nil, false)
-	if got.Guidance != 2 || got.GuidanceMinP != 0 {
-		t.Fatalf("unconditional model: guidance %g (kept), min-p %g (the model's: none)", got.Guidance, got.GuidanceMinP)
+	if got.Guidance != 2 || got.GuidanceMinP != 0 || got.ImageGuidance != 0 {
+		t.Fatalf("unconditional model: guidance %g (kept), min-p %g and image guidance %g (the model's: none)", got.Guidance, got.GuidanceMinP, got.ImageGuidance)
 	}
 	if KnobGuidanceMinP.Label() != "guidance min-p" || KnobTopK.Label() != "top-k" || got.Value(KnobTopK) != 5 {
 		t.Fatal("labels and values")

@@ -249,6 +249,14 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 // initModel is the model being fine-tuned (nil: none): Init, or the
 // folder InitModel names.
 func (s Settings) initModel() (*bundle.Bundle, error) {
+	if s.Init != nil && s.Init.Model.Released() > 0 {
+		// The open model keeps only its reduced weights: fine-tune from
+		// the float32 ones on disk, not from their rounding.
+		if !bundle.IsFolder(s.Init.Source) {
+			return nil, fmt.Errorf("fine-tune: model %s keeps only its reduced-precision weights; open it in f32 to fine-tune it", s.Init.Name)
+		}
+		s.Init, s.InitModel = nil, s.Init.Source
+	}
 	if s.Init != nil || s.InitModel == "" {
 		return s.Init, nil
 	}
