@@ -22,6 +22,7 @@ type benchReport struct {
 	Model                   string  `json:"model"`
 	Params                  int64   `json:"params"`
 	Tokens                  int     `json:"tokens_per_image"`
+	TokensTimed             int     `json:"tokens_timed"` // of each image (--tokens; the whole image by default)
 	Threads                 int     `json:"threads"`
 	Precision               string  `json:"precision"`
 	LoadS                   float64 `json:"load_s"`
@@ -64,7 +65,7 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	limits := fs.Bool("limits", true, "also measure the machine's limits (sgemm, memory bandwidth: a 512 MiB buffer) and the streaming bounds; false keeps the process's memory to the model's, for /usr/bin/time -v")
 	asJSON := fs.Bool("json", false, "print one JSON object (with --precision all, a JSON array of one object per precision)")
 	threads := fs.Int("threads", runtime.NumCPU(), "worker threads")
-	profile := fs.String("cpuprofile", "", "write a CPU profile of the sampling runs to this file (for go tool pprof)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the runs (loading included) to this file (for go tool pprof)")
 	only := fs.Int("batch", 0, "time only this batch size (1 or 8; 0 = both)")
 	precision := fs.String("precision", "f16", precisionHelp+"; all = each in turn, side by side in one run. The streaming bound counts the bytes of the precision used")
 	if _, err := parseFlags(fs, args); err != nil {
@@ -114,8 +115,8 @@ func runBench(ctx context.Context, env Env, args []string) error {
 		for i := range reports {
 			r := &reports[i]
 			r.SgemmGFLOPS, r.MemoryGBPerS = sgemm, bw/1e9
-			r.StreamBoundTokensPerS = streamBound(r.config, 1, r.Precision, bw)
-			r.Batch8StreamBoundTokens = streamBound(r.config, 8, r.Precision, bw)
+			r.StreamBoundTokensPerS = streamBound(r.config, 1, r.TokensTimed, r.Precision, bw)
+			r.Batch8StreamBoundTokens = streamBound(r.config, 8, r.TokensTimed, r.Precision, bw)
 		}
 	}
 	if *asJSON {
@@ -183,6 +184,7 @@ func benchPrecision(ctx context.Context, log io.Writer, br benchRun) (benchRepor
 		if br.tokens > 0 {
 			steps = min(steps, br.tokens)
 		}
+		r.TokensTimed = steps
 		rctx, cancel := context.WithCancel(ctx)
 		t0 := time.Now()
 		var last time.Time
@@ -215,10 +217,11 @@ func benchPrecision(ctx context.Context, log io.Writer, br benchRun) (benchRepor
 }
 
 // streamBound is the tokens/s reached if each decode step only read every
-// weight once plus the KV cache (at its average length over one image),
-// in the bytes of precision prec: weights 4, 2 or 1 bytes (f32, f16,
-// int8), cache values 4 bytes for f32 and 2 otherwise.
-func streamBound(c model.Config, batch int, prec string, bytesPerS float64) float64 {
+// weight once plus the KV cache (at its average length over the steps
+// timed: the whole image, or its first tokens), in the bytes of precision
+// prec: weights 4, 2 or 1 bytes (f32, f16, int8), cache values 4 bytes
+// for f32 and 2 otherwise.
+func streamBound(c model.Config, batch, tokens int, prec string, bytesPerS float64) float64 {
 	wBytes, kvBytes := 2.0, 2.0
 	switch prec {
 	case precF32:
@@ -227,7 +230,10 @@ func streamBound(c model.Config, batch int, prec string, bytesPerS float64) floa
 		wBytes = 1
 	}
 	weights := float64(c.Params()) * wBytes
-	avgLen := float64(c.NPositions+1) / 2
+	if tokens <= 0 || tokens > c.ImageTokens() {
+		tokens = c.ImageTokens()
+	}
+	avgLen := float64(c.ContextLength()) + float64(tokens+1)/2
 	kv := float64(c.NLayer) * 2 * float64(batch) * avgLen * float64(c.NEmbd) * kvBytes
 	return float64(batch) * bytesPerS / (weights + kv)
 }
