@@ -38,7 +38,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	lr := fs.Float64("lr", 0, "peak learning rate")
 	dropout := fs.Float64("dropout", 0, "residual and embedding dropout")
 	wd := fs.Float64("weight-decay", 0, "AdamW weight decay on matmul weights and embeddings")
-	epochs := fs.Float64("epochs", 0, "passes over the training examples")
+	epochs := fs.Float64("epochs", 0, "passes over the training examples (default: the preset's; 0 with --minutes fits the schedule to the budget, so the learning rate anneals in time, as the Train tab does)")
 	promptDrop := fs.Float64("prompt-drop", 0.1, "chance a training prompt is replaced by PAD (for guidance)")
 	exportFinal := fs.String("export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here")
 	guidanceDefault := fs.Float64("default-guidance", 0, "record this guidance scale in the exported config.json as the model's default (tessera.defaults)")
