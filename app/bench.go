@@ -163,7 +163,7 @@ func benchPrecision(ctx context.Context, log io.Writer, br benchRun) (benchRepor
 			setPrecision(b.Model, prec)
 		}
 	} else {
-		b, err = openModel(log, br.model, prec)
+		b, err = openDrawingModel(log, br.model, prec)
 	}
 	if err != nil {
 		return benchReport{}, err

@@ -30,7 +30,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if *scale < 1 || *scale > 16 || !strings.EqualFold(filepath.Ext(*out), ".png") {
 		return usageError{"--scale must be 1–16 and --out must end in .png"}
 	}
-	b, err := openModel(env.Stderr, sf.model, sf.precision)
+	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
 		return err
 	}

@@ -386,3 +386,23 @@ func TestEditTrainEditEval(t *testing.T) {
 		t.Fatalf("sheet %v for %d cases in %d families", sh.Rect, len(rep.Cases), len(perFamily))
 	}
 }
+
+// The commands that draw or score from a prompt refuse an edit model up
+// front and name the command that uses it.
+func TestDrawingCommandsRefuseEditModels(t *testing.T) {
+	m := tinyEditModel(t)
+	dir := t.TempDir()
+	img := filepath.Join(dir, "i.png")
+	writePNG(t, img, 8, 8)
+	for _, args := range [][]string{
+		{"generate", "--model", m, "--out", filepath.Join(dir, "g.png")},
+		{"describe", "--model", m, img},
+		{"score", "--model", m, img},
+		{"sheet", "--model", m, "--prompt", "x", "--out", filepath.Join(dir, "s.png")},
+	} {
+		code, _, stderr := run(t, args...)
+		if code != 1 || !strings.Contains(stderr, "tessera edit --model") {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+}

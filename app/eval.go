@@ -68,7 +68,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
-	b, err := openModel(env.Stderr, sf.model, sf.precision)
+	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
 		return err
 	}

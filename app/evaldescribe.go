@@ -273,7 +273,7 @@ func runEvalDescribe(ctx context.Context, env Env, args []string) error {
 	if *images < 0 {
 		return usageError{fmt.Sprintf("--images %d: must be 0 (all) or more", *images)}
 	}
-	b, err := openModel(env.Stderr, *modelName, "f32")
+	b, err := openDrawingModel(env.Stderr, *modelName, "f32")
 	if err != nil {
 		return err
 	}

@@ -94,7 +94,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	if *seeds < 1 {
 		return usageError{fmt.Sprintf("--seeds %d: must be at least 1", *seeds)}
 	}
-	b, err := openModel(env.Stderr, sf.model, sf.precision)
+	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if *from == "" || *addRows < 1 || *addRows > 1024 {
 		return usageError{"--from IMAGE and --rows R (1–1024) are required"}
 	}
-	b, err := openModel(env.Stderr, sf.model, sf.precision)
+	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
 		return err
 	}

@@ -123,7 +123,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if !strings.EqualFold(filepath.Ext(*out), ".png") {
 		return usageError{fmt.Sprintf("--out %q must end in .png", *out)}
 	}
-	b, err := openModel(env.Stderr, sf.model, sf.precision)
+	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
 		return err
 	}

@@ -124,3 +124,14 @@ func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, erro
 	}
 	return b, err
 }
+
+// openDrawingModel is openModel for the commands that draw or score images
+// from a prompt: an edit model (which needs a source image) is refused
+// before any work, saying which command it serves.
+func openDrawingModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, error) {
+	b, err := openModel(log, nameOrDir, precision)
+	if err == nil && b.Model.Config.IsEdit() {
+		return nil, fmt.Errorf("model %s edits images by instruction and draws nothing from a prompt: use tessera edit --model %s --from IMAGE --instruction TEXT", b.Name, nameOrDir)
+	}
+	return b, err
+}

@@ -130,7 +130,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := openModel(env.Stderr, *modelName, prec)
+	b, err := openDrawingModel(env.Stderr, *modelName, prec)
 	if err != nil {
 		return err
 	}

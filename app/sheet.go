@@ -51,7 +51,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	if len(prompts) == 0 {
 		return usageError{"give --prompts FILE or --prompt TEXT"}
 	}
-	b, err := openModel(env.Stderr, sf.model, sf.precision)
+	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
 		return err
 	}
