@@ -11,6 +11,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // describeSample generates an image of prompt at the lowest temperature:
@@ -21,7 +22,7 @@ func describeSample(t *testing.T, s *Studio, prompt string, seed uint64) {
 	t.Helper()
 	p, err := s.Params()
 	must(t, err)
-	p.Prompt, p.Seed, p.SeedLocked, p.Temperature, p.Batch = prompt, seed, true, MinTemperature, 1
+	p.Prompt, p.Seed, p.SeedLocked, p.Temperature, p.Batch = prompt, seed, true, core.MinTemperature, 1
 	s.SetParams(p)
 	generate(t, s)
 }

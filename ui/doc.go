@@ -27,3 +27,5 @@
 //
 // The app opens the studio with NewStudio and ShowAndRun; see Options.
 package ui
+
+import ()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // maxExtendRows is the most patch rows one Extend ↓ adds.
@@ -32,7 +33,7 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 	gridRows, cols := b.Grid()
 	rows := s.doc.ImageRows()
 	newRows := rows + addRows
-	if limit := min(maxImageRows, codebook.MaxImageSide/b.PatchSize()); newRows > limit {
+	if limit := min(core.MaxImageRows, codebook.MaxImageSide/b.PatchSize()); newRows > limit {
 		return fmt.Errorf("extend: %d rows would be taller than the %d the studio handles", newRows, limit)
 	}
 	if stride < 1 || stride >= gridRows {
@@ -48,7 +49,7 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 	opt.Batch = 1
 	s.fitCanvas(newRows)
 	s.canvas.ShowImage(decodeRows(b, tokens, rows))
-	s.canvas.SetMask(fitLen(s.doc.Mask(), newRows*cols))
+	s.canvas.SetMask(core.FitLen(s.doc.Mask(), newRows*cols))
 	s.canvas.SetTemperature(s.doc.Temperature())
 	total := addRows * cols
 	return s.startJob(job{

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // segmentText joins a rich text's segments.
@@ -47,7 +48,7 @@ func segmentColor(segs []widget.RichTextSegment, text string) (fyne.ThemeColorNa
 // prompt's are.
 func TestNegativePromptSaysWhenItActs(t *testing.T) {
 	s := newTestStudio(t)
-	setParams(t, s, "red cat", 3, func(p *Params) { p.Guidance = 1; p.Negative = "blue zebra" })
+	setParams(t, s, "red cat", 3, func(p *core.Params) { p.Guidance = 1; p.Negative = "blue zebra" })
 	if note := s.panel.NegativeNote(); !strings.Contains(note, "no effect at guidance 1") {
 		t.Fatalf("note %q", note)
 	}
@@ -305,7 +306,7 @@ func TestLayoutKeepsItsPlaceAndMinimumSize(t *testing.T) {
 	for i, o := range watched {
 		before[i], sizes[i] = pos(o), o.Size()
 	}
-	setParams(t, s, "red cat", 5, func(p *Params) { p.Batch = 3 })
+	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch = 3 })
 	generate(t, s) // candidates and history appear
 	must(t, s.Scrub(4))
 	must(t, s.BranchFromHere()) // a history entry with a note
@@ -573,7 +574,7 @@ func TestHistoryContextMenu(t *testing.T) {
 	s := e.open(t)
 	var revealed string
 	s.reveal = func(dir string) error { revealed = dir; return nil }
-	setParams(t, s, "red cat", 5, func(p *Params) { p.Batch = 4 })
+	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch = 4 })
 	generate(t, s)
 	if files, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png")); len(files) != 1 {
 		t.Fatalf("a batch of 4 autosaved %d files: want the one kept", len(files))

@@ -17,13 +17,14 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 func TestOutputsSaveAndList(t *testing.T) {
 	b := bundletest.Tiny(1)
 	o := outputs{dir: filepath.Join(t.TempDir(), "out")}
 	tokens := make([]int, b.ImageTokens())
-	rec := recordFor("1.0", b, DefaultParams(), 7, tokens, nil, "", kindGenerate)
+	rec := recordFor("1.0", b, core.DefaultParams(), 7, tokens, nil, "", kindGenerate)
 	now := time.Unix(1700000000, 0)
 	p1, err := o.save(b.Decode(tokens), rec, now)
 	must(t, err)
@@ -56,7 +57,7 @@ func TestExportUpscalesAndKeepsMetadata(t *testing.T) {
 	img := b.Decode(tokens)
 	mask := make([]bool, 16)
 	mask[3] = true
-	rec := recordFor("1.0", b, DefaultParams(), 3, tokens, mask, "", "export")
+	rec := recordFor("1.0", b, core.DefaultParams(), 3, tokens, mask, "", "export")
 	for _, f := range []Filter{Nearest, Lanczos} {
 		path := filepath.Join(t.TempDir(), "x.png")
 		must(t, exportPNG(path, img, 5, f, rec))
@@ -96,7 +97,7 @@ func TestExportFailureLeavesNoFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "keep.png")
 	must(t, os.WriteFile(path, []byte("old content"), 0o644))
-	p := DefaultParams()
+	p := core.DefaultParams()
 	p.Prompt = "a\x00b" // a NUL cannot go into a PNG text chunk: encoding fails
 	rec := recordFor("1.0", b, p, 3, make([]int, 16), nil, "", "")
 	if err := exportPNG(path, b.Decode(make([]int, 16)), 2, Nearest, rec); err == nil {
@@ -141,7 +142,7 @@ func TestOpenImageEncodesForeignPictures(t *testing.T) {
 	if o.A1111 == nil || o.Record != nil {
 		t.Fatal("A1111 parameters not read")
 	}
-	p := DefaultParams().withA1111(*o.A1111)
+	p := core.DefaultParams().WithA1111(*o.A1111)
 	if p.Prompt != "a red cat" || p.Negative != "dog" || p.Seed != 1234 || p.Guidance != 7 {
 		t.Fatalf("A1111 params %+v", p)
 	}
@@ -149,7 +150,7 @@ func TestOpenImageEncodesForeignPictures(t *testing.T) {
 	// Tessera metadata from another model: re-encoded with a note
 	other := bundletest.Tiny(2)
 	other.Model.Hash = "other"
-	rec := recordFor("1", other, DefaultParams(), 1, make([]int, 16), nil, "", "")
+	rec := recordFor("1", other, core.DefaultParams(), 1, make([]int, 16), nil, "", "")
 	tp := filepath.Join(dir, "other.png")
 	must(t, pngmeta.WriteFileAtomic(tp, other.Decode(make([]int, 16)), pngmeta.Metadata(rec)))
 	o, err = openImageFile(tp, b)
@@ -262,9 +263,9 @@ func TestRunnerOneAtATime(t *testing.T) {
 }
 
 func TestParamsValidateAndClamp(t *testing.T) {
-	p := DefaultParams()
+	p := core.DefaultParams()
 	must(t, p.Validate())
-	for _, bad := range []Params{
+	for _, bad := range []core.Params{
 		{Settings: sampling.Settings{Temperature: 0.05, TopP: 1, Guidance: 1}, Batch: 1},
 		{Settings: sampling.Settings{Temperature: 1, TopP: 0, Guidance: 1}, Batch: 1},
 		{Settings: sampling.Settings{Temperature: 1, TopP: 1, Guidance: 0.5}, Batch: 1},
@@ -274,7 +275,7 @@ func TestParamsValidateAndClamp(t *testing.T) {
 		if bad.Validate() == nil {
 			t.Errorf("%+v accepted", bad)
 		}
-		must(t, bad.clamped().Validate())
+		must(t, bad.Clamped().Validate())
 	}
 	o := p.Options(3)
 	if o.Workers != 3 || o.Temperature != p.Temperature || o.Batch != 1 {

@@ -9,6 +9,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // maxImageFile bounds the size of an image file the studio reads.
@@ -78,7 +79,7 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 			o.Rows = max(o.Record.Grid[0], gridRows)
 			o.Exact = true
 			if s, ok := o.Record.Extra[extraMask].(string); ok {
-				o.Mask, _ = parseMask(s, o.Rows*cols)
+				o.Mask, _ = core.ParseMask(s, o.Rows*cols)
 			}
 			return o, nil
 		}
@@ -103,7 +104,7 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 // has the model's columns and all its codes.
 func tokensFit(rec *pngmeta.Record, b *bundle.Bundle) string {
 	rows, cols := b.Grid()
-	tall := rec.Grid[0] > rows && rec.Grid[0] <= maxImageRows && rec.Grid[1] == cols
+	tall := rec.Grid[0] > rows && rec.Grid[0] <= core.MaxImageRows && rec.Grid[1] == cols
 	switch {
 	case len(rec.Tokens) == 0:
 		return "it holds no image codes"

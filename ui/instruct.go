@@ -14,6 +14,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // extraEdit is the metadata entry of an edit by instruction: the
@@ -78,7 +79,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	b := s.bundle
 	s.stopReplay()
 	tokens, mask := s.doc.Tokens(), s.doc.Mask()
-	if !anyMasked(mask) {
+	if !core.AnyMasked(mask) {
 		mask = nil
 	}
 	src := decodeRows(b, tokens, s.doc.Rows)
@@ -208,7 +209,7 @@ func editInstructions(eb *bundle.Bundle) []string {
 // temperature, top-k, top-p and seed; the edit model's recommended
 // guidance scales on the instruction (s_T) and on the image (s_I) and
 // guidance min-p.
-func editOptions(eb *bundle.Bundle, p Params, candidates, workers int) sampler.Options {
+func editOptions(eb *bundle.Bundle, p core.Params, candidates, workers int) sampler.Options {
 	s := p.Settings
 	s.Prompt, s.Negative, s.Guidance, s.ImageGuidance = "", "", 1, 1
 	chosen := func(k sampling.Knob) bool {

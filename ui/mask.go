@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"fmt"
 	"math"
-	"strings"
 )
 
 // Brush size limits, in patches (the brush's diameter).
@@ -47,46 +45,4 @@ func strokePatches(x0, y0, x1, y1 float64, size, rows, cols int, visit func(inde
 		t := float64(i) / float64(steps)
 		brushPatches(x0+(x1-x0)*t, y0+(y1-y0)*t, size, rows, cols, visit)
 	}
-}
-
-// maskString writes a mask as '0'/'1' characters (stored in PNG metadata).
-func maskString(m []bool) string {
-	var b strings.Builder
-	b.Grow(len(m))
-	for _, v := range m {
-		if v {
-			b.WriteByte('1')
-		} else {
-			b.WriteByte('0')
-		}
-	}
-	return b.String()
-}
-
-// parseMask reads a maskString of n entries.
-func parseMask(s string, n int) ([]bool, error) {
-	if len(s) != n {
-		return nil, fmt.Errorf("mask has %d entries, want %d", len(s), n)
-	}
-	m := make([]bool, n)
-	for i := 0; i < n; i++ {
-		switch s[i] {
-		case '1':
-			m[i] = true
-		case '0':
-		default:
-			return nil, fmt.Errorf("mask entry %d is %q, want 0 or 1", i, s[i])
-		}
-	}
-	return m, nil
-}
-
-// anyMasked reports whether some patch is masked.
-func anyMasked(m []bool) bool {
-	for _, v := range m {
-		if v {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"testing"
+
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 func collect(f func(visit func(int))) map[int]bool {
@@ -48,21 +50,21 @@ func TestStrokeIsContinuous(t *testing.T) {
 
 func TestMaskString(t *testing.T) {
 	m := []bool{true, false, false, true}
-	s := maskString(m)
+	s := core.MaskString(m)
 	if s != "1001" {
 		t.Fatal(s)
 	}
-	back, err := parseMask(s, 4)
+	back, err := core.ParseMask(s, 4)
 	must(t, err)
 	for i := range m {
 		if back[i] != m[i] {
 			t.Fatal("round trip")
 		}
 	}
-	if _, err := parseMask("10", 4); err == nil {
+	if _, err := core.ParseMask("10", 4); err == nil {
 		t.Error("short mask accepted")
 	}
-	if _, err := parseMask("10x1", 4); err == nil {
+	if _, err := core.ParseMask("10x1", 4); err == nil {
 		t.Error("bad character accepted")
 	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // Keys Tessera's studio adds to Record.Extra.
@@ -25,7 +26,7 @@ const (
 )
 
 // recordFor builds the metadata record of an image made with b.
-func recordFor(version string, b *bundle.Bundle, p Params, seed uint64, tokens []int, mask []bool, parent, kind string) pngmeta.Record {
+func recordFor(version string, b *bundle.Bundle, p core.Params, seed uint64, tokens []int, mask []bool, parent, kind string) pngmeta.Record {
 	st := p.Settings
 	st.Seed = seed
 	rec := b.Record(versionString(version), st, tokens)
@@ -33,8 +34,8 @@ func recordFor(version string, b *bundle.Bundle, p Params, seed uint64, tokens [
 	if kind != "" {
 		rec.Extra[extraKind] = kind
 	}
-	if anyMasked(mask) {
-		rec.Extra[extraMask] = maskString(mask)
+	if core.AnyMasked(mask) {
+		rec.Extra[extraMask] = core.MaskString(mask)
 	}
 	return rec
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // maxSuggestions is how many completions the prompt panel offers.
@@ -110,7 +111,7 @@ func newPromptPanel() *promptPanel {
 	p.negNote.Hide()
 
 	p.tempLabel = widget.NewLabel("")
-	p.temperature = newTipSlider(MinTemperature, MaxTemperature, "Temperature: below 1 draws the likeliest patches (plainer), above 1 more varied ones")
+	p.temperature = newTipSlider(core.MinTemperature, core.MaxTemperature, "Temperature: below 1 draws the likeliest patches (plainer), above 1 more varied ones")
 	p.temperature.Step = 0.05
 	p.temperature.OnChanged = func(v float64) { p.tempLabel.SetText(fmt.Sprintf("%.2f", v)) }
 
@@ -127,7 +128,7 @@ func newPromptPanel() *promptPanel {
 	p.topP.OnChanged = func(v float64) { p.topPLabel.SetText(fmt.Sprintf("%.2f", v)) }
 
 	p.guideLabel = widget.NewLabel("")
-	p.guidance = newTipSlider(1, MaxGuidance, "Guidance: how strongly the prompt (against the negative prompt) steers each patch; 1 is off")
+	p.guidance = newTipSlider(1, core.MaxGuidance, "Guidance: how strongly the prompt (against the negative prompt) steers each patch; 1 is off")
 	p.guidance.Step = 0.5
 	p.guidance.OnChanged = func(v float64) {
 		p.guideLabel.SetText(fmt.Sprintf("%.1f", v))
@@ -140,10 +141,10 @@ func newPromptPanel() *promptPanel {
 		return err
 	}
 	p.seedLock = newTipCheck("Lock", "Keep this seed for every run (nothing changes a locked seed)", nil)
-	p.dice = newTipButton("", theme.ViewRefreshIcon(), "Draw a new random seed", func() { p.SetSeed(NewSeed()) })
+	p.dice = newTipButton("", theme.ViewRefreshIcon(), "Draw a new random seed", func() { p.SetSeed(core.NewSeed()) })
 
 	p.batchLabel = widget.NewLabel("")
-	p.batch = newTipSlider(1, MaxBatch, "Images per run: a batch is offered as candidates under the canvas, best first")
+	p.batch = newTipSlider(1, core.MaxBatch, "Images per run: a batch is offered as candidates under the canvas, best first")
 	p.batch.Step = 1
 	p.batch.OnChanged = func(v float64) { p.batchLabel.SetText(strconv.Itoa(int(v))) }
 
@@ -178,7 +179,7 @@ func newPromptPanel() *promptPanel {
 	)
 	// Generate and Stop stay in view however small the window is.
 	p.content = container.NewBorder(nil, container.NewGridWithColumns(2, p.generate, p.stop), nil, nil, container.NewVScroll(form))
-	p.SetParams(DefaultParams())
+	p.SetParams(core.DefaultParams())
 	p.promptChanged()
 	return p
 }
@@ -186,7 +187,7 @@ func newPromptPanel() *promptPanel {
 // seedFieldWidth fits the widest seed NewSeed draws, with the field's
 // padding, so a seed is never cut or scrolled.
 func seedFieldWidth() float32 {
-	return fyne.MeasureText(strconv.FormatUint(maxNewSeed-1, 10), theme.TextSize(), fyne.TextStyle{}).Width + 4*theme.InnerPadding()
+	return fyne.MeasureText(strconv.FormatUint(core.MaxNewSeed-1, 10), theme.TextSize(), fyne.TextStyle{}).Width + 4*theme.InnerPadding()
 }
 
 // parseTopK reads the top-k field ("" is 0).
@@ -212,20 +213,20 @@ func parseSeed(s string) (uint64, error) {
 }
 
 // Params reads the panel.
-func (p *promptPanel) Params() (Params, error) {
+func (p *promptPanel) Params() (core.Params, error) {
 	k, err := parseTopK(p.topK.Text)
 	if err != nil {
-		return Params{}, err
+		return core.Params{}, err
 	}
 	seed, err := parseSeed(p.seed.Text)
 	if err != nil {
-		return Params{}, err
+		return core.Params{}, err
 	}
 	st := p.carried // the settings without a control of their own
 	st.Prompt, st.Negative, st.Seed = p.prompt.Text, p.negative.Text, seed
 	st.Temperature, st.TopK, st.TopP = roundTo(p.temperature.Value, 100), k, roundTo(p.topP.Value, 100)
 	st.Guidance = roundTo(p.guidance.Value, 10)
-	out := Params{Settings: st, SeedLocked: p.seedLock.Checked, Batch: int(p.batch.Value)}
+	out := core.Params{Settings: st, SeedLocked: p.seedLock.Checked, Batch: int(p.batch.Value)}
 	return out, out.Validate()
 }
 
@@ -235,8 +236,8 @@ func roundTo(v, per float64) float64 {
 }
 
 // SetParams shows params in the panel.
-func (p *promptPanel) SetParams(v Params) {
-	v = v.clamped()
+func (p *promptPanel) SetParams(v core.Params) {
+	v = v.Clamped()
 	p.prompt.SetText(v.Prompt)
 	p.negative.SetText(v.Negative)
 	p.temperature.SetValue(v.Temperature)

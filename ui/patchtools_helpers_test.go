@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // readRecord reads Tessera's metadata record from a PNG file.
@@ -34,9 +35,9 @@ func patchClear(img *image.NRGBA, i, cols, p int) bool {
 
 // setParams sets the panel's parameters from the defaults with a locked
 // seed, changed by edit.
-func setParams(t *testing.T, s *Studio, prompt string, seed uint64, edit func(*Params)) Params {
+func setParams(t *testing.T, s *Studio, prompt string, seed uint64, edit func(*core.Params)) core.Params {
 	t.Helper()
-	p := DefaultParams()
+	p := core.DefaultParams()
 	p.Prompt, p.Seed, p.SeedLocked = prompt, seed, true
 	if edit != nil {
 		edit(&p)

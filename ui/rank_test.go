@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // A batch comes side by side ordered by how much the prompt explains each
@@ -19,7 +20,7 @@ import (
 // click puts another.
 func TestBatchRankedByPromptGain(t *testing.T) {
 	s := newTestStudio(t)
-	p := setParams(t, s, "red cat", 30, func(p *Params) { p.Batch = 6 })
+	p := setParams(t, s, "red cat", 30, func(p *core.Params) { p.Batch = 6 })
 	generate(t, s)
 	if s.Candidates() != 6 {
 		t.Fatalf("%d candidates", s.Candidates())
@@ -87,7 +88,7 @@ func TestBatchRankedByLikelihoodWithoutPrompt(t *testing.T) {
 	e := newEnv(t)
 	e.models = tinyModels{b: unconditionalBundle(t)}
 	s := e.open(t)
-	setParams(t, s, "", 5, func(p *Params) { p.Batch = 4 })
+	setParams(t, s, "", 5, func(p *core.Params) { p.Batch = 4 })
 	generate(t, s)
 	if s.Candidates() != 4 {
 		t.Fatalf("%d candidates", s.Candidates())

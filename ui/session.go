@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // sessionVersion is the layout version of the session file.
@@ -22,9 +24,9 @@ type session struct {
 	Version int    `json:"version"`
 	Model   string `json:"model"` // what Models.Open takes
 	// ModelHash identifies the weights the tokens belong to.
-	ModelHash string   `json:"model_hash"`
-	Params    Params   `json:"params"`
-	Doc       docState `json:"document"`
+	ModelHash string      `json:"model_hash"`
+	Params    core.Params `json:"params"`
+	Doc       core.State  `json:"document"`
 	// Saved reports whether the current image is in the outputs folder or
 	// was exported (quitting then loses nothing).
 	Saved bool `json:"saved"`
@@ -35,10 +37,10 @@ type session struct {
 
 // savedWork is one other model's work in the session file.
 type savedWork struct {
-	ModelHash string   `json:"model_hash"`
-	Params    Params   `json:"params"`
-	Doc       docState `json:"document"`
-	Saved     bool     `json:"saved"`
+	ModelHash string      `json:"model_hash"`
+	Params    core.Params `json:"params"`
+	Doc       core.State  `json:"document"`
+	Saved     bool        `json:"saved"`
 }
 
 // loadSession reads a session file; a missing file gives (nil, nil).

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // Preference keys.
@@ -31,18 +33,18 @@ type settings struct {
 }
 
 // Params returns the last parameters (defaults if none are stored).
-func (s settings) Params() Params {
-	v := DefaultParams()
+func (s settings) Params() core.Params {
+	v := core.DefaultParams()
 	if raw := s.p.String(prefParams); raw != "" {
 		if err := json.Unmarshal([]byte(raw), &v); err != nil {
-			return DefaultParams()
+			return core.DefaultParams()
 		}
 	}
-	return v.clamped()
+	return v.Clamped()
 }
 
 // SetParams stores the parameters.
-func (s settings) SetParams(v Params) {
+func (s settings) SetParams(v core.Params) {
 	if data, err := json.Marshal(v); err == nil {
 		s.p.SetString(prefParams, string(data))
 	}
@@ -116,7 +118,7 @@ func (s settings) SetFilter(f Filter) { s.p.SetString(prefFilter, f.String()) }
 
 // Candidates is the number of candidates of a masked regeneration.
 func (s settings) Candidates() int {
-	return min(max(s.p.IntWithFallback(prefCandidates, 4), 1), MaxBatch)
+	return min(max(s.p.IntWithFallback(prefCandidates, 4), 1), core.MaxBatch)
 }
 
 // SetCandidates stores the number of candidates.

@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // overlayVisible reports whether the canvas draws anything of the mask or
@@ -92,11 +94,11 @@ func TestOverlaysHideAfterRunAndNeverCarryOver(t *testing.T) {
 func TestSeedsFitAndLockedSeedNeverChanges(t *testing.T) {
 	s := newTestStudio(t)
 	for i := 0; i < 2000; i++ {
-		if NewSeed() >= maxNewSeed {
+		if core.NewSeed() >= core.MaxNewSeed {
 			t.Fatal("a seed longer than the field was drawn")
 		}
 	}
-	widest := fyne.MeasureText(strconv.FormatUint(maxNewSeed-1, 10), theme.TextSize(), fyne.TextStyle{}).Width
+	widest := fyne.MeasureText(strconv.FormatUint(core.MaxNewSeed-1, 10), theme.TextSize(), fyne.TextStyle{}).Width
 	for _, size := range []fyne.Size{fyne.NewSize(1200, 800), s.Window().Content().MinSize()} {
 		s.Window().Resize(size)
 		if room := s.panel.seed.Size().Width - 2*theme.InnerPadding(); room < widest {
@@ -106,14 +108,14 @@ func TestSeedsFitAndLockedSeedNeverChanges(t *testing.T) {
 	s.Window().Resize(fyne.NewSize(1200, 800))
 
 	// unlocked: the seed shown is used, then a new one is shown
-	p := setParams(t, s, "red cat", 123456, func(p *Params) { p.SeedLocked = false })
+	p := setParams(t, s, "red cat", 123456, func(p *core.Params) { p.SeedLocked = false })
 	_ = p
 	generate(t, s)
 	if got := s.Document().ImageParams().Seed; got != 123456 {
 		t.Fatalf("the run used seed %d, not the one shown", got)
 	}
 	next, _ := s.Params()
-	if next.Seed == 123456 || next.Seed >= maxNewSeed {
+	if next.Seed == 123456 || next.Seed >= core.MaxNewSeed {
 		t.Fatalf("after the run the field shows %d: want a new seed that fits", next.Seed)
 	}
 	generate(t, s)
@@ -122,7 +124,7 @@ func TestSeedsFitAndLockedSeedNeverChanges(t *testing.T) {
 	}
 
 	// locked: runs, candidates and reopening never change it
-	setParams(t, s, "red cat", 777, func(p *Params) { p.Batch = 3 })
+	setParams(t, s, "red cat", 777, func(p *core.Params) { p.Batch = 3 })
 	generate(t, s)
 	must(t, s.PickCandidate(2))
 	generate(t, s)
@@ -139,7 +141,7 @@ func TestSeedsFitAndLockedSeedNeverChanges(t *testing.T) {
 // temperatures with the global one (also in the tint).
 func TestStatusCountsWhatWasDone(t *testing.T) {
 	s := newTestStudio(t)
-	setParams(t, s, "red cat", 3, func(p *Params) { p.Temperature = 0.5 })
+	setParams(t, s, "red cat", 3, func(p *core.Params) { p.Temperature = 0.5 })
 	generate(t, s)
 	mask := make([]bool, 16)
 	mask[1], mask[2], mask[9] = true, true, true

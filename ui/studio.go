@@ -23,6 +23,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // Options configure the studio.
@@ -79,9 +80,9 @@ type Studio struct {
 	// UI goroutine state
 	bundle     *bundle.Bundle
 	modelKey   string
-	doc        *Document
+	doc        *core.Document
 	docJSON    json.RawMessage
-	params     Params // last valid panel parameters
+	params     core.Params // last valid panel parameters
 	savedKeys  map[string]bool
 	outputsDir string
 	candidates []result
@@ -232,16 +233,16 @@ func (s *Studio) ShowAndRun() {
 func (s *Studio) Canvas() *LiveCanvas { return s.canvas }
 
 // Document is the current work (use on the UI goroutine).
-func (s *Studio) Document() *Document { return s.doc }
+func (s *Studio) Document() *core.Document { return s.doc }
 
 // Bundle is the loaded model (nil when none).
 func (s *Studio) Bundle() *bundle.Bundle { return s.bundle }
 
 // Params reads the prompt panel.
-func (s *Studio) Params() (Params, error) { return s.panel.Params() }
+func (s *Studio) Params() (core.Params, error) { return s.panel.Params() }
 
 // SetParams shows params in the prompt panel.
-func (s *Studio) SetParams(p Params) {
+func (s *Studio) SetParams(p core.Params) {
 	s.panel.SetParams(p)
 	s.paramsChanged()
 }

@@ -8,12 +8,14 @@ import (
 	"math"
 	"path/filepath"
 	"time"
+
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // docChanged shows the document (whole: the timeline goes back to its
 // end) and autosaves it (UI goroutine).
 func (s *Studio) docChanged() {
-	if data, err := json.Marshal(s.doc.state()); err == nil {
+	if data, err := json.Marshal(s.doc.State()); err == nil {
 		s.docJSON = data
 	}
 	s.stopReplay()
@@ -189,7 +191,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 }
 
 // describeState sums up the current state for the status line.
-func describeState(d *Document) string {
+func describeState(d *core.Document) string {
 	if d.Empty() {
 		return "no image"
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // prefExportDir remembers the folder of the last export.
@@ -59,7 +60,7 @@ func (s *Studio) OpenFile(path string) error {
 }
 
 // applyOpened makes an opened image current (UI goroutine).
-func (s *Studio) applyOpened(path string, b *bundle.Bundle, p Params, o *opened, err error) {
+func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *opened, err error) {
 	if err == nil && s.bundle != b {
 		err = errors.New("the model changed while the image was read; open it again")
 	}
@@ -72,11 +73,11 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p Params, o *opened,
 	ip := p // the image's own parameters, with its own seed
 	switch {
 	case o.Record != nil:
-		p = p.withRecord(o.Record)
+		p = p.WithRecord(o.Record)
 		ip = p
 		ip.Seed = o.Record.Seed
 	case o.A1111 != nil:
-		p = p.withA1111(*o.A1111)
+		p = p.WithA1111(*o.A1111)
 		ip = p
 		ip.Seed = o.A1111.Seed
 	}
@@ -129,7 +130,7 @@ func recordTemperatures(rec *pngmeta.Record, n int) []float64 {
 	out := make([]float64, n)
 	for i, v := range raw {
 		f, ok := v.(float64)
-		if !ok || math.IsNaN(f) || f < 0 || f > maxPatchTemperature {
+		if !ok || math.IsNaN(f) || f < 0 || f > core.MaxPatchTemperature {
 			return nil
 		}
 		out[i] = f

@@ -197,3 +197,11 @@ func (l *testLoop) pumpUntil(done func() bool) {
 		}
 	}
 }
+
+// must fails the test on an error.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

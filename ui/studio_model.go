@@ -19,6 +19,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // errNoModel is reported by actions that need a model.
@@ -170,15 +171,15 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	s.likMap = nil
 
 	note := fmt.Sprintf("Model %s: %dx%d patches of %d px, %s", b.Name, rows, cols, b.PatchSize(), promptNote(b))
-	doc := NewDocument(rows, cols)
-	var params *Params
+	doc := core.NewDocument(rows, cols)
+	var params *core.Params
 	if restore != nil {
 		s.restoreOthers(restore)
 	}
 	w := s.works[key]
 	switch {
 	case restore != nil && restore.ModelHash == b.Model.Hash && restore.Doc.Rows == rows && restore.Doc.Cols == cols:
-		d, err := documentFromState(restore.Doc)
+		d, err := core.DocumentFromState(restore.Doc)
 		if err == nil {
 			doc = d
 			note = "Reopened where you left off — " + note
@@ -223,7 +224,7 @@ func (s *Studio) stashWork() {
 		p = cur
 	}
 	w := &modelWork{hash: s.bundle.Model.Hash, params: p, doc: s.doc, saved: s.currentSaved()}
-	w.json, _ = json.Marshal(s.doc.state())
+	w.json, _ = json.Marshal(s.doc.State())
 	s.works[s.modelKey] = w
 }
 
@@ -241,7 +242,7 @@ func (s *Studio) applyModelDefaults(b *bundle.Bundle, fresh bool) string {
 	}
 	if fresh {
 		cur := p
-		p = DefaultParams()
+		p = core.DefaultParams()
 		p.Prompt, p.Negative, p.Seed = cur.Prompt, cur.Negative, cur.Seed
 	}
 	var set []string
@@ -250,7 +251,7 @@ func (s *Studio) applyModelDefaults(b *bundle.Bundle, fresh bool) string {
 	for _, k := range took {
 		set = append(set, fmt.Sprintf("%s %g", k.Label(), p.Value(k)))
 	}
-	p = p.clamped()
+	p = p.Clamped()
 	if p.Validate() != nil {
 		return ""
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // errNoImage is reported by actions that need an image.
@@ -37,7 +38,7 @@ type job struct {
 	kind   string
 	label  string
 	b      *bundle.Bundle
-	params Params
+	params core.Params
 	base   []int  // the tokens the run starts from (regenerate, complete)
 	mask   []bool // the mask at the start
 	parent string
@@ -71,7 +72,7 @@ type job struct {
 // runOptions are the sampler options of a run with p: the painted
 // temperature map, and the KV cache kept so the result can be branched
 // without recomputing its prefix.
-func (s *Studio) runOptions(p Params) sampler.Options {
+func (s *Studio) runOptions(p core.Params) sampler.Options {
 	opt := p.Options(s.opt.Workers)
 	opt.PatchTemperature = s.patchTemperatures(s.bundle.ImageTokens())
 	opt.KeepCache = true
@@ -81,16 +82,16 @@ func (s *Studio) runOptions(p Params) sampler.Options {
 // runParams reads the panel for a run and remembers the parameters. The
 // run uses the seed shown; an unlocked seed moves on to a new one when the
 // run ends (see advanceSeed), a locked one never changes.
-func (s *Studio) runParams() (Params, error) {
+func (s *Studio) runParams() (core.Params, error) {
 	if s.bundle == nil {
-		return Params{}, errNoModel
+		return core.Params{}, errNoModel
 	}
 	if name := s.run.Running(); name != "" {
-		return Params{}, errBusy{running: name}
+		return core.Params{}, errBusy{running: name}
 	}
 	p, err := s.panel.Params()
 	if err != nil {
-		return Params{}, fmt.Errorf("check the settings: %w", err)
+		return core.Params{}, fmt.Errorf("check the settings: %w", err)
 	}
 	s.params = p
 	s.set.SetParams(p)
@@ -99,12 +100,12 @@ func (s *Studio) runParams() (Params, error) {
 
 // advanceSeed shows a fresh seed for the next run after a run with p,
 // unless the seed is locked or was changed meanwhile.
-func (s *Studio) advanceSeed(p Params) {
+func (s *Studio) advanceSeed(p core.Params) {
 	now, err := s.panel.Params()
 	if err != nil || now.SeedLocked || now.Seed != p.Seed {
 		return
 	}
-	s.panel.SetSeed(NewSeed())
+	s.panel.SetSeed(core.NewSeed())
 	s.paramsChanged()
 }
 
@@ -119,7 +120,7 @@ func (e errPromptUnknown) Error() string {
 }
 
 // checkPrompt refuses a prompt whose every word is unknown to the model.
-func (s *Studio) checkPrompt(p Params) error {
+func (s *Studio) checkPrompt(p core.Params) error {
 	if s.bundle == nil || !s.bundle.Conditional() || strings.TrimSpace(p.Prompt) == "" {
 		return nil
 	}
@@ -208,7 +209,7 @@ func (s *Studio) RegenerateMasked() error {
 	}
 	mask := s.doc.Mask()
 	tokens := s.doc.Tokens()
-	if !anyMasked(mask) && len(tokens) == s.doc.N() {
+	if !core.AnyMasked(mask) && len(tokens) == s.doc.N() {
 		return errors.New("the mask is empty: paint over the patches to regenerate first (brush on the canvas)")
 	}
 	p, err := s.runParams()
@@ -423,7 +424,7 @@ func (s *Studio) saveResults(ctx context.Context, j job, res *sampler.Result, ru
 		if j.kind == kindExtend {
 			rows = len(tokens) / cols
 		}
-		rec := recordFor(s.opt.Version, j.b, j.params, im.Seed, tokens, fitLen(j.mask, rows*cols), parentName(j.parent), j.kind)
+		rec := recordFor(s.opt.Version, j.b, j.params, im.Seed, tokens, core.FitLen(j.mask, rows*cols), parentName(j.parent), j.kind)
 		if j.settings != nil {
 			rec.Settings = *j.settings
 			rec.Seed = im.Seed

@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"fyne.io/fyne/v2/dialog"
+
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // sessionOut is a session as written, with the document already encoded.
@@ -13,7 +15,7 @@ type sessionOut struct {
 	Version   int                `json:"version"`
 	Model     string             `json:"model"`
 	ModelHash string             `json:"model_hash"`
-	Params    Params             `json:"params"`
+	Params    core.Params        `json:"params"`
 	Doc       json.RawMessage    `json:"document"`
 	Saved     bool               `json:"saved"`
 	Others    map[string]workOut `json:"others,omitempty"`
@@ -22,7 +24,7 @@ type sessionOut struct {
 // workOut is another model's work as written.
 type workOut struct {
 	ModelHash string          `json:"model_hash"`
-	Params    Params          `json:"params"`
+	Params    core.Params     `json:"params"`
 	Doc       json.RawMessage `json:"document"`
 	Saved     bool            `json:"saved"`
 }
@@ -32,8 +34,8 @@ type workOut struct {
 // model was opened.
 type modelWork struct {
 	hash   string
-	params Params
-	doc    *Document
+	params core.Params
+	doc    *core.Document
 	saved  bool
 	json   json.RawMessage // doc's state, encoded once for autosaving
 }
@@ -45,15 +47,15 @@ func (s *Studio) restoreOthers(sess *session) {
 		if _, ok := s.works[key]; ok || key == "" {
 			return
 		}
-		d, err := documentFromState(w.Doc)
+		d, err := core.DocumentFromState(w.Doc)
 		if err != nil {
 			return
 		}
-		data, err := json.Marshal(d.state())
+		data, err := json.Marshal(d.State())
 		if err != nil {
 			return
 		}
-		s.works[key] = &modelWork{hash: w.ModelHash, params: w.Params.clamped(), doc: d, saved: w.Saved, json: data}
+		s.works[key] = &modelWork{hash: w.ModelHash, params: w.Params.Clamped(), doc: d, saved: w.Saved, json: data}
 		if _, known := s.knownHashes[w.ModelHash]; !known {
 			s.knownHashes[w.ModelHash] = key
 		}
@@ -74,7 +76,7 @@ func (s *Studio) restore() {
 	}
 	params := s.set.Params()
 	if sess != nil {
-		params = sess.Params.clamped()
+		params = sess.Params.Clamped()
 	}
 	s.panel.SetParams(params)
 	s.params = params
@@ -127,7 +129,7 @@ func (s *Studio) autosave() {
 			out.Others = map[string]workOut{}
 		}
 		if w.json == nil {
-			w.json, _ = json.Marshal(w.doc.state())
+			w.json, _ = json.Marshal(w.doc.State())
 		}
 		out.Others[key] = workOut{ModelHash: w.hash, Params: w.params, Doc: w.json, Saved: w.saved}
 	}

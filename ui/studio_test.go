@@ -23,6 +23,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // Typing a prompt and pressing Ctrl+Enter fills the canvas patch by patch.
@@ -204,7 +205,7 @@ func TestUndoRestoresPixelsExactly(t *testing.T) {
 // Export writes an upscaled PNG whose metadata reopens into the panel.
 func TestExportRoundTripsIntoPanel(t *testing.T) {
 	s := newTestStudio(t)
-	want := Params{Settings: sampling.Settings{Prompt: "red dog", Negative: "blue", Temperature: 0.85, TopK: 5, TopP: 0.9, Guidance: 2.5, Seed: 4242}, SeedLocked: true, Batch: 1}
+	want := core.Params{Settings: sampling.Settings{Prompt: "red dog", Negative: "blue", Temperature: 0.85, TopK: 5, TopP: 0.9, Guidance: 2.5, Seed: 4242}, SeedLocked: true, Batch: 1}
 	s.SetParams(want)
 	generate(t, s)
 	tokens := s.Document().Tokens()
@@ -229,7 +230,7 @@ func TestExportRoundTripsIntoPanel(t *testing.T) {
 		t.Fatalf("parameters %q", text["parameters"])
 	}
 
-	s.SetParams(DefaultParams())
+	s.SetParams(core.DefaultParams())
 	must(t, s.ClearMask())
 	must(t, s.OpenFile(path))
 	s.Wait()
@@ -322,7 +323,7 @@ func TestSwitchModelKeepsEachModelsWork(t *testing.T) {
 	e, other := twoModels(t)
 	s := e.open(t)
 	first := s.Bundle()
-	setParams(t, s, "red cat", 7, func(p *Params) { p.Guidance = 3 })
+	setParams(t, s, "red cat", 7, func(p *core.Params) { p.Guidance = 3 })
 	generate(t, s)
 	mask := make([]bool, 16)
 	mask[5] = true
@@ -330,7 +331,7 @@ func TestSwitchModelKeepsEachModelsWork(t *testing.T) {
 	temps := make([]float64, 16)
 	temps[2] = 0.5
 	must(t, s.SetTemperatureMap(temps))
-	st := s.Document().state()
+	st := s.Document().State()
 
 	s.panel.model.SetSelected("tiny2")
 	s.Wait()
@@ -360,7 +361,7 @@ func TestSwitchModelKeepsEachModelsWork(t *testing.T) {
 	if s.Bundle() != first {
 		t.Fatal("not back on the first model")
 	}
-	back := s.Document().state()
+	back := s.Document().State()
 	if !slices.Equal(back.Cur.Tokens, st.Cur.Tokens) || !slices.Equal(back.Cur.Mask, st.Cur.Mask) ||
 		!slices.Equal(back.Cur.Temperature, st.Cur.Temperature) || len(back.Undo) != len(st.Undo) {
 		t.Fatal("the first model's image, mask, temperatures or undo history changed")
@@ -403,12 +404,12 @@ func TestHistoryReopensWithItsOwnModel(t *testing.T) {
 	e, other := twoModels(t)
 	s := e.open(t)
 	first := s.Bundle()
-	setParams(t, s, "red cat", 7, func(p *Params) { p.Guidance = 2.5; p.SeedLocked = false })
+	setParams(t, s, "red cat", 7, func(p *core.Params) { p.Guidance = 2.5; p.SeedLocked = false })
 	generate(t, s)
 	made := s.Document().Tokens()
 	must(t, s.OpenModel("tiny2"))
 	s.Wait()
-	setParams(t, s, "blue dog", 3, func(p *Params) { p.Guidance = 6; p.Batch = 2 }) // locked
+	setParams(t, s, "blue dog", 3, func(p *core.Params) { p.Guidance = 6; p.Batch = 2 }) // locked
 	generate(t, s)
 	otherTokens := s.Document().Tokens()
 	var entry *Thumb

@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"slices"
+
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // Temperatures the temperature brush paints: cooler (more typical) patches
@@ -12,9 +14,6 @@ const (
 	MinPaintTemperature = 0.3
 	MaxPaintTemperature = 2.0
 )
-
-// maxPatchTemperature bounds a temperature map entry (as the sampler does).
-const maxPatchTemperature = 100
 
 // tempEdited commits a temperature stroke (one undo step).
 func (s *Studio) tempEdited(temps []float64) {
@@ -50,7 +49,7 @@ func (s *Studio) patchTemperatures(n int) []float64 {
 	if s.doc == nil {
 		return nil
 	}
-	m := fitLen(s.doc.Temperature(), n)
+	m := core.FitLen(s.doc.Temperature(), n)
 	if !slices.ContainsFunc(m, func(t float64) bool { return t > 0 }) {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // isArgmax reports whether tokens[i] is the model's most likely code at
@@ -35,7 +36,7 @@ func isArgmax(t *testing.T, s *Studio, prompt string, tokens []int, i int) bool 
 // hot; it is undoable and shown over the image.
 func TestTemperatureMapReachesSampler(t *testing.T) {
 	s := newTestStudio(t)
-	setParams(t, s, "dog", 7, func(p *Params) { p.Temperature, p.Guidance = MaxTemperature, 1 })
+	setParams(t, s, "dog", 7, func(p *core.Params) { p.Temperature, p.Guidance = core.MaxTemperature, 1 })
 	temps := make([]float64, 16)
 	for i := 0; i < 16; i += 2 {
 		temps[i] = 1e-5 // argmax

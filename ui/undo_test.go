@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // docSnap is what undo and redo must restore: the image (codes and rows),
@@ -52,7 +53,7 @@ func shows(t *testing.T, s *Studio, when string) {
 	if !slices.Equal(s.Canvas().Mask(), d.Mask()) {
 		t.Fatalf("%s: the canvas shows another mask", when)
 	}
-	if !slices.Equal(s.Canvas().Temperature(), fitLen(d.Temperature(), d.N())) && d.Temperature() != nil ||
+	if !slices.Equal(s.Canvas().Temperature(), core.FitLen(d.Temperature(), d.N())) && d.Temperature() != nil ||
 		d.Temperature() == nil && slices.ContainsFunc(s.Canvas().Temperature(), func(v float64) bool { return v != 0 }) {
 		t.Fatalf("%s: the canvas shows another temperature map", when)
 	}

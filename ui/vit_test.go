@@ -12,6 +12,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // newViTStudio is a studio on TinyViT: the tiny transformer with a ViT-VQ
@@ -179,7 +180,7 @@ func TestViTStudioFeatures(t *testing.T) {
 	})
 	t.Run("ranked batch, temperature brush", func(t *testing.T) {
 		s := newViTStudio(t)
-		setParams(t, s, "cat", 9, func(p *Params) { p.Batch = 3 })
+		setParams(t, s, "cat", 9, func(p *core.Params) { p.Batch = 3 })
 		generate(t, s)
 		if s.Candidates() != 3 {
 			t.Fatalf("%d candidates", s.Candidates())

@@ -1,4 +1,4 @@
-package ui
+package core
 
 import (
 	"fmt"
@@ -59,9 +59,9 @@ func (p Params) Options(workers int) sampler.Options {
 	return sampler.Options{Settings: p.Settings, Batch: p.Batch, Workers: workers}
 }
 
-// clamped returns p with every field pulled into the panel's ranges (used for
+// Clamped returns p with every field pulled into the panel's ranges (used for
 // parameters read from files written by other tools).
-func (p Params) clamped() Params {
+func (p Params) Clamped() Params {
 	d := DefaultParams()
 	clamp := func(v, lo, hi, def float64) float64 {
 		if math.IsNaN(v) || v == 0 {
@@ -82,24 +82,24 @@ func (p Params) clamped() Params {
 	return p
 }
 
-// withRecord returns p with the generation facts of rec: the image's own
+// WithRecord returns p with the generation facts of rec: the image's own
 // settings. What is not the image's (the batch, the seed lock) stays; a
 // locked seed is not changed. Unlocked, the seed field shows the image's
 // seed, so the next run reproduces the image.
-func (p Params) withRecord(rec *pngmeta.Record) Params {
+func (p Params) WithRecord(rec *pngmeta.Record) Params {
 	seed := p.Seed
 	p.Settings = rec.Settings
 	if p.SeedLocked {
 		p.Seed = seed
 	}
 	p.ImageGuidance = 0 // an edit model's: the panel's models draw from prompts
-	return p.clamped()
+	return p.Clamped()
 }
 
-// withA1111 returns p with what maps from an A1111 "parameters" text: the
+// WithA1111 returns p with what maps from an A1111 "parameters" text: the
 // prompts, the seed, and Tessera's own settings when present (CFG scale is
 // read as guidance by pngmeta).
-func (p Params) withA1111(a pngmeta.Infotext) Params {
+func (p Params) WithA1111(a pngmeta.Infotext) Params {
 	p.Prompt, p.Negative = a.Prompt, a.Negative
 	if !p.SeedLocked {
 		p.Seed = a.Seed
@@ -116,12 +116,12 @@ func (p Params) withA1111(a pngmeta.Infotext) Params {
 	if a.Guidance != 0 {
 		p.Guidance = a.Guidance
 	}
-	return p.clamped()
+	return p.Clamped()
 }
 
-// maxNewSeed bounds the seeds NewSeed draws: 32-bit seeds, as other tools
+// MaxNewSeed bounds the seeds NewSeed draws: 32-bit seeds, as other tools
 // use, whose ten digits fit in the seed field whole.
-const maxNewSeed = 1 << 32
+const MaxNewSeed = 1 << 32
 
 // NewSeed draws a random seed that fits in the seed field.
-func NewSeed() uint64 { return rand.Uint64N(maxNewSeed) }
+func NewSeed() uint64 { return rand.Uint64N(MaxNewSeed) }

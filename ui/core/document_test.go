@@ -1,4 +1,4 @@
-package ui
+package core
 
 import (
 	"encoding/json"
@@ -96,11 +96,11 @@ func TestDocumentStateRoundTrip(t *testing.T) {
 	must(t, d.SetMask([]bool{false, true, false, false}))
 	must(t, d.SetImage([]int{4, 3, 2, 1}, DefaultParams(), "y.png"))
 	must(t, d.Undo())
-	data, err := json.Marshal(d.state())
+	data, err := json.Marshal(d.State())
 	must(t, err)
-	var st docState
+	var st State
 	must(t, json.Unmarshal(data, &st))
-	e, err := documentFromState(st)
+	e, err := DocumentFromState(st)
 	must(t, err)
 	if !slices.Equal(e.Tokens(), d.Tokens()) || !slices.Equal(e.Mask(), d.Mask()) || e.Parent != d.Parent {
 		t.Fatal("current state not restored")
@@ -115,7 +115,7 @@ func TestDocumentStateRoundTrip(t *testing.T) {
 		t.Fatal("undo stack not restored")
 	}
 	st.Cur.Mask = []bool{true}
-	if _, err := documentFromState(st); err == nil {
+	if _, err := DocumentFromState(st); err == nil {
 		t.Fatal("a broken saved document was accepted")
 	}
 }
@@ -149,11 +149,11 @@ func TestDocumentTallAndTemperature(t *testing.T) {
 	if err := d.SetTemperature([]float64{0, -1, 0, 0, 0, 0}); err == nil {
 		t.Error("a negative temperature was accepted")
 	}
-	data, err := json.Marshal(d.state())
+	data, err := json.Marshal(d.State())
 	must(t, err)
-	var st docState
+	var st State
 	must(t, json.Unmarshal(data, &st))
-	e, err := documentFromState(st)
+	e, err := DocumentFromState(st)
 	must(t, err)
 	if e.ImageRows() != 3 || !slices.Equal(e.Tokens(), d.Tokens()) || !slices.Equal(e.Temperature(), d.Temperature()) {
 		t.Fatal("tall state not restored")

@@ -1,4 +1,4 @@
-package ui
+package core
 
 import (
 	"encoding/json"
@@ -7,6 +7,9 @@ import (
 	"math"
 	"slices"
 )
+
+// MaxPatchTemperature bounds a temperature map entry (as the sampler does).
+const MaxPatchTemperature = 100
 
 // MaxUndo is how many image changes the undo stack keeps.
 const MaxUndo = 64
@@ -41,7 +44,7 @@ type snapshotJSON struct {
 
 // MarshalJSON writes the mask compactly.
 func (s Snapshot) MarshalJSON() ([]byte, error) {
-	return json.Marshal(snapshotJSON{Tokens: s.Tokens, Mask: maskString(s.Mask), Params: s.Params, Rows: s.Rows,
+	return json.Marshal(snapshotJSON{Tokens: s.Tokens, Mask: MaskString(s.Mask), Params: s.Params, Rows: s.Rows,
 		Temperature: s.Temperature, Parent: s.Parent})
 }
 
@@ -51,7 +54,7 @@ func (s *Snapshot) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &j); err != nil {
 		return err
 	}
-	m, err := parseMask(j.Mask, len(j.Mask))
+	m, err := ParseMask(j.Mask, len(j.Mask))
 	if err != nil {
 		return fmt.Errorf("saved mask: %w", err)
 	}
@@ -71,8 +74,8 @@ func (s Snapshot) equal(o Snapshot) bool {
 		s.Rows == o.Rows && slices.Equal(s.Temperature, o.Temperature) && s.Parent == o.Parent
 }
 
-// maxImageRows bounds how tall Extend ↓ may grow an image, in patch rows.
-const maxImageRows = 4096
+// MaxImageRows bounds how tall Extend ↓ may grow an image, in patch rows.
+const MaxImageRows = 4096
 
 // Document is the work in the studio: the image as codes on the model's
 // patch grid (possibly partial after a Stop, possibly taller than the grid
@@ -168,8 +171,8 @@ func (d *Document) CanRedo() bool { return len(d.redo) > 0 }
 // check validates a snapshot against the grid.
 func (d *Document) check(s Snapshot) error {
 	rows := d.rowsOf(s)
-	if rows < d.Rows || rows > maxImageRows {
-		return fmt.Errorf("image has %d patch rows; it must have %d to %d", rows, d.Rows, maxImageRows)
+	if rows < d.Rows || rows > MaxImageRows {
+		return fmt.Errorf("image has %d patch rows; it must have %d to %d", rows, d.Rows, MaxImageRows)
 	}
 	n := rows * d.Cols
 	if len(s.Tokens) > n {
@@ -190,8 +193,8 @@ func (d *Document) check(s Snapshot) error {
 		return fmt.Errorf("temperature map has %d entries but the grid has %d patches", len(s.Temperature), n)
 	}
 	for i, t := range s.Temperature {
-		if math.IsNaN(t) || t < 0 || t > maxPatchTemperature {
-			return fmt.Errorf("patch %d has temperature %g; it must be between 0 and %g", i, t, float64(maxPatchTemperature))
+		if math.IsNaN(t) || t < 0 || t > MaxPatchTemperature {
+			return fmt.Errorf("patch %d has temperature %g; it must be between 0 and %g", i, t, float64(MaxPatchTemperature))
 		}
 	}
 	return nil
@@ -227,8 +230,8 @@ func (d *Document) SetImage(tokens []int, p Params, parent string) error {
 // rows and gain empty ones (or lose those past the new height).
 func (d *Document) SetImageRows(tokens []int, rows int, p Params, parent string) error {
 	n := rows * d.Cols
-	s := Snapshot{Tokens: tokens, Mask: fitLen(d.cur.Mask, n), Params: p, Rows: d.tallRows(rows),
-		Temperature: fitLen(d.cur.Temperature, n), Parent: parent}
+	s := Snapshot{Tokens: tokens, Mask: FitLen(d.cur.Mask, n), Params: p, Rows: d.tallRows(rows),
+		Temperature: FitLen(d.cur.Temperature, n), Parent: parent}
 	return d.commit(s)
 }
 
@@ -245,7 +248,7 @@ func (d *Document) NewImage(tokens []int, rows int, p Params, parent string, tem
 		temps = nil
 	}
 	s := Snapshot{Tokens: tokens, Mask: make([]bool, n), Params: p, Rows: d.tallRows(rows),
-		Temperature: fitLen(temps, n), Parent: parent}
+		Temperature: FitLen(temps, n), Parent: parent}
 	return d.commit(s)
 }
 
@@ -276,9 +279,9 @@ func (d *Document) tallRows(rows int) int {
 	return rows
 }
 
-// fitLen returns a copy of m with n entries: cut, or padded with zero
+// FitLen returns a copy of m with n entries: cut, or padded with zero
 // values; nil stays nil.
-func fitLen[T any](m []T, n int) []T {
+func FitLen[T any](m []T, n int) []T {
 	if m == nil {
 		return nil
 	}
@@ -360,8 +363,8 @@ func (d *Document) Redo() error {
 	return nil
 }
 
-// docState is the document as saved in the session file.
-type docState struct {
+// State is the document as saved in the session file.
+type State struct {
 	Rows   int        `json:"rows"`
 	Cols   int        `json:"cols"`
 	Cur    Snapshot   `json:"current"`
@@ -371,7 +374,7 @@ type docState struct {
 }
 
 // state returns a copy of the document for saving.
-func (d *Document) state() docState {
+func (d *Document) State() State {
 	cl := func(ss []Snapshot) []Snapshot {
 		out := make([]Snapshot, len(ss))
 		for i, s := range ss {
@@ -379,11 +382,11 @@ func (d *Document) state() docState {
 		}
 		return out
 	}
-	return docState{Rows: d.Rows, Cols: d.Cols, Cur: d.cur.clone(), Undo: cl(d.undo), Redo: cl(d.redo), Parent: d.Parent}
+	return State{Rows: d.Rows, Cols: d.Cols, Cur: d.cur.clone(), Undo: cl(d.undo), Redo: cl(d.redo), Parent: d.Parent}
 }
 
-// documentFromState rebuilds a saved document, checking every snapshot.
-func documentFromState(st docState) (*Document, error) {
+// DocumentFromState rebuilds a saved document, checking every snapshot.
+func DocumentFromState(st State) (*Document, error) {
 	if st.Rows <= 0 || st.Cols <= 0 || st.Rows*st.Cols > 1<<20 {
 		return nil, fmt.Errorf("saved document has a bad grid %dx%d", st.Rows, st.Cols)
 	}
