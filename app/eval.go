@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"io"
 	"strings"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/nearest"
 	"github.com/tessera-studio/tessera/engine/prompt"
@@ -82,25 +84,59 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 			kind = c
 		}
 	}
-	var ref *nearest.Set
+	ref, cases, err := evalReference(ctx, b, kind, *style)
+	if err != nil {
+		return err
+	}
+	used := sf.options(b) // the settings in effect, model defaults included
+	if sf.seed < 0 {
+		used.Seed = 1 // seeds 1…N unless --seed says otherwise
+	}
+	wantStyle := strings.ReplaceAll(strings.Join(prompt.Split(*style), "-"), " ", "-")
+	var t evalTotals
+	for _, c := range cases {
+		r, err := evalPrompt(ctx, b, ref, c, used, *seeds, *style != "", wantStyle)
+		if err != nil {
+			return err
+		}
+		t.add(r)
+		if !*asJSON {
+			fmt.Fprintf(env.Stdout, "%-40s %d/%d (%d different pictures)\n", c.prompt, r.Hits, r.Seeds, r.Pictures)
+		}
+	}
+	if *asJSON {
+		out := map[string]any{"model": b.Name, "hits": t.hits, "samples": t.total, "rate": t.rate(), "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "distinct": t.distinct,
+			"near_copies": t.copies, "pictures_per_prompt": float64(t.pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(t.diffPairs) / float64(max(t.pairs, 1)), "same_picture_psnr_db": nearest.SamePictureDB, "prompts": t.results}
+		if *style != "" {
+			out["style"], out["style_hits"] = *style, t.styled
+		}
+		return json.NewEncoder(env.Stdout).Encode(out)
+	}
+	t.print(env.Stdout, kind, used, *seeds, *style)
+	return nil
+}
+
+// evalReference is the reference set of dataset kind (emoji or mnist)
+// for a model of b's size and the prompts to evaluate, each with the key
+// of the image it asks for (style, when set, appended to emoji names).
+func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string) (*nearest.Set, []evalCase, error) {
 	var cases []evalCase
 	switch kind {
 	case "mnist":
 		test, _, err := data.MNIST(ctx, false)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		ref = nearest.New(test, 28)
 		for d := 0; d < 10; d++ {
 			cases = append(cases, evalCase{fmt.Sprintf("digit %d", d), fmt.Sprint(d)})
 		}
+		return nearest.New(test, 28), cases, nil
 	case "emoji":
 		all, _, err := data.Emoji(ctx, "")
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		w, _ := b.ImageSize()
-		ref = nearest.New(all, w)
 		keys := map[string]string{}
 		for _, s := range all {
 			name := trimStyle(s.Caption, s.Style)
@@ -111,118 +147,125 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		for _, n := range EvalEmojiNames {
 			key, ok := keys[strings.Join(prompt.Split(n), " ")]
 			if !ok {
-				return fmt.Errorf("emoji %q is not in the dataset", n)
+				return nil, nil, fmt.Errorf("emoji %q is not in the dataset", n)
 			}
-			if *style != "" {
-				n += " " + *style
+			if style != "" {
+				n += " " + style
 			}
 			cases = append(cases, evalCase{n, key})
 		}
-	default:
-		return usageError{fmt.Sprintf("no reference set for model %q: pass --data emoji or --data mnist", kind)}
+		return nearest.New(all, w), cases, nil
 	}
-	type result struct {
-		Prompt string `json:"prompt"`
-		Hits   int    `json:"hits"`
-		Styled int    `json:"style_hits,omitempty"`
-		// Distinct counts the different images among the seeds.
-		Distinct int `json:"distinct"`
-		// Pictures counts the different pictures among the seeds (samples
-		// within 25 dB PSNR of each other are one picture).
-		Pictures       int      `json:"pictures"`
-		DifferentPairs int      `json:"different_pairs"`
-		Pairs          int      `json:"pairs"`
-		Seeds          int      `json:"seeds"`
-		Got            []string `json:"nearest"`
-		// NearestCaption is each sample's nearest dataset image, and
-		// NearCopy whether the sample is within 25 dB PSNR of it (recalled
-		// rather than new).
-		NearestCaption []string `json:"nearest_caption"`
-		NearCopy       []bool   `json:"near_copy"`
+	return nil, nil, usageError{fmt.Sprintf("no reference set for model %q: pass --data emoji or --data mnist", kind)}
+}
+
+// promptResult is what eval-prompts found for one prompt.
+type promptResult struct {
+	Prompt string `json:"prompt"`
+	Hits   int    `json:"hits"`
+	Styled int    `json:"style_hits,omitempty"`
+	// Distinct counts the different images among the seeds.
+	Distinct int `json:"distinct"`
+	// Pictures counts the different pictures among the seeds (samples
+	// within 25 dB PSNR of each other are one picture).
+	Pictures       int      `json:"pictures"`
+	DifferentPairs int      `json:"different_pairs"`
+	Pairs          int      `json:"pairs"`
+	Seeds          int      `json:"seeds"`
+	Got            []string `json:"nearest"`
+	// NearestCaption is each sample's nearest dataset image, and
+	// NearCopy whether the sample is within 25 dB PSNR of it (recalled
+	// rather than new).
+	NearestCaption []string `json:"nearest_caption"`
+	NearCopy       []bool   `json:"near_copy"`
+}
+
+// evalPrompt samples seeds images of case c in one batch with opt and
+// judges each by its nearest reference image (and its style, when
+// styled is set: wantStyle).
+func evalPrompt(ctx context.Context, b *bundle.Bundle, ref *nearest.Set, c evalCase, opt sampler.Options, seeds int, styled bool, wantStyle string) (promptResult, error) {
+	opt.Prompt, opt.Batch = c.prompt, seeds
+	res, err := sampler.Generate(ctx, b, opt, nil)
+	if err != nil {
+		return promptResult{}, err
 	}
-	var results []result
-	hits, styled, total, distinct := 0, 0, 0, 0
-	pictures, diffPairs, pairs, copies := 0, 0, 0, 0
-	hist := map[int]int{} // pictures per prompt → prompts
-	wantStyle := strings.ReplaceAll(strings.Join(prompt.Split(*style), "-"), " ", "-")
-	used := sf.options(b) // the settings in effect, model defaults included
-	if sf.seed < 0 {
-		used.Seed = 1 // seeds 1…N unless --seed says otherwise
+	if res.Stopped {
+		return promptResult{}, ctx.Err()
 	}
-	for _, c := range cases {
-		opt := used
-		opt.Prompt, opt.Batch = c.prompt, *seeds
-		res, err := sampler.Generate(ctx, b, opt, nil)
-		if err != nil {
-			return err
+	r := promptResult{Prompt: c.prompt, Seeds: seeds}
+	seen := map[string]bool{}
+	var pics []*image.NRGBA
+	for _, im := range res.Images {
+		seen[fmt.Sprint(im.Tokens)] = true
+		pic := b.Decode(im.Tokens)
+		pics = append(pics, pic)
+		ni := ref.Index(pic)
+		near, _ := ref.NearCopy(pic, ni)
+		r.NearestCaption = append(r.NearestCaption, ref.Samples[ni].Caption)
+		r.NearCopy = append(r.NearCopy, near)
+		r.Got = append(r.Got, ref.Samples[ni].Key)
+		if ref.Samples[ni].Key == c.label {
+			r.Hits++
 		}
-		if res.Stopped {
-			return ctx.Err()
-		}
-		r := result{Prompt: c.prompt, Seeds: *seeds}
-		seen := map[string]bool{}
-		var pics []*image.NRGBA
-		for _, im := range res.Images {
-			seen[fmt.Sprint(im.Tokens)] = true
-			pic := b.Decode(im.Tokens)
-			pics = append(pics, pic)
-			ni := ref.Index(pic)
-			got, gotStyle := ref.Samples[ni].Key, ref.Samples[ni].Style
-			near, _ := ref.NearCopy(pic, ni)
-			r.NearestCaption = append(r.NearestCaption, ref.Samples[ni].Caption)
-			r.NearCopy = append(r.NearCopy, near)
-			if near {
-				copies++
-			}
-			r.Got = append(r.Got, got)
-			if got == c.label {
-				r.Hits++
-			}
-			if *style != "" && gotStyle == wantStyle {
-				r.Styled++
-			}
-		}
-		r.Distinct = len(seen)
-		r.Pictures, r.DifferentPairs, r.Pairs = distinctPictures(pics)
-		pictures += r.Pictures
-		diffPairs += r.DifferentPairs
-		pairs += r.Pairs
-		hist[r.Pictures]++
-		hits += r.Hits
-		styled += r.Styled
-		distinct += r.Distinct
-		total += *seeds
-		results = append(results, r)
-		if !*asJSON {
-			fmt.Fprintf(env.Stdout, "%-40s %d/%d (%d different pictures)\n", c.prompt, r.Hits, r.Seeds, r.Pictures)
+		if styled && ref.Samples[ni].Style == wantStyle {
+			r.Styled++
 		}
 	}
-	rate := float64(hits) / float64(max(total, 1))
-	if *asJSON {
-		out := map[string]any{"model": b.Name, "hits": hits, "samples": total, "rate": rate, "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "distinct": distinct,
-			"near_copies": copies, "pictures_per_prompt": float64(pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(diffPairs) / float64(max(pairs, 1)), "same_picture_psnr_db": nearest.SamePictureDB, "prompts": results}
-		if *style != "" {
-			out["style"], out["style_hits"] = *style, styled
-		}
-		return json.NewEncoder(env.Stdout).Encode(out)
+	r.Distinct = len(seen)
+	r.Pictures, r.DifferentPairs, r.Pairs = distinctPictures(pics)
+	return r, nil
+}
+
+// evalTotals sum eval-prompts' results.
+type evalTotals struct {
+	results                               []promptResult
+	hits, styled, total, distinct, copies int
+	pictures, diffPairs, pairs            int
+	hist                                  map[int]int // pictures per prompt → prompts
+}
+
+func (t *evalTotals) add(r promptResult) {
+	if t.hist == nil {
+		t.hist = map[int]int{}
 	}
-	fmt.Fprintf(env.Stdout, "%d of %d samples (%.1f%%) are nearest to the prompted %s (guidance %g, min-p %g, temperature %g); %d of them are different token sequences\n",
-		hits, total, 100*rate, kind, used.Guidance, used.GuidanceMinP, used.Temperature, distinct)
-	fmt.Fprintf(env.Stdout, "variety: %.2f different pictures per prompt of %d seeds on average (samples within %d dB PSNR of each other are one picture); %d of %d pairs of seeds (%.1f%%) differ\n",
-		float64(pictures)/float64(max(len(cases), 1)), *seeds, nearest.SamePictureDB, diffPairs, pairs, 100*float64(diffPairs)/float64(max(pairs, 1)))
-	fmt.Fprintf(env.Stdout, "memorisation: %d of %d samples (%.1f%%) are near-copies of their nearest dataset image (within %d dB PSNR)\n",
-		copies, total, 100*float64(copies)/float64(max(total, 1)), nearest.SamePictureDB)
+	t.results = append(t.results, r)
+	t.hits += r.Hits
+	t.styled += r.Styled
+	t.total += r.Seeds
+	t.distinct += r.Distinct
+	t.pictures += r.Pictures
+	t.diffPairs += r.DifferentPairs
+	t.pairs += r.Pairs
+	t.hist[r.Pictures]++
+	for _, near := range r.NearCopy {
+		if near {
+			t.copies++
+		}
+	}
+}
+
+// rate is the share of samples nearest to the prompted image.
+func (t *evalTotals) rate() float64 { return float64(t.hits) / float64(max(t.total, 1)) }
+
+// print writes the summary lines of an evaluation with settings used.
+func (t *evalTotals) print(w io.Writer, kind string, used sampler.Options, seeds int, style string) {
+	n := max(len(t.results), 1)
+	fmt.Fprintf(w, "%d of %d samples (%.1f%%) are nearest to the prompted %s (guidance %g, min-p %g, temperature %g); %d of them are different token sequences\n",
+		t.hits, t.total, 100*t.rate(), kind, used.Guidance, used.GuidanceMinP, used.Temperature, t.distinct)
+	fmt.Fprintf(w, "variety: %.2f different pictures per prompt of %d seeds on average (samples within %d dB PSNR of each other are one picture); %d of %d pairs of seeds (%.1f%%) differ\n",
+		float64(t.pictures)/float64(n), seeds, nearest.SamePictureDB, t.diffPairs, t.pairs, 100*float64(t.diffPairs)/float64(max(t.pairs, 1)))
+	fmt.Fprintf(w, "memorisation: %d of %d samples (%.1f%%) are near-copies of their nearest dataset image (within %d dB PSNR)\n",
+		t.copies, t.total, 100*float64(t.copies)/float64(max(t.total, 1)), nearest.SamePictureDB)
 	var dist []string
-	for n := 1; n <= *seeds; n++ {
-		if hist[n] > 0 {
-			dist = append(dist, fmt.Sprintf("%d pictures: %d prompts", n, hist[n]))
+	for k := 1; k <= seeds; k++ {
+		if t.hist[k] > 0 {
+			dist = append(dist, fmt.Sprintf("%d pictures: %d prompts", k, t.hist[k]))
 		}
 	}
-	fmt.Fprintf(env.Stdout, "distribution: %s\n", strings.Join(dist, ", "))
-	if *style != "" {
-		fmt.Fprintf(env.Stdout, "%d of %d samples (%.1f%%) are nearest to an image in %s style\n", styled, total, 100*float64(styled)/float64(max(total, 1)), *style)
+	fmt.Fprintf(w, "distribution: %s\n", strings.Join(dist, ", "))
+	if style != "" {
+		fmt.Fprintf(w, "%d of %d samples (%.1f%%) are nearest to an image in %s style\n", t.styled, t.total, 100*float64(t.styled)/float64(max(t.total, 1)), style)
 	}
-	return nil
 }
 
 // trimStyle is a caption's words without its trailing style ("fluent-flat"

@@ -88,9 +88,29 @@ type editActions struct {
 // scaleOption shows an export scale.
 func scaleOption(k int) string { return fmt.Sprintf("%d×", k) }
 
-// newEditPanel builds the panel; a wires each control.
+// newEditPanel builds the panel, a section at a time; a wires each control.
 func newEditPanel(a editActions) *editPanel {
 	p := &editPanel{}
+	head := func(s string) fyne.CanvasObject {
+		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	box := container.NewVBox(
+		head("Mask"), p.maskSection(a), widget.NewSeparator(),
+		head("Temperature"), p.temperatureSection(a), widget.NewSeparator(),
+		head("Regenerate"), p.regenerateSection(a), widget.NewSeparator(),
+		head("Edit by instruction"), p.instructSection(a), widget.NewSeparator(),
+		head("Likelihood"), p.likelihoodSection(a), widget.NewSeparator(),
+		head("Grow"), p.growSection(a), widget.NewSeparator(),
+		p.historySection(a), widget.NewSeparator(),
+		head("Image"), p.imageSection(a),
+	)
+	p.content = container.NewVScroll(box)
+	return p
+}
+
+// maskSection: the mask tools, the brush size, grid lines, clear and
+// invert, and whether the overlays show.
+func (p *editPanel) maskSection(a editActions) fyne.CanvasObject {
 	p.tools = newChoice(toolNames(), []string{
 		"Brush: paint the mask over the patches to regenerate (B; [ and ] size it)",
 		"Eraser: take patches out of the mask (E)",
@@ -105,6 +125,34 @@ func newEditPanel(a editActions) *editPanel {
 			}
 		}
 	})
+	p.brushLabel = widget.NewLabel("")
+	p.brush = newTipSlider(MinBrush, 16, "Brush diameter in patches ([ and ] change it)")
+	p.brush.Step = 1
+	p.brush.OnChanged = func(v float64) {
+		p.brushLabel.SetText(strconv.Itoa(int(v)))
+		if !p.quietChange {
+			a.brush(int(v))
+		}
+	}
+	p.grid = newTipCheck("Grid lines", "Draw the patch grid over the image", func(on bool) { a.grid(on) })
+	p.clear = newTipButton("Clear", theme.ContentClearIcon(), "Unmask every patch (Ctrl+Shift+Backspace)", a.clearMask)
+	p.invert = newTipButton("Invert", theme.ContentRedoIcon(), "Mask what is unmasked and unmask the rest (Ctrl+I)", a.invertMask)
+	p.overlays = newTipCheck("Show mask & temperatures", "Draw the mask and the painted temperatures over the image. They hide after a run so the result is seen as it is; painting shows them again.", func(on bool) {
+		if !p.quietChange {
+			a.overlays(on)
+		}
+	})
+	return container.NewVBox(
+		p.tools.box,
+		container.NewBorder(nil, nil, widget.NewLabel("Brush [ ]"), p.brushLabel, p.brush),
+		p.grid,
+		container.NewGridWithColumns(2, p.clear, p.invert),
+		p.overlays,
+	)
+}
+
+// temperatureSection: the temperature brush, its value and clearing.
+func (p *editPanel) temperatureSection(a editActions) fyne.CanvasObject {
 	p.tempTools = newChoice(tempToolNames(), []string{
 		"Paint the temperature below over patches (Ctrl+Shift+T): cooler patches are plainer, warmer ones more varied",
 		"Return patches to the global temperature",
@@ -128,43 +176,16 @@ func newEditPanel(a editActions) *editPanel {
 		}
 	}
 	p.clearTemp = newTipButton("Clear temperatures", theme.ContentClearIcon(), "Return every patch to the global temperature (one undo step)", a.clearTemp)
-	p.overlays = newTipCheck("Show mask & temperatures", "Draw the mask and the painted temperatures over the image. They hide after a run so the result is seen as it is; painting shows them again.", func(on bool) {
-		if !p.quietChange {
-			a.overlays(on)
-		}
-	})
-	p.likMap = newTipCheck("Likelihood map", "Tint each patch by how surprising the model finds it (−log p), with a legend under the canvas (Ctrl+L)", func(on bool) {
-		if !p.quietChange {
-			a.likelihoodMap(on)
-		}
-	})
-	p.worstLabel = widget.NewLabel("")
-	p.worst = newTipSlider(minWorstPercent, maxWorstPercent, "The share of patches, least likely first, that Resample the least likely redraws")
-	p.worst.Step = 1
-	p.worst.OnChanged = func(v float64) { p.worstLabel.SetText(fmt.Sprintf("%.0f%%", v)) }
-	p.repair = newTipButton("Resample the least likely", theme.MediaReplayIcon(), "Mask the least likely patches (by the likelihood map) and regenerate them", a.repair)
-	p.describe = newTipButton("Describe…", theme.SearchIcon(), describeTip, nil)
-	p.extendLabel = widget.NewLabel("")
-	p.extendRows = newTipSlider(1, maxExtendRows, "How many patch rows Extend ↓ adds below the image")
-	p.extendRows.Step = 1
-	p.extendRows.OnChanged = func(v float64) { p.extendLabel.SetText(strconv.Itoa(int(v))) }
-	p.strideLabel = widget.NewLabel("")
-	p.stride = newTipSlider(1, 2, "How many rows the model's window moves down at a time while extending")
-	p.stride.Step = 1
-	p.stride.OnChanged = func(v float64) { p.strideLabel.SetText(strconv.Itoa(int(v))) }
-	p.extend = newTipButton("Extend ↓", theme.MoveDownIcon(), "Grow the image downward, each new row drawn from the rows above it", a.extend)
-	p.brushLabel = widget.NewLabel("")
-	p.brush = newTipSlider(MinBrush, 16, "Brush diameter in patches ([ and ] change it)")
-	p.brush.Step = 1
-	p.brush.OnChanged = func(v float64) {
-		p.brushLabel.SetText(strconv.Itoa(int(v)))
-		if !p.quietChange {
-			a.brush(int(v))
-		}
-	}
-	p.grid = newTipCheck("Grid lines", "Draw the patch grid over the image", func(on bool) { a.grid(on) })
-	p.clear = newTipButton("Clear", theme.ContentClearIcon(), "Unmask every patch (Ctrl+Shift+Backspace)", a.clearMask)
-	p.invert = newTipButton("Invert", theme.ContentRedoIcon(), "Mask what is unmasked and unmask the rest (Ctrl+I)", a.invertMask)
+	return container.NewVBox(
+		p.tempTools.box,
+		container.NewBorder(nil, nil, widget.NewLabel("Value"), p.tempLabel, p.tempValue),
+		p.clearTemp,
+	)
+}
+
+// regenerateSection: candidates, Regenerate masked, Complete from here and
+// Continue.
+func (p *editPanel) regenerateSection(a editActions) fyne.CanvasObject {
 	p.candLabel = widget.NewLabel("")
 	p.candidates = newTipSlider(1, 8, "How many candidates Regenerate masked draws (offered under the canvas, best fit first)")
 	p.candidates.Step = 1
@@ -176,6 +197,18 @@ func newEditPanel(a editActions) *editPanel {
 	}
 	p.regenerate = newTipButton("Regenerate masked", theme.MediaReplayIcon(), "Redraw the masked patches, keeping the rest (Ctrl+R)", a.regenerate)
 	p.regenerate.Importance = widget.HighImportance
+	p.complete = newTipButton("Complete from here…", theme.MoveDownIcon(), "Pick a line on the canvas: the rows above it are kept, the rest redrawn", a.complete)
+	p.resume = newTipButton("Continue stopped image", theme.MediaFastForwardIcon(), "Finish an image whose run was stopped", a.resume)
+	return container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel("Candidates"), p.candLabel, p.candidates),
+		p.regenerate,
+		p.complete,
+		p.resume,
+	)
+}
+
+// instructSection: the Edit by instruction box and button (instruct.go).
+func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 	p.offered = edit.Instructions()
 	p.instruction = widget.NewSelectEntry(p.offered)
 	p.instruction.SetPlaceHolder("e.g. remove the background")
@@ -188,60 +221,62 @@ func newEditPanel(a editActions) *editPanel {
 		"Change the image as the words say (\"remove the background\", \"in the openmoji style\", \"make it blue\") with the edit model (Ctrl+Shift+E types in the box): "+
 			"only the masked patches when a mask is painted; Candidates sets how many edits to offer, best first (Enter in the box)",
 		func() { a.instruct(p.instruction.Text) })
-	p.complete = newTipButton("Complete from here…", theme.MoveDownIcon(), "Pick a line on the canvas: the rows above it are kept, the rest redrawn", a.complete)
-	p.resume = newTipButton("Continue stopped image", theme.MediaFastForwardIcon(), "Finish an image whose run was stopped", a.resume)
-	p.undo = newTipButton("Undo", theme.ContentUndoIcon(), "Undo the last change of image, mask or temperatures (Ctrl+Z)", a.undo)
-	p.redo = newTipButton("Redo", theme.ContentRedoIcon(), "Redo what was undone (Ctrl+Shift+Z)", a.redo)
-	p.open = newTipButton("Open image…", theme.FolderOpenIcon(), "Open a PNG or JPEG: exactly, from its codes, when Tessera made it with this model (Ctrl+O)", a.open)
-	p.export = newTipButton("Export PNG…", theme.DocumentSaveIcon(), "Export the image as a PNG: where, how large and with which filter (Ctrl+S)", a.export)
-	p.copyImage = newTipButton("Copy image", theme.ContentCopyIcon(), "Copy the image to the clipboard, upscaled as for export (Ctrl+Shift+C)", a.copyImage)
+	return container.NewVBox(p.instruction, p.instruct)
+}
 
-	head := func(s string) fyne.CanvasObject {
-		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	box := container.NewVBox(
-		head("Mask"),
-		p.tools.box,
-		container.NewBorder(nil, nil, widget.NewLabel("Brush [ ]"), p.brushLabel, p.brush),
-		p.grid,
-		container.NewGridWithColumns(2, p.clear, p.invert),
-		p.overlays,
-		widget.NewSeparator(),
-		head("Temperature"),
-		p.tempTools.box,
-		container.NewBorder(nil, nil, widget.NewLabel("Value"), p.tempLabel, p.tempValue),
-		p.clearTemp,
-		widget.NewSeparator(),
-		head("Regenerate"),
-		container.NewBorder(nil, nil, widget.NewLabel("Candidates"), p.candLabel, p.candidates),
-		p.regenerate,
-		p.complete,
-		p.resume,
-		widget.NewSeparator(),
-		head("Edit by instruction"),
-		p.instruction,
-		p.instruct,
-		widget.NewSeparator(),
-		head("Likelihood"),
+// likelihoodSection: the likelihood map, resampling the least likely
+// patches and Describe.
+func (p *editPanel) likelihoodSection(a editActions) fyne.CanvasObject {
+	p.likMap = newTipCheck("Likelihood map", "Tint each patch by how surprising the model finds it (−log p), with a legend under the canvas (Ctrl+L)", func(on bool) {
+		if !p.quietChange {
+			a.likelihoodMap(on)
+		}
+	})
+	p.worstLabel = widget.NewLabel("")
+	p.worst = newTipSlider(minWorstPercent, maxWorstPercent, "The share of patches, least likely first, that Resample the least likely redraws")
+	p.worst.Step = 1
+	p.worst.OnChanged = func(v float64) { p.worstLabel.SetText(fmt.Sprintf("%.0f%%", v)) }
+	p.repair = newTipButton("Resample the least likely", theme.MediaReplayIcon(), "Mask the least likely patches (by the likelihood map) and regenerate them", a.repair)
+	p.describe = newTipButton("Describe…", theme.SearchIcon(), describeTip, nil)
+	return container.NewVBox(
 		p.likMap,
 		container.NewBorder(nil, nil, widget.NewLabel("Worst"), p.worstLabel, p.worst),
 		p.repair,
 		p.describe,
-		widget.NewSeparator(),
-		head("Grow"),
+	)
+}
+
+// growSection: Extend ↓ with its rows and stride.
+func (p *editPanel) growSection(a editActions) fyne.CanvasObject {
+	p.extendLabel = widget.NewLabel("")
+	p.extendRows = newTipSlider(1, maxExtendRows, "How many patch rows Extend ↓ adds below the image")
+	p.extendRows.Step = 1
+	p.extendRows.OnChanged = func(v float64) { p.extendLabel.SetText(strconv.Itoa(int(v))) }
+	p.strideLabel = widget.NewLabel("")
+	p.stride = newTipSlider(1, 2, "How many rows the model's window moves down at a time while extending")
+	p.stride.Step = 1
+	p.stride.OnChanged = func(v float64) { p.strideLabel.SetText(strconv.Itoa(int(v))) }
+	p.extend = newTipButton("Extend ↓", theme.MoveDownIcon(), "Grow the image downward, each new row drawn from the rows above it", a.extend)
+	return container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("Rows"), p.extendLabel, p.extendRows),
 		container.NewBorder(nil, nil, widget.NewLabel("Stride"), p.strideLabel, p.stride),
 		p.extend,
-		widget.NewSeparator(),
-		container.NewGridWithColumns(2, p.undo, p.redo),
-		widget.NewSeparator(),
-		head("Image"),
-		p.open,
-		p.export,
-		p.copyImage,
 	)
-	p.content = container.NewVScroll(box)
-	return p
+}
+
+// historySection: Undo and Redo.
+func (p *editPanel) historySection(a editActions) fyne.CanvasObject {
+	p.undo = newTipButton("Undo", theme.ContentUndoIcon(), "Undo the last change of image, mask or temperatures (Ctrl+Z)", a.undo)
+	p.redo = newTipButton("Redo", theme.ContentRedoIcon(), "Redo what was undone (Ctrl+Shift+Z)", a.redo)
+	return container.NewGridWithColumns(2, p.undo, p.redo)
+}
+
+// imageSection: opening, exporting and copying the image.
+func (p *editPanel) imageSection(a editActions) fyne.CanvasObject {
+	p.open = newTipButton("Open image…", theme.FolderOpenIcon(), "Open a PNG or JPEG: exactly, from its codes, when Tessera made it with this model (Ctrl+O)", a.open)
+	p.export = newTipButton("Export PNG…", theme.DocumentSaveIcon(), "Export the image as a PNG: where, how large and with which filter (Ctrl+S)", a.export)
+	p.copyImage = newTipButton("Copy image", theme.ContentCopyIcon(), "Copy the image to the clipboard, upscaled as for export (Ctrl+Shift+C)", a.copyImage)
+	return container.NewVBox(p.open, p.export, p.copyImage)
 }
 
 // setValues shows stored settings without calling back.
