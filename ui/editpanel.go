@@ -57,6 +57,7 @@ type editPanel struct {
 	export      *tipButton
 	copyImage   *tipButton
 	content     fyne.CanvasObject
+	scroll      *container.Scroll // content, scrolled by reveal
 	quietChange bool
 }
 
@@ -104,8 +105,20 @@ func newEditPanel(a editActions) *editPanel {
 		p.historySection(a), widget.NewSeparator(),
 		head("Image"), p.imageSection(a),
 	)
-	p.content = container.NewVScroll(box)
+	p.scroll = container.NewVScroll(box)
+	p.content = p.scroll
 	return p
+}
+
+// reveal scrolls the panel so obj (one of its controls) is in view.
+func (p *editPanel) reveal(obj fyne.CanvasObject) {
+	d := fyne.CurrentApp().Driver()
+	y := d.AbsolutePositionForObject(obj).Y - d.AbsolutePositionForObject(p.scroll.Content).Y
+	view := p.scroll.Size().Height
+	if y < p.scroll.Offset.Y || y+obj.Size().Height > p.scroll.Offset.Y+view {
+		p.scroll.Offset = fyne.NewPos(0, max(0, y-view/3))
+		p.scroll.Refresh()
+	}
 }
 
 // maskSection: the mask tools, the brush size, grid lines, clear and

@@ -153,12 +153,17 @@ func (s *Studio) focusInstruction() {
 		s.report(errNoEditModel)
 		return
 	}
+	s.edit.reveal(s.edit.instruction)
 	s.win.Canvas().Focus(s.edit.instruction)
 	s.setStatus("Type what to change (\"remove the background\", \"make it blue\"…) and press Enter")
 }
 
-// SetInstruction puts text in the Edit by instruction box.
-func (s *Studio) SetInstruction(text string) { s.edit.instruction.SetText(text) }
+// SetInstruction puts text in the Edit by instruction box and scrolls it
+// into view.
+func (s *Studio) SetInstruction(text string) {
+	s.edit.instruction.SetText(text)
+	s.edit.reveal(s.edit.instruction)
+}
 
 // editFacts are how an edit was made, recorded in its metadata.
 type editFacts struct {
