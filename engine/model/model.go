@@ -83,8 +83,12 @@ func newModel(c Config, get func(name string, shape []int) ([]float32, error), b
 	for l := range m.Blocks {
 		m.Blocks[l] = newBlock(c.NEmbd, c.Inner())
 	}
-	perBlock := len(m.Blocks[0].fields())
-	for i, b := range m.bindings() {
+	lastOf := map[**tensor.Dense]int{} // each block's last tensor → the block
+	for l := range m.Blocks {
+		f := m.Blocks[l].fields()
+		lastOf[f[len(f)-1]] = l
+	}
+	for _, b := range m.bindings() {
 		data, err := get(b.name, b.shape)
 		if err != nil {
 			return nil, err
@@ -97,8 +101,7 @@ func newModel(c Config, get func(name string, shape []int) ([]float32, error), b
 			return nil, fmt.Errorf("tensor %q has %d values, want %d for shape %v", b.name, len(data), n, b.shape)
 		}
 		*b.dst = tensor.New(tensor.WithShape(b.shape...), tensor.WithBacking(data))
-		// bindings: wte, wpe, then each block's fields, then ln_f and lm_head
-		if l := (i - 2) / perBlock; blockDone != nil && i >= 2 && l < c.NLayer && (i-2)%perBlock == perBlock-1 {
+		if l, ok := lastOf[b.dst]; ok && blockDone != nil {
 			blockDone(m, l)
 		}
 	}
