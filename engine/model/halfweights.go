@@ -52,23 +52,25 @@ func (r HalfReport) Mixed() bool { return len(r.Kept) > 0 || r.FloatCache }
 func (r HalfReport) String() string {
 	var out []string
 	if r.Mixed() {
-		var parts []string
-		for _, name := range slices.Sorted(maps.Keys(r.Kept)) {
-			parts = append(parts, name+": "+r.Kept[name])
-		}
+		parts := reasons(r.Kept)
 		if r.FloatCache {
 			parts = append(parts, "key/value cache: "+r.CacheReason)
 		}
 		out = append(out, "kept in float32 (float16 cannot hold them): "+strings.Join(parts, "; "))
 	}
 	if len(r.HalfKept) > 0 {
-		var parts []string
-		for _, name := range slices.Sorted(maps.Keys(r.HalfKept)) {
-			parts = append(parts, name+": "+r.HalfKept[name])
-		}
-		out = append(out, "kept in float16 (int8 would blur them): "+strings.Join(parts, "; "))
+		out = append(out, "kept in float16 (int8 would blur them): "+strings.Join(reasons(r.HalfKept), "; "))
 	}
 	return strings.Join(out, "; ")
+}
+
+// reasons lists "name: why" for each entry, sorted by name.
+func reasons(why map[string]string) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(why)) {
+		out = append(out, name+": "+why[name])
+	}
+	return out
 }
 
 // EnableHalf adds a half-precision copy of the weight matrices and makes

@@ -115,29 +115,36 @@ func (l *Linear) productReleased(par loop, rows int, x []float32, beta float32, 
 			c0, c1 := b*releasedBlock, min((b+1)*releasedBlock, n)
 			w := buf[:(c1-c0)*k]
 			for j := c0; j < c1; j++ {
-				row := w[(j-c0)*k : (j-c0+1)*k]
-				if l.q8 != nil {
-					s, q := l.q8.Scale[j], l.q8.Q[j*k:(j+1)*k]
-					for i, v := range q {
-						row[i] = s * float32(v)
-					}
-				} else {
-					kernels.DecodeHalf(row, l.half[j*k:(j+1)*k])
-				}
+				l.widenRow(j, w[(j-c0)*k:(j-c0+1)*k])
 			}
 			blas.Gemm(false, true, rows, c1-c0, k, 1, x, k, w, k, beta, y[c0:], n)
 		}
 	})
 }
 
-// releaseFloat32 drops W when a reduced copy stands in for it, and
-// reports whether it did.
-func (l *Linear) releaseFloat32() bool {
-	if l.W == nil || l.half == nil && l.q8 == nil {
-		return false
+// widenRow writes output j's In weights from the reduced copy (int8 or
+// half) into dst as float32.
+func (l *Linear) widenRow(j int, dst []float32) {
+	k := l.In
+	if l.q8 != nil {
+		s := l.q8.Scale[j]
+		for i, v := range l.q8.Q[j*k : (j+1)*k] {
+			dst[i] = s * float32(v)
+		}
+		return
 	}
+	kernels.DecodeHalf(dst, l.half[j*k:(j+1)*k])
+}
+
+// releaseFloat32 drops W when a reduced copy stands in for it and returns
+// the bytes freed (0 when it kept W).
+func (l *Linear) releaseFloat32() int64 {
+	if l.W == nil || l.half == nil && l.q8 == nil {
+		return 0
+	}
+	freed := int64(l.W.Shape().TotalSize()) * 4
 	l.W = nil
-	return true
+	return freed
 }
 
 // float32W is W, or after releaseFloat32 W rebuilt from the reduced copy
@@ -151,19 +158,15 @@ func (l *Linear) float32W(shape []int) *tensor.Dense {
 		n *= s
 	}
 	w := make([]float32, n)
-	at := func(j, i int) float32 { // output j, input i
-		if l.q8 != nil {
-			return l.q8.Scale[j] * float32(l.q8.Q[j*l.In+i])
-		}
-		return kernels.FromHalf(l.half[j*l.In+i])
-	}
+	row := make([]float32, l.In)
 	for j := 0; j < l.Out; j++ {
-		for i := 0; i < l.In; i++ {
-			if l.Transposed {
-				w[j*l.In+i] = at(j, i)
-			} else {
-				w[i*l.Out+j] = at(j, i)
-			}
+		if l.Transposed {
+			l.widenRow(j, w[j*l.In:(j+1)*l.In]) // [Out, In]: rows in place
+			continue
+		}
+		l.widenRow(j, row)
+		for i, v := range row { // [In, Out]: output j is column j
+			w[i*l.Out+j] = v
 		}
 	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(w))

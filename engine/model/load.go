@@ -93,8 +93,8 @@ func loadReduced(c Config, get func(name string, shape []int) ([]float32, error)
 	var freed int64
 	releaseAll := func(ls ...*Linear) {
 		for _, l := range ls {
-			if w := l.W; release && l.releaseFloat32() {
-				freed += int64(w.Shape().TotalSize()) * 4
+			if release {
+				freed += l.releaseFloat32()
 			}
 		}
 	}

@@ -142,16 +142,14 @@ func (m *Model) linears() []*Linear {
 // ReleaseFloat32 frees the float32 copy of every weight matrix that has
 // a reduced-precision one (after EnableHalf or EnableInt8), leaving the
 // model about half (f16) or a quarter (int8) of its float32 size: long
-// passes (prompt prefill, scoring, ranking) then run on the reduced
-// kernels too, slower than OpenBLAS but within their rounding, and
+// passes (prompt prefill, scoring, ranking) then widen the reduced copies
+// block by block for OpenBLAS (results within their rounding), and
 // NewExactCache is no longer float32 for those matrices. It returns the
 // bytes freed. For checkpoints too large to hold twice.
 func (m *Model) ReleaseFloat32() int64 {
 	var freed int64
 	for _, l := range m.linears() {
-		if w := l.W; w != nil && l.releaseFloat32() {
-			freed += int64(w.Shape().TotalSize()) * 4
-		}
+		freed += l.releaseFloat32()
 	}
 	m.released += freed
 	return freed
