@@ -23,14 +23,7 @@ type Int8Weights struct {
 // rows of rows values; with transposed set, w is already [Out, In] (rows =
 // Out), as lm_head is, and is quantised row by row.
 func QuantizeInt8(w []float32, rows, cols int, transposed bool) Int8Weights {
-	out, in := cols, rows
-	if transposed {
-		out, in = rows, cols
-	}
-	at := func(j, i int) float32 { return w[i*cols+j] }
-	if transposed {
-		at = func(j, i int) float32 { return w[j*cols+i] }
-	}
+	out, in, at := outputsOf(w, rows, cols, transposed)
 	q := Int8Weights{Q: make([]int8, out*in), Scale: make([]float32, out)}
 	for j := 0; j < out; j++ {
 		var amax float32
@@ -50,25 +43,27 @@ func QuantizeInt8(w []float32, rows, cols int, transposed bool) Int8Weights {
 	return q
 }
 
+// outputsOf reads a rows×cols weight matrix by output: Conv1D's [In, Out]
+// layout, or [Out, In] when transposed. It returns the outputs, the inputs
+// and the weight of output j from input i.
+func outputsOf(w []float32, rows, cols int, transposed bool) (out, in int, at func(j, i int) float32) {
+	if transposed {
+		return rows, cols, func(j, i int) float32 { return w[j*cols+i] }
+	}
+	return cols, rows, func(j, i int) float32 { return w[i*cols+j] }
+}
+
 func abs32(v float32) float32 { return math.Float32frombits(math.Float32bits(v) &^ (1 << 31)) }
 
 // Int8Error is the quantisation error of a matrix: the RMS of the rounding
 // error over the RMS of the weights (0 for an exact copy; uniform rounding
 // of well-spread rows gives about 0.5–1%).
 func Int8Error(w []float32, rows, cols int, transposed bool, q Int8Weights) float64 {
-	in := rows
-	if transposed {
-		in = cols
-	}
+	_, in, at := outputsOf(w, rows, cols, transposed)
 	var se, sw float64
 	for j, s := range q.Scale {
 		for i := 0; i < in; i++ {
-			var v float32
-			if transposed {
-				v = w[j*cols+i]
-			} else {
-				v = w[i*cols+j]
-			}
+			v := at(j, i)
 			d := float64(v) - float64(s)*float64(q.Q[j*in+i])
 			se += d * d
 			sw += float64(v) * float64(v)
@@ -106,55 +101,22 @@ func Int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float3
 }
 
 func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float32, y []float32, asm bool) {
-	q, scale := w.Q, w.Scale
-	put := func(i int, s float32) {
-		if beta == 0 {
-			y[i] = s
-		} else {
-			y[i] = s + beta*y[i]
-		}
-	}
-	var buf [8]float32
-	wide := asm && asm512OK
-	j := lo
-	if asm && k%8 == 0 && k > 0 {
-		for ; j+4 <= hi; j += 4 {
-			ahead := 0
-			if j+20 <= hi {
-				ahead = 16 * k // the block four ahead, as for half weights
-			}
-			r := 0
-			for ; r+8 <= m && wide; r += 8 {
-				var b16 [16]float32
-				for c := 0; c < 4; c += 2 {
-					i8dot8x2(&x[r*k], k, &q[(j+c)*k], k, k, &b16[0], ahead)
-					for i := 0; i < 8; i++ {
-						put((r+i)*n+j+c, scale[j+c]*b16[2*i])
-						put((r+i)*n+j+c+1, scale[j+c+1]*b16[2*i+1])
-					}
-				}
-			}
-			for ; r+4 <= m; r += 4 {
-				for c := 0; c < 4; c += 2 {
-					i8dot4x2(&x[r*k], k, &q[(j+c)*k], k, k, &buf[0], ahead)
-					for i := 0; i < 4; i++ {
-						put((r+i)*n+j+c, scale[j+c]*buf[2*i])
-						put((r+i)*n+j+c+1, scale[j+c+1]*buf[2*i+1])
-					}
-				}
-			}
-			for ; r < m; r++ {
-				i8dot1x4(&x[r*k], &q[j*k], k, k, &buf[0])
-				for c := 0; c < 4; c++ {
-					put(r*n+j+c, scale[j+c]*buf[c])
-				}
-			}
-		}
-	}
-	for ; j < hi; j++ {
-		wj := q[j*k : (j+1)*k]
-		for r := 0; r < m; r++ {
-			put(r*n+j, scale[j]*dotInt8Go(x[r*k:(r+1)*k], wj))
-		}
-	}
+	q := w.Q
+	mulCols(lo, hi, m, n, k, beta, y, asm, colKernels{
+		dot8x2: func(r, j, ahead int) (out [16]float32) {
+			i8dot8x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
+			return
+		},
+		dot4x2: func(r, j, ahead int) (out [8]float32) {
+			i8dot4x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
+			return
+		},
+		dot1x4: func(r, j int) (out [8]float32) {
+			i8dot1x4(&x[r*k], &q[j*k], k, k, &out[0])
+			return
+		},
+		dot:      func(r, j int) float32 { return dotInt8Go(x[r*k:(r+1)*k], q[j*k:(j+1)*k]) },
+		scale:    w.Scale,
+		rowBytes: k,
+	})
 }

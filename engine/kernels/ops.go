@@ -41,17 +41,56 @@ func HalfMatMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, 
 	matMulCols(lo, hi, m, n, k, x, w, beta, y, asmOK)
 }
 
-// matMulCols computes output columns [lo, hi) of every row, four columns at
-// a time so each block of weights is read from memory once for all rows.
+// matMulCols computes output columns [lo, hi) of every row for half
+// weights (mulCols with the F16C kernels).
 func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []float32, asm bool) {
-	put := func(i int, s float32) {
+	mulCols(lo, hi, m, n, k, beta, y, asm, colKernels{
+		dot8x2: func(r, j, ahead int) (out [16]float32) {
+			dot8x2(&x[r*k], k, &w[j*k], k, k, &out[0], ahead)
+			return
+		},
+		dot4x2: func(r, j, ahead int) (out [8]float32) {
+			dot4x2(&x[r*k], k, &w[j*k], k, k, &out[0], ahead)
+			return
+		},
+		dot1x4: func(r, j int) (out [8]float32) {
+			dot1x4(&x[r*k], &w[j*k], k, k, &out[0])
+			return
+		},
+		dot:      func(r, j int) float32 { return dotGo(x[r*k:(r+1)*k], w[j*k:(j+1)*k]) },
+		rowBytes: 2 * k,
+	})
+}
+
+// colKernels are one weight storage's dot products of rows of x (from row
+// r) with output columns (from j), for mulCols: the assembly kernels (8 or
+// 4 rows × 2 columns, 1 row × 4 columns; results laid out as dot8x2,
+// dot4x2 and dot1x4 write them), the Go twin, the outputs' scales (nil:
+// none) and the bytes of one output's weights.
+type colKernels struct {
+	dot8x2   func(r, j, ahead int) [16]float32
+	dot4x2   func(r, j, ahead int) [8]float32
+	dot1x4   func(r, j int) [8]float32
+	dot      func(r, j int) float32
+	scale    []float32
+	rowBytes int
+}
+
+// mulCols computes output columns [lo, hi) of y = x·Wᵀ + beta·y for every
+// row, four columns at a time so each block of weights is read from memory
+// once for all rows; the columns past the last block of four (or all of
+// them without asm, or when k is not a multiple of 8) use the Go twin.
+func mulCols(lo, hi, m, n, k int, beta float32, y []float32, asm bool, kern colKernels) {
+	put := func(i, j int, s float32) {
+		if kern.scale != nil {
+			s *= kern.scale[j]
+		}
 		if beta == 0 {
 			y[i] = s
 		} else {
 			y[i] = s + beta*y[i]
 		}
 	}
-	var buf [8]float32
 	wide := asm && asm512OK // eight rows at a time in AVX-512VL registers
 	j := lo
 	if asm && k%8 == 0 && k > 0 {
@@ -61,40 +100,38 @@ func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []
 			// distance measured best among one, two and four blocks).
 			ahead := 0
 			if j+20 <= hi {
-				ahead = 16 * k * 2
+				ahead = 16 * kern.rowBytes
 			}
 			r := 0
 			for ; r+8 <= m && wide; r += 8 {
-				var b16 [16]float32
 				for c := 0; c < 4; c += 2 {
-					dot8x2(&x[r*k], k, &w[(j+c)*k], k, k, &b16[0], ahead)
+					b16 := kern.dot8x2(r, j+c, ahead)
 					for i := 0; i < 8; i++ {
-						put((r+i)*n+j+c, b16[2*i])
-						put((r+i)*n+j+c+1, b16[2*i+1])
+						put((r+i)*n+j+c, j+c, b16[2*i])
+						put((r+i)*n+j+c+1, j+c+1, b16[2*i+1])
 					}
 				}
 			}
 			for ; r+4 <= m; r += 4 {
 				for c := 0; c < 4; c += 2 {
-					dot4x2(&x[r*k], k, &w[(j+c)*k], k, k, &buf[0], ahead)
+					buf := kern.dot4x2(r, j+c, ahead)
 					for i := 0; i < 4; i++ {
-						put((r+i)*n+j+c, buf[2*i])
-						put((r+i)*n+j+c+1, buf[2*i+1])
+						put((r+i)*n+j+c, j+c, buf[2*i])
+						put((r+i)*n+j+c+1, j+c+1, buf[2*i+1])
 					}
 				}
 			}
 			for ; r < m; r++ {
-				dot1x4(&x[r*k], &w[j*k], k, k, &buf[0])
+				buf := kern.dot1x4(r, j)
 				for c := 0; c < 4; c++ {
-					put(r*n+j+c, buf[c])
+					put(r*n+j+c, j+c, buf[c])
 				}
 			}
 		}
 	}
 	for ; j < hi; j++ {
-		wj := w[j*k : (j+1)*k]
 		for r := 0; r < m; r++ {
-			put(r*n+j, dotGo(x[r*k:(r+1)*k], wj))
+			put(r*n+j, j, kern.dot(r, j))
 		}
 	}
 }
