@@ -34,6 +34,9 @@ type editor struct {
 	b   *bundle.Bundle // nil until loaded
 }
 
+// set reports whether there is an edit model (named or loaded).
+func (e editor) set() bool { return e.key != "" || e.b != nil }
+
 // EditModel names the edit model the Edit by instruction box uses ("" none).
 func (s *Studio) EditModel() string { return s.editor.key }
 
@@ -63,7 +66,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		return errors.New("finish the image first (Continue stopped image): an edit reads the whole picture")
 	case instruction == "":
 		return errors.New(`type what to change first, e.g. "remove the background" or "make it blue"`)
-	case s.editor.key == "" && s.editor.b == nil:
+	case !s.editor.set():
 		return errNoEditModel
 	}
 	if eb := s.editor.b; eb != nil {
@@ -98,7 +101,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	j.extra = func(i int) map[string]any {
 		return map[string]any{extraEdit: map[string]any{
 			"instruction": instruction, "model": facts.model, "model_hash": facts.hash,
-			"guidance": facts.guidance, "image_guidance": facts.imageGuidance, "rank": i + 1,
+			"guidance": used.Guidance, "image_guidance": used.ImageGuidance, "rank": i + 1,
 			"edit_mean_loglik": facts.meanLogLik[i],
 		}}
 	}
@@ -118,15 +121,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		}
 		opt := editOptions(eb, p, candidates, s.opt.Workers)
 		opt.Prompt = instruction
-		facts = editFacts{model: eb.Name, hash: eb.Model.Hash, guidance: opt.Guidance, imageGuidance: opt.ImageGuidance}
+		facts = editFacts{model: eb.Name, hash: eb.Model.Hash}
 		used = opt.Settings
-		shown := make([]int, len(source))
-		for i := range shown {
-			shown[i] = -1
-			if emask != nil && !emask[i] {
-				shown[i] = source[i]
-			}
-		}
+		shown := shownCodes(source, func(i int) bool { return emask == nil || emask[i] }) // the kept patches
 		painter := newGridPainter(eb.Tokenizer, s.canvas, er, ec, shown)
 		painter.fit = image.Pt(w, h)
 		s.canvas.ShowImage(painter.fitted(eb.Tokenizer.Decode(shown, er, ec)))
@@ -149,7 +146,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 // focusInstruction puts the keyboard in the Edit by instruction box
 // (Image ▸ Edit by instruction…, Ctrl+Shift+E), or says what is missing.
 func (s *Studio) focusInstruction() {
-	if s.editor.key == "" && s.editor.b == nil {
+	if !s.editor.set() {
 		s.report(errNoEditModel)
 		return
 	}
@@ -165,10 +162,10 @@ func (s *Studio) SetInstruction(text string) {
 	s.edit.reveal(s.edit.instruction)
 }
 
-// editFacts are how an edit was made, recorded in its metadata.
+// editFacts are what an edit's metadata records beside its settings: the edit
+// model and the candidates' likelihoods.
 type editFacts struct {
-	model, hash             string
-	guidance, imageGuidance float64
+	model, hash string
 	// meanLogLik is each candidate's mean log-likelihood per patch under
 	// the edit model (nats), best first.
 	meanLogLik []float64
