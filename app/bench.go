@@ -128,15 +128,17 @@ func runBench(ctx context.Context, env Env, args []string) error {
 		return enc.Encode(reports)
 	}
 	for _, r := range reports {
-		if !*limits {
-			fmt.Fprintf(env.Stdout, "%s: batch 1 %.1f tokens/s, batch 8 %.1f tokens/s\n", r.Precision, r.Batch1TokensPerS, r.Batch8TokensPerS)
-			continue
-		}
-		if r.Batch1TokensPerS > 0 {
-			fmt.Fprintf(env.Stdout, "%s batch 1: %.1f tokens/s (%.0f%% of the streaming bound %.1f)\n", r.Precision, r.Batch1TokensPerS, 100*r.Batch1TokensPerS/r.StreamBoundTokensPerS, r.StreamBoundTokensPerS)
-		}
-		if r.Batch8TokensPerS > 0 {
-			fmt.Fprintf(env.Stdout, "%s batch 8: %.1f tokens/s (%.0f%% of the streaming bound %.1f)\n", r.Precision, r.Batch8TokensPerS, 100*r.Batch8TokensPerS/r.Batch8StreamBoundTokens, r.Batch8StreamBoundTokens)
+		for _, b := range []struct {
+			batch       int
+			rate, bound float64
+		}{{1, r.Batch1TokensPerS, r.StreamBoundTokensPerS}, {8, r.Batch8TokensPerS, r.Batch8StreamBoundTokens}} {
+			switch {
+			case b.rate == 0: // not timed (--batch)
+			case *limits:
+				fmt.Fprintf(env.Stdout, "%s batch %d: %.1f tokens/s (%.0f%% of the streaming bound %.1f)\n", r.Precision, b.batch, b.rate, 100*b.rate/b.bound, b.bound)
+			default:
+				fmt.Fprintf(env.Stdout, "%s batch %d: %.1f tokens/s\n", r.Precision, b.batch, b.rate)
+			}
 		}
 	}
 	return nil
@@ -188,7 +190,7 @@ func benchPrecision(ctx context.Context, log io.Writer, br benchRun) (benchRepor
 		rctx, cancel := context.WithCancel(ctx)
 		t0 := time.Now()
 		var last time.Time
-		res, err := sampler.Generate(rctx, b, opt, func(ev sampler.Event) {
+		_, err := sampler.Generate(rctx, b, opt, func(ev sampler.Event) {
 			if ev.Image == batch-1 && ev.Step >= steps {
 				last = time.Now()
 				cancel()
@@ -198,13 +200,10 @@ func benchPrecision(ctx context.Context, log io.Writer, br benchRun) (benchRepor
 		if err != nil {
 			return r, err
 		}
-		if ctx.Err() != nil || res.Stopped && last.IsZero() {
+		if ctx.Err() != nil || last.IsZero() { // the last step of the batch's last image ends the timing
 			return r, fmt.Errorf("interrupted")
 		}
-		elapsed := res.Elapsed
-		if !last.IsZero() {
-			elapsed = last.Sub(t0)
-		}
+		elapsed := last.Sub(t0)
 		rate := float64(batch*steps) / elapsed.Seconds()
 		fmt.Fprintf(log, "%s batch %d: %d tokens in %.2f s = %.1f tokens/s\n", prec, batch, batch*steps, elapsed.Seconds(), rate)
 		if batch == 1 {
@@ -222,19 +221,13 @@ func benchPrecision(ctx context.Context, log io.Writer, br benchRun) (benchRepor
 // prec: weights 4, 2 or 1 bytes (f32, f16, int8), cache values 4 bytes
 // for f32 and 2 otherwise.
 func streamBound(c model.Config, batch, tokens int, prec string, bytesPerS float64) float64 {
-	wBytes, kvBytes := 2.0, 2.0
-	switch prec {
-	case precF32:
-		wBytes, kvBytes = 4, 4
-	case precInt8:
-		wBytes = 1
-	}
-	weights := float64(c.Params()) * wBytes
+	wBytes, kvBytes := model.PrecisionBytes(prec)
+	weights := float64(c.Params()) * float64(wBytes)
 	if tokens <= 0 || tokens > c.ImageTokens() {
 		tokens = c.ImageTokens()
 	}
 	avgLen := float64(c.ContextLength()) + float64(tokens+1)/2
-	kv := float64(c.NLayer) * 2 * float64(batch) * avgLen * float64(c.NEmbd) * kvBytes
+	kv := float64(c.NLayer) * 2 * float64(batch) * avgLen * float64(c.NEmbd) * float64(kvBytes)
 	return float64(batch) * bytesPerS / (weights + kv)
 }
 

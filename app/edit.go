@@ -128,13 +128,12 @@ type editFacts struct {
 }
 
 // editRecord is the PNG metadata of one edit: the generated image's record
-// with the instruction as its prompt, the source file as its parent, and
-// an "edit" entry holding the instruction, the source's file and codes,
-// the image guidance, the mask (a string of 0/1 per patch, raster order)
-// and the candidate's rank.
+// (opt's settings: the instruction as the prompt, both guidance scales),
+// the source file as its parent, and an "edit" entry holding the
+// instruction, the source's file and codes, the mask (a string of 0/1 per
+// patch, raster order) and the candidate's rank.
 func editRecord(b *bundle.Bundle, opt sampler.Options, im sampler.Image, e editFacts) pngmeta.Record {
 	rec := record(b, opt, im)
-	rec.Prompt = e.instruction
 	rec.Parent = e.source
 	entry := map[string]any{
 		"instruction":   e.instruction,

@@ -164,13 +164,25 @@ func (m *Model) Released() int64 { return m.released }
 // float32 one) and one batch-8 KV cache (half precision when reduced).
 func (c Config) MemoryNeeded(opt LoadOptions) int64 {
 	p := c.Params()
-	reduced := map[string]int64{"f16": 2, "int8": 1}[opt.Precision]
-	weights, kv := p*4+p*reduced, int64(4)
-	if reduced > 0 {
-		kv = 2
+	w, kv := PrecisionBytes(opt.Precision)
+	weights := p * 4
+	if w < 4 {
+		weights += p * int64(w)
 		if opt.ReleaseAbove > 0 && p*4 > opt.ReleaseAbove {
-			weights = p * reduced
+			weights = p * int64(w)
 		}
 	}
-	return weights + int64(c.NLayer)*2*8*int64(c.NPositions)*int64(c.NEmbd)*kv
+	return weights + int64(c.NLayer)*2*8*int64(c.NPositions)*int64(c.NEmbd)*int64(kv)
+}
+
+// PrecisionBytes is the bytes a weight and a key/value cache entry take
+// in a decode precision: f32 (or "") 4 and 4, f16 2 and 2, int8 1 and 2.
+func PrecisionBytes(precision string) (weight, cache int) {
+	switch precision {
+	case "f16":
+		return 2, 2
+	case "int8":
+		return 1, 2
+	}
+	return 4, 4
 }
