@@ -16,6 +16,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // benchBundle is a model big enough for realistic step times: d=256, 4
@@ -126,7 +127,7 @@ func BenchmarkSamplerPaired(b *testing.B) {
 
 // canvasPath is a live canvas in a test window, fed like the studio's.
 type canvasPath struct {
-	lc      *LiveCanvas
+	lc      *widgets.LiveCanvas
 	prog    progress
 	mu      sync.Mutex
 	spent   time.Duration // in the emitter and in repaints
@@ -136,20 +137,20 @@ type canvasPath struct {
 // newCanvasPath builds the canvas for bb.
 func newCanvasPath(b *testing.B, bb *bundle.Bundle) *canvasPath {
 	test.NewTempApp(b)
-	cp := &canvasPath{lc: NewLiveCanvas()}
+	cp := &canvasPath{lc: widgets.NewLiveCanvas()}
 	w := test.NewWindow(cp.lc)
 	b.Cleanup(w.Close)
 	w.Resize(fyne.NewSize(520, 520))
 	rows, cols := bb.Grid()
 	cp.lc.SetGrid(rows, cols, bb.Codebook.P)
 	cp.lc.SetGridLines(true)
-	cp.lc.post = func(fn func()) {
+	cp.lc.SetPost(func(fn func()) {
 		fyne.Do(func() {
 			t0 := time.Now()
 			fn()
 			cp.add(time.Since(t0), 1)
 		})
-	}
+	})
 	return cp
 }
 
@@ -181,7 +182,7 @@ func (cp *canvasPath) generate(ctx context.Context, bb *bundle.Bundle, seed uint
 
 // report adds the canvas path's share of el and its repaint rate.
 func (cp *canvasPath) report(b *testing.B, el time.Duration) {
-	time.Sleep(2 * refreshInterval) // let the last repaint run
+	time.Sleep(2 * widgets.RefreshInterval) // let the last repaint run
 	cp.mu.Lock()
 	defer cp.mu.Unlock()
 	b.ReportMetric(100*cp.spent.Seconds()/el.Seconds(), "canvas-%")

@@ -8,10 +8,11 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // Tooltips show at once in tests (no timer goroutine touching widgets).
-func init() { tipDelay = 0 }
+func init() { widgets.TipDelay = 0 }
 
 // smallBundle is a random 4×4-patch model with 16 codes of 2×2 patches
 // and the prompt vocabulary words (none: a model without prompts).

@@ -105,11 +105,11 @@ func (s *Studio) updateDescribe() {
 	btn := s.edit.describe
 	if err := s.describable(); err != nil {
 		btn.Disable()
-		btn.tip = "Describe is unavailable: " + err.Error()
+		btn.SetTip("Describe is unavailable: " + err.Error())
 		return
 	}
 	btn.Enable()
-	btn.tip = describeTip
+	btn.SetTip(describeTip)
 }
 
 // describeAsked is the Describe button and menu item.

@@ -18,14 +18,14 @@
 // this model" puts the result in the model picker (TrainTab, on
 // engine/trainjob).
 //
-// The package keeps state apart from widgets: a Document (tokens, mask,
-// temperature map, parameters, undo/redo) that is plain Go and testable
-// without Fyne; a LiveCanvas widget that shows the image as the sampler
-// streams it, with mask, temperature and likelihood overlays snapped to the
-// patch grid; a runner that owns the one generation in flight; and a
-// Studio that wires them to the engine.
+// The studio is three layers: ui/core, the plain-Go document (tokens, mask,
+// temperature map, parameters, undo/redo) tested without Fyne;
+// ui/widgets, the reusable widgets (the LiveCanvas that shows the image as
+// the sampler streams it, with mask, temperature and likelihood overlays
+// snapped to the patch grid; thumbnails, the prompt entry, tooltips, the
+// likelihood legend and the loss curve), which know nothing of models; and
+// this package, where a runner owns the one generation in flight and the
+// Studio wires document, widgets and engine together.
 //
 // The app opens the studio with NewStudio and ShowAndRun; see Options.
 package ui
-
-import ()

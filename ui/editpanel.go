@@ -10,10 +10,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // toolNames are the tools offered in the editing panel, by Tool value.
-func toolNames() []string { return []string{ToolBrush: "Brush", ToolEraser: "Eraser", ToolPan: "Pan"} }
+func toolNames() []string {
+	return []string{widgets.ToolBrush: "Brush", widgets.ToolEraser: "Eraser", widgets.ToolPan: "Pan"}
+}
 
 // tempToolNames are the temperature tools offered, from ToolTemperature on.
 func tempToolNames() []string { return []string{"Paint", "Reset"} }
@@ -21,41 +24,41 @@ func tempToolNames() []string { return []string{"Paint", "Reset"} }
 // editPanel holds the mask and temperature tools, regeneration, edit by
 // instruction, the likelihood map, Extend ↓, undo/redo, opening and exporting.
 type editPanel struct {
-	tools       *choice
-	tempTools   *choice
-	tempValue   *tipSlider
+	tools       *widgets.Choice
+	tempTools   *widgets.Choice
+	tempValue   *widgets.TipSlider
 	tempLabel   *widget.Label
-	clearTemp   *tipButton
-	overlays    *tipCheck
-	likMap      *tipCheck
-	worst       *tipSlider
+	clearTemp   *widgets.TipButton
+	overlays    *widgets.TipCheck
+	likMap      *widgets.TipCheck
+	worst       *widgets.TipSlider
 	worstLabel  *widget.Label
-	repair      *tipButton
-	describe    *tipButton // its action and state: describe.go
+	repair      *widgets.TipButton
+	describe    *widgets.TipButton // its action and state: describe.go
 	describing  describerState
-	extendRows  *tipSlider
+	extendRows  *widgets.TipSlider
 	extendLabel *widget.Label
-	stride      *tipSlider
+	stride      *widgets.TipSlider
 	strideLabel *widget.Label
-	extend      *tipButton
-	brush       *tipSlider
+	extend      *widgets.TipButton
+	brush       *widgets.TipSlider
 	brushLabel  *widget.Label
-	grid        *tipCheck
-	clear       *tipButton
-	invert      *tipButton
-	candidates  *tipSlider
+	grid        *widgets.TipCheck
+	clear       *widgets.TipButton
+	invert      *widgets.TipButton
+	candidates  *widgets.TipSlider
 	candLabel   *widget.Label
 	instruction *widget.SelectEntry // Edit by instruction (instruct.go)
 	offered     []string            // the instructions it offers
-	instruct    *tipButton
-	regenerate  *tipButton
-	complete    *tipButton
-	resume      *tipButton
-	undo        *tipButton
-	redo        *tipButton
-	open        *tipButton
-	export      *tipButton
-	copyImage   *tipButton
+	instruct    *widgets.TipButton
+	regenerate  *widgets.TipButton
+	complete    *widgets.TipButton
+	resume      *widgets.TipButton
+	undo        *widgets.TipButton
+	redo        *widgets.TipButton
+	open        *widgets.TipButton
+	export      *widgets.TipButton
+	copyImage   *widgets.TipButton
 	content     fyne.CanvasObject
 	scroll      *container.Scroll // content, scrolled by reveal
 	quietChange bool
@@ -63,7 +66,7 @@ type editPanel struct {
 
 // editActions are what the panel's controls do.
 type editActions struct {
-	tool          func(Tool)
+	tool          func(widgets.Tool)
 	brush         func(int)
 	grid          func(bool)
 	clearMask     func()
@@ -124,7 +127,7 @@ func (p *editPanel) reveal(obj fyne.CanvasObject) {
 // maskSection: the mask tools, the brush size, grid lines, clear and
 // invert, and whether the overlays show.
 func (p *editPanel) maskSection(a editActions) fyne.CanvasObject {
-	p.tools = newChoice(toolNames(), []string{
+	p.tools = widgets.NewChoice(toolNames(), []string{
 		"Brush: paint the mask over the patches to regenerate (B; [ and ] size it)",
 		"Eraser: take patches out of the mask (E)",
 		"Pan: drag the view (or drag with the right button)",
@@ -134,12 +137,12 @@ func (p *editPanel) maskSection(a editActions) fyne.CanvasObject {
 		}
 		for i, n := range toolNames() {
 			if n == s {
-				a.tool(Tool(i))
+				a.tool(widgets.Tool(i))
 			}
 		}
 	})
 	p.brushLabel = widget.NewLabel("")
-	p.brush = newTipSlider(MinBrush, 16, "Brush diameter in patches ([ and ] change it)")
+	p.brush = widgets.NewTipSlider(widgets.MinBrush, 16, "Brush diameter in patches ([ and ] change it)")
 	p.brush.Step = 1
 	p.brush.OnChanged = func(v float64) {
 		p.brushLabel.SetText(strconv.Itoa(int(v)))
@@ -147,16 +150,16 @@ func (p *editPanel) maskSection(a editActions) fyne.CanvasObject {
 			a.brush(int(v))
 		}
 	}
-	p.grid = newTipCheck("Grid lines", "Draw the patch grid over the image", func(on bool) { a.grid(on) })
-	p.clear = newTipButton("Clear", theme.ContentClearIcon(), "Unmask every patch (Ctrl+Shift+Backspace)", a.clearMask)
-	p.invert = newTipButton("Invert", theme.ContentRedoIcon(), "Mask what is unmasked and unmask the rest (Ctrl+I)", a.invertMask)
-	p.overlays = newTipCheck("Show mask & temperatures", "Draw the mask and the painted temperatures over the image. They hide after a run so the result is seen as it is; painting shows them again.", func(on bool) {
+	p.grid = widgets.NewTipCheck("Grid lines", "Draw the patch grid over the image", func(on bool) { a.grid(on) })
+	p.clear = widgets.NewTipButton("Clear", theme.ContentClearIcon(), "Unmask every patch (Ctrl+Shift+Backspace)", a.clearMask)
+	p.invert = widgets.NewTipButton("Invert", theme.ContentRedoIcon(), "Mask what is unmasked and unmask the rest (Ctrl+I)", a.invertMask)
+	p.overlays = widgets.NewTipCheck("Show mask & temperatures", "Draw the mask and the painted temperatures over the image. They hide after a run so the result is seen as it is; painting shows them again.", func(on bool) {
 		if !p.quietChange {
 			a.overlays(on)
 		}
 	})
 	return container.NewVBox(
-		p.tools.box,
+		p.tools.Object(),
 		container.NewBorder(nil, nil, widget.NewLabel("Brush [ ]"), p.brushLabel, p.brush),
 		p.grid,
 		container.NewGridWithColumns(2, p.clear, p.invert),
@@ -166,7 +169,7 @@ func (p *editPanel) maskSection(a editActions) fyne.CanvasObject {
 
 // temperatureSection: the temperature brush, its value and clearing.
 func (p *editPanel) temperatureSection(a editActions) fyne.CanvasObject {
-	p.tempTools = newChoice(tempToolNames(), []string{
+	p.tempTools = widgets.NewChoice(tempToolNames(), []string{
 		"Paint the temperature below over patches (Ctrl+Shift+T): cooler patches are plainer, warmer ones more varied",
 		"Return patches to the global temperature",
 	}, func(s string) {
@@ -175,12 +178,12 @@ func (p *editPanel) temperatureSection(a editActions) fyne.CanvasObject {
 		}
 		for i, n := range tempToolNames() {
 			if n == s {
-				a.tool(ToolTemperature + Tool(i))
+				a.tool(widgets.ToolTemperature + widgets.Tool(i))
 			}
 		}
 	})
 	p.tempLabel = widget.NewLabel("")
-	p.tempValue = newTipSlider(MinPaintTemperature, MaxPaintTemperature, "The temperature the temperature brush paints")
+	p.tempValue = widgets.NewTipSlider(widgets.MinPaintTemperature, widgets.MaxPaintTemperature, "The temperature the temperature brush paints")
 	p.tempValue.Step = 0.05
 	p.tempValue.OnChanged = func(v float64) {
 		p.tempLabel.SetText(fmt.Sprintf("%.2f", v))
@@ -188,9 +191,9 @@ func (p *editPanel) temperatureSection(a editActions) fyne.CanvasObject {
 			a.tempValue(v)
 		}
 	}
-	p.clearTemp = newTipButton("Clear temperatures", theme.ContentClearIcon(), "Return every patch to the global temperature (one undo step)", a.clearTemp)
+	p.clearTemp = widgets.NewTipButton("Clear temperatures", theme.ContentClearIcon(), "Return every patch to the global temperature (one undo step)", a.clearTemp)
 	return container.NewVBox(
-		p.tempTools.box,
+		p.tempTools.Object(),
 		container.NewBorder(nil, nil, widget.NewLabel("Value"), p.tempLabel, p.tempValue),
 		p.clearTemp,
 	)
@@ -200,7 +203,7 @@ func (p *editPanel) temperatureSection(a editActions) fyne.CanvasObject {
 // Continue.
 func (p *editPanel) regenerateSection(a editActions) fyne.CanvasObject {
 	p.candLabel = widget.NewLabel("")
-	p.candidates = newTipSlider(1, 8, "How many candidates Regenerate masked draws (offered under the canvas, best fit first)")
+	p.candidates = widgets.NewTipSlider(1, 8, "How many candidates Regenerate masked draws (offered under the canvas, best fit first)")
 	p.candidates.Step = 1
 	p.candidates.OnChanged = func(v float64) {
 		p.candLabel.SetText(strconv.Itoa(int(v)))
@@ -208,10 +211,10 @@ func (p *editPanel) regenerateSection(a editActions) fyne.CanvasObject {
 			a.candidates(int(v))
 		}
 	}
-	p.regenerate = newTipButton("Regenerate masked", theme.MediaReplayIcon(), "Redraw the masked patches, keeping the rest (Ctrl+R)", a.regenerate)
+	p.regenerate = widgets.NewTipButton("Regenerate masked", theme.MediaReplayIcon(), "Redraw the masked patches, keeping the rest (Ctrl+R)", a.regenerate)
 	p.regenerate.Importance = widget.HighImportance
-	p.complete = newTipButton("Complete from here…", theme.MoveDownIcon(), "Pick a line on the canvas: the rows above it are kept, the rest redrawn", a.complete)
-	p.resume = newTipButton("Continue stopped image", theme.MediaFastForwardIcon(), "Finish an image whose run was stopped", a.resume)
+	p.complete = widgets.NewTipButton("Complete from here…", theme.MoveDownIcon(), "Pick a line on the canvas: the rows above it are kept, the rest redrawn", a.complete)
+	p.resume = widgets.NewTipButton("Continue stopped image", theme.MediaFastForwardIcon(), "Finish an image whose run was stopped", a.resume)
 	return container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("Candidates"), p.candLabel, p.candidates),
 		p.regenerate,
@@ -230,7 +233,7 @@ func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 			a.instruct(text)
 		}
 	}
-	p.instruct = newTipButton("Edit by instruction", theme.DocumentCreateIcon(),
+	p.instruct = widgets.NewTipButton("Edit by instruction", theme.DocumentCreateIcon(),
 		"Change the image as the words say (\"remove the background\", \"in the openmoji style\", \"make it blue\") with the edit model (Ctrl+Shift+E types in the box): "+
 			"only the masked patches when a mask is painted; Candidates sets how many edits to offer, best first (Enter in the box)",
 		func() { a.instruct(p.instruction.Text) })
@@ -240,17 +243,17 @@ func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 // likelihoodSection: the likelihood map, resampling the least likely
 // patches and Describe.
 func (p *editPanel) likelihoodSection(a editActions) fyne.CanvasObject {
-	p.likMap = newTipCheck("Likelihood map", "Tint each patch by how surprising the model finds it (−log p), with a legend under the canvas (Ctrl+L)", func(on bool) {
+	p.likMap = widgets.NewTipCheck("Likelihood map", "Tint each patch by how surprising the model finds it (−log p), with a legend under the canvas (Ctrl+L)", func(on bool) {
 		if !p.quietChange {
 			a.likelihoodMap(on)
 		}
 	})
 	p.worstLabel = widget.NewLabel("")
-	p.worst = newTipSlider(minWorstPercent, maxWorstPercent, "The share of patches, least likely first, that Resample the least likely redraws")
+	p.worst = widgets.NewTipSlider(minWorstPercent, maxWorstPercent, "The share of patches, least likely first, that Resample the least likely redraws")
 	p.worst.Step = 1
 	p.worst.OnChanged = func(v float64) { p.worstLabel.SetText(fmt.Sprintf("%.0f%%", v)) }
-	p.repair = newTipButton("Resample the least likely", theme.MediaReplayIcon(), "Mask the least likely patches (by the likelihood map) and regenerate them", a.repair)
-	p.describe = newTipButton("Describe…", theme.SearchIcon(), describeTip, nil)
+	p.repair = widgets.NewTipButton("Resample the least likely", theme.MediaReplayIcon(), "Mask the least likely patches (by the likelihood map) and regenerate them", a.repair)
+	p.describe = widgets.NewTipButton("Describe…", theme.SearchIcon(), describeTip, nil)
 	return container.NewVBox(
 		p.likMap,
 		container.NewBorder(nil, nil, widget.NewLabel("Worst"), p.worstLabel, p.worst),
@@ -262,14 +265,14 @@ func (p *editPanel) likelihoodSection(a editActions) fyne.CanvasObject {
 // growSection: Extend ↓ with its rows and stride.
 func (p *editPanel) growSection(a editActions) fyne.CanvasObject {
 	p.extendLabel = widget.NewLabel("")
-	p.extendRows = newTipSlider(1, maxExtendRows, "How many patch rows Extend ↓ adds below the image")
+	p.extendRows = widgets.NewTipSlider(1, maxExtendRows, "How many patch rows Extend ↓ adds below the image")
 	p.extendRows.Step = 1
 	p.extendRows.OnChanged = func(v float64) { p.extendLabel.SetText(strconv.Itoa(int(v))) }
 	p.strideLabel = widget.NewLabel("")
-	p.stride = newTipSlider(1, 2, "How many rows the model's window moves down at a time while extending")
+	p.stride = widgets.NewTipSlider(1, 2, "How many rows the model's window moves down at a time while extending")
 	p.stride.Step = 1
 	p.stride.OnChanged = func(v float64) { p.strideLabel.SetText(strconv.Itoa(int(v))) }
-	p.extend = newTipButton("Extend ↓", theme.MoveDownIcon(), "Grow the image downward, each new row drawn from the rows above it", a.extend)
+	p.extend = widgets.NewTipButton("Extend ↓", theme.MoveDownIcon(), "Grow the image downward, each new row drawn from the rows above it", a.extend)
 	return container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("Rows"), p.extendLabel, p.extendRows),
 		container.NewBorder(nil, nil, widget.NewLabel("Stride"), p.strideLabel, p.stride),
@@ -279,21 +282,21 @@ func (p *editPanel) growSection(a editActions) fyne.CanvasObject {
 
 // historySection: Undo and Redo.
 func (p *editPanel) historySection(a editActions) fyne.CanvasObject {
-	p.undo = newTipButton("Undo", theme.ContentUndoIcon(), "Undo the last change of image, mask or temperatures (Ctrl+Z)", a.undo)
-	p.redo = newTipButton("Redo", theme.ContentRedoIcon(), "Redo what was undone (Ctrl+Shift+Z)", a.redo)
+	p.undo = widgets.NewTipButton("Undo", theme.ContentUndoIcon(), "Undo the last change of image, mask or temperatures (Ctrl+Z)", a.undo)
+	p.redo = widgets.NewTipButton("Redo", theme.ContentRedoIcon(), "Redo what was undone (Ctrl+Shift+Z)", a.redo)
 	return container.NewGridWithColumns(2, p.undo, p.redo)
 }
 
 // imageSection: opening, exporting and copying the image.
 func (p *editPanel) imageSection(a editActions) fyne.CanvasObject {
-	p.open = newTipButton("Open image…", theme.FolderOpenIcon(), "Open a PNG or JPEG: exactly, from its codes, when Tessera made it with this model (Ctrl+O)", a.open)
-	p.export = newTipButton("Export PNG…", theme.DocumentSaveIcon(), "Export the image as a PNG: where, how large and with which filter (Ctrl+S)", a.export)
-	p.copyImage = newTipButton("Copy image", theme.ContentCopyIcon(), "Copy the image to the clipboard, upscaled as for export (Ctrl+Shift+C)", a.copyImage)
+	p.open = widgets.NewTipButton("Open image…", theme.FolderOpenIcon(), "Open a PNG or JPEG: exactly, from its codes, when Tessera made it with this model (Ctrl+O)", a.open)
+	p.export = widgets.NewTipButton("Export PNG…", theme.DocumentSaveIcon(), "Export the image as a PNG: where, how large and with which filter (Ctrl+S)", a.export)
+	p.copyImage = widgets.NewTipButton("Copy image", theme.ContentCopyIcon(), "Copy the image to the clipboard, upscaled as for export (Ctrl+Shift+C)", a.copyImage)
 	return container.NewVBox(p.open, p.export, p.copyImage)
 }
 
 // setValues shows stored settings without calling back.
-func (p *editPanel) setValues(tool Tool, brush int, grid bool, candidates int) {
+func (p *editPanel) setValues(tool widgets.Tool, brush int, grid bool, candidates int) {
 	p.quietChange = true
 	defer func() { p.quietChange = false }()
 	p.tools.SetSelected(toolNames()[tool])
@@ -353,12 +356,12 @@ func (p *editPanel) setBrush(n int) {
 }
 
 // setTool shows the selected tool (ToolLine keeps the mask tool shown).
-func (p *editPanel) setTool(t Tool) {
+func (p *editPanel) setTool(t widgets.Tool) {
 	p.quietChange = true
 	defer func() { p.quietChange = false }()
-	if t.temperature() {
+	if t.PaintsTemperature() {
 		p.tools.SetSelected("")
-		p.tempTools.SetSelected(tempToolNames()[t-ToolTemperature])
+		p.tempTools.SetSelected(tempToolNames()[t-widgets.ToolTemperature])
 		return
 	}
 	p.tempTools.SetSelected("")

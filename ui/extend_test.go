@@ -42,8 +42,8 @@ func TestExtendAddsRowsAndKeepsOriginal(t *testing.T) {
 	if rec.Grid != [2]int{7, cols} || !slices.Equal(rec.Tokens, got) || rec.Height != 14 || rec.Extra[extraKind] != kindExtend {
 		t.Fatalf("output record grid %v height %d kind %v", rec.Grid, rec.Height, rec.Extra[extraKind])
 	}
-	if !strings.Contains(s.history.thumbs[0].Note, "+3↓") {
-		t.Fatalf("history note %q", s.history.thumbs[0].Note)
+	if !strings.Contains(s.history.Thumbs()[0].Note, "+3↓") {
+		t.Fatalf("history note %q", s.history.Thumbs()[0].Note)
 	}
 
 	// export and reopen keep every row

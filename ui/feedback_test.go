@@ -20,6 +20,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // segmentText joins a rich text's segments.
@@ -157,7 +158,7 @@ func TestExportTypedPathAndSizes(t *testing.T) {
 	}
 	// the export settings are in the export flow, not in the side panel
 	for _, o := range leafObjects(s.edit.content) {
-		if sel, ok := o.(*tipSelect); ok && strings.Contains(sel.Tip(), "Upscale") {
+		if sel, ok := o.(*widgets.TipSelect); ok && strings.Contains(sel.Tip(), "Upscale") {
 			t.Fatal("the upscale setting is still in the side panel")
 		}
 	}
@@ -245,15 +246,15 @@ func TestEveryControlHasATooltip(t *testing.T) {
 		switch w := o.(type) {
 		case *widget.Button, *widget.Check, *widget.Slider, *widget.Select, *widget.Entry, *widget.RadioGroup:
 			t.Errorf("a %T has no tooltip", w)
-		case tipped:
+		case widgets.Tipped:
 			controls++
 			if w.Tip() == "" {
 				t.Errorf("a %T has an empty tooltip", w)
 			}
 		case *widget.Toolbar:
 			for _, it := range w.Items {
-				if _, ok := it.(*tipAction); !ok {
-					if _, ok := it.(toolbarObject); !ok {
+				if _, ok := it.(*widgets.TipAction); !ok {
+					if _, ok := it.(widgets.ToolbarObject); !ok {
 						if _, sep := it.(*widget.ToolbarSeparator); !sep {
 							t.Errorf("toolbar item %T has no tooltip", it)
 						}
@@ -265,15 +266,15 @@ func TestEveryControlHasATooltip(t *testing.T) {
 	if controls < 40 {
 		t.Fatalf("only %d controls with tooltips found", controls)
 	}
-	old := tipDelay
-	tipDelay = 0
-	defer func() { tipDelay = old }()
+	old := widgets.TipDelay
+	widgets.TipDelay = 0
+	defer func() { widgets.TipDelay = old }()
 	c := s.Window().Canvas()
 	b := s.edit.regenerate
 	minBefore := s.Window().Content().MinSize()
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b).Add(fyne.NewPos(5, 5))
 	test.MoveMouse(c, pos)
-	layer := layerFor(b)
+	layer := widgets.LayerFor(b)
 	if layer == nil || layer.Shown() != b.Tip() {
 		t.Fatalf("hovering %q shows %q", b.Text, layer.Shown())
 	}
@@ -314,7 +315,7 @@ func TestLayoutKeepsItsPlaceAndMinimumSize(t *testing.T) {
 	must(t, s.LastError())
 	s.SetLikelihoodMap(true) // the legend
 	s.Wait()
-	if s.Candidates() != 3 || s.legend.Text() == "" || s.history.thumbs[0].Note == "" {
+	if s.Candidates() != 3 || s.legend.Text() == "" || s.history.Thumbs()[0].Note == "" {
 		t.Fatal("the test did not show what it means to")
 	}
 	for i, o := range watched {
@@ -323,15 +324,23 @@ func TestLayoutKeepsItsPlaceAndMinimumSize(t *testing.T) {
 		}
 	}
 	// history thumbnails are all the same size and their captions fit
-	for _, th := range s.history.thumbs {
-		if th.Size() != s.history.thumbs[0].Size() {
+	for _, th := range s.history.Thumbs() {
+		if th.Size() != s.history.Thumbs()[0].Size() {
 			t.Fatal("history thumbnails differ in size")
 		}
-		r := test.WidgetRenderer(th).(*thumbRenderer)
-		for _, txt := range []string{r.cap.Text, r.note.Text} {
-			if w := fyne.MeasureText(txt, r.cap.TextSize, fyne.TextStyle{}).Width; w > th.Size().Width {
-				t.Fatalf("caption %q (%.0f) is wider than its thumbnail (%.0f)", txt, w, th.Size().Width)
+		texts := 0
+		for _, o := range test.WidgetRenderer(th).Objects() {
+			txt, ok := o.(*canvas.Text)
+			if !ok {
+				continue
 			}
+			texts++
+			if w := fyne.MeasureText(txt.Text, txt.TextSize, txt.TextStyle).Width; w > th.Size().Width {
+				t.Fatalf("caption %q (%.0f) is wider than its thumbnail (%.0f)", txt.Text, w, th.Size().Width)
+			}
+		}
+		if texts < 2 {
+			t.Fatalf("a history thumbnail draws %d texts, want its caption and note", texts)
 		}
 	}
 
@@ -392,9 +401,9 @@ func labelOf(o fyne.CanvasObject) string {
 	switch w := o.(type) {
 	case *widget.Label:
 		return w.Text
-	case *tipButton:
+	case *widgets.TipButton:
 		return w.Text
-	case *tipCheck:
+	case *widgets.TipCheck:
 		return w.Text
 	}
 	return ""
@@ -486,7 +495,7 @@ func TestBrushRingOnlyOverCanvas(t *testing.T) {
 	if lc.BrushRingShown() {
 		t.Fatal("a button released off the canvas left the brush ring")
 	}
-	s.setTool(ToolPan)
+	s.setTool(widgets.ToolPan)
 	test.MoveMouse(c, patchCenter(s, 1, 1))
 	if lc.BrushRingShown() {
 		t.Fatal("a brush ring for the pan tool")
@@ -586,7 +595,7 @@ func TestHistoryContextMenu(t *testing.T) {
 	if s.HistoryLen() != 2 {
 		t.Fatalf("history %d", s.HistoryLen())
 	}
-	first := s.history.thumbs[1]
+	first := s.history.Thumbs()[1]
 	test.TapSecondary(first)
 	if !hasDialog(s) {
 		t.Fatal("no context menu")
@@ -601,7 +610,7 @@ func TestHistoryContextMenu(t *testing.T) {
 	item := s.histItems[1]
 
 	s.ToggleFavourite(item.path)
-	if !strings.HasPrefix(s.history.thumbs[1].Caption, "★") {
+	if !strings.HasPrefix(s.history.Thumbs()[1].Caption, "★") {
 		t.Fatal("the favourite is not starred")
 	}
 	must(t, s.RevealHistory(item.path))
@@ -642,10 +651,10 @@ func TestEmptyHintZoomAndReplay(t *testing.T) {
 	if p := s.Canvas().ZoomPercent(); p < 99.9 || p > 100.1 || s.zoomLabel.Text != "100%" {
 		t.Fatalf("1:1 is %.1f%% (label %q)", p, s.zoomLabel.Text)
 	}
-	var undo *tipButton
+	var undo *widgets.TipButton
 	for _, it := range findToolbar(t, s.Window().Content()).Items {
-		if a, ok := it.(*tipAction); ok && strings.HasPrefix(a.tip, "Undo") {
-			undo = a.button
+		if a, ok := it.(*widgets.TipAction); ok && strings.HasPrefix(a.Tip(), "Undo") {
+			undo = a.ToolbarObject().(*widgets.TipButton)
 		}
 	}
 	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(undo)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // gridRepaint is the least time between two decodes of a growing grid;
@@ -29,7 +30,7 @@ const (
 // Decoding runs on the sampler's goroutine.
 type gridPainter struct {
 	tok        tokenizer.Tokenizer
-	lc         *LiveCanvas
+	lc         *widgets.LiveCanvas
 	rows, cols int
 	mu         sync.Mutex
 	codes      []int
@@ -42,7 +43,7 @@ type gridPainter struct {
 }
 
 // newGridPainter starts from shown, the codes on the canvas (−1: none).
-func newGridPainter(tok tokenizer.Tokenizer, lc *LiveCanvas, rows, cols int, shown []int) *gridPainter {
+func newGridPainter(tok tokenizer.Tokenizer, lc *widgets.LiveCanvas, rows, cols int, shown []int) *gridPainter {
 	codes := make([]int, rows*cols)
 	for i := range codes {
 		codes[i] = -1

@@ -15,6 +15,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/vit"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // emojiV2Bundle is a random model of the built-in emoji model's shapes:
@@ -65,7 +66,7 @@ func emojiV2Bundle(tb testing.TB) *bundle.Bundle {
 func BenchmarkViTLivePaint(b *testing.B) {
 	test.NewTempApp(b)
 	bb := emojiV2Bundle(b)
-	lc := NewLiveCanvas()
+	lc := widgets.NewLiveCanvas()
 	lc.SetGrid(16, 16, 4)
 	var spent, total, alone time.Duration
 	for i := range b.N {

@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // prefFavourites lists the history files marked as favourites.
@@ -57,7 +59,7 @@ func (s *Studio) prependHistory(items ...historyItem) {
 // refreshHistory rebuilds the strip from the items that pass the filter,
 // and the filter's choices.
 func (s *Studio) refreshHistory() {
-	var thumbs []*Thumb
+	var thumbs []*widgets.Thumb
 	models := []string{allModels}
 	for _, it := range s.histItems {
 		if it.model != "" && !slices.Contains(models, it.model) {
@@ -72,9 +74,9 @@ func (s *Studio) refreshHistory() {
 			delete(s.histThumbs, path)
 		}
 	}
-	s.history.set(thumbs)
+	s.history.Set(thumbs)
 	s.histModels.Options = models
-	s.histModels.quiet(func() {
+	s.histModels.Quiet(func() {
 		if s.histFilter == "" {
 			s.histModels.SetSelected(allModels)
 		} else {
@@ -85,7 +87,7 @@ func (s *Studio) refreshHistory() {
 }
 
 // cachedHistoryThumb is historyThumb, made once per file and updated.
-func (s *Studio) cachedHistoryThumb(it historyItem) *Thumb {
+func (s *Studio) cachedHistoryThumb(it historyItem) *widgets.Thumb {
 	fresh := s.historyThumb(it)
 	if th, ok := s.histThumbs[it.path]; ok {
 		if th.Caption != fresh.Caption || th.Note != fresh.Note || th.Tip != fresh.Tip {
@@ -96,7 +98,7 @@ func (s *Studio) cachedHistoryThumb(it historyItem) *Thumb {
 		return th
 	}
 	if s.histThumbs == nil {
-		s.histThumbs = map[string]*Thumb{}
+		s.histThumbs = map[string]*widgets.Thumb{}
 	}
 	s.histThumbs[it.path] = fresh
 	return fresh
@@ -105,12 +107,12 @@ func (s *Studio) cachedHistoryThumb(it historyItem) *Thumb {
 // historyThumb is the thumbnail of an output file, with its lineage as its
 // note, a star for a favourite, and a context menu; tapping it reopens it
 // with the model that made it.
-func (s *Studio) historyThumb(it historyItem) *Thumb {
+func (s *Studio) historyThumb(it historyItem) *widgets.Thumb {
 	caption := historyCaption(filepath.Base(it.path))
 	if s.isFavourite(it.path) {
 		caption = "★ " + caption
 	}
-	t := NewThumb(it.img, caption, func() { s.report(s.OpenHistory(it)) })
+	t := widgets.NewThumb(it.img, caption, func() { s.report(s.OpenHistory(it)) })
 	t.Note = it.l.note()
 	t.Tip = filepath.Base(it.path)
 	if it.model != "" {
@@ -256,7 +258,7 @@ func (s *Studio) loadHistory() {
 }
 
 // HistoryLen is the number of entries in the history strip.
-func (s *Studio) HistoryLen() int { return len(s.history.thumbs) }
+func (s *Studio) HistoryLen() int { return len(s.history.Thumbs()) }
 
 // OpenHistory reopens an output: with the model that made it, switching
 // to that model first when another one is open (its own work is kept,

@@ -91,8 +91,8 @@ func TestEditByInstruction(t *testing.T) {
 	if got := s.Document().Tokens(); !slices.Equal(got, want) {
 		t.Fatalf("edited codes %v, want %v (the edit model's best candidate, encoded again)", got, want)
 	}
-	if s.Candidates() != 3 || !strings.HasPrefix(s.cands.thumbs[0].Caption, "best") {
-		t.Fatalf("%d candidates, first %q", s.Candidates(), s.cands.thumbs[0].Caption)
+	if s.Candidates() != 3 || !strings.HasPrefix(s.cands.Thumbs()[0].Caption, "best") {
+		t.Fatalf("%d candidates, first %q", s.Candidates(), s.cands.Thumbs()[0].Caption)
 	}
 	if !strings.Contains(s.Status(), "Edited") || !strings.Contains(s.Status(), "mirror it") {
 		t.Fatalf("status %q", s.Status())

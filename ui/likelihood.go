@@ -109,17 +109,17 @@ func (s *Studio) LikelihoodScore() *sampler.Score {
 func (s *Studio) refreshLikelihoodMap() {
 	if !s.likMapOn {
 		s.canvas.SetLikelihoodMap(nil, 0, 0)
-		s.legend.hide()
+		s.legend.Hide()
 		return
 	}
 	if s.streaming {
 		s.canvas.SetLikelihoodMap(nil, 0, 0)
-		s.legend.message("The map comes back when the run ends")
+		s.legend.SetMessage("The map comes back when the run ends")
 		return
 	}
 	if err := s.scoreable(); err != nil {
 		s.canvas.SetLikelihoodMap(nil, 0, 0)
-		s.legend.message(err.Error())
+		s.legend.SetMessage(err.Error())
 		return
 	}
 	if sc := s.LikelihoodScore(); sc != nil {
@@ -127,7 +127,7 @@ func (s *Studio) refreshLikelihoodMap() {
 		return
 	}
 	s.canvas.SetLikelihoodMap(nil, 0, 0)
-	s.legend.message("Scoring…")
+	s.legend.SetMessage("Scoring…")
 	if s.scoring {
 		return // refreshed again when that scoring ends
 	}
@@ -135,7 +135,7 @@ func (s *Studio) refreshLikelihoodMap() {
 	s.scoreAsync(s.scorePrompt(), s.doc.Tokens(), func(_ *scored, err error) {
 		s.scoring = false
 		if err != nil && !errors.Is(err, errModelChanged) {
-			s.legend.message(err.Error())
+			s.legend.SetMessage(err.Error())
 			return
 		}
 		s.refreshLikelihoodMap() // the latest image, prompt and model
@@ -147,7 +147,7 @@ func (s *Studio) refreshLikelihoodMap() {
 func (s *Studio) showLikelihoodMap(sc *sampler.Score) {
 	lo, hi := slices.Min(sc.PerToken), slices.Max(sc.PerToken)
 	s.canvas.SetLikelihoodMap(sc.PerToken[:min(s.shownPatches(), len(sc.PerToken))], lo, hi)
-	s.legend.show(lo, hi, sc.BitsPerToken())
+	s.legend.Show(lo, hi, sc.BitsPerToken())
 }
 
 // worstMask marks the fraction frac (at least one patch) of patches with

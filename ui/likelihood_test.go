@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/widgets"
+	"image"
 )
 
 // The likelihood map shows, per patch, exactly what the scorer gives for
@@ -40,7 +42,7 @@ func TestLikelihoodMapMatchesScorer(t *testing.T) {
 	}
 	// the hottest patch is drawn in the ramp's top colour
 	hot := slices.Index(want.PerToken, slices.Max(want.PerToken))
-	if c := nllColor(want.PerToken[hot], slices.Min(want.PerToken), slices.Max(want.PerToken)); s.Canvas().mapPix.NRGBAAt(hot%4, hot/4) != c {
+	if c := widgets.NLLColor(want.PerToken[hot], slices.Min(want.PerToken), slices.Max(want.PerToken)); likelihoodLayer(s).NRGBAAt(hot%4, hot/4) != c {
 		t.Fatal("likelihood map overlay not painted")
 	}
 
@@ -155,4 +157,11 @@ func TestWorstMask(t *testing.T) {
 			t.Errorf("frac %g: %v want %v", c.frac, got, c.want)
 		}
 	}
+}
+
+// likelihoodLayer is the likelihood map as the canvas last drew it (one
+// pixel per patch).
+func likelihoodLayer(s *Studio) *image.NRGBA {
+	_, lik := s.Canvas().Layers()
+	return lik
 }

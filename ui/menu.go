@@ -3,6 +3,8 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // shortcut is Ctrl (Cmd on macOS) plus extra modifiers and key.
@@ -46,9 +48,9 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		item("undo", "Undo", &fyne.ShortcutUndo{}, s.undoKey),
 		item("redo", "Redo", shortcut(fyne.KeyZ, fyne.KeyModifierShift), s.redoKey),
 		fyne.NewMenuItemSeparator(),
-		menuItem("Brush", shortcut(fyne.KeyB, 0), func() { s.chooseTool(ToolBrush) }),
-		menuItem("Eraser", shortcut(fyne.KeyE, 0), func() { s.chooseTool(ToolEraser) }),
-		menuItem("Temperature brush", shortcut(fyne.KeyT, fyne.KeyModifierShift), func() { s.chooseTool(ToolTemperature) }),
+		menuItem("Brush", shortcut(fyne.KeyB, 0), func() { s.chooseTool(widgets.ToolBrush) }),
+		menuItem("Eraser", shortcut(fyne.KeyE, 0), func() { s.chooseTool(widgets.ToolEraser) }),
+		menuItem("Temperature brush", shortcut(fyne.KeyT, fyne.KeyModifierShift), func() { s.chooseTool(widgets.ToolTemperature) }),
 		item("clearTemp", "Clear temperatures", nil, func() { s.report(s.ClearTemperatureMap()) }),
 		menuItem("Clear mask", shortcut(fyne.KeyBackspace, fyne.KeyModifierShift), func() { s.report(s.ClearMask()) }),
 		menuItem("Invert mask", shortcut(fyne.KeyI, 0), func() { s.report(s.InvertMask()) }),
@@ -70,8 +72,8 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		item("describe", "Describe…", shortcut(fyne.KeyD, 0), s.describeAsked),
 		menuItem("Nearest training images…", nil, func() { s.report(s.CheckMemorised()) }),
 		fyne.NewMenuItemSeparator(),
-		menuItem("Zoom in", shortcut(fyne.KeyEqual, 0), func() { s.canvas.ZoomBy(zoomStep) }),
-		menuItem("Zoom out", shortcut(fyne.KeyMinus, 0), func() { s.canvas.ZoomBy(1 / zoomStep) }),
+		menuItem("Zoom in", shortcut(fyne.KeyEqual, 0), func() { s.canvas.ZoomBy(widgets.ZoomStep) }),
+		menuItem("Zoom out", shortcut(fyne.KeyMinus, 0), func() { s.canvas.ZoomBy(1 / widgets.ZoomStep) }),
 		menuItem("Fit to window", shortcut(fyne.Key0, 0), s.canvas.ZoomFit),
 		menuItem("Actual pixels (1:1)", shortcut(fyne.Key1, 0), s.canvas.ZoomActual),
 	)

@@ -14,6 +14,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // maxSuggestions is how many completions the prompt panel offers.
@@ -25,30 +26,30 @@ type promptPanel struct {
 	// carried holds the settings without a control of their own (guidance
 	// min-p, image guidance): SetParams keeps them for Params.
 	carried     sampling.Settings
-	model       *tipSelect
-	prompt      *PromptEntry
-	style       *tipSelect // the prompt's trailing style word(s), or anyStyle
-	styles      []string   // the model's style words ("fluent flat")
+	model       *widgets.TipSelect
+	prompt      *widgets.PromptEntry
+	style       *widgets.TipSelect // the prompt's trailing style word(s), or anyStyle
+	styles      []string           // the model's style words ("fluent flat")
 	suggestions *fyne.Container
 	suggestBox  *container.Scroll
 	words       *widget.RichText
-	negative    *tipEntry
+	negative    *widgets.TipEntry
 	negWords    *widget.RichText
 	negNote     *widget.Label
-	temperature *tipSlider
+	temperature *widgets.TipSlider
 	tempLabel   *widget.Label
-	topK        *tipEntry
-	topP        *tipSlider
+	topK        *widgets.TipEntry
+	topP        *widgets.TipSlider
 	topPLabel   *widget.Label
-	guidance    *tipSlider
+	guidance    *widgets.TipSlider
 	guideLabel  *widget.Label
-	seed        *tipEntry
-	seedLock    *tipCheck
-	dice        *tipButton
-	batch       *tipSlider
+	seed        *widgets.TipEntry
+	seedLock    *widgets.TipCheck
+	dice        *widgets.TipButton
+	batch       *widgets.TipSlider
 	batchLabel  *widget.Label
-	generate    *tipButton
-	stop        *tipButton
+	generate    *widgets.TipButton
+	stop        *widgets.TipButton
 	content     fyne.CanvasObject
 
 	tok         *prompt.Tokenizer
@@ -74,11 +75,11 @@ const anyStyle = "Any style"
 // newPromptPanel builds the panel's widgets.
 func newPromptPanel() *promptPanel {
 	p := &promptPanel{modelKeys: map[string]string{}}
-	p.model = newTipSelect(nil, "The model that draws: built-in models, model folders opened before, or open another folder. "+
+	p.model = widgets.NewTipSelect(nil, "The model that draws: built-in models, model folders opened before, or open another folder. "+
 		"Each model keeps its own image, undo history and settings.", p.modelChosen)
 	p.model.PlaceHolder = "(no model)"
 
-	p.prompt = NewPromptEntry()
+	p.prompt = widgets.NewPromptEntry()
 	p.prompt.Tip = "What to draw, in words the model knows (unknown words are marked and left out). Tab completes a word, Ctrl+Enter generates."
 	p.prompt.SetPlaceHolder("Prompt — Ctrl+Enter generates")
 	p.prompt.OnChanged = func(string) { p.promptChanged() }
@@ -92,14 +93,14 @@ func newPromptPanel() *promptPanel {
 		p.prompt.CompleteWord(p.completions[0])
 		return true
 	}
-	p.style = newTipSelect(nil, "Style: adds the style's words at the end of the prompt (Any style: none, the model picks)", p.styleChosen)
+	p.style = widgets.NewTipSelect(nil, "Style: adds the style's words at the end of the prompt (Any style: none, the model picks)", p.styleChosen)
 	p.style.PlaceHolder = anyStyle
 	p.style.Hide()
 	p.suggestions = container.NewHBox()
 	p.words = widget.NewRichText()
 	p.words.Wrapping = fyne.TextWrapWord
 
-	p.negative = newTipEntry(true, "Words the image should not look like. It acts through guidance: only with Guidance above 1.")
+	p.negative = widgets.NewTipEntry(true, "Words the image should not look like. It acts through guidance: only with Guidance above 1.")
 	p.negative.SetMinRowsVisible(2)
 	p.negative.SetPlaceHolder("Negative prompt")
 	p.negative.OnChanged = func(string) { p.negativeChanged() }
@@ -111,11 +112,11 @@ func newPromptPanel() *promptPanel {
 	p.negNote.Hide()
 
 	p.tempLabel = widget.NewLabel("")
-	p.temperature = newTipSlider(core.MinTemperature, core.MaxTemperature, "Temperature: below 1 draws the likeliest patches (plainer), above 1 more varied ones")
+	p.temperature = widgets.NewTipSlider(core.MinTemperature, core.MaxTemperature, "Temperature: below 1 draws the likeliest patches (plainer), above 1 more varied ones")
 	p.temperature.Step = 0.05
 	p.temperature.OnChanged = func(v float64) { p.tempLabel.SetText(fmt.Sprintf("%.2f", v)) }
 
-	p.topK = newTipEntry(false, "Top-k: draw each patch from the k likeliest codes only (0: all codes)")
+	p.topK = widgets.NewTipEntry(false, "Top-k: draw each patch from the k likeliest codes only (0: all codes)")
 	p.topK.SetPlaceHolder("0 = all")
 	p.topK.Validator = func(s string) error {
 		_, err := parseTopK(s)
@@ -123,34 +124,34 @@ func newPromptPanel() *promptPanel {
 	}
 
 	p.topPLabel = widget.NewLabel("")
-	p.topP = newTipSlider(0.05, 1, "Top-p: draw from the likeliest codes that together reach this probability (1: all)")
+	p.topP = widgets.NewTipSlider(0.05, 1, "Top-p: draw from the likeliest codes that together reach this probability (1: all)")
 	p.topP.Step = 0.01
 	p.topP.OnChanged = func(v float64) { p.topPLabel.SetText(fmt.Sprintf("%.2f", v)) }
 
 	p.guideLabel = widget.NewLabel("")
-	p.guidance = newTipSlider(1, core.MaxGuidance, "Guidance: how strongly the prompt (against the negative prompt) steers each patch; 1 is off")
+	p.guidance = widgets.NewTipSlider(1, core.MaxGuidance, "Guidance: how strongly the prompt (against the negative prompt) steers each patch; 1 is off")
 	p.guidance.Step = 0.5
 	p.guidance.OnChanged = func(v float64) {
 		p.guideLabel.SetText(fmt.Sprintf("%.1f", v))
 		p.negativeChanged()
 	}
 
-	p.seed = newTipEntry(false, "Seed of the next run (image i of a batch uses seed + i). Unlocked, a new one is drawn after each run; locked, it never changes.")
+	p.seed = widgets.NewTipEntry(false, "Seed of the next run (image i of a batch uses seed + i). Unlocked, a new one is drawn after each run; locked, it never changes.")
 	p.seed.Validator = func(s string) error {
 		_, err := parseSeed(s)
 		return err
 	}
-	p.seedLock = newTipCheck("Lock", "Keep this seed for every run (nothing changes a locked seed)", nil)
-	p.dice = newTipButton("", theme.ViewRefreshIcon(), "Draw a new random seed", func() { p.SetSeed(core.NewSeed()) })
+	p.seedLock = widgets.NewTipCheck("Lock", "Keep this seed for every run (nothing changes a locked seed)", nil)
+	p.dice = widgets.NewTipButton("", theme.ViewRefreshIcon(), "Draw a new random seed", func() { p.SetSeed(core.NewSeed()) })
 
 	p.batchLabel = widget.NewLabel("")
-	p.batch = newTipSlider(1, core.MaxBatch, "Images per run: a batch is offered as candidates under the canvas, best first")
+	p.batch = widgets.NewTipSlider(1, core.MaxBatch, "Images per run: a batch is offered as candidates under the canvas, best first")
 	p.batch.Step = 1
 	p.batch.OnChanged = func(v float64) { p.batchLabel.SetText(strconv.Itoa(int(v))) }
 
-	p.generate = newTipButton("Generate", theme.MediaPlayIcon(), "Draw a new image from the prompt (Ctrl+Enter)", func() { p.onGenerate() })
+	p.generate = widgets.NewTipButton("Generate", theme.MediaPlayIcon(), "Draw a new image from the prompt (Ctrl+Enter)", func() { p.onGenerate() })
 	p.generate.Importance = widget.HighImportance
-	p.stop = newTipButton("Stop", theme.MediaStopIcon(), "Stop the run; the patches drawn so far are kept (Esc)", func() { p.onStop() })
+	p.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run; the patches drawn so far are kept (Esc)", func() { p.onStop() })
 	p.stop.Disable()
 
 	// each setting on one line: name, control, value
@@ -174,7 +175,7 @@ func newPromptPanel() *promptPanel {
 		row("Top-k", p.topK, nil),
 		row("Top-p", p.topP, p.topPLabel),
 		row("Guidance", p.guidance, p.guideLabel),
-		row("Seed", atLeast(seedFieldWidth(), p.seed), container.NewHBox(p.seedLock, p.dice)),
+		row("Seed", widgets.AtLeast(seedFieldWidth(), p.seed), container.NewHBox(p.seedLock, p.dice)),
 		row("Batch", p.batch, p.batchLabel),
 	)
 	// Generate and Stop stay in view however small the window is.
@@ -273,7 +274,7 @@ func (p *promptPanel) SetRunning(on bool) {
 // SetModels fills the model picker: keys are what Models.Open takes, shown
 // by label; current is selected. The last option opens a folder.
 func (p *promptPanel) SetModels(keys []string, label func(string) string, current string) {
-	p.model.quiet(func() { p.fillModels(keys, label, current) })
+	p.model.Quiet(func() { p.fillModels(keys, label, current) })
 }
 
 // fillModels is SetModels without the picker's callback.
@@ -318,7 +319,7 @@ func (p *promptPanel) modelChosen(opt string) {
 // picker is hidden for a model without styles.
 func (p *promptPanel) SetStyles(styles []string) {
 	p.styles = slices.Clone(styles)
-	p.style.quiet(func() {
+	p.style.Quiet(func() {
 		p.style.Options = append([]string{anyStyle}, styles...)
 		p.style.SetSelected(p.promptStyle())
 	})
@@ -379,7 +380,7 @@ func (p *promptPanel) promptChanged() {
 	if p.tok != nil {
 		if w := p.prompt.CurrentWord(); w != "" && p.prompt.AtWordEnd() {
 			typing := strings.ToLower(w)
-			typedAt = len(prompt.Split(p.prompt.Text[:p.prompt.cursorOffset()])) - 1
+			typedAt = len(prompt.Split(p.prompt.Text[:p.prompt.CursorOffset()])) - 1
 			var pool []string
 			for _, c := range p.tok.Complete(w, maxCompletionPool) {
 				if c != typing {
@@ -416,14 +417,14 @@ func (p *promptPanel) promptChanged() {
 	p.words.Segments = markWords(p.tok, p.prompt.Text, typedAt, "Model reads: ")
 	p.words.Refresh()
 	if p.style != nil && len(p.styles) > 0 && p.style.Selected != p.promptStyle() {
-		p.style.quiet(func() { p.style.SetSelected(p.promptStyle()) })
+		p.style.Quiet(func() { p.style.SetSelected(p.promptStyle()) })
 	}
 }
 
 // otherWords are the prompt's words except the one being typed.
 func (p *promptPanel) otherWords() []string {
-	off := p.prompt.cursorOffset()
-	start, _ := wordBefore(p.prompt.Text, off)
+	off := p.prompt.CursorOffset()
+	start, _ := widgets.WordBefore(p.prompt.Text, off)
 	return prompt.Split(p.prompt.Text[:start] + " " + p.prompt.Text[off:])
 }
 

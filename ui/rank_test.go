@@ -41,7 +41,7 @@ func TestBatchRankedByPromptGain(t *testing.T) {
 		if i > 0 && c.score > s.candidates[i-1].score {
 			t.Fatalf("candidate %d explains the prompt better than %d", i, i-1)
 		}
-		th := s.cands.thumbs[i]
+		th := s.cands.Thumbs()[i]
 		if !strings.Contains(th.Caption, fmt.Sprintf("%+.3f", c.score)) {
 			t.Fatalf("caption %q lacks the figure", th.Caption)
 		}
@@ -76,7 +76,7 @@ func TestBatchRankedByPromptGain(t *testing.T) {
 	if !strings.Contains(s.candLabel.Text, "prompt fit") {
 		t.Fatalf("candidate label %q", s.candLabel.Text)
 	}
-	test.Tap(s.cands.thumbs[3])
+	test.Tap(s.cands.Thumbs()[3])
 	if !slices.Equal(s.Document().Tokens(), s.candidates[3].tokens) ||
 		!slices.Equal(s.Canvas().Image().Pix, s.Bundle().Decode(s.candidates[3].tokens).Pix) {
 		t.Fatal("clicking a candidate did not put it on the canvas")
@@ -100,8 +100,8 @@ func TestBatchRankedByLikelihoodWithoutPrompt(t *testing.T) {
 		if i > 0 && c.loglik > s.candidates[i-1].loglik {
 			t.Fatalf("candidate %d is likelier than %d", i, i-1)
 		}
-		if !strings.Contains(s.cands.thumbs[i].Tip, "log-likelihood") {
-			t.Fatalf("tooltip %q", s.cands.thumbs[i].Tip)
+		if !strings.Contains(s.cands.Thumbs()[i].Tip, "log-likelihood") {
+			t.Fatalf("tooltip %q", s.cands.Thumbs()[i].Tip)
 		}
 	}
 }

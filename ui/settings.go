@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // Preference keys.
@@ -65,7 +66,7 @@ func (s settings) SetWindowSize(size fyne.Size) {
 
 // Brush is the brush size in patches.
 func (s settings) Brush() int {
-	return min(max(s.p.IntWithFallback(prefBrush, 3), MinBrush), MaxBrush)
+	return min(max(s.p.IntWithFallback(prefBrush, 3), widgets.MinBrush), widgets.MaxBrush)
 }
 
 // SetBrush stores the brush size.

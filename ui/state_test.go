@@ -17,7 +17,8 @@ import (
 // the temperature map.
 func overlayVisible(s *Studio) bool {
 	s.Canvas().Refresh()
-	pix := s.Canvas().overlay.Pix
+	overlay, _ := s.Canvas().Layers()
+	pix := overlay.Pix
 	for i := 3; i < len(pix); i += 4 {
 		if pix[i] != 0 {
 			return true
@@ -128,7 +129,7 @@ func TestSeedsFitAndLockedSeedNeverChanges(t *testing.T) {
 	generate(t, s)
 	must(t, s.PickCandidate(2))
 	generate(t, s)
-	test.Tap(s.history.thumbs[len(s.history.thumbs)-1]) // an image of another seed
+	test.Tap(s.history.Thumbs()[len(s.history.Thumbs())-1]) // an image of another seed
 	s.Wait()
 	must(t, s.LastError())
 	if p, _ := s.Params(); p.Seed != 777 || !p.SeedLocked {
@@ -164,7 +165,8 @@ func TestStatusCountsWhatWasDone(t *testing.T) {
 	if !strings.Contains(s.Status(), "1 patches have their own temperature (0 cooler, 1 warmer than the global 0.50)") {
 		t.Fatalf("status %q: 0.8 is warmer than the global 0.5", s.Status())
 	}
-	if c := s.Canvas().overlay.NRGBAAt(0, 0); c.R <= c.B {
+	if overlay, _ := s.Canvas().Layers(); overlay.NRGBAAt(0, 0).R <= overlay.NRGBAAt(0, 0).B {
+		c := overlay.NRGBAAt(0, 0)
 		t.Fatalf("a patch warmer than the global temperature is tinted %v, not red", c)
 	}
 }

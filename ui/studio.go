@@ -24,6 +24,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // Options configure the studio.
@@ -102,7 +103,7 @@ type Studio struct {
 	// the model shown ("" for all).
 	histItems  []historyItem
 	histFilter string
-	histThumbs map[string]*Thumb // by file
+	histThumbs map[string]*widgets.Thumb // by file
 	// reveal opens a folder in the file manager (tests replace it).
 	reveal func(dir string) error
 	// overlays reports whether the mask and the temperature map are drawn.
@@ -121,20 +122,20 @@ type Studio struct {
 	// widgets
 	panel      *promptPanel
 	edit       *editPanel
-	canvas     *LiveCanvas
+	canvas     *widgets.LiveCanvas
 	bar        *widget.ProgressBar
-	status     *tipLabel
-	logButton  *tipButton
-	cands      *thumbStrip
+	status     *widgets.TipLabel
+	logButton  *widgets.TipButton
+	cands      *widgets.ThumbStrip
 	candBox    *fyne.Container
 	candLabel  *widget.Label
 	candHint   *widget.Label
-	history    *thumbStrip
-	histModels *tipSelect
+	history    *widgets.ThumbStrip
+	histModels *widgets.TipSelect
 	tl         *timeline
-	legend     *likelihoodLegend
+	legend     *widgets.LikelihoodLegend
 	noModel    *fyne.Container
-	zoomLabel  *tipLabel
+	zoomLabel  *widgets.TipLabel
 	menu       map[string]*fyne.MenuItem
 	tips       fyne.CanvasObject
 	lastLoad   time.Time
@@ -186,7 +187,7 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s.buildWidgets()
 	s.train = newTrainTab(s.trainHost())
 	s.tabs = container.NewAppTabs(container.NewTabItem(createTab, s.layout()), container.NewTabItem(trainTab, s.train.content))
-	s.win.SetContent(withTips(s.win, s.tabs))
+	s.win.SetContent(widgets.WithTips(s.win, s.tabs))
 	s.win.Resize(s.set.WindowSize())
 	s.win.SetMainMenu(s.mainMenu())
 	s.addShortcuts()
@@ -230,7 +231,7 @@ func (s *Studio) ShowAndRun() {
 }
 
 // Canvas is the live canvas widget.
-func (s *Studio) Canvas() *LiveCanvas { return s.canvas }
+func (s *Studio) Canvas() *widgets.LiveCanvas { return s.canvas }
 
 // Document is the current work (use on the UI goroutine).
 func (s *Studio) Document() *core.Document { return s.doc }
@@ -305,8 +306,8 @@ func (s *Studio) buildWidgets() {
 	}
 	s.panel.seedLock.OnChanged = func(bool) { s.paramsChanged() }
 
-	s.canvas = NewLiveCanvas()
-	s.canvas.post = s.loop.Do
+	s.canvas = widgets.NewLiveCanvas()
+	s.canvas.SetPost(s.loop.Do)
 	s.canvas.OnMaskEdited = s.maskEdited
 	s.canvas.OnTemperatureEdited = s.tempEdited
 	s.canvas.OnLinePicked = func(row int) { s.report(s.CompleteFrom(row)) }
@@ -322,10 +323,10 @@ func (s *Studio) buildWidgets() {
 
 	s.bar = widget.NewProgressBar()
 	s.bar.TextFormatter = func() string { return s.prog.State(time.Now()).String() }
-	s.status = newTipLabel("The status line: the last message (Status log… lists the earlier ones)")
-	s.logButton = newTipButton("", theme.ListIcon(), "Status log: every message of this session, in full", s.showStatusLog)
+	s.status = widgets.NewTipLabel("The status line: the last message (Status log… lists the earlier ones)")
+	s.logButton = widgets.NewTipButton("", theme.ListIcon(), "Status log: every message of this session, in full", s.showStatusLog)
 	s.logButton.Importance = widget.LowImportance
-	s.zoomLabel = newTipLabel("Zoom: screen pixels per image pixel, in percent (Fit: the image fills the canvas)")
+	s.zoomLabel = widgets.NewTipLabel("Zoom: screen pixels per image pixel, in percent (Fit: the image fills the canvas)")
 	s.zoomLabel.Truncation = fyne.TextTruncateOff
 
 	s.edit = newEditPanel(editActions{
@@ -346,7 +347,7 @@ func (s *Studio) buildWidgets() {
 		overlays:   s.setOverlays,
 		tempValue: func(v float64) {
 			s.canvas.SetTemperatureValue(v)
-			if s.canvas.Tool() == ToolTemperature {
+			if s.canvas.Tool() == widgets.ToolTemperature {
 				s.setStatus(s.temperatureToolStatus())
 			}
 		},
@@ -356,22 +357,22 @@ func (s *Studio) buildWidgets() {
 		extend:        func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },
 		instruct:      func(text string) { s.report(s.EditByInstruction(text)) },
 	})
-	s.edit.setValues(ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates())
+	s.edit.setValues(widgets.ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates())
 
-	s.cands = newThumbStrip()
+	s.cands = widgets.NewThumbStrip()
 	s.candLabel = widget.NewLabel("Candidates")
 	s.candHint = widget.NewLabel("A batch (Batch above 1) or Regenerate masked offers its candidates here, best first")
 	s.candHint.Wrapping = fyne.TextWrapWord
 	s.candHint.Importance = widget.LowImportance
-	s.candBox = container.NewBorder(nil, nil, s.candLabel, nil, container.NewStack(s.cands.view, s.candHint))
-	s.cands.scroll.Hide()
-	s.history = newThumbStrip()
-	s.histModels = newTipSelect([]string{allModels}, "Show the history of one model only", s.FilterHistory)
+	s.candBox = container.NewBorder(nil, nil, s.candLabel, nil, container.NewStack(s.cands.Object(), s.candHint))
+	s.cands.Hide()
+	s.history = widgets.NewThumbStrip()
+	s.histModels = widgets.NewTipSelect([]string{allModels}, "Show the history of one model only", s.FilterHistory)
 	s.histModels.SetSelected(allModels)
 	s.tl = newTimeline(s.scrubTo, func() { s.report(s.BranchFromHere()) }, s.toggleReplay)
-	s.legend = newLikelihoodLegend()
+	s.legend = widgets.NewLikelihoodLegend()
 
-	openDir := newTipButton(openFolderOption, theme.FolderOpenIcon(), "Open a model folder in the Hugging Face layout (config.json, model.safetensors, preprocessor_config.json)", s.showModelFolderDialog)
+	openDir := widgets.NewTipButton(openFolderOption, theme.FolderOpenIcon(), "Open a model folder in the Hugging Face layout (config.json, model.safetensors, preprocessor_config.json)", s.showModelFolderDialog)
 	openDir.Importance = widget.HighImportance
 	gap := canvas.NewRectangle(color.Transparent)
 	gap.SetMinSize(fyne.NewSize(1, 80)) // below the canvas's message
@@ -394,27 +395,27 @@ const (
 // the pointer.
 func (s *Studio) layout() fyne.CanvasObject {
 	tools := widget.NewToolbar(
-		newTipAction(theme.ZoomInIcon(), "Zoom in (Ctrl+=, or scroll up over the canvas)", func() { s.canvas.ZoomBy(zoomStep) }),
-		newTipAction(theme.ZoomOutIcon(), "Zoom out (Ctrl+-, or scroll down over the canvas)", func() { s.canvas.ZoomBy(1 / zoomStep) }),
-		newTipAction(theme.ZoomFitIcon(), "Fit the image to the canvas (Ctrl+0)", s.canvas.ZoomFit),
-		newTipAction(theme.ViewFullScreenIcon(), "1:1 — one image pixel per screen pixel (Ctrl+1)", s.canvas.ZoomActual),
-		toolbarObject{atLeast(zoomLabelWidth(), s.zoomLabel)}, // a fixed width: the icons after it never move
+		widgets.NewTipAction(theme.ZoomInIcon(), "Zoom in (Ctrl+=, or scroll up over the canvas)", func() { s.canvas.ZoomBy(widgets.ZoomStep) }),
+		widgets.NewTipAction(theme.ZoomOutIcon(), "Zoom out (Ctrl+-, or scroll down over the canvas)", func() { s.canvas.ZoomBy(1 / widgets.ZoomStep) }),
+		widgets.NewTipAction(theme.ZoomFitIcon(), "Fit the image to the canvas (Ctrl+0)", s.canvas.ZoomFit),
+		widgets.NewTipAction(theme.ViewFullScreenIcon(), "1:1 — one image pixel per screen pixel (Ctrl+1)", s.canvas.ZoomActual),
+		widgets.ToolbarObject{Object: widgets.AtLeast(zoomLabelWidth(), s.zoomLabel)}, // a fixed width: the icons after it never move
 		widget.NewToolbarSeparator(),
-		newTipAction(theme.ContentUndoIcon(), "Undo the last change of image, mask or temperatures (Ctrl+Z)", func() { s.report(s.Undo()) }),
-		newTipAction(theme.ContentRedoIcon(), "Redo (Ctrl+Shift+Z or Ctrl+Y)", func() { s.report(s.Redo()) }),
+		widgets.NewTipAction(theme.ContentUndoIcon(), "Undo the last change of image, mask or temperatures (Ctrl+Z)", func() { s.report(s.Undo()) }),
+		widgets.NewTipAction(theme.ContentRedoIcon(), "Redo (Ctrl+Shift+Z or Ctrl+Y)", func() { s.report(s.Redo()) }),
 		widget.NewToolbarSeparator(),
-		newTipAction(theme.ContentCopyIcon(), "Copy the image to the clipboard (Ctrl+Shift+C)", s.CopyImage),
-		newTipAction(theme.DocumentSaveIcon(), "Export the image as a PNG, upscaled, with its settings (Ctrl+S)", s.showExportDialog),
+		widgets.NewTipAction(theme.ContentCopyIcon(), "Copy the image to the clipboard (Ctrl+Shift+C)", s.CopyImage),
+		widgets.NewTipAction(theme.DocumentSaveIcon(), "Export the image as a PNG, upscaled, with its settings (Ctrl+S)", s.showExportDialog),
 	)
-	under := container.NewVBox(s.tl.box, s.legend.box, s.bar, s.candBox)
-	center := container.NewBorder(tools, under, nil, nil, atLeast(minCanvasWidth, container.NewStack(s.canvas, s.noModel)))
-	inner := container.NewHSplit(center, atLeast(minEditWidth, s.edit.content))
+	under := container.NewVBox(s.tl.box, s.legend.Object(), s.bar, s.candBox)
+	center := container.NewBorder(tools, under, nil, nil, widgets.AtLeast(minCanvasWidth, container.NewStack(s.canvas, s.noModel)))
+	inner := container.NewHSplit(center, widgets.AtLeast(minEditWidth, s.edit.content))
 	inner.SetOffset(0.77)
-	main := container.NewHSplit(atLeast(minPanelWidth, s.panel.content), inner)
+	main := container.NewHSplit(widgets.AtLeast(minPanelWidth, s.panel.content), inner)
 	main.SetOffset(0.25)
 	bottom := container.NewVBox(
 		widget.NewSeparator(),
-		container.NewBorder(nil, nil, container.NewVBox(widget.NewLabel("History"), s.histModels), nil, s.history.view),
+		container.NewBorder(nil, nil, container.NewVBox(widget.NewLabel("History"), s.histModels), nil, s.history.Object()),
 		container.NewBorder(nil, nil, nil, s.logButton, s.status),
 	)
 	return container.NewBorder(nil, bottom, nil, nil, main)
@@ -464,23 +465,23 @@ func zoomLabelWidth() float32 {
 
 // chooseTool is a tool picked by the user: a painting tool shows the
 // overlays it paints.
-func (s *Studio) chooseTool(t Tool) {
-	if t.paints() {
+func (s *Studio) chooseTool(t widgets.Tool) {
+	if t.Paints() {
 		s.setOverlays(true)
 	}
 	s.setTool(t)
 }
 
 // setTool selects a canvas tool.
-func (s *Studio) setTool(t Tool) {
+func (s *Studio) setTool(t widgets.Tool) {
 	s.canvas.SetTool(t)
 	s.edit.setTool(t)
 	switch t {
-	case ToolLine:
+	case widgets.ToolLine:
 		s.setStatus("Click the line on the canvas where resampling should start (rows above it are kept)")
-	case ToolTemperature:
+	case widgets.ToolTemperature:
 		s.setStatus(s.temperatureToolStatus())
-	case ToolTempEraser:
+	case widgets.ToolTempEraser:
 		s.setStatus(fmt.Sprintf("Paint over patches to return them to the global temperature (%.2f)", s.globalTemperature()))
 	}
 }
@@ -541,7 +542,7 @@ func (s *Studio) pickCompleteLine() {
 		s.showError(errNoImage)
 		return
 	}
-	s.setTool(ToolLine)
+	s.setTool(widgets.ToolLine)
 }
 
 // updateProgress shows the progress state (after each repaint).

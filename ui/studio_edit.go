@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // docChanged shows the document (whole: the timeline goes back to its
@@ -216,7 +217,7 @@ func (s *Studio) showCandidates(j job, results []result) {
 		s.clearCandidates()
 		return
 	}
-	thumbs := make([]*Thumb, len(results))
+	thumbs := make([]*widgets.Thumb, len(results))
 	for i, r := range results {
 		s.candidates = append(s.candidates, r)
 		caption := fmt.Sprintf("#%d · %d", i+1, r.seed)
@@ -243,7 +244,7 @@ func (s *Studio) showCandidates(j job, results []result) {
 		if r.loglik != 0 {
 			tip += fmt.Sprintf("\nLikelihood: %.2f bits/patch.", -r.loglik/math.Ln2)
 		}
-		th := NewThumb(decodeRows(j.b, r.tokens, r.rows), caption, func() { s.report(s.PickCandidate(i)) })
+		th := widgets.NewThumb(decodeRows(j.b, r.tokens, r.rows), caption, func() { s.report(s.PickCandidate(i)) })
 		th.Tip = tip
 		thumbs[i] = th
 	}
@@ -258,19 +259,19 @@ func (s *Studio) showCandidates(j job, results []result) {
 	case j.rank:
 		s.candLabel.SetText("Best first\n(log-lik/patch)")
 	}
-	s.cands.set(thumbs)
-	s.cands.selectIndex(0)
+	s.cands.Set(thumbs)
+	s.cands.Select(0)
 	s.candHint.Hide()
-	s.cands.scroll.Show()
+	s.cands.Show()
 }
 
 // clearCandidates empties the candidate strip (its place stays).
 func (s *Studio) clearCandidates() {
 	s.candidates = nil
 	s.candVersion = -1
-	s.cands.set(nil)
+	s.cands.Set(nil)
 	s.candLabel.SetText("Candidates")
-	s.cands.scroll.Hide()
+	s.cands.Hide()
 	s.candHint.Show()
 }
 
@@ -313,7 +314,7 @@ func (s *Studio) PickCandidate(i int) error {
 		return err
 	}
 	s.candVersion = s.doc.Version()
-	s.cands.selectIndex(i)
+	s.cands.Select(i)
 	s.docChanged()
 	msg := fmt.Sprintf("Candidate %d (seed %d)", i+1, c.seed)
 	if c.loglik != 0 {

@@ -23,6 +23,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // prefExportDir remembers the folder of the last export.
@@ -252,17 +253,17 @@ func (s *Studio) exportDir() string {
 // saveForm asks where to write a file: a path field that takes a full
 // path as typed (or a name in the folder shown) and a folder picker.
 type saveForm struct {
-	path   *tipEntry
-	browse *tipButton
+	path   *widgets.TipEntry
+	browse *widgets.TipButton
 	box    *fyne.Container
 }
 
 // newSaveForm starts at name in the export folder.
 func (s *Studio) newSaveForm(name, what string) *saveForm {
 	f := &saveForm{}
-	f.path = newTipEntry(false, "Where to write the "+what+": a full path (/home/me/cat.png, ~/cat.png) or a name in the folder shown")
+	f.path = widgets.NewTipEntry(false, "Where to write the "+what+": a full path (/home/me/cat.png, ~/cat.png) or a name in the folder shown")
 	f.path.SetText(filepath.Join(s.exportDir(), name))
-	f.browse = newTipButton("Folder…", theme.FolderOpenIcon(), "Pick the folder; the file name stays", func() {
+	f.browse = widgets.NewTipButton("Folder…", theme.FolderOpenIcon(), "Pick the folder; the file name stays", func() {
 		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 			if err == nil && u != nil {
 				base := filepath.Base(strings.TrimSpace(f.path.Text))
@@ -286,7 +287,7 @@ func (s *Studio) newSaveForm(name, what string) *saveForm {
 // rows, if any) and calls save with the path typed.
 func (s *Studio) showSaveDialog(title string, form *saveForm, save func(typed string) error, more ...fyne.CanvasObject) {
 	content := container.NewVBox(append([]fyne.CanvasObject{form.box}, more...)...)
-	d := dialog.NewCustomConfirm(title, "Save", "Cancel", atLeast(520, content), func(ok bool) {
+	d := dialog.NewCustomConfirm(title, "Save", "Cancel", widgets.AtLeast(520, content), func(ok bool) {
 		if ok {
 			s.report(save(form.path.Text))
 		}
@@ -300,8 +301,8 @@ func (s *Studio) showSaveDialog(title string, form *saveForm, save func(typed st
 // how large and with which filter, and the size that makes.
 type exportForm struct {
 	*saveForm
-	scale  *tipSelect
-	filter *choice
+	scale  *widgets.TipSelect
+	filter *widgets.Choice
 	size   *widget.Label
 	rows   *fyne.Container
 }
@@ -314,25 +315,24 @@ func (s *Studio) newExportForm() *exportForm {
 		opts[i] = scaleOption(i + 1)
 	}
 	f.size = widget.NewLabel("")
-	f.scale = newTipSelect(opts, "Upscale: each image pixel becomes k×k pixels", func(v string) {
+	f.scale = widgets.NewTipSelect(opts, "Upscale: each image pixel becomes k×k pixels", func(v string) {
 		if k, err := strconv.Atoi(strings.TrimSuffix(v, "×")); err == nil {
 			s.set.SetScale(k)
 		}
 		f.showSize(s)
 	})
-	f.scale.quiet(func() { f.scale.SetSelected(scaleOption(s.set.Scale())) })
-	f.filter = newChoice([]string{Nearest.String(), Lanczos.String()}, []string{
+	f.scale.Quiet(func() { f.scale.SetSelected(scaleOption(s.set.Scale())) })
+	f.filter = widgets.NewChoice([]string{Nearest.String(), Lanczos.String()}, []string{
 		"Nearest: crisp square pixels", "Lanczos: smooth the pixels",
 	}, func(v string) {
 		s.set.SetFilter(parseFilter(v))
 		f.showSize(s)
 	})
-	f.filter.Selected = s.set.Filter().String()
-	f.filter.paint()
+	f.filter.ShowSelected(s.set.Filter().String())
 	f.showSize(s)
 	f.rows = container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("Upscale"), nil, f.scale),
-		container.NewBorder(nil, nil, widget.NewLabel("Filter"), nil, f.filter.box),
+		container.NewBorder(nil, nil, widget.NewLabel("Filter"), nil, f.filter.Object()),
 		f.size,
 	)
 	return f

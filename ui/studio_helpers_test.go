@@ -126,12 +126,7 @@ func patchEqual(a, b *image.NRGBA, i, cols, p int) bool {
 // patchCenter is the absolute canvas position of patch (row, col)'s centre.
 func patchCenter(s *Studio, row, col int) fyne.Position {
 	lc := s.Canvas()
-	w, h := lc.imageSize()
-	pos, size := lc.view.rect(lc.Size(), w, h)
-	scale := size.Width / float32(w)
-	p := float32(lc.patch)
-	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject(lc)
-	return abs.Add(pos).Add(fyne.NewPos((float32(col)+0.5)*p*scale, (float32(row)+0.5)*p*scale))
+	return fyne.CurrentApp().Driver().AbsolutePositionForObject(lc).Add(lc.PatchCenter(row, col))
 }
 
 // hasDialog reports whether a dialog is shown over the window.

@@ -18,6 +18,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // errNoImage is reported by actions that need an image.
@@ -141,7 +142,7 @@ func (s *Studio) generateAsked() {
 		return
 	}
 	s.setStatus("The model knows none of the prompt's words")
-	dialog.ShowConfirm("Generate without a prompt?", wrapText(unknown.Error(), 60), func(ok bool) {
+	dialog.ShowConfirm("Generate without a prompt?", widgets.WrapText(unknown.Error(), 60), func(ok bool) {
 		if ok {
 			s.report(s.generate(true))
 		}
@@ -246,7 +247,7 @@ func (s *Studio) RegenerateMasked() error {
 
 // CompleteFrom keeps the rows above row and resamples the rest.
 func (s *Studio) CompleteFrom(row int) error {
-	s.setTool(ToolBrush)
+	s.setTool(widgets.ToolBrush)
 	if s.doc == nil || s.doc.Empty() {
 		return errNoImage
 	}
@@ -352,7 +353,7 @@ func shownCodes(codes []int, cleared func(i int) bool) []int {
 // decoded patch into the canvas, whose repaint is coalesced to about 30 a
 // second through fyne.Do. paint, when set, paints image 0's events instead
 // (a tokenizer that decodes the whole grid). hook, if set, runs after (tests).
-func canvasEmitter(prog *progress, lc *LiveCanvas, paint, hook func(sampler.Event)) func(sampler.Event) {
+func canvasEmitter(prog *progress, lc *widgets.LiveCanvas, paint, hook func(sampler.Event)) func(sampler.Event) {
 	return func(ev sampler.Event) {
 		prog.Event(ev)
 		switch {

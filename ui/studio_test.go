@@ -24,6 +24,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // Typing a prompt and pressing Ctrl+Enter fills the canvas patch by patch.
@@ -157,7 +158,7 @@ func TestRegenerateMaskedChangesOnlyMasked(t *testing.T) {
 	if changed == 0 {
 		t.Fatal("no masked patch changed")
 	}
-	if s.Candidates() != 4 || !strings.HasPrefix(s.cands.thumbs[0].Caption, "best") {
+	if s.Candidates() != 4 || !strings.HasPrefix(s.cands.Thumbs()[0].Caption, "best") {
 		t.Fatalf("candidates %d", s.Candidates())
 	}
 	if !slices.Equal(s.Document().Mask(), mask) {
@@ -412,9 +413,9 @@ func TestHistoryReopensWithItsOwnModel(t *testing.T) {
 	setParams(t, s, "blue dog", 3, func(p *core.Params) { p.Guidance = 6; p.Batch = 2 }) // locked
 	generate(t, s)
 	otherTokens := s.Document().Tokens()
-	var entry *Thumb
-	for _, th := range s.history.thumbs {
-		if strings.Contains(th.Tip, "Made with tiny") && th != s.history.thumbs[0] {
+	var entry *widgets.Thumb
+	for _, th := range s.history.Thumbs() {
+		if strings.Contains(th.Tip, "Made with tiny") && th != s.history.Thumbs()[0] {
 			entry = th
 		}
 	}
@@ -489,7 +490,7 @@ func TestHistoryRestores(t *testing.T) {
 	if s.HistoryLen() != 2 {
 		t.Fatalf("history %d", s.HistoryLen())
 	}
-	test.Tap(s.history.thumbs[1]) // older one
+	test.Tap(s.history.Thumbs()[1]) // older one
 	s.Wait()
 	must(t, s.LastError())
 	if !slices.Equal(s.Document().Tokens(), first) || s.Document().ImageParams().Seed != 100 {
@@ -505,7 +506,7 @@ func TestHistoryRestores(t *testing.T) {
 	p, _ := s.Params()
 	p.SeedLocked = false
 	s.SetParams(p)
-	test.Tap(s.history.thumbs[0])
+	test.Tap(s.history.Thumbs()[0])
 	s.Wait()
 	must(t, s.LastError())
 	if p, _ := s.Params(); p.Prompt != "dog" || p.Seed != 200 || p.SeedLocked {
@@ -574,7 +575,7 @@ func TestCompleteFromKeepsTopRows(t *testing.T) {
 	generate(t, s)
 	before := s.Document().Tokens()
 	s.pickCompleteLine()
-	if s.Canvas().Tool() != ToolLine {
+	if s.Canvas().Tool() != widgets.ToolLine {
 		t.Fatal("line tool not selected")
 	}
 	s.Canvas().OnLinePicked(2)
@@ -584,7 +585,7 @@ func TestCompleteFromKeepsTopRows(t *testing.T) {
 	if !slices.Equal(after[:8], before[:8]) || len(after) != 16 {
 		t.Fatal("rows above the line changed")
 	}
-	if s.Canvas().Tool() != ToolBrush {
+	if s.Canvas().Tool() != widgets.ToolBrush {
 		t.Fatal("tool not reset")
 	}
 }
@@ -688,10 +689,10 @@ func TestZoomAndPan(t *testing.T) {
 	if lc.Scale() <= fit {
 		t.Fatalf("scroll up did not zoom in: %v -> %v", fit, lc.Scale())
 	}
-	s.setTool(ToolPan)
-	before := lc.view.offset
+	s.setTool(widgets.ToolPan)
+	before := lc.PatchCenter(2, 2)
 	test.Drag(s.Window().Canvas(), patchCenter(s, 2, 2), 30, -10)
-	if d := lc.view.offset.Subtract(before); d.X != 30 || d.Y != -10 {
+	if d := lc.PatchCenter(2, 2).Subtract(before); d.X != 30 || d.Y != -10 {
 		t.Fatalf("pan moved by %v", d)
 	}
 	if s.Document().Masked() != 0 {
@@ -744,7 +745,7 @@ func TestBatchCandidates(t *testing.T) {
 	}
 	first := s.Document().Tokens()
 	third := s.candidates[2].seed // ranked: not necessarily seed 52
-	test.Tap(s.cands.thumbs[2])
+	test.Tap(s.cands.Thumbs()[2])
 	if slices.Equal(first, s.Document().Tokens()) || s.Document().ImageParams().Seed != third {
 		t.Fatalf("candidate 3 not picked (seed %d, want %d)", s.Document().ImageParams().Seed, third)
 	}
@@ -755,7 +756,7 @@ func TestBatchCandidates(t *testing.T) {
 	if len(files) != 2 || s.HistoryLen() != 2 || s.Document().Parent == "" || readRecord(t, s.Document().Parent).Seed != third {
 		t.Fatalf("outputs %d history %d parent %q: the picked candidate was not saved", len(files), s.HistoryLen(), s.Document().Parent)
 	}
-	test.Tap(s.cands.thumbs[2]) // already saved: no second file
+	test.Tap(s.cands.Thumbs()[2]) // already saved: no second file
 	if files, _ = filepath.Glob(filepath.Join(s.OutputsDir(), "*.png")); len(files) != 2 {
 		t.Fatalf("picking the same candidate again wrote %d files", len(files))
 	}

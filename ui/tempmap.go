@@ -7,14 +7,6 @@ import (
 	"github.com/tessera-studio/tessera/ui/core"
 )
 
-// Temperatures the temperature brush paints: cooler (more typical) patches
-// down to MinPaintTemperature, warmer (more varied) up to
-// MaxPaintTemperature.
-const (
-	MinPaintTemperature = 0.3
-	MaxPaintTemperature = 2.0
-)
-
 // tempEdited commits a temperature stroke (one undo step).
 func (s *Studio) tempEdited(temps []float64) {
 	if s.doc == nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // isArgmax reports whether tokens[i] is the model's most likely code at
@@ -73,7 +74,7 @@ func TestTemperatureBrush(t *testing.T) {
 	generate(t, s)
 	s.Canvas().SetBrushSize(1)
 	s.edit.tempTools.SetSelected("Paint")
-	if s.Canvas().Tool() != ToolTemperature || s.edit.tools.Selected != "" {
+	if s.Canvas().Tool() != widgets.ToolTemperature || s.edit.tools.Selected != "" {
 		t.Fatalf("tool %v, mask tools show %q", s.Canvas().Tool(), s.edit.tools.Selected)
 	}
 	s.edit.tempValue.SetValue(0.5)
@@ -84,7 +85,7 @@ func TestTemperatureBrush(t *testing.T) {
 	if m[0] != 0.5 || m[15] != 1.8 || s.Document().Masked() != 0 {
 		t.Fatalf("painted map %v (masked %d)", m, s.Document().Masked())
 	}
-	ov := s.Canvas().overlay
+	ov, _ := s.Canvas().Layers()
 	if c := ov.NRGBAAt(0, 0); c.B <= c.R || c.A == 0 {
 		t.Fatalf("cool patch overlay %v", c)
 	}
@@ -103,7 +104,7 @@ func TestTemperatureBrush(t *testing.T) {
 	if m := s.Document().Temperature(); m[0] != 0.5 {
 		t.Fatal("undo did not restore the map")
 	}
-	s.setTool(ToolBrush)
+	s.setTool(widgets.ToolBrush)
 	if s.edit.tempTools.Selected != "" || s.edit.tools.Selected != "Brush" {
 		t.Fatal("tool radios out of step")
 	}

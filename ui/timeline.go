@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // timeline is the strip under the canvas that rewinds the image: a slider
@@ -19,10 +20,10 @@ import (
 // replays the generation patch by patch at a pace the eye can follow, and
 // "Branch from here" keeps the patches shown and resamples the rest.
 type timeline struct {
-	slider *tipSlider
+	slider *widgets.TipSlider
 	label  *widget.Label
-	play   *tipButton
-	branch *tipButton
+	play   *widgets.TipButton
+	branch *widgets.TipButton
 	box    fyne.CanvasObject
 	quiet  bool
 }
@@ -31,15 +32,15 @@ type timeline struct {
 // is the branch button and onPlay the ▶ button.
 func newTimeline(onScrub func(k int), onBranch, onPlay func()) *timeline {
 	t := &timeline{}
-	t.slider = newTipSlider(0, 1, "Timeline: drag to see the image as it was after its first patches")
+	t.slider = widgets.NewTipSlider(0, 1, "Timeline: drag to see the image as it was after its first patches")
 	t.slider.OnChanged = func(v float64) {
 		if !t.quiet {
 			onScrub(int(v))
 		}
 	}
 	t.label = widget.NewLabel("")
-	t.play = newTipButton("", theme.MediaPlayIcon(), "Replay the generation patch by patch (again to pause)", onPlay)
-	t.branch = newTipButton("Branch from here", theme.MediaSkipNextIcon(), "Keep the patches shown and resample the rest with the current settings", onBranch)
+	t.play = widgets.NewTipButton("", theme.MediaPlayIcon(), "Replay the generation patch by patch (again to pause)", onPlay)
+	t.branch = widgets.NewTipButton("Branch from here", theme.MediaSkipNextIcon(), "Keep the patches shown and resample the rest with the current settings", onBranch)
 	t.box = container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Timeline"), t.play), container.NewHBox(t.label, t.branch), t.slider)
 	return t
 }

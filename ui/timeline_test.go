@@ -101,8 +101,8 @@ func TestBranchKeepsPrefixAndRecordsParent(t *testing.T) {
 		t.Fatalf("branch record: parent %q kind %v at %v", rec.Parent, rec.Extra[extraKind], rec.Extra[extraAt])
 	}
 	note := "↳ " + historyCaption(filepath.Base(parent)) + fmt.Sprintf(" @%d", k)
-	if s.history.thumbs[0].Note != note || s.history.thumbs[1].Note != "" {
-		t.Fatalf("history notes %q, %q; want %q first", s.history.thumbs[0].Note, s.history.thumbs[1].Note, note)
+	if s.history.Thumbs()[0].Note != note || s.history.Thumbs()[1].Note != "" {
+		t.Fatalf("history notes %q, %q; want %q first", s.history.Thumbs()[0].Note, s.history.Thumbs()[1].Note, note)
 	}
 	if s.Scrubbed() != 16 {
 		t.Fatal("the timeline did not return to the end")
@@ -121,7 +121,7 @@ func TestBranchKeepsPrefixAndRecordsParent(t *testing.T) {
 	if rec := readRecord(t, s.Document().Parent); rec.Parent != filepath.Base(child) {
 		t.Fatalf("grandchild's parent %q, want %q", rec.Parent, filepath.Base(child))
 	}
-	root := s.history.thumbs[2]
+	root := s.history.Thumbs()[2]
 	if root.Note != "" {
 		t.Fatalf("root note %q", root.Note)
 	}
@@ -145,7 +145,7 @@ func TestBranchKeepsPrefixAndRecordsParent(t *testing.T) {
 	// a new studio reads the tree back from the outputs' metadata
 	s2 := e.open(t)
 	notes := 0
-	for _, th := range s2.history.thumbs {
+	for _, th := range s2.history.Thumbs() {
 		if strings.HasPrefix(th.Note, "↳ ") {
 			notes++
 		}

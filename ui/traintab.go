@@ -26,6 +26,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // Data choices of the Train tab besides the built-in datasets.
@@ -66,20 +67,20 @@ type TrainTab struct {
 	h       trainHost
 	content fyne.CanvasObject
 
-	data       *tipSelect
+	data       *widgets.TipSelect
 	folder     string // the folder picked for dataFolder
 	folderNote *widget.Label
-	from       *choice
-	minutes    *tipEntry
-	threads    *tipEntry
-	runDir     *tipEntry
-	start      *tipButton
-	pause      *tipButton
-	resume     *tipButton
-	stop       *tipButton
-	use        *tipButton
-	status     *tipLabel
-	curve      *lossCurve
+	from       *widgets.Choice
+	minutes    *widgets.TipEntry
+	threads    *widgets.TipEntry
+	runDir     *widgets.TipEntry
+	start      *widgets.TipButton
+	pause      *widgets.TipButton
+	resume     *widgets.TipButton
+	stop       *widgets.TipButton
+	use        *widgets.TipButton
+	status     *widgets.TipLabel
+	curve      *widgets.LossCurve
 	samples    *canvas.Image
 	info       *widget.Label
 	list       *widget.List
@@ -121,33 +122,33 @@ type trainJob struct {
 // newTrainTab builds the tab.
 func newTrainTab(h trainHost) *TrainTab {
 	t := &TrainTab{h: h}
-	t.data = newTipSelect(append(trainjob.Datasets(), dataFolder), "The images to train on: built-in shapes (drawn, quick), emoji, MNIST digits, or a folder of your PNG/JPEG images (captions from NAME.txt or the file name)", t.dataChosen)
-	t.data.quiet(func() { t.data.SetSelected("shapes") })
+	t.data = widgets.NewTipSelect(append(trainjob.Datasets(), dataFolder), "The images to train on: built-in shapes (drawn, quick), emoji, MNIST digits, or a folder of your PNG/JPEG images (captions from NAME.txt or the file name)", t.dataChosen)
+	t.data.Quiet(func() { t.data.SetSelected("shapes") })
 	t.folderNote = widget.NewLabel("")
 	t.folderNote.Truncation = fyne.TextTruncateEllipsis
 	t.folderNote.Hide()
-	t.from = newChoice([]string{fromScratch, fromCurrent}, []string{
+	t.from = widgets.NewChoice([]string{fromScratch, fromCurrent}, []string{
 		"Train a new model with the dataset's preset architecture",
 		"Continue training the model open on the Create tab on this data: its image tokenizer, size and words are kept, new caption words are added",
 	}, nil)
 	t.from.SetSelected(fromScratch)
-	t.minutes = newTipEntry(false, "Time budget in minutes: the learning-rate schedule is fitted to it and training stops cleanly when it runs out (0: the dataset preset's full schedule)")
+	t.minutes = widgets.NewTipEntry(false, "Time budget in minutes: the learning-rate schedule is fitted to it and training stops cleanly when it runs out (0: the dataset preset's full schedule)")
 	t.minutes.SetText("10")
-	t.threads = newTipEntry(false, fmt.Sprintf("Threads training may use (of %d cores): fewer keep generating on the Create tab responsive", runtime.NumCPU()))
+	t.threads = widgets.NewTipEntry(false, fmt.Sprintf("Threads training may use (of %d cores): fewer keep generating on the Create tab responsive", runtime.NumCPU()))
 	t.threads.SetText(strconv.Itoa(defaultTrainThreads()))
-	t.runDir = newTipEntry(false, "The run folder: prepared data, checkpoint, loss curve, samples and the model (empty: a new folder under "+h.runsDir+")")
+	t.runDir = widgets.NewTipEntry(false, "The run folder: prepared data, checkpoint, loss curve, samples and the model (empty: a new folder under "+h.runsDir+")")
 	t.runDir.SetPlaceHolder("new folder in " + shortenPath(h.runsDir, 30))
 
-	t.start = newTipButton("Start", theme.MediaPlayIcon(), "Start a new training run with these settings", func() { t.report(t.Start()) })
+	t.start = widgets.NewTipButton("Start", theme.MediaPlayIcon(), "Start a new training run with these settings", func() { t.report(t.Start()) })
 	t.start.Importance = widget.HighImportance
-	t.pause = newTipButton("Pause", theme.MediaPauseIcon(), "Pause: save a checkpoint and stop; Resume continues exactly from it, also after Tessera was closed", t.Pause)
-	t.resume = newTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint", func() { t.report(t.Resume()) })
-	t.stop = newTipButton("Stop", theme.MediaStopIcon(), "Stop the run: save a checkpoint and keep the best model so far", t.Stop)
-	t.use = newTipButton("Use this model", theme.ConfirmIcon(), "Open the run's model (the weights with the best validation loss so far) in the model picker", func() { t.report(t.UseModel()) })
+	t.pause = widgets.NewTipButton("Pause", theme.MediaPauseIcon(), "Pause: save a checkpoint and stop; Resume continues exactly from it, also after Tessera was closed", t.Pause)
+	t.resume = widgets.NewTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint", func() { t.report(t.Resume()) })
+	t.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run: save a checkpoint and keep the best model so far", t.Stop)
+	t.use = widgets.NewTipButton("Use this model", theme.ConfirmIcon(), "Open the run's model (the weights with the best validation loss so far) in the model picker", func() { t.report(t.UseModel()) })
 
-	t.status = newTipLabel("The run's progress: step, speed, time left and loss")
+	t.status = widgets.NewTipLabel("The run's progress: step, speed, time left and loss")
 	t.status.SetText("Pick the data and a time budget, then Start")
-	t.curve = newLossCurve()
+	t.curve = widgets.NewLossCurve()
 	t.samples = canvas.NewImageFromImage(nil)
 	t.samples.FillMode = canvas.ImageFillContain
 	t.samples.ScaleMode = canvas.ImageScalePixels
@@ -187,15 +188,15 @@ func defaultTrainThreads() int { return max(1, runtime.NumCPU()/2) }
 func (t *TrainTab) layout() fyne.CanvasObject {
 	form := container.New(layout.NewFormLayout(),
 		widget.NewLabel("Data"), container.NewVBox(t.data, t.folderNote),
-		widget.NewLabel("Start from"), t.from.box,
+		widget.NewLabel("Start from"), t.from.Object(),
 		widget.NewLabel("Time budget (min)"), t.minutes,
 		widget.NewLabel("Threads"), t.threads,
 		widget.NewLabel("Run folder"), t.runDir,
 	)
 	buttons := container.NewGridWithColumns(2, t.start, t.resume, t.pause, t.stop)
 	runsBar := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Runs", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), container.NewHBox(
-		newTipButton("", theme.ViewRefreshIcon(), "Read the run folders again", t.RefreshRuns),
-		newTipButton("", theme.FolderOpenIcon(), "Show a run folder from elsewhere (made by tessera train --out)", t.showRunFolderDialog),
+		widgets.NewTipButton("", theme.ViewRefreshIcon(), "Read the run folders again", t.RefreshRuns),
+		widgets.NewTipButton("", theme.FolderOpenIcon(), "Show a run folder from elsewhere (made by tessera train --out)", t.showRunFolderDialog),
 	))
 	top := container.NewVBox(form, buttons, t.use, widget.NewSeparator(), runsBar)
 	left := container.NewBorder(top, nil, nil, nil, t.list)
@@ -206,7 +207,7 @@ func (t *TrainTab) layout() fyne.CanvasObject {
 	details.SetMinSize(fyne.NewSize(200, 90))
 	right := container.NewVSplit(plots, details)
 	right.SetOffset(0.72)
-	main := container.NewHSplit(atLeast(minPanelWidth+40, left), container.NewBorder(t.status, nil, nil, nil, right))
+	main := container.NewHSplit(widgets.AtLeast(minPanelWidth+40, left), container.NewBorder(t.status, nil, nil, nil, right))
 	main.SetOffset(0.3)
 	return main
 }
@@ -255,7 +256,7 @@ func (t *TrainTab) SetData(name string) {
 		t.setFolder(name)
 		return
 	}
-	t.data.quiet(func() { t.data.SetSelected(name) })
+	t.data.Quiet(func() { t.data.SetSelected(name) })
 	t.folderNote.Hide()
 }
 
@@ -285,7 +286,7 @@ func (t *TrainTab) SetTune(fn func(*trainjob.Settings)) { t.tune = fn }
 
 // Curve reports how many training steps and validation passes the loss
 // curve shows.
-func (t *TrainTab) Curve() (steps, vals int) { return t.curve.counts() }
+func (t *TrainTab) Curve() (steps, vals int) { return t.curve.Counts() }
 
 // SamplesShown reports whether a sample grid is shown.
 func (t *TrainTab) SamplesShown() bool { return t.samples.Image != nil }
@@ -305,7 +306,7 @@ func (t *TrainTab) dataChosen(v string) {
 			return
 		}
 		if t.folder == "" {
-			t.data.quiet(func() { t.data.SetSelected("shapes") })
+			t.data.Quiet(func() { t.data.SetSelected("shapes") })
 		}
 	}, t.h.win)
 	d.Resize(dialogSize(t.h.win))
@@ -318,7 +319,7 @@ func (t *TrainTab) setFolder(dir string) {
 		dir = abs
 	}
 	t.folder = dir
-	t.data.quiet(func() { t.data.SetSelected(dataFolder) })
+	t.data.Quiet(func() { t.data.SetSelected(dataFolder) })
 	t.folderNote.SetText(shortenPath(dir, 40))
 	t.folderNote.Show()
 }
@@ -397,7 +398,7 @@ func (t *TrainTab) Start() error {
 		}
 	}
 	t.runDir.SetText("")
-	t.curve.set(nil, nil, 0)
+	t.curve.Set(nil, nil, 0)
 	t.samples.Image = nil
 	t.samples.Refresh()
 	t.begin(st, nil)
@@ -477,7 +478,7 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 	t.shown = nil
 	t.logLines, t.dataReport = nil, nil
 	if from != nil {
-		t.curve.set(from.TrainLoss, from.Val, from.TotalSteps)
+		t.curve.Set(from.TrainLoss, from.Val, from.TotalSteps)
 		j.allVals = append(j.allVals, from.Val...)
 		if from.Samples != "" {
 			t.samples.Image = loadImage(from.Samples)
@@ -534,7 +535,7 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			ok := make(chan bool, 1)
 			t.h.loop.Do(func() {
 				msg := fmt.Sprintf("The data report lists %d files with problems (see the report under the plots). Train on this folder anyway?", rep.Problems())
-				dialog.ShowConfirm("Data report", wrapText(msg, 60), func(yes bool) { ok <- yes }, t.h.win)
+				dialog.ShowConfirm("Data report", widgets.WrapText(msg, 60), func(yes bool) { ok <- yes }, t.h.win)
 			})
 			select {
 			case yes := <-ok:
@@ -607,7 +608,7 @@ func (t *TrainTab) flush(j *trainJob) {
 		t.logLines = t.logLines[n-logKeep:]
 	}
 	if len(losses) > 0 {
-		t.curve.addSteps(losses, info.Step, info.Total)
+		t.curve.AddSteps(losses, info.Step, info.Total)
 		if !j.listed {
 			// The run folder has its record now: list it.
 			j.listed = true
@@ -617,7 +618,7 @@ func (t *TrainTab) flush(j *trainJob) {
 		}
 	}
 	for _, v := range vals {
-		t.curve.addVal(v)
+		t.curve.AddVal(v)
 	}
 	if img != nil {
 		t.samples.Image = img
@@ -646,7 +647,7 @@ func (t *TrainTab) flush(j *trainJob) {
 func stepStatus(s train.StepInfo, vals []train.ValPoint) string {
 	pct := 100 * float64(s.Step) / float64(max(s.Total, 1))
 	msg := fmt.Sprintf("Step %s / %s (%.0f%%) · %s tokens/s · ETA %s · train %.3f bits/token",
-		groupThousands(s.Step), groupThousands(s.Total), pct, groupThousands(int(s.TokensPerSec)), s.ETA.Round(time.Second), s.Loss)
+		widgets.GroupThousands(s.Step), widgets.GroupThousands(s.Total), pct, widgets.GroupThousands(int(s.TokensPerSec)), s.ETA.Round(time.Second), s.Loss)
 	if n := len(vals); n > 0 {
 		best := vals[0]
 		for _, v := range vals {
@@ -677,7 +678,7 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 	}
 	steps := ""
 	if res != nil {
-		steps = fmt.Sprintf("step %s / %s", groupThousands(res.Steps), groupThousands(res.TotalSteps))
+		steps = fmt.Sprintf("step %s / %s", widgets.GroupThousands(res.Steps), widgets.GroupThousands(res.TotalSteps))
 	}
 	cancelled := state == trainjob.StatePaused || state == trainjob.StateStopped ||
 		errors.Is(err, trainjob.ErrPaused) || errors.Is(err, trainjob.ErrStopped) || errors.Is(err, context.Canceled)
@@ -692,7 +693,7 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		t.status.SetText("The time budget ran out at " + steps + ": Resume continues the schedule; Use this model opens the best so far")
 	case err == nil && res != nil:
 		t.status.SetText(fmt.Sprintf("Finished %s steps in %s: best validation %.3f bits/token at step %d — Use this model opens it",
-			groupThousands(res.Steps), res.Elapsed.Round(time.Second), res.BestVal, res.BestStep))
+			widgets.GroupThousands(res.Steps), res.Elapsed.Round(time.Second), res.BestVal, res.BestStep))
 	case err != nil:
 		t.status.SetText("Training failed: " + err.Error())
 		t.report(err)
@@ -740,7 +741,7 @@ func (t *TrainTab) ShowRun(dir string) error {
 // show puts a run's state on display.
 func (t *TrainTab) show(info *trainjob.RunInfo) {
 	t.shown = info
-	t.curve.set(info.TrainLoss, info.Val, info.TotalSteps)
+	t.curve.Set(info.TrainLoss, info.Val, info.TotalSteps)
 	t.samples.Image = nil
 	if info.Samples != "" {
 		t.samples.Image = loadImage(info.Samples)
@@ -811,11 +812,11 @@ func (t *TrainTab) runLine(r *trainjob.RunInfo) string {
 	if j == nil || r.Dir != j.dir {
 		return runLine(r)
 	}
-	step, total := t.curve.counts()
-	if t.curve.total > 0 {
-		total = t.curve.total
+	step, total := t.curve.Counts()
+	if t.curve.Total() > 0 {
+		total = t.curve.Total()
 	}
-	return fmt.Sprintf("%s — running, step %s / %s · %s", filepath.Base(r.Dir), groupThousands(step), groupThousands(total), j.st.DataName())
+	return fmt.Sprintf("%s — running, step %s / %s · %s", filepath.Base(r.Dir), widgets.GroupThousands(step), widgets.GroupThousands(total), j.st.DataName())
 }
 
 // runLine is a run's line in the list: folder, state, steps and losses.
@@ -830,7 +831,7 @@ func runLine(r *trainjob.RunInfo) string {
 	}
 	line := fmt.Sprintf("%s — %s", name, state)
 	if r.TotalSteps > 0 {
-		line += fmt.Sprintf(", step %s / %s", groupThousands(r.Step), groupThousands(r.TotalSteps))
+		line += fmt.Sprintf(", step %s / %s", widgets.GroupThousands(r.Step), widgets.GroupThousands(r.TotalSteps))
 	}
 	if !math.IsNaN(r.BestVal) {
 		line += fmt.Sprintf(", best validation %.3f bits/token", r.BestVal)
@@ -850,7 +851,7 @@ func runLine(r *trainjob.RunInfo) string {
 // updateButtons enables what can be done now.
 func (t *TrainTab) updateButtons() {
 	running := t.job != nil
-	set := func(b *tipButton, on bool) {
+	set := func(b *widgets.TipButton, on bool) {
 		if on {
 			b.Enable()
 		} else {

@@ -332,48 +332,6 @@ func TestTrainTab(t *testing.T) {
 	})
 }
 
-// TestLossCurveDraws draws a curve with training and validation points
-// and an empty one.
-func TestLossCurveDraws(t *testing.T) {
-	c := newLossCurve()
-	w := test.NewTempWindow(t, c)
-	w.Resize(fyne.NewSize(400, 240))
-	c.set(nil, nil, 0)
-	r := test.TempWidgetRenderer(t, c).(*lossCurveRenderer)
-	if r.empty.Hidden {
-		t.Fatal("an empty curve does not say so")
-	}
-	bits := make([]float32, 500)
-	for i := range bits {
-		bits[i] = 8 / float32(1+i/20)
-	}
-	c.set(bits[:300], []train.ValPoint{{Step: 100, Bits: 2}, {Step: 200, Bits: 1.5}}, 1000)
-	c.addSteps(bits[300:], 500, 1000)
-	c.addVal(train.ValPoint{Step: 500, Bits: 1})
-	if n, v := c.counts(); n != 500 || v != 3 {
-		t.Fatalf("counts %d %d", n, v)
-	}
-	if !r.empty.Hidden || r.xHi.Text != "1,000" {
-		t.Fatalf("labels: empty %v, x %q", r.empty.Hidden, r.xHi.Text)
-	}
-	img := r.draw(300, 150)
-	red, blue := 0, 0
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			switch img.At(x, y) {
-			case valColor:
-				red++
-			case trainColor:
-				blue++
-			}
-		}
-	}
-	if red == 0 || blue == 0 {
-		t.Fatalf("%d validation and %d training pixels", red, blue)
-	}
-}
-
 // TestTrainTabFitsTheWindow: the Train tab needs no more room than the
 // Create tab, so adding it did not grow the window's minimum size.
 func TestTrainTabFitsTheWindow(t *testing.T) {

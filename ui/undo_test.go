@@ -10,6 +10,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // docSnap is what undo and redo must restore: the image (codes and rows),
@@ -78,7 +79,7 @@ func TestUndoRedoRestoresEveryAction(t *testing.T) {
 		s.Wait()
 		must(t, s.LastError())
 	}
-	stroke := func(tool Tool, row, col int) func(t *testing.T, s *Studio) {
+	stroke := func(tool widgets.Tool, row, col int) func(t *testing.T, s *Studio) {
 		return func(t *testing.T, s *Studio) {
 			s.chooseTool(tool)
 			s.Canvas().SetBrushSize(1)
@@ -93,12 +94,12 @@ func TestUndoRedoRestoresEveryAction(t *testing.T) {
 		run(t, s, s.Generate)
 	}
 	actions := []action{
-		{name: "brush stroke", steps: 1, do: stroke(ToolBrush, 3, 3)},
-		{name: "eraser stroke", steps: 1, do: stroke(ToolEraser, 1, 1)},
+		{name: "brush stroke", steps: 1, do: stroke(widgets.ToolBrush, 3, 3)},
+		{name: "eraser stroke", steps: 1, do: stroke(widgets.ToolEraser, 1, 1)},
 		{name: "clear mask", steps: 1, do: func(t *testing.T, s *Studio) { must(t, s.ClearMask()) }},
 		{name: "invert mask", steps: 1, do: func(t *testing.T, s *Studio) { must(t, s.InvertMask()) }},
-		{name: "temperature stroke", steps: 1, do: stroke(ToolTemperature, 3, 0)},
-		{name: "temperature reset stroke", steps: 1, do: stroke(ToolTempEraser, 0, 2)},
+		{name: "temperature stroke", steps: 1, do: stroke(widgets.ToolTemperature, 3, 0)},
+		{name: "temperature reset stroke", steps: 1, do: stroke(widgets.ToolTempEraser, 0, 2)},
 		{name: "clear temperatures", steps: 1, do: func(t *testing.T, s *Studio) { must(t, s.ClearTemperatureMap()) }},
 		{name: "generate", steps: 1, do: func(t *testing.T, s *Studio) { run(t, s, s.Generate) }},
 		{name: "generate a batch and pick a candidate", steps: 1, do: func(t *testing.T, s *Studio) {
@@ -107,7 +108,7 @@ func TestUndoRedoRestoresEveryAction(t *testing.T) {
 		}},
 		{name: "pick a candidate after a stroke on the result", steps: 1, setup: func(t *testing.T, s *Studio) {
 			batch(t, s)
-			stroke(ToolBrush, 0, 0)(t, s)
+			stroke(widgets.ToolBrush, 0, 0)(t, s)
 		}, do: func(t *testing.T, s *Studio) { must(t, s.PickCandidate(1)) }},
 		{name: "regenerate masked", steps: 1, do: func(t *testing.T, s *Studio) { run(t, s, s.RegenerateMasked) }},
 		{name: "regenerate masked and pick a candidate", steps: 1, do: func(t *testing.T, s *Studio) {
@@ -143,7 +144,7 @@ func TestUndoRedoRestoresEveryAction(t *testing.T) {
 			generate(t, s)
 			must(t, s.SetMask(append(make([]bool, 15), true)))
 		}, do: func(t *testing.T, s *Studio) {
-			test.Tap(s.history.thumbs[len(s.history.thumbs)-1])
+			test.Tap(s.history.Thumbs()[len(s.history.Thumbs())-1])
 			s.Wait()
 			must(t, s.LastError())
 		}},

@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"math"
@@ -18,8 +18,8 @@ var (
 	_ desktop.Cursorable = (*LiveCanvas)(nil)
 )
 
-// zoomStep is the zoom factor of one scroll notch.
-const zoomStep = 1.25
+// ZoomStep is the zoom factor of one scroll notch.
+const ZoomStep = 1.25
 
 // imageSize is the image size in pixels.
 func (lc *LiveCanvas) imageSize() (int, int) { return lc.cols * lc.patch, lc.rows * lc.patch }
@@ -41,7 +41,7 @@ func (lc *LiveCanvas) MouseDown(ev *desktop.MouseEvent) {
 		return
 	}
 	switch {
-	case lc.tool.paints():
+	case lc.tool.Paints():
 		lc.beginStroke(ev.Position)
 	case lc.tool == ToolLine:
 		lc.pickLine(ev.Position)
@@ -74,7 +74,7 @@ func (lc *LiveCanvas) Dragged(ev *fyne.DragEvent) {
 		lc.Refresh()
 		return
 	}
-	if !lc.tool.paints() {
+	if !lc.tool.Paints() {
 		return
 	}
 	if lc.stroke == nil {
@@ -103,7 +103,7 @@ func (lc *LiveCanvas) MouseIn(ev *desktop.MouseEvent) {
 
 // BrushRingShown reports whether the brush ring is drawn.
 func (lc *LiveCanvas) BrushRingShown() bool {
-	return lc.hovering && lc.tool.paints() && lc.inside(lc.hover)
+	return lc.hovering && lc.tool.Paints() && lc.inside(lc.hover)
 }
 
 // MouseMoved moves the brush cursor, or pans while a secondary button is held.
@@ -126,7 +126,7 @@ func (lc *LiveCanvas) MouseOut() {
 
 // Scrolled zooms around the pointer.
 func (lc *LiveCanvas) Scrolled(ev *fyne.ScrollEvent) {
-	f := float32(zoomStep)
+	f := float32(ZoomStep)
 	switch {
 	case ev.Scrolled.DY < 0:
 		f = 1 / f
@@ -176,7 +176,7 @@ func (lc *LiveCanvas) BrushKey(r rune) bool {
 // the temperature map, at p.
 func (lc *LiveCanvas) beginStroke(p fyne.Position) {
 	x, y := lc.toPatch(p)
-	s := &strokeState{temperature: lc.tool.temperature(), value: lc.tool != ToolEraser,
+	s := &strokeState{temperature: lc.tool.PaintsTemperature(), value: lc.tool != ToolEraser,
 		mask: lc.Mask(), temps: lc.Temperature(), x: x, y: y}
 	if lc.tool == ToolTemperature {
 		s.tempValue = lc.tempValue

@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"image"
@@ -11,9 +11,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// refreshInterval is the shortest time between two repaints while the
+// RefreshInterval is the shortest time between two repaints while the
 // sampler streams (about 30 per second).
-const refreshInterval = time.Second / 30
+const RefreshInterval = time.Second / 30
 
 // Tool is what a left-button drag on the canvas does.
 type Tool int
@@ -28,13 +28,13 @@ const (
 	ToolTempEraser              // return patches to the global temperature
 )
 
-// paints reports whether a drag with t paints a layer (mask or temperature).
-func (t Tool) paints() bool {
+// Paints reports whether a drag with t paints a layer (mask or temperature).
+func (t Tool) Paints() bool {
 	return t == ToolBrush || t == ToolEraser || t == ToolTemperature || t == ToolTempEraser
 }
 
-// temperature reports whether t paints the temperature map.
-func (t Tool) temperature() bool { return t == ToolTemperature || t == ToolTempEraser }
+// PaintsTemperature reports whether t paints the temperature map.
+func (t Tool) PaintsTemperature() bool { return t == ToolTemperature || t == ToolTempEraser }
 
 // LiveCanvas shows the image as it is sampled, patch by patch, with the
 // mask drawn over it snapped to the patch grid. Patches may be painted from
@@ -111,7 +111,7 @@ func NewLiveCanvas() *LiveCanvas {
 	lc := &LiveCanvas{
 		brush:      3,
 		tempValue:  1,
-		interval:   refreshInterval,
+		interval:   RefreshInterval,
 		post:       fyne.Do,
 		maskColor:  color.NRGBA{R: 255, G: 40, B: 150, A: 150},
 		overlaysOn: true,
@@ -143,6 +143,10 @@ func (lc *LiveCanvas) SetGrid(rows, cols, patch int) {
 	lc.compose()
 	lc.Refresh()
 }
+
+// SetPost sets how a repaint reaches the UI goroutine (fyne.Do unless
+// set; the studio queues repaints on its own loop).
+func (lc *LiveCanvas) SetPost(post func(func())) { lc.post = post }
 
 // Grid returns the patch grid.
 func (lc *LiveCanvas) Grid() (rows, cols, patch int) { return lc.rows, lc.cols, lc.patch }
@@ -419,4 +423,22 @@ func (lc *LiveCanvas) MinSize() fyne.Size {
 func (lc *LiveCanvas) CreateRenderer() fyne.WidgetRenderer {
 	lc.ExtendBaseWidget(lc)
 	return newLiveRenderer(lc)
+}
+
+// PatchCenter is the centre of patch (row, col) as drawn now, relative to
+// the canvas's top-left corner (zoom and pan applied).
+func (lc *LiveCanvas) PatchCenter(row, col int) fyne.Position {
+	w, h := lc.imageSize()
+	pos, size := lc.view.rect(lc.Size(), w, h)
+	scale := size.Width / float32(w)
+	p := float32(lc.patch)
+	return pos.Add(fyne.NewPos((float32(col)+0.5)*p*scale, (float32(row)+0.5)*p*scale))
+}
+
+// Layers are the per-patch layers as last composed (one pixel per patch):
+// the mask and temperature overlay and the likelihood map. The caller must
+// not modify them. UI goroutine only, like every method that is not
+// marked safe from any goroutine.
+func (lc *LiveCanvas) Layers() (overlay, likelihood *image.NRGBA) {
+	return lc.overlay, lc.mapPix
 }

@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"image/color"
@@ -9,6 +9,14 @@ import (
 )
 
 // Colours of the canvas's per-patch layers.
+// Temperatures the temperature brush paints: cooler (more typical) patches
+// down to MinPaintTemperature, warmer (more varied) up to
+// MaxPaintTemperature.
+const (
+	MinPaintTemperature = 0.3
+	MaxPaintTemperature = 2.0
+)
+
 var (
 	coolColor    = color.NRGBA{R: 40, G: 110, B: 255}
 	warmColor    = color.NRGBA{R: 255, G: 60, B: 40}
@@ -92,7 +100,7 @@ func (lc *LiveCanvas) paintLayers() {
 	for i := 0; i < len(hp)/4; i++ {
 		c := color.NRGBA{}
 		if i < len(lc.nll) {
-			c = nllColor(lc.nll[i], lc.nllLo, lc.nllHi)
+			c = NLLColor(lc.nll[i], lc.nllLo, lc.nllHi)
 		}
 		hp[4*i], hp[4*i+1], hp[4*i+2], hp[4*i+3] = c.R, c.G, c.B, c.A
 	}
@@ -120,8 +128,8 @@ func tempColor(t, g float64) color.NRGBA {
 	return c
 }
 
-// nllColor is the colour of value v on the likelihood map ramp from lo to hi.
-func nllColor(v, lo, hi float64) color.NRGBA {
+// NLLColor is the colour of value v on the likelihood map ramp from lo to hi.
+func NLLColor(v, lo, hi float64) color.NRGBA {
 	t := 0.0
 	if hi > lo {
 		t = (v - lo) / (hi - lo)

@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"strings"
@@ -35,7 +35,7 @@ func (e *PromptEntry) MouseOut() { tipOut(e) }
 // AtWordEnd reports whether the cursor is at the end of a word (nothing
 // but a separator, or the end of the text, follows it).
 func (e *PromptEntry) AtWordEnd() bool {
-	off := e.cursorOffset()
+	off := e.CursorOffset()
 	if off >= len(e.Text) {
 		return true
 	}
@@ -87,8 +87,8 @@ func (e *PromptEntry) TypedKey(k *fyne.KeyEvent) {
 	e.Entry.TypedKey(k)
 }
 
-// cursorOffset is the byte offset of the cursor in e.Text.
-func (e *PromptEntry) cursorOffset() int {
+// CursorOffset is the byte offset of the cursor in e.Text.
+func (e *PromptEntry) CursorOffset() int {
 	return offsetOf(e.Text, e.CursorRow, e.CursorColumn)
 }
 
@@ -109,9 +109,9 @@ func offsetOf(text string, row, col int) int {
 	return off
 }
 
-// wordBefore returns the word being typed at byte offset off: its start and
+// WordBefore returns the word being typed at byte offset off: its start and
 // the text from there to off.
-func wordBefore(text string, off int) (start int, word string) {
+func WordBefore(text string, off int) (start int, word string) {
 	start = off
 	for start > 0 {
 		r, n := utf8.DecodeLastRuneInString(text[:start])
@@ -150,6 +150,6 @@ func (e *PromptEntry) CompleteWord(word string) {
 
 // CurrentWord is the word being typed before the cursor.
 func (e *PromptEntry) CurrentWord() string {
-	_, w := wordBefore(e.Text, e.cursorOffset())
+	_, w := WordBefore(e.Text, e.CursorOffset())
 	return w
 }

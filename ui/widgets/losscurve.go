@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"fmt"
@@ -12,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/train"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Colours of the loss curve (matplotlib's first two, as in loss.png).
@@ -21,37 +23,37 @@ var (
 	gridColor  = color.NRGBA{R: 128, G: 128, B: 128, A: 60}
 )
 
-// lossCurve draws a run's loss in bits per token against the step: the
+// LossCurve draws a run's loss in bits per token against the step: the
 // training loss of every step as a moving average (blue) and the
 // validation passes as joined dots (red), on axes fitted to the run. Use
 // it on the UI goroutine.
-type lossCurve struct {
+type LossCurve struct {
 	widget.BaseWidget
 	train []float32        // training loss of step i+1, bits per token
 	val   []train.ValPoint // validation passes
 	total int              // schedule length in steps (0: unknown)
 }
 
-// newLossCurve returns an empty curve.
-func newLossCurve() *lossCurve {
-	c := &lossCurve{}
+// NewLossCurve returns an empty curve.
+func NewLossCurve() *LossCurve {
+	c := &LossCurve{}
 	c.ExtendBaseWidget(c)
 	return c
 }
 
-// set replaces the curve: trainBits per step, the validation passes and
+// Set replaces the curve: trainBits per step, the validation passes and
 // the schedule length.
-func (c *lossCurve) set(trainBits []float32, val []train.ValPoint, total int) {
+func (c *LossCurve) Set(trainBits []float32, val []train.ValPoint, total int) {
 	c.train = append([]float32(nil), trainBits...)
 	c.val = append([]train.ValPoint(nil), val...)
 	c.total = total
 	c.Refresh()
 }
 
-// addSteps appends the training losses of the steps that follow the
+// AddSteps appends the training losses of the steps that follow the
 // ones shown, the last of which is step last (earlier losses are kept;
 // a gap is filled with the first new value).
-func (c *lossCurve) addSteps(bits []float32, last, total int) {
+func (c *LossCurve) AddSteps(bits []float32, last, total int) {
 	first := last - len(bits) + 1
 	for len(c.train) < first-1 && len(bits) > 0 {
 		c.train = append(c.train, bits[0])
@@ -64,18 +66,18 @@ func (c *lossCurve) addSteps(bits []float32, last, total int) {
 	c.Refresh()
 }
 
-// addVal appends a validation pass.
-func (c *lossCurve) addVal(p train.ValPoint) {
+// AddVal appends a validation pass.
+func (c *LossCurve) AddVal(p train.ValPoint) {
 	c.val = append(c.val, p)
 	c.Refresh()
 }
 
-// counts is how many training steps and validation passes the curve shows.
-func (c *lossCurve) counts() (steps, vals int) { return len(c.train), len(c.val) }
+// Counts is how many training steps and validation passes the curve shows.
+func (c *LossCurve) Counts() (steps, vals int) { return len(c.train), len(c.val) }
 
 // smoothed is the training loss as a moving average over a window that
 // grows with the run (1% of it), as loss.png draws it.
-func (c *lossCurve) smoothed() []float64 {
+func (c *LossCurve) smoothed() []float64 {
 	win := max(1, len(c.train)/100)
 	out := make([]float64, len(c.train))
 	var s float64
@@ -91,7 +93,7 @@ func (c *lossCurve) smoothed() []float64 {
 
 // ranges are the axes: steps from 0 to xHi, bits from yLo to yHi. The
 // first 2% of the steps (the steep start) do not stretch the y axis.
-func (c *lossCurve) ranges(sm []float64) (xHi int, yLo, yHi float64, ok bool) {
+func (c *LossCurve) ranges(sm []float64) (xHi int, yLo, yHi float64, ok bool) {
 	xHi = max(c.total, len(c.train))
 	yLo, yHi = math.Inf(1), math.Inf(-1)
 	skip := len(sm) / 50
@@ -117,7 +119,7 @@ func (c *lossCurve) ranges(sm []float64) (xHi int, yLo, yHi float64, ok bool) {
 }
 
 // CreateRenderer is part of fyne.Widget.
-func (c *lossCurve) CreateRenderer() fyne.WidgetRenderer {
+func (c *LossCurve) CreateRenderer() fyne.WidgetRenderer {
 	r := &lossCurveRenderer{c: c}
 	r.plot = canvas.NewRaster(r.draw)
 	r.frame = canvas.NewRectangle(color.Transparent)
@@ -143,7 +145,7 @@ func (c *lossCurve) CreateRenderer() fyne.WidgetRenderer {
 }
 
 type lossCurveRenderer struct {
-	c                                                 *lossCurve
+	c                                                 *LossCurve
 	plot                                              *canvas.Raster
 	frame                                             *canvas.Rectangle
 	title, legendT, legendV, yHi, yLo, x0, xHi, xName *canvas.Text
@@ -199,7 +201,7 @@ func (r *lossCurveRenderer) Refresh() {
 	xHi, yLo, yHi, ok := c.ranges(c.smoothed())
 	if ok {
 		r.yHi.Text, r.yLo.Text = fmt.Sprintf("%.2f", yHi), fmt.Sprintf("%.2f", yLo)
-		r.xHi.Text = groupThousands(xHi)
+		r.xHi.Text = GroupThousands(xHi)
 		r.empty.Hide()
 		r.x0.Show()
 		r.xName.Show()
@@ -297,11 +299,11 @@ func disc(img *image.NRGBA, x, y, rad float64, col color.NRGBA) {
 	}
 }
 
-// groupThousands writes n with thousands separators.
-func groupThousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+// GroupThousands writes n with English thousands separators (12,345), by
+// golang.org/x/text/message.
+func GroupThousands(n int) string {
+	return message.NewPrinter(language.English).Sprintf("%d", n)
 }
+
+// Total is the schedule's length in steps (0: unknown).
+func (c *LossCurve) Total() int { return c.total }

@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"image"
@@ -185,10 +185,10 @@ func (r *thumbRenderer) Refresh() {
 	canvas.Refresh(r.t)
 }
 
-// thumbStrip is a horizontally scrolling row of thumbnails whose height
+// ThumbStrip is a horizontally scrolling row of thumbnails whose height
 // is reserved even while it is empty (nothing around it moves when
 // thumbnails come or go).
-type thumbStrip struct {
+type ThumbStrip struct {
 	box    *fyne.Container
 	scroll *container.Scroll
 	view   *fyne.Container // scroll over a spacer of the strip's height
@@ -201,9 +201,9 @@ func stripHeight() float32 {
 	return thumbMinSize().Height + theme.ScrollBarSize() + theme.Padding()
 }
 
-// newThumbStrip returns an empty strip.
-func newThumbStrip() *thumbStrip {
-	s := &thumbStrip{box: container.NewHBox()}
+// NewThumbStrip returns an empty strip.
+func NewThumbStrip() *ThumbStrip {
+	s := &ThumbStrip{box: container.NewHBox()}
 	s.scroll = container.NewHScroll(s.box)
 	spacer := canvas.NewRectangle(color.Transparent)
 	spacer.SetMinSize(fyne.NewSize(1, stripHeight()))
@@ -211,8 +211,8 @@ func newThumbStrip() *thumbStrip {
 	return s
 }
 
-// set replaces the thumbnails.
-func (s *thumbStrip) set(thumbs []*Thumb) {
+// Set replaces the thumbnails.
+func (s *ThumbStrip) Set(thumbs []*Thumb) {
 	s.thumbs = thumbs
 	objs := make([]fyne.CanvasObject, len(thumbs))
 	for i, t := range thumbs {
@@ -223,9 +223,22 @@ func (s *thumbStrip) set(thumbs []*Thumb) {
 	s.scroll.ScrollToOffset(fyne.NewPos(0, 0))
 }
 
-// selectIndex highlights thumbnail i only.
-func (s *thumbStrip) selectIndex(i int) {
+// Select highlights thumbnail i only.
+func (s *ThumbStrip) Select(i int) {
 	for j, t := range s.thumbs {
 		t.SetSelected(i == j)
 	}
 }
+
+// Object is the strip as laid out: its height is reserved even while the
+// strip is hidden, so the window does not jump when thumbnails arrive.
+func (s *ThumbStrip) Object() fyne.CanvasObject { return s.view }
+
+// Thumbs are the thumbnails shown, in order.
+func (s *ThumbStrip) Thumbs() []*Thumb { return s.thumbs }
+
+// Show shows the thumbnails (their reserved space is always there).
+func (s *ThumbStrip) Show() { s.scroll.Show() }
+
+// Hide hides the thumbnails, keeping their space.
+func (s *ThumbStrip) Hide() { s.scroll.Hide() }

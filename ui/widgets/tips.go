@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"strings"
@@ -19,11 +19,11 @@ import (
 // pointer appears after tipDelay. The layer holds no interactive object,
 // so it never takes a click or a hover from what is under it.
 
-// tipDelay is how long the pointer rests on a control before its tip shows.
-var tipDelay = 600 * time.Millisecond
+// TipDelay is how long the pointer rests on a control before its tip shows.
+var TipDelay = 600 * time.Millisecond
 
-// tipped is a control with a tooltip.
-type tipped interface {
+// Tipped is a control with a tooltip.
+type Tipped interface {
 	Tip() string
 }
 
@@ -73,14 +73,14 @@ func newTipLayer(c fyne.Canvas) *tipLayer {
 	return l
 }
 
-// withTips stacks a tip layer over content in window w.
-func withTips(w fyne.Window, content fyne.CanvasObject) fyne.CanvasObject {
+// WithTips stacks a tip layer over content in window w.
+func WithTips(w fyne.Window, content fyne.CanvasObject) fyne.CanvasObject {
 	l := newTipLayer(w.Canvas())
 	return container.NewStack(content, l.box)
 }
 
-// layerFor finds the tip layer of the window showing obj.
-func layerFor(obj fyne.CanvasObject) *tipLayer {
+// LayerFor finds the tip layer of the window showing obj.
+func LayerFor(obj fyne.CanvasObject) *tipLayer {
 	app := fyne.CurrentApp()
 	if app == nil {
 		return nil
@@ -152,18 +152,18 @@ func (l *tipLayer) Shown() string {
 
 // tipIn starts the tip of owner for a pointer that entered it.
 func tipIn(owner fyne.CanvasObject, text string, ev *desktop.MouseEvent) {
-	l := layerFor(owner)
+	l := LayerFor(owner)
 	if l == nil || text == "" {
 		return
 	}
 	l.gen++
 	gen := l.gen
 	pos := ev.AbsolutePosition
-	if tipDelay <= 0 {
+	if TipDelay <= 0 {
 		l.showTipNow(owner, text, pos)
 		return
 	}
-	time.AfterFunc(tipDelay, func() {
+	time.AfterFunc(TipDelay, func() {
 		fyne.Do(func() {
 			if l.gen == gen {
 				l.showTipNow(owner, text, pos)
@@ -174,107 +174,110 @@ func tipIn(owner fyne.CanvasObject, text string, ev *desktop.MouseEvent) {
 
 // tipOut hides the tip of owner (the pointer left it, or it was used).
 func tipOut(owner fyne.CanvasObject) {
-	if l := layerFor(owner); l != nil {
+	if l := LayerFor(owner); l != nil {
 		l.hide(owner)
 	}
 }
 
-// tipButton is a button with a tooltip.
-type tipButton struct {
+// TipButton is a button with a tooltip.
+type TipButton struct {
 	widget.Button
 	tip string
 }
 
-// newTipButton returns a button (label and icon may be empty) with tip.
-func newTipButton(label string, icon fyne.Resource, tip string, tapped func()) *tipButton {
-	b := &tipButton{tip: tip}
+// NewTipButton returns a button (label and icon may be empty) with tip.
+func NewTipButton(label string, icon fyne.Resource, tip string, tapped func()) *TipButton {
+	b := &TipButton{tip: tip}
 	b.Text, b.Icon, b.OnTapped = label, icon, tapped
 	b.ExtendBaseWidget(b)
 	return b
 }
 
-func (b *tipButton) Tip() string { return b.tip }
+func (b *TipButton) Tip() string { return b.tip }
 
-func (b *tipButton) MouseIn(ev *desktop.MouseEvent) {
+// SetTip replaces the tooltip.
+func (b *TipButton) SetTip(tip string) { b.tip = tip }
+
+func (b *TipButton) MouseIn(ev *desktop.MouseEvent) {
 	b.Button.MouseIn(ev)
 	tipIn(b, b.tip, ev)
 }
 
-func (b *tipButton) MouseOut() {
+func (b *TipButton) MouseOut() {
 	b.Button.MouseOut()
 	tipOut(b)
 }
 
-func (b *tipButton) Tapped(ev *fyne.PointEvent) {
+func (b *TipButton) Tapped(ev *fyne.PointEvent) {
 	tipOut(b)
 	b.Button.Tapped(ev)
 }
 
-// tipCheck is a check box with a tooltip.
-type tipCheck struct {
+// TipCheck is a check box with a tooltip.
+type TipCheck struct {
 	widget.Check
 	tip string
 }
 
-// newTipCheck returns a check box with tip.
-func newTipCheck(label, tip string, changed func(bool)) *tipCheck {
-	c := &tipCheck{tip: tip}
+// NewTipCheck returns a check box with tip.
+func NewTipCheck(label, tip string, changed func(bool)) *TipCheck {
+	c := &TipCheck{tip: tip}
 	c.Text, c.OnChanged = label, changed
 	c.ExtendBaseWidget(c)
 	return c
 }
 
-func (c *tipCheck) Tip() string { return c.tip }
+func (c *TipCheck) Tip() string { return c.tip }
 
-func (c *tipCheck) MouseIn(ev *desktop.MouseEvent) {
+func (c *TipCheck) MouseIn(ev *desktop.MouseEvent) {
 	c.Check.MouseIn(ev)
 	tipIn(c, c.tip, ev)
 }
 
-func (c *tipCheck) MouseOut() {
+func (c *TipCheck) MouseOut() {
 	c.Check.MouseOut()
 	tipOut(c)
 }
 
-// tipSlider is a slider with a tooltip.
-type tipSlider struct {
+// TipSlider is a slider with a tooltip.
+type TipSlider struct {
 	widget.Slider
 	tip string
 }
 
-// newTipSlider returns a slider from lo to hi with tip.
-func newTipSlider(lo, hi float64, tip string) *tipSlider {
-	s := &tipSlider{tip: tip}
+// NewTipSlider returns a slider from lo to hi with tip.
+func NewTipSlider(lo, hi float64, tip string) *TipSlider {
+	s := &TipSlider{tip: tip}
 	s.Min, s.Max, s.Step, s.Value = lo, hi, 1, lo
 	s.Orientation = widget.Horizontal
 	s.ExtendBaseWidget(s)
 	return s
 }
 
-func (s *tipSlider) Tip() string { return s.tip }
+func (s *TipSlider) Tip() string { return s.tip }
 
-func (s *tipSlider) MouseIn(ev *desktop.MouseEvent) {
+func (s *TipSlider) MouseIn(ev *desktop.MouseEvent) {
 	s.Slider.MouseIn(ev)
 	tipIn(s, s.tip, ev)
 }
 
-func (s *tipSlider) MouseOut() {
+func (s *TipSlider) MouseOut() {
 	s.Slider.MouseOut()
 	tipOut(s)
 }
 
-// tipSelect is a drop-down list with a tooltip.
-type tipSelect struct {
+// TipSelect is a drop-down list with a tooltip.
+type TipSelect struct {
 	widget.Select
 	tip     string
 	changed func(string)
 	hush    bool
 }
 
-// newTipSelect returns a drop-down of options with tip; changed is called
+// NewTipSelect returns a drop-down of options with tip; changed is called
 // when the selection changes (not inside quiet).
-func newTipSelect(options []string, tip string, changed func(string)) *tipSelect {
-	s := &tipSelect{tip: tip, changed: changed}
+func NewTipSelect(options []string, tip string, changed func(string)) *TipSelect {
+	s := &TipSelect{tip: tip, changed: changed}
 	s.Options = options
 	s.OnChanged = func(v string) {
 		if !s.hush && s.changed != nil {
@@ -285,40 +288,40 @@ func newTipSelect(options []string, tip string, changed func(string)) *tipSelect
 	return s
 }
 
-func (s *tipSelect) Tip() string { return s.tip }
+func (s *TipSelect) Tip() string { return s.tip }
 
-// quiet runs fn without calling back.
-func (s *tipSelect) quiet(fn func()) {
+// Quiet runs fn without calling back.
+func (s *TipSelect) Quiet(fn func()) {
 	q := s.hush
 	s.hush = true
 	fn()
 	s.hush = q
 }
 
-func (s *tipSelect) MouseIn(ev *desktop.MouseEvent) {
+func (s *TipSelect) MouseIn(ev *desktop.MouseEvent) {
 	s.Select.MouseIn(ev)
 	tipIn(s, s.tip, ev)
 }
 
-func (s *tipSelect) MouseOut() {
+func (s *TipSelect) MouseOut() {
 	s.Select.MouseOut()
 	tipOut(s)
 }
 
-func (s *tipSelect) Tapped(ev *fyne.PointEvent) {
+func (s *TipSelect) Tapped(ev *fyne.PointEvent) {
 	tipOut(s)
 	s.Select.Tapped(ev)
 }
 
-// tipEntry is a text field with a tooltip.
-type tipEntry struct {
+// TipEntry is a text field with a tooltip.
+type TipEntry struct {
 	widget.Entry
 	tip string
 }
 
-// newTipEntry returns a one-line (or multiLine) text field with tip.
-func newTipEntry(multiLine bool, tip string) *tipEntry {
-	e := &tipEntry{tip: tip}
+// NewTipEntry returns a one-line (or multiLine) text field with tip.
+func NewTipEntry(multiLine bool, tip string) *TipEntry {
+	e := &TipEntry{tip: tip}
 	e.MultiLine = multiLine
 	if multiLine {
 		e.Wrapping = fyne.TextWrapWord
@@ -327,30 +330,30 @@ func newTipEntry(multiLine bool, tip string) *tipEntry {
 	return e
 }
 
-func (e *tipEntry) Tip() string { return e.tip }
+func (e *TipEntry) Tip() string { return e.tip }
 
-func (e *tipEntry) MouseIn(ev *desktop.MouseEvent) { tipIn(e, e.tip, ev) }
+func (e *TipEntry) MouseIn(ev *desktop.MouseEvent) { tipIn(e, e.tip, ev) }
 
-func (e *tipEntry) MouseMoved(*desktop.MouseEvent) {}
+func (e *TipEntry) MouseMoved(*desktop.MouseEvent) {}
 
-func (e *tipEntry) MouseOut() { tipOut(e) }
+func (e *TipEntry) MouseOut() { tipOut(e) }
 
-// tipLabel is a label whose tooltip is its whole text (for text cut with
+// TipLabel is a label whose tooltip is its whole text (for text cut with
 // an ellipsis) plus an optional hint.
-type tipLabel struct {
+type TipLabel struct {
 	widget.Label
 	hint string
 }
 
-// newTipLabel returns a one-line label cut with an ellipsis.
-func newTipLabel(hint string) *tipLabel {
-	l := &tipLabel{hint: hint}
+// NewTipLabel returns a one-line label cut with an ellipsis.
+func NewTipLabel(hint string) *TipLabel {
+	l := &TipLabel{hint: hint}
 	l.Truncation = fyne.TextTruncateEllipsis
 	l.ExtendBaseWidget(l)
 	return l
 }
 
-func (l *tipLabel) Tip() string {
+func (l *TipLabel) Tip() string {
 	if l.Text == "" {
 		return l.hint
 	}
@@ -360,33 +363,33 @@ func (l *tipLabel) Tip() string {
 	return l.Text + "\n" + l.hint
 }
 
-func (l *tipLabel) MouseIn(ev *desktop.MouseEvent) { tipIn(l, l.Tip(), ev) }
+func (l *TipLabel) MouseIn(ev *desktop.MouseEvent) { tipIn(l, l.Tip(), ev) }
 
-func (l *tipLabel) MouseMoved(*desktop.MouseEvent) {}
+func (l *TipLabel) MouseMoved(*desktop.MouseEvent) {}
 
-func (l *tipLabel) MouseOut() { tipOut(l) }
+func (l *TipLabel) MouseOut() { tipOut(l) }
 
-// choice is a row of buttons of which one is selected (a radio group whose
+// Choice is a row of buttons of which one is selected (a radio group whose
 // options have tooltips). Tapping an option selects it.
-type choice struct {
+type Choice struct {
 	Options   []string
 	Selected  string
 	OnChanged func(string)
-	buttons   []*tipButton
+	buttons   []*TipButton
 	box       *fyne.Container
 }
 
-// newChoice returns a row of options with their tips (tips[i] for
+// NewChoice returns a row of options with their tips (tips[i] for
 // options[i]).
-func newChoice(options, tips []string, changed func(string)) *choice {
-	c := &choice{Options: options, OnChanged: changed}
+func NewChoice(options, tips []string, changed func(string)) *Choice {
+	c := &Choice{Options: options, OnChanged: changed}
 	objs := make([]fyne.CanvasObject, len(options))
 	for i, o := range options {
 		tip := ""
 		if i < len(tips) {
 			tip = tips[i]
 		}
-		b := newTipButton(o, nil, tip, func() { c.SetSelected(o) })
+		b := NewTipButton(o, nil, tip, func() { c.SetSelected(o) })
 		c.buttons = append(c.buttons, b)
 		objs[i] = b
 	}
@@ -397,7 +400,7 @@ func newChoice(options, tips []string, changed func(string)) *choice {
 
 // SetSelected selects option o ("" selects none) and calls OnChanged when
 // the selection changes.
-func (c *choice) SetSelected(o string) {
+func (c *Choice) SetSelected(o string) {
 	if o == c.Selected {
 		return
 	}
@@ -408,8 +411,18 @@ func (c *choice) SetSelected(o string) {
 	}
 }
 
+// Object is the row of options, to lay out.
+func (c *Choice) Object() fyne.CanvasObject { return c.box }
+
+// ShowSelected selects option o without calling OnChanged (to show a
+// setting made elsewhere).
+func (c *Choice) ShowSelected(o string) {
+	c.Selected = o
+	c.paint()
+}
+
 // paint highlights the selected option.
-func (c *choice) paint() {
+func (c *Choice) paint() {
 	for i, b := range c.buttons {
 		imp := widget.LowImportance
 		if c.Options[i] == c.Selected {
@@ -422,33 +435,36 @@ func (c *choice) paint() {
 	}
 }
 
-// tipAction is a toolbar button with a tooltip.
-type tipAction struct {
+// TipAction is a toolbar button with a tooltip.
+type TipAction struct {
 	icon   fyne.Resource
 	tip    string
 	action func()
-	button *tipButton
+	button *TipButton
 }
 
-// newTipAction returns a toolbar action with tip.
-func newTipAction(icon fyne.Resource, tip string, action func()) *tipAction {
-	return &tipAction{icon: icon, tip: tip, action: action}
+// NewTipAction returns a toolbar action with tip.
+func NewTipAction(icon fyne.Resource, tip string, action func()) *TipAction {
+	return &TipAction{icon: icon, tip: tip, action: action}
 }
+
+// Tip is the action's tooltip.
+func (a *TipAction) Tip() string { return a.tip }
 
 // ToolbarObject is part of widget.ToolbarItem.
-func (a *tipAction) ToolbarObject() fyne.CanvasObject {
+func (a *TipAction) ToolbarObject() fyne.CanvasObject {
 	if a.button == nil {
-		a.button = newTipButton("", a.icon, a.tip, a.action)
+		a.button = NewTipButton("", a.icon, a.tip, a.action)
 		a.button.Importance = widget.LowImportance
 	}
 	return a.button
 }
 
-// toolbarObject wraps any object as a toolbar item.
-type toolbarObject struct{ obj fyne.CanvasObject }
+// ToolbarObject wraps any object as a toolbar item.
+type ToolbarObject struct{ Object fyne.CanvasObject }
 
 // ToolbarObject is part of widget.ToolbarItem.
-func (t toolbarObject) ToolbarObject() fyne.CanvasObject { return t.obj }
+func (t ToolbarObject) ToolbarObject() fyne.CanvasObject { return t.Object }
 
 // minWidth lays out one object at least w wide (its height is its own).
 type minWidth struct{ w float32 }
@@ -470,14 +486,14 @@ func (m minWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(max(s.Width, m.w), s.Height)
 }
 
-// atLeast wraps obj so that it is at least w wide.
-func atLeast(w float32, obj fyne.CanvasObject) *fyne.Container {
+// AtLeast wraps obj so that it is at least w wide.
+func AtLeast(w float32, obj fyne.CanvasObject) *fyne.Container {
 	return container.New(minWidth{w}, obj)
 }
 
-// wrapText breaks text into lines of at most n characters at spaces (for
+// WrapText breaks text into lines of at most n characters at spaces (for
 // dialogs, which do not wrap).
-func wrapText(text string, n int) string {
+func WrapText(text string, n int) string {
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
 		line := ""

@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"fmt"
@@ -12,10 +12,10 @@ import (
 	"github.com/tessera-studio/tessera/engine/render"
 )
 
-// likelihoodLegend explains the likelihood map under the canvas: the colour ramp
+// LikelihoodLegend explains the likelihood map under the canvas: the colour ramp
 // from the least to the most surprising patch (nats) and the image's mean
 // bits per patch; or why there is no map.
-type likelihoodLegend struct {
+type LikelihoodLegend struct {
 	title, lo, hi, bits *widget.Label
 	ramp                *canvas.Image
 	box                 *fyne.Container
@@ -26,13 +26,13 @@ type likelihoodLegend struct {
 // keeps its place so nothing under the canvas moves when the map comes.
 const legendOff = "Likelihood map off — Ctrl+L tints each patch by how surprising the model finds it"
 
-// newLikelihoodLegend builds the (hidden) legend.
-func newLikelihoodLegend() *likelihoodLegend {
+// NewLikelihoodLegend builds the (hidden) legend.
+func NewLikelihoodLegend() *LikelihoodLegend {
 	pix := image.NewNRGBA(image.Rect(0, 0, 64, 1))
 	for x := 0; x < 64; x++ {
 		pix.SetNRGBA(x, 0, render.Ramp(float64(x)/63))
 	}
-	l := &likelihoodLegend{
+	l := &LikelihoodLegend{
 		title: widget.NewLabel("Surprise (-log p)"),
 		lo:    widget.NewLabel(""), hi: widget.NewLabel(""), bits: widget.NewLabel(""),
 		ramp: canvas.NewImageFromImage(pix),
@@ -42,12 +42,12 @@ func newLikelihoodLegend() *likelihoodLegend {
 	l.ramp.SetMinSize(fyne.NewSize(120, 14))
 	l.bits.Truncation = fyne.TextTruncateEllipsis
 	l.box = container.NewBorder(nil, nil, container.NewHBox(l.title, l.lo, container.NewCenter(l.ramp), l.hi), nil, l.bits)
-	l.hide()
+	l.Hide()
 	return l
 }
 
-// show fills the legend for a map from lo to hi nats, bits per patch in all.
-func (l *likelihoodLegend) show(lo, hi, bits float64) {
+// Show fills the legend for a map from lo to hi nats, bits per patch in all.
+func (l *LikelihoodLegend) Show(lo, hi, bits float64) {
 	l.lo.SetText(fmt.Sprintf("%.2f nats", lo))
 	l.hi.SetText(fmt.Sprintf("%.2f nats", hi))
 	l.bits.SetText(fmt.Sprintf("· image: %.3f bits/patch", bits))
@@ -58,8 +58,8 @@ func (l *likelihoodLegend) show(lo, hi, bits float64) {
 	l.on = true
 }
 
-// message shows text instead of the ramp (scoring, or why there is no map).
-func (l *likelihoodLegend) message(text string) {
+// SetMessage shows text instead of the ramp (scoring, or why there is no map).
+func (l *LikelihoodLegend) SetMessage(text string) {
 	l.title.Show()
 	l.lo.Hide()
 	l.ramp.Hide()
@@ -68,8 +68,8 @@ func (l *likelihoodLegend) message(text string) {
 	l.on = true
 }
 
-// hide says the map is off (the line keeps its place).
-func (l *likelihoodLegend) hide() {
+// Hide says the map is off (the line keeps its place).
+func (l *LikelihoodLegend) Hide() {
 	l.title.Hide()
 	l.lo.Hide()
 	l.ramp.Hide()
@@ -79,7 +79,7 @@ func (l *likelihoodLegend) hide() {
 }
 
 // Text is what the legend says about the map (empty while it is off).
-func (l *likelihoodLegend) Text() string {
+func (l *LikelihoodLegend) Text() string {
 	if !l.on {
 		return ""
 	}
@@ -88,3 +88,6 @@ func (l *likelihoodLegend) Text() string {
 	}
 	return fmt.Sprintf("%s %s … %s %s", l.title.Text, l.lo.Text, l.hi.Text, l.bits.Text)
 }
+
+// Object is the legend's row, to lay out.
+func (l *LikelihoodLegend) Object() fyne.CanvasObject { return l.box }

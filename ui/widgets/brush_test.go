@@ -1,9 +1,7 @@
-package ui
+package widgets
 
 import (
 	"testing"
-
-	"github.com/tessera-studio/tessera/ui/core"
 )
 
 func collect(f func(visit func(int))) map[int]bool {
@@ -45,26 +43,5 @@ func TestStrokeIsContinuous(t *testing.T) {
 	got := collect(func(v func(int)) { strokePatches(0.5, 0.5, 7.5, 0.5, 1, 1, 8, v) })
 	if len(got) != 8 {
 		t.Fatalf("a stroke across a row should cover all 8 patches, got %v", got)
-	}
-}
-
-func TestMaskString(t *testing.T) {
-	m := []bool{true, false, false, true}
-	s := core.MaskString(m)
-	if s != "1001" {
-		t.Fatal(s)
-	}
-	back, err := core.ParseMask(s, 4)
-	must(t, err)
-	for i := range m {
-		if back[i] != m[i] {
-			t.Fatal("round trip")
-		}
-	}
-	if _, err := core.ParseMask("10", 4); err == nil {
-		t.Error("short mask accepted")
-	}
-	if _, err := core.ParseMask("10x1", 4); err == nil {
-		t.Error("bad character accepted")
 	}
 }

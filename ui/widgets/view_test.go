@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"math"
@@ -21,7 +21,7 @@ func TestZoomKeepsPointUnderCursor(t *testing.T) {
 	v := view{}
 	p := fyne.NewPos(150, 220)
 	x0, y0 := v.toImage(p, avail, 64, 64)
-	v = v.zoomAt(zoomStep, p, avail, 64, 64)
+	v = v.zoomAt(ZoomStep, p, avail, 64, 64)
 	x1, y1 := v.toImage(p, avail, 64, 64)
 	if math.Abs(x0-x1) > 1e-3 || math.Abs(y0-y1) > 1e-3 {
 		t.Fatalf("point moved: (%v,%v) -> (%v,%v)", x0, y0, x1, y1)
