@@ -24,8 +24,11 @@ type Team struct {
 	gen  atomic.Uint64 // bumped once per loop
 	done atomic.Int64  // helpers finished with the current loop
 	stop atomic.Bool
-	// The current loop, written before gen is bumped.
+	// The current loop, written before gen is bumped: a For's body over
+	// chunks of per items, or a Tasks's task taking items from next.
 	body   func(lo, hi int)
+	task   func(worker, i int)
+	next   atomic.Int64
 	n, per int
 
 	parked atomic.Int32
@@ -67,17 +70,61 @@ func (t *Team) For(n, minPer int, body func(lo, hi int)) {
 		return
 	}
 	t.body, t.n, t.per = body, n, (n+parts-1)/parts
+	t.start()
+	body(0, min(t.per, n))
+	t.wait()
+	t.body = nil
+}
+
+// Tasks runs task(worker, i) for every i in [0, n), handing items out one
+// at a time as each worker finishes its last, so a worker slowed by other
+// load does fewer: for loops of uneven or few large items (a row block of
+// a product, one attention head). worker is in [0, Size): the caller is 0,
+// and it indexes per-worker scratch space. One item runs inline.
+func (t *Team) Tasks(n int, task func(worker, i int)) {
+	if n <= 0 {
+		return
+	}
+	if n == 1 || t.size == 1 || t.stop.Load() {
+		for i := range n {
+			task(0, i)
+		}
+		return
+	}
+	t.task, t.n = task, n
+	t.next.Store(0)
+	t.start()
+	t.takeTasks(0)
+	t.wait()
+	t.task = nil
+}
+
+// takeTasks runs the current Tasks loop's items as worker until none is left.
+func (t *Team) takeTasks(worker int) {
+	for {
+		i := int(t.next.Add(1) - 1)
+		if i >= t.n {
+			return
+		}
+		t.task(worker, i)
+	}
+}
+
+// start publishes the loop written into t and wakes the sleeping helpers.
+func (t *Team) start() {
 	t.done.Store(0)
 	t.gen.Add(1)
 	t.rouse(int(t.parked.Load()))
-	body(0, min(t.per, n))
+}
+
+// wait spins until every helper is done with the current loop.
+func (t *Team) wait() {
 	want := int64(t.size - 1)
 	for i := 0; t.done.Load() != want; i++ {
 		if i%64 == 63 {
 			runtime.Gosched()
 		}
 	}
-	t.body = nil
 }
 
 // rouse hands out up to k wake-up tokens. A full channel already holds a
@@ -116,7 +163,9 @@ func (t *Team) helper(id int) {
 		if t.stop.Load() {
 			return
 		}
-		if lo := id * t.per; lo < t.n {
+		if t.task != nil {
+			t.takeTasks(id)
+		} else if lo := id * t.per; lo < t.n {
 			t.body(lo, min(lo+t.per, t.n))
 		}
 		t.done.Add(1)

@@ -57,6 +57,44 @@ func TestForUsesHelpers(t *testing.T) {
 	})
 }
 
+// TestTasksCoversEveryItemOnce mixes Tasks with For on one team: every
+// item runs once, on a worker index in [0, Size), and a worker held up by
+// a slow item leaves the rest to the others.
+func TestTasksCoversEveryItemOnce(t *testing.T) {
+	for _, size := range []int{1, 2, 4} {
+		team := NewTeam(size)
+		for iter := range 200 {
+			n := (iter * 13) % 29
+			hits := make([]int32, n)
+			team.Tasks(n, func(w, i int) {
+				if w < 0 || w >= size {
+					t.Errorf("worker %d of %d", w, size)
+				}
+				atomic.AddInt32(&hits[i], 1)
+			})
+			for i, h := range hits {
+				if h != 1 {
+					t.Fatalf("size %d, loop %d: item %d of %d ran %d times", size, iter, i, n, h)
+				}
+			}
+			team.For(n, 1, func(lo, hi int) {}) // the next loop is a For again
+		}
+		team.Close()
+	}
+	team := NewTeam(2)
+	defer team.Close()
+	var byWorker [2]atomic.Int32
+	team.Tasks(20, func(w, i int) {
+		if i == 0 {
+			time.Sleep(50 * time.Millisecond)
+		}
+		byWorker[w].Add(1)
+	})
+	if a, b := byWorker[0].Load(), byWorker[1].Load(); a+b != 20 || min(a, b) > 2 {
+		t.Fatalf("items per worker %d and %d: the one with the slow item should take few", a, b)
+	}
+}
+
 func BenchmarkForHandOff(b *testing.B) {
 	team := NewTeam(2)
 	defer team.Close()

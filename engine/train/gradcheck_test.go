@@ -90,7 +90,7 @@ func dotLoss(out, w []float32) float64 {
 
 func TestGradEncoder(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 1))
-	p := newPar(2)
+	p := testPar(t, 2)
 	B, T, C, V := 3, 5, 4, 7
 	R := B * T
 	wte, wpe := randVec(r, V*C, 1), randVec(r, T*C, 1)
@@ -110,7 +110,7 @@ func TestGradEncoder(t *testing.T) {
 func TestGradRMSNorm(t *testing.T) {
 	for _, tc := range []struct{ R, seg, skip int }{{12, 12, 0}, {8, 4, 3}} {
 		r := rand.New(rand.NewPCG(2, 2))
-		p := newPar(2)
+		p := testPar(t, 2)
 		C := 19
 		inRows := tc.R
 		if tc.skip > 0 {
@@ -133,7 +133,7 @@ func TestGradRMSNorm(t *testing.T) {
 
 func TestGradMatmul(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 3))
-	p := newPar(2)
+	p := testPar(t, 2)
 	R, Cin, Cout := 70, 9, 13 // R large enough to split the product
 	inp, wt, bias := randVec(r, R*Cin, 1), randVec(r, Cin*Cout, 1), randVec(r, Cout, 1)
 	out, w := make([]float32, R*Cout), randVec(r, R*Cout, 1)
@@ -148,7 +148,7 @@ func TestGradMatmul(t *testing.T) {
 func TestGradActivations(t *testing.T) {
 	for _, kind := range []string{"quick_gelu", "gelu", "gelu_new", "relu"} {
 		r := rand.New(rand.NewPCG(4, 4))
-		p := newPar(2)
+		p := testPar(t, 2)
 		k, _ := activationKind(kind)
 		R, C := 40, 11
 		x0, bias := randVec(r, R*C, 2), randVec(r, C, 0.5)
@@ -177,7 +177,7 @@ func TestGradActivations(t *testing.T) {
 func TestGradResidualDropout(t *testing.T) {
 	for _, prob := range []float32{0, 0.3} {
 		r := rand.New(rand.NewPCG(5, 5))
-		p := newPar(2)
+		p := testPar(t, 2)
 		R, C := 9, 8
 		in, br, bias := randVec(r, R*C, 1), randVec(r, R*C, 1), randVec(r, C, 1)
 		out, w := make([]float32, R*C), randVec(r, R*C, 1)
@@ -203,7 +203,7 @@ func TestGradAttention(t *testing.T) {
 	}{{0, false}, {0.2, false}, {0, true}, {0.2, true}} {
 		drop := c.drop
 		r := rand.New(rand.NewPCG(6, 6))
-		p := newPar(2)
+		p := testPar(t, 2)
 		s := attnShape{B: 2, T: 7, C: 12, NH: 3, Scale: 0.5, Drop: drop, Key: 99, Bidirectional: c.bidi}
 		n := s.B * s.T
 		qkv, w := randVec(r, n*3*s.C, 1), randVec(r, n*s.C, 1)
@@ -224,7 +224,7 @@ func TestGradAttention(t *testing.T) {
 
 func TestGradCrossEntropy(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 8))
-	p := newPar(2)
+	p := testPar(t, 2)
 	R, K := 10, 6
 	logits := randVec(r, R*K, 2)
 	targets := make([]int32, R)

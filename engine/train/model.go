@@ -112,8 +112,9 @@ func NewModel(p *Params, maxBatch, workers int) (*Model, error) {
 		Config: cfg, Params: p, MaxBatch: maxBatch,
 		seq: cfg.NPositions, width: cfg.NEmbd, heads: cfg.NHead, inner: cfg.Inner(), vocab: cfg.VocabSize,
 		codes: cfg.Codes(), prefixLen: cfg.ContextLength(), eps: float32(cfg.LayerNormEpsilon), act: act,
-		p: newPar(workers),
 	}
+	m.p = newPar(workers)
+	closeWith(m, m.p)
 	m.imageLen = m.seq - m.prefixLen
 	g, _ := NewParams(cfg)
 	m.Grads = g

@@ -2,44 +2,50 @@ package train
 
 import (
 	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/tessera-studio/tessera/engine/blas"
 	"github.com/tessera-studio/tessera/engine/kernels"
+	pool "github.com/tessera-studio/tessera/engine/par"
 )
 
-// par runs loops over several goroutines. Every helper gives each output
-// element to exactly one goroutine, and every reduction adds its terms in an
-// order that does not depend on the number of workers, so results are bit
-// for bit the same for any Workers setting.
+// par runs the trainer's loops on a worker team (engine/par's Team, the
+// one the sampler uses). Every helper gives each output element to exactly
+// one worker, and every reduction adds its terms in an order that does not
+// depend on the number of workers, so results are bit for bit the same for
+// any Workers setting.
 type par struct {
 	workers int
+	team    *pool.Team
 	kbuf    *[]float32 // GemmTNAcc's scratch (one op runs at a time)
 	// whole makes Gemm hand products to OpenBLAS whole (its own threads)
 	// instead of splitting them over the workers (see Gemm); profiling only.
 	whole bool
 }
 
+// newPar starts a team of workers (≤ 0: runtime.NumCPU()); close stops it.
 func newPar(workers int) par {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
 	blas.Init()
-	return par{workers: workers, kbuf: new([]float32)}
+	return par{workers: workers, team: pool.NewTeam(workers), kbuf: new([]float32)}
+}
+
+// closeWith stops p's team when owner (the model p works for) is garbage
+// collected, so a model needs no Close.
+func closeWith[T any](owner *T, p par) {
+	runtime.AddCleanup(owner, (*pool.Team).Close, p.team)
 }
 
 // For runs fn over [0, n) split into contiguous ranges of at least minChunk
-// items, on up to p.workers goroutines (the caller's included) that take
-// ranges as they finish the previous one, so a worker slowed by other load
-// does less of the work. Every index is in exactly one range.
+// items (up to four per worker), which the workers take as they finish the
+// previous one, so a worker slowed by other load does less of the work.
+// Every index is in exactly one range.
 func (p par) For(n, minChunk int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}
-	if minChunk < 1 {
-		minChunk = 1
-	}
+	minChunk = max(minChunk, 1)
 	w := min(p.workers, (n+minChunk-1)/minChunk)
 	if w <= 1 {
 		fn(0, n)
@@ -47,63 +53,12 @@ func (p par) For(n, minChunk int, fn func(lo, hi int)) {
 	}
 	nch := min((n+minChunk-1)/minChunk, 4*w)
 	chunk := (n + nch - 1) / nch
-	var next atomic.Int64
-	work := func() {
-		for {
-			lo := int(next.Add(1)-1) * chunk
-			if lo >= n {
-				return
-			}
-			fn(lo, min(lo+chunk, n))
-		}
-	}
-	var wg sync.WaitGroup
-	for k := 1; k < w; k++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work()
-		}()
-	}
-	work()
-	wg.Wait()
+	p.team.Tasks((n+chunk-1)/chunk, func(_, c int) { fn(c*chunk, min((c+1)*chunk, n)) })
 }
 
-// Tasks runs fn(worker, i) for every i in [0, n) on up to p.workers
-// goroutines taking tasks one at a time; worker (in [0, p.workers)) indexes
-// per-goroutine scratch space.
-func (p par) Tasks(n int, fn func(worker, i int)) {
-	if n <= 0 {
-		return
-	}
-	w := min(p.workers, n)
-	if w <= 1 {
-		for i := 0; i < n; i++ {
-			fn(0, i)
-		}
-		return
-	}
-	var next atomic.Int64
-	work := func(k int) {
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= n {
-				return
-			}
-			fn(k, i)
-		}
-	}
-	var wg sync.WaitGroup
-	for k := 1; k < w; k++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work(k)
-		}()
-	}
-	work(0)
-	wg.Wait()
-}
+// Tasks runs fn(worker, i) for every i in [0, n), the workers taking tasks
+// one at a time; worker (in [0, p.workers)) indexes per-worker scratch space.
+func (p par) Tasks(n int, fn func(worker, i int)) { p.team.Tasks(n, fn) }
 
 // Splitting products: par.Gemm cuts products into row blocks that the
 // workers compute with single-threaded OpenBLAS calls (blas.Init makes

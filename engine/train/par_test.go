@@ -29,7 +29,7 @@ func TestParGemm(t *testing.T) {
 		blas.Gemm(s.ta, s.tb, s.m, s.n, s.k, 1, a, lda, b, ldb, 1, want, s.n)
 		var first []float32
 		for _, w := range []int{1, 2, 3} {
-			p := newPar(w)
+			p := testPar(t, w)
 			got := append([]float32(nil), c0...)
 			if s.ta && !s.tb {
 				p.GemmTNAcc(s.m, s.n, s.k, a, lda, b, ldb, got, s.n)
@@ -51,4 +51,11 @@ func TestParGemm(t *testing.T) {
 			}
 		}
 	}
+}
+
+// testPar is a par of workers whose team stops when the test ends.
+func testPar(tb testing.TB, workers int) par {
+	p := newPar(workers)
+	tb.Cleanup(p.team.Close)
+	return p
 }

@@ -272,7 +272,7 @@ func TestAdamW(t *testing.T) {
 	}
 	o := NewAdamW(len(w), 0.9, 0.95, 1e-8)
 	m, v := make([]float64, len(w)), make([]float64, len(w))
-	p := newPar(2)
+	p := testPar(t, 2)
 	for step := 1; step <= 3; step++ {
 		g := []float32{0.1, -0.2, 0.3 * float32(step), 0, 0.5, -0.05}
 		lr, wd, gs := 0.01, 0.1, float32(0.5)
@@ -302,7 +302,7 @@ func TestGradNormAndClipDeterministic(t *testing.T) {
 	for _, v := range g {
 		s += float64(v) * float64(v)
 	}
-	n1, n2 := gradNorm(newPar(1), g), gradNorm(newPar(3), g)
+	n1, n2 := gradNorm(testPar(t, 1), g), gradNorm(testPar(t, 3), g)
 	if n1 != n2 || math.Abs(n1-math.Sqrt(s)) > 1e-6*n1 {
 		t.Fatalf("norms %v %v, want %v", n1, n2, math.Sqrt(s))
 	}

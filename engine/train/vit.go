@@ -87,7 +87,9 @@ func NewViT(cfg vit.Config, data []float32, maxBatch, workers int) (*ViT, error)
 	}
 	m := &ViT{Config: cfg, Data: data, Grad: make([]float32, n), Tensors: ts, MaxBatch: maxBatch,
 		T: cfg.Tokens(), C: cfg.NEmbd, NH: cfg.NHead, F: cfg.NInner, P: cfg.PatchDim(), D: cfg.CodeDim, K: cfg.CodebookSize,
-		eps: float32(cfg.LayerNormEpsilon), p: newPar(workers), beta: 0.25}
+		eps: float32(cfg.LayerNormEpsilon), beta: 0.25}
+	m.p = newPar(workers)
+	closeWith(m, m.p)
 	m.w, m.g = viewViT(cfg, m.Data), viewViT(cfg, m.Grad)
 	R := maxBatch * m.T
 	m.enc = allocLayerActs(cfg.EncoderLayers, maxBatch, m.T, m.C, m.NH, m.F)
