@@ -582,7 +582,7 @@ func TestHistoryContextMenu(t *testing.T) {
 	e, _ := twoModels(t)
 	s := e.open(t)
 	var revealed string
-	s.reveal = func(dir string) error { revealed = dir; return nil }
+	s.history.reveal = func(dir string) error { revealed = dir; return nil }
 	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch = 4 })
 	generate(t, s)
 	if files, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png")); len(files) != 1 {
@@ -607,27 +607,27 @@ func TestHistoryContextMenu(t *testing.T) {
 		}
 	}
 	s.Window().Canvas().Overlays().Top().Hide()
-	item := s.histItems[1]
+	item := s.history.items[1]
 
-	s.ToggleFavourite(item.path)
+	s.history.ToggleFavourite(item.path)
 	if !strings.HasPrefix(s.history.Thumbs()[1].Caption, "★") {
 		t.Fatal("the favourite is not starred")
 	}
-	must(t, s.RevealHistory(item.path))
+	must(t, s.history.Reveal(item.path))
 	if revealed != filepath.Dir(item.path) {
 		t.Fatalf("revealed %q", revealed)
 	}
-	s.FilterHistory(s.histItems[0].model)
-	s.histItems[1].model = "other" // the two tiny models share a name; tell them apart
-	s.FilterHistory("other")
-	if s.HistoryLen() != 1 || !slices.Contains(s.histModels.Options, "other") {
-		t.Fatalf("filtered history %d, options %v", s.HistoryLen(), s.histModels.Options)
+	s.history.Filter(s.history.items[0].model)
+	s.history.items[1].model = "other" // the two tiny models share a name; tell them apart
+	s.history.Filter("other")
+	if s.HistoryLen() != 1 || !slices.Contains(s.history.models.Options, "other") {
+		t.Fatalf("filtered history %d, options %v", s.HistoryLen(), s.history.models.Options)
 	}
-	s.FilterHistory(allModels)
+	s.history.Filter(allModels)
 	if s.HistoryLen() != 2 {
 		t.Fatal("the filter did not clear")
 	}
-	must(t, s.DeleteHistory(item.path))
+	must(t, s.history.Delete(item.path))
 	if _, err := os.Stat(item.path); !errors.Is(err, os.ErrNotExist) || s.HistoryLen() != 1 {
 		t.Fatal("the file was not deleted")
 	}

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"fyne.io/fyne/v2/container"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
@@ -33,63 +34,102 @@ type historyItem struct {
 	l           lineage
 }
 
-// addHistory puts a run's saved files first in the history strip, each
-// with its place in the tree of branches.
-func (s *Studio) addHistory(j job, results []result) {
-	l := lineage{parent: parentName(j.parent), kind: j.kind, at: j.at}
-	var items []historyItem
-	for _, r := range results {
-		if r.path == "" {
-			continue
-		}
-		items = append(items, historyItem{path: r.path, model: j.b.Name, hash: j.b.Model.Hash, img: decodeRows(j.b, r.tokens, r.rows), l: l})
-	}
-	s.prependHistory(items...)
+// historyHost is what the history strip needs of the studio: reopening an
+// entry (with the model that made it), reporting, and forgetting a file
+// that was deleted.
+type historyHost interface {
+	OpenHistory(it historyItem) error
+	report(err error)
+	setStatus(msg string)
+	fileDeleted(path string)
 }
 
-// prependHistory adds items first, keeping historyLimit.
-func (s *Studio) prependHistory(items ...historyItem) {
-	s.histItems = append(slices.Clone(items), s.histItems...)
-	if len(s.histItems) > historyLimit {
-		s.histItems = s.histItems[:historyLimit]
-	}
-	s.refreshHistory()
+// historyPanel is the history strip's controller: the output files shown
+// (newest first, at most historyLimit), the model filter, favourites
+// (kept in the app's preferences), revealing and deleting files. UI
+// goroutine only.
+type historyPanel struct {
+	host   historyHost
+	win    fyne.Window
+	prefs  fyne.Preferences
+	items  []historyItem
+	filter string                    // the model shown ("" for all)
+	thumbs map[string]*widgets.Thumb // by file
+	strip  *widgets.ThumbStrip
+	models *widgets.TipSelect
+	// reveal opens a folder in the file manager (tests replace it).
+	reveal func(dir string) error
 }
 
-// refreshHistory rebuilds the strip from the items that pass the filter,
-// and the filter's choices.
-func (s *Studio) refreshHistory() {
+// newHistoryPanel returns an empty history strip for win.
+func newHistoryPanel(host historyHost, win fyne.Window, app fyne.App) *historyPanel {
+	h := &historyPanel{host: host, win: win, prefs: app.Preferences(), thumbs: map[string]*widgets.Thumb{}, strip: widgets.NewThumbStrip()}
+	h.reveal = func(dir string) error { return app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}) }
+	h.models = widgets.NewTipSelect([]string{allModels}, "Show the history of one model only", h.Filter)
+	h.models.SetSelected(allModels)
+	return h
+}
+
+// Object is the strip with its label and model filter, to lay out.
+func (h *historyPanel) Object() fyne.CanvasObject {
+	return container.NewBorder(nil, nil, container.NewVBox(widget.NewLabel("History"), h.models), nil, h.strip.Object())
+}
+
+// Thumbs are the thumbnails shown, newest first.
+func (h *historyPanel) Thumbs() []*widgets.Thumb { return h.strip.Thumbs() }
+
+// Len is the number of entries shown.
+func (h *historyPanel) Len() int { return len(h.strip.Thumbs()) }
+
+// set replaces every entry.
+func (h *historyPanel) set(items []historyItem) {
+	h.items = items
+	h.refresh()
+}
+
+// prepend adds items first, keeping historyLimit.
+func (h *historyPanel) prepend(items ...historyItem) {
+	h.items = append(slices.Clone(items), h.items...)
+	if len(h.items) > historyLimit {
+		h.items = h.items[:historyLimit]
+	}
+	h.refresh()
+}
+
+// refresh rebuilds the strip from the items that pass the filter, and the
+// filter's choices.
+func (h *historyPanel) refresh() {
 	var thumbs []*widgets.Thumb
 	models := []string{allModels}
-	for _, it := range s.histItems {
+	for _, it := range h.items {
 		if it.model != "" && !slices.Contains(models, it.model) {
 			models = append(models, it.model)
 		}
-		if s.histFilter == "" || it.model == s.histFilter {
-			thumbs = append(thumbs, s.cachedHistoryThumb(it))
+		if h.filter == "" || it.model == h.filter {
+			thumbs = append(thumbs, h.cachedThumb(it))
 		}
 	}
-	for path := range s.histThumbs {
-		if !slices.ContainsFunc(s.histItems, func(it historyItem) bool { return it.path == path }) {
-			delete(s.histThumbs, path)
+	for path := range h.thumbs {
+		if !slices.ContainsFunc(h.items, func(it historyItem) bool { return it.path == path }) {
+			delete(h.thumbs, path)
 		}
 	}
-	s.history.Set(thumbs)
-	s.histModels.Options = models
-	s.histModels.Quiet(func() {
-		if s.histFilter == "" {
-			s.histModels.SetSelected(allModels)
+	h.strip.Set(thumbs)
+	h.models.Options = models
+	h.models.Quiet(func() {
+		if h.filter == "" {
+			h.models.SetSelected(allModels)
 		} else {
-			s.histModels.SetSelected(s.histFilter)
+			h.models.SetSelected(h.filter)
 		}
 	})
-	s.histModels.Refresh()
+	h.models.Refresh()
 }
 
-// cachedHistoryThumb is historyThumb, made once per file and updated.
-func (s *Studio) cachedHistoryThumb(it historyItem) *widgets.Thumb {
-	fresh := s.historyThumb(it)
-	if th, ok := s.histThumbs[it.path]; ok {
+// cachedThumb is thumb, made once per file and updated.
+func (h *historyPanel) cachedThumb(it historyItem) *widgets.Thumb {
+	fresh := h.thumb(it)
+	if th, ok := h.thumbs[it.path]; ok {
 		if th.Caption != fresh.Caption || th.Note != fresh.Note || th.Tip != fresh.Tip {
 			th.Caption, th.Note, th.Tip = fresh.Caption, fresh.Note, fresh.Tip
 			th.OnTapped, th.OnSecondary = fresh.OnTapped, fresh.OnSecondary
@@ -97,124 +137,112 @@ func (s *Studio) cachedHistoryThumb(it historyItem) *widgets.Thumb {
 		}
 		return th
 	}
-	if s.histThumbs == nil {
-		s.histThumbs = map[string]*widgets.Thumb{}
-	}
-	s.histThumbs[it.path] = fresh
+	h.thumbs[it.path] = fresh
 	return fresh
 }
 
-// historyThumb is the thumbnail of an output file, with its lineage as its
-// note, a star for a favourite, and a context menu; tapping it reopens it
-// with the model that made it.
-func (s *Studio) historyThumb(it historyItem) *widgets.Thumb {
+// thumb is the thumbnail of an output file, with its lineage as its note,
+// a star for a favourite, and a context menu; tapping it reopens it with
+// the model that made it.
+func (h *historyPanel) thumb(it historyItem) *widgets.Thumb {
 	caption := historyCaption(filepath.Base(it.path))
-	if s.isFavourite(it.path) {
+	if h.isFavourite(it.path) {
 		caption = "★ " + caption
 	}
-	t := widgets.NewThumb(it.img, caption, func() { s.report(s.OpenHistory(it)) })
+	t := widgets.NewThumb(it.img, caption, func() { h.host.report(h.host.OpenHistory(it)) })
 	t.Note = it.l.note()
 	t.Tip = filepath.Base(it.path)
 	if it.model != "" {
 		t.Tip += "\nMade with " + it.model
 	}
 	t.Tip += "\nClick to reopen it (with its model); right-click for more"
-	t.OnSecondary = func(pos fyne.Position) { s.historyMenu(it, pos) }
+	t.OnSecondary = func(pos fyne.Position) { h.menu(it, pos) }
 	return t
 }
 
-// historyMenu shows the context menu of a history entry at pos (absolute).
-func (s *Studio) historyMenu(it historyItem, pos fyne.Position) {
+// menu shows the context menu of a history entry at pos (absolute).
+func (h *historyPanel) menu(it historyItem, pos fyne.Position) {
 	fav := "★ Favourite"
-	if s.isFavourite(it.path) {
+	if h.isFavourite(it.path) {
 		fav = "☆ Not a favourite"
 	}
 	items := []*fyne.MenuItem{
-		fyne.NewMenuItem("Open", func() { s.report(s.OpenHistory(it)) }),
-		fyne.NewMenuItem(fav, func() { s.ToggleFavourite(it.path) }),
-		fyne.NewMenuItem("Reveal in folder", func() { s.report(s.RevealHistory(it.path)) }),
+		fyne.NewMenuItem("Open", func() { h.host.report(h.host.OpenHistory(it)) }),
+		fyne.NewMenuItem(fav, func() { h.ToggleFavourite(it.path) }),
+		fyne.NewMenuItem("Reveal in folder", func() { h.host.report(h.Reveal(it.path)) }),
 	}
-	if it.model != "" && s.histFilter != it.model {
-		items = append(items, fyne.NewMenuItem("Show only "+it.model, func() { s.FilterHistory(it.model) }))
+	if it.model != "" && h.filter != it.model {
+		items = append(items, fyne.NewMenuItem("Show only "+it.model, func() { h.Filter(it.model) }))
 	}
-	if s.histFilter != "" {
-		items = append(items, fyne.NewMenuItem("Show all models", func() { s.FilterHistory("") }))
+	if h.filter != "" {
+		items = append(items, fyne.NewMenuItem("Show all models", func() { h.Filter("") }))
 	}
-	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Delete file…", func() { s.askDeleteHistory(it.path) }))
-	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), s.win.Canvas(), pos)
+	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Delete file…", func() { h.askDelete(it.path) }))
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), h.win.Canvas(), pos)
 }
 
-// FilterHistory shows only the images of model in the history ("" or
-// allModels: every model).
-func (s *Studio) FilterHistory(model string) {
+// Filter shows only the images of model ("" or allModels: every model).
+func (h *historyPanel) Filter(model string) {
 	if model == allModels {
 		model = ""
 	}
-	s.histFilter = model
-	s.refreshHistory()
+	h.filter = model
+	h.refresh()
 }
 
 // isFavourite reports whether path is marked as a favourite.
-func (s *Studio) isFavourite(path string) bool {
-	return slices.Contains(s.app.Preferences().StringList(prefFavourites), path)
+func (h *historyPanel) isFavourite(path string) bool {
+	return slices.Contains(h.prefs.StringList(prefFavourites), path)
 }
 
 // ToggleFavourite marks or unmarks an output as a favourite (a star in
 // the history).
-func (s *Studio) ToggleFavourite(path string) {
-	favs := s.app.Preferences().StringList(prefFavourites)
+func (h *historyPanel) ToggleFavourite(path string) {
+	favs := h.prefs.StringList(prefFavourites)
 	if i := slices.Index(favs, path); i >= 0 {
 		favs = slices.Delete(favs, i, i+1)
-		s.setStatus(filepath.Base(path) + " is no longer a favourite")
+		h.host.setStatus(filepath.Base(path) + " is no longer a favourite")
 	} else {
 		favs = append(favs, path)
-		s.setStatus(filepath.Base(path) + " is a favourite ★")
+		h.host.setStatus(filepath.Base(path) + " is a favourite ★")
 	}
-	s.app.Preferences().SetStringList(prefFavourites, favs)
-	s.refreshHistory()
+	h.prefs.SetStringList(prefFavourites, favs)
+	h.refresh()
 }
 
-// RevealHistory shows the folder of an output in the file manager.
-func (s *Studio) RevealHistory(path string) error {
+// Reveal shows the folder of an output in the file manager.
+func (h *historyPanel) Reveal(path string) error {
 	dir := filepath.Dir(path)
-	if err := s.reveal(dir); err != nil {
+	if err := h.reveal(dir); err != nil {
 		return fmt.Errorf("reveal %s: %w", dir, err)
 	}
-	s.setStatus(filepath.Base(path) + " is in " + dir)
+	h.host.setStatus(filepath.Base(path) + " is in " + dir)
 	return nil
 }
 
-// revealFolder opens dir in the system's file manager.
-func (s *Studio) revealFolder(dir string) error {
-	return s.app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)})
-}
-
-// askDeleteHistory asks before deleting an output file.
-func (s *Studio) askDeleteHistory(path string) {
+// askDelete asks before deleting an output file.
+func (h *historyPanel) askDelete(path string) {
 	dialog.ShowConfirm("Delete file?", fmt.Sprintf("Delete %s from the disk?\nThis cannot be undone.", filepath.Base(path)),
 		func(ok bool) {
 			if ok {
-				s.report(s.DeleteHistory(path))
+				h.host.report(h.Delete(path))
 			}
-		}, s.win)
+		}, h.win)
 }
 
-// DeleteHistory deletes an output file and removes it from the history.
-func (s *Studio) DeleteHistory(path string) error {
+// Delete deletes an output file and removes it from the history (and from
+// the favourites).
+func (h *historyPanel) Delete(path string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("delete %s: %w", filepath.Base(path), err)
 	}
-	s.histItems = slices.DeleteFunc(s.histItems, func(it historyItem) bool { return it.path == path })
-	if favs := s.app.Preferences().StringList(prefFavourites); slices.Contains(favs, path) {
-		s.app.Preferences().SetStringList(prefFavourites, slices.DeleteFunc(favs, func(p string) bool { return p == path }))
+	h.items = slices.DeleteFunc(h.items, func(it historyItem) bool { return it.path == path })
+	if favs := h.prefs.StringList(prefFavourites); slices.Contains(favs, path) {
+		h.prefs.SetStringList(prefFavourites, slices.DeleteFunc(favs, func(p string) bool { return p == path }))
 	}
-	for i := range s.candidates {
-		if s.candidates[i].path == path {
-			s.candidates[i].path = ""
-		}
-	}
-	s.refreshHistory()
-	s.setStatus("Deleted " + filepath.Base(path))
+	h.host.fileDeleted(path)
+	h.refresh()
+	h.host.setStatus("Deleted " + filepath.Base(path))
 	return nil
 }
 
@@ -229,6 +257,30 @@ func historyCaption(name string) string {
 		}
 	}
 	return shortenPath(name, 12)
+}
+
+// addHistory puts a run's saved files first in the history strip, each
+// with its place in the tree of branches.
+func (s *Studio) addHistory(j job, results []result) {
+	l := lineage{parent: parentName(j.parent), kind: j.kind, at: j.at}
+	var items []historyItem
+	for _, r := range results {
+		if r.path == "" {
+			continue
+		}
+		items = append(items, historyItem{path: r.path, model: j.b.Name, hash: j.b.Model.Hash, img: decodeRows(j.b, r.tokens, r.rows), l: l})
+	}
+	s.history.prepend(items...)
+}
+
+// fileDeleted forgets a deleted output file: a candidate saved as it is
+// unsaved again.
+func (s *Studio) fileDeleted(path string) {
+	for i := range s.candidates {
+		if s.candidates[i].path == path {
+			s.candidates[i].path = ""
+		}
+	}
 }
 
 // loadHistory fills the history strip from the outputs folder in the
@@ -251,14 +303,13 @@ func (s *Studio) loadHistory() {
 			if err != nil {
 				s.setStatus(err.Error())
 			}
-			s.histItems = items
-			s.refreshHistory()
+			s.history.set(items)
 		})
 	})
 }
 
 // HistoryLen is the number of entries in the history strip.
-func (s *Studio) HistoryLen() int { return len(s.history.Thumbs()) }
+func (s *Studio) HistoryLen() int { return s.history.Len() }
 
 // OpenHistory reopens an output: with the model that made it, switching
 // to that model first when another one is open (its own work is kept,

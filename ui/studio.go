@@ -99,13 +99,6 @@ type Studio struct {
 	// knownHashes maps model hashes to the keys that opened them.
 	works       map[string]*modelWork
 	knownHashes map[string]string
-	// histItems are the history's outputs (newest first); histFilter is
-	// the model shown ("" for all).
-	histItems  []historyItem
-	histFilter string
-	histThumbs map[string]*widgets.Thumb // by file
-	// reveal opens a folder in the file manager (tests replace it).
-	reveal func(dir string) error
 	// overlays reports whether the mask and the temperature map are drawn.
 	overlays bool
 	// replay is the running timeline replay (nil: none); replayFrame is
@@ -120,25 +113,24 @@ type Studio struct {
 	streaming   bool    // a run paints the canvas (no likelihood map then)
 
 	// widgets
-	panel      *promptPanel
-	edit       *editPanel
-	canvas     *widgets.LiveCanvas
-	bar        *widget.ProgressBar
-	status     *widgets.TipLabel
-	logButton  *widgets.TipButton
-	cands      *widgets.ThumbStrip
-	candBox    *fyne.Container
-	candLabel  *widget.Label
-	candHint   *widget.Label
-	history    *widgets.ThumbStrip
-	histModels *widgets.TipSelect
-	tl         *timeline
-	legend     *widgets.LikelihoodLegend
-	noModel    *fyne.Container
-	zoomLabel  *widgets.TipLabel
-	menu       map[string]*fyne.MenuItem
-	tips       fyne.CanvasObject
-	lastLoad   time.Time
+	panel     *promptPanel
+	edit      *editPanel
+	canvas    *widgets.LiveCanvas
+	bar       *widget.ProgressBar
+	status    *widgets.TipLabel
+	logButton *widgets.TipButton
+	cands     *widgets.ThumbStrip
+	candBox   *fyne.Container
+	candLabel *widget.Label
+	candHint  *widget.Label
+	history   *historyPanel
+	tl        *timeline
+	legend    *widgets.LikelihoodLegend
+	noModel   *fyne.Container
+	zoomLabel *widgets.TipLabel
+	menu      map[string]*fyne.MenuItem
+	tips      fyne.CanvasObject
+	lastLoad  time.Time
 
 	// tabs are the window's tabs (Create, Train); train is the Train tab.
 	tabs  *container.AppTabs
@@ -175,7 +167,6 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 		works: map[string]*modelWork{}, knownHashes: map[string]string{}, replayFrame: replayFrameTime,
 		editor: editor{key: opt.EditModel},
 	}
-	s.reveal = s.revealFolder
 	s.run = newRunner(ctx, func() { s.loop.Do(s.updateButtons) })
 	s.outputsDir = s.defaultOutputs()
 	stateDir := opt.StateDir
@@ -366,9 +357,7 @@ func (s *Studio) buildWidgets() {
 	s.candHint.Importance = widget.LowImportance
 	s.candBox = container.NewBorder(nil, nil, s.candLabel, nil, container.NewStack(s.cands.Object(), s.candHint))
 	s.cands.Hide()
-	s.history = widgets.NewThumbStrip()
-	s.histModels = widgets.NewTipSelect([]string{allModels}, "Show the history of one model only", s.FilterHistory)
-	s.histModels.SetSelected(allModels)
+	s.history = newHistoryPanel(s, s.win, s.app)
 	s.tl = newTimeline(s.scrubTo, func() { s.report(s.BranchFromHere()) }, s.toggleReplay)
 	s.legend = widgets.NewLikelihoodLegend()
 
@@ -415,7 +404,7 @@ func (s *Studio) layout() fyne.CanvasObject {
 	main.SetOffset(0.25)
 	bottom := container.NewVBox(
 		widget.NewSeparator(),
-		container.NewBorder(nil, nil, container.NewVBox(widget.NewLabel("History"), s.histModels), nil, s.history.Object()),
+		s.history.Object(),
 		container.NewBorder(nil, nil, nil, s.logButton, s.status),
 	)
 	return container.NewBorder(nil, bottom, nil, nil, main)

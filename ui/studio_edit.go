@@ -295,7 +295,7 @@ func (s *Studio) PickCandidate(i int) error {
 		c.path, saveErr = outputs{dir: s.outputsDir}.save(decodeRows(s.bundle, c.tokens, c.rows), c.rec, time.Now())
 		if saveErr == nil {
 			s.markSaved(c.tokens, true)
-			s.prependHistory(historyItem{path: c.path, model: c.rec.Model, hash: c.rec.ModelHash,
+			s.history.prepend(historyItem{path: c.path, model: c.rec.Model, hash: c.rec.ModelHash,
 				img: decodeRows(s.bundle, c.tokens, c.rows), l: lineageOf(&c.rec)})
 		}
 	}
