@@ -313,9 +313,9 @@ func TestLayoutKeepsItsPlaceAndMinimumSize(t *testing.T) {
 	must(t, s.BranchFromHere()) // a history entry with a note
 	s.Wait()
 	must(t, s.LastError())
-	s.SetLikelihoodMap(true) // the legend
+	s.likelihood.Set(true) // the legend
 	s.Wait()
-	if s.Candidates() != 3 || s.legend.Text() == "" || s.history.Thumbs()[0].Note == "" {
+	if s.Candidates() != 3 || s.likelihood.legend.Text() == "" || s.history.Thumbs()[0].Note == "" {
 		t.Fatal("the test did not show what it means to")
 	}
 	for i, o := range watched {

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // Range of the "worst X%" setting of Resample the least likely.
@@ -76,78 +77,124 @@ func (s *Studio) scoreAsync(prompt string, tokens []int, done func(*scored, erro
 				return
 			}
 			r := &scored{key: key, score: sc}
-			if s.scoreable() == nil && key == s.currentScoreKey() {
-				s.likMap = r
-			}
+			s.likelihood.offer(r)
 			done(r, nil)
 		})
 	})
 }
 
-// SetLikelihoodMap shows or hides the likelihood map: each patch tinted by
-// how surprising the model finds it (-log p in nats, from one scoring
-// pass of the current image with the current prompt), with a legend.
-func (s *Studio) SetLikelihoodMap(on bool) {
-	s.likMapOn = on
-	s.edit.setLikelihoodMap(on)
-	s.refreshLikelihoodMap()
+// scoreCurrent scores the current image under the current prompt in the
+// background (scoreAsync).
+func (s *Studio) scoreCurrent(done func(*scored, error)) {
+	s.scoreAsync(s.scorePrompt(), s.doc.Tokens(), done)
 }
 
-// LikelihoodScore is the score behind the likelihood map when it is of
-// the current image and prompt (nil otherwise).
-func (s *Studio) LikelihoodScore() *sampler.Score {
-	if s.likMap == nil || s.scoreable() != nil || s.likMap.key != s.currentScoreKey() {
+// isStreaming reports whether a run paints the canvas.
+func (s *Studio) isStreaming() bool { return s.streaming }
+
+// likelihoodHost is what the likelihood map needs of the studio: whether
+// and what it can score, scoring in the background, and how much of the
+// image the timeline shows.
+type likelihoodHost interface {
+	scoreable() error
+	currentScoreKey() string
+	scoreCurrent(done func(*scored, error))
+	shownPatches() int
+	isStreaming() bool
+}
+
+// likelihoodMap is the likelihood map's controller: whether it is shown,
+// the last score of the current image, and one background scoring at a
+// time; it paints the canvas's likelihood layer and the legend. UI
+// goroutine only.
+type likelihoodMap struct {
+	host    likelihoodHost
+	canvas  *widgets.LiveCanvas
+	legend  *widgets.LikelihoodLegend
+	toggle  func(on bool) // shows the state on the edit panel's check box
+	on      bool
+	last    *scored // the last score kept (nil: none yet)
+	scoring bool    // a scoring for the map runs
+}
+
+// Set shows or hides the likelihood map: each patch tinted by how
+// surprising the model finds it (-log p in nats, from one scoring pass of
+// the current image with the current prompt), with a legend.
+func (m *likelihoodMap) Set(on bool) {
+	m.on = on
+	m.toggle(on)
+	m.refresh()
+}
+
+// On reports whether the map is shown.
+func (m *likelihoodMap) On() bool { return m.on }
+
+// Score is the score behind the map when it is of the current image and
+// prompt (nil otherwise).
+func (m *likelihoodMap) Score() *sampler.Score {
+	if m.last == nil || m.host.scoreable() != nil || m.last.key != m.host.currentScoreKey() {
 		return nil
 	}
-	return s.likMap.score
+	return m.last.score
 }
 
-// refreshLikelihoodMap shows the likelihood map of the current image and prompt,
-// scoring it in the background first when that is not known yet (one
-// scoring at a time; when it ends the map is refreshed again, so the
-// latest image and prompt win).
-func (s *Studio) refreshLikelihoodMap() {
-	if !s.likMapOn {
-		s.canvas.SetLikelihoodMap(nil, 0, 0)
-		s.legend.Hide()
+// offer keeps r for the map when it is a score of the current image and
+// prompt.
+func (m *likelihoodMap) offer(r *scored) {
+	if m.host.scoreable() == nil && r.key == m.host.currentScoreKey() {
+		m.last = r
+	}
+}
+
+// forget drops the score kept (another model is open).
+func (m *likelihoodMap) forget() { m.last = nil }
+
+// refresh shows the map of the current image and prompt, scoring it in
+// the background first when that is not known yet (one scoring at a time;
+// when it ends the map is refreshed again, so the latest image and prompt
+// win).
+func (m *likelihoodMap) refresh() {
+	if !m.on {
+		m.canvas.SetLikelihoodMap(nil, 0, 0)
+		m.legend.Hide()
 		return
 	}
-	if s.streaming {
-		s.canvas.SetLikelihoodMap(nil, 0, 0)
-		s.legend.SetMessage("The map comes back when the run ends")
+	if m.host.isStreaming() {
+		m.canvas.SetLikelihoodMap(nil, 0, 0)
+		m.legend.SetMessage("The map comes back when the run ends")
 		return
 	}
-	if err := s.scoreable(); err != nil {
-		s.canvas.SetLikelihoodMap(nil, 0, 0)
-		s.legend.SetMessage(err.Error())
+	if err := m.host.scoreable(); err != nil {
+		m.canvas.SetLikelihoodMap(nil, 0, 0)
+		m.legend.SetMessage(err.Error())
 		return
 	}
-	if sc := s.LikelihoodScore(); sc != nil {
-		s.showLikelihoodMap(sc)
+	if sc := m.Score(); sc != nil {
+		m.show(sc)
 		return
 	}
-	s.canvas.SetLikelihoodMap(nil, 0, 0)
-	s.legend.SetMessage("Scoring…")
-	if s.scoring {
+	m.canvas.SetLikelihoodMap(nil, 0, 0)
+	m.legend.SetMessage("Scoring…")
+	if m.scoring {
 		return // refreshed again when that scoring ends
 	}
-	s.scoring = true
-	s.scoreAsync(s.scorePrompt(), s.doc.Tokens(), func(_ *scored, err error) {
-		s.scoring = false
+	m.scoring = true
+	m.host.scoreCurrent(func(_ *scored, err error) {
+		m.scoring = false
 		if err != nil && !errors.Is(err, errModelChanged) {
-			s.legend.SetMessage(err.Error())
+			m.legend.SetMessage(err.Error())
 			return
 		}
-		s.refreshLikelihoodMap() // the latest image, prompt and model
+		m.refresh() // the latest image, prompt and model
 	})
 }
 
-// showLikelihoodMap puts sc's map on the canvas (only the patches shown while the
+// show puts sc's map on the canvas (only the patches shown while the
 // timeline is rewound) and fills the legend.
-func (s *Studio) showLikelihoodMap(sc *sampler.Score) {
+func (m *likelihoodMap) show(sc *sampler.Score) {
 	lo, hi := slices.Min(sc.PerToken), slices.Max(sc.PerToken)
-	s.canvas.SetLikelihoodMap(sc.PerToken[:min(s.shownPatches(), len(sc.PerToken))], lo, hi)
-	s.legend.Show(lo, hi, sc.BitsPerToken())
+	m.canvas.SetLikelihoodMap(sc.PerToken[:min(m.host.shownPatches(), len(sc.PerToken))], lo, hi)
+	m.legend.Show(lo, hi, sc.BitsPerToken())
 }
 
 // worstMask marks the fraction frac (at least one patch) of patches with
@@ -181,12 +228,12 @@ func (s *Studio) RepairLeastLikely() error {
 		return errBusy{running: name}
 	}
 	frac := s.worstFraction()
-	if sc := s.LikelihoodScore(); sc != nil {
+	if sc := s.likelihood.Score(); sc != nil {
 		return s.repairWith(sc, frac)
 	}
 	s.setStatus("Scoring the image to find its least likely patches…")
 	key := s.currentScoreKey()
-	s.scoreAsync(s.scorePrompt(), s.doc.Tokens(), func(r *scored, err error) {
+	s.scoreCurrent(func(r *scored, err error) {
 		switch {
 		case err != nil:
 			s.showError(fmt.Errorf("resample the least likely: %w", err))

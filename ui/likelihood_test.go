@@ -30,7 +30,7 @@ func TestLikelihoodMapMatchesScorer(t *testing.T) {
 	if got := s.Canvas().LikelihoodMapValues(); !slices.Equal(got, want.PerToken) {
 		t.Fatalf("likelihood map %v\nscorer    %v", got, want.PerToken)
 	}
-	legend := s.legend.Text()
+	legend := s.likelihood.legend.Text()
 	for _, part := range []string{
 		fmt.Sprintf("%.2f nats", slices.Min(want.PerToken)),
 		fmt.Sprintf("%.2f nats", slices.Max(want.PerToken)),
@@ -69,8 +69,8 @@ func TestLikelihoodMapMatchesScorer(t *testing.T) {
 	if n := len(s.Canvas().LikelihoodMapValues()); n != 5 {
 		t.Fatalf("rewound to 5 patches, the map shows %d", n)
 	}
-	s.SetLikelihoodMap(false)
-	if s.Canvas().LikelihoodMapValues() != nil || s.legend.Text() != "" {
+	s.likelihood.Set(false)
+	if s.Canvas().LikelihoodMapValues() != nil || s.likelihood.legend.Text() != "" {
 		t.Fatal("the map did not hide")
 	}
 }
@@ -125,7 +125,7 @@ func TestRepairLeastLikely(t *testing.T) {
 	}
 
 	// with the map shown, its score is used at once
-	s.SetLikelihoodMap(true)
+	s.likelihood.Set(true)
 	s.Wait()
 	must(t, s.RepairLeastLikely())
 	if !slices.Equal(s.Document().Mask(), want) || s.Running() == "" {

@@ -67,7 +67,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		item("extend", "Extend ↓", nil, func() { s.edit.extend.OnTapped() }),
 		item("instruct", "Edit by instruction…", shortcut(fyne.KeyE, fyne.KeyModifierShift), s.focusInstruction),
 		fyne.NewMenuItemSeparator(),
-		menuItem("Likelihood map", shortcut(fyne.KeyL, 0), func() { s.SetLikelihoodMap(!s.likMapOn) }),
+		menuItem("Likelihood map", shortcut(fyne.KeyL, 0), func() { s.likelihood.Set(!s.likelihood.On()) }),
 		item("repair", "Resample the least likely", nil, func() { s.report(s.RepairLeastLikely()) }),
 		item("describe", "Describe…", shortcut(fyne.KeyD, 0), s.describeAsked),
 		menuItem("Nearest training images…", nil, func() { s.report(s.CheckMemorised()) }),

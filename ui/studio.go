@@ -106,31 +106,28 @@ type Studio struct {
 	replay      *replay
 	replayFrame time.Duration
 	statusLog   []string
-	scrub       int     // patches the timeline shows (-1: the whole image)
-	likMapOn    bool    // the likelihood map is shown
-	likMap      *scored // the likelihood map's last score (nil: none yet)
-	scoring     bool    // a likelihood map scoring runs
-	streaming   bool    // a run paints the canvas (no likelihood map then)
+	scrub       int  // patches the timeline shows (-1: the whole image)
+	streaming   bool // a run paints the canvas (no likelihood map then)
 
 	// widgets
-	panel     *promptPanel
-	edit      *editPanel
-	canvas    *widgets.LiveCanvas
-	bar       *widget.ProgressBar
-	status    *widgets.TipLabel
-	logButton *widgets.TipButton
-	cands     *widgets.ThumbStrip
-	candBox   *fyne.Container
-	candLabel *widget.Label
-	candHint  *widget.Label
-	history   *historyPanel
-	tl        *timeline
-	legend    *widgets.LikelihoodLegend
-	noModel   *fyne.Container
-	zoomLabel *widgets.TipLabel
-	menu      map[string]*fyne.MenuItem
-	tips      fyne.CanvasObject
-	lastLoad  time.Time
+	panel      *promptPanel
+	edit       *editPanel
+	canvas     *widgets.LiveCanvas
+	bar        *widget.ProgressBar
+	status     *widgets.TipLabel
+	logButton  *widgets.TipButton
+	cands      *widgets.ThumbStrip
+	candBox    *fyne.Container
+	candLabel  *widget.Label
+	candHint   *widget.Label
+	history    *historyPanel
+	tl         *timeline
+	likelihood *likelihoodMap
+	noModel    *fyne.Container
+	zoomLabel  *widgets.TipLabel
+	menu       map[string]*fyne.MenuItem
+	tips       fyne.CanvasObject
+	lastLoad   time.Time
 
 	// tabs are the window's tabs (Create, Train); train is the Train tab.
 	tabs  *container.AppTabs
@@ -343,7 +340,7 @@ func (s *Studio) buildWidgets() {
 			}
 		},
 		clearTemp:     func() { s.report(s.ClearTemperatureMap()) },
-		likelihoodMap: s.SetLikelihoodMap,
+		likelihoodMap: func(on bool) { s.likelihood.Set(on) },
 		repair:        func() { s.report(s.RepairLeastLikely()) },
 		extend:        func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },
 		instruct:      func(text string) { s.report(s.EditByInstruction(text)) },
@@ -359,7 +356,7 @@ func (s *Studio) buildWidgets() {
 	s.cands.Hide()
 	s.history = newHistoryPanel(s, s.win, s.app)
 	s.tl = newTimeline(s.scrubTo, func() { s.report(s.BranchFromHere()) }, s.toggleReplay)
-	s.legend = widgets.NewLikelihoodLegend()
+	s.likelihood = &likelihoodMap{host: s, canvas: s.canvas, legend: widgets.NewLikelihoodLegend(), toggle: s.edit.setLikelihoodMap}
 
 	openDir := widgets.NewTipButton(openFolderOption, theme.FolderOpenIcon(), "Open a model folder in the Hugging Face layout (config.json, model.safetensors, preprocessor_config.json)", s.showModelFolderDialog)
 	openDir.Importance = widget.HighImportance
@@ -396,7 +393,7 @@ func (s *Studio) layout() fyne.CanvasObject {
 		widgets.NewTipAction(theme.ContentCopyIcon(), "Copy the image to the clipboard (Ctrl+Shift+C)", s.CopyImage),
 		widgets.NewTipAction(theme.DocumentSaveIcon(), "Export the image as a PNG, upscaled, with its settings (Ctrl+S)", s.showExportDialog),
 	)
-	under := container.NewVBox(s.tl.box, s.legend.Object(), s.bar, s.candBox)
+	under := container.NewVBox(s.tl.box, s.likelihood.legend.Object(), s.bar, s.candBox)
 	center := container.NewBorder(tools, under, nil, nil, widgets.AtLeast(minCanvasWidth, container.NewStack(s.canvas, s.noModel)))
 	inner := container.NewHSplit(center, widgets.AtLeast(minEditWidth, s.edit.content))
 	inner.SetOffset(0.77)

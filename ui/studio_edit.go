@@ -48,7 +48,7 @@ func (s *Studio) showDoc() {
 	s.canvas.SetMask(s.doc.Mask())
 	s.canvas.SetTemperature(s.doc.Temperature())
 	s.canvas.Sync()
-	s.refreshLikelihoodMap()
+	s.likelihood.refresh()
 }
 
 // updateButtons enables what the current state allows.
@@ -338,7 +338,7 @@ func (s *Studio) paramsChanged() {
 		s.canvas.SetGlobalTemperature(p.Temperature)
 	}
 	s.autosave()
-	if s.likMapOn && s.doc != nil {
-		s.refreshLikelihoodMap()
+	if s.likelihood.On() && s.doc != nil {
+		s.likelihood.refresh()
 	}
 }

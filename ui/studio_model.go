@@ -168,7 +168,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	s.edit.brush.Refresh()
 	s.edit.setGridRows(rows)
 	s.clearCandidates()
-	s.likMap = nil
+	s.likelihood.forget()
 
 	note := fmt.Sprintf("Model %s: %dx%d patches of %d px, %s", b.Name, rows, cols, b.PatchSize(), promptNote(b))
 	doc := core.NewDocument(rows, cols)

@@ -304,7 +304,7 @@ func (s *Studio) startJob(j job) error {
 	s.resetTimeline()
 	s.streaming = true
 	s.canvas.SetMessage("")
-	s.refreshLikelihoodMap()
+	s.likelihood.refresh()
 	s.canvas.Sync()
 	s.prog.Begin(j.label, 0, time.Now())
 	s.panel.SetRunning(true)

@@ -159,7 +159,7 @@ func TestViTStudioFeatures(t *testing.T) {
 			t.Fatal("the branch did not keep the first 6 codes")
 		}
 		shows(t, s)
-		s.SetLikelihoodMap(true)
+		s.likelihood.Set(true)
 		s.Wait()
 		want, err := sampler.ScoreTokens(context.Background(), s.Bundle(), "google cat", s.Document().Tokens(), 1)
 		must(t, err)
