@@ -276,11 +276,7 @@ func (s *Studio) addHistory(j job, results []result) {
 // fileDeleted forgets a deleted output file: a candidate saved as it is
 // unsaved again.
 func (s *Studio) fileDeleted(path string) {
-	for i := range s.candidates {
-		if s.candidates[i].path == path {
-			s.candidates[i].path = ""
-		}
-	}
+	s.cands.forget(path)
 }
 
 // loadHistory fills the history strip from the outputs folder in the

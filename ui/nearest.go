@@ -101,7 +101,7 @@ func (s *Studio) CheckMemorised() error {
 	side, _ := b.ImageSize()
 	labels := []string{"Current image"}
 	pictures := []image.Image{decodeRows(b, s.doc.Tokens()[:rows*cols], rows)}
-	for i, r := range s.candidates {
+	for i, r := range s.cands.results {
 		if i == 0 || len(r.tokens) < rows*cols {
 			continue // the first candidate is the current image
 		}

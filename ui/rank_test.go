@@ -34,11 +34,11 @@ func TestBatchRankedByPromptGain(t *testing.T) {
 		must(t, err)
 		gain[im.Seed], ll[im.Seed] = g, im.MeanLogLik()
 	}
-	for i, c := range s.candidates {
+	for i, c := range s.cands.results {
 		if !c.scored || c.score != gain[c.seed] {
 			t.Fatalf("candidate %d (seed %d): score %g, want the prompt gain %g", i, c.seed, c.score, gain[c.seed])
 		}
-		if i > 0 && c.score > s.candidates[i-1].score {
+		if i > 0 && c.score > s.cands.results[i-1].score {
 			t.Fatalf("candidate %d explains the prompt better than %d", i, i-1)
 		}
 		th := s.cands.Thumbs()[i]
@@ -50,7 +50,7 @@ func TestBatchRankedByPromptGain(t *testing.T) {
 		}
 	}
 	// for this seed the plain likelihood orders the batch otherwise
-	byLL := slices.Clone(s.candidates)
+	byLL := slices.Clone(s.cands.results)
 	slices.SortStableFunc(byLL, func(a, b result) int {
 		switch {
 		case ll[a.seed] > ll[b.seed]:
@@ -62,23 +62,23 @@ func TestBatchRankedByPromptGain(t *testing.T) {
 	})
 	same := true
 	for i := range byLL {
-		same = same && byLL[i].seed == s.candidates[i].seed
+		same = same && byLL[i].seed == s.cands.results[i].seed
 	}
 	if same {
 		t.Fatal("the batch is in plain likelihood order (for this seed the two orders differ)")
 	}
-	if !slices.Equal(s.Document().Tokens(), s.candidates[0].tokens) {
+	if !slices.Equal(s.Document().Tokens(), s.cands.results[0].tokens) {
 		t.Fatal("the best image is not on the canvas")
 	}
-	if rec := readRecord(t, s.Document().Parent); rec.Extra[extraPromptGain] != s.candidates[0].score {
+	if rec := readRecord(t, s.Document().Parent); rec.Extra[extraPromptGain] != s.cands.results[0].score {
 		t.Fatalf("the saved image does not record its prompt gain: %v", rec.Extra[extraPromptGain])
 	}
-	if !strings.Contains(s.candLabel.Text, "prompt fit") {
-		t.Fatalf("candidate label %q", s.candLabel.Text)
+	if !strings.Contains(s.cands.label.Text, "prompt fit") {
+		t.Fatalf("candidate label %q", s.cands.label.Text)
 	}
 	test.Tap(s.cands.Thumbs()[3])
-	if !slices.Equal(s.Document().Tokens(), s.candidates[3].tokens) ||
-		!slices.Equal(s.Canvas().Image().Pix, s.Bundle().Decode(s.candidates[3].tokens).Pix) {
+	if !slices.Equal(s.Document().Tokens(), s.cands.results[3].tokens) ||
+		!slices.Equal(s.Canvas().Image().Pix, s.Bundle().Decode(s.cands.results[3].tokens).Pix) {
 		t.Fatal("clicking a candidate did not put it on the canvas")
 	}
 }
@@ -93,11 +93,11 @@ func TestBatchRankedByLikelihoodWithoutPrompt(t *testing.T) {
 	if s.Candidates() != 4 {
 		t.Fatalf("%d candidates", s.Candidates())
 	}
-	for i, c := range s.candidates {
+	for i, c := range s.cands.results {
 		if !c.scored || c.score != c.loglik {
 			t.Fatalf("candidate %d: score %g, want its mean log-likelihood %g", i, c.score, c.loglik)
 		}
-		if i > 0 && c.loglik > s.candidates[i-1].loglik {
+		if i > 0 && c.loglik > s.cands.results[i-1].loglik {
 			t.Fatalf("candidate %d is likelier than %d", i, i-1)
 		}
 		if !strings.Contains(s.cands.Thumbs()[i].Tip, "log-likelihood") {

@@ -86,15 +86,9 @@ type Studio struct {
 	params     core.Params // last valid panel parameters
 	savedKeys  map[string]bool
 	outputsDir string
-	candidates []result
 	lastErr    error
 	closing    bool
 	kept       *keptRun // the last run with its KV cache, to branch from
-	// candVersion is the document version of the run's own undo step
-	// while it is current (-1: none), where a picked candidate replaces
-	// the result in place; candKind is the run kind of the candidates.
-	candVersion int
-	candKind    string
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.
 	works       map[string]*modelWork
@@ -116,10 +110,7 @@ type Studio struct {
 	bar        *widget.ProgressBar
 	status     *widgets.TipLabel
 	logButton  *widgets.TipButton
-	cands      *widgets.ThumbStrip
-	candBox    *fyne.Container
-	candLabel  *widget.Label
-	candHint   *widget.Label
+	cands      *candidateStrip
 	history    *historyPanel
 	tl         *timeline
 	likelihood *likelihoodMap
@@ -160,7 +151,7 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s := &Studio{
 		app: a, opt: opt, set: settings{p: a.Preferences()}, loop: opt.loop,
 		ctx: ctx, stop: cancel,
-		clip: systemClipboard, savedKeys: map[string]bool{}, scrub: -1, candVersion: -1,
+		clip: systemClipboard, savedKeys: map[string]bool{}, scrub: -1,
 		works: map[string]*modelWork{}, knownHashes: map[string]string{}, replayFrame: replayFrameTime,
 		editor: editor{key: opt.EditModel},
 	}
@@ -347,13 +338,7 @@ func (s *Studio) buildWidgets() {
 	})
 	s.edit.setValues(widgets.ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates())
 
-	s.cands = widgets.NewThumbStrip()
-	s.candLabel = widget.NewLabel("Candidates")
-	s.candHint = widget.NewLabel("A batch (Batch above 1) or Regenerate masked offers its candidates here, best first")
-	s.candHint.Wrapping = fyne.TextWrapWord
-	s.candHint.Importance = widget.LowImportance
-	s.candBox = container.NewBorder(nil, nil, s.candLabel, nil, container.NewStack(s.cands.Object(), s.candHint))
-	s.cands.Hide()
+	s.cands = newCandidateStrip(func(i int) { s.report(s.PickCandidate(i)) })
 	s.history = newHistoryPanel(s, s.win, s.app)
 	s.tl = newTimeline(s.scrubTo, func() { s.report(s.BranchFromHere()) }, s.toggleReplay)
 	s.likelihood = &likelihoodMap{host: s, canvas: s.canvas, legend: widgets.NewLikelihoodLegend(), toggle: s.edit.setLikelihoodMap}
@@ -393,7 +378,7 @@ func (s *Studio) layout() fyne.CanvasObject {
 		widgets.NewTipAction(theme.ContentCopyIcon(), "Copy the image to the clipboard (Ctrl+Shift+C)", s.CopyImage),
 		widgets.NewTipAction(theme.DocumentSaveIcon(), "Export the image as a PNG, upscaled, with its settings (Ctrl+S)", s.showExportDialog),
 	)
-	under := container.NewVBox(s.tl.box, s.likelihood.legend.Object(), s.bar, s.candBox)
+	under := container.NewVBox(s.tl.box, s.likelihood.legend.Object(), s.bar, s.cands.Object())
 	center := container.NewBorder(tools, under, nil, nil, widgets.AtLeast(minCanvasWidth, container.NewStack(s.canvas, s.noModel)))
 	inner := container.NewHSplit(center, widgets.AtLeast(minEditWidth, s.edit.content))
 	inner.SetOffset(0.77)

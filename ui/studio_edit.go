@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/tessera-studio/tessera/ui/core"
-	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // docChanged shows the document (whole: the timeline goes back to its
@@ -182,7 +181,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 		s.setStatus(none)
 		return nil
 	}
-	s.clearCandidates()
+	s.cands.clear()
 	if s.doc.Masked() > 0 || s.doc.Temperature() != nil {
 		s.setOverlays(true) // what was restored is seen
 	}
@@ -206,90 +205,21 @@ func describeState(d *core.Document) string {
 	return msg
 }
 
-// showCandidates offers the images of a run as thumbnails (an empty strip
-// for one). A ranked batch comes best first with its score under each
-// image: how much the prompt explains it (see rankResults), explained in
-// the thumbnail's tooltip.
-func (s *Studio) showCandidates(j job, results []result) {
-	s.candidates = nil
-	s.candKind = j.kind
-	if len(results) < 2 {
-		s.clearCandidates()
-		return
-	}
-	thumbs := make([]*widgets.Thumb, len(results))
-	for i, r := range results {
-		s.candidates = append(s.candidates, r)
-		caption := fmt.Sprintf("#%d · %d", i+1, r.seed)
-		tip := fmt.Sprintf("Candidate %d, seed %d — click to put it on the canvas", i+1, r.seed)
-		switch {
-		case j.kind == kindRegenerate:
-			if i == 0 {
-				caption = "best · " + fmt.Sprint(r.seed)
-			}
-			tip += "\nRanked by how well the new patches fit the patches after them."
-		case j.kind == kindEdit:
-			if i == 0 {
-				caption = "best · " + fmt.Sprint(r.seed)
-			}
-			tip += "\nRanked by the edit model's own likelihood of the edit."
-		case r.scored && j.b.Conditional():
-			caption = fmt.Sprintf("#%d %+.3f", i+1, r.score)
-			tip += fmt.Sprintf("\nPrompt fit %+.3f nats/patch: log p(image | prompt) − log p(image | no prompt), "+
-				"the quantity guidance amplifies. Higher: the prompt explains the image better.", r.score)
-		case r.scored:
-			caption = fmt.Sprintf("#%d %.3f", i+1, r.score)
-			tip += fmt.Sprintf("\nMean log-likelihood %.3f nats/patch (this model takes no prompt). Higher: more typical.", r.score)
-		}
-		if r.loglik != 0 {
-			tip += fmt.Sprintf("\nLikelihood: %.2f bits/patch.", -r.loglik/math.Ln2)
-		}
-		th := widgets.NewThumb(decodeRows(j.b, r.tokens, r.rows), caption, func() { s.report(s.PickCandidate(i)) })
-		th.Tip = tip
-		thumbs[i] = th
-	}
-	s.candLabel.SetText("Candidates")
-	switch {
-	case j.kind == kindRegenerate:
-		s.candLabel.SetText("Best fit first")
-	case j.kind == kindEdit:
-		s.candLabel.SetText("Best first\n(edit model)")
-	case j.rank && j.b.Conditional():
-		s.candLabel.SetText("Best first\n(prompt fit)")
-	case j.rank:
-		s.candLabel.SetText("Best first\n(log-lik/patch)")
-	}
-	s.cands.Set(thumbs)
-	s.cands.Select(0)
-	s.candHint.Hide()
-	s.cands.Show()
-}
-
-// clearCandidates empties the candidate strip (its place stays).
-func (s *Studio) clearCandidates() {
-	s.candidates = nil
-	s.candVersion = -1
-	s.cands.Set(nil)
-	s.candLabel.SetText("Candidates")
-	s.cands.Hide()
-	s.candHint.Show()
-}
-
 // Candidates is the number of candidates offered.
-func (s *Studio) Candidates() int { return len(s.candidates) }
+func (s *Studio) Candidates() int { return len(s.cands.results) }
 
 // PickCandidate makes candidate i the current image: in place of the run's
 // result while that is the current undo step, else as a new step. The
 // image picked is saved to the outputs folder (only the images kept are).
 // The seed field does not change.
 func (s *Studio) PickCandidate(i int) error {
-	if i < 0 || i >= len(s.candidates) {
-		return fmt.Errorf("pick candidate %d: there are %d", i+1, len(s.candidates))
+	if i < 0 || i >= len(s.cands.results) {
+		return fmt.Errorf("pick candidate %d: there are %d", i+1, len(s.cands.results))
 	}
 	if name := s.run.Running(); name != "" {
 		return errBusy{running: name}
 	}
-	c := &s.candidates[i]
+	c := &s.cands.results[i]
 	var saveErr error
 	if c.path == "" && s.bundle != nil {
 		c.path, saveErr = outputs{dir: s.outputsDir}.save(decodeRows(s.bundle, c.tokens, c.rows), c.rec, time.Now())
@@ -303,9 +233,9 @@ func (s *Studio) PickCandidate(i int) error {
 	ip.Seed = c.seed
 	var err error
 	switch {
-	case s.candVersion >= 0 && s.candVersion == s.doc.Version():
+	case s.cands.version >= 0 && s.cands.version == s.doc.Version():
 		err = s.doc.ReplaceImage(c.tokens, ip, c.path)
-	case s.candKind == kindGenerate:
+	case s.cands.kind == kindGenerate:
 		err = s.doc.NewImage(c.tokens, c.rows, ip, c.path, s.doc.Temperature())
 	default:
 		err = s.doc.SetImageRows(c.tokens, c.rows, ip, c.path)
@@ -313,8 +243,8 @@ func (s *Studio) PickCandidate(i int) error {
 	if err != nil {
 		return err
 	}
-	s.candVersion = s.doc.Version()
-	s.cands.Select(i)
+	s.cands.version = s.doc.Version()
+	s.cands.strip.Select(i)
 	s.docChanged()
 	msg := fmt.Sprintf("Candidate %d (seed %d)", i+1, c.seed)
 	if c.loglik != 0 {

@@ -167,7 +167,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	s.edit.brush.Max = float64(max(rows, cols))
 	s.edit.brush.Refresh()
 	s.edit.setGridRows(rows)
-	s.clearCandidates()
+	s.cands.clear()
 	s.likelihood.forget()
 
 	note := fmt.Sprintf("Model %s: %dx%d patches of %d px, %s", b.Name, rows, cols, b.PatchSize(), promptNote(b))

@@ -503,9 +503,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	}
 	// The run's candidates replace its result in place only while its own
 	// undo step is current.
-	s.candVersion = -1
+	s.cands.version = -1
 	if s.doc.Version() != v {
-		s.candVersion = s.doc.Version()
+		s.cands.version = s.doc.Version()
 	}
 	if first.path != "" {
 		s.markSaved(first.tokens, true)
@@ -513,7 +513,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if !s.canvas.Stroking() {
 		s.setOverlays(false) // the result, not the mask over it
 	}
-	s.showCandidates(j, results)
+	s.cands.show(j, results)
 	s.addHistory(j, results[:1])
 	s.docChanged()
 	st := s.prog.State(time.Now())

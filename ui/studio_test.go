@@ -744,7 +744,7 @@ func TestBatchCandidates(t *testing.T) {
 		t.Fatalf("outputs %d candidates %d history %d: want only the image kept saved", len(files), s.Candidates(), s.HistoryLen())
 	}
 	first := s.Document().Tokens()
-	third := s.candidates[2].seed // ranked: not necessarily seed 52
+	third := s.cands.results[2].seed // ranked: not necessarily seed 52
 	test.Tap(s.cands.Thumbs()[2])
 	if slices.Equal(first, s.Document().Tokens()) || s.Document().ImageParams().Seed != third {
 		t.Fatalf("candidate 3 not picked (seed %d, want %d)", s.Document().ImageParams().Seed, third)

@@ -1,0 +1,136 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-studio/tessera/ui/widgets"
+)
+
+// candidateStrip is the candidates' controller: the images of the last
+// batch, ranked, as thumbnails under the canvas with a label saying how
+// they are ordered; tapping one calls pick. UI goroutine only.
+type candidateStrip struct {
+	results []result
+	// version is the document version of the run's own undo step while it
+	// is current (-1: none), where a picked candidate replaces the result
+	// in place; kind is the run kind of the candidates.
+	version int
+	kind    string
+	strip   *widgets.ThumbStrip
+	label   *widget.Label
+	hint    *widget.Label
+	box     *fyne.Container
+	pick    func(i int)
+}
+
+// newCandidateStrip returns an empty strip whose thumbnails call pick.
+func newCandidateStrip(pick func(i int)) *candidateStrip {
+	c := &candidateStrip{version: -1, pick: pick, strip: widgets.NewThumbStrip(), label: widget.NewLabel("Candidates"),
+		hint: widget.NewLabel("A batch (Batch above 1) or Regenerate masked offers its candidates here, best first")}
+	c.hint.Wrapping = fyne.TextWrapWord
+	c.hint.Importance = widget.LowImportance
+	c.box = container.NewBorder(nil, nil, c.label, nil, container.NewStack(c.strip.Object(), c.hint))
+	c.strip.Hide()
+	return c
+}
+
+// Object is the strip with its label, to lay out (its height is reserved
+// while it is empty).
+func (c *candidateStrip) Object() fyne.CanvasObject { return c.box }
+
+// Thumbs are the thumbnails shown, best first.
+func (c *candidateStrip) Thumbs() []*widgets.Thumb { return c.strip.Thumbs() }
+
+// show offers the images of a run as thumbnails (an empty strip for one).
+// A ranked batch comes best first with its score under each image: how
+// much the prompt explains it (see rankResults), explained in the
+// thumbnail's tooltip.
+func (c *candidateStrip) show(j job, results []result) {
+	c.results = nil
+	c.kind = j.kind
+	if len(results) < 2 {
+		c.clear()
+		return
+	}
+	thumbs := make([]*widgets.Thumb, len(results))
+	for i, r := range results {
+		c.results = append(c.results, r)
+		caption, tip := candidateCaption(j, i, r)
+		th := widgets.NewThumb(decodeRows(j.b, r.tokens, r.rows), caption, func() { c.pick(i) })
+		th.Tip = tip
+		thumbs[i] = th
+	}
+	c.label.SetText(candidateOrder(j))
+	c.strip.Set(thumbs)
+	c.strip.Select(0)
+	c.hint.Hide()
+	c.strip.Show()
+}
+
+// candidateCaption is the caption and tooltip of candidate i of run j.
+func candidateCaption(j job, i int, r result) (caption, tip string) {
+	caption = fmt.Sprintf("#%d · %d", i+1, r.seed)
+	tip = fmt.Sprintf("Candidate %d, seed %d — click to put it on the canvas", i+1, r.seed)
+	switch {
+	case j.kind == kindRegenerate:
+		if i == 0 {
+			caption = "best · " + fmt.Sprint(r.seed)
+		}
+		tip += "\nRanked by how well the new patches fit the patches after them."
+	case j.kind == kindEdit:
+		if i == 0 {
+			caption = "best · " + fmt.Sprint(r.seed)
+		}
+		tip += "\nRanked by the edit model's own likelihood of the edit."
+	case r.scored && j.b.Conditional():
+		caption = fmt.Sprintf("#%d %+.3f", i+1, r.score)
+		tip += fmt.Sprintf("\nPrompt fit %+.3f nats/patch: log p(image | prompt) − log p(image | no prompt), "+
+			"the quantity guidance amplifies. Higher: the prompt explains the image better.", r.score)
+	case r.scored:
+		caption = fmt.Sprintf("#%d %.3f", i+1, r.score)
+		tip += fmt.Sprintf("\nMean log-likelihood %.3f nats/patch (this model takes no prompt). Higher: more typical.", r.score)
+	}
+	if r.loglik != 0 {
+		tip += fmt.Sprintf("\nLikelihood: %.2f bits/patch.", -r.loglik/math.Ln2)
+	}
+	return caption, tip
+}
+
+// candidateOrder is the strip's label: how run j's candidates are ordered.
+func candidateOrder(j job) string {
+	switch {
+	case j.kind == kindRegenerate:
+		return "Best fit first"
+	case j.kind == kindEdit:
+		return "Best first\n(edit model)"
+	case j.rank && j.b.Conditional():
+		return "Best first\n(prompt fit)"
+	case j.rank:
+		return "Best first\n(log-lik/patch)"
+	}
+	return "Candidates"
+}
+
+// clear empties the strip (its place stays).
+func (c *candidateStrip) clear() {
+	c.results = nil
+	c.version = -1
+	c.strip.Set(nil)
+	c.label.SetText("Candidates")
+	c.strip.Hide()
+	c.hint.Show()
+}
+
+// forget unsaves the candidate saved as path (the file was deleted).
+func (c *candidateStrip) forget(path string) {
+	for i := range c.results {
+		if c.results[i].path == path {
+			c.results[i].path = ""
+		}
+	}
+}
