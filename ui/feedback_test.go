@@ -131,7 +131,7 @@ func TestExportTypedPathAndSizes(t *testing.T) {
 
 	os.Remove(gif + ".gif")
 	must(t, s.ExportAs(full)) // the last export folder is other again
-	f := s.newExportForm()
+	f := s.files.newExportForm()
 	if !strings.HasPrefix(f.path.Text, other) {
 		t.Fatalf("the form does not start in the last export folder: %q", f.path.Text)
 	}

@@ -33,14 +33,14 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 	quit := item("quit", "Quit", shortcut(fyne.KeyQ, 0), s.requestClose)
 	quit.IsQuit = true
 	file := fyne.NewMenu("File",
-		item("open", "Open image…", shortcut(fyne.KeyO, 0), s.showOpenImageDialog),
+		item("open", "Open image…", shortcut(fyne.KeyO, 0), s.files.showOpen),
 		menuItem(openFolderOption, nil, s.showModelFolderDialog),
-		item("export", "Export PNG…", shortcut(fyne.KeyS, 0), s.showExportDialog),
-		item("timelapse", "Export time-lapse (GIF)…", nil, s.showTimelapseDialog),
+		item("export", "Export PNG…", shortcut(fyne.KeyS, 0), s.files.showExport),
+		item("timelapse", "Export time-lapse (GIF)…", nil, s.files.showTimelapse),
 		item("copy", "Copy image", shortcut(fyne.KeyC, fyne.KeyModifierShift), s.CopyImage),
 		fyne.NewMenuItemSeparator(),
 		menuItem("Status log…", nil, s.showStatusLog),
-		menuItem("Settings…", shortcut(fyne.KeyComma, 0), s.showSettings),
+		menuItem("Settings…", shortcut(fyne.KeyComma, 0), s.files.showSettings),
 		fyne.NewMenuItemSeparator(),
 		quit,
 	)

@@ -22,6 +22,7 @@ const (
 	prefOutputs    = "outputs.dir"
 	prefScale      = "export.scale"
 	prefFilter     = "export.filter"
+	prefExportDir  = "export.dir"
 	prefCandidates = "inpaint.candidates"
 )
 
@@ -124,3 +125,9 @@ func (s settings) Candidates() int {
 
 // SetCandidates stores the number of candidates.
 func (s settings) SetCandidates(n int) { s.p.SetInt(prefCandidates, n) }
+
+// ExportDir is the folder of the last export ("" if none yet).
+func (s settings) ExportDir() string { return s.p.String(prefExportDir) }
+
+// SetExportDir remembers the folder of the last export.
+func (s settings) SetExportDir(dir string) { s.p.SetString(prefExportDir, dir) }

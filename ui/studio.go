@@ -112,6 +112,7 @@ type Studio struct {
 	logButton  *widgets.TipButton
 	cands      *candidateStrip
 	history    *historyPanel
+	files      *fileDialogs
 	tl         *timeline
 	likelihood *likelihoodMap
 	noModel    *fyne.Container
@@ -170,7 +171,8 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s.win.Resize(s.set.WindowSize())
 	s.win.SetMainMenu(s.mainMenu())
 	s.addShortcuts()
-	s.win.SetOnDropped(s.dropped)
+	s.files = &fileDialogs{host: s, win: s.win, set: s.set, outputs: func() string { return s.outputsDir }, grid: func() bool { return s.canvas.GridLines() }}
+	s.win.SetOnDropped(s.files.dropped)
 	s.win.SetCloseIntercept(s.requestClose)
 	s.win.SetMaster()
 	s.restore()
@@ -320,8 +322,8 @@ func (s *Studio) buildWidgets() {
 		resume:     func() { s.report(s.Resume()) },
 		undo:       func() { s.report(s.Undo()) },
 		redo:       func() { s.report(s.Redo()) },
-		open:       s.showOpenImageDialog,
-		export:     s.showExportDialog,
+		open:       s.files.showOpen,
+		export:     s.files.showExport,
 		copyImage:  s.CopyImage,
 		overlays:   s.setOverlays,
 		tempValue: func(v float64) {
@@ -376,7 +378,7 @@ func (s *Studio) layout() fyne.CanvasObject {
 		widgets.NewTipAction(theme.ContentRedoIcon(), "Redo (Ctrl+Shift+Z or Ctrl+Y)", func() { s.report(s.Redo()) }),
 		widget.NewToolbarSeparator(),
 		widgets.NewTipAction(theme.ContentCopyIcon(), "Copy the image to the clipboard (Ctrl+Shift+C)", s.CopyImage),
-		widgets.NewTipAction(theme.DocumentSaveIcon(), "Export the image as a PNG, upscaled, with its settings (Ctrl+S)", s.showExportDialog),
+		widgets.NewTipAction(theme.DocumentSaveIcon(), "Export the image as a PNG, upscaled, with its settings (Ctrl+S)", s.files.showExport),
 	)
 	under := container.NewVBox(s.tl.box, s.likelihood.legend.Object(), s.bar, s.cands.Object())
 	center := container.NewBorder(tools, under, nil, nil, widgets.AtLeast(minCanvasWidth, container.NewStack(s.canvas, s.noModel)))

@@ -9,25 +9,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
-	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
-	"github.com/tessera-studio/tessera/ui/widgets"
 )
-
-// prefExportDir remembers the folder of the last export.
-const prefExportDir = "export.dir"
 
 // showError shows err in a dialog; the studio carries on as it was.
 func (s *Studio) showError(err error) {
@@ -39,6 +28,25 @@ func (s *Studio) showError(err error) {
 		return
 	}
 	dialog.ShowError(err, s.win)
+}
+
+// imageParams are the current image's own parameters.
+func (s *Studio) imageParams() core.Params { return s.doc.ImageParams() }
+
+// modelOpen says why there is nothing to open an image with (nil if a
+// model is open).
+func (s *Studio) modelOpen() error {
+	if s.bundle == nil {
+		return errNoModel
+	}
+	return nil
+}
+
+// setGridLines shows or hides the patch grid and remembers it.
+func (s *Studio) setGridLines(on bool) {
+	s.canvas.SetGridLines(on)
+	s.edit.grid.SetChecked(on)
+	s.set.SetGrid(on)
 }
 
 // LastError is the last error shown (nil if none).
@@ -156,42 +164,6 @@ func (s *Studio) scoreInBackground(b *bundle.Bundle, prompt string, tokens []int
 	})
 }
 
-// showOpenImageDialog asks for an image file and opens it.
-func (s *Studio) showOpenImageDialog() {
-	if s.bundle == nil {
-		s.showError(errNoModel)
-		return
-	}
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			s.showError(fmt.Errorf("open image: %w", err))
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		s.report(s.OpenFile(path))
-	}, s.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".JPEG"}))
-	d.Resize(dialogSize(s.win))
-	d.Show()
-}
-
-// dropped opens what was dropped on the window: an image, or a model folder.
-func (s *Studio) dropped(_ fyne.Position, uris []fyne.URI) {
-	if len(uris) == 0 {
-		return
-	}
-	p := uris[0].Path()
-	if info, err := os.Stat(p); err == nil && info.IsDir() {
-		s.report(s.OpenModelFolder(p))
-		return
-	}
-	s.report(s.OpenFile(p))
-}
-
 // exportImage is the current image's picture and codes.
 func (s *Studio) exportImage() (image.Image, []int, error) {
 	if s.bundle == nil {
@@ -222,7 +194,7 @@ func (s *Studio) ExportTo(path string) error {
 		return err
 	}
 	s.markSaved(tokens, true)
-	s.app.Preferences().SetString(prefExportDir, filepath.Dir(path))
+	s.set.SetExportDir(filepath.Dir(path))
 	s.autosave()
 	b := img.Bounds()
 	s.setStatus(fmt.Sprintf("Exported %s (%d×%d px: %d× the model's %d×%d, %s)", path, b.Dx()*k, b.Dy()*k, k, b.Dx(), b.Dy(), f))
@@ -232,147 +204,11 @@ func (s *Studio) ExportTo(path string) error {
 // ExportAs exports to what was typed in the export dialog: a full path as
 // it is, a name into the last export folder (see resolveSavePath).
 func (s *Studio) ExportAs(typed string) error {
-	path, err := resolveSavePath(typed, s.exportDir(), ".png")
+	path, err := resolveSavePath(typed, s.files.exportDir(), ".png")
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return s.ExportTo(path)
-}
-
-// exportDir is the folder exports go to by default: the last one used,
-// else the outputs folder.
-func (s *Studio) exportDir() string {
-	if dir := s.app.Preferences().String(prefExportDir); dir != "" {
-		if info, err := os.Stat(dir); err == nil && info.IsDir() {
-			return dir
-		}
-	}
-	return s.outputsDir
-}
-
-// saveForm asks where to write a file: a path field that takes a full
-// path as typed (or a name in the folder shown) and a folder picker.
-type saveForm struct {
-	path   *widgets.TipEntry
-	browse *widgets.TipButton
-	box    *fyne.Container
-}
-
-// newSaveForm starts at name in the export folder.
-func (s *Studio) newSaveForm(name, what string) *saveForm {
-	f := &saveForm{}
-	f.path = widgets.NewTipEntry(false, "Where to write the "+what+": a full path (/home/me/cat.png, ~/cat.png) or a name in the folder shown")
-	f.path.SetText(filepath.Join(s.exportDir(), name))
-	f.browse = widgets.NewTipButton("Folder…", theme.FolderOpenIcon(), "Pick the folder; the file name stays", func() {
-		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
-			if err == nil && u != nil {
-				base := filepath.Base(strings.TrimSpace(f.path.Text))
-				if base == "." || base == string(filepath.Separator) || base == "" {
-					base = name
-				}
-				f.path.SetText(filepath.Join(u.Path(), base))
-			}
-		}, s.win)
-		if l, err := storage.ListerForURI(storage.NewFileURI(s.exportDir())); err == nil {
-			d.SetLocation(l)
-		}
-		d.Resize(dialogSize(s.win))
-		d.Show()
-	})
-	f.box = container.NewVBox(widget.NewLabel("Save as"), container.NewBorder(nil, nil, nil, f.browse, f.path))
-	return f
-}
-
-// showSaveDialog shows a save dialog titled title holding form (with more
-// rows, if any) and calls save with the path typed.
-func (s *Studio) showSaveDialog(title string, form *saveForm, save func(typed string) error, more ...fyne.CanvasObject) {
-	content := container.NewVBox(append([]fyne.CanvasObject{form.box}, more...)...)
-	d := dialog.NewCustomConfirm(title, "Save", "Cancel", widgets.AtLeast(520, content), func(ok bool) {
-		if ok {
-			s.report(save(form.path.Text))
-		}
-	}, s.win)
-	form.path.OnSubmitted = func(string) { d.Hide(); s.report(save(form.path.Text)) }
-	d.Show()
-	s.win.Canvas().Focus(form.path)
-}
-
-// exportForm is the export flow: where to (a full path may be typed),
-// how large and with which filter, and the size that makes.
-type exportForm struct {
-	*saveForm
-	scale  *widgets.TipSelect
-	filter *widgets.Choice
-	size   *widget.Label
-	rows   *fyne.Container
-}
-
-// newExportForm builds the export form for the current image.
-func (s *Studio) newExportForm() *exportForm {
-	f := &exportForm{saveForm: s.newSaveForm(s.exportName(), "PNG")}
-	opts := make([]string, MaxUpscale)
-	for i := range opts {
-		opts[i] = scaleOption(i + 1)
-	}
-	f.size = widget.NewLabel("")
-	f.scale = widgets.NewTipSelect(opts, "Upscale: each image pixel becomes k×k pixels", func(v string) {
-		if k, err := strconv.Atoi(strings.TrimSuffix(v, "×")); err == nil {
-			s.set.SetScale(k)
-		}
-		f.showSize(s)
-	})
-	f.scale.Quiet(func() { f.scale.SetSelected(scaleOption(s.set.Scale())) })
-	f.filter = widgets.NewChoice([]string{Nearest.String(), Lanczos.String()}, []string{
-		"Nearest: crisp square pixels", "Lanczos: smooth the pixels",
-	}, func(v string) {
-		s.set.SetFilter(parseFilter(v))
-		f.showSize(s)
-	})
-	f.filter.ShowSelected(s.set.Filter().String())
-	f.showSize(s)
-	f.rows = container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabel("Upscale"), nil, f.scale),
-		container.NewBorder(nil, nil, widget.NewLabel("Filter"), nil, f.filter.Object()),
-		f.size,
-	)
-	return f
-}
-
-// showSize says how large the export will be.
-func (f *exportForm) showSize(s *Studio) {
-	img, _, err := s.exportImage()
-	if err != nil {
-		f.size.SetText("")
-		return
-	}
-	b, k := img.Bounds(), s.set.Scale()
-	f.size.SetText(fmt.Sprintf("%d×%d px — %d× the model's %d×%d, %s", b.Dx()*k, b.Dy()*k, k, b.Dx(), b.Dy(), s.set.Filter()))
-}
-
-// showExportDialog asks where to export, how large and how, and exports.
-func (s *Studio) showExportDialog() {
-	if _, _, err := s.exportImage(); err != nil {
-		s.showError(err)
-		return
-	}
-	f := s.newExportForm()
-	s.showSaveDialog("Export PNG", f.saveForm, s.ExportAs, f.rows)
-}
-
-// exportName suggests a file name from the prompt and seed.
-func (s *Studio) exportName() string {
-	p := s.doc.ImageParams()
-	words := strings.Fields(strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return ' '
-	}, p.Prompt))
-	name := strings.Join(words[:min(len(words), 5)], "-")
-	if name == "" {
-		name = "tessera"
-	}
-	return fmt.Sprintf("%s-%d.png", strings.ToLower(name), p.Seed)
 }
 
 // CopyImage puts the current image (upscaled by the export scale) on the
@@ -452,38 +288,6 @@ func (s *Studio) SetOutputsDir(dir string) error {
 	s.loadHistory()
 	s.setStatus("Results are saved in " + dir)
 	return nil
-}
-
-// showSettings shows the settings dialog.
-func (s *Studio) showSettings() {
-	dir := widget.NewEntry()
-	dir.SetText(s.outputsDir)
-	browse := widget.NewButton("Browse…", func() {
-		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
-			if err == nil && u != nil {
-				dir.SetText(u.Path())
-			}
-		}, s.win)
-		d.Resize(dialogSize(s.win))
-		d.Show()
-	})
-	grid := widget.NewCheck("Show patch grid lines", nil)
-	grid.SetChecked(s.canvas.GridLines())
-	items := []*widget.FormItem{
-		widget.NewFormItem("Outputs folder", container.NewBorder(nil, nil, nil, browse, dir)),
-		widget.NewFormItem("Canvas", grid),
-	}
-	dialog.ShowForm("Settings", "Save", "Cancel", items, func(ok bool) {
-		if !ok {
-			return
-		}
-		s.canvas.SetGridLines(grid.Checked)
-		s.edit.grid.SetChecked(grid.Checked)
-		s.set.SetGrid(grid.Checked)
-		if d := strings.TrimSpace(dir.Text); d != s.outputsDir {
-			s.report(s.SetOutputsDir(d))
-		}
-	}, s.win)
 }
 
 // showAbout shows the About dialog.

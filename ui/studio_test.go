@@ -646,7 +646,7 @@ func TestDropOpensImage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "drop.png")
 	must(t, s.ExportTo(path))
 	generate(t, s)
-	s.dropped(fyne.Position{}, []fyne.URI{uriOf(path)})
+	s.files.dropped(fyne.Position{}, []fyne.URI{uriOf(path)})
 	s.Wait()
 	must(t, s.LastError())
 	if s.Document().Parent != path {

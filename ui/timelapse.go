@@ -6,7 +6,6 @@ import (
 	"image/gif"
 	"io"
 	"path/filepath"
-	"strings"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/render"
@@ -57,28 +56,17 @@ func (s *Studio) ExportTimelapse(path string) error {
 				s.showError(fmt.Errorf("export time-lapse: %w", err))
 				return
 			}
-			s.app.Preferences().SetString(prefExportDir, filepath.Dir(path))
+			s.set.SetExportDir(filepath.Dir(path))
 			s.setStatus(fmt.Sprintf("Time-lapse of %d patches written to %s", len(tokens), path))
 		})
 	})
 	return nil
 }
 
-// showTimelapseDialog asks where to write the time-lapse (a full path may
-// be typed) and writes it.
-func (s *Studio) showTimelapseDialog() {
-	if s.doc == nil || s.doc.Empty() || s.bundle == nil {
-		s.showError(errNoImage)
-		return
-	}
-	f := s.newSaveForm(strings.TrimSuffix(s.exportName(), ".png")+"-timelapse.gif", "GIF")
-	s.showSaveDialog("Export time-lapse (GIF)", f, s.TimelapseAs)
-}
-
 // TimelapseAs writes the time-lapse to what was typed: a full path as it
 // is, a name into the last export folder.
 func (s *Studio) TimelapseAs(typed string) error {
-	path, err := resolveSavePath(typed, s.exportDir(), ".gif")
+	path, err := resolveSavePath(typed, s.files.exportDir(), ".gif")
 	if err != nil {
 		return fmt.Errorf("export time-lapse: %w", err)
 	}

@@ -1,0 +1,261 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
+)
+
+// fileHost is what the file dialogs need of the studio: opening, exporting
+// and the outputs folder, what there is to export, and reporting.
+type fileHost interface {
+	OpenFile(path string) error
+	OpenModelFolder(dir string) error
+	ExportAs(typed string) error
+	TimelapseAs(typed string) error
+	SetOutputsDir(dir string) error
+	modelOpen() error
+	exportImage() (image.Image, []int, error)
+	imageParams() core.Params
+	setGridLines(on bool)
+	report(err error)
+	showError(err error)
+}
+
+// fileDialogs is the files controller: the Open, Export PNG, Export
+// time-lapse and Settings dialogs and drops on the window; the work itself
+// is the host's (OpenFile, ExportAs…). UI goroutine only.
+type fileDialogs struct {
+	host    fileHost
+	win     fyne.Window
+	set     settings
+	outputs func() string // the outputs folder
+	grid    func() bool   // whether the patch grid is shown
+}
+
+// showOpen asks for an image file and opens it.
+func (f *fileDialogs) showOpen() {
+	if err := f.host.modelOpen(); err != nil {
+		f.host.showError(err)
+		return
+	}
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			f.host.showError(fmt.Errorf("open image: %w", err))
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		f.host.report(f.host.OpenFile(path))
+	}, f.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".JPEG"}))
+	d.Resize(dialogSize(f.win))
+	d.Show()
+}
+
+// dropped opens what was dropped on the window: an image, or a model folder.
+func (f *fileDialogs) dropped(_ fyne.Position, uris []fyne.URI) {
+	if len(uris) == 0 {
+		return
+	}
+	p := uris[0].Path()
+	if info, err := os.Stat(p); err == nil && info.IsDir() {
+		f.host.report(f.host.OpenModelFolder(p))
+		return
+	}
+	f.host.report(f.host.OpenFile(p))
+}
+
+// exportDir is the folder exports go to by default: the last one used,
+// else the outputs folder.
+func (f *fileDialogs) exportDir() string {
+	if dir := f.set.ExportDir(); dir != "" {
+		if info, err := os.Stat(dir); err == nil && info.IsDir() {
+			return dir
+		}
+	}
+	return f.outputs()
+}
+
+// saveForm asks where to write a file: a path field that takes a full
+// path as typed (or a name in the folder shown) and a folder picker.
+type saveForm struct {
+	path   *widgets.TipEntry
+	browse *widgets.TipButton
+	box    *fyne.Container
+}
+
+// newSaveForm starts at name in the export folder.
+func (f *fileDialogs) newSaveForm(name, what string) *saveForm {
+	form := &saveForm{}
+	form.path = widgets.NewTipEntry(false, "Where to write the "+what+": a full path (/home/me/cat.png, ~/cat.png) or a name in the folder shown")
+	form.path.SetText(filepath.Join(f.exportDir(), name))
+	form.browse = widgets.NewTipButton("Folder…", theme.FolderOpenIcon(), "Pick the folder; the file name stays", func() {
+		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+			if err == nil && u != nil {
+				base := filepath.Base(strings.TrimSpace(form.path.Text))
+				if base == "." || base == string(filepath.Separator) || base == "" {
+					base = name
+				}
+				form.path.SetText(filepath.Join(u.Path(), base))
+			}
+		}, f.win)
+		if l, err := storage.ListerForURI(storage.NewFileURI(f.exportDir())); err == nil {
+			d.SetLocation(l)
+		}
+		d.Resize(dialogSize(f.win))
+		d.Show()
+	})
+	form.box = container.NewVBox(widget.NewLabel("Save as"), container.NewBorder(nil, nil, nil, form.browse, form.path))
+	return form
+}
+
+// showSaveDialog shows a save dialog titled title holding form (with more
+// rows, if any) and calls save with the path typed.
+func (f *fileDialogs) showSaveDialog(title string, form *saveForm, save func(typed string) error, more ...fyne.CanvasObject) {
+	content := container.NewVBox(append([]fyne.CanvasObject{form.box}, more...)...)
+	d := dialog.NewCustomConfirm(title, "Save", "Cancel", widgets.AtLeast(520, content), func(ok bool) {
+		if ok {
+			f.host.report(save(form.path.Text))
+		}
+	}, f.win)
+	form.path.OnSubmitted = func(string) { d.Hide(); f.host.report(save(form.path.Text)) }
+	d.Show()
+	f.win.Canvas().Focus(form.path)
+}
+
+// exportForm is the export flow: where to (a full path may be typed),
+// how large and with which filter, and the size that makes.
+type exportForm struct {
+	*saveForm
+	scale  *widgets.TipSelect
+	filter *widgets.Choice
+	size   *widget.Label
+	rows   *fyne.Container
+}
+
+// newExportForm builds the export form for the current image.
+func (f *fileDialogs) newExportForm() *exportForm {
+	e := &exportForm{saveForm: f.newSaveForm(f.exportName(), "PNG")}
+	opts := make([]string, MaxUpscale)
+	for i := range opts {
+		opts[i] = scaleOption(i + 1)
+	}
+	e.size = widget.NewLabel("")
+	e.scale = widgets.NewTipSelect(opts, "Upscale: each image pixel becomes k×k pixels", func(v string) {
+		if k, err := strconv.Atoi(strings.TrimSuffix(v, "×")); err == nil {
+			f.set.SetScale(k)
+		}
+		e.showSize(f)
+	})
+	e.scale.Quiet(func() { e.scale.SetSelected(scaleOption(f.set.Scale())) })
+	e.filter = widgets.NewChoice([]string{Nearest.String(), Lanczos.String()}, []string{
+		"Nearest: crisp square pixels", "Lanczos: smooth the pixels",
+	}, func(v string) {
+		f.set.SetFilter(parseFilter(v))
+		e.showSize(f)
+	})
+	e.filter.ShowSelected(f.set.Filter().String())
+	e.showSize(f)
+	e.rows = container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel("Upscale"), nil, e.scale),
+		container.NewBorder(nil, nil, widget.NewLabel("Filter"), nil, e.filter.Object()),
+		e.size,
+	)
+	return e
+}
+
+// showSize says how large the export will be.
+func (e *exportForm) showSize(f *fileDialogs) {
+	img, _, err := f.host.exportImage()
+	if err != nil {
+		e.size.SetText("")
+		return
+	}
+	b, k := img.Bounds(), f.set.Scale()
+	e.size.SetText(fmt.Sprintf("%d×%d px — %d× the model's %d×%d, %s", b.Dx()*k, b.Dy()*k, k, b.Dx(), b.Dy(), f.set.Filter()))
+}
+
+// showExport asks where to export, how large and how, and exports.
+func (f *fileDialogs) showExport() {
+	if _, _, err := f.host.exportImage(); err != nil {
+		f.host.showError(err)
+		return
+	}
+	e := f.newExportForm()
+	f.showSaveDialog("Export PNG", e.saveForm, f.host.ExportAs, e.rows)
+}
+
+// showTimelapse asks where to write the time-lapse (a full path may be
+// typed) and writes it.
+func (f *fileDialogs) showTimelapse() {
+	if _, _, err := f.host.exportImage(); err != nil {
+		f.host.showError(err)
+		return
+	}
+	form := f.newSaveForm(strings.TrimSuffix(f.exportName(), ".png")+"-timelapse.gif", "GIF")
+	f.showSaveDialog("Export time-lapse (GIF)", form, f.host.TimelapseAs)
+}
+
+// exportName suggests a file name from the prompt and seed.
+func (f *fileDialogs) exportName() string {
+	p := f.host.imageParams()
+	words := strings.Fields(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return ' '
+	}, p.Prompt))
+	name := strings.Join(words[:min(len(words), 5)], "-")
+	if name == "" {
+		name = "tessera"
+	}
+	return fmt.Sprintf("%s-%d.png", strings.ToLower(name), p.Seed)
+}
+
+// showSettings shows the settings dialog: the outputs folder and the
+// patch grid.
+func (f *fileDialogs) showSettings() {
+	dir := widget.NewEntry()
+	dir.SetText(f.outputs())
+	browse := widget.NewButton("Browse…", func() {
+		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+			if err == nil && u != nil {
+				dir.SetText(u.Path())
+			}
+		}, f.win)
+		d.Resize(dialogSize(f.win))
+		d.Show()
+	})
+	grid := widget.NewCheck("Show patch grid lines", nil)
+	grid.SetChecked(f.grid())
+	items := []*widget.FormItem{
+		widget.NewFormItem("Outputs folder", container.NewBorder(nil, nil, nil, browse, dir)),
+		widget.NewFormItem("Canvas", grid),
+	}
+	dialog.ShowForm("Settings", "Save", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		f.host.setGridLines(grid.Checked)
+		if d := strings.TrimSpace(dir.Text); d != f.outputs() {
+			f.host.report(f.host.SetOutputsDir(d))
+		}
+	}, f.win)
+}
