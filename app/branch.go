@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 func runBranch(ctx context.Context, env Env, args []string) error {
@@ -51,20 +52,12 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		if !set["negative"] {
 			opt.Negative = rec.Negative
 		}
-		if !set["guidance"] && rec.Guidance > 0 {
-			opt.Guidance = rec.Guidance
-		}
-		if !set["guidance-min-p"] {
-			opt.GuidanceMinP = rec.GuidanceMinP
-		}
-		if !set["temperature"] && rec.Temperature >= 0 {
-			opt.Temperature = rec.Temperature // 0: the image was greedy
-		}
-		if !set["top-k"] {
-			opt.TopK = rec.TopK
-		}
-		if !set["top-p"] && rec.TopP > 0 {
-			opt.TopP = rec.TopP
+		for _, sp := range sampling.Knobs {
+			// a knob the record leaves at 0 takes the sampler's default
+			// (normalized); temperature 0 means the image was greedy
+			if !set[string(sp.Knob)] && sp.Check(sp.Get(rec.Settings)) == nil {
+				sp.Set(&opt.Settings, sp.Get(rec.Settings))
+			}
 		}
 	}
 	var emit func(sampler.Event)

@@ -7,10 +7,10 @@ import (
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
-// knobFlags bind the sampling knobs' flags (temperature, top-k, top-p,
-// guidance, guidance min-p, seed; image guidance for edits) straight into
-// one sampling.Settings, the type the sampler, the PNG record and the
-// studio share; a knob added there gets its flag here.
+// knobFlags bind the sampling knobs' flags (every row of sampling.Knobs,
+// and the seed) straight into one sampling.Settings, the type the sampler,
+// the PNG record and the studio share; a knob added there gets its flag
+// here without a line of its own.
 type knobFlags struct {
 	sampling.Settings
 	seed int64 // −1: pick one
@@ -19,20 +19,31 @@ type knobFlags struct {
 
 // register adds the knobs' flags to fs; seedDefault is −1 (pick one) or a
 // fixed seed; edit describes guidance as on the instruction and adds
-// --image-guidance.
+// the edit-only knobs (--image-guidance).
 func (k *knobFlags) register(fs *flag.FlagSet, seedDefault int64, edit bool) {
 	k.fs = fs
 	fs.Int64Var(&k.seed, "seed", seedDefault, "random seed; image (candidate) i of a batch uses seed+i (-1: pick one)")
-	fs.Float64Var(&k.Temperature, string(sampling.KnobTemperature), 1, "sampling temperature (0 = greedy)")
-	fs.IntVar(&k.TopK, string(sampling.KnobTopK), 0, "sample only from the K most likely codes (0 = all)")
-	fs.Float64Var(&k.TopP, string(sampling.KnobTopP), 1, "sample from the smallest set of codes with this total probability")
-	if edit {
-		fs.Float64Var(&k.Guidance, string(sampling.KnobGuidance), 1, "guidance on the instruction (InstructPix2Pix's s_T; 1 = off)")
-		fs.Float64Var(&k.ImageGuidance, string(sampling.KnobImageGuidance), 1, "guidance on the source image (InstructPix2Pix's s_I; 1 = off)")
-	} else {
-		fs.Float64Var(&k.Guidance, string(sampling.KnobGuidance), 1, "classifier-free guidance scale (1 = off)")
+	for _, sp := range sampling.Knobs {
+		if sp.EditOnly && !edit {
+			continue
+		}
+		help := sp.Help
+		if edit && sp.EditHelp != "" {
+			help = sp.EditHelp
+		}
+		knobFlag(fs, sp.Field(&k.Settings), string(sp.Knob), sp.Unset, help)
 	}
-	fs.Float64Var(&k.GuidanceMinP, string(sampling.KnobGuidanceMinP), 0, "let guidance pick only codes at least this fraction as likely as the prompt's top code (0 = off)")
+}
+
+// knobFlag defines a flag named name for a knob's field (a *float64 or a
+// *int, see sampling.Spec.Field) with default value def.
+func knobFlag(fs *flag.FlagSet, field any, name string, def float64, help string) {
+	switch p := field.(type) {
+	case *int:
+		fs.IntVar(p, name, int(def), help)
+	case *float64:
+		fs.Float64Var(p, name, def, help)
+	}
 }
 
 // settings are the knobs as set: a seed picked if none was given, and the

@@ -41,12 +41,10 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	epochs := fs.Float64("epochs", 0, "passes over the training examples (default: the preset's; 0 with --minutes fits the schedule to the budget, so the learning rate anneals in time, as the Train tab does)")
 	promptDrop := fs.Float64("prompt-drop", 0.1, "chance a training prompt is replaced by PAD (for guidance)")
 	exportFinal := fs.String("export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here")
-	guidanceDefault := fs.Float64("default-guidance", 0, "record this guidance scale in the exported config.json as the model's default (tessera.defaults)")
-	temperatureDefault := fs.Float64("default-temperature", 0, "record this sampling temperature as the model's default")
-	minPDefault := fs.Float64("default-guidance-min-p", 0, "record this guidance min-p (see generate --guidance-min-p) as the model's default")
-	topKDefault := fs.Int("default-top-k", 0, "record this top-k as the model's default")
-	topPDefault := fs.Float64("default-top-p", 0, "record this top-p as the model's default")
-	imageGuidanceDefault := fs.Float64("default-image-guidance", 0, "edit models: record this guidance scale on the source image as the model's default")
+	var defaults sampling.Recommended
+	for _, sp := range sampling.Knobs {
+		knobFlag(fs, sp.RecommendedField(&defaults), "default-"+string(sp.Knob), 0, "record this "+sp.Label+" in the exported config.json as the model's default (tessera.defaults)")
+	}
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -84,8 +82,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	pickF("epochs", &st.Epochs, *epochs)
 	st.OutDir, st.Resume, st.Minutes, st.Seed, st.Threads, st.DType = *out, *resume, *minutes, *seed, *threads, *dtype
 	st.Steps, st.EvalEvery, st.PromptDrop, st.Tokenizer = *steps, *evalEvery, *promptDrop, *tokDir
-	st.Defaults = sampling.Recommended{Guidance: *guidanceDefault, Temperature: *temperatureDefault, GuidanceMinP: *minPDefault,
-		TopK: *topKDefault, TopP: *topPDefault, ImageGuidance: *imageGuidanceDefault}
+	st.Defaults = defaults
 	st.Command, st.Version = args, Version
 	if st.Command == nil {
 		st.Command = []string{}

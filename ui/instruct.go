@@ -207,15 +207,16 @@ func editInstructions(eb *bundle.Bundle) []string {
 	return edit.Instructions()
 }
 
-// editOptions are the sampler settings of an edit: the panel's
-// temperature, top-k, top-p and seed; the edit model's recommended
-// guidance scales on the instruction (s_T) and on the image (s_I) and
-// guidance min-p.
+// editOptions are the sampler settings of an edit: the panel's seed and
+// plain sampling knobs (temperature, top-k, top-p); the edit model's
+// recommended guidance scales on the instruction (s_T) and on the image
+// (s_I) and its own knobs (guidance min-p).
 func editOptions(eb *bundle.Bundle, p core.Params, candidates, workers int) sampler.Options {
 	s := p.Settings
 	s.Prompt, s.Negative, s.Guidance, s.ImageGuidance = "", "", 1, 1
 	chosen := func(k sampling.Knob) bool {
-		return k == sampling.KnobTemperature || k == sampling.KnobTopK || k == sampling.KnobTopP
+		sp, _ := sampling.SpecOf(k)
+		return !sp.Own && !sp.Conditional
 	}
 	s, _ = s.WithRecommended(eb.Model.Config.Recommended(), chosen, true)
 	return sampler.Options{Settings: s, Batch: candidates, Workers: workers}

@@ -33,30 +33,39 @@ type Infotext struct {
 
 // Setting keys of the settings line.
 const (
-	keySeed         = "Seed"
-	keyTemperature  = "Temperature"
-	keyTopK         = "Top-k"
-	keyTopP         = "Top-p"
-	keyGuidance     = "Guidance"
-	keyCFG          = "CFG scale" // A1111's name for guidance
-	keyGuidanceMinP = "Guidance min-p"
-	keyImageGuide   = "Image guidance"
-	keySize         = "Size"
-	keyModel        = "Model"
-	keyModelHash    = "Model hash"
-	keyVersion      = "Version"
-	negativePrefix  = "Negative prompt:"
+	keySeed        = "Seed"
+	keyCFG         = "CFG scale" // A1111's name for guidance
+	keySize        = "Size"
+	keyModel       = "Model"
+	keyModelHash   = "Model hash"
+	keyVersion     = "Version"
+	negativePrefix = "Negative prompt:"
 )
 
 // isSettingsKey reports whether k marks a line as the settings line: a key
 // Tessera writes or one A1111 always writes.
 func isSettingsKey(k string) bool {
 	switch k {
-	case keySeed, keyTemperature, keyTopK, keyTopP, keyGuidance, keyCFG, keyGuidanceMinP, keyImageGuide, keySize, keyModelHash, keyVersion,
+	case keySeed, keyCFG, keySize, keyModelHash, keyVersion,
 		"Steps", "Sampler", "Schedule type", "Denoising strength", "Clip skip", "VAE", "VAE hash":
 		return true
 	}
-	return false
+	_, ok := knobOf(k)
+	return ok
+}
+
+// knobOf is the sampling knob whose settings-line key is k (A1111's "CFG
+// scale" is guidance).
+func knobOf(k string) (sampling.Spec, bool) {
+	if k == keyCFG {
+		return sampling.SpecOf(sampling.KnobGuidance)
+	}
+	for _, sp := range sampling.Knobs {
+		if sp.Infotext == k {
+			return sp, true
+		}
+	}
+	return sampling.Spec{}, false
 }
 
 // FormatParameters renders p in A1111's layout: the prompt; then a
@@ -76,18 +85,16 @@ func FormatParameters(p Infotext) string {
 	if p.Negative != "" {
 		lines = append(lines, negativePrefix+" "+p.Negative)
 	}
-	pairs := []string{
-		keySeed + ": " + strconv.FormatUint(p.Seed, 10),
-		keyTemperature + ": " + formatFloat(p.Temperature),
-		keyTopK + ": " + strconv.Itoa(p.TopK),
-		keyTopP + ": " + formatFloat(p.TopP),
-		keyGuidance + ": " + formatFloat(p.Guidance),
-	}
-	if p.GuidanceMinP != 0 {
-		pairs = append(pairs, keyGuidanceMinP+": "+formatFloat(p.GuidanceMinP))
-	}
-	if p.ImageGuidance != 0 {
-		pairs = append(pairs, keyImageGuide+": "+formatFloat(p.ImageGuidance))
+	pairs := []string{keySeed + ": " + strconv.FormatUint(p.Seed, 10)}
+	for _, sp := range sampling.Knobs {
+		v := sp.Get(p.Settings)
+		switch {
+		case sp.Optional && v == 0:
+		case sp.Int:
+			pairs = append(pairs, sp.Infotext+": "+strconv.Itoa(int(v)))
+		default:
+			pairs = append(pairs, sp.Infotext+": "+formatFloat(v))
+		}
 	}
 	if p.Width != 0 || p.Height != 0 {
 		pairs = append(pairs, fmt.Sprintf("%s: %dx%d", keySize, p.Width, p.Height))
@@ -395,6 +402,22 @@ func unquote(q string) (string, bool) {
 	return v, true
 }
 
+// setKnob stores a sampling knob's setting.
+func (p *Infotext) setKnob(k, v string) error {
+	sp, ok := knobOf(k)
+	if !ok {
+		return fmt.Errorf("unknown key")
+	}
+	if sp.Int {
+		n, err := strconv.Atoi(v)
+		sp.Set(&p.Settings, float64(n))
+		return err
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	sp.Set(&p.Settings, f)
+	return err
+}
+
 // set stores one setting, in Extra when the key is unknown or the value
 // does not parse.
 func (p *Infotext) set(k, v string) {
@@ -402,18 +425,6 @@ func (p *Infotext) set(k, v string) {
 	switch k {
 	case keySeed:
 		p.Seed, err = strconv.ParseUint(v, 10, 64)
-	case keyTemperature:
-		p.Temperature, err = strconv.ParseFloat(v, 64)
-	case keyTopK:
-		p.TopK, err = strconv.Atoi(v)
-	case keyTopP:
-		p.TopP, err = strconv.ParseFloat(v, 64)
-	case keyGuidance, keyCFG:
-		p.Guidance, err = strconv.ParseFloat(v, 64)
-	case keyGuidanceMinP:
-		p.GuidanceMinP, err = strconv.ParseFloat(v, 64)
-	case keyImageGuide:
-		p.ImageGuidance, err = strconv.ParseFloat(v, 64)
 	case keySize:
 		err = p.setSize(v)
 	case keyModel:
@@ -423,7 +434,7 @@ func (p *Infotext) set(k, v string) {
 	case keyVersion:
 		p.Version = v
 	default:
-		err = fmt.Errorf("unknown key")
+		err = p.setKnob(k, v)
 	}
 	if err != nil {
 		if p.Extra == nil {

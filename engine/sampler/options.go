@@ -55,17 +55,10 @@ func (o Options) normalized(tokens int) (Options, error) {
 	if o.Batch == 0 {
 		o.Batch = 1
 	}
+	if err := o.Settings.Check(); err != nil {
+		return o, err
+	}
 	switch {
-	case o.Temperature < 0 || math.IsNaN(o.Temperature) || o.Temperature > 100:
-		return o, fmt.Errorf("temperature %g must be between 0 and 100", o.Temperature)
-	case o.TopK < 0:
-		return o, fmt.Errorf("top-k %d must not be negative", o.TopK)
-	case o.TopP < 0 || o.TopP > 1 || math.IsNaN(o.TopP):
-		return o, fmt.Errorf("top-p %g must be in (0, 1]", o.TopP)
-	case o.Guidance < 0 || o.Guidance > 100 || math.IsNaN(o.Guidance):
-		return o, fmt.Errorf("guidance %g must be between 0 and 100", o.Guidance)
-	case o.GuidanceMinP < 0 || o.GuidanceMinP >= 1 || math.IsNaN(o.GuidanceMinP):
-		return o, fmt.Errorf("guidance min-p %g must be in [0, 1)", o.GuidanceMinP)
 	case o.Batch < 1 || o.Batch > 256:
 		return o, fmt.Errorf("batch %d must be between 1 and 256", o.Batch)
 	case o.PatchTemperature != nil && len(o.PatchTemperature) != tokens:

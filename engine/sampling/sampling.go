@@ -4,10 +4,18 @@
 // sets, and the one rule that merges a model's recommended settings
 // (config.json tessera.defaults) with the user's choices.
 //
-// A new knob is a field of Settings (and of Recommended when a model can
-// recommend it), a Knob name, a line in WithRecommended, and its use in the
-// sampler; the CLI flag and the studio control follow.
+// A new knob is a field of Settings and of Recommended, a row of Knobs
+// (its name, help, range and A1111 key), its use in the sampler and its
+// control in the studio's panel. Everything that handles every knob (the
+// command-line flags and --default-* flags, validation, WithRecommended,
+// the A1111 settings line, model cards, branching from a PNG's record)
+// loops over Knobs.
 package sampling
+
+import (
+	"fmt"
+	"math"
+)
 
 // Settings are how images are sampled. Its JSON names are those of the
 // "tessera" PNG record and of the studio's saved parameters.
@@ -56,7 +64,7 @@ type Recommended struct {
 // named.
 type Knob string
 
-// The knobs a model can recommend.
+// The knobs, by flag name.
 const (
 	KnobTemperature   Knob = "temperature"
 	KnobTopK          Knob = "top-k"
@@ -65,6 +73,140 @@ const (
 	KnobGuidanceMinP  Knob = "guidance-min-p"
 	KnobImageGuidance Knob = "image-guidance"
 )
+
+// Spec describes one knob: its names, its help, the values it takes and
+// how a model's recommendation applies to it, with accessors to its field
+// in Settings and Recommended (integer knobs are read and written as
+// float64).
+type Spec struct {
+	Knob Knob
+	// Label names it in messages ("guidance min-p").
+	Label string
+	// Infotext is its key in A1111's settings line ("Top-p"); Optional
+	// knobs are written there only when not zero.
+	Infotext string
+	Optional bool
+	// Help is the command-line help; EditHelp replaces it for edit models.
+	// EditOnly knobs are flags of edit commands only.
+	Help, EditHelp string
+	EditOnly       bool
+	// Unset is the value of a knob not given (the flag's default).
+	Unset float64
+	// Min and Max bound the values the sampler takes; MaxOpen excludes Max.
+	Min, Max float64
+	MaxOpen  bool
+	// Int: the knob takes whole numbers.
+	Int bool
+	// Conditional knobs are recommended only to models that read a prompt.
+	Conditional bool
+	// Own knobs belong to the model: unchosen, they take the model's
+	// recommendation even when that is 0 (off), since a value tuned for one
+	// model means nothing for another.
+	Own bool
+
+	field func(*Settings) any    // *float64 or *int
+	rec   func(*Recommended) any // *float64 or *int
+}
+
+// Knobs are every knob, in the order of A1111's settings line.
+var Knobs = []Spec{
+	{Knob: KnobTemperature, Label: "temperature", Infotext: "Temperature", Help: "sampling temperature (0 = greedy)",
+		Unset: 1, Min: 0, Max: 100,
+		field: func(s *Settings) any { return &s.Temperature }, rec: func(r *Recommended) any { return &r.Temperature }},
+	{Knob: KnobTopK, Label: "top-k", Infotext: "Top-k", Help: "sample only from the K most likely codes (0 = all)",
+		Min: 0, Max: math.MaxInt32, Int: true,
+		field: func(s *Settings) any { return &s.TopK }, rec: func(r *Recommended) any { return &r.TopK }},
+	{Knob: KnobTopP, Label: "top-p", Infotext: "Top-p", Help: "sample from the smallest set of codes with this total probability",
+		Unset: 1, Min: 0, Max: 1,
+		field: func(s *Settings) any { return &s.TopP }, rec: func(r *Recommended) any { return &r.TopP }},
+	{Knob: KnobGuidance, Label: "guidance", Infotext: "Guidance", Help: "classifier-free guidance scale (1 = off)",
+		EditHelp: "guidance on the instruction (InstructPix2Pix's s_T; 1 = off)", Unset: 1, Min: 0, Max: 100, Conditional: true,
+		field: func(s *Settings) any { return &s.Guidance }, rec: func(r *Recommended) any { return &r.Guidance }},
+	{Knob: KnobGuidanceMinP, Label: "guidance min-p", Infotext: "Guidance min-p", Optional: true,
+		Help: "let guidance pick only codes at least this fraction as likely as the prompt's top code (0 = off)",
+		Min:  0, Max: 1, MaxOpen: true, Own: true,
+		field: func(s *Settings) any { return &s.GuidanceMinP }, rec: func(r *Recommended) any { return &r.GuidanceMinP }},
+	{Knob: KnobImageGuidance, Label: "image guidance", Infotext: "Image guidance", Optional: true,
+		Help: "guidance on the source image (InstructPix2Pix's s_I; 1 = off)", EditOnly: true, Unset: 1, Min: 0, Max: 100, Own: true,
+		field: func(s *Settings) any { return &s.ImageGuidance }, rec: func(r *Recommended) any { return &r.ImageGuidance }},
+}
+
+// SpecOf is knob k's row of Knobs.
+func SpecOf(k Knob) (Spec, bool) {
+	for _, sp := range Knobs {
+		if sp.Knob == k {
+			return sp, true
+		}
+	}
+	return Spec{}, false
+}
+
+func get(p any) float64 {
+	if i, ok := p.(*int); ok {
+		return float64(*i)
+	}
+	return *p.(*float64)
+}
+
+func set(p any, v float64) {
+	if i, ok := p.(*int); ok {
+		*i = int(v)
+		return
+	}
+	*p.(*float64) = v
+}
+
+// Get is the knob's value in s.
+func (sp Spec) Get(s Settings) float64 { return get(sp.field(&s)) }
+
+// Set sets the knob's value in s.
+func (sp Spec) Set(s *Settings, v float64) { set(sp.field(s), v) }
+
+// Recommended is the knob's value in r (0: nothing recommended).
+func (sp Spec) Recommended(r Recommended) float64 { return get(sp.rec(&r)) }
+
+// SetRecommended sets the knob's value in r.
+func (sp Spec) SetRecommended(r *Recommended, v float64) { set(sp.rec(r), v) }
+
+// Field is the knob's field in s: a *float64, or a *int for an Int knob
+// (for flag.Float64Var and flag.IntVar).
+func (sp Spec) Field(s *Settings) any { return sp.field(s) }
+
+// RecommendedField is the knob's field in r, as Field.
+func (sp Spec) RecommendedField(r *Recommended) any { return sp.rec(r) }
+
+// Format writes v as the knob's values are written ("5", "0.9").
+func (sp Spec) Format(v float64) string {
+	if sp.Int {
+		return fmt.Sprint(int(v))
+	}
+	return fmt.Sprint(v)
+}
+
+// Check says why v is outside the knob's range (nil when it is inside).
+func (sp Spec) Check(v float64) error {
+	hi := "]"
+	if sp.MaxOpen {
+		hi = ")"
+	}
+	if math.IsNaN(v) || v < sp.Min || v > sp.Max || sp.MaxOpen && v >= sp.Max || sp.Int && v != math.Trunc(v) {
+		if sp.Max == math.MaxInt32 {
+			return fmt.Errorf("%s %s must not be negative", sp.Label, sp.Format(v))
+		}
+		return fmt.Errorf("%s %s must be in [%g, %g%s", sp.Label, sp.Format(v), sp.Min, sp.Max, hi)
+	}
+	return nil
+}
+
+// Check says which knob of s is out of its range (nil when none is).
+func (s Settings) Check() error {
+	for _, sp := range Knobs {
+		if err := sp.Check(sp.Get(s)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // WithRecommended returns s with the model's recommendation r for every
 // knob the user did not choose (chosen reports which they did; nil: none):
@@ -77,45 +219,28 @@ func (s Settings) WithRecommended(r Recommended, chosen func(Knob) bool, conditi
 	if chosen == nil {
 		chosen = func(Knob) bool { return false }
 	}
-	var set []Knob
-	take := func(k Knob, has bool, apply func()) {
-		if has && !chosen(k) {
-			apply()
-			set = append(set, k)
-		}
-	}
-	take(KnobTemperature, r.Temperature > 0, func() { s.Temperature = r.Temperature })
-	take(KnobTopK, r.TopK > 0, func() { s.TopK = r.TopK })
-	take(KnobTopP, r.TopP > 0, func() { s.TopP = r.TopP })
-	take(KnobGuidance, r.Guidance > 0 && conditional, func() { s.Guidance = r.Guidance })
-	own := func(k Knob, v float64, dst *float64) {
-		if !chosen(k) {
-			*dst = v
+	var took []Knob
+	for _, sp := range Knobs {
+		v := sp.Recommended(r)
+		switch {
+		case chosen(sp.Knob):
+		case sp.Own:
+			sp.Set(&s, v)
 			if v > 0 {
-				set = append(set, k)
+				took = append(took, sp.Knob)
 			}
+		case v > 0 && (conditional || !sp.Conditional):
+			sp.Set(&s, v)
+			took = append(took, sp.Knob)
 		}
 	}
-	own(KnobImageGuidance, r.ImageGuidance, &s.ImageGuidance)
-	own(KnobGuidanceMinP, r.GuidanceMinP, &s.GuidanceMinP)
-	return s, set
+	return s, took
 }
 
 // Value is knob k's value in s, for messages.
 func (s Settings) Value(k Knob) float64 {
-	switch k {
-	case KnobTemperature:
-		return s.Temperature
-	case KnobTopK:
-		return float64(s.TopK)
-	case KnobTopP:
-		return s.TopP
-	case KnobGuidance:
-		return s.Guidance
-	case KnobGuidanceMinP:
-		return s.GuidanceMinP
-	case KnobImageGuidance:
-		return s.ImageGuidance
+	if sp, ok := SpecOf(k); ok {
+		return sp.Get(s)
 	}
 	return 0
 }
@@ -123,11 +248,8 @@ func (s Settings) Value(k Knob) float64 {
 // Label names knob k in messages: "temperature", "top-k", "top-p",
 // "guidance", "guidance min-p", "image guidance".
 func (k Knob) Label() string {
-	switch k {
-	case KnobGuidanceMinP:
-		return "guidance min-p"
-	case KnobImageGuidance:
-		return "image guidance"
+	if sp, ok := SpecOf(k); ok {
+		return sp.Label
 	}
 	return string(k)
 }

@@ -1,6 +1,7 @@
 package sampling
 
 import (
+	"math"
 	"slices"
 	"testing"
 )
@@ -14,7 +15,7 @@ func TestWithRecommended(t *testing.T) {
 
 	got, set := user.WithRecommended(r, nil, true)
 	want := Settings{Prompt: "cat", Temperature: 0.8, TopK: 5, TopP: 0.9, Guidance: 3, GuidanceMinP: 0.1, ImageGuidance: 1.5, Seed: 9}
-	if got != want || !slices.Equal(set, []Knob{KnobTemperature, KnobGuidance, KnobImageGuidance, KnobGuidanceMinP}) {
+	if got != want || !slices.Equal(set, []Knob{KnobTemperature, KnobGuidance, KnobGuidanceMinP, KnobImageGuidance}) {
 		t.Fatalf("nothing chosen: %+v, set %v", got, set)
 	}
 
@@ -32,5 +33,46 @@ func TestWithRecommended(t *testing.T) {
 	}
 	if KnobGuidanceMinP.Label() != "guidance min-p" || KnobTopK.Label() != "top-k" || got.Value(KnobTopK) != 5 {
 		t.Fatal("labels and values")
+	}
+}
+
+// Every row of Knobs reads and writes its own field of Settings and of
+// Recommended, and checks its range.
+func TestKnobTable(t *testing.T) {
+	seen := map[Knob]bool{}
+	for i, sp := range Knobs {
+		if seen[sp.Knob] || sp.Label == "" || sp.Infotext == "" || sp.Help == "" {
+			t.Fatalf("row %d (%s): duplicate or unnamed", i, sp.Knob)
+		}
+		seen[sp.Knob] = true
+		var s Settings
+		var r Recommended
+		v := float64(i + 2)
+		if sp.Max <= 1 {
+			v = 0.25
+		}
+		sp.Set(&s, v)
+		sp.SetRecommended(&r, v)
+		for _, other := range Knobs {
+			want := 0.0
+			if other.Knob == sp.Knob {
+				want = v
+			}
+			if other.Get(s) != want || other.Recommended(r) != want {
+				t.Fatalf("setting %s changed %s: %g, %g", sp.Knob, other.Knob, other.Get(s), other.Recommended(r))
+			}
+		}
+		if err := sp.Check(v); err != nil {
+			t.Fatalf("%s %g: %v", sp.Knob, v, err)
+		}
+		if sp.Check(-1) == nil || sp.Check(math.NaN()) == nil {
+			t.Fatalf("%s takes -1 or NaN", sp.Knob)
+		}
+	}
+	if len(seen) != 6 {
+		t.Fatalf("%d knobs", len(seen))
+	}
+	if err := (Settings{Temperature: 1, TopP: 1, GuidanceMinP: 1}).Check(); err == nil || err.Error() != "guidance min-p 1 must be in [0, 1)" {
+		t.Fatalf("min-p 1: %v", err)
 	}
 }

@@ -65,13 +65,13 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 	fmt.Fprintf(&b, "- Training: %d of %d steps, %s on this machine's CPU (%s)\n", steps, res.TotalSteps, trained.Round(time.Second), RuntimeDesc())
 	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.Recommended() != (sampling.Recommended{}) {
 		d := c.Recommended()
-		fmt.Fprintf(&b, "- Default sampling (config.json tessera.defaults): guidance %g, temperature %g", max(d.Guidance, 1), cmpOr(d.Temperature, 1))
-		if d.GuidanceMinP > 0 {
-			fmt.Fprintf(&b, ", guidance min-p %g", d.GuidanceMinP)
+		var parts []string
+		for _, sp := range sampling.Knobs {
+			if v := sp.Recommended(d); v > 0 {
+				parts = append(parts, sp.Label+" "+sp.Format(v))
+			}
 		}
-		if d.ImageGuidance > 0 {
-			fmt.Fprintf(&b, ", image guidance %g", d.ImageGuidance)
-		}
+		fmt.Fprintf(&b, "- Default sampling (config.json tessera.defaults): %s", strings.Join(parts, ", "))
 		b.WriteString("\n")
 	}
 	if final {
@@ -155,12 +155,4 @@ func setDefaults(dir string, d sampling.Recommended) error {
 		return err
 	}
 	return atomicfile.WriteBytes(path, append(data, '\n'))
-}
-
-// cmpOr returns v, or def when v is zero.
-func cmpOr(v, def float64) float64 {
-	if v == 0 {
-		return def
-	}
-	return v
 }

@@ -252,9 +252,9 @@ func (s Settings) Args() []string {
 	addF("dropout", s.Dropout, p.Dropout)
 	addF("weight-decay", s.WeightDecay, p.WeightDecay)
 	addF("prompt-drop", s.PromptDrop, p.PromptDrop)
-	addF("default-guidance", s.Defaults.Guidance, 0)
-	addF("default-temperature", s.Defaults.Temperature, 0)
-	addF("default-guidance-min-p", s.Defaults.GuidanceMinP, 0)
+	for _, sp := range sampling.Knobs {
+		addF("default-"+string(sp.Knob), sp.Recommended(s.Defaults), 0)
+	}
 	return args
 }
 

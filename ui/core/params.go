@@ -51,7 +51,7 @@ func (p Params) Validate() error {
 	case p.Batch < 1 || p.Batch > MaxBatch:
 		return fmt.Errorf("batch %d must be between 1 and %d", p.Batch, MaxBatch)
 	}
-	return nil
+	return p.Settings.Check()
 }
 
 // Options converts p to sampler options using workers threads.
@@ -69,13 +69,15 @@ func (p Params) Clamped() Params {
 		}
 		return math.Min(math.Max(v, lo), hi)
 	}
+	for _, sp := range sampling.Knobs {
+		if sp.Check(sp.Get(p.Settings)) != nil {
+			sp.Set(&p.Settings, sp.Unset)
+		}
+	}
+	// the panel's own, narrower ranges
 	p.Temperature = clamp(p.Temperature, MinTemperature, MaxTemperature, d.Temperature)
 	p.TopP = clamp(p.TopP, 0.01, 1, d.TopP)
 	p.Guidance = clamp(p.Guidance, 1, MaxGuidance, d.Guidance)
-	p.TopK = max(p.TopK, 0)
-	if math.IsNaN(p.GuidanceMinP) || p.GuidanceMinP < 0 || p.GuidanceMinP >= 1 {
-		p.GuidanceMinP = 0
-	}
 	if p.Batch < 1 || p.Batch > MaxBatch {
 		p.Batch = d.Batch
 	}
@@ -97,24 +99,17 @@ func (p Params) WithRecord(rec *pngmeta.Record) Params {
 }
 
 // WithA1111 returns p with what maps from an A1111 "parameters" text: the
-// prompts, the seed, and Tessera's own settings when present (CFG scale is
-// read as guidance by pngmeta).
+// prompts, the seed, and the knobs it sets (not 0; CFG scale is read as
+// guidance by pngmeta).
 func (p Params) WithA1111(a pngmeta.Infotext) Params {
 	p.Prompt, p.Negative = a.Prompt, a.Negative
 	if !p.SeedLocked {
 		p.Seed = a.Seed
 	}
-	if a.Temperature != 0 {
-		p.Temperature = a.Temperature
-	}
-	if a.TopK != 0 {
-		p.TopK = a.TopK
-	}
-	if a.TopP != 0 {
-		p.TopP = a.TopP
-	}
-	if a.Guidance != 0 {
-		p.Guidance = a.Guidance
+	for _, sp := range sampling.Knobs {
+		if v := sp.Get(a.Settings); v != 0 && !sp.EditOnly { // an edit model's knobs are not the panel's
+			sp.Set(&p.Settings, v)
+		}
 	}
 	return p.Clamped()
 }
