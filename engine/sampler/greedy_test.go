@@ -11,6 +11,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // guidedLogits returns, for each patch of tokens, the logits the sampler
@@ -146,7 +147,7 @@ func TestPickerGreedyIgnoresFilters(t *testing.T) {
 	logits := []float32{0.1, float32(math.NaN()), 3, 3, -1}
 	for _, temp := range []float64{0, GreedyTemperature / 2} {
 		for _, r := range []int{0, 1, 2} {
-			if c := pk.pick(logits, temp, r, 0.3, rand.New(rand.NewPCG(uint64(r), 1))); c != 2 {
+			if c := pk.pick(logits, temp, sampling.Settings{TopK: r, TopP: 0.3}, rand.New(rand.NewPCG(uint64(r), 1))); c != 2 {
 				t.Errorf("temperature %g picked %d, want 2 (the first most likely, NaN never)", temp, c)
 			}
 		}

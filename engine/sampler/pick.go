@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // picker turns logits into a sampled code; its buffers are reused.
@@ -12,12 +14,14 @@ type picker struct {
 	order []int
 }
 
-// pick samples a code from logits with the given temperature, top-k and
-// top-p, drawing one uniform number from r (always, so that a greedy patch
-// does not shift the random stream of the patches after it). Temperatures
-// below GreedyTemperature (0 included) pick the argmax, ignoring top-k,
-// top-p and r. Ties and rounding are resolved deterministically.
-func (p *picker) pick(logits []float32, temp float64, topK int, topP float64, r *rand.Rand) int {
+// pick samples a code from logits at temperature temp (the patch's own)
+// with the truncation knobs of s (top-k, top-p), drawing one uniform number
+// from r (always, so that a greedy patch does not shift the random stream
+// of the patches after it). Temperatures below GreedyTemperature (0
+// included) pick the argmax, ignoring truncation and r. Ties and rounding
+// are resolved deterministically.
+func (p *picker) pick(logits []float32, temp float64, s sampling.Settings, r *rand.Rand) int {
+	topK, topP := s.TopK, s.TopP
 	u := r.Float64()
 	if temp < GreedyTemperature {
 		return argmax(logits)

@@ -203,7 +203,7 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 					guide(mixed, cond, neg, float32(opt.Guidance), opt.GuidanceMinP)
 					dist = mixed
 				}
-				code = pk.pick(dist, temp, opt.TopK, opt.TopP, rngs[bi])
+				code = pk.pick(dist, temp, opt.Settings, rngs[bi])
 			}
 			lp := model.LogSoftmaxAt(cond, code)
 			im.LogLik += lp

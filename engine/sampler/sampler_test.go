@@ -307,7 +307,7 @@ func TestPickerFollowsDistribution(t *testing.T) {
 	const n = 200000
 	counts := make([]float64, len(logits))
 	for i := 0; i < n; i++ {
-		counts[pk.pick(logits, 1, 0, 1, r)]++
+		counts[pk.pick(logits, 1, sampling.Settings{TopK: 0, TopP: 1}, r)]++
 	}
 	for k := range logits {
 		want := math.Exp(model.LogSoftmaxAt(logits, k))
@@ -317,17 +317,17 @@ func TestPickerFollowsDistribution(t *testing.T) {
 	}
 	// Top-k 2 only ever yields the two best; top-p 0.5 only the best (p≈0.53).
 	for i := 0; i < 1000; i++ {
-		if c := pk.pick(logits, 1, 2, 1, r); c != 0 && c != 1 {
+		if c := pk.pick(logits, 1, sampling.Settings{TopK: 2, TopP: 1}, r); c != 0 && c != 1 {
 			t.Fatalf("top-k 2 picked %d", c)
 		}
-		if c := pk.pick(logits, 1, 0, 0.5, r); c != 0 {
+		if c := pk.pick(logits, 1, sampling.Settings{TopK: 0, TopP: 0.5}, r); c != 0 {
 			t.Fatalf("top-p 0.5 picked %d", c)
 		}
 	}
 	// Temperature 2 flattens: the best code gets less often than at 1.
 	hot := 0.0
 	for i := 0; i < n; i++ {
-		if pk.pick(logits, 2, 0, 1, r) == 0 {
+		if pk.pick(logits, 2, sampling.Settings{TopK: 0, TopP: 1}, r) == 0 {
 			hot++
 		}
 	}
