@@ -87,28 +87,77 @@ type plan struct {
 func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(Event)) (*Result, error) {
 	start := time.Now()
 	m := b.Model
-	c := m.Config
-	N, K := c.ImageTokens(), c.Codes()
+	N := m.Config.ImageTokens()
 	opt, err := opt.normalized(N)
 	if err != nil {
 		return nil, err
 	}
-	if len(p.fixed) != N {
-		return nil, fmt.Errorf("need %d patches, got %d", N, len(p.fixed))
+	first, err := p.firstSampled(N, m.Config.Codes())
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	groups, err := p.contexts(b, opt, res)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		res.Stopped = true
+		return res, nil
+	}
+	fopt := model.ForwardOptions{Workers: opt.Workers}
+	kc, logits, err := prefill(m, groups, p, first, fopt)
+	if err != nil {
+		return nil, err
+	}
+	st := newStepper(b, opt, p, len(groups), first, emit)
+	res.Images = st.images
+	for i := first; i < N; i++ {
+		st.patch(i, logits)
+		if i == N-1 {
+			break
+		}
+		if ctx.Err() != nil {
+			res.Stopped = true
+			break
+		}
+		if logits, err = m.Forward(kc, st.next, 1, fopt); err != nil {
+			return nil, err
+		}
+	}
+	res.Elapsed = time.Since(start)
+	if opt.KeepCache {
+		res.cache, res.groups = kc, groups
+	}
+	return res, nil
+}
+
+// firstSampled checks the plan's kept codes against an image of n patches
+// and a codebook of k entries, and returns the first patch to sample.
+func (p plan) firstSampled(n, k int) (int, error) {
+	if len(p.fixed) != n {
+		return 0, fmt.Errorf("need %d patches, got %d", n, len(p.fixed))
 	}
 	for i, code := range p.fixed {
-		if code >= K {
-			return nil, fmt.Errorf("patch %d has code %d outside the codebook of %d", i, code, K)
+		if code >= k {
+			return 0, fmt.Errorf("patch %d has code %d outside the codebook of %d", i, code, k)
 		}
 	}
 	first := 0
-	for first < N && p.fixed[first] >= 0 {
+	for first < n && p.fixed[first] >= 0 {
 		first++
 	}
-	if first == N {
-		return nil, errors.New("nothing to sample: every patch is kept")
+	if first == n {
+		return 0, errors.New("nothing to sample: every patch is kept")
 	}
-	res := &Result{}
+	return first, nil
+}
+
+// contexts are the context ids of each guidance group (the prompt, and the
+// negative prompt with guidance; an edit's own groups), each the model's
+// context length. The prompt's unknown and cut words go to res.
+func (p plan) contexts(b *bundle.Bundle, opt Options, res *Result) ([][]int, error) {
+	c := b.Model.Config
 	groups := p.groups
 	if groups == nil {
 		if c.IsEdit() {
@@ -125,122 +174,133 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 			return nil, fmt.Errorf("guidance group %d has %d context ids, the model takes %d", g, len(ids), c.ContextLength())
 		}
 	}
-	G, B := len(groups), p.batch
-	var rows [][]float32
-	if p.mix != nil {
-		rows = make([][]float32, G)
-	}
+	return groups, nil
+}
 
-	// Prefill the shared prefix once per group, then fan it out to the batch.
+// prefill runs the shared prefix (context, SOS, the kept patches before
+// first) once per guidance group and fans it out to the plan's batch (or
+// takes the plan's cache), and returns the cache with the logits of patch
+// first for every row: G·B rows, group-major ([G·B, K]).
+func prefill(m *model.Model, groups [][]int, p plan, first int, fopt model.ForwardOptions) (*model.Cache, []float32, error) {
+	c := m.Config
+	G, B := len(groups), p.batch
 	prefixLen := c.ContextLength() + 1 + first
 	ids := make([]int, 0, G*prefixLen)
 	for _, g := range groups {
 		ids = append(ids, g...)
 		ids = append(ids, c.SOS())
-		for _, code := range p.fixed[:first] {
-			ids = append(ids, code)
-		}
-	}
-	fopt := model.ForwardOptions{Workers: opt.Workers}
-	if err := ctx.Err(); err != nil {
-		res.Stopped = true
-		return res, nil
+		ids = append(ids, p.fixed[:first]...)
 	}
 	kc := p.from
 	if kc == nil {
-		prefill := m.NewCache(G)
-		if _, err := m.Forward(prefill, ids, prefixLen, fopt); err != nil {
-			return nil, err
+		one := m.NewCache(G)
+		if _, err := m.Forward(one, ids, prefixLen, fopt); err != nil {
+			return nil, nil, err
 		}
 		rows := make([]int, G*B)
 		for r := range rows {
 			rows[r] = r / B
 		}
-		kc = prefill.Gather(rows)
+		kc = one.Gather(rows)
 	}
-	// Logits for patch `first` of every row: rerun the last prefix token
-	// from the fanned-out cache, so the loop below always has B·G rows.
+	// Rerun the last prefix token from the fanned-out cache, so the step
+	// loop always has B·G rows.
 	kc.Truncate(prefixLen - 1)
 	last := make([]int, G*B)
 	for r := range last {
 		last[r] = ids[(r/B+1)*prefixLen-1]
 	}
 	logits, err := m.Forward(kc, last, 1, fopt)
-	if err != nil {
-		return nil, err
-	}
+	return kc, logits, err
+}
 
-	res.Images = make([]Image, B)
-	rngs := make([]*rand.Rand, B)
-	for i := range res.Images {
+// stepper samples one patch of every image of a batch at a time from the
+// logits of the G·B rows (guidance group-major), and records it.
+type stepper struct {
+	b      *bundle.Bundle
+	opt    Options
+	p      plan
+	g, k   int
+	first  int
+	images []Image
+	rngs   []*rand.Rand
+	next   []int       // the codes chosen, fed back to every group's row
+	mixed  []float32   // guided logits
+	rows   [][]float32 // the groups' logits for p.mix
+	pk     picker
+	emit   func(Event)
+}
+
+func newStepper(b *bundle.Bundle, opt Options, p plan, groups, first int, emit func(Event)) *stepper {
+	n, k, batch := b.Model.Config.ImageTokens(), b.Model.Config.Codes(), p.batch
+	st := &stepper{b: b, opt: opt, p: p, g: groups, k: k, first: first, emit: emit,
+		images: make([]Image, batch), rngs: make([]*rand.Rand, batch), next: make([]int, groups*batch), mixed: make([]float32, k)}
+	if p.mix != nil {
+		st.rows = make([][]float32, groups)
+	}
+	for i := range st.images {
 		seed := opt.Seed + uint64(i)
-		res.Images[i] = Image{Seed: seed, Tokens: append(make([]int, 0, N), p.fixed[:first]...), row: i}
-		rngs[i] = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+		st.images[i] = Image{Seed: seed, Tokens: append(make([]int, 0, n), p.fixed[:first]...), row: i}
+		st.rngs[i] = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	}
-	mixed := make([]float32, K)
-	next := make([]int, G*B)
-	var pk picker
-	steps := N - first
-	for i := first; i < N; i++ {
-		temp := opt.temperatureAt(i)
-		for bi := 0; bi < B; bi++ {
-			im := &res.Images[bi]
-			cond := logits[bi*K : (bi+1)*K]
-			code := p.fixed[i]
-			kept := code >= 0
-			if !kept {
-				dist := cond
-				switch {
-				case p.mix != nil:
-					for g := range rows {
-						rows[g] = logits[(g*B+bi)*K : (g*B+bi+1)*K]
-					}
-					p.mix(mixed, rows)
-					cutBelowMinP(mixed, cond, opt.GuidanceMinP)
-					dist = mixed
-				case G == 2:
-					neg := logits[(B+bi)*K : (B+bi+1)*K]
-					guide(mixed, cond, neg, float32(opt.Guidance), opt.GuidanceMinP)
-					dist = mixed
-				}
-				code = pk.pick(dist, temp, opt.Settings, rngs[bi])
-			}
-			lp := model.LogSoftmaxAt(cond, code)
-			im.LogLik += lp
-			im.Count++
-			if kept {
-				im.KeptLogLik += lp
-				im.KeptCount++
-			}
-			im.Tokens = append(im.Tokens, code)
-			for g := 0; g < G; g++ {
-				next[g*B+bi] = code
-			}
-			if emit != nil {
-				var patch []uint8 // a ViT tokenizer decodes the grid as a whole: no patch of its own
-				if b.Codebook != nil {
-					patch = make([]uint8, b.Codebook.PatchBytes())
-					b.Codebook.DecodePatch(code, patch)
-				}
-				emit(Event{Image: bi, Index: i, Code: code, Patch: patch, Kept: kept, Step: i - first + 1, Steps: steps})
-			}
+	return st
+}
+
+// patch samples (or keeps) patch i of every image from logits ([G·B, K]),
+// adds its log-likelihood, fills next and emits one event per image.
+func (st *stepper) patch(i int, logits []float32) {
+	B, K := len(st.images), st.k
+	temp := st.opt.temperatureAt(i)
+	for bi := range st.images {
+		im := &st.images[bi]
+		cond := logits[bi*K : (bi+1)*K]
+		code := st.p.fixed[i]
+		kept := code >= 0
+		if !kept {
+			code = st.pk.pick(st.guided(logits, bi), temp, st.opt.Settings, st.rngs[bi])
 		}
-		if i == N-1 {
-			break
+		lp := model.LogSoftmaxAt(cond, code)
+		im.LogLik += lp
+		im.Count++
+		if kept {
+			im.KeptLogLik += lp
+			im.KeptCount++
 		}
-		if ctx.Err() != nil {
-			res.Stopped = true
-			break
+		im.Tokens = append(im.Tokens, code)
+		for g := 0; g < st.g; g++ {
+			st.next[g*B+bi] = code
 		}
-		if logits, err = m.Forward(kc, next, 1, fopt); err != nil {
-			return nil, err
+		if st.emit != nil {
+			var pix []uint8 // a ViT tokenizer decodes the grid as a whole: no patch of its own
+			if st.b.Codebook != nil {
+				pix = make([]uint8, st.b.Codebook.PatchBytes())
+				st.b.Codebook.DecodePatch(code, pix)
+			}
+			st.emit(Event{Image: bi, Index: i, Code: code, Patch: pix, Kept: kept, Step: i - st.first + 1, Steps: len(st.p.fixed) - st.first})
 		}
 	}
-	res.Elapsed = time.Since(start)
-	if opt.KeepCache {
-		res.cache, res.groups = kc, groups
+}
+
+// guided is the distribution image bi samples from: its conditional
+// logits, guided by the negative prompt's (G = 2) or mixed by the plan's
+// rule, with guidance min-p applied.
+func (st *stepper) guided(logits []float32, bi int) []float32 {
+	B, K := len(st.images), st.k
+	cond := logits[bi*K : (bi+1)*K]
+	switch {
+	case st.p.mix != nil:
+		for g := range st.rows {
+			st.rows[g] = logits[(g*B+bi)*K : (g*B+bi+1)*K]
+		}
+		st.p.mix(st.mixed, st.rows)
+		cutBelowMinP(st.mixed, cond, st.opt.GuidanceMinP)
+		return st.mixed
+	case st.g == 2:
+		neg := logits[(B+bi)*K : (B+bi+1)*K]
+		guide(st.mixed, cond, neg, float32(st.opt.Guidance), st.opt.GuidanceMinP)
+		return st.mixed
 	}
-	return res, nil
+	return cond
 }
 
 // guide writes the classifier-free guidance logits neg + g·(cond − neg)
