@@ -86,9 +86,9 @@ func (s *Studio) describable() error {
 		return s.tallError("Describe")
 	case !s.doc.Complete():
 		return errors.New("Describe needs a finished image: Continue it first")
-	case s.run.Running() != "":
-		return errBusy{running: s.run.Running()}
-	case s.streaming:
+	case s.runs.runner.Running() != "":
+		return errBusy{running: s.runs.runner.Running()}
+	case s.runs.streaming:
 		return errors.New("Describe waits for the run to end")
 	case s.edit.describing.running != nil:
 		return errors.New("Describe is already running (see its window)")

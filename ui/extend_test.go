@@ -151,13 +151,13 @@ func TestSwitchModelKeepsTallPicture(t *testing.T) {
 // A partial image cannot be extended; the reason is given.
 func TestExtendRefusesPartial(t *testing.T) {
 	s := newTestStudio(t)
-	s.onPatch = func(ev sampler.Event) {
+	s.runs.onPatch = func(ev sampler.Event) {
 		if ev.Step == 4 {
 			s.Stop()
 		}
 	}
 	generate(t, s)
-	s.onPatch = nil
+	s.runs.onPatch = nil
 	if err := s.ExtendDown(2, 0); err == nil || !strings.Contains(err.Error(), "Continue") {
 		t.Fatalf("extend a partial image: %v", err)
 	}

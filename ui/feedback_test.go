@@ -301,7 +301,7 @@ func TestLayoutKeepsItsPlaceAndMinimumSize(t *testing.T) {
 	pos := func(o fyne.CanvasObject) fyne.Position {
 		return fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
 	}
-	watched := []fyne.CanvasObject{s.tl.slider, s.tl.branch, s.bar, s.edit.regenerate, s.panel.generate, s.status, s.canvas}
+	watched := []fyne.CanvasObject{s.tl.slider, s.tl.branch, s.runs.bar, s.edit.regenerate, s.panel.generate, s.status, s.canvas}
 	before := make([]fyne.Position, len(watched))
 	sizes := make([]fyne.Size, len(watched))
 	for i, o := range watched {
@@ -434,7 +434,7 @@ func TestMenuFollowsButtons(t *testing.T) {
 	if s.menu["branch"].Disabled {
 		t.Fatal("Branch from here disabled with the timeline rewound")
 	}
-	s.onPatch = func(ev sampler.Event) {
+	s.runs.onPatch = func(ev sampler.Event) {
 		if ev.Step == 4 {
 			s.Stop()
 		}
@@ -449,7 +449,7 @@ func TestMenuFollowsButtons(t *testing.T) {
 	free := func() { release.Do(func() { s.Stop(); close(hold) }) }
 	defer free()
 	started := make(chan struct{})
-	s.onPatch = func(sampler.Event) {
+	s.runs.onPatch = func(sampler.Event) {
 		once.Do(func() { close(started) })
 		<-hold
 	}

@@ -323,7 +323,7 @@ func (s *Studio) OpenHistory(it historyItem) error {
 	if !ok {
 		return s.OpenFile(it.path)
 	}
-	if name := s.run.Running(); name != "" {
+	if name := s.runs.runner.Running(); name != "" {
 		return errBusy{running: name}
 	}
 	return s.loadModel(key, nil, it.path)

@@ -127,7 +127,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		painter := newGridPainter(eb.Tokenizer, s.canvas, er, ec, shown)
 		painter.fit = image.Pt(w, h)
 		s.canvas.ShowImage(painter.fitted(eb.Tokenizer.Decode(shown, er, ec)))
-		emit := canvasEmitter(&s.prog, s.canvas, painter.event, s.onPatch)
+		emit := canvasEmitter(&s.runs.prog, s.canvas, painter.event, s.runs.onPatch)
 		res, err := sampler.Edit(ctx, eb, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, emit)
 		if err != nil {
 			return nil, err

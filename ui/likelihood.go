@@ -90,7 +90,7 @@ func (s *Studio) scoreCurrent(done func(*scored, error)) {
 }
 
 // isStreaming reports whether a run paints the canvas.
-func (s *Studio) isStreaming() bool { return s.streaming }
+func (s *Studio) isStreaming() bool { return s.runs.streaming }
 
 // likelihoodHost is what the likelihood map needs of the studio: whether
 // and what it can score, scoring in the background, and how much of the
@@ -224,7 +224,7 @@ func (s *Studio) RepairLeastLikely() error {
 	if err := s.scoreable(); err != nil {
 		return err
 	}
-	if name := s.run.Running(); name != "" {
+	if name := s.runs.runner.Running(); name != "" {
 		return errBusy{running: name}
 	}
 	frac := s.worstFraction()

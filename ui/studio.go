@@ -22,7 +22,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
-	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -70,8 +69,7 @@ type Studio struct {
 	set  settings
 	ctx  context.Context
 	stop context.CancelFunc
-	run  *runner
-	prog progress
+	runs *runs
 	save *autosaver
 	clip imageClipboard
 	loop uiLoop
@@ -88,7 +86,6 @@ type Studio struct {
 	outputsDir string
 	lastErr    error
 	closing    bool
-	kept       *keptRun // the last run with its KV cache, to branch from
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.
 	works       map[string]*modelWork
@@ -100,14 +97,12 @@ type Studio struct {
 	replay      *replay
 	replayFrame time.Duration
 	statusLog   []string
-	scrub       int  // patches the timeline shows (-1: the whole image)
-	streaming   bool // a run paints the canvas (no likelihood map then)
+	scrub       int // patches the timeline shows (-1: the whole image)
 
 	// widgets
 	panel      *promptPanel
 	edit       *editPanel
 	canvas     *widgets.LiveCanvas
-	bar        *widget.ProgressBar
 	status     *widgets.TipLabel
 	logButton  *widgets.TipButton
 	cands      *candidateStrip
@@ -129,8 +124,6 @@ type Studio struct {
 	// editor is the Edit by instruction box's model (instruct.go).
 	editor editor
 
-	// onPatch, when set (tests), sees each event after the canvas painted it.
-	onPatch func(sampler.Event)
 	// onScrub, when set (tests), sees each number of patches the timeline
 	// shows.
 	onScrub func(k int)
@@ -156,7 +149,7 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 		works: map[string]*modelWork{}, knownHashes: map[string]string{}, replayFrame: replayFrameTime,
 		editor: editor{key: opt.EditModel},
 	}
-	s.run = newRunner(ctx, func() { s.loop.Do(s.updateButtons) })
+	s.runs = &runs{runner: newRunner(ctx, func() { s.loop.Do(s.updateButtons) }), loop: s.loop, version: opt.Version, workers: opt.Workers}
 	s.outputsDir = s.defaultOutputs()
 	stateDir := opt.StateDir
 	if stateDir == "" {
@@ -240,10 +233,10 @@ func (s *Studio) Status() string { return s.status.Text }
 // pumps (tests), Wait runs the queued UI work meanwhile.
 func (s *Studio) Wait() {
 	if p, ok := s.loop.(pumper); ok {
-		p.pumpUntil(func() bool { return s.run.Running() == "" && s.bgN.Load() == 0 })
+		p.pumpUntil(func() bool { return s.runs.runner.Running() == "" && s.bgN.Load() == 0 })
 		return
 	}
-	s.run.Wait()
+	s.runs.runner.Wait()
 	s.bg.Wait()
 }
 
@@ -288,6 +281,7 @@ func (s *Studio) buildWidgets() {
 	s.panel.seedLock.OnChanged = func(bool) { s.paramsChanged() }
 
 	s.canvas = widgets.NewLiveCanvas()
+	s.runs.canvas = s.canvas
 	s.canvas.SetPost(s.loop.Do)
 	s.canvas.OnMaskEdited = s.maskEdited
 	s.canvas.OnTemperatureEdited = s.tempEdited
@@ -296,14 +290,14 @@ func (s *Studio) buildWidgets() {
 		s.edit.setBrush(n)
 		s.set.SetBrush(n)
 	}
-	s.canvas.OnFlush = s.updateProgress
+	s.canvas.OnFlush = s.runs.updateProgress
 	s.canvas.OnOverlaysShown = func() { s.setOverlays(true) }
 	s.canvas.OnView = s.updateZoom
 	s.canvas.SetBrushSize(s.set.Brush())
 	s.canvas.SetGridLines(s.set.Grid())
 
-	s.bar = widget.NewProgressBar()
-	s.bar.TextFormatter = func() string { return s.prog.State(time.Now()).String() }
+	s.runs.bar = widget.NewProgressBar()
+	s.runs.bar.TextFormatter = func() string { return s.runs.prog.State(time.Now()).String() }
 	s.status = widgets.NewTipLabel("The status line: the last message (Status log… lists the earlier ones)")
 	s.logButton = widgets.NewTipButton("", theme.ListIcon(), "Status log: every message of this session, in full", s.showStatusLog)
 	s.logButton.Importance = widget.LowImportance
@@ -380,7 +374,7 @@ func (s *Studio) layout() fyne.CanvasObject {
 		widgets.NewTipAction(theme.ContentCopyIcon(), "Copy the image to the clipboard (Ctrl+Shift+C)", s.CopyImage),
 		widgets.NewTipAction(theme.DocumentSaveIcon(), "Export the image as a PNG, upscaled, with its settings (Ctrl+S)", s.files.showExport),
 	)
-	under := container.NewVBox(s.tl.box, s.likelihood.legend.Object(), s.bar, s.cands.Object())
+	under := container.NewVBox(s.tl.box, s.likelihood.legend.Object(), s.runs.bar, s.cands.Object())
 	center := container.NewBorder(tools, under, nil, nil, widgets.AtLeast(minCanvasWidth, container.NewStack(s.canvas, s.noModel)))
 	inner := container.NewHSplit(center, widgets.AtLeast(minEditWidth, s.edit.content))
 	inner.SetOffset(0.77)
@@ -516,10 +510,4 @@ func (s *Studio) pickCompleteLine() {
 		return
 	}
 	s.setTool(widgets.ToolLine)
-}
-
-// updateProgress shows the progress state (after each repaint).
-func (s *Studio) updateProgress() {
-	st := s.prog.State(time.Now())
-	s.bar.SetValue(st.Fraction())
 }

@@ -38,7 +38,7 @@ func (s *Studio) showDoc() {
 	s.canvas.SetMessage("")
 	if s.doc.Empty() {
 		s.canvas.ShowImage(nil)
-		if !s.streaming {
+		if !s.runs.streaming {
 			s.canvas.SetMessage(emptyCanvasHint(s.bundle.Conditional()))
 		}
 	} else {
@@ -52,7 +52,7 @@ func (s *Studio) showDoc() {
 
 // updateButtons enables what the current state allows.
 func (s *Studio) updateButtons() {
-	busy := s.run.Running() != "" || s.streaming
+	busy := s.runs.runner.Running() != "" || s.runs.streaming
 	has := s.doc != nil && !s.doc.Empty() && s.bundle != nil
 	set := func(on bool, ws ...interface {
 		Enable()
@@ -173,7 +173,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 	if s.doc == nil {
 		return errNoModel
 	}
-	if name := s.run.Running(); name != "" {
+	if name := s.runs.runner.Running(); name != "" {
 		return errBusy{running: name}
 	}
 	s.stopReplay()
@@ -216,7 +216,7 @@ func (s *Studio) PickCandidate(i int) error {
 	if i < 0 || i >= len(s.cands.results) {
 		return fmt.Errorf("pick candidate %d: there are %d", i+1, len(s.cands.results))
 	}
-	if name := s.run.Running(); name != "" {
+	if name := s.runs.runner.Running(); name != "" {
 		return errBusy{running: name}
 	}
 	c := &s.cands.results[i]

@@ -62,7 +62,7 @@ func (s *Studio) OpenFile(path string) error {
 	}
 	b := s.bundle
 	params := s.params
-	return s.run.Start("opening an image", func(ctx context.Context) {
+	return s.runs.runner.Start("opening an image", func(ctx context.Context) {
 		o, err := openImageFile(path, b)
 		s.loop.DoAndWait(func() { s.applyOpened(path, b, params, o, err) })
 	})

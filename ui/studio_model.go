@@ -71,16 +71,16 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 	}
 	s.stopReplay()
 	s.panel.SetRunning(true)
-	s.prog.Begin("loading "+modelLabel(key), 0, time.Now())
+	s.runs.prog.Begin("loading "+modelLabel(key), 0, time.Now())
 	s.setStatus("Loading model " + modelLabel(key) + "…")
-	err := s.run.Start("loading a model", func(ctx context.Context) {
+	err := s.runs.runner.Start("loading a model", func(ctx context.Context) {
 		b, err := s.opt.Models.Open(key, s.loadProgress)
 		if err == nil && b == nil {
 			err = errors.New("the model catalog returned nothing")
 		}
 		s.loop.DoAndWait(func() {
 			s.panel.SetRunning(false)
-			s.prog.End(time.Now())
+			s.runs.prog.End(time.Now())
 			if err != nil {
 				s.refreshModels()
 				if s.bundle == nil {
@@ -133,7 +133,7 @@ func (s *Studio) loadProgress(done, total int64) {
 	s.loop.Do(func() {
 		if now := time.Now(); now.Sub(s.lastLoad) > 100*time.Millisecond || done == total {
 			s.lastLoad = now
-			s.bar.SetValue(float64(done) / float64(total))
+			s.runs.bar.SetValue(float64(done) / float64(total))
 			s.setStatus(fmt.Sprintf("Loading model: %s of %s", model.FormatBytes(done), model.FormatBytes(total)))
 		}
 	})
@@ -206,7 +206,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	if hadImage && oldKey != key && doc.Empty() {
 		note += fmt.Sprintf(" — the image made with %s stays with it: switch back to continue it", modelLabel(oldKey))
 	}
-	s.keepRun(nil, nil)
+	s.runs.keep(nil, nil)
 	s.doc = doc
 	s.setOverlays(false)
 	s.docChanged()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -87,7 +86,7 @@ func (s *Studio) runParams() (core.Params, error) {
 	if s.bundle == nil {
 		return core.Params{}, errNoModel
 	}
-	if name := s.run.Running(); name != "" {
+	if name := s.runs.runner.Running(); name != "" {
 		return core.Params{}, errBusy{running: name}
 	}
 	p, err := s.panel.Params()
@@ -293,47 +292,33 @@ func (s *Studio) completeFrom(keep int) error {
 }
 
 // Stop cancels the running job; a sampling run keeps its partial image.
-func (s *Studio) Stop() { s.run.Stop() }
+func (s *Studio) Stop() { s.runs.runner.Stop() }
 
 // Running names the running job ("" when idle).
-func (s *Studio) Running() string { return s.run.Running() }
+func (s *Studio) Running() string { return s.runs.runner.Running() }
 
-// startJob runs j on the runner, streaming image 0 onto the canvas.
+// startJob runs j on the runner, streaming image 0 onto the canvas; finish
+// applies the result.
 func (s *Studio) startJob(j job) error {
 	j.outDir = s.outputsDir
 	s.resetTimeline()
-	s.streaming = true
+	s.runs.streaming = true
 	s.canvas.SetMessage("")
 	s.likelihood.refresh()
 	s.canvas.Sync()
-	s.prog.Begin(j.label, 0, time.Now())
 	s.panel.SetRunning(true)
 	s.updateButtons()
 	s.setStatus(fmt.Sprintf("%s with seed %d…", capitalize(j.label), j.params.Seed))
-	emit := s.emitter(j)
-	err := s.run.Start(j.label, func(ctx context.Context) {
-		res, err := j.run(ctx, emit)
-		s.prog.End(time.Now())
-		saved, saveErr := s.saveResults(ctx, j, res, err)
-		s.loop.DoAndWait(func() { s.finish(j, res, err, saved, saveErr) })
+	err := s.runs.start(j, func(res *sampler.Result, err error, saved []result, saveErr error) {
+		s.finish(j, res, err, saved, saveErr)
 	})
 	if err != nil {
-		s.streaming = false
+		s.runs.streaming = false
 		s.panel.SetRunning(false)
 		s.showDoc()
 	}
 	s.updateButtons()
 	return err
-}
-
-// emitter returns the sampler callback of the studio for job j (see canvasEmitter).
-func (s *Studio) emitter(j job) func(sampler.Event) {
-	var paint func(sampler.Event)
-	if !j.b.Tokenizer.Local() {
-		rows, cols, _ := s.canvas.Grid()
-		paint = newGridPainter(j.b.Tokenizer, s.canvas, rows, cols, j.shown).event
-	}
-	return canvasEmitter(&s.prog, s.canvas, paint, s.onPatch)
 }
 
 // shownCodes is codes with −1 where cleared is true (and past its end).
@@ -389,83 +374,13 @@ type result struct {
 	scored bool
 }
 
-// saveResults ranks the images of a run and writes the one kept, the
-// first, to the outputs folder (on the job's goroutine); the other
-// candidates are saved only if the user picks them (PickCandidate). It
-// returns them in the order to offer.
-func (s *Studio) saveResults(ctx context.Context, j job, res *sampler.Result, runErr error) ([]result, error) {
-	if runErr != nil || res == nil {
-		return nil, nil
-	}
-	now := time.Now()
-	var results []result
-	if res.Stopped && s.prog.State(now).Step == 0 {
-		return nil, nil // stopped before the first patch
-	}
-	var scores []float64
-	gain := false
-	if j.rank && !res.Stopped && len(res.Images) > 1 {
-		from := 0
-		if j.kind == kindComplete || j.kind == kindBranch {
-			from = j.at
-		}
-		scores, gain = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, s.opt.Workers)
-	}
-	gridRows, cols := j.b.Grid()
-	for i, im := range res.Images {
-		tokens := im.Tokens
-		if j.kind == kindRegenerate && len(tokens) < len(j.base) {
-			// stopped: keep the new patches, the old image elsewhere
-			tokens = append(slices.Clone(tokens), j.base[len(tokens):]...)
-		}
-		if len(tokens) == 0 || j.kind == kindExtend && len(tokens) <= len(j.base) {
-			continue
-		}
-		rows := gridRows
-		if j.kind == kindExtend {
-			rows = len(tokens) / cols
-		}
-		rec := recordFor(s.opt.Version, j.b, j.params, im.Seed, tokens, core.FitLen(j.mask, rows*cols), parentName(j.parent), j.kind)
-		if j.settings != nil {
-			rec.Settings = *j.settings
-			rec.Seed = im.Seed
-		}
-		setRecordRows(&rec, rows)
-		if j.kind == kindComplete || j.kind == kindBranch || j.kind == kindExtend {
-			rec.Extra[extraAt] = j.at
-		}
-		if j.temps != nil {
-			rec.Extra[extraTemperature] = j.temps
-		}
-		if j.extra != nil {
-			for k, v := range j.extra(i) {
-				rec.Extra[k] = v
-			}
-		}
-		r := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik()}
-		if scores != nil {
-			r.score, r.scored = scores[i], true
-			if gain {
-				rec.Extra[extraPromptGain] = scores[i]
-			}
-		}
-		results = append(results, r)
-	}
-	if len(results) == 0 {
-		return nil, nil
-	}
-	path, err := outputs{dir: j.outDir}.save(decodeRows(j.b, results[0].tokens, results[0].rows), results[0].rec, now)
-	results[0].path = path
-	return results, err
-}
-
 // finish applies a finished run (UI goroutine): the first image becomes the
 // current one (one undo step of its own), the others are offered as
 // candidates; the overlays make way for the result.
 func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []result, saveErr error) {
-	s.streaming = false
+	s.runs.streaming = false
 	s.panel.SetRunning(false)
-	s.updateProgress()
+	s.runs.updateProgress()
 	if runErr != nil {
 		s.showDoc()
 		s.setStatus(capitalize(j.label) + " failed")
@@ -482,9 +397,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		return
 	}
 	if res.Stopped {
-		s.keepRun(nil, nil)
+		s.runs.keep(nil, nil)
 	} else {
-		s.keepRun(j.b, res)
+		s.runs.keep(j.b, res)
 	}
 	first := results[0]
 	ip := j.params
@@ -516,7 +431,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	s.cands.show(j, results)
 	s.addHistory(j, results[:1])
 	s.docChanged()
-	st := s.prog.State(time.Now())
+	st := s.runs.prog.State(time.Now())
 	done := j.sampled
 	if done <= 0 {
 		done = st.Step

@@ -145,7 +145,7 @@ func (s *Studio) FlushAutosave() error { return s.save.Flush() }
 
 // sampling reports whether a job that makes an image is running.
 func (s *Studio) sampling() string {
-	switch name := s.run.Running(); name {
+	switch name := s.runs.runner.Running(); name {
 	case "generating", "regenerating", "completing", "branching", "extending":
 		return name
 	}

@@ -39,7 +39,7 @@ func TestGenerateGrowsPatchByPatch(t *testing.T) {
 
 	var mu sync.Mutex
 	var painted []int // opaque patches on the canvas after each event
-	s.onPatch = func(ev sampler.Event) {
+	s.runs.onPatch = func(ev sampler.Event) {
 		img := s.Canvas().Image()
 		n := 0
 		for i := 0; i < rows*cols; i++ {
@@ -74,7 +74,7 @@ func TestGenerateGrowsPatchByPatch(t *testing.T) {
 	if s.Document().ImageParams().Prompt != "cat red" || s.Document().ImageParams().Seed != 11 {
 		t.Fatalf("image params %+v", s.Document().ImageParams())
 	}
-	if st := s.prog.State(s.prog.end); st.Step != st.Steps || !strings.Contains(st.String(), "patch 16 / 16") {
+	if st := s.runs.prog.State(s.runs.prog.end); st.Step != st.Steps || !strings.Contains(st.String(), "patch 16 / 16") {
 		t.Fatalf("progress %q", st.String())
 	}
 	// the result was saved to the outputs folder at once and listed
@@ -89,7 +89,7 @@ func TestGenerateGrowsPatchByPatch(t *testing.T) {
 func TestStopKeepsPartialImage(t *testing.T) {
 	s := newTestStudio(t)
 	lockSeed(t, s, "dog", 5)
-	s.onPatch = func(ev sampler.Event) {
+	s.runs.onPatch = func(ev sampler.Event) {
 		if ev.Step == 6 {
 			s.Stop()
 		}
@@ -109,7 +109,7 @@ func TestStopKeepsPartialImage(t *testing.T) {
 	if !strings.Contains(s.Status(), "Stopped") {
 		t.Fatalf("status %q", s.Status())
 	}
-	s.onPatch = nil
+	s.runs.onPatch = nil
 	must(t, s.Resume())
 	s.Wait()
 	got := s.Document().Tokens()
@@ -596,7 +596,7 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 	hold := make(chan struct{})
 	started := make(chan struct{})
 	var once sync.Once
-	s.onPatch = func(sampler.Event) {
+	s.runs.onPatch = func(sampler.Event) {
 		once.Do(func() { close(started) })
 		<-hold
 	}

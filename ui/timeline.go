@@ -84,7 +84,7 @@ func (s *Studio) Replay() error {
 	if s.doc == nil || s.doc.Empty() || s.bundle == nil {
 		return errNoImage
 	}
-	if name := s.run.Running(); name != "" {
+	if name := s.runs.runner.Running(); name != "" {
 		return errBusy{running: name}
 	}
 	s.stopReplay()
@@ -166,7 +166,7 @@ func (s *Studio) Scrub(k int) error {
 	if s.doc == nil || s.doc.Empty() || s.bundle == nil {
 		return errNoImage
 	}
-	if name := s.run.Running(); name != "" {
+	if name := s.runs.runner.Running(); name != "" {
 		return errBusy{running: name}
 	}
 	n := len(s.doc.Tokens())
@@ -180,7 +180,7 @@ func (s *Studio) Scrub(k int) error {
 
 // scrubTo shows the first k patches (the timeline's callback).
 func (s *Studio) scrubTo(k int) {
-	if s.doc == nil || s.doc.Empty() || s.bundle == nil || s.run.Running() != "" {
+	if s.doc == nil || s.doc.Empty() || s.bundle == nil || s.runs.runner.Running() != "" {
 		return
 	}
 	n := len(s.doc.Tokens())
@@ -223,7 +223,7 @@ func (s *Studio) BranchFromHere() error {
 	b := s.bundle
 	tokens := s.doc.Tokens()
 	opt := s.runOptions(p)
-	parent, index := s.cachedRun(tokens)
+	parent, index := s.runs.cached(s.bundle, tokens)
 	note := "prefix recomputed from the codes"
 	if parent != nil {
 		note = "prefix reused from the run's cache"

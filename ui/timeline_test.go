@@ -25,7 +25,7 @@ func TestScrubShowsFirstPatches(t *testing.T) {
 	_, cols := s.Bundle().Grid()
 	p := s.Bundle().Codebook.P
 	outputs, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png"))
-	s.onPatch = func(sampler.Event) { t.Error("scrubbing ran the model") }
+	s.runs.onPatch = func(sampler.Event) { t.Error("scrubbing ran the model") }
 	for i, k := range []int{0, 1, 5, 11, 15, 16, 7} {
 		if i%2 == 0 {
 			must(t, s.Scrub(k))

@@ -117,13 +117,13 @@ func TestUndoRedoRestoresEveryAction(t *testing.T) {
 		}},
 		{name: "complete from here", steps: 1, do: func(t *testing.T, s *Studio) { run(t, s, func() error { return s.CompleteFrom(2) }) }},
 		{name: "continue a stopped image", steps: 1, setup: func(t *testing.T, s *Studio) {
-			s.onPatch = func(ev sampler.Event) {
+			s.runs.onPatch = func(ev sampler.Event) {
 				if ev.Step == 5 {
 					s.Stop()
 				}
 			}
 			run(t, s, s.Generate)
-			s.onPatch = nil
+			s.runs.onPatch = nil
 			must(t, s.SetMask(append(make([]bool, 15), true)))
 		}, do: func(t *testing.T, s *Studio) { run(t, s, s.Resume) }},
 		{name: "branch from here", steps: 1, do: func(t *testing.T, s *Studio) {

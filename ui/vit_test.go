@@ -46,7 +46,7 @@ func TestViTStudioFeatures(t *testing.T) {
 		lockSeed(t, s, "red cat", 3)
 		var mu sync.Mutex
 		painted := []int{}
-		s.onPatch = func(ev sampler.Event) {
+		s.runs.onPatch = func(ev sampler.Event) {
 			if ev.Patch != nil {
 				t.Error("a ViT event carries a patch of its own")
 			}
@@ -75,7 +75,7 @@ func TestViTStudioFeatures(t *testing.T) {
 	t.Run("stop keeps the partial image, continue finishes it", func(t *testing.T) {
 		s := newViTStudio(t)
 		lockSeed(t, s, "dog", 5)
-		s.onPatch = func(ev sampler.Event) {
+		s.runs.onPatch = func(ev sampler.Event) {
 			if ev.Step == 6 {
 				s.Stop()
 			}
@@ -91,7 +91,7 @@ func TestViTStudioFeatures(t *testing.T) {
 				t.Fatalf("patch %d painted=%v with %d known", i, i >= n, n)
 			}
 		}
-		s.onPatch = nil
+		s.runs.onPatch = nil
 		must(t, s.Resume())
 		s.Wait()
 		must(t, s.LastError())

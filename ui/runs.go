@@ -1,0 +1,167 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
+)
+
+// runs is the runs controller: the one sampling job in flight (runner),
+// its progress and progress bar, whether it streams onto the canvas, the
+// last finished run kept to branch from, and the job's own work on its
+// goroutine (streaming events to the canvas, ranking the batch, writing
+// the image kept). What a finished run does to the document is the
+// studio's (Studio.finish).
+type runs struct {
+	runner    *runner
+	prog      progress
+	bar       *widget.ProgressBar
+	canvas    *widgets.LiveCanvas
+	loop      uiLoop
+	version   string // written in the PNG records
+	workers   int
+	streaming bool     // a run paints the canvas (no likelihood map then)
+	kept      *keptRun // the last run with its KV cache, to branch from
+	// onPatch, when set (tests), sees each event after the canvas painted it.
+	onPatch func(sampler.Event)
+}
+
+// start runs j on the runner; done runs on the UI goroutine with the
+// sampler's result, its error, the results saved (best first) and the
+// error saving them.
+func (r *runs) start(j job, done func(res *sampler.Result, err error, saved []result, saveErr error)) error {
+	r.prog.Begin(j.label, 0, time.Now())
+	emit := r.emitter(j)
+	return r.runner.Start(j.label, func(ctx context.Context) {
+		res, err := j.run(ctx, emit)
+		r.prog.End(time.Now())
+		saved, saveErr := r.save(ctx, j, res, err)
+		r.loop.DoAndWait(func() { done(res, err, saved, saveErr) })
+	})
+}
+
+// updateProgress shows the progress state (after each repaint).
+func (r *runs) updateProgress() {
+	r.bar.SetValue(r.prog.State(time.Now()).Fraction())
+}
+
+// emitter returns the sampler callback of the studio for job j (see canvasEmitter).
+func (r *runs) emitter(j job) func(sampler.Event) {
+	var paint func(sampler.Event)
+	if !j.b.Tokenizer.Local() {
+		rows, cols, _ := r.canvas.Grid()
+		paint = newGridPainter(j.b.Tokenizer, r.canvas, rows, cols, j.shown).event
+	}
+	return canvasEmitter(&r.prog, r.canvas, paint, r.onPatch)
+}
+
+// saveResults ranks the images of a run and writes the one kept, the
+// first, to the outputs folder (on the job's goroutine); the other
+// candidates are saved only if the user picks them (PickCandidate). It
+// returns them in the order to offer.
+func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr error) ([]result, error) {
+	if runErr != nil || res == nil {
+		return nil, nil
+	}
+	now := time.Now()
+	var results []result
+	if res.Stopped && r.prog.State(now).Step == 0 {
+		return nil, nil // stopped before the first patch
+	}
+	var scores []float64
+	gain := false
+	if j.rank && !res.Stopped && len(res.Images) > 1 {
+		from := 0
+		if j.kind == kindComplete || j.kind == kindBranch {
+			from = j.at
+		}
+		scores, gain = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, r.workers)
+	}
+	gridRows, cols := j.b.Grid()
+	for i, im := range res.Images {
+		tokens := im.Tokens
+		if j.kind == kindRegenerate && len(tokens) < len(j.base) {
+			// stopped: keep the new patches, the old image elsewhere
+			tokens = append(slices.Clone(tokens), j.base[len(tokens):]...)
+		}
+		if len(tokens) == 0 || j.kind == kindExtend && len(tokens) <= len(j.base) {
+			continue
+		}
+		rows := gridRows
+		if j.kind == kindExtend {
+			rows = len(tokens) / cols
+		}
+		rec := recordFor(r.version, j.b, j.params, im.Seed, tokens, core.FitLen(j.mask, rows*cols), parentName(j.parent), j.kind)
+		if j.settings != nil {
+			rec.Settings = *j.settings
+			rec.Seed = im.Seed
+		}
+		setRecordRows(&rec, rows)
+		if j.kind == kindComplete || j.kind == kindBranch || j.kind == kindExtend {
+			rec.Extra[extraAt] = j.at
+		}
+		if j.temps != nil {
+			rec.Extra[extraTemperature] = j.temps
+		}
+		if j.extra != nil {
+			for k, v := range j.extra(i) {
+				rec.Extra[k] = v
+			}
+		}
+		res1 := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik()}
+		if scores != nil {
+			res1.score, res1.scored = scores[i], true
+			if gain {
+				rec.Extra[extraPromptGain] = scores[i]
+			}
+		}
+		results = append(results, res1)
+	}
+	if len(results) == 0 {
+		return nil, nil
+	}
+	path, err := outputs{dir: j.outDir}.save(decodeRows(j.b, results[0].tokens, results[0].rows), results[0].rec, now)
+	results[0].path = path
+	return results, err
+}
+
+// keptRun is the most recent finished run with its KV cache
+// (Options.KeepCache), so that its images can be branched without
+// recomputing their prefix. Only one is kept: each run replaces it, which
+// drops the older cache.
+type keptRun struct {
+	b   *bundle.Bundle
+	res *sampler.Result
+}
+
+// keep remembers res (made with b) as the run to branch from; nil drops
+// the cache held.
+func (r *runs) keep(b *bundle.Bundle, res *sampler.Result) {
+	if b == nil || res == nil {
+		r.kept = nil
+		return
+	}
+	r.kept = &keptRun{b: b, res: res}
+}
+
+// cached finds tokens, a complete image of model b, among the images of
+// the kept run: the run and the image's index, or (nil, -1).
+func (r *runs) cached(b *bundle.Bundle, tokens []int) (*sampler.Result, int) {
+	k := r.kept
+	if k == nil || k.b != b || len(tokens) != k.b.ImageTokens() {
+		return nil, -1
+	}
+	for i, im := range k.res.Images {
+		if slices.Equal(im.Tokens, tokens) {
+			return k.res, i
+		}
+	}
+	return nil, -1
+}
