@@ -44,7 +44,7 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 		return err
 	}
 	tokens := s.doc.Tokens()
-	s.stopReplay()
+	s.tl.stopReplay()
 	opt := p.Options(s.opt.Workers)
 	opt.Batch = 1
 	s.fitCanvas(newRows)

@@ -77,7 +77,7 @@ func TestExtendAddsRowsAndKeepsOriginal(t *testing.T) {
 	}
 
 	// scrubbing and the time-lapse cover every row
-	must(t, s.Scrub(20))
+	must(t, s.tl.Scrub(20))
 	img := s.Canvas().Image()
 	full := decodeRows(s.Bundle(), got, 7)
 	for i := 0; i < len(got); i++ {

@@ -309,7 +309,7 @@ func TestLayoutKeepsItsPlaceAndMinimumSize(t *testing.T) {
 	}
 	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch = 3 })
 	generate(t, s) // candidates and history appear
-	must(t, s.Scrub(4))
+	must(t, s.tl.Scrub(4))
 	must(t, s.BranchFromHere()) // a history entry with a note
 	s.Wait()
 	must(t, s.LastError())
@@ -429,7 +429,7 @@ func TestMenuFollowsButtons(t *testing.T) {
 	if !s.menu["branch"].Disabled {
 		t.Fatal("Branch from here enabled with the timeline at the end")
 	}
-	must(t, s.Scrub(3))
+	must(t, s.tl.Scrub(3))
 	check("rewound")
 	if s.menu["branch"].Disabled {
 		t.Fatal("Branch from here disabled with the timeline rewound")
@@ -672,21 +672,21 @@ func TestEmptyHintZoomAndReplay(t *testing.T) {
 		t.Fatalf("label %q when fitted", s.zoomLabel.Text)
 	}
 
-	s.replayFrame = 0
+	s.tl.frame = 0
 	var mu sync.Mutex
 	var seen []int
 	tokens := s.Document().Tokens()
-	s.onScrub = func(k int) {
+	s.tl.onScrub = func(k int) {
 		mu.Lock()
 		seen = append(seen, k)
 		mu.Unlock()
 	}
 	test.Tap(s.tl.play)
-	if !s.Replaying() {
+	if !s.tl.Replaying() {
 		t.Fatal("▶ did not start a replay")
 	}
 	s.Wait()
-	if s.Replaying() || len(seen) != len(tokens)+1 || seen[0] != 0 || seen[len(seen)-1] != len(tokens) {
+	if s.tl.Replaying() || len(seen) != len(tokens)+1 || seen[0] != 0 || seen[len(seen)-1] != len(tokens) {
 		t.Fatalf("replay showed %v", seen)
 	}
 	for i := 1; i < len(seen); i++ {
@@ -694,7 +694,7 @@ func TestEmptyHintZoomAndReplay(t *testing.T) {
 			t.Fatalf("replay went back: %v", seen)
 		}
 	}
-	if !slices.Equal(s.Canvas().Image().Pix, s.Bundle().Decode(tokens).Pix) || s.Scrubbed() != len(tokens) {
+	if !slices.Equal(s.Canvas().Image().Pix, s.Bundle().Decode(tokens).Pix) || s.shownPatches() != len(tokens) {
 		t.Fatal("the replay did not end on the whole image")
 	}
 }

@@ -80,7 +80,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		return err
 	}
 	b := s.bundle
-	s.stopReplay()
+	s.tl.stopReplay()
 	tokens, mask := s.doc.Tokens(), s.doc.Mask()
 	if !core.AnyMasked(mask) {
 		mask = nil

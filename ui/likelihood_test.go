@@ -65,7 +65,7 @@ func TestLikelihoodMapMatchesScorer(t *testing.T) {
 	if got := s.Canvas().LikelihoodMapValues(); !slices.Equal(got, next.PerToken) {
 		t.Fatal("the map did not follow the new image")
 	}
-	must(t, s.Scrub(5))
+	must(t, s.tl.Scrub(5))
 	if n := len(s.Canvas().LikelihoodMapValues()); n != 5 {
 		t.Fatalf("rewound to 5 patches, the map shows %d", n)
 	}

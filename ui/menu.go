@@ -63,7 +63,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		item("complete", "Complete from here…", nil, s.pickCompleteLine),
 		item("resume", "Continue stopped image", nil, func() { s.report(s.Resume()) }),
 		item("branch", "Branch from here", nil, func() { s.report(s.BranchFromHere()) }),
-		item("replay", "Replay the generation", nil, s.toggleReplay),
+		item("replay", "Replay the generation", nil, s.tl.toggleReplay),
 		item("extend", "Extend ↓", nil, func() { s.edit.extend.OnTapped() }),
 		item("instruct", "Edit by instruction…", shortcut(fyne.KeyE, fyne.KeyModifierShift), s.focusInstruction),
 		fyne.NewMenuItemSeparator(),

@@ -91,13 +91,8 @@ type Studio struct {
 	works       map[string]*modelWork
 	knownHashes map[string]string
 	// overlays reports whether the mask and the temperature map are drawn.
-	overlays bool
-	// replay is the running timeline replay (nil: none); replayFrame is
-	// its time per frame.
-	replay      *replay
-	replayFrame time.Duration
-	statusLog   []string
-	scrub       int // patches the timeline shows (-1: the whole image)
+	overlays  bool
+	statusLog []string
 
 	// widgets
 	panel      *promptPanel
@@ -145,8 +140,8 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s := &Studio{
 		app: a, opt: opt, set: settings{p: a.Preferences()}, loop: opt.loop,
 		ctx: ctx, stop: cancel,
-		clip: systemClipboard, savedKeys: map[string]bool{}, scrub: -1,
-		works: map[string]*modelWork{}, knownHashes: map[string]string{}, replayFrame: replayFrameTime,
+		clip: systemClipboard, savedKeys: map[string]bool{},
+		works: map[string]*modelWork{}, knownHashes: map[string]string{},
 		editor: editor{key: opt.EditModel},
 	}
 	s.runs = &runs{runner: newRunner(ctx, func() { s.loop.Do(s.updateButtons) }), loop: s.loop, version: opt.Version, workers: opt.Workers}
@@ -336,7 +331,7 @@ func (s *Studio) buildWidgets() {
 
 	s.cands = newCandidateStrip(func(i int) { s.report(s.PickCandidate(i)) })
 	s.history = newHistoryPanel(s, s.win, s.app)
-	s.tl = newTimeline(s.scrubTo, func() { s.report(s.BranchFromHere()) }, s.toggleReplay)
+	s.tl = newTimeline(s.ctx, s, s.loop, func() { s.report(s.BranchFromHere()) })
 	s.likelihood = &likelihoodMap{host: s, canvas: s.canvas, legend: widgets.NewLikelihoodLegend(), toggle: s.edit.setLikelihoodMap}
 
 	openDir := widgets.NewTipButton(openFolderOption, theme.FolderOpenIcon(), "Open a model folder in the Hugging Face layout (config.json, model.safetensors, preprocessor_config.json)", s.showModelFolderDialog)

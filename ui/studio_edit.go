@@ -18,7 +18,7 @@ func (s *Studio) docChanged() {
 	if data, err := json.Marshal(s.doc.State()); err == nil {
 		s.docJSON = data
 	}
-	s.stopReplay()
+	s.tl.stopReplay()
 	s.resetTimeline()
 	s.showDoc()
 	s.updateButtons()
@@ -176,7 +176,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 	if name := s.runs.runner.Running(); name != "" {
 		return errBusy{running: name}
 	}
-	s.stopReplay()
+	s.tl.stopReplay()
 	if err := move(); err != nil {
 		s.setStatus(none)
 		return nil

@@ -94,7 +94,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	if o.Record != nil && o.Exact {
 		temps = recordTemperatures(o.Record, o.Rows*s.doc.Cols)
 	}
-	s.stopReplay()
+	s.tl.stopReplay()
 	if err := s.doc.SetState(o.Tokens, o.Rows, o.Mask, temps, ip, path); err != nil {
 		s.showDoc()
 		s.showError(fmt.Errorf("open %s: %w", filepath.Base(path), err))

@@ -69,7 +69,7 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 	if key == "" {
 		return errors.New("open model: no model named")
 	}
-	s.stopReplay()
+	s.tl.stopReplay()
 	s.panel.SetRunning(true)
 	s.runs.prog.Begin("loading "+modelLabel(key), 0, time.Now())
 	s.setStatus("Loading model " + modelLabel(key) + "…")

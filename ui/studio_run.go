@@ -165,7 +165,7 @@ func (s *Studio) generate(anyPrompt bool) error {
 		}
 	}
 	b := s.bundle
-	s.stopReplay()
+	s.tl.stopReplay()
 	s.fitCanvas(s.doc.Rows)
 	s.canvas.ShowImage(nil)
 	opt := s.runOptions(p)
@@ -217,7 +217,7 @@ func (s *Studio) RegenerateMasked() error {
 		return err
 	}
 	b := s.bundle
-	s.stopReplay()
+	s.tl.stopReplay()
 	for i := len(tokens); i < s.doc.N(); i++ {
 		tokens = append(tokens, 0)
 		mask[i] = true
@@ -278,7 +278,7 @@ func (s *Studio) completeFrom(keep int) error {
 	}
 	b := s.bundle
 	tokens := s.doc.Tokens()
-	s.stopReplay()
+	s.tl.stopReplay()
 	s.canvas.ClearPatches(func(i int) bool { return i >= keep })
 	opt := s.runOptions(p)
 	return s.startJob(job{

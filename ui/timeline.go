@@ -15,31 +15,53 @@ import (
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
-// timeline is the strip under the canvas that rewinds the image: a slider
-// over k = 0…N shows the image as it was after its first k patches, ▶
-// replays the generation patch by patch at a pace the eye can follow, and
-// "Branch from here" keeps the patches shown and resamples the rest.
+// timelineHost is what the timeline needs of the studio: the patches of
+// the current image it can rewind (an error when there is no image or a
+// run paints the canvas), redrawing the document as the timeline shows it,
+// the status line, and background work.
+type timelineHost interface {
+	timelineImage() (n int, err error)
+	showDoc()
+	updateButtons()
+	setStatus(msg string)
+	report(err error)
+	goBackground(fn func())
+}
+
+// timeline is the timeline's controller and the strip under the canvas
+// that rewinds the image: a slider over k = 0…N shows the image as it was
+// after its first k patches, ▶ replays the generation patch by patch at a
+// pace the eye can follow, and "Branch from here" keeps the patches shown
+// and resamples the rest. UI goroutine only.
 type timeline struct {
+	host   timelineHost
+	loop   uiLoop
+	ctx    context.Context
 	slider *widgets.TipSlider
 	label  *widget.Label
 	play   *widgets.TipButton
 	branch *widgets.TipButton
 	box    fyne.CanvasObject
 	quiet  bool
+	scrub  int // patches shown (-1: the whole image)
+	// replay is the running replay (nil: none); frame its time per frame.
+	replay *replay
+	frame  time.Duration
+	// onScrub, when set (tests), sees each number of patches shown.
+	onScrub func(k int)
 }
 
-// newTimeline builds the strip; onScrub gets the patches to show, onBranch
-// is the branch button and onPlay the ▶ button.
-func newTimeline(onScrub func(k int), onBranch, onPlay func()) *timeline {
-	t := &timeline{}
+// newTimeline builds the strip; onBranch is the branch button.
+func newTimeline(ctx context.Context, host timelineHost, loop uiLoop, onBranch func()) *timeline {
+	t := &timeline{host: host, loop: loop, ctx: ctx, scrub: -1, frame: replayFrameTime}
 	t.slider = widgets.NewTipSlider(0, 1, "Timeline: drag to see the image as it was after its first patches")
 	t.slider.OnChanged = func(v float64) {
 		if !t.quiet {
-			onScrub(int(v))
+			t.scrubTo(int(v))
 		}
 	}
 	t.label = widget.NewLabel("")
-	t.play = widgets.NewTipButton("", theme.MediaPlayIcon(), "Replay the generation patch by patch (again to pause)", onPlay)
+	t.play = widgets.NewTipButton("", theme.MediaPlayIcon(), "Replay the generation patch by patch (again to pause)", t.toggleReplay)
 	t.branch = widgets.NewTipButton("Branch from here", theme.MediaSkipNextIcon(), "Keep the patches shown and resample the rest with the current settings", onBranch)
 	t.box = container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Timeline"), t.play), container.NewHBox(t.label, t.branch), t.slider)
 	return t
@@ -68,55 +90,52 @@ type replay struct {
 }
 
 // toggleReplay is the ▶ button: replay, or pause a replay.
-func (s *Studio) toggleReplay() {
-	if s.replay != nil {
-		s.stopReplay()
+func (t *timeline) toggleReplay() {
+	if t.replay != nil {
+		t.stopReplay()
 		return
 	}
-	s.report(s.Replay())
+	t.host.report(t.Replay())
 }
 
 // Replay plays the image's generation on the canvas from its stored codes,
 // patch by patch, from nothing to the whole image (about replayFrameTime a
 // frame), so that a run that was over in a blink can be watched. It returns
 // at once; any change of the image stops it.
-func (s *Studio) Replay() error {
-	if s.doc == nil || s.doc.Empty() || s.bundle == nil {
-		return errNoImage
+func (t *timeline) Replay() error {
+	n, err := t.host.timelineImage()
+	if err != nil {
+		return err
 	}
-	if name := s.runs.runner.Running(); name != "" {
-		return errBusy{running: name}
-	}
-	s.stopReplay()
-	n := len(s.doc.Tokens())
+	t.stopReplay()
 	frames := min(n, replayFrames)
 	r := &replay{done: make(chan struct{})}
-	s.replay = r
-	s.tl.play.SetIcon(theme.MediaPauseIcon())
-	frame := s.replayFrame
-	s.setStatus(fmt.Sprintf("Replaying %d patches…", n))
-	s.goBackground(func() {
+	t.replay = r
+	t.play.SetIcon(theme.MediaPauseIcon())
+	frame := t.frame
+	t.host.setStatus(fmt.Sprintf("Replaying %d patches…", n))
+	t.host.goBackground(func() {
 		for f := 0; f <= frames; f++ {
 			k := f * n / frames
-			s.loop.DoAndWait(func() {
-				if s.replay == r {
-					s.tl.set(k, n)
-					s.scrubTo(k)
+			t.loop.DoAndWait(func() {
+				if t.replay == r {
+					t.set(k, n)
+					t.scrubTo(k)
 				}
 			})
 			select {
 			case <-r.done:
 				return
-			case <-s.ctx.Done():
+			case <-t.ctx.Done():
 				return
 			case <-time.After(frame):
 			}
 		}
-		s.loop.DoAndWait(func() {
-			if s.replay == r {
-				s.replay = nil
-				s.tl.play.SetIcon(theme.MediaPlayIcon())
-				s.setStatus(fmt.Sprintf("Replayed %d patches", n))
+		t.loop.DoAndWait(func() {
+			if t.replay == r {
+				t.replay = nil
+				t.play.SetIcon(theme.MediaPlayIcon())
+				t.host.setStatus(fmt.Sprintf("Replayed %d patches", n))
 			}
 		})
 	})
@@ -124,37 +143,29 @@ func (s *Studio) Replay() error {
 }
 
 // stopReplay stops a replay where it is (nothing when none runs).
-func (s *Studio) stopReplay() {
-	if s.replay == nil {
+func (t *timeline) stopReplay() {
+	if t.replay == nil {
 		return
 	}
-	close(s.replay.done)
-	s.replay = nil
-	s.tl.play.SetIcon(theme.MediaPlayIcon())
+	close(t.replay.done)
+	t.replay = nil
+	t.play.SetIcon(theme.MediaPlayIcon())
 }
 
 // Replaying reports whether a replay runs.
-func (s *Studio) Replaying() bool { return s.replay != nil }
+func (t *timeline) Replaying() bool { return t.replay != nil }
 
-// resetTimeline puts the timeline at the end of the current image.
-func (s *Studio) resetTimeline() {
-	s.scrub = -1
-	n := 0
-	if s.doc != nil {
-		n = len(s.doc.Tokens())
-	}
-	s.tl.set(n, n)
+// reset puts the timeline at the end of an image of n patches.
+func (t *timeline) reset(n int) {
+	t.scrub = -1
+	t.set(n, n)
 }
 
-// shownPatches is how many patches of the current image the canvas shows:
-// all of them, or the first k while the timeline is rewound.
-func (s *Studio) shownPatches() int {
-	if s.doc == nil {
-		return 0
-	}
-	n := len(s.doc.Tokens())
-	if s.scrub >= 0 && s.scrub < n {
-		return s.scrub
+// shown is how many of an image's n patches the canvas shows: all of
+// them, or the first k while the timeline is rewound.
+func (t *timeline) shown(n int) int {
+	if t.scrub >= 0 && t.scrub < n {
+		return t.scrub
 	}
 	return n
 }
@@ -162,42 +173,66 @@ func (s *Studio) shownPatches() int {
 // Scrub shows the image as it was after its first k patches (k = 0…N),
 // drawn from its stored codes at once, without the model; k = N shows it
 // whole again.
-func (s *Studio) Scrub(k int) error {
-	if s.doc == nil || s.doc.Empty() || s.bundle == nil {
-		return errNoImage
+func (t *timeline) Scrub(k int) error {
+	n, err := t.host.timelineImage()
+	if err != nil {
+		return err
 	}
-	if name := s.runs.runner.Running(); name != "" {
-		return errBusy{running: name}
-	}
-	n := len(s.doc.Tokens())
 	if k < 0 || k > n {
 		return fmt.Errorf("rewind to patch %d: the image has patches 0 to %d", k, n)
 	}
-	s.tl.set(k, n)
-	s.scrubTo(k)
+	t.set(k, n)
+	t.scrubTo(k)
 	return nil
 }
 
-// scrubTo shows the first k patches (the timeline's callback).
-func (s *Studio) scrubTo(k int) {
-	if s.doc == nil || s.doc.Empty() || s.bundle == nil || s.runs.runner.Running() != "" {
+// scrubTo shows the first k patches (the slider's callback).
+func (t *timeline) scrubTo(k int) {
+	n, err := t.host.timelineImage()
+	if err != nil {
 		return
 	}
-	n := len(s.doc.Tokens())
-	s.scrub = -1
+	t.scrub = -1
 	if k < n {
-		s.scrub = max(k, 0)
+		t.scrub = max(k, 0)
 	}
-	s.tl.label.SetText(fmt.Sprintf("%d / %d", s.shownPatches(), n))
-	s.showDoc()
-	s.updateButtons()
-	if s.onScrub != nil {
-		s.onScrub(s.shownPatches())
+	t.label.SetText(fmt.Sprintf("%d / %d", t.shown(n), n))
+	t.host.showDoc()
+	t.host.updateButtons()
+	if t.onScrub != nil {
+		t.onScrub(t.shown(n))
 	}
 }
 
-// Scrubbed is the number of patches the timeline shows.
-func (s *Studio) Scrubbed() int { return s.shownPatches() }
+// timelineImage is the number of patches of the image the timeline can
+// rewind: errNoImage without one, errBusy while a run paints the canvas.
+func (s *Studio) timelineImage() (int, error) {
+	if s.doc == nil || s.doc.Empty() || s.bundle == nil {
+		return 0, errNoImage
+	}
+	if name := s.runs.runner.Running(); name != "" {
+		return 0, errBusy{running: name}
+	}
+	return len(s.doc.Tokens()), nil
+}
+
+// shownPatches is how many patches of the current image the canvas shows
+// (see timeline.shown).
+func (s *Studio) shownPatches() int {
+	if s.doc == nil {
+		return 0
+	}
+	return s.tl.shown(len(s.doc.Tokens()))
+}
+
+// resetTimeline puts the timeline at the end of the current image.
+func (s *Studio) resetTimeline() {
+	n := 0
+	if s.doc != nil {
+		n = len(s.doc.Tokens())
+	}
+	s.tl.reset(n)
+}
 
 // BranchFromHere keeps the patches the timeline shows and resamples the
 // rest with the current settings (a batch comes ranked). It continues from
@@ -228,7 +263,7 @@ func (s *Studio) BranchFromHere() error {
 	if parent != nil {
 		note = "prefix reused from the run's cache"
 	}
-	s.stopReplay()
+	s.tl.stopReplay()
 	s.canvas.ShowImage(decodeRows(b, tokens[:k], s.doc.Rows))
 	return s.startJob(job{
 		kind: kindBranch, label: "branching", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,

@@ -28,7 +28,7 @@ func TestScrubShowsFirstPatches(t *testing.T) {
 	s.runs.onPatch = func(sampler.Event) { t.Error("scrubbing ran the model") }
 	for i, k := range []int{0, 1, 5, 11, 15, 16, 7} {
 		if i%2 == 0 {
-			must(t, s.Scrub(k))
+			must(t, s.tl.Scrub(k))
 		} else {
 			s.tl.slider.SetValue(float64(k)) // as the user drags it
 		}
@@ -41,8 +41,8 @@ func TestScrubShowsFirstPatches(t *testing.T) {
 				t.Fatalf("k=%d: patch %d is drawn", k, j)
 			}
 		}
-		if s.Scrubbed() != k || s.tl.label.Text != fmt.Sprintf("%d / %d", k, len(tokens)) {
-			t.Fatalf("k=%d: scrubbed %d, label %q", k, s.Scrubbed(), s.tl.label.Text)
+		if s.shownPatches() != k || s.tl.label.Text != fmt.Sprintf("%d / %d", k, len(tokens)) {
+			t.Fatalf("k=%d: scrubbed %d, label %q", k, s.shownPatches(), s.tl.label.Text)
 		}
 	}
 	if !slices.Equal(s.Document().Tokens(), tokens) || s.Document().CanRedo() {
@@ -51,7 +51,7 @@ func TestScrubShowsFirstPatches(t *testing.T) {
 	if after, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png")); len(after) != len(outputs) {
 		t.Fatal("scrubbing wrote outputs")
 	}
-	if err := s.Scrub(17); err == nil {
+	if err := s.tl.Scrub(17); err == nil {
 		t.Fatal("scrubbing past the end succeeded")
 	}
 }
@@ -71,7 +71,7 @@ func TestBranchKeepsPrefixAndRecordsParent(t *testing.T) {
 	pp := s.Bundle().Codebook.P
 	const k = 6
 
-	must(t, s.Scrub(k))
+	must(t, s.tl.Scrub(k))
 	p := setParams(t, s, "blue dog", 99, nil)
 	must(t, s.BranchFromHere())
 	s.Wait()
@@ -104,13 +104,13 @@ func TestBranchKeepsPrefixAndRecordsParent(t *testing.T) {
 	if s.history.Thumbs()[0].Note != note || s.history.Thumbs()[1].Note != "" {
 		t.Fatalf("history notes %q, %q; want %q first", s.history.Thumbs()[0].Note, s.history.Thumbs()[1].Note, note)
 	}
-	if s.Scrubbed() != 16 {
+	if s.shownPatches() != 16 {
 		t.Fatal("the timeline did not return to the end")
 	}
 
 	// branch the branch (its run's cache again), then reopen the root
 	// from the history (no cache: the prefix is recomputed) and branch it
-	must(t, s.Scrub(10))
+	must(t, s.tl.Scrub(10))
 	must(t, s.BranchFromHere())
 	s.Wait()
 	must(t, s.LastError())
@@ -131,7 +131,7 @@ func TestBranchKeepsPrefixAndRecordsParent(t *testing.T) {
 	if !slices.Equal(s.Document().Tokens(), tokens) {
 		t.Fatal("the root did not reopen")
 	}
-	must(t, s.Scrub(3))
+	must(t, s.tl.Scrub(3))
 	must(t, s.BranchFromHere())
 	s.Wait()
 	must(t, s.LastError())

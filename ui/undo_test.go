@@ -127,7 +127,7 @@ func TestUndoRedoRestoresEveryAction(t *testing.T) {
 			must(t, s.SetMask(append(make([]bool, 15), true)))
 		}, do: func(t *testing.T, s *Studio) { run(t, s, s.Resume) }},
 		{name: "branch from here", steps: 1, do: func(t *testing.T, s *Studio) {
-			must(t, s.Scrub(6))
+			must(t, s.tl.Scrub(6))
 			run(t, s, s.BranchFromHere)
 		}},
 		{name: "extend down", steps: 1, do: func(t *testing.T, s *Studio) { run(t, s, func() error { return s.ExtendDown(2, 0) }) }},

@@ -145,7 +145,7 @@ func TestViTStudioFeatures(t *testing.T) {
 		lockSeed(t, s, "google cat", 4)
 		generate(t, s)
 		orig := s.Document().Tokens()
-		must(t, s.Scrub(6))
+		must(t, s.tl.Scrub(6))
 		img := s.Canvas().Image()
 		for i := range 16 {
 			if patchOpaque(img, i, 4, 2) != (i < 6) {
