@@ -14,6 +14,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // describeTop is how many prompts the Describe dialog lists.
@@ -23,10 +24,29 @@ const describeTop = 10
 const describeTip = "Describe: the prompts that make this image likeliest under the model (exact likelihood, in bits per token), " +
 	"from its own candidates (emoji names × styles, or its vocabulary); Use puts one in the prompt (Ctrl+D)"
 
-// describerState is the Describe action's state: the description running
-// (if any), its dialog, and the last result, kept so that describing the
-// same image with the same model again shows it at once.
-type describerState struct {
+// describeHost is what Describe needs of the studio: what there is to
+// describe (or why not), using a prompt found, and the studio's
+// background work, buttons and status line.
+type describeHost interface {
+	describeSubject() (*bundle.Bundle, []int, error)
+	Bundle() *bundle.Bundle
+	usePrompt(b *bundle.Bundle, p string) error
+	goBackground(fn func())
+	updateButtons()
+	setStatus(msg string)
+	report(err error)
+}
+
+// describer is the Describe controller: the description running (if
+// any), its dialog, and the last result, kept so that describing the same
+// image with the same model again shows it at once. UI goroutine only.
+type describer struct {
+	host    describeHost
+	ctx     context.Context
+	loop    uiLoop
+	win     fyne.Window
+	workers int
+	button  *widgets.TipButton // the editing panel's Describe button
 	running *describeView   // nil: none runs
 	last    *describeResult // the last finished description
 	// cands caches the candidate prompts of one model.
@@ -71,9 +91,18 @@ type describeRow struct {
 	use    *widget.Button
 }
 
+// describeSubject is the model and codes Describe works on, or why the
+// current image cannot be described: it needs a model with prompts and one
+// finished image of the model's size, and nothing else running.
+func (s *Studio) describeSubject() (*bundle.Bundle, []int, error) {
+	if err := s.describable(); err != nil {
+		return nil, nil, err
+	}
+	return s.bundle, s.doc.Tokens(), nil
+}
+
 // describable says why the current image cannot be described (nil if it
-// can): it needs a model with prompts and one finished image of the
-// model's size, and nothing else running.
+// can).
 func (s *Studio) describable() error {
 	switch {
 	case s.bundle == nil:
@@ -90,7 +119,7 @@ func (s *Studio) describable() error {
 		return errBusy{running: s.runs.runner.Running()}
 	case s.runs.streaming:
 		return errors.New("Describe waits for the run to end")
-	case s.edit.describing.running != nil:
+	case s.describer != nil && s.describer.running != nil:
 		return errors.New("Describe is already running (see its window)")
 	}
 	return nil
@@ -98,12 +127,12 @@ func (s *Studio) describable() error {
 
 // updateDescribe enables the Describe button when the image can be
 // described, and otherwise says why in its tooltip.
-func (s *Studio) updateDescribe() {
-	if s.edit == nil || s.edit.describe == nil {
-		return
+func (d *describer) update() {
+	if d == nil || d.button == nil {
+		return // not built yet
 	}
-	btn := s.edit.describe
-	if err := s.describable(); err != nil {
+	btn := d.button
+	if _, _, err := d.host.describeSubject(); err != nil {
 		btn.Disable()
 		btn.SetTip("Describe is unavailable: " + err.Error())
 		return
@@ -112,8 +141,8 @@ func (s *Studio) updateDescribe() {
 	btn.SetTip(describeTip)
 }
 
-// describeAsked is the Describe button and menu item.
-func (s *Studio) describeAsked() { s.report(s.Describe()) }
+// asked is the Describe button and menu item.
+func (d *describer) asked() { d.host.report(d.Describe()) }
 
 // Describe lists the prompts that make the current image likeliest under
 // the model, best first, with their bits per token, in a dialog whose Use
@@ -123,26 +152,26 @@ func (s *Studio) describeAsked() { s.report(s.Describe()) }
 // the prompts that cannot make the top); the dialog shows the progress and
 // can stop it. It returns at once; describing the image described last
 // shows that result again without ranking.
-func (s *Studio) Describe() error {
-	if err := s.describable(); err != nil {
+func (d *describer) Describe() error {
+	b, tokens, err := d.host.describeSubject()
+	if err != nil {
 		return err
 	}
-	st := &s.edit.describing
-	b, tokens, workers := s.bundle, s.doc.Tokens(), s.opt.Workers
+	st, workers := d, d.workers
 	key := tokensKey(tokens)
 	if r := st.last; r != nil && r.b == b && r.key == key {
-		v := s.newDescribeView()
-		v.showResult(s, r)
+		v := d.newView()
+		v.showResult(d, r)
 		return nil
 	}
-	ctx, cancel := context.WithCancel(s.ctx)
-	v := s.newDescribeView()
+	ctx, cancel := context.WithCancel(d.ctx)
+	v := d.newView()
 	v.cancel = cancel
 	st.running = v
-	s.updateButtons()
+	d.host.updateButtons()
 	cached := st.candsOf == b
 	cands := st.cands
-	s.goBackground(func() {
+	d.host.goBackground(func() {
 		defer cancel()
 		start := time.Now()
 		var err error
@@ -152,10 +181,10 @@ func (s *Studio) Describe() error {
 		var r *describeResult
 		if err == nil {
 			r, err = describeImage(ctx, b, cands, tokens, workers, func(done, total int) {
-				s.loop.Do(func() { v.progress(done, total) })
+				d.loop.Do(func() { v.progress(done, total) })
 			})
 		}
-		s.loop.DoAndWait(func() {
+		d.loop.DoAndWait(func() {
 			st.running = nil
 			if err == nil && !cached {
 				st.candsOf, st.cands = b, cands
@@ -163,17 +192,17 @@ func (s *Studio) Describe() error {
 			switch {
 			case v.stopped:
 				v.showStopped()
-			case err == nil && s.bundle != b:
+			case err == nil && d.host.Bundle() != b:
 				v.showError(errModelChanged)
 			case err != nil:
 				v.showError(err)
 			default:
 				r.key, r.seconds = key, time.Since(start).Seconds()
 				st.last = r
-				v.showResult(s, r)
-				s.setStatus(fmt.Sprintf("Described the image: %q fits it best (%.3f bits per token)", r.top[0].Prompt, r.top[0].BitsPerToken()))
+				v.showResult(d, r)
+				d.host.setStatus(fmt.Sprintf("Described the image: %q fits it best (%.3f bits per token)", r.top[0].Prompt, r.top[0].BitsPerToken()))
 			}
-			s.updateButtons()
+			d.host.updateButtons()
 		})
 	})
 	return nil
@@ -203,10 +232,10 @@ func describeImage(ctx context.Context, b *bundle.Bundle, cands sampler.Candidat
 	return r, nil
 }
 
-// newDescribeView builds the dialog, shows it and makes it the one shown
+// newView builds the dialog, shows it and makes it the one shown
 // (closing another).
-func (s *Studio) newDescribeView() *describeView {
-	st := &s.edit.describing
+func (d *describer) newView() *describeView {
+	st := d
 	if st.shown != nil {
 		st.shown.dlg.Hide()
 	}
@@ -225,7 +254,7 @@ func (s *Studio) newDescribeView() *describeView {
 	scroll := container.NewVScroll(v.list)
 	scroll.SetMinSize(fyne.NewSize(560, 300))
 	content := container.NewBorder(container.NewVBox(v.status, v.bar), nil, nil, nil, scroll)
-	v.dlg = dialog.NewCustomWithoutButtons("Describe the image", content, s.win)
+	v.dlg = dialog.NewCustomWithoutButtons("Describe the image", content, d.win)
 	v.dlg.SetButtons([]fyne.CanvasObject{v.stop, v.close})
 	v.dlg.SetOnClosed(func() {
 		if st.running == v && !v.stopped {
@@ -272,7 +301,7 @@ func (v *describeView) showError(err error) {
 }
 
 // showResult lists r's prompts, each with a Use button.
-func (v *describeView) showResult(s *Studio, r *describeResult) {
+func (v *describeView) showResult(d *describer, r *describeResult) {
 	v.finished()
 	note := ""
 	if r.skipped > 0 {
@@ -287,7 +316,7 @@ func (v *describeView) showResult(s *Studio, r *describeResult) {
 		row.text = widget.NewLabel(fmt.Sprintf("%d.  %s", i+1, p.Prompt))
 		row.text.Truncation = fyne.TextTruncateEllipsis
 		bits := widget.NewLabel(fmt.Sprintf("%.3f bits/token  (%+.3f)", row.bits, row.bits-r.uncond))
-		row.use = widget.NewButton("Use", func() { s.useDescribed(r, row.prompt) })
+		row.use = widget.NewButton("Use", func() { d.use(r, row.prompt) })
 		v.rows = append(v.rows, row)
 		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewHBox(bits, row.use), row.text))
 	}
@@ -295,17 +324,25 @@ func (v *describeView) showResult(s *Studio, r *describeResult) {
 	v.list.Refresh()
 }
 
-// useDescribed puts a described prompt in the prompt field and closes the
-// dialog.
-func (s *Studio) useDescribed(r *describeResult, p string) {
-	if s.bundle != r.b {
-		s.showError(fmt.Errorf("use %q: %w; describe the image again", p, errModelChanged))
+// use puts a described prompt in the prompt field and closes the dialog.
+func (d *describer) use(r *describeResult, p string) {
+	if err := d.host.usePrompt(r.b, p); err != nil {
+		d.host.report(fmt.Errorf("use %q: %w; describe the image again", p, err))
 		return
+	}
+	if v := d.shown; v != nil {
+		v.dlg.Hide()
+	}
+}
+
+// usePrompt puts p, found by Describe with model b, in the prompt field
+// (errModelChanged when another model is open now).
+func (s *Studio) usePrompt(b *bundle.Bundle, p string) error {
+	if s.bundle != b {
+		return errModelChanged
 	}
 	s.panel.prompt.SetText(p)
 	s.paramsChanged()
-	if v := s.edit.describing.shown; v != nil {
-		v.dlg.Hide()
-	}
 	s.setStatus(fmt.Sprintf("Prompt set to %q from Describe", p))
+	return nil
 }

@@ -66,7 +66,7 @@ func bestPrompts(t *testing.T, b *bundle.Bundle, tokens []int) ([]string, []floa
 // by one: the same likeliest prompt, then the same bits per token in order.
 func checkDescribed(t *testing.T, s *Studio) *describeView {
 	t.Helper()
-	v := s.edit.describing.shown
+	v := s.describer.shown
 	if v == nil || !hasDialog(s) {
 		t.Fatal("no Describe dialog")
 	}
@@ -92,7 +92,7 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // no emoji names: the vocabulary
 	s := newTestStudio(t)
 	btn := s.edit.describe
-	if !btn.Disabled() || !strings.Contains(btn.Tip(), "no image") || s.Describe() == nil {
+	if !btn.Disabled() || !strings.Contains(btn.Tip(), "no image") || s.describer.Describe() == nil {
 		t.Fatalf("Describe without an image: disabled %v, tip %q", btn.Disabled(), btn.Tip())
 	}
 	describeSample(t, s, "cat red google", 1)
@@ -103,7 +103,7 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	test.Tap(btn)
 	// It runs in the background: the dialog is up, the list still empty,
 	// the button disabled and saying why, until the UI loop hears the end.
-	v := s.edit.describing.running
+	v := s.describer.running
 	if v == nil || len(v.rows) != 0 || !hasDialog(s) || !btn.Disabled() || !strings.Contains(btn.Tip(), "already running") {
 		t.Fatalf("while describing: view %v, disabled %v, tip %q", v, btn.Disabled(), btn.Tip())
 	}
@@ -113,7 +113,7 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	if v.rows[0].prompt != "cat red google" {
 		t.Errorf("the model's own sample of %q is described first as %q", "cat red google", v.rows[0].prompt)
 	}
-	if s.edit.describing.running != nil || btn.Disabled() || !v.stop.Hidden || v.close.Hidden {
+	if s.describer.running != nil || btn.Disabled() || !v.stop.Hidden || v.close.Hidden {
 		t.Fatal("Describe did not end")
 	}
 	if !strings.Contains(v.status.Text, "likeliest of 32 candidate prompts") || !strings.Contains(s.Status(), v.rows[0].prompt) {
@@ -128,8 +128,8 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	}
 
 	// The same image again: the result is shown at once, no ranking runs.
-	must(t, s.Describe())
-	if s.edit.describing.running != nil {
+	must(t, s.describer.Describe())
+	if s.describer.running != nil {
 		t.Fatal("describing the same image again ranked the prompts again")
 	}
 	checkDescribed(t, s)
@@ -139,22 +139,22 @@ func TestDescribeStop(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	s := newTestStudio(t)
 	describeSample(t, s, "red cat", 2)
-	must(t, s.Describe())
-	v := s.edit.describing.running
+	must(t, s.describer.Describe())
+	v := s.describer.running
 	test.Tap(v.stop)
 	s.Wait()
-	if len(v.rows) != 0 || !strings.Contains(v.status.Text, "Stopped") || s.edit.describing.last != nil || s.LastError() != nil {
+	if len(v.rows) != 0 || !strings.Contains(v.status.Text, "Stopped") || s.describer.last != nil || s.LastError() != nil {
 		t.Fatalf("after Stop: %d rows, status %q, error %v", len(v.rows), v.status.Text, s.LastError())
 	}
 	if s.edit.describe.Disabled() || v.close.Hidden {
 		t.Fatal("Describe cannot be asked again after Stop")
 	}
 	// Closing a running description stops it too.
-	must(t, s.Describe())
-	v = s.edit.describing.running
+	must(t, s.describer.Describe())
+	v = s.describer.running
 	v.dlg.Hide()
 	s.Wait()
-	if !v.stopped || s.edit.describing.last != nil || hasDialog(s) {
+	if !v.stopped || s.describer.last != nil || hasDialog(s) {
 		t.Fatalf("closing a running Describe: stopped %v, dialog %v", v.stopped, hasDialog(s))
 	}
 }
@@ -168,7 +168,7 @@ func TestDescribeWithoutPrompts(t *testing.T) {
 	if !btn.Disabled() || !s.menu["describe"].Disabled || !strings.Contains(btn.Tip(), "takes no prompt") {
 		t.Fatalf("a model without prompts: disabled %v (menu %v), tip %q", btn.Disabled(), s.menu["describe"].Disabled, btn.Tip())
 	}
-	if err := s.Describe(); err == nil || hasDialog(s) {
+	if err := s.describer.Describe(); err == nil || hasDialog(s) {
 		t.Fatalf("Describe on a model without prompts: %v", err)
 	}
 }
@@ -177,7 +177,7 @@ func TestDescribeViT(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	s := newViTStudio(t)
 	describeSample(t, s, "red cat google", 7)
-	must(t, s.Describe())
+	must(t, s.describer.Describe())
 	s.Wait()
 	must(t, s.LastError())
 	checkDescribed(t, s)

@@ -35,7 +35,6 @@ type editPanel struct {
 	worstLabel  *widget.Label
 	repair      *widgets.TipButton
 	describe    *widgets.TipButton // its action and state: describe.go
-	describing  describerState
 	extendRows  *widgets.TipSlider
 	extendLabel *widget.Label
 	stride      *widgets.TipSlider

@@ -69,7 +69,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItemSeparator(),
 		menuItem("Likelihood map", shortcut(fyne.KeyL, 0), func() { s.likelihood.Set(!s.likelihood.On()) }),
 		item("repair", "Resample the least likely", nil, func() { s.report(s.RepairLeastLikely()) }),
-		item("describe", "Describe…", shortcut(fyne.KeyD, 0), s.describeAsked),
+		item("describe", "Describe…", shortcut(fyne.KeyD, 0), s.describer.asked),
 		menuItem("Nearest training images…", nil, func() { s.report(s.CheckMemorised()) }),
 		fyne.NewMenuItemSeparator(),
 		menuItem("Zoom in", shortcut(fyne.KeyEqual, 0), func() { s.canvas.ZoomBy(widgets.ZoomStep) }),
@@ -78,7 +78,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		menuItem("Actual pixels (1:1)", shortcut(fyne.Key1, 0), s.canvas.ZoomActual),
 	)
 	help := fyne.NewMenu("Help", menuItem("About Tessera", nil, s.showAbout))
-	s.edit.describe.OnTapped = s.describeAsked
+	s.edit.describe.OnTapped = s.describer.asked
 	return fyne.NewMainMenu(file, edit, img, help)
 }
 
@@ -97,7 +97,7 @@ func (s *Studio) menuButtons() map[string]fyne.Disableable {
 // syncMenu enables each menu item exactly when its button is enabled
 // (after updating the Describe button, which updateButtons leaves to it).
 func (s *Studio) syncMenu() {
-	s.updateDescribe()
+	s.describer.update()
 	if s.menu == nil {
 		return
 	}

@@ -103,6 +103,7 @@ type Studio struct {
 	cands      *candidateStrip
 	history    *historyPanel
 	files      *fileDialogs
+	describer  *describer
 	tl         *timeline
 	likelihood *likelihoodMap
 	noModel    *fyne.Container
@@ -328,6 +329,7 @@ func (s *Studio) buildWidgets() {
 		instruct:      func(text string) { s.report(s.EditByInstruction(text)) },
 	})
 	s.edit.setValues(widgets.ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates())
+	s.describer = &describer{host: s, ctx: s.ctx, loop: s.loop, win: s.win, workers: s.opt.Workers, button: s.edit.describe}
 
 	s.cands = newCandidateStrip(func(i int) { s.report(s.PickCandidate(i)) })
 	s.history = newHistoryPanel(s, s.win, s.app)
