@@ -47,8 +47,8 @@ type describer struct {
 	win     fyne.Window
 	workers int
 	button  *widgets.TipButton // the editing panel's Describe button
-	running *describeView   // nil: none runs
-	last    *describeResult // the last finished description
+	running *describeView      // nil: none runs
+	last    *describeResult    // the last finished description
 	// cands caches the candidate prompts of one model.
 	candsOf *bundle.Bundle
 	cands   sampler.Candidates
