@@ -78,7 +78,23 @@ func newPromptPanel() *promptPanel {
 	p.model = widgets.NewTipSelect(nil, "The model that draws: built-in models, model folders opened before, or open another folder. "+
 		"Each model keeps its own image, undo history and settings.", p.modelChosen)
 	p.model.PlaceHolder = "(no model)"
+	p.buildPrompts()
+	p.buildKnobs()
+	p.generate = widgets.NewTipButton("Generate", theme.MediaPlayIcon(), "Draw a new image from the prompt (Ctrl+Enter)", func() { p.onGenerate() })
+	p.generate.Importance = widget.HighImportance
+	p.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run; the patches drawn so far are kept (Esc)", func() { p.onStop() })
+	p.stop.Disable()
 
+	// Generate and Stop stay in view however small the window is.
+	p.content = container.NewBorder(nil, container.NewGridWithColumns(2, p.generate, p.stop), nil, nil, container.NewVScroll(p.form()))
+	p.SetParams(core.DefaultParams())
+	p.promptChanged()
+	return p
+}
+
+// buildPrompts builds the prompt and negative prompt fields with their
+// word marks, completions and style picker.
+func (p *promptPanel) buildPrompts() {
 	p.prompt = widgets.NewPromptEntry()
 	p.prompt.Tip = "What to draw, in words the model knows (unknown words are marked and left out). Tab completes a word, Ctrl+Enter generates."
 	p.prompt.SetPlaceHolder("Prompt — Ctrl+Enter generates")
@@ -97,6 +113,8 @@ func newPromptPanel() *promptPanel {
 	p.style.PlaceHolder = anyStyle
 	p.style.Hide()
 	p.suggestions = container.NewHBox()
+	p.suggestBox = container.NewHScroll(p.suggestions)
+	p.suggestBox.Hide()
 	p.words = widget.NewRichText()
 	p.words.Wrapping = fyne.TextWrapWord
 
@@ -110,7 +128,11 @@ func newPromptPanel() *promptPanel {
 	p.negNote.Wrapping = fyne.TextWrapWord
 	p.negNote.Importance = widget.WarningImportance
 	p.negNote.Hide()
+}
 
+// buildKnobs builds the sampling controls: temperature, top-k, top-p,
+// guidance, seed and batch.
+func (p *promptPanel) buildKnobs() {
 	p.tempLabel = widget.NewLabel("")
 	p.temperature = widgets.NewTipSlider(core.MinTemperature, core.MaxTemperature, "Temperature: below 1 draws the likeliest patches (plainer), above 1 more varied ones")
 	p.temperature.Step = 0.05
@@ -148,19 +170,14 @@ func newPromptPanel() *promptPanel {
 	p.batch = widgets.NewTipSlider(1, core.MaxBatch, "Images per run: a batch is offered as candidates under the canvas, best first")
 	p.batch.Step = 1
 	p.batch.OnChanged = func(v float64) { p.batchLabel.SetText(strconv.Itoa(int(v))) }
+}
 
-	p.generate = widgets.NewTipButton("Generate", theme.MediaPlayIcon(), "Draw a new image from the prompt (Ctrl+Enter)", func() { p.onGenerate() })
-	p.generate.Importance = widget.HighImportance
-	p.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run; the patches drawn so far are kept (Esc)", func() { p.onStop() })
-	p.stop.Disable()
-
-	// each setting on one line: name, control, value
+// form lays the panel out, each setting on one line: name, control, value.
+func (p *promptPanel) form() fyne.CanvasObject {
 	row := func(label string, obj, value fyne.CanvasObject) fyne.CanvasObject {
 		return container.NewBorder(nil, nil, widget.NewLabel(label), value, obj)
 	}
-	p.suggestBox = container.NewHScroll(p.suggestions)
-	p.suggestBox.Hide()
-	form := container.NewVBox(
+	return container.NewVBox(
 		widget.NewLabelWithStyle("Model", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		p.model,
 		widget.NewLabelWithStyle("Prompt", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -178,11 +195,6 @@ func newPromptPanel() *promptPanel {
 		row("Seed", widgets.AtLeast(seedFieldWidth(), p.seed), container.NewHBox(p.seedLock, p.dice)),
 		row("Batch", p.batch, p.batchLabel),
 	)
-	// Generate and Stop stay in view however small the window is.
-	p.content = container.NewBorder(nil, container.NewGridWithColumns(2, p.generate, p.stop), nil, nil, container.NewVScroll(form))
-	p.SetParams(core.DefaultParams())
-	p.promptChanged()
-	return p
 }
 
 // seedFieldWidth fits the widest seed NewSeed draws, with the field's
