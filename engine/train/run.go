@@ -226,104 +226,30 @@ func Run(ctx context.Context, opt Options, train, val []Example, hooks Hooks) (*
 	if opt.OutDir == "" {
 		return nil, errors.New("train: Options.OutDir is required")
 	}
-	ckPath := filepath.Join(opt.OutDir, CheckpointFile)
-	var ck *Checkpoint
-	if opt.Resume {
-		if _, err := os.Stat(ckPath); err == nil {
-			if ck, err = LoadCheckpoint(ckPath); err != nil {
-				return nil, err
-			}
-			o := ck.Options
-			o.Model = ck.Config
-			if opt.Model.VocabSize != 0 && !sameConfig(opt.Model, ck.Config) {
-				return nil, fmt.Errorf("train: %s was trained with a different model config", ckPath)
-			}
-			o.Minutes, o.Workers, o.Progress, o.ExtraFiles = opt.Minutes, opt.Workers, opt.Progress, opt.ExtraFiles
-			o.OutDir, o.ModelDir, o.DType = opt.OutDir, opt.ModelDir, opt.DType
-			if opt.EvalEvery > 0 {
-				o.EvalEvery = opt.EvalEvery
-			}
-			if opt.CheckpointEvery != 0 {
-				o.CheckpointEvery = opt.CheckpointEvery
-			}
-			if opt.Steps > ck.TotalSteps {
-				o.Steps, ck.TotalSteps = opt.Steps, opt.Steps
-			}
-			opt = o
-		}
+	ck, opt, err := resumed(opt)
+	if err != nil {
+		return nil, err
 	}
 	opt = opt.withDefaults()
-	if err := opt.check(); err != nil {
+	if err := checkRun(opt, train, val); err != nil {
 		return nil, err
 	}
-	cfg := opt.Model
-	if err := cfg.Validate(); err != nil {
+	r := &run{opt: opt, cfg: opt.Model, hooks: hooks, train: train, val: val, bestVal: math.NaN()}
+	params, err := startingWeights(opt, ck)
+	if err != nil {
 		return nil, err
-	}
-	if len(train) == 0 {
-		return nil, errors.New("train: no training examples")
-	}
-	if err := checkExamples(cfg, "training", train); err != nil {
-		return nil, err
-	}
-	if err := checkExamples(cfg, "validation", val); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(opt.OutDir, 0o755); err != nil {
-		return nil, err
-	}
-
-	r := &run{opt: opt, cfg: cfg, hooks: hooks, train: train, val: val, bestVal: math.NaN()}
-	var params *Params
-	var err error
-	switch {
-	case ck != nil:
-		params = ck.Params
-	case opt.Init != nil:
-		if !sameConfig(opt.Init.Config, cfg) {
-			return nil, errors.New("train: the initial weights do not fit the model config")
-		}
-		params = opt.Init.Clone()
-	case opt.InitFrom != "":
-		if params, err = LoadWeights(cfg, filepath.Join(opt.InitFrom, model.WeightsFile)); err != nil {
-			return nil, err
-		}
-	default:
-		if params, err = InitParams(cfg, opt.Seed); err != nil {
-			return nil, err
-		}
 	}
 	if r.m, err = NewModel(params, opt.BatchSize, opt.Workers); err != nil {
 		return nil, err
 	}
 	r.ld = newLoader(len(train), opt.Seed)
 	if ck != nil {
-		if len(ck.Order) != len(train) {
-			return nil, fmt.Errorf("train: %s was trained on %d examples, not %d", ckPath, len(ck.Order), len(train))
-		}
-		r.adam = ck.Opt
-		r.step, r.total = ck.Step, ck.TotalSteps
-		r.ld.order, r.ld.pos, r.ld.epoch = ck.Order, ck.Pos, ck.Epoch
-		if err := r.ld.pcg.UnmarshalBinary(ck.RNG); err != nil {
-			return nil, fmt.Errorf("train: %s: data RNG: %w", ckPath, err)
-		}
-		r.best, r.bestVal, r.bestStep = ck.Best, ck.BestVal, ck.BestStep
-		r.history, r.vals = ck.TrainLoss, ck.Val
-		r.elapsed0, r.tokens = ck.Elapsed, ck.Tokens
-		r.exported = ck.Best != nil
+		err = r.restore(ck)
 	} else {
-		r.adam = NewAdamW(len(params.Data), opt.Beta1, opt.Beta2, opt.AdamEps)
-		switch {
-		case opt.Steps > 0:
-			r.total = opt.Steps
-		case opt.Epochs > 0:
-			r.total = int(math.Ceil(opt.Epochs * float64(len(train)) / float64(opt.BatchSize)))
-		case opt.Minutes > 0:
-			r.total = r.estimateSteps()
-		default:
-			return nil, errors.New("train: set Steps, Epochs or Minutes")
-		}
-		r.opt.Steps = r.total
+		err = r.fresh(len(params.Data))
+	}
+	if err != nil {
+		return nil, err
 	}
 	r.warmup = opt.Warmup
 	if r.warmup == 0 {
@@ -332,6 +258,120 @@ func Run(ctx context.Context, opt Options, train, val []Example, hooks Hooks) (*
 		r.warmup = 0
 	}
 	return r.loop(ctx)
+}
+
+// resumed reads the run's checkpoint when opt.Resume asks for one and
+// there is one, and returns it with the options of the run it continues:
+// the checkpoint's, except what may change between sessions (time budget,
+// workers, progress, output folders and type, evaluation and checkpoint
+// intervals, and a longer schedule). Without a checkpoint it returns opt.
+func resumed(opt Options) (*Checkpoint, Options, error) {
+	ckPath := filepath.Join(opt.OutDir, CheckpointFile)
+	if !opt.Resume {
+		return nil, opt, nil
+	}
+	if _, err := os.Stat(ckPath); err != nil {
+		return nil, opt, nil
+	}
+	ck, err := LoadCheckpoint(ckPath)
+	if err != nil {
+		return nil, opt, err
+	}
+	o := ck.Options
+	o.Model = ck.Config
+	if opt.Model.VocabSize != 0 && !sameConfig(opt.Model, ck.Config) {
+		return nil, opt, fmt.Errorf("train: %s was trained with a different model config", ckPath)
+	}
+	o.Minutes, o.Workers, o.Progress, o.ExtraFiles = opt.Minutes, opt.Workers, opt.Progress, opt.ExtraFiles
+	o.OutDir, o.ModelDir, o.DType = opt.OutDir, opt.ModelDir, opt.DType
+	if opt.EvalEvery > 0 {
+		o.EvalEvery = opt.EvalEvery
+	}
+	if opt.CheckpointEvery != 0 {
+		o.CheckpointEvery = opt.CheckpointEvery
+	}
+	if opt.Steps > ck.TotalSteps {
+		o.Steps, ck.TotalSteps = opt.Steps, opt.Steps
+	}
+	return ck, o, nil
+}
+
+// checkRun checks the options and the examples against the model config
+// and makes the run folder.
+func checkRun(opt Options, train, val []Example) error {
+	if err := opt.check(); err != nil {
+		return err
+	}
+	if err := opt.Model.Validate(); err != nil {
+		return err
+	}
+	if len(train) == 0 {
+		return errors.New("train: no training examples")
+	}
+	if err := checkExamples(opt.Model, "training", train); err != nil {
+		return err
+	}
+	if err := checkExamples(opt.Model, "validation", val); err != nil {
+		return err
+	}
+	return os.MkdirAll(opt.OutDir, 0o755)
+}
+
+// startingWeights are the weights a run starts from: the checkpoint's,
+// the initial model's (fine-tuning), a model folder's, or random ones.
+func startingWeights(opt Options, ck *Checkpoint) (*Params, error) {
+	cfg := opt.Model
+	switch {
+	case ck != nil:
+		return ck.Params, nil
+	case opt.Init != nil:
+		if !sameConfig(opt.Init.Config, cfg) {
+			return nil, errors.New("train: the initial weights do not fit the model config")
+		}
+		return opt.Init.Clone(), nil
+	case opt.InitFrom != "":
+		return LoadWeights(cfg, filepath.Join(opt.InitFrom, model.WeightsFile))
+	}
+	return InitParams(cfg, opt.Seed)
+}
+
+// restore continues the run of checkpoint ck: the optimiser, the data
+// order and its random stream, the losses and the best weights so far.
+func (r *run) restore(ck *Checkpoint) error {
+	ckPath := filepath.Join(r.opt.OutDir, CheckpointFile)
+	if len(ck.Order) != len(r.train) {
+		return fmt.Errorf("train: %s was trained on %d examples, not %d", ckPath, len(ck.Order), len(r.train))
+	}
+	r.adam = ck.Opt
+	r.step, r.total = ck.Step, ck.TotalSteps
+	r.ld.order, r.ld.pos, r.ld.epoch = ck.Order, ck.Pos, ck.Epoch
+	if err := r.ld.pcg.UnmarshalBinary(ck.RNG); err != nil {
+		return fmt.Errorf("train: %s: data RNG: %w", ckPath, err)
+	}
+	r.best, r.bestVal, r.bestStep = ck.Best, ck.BestVal, ck.BestStep
+	r.history, r.vals = ck.TrainLoss, ck.Val
+	r.elapsed0, r.tokens = ck.Elapsed, ck.Tokens
+	r.exported = ck.Best != nil
+	return nil
+}
+
+// fresh starts a new run of n parameters: a new optimiser and the
+// schedule's length from Steps, Epochs or the time budget.
+func (r *run) fresh(n int) error {
+	opt := r.opt
+	r.adam = NewAdamW(n, opt.Beta1, opt.Beta2, opt.AdamEps)
+	switch {
+	case opt.Steps > 0:
+		r.total = opt.Steps
+	case opt.Epochs > 0:
+		r.total = int(math.Ceil(opt.Epochs * float64(len(r.train)) / float64(opt.BatchSize)))
+	case opt.Minutes > 0:
+		r.total = r.estimateSteps()
+	default:
+		return errors.New("train: set Steps, Epochs or Minutes")
+	}
+	r.opt.Steps = r.total
+	return nil
 }
 
 func sameConfig(a, b model.Config) bool {
