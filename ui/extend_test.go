@@ -68,7 +68,7 @@ func TestExtendAddsRowsAndKeepsOriginal(t *testing.T) {
 
 	// editing tools that need the model's size refuse with the reason
 	s.Canvas().SetBrushSize(1)
-	must(t, s.SetMask(append(make([]bool, 20), true, false, false, false, false, false, false, false)))
+	must(t, s.paint.SetMask(append(make([]bool, 20), true, false, false, false, false, false, false, false)))
 	if err := s.RegenerateMasked(); err == nil || !strings.Contains(err.Error(), "model's size") {
 		t.Fatalf("regenerate on a tall image: %v", err)
 	}

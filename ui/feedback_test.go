@@ -495,7 +495,7 @@ func TestBrushRingOnlyOverCanvas(t *testing.T) {
 	if lc.BrushRingShown() {
 		t.Fatal("a button released off the canvas left the brush ring")
 	}
-	s.setTool(widgets.ToolPan)
+	s.paint.setTool(widgets.ToolPan)
 	test.MoveMouse(c, patchCenter(s, 1, 1))
 	if lc.BrushRingShown() {
 		t.Fatal("a brush ring for the pan tool")

@@ -121,7 +121,7 @@ func TestEditByInstruction(t *testing.T) {
 	// with a mask, only the masked patches change
 	mask := make([]bool, 16)
 	mask[5], mask[6], mask[9], mask[10] = true, true, true, true
-	must(t, s.SetMask(mask))
+	must(t, s.paint.SetMask(mask))
 	want = wantEdit(t, s, eb, "make it red", mask, 3)
 	must(t, s.EditByInstruction("make it red"))
 	s.Wait()

@@ -248,7 +248,7 @@ func (s *Studio) RepairLeastLikely() error {
 
 // repairWith masks the worst frac of patches by sc and regenerates them.
 func (s *Studio) repairWith(sc *sampler.Score, frac float64) error {
-	if err := s.SetMask(worstMask(sc.PerToken, frac)); err != nil {
+	if err := s.paint.SetMask(worstMask(sc.PerToken, frac)); err != nil {
 		return fmt.Errorf("resample the least likely: %w", err)
 	}
 	return s.RegenerateMasked()

@@ -36,14 +36,14 @@ func TestOverlaysHideAfterRunAndNeverCarryOver(t *testing.T) {
 	generate(t, s)
 	mask := make([]bool, 16)
 	mask[4], mask[5] = true, true
-	must(t, s.SetMask(mask))
+	must(t, s.paint.SetMask(mask))
 	if !overlayVisible(s) {
 		t.Fatal("the mask painted is not shown")
 	}
 	must(t, s.RegenerateMasked())
 	s.Wait()
 	must(t, s.LastError())
-	if overlayVisible(s) || s.Overlays() || s.edit.overlays.Checked {
+	if overlayVisible(s) || s.paint.Overlays() || s.edit.overlays.Checked {
 		t.Fatal("the mask stays over the finished result")
 	}
 	if !slices.Equal(s.Document().Mask(), mask) {
@@ -52,7 +52,7 @@ func TestOverlaysHideAfterRunAndNeverCarryOver(t *testing.T) {
 	// painting shows it again, with the stroke
 	s.Canvas().SetBrushSize(1)
 	test.Drag(s.Window().Canvas(), patchCenter(s, 3, 3), 1, 1)
-	if !overlayVisible(s) || !s.Overlays() || !s.edit.overlays.Checked {
+	if !overlayVisible(s) || !s.paint.Overlays() || !s.edit.overlays.Checked {
 		t.Fatal("a stroke did not show the overlays")
 	}
 	// the box hides and shows them
@@ -80,7 +80,7 @@ func TestOverlaysHideAfterRunAndNeverCarryOver(t *testing.T) {
 	// painted temperatures a new image uses are said, and kept with it
 	temps := make([]float64, 16)
 	temps[0] = 0.4
-	must(t, s.SetTemperatureMap(temps))
+	must(t, s.paint.SetTemperatureMap(temps))
 	generate(t, s)
 	if !strings.Contains(s.Status(), "painted temperatures used on 1 patches") {
 		t.Fatalf("status %q does not say the painted temperatures were used", s.Status())
@@ -146,7 +146,7 @@ func TestStatusCountsWhatWasDone(t *testing.T) {
 	generate(t, s)
 	mask := make([]bool, 16)
 	mask[1], mask[2], mask[9] = true, true, true
-	must(t, s.SetMask(mask))
+	must(t, s.paint.SetMask(mask))
 	must(t, s.RegenerateMasked())
 	s.Wait()
 	must(t, s.LastError())

@@ -104,6 +104,7 @@ type Studio struct {
 	history    *historyPanel
 	files      *fileDialogs
 	describer  *describer
+	paint      *painter
 	tl         *timeline
 	likelihood *likelihoodMap
 	noModel    *fyne.Container
@@ -279,15 +280,16 @@ func (s *Studio) buildWidgets() {
 	s.canvas = widgets.NewLiveCanvas()
 	s.runs.canvas = s.canvas
 	s.canvas.SetPost(s.loop.Do)
-	s.canvas.OnMaskEdited = s.maskEdited
-	s.canvas.OnTemperatureEdited = s.tempEdited
+	s.paint = &painter{host: s, canvas: s.canvas}
+	s.canvas.OnMaskEdited = s.paint.maskEdited
+	s.canvas.OnTemperatureEdited = s.paint.tempEdited
 	s.canvas.OnLinePicked = func(row int) { s.report(s.CompleteFrom(row)) }
 	s.canvas.OnBrushSize = func(n int) {
 		s.edit.setBrush(n)
 		s.set.SetBrush(n)
 	}
 	s.canvas.OnFlush = s.runs.updateProgress
-	s.canvas.OnOverlaysShown = func() { s.setOverlays(true) }
+	s.canvas.OnOverlaysShown = func() { s.paint.setOverlays(true) }
 	s.canvas.OnView = s.updateZoom
 	s.canvas.SetBrushSize(s.set.Brush())
 	s.canvas.SetGridLines(s.set.Grid())
@@ -301,11 +303,11 @@ func (s *Studio) buildWidgets() {
 	s.zoomLabel.Truncation = fyne.TextTruncateOff
 
 	s.edit = newEditPanel(editActions{
-		tool:       s.chooseTool,
+		tool:       s.paint.chooseTool,
 		brush:      func(n int) { s.canvas.SetBrushSize(n); s.set.SetBrush(n) },
 		grid:       func(on bool) { s.canvas.SetGridLines(on); s.set.SetGrid(on) },
-		clearMask:  func() { s.report(s.ClearMask()) },
-		invertMask: func() { s.report(s.InvertMask()) },
+		clearMask:  func() { s.report(s.paint.ClearMask()) },
+		invertMask: func() { s.report(s.paint.InvertMask()) },
 		candidates: func(n int) { s.set.SetCandidates(n) },
 		regenerate: func() { s.report(s.RegenerateMasked()) },
 		complete:   s.pickCompleteLine,
@@ -315,20 +317,21 @@ func (s *Studio) buildWidgets() {
 		open:       s.files.showOpen,
 		export:     s.files.showExport,
 		copyImage:  s.CopyImage,
-		overlays:   s.setOverlays,
+		overlays:   s.paint.setOverlays,
 		tempValue: func(v float64) {
 			s.canvas.SetTemperatureValue(v)
 			if s.canvas.Tool() == widgets.ToolTemperature {
-				s.setStatus(s.temperatureToolStatus())
+				s.setStatus(s.paint.temperatureToolStatus())
 			}
 		},
-		clearTemp:     func() { s.report(s.ClearTemperatureMap()) },
+		clearTemp:     func() { s.report(s.paint.ClearTemperatureMap()) },
 		likelihoodMap: func(on bool) { s.likelihood.Set(on) },
 		repair:        func() { s.report(s.RepairLeastLikely()) },
 		extend:        func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },
 		instruct:      func(text string) { s.report(s.EditByInstruction(text)) },
 	})
 	s.edit.setValues(widgets.ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates())
+	s.paint.panel = s.edit
 	s.describer = &describer{host: s, ctx: s.ctx, loop: s.loop, win: s.win, workers: s.opt.Workers, button: s.edit.describe}
 
 	s.cands = newCandidateStrip(func(i int) { s.report(s.PickCandidate(i)) })
@@ -427,29 +430,6 @@ func zoomLabelWidth() float32 {
 	return fyne.MeasureText("Fit 12800%", theme.TextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding()
 }
 
-// chooseTool is a tool picked by the user: a painting tool shows the
-// overlays it paints.
-func (s *Studio) chooseTool(t widgets.Tool) {
-	if t.Paints() {
-		s.setOverlays(true)
-	}
-	s.setTool(t)
-}
-
-// setTool selects a canvas tool.
-func (s *Studio) setTool(t widgets.Tool) {
-	s.canvas.SetTool(t)
-	s.edit.setTool(t)
-	switch t {
-	case widgets.ToolLine:
-		s.setStatus("Click the line on the canvas where resampling should start (rows above it are kept)")
-	case widgets.ToolTemperature:
-		s.setStatus(s.temperatureToolStatus())
-	case widgets.ToolTempEraser:
-		s.setStatus(fmt.Sprintf("Paint over patches to return them to the global temperature (%.2f)", s.globalTemperature()))
-	}
-}
-
 // globalTemperature is the panel's temperature (the last valid one).
 func (s *Studio) globalTemperature() float64 {
 	if p, err := s.panel.Params(); err == nil {
@@ -457,33 +437,6 @@ func (s *Studio) globalTemperature() float64 {
 	}
 	return s.params.Temperature
 }
-
-// temperatureToolStatus describes what the temperature brush paints,
-// against the global temperature.
-func (s *Studio) temperatureToolStatus() string {
-	v, g := s.canvas.TemperatureValue(), s.globalTemperature()
-	rel := "the same as"
-	switch {
-	case v < g:
-		rel = "cooler than"
-	case v > g:
-		rel = "warmer than"
-	}
-	return fmt.Sprintf("Paint temperature %.2f over patches — %s the global %.2f (blue: cooler, red: warmer); generation, branching and regeneration use it", v, rel, g)
-}
-
-// setOverlays shows or hides the mask and the temperature map over the
-// image. They hide after a run, so the result is seen as it is, and come
-// back with any editing (a stroke, a painting tool, undo to a masked
-// state) or the "Show mask & temperatures" box.
-func (s *Studio) setOverlays(on bool) {
-	s.overlays = on
-	s.canvas.SetOverlays(on)
-	s.edit.setOverlays(on)
-}
-
-// Overlays reports whether the mask and temperature map are drawn.
-func (s *Studio) Overlays() bool { return s.overlays }
 
 // updateZoom shows the canvas's zoom in the toolbar.
 func (s *Studio) updateZoom() {
@@ -506,5 +459,5 @@ func (s *Studio) pickCompleteLine() {
 		s.showError(errNoImage)
 		return
 	}
-	s.setTool(widgets.ToolLine)
+	s.paint.setTool(widgets.ToolLine)
 }

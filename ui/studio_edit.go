@@ -120,46 +120,6 @@ func (s *Studio) currentSaved() bool {
 	return s.doc == nil || s.doc.Empty() || s.savedKeys[tokensKey(s.doc.Tokens())]
 }
 
-// maskEdited commits a brush stroke.
-func (s *Studio) maskEdited(mask []bool) {
-	if s.doc == nil {
-		return
-	}
-	s.setOverlays(true)
-	s.report(s.doc.SetMask(mask))
-	s.docChanged()
-	s.setStatus(fmt.Sprintf("%d patches masked", s.doc.Masked()))
-}
-
-// editMask applies a mask change (one undo step) and shows the mask.
-func (s *Studio) editMask(change func() error) error {
-	if s.doc == nil {
-		return errNoModel
-	}
-	if err := change(); err != nil {
-		return err
-	}
-	s.setOverlays(true)
-	s.docChanged()
-	s.setStatus(fmt.Sprintf("%d patches masked", s.doc.Masked()))
-	return nil
-}
-
-// ClearMask unmasks every patch (one undo step).
-func (s *Studio) ClearMask() error {
-	return s.editMask(func() error { return s.doc.ClearMask() })
-}
-
-// InvertMask flips the mask (one undo step).
-func (s *Studio) InvertMask() error {
-	return s.editMask(func() error { return s.doc.InvertMask() })
-}
-
-// SetMask replaces the mask (one undo step), as a brush stroke does.
-func (s *Studio) SetMask(mask []bool) error {
-	return s.editMask(func() error { return s.doc.SetMask(mask) })
-}
-
 // Undo restores the state before the last change: image, mask,
 // temperature map, parameters and file, exactly as they were.
 func (s *Studio) Undo() error { return s.step(s.doc.Undo, "Undone", "Nothing to undo") }
@@ -183,7 +143,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 	}
 	s.cands.clear()
 	if s.doc.Masked() > 0 || s.doc.Temperature() != nil {
-		s.setOverlays(true) // what was restored is seen
+		s.paint.setOverlays(true) // what was restored is seen
 	}
 	s.docChanged()
 	s.setStatus(fmt.Sprintf("%s · %s", done, describeState(s.doc)))

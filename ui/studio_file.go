@@ -106,7 +106,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	}
 	s.markSaved(o.Tokens, true)
 	s.cands.clear()
-	s.setOverlays(s.doc.Masked() > 0 || s.doc.Temperature() != nil) // what came with the file is seen
+	s.paint.setOverlays(s.doc.Masked() > 0 || s.doc.Temperature() != nil) // what came with the file is seen
 	s.docChanged()
 	msg := "Opened " + filepath.Base(path)
 	if p.SeedLocked && p.Seed != ip.Seed {

@@ -208,7 +208,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	}
 	s.runs.keep(nil, nil)
 	s.doc = doc
-	s.setOverlays(false)
+	s.paint.setOverlays(false)
 	s.docChanged()
 	s.setStatus(note)
 }

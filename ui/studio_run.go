@@ -175,7 +175,7 @@ func (s *Studio) generate(anyPrompt bool) error {
 	note := ""
 	if opt.PatchTemperature != nil {
 		s.canvas.SetTemperature(opt.PatchTemperature)
-		s.setOverlays(true)
+		s.paint.setOverlays(true)
 		note = temperatureUse(opt.PatchTemperature)
 	}
 	return s.startJob(job{
@@ -230,7 +230,7 @@ func (s *Studio) RegenerateMasked() error {
 	}
 	s.resetTimeline()
 	s.showDoc()
-	s.setOverlays(true) // the patches resampled are the ones masked
+	s.paint.setOverlays(true) // the patches resampled are the ones masked
 	s.canvas.ClearPatches(func(i int) bool { return mask[i] })
 	opt := s.runOptions(p)
 	opt.Batch = 1
@@ -246,7 +246,7 @@ func (s *Studio) RegenerateMasked() error {
 
 // CompleteFrom keeps the rows above row and resamples the rest.
 func (s *Studio) CompleteFrom(row int) error {
-	s.setTool(widgets.ToolBrush)
+	s.paint.setTool(widgets.ToolBrush)
 	if s.doc == nil || s.doc.Empty() {
 		return errNoImage
 	}
@@ -426,7 +426,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		s.markSaved(first.tokens, true)
 	}
 	if !s.canvas.Stroking() {
-		s.setOverlays(false) // the result, not the mask over it
+		s.paint.setOverlays(false) // the result, not the mask over it
 	}
 	s.cands.show(j, results)
 	s.addHistory(j, results[:1])

@@ -232,7 +232,7 @@ func TestExportRoundTripsIntoPanel(t *testing.T) {
 	}
 
 	s.SetParams(core.DefaultParams())
-	must(t, s.ClearMask())
+	must(t, s.paint.ClearMask())
 	must(t, s.OpenFile(path))
 	s.Wait()
 	must(t, s.LastError())
@@ -328,10 +328,10 @@ func TestSwitchModelKeepsEachModelsWork(t *testing.T) {
 	generate(t, s)
 	mask := make([]bool, 16)
 	mask[5] = true
-	must(t, s.SetMask(mask))
+	must(t, s.paint.SetMask(mask))
 	temps := make([]float64, 16)
 	temps[2] = 0.5
-	must(t, s.SetTemperatureMap(temps))
+	must(t, s.paint.SetTemperatureMap(temps))
 	st := s.Document().State()
 
 	s.panel.model.SetSelected("tiny2")
@@ -689,7 +689,7 @@ func TestZoomAndPan(t *testing.T) {
 	if lc.Scale() <= fit {
 		t.Fatalf("scroll up did not zoom in: %v -> %v", fit, lc.Scale())
 	}
-	s.setTool(widgets.ToolPan)
+	s.paint.setTool(widgets.ToolPan)
 	before := lc.PatchCenter(2, 2)
 	test.Drag(s.Window().Canvas(), patchCenter(s, 2, 2), 30, -10)
 	if d := lc.PatchCenter(2, 2).Subtract(before); d.X != 30 || d.Y != -10 {

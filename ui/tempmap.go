@@ -7,34 +7,6 @@ import (
 	"github.com/tessera-studio/tessera/ui/core"
 )
 
-// tempEdited commits a temperature stroke (one undo step).
-func (s *Studio) tempEdited(temps []float64) {
-	if s.doc == nil {
-		return
-	}
-	s.report(s.SetTemperatureMap(temps))
-	s.setStatus(temperatureStatus(s.doc.Temperature(), s.globalTemperature()))
-}
-
-// SetTemperatureMap replaces the per-patch temperature map (one entry per
-// patch of the current image, 0 for the global temperature; nil clears
-// it); it is one undo step and reaches every later run as
-// Options.PatchTemperature.
-func (s *Studio) SetTemperatureMap(temps []float64) error {
-	if s.doc == nil {
-		return errNoModel
-	}
-	if err := s.doc.SetTemperature(temps); err != nil {
-		return fmt.Errorf("temperature map: %w", err)
-	}
-	s.setOverlays(true)
-	s.docChanged()
-	return nil
-}
-
-// ClearTemperatureMap returns every patch to the global temperature.
-func (s *Studio) ClearTemperatureMap() error { return s.SetTemperatureMap(nil) }
-
 // patchTemperatures is the temperature map for a run on the model's grid
 // of n patches (nil when nothing is painted there).
 func (s *Studio) patchTemperatures(n int) []float64 {

@@ -42,7 +42,7 @@ func TestTemperatureMapReachesSampler(t *testing.T) {
 	for i := 0; i < 16; i += 2 {
 		temps[i] = 1e-5 // argmax
 	}
-	must(t, s.SetTemperatureMap(temps))
+	must(t, s.paint.SetTemperatureMap(temps))
 	generate(t, s)
 	tokens := s.Document().Tokens()
 	hot := 0
@@ -104,11 +104,11 @@ func TestTemperatureBrush(t *testing.T) {
 	if m := s.Document().Temperature(); m[0] != 0.5 {
 		t.Fatal("undo did not restore the map")
 	}
-	s.setTool(widgets.ToolBrush)
+	s.paint.setTool(widgets.ToolBrush)
 	if s.edit.tempTools.Selected != "" || s.edit.tools.Selected != "Brush" {
 		t.Fatal("tool radios out of step")
 	}
-	must(t, s.ClearTemperatureMap())
+	must(t, s.paint.ClearTemperatureMap())
 	if s.Document().Temperature() != nil {
 		t.Fatal("clear left a map")
 	}

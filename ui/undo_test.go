@@ -81,7 +81,7 @@ func TestUndoRedoRestoresEveryAction(t *testing.T) {
 	}
 	stroke := func(tool widgets.Tool, row, col int) func(t *testing.T, s *Studio) {
 		return func(t *testing.T, s *Studio) {
-			s.chooseTool(tool)
+			s.paint.chooseTool(tool)
 			s.Canvas().SetBrushSize(1)
 			s.edit.tempValue.SetValue(1.5)
 			test.Drag(s.Window().Canvas(), patchCenter(s, row, col), 1, 1)
@@ -96,11 +96,11 @@ func TestUndoRedoRestoresEveryAction(t *testing.T) {
 	actions := []action{
 		{name: "brush stroke", steps: 1, do: stroke(widgets.ToolBrush, 3, 3)},
 		{name: "eraser stroke", steps: 1, do: stroke(widgets.ToolEraser, 1, 1)},
-		{name: "clear mask", steps: 1, do: func(t *testing.T, s *Studio) { must(t, s.ClearMask()) }},
-		{name: "invert mask", steps: 1, do: func(t *testing.T, s *Studio) { must(t, s.InvertMask()) }},
+		{name: "clear mask", steps: 1, do: func(t *testing.T, s *Studio) { must(t, s.paint.ClearMask()) }},
+		{name: "invert mask", steps: 1, do: func(t *testing.T, s *Studio) { must(t, s.paint.InvertMask()) }},
 		{name: "temperature stroke", steps: 1, do: stroke(widgets.ToolTemperature, 3, 0)},
 		{name: "temperature reset stroke", steps: 1, do: stroke(widgets.ToolTempEraser, 0, 2)},
-		{name: "clear temperatures", steps: 1, do: func(t *testing.T, s *Studio) { must(t, s.ClearTemperatureMap()) }},
+		{name: "clear temperatures", steps: 1, do: func(t *testing.T, s *Studio) { must(t, s.paint.ClearTemperatureMap()) }},
 		{name: "generate", steps: 1, do: func(t *testing.T, s *Studio) { run(t, s, s.Generate) }},
 		{name: "generate a batch and pick a candidate", steps: 1, do: func(t *testing.T, s *Studio) {
 			batch(t, s)
@@ -124,7 +124,7 @@ func TestUndoRedoRestoresEveryAction(t *testing.T) {
 			}
 			run(t, s, s.Generate)
 			s.runs.onPatch = nil
-			must(t, s.SetMask(append(make([]bool, 15), true)))
+			must(t, s.paint.SetMask(append(make([]bool, 15), true)))
 		}, do: func(t *testing.T, s *Studio) { run(t, s, s.Resume) }},
 		{name: "branch from here", steps: 1, do: func(t *testing.T, s *Studio) {
 			must(t, s.tl.Scrub(6))
@@ -137,12 +137,12 @@ func TestUndoRedoRestoresEveryAction(t *testing.T) {
 			must(t, s.ExportTo(exported[s]))
 			lockSeed(t, s, "dog", 12)
 			generate(t, s)
-			must(t, s.SetMask(append(make([]bool, 15), true)))
+			must(t, s.paint.SetMask(append(make([]bool, 15), true)))
 		}, do: func(t *testing.T, s *Studio) { run(t, s, func() error { return s.OpenFile(exported[s]) }) }},
 		{name: "reopen from the history", steps: 1, setup: func(t *testing.T, s *Studio) {
 			lockSeed(t, s, "dog", 12)
 			generate(t, s)
-			must(t, s.SetMask(append(make([]bool, 15), true)))
+			must(t, s.paint.SetMask(append(make([]bool, 15), true)))
 		}, do: func(t *testing.T, s *Studio) {
 			test.Tap(s.history.Thumbs()[len(s.history.Thumbs())-1])
 			s.Wait()
@@ -156,10 +156,10 @@ func TestUndoRedoRestoresEveryAction(t *testing.T) {
 			generate(t, s)
 			mask := make([]bool, 16)
 			mask[1], mask[5], mask[6], mask[10] = true, true, true, true
-			must(t, s.SetMask(mask))
+			must(t, s.paint.SetMask(mask))
 			temps := make([]float64, 16)
 			temps[0], temps[2], temps[12] = 0.5, 1.8, 0.7
-			must(t, s.SetTemperatureMap(temps))
+			must(t, s.paint.SetTemperatureMap(temps))
 			if a.setup != nil {
 				a.setup(t, s)
 			}
@@ -199,7 +199,7 @@ func TestUndoRedoRestoresEveryAction(t *testing.T) {
 					}
 				}
 			}
-			if !s.Overlays() && (s.Document().Masked() > 0 || s.Document().Temperature() != nil) {
+			if !s.paint.Overlays() && (s.Document().Masked() > 0 || s.Document().Temperature() != nil) {
 				t.Fatal("the mask and temperatures undone to are not shown")
 			}
 		})
@@ -216,7 +216,7 @@ func TestUndoRegenerateKeepsMask(t *testing.T) {
 	orig := s.Document().Tokens()
 	mask := make([]bool, 16)
 	mask[9], mask[10] = true, true
-	must(t, s.SetMask(mask))
+	must(t, s.paint.SetMask(mask))
 	must(t, s.RegenerateMasked())
 	s.Wait()
 	must(t, s.LastError())
@@ -227,7 +227,7 @@ func TestUndoRegenerateKeepsMask(t *testing.T) {
 	if !slices.Equal(s.Document().Tokens(), orig) || !slices.Equal(s.Document().Mask(), mask) {
 		t.Fatal("undo did not return the masked original")
 	}
-	if !slices.Equal(s.Canvas().Mask(), mask) || !s.Overlays() {
+	if !slices.Equal(s.Canvas().Mask(), mask) || !s.paint.Overlays() {
 		t.Fatal("the restored mask is not shown")
 	}
 	must(t, s.Redo())

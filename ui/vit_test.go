@@ -107,7 +107,7 @@ func TestViTStudioFeatures(t *testing.T) {
 		orig := s.Document().Tokens()
 		mask := make([]bool, 16)
 		mask[5], mask[10] = true, true
-		must(t, s.SetMask(mask))
+		must(t, s.paint.SetMask(mask))
 		must(t, s.RegenerateMasked())
 		s.Wait()
 		must(t, s.LastError())
@@ -189,7 +189,7 @@ func TestViTStudioFeatures(t *testing.T) {
 		shows(t, s)
 		temps := make([]float64, 16)
 		temps[0] = 1e-5
-		must(t, s.SetTemperatureMap(temps))
+		must(t, s.paint.SetTemperatureMap(temps))
 		setParams(t, s, "cat", 9, nil)
 		generate(t, s)
 		shows(t, s)

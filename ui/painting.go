@@ -1,0 +1,148 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
+)
+
+// paintHost is what painting on the canvas needs of the studio: the
+// current document (nil without a model), redrawing it after a change, the
+// status line, and the global temperature the temperature brush compares
+// with.
+type paintHost interface {
+	Document() *core.Document
+	docChanged()
+	setStatus(msg string)
+	report(err error)
+	globalTemperature() float64
+}
+
+// painter is the editing controller: the canvas tools, the mask and the
+// temperature map painted over the image (each change one undo step of
+// the document), and whether they are shown. UI goroutine only.
+type painter struct {
+	host     paintHost
+	canvas   *widgets.LiveCanvas
+	panel    *editPanel
+	overlays bool // the mask and the temperature map are drawn
+}
+
+// maskEdited commits a brush stroke.
+func (p *painter) maskEdited(mask []bool) {
+	if p.host.Document() == nil {
+		return
+	}
+	p.setOverlays(true)
+	p.host.report(p.host.Document().SetMask(mask))
+	p.host.docChanged()
+	p.host.setStatus(fmt.Sprintf("%d patches masked", p.host.Document().Masked()))
+}
+
+// editMask applies a mask change (one undo step) and shows the mask.
+func (p *painter) editMask(change func() error) error {
+	if p.host.Document() == nil {
+		return errNoModel
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	p.setOverlays(true)
+	p.host.docChanged()
+	p.host.setStatus(fmt.Sprintf("%d patches masked", p.host.Document().Masked()))
+	return nil
+}
+
+// ClearMask unmasks every patch (one undo step).
+func (p *painter) ClearMask() error {
+	return p.editMask(func() error { return p.host.Document().ClearMask() })
+}
+
+// InvertMask flips the mask (one undo step).
+func (p *painter) InvertMask() error {
+	return p.editMask(func() error { return p.host.Document().InvertMask() })
+}
+
+// SetMask replaces the mask (one undo step), as a brush stroke does.
+func (p *painter) SetMask(mask []bool) error {
+	return p.editMask(func() error { return p.host.Document().SetMask(mask) })
+}
+
+// tempEdited commits a temperature stroke (one undo step).
+func (p *painter) tempEdited(temps []float64) {
+	if p.host.Document() == nil {
+		return
+	}
+	p.host.report(p.SetTemperatureMap(temps))
+	p.host.setStatus(temperatureStatus(p.host.Document().Temperature(), p.host.globalTemperature()))
+}
+
+// SetTemperatureMap replaces the per-patch temperature map (one entry per
+// patch of the current image, 0 for the global temperature; nil clears
+// it); it is one undo step and reaches every later run as
+// Options.PatchTemperature.
+func (p *painter) SetTemperatureMap(temps []float64) error {
+	if p.host.Document() == nil {
+		return errNoModel
+	}
+	if err := p.host.Document().SetTemperature(temps); err != nil {
+		return fmt.Errorf("temperature map: %w", err)
+	}
+	p.setOverlays(true)
+	p.host.docChanged()
+	return nil
+}
+
+// ClearTemperatureMap returns every patch to the global temperature.
+func (p *painter) ClearTemperatureMap() error { return p.SetTemperatureMap(nil) }
+
+// chooseTool is a tool picked by the user: a painting tool shows the
+// overlays it paints.
+func (p *painter) chooseTool(t widgets.Tool) {
+	if t.Paints() {
+		p.setOverlays(true)
+	}
+	p.setTool(t)
+}
+
+// setTool selects a canvas tool.
+func (p *painter) setTool(t widgets.Tool) {
+	p.canvas.SetTool(t)
+	p.panel.setTool(t)
+	switch t {
+	case widgets.ToolLine:
+		p.host.setStatus("Click the line on the canvas where resampling should start (rows above it are kept)")
+	case widgets.ToolTemperature:
+		p.host.setStatus(p.temperatureToolStatus())
+	case widgets.ToolTempEraser:
+		p.host.setStatus(fmt.Sprintf("Paint over patches to return them to the global temperature (%.2f)", p.host.globalTemperature()))
+	}
+}
+
+// temperatureToolStatus describes what the temperature brush paints,
+// against the global temperature.
+func (p *painter) temperatureToolStatus() string {
+	v, g := p.canvas.TemperatureValue(), p.host.globalTemperature()
+	rel := "the same as"
+	switch {
+	case v < g:
+		rel = "cooler than"
+	case v > g:
+		rel = "warmer than"
+	}
+	return fmt.Sprintf("Paint temperature %.2f over patches — %s the global %.2f (blue: cooler, red: warmer); generation, branching and regeneration use it", v, rel, g)
+}
+
+// setOverlays shows or hides the mask and the temperature map over the
+// image. They hide after a run, so the result is seen as it is, and come
+// back with any editing (a stroke, a painting tool, undo to a masked
+// state) or the "Show mask & temperatures" box.
+func (p *painter) setOverlays(on bool) {
+	p.overlays = on
+	p.canvas.SetOverlays(on)
+	p.panel.setOverlays(on)
+}
+
+// Overlays reports whether the mask and temperature map are drawn.
+func (p *painter) Overlays() bool { return p.overlays }
