@@ -27,6 +27,7 @@ type fileHost interface {
 	ExportAs(typed string) error
 	TimelapseAs(typed string) error
 	SetOutputsDir(dir string) error
+	refreshModels()
 	modelOpen() error
 	exportImage() (image.Image, []int, error)
 	imageParams() core.Params
@@ -65,6 +66,23 @@ func (f *fileDialogs) showOpen() {
 		f.host.report(f.host.OpenFile(path))
 	}, f.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".JPEG"}))
+	d.Resize(dialogSize(f.win))
+	d.Show()
+}
+
+// showModelFolder asks for a model folder and opens it.
+func (f *fileDialogs) showModelFolder() {
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil {
+			f.host.showError(fmt.Errorf("open model folder: %w", err))
+			return
+		}
+		if dir == nil {
+			f.host.refreshModels() // cancelled: put the picker back
+			return
+		}
+		f.host.report(f.host.OpenModelFolder(dir.Path()))
+	}, f.win)
 	d.Resize(dialogSize(f.win))
 	d.Show()
 }

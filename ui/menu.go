@@ -34,7 +34,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 	quit.IsQuit = true
 	file := fyne.NewMenu("File",
 		item("open", "Open image…", shortcut(fyne.KeyO, 0), s.files.showOpen),
-		menuItem(openFolderOption, nil, s.showModelFolderDialog),
+		menuItem(openFolderOption, nil, s.files.showModelFolder),
 		item("export", "Export PNG…", shortcut(fyne.KeyS, 0), s.files.showExport),
 		item("timelapse", "Export time-lapse (GIF)…", nil, s.files.showTimelapse),
 		item("copy", "Copy image", shortcut(fyne.KeyC, fyne.KeyModifierShift), s.CopyImage),

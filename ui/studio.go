@@ -256,7 +256,7 @@ func (s *Studio) buildWidgets() {
 	s.panel.onGenerate = s.generateAsked
 	s.panel.onStop = s.Stop
 	s.panel.onModel = func(key string) { s.report(s.OpenModel(key)) }
-	s.panel.onOpenDir = s.showModelFolderDialog
+	s.panel.onOpenDir = s.files.showModelFolder
 	for _, e := range []*widget.Entry{&s.panel.prompt.Entry, &s.panel.negative.Entry, &s.panel.topK.Entry, &s.panel.seed.Entry} {
 		prev := e.OnChanged
 		e.OnChanged = func(t string) {
@@ -339,7 +339,7 @@ func (s *Studio) buildWidgets() {
 	s.tl = newTimeline(s.ctx, s, s.loop, func() { s.report(s.BranchFromHere()) })
 	s.likelihood = &likelihoodMap{host: s, canvas: s.canvas, legend: widgets.NewLikelihoodLegend(), toggle: s.edit.setLikelihoodMap}
 
-	openDir := widgets.NewTipButton(openFolderOption, theme.FolderOpenIcon(), "Open a model folder in the Hugging Face layout (config.json, model.safetensors, preprocessor_config.json)", s.showModelFolderDialog)
+	openDir := widgets.NewTipButton(openFolderOption, theme.FolderOpenIcon(), "Open a model folder in the Hugging Face layout (config.json, model.safetensors, preprocessor_config.json)", s.files.showModelFolder)
 	openDir.Importance = widget.HighImportance
 	gap := canvas.NewRectangle(color.Transparent)
 	gap.SetMinSize(fyne.NewSize(1, 80)) // below the canvas's message

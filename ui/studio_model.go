@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
@@ -282,23 +281,6 @@ func promptNote(b *bundle.Bundle) string {
 		return "no prompt"
 	}
 	return fmt.Sprintf("prompts of up to %d words from %d known", b.Prompt.Length(), len(b.Prompt.Words())-1)
-}
-
-// showModelFolderDialog asks for a model folder and opens it.
-func (s *Studio) showModelFolderDialog() {
-	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil {
-			s.showError(fmt.Errorf("open model folder: %w", err))
-			return
-		}
-		if dir == nil {
-			s.refreshModels() // cancelled: put the picker back
-			return
-		}
-		s.report(s.OpenModelFolder(dir.Path()))
-	}, s.win)
-	d.Resize(dialogSize(s.win))
-	d.Show()
 }
 
 // OpenModelFolder checks that dir looks like a model folder and opens it.
