@@ -146,3 +146,10 @@ func (p *painter) setOverlays(on bool) {
 
 // Overlays reports whether the mask and temperature map are drawn.
 func (p *painter) Overlays() bool { return p.overlays }
+
+// SetMask replaces the mask of the current image (one undo step), as a
+// brush stroke does; for scripts driving the studio.
+func (s *Studio) SetMask(mask []bool) error { return s.paint.SetMask(mask) }
+
+// ClearMask unmasks every patch of the current image (one undo step).
+func (s *Studio) ClearMask() error { return s.paint.ClearMask() }
