@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
@@ -81,6 +82,13 @@ func seenSample(seen []data.ShapesCaption, n int) []data.ShapesCaption {
 	return out
 }
 
+// evalShape is one caption eval-shapes samples: held out of training or
+// seen.
+type evalShape struct {
+	caption data.ShapesCaption
+	heldOut bool
+}
+
 func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "eval-shapes", "--model M [--seeds N] [--seen N] [--json] [sampling flags]")
 	var sf samplingFlags
@@ -100,10 +108,6 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	}
 	if !b.Conditional() {
 		return fmt.Errorf("model %s takes no prompt; eval-shapes needs a text-conditioned model", b.Name)
-	}
-	type evalShape struct {
-		caption data.ShapesCaption
-		heldOut bool
 	}
 	var cases []evalShape
 	var seen []data.ShapesCaption
@@ -168,10 +172,14 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	}
 	held.finish()
 	trained.finish()
+	ceiling, err := shapesCeiling(b, cases, *seeds)
+	if err != nil {
+		return err
+	}
 	if *asJSON {
 		out := map[string]any{
 			"model": b.Name, "seeds": *seeds, "first_seed": used.Seed, "guidance": used.Guidance, "temperature": used.Temperature,
-			"guidance_min_p": used.GuidanceMinP, "held_out": held, "captions": results,
+			"guidance_min_p": used.GuidanceMinP, "held_out": held, "captions": results, "tokenizer_ceiling": ceiling,
 		}
 		if trained.Captions > 0 {
 			out["seen"] = trained
@@ -186,6 +194,38 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	if trained.Captions > 0 {
 		line("seen combinations", trained)
 	}
+	fmt.Fprintf(env.Stdout, "tokenizer ceiling: %.1f%% of drawn pictures of the held-out combinations are read right after the model's image tokenizer (encode, decode)\n", 100*ceiling)
 	fmt.Fprintf(env.Stdout, "(guidance %g, min-p %g, temperature %g; seeds %d…%d)\n", used.Guidance, used.GuidanceMinP, used.Temperature, used.Seed, used.Seed+uint64(*seeds)-1)
 	return nil
+}
+
+// shapesCeiling is the share of pictures of the held-out cases (seeds
+// pictures each, drawn at the model's size) that the checker still reads
+// right after the model's image tokenizer: what a perfect model could
+// score, since every sample passes through the tokenizer's decoder.
+func shapesCeiling(b *bundle.Bundle, cases []evalShape, seeds int) (float64, error) {
+	size, _ := b.ImageSize()
+	hits, n := 0, 0
+	for _, c := range cases {
+		if !c.heldOut {
+			continue
+		}
+		for s := range seeds {
+			img, err := data.DrawShapes(c.caption, size, uint64(1000+s))
+			if err != nil {
+				return 0, fmt.Errorf("tokenizer ceiling: %w", err)
+			}
+			codes, err := b.Encode(img)
+			if err != nil {
+				return 0, fmt.Errorf("tokenizer ceiling: %w", err)
+			}
+			ok, _ := data.CheckShapes(b.Decode(codes), c.caption.String())
+			hits += b2i(ok)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	return float64(hits) / float64(n), nil
 }
