@@ -4,6 +4,11 @@
 // thread wake-up per loop, which on a virtual machine is a large share of
 // the loop itself. A Team's helpers spin briefly waiting for the next loop
 // and only then sleep, so back-to-back loops hand over in nanoseconds.
+//
+// A loop's parts are claimed, not assigned: each worker, the caller
+// included, takes the next unclaimed part until none is left. A helper the
+// operating system has not scheduled yet (another process holds its core)
+// therefore never holds the loop up: the caller runs its part instead.
 package par
 
 import (
@@ -18,23 +23,32 @@ import (
 const spinChecks = 1 << 12
 
 // Team runs loops on its caller plus size−1 helper goroutines. One
-// goroutine at a time may call For; helpers stop when Close is called.
+// goroutine at a time may call For or Tasks; helpers stop when Close is
+// called.
 type Team struct {
 	size int
-	gen  atomic.Uint64 // bumped once per loop
-	done atomic.Int64  // helpers finished with the current loop
+	gen  atomic.Uint64 // the current loop's number, bumped once per loop
 	stop atomic.Bool
-	// The current loop, written before gen is bumped: a For's body over
-	// chunks of per items, or a Tasks's task taking items from next.
+	// claims is the current loop's claim word: its number (low 32 bits of
+	// gen) << 32 | its parts << 16 | the parts claimed. A claim is a
+	// compare-and-swap on it, so a helper late for one loop cannot claim a
+	// part of the next; finished counts the parts done.
+	claims   atomic.Uint64
+	finished atomic.Int64
+	// The current loop, written before claims and gen are published: a
+	// For's body over parts of per items, or a Tasks's task of one item
+	// per part.
 	body   func(lo, hi int)
 	task   func(worker, i int)
-	next   atomic.Int64
 	n, per int
 
 	parked atomic.Int32
 	wake   chan struct{}
 	wg     sync.WaitGroup
 }
+
+// maxParts is the most parts one loop has (the claim word's 16 bits).
+const maxParts = 1<<16 - 1
 
 // NewTeam starts a team of size workers (the caller counts as one).
 func NewTeam(size int) *Team {
@@ -61,18 +75,16 @@ func (t *Team) Close() {
 }
 
 // For splits [0, n) into at most Size contiguous chunks of at least
-// minPer items and runs body on each, the caller taking the first; it
-// returns when all are done. Small loops run inline.
+// minPer items and runs body on each; it returns when all are done. Small
+// loops run inline.
 func (t *Team) For(n, minPer int, body func(lo, hi int)) {
 	parts := min(t.size, n/max(1, minPer))
 	if parts <= 1 || t.stop.Load() {
 		body(0, n)
 		return
 	}
-	t.body, t.n, t.per = body, n, (n+parts-1)/parts
-	t.start()
-	body(0, min(t.per, n))
-	t.wait()
+	t.body, t.task, t.n, t.per = body, nil, n, (n+parts-1)/parts
+	t.run((n + t.per - 1) / t.per)
 	t.body = nil
 }
 
@@ -82,48 +94,55 @@ func (t *Team) For(n, minPer int, body func(lo, hi int)) {
 // a product, one attention head). worker is in [0, Size): the caller is 0,
 // and it indexes per-worker scratch space. One item runs inline.
 func (t *Team) Tasks(n int, task func(worker, i int)) {
-	if n <= 0 {
-		return
-	}
 	if n == 1 || t.size == 1 || t.stop.Load() {
-		for i := range n {
+		for i := range max(n, 0) {
 			task(0, i)
 		}
 		return
 	}
-	t.task, t.n = task, n
-	t.next.Store(0)
-	t.start()
-	t.takeTasks(0)
-	t.wait()
+	for lo := 0; lo < n; lo += maxParts {
+		base := lo
+		t.body, t.task, t.n, t.per = nil, func(w, i int) { task(w, base+i) }, min(n-lo, maxParts), 1
+		t.run(t.n)
+	}
 	t.task = nil
 }
 
-// takeTasks runs the current Tasks loop's items as worker until none is left.
-func (t *Team) takeTasks(worker int) {
-	for {
-		i := int(t.next.Add(1) - 1)
-		if i >= t.n {
-			return
-		}
-		t.task(worker, i)
-	}
-}
-
-// start publishes the loop written into t and wakes the sleeping helpers.
-func (t *Team) start() {
-	t.done.Store(0)
-	t.gen.Add(1)
+// run publishes a loop of parts parts (its state written into t), wakes
+// the sleeping helpers, claims parts with them and returns when every part
+// is done.
+func (t *Team) run(parts int) {
+	g := t.gen.Load() + 1 // only the goroutine running loops (or Close) writes gen
+	t.finished.Store(0)
+	t.claims.Store(g<<32 | uint64(parts)<<16)
+	t.gen.Store(g)
 	t.rouse(int(t.parked.Load()))
-}
-
-// wait spins until every helper is done with the current loop.
-func (t *Team) wait() {
-	want := int64(t.size - 1)
-	for i := 0; t.done.Load() != want; i++ {
+	t.claim(0, g)
+	for i := 0; t.finished.Load() != int64(parts); i++ {
 		if i%64 == 63 {
 			runtime.Gosched()
 		}
+	}
+}
+
+// claim runs, as worker, parts of loop g until none is left unclaimed.
+func (t *Team) claim(worker int, g uint64) {
+	for {
+		v := t.claims.Load()
+		parts, claimed := v>>16&0xffff, v&0xffff
+		if v>>32 != g&0xffffffff || claimed >= parts {
+			return
+		}
+		if !t.claims.CompareAndSwap(v, v+1) {
+			continue
+		}
+		if p := int(claimed); t.task != nil {
+			t.task(worker, p)
+		} else {
+			lo := p * t.per
+			t.body(lo, min(lo+t.per, t.n))
+		}
+		t.finished.Add(1)
 	}
 }
 
@@ -163,11 +182,6 @@ func (t *Team) helper(id int) {
 		if t.stop.Load() {
 			return
 		}
-		if t.task != nil {
-			t.takeTasks(id)
-		} else if lo := id * t.per; lo < t.n {
-			t.body(lo, min(lo+t.per, t.n))
-		}
-		t.done.Add(1)
+		t.claim(id, seen)
 	}
 }
