@@ -52,11 +52,12 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		if !set["negative"] {
 			opt.Negative = rec.Negative
 		}
-		for _, sp := range sampling.Knobs {
-			// a knob the record leaves at 0 takes the sampler's default
-			// (normalized); temperature 0 means the image was greedy
-			if !set[string(sp.Knob)] && sp.Check(sp.Get(rec.Settings)) == nil {
-				sp.Set(&opt.Settings, sp.Get(rec.Settings))
+		for _, sp := range sampling.Knobs() {
+			// a 0 that means "unset" (top-p, guidance) keeps the model's
+			// value; a 0 temperature is greedy, and is taken
+			v := sp.Get(rec.Settings)
+			if !set[string(sp.Knob)] && sp.Check(v) == nil && !(v == 0 && sp.ZeroUnset) {
+				sp.Set(&opt.Settings, v)
 			}
 		}
 	}

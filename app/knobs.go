@@ -7,7 +7,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
-// knobFlags bind the sampling knobs' flags (every row of sampling.Knobs,
+// knobFlags bind the sampling knobs' flags (every row of sampling.Knobs(),
 // and the seed) straight into one sampling.Settings, the type the sampler,
 // the PNG record and the studio share; a knob added there gets its flag
 // here without a line of its own.
@@ -23,7 +23,7 @@ type knobFlags struct {
 func (k *knobFlags) register(fs *flag.FlagSet, seedDefault int64, edit bool) {
 	k.fs = fs
 	fs.Int64Var(&k.seed, "seed", seedDefault, "random seed; image (candidate) i of a batch uses seed+i (-1: pick one)")
-	for _, sp := range sampling.Knobs {
+	for _, sp := range sampling.Knobs() {
 		if sp.EditOnly && !edit {
 			continue
 		}

@@ -75,7 +75,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.epochs, "epochs", 0, "passes over the training examples (default: the preset's; 0 with --minutes fits the schedule to the budget, so the learning rate anneals in time, as the Train tab does)")
 	fs.Float64Var(&f.promptDrop, "prompt-drop", 0.1, "chance a training prompt is replaced by PAD (for guidance)")
 	fs.StringVar(&f.exportFinal, "export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here")
-	for _, sp := range sampling.Knobs {
+	for _, sp := range sampling.Knobs() {
 		knobFlag(fs, sp.RecommendedField(&f.defaults), "default-"+string(sp.Knob), 0, "record this "+sp.Label+" in the exported config.json as the model's default (tessera.defaults)")
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
+	"math"
 )
 
 func TestOutputsSaveAndList(t *testing.T) {
@@ -276,6 +277,16 @@ func TestParamsValidateAndClamp(t *testing.T) {
 			t.Errorf("%+v accepted", bad)
 		}
 		must(t, bad.Clamped().Validate())
+	}
+	// values from other tools are pulled to the nearest value the panel
+	// offers, not reset: temperature 150 is the hottest, guidance 500 the
+	// strongest; a min-p of 1 (excluded) is off, NaN takes the default
+	far := core.Params{Settings: sampling.Settings{Temperature: 150, TopP: 1, Guidance: 500, GuidanceMinP: 1, TopK: -3}, Batch: 1}.Clamped()
+	if far.Temperature != core.MaxTemperature || far.Guidance != core.MaxGuidance || far.GuidanceMinP != 0 || far.TopK != 0 {
+		t.Errorf("clamped %+v", far.Settings)
+	}
+	if nan := (core.Params{Settings: sampling.Settings{Temperature: math.NaN(), TopP: 1, Guidance: 1}, Batch: 1}).Clamped(); nan.Temperature != 1 {
+		t.Errorf("NaN temperature clamped to %g", nan.Temperature)
 	}
 	o := p.Options(3)
 	if o.Workers != 3 || o.Temperature != p.Temperature || o.Batch != 1 {

@@ -60,7 +60,7 @@ func knobOf(k string) (sampling.Spec, bool) {
 	if k == keyCFG {
 		return sampling.SpecOf(sampling.KnobGuidance)
 	}
-	for _, sp := range sampling.Knobs {
+	for _, sp := range sampling.Knobs() {
 		if sp.Infotext == k {
 			return sp, true
 		}
@@ -86,7 +86,7 @@ func FormatParameters(p Infotext) string {
 		lines = append(lines, negativePrefix+" "+p.Negative)
 	}
 	pairs := []string{keySeed + ": " + strconv.FormatUint(p.Seed, 10)}
-	for _, sp := range sampling.Knobs {
+	for _, sp := range sampling.Knobs() {
 		v := sp.Get(p.Settings)
 		switch {
 		case sp.Optional && v == 0:

@@ -15,6 +15,7 @@ package sampling
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Settings are how images are sampled. Its JSON names are those of the
@@ -97,6 +98,9 @@ type Spec struct {
 	MaxOpen  bool
 	// Int: the knob takes whole numbers.
 	Int bool
+	// ZeroUnset: 0 is not a value but "unset" (the sampler's default), as
+	// in records of other tools (top-p, guidance); a 0 temperature is greedy.
+	ZeroUnset bool
 	// Conditional knobs are recommended only to models that read a prompt.
 	Conditional bool
 	// Own knobs belong to the model: unchosen, they take the model's
@@ -108,32 +112,35 @@ type Spec struct {
 	rec   func(*Recommended) any // *float64 or *int
 }
 
-// Knobs are every knob, in the order of A1111's settings line.
-var Knobs = []Spec{
+// Knobs returns every knob, in the order of A1111's settings line.
+func Knobs() []Spec { return slices.Clone(knobs) }
+
+// knobs is the table Knobs returns.
+var knobs = []Spec{
 	{Knob: KnobTemperature, Label: "temperature", Infotext: "Temperature", Help: "sampling temperature (0 = greedy)",
 		Unset: 1, Min: 0, Max: 100,
 		field: func(s *Settings) any { return &s.Temperature }, rec: func(r *Recommended) any { return &r.Temperature }},
 	{Knob: KnobTopK, Label: "top-k", Infotext: "Top-k", Help: "sample only from the K most likely codes (0 = all)",
-		Min: 0, Max: math.MaxInt32, Int: true,
+		Min: 0, Max: math.Inf(1), Int: true,
 		field: func(s *Settings) any { return &s.TopK }, rec: func(r *Recommended) any { return &r.TopK }},
 	{Knob: KnobTopP, Label: "top-p", Infotext: "Top-p", Help: "sample from the smallest set of codes with this total probability",
-		Unset: 1, Min: 0, Max: 1,
+		Unset: 1, Min: 0, Max: 1, ZeroUnset: true,
 		field: func(s *Settings) any { return &s.TopP }, rec: func(r *Recommended) any { return &r.TopP }},
 	{Knob: KnobGuidance, Label: "guidance", Infotext: "Guidance", Help: "classifier-free guidance scale (1 = off)",
-		EditHelp: "guidance on the instruction (InstructPix2Pix's s_T; 1 = off)", Unset: 1, Min: 0, Max: 100, Conditional: true,
+		EditHelp: "guidance on the instruction (InstructPix2Pix's s_T; 1 = off)", Unset: 1, Min: 0, Max: 100, Conditional: true, ZeroUnset: true,
 		field: func(s *Settings) any { return &s.Guidance }, rec: func(r *Recommended) any { return &r.Guidance }},
 	{Knob: KnobGuidanceMinP, Label: "guidance min-p", Infotext: "Guidance min-p", Optional: true,
 		Help: "let guidance pick only codes at least this fraction as likely as the prompt's top code (0 = off)",
 		Min:  0, Max: 1, MaxOpen: true, Own: true,
 		field: func(s *Settings) any { return &s.GuidanceMinP }, rec: func(r *Recommended) any { return &r.GuidanceMinP }},
 	{Knob: KnobImageGuidance, Label: "image guidance", Infotext: "Image guidance", Optional: true,
-		Help: "guidance on the source image (InstructPix2Pix's s_I; 1 = off)", EditOnly: true, Unset: 1, Min: 0, Max: 100, Own: true,
+		Help: "guidance on the source image (InstructPix2Pix's s_I; 1 = off)", EditOnly: true, Unset: 1, Min: 0, Max: 100, Own: true, ZeroUnset: true,
 		field: func(s *Settings) any { return &s.ImageGuidance }, rec: func(r *Recommended) any { return &r.ImageGuidance }},
 }
 
 // SpecOf is knob k's row of Knobs.
 func SpecOf(k Knob) (Spec, bool) {
-	for _, sp := range Knobs {
+	for _, sp := range knobs {
 		if sp.Knob == k {
 			return sp, true
 		}
@@ -177,8 +184,8 @@ func (sp Spec) RecommendedField(r *Recommended) any { return sp.rec(r) }
 
 // Format writes v as the knob's values are written ("5", "0.9").
 func (sp Spec) Format(v float64) string {
-	if sp.Int {
-		return fmt.Sprint(int(v))
+	if sp.Int && math.Abs(v) < 1<<53 {
+		return fmt.Sprint(int64(v))
 	}
 	return fmt.Sprint(v)
 }
@@ -190,17 +197,36 @@ func (sp Spec) Check(v float64) error {
 		hi = ")"
 	}
 	if math.IsNaN(v) || v < sp.Min || v > sp.Max || sp.MaxOpen && v >= sp.Max || sp.Int && v != math.Trunc(v) {
-		if sp.Max == math.MaxInt32 {
-			return fmt.Errorf("%s %s must not be negative", sp.Label, sp.Format(v))
+		if math.IsInf(sp.Max, 1) {
+			return fmt.Errorf("%s %s must be a whole number of at least %g", sp.Label, sp.Format(v), sp.Min)
 		}
 		return fmt.Errorf("%s %s must be in [%g, %g%s", sp.Label, sp.Format(v), sp.Min, sp.Max, hi)
 	}
 	return nil
 }
 
+// Clamp pulls v into the knob's range: NaN becomes Unset, a value below
+// Min becomes Min, above Max becomes Max (Unset when Max is excluded).
+func (sp Spec) Clamp(v float64) float64 {
+	switch {
+	case math.IsNaN(v):
+		return sp.Unset
+	case v < sp.Min:
+		return sp.Min
+	case sp.MaxOpen && v >= sp.Max:
+		return sp.Unset
+	case v > sp.Max:
+		return sp.Max
+	}
+	if sp.Int {
+		return math.Trunc(v)
+	}
+	return v
+}
+
 // Check says which knob of s is out of its range (nil when none is).
 func (s Settings) Check() error {
-	for _, sp := range Knobs {
+	for _, sp := range knobs {
 		if err := sp.Check(sp.Get(s)); err != nil {
 			return err
 		}
@@ -220,7 +246,7 @@ func (s Settings) WithRecommended(r Recommended, chosen func(Knob) bool, conditi
 		chosen = func(Knob) bool { return false }
 	}
 	var took []Knob
-	for _, sp := range Knobs {
+	for _, sp := range knobs {
 		v := sp.Recommended(r)
 		switch {
 		case chosen(sp.Knob):

@@ -40,7 +40,7 @@ func TestWithRecommended(t *testing.T) {
 // Recommended, and checks its range.
 func TestKnobTable(t *testing.T) {
 	seen := map[Knob]bool{}
-	for i, sp := range Knobs {
+	for i, sp := range Knobs() {
 		if seen[sp.Knob] || sp.Label == "" || sp.Infotext == "" || sp.Help == "" {
 			t.Fatalf("row %d (%s): duplicate or unnamed", i, sp.Knob)
 		}
@@ -53,7 +53,7 @@ func TestKnobTable(t *testing.T) {
 		}
 		sp.Set(&s, v)
 		sp.SetRecommended(&r, v)
-		for _, other := range Knobs {
+		for _, other := range Knobs() {
 			want := 0.0
 			if other.Knob == sp.Knob {
 				want = v
@@ -68,6 +68,15 @@ func TestKnobTable(t *testing.T) {
 		if sp.Check(-1) == nil || sp.Check(math.NaN()) == nil {
 			t.Fatalf("%s takes -1 or NaN", sp.Knob)
 		}
+	}
+	topK, _ := SpecOf(KnobTopK)
+	if topK.Check(3e9) != nil || topK.Check(2.5) == nil || topK.Format(3e9) != "3000000000" {
+		t.Error("top-k: any whole number of codes from 0 up")
+	}
+	minP, _ := SpecOf(KnobGuidanceMinP)
+	temp, _ := SpecOf(KnobTemperature)
+	if minP.Clamp(1) != 0 || minP.Clamp(-2) != 0 || temp.Clamp(500) != 100 || temp.Clamp(math.NaN()) != 1 || topK.Clamp(-4) != 0 {
+		t.Error("clamping")
 	}
 	if err := (Settings{Temperature: 1, TopP: 1, GuidanceMinP: 1}).Check(); err == nil || err.Error() != "guidance min-p 1 must be in [0, 1)" {
 		t.Fatalf("min-p 1: %v", err)

@@ -66,7 +66,7 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.Recommended() != (sampling.Recommended{}) {
 		d := c.Recommended()
 		var parts []string
-		for _, sp := range sampling.Knobs {
+		for _, sp := range sampling.Knobs() {
 			if v := sp.Recommended(d); v > 0 {
 				parts = append(parts, sp.Label+" "+sp.Format(v))
 			}

@@ -182,6 +182,13 @@ func (s Settings) Check() error {
 	case s.Threads < 0:
 		return fmt.Errorf("train: %d threads", s.Threads)
 	}
+	for _, sp := range sampling.Knobs() {
+		if v := sp.Recommended(s.Defaults); v != 0 {
+			if err := sp.Check(v); err != nil {
+				return fmt.Errorf("train: default %w", err)
+			}
+		}
+	}
 	return checkDataName(s.Data)
 }
 
@@ -252,8 +259,10 @@ func (s Settings) Args() []string {
 	addF("dropout", s.Dropout, p.Dropout)
 	addF("weight-decay", s.WeightDecay, p.WeightDecay)
 	addF("prompt-drop", s.PromptDrop, p.PromptDrop)
-	for _, sp := range sampling.Knobs {
-		addF("default-"+string(sp.Knob), sp.Recommended(s.Defaults), 0)
+	for _, sp := range sampling.Knobs() {
+		if v := sp.Recommended(s.Defaults); v != 0 {
+			args = append(args, "--default-"+string(sp.Knob), sp.Format(v))
+		}
 	}
 	return args
 }

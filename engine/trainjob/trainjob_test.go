@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/train"
 )
 
@@ -221,5 +222,14 @@ func TestArgs(t *testing.T) {
 	}
 	if (Settings{Data: "shapes"}).Check() == nil {
 		t.Fatal("no run folder accepted")
+	}
+	// recommended knobs: whole top-k written as such, out-of-range refused
+	s.Defaults = sampling.Recommended{TopK: 2000000, GuidanceMinP: 0.1}
+	if got := strings.Join(s.Args(), " "); !strings.HasSuffix(got, "--default-top-k 2000000 --default-guidance-min-p 0.1") {
+		t.Fatalf("args %q", got)
+	}
+	s.Defaults.GuidanceMinP = 2
+	if err := s.Check(); err == nil || !strings.Contains(err.Error(), "guidance min-p") {
+		t.Fatalf("min-p 2 recommended: %v", err)
 	}
 }

@@ -69,10 +69,8 @@ func (p Params) Clamped() Params {
 		}
 		return math.Min(math.Max(v, lo), hi)
 	}
-	for _, sp := range sampling.Knobs {
-		if sp.Check(sp.Get(p.Settings)) != nil {
-			sp.Set(&p.Settings, sp.Unset)
-		}
+	for _, sp := range sampling.Knobs() {
+		sp.Set(&p.Settings, sp.Clamp(sp.Get(p.Settings)))
 	}
 	// the panel's own, narrower ranges
 	p.Temperature = clamp(p.Temperature, MinTemperature, MaxTemperature, d.Temperature)
@@ -106,7 +104,7 @@ func (p Params) WithA1111(a pngmeta.Infotext) Params {
 	if !p.SeedLocked {
 		p.Seed = a.Seed
 	}
-	for _, sp := range sampling.Knobs {
+	for _, sp := range sampling.Knobs() {
 		if v := sp.Get(a.Settings); v != 0 && !sp.EditOnly { // an edit model's knobs are not the panel's
 			sp.Set(&p.Settings, v)
 		}
