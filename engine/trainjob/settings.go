@@ -129,9 +129,12 @@ func Preset(dataset string) Settings {
 	s := Settings{Data: dataset, Seed: 1, DType: "F16", PromptDrop: 0.1}
 	switch dataset {
 	case "shapes":
-		// Built-in shapes (data.ShapesDataset): 32×32 as 16×16 codes of 2×2 px
-		// from 256. No shifts: a shifted copy shows white past a coloured background.
-		s.Size, s.Patch, s.Codes, s.Width, s.Layers, s.Heads, s.Batch = 32, 2, 256, 192, 4, 6, 32
+		// Built-in shapes (data.ShapesDataset): 32×32 as 8×8 codes of 4×4 px
+		// from 1,024 (64 codes a picture: 9 minutes on 2 idle cores drew 43.8%
+		// of held-out captions right, against 8.3% with 256 codes of 2×2 px; the
+		// checker still reads 94.4% of pictures right after this codebook).
+		// No shifts: a shifted copy shows white past a coloured background.
+		s.Size, s.Patch, s.Codes, s.Width, s.Layers, s.Heads, s.Batch = 32, 4, 1024, 192, 4, 6, 32
 		s.LR, s.Dropout, s.WeightDecay, s.Epochs = 1e-3, 0.1, 0.1, 10
 		s.SamplePrompts = []string{"red circle", "two green triangles", "three blue squares on yellow", "black square on gray", "two purple circles", "orange triangle on blue"}
 	case "mnist":
