@@ -157,9 +157,9 @@ func (d *describer) Describe() error {
 	if err != nil {
 		return err
 	}
-	st, workers := d, d.workers
+	workers := d.workers
 	key := tokensKey(tokens)
-	if r := st.last; r != nil && r.b == b && r.key == key {
+	if r := d.last; r != nil && r.b == b && r.key == key {
 		v := d.newView()
 		v.showResult(d, r)
 		return nil
@@ -167,10 +167,10 @@ func (d *describer) Describe() error {
 	ctx, cancel := context.WithCancel(d.ctx)
 	v := d.newView()
 	v.cancel = cancel
-	st.running = v
+	d.running = v
 	d.host.updateButtons()
-	cached := st.candsOf == b
-	cands := st.cands
+	cached := d.candsOf == b
+	cands := d.cands
 	d.host.goBackground(func() {
 		defer cancel()
 		start := time.Now()
@@ -185,9 +185,9 @@ func (d *describer) Describe() error {
 			})
 		}
 		d.loop.DoAndWait(func() {
-			st.running = nil
+			d.running = nil
 			if err == nil && !cached {
-				st.candsOf, st.cands = b, cands
+				d.candsOf, d.cands = b, cands
 			}
 			switch {
 			case v.stopped:
@@ -198,7 +198,7 @@ func (d *describer) Describe() error {
 				v.showError(err)
 			default:
 				r.key, r.seconds = key, time.Since(start).Seconds()
-				st.last = r
+				d.last = r
 				v.showResult(d, r)
 				d.host.setStatus(fmt.Sprintf("Described the image: %q fits it best (%.3f bits per token)", r.top[0].Prompt, r.top[0].BitsPerToken()))
 			}
@@ -235,9 +235,8 @@ func describeImage(ctx context.Context, b *bundle.Bundle, cands sampler.Candidat
 // newView builds the dialog, shows it and makes it the one shown
 // (closing another).
 func (d *describer) newView() *describeView {
-	st := d
-	if st.shown != nil {
-		st.shown.dlg.Hide()
+	if d.shown != nil {
+		d.shown.dlg.Hide()
 	}
 	v := &describeView{status: widget.NewLabel("Reading the model's candidate prompts…"), bar: widget.NewProgressBar(), list: container.NewVBox()}
 	v.status.Wrapping = fyne.TextWrapWord
@@ -257,15 +256,15 @@ func (d *describer) newView() *describeView {
 	v.dlg = dialog.NewCustomWithoutButtons("Describe the image", content, d.win)
 	v.dlg.SetButtons([]fyne.CanvasObject{v.stop, v.close})
 	v.dlg.SetOnClosed(func() {
-		if st.running == v && !v.stopped {
+		if d.running == v && !v.stopped {
 			v.stopped = true
 			v.cancel()
 		}
-		if st.shown == v {
-			st.shown = nil
+		if d.shown == v {
+			d.shown = nil
 		}
 	})
-	st.shown = v
+	d.shown = v
 	v.dlg.Show()
 	return v
 }

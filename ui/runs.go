@@ -115,14 +115,14 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 				rec.Extra[k] = v
 			}
 		}
-		res1 := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik()}
+		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik()}
 		if scores != nil {
-			res1.score, res1.scored = scores[i], true
+			item.score, item.scored = scores[i], true
 			if gain {
 				rec.Extra[extraPromptGain] = scores[i]
 			}
 		}
-		results = append(results, res1)
+		results = append(results, item)
 	}
 	if len(results) == 0 {
 		return nil, nil
