@@ -72,7 +72,7 @@ type describeEval struct {
 // split it is. styles are the model's style words: for emoji only those
 // styles are loaded (SplitImages decides image by image, so this keeps the
 // same held-out images).
-func heldOutImages(ctx context.Context, kind string, styles []string) (heldOut, all []data.Sample, split string, err error) {
+func heldOutImages(ctx context.Context, kind string, styles []string, size int) (heldOut, all []data.Sample, split string, err error) {
 	switch {
 	case kind == "emoji":
 		var want []string
@@ -94,7 +94,7 @@ func heldOutImages(ctx context.Context, kind string, styles []string) (heldOut, 
 		}
 		return test, test, "the MNIST test set", nil
 	case kind == "shapes":
-		tr, va, _ := data.ShapesDataset()
+		tr, va, _ := data.ShapesDataset(size)
 		return va, append(slices.Clip(tr), va...), "pictures of the held-out shapes caption combinations", nil
 	case bundle.IsFolder(kind):
 		all, _, err = data.Folder(ctx, kind)
@@ -287,7 +287,8 @@ func runEvalDescribe(ctx context.Context, env Env, args []string) error {
 			kind = c
 		}
 	}
-	heldOut, all, split, err := heldOutImages(ctx, kind, styleWordsOf(b))
+	size, _ := b.ImageSize()
+	heldOut, all, split, err := heldOutImages(ctx, kind, styleWordsOf(b), size)
 	if err != nil {
 		return err
 	}

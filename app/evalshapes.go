@@ -10,6 +10,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // shapesGroup sums eval-shapes' results over held-out or seen captions.
@@ -90,17 +91,21 @@ type evalShape struct {
 }
 
 func runEvalShapes(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "eval-shapes", "--model M [--seeds N] [--seen N] [--json] [sampling flags]")
+	fs := newFlags(env, "eval-shapes", "--model M [--seeds N] [--seen N] [--candidates N] [--json] [sampling flags]")
 	var sf samplingFlags
 	sf.register(fs)
 	seeds := fs.Int("seeds", 4, "samples per caption (seeds 1…N, or from --seed)")
 	seenN := fs.Int("seen", 0, "also sample this many trained-on caption combinations, spread evenly over them (-1: all)")
+	candidates := fs.Int("candidates", 1, "draw this many candidates for each sample and check the first after ranking them as tessera generate --rank and the studio do (by how much the prompt explains each)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
 	if *seeds < 1 {
 		return usageError{fmt.Sprintf("--seeds %d: must be at least 1", *seeds)}
+	}
+	if *candidates < 1 || *candidates > 64 {
+		return usageError{fmt.Sprintf("--candidates %d: must be 1 to 64", *candidates)}
 	}
 	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
@@ -141,13 +146,16 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	for _, c := range cases {
 		caption := c.caption.String()
 		opt := used
-		opt.Prompt, opt.Batch = caption, *seeds
+		opt.Prompt, opt.Batch = caption, *seeds**candidates
 		res, err := sampler.Generate(ctx, b, opt, nil)
 		if err != nil {
 			return fmt.Errorf("sample %q: %w", caption, err)
 		}
 		if res.Stopped {
 			return ctx.Err()
+		}
+		if *candidates > 1 {
+			res.Images = firstRanked(ctx, b, caption, res.Images, *candidates, used.Workers)
 		}
 		r := shapesResult{Caption: caption, HeldOut: c.heldOut, Seeds: *seeds, Unknown: b.PromptIDs(caption).Unknown}
 		g := &trained
@@ -179,7 +187,8 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		out := map[string]any{
 			"model": b.Name, "seeds": *seeds, "first_seed": used.Seed, "guidance": used.Guidance, "temperature": used.Temperature,
-			"guidance_min_p": used.GuidanceMinP, "held_out": held, "captions": results, "tokenizer_ceiling": ceiling,
+			"guidance_min_p": used.GuidanceMinP, "top_k": used.TopK, "top_p": used.TopP, "candidates": *candidates,
+			"held_out": held, "captions": results, "tokenizer_ceiling": ceiling,
 		}
 		if trained.Captions > 0 {
 			out["seen"] = trained
@@ -195,8 +204,38 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 		line("seen combinations", trained)
 	}
 	fmt.Fprintf(env.Stdout, "tokenizer ceiling: %.1f%% of drawn pictures of the held-out combinations are read right after the model's image tokenizer (encode, decode)\n", 100*ceiling)
-	fmt.Fprintf(env.Stdout, "(guidance %g, min-p %g, temperature %g; seeds %d…%d)\n", used.Guidance, used.GuidanceMinP, used.Temperature, used.Seed, used.Seed+uint64(*seeds)-1)
+	fmt.Fprintf(env.Stdout, "(%s; seeds %d…%d", knobsLine(used.Settings, b.Conditional()), used.Seed, used.Seed+uint64(*seeds)-1)
+	if *candidates > 1 {
+		fmt.Fprintf(env.Stdout, "; each sample the first of %d ranked candidates", *candidates)
+	}
+	fmt.Fprintln(env.Stdout, ")")
 	return nil
+}
+
+// knobsLine lists the sampling knobs of s that apply to a model (with or
+// without prompts), as "temperature 1, top-k 0, …".
+func knobsLine(s sampling.Settings, conditional bool) string {
+	var parts []string
+	for _, sp := range sampling.Knobs() {
+		if sp.EditOnly || (sp.Conditional && !conditional) {
+			continue
+		}
+		parts = append(parts, sp.Label+" "+sp.Format(sp.Get(s)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// firstRanked splits a batch into groups of n candidates, one group a
+// sample, ranks each group as tessera generate --rank does (sampler.RankBatch)
+// and returns the first of each.
+func firstRanked(ctx context.Context, b *bundle.Bundle, prompt string, ims []sampler.Image, n, workers int) []sampler.Image {
+	var out []sampler.Image
+	for lo := 0; lo+n <= len(ims); lo += n {
+		group := slices.Clone(ims[lo : lo+n])
+		sampler.RankBatch(ctx, b, prompt, group, 0, workers)
+		out = append(out, group[0])
+	}
+	return out
 }
 
 // shapesCeiling is the share of pictures of the held-out cases (seeds

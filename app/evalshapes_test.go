@@ -1,8 +1,11 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
+	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
 // shapesBundle is a tiny random model whose prompt vocabulary is the shapes
@@ -123,5 +127,60 @@ func TestShapesGroup(t *testing.T) {
 	}
 	if got := seenSample(seen, -1); len(got) != 10 {
 		t.Errorf("seenSample -1 = %d", len(got))
+	}
+}
+
+// TestEvalShapesCandidates: with --candidates N each sample is the first of
+// N candidates ranked by prompt gain, the way generate --rank ranks them.
+func TestEvalShapesCandidates(t *testing.T) {
+	b := shapesBundle(t)
+	ctx := context.Background()
+	const prompt = "two red circles on blue"
+	opt := sampler.Defaults()
+	opt.Prompt, opt.Seed, opt.Batch = prompt, 1, 12
+	res, err := sampler.Generate(ctx, b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firsts := firstRanked(ctx, b, prompt, res.Images, 3, 1)
+	if len(firsts) != 4 {
+		t.Fatalf("%d firsts of 12 images in threes, want 4", len(firsts))
+	}
+	for g, first := range firsts {
+		best, bestGain := -1, math.Inf(-1)
+		for i := 3 * g; i < 3*g+3; i++ {
+			gain, err := sampler.PromptGain(ctx, b, prompt, res.Images[i].Tokens, 0, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gain > bestGain {
+				best, bestGain = i, gain
+			}
+		}
+		if !slices.Equal(first.Tokens, res.Images[best].Tokens) {
+			t.Errorf("group %d: first ranked is not image %d, the one of highest prompt gain %.4f", g, best, bestGain)
+		}
+	}
+
+	dir := filepath.Join(t.TempDir(), "shapes")
+	if err := b.Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "eval-shapes", "--model", dir, "--seeds", "1", "--candidates", "3", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var out struct {
+		evalShapesJSON
+		Candidates int `json:"candidates"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if held := len(data.ShapesHeldOutCaptions()); out.Candidates != 3 || out.HeldOut.Samples != held {
+		t.Errorf("candidates %d, %d samples, want 3 and %d", out.Candidates, out.HeldOut.Samples, held)
+	}
+	if code, _, stderr := run(t, "eval-shapes", "--model", dir, "--candidates", "0"); code != 2 || !strings.Contains(stderr, "--candidates") {
+		t.Errorf("--candidates 0: exit %d, %q", code, stderr)
 	}
 }

@@ -112,7 +112,13 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 	pickF("epochs", &st.Epochs, f.epochs)
 	st.OutDir, st.Resume, st.Minutes, st.Seed, st.Threads, st.DType = f.out, f.resume, f.minutes, f.seed, f.threads, f.dtype
 	st.Steps, st.EvalEvery, st.PromptDrop, st.Tokenizer = f.steps, f.evalEvery, f.promptDrop, f.tokDir
-	st.Defaults = f.defaults
+	// The preset's recommended sampling knobs stay unless a --default-*
+	// flag sets one (to 0: none).
+	for _, sp := range sampling.Knobs() {
+		if set["default-"+string(sp.Knob)] {
+			sp.SetRecommended(&st.Defaults, sp.Recommended(f.defaults))
+		}
+	}
 	st.Command, st.Version = args, Version
 	if st.Command == nil {
 		st.Command = []string{}

@@ -51,8 +51,9 @@ func (e memoEntry) verdict() string {
 
 // trainingSamples loads the training images of a built-in dataset by the
 // name models trained on it carry (model.Config.Name): emoji (the six-style
-// cache of make data), mnist (the training set) or shapes (drawn).
-func trainingSamples(ctx context.Context, dataset string) ([]data.Sample, error) {
+// cache of make data), mnist (the training set) or shapes (drawn at side,
+// the model's size).
+func trainingSamples(ctx context.Context, dataset string, side int) ([]data.Sample, error) {
 	switch dataset {
 	case "emoji":
 		all, _, err := data.Emoji(ctx, "")
@@ -61,7 +62,7 @@ func trainingSamples(ctx context.Context, dataset string) ([]data.Sample, error)
 		tr, _, err := data.MNIST(ctx, true)
 		return tr, err
 	case "shapes":
-		tr, _, _ := data.ShapesDataset()
+		tr, _, _ := data.ShapesDataset(side)
 		return tr, nil
 	}
 	return nil, fmt.Errorf("the training images of this model are not known (it names its data %q): the check works for models trained on the emoji, mnist or shapes data", dataset)
@@ -120,7 +121,7 @@ func (s *Studio) CheckMemorised() error {
 		var err error
 		if set == nil {
 			var samples []data.Sample
-			if samples, err = trainingSamples(ctx, dataset); err == nil {
+			if samples, err = trainingSamples(ctx, dataset, side); err == nil {
 				set = nearest.New(samples, side)
 			}
 		}

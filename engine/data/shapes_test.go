@@ -145,9 +145,18 @@ func TestShapesHeldOut(t *testing.T) {
 	if ShapesHeldOut("not a caption") {
 		t.Error("a non-caption is held out")
 	}
-	tr, va, rep := ShapesDataset()
-	if rep.Loaded != ShapesDefaultCount || len(tr)+len(va) != ShapesDefaultCount || len(va) < 300 || len(va) > 1200 || tr[0].Image.Bounds().Dx() != 64 {
+	tr, va, rep := ShapesDataset(16)
+	if rep.Loaded != ShapesDefaultCount || len(va) < 450 || len(va) > 1050 || tr[0].Image.Bounds().Dx() != 16 {
 		t.Fatalf("ShapesDataset: %d + %d of %d", len(tr), len(va), rep.Loaded)
+	}
+	// every 8th held-out picture validates; the others are neither trained on nor validated
+	if held := ShapesDefaultCount - len(tr); (held+7)/8 != len(va) {
+		t.Fatalf("%d validation pictures of %d held out", len(va), held)
+	}
+	for _, s := range va {
+		if !ShapesHeldOut(s.Key) {
+			t.Fatalf("validation picture %q of a trained-on combination", s.Key)
+		}
 	}
 	samples := Shapes(600, 1, 16)
 	tr, va = SplitShapes(samples)

@@ -97,12 +97,17 @@ func dotInt8Go(x []float32, w []int8) float32 {
 // calling goroutine, as HalfMatMulCols does for half weights: callers split
 // the columns over their workers in blocks of 8. beta is 0 or 1.
 func Int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float32, y []float32) {
-	int8MatMulCols(lo, hi, m, n, k, x, w, beta, y, asmOK)
+	int8MatMulCols(lo, hi, m, n, k, x, w, beta, y, vecBest)
 }
 
-func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float32, y []float32, asm bool) {
+func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float32, y []float32, lv vecLevel) {
 	q := w.Q
-	mulCols(lo, hi, m, n, k, beta, y, asm, colKernels{
+	// the 256-bit kernel prefetches a fixed distance itself
+	d14 := func(x *float32, w *int8, ldw, k int, out *float32, _ int) { i8dot1x4(x, w, ldw, k, out) }
+	if lv >= vec512 && k%32 == 0 {
+		d14 = zi8dot1x4
+	}
+	mulCols(lo, hi, m, n, k, beta, y, lv, colKernels{
 		dot8x2: func(r, j, ahead int) (out [16]float32) {
 			i8dot8x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
 			return
@@ -111,8 +116,8 @@ func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float3
 			i8dot4x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
 			return
 		},
-		dot1x4: func(r, j int) (out [8]float32) {
-			i8dot1x4(&x[r*k], &q[j*k], k, k, &out[0])
+		dot1x4: func(r, j, ahead int) (out [8]float32) {
+			d14(&x[r*k], &q[j*k], k, k, &out[0], ahead)
 			return
 		},
 		dot:      func(r, j int) float32 { return dotInt8Go(x[r*k:(r+1)*k], q[j*k:(j+1)*k]) },

@@ -8,20 +8,21 @@ import (
 
 // The int8 product equals, within float32 rounding, the float64 product
 // with the dequantised weights (scale·q), for the assembly kernels (one,
-// four and eight rows at a time, and the column tail) and the Go twin.
+// four and eight rows at a time, in 256 or, with AVX-512 and k allowing,
+// 512 bits, and the column tail) and the Go twin.
 func TestInt8MatMulMatchesFloat64(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, s := range []struct{ m, n, k int }{{1, 64, 64}, {1, 7, 40}, {8, 100, 512}, {5, 37, 24}, {3, 9, 13}, {9, 66, 136}, {16, 12, 32}} {
+	for _, s := range []struct{ m, n, k int }{{1, 64, 64}, {1, 7, 40}, {8, 100, 512}, {5, 37, 24}, {3, 9, 13}, {9, 66, 136}, {16, 12, 32}, {9, 40, 160}, {17, 12, 48}} {
 		x := randF32(rng, s.m*s.k)
 		wf := randF32(rng, s.k*s.n) // [In, Out] as Conv1D stores it
 		q := QuantizeInt8(wf, s.k, s.n, false)
-		for _, asm := range []bool{false, asmOK} {
+		for _, lv := range vecLevels() {
 			for _, beta := range []float32{0, 1} {
 				y := randF32(rng, s.m*s.n)
 				y0 := append([]float32(nil), y...)
 				split := (s.n / 2) &^ 7
-				int8MatMulCols(0, split, s.m, s.n, s.k, x, q, beta, y, asm)
-				int8MatMulCols(split, s.n, s.m, s.n, s.k, x, q, beta, y, asm)
+				int8MatMulCols(0, split, s.m, s.n, s.k, x, q, beta, y, lv)
+				int8MatMulCols(split, s.n, s.m, s.n, s.k, x, q, beta, y, lv)
 				for r := 0; r < s.m; r++ {
 					for j := 0; j < s.n; j++ {
 						want := float64(beta) * float64(y0[r*s.n+j])
@@ -29,7 +30,7 @@ func TestInt8MatMulMatchesFloat64(t *testing.T) {
 							want += float64(x[r*s.k+c]) * float64(q.Scale[j]) * float64(q.Q[j*s.k+c])
 						}
 						if !close(y[r*s.n+j], want, s.k) {
-							t.Fatalf("%+v asm=%v beta=%v: y[%d,%d] = %g, want %g", s, asm, beta, r, j, y[r*s.n+j], want)
+							t.Fatalf("%+v level %d beta=%v: y[%d,%d] = %g, want %g", s, lv, beta, r, j, y[r*s.n+j], want)
 						}
 					}
 				}

@@ -34,8 +34,18 @@ func expSubSum(x *float32, n int, m float32) float32
 //go:noescape
 func encode8(dst *uint16, src *float32, n int)
 
+// 512-bit kernels (zmm_amd64.s), used in place of dot1x4 and i8dot1x4
+// where asm512OK and k is a multiple of 32.
+
+//go:noescape
+func zdot1x4(x *float32, w *uint16, ldw int, k int, out *float32, ahead int)
+
+//go:noescape
+func zi8dot1x4(x *float32, w *int8, ldw int, k int, out *float32, ahead int)
+
 // asmOK: the kernels need AVX2, FMA and F16C; asm512OK: the eight-row
-// kernel also keeps accumulators in the AVX-512VL registers Y16–Y31.
+// kernel also keeps accumulators in the AVX-512VL registers Y16–Y31, and
+// the 512-bit kernels run (AVX-512F with the ZMM state enabled).
 var (
 	asmOK    = cpu.X86.AVX2FMA && cpu.X86.F16C
 	asm512OK = asmOK && cpu.X86.AVX512VL

@@ -24,3 +24,9 @@ func i8dot8x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead 
 	panic("no kernels")
 }
 func i8dot1x4(x *float32, w *int8, ldw int, k int, out *float32) { panic("no kernels") }
+func zdot1x4(x *float32, w *uint16, ldw int, k int, out *float32, ahead int) {
+	panic("no kernels")
+}
+func zi8dot1x4(x *float32, w *int8, ldw int, k int, out *float32, ahead int) {
+	panic("no kernels")
+}

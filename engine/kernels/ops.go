@@ -14,6 +14,31 @@ var table = func() *[1 << 16]float32 {
 // Accelerated reports whether the assembly kernels are in use.
 func Accelerated() bool { return asmOK }
 
+// vecLevel is how wide the matrix-product kernels go: the plain-Go twin,
+// 256-bit registers (AVX2, FMA, F16C) or 512-bit ones (AVX-512).
+type vecLevel int
+
+const (
+	vecGo vecLevel = iota
+	vec256
+	vec512
+)
+
+// vecLevels lists the levels this CPU runs, narrowest first; the last is
+// the one the exported products use.
+func vecLevels() []vecLevel {
+	switch {
+	case asm512OK:
+		return []vecLevel{vecGo, vec256, vec512}
+	case asmOK:
+		return []vecLevel{vecGo, vec256}
+	}
+	return []vecLevel{vecGo}
+}
+
+// vecBest is the widest level this CPU runs.
+var vecBest = vecLevels()[len(vecLevels())-1]
+
 // dotGo is Σ x[i]·w[i] with w in half precision.
 func dotGo(x []float32, w []uint16) float32 {
 	w = w[:len(x)]
@@ -38,13 +63,18 @@ func dotGo(x []float32, w []uint16) float32 {
 // decode step: it streams w once whatever m is, but computes at a fraction
 // of sgemm's rate, so large m belongs to BLAS. beta is 0 or 1.
 func HalfMatMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []float32) {
-	matMulCols(lo, hi, m, n, k, x, w, beta, y, asmOK)
+	matMulCols(lo, hi, m, n, k, x, w, beta, y, vecBest)
 }
 
 // matMulCols computes output columns [lo, hi) of every row for half
 // weights (mulCols with the F16C kernels).
-func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []float32, asm bool) {
-	mulCols(lo, hi, m, n, k, beta, y, asm, colKernels{
+func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []float32, lv vecLevel) {
+	// the 256-bit kernel prefetches a fixed distance itself
+	d14 := func(x *float32, w *uint16, ldw, k int, out *float32, _ int) { dot1x4(x, w, ldw, k, out) }
+	if lv >= vec512 && k%32 == 0 {
+		d14 = zdot1x4
+	}
+	mulCols(lo, hi, m, n, k, beta, y, lv, colKernels{
 		dot8x2: func(r, j, ahead int) (out [16]float32) {
 			dot8x2(&x[r*k], k, &w[j*k], k, k, &out[0], ahead)
 			return
@@ -53,8 +83,8 @@ func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []
 			dot4x2(&x[r*k], k, &w[j*k], k, k, &out[0], ahead)
 			return
 		},
-		dot1x4: func(r, j int) (out [8]float32) {
-			dot1x4(&x[r*k], &w[j*k], k, k, &out[0])
+		dot1x4: func(r, j, ahead int) (out [8]float32) {
+			d14(&x[r*k], &w[j*k], k, k, &out[0], ahead)
 			return
 		},
 		dot:      func(r, j int) float32 { return dotGo(x[r*k:(r+1)*k], w[j*k:(j+1)*k]) },
@@ -70,7 +100,7 @@ func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []
 type colKernels struct {
 	dot8x2   func(r, j, ahead int) [16]float32
 	dot4x2   func(r, j, ahead int) [8]float32
-	dot1x4   func(r, j int) [8]float32
+	dot1x4   func(r, j, ahead int) [8]float32
 	dot      func(r, j int) float32
 	scale    []float32
 	rowBytes int
@@ -79,8 +109,9 @@ type colKernels struct {
 // mulCols computes output columns [lo, hi) of y = x·Wᵀ + beta·y for every
 // row, four columns at a time so each block of weights is read from memory
 // once for all rows; the columns past the last block of four (or all of
-// them without asm, or when k is not a multiple of 8) use the Go twin.
-func mulCols(lo, hi, m, n, k int, beta float32, y []float32, asm bool, kern colKernels) {
+// them at vecGo, or when k is not a multiple of 8) use the Go twin.
+func mulCols(lo, hi, m, n, k int, beta float32, y []float32, lv vecLevel, kern colKernels) {
+	asm := lv >= vec256
 	put := func(i, j int, s float32) {
 		if kern.scale != nil {
 			s *= kern.scale[j]
@@ -91,7 +122,7 @@ func mulCols(lo, hi, m, n, k int, beta float32, y []float32, asm bool, kern colK
 			y[i] = s + beta*y[i]
 		}
 	}
-	wide := asm && asm512OK // eight rows at a time in AVX-512VL registers
+	wide := lv >= vec512 // eight rows at a time in AVX-512 registers
 	j := lo
 	if asm && k%8 == 0 && k > 0 {
 		for ; j+4 <= hi; j += 4 {
@@ -122,7 +153,7 @@ func mulCols(lo, hi, m, n, k int, beta float32, y []float32, asm bool, kern colK
 				}
 			}
 			for ; r < m; r++ {
-				buf := kern.dot1x4(r, j)
+				buf := kern.dot1x4(r, j, ahead)
 				for c := 0; c < 4; c++ {
 					put(r*n+j+c, j+c, buf[c])
 				}

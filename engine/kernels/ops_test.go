@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -31,19 +32,24 @@ func close(a float32, b float64, k int) bool {
 	return math.Abs(float64(a)-b) <= 1e-5*float64(k)+1e-5*math.Abs(b)
 }
 
+// TestMatMulMatchesFloat64: the half product equals the float64 one within
+// float32 rounding for the Go twin and the assembly kernels: 256-bit, and,
+// on a CPU with AVX-512, the 512-bit ones where k allows (k a multiple of
+// 16 for eight rows, 32 for one row: 64, 160, 512; 48 takes 512 bits for
+// eight rows and 256 for the last).
 func TestMatMulMatchesFloat64(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, s := range []struct{ m, n, k int }{{1, 64, 64}, {1, 7, 40}, {8, 100, 512}, {5, 37, 24}, {3, 9, 13}, {9, 66, 136}} {
+	for _, s := range []struct{ m, n, k int }{{1, 64, 64}, {1, 7, 40}, {8, 100, 512}, {5, 37, 24}, {3, 9, 13}, {9, 66, 136}, {9, 40, 160}, {17, 12, 48}} {
 		x := randF32(rng, s.m*s.k)
 		w, wf := randHalf(rng, s.n*s.k)
-		for _, asm := range []bool{false, asmOK} {
+		for _, lv := range vecLevels() {
 			for _, beta := range []float32{0, 1} {
 				y := randF32(rng, s.m*s.n)
 				y0 := append([]float32(nil), y...)
 				// Two column ranges, as two workers would split them.
 				split := (s.n / 2) &^ 7
-				matMulCols(0, split, s.m, s.n, s.k, x, w, beta, y, asm)
-				matMulCols(split, s.n, s.m, s.n, s.k, x, w, beta, y, asm)
+				matMulCols(0, split, s.m, s.n, s.k, x, w, beta, y, lv)
+				matMulCols(split, s.n, s.m, s.n, s.k, x, w, beta, y, lv)
 				for r := 0; r < s.m; r++ {
 					for j := 0; j < s.n; j++ {
 						want := float64(beta) * float64(y0[r*s.n+j])
@@ -51,7 +57,7 @@ func TestMatMulMatchesFloat64(t *testing.T) {
 							want += float64(x[r*s.k+c]) * wf[j*s.k+c]
 						}
 						if !close(y[r*s.n+j], want, s.k) {
-							t.Fatalf("%+v asm=%v beta=%v: y[%d,%d] = %g, want %g", s, asm, beta, r, j, y[r*s.n+j], want)
+							t.Fatalf("%+v level %d beta=%v: y[%d,%d] = %g, want %g", s, lv, beta, r, j, y[r*s.n+j], want)
 						}
 					}
 				}
@@ -94,29 +100,43 @@ func TestAttentionKernels(t *testing.T) {
 	}
 }
 
+// BenchmarkMatMul times a half product of 512 inputs at each kernel width
+// this CPU runs (256: AVX2; 512: AVX-512), one and eight rows, on two
+// workers as the model splits it: "stream" reads 2048 outputs' weights from
+// memory each call (64 copies, as a model's layers), "cached" the same 512
+// outputs' weights (512 KiB, in the cores' caches) every call, where only
+// arithmetic counts (GFLOP/s, to set beside sgemm's rate).
 func BenchmarkMatMul(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, m := range []int{1, 8} {
-		const n, k = 2048, 512
-		x := randF32(rng, m*k)
-		w, _ := randHalf(rng, n*k)
-		// Many weight copies so each call streams from memory, as in a model.
-		copies := make([][]uint16, 64)
+	team := par.NewTeam(2)
+	defer team.Close()
+	const k = 512
+	for _, c := range []struct {
+		name      string
+		n, copies int
+	}{{"stream", 2048, 64}, {"cached", 512, 1}} {
+		w, _ := randHalf(rng, c.n*k)
+		copies := make([][]uint16, c.copies)
 		for i := range copies {
 			copies[i] = append([]uint16(nil), w...)
 		}
-		y := make([]float32, m*n)
-		team := par.NewTeam(2) // two cores, split as the model splits them
-		defer team.Close()
-		b.Run(map[int]string{1: "m1", 8: "m8"}[m], func(b *testing.B) {
-			i := 0
-			for b.Loop() {
-				wi := copies[i%len(copies)]
-				team.For(n/8, 4, func(lo, hi int) { HalfMatMulCols(8*lo, 8*hi, m, n, k, x, wi, 0, y) })
-				i++
+		for _, m := range []int{1, 8} {
+			x := randF32(rng, m*k)
+			y := make([]float32, m*c.n)
+			for _, lv := range vecLevels()[1:] {
+				b.Run(fmt.Sprintf("%s/m%d/%d", c.name, m, map[vecLevel]int{vec256: 256, vec512: 512}[lv]), func(b *testing.B) {
+					i := 0
+					for b.Loop() {
+						wi := copies[i%len(copies)]
+						team.For(c.n/8, 4, func(lo, hi int) { matMulCols(8*lo, 8*hi, m, c.n, k, x, wi, 0, y, lv) })
+						i++
+					}
+					s := b.Elapsed().Seconds()
+					b.ReportMetric(float64(c.n*k*2)*float64(b.N)/s/1e9, "GB/s")
+					b.ReportMetric(float64(2*m*c.n*k)*float64(b.N)/s/1e9, "GFLOP/s")
+				})
 			}
-			b.ReportMetric(float64(n*k*2)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
-		})
+		}
 	}
 }
 

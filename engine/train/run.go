@@ -211,6 +211,9 @@ type run struct {
 	lastPrint           time.Time
 	lastLen             int     // length of the progress line on screen
 	stepEMA             float64 // seconds per step
+	// refitAt is the step at which a schedule fitted to the Minutes budget
+	// is fitted again from the steps' measured time (0: never).
+	refitAt int
 }
 
 // Run trains a model on train (validating on val) until the schedule ends,
@@ -367,6 +370,7 @@ func (r *run) fresh(n int) error {
 		r.total = int(math.Ceil(opt.Epochs * float64(len(r.train)) / float64(opt.BatchSize)))
 	case opt.Minutes > 0:
 		r.total = r.estimateSteps()
+		r.refitAt = min(refitSteps, r.total/4)
 	default:
 		return errors.New("train: set Steps, Epochs or Minutes")
 	}
@@ -407,6 +411,25 @@ func (r *run) estimateSteps() int {
 	return max(1, int(budget/(step*(1+evalFrac))))
 }
 
+// refitSteps is how many steps a schedule fitted to the Minutes budget
+// runs before it is fitted again from their measured time: the two timed
+// passes of estimateSteps can be off by half on a busy machine or while
+// the data just prepared is still being freed.
+const refitSteps = 60
+
+// refit fits the schedule's length to the Minutes budget again from the
+// time the first steps took (elapsed since the loop started), before the
+// warm-up ends, so the learning rate anneals when the budget runs out.
+func (r *run) refit(elapsed time.Duration) {
+	perStep := elapsed.Seconds() / float64(r.step)
+	b := r.opt.BatchSize
+	nval := (len(r.val) + b - 1) / b
+	evalFrac := float64(nval) / 3 / float64(r.opt.EvalEvery)
+	left := r.opt.Minutes*60 - elapsed.Seconds()
+	total := r.step + max(1, int(left/(perStep*(1+evalFrac))))
+	r.total, r.opt.Steps = total, total
+}
+
 func (r *run) loop(ctx context.Context) (*Result, error) {
 	opt, m, cfg := r.opt, r.m, r.cfg
 	B, T := opt.BatchSize, cfg.NPositions
@@ -439,6 +462,9 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		}
 		r.step++
 		r.tokens += int64(B * T)
+		if r.step == r.refitAt && budget > 0 {
+			r.refit(time.Since(r.start))
+		}
 		bits := loss / math.Ln2
 		r.history = append(r.history, float32(bits))
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tessera-studio/tessera/engine/model"
 )
@@ -360,5 +361,20 @@ func TestPromptDropout(t *testing.T) {
 	}
 	if ld.epoch != 9 || ld.pos != 10 {
 		t.Errorf("after 100 draws of 10 examples: epoch %d pos %d", ld.epoch, ld.pos)
+	}
+}
+
+// TestRefitSchedule: a schedule fitted to the time budget is fitted again
+// from the measured time of its first steps, validation's cost included.
+func TestRefitSchedule(t *testing.T) {
+	r := &run{opt: Options{Minutes: 1, BatchSize: 8, EvalEvery: 100}, step: 60, total: 2000}
+	r.refit(6 * time.Second) // 0.1 s a step, 54 s left
+	if r.total != 600 || r.opt.Steps != 600 {
+		t.Fatalf("no validation: total %d (options %d), want 600", r.total, r.opt.Steps)
+	}
+	r.val = make([]Example, 240) // 30 batches a pass = 10 steps' time per 100 steps
+	r.refit(6 * time.Second)
+	if want := 60 + 490; r.total != want { // 54 s / (0.1 s × 1.1)
+		t.Fatalf("with validation: total %d, want %d", r.total, want)
 	}
 }

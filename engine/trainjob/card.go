@@ -118,7 +118,7 @@ func datasetSource(dataset string) string {
 		return "npm packages " + strings.Join(files, ", ") + "; SVGs rasterised at 64×64 by librsvg's rsvg-convert " +
 			"(Noto Emoji: Apache-2.0; Twemoji: CC-BY 4.0; OpenMoji: CC BY-SA 4.0, so this model carries CC BY-SA 4.0; Fluent Emoji: MIT; emojibase-data: MIT)"
 	case "shapes":
-		return "the built-in shapes dataset (data.ShapesDataset: 6,000 pictures drawn at 64×64, seed 1; validation: the 36 held-out caption combinations)"
+		return "the built-in shapes dataset (data.ShapesDataset: 48,000 pictures drawn at the model's size, seed 1; validation: every 8th picture of the 36 held-out caption combinations)"
 	case EditData:
 		return "exact before/after pairs of eight edit families (background, skin tone, style, gender, mirror, black and white, invert, recolour) made by engine/edit from the six-style emoji of " + datasetSource("emoji")
 	case "mnist":

@@ -23,8 +23,9 @@ import (
 
 // LoadDataset loads a named dataset ("emoji", "mnist", "shapes") or a
 // folder of images, split into training and validation samples, and
-// writes what it loaded and skipped to log.
-func LoadDataset(ctx context.Context, name string, log io.Writer) (trainSet, valSet []data.Sample, err error) {
+// writes what it loaded and skipped to log. size is the model's image side:
+// shapes are drawn at it (other datasets are resized when prepared).
+func LoadDataset(ctx context.Context, name string, size int, log io.Writer) (trainSet, valSet []data.Sample, err error) {
 	report := func(r data.Report) {
 		fmt.Fprintf(log, "loaded %d images, skipped %d\n", r.Loaded, r.Skipped)
 		for _, p := range r.Problems {
@@ -58,7 +59,7 @@ func LoadDataset(ctx context.Context, name string, log io.Writer) (trainSet, val
 		tr, va := data.SplitImages(all, 0.02, 1)
 		return tr, va, nil
 	case name == "shapes":
-		tr, va, r := data.ShapesDataset() // validation: pictures of the held-out caption combinations
+		tr, va, r := data.ShapesDataset(size) // validation: pictures of the held-out caption combinations
 		report(r)
 		return tr, va, nil
 	case bundle.IsFolder(name):
@@ -204,7 +205,7 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		}
 		return prep, SavePrepared(prepPath, prep)
 	}
-	trainSet, valSet, err := LoadDataset(ctx, s.Data, log)
+	trainSet, valSet, err := LoadDataset(ctx, s.Data, s.Size, log)
 	if err != nil {
 		return nil, err
 	}

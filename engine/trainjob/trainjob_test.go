@@ -223,9 +223,14 @@ func TestArgs(t *testing.T) {
 	if (Settings{Data: "shapes"}).Check() == nil {
 		t.Fatal("no run folder accepted")
 	}
-	// recommended knobs: whole top-k written as such, out-of-range refused
+	// recommended knobs (the preset's are not written): whole top-k written
+	// as such, the preset's top-p and guidance dropped as 0, out-of-range
+	// refused
+	if p := Preset("shapes").Defaults; p.TopP == 0 || p.Guidance == 0 {
+		t.Fatalf("shapes preset recommends %+v", p)
+	}
 	s.Defaults = sampling.Recommended{TopK: 2000000, GuidanceMinP: 0.1}
-	if got := strings.Join(s.Args(), " "); !strings.HasSuffix(got, "--default-top-k 2000000 --default-guidance-min-p 0.1") {
+	if got := strings.Join(s.Args(), " "); !strings.HasSuffix(got, "--default-top-k 2000000 --default-top-p 0 --default-guidance 0 --default-guidance-min-p 0.1") {
 		t.Fatalf("args %q", got)
 	}
 	s.Defaults.GuidanceMinP = 2
