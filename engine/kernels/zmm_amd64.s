@@ -14,6 +14,38 @@
 
 #include "reduce_amd64.h"
 
+// ZERO1x4 clears the 1×4 kernels' accumulators Z16–Z23.
+#define ZERO1x4 \
+	VPXORD Z16, Z16, Z16 \
+	VPXORD Z17, Z17, Z17 \
+	VPXORD Z18, Z18, Z18 \
+	VPXORD Z19, Z19, Z19 \
+	VPXORD Z20, Z20, Z20 \
+	VPXORD Z21, Z21, Z21 \
+	VPXORD Z22, Z22, Z22 \
+	VPXORD Z23, Z23, Z23
+
+// START1x4 points R9–R11 at columns 1–3 (DX at column 0, AX the bytes
+// between columns), loads k into CX and the prefetch distance into R12,
+// and clears the accumulators.
+#define START1x4 \
+	LEAQ (DX)(AX*1), R9 \
+	LEAQ (R9)(AX*1), R10 \
+	LEAQ (R10)(AX*1), R11 \
+	MOVQ k+24(FP), CX \
+	MOVQ ahead+40(FP), R12 \
+	ZERO1x4
+
+// LOADX1x4 prefetches each column's weights R12 bytes on and loads the
+// next 32 values of x into Z0 and Z1.
+#define LOADX1x4 \
+	PREFETCHT0  (DX)(R12*1) \
+	PREFETCHT0  (R9)(R12*1) \
+	PREFETCHT0  (R10)(R12*1) \
+	PREFETCHT0  (R11)(R12*1) \
+	VMOVUPS     (SI), Z0 \
+	VMOVUPS     64(SI), Z1
+
 // REDUCE1x4 sums the 1×4 kernels' accumulators (Z16–Z23, two a column)
 // into four totals at DI.
 #define REDUCE1x4 \
@@ -47,27 +79,10 @@ TEXT ·zdot1x4(SB), NOSPLIT, $0-48
 	MOVQ w+8(FP), DX
 	MOVQ ldw+16(FP), AX
 	SHLQ $1, AX
-	LEAQ (DX)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (R10)(AX*1), R11
-	MOVQ k+24(FP), CX
-	MOVQ ahead+40(FP), R12
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
+	START1x4
 
 z14loop:
-	PREFETCHT0  (DX)(R12*1)
-	PREFETCHT0  (R9)(R12*1)
-	PREFETCHT0  (R10)(R12*1)
-	PREFETCHT0  (R11)(R12*1)
-	VMOVUPS     (SI), Z0
-	VMOVUPS     64(SI), Z1
+	LOADX1x4
 	VCVTPH2PS   (DX), Z2
 	VCVTPH2PS   32(DX), Z3
 	VFMADD231PS Z2, Z0, Z16
@@ -103,27 +118,10 @@ TEXT ·zi8dot1x4(SB), NOSPLIT, $0-48
 	MOVQ x+0(FP), SI
 	MOVQ w+8(FP), DX
 	MOVQ ldw+16(FP), AX
-	LEAQ (DX)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (R10)(AX*1), R11
-	MOVQ k+24(FP), CX
-	MOVQ ahead+40(FP), R12
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
+	START1x4
 
 zi14loop:
-	PREFETCHT0  (DX)(R12*1)
-	PREFETCHT0  (R9)(R12*1)
-	PREFETCHT0  (R10)(R12*1)
-	PREFETCHT0  (R11)(R12*1)
-	VMOVUPS     (SI), Z0
-	VMOVUPS     64(SI), Z1
+	LOADX1x4
 	VPMOVSXBD   (DX), Z2
 	VPMOVSXBD   16(DX), Z3
 	VCVTDQ2PS   Z2, Z2
