@@ -96,7 +96,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	sf.register(fs)
 	seeds := fs.Int("seeds", 4, "samples per caption (seeds 1…N, or from --seed)")
 	seenN := fs.Int("seen", 0, "also sample this many trained-on caption combinations, spread evenly over them (-1: all)")
-	candidates := fs.Int("candidates", 1, "draw this many candidates for each sample and check the first after ranking them as tessera generate --rank and the studio do (by how much the prompt explains each)")
+	candidates := fs.Int("candidates", 1, "draw this many candidates for each sample and check the first after ranking them as tessera generate --rank and the studio do (by how much the prompt explains each); seeds × candidates at most 512")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
@@ -106,6 +106,9 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	}
 	if *candidates < 1 || *candidates > 64 {
 		return usageError{fmt.Sprintf("--candidates %d: must be 1 to 64", *candidates)}
+	}
+	if *seeds**candidates > maxShapesBatch {
+		return usageError{fmt.Sprintf("--seeds %d × --candidates %d: at most %d images a caption (one batch)", *seeds, *candidates, maxShapesBatch)}
 	}
 	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
@@ -155,7 +158,9 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 			return ctx.Err()
 		}
 		if *candidates > 1 {
-			res.Images = firstRanked(ctx, b, caption, res.Images, *candidates, used.Workers)
+			if res.Images, err = firstRanked(ctx, b, caption, res.Images, *candidates, used.Workers); err != nil {
+				return err
+			}
 		}
 		r := shapesResult{Caption: caption, HeldOut: c.heldOut, Seeds: *seeds, Unknown: b.PromptIDs(caption).Unknown}
 		g := &trained
@@ -204,9 +209,9 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 		line("seen combinations", trained)
 	}
 	fmt.Fprintf(env.Stdout, "tokenizer ceiling: %.1f%% of drawn pictures of the held-out combinations are read right after the model's image tokenizer (encode, decode)\n", 100*ceiling)
-	fmt.Fprintf(env.Stdout, "(%s; seeds %d…%d", knobsLine(used.Settings, b.Conditional()), used.Seed, used.Seed+uint64(*seeds)-1)
+	fmt.Fprintf(env.Stdout, "(%s; seeds %d…%d", knobsLine(used.Settings, b.Conditional()), used.Seed, used.Seed+uint64(*seeds**candidates)-1)
 	if *candidates > 1 {
-		fmt.Fprintf(env.Stdout, "; each sample the first of %d ranked candidates", *candidates)
+		fmt.Fprintf(env.Stdout, "; each sample the first of %d candidates ranked by prompt gain", *candidates)
 	}
 	fmt.Fprintln(env.Stdout, ")")
 	return nil
@@ -225,17 +230,24 @@ func knobsLine(s sampling.Settings, conditional bool) string {
 	return strings.Join(parts, ", ")
 }
 
+// maxShapesBatch caps the images eval-shapes samples for one caption
+// (seeds × candidates), which it draws as one batch.
+const maxShapesBatch = 512
+
 // firstRanked splits a batch into groups of n candidates, one group a
-// sample, ranks each group as tessera generate --rank does (sampler.RankBatch)
-// and returns the first of each.
-func firstRanked(ctx context.Context, b *bundle.Bundle, prompt string, ims []sampler.Image, n, workers int) []sampler.Image {
+// sample (seeds s·n … s·n+n−1), ranks each group by prompt gain as tessera
+// generate --rank does (sampler.RankByPromptGain) and returns the first of
+// each.
+func firstRanked(ctx context.Context, b *bundle.Bundle, prompt string, ims []sampler.Image, n, workers int) ([]sampler.Image, error) {
 	var out []sampler.Image
 	for lo := 0; lo+n <= len(ims); lo += n {
 		group := slices.Clone(ims[lo : lo+n])
-		sampler.RankBatch(ctx, b, prompt, group, 0, workers)
+		if _, err := sampler.RankByPromptGain(ctx, b, prompt, group, 0, workers); err != nil {
+			return nil, fmt.Errorf("rank the candidates of %q: %w", prompt, err)
+		}
 		out = append(out, group[0])
 	}
-	return out
+	return out, nil
 }
 
 // shapesCeiling is the share of pictures of the held-out cases (seeds

@@ -142,7 +142,10 @@ func TestEvalShapesCandidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	firsts := firstRanked(ctx, b, prompt, res.Images, 3, 1)
+	firsts, err := firstRanked(ctx, b, prompt, res.Images, 3, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(firsts) != 4 {
 		t.Fatalf("%d firsts of 12 images in threes, want 4", len(firsts))
 	}
@@ -180,7 +183,9 @@ func TestEvalShapesCandidates(t *testing.T) {
 	if held := len(data.ShapesHeldOutCaptions()); out.Candidates != 3 || out.HeldOut.Samples != held {
 		t.Errorf("candidates %d, %d samples, want 3 and %d", out.Candidates, out.HeldOut.Samples, held)
 	}
-	if code, _, stderr := run(t, "eval-shapes", "--model", dir, "--candidates", "0"); code != 2 || !strings.Contains(stderr, "--candidates") {
-		t.Errorf("--candidates 0: exit %d, %q", code, stderr)
+	for _, bad := range [][]string{{"--candidates", "0"}, {"--seeds", "100", "--candidates", "8"}} {
+		if code, _, stderr := run(t, append([]string{"eval-shapes", "--model", dir}, bad...)...); code != 2 || !strings.Contains(stderr, "--candidates") {
+			t.Errorf("%v: exit %d, %q", bad, code, stderr)
+		}
 	}
 }

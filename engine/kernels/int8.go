@@ -102,11 +102,7 @@ func Int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float3
 
 func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float32, y []float32, lv vecLevel) {
 	q := w.Q
-	// the 256-bit kernel prefetches a fixed distance itself
-	d14 := func(x *float32, w *int8, ldw, k int, out *float32, _ int) { i8dot1x4(x, w, ldw, k, out) }
-	if lv >= vec512 && k%32 == 0 {
-		d14 = zi8dot1x4
-	}
+	wide1 := lv >= vec512 && k%32 == 0 // the one-row kernel in 512-bit registers
 	mulCols(lo, hi, m, n, k, beta, y, lv, colKernels{
 		dot8x2: func(r, j, ahead int) (out [16]float32) {
 			i8dot8x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
@@ -117,7 +113,11 @@ func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float3
 			return
 		},
 		dot1x4: func(r, j, ahead int) (out [8]float32) {
-			d14(&x[r*k], &q[j*k], k, k, &out[0], ahead)
+			if wide1 {
+				zi8dot1x4(&x[r*k], &q[j*k], k, k, &out[0], ahead)
+			} else { // prefetches a fixed distance itself
+				i8dot1x4(&x[r*k], &q[j*k], k, k, &out[0])
+			}
 			return
 		},
 		dot:      func(r, j int) float32 { return dotInt8Go(x[r*k:(r+1)*k], q[j*k:(j+1)*k]) },

@@ -69,11 +69,7 @@ func HalfMatMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, 
 // matMulCols computes output columns [lo, hi) of every row for half
 // weights (mulCols with the F16C kernels).
 func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []float32, lv vecLevel) {
-	// the 256-bit kernel prefetches a fixed distance itself
-	d14 := func(x *float32, w *uint16, ldw, k int, out *float32, _ int) { dot1x4(x, w, ldw, k, out) }
-	if lv >= vec512 && k%32 == 0 {
-		d14 = zdot1x4
-	}
+	wide1 := lv >= vec512 && k%32 == 0 // the one-row kernel in 512-bit registers
 	mulCols(lo, hi, m, n, k, beta, y, lv, colKernels{
 		dot8x2: func(r, j, ahead int) (out [16]float32) {
 			dot8x2(&x[r*k], k, &w[j*k], k, k, &out[0], ahead)
@@ -84,7 +80,11 @@ func matMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []
 			return
 		},
 		dot1x4: func(r, j, ahead int) (out [8]float32) {
-			d14(&x[r*k], &w[j*k], k, k, &out[0], ahead)
+			if wide1 {
+				zdot1x4(&x[r*k], &w[j*k], k, k, &out[0], ahead)
+			} else { // prefetches a fixed distance itself
+				dot1x4(&x[r*k], &w[j*k], k, k, &out[0])
+			}
 			return
 		},
 		dot:      func(r, j int) float32 { return dotGo(x[r*k:(r+1)*k], w[j*k:(j+1)*k]) },

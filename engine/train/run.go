@@ -417,9 +417,11 @@ func (r *run) estimateSteps() int {
 // the data just prepared is still being freed.
 const refitSteps = 60
 
-// refit fits the schedule's length to the Minutes budget again from the
-// time the first steps took (elapsed since the loop started), before the
-// warm-up ends, so the learning rate anneals when the budget runs out.
+// refit fits the schedule's length (and the default warm-up's) to the
+// Minutes budget again from the time the first steps took (elapsed since
+// the loop started), so the learning rate anneals when the budget runs
+// out. Only a fresh run refits: a run resumed before step refitSteps keeps
+// its schedule.
 func (r *run) refit(elapsed time.Duration) {
 	perStep := elapsed.Seconds() / float64(r.step)
 	b := r.opt.BatchSize
@@ -428,6 +430,9 @@ func (r *run) refit(elapsed time.Duration) {
 	left := r.opt.Minutes*60 - elapsed.Seconds()
 	total := r.step + max(1, int(left/(perStep*(1+evalFrac))))
 	r.total, r.opt.Steps = total, total
+	if r.opt.Warmup == 0 { // the default warm-up follows the schedule's length
+		r.warmup = max(1, min(100, total/20))
+	}
 }
 
 func (r *run) loop(ctx context.Context) (*Result, error) {

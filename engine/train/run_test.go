@@ -369,8 +369,8 @@ func TestPromptDropout(t *testing.T) {
 func TestRefitSchedule(t *testing.T) {
 	r := &run{opt: Options{Minutes: 1, BatchSize: 8, EvalEvery: 100}, step: 60, total: 2000}
 	r.refit(6 * time.Second) // 0.1 s a step, 54 s left
-	if r.total != 600 || r.opt.Steps != 600 {
-		t.Fatalf("no validation: total %d (options %d), want 600", r.total, r.opt.Steps)
+	if r.total != 600 || r.opt.Steps != 600 || r.warmup != 30 {
+		t.Fatalf("no validation: total %d (options %d), warm-up %d, want 600 and 30", r.total, r.opt.Steps, r.warmup)
 	}
 	r.val = make([]Example, 240) // 30 batches a pass = 10 steps' time per 100 steps
 	r.refit(6 * time.Second)

@@ -205,10 +205,6 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		}
 		return prep, SavePrepared(prepPath, prep)
 	}
-	trainSet, valSet, err := LoadDataset(ctx, s.Data, s.Size, log)
-	if err != nil {
-		return nil, err
-	}
 	spec := prepare.Spec{
 		Name: s.DataName(), Size: s.Size, Patch: s.Patch, Codes: s.Codes,
 		Shifts: s.Shifts, MaxShift: s.MaxShift,
@@ -235,6 +231,16 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		if base.Prompt == nil {
 			fmt.Fprintf(log, "fine-tuning the unconditional model %s: captions are not used\n", base.Name)
 		}
+	}
+	// Shapes are drawn at the size the images end at: the base model's, a
+	// ViT tokenizer's or the settings'.
+	size := spec.Size
+	if vit, ok := spec.Tokenizer.(*tokenizer.ViT); ok {
+		size = vit.Config.ImageSize
+	}
+	trainSet, valSet, err := LoadDataset(ctx, s.Data, size, log)
+	if err != nil {
+		return nil, err
 	}
 	prep, err := prepare.Prepare(ctx, trainSet, valSet, spec, arch, log)
 	if err != nil {
