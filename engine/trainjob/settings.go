@@ -136,10 +136,10 @@ func Preset(dataset string) Settings {
 		// (docs/eval/shapes.txt): over 48,000 pictures 4 layers × 128 at
 		// learning rate 0.002 without dropout reach a lower validation loss
 		// (0.59 bits per token) than × 192 (fewer steps: 0.84) or than 6,000
-		// pictures (overfit: 0.84 with dropout 0.1 at 0.001), and draw 65.7%
+		// pictures (overfit: 0.84 with dropout 0.1 at 0.001), and draw 57–66%
 		// of held-out captions right with top-p 0.9 and guidance 1.5 (50.9%
 		// with plain sampling). No shifts: a shifted copy shows white past a
-		// coloured background. Three passes take about 9 minutes.
+		// coloured background. Three passes took 9–11 minutes on 2 cores.
 		s.Size, s.Patch, s.Codes, s.Width, s.Layers, s.Heads, s.Batch = 32, 4, 1024, 128, 4, 4, 32
 		s.LR, s.Dropout, s.WeightDecay, s.Epochs = 2e-3, 0, 0.1, 3
 		s.Defaults = sampling.Recommended{TopP: 0.9, Guidance: 1.5}
