@@ -43,6 +43,15 @@ func zdot1x4(x *float32, w *uint16, ldw int, k int, out *float32, ahead int)
 //go:noescape
 func zi8dot1x4(x *float32, w *int8, ldw int, k int, out *float32, ahead int)
 
+// 512-bit attention kernels (zmm_amd64.s), used in place of scores8 (n a
+// multiple of 16) and wsum64 where asm512OK.
+
+//go:noescape
+func zscores8(q *float32, k *uint16, ld int, n int, scale float32, out *float32)
+
+//go:noescape
+func zwsum64(p *float32, v *uint16, t int, ld int, out *float32)
+
 // asmOK: the kernels need AVX2, FMA and F16C; asm512OK: the eight-row
 // kernel also keeps accumulators in the AVX-512VL registers Y16–Y31, and
 // the 512-bit kernels run (AVX-512F with the ZMM state enabled).

@@ -114,14 +114,7 @@ d14loop:
 // func scores8(q *float32, k *uint16, ld int, n int, scale float32, out *float32)
 // out[t] = scale · Σ_c q[c]·k[t·ld+c] for rows t < 8, n values a row.
 TEXT ·scores8(SB), NOSPLIT, $0-48
-	MOVQ q+0(FP), SI
-	MOVQ k+8(FP), DX
-	MOVQ ld+16(FP), R9
-	SHLQ $1, R9                // one row in bytes
-	LEAQ (R9)(R9*2), R10       // 3 rows
-	LEAQ (R9)(R9*4), R11       // 5 rows
-	LEAQ (R10)(R9*4), R12      // 7 rows
-	MOVQ n+24(FP), CX
+	SCORES8_START
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -132,33 +125,13 @@ TEXT ·scores8(SB), NOSPLIT, $0-48
 	VXORPS Y7, Y7, Y7
 
 s8loop:
-	VMOVUPS     (SI), Y8
-	VCVTPH2PS   (DX), Y9
-	VFMADD231PS Y9, Y8, Y0
-	VCVTPH2PS   (DX)(R9*1), Y10
-	VFMADD231PS Y10, Y8, Y1
-	VCVTPH2PS   (DX)(R9*2), Y11
-	VFMADD231PS Y11, Y8, Y2
-	VCVTPH2PS   (DX)(R10*1), Y12
-	VFMADD231PS Y12, Y8, Y3
-	VCVTPH2PS   (DX)(R9*4), Y13
-	VFMADD231PS Y13, Y8, Y4
-	VCVTPH2PS   (DX)(R11*1), Y14
-	VFMADD231PS Y14, Y8, Y5
-	VCVTPH2PS   (DX)(R10*2), Y15
-	VFMADD231PS Y15, Y8, Y6
-	VCVTPH2PS   (DX)(R12*1), Y9
-	VFMADD231PS Y9, Y8, Y7
+	SCORES8_ROWS(Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
 	ADDQ        $32, SI
 	ADDQ        $16, DX
 	SUBQ        $8, CX
 	JNZ         s8loop
 
-	REDUCE8
-	VBROADCASTSS scale+32(FP), Y1
-	VMULPS       Y1, Y0, Y0
-	MOVQ         out+40(FP), DI
-	VMOVUPS      Y0, (DI)
+	SCORES8_END
 	VZEROUPPER
 	RET
 

@@ -169,13 +169,18 @@ func mulCols(lo, hi, m, n, k int, beta float32, y []float32, lv vecLevel, kern c
 
 // scores sets out[t] = scale · q·K[t] for t < len(out), where K holds rows of
 // len(q) halves one after another.
-func scores(q []float32, keys []uint16, scale float32, out []float32, asm bool) {
+func scores(q []float32, keys []uint16, scale float32, out []float32, lv vecLevel) {
 	hd, T := len(q), len(out)
 	_ = keys[T*hd-1]
 	t := 0
-	if asm && hd%8 == 0 {
+	if lv >= vec256 && hd%8 == 0 {
+		wide := lv >= vec512 && hd%16 == 0
 		for ; t+8 <= T; t += 8 {
-			scores8(&q[0], &keys[t*hd], hd, hd, scale, &out[t])
+			if wide {
+				zscores8(&q[0], &keys[t*hd], hd, hd, scale, &out[t])
+			} else {
+				scores8(&q[0], &keys[t*hd], hd, hd, scale, &out[t])
+			}
 		}
 		for ; t < T; t++ {
 			out[t] = scale * dot1(&q[0], &keys[t*hd], hd)
@@ -189,7 +194,7 @@ func scores(q []float32, keys []uint16, scale float32, out []float32, asm bool) 
 
 // weightedSum sets out = Σ_t p[t]·V[t] over t < len(p), where V holds rows
 // of len(out) halves one after another.
-func weightedSum(p []float32, values []uint16, out []float32, asm bool) {
+func weightedSum(p []float32, values []uint16, out []float32, lv vecLevel) {
 	hd, T := len(out), len(p)
 	clear(out)
 	if T == 0 {
@@ -197,9 +202,13 @@ func weightedSum(p []float32, values []uint16, out []float32, asm bool) {
 	}
 	_ = values[T*hd-1]
 	c := 0
-	if asm {
+	if lv >= vec256 {
 		for ; c+64 <= hd; c += 64 {
-			wsum64(&p[0], &values[c], T, hd, &out[c])
+			if lv >= vec512 {
+				zwsum64(&p[0], &values[c], T, hd, &out[c])
+			} else {
+				wsum64(&p[0], &values[c], T, hd, &out[c])
+			}
 		}
 		for ; c+8 <= hd; c += 8 {
 			wsum8(&p[0], &values[c], T, hd, &out[c])
@@ -220,13 +229,14 @@ func weightedSum(p []float32, values []uint16, out []float32, asm bool) {
 // out = softmax(scale · q·Kᵀ)·V, where keys and values hold at least T rows
 // of len(q) halves and scratch at least T floats.
 func HalfAttend(q []float32, keys, values []uint16, T int, scale float32, scratch, out []float32) {
-	attend(q, keys, values, T, scale, scratch, out, asmOK)
+	attend(q, keys, values, T, scale, scratch, out, vecBest)
 }
 
-func attend(q []float32, keys, values []uint16, T int, scale float32, scratch, out []float32, asm bool) {
+func attend(q []float32, keys, values []uint16, T int, scale float32, scratch, out []float32, lv vecLevel) {
 	hd := len(q)
 	s := scratch[:T]
-	scores(q, keys[:T*hd], scale, s, asm)
+	asm := lv >= vec256
+	scores(q, keys[:T*hd], scale, s, lv)
 	m := s[0]
 	for _, v := range s[1:] {
 		m = max(m, v)
@@ -242,7 +252,7 @@ func attend(q []float32, keys, values []uint16, T int, scale float32, scratch, o
 		s[i] = e
 		sum += e
 	}
-	weightedSum(s, values[:T*hd], out, asm)
+	weightedSum(s, values[:T*hd], out, lv)
 	inv := 1 / sum
 	for c := range out {
 		out[c] *= inv

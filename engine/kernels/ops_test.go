@@ -73,27 +73,27 @@ func TestAttentionKernels(t *testing.T) {
 		k, kf := randHalf(rng, s.T*s.hd)
 		v, vf := randHalf(rng, s.T*s.hd)
 		p := randF32(rng, s.T)
-		for _, asm := range []bool{false, asmOK} {
+		for _, lv := range vecLevels() {
 			sc := make([]float32, s.T)
-			scores(q, k, 0.125, sc, asm)
+			scores(q, k, 0.125, sc, lv)
 			for i := range sc {
 				want := 0.0
 				for c := 0; c < s.hd; c++ {
 					want += float64(q[c]) * kf[i*s.hd+c]
 				}
 				if !close(sc[i], 0.125*want, s.hd) {
-					t.Fatalf("%+v asm=%v: score %d = %g, want %g", s, asm, i, sc[i], 0.125*want)
+					t.Fatalf("%+v level %d: score %d = %g, want %g", s, lv, i, sc[i], 0.125*want)
 				}
 			}
 			out := randF32(rng, s.hd) // overwritten
-			weightedSum(p, v, out, asm)
+			weightedSum(p, v, out, lv)
 			for c := range out {
 				want := 0.0
 				for i := 0; i < s.T; i++ {
 					want += float64(p[i]) * vf[i*s.hd+c]
 				}
 				if !close(out[c], want, s.T) {
-					t.Fatalf("%+v asm=%v: out[%d] = %g, want %g", s, asm, c, out[c], want)
+					t.Fatalf("%+v level %d: out[%d] = %g, want %g", s, lv, c, out[c], want)
 				}
 			}
 		}
@@ -165,12 +165,12 @@ func TestAttendMatchesFloat64(t *testing.T) {
 				want[c] += sc[i] / sum * vf[i*s.hd+c]
 			}
 		}
-		for _, asm := range []bool{false, asmOK} {
+		for _, lv := range vecLevels() {
 			out := make([]float32, s.hd)
-			attend(q, k, v, s.T, 0.3, make([]float32, s.T+3), out, asm)
+			attend(q, k, v, s.T, 0.3, make([]float32, s.T+3), out, lv)
 			for c := range out {
 				if math.Abs(float64(out[c])-want[c]) > 1e-5+1e-5*math.Abs(want[c]) {
-					t.Fatalf("%+v asm=%v: out[%d] = %g, want %g", s, asm, c, out[c], want[c])
+					t.Fatalf("%+v level %d: out[%d] = %g, want %g", s, lv, c, out[c], want[c])
 				}
 			}
 		}

@@ -1,3 +1,6 @@
+// Macros shared by the assembly kernels (kernels_amd64.s, int8_amd64.s,
+// zmm_amd64.s).
+
 // REDUCE8 sums each of Y0..Y7 across its lanes and leaves the eight totals,
 // in order, in Y0 (clobbers Y1..Y9).
 #define REDUCE8 \
@@ -10,3 +13,48 @@
 	VPERM2F128 $0x20, Y4, Y0, Y8 \
 	VPERM2F128 $0x31, Y4, Y0, Y9 \
 	VADDPS     Y9, Y8, Y0
+
+// SCORES8_START loads the arguments of scores8 and zscores8 (q, k, ld, n):
+// SI = q, DX = k, R9, R10, R11 and R12 = 1, 3, 5 and 7 rows of k in bytes,
+// CX = n.
+#define SCORES8_START \
+	MOVQ q+0(FP), SI \
+	MOVQ k+8(FP), DX \
+	MOVQ ld+16(FP), R9 \
+	SHLQ $1, R9 \
+	LEAQ (R9)(R9*2), R10 \
+	LEAQ (R9)(R9*4), R11 \
+	LEAQ (R10)(R9*4), R12 \
+	MOVQ n+24(FP), CX
+
+// SCORES8_ROWS(x, t1…t7, a0…a7) loads the next values of q at SI into x
+// and adds their products with the next halves of the eight rows of k
+// (after SCORES8_START), widened in t1–t7 (t1 twice), to a0–a7: one step of
+// scores8 (Y registers, 8 values) or zscores8 (Z registers, 16 values).
+#define SCORES8_ROWS(x, t1, t2, t3, t4, t5, t6, t7, a0, a1, a2, a3, a4, a5, a6, a7) \
+	VMOVUPS     (SI), x \
+	VCVTPH2PS   (DX), t1 \
+	VFMADD231PS t1, x, a0 \
+	VCVTPH2PS   (DX)(R9*1), t2 \
+	VFMADD231PS t2, x, a1 \
+	VCVTPH2PS   (DX)(R9*2), t3 \
+	VFMADD231PS t3, x, a2 \
+	VCVTPH2PS   (DX)(R10*1), t4 \
+	VFMADD231PS t4, x, a3 \
+	VCVTPH2PS   (DX)(R9*4), t5 \
+	VFMADD231PS t5, x, a4 \
+	VCVTPH2PS   (DX)(R11*1), t6 \
+	VFMADD231PS t6, x, a5 \
+	VCVTPH2PS   (DX)(R10*2), t7 \
+	VFMADD231PS t7, x, a6 \
+	VCVTPH2PS   (DX)(R12*1), t1 \
+	VFMADD231PS t1, x, a7
+
+// SCORES8_END sums the eight rows' totals left in Y0–Y7, scales them by
+// scale and stores them at out (scores8's and zscores8's arguments).
+#define SCORES8_END \
+	REDUCE8 \
+	VBROADCASTSS scale+32(FP), Y1 \
+	VMULPS       Y1, Y0, Y0 \
+	MOVQ         out+40(FP), DI \
+	VMOVUPS      Y0, (DI)

@@ -158,3 +158,113 @@ zi14loop:
 	REDUCE1x4
 	VZEROUPPER
 	RET
+
+// The attention kernels in 512-bit registers, in place of scores8 and
+// wsum64 where the CPU has AVX-512 (and, for zscores8, the head size is a
+// multiple of 16).
+
+// func zscores8(q *float32, k *uint16, ld int, n int, scale float32, out *float32)
+// out[t] = scale · Σ_c q[c]·k[t·ld+c] for rows t < 8, n values a row (a
+// multiple of 16).
+TEXT ·zscores8(SB), NOSPLIT, $0-48
+	SCORES8_START
+	ZERO1x4
+	VPXORD Z24, Z24, Z24
+	VPXORD Z25, Z25, Z25
+	VPXORD Z26, Z26, Z26
+	VPXORD Z27, Z27, Z27
+
+zs8loop:
+	SCORES8_ROWS(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23)
+	ADDQ        $64, SI
+	ADDQ        $32, DX
+	SUBQ        $16, CX
+	JNZ         zs8loop
+
+	VEXTRACTF64X4 $1, Z16, Y0
+	VADDPS        Y16, Y0, Y0
+	VEXTRACTF64X4 $1, Z17, Y1
+	VADDPS        Y17, Y1, Y1
+	VEXTRACTF64X4 $1, Z18, Y2
+	VADDPS        Y18, Y2, Y2
+	VEXTRACTF64X4 $1, Z19, Y3
+	VADDPS        Y19, Y3, Y3
+	VEXTRACTF64X4 $1, Z20, Y4
+	VADDPS        Y20, Y4, Y4
+	VEXTRACTF64X4 $1, Z21, Y5
+	VADDPS        Y21, Y5, Y5
+	VEXTRACTF64X4 $1, Z22, Y6
+	VADDPS        Y22, Y6, Y6
+	VEXTRACTF64X4 $1, Z23, Y7
+	VADDPS        Y23, Y7, Y7
+	SCORES8_END
+	VZEROUPPER
+	RET
+
+// WROW64(src, p, t0…t3, a0…a3) adds p (a broadcast weight) times the 64
+// halves at src, widened in t0–t3, to the accumulators a0–a3.
+#define WROW64(src, p, t0, t1, t2, t3, a0, a1, a2, a3) \
+	VCVTPH2PS   0(src), t0 \
+	VFMADD231PS t0, p, a0 \
+	VCVTPH2PS   32(src), t1 \
+	VFMADD231PS t1, p, a1 \
+	VCVTPH2PS   64(src), t2 \
+	VFMADD231PS t2, p, a2 \
+	VCVTPH2PS   96(src), t3 \
+	VFMADD231PS t3, p, a3
+
+// func zwsum64(p *float32, v *uint16, t int, ld int, out *float32)
+// out[c] += Σ_i p[i]·v[i·ld+c] for columns c < 64 and rows i < t, two
+// rows at a time into separate accumulators (Z16–Z19, Z20–Z23) so that
+// eight multiply-adds are in flight.
+TEXT ·zwsum64(SB), NOSPLIT, $0-40
+	MOVQ    p+0(FP), SI
+	MOVQ    v+8(FP), DX
+	MOVQ    t+16(FP), CX
+	MOVQ    ld+24(FP), R9
+	SHLQ    $1, R9             // one row in bytes
+	LEAQ    (DX)(R9*1), R10    // the second row of a pair
+	LEAQ    (R9)(R9*1), R11    // two rows
+	MOVQ    CX, BX
+	ANDQ    $1, BX             // an odd row left after the pairs
+	SHRQ    $1, CX             // pairs
+	MOVQ    out+32(FP), DI
+	VMOVUPS 0(DI), Z16
+	VMOVUPS 64(DI), Z17
+	VMOVUPS 128(DI), Z18
+	VMOVUPS 192(DI), Z19
+	VPXORD  Z20, Z20, Z20
+	VPXORD  Z21, Z21, Z21
+	VPXORD  Z22, Z22, Z22
+	VPXORD  Z23, Z23, Z23
+	TESTQ   CX, CX
+	JZ      zw64tail
+
+zw64loop:
+	VBROADCASTSS (SI), Z8
+	VBROADCASTSS 4(SI), Z9
+	WROW64(DX, Z8, Z0, Z1, Z2, Z3, Z16, Z17, Z18, Z19)
+	WROW64(R10, Z9, Z4, Z5, Z6, Z7, Z20, Z21, Z22, Z23)
+	ADDQ         $8, SI
+	ADDQ         R11, DX
+	ADDQ         R11, R10
+	DECQ         CX
+	JNZ          zw64loop
+
+zw64tail:
+	TESTQ        BX, BX
+	JZ           zw64done
+	VBROADCASTSS (SI), Z8
+	WROW64(DX, Z8, Z0, Z1, Z2, Z3, Z16, Z17, Z18, Z19)
+
+zw64done:
+	VADDPS  Z20, Z16, Z16
+	VADDPS  Z21, Z17, Z17
+	VADDPS  Z22, Z18, Z18
+	VADDPS  Z23, Z19, Z19
+	VMOVUPS Z16, 0(DI)
+	VMOVUPS Z17, 64(DI)
+	VMOVUPS Z18, 128(DI)
+	VMOVUPS Z19, 192(DI)
+	VZEROUPPER
+	RET
