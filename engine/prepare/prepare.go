@@ -72,6 +72,15 @@ type Prepared struct {
 	PSNR float64
 }
 
+// Side is the image side the data is prepared at: a ViT tokenizer's own
+// image size, else Size.
+func (s Spec) Side() int {
+	if v, ok := s.Tokenizer.(*tokenizer.ViT); ok {
+		return v.Config.ImageSize
+	}
+	return s.Size
+}
+
 // Prepare learns the codebook on the training images, builds the prompt
 // vocabulary from every caption and tokenises both splits. arch supplies the
 // transformer's width, depth and heads; the rest of the config is derived.
@@ -97,12 +106,11 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 	if log == nil {
 		log = io.Discard
 	}
-	trainImgs := resizeAll(trainSet, spec.Size)
-	valImgs := resizeAll(valSet, spec.Size)
-
 	if spec.Tokenizer != nil {
 		return withTokenizer(ctx, trainSet, valSet, spec, arch, log)
 	}
+	trainImgs := resizeAll(trainSet, spec.Size)
+	valImgs := resizeAll(valSet, spec.Size)
 	// Codebook: k-means over the training patches.
 	var patches []float32
 	for _, img := range trainImgs {
@@ -129,10 +137,7 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 // withTokenizer prepares a dataset with a given (ViT) tokenizer.
 func withTokenizer(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arch model.Config, log io.Writer) (*Prepared, error) {
 	tok := spec.Tokenizer
-	spec.Patch, spec.Codes = tok.PatchSize(), tok.Codes()
-	if v, ok := tok.(*tokenizer.ViT); ok {
-		spec.Size = v.Config.ImageSize
-	}
+	spec.Patch, spec.Codes, spec.Size = tok.PatchSize(), tok.Codes(), spec.Side()
 	fmt.Fprintf(log, "tokenizer: %d codes of %d×%d px at %d×%d (given, not learnt)\n", spec.Codes, spec.Patch, spec.Patch, spec.Size, spec.Size)
 	return finish(ctx, trainSet, valSet, resizeAll(trainSet, spec.Size), resizeAll(valSet, spec.Size), tok, spec, arch, log)
 }

@@ -405,10 +405,17 @@ func (r *run) estimateSteps() int {
 	}
 	r.m.ZeroGrad()
 	step := best.Seconds() * 1.05 // optimiser and bookkeeping
-	nval := (len(r.val) + b - 1) / b
-	evalFrac := float64(nval) / 3 / float64(r.opt.EvalEvery) // forward only ≈ 1/3 of a step
 	budget := r.opt.Minutes*60 - 2*best.Seconds()
-	return max(1, int(budget/(step*(1+evalFrac))))
+	return max(1, int(budget/(step*(1+r.evalShare()))))
+}
+
+// evalShare is what validation adds to each step's time: a pass over the
+// validation batches every EvalEvery steps, forward only (about a third
+// of a training step each).
+func (r *run) evalShare() float64 {
+	b := r.opt.BatchSize
+	nval := (len(r.val) + b - 1) / b
+	return float64(nval) / 3 / float64(r.opt.EvalEvery)
 }
 
 // refitSteps is how many steps a schedule fitted to the Minutes budget
@@ -424,11 +431,8 @@ const refitSteps = 60
 // its schedule.
 func (r *run) refit(elapsed time.Duration) {
 	perStep := elapsed.Seconds() / float64(r.step)
-	b := r.opt.BatchSize
-	nval := (len(r.val) + b - 1) / b
-	evalFrac := float64(nval) / 3 / float64(r.opt.EvalEvery)
 	left := r.opt.Minutes*60 - elapsed.Seconds()
-	total := r.step + max(1, int(left/(perStep*(1+evalFrac))))
+	total := r.step + max(1, int(left/(perStep*(1+r.evalShare()))))
 	r.total, r.opt.Steps = total, total
 	if r.opt.Warmup == 0 { // the default warm-up follows the schedule's length
 		r.warmup = max(1, min(100, total/20))

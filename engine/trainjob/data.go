@@ -234,11 +234,7 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 	}
 	// Shapes are drawn at the size the images end at: the base model's, a
 	// ViT tokenizer's or the settings'.
-	size := spec.Size
-	if vit, ok := spec.Tokenizer.(*tokenizer.ViT); ok {
-		size = vit.Config.ImageSize
-	}
-	trainSet, valSet, err := LoadDataset(ctx, s.Data, size, log)
+	trainSet, valSet, err := LoadDataset(ctx, s.Data, spec.Side(), log)
 	if err != nil {
 		return nil, err
 	}
