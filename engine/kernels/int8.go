@@ -102,10 +102,15 @@ func Int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float3
 
 func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float32, y []float32, lv vecLevel) {
 	q := w.Q
-	wide1 := lv >= vec512 && k%32 == 0 // the one-row kernel in 512-bit registers
+	wide1 := lv >= vec512 && k%32 == 0   // the one-row kernel in 512-bit registers
+	wide8 := lv >= vec512x8 && k%32 == 0 // and the eight-row one
 	mulCols(lo, hi, m, n, k, beta, y, lv, colKernels{
 		dot8x2: func(r, j, ahead int) (out [16]float32) {
-			i8dot8x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
+			if wide8 {
+				zi8dot8x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
+			} else {
+				i8dot8x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
+			}
 			return
 		},
 		dot4x2: func(r, j, ahead int) (out [8]float32) {

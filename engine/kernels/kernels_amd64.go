@@ -35,10 +35,16 @@ func expSubSum(x *float32, n int, m float32) float32
 func encode8(dst *uint16, src *float32, n int)
 
 // 512-bit kernels (zmm_amd64.s), used in place of dot1x4 and i8dot1x4
-// where asm512OK and k is a multiple of 32.
+// where asm512OK and k is a multiple of 32, and of dot8x2 at vec512x8.
 
 //go:noescape
 func zdot1x4(x *float32, w *uint16, ldw int, k int, out *float32, ahead int)
+
+//go:noescape
+func zdot8x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int)
+
+//go:noescape
+func zi8dot8x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
 
 //go:noescape
 func zi8dot1x4(x *float32, w *int8, ldw int, k int, out *float32, ahead int)
@@ -54,10 +60,15 @@ func zwsum64(p *float32, v *uint16, t int, ld int, out *float32)
 
 // asmOK: the kernels need AVX2, FMA and F16C; asm512OK: the eight-row
 // kernel also keeps accumulators in the AVX-512VL registers Y16–Y31, and
-// the 512-bit kernels run (AVX-512F with the ZMM state enabled).
+// the 512-bit kernels run (AVX-512F with the ZMM state enabled); full512:
+// 512-bit arithmetic runs at full width, so the eight-row products run in
+// 512-bit registers too: Intel's AVX-512 cores. AMD's Zen 4 splits it in
+// halves, and on a Zen 5 EPYC a 512-bit eight-row kernel measured no
+// faster than dot8x2, so AMD keeps dot8x2.
 var (
 	asmOK    = cpu.X86.AVX2FMA && cpu.X86.F16C
 	asm512OK = asmOK && cpu.X86.AVX512VL
+	full512  = asm512OK && cpu.X86.Intel
 )
 
 // Int8 kernels (int8_amd64.s): as dot4x2, dot8x2 and dot1x4 with int8

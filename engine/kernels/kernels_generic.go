@@ -2,7 +2,7 @@
 
 package kernels
 
-const asmOK, asm512OK = false, false
+const asmOK, asm512OK, full512 = false, false, false
 
 func dot4x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int) {
 	panic("no kernels")
@@ -25,6 +25,12 @@ func i8dot8x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead 
 }
 func i8dot1x4(x *float32, w *int8, ldw int, k int, out *float32) { panic("no kernels") }
 func zdot1x4(x *float32, w *uint16, ldw int, k int, out *float32, ahead int) {
+	panic("no kernels")
+}
+func zdot8x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int) {
+	panic("no kernels")
+}
+func zi8dot8x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead int) {
 	panic("no kernels")
 }
 func zi8dot1x4(x *float32, w *int8, ldw int, k int, out *float32, ahead int) {

@@ -34,9 +34,8 @@ func close(a float32, b float64, k int) bool {
 
 // TestMatMulMatchesFloat64: the half product equals the float64 one within
 // float32 rounding for the Go twin and the assembly kernels: 256-bit, and,
-// on a CPU with AVX-512, the 512-bit ones where k allows (k a multiple of
-// 16 for eight rows, 32 for one row: 64, 160, 512; 48 takes 512 bits for
-// eight rows and 256 for the last).
+// on a CPU with AVX-512, the 512-bit ones where k allows (a multiple of 32:
+// 64, 160, 512) for one row and, at vec512x8, eight rows.
 func TestMatMulMatchesFloat64(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, s := range []struct{ m, n, k int }{{1, 64, 64}, {1, 7, 40}, {8, 100, 512}, {5, 37, 24}, {3, 9, 13}, {9, 66, 136}, {9, 40, 160}, {17, 12, 48}} {
@@ -124,7 +123,7 @@ func BenchmarkMatMul(b *testing.B) {
 			x := randF32(rng, m*k)
 			y := make([]float32, m*c.n)
 			for _, lv := range vecLevels()[1:] {
-				b.Run(fmt.Sprintf("%s/m%d/%d", c.name, m, map[vecLevel]int{vec256: 256, vec512: 512}[lv]), func(b *testing.B) {
+				b.Run(fmt.Sprintf("%s/m%d/%s", c.name, m, map[vecLevel]string{vec256: "256", vec512: "512", vec512x8: "512x8"}[lv]), func(b *testing.B) {
 					i := 0
 					for b.Loop() {
 						wi := copies[i%len(copies)]

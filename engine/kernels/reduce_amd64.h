@@ -58,3 +58,24 @@
 	VMULPS       Y1, Y0, Y0 \
 	MOVQ         out+40(FP), DI \
 	VMOVUPS      Y0, (DI)
+
+// CLEAR16_31 zeroes Y16–Y31 (and with them the upper halves of Z16–Z31):
+// the eight-row kernels' accumulators, at their start and, so that no
+// register keeps a dirty upper half past VZEROUPPER, at their end.
+#define CLEAR16_31 \
+	VPXORD Y16, Y16, Y16 \
+	VPXORD Y17, Y17, Y17 \
+	VPXORD Y18, Y18, Y18 \
+	VPXORD Y19, Y19, Y19 \
+	VPXORD Y20, Y20, Y20 \
+	VPXORD Y21, Y21, Y21 \
+	VPXORD Y22, Y22, Y22 \
+	VPXORD Y23, Y23, Y23 \
+	VPXORD Y24, Y24, Y24 \
+	VPXORD Y25, Y25, Y25 \
+	VPXORD Y26, Y26, Y26 \
+	VPXORD Y27, Y27, Y27 \
+	VPXORD Y28, Y28, Y28 \
+	VPXORD Y29, Y29, Y29 \
+	VPXORD Y30, Y30, Y30 \
+	VPXORD Y31, Y31, Y31

@@ -2,17 +2,124 @@
 
 #include "textflag.h"
 
-// The one-row decode kernels in 512-bit registers (AVX-512F): sixteen
-// weights a conversion and sixteen lanes a fused multiply-add, twice the
-// work of an instruction of the 256-bit dot1x4 and i8dot1x4
-// (kernels_amd64.s, int8_amd64.s), which they replace where the CPU has
-// AVX-512 and k is a multiple of 32; results are laid out as theirs. One
-// row converts four weights per multiply-add, so the wider conversion pays
-// (BenchmarkMatMul: 1.6× at one row); eight rows convert one weight per
-// eight multiply-adds, and the 256-bit dot8x2 with its sixteen
-// accumulators in Y16–Y31 stays as fast as a 512-bit twin measured beside it.
+// The decode kernels in 512-bit registers (AVX-512F): sixteen weights a
+// conversion and sixteen lanes a fused multiply-add, twice the work of an
+// instruction of the 256-bit kernels (kernels_amd64.s, int8_amd64.s), whose
+// results they lay out alike; k a multiple of 32. One row converts four
+// weights per multiply-add, so the wider conversion pays on any AVX-512
+// CPU (BenchmarkMatMul: 1.6× at one row). Eight rows convert one weight
+// per eight multiply-adds, so zdot8x2 and zi8dot8x2 pay only where 512-bit
+// arithmetic runs at full width (Intel Xeon: 1.5–1.8× dot8x2 from cache);
+// on AMD's Zen 4, which splits it, dot8x2 was as fast (ops.go: vecBest).
 
 #include "reduce_amd64.h"
+
+// ROWS8x2(off) multiplies the next 16 values of each of the eight rows of x
+// (at R8, R8+AX, R8+2·AX, R9 = R8+3·AX, R8+4·AX, R9+2·AX, R10 = R8+6·AX,
+// R10+AX, off bytes on) by the two columns' weights widened in Z0 and Z1,
+// adding row i's products to Z(16+2i) and Z(17+2i).
+#define ROWS8x2(off) \
+	VMOVUPS     off(R8), Z2 \
+	VFMADD231PS Z0, Z2, Z16 \
+	VFMADD231PS Z1, Z2, Z17 \
+	VMOVUPS     off(R8)(AX*1), Z3 \
+	VFMADD231PS Z0, Z3, Z18 \
+	VFMADD231PS Z1, Z3, Z19 \
+	VMOVUPS     off(R8)(AX*2), Z4 \
+	VFMADD231PS Z0, Z4, Z20 \
+	VFMADD231PS Z1, Z4, Z21 \
+	VMOVUPS     off(R9), Z5 \
+	VFMADD231PS Z0, Z5, Z22 \
+	VFMADD231PS Z1, Z5, Z23 \
+	VMOVUPS     off(R8)(AX*4), Z6 \
+	VFMADD231PS Z0, Z6, Z24 \
+	VFMADD231PS Z1, Z6, Z25 \
+	VMOVUPS     off(R9)(AX*2), Z7 \
+	VFMADD231PS Z0, Z7, Z26 \
+	VFMADD231PS Z1, Z7, Z27 \
+	VMOVUPS     off(R10), Z8 \
+	VFMADD231PS Z0, Z8, Z28 \
+	VFMADD231PS Z1, Z8, Z29 \
+	VMOVUPS     off(R10)(AX*1), Z9 \
+	VFMADD231PS Z0, Z9, Z30 \
+	VFMADD231PS Z1, Z9, Z31
+
+// FOLD(z, y) adds the upper 256 bits of accumulator z to its lower half y.
+#define FOLD(z, y) \
+	VEXTRACTF64X4 $1, z, Y0 \
+	VADDPS        Y0, y, y
+
+// START8x2 loads the eight-row kernels' arguments: rows of x from R8 (AX
+// bytes apart; R9 and R10 three and six rows on), the two columns'
+// weights at DX and BX (BX = DX + ldw, ldw already in bytes), k in CX, the
+// prefetch distance in R12; and clears the accumulators.
+#define START8x2 \
+	MOVQ x+0(FP), R8 \
+	MOVQ ldx+8(FP), AX \
+	SHLQ $2, AX \
+	LEAQ (R8)(AX*2), R9 \
+	ADDQ AX, R9 \
+	LEAQ (R9)(AX*2), R10 \
+	ADDQ AX, R10 \
+	MOVQ w+16(FP), DX \
+	ADDQ DX, BX \
+	MOVQ k+32(FP), CX \
+	MOVQ ahead+48(FP), R12 \
+	CLEAR16_31
+
+// NEXT8x2(wbytes) moves past 32 values of each row of x and wbytes bytes
+// of each column's weights, and loops while values remain.
+#define NEXT8x2(wbytes, loop) \
+	ADDQ $128, R8 \
+	ADDQ $128, R9 \
+	ADDQ $128, R10 \
+	ADDQ $wbytes, DX \
+	ADDQ $wbytes, BX \
+	SUBQ $32, CX \
+	JNZ  loop
+
+// END8x2 folds the accumulators to 256 bits and stores the sixteen totals
+// at out as dot8x2 does (row-major, two columns a row).
+#define END8x2 \
+	FOLD(Z16, Y16) \
+	FOLD(Z17, Y17) \
+	FOLD(Z18, Y18) \
+	FOLD(Z19, Y19) \
+	FOLD(Z20, Y20) \
+	FOLD(Z21, Y21) \
+	FOLD(Z22, Y22) \
+	FOLD(Z23, Y23) \
+	FOLD(Z24, Y24) \
+	FOLD(Z25, Y25) \
+	FOLD(Z26, Y26) \
+	FOLD(Z27, Y27) \
+	FOLD(Z28, Y28) \
+	FOLD(Z29, Y29) \
+	FOLD(Z30, Y30) \
+	FOLD(Z31, Y31) \
+	MOVQ out+40(FP), DI \
+	VMOVAPS Y16, Y0 \
+	VMOVAPS Y17, Y1 \
+	VMOVAPS Y18, Y2 \
+	VMOVAPS Y19, Y3 \
+	VMOVAPS Y20, Y4 \
+	VMOVAPS Y21, Y5 \
+	VMOVAPS Y22, Y6 \
+	VMOVAPS Y23, Y7 \
+	REDUCE8 \
+	VMOVUPS Y0, 0(DI) \
+	VMOVAPS Y24, Y0 \
+	VMOVAPS Y25, Y1 \
+	VMOVAPS Y26, Y2 \
+	VMOVAPS Y27, Y3 \
+	VMOVAPS Y28, Y4 \
+	VMOVAPS Y29, Y5 \
+	VMOVAPS Y30, Y6 \
+	VMOVAPS Y31, Y7 \
+	REDUCE8 \
+	VMOVUPS Y0, 32(DI) \
+	CLEAR16_31 \
+	VZEROUPPER
 
 // ZERO1x4 clears the 1×4 kernels' accumulators Z16–Z23.
 #define ZERO1x4 \
@@ -267,4 +374,53 @@ zw64done:
 	VMOVUPS Z18, 128(DI)
 	VMOVUPS Z19, 192(DI)
 	VZEROUPPER
+	RET
+
+// func zdot8x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int)
+// dot8x2 in 512-bit registers: out[2i+j] = Σ_c x[i·ldx+c]·w[j·ldw+c] for
+// rows i < 8, columns j < 2, sixteen lanes a multiply-add (accumulators
+// Z16–Z31), prefetching `ahead` bytes further on; k a multiple of 32.
+// Where 512-bit arithmetic runs at full width (cpu.Features.Full512) it
+// does twice the work of an instruction of dot8x2.
+TEXT ·zdot8x2(SB), NOSPLIT, $0-56
+	MOVQ ldw+24(FP), BX
+	SHLQ $1, BX
+	START8x2
+
+zd82loop:
+	PREFETCHT0  (DX)(R12*1)
+	PREFETCHT0  (BX)(R12*1)
+	VCVTPH2PS   (DX), Z0
+	VCVTPH2PS   (BX), Z1
+	ROWS8x2(0)
+	VCVTPH2PS   32(DX), Z0
+	VCVTPH2PS   32(BX), Z1
+	ROWS8x2(64)
+	NEXT8x2(64, zd82loop)
+
+	END8x2
+	RET
+
+// func zi8dot8x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
+// zdot8x2 with int8 weights (ldw and ahead in values); k a multiple of 32.
+TEXT ·zi8dot8x2(SB), NOSPLIT, $0-56
+	MOVQ ldw+24(FP), BX
+	START8x2
+
+zi82loop:
+	PREFETCHT0  (DX)(R12*1)
+	PREFETCHT0  (BX)(R12*1)
+	VPMOVSXBD   (DX), Z0
+	VPMOVSXBD   (BX), Z1
+	VCVTDQ2PS   Z0, Z0
+	VCVTDQ2PS   Z1, Z1
+	ROWS8x2(0)
+	VPMOVSXBD   16(DX), Z0
+	VPMOVSXBD   16(BX), Z1
+	VCVTDQ2PS   Z0, Z0
+	VCVTDQ2PS   Z1, Z1
+	ROWS8x2(64)
+	NEXT8x2(32, zi82loop)
+
+	END8x2
 	RET

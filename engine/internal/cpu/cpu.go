@@ -12,8 +12,22 @@ type Features struct {
 	// AVX512VL: AVX-512F with 256-bit (VL) forms and the state of
 	// registers 16–31 enabled.
 	AVX512VL bool
+	// Intel: the vendor is GenuineIntel (CPUID leaf 0), whose AVX-512
+	// cores run 512-bit arithmetic at full width.
+	Intel bool
 }
 
 // X86 holds the features of this machine (all false off amd64 or with
 // -tags purego).
 var X86 = detect()
+
+// vendor is CPUID leaf 0's vendor string from its EBX, EDX and ECX.
+func vendor(b, d, c uint32) string {
+	var s [12]byte
+	for i, r := range []uint32{b, d, c} {
+		for j := 0; j < 4; j++ {
+			s[4*i+j] = byte(r >> (8 * j))
+		}
+	}
+	return string(s[:])
+}

@@ -7,7 +7,8 @@ func xgetbv() (eax, edx uint32)
 
 func detect() Features {
 	var f Features
-	maxID, _, _, _ := cpuid(0, 0)
+	maxID, vb, vc, vd := cpuid(0, 0)
+	f.Intel = vendor(vb, vd, vc) == "GenuineIntel"
 	if maxID < 7 {
 		return f
 	}
