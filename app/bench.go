@@ -67,7 +67,7 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	threads := fs.Int("threads", runtime.NumCPU(), "worker threads")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the runs (loading included) to this file (for go tool pprof)")
 	only := fs.Int("batch", 0, "time only this batch size (1 or 8; 0 = both)")
-	precision := fs.String("precision", "f16", precisionHelp+"; all = each in turn, side by side in one run. The streaming bound counts the bytes of the precision used")
+	precision := fs.String("precision", "f16", "sampling arithmetic to time: f16 (half-precision weights and KV cache), int8 (int8 weights, half KV cache), f32 (float32 throughout) or all (each in turn, side by side in one run). The streaming bound counts the bytes of the precision used")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -76,6 +76,9 @@ func runBench(ctx context.Context, env Env, args []string) error {
 		p, err := parsePrecision(*precision)
 		if err != nil {
 			return err
+		}
+		if p == precAuto {
+			return usageError{"bench times one precision at a time: f16, int8, f32 or all"}
 		}
 		precs = []string{p}
 	}

@@ -34,6 +34,7 @@ func TestBenchPrecisions(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"bench", "--model", m, "--precision", "int4"},
+		{"bench", "--model", m, "--precision", "auto"},
 		{"bench", "--random", "huge"},
 		{"random-model", "--shape", "huge", "--out", t.TempDir()},
 		{"random-model", "--shape", "small"},

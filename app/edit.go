@@ -34,7 +34,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	out := fs.String("out", "edit.png", "output PNG: candidates are written PATH-1.png … PATH-N.png, best first")
 	scale := fs.Int("scale", 1, "upscale the saved PNGs 1×–16×")
 	fs.IntVar(&f.threads, "threads", 0, "worker threads (0 = all cores)")
-	fs.StringVar(&f.precision, "precision", "f16", precisionHelp)
+	fs.StringVar(&f.precision, "precision", precAuto, precisionHelp)
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

@@ -309,7 +309,7 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	fs.IntVar(&f.candidates, "candidates", 1, "edits sampled per pair; the one the model ranks first is judged")
 	f.knobFlags.register(fs, 1, true)
 	fs.IntVar(&f.threads, "threads", 0, "worker threads (0 = all cores)")
-	fs.StringVar(&f.precision, "precision", "f16", precisionHelp)
+	fs.StringVar(&f.precision, "precision", precAuto, precisionHelp)
 	families := fs.String("families", "", "comma-separated families to evaluate (default all: "+familyList()+")")
 	dataDir := fs.String("data", "", "emoji cache folder (default: make data's)")
 	asJSON := fs.Bool("json", false, "print one JSON object (every family and every edit)")

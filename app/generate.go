@@ -35,7 +35,7 @@ func (s *samplingFlags) register(fs *flag.FlagSet) {
 	s.knobFlags.register(fs, -1, false)
 	fs.IntVar(&s.batch, "batch", 1, "images per run")
 	fs.IntVar(&s.threads, "threads", 0, "worker threads (0 = all cores)")
-	fs.StringVar(&s.precision, "precision", "f16", precisionHelp)
+	fs.StringVar(&s.precision, "precision", precAuto, precisionHelp)
 }
 
 // options turns the flags into sampler options for model b, picking a seed

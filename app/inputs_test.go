@@ -72,7 +72,8 @@ func TestGenerateTemperatureZeroIsGreedy(t *testing.T) {
 // TestHalfPrecisionKeepsWeightsThatDoNotFit: a model whose F32 weights
 // hold values float16 cannot (a layer-norm gain scaled down and the matrix
 // after it scaled up, which float32 computes exactly as before) gives the
-// same greedy image under the default f16 precision as under f32, and
+// same greedy image under the default precision (auto: f16 for a model
+// this small) as under f32, and
 // says which weights it kept in float32.
 func TestHalfPrecisionKeepsWeightsThatDoNotFit(t *testing.T) {
 	b := bundletest.Tiny(9)
@@ -185,5 +186,28 @@ func TestScoreReadsA1111Parameters(t *testing.T) {
 	// The plain output names the prompt and where it came from.
 	if code, stdout, _ := run(t, "score", "--model", model, a1111); code != 0 || !strings.Contains(stdout, `prompt "red cat" from the A1111 parameters`) {
 		t.Errorf("plain output %q", stdout)
+	}
+}
+
+// TestAutoPrecision: the default precision samples a model that streams its
+// weights from memory (imagegpt-small's 76.7M parameters) in int8 and one
+// that fits in the caches (the built-ins, the tiny test model) in f16; a
+// precision asked for is kept.
+func TestAutoPrecision(t *testing.T) {
+	if p := autoPrecision(76_682_240); p != precInt8 {
+		t.Errorf("imagegpt-small: %s", p)
+	}
+	if p := autoPrecision(4_847_616); p != precF16 {
+		t.Errorf("the emoji model's size: %s", p)
+	}
+	dir := tinyModel(t)
+	for _, c := range []struct{ asked, want string }{{"", precF16}, {precAuto, precF16}, {precInt8, precInt8}, {precF32, precF32}} {
+		b, err := Catalog{Precision: c.asked}.Open(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := b.Model.Precision(); got != c.want {
+			t.Errorf("precision %q: the model samples in %s, want %s", c.asked, got, c.want)
+		}
 	}
 }

@@ -31,7 +31,7 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	shots := fs.String("screenshots", "", "drive the window and save screenshots into this folder, then quit")
 	promptText := fs.String("prompt", "smiling face with sunglasses", "prompt for --screenshots")
 	trainShot := fs.String("train-screenshot", "", "drive the Train tab through a small shapes run, save a screenshot of it mid-run as this PNG, then quit")
-	precision := fs.String("precision", "f16", precisionHelp)
+	precision := fs.String("precision", precAuto, precisionHelp)
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
