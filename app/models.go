@@ -32,6 +32,7 @@ func (c Catalog) Open(nameOrDir string, progress func(done, total int64)) (*bund
 	}
 	if prec == precAuto && bundle.IsFolder(nameOrDir) {
 		// resolved before loading, so a large model is reduced while it loads
+		prec = precF16 // a folder without a readable config fails to load with its own error
 		if cfg, err := model.LoadConfig(filepath.Join(nameOrDir, "config.json")); err == nil {
 			prec = autoPrecision(cfg.Params())
 		}
@@ -147,11 +148,11 @@ func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, erro
 	}
 	if err == nil {
 		if r := b.Model.HalfReport().String(); r != "" { // empty unless f16 or int8 was asked for
-			fmt.Fprintf(log, "note: model %s (--precision %s): %s; those matrices are computed with as kept, so results differ from --precision f32 by no more than the precision's rounding\n", b.Name, precision, r)
+			fmt.Fprintf(log, "note: model %s (--precision %s: %s): %s; those matrices are computed with as kept, so results differ from --precision f32 by no more than the precision's rounding\n", b.Name, precision, b.Model.Precision(), r)
 		}
 		if b.Model.Released() > 0 {
 			fmt.Fprintf(log, "note: model %s keeps only its %s weights (%s of float32 freed): scoring and long prompts run on them too\n",
-				b.Name, precision, model.FormatBytes(b.Model.Released()))
+				b.Name, b.Model.Precision(), model.FormatBytes(b.Model.Released()))
 		}
 	}
 	return b, err

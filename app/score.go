@@ -130,6 +130,9 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if prec == precAuto {
+		return usageError{"score measures one precision: f32, f16 or int8"}
+	}
 	b, err := openDrawingModel(env.Stderr, *modelName, prec)
 	if err != nil {
 		return err

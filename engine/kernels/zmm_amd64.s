@@ -9,8 +9,8 @@
 // weights per multiply-add, so the wider conversion pays on any AVX-512
 // CPU (BenchmarkMatMul: 1.6× at one row). Eight rows convert one weight
 // per eight multiply-adds, so zdot8x2 and zi8dot8x2 pay only where 512-bit
-// arithmetic runs at full width (Intel Xeon: 1.5–1.8× dot8x2 from cache);
-// on AMD's Zen 4, which splits it, dot8x2 was as fast (ops.go: vecBest).
+// arithmetic runs at full width (a 2-core Intel Xeon: 112–139 against 88–101 GFLOP/s
+// from cache); on a Zen 5 EPYC dot8x2 was faster (ops.go: vecBest).
 
 #include "reduce_amd64.h"
 
@@ -67,7 +67,7 @@
 	MOVQ ahead+48(FP), R12 \
 	CLEAR16_31
 
-// NEXT8x2(wbytes) moves past 32 values of each row of x and wbytes bytes
+// NEXT8x2(wbytes, loop) moves past 32 values of each row of x and wbytes bytes
 // of each column's weights, and loops while values remain.
 #define NEXT8x2(wbytes, loop) \
 	ADDQ $128, R8 \
@@ -380,7 +380,7 @@ zw64done:
 // dot8x2 in 512-bit registers: out[2i+j] = Σ_c x[i·ldx+c]·w[j·ldw+c] for
 // rows i < 8, columns j < 2, sixteen lanes a multiply-add (accumulators
 // Z16–Z31), prefetching `ahead` bytes further on; k a multiple of 32.
-// Where 512-bit arithmetic runs at full width (cpu.Features.Full512) it
+// Where 512-bit arithmetic runs at full width (full512: Intel's AVX-512 cores) it
 // does twice the work of an instruction of dot8x2.
 TEXT ·zdot8x2(SB), NOSPLIT, $0-56
 	MOVQ ldw+24(FP), BX
