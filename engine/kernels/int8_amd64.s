@@ -123,19 +123,8 @@ i14loop:
 // (AVX-512VL: the 16 accumulators live in Y16–Y31), converting each weight
 // block once for all eight rows and prefetching `ahead` bytes further on.
 TEXT ·i8dot8x2(SB), NOSPLIT, $0-56
-	MOVQ x+0(FP), R8
-	MOVQ ldx+8(FP), AX
-	SHLQ $2, AX
-	LEAQ (R8)(AX*2), R9
-	ADDQ AX, R9                // 3 rows on
-	LEAQ (R9)(AX*2), R10
-	ADDQ AX, R10               // 6 rows on
-	MOVQ w+16(FP), DX
 	MOVQ ldw+24(FP), BX
-	ADDQ DX, BX
-	MOVQ k+32(FP), CX
-	MOVQ ahead+48(FP), R12
-	CLEAR16_31
+	START8x2
 
 i82loop:
 	PREFETCHT0  (DX)(R12*1)
@@ -176,28 +165,6 @@ i82loop:
 	SUBQ        $8, CX
 	JNZ         i82loop
 
-	MOVQ out+40(FP), DI
-	VMOVAPS Y16, Y0
-	VMOVAPS Y17, Y1
-	VMOVAPS Y18, Y2
-	VMOVAPS Y19, Y3
-	VMOVAPS Y20, Y4
-	VMOVAPS Y21, Y5
-	VMOVAPS Y22, Y6
-	VMOVAPS Y23, Y7
-	REDUCE8
-	VMOVUPS Y0, 0(DI)
-	VMOVAPS Y24, Y0
-	VMOVAPS Y25, Y1
-	VMOVAPS Y26, Y2
-	VMOVAPS Y27, Y3
-	VMOVAPS Y28, Y4
-	VMOVAPS Y29, Y5
-	VMOVAPS Y30, Y6
-	VMOVAPS Y31, Y7
-	REDUCE8
-	VMOVUPS Y0, 32(DI)
-	CLEAR16_31
-	VZEROUPPER
+	STORE8x2
 	RET
 

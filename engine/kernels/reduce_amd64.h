@@ -79,3 +79,49 @@
 	VPXORD Y29, Y29, Y29 \
 	VPXORD Y30, Y30, Y30 \
 	VPXORD Y31, Y31, Y31
+
+// START8x2 loads the eight-row kernels' arguments: rows of x from R8 (AX
+// bytes apart; R9 and R10 three and six rows on), the two columns'
+// weights at DX and BX (BX = DX + ldw, ldw already in bytes), k in CX, the
+// prefetch distance in R12; and clears the accumulators.
+#define START8x2 \
+	MOVQ x+0(FP), R8 \
+	MOVQ ldx+8(FP), AX \
+	SHLQ $2, AX \
+	LEAQ (R8)(AX*2), R9 \
+	ADDQ AX, R9 \
+	LEAQ (R9)(AX*2), R10 \
+	ADDQ AX, R10 \
+	MOVQ w+16(FP), DX \
+	ADDQ DX, BX \
+	MOVQ k+32(FP), CX \
+	MOVQ ahead+48(FP), R12 \
+	CLEAR16_31
+
+// STORE8x2 sums each of the eight-row kernels' accumulators Y16–Y31 across
+// its lanes and stores the sixteen totals at out (row-major, two columns a
+// row), then clears Y16–Y31 and the upper halves (VZEROUPPER).
+#define STORE8x2 \
+	MOVQ out+40(FP), DI \
+	VMOVAPS Y16, Y0 \
+	VMOVAPS Y17, Y1 \
+	VMOVAPS Y18, Y2 \
+	VMOVAPS Y19, Y3 \
+	VMOVAPS Y20, Y4 \
+	VMOVAPS Y21, Y5 \
+	VMOVAPS Y22, Y6 \
+	VMOVAPS Y23, Y7 \
+	REDUCE8 \
+	VMOVUPS Y0, 0(DI) \
+	VMOVAPS Y24, Y0 \
+	VMOVAPS Y25, Y1 \
+	VMOVAPS Y26, Y2 \
+	VMOVAPS Y27, Y3 \
+	VMOVAPS Y28, Y4 \
+	VMOVAPS Y29, Y5 \
+	VMOVAPS Y30, Y6 \
+	VMOVAPS Y31, Y7 \
+	REDUCE8 \
+	VMOVUPS Y0, 32(DI) \
+	CLEAR16_31 \
+	VZEROUPPER

@@ -49,24 +49,6 @@
 	VEXTRACTF64X4 $1, z, Y0 \
 	VADDPS        Y0, y, y
 
-// START8x2 loads the eight-row kernels' arguments: rows of x from R8 (AX
-// bytes apart; R9 and R10 three and six rows on), the two columns'
-// weights at DX and BX (BX = DX + ldw, ldw already in bytes), k in CX, the
-// prefetch distance in R12; and clears the accumulators.
-#define START8x2 \
-	MOVQ x+0(FP), R8 \
-	MOVQ ldx+8(FP), AX \
-	SHLQ $2, AX \
-	LEAQ (R8)(AX*2), R9 \
-	ADDQ AX, R9 \
-	LEAQ (R9)(AX*2), R10 \
-	ADDQ AX, R10 \
-	MOVQ w+16(FP), DX \
-	ADDQ DX, BX \
-	MOVQ k+32(FP), CX \
-	MOVQ ahead+48(FP), R12 \
-	CLEAR16_31
-
 // NEXT8x2(wbytes, loop) moves past 32 values of each row of x and wbytes bytes
 // of each column's weights, and loops while values remain.
 #define NEXT8x2(wbytes, loop) \
@@ -79,7 +61,7 @@
 	JNZ  loop
 
 // END8x2 folds the accumulators to 256 bits and stores the sixteen totals
-// at out as dot8x2 does (row-major, two columns a row).
+// at out as dot8x2 does (STORE8x2).
 #define END8x2 \
 	FOLD(Z16, Y16) \
 	FOLD(Z17, Y17) \
@@ -97,29 +79,7 @@
 	FOLD(Z29, Y29) \
 	FOLD(Z30, Y30) \
 	FOLD(Z31, Y31) \
-	MOVQ out+40(FP), DI \
-	VMOVAPS Y16, Y0 \
-	VMOVAPS Y17, Y1 \
-	VMOVAPS Y18, Y2 \
-	VMOVAPS Y19, Y3 \
-	VMOVAPS Y20, Y4 \
-	VMOVAPS Y21, Y5 \
-	VMOVAPS Y22, Y6 \
-	VMOVAPS Y23, Y7 \
-	REDUCE8 \
-	VMOVUPS Y0, 0(DI) \
-	VMOVAPS Y24, Y0 \
-	VMOVAPS Y25, Y1 \
-	VMOVAPS Y26, Y2 \
-	VMOVAPS Y27, Y3 \
-	VMOVAPS Y28, Y4 \
-	VMOVAPS Y29, Y5 \
-	VMOVAPS Y30, Y6 \
-	VMOVAPS Y31, Y7 \
-	REDUCE8 \
-	VMOVUPS Y0, 32(DI) \
-	CLEAR16_31 \
-	VZEROUPPER
+	STORE8x2
 
 // ZERO1x4 clears the 1×4 kernels' accumulators Z16–Z23.
 #define ZERO1x4 \
