@@ -425,14 +425,19 @@ func (r *run) evalShare() float64 {
 const refitSteps = 60
 
 // refit fits the schedule's length (and the default warm-up's) to the
-// Minutes budget again from the time the first steps took (elapsed since
+// Minutes budget again from the time the steps so far took (elapsed since
 // the loop started), so the learning rate anneals when the budget runs
-// out. Only a fresh run refits: a run resumed before step refitSteps keeps
-// its schedule.
-func (r *run) refit(elapsed time.Duration) {
+// out. With withEvals the elapsed time already holds validation passes and
+// checkpoints; otherwise evalShare adds the validation's estimated share.
+// Only a fresh run refits: a run resumed before step refitSteps keeps its
+// schedule.
+func (r *run) refit(elapsed time.Duration, withEvals bool) {
 	perStep := elapsed.Seconds() / float64(r.step)
+	if !withEvals {
+		perStep *= 1 + r.evalShare()
+	}
 	left := r.opt.Minutes*60 - elapsed.Seconds()
-	total := r.step + max(1, int(left/(perStep*(1+r.evalShare()))))
+	total := r.step + max(1, int(left/perStep))
 	r.total, r.opt.Steps = total, total
 	if r.opt.Warmup == 0 { // the default warm-up follows the schedule's length
 		r.warmup = max(1, min(100, total/20))
@@ -472,7 +477,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		r.step++
 		r.tokens += int64(B * T)
 		if r.step == r.refitAt && budget > 0 {
-			r.refit(time.Since(r.start))
+			r.refit(time.Since(r.start), false)
 		}
 		bits := loss / math.Ln2
 		r.history = append(r.history, float32(bits))
@@ -491,6 +496,14 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		if len(r.val) > 0 && (r.step%opt.EvalEvery == 0 || r.step == r.total) {
 			r.evaluate()
 			lastEval = r.step
+			if r.refitAt > 0 && r.step > r.refitAt && 2*r.step < r.total && budget > 0 {
+				// Validation's share of the time is only estimated until
+				// passes have run: on small models each pass costs more
+				// than its share (a 48-wide shapes model ran out of its
+				// budget at 79% of a schedule fitted once). Fit again on
+				// the measured time through the first half of the run.
+				r.refit(time.Since(r.start), true)
+			}
 		} else if len(r.val) == 0 && r.step%opt.EvalEvery == 0 {
 			r.exportCurrent()
 		}

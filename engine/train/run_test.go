@@ -365,16 +365,22 @@ func TestPromptDropout(t *testing.T) {
 }
 
 // TestRefitSchedule: a schedule fitted to the time budget is fitted again
-// from the measured time of its first steps, validation's cost included.
+// from the measured time of its first steps, validation's estimated cost
+// included, and later from the measured time with validation in it.
 func TestRefitSchedule(t *testing.T) {
 	r := &run{opt: Options{Minutes: 1, BatchSize: 8, EvalEvery: 100}, step: 60, total: 2000}
-	r.refit(6 * time.Second) // 0.1 s a step, 54 s left
+	r.refit(6*time.Second, false) // 0.1 s a step, 54 s left
 	if r.total != 600 || r.opt.Steps != 600 || r.warmup != 30 {
 		t.Fatalf("no validation: total %d (options %d), warm-up %d, want 600 and 30", r.total, r.opt.Steps, r.warmup)
 	}
 	r.val = make([]Example, 240) // 30 batches a pass = 10 steps' time per 100 steps
-	r.refit(6 * time.Second)
+	r.refit(6*time.Second, false)
 	if want := 60 + 490; r.total != want { // 54 s / (0.1 s × 1.1)
 		t.Fatalf("with validation: total %d, want %d", r.total, want)
+	}
+	r.step = 200
+	r.refit(30*time.Second, true) // 0.15 s a step, passes included: 30 s left
+	if want := 200 + 200; r.total != want {
+		t.Fatalf("measured with validation: total %d, want %d", r.total, want)
 	}
 }
