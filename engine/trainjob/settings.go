@@ -138,8 +138,10 @@ func Preset(dataset string) Settings {
 		// budgets on a 2-core Xeon, validation bits per token and held-out
 		// captions drawn right): 4 layers × 128 at learning rate 0.002
 		// 0.80 and 39%, × 96 0.73 and 45%, × 64 at 0.003 0.65 and 54%
-		// (6 layers: 0.74 and 42%), × 48 at 0.004 0.63 and 65% (batch 64 at
-		// 0.006: 0.65), × 32 at 0.005 0.65 and 61%. Over 48,000 pictures
+		// (6 layers: 0.74 and 42%), × 48 at 0.004 0.63–0.64 and 60–65% in
+		// two runs (batch 64 at 0.006: 0.65; 3 layers: 0.61 and 60%, the
+		// same within noise; 2 heads: 0.66 and 51%), × 32 at 0.005 0.65 and
+		// 61%. Over 48,000 pictures
 		// without dropout (6,000 overfit). Top-p 0.9 and guidance 1.5 draw
 		// more captions right than plain sampling, guidance 1.25 or 2, or
 		// top-p 0.8 or 0.95. No shifts: a shifted copy shows white past a
