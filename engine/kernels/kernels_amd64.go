@@ -29,9 +29,6 @@ func wsum64(p *float32, v *uint16, t int, ld int, out *float32)
 func wsum8(p *float32, v *uint16, t int, ld int, out *float32)
 
 //go:noescape
-func expSubSum(x *float32, n int, m float32) float32
-
-//go:noescape
 func encode8(dst *uint16, src *float32, n int)
 
 // 512-bit kernels (zmm_amd64.s), used in place of dot1x4 and i8dot1x4

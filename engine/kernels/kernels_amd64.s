@@ -1,7 +1,6 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
-#include "../internal/vexp/exp_amd64.h"
 
 #include "reduce_amd64.h"
 
@@ -233,29 +232,6 @@ w8loop:
 
 	VMOVUPS Y0, (DI)
 	VZEROUPPER
-	RET
-
-// func expSubSum(x *float32, n int, m float32) float32
-// x[i] = exp(x[i] − m); returns the sum.
-TEXT ·expSubSum(SB), NOSPLIT, $0-28
-	MOVQ         x+0(FP), SI
-	MOVQ         n+8(FP), CX
-	VBROADCASTSS m+16(FP), Y7
-	VXORPS       Y6, Y6, Y6
-
-esloop:
-	VMOVUPS (SI), Y0
-	VSUBPS  Y7, Y0, Y0
-	EXP(Y0, Y1, Y2, Y3)
-	VMOVUPS Y0, (SI)
-	VADDPS  Y0, Y6, Y6
-	ADDQ    $32, SI
-	SUBQ    $8, CX
-	JNZ     esloop
-
-	HSUM(Y6, X6, X1)
-	VZEROUPPER
-	MOVSS X6, ret+24(FP)
 	RET
 
 // func encode8(dst *uint16, src *float32, n int)

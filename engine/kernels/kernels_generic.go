@@ -12,7 +12,6 @@ func scores8(q *float32, k *uint16, ld int, n int, scale float32, out *float32) 
 func dot1(q *float32, k *uint16, n int) float32                                 { panic("no kernels") }
 func wsum64(p *float32, v *uint16, t int, ld int, out *float32)                 { panic("no kernels") }
 func wsum8(p *float32, v *uint16, t int, ld int, out *float32)                  { panic("no kernels") }
-func expSubSum(x *float32, n int, m float32) float32                            { panic("no kernels") }
 func encode8(dst *uint16, src *float32, n int)                                  { panic("no kernels") }
 func dot8x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int) {
 	panic("no kernels")

@@ -1,7 +1,5 @@
 package kernels
 
-import "math"
-
 // table widens every half to float32: the plain-Go kernels' decoder.
 var table = func() *[1 << 16]float32 {
 	t := new([1 << 16]float32)
@@ -254,21 +252,7 @@ func attend(q []float32, keys, values []uint16, T int, scale float32, scratch, o
 	s := scratch[:T]
 	asm := lv >= vec256
 	scores(q, keys[:T*hd], scale, s, lv)
-	m := s[0]
-	for _, v := range s[1:] {
-		m = max(m, v)
-	}
-	var sum float32
-	i := 0
-	if asm && T >= 8 {
-		i = T &^ 7
-		sum = expSubSum(&s[0], i, m)
-	}
-	for ; i < T; i++ {
-		e := float32(math.Exp(float64(s[i] - m)))
-		s[i] = e
-		sum += e
-	}
+	sum := vexpSubSum(s, vmax(s, asm), asm)
 	weightedSum(s, values[:T*hd], out, lv)
 	inv := 1 / sum
 	for c := range out {
