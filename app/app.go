@@ -72,10 +72,16 @@ func Main(args []string, env Env) int {
 	name := args[0]
 	switch name {
 	case "help", "-h", "--help", "-help":
-		usage(env.Stdout)
-		return 0
-	case "studio":
-		if err := runStudio(ctx, env, args[1:]); err != nil {
+		if len(args) < 2 {
+			usage(env.Stdout)
+			return 0
+		}
+		name, args = args[1], []string{args[1], "--help"} // help COMMAND: its flags
+	case "--version", "-version", "-v":
+		name, args = "version", []string{"version"}
+	}
+	if name == "studio" {
+		if err := runStudio(ctx, env, args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(env.Stderr, "tessera:", err)
 			return 1
 		}
@@ -109,7 +115,7 @@ func Main(args []string, env Env) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, "Tessera %s: an Image GPT studio.\n\nUsage:\n  tessera                 open the studio\n  tessera COMMAND [flags]\n\nCommands:\n", Version)
+	fmt.Fprintf(w, "Tessera %s: an Image GPT studio.\n\nUsage:\n  tessera                 open the studio\n  tessera studio [flags]  open the studio on given models (tessera help studio)\n  tessera COMMAND [flags]\n\nCommands:\n", Version)
 	cmds := commands()
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {
@@ -119,7 +125,7 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-13s %s\n", n, cmds[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'tessera COMMAND --help' for a command's flags. --model takes a built-in name or a folder (a value with '/').")
+	fmt.Fprintln(w, "\nRun 'tessera help COMMAND' or 'tessera COMMAND --help' for a command's flags. --model takes a built-in name or a folder (a value with '/').")
 }
 
 // usageError marks bad command lines (exit status 2).
@@ -131,13 +137,21 @@ func (e usageError) Error() string { return e.msg }
 // positional arguments, and returns the positional ones.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
+	// The flag package prints the usage on every error; only -h asks for
+	// it: a bad value gets the one-line error alone.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = usage }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				usage()
 				return nil, err
 			}
-			return nil, usageError{err.Error()}
+			// Flags are written --name in Tessera's help and messages.
+			msg := strings.NewReplacer("for flag -", "for flag --", "defined: -", "defined: --").Replace(err.Error())
+			return nil, usageError{msg}
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -191,6 +191,24 @@ func TestScoreUsesStoredTokens(t *testing.T) {
 	}
 }
 
+// TestRecordedModelIsTheDefault: without --model, score (and branch,
+// extend, describe, timelapse) open the built-in model an image's record
+// names, not the default emoji model.
+func TestRecordedModelIsTheDefault(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "digit.png")
+	if code, _, stderr := run(t, "generate", "--model", "mnist", "--prompt", "digit 3", "--seed", "1", "--out", out, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, stderr := run(t, "score", "--json", out)
+	var line scoreLine
+	if err := json.Unmarshal([]byte(stdout), &line); code != 0 || err != nil {
+		t.Fatalf("exit %d, %v: %s", code, err, stderr)
+	}
+	if !strings.Contains(stderr, "model mnist, as recorded") || strings.Contains(stderr, "does not know") || line.Source != "metadata" || line.Prompt != "digit 3" {
+		t.Errorf("score of an mnist image without --model: %+v, stderr %q", line, stderr)
+	}
+}
+
 func TestErrorsGoToStderrWithStatus(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nothing")
 	cases := []struct {
@@ -204,6 +222,20 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--scale", "20"}, 2, "--scale"},
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--temperature", "-1", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "temperature"},
 		{[]string{"score", "--model", "../testdata/imagegpt/vector1"}, 2, "no images"},
+		// Numbers out of range fail before any work, naming the flag and
+		// the range (a huge --cell or --scale once ran out of memory, and
+		// --eval-every 0 divided by zero).
+		{[]string{"sheet", "--model", "../testdata/imagegpt/vector1", "--prompt", "x", "--cell", "100000"}, 2, "--cell: must be between 8 and 1024"},
+		{[]string{"extend", "--from", "x.png", "--rows", "1", "--scale", "3000"}, 2, "--scale: must be between 1 and 16"},
+		{[]string{"train-tokenizer", "--out", missing, "--eval-every", "0"}, 2, "--eval-every: must be between 1"},
+		{[]string{"train", "--out", missing, "--lr", "NaN"}, 2, "--lr: must be a finite number"},
+		{[]string{"train", "--out", missing, "--lr", "-1"}, 2, "--lr: must be above 0"},
+		{[]string{"eval-prompts", "--model", "../testdata/imagegpt/vector1", "--seeds", "0"}, 2, "--seeds: must be between 1"},
+		// An output folder that does not exist is reported before sampling.
+		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", filepath.Join(missing, "x.png")}, 1, "does not exist"},
+		{[]string{"timelapse", "--from", "x.png", "--out", "x.png"}, 2, "must end in .gif"},
+		// A prompt of unknown words only is refused, as in the studio.
+		{[]string{"generate", "--prompt", "xyzzy plugh", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "knows none of the prompt's words (xyzzy, plugh)"},
 	}
 	for _, c := range cases {
 		code, _, stderr := run(t, c.args...)
@@ -296,6 +328,23 @@ func TestExtendAndTimelapse(t *testing.T) {
 	if cfg, err := decodeConfig(taller); err != nil || cfg.Height != 18 {
 		t.Errorf("height %d, want 18", cfg.Height)
 	}
+	// Commands that take one model-sized image refuse a tall one by name
+	// (its pixels squashed to the model's size were another picture).
+	for _, args := range [][]string{
+		{"branch", "--at", "3", "--out", filepath.Join(dir, "b.png")},
+		{"score"},
+		{"timelapse", "--out", filepath.Join(dir, "tall.gif")},
+	} {
+		if args[0] == "score" {
+			args = append(args, "--model", model, tall)
+		} else {
+			args = append(args, "--model", model, "--from", tall)
+		}
+		code, _, stderr := run(t, args...)
+		if code == 0 || !strings.Contains(stderr, "7 patch rows tall") || !strings.Contains(stderr, "only extend takes it") {
+			t.Errorf("%s on a tall image: exit %d, %q", args[0], code, stderr)
+		}
+	}
 	// Time-lapse: frames grow patch by patch and end on the full image.
 	gifPath := filepath.Join(dir, "t.gif")
 	code, stdout, stderr := run(t, "timelapse", "--model", model, "--from", src, "--out", gifPath, "--scale", "1", "--frames", "17")
@@ -314,6 +363,15 @@ func TestHelpPrintsUsageOnce(t *testing.T) {
 		code, out, _ := run(t, name, "-h")
 		if code != 0 || strings.Count(out, "Usage: tessera "+name) != 1 {
 			t.Errorf("%s -h: exit %d, usage printed %d times", name, code, strings.Count(out, "Usage: tessera "+name))
+		}
+		// tessera help COMMAND prints the same.
+		if code, help, _ := run(t, "help", name); code != 0 || help != out {
+			t.Errorf("help %s: exit %d, %q; want %q", name, code, help, out)
+		}
+	}
+	for _, v := range []string{"--version", "-v", "version"} {
+		if code, out, _ := run(t, v); code != 0 || out != "tessera "+Version+"\n" {
+			t.Errorf("%s: exit %d, %q", v, code, out)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"strings"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -19,19 +18,22 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	from := fs.String("from", "", "the image to branch from (its stored tokens, else its pixels encoded)")
 	at := fs.Int("at", -1, "keep the first K patches (raster order) and resample the rest")
 	out := fs.String("out", "branch.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")
-	scale := fs.Int("scale", 1, "upscale the saved PNG 1×–16×")
+	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	rank := fs.Bool("rank", false, "order the batch best first as generate --rank does, scored from patch K on")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
-	if *from == "" || *at < 0 {
-		return usageError{"--from IMAGE and --at K are required"}
+	switch {
+	case *from == "":
+		return usageError{"--from IMAGE is required"}
+	case *at < 0:
+		return usageError{fmt.Sprintf("--at %d: give the number of patches to keep, 0 or more", *at)}
 	}
-	if *scale < 1 || *scale > 16 || !strings.EqualFold(filepath.Ext(*out), ".png") {
-		return usageError{"--scale must be 1–16 and --out must end in .png"}
+	if err := checkOut("out", *out, ".png"); err != nil {
+		return err
 	}
-	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
+	b, err := openDrawingModel(env.Stderr, recordedModel(env.Stderr, sf.model, *from), sf.precision)
 	if err != nil {
 		return err
 	}
@@ -45,13 +47,14 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	}
 	// Settings not given on the command line come from the image.
 	set := flagsSet(fs)
+	stored := readStoredFacts(*from) // Tessera's record, else an A1111 "parameters" text
+	if !set["prompt"] {
+		opt.Prompt = stored.prompt
+	}
+	if !set["negative"] {
+		opt.Negative = stored.negative
+	}
 	if rec != nil {
-		if !set["prompt"] {
-			opt.Prompt = rec.Prompt
-		}
-		if !set["negative"] {
-			opt.Negative = rec.Negative
-		}
 		for _, sp := range sampling.Knobs() {
 			// a 0 that means "unset" (top-p, guidance) keeps the model's
 			// value; a 0 temperature is greedy, and is taken

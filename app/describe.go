@@ -140,7 +140,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("--top %d: must be at least 1", *top)}
 	}
 	path := images[0]
-	b, err := openDrawingModel(env.Stderr, *modelName, "f32")
+	b, err := openDrawingModel(env.Stderr, recordedModel(env.Stderr, *modelName, path), "f32")
 	if err != nil {
 		return err
 	}

@@ -25,14 +25,14 @@ type editFlags struct {
 func runEdit(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "edit", "--model M --from IMAGE --instruction TEXT [--candidates N] [--seed S] [--guidance G] [--image-guidance G] [--mask MASK.png] [--out PATH.png]")
 	var f editFlags
-	fs.StringVar(&f.model, "model", "", "edit model: a built-in name or a model folder")
+	fs.StringVar(&f.model, "model", "edit", "edit model: a built-in name or a model folder")
 	from := fs.String("from", "", "the image to edit: a PNG or JPEG (resized to the model's size), or a Tessera PNG whose stored codes fit the model")
 	instruction := fs.String("instruction", "", `what to change, e.g. "remove the background", "medium-dark skin tone", "in the twemoji style", "make it blue"`)
 	fs.IntVar(&f.candidates, "candidates", 4, "edits sampled in one batch, written best first by the model's own likelihood")
 	f.knobFlags.register(fs, -1, true)
 	mask := fs.String("mask", "", "a mask picture (any size, laid over the image): patches under white change, patches under black are kept as they are")
 	out := fs.String("out", "edit.png", "output PNG: candidates are written PATH-1.png … PATH-N.png, best first")
-	scale := fs.Int("scale", 1, "upscale the saved PNGs 1×–16×")
+	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNGs")
 	fs.IntVar(&f.threads, "threads", 0, "worker threads (0 = all cores)")
 	fs.StringVar(&f.precision, "precision", precAuto, precisionHelp)
 	quiet := fs.Bool("quiet", false, "no progress bar")
@@ -49,10 +49,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		return usageError{`--instruction TEXT is required (e.g. "remove the background")`}
 	case f.candidates < 1 || f.candidates > 256:
 		return usageError{fmt.Sprintf("--candidates %d must be between 1 and 256", f.candidates)}
-	case *scale < 1 || *scale > 16:
-		return usageError{fmt.Sprintf("--scale %d must be between 1 and 16", *scale)}
-	case !strings.EqualFold(filepath.Ext(*out), ".png"):
-		return usageError{fmt.Sprintf("--out %q must end in .png", *out)}
+	}
+	if err := checkOut("out", *out, ".png"); err != nil {
+		return err
 	}
 	b, err := openModel(env.Stderr, f.model, f.precision)
 	if err != nil {

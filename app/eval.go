@@ -63,7 +63,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "eval-prompts", "[--model M] [--seeds N] [--json] [sampling flags]")
 	var sf samplingFlags
 	sf.register(fs)
-	seeds := fs.Int("seeds", 4, "samples per prompt (seeds 1…N)")
+	seeds := rangedInt(fs, "seeds", 4, 1, 256, "samples per prompt (seeds 1…N)")
 	dataset := fs.String("data", "", "reference dataset: emoji or mnist (default: from the model's name)")
 	style := fs.String("style", "", "emoji: append this style (google, twitter, openmoji, \"fluent flat\", \"fluent modern\", \"fluent contrast\") to every prompt and also count how often the nearest image has that style")
 	asJSON := fs.Bool("json", false, "print one JSON object")

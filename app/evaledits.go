@@ -304,7 +304,7 @@ func editSheet(cases []editCase, side int) *image.NRGBA {
 func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "eval-edits", "--model M [--per-family N] [--json] [--sheet OUT.png] [sampling flags]")
 	var f editFlags
-	fs.StringVar(&f.model, "model", "", "edit model: a built-in name or a model folder")
+	fs.StringVar(&f.model, "model", "edit", "edit model: a built-in name or a model folder")
 	perFamily := fs.Int("per-family", 20, "held-out pairs evaluated per family")
 	fs.IntVar(&f.candidates, "candidates", 1, "edits sampled per pair; the one the model ranks first is judged")
 	f.knobFlags.register(fs, 1, true)

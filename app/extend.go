@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 
@@ -14,36 +15,47 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	var sf samplingFlags
 	sf.register(fs)
 	from := fs.String("from", "", "the image to grow (its stored tokens, which may already be taller than the model)")
-	addRows := fs.Int("rows", 0, "patch rows to add below")
-	stride := fs.Int("stride", 0, "rows sampled per window step (0 = half the model's grid)")
+	addRows := rangedInt(fs, "rows", 0, 0, 1024, "patch rows to add below (required)")
+	stride := rangedInt(fs, "stride", 0, 0, 1024, "rows sampled per window step, less than the model's grid rows (0 = half the model's grid)")
 	out := fs.String("out", "extended.png", "output PNG")
-	scale := fs.Int("scale", 1, "upscale the saved PNG 1×–16×")
+	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
-	if *from == "" || *addRows < 1 || *addRows > 1024 {
-		return usageError{"--from IMAGE and --rows R (1–1024) are required"}
+	switch {
+	case *from == "":
+		return usageError{"--from IMAGE is required"}
+	case *addRows < 1:
+		return usageError{"--rows R (1–1024 patch rows to add) is required"}
+	case sf.batch != 1:
+		return usageError{"extend grows one image: --batch is not used"}
 	}
-	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
+	if err := checkOut("out", *out, ".png"); err != nil {
+		return err
+	}
+	b, err := openDrawingModel(env.Stderr, recordedModel(env.Stderr, sf.model, *from), sf.precision)
 	if err != nil {
 		return err
 	}
 	gridRows, cols := b.Grid()
-	tokens, rec, _, err := imageTokens(b, *from)
-	if err != nil {
-		return err
+	if *stride >= gridRows {
+		return usageError{fmt.Sprintf("--stride %d must be less than the model's %d grid rows", *stride, gridRows)}
 	}
+	tokens, rec, _, err := imageTokens(b, *from)
 	rows := gridRows
 	// A taller image made by an earlier extend keeps all its rows in the record.
-	if rec != nil && rec.Grid[1] == cols && rec.Grid[0] > gridRows && len(rec.Tokens) == rec.Grid[0]*cols && validCodes(rec.Tokens, b.Codes()) {
-		tokens, rows = rec.Tokens, rec.Grid[0]
+	if tall := (tallImage{}); errors.As(err, &tall) {
+		tokens, rows, err = rec.Tokens, rec.Grid[0], nil
+	}
+	if err != nil {
+		return err
 	}
 	opt := sf.options(b)
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}
-	if rec != nil && sf.Prompt == "" {
-		opt.Prompt = rec.Prompt
+	if sf.Prompt == "" { // the image's own: Tessera's record, else an A1111 "parameters" text
+		opt.Prompt = readStoredFacts(*from).prompt
 	}
 	grown, stopped, err := sampler.ExtendDown(ctx, b, opt, tokens, rows, *addRows, *stride, nil)
 	if err != nil {

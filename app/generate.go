@@ -33,8 +33,8 @@ func (s *samplingFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.Prompt, "prompt", "", "text prompt (text-conditioned models)")
 	fs.StringVar(&s.Negative, "negative", "", "negative prompt, pushed away from with --guidance")
 	s.knobFlags.register(fs, -1, false)
-	fs.IntVar(&s.batch, "batch", 1, "images per run")
-	fs.IntVar(&s.threads, "threads", 0, "worker threads (0 = all cores)")
+	rangedIntVar(fs, &s.batch, "batch", 1, 1, 256, "images per run")
+	rangedIntVar(fs, &s.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	fs.StringVar(&s.precision, "precision", precAuto, precisionHelp)
 }
 
@@ -106,7 +106,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	var sf samplingFlags
 	sf.register(fs)
 	out := fs.String("out", "tessera.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")
-	scale := fs.Int("scale", 1, "upscale the saved PNG 1×–16×")
+	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	smooth := fs.Bool("smooth", false, "upscale with Lanczos instead of nearest neighbour")
 	rank := fs.Bool("rank", false, "order a batch best first and print the scores: by how much the prompt explains each image (log p(image | prompt) − log p(image | no prompt) per patch, as the studio ranks), or by the mean log-likelihood for a model without prompts")
 	quiet := fs.Bool("quiet", false, "no progress bar")
@@ -117,11 +117,8 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q (the prompt goes in --prompt)", pos[0])}
 	}
-	if *scale < 1 || *scale > 16 {
-		return usageError{fmt.Sprintf("--scale %d must be between 1 and 16", *scale)}
-	}
-	if !strings.EqualFold(filepath.Ext(*out), ".png") {
-		return usageError{fmt.Sprintf("--out %q must end in .png", *out)}
+	if err := checkOut("out", *out, ".png"); err != nil {
+		return err
 	}
 	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
@@ -140,6 +137,9 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	}
 	if b.Conditional() {
 		enc := b.PromptIDs(opt.Prompt)
+		if enc.NoneKnown() {
+			return fmt.Errorf("model %s knows none of the prompt's words (%s): it would sample as if there were no prompt (an empty --prompt does that on purpose)", b.Name, strings.Join(enc.Unknown, ", "))
+		}
 		warnWords(env.Stderr, enc.Unknown, enc.Cut)
 		if opt.Negative != "" {
 			neg := b.PromptIDs(opt.Negative)

@@ -187,6 +187,16 @@ func TestScoreReadsA1111Parameters(t *testing.T) {
 	if code, stdout, _ := run(t, "score", "--model", model, a1111); code != 0 || !strings.Contains(stdout, `prompt "red cat" from the A1111 parameters`) {
 		t.Errorf("plain output %q", stdout)
 	}
+	// branch and extend sample under the A1111 prompt too, and record it.
+	for _, args := range [][]string{{"branch", "--at", "3"}, {"extend", "--rows", "1"}} {
+		out := filepath.Join(dir, args[0]+".png")
+		if code, _, stderr := run(t, append(args, "--model", model, "--from", a1111, "--seed", "5", "--out", out)...); code != 0 {
+			t.Fatalf("%s: %s", args[0], stderr)
+		}
+		if rec, _ := readRecord(t, out); rec.Prompt != "red cat" {
+			t.Errorf("%s of an A1111 image recorded prompt %q, want \"red cat\"", args[0], rec.Prompt)
+		}
+	}
 }
 
 // TestAutoPrecision: the default precision samples a model that streams its

@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/trainjob"
 )
 
 // Catalog opens models by built-in name or folder path.
@@ -39,6 +42,10 @@ func (c Catalog) Open(nameOrDir string, progress func(done, total int64)) (*bund
 	}
 	b, err := c.open(nameOrDir, prec, progress)
 	if err != nil {
+		// A training run folder holds its model in RUN/model.
+		if bundle.IsFolder(nameOrDir) && trainjob.IsRun(nameOrDir) {
+			return nil, fmt.Errorf("%w (%s is a training run folder: its model is %s)", err, nameOrDir, filepath.Join(nameOrDir, "model"))
+		}
 		return nil, err
 	}
 	if prec == precAuto {
@@ -167,4 +174,29 @@ func openDrawingModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundl
 		return nil, fmt.Errorf("model %s edits images by instruction and draws nothing from a prompt: use tessera edit --model %s --from IMAGE --instruction TEXT", b.Name, nameOrDir)
 	}
 	return b, err
+}
+
+// recordedModel is the model to open for images made by Tessera when
+// --model is not given (flag ""): the built-in model their records name,
+// when every image names the same one, else flag (the default model). It
+// says on log which model it chose, so a picture made by mnist is scored,
+// described or branched by mnist, not by the default emoji model.
+func recordedModel(log io.Writer, flag string, images ...string) string {
+	if flag != "" || len(images) == 0 {
+		return flag
+	}
+	name := ""
+	for _, path := range images {
+		text, err := pngmeta.ReadFile(path)
+		if err != nil {
+			return flag
+		}
+		rec, ok, err := pngmeta.ParseRecord(text)
+		if err != nil || !ok || !slices.Contains(Catalog{}.Builtin(), rec.Model) || name != "" && rec.Model != name {
+			return flag
+		}
+		name = rec.Model
+	}
+	fmt.Fprintf(log, "model %s, as recorded in the image (--model picks another)\n", name)
+	return name
 }

@@ -74,17 +74,35 @@ func readStoredFacts(path string) storedFacts {
 	return storedFacts{from: fromNone}
 }
 
+// tallImage is imageTokens's error for an image that tessera extend grew
+// taller than the model's grid: its stored tokens are in the record, and
+// only extend takes them (squashing its pixels to the model's size would
+// score or branch a different picture).
+type tallImage struct {
+	path            string
+	rows, modelRows int
+}
+
+func (e tallImage) Error() string {
+	return fmt.Sprintf("%s is %d patch rows tall (grown by tessera extend), taller than the model's %d: only extend takes it", e.path, e.rows, e.modelRows)
+}
+
 // imageTokens returns an image's codes for model b: the token ids stored in
 // Tessera metadata when they fit the model, else the pixels encoded with
 // the codebook. It also returns the stored record, if any, and whether the
-// tokens came from it.
+// tokens came from it. An image extend made taller than the model is a
+// tallImage error, with the record.
 func imageTokens(b *bundle.Bundle, path string) (tokens []int, rec *pngmeta.Record, stored bool, err error) {
 	if text, err := pngmeta.ReadFile(path); err == nil {
 		if r, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
 			rec = r
 			rows, cols := b.Grid()
-			if r.Grid == [2]int{rows, cols} && r.PatchSize == b.PatchSize() && len(r.Tokens) == b.ImageTokens() && validCodes(r.Tokens, b.Codes()) {
+			fits := r.PatchSize == b.PatchSize() && validCodes(r.Tokens, b.Codes())
+			if fits && r.Grid == [2]int{rows, cols} && len(r.Tokens) == b.ImageTokens() {
 				return r.Tokens, rec, true, nil
+			}
+			if fits && r.Grid[1] == cols && r.Grid[0] > rows && len(r.Tokens) == r.Grid[0]*cols {
+				return nil, rec, false, tallImage{path: path, rows: r.Grid[0], modelRows: rows}
 			}
 		}
 	}
@@ -123,6 +141,11 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if len(images) == 0 {
 		return usageError{"no images given"}
 	}
+	if *mapOut != "" {
+		if err := checkOut("map", *mapOut, ".png"); err != nil {
+			return err
+		}
+	}
 	if *mapOut != "" && len(images) != 1 {
 		return usageError{"--map takes exactly one image"}
 	}
@@ -133,7 +156,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if prec == precAuto {
 		return usageError{"score measures one precision: f32, f16 or int8"}
 	}
-	b, err := openDrawingModel(env.Stderr, *modelName, prec)
+	b, err := openDrawingModel(env.Stderr, recordedModel(env.Stderr, *modelName, images...), prec)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
@@ -23,11 +24,14 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	sf.register(fs)
 	promptsFile := fs.String("prompts", "", "file with one prompt per line (blank lines and lines starting with # are skipped)")
 	styles := fs.String("styles", "", "comma-separated styles, one column each, appended to every prompt (\"all\": the model's style words)")
-	seeds := fs.Int("seeds", 4, "columns of seeds 1…N when --styles is not given")
-	cell := fs.Int("cell", 128, "cell size in pixels (images are scaled up by whole factors, nearest neighbour)")
+	seeds := rangedInt(fs, "seeds", 4, 1, 256, "columns of seeds 1…N when --styles is not given")
+	cell := rangedInt(fs, "cell", 128, 8, 1024, "cell size in pixels, at least the model's image side (images are scaled up by whole factors, nearest neighbour)")
 	out := fs.String("out", "sheet.png", "output PNG")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
+	}
+	if err := checkOut("out", *out, ".png"); err != nil {
+		return err
 	}
 	var prompts []string
 	if *promptsFile != "" {
@@ -55,6 +59,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if w, h := b.ImageSize(); *cell < max(w, h) {
+		return usageError{fmt.Sprintf("--cell %d is smaller than the model's %d×%d-pixel images", *cell, w, h)}
+	}
 	var cols []string // style suffixes, or "" per seed column
 	switch {
 	case *styles == "all":
@@ -73,6 +80,18 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	if sf.seed < 0 {
 		base.Seed = 1
 	}
+	// Unknown words are reported before the (long) sampling, once each.
+	var unknown []string
+	for _, p := range prompts {
+		for _, st := range append([]string{""}, cols...) {
+			for _, w := range b.PromptIDs(strings.TrimSpace(p + " " + st)).Unknown {
+				if !slices.Contains(unknown, w) {
+					unknown = append(unknown, w)
+				}
+			}
+		}
+	}
+	warnWords(env.Stderr, unknown, nil)
 	var rows [][]image.Image
 	for _, p := range prompts {
 		opt := base
@@ -95,9 +114,6 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 				}
 				row = append(row, b.Decode(res.Images[0].Tokens))
 			}
-		}
-		for _, w := range b.PromptIDs(opt.Prompt).Unknown {
-			fmt.Fprintf(env.Stderr, "warning: %q is not a word the model knows (prompt %q)\n", w, p)
 		}
 		rows = append(rows, row)
 		fmt.Fprintf(env.Stderr, "%s\n", p)

@@ -16,16 +16,19 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	modelName := fs.String("model", "", "built-in model name or model folder")
 	from := fs.String("from", "", "the image to replay (its stored tokens, else its pixels encoded)")
 	out := fs.String("out", "timelapse.gif", "output animated GIF")
-	scale := fs.Int("scale", 4, "upscale 1×–16× (nearest)")
-	frames := fs.Int("frames", 120, "most frames (patches are grouped to fit)")
-	delay := fs.Int("delay", 4, "hundredths of a second a frame; the last frame holds 2 s")
+	scale := rangedInt(fs, "scale", 4, 1, 16, "upscale (nearest)")
+	frames := rangedInt(fs, "frames", 120, 2, 4096, "most frames (patches are grouped to fit)")
+	delay := rangedInt(fs, "delay", 4, 1, 65535, "hundredths of a second a frame; the last frame holds 2 s")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
-	if *from == "" || *scale < 1 || *scale > 16 || *frames < 2 {
-		return usageError{"--from IMAGE is required; --scale 1–16; --frames ≥ 2"}
+	if *from == "" {
+		return usageError{"--from IMAGE is required"}
 	}
-	b, err := openModel(env.Stderr, *modelName, "f32")
+	if err := checkOut("out", *out, ".gif"); err != nil {
+		return err
+	}
+	b, err := openModel(env.Stderr, recordedModel(env.Stderr, *modelName, *from), "f32")
 	if err != nil {
 		return err
 	}

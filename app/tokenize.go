@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"math"
 
 	"github.com/nfnt/resize"
 
@@ -17,13 +18,17 @@ import (
 
 // tokenizeLine is one image's result in --json output.
 type tokenizeLine struct {
-	Image     string  `json:"image"`
-	Tokenizer string  `json:"tokenizer"` // "vit-vq" or "codebook"
-	Grid      [2]int  `json:"grid"`      // rows, cols of codes
-	PatchSize int     `json:"patch_size"`
-	Codes     []int   `json:"codes"`
-	PSNR      float64 `json:"psnr_db"` // reconstruction against the image resized to the model's size
-	Output    string  `json:"output,omitempty"`
+	Image     string `json:"image"`
+	Tokenizer string `json:"tokenizer"` // "vit-vq" or "codebook"
+	Grid      [2]int `json:"grid"`      // rows, cols of codes
+	PatchSize int    `json:"patch_size"`
+	Codes     []int  `json:"codes"`
+	// PSNR is the reconstruction's against the image resized to the
+	// model's size, in dB; null when the reconstruction is exact (Lossless:
+	// an infinite PSNR, which JSON cannot hold).
+	PSNR     *float64 `json:"psnr_db"`
+	Lossless bool     `json:"lossless,omitempty"`
+	Output   string   `json:"output,omitempty"`
 }
 
 // runTokenize encodes images with a model's image tokenizer and reports the
@@ -40,6 +45,11 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 	if len(images) == 0 {
 		return usageError{"no images given"}
 	}
+	if *out != "" {
+		if err := checkOut("out", *out, ".png"); err != nil {
+			return err
+		}
+	}
 	b, err := openModel(env.Stderr, *modelName, "f32")
 	if err != nil {
 		return err
@@ -51,6 +61,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 	rows, cols := b.Grid()
 	w, h := b.ImageSize()
 	var sum float64
+	lossless := 0
 	for i, path := range images {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -69,8 +80,15 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 			src = resize.Resize(uint(w), uint(h), img, resize.Bilinear)
 		}
 		psnr := kmeans.PSNR(codebook.Flatten(src), rec)
-		sum += psnr
-		line := tokenizeLine{Image: path, Tokenizer: kind, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(), Codes: codes, PSNR: psnr}
+		line := tokenizeLine{Image: path, Tokenizer: kind, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(), Codes: codes}
+		quality := "lossless (every pixel kept)"
+		if math.IsInf(psnr, 1) {
+			line.Lossless = true
+			lossless++
+		} else {
+			line.PSNR, quality = &psnr, fmt.Sprintf("%.2f dB PSNR", psnr)
+			sum += psnr
+		}
 		if *out != "" {
 			line.Output = numberedPath(*out, i, len(images))
 			if err := atomicfile.Write(line.Output, func(wr io.Writer) error { return png.Encode(wr, rec) }); err != nil {
@@ -85,14 +103,20 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintln(env.Stdout, string(js))
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "%s: %d codes (%d×%d, %s), reconstruction %.2f dB PSNR", path, len(codes), rows, cols, kind, psnr)
+		fmt.Fprintf(env.Stdout, "%s: %d codes (%d×%d, %s), reconstruction %s", path, len(codes), rows, cols, kind, quality)
 		if line.Output != "" {
 			fmt.Fprintf(env.Stdout, " → %s", line.Output)
 		}
 		fmt.Fprintln(env.Stdout)
 	}
-	if !*asJSON && len(images) > 1 {
-		fmt.Fprintf(env.Stdout, "mean reconstruction %.2f dB PSNR over %d images\n", sum/float64(len(images)), len(images))
+	if n := len(images) - lossless; !*asJSON && len(images) > 1 {
+		if n > 0 {
+			fmt.Fprintf(env.Stdout, "mean reconstruction %.2f dB PSNR over %d images", sum/float64(n), n)
+		}
+		if lossless > 0 {
+			fmt.Fprintf(env.Stdout, "%s%d images reconstructed exactly", map[bool]string{true: "; ", false: ""}[n > 0], lossless)
+		}
+		fmt.Fprintln(env.Stdout)
 	}
 	return nil
 }

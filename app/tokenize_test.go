@@ -65,12 +65,30 @@ func TestTokenizeCLI(t *testing.T) {
 			if err := json.Unmarshal([]byte(l), &got); err != nil {
 				t.Fatal(err)
 			}
-			if got.Tokenizer != c.kind || len(got.Codes) != 16 || got.Grid != [2]int{4, 4} || math.IsNaN(got.PSNR) || got.PSNR <= 0 {
+			if got.Tokenizer != c.kind || len(got.Codes) != 16 || got.Grid != [2]int{4, 4} || got.PSNR == nil || math.IsNaN(*got.PSNR) || *got.PSNR <= 0 || got.Lossless {
 				t.Fatalf("%s line %d: %+v", c.kind, i, got)
 			}
 			if _, err := os.Stat(got.Output); err != nil {
 				t.Fatalf("%s: no reconstruction at %q", c.kind, got.Output)
 			}
+		}
+		if c.kind != "codebook" {
+			continue
+		}
+		// A codebook's reconstruction is made of its own entries: encoded
+		// again it comes back exactly, an infinite PSNR, which JSON cannot
+		// hold: psnr_db is null and lossless true.
+		rec := numberedPath(out, 0, 2)
+		code, stdout, stderr = run(t, "tokenize", "--model", c.model, "--json", rec)
+		var got map[string]any
+		if err := json.Unmarshal([]byte(stdout), &got); code != 0 || err != nil {
+			t.Fatalf("tokenize its own reconstruction: exit %d, %v: %s %s", code, err, stdout, stderr)
+		}
+		if psnr, ok := got["psnr_db"]; !ok || psnr != nil || got["lossless"] != true {
+			t.Fatalf("exact reconstruction: %s", stdout)
+		}
+		if code, stdout, _ = run(t, "tokenize", "--model", c.model, rec); code != 0 || !strings.Contains(stdout, "lossless") {
+			t.Fatalf("plain output of an exact reconstruction: exit %d: %q", code, stdout)
 		}
 	}
 	// Plain output and errors.

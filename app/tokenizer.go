@@ -34,24 +34,24 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "train-tokenizer", "--data emoji|FOLDER --out RUN_DIR [flags]")
 	dataset := fs.String("data", "emoji", "images: emoji (six styles, see make data) or a folder of PNG/JPEG images")
 	out := fs.String("out", "", "run folder: checkpoint (resumed when present), tokenizer/ (best held-out PSNR), final/")
-	minutes := fs.Float64("minutes", 0, "stop cleanly after this many minutes, with a checkpoint (0 = no limit)")
-	steps := fs.Int("steps", 20000, "optimiser steps (the learning-rate schedule's length; may be changed when resuming)")
-	stopAt := fs.Int("stop-at", 0, "stop this run at this step, with a checkpoint (0 = at --steps)")
-	threads := fs.Int("threads", 0, "worker threads (0 = all cores)")
-	size := fs.Int("size", 64, "image side in pixels")
-	patch := fs.Int("patch", 4, "patch side p: (size/p)² codes per image")
-	codes := fs.Int("codes", 1024, "codebook entries K")
-	codeDim := fs.Int("code-dim", 16, "dimension of a code vector")
-	width := fs.Int("width", 128, "transformer width")
-	heads := fs.Int("heads", 4, "attention heads")
-	encLayers := fs.Int("encoder-layers", 3, "encoder blocks")
-	decLayers := fs.Int("decoder-layers", 5, "decoder blocks")
-	batch := fs.Int("batch", 16, "images per step")
-	lr := fs.Float64("lr", 1e-3, "peak learning rate")
-	evalEvery := fs.Int("eval-every", 500, "steps between held-out evaluations")
-	limit := fs.Int("limit", 0, "use only this many images (0 = all; for quick trials)")
-	preVQ := fs.Int("pre-vq-steps", 300, "steps as a plain autoencoder before the codebook is initialised by k-means")
-	warmup := fs.Int("warmup", 300, "learning-rate warm-up steps")
+	minutes := rangedFloat(fs, "minutes", 0, 0, 1e+06, false, "stop cleanly after this many minutes, with a checkpoint (0 = no limit)")
+	steps := rangedInt(fs, "steps", 20000, 1, 100000000, "optimiser steps (the learning-rate schedule's length; may be changed when resuming)")
+	stopAt := rangedInt(fs, "stop-at", 0, 0, 100000000, "stop this run at this step, with a checkpoint (0 = at --steps)")
+	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
+	size := rangedInt(fs, "size", 64, 8, 4096, "image side in pixels")
+	patch := rangedInt(fs, "patch", 4, 1, 64, "patch side p: (size/p)² codes per image")
+	codes := rangedInt(fs, "codes", 1024, 2, 65536, "codebook entries K")
+	codeDim := rangedInt(fs, "code-dim", 16, 1, 1024, "dimension of a code vector")
+	width := rangedInt(fs, "width", 128, 1, 4096, "transformer width")
+	heads := rangedInt(fs, "heads", 4, 1, 256, "attention heads")
+	encLayers := rangedInt(fs, "encoder-layers", 3, 1, 64, "encoder blocks")
+	decLayers := rangedInt(fs, "decoder-layers", 5, 1, 64, "decoder blocks")
+	batch := rangedInt(fs, "batch", 16, 1, 4096, "images per step")
+	lr := rangedFloat(fs, "lr", 1e-3, 0, 10, true, "peak learning rate")
+	evalEvery := rangedInt(fs, "eval-every", 500, 1, 100000000, "steps between held-out evaluations")
+	limit := rangedInt(fs, "limit", 0, 0, 1000000000, "use only this many images (0 = all; for quick trials)")
+	preVQ := rangedInt(fs, "pre-vq-steps", 300, 0, 100000000, "steps as a plain autoencoder before the codebook is initialised by k-means")
+	warmup := rangedInt(fs, "warmup", 300, 0, 100000000, "learning-rate warm-up steps")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -68,7 +68,7 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	opt := train.DefaultViTOptions(cfg)
-	opt.Steps, opt.Minutes, opt.Workers, opt.Out, opt.Batch, opt.LR, opt.EvalEvery = *steps, *minutes, *threads, *out, *batch, *lr, *evalEvery
+	opt.Steps, opt.Minutes, opt.Workers, opt.Out, opt.Batch, opt.LR, opt.MinLR, opt.EvalEvery = *steps, *minutes, *threads, *out, *batch, *lr, *lr/10, *evalEvery
 	opt.PreVQSteps, opt.Warmup, opt.StopAt = *preVQ, *warmup, *stopAt
 	fmt.Fprintf(env.Stderr, "tokenizer: %d×%d px, %d codes of %d×%d px from %d entries; %d training and %d held-out images\n",
 		*size, *size, cfg.Tokens(), *patch, *patch, *codes, len(trainImgs), len(valImgs))
@@ -178,7 +178,7 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 	dir := fs.String("tokenizer", "", "tokenizer folder (tokenizer_config.json + tokenizer.safetensors), or a model folder that has one")
 	dataset := fs.String("data", "emoji", "images: emoji or a folder (held out as train-tokenizer holds them out)")
 	sheet := fs.String("sheet", "", "write a PNG sheet: originals, k-means, ViT reconstructions of held-out images")
-	sheetN := fs.Int("sheet-images", 12, "images on the sheet")
+	sheetN := rangedInt(fs, "sheet-images", 12, 1, 256, "images on the sheet")
 	kmK := fs.Int("kmeans-codes", 1024, "entries of the k-means codebook compared (0: skip it)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if _, err := parseFlags(fs, args); err != nil {

@@ -52,28 +52,28 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.out, "out", "", "run folder (checkpoint, loss curve, samples); the model is exported to RUN_DIR/model")
 	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its checkpoint (a fresh start when there is none)")
 	fs.BoolVar(&f.prepareOnly, "prepare-only", false, "learn the codebook and tokenise the data into --out, then stop")
-	fs.Float64Var(&f.minutes, "minutes", 0, "stop cleanly after this many minutes, with a final checkpoint (0 = no limit)")
+	rangedFloatVar(fs, &f.minutes, "minutes", 0, 0, 1e+06, false, "stop cleanly after this many minutes, with a final checkpoint (0 = no limit)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for the codebook, the data order, the initial weights and dropout")
-	fs.IntVar(&f.threads, "threads", 0, "worker threads (0 = all cores)")
+	rangedIntVar(fs, &f.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	fs.StringVar(&f.dtype, "dtype", "F16", "exported weights: F16, BF16 or F32")
-	fs.IntVar(&f.size, "size", 0, "image side in pixels (default: the dataset's preset)")
-	fs.IntVar(&f.patch, "patch", 0, "patch side p")
-	fs.IntVar(&f.codes, "codes", 0, "codebook entries K")
+	rangedIntVar(fs, &f.size, "size", 0, 8, 4096, "image side in pixels (default: the dataset's preset)")
+	rangedIntVar(fs, &f.patch, "patch", 0, 1, 64, "patch side p")
+	rangedIntVar(fs, &f.codes, "codes", 0, 2, 65536, "codebook entries K")
 	fs.StringVar(&f.initModel, "init", "", "fine-tune this model (a built-in name or a model folder) instead of starting from random weights: its image tokenizer, architecture and prompt vocabulary are kept, the captions' new words are added")
 	fs.StringVar(&f.tokDir, "tokenizer", "", "a trained ViT-VQ tokenizer folder (tessera train-tokenizer's RUN_DIR/tokenizer) to tokenise with, instead of learning a k-means patch codebook")
-	fs.IntVar(&f.width, "width", 0, "transformer width n_embd")
-	fs.IntVar(&f.layers, "layers", 0, "transformer layers")
-	fs.IntVar(&f.heads, "heads", 0, "attention heads")
-	fs.IntVar(&f.shifts, "shifts", 0, "shifted copies of each training image (augmentation)")
-	fs.IntVar(&f.maxShift, "max-shift", 0, "largest shift in pixels")
-	fs.IntVar(&f.batch, "batch", 0, "sequences per step")
-	fs.IntVar(&f.steps, "steps", 0, "optimiser steps (0 = from --epochs)")
-	fs.IntVar(&f.evalEvery, "eval-every", 0, "steps between validation passes (0 = 250)")
-	fs.Float64Var(&f.lr, "lr", 0, "peak learning rate")
-	fs.Float64Var(&f.dropout, "dropout", 0, "residual and embedding dropout")
-	fs.Float64Var(&f.wd, "weight-decay", 0, "AdamW weight decay on matmul weights and embeddings")
-	fs.Float64Var(&f.epochs, "epochs", 0, "passes over the training examples (default: the preset's; 0 with --minutes fits the schedule to the budget, so the learning rate anneals in time, as the Train tab does)")
-	fs.Float64Var(&f.promptDrop, "prompt-drop", 0.1, "chance a training prompt is replaced by PAD (for guidance)")
+	rangedIntVar(fs, &f.width, "width", 0, 1, 4096, "transformer width n_embd")
+	rangedIntVar(fs, &f.layers, "layers", 0, 1, 256, "transformer layers")
+	rangedIntVar(fs, &f.heads, "heads", 0, 1, 256, "attention heads")
+	rangedIntVar(fs, &f.shifts, "shifts", 0, 0, 64, "shifted copies of each training image (augmentation)")
+	rangedIntVar(fs, &f.maxShift, "max-shift", 0, 0, 64, "largest shift in pixels")
+	rangedIntVar(fs, &f.batch, "batch", 0, 1, 4096, "sequences per step")
+	rangedIntVar(fs, &f.steps, "steps", 0, 0, 100000000, "optimiser steps (0 = from --epochs)")
+	rangedIntVar(fs, &f.evalEvery, "eval-every", 0, 0, 100000000, "steps between validation passes (0 = 250)")
+	rangedFloatVar(fs, &f.lr, "lr", 0, 0, 10, true, "peak learning rate")
+	rangedFloatVar(fs, &f.dropout, "dropout", 0, 0, 0.9, false, "residual and embedding dropout")
+	rangedFloatVar(fs, &f.wd, "weight-decay", 0, 0, 10, false, "AdamW weight decay on matmul weights and embeddings")
+	rangedFloatVar(fs, &f.epochs, "epochs", 0, 0, 1e+06, false, "passes over the training examples (default: the preset's; 0 with --minutes fits the schedule to the budget, so the learning rate anneals in time, as the Train tab does)")
+	rangedFloatVar(fs, &f.promptDrop, "prompt-drop", 0.1, 0, 1, false, "chance a training prompt is replaced by PAD (for guidance)")
 	fs.StringVar(&f.exportFinal, "export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here")
 	for _, sp := range sampling.Knobs() {
 		knobFlag(fs, sp.RecommendedField(&f.defaults), "default-"+string(sp.Knob), 0, "record this "+sp.Label+" in the exported config.json as the model's default (tessera.defaults)")
@@ -84,9 +84,18 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 // set on the command line, which are recorded (args) in the model card.
 func (f *trainFlags) settings(args []string) trainjob.Settings {
 	fs := f.fs
-	// Flags left unset take the dataset's preset.
+	// Flags left unset take the dataset's preset, or on --resume the run's
+	// own settings (run.json), so that `--resume --out RUN` alone goes on;
+	// the job refuses flags that would change what a run cannot.
 	st := trainjob.Preset(f.dataset)
 	set := flagsSet(fs)
+	fromRecord := false
+	if rec, err := trainjob.ReadRecord(f.out); err == nil && f.resume {
+		st, fromRecord = rec.Settings, true
+		if set["data"] {
+			st.Data = f.dataset
+		}
+	}
 	pick := func(name string, dst *int, v int) {
 		if set[name] {
 			*dst = v
@@ -110,8 +119,22 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 	pickF("dropout", &st.Dropout, f.dropout)
 	pickF("weight-decay", &st.WeightDecay, f.wd)
 	pickF("epochs", &st.Epochs, f.epochs)
-	st.OutDir, st.Resume, st.Minutes, st.Seed, st.Threads, st.DType = f.out, f.resume, f.minutes, f.seed, f.threads, f.dtype
-	st.Steps, st.EvalEvery, st.PromptDrop, st.Tokenizer = f.steps, f.evalEvery, f.promptDrop, f.tokDir
+	st.OutDir, st.Resume, st.Minutes, st.Threads = f.out, f.resume, f.minutes, f.threads
+	if !fromRecord || set["seed"] {
+		st.Seed = f.seed
+	}
+	if !fromRecord || set["dtype"] {
+		st.DType = f.dtype
+	}
+	if !fromRecord || set["tokenizer"] {
+		st.Tokenizer = f.tokDir
+	}
+	if !fromRecord {
+		st.Steps, st.EvalEvery, st.PromptDrop = f.steps, f.evalEvery, f.promptDrop
+	}
+	pick("steps", &st.Steps, f.steps)
+	pick("eval-every", &st.EvalEvery, f.evalEvery)
+	pickF("prompt-drop", &st.PromptDrop, f.promptDrop)
 	// The preset's recommended sampling knobs stay unless a --default-*
 	// flag sets one (to 0: none).
 	for _, sp := range sampling.Knobs() {
@@ -183,7 +206,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 
 // checkDataName turns an unknown dataset into a usage error (exit status 2).
 func checkDataName(name string) error {
-	if err := (trainjob.Settings{Data: name, OutDir: "-"}).Check(); errors.Is(err, trainjob.ErrUnknownDataset) {
+	probe := trainjob.Preset(name) // valid settings, so that only the name can fail
+	probe.OutDir = "-"
+	if err := probe.Check(); errors.Is(err, trainjob.ErrUnknownDataset) {
 		return usageError{err.Error()}
 	}
 	return nil

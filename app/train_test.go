@@ -10,18 +10,45 @@ import (
 
 // TestTrainFlagsKeepPresetDefaults: the sampling knobs a preset recommends
 // reach the exported model unless a --default-* flag sets one (0: none).
-func TestTrainFlagsKeepPresetDefaults(t *testing.T) {
-	parse := func(args ...string) trainjob.Settings {
-		t.Helper()
-		fs := flag.NewFlagSet("train", flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		var f trainFlags
-		f.register(fs)
-		if err := fs.Parse(args); err != nil {
-			t.Fatal(err)
-		}
-		return f.settings(args)
+// parseTrainFlags is the settings `tessera train ARGS` would run with.
+func parseTrainFlags(t *testing.T, args ...string) trainjob.Settings {
+	t.Helper()
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var f trainFlags
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
 	}
+	return f.settings(args)
+}
+
+// TestTrainResumeTakesTheRunsSettings: --resume starts from the run's
+// recorded settings, so that `tessera train --resume --out RUN` goes on
+// whatever dataset and flags made the run.
+func TestTrainResumeTakesTheRunsSettings(t *testing.T) {
+	dir := t.TempDir()
+	old := trainjob.Preset("mnist")
+	old.OutDir, old.Width, old.Seed = dir, 64, 7
+	if err := trainjob.WriteRecord(dir, trainjob.Record{Settings: old, State: trainjob.StatePaused}); err != nil {
+		t.Fatal(err)
+	}
+	parse := func(args ...string) trainjob.Settings { return parseTrainFlags(t, args...) }
+	// --resume --out RUN alone continues the run as it was made, with this
+	// call's budget; flags given change only their own settings.
+	got := parse("--resume", "--out", dir, "--minutes", "5", "--steps", "900")
+	if got.Data != "mnist" || got.Width != 64 || got.Seed != 7 || got.Minutes != 5 || got.Steps != 900 || !got.Resume {
+		t.Errorf("resumed settings %+v", got)
+	}
+	// Without --resume the flags and the dataset's preset decide (and the
+	// job refuses a folder holding a checkpoint).
+	if got := parse("--out", dir); got.Data != "emoji" || got.Width != trainjob.Preset("emoji").Width {
+		t.Errorf("fresh settings %+v", got)
+	}
+}
+
+func TestTrainFlagsKeepPresetDefaults(t *testing.T) {
+	parse := func(args ...string) trainjob.Settings { return parseTrainFlags(t, args...) }
 	preset := trainjob.Preset("shapes").Defaults
 	if preset.TopP == 0 || preset.Guidance == 0 {
 		t.Fatalf("the shapes preset recommends no top-p or guidance: %+v", preset)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
-	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -124,8 +123,7 @@ func (s *Studio) checkPrompt(p core.Params) error {
 	if s.bundle == nil || !s.bundle.Conditional() || strings.TrimSpace(p.Prompt) == "" {
 		return nil
 	}
-	enc := s.bundle.PromptIDs(p.Prompt)
-	if len(enc.Unknown) > 0 && len(enc.Unknown) == len(prompt.Split(p.Prompt)) {
+	if enc := s.bundle.PromptIDs(p.Prompt); enc.NoneKnown() {
 		return errPromptUnknown{words: enc.Unknown}
 	}
 	return nil

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 
 	"gorgonia.org/tensor"
 )
@@ -100,6 +101,9 @@ func newModel(c Config, get func(name string, shape []int) ([]float32, error), b
 		if len(data) != n {
 			return nil, fmt.Errorf("tensor %q has %d values, want %d for shape %v", b.name, len(data), n, b.shape)
 		}
+		if i := firstNonFinite(data); i >= 0 {
+			return nil, fmt.Errorf("tensor %q holds %v at index %d of %d: the weights are corrupt (a training run that diverged writes NaN)", b.name, data[i], i, n)
+		}
 		*b.dst = tensor.New(tensor.WithShape(b.shape...), tensor.WithBacking(data))
 		if l, ok := lastOf[b.dst]; ok && blockDone != nil {
 			blockDone(m, l)
@@ -185,4 +189,15 @@ func PrecisionBytes(precision string) (weight, cache int) {
 		return 1, 2
 	}
 	return 4, 4
+}
+
+// firstNonFinite is the index of the first NaN or infinity in x, or −1.
+func firstNonFinite(x []float32) int {
+	const exp = 0x7f800000 // all exponent bits set: an infinity or a NaN
+	for i, v := range x {
+		if math.Float32bits(v)&exp == exp {
+			return i
+		}
+	}
+	return -1
 }

@@ -1,12 +1,16 @@
 package model
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tessera-studio/tessera/engine/safetensors"
 )
 
 // vectorsDir holds the HF ImageGPT reference checkpoints copied from ../shared.
@@ -262,6 +266,25 @@ func TestLoadErrorsNameTheProblem(t *testing.T) {
 	write(WeightsFile, weights)
 	if _, err := Load(dir, LoadOptions{AvailableMemory: 1000}); err == nil || !strings.Contains(err.Error(), "needs about") {
 		t.Errorf("memory: err = %v", err)
+	}
+	// A NaN or an infinity in a weight (a diverged training run writes
+	// them): the error names the tensor and the value.
+	f, err := safetensors.Parse("vector1", weights)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti := f.Tensors["transformer.wte.weight"]
+	if ti.DType != "F32" {
+		t.Fatalf("vector1's wte is %s, the test writes F32 values", ti.DType)
+	}
+	hdr := 8 + int64(binary.LittleEndian.Uint64(weights[:8])) // where the data buffer starts
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(-1))} {
+		broken := append([]byte(nil), weights...)
+		binary.LittleEndian.PutUint32(broken[hdr+ti.Begin+4*5:], math.Float32bits(bad))
+		write(WeightsFile, broken)
+		if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), `"transformer.wte.weight" holds `+fmt.Sprint(bad)+" at index 5") {
+			t.Errorf("%v in a weight: err = %v", bad, err)
+		}
 	}
 	// Broken config.
 	write(ConfigFile, []byte("{"))

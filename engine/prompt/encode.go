@@ -15,7 +15,14 @@ type Encoded struct {
 	Unknown []string
 	// Cut lists known words that did not fit in Length() slots, in order.
 	Cut []string
+	// Words is the number of words in the text.
+	Words int
 }
+
+// NoneKnown reports a prompt of words of which the model knows none: it
+// would sample as if there were no prompt at all (an empty prompt is not
+// such a prompt).
+func (e Encoded) NoneKnown() bool { return e.Words > 0 && len(e.Unknown) == e.Words }
 
 // Encode splits text (see Split) and maps its words to ids. Unknown words are
 // left out and reported; known words beyond Length() are cut and reported.
@@ -23,6 +30,7 @@ func (t *Tokenizer) Encode(text string) Encoded {
 	enc := Encoded{IDs: t.Unconditional()}
 	n := 0
 	for _, w := range Split(text) {
+		enc.Words++
 		i, ok := t.index[w]
 		switch {
 		case !ok || i == 0:

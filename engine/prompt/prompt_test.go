@@ -146,6 +146,12 @@ func TestEncodeUnknown(t *testing.T) {
 	if enc.Cut != nil {
 		t.Fatalf("Cut = %q", enc.Cut)
 	}
+	// Some words known, none known, no words at all.
+	for text, none := range map[string]bool{"a smiling dog": false, "a dog <pad>": true, "": false, " _ ": false} {
+		if got := tok.Encode(text).NoneKnown(); got != none {
+			t.Errorf("NoneKnown(%q) = %v, want %v", text, got, none)
+		}
+	}
 }
 
 func TestEncodeCut(t *testing.T) {

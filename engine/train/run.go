@@ -618,6 +618,12 @@ func (r *run) evaluate() {
 		r.warn("validation: %v", err)
 		return
 	}
+	if math.IsNaN(bits) || math.IsInf(bits, 0) {
+		// Diverged weights: nothing to keep or plot; the next step stops
+		// the run with the divergence error.
+		r.warn("validation loss %g bits per token at step %d: the weights diverged", bits, r.step)
+		return
+	}
 	r.vals = append(r.vals, ValPoint{Step: r.step, Bits: bits})
 	better := math.IsNaN(r.bestVal) || bits < r.bestVal
 	if better {
@@ -643,6 +649,12 @@ func (r *run) exportCurrent() {
 
 // export writes the model folder and calls the Samples hook.
 func (r *run) export(data []float32) {
+	for i, v := range data {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			r.warn("export: weight %d is %v (the run diverged): no model written", i, v)
+			return
+		}
+	}
 	p := &Params{Config: r.cfg, Data: data, Tensors: r.m.Params.Tensors}
 	dir := r.opt.ModelDir
 	if err := SaveModel(dir, r.cfg, p, r.opt.DType); err != nil {

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
@@ -40,6 +41,30 @@ type ViTOptions struct {
 	CheckpointMinutes float64 `json:"-"` // minutes between checkpoints (0: 5)
 	Workers           int     `json:"-"`
 	Out               string  `json:"-"` // run folder
+}
+
+// Check reports options that cannot train: the architecture's problems
+// (vit.Config.Validate), and counts, rates and chances out of range.
+func (o ViTOptions) Check() error {
+	if err := o.Config.Validate(); err != nil {
+		return err
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	switch {
+	case o.Batch < 1 || o.Steps < 1 || o.EvalEvery < 1:
+		return fmt.Errorf("train tokenizer: batch %d, steps %d and evaluation every %d steps must each be at least 1", o.Batch, o.Steps, o.EvalEvery)
+	case o.Warmup < 0 || o.PreVQSteps < 0 || o.StopAt < 0:
+		return fmt.Errorf("train tokenizer: warm-up %d, plain-autoencoder steps %d and stop-at %d must not be negative", o.Warmup, o.PreVQSteps, o.StopAt)
+	case !finite(o.LR) || o.LR <= 0 || !finite(o.MinLR) || o.MinLR < 0 || o.MinLR > o.LR:
+		return fmt.Errorf("train tokenizer: learning rate %g (down to %g) must be above 0 and at least its end value", o.LR, o.MinLR)
+	case !finite(o.WeightDecay) || o.WeightDecay < 0 || !finite(o.Beta) || o.Beta < 0:
+		return fmt.Errorf("train tokenizer: weight decay %g and commitment weight %g must not be negative", o.WeightDecay, o.Beta)
+	case !(o.EMADecay >= 0 && o.EMADecay < 1) || !(o.PartialProb >= 0 && o.PartialProb <= 1):
+		return fmt.Errorf("train tokenizer: codebook decay %g must be in [0, 1) and the partial-grid chance %g in [0, 1]", o.EMADecay, o.PartialProb)
+	case !finite(o.Minutes) || o.Minutes < 0:
+		return fmt.Errorf("train tokenizer: time budget %g minutes", o.Minutes)
+	}
+	return nil
 }
 
 // DefaultViTOptions is the emoji tokenizer's recipe.
@@ -76,7 +101,7 @@ const ViTCheckpointFile = "tokenizer-checkpoint.safetensors"
 // tokenizer with the best held-out PSNR to opt.Out/tokenizer and the last
 // weights to opt.Out/final. Progress lines go to log.
 func TrainViT(ctx context.Context, opt ViTOptions, trainImgs, valImgs [][]uint8, log io.Writer) ([]ViTPoint, error) {
-	if err := opt.Config.Validate(); err != nil {
+	if err := opt.Check(); err != nil {
 		return nil, err
 	}
 	S := opt.Config.ImageSize
@@ -101,6 +126,9 @@ func TrainViT(ctx context.Context, opt ViTOptions, trainImgs, valImgs [][]uint8,
 		loaded, tensors, err := loadViTCheckpoint(ckPath)
 		if err != nil {
 			return nil, err
+		}
+		if d := SettingsDiff(loaded.Options.Config, opt.Config); len(d) > 0 {
+			return nil, fmt.Errorf("train tokenizer: %s holds a run of another architecture (%s): a resumed run keeps its own; give its flags again, or another run folder to start anew", opt.Out, strings.Join(d, "; "))
 		}
 		steps, minutes, workers, ckMin, out, stopAt := opt.Steps, opt.Minutes, opt.Workers, opt.CheckpointMinutes, opt.Out, opt.StopAt
 		st = loaded

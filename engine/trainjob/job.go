@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
@@ -67,9 +68,18 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	if err := os.MkdirAll(s.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("run folder: %w", err)
 	}
+	if _, err := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile)); err == nil && !s.Resume {
+		return nil, fmt.Errorf("%w: %s holds a run with a checkpoint: resume it, or give another run folder to start anew", ErrRunExists, s.OutDir)
+	}
 	rec := Record{Settings: s, State: StateRunning}
-	if old, err := ReadRecord(s.OutDir); err == nil && s.Resume {
-		rec.Steps, rec.TotalSteps, rec.TrainLoss, rec.BestVal, rec.BestStep = old.Steps, old.TotalSteps, old.TrainLoss, old.BestVal, old.BestStep
+	if old, err := ReadRecord(s.OutDir); err == nil {
+		// Its prepared data and checkpoint fix what the run is.
+		if d := train.SettingsDiff(old.Settings.identity(), s.identity()); len(d) > 0 {
+			return nil, fmt.Errorf("%w: %s holds a run made with other settings (%s): a run keeps its data and architecture; give its settings again, or another run folder to start anew", ErrRunExists, s.OutDir, strings.Join(d, "; "))
+		}
+		if s.Resume {
+			rec.Steps, rec.TotalSteps, rec.TrainLoss, rec.BestVal, rec.BestStep = old.Steps, old.TotalSteps, old.TrainLoss, old.BestVal, old.BestStep
+		}
 	}
 	if err := WriteRecord(s.OutDir, rec); err != nil {
 		return nil, err

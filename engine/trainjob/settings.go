@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -186,6 +187,33 @@ func emojiStyleWords() []string {
 // nor a folder path.
 var ErrUnknownDataset = errors.New("unknown dataset")
 
+// ErrRunExists marks a run folder that already holds another run, or the
+// same run without Resume.
+var ErrRunExists = errors.New("run folder in use")
+
+// runIdentity is what a run folder's prepared data and checkpoint fix:
+// a run resumed (or trained again on its prepared data) must keep it.
+type runIdentity struct {
+	Data       string   `json:"data"`
+	Size       int      `json:"size"`
+	Patch      int      `json:"patch"`
+	Codes      int      `json:"codes"`
+	Width      int      `json:"width"`
+	Layers     int      `json:"layers"`
+	Heads      int      `json:"heads"`
+	Shifts     int      `json:"shifts"`
+	MaxShift   int      `json:"max_shift"`
+	Seed       uint64   `json:"seed"`
+	Tokenizer  string   `json:"tokenizer"`
+	InitModel  string   `json:"init_model"`
+	StyleWords []string `json:"style_words"`
+}
+
+func (s Settings) identity() runIdentity {
+	return runIdentity{Data: s.Data, Size: s.Size, Patch: s.Patch, Codes: s.Codes, Width: s.Width, Layers: s.Layers, Heads: s.Heads,
+		Shifts: s.Shifts, MaxShift: s.MaxShift, Seed: s.Seed, Tokenizer: s.Tokenizer, InitModel: s.InitModel, StyleWords: s.StyleWords}
+}
+
 // Check reports settings that cannot start a run, before any work.
 func (s Settings) Check() error {
 	switch {
@@ -197,6 +225,16 @@ func (s Settings) Check() error {
 		return fmt.Errorf("train: the time budget %g minutes is negative", s.Minutes)
 	case s.Threads < 0:
 		return fmt.Errorf("train: %d threads", s.Threads)
+	case s.Batch < 1 || s.Width < 1 || s.Layers < 1 || s.Heads < 1:
+		return fmt.Errorf("train: batch %d, width %d, layers %d and heads %d must each be at least 1", s.Batch, s.Width, s.Layers, s.Heads)
+	case s.Steps < 0 || s.EvalEvery < 0 || s.Shifts < 0 || s.MaxShift < 0:
+		return fmt.Errorf("train: steps %d, evaluation every %d steps, shifts %d and largest shift %d must not be negative", s.Steps, s.EvalEvery, s.Shifts, s.MaxShift)
+	case !(s.LR > 0) || math.IsInf(s.LR, 0):
+		return fmt.Errorf("train: learning rate %g must be a finite number above 0", s.LR)
+	case !(s.Epochs >= 0) || math.IsInf(s.Epochs, 0) || math.IsInf(s.Minutes, 0):
+		return fmt.Errorf("train: %g epochs and %g minutes must be finite and not negative", s.Epochs, s.Minutes)
+	case !(s.Dropout >= 0 && s.Dropout < 1) || !(s.PromptDrop >= 0 && s.PromptDrop <= 1) || !(s.WeightDecay >= 0) || math.IsInf(s.WeightDecay, 0):
+		return fmt.Errorf("train: dropout %g must be in [0, 1), the prompt-drop chance %g in [0, 1] and weight decay %g finite and not negative", s.Dropout, s.PromptDrop, s.WeightDecay)
 	}
 	for _, sp := range sampling.Knobs() {
 		if v := sp.Recommended(s.Defaults); v != 0 {

@@ -135,6 +135,16 @@ func TestPauseResumeStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The checkpoint is not overwritten by a fresh start, nor resumed with
+	// another architecture.
+	if _, err := Run(context.Background(), s, Events{}); !errors.Is(err, ErrRunExists) {
+		t.Fatalf("a fresh start over a checkpoint: %v", err)
+	}
+	wider := rec.Settings
+	wider.Resume, wider.Width = true, 32
+	if _, err := Run(context.Background(), wider, Events{}); !errors.Is(err, ErrRunExists) || !strings.Contains(err.Error(), "width: 16 → 32") {
+		t.Fatalf("resumed with another width: %v", err)
+	}
 	s2 := rec.Settings
 	s2.Resume = true
 	first := 0

@@ -1,0 +1,120 @@
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// intIn is an integer flag that takes only values in [lo, hi]: a value
+// outside makes parsing fail with the range named, before any work.
+type intIn struct {
+	p      *int
+	lo, hi int
+}
+
+func (v intIn) String() string {
+	if v.p == nil { // the flag package's zero value, for PrintDefaults
+		return "0"
+	}
+	return strconv.Itoa(*v.p)
+}
+
+func (v intIn) Set(s string) error {
+	n, err := strconv.ParseInt(s, 0, strconv.IntSize)
+	if err != nil {
+		return errors.New("not a whole number")
+	}
+	if n < int64(v.lo) || n > int64(v.hi) {
+		return fmt.Errorf("must be between %d and %d", v.lo, v.hi)
+	}
+	*v.p = int(n)
+	return nil
+}
+
+// rangedInt defines an int flag on fs that accepts only [lo, hi]; its
+// help names the range.
+func rangedInt(fs *flag.FlagSet, name string, def, lo, hi int, help string) *int {
+	p := new(int)
+	rangedIntVar(fs, p, name, def, lo, hi, help)
+	return p
+}
+
+// rangedIntVar is rangedInt bound to p.
+func rangedIntVar(fs *flag.FlagSet, p *int, name string, def, lo, hi int, help string) {
+	*p = def
+	fs.Var(intIn{p, lo, hi}, name, fmt.Sprintf("%s (`int` %d–%d)", help, lo, hi)) // `int` names the value in -h
+}
+
+// floatIn is a float flag that takes only finite values in [lo, hi]
+// (above lo when open is set).
+type floatIn struct {
+	p      *float64
+	lo, hi float64
+	open   bool
+}
+
+func (v floatIn) String() string {
+	if v.p == nil {
+		return "0"
+	}
+	return strconv.FormatFloat(*v.p, 'g', -1, 64)
+}
+
+func (v floatIn) Set(s string) error {
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return errors.New("not a number")
+	}
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return errors.New("must be a finite number")
+	case v.open && x <= v.lo:
+		return fmt.Errorf("must be above %g", v.lo)
+	case x < v.lo || x > v.hi:
+		return fmt.Errorf("must be between %g and %g", v.lo, v.hi)
+	}
+	*v.p = x
+	return nil
+}
+
+// rangedFloat defines a float flag on fs that accepts only finite values
+// in [lo, hi], or in (lo, hi] when open is set.
+func rangedFloat(fs *flag.FlagSet, name string, def, lo, hi float64, open bool, help string) *float64 {
+	p := new(float64)
+	rangedFloatVar(fs, p, name, def, lo, hi, open, help)
+	return p
+}
+
+// rangedFloatVar defines a float flag on fs bound to p that accepts only
+// finite values in [lo, hi], or in (lo, hi] when open is set.
+func rangedFloatVar(fs *flag.FlagSet, p *float64, name string, def, lo, hi float64, open bool, help string) {
+	*p = def
+	bounds := fmt.Sprintf("%g–%g", lo, hi)
+	if open {
+		bounds = fmt.Sprintf("above %g, at most %g", lo, hi)
+	}
+	fs.Var(floatIn{p, lo, hi, open}, name, fmt.Sprintf("%s (`float` %s)", help, bounds))
+}
+
+// checkOut checks an output path given in flag name before any work: it
+// must be set, end in ext (".png", ".gif"; any case) and lie in a folder
+// that exists, so that a long run does not end in a failed write.
+func checkOut(name, path, ext string) error {
+	switch {
+	case path == "":
+		return usageError{fmt.Sprintf("--%s needs a file name ending in %s", name, ext)}
+	case !strings.EqualFold(filepath.Ext(path), ext):
+		return usageError{fmt.Sprintf("--%s %q must end in %s", name, path, ext)}
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("--%s %q: the folder %s does not exist", name, path, dir)
+	}
+	return nil
+}

@@ -1,0 +1,36 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// SettingsDiff lists the JSON fields of two values of one settings type
+// that differ, as "name: a → b", in name order: what a resumed run would
+// silently change. Values that do not marshal to a JSON object compare
+// whole.
+func SettingsDiff(a, b any) []string {
+	var ma, mb map[string]any
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	if errA != nil || errB != nil || json.Unmarshal(ja, &ma) != nil || json.Unmarshal(jb, &mb) != nil {
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			return []string{fmt.Sprintf("%v → %v", a, b)}
+		}
+		return nil
+	}
+	var out []string
+	for k, va := range ma {
+		if vb, ok := mb[k]; !ok || fmt.Sprint(va) != fmt.Sprint(vb) {
+			out = append(out, fmt.Sprintf("%s: %v → %v", k, va, mb[k]))
+		}
+	}
+	for k, vb := range mb {
+		if _, ok := ma[k]; !ok {
+			out = append(out, fmt.Sprintf("%s: (none) → %v", k, vb))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
