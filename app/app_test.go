@@ -234,6 +234,13 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		// An output folder that does not exist is reported before sampling.
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", filepath.Join(missing, "x.png")}, 1, "does not exist"},
 		{[]string{"timelapse", "--from", "x.png", "--out", "x.png"}, 2, "must end in .gif"},
+		// Flags that would be ignored or contradict each other are refused.
+		{[]string{"train", "--out", missing, "--tokenizer", missing, "--patch", "2"}, 2, "--patch: the image size, patch and codebook are the tokenizer's"},
+		{[]string{"train", "--out", missing, "--init", "emoji", "--width", "64"}, 2, "--width: a fine-tune keeps"},
+		{[]string{"bench", "--model", "mnist", "--random", "small"}, 2, "not both"},
+		{[]string{"bench", "--random", "small", "--batch", "3"}, 2, "--batch 3"},
+		{[]string{"sheet", "--prompt", "x", "--prompts", missing}, 2, "not both"},
+		{[]string{"generate", "--seed", "-5"}, 2, "--seed: must be 0 or more"},
 		// A prompt of unknown words only is refused, as in the studio.
 		{[]string{"generate", "--prompt", "xyzzy plugh", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "knows none of the prompt's words (xyzzy, plugh)"},
 	}

@@ -61,15 +61,21 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "bench", "[--model M | --random small] [--precision f16|int8|f32|all] [--json]")
 	modelName := fs.String("model", "", "built-in model name or model folder")
 	random := fs.String("random", "", "bench a random model of this shape instead: small, medium or large (OpenAI's imagegpt sizes: 76.7M, 455M, 1.36B parameters)")
-	tokens := fs.Int("tokens", 0, "time only the first N tokens of the image (0 = all; for the large shapes)")
+	tokens := rangedInt(fs, "tokens", 0, 0, 1<<20, "time only the first N tokens of the image (0 = all; for the large shapes)")
 	limits := fs.Bool("limits", true, "also measure the machine's limits (sgemm, memory bandwidth: a 512 MiB buffer) and the streaming bounds; false keeps the process's memory to the model's, for /usr/bin/time -v")
 	asJSON := fs.Bool("json", false, "print one JSON object (with --precision all, a JSON array of one object per precision)")
-	threads := fs.Int("threads", runtime.NumCPU(), "worker threads")
+	threads := rangedInt(fs, "threads", runtime.NumCPU(), 1, 1024, "worker threads")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the runs (loading included) to this file (for go tool pprof)")
 	only := fs.Int("batch", 0, "time only this batch size (1 or 8; 0 = both)")
 	precision := fs.String("precision", "f16", "sampling arithmetic to time: f16 (half-precision weights and KV cache), int8 (int8 weights, half KV cache), f32 (float32 throughout) or all (each in turn, side by side in one run). The streaming bound counts the bytes of the precision used")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
+	}
+	switch {
+	case *modelName != "" && *random != "":
+		return usageError{"give --model M or --random SHAPE, not both"}
+	case *only != 0 && *only != 1 && *only != 8:
+		return usageError{fmt.Sprintf("--batch %d: bench times batch 1 and batch 8 (0: both)", *only)}
 	}
 	precs := []string{precF32, precF16, precInt8}
 	if *precision != "all" {
@@ -78,7 +84,7 @@ func runBench(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		if p == precAuto {
-			return usageError{"bench times one precision at a time: f16, int8, f32 or all"}
+			return usageError{"bench times a named precision: f16, int8, f32 or all (auto picks one by the model's size)"}
 		}
 		precs = []string{p}
 	}

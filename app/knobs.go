@@ -1,8 +1,10 @@
 package app
 
 import (
+	"errors"
 	"flag"
 	"math/rand/v2"
+	"strconv"
 
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
@@ -22,7 +24,8 @@ type knobFlags struct {
 // the edit-only knobs (--image-guidance).
 func (k *knobFlags) register(fs *flag.FlagSet, seedDefault int64, edit bool) {
 	k.fs = fs
-	fs.Int64Var(&k.seed, "seed", seedDefault, "random seed; image (candidate) i of a batch uses seed+i (-1: pick one)")
+	k.seed = seedDefault
+	fs.Var(seedFlag{&k.seed}, "seed", "random seed (`int` 0 or more; -1: pick one); image (candidate) i of a batch uses seed+i")
 	for _, sp := range sampling.Knobs() {
 		if sp.EditOnly && !edit {
 			continue
@@ -62,4 +65,27 @@ func (k *knobFlags) settings(r sampling.Recommended, conditional bool) sampling.
 	}
 	s, _ = s.WithRecommended(r, func(knob sampling.Knob) bool { return set[string(knob)] }, conditional)
 	return s
+}
+
+// seedFlag is --seed: a whole number, 0 or more, or −1 for "pick one"
+// (other negative numbers are refused, not taken as −1).
+type seedFlag struct{ p *int64 }
+
+func (s seedFlag) String() string {
+	if s.p == nil {
+		return "0"
+	}
+	return strconv.FormatInt(*s.p, 10)
+}
+
+func (s seedFlag) Set(v string) error {
+	n, err := strconv.ParseInt(v, 0, 64)
+	switch {
+	case err != nil:
+		return errors.New("not a whole number below 2⁶³")
+	case n < -1:
+		return errors.New("must be 0 or more (-1: pick one)")
+	}
+	*s.p = n
+	return nil
 }

@@ -33,6 +33,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	if err := checkOut("out", *out, ".png"); err != nil {
 		return err
 	}
+	if *promptsFile != "" && sf.Prompt != "" {
+		return usageError{"give --prompts FILE or --prompt TEXT, not both"}
+	}
 	var prompts []string
 	if *promptsFile != "" {
 		f, err := os.Open(*promptsFile)

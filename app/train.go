@@ -164,6 +164,18 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	if f.initModel != "" && f.tokDir != "" {
 		return usageError{"--init keeps the model's own image tokenizer: leave out --tokenizer"}
 	}
+	// Flags the tokenizer or the model fine-tuned decide are refused, not
+	// silently ignored.
+	set := flagsSet(fs)
+	for _, name := range []string{"size", "patch", "codes", "width", "layers", "heads"} {
+		switch {
+		case !set[name]:
+		case f.initModel != "":
+			return usageError{fmt.Sprintf("--%s: a fine-tune keeps the size, tokenizer and architecture of the model in --init", name)}
+		case f.tokDir != "" && (name == "size" || name == "patch" || name == "codes"):
+			return usageError{fmt.Sprintf("--%s: the image size, patch and codebook are the tokenizer's (--tokenizer)", name)}
+		}
+	}
 	st := f.settings(args)
 	if err := checkDataName(st.Data); err != nil {
 		return err

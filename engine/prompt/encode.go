@@ -3,6 +3,7 @@ package prompt
 import (
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Encoded is a prompt turned into ids, with what had to be left out.
@@ -24,14 +25,19 @@ type Encoded struct {
 // such a prompt).
 func (e Encoded) NoneKnown() bool { return e.Words > 0 && len(e.Unknown) == e.Words }
 
-// Encode splits text (see Split) and maps its words to ids. Unknown words are
-// left out and reported; known words beyond Length() are cut and reported.
+// Encode splits text (see Split) and maps its words to ids. A word the
+// vocabulary lacks is looked up again without the punctuation around it
+// ("face!" → "face", "(cat)" → "cat"); words still unknown are left out
+// and reported, known words beyond Length() are cut and reported.
 func (t *Tokenizer) Encode(text string) Encoded {
 	enc := Encoded{IDs: t.Unconditional()}
 	n := 0
 	for _, w := range Split(text) {
 		enc.Words++
 		i, ok := t.index[w]
+		if trimmed := strings.TrimFunc(w, unicode.IsPunct); !ok && trimmed != "" && trimmed != w {
+			i, ok = t.index[trimmed]
+		}
 		switch {
 		case !ok || i == 0:
 			enc.Unknown = append(enc.Unknown, w)

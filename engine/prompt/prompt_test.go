@@ -146,6 +146,10 @@ func TestEncodeUnknown(t *testing.T) {
 	if enc.Cut != nil {
 		t.Fatalf("Cut = %q", enc.Cut)
 	}
+	// Punctuation around a word is dropped when the word alone is known.
+	if got := tok.Encode(`"smiling" face! (dog)`); !slices.Equal(got.IDs, want) || !slices.Equal(got.Unknown, []string{"(dog)"}) {
+		t.Errorf("punctuated: %+v, want IDs %v and (dog) unknown", got, want)
+	}
 	// Some words known, none known, no words at all.
 	for text, none := range map[string]bool{"a smiling dog": false, "a dog <pad>": true, "": false, " _ ": false} {
 		if got := tok.Encode(text).NoneKnown(); got != none {
