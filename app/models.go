@@ -179,8 +179,9 @@ func openDrawingModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundl
 // recordedModel is the model to open for images made by Tessera when
 // --model is not given (flag ""): the built-in model their records name,
 // when every image names the same one, else flag (the default model). It
-// says on log which model it chose, so a picture made by mnist is scored,
-// described or branched by mnist, not by the default emoji model.
+// says on log when it chose another model than the default, so that a
+// picture made by mnist is scored, described or branched by mnist, not by
+// the default emoji model.
 func recordedModel(log io.Writer, flag string, images ...string) string {
 	if flag != "" || len(images) == 0 {
 		return flag
@@ -197,6 +198,8 @@ func recordedModel(log io.Writer, flag string, images ...string) string {
 		}
 		name = rec.Model
 	}
-	fmt.Fprintf(log, "model %s, as recorded in the image (--model picks another)\n", name)
+	if name != (Catalog{}).Builtin()[0] { // the default needs no note
+		fmt.Fprintf(log, "model %s, as recorded in the image (--model picks another)\n", name)
+	}
 	return name
 }
