@@ -154,6 +154,9 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	}
 	s.save = newAutosaver(filepath.Join(stateDir, sessionFile), autosaveDelay)
 	s.win = a.NewWindow("Tessera")
+	// The file dialogs first: buttons, menus and the model picker bind its
+	// methods as they are built (a nil receiver there crashed on Open).
+	s.files = &fileDialogs{host: s, win: s.win, set: s.set, outputs: func() string { return s.outputsDir }, grid: func() bool { return s.canvas.GridLines() }}
 	s.buildWidgets()
 	s.train = newTrainTab(s.trainHost())
 	s.tabs = container.NewAppTabs(container.NewTabItem(createTab, s.layout()), container.NewTabItem(trainTab, s.train.content))
@@ -161,7 +164,6 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s.win.Resize(s.set.WindowSize())
 	s.win.SetMainMenu(s.mainMenu())
 	s.addShortcuts()
-	s.files = &fileDialogs{host: s, win: s.win, set: s.set, outputs: func() string { return s.outputsDir }, grid: func() bool { return s.canvas.GridLines() }}
 	s.win.SetOnDropped(s.files.dropped)
 	s.win.SetCloseIntercept(s.requestClose)
 	s.win.SetMaster()
