@@ -44,6 +44,9 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(iconResource())
 	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName, EditModel: *editModel}
+	if flagsSet(fs)["model"] {
+		opt.Model = *modelName // over the last session's model
+	}
 	if *shots != "" || *trainShot != "" {
 		// A throwaway state folder, so screenshots never touch the user's session.
 		tmp, err := os.MkdirTemp("", "tessera-shots-")

@@ -59,7 +59,11 @@ func systemClipboard(ctx context.Context, data []byte) error {
 		if data != nil {
 			cmd.Stdin = bytes.NewReader(data)
 		}
-		if out, err := cmd.CombinedOutput(); err != nil {
+		// xclip and wl-copy fork a child that serves the clipboard and keeps
+		// their output open until another program takes it: wait for the
+		// tool itself, not for its output to close.
+		cmd.WaitDelay = 500 * time.Millisecond
+		if out, err := cmd.CombinedOutput(); err != nil && !errors.Is(err, exec.ErrWaitDelay) {
 			return fmt.Errorf("copy image with %s: %w: %s", args[0], err, bytes.TrimSpace(out))
 		}
 		return nil

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"os"
@@ -117,13 +118,15 @@ type saveForm struct {
 	path   *widgets.TipEntry
 	browse *widgets.TipButton
 	box    *fyne.Container
+	ext    string // the extension of what it writes: ".png", ".gif"
 }
 
-// newSaveForm starts at name in the export folder.
+// newSaveForm starts at name in the export folder, or at name-2, name-3, …
+// when a file of that name is already there.
 func (f *fileDialogs) newSaveForm(name, what string) *saveForm {
-	form := &saveForm{}
+	form := &saveForm{ext: filepath.Ext(name)}
 	form.path = widgets.NewTipEntry(false, "Where to write the "+what+": a full path (/home/me/cat.png, ~/cat.png) or a name in the folder shown")
-	form.path.SetText(filepath.Join(f.exportDir(), name))
+	form.path.SetText(freePath(filepath.Join(f.exportDir(), name)))
 	form.browse = widgets.NewTipButton("Folder…", theme.FolderOpenIcon(), "Pick the folder; the file name stays", func() {
 		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 			if err == nil && u != nil {
@@ -150,12 +153,43 @@ func (f *fileDialogs) showSaveDialog(title string, form *saveForm, save func(typ
 	content := container.NewVBox(append([]fyne.CanvasObject{form.box}, more...)...)
 	d := dialog.NewCustomConfirm(title, "Save", "Cancel", widgets.AtLeast(520, content), func(ok bool) {
 		if ok {
-			f.host.report(save(form.path.Text))
+			f.saveTo(form.path.Text, form.ext, save)
 		}
 	}, f.win)
-	form.path.OnSubmitted = func(string) { d.Hide(); f.host.report(save(form.path.Text)) }
+	form.path.OnSubmitted = func(string) { d.Hide(); f.saveTo(form.path.Text, form.ext, save) }
 	d.Show()
 	f.win.Canvas().Focus(form.path)
+}
+
+// saveTo calls save with the path typed, after asking whether to replace
+// the file when one is already there (a second Ctrl+S, Enter on the same
+// name once replaced an export without a word).
+func (f *fileDialogs) saveTo(typed, ext string, save func(typed string) error) {
+	if path, err := resolveSavePath(typed, f.exportDir(), ext); err == nil {
+		if _, err := os.Stat(path); err == nil {
+			dialog.ShowConfirm("Replace the file?", fmt.Sprintf("%s is already in %s. Replace it?", filepath.Base(path), filepath.Dir(path)), func(ok bool) {
+				if ok {
+					f.host.report(save(typed))
+				}
+			}, f.win)
+			return
+		}
+	}
+	f.host.report(save(typed)) // save reports a path it cannot take
+}
+
+// freePath is path, or path with -2, -3, … before its extension: the first
+// that names no file.
+func freePath(path string) string {
+	ext := filepath.Ext(path)
+	stem := strings.TrimSuffix(path, ext)
+	for i, p := 2, path; i < 10000; i++ {
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			return p
+		}
+		p = fmt.Sprintf("%s-%d%s", stem, i, ext)
+	}
+	return path
 }
 
 // exportForm is the export flow: where to (a full path may be typed),

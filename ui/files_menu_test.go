@@ -1,6 +1,13 @@
 package ui
 
-import "testing"
+import (
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
 // TestFileMenuOpensItsDialogs: every File menu entry that asks for a file
 // or a setting opens its dialog (the file dialogs were once bound before
@@ -26,5 +33,54 @@ func TestFileMenuOpensItsDialogs(t *testing.T) {
 	}
 	for label := range want {
 		t.Errorf("the File menu lacks %s", label)
+	}
+}
+
+// TestSaveAsksBeforeReplacing: saving onto an existing file asks first
+// and writes nothing until asked; a new name saves at once; the name the
+// export form suggests is one that is free.
+func TestSaveAsksBeforeReplacing(t *testing.T) {
+	s := newTestStudio(t)
+	dir := t.TempDir()
+	old := filepath.Join(dir, "cat-3.png")
+	must(t, os.WriteFile(old, []byte("an earlier export"), 0o644))
+	saved := ""
+	save := func(typed string) error { saved = typed; return nil }
+	s.files.saveTo(old, ".png", save)
+	overlays := s.Window().Canvas().Overlays()
+	if saved != "" || overlays.Top() == nil {
+		t.Fatalf("saving over %s: saved %q without asking (dialog %v)", old, saved, overlays.Top())
+	}
+	overlays.Remove(overlays.Top())
+	fresh := filepath.Join(dir, "dog-3.png")
+	if s.files.saveTo(fresh, ".png", save); saved != fresh {
+		t.Errorf("a new name: saved %q, want %q", saved, fresh)
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "cat-3-2.png"), nil, 0o644))
+	if got, want := freePath(old), filepath.Join(dir, "cat-3-3.png"); got != want {
+		t.Errorf("freePath(%s) = %s, want %s", old, got, want)
+	}
+	if got := freePath(fresh); got != fresh {
+		t.Errorf("freePath of a free name = %s", got)
+	}
+}
+
+// TestTallThumbnailsLoad: the history takes an image grown downward (narrow
+// and tall) and refuses one of too many pixels by its size.
+func TestTallThumbnailsLoad(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, w, h int) string {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		must(t, err)
+		defer f.Close()
+		must(t, png.Encode(f, image.NewGray(image.Rect(0, 0, w, h))))
+		return path
+	}
+	if _, _, err := loadThumbnail(write("tall.png", 64, 4096)); err != nil {
+		t.Errorf("a 64×4096 image: %v", err)
+	}
+	if _, _, err := loadThumbnail(write("huge.png", 2100, 2100)); err == nil || !strings.Contains(err.Error(), "2100×2100") {
+		t.Errorf("a 2100×2100 image: %v", err)
 	}
 }

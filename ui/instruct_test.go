@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -204,4 +205,26 @@ func TestCoverMask(t *testing.T) {
 	if !slices.Equal(coverMask(mask, 8, 8, 8, 8), mask) {
 		t.Fatal("the same grid must keep the mask as it is")
 	}
+}
+
+// Quitting while an edit by instruction runs asks first, as it does while
+// generating (the edit would be lost).
+func TestQuitDuringEditAsks(t *testing.T) {
+	s, _ := openWithEdit(t, "tiny-edit")
+	lockSeed(t, s, "blue cat", 5)
+	generate(t, s)
+	hold, started := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	s.runs.onPatch = func(sampler.Event) {
+		once.Do(func() { close(started) })
+		<-hold
+	}
+	must(t, s.EditByInstruction("mirror it"))
+	<-started
+	if r := s.unsavedReason(nil); !strings.Contains(r, "editing") {
+		t.Errorf("quitting during an edit: %q, want it to ask", r)
+	}
+	s.Stop()
+	close(hold)
+	s.Wait()
 }

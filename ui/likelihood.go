@@ -246,8 +246,13 @@ func (s *Studio) RepairLeastLikely() error {
 	return nil
 }
 
-// repairWith masks the worst frac of patches by sc and regenerates them.
+// repairWith masks the worst frac of patches by sc and regenerates them;
+// a run started meanwhile (while the image was scored) leaves the mask as
+// it is.
 func (s *Studio) repairWith(sc *sampler.Score, frac float64) error {
+	if name := s.runs.runner.Running(); name != "" || s.runs.streaming {
+		return fmt.Errorf("resample the least likely: %w", errBusy{running: cmp.Or(name, "a run")})
+	}
 	if err := s.paint.SetMask(worstMask(sc.PerToken, frac)); err != nil {
 		return fmt.Errorf("resample the least likely: %w", err)
 	}

@@ -35,6 +35,10 @@ type Options struct {
 	// DefaultModel is opened when no model was used before ("" picks the
 	// first built-in, if any).
 	DefaultModel string
+	// Model, when set, is opened first whatever model the last session
+	// used (`tessera studio --model M`); that session's work stays with
+	// its own model.
+	Model string
 	// OutputsDir is where every result is saved (default: the folder set
 	// in the settings, else ~/Pictures/Tessera, else app storage).
 	OutputsDir string

@@ -27,10 +27,18 @@ func (s *Studio) docChanged() {
 
 // showDoc paints the document's image (its first patches only while the
 // timeline is rewound), mask, temperature map and likelihood map on the
-// canvas now.
+// canvas now. While a run streams its image onto the canvas, only the mask
+// and temperature map follow the document (a brush stroke then once
+// painted the old image over the patches streamed so far).
 func (s *Studio) showDoc() {
 	if s.doc == nil || s.bundle == nil {
 		s.canvas.ShowImage(nil)
+		s.canvas.Sync()
+		return
+	}
+	if s.runs.streaming {
+		s.canvas.SetMask(s.doc.Mask())
+		s.canvas.SetTemperature(s.doc.Temperature())
 		s.canvas.Sync()
 		return
 	}

@@ -254,8 +254,10 @@ func loadThumbnail(path string) (image.Image, *pngmeta.Record, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("thumbnail %s: %w", path, err)
 	}
-	if cfg.Width > 2048 || cfg.Height > 2048 {
-		return nil, nil, fmt.Errorf("thumbnail %s: too large", path)
+	// A bound on pixels, not sides: an image grown downward is narrow and
+	// tall (64 × 8192 px is 2 MB), and must stay in the history.
+	if cfg.Width*cfg.Height > 2048*2048 || cfg.Width > 16384 || cfg.Height > 16384 {
+		return nil, nil, fmt.Errorf("thumbnail %s: too large (%d×%d px)", path, cfg.Width, cfg.Height)
 	}
 	if _, err := f.Seek(0, 0); err != nil {
 		return nil, nil, err

@@ -68,6 +68,12 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 	if key == "" {
 		return errors.New("open model: no model named")
 	}
+	if name := s.runs.runner.Running(); name != "" {
+		// Before touching the panel or the progress, which belong to the
+		// run; the picker goes back to the model still loaded.
+		s.refreshModels()
+		return errBusy{running: name}
+	}
 	s.tl.stopReplay()
 	s.panel.SetRunning(true)
 	s.runs.prog.Begin("loading "+modelLabel(key), 0, time.Now())
@@ -104,6 +110,7 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 	})
 	if err != nil {
 		s.panel.SetRunning(false)
+		s.refreshModels()
 	}
 	return err
 }

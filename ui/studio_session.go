@@ -85,6 +85,9 @@ func (s *Studio) restore() {
 	if sess != nil && sess.Model != "" {
 		key = sess.Model
 	}
+	if s.opt.Model != "" {
+		key = s.opt.Model
+	}
 	if isFolderKey(key) {
 		if _, err := os.Stat(key); err != nil {
 			s.setStatus(fmt.Sprintf("The last model folder %s is gone; opening the default model", key))
@@ -146,7 +149,7 @@ func (s *Studio) FlushAutosave() error { return s.save.Flush() }
 // sampling reports whether a job that makes an image is running.
 func (s *Studio) sampling() string {
 	switch name := s.runs.runner.Running(); name {
-	case "generating", "regenerating", "completing", "branching", "extending":
+	case "generating", "regenerating", "completing", "branching", "extending", "editing":
 		return name
 	}
 	return ""

@@ -602,6 +602,13 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 	}
 	must(t, s.Generate())
 	<-started
+	released := false
+	defer func() { // a failure below must not leave the run waiting forever
+		if !released {
+			s.Stop()
+			close(hold)
+		}
+	}()
 	var busy errBusy
 	if err := s.Generate(); !errors.As(err, &busy) {
 		t.Fatalf("second generate: %v", err)
@@ -609,8 +616,23 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 	if s.unsavedReason(nil) == "" {
 		t.Fatal("quitting during a run should ask")
 	}
+	// A brush stroke meanwhile changes the mask, not the streamed image.
+	streamed := s.Canvas().Image()
+	mask := make([]bool, 16)
+	mask[0] = true
+	if err := s.paint.SetMask(mask); err != nil {
+		t.Error(err)
+	}
+	if img := s.Canvas().Image(); img == nil || streamed == nil || !slices.Equal(img.Pix, streamed.Pix) {
+		t.Error("masking during a run repainted the canvas's image")
+	}
+	// Picking a model is refused too, leaving the run's Stop button on.
+	if err := s.OpenModel("tiny"); !errors.As(err, &busy) || s.panel.stop.Disabled() || !s.panel.generate.Disabled() {
+		t.Fatalf("open a model during a run: %v; stop disabled %v, generate disabled %v", err, s.panel.stop.Disabled(), s.panel.generate.Disabled())
+	}
 	s.Stop()
 	close(hold)
+	released = true
 	s.Wait()
 	if s.unsavedReason(nil) != "" {
 		t.Fatal("nothing is lost after the run")
@@ -805,5 +827,27 @@ func TestOpeningAModelAppliesItsRecommendedGuidance(t *testing.T) {
 	}
 	if !strings.Contains(s.Status(), "recommended guidance 2.5") {
 		t.Errorf("status %q does not say so", s.Status())
+	}
+}
+
+// `tessera studio --model M` (Options.Model) opens M over the model the
+// last session used, whose work stays with it.
+func TestModelOptionOverridesTheSession(t *testing.T) {
+	e, other := twoModels(t)
+	s := e.open(t)
+	lockSeed(t, s, "red cat", 7)
+	generate(t, s)
+	made := s.Document().Tokens()
+	must(t, s.FlushAutosave())
+	s2 := NewStudio(e.app, Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, Workers: 1, Model: "tiny2", loop: newTestLoop()})
+	t.Cleanup(func() { s2.Stop(); s2.Wait() })
+	s2.Wait()
+	if s2.Bundle() != other {
+		t.Fatalf("opened %v, want tiny2 (%v)", s2.Bundle(), s2.LastError())
+	}
+	must(t, s2.OpenModel("tiny"))
+	s2.Wait()
+	if !slices.Equal(s2.Document().Tokens(), made) {
+		t.Fatal("the last session's work on tiny was lost")
 	}
 }

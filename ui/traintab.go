@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -324,6 +325,10 @@ func (t *TrainTab) setFolder(dir string) {
 	t.folderNote.Show()
 }
 
+// maxMinutes is the longest time budget the form takes (about two years;
+// trainjob.Settings.Check refuses more).
+const maxMinutes = 1e6
+
 // settings reads the form as the settings of a new run.
 func (t *TrainTab) settings() (trainjob.Settings, error) {
 	name := t.data.Selected
@@ -335,8 +340,8 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 	}
 	st := trainjob.Preset(name)
 	m, err := strconv.ParseFloat(strings.TrimSpace(t.minutes.Text), 64)
-	if err != nil || m < 0 || math.IsNaN(m) || math.IsInf(m, 0) {
-		return st, fmt.Errorf("train: the time budget %q is not a number of minutes (0 or more)", t.minutes.Text)
+	if err != nil || !(m == 0 || m >= 0.1 && m <= maxMinutes) {
+		return st, fmt.Errorf("train: the time budget %q: give minutes from 0.1 to %g (0: no limit)", t.minutes.Text, float64(maxMinutes))
 	}
 	if m > 0 {
 		st.Minutes, st.Epochs = m, 0 // the schedule is fitted to the budget
@@ -356,8 +361,16 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 		tag += "-" + sanitizeName(b.Name)
 	}
 	st.OutDir = strings.TrimSpace(t.runDir.Text)
-	if st.OutDir == "" {
+	switch {
+	case st.OutDir == "":
 		st.OutDir = filepath.Join(t.h.runsDir, sanitizeName(tag)+"-"+time.Now().Format("20060102-150405"))
+	case !strings.ContainsRune(st.OutDir, filepath.Separator):
+		st.OutDir = filepath.Join(t.h.runsDir, st.OutDir) // a bare name is a folder in the runs folder
+	}
+	// An absolute path, so the run is found in the list whatever the
+	// working folder.
+	if st.OutDir, err = filepath.Abs(st.OutDir); err != nil {
+		return st, fmt.Errorf("train: run folder: %w", err)
 	}
 	st.Version = t.h.version
 	if t.tune != nil {
@@ -397,6 +410,7 @@ func (t *TrainTab) Start() error {
 			return fmt.Errorf("train: %s already holds a run: pick it in the list and Resume, or choose another run folder", st.OutDir)
 		}
 	}
+	t.listFolder(st.OutDir) // a folder typed elsewhere is listed too
 	t.runDir.SetText("")
 	t.curve.Set(nil, nil, 0)
 	t.samples.Image = nil
@@ -890,15 +904,18 @@ func (t *TrainTab) OpenRunFolder(dir string) error {
 	if !trainjob.IsRun(abs) {
 		return fmt.Errorf("%s is not a run folder: it has no %s, %s or %s", abs, trainjob.RecordFile, train.CheckpointFile, trainjob.PreparedFile)
 	}
-	found := false
-	for _, d := range t.extra {
-		found = found || d == abs
-	}
-	if !found {
-		t.extra = append(t.extra, abs)
-	}
+	t.listFolder(abs)
 	t.RefreshRuns()
 	return t.ShowRun(abs)
+}
+
+// listFolder adds run folder abs (an absolute path) to the runs listed
+// when it is not in the runs folder.
+func (t *TrainTab) listFolder(abs string) {
+	if filepath.Dir(abs) == filepath.Clean(t.h.runsDir) || slices.Contains(t.extra, abs) {
+		return
+	}
+	t.extra = append(t.extra, abs)
 }
 
 // shutdown pauses the run in progress when the studio closes and waits

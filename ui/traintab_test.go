@@ -295,9 +295,27 @@ func TestTrainTab(t *testing.T) {
 		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "time budget") {
 			t.Fatalf("negative budget: %v", err)
 		}
+		for _, m := range []float64{0.01, 1e300} { // a step or two, or a budget past time.Duration
+			tab.SetBudget(m, 1)
+			if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "time budget") {
+				t.Fatalf("budget of %g minutes: %v", m, err)
+			}
+		}
 		tab.SetBudget(1, 0)
 		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "threads") {
 			t.Fatalf("no threads: %v", err)
+		}
+		// A bare name is a folder in the runs folder; a relative path is
+		// made absolute, so the run is listed wherever it is.
+		tab.SetBudget(1, 1)
+		tab.SetData("shapes")
+		for typed, want := range map[string]string{"mine": filepath.Join(e.runs, "mine"), filepath.Join("sub", "mine"): "sub/mine"} {
+			tab.SetRunFolder(typed)
+			st, err := tab.settings()
+			must(t, err)
+			if !filepath.IsAbs(st.OutDir) || !strings.HasSuffix(st.OutDir, want) {
+				t.Errorf("run folder %q became %q", typed, st.OutDir)
+			}
 		}
 
 		// A run folder whose checkpoint is damaged is listed with its

@@ -221,8 +221,8 @@ func (s Settings) Check() error {
 		return errors.New("train: no run folder (OutDir) given")
 	case s.Init != nil && s.Tokenizer != "":
 		return errors.New("train: a fine-tuned model keeps its own image tokenizer: leave out the tokenizer")
-	case s.Minutes < 0:
-		return fmt.Errorf("train: the time budget %g minutes is negative", s.Minutes)
+	case s.Minutes < 0 || s.Minutes > 1e6:
+		return fmt.Errorf("train: the time budget %g minutes must be from 0 (no limit) to 1,000,000", s.Minutes)
 	case s.Threads < 0:
 		return fmt.Errorf("train: %d threads", s.Threads)
 	case s.Batch < 1 || s.Width < 1 || s.Layers < 1 || s.Heads < 1:
