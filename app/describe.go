@@ -122,22 +122,19 @@ func rankProgress(w io.Writer) (func(done, total int), func()) {
 func runDescribe(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "describe", "--model M [--top N] [--prompts FILE] [--all] [--json] IMAGE")
 	modelName := fs.String("model", "", "built-in model name or model folder (a text-conditioned model)")
-	top := fs.Int("top", 5, "how many of the likeliest prompts to show")
+	top := rangedInt(fs, "top", 5, 1, 100000, "how many of the likeliest prompts to show")
 	promptsFile := fs.String("prompts", "", "candidate prompts, one per line (blank lines and lines starting with # are skipped); "+
 		"default: the shapes captions for a shapes model, emoji names × styles for an emoji model (when the emoji data is in the cache), "+
 		"else the model's vocabulary words (and pairs of them when it has at most 64) × its style words")
 	exhaustive := fs.Bool("all", false, "score every candidate in full (by default, candidates whose first codes already rule them out of the top are not scored further; the top is the same)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	threads := fs.Int("threads", 0, "worker threads (0 = all cores)")
+	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	images, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
 	}
 	if len(images) != 1 {
 		return usageError{fmt.Sprintf("describe takes one image, got %d", len(images))}
-	}
-	if *top < 1 {
-		return usageError{fmt.Sprintf("--top %d: must be at least 1", *top)}
 	}
 	path := images[0]
 	b, err := openDrawingModel(env.Stderr, recordedModel(env.Stderr, *modelName, path), "f32")

@@ -28,12 +28,12 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	fs.StringVar(&f.model, "model", "edit", "edit model: a built-in name or a model folder")
 	from := fs.String("from", "", "the image to edit: a PNG or JPEG (resized to the model's size), or a Tessera PNG whose stored codes fit the model")
 	instruction := fs.String("instruction", "", `what to change, e.g. "remove the background", "medium-dark skin tone", "in the twemoji style", "make it blue"`)
-	fs.IntVar(&f.candidates, "candidates", 4, "edits sampled in one batch, written best first by the model's own likelihood")
+	rangedIntVar(fs, &f.candidates, "candidates", 4, 1, 256, "edits sampled in one batch, written best first by the model's own likelihood")
 	f.knobFlags.register(fs, -1, true)
 	mask := fs.String("mask", "", "a mask picture (any size, laid over the image): patches under white change, patches under black are kept as they are")
 	out := fs.String("out", "edit.png", "output PNG: candidates are written PATH-1.png … PATH-N.png, best first")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNGs")
-	fs.IntVar(&f.threads, "threads", 0, "worker threads (0 = all cores)")
+	rangedIntVar(fs, &f.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	fs.StringVar(&f.precision, "precision", precAuto, precisionHelp)
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	pos, err := parseFlags(fs, args)
@@ -47,8 +47,6 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		return usageError{"--from IMAGE is required"}
 	case strings.TrimSpace(*instruction) == "":
 		return usageError{`--instruction TEXT is required (e.g. "remove the background")`}
-	case f.candidates < 1 || f.candidates > 256:
-		return usageError{fmt.Sprintf("--candidates %d must be between 1 and 256", f.candidates)}
 	}
 	if err := checkOut("out", *out, ".png"); err != nil {
 		return err

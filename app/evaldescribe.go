@@ -259,10 +259,10 @@ func styleWordsOf(b *bundle.Bundle) []string {
 func runEvalDescribe(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "eval-describe", "--model M [--images N] [--data D] [--json]")
 	modelName := fs.String("model", "", "built-in model name or model folder (a text-conditioned model)")
-	images := fs.Int("images", 100, "how many held-out images to describe, evenly spaced through the held-out set (0: all)")
+	images := rangedInt(fs, "images", 100, 0, 1<<30, "how many held-out images to describe, evenly spaced through the held-out set (0: all)")
 	dataset := fs.String("data", "", "the model's dataset: emoji, mnist, shapes or a folder (default: from the model's name)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	threads := fs.Int("threads", 0, "worker threads (0 = all cores)")
+	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)

@@ -305,10 +305,10 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "eval-edits", "--model M [--per-family N] [--json] [--sheet OUT.png] [sampling flags]")
 	var f editFlags
 	fs.StringVar(&f.model, "model", "edit", "edit model: a built-in name or a model folder")
-	perFamily := fs.Int("per-family", 20, "held-out pairs evaluated per family")
-	fs.IntVar(&f.candidates, "candidates", 1, "edits sampled per pair; the one the model ranks first is judged")
+	perFamily := rangedInt(fs, "per-family", 20, 1, 1<<20, "held-out pairs evaluated per family")
+	rangedIntVar(fs, &f.candidates, "candidates", 1, 1, 256, "edits sampled per pair; the one the model ranks first is judged")
 	f.knobFlags.register(fs, 1, true)
-	fs.IntVar(&f.threads, "threads", 0, "worker threads (0 = all cores)")
+	rangedIntVar(fs, &f.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	fs.StringVar(&f.precision, "precision", precAuto, precisionHelp)
 	families := fs.String("families", "", "comma-separated families to evaluate (default all: "+familyList()+")")
 	dataDir := fs.String("data", "", "emoji cache folder (default: make data's)")

@@ -94,18 +94,12 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "eval-shapes", "--model M [--seeds N] [--seen N] [--candidates N] [--json] [sampling flags]")
 	var sf samplingFlags
 	sf.register(fs)
-	seeds := fs.Int("seeds", 4, "samples per caption (seeds 1…N, or from --seed)")
-	seenN := fs.Int("seen", 0, "also sample this many trained-on caption combinations, spread evenly over them (-1: all)")
-	candidates := fs.Int("candidates", 1, "draw this many candidates for each sample and check the first after ranking them as tessera generate --rank and the studio do (by how much the prompt explains each); seeds × candidates at most 512")
+	seeds := rangedInt(fs, "seeds", 4, 1, 512, "samples per caption (seeds 1…N, or from --seed)")
+	seenN := rangedInt(fs, "seen", 0, -1, 1<<20, "also sample this many trained-on caption combinations, spread evenly over them (-1: all)")
+	candidates := rangedInt(fs, "candidates", 1, 1, 64, "draw this many candidates for each sample and check the first after ranking them as tessera generate --rank and the studio do (by how much the prompt explains each); seeds × candidates at most 512")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
-	}
-	if *seeds < 1 {
-		return usageError{fmt.Sprintf("--seeds %d: must be at least 1", *seeds)}
-	}
-	if *candidates < 1 || *candidates > 64 {
-		return usageError{fmt.Sprintf("--candidates %d: must be 1 to 64", *candidates)}
 	}
 	if *seeds**candidates > maxShapesBatch {
 		return usageError{fmt.Sprintf("--seeds %d × --candidates %d: at most %d images a caption (one batch)", *seeds, *candidates, maxShapesBatch)}

@@ -132,7 +132,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	promptText := fs.String("prompt", "", "prompt to score under (default: the prompt stored in the image, if any: Tessera's record or an A1111 \"parameters\" text)")
 	asJSON := fs.Bool("json", false, "one JSON object per line per image")
 	mapOut := fs.String("map", "", "write the likelihood map of the (single) image to this PNG: each patch tinted by its −log p")
-	threads := fs.Int("threads", 0, "worker threads (0 = all cores)")
+	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	precision := fs.String("precision", precF32, "arithmetic: f32 (exact, one full pass) or f16/int8 as sampling computes them (the decode kernels, 16 positions at a time): the difference from f32 is what that precision costs in likelihood")
 	images, err := parseFlags(fs, args)
 	if err != nil {

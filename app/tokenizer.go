@@ -179,7 +179,7 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 	dataset := fs.String("data", "emoji", "images: emoji or a folder (held out as train-tokenizer holds them out)")
 	sheet := fs.String("sheet", "", "write a PNG sheet: originals, k-means, ViT reconstructions of held-out images")
 	sheetN := rangedInt(fs, "sheet-images", 12, 1, 256, "images on the sheet")
-	kmK := fs.Int("kmeans-codes", 1024, "entries of the k-means codebook compared (0: skip it)")
+	kmK := rangedInt(fs, "kmeans-codes", 1024, 0, 65536, "entries of the k-means codebook compared (0: skip it)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
