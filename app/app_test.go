@@ -204,13 +204,45 @@ func TestRecordedModelIsTheDefault(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &line); code != 0 || err != nil {
 		t.Fatalf("exit %d, %v: %s", code, err, stderr)
 	}
-	if !strings.Contains(stderr, "model mnist, as recorded") || strings.Contains(stderr, "does not know") || line.Source != "metadata" || line.Prompt != "digit 3" {
+	if !strings.Contains(stderr, "model mnist, as recorded") || strings.Contains(stderr, "warning") || line.Source != "metadata" || line.Prompt != "digit 3" {
 		t.Errorf("score of an mnist image without --model: %+v, stderr %q", line, stderr)
+	}
+	// A record naming mnist with other weights (a trained model that kept
+	// the name) is said so; images naming different models are read with
+	// the default model, with a warning.
+	rec, _ := readRecord(t, out)
+	rec.ModelHash = "0123456789"
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "other.png")
+	if err := pngmeta.WriteFileAtomic(other, img, pngmeta.Metadata(*rec)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, stderr := run(t, "score", other); !strings.Contains(stderr, "records model mnist with other weights (hash 0123456789") {
+		t.Errorf("another model's hash: stderr %q", stderr)
+	}
+	emoji := filepath.Join(t.TempDir(), "emoji.png")
+	if code, _, stderr := run(t, "generate", "--prompt", "red apple", "--seed", "1", "--out", emoji, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, _, stderr := run(t, "score", out, emoji); !strings.Contains(stderr, "the images record different models (mnist, emoji)") {
+		t.Errorf("images of two models: stderr %q", stderr)
 	}
 }
 
 func TestErrorsGoToStderrWithStatus(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nothing")
+	dirPNG := filepath.Join(t.TempDir(), "folder.png")
+	if err := os.Mkdir(dirPNG, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		args []string
 		code int
@@ -234,6 +266,8 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		// An output folder that does not exist is reported before sampling.
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", filepath.Join(missing, "x.png")}, 1, "does not exist"},
 		{[]string{"timelapse", "--from", "x.png", "--out", "x.png"}, 2, "must end in .gif"},
+		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", dirPNG}, 1, "is a folder"},
+		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", "/proc/x.png"}, 1, "cannot write in /proc"},
 		// Flags that would be ignored or contradict each other are refused.
 		{[]string{"train", "--out", missing, "--tokenizer", missing, "--patch", "2"}, 2, "--patch: the image size, patch and codebook are the tokenizer's"},
 		{[]string{"train", "--out", missing, "--init", "emoji", "--width", "64"}, 2, "--width: a fine-tune keeps"},

@@ -137,7 +137,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("describe takes one image, got %d", len(images))}
 	}
 	path := images[0]
-	b, err := openDrawingModel(env.Stderr, recordedModel(env.Stderr, *modelName, path), "f32")
+	b, err := openImageModel(env.Stderr, *modelName, "f32", true, path)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if err := checkOut("out", *out, ".png"); err != nil {
 		return err
 	}
-	b, err := openDrawingModel(env.Stderr, recordedModel(env.Stderr, sf.model, *from), sf.precision)
+	b, err := openImageModel(env.Stderr, sf.model, sf.precision, true, *from)
 	if err != nil {
 		return err
 	}

@@ -103,8 +103,9 @@ func rangedFloatVar(fs *flag.FlagSet, p *float64, name string, def, lo, hi float
 }
 
 // checkOut checks an output path given in flag name before any work: it
-// must be set, end in ext (".png", ".gif"; any case) and lie in a folder
-// that exists, so that a long run does not end in a failed write.
+// must be set, end in ext (".png", ".gif"; any case), not be a folder, and
+// lie in a folder that exists and takes new files (tried with a temporary
+// file), so that a long run does not end in a failed write.
 func checkOut(name, path, ext string) error {
 	switch {
 	case path == "":
@@ -112,9 +113,21 @@ func checkOut(name, path, ext string) error {
 	case !strings.EqualFold(filepath.Ext(path), ext):
 		return usageError{fmt.Sprintf("--%s %q must end in %s", name, path, ext)}
 	}
-	dir := filepath.Dir(path)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return fmt.Errorf("--%s %q: the folder %s does not exist", name, path, dir)
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("--%s %q is a folder: give a file name in it", name, path)
 	}
+	dir := filepath.Dir(path)
+	switch fi, err := os.Stat(dir); {
+	case err != nil:
+		return fmt.Errorf("--%s %q: the folder %s does not exist", name, path, dir)
+	case !fi.IsDir():
+		return fmt.Errorf("--%s %q: %s is a file, not a folder", name, path, dir)
+	}
+	probe, err := os.CreateTemp(dir, ".tessera-write-check-*")
+	if err != nil {
+		return fmt.Errorf("--%s %q: cannot write in %s: %w", name, path, dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	return nil
 }

@@ -176,30 +176,54 @@ func openDrawingModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundl
 	return b, err
 }
 
+// openImageModel opens the model for commands that read Tessera PNGs:
+// --model (flag) when given, else the built-in model the images' records
+// name (recordedModel), else the default; drawing refuses an edit model
+// (openDrawingModel). A record whose weights hash differs from the model
+// opened under its name (a trained model that kept the built-in's name) is
+// warned about on log.
+func openImageModel(log io.Writer, flag, precision string, drawing bool, images ...string) (*bundle.Bundle, error) {
+	name, hash := recordedModel(log, flag, images...)
+	open := openModel
+	if drawing {
+		open = openDrawingModel
+	}
+	b, err := open(log, name, precision)
+	if err == nil && hash != "" && b.Model.Hash != hash {
+		fmt.Fprintf(log, "warning: the image records model %s with other weights (hash %s; the built-in is %s): pass --model with the model that made it\n", name, hash, b.Model.Hash)
+	}
+	return b, err
+}
+
 // recordedModel is the model to open for images made by Tessera when
 // --model is not given (flag ""): the built-in model their records name,
-// when every image names the same one, else flag (the default model). It
-// says on log when it chose another model than the default, so that a
-// picture made by mnist is scored, described or branched by mnist, not by
-// the default emoji model.
-func recordedModel(log io.Writer, flag string, images ...string) string {
+// when every image names the same one, with the weights hash the first
+// record gives; else flag (the default model) and no hash. It says on log
+// when it chose another model than the default, or when the images name
+// different models.
+func recordedModel(log io.Writer, flag string, images ...string) (name, hash string) {
 	if flag != "" || len(images) == 0 {
-		return flag
+		return flag, ""
 	}
-	name := ""
 	for _, path := range images {
 		text, err := pngmeta.ReadFile(path)
 		if err != nil {
-			return flag
+			return flag, ""
 		}
 		rec, ok, err := pngmeta.ParseRecord(text)
-		if err != nil || !ok || !slices.Contains(Catalog{}.Builtin(), rec.Model) || name != "" && rec.Model != name {
-			return flag
+		if err != nil || !ok || !slices.Contains(Catalog{}.Builtin(), rec.Model) {
+			return flag, ""
 		}
-		name = rec.Model
+		if name != "" && rec.Model != name {
+			fmt.Fprintf(log, "warning: the images record different models (%s, %s): all are read with the default model; --model picks one\n", name, rec.Model)
+			return flag, ""
+		}
+		if name == "" {
+			name, hash = rec.Model, rec.ModelHash
+		}
 	}
 	if name != (Catalog{}).Builtin()[0] { // the default needs no note
 		fmt.Fprintf(log, "model %s, as recorded in the image (--model picks another)\n", name)
 	}
-	return name
+	return name, hash
 }

@@ -156,7 +156,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if prec == precAuto {
 		return usageError{"score measures one precision: f32, f16 or int8"}
 	}
-	b, err := openDrawingModel(env.Stderr, recordedModel(env.Stderr, *modelName, images...), prec)
+	b, err := openImageModel(env.Stderr, *modelName, prec, true, images...)
 	if err != nil {
 		return err
 	}

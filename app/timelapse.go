@@ -28,7 +28,7 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if err := checkOut("out", *out, ".gif"); err != nil {
 		return err
 	}
-	b, err := openModel(env.Stderr, recordedModel(env.Stderr, *modelName, *from), "f32")
+	b, err := openImageModel(env.Stderr, *modelName, "f32", false, *from)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		return nil, fmt.Errorf("run folder: %w", err)
 	}
 	if _, err := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile)); err == nil && !s.Resume {
-		return nil, fmt.Errorf("%w: %s holds a run with a checkpoint: resume it, or give another run folder to start anew", ErrRunExists, s.OutDir)
+		return nil, fmt.Errorf("%w: %s holds a run with a checkpoint: resume it (tessera train --resume, or Resume on the Train tab), or give another run folder to start anew", ErrRunExists, s.OutDir)
 	}
 	rec := Record{Settings: s, State: StateRunning}
 	if old, err := ReadRecord(s.OutDir); err == nil {
