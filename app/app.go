@@ -72,7 +72,7 @@ func Main(args []string, env Env) int {
 	name := args[0]
 	switch name {
 	case "help", "-h", "--help", "-help":
-		if len(args) < 2 {
+		if len(args) < 2 || args[1] == "help" || strings.HasPrefix(args[1], "-") {
 			usage(env.Stdout)
 			return 0
 		}

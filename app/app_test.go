@@ -274,7 +274,7 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"bench", "--model", "mnist", "--random", "small"}, 2, "not both"},
 		{[]string{"bench", "--random", "small", "--batch", "3"}, 2, "--batch 3"},
 		{[]string{"sheet", "--prompt", "x", "--prompts", missing}, 2, "not both"},
-		{[]string{"generate", "--seed", "-5"}, 2, "--seed: must be 0 or more"},
+		{[]string{"generate", "--seed", "-5"}, 2, "--seed: must be a whole number from 0"},
 		// A prompt of unknown words only is refused, as in the studio.
 		{[]string{"generate", "--prompt", "xyzzy plugh", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "knows none of the prompt's words (xyzzy, plugh)"},
 	}

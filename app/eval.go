@@ -89,7 +89,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	used := sf.options(b) // the settings in effect, model defaults included
-	if sf.seed < 0 {
+	if sf.seed.pick {
 		used.Seed = 1 // seeds 1…N unless --seed says otherwise
 	}
 	wantStyle := strings.ReplaceAll(strings.Join(prompt.Split(*style), "-"), " ", "-")
@@ -252,8 +252,12 @@ func (t *evalTotals) print(w io.Writer, kind string, used sampler.Options, seeds
 	n := max(len(t.results), 1)
 	fmt.Fprintf(w, "%d of %d samples (%.1f%%) are nearest to the prompted %s (guidance %g, min-p %g, temperature %g); %d of them are different token sequences\n",
 		t.hits, t.total, 100*t.rate(), kind, used.Guidance, used.GuidanceMinP, used.Temperature, t.distinct)
-	fmt.Fprintf(w, "variety: %.2f different pictures per prompt of %d seeds on average (samples within %d dB PSNR of each other are one picture); %d of %d pairs of seeds (%.1f%%) differ\n",
-		float64(t.pictures)/float64(n), seeds, nearest.SamePictureDB, t.diffPairs, t.pairs, 100*float64(t.diffPairs)/float64(max(t.pairs, 1)))
+	pairs := "one seed a prompt: no pairs of seeds to compare"
+	if t.pairs > 0 {
+		pairs = fmt.Sprintf("%d of %d pairs of seeds (%.1f%%) differ", t.diffPairs, t.pairs, 100*float64(t.diffPairs)/float64(t.pairs))
+	}
+	fmt.Fprintf(w, "variety: %.2f different pictures per prompt of %d seeds on average (samples within %d dB PSNR of each other are one picture); %s\n",
+		float64(t.pictures)/float64(n), seeds, nearest.SamePictureDB, pairs)
 	fmt.Fprintf(w, "memorisation: %d of %d samples (%.1f%%) are near-copies of their nearest dataset image (within %d dB PSNR)\n",
 		t.copies, t.total, 100*float64(t.copies)/float64(max(t.total, 1)), nearest.SamePictureDB)
 	var dist []string

@@ -135,7 +135,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "warning: model %s does not know %s (not trained on shapes?); those words are left out of the prompts\n", b.Name, quoteList(unknown))
 	}
 	used := sf.options(b)
-	if sf.seed < 0 {
+	if sf.seed.pick {
 		used.Seed = 1
 	}
 	var held, trained shapesGroup

@@ -15,7 +15,7 @@ import (
 // here without a line of its own.
 type knobFlags struct {
 	sampling.Settings
-	seed int64 // −1: pick one
+	seed seedValue
 	fs   *flag.FlagSet
 }
 
@@ -24,8 +24,8 @@ type knobFlags struct {
 // the edit-only knobs (--image-guidance).
 func (k *knobFlags) register(fs *flag.FlagSet, seedDefault int64, edit bool) {
 	k.fs = fs
-	k.seed = seedDefault
-	fs.Var(seedFlag{&k.seed}, "seed", "random seed (`int` 0 or more; -1: pick one); image (candidate) i of a batch uses seed+i")
+	k.seed = seedValue{value: uint64(max(seedDefault, 0)), pick: seedDefault < 0}
+	fs.Var(&k.seed, "seed", "random seed (`int` 0 to 2⁶⁴−1, as images record it; -1: pick one); image (candidate) i of a batch uses seed+i")
 	for _, sp := range sampling.Knobs() {
 		if sp.EditOnly && !edit {
 			continue
@@ -55,8 +55,8 @@ func knobFlag(fs *flag.FlagSet, field any, name string, def float64, help string
 // guidance only for a model that reads prompts (conditional).
 func (k *knobFlags) settings(r sampling.Recommended, conditional bool) sampling.Settings {
 	s := k.Settings
-	s.Seed = uint64(k.seed)
-	if k.seed < 0 {
+	s.Seed = k.seed.value
+	if k.seed.pick {
 		s.Seed = rand.Uint64() >> 32
 	}
 	set := map[string]bool{}
@@ -67,25 +67,30 @@ func (k *knobFlags) settings(r sampling.Recommended, conditional bool) sampling.
 	return s
 }
 
-// seedFlag is --seed: a whole number, 0 or more, or −1 for "pick one"
-// (other negative numbers are refused, not taken as −1).
-type seedFlag struct{ p *int64 }
-
-func (s seedFlag) String() string {
-	if s.p == nil {
-		return "0"
-	}
-	return strconv.FormatInt(*s.p, 10)
+// seedValue is --seed: a seed from 0 to 2⁶⁴−1 (a batch's images record
+// seed+i, which may pass 2⁶³), or pick, for −1 ("pick one"; other negative
+// numbers are refused, not taken as −1).
+type seedValue struct {
+	value uint64
+	pick  bool
 }
 
-func (s seedFlag) Set(v string) error {
-	n, err := strconv.ParseInt(v, 0, 64)
-	switch {
-	case err != nil:
-		return errors.New("not a whole number below 2⁶³")
-	case n < -1:
-		return errors.New("must be 0 or more (-1: pick one)")
+func (s *seedValue) String() string {
+	if s == nil || s.pick {
+		return "-1"
 	}
-	*s.p = n
+	return strconv.FormatUint(s.value, 10)
+}
+
+func (s *seedValue) Set(v string) error {
+	if v == "-1" {
+		*s = seedValue{pick: true}
+		return nil
+	}
+	n, err := strconv.ParseUint(v, 0, 64)
+	if err != nil {
+		return errors.New("must be a whole number from 0 to 2⁶⁴−1 (-1: pick one)")
+	}
+	*s = seedValue{value: n}
 	return nil
 }

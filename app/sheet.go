@@ -80,7 +80,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	base := sf.options(b)
-	if sf.seed < 0 {
+	if sf.seed.pick {
 		base.Seed = 1
 	}
 	// Unknown words are reported before the (long) sampling, once each.

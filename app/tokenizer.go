@@ -16,6 +16,7 @@ import (
 	"github.com/nfnt/resize"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/nearest"
@@ -70,6 +71,12 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	opt := train.DefaultViTOptions(cfg)
 	opt.Steps, opt.Minutes, opt.Workers, opt.Out, opt.Batch, opt.LR, opt.MinLR, opt.EvalEvery = *steps, *minutes, *threads, *out, *batch, *lr, *lr/10, *evalEvery
 	opt.PreVQSteps, opt.Warmup, opt.StopAt = *preVQ, *warmup, *stopAt
+	opt.Data = *dataset
+	if bundle.IsFolder(*dataset) {
+		if abs, err := filepath.Abs(*dataset); err == nil {
+			opt.Data = abs
+		}
+	}
 	fmt.Fprintf(env.Stderr, "tokenizer: %d×%d px, %d codes of %d×%d px from %d entries; %d training and %d held-out images\n",
 		*size, *size, cfg.Tokens(), *patch, *patch, *codes, len(trainImgs), len(valImgs))
 	start := time.Now()

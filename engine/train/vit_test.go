@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/kernels"
@@ -189,6 +190,7 @@ func TestTrainViTResumes(t *testing.T) {
 	imgs, val := tinyImages(24, 1), tinyImages(4, 2)
 	opt := DefaultViTOptions(cfg)
 	opt.Batch, opt.Steps, opt.Warmup, opt.PreVQSteps, opt.EvalEvery, opt.Workers = 4, 40, 5, 10, 10, 2
+	opt.Data = "tiny"
 	run := func(dir string, stops ...int) []ViTPoint {
 		var evals []ViTPoint
 		for _, stop := range stops {
@@ -224,6 +226,18 @@ func TestTrainViTResumes(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(a, "tokenizer", vit.WeightsFile)); err != nil {
 		t.Fatal("no best tokenizer exported")
+	}
+	// A resume on other images, or with another codebook, is refused.
+	for _, change := range []func(o *ViTOptions){
+		func(o *ViTOptions) { o.Data = "/elsewhere" },
+		func(o *ViTOptions) { o.Config.CodebookSize *= 2 },
+	} {
+		o := opt
+		o.Out, o.Steps = a, 50
+		change(&o)
+		if _, err := TrainViT(context.Background(), o, imgs, val, io.Discard); err == nil || !strings.Contains(err.Error(), "holds a run of other images or another architecture") {
+			t.Errorf("resume with other settings: %v", err)
+		}
 	}
 }
 

@@ -35,6 +35,10 @@ type ViTOptions struct {
 	PartialProb float64    `json:"partial_prob"` // chance an image trains as a partial grid (decoder sees its first n codes)
 	EvalEvery   int        `json:"eval_every"`   // steps between held-out evaluations
 	Seed        uint64     `json:"seed"`
+	// Data names the images ("emoji" or a folder), for the record and so
+	// that a resume on other images is refused ("" in older checkpoints:
+	// not checked).
+	Data string `json:"data,omitempty"`
 	// Not kept in checkpoints:
 	Minutes           float64 `json:"-"` // stop this run after so long (0: no limit)
 	StopAt            int     `json:"-"` // stop this run at this step (0: at Steps)
@@ -127,8 +131,16 @@ func TrainViT(ctx context.Context, opt ViTOptions, trainImgs, valImgs [][]uint8,
 		if err != nil {
 			return nil, err
 		}
-		if d := SettingsDiff(loaded.Options.Config, opt.Config); len(d) > 0 {
-			return nil, fmt.Errorf("train tokenizer: %s holds a run of another architecture (%s): a resumed run keeps its own; give its flags again, or another run folder to start anew", opt.Out, strings.Join(d, "; "))
+		type identity struct {
+			vit.Config
+			Data string `json:"data"`
+		}
+		was, now := identity{loaded.Options.Config, loaded.Options.Data}, identity{opt.Config, opt.Data}
+		if was.Data == "" {
+			was.Data = now.Data // an older checkpoint, which did not record it
+		}
+		if d := SettingsDiff(was, now); len(d) > 0 {
+			return nil, fmt.Errorf("train tokenizer: %s holds a run of other images or another architecture (%s): a resumed run keeps its own; give its flags again, or another run folder to start anew", opt.Out, strings.Join(d, "; "))
 		}
 		steps, minutes, workers, ckMin, out, stopAt := opt.Steps, opt.Minutes, opt.Workers, opt.CheckpointMinutes, opt.Out, opt.StopAt
 		st = loaded
