@@ -101,7 +101,7 @@ func newModel(c Config, get func(name string, shape []int) ([]float32, error), b
 		if len(data) != n {
 			return nil, fmt.Errorf("tensor %q has %d values, want %d for shape %v", b.name, len(data), n, b.shape)
 		}
-		if i := firstNonFinite(data); i >= 0 {
+		if i := FirstNonFinite(data); i >= 0 {
 			return nil, fmt.Errorf("tensor %q holds %v at index %d of %d: the weights are corrupt (a training run that diverged writes NaN)", b.name, data[i], i, n)
 		}
 		*b.dst = tensor.New(tensor.WithShape(b.shape...), tensor.WithBacking(data))
@@ -191,8 +191,10 @@ func PrecisionBytes(precision string) (weight, cache int) {
 	return 4, 4
 }
 
-// firstNonFinite is the index of the first NaN or infinity in x, or −1.
-func firstNonFinite(x []float32) int {
+// FirstNonFinite is the index of the first NaN or infinity in x, or −1:
+// the check the loader makes on every tensor and the trainer on the
+// weights it exports.
+func FirstNonFinite(x []float32) int {
 	const exp = 0x7f800000 // all exponent bits set: an infinity or a NaN
 	for i, v := range x {
 		if math.Float32bits(v)&exp == exp {

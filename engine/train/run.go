@@ -649,11 +649,9 @@ func (r *run) exportCurrent() {
 
 // export writes the model folder and calls the Samples hook.
 func (r *run) export(data []float32) {
-	for i, v := range data {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			r.warn("export: weight %d is %v (the run diverged): no model written", i, v)
-			return
-		}
+	if i := model.FirstNonFinite(data); i >= 0 {
+		r.warn("export: weight %d is %v (the run diverged): no model written", i, data[i])
+		return
 	}
 	p := &Params{Config: r.cfg, Data: data, Tensors: r.m.Params.Tensors}
 	dir := r.opt.ModelDir
