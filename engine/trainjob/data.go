@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
@@ -292,17 +293,12 @@ func CheckData(ctx context.Context, name string) (*data.FolderReport, error) {
 }
 
 // prepareEdit makes the edit-by-instruction pairs of the six-style emoji
-// and tokenises them with the ViT tokenizer in s.Tokenizer (engine/edit).
-// The held-out split keeps its own fixed seed, whatever s.Seed, so every
-// run of eval-edits judges the same source images.
+// and tokenises them with the ViT tokenizer in s.Tokenizer, or with base's
+// when fine-tuning an edit model (engine/edit). The held-out split keeps
+// its own fixed seed, whatever s.Seed, so every run of eval-edits judges
+// the same source images.
 func prepareEdit(ctx context.Context, s Settings, base *bundle.Bundle, arch model.Config, log io.Writer) (*prepare.Prepared, error) {
-	if base != nil {
-		return nil, errors.New("edit data: fine-tuning (--init) is not supported; train an edit model from scratch")
-	}
-	if s.Tokenizer == "" {
-		return nil, errors.New("edit data: --tokenizer DIR is required (the emoji model's ViT tokenizer, e.g. assets/tokenizers/emoji)")
-	}
-	tok, err := tokenizer.LoadViT(s.Tokenizer)
+	setup, err := editSetup(s, base, arch)
 	if err != nil {
 		return nil, err
 	}
@@ -311,10 +307,56 @@ func prepareEdit(ctx context.Context, s Settings, base *bundle.Bundle, arch mode
 		return nil, err
 	}
 	fmt.Fprintf(log, "loaded %d images, skipped %d\n", rep.Loaded, rep.Skipped)
-	prep, err := edit.Prepare(ctx, samples, edit.Spec{Genders: genders}, edit.Tokenising{Name: EditData, Tokenizer: tok, Workers: s.Threads}, arch, log)
+	setup.spec.Genders = genders
+	prep, err := edit.Prepare(ctx, samples, setup.spec, edit.Tokenising{Name: EditData, Tokenizer: setup.tok, Workers: s.Threads}, setup.arch, log)
 	if err != nil {
 		return nil, err
 	}
-	prep.TokenizerCard, _ = os.ReadFile(filepath.Join(s.Tokenizer, TokenizerCardFile))
+	prep.TokenizerCard = setup.card
 	return prep, nil
+}
+
+// editPlan is how an edit model's pairs are made and tokenised.
+type editPlan struct {
+	spec edit.Spec
+	tok  tokenizer.Tokenizer
+	arch model.Config
+	card []byte // TOKENIZER.md, when the tokenizer's folder has one
+}
+
+// editSetup plans an edit model's data: from scratch, the ViT tokenizer in
+// s.Tokenizer and the architecture arch; when fine-tuning (base non-nil),
+// base's own tokenizer, architecture and held-out split, so that its
+// held-out sources stay out of training. Errors: a base that is not an
+// edit model, a --tokenizer beside a base, a base whose instruction
+// vocabulary is not the start of today's (its word rows would not line
+// up), a tokenizer that does not load.
+func editSetup(s Settings, base *bundle.Bundle, arch model.Config) (editPlan, error) {
+	if base == nil {
+		if s.Tokenizer == "" {
+			return editPlan{}, errors.New("edit data: --tokenizer DIR is required (the emoji model's ViT tokenizer, e.g. assets/tokenizers/emoji)")
+		}
+		vit, err := tokenizer.LoadViT(s.Tokenizer)
+		if err != nil {
+			return editPlan{}, err
+		}
+		card, _ := os.ReadFile(filepath.Join(s.Tokenizer, TokenizerCardFile))
+		return editPlan{tok: vit, arch: arch, card: card}, nil
+	}
+	c := base.Model.Config
+	if !c.IsEdit() {
+		return editPlan{}, fmt.Errorf("edit data: fine-tune an edit model (%s is a text-to-image model), or train one from scratch", base.Name)
+	}
+	if s.Tokenizer != "" {
+		return editPlan{}, errors.New("edit data: --tokenizer cannot change when fine-tuning: the model's own tokenizer is kept")
+	}
+	if old, now := c.Tessera.PromptVocab, edit.Vocabulary(); len(old) > len(now) || !slices.Equal(old, now[:len(old)]) {
+		return editPlan{}, fmt.Errorf("edit data: %s's instruction vocabulary (%d words) is not the start of today's (%d words): train from scratch", base.Name, len(old), len(now))
+	}
+	p := editPlan{tok: base.Tokenizer, arch: c}
+	p.spec.HeldOut, p.spec.Seed = c.Tessera.Edit.HeldOutFraction, c.Tessera.Edit.SplitSeed
+	if bundle.IsFolder(base.Source) {
+		p.card, _ = os.ReadFile(filepath.Join(base.Source, TokenizerCardFile))
+	}
+	return p, nil
 }
