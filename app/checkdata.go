@@ -20,10 +20,12 @@ type checkDataOutput struct {
 // byte-order mark, CR line breaks or Windows-1252 text, images without a
 // caption, captions without an image, and duplicate images. Problems are a
 // report, not a failure: the exit status is 0 unless the folder cannot be
-// read.
+// read, or --strict is given and some file has a problem (then 1, after
+// the report), for scripts that must stop on an unclean folder.
 func runCheckData(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "check-data", "[--json] FOLDER")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object (lists of files per kind of problem, and the count of files with problems)")
+	strict := fs.Bool("strict", false, "exit with status 1 (after the report) when any file has a problem")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -38,10 +40,16 @@ func runCheckData(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(checkDataOutput{rep, rep.Problems()})
+		if err := enc.Encode(checkDataOutput{rep, rep.Problems()}); err != nil {
+			return err
+		}
+	} else {
+		for _, l := range rep.Lines() {
+			fmt.Fprintln(env.Stdout, l)
+		}
 	}
-	for _, l := range rep.Lines() {
-		fmt.Fprintln(env.Stdout, l)
+	if n := rep.Problems(); *strict && n > 0 {
+		return fmt.Errorf("%s: files with problems: %d (--strict)", pos[0], n)
 	}
 	return nil
 }

@@ -93,11 +93,22 @@ func TestCheckDataCLI(t *testing.T) {
 		t.Errorf("JSON report %+v", got)
 	}
 
+	code, stdout, stderr = run(t, "check-data", "--strict", dir)
+	if code != 1 || !strings.Contains(stdout, "8 files with problems:") || !strings.Contains(stderr, "files with problems: 8 (--strict)") {
+		t.Errorf("--strict on problems: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if code, stdout, _ = run(t, "check-data", "--strict", "--json", dir); code != 1 || !strings.Contains(stdout, `"problems": 8`) {
+		t.Errorf("--strict --json on problems: exit %d, %q", code, stdout)
+	}
+
 	clean := t.TempDir()
 	writePNG(t, filepath.Join(clean, "a.png"), 8, 8)
 	os.WriteFile(filepath.Join(clean, "a.txt"), []byte("red cat\n"), 0o644)
 	if code, stdout, _ := run(t, "check-data", clean); code != 0 || stdout != clean+": 1 image, 1 usable, 1 with a caption; no problems\n" {
 		t.Errorf("clean folder: exit %d, %q", code, stdout)
+	}
+	if code, _, stderr := run(t, "check-data", "--strict", clean); code != 0 {
+		t.Errorf("--strict on a clean folder: exit %d, %q", code, stderr)
 	}
 	if code, _, stderr := run(t, "check-data", filepath.Join(clean, "missing")); code != 1 || !strings.Contains(stderr, "missing") {
 		t.Errorf("missing folder: exit %d, %q", code, stderr)
