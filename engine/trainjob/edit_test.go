@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -51,18 +53,22 @@ func TestEditFineTunePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	params, err := train.InitParams(prep.Config, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := train.SaveModel(dir, prep.Config, params, "F32"); err != nil {
+		t.Fatal(err)
+	}
 	cbJSON, err := cb.Marshal(8, 8)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := train.DefaultOptions(prep.Config)
-	o.Steps, o.BatchSize, o.Workers, o.DType, o.OutDir = 2, 4, 1, "F32", t.TempDir()
-	o.ExtraFiles = map[string][]byte{bundle.CodebookFile: cbJSON}
-	res, err := train.Run(context.Background(), o, prep.Train, prep.Val, train.Hooks{})
-	if err != nil {
+	if err := os.WriteFile(filepath.Join(dir, bundle.CodebookFile), cbJSON, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	base, err := bundle.Load(res.ModelDir, model.LoadOptions{})
+	base, err := bundle.Load(dir, model.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
