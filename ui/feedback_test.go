@@ -278,6 +278,9 @@ func TestEveryControlHasATooltip(t *testing.T) {
 	if layer == nil || layer.Shown() != b.Tip() {
 		t.Fatalf("hovering %q shows %q", b.Text, layer.Shown())
 	}
+	if sz := layer.ShownSize(); sz.Width < 200 || sz.Height > sz.Width {
+		t.Fatalf("the tooltip of %q is %v: a narrow strip", b.Text, sz)
+	}
 	if got := s.Window().Content().MinSize(); got != minBefore {
 		t.Fatalf("showing a tooltip changed the window's minimum size from %v to %v", minBefore, got)
 	}

@@ -22,6 +22,10 @@ import (
 // TipDelay is how long the pointer rests on a control before its tip shows.
 var TipDelay = 600 * time.Millisecond
 
+// tipLinger is how long a tip stays up: the pointer can leave the window
+// without the control hearing of it, and a tip must not stay for good.
+const tipLinger = 10 * time.Second
+
 // Tipped is a control with a tooltip.
 type Tipped interface {
 	Tip() string
@@ -102,15 +106,17 @@ func (l *tipLayer) showTipNow(owner fyne.CanvasObject, text string, pos fyne.Pos
 	l.owner = owner
 	l.text.SetText(text)
 	pad := theme.InnerPadding()
-	ms := l.text.MinSize()
-	w := min(ms.Width, tipMaxWidth)
+	// A word-wrapping label asks for the width of one letter: the tip is
+	// as wide as its longest line unwrapped, up to tipMaxWidth.
+	natural := float32(0)
+	for _, line := range strings.Split(text, "\n") {
+		natural = max(natural, fyne.MeasureText(line, theme.TextSize(), l.text.TextStyle).Width)
+	}
+	w := min(natural+2*pad+1, tipMaxWidth)
 	l.text.Resize(fyne.NewSize(w, 1))
 	h := l.text.MinSize().Height
-	if w < ms.Width {
-		// wrapped: measure the height at the width given
-		l.text.Resize(fyne.NewSize(w, h))
-		h = max(h, l.text.MinSize().Height)
-	}
+	l.text.Resize(fyne.NewSize(w, h))
+	h = max(h, l.text.MinSize().Height) // the height at the width given, wrapped
 	size := fyne.NewSize(w, h)
 	area := l.box.Size()
 	p := pos.Add(fyne.NewPos(12, 20))
@@ -142,6 +148,14 @@ func (l *tipLayer) hide(owner fyne.CanvasObject) {
 	l.box.Refresh()
 }
 
+// ShownSize is the size of the tooltip shown (zero when none).
+func (l *tipLayer) ShownSize() fyne.Size {
+	if !l.text.Visible() {
+		return fyne.Size{}
+	}
+	return l.text.Size()
+}
+
 // Shown is the tooltip text shown ("" when none).
 func (l *tipLayer) Shown() string {
 	if !l.text.Visible() {
@@ -159,14 +173,25 @@ func tipIn(owner fyne.CanvasObject, text string, ev *desktop.MouseEvent) {
 	l.gen++
 	gen := l.gen
 	pos := ev.AbsolutePosition
+	expire := func() {
+		time.AfterFunc(tipLinger, func() {
+			fyne.Do(func() {
+				if l.gen == gen {
+					l.hide(owner)
+				}
+			})
+		})
+	}
 	if TipDelay <= 0 {
 		l.showTipNow(owner, text, pos)
+		expire()
 		return
 	}
 	time.AfterFunc(TipDelay, func() {
 		fyne.Do(func() {
 			if l.gen == gen {
 				l.showTipNow(owner, text, pos)
+				expire()
 			}
 		})
 	})
@@ -310,6 +335,13 @@ func (s *TipSelect) MouseOut() {
 
 func (s *TipSelect) Tapped(ev *fyne.PointEvent) {
 	tipOut(s)
+	// Fyne 2.7.1's Select panics opening its list when the driver has no
+	// canvas for it at that moment (a tap delivered as the widget tree
+	// changes: fyne-io/fyne#5965, fixed upstream by #6305): the tap is
+	// dropped instead, and the next one opens the list.
+	if app := fyne.CurrentApp(); app != nil && app.Driver().CanvasForObject(s) == nil {
+		return
+	}
 	s.Select.Tapped(ev)
 }
 

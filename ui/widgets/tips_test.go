@@ -1,0 +1,30 @@
+package widgets
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+// A tip is as wide as its text up to tipMaxWidth, not one letter wide.
+func TestTipWidth(t *testing.T) {
+	test.NewTempApp(t)
+	l := newTipLayer(test.NewTempWindow(t, nil).Canvas())
+	l.box.Resize(fyne.NewSize(800, 600))
+	l.showTipNow(nil, "Top-k: draw each patch", fyne.NewPos(10, 10))
+	short := l.ShownSize()
+	want := fyne.MeasureText("Top-k: draw each patch", 14, fyne.TextStyle{}).Width
+	if short.Width < want || short.Width > tipMaxWidth || short.Height > 3*want/4 {
+		t.Fatalf("short tip %v, its text %.0f wide", short, want)
+	}
+	long := "What to draw, in words the model knows: names of emoji, styles and skin tones; unknown words are underlined and left out"
+	l.showTipNow(nil, long, fyne.NewPos(10, 10))
+	if got := l.ShownSize(); got.Width != tipMaxWidth || got.Height <= short.Height {
+		t.Fatalf("long tip %v: want %d wide, wrapped taller than %v", got, tipMaxWidth, short)
+	}
+	l.hide(nil)
+	if l.ShownSize() != (fyne.Size{}) {
+		t.Fatal("hidden tip has a size")
+	}
+}
