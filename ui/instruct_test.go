@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -113,6 +114,19 @@ func TestEditByInstruction(t *testing.T) {
 	}
 	if rec.Prompt != "mirror it" || rec.Negative != "" {
 		t.Fatalf("the record's prompt %q (negative %q): an edit records its instruction, as tessera edit does", rec.Prompt, rec.Negative)
+	}
+	// an export of the edited image records the edit, as its output does
+	exported := filepath.Join(t.TempDir(), "edited.png")
+	must(t, s.ExportTo(exported))
+	text, err = pngmeta.ReadFile(exported)
+	must(t, err)
+	xrec, ok, err := pngmeta.ParseRecord(text)
+	if err != nil || !ok {
+		t.Fatalf("record of the export: %v %v", ok, err)
+	}
+	xentry, _ := xrec.Extra[extraEdit].(map[string]any)
+	if xrec.Prompt != "mirror it" || xentry["instruction"] != "mirror it" || xrec.Extra[extraKind] != "export" || xrec.Parent != filepath.Base(s.Document().Parent) || !slices.Equal(xrec.Tokens, want) {
+		t.Fatalf("the export's record: prompt %q, extra %v, parent %q", xrec.Prompt, xrec.Extra, xrec.Parent)
 	}
 	must(t, s.Undo())
 	if !slices.Equal(s.Document().Tokens(), before) {

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"fyne.io/fyne/v2/dialog"
 
@@ -183,8 +185,7 @@ func (s *Studio) ExportTo(path string) error {
 	if err != nil {
 		return err
 	}
-	p := s.doc.ImageParams()
-	rec := recordFor(s.opt.Version, s.bundle, p, p.Seed, tokens, s.doc.Mask(), parentName(s.doc.Parent), "export")
+	rec := s.exportRecord(tokens)
 	setRecordRows(&rec, s.doc.ImageRows())
 	if temps := s.doc.Temperature(); temps != nil {
 		rec.Extra[extraTemperature] = temps
@@ -199,6 +200,35 @@ func (s *Studio) ExportTo(path string) error {
 	b := img.Bounds()
 	s.setStatus(fmt.Sprintf("Exported %s (%d×%d px: %d× the model's %d×%d, %s)", path, b.Dx()*k, b.Dy()*k, k, b.Dx(), b.Dy(), f))
 	return nil
+}
+
+// exportRecord is the metadata record an export of tokens writes: the
+// record of the output the image came from when that file holds these very
+// codes (so the instruction and edit model of an edit, the mask of a
+// regeneration and the settings that really made the image carry over),
+// else one built from the document's parameters; either way of kind
+// export, with the output as its parent.
+func (s *Studio) exportRecord(tokens []int) pngmeta.Record {
+	parent := parentName(s.doc.Parent)
+	if s.doc.Parent != "" {
+		if text, err := pngmeta.ReadFile(s.doc.Parent); err == nil {
+			if r, ok, err := pngmeta.ParseRecord(text); err == nil && ok && slices.Equal(r.Tokens, tokens) && r.ModelHash == s.bundle.Model.Hash {
+				rec := *r
+				rec.Extra = maps.Clone(r.Extra)
+				if rec.Extra == nil {
+					rec.Extra = map[string]any{}
+				}
+				rec.Parent, rec.Extra[extraKind] = parent, "export"
+				delete(rec.Extra, extraMask)
+				if m := s.doc.Mask(); core.AnyMasked(m) {
+					rec.Extra[extraMask] = core.MaskString(m)
+				}
+				return rec
+			}
+		}
+	}
+	p := s.doc.ImageParams()
+	return recordFor(s.opt.Version, s.bundle, p, p.Seed, tokens, s.doc.Mask(), parent, "export")
 }
 
 // ExportAs exports to what was typed in the export dialog: a full path as
