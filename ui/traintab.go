@@ -634,6 +634,9 @@ func (t *TrainTab) flush(j *trainJob) {
 	for _, v := range vals {
 		t.curve.AddVal(v)
 	}
+	if len(vals) > 0 {
+		t.updateButtons() // the first validation pass exports the first model
+	}
 	if img != nil {
 		t.samples.Image = img
 		t.samples.Refresh()
@@ -698,9 +701,11 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		errors.Is(err, trainjob.ErrPaused) || errors.Is(err, trainjob.ErrStopped) || errors.Is(err, context.Canceled)
 	switch {
 	case res == nil && cancelled:
-		t.status.SetText("Cancelled before training started")
+		t.status.SetText("Cancelled before training started: nothing was trained (Start prepares the data again)")
 	case state == trainjob.StatePaused && res != nil:
 		t.status.SetText("Paused at " + steps + ": the checkpoint is saved, and Resume continues exactly from it (also after Tessera is closed)")
+	case state == trainjob.StateStopped && res != nil && math.IsNaN(res.BestVal):
+		t.status.SetText("Stopped at " + steps + ", before the first validation pass: there is no model to use yet; Resume continues the run")
 	case state == trainjob.StateStopped && res != nil:
 		t.status.SetText("Stopped at " + steps + fmt.Sprintf(": best validation %.3f bits/token at step %d — Use this model opens it", res.BestVal, res.BestStep))
 	case state == trainjob.StateBudget && res != nil:
@@ -876,7 +881,18 @@ func (t *TrainTab) updateButtons() {
 	set(t.pause, running)
 	set(t.stop, running)
 	set(t.resume, !running && t.shown != nil && t.shown.Resumable())
-	set(t.use, running || t.shown != nil && t.shown.ModelDir != "")
+	set(t.use, t.modelExported())
+}
+
+// modelExported reports whether the run on display has exported a model
+// (its first validation pass does), so Use this model has one to open.
+func (t *TrainTab) modelExported() bool {
+	dir := t.RunDir()
+	if dir == "" {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(dir, "model", "model.safetensors"))
+	return err == nil
 }
 
 // showRunFolderDialog asks for a run folder made elsewhere and shows it.

@@ -130,6 +130,9 @@ func TestTrainTab(t *testing.T) {
 		if !tab.Running() || !tab.start.Disabled() || tab.pause.Disabled() {
 			t.Fatalf("not running after Start: %v", tab.LastError())
 		}
+		if !tab.use.Disabled() {
+			t.Fatal("Use this model is enabled before the run has a model")
+		}
 		pumpFor(t, s, "progress", func() bool {
 			n, _ := tab.Curve()
 			return n >= 5 && strings.HasPrefix(tab.Status(), "Step ")
@@ -271,7 +274,7 @@ func TestTrainTab(t *testing.T) {
 		}
 		tab.Stop()
 		tab.wait()
-		if tab.Status() != "Cancelled before training started" {
+		if !strings.HasPrefix(tab.Status(), "Cancelled before training started") {
 			t.Fatalf("status %q", tab.Status())
 		}
 
