@@ -293,3 +293,14 @@ func TestParamsValidateAndClamp(t *testing.T) {
 		t.Fatalf("options %+v", o)
 	}
 }
+// The status line names the folder an output went to, home as ~.
+func TestSavedNote(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	if got := savedNote(filepath.Join(home, "Pictures", "Tessera", "a.png")); got != " · saved a.png in "+filepath.Join("~", "Pictures", "Tessera") {
+		t.Errorf("under home: %q", got)
+	}
+	if got := savedNote("/srv/out/b.png"); got != " · saved b.png in /srv/out" {
+		t.Errorf("elsewhere: %q", got)
+	}
+}

@@ -44,6 +44,19 @@ func (o outputs) save(img image.Image, rec pngmeta.Record, now time.Time) (strin
 	return path, nil
 }
 
+// savedNote is the status line's note for an output saved at path: the
+// file name and its folder, the home folder written ~ ("saved
+// tessera-….png in ~/Pictures/Tessera").
+func savedNote(path string) string {
+	dir := filepath.Dir(path)
+	if home, err := os.UserHomeDir(); err == nil && home != "" {
+		if rel, err := filepath.Rel(home, dir); err == nil && !strings.HasPrefix(rel, "..") {
+			dir = filepath.Join("~", rel)
+		}
+	}
+	return fmt.Sprintf(" · saved %s in %s", filepath.Base(path), dir)
+}
+
 // list returns up to limit PNG files of the folder, newest first. A missing
 // folder is empty.
 func (o outputs) list(limit int) ([]string, error) {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"path/filepath"
 	"time"
 
 	"github.com/tessera-studio/tessera/ui/core"
@@ -219,7 +218,7 @@ func (s *Studio) PickCandidate(i int) error {
 		msg += fmt.Sprintf(" · mean log-likelihood %.3f nats/patch (%.2f bits/patch)", c.loglik, -c.loglik/math.Ln2)
 	}
 	if c.path != "" {
-		msg += " · saved " + filepath.Base(c.path)
+		msg += savedNote(c.path)
 	}
 	s.setStatus(msg)
 	if saveErr != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -462,7 +461,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if saveErr != nil {
 		s.showError(fmt.Errorf("the result is on the canvas but could not be saved to the outputs folder: %w", saveErr))
 	} else if first.path != "" {
-		msg += " · saved " + filepath.Base(first.path)
+		msg += savedNote(first.path)
 	}
 	s.setStatus(msg)
 }
