@@ -293,6 +293,7 @@ func TestParamsValidateAndClamp(t *testing.T) {
 		t.Fatalf("options %+v", o)
 	}
 }
+
 // The status line names the folder an output went to, home as ~.
 func TestSavedNote(t *testing.T) {
 	home := t.TempDir()
