@@ -701,3 +701,29 @@ func TestEmptyHintZoomAndReplay(t *testing.T) {
 		t.Fatal("the replay did not end on the whole image")
 	}
 }
+
+// An error shown closes with Escape or Return, and a newer error replaces
+// it instead of piling up on it; with no error shown Escape stops a run.
+func TestErrorDialogKeys(t *testing.T) {
+	s := newTestStudio(t)
+	c := s.Window().Canvas()
+	press := func(k fyne.KeyName) { c.OnTypedKey()(&fyne.KeyEvent{Name: k}) }
+	overlays := func() int { return len(c.Overlays().List()) }
+	s.showError(errors.New("first"))
+	s.showError(errors.New("second"))
+	if n := overlays(); n != 1 {
+		t.Fatalf("%d dialogs shown after two errors, want the newest only", n)
+	}
+	press(fyne.KeyEscape)
+	if hasDialog(s) {
+		t.Fatal("Escape did not close the error")
+	}
+	s.showError(errors.New("third"))
+	press(fyne.KeyReturn)
+	if hasDialog(s) {
+		t.Fatal("Return did not close the error")
+	}
+	if s.closeError() {
+		t.Fatal("an error is still recorded as shown")
+	}
+}

@@ -120,14 +120,20 @@ func (s *Studio) syncMenu() {
 }
 
 // addShortcuts handles keys when no widget has the focus: [ and ] size the
-// brush, Escape stops, Ctrl+Y redoes, Ctrl+Q quits (asking first where
-// something would be lost).
+// brush, Escape and Return close an error shown, else Escape stops, Ctrl+Y
+// redoes, Ctrl+Q quits (asking first where something would be lost).
 func (s *Studio) addShortcuts() {
 	c := s.win.Canvas()
 	c.SetOnTypedRune(func(r rune) { s.canvas.BrushKey(r) })
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
-		if k.Name == fyne.KeyEscape {
-			s.Stop()
+		switch k.Name {
+		case fyne.KeyEscape, fyne.KeyReturn, fyne.KeyEnter:
+			if s.closeError() {
+				return
+			}
+			if k.Name == fyne.KeyEscape {
+				s.Stop()
+			}
 		}
 	})
 	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.report(s.Redo()) })

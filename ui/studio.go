@@ -89,6 +89,7 @@ type Studio struct {
 	savedKeys  map[string]bool
 	outputsDir string
 	lastErr    error
+	errDialog  dialog.Dialog // the error shown, until it is closed
 	closing    bool
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.

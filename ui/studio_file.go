@@ -29,7 +29,29 @@ func (s *Studio) showError(err error) {
 	if s.closing {
 		return
 	}
-	dialog.ShowError(err, s.win)
+	// The newest error replaces the one shown: errors do not pile up
+	// behind each other.
+	if s.errDialog != nil {
+		s.errDialog.Hide()
+	}
+	d := dialog.NewError(err, s.win)
+	d.SetOnClosed(func() {
+		if s.errDialog == d {
+			s.errDialog = nil
+		}
+	})
+	s.errDialog = d
+	d.Show()
+}
+
+// closeError closes the error shown, if any (Escape and Return do).
+func (s *Studio) closeError() bool {
+	if s.errDialog == nil {
+		return false
+	}
+	s.errDialog.Hide()
+	s.errDialog = nil
+	return true
 }
 
 // imageParams are the current image's own parameters.
