@@ -76,6 +76,7 @@ type describeView struct {
 	status  *widget.Label
 	bar     *widget.ProgressBar
 	list    *fyne.Container
+	scroll  *container.Scroll
 	rows    []*describeRow
 	stop    *widget.Button
 	close   *widget.Button
@@ -250,9 +251,9 @@ func (d *describer) newView() *describeView {
 	})
 	v.close = widget.NewButton("Close", func() { v.dlg.Hide() })
 	v.close.Hide()
-	scroll := container.NewVScroll(v.list)
-	scroll.SetMinSize(fyne.NewSize(560, 300))
-	content := container.NewBorder(container.NewVBox(v.status, v.bar), nil, nil, nil, scroll)
+	v.scroll = container.NewVScroll(v.list)
+	v.scroll.SetMinSize(fyne.NewSize(560, 300))
+	content := container.NewBorder(container.NewVBox(v.status, v.bar), nil, nil, nil, v.scroll)
 	v.dlg = dialog.NewCustomWithoutButtons("Describe the image", content, d.win)
 	v.dlg.SetButtons([]fyne.CanvasObject{v.stop, v.close})
 	v.dlg.SetOnClosed(func() {
@@ -285,10 +286,18 @@ func (v *describeView) finished() {
 	v.bar.Hide()
 }
 
+// fit grows the dialog to its content once the status line has its final
+// text: a line that wraps to more lines than the dialog was sized for
+// pushed the list under the buttons.
+func (v *describeView) fit() {
+	v.dlg.Resize(v.dlg.MinSize())
+}
+
 // showStopped says the description was stopped.
 func (v *describeView) showStopped() {
 	v.finished()
 	v.status.SetText("Stopped: nothing was ranked.")
+	v.fit()
 }
 
 // showError says why the description failed.
@@ -297,6 +306,7 @@ func (v *describeView) showError(err error) {
 	v.status.SetText("Describe failed: " + err.Error())
 	v.status.Importance = widget.DangerImportance
 	v.status.Refresh()
+	v.fit()
 }
 
 // showResult lists r's prompts, each with a Use button.
@@ -321,6 +331,7 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 	}
 	v.list.Objects = objs
 	v.list.Refresh()
+	v.fit()
 }
 
 // use puts a described prompt in the prompt field and closes the dialog.
