@@ -90,6 +90,7 @@ type Studio struct {
 	outputsDir string
 	lastErr    error
 	errDialog  dialog.Dialog // the error shown, until it is closed
+	quitAsk    *quitQuestion // the question whether to quit, while shown
 	closing    bool
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.
@@ -151,7 +152,7 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 		works: map[string]*modelWork{}, knownHashes: map[string]string{},
 		editor: editor{key: opt.EditModel},
 	}
-	s.runs = &runs{runner: newRunner(ctx, func() { s.loop.Do(s.updateButtons) }), loop: s.loop, version: opt.Version, workers: opt.Workers}
+	s.runs = &runs{runner: newRunner(ctx, func() { s.loop.Do(s.runnerIdle) }), loop: s.loop, version: opt.Version, workers: opt.Workers}
 	s.outputsDir = s.defaultOutputs()
 	stateDir := opt.StateDir
 	if stateDir == "" {

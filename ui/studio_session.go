@@ -179,11 +179,51 @@ func (s *Studio) requestClose() {
 		s.quit()
 		return
 	}
-	dialog.ShowConfirm("Quit Tessera?", reason+"\n\nQuit anyway?", func(ok bool) {
+	s.askQuit(reason + "\n\nQuit anyway?")
+}
+
+// askQuit asks whether to quit with message, replacing a question shown.
+func (s *Studio) askQuit(message string) {
+	if s.quitAsk != nil {
+		s.quitAsk.d.Hide()
+	}
+	q := &quitQuestion{text: message}
+	q.d = dialog.NewConfirm("Quit Tessera?", message, func(ok bool) {
+		if s.quitAsk == q {
+			s.quitAsk = nil
+		}
 		if ok {
 			s.quit()
 		}
 	}, s.win)
+	s.quitAsk = q
+	q.d.Show()
+}
+
+// quitQuestion is the question whether to quit, while it is shown.
+type quitQuestion struct {
+	d    dialog.Dialog
+	text string
+}
+
+// runnerIdle follows the end of a run (the runner's idle hook, on the UI
+// loop): the buttons, and a quit question asked during the run.
+func (s *Studio) runnerIdle() {
+	s.updateButtons()
+	s.runEnded()
+}
+
+// runEnded brings a quit question asked during the run up to date: what
+// it warned would be lost is saved now, or the reason is another.
+func (s *Studio) runEnded() {
+	if s.quitAsk == nil || s.closing {
+		return
+	}
+	if reason := s.unsavedReason(s.save.Flush()); reason != "" {
+		s.askQuit(reason + "\n\nQuit anyway?")
+		return
+	}
+	s.askQuit("The run has ended and its result is saved: quitting loses nothing now.\n\nQuit?")
 }
 
 // quit stops background work and closes the window (ending the app).

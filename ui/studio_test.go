@@ -630,12 +630,20 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 	if err := s.OpenModel("tiny"); !errors.As(err, &busy) || s.panel.stop.Disabled() || !s.panel.generate.Disabled() {
 		t.Fatalf("open a model during a run: %v; stop disabled %v, generate disabled %v", err, s.panel.stop.Disabled(), s.panel.generate.Disabled())
 	}
+	s.requestClose()
+	if s.quitAsk == nil || !strings.Contains(s.quitAsk.text, "would be lost") || s.closing {
+		t.Fatal("quitting during a run did not ask")
+	}
 	s.Stop()
 	close(hold)
 	released = true
 	s.Wait()
 	if s.unsavedReason(nil) != "" {
 		t.Fatal("nothing is lost after the run")
+	}
+	// the question asked during the run says so now
+	if s.quitAsk == nil || !strings.Contains(s.quitAsk.text, "loses nothing now") || len(s.Window().Canvas().Overlays().List()) != 1 {
+		t.Fatalf("after the run the quit question is %+v", s.quitAsk)
 	}
 }
 
