@@ -151,31 +151,45 @@ func (f *fileDialogs) newSaveForm(name, what string) *saveForm {
 // rows, if any) and calls save with the path typed.
 func (f *fileDialogs) showSaveDialog(title string, form *saveForm, save func(typed string) error, more ...fyne.CanvasObject) {
 	content := container.NewVBox(append([]fyne.CanvasObject{form.box}, more...)...)
-	d := dialog.NewCustomConfirm(title, "Save", "Cancel", widgets.AtLeast(520, content), func(ok bool) {
-		if ok {
-			f.saveTo(form.path.Text, form.ext, save)
-		}
-	}, f.win)
-	form.path.OnSubmitted = func(string) { d.Hide(); f.saveTo(form.path.Text, form.ext, save) }
-	d.Show()
-	f.win.Canvas().Focus(form.path)
+	var show func()
+	show = func() {
+		d := dialog.NewCustomConfirm(title, "Save", "Cancel", widgets.AtLeast(520, content), func(ok bool) {
+			if ok {
+				f.saveTo(form.path.Text, form.ext, save, show)
+			}
+		}, f.win)
+		form.path.OnSubmitted = func(string) { d.Hide(); f.saveTo(form.path.Text, form.ext, save, show) }
+		d.Show()
+		f.win.Canvas().Focus(form.path)
+	}
+	show()
 }
 
 // saveTo calls save with the path typed, after asking whether to replace
 // the file when one is already there (a second Ctrl+S, Enter on the same
-// name once replaced an export without a word).
-func (f *fileDialogs) saveTo(typed, ext string, save func(typed string) error) {
+// name once replaced an export without a word). When save fails, again
+// (if not nil) shows the dialog once more, what was typed still in it,
+// under the error.
+func (f *fileDialogs) saveTo(typed, ext string, save func(typed string) error, again func()) {
+	try := func() {
+		if err := save(typed); err != nil {
+			if again != nil {
+				again()
+			}
+			f.host.report(err) // save reports a path it cannot take
+		}
+	}
 	if path, err := resolveSavePath(typed, f.exportDir(), ext); err == nil {
 		if _, err := os.Stat(path); err == nil {
 			dialog.ShowConfirm("Replace the file?", fmt.Sprintf("%s is already in %s. Replace it?", filepath.Base(path), filepath.Dir(path)), func(ok bool) {
 				if ok {
-					f.host.report(save(typed))
+					try()
 				}
 			}, f.win)
 			return
 		}
 	}
-	f.host.report(save(typed)) // save reports a path it cannot take
+	try()
 }
 
 // freePath is path, or path with -2, -3, … before its extension: the first

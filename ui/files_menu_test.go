@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"image"
 	"image/png"
 	"os"
@@ -46,14 +47,14 @@ func TestSaveAsksBeforeReplacing(t *testing.T) {
 	must(t, os.WriteFile(old, []byte("an earlier export"), 0o644))
 	saved := ""
 	save := func(typed string) error { saved = typed; return nil }
-	s.files.saveTo(old, ".png", save)
+	s.files.saveTo(old, ".png", save, nil)
 	overlays := s.Window().Canvas().Overlays()
 	if saved != "" || overlays.Top() == nil {
 		t.Fatalf("saving over %s: saved %q without asking (dialog %v)", old, saved, overlays.Top())
 	}
 	overlays.Remove(overlays.Top())
 	fresh := filepath.Join(dir, "dog-3.png")
-	if s.files.saveTo(fresh, ".png", save); saved != fresh {
+	if s.files.saveTo(fresh, ".png", save, nil); saved != fresh {
 		t.Errorf("a new name: saved %q, want %q", saved, fresh)
 	}
 	must(t, os.WriteFile(filepath.Join(dir, "cat-3-2.png"), nil, 0o644))
@@ -62,6 +63,15 @@ func TestSaveAsksBeforeReplacing(t *testing.T) {
 	}
 	if got := freePath(fresh); got != fresh {
 		t.Errorf("freePath of a free name = %s", got)
+	}
+	// a save that fails shows the dialog again, under its error
+	for overlays.Top() != nil {
+		overlays.Remove(overlays.Top())
+	}
+	asked := 0
+	s.files.saveTo(filepath.Join(dir, "no", "such", "x.png"), ".png", func(string) error { return errors.New("export: no such folder") }, func() { asked++ })
+	if asked != 1 || len(overlays.List()) != 1 || s.LastError() == nil {
+		t.Errorf("a failed save: dialog shown again %d times, %d overlays, error %v", asked, len(overlays.List()), s.LastError())
 	}
 }
 
