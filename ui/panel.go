@@ -272,13 +272,16 @@ func (p *promptPanel) SetSeed(seed uint64) {
 	p.seed.SetText(strconv.FormatUint(seed, 10))
 }
 
-// SetRunning switches Generate and Stop while a job runs.
+// SetRunning switches Generate and Stop while a job runs; the model
+// picker waits for the run too (a model cannot change under it).
 func (p *promptPanel) SetRunning(on bool) {
 	if on {
 		p.generate.Disable()
+		p.model.Disable()
 		p.stop.Enable()
 	} else {
 		p.generate.Enable()
+		p.model.Enable()
 		p.stop.Disable()
 	}
 }

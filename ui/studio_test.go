@@ -627,7 +627,7 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 		t.Error("masking during a run repainted the canvas's image")
 	}
 	// Picking a model is refused too, leaving the run's Stop button on.
-	if err := s.OpenModel("tiny"); !errors.As(err, &busy) || s.panel.stop.Disabled() || !s.panel.generate.Disabled() {
+	if err := s.OpenModel("tiny"); !errors.As(err, &busy) || s.panel.stop.Disabled() || !s.panel.generate.Disabled() || !s.panel.model.Disabled() {
 		t.Fatalf("open a model during a run: %v; stop disabled %v, generate disabled %v", err, s.panel.stop.Disabled(), s.panel.generate.Disabled())
 	}
 	s.requestClose()
@@ -638,8 +638,8 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 	close(hold)
 	released = true
 	s.Wait()
-	if s.unsavedReason(nil) != "" {
-		t.Fatal("nothing is lost after the run")
+	if s.unsavedReason(nil) != "" || s.panel.model.Disabled() {
+		t.Fatal("nothing is lost after the run, and the model picker is back")
 	}
 	// the question asked during the run says so now
 	if s.quitAsk == nil || !strings.Contains(s.quitAsk.text, "loses nothing now") || len(s.Window().Canvas().Overlays().List()) != 1 {
