@@ -20,6 +20,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	out := fs.String("out", "branch.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	rank := fs.Bool("rank", false, "order the batch best first as generate --rank does, scored from patch K on")
+	rankBy := rankByFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
@@ -77,5 +78,5 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	}
 	warnWords(env.Stderr, res.Unknown, res.Cut)
 	fmt.Fprintf(env.Stderr, "kept %d of %d patches from %s\n", *at, b.ImageTokens(), *from)
-	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, parent: filepath.Base(*from), from: *at})
+	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, rankBy: *rankBy, parent: filepath.Base(*from), from: *at})
 }

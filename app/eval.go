@@ -64,11 +64,16 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	var sf samplingFlags
 	sf.register(fs)
 	seeds := rangedInt(fs, "seeds", 4, 1, 256, "samples per prompt (seeds 1…N)")
+	candidates := rangedInt(fs, "candidates", 1, 1, 64, "draw this many candidates for each sample and judge the first after ranking them as tessera generate --rank and the studio do (see --rank-by); seeds × candidates at most 512")
+	rankBy := rankByFlag(fs)
 	dataset := fs.String("data", "", "reference dataset: emoji or mnist (default: from the model's name)")
 	style := fs.String("style", "", "emoji: append this style (google, twitter, openmoji, \"fluent flat\", \"fluent modern\", \"fluent contrast\") to every prompt and also count how often the nearest image has that style")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
+	}
+	if *seeds**candidates > maxEvalBatch {
+		return usageError{fmt.Sprintf("--seeds %d × --candidates %d: at most %d images a prompt (one batch)", *seeds, *candidates, maxEvalBatch)}
 	}
 	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
@@ -95,7 +100,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	wantStyle := strings.ReplaceAll(strings.Join(prompt.Split(*style), "-"), " ", "-")
 	var t evalTotals
 	for _, c := range cases {
-		r, err := evalPrompt(ctx, b, ref, c, used, *seeds, *style != "", wantStyle)
+		r, err := evalPrompt(ctx, b, ref, c, used, evalSampling{*seeds, *candidates, *rankBy}, *style != "", wantStyle)
 		if err != nil {
 			return err
 		}
@@ -105,7 +110,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if *asJSON {
-		out := map[string]any{"model": b.Name, "hits": t.hits, "samples": t.total, "rate": t.rate(), "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "distinct": t.distinct,
+		out := map[string]any{"model": b.Name, "hits": t.hits, "samples": t.total, "rate": t.rate(), "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "candidates": *candidates, "rank_by": *rankBy, "distinct": t.distinct,
 			"near_copies": t.copies, "pictures_per_prompt": float64(t.pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(t.diffPairs) / float64(max(t.pairs, 1)), "same_picture_psnr_db": nearest.SamePictureDB, "prompts": t.results}
 		if *style != "" {
 			out["style"], out["style_hits"] = *style, t.styled
@@ -113,6 +118,9 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}
 	t.print(env.Stdout, kind, used, *seeds, *style)
+	if *candidates > 1 {
+		fmt.Fprintf(env.Stdout, "each sample is the first of %d candidates (seeds %d…%d) ranked by %s\n", *candidates, used.Seed, used.Seed+uint64(*seeds**candidates)-1, *rankBy)
+	}
 	return nil
 }
 
@@ -159,6 +167,13 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string) (*
 	return nil, nil, usageError{fmt.Sprintf("no reference set for model %q: pass --data emoji or --data mnist", kind)}
 }
 
+// evalSampling is how eval-prompts draws each prompt's samples: seeds
+// samples, each the first of candidates ranked by rankBy (1: unranked).
+type evalSampling struct {
+	seeds, candidates int
+	rankBy            sampler.RankBy
+}
+
 // promptResult is what eval-prompts found for one prompt.
 type promptResult struct {
 	Prompt string `json:"prompt"`
@@ -183,8 +198,8 @@ type promptResult struct {
 // evalPrompt samples seeds images of case c in one batch with opt and
 // judges each by its nearest reference image (and its style, when
 // styled is set: wantStyle).
-func evalPrompt(ctx context.Context, b *bundle.Bundle, ref *nearest.Set, c evalCase, opt sampler.Options, seeds int, styled bool, wantStyle string) (promptResult, error) {
-	opt.Prompt, opt.Batch = c.prompt, seeds
+func evalPrompt(ctx context.Context, b *bundle.Bundle, ref *nearest.Set, c evalCase, opt sampler.Options, es evalSampling, styled bool, wantStyle string) (promptResult, error) {
+	opt.Prompt, opt.Batch = c.prompt, es.seeds*max(es.candidates, 1)
 	res, err := sampler.Generate(ctx, b, opt, nil)
 	if err != nil {
 		return promptResult{}, err
@@ -192,6 +207,12 @@ func evalPrompt(ctx context.Context, b *bundle.Bundle, ref *nearest.Set, c evalC
 	if res.Stopped {
 		return promptResult{}, ctx.Err()
 	}
+	if es.candidates > 1 {
+		if res.Images, err = firstRanked(ctx, b, c.prompt, res.Images, es.candidates, es.rankBy, opt.Workers); err != nil {
+			return promptResult{}, err
+		}
+	}
+	seeds := es.seeds
 	r := promptResult{Prompt: c.prompt, Seeds: seeds}
 	seen := map[string]bool{}
 	var pics []*image.NRGBA

@@ -96,13 +96,14 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	sf.register(fs)
 	seeds := rangedInt(fs, "seeds", 4, 1, 512, "samples per caption (seeds 1…N, or from --seed)")
 	seenN := rangedInt(fs, "seen", 0, -1, 1<<20, "also sample this many trained-on caption combinations, spread evenly over them (-1: all)")
-	candidates := rangedInt(fs, "candidates", 1, 1, 64, "draw this many candidates for each sample and check the first after ranking them as tessera generate --rank and the studio do (by how much the prompt explains each); seeds × candidates at most 512")
+	candidates := rangedInt(fs, "candidates", 1, 1, 64, "draw this many candidates for each sample and check the first after ranking them as tessera generate --rank and the studio do (see --rank-by); seeds × candidates at most 512")
+	rankBy := rankByFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
-	if *seeds**candidates > maxShapesBatch {
-		return usageError{fmt.Sprintf("--seeds %d × --candidates %d: at most %d images a caption (one batch)", *seeds, *candidates, maxShapesBatch)}
+	if *seeds**candidates > maxEvalBatch {
+		return usageError{fmt.Sprintf("--seeds %d × --candidates %d: at most %d images a caption (one batch)", *seeds, *candidates, maxEvalBatch)}
 	}
 	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
@@ -152,7 +153,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 			return ctx.Err()
 		}
 		if *candidates > 1 {
-			if res.Images, err = firstRanked(ctx, b, caption, res.Images, *candidates, used.Workers); err != nil {
+			if res.Images, err = firstRanked(ctx, b, caption, res.Images, *candidates, *rankBy, used.Workers); err != nil {
 				return err
 			}
 		}
@@ -186,7 +187,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		out := map[string]any{
 			"model": b.Name, "seeds": *seeds, "first_seed": used.Seed, "guidance": used.Guidance, "temperature": used.Temperature,
-			"guidance_min_p": used.GuidanceMinP, "top_k": used.TopK, "top_p": used.TopP, "candidates": *candidates,
+			"guidance_min_p": used.GuidanceMinP, "top_k": used.TopK, "top_p": used.TopP, "candidates": *candidates, "rank_by": *rankBy,
 			"held_out": held, "captions": results, "tokenizer_ceiling": ceiling,
 		}
 		if trained.Captions > 0 {
@@ -205,7 +206,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "tokenizer ceiling: %.1f%% of drawn pictures of the held-out combinations are read right after the model's image tokenizer (encode, decode)\n", 100*ceiling)
 	fmt.Fprintf(env.Stdout, "(%s; seeds %d…%d", knobsLine(used.Settings, b.Conditional()), used.Seed, used.Seed+uint64(*seeds**candidates)-1)
 	if *candidates > 1 {
-		fmt.Fprintf(env.Stdout, "; each sample the first of %d candidates ranked by prompt gain", *candidates)
+		fmt.Fprintf(env.Stdout, "; each sample the first of %d candidates ranked by %s", *candidates, *rankBy)
 	}
 	fmt.Fprintln(env.Stdout, ")")
 	return nil
@@ -224,20 +225,22 @@ func knobsLine(s sampling.Settings, conditional bool) string {
 	return strings.Join(parts, ", ")
 }
 
-// maxShapesBatch caps the images eval-shapes samples for one caption
+// maxEvalBatch caps the images eval-shapes and eval-prompts sample for one prompt
 // (seeds × candidates), which it draws as one batch.
-const maxShapesBatch = 512
+const maxEvalBatch = 512
 
 // firstRanked splits a batch into groups of n candidates, one group a
-// sample (seeds s·n … s·n+n−1), ranks each group by prompt gain as tessera
-// generate --rank does (sampler.RankByPromptGain) and returns the first of
-// each.
-func firstRanked(ctx context.Context, b *bundle.Bundle, prompt string, ims []sampler.Image, n, workers int) ([]sampler.Image, error) {
+// sample (seeds s·n … s·n+n−1), ranks each group by as tessera generate
+// --rank does (sampler.RankBatch) and returns the first of each.
+func firstRanked(ctx context.Context, b *bundle.Bundle, prompt string, ims []sampler.Image, n int, by sampler.RankBy, workers int) ([]sampler.Image, error) {
 	var out []sampler.Image
 	for lo := 0; lo+n <= len(ims); lo += n {
 		group := slices.Clone(ims[lo : lo+n])
-		if _, err := sampler.RankByPromptGain(ctx, b, prompt, group, 0, workers); err != nil {
-			return nil, fmt.Errorf("rank the candidates of %q: %w", prompt, err)
+		if _, got := sampler.RankBatch(ctx, b, prompt, group, 0, workers, by); got != by {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			return nil, fmt.Errorf("rank the candidates of %q by %s: model %s cannot score them so", prompt, by, b.Name)
 		}
 		out = append(out, group[0])
 	}

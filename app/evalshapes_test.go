@@ -131,7 +131,8 @@ func TestShapesGroup(t *testing.T) {
 }
 
 // TestEvalShapesCandidates: with --candidates N each sample is the first of
-// N candidates ranked by prompt gain, the way generate --rank ranks them.
+// N candidates ranked the way generate --rank ranks them (--rank-by
+// prompt-gain here).
 func TestEvalShapesCandidates(t *testing.T) {
 	b := shapesBundle(t)
 	ctx := context.Background()
@@ -142,7 +143,7 @@ func TestEvalShapesCandidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	firsts, err := firstRanked(ctx, b, prompt, res.Images, 3, 1)
+	firsts, err := firstRanked(ctx, b, prompt, res.Images, 3, sampler.RankPromptGain, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,13 +176,14 @@ func TestEvalShapesCandidates(t *testing.T) {
 	}
 	var out struct {
 		evalShapesJSON
-		Candidates int `json:"candidates"`
+		Candidates int    `json:"candidates"`
+		RankBy     string `json:"rank_by"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
 		t.Fatal(err)
 	}
-	if held := len(data.ShapesHeldOutCaptions()); out.Candidates != 3 || out.HeldOut.Samples != held {
-		t.Errorf("candidates %d, %d samples, want 3 and %d", out.Candidates, out.HeldOut.Samples, held)
+	if held := len(data.ShapesHeldOutCaptions()); out.Candidates != 3 || out.RankBy != "likelihood" || out.HeldOut.Samples != held {
+		t.Errorf("candidates %d ranked by %q, %d samples, want 3 by likelihood and %d", out.Candidates, out.RankBy, out.HeldOut.Samples, held)
 	}
 	for _, bad := range [][]string{{"--candidates", "0"}, {"--seeds", "100", "--candidates", "8"}} {
 		if code, _, stderr := run(t, append([]string{"eval-shapes", "--model", dir}, bad...)...); code != 2 || !strings.Contains(stderr, "--candidates") {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
 // intIn is an integer flag that takes only values in [lo, hi]: a value
@@ -130,4 +132,26 @@ func checkOut(name, path, ext string) error {
 	probe.Close()
 	os.Remove(probe.Name())
 	return nil
+}
+
+// rankByValue is a --rank-by flag: the names of sampler.ParseRankBy.
+type rankByValue struct{ by sampler.RankBy }
+
+func (v *rankByValue) String() string { return string(v.by) }
+
+func (v *rankByValue) Set(s string) error {
+	by, err := sampler.ParseRankBy(s)
+	if err != nil {
+		return err
+	}
+	v.by = by
+	return nil
+}
+
+// rankByFlag defines --rank-by, how candidates are ordered best first
+// (sampler.RankBy; default likelihood).
+func rankByFlag(fs *flag.FlagSet) *sampler.RankBy {
+	v := &rankByValue{by: sampler.RankLikelihood}
+	fs.Var(v, "rank-by", "how to order candidates best first: likelihood (the mean log-likelihood under the prompt, as the studio ranks) or prompt-gain (log p(image | prompt) − log p(image | no prompt) per patch: favours unusual images)")
+	return &v.by
 }

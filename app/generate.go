@@ -108,7 +108,8 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	out := fs.String("out", "tessera.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	smooth := fs.Bool("smooth", false, "upscale with Lanczos instead of nearest neighbour")
-	rank := fs.Bool("rank", false, "order a batch best first and print the scores: by how much the prompt explains each image (log p(image | prompt) − log p(image | no prompt) per patch, as the studio ranks), or by the mean log-likelihood for a model without prompts")
+	rank := fs.Bool("rank", false, "order a batch best first and print the scores (as the studio ranks: by the mean log-likelihood under the prompt, unless --rank-by says otherwise)")
+	rankBy := rankByFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -156,7 +157,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if res.Stopped {
 		return errors.New("interrupted; nothing saved")
 	}
-	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, rank: *rank})
+	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, rank: *rank, rankBy: *rankBy})
 }
 
 // saveOptions say how to write a run's images.
@@ -164,6 +165,7 @@ type saveOptions struct {
 	out          string
 	scale        int
 	smooth, rank bool
+	rankBy       sampler.RankBy
 	parent       string // the image a branch or edit came from
 	from         int    // ranking scores the patches from this one on (a branch's kept prefix is not its own)
 }
@@ -175,7 +177,9 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 	var scores []float64
 	gain := false
 	if so.rank {
-		scores, gain = sampler.RankBatch(ctx, b, opt.Prompt, images, so.from, opt.Workers)
+		var by sampler.RankBy
+		scores, by = sampler.RankBatch(ctx, b, opt.Prompt, images, so.from, opt.Workers, so.rankBy)
+		gain = by == sampler.RankPromptGain
 	}
 	for i, im := range images {
 		path := numberedPath(so.out, i, len(images))

@@ -8,37 +8,53 @@ import (
 	"testing"
 )
 
-// generate --rank orders a batch as the studio does: best first by how
-// much the prompt explains each image, printed and recorded.
-func TestGenerateRankByPromptGain(t *testing.T) {
+// generate --rank orders a batch as the studio does: best first by the
+// mean log-likelihood under the prompt, printed; --rank-by prompt-gain
+// orders by how much the prompt explains each image, printed and recorded.
+func TestGenerateRank(t *testing.T) {
 	m := tinyModel(t)
-	out := filepath.Join(t.TempDir(), "r.png")
-	code, stdout, stderr := run(t, "generate", "--model", m, "--prompt", "cat", "--batch", "4", "--seed", "3", "--rank", "--out", out, "--quiet")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
+	for _, c := range []struct {
+		by, printed, recorded string
+	}{
+		{"", "mean log-likelihood %f nats/token", ""},
+		{"prompt-gain", "prompt gain %f nats/token", "prompt_gain"},
+	} {
+		out := filepath.Join(t.TempDir(), "r.png")
+		args := []string{"generate", "--model", m, "--prompt", "cat", "--batch", "4", "--seed", "3", "--rank", "--out", out, "--quiet"}
+		if c.by != "" {
+			args = append(args, "--rank-by", c.by)
+		}
+		code, stdout, stderr := run(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		if len(lines) != 4 {
+			t.Fatalf("%d lines: %q", len(lines), stdout)
+		}
+		prev := 1e9
+		for i, line := range lines {
+			var score float64
+			f := strings.Split(line, "\t")
+			if len(f) < 3 {
+				t.Fatalf("line %q", line)
+			}
+			if _, err := fmt.Sscanf(f[2], c.printed, &score); err != nil {
+				t.Fatalf("--rank-by %q: line %q: %v", c.by, line, err)
+			}
+			if score > prev {
+				t.Fatalf("--rank-by %q: line %d score %g after %g: not best first", c.by, i, score, prev)
+			}
+			prev = score
+			rec, _ := readRecord(t, f[0])
+			g, ok := rec.Extra["prompt_gain"].(float64)
+			if c.recorded != "" && (!ok || fmt.Sprintf("%.4f", g) != fmt.Sprintf("%.4f", score)) || c.recorded == "" && ok {
+				t.Fatalf("--rank-by %q: %s records prompt gain %v, printed %g", c.by, f[0], rec.Extra["prompt_gain"], score)
+			}
+		}
 	}
-	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	if len(lines) != 4 {
-		t.Fatalf("%d lines: %q", len(lines), stdout)
-	}
-	prev := 1e9
-	for i, line := range lines {
-		var gain float64
-		f := strings.Split(line, "\t")
-		if len(f) < 3 {
-			t.Fatalf("line %q", line)
-		}
-		if _, err := fmt.Sscanf(f[2], "prompt gain %f nats/token", &gain); err != nil {
-			t.Fatalf("line %q: %v", line, err)
-		}
-		if gain > prev {
-			t.Fatalf("line %d gain %g after %g: not best first", i, gain, prev)
-		}
-		prev = gain
-		rec, _ := readRecord(t, f[0])
-		if g, ok := rec.Extra["prompt_gain"].(float64); !ok || fmt.Sprintf("%.4f", g) != fmt.Sprintf("%.4f", gain) {
-			t.Fatalf("%s records prompt gain %v, printed %g", f[0], rec.Extra["prompt_gain"], gain)
-		}
+	if code, _, stderr := run(t, "generate", "--model", m, "--prompt", "cat", "--rank", "--rank-by", "beauty", "--out", filepath.Join(t.TempDir(), "x.png")); code != 2 || !strings.Contains(stderr, "likelihood or prompt-gain") {
+		t.Fatalf("--rank-by beauty: exit %d: %s", code, stderr)
 	}
 }
 
@@ -65,5 +81,26 @@ func TestEvalPromptsMNIST(t *testing.T) {
 		if p.Seeds != 2 || len(p.Got) != 2 || len(p.NearCopy) != 2 || p.Pictures < 1 || p.Pictures > 2 {
 			t.Fatalf("%+v", p)
 		}
+	}
+
+	// each sample the first of 3 candidates, ranked as asked
+	code, stdout, stderr = run(t, "eval-prompts", "--model", "mnist", "--seeds", "1", "--candidates", "3", "--rank-by", "prompt-gain", "--json")
+	if code != 0 {
+		t.Fatalf("--candidates 3: exit %d: %s", code, stderr)
+	}
+	var ranked struct {
+		Samples    int
+		Candidates int
+		RankBy     string `json:"rank_by"`
+		Prompts    []promptResult
+	}
+	if err := json.Unmarshal([]byte(stdout), &ranked); err != nil {
+		t.Fatal(err)
+	}
+	if ranked.Samples != 10 || ranked.Candidates != 3 || ranked.RankBy != "prompt-gain" || len(ranked.Prompts[0].Got) != 1 {
+		t.Fatalf("--candidates 3: %+v", ranked)
+	}
+	if code, _, stderr := run(t, "eval-prompts", "--model", "mnist", "--seeds", "100", "--candidates", "8"); code != 2 || !strings.Contains(stderr, "--candidates") {
+		t.Fatalf("100 seeds × 8 candidates: exit %d: %s", code, stderr)
 	}
 }

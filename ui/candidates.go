@@ -87,13 +87,13 @@ func candidateCaption(j job, i int, r result) (caption, tip string) {
 			caption = "best · " + fmt.Sprint(r.seed)
 		}
 		tip += "\nRanked by the edit model's own likelihood of the edit."
-	case r.scored && j.b.Conditional():
-		caption = fmt.Sprintf("#%d %+.3f", i+1, r.score)
-		tip += fmt.Sprintf("\nPrompt fit %+.3f nats/patch: log p(image | prompt) − log p(image | no prompt), "+
-			"the quantity guidance amplifies. Higher: the prompt explains the image better.", r.score)
 	case r.scored:
+		under := "under the prompt"
+		if !j.b.Conditional() {
+			under = "(this model takes no prompt)"
+		}
 		caption = fmt.Sprintf("#%d %.3f", i+1, r.score)
-		tip += fmt.Sprintf("\nMean log-likelihood %.3f nats/patch (this model takes no prompt). Higher: more typical.", r.score)
+		tip += fmt.Sprintf("\nRanked by the mean log-likelihood, %.3f nats/patch %s. Higher: more typical.", r.score, under)
 	}
 	if r.loglik != 0 {
 		tip += fmt.Sprintf("\nLikelihood: %.2f bits/patch.", -r.loglik/math.Ln2)
@@ -108,8 +108,6 @@ func candidateOrder(j job) string {
 		return "Best fit first"
 	case j.kind == kindEdit:
 		return "Best first\n(edit model)"
-	case j.rank && j.b.Conditional():
-		return "Best first\n(prompt fit)"
 	case j.rank:
 		return "Best first\n(log-lik/patch)"
 	}

@@ -76,13 +76,12 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		return nil, nil // stopped before the first patch
 	}
 	var scores []float64
-	gain := false
 	if j.rank && !res.Stopped && len(res.Images) > 1 {
 		from := 0
 		if j.kind == kindComplete || j.kind == kindBranch {
 			from = j.at
 		}
-		scores, gain = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, r.workers)
+		scores, _ = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, r.workers, sampler.RankLikelihood)
 	}
 	gridRows, cols := j.b.Grid()
 	for i, im := range res.Images {
@@ -118,9 +117,6 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik()}
 		if scores != nil {
 			item.score, item.scored = scores[i], true
-			if gain {
-				rec.Extra[extraPromptGain] = scores[i]
-			}
 		}
 		results = append(results, item)
 	}

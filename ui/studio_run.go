@@ -46,9 +46,8 @@ type job struct {
 	at int
 	// temps is the temperature map the run used (nil: none).
 	temps []float64
-	// rank orders a batch best first by how much the prompt explains each
-	// image (see sampler.PromptGain; the mean log-likelihood per patch for
-	// a model without prompts).
+	// rank orders a batch best first by the mean log-likelihood under the
+	// prompt (sampler.RankLikelihood).
 	rank bool
 	// sampled is how many patches the run samples (the others are kept).
 	sampled int
@@ -364,9 +363,9 @@ type result struct {
 	// loglik is the model's mean log-likelihood per patch of what the run
 	// produced (nats; 0 when unknown).
 	loglik float64
-	// score is what a ranked batch is ordered by: the prompt gain (nats per
-	// patch, see sampler.PromptGain) or, for a model without prompts, the
-	// mean log-likelihood; scored says it was computed.
+	// score is what a ranked batch is ordered by: the mean log-likelihood
+	// under the prompt (nats per patch, sampler.RankLikelihood); scored
+	// says it was computed.
 	score  float64
 	scored bool
 }

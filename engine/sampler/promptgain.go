@@ -63,17 +63,50 @@ func RankByPromptGain(ctx context.Context, b *bundle.Bundle, prompt string, ims 
 	return sortedGains, nil
 }
 
+// RankBy names how a batch is ordered best first.
+type RankBy string
+
+const (
+	// RankLikelihood orders by the mean log-likelihood under the prompt
+	// (Image.MeanLogLik: log p(code | prompt, codes before) at temperature
+	// 1, computed while sampling, so it costs nothing): the image the
+	// model finds most typical of the prompt first. The default: on the
+	// built-in emoji model the first of 4 candidates was the prompted
+	// emoji in 95.0% of 200 samples this way, in 86.0% by prompt gain,
+	// and single samples in 90.5% (tessera eval-prompts --candidates 4
+	// --seeds 4 [--rank-by prompt-gain]; --seeds 4).
+	RankLikelihood RankBy = "likelihood"
+	// RankPromptGain orders by PromptGain, how much the prompt explains
+	// each image (two scoring passes an image). It favours images the
+	// model finds unlikely without the prompt, unusual ones included.
+	RankPromptGain RankBy = "prompt-gain"
+)
+
+// RankChoices are the orders RankBatch takes, for flags and menus.
+func RankChoices() []RankBy { return []RankBy{RankLikelihood, RankPromptGain} }
+
+// ParseRankBy reads a RankBy ("" is RankLikelihood); an unknown name is
+// an error listing the choices.
+func ParseRankBy(s string) (RankBy, error) {
+	switch RankBy(s) {
+	case "", RankLikelihood:
+		return RankLikelihood, nil
+	case RankPromptGain:
+		return RankPromptGain, nil
+	}
+	return "", fmt.Errorf("rank by %q: want %s or %s", s, RankLikelihood, RankPromptGain)
+}
+
 // RankBatch orders a finished batch best first, the way both the studio
-// and tessera generate --rank offer one: for a model with prompts by how
-// much the prompt explains each image (PromptGain from patch from, the
-// quantity guidance amplifies; a plain likelihood favours plain images),
-// else, or when the scoring is cancelled, by the mean log-likelihood. It
-// returns the scores in the new order (nats per patch) and whether they
-// are prompt gains.
-func RankBatch(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image, from, workers int) ([]float64, bool) {
-	if b.Conditional() {
+// and tessera generate --rank offer one: by the mean log-likelihood under
+// the prompt (RankLikelihood), or, asked and for a model with prompts, by
+// PromptGain from patch from (falling back to the likelihood when the
+// scoring is cancelled). It returns the scores in the new order (nats per
+// patch) and the order they are.
+func RankBatch(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image, from, workers int, by RankBy) ([]float64, RankBy) {
+	if by == RankPromptGain && b.Conditional() {
 		if gains, err := RankByPromptGain(ctx, b, prompt, ims, from, workers); err == nil {
-			return gains, true
+			return gains, RankPromptGain
 		}
 	}
 	RankByLikelihood(ims)
@@ -81,5 +114,5 @@ func RankBatch(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image
 	for i, im := range ims {
 		lls[i] = im.MeanLogLik()
 	}
-	return lls, false
+	return lls, RankLikelihood
 }
