@@ -133,7 +133,7 @@ func newTrainTab(h trainHost) *TrainTab {
 		"Continue training the model open on the Create tab on this data: its image tokenizer, size and words are kept, new caption words are added",
 	}, nil)
 	t.from.SetSelected(fromScratch)
-	t.minutes = widgets.NewTipEntry(false, "Time budget in minutes: the learning-rate schedule is fitted to it and training stops cleanly when it runs out (0: the dataset preset's full schedule)")
+	t.minutes = widgets.NewTipEntry(false, "Time budget in minutes: the learning-rate schedule is fitted to it and training stops cleanly when it runs out (0: the dataset preset's full schedule); preparing the data (codebook, encoding) comes before it and is not counted")
 	t.minutes.SetText("10")
 	t.threads = widgets.NewTipEntry(false, fmt.Sprintf("Threads training may use (of %d cores): fewer keep generating on the Create tab responsive", runtime.NumCPU()))
 	t.threads.SetText(strconv.Itoa(defaultTrainThreads()))
@@ -500,7 +500,7 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 		}
 		t.status.SetText(fmt.Sprintf("Resuming at step %d / %d…", from.Step, from.TotalSteps))
 	} else {
-		t.status.SetText("Starting: checking and preparing the data…")
+		t.status.SetText("Starting: checking and preparing the data (before the time budget starts)…")
 	}
 	t.showInfo(st, "")
 	t.updateButtons()
@@ -649,7 +649,7 @@ func (t *TrainTab) flush(j *trainJob) {
 			current = t.logLines[len(t.logLines)-1]
 		}
 		if current != "" {
-			t.status.SetText("Preparing: " + current)
+			t.status.SetText("Preparing (before the time budget starts): " + current)
 		}
 	default:
 		t.status.SetText(stepStatus(info, allVals))
