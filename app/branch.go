@@ -25,6 +25,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
+	*rank = *rank || flagsSet(fs)["rank-by"] // an order asked for ranks
 	switch {
 	case *from == "":
 		return usageError{"--from IMAGE is required"}

@@ -23,7 +23,7 @@ type checkDataOutput struct {
 // read, or --strict is given and some file has a problem (then 1, after
 // the report), for scripts that must stop on an unclean folder.
 func runCheckData(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "check-data", "[--json] FOLDER")
+	fs := newFlags(env, "check-data", "[--json] [--strict] FOLDER")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object (lists of files per kind of problem, and the count of files with problems)")
 	strict := fs.Bool("strict", false, "exit with status 1 (after the report) when any file has a problem")
 	pos, err := parseFlags(fs, args)

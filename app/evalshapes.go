@@ -91,7 +91,7 @@ type evalShape struct {
 }
 
 func runEvalShapes(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "eval-shapes", "--model M [--seeds N] [--seen N] [--candidates N] [--json] [sampling flags]")
+	fs := newFlags(env, "eval-shapes", "--model M [--seeds N] [--seen N] [--candidates N [--rank-by likelihood|prompt-gain]] [--json] [sampling flags]")
 	var sf samplingFlags
 	sf.register(fs)
 	seeds := rangedInt(fs, "seeds", 4, 1, 512, "samples per caption (seeds 1…N, or from --seed)")
@@ -236,11 +236,8 @@ func firstRanked(ctx context.Context, b *bundle.Bundle, prompt string, ims []sam
 	var out []sampler.Image
 	for lo := 0; lo+n <= len(ims); lo += n {
 		group := slices.Clone(ims[lo : lo+n])
-		if _, got := sampler.RankBatch(ctx, b, prompt, group, 0, workers, by); got != by {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			return nil, fmt.Errorf("rank the candidates of %q by %s: model %s cannot score them so", prompt, by, b.Name)
+		if _, err := sampler.RankBatch(ctx, b, prompt, group, 0, workers, by); err != nil {
+			return nil, fmt.Errorf("rank the candidates of %q by %s: %w", prompt, by, err)
 		}
 		out = append(out, group[0])
 	}

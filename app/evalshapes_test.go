@@ -165,6 +165,27 @@ func TestEvalShapesCandidates(t *testing.T) {
 			t.Errorf("group %d: first ranked is not image %d, the one of highest prompt gain %.4f", g, best, bestGain)
 		}
 	}
+	// by likelihood (the default), the first is the likeliest of its group
+	firsts, err = firstRanked(ctx, b, prompt, res.Images, 3, sampler.RankLikelihood, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	differ := false
+	for g, first := range firsts {
+		best := 3 * g
+		for i := 3 * g; i < 3*g+3; i++ {
+			if res.Images[i].MeanLogLik() > res.Images[best].MeanLogLik() {
+				best = i
+			}
+		}
+		if !slices.Equal(first.Tokens, res.Images[best].Tokens) {
+			t.Errorf("group %d: first by likelihood is not image %d, the likeliest", g, best)
+		}
+		differ = differ || best != 3*g
+	}
+	if !differ {
+		t.Error("every group's likeliest is its first image: the test shows no ranking")
+	}
 
 	dir := filepath.Join(t.TempDir(), "shapes")
 	if err := b.Save(dir, "F32"); err != nil {

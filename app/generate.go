@@ -108,13 +108,14 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	out := fs.String("out", "tessera.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	smooth := fs.Bool("smooth", false, "upscale with Lanczos instead of nearest neighbour")
-	rank := fs.Bool("rank", false, "order a batch best first and print the scores (as the studio ranks: by the mean log-likelihood under the prompt, unless --rank-by says otherwise)")
+	rank := fs.Bool("rank", false, "order a batch best first and print the scores (as the studio ranks: by the mean log-likelihood under the prompt; --rank-by alone implies --rank)")
 	rankBy := rankByFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
 	}
+	*rank = *rank || flagsSet(fs)["rank-by"] // an order asked for ranks
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q (the prompt goes in --prompt)", pos[0])}
 	}
@@ -175,11 +176,12 @@ type saveOptions struct {
 // the score recorded as the studio records it), and lists them.
 func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Options, images []sampler.Image, so saveOptions) error {
 	var scores []float64
-	gain := false
+	gain := so.rank && so.rankBy == sampler.RankPromptGain
 	if so.rank {
-		var by sampler.RankBy
-		scores, by = sampler.RankBatch(ctx, b, opt.Prompt, images, so.from, opt.Workers, so.rankBy)
-		gain = by == sampler.RankPromptGain
+		var err error
+		if scores, err = sampler.RankBatch(ctx, b, opt.Prompt, images, so.from, opt.Workers, so.rankBy); err != nil {
+			return fmt.Errorf("rank the batch by %s: %w", so.rankBy, err)
+		}
 	}
 	for i, im := range images {
 		path := numberedPath(so.out, i, len(images))

@@ -53,6 +53,11 @@ func TestGenerateRank(t *testing.T) {
 			}
 		}
 	}
+	// --rank-by alone ranks
+	code, stdout, stderr := run(t, "generate", "--model", m, "--prompt", "cat", "--batch", "2", "--rank-by", "likelihood", "--out", filepath.Join(t.TempDir(), "l.png"), "--quiet")
+	if code != 0 || strings.Count(stdout, "mean log-likelihood") != 2 {
+		t.Fatalf("--rank-by without --rank: exit %d: %s%s", code, stdout, stderr)
+	}
 	if code, _, stderr := run(t, "generate", "--model", m, "--prompt", "cat", "--rank", "--rank-by", "beauty", "--out", filepath.Join(t.TempDir(), "x.png")); code != 2 || !strings.Contains(stderr, "likelihood or prompt-gain") {
 		t.Fatalf("--rank-by beauty: exit %d: %s", code, stderr)
 	}

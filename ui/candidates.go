@@ -47,9 +47,9 @@ func (c *candidateStrip) Object() fyne.CanvasObject { return c.box }
 func (c *candidateStrip) Thumbs() []*widgets.Thumb { return c.strip.Thumbs() }
 
 // show offers the images of a run as thumbnails (an empty strip for one).
-// A ranked batch comes best first with its score under each image: how
-// much the prompt explains it (see rankResults), explained in the
-// thumbnail's tooltip.
+// A ranked batch comes best first with its score under each image: its
+// mean log-likelihood under the prompt (sampler.RankLikelihood), explained
+// in the thumbnail's tooltip.
 func (c *candidateStrip) show(j job, results []result) {
 	c.results = nil
 	c.kind = j.kind

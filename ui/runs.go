@@ -81,7 +81,7 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		if j.kind == kindComplete || j.kind == kindBranch {
 			from = j.at
 		}
-		scores, _ = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, r.workers, sampler.RankLikelihood)
+		scores, _ = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, r.workers, sampler.RankLikelihood) // no error by likelihood
 	}
 	gridRows, cols := j.b.Grid()
 	for i, im := range res.Images {

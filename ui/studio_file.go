@@ -226,10 +226,10 @@ func (s *Studio) ExportTo(path string) error {
 
 // exportRecord is the metadata record an export of tokens writes: the
 // record of the output the image came from when that file holds these very
-// codes (so the instruction and edit model of an edit, the mask of a
-// regeneration and the settings that really made the image carry over),
-// else one built from the document's parameters; either way of kind
-// export, with the output as its parent.
+// codes (so the instruction and edit model of an edit and the settings
+// that really made the image carry over), else one built from the
+// document's parameters; either way of kind export, written by this
+// version, with the output as its parent and the document's mask.
 func (s *Studio) exportRecord(tokens []int) pngmeta.Record {
 	parent := parentName(s.doc.Parent)
 	if s.doc.Parent != "" {
@@ -241,6 +241,7 @@ func (s *Studio) exportRecord(tokens []int) pngmeta.Record {
 					rec.Extra = map[string]any{}
 				}
 				rec.Parent, rec.Extra[extraKind] = parent, "export"
+				rec.Version = versionString(s.opt.Version)
 				delete(rec.Extra, extraMask)
 				if m := s.doc.Mask(); core.AnyMasked(m) {
 					rec.Extra[extraMask] = core.MaskString(m)

@@ -705,7 +705,7 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 	case state == trainjob.StatePaused && res != nil:
 		t.status.SetText("Paused at " + steps + ": the checkpoint is saved, and Resume continues exactly from it (also after Tessera is closed)")
 	case state == trainjob.StateStopped && res != nil && math.IsNaN(res.BestVal):
-		t.status.SetText("Stopped at " + steps + ", before the first validation pass: there is no model to use yet; Resume continues the run")
+		t.status.SetText("Stopped at " + steps + ", before the first validation pass: Use this model opens the current weights, not yet validated")
 	case state == trainjob.StateStopped && res != nil:
 		t.status.SetText("Stopped at " + steps + fmt.Sprintf(": best validation %.3f bits/token at step %d — Use this model opens it", res.BestVal, res.BestStep))
 	case state == trainjob.StateBudget && res != nil:
@@ -885,7 +885,8 @@ func (t *TrainTab) updateButtons() {
 }
 
 // modelExported reports whether the run on display has exported a model
-// (its first validation pass does), so Use this model has one to open.
+// (each validation pass does, and so does a Stop), so Use this model has
+// one to open.
 func (t *TrainTab) modelExported() bool {
 	dir := t.RunDir()
 	if dir == "" {

@@ -82,9 +82,6 @@ const (
 	RankPromptGain RankBy = "prompt-gain"
 )
 
-// RankChoices are the orders RankBatch takes, for flags and menus.
-func RankChoices() []RankBy { return []RankBy{RankLikelihood, RankPromptGain} }
-
 // ParseRankBy reads a RankBy ("" is RankLikelihood); an unknown name is
 // an error listing the choices.
 func ParseRankBy(s string) (RankBy, error) {
@@ -99,20 +96,18 @@ func ParseRankBy(s string) (RankBy, error) {
 
 // RankBatch orders a finished batch best first, the way both the studio
 // and tessera generate --rank offer one: by the mean log-likelihood under
-// the prompt (RankLikelihood), or, asked and for a model with prompts, by
-// PromptGain from patch from (falling back to the likelihood when the
-// scoring is cancelled). It returns the scores in the new order (nats per
-// patch) and the order they are.
-func RankBatch(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image, from, workers int, by RankBy) ([]float64, RankBy) {
-	if by == RankPromptGain && b.Conditional() {
-		if gains, err := RankByPromptGain(ctx, b, prompt, ims, from, workers); err == nil {
-			return gains, RankPromptGain
-		}
+// the prompt (RankLikelihood), or by PromptGain from patch from
+// (RankPromptGain). It returns the scores in the new order (nats per
+// patch). Errors: prompt gain for a model without prompts, a failed or
+// cancelled scoring pass (the batch keeps its order then).
+func RankBatch(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image, from, workers int, by RankBy) ([]float64, error) {
+	if by == RankPromptGain {
+		return RankByPromptGain(ctx, b, prompt, ims, from, workers)
 	}
 	RankByLikelihood(ims)
 	lls := make([]float64, len(ims))
 	for i, im := range ims {
 		lls[i] = im.MeanLogLik()
 	}
-	return lls, RankLikelihood
+	return lls, nil
 }

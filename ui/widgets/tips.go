@@ -339,10 +339,26 @@ func (s *TipSelect) Tapped(ev *fyne.PointEvent) {
 	// canvas for it at that moment (a tap delivered as the widget tree
 	// changes: fyne-io/fyne#5965, fixed upstream by #6305): the tap is
 	// dropped instead, and the next one opens the list.
-	if app := fyne.CurrentApp(); app != nil && app.Driver().CanvasForObject(s) == nil {
+	if !s.onCanvas() {
 		return
 	}
 	s.Select.Tapped(ev)
+}
+
+// TypedKey opens the list from the keyboard (Space, Up, Down) under the
+// same guard as Tapped.
+func (s *TipSelect) TypedKey(ev *fyne.KeyEvent) {
+	if !s.onCanvas() {
+		return
+	}
+	s.Select.TypedKey(ev)
+}
+
+// onCanvas reports whether the driver knows the canvas the drop-down is
+// on (Fyne 2.7.1's Select opens its list there and panics without one).
+func (s *TipSelect) onCanvas() bool {
+	app := fyne.CurrentApp()
+	return app == nil || app.Driver().CanvasForObject(s) != nil
 }
 
 // TipEntry is a text field with a tooltip.

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 )
 
 // A tip is as wide as its text up to tipMaxWidth, not one letter wide.
@@ -14,9 +15,9 @@ func TestTipWidth(t *testing.T) {
 	l.box.Resize(fyne.NewSize(800, 600))
 	l.showTipNow(nil, "Top-k: draw each patch", fyne.NewPos(10, 10))
 	short := l.ShownSize()
-	want := fyne.MeasureText("Top-k: draw each patch", 14, fyne.TextStyle{}).Width
-	if short.Width < want || short.Width > tipMaxWidth || short.Height > 3*want/4 {
-		t.Fatalf("short tip %v, its text %.0f wide", short, want)
+	text := fyne.MeasureText("Top-k: draw each patch", 14, fyne.TextStyle{})
+	if short.Width < text.Width || short.Width > tipMaxWidth || short.Height >= 2*text.Height+2*theme.InnerPadding() {
+		t.Fatalf("short tip %v: want one line of its text %v", short, text)
 	}
 	long := "What to draw, in words the model knows: names of emoji, styles and skin tones; unknown words are underlined and left out"
 	l.showTipNow(nil, long, fyne.NewPos(10, 10))
