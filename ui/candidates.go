@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
@@ -65,7 +66,7 @@ func (c *candidateStrip) show(j job, results []result) {
 		th.Tip = tip
 		thumbs[i] = th
 	}
-	c.label.SetText(candidateOrder(j))
+	c.label.SetText(candidateOrder(j, results))
 	c.strip.Set(thumbs)
 	c.strip.Select(0)
 	c.hint.Hide()
@@ -87,6 +88,10 @@ func candidateCaption(j job, i int, r result) (caption, tip string) {
 			caption = "best · " + fmt.Sprint(r.seed)
 		}
 		tip += "\nRanked by the edit model's own likelihood of the edit."
+	case r.scored && r.rankBy == sampler.RankPromptGain:
+		caption = fmt.Sprintf("#%d %+.3f", i+1, r.score)
+		tip += fmt.Sprintf("\nRanked by prompt gain, %+.3f nats/patch: log p(image | prompt) − log p(image | no prompt), "+
+			"the quantity guidance amplifies. Higher: the prompt explains the image better.", r.score)
 	case r.scored:
 		under := "under the prompt"
 		if !j.b.Conditional() {
@@ -102,12 +107,14 @@ func candidateCaption(j job, i int, r result) (caption, tip string) {
 }
 
 // candidateOrder is the strip's label: how run j's candidates are ordered.
-func candidateOrder(j job) string {
+func candidateOrder(j job, results []result) string {
 	switch {
 	case j.kind == kindRegenerate:
 		return "Best fit first"
 	case j.kind == kindEdit:
 		return "Best first\n(edit model)"
+	case j.rank && len(results) > 0 && results[0].rankBy == sampler.RankPromptGain:
+		return "Best first\n(prompt gain)"
 	case j.rank:
 		return "Best first\n(log-lik/patch)"
 	}

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -46,6 +47,9 @@ type fileDialogs struct {
 	set     settings
 	outputs func() string // the outputs folder
 	grid    func() bool   // whether the patch grid is shown
+	// settingsRank is the Settings dialog's ranking choice while it is
+	// shown (tests pick in it).
+	settingsRank *widget.RadioGroup
 }
 
 // showOpen asks for an image file and opens it.
@@ -295,6 +299,20 @@ func (f *fileDialogs) exportName() string {
 	return fmt.Sprintf("%s-%d.png", strings.ToLower(name), p.Seed)
 }
 
+// The Settings dialog's choices of sampler.RankBy.
+const (
+	rankLikelihoodLabel = "likelihood under the prompt (the most typical images)"
+	rankGainLabel       = "prompt gain (the images the prompt explains best)"
+)
+
+// rankLabel is the Settings choice of by.
+func rankLabel(by sampler.RankBy) string {
+	if by == sampler.RankPromptGain {
+		return rankGainLabel
+	}
+	return rankLikelihoodLabel
+}
+
 // showSettings shows the settings dialog: the outputs folder and the
 // patch grid.
 func (f *fileDialogs) showSettings() {
@@ -311,14 +329,21 @@ func (f *fileDialogs) showSettings() {
 	})
 	grid := widget.NewCheck("Show patch grid lines", nil)
 	grid.SetChecked(f.grid())
+	rank := widget.NewRadioGroup([]string{rankLikelihoodLabel, rankGainLabel}, nil)
+	rank.Required = true
+	rank.SetSelected(rankLabel(f.set.RankBy()))
 	items := []*widget.FormItem{
 		widget.NewFormItem("Outputs folder", container.NewBorder(nil, nil, nil, browse, dir)),
 		widget.NewFormItem("Canvas", grid),
+		widget.NewFormItem("Batches best first by", rank),
 	}
+	f.settingsRank = rank
 	dialog.ShowForm("Settings", "Save", "Cancel", items, func(ok bool) {
+		f.settingsRank = nil
 		if !ok {
 			return
 		}
+		f.set.SetRankBy(map[string]sampler.RankBy{rankGainLabel: sampler.RankPromptGain}[rank.Selected])
 		f.host.setGridLines(grid.Checked)
 		if d := strings.TrimSpace(dir.Text); d != f.outputs() {
 			f.host.report(f.host.SetOutputsDir(d))

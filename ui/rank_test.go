@@ -85,3 +85,42 @@ func TestBatchRankedByLikelihoodWithoutPrompt(t *testing.T) {
 		}
 	}
 }
+
+// With Settings' "prompt gain" a batch comes ordered by how much the prompt
+// explains each image, log p(image | prompt) − log p(image | no prompt),
+// shown, explained and recorded; the Settings dialog shows the choice.
+func TestBatchRankedByPromptGain(t *testing.T) {
+	s := newTestStudio(t)
+	s.set.SetRankBy(sampler.RankPromptGain)
+	p := setParams(t, s, "red cat", 30, func(p *core.Params) { p.Batch = 6 })
+	generate(t, s)
+	res, err := sampler.Generate(context.Background(), s.Bundle(), p.Options(1), nil)
+	must(t, err)
+	gain := map[uint64]float64{}
+	for _, im := range res.Images {
+		g, err := sampler.PromptGain(context.Background(), s.Bundle(), "red cat", im.Tokens, 0, 1)
+		must(t, err)
+		gain[im.Seed] = g
+	}
+	for i, c := range s.cands.results {
+		if !c.scored || c.score != gain[c.seed] {
+			t.Fatalf("candidate %d (seed %d): score %g, want the prompt gain %g", i, c.seed, c.score, gain[c.seed])
+		}
+		if i > 0 && c.score > s.cands.results[i-1].score {
+			t.Fatalf("candidate %d explains the prompt better than %d", i, i-1)
+		}
+		if th := s.cands.Thumbs()[i]; !strings.Contains(th.Caption, fmt.Sprintf("%+.3f", c.score)) || !strings.Contains(th.Tip, "log p(image | no prompt)") {
+			t.Fatalf("caption %q, tooltip %q", th.Caption, th.Tip)
+		}
+	}
+	if rec := readRecord(t, s.Document().Parent); rec.Extra[extraPromptGain] != s.cands.results[0].score {
+		t.Fatalf("the saved image does not record its prompt gain: %v", rec.Extra[extraPromptGain])
+	}
+	if !strings.Contains(s.cands.label.Text, "prompt gain") {
+		t.Fatalf("candidate label %q", s.cands.label.Text)
+	}
+	s.files.showSettings()
+	if r := s.files.settingsRank; r == nil || r.Selected != rankGainLabel {
+		t.Fatalf("the Settings dialog does not show the order chosen: %v", r)
+	}
+}

@@ -81,7 +81,13 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		if j.kind == kindComplete || j.kind == kindBranch {
 			from = j.at
 		}
-		scores, _ = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, r.workers, sampler.RankLikelihood) // no error by likelihood
+		var err error
+		if scores, err = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, r.workers, j.rankBy); err != nil {
+			// prompt gain without a prompt, or the scoring stopped: the
+			// likelihood, which needs no scoring
+			j.rankBy = sampler.RankLikelihood
+			scores, _ = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, r.workers, j.rankBy)
+		}
 	}
 	gridRows, cols := j.b.Grid()
 	for i, im := range res.Images {
@@ -116,7 +122,10 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		}
 		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik()}
 		if scores != nil {
-			item.score, item.scored = scores[i], true
+			item.score, item.scored, item.rankBy = scores[i], true, j.rankBy
+			if j.rankBy == sampler.RankPromptGain {
+				rec.Extra[extraPromptGain] = scores[i]
+			}
 		}
 		results = append(results, item)
 	}

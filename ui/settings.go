@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -24,6 +25,7 @@ const (
 	prefFilter     = "export.filter"
 	prefExportDir  = "export.dir"
 	prefCandidates = "inpaint.candidates"
+	prefRankBy     = "batch.rank_by"
 )
 
 // maxRecent is how many opened model folders the picker remembers.
@@ -125,6 +127,19 @@ func (s settings) Candidates() int {
 
 // SetCandidates stores the number of candidates.
 func (s settings) SetCandidates(n int) { s.p.SetInt(prefCandidates, n) }
+
+// RankBy is how a batch's candidates are ordered best first
+// (sampler.RankLikelihood unless set otherwise).
+func (s settings) RankBy() sampler.RankBy {
+	by, err := sampler.ParseRankBy(s.p.String(prefRankBy))
+	if err != nil {
+		return sampler.RankLikelihood
+	}
+	return by
+}
+
+// SetRankBy remembers how batches are ordered.
+func (s settings) SetRankBy(by sampler.RankBy) { s.p.SetString(prefRankBy, string(by)) }
 
 // ExportDir is the folder of the last export ("" if none yet).
 func (s settings) ExportDir() string { return s.p.String(prefExportDir) }

@@ -46,9 +46,10 @@ type job struct {
 	at int
 	// temps is the temperature map the run used (nil: none).
 	temps []float64
-	// rank orders a batch best first by the mean log-likelihood under the
-	// prompt (sampler.RankLikelihood).
-	rank bool
+	// rank orders a batch best first by rankBy (the Settings choice, set
+	// when the job starts).
+	rank   bool
+	rankBy sampler.RankBy
 	// sampled is how many patches the run samples (the others are kept).
 	sampled int
 	// shown is the codes on the canvas when the run starts (−1 where it
@@ -297,6 +298,7 @@ func (s *Studio) Running() string { return s.runs.runner.Running() }
 // applies the result.
 func (s *Studio) startJob(j job) error {
 	j.outDir = s.outputsDir
+	j.rankBy = s.set.RankBy()
 	s.resetTimeline()
 	s.runs.streaming = true
 	s.canvas.SetMessage("")
@@ -363,11 +365,12 @@ type result struct {
 	// loglik is the model's mean log-likelihood per patch of what the run
 	// produced (nats; 0 when unknown).
 	loglik float64
-	// score is what a ranked batch is ordered by: the mean log-likelihood
-	// under the prompt (nats per patch, sampler.RankLikelihood); scored
-	// says it was computed.
+	// score is what a ranked batch is ordered by (nats per patch): the
+	// mean log-likelihood under the prompt, or the prompt gain (the job's
+	// rankBy); scored says it was computed.
 	score  float64
 	scored bool
+	rankBy sampler.RankBy // what score is
 }
 
 // finish applies a finished run (UI goroutine): the first image becomes the
