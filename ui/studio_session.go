@@ -219,11 +219,12 @@ func (s *Studio) runEnded() {
 	if s.quitAsk == nil || s.closing {
 		return
 	}
+	s.autosave()
 	if reason := s.unsavedReason(s.save.Flush()); reason != "" {
 		s.askQuit(reason + "\n\nQuit anyway?")
 		return
 	}
-	s.askQuit("The run has ended and its result is saved: quitting loses nothing now.\n\nQuit?")
+	s.askQuit("Nothing would be lost now: the run has ended and its result is saved.\n\nQuit?")
 }
 
 // quit stops background work and closes the window (ending the app).

@@ -642,7 +642,7 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 		t.Fatal("nothing is lost after the run, and the model picker is back")
 	}
 	// the question asked during the run says so now
-	if s.quitAsk == nil || !strings.Contains(s.quitAsk.text, "loses nothing now") || len(s.Window().Canvas().Overlays().List()) != 1 {
+	if s.quitAsk == nil || !strings.Contains(s.quitAsk.text, "Nothing would be lost now") || len(s.Window().Canvas().Overlays().List()) != 1 {
 		t.Fatalf("after the run the quit question is %+v", s.quitAsk)
 	}
 }
