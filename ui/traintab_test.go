@@ -194,6 +194,28 @@ func TestTrainTab(t *testing.T) {
 		}
 	})
 
+	t.Run("stop before the first validation pass", func(t *testing.T) {
+		s := e.open(t)
+		tab := s.Train()
+		s.ShowTab(trainTab)
+		dir := e.runFolder(t, "early")
+		tab.SetTune(tinyTune(5000, 4000))
+		tab.SetRunFolder(dir)
+		must(t, tab.Start())
+		pumpFor(t, s, "a few steps", func() bool {
+			n, _ := tab.Curve()
+			return n >= 3
+		})
+		if !tab.use.Disabled() {
+			t.Fatal("Use this model is enabled before the run has a model")
+		}
+		test.Tap(tab.stop)
+		tab.wait()
+		if st := tab.Status(); !strings.Contains(st, "before the first validation pass") || strings.Contains(st, "NaN") || tab.use.Disabled() {
+			t.Fatalf("after an early Stop: status %q, use disabled %v (a Stop exports the current weights)", st, tab.use.Disabled())
+		}
+	})
+
 	t.Run("stop and use this model", func(t *testing.T) {
 		s := e.open(t)
 		tab := s.Train()
