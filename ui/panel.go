@@ -272,8 +272,10 @@ func (p *promptPanel) SetSeed(seed uint64) {
 	p.seed.SetText(strconv.FormatUint(seed, 10))
 }
 
-// SetRunning switches Generate and Stop while a job runs; the model
-// picker waits for the run too (a model cannot change under it).
+// SetRunning switches Generate and Stop while a job runs. The model picker
+// is disabled with them (a model cannot change under a run); the studio's
+// updateButtons enables it again once the runner is idle, which can be
+// after SetRunning(false) (a model load opens an image after it).
 func (p *promptPanel) SetRunning(on bool) {
 	if on {
 		p.generate.Disable()
@@ -281,7 +283,6 @@ func (p *promptPanel) SetRunning(on bool) {
 		p.stop.Enable()
 	} else {
 		p.generate.Enable()
-		p.model.Enable()
 		p.stop.Disable()
 	}
 }

@@ -76,6 +76,7 @@ func (s *Studio) updateButtons() {
 	e := s.edit
 	tall := has && s.doc.Tall()
 	done := has && s.doc.Complete()
+	set(!busy, s.panel.model)
 	set(has && !busy && !tall, e.regenerate, e.complete)
 	set(has && !busy && !s.doc.Complete(), e.resume)
 	set(has, e.export, e.copyImage)
