@@ -49,6 +49,20 @@ func tinyTune(steps, evalEvery int) func(*trainjob.Settings) {
 	}
 }
 
+// startTiny opens a studio on the Train tab and starts a tiny 5,000-step
+// shapes run in run folder name, validating every evalEvery steps.
+func (e *trainEnv) startTiny(t *testing.T, name string, evalEvery int) (*Studio, *TrainTab, string) {
+	t.Helper()
+	s := e.open(t)
+	tab := s.Train()
+	s.ShowTab(trainTab)
+	dir := e.runFolder(t, name)
+	tab.SetTune(tinyTune(5000, evalEvery))
+	tab.SetRunFolder(dir)
+	must(t, tab.Start())
+	return s, tab, dir
+}
+
 func newTrainEnv(t *testing.T) *trainEnv {
 	t.Helper()
 	e := &trainEnv{studioEnv: newEnv(t), runs: t.TempDir()}
@@ -195,13 +209,7 @@ func TestTrainTab(t *testing.T) {
 	})
 
 	t.Run("stop before the first validation pass", func(t *testing.T) {
-		s := e.open(t)
-		tab := s.Train()
-		s.ShowTab(trainTab)
-		dir := e.runFolder(t, "early")
-		tab.SetTune(tinyTune(5000, 4000))
-		tab.SetRunFolder(dir)
-		must(t, tab.Start())
+		s, tab, _ := e.startTiny(t, "early", 4000)
 		pumpFor(t, s, "a few steps", func() bool {
 			n, _ := tab.Curve()
 			return n >= 3
@@ -217,13 +225,7 @@ func TestTrainTab(t *testing.T) {
 	})
 
 	t.Run("stop and use this model", func(t *testing.T) {
-		s := e.open(t)
-		tab := s.Train()
-		s.ShowTab(trainTab)
-		dir := e.runFolder(t, "stop")
-		tab.SetTune(tinyTune(5000, 4))
-		tab.SetRunFolder(dir)
-		must(t, tab.Start())
+		s, tab, dir := e.startTiny(t, "stop", 4)
 		pumpFor(t, s, "a validation pass and samples", func() bool {
 			_, v := tab.Curve()
 			return v >= 1 && tab.SamplesShown()
