@@ -37,10 +37,11 @@ func runCheckData(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	problems := rep.Problems()
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(checkDataOutput{rep, rep.Problems()}); err != nil {
+		if err := enc.Encode(checkDataOutput{rep, problems}); err != nil {
 			return err
 		}
 	} else {
@@ -48,8 +49,8 @@ func runCheckData(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintln(env.Stdout, l)
 		}
 	}
-	if n := rep.Problems(); *strict && n > 0 {
-		return fmt.Errorf("%s: files with problems: %d (--strict)", pos[0], n)
+	if *strict && problems > 0 {
+		return fmt.Errorf("%s: files with problems: %d (--strict)", pos[0], problems)
 	}
 	return nil
 }

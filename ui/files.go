@@ -343,7 +343,11 @@ func (f *fileDialogs) showSettings() {
 		if !ok {
 			return
 		}
-		f.set.SetRankBy(map[string]sampler.RankBy{rankGainLabel: sampler.RankPromptGain}[rank.Selected])
+		by := sampler.RankLikelihood
+		if rank.Selected == rankGainLabel {
+			by = sampler.RankPromptGain
+		}
+		f.set.SetRankBy(by)
 		f.host.setGridLines(grid.Checked)
 		if d := strings.TrimSpace(dir.Text); d != f.outputs() {
 			f.host.report(f.host.SetOutputsDir(d))

@@ -89,8 +89,8 @@ type Studio struct {
 	savedKeys  map[string]bool
 	outputsDir string
 	lastErr    error
-	errDialog  dialog.Dialog // the error shown, until it is closed
-	quitAsk    *quitQuestion // the question whether to quit, while shown
+	errDialog  singleDialog // the error shown, until it is closed
+	quitAsk    singleDialog // the question whether to quit, while shown
 	closing    bool
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.

@@ -31,28 +31,11 @@ func (s *Studio) showError(err error) {
 	}
 	// The newest error replaces the one shown: errors do not pile up
 	// behind each other.
-	if s.errDialog != nil {
-		s.errDialog.Hide()
-	}
-	d := dialog.NewError(err, s.win)
-	d.SetOnClosed(func() {
-		if s.errDialog == d {
-			s.errDialog = nil
-		}
-	})
-	s.errDialog = d
-	d.Show()
+	s.errDialog.show(dialog.NewError(err, s.win), err.Error())
 }
 
 // closeError closes the error shown, if any (Escape and Return do).
-func (s *Studio) closeError() bool {
-	if s.errDialog == nil {
-		return false
-	}
-	s.errDialog.Hide()
-	s.errDialog = nil
-	return true
-}
+func (s *Studio) closeError() bool { return s.errDialog.close() }
 
 // imageParams are the current image's own parameters.
 func (s *Studio) imageParams() core.Params { return s.doc.ImageParams() }

@@ -184,26 +184,11 @@ func (s *Studio) requestClose() {
 
 // askQuit asks whether to quit with message, replacing a question shown.
 func (s *Studio) askQuit(message string) {
-	if s.quitAsk != nil {
-		s.quitAsk.d.Hide()
-	}
-	q := &quitQuestion{text: message}
-	q.d = dialog.NewConfirm("Quit Tessera?", message, func(ok bool) {
-		if s.quitAsk == q {
-			s.quitAsk = nil
-		}
+	s.quitAsk.show(dialog.NewConfirm("Quit Tessera?", message, func(ok bool) {
 		if ok {
 			s.quit()
 		}
-	}, s.win)
-	s.quitAsk = q
-	q.d.Show()
-}
-
-// quitQuestion is the question whether to quit, while it is shown.
-type quitQuestion struct {
-	d    dialog.Dialog
-	text string
+	}, s.win), message)
 }
 
 // runnerIdle follows the end of a run (the runner's idle hook, on the UI
@@ -216,7 +201,7 @@ func (s *Studio) runnerIdle() {
 // runEnded brings a quit question asked during the run up to date: what
 // it warned would be lost is saved now, or the reason is another.
 func (s *Studio) runEnded() {
-	if s.quitAsk == nil || s.closing {
+	if !s.quitAsk.shown() || s.closing {
 		return
 	}
 	s.autosave()

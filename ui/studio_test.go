@@ -631,7 +631,7 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 		t.Fatalf("open a model during a run: %v; stop disabled %v, generate disabled %v", err, s.panel.stop.Disabled(), s.panel.generate.Disabled())
 	}
 	s.requestClose()
-	if s.quitAsk == nil || !strings.Contains(s.quitAsk.text, "would be lost") || s.closing {
+	if !s.quitAsk.shown() || !strings.Contains(s.quitAsk.text, "would be lost") || s.closing {
 		t.Fatal("quitting during a run did not ask")
 	}
 	s.Stop()
@@ -642,7 +642,7 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 		t.Fatal("nothing is lost after the run, and the model picker is back")
 	}
 	// the question asked during the run says so now
-	if s.quitAsk == nil || !strings.Contains(s.quitAsk.text, "Nothing would be lost now") || len(s.Window().Canvas().Overlays().List()) != 1 {
+	if !s.quitAsk.shown() || !strings.Contains(s.quitAsk.text, "Nothing would be lost now") || len(s.Window().Canvas().Overlays().List()) != 1 {
 		t.Fatalf("after the run the quit question is %+v", s.quitAsk)
 	}
 }
