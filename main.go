@@ -4,12 +4,17 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/tessera-studio/tessera/app"
 	_ "github.com/tessera-studio/tessera/app/locale" // before Fyne reads the locale
+	"github.com/tessera-studio/tessera/engine/blas"
 )
 
 func main() {
+	if err := blas.UseBestCore(); err != nil { // may restart the process
+		fmt.Fprintln(os.Stderr, "tessera: warning:", err)
+	}
 	os.Exit(app.Main(os.Args[1:], app.Env{Stdout: os.Stdout, Stderr: os.Stderr}))
 }

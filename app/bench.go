@@ -32,6 +32,7 @@ type benchReport struct {
 	Batch8StreamBoundTokens float64 `json:"batch8_stream_bound_tokens_per_s"`
 	MemoryGBPerS            float64 `json:"memory_gb_per_s"`
 	SgemmGFLOPS             float64 `json:"sgemm_gflops"`
+	BLASCore                string  `json:"blas_core"` // OpenBLAS's kernel set (blas.Core)
 
 	config model.Config // for the streaming bounds
 }
@@ -118,12 +119,12 @@ func runBench(ctx context.Context, env Env, args []string) error {
 		// from the sgemm run and the bandwidth buffer would otherwise linger
 		// while the engine samples.
 		sgemm := measureSgemm(*threads)
-		fmt.Fprintf(log, "sgemm (OpenBLAS, %d threads): %.1f GFLOP/s\n", *threads, sgemm)
+		fmt.Fprintf(log, "sgemm (OpenBLAS %s kernels, %d threads): %.1f GFLOP/s\n", blas.Core(), *threads, sgemm)
 		bw := measureBandwidth(*threads)
 		fmt.Fprintf(log, "memory read: %.1f GB/s\n", bw/1e9)
 		for i := range reports {
 			r := &reports[i]
-			r.SgemmGFLOPS, r.MemoryGBPerS = sgemm, bw/1e9
+			r.SgemmGFLOPS, r.MemoryGBPerS, r.BLASCore = sgemm, bw/1e9, blas.Core()
 			r.StreamBoundTokensPerS = streamBound(r.config, 1, r.TokensTimed, r.Precision, bw)
 			r.Batch8StreamBoundTokens = streamBound(r.config, 8, r.TokensTimed, r.Precision, bw)
 		}

@@ -142,7 +142,10 @@ func Preset(dataset string) Settings {
 		// (6 layers: 0.74 and 42%), × 48 at 0.004 0.63–0.64 and 60–65% in
 		// two runs (batch 64 at 0.006: 0.65; 3 layers: 0.61 and 60%, the
 		// same within noise; 2 heads: 0.66 and 51%), × 32 at 0.005 0.65 and
-		// 61%. Over 48,000 pictures
+		// 61%. Those ran on OpenBLAS's Prescott fallback; on its SkylakeX
+		// kernels (blas.UseBestCore, 2.5× the steps) × 48 made 0.57–0.58
+		// and 74–82% in two runs, × 64 at 0.003 0.56 and 75%, 2,048 codes
+		// (a 97.9% ceiling, 2.5 minutes of k-means) 63%. Over 48,000 pictures
 		// without dropout (6,000 overfit). Top-p 0.9 and guidance 1.5 draw
 		// more captions right than plain sampling, guidance 1.25 or 2, or
 		// top-p 0.8 or 0.95. No shifts: a shifted copy shows white past a

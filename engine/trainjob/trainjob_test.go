@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tessera-studio/tessera/engine/blas/blastest"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/train"
 )
@@ -22,6 +23,7 @@ var shared struct {
 }
 
 func TestMain(m *testing.M) {
+	blastest.Setup() // the OpenBLAS kernels that suit this CPU
 	code := m.Run()
 	if shared.dir != "" {
 		os.RemoveAll(shared.dir)

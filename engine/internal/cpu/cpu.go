@@ -5,6 +5,8 @@ package cpu
 
 // Features are the vector extensions usable on this machine.
 type Features struct {
+	// AVX: AVX with the YMM state enabled.
+	AVX bool
 	// AVX2FMA: AVX2 and FMA3 with the YMM state enabled.
 	AVX2FMA bool
 	// F16C: half↔float conversions (VCVTPH2PS, VCVTPS2PH).
@@ -12,6 +14,10 @@ type Features struct {
 	// AVX512VL: AVX-512F with 256-bit (VL) forms and the state of
 	// registers 16–31 enabled.
 	AVX512VL bool
+	// AVX512Core: AVX-512 F, CD, BW, DQ and VL with the ZMM state enabled,
+	// what every Intel AVX-512 core since Skylake-SP has (OpenBLAS's
+	// SkylakeX kernels).
+	AVX512Core bool
 	// Intel: the vendor is GenuineIntel (CPUID leaf 0), whose AVX-512
 	// cores run 512-bit arithmetic at full width.
 	Intel bool

@@ -21,11 +21,14 @@ func detect() Features {
 	if xcr0&6 != 6 { // SSE and AVX state
 		return f
 	}
+	f.AVX = true
 	_, b7, _, _ := cpuid(7, 0)
 	const avx2, avx512f, avx512vl = 1 << 5, 1 << 16, 1 << 31
+	const avx512dq, avx512cd, avx512bw = 1 << 17, 1 << 28, 1 << 30
 	f.AVX2FMA = b7&avx2 != 0 && c1&fma != 0
 	f.F16C = c1&f16c != 0
 	// opmask, upper ZMM halves and ZMM16–31 state
 	f.AVX512VL = f.AVX2FMA && b7&avx512f != 0 && b7&avx512vl != 0 && xcr0&0xe6 == 0xe6
+	f.AVX512Core = f.AVX512VL && b7&(avx512dq|avx512cd|avx512bw) == avx512dq|avx512cd|avx512bw
 	return f
 }
