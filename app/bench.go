@@ -124,7 +124,7 @@ func runBench(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(log, "memory read: %.1f GB/s\n", bw/1e9)
 		for i := range reports {
 			r := &reports[i]
-			r.SgemmGFLOPS, r.MemoryGBPerS, r.BLASCore = sgemm, bw/1e9, blas.Core()
+			r.SgemmGFLOPS, r.MemoryGBPerS = sgemm, bw/1e9
 			r.StreamBoundTokensPerS = streamBound(r.config, 1, r.TokensTimed, r.Precision, bw)
 			r.Batch8StreamBoundTokens = streamBound(r.config, 8, r.TokensTimed, r.Precision, bw)
 		}
@@ -181,7 +181,7 @@ func benchPrecision(ctx context.Context, log io.Writer, br benchRun) (benchRepor
 		return benchReport{}, err
 	}
 	c := b.Model.Config
-	r := benchReport{Model: b.Name, Params: c.Params(), Tokens: b.ImageTokens(), Threads: threads, Precision: prec, LoadS: time.Since(start).Seconds(), config: c}
+	r := benchReport{Model: b.Name, Params: c.Params(), Tokens: b.ImageTokens(), Threads: threads, Precision: prec, BLASCore: blas.Core(), LoadS: time.Since(start).Seconds(), config: c}
 	fmt.Fprintf(log, "model %s (%s): %d parameters, %d tokens an image, loaded in %.3f s\n", b.Name, prec, r.Params, r.Tokens, r.LoadS)
 	if rep := b.Model.HalfReport().String(); rep != "" {
 		fmt.Fprintf(log, "  %s\n", rep)

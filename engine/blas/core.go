@@ -2,6 +2,7 @@ package blas
 
 /*
 char *openblas_get_corename(void);
+char *openblas_get_config(void);
 */
 import "C"
 
@@ -24,38 +25,46 @@ func Core() string {
 	return C.GoString(C.openblas_get_corename())
 }
 
-// Vector width classes of x86-64 OpenBLAS cores.
+// tier is a vector width class of x86-64 OpenBLAS cores.
+type tier int
+
 const (
-	tierSSE = iota
+	tierSSE tier = iota
 	tierAVX
 	tierAVX2
 	tierAVX512
 )
 
-// coreTiers classes the x86-64 kernel sets of OpenBLAS's DYNAMIC_ARCH
-// builds (driver/others/dynamic.c) by the widest vector instructions their
-// sgemm uses. A name not listed (a newer OpenBLAS's new core) is never
-// overridden.
-var coreTiers = map[string]int{
-	"unknown": tierSSE, "katmai": tierSSE, "coppermine": tierSSE, "northwood": tierSSE,
-	"prescott": tierSSE, "banias": tierSSE, "atom": tierSSE, "core2": tierSSE,
-	"penryn": tierSSE, "dunnington": tierSSE, "nehalem": tierSSE, "athlon": tierSSE,
-	"opteron": tierSSE, "opteron_sse3": tierSSE, "barcelona": tierSSE, "nano": tierSSE,
-	"bobcat":      tierSSE,
-	"sandybridge": tierAVX, "bulldozer": tierAVX, "piledriver": tierAVX, "steamroller": tierAVX,
-	"haswell": tierAVX2, "excavator": tierAVX2, "zen": tierAVX2,
-	"skylakex": tierAVX512, "cooperlake": tierAVX512, "sapphirerapids": tierAVX512,
+// coreTier classes the x86-64 kernel sets of OpenBLAS's DYNAMIC_ARCH
+// builds (the corename list of driver/others/dynamic.c, 0.3.21 to 0.3.29)
+// by the widest vector instructions their sgemm uses. known is false for a
+// name not listed, including "Unknown" (what OpenBLAS reports for a core
+// missing from its own list): such a core is never overridden.
+func coreTier(name string) (t tier, known bool) {
+	switch strings.ToLower(name) {
+	case "katmai", "coppermine", "northwood", "prescott", "banias", "atom", "core2", "penryn",
+		"dunnington", "nehalem", "athlon", "opteron", "opteron_sse3", "barcelona", "nano", "bobcat":
+		return tierSSE, true
+	case "sandybridge", "bulldozer", "piledriver", "steamroller":
+		return tierAVX, true
+	case "haswell", "excavator", "zen":
+		return tierAVX2, true
+	case "skylakex", "cooperlake", "sapphirerapids":
+		return tierAVX512, true
+	}
+	return 0, false
 }
 
 // BetterCore returns the OPENBLAS_CORETYPE value whose kernels suit a CPU
 // with features f better than the detected core's, or "" when the detected
-// core is right (or unknown to this table). OpenBLAS 0.3.21 (Debian 12's)
-// knows CPUs by family and model number, so a newer one falls back to its
-// oldest kernels: an Emerald Rapids Xeon (family 6, model 207) runs as a
-// Prescott, whose single-threaded sgemm measured 17–25 GFLOP/s on 1024³
-// where SkylakeX's made 85–138 on the same machine.
+// core is right (or unknown to coreTier). OpenBLAS 0.3.21 (Debian 12's)
+// knows Intel CPUs by family and model number; a family-6 model it does not
+// list in its extended-model groups 11 and up, such as an Emerald Rapids
+// Xeon (model 207), falls through to its Pentium 4 branch and runs the
+// Prescott (SSE3) kernels, whose single-threaded sgemm measured 17–25
+// GFLOP/s on 1024³ where SkylakeX's made 85–138 on the same machine.
 func BetterCore(detected string, f cpu.Features) string {
-	have, known := coreTiers[strings.ToLower(detected)]
+	have, known := coreTier(detected)
 	if !known {
 		return ""
 	}
@@ -70,21 +79,30 @@ func BetterCore(detected string, f cpu.Features) string {
 	return ""
 }
 
+// dynamicArch reports whether OpenBLAS was built with DYNAMIC_ARCH, the
+// only kind that reads OPENBLAS_CORETYPE (openblas_get_config).
+func dynamicArch() bool {
+	return strings.Contains(C.GoString(C.openblas_get_config()), "DYNAMIC_ARCH")
+}
+
 // UseBestCore restarts the process with OPENBLAS_CORETYPE set to
-// BetterCore's choice when OpenBLAS picked kernels for an older CPU than
-// this one. It returns nil without restarting when nothing needs doing:
-// OPENBLAS_CORETYPE is set already (the user's choice, or the restarted
-// process), or the detected core is right. On a restart it does not
-// return; an error means the restart failed and the process goes on with
-// the detected kernels. Call it first thing in main (and in a TestMain),
-// before any goroutine or window starts.
+// BetterCore's choice when a DYNAMIC_ARCH OpenBLAS picked kernels for an
+// older CPU than this one. It returns nil without restarting when nothing
+// needs doing: OPENBLAS_CORETYPE is set already (the user's choice, which
+// is also how to opt out, or the restarted process), OpenBLAS has a fixed
+// target, or the detected core is right. With -tags purego the CPU's
+// features read as none, so it never restarts. On a restart it does not
+// return (the same executable, arguments, pid and open files carry on);
+// an error means the restart failed and the process goes on with the
+// detected kernels. Call it first thing in main (and in a TestMain: see
+// blastest), before any goroutine or window starts.
 func UseBestCore() error {
 	if _, set := os.LookupEnv(CoreEnv); set {
 		return nil
 	}
 	detected := Core()
 	core := BetterCore(detected, cpu.X86)
-	if core == "" {
+	if core == "" || !dynamicArch() {
 		return nil
 	}
 	if err := restartWith(CoreEnv + "=" + core); err != nil {

@@ -1,11 +1,11 @@
-//go:build !linux
+//go:build !unix
 
 package blas
 
 import "errors"
 
-// restartWith is Linux-only (syscall.Exec); elsewhere the process keeps the
-// kernels OpenBLAS detected.
+// restartWith needs exec (Unix); elsewhere the process keeps the kernels
+// OpenBLAS detected.
 func restartWith(string) error {
-	return errors.New("restarting is implemented on Linux only")
+	return errors.New("restarting is implemented on Unix only")
 }
