@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -125,12 +126,9 @@ func checkOut(name, path, ext string) error {
 	case !fi.IsDir():
 		return fmt.Errorf("--%s %q: %s is a file, not a folder", name, path, dir)
 	}
-	probe, err := os.CreateTemp(dir, ".tessera-write-check-*")
-	if err != nil {
+	if err := atomicfile.CheckFolder(dir); err != nil {
 		return fmt.Errorf("--%s %q: cannot write in %s: %w", name, path, dir, err)
 	}
-	probe.Close()
-	os.Remove(probe.Name())
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nfnt/resize"
 
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 )
 
@@ -98,7 +99,7 @@ func exportMetadata(rec pngmeta.Record, w, h int) map[string]string {
 // resolveSavePath turns what was typed as a destination into a path: a
 // full path is taken as it is, "~/…" is in the home folder, a bare name or
 // relative path goes into dir; ext is added when the name has none, and
-// another extension is refused. The folder must exist.
+// another extension is refused. The folder must exist and take new files.
 func resolveSavePath(typed, dir, ext string) (string, error) {
 	p := strings.TrimSpace(typed)
 	if p == "" {
@@ -131,6 +132,10 @@ func resolveSavePath(typed, dir, ext string) (string, error) {
 	}
 	if info, err := os.Stat(filepath.Dir(p)); err != nil || !info.IsDir() {
 		return "", fmt.Errorf("the folder %s does not exist", filepath.Dir(p))
+	}
+	// A background write (the time-lapse) would fail after its dialog closed.
+	if err := atomicfile.CheckFolder(filepath.Dir(p)); err != nil {
+		return "", fmt.Errorf("cannot write in %s: %w", filepath.Dir(p), err)
 	}
 	return p, nil
 }

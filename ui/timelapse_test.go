@@ -6,6 +6,7 @@ import (
 	"image/gif"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -100,5 +101,22 @@ func TestTimelapseFailureReported(t *testing.T) {
 	s.Wait()
 	if s.LastError() == nil || !hasDialog(s) {
 		t.Fatal("no error shown")
+	}
+}
+
+// A time-lapse into a folder that takes no new files (/proc, even for root)
+// is refused before the dialog's work goes to the background, so the dialog
+// comes back with what was typed; the write once failed later, unseen by it.
+func TestTimelapseUnwritableFolderRefusedFirst(t *testing.T) {
+	if fi, err := os.Stat("/proc"); err != nil || !fi.IsDir() {
+		t.Skip("no /proc")
+	}
+	s := newTestStudio(t)
+	generate(t, s)
+	asked := 0
+	s.files.saveTo("/proc/tessera-timelapse.gif", ".gif", s.TimelapseAs, func() { asked++ })
+	s.Wait()
+	if asked != 1 || s.LastError() == nil || !strings.Contains(s.LastError().Error(), "cannot write in /proc") {
+		t.Fatalf("dialog shown again %d times, error %v", asked, s.LastError())
 	}
 }

@@ -55,6 +55,19 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 	return nil
 }
 
+// CheckFolder reports whether Write can create files in dir: it creates
+// and removes an empty temporary file there, so a long computation whose
+// result goes to dir fails before it starts rather than at the write (a
+// read-only or full file system, a folder without write permission).
+func CheckFolder(dir string) error {
+	probe, err := os.CreateTemp(dir, ".tessera-write-check-*")
+	if err != nil {
+		return err
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
 // WriteBytes atomically replaces path with data.
 func WriteBytes(path string, data []byte) error {
 	return Write(path, func(w io.Writer) error {
