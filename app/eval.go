@@ -69,6 +69,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	dataset := fs.String("data", "", "reference dataset: emoji or mnist (default: from the model's name)")
 	style := fs.String("style", "", "emoji: append this style (google, twitter, openmoji, \"fluent flat\", \"fluent modern\", \"fluent contrast\") to every prompt and also count how often the nearest image has that style")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	ceiling := fs.Bool("ceiling", false, "also report the image tokenizer's ceiling: how many dataset images of the prompted names (of --style's style when set) are still nearest their own name after encoding and decoding")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -98,6 +99,12 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		used.Seed = 1 // seeds 1…N unless --seed says otherwise
 	}
 	wantStyle := strings.ReplaceAll(strings.Join(prompt.Split(*style), "-"), " ", "-")
+	var ceil tokenizerCeiling
+	if *ceiling {
+		if ceil, err = measureCeiling(ctx, b, ref, cases, wantStyle); err != nil {
+			return err
+		}
+	}
 	var t evalTotals
 	for _, c := range cases {
 		r, err := evalPrompt(ctx, b, ref, c, used, evalSampling{*seeds, *candidates, *rankBy}, *style != "", wantStyle)
@@ -115,9 +122,16 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		if *style != "" {
 			out["style"], out["style_hits"] = *style, t.styled
 		}
+		if *ceiling {
+			out["ceiling_hits"], out["ceiling_images"] = ceil.hits, ceil.images
+		}
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}
 	t.print(env.Stdout, kind, used, *seeds, *style)
+	if *ceiling {
+		fmt.Fprintf(env.Stdout, "tokenizer ceiling: %d of %d dataset images of these prompts (%.1f%%) are still nearest their own %s after the image tokenizer's encode and decode\n",
+			ceil.hits, ceil.images, 100*float64(ceil.hits)/float64(max(ceil.images, 1)), kind)
+	}
 	if *candidates > 1 {
 		fmt.Fprintf(env.Stdout, "each sample is the first of %d candidates (seeds %d…%d) ranked by %s\n", *candidates, used.Seed, used.Seed+uint64(*seeds**candidates)-1, *rankBy)
 	}
@@ -165,6 +179,39 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string) (*
 		return nearest.New(all, w), cases, nil
 	}
 	return nil, nil, usageError{fmt.Sprintf("no reference set for model %q: pass --data emoji or --data mnist", kind)}
+}
+
+// tokenizerCeiling counts the reference images of the evaluated labels
+// (images) and how many of them are nearest an image of their own label
+// after the model's image tokenizer encodes and decodes them (hits): what
+// adherence a model that redrew dataset images exactly would score.
+type tokenizerCeiling struct{ hits, images int }
+
+// measureCeiling measures the tokenizer ceiling of cases on ref, counting
+// only images of style wantStyle when it is not empty.
+func measureCeiling(ctx context.Context, b *bundle.Bundle, ref *nearest.Set, cases []evalCase, wantStyle string) (tokenizerCeiling, error) {
+	labels := map[string]bool{}
+	for _, c := range cases {
+		labels[c.label] = true
+	}
+	var c tokenizerCeiling
+	for _, s := range ref.Samples {
+		if !labels[s.Key] || (wantStyle != "" && s.Style != wantStyle) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return c, err
+		}
+		codes, err := b.Encode(s.Image)
+		if err != nil {
+			return c, fmt.Errorf("tokenizer ceiling: encode %q: %w", s.Caption, err)
+		}
+		c.images++
+		if ref.Samples[ref.Index(b.Decode(codes))].Key == s.Key {
+			c.hits++
+		}
+	}
+	return c, nil
 }
 
 // evalSampling is how eval-prompts draws each prompt's samples: seeds

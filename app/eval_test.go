@@ -1,9 +1,14 @@
 package app
 
 import (
+	"context"
 	"image"
 	"image/color"
 	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/nearest"
 )
 
 func square(c color.NRGBA, size int) *image.NRGBA {
@@ -35,5 +40,53 @@ func TestTrimStyle(t *testing.T) {
 		if got := trimStyle(c.caption, c.style); got != c.want {
 			t.Errorf("trimStyle(%q, %q) = %q, want %q", c.caption, c.style, got, c.want)
 		}
+	}
+}
+
+// TestMeasureCeiling checks the tokenizer ceiling: images the codebook
+// draws exactly stay nearest themselves; an image whose codes decode to
+// another label's image counts as a miss; --style keeps only its style.
+func TestMeasureCeiling(t *testing.T) {
+	b := bundletest.Tiny(9)
+	n := b.ImageTokens()
+	codes := func(c int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = (c + i) % b.Codes()
+		}
+		return out
+	}
+	a, bb := b.Decode(codes(1)), b.Decode(codes(5))
+	// c is a's picture off by one level in one channel: it encodes to a's
+	// codes, so after the tokenizer it is a, not c.
+	c := image.NewNRGBA(a.Rect)
+	copy(c.Pix, a.Pix)
+	if c.Pix[0] < 255 {
+		c.Pix[0]++
+	} else {
+		c.Pix[0]--
+	}
+	samples := []data.Sample{
+		{Caption: "a google", Key: "a", Style: "google", Image: a},
+		{Caption: "b twitter", Key: "b", Style: "twitter", Image: bb},
+		{Caption: "c google", Key: "c", Style: "google", Image: c},
+		{Caption: "d google", Key: "d", Style: "google", Image: bb},
+	}
+	w, _ := b.ImageSize()
+	ref := nearest.New(samples, w)
+	cases := []evalCase{{"a", "a"}, {"b", "b"}, {"c", "c"}}
+	got, err := measureCeiling(context.Background(), b, ref, cases, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != (tokenizerCeiling{hits: 2, images: 3}) {
+		t.Errorf("all styles: %+v, want 2 hits of 3 images", got)
+	}
+	got, err = measureCeiling(context.Background(), b, ref, cases, "google")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != (tokenizerCeiling{hits: 1, images: 2}) {
+		t.Errorf("google only: %+v, want 1 hit of 2 images", got)
 	}
 }
