@@ -707,8 +707,19 @@ func TestEmptyHintZoomAndReplay(t *testing.T) {
 func TestErrorDialogKeys(t *testing.T) {
 	s := newTestStudio(t)
 	c := s.Window().Canvas()
-	press := func(k fyne.KeyName) { c.OnTypedKey()(&fyne.KeyEvent{Name: k}) }
+	// Keys go where the window sends them: to the focused widget (that of
+	// the topmost overlay while one is shown), else to the canvas handler.
+	press := func(k fyne.KeyName) {
+		ev := &fyne.KeyEvent{Name: k}
+		if f := c.Focused(); f != nil {
+			f.TypedKey(ev)
+			return
+		}
+		c.OnTypedKey()(ev)
+	}
 	overlays := func() int { return len(c.Overlays().List()) }
+	// The user was typing a prompt when the errors came.
+	c.Focus(s.panel.prompt)
 	s.showError(errors.New("first"))
 	s.showError(errors.New("second"))
 	if n := overlays(); n != 1 {
@@ -725,5 +736,8 @@ func TestErrorDialogKeys(t *testing.T) {
 	}
 	if s.closeError() {
 		t.Fatal("an error is still recorded as shown")
+	}
+	if c.Focused() != s.panel.prompt {
+		t.Errorf("focus after the errors closed: %T, want the prompt back", c.Focused())
 	}
 }
