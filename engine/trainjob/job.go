@@ -184,6 +184,11 @@ func run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	fmt.Fprintf(log, "model: %d parameters, %d layers × %d wide, %d tokens a sequence\n", prep.Config.Params(), prep.Config.NLayer, prep.Config.NEmbd, prep.Config.NPositions)
 	hooks := train.Hooks{
 		Samples: func(dir, weightsPath string) error {
+			// The model exported mid-run samples as the finished one will:
+			// with the recommended settings (the sample grid too).
+			if err := setDefaults(filepath.Dir(weightsPath), s.Defaults); err != nil {
+				return fmt.Errorf("record the defaults: %w", err)
+			}
 			path := filepath.Join(dir, SamplesFile)
 			grid := func() error { return SampleGrid(path, filepath.Dir(weightsPath), s.SamplePrompts, s.Threads) }
 			if prep.Config.IsEdit() {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/blas/blastest"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/train"
 )
@@ -74,15 +75,23 @@ func tinyRun(t *testing.T, steps, evalEvery int) Settings {
 // its card, the curve, the samples and a record that ReadRun reads back.
 func TestRunReportsAndRecords(t *testing.T) {
 	s := tinyRun(t, 6, 3)
+	s.Defaults = sampling.Recommended{Temperature: 0.7, Guidance: 2}
 	var steps []int
 	var evals []int
 	samples := 0
 	var log strings.Builder
 	res, err := Run(context.Background(), s, Events{
-		Log:     &log,
-		Step:    func(i train.StepInfo) { steps = append(steps, i.Step) },
-		Eval:    func(step int, bits float64, best bool) { evals = append(evals, step) },
-		Samples: func(path string) { samples++ },
+		Log:  &log,
+		Step: func(i train.StepInfo) { steps = append(steps, i.Step) },
+		Eval: func(step int, bits float64, best bool) { evals = append(evals, step) },
+		Samples: func(path string) {
+			samples++
+			// Mid-run, the exported model already carries the defaults.
+			c, err := model.LoadConfig(filepath.Join(s.OutDir, "model", model.ConfigFile))
+			if err != nil || c.Tessera == nil || c.Tessera.Defaults == nil || *c.Tessera.Defaults != s.Defaults {
+				t.Errorf("mid-run export: defaults %+v, want %+v (%v)", c.Tessera, s.Defaults, err)
+			}
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
