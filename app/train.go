@@ -67,7 +67,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	rangedIntVar(fs, &f.shifts, "shifts", 0, 0, 64, "shifted copies of each training image (augmentation)")
 	rangedIntVar(fs, &f.maxShift, "max-shift", 0, 0, 64, "largest shift in pixels")
 	rangedIntVar(fs, &f.batch, "batch", 0, 1, 4096, "sequences per step")
-	rangedIntVar(fs, &f.steps, "steps", 0, 0, 100000000, "optimiser steps (0 = from --epochs)")
+	rangedIntVar(fs, &f.steps, "steps", 0, 0, 100000000, "optimiser steps, the learning-rate schedule's length (0 = from --epochs); with --resume, a new length, shorter or longer, past the checkpoint's step")
 	rangedIntVar(fs, &f.evalEvery, "eval-every", 0, 0, 100000000, "steps between validation passes (0 = 250)")
 	rangedFloatVar(fs, &f.lr, "lr", 0, 0, 10, true, "peak learning rate")
 	rangedFloatVar(fs, &f.dropout, "dropout", 0, 0, 0.9, false, "residual and embedding dropout")

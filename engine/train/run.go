@@ -267,7 +267,8 @@ func Run(ctx context.Context, opt Options, train, val []Example, hooks Hooks) (*
 // there is one, and returns it with the options of the run it continues:
 // the checkpoint's, except what may change between sessions (time budget,
 // workers, progress, output folders and type, evaluation and checkpoint
-// intervals, and a longer schedule). Without a checkpoint it returns opt.
+// intervals, and the schedule's length, longer or shorter but past the
+// checkpoint's step). Without a checkpoint it returns opt.
 func resumed(opt Options) (*Checkpoint, Options, error) {
 	ckPath := filepath.Join(opt.OutDir, CheckpointFile)
 	if !opt.Resume {
@@ -293,7 +294,12 @@ func resumed(opt Options) (*Checkpoint, Options, error) {
 	if opt.CheckpointEvery != 0 {
 		o.CheckpointEvery = opt.CheckpointEvery
 	}
-	if opt.Steps > ck.TotalSteps {
+	if opt.Steps > 0 && opt.Steps != ck.TotalSteps {
+		// A new schedule length: longer to train on, shorter to anneal
+		// sooner (the cosine jumps to the new schedule's position).
+		if opt.Steps <= ck.Step {
+			return nil, opt, fmt.Errorf("train: %s is at step %d already; a new schedule needs more steps than that, not %d", ckPath, ck.Step, opt.Steps)
+		}
 		o.Steps, ck.TotalSteps = opt.Steps, opt.Steps
 	}
 	return ck, o, nil

@@ -116,6 +116,36 @@ func TestResumeIsExact(t *testing.T) {
 	t.Logf("20 straight steps == 10 + checkpoint + resume + 10: %d weights, best val %.4f bits at step %d", len(a.Params.Data), a.BestVal, a.BestStep)
 }
 
+// TestResumeShortensSchedule: a resume may shorten the schedule to anneal
+// sooner, but not to a length the checkpoint has already passed.
+func TestResumeShortensSchedule(t *testing.T) {
+	cfg := tinyConfig()
+	train, val := toyData(cfg, 30, 1), toyData(cfg, 6, 2)
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	hooks := Hooks{Step: func(s StepInfo) {
+		if s.Step == 10 {
+			cancel()
+		}
+	}}
+	if _, err := Run(ctx, resumeOptions(dir), train, val, hooks); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	opt := resumeOptions(dir)
+	opt.Resume, opt.Steps = true, 10
+	if _, err := Run(context.Background(), opt, train, val, Hooks{}); err == nil || !strings.Contains(err.Error(), "step 10 already") {
+		t.Fatalf("resume to a schedule already passed: %v, want an error naming step 10", err)
+	}
+	opt.Steps = 14
+	res, err := Run(context.Background(), opt, train, val, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Steps != 14 || res.TotalSteps != 14 || res.Stop != StopDone {
+		t.Fatalf("shortened schedule: stopped at %d of %d (%v), want 14 of 14, done", res.Steps, res.TotalSteps, res.Stop)
+	}
+}
+
 // TestRunLearnsAndExports trains the toy task, checks that validation loss
 // falls far below chance, and that the exported folder loads in the
 // inference engine and computes the trainer's logits.
