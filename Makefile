@@ -23,7 +23,7 @@ vet: deps
 test: vet
 	$(GO) test -race -timeout 20m ./engine/...
 	$(GO) test -tags purego -timeout 10m ./engine/kernels/ ./engine/model/ ./engine/train/
-	$(GO) test -timeout 20m ./app/... ./ui/... ./assets/... .
+	$(GO) test -timeout 20m ./app/... ./ui/... ./assets/... ./internal/... .
 
 bench: build
 	$(GO) test -run XXX -bench . -benchtime 20x ./engine/model/ ./engine/blas/ ./engine/kernels/

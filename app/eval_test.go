@@ -9,21 +9,14 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/nearest"
+	"github.com/tessera-studio/tessera/internal/imagetest"
 )
-
-func square(c color.NRGBA, size int) *image.NRGBA {
-	img := image.NewNRGBA(image.Rect(0, 0, size, size))
-	for i := 0; i < len(img.Pix); i += 4 {
-		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = c.R, c.G, c.B, 255
-	}
-	return img
-}
 
 // TestDistinctPictures checks eval-prompts' variety measure: images within
 // 25 dB of each other are one picture.
 func TestDistinctPictures(t *testing.T) {
-	red, green := square(color.NRGBA{220, 30, 30, 255}, 8), square(color.NRGBA{30, 200, 40, 255}, 8)
-	nearRed := square(color.NRGBA{222, 31, 30, 255}, 8)
+	red, green := imagetest.Solid(color.NRGBA{220, 30, 30, 255}, 8), imagetest.Solid(color.NRGBA{30, 200, 40, 255}, 8)
+	nearRed := imagetest.Solid(color.NRGBA{222, 31, 30, 255}, 8)
 	groups, diff, pairs := distinctPictures([]*image.NRGBA{red, nearRed, green, red})
 	if groups != 2 || pairs != 6 || diff != 3 {
 		t.Fatalf("groups %d, different pairs %d of %d; want 2, 3 of 6", groups, diff, pairs)

@@ -9,26 +9,19 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/nearest"
+	"github.com/tessera-studio/tessera/internal/imagetest"
 )
-
-func flat(c color.NRGBA, side int) *image.NRGBA {
-	img := image.NewNRGBA(image.Rect(0, 0, side, side))
-	for i := 0; i < len(img.Pix); i += 4 {
-		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = c.R, c.G, c.B, 255
-	}
-	return img
-}
 
 // TestCheckMemorisedTellsCopiesFromNewPictures: a picture equal to a
 // training image is its near-copy; one unlike every image is new.
 func TestCheckMemorisedTellsCopiesFromNewPictures(t *testing.T) {
 	set := nearest.New([]data.Sample{
-		{Caption: "red square", Image: flat(color.NRGBA{220, 30, 30, 255}, 16)},
-		{Caption: "blue square", Image: flat(color.NRGBA{30, 30, 220, 255}, 16)},
+		{Caption: "red square", Image: imagetest.Solid(color.NRGBA{220, 30, 30, 255}, 16)},
+		{Caption: "blue square", Image: imagetest.Solid(color.NRGBA{30, 30, 220, 255}, 16)},
 	}, 16)
 	got := checkMemorised(set, []string{"a", "b"}, []image.Image{
-		flat(color.NRGBA{30, 30, 220, 255}, 16),
-		flat(color.NRGBA{120, 200, 90, 255}, 16),
+		imagetest.Solid(color.NRGBA{30, 30, 220, 255}, 16),
+		imagetest.Solid(color.NRGBA{120, 200, 90, 255}, 16),
 	})
 	if got[0].nearest.Caption != "blue square" || !got[0].nearCopy || !strings.Contains(got[0].verdict(), "near-copy") {
 		t.Errorf("copy: nearest %q, near-copy %v, %q", got[0].nearest.Caption, got[0].nearCopy, got[0].verdict())

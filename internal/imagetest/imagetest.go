@@ -1,0 +1,18 @@
+// Package imagetest makes the small pictures the tests of several packages
+// share, so that each test file does not keep its own copy.
+package imagetest
+
+import (
+	"image"
+	"image/color"
+)
+
+// Solid returns a side×side opaque picture filled with c (alpha forced to
+// 255).
+func Solid(c color.NRGBA, side int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, side, side))
+	for i := 0; i < len(img.Pix); i += 4 {
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = c.R, c.G, c.B, 255
+	}
+	return img
+}
