@@ -35,6 +35,7 @@ func commands() map[string]command {
 		"generate":        {"sample images from a prompt into PNG files", runGenerate},
 		"score":           {"likelihood of images under a model (NLL, bits per token)", runScore},
 		"bench":           {"sampling speed against the machine's limits", runBench},
+		"average":         {"write the mean of the weights of checkpoints of one run (stochastic weight averaging) as a model folder", runAverage},
 		"random-model":    {"write a model folder of random weights shaped like OpenAI's imagegpt-small, -medium or -large", runRandomModel},
 		"info":            {"a model's configuration, size and codebook", runInfo},
 		"timelapse":       {"an animated GIF of an image appearing patch by patch", runTimelapse},

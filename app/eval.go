@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -68,6 +69,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	rankBy := rankByFlag(fs)
 	dataset := fs.String("data", "", "reference dataset: emoji or mnist (default: from the model's name)")
 	style := fs.String("style", "", "emoji: append this style (google, twitter, openmoji, \"fluent flat\", \"fluent modern\", \"fluent contrast\") to every prompt and also count how often the nearest image has that style")
+	namesFile := fs.String("names", "", "emoji: evaluate the emoji names in this file (one a line, as emoji.json spells them; blank lines and # comments skipped) instead of the built-in 50")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	ceiling := fs.Bool("ceiling", false, "also report the image tokenizer's ceiling: how many dataset images of the prompted names (of --style's style when set) are still nearest their own name after encoding and decoding")
 	if _, err := parseFlags(fs, args); err != nil {
@@ -90,7 +92,13 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 			kind = c
 		}
 	}
-	ref, cases, err := evalReference(ctx, b, kind, *style)
+	names := EvalEmojiNames
+	if *namesFile != "" {
+		if names, err = readNameList(*namesFile); err != nil {
+			return err
+		}
+	}
+	ref, cases, err := evalReference(ctx, b, kind, *style, names)
 	if err != nil {
 		return err
 	}
@@ -138,10 +146,31 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
+// readNameList reads a list of names, one a line; blank lines and lines
+// starting with # are skipped, an empty list is an error.
+func readNameList(path string) ([]string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("names: %w", err)
+	}
+	var names []string
+	for _, line := range strings.Split(string(raw), "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") {
+			names = append(names, line)
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("names: %s lists no names", path)
+	}
+	return names, nil
+}
+
 // evalReference is the reference set of dataset kind (emoji or mnist)
 // for a model of b's size and the prompts to evaluate, each with the key
-// of the image it asks for (style, when set, appended to emoji names).
-func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string) (*nearest.Set, []evalCase, error) {
+// of the image it asks for (style, when set, appended to emoji names;
+// names are the emoji names to evaluate).
+func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, names []string) (*nearest.Set, []evalCase, error) {
 	var cases []evalCase
 	switch kind {
 	case "mnist":
@@ -166,7 +195,7 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string) (*
 				keys[name] = s.Key
 			}
 		}
-		for _, n := range EvalEmojiNames {
+		for _, n := range names {
 			key, ok := keys[strings.Join(prompt.Split(n), " ")]
 			if !ok {
 				return nil, nil, fmt.Errorf("emoji %q is not in the dataset", n)

@@ -19,6 +19,7 @@ type trainFlags struct {
 	resume      bool
 	prepareOnly bool
 	minutes     float64
+	stopAt      int
 	seed        uint64
 	threads     int
 	dtype       string
@@ -53,6 +54,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its checkpoint (a fresh start when there is none)")
 	fs.BoolVar(&f.prepareOnly, "prepare-only", false, "learn the codebook and tokenise the data into --out, then stop")
 	rangedFloatVar(fs, &f.minutes, "minutes", 0, 0, 1e+06, false, "stop cleanly after this many minutes, with a final checkpoint (0 = no limit)")
+	rangedIntVar(fs, &f.stopAt, "stop-at", 0, 0, 100000000, "stop this call at this step, with a checkpoint, keeping the schedule (0 = at its end); repeats a run that --minutes stopped")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for the codebook, the data order, the initial weights and dropout")
 	rangedIntVar(fs, &f.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	fs.StringVar(&f.dtype, "dtype", "F16", "exported weights: F16, BF16 or F32")
@@ -119,7 +121,7 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 	pickF("dropout", &st.Dropout, f.dropout)
 	pickF("weight-decay", &st.WeightDecay, f.wd)
 	pickF("epochs", &st.Epochs, f.epochs)
-	st.OutDir, st.Resume, st.Minutes, st.Threads = f.out, f.resume, f.minutes, f.threads
+	st.OutDir, st.Resume, st.Minutes, st.Threads, st.StopAt = f.out, f.resume, f.minutes, f.threads, f.stopAt
 	if !fromRecord || set["seed"] {
 		st.Seed = f.seed
 	}

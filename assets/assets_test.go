@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -81,5 +82,67 @@ func BenchmarkOpenDefault(b *testing.B) {
 		if _, err := Open(Default()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// meanInk is the mean colour (0–1 per channel) of the pixels of 8 samples
+// of prompt under the built-in emoji model at its defaults that are not
+// near-white background.
+func meanInk(t *testing.T, b *bundle.Bundle, prompt string) (r, g, bl float64) {
+	t.Helper()
+	opt := sampler.Defaults()
+	opt.Prompt, opt.Batch, opt.Seed = prompt, 8, 1
+	rec := b.Model.Config.Recommended()
+	opt.Temperature, opt.Guidance, opt.GuidanceMinP = rec.Temperature, rec.Guidance, rec.GuidanceMinP
+	res, err := sampler.Generate(context.Background(), b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, im := range res.Images {
+		pic := b.Decode(im.Tokens)
+		for i := 0; i < len(pic.Pix); i += 4 {
+			p := pic.Pix[i : i+3]
+			if p[0] > 230 && p[1] > 230 && p[2] > 230 {
+				continue
+			}
+			r, g, bl = r+float64(p[0])/255, g+float64(p[1])/255, bl+float64(p[2])/255
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatalf("%q: 8 blank samples", prompt)
+	}
+	t.Logf("%s: mean ink %.2f %.2f %.2f", prompt, r/float64(n), g/float64(n), bl/float64(n))
+	return r / float64(n), g / float64(n), bl / float64(n)
+}
+
+// TestEmojiDrawsThePromptedColours checks, without the emoji data, that
+// the built-in emoji model draws 64×64 pictures of what is asked: a heart
+// is red, a four leaf clover green, a Noto banana yellow (red and green well
+// above blue), a blue heart blue.
+func TestEmojiDrawsThePromptedColours(t *testing.T) {
+	b, err := Open("emoji")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, h := b.ImageSize(); w != 64 || h != 64 || b.Tokenizer.Local() {
+		t.Fatalf("emoji: %d×%d, patch-local tokenizer %v; want 64×64 through the ViT tokenizer", w, h, b.Tokenizer.Local())
+	}
+	r, g, bl := meanInk(t, b, "heavy black heart")
+	if !(r > 1.5*g && r > 1.5*bl) {
+		t.Errorf("heavy black heart: mean ink %.2f %.2f %.2f, want red", r, g, bl)
+	}
+	r, g, bl = meanInk(t, b, "four leaf clover")
+	if !(g > 1.2*r && g > 1.2*bl) {
+		t.Errorf("four leaf clover: mean ink %.2f %.2f %.2f, want green", r, g, bl)
+	}
+	r, g, bl = meanInk(t, b, "banana google")
+	if !(r > 1.3*bl && g > 1.3*bl) {
+		t.Errorf("banana google: mean ink %.2f %.2f %.2f, want yellow", r, g, bl)
+	}
+	r, g, bl = meanInk(t, b, "blue heart")
+	if !(bl > 1.3*r && bl > 1.1*g) {
+		t.Errorf("blue heart: mean ink %.2f %.2f %.2f, want blue", r, g, bl)
 	}
 }

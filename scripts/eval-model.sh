@@ -2,7 +2,9 @@
 # eval-model.sh [MODEL] — the measurements README.md and MODEL.md quote for
 # the emoji model, written into docs/eval/ (text reports) and docs/ (sheets):
 #   - eval-prompts at the model's defaults: 50 names × 8 seeds (adherence,
-#     variety, near-copies);
+#     variety, near-copies), also with each sample the best of 4 ranked
+#     candidates (as the studio ranks a batch), and on a second list of 50
+#     names (scripts/prompts/eval-names-2.txt);
 #   - eval-prompts --style W for each of the six style words: 50 names × 2
 #     seeds each (how often the nearest dataset image has that style);
 #   - docs/emoji-sheet.png: 16 names × 6 styles (scripts/prompts/sheet-names.txt);
@@ -14,8 +16,12 @@ cd "$(dirname "$0")/.."
 model=${1:-emoji}
 out=${OUT:-docs/eval}
 mkdir -p "$out"
-./tessera eval-prompts --model "$model" --seeds "${SEEDS:-8}" > "$out/defaults.txt"
+./tessera eval-prompts --model "$model" --seeds "${SEEDS:-8}" --ceiling > "$out/defaults.txt"
 tail -5 "$out/defaults.txt"
+./tessera eval-prompts --model "$model" --seeds "${SEEDS:-8}" --candidates 4 > "$out/candidates4.txt"
+echo "--candidates 4: $(grep 'samples (' "$out/candidates4.txt")"
+./tessera eval-prompts --model "$model" --seeds "${SEEDS:-8}" --names scripts/prompts/eval-names-2.txt > "$out/names-2.txt"
+echo "--names eval-names-2.txt: $(grep 'samples (' "$out/names-2.txt")"
 for s in google twitter openmoji "fluent flat" "fluent modern" "fluent contrast"; do
 	./tessera eval-prompts --model "$model" --seeds "${STYLE_SEEDS:-2}" --style "$s" > "$out/style-${s// /-}.txt"
 	echo "--style $s: $(tail -1 "$out/style-${s// /-}.txt")"

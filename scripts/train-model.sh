@@ -2,52 +2,90 @@
 # train-model.sh NAME [extra tessera train flags]
 #
 # Retrains the built-in model NAME (emoji, mnist or edit) from scratch with the
-# exact command recorded in assets/models/NAME/MODEL.md, resuming the run in
-# runs/NAME when it was interrupted, then installs the exported model into
-# assets/models/NAME (rebuild the binary to embed it).
+# exact commands recorded in assets/models/NAME/MODEL.md, resuming the run in
+# runs/NAME (emoji: runs/tok8 and runs/emoji64) when it was interrupted, then
+# installs the exported model into assets/models/NAME (rebuild the binary to
+# embed it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: train-model.sh emoji|mnist|edit}
 shift
 # weights: "best" installs the best-validation export; "final" the last step's
-# weights.
-#
-# emoji is made in two stages, each resumable: the ViT-VQ tokenizer
-# (train-tokenizer, runs/tokenizer), then the transformer on its codes
-# (train --tokenizer, runs/emoji). GPT_MINUTES caps the second stage's time in
-# this call; run the script again to go on where it stopped (an interrupted
-# train-tokenizer exits with an error, so the script stops there too).
+# weights; "average" the mean of kept steps' weights. run is the run folder.
+run="runs/$name"
 case "$name" in
 emoji)
-	# The shipped tokenizer ran a 15,000-step schedule to step 3,762, then was
-	# annealed on a 6,000-step schedule (its held-out PSNR had levelled off);
-	# the two calls repeat exactly that (a resumed run equals an
-	# uninterrupted one bit for bit).
-	./tessera train-tokenizer --data emoji --out runs/tokenizer --steps 15000 --stop-at 3762
-	./tessera train-tokenizer --data emoji --out runs/tokenizer --steps 6000
-	flags=(--data emoji --tokenizer runs/tokenizer/tokenizer --steps "${GPT_STEPS:-7500}" --minutes "${GPT_MINUTES:-0}" --eval-every 1000 --default-temperature 0.8 --default-guidance 3 --default-guidance-min-p 0.1)
-	weights=final ;;
+	# Made in two stages, each resumable: the ViT-VQ tokenizer (64 codes a
+	# picture: 8×8 patches of 8×8 px; train-tokenizer, runs/tok8), then the
+	# transformer on its codes (train --tokenizer, runs/emoji64). The calls
+	# repeat exactly how the shipped model was made (a resumed run equals an
+	# uninterrupted one bit for bit): the tokenizer's 5,000-step schedule
+	# ran to step 4,951 (its time budget); the transformer's 28,000-step
+	# schedule to step 11,267, was shortened to 20,000 to anneal, then
+	# lengthened to 24,000 and to 28,000, each run to its end. The shipped
+	# weights are the mean of those at steps 24,000 and 28,000 (tessera
+	# average). GPT_MINUTES caps each transformer call; run the script again
+	# to go on where it stopped (an interrupted train-tokenizer exits with
+	# an error, so the script stops there too).
+	./tessera train-tokenizer --data emoji --out runs/tok8 --patch 8 --width 192 --batch 32 --steps 5000 --stop-at 4951 --eval-every 500
+	run=runs/emoji64
+	extra=("$@")
+	flags=(--data emoji --tokenizer runs/tok8/tokenizer --width 256 --layers 6 --heads 8 --batch 32 --lr 1.5e-3 --eval-every 1000 --default-temperature 0.8 --default-guidance 3 --default-guidance-min-p 0.1)
+	steps() { sed -n 's/^  "steps": \([0-9]*\),$/\1/p' "$run/run.json" 2>/dev/null || true; }
+	# stage SCHEDULE [STOP_AT]: trains on a SCHEDULE-step schedule up to
+	# STOP_AT (its end by default), unless the run is there already; exits
+	# when a time budget stopped it first.
+	stage() {
+		local target=${2:-$1}
+		if [ "$(steps)" -ge "$target" ] 2>/dev/null; then return 0; fi
+		./tessera train "${flags[@]}" --steps "$1" ${2:+--stop-at "$2"} --minutes "${GPT_MINUTES:-0}" --out "$run" --resume "${extra[@]}"
+		if [ "$(steps)" -lt "$target" ]; then
+			echo "stopped at step $(steps) of $target: run scripts/train-model.sh emoji again to go on" >&2
+			exit 0
+		fi
+	}
+	# keep STEP: exports the weights of step STEP (the run must stand there).
+	keep() {
+		if [ -e "$run/step$1/model.safetensors" ]; then return 0; fi
+		if [ "$(steps)" != "$1" ]; then
+			echo "$run is at step $(steps), past $1, and $run/step$1 is missing: train again from scratch (move $run away)" >&2
+			exit 1
+		fi
+		./tessera train "${flags[@]}" --steps "$1" --out "$run" --export-final "$run/step$1"
+	}
+	stage 28000 11267
+	stage 20000
+	stage 24000
+	keep 24000
+	stage 28000
+	keep 28000
+	./tessera average --out "$run/final" "$run/step24000" "$run/step28000"
+	src="$run/final"
+	weights=average ;;
 mnist) flags=(--data mnist --epochs 3 --minutes 25 --default-guidance 3); weights=best ;;
 edit)
-	# Edit by instruction (engine/edit) on the shipped emoji tokenizer's codes:
-	# 2,400 steps of 16 (0.8 of a pass over 48,000 exact pairs of eight
-	# families), about two hours on 2 cores after five minutes of encoding
-	# (EDIT_MINUTES caps this call; run again to resume).
+	# Edit by instruction (engine/edit) on the 256-code ViT tokenizer's
+	# codes (assets/tokenizers/emoji: 16×16 patches of 4×4 px): 2,400 steps
+	# of 16 (0.8 of a pass over 48,000 exact pairs of eight families), about
+	# two hours on 2 cores after five minutes of encoding (EDIT_MINUTES caps
+	# this call; run again to resume).
 	flags=(--data edit --tokenizer assets/tokenizers/emoji --steps 2400 --minutes "${EDIT_MINUTES:-170}" --eval-every 300 --default-guidance 1.5 --default-image-guidance 1.5)
 	weights=final ;;
 *) echo "unknown model $name (emoji, mnist or edit)" >&2; exit 2 ;;
 esac
-./tessera train "${flags[@]}" --out "runs/$name" --resume "$@"
-src="runs/$name/model"
-if [ "$weights" = final ]; then
-	src="runs/$name/final"
-	./tessera train "${flags[@]}" --out "runs/$name" --export-final "$src"
+if [ "$weights" != average ]; then
+	./tessera train "${flags[@]}" --out "$run" --resume "$@"
+	src="$run/model"
 fi
 if [ "$weights" = final ]; then
-	how="trains with the flags above minus --export-final (resuming if interrupted), then runs the command above"
-else
-	how="runs the command above (resuming if interrupted)"
+	src="$run/final"
+	./tessera train "${flags[@]}" --out "$run" --export-final "$src"
 fi
+case "$weights" in
+final) how="trains with the flags above minus --export-final (resuming if interrupted), then runs the command above" ;;
+average) how="runs the commands above (resuming if interrupted)" ;;
+*) how="runs the command above (resuming if interrupted)" ;;
+esac
 printf '\nReproduce: `scripts/train-model.sh %s` (what `make model%s` runs) %s\nand installs the %s weights.\n' "$name" "$([ "$name" = mnist ] && echo -mnist)" "$how" "$weights" >> "$src/MODEL.md"
 mkdir -p "assets/models/$name"
 rm -f "assets/models/$name/"{preprocessor_config.json,tokenizer_config.json,tokenizer.safetensors}

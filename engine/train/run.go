@@ -52,6 +52,11 @@ type Options struct {
 	// already fitted to Model by FitParams); it wins over InitFrom.
 	Init   *Params `json:"-"`
 	Resume bool    `json:"-"` // continue from OutDir's checkpoint when there is one
+	// StopAt ends this call at that step, with a checkpoint, as if its
+	// budget had run out (0: at the schedule's end); the schedule keeps
+	// its length, so a later resume goes on exactly where an uninterrupted
+	// run would be. It makes runs stopped by --minutes reproducible.
+	StopAt int `json:"-"`
 
 	Progress   io.Writer         `json:"-"` // one-line progress bar (\r refreshed); nil: silent
 	ExtraFiles map[string][]byte `json:"-"` // written into the model folder (preprocessor_config.json)
@@ -135,6 +140,8 @@ func (o Options) check() error {
 		return fmt.Errorf("train: source dropout %g must be in [0, 1]", o.SourceDrop)
 	case o.WeightDecay < 0:
 		return fmt.Errorf("train: weight decay %g must not be negative", o.WeightDecay)
+	case o.StopAt < 0:
+		return fmt.Errorf("train: stop-at step %d must not be negative", o.StopAt)
 	}
 	switch o.DType {
 	case "F32", "F16", "BF16":
@@ -170,7 +177,7 @@ type StepInfo struct {
 // Stop reasons.
 const (
 	StopDone     = "done"     // the schedule finished
-	StopBudget   = "budget"   // Options.Minutes ran out
+	StopBudget   = "budget"   // Options.Minutes ran out, or Options.StopAt was reached
 	StopCanceled = "canceled" // the context was cancelled
 )
 
@@ -286,7 +293,7 @@ func resumed(opt Options) (*Checkpoint, Options, error) {
 	if opt.Model.VocabSize != 0 && !sameConfig(opt.Model, ck.Config) {
 		return nil, opt, fmt.Errorf("train: %s was trained with a different model config", ckPath)
 	}
-	o.Minutes, o.Workers, o.Progress, o.ExtraFiles = opt.Minutes, opt.Workers, opt.Progress, opt.ExtraFiles
+	o.Minutes, o.Workers, o.Progress, o.ExtraFiles, o.StopAt = opt.Minutes, opt.Workers, opt.Progress, opt.ExtraFiles, opt.StopAt
 	o.OutDir, o.ModelDir, o.DType = opt.OutDir, opt.ModelDir, opt.DType
 	if opt.EvalEvery > 0 {
 		o.EvalEvery = opt.EvalEvery
@@ -469,7 +476,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 			stop = StopCanceled
 			break
 		}
-		if budget > 0 && time.Since(r.start) >= budget {
+		if budget > 0 && time.Since(r.start) >= budget || opt.StopAt > 0 && r.step >= opt.StopAt {
 			stop = StopBudget
 			break
 		}

@@ -116,6 +116,33 @@ func TestResumeIsExact(t *testing.T) {
 	t.Logf("20 straight steps == 10 + checkpoint + resume + 10: %d weights, best val %.4f bits at step %d", len(a.Params.Data), a.BestVal, a.BestStep)
 }
 
+// TestStopAtThenResumeIsExact: StopAt ends a call at its step with the
+// schedule's length kept (reported as a spent budget), and resuming gives
+// the straight run's weights.
+func TestStopAtThenResumeIsExact(t *testing.T) {
+	cfg := tinyConfig()
+	train, val := toyData(cfg, 30, 1), toyData(cfg, 6, 2)
+	dirA, dirB := t.TempDir(), t.TempDir()
+	if _, err := Run(context.Background(), resumeOptions(dirA), train, val, Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	opt := resumeOptions(dirB)
+	opt.StopAt = 7
+	res, err := Run(context.Background(), opt, train, val, Hooks{})
+	if err != nil || res.Steps != 7 || res.TotalSteps != 20 || res.Stop != StopBudget {
+		t.Fatalf("stop at 7: %+v, %v; want step 7 of 20, stopped as by a budget", res, err)
+	}
+	opt.StopAt, opt.Resume = 0, true
+	if res, err = Run(context.Background(), opt, train, val, Hooks{}); err != nil || res.Steps != 20 {
+		t.Fatalf("resumed: %+v, %v", res, err)
+	}
+	wa, _ := os.ReadFile(filepath.Join(dirA, "model", model.WeightsFile))
+	wb, _ := os.ReadFile(filepath.Join(dirB, "model", model.WeightsFile))
+	if len(wa) == 0 || !bytes.Equal(wa, wb) {
+		t.Fatal("stopped at 7 and resumed: exported weights differ from the straight run's")
+	}
+}
+
 // TestResumeShortensSchedule: a resume may shorten the schedule to anneal
 // sooner, but not to a length the checkpoint has already passed.
 func TestResumeShortensSchedule(t *testing.T) {

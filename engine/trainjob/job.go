@@ -150,6 +150,7 @@ func run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	opt := train.DefaultOptions(prep.Config)
 	opt.OutDir, opt.Resume, opt.Minutes, opt.Seed, opt.Workers, opt.DType = s.OutDir, s.Resume, s.Minutes, s.Seed, s.Threads, s.DType
 	opt.BatchSize = s.Batch
+	opt.StopAt = s.StopAt
 	opt.LR = s.LR
 	opt.ResidDrop = s.Dropout
 	opt.EmbdDrop = opt.ResidDrop

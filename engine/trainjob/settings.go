@@ -41,6 +41,9 @@ type Settings struct {
 	// Resume continues the run in OutDir from its checkpoint (a fresh start
 	// when there is none). It is not saved: each call says it anew.
 	Resume bool `json:"-"`
+	// StopAt ends this call at that step with a checkpoint, as a spent
+	// budget does (0: none); not saved.
+	StopAt int `json:"-"`
 
 	// Minutes is the wall-clock budget of one call, in minutes (0: none);
 	// training stops cleanly with a checkpoint when it runs out. With Steps
@@ -332,7 +335,7 @@ const (
 	StateRunning = "running" // a call is training (or was, when the app was closed abruptly)
 	StatePaused  = "paused"  // cancelled: resumable from the checkpoint
 	StateStopped = "stopped" // stopped for good by the user (still resumable)
-	StateBudget  = "budget"  // the time budget ran out before the schedule's end
+	StateBudget  = "budget"  // the time budget (or Settings.StopAt) ran out before the schedule's end
 	StateDone    = "done"    // the schedule finished
 	StateFailed  = "failed"  // the call ended with an error (Record.Error)
 )

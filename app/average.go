@@ -1,0 +1,87 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/safetensors"
+)
+
+// runAverage writes the mean of the weights of checkpoints of one run
+// (bundle.Average: stochastic weight averaging, a uniform model soup) as a
+// model folder, with a MODEL.md naming its sources.
+func runAverage(_ context.Context, env Env, args []string) error {
+	fs := newFlags(env, "average", "--out DIR MODEL_DIR MODEL_DIR...")
+	out := fs.String("out", "", "model folder to write (config.json, model.safetensors, the image tokenizer, MODEL.md)")
+	dtype := fs.String("dtype", "", "weights' dtype in the file: F32, F16 or BF16 (default: the first model's)")
+	dirs, err := parseFlags(fs, args)
+	if err != nil {
+		return helpOr(fs, err)
+	}
+	switch {
+	case *out == "":
+		return usageError{"--out DIR is required"}
+	case len(dirs) < 2:
+		return usageError{"give at least two model folders to average (checkpoints of one run)"}
+	case *dtype != "" && *dtype != "F32" && *dtype != "F16" && *dtype != "BF16":
+		return usageError{fmt.Sprintf("--dtype %q: use F32, F16 or BF16", *dtype)}
+	}
+	start := time.Now()
+	if *dtype == "" {
+		if *dtype, err = weightsDType(dirs[0]); err != nil {
+			return err
+		}
+	}
+	b, err := bundle.Average(dirs)
+	if err != nil {
+		return err
+	}
+	if err := b.Save(*out, *dtype); err != nil {
+		return fmt.Errorf("average: %w", err)
+	}
+	card := fmt.Sprintf("# Model %s\n\nThe mean of the weights of %d checkpoints of one run (stochastic weight averaging, Izmailov et al. 2018; a uniform model soup, Wortsman et al. 2022), made by Tessera %s with:\n\n    tessera average %s\n",
+		b.Model.Config.Name(), len(dirs), Version, strings.Join(quoteArgs(args), " "))
+	if first, err := os.ReadFile(filepath.Join(dirs[0], "MODEL.md")); err == nil {
+		card += "\n## The first of them (" + dirs[0] + ")\n\n" + demoteHeadings(string(first))
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(*out, "MODEL.md"), []byte(card)); err != nil {
+		return fmt.Errorf("average: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "%s: the mean of %d models' weights (%d parameters, %s) in %.1f s\n", *out, len(dirs), b.Model.Config.Params(), *dtype, time.Since(start).Seconds())
+	return nil
+}
+
+// weightsDType is the dtype of the first floating-point tensor in a model
+// folder's model.safetensors.
+func weightsDType(dir string) (string, error) {
+	f, err := safetensors.OpenLazy(filepath.Join(dir, model.WeightsFile), nil)
+	if err != nil {
+		return "", fmt.Errorf("average: %w", err)
+	}
+	defer f.Close()
+	for _, name := range f.Names() {
+		if dt := f.Tensors[name].DType; dt == "F32" || dt == "F16" || dt == "BF16" {
+			return dt, nil
+		}
+	}
+	return "", fmt.Errorf("average: %s holds no F32, F16 or BF16 tensor", filepath.Join(dir, model.WeightsFile))
+}
+
+// demoteHeadings moves every Markdown heading of md one level down, so a
+// model card can be quoted under a heading of its own.
+func demoteHeadings(md string) string {
+	lines := strings.Split(md, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "#") {
+			lines[i] = "#" + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,89 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/model"
+)
+
+// TestAverageCommand: tessera average writes a model folder that loads and
+// samples, in the sources' dtype, with a MODEL.md naming the command and
+// quoting the first source's card; bad calls are usage errors.
+func TestAverageCommand(t *testing.T) {
+	a := tinyModel(t)
+	if err := os.WriteFile(filepath.Join(a, "MODEL.md"), []byte("# Model tiny\n\nstep 100\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tiny := bundletest.Tiny(9)
+	moved := bundletest.Tiny(10)
+	b2, err := bundle.FromParts("tiny", "test:tiny", moved.Model, tiny.Codebook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := filepath.Join(t.TempDir(), "tiny-later")
+	if err := b2.Save(b, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "soup")
+	code, stdout, stderr := run(t, "average", "--out", out, a, b)
+	if code != 0 || !strings.Contains(stdout, "the mean of 2 models' weights") || !strings.Contains(stdout, "F32") {
+		t.Fatalf("average: exit %d, %s%s", code, stdout, stderr)
+	}
+	card, err := os.ReadFile(filepath.Join(out, "MODEL.md"))
+	if err != nil || !strings.Contains(string(card), "tessera average --out") || !strings.Contains(string(card), "## Model tiny") {
+		t.Errorf("MODEL.md: %v\n%s", err, card)
+	}
+	if _, err := bundle.Load(out, model.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "generate", "--model", out, "--prompt", "red cat", "--seed", "1", "--out", filepath.Join(t.TempDir(), "x.png"), "--quiet"); code != 0 {
+		t.Fatalf("generate on the average: %s", stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"average", a, b}, "--out DIR is required"},
+		{[]string{"average", "--out", out, a}, "at least two"},
+		{[]string{"average", "--out", out, "--dtype", "F8", a, b}, "--dtype"},
+		{[]string{"average", "--out", out, a, tinyEditModel(t)}, "differ in config.json"},
+	} {
+		if code, _, stderr := run(t, c.args...); code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %s; want an error with %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// TestEvalPromptsNamesFile: a --names file that is missing or lists no
+// names fails before any sampling or data loading.
+func TestEvalPromptsNamesFile(t *testing.T) {
+	dir := tinyModel(t)
+	empty := filepath.Join(t.TempDir(), "names.txt")
+	if err := os.WriteFile(empty, []byte("# nothing but a comment\n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ file, want string }{{filepath.Join(t.TempDir(), "none.txt"), "no such file"}, {empty, "lists no names"}} {
+		if code, _, stderr := run(t, "eval-prompts", "--model", dir, "--data", "emoji", "--names", c.file); code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("--names %s: exit %d, %s; want %q", c.file, code, stderr, c.want)
+		}
+	}
+	names, err := readNameList(writeTemp(t, "# list\ncat face\n\n  red apple  \n"))
+	if err != nil || len(names) != 2 || names[0] != "cat face" || names[1] != "red apple" {
+		t.Errorf("readNameList: %q, %v", names, err)
+	}
+}
+
+// writeTemp writes text to a new file and returns its path.
+func writeTemp(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "f.txt")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

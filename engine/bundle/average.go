@@ -1,0 +1,101 @@
+package bundle
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
+)
+
+// Average loads the model folders dirs and returns a model whose
+// transformer weights are their element-wise mean (float32), with the
+// first folder's config, prompt vocabulary, defaults and image tokenizer.
+//
+// Averaging the weights of late checkpoints of one run finds a flatter
+// point of the loss than any one of them (stochastic weight averaging,
+// Izmailov et al. 2018, "Averaging Weights Leads to Wider Optima and Better
+// Generalization"; a "uniform model soup", Wortsman et al. 2022). It only
+// makes sense for checkpoints of one run, so every folder must have the
+// first one's config.json (architecture, vocabulary and defaults) and the
+// same image tokenizer; otherwise the error names the folder that differs.
+// Fewer than two folders is an error.
+func Average(dirs []string) (*Bundle, error) {
+	if len(dirs) < 2 {
+		return nil, errors.New("average: give at least two model folders")
+	}
+	first, err := Load(dirs[0], model.LoadOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("average: %w", err)
+	}
+	cfg, err := json.Marshal(first.Model.Config)
+	if err != nil {
+		return nil, fmt.Errorf("average: %w", err)
+	}
+	tok, err := tokenizerKey(first)
+	if err != nil {
+		return nil, fmt.Errorf("average: %s: %w", dirs[0], err)
+	}
+	sum := first.Model.Weights()
+	names := slices.Sorted(maps.Keys(sum))
+	for _, dir := range dirs[1:] {
+		b, err := Load(dir, model.LoadOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("average: %w", err)
+		}
+		c, err := json.Marshal(b.Model.Config)
+		if err != nil {
+			return nil, fmt.Errorf("average: %w", err)
+		}
+		if !bytes.Equal(c, cfg) {
+			return nil, fmt.Errorf("average: %s and %s differ in config.json (architecture, vocabulary or defaults): only checkpoints of one run can be averaged", dir, dirs[0])
+		}
+		k, err := tokenizerKey(b)
+		if err != nil {
+			return nil, fmt.Errorf("average: %s: %w", dir, err)
+		}
+		if !bytes.Equal(k, tok) {
+			return nil, fmt.Errorf("average: %s and %s have different image tokenizers", dir, dirs[0])
+		}
+		w := b.Model.Weights()
+		for _, n := range names {
+			dst, src := sum[n].Data().([]float32), w[n].Data().([]float32)
+			for i, v := range src {
+				dst[i] += v
+			}
+		}
+	}
+	scale := 1 / float32(len(dirs))
+	for _, n := range names {
+		d := sum[n].Data().([]float32)
+		for i := range d {
+			d[i] *= scale
+		}
+	}
+	return first, nil
+}
+
+// tokenizerKey is a byte string that is equal for two bundles exactly when
+// their image tokenizers are: the ViT tokenizer's files, or the patch
+// codebook's entries.
+func tokenizerKey(b *Bundle) ([]byte, error) {
+	if v, ok := b.Tokenizer.(*tokenizer.ViT); ok {
+		files, err := v.Files()
+		if err != nil {
+			return nil, err
+		}
+		var key []byte
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			key = append(append(append(key, name...), 0), files[name]...)
+		}
+		return key, nil
+	}
+	if b.Codebook == nil {
+		return nil, errors.New("no image tokenizer")
+	}
+	return json.Marshal(b.Codebook.Entries)
+}

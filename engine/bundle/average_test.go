@@ -1,0 +1,56 @@
+package bundle_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+)
+
+// TestAverage: the mean of two checkpoints' weights, element by element;
+// models of another architecture or image tokenizer are refused.
+func TestAverage(t *testing.T) {
+	a := bundletest.Tiny(1)
+	other := bundletest.Tiny(2)
+	b, err := bundle.FromParts("tiny", "test:tiny", other.Model, a.Codebook) // a's tokenizer, other weights
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	save := func(name string, m *bundle.Bundle) string {
+		p := filepath.Join(dir, name)
+		if err := m.Save(p, "F32"); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pa, pb := save("a", a), save("b", b)
+	avg, err := bundle.Average([]string{pa, pb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wa, wb, wm := a.Model.Weights(), b.Model.Weights(), avg.Model.Weights()
+	for name, x := range wa {
+		xs, ys, ms := x.Data().([]float32), wb[name].Data().([]float32), wm[name].Data().([]float32)
+		for i := range xs {
+			if want := (xs[i] + ys[i]) / 2; ms[i] != want {
+				t.Fatalf("%s[%d] = %v, want (%v + %v)/2", name, i, ms[i], xs[i], ys[i])
+			}
+		}
+	}
+	for _, c := range []struct {
+		dirs []string
+		want string
+	}{
+		{[]string{pa}, "at least two"},
+		{[]string{pa, save("other-codebook", bundletest.Tiny(3))}, "different image tokenizers"},
+		{[]string{pa, save("edit", bundletest.TinyEdit(1))}, "differ in config.json"},
+		{[]string{pa, filepath.Join(dir, "missing")}, "missing"},
+	} {
+		if _, err := bundle.Average(c.dirs); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Average(%v): %v, want an error with %q", c.dirs, err, c.want)
+		}
+	}
+}
