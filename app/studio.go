@@ -29,7 +29,7 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	modelName := fs.String("model", assets.Default(), "model to open first (built-in name or folder)")
 	editModel := fs.String("edit-model", assets.EditModel(), "edit-by-instruction model of the Edit by instruction box (built-in name or folder; \"\" none)")
 	shots := fs.String("screenshots", "", "drive the window and save screenshots into this folder, then quit")
-	promptText := fs.String("prompt", "smiling face with sunglasses", "prompt for --screenshots")
+	promptText := fs.String("prompt", "fox face", "prompt for --screenshots")
 	trainShot := fs.String("train-screenshot", "", "drive the Train tab through a small shapes run, save a screenshot of it mid-run as this PNG, then quit")
 	precision := fs.String("precision", precAuto, precisionHelp)
 	if _, err := parseFlags(fs, args); err != nil {
@@ -105,23 +105,14 @@ func driveScreenshots(s *ui.Studio, dir, modelName, promptText string) error {
 		p, _ := s.Params()
 		p.Prompt, p.Seed, p.SeedLocked, p.Batch = promptText, 7, true, 1
 		s.SetParams(p)
+		// Stop halfway (generation is faster than a screen grab), capture
+		// the partial image with its progress, then let it finish.
+		s.StopAtPatch(s.Bundle().ImageTokens() / 2)
 		err = s.Generate()
 	})
 	if err != nil {
 		return err
 	}
-	// Stop about halfway (generation is faster than a screen grab), capture
-	// the partial image with its progress, then let it finish.
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		var frac float64
-		fyne.DoAndWait(func() { frac = paintedFraction(s.Canvas().Image()) })
-		if frac >= 0.2 {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
-	s.Stop()
 	s.Wait()
 	time.Sleep(300 * time.Millisecond)
 	if err := capture(s, filepath.Join(dir, "generating.png")); err != nil {

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-}
-promptText=${2:-smiling face with sunglasses}
+promptText=${2:-fox face}
 args=(studio --screenshots docs --prompt "$promptText")
 [ -n "$model" ] && args+=(--model "$model")
 export LANG=${LANG:-en_US.UTF-8}

@@ -31,6 +31,9 @@ type runs struct {
 	kept      *keptRun // the last run with its KV cache, to branch from
 	// onPatch, when set (tests), sees each event after the canvas painted it.
 	onPatch func(sampler.Event)
+	// stopAt, when positive, stops the next run once it has made that
+	// many patches (StopAtPatch); the run started takes it and clears it.
+	stopAt int
 }
 
 // start runs j on the runner; done runs on the UI goroutine with the
@@ -59,7 +62,19 @@ func (r *runs) emitter(j job) func(sampler.Event) {
 		rows, cols, _ := r.canvas.Grid()
 		paint = newGridPainter(j.b.Tokenizer, r.canvas, rows, cols, j.shown).event
 	}
-	return canvasEmitter(&r.prog, r.canvas, paint, r.onPatch)
+	hook := r.onPatch
+	if n := r.stopAt; n > 0 {
+		r.stopAt = 0
+		hook = func(ev sampler.Event) {
+			if r.onPatch != nil {
+				r.onPatch(ev)
+			}
+			if ev.Step == n {
+				r.runner.Stop()
+			}
+		}
+	}
+	return canvasEmitter(&r.prog, r.canvas, paint, hook)
 }
 
 // saveResults ranks the images of a run and writes the one kept, the

@@ -291,6 +291,12 @@ func (s *Studio) completeFrom(keep int) error {
 // Stop cancels the running job; a sampling run keeps its partial image.
 func (s *Studio) Stop() { s.runs.runner.Stop() }
 
+// StopAtPatch makes the next run stop, as Stop does, once it has made n
+// patches (0: no such stop). For scripted captures (tessera studio
+// --screenshots): a 64-patch run takes a tenth of a second, too quick to
+// stop halfway by watching it. Call it on the UI goroutine.
+func (s *Studio) StopAtPatch(n int) { s.runs.stopAt = max(n, 0) }
+
 // Running names the running job ("" when idle).
 func (s *Studio) Running() string { return s.runs.runner.Running() }
 

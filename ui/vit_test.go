@@ -102,6 +102,19 @@ func TestViTStudioFeatures(t *testing.T) {
 		}
 		shows(t, s)
 	})
+	t.Run("StopAtPatch stops the next run only, there", func(t *testing.T) {
+		s := newViTStudio(t)
+		lockSeed(t, s, "dog", 5)
+		s.StopAtPatch(5)
+		generate(t, s)
+		if n := len(s.Document().Tokens()); n < 5 || n >= 16 {
+			t.Fatalf("StopAtPatch(5): stopped with %d patches", n)
+		}
+		generate(t, s)
+		if n := len(s.Document().Tokens()); n != 16 {
+			t.Fatalf("the run after a StopAtPatch run made %d of 16 patches", n)
+		}
+	})
 	t.Run("regenerate masked keeps the unmasked codes", func(t *testing.T) {
 		s := newViTStudio(t)
 		lockSeed(t, s, "blue cat", 21)
