@@ -41,8 +41,13 @@ type describeOutput struct {
 	// SkippedUnknown counts candidates left out for words the model does
 	// not know or that do not fit its prompt length.
 	SkippedUnknown int `json:"skipped_unknown"`
-	ScoredInFull   int `json:"scored_in_full"`
-	RuledOut       int `json:"ruled_out"`
+	// NamesRankedAlone is how many names a two-stage ranking scored
+	// without a style word first (0: one stage); Unscored the candidates
+	// whose names ranked below the shortlist (sampler.RankCandidates).
+	NamesRankedAlone int `json:"names_ranked_alone"`
+	Unscored         int `json:"unscored"`
+	ScoredInFull     int `json:"scored_in_full"`
+	RuledOut         int `json:"ruled_out"`
 	// MarginBits is the second prompt's bits per token minus the first's;
 	// MarginNats the same in nats over the whole image.
 	MarginBits float64         `json:"margin_bits_per_token"`
@@ -56,19 +61,19 @@ type describeOutput struct {
 // came from: the lines of file when given, else the model's default
 // candidates (sampler.DescribeCandidates: the shapes captions, emoji names ×
 // styles, or vocabulary words × styles).
-func describeCandidates(ctx context.Context, b *bundle.Bundle, file string) ([]string, string, error) {
+func describeCandidates(ctx context.Context, b *bundle.Bundle, file string) (sampler.Candidates, error) {
 	if file != "" {
 		lines, err := readPromptLines(file)
 		if err != nil {
-			return nil, "", err
+			return sampler.Candidates{}, err
 		}
-		return lines, file, nil
+		return sampler.Candidates{Prompts: lines, Source: file}, nil
 	}
 	c, err := sampler.DescribeCandidates(ctx, b, "")
 	if err != nil {
-		return nil, "", fmt.Errorf("candidate prompts: %w", err)
+		return sampler.Candidates{}, fmt.Errorf("candidate prompts: %w", err)
 	}
-	return c.Prompts, c.Source, nil
+	return c, nil
 }
 
 // readPromptLines reads one prompt per line, skipping blank lines, lines
@@ -126,7 +131,8 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	promptsFile := fs.String("prompts", "", "candidate prompts, one per line (blank lines and lines starting with # are skipped); "+
 		"default: the shapes captions for a shapes model, emoji names × styles for an emoji model (when the emoji data is in the cache), "+
 		"else the model's vocabulary words (and pairs of them when it has at most 64) × its style words")
-	exhaustive := fs.Bool("all", false, "score every candidate in full (by default, candidates whose first codes already rule them out of the top are not scored further; the top is the same)")
+	exhaustive := fs.Bool("all", false, "score every candidate in full, in one stage (by default, candidates whose first codes already rule them out of the top are not scored further, which keeps the same top, and emoji names × styles are ranked in two stages, see --shortlist)")
+	shortlist := rangedInt(fs, "shortlist", sampler.NameShortlist, 0, 100000, "names × styles (the emoji model's candidates): rank every name alone first, then every style of this many of the likeliest names (0 = one stage: every name × style, about 6× the work)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	images, err := parseFlags(fs, args)
@@ -148,20 +154,14 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cands, source, err := describeCandidates(ctx, b, *promptsFile)
+	cands, err := describeCandidates(ctx, b, *promptsFile)
 	if err != nil {
 		return err
 	}
-	// A prompt with unknown or cut words would be scored as another prompt.
-	usable, skipped := sampler.UsablePrompts(b, cands)
-	if len(skipped) > 0 {
-		fmt.Fprintf(env.Stderr, "warning: left out %d of %d candidate prompts with words model %s does not know or that do not fit its %d-word prompts (e.g. %q)\n",
-			len(skipped), len(cands), b.Name, b.Model.Config.PromptLength(), skipped[0])
+	opt := sampler.RankOptions{Workers: *threads, Shortlist: *shortlist}
+	if *shortlist == 0 {
+		opt.Shortlist = -1
 	}
-	if len(usable) == 0 {
-		return fmt.Errorf("no candidate prompt uses only words model %s knows", b.Name)
-	}
-	opt := sampler.RankOptions{Workers: *threads}
 	if !*exhaustive {
 		opt.Top = *top + 1 // one more for the margin
 	}
@@ -170,13 +170,19 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		opt.Progress, done = rankProgress(env.Stderr)
 	}
 	start := time.Now()
-	ranked, err := sampler.RankPrompts(ctx, b, usable, tokens, opt)
+	res, err := sampler.RankCandidates(ctx, b, cands, tokens, opt)
 	if done != nil {
 		done()
+	}
+	// A prompt with unknown or cut words would be scored as another prompt.
+	if skipped := res.Skipped; len(skipped) > 0 {
+		fmt.Fprintf(env.Stderr, "warning: left out %d of %d candidate prompts with words model %s does not know or that do not fit its %d-word prompts (e.g. %q)\n",
+			len(skipped), len(cands.Prompts), b.Name, b.Model.Config.PromptLength(), skipped[0])
 	}
 	if err != nil {
 		return fmt.Errorf("describe %s: %w", path, err)
 	}
+	ranked := res.Scores
 	uncond, err := sampler.ScoreTokens(ctx, b, "", tokens, *threads)
 	if err != nil {
 		return fmt.Errorf("describe %s: %w", path, err)
@@ -184,8 +190,8 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	seconds := time.Since(start).Seconds()
 	post := sampler.Posteriors(ranked)
 	out := describeOutput{
-		Image: path, Model: b.Name, Tokens: len(tokens), TokenSource: "pixels", Candidates: len(usable), CandidateSource: source,
-		SkippedUnknown: len(skipped), Uncond: uncond.BitsPerToken(), Seconds: seconds,
+		Image: path, Model: b.Name, Tokens: len(tokens), TokenSource: "pixels", Candidates: res.Usable, CandidateSource: cands.Source,
+		SkippedUnknown: len(res.Skipped), NamesRankedAlone: res.Names, Unscored: res.Unscored, Uncond: uncond.BitsPerToken(), Seconds: seconds,
 	}
 	if stored {
 		out.TokenSource = "metadata"
@@ -208,8 +214,12 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}
-	fmt.Fprintf(env.Stdout, "%s under %s: %d candidate prompts (%s); %d scored in full, %d ruled out early; %.1f s\n",
-		path, b.Name, out.Candidates, source, out.ScoredInFull, out.RuledOut, seconds)
+	stages := ""
+	if res.Names > 0 {
+		stages = fmt.Sprintf("; the %d names ranked alone first, then the styles of the likeliest %d (%d candidates not scored)", res.Names, opt.Shortlist, res.Unscored)
+	}
+	fmt.Fprintf(env.Stdout, "%s under %s: %d candidate prompts (%s)%s; %d scored in full, %d ruled out early; %.1f s\n",
+		path, b.Name, out.Candidates, cands.Source, stages, out.ScoredInFull, out.RuledOut, seconds)
 	for _, e := range out.Top {
 		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  %+8.4f vs no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, e.GainBits, e.Posterior, e.Prompt)
 	}

@@ -100,14 +100,14 @@ func TestDescribeShapesCandidates(t *testing.T) {
 	for _, c := range data.ShapesCaptions() {
 		captions = append(captions, c.String())
 	}
-	got, src, err := describeCandidates(context.Background(), b, "")
-	if err != nil || len(got) == len(captions) || strings.Contains(src, "shapes") {
-		t.Fatalf("tiny model: %d candidates from %q (%v)", len(got), src, err)
+	got, err := describeCandidates(context.Background(), b, "")
+	if err != nil || len(got.Prompts) == len(captions) || strings.Contains(got.Source, "shapes") {
+		t.Fatalf("tiny model: %d candidates from %q (%v)", len(got.Prompts), got.Source, err)
 	}
 	sb := shapesBundle(t)
-	got, src, err = describeCandidates(context.Background(), sb, "")
-	if err != nil || len(got) != len(captions) || got[0] != captions[0] || !strings.Contains(src, "shapes") {
-		t.Fatalf("shapes model: %d candidates from %q (%v)", len(got), src, err)
+	got, err = describeCandidates(context.Background(), sb, "")
+	if err != nil || len(got.Prompts) != len(captions) || got.Prompts[0] != captions[0] || !strings.Contains(got.Source, "shapes") {
+		t.Fatalf("shapes model: %d candidates from %q (%v)", len(got.Prompts), got.Source, err)
 	}
 }
 

@@ -165,11 +165,12 @@ func modelImage(b *bundle.Bundle, img image.Image) ([]int, error) {
 	return b.Encode(img)
 }
 
-// evalDescribe describes each sample against candidates (all usable by b)
-// and counts how often a prompt naming it (names, by Key) comes first and
+// evalDescribe describes each sample against the candidates b can read
+// (sampler.RankCandidates with opt) and counts how often a prompt naming it (names, by Key) comes first and
 // in the top five. Each image's line goes to log when it is not nil.
-func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, candidates []string, names map[string]map[string]bool, workers int, log io.Writer) (describeEval, error) {
+func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, cands sampler.Candidates, names map[string]map[string]bool, opt sampler.RankOptions, log io.Writer) (describeEval, error) {
 	var out describeEval
+	candidates, _ := sampler.UsablePrompts(b, cands.Prompts)
 	styles := styleWordsOf(b)
 	candBase := make([]string, len(candidates))
 	baseSet := map[string]bool{}
@@ -187,10 +188,11 @@ func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, 
 		if err != nil {
 			return out, fmt.Errorf("eval-describe: image %q: %w", s.Caption, err)
 		}
-		ranked, err := sampler.RankPrompts(ctx, b, candidates, tokens, sampler.RankOptions{Workers: workers, Top: evalDescribeTop})
+		res, err := sampler.RankCandidates(ctx, b, cands, tokens, opt)
 		if err != nil {
 			return out, fmt.Errorf("eval-describe: image %q: %w", s.Caption, err)
 		}
+		ranked := res.Scores
 		r := describeEvalImage{Caption: s.Caption, Key: s.Key, Seconds: time.Since(start).Seconds()}
 		seconds += r.Seconds
 		right := names[s.Key]
@@ -263,6 +265,7 @@ func runEvalDescribe(ctx context.Context, env Env, args []string) error {
 	dataset := fs.String("data", "", "the model's dataset: emoji, mnist, shapes or a folder (default: from the model's name)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
+	shortlist := rangedInt(fs, "shortlist", sampler.NameShortlist, 0, 100000, "names × styles: rank every name alone first, then every style of this many of the likeliest names, as describe does (0 = one stage over every name × style)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -310,7 +313,11 @@ func runEvalDescribe(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "describing %d of %d held-out images (%s) against %d candidate prompts (%s) under %s\n",
 			len(picked), len(heldOut), split, len(usable), cands.Source, b.Name)
 	}
-	out, err := evalDescribe(ctx, b, picked, usable, namesByKey(all, styleWordsOf(b)), *threads, log)
+	opt := sampler.RankOptions{Workers: *threads, Top: evalDescribeTop, Shortlist: *shortlist}
+	if *shortlist == 0 {
+		opt.Shortlist = -1
+	}
+	out, err := evalDescribe(ctx, b, picked, cands, namesByKey(all, styleWordsOf(b)), opt, log)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func TestEvalDescribeCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	usable, _ := sampler.UsablePrompts(b, cands.Prompts)
-	got, err := evalDescribe(ctx, b, samples, usable, names, 1, nil)
+	got, err := evalDescribe(ctx, b, samples, cands, names, sampler.RankOptions{Workers: 1, Top: evalDescribeTop}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package assets
 
 import (
 	"context"
+	"image"
 	"testing"
 	"time"
 
@@ -38,6 +39,24 @@ func TestBuiltinModelsLoadQuickly(t *testing.T) {
 	}
 }
 
+// drawn decodes 8 samples of prompt (seeds 1…8) under b at the model's
+// recommended settings.
+func drawn(t *testing.T, b *bundle.Bundle, prompt string) []*image.NRGBA {
+	t.Helper()
+	opt := sampler.Defaults()
+	opt.Prompt, opt.Batch, opt.Seed = prompt, 8, 1
+	opt.Settings, _ = opt.Settings.WithRecommended(b.Model.Config.Recommended(), nil, true)
+	res, err := sampler.Generate(context.Background(), b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]*image.NRGBA, len(res.Images))
+	for i, im := range res.Images {
+		out[i] = b.Decode(im.Tokens)
+	}
+	return out
+}
+
 // ink is the mean brightness of an image's pixels (MNIST: white on black).
 func ink(t *testing.T, prompt string) float64 {
 	t.Helper()
@@ -45,21 +64,14 @@ func ink(t *testing.T, prompt string) float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := sampler.Defaults()
-	opt.Prompt, opt.Batch, opt.Seed = prompt, 8, 1
-	opt.Guidance = b.Model.Config.Recommended().Guidance
-	res, err := sampler.Generate(context.Background(), b, opt, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	total := 0.0
-	for _, im := range res.Images {
-		pic := b.Decode(im.Tokens)
+	pics := drawn(t, b, prompt)
+	for _, pic := range pics {
 		for i := 0; i < len(pic.Pix); i += 4 {
 			total += float64(pic.Pix[i]) / 255
 		}
 	}
-	return total / float64(len(res.Images)*28*28)
+	return total / float64(len(pics)*28*28)
 }
 
 // TestMNISTDrawsThePromptedDigit checks the digits' shapes through a
@@ -90,17 +102,8 @@ func BenchmarkOpenDefault(b *testing.B) {
 // near-white background.
 func meanInk(t *testing.T, b *bundle.Bundle, prompt string) (r, g, bl float64) {
 	t.Helper()
-	opt := sampler.Defaults()
-	opt.Prompt, opt.Batch, opt.Seed = prompt, 8, 1
-	rec := b.Model.Config.Recommended()
-	opt.Temperature, opt.Guidance, opt.GuidanceMinP = rec.Temperature, rec.Guidance, rec.GuidanceMinP
-	res, err := sampler.Generate(context.Background(), b, opt, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	n := 0
-	for _, im := range res.Images {
-		pic := b.Decode(im.Tokens)
+	for _, pic := range drawn(t, b, prompt) {
 		for i := 0; i < len(pic.Pix); i += 4 {
 			p := pic.Pix[i : i+3]
 			if p[0] > 230 && p[1] > 230 && p[2] > 230 {

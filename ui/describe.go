@@ -66,6 +66,9 @@ type describeResult struct {
 	// from, skipped how many were left out (words the model does not know).
 	candidates, skipped int
 	source              string
+	// names is how many names were ranked alone before their styles (0:
+	// one stage), shortlist how many of them kept their styles.
+	names, shortlist int
 	seconds             float64
 }
 
@@ -149,7 +152,7 @@ func (d *describer) asked() { d.host.report(d.Describe()) }
 // the model, best first, with their bits per token, in a dialog whose Use
 // buttons put one in the prompt field. The model's candidate prompts
 // (sampler.DescribeCandidates) are ranked in the background by the exact
-// likelihood of the image's codes (sampler.RankPrompts, ruling out early
+// likelihood of the image's codes (sampler.RankCandidates, ruling out early
 // the prompts that cannot make the top); the dialog shows the progress and
 // can stop it. It returns at once; describing the image described last
 // shows that result again without ranking.
@@ -209,22 +212,21 @@ func (d *describer) Describe() error {
 	return nil
 }
 
-// describeImage ranks the usable candidates on tokens and keeps the
+// describeImage ranks the usable candidates on tokens
+// (sampler.RankCandidates: names × styles in two stages) and keeps the
 // describeTop likeliest, with the image's bits per token without a prompt.
 func describeImage(ctx context.Context, b *bundle.Bundle, cands sampler.Candidates, tokens []int, workers int, progress func(done, total int)) (*describeResult, error) {
-	usable, skipped := sampler.UsablePrompts(b, cands.Prompts)
-	if len(usable) == 0 {
-		return nil, fmt.Errorf("describe: no candidate prompt uses only words model %s knows", b.Name)
-	}
-	ranked, err := sampler.RankPrompts(ctx, b, usable, tokens, sampler.RankOptions{Workers: workers, Top: describeTop, Progress: progress})
+	res, err := sampler.RankCandidates(ctx, b, cands, tokens, sampler.RankOptions{Workers: workers, Top: describeTop, Progress: progress})
 	if err != nil {
 		return nil, fmt.Errorf("describe: %w", err)
 	}
+	ranked := res.Scores
 	uncond, err := sampler.ScoreTokens(ctx, b, "", tokens, workers)
 	if err != nil {
 		return nil, fmt.Errorf("describe: %w", err)
 	}
-	r := &describeResult{b: b, uncond: uncond.BitsPerToken(), candidates: len(usable), skipped: len(skipped), source: cands.Source}
+	r := &describeResult{b: b, uncond: uncond.BitsPerToken(), candidates: res.Usable, skipped: len(res.Skipped), source: cands.Source,
+		names: res.Names, shortlist: sampler.NameShortlist}
 	for _, p := range ranked[:min(describeTop, len(ranked))] {
 		if !p.Bound {
 			r.top = append(r.top, p)
@@ -315,6 +317,9 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 	note := ""
 	if r.skipped > 0 {
 		note = fmt.Sprintf(" (%d left out for words the model does not know)", r.skipped)
+	}
+	if r.names > 0 {
+		note += fmt.Sprintf("; the names ranked alone first, then the styles of the likeliest %d", r.shortlist)
 	}
 	v.status.SetText(fmt.Sprintf("The %d likeliest of %d candidate prompts (%s)%s, in %.1f s. "+
 		"Bits per token: lower is likelier; without a prompt the image takes %.3f.", len(r.top), r.candidates, r.source, note, r.seconds, r.uncond))

@@ -74,6 +74,10 @@ type RankOptions struct {
 	// batches run in parallel, as the bound tightens in another order; the
 	// first Top never do. 0 scores every prompt in full, one pass per batch.
 	Top int
+	// Shortlist is how many names RankCandidates keeps after ranking names
+	// alone (0: NameShortlist; < 0: one stage over every candidate).
+	// RankPrompts ignores it.
+	Shortlist int
 	// Progress, when set, is called after forward passes with the number of
 	// distinct prompts done (scored in full or ruled out) and their total;
 	// calls never overlap and the number never decreases.

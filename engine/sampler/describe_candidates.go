@@ -17,6 +17,10 @@ type Candidates struct {
 	// Source says where they came from, for people: "the shapes dataset's
 	// captions", "1908 emoji names × 2 styles", "vocabulary words × styles".
 	Source string
+	// Names, when set, are the names Prompts are made of: Prompts are
+	// WithStyles(Names), and RankCandidates may rank the names alone first
+	// (see RankOptions.Shortlist).
+	Names []string
 }
 
 // DescribeCandidates picks the prompts describe ranks for a model: for a
@@ -54,10 +58,10 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 		shapes = append(shapes, c.String())
 	}
 	if len(shapes) > 0 {
-		return Candidates{shapes, "the shapes dataset's captions"}, nil
+		return Candidates{Prompts: shapes, Source: "the shapes dataset's captions"}, nil
 	}
 	if digits := mnistCaptions(); onlyWords(b, digits) {
-		return Candidates{digits, "the MNIST captions"}, nil
+		return Candidates{Prompts: digits, Source: "the MNIST captions"}, nil
 	}
 	if styles := styleWords(b); len(styles) > 0 {
 		names, err := data.EmojiNames(ctx, emojiCache)
@@ -72,7 +76,7 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 				}
 			}
 			if len(ok) >= len(names)/2 && len(ok) > 0 {
-				return Candidates{WithStyles(b, ok), fmt.Sprintf("%d emoji names × %d styles", len(ok), len(styles))}, nil
+				return Candidates{WithStyles(b, ok), fmt.Sprintf("%d emoji names × %d styles", len(ok), len(styles)), ok}, nil
 			}
 		}
 	}
@@ -83,7 +87,7 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 	if len(styleWords(b)) > 0 {
 		src += " × styles"
 	}
-	return Candidates{WithStyles(b, VocabularyPrompts(b)), src}, nil
+	return Candidates{Prompts: WithStyles(b, VocabularyPrompts(b)), Source: src}, nil
 }
 
 // UsablePrompts splits candidates into those the model reads as written
@@ -136,4 +140,90 @@ func onlyWords(b *bundle.Bundle, captions []string) bool {
 		}
 	}
 	return n == len(want)
+}
+
+// NameShortlist is how many names, ranked alone, a two-stage
+// RankCandidates keeps for its second stage (RankOptions.Shortlist 0).
+const NameShortlist = 16
+
+// Ranked is what RankCandidates found.
+type Ranked struct {
+	// Scores are RankPrompts' scores of the prompts ranked (the second
+	// stage's when there were two): the top ones exact, most likely first.
+	Scores []PromptScore
+	// Usable is how many candidates the model reads as written; Skipped
+	// are the others (UsablePrompts), never scored.
+	Usable  int
+	Skipped []string
+	// Names is how many names were ranked alone in a first stage (0: one
+	// stage), and Unscored how many usable candidates the second stage
+	// left out (their names ranked below the shortlist).
+	Names, Unscored int
+}
+
+// RankCandidates ranks the candidates b reads as written (UsablePrompts)
+// by the exact likelihood of an image's codes under each (RankPrompts).
+//
+// Names × styles (c.Names set, as DescribeCandidates gives for the emoji
+// model: 1,910 names × 6 styles) with opt.Top > 0 are ranked in two
+// stages: every name alone, then every style of the opt.Shortlist
+// (NameShortlist when 0) likeliest names. The model learnt each name with
+// and without its style word, so a name alone is the likelihood of the
+// image under that name in whatever style; every score reported is still
+// exact, but a styled prompt whose name alone ranks below the shortlist
+// is not scored (Ranked.Unscored), which a one-stage ranking would catch.
+// On the emoji model the first stage scores a sixth of the prompts. A
+// negative opt.Shortlist, opt.Top 0 or candidates without names rank every
+// candidate in one stage. No usable candidate is an error.
+func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens []int, opt RankOptions) (Ranked, error) {
+	usable, skipped := UsablePrompts(b, c.Prompts)
+	r := Ranked{Usable: len(usable), Skipped: skipped}
+	if len(usable) == 0 {
+		return r, fmt.Errorf("no candidate prompt uses only words model %s knows", b.Name)
+	}
+	short := opt.Shortlist
+	if short == 0 {
+		short = NameShortlist
+	}
+	names, _ := UsablePrompts(b, c.Names)
+	styles := len(styleWords(b))
+	if opt.Top <= 0 || short < 0 || styles == 0 || len(names) <= short {
+		var err error
+		r.Scores, err = RankPrompts(ctx, b, usable, tokens, opt)
+		return r, err
+	}
+	total := len(names) + short*styles
+	first := opt
+	first.Top = short
+	if opt.Progress != nil {
+		first.Progress = func(done, _ int) { opt.Progress(done, total) }
+	}
+	ranked, err := RankPrompts(ctx, b, names, tokens, first)
+	if err != nil {
+		return r, err
+	}
+	isUsable := make(map[string]bool, len(usable))
+	for _, p := range usable {
+		isUsable[p] = true
+	}
+	var second []string
+	for _, n := range ranked[:short] {
+		for _, p := range WithStyles(b, []string{n.Prompt}) {
+			if isUsable[p] {
+				second = append(second, p)
+			}
+		}
+	}
+	if len(second) == 0 {
+		return r, fmt.Errorf("no styled prompt of the %d likeliest names uses only words model %s knows", short, b.Name)
+	}
+	then := opt
+	if opt.Progress != nil {
+		then.Progress = func(done, n int) { opt.Progress(len(names)+done*short*styles/max(n, 1), total) }
+	}
+	if r.Scores, err = RankPrompts(ctx, b, second, tokens, then); err != nil {
+		return r, err
+	}
+	r.Names, r.Unscored = len(names), len(usable)-len(second)
+	return r, nil
 }

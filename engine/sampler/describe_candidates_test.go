@@ -1,8 +1,10 @@
 package sampler
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"testing"
 
@@ -71,4 +73,76 @@ func vocabBundle(t *testing.T, vocab []string) *bundle.Bundle {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// RankCandidates ranks names × styles in two stages: the names alone, then
+// every style of the Shortlist likeliest (by ScoreTokens, name by name);
+// the scores it gives are ScoreTokens'; a negative Shortlist or Top 0 ranks
+// every candidate in one stage.
+func TestRankCandidatesTwoStages(t *testing.T) {
+	ctx := context.Background()
+	b := bundletest.Tiny(3)
+	names := []string{"cat", "dog", "red", "blue", "red cat", "blue dog", "cat dog"}
+	c := Candidates{Prompts: WithStyles(b, names), Source: "test", Names: names}
+	opt := Defaults()
+	opt.Prompt, opt.Seed, opt.Workers = "red cat google", 4, 1
+	gen, err := Generate(ctx, b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := gen.Images[0].Tokens
+	alone := map[string]float64{}
+	for _, n := range names {
+		s, err := ScoreTokens(ctx, b, n, tokens, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone[n] = s.NLL
+	}
+	order := slices.Clone(names)
+	slices.SortStableFunc(order, func(x, y string) int { return cmp.Compare(alone[x], alone[y]) })
+	var calls, last int
+	res, err := RankCandidates(ctx, b, c, tokens, RankOptions{Workers: 1, Top: 3, Shortlist: 2, Progress: func(done, total int) {
+		if done < last || total != len(names)+2*2 {
+			t.Errorf("progress %d of %d after %d", done, total, last)
+		}
+		calls, last = calls+1, done
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Names != len(names) || res.Usable != 2*len(names) || res.Unscored != 2*len(names)-4 || len(res.Scores) != 4 || calls == 0 {
+		t.Fatalf("two stages: %d names, %d usable, %d unscored, %d scores, %d progress calls", res.Names, res.Usable, res.Unscored, len(res.Scores), calls)
+	}
+	want := map[string]bool{}
+	for _, p := range WithStyles(b, order[:2]) {
+		want[p] = true
+	}
+	for _, s := range res.Scores {
+		if !want[s.Prompt] {
+			t.Errorf("scored %q, not a style of the two likeliest names %v", s.Prompt, order[:2])
+		}
+		if s.Bound {
+			continue
+		}
+		ref, err := ScoreTokens(ctx, b, s.Prompt, tokens, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(ref.NLL-s.NLL) > 1e-4*math.Abs(ref.NLL)+1e-6 {
+			t.Errorf("%q: NLL %v, ScoreTokens %v", s.Prompt, s.NLL, ref.NLL)
+		}
+	}
+	for _, o := range []RankOptions{{Workers: 1, Top: 3, Shortlist: -1}, {Workers: 1}} {
+		one, err := RankCandidates(ctx, b, c, tokens, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if one.Names != 0 || one.Unscored != 0 || len(one.Scores) != 2*len(names) {
+			t.Errorf("%+v: %d names, %d unscored, %d scores; want one stage over all %d", o, one.Names, one.Unscored, len(one.Scores), 2*len(names))
+		}
+	}
+	if _, err := RankCandidates(ctx, b, Candidates{Prompts: []string{"zebra"}}, tokens, RankOptions{}); err == nil {
+		t.Error("no usable candidate ranked")
+	}
 }
