@@ -69,7 +69,7 @@ type describeResult struct {
 	// names is how many names were ranked alone before their styles (0:
 	// one stage), shortlist how many of them kept their styles.
 	names, shortlist int
-	seconds             float64
+	seconds          float64
 }
 
 // describeView is the Describe dialog: a status line and progress bar
