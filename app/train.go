@@ -197,7 +197,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		if f.exportFinal != "" {
-			step, err := trainjob.ExportFinal(st, prep, f.exportFinal)
+			step, err := trainjob.ExportFinal(ctx, st, prep, f.exportFinal)
 			if err != nil {
 				return err
 			}

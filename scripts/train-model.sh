@@ -90,8 +90,8 @@ average) how="runs the commands above (resuming if interrupted)" ;;
 esac
 printf '\nReproduce: `scripts/train-model.sh %s` (what `make model%s` runs) %s\nand installs the %s weights.\n' "$name" "$([ "$name" = mnist ] && echo -mnist)" "$how" "$weights" >> "$src/MODEL.md"
 mkdir -p "assets/models/$name"
-rm -f "assets/models/$name/"{preprocessor_config.json,tokenizer_config.json,tokenizer.safetensors}
-for f in config.json model.safetensors preprocessor_config.json tokenizer_config.json tokenizer.safetensors MODEL.md; do
+rm -f "assets/models/$name/"{preprocessor_config.json,tokenizer_config.json,tokenizer.safetensors,names.txt}
+for f in config.json model.safetensors preprocessor_config.json tokenizer_config.json tokenizer.safetensors names.txt MODEL.md; do
 	if [ -e "$src/$f" ]; then cp "$src/$f" "assets/models/$name/"; fi
 done
 echo "installed $src into assets/models/$name; run make build to embed it"

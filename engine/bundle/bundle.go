@@ -5,9 +5,11 @@
 package bundle
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -38,10 +40,45 @@ type Bundle struct {
 	Codebook *codebook.Codebook
 	// Prompt is nil for unconditional models (OpenAI's checkpoints).
 	Prompt *prompt.Tokenizer
+	// Names are the names of what the model learnt to draw (NamesFile
+	// beside the weights; nil without one): the emoji names of the emoji
+	// model, which Describe ranks with the model's style words.
+	Names []string
+}
+
+// NamesFile is Tessera's own file, beside config.json, listing the names a
+// model learnt to draw, one a line ("cat face"); optional.
+const NamesFile = "names.txt"
+
+// ParseNames reads a NamesFile: one name a line, blank lines and lines
+// starting with # skipped.
+func ParseNames(data []byte) []string {
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // Load reads a model folder from disk.
 func Load(dir string, opt model.LoadOptions) (*Bundle, error) {
+	b, err := load(dir, opt)
+	if err != nil {
+		return nil, err
+	}
+	switch names, err := os.ReadFile(filepath.Join(dir, NamesFile)); {
+	case err == nil:
+		b.Names = ParseNames(names)
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
+	return b, nil
+}
+
+// load is Load without the names file.
+func load(dir string, opt model.LoadOptions) (*Bundle, error) {
 	m, err := model.Load(dir, opt)
 	if err != nil {
 		return nil, err
@@ -67,6 +104,18 @@ func Load(dir string, opt model.LoadOptions) (*Bundle, error) {
 // LoadFS reads a model folder from a file system (an embedded model); name
 // is the model's built-in name.
 func LoadFS(fsys fs.FS, dir, name string) (*Bundle, error) {
+	b, err := loadFS(fsys, dir, name)
+	if err != nil {
+		return nil, err
+	}
+	if names, err := fs.ReadFile(fsys, path.Join(dir, NamesFile)); err == nil {
+		b.Names = ParseNames(names)
+	}
+	return b, nil
+}
+
+// loadFS is LoadFS without the names file.
+func loadFS(fsys fs.FS, dir, name string) (*Bundle, error) {
 	read := func(file string) ([]byte, error) {
 		data, err := fs.ReadFile(fsys, path.Join(dir, file))
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 
 func TestSaveLoadRoundTrip(t *testing.T) {
 	b := bundletest.Tiny(1)
+	b.Names = []string{"red cat", "blue dog"}
 	dir := t.TempDir()
 	if err := b.Save(dir, "F32"); err != nil {
 		t.Fatal(err)
@@ -25,6 +26,9 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if !got.Conditional() || !slices.Equal(got.Prompt.Words(), b.Prompt.Words()) {
 		t.Fatal("prompt vocabulary lost")
 	}
+	if !slices.Equal(got.Names, b.Names) {
+		t.Errorf("names %q after a round trip, want %q (names.txt)", got.Names, b.Names)
+	}
 	if got.Name != "tiny" {
 		t.Errorf("name %q, want tiny (from the config)", got.Name)
 	}
@@ -35,6 +39,13 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	}
 	if !slices.Equal(got.Codebook.Entries, b.Codebook.Entries) {
 		t.Error("codebook differs")
+	}
+}
+
+func TestParseNames(t *testing.T) {
+	got := bundle.ParseNames([]byte("# names\ncat face\r\n\n  red apple \n"))
+	if !slices.Equal(got, []string{"cat face", "red apple"}) {
+		t.Errorf("ParseNames: %q", got)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/safetensors"
@@ -13,8 +14,9 @@ import (
 )
 
 // Save writes the bundle as a model folder (config.json, model.safetensors
-// in dtype F32, F16 or BF16, and the image tokenizer:
-// preprocessor_config.json, or tokenizer_config.json + tokenizer.safetensors).
+// in dtype F32, F16 or BF16, the image tokenizer: preprocessor_config.json,
+// or tokenizer_config.json + tokenizer.safetensors; and NamesFile when the
+// bundle has names).
 func (b *Bundle) Save(dir, dtype string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("save model: %w", err)
@@ -39,6 +41,11 @@ func (b *Bundle) Save(dir, dtype string) error {
 	}
 	if err := safetensors.Write(filepath.Join(dir, model.WeightsFile), tensors, map[string]string{"format": "pt"}); err != nil {
 		return err
+	}
+	if len(b.Names) > 0 {
+		if err := os.WriteFile(filepath.Join(dir, NamesFile), []byte(strings.Join(b.Names, "\n")+"\n"), 0o644); err != nil {
+			return fmt.Errorf("save model: %w", err)
+		}
 	}
 	if v, ok := b.Tokenizer.(*tokenizer.ViT); ok {
 		return v.Save(dir)

@@ -25,6 +25,8 @@ type Candidates struct {
 
 // DescribeCandidates picks the prompts describe ranks for a model: for a
 // model that knows every word of the shapes captions, those 288 captions;
+// for a model with a list of its names (bundle.Names: the built-in emoji
+// model's 1,910), those names × its styles;
 // for a model whose words are those of the MNIST captions, the ten
 // captions "digit 0" … "digit 9" (pairs of its words such as "8 7", which
 // it never saw, can be likelier than any of them); else, for a model with style words that knows most emoji names (from the
@@ -63,6 +65,22 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 	if digits := mnistCaptions(); onlyWords(b, digits) {
 		return Candidates{Prompts: digits, Source: "the MNIST captions"}, nil
 	}
+	if len(b.Names) > 0 {
+		// The model's own list of names (bundle.NamesFile).
+		var ok []string
+		for _, n := range b.Names {
+			if knowsAll(n) {
+				ok = append(ok, n)
+			}
+		}
+		if len(ok) > 0 {
+			styles := styleWords(b)
+			if len(styles) == 0 {
+				return Candidates{Prompts: ok, Source: fmt.Sprintf("the model's %d names", len(ok)), Names: ok}, nil
+			}
+			return Candidates{WithStyles(b, ok), fmt.Sprintf("the model's %d names × %d styles", len(ok), len(styles)), ok}, nil
+		}
+	}
 	if styles := styleWords(b); len(styles) > 0 {
 		names, err := data.EmojiNames(ctx, emojiCache)
 		if err := ctx.Err(); err != nil {
@@ -87,7 +105,8 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 	if len(styleWords(b)) > 0 {
 		src += " × styles"
 	}
-	return Candidates{Prompts: WithStyles(b, VocabularyPrompts(b)), Source: src}, nil
+	words := VocabularyPrompts(b)
+	return Candidates{Prompts: WithStyles(b, words), Source: src, Names: words}, nil
 }
 
 // UsablePrompts splits candidates into those the model reads as written

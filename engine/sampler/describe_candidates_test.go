@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -73,6 +74,22 @@ func vocabBundle(t *testing.T, vocab []string) *bundle.Bundle {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// A model with a list of its names (names.txt) is offered those names ×
+// its styles, without the emoji data.
+func TestDescribeCandidatesFromNames(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	b := bundletest.Tiny(2)
+	b.Names = []string{"red cat", "zebra", "blue dog"}
+	c, err := DescribeCandidates(context.Background(), b, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"red cat google", "red cat twitter", "blue dog google", "blue dog twitter"}
+	if !slices.Equal(c.Prompts, want) || !slices.Equal(c.Names, []string{"red cat", "blue dog"}) || !strings.Contains(c.Source, "2 names") {
+		t.Errorf("candidates %q, names %q, source %q; want %q", c.Prompts, c.Names, c.Source, want)
+	}
 }
 
 // RankCandidates ranks names × styles in two stages: the names alone, then

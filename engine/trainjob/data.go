@@ -18,6 +18,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prepare"
+	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
 )
@@ -154,6 +155,34 @@ func LoadPrepared(path string) (*prepare.Prepared, error) {
 
 // tokenizerFiles are the files that carry a prepared dataset's image
 // tokenizer into a model folder.
+// modelFiles are the files written beside an exported model: the image
+// tokenizer's (tokenizerFiles) and, for the emoji data, the names the model
+// learnt (bundle.NamesFile: the emoji names all of whose words are in its
+// vocabulary), which describe ranks without the emoji data at hand.
+func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared) (map[string][]byte, error) {
+	files, err := tokenizerFiles(p)
+	if err != nil || s.Data != "emoji" || p.Config.Tessera == nil {
+		return files, err
+	}
+	names, err := data.EmojiNames(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("emoji names: %w", err)
+	}
+	known := map[string]bool{}
+	for _, w := range p.Config.Tessera.PromptVocab {
+		known[w] = true
+	}
+	var b strings.Builder
+	for _, n := range names {
+		words := prompt.Split(n)
+		if len(words) > 0 && !slices.ContainsFunc(words, func(w string) bool { return !known[w] }) {
+			b.WriteString(strings.Join(words, " ") + "\n")
+		}
+	}
+	files[bundle.NamesFile] = []byte(b.String())
+	return files, nil
+}
+
 func tokenizerFiles(p *prepare.Prepared) (map[string][]byte, error) {
 	if v, ok := p.Tokenizer.(*tokenizer.ViT); ok {
 		return v.Files()

@@ -143,7 +143,7 @@ func run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	tokFiles, err := tokenizerFiles(prep)
+	tokFiles, err := modelFiles(ctx, s, prep)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +225,7 @@ func run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 // those weights. With little data the best-validation weights (validation
 // on held-out emoji) can be less faithful to the training names than the
 // last ones, and eval-prompts decides between them.
-func ExportFinal(s Settings, prep *prepare.Prepared, dir string) (step int, err error) {
+func ExportFinal(ctx context.Context, s Settings, prep *prepare.Prepared, dir string) (step int, err error) {
 	ckPath := filepath.Join(s.OutDir, train.CheckpointFile)
 	ck, err := train.LoadCheckpoint(ckPath)
 	if err != nil {
@@ -237,7 +237,7 @@ func ExportFinal(s Settings, prep *prepare.Prepared, dir string) (step int, err 
 	if err := train.SaveModel(dir, ck.Config, ck.Params, s.DType); err != nil {
 		return 0, err
 	}
-	files, err := tokenizerFiles(prep)
+	files, err := modelFiles(ctx, s, prep)
 	if err != nil {
 		return 0, err
 	}
