@@ -571,6 +571,15 @@ func TestPromptCompletionAndUnknownWords(t *testing.T) {
 	if !hasDialog(s) {
 		t.Fatal("the button did not ask first")
 	}
+	n := len(s.Window().Canvas().Overlays().List())
+	s.generateAsked() // Ctrl+Enter again while the question is up
+	if m := len(s.Window().Canvas().Overlays().List()); m != n {
+		t.Fatalf("asking again while the question is on screen: %d overlays, then %d", n, m)
+	}
+	s.asking.Hide()
+	if s.asking != nil {
+		t.Fatal("the question, closed, still counts as on screen")
+	}
 	must(t, s.generate(true)) // "generate anyway"
 	s.Wait()
 	must(t, s.LastError())

@@ -124,3 +124,34 @@ func TestBatchRankedByPromptGain(t *testing.T) {
 		t.Fatalf("the Settings dialog does not show the order chosen: %v", r)
 	}
 }
+
+// A run that changed nothing visible says so: every candidate of a batch
+// the same picture, or a regeneration that gave the image back.
+func TestSameResultsNote(t *testing.T) {
+	a, b := []int{1, 2, 3}, []int{1, 2, 4}
+	res := func(tokens ...[]int) []result {
+		var out []result
+		for _, tk := range tokens {
+			out = append(out, result{tokens: tk})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		j       job
+		results []result
+		want    string
+	}{
+		{job{kind: kindGenerate}, res(a, a, a), "all 3 candidates came out the same"},
+		{job{kind: kindGenerate}, res(a, b, a), ""},
+		{job{kind: kindGenerate}, res(a), ""},
+		{job{kind: kindRegenerate, base: a}, res(a), "came out as the image you had"},
+		{job{kind: kindRegenerate, base: a}, res(a, a), "all 2 candidates came out as the image you had"},
+		{job{kind: kindRegenerate, base: a}, res(b, a), ""},
+		{job{kind: kindEdit, base: b}, res(b, b, b, b), "all 4 candidates came out as the image you had"},
+	} {
+		got := sameResultsNote(c.j, c.results)
+		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("%s of %d: %q, want %q", c.j.kind, len(c.results), got, c.want)
+		}
+	}
+}

@@ -69,6 +69,9 @@ const autosaveDelay = 400 * time.Millisecond
 type Studio struct {
 	app  fyne.App
 	win  fyne.Window
+	// asking is the "Generate without a prompt?" question while it is on
+	// screen (Ctrl+Enter again does not ask twice).
+	asking dialog.Dialog
 	opt  Options
 	set  settings
 	ctx  context.Context

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -137,12 +138,17 @@ func (s *Studio) generateAsked() {
 		s.report(err)
 		return
 	}
+	if s.asking != nil {
+		return // the question is on screen already
+	}
 	s.setStatus("The model knows none of the prompt's words")
-	dialog.ShowConfirm("Generate without a prompt?", widgets.WrapText(unknown.Error(), 60), func(ok bool) {
+	s.asking = dialog.NewConfirm("Generate without a prompt?", widgets.WrapText(unknown.Error(), 60), func(ok bool) {
+		s.asking = nil
 		if ok {
 			s.report(s.generate(true))
 		}
 	}, s.win)
+	s.asking.Show()
 }
 
 // Generate samples new images from the prompt panel's settings; image 1
@@ -460,6 +466,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if j.note != "" {
 		msg += " · " + j.note
 	}
+	if !res.Stopped {
+		msg += sameResultsNote(j, results)
+	}
 	if len(res.Unknown) > 0 {
 		msg += fmt.Sprintf(" · unknown words left out: %v", res.Unknown)
 	}
@@ -472,6 +481,32 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		msg += savedNote(first.path)
 	}
 	s.setStatus(msg)
+}
+
+// sameResultsNote tells the user when a run changed nothing they can see:
+// every candidate the same picture, or a regeneration, completion or edit
+// that gave back the image it started from (a model that knows its
+// pictures by heart, at strong guidance, does that). "" otherwise.
+func sameResultsNote(j job, results []result) string {
+	if len(results) == 0 {
+		return ""
+	}
+	first := results[0].tokens
+	same := len(results) > 1
+	for _, r := range results[1:] {
+		same = same && slices.Equal(r.tokens, first)
+	}
+	unchanged := j.kind != kindGenerate && j.kind != kindExtend && len(j.base) > 0 && slices.Equal(first, j.base)
+	hint := "lower the guidance or raise the temperature for other pictures"
+	switch {
+	case unchanged && same:
+		return fmt.Sprintf(" · all %d candidates came out as the image you had: %s", len(results), hint)
+	case unchanged:
+		return " · it came out as the image you had: " + hint
+	case same:
+		return fmt.Sprintf(" · all %d candidates came out the same: %s", len(results), hint)
+	}
+	return ""
 }
 
 // doneWord names a finished run of kind.

@@ -9,13 +9,19 @@ import (
 )
 
 // restartWith replaces the process with a fresh run of the same executable
-// (the running file, /proc/self/exe where there is one, even if it was
-// replaced or deleted on disk since) and arguments, with setting
-// (NAME=value) added to the environment.
+// and arguments, with setting (NAME=value) added to the environment. It
+// execs the executable by its path, so the process keeps its name (ps,
+// top and pgrep show "tessera", not "exe"); /proc/self/exe, the running
+// file even if it was deleted on disk, only when that path is gone. The
+// restart happens at start-up, before a rebuild could replace the file.
 func restartWith(setting string) error {
-	exe := "/proc/self/exe"
-	if _, err := os.Stat(exe); err != nil {
-		if exe, err = os.Executable(); err != nil {
+	exe, err := os.Executable()
+	if err == nil {
+		_, err = os.Stat(exe)
+	}
+	if err != nil {
+		exe = "/proc/self/exe"
+		if _, serr := os.Stat(exe); serr != nil {
 			return fmt.Errorf("find the executable: %w", err)
 		}
 	}
