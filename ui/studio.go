@@ -67,21 +67,21 @@ const autosaveDelay = 400 * time.Millisecond
 
 // Studio is the main window and everything behind it.
 type Studio struct {
-	app  fyne.App
-	win  fyne.Window
+	app fyne.App
+	win fyne.Window
 	// asking is the "Generate without a prompt?" question while it is on
 	// screen (Ctrl+Enter again does not ask twice).
 	asking dialog.Dialog
-	opt  Options
-	set  settings
-	ctx  context.Context
-	stop context.CancelFunc
-	runs *runs
-	save *autosaver
-	clip imageClipboard
-	loop uiLoop
-	bg   sync.WaitGroup // background loads (history thumbnails)
-	bgN  atomic.Int32   // how many of them run
+	opt    Options
+	set    settings
+	ctx    context.Context
+	stop   context.CancelFunc
+	runs   *runs
+	save   *autosaver
+	clip   imageClipboard
+	loop   uiLoop
+	bg     sync.WaitGroup // background loads (history thumbnails)
+	bgN    atomic.Int32   // how many of them run
 
 	// UI goroutine state
 	bundle     *bundle.Bundle
