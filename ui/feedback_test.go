@@ -576,8 +576,8 @@ func TestPromptCompletionAndUnknownWords(t *testing.T) {
 	if m := len(s.Window().Canvas().Overlays().List()); m != n {
 		t.Fatalf("asking again while the question is on screen: %d overlays, then %d", n, m)
 	}
-	s.asking.Hide()
-	if s.asking != nil {
+	s.promptAsk.close()
+	if s.promptAsk.shown() || hasDialog(s) {
 		t.Fatal("the question, closed, still counts as on screen")
 	}
 	must(t, s.generate(true)) // "generate anyway"

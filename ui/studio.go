@@ -67,21 +67,18 @@ const autosaveDelay = 400 * time.Millisecond
 
 // Studio is the main window and everything behind it.
 type Studio struct {
-	app fyne.App
-	win fyne.Window
-	// asking is the "Generate without a prompt?" question while it is on
-	// screen (Ctrl+Enter again does not ask twice).
-	asking dialog.Dialog
-	opt    Options
-	set    settings
-	ctx    context.Context
-	stop   context.CancelFunc
-	runs   *runs
-	save   *autosaver
-	clip   imageClipboard
-	loop   uiLoop
-	bg     sync.WaitGroup // background loads (history thumbnails)
-	bgN    atomic.Int32   // how many of them run
+	app  fyne.App
+	win  fyne.Window
+	opt  Options
+	set  settings
+	ctx  context.Context
+	stop context.CancelFunc
+	runs *runs
+	save *autosaver
+	clip imageClipboard
+	loop uiLoop
+	bg   sync.WaitGroup // background loads (history thumbnails)
+	bgN  atomic.Int32   // how many of them run
 
 	// UI goroutine state
 	bundle     *bundle.Bundle
@@ -94,6 +91,7 @@ type Studio struct {
 	lastErr    error
 	errDialog  singleDialog // the error shown, until it is closed
 	quitAsk    singleDialog // the question whether to quit, while shown
+	promptAsk  singleDialog // "Generate without a prompt?", while shown
 	closing    bool
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.

@@ -138,17 +138,15 @@ func (s *Studio) generateAsked() {
 		s.report(err)
 		return
 	}
-	if s.asking != nil {
-		return // the question is on screen already
+	if s.promptAsk.shown() {
+		return // the question is on screen already (Ctrl+Enter again)
 	}
 	s.setStatus("The model knows none of the prompt's words")
-	s.asking = dialog.NewConfirm("Generate without a prompt?", widgets.WrapText(unknown.Error(), 60), func(ok bool) {
-		s.asking = nil
+	s.promptAsk.show(dialog.NewConfirm("Generate without a prompt?", widgets.WrapText(unknown.Error(), 60), func(ok bool) {
 		if ok {
 			s.report(s.generate(true))
 		}
-	}, s.win)
-	s.asking.Show()
+	}, s.win), unknown.Error())
 }
 
 // Generate samples new images from the prompt panel's settings; image 1
