@@ -58,6 +58,14 @@ func (p *progress) End(now time.Time) {
 	p.end = now
 }
 
+// Clear forgets the last run (the bar says "ready"): the canvas no
+// longer shows what it made, e.g. once a file was opened.
+func (p *progress) Clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.label, p.start, p.step, p.steps, p.tokens, p.running, p.end = "", time.Time{}, 0, 0, 0, false, time.Time{}
+}
+
 // State returns the current state as of now.
 func (p *progress) State(now time.Time) progressState {
 	p.mu.Lock()

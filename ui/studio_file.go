@@ -113,6 +113,8 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	}
 	s.markSaved(o.Tokens, true)
 	s.cands.clear()
+	s.runs.prog.Clear() // the bar's last run made another image
+	s.runs.updateProgress()
 	s.paint.setOverlays(s.doc.Masked() > 0 || s.doc.Temperature() != nil) // what came with the file is seen
 	s.docChanged()
 	msg := "Opened " + filepath.Base(path)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -676,11 +677,17 @@ func TestDropOpensImage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "drop.png")
 	must(t, s.ExportTo(path))
 	generate(t, s)
+	if st := s.runs.prog.State(time.Now()).String(); !strings.HasPrefix(st, "patch") {
+		t.Fatalf("the bar after a run: %q", st)
+	}
 	s.files.dropped(fyne.Position{}, []fyne.URI{uriOf(path)})
 	s.Wait()
 	must(t, s.LastError())
 	if s.Document().Parent != path {
 		t.Fatalf("dropped file not opened: parent %q", s.Document().Parent)
+	}
+	if st := s.runs.prog.State(time.Now()).String(); st != "ready" {
+		t.Fatalf("the bar still tells of the last run after a file was opened: %q", st)
 	}
 }
 
