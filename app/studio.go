@@ -16,6 +16,7 @@ import (
 
 	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/ui"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // AppID is the application's unique ID (preferences and storage live under it).
@@ -128,7 +129,14 @@ func driveScreenshots(s *ui.Studio, dir, modelName, promptText string) error {
 	}
 	s.Wait()
 	time.Sleep(300 * time.Millisecond)
+	var defaults core.Params // the panel's settings before the regeneration
 	fyne.DoAndWait(func() {
+		// Candidates that differ: at its default guidance the emoji model
+		// redraws the picture it knows by heart (and says so).
+		p, _ := s.Params()
+		defaults = p
+		p.Guidance, p.Temperature = 1, 1.2
+		s.SetParams(p)
 		rows, cols := s.Bundle().Grid()
 		mask := make([]bool, rows*cols)
 		for r := rows / 4; r < rows/2+1; r++ {
@@ -154,6 +162,7 @@ func driveScreenshots(s *ui.Studio, dir, modelName, promptText string) error {
 	// Edit by instruction, offered best first under the canvas.
 	const instruction = "make it blue"
 	fyne.DoAndWait(func() {
+		s.SetParams(defaults) // the edit at the model's settings
 		if err = s.ClearMask(); err == nil {
 			s.SetInstruction(instruction)
 			err = s.EditByInstruction(instruction)

@@ -141,13 +141,13 @@ func TestSameResultsNote(t *testing.T) {
 		results []result
 		want    string
 	}{
-		{job{kind: kindGenerate}, res(a, a, a), "all 3 candidates came out the same"},
+		{job{kind: kindGenerate}, res(a, a, a), "all 3 candidates alike"},
 		{job{kind: kindGenerate}, res(a, b, a), ""},
 		{job{kind: kindGenerate}, res(a), ""},
-		{job{kind: kindRegenerate, base: a}, res(a), "came out as the image you had"},
-		{job{kind: kindRegenerate, base: a}, res(a, a), "all 2 candidates came out as the image you had"},
+		{job{kind: kindRegenerate, base: a}, res(a), "unchanged"},
+		{job{kind: kindRegenerate, base: a}, res(a, a), "all 2 candidates unchanged"},
 		{job{kind: kindRegenerate, base: a}, res(b, a), ""},
-		{job{kind: kindEdit, base: b}, res(b, b, b, b), "all 4 candidates came out as the image you had"},
+		{job{kind: kindEdit, base: b}, res(b, b, b, b), "all 4 candidates unchanged"},
 	} {
 		got := sameResultsNote(c.j, c.results)
 		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {

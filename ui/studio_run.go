@@ -495,14 +495,14 @@ func sameResultsNote(j job, results []result) string {
 		same = same && slices.Equal(r.tokens, first)
 	}
 	unchanged := j.kind != kindGenerate && j.kind != kindExtend && len(j.base) > 0 && slices.Equal(first, j.base)
-	hint := "lower the guidance or raise the temperature for other pictures"
+	hint := "try lower guidance or a higher temperature"
 	switch {
 	case unchanged && same:
-		return fmt.Sprintf(" · all %d candidates came out as the image you had: %s", len(results), hint)
+		return fmt.Sprintf(" · all %d candidates unchanged: %s", len(results), hint)
 	case unchanged:
-		return " · it came out as the image you had: " + hint
+		return " · unchanged: " + hint
 	case same:
-		return fmt.Sprintf(" · all %d candidates came out the same: %s", len(results), hint)
+		return fmt.Sprintf(" · all %d candidates alike: %s", len(results), hint)
 	}
 	return ""
 }
