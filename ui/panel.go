@@ -188,12 +188,14 @@ func (p *promptPanel) form() fyne.CanvasObject {
 		p.negative,
 		p.negWords,
 		p.negNote,
+		// The knobs most runs touch first, so that they are in view in the
+		// default window; top-k and top-p, seldom changed, last.
 		row("Temperature", p.temperature, p.tempLabel),
-		row("Top-k", p.topK, nil),
-		row("Top-p", p.topP, p.topPLabel),
 		row("Guidance", p.guidance, p.guideLabel),
 		row("Seed", widgets.AtLeast(seedFieldWidth(), p.seed), container.NewHBox(p.seedLock, p.dice)),
 		row("Batch", p.batch, p.batchLabel),
+		row("Top-k", p.topK, nil),
+		row("Top-p", p.topP, p.topPLabel),
 	)
 }
 
@@ -452,6 +454,11 @@ func (p *promptPanel) negativeChanged() {
 		return
 	}
 	p.negWords.Segments = markWords(p.tok, p.negative.Text, -1, "Negative reads: ")
+	if len(p.negWords.Segments) == 0 {
+		p.negWords.Hide() // an empty line takes room the knobs below need
+	} else {
+		p.negWords.Show()
+	}
 	p.negWords.Refresh()
 	if p.tok != nil && strings.TrimSpace(p.negative.Text) != "" && p.guidance.Value <= 1 {
 		p.negNote.SetText("The negative prompt has no effect at guidance 1: raise Guidance above 1 to use it.")
