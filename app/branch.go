@@ -39,7 +39,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tokens, rec, _, err := imageTokens(b, *from)
+	tokens, rec, _, err := imageTokens(b, *from, env.Stderr)
 	if err != nil {
 		return err
 	}

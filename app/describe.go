@@ -150,7 +150,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	if !b.Conditional() {
 		return fmt.Errorf("model %s takes no prompt; describe ranks prompts by how likely they make the image", b.Name)
 	}
-	tokens, _, stored, err := imageTokens(b, path)
+	tokens, _, stored, err := imageTokens(b, path, env.Stderr)
 	if err != nil {
 		return err
 	}

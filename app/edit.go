@@ -68,7 +68,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		}
 		return fmt.Errorf("model %s knows none of the words of %q%s", b.Name, *instruction, hint)
 	}
-	source, _, _, err := imageTokens(b, *from)
+	source, _, _, err := imageTokens(b, *from, env.Stderr)
 	if err != nil {
 		return err
 	}
@@ -76,11 +76,11 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if *mask != "" {
 		img, err := codebook.LoadImage(*mask)
 		if err != nil {
-			return err
+			return fmt.Errorf("--mask: %w", err)
 		}
 		rows, cols := b.Grid()
 		if m, err = edit.MaskFromImage(img, rows, cols); err != nil {
-			return fmt.Errorf("%s: %w", *mask, err)
+			return fmt.Errorf("--mask %s: %w", *mask, err)
 		}
 	}
 	opt := f.options(b)

@@ -41,7 +41,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if *stride >= gridRows {
 		return usageError{fmt.Sprintf("--stride %d must be less than the model's %d grid rows", *stride, gridRows)}
 	}
-	tokens, rec, _, err := imageTokens(b, *from)
+	tokens, rec, _, err := imageTokens(b, *from, env.Stderr)
 	rows := gridRows
 	// A taller image made by an earlier extend keeps all its rows in the record.
 	if tall := (tallImage{}); errors.As(err, &tall) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/color"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
 // generateTokens runs generate with args and returns the image's tokens.
@@ -219,5 +221,19 @@ func TestAutoPrecision(t *testing.T) {
 		if got := b.Model.Precision(); got != c.want {
 			t.Errorf("precision %q: the model samples in %s, want %s", c.asked, got, c.want)
 		}
+	}
+}
+
+// An image of another size than the model's is resized, and the commands
+// that read one say so (on stderr, so --json output stays clean).
+func TestResizedInputIsNoted(t *testing.T) {
+	dir := tinyModel(t)
+	path := filepath.Join(t.TempDir(), "big.png")
+	if err := pngmeta.WriteFileAtomic(path, imagetest.Solid(color.NRGBA{200, 30, 30, 255}, 40), nil); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "score", "--model", dir, "--json", path)
+	if code != 0 || !strings.Contains(stderr, "big.png is 40×40 px; it is resized to the model's 8×8") || strings.Contains(stdout, "resized") {
+		t.Fatalf("score of a 40×40 image: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"path/filepath"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
@@ -89,10 +91,11 @@ func (e tallImage) Error() string {
 
 // imageTokens returns an image's codes for model b: the token ids stored in
 // Tessera metadata when they fit the model, else the pixels encoded with
-// the codebook. It also returns the stored record, if any, and whether the
+// the codebook (a note on warn when they are resized to the model's size).
+// It also returns the stored record, if any, and whether the
 // tokens came from it. An image extend made taller than the model is a
 // tallImage error, with the record.
-func imageTokens(b *bundle.Bundle, path string) (tokens []int, rec *pngmeta.Record, stored bool, err error) {
+func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, rec *pngmeta.Record, stored bool, err error) {
 	if text, err := pngmeta.ReadFile(path); err == nil {
 		if r, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
 			rec = r
@@ -109,6 +112,9 @@ func imageTokens(b *bundle.Bundle, path string) (tokens []int, rec *pngmeta.Reco
 	img, err := codebook.LoadImage(path)
 	if err != nil {
 		return nil, nil, false, err
+	}
+	if w, h := b.ImageSize(); img.Bounds().Dx() != w || img.Bounds().Dy() != h {
+		fmt.Fprintf(warn, "note: %s is %d×%d px; it is resized to the model's %d×%d\n", filepath.Base(path), img.Bounds().Dx(), img.Bounds().Dy(), w, h)
 	}
 	tokens, err = b.Encode(img)
 	if err != nil {
@@ -167,7 +173,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	enc := json.NewEncoder(env.Stdout)
 	failed := 0
 	for _, path := range images {
-		tokens, _, stored, err := imageTokens(b, path)
+		tokens, _, stored, err := imageTokens(b, path, env.Stderr)
 		if err != nil {
 			fmt.Fprintln(env.Stderr, "tessera score:", err)
 			failed++

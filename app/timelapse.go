@@ -32,7 +32,7 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tokens, _, _, err := imageTokens(b, *from)
+	tokens, _, _, err := imageTokens(b, *from, env.Stderr)
 	if err != nil {
 		return err
 	}
