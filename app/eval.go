@@ -146,20 +146,14 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// readNameList reads a list of names, one a line; blank lines and lines
-// starting with # are skipped, an empty list is an error.
+// readNameList reads a list of names, one a line (bundle.ParseNames: blank
+// lines and lines starting with # skipped); an empty list is an error.
 func readNameList(path string) ([]string, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("names: %w", err)
 	}
-	var names []string
-	for _, line := range strings.Split(string(raw), "\n") {
-		line = strings.TrimSpace(line)
-		if line != "" && !strings.HasPrefix(line, "#") {
-			names = append(names, line)
-		}
-	}
+	names := bundle.ParseNames(raw)
 	if len(names) == 0 {
 		return nil, fmt.Errorf("names: %s lists no names", path)
 	}

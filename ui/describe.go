@@ -66,10 +66,10 @@ type describeResult struct {
 	// from, skipped how many were left out (words the model does not know).
 	candidates, skipped int
 	source              string
-	// names is how many names were ranked alone before their styles (0:
-	// one stage), shortlist how many of them kept their styles.
-	names, shortlist int
-	seconds          float64
+	// names is how many names were ranked alone before the styles of
+	// the sampler.NameShortlist likeliest (0: one stage).
+	names   int
+	seconds float64
 }
 
 // describeView is the Describe dialog: a status line and progress bar
@@ -226,7 +226,7 @@ func describeImage(ctx context.Context, b *bundle.Bundle, cands sampler.Candidat
 		return nil, fmt.Errorf("describe: %w", err)
 	}
 	r := &describeResult{b: b, uncond: uncond.BitsPerToken(), candidates: res.Usable, skipped: len(res.Skipped), source: cands.Source,
-		names: res.Names, shortlist: sampler.NameShortlist}
+		names: res.Names}
 	for _, p := range ranked[:min(describeTop, len(ranked))] {
 		if !p.Bound {
 			r.top = append(r.top, p)
@@ -319,7 +319,7 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 		note = fmt.Sprintf(" (%d left out for words the model does not know)", r.skipped)
 	}
 	if r.names > 0 {
-		note += fmt.Sprintf("; the names ranked alone first, then the styles of the likeliest %d", r.shortlist)
+		note += fmt.Sprintf("; the names ranked alone first, then the styles of the likeliest %d", sampler.NameShortlist)
 	}
 	v.status.SetText(fmt.Sprintf("The %d likeliest of %d candidate prompts (%s)%s, in %.1f s. "+
 		"Bits per token: lower is likelier; without a prompt the image takes %.3f.", len(r.top), r.candidates, r.source, note, r.seconds, r.uncond))

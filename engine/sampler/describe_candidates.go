@@ -25,11 +25,11 @@ type Candidates struct {
 
 // DescribeCandidates picks the prompts describe ranks for a model: for a
 // model that knows every word of the shapes captions, those 288 captions;
-// for a model with a list of its names (bundle.Names: the built-in emoji
-// model's 1,910), those names × its styles;
 // for a model whose words are those of the MNIST captions, the ten
 // captions "digit 0" … "digit 9" (pairs of its words such as "8 7", which
-// it never saw, can be likelier than any of them); else, for a model with style words that knows most emoji names (from the
+// it never saw, can be likelier than any of them); for a model with a list
+// of its names (bundle.Names: the built-in emoji model's 1,910), those
+// names × its styles; else, for a model with style words that knows most emoji names (from the
 // emoji metadata in emojiCache, "" meaning data.DefaultEmojiCache, when it
 // is there; nothing is downloaded), names × styles; else the model's
 // vocabulary words (and pairs of them for a small vocabulary) × styles. It
@@ -51,6 +51,16 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 		}
 		return true
 	}
+	// sayable are the names all of whose words the model knows.
+	sayable := func(names []string) []string {
+		var ok []string
+		for _, n := range names {
+			if knowsAll(n) {
+				ok = append(ok, n)
+			}
+		}
+		return ok
+	}
 	var shapes []string
 	for _, c := range data.ShapesCaptions() {
 		if !knowsAll(c.String()) {
@@ -67,13 +77,7 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 	}
 	if len(b.Names) > 0 {
 		// The model's own list of names (bundle.NamesFile).
-		var ok []string
-		for _, n := range b.Names {
-			if knowsAll(n) {
-				ok = append(ok, n)
-			}
-		}
-		if len(ok) > 0 {
+		if ok := sayable(b.Names); len(ok) > 0 {
 			styles := styleWords(b)
 			if len(styles) == 0 {
 				return Candidates{Prompts: ok, Source: fmt.Sprintf("the model's %d names", len(ok)), Names: ok}, nil
@@ -87,13 +91,7 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 			return Candidates{}, err
 		}
 		if err == nil {
-			var ok []string
-			for _, n := range names {
-				if knowsAll(n) {
-					ok = append(ok, n)
-				}
-			}
-			if len(ok) >= len(names)/2 && len(ok) > 0 {
+			if ok := sayable(names); len(ok) >= len(names)/2 && len(ok) > 0 {
 				return Candidates{WithStyles(b, ok), fmt.Sprintf("%d emoji names × %d styles", len(ok), len(styles)), ok}, nil
 			}
 		}

@@ -153,8 +153,6 @@ func LoadPrepared(path string) (*prepare.Prepared, error) {
 	return &prepare.Prepared{Config: d.Config, Codebook: cb, Tokenizer: tokenizer.Codebook{Codebook: cb}, Train: d.Train, Val: d.Val, PSNR: d.PSNR}, nil
 }
 
-// tokenizerFiles are the files that carry a prepared dataset's image
-// tokenizer into a model folder.
 // modelFiles are the files written beside an exported model: the image
 // tokenizer's (tokenizerFiles) and, for the emoji data, the names the model
 // learnt (bundle.NamesFile: the emoji names all of whose words are in its
@@ -183,6 +181,8 @@ func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared) (map[strin
 	return files, nil
 }
 
+// tokenizerFiles are the files that carry a prepared dataset's image
+// tokenizer into a model folder.
 func tokenizerFiles(p *prepare.Prepared) (map[string][]byte, error) {
 	if v, ok := p.Tokenizer.(*tokenizer.ViT); ok {
 		return v.Files()
