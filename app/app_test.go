@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -414,5 +415,39 @@ func TestHelpPrintsUsageOnce(t *testing.T) {
 		if code, out, _ := run(t, v); code != 0 || out != "tessera "+Version+"\n" {
 			t.Errorf("%s: exit %d, %q", v, code, out)
 		}
+	}
+}
+
+// --style-per-seed 1 draws each image of a batch in the style its seed
+// picks (the tiny model's style words: google, twitter), lists it, and
+// records the styled prompt, which draws the same image again.
+func TestGenerateStylePerSeed(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "img.png")
+	code, stdout, stderr := run(t, "generate", "--model", model, "--prompt", "cat", "--seed", "5", "--batch", "2", "--style-per-seed", "1", "--out", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for i, style := range []string{"twitter", "google"} { // seeds 5 and 6
+		path := strings.TrimSuffix(out, ".png") + "-" + string(rune('1'+i)) + ".png"
+		if !strings.Contains(stdout, path+"\tseed "+string(rune('5'+i))+"\tstyle "+style+"\n") {
+			t.Errorf("stdout %q does not list %s in style %s", stdout, path, style)
+		}
+		rec, text := readRecord(t, path)
+		if rec.Prompt != "cat "+style || rec.StylePerSeed != 1 || !strings.Contains(text["parameters"], "Style per seed: 1") {
+			t.Fatalf("record prompt %q, style per seed %d; parameters %q", rec.Prompt, rec.StylePerSeed, text["parameters"])
+		}
+		again := filepath.Join(t.TempDir(), "again.png")
+		if code, _, stderr := run(t, "generate", "--model", model, "--prompt", rec.Prompt, "--seed", fmt.Sprint(rec.Seed), "--out", again, "--quiet"); code != 0 {
+			t.Fatal(stderr)
+		}
+		if a, _ := readRecord(t, again); !slices.Equal(a.Tokens, rec.Tokens) {
+			t.Errorf("%q seed %d drawn again differs", rec.Prompt, rec.Seed)
+		}
+	}
+	// Off (the tiny model's default): the prompt as typed.
+	code, stdout, stderr = run(t, "generate", "--model", model, "--prompt", "cat", "--seed", "5", "--out", out, "--quiet")
+	if rec, _ := readRecord(t, out); code != 0 || rec.Prompt != "cat" || strings.Contains(stdout, "style") {
+		t.Fatalf("exit %d, prompt %q, stdout %q: %s", code, rec.Prompt, stdout, stderr)
 	}
 }

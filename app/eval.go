@@ -125,7 +125,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if *asJSON {
-		out := map[string]any{"model": b.Name, "hits": t.hits, "samples": t.total, "rate": t.rate(), "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "candidates": *candidates, "rank_by": *rankBy, "distinct": t.distinct,
+		out := map[string]any{"model": b.Name, "hits": t.hits, "samples": t.total, "rate": t.rate(), "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "style_per_seed": used.StylePerSeed, "candidates": *candidates, "rank_by": *rankBy, "distinct": t.distinct,
 			"near_copies": t.copies, "pictures_per_prompt": float64(t.pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(t.diffPairs) / float64(max(t.pairs, 1)), "same_picture_psnr_db": nearest.SamePictureDB, "prompts": t.results}
 		if *style != "" {
 			out["style"], out["style_hits"] = *style, t.styled
@@ -341,8 +341,12 @@ func (t *evalTotals) rate() float64 { return float64(t.hits) / float64(max(t.tot
 // print writes the summary lines of an evaluation with settings used.
 func (t *evalTotals) print(w io.Writer, kind string, used sampler.Options, seeds int, style string) {
 	n := max(len(t.results), 1)
-	fmt.Fprintf(w, "%d of %d samples (%.1f%%) are nearest to the prompted %s (guidance %g, min-p %g, temperature %g); %d of them are different token sequences\n",
-		t.hits, t.total, 100*t.rate(), kind, used.Guidance, used.GuidanceMinP, used.Temperature, t.distinct)
+	perSeed := ""
+	if used.StylePerSeed != 0 && style == "" {
+		perSeed = ", a style per seed"
+	}
+	fmt.Fprintf(w, "%d of %d samples (%.1f%%) are nearest to the prompted %s (guidance %g, min-p %g, temperature %g%s); %d of them are different token sequences\n",
+		t.hits, t.total, 100*t.rate(), kind, used.Guidance, used.GuidanceMinP, used.Temperature, perSeed, t.distinct)
 	pairs := "one seed a prompt: no pairs of seeds to compare"
 	if t.pairs > 0 {
 		pairs = fmt.Sprintf("%d of %d pairs of seeds (%.1f%%) differ", t.diffPairs, t.pairs, 100*float64(t.diffPairs)/float64(t.pairs))

@@ -52,8 +52,14 @@ func withSeed(s sampling.Settings, seed uint64) sampling.Settings {
 }
 
 // record is the PNG metadata of one generated image.
+// An image drawn with its own prompt (a style per seed) records that
+// prompt, which draws it again with its seed.
 func record(b *bundle.Bundle, opt sampler.Options, im sampler.Image) pngmeta.Record {
-	return b.Record("tessera "+Version, withSeed(opt.Settings, im.Seed), im.Tokens)
+	s := withSeed(opt.Settings, im.Seed)
+	if im.Prompt != "" {
+		s.Prompt = im.Prompt
+	}
+	return b.Record("tessera "+Version, s, im.Tokens)
 }
 
 // upscale enlarges img by an integer factor (nearest keeps pixels crisp).
@@ -194,13 +200,17 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		if err := pngmeta.WriteFileAtomic(path, pic, pngmeta.Metadata(rec)); err != nil {
 			return err
 		}
+		style := ""
+		if im.Prompt != "" {
+			style = "\tstyle " + sampler.SeedStyle(b, opt.Settings, im.Seed)
+		}
 		switch {
 		case gain:
-			fmt.Fprintf(env.Stdout, "%s\tseed %d\tprompt gain %+.4f nats/token\tmean log-likelihood %.4f nats/token\n", path, im.Seed, scores[i], im.MeanLogLik())
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\tprompt gain %+.4f nats/token\tmean log-likelihood %.4f nats/token%s\n", path, im.Seed, scores[i], im.MeanLogLik(), style)
 		case so.rank:
-			fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.MeanLogLik())
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token%s\n", path, im.Seed, im.MeanLogLik(), style)
 		default:
-			fmt.Fprintf(env.Stdout, "%s\tseed %d\n", path, im.Seed)
+			fmt.Fprintf(env.Stdout, "%s\tseed %d%s\n", path, im.Seed, style)
 		}
 	}
 	return nil

@@ -39,7 +39,7 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 	if stride < 1 || stride >= gridRows {
 		stride = max(1, gridRows/2)
 	}
-	p, err := s.runParams()
+	p, err := s.imageRunParams()
 	if err != nil {
 		return err
 	}

@@ -32,12 +32,14 @@ func scoreKey(prompt string, tokens []int) string {
 	return prompt + "\x00" + tokensKey(tokens)
 }
 
-// scorePrompt is the prompt the likelihood map scores with: the panel's.
+// scorePrompt is the prompt the likelihood map scores with: the panel's,
+// with the style the image's seed drew when it was drawn from it (see
+// imagePrompt).
 func (s *Studio) scorePrompt() string {
 	if p, err := s.panel.Params(); err == nil {
-		return p.Prompt
+		return s.imagePrompt(p.Prompt)
 	}
-	return s.params.Prompt
+	return s.imagePrompt(s.params.Prompt)
 }
 
 // scoreable says why the current image cannot be scored (nil if it can).

@@ -28,7 +28,8 @@ type promptPanel struct {
 	carried     sampling.Settings
 	model       *widgets.TipSelect
 	prompt      *widgets.PromptEntry
-	style       *widgets.TipSelect // the prompt's trailing style word(s), or anyStyle
+	style       *widgets.TipSelect // the prompt's trailing style word(s), or seedStyle or anyStyle
+	onStyle     func()             // called after a style is picked
 	styles      []string           // the model's style words ("fluent flat")
 	suggestions *fyne.Container
 	suggestBox  *container.Scroll
@@ -69,8 +70,13 @@ type promptPanel struct {
 // openFolderOption is the model picker entry that opens a folder dialog.
 const openFolderOption = "Open model folder…"
 
-// anyStyle is the style picker's entry for a prompt without a style.
-const anyStyle = "Any style"
+// The style picker's entries for a prompt without a style: anyStyle
+// leaves the style to the model, seedStyle draws one for each image from
+// its seed (sampling.Settings.StylePerSeed).
+const (
+	anyStyle  = "Any style"
+	seedStyle = "A style per seed"
+)
 
 // newPromptPanel builds the panel's widgets.
 func newPromptPanel() *promptPanel {
@@ -109,7 +115,7 @@ func (p *promptPanel) buildPrompts() {
 		p.prompt.CompleteWord(p.completions[0])
 		return true
 	}
-	p.style = widgets.NewTipSelect(nil, "Style: adds the style's words at the end of the prompt (Any style: none, the model picks)", p.styleChosen)
+	p.style = widgets.NewTipSelect(nil, "Style: adds the style's words at the end of the prompt (A style per seed: each seed draws one, so seeds give different pictures; Any style: the model picks, mostly the same for every seed)", p.styleChosen)
 	p.style.PlaceHolder = anyStyle
 	p.style.Hide()
 	p.suggestions = container.NewHBox()
@@ -267,6 +273,9 @@ func (p *promptPanel) SetParams(v core.Params) {
 	p.seedLock.SetChecked(v.SeedLocked)
 	p.batch.SetValue(float64(v.Batch))
 	p.batchLabel.SetText(strconv.Itoa(v.Batch))
+	if len(p.styles) > 0 {
+		p.style.Quiet(func() { p.style.SetSelected(p.promptStyle()) })
+	}
 }
 
 // SetSeed shows seed in the seed field.
@@ -338,7 +347,7 @@ func (p *promptPanel) modelChosen(opt string) {
 func (p *promptPanel) SetStyles(styles []string) {
 	p.styles = slices.Clone(styles)
 	p.style.Quiet(func() {
-		p.style.Options = append([]string{anyStyle}, styles...)
+		p.style.Options = append([]string{seedStyle, anyStyle}, styles...)
 		p.style.SetSelected(p.promptStyle())
 	})
 	if len(styles) == 0 {
@@ -348,22 +357,35 @@ func (p *promptPanel) SetStyles(styles []string) {
 	}
 }
 
-// promptStyle is the style the prompt ends with, or anyStyle.
+// promptStyle is the style the prompt ends with, or seedStyle or
+// anyStyle.
 func (p *promptPanel) promptStyle() string {
 	if _, st := prompt.SplitStyle(p.prompt.Text, p.styles); st != "" {
 		return st
 	}
+	if p.carried.StylePerSeed != 0 {
+		return seedStyle
+	}
 	return anyStyle
 }
 
-// styleChosen rewrites the prompt's trailing style to the one picked.
+// styleChosen rewrites the prompt's trailing style to the one picked (none
+// for seedStyle and anyStyle, which set whether each seed draws one).
 func (p *promptPanel) styleChosen(st string) {
 	base, _ := prompt.SplitStyle(p.prompt.Text, p.styles)
-	if st != anyStyle && st != "" {
+	switch st {
+	case seedStyle:
+		p.carried.StylePerSeed = 1
+	case anyStyle, "":
+		p.carried.StylePerSeed = 0
+	default:
 		base = strings.TrimSpace(base + " " + st)
 	}
 	if base != p.prompt.Text {
 		p.prompt.SetText(base)
+	}
+	if p.onStyle != nil {
+		p.onStyle()
 	}
 }
 

@@ -123,6 +123,9 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 			rec.Settings = *j.settings
 			rec.Seed = im.Seed
 		}
+		if im.Prompt != "" {
+			rec.Prompt = im.Prompt // its style drawn by its seed
+		}
 		setRecordRows(&rec, rows)
 		if j.kind == kindComplete || j.kind == kindBranch || j.kind == kindExtend {
 			rec.Extra[extraAt] = j.at

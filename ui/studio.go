@@ -285,6 +285,7 @@ func (s *Studio) buildWidgets() {
 		}
 	}
 	s.panel.seedLock.OnChanged = func(bool) { s.paramsChanged() }
+	s.panel.onStyle = s.paramsChanged
 
 	s.canvas = widgets.NewLiveCanvas()
 	s.runs.canvas = s.canvas

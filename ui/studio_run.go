@@ -13,6 +13,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -95,6 +96,40 @@ func (s *Studio) runParams() (core.Params, error) {
 	s.params = p
 	s.set.SetParams(p)
 	return p, nil
+}
+
+// imageRunParams are runParams for a run that works on the image shown
+// (regenerate, complete, branch, extend): when the image was drawn in a
+// style its seed chose (sampler.SeedStyle) and the prompt is still the one
+// it was drawn from, the run reads that style too, so that the new
+// patches match the old.
+func (s *Studio) imageRunParams() (core.Params, error) {
+	p, err := s.runParams()
+	if err != nil {
+		return p, err
+	}
+	p.Prompt = s.imagePrompt(p.Prompt)
+	return p, nil
+}
+
+// imagePrompt is text, or the prompt the image shown was drawn with when
+// that is text with the style its seed drew appended.
+func (s *Studio) imagePrompt(text string) string {
+	if s.bundle == nil || s.doc == nil || s.doc.Empty() || s.bundle.Model.Config.Tessera == nil {
+		return text
+	}
+	ip := s.doc.ImageParams()
+	styles := s.bundle.Model.Config.Tessera.StyleWords
+	if ip.StylePerSeed == 0 || len(styles) == 0 {
+		return text
+	}
+	if _, own := prompt.SplitStyle(text, styles); own != "" {
+		return text
+	}
+	if base, st := prompt.SplitStyle(ip.Prompt, styles); st != "" && base == strings.Join(prompt.Split(text), " ") {
+		return ip.Prompt
+	}
+	return text
 }
 
 // advanceSeed shows a fresh seed for the next run after a run with p,
@@ -213,7 +248,7 @@ func (s *Studio) RegenerateMasked() error {
 	if !core.AnyMasked(mask) && len(tokens) == s.doc.N() {
 		return errors.New("the mask is empty: paint over the patches to regenerate first (brush on the canvas)")
 	}
-	p, err := s.runParams()
+	p, err := s.imageRunParams()
 	if err != nil {
 		return err
 	}
@@ -273,7 +308,7 @@ func (s *Studio) Resume() error {
 
 // completeFrom keeps the first keep patches and samples the rest.
 func (s *Studio) completeFrom(keep int) error {
-	p, err := s.runParams()
+	p, err := s.imageRunParams()
 	if err != nil {
 		return err
 	}
@@ -413,6 +448,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	first := results[0]
 	ip := j.params
 	ip.Seed = first.seed
+	if j.kind == kindGenerate {
+		ip.Prompt = first.rec.Prompt // with the style its seed drew
+	}
 	v := s.doc.Version()
 	var err error
 	if j.kind == kindGenerate {
@@ -460,6 +498,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		msg = fmt.Sprintf("Stopped at patch %d / %d — the edit's top part is kept over the image", st.Step, st.Steps)
 	case res.Stopped:
 		msg = fmt.Sprintf("Stopped at patch %d / %d — the partial image is kept (Continue finishes it)", st.Step, st.Steps)
+	}
+	if st := sampler.SeedStyle(j.b, j.params.Settings, first.seed); j.kind == kindGenerate && st != "" && !res.Stopped {
+		msg += fmt.Sprintf(" · in the %s style, drawn by seed %d (the style picker chooses one)", st, first.seed)
 	}
 	if j.note != "" {
 		msg += " · " + j.note

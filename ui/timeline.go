@@ -251,7 +251,7 @@ func (s *Studio) BranchFromHere() error {
 	if k >= s.doc.N() {
 		return errors.New("move the timeline back first: Branch from here keeps the patches shown and resamples the rest")
 	}
-	p, err := s.runParams()
+	p, err := s.imageRunParams()
 	if err != nil {
 		return err
 	}

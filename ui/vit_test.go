@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -258,7 +259,7 @@ func TestViTStudioFeatures(t *testing.T) {
 func TestStylePicker(t *testing.T) {
 	s := newTestStudio(t)
 	pp := s.panel
-	if !pp.style.Visible() || !slices.Equal(pp.style.Options, []string{anyStyle, "google", "twitter"}) {
+	if !pp.style.Visible() || !slices.Equal(pp.style.Options, []string{seedStyle, anyStyle, "google", "twitter"}) {
 		t.Fatalf("style picker visible %v options %q", pp.style.Visible(), pp.style.Options)
 	}
 	pp.prompt.SetText("red cat")
@@ -283,5 +284,57 @@ func TestStylePicker(t *testing.T) {
 	}
 	if base, st := prompt.SplitStyle("cat face fluent flat", []string{"google", "fluent flat"}); base != "cat face" || st != "fluent flat" {
 		t.Fatalf("SplitStyle = %q, %q", base, st)
+	}
+}
+
+// "A style per seed" draws each new image in the style its seed picks
+// (seed 5: twitter, seed 6: google of the tiny model's two), says so, and
+// keeps the prompt as typed; the image records its styled prompt, which
+// runs on that image (regenerate, complete, branch, extend, the
+// likelihood map) read as long as the prompt is the one it was drawn
+// from. "Any style" turns it off.
+func TestStylePerSeedInTheStudio(t *testing.T) {
+	s := newTestStudio(t)
+	pp := s.panel
+	lockSeed(t, s, "red cat", 5)
+	pp.style.SetSelected(seedStyle)
+	if p, _ := s.Params(); p.StylePerSeed != 1 || p.Prompt != "red cat" {
+		t.Fatalf("after picking %q: style per seed %d, prompt %q", seedStyle, p.StylePerSeed, p.Prompt)
+	}
+	generate(t, s)
+	if got := s.Document().ImageParams().Prompt; got != "red cat twitter" || pp.prompt.Text != "red cat" {
+		t.Fatalf("image prompt %q, panel prompt %q", got, pp.prompt.Text)
+	}
+	if !strings.Contains(s.Status(), "twitter style, drawn by seed 5") {
+		t.Errorf("status %q does not name the style", s.Status())
+	}
+	if got := s.imagePrompt("red cat"); got != "red cat twitter" {
+		t.Errorf("runs on the image read %q", got)
+	}
+	if got := s.imagePrompt("red  Cat"); got != "red cat twitter" {
+		t.Errorf("runs on the image read %q for the same words", got)
+	}
+	for _, typed := range []string{"red cat google", "blue cat"} {
+		if got := s.imagePrompt(typed); got != typed {
+			t.Errorf("prompt %q changed to %q", typed, got)
+		}
+	}
+	p, _ := s.Params()
+	p.Seed = 6
+	s.SetParams(p)
+	if pp.style.Selected != seedStyle {
+		t.Fatalf("picker shows %q after SetParams", pp.style.Selected)
+	}
+	generate(t, s)
+	if got := s.Document().ImageParams().Prompt; got != "red cat google" {
+		t.Fatalf("seed 6 drew %q", got)
+	}
+	pp.style.SetSelected(anyStyle)
+	generate(t, s)
+	if p, _ := s.Params(); p.StylePerSeed != 0 || s.Document().ImageParams().Prompt != "red cat" {
+		t.Fatalf("Any style: style per seed %d, image prompt %q", p.StylePerSeed, s.Document().ImageParams().Prompt)
+	}
+	if got := s.imagePrompt("red cat"); got != "red cat" {
+		t.Errorf("an image drawn without a style reads %q", got)
 	}
 }

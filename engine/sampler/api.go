@@ -11,14 +11,23 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 )
 
-// Generate samples opt.Batch new images from scratch.
+// Generate samples opt.Batch new images from scratch. With a style per
+// seed (sampling.Settings.StylePerSeed) each image is conditioned on its
+// own SeedPrompt, recorded in Image.Prompt.
 func Generate(ctx context.Context, b *bundle.Bundle, opt Options, emit func(Event)) (*Result, error) {
 	fixed := make([]int, b.ImageTokens())
 	for i := range fixed {
 		fixed[i] = -1
 	}
 	batch := max(opt.Batch, 1)
-	return run(ctx, b, opt, plan{fixed: fixed, batch: batch}, emit)
+	cond, prompts := seedContexts(b, opt, batch)
+	res, err := run(ctx, b, opt, plan{fixed: fixed, batch: batch, cond: cond}, emit)
+	if res != nil && prompts != nil {
+		for i := range res.Images {
+			res.Images[i].Prompt = prompts[res.Images[i].row]
+		}
+	}
+	return res, err
 }
 
 // Complete keeps the first keep codes of tokens and samples the rest, for
@@ -62,8 +71,8 @@ func Branch(ctx context.Context, b *bundle.Bundle, opt Options, parent *Result, 
 	}
 	batch := max(opt.Batch, 1)
 	p := plan{fixed: fixed, batch: batch}
-	if parent.cache != nil && sameGroups(parent.groups, groupIDs(b, opt)) {
-		G := len(parent.groups)
+	if groups := groupIDs(b, opt); parent.cache != nil && sameGroups(parent.rowGroups(src.row, len(groups)), groups) {
+		G := len(groups)
 		parentB := parent.cache.Batch() / G
 		rows := make([]int, G*batch)
 		for r := range rows {
@@ -72,6 +81,21 @@ func Branch(ctx context.Context, b *bundle.Bundle, opt Options, parent *Result, 
 		p.from = parent.cache.Gather(rows)
 	}
 	return run(ctx, b, opt, p, emit)
+}
+
+// rowGroups are the contexts of row row of each of a kept run's G
+// guidance groups (nil when the run kept no cache or had other than G
+// groups).
+func (r *Result) rowGroups(row, G int) [][]int {
+	if r.cache == nil || G == 0 || r.nGroups != G || len(r.contexts) != r.cache.Batch() || row >= len(r.contexts)/G {
+		return nil
+	}
+	B := len(r.contexts) / G
+	groups := make([][]int, G)
+	for g := range groups {
+		groups[g] = r.contexts[g*B+row]
+	}
+	return groups
 }
 
 // groupIDs are the prompt ids of each guidance group for opt.

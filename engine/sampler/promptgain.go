@@ -39,11 +39,15 @@ func PromptGain(ctx context.Context, b *bundle.Bundle, prompt string, tokens []i
 
 // RankByPromptGain orders complete images best first by PromptGain from
 // patch from (ties keep their order) and returns the gains in the new
-// order.
+// order. An image with its own Prompt is scored under it.
 func RankByPromptGain(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image, from, workers int) ([]float64, error) {
 	gains := make([]float64, len(ims))
 	for i, im := range ims {
-		g, err := PromptGain(ctx, b, prompt, im.Tokens, from, workers)
+		p := prompt
+		if im.Prompt != "" {
+			p = im.Prompt // drawn with its own (a style per seed)
+		}
+		g, err := PromptGain(ctx, b, p, im.Tokens, from, workers)
 		if err != nil {
 			return nil, err
 		}

@@ -26,6 +26,9 @@ type Event struct {
 // Image is one result of a run.
 type Image struct {
 	Seed uint64
+	// Prompt, when set, is the prompt this image was drawn with where it
+	// is not the run's: its style per seed appended (SeedPrompt).
+	Prompt string
 	// Tokens are the image's codes in raster order; fewer than N when stopped.
 	Tokens []int
 	// LogLik is the sum of log p(code) under the model (conditional prompt,
@@ -58,10 +61,12 @@ type Result struct {
 	Unknown, Cut []string
 	Elapsed      time.Duration
 
-	// With Options.KeepCache: the KV cache of every row and the prompt ids
-	// of each guidance group, so Branch can continue without recomputing.
-	cache  *model.Cache
-	groups [][]int
+	// With Options.KeepCache: the KV cache of every row and the context
+	// ids of every row (G·B, guidance group-major), so Branch can continue
+	// without recomputing.
+	cache    *model.Cache
+	contexts [][]int
+	nGroups  int
 }
 
 // plan describes one run: which codes are fixed and how many images.
@@ -79,6 +84,9 @@ type plan struct {
 	// conditional) into dst; nil means classifier-free guidance with
 	// opt.Guidance when there are two groups.
 	mix func(dst []float32, rows [][]float32)
+	// cond, when set, is the conditional group's context for each of the
+	// batch's rows (a style per seed: see SeedStyle); nil: the group's one.
+	cond [][]int
 }
 
 // run is the one decoding loop behind generation, completion and masked
@@ -101,12 +109,13 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 	if err != nil {
 		return nil, err
 	}
+	rows := p.rowContexts(groups)
 	if err := ctx.Err(); err != nil {
 		res.Stopped = true
 		return res, nil
 	}
 	fopt := model.ForwardOptions{Workers: opt.Workers}
-	kc, logits, err := prefill(m, groups, p, first, fopt)
+	kc, logits, err := prefill(m, rows, p, first, fopt)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +136,7 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 	}
 	res.Elapsed = time.Since(start)
 	if opt.KeepCache {
-		res.cache, res.groups = kc, groups
+		res.cache, res.contexts, res.nGroups = kc, rows, len(groups)
 	}
 	return res, nil
 }
@@ -174,41 +183,71 @@ func (p plan) contexts(b *bundle.Bundle, opt Options, res *Result) ([][]int, err
 			return nil, fmt.Errorf("guidance group %d has %d context ids, the model takes %d", g, len(ids), c.ContextLength())
 		}
 	}
+	for r, ids := range p.cond {
+		if len(ids) != c.ContextLength() {
+			return nil, fmt.Errorf("row %d has %d context ids, the model takes %d", r, len(ids), c.ContextLength())
+		}
+	}
+	if p.cond != nil && len(p.cond) != p.batch {
+		return nil, fmt.Errorf("%d row contexts for a batch of %d", len(p.cond), p.batch)
+	}
 	return groups, nil
 }
 
-// prefill runs the shared prefix (context, SOS, the kept patches before
-// first) once per guidance group and fans it out to the plan's batch (or
-// takes the plan's cache), and returns the cache with the logits of patch
-// first for every row: G·B rows, group-major ([G·B, K]).
-func prefill(m *model.Model, groups [][]int, p plan, first int, fopt model.ForwardOptions) (*model.Cache, []float32, error) {
+// rowContexts are the context ids of every row of the run: G·B, guidance
+// group-major, each group's own or, for the conditional group, the plan's
+// per-row ones.
+func (p plan) rowContexts(groups [][]int) [][]int {
+	rows := make([][]int, 0, len(groups)*p.batch)
+	for g, ids := range groups {
+		for r := 0; r < p.batch; r++ {
+			if g == 0 && p.cond != nil {
+				rows = append(rows, p.cond[r])
+			} else {
+				rows = append(rows, ids)
+			}
+		}
+	}
+	return rows
+}
+
+// prefill runs the prefix (context, SOS, the kept patches before first)
+// once for each different context of the rows (G·B of them, guidance
+// group-major: see rowContexts) and fans it out to the rows (or takes the
+// plan's cache), and returns the cache with the logits of patch first for
+// every row ([G·B, K]).
+func prefill(m *model.Model, rows [][]int, p plan, first int, fopt model.ForwardOptions) (*model.Cache, []float32, error) {
 	c := m.Config
-	G, B := len(groups), p.batch
 	prefixLen := c.ContextLength() + 1 + first
-	ids := make([]int, 0, G*prefixLen)
-	for _, g := range groups {
-		ids = append(ids, g...)
-		ids = append(ids, c.SOS())
-		ids = append(ids, p.fixed[:first]...)
+	var ids []int
+	distinct := map[string]int{} // context → its prefix's row in ids
+	rowOf := make([]int, len(rows))
+	for r, ctx := range rows {
+		key := fmt.Sprint(ctx)
+		d, ok := distinct[key]
+		if !ok {
+			d = len(distinct)
+			distinct[key] = d
+			ids = append(ids, ctx...)
+			ids = append(ids, c.SOS())
+			ids = append(ids, p.fixed[:first]...)
+		}
+		rowOf[r] = d
 	}
 	kc := p.from
 	if kc == nil {
-		one := m.NewCache(G)
+		one := m.NewCache(len(distinct))
 		if _, err := m.Forward(one, ids, prefixLen, fopt); err != nil {
 			return nil, nil, err
 		}
-		rows := make([]int, G*B)
-		for r := range rows {
-			rows[r] = r / B
-		}
-		kc = one.Gather(rows)
+		kc = one.Gather(rowOf)
 	}
 	// Rerun the last prefix token from the fanned-out cache, so the step
-	// loop always has B·G rows.
+	// loop always has G·B rows.
 	kc.Truncate(prefixLen - 1)
-	last := make([]int, G*B)
+	last := make([]int, len(rows))
 	for r := range last {
-		last[r] = ids[(r/B+1)*prefixLen-1]
+		last[r] = ids[(rowOf[r]+1)*prefixLen-1]
 	}
 	logits, err := m.Forward(kc, last, 1, fopt)
 	return kc, logits, err

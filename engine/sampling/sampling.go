@@ -46,6 +46,14 @@ type Settings struct {
 	// ImageGuidance is an edit model's guidance scale on the source image
 	// (InstructPix2Pix's s_I; 0 or 1 = off).
 	ImageGuidance float64 `json:"image_guidance,omitempty"`
+	// StylePerSeed, 1 for a model with style words (config
+	// tessera.style_words), draws a style for each image whose prompt
+	// names none: image seed s is drawn in style words[s mod n]
+	// (sampler.SeedStyle), so that seeds give different pictures of one
+	// prompt. 0 leaves the style to the model. Only new images (generate)
+	// draw one; regenerating, completing or branching an image keeps its
+	// prompt.
+	StylePerSeed int `json:"style_per_seed,omitempty"`
 	// Seed: image i of a batch uses Seed+i.
 	Seed uint64 `json:"seed"`
 }
@@ -59,6 +67,7 @@ type Recommended struct {
 	Guidance      float64 `json:"guidance,omitempty"`
 	GuidanceMinP  float64 `json:"guidance_min_p,omitempty"`
 	ImageGuidance float64 `json:"image_guidance,omitempty"`
+	StylePerSeed  int     `json:"style_per_seed,omitempty"`
 }
 
 // Knob names a setting a user can choose, as its command-line flag is
@@ -73,6 +82,7 @@ const (
 	KnobGuidance      Knob = "guidance"
 	KnobGuidanceMinP  Knob = "guidance-min-p"
 	KnobImageGuidance Knob = "image-guidance"
+	KnobStylePerSeed  Knob = "style-per-seed"
 )
 
 // Spec describes one knob: its names, its help, the values it takes and
@@ -136,6 +146,10 @@ var knobs = []Spec{
 	{Knob: KnobImageGuidance, Label: "image guidance", Infotext: "Image guidance", Optional: true,
 		Help: "guidance on the source image (InstructPix2Pix's s_I; 1 = off)", EditOnly: true, Unset: 1, Min: 0, Max: 100, Own: true, ZeroUnset: true,
 		field: func(s *Settings) any { return &s.ImageGuidance }, rec: func(r *Recommended) any { return &r.ImageGuidance }},
+	{Knob: KnobStylePerSeed, Label: "style per seed", Infotext: "Style per seed", Optional: true,
+		Help: "1: for a prompt that names no style, draw each image's style from its seed (models with style words, e.g. emoji); 0: the model picks",
+		Min:  0, Max: 1, Int: true, Conditional: true, Own: true,
+		field: func(s *Settings) any { return &s.StylePerSeed }, rec: func(r *Recommended) any { return &r.StylePerSeed }},
 }
 
 // SpecOf is knob k's row of Knobs.

@@ -50,6 +50,9 @@ func TestKnobTable(t *testing.T) {
 		v := float64(i + 2)
 		if sp.Max <= 1 {
 			v = 0.25
+			if sp.Int {
+				v = 1 // an on/off knob
+			}
 		}
 		sp.Set(&s, v)
 		sp.SetRecommended(&r, v)
