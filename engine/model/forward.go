@@ -155,6 +155,11 @@ func gatherLayers[T float32 | uint16](kc *Cache, src [][]T, rows []int) [][]T {
 type ForwardOptions struct {
 	// AllLogits returns logits for every new position, not just the last.
 	AllLogits bool
+	// LogitsFrom, with AllLogits, skips the logits of each sequence's
+	// first LogitsFrom new positions (a prompt's, whose next-token
+	// predictions a scorer does not read): the result is
+	// batch × (n − LogitsFrom) × K. It must be below n.
+	LogitsFrom int
 	// Workers caps the threads used (0 means all CPUs).
 	Workers int
 	// Trace, when set, sees hidden states: ("embeddings", -1), ("block", l)
@@ -165,13 +170,17 @@ type ForwardOptions struct {
 // Forward runs n new positions for every sequence of the cache: ids holds
 // batch × n token ids, row-major. It appends their keys and values to the
 // cache and returns logits over the K image codes, batch × K for the last
-// new position of each sequence, or batch × n × K with AllLogits. The
+// new position of each sequence, or batch × n × K with AllLogits (batch ×
+// (n − LogitsFrom) × K with LogitsFrom). The
 // returned slice is reused by the next call on the same cache.
 func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]float32, error) {
 	c := m.Config
 	B, d := kc.batch, c.NEmbd
 	if n < 1 || len(ids) != B*n {
 		return nil, fmt.Errorf("forward: got %d ids for batch %d × %d positions", len(ids), B, n)
+	}
+	if opt.LogitsFrom < 0 || opt.LogitsFrom >= n {
+		return nil, fmt.Errorf("forward: logits from position %d of %d new ones", opt.LogitsFrom, n)
 	}
 	pos0 := kc.length
 	if pos0+n > c.NPositions {
@@ -219,10 +228,20 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	K, eps := c.Codes(), float32(c.LayerNormEpsilon)
 	var src []float32
 	outRows := rows
-	if opt.AllLogits {
+	switch {
+	case opt.AllLogits && opt.LogitsFrom == 0:
 		rmsNorm(h, x, f32(m.LnF), rows, d, eps, par)
 		src = h
-	} else {
+	case opt.AllLogits:
+		per := n - opt.LogitsFrom
+		outRows = B * per
+		for b := 0; b < B; b++ {
+			from := (b*n + opt.LogitsFrom) * d
+			copy(att[b*per*d:(b+1)*per*d], x[from:from+per*d])
+		}
+		rmsNorm(h, att, f32(m.LnF), outRows, d, eps, par)
+		src = h[:outRows*d]
+	default:
 		outRows = B
 		for b := 0; b < B; b++ {
 			last := (b*n + n - 1) * d

@@ -3,7 +3,6 @@ package model
 import (
 	"math"
 
-	"github.com/tessera-studio/tessera/engine/internal/vexp"
 	"github.com/tessera-studio/tessera/engine/kernels"
 )
 
@@ -93,33 +92,25 @@ func axpy(alpha float32, x, y []float32) {
 
 // softmaxInPlace turns v into probabilities (numerically stable).
 func softmaxInPlace(v []float32) {
-	m := float32(math.Inf(-1))
-	for _, a := range v {
-		if a > m {
-			m = a
-		}
-	}
-	var sum float32
-	for i, a := range v {
-		e := vexp.Expf(a - m)
-		v[i] = e
-		sum += e
-	}
-	inv := 1 / sum
-	for i := range v {
-		v[i] *= inv
-	}
+	kernels.Scale(v, 1/kernels.ExpSubSum(v, kernels.Max(v)))
 }
 
-// LogSoftmaxAt returns log softmax(logits)[i], computed in float64.
+// LogSoftmaxAt returns log softmax(logits)[i] (logits is not changed).
+// The sum of exponentials runs through the vector kernels in float32
+// (AVX2 where the CPU has it; relative error about 1e-7), on a copy: on
+// the stack for up to logSoftmaxStack logits.
 func LogSoftmaxAt(logits []float32, i int) float64 {
-	m := math.Inf(-1)
-	for _, v := range logits {
-		m = math.Max(m, float64(v))
+	var buf [logSoftmaxStack]float32
+	e := buf[:0]
+	if len(logits) > logSoftmaxStack {
+		e = make([]float32, 0, len(logits))
 	}
-	var sum float64
-	for _, v := range logits {
-		sum += math.Exp(float64(v) - m)
-	}
-	return float64(logits[i]) - m - math.Log(sum)
+	e = append(e, logits...)
+	m := kernels.Max(e)
+	sum := kernels.ExpSubSum(e, m)
+	return float64(logits[i]) - float64(m) - math.Log(float64(sum))
 }
+
+// logSoftmaxStack bounds the logits LogSoftmaxAt copies on the stack
+// (the codebooks of every model here: 512 or 1024 codes, 4096 at most).
+const logSoftmaxStack = 4096

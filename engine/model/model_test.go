@@ -184,6 +184,42 @@ func equalInts(a, b []int) bool {
 	return true
 }
 
+// LogitsFrom leaves out each sequence's first positions' logits and gives
+// the others (to float32 rounding: the products see fewer rows); it must be below the new positions.
+func TestLogitsFromSkipsTheFirstPositions(t *testing.T) {
+	m, e := loadVector(t, "vector2")
+	T := len(e.InputIDs)
+	K := m.Config.Codes()
+	ids := append(append([]int(nil), e.InputIDs...), e.InputIDs...)
+	full, err := m.Forward(m.NewExactCache(2), ids, T, ForwardOptions{AllLogits: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full = append([]float32(nil), full...)
+	const from = 5
+	got, err := m.Forward(m.NewExactCache(2), ids, T, ForwardOptions{AllLogits: true, LogitsFrom: from})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2*(T-from)*K {
+		t.Fatalf("%d logits, want %d", len(got), 2*(T-from)*K)
+	}
+	for b := 0; b < 2; b++ {
+		for i := from; i < T; i++ {
+			for k := 0; k < K; k++ {
+				if g, w := got[(b*(T-from)+i-from)*K+k], full[(b*T+i)*K+k]; math.Abs(float64(g-w)) > 1e-5 {
+					t.Fatalf("seq %d pos %d code %d: %v, without LogitsFrom %v", b, i, k, g, w)
+				}
+			}
+		}
+	}
+	for _, bad := range []int{-1, T} {
+		if _, err := m.Forward(m.NewExactCache(2), ids, T, ForwardOptions{AllLogits: true, LogitsFrom: bad}); err == nil {
+			t.Errorf("LogitsFrom %d of %d taken", bad, T)
+		}
+	}
+}
+
 // TestIncrementalMatchesFullBatched checks that token-by-token decoding with
 // the KV cache and chunked prefill give the logits of one full pass, for a
 // batch of different sequences.

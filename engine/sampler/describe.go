@@ -457,7 +457,8 @@ func (s *rankScorer) advance(ctx context.Context, g *group, next int) error {
 	if done == 0 {
 		n, off = L+next, L
 	}
-	logits, err := s.m.Forward(g.kc, s.ids, n, model.ForwardOptions{AllLogits: true, Workers: s.workers})
+	// The prompt's positions predict no code: no logits for them.
+	logits, err := s.m.Forward(g.kc, s.ids, n, model.ForwardOptions{AllLogits: true, LogitsFrom: off, Workers: s.workers})
 	if err != nil {
 		return fmt.Errorf("rank prompts: %w", err)
 	}
@@ -466,7 +467,7 @@ func (s *rankScorer) advance(ctx context.Context, g *group, next int) error {
 			continue
 		}
 		for q := range next - done {
-			p := r*n + off + q
+			p := r*(n-off) + q
 			g.running[r] += -model.LogSoftmaxAt(logits[p*K:(p+1)*K], s.tokens[done+q])
 		}
 	}
