@@ -201,8 +201,8 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 			return err
 		}
 		style := ""
-		if im.Prompt != "" {
-			style = "\tstyle " + sampler.SeedStyle(b, opt.Settings, im.Seed)
+		if st := sampler.DrawnStyle(b, im); st != "" {
+			style = "\tstyle " + st
 		}
 		switch {
 		case gain:

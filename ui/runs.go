@@ -138,7 +138,7 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 				rec.Extra[k] = v
 			}
 		}
-		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik()}
+		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik(), style: sampler.DrawnStyle(j.b, im)}
 		if scores != nil {
 			item.score, item.scored, item.rankBy = scores[i], true, j.rankBy
 			if j.rankBy == sampler.RankPromptGain {

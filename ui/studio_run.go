@@ -400,8 +400,10 @@ func canvasEmitter(prog *progress, lc *widgets.LiveCanvas, paint, hook func(samp
 // result is one image of a finished run.
 type result struct {
 	tokens []int
-	rows   int // patch rows (more than the grid after Extend ↓)
-	seed   uint64
+	// style is the style a style per seed drew the image in ("" for none).
+	style string
+	rows  int // patch rows (more than the grid after Extend ↓)
+	seed  uint64
 	// path is the output file ("" until it is saved: only the image kept
 	// is, see saveResults).
 	path string
@@ -499,8 +501,13 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	case res.Stopped:
 		msg = fmt.Sprintf("Stopped at patch %d / %d — the partial image is kept (Continue finishes it)", st.Step, st.Steps)
 	}
-	if st := sampler.SeedStyle(j.b, j.params.Settings, first.seed); j.kind == kindGenerate && st != "" && !res.Stopped {
-		msg += fmt.Sprintf(" · in the %s style, drawn by seed %d (the style picker chooses one)", st, first.seed)
+	if j.kind == kindGenerate && !res.Stopped {
+		// The seed field has moved on to the next run's seed: say which
+		// seed (and the style it drew) made the image shown.
+		msg += fmt.Sprintf(" · seed %d", first.seed)
+		if st := first.style; st != "" {
+			msg += fmt.Sprintf(", in the %s style it drew (the style picker chooses one)", st)
+		}
 	}
 	if j.note != "" {
 		msg += " · " + j.note

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"image/gif"
 	"os"
 	"path/filepath"
@@ -287,10 +288,10 @@ func TestStylePicker(t *testing.T) {
 	}
 }
 
-// "A style per seed" draws each new image in the style its seed picks
-// (seed 5: twitter, seed 6: google of the tiny model's two), says so, and
-// keeps the prompt as typed; the image records its styled prompt, which
-// runs on that image (regenerate, complete, branch, extend, the
+// "A style per seed" draws each new image in a style of its own (one of
+// the tiny model's google and twitter), says which with the image's seed,
+// and keeps the prompt as typed; the image records its styled prompt,
+// which runs on that image (regenerate, complete, branch, extend, the
 // likelihood map) read as long as the prompt is the one it was drawn
 // from. "Any style" turns it off.
 func TestStylePerSeedInTheStudio(t *testing.T) {
@@ -301,33 +302,38 @@ func TestStylePerSeedInTheStudio(t *testing.T) {
 	if p, _ := s.Params(); p.StylePerSeed != 1 || p.Prompt != "red cat" {
 		t.Fatalf("after picking %q: style per seed %d, prompt %q", seedStyle, p.StylePerSeed, p.Prompt)
 	}
-	generate(t, s)
-	if got := s.Document().ImageParams().Prompt; got != "red cat twitter" || pp.prompt.Text != "red cat" {
-		t.Fatalf("image prompt %q, panel prompt %q", got, pp.prompt.Text)
-	}
-	if !strings.Contains(s.Status(), "twitter style, drawn by seed 5") {
-		t.Errorf("status %q does not name the style", s.Status())
-	}
-	if got := s.imagePrompt("red cat"); got != "red cat twitter" {
-		t.Errorf("runs on the image read %q", got)
-	}
-	if got := s.imagePrompt("red  Cat"); got != "red cat twitter" {
-		t.Errorf("runs on the image read %q for the same words", got)
-	}
-	for _, typed := range []string{"red cat google", "blue cat"} {
-		if got := s.imagePrompt(typed); got != typed {
-			t.Errorf("prompt %q changed to %q", typed, got)
+	styles := map[string]bool{}
+	for _, seed := range []uint64{5, 6, 7, 8} {
+		p, _ := s.Params()
+		p.Seed = seed
+		s.SetParams(p)
+		if pp.style.Selected != seedStyle {
+			t.Fatalf("picker shows %q after SetParams", pp.style.Selected)
 		}
+		generate(t, s)
+		got := s.Document().ImageParams().Prompt
+		style := strings.TrimPrefix(got, "red cat ")
+		if style != "google" && style != "twitter" || pp.prompt.Text != "red cat" {
+			t.Fatalf("seed %d: image prompt %q, panel prompt %q", seed, got, pp.prompt.Text)
+		}
+		if want := fmt.Sprintf("seed %d, in the %s style it drew", seed, style); !strings.Contains(s.Status(), want) {
+			t.Errorf("status %q does not say %q", s.Status(), want)
+		}
+		if run := s.imagePrompt("red cat"); run != got {
+			t.Errorf("runs on the image read %q", run)
+		}
+		if run := s.imagePrompt("red  Cat"); run != got {
+			t.Errorf("runs on the image read %q for the same words", run)
+		}
+		for _, typed := range []string{"red cat google", "blue cat"} {
+			if run := s.imagePrompt(typed); run != typed {
+				t.Errorf("prompt %q changed to %q", typed, run)
+			}
+		}
+		styles[style] = true
 	}
-	p, _ := s.Params()
-	p.Seed = 6
-	s.SetParams(p)
-	if pp.style.Selected != seedStyle {
-		t.Fatalf("picker shows %q after SetParams", pp.style.Selected)
-	}
-	generate(t, s)
-	if got := s.Document().ImageParams().Prompt; got != "red cat google" {
-		t.Fatalf("seed 6 drew %q", got)
+	if len(styles) != 2 {
+		t.Errorf("four seeds drew only %v", styles)
 	}
 	pp.style.SetSelected(anyStyle)
 	generate(t, s)

@@ -12,22 +12,18 @@ import (
 )
 
 // Generate samples opt.Batch new images from scratch. With a style per
-// seed (sampling.Settings.StylePerSeed) each image is conditioned on its
-// own SeedPrompt, recorded in Image.Prompt.
+// seed (sampling.Settings.StylePerSeed) each image is drawn in a style of
+// its own, recorded in Image.Prompt (see generateStyled).
 func Generate(ctx context.Context, b *bundle.Bundle, opt Options, emit func(Event)) (*Result, error) {
 	fixed := make([]int, b.ImageTokens())
 	for i := range fixed {
 		fixed[i] = -1
 	}
 	batch := max(opt.Batch, 1)
-	cond, prompts := seedContexts(b, opt, batch)
-	res, err := run(ctx, b, opt, plan{fixed: fixed, batch: batch, cond: cond}, emit)
-	if res != nil && prompts != nil {
-		for i := range res.Images {
-			res.Images[i].Prompt = prompts[res.Images[i].row]
-		}
+	if styles := seedStyles(b, opt.Settings); styles != nil {
+		return generateStyled(ctx, b, opt, batch, styles, emit)
 	}
-	return res, err
+	return run(ctx, b, opt, plan{fixed: fixed, batch: batch}, emit)
 }
 
 // Complete keeps the first keep codes of tokens and samples the rest, for

@@ -27,7 +27,8 @@ type Event struct {
 type Image struct {
 	Seed uint64
 	// Prompt, when set, is the prompt this image was drawn with where it
-	// is not the run's: its style per seed appended (SeedPrompt).
+	// is not the run's: with the style drawn for its seed appended
+	// (sampling.Settings.StylePerSeed).
 	Prompt string
 	// Tokens are the image's codes in raster order; fewer than N when stopped.
 	Tokens []int
@@ -85,8 +86,11 @@ type plan struct {
 	// opt.Guidance when there are two groups.
 	mix func(dst []float32, rows [][]float32)
 	// cond, when set, is the conditional group's context for each of the
-	// batch's rows (a style per seed: see SeedStyle); nil: the group's one.
+	// batch's rows (a style per seed: see generateStyled); nil: the
+	// group's one.
 	cond [][]int
+	// seeds, when set, is each row's seed; nil: opt.Seed + row.
+	seeds []uint64
 }
 
 // run is the one decoding loop behind generation, completion and masked
@@ -188,8 +192,8 @@ func (p plan) contexts(b *bundle.Bundle, opt Options, res *Result) ([][]int, err
 			return nil, fmt.Errorf("row %d has %d context ids, the model takes %d", r, len(ids), c.ContextLength())
 		}
 	}
-	if p.cond != nil && len(p.cond) != p.batch {
-		return nil, fmt.Errorf("%d row contexts for a batch of %d", len(p.cond), p.batch)
+	if p.cond != nil && len(p.cond) != p.batch || p.seeds != nil && len(p.seeds) != p.batch {
+		return nil, fmt.Errorf("%d row contexts and %d row seeds for a batch of %d", len(p.cond), len(p.seeds), p.batch)
 	}
 	return groups, nil
 }
@@ -279,6 +283,9 @@ func newStepper(b *bundle.Bundle, opt Options, p plan, groups, first int, emit f
 	}
 	for i := range st.images {
 		seed := opt.Seed + uint64(i)
+		if p.seeds != nil {
+			seed = p.seeds[i]
+		}
 		st.images[i] = Image{Seed: seed, Tokens: append(make([]int, 0, n), p.fixed[:first]...), row: i}
 		st.rngs[i] = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	}

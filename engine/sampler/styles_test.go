@@ -8,46 +8,69 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 )
 
-// A style per seed conditions image i of a batch on the prompt with style
-// words[(seed+i) mod n]: each image is exactly the image its own styled
-// prompt draws alone with its seed, records that prompt, and branching it
-// from the kept cache continues it under that prompt.
+// A style per seed draws every seed of a batch in each style and keeps,
+// per seed, the first style in the seed's turn (words[seed mod n], the
+// next ones after it) whose picture's mean log-likelihood is within
+// StyleMargin of the seed's likeliest: each image is exactly the image its
+// styled prompt draws alone with its seed, records that prompt, and
+// branching it from the kept cache continues it under that prompt. The
+// events show each seed's first-style picture.
 func TestStylePerSeedDrawsEachSeedsStyle(t *testing.T) {
 	b := bundletest.Tiny(3)
 	styles := b.Model.Config.Tessera.StyleWords
 	ctx := context.Background()
 	opt := Defaults()
-	opt.Prompt, opt.Guidance, opt.Seed, opt.Batch, opt.StylePerSeed, opt.KeepCache = "red cat", 2, 10, 4, 1, true
-	res, err := Generate(ctx, b, opt, nil)
+	opt.Prompt, opt.Guidance, opt.Seed, opt.Batch, opt.StylePerSeed, opt.KeepCache = "red cat", 2, 10, 6, 1, true
+	shown := map[int][]int{}
+	res, err := Generate(ctx, b, opt, func(e Event) { shown[e.Image] = append(shown[e.Image], e.Code) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{}
+	if len(res.Images) != opt.Batch || len(shown) != opt.Batch {
+		t.Fatalf("%d images, events for %d, want %d", len(res.Images), len(shown), opt.Batch)
+	}
+	skipped := 0
 	for i, im := range res.Images {
-		want := "red cat " + styles[im.Seed%uint64(len(styles))]
-		if im.Seed != opt.Seed+uint64(i) || im.Prompt != want {
-			t.Fatalf("image %d: seed %d prompt %q, want seed %d prompt %q", i, im.Seed, im.Prompt, opt.Seed+uint64(i), want)
+		if im.Seed != opt.Seed+uint64(i) {
+			t.Fatalf("image %d has seed %d", i, im.Seed)
 		}
-		if got := SeedPrompt(b, opt.Settings, im.Seed); got != want {
-			t.Fatalf("SeedPrompt(seed %d) = %q, want %q", im.Seed, got, want)
+		// Each style's picture for this seed, drawn alone.
+		alone := make([]Image, len(styles))
+		best := -1e9
+		for k, st := range styles {
+			o := opt
+			o.Prompt, o.Seed, o.Batch, o.KeepCache = "red cat "+st, im.Seed, 1, false
+			one, err := Generate(ctx, b, o, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if one.Images[0].Prompt != "" {
+				t.Fatalf("a prompt ending with a style drew another: %q", one.Images[0].Prompt)
+			}
+			alone[k] = one.Images[0]
+			best = max(best, alone[k].MeanLogLik())
 		}
-		alone := opt
-		alone.Prompt, alone.Seed, alone.Batch, alone.KeepCache = im.Prompt, im.Seed, 1, false
-		one, err := Generate(ctx, b, alone, nil)
-		if err != nil {
-			t.Fatal(err)
+		first := int(im.Seed % uint64(len(styles)))
+		want := -1
+		for j := range styles {
+			if k := (first + j) % len(styles); want < 0 && alone[k].MeanLogLik() >= best-StyleMargin {
+				want = k
+			}
 		}
-		if one.Images[0].Prompt != "" {
-			t.Fatalf("a prompt ending with a style drew another: %q", one.Images[0].Prompt)
+		if want != first {
+			skipped++
 		}
-		if !slices.Equal(one.Images[0].Tokens, im.Tokens) || one.Images[0].LogLik != im.LogLik {
-			t.Fatalf("image %d (%q) differs from its prompt drawn alone: %v vs %v", i, im.Prompt, im.Tokens, one.Images[0].Tokens)
+		if im.Prompt != "red cat "+styles[want] || DrawnStyle(b, im) != styles[want] {
+			t.Fatalf("seed %d drew %q, want %q (mean log-likelihoods %g, %g)", im.Seed, im.Prompt, styles[want], alone[0].MeanLogLik(), alone[1].MeanLogLik())
 		}
-		seen[im.Prompt] = true
+		if !slices.Equal(alone[want].Tokens, im.Tokens) || alone[want].LogLik != im.LogLik {
+			t.Fatalf("seed %d (%q) differs from its prompt drawn alone", im.Seed, im.Prompt)
+		}
+		if !slices.Equal(shown[i], alone[first].Tokens) {
+			t.Fatalf("events of image %d are not its first style's picture", i)
+		}
 	}
-	if len(seen) != len(styles) {
-		t.Fatalf("4 consecutive seeds drew %d styles, want all %d", len(seen), len(styles))
-	}
+	t.Logf("%d of %d seeds skipped their first style", skipped, opt.Batch)
 
 	// Branching image 1 under its own prompt: from the kept cache and
 	// from a recomputed prefix alike.
@@ -83,9 +106,35 @@ func TestStylePerSeedOnlyWhereItApplies(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, im := range res.Images {
-			if im.Prompt != "" || SeedStyle(b, opt.Settings, im.Seed) != "" {
+			if im.Prompt != "" || DrawnStyle(b, im) != "" {
 				t.Errorf("%q (style per seed %d): drew %q", c.prompt, c.on, im.Prompt)
 			}
+		}
+	}
+}
+
+// A batch of more seeds than one styled run holds is drawn in pieces with
+// the same images as each seed drawn alone.
+func TestStylePerSeedLargeBatch(t *testing.T) {
+	b := bundletest.Tiny(5)
+	opt := Defaults()
+	opt.Prompt, opt.Guidance, opt.Seed, opt.Batch, opt.StylePerSeed = "dog", 2, 3, maxStyledSeeds+3, 1
+	res, err := Generate(context.Background(), b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Images) != opt.Batch {
+		t.Fatalf("%d images, want %d", len(res.Images), opt.Batch)
+	}
+	for _, i := range []int{0, maxStyledSeeds - 1, maxStyledSeeds, opt.Batch - 1} {
+		o := opt
+		o.Seed, o.Batch = opt.Seed+uint64(i), 1
+		one, err := Generate(context.Background(), b, o, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Images[i]; got.Seed != o.Seed || got.Prompt != one.Images[0].Prompt || !slices.Equal(got.Tokens, one.Images[0].Tokens) {
+			t.Fatalf("image %d: seed %d %q, alone seed %d %q", i, got.Seed, got.Prompt, o.Seed, one.Images[0].Prompt)
 		}
 	}
 }
