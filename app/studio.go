@@ -132,10 +132,12 @@ func driveScreenshots(s *ui.Studio, dir, modelName, promptText string) error {
 	var defaults core.Params // the panel's settings before the regeneration
 	fyne.DoAndWait(func() {
 		// Candidates that differ: at its default guidance the emoji model
-		// redraws the picture it knows by heart (and says so).
+		// redraws the picture it knows by heart (and says so), and under
+		// the prompt with the style its seed drew it still does at
+		// guidance 1 and temperature 1.2.
 		p, _ := s.Params()
 		defaults = p
-		p.Guidance, p.Temperature = 1, 1.2
+		p.Guidance, p.Temperature = 1, 1.6
 		s.SetParams(p)
 		rows, cols := s.Bundle().Grid()
 		mask := make([]bool, rows*cols)

@@ -25,14 +25,14 @@ emoji)
 	# lengthened to 24,000 and to 28,000, each run to its end. The shipped
 	# weights are the mean of those at steps 24,000 and 28,000 (tessera
 	# average). The --default-* flags only write the sampling defaults into
-	# config.json (guidance min-p 0.5 was chosen by measuring the result; the
-	# run itself recorded 0.1). GPT_MINUTES caps each transformer call; run the script again
+	# config.json (guidance min-p 0.5 and a style per seed were chosen by
+	# measuring the result; the run itself recorded min-p 0.1). GPT_MINUTES caps each transformer call; run the script again
 	# to go on where it stopped (an interrupted train-tokenizer exits with
 	# an error, so the script stops there too).
 	./tessera train-tokenizer --data emoji --out runs/tok8 --patch 8 --width 192 --batch 32 --steps 5000 --stop-at 4951 --eval-every 500
 	run=runs/emoji64
 	extra=("$@")
-	flags=(--data emoji --tokenizer runs/tok8/tokenizer --width 256 --layers 6 --heads 8 --batch 32 --lr 1.5e-3 --eval-every 1000 --default-temperature 0.8 --default-guidance 3 --default-guidance-min-p 0.5)
+	flags=(--data emoji --tokenizer runs/tok8/tokenizer --width 256 --layers 6 --heads 8 --batch 32 --lr 1.5e-3 --eval-every 1000 --default-temperature 0.8 --default-guidance 3 --default-guidance-min-p 0.5 --default-style-per-seed 1)
 	steps() { sed -n 's/^  "steps": \([0-9]*\),$/\1/p' "$run/run.json" 2>/dev/null || true; }
 	# stage SCHEDULE [STOP_AT]: trains on a SCHEDULE-step schedule up to
 	# STOP_AT (its end by default), unless the run is there already; exits

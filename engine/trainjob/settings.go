@@ -171,6 +171,9 @@ func Preset(dataset string) Settings {
 		s.Size, s.Patch, s.Codes, s.Width, s.Layers, s.Heads, s.Batch = 64, 8, 1024, 256, 6, 8, 32
 		s.LR, s.Dropout, s.WeightDecay, s.Epochs = 1.5e-3, 0, 0.02, 4
 		s.StyleWords, s.StyleDrop = emojiStyleWords(), 0.4
+		// A prompt without a style draws each seed in a style of its own
+		// (sampler: a style per seed), or every seed is the same picture.
+		s.Defaults = sampling.Recommended{StylePerSeed: 1}
 		s.SamplePrompts = []string{"heavy black heart", "grinning face google", "smiling face with sunglasses twitter", "thumbs up sign openmoji", "cat face fluent flat", "dog face fluent modern", "red apple", "fire fluent contrast"}
 	case EditData:
 		// instruction | source | SOS | target on the emoji tokenizer's
