@@ -199,6 +199,9 @@ func (s *Studio) PickCandidate(i int) error {
 	}
 	ip := s.doc.ImageParams()
 	ip.Seed = c.seed
+	if s.cands.kind == kindGenerate {
+		ip.Prompt = c.rec.Prompt // with the style its seed drew, which may differ from the first's
+	}
 	var err error
 	switch {
 	case s.cands.version >= 0 && s.cands.version == s.doc.Version():
@@ -215,6 +218,9 @@ func (s *Studio) PickCandidate(i int) error {
 	s.cands.strip.Select(i)
 	s.docChanged()
 	msg := fmt.Sprintf("Candidate %d (seed %d)", i+1, c.seed)
+	if c.style != "" {
+		msg = fmt.Sprintf("Candidate %d (seed %d, in the %s style it drew)", i+1, c.seed, c.style)
+	}
 	if c.loglik != 0 {
 		msg += fmt.Sprintf(" · mean log-likelihood %.3f nats/patch (%.2f bits/patch)", c.loglik, -c.loglik/math.Ln2)
 	}

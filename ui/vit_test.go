@@ -335,6 +335,28 @@ func TestStylePerSeedInTheStudio(t *testing.T) {
 	if len(styles) != 2 {
 		t.Errorf("four seeds drew only %v", styles)
 	}
+	// A batch's candidates each keep their own style when picked.
+	p, _ := s.Params()
+	p.Batch, p.Seed = 4, 5 // seeds 5–8, which drew both styles above
+	s.SetParams(p)
+	generate(t, s)
+	seen := map[string]bool{}
+	for i := range s.Candidates() {
+		must(t, s.PickCandidate(i))
+		want := s.cands.results[i].rec.Prompt
+		seen[want] = true
+		if got := s.Document().ImageParams().Prompt; got != want || s.imagePrompt("red cat") != want {
+			t.Fatalf("candidate %d drawn with %q: the image reads %q, runs on it %q", i+1, want, got, s.imagePrompt("red cat"))
+		}
+		if st := strings.TrimPrefix(want, "red cat "); !strings.Contains(s.Status(), "in the "+st+" style") {
+			t.Errorf("status %q does not name the candidate's style", s.Status())
+		}
+	}
+	if len(seen) < 2 {
+		t.Errorf("a batch of 4 drew only %v", seen)
+	}
+	p.Batch = 1
+	s.SetParams(p)
 	pp.style.SetSelected(anyStyle)
 	generate(t, s)
 	if p, _ := s.Params(); p.StylePerSeed != 0 || s.Document().ImageParams().Prompt != "red cat" {
