@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+
+	"github.com/tessera-studio/tessera/engine/prompt"
 )
 
 // Version is the application version written into PNG metadata.
@@ -192,13 +194,22 @@ func helpOr(_ *flag.FlagSet, err error) error {
 }
 
 // warnWords reports prompt words the model does not know or had to cut.
-func warnWords(w io.Writer, unknown, cut []string) {
+func warnWords(w io.Writer, t *prompt.Tokenizer, unknown, cut []string) {
 	if len(unknown) > 0 {
-		fmt.Fprintf(w, "warning: the model does not know %s; left out of the prompt\n", quoteList(unknown))
+		fmt.Fprintf(w, "warning: the model does not know %s; left out of the prompt%s\n", quoteList(unknown), didYouMean(t, unknown))
 	}
 	if len(cut) > 0 {
 		fmt.Fprintf(w, "warning: the prompt is too long; cut %s\n", quoteList(cut))
 	}
+}
+
+// didYouMean is "" or " (did you mean: rockett → rocket?)" for the
+// unknown words that are close to a known one (prompt.Tokenizer.Suggest).
+func didYouMean(t *prompt.Tokenizer, unknown []string) string {
+	if hint := t.DidYouMean(unknown); hint != "" {
+		return " (" + hint + ")"
+	}
+	return ""
 }
 
 func quoteList(words []string) string {

@@ -278,6 +278,8 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"generate", "--seed", "-5"}, 2, "--seed: must be a whole number from 0"},
 		// A prompt of unknown words only is refused, as in the studio.
 		{[]string{"generate", "--prompt", "xyzzy plugh", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "knows none of the prompt's words (xyzzy, plugh)"},
+		// A misspelt word gets a suggestion.
+		{[]string{"generate", "--prompt", "catt", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "knows none of the prompt's words (catt) (did you mean: catt → cat?)"},
 	}
 	for _, c := range cases {
 		code, _, stderr := run(t, c.args...)

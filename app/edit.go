@@ -60,7 +60,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("model %s is not an edit model (it draws from a text prompt): pass --model with an edit model", b.Name)
 	}
 	known, unknown, cut := sampler.InstructionWords(b, *instruction)
-	warnWords(env.Stderr, unknown, cut)
+	warnWords(env.Stderr, b.Prompt, unknown, cut)
 	if known == 0 {
 		hint := ""
 		if in := c.Tessera.Edit.Instructions; len(in) > 0 {

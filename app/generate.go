@@ -146,12 +146,12 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if b.Conditional() {
 		enc := b.PromptIDs(opt.Prompt)
 		if enc.NoneKnown() {
-			return fmt.Errorf("model %s knows none of the prompt's words (%s): it would sample as if there were no prompt (an empty --prompt does that on purpose)", b.Name, strings.Join(enc.Unknown, ", "))
+			return fmt.Errorf("model %s knows none of the prompt's words (%s)%s: it would sample as if there were no prompt (an empty --prompt does that on purpose)", b.Name, strings.Join(enc.Unknown, ", "), didYouMean(b.Prompt, enc.Unknown))
 		}
-		warnWords(env.Stderr, enc.Unknown, enc.Cut)
+		warnWords(env.Stderr, b.Prompt, enc.Unknown, enc.Cut)
 		if opt.Negative != "" {
 			neg := b.PromptIDs(opt.Negative)
-			warnWords(env.Stderr, neg.Unknown, neg.Cut)
+			warnWords(env.Stderr, b.Prompt, neg.Unknown, neg.Cut)
 			if opt.Guidance <= 1 {
 				fmt.Fprintln(env.Stderr, "warning: the negative prompt has no effect at guidance 1; pass --guidance above 1 (e.g. 2) to push away from it")
 			}

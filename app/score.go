@@ -198,7 +198,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("score %s: %w", path, err)
 		}
-		warnWords(env.Stderr, s.Unknown, s.Cut)
+		warnWords(env.Stderr, b.Prompt, s.Unknown, s.Cut)
 		if *asJSON {
 			line := scoreLine{Image: path, NLLNats: s.NLL, BitsPerToken: s.BitsPerToken(), Tokens: len(tokens), PerTokenNLL: s.PerToken,
 				Prompt: p, PromptSource: promptFrom, Metadata: facts.from, NegativePrompt: facts.negative, Seed: facts.seed, Source: source}

@@ -94,7 +94,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			}
 		}
 	}
-	warnWords(env.Stderr, unknown, nil)
+	warnWords(env.Stderr, b.Prompt, unknown, nil)
 	var rows [][]image.Image
 	for _, p := range prompts {
 		opt := base

@@ -561,6 +561,15 @@ func TestPromptCompletionAndUnknownWords(t *testing.T) {
 		t.Fatalf("a finished unknown word is not flagged: %q", segmentText(s.panel.words.Segments))
 	}
 
+	entry.SetText("redd heart")
+	if got := segmentText(s.panel.words.Segments); !strings.Contains(got, "left out: redd — did you mean: redd → red?") {
+		t.Fatalf("no suggestion for a misspelt word: %q", got)
+	}
+	lockSeed(t, s, "heartt", 3)
+	if err := s.Generate(); err == nil || !strings.Contains(err.Error(), "Did you mean: heartt → heart?") {
+		t.Fatalf("a misspelt prompt: %v", err)
+	}
+
 	lockSeed(t, s, "zebra quux", 3)
 	err := s.Generate()
 	var unknown errPromptUnknown

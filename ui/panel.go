@@ -560,8 +560,12 @@ func markWords(t *prompt.Tokenizer, text string, typedAt int, lead string) []wid
 		segs = append(segs, &widget.TextSegment{Text: label + " ", Style: style})
 	}
 	if n := len(unknownList); n > 0 {
+		hint := ""
+		if h := t.DidYouMean(unknownList); h != "" {
+			hint = " — " + h
+		}
 		segs = append(segs, &widget.TextSegment{
-			Text:  fmt.Sprintf("— %d unknown word(s) left out: %s", n, strings.Join(unknownList, ", ")),
+			Text:  fmt.Sprintf("— %d unknown word(s) left out: %s%s", n, strings.Join(unknownList, ", "), hint),
 			Style: widget.RichTextStyle{ColorName: theme.ColorNameError, SizeName: theme.SizeNameCaptionText},
 		})
 	}

@@ -145,12 +145,20 @@ func (s *Studio) advanceSeed(p core.Params) {
 
 // errPromptUnknown is returned by Generate when the model knows none of
 // the prompt's words: it would draw an image as if there were no prompt.
-type errPromptUnknown struct{ words []string }
+// hint is a "did you mean" for them ("" when none is close).
+type errPromptUnknown struct {
+	words []string
+	hint  string
+}
 
 // Error names the words.
 func (e errPromptUnknown) Error() string {
-	return fmt.Sprintf("the model knows none of the prompt's words (%s): it would generate as if there were no prompt. "+
-		"Pick words it knows (the suggestions under the prompt), or generate anyway", strings.Join(e.words, ", "))
+	pick := "Pick words it knows (completions are offered as you type a word's first letters)"
+	if e.hint != "" {
+		pick = capitalize(e.hint) + " " + pick
+	}
+	return fmt.Sprintf("The model knows none of the prompt's words (%s): it would generate as if there were no prompt. "+
+		"%s, or generate anyway", strings.Join(e.words, ", "), pick)
 }
 
 // checkPrompt refuses a prompt whose every word is unknown to the model.
@@ -159,7 +167,7 @@ func (s *Studio) checkPrompt(p core.Params) error {
 		return nil
 	}
 	if enc := s.bundle.PromptIDs(p.Prompt); enc.NoneKnown() {
-		return errPromptUnknown{words: enc.Unknown}
+		return errPromptUnknown{words: enc.Unknown, hint: s.bundle.Prompt.DidYouMean(enc.Unknown)}
 	}
 	return nil
 }
@@ -516,7 +524,10 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		msg += sameResultsNote(j, results)
 	}
 	if len(res.Unknown) > 0 {
-		msg += fmt.Sprintf(" · unknown words left out: %v", res.Unknown)
+		msg += fmt.Sprintf(" · unknown words left out: %s", strings.Join(res.Unknown, ", "))
+		if h := j.b.Prompt.DidYouMean(res.Unknown); h != "" {
+			msg += " (" + h + ")"
+		}
 	}
 	if j.b.Conditional() && j.kind != kindEdit && j.params.Guidance <= 1 && strings.TrimSpace(j.params.Negative) != "" {
 		msg += " · the negative prompt had no effect at guidance 1"

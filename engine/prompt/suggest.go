@@ -1,0 +1,89 @@
+package prompt
+
+import (
+	"strings"
+
+	"github.com/agnivade/levenshtein"
+)
+
+// Suggest returns the vocabulary word closest to an unknown word by edit
+// distance (Levenshtein: insertions, deletions, substitutions), for a
+// "did you mean" hint: "rockett" → "rocket", "aple" → "apple". Words of up
+// to four letters may be one edit away, longer ones two; ties go to a
+// word without digits (for a word without them), then to the word sharing
+// the longest start with it (typos come late more often than
+// first: "catt" → "cat", not "cart"), then the one nearest in length,
+// then the first in sorted order. ok is false when
+// no word is that close, and for a word the model knows.
+func (t *Tokenizer) Suggest(word string) (suggestion string, ok bool) {
+	word = strings.ToLower(word)
+	if _, known := t.index[word]; known || word == "" {
+		return "", false
+	}
+	limit := 2
+	if len([]rune(word)) <= 4 {
+		limit = 1
+	}
+	// A word with digits ("cat2", "1st") is seldom what a word without
+	// them meant: it only wins at a smaller distance.
+	letters := !strings.ContainsAny(word, "0123456789")
+	best, bestDigits, bestPrefix, bestLen := limit+1, true, 0, 0
+	for _, w := range t.sorted {
+		dl := abs(len(w) - len(word))
+		if dl > limit {
+			continue
+		}
+		d := levenshtein.ComputeDistance(word, w)
+		digits := letters && strings.ContainsAny(w, "0123456789")
+		pre := commonPrefix(word, w)
+		better := d < best || d == best && (bestDigits && !digits ||
+			digits == bestDigits && (pre > bestPrefix || pre == bestPrefix && dl < bestLen))
+		if better {
+			suggestion, best, bestDigits, bestPrefix, bestLen = w, d, digits, pre, dl
+		}
+	}
+	if best > limit {
+		return "", false
+	}
+	return suggestion, true
+}
+
+// commonPrefix is the number of leading bytes a and b share.
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// Suggestions are "word → suggestion" hints for the unknown words that
+// have one (Suggest), in order, for messages.
+func (t *Tokenizer) Suggestions(unknown []string) []string {
+	var out []string
+	for _, w := range unknown {
+		if s, ok := t.Suggest(w); ok {
+			out = append(out, w+" → "+s)
+		}
+	}
+	return out
+}
+
+// DidYouMean is "did you mean: rockett → rocket?" for the unknown words
+// that have a suggestion, or "" when none has (or t is nil).
+func (t *Tokenizer) DidYouMean(unknown []string) string {
+	if t == nil {
+		return ""
+	}
+	if hints := t.Suggestions(unknown); len(hints) > 0 {
+		return "did you mean: " + strings.Join(hints, ", ") + "?"
+	}
+	return ""
+}

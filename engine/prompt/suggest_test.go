@@ -1,0 +1,42 @@
+package prompt
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestSuggestNearestKnownWord(t *testing.T) {
+	tok, err := New([]string{PAD, "apple", "red", "rocket", "pocket", "face", "cat", "cat2", "car", "cart", "sunglasses"}, 3, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		word, want string
+		ok         bool
+	}{
+		{"rockett", "rocket", true}, // one insertion
+		{"Aple", "apple", true},     // case-folded, one deletion
+		{"sunglases", "sunglasses", true},
+		{"rcoket", "rocket", true}, // a swap is two edits: allowed for a long word
+		{"cta", "", false},         // short words: one edit only ("cat" is two)
+		{"cap", "car", true},       // tie between car and cat: same length, sorted first
+		{"zebra", "", false},
+		{"rocket", "", false}, // known
+		{"", "", false},
+	} {
+		got, ok := tok.Suggest(c.word)
+		if got != c.want || ok != c.ok {
+			t.Errorf("Suggest(%q) = %q, %v; want %q, %v", c.word, got, ok, c.want, c.ok)
+		}
+	}
+	if got := tok.Suggestions([]string{"zebra", "rockett"}); !slices.Equal(got, []string{"rockett → rocket"}) {
+		t.Errorf("Suggestions = %q", got)
+	}
+	if got := tok.DidYouMean([]string{"zebra", "rockett", "aple"}); got != "did you mean: rockett → rocket, aple → apple?" {
+		t.Errorf("DidYouMean = %q", got)
+	}
+	var none *Tokenizer
+	if tok.DidYouMean([]string{"zebra"}) != "" || none.DidYouMean([]string{"rockett"}) != "" {
+		t.Error("a hint without a close word or a tokenizer")
+	}
+}
