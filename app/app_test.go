@@ -315,6 +315,52 @@ func TestInfoDescribesModel(t *testing.T) {
 	}
 }
 
+// info IMAGE prints what an image records; a file that is not an image,
+// or --model beside images, is refused.
+func TestInfoDescribesImages(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "img.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "7", "--out", out, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	plain := filepath.Join(t.TempDir(), "plain.png")
+	f, _ := os.Create(plain)
+	png.Encode(f, image.NewNRGBA(image.Rect(0, 0, 3, 2)))
+	f.Close()
+	code, stdout, stderr := run(t, "info", out, plain)
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, want := range []string{out + ": PNG, 8×8 pixels", `prompt      "red cat"`, "seed        7", "model       tiny", "codes       16 (4×4 patches of 2 px)", plain + ": PNG, 3×2 pixels", "no Tessera record"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("info lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, stdout, _ = run(t, "info", "--json", out)
+	var obj struct {
+		Record pngmeta.Record `json:"record"`
+		Width  int            `json:"width"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &obj); code != 0 || err != nil || obj.Record.Seed != 7 || obj.Width != 8 {
+		t.Errorf("--json: exit %d, %v, %+v", code, err, obj)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.png")
+	os.WriteFile(bad, []byte("not a picture"), 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"info", filepath.Join(t.TempDir(), "missing.png")}, 1, "missing.png: no such file"},
+		{[]string{"info", bad}, 1, "bad.png: not an image this reads"},
+		{[]string{"info", "--model", model, out}, 2, "give one or the other"},
+	} {
+		if code, _, stderr := run(t, c.args...); code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q; want %d and %q", c.args, code, stderr, c.code, c.want)
+		}
+	}
+}
+
 func TestBranchKeepsPrefix(t *testing.T) {
 	model := tinyModel(t)
 	dir := t.TempDir()

@@ -4,19 +4,31 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	_ "image/jpeg" // JPEG sizes
+	_ "image/png"
+	"os"
 	"strings"
 
 	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 )
 
 func runInfo(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "info", "[--model M] [--json]")
+	fs := newFlags(env, "info", "[--model M] [--json] | IMAGE.png...")
 	modelName := fs.String("model", "", "built-in model name or model folder")
-	asJSON := fs.Bool("json", false, "print the configuration as JSON")
-	if _, err := parseFlags(fs, args); err != nil {
+	asJSON := fs.Bool("json", false, "print the configuration (or each image's metadata, one object a line) as JSON")
+	images, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if len(images) > 0 {
+		if *modelName != "" {
+			return usageError{"--model describes a model; images describe themselves: give one or the other"}
+		}
+		return imageInfo(env, images, *asJSON)
 	}
 	b, err := openModel(env.Stderr, *modelName, "f32")
 	if err != nil {
@@ -61,6 +73,69 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 	}
 	if card := assets.ModelCard(b.Name); card != "" && strings.HasPrefix(b.Source, "builtin:") {
 		fmt.Fprintf(o, "\n%s", card)
+	}
+	return nil
+}
+
+// imageInfo prints what each image records: its size, and the prompt,
+// seed, settings, model and codes of its Tessera record, or the A1111
+// parameters text another tool wrote; an image with neither says so. An
+// unreadable file is an error naming it.
+func imageInfo(env Env, paths []string, asJSON bool) error {
+	for _, path := range paths {
+		f, err := os.Open(path)
+		if err != nil {
+			return err // "open PATH: …"
+		}
+		cfg, format, err := image.DecodeConfig(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: not an image this reads (PNG or JPEG): %w", path, err)
+		}
+		var text map[string]string
+		var rec *pngmeta.Record
+		if format == "png" {
+			if text, err = pngmeta.ReadFile(path); err != nil {
+				return err
+			}
+			if rec, _, err = pngmeta.ParseRecord(text); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+		}
+		params := text[pngmeta.KeyParameters]
+		if asJSON {
+			out := map[string]any{"image": path, "format": format, "width": cfg.Width, "height": cfg.Height}
+			if params != "" {
+				out["parameters"] = params
+			}
+			if rec != nil {
+				out["record"] = rec
+			}
+			if err := json.NewEncoder(env.Stdout).Encode(out); err != nil {
+				return err
+			}
+			continue
+		}
+		o := env.Stdout
+		fmt.Fprintf(o, "%s: %s, %d×%d pixels\n", path, strings.ToUpper(format), cfg.Width, cfg.Height)
+		switch {
+		case rec != nil:
+			fmt.Fprintf(o, "  prompt      %q\n", rec.Prompt)
+			if rec.Negative != "" {
+				fmt.Fprintf(o, "  negative    %q\n", rec.Negative)
+			}
+			fmt.Fprintf(o, "  seed        %d\n", rec.Seed)
+			fmt.Fprintf(o, "  settings    %s\n", knobsLine(rec.Settings, rec.Prompt != "" || rec.Negative != ""))
+			fmt.Fprintf(o, "  model       %s (weights hash %s), %s\n", rec.Model, rec.ModelHash, rec.Version)
+			fmt.Fprintf(o, "  codes       %d (%d×%d patches of %d px)\n", len(rec.Tokens), rec.Grid[1], rec.Grid[0], rec.PatchSize)
+			if rec.Parent != "" {
+				fmt.Fprintf(o, "  made from   %s\n", rec.Parent)
+			}
+		case params != "":
+			fmt.Fprintf(o, "  parameters (another tool's): %s\n", strings.ReplaceAll(params, "\n", "\n              "))
+		default:
+			fmt.Fprintln(o, "  no Tessera record and no parameters text: not made by Tessera or A1111-style tools")
+		}
 	}
 	return nil
 }
