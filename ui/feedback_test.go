@@ -544,7 +544,13 @@ func TestPromptCompletionAndUnknownWords(t *testing.T) {
 	s := e.open(t)
 	entry := s.panel.prompt
 	entry.SetText("")
-	test.Type(entry, "red hea")
+	slot := s.panel.readsSlot
+	test.Type(entry, "red ")
+	h0, reads := slot.MinSize().Height, s.panel.words.Visible() && !s.panel.suggestBox.Visible()
+	test.Type(entry, "hea")
+	if h := slot.MinSize().Height; h != h0 || !reads || !s.panel.suggestBox.Visible() || s.panel.words.Visible() {
+		t.Fatalf("the completions' slot changed height from %g to %g, or did not swap what the model reads (%v) for completions: the settings below it jump", h0, h, reads)
+	}
 	if len(s.panel.completions) != 2 || s.panel.completions[0] != "heart" {
 		t.Fatalf("completions %v: want heart first", s.panel.completions)
 	}

@@ -2,11 +2,13 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"slices"
 	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -33,6 +35,7 @@ type promptPanel struct {
 	styles      []string           // the model's style words ("fluent flat")
 	suggestions *fyne.Container
 	suggestBox  *container.Scroll
+	readsSlot   *fyne.Container // suggestBox or words, in one place
 	words       *widget.RichText
 	negative    *widgets.TipEntry
 	negWords    *widget.RichText
@@ -123,6 +126,13 @@ func (p *promptPanel) buildPrompts() {
 	p.suggestBox.Hide()
 	p.words = widget.NewRichText()
 	p.words.Wrapping = fyne.TextWrapWord
+	// The completions and the words the model reads share one slot at
+	// least a button high, so the settings below do not jump while a word
+	// is typed: completions while the word being typed has some, else
+	// what the model reads.
+	height := canvas.NewRectangle(color.Transparent)
+	height.SetMinSize(fyne.NewSize(0, widget.NewButton("Wg", nil).MinSize().Height))
+	p.readsSlot = container.NewStack(height, p.suggestBox, p.words)
 
 	p.negative = widgets.NewTipEntry(true, "Words the image should not look like. It acts through guidance: only with Guidance above 1.")
 	p.negative.SetMinRowsVisible(2)
@@ -188,8 +198,7 @@ func (p *promptPanel) form() fyne.CanvasObject {
 		p.model,
 		widget.NewLabelWithStyle("Prompt", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		p.prompt,
-		p.suggestBox,
-		p.words,
+		p.readsSlot,
 		p.style,
 		p.negative,
 		p.negWords,
@@ -447,12 +456,12 @@ func (p *promptPanel) promptChanged() {
 	}
 	p.suggestions.Objects = objs
 	p.suggestions.Refresh()
-	if p.suggestBox != nil {
-		if len(objs) == 0 {
-			p.suggestBox.Hide()
-		} else {
-			p.suggestBox.Show()
-		}
+	if len(objs) == 0 {
+		p.suggestBox.Hide()
+		p.words.Show()
+	} else {
+		p.suggestBox.Show()
+		p.words.Hide()
 	}
 	p.words.Segments = markWords(p.tok, p.prompt.Text, typedAt, "Model reads: ")
 	p.words.Refresh()
