@@ -48,8 +48,9 @@ func NewLikelihoodLegend() *LikelihoodLegend {
 
 // Show fills the legend for a map from lo to hi nats, bits per patch in all.
 func (l *LikelihoodLegend) Show(lo, hi, bits float64) {
-	l.lo.SetText(fmt.Sprintf("%.2f nats", lo))
-	l.hi.SetText(fmt.Sprintf("%.2f nats", hi))
+	// −log p is never below 0; rounding can leave −1e-9, shown "-0.00".
+	l.lo.SetText(fmt.Sprintf("%.2f nats", max(lo, 0)))
+	l.hi.SetText(fmt.Sprintf("%.2f nats", max(hi, 0)))
 	l.bits.SetText(fmt.Sprintf("· image: %.3f bits/patch", bits))
 	l.title.Show()
 	l.lo.Show()
