@@ -71,6 +71,11 @@ func (f *fileDialogs) showOpen() {
 		f.host.report(f.host.OpenFile(path))
 	}, f.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".JPEG"}))
+	// Where the pictures are: the folder last exported to, else the
+	// outputs folder (not the home folder).
+	if l, err := storage.ListerForURI(storage.NewFileURI(f.exportDir())); err == nil {
+		d.SetLocation(l)
+	}
 	d.Resize(dialogSize(f.win))
 	d.Show()
 }
