@@ -48,6 +48,7 @@ func (kc *Cache) team(size int) *par.Team {
 
 type workspace struct {
 	x, h, qkv, att, fc, logits []float32
+	xs                         []float32 // the last block's rows read afterwards (Block.forwardFrom)
 }
 
 // grow returns buf resized to n, reallocating only when it is too small.
@@ -216,7 +217,14 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	if opt.Trace != nil {
 		opt.Trace("embeddings", -1, x)
 	}
+	// With LogitsFrom, the last block computes only keys and values for
+	// the positions whose logits are not read (and traces need them all).
+	var tail []float32
 	for l := range m.Blocks {
+		if l == len(m.Blocks)-1 && opt.AllLogits && opt.LogitsFrom > 0 && opt.Trace == nil {
+			tail = m.Blocks[l].forwardFrom(m, kc, l, x, ws, B, n, opt.LogitsFrom, par)
+			break
+		}
 		m.Blocks[l].forward(m, kc, l, x, ws, rows, n, par)
 		if opt.Trace != nil {
 			opt.Trace("block", l, x)
@@ -229,6 +237,10 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	var src []float32
 	outRows := rows
 	switch {
+	case tail != nil:
+		outRows = B * (n - opt.LogitsFrom)
+		rmsNorm(h, tail, f32(m.LnF), outRows, d, eps, par)
+		src = h[:outRows*d]
 	case opt.AllLogits && opt.LogitsFrom == 0:
 		rmsNorm(h, x, f32(m.LnF), rows, d, eps, par)
 		src = h
@@ -273,6 +285,40 @@ func (b *Block) forward(m *Model, kc *Cache, l int, x []float32, ws *workspace, 
 	b.Fc.Apply(kc, par, rows, h, fc)             // fc = h·W + b                       rows × f
 	activate(fc, c.ActivationFunction, par)      // fc = act(fc)
 	b.MlpProj.AddTo(kc, par, rows, fc, x)        // x += fc·W + b
+}
+
+// forwardFrom is forward for a last block whose output is read only at
+// positions from…n−1 of each of the B sequences (n new positions each):
+// every position's key and value still go into the cache, but the
+// attention projection and the MLP run only on the rows read, which it
+// returns (B·(n−from) × d, in ws.xs). Ranking prompts skips the prompt's
+// positions this way (ForwardOptions.LogitsFrom).
+func (b *Block) forwardFrom(m *Model, kc *Cache, l int, x []float32, ws *workspace, B, n, from int, par loop) []float32 {
+	c := m.Config
+	d, eps := c.NEmbd, float32(c.LayerNormEpsilon)
+	rows, per := B*n, n-from
+	h, qkv, att := ws.h, ws.qkv, ws.att
+	rmsNorm(h, x, f32(b.Ln1), rows, d, eps, par)
+	b.Attn.Apply(kc, par, rows, h, qkv)
+	m.attend(kc, l, qkv, att, n, par)
+	// Compact the rows read: sequence s's are at (s·n + from)… in x and
+	// att; copy moves overlapping ranges correctly, and no sequence's
+	// rows are written over before they are moved.
+	out := B * per
+	ws.xs = grow(ws.xs, out*d)
+	xs := ws.xs
+	for s := range B {
+		src := (s*n + from) * d
+		copy(xs[s*per*d:(s+1)*per*d], x[src:src+per*d])
+		copy(att[s*per*d:(s+1)*per*d], att[src:src+per*d])
+	}
+	fc := ws.fc[:out*c.Inner()]
+	b.AttnProj.AddTo(kc, par, out, att, xs)
+	rmsNorm(h, xs, f32(b.Ln2), out, d, eps, par)
+	b.Fc.Apply(kc, par, out, h, fc)
+	activate(fc, c.ActivationFunction, par)
+	b.MlpProj.AddTo(kc, par, out, fc, xs)
+	return xs
 }
 
 // attend stores layer l's new keys and values in the cache and writes the
