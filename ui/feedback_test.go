@@ -583,8 +583,8 @@ func TestPromptCompletionAndUnknownWords(t *testing.T) {
 		t.Fatalf("a prompt of unknown words generated: %v", err)
 	}
 	s.generateAsked()
-	if !hasDialog(s) {
-		t.Fatal("the button did not ask first")
+	if !hasDialog(s) || s.Status() != statusPromptUnknown {
+		t.Fatalf("the button did not ask first (status %q)", s.Status())
 	}
 	n := len(s.Window().Canvas().Overlays().List())
 	s.generateAsked() // Ctrl+Enter again while the question is up
@@ -595,6 +595,11 @@ func TestPromptCompletionAndUnknownWords(t *testing.T) {
 	if s.promptAsk.shown() || hasDialog(s) {
 		t.Fatal("the question, closed, still counts as on screen")
 	}
+	s.panel.prompt.SetText("zebra quux cat")
+	if s.Status() == statusPromptUnknown {
+		t.Error("the status still says the prompt is unknown after it was edited")
+	}
+	s.panel.prompt.SetText("zebra quux")
 	must(t, s.generate(true)) // "generate anyway"
 	s.Wait()
 	must(t, s.LastError())

@@ -238,6 +238,9 @@ func (s *Studio) PickCandidate(i int) error {
 // likelihood map follows the prompt.
 func (s *Studio) paramsChanged() {
 	if p, err := s.panel.Params(); err == nil {
+		if s.status.Text == statusPromptUnknown && p.Prompt != s.params.Prompt {
+			s.setStatus("") // about the prompt before this edit
+		}
 		s.params = p
 		s.canvas.SetGlobalTemperature(p.Temperature)
 	}

@@ -143,6 +143,10 @@ func (s *Studio) advanceSeed(p core.Params) {
 	s.paramsChanged()
 }
 
+// statusPromptUnknown is the status while Generate asks about a prompt of
+// unknown words; editing the prompt clears it (paramsChanged).
+const statusPromptUnknown = "The model knows none of the prompt's words"
+
 // errPromptUnknown is returned by Generate when the model knows none of
 // the prompt's words: it would draw an image as if there were no prompt.
 // hint is a "did you mean" for them ("" when none is close).
@@ -184,7 +188,7 @@ func (s *Studio) generateAsked() {
 	if s.promptAsk.shown() {
 		return // the question is on screen already (Ctrl+Enter again)
 	}
-	s.setStatus("The model knows none of the prompt's words")
+	s.setStatus(statusPromptUnknown)
 	s.promptAsk.show(dialog.NewConfirm("Generate without a prompt?", widgets.WrapText(unknown.Error(), 60), func(ok bool) {
 		if ok {
 			s.report(s.generate(true))
