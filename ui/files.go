@@ -68,12 +68,11 @@ func (f *fileDialogs) showOpen() {
 		}
 		path := r.URI().Path()
 		r.Close()
+		f.set.SetOpenDir(filepath.Dir(path))
 		f.host.report(f.host.OpenFile(path))
 	}, f.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".JPEG"}))
-	// Where the pictures are: the folder last exported to, else the
-	// outputs folder (not the home folder).
-	if l, err := storage.ListerForURI(storage.NewFileURI(f.exportDir())); err == nil {
+	if l, err := storage.ListerForURI(storage.NewFileURI(f.openDir())); err == nil {
 		d.SetLocation(l)
 	}
 	d.Resize(dialogSize(f.win))
@@ -108,6 +107,18 @@ func (f *fileDialogs) dropped(_ fyne.Position, uris []fyne.URI) {
 		return
 	}
 	f.host.report(f.host.OpenFile(p))
+}
+
+// openDir is where Open image… starts: the folder an image was last
+// opened from, else where the pictures are (exportDir), not the home
+// folder.
+func (f *fileDialogs) openDir() string {
+	if dir := f.set.OpenDir(); dir != "" {
+		if info, err := os.Stat(dir); err == nil && info.IsDir() {
+			return dir
+		}
+	}
+	return f.exportDir()
 }
 
 // exportDir is the folder exports go to by default: the last one used,
@@ -300,6 +311,9 @@ func (f *fileDialogs) exportName() string {
 	name := strings.Join(words[:min(len(words), 5)], "-")
 	if name == "" {
 		name = "tessera"
+		if p.Seed == 0 {
+			return name + ".png" // an opened picture: no seed made it
+		}
 	}
 	return fmt.Sprintf("%s-%d.png", strings.ToLower(name), p.Seed)
 }

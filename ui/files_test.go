@@ -305,3 +305,21 @@ func TestSavedNote(t *testing.T) {
 		t.Errorf("elsewhere: %q", got)
 	}
 }
+
+// Open image… starts where an image was last opened from, else where the
+// exports go.
+func TestOpenDialogStartsWhereImagesAre(t *testing.T) {
+	s := newTestStudio(t)
+	if got := s.files.openDir(); got != s.files.exportDir() {
+		t.Fatalf("first open starts in %q, want the export folder %q", got, s.files.exportDir())
+	}
+	dir := t.TempDir()
+	s.set.SetOpenDir(dir)
+	if got := s.files.openDir(); got != dir {
+		t.Fatalf("open starts in %q, want %q", got, dir)
+	}
+	s.set.SetOpenDir(filepath.Join(dir, "gone"))
+	if got := s.files.openDir(); got != s.files.exportDir() {
+		t.Fatalf("a folder that is gone: %q", got)
+	}
+}

@@ -24,6 +24,7 @@ const (
 	prefScale      = "export.scale"
 	prefFilter     = "export.filter"
 	prefExportDir  = "export.dir"
+	prefOpenDir    = "open.dir"
 	prefCandidates = "inpaint.candidates"
 	prefRankBy     = "batch.rank_by"
 )
@@ -146,3 +147,10 @@ func (s settings) ExportDir() string { return s.p.String(prefExportDir) }
 
 // SetExportDir remembers the folder of the last export.
 func (s settings) SetExportDir(dir string) { s.p.SetString(prefExportDir, dir) }
+
+// OpenDir is the folder of the last image opened with Open image… ("" if
+// none yet).
+func (s settings) OpenDir() string { return s.p.String(prefOpenDir) }
+
+// SetOpenDir remembers the folder of the last image opened.
+func (s settings) SetOpenDir(dir string) { s.p.SetString(prefOpenDir, dir) }

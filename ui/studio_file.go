@@ -96,6 +96,10 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		p = p.WithA1111(*o.A1111)
 		ip = p
 		ip.Seed = o.A1111.Seed
+	default:
+		// A picture from elsewhere: no prompt or seed made it, so its
+		// record (an export's) must not claim the panel's.
+		ip.Prompt, ip.Negative, ip.Seed, ip.StylePerSeed = "", "", 0, 0
 	}
 	var temps []float64
 	if o.Record != nil && o.Exact {

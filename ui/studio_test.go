@@ -670,6 +670,41 @@ func TestOpenForeignImage(t *testing.T) {
 	}
 }
 
+// A picture from elsewhere (no record, no A1111 text) is not credited with
+// the panel's prompt and seed: its export records neither, and keeps the
+// panel as it was.
+func TestOpenPlainPictureClaimsNoPrompt(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 42)
+	generate(t, s)
+	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(7 * i)
+	}
+	path := filepath.Join(t.TempDir(), "photo.png")
+	must(t, pngmeta.WriteFileAtomic(path, img, nil))
+	must(t, s.OpenFile(path))
+	s.Wait()
+	must(t, s.LastError())
+	if ip := s.Document().ImageParams(); ip.Prompt != "" || ip.Seed != 0 {
+		t.Fatalf("the opened picture claims prompt %q, seed %d", ip.Prompt, ip.Seed)
+	}
+	if p, _ := s.Params(); p.Prompt != "red cat" || p.Seed != 42 {
+		t.Fatalf("the panel changed: %q, seed %d", p.Prompt, p.Seed)
+	}
+	if name := s.files.exportName(); name != "tessera.png" {
+		t.Errorf("export name %q", name)
+	}
+	out := filepath.Join(t.TempDir(), "out.png")
+	must(t, s.ExportTo(out))
+	text, err := pngmeta.ReadFile(out)
+	must(t, err)
+	rec, ok, err := pngmeta.ParseRecord(text)
+	if err != nil || !ok || rec.Prompt != "" || rec.Seed != 0 {
+		t.Fatalf("exported record %+v (%v)", rec, err)
+	}
+}
+
 // Drag and drop of an image opens it.
 func TestDropOpensImage(t *testing.T) {
 	s := newTestStudio(t)
