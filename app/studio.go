@@ -131,14 +131,11 @@ func driveScreenshots(s *ui.Studio, dir, modelName, promptText string) error {
 	time.Sleep(300 * time.Millisecond)
 	var defaults core.Params // the panel's settings before the regeneration
 	fyne.DoAndWait(func() {
-		// Candidates that differ: at its default guidance the emoji model
-		// redraws the picture it knows by heart (and says so), and under
-		// the prompt with the style its seed drew it still does at
-		// guidance 1 and temperature 1.2.
+		// At the model's defaults the emoji model redraws the patches it
+		// knows by heart; the studio then draws them again with guidance
+		// off and more temperature, and says so in the status.
 		p, _ := s.Params()
 		defaults = p
-		p.Guidance, p.Temperature = 1, 1.6
-		s.SetParams(p)
 		rows, cols := s.Bundle().Grid()
 		mask := make([]bool, rows*cols)
 		for r := rows / 4; r < rows/2+1; r++ {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"slices"
+	"sort"
 	"time"
 
 	"fyne.io/fyne/v2/widget"
@@ -39,14 +40,31 @@ type runs struct {
 // start runs j on the runner; done runs on the UI goroutine with the
 // sampler's result, its error, the results saved (best first) and the
 // error saving them.
-func (r *runs) start(j job, done func(res *sampler.Result, err error, saved []result, saveErr error)) error {
+func (r *runs) start(j job, done func(ran job, res *sampler.Result, err error, saved []result, saveErr error)) error {
 	r.prog.Begin(j.label, 0, time.Now())
 	emit := r.emitter(j)
 	return r.runner.Start(j.label, func(ctx context.Context) {
-		res, err := j.run(ctx, emit)
+		var res *sampler.Result
+		var err error
+		if j.run != nil {
+			res, err = j.run(ctx, emit)
+		} else {
+			res, err = j.runWith(ctx, j.opt, emit)
+		}
+		// Gave back the image it started from: drawn again with more
+		// variation (the results record the settings that drew them).
+		for err == nil && j.runWith != nil && j.tries < maxVaryTries && unchanged(res, j.base) {
+			p, ok := variedParams(j.params)
+			if !ok {
+				break
+			}
+			j.params, j.tries = p, j.tries+1
+			j.opt.Temperature, j.opt.Guidance = p.Temperature, p.Guidance
+			res, err = j.runWith(ctx, j.opt, emit)
+		}
 		r.prog.End(time.Now())
 		saved, saveErr := r.save(ctx, j, res, err)
-		r.loop.DoAndWait(func() { done(res, err, saved, saveErr) })
+		r.loop.DoAndWait(func() { done(j, res, err, saved, saveErr) })
 	})
 }
 
@@ -77,6 +95,33 @@ func (r *runs) emitter(j job) func(sampler.Event) {
 	return canvasEmitter(&r.prog, r.canvas, paint, hook)
 }
 
+// changedFirst moves the candidates of a regeneration, completion or
+// branch that give back the image it started from (j.base) after those
+// that change it, keeping each group's order (and scores, when set, with
+// their images): the user asked for a change, so the canvas shows the
+// best one that makes it.
+func changedFirst(j job, ims []sampler.Image, scores []float64) {
+	if len(j.base) == 0 || j.kind != kindRegenerate && j.kind != kindComplete && j.kind != kindBranch {
+		return
+	}
+	order := make([]int, len(ims))
+	for i := range order {
+		order[i] = i
+	}
+	same := func(i int) bool { return slices.Equal(ims[i].Tokens, j.base) }
+	sort.SliceStable(order, func(a, b int) bool { return !same(order[a]) && same(order[b]) })
+	sortedIms := make([]sampler.Image, len(ims))
+	sortedScores := slices.Clone(scores)
+	for k, i := range order {
+		sortedIms[k] = ims[i]
+		if scores != nil {
+			sortedScores[k] = scores[i]
+		}
+	}
+	copy(ims, sortedIms)
+	copy(scores, sortedScores)
+}
+
 // saveResults ranks the images of a run and writes the one kept, the
 // first, to the outputs folder (on the job's goroutine); the other
 // candidates are saved only if the user picks them (PickCandidate). It
@@ -104,6 +149,7 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 			scores, _ = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, r.workers, j.rankBy)
 		}
 	}
+	changedFirst(j, res.Images, scores)
 	gridRows, cols := j.b.Grid()
 	for i, im := range res.Images {
 		tokens := im.Tokens

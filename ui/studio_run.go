@@ -67,6 +67,14 @@ type job struct {
 	// guidance); run fills it in before it returns.
 	settings *sampling.Settings
 	run      func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error)
+	// runWith, when set, runs the job again with other sampling options:
+	// a regeneration, completion or branch that gives back the image it
+	// started from is drawn again with more variation (variedParams), up
+	// to maxVaryTries times; opt are the options of the run, tries how
+	// many times it was drawn again.
+	runWith func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error)
+	opt     sampler.Options
+	tries   int
 }
 
 // runOptions are the sampler options of a run with p: the painted
@@ -286,7 +294,7 @@ func (s *Studio) RegenerateMasked() error {
 	return s.startJob(job{
 		kind: kindRegenerate, label: "regenerating", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return mask[i] }), sampled: sampled,
-		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
+		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Inpaint(ctx, b, opt, tokens, mask, n, emit)
 		},
 	})
@@ -333,7 +341,7 @@ func (s *Studio) completeFrom(keep int) error {
 		kind: kindComplete, label: "completing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		at: keep, temps: opt.PatchTemperature, rank: true, shown: shownCodes(tokens, func(i int) bool { return i >= keep }),
 		sampled: b.ImageTokens() - keep,
-		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
+		opt:     opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Complete(ctx, b, opt, tokens, keep, emit)
 		},
 	})
@@ -364,8 +372,8 @@ func (s *Studio) startJob(j job) error {
 	s.panel.SetRunning(true)
 	s.updateButtons()
 	s.setStatus(fmt.Sprintf("%s with seed %d…", capitalize(j.label), j.params.Seed))
-	err := s.runs.start(j, func(res *sampler.Result, err error, saved []result, saveErr error) {
-		s.finish(j, res, err, saved, saveErr)
+	err := s.runs.start(j, func(ran job, res *sampler.Result, err error, saved []result, saveErr error) {
+		s.finish(ran, res, err, saved, saveErr)
 	})
 	if err != nil {
 		s.runs.streaming = false
@@ -524,6 +532,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if j.note != "" {
 		msg += " · " + j.note
 	}
+	if v := variedNote(j); v != "" {
+		msg += " · " + v
+	}
 	if !res.Stopped {
 		msg += sameResultsNote(j, results)
 	}
@@ -542,6 +553,47 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		msg += savedNote(first.path)
 	}
 	s.setStatus(msg)
+}
+
+// maxVaryTries is how many times a job that gave back its starting image
+// is drawn again (job.runWith).
+const maxVaryTries = 2
+
+// variedParams are the settings a regeneration, completion or branch that
+// gave back the image it started from is drawn again with: guidance off
+// and 0.4 more temperature (from at least 0.8, at most the panel's
+// highest). A model that knows its pictures by heart redraws their
+// patches exactly at its defaults (the emoji model at temperature 0.8 and
+// guidance 3), which made the tools meant to vary a picture do nothing.
+// ok is false when there is no more variation to add.
+func variedParams(p core.Params) (core.Params, bool) {
+	q := p
+	q.Guidance = 1
+	q.Temperature = math.Min(core.MaxTemperature, math.Max(p.Temperature, 0.8)+0.4)
+	return q, q.Guidance != p.Guidance || q.Temperature != p.Temperature
+}
+
+// unchanged reports whether every image of res is base: a run that gave
+// back the image it started from.
+func unchanged(res *sampler.Result, base []int) bool {
+	if res == nil || res.Stopped || len(res.Images) == 0 || len(base) == 0 {
+		return false
+	}
+	for _, im := range res.Images {
+		if !slices.Equal(im.Tokens, base) {
+			return false
+		}
+	}
+	return true
+}
+
+// variedNote says that a job was drawn again with more variation, for its
+// status; "" when it was not.
+func variedNote(j job) string {
+	if j.tries == 0 {
+		return ""
+	}
+	return fmt.Sprintf("drawn at temperature %.2g and guidance %g, since at your settings the model gave the image back unchanged (the panel keeps yours)", j.params.Temperature, j.params.Guidance)
 }
 
 // sameResultsNote tells the user when a run changed nothing they can see:

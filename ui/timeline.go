@@ -268,7 +268,7 @@ func (s *Studio) BranchFromHere() error {
 	return s.startJob(job{
 		kind: kindBranch, label: "branching", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		at: k, temps: opt.PatchTemperature, rank: true, note: note, sampled: b.ImageTokens() - k,
-		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
+		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			if parent != nil {
 				return sampler.Branch(ctx, b, opt, parent, index, k, emit)
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -235,4 +236,75 @@ func TestUndoRegenerateKeepsMask(t *testing.T) {
 		t.Fatal("redo did not return the candidate picked, with its mask")
 	}
 	_ = regen
+}
+
+// A regeneration, completion or branch that gives back the image it
+// started from (a near-greedy temperature redraws the same patches) is
+// drawn again with guidance off and more temperature, says so, records
+// the settings it used, and leaves the panel's alone.
+func TestUnchangedRunsAreDrawnAgainWithMoreVariation(t *testing.T) {
+	s := newTestStudio(t)
+	s.set.SetCandidates(1) // one candidate, redrawn exactly
+	setParams(t, s, "red cat", 3, func(p *core.Params) { p.Temperature, p.Guidance = core.MinTemperature, 2 })
+	generate(t, s)
+	base := s.Document().Tokens()
+	mask := make([]bool, len(base))
+	for i := 4; i < 12; i++ {
+		mask[i] = true
+	}
+	must(t, s.SetMask(mask))
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	if !strings.Contains(s.Status(), "since at your settings the model gave the image back unchanged") {
+		t.Fatalf("status %q: the unchanged regeneration was not drawn again", s.Status())
+	}
+	if p := s.Document().ImageParams(); p.Temperature <= core.MinTemperature || p.Guidance != 1 {
+		t.Errorf("the image records temperature %g, guidance %g: not the settings that drew it", p.Temperature, p.Guidance)
+	}
+	if p, _ := s.Params(); p.Temperature != core.MinTemperature || p.Guidance != 2 {
+		t.Errorf("the panel changed to temperature %g, guidance %g", p.Temperature, p.Guidance)
+	}
+	// Complete from here too, and the history records the drawn settings.
+	must(t, s.CompleteFrom(2))
+	s.Wait()
+	must(t, s.LastError())
+	if !strings.Contains(s.Status(), "since at your settings") && slices.Equal(s.Document().Tokens(), base) {
+		t.Errorf("an unchanged completion was not drawn again: %q", s.Status())
+	}
+	// How much more variation: none past the highest temperature without
+	// guidance.
+	if p, ok := variedParams(core.DefaultParams()); !ok || p.Temperature != 1.4 || p.Guidance != 1 {
+		t.Errorf("temperature 1, guidance 1 varied to %g, %g (%v)", p.Temperature, p.Guidance, ok)
+	}
+	top := core.DefaultParams()
+	top.Temperature = core.MaxTemperature
+	if _, ok := variedParams(top); ok {
+		t.Error("the highest temperature without guidance is varied further")
+	}
+	changed := slices.Clone(base)
+	changed[0] ^= 1
+	if unchanged(&sampler.Result{Images: []sampler.Image{{Tokens: base}, {Tokens: changed}}}, base) || !unchanged(&sampler.Result{Images: []sampler.Image{{Tokens: base}}}, base) {
+		t.Error("unchanged: a changed candidate counts, or an unchanged one does not")
+	}
+}
+
+// Candidates that give back the image a regeneration started from come
+// after those that change it, each group in its order, scores with them.
+func TestChangedCandidatesFirst(t *testing.T) {
+	base := []int{1, 2, 3}
+	ims := []sampler.Image{{Tokens: []int{1, 2, 3}, Seed: 1}, {Tokens: []int{1, 9, 3}, Seed: 2}, {Tokens: []int{1, 2, 3}, Seed: 3}, {Tokens: []int{7, 2, 3}, Seed: 4}}
+	scores := []float64{-1, -2, -3, -4}
+	changedFirst(job{kind: kindRegenerate, base: base}, ims, scores)
+	var seeds []uint64
+	for _, im := range ims {
+		seeds = append(seeds, im.Seed)
+	}
+	if !slices.Equal(seeds, []uint64{2, 4, 1, 3}) || !slices.Equal(scores, []float64{-2, -4, -1, -3}) {
+		t.Fatalf("order %v, scores %v", seeds, scores)
+	}
+	changedFirst(job{kind: kindGenerate, base: base}, ims, nil) // a new image: no base to compare with
+	if ims[0].Seed != 2 {
+		t.Fatal("a generation was reordered")
+	}
 }
