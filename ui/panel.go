@@ -569,12 +569,17 @@ func markWords(t *prompt.Tokenizer, text string, typedAt int, lead string) []wid
 		segs = append(segs, &widget.TextSegment{Text: label + " ", Style: style})
 	}
 	if n := len(unknownList); n > 0 {
-		hint := ""
-		if h := t.DidYouMean(unknownList); h != "" {
-			hint = " — " + h
+		// "redd (red?)": a did-you-mean beside each word that has one,
+		// short so that the line seldom wraps.
+		listed := make([]string, len(unknownList))
+		for i, w := range unknownList {
+			listed[i] = w
+			if s, ok := t.Suggest(w); ok {
+				listed[i] = w + " (" + s + "?)"
+			}
 		}
 		segs = append(segs, &widget.TextSegment{
-			Text:  fmt.Sprintf("— %d unknown word(s) left out: %s%s", n, strings.Join(unknownList, ", "), hint),
+			Text:  fmt.Sprintf("— %d unknown word(s) left out: %s", n, strings.Join(listed, ", ")),
 			Style: widget.RichTextStyle{ColorName: theme.ColorNameError, SizeName: theme.SizeNameCaptionText},
 		})
 	}
