@@ -8,6 +8,7 @@ import (
 	"image/draw"
 	"strings"
 
+	"fyne.io/fyne/v2/dialog"
 	"github.com/nfnt/resize"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -15,6 +16,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // extraEdit is the metadata entry of an edit by instruction: the
@@ -39,6 +41,33 @@ func (e editor) set() bool { return e.key != "" || e.b != nil }
 
 // EditModel names the edit model the Edit by instruction box uses ("" none).
 func (s *Studio) EditModel() string { return s.editor.key }
+
+// editAsked is the Edit by instruction button: when the edit model (once
+// loaded) knows some of the instruction's words but not all, it asks first
+// whether to edit with the others left out, naming them (with a did you
+// mean), since an edit takes seconds and those words change nothing.
+func (s *Studio) editAsked(instruction string) {
+	eb := s.editor.b
+	if eb == nil || s.editAsk.shown() {
+		s.report(s.EditByInstruction(instruction))
+		return
+	}
+	known, unknown, _ := sampler.InstructionWords(eb, instruction)
+	if known == 0 || len(unknown) == 0 {
+		s.report(s.EditByInstruction(instruction))
+		return
+	}
+	msg := fmt.Sprintf("The edit model does not know %s: the edit reads only the other words of %q.", strings.Join(unknown, ", "), instruction)
+	if h := eb.Prompt.DidYouMean(unknown); h != "" {
+		msg += " " + capitalize(h)
+	}
+	msg += fmt.Sprintf(" Its instructions are like %q.", editInstructions(eb)[0])
+	s.editAsk.show(dialog.NewConfirm("Edit with words left out?", widgets.WrapText(msg, 60), func(ok bool) {
+		if ok {
+			s.report(s.EditByInstruction(instruction))
+		}
+	}, s.win), msg)
+}
 
 // EditByInstruction edits the image on the canvas by instruction
 // ("remove the background", "in the openmoji style", "make it blue") with

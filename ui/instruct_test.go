@@ -188,6 +188,22 @@ func TestEditByInstructionErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "knows none of the words") || !strings.Contains(err.Error(), fmt.Sprintf("%q", "mirror it")) {
 		t.Fatalf("unknown words: %v", err)
 	}
+	// Some words unknown: the button asks first, naming them.
+	v := s.Document().Version()
+	s.editAsked("mirror it with zebras")
+	if !s.editAsk.shown() || !strings.Contains(s.editAsk.text, "does not know") || !strings.Contains(s.editAsk.text, "zebras") || s.Running() != "" {
+		t.Fatalf("partly unknown: asked %v %q, running %q", s.editAsk.shown(), s.editAsk.text, s.Running())
+	}
+	s.editAsk.close()
+	if s.Document().Version() != v {
+		t.Fatal("the edit ran without an answer")
+	}
+	s.editAsked("mirror it") // every word known: no question
+	s.Wait()
+	must(t, s.LastError())
+	if s.editAsk.shown() || s.Document().Version() == v {
+		t.Fatal("a known instruction asked, or did not edit")
+	}
 	must(t, s.EditByInstruction("remove the background"))
 	s.Wait()
 	must(t, s.LastError())

@@ -92,6 +92,7 @@ type Studio struct {
 	errDialog  singleDialog // the error shown, until it is closed
 	quitAsk    singleDialog // the question whether to quit, while shown
 	promptAsk  singleDialog // "Generate without a prompt?", while shown
+	editAsk    singleDialog // "Edit with words left out?", while shown
 	closing    bool
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.
@@ -338,7 +339,7 @@ func (s *Studio) buildWidgets() {
 		likelihoodMap: func(on bool) { s.likelihood.Set(on) },
 		repair:        func() { s.report(s.RepairLeastLikely()) },
 		extend:        func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },
-		instruct:      func(text string) { s.report(s.EditByInstruction(text)) },
+		instruct:      s.editAsked,
 	})
 	s.edit.setValues(widgets.ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates())
 	s.paint.panel = s.edit
