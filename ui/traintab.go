@@ -463,6 +463,13 @@ func (t *TrainTab) cancel(cause error, msg string) {
 	if t.job == nil {
 		return
 	}
+	t.job.mu.Lock()
+	preparing := t.job.preparing
+	t.job.mu.Unlock()
+	if preparing {
+		// No step yet: there is no checkpoint to save.
+		msg = "Cancelling the data preparation: nothing has been trained yet…"
+	}
 	t.job.cancel(cause)
 	t.job.ending = true
 	t.status.SetText(msg)

@@ -297,6 +297,9 @@ func TestTrainTab(t *testing.T) {
 			t.Fatalf("data report: %q", tab.Info())
 		}
 		tab.Stop()
+		if !strings.HasPrefix(tab.Status(), "Cancelling the data preparation") {
+			t.Errorf("stopping before the first step says %q", tab.Status())
+		}
 		tab.wait()
 		if !strings.HasPrefix(tab.Status(), "Cancelled before training started") {
 			t.Fatalf("status %q", tab.Status())
