@@ -1,8 +1,13 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -77,9 +82,87 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		menuItem("Fit to window", shortcut(fyne.Key0, 0), s.canvas.ZoomFit),
 		menuItem("Actual pixels (1:1)", shortcut(fyne.Key1, 0), s.canvas.ZoomActual),
 	)
-	help := fyne.NewMenu("Help", menuItem("About Tessera", nil, s.showAbout))
+	menus := []*fyne.Menu{file, edit, img}
+	help := fyne.NewMenu("Help",
+		menuItem("Keyboard shortcuts", nil, func() { s.showShortcuts(menus) }),
+		menuItem("About Tessera", nil, s.showAbout))
 	s.edit.describe.OnTapped = s.describer.asked
 	return fyne.NewMainMenu(file, edit, img, help)
+}
+
+// keysWithoutMenu are the keys no menu item shows.
+var keysWithoutMenu = [][2]string{
+	{"Tab", "complete the word being typed (the first completion)"},
+	{"[  ]", "smaller / larger brush"},
+	{"Esc", "close a dialog; on the canvas, drop the stroke being painted"},
+}
+
+// ShortcutList is every menu item with a shortcut, "Menu › Item" beside
+// its keys, then the keys no menu item shows: the Help menu's list, made
+// from the menus so that it cannot go stale.
+func ShortcutList(menus []*fyne.Menu) [][2]string {
+	var rows [][2]string
+	for _, m := range menus {
+		for _, it := range m.Items {
+			if it.Shortcut != nil && it.Label != "" {
+				rows = append(rows, [2]string{shortcutText(it.Shortcut), m.Label + " › " + it.Label})
+			}
+		}
+	}
+	return append(rows, keysWithoutMenu...)
+}
+
+// shortcutText writes a shortcut as people read it: "Ctrl+Shift+Z".
+func shortcutText(sc fyne.Shortcut) string {
+	var mod fyne.KeyModifier
+	var key fyne.KeyName
+	switch v := sc.(type) {
+	case *desktop.CustomShortcut:
+		mod, key = v.Modifier, v.KeyName
+	case fyne.KeyboardShortcut:
+		mod, key = v.Mod(), v.Key()
+	default:
+		return sc.ShortcutName()
+	}
+	var parts []string
+	for _, m := range []struct {
+		bit  fyne.KeyModifier
+		name string
+	}{{fyne.KeyModifierControl, "Ctrl"}, {fyne.KeyModifierAlt, "Alt"}, {fyne.KeyModifierShift, "Shift"}, {fyne.KeyModifierSuper, "Super"}} {
+		if mod&m.bit != 0 {
+			parts = append(parts, m.name)
+		}
+	}
+	name := string(key)
+	switch key {
+	case fyne.KeyReturn:
+		name = "Enter"
+	case fyne.KeyEqual:
+		name = "="
+	case fyne.KeyMinus:
+		name = "-"
+	case fyne.KeyComma:
+		name = ","
+	case fyne.KeyPeriod:
+		name = "."
+	case fyne.KeyBackspace:
+		name = "Backspace"
+	}
+	return strings.Join(append(parts, name), "+")
+}
+
+// showShortcuts shows ShortcutList in a dialog.
+func (s *Studio) showShortcuts(menus []*fyne.Menu) {
+	rows := ShortcutList(menus)
+	grid := container.NewGridWithColumns(2)
+	for _, r := range rows {
+		keys := widget.NewLabelWithStyle(r[0], fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		grid.Add(keys)
+		grid.Add(widget.NewLabel(r[1]))
+	}
+	d := dialog.NewCustom("Keyboard shortcuts", "Close", container.NewVScroll(grid), s.win)
+	d.Resize(fyne.NewSize(620, min(float32(60+36*len(rows)), 640)))
+	d.Show()
 }
 
 // menuButtons pairs menu items with the buttons whose state they follow.

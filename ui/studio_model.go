@@ -255,6 +255,10 @@ func (s *Studio) applyModelDefaults(b *bundle.Bundle, fresh bool) string {
 	var took []sampling.Knob
 	p.Settings, took = p.WithRecommended(d, nil, b.Conditional())
 	for _, k := range took {
+		if k == sampling.KnobStylePerSeed {
+			set = append(set, "a style per seed")
+			continue
+		}
 		set = append(set, fmt.Sprintf("%s %g", k.Label(), p.Value(k)))
 	}
 	p = p.Clamped()

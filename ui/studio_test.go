@@ -901,3 +901,39 @@ func TestModelOptionOverridesTheSession(t *testing.T) {
 		t.Fatal("the last session's work on tiny was lost")
 	}
 }
+
+// Help › Keyboard shortcuts lists every menu shortcut, written as people
+// read them, and the keys no menu shows.
+func TestShortcutList(t *testing.T) {
+	s := newTestStudio(t)
+	mm := s.mainMenu()
+	rows := ShortcutList(mm.Items[:len(mm.Items)-1])
+	got := map[string]string{}
+	for _, r := range rows {
+		got[r[1]] = r[0]
+	}
+	for item, keys := range map[string]string{
+		"File › Quit": "Ctrl+Q", "Edit › Undo": "Ctrl+Z", "Edit › Redo": "Ctrl+Shift+Z", "Image › Generate": "Ctrl+Enter",
+		"Image › Describe…": "Ctrl+D", "Image › Zoom in": "Ctrl+=",
+	} {
+		if got[item] != keys {
+			t.Errorf("%s: %q, want %q", item, got[item], keys)
+		}
+	}
+	if rows[len(rows)-1][0] != "Esc" || len(rows) < 20 {
+		t.Errorf("%d rows, last %v", len(rows), rows[len(rows)-1])
+	}
+	var help *fyne.Menu
+	for _, m := range mm.Items {
+		if m.Label == "Help" {
+			help = m
+		}
+	}
+	if help == nil || help.Items[0].Label != "Keyboard shortcuts" {
+		t.Fatal("no Help › Keyboard shortcuts")
+	}
+	help.Items[0].Action()
+	if !hasDialog(s) {
+		t.Error("the shortcuts dialog did not open")
+	}
+}
