@@ -16,6 +16,11 @@ import (
 const maxImageFile = 256 << 20
 
 // opened is an image file made ready for the current model.
+// largePixels is the picture size past which opening one returns its
+// decoded pixels' memory to the system afterwards (4 megapixels: 16 MB
+// and more as RGBA, plus the decoder's and resizer's copies).
+const largePixels = 4 << 20
+
 type opened struct {
 	Tokens []int
 	// Mask is the mask stored with the image (nil if none).
@@ -31,6 +36,9 @@ type opened struct {
 	Exact bool
 	// Note tells the user something worth knowing (e.g. re-encoded).
 	Note string
+	// Large says the file's pixels took much memory (over largePixels):
+	// OpenFile hands it back to the system once the image is encoded.
+	Large bool
 }
 
 // openImageFile reads a PNG or JPEG file and prepares it for b: from the
@@ -90,6 +98,7 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 		return nil, fmt.Errorf("open image %s: %w", name, err)
 	}
 	o.Tokens = tokens
+	o.Large = img.Bounds().Dx()*img.Bounds().Dy() > largePixels
 	if o.Note == "" {
 		bd := img.Bounds()
 		if w, h := b.ImageSize(); bd.Dx() != w || bd.Dy() != h {

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 
 	"fyne.io/fyne/v2/dialog"
@@ -72,6 +73,9 @@ func (s *Studio) OpenFile(path string) error {
 	return s.runs.runner.Start("opening an image", func(ctx context.Context) {
 		o, err := openImageFile(path, b)
 		s.loop.DoAndWait(func() { s.applyOpened(path, b, params, o, err) })
+		if o != nil && o.Large {
+			debug.FreeOSMemory() // a huge picture's pixels are garbage now: give them back
+		}
 	})
 }
 
