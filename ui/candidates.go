@@ -64,6 +64,7 @@ func (c *candidateStrip) show(j job, results []result) {
 		caption, tip := candidateCaption(j, i, r)
 		th := widgets.NewThumb(decodeRows(j.b, r.tokens, r.rows), caption, func() { c.pick(i) })
 		th.Tip = tip
+		th.Note = fmt.Sprint(r.seed) // a line of its own: ten digits do not fit beside the rank
 		thumbs[i] = th
 	}
 	c.label.SetText(candidateOrder(j, results))
@@ -75,17 +76,20 @@ func (c *candidateStrip) show(j job, results []result) {
 
 // candidateCaption is the caption and tooltip of candidate i of run j.
 func candidateCaption(j job, i int, r result) (caption, tip string) {
-	caption = fmt.Sprintf("#%d · %d", i+1, r.seed)
+	caption = fmt.Sprintf("#%d", i+1)
 	tip = fmt.Sprintf("Candidate %d, seed %d — click to put it on the canvas", i+1, r.seed)
+	if r.style != "" {
+		tip = fmt.Sprintf("Candidate %d, seed %d, in the %s style — click to put it on the canvas", i+1, r.seed, r.style)
+	}
 	switch {
 	case j.kind == kindRegenerate:
 		if i == 0 {
-			caption = "best · " + fmt.Sprint(r.seed)
+			caption = "best"
 		}
 		tip += "\nRanked by how well the new patches fit the patches after them."
 	case j.kind == kindEdit:
 		if i == 0 {
-			caption = "best · " + fmt.Sprint(r.seed)
+			caption = "best"
 		}
 		tip += "\nRanked by the edit model's own likelihood of the edit."
 	case r.scored && r.rankBy == sampler.RankPromptGain:
