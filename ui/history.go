@@ -265,7 +265,7 @@ func (s *Studio) addHistory(j job, results []result) {
 	l := lineage{parent: parentName(j.parent), kind: j.kind, at: j.at}
 	var items []historyItem
 	for _, r := range results {
-		if r.path == "" {
+		if r.path == "" || r.again { // unsaved, or in the history already
 			continue
 		}
 		items = append(items, historyItem{path: r.path, model: j.b.Name, hash: j.b.Model.Hash, img: decodeRows(j.b, r.tokens, r.rows), l: l})

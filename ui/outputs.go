@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/pngmeta"
@@ -42,6 +44,50 @@ func (o outputs) save(img image.Image, rec pngmeta.Record, now time.Time) (strin
 		return "", fmt.Errorf("save result: %w", err)
 	}
 	return path, nil
+}
+
+// savedOutputs remembers the files this session wrote to the outputs
+// folder by what they record (codes, settings, model, parent), so that an
+// image made again exactly (a locked seed run twice, a candidate picked
+// again) is not written twice. Safe for use from any goroutine.
+type savedOutputs struct {
+	mu    sync.Mutex
+	paths map[string]string
+}
+
+// recordKey is what a record holds, as one string.
+func recordKey(rec pngmeta.Record) string {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// save is outputs.save unless a file this session saved still holds the
+// same record; again reports that path is such a file, not written now.
+func (s *savedOutputs) save(o outputs, img image.Image, rec pngmeta.Record, now time.Time) (path string, again bool, err error) {
+	key := recordKey(rec)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.paths[key]; ok && key != "" {
+		if _, err := os.Stat(p); err == nil {
+			return p, true, nil
+		}
+	}
+	path, err = o.save(img, rec, now)
+	if err == nil && key != "" {
+		if s.paths == nil {
+			s.paths = map[string]string{}
+		}
+		s.paths[key] = path
+	}
+	return path, false, err
+}
+
+// againNote is the status line's note for an image already saved at path.
+func againNote(path string) string {
+	return fmt.Sprintf(" · the same image as %s, saved before (not written again)", filepath.Base(path))
 }
 
 // savedNote is the status line's note for an output saved at path: the

@@ -35,6 +35,8 @@ type runs struct {
 	// stopAt, when positive, stops the next run once it has made that
 	// many patches (StopAtPatch); the run started takes it and clears it.
 	stopAt int
+	// saved are the output files written this session (by record).
+	saved savedOutputs
 }
 
 // start runs j on the runner; done runs on the UI goroutine with the
@@ -196,8 +198,8 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 	if len(results) == 0 {
 		return nil, nil
 	}
-	path, err := outputs{dir: j.outDir}.save(decodeRows(j.b, results[0].tokens, results[0].rows), results[0].rec, now)
-	results[0].path = path
+	path, again, err := r.saved.save(outputs{dir: j.outDir}, decodeRows(j.b, results[0].tokens, results[0].rows), results[0].rec, now)
+	results[0].path, results[0].again = path, again
 	return results, err
 }
 

@@ -190,9 +190,11 @@ func (s *Studio) PickCandidate(i int) error {
 	c := &s.cands.results[i]
 	var saveErr error
 	if c.path == "" && s.bundle != nil {
-		c.path, saveErr = outputs{dir: s.outputsDir}.save(decodeRows(s.bundle, c.tokens, c.rows), c.rec, time.Now())
+		c.path, c.again, saveErr = s.runs.saved.save(outputs{dir: s.outputsDir}, decodeRows(s.bundle, c.tokens, c.rows), c.rec, time.Now())
 		if saveErr == nil {
 			s.markSaved(c.tokens, true)
+		}
+		if saveErr == nil && !c.again {
 			s.history.prepend(historyItem{path: c.path, model: c.rec.Model, hash: c.rec.ModelHash,
 				img: decodeRows(s.bundle, c.tokens, c.rows), l: lineageOf(&c.rec)})
 		}
@@ -224,7 +226,10 @@ func (s *Studio) PickCandidate(i int) error {
 	if c.loglik != 0 {
 		msg += fmt.Sprintf(" · mean log-likelihood %.3f nats/patch (%.2f bits/patch)", c.loglik, -c.loglik/math.Ln2)
 	}
-	if c.path != "" {
+	switch {
+	case c.again:
+		msg += againNote(c.path)
+	case c.path != "":
 		msg += savedNote(c.path)
 	}
 	s.setStatus(msg)

@@ -429,6 +429,9 @@ type result struct {
 	path string
 	// rec is the metadata the image is saved with.
 	rec pngmeta.Record
+	// again says path was saved before, holding the same record (the
+	// image made again exactly): it was not written now.
+	again bool
 	// loglik is the model's mean log-likelihood per patch of what the run
 	// produced (nats; 0 when unknown).
 	loglik float64
@@ -549,6 +552,8 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	}
 	if saveErr != nil {
 		s.showError(fmt.Errorf("the result is on the canvas but could not be saved to the outputs folder: %w", saveErr))
+	} else if first.again {
+		msg += againNote(first.path)
 	} else if first.path != "" {
 		msg += savedNote(first.path)
 	}

@@ -937,3 +937,36 @@ func TestShortcutList(t *testing.T) {
 		t.Error("the shortcuts dialog did not open")
 	}
 }
+
+// An image made again exactly (a locked seed run twice) is not written to
+// the outputs folder or the history twice; the status says which file
+// holds it. A different image is saved as usual.
+func TestSameImageIsNotSavedTwice(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 9)
+	generate(t, s)
+	files, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png"))
+	history := len(s.history.Thumbs())
+	generate(t, s)
+	again, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png"))
+	if len(files) != 1 || len(again) != 1 || len(s.history.Thumbs()) != history {
+		t.Fatalf("files %d then %d, history %d then %d", len(files), len(again), history, len(s.history.Thumbs()))
+	}
+	if !strings.Contains(s.Status(), "the same image as "+filepath.Base(files[0])+", saved before") {
+		t.Errorf("status %q", s.Status())
+	}
+	lockSeed(t, s, "red cat", 10)
+	generate(t, s)
+	if n, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png")); len(n) != 2 {
+		t.Errorf("a new image: %d files", len(n))
+	}
+	// The file deleted meanwhile: written again.
+	for _, f := range files {
+		os.Remove(f)
+	}
+	lockSeed(t, s, "red cat", 9)
+	generate(t, s)
+	if n, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png")); len(n) != 2 || strings.Contains(s.Status(), "saved before") {
+		t.Errorf("after deleting the file: %d files, status %q", len(n), s.Status())
+	}
+}
