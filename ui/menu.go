@@ -133,22 +133,17 @@ func shortcutText(sc fyne.Shortcut) string {
 			parts = append(parts, m.name)
 		}
 	}
-	name := string(key)
-	switch key {
-	case fyne.KeyReturn:
-		name = "Enter"
-	case fyne.KeyEqual:
-		name = "="
-	case fyne.KeyMinus:
-		name = "-"
-	case fyne.KeyComma:
-		name = ","
-	case fyne.KeyPeriod:
-		name = "."
-	case fyne.KeyBackspace:
-		name = "Backspace"
+	name, ok := keyNames[key]
+	if !ok {
+		name = string(key)
 	}
 	return strings.Join(append(parts, name), "+")
+}
+
+// keyNames are the keys whose Fyne names are not how people write them.
+var keyNames = map[fyne.KeyName]string{
+	fyne.KeyReturn: "Enter", fyne.KeyEqual: "=", fyne.KeyMinus: "-", fyne.KeyComma: ",", fyne.KeyPeriod: ".",
+	fyne.KeyBackspace: "Backspace",
 }
 
 // showShortcuts shows ShortcutList in a dialog.
