@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"slices"
-	"sort"
 	"time"
 
 	"fyne.io/fyne/v2/widget"
@@ -106,22 +105,11 @@ func changedFirst(j job, ims []sampler.Image, scores []float64) {
 	if len(j.base) == 0 || j.kind != kindRegenerate && j.kind != kindComplete && j.kind != kindBranch {
 		return
 	}
-	order := make([]int, len(ims))
-	for i := range order {
-		order[i] = i
+	same := make([]bool, len(ims))
+	for i, im := range ims {
+		same[i] = slices.Equal(im.Tokens, j.base)
 	}
-	same := func(i int) bool { return slices.Equal(ims[i].Tokens, j.base) }
-	sort.SliceStable(order, func(a, b int) bool { return !same(order[a]) && same(order[b]) })
-	sortedIms := make([]sampler.Image, len(ims))
-	sortedScores := slices.Clone(scores)
-	for k, i := range order {
-		sortedIms[k] = ims[i]
-		if scores != nil {
-			sortedScores[k] = scores[i]
-		}
-	}
-	copy(ims, sortedIms)
-	copy(scores, sortedScores)
+	sampler.OrderImages(ims, scores, func(a, b int) bool { return !same[a] && same[b] })
 }
 
 // saveResults ranks the images of a run and writes the one kept, the

@@ -108,7 +108,7 @@ func (s *Studio) runParams() (core.Params, error) {
 
 // imageRunParams are runParams for a run that works on the image shown
 // (regenerate, complete, branch, extend): when the image was drawn in a
-// style its seed chose (sampler.SeedStyle) and the prompt is still the one
+// style its seed chose (a style per seed: sampler.DrawnStyle) and the prompt is still the one
 // it was drawn from, the run reads that style too, so that the new
 // patches match the old.
 func (s *Studio) imageRunParams() (core.Params, error) {

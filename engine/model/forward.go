@@ -245,12 +245,8 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 		rmsNorm(h, x, f32(m.LnF), rows, d, eps, par)
 		src = h
 	case opt.AllLogits:
-		per := n - opt.LogitsFrom
-		outRows = B * per
-		for b := 0; b < B; b++ {
-			from := (b*n + opt.LogitsFrom) * d
-			copy(att[b*per*d:(b+1)*per*d], x[from:from+per*d])
-		}
+		outRows = B * (n - opt.LogitsFrom)
+		tailRows(att, x, B, n, opt.LogitsFrom, d)
 		rmsNorm(h, att, f32(m.LnF), outRows, d, eps, par)
 		src = h[:outRows*d]
 	default:
@@ -301,17 +297,12 @@ func (b *Block) forwardFrom(m *Model, kc *Cache, l int, x []float32, ws *workspa
 	rmsNorm(h, x, f32(b.Ln1), rows, d, eps, par)
 	b.Attn.Apply(kc, par, rows, h, qkv)
 	m.attend(kc, l, qkv, att, n, par)
-	// Compact the rows read: sequence s's are at (s·n + from)… in x and
-	// att; copy moves overlapping ranges correctly, and no sequence's
-	// rows are written over before they are moved.
+	// Only the rows read go on (att compacted in place).
 	out := B * per
 	ws.xs = grow(ws.xs, out*d)
 	xs := ws.xs
-	for s := range B {
-		src := (s*n + from) * d
-		copy(xs[s*per*d:(s+1)*per*d], x[src:src+per*d])
-		copy(att[s*per*d:(s+1)*per*d], att[src:src+per*d])
-	}
+	tailRows(xs, x, B, n, from, d)
+	tailRows(att, att, B, n, from, d)
 	fc := ws.fc[:out*c.Inner()]
 	b.AttnProj.AddTo(kc, par, out, att, xs)
 	rmsNorm(h, xs, f32(b.Ln2), out, d, eps, par)
@@ -319,6 +310,18 @@ func (b *Block) forwardFrom(m *Model, kc *Cache, l int, x []float32, ws *workspa
 	activate(fc, c.ActivationFunction, par)
 	b.MlpProj.AddTo(kc, par, out, fc, xs)
 	return xs
+}
+
+// tailRows copies positions from…n−1 of each of B sequences of n rows of
+// width d in src into dst, one after the other (B·(n−from) rows). dst may
+// be src: copy moves overlapping ranges correctly, and no sequence's rows
+// are written over before they are moved.
+func tailRows(dst, src []float32, B, n, from, d int) {
+	per := n - from
+	for s := range B {
+		at := (s*n + from) * d
+		copy(dst[s*per*d:(s+1)*per*d], src[at:at+per*d])
+	}
 }
 
 // attend stores layer l's new keys and values in the cache and writes the

@@ -15,15 +15,24 @@ import (
 // seed (sampling.Settings.StylePerSeed) each image is drawn in a style of
 // its own, recorded in Image.Prompt (see generateStyled).
 func Generate(ctx context.Context, b *bundle.Bundle, opt Options, emit func(Event)) (*Result, error) {
-	fixed := make([]int, b.ImageTokens())
-	for i := range fixed {
-		fixed[i] = -1
-	}
 	batch := max(opt.Batch, 1)
 	if styles := seedStyles(b, opt.Settings); styles != nil {
 		return generateStyled(ctx, b, opt, batch, styles, emit)
 	}
-	return run(ctx, b, opt, plan{fixed: fixed, batch: batch}, emit)
+	return run(ctx, b, opt, plan{fixed: keepPrefix(b.ImageTokens(), nil, 0), batch: batch}, emit)
+}
+
+// keepPrefix is a plan's fixed codes for an image of n patches that keeps
+// the first keep codes of tokens and samples the others (−1).
+func keepPrefix(n int, tokens []int, keep int) []int {
+	fixed := make([]int, n)
+	for i := range fixed {
+		fixed[i] = -1
+		if i < keep {
+			fixed[i] = tokens[i]
+		}
+	}
+	return fixed
 }
 
 // Complete keeps the first keep codes of tokens and samples the rest, for
@@ -33,14 +42,7 @@ func Complete(ctx context.Context, b *bundle.Bundle, opt Options, tokens []int, 
 	if keep < 0 || keep >= N || keep > len(tokens) {
 		return nil, fmt.Errorf("keep %d patches: must be between 0 and %d (and at most the %d given)", keep, N-1, len(tokens))
 	}
-	fixed := make([]int, N)
-	for i := range fixed {
-		fixed[i] = -1
-		if i < keep {
-			fixed[i] = tokens[i]
-		}
-	}
-	return run(ctx, b, opt, plan{fixed: fixed, batch: max(opt.Batch, 1)}, emit)
+	return run(ctx, b, opt, plan{fixed: keepPrefix(N, tokens, keep), batch: max(opt.Batch, 1)}, emit)
 }
 
 // Branch keeps the first keep patches of image index of a finished run and
@@ -58,15 +60,8 @@ func Branch(ctx context.Context, b *bundle.Bundle, opt Options, parent *Result, 
 	if keep < 0 || keep >= N || keep > len(src.Tokens) {
 		return nil, fmt.Errorf("branch: keep %d patches: must be between 0 and %d (the image has %d)", keep, N-1, len(src.Tokens))
 	}
-	fixed := make([]int, N)
-	for i := range fixed {
-		fixed[i] = -1
-		if i < keep {
-			fixed[i] = src.Tokens[i]
-		}
-	}
 	batch := max(opt.Batch, 1)
-	p := plan{fixed: fixed, batch: batch}
+	p := plan{fixed: keepPrefix(N, src.Tokens, keep), batch: batch}
 	if groups := groupIDs(b, opt); parent.cache != nil && sameGroups(parent.rowGroups(src.row, len(groups)), groups) {
 		G := len(groups)
 		parentB := parent.cache.Batch() / G

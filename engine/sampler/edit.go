@@ -68,10 +68,7 @@ func Edit(ctx context.Context, b *bundle.Bundle, opt Options, req EditRequest, e
 	if sI < 0 || sI > 100 || math.IsNaN(sI) {
 		return nil, fmt.Errorf("edit: image guidance %g must be between 0 and 100", opt.ImageGuidance)
 	}
-	fixed := make([]int, N)
-	for i := range fixed {
-		fixed[i] = -1
-	}
+	fixed := keepPrefix(N, nil, 0)
 	if req.Mask != nil {
 		if len(req.Mask) != N {
 			return nil, fmt.Errorf("edit: the mask has %d entries, the model's image has %d patches", len(req.Mask), N)

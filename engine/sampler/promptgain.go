@@ -3,6 +3,7 @@ package sampler
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -53,18 +54,29 @@ func RankByPromptGain(ctx context.Context, b *bundle.Bundle, prompt string, ims 
 		}
 		gains[i] = g
 	}
+	OrderImages(ims, gains, func(a, b int) bool { return gains[a] > gains[b] })
+	return gains, nil
+}
+
+// OrderImages sorts ims stably so that image a comes before image b when
+// before(a, b), a and b being indices into ims as given, and puts scores
+// (nil, or one per image) in the same order.
+func OrderImages(ims []Image, scores []float64, before func(a, b int) bool) {
 	order := make([]int, len(ims))
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(x, y int) bool { return gains[order[x]] > gains[order[y]] })
+	sort.SliceStable(order, func(x, y int) bool { return before(order[x], order[y]) })
 	sortedIms := make([]Image, len(ims))
-	sortedGains := make([]float64, len(ims))
+	sortedScores := slices.Clone(scores)
 	for i, k := range order {
-		sortedIms[i], sortedGains[i] = ims[k], gains[k]
+		sortedIms[i] = ims[k]
+		if scores != nil {
+			sortedScores[i] = scores[k]
+		}
 	}
 	copy(ims, sortedIms)
-	return sortedGains, nil
+	copy(scores, sortedScores)
 }
 
 // RankBy names how a batch is ordered best first.

@@ -113,12 +113,8 @@ func offsetEvents(emit func(Event), off int) func(Event) {
 // generateStyledChunk is generateStyled for at most maxStyledSeeds seeds.
 func generateStyledChunk(ctx context.Context, b *bundle.Bundle, opt Options, seeds int, styles []string, emit func(Event)) (*Result, error) {
 	S := len(styles)
-	fixed := make([]int, b.ImageTokens())
-	for i := range fixed {
-		fixed[i] = -1
-	}
 	// Row i·S + k draws seed i in styles[k].
-	p := plan{fixed: fixed, batch: seeds * S}
+	p := plan{fixed: keepPrefix(b.ImageTokens(), nil, 0), batch: seeds * S}
 	prompts := make([]string, seeds*S)
 	for r := range prompts {
 		prompts[r] = styledPrompt(opt.Prompt, styles[r%S])

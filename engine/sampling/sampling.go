@@ -48,8 +48,9 @@ type Settings struct {
 	ImageGuidance float64 `json:"image_guidance,omitempty"`
 	// StylePerSeed, 1 for a model with style words (config
 	// tessera.style_words), draws a style for each image whose prompt
-	// names none: image seed s is drawn in style words[s mod n]
-	// (sampler.SeedStyle), so that seeds give different pictures of one
+	// names none: seed s goes round the styles from words[s mod n],
+	// skipping those the model draws the prompt badly in (sampler's
+	// generateStyled), so that seeds give different pictures of one
 	// prompt. 0 leaves the style to the model. Only new images (generate)
 	// draw one; regenerating, completing or branching an image keeps its
 	// prompt.
