@@ -53,14 +53,32 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	limit := rangedInt(fs, "limit", 0, 0, 1000000000, "use only this many images (0 = all; for quick trials)")
 	preVQ := rangedInt(fs, "pre-vq-steps", 300, 0, 100000000, "steps as a plain autoencoder before the codebook is initialised by k-means")
 	warmup := rangedInt(fs, "warmup", 300, 0, 100000000, "learning-rate warm-up steps")
+	init := fs.String("init", "", "start from this tokenizer folder (or a model folder that has one): its architecture and weights, codebook included; the architecture flags are then ignored")
+	decoderOnly := fs.Bool("decoder-only", false, "with --init: train only the decoder; the encoder and codebook stay as they are, so every image keeps its codes and the models trained on them keep working with the new decoder")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
+	set := flagsSet(fs)
 	if *out == "" {
 		return usageError{"--out RUN_DIR is required"}
 	}
+	if *decoderOnly && *init == "" {
+		return usageError{"--decoder-only needs --init TOKENIZER (the encoder and codebook to keep)"}
+	}
 	cfg := vit.Config{Type: vit.TypeViTVQ, ImageSize: *size, PatchSize: *patch, NEmbd: *width, NHead: *heads, NInner: 4 * *width,
 		EncoderLayers: *encLayers, DecoderLayers: *decLayers, CodebookSize: *codes, CodeDim: *codeDim, LayerNormEpsilon: 1e-5}
+	if *init != "" {
+		for _, f := range []string{"size", "patch", "codes", "code-dim", "width", "heads", "encoder-layers", "decoder-layers"} {
+			if set[f] {
+				return usageError{fmt.Sprintf("--%s: the architecture comes from --init %s", f, *init)}
+			}
+		}
+		var err error
+		if cfg, err = vit.LoadConfig(filepath.Join(*init, vit.ConfigFile)); err != nil {
+			return err
+		}
+		*size = cfg.ImageSize
+	}
 	if err := cfg.Validate(); err != nil {
 		return usageError{err.Error()}
 	}
@@ -72,13 +90,14 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	opt.Steps, opt.Minutes, opt.Workers, opt.Out, opt.Batch, opt.LR, opt.MinLR, opt.EvalEvery = *steps, *minutes, *threads, *out, *batch, *lr, *lr/10, *evalEvery
 	opt.PreVQSteps, opt.Warmup, opt.StopAt = *preVQ, *warmup, *stopAt
 	opt.Data = *dataset
+	opt.Init, opt.DecoderOnly = *init, *decoderOnly
 	if bundle.IsFolder(*dataset) {
 		if abs, err := filepath.Abs(*dataset); err == nil {
 			opt.Data = abs
 		}
 	}
 	fmt.Fprintf(env.Stderr, "tokenizer: %d×%d px, %d codes of %d×%d px from %d entries; %d training and %d held-out images\n",
-		*size, *size, cfg.Tokens(), *patch, *patch, *codes, len(trainImgs), len(valImgs))
+		cfg.ImageSize, cfg.ImageSize, cfg.Tokens(), cfg.PatchSize, cfg.PatchSize, cfg.CodebookSize, len(trainImgs), len(valImgs))
 	start := time.Now()
 	evals, err := train.TrainViT(ctx, opt, trainImgs, valImgs, env.Stderr)
 	if len(evals) > 0 {
@@ -129,8 +148,14 @@ func writeTokenizerCard(runDir string, opt train.ViTOptions, evals []train.ViTPo
 	fmt.Fprintf(&b, "Made by Tessera %s with (run again to resume; `--steps` may be changed on a resume):\n\n    tessera train-tokenizer %s\n\n", Version, strings.Join(quoteArgs(args), " "))
 	fmt.Fprintf(&b, "- ViT-VQ: %d×%d px images as %d×%d patches of %d×%d px; %d encoder + %d decoder blocks × %d wide (%d heads, MLP %d); %d codes of dimension %d (l2-normalised, EMA codebook from k-means, dead entries restarted); %d parameters\n",
 		c.ImageSize, c.ImageSize, c.Grid(), c.Grid(), c.PatchSize, c.PatchSize, c.EncoderLayers, c.DecoderLayers, c.NEmbd, c.NHead, c.NInner, c.CodebookSize, c.CodeDim, n)
-	fmt.Fprintf(&b, "- Training: %d of %d steps of %d images (AdamW, lr %g → %g, MSE + %g × commitment, %.0f%% partial grids), %s on this machine's CPU (%s)\n",
-		st.Step, st.Options.Steps, st.Options.Batch, st.Options.LR, st.Options.MinLR, st.Options.Beta, 100*st.Options.PartialProb, (time.Duration(st.ElapsedS) * time.Second).Round(time.Second), runtimeDesc())
+	loss := fmt.Sprintf("MSE + %g × commitment", st.Options.Beta)
+	if st.Options.DecoderOnly {
+		loss = "MSE; the decoder alone, from " + st.Options.Init + ", whose encoder and codebook it keeps"
+	} else if st.Options.Init != "" {
+		loss += "; from " + st.Options.Init
+	}
+	fmt.Fprintf(&b, "- Training: %d of %d steps of %d images (AdamW, lr %g → %g, %s, %.0f%% partial grids), %s on this machine's CPU (%s)\n",
+		st.Step, st.Options.Steps, st.Options.Batch, st.Options.LR, st.Options.MinLR, loss, 100*st.Options.PartialProb, (time.Duration(st.ElapsedS) * time.Second).Round(time.Second), runtimeDesc())
 	fmt.Fprintf(&b, "- Held-out images (3%% of the data, never trained on): %.2f dB PSNR at step %d (these weights), %d of %d codes used, perplexity %.0f\n", best.PSNR, best.Step, best.Used, c.CodebookSize, best.Perplexity)
 	return atomicfile.WriteBytes(filepath.Join(runDir, "tokenizer", tokenizerCardFile), []byte(b.String()))
 }

@@ -65,6 +65,7 @@ type ViT struct {
 	dres, dy, dz         []float32
 	b, counted           int
 	quantized            bool
+	decoderOnly          bool // the last Forward decoded given codes: Backward stops at the decoder's input
 	haveLoss             bool
 	beta                 float32
 }
@@ -311,6 +312,40 @@ func (m *ViT) Forward(b int, known []bool, quantize bool) (float64, error) {
 			m.idx[r] = -1
 		}
 	}
+	m.decoderOnly = false
+	return m.decodeLoss(b, known), nil
+}
+
+// ForwardCodes runs the decoder alone on b images' given codes (b·T entries
+// of [0, K), as Encode chose them for the images whose patches are in
+// Input()), with the same loss as Forward but no commitment term; Backward
+// then trains only the decoder (from_code onwards). It serves fine-tuning a
+// decoder behind a frozen encoder and codebook, so that the codes a
+// transformer was trained on keep their meaning.
+func (m *ViT) ForwardCodes(codes []int32, b int, known []bool) (float64, error) {
+	if b < 1 || b > m.MaxBatch || len(codes) != b*m.T {
+		return 0, fmt.Errorf("train: ViT decoder pass of %d codes for batch %d (want %d, batch ≤ %d)", len(codes), b, b*m.T, m.MaxBatch)
+	}
+	R := b * m.T
+	if known != nil && len(known) != R {
+		return 0, fmt.Errorf("train: %d known flags for %d rows", len(known), R)
+	}
+	D := m.D
+	for r, c := range codes {
+		if c < 0 || c >= int32(m.K) {
+			return 0, fmt.Errorf("train: ViT decoder pass: code %d outside [0, %d)", c, m.K)
+		}
+		m.idx[r] = c
+		copy(m.zq[r*D:(r+1)*D], m.w.codebook[int(c)*D:(int(c)+1)*D])
+	}
+	m.b, m.quantized, m.decoderOnly = b, false, true
+	return m.decodeLoss(b, known), nil
+}
+
+// decodeLoss marks the known rows, decodes zq and returns the mean squared
+// error over the known rows' values (Forward's loss without commitment).
+func (m *ViT) decodeLoss(b int, known []bool) float64 {
+	R := b * m.T
 	m.counted = 0
 	for r := range R {
 		m.known[r] = known == nil || known[r]
@@ -334,12 +369,13 @@ func (m *ViT) Forward(b int, known []bool, quantize bool) (float64, error) {
 	}
 	m.haveLoss = true
 	if m.counted == 0 {
-		return 0, nil
+		return 0
 	}
-	return sum / float64(m.counted*P), nil
+	return sum / float64(m.counted*P)
 }
 
-// Backward adds the gradient of the last Forward's loss to Grad.
+// Backward adds the gradient of the last Forward's (or ForwardCodes') loss to
+// Grad; after ForwardCodes only the decoder's tensors get gradients.
 func (m *ViT) Backward() error {
 	if !m.haveLoss {
 		return fmt.Errorf("train: ViT Backward needs a Forward first")
@@ -387,6 +423,10 @@ func (m *ViT) Backward() error {
 			kernels.Add(m.g.maskEmbed, dres[r*C:(r+1)*C])
 			clear(dres[r*C : (r+1)*C])
 		}
+	}
+	if m.decoderOnly {
+		matmulBackward(p, nil, m.g.fromCodeW, m.g.fromCodeB, dres, m.zq, m.w.fromCodeW, R, D, C)
+		return nil
 	}
 	// Straight through the quantiser: the decoder's input gradient is z's.
 	matmulBackward(p, m.dz, m.g.fromCodeW, m.g.fromCodeB, dres, m.zq, m.w.fromCodeW, R, D, C)

@@ -39,6 +39,14 @@ type ViTOptions struct {
 	// that a resume on other images is refused ("" in older checkpoints:
 	// not checked).
 	Data string `json:"data,omitempty"`
+	// Init is a tokenizer folder whose weights (codebook included) start
+	// the run in place of random ones; its config must be Config.
+	Init string `json:"init,omitempty"`
+	// DecoderOnly freezes the encoder and the codebook: every training
+	// image keeps the codes Init's encoder gives it, and only the decoder
+	// learns (ViT.ForwardCodes). A model trained on those codes stays valid
+	// and draws with the new decoder.
+	DecoderOnly bool `json:"decoder_only,omitempty"`
 	// Not kept in checkpoints:
 	Minutes           float64 `json:"-"` // stop this run after so long (0: no limit)
 	StopAt            int     `json:"-"` // stop this run at this step (0: at Steps)
@@ -67,6 +75,8 @@ func (o ViTOptions) Check() error {
 		return fmt.Errorf("train tokenizer: codebook decay %g must be in [0, 1) and the partial-grid chance %g in [0, 1]", o.EMADecay, o.PartialProb)
 	case !finite(o.Minutes) || o.Minutes < 0:
 		return fmt.Errorf("train tokenizer: time budget %g minutes", o.Minutes)
+	case o.DecoderOnly && o.Init == "":
+		return fmt.Errorf("train tokenizer: training the decoder alone needs a tokenizer to start from (its encoder and codebook are kept)")
 	}
 	return nil
 }
@@ -133,9 +143,10 @@ func TrainViT(ctx context.Context, opt ViTOptions, trainImgs, valImgs [][]uint8,
 		}
 		type identity struct {
 			vit.Config
-			Data string `json:"data"`
+			Data        string `json:"data"`
+			DecoderOnly bool   `json:"decoder_only"`
 		}
-		was, now := identity{loaded.Options.Config, loaded.Options.Data}, identity{opt.Config, opt.Data}
+		was, now := identity{loaded.Options.Config, loaded.Options.Data, loaded.Options.DecoderOnly}, identity{opt.Config, opt.Data, opt.DecoderOnly}
 		if was.Data == "" {
 			was.Data = now.Data // an older checkpoint, which did not record it
 		}
@@ -149,6 +160,10 @@ func TrainViT(ctx context.Context, opt ViTOptions, trainImgs, valImgs [][]uint8,
 		st.Options = opt
 		data, adamM, adamV, emaN, emaS = tensors[0], tensors[1], tensors[2], tensors[3], tensors[4]
 		fmt.Fprintf(log, "resuming %s at step %d\n", ckPath, st.Step)
+	} else if opt.Init != "" {
+		if data, err = initWeights(opt.Init, opt.Config); err != nil {
+			return nil, err
+		}
 	}
 	cfg := opt.Config
 	m, err := NewViT(cfg, data, opt.Batch, opt.Workers)
@@ -158,21 +173,78 @@ func TrainViT(ctx context.Context, opt ViTOptions, trainImgs, valImgs [][]uint8,
 	m.beta = float32(opt.Beta)
 	nTrain := m.TrainedSize()
 	adam := NewAdamW(nTrain, 0.9, 0.95, 1e-8)
-	if data == nil {
+	switch {
+	case data == nil:
 		initViT(m, opt.Seed)
 		emaN, emaS = make([]float32, m.K), make([]float32, m.K*m.D)
-	} else {
+	case emaN == nil: // started from opt.Init: its codebook is in use
+		st.VQ = true
+		emaN, emaS = make([]float32, m.K), append([]float32(nil), m.w.codebook...)
+		for k := range emaN {
+			emaN[k] = 1
+		}
+	default:
 		copy(adam.M, adamM)
 		copy(adam.V, adamV)
 		adam.T = st.AdamT
 	}
 	tensors := make([]TensorInfo, 0, len(m.Tensors)-1)
 	for _, t := range m.Tensors[:len(m.Tensors)-1] {
+		if opt.DecoderOnly && !strings.HasPrefix(t.Name, "decoder.") {
+			continue // frozen: no update, no weight decay
+		}
 		tensors = append(tensors, TensorInfo{Name: t.Name, Shape: t.Shape, Off: t.Off, Size: t.Size, Decay: t.Decay})
 	}
 	r := &vitRun{m: m, opt: opt, st: &st, adam: adam, emaN: emaN, emaS: emaS, train: trainImgs, val: valImgs, log: log,
 		tensors: tensors, ckPath: ckPath, start: time.Now(), elapsed0: time.Duration(st.ElapsedS * float64(time.Second))}
+	if opt.DecoderOnly && st.Step < opt.Steps && (opt.StopAt <= 0 || st.Step < opt.StopAt) {
+		if err := r.encodeAll(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return r.loop(ctx)
+}
+
+// initWeights reads the tokenizer folder dir, whose config must be cfg.
+func initWeights(dir string, cfg vit.Config) ([]float32, error) {
+	path := filepath.Join(dir, vit.ConfigFile)
+	have, err := vit.LoadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	if d := SettingsDiff(have, cfg); len(d) > 0 {
+		return nil, fmt.Errorf("train tokenizer: %s is another architecture (%s)", path, strings.Join(d, "; "))
+	}
+	f, err := safetensors.Open(filepath.Join(dir, vit.WeightsFile))
+	if err != nil {
+		return nil, err
+	}
+	data, err := ViTWeights(cfg, f)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", filepath.Join(dir, vit.WeightsFile), err)
+	}
+	return data, nil
+}
+
+// encodeAll gives every training image its codes under the (frozen)
+// encoder and codebook, for a decoder-only run.
+func (r *vitRun) encodeAll(ctx context.Context) error {
+	m, B := r.m, r.m.MaxBatch
+	start := time.Now()
+	r.codes = make([]int32, 0, len(r.train)*m.T)
+	for lo := 0; lo < len(r.train); lo += B {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		imgs := r.train[lo:min(lo+B, len(r.train))]
+		m.Patches(m.Input(), imgs)
+		if err := m.Encode(len(imgs)); err != nil {
+			return err
+		}
+		r.codes = append(r.codes, m.Codes()...)
+	}
+	fmt.Fprintf(r.log, "decoder only: encoded %d training images in %s (encoder and codebook frozen)\n", len(r.train), time.Since(start).Round(time.Second))
+	return nil
 }
 
 // vitRun is one tokenizer training run.
@@ -191,6 +263,8 @@ type vitRun struct {
 	perm       []int
 	permEpoch  int
 	best       float64
+	codes      []int32 // decoder only: every training image's codes, T each
+	batchCodes []int32 // decoder only: the current batch's codes
 }
 
 // initViT draws GPT-2 style initial weights: normal(0, 0.02) matmul weights
@@ -235,6 +309,10 @@ func (r *vitRun) batch(step int, known []bool) {
 			r.perm, r.permEpoch = rng.Perm(N), epoch
 		}
 		imgs[i] = r.train[r.perm[pos]]
+		if r.codes != nil {
+			T := r.m.T
+			r.batchCodes = append(r.batchCodes[:i*T], r.codes[r.perm[pos]*T:(r.perm[pos]+1)*T]...)
+		}
 		h := mix64(r.opt.Seed ^ uint64(g)*0x9e3779b97f4a7c15)
 		n := T
 		if float64(h>>11)/(1<<53) < r.opt.PartialProb {
@@ -274,7 +352,13 @@ func (r *vitRun) loop(ctx context.Context) ([]ViTPoint, error) {
 			st.VQ = true
 		}
 		r.batch(st.Step, known)
-		mse, err := m.Forward(opt.Batch, known, st.VQ)
+		var mse float64
+		var err error
+		if opt.DecoderOnly {
+			mse, err = m.ForwardCodes(r.batchCodes, opt.Batch, known)
+		} else {
+			mse, err = m.Forward(opt.Batch, known, st.VQ)
+		}
 		if err != nil {
 			return st.Evals, err
 		}
@@ -290,7 +374,7 @@ func (r *vitRun) loop(ctx context.Context) ([]ViTPoint, error) {
 		}
 		lr := LRAt(st.Step, opt.Warmup, opt.Steps, opt.LR, opt.MinLR)
 		r.adam.Step(m.p, m.Data[:len(g)], g, r.tensors, lr, opt.WeightDecay, scale)
-		if st.VQ {
+		if st.VQ && !opt.DecoderOnly {
 			r.updateCodebook(st.Step)
 		}
 		st.Step++
