@@ -199,7 +199,7 @@ func warnWords(w io.Writer, t *prompt.Tokenizer, unknown, cut []string) {
 		fmt.Fprintf(w, "warning: the model does not know %s; left out of the prompt%s\n", quoteList(unknown), didYouMean(t, unknown))
 	}
 	if len(cut) > 0 {
-		fmt.Fprintf(w, "warning: the prompt is too long; cut %s\n", quoteList(cut))
+		fmt.Fprintf(w, "warning: the prompt is too long; cut %s\n", quoteFew(cut, 8))
 	}
 }
 
@@ -210,6 +210,14 @@ func didYouMean(t *prompt.Tokenizer, unknown []string) string {
 		return " (" + hint + ")"
 	}
 	return ""
+}
+
+// quoteFew quotes the first n words and counts the rest ("…" and 12 more).
+func quoteFew(words []string, n int) string {
+	if len(words) <= n {
+		return quoteList(words)
+	}
+	return fmt.Sprintf("%s and %d more words", quoteList(words[:n]), len(words)-n)
 }
 
 func quoteList(words []string) string {

@@ -35,6 +35,9 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if err := checkOut("out", *out, ".png"); err != nil {
 		return err
 	}
+	if err := checkOutsAreNotInputs("out", numberedOuts(*out, sf.batch, false), *from); err != nil {
+		return err
+	}
 	b, err := openImageModel(env.Stderr, sf.model, sf.precision, true, *from)
 	if err != nil {
 		return err

@@ -21,11 +21,12 @@ type checkDataOutput struct {
 // caption, captions without an image, and duplicate images. Problems are a
 // report, not a failure: the exit status is 0 unless the folder cannot be
 // read, or --strict is given and some file has a problem (then 1, after
-// the report), for scripts that must stop on an unclean folder.
+// the report; also when it holds no image at all), for scripts that must
+// stop on an unclean folder.
 func runCheckData(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "check-data", "[--json] [--strict] FOLDER")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object (lists of files per kind of problem, and the count of files with problems)")
-	strict := fs.Bool("strict", false, "exit with status 1 (after the report) when any file has a problem")
+	strict := fs.Bool("strict", false, "exit with status 1 (after the report) when any file has a problem or there is no image")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -49,8 +50,11 @@ func runCheckData(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintln(env.Stdout, l)
 		}
 	}
-	if *strict && problems > 0 {
+	switch {
+	case *strict && problems > 0:
 		return fmt.Errorf("%s: files with problems: %d (--strict)", pos[0], problems)
+	case *strict && rep.Images == 0:
+		return fmt.Errorf("%s: no images to train on (--strict)", pos[0])
 	}
 	return nil
 }

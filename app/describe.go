@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -61,9 +61,9 @@ type describeOutput struct {
 // came from: the lines of file when given, else the model's default
 // candidates (sampler.DescribeCandidates: the shapes captions, emoji names ×
 // styles, or vocabulary words × styles).
-func describeCandidates(ctx context.Context, b *bundle.Bundle, file string) (sampler.Candidates, error) {
+func describeCandidates(ctx context.Context, b *bundle.Bundle, file string, warn io.Writer) (sampler.Candidates, error) {
 	if file != "" {
-		lines, err := readPromptLines(file)
+		lines, err := readPromptLines(file, warn)
 		if err != nil {
 			return sampler.Candidates{}, err
 		}
@@ -77,30 +77,61 @@ func describeCandidates(ctx context.Context, b *bundle.Bundle, file string) (sam
 }
 
 // readPromptLines reads one prompt per line, skipping blank lines, lines
-// starting with '#', and repeats.
-func readPromptLines(path string) ([]string, error) {
-	f, err := os.Open(path)
+// starting with '#', and repeats. The file may start with a byte-order mark,
+// use CRLF line breaks or be UTF-16 or Windows-1252 (data.DecodeText; warn
+// gets a note for the last).
+func readPromptLines(path string, warn io.Writer) ([]string, error) {
+	lines, err := readTextLines(path, "prompts", warn)
 	if err != nil {
-		return nil, fmt.Errorf("prompts: %w", err)
+		return nil, err
 	}
-	defer f.Close()
 	var out []string
 	seen := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") || seen[line] {
-			continue
+	for _, line := range lines {
+		if !seen[line] {
+			seen[line] = true
+			out = append(out, line)
 		}
-		seen[line] = true
-		out = append(out, line)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("prompts: read %s: %w", path, err)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("prompts: %s holds no prompts", path)
+	}
+	return out, nil
+}
+
+// maxListFile is the largest list of prompts or names read (bytes).
+const maxListFile = 16 << 20
+
+// readTextLines reads a list file people write: its lines, trimmed, without
+// blank lines and lines starting with '#'; the text decoded as
+// data.DecodeText decodes it (warn, when set, hears of a Windows-1252
+// guess). what names the list in errors ("prompts", "names").
+func readTextLines(path, what string, warn io.Writer) ([]string, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", what, err)
+	case fi.IsDir():
+		return nil, fmt.Errorf("%s: %s is a folder, not a file of one entry a line", what, path)
+	case fi.Size() > maxListFile:
+		return nil, fmt.Errorf("%s: %s is %d MB, more than a list of %s can be (%d MB)", what, path, fi.Size()>>20, what, maxListFile>>20)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	text, guess, err := data.DecodeText(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", what, path, err)
+	}
+	if guess != "" && warn != nil {
+		fmt.Fprintf(warn, "warning: %s is not UTF-8: read as %s\n", path, guess)
+	}
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
 	}
 	return out, nil
 }
@@ -154,7 +185,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cands, err := describeCandidates(ctx, b, *promptsFile)
+	cands, err := describeCandidates(ctx, b, *promptsFile, env.Stderr)
 	if err != nil {
 		return err
 	}

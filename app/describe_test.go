@@ -100,12 +100,12 @@ func TestDescribeShapesCandidates(t *testing.T) {
 	for _, c := range data.ShapesCaptions() {
 		captions = append(captions, c.String())
 	}
-	got, err := describeCandidates(context.Background(), b, "")
+	got, err := describeCandidates(context.Background(), b, "", nil)
 	if err != nil || len(got.Prompts) == len(captions) || strings.Contains(got.Source, "shapes") {
 		t.Fatalf("tiny model: %d candidates from %q (%v)", len(got.Prompts), got.Source, err)
 	}
 	sb := shapesBundle(t)
-	got, err = describeCandidates(context.Background(), sb, "")
+	got, err = describeCandidates(context.Background(), sb, "", nil)
 	if err != nil || len(got.Prompts) != len(captions) || got.Prompts[0] != captions[0] || !strings.Contains(got.Source, "shapes") {
 		t.Fatalf("shapes model: %d candidates from %q (%v)", len(got.Prompts), got.Source, err)
 	}

@@ -6,14 +6,27 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
+
+// knownWords is text's words (prompt.Split) without the unknown ones.
+func knownWords(text string, unknown []string) string {
+	var keep []string
+	for _, w := range prompt.Split(text) {
+		if !slices.Contains(unknown, w) {
+			keep = append(keep, w)
+		}
+	}
+	return strings.Join(keep, " ")
+}
 
 // editFlags are the settings of an edit by instruction.
 type editFlags struct {
@@ -51,15 +64,29 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if err := checkOut("out", *out, ".png"); err != nil {
 		return err
 	}
+	if err := checkOutsAreNotInputs("out", numberedOuts(*out, f.candidates, true), *from, *mask); err != nil {
+		return err
+	}
 	b, err := openModel(env.Stderr, f.model, f.precision)
 	if err != nil {
 		return err
 	}
 	c := b.Model.Config
 	if !c.IsEdit() {
-		return fmt.Errorf("model %s is not an edit model (it draws from a text prompt): pass --model with an edit model", b.Name)
+		draws := "it draws from a text prompt"
+		if !b.Conditional() {
+			draws = "it draws without a prompt"
+		}
+		return fmt.Errorf("model %s is not an edit model (%s): pass --model with an edit model", b.Name, draws)
 	}
 	known, unknown, cut := sampler.InstructionWords(b, *instruction)
+	if rest := knownWords(*instruction, unknown); known > 0 && len(unknown) > 0 && !slices.Contains(edit.AllWordings(), rest) {
+		// Words left out change an instruction's meaning ("make it
+		// purplish" would be read "make it"): refuse unless what is left is
+		// an instruction the model was trained on ("please mirror it").
+		return fmt.Errorf("model %s does not know %s%s; without them the instruction would read %q, which is not one it was trained on (such as %s)",
+			b.Name, quoteList(unknown), didYouMean(b.Prompt, unknown), rest, quoteList(edit.Instructions()[:4]))
+	}
 	warnWords(env.Stderr, b.Prompt, unknown, cut)
 	if known == 0 {
 		hint := ""

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -146,14 +145,13 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// readNameList reads a list of names, one a line (bundle.ParseNames: blank
+// readNameList reads a list of names, one a line (readTextLines: blank
 // lines and lines starting with # skipped); an empty list is an error.
 func readNameList(path string) ([]string, error) {
-	raw, err := os.ReadFile(path)
+	names, err := readTextLines(path, "names", nil)
 	if err != nil {
-		return nil, fmt.Errorf("names: %w", err)
+		return nil, err
 	}
-	names := bundle.ParseNames(raw)
 	if len(names) == 0 {
 		return nil, fmt.Errorf("names: %s lists no names", path)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
@@ -15,7 +16,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	var sf samplingFlags
 	sf.register(fs)
 	from := fs.String("from", "", "the image to grow (its stored tokens, which may already be taller than the model)")
-	addRows := rangedInt(fs, "rows", 0, 0, 1024, "patch rows to add below (required)")
+	addRows := rangedInt(fs, "rows", 0, 1, 1024, "patch rows to add below (required)")
 	stride := rangedInt(fs, "stride", 0, 0, 1024, "rows sampled per window step, less than the model's grid rows (0 = half the model's grid)")
 	out := fs.String("out", "extended.png", "output PNG")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
@@ -31,6 +32,9 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 		return usageError{"extend grows one image: --batch is not used"}
 	}
 	if err := checkOut("out", *out, ".png"); err != nil {
+		return err
+	}
+	if err := checkOutsAreNotInputs("out", []string{*out}, *from); err != nil {
 		return err
 	}
 	b, err := openImageModel(env.Stderr, sf.model, sf.precision, true, *from)
@@ -49,6 +53,10 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if p := b.PatchSize(); (rows+*addRows)*p > codebook.MaxImageSide {
+		return usageError{fmt.Sprintf("--rows %d: the image would be %d px tall, and %d px is the most (%d rows more at most for this %d-row image)",
+			*addRows, (rows+*addRows)*p, codebook.MaxImageSide, max(codebook.MaxImageSide/p-rows, 0), rows)}
 	}
 	opt := sf.options(b)
 	if opt.Workers == 0 {

@@ -132,6 +132,49 @@ func checkOut(name, path, ext string) error {
 	return nil
 }
 
+// checkOutsAreNotInputs refuses, before any work, output files that are
+// one of the inputs (the same file, or the same path when one does not
+// exist yet): writing a result there would destroy what it is made from.
+// outs are every file the command will write (numberedOut names a batch's),
+// inputs the files it reads (empty names are skipped).
+func checkOutsAreNotInputs(name string, outs []string, inputs ...string) error {
+	for _, o := range outs {
+		for _, in := range inputs {
+			if in != "" && samePath(o, in) {
+				return usageError{fmt.Sprintf("--%s would write %s over the input %s: give another file name", name, o, in)}
+			}
+		}
+	}
+	return nil
+}
+
+// samePath reports whether a and b name one file: the same file when both
+// exist, else the same absolute path.
+func samePath(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(fa, fb)
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
+}
+
+// numberedOuts are the n files a batch writes for out (numberedPath);
+// always numbered when numbered is set (edit's candidates).
+func numberedOuts(out string, n int, numbered bool) []string {
+	paths := make([]string, n)
+	for i := range paths {
+		if numbered {
+			paths[i] = numberedPath(out, i, max(n, 2))
+		} else {
+			paths[i] = numberedPath(out, i, n)
+		}
+	}
+	return paths
+}
+
 // rankByValue is a --rank-by flag: the names of sampler.ParseRankBy.
 type rankByValue struct{ by sampler.RankBy }
 

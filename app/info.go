@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/tessera-studio/tessera/assets"
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
@@ -79,63 +80,99 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 
 // imageInfo prints what each image records: its size, and the prompt,
 // seed, settings, model and codes of its Tessera record, or the A1111
-// parameters text another tool wrote; an image with neither says so. An
-// unreadable file is an error naming it.
+// parameters text another tool wrote; an image with neither says so. A file
+// that cannot be read is reported (with --json, as a line with "error") and
+// the others are still read; then the result is an error counting them.
 func imageInfo(env Env, paths []string, asJSON bool) error {
+	failed := 0
 	for _, path := range paths {
-		f, err := os.Open(path)
-		if err != nil {
-			return err // "open PATH: …"
+		if err := oneImageInfo(env, path, asJSON); err != nil {
+			failed++
+			reportImageError(env, "info", path, err, asJSON)
 		}
-		cfg, format, err := image.DecodeConfig(f)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d images could not be read", failed, len(paths))
+	}
+	return nil
+}
+
+// reportImageError tells of one image a command could not read: on stderr,
+// and with --json also as a line {"image": PATH, "error": TEXT} on stdout,
+// so that every image given has its line.
+func reportImageError(env Env, cmd, path string, err error, asJSON bool) {
+	fmt.Fprintf(env.Stderr, "tessera %s: %v\n", cmd, err)
+	if asJSON {
+		_ = json.NewEncoder(env.Stdout).Encode(map[string]string{"image": path, "error": err.Error()})
+	}
+}
+
+// oneImageInfo prints what one image records (see imageInfo).
+func oneImageInfo(env Env, path string, asJSON bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err // "open PATH: …"
+	}
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
 		f.Close()
-		if err != nil {
-			return fmt.Errorf("%s: not an image this reads (PNG or JPEG): %w", path, err)
+		return err
+	case fi.IsDir():
+		f.Close()
+		return fmt.Errorf("%s is a folder, not an image file", path)
+	case fi.Size() == 0:
+		f.Close()
+		return fmt.Errorf("%s is empty (0 bytes)", path)
+	}
+	cfg, format, err := image.DecodeConfig(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: not an image this reads (%s): %w", path, codebook.ImageFormats, err)
+	}
+	var text map[string]string
+	var rec *pngmeta.Record
+	if format == "png" {
+		if text, err = pngmeta.ReadFile(path); err != nil {
+			return err
 		}
-		var text map[string]string
-		var rec *pngmeta.Record
-		if format == "png" {
-			if text, err = pngmeta.ReadFile(path); err != nil {
-				return err
-			}
-			if rec, _, err = pngmeta.ParseRecord(text); err != nil {
-				return fmt.Errorf("%s: %w", path, err)
-			}
+		if rec, _, err = pngmeta.ParseRecord(text); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
 		}
-		params := text[pngmeta.KeyParameters]
-		if asJSON {
-			out := map[string]any{"image": path, "format": format, "width": cfg.Width, "height": cfg.Height}
-			if params != "" {
-				out["parameters"] = params
-			}
-			if rec != nil {
-				out["record"] = rec
-			}
-			if err := json.NewEncoder(env.Stdout).Encode(out); err != nil {
-				return err
-			}
-			continue
+	}
+	params := text[pngmeta.KeyParameters]
+	if asJSON {
+		out := map[string]any{"image": path, "format": format, "width": cfg.Width, "height": cfg.Height}
+		if params != "" {
+			out["parameters"] = params
 		}
-		o := env.Stdout
-		fmt.Fprintf(o, "%s: %s, %d×%d pixels\n", path, strings.ToUpper(format), cfg.Width, cfg.Height)
-		switch {
-		case rec != nil:
-			fmt.Fprintf(o, "  prompt      %q\n", rec.Prompt)
-			if rec.Negative != "" {
-				fmt.Fprintf(o, "  negative    %q\n", rec.Negative)
-			}
-			fmt.Fprintf(o, "  seed        %d\n", rec.Seed)
-			fmt.Fprintf(o, "  settings    %s\n", knobsLine(rec.Settings, rec.Prompt != "" || rec.Negative != ""))
-			fmt.Fprintf(o, "  model       %s (weights hash %s), %s\n", rec.Model, rec.ModelHash, rec.Version)
-			fmt.Fprintf(o, "  codes       %d (%d×%d patches of %d px)\n", len(rec.Tokens), rec.Grid[1], rec.Grid[0], rec.PatchSize)
-			if rec.Parent != "" {
-				fmt.Fprintf(o, "  made from   %s\n", rec.Parent)
-			}
-		case params != "":
-			fmt.Fprintf(o, "  parameters (another tool's): %s\n", strings.ReplaceAll(params, "\n", "\n              "))
-		default:
-			fmt.Fprintln(o, "  no Tessera record and no parameters text: not made by Tessera or A1111-style tools")
+		if rec != nil {
+			out["record"] = rec
 		}
+		if err := json.NewEncoder(env.Stdout).Encode(out); err != nil {
+			return err
+		}
+		return nil
+	}
+	o := env.Stdout
+	fmt.Fprintf(o, "%s: %s, %d×%d pixels\n", path, strings.ToUpper(format), cfg.Width, cfg.Height)
+	switch {
+	case rec != nil:
+		fmt.Fprintf(o, "  prompt      %q\n", rec.Prompt)
+		if rec.Negative != "" {
+			fmt.Fprintf(o, "  negative    %q\n", rec.Negative)
+		}
+		fmt.Fprintf(o, "  seed        %d\n", rec.Seed)
+		fmt.Fprintf(o, "  settings    %s\n", knobsLine(rec.Settings, rec.Prompt != "" || rec.Negative != ""))
+		fmt.Fprintf(o, "  model       %s (weights hash %s), %s\n", rec.Model, rec.ModelHash, rec.Version)
+		fmt.Fprintf(o, "  codes       %d (%d×%d patches of %d px)\n", len(rec.Tokens), rec.Grid[1], rec.Grid[0], rec.PatchSize)
+		if rec.Parent != "" {
+			fmt.Fprintf(o, "  made from   %s\n", rec.Parent)
+		}
+	case params != "":
+		fmt.Fprintf(o, "  parameters (another tool's): %s\n", strings.ReplaceAll(params, "\n", "\n              "))
+	default:
+		fmt.Fprintln(o, "  no Tessera record and no parameters text: not made by Tessera or A1111-style tools")
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
@@ -114,7 +113,7 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 		return nil, nil, false, err
 	}
 	if w, h := b.ImageSize(); img.Bounds().Dx() != w || img.Bounds().Dy() != h {
-		fmt.Fprintf(warn, "note: %s is %d×%d px; it is resized to the model's %d×%d\n", filepath.Base(path), img.Bounds().Dx(), img.Bounds().Dy(), w, h)
+		fmt.Fprintf(warn, "note: %s is %d×%d px; it is resized to the model's %d×%d\n", path, img.Bounds().Dx(), img.Bounds().Dy(), w, h)
 	}
 	tokens, err = b.Encode(img)
 	if err != nil {
@@ -155,6 +154,11 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if *mapOut != "" && len(images) != 1 {
 		return usageError{"--map takes exactly one image"}
 	}
+	if *mapOut != "" {
+		if err := checkOutsAreNotInputs("map", []string{*mapOut}, images...); err != nil {
+			return err
+		}
+	}
 	prec, err := parsePrecision(*precision)
 	if err != nil {
 		return err
@@ -170,12 +174,15 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if prec != precF32 {
 		score = sampler.ScoreTokensDecoding
 	}
+	if !b.Conditional() && *promptText != "" {
+		fmt.Fprintf(env.Stderr, "warning: model %s is unconditional; the prompt is ignored\n", b.Name)
+	}
 	enc := json.NewEncoder(env.Stdout)
 	failed := 0
 	for _, path := range images {
 		tokens, _, stored, err := imageTokens(b, path, env.Stderr)
 		if err != nil {
-			fmt.Fprintln(env.Stderr, "tessera score:", err)
+			reportImageError(env, "score", path, err, *asJSON)
 			failed++
 			continue
 		}

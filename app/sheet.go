@@ -1,13 +1,11 @@
 package app
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"image"
 	"image/png"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -38,19 +36,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	}
 	var prompts []string
 	if *promptsFile != "" {
-		f, err := os.Open(*promptsFile)
-		if err != nil {
+		var err error
+		if prompts, err = readPromptLines(*promptsFile, env.Stderr); err != nil {
 			return err
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
-				prompts = append(prompts, l)
-			}
-		}
-		f.Close()
-		if err := sc.Err(); err != nil {
-			return fmt.Errorf("read %s: %w", *promptsFile, err)
 		}
 	} else if sf.Prompt != "" {
 		prompts = []string{sf.Prompt}
@@ -75,17 +63,35 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			return usageError{fmt.Sprintf("model %s has no style words", b.Name)}
 		}
 	case *styles != "":
+		var known []string
+		if c := b.Model.Config.Tessera; c != nil {
+			known = c.StyleWords
+		}
 		for _, s := range strings.Split(*styles, ",") {
-			cols = append(cols, strings.TrimSpace(s))
+			s = strings.TrimSpace(s)
+			switch {
+			case s == "":
+				return usageError{fmt.Sprintf("--styles %q: an empty style name (give style words separated by commas, or all)", *styles)}
+			case len(known) == 0:
+				return usageError{fmt.Sprintf("model %s has no style words", b.Name)}
+			case !slices.Contains(known, strings.ToLower(s)):
+				return usageError{fmt.Sprintf("--styles: %q is not one of model %s's styles (%s)", s, b.Name, strings.Join(known, ", "))}
+			}
+			cols = append(cols, strings.ToLower(s))
 		}
 	}
 	base := sf.options(b)
 	if sf.seed.pick {
 		base.Seed = 1
 	}
-	// Unknown words are reported before the (long) sampling, once each.
+	// Unknown words are reported before the (long) sampling, once each; a
+	// prompt none of whose words the model knows is refused, as generate
+	// refuses it.
 	var unknown []string
 	for _, p := range prompts {
+		if enc := b.PromptIDs(p); enc.NoneKnown() {
+			return fmt.Errorf("model %s knows none of the words of the prompt %q%s: its row would be samples without a prompt", b.Name, p, didYouMean(b.Prompt, enc.Unknown))
+		}
 		for _, st := range append([]string{""}, cols...) {
 			for _, w := range b.PromptIDs(strings.TrimSpace(p + " " + st)).Unknown {
 				if !slices.Contains(unknown, w) {

@@ -28,6 +28,9 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if err := checkOut("out", *out, ".gif"); err != nil {
 		return err
 	}
+	if err := checkOutsAreNotInputs("out", []string{*out}, *from); err != nil {
+		return err
+	}
 	b, err := openImageModel(env.Stderr, *modelName, "f32", false, *from)
 	if err != nil {
 		return err

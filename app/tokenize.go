@@ -12,6 +12,7 @@ import (
 	"github.com/nfnt/resize"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
 )
@@ -49,6 +50,9 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 		if err := checkOut("out", *out, ".png"); err != nil {
 			return err
 		}
+		if err := checkOutsAreNotInputs("out", numberedOuts(*out, len(images), false), images...); err != nil {
+			return err
+		}
 	}
 	b, err := openModel(env.Stderr, *modelName, "f32")
 	if err != nil {
@@ -61,18 +65,16 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 	rows, cols := b.Grid()
 	w, h := b.ImageSize()
 	var sum float64
-	lossless := 0
+	lossless, failed := 0, 0
 	for i, path := range images {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		img, err := codebook.LoadImage(path)
+		img, codes, err := encodeImage(b, path)
 		if err != nil {
-			return err
-		}
-		codes, err := b.Encode(img)
-		if err != nil {
-			return fmt.Errorf("encode %s: %w", path, err)
+			reportImageError(env, "tokenize", path, err, *asJSON)
+			failed++
+			continue
 		}
 		rec := b.Decode(codes)
 		var src image.Image = img
@@ -109,7 +111,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprintln(env.Stdout)
 	}
-	if n := len(images) - lossless; !*asJSON && len(images) > 1 {
+	if n := len(images) - lossless - failed; !*asJSON && len(images)-failed > 1 {
 		if n > 0 {
 			fmt.Fprintf(env.Stdout, "mean reconstruction %.2f dB PSNR over %d images", sum/float64(n), n)
 		}
@@ -118,5 +120,21 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprintln(env.Stdout)
 	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d images could not be tokenized", failed, len(images))
+	}
 	return nil
+}
+
+// encodeImage reads an image file and encodes it with b's tokenizer.
+func encodeImage(b *bundle.Bundle, path string) (image.Image, []int, error) {
+	img, err := codebook.LoadImage(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	codes, err := b.Encode(img)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode %s: %w", path, err)
+	}
+	return img, codes, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -528,6 +529,10 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 	go func() {
 		res, err := t.train(ctx, j, ev)
 		cancel(nil)
+		// The run's weights, optimiser state, activations and tokenised
+		// data are garbage now: give the memory back to the system rather
+		// than keep a finished (or cancelled) run's peak for the session.
+		debug.FreeOSMemory()
 		close(j.done)
 		t.h.loop.Do(func() { t.finished(j, res, err) })
 	}()

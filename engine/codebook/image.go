@@ -13,8 +13,16 @@ import (
 	"io"
 	"os"
 
+	_ "golang.org/x/image/bmp"  // register BMP for LoadImage
+	_ "golang.org/x/image/tiff" // register TIFF for LoadImage
+	_ "golang.org/x/image/webp" // register WebP for LoadImage
+
 	"github.com/tessera-studio/tessera/engine/orient"
 )
+
+// ImageFormats names the formats LoadImage and DecodeImage read, for
+// messages.
+const ImageFormats = "PNG, JPEG, GIF, BMP, TIFF or WebP"
 
 // MaxImageSide is the largest width or height LoadImage and DecodeImage
 // accept, and the largest side Encode and Decode work at.
@@ -30,7 +38,7 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("image is %dx%d pixels; the largest accepted is %d on a side", e.Width, e.Height, MaxImageSide)
 }
 
-// LoadImage reads a PNG, JPEG or GIF file, turned upright as its EXIF
+// LoadImage reads an image file (ImageFormats), turned upright as its EXIF
 // orientation says (orient.Read). The header is checked first, so an image
 // with a side over MaxImageSide is refused before any pixels are
 // allocated.
@@ -40,6 +48,9 @@ func LoadImage(path string) (image.Image, error) {
 		return nil, fmt.Errorf("open image %s: %w", path, err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("read image %s: it is a folder, not an image file", path)
+	}
 	return decodeSeeker(f, path)
 }
 
@@ -56,6 +67,12 @@ func DecodeImage(r io.Reader, name string) (image.Image, error) {
 
 // decodeSeeker checks the header of rs, rewinds and decodes it.
 func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
+	if n, err := rs.Seek(0, io.SeekEnd); err == nil && n == 0 {
+		return nil, fmt.Errorf("read image %s: the file is empty (0 bytes)", name)
+	}
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read image %s: %w", name, err)
+	}
 	cfg, _, err := image.DecodeConfig(bufio.NewReader(rs))
 	if err != nil {
 		return nil, decodeError(name, err)
@@ -85,7 +102,7 @@ func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 func decodeError(name string, err error) error {
 	switch {
 	case errors.Is(err, image.ErrFormat):
-		return fmt.Errorf("read image %s: not a PNG, JPEG or GIF image: %w", name, err)
+		return fmt.Errorf("read image %s: not an image this reads (%s): %w", name, ImageFormats, err)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return fmt.Errorf("read image %s: file is truncated: %w", name, err)
 	default:

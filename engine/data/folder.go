@@ -224,6 +224,16 @@ func readSidecar(path string) (sidecar, error) {
 	return sc, nil
 }
 
+// DecodeText turns the bytes of a text file people write (captions, lists
+// of prompts or names) into text with "\n" line breaks, as caption files
+// are read (decodeCaption): byte-order marks dropped, UTF-16 decoded, CRLF
+// and CR made "\n", and bytes that are not UTF-8 read as Windows-1252, when
+// guess names that encoding so that the caller can warn.
+func DecodeText(b []byte) (text, guess string, err error) {
+	text, cf, err := decodeCaption(b)
+	return text, cf.guess, err
+}
+
 // captionFormat says how a caption file was written.
 type captionFormat struct {
 	bom   bool   // it starts with a UTF-8 or UTF-16 byte-order mark

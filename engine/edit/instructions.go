@@ -152,8 +152,9 @@ func Instructions() []string {
 	return out
 }
 
-// allWordings is every wording of every family and target.
-func allWordings() []string {
+// AllWordings is every wording of every family and target: the
+// instructions an edit model is trained on.
+func AllWordings() []string {
 	var out []string
 	for _, f := range Families() {
 		for _, t := range targets(f) {
@@ -165,12 +166,12 @@ func allWordings() []string {
 
 // Vocabulary is the instruction vocabulary of an edit model: PAD, then
 // every word of every wording, sorted (prompt.BuildVocab).
-func Vocabulary() []string { return prompt.BuildVocab(allWordings()) }
+func Vocabulary() []string { return prompt.BuildVocab(AllWordings()) }
 
 // MaxWords is the most words a wording has: the instruction length L.
 func MaxWords() int {
 	n := 0
-	for _, w := range allWordings() {
+	for _, w := range AllWordings() {
 		n = max(n, len(prompt.Split(w)))
 	}
 	return n

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -46,6 +48,12 @@ type LoadOptions struct {
 
 // Load reads config.json and model.safetensors from a model folder.
 func Load(dir string, opt LoadOptions) (*Model, error) {
+	switch fi, err := os.Stat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("load %s: no such model folder", dir)
+	case err == nil && !fi.IsDir():
+		return nil, fmt.Errorf("load %s: not a model folder (a model is a folder with %s and %s)", dir, ConfigFile, WeightsFile)
+	}
 	c, err := LoadConfig(filepath.Join(dir, ConfigFile))
 	if err != nil {
 		return nil, err
@@ -68,7 +76,7 @@ func Load(dir string, opt LoadOptions) (*Model, error) {
 	get := func(name string, shape []int) ([]float32, error) { return f.Float32(name, shape...) }
 	m, err := loadReduced(c, get, opt)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
+		return nil, fmt.Errorf("load %s: %w", dir, err) // err names the weights file
 	}
 	m.Hash = hashFile(path)
 	return m, nil

@@ -1,0 +1,183 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"image/color"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/internal/imagetest"
+)
+
+// TestOutputsNeverOverwriteInputs: a command whose output file would be one
+// of its inputs (the --map of the scored image, a reconstruction over the
+// image tokenized, an edit candidate PATH-1.png that is the source, a
+// branch over its --from) refuses before any work, and the input is intact.
+func TestOutputsNeverOverwriteInputs(t *testing.T) {
+	model, editModel := tinyModel(t), tinyEditModel(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "x-1.png")
+	writeImage(t, src, imagetest.Solid(color.NRGBA{200, 30, 30, 255}, 8))
+	before, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := filepath.Join(dir, ".", "x-1.png") // another spelling of the same path
+	for _, args := range [][]string{
+		{"score", "--model", model, "--map", same, src},
+		{"tokenize", "--model", model, "--out", src, src},
+		{"tokenize", "--model", model, "--out", filepath.Join(dir, "x.png"), src, src}, // x-1.png is the first reconstruction
+		{"edit", "--model", editModel, "--from", src, "--instruction", "mirror it", "--candidates", "2", "--out", filepath.Join(dir, "x.png")},
+		{"branch", "--model", model, "--from", src, "--at", "2", "--batch", "2", "--out", filepath.Join(dir, "x.png")},
+		{"extend", "--model", model, "--from", src, "--rows", "1", "--out", same},
+	} {
+		code, _, stderr := run(t, args...)
+		if code != 2 || !strings.Contains(stderr, "over the input") {
+			t.Errorf("%s: exit %d, stderr %q; want a refusal", strings.Join(args[:1], " "), code, stderr)
+		}
+		if after, err := os.ReadFile(src); err != nil || !bytes.Equal(after, before) {
+			t.Fatalf("%s changed the input %s: %v", args[0], src, err)
+		}
+	}
+	// Another output name works.
+	if code, _, stderr := run(t, "score", "--model", model, "--map", filepath.Join(dir, "map.png"), src); code != 0 {
+		t.Fatalf("score --map elsewhere: exit %d: %s", code, stderr)
+	}
+}
+
+// TestListFilesReadAsPeopleWriteThem: a prompts file with a byte-order
+// mark and CRLF line breaks gives its first prompt whole, and an empty one
+// is named as empty.
+func TestListFilesReadAsPeopleWriteThem(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "prompts.txt")
+	if err := os.WriteFile(path, []byte("\xef\xbb\xbfred cat\r\n# note\r\nblue dog\r\nred cat\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readPromptLines(path, nil)
+	if err != nil || strings.Join(got, "|") != "red cat|blue dog" {
+		t.Fatalf("readPromptLines: %q, %v", got, err)
+	}
+	// Windows-1252 (not UTF-8) is read as such, with a warning.
+	if err := os.WriteFile(path, []byte("caf\xe9\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var warn bytes.Buffer
+	if got, err := readPromptLines(path, &warn); err != nil || len(got) != 1 || got[0] != "café" || !strings.Contains(warn.String(), "Windows-1252") {
+		t.Fatalf("Windows-1252: %q, %v, warning %q", got, err, warn.String())
+	}
+	if err := os.WriteFile(path, []byte("\n# only a comment\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	model := tinyModel(t)
+	code, _, stderr := run(t, "sheet", "--model", model, "--prompts", path, "--out", filepath.Join(dir, "s.png"), "--cell", "16")
+	if code == 0 || !strings.Contains(stderr, "holds no prompts") {
+		t.Fatalf("sheet of an empty prompts file: exit %d, %q", code, stderr)
+	}
+	if _, err := readPromptLines(dir, nil); err == nil || !strings.Contains(err.Error(), "is a folder") {
+		t.Fatalf("a folder as a prompts file: %v", err)
+	}
+}
+
+// TestSheetRefusesWhatGenerateRefuses: a prompt none of whose words the
+// model knows, an empty or unknown style name are errors before sampling.
+func TestSheetRefusesWhatGenerateRefuses(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "s.png")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--prompt", "zzqx"}, "knows none of the words"},
+		{[]string{"--prompt", "red cat", "--styles", ","}, "empty style name"},
+		{[]string{"--prompt", "red cat", "--styles", "zzqx"}, "is not one of model"},
+	} {
+		args := append([]string{"sheet", "--model", model, "--out", out, "--cell", "16"}, c.args...)
+		code, _, stderr := run(t, args...)
+		if code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("sheet %s: exit %d, stderr %q, want %q", strings.Join(c.args, " "), code, stderr, c.want)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a refused sheet was written")
+	}
+}
+
+// TestManyImagesGoOnPastABadOne: info, tokenize and score read every image
+// given, report the ones they cannot (a folder, an empty file) by what is
+// wrong, with a JSON line of their own under --json, and fail at the end.
+func TestManyImagesGoOnPastABadOne(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.png")
+	writeImage(t, good, imagetest.Solid(color.NRGBA{20, 30, 200, 255}, 8))
+	empty := filepath.Join(dir, "empty.png")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	folder := filepath.Join(dir, "folder.png")
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range [][]string{{"info", "--json"}, {"tokenize", "--model", model, "--json"}, {"score", "--model", model, "--json"}} {
+		args := append(append([]string{}, cmd...), empty, folder, good)
+		code, stdout, stderr := run(t, args...)
+		if code != 1 || !strings.Contains(stderr, "2 of 3 images") || !strings.Contains(stderr, "empty (0 bytes)") || !strings.Contains(stderr, "is a folder") {
+			t.Errorf("%s: exit %d, stderr %q", cmd[0], code, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		if len(lines) != 3 {
+			t.Fatalf("%s --json: %d lines, want one per image: %q", cmd[0], len(lines), stdout)
+		}
+		for i, want := range []string{empty, folder, good} {
+			var obj map[string]any
+			if err := json.Unmarshal([]byte(lines[i]), &obj); err != nil || obj["image"] != want || (i < 2) != (obj["error"] != nil) {
+				t.Errorf("%s --json line %d: %q (%v)", cmd[0], i, lines[i], err)
+			}
+		}
+	}
+}
+
+// TestExtendRefusesTooTallUpFront: rows past the tallest image Tessera
+// writes are refused before sampling, naming how many rows are possible.
+// (The emoji model's 8×8 rows of 8 px: 1,017 more rows make 8,200 px.)
+func TestExtendRefusesTooTallUpFront(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "a.png")
+	writeImage(t, src, imagetest.Solid(color.NRGBA{200, 30, 30, 255}, 64))
+	code, _, stderr := run(t, "extend", "--model", "emoji", "--prompt", "apple", "--from", src, "--rows", "1017", "--out", filepath.Join(dir, "tall.png"))
+	if code != 2 || !strings.Contains(stderr, "px is the most") {
+		t.Fatalf("extend past the tallest image: exit %d, %q", code, stderr)
+	}
+}
+
+// TestMissingModelFolderIsNamed: a --model folder that does not exist says
+// so, rather than naming its config file.
+func TestMissingModelFolderIsNamed(t *testing.T) {
+	code, _, stderr := run(t, "info", "--model", filepath.Join(t.TempDir(), "nosuch"))
+	if code == 0 || !strings.Contains(stderr, "no such model folder") {
+		t.Fatalf("exit %d, %q", code, stderr)
+	}
+}
+
+// TestEditRefusesAnInstructionChangedByUnknownWords: unknown words that
+// would leave an instruction the model was never trained on ("make it
+// purplish" read as "make it") are refused; left out of one that stays an
+// instruction ("mirror it, sideways") they are only warned about.
+func TestEditRefusesAnInstructionChangedByUnknownWords(t *testing.T) {
+	m := tinyEditModel(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "a.png")
+	writeImage(t, src, imagetest.Solid(color.NRGBA{200, 30, 30, 255}, 8))
+	out := filepath.Join(dir, "e.png")
+	code, _, stderr := run(t, "edit", "--model", m, "--from", src, "--instruction", "make it purplish", "--out", out, "--quiet")
+	if code != 1 || !strings.Contains(stderr, `would read "make it"`) {
+		t.Fatalf("make it purplish: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "e-1.png")); err == nil {
+		t.Error("a refused edit wrote a file")
+	}
+}
