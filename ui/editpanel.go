@@ -288,7 +288,7 @@ func (p *editPanel) historySection(a editActions) fyne.CanvasObject {
 
 // imageSection: opening, exporting and copying the image.
 func (p *editPanel) imageSection(a editActions) fyne.CanvasObject {
-	p.open = widgets.NewTipButton("Open image…", theme.FolderOpenIcon(), "Open a PNG or JPEG: exactly, from its codes, when Tessera made it with this model (Ctrl+O)", a.open)
+	p.open = widgets.NewTipButton("Open image…", theme.FolderOpenIcon(), "Open a picture (PNG, JPEG, GIF, BMP, TIFF or WebP): exactly, from its codes, when Tessera made it with this model (Ctrl+O)", a.open)
 	p.export = widgets.NewTipButton("Export PNG…", theme.DocumentSaveIcon(), "Export the image as a PNG: where, how large and with which filter (Ctrl+S)", a.export)
 	p.copyImage = widgets.NewTipButton("Copy image", theme.ContentCopyIcon(), "Copy the image to the clipboard, upscaled as for export (Ctrl+Shift+C)", a.copyImage)
 	return container.NewVBox(p.open, p.export, p.copyImage)

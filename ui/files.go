@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
@@ -71,7 +72,11 @@ func (f *fileDialogs) showOpen() {
 		f.set.SetOpenDir(filepath.Dir(path))
 		f.host.report(f.host.OpenFile(path))
 	}, f.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".JPEG"}))
+	var exts []string
+	for _, e := range codebook.ImageExtensions() {
+		exts = append(exts, e, strings.ToUpper(e))
+	}
+	d.SetFilter(storage.NewExtensionFileFilter(exts))
 	if l, err := storage.ListerForURI(storage.NewFileURI(f.openDir())); err == nil {
 		d.SetLocation(l)
 	}

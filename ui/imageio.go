@@ -41,7 +41,7 @@ type opened struct {
 	Large bool
 }
 
-// openImageFile reads a PNG or JPEG file and prepares it for b: from the
+// openImageFile reads an image file (codebook.ImageFormats) and prepares it for b: from the
 // stored tokens when it carries Tessera's metadata for the same model,
 // otherwise by resizing and encoding its pixels with b's codebook.
 func openImageFile(path string, b *bundle.Bundle) (*opened, error) {

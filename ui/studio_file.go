@@ -60,7 +60,7 @@ func (s *Studio) setGridLines(on bool) {
 // LastError is the last error shown (nil if none).
 func (s *Studio) LastError() error { return s.lastErr }
 
-// OpenFile opens a PNG or JPEG as the current image: from its stored codes
+// OpenFile opens an image file (codebook.ImageFormats) as the current image: from its stored codes
 // when it carries Tessera's metadata for this model (with its mask and
 // parameters), else resized and encoded with the model's codebook. A file
 // that cannot be read is reported and the current image stays.

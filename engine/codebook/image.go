@@ -24,6 +24,12 @@ import (
 // messages.
 const ImageFormats = "PNG, JPEG, GIF, BMP, TIFF or WebP"
 
+// ImageExtensions are the file name extensions of ImageFormats (lower
+// case), for file pickers.
+func ImageExtensions() []string {
+	return []string{".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
+}
+
 // MaxImageSide is the largest width or height LoadImage and DecodeImage
 // accept, and the largest side Encode and Decode work at.
 const MaxImageSide = 8192

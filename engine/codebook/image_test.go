@@ -14,6 +14,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/tiff"
 )
 
 // pngHeader returns a PNG signature and an IHDR chunk with a valid CRC
@@ -136,6 +139,39 @@ func TestLoadImageGood(t *testing.T) {
 	}
 	if f := Flatten(j); f.Rect.Dx() != 20 || f.Rect.Dy() != 10 || f.Pix[3] != 255 {
 		t.Errorf("flattened JPEG %v alpha %d", f.Rect, f.Pix[3])
+	}
+	// BMP and TIFF (lossless) come back pixel for pixel.
+	opaque := Flatten(img)
+	for name, enc := range map[string]func(*bytes.Buffer) error{
+		"ok.bmp":  func(b *bytes.Buffer) error { return bmp.Encode(b, opaque) },
+		"ok.tiff": func(b *bytes.Buffer) error { return tiff.Encode(b, opaque, nil) },
+	} {
+		var b bytes.Buffer
+		if err := enc(&b); err != nil {
+			t.Fatal(err)
+		}
+		got, err := LoadImage(writeTemp(t, name, b.Bytes()))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(Flatten(got).Pix, opaque.Pix) {
+			t.Errorf("%s: loaded pixels differ", name)
+		}
+	}
+}
+
+// TestLoadImageSaysWhatIsWrong: a folder and an empty file are named as
+// such; an unknown format names the formats read.
+func TestLoadImageSaysWhatIsWrong(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ path, want string }{
+		{dir, "is a folder"},
+		{writeTemp(t, "empty.png", nil), "empty (0 bytes)"},
+		{writeTemp(t, "text.png", []byte("hello")), ImageFormats},
+	} {
+		if _, err := LoadImage(c.path); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.path, err, c.want)
+		}
 	}
 }
 
