@@ -253,7 +253,7 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"generate", "--model", "no-such-builtin"}, 1, "no built-in model"},
 		{[]string{"frobnicate"}, 2, "unknown command"},
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--scale", "20"}, 2, "--scale"},
-		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--temperature", "-1", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "temperature"},
+		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--temperature", "-1", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--temperature: temperature -1 must be in [0, 100]"},
 		{[]string{"score", "--model", "../testdata/imagegpt/vector1"}, 2, "no images"},
 		// Numbers out of range fail before any work, naming the flag and
 		// the range (a huge --cell or --scale once ran out of memory, and

@@ -2,6 +2,8 @@ package app
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"flag"
 	"math/rand/v2"
 	"strconv"
@@ -34,19 +36,72 @@ func (k *knobFlags) register(fs *flag.FlagSet, seedDefault int64, edit bool) {
 		if edit && sp.EditHelp != "" {
 			help = sp.EditHelp
 		}
-		knobFlag(fs, sp.Field(&k.Settings), string(sp.Knob), sp.Unset, help)
+		knobFlag(fs, sp, sp.Field(&k.Settings), string(sp.Knob), sp.Unset, help)
 	}
 }
 
-// knobFlag defines a flag named name for a knob's field (a *float64 or a
-// *int, see sampling.Spec.Field) with default value def.
-func knobFlag(fs *flag.FlagSet, field any, name string, def float64, help string) {
+// knobFlag defines flag name for knob sp's field (a *float64 or an *int,
+// see sampling.Spec.Field), starting at unset (which the flag also takes);
+// a value outside the knob's range fails parsing, as a bad flag does
+// (sampling.Spec.Check).
+func knobFlag(fs *flag.FlagSet, sp sampling.Spec, field any, name string, unset float64, help string) {
 	switch p := field.(type) {
 	case *int:
-		fs.IntVar(p, name, int(def), help)
+		*p = int(unset)
 	case *float64:
-		fs.Float64Var(p, name, def, help)
+		*p = unset
 	}
+	typ := "float"
+	if sp.Int {
+		typ = "int"
+	}
+	bounds := fmt.Sprintf("%g–%g", sp.Min, sp.Max)
+	switch {
+	case math.IsInf(sp.Max, 1):
+		bounds = fmt.Sprintf("at least %g", sp.Min)
+	case sp.MaxOpen:
+		bounds = fmt.Sprintf("%g to below %g", sp.Min, sp.Max)
+	}
+	fs.Var(knobValue{sp, field, unset}, name, fmt.Sprintf("%s (`%s` %s)", help, typ, bounds))
+}
+
+// knobValue is a knob's flag.Value: the field it sets, checked against the
+// knob's range.
+type knobValue struct {
+	sp    sampling.Spec
+	field any // *int or *float64
+	unset float64
+}
+
+func (v knobValue) String() string {
+	switch p := v.field.(type) {
+	case *int:
+		if p != nil {
+			return strconv.Itoa(*p)
+		}
+	case *float64:
+		if p != nil {
+			return strconv.FormatFloat(*p, 'g', -1, 64)
+		}
+	}
+	return "0"
+}
+
+func (v knobValue) Set(s string) error {
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return errors.New("not a number")
+	}
+	if err := v.sp.Check(x); err != nil && x != v.unset {
+		return err
+	}
+	switch p := v.field.(type) {
+	case *int:
+		*p = int(x)
+	case *float64:
+		*p = x
+	}
+	return nil
 }
 
 // settings are the knobs as set: a seed picked if none was given, and the

@@ -181,3 +181,21 @@ func TestEditRefusesAnInstructionChangedByUnknownWords(t *testing.T) {
 		t.Error("a refused edit wrote a file")
 	}
 }
+
+// TestScoreWithoutThePromptStored: --prompt "" scores an image without a
+// prompt even when it records one; a prompt of unknown words says it
+// counted as none.
+func TestScoreWithoutThePromptStored(t *testing.T) {
+	model := tinyModel(t)
+	img := filepath.Join(t.TempDir(), "a.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--out", img); code != 0 {
+		t.Fatal(stderr)
+	}
+	_, stored, _ := run(t, "score", "--model", model, img)
+	_, none, _ := run(t, "score", "--model", model, "--prompt", "", img)
+	_, unknown, _ := run(t, "score", "--model", model, "--prompt", "zzqx", img)
+	if !strings.Contains(stored, `prompt "red cat" from the Tessera record`) || !strings.HasSuffix(strings.TrimSpace(none), "no prompt") ||
+		!strings.Contains(unknown, "no word of it known") {
+		t.Fatalf("stored %q, --prompt \"\" %q, unknown %q", stored, none, unknown)
+	}
+}

@@ -134,7 +134,7 @@ func validCodes(tokens []int, k int) bool {
 func runScore(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "score", "[--model M] [--prompt TEXT] [--json] [--map OUT.png] IMAGE...")
 	modelName := fs.String("model", "", "built-in model name or model folder")
-	promptText := fs.String("prompt", "", "prompt to score under (default: the prompt stored in the image, if any: Tessera's record or an A1111 \"parameters\" text)")
+	promptText := fs.String("prompt", "", "prompt to score under (default: the prompt stored in the image, if any: Tessera's record or an A1111 \"parameters\" text; --prompt \"\" scores without one)")
 	asJSON := fs.Bool("json", false, "one JSON object per line per image")
 	mapOut := fs.String("map", "", "write the likelihood map of the (single) image to this PNG: each patch tinted by its −log p")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
@@ -196,6 +196,8 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		case !b.Conditional():
 			p, promptFrom = "", fromNone
 		case p != "":
+		case flagsSet(fs)["prompt"]: // --prompt "": scored without a prompt, whatever the image records
+			promptFrom = fromNone
 		case facts.prompt != "":
 			p, promptFrom = facts.prompt, facts.from
 		default:
@@ -216,6 +218,9 @@ func runScore(ctx context.Context, env Env, args []string) error {
 			under := "no prompt"
 			if p != "" {
 				under = fmt.Sprintf("prompt %q from %s", p, map[string]string{"flag": "--prompt", fromTessera: "the Tessera record", fromA1111: "the A1111 parameters"}[promptFrom])
+				if b.PromptIDs(p).NoneKnown() {
+					under += " (no word of it known: as no prompt)"
+				}
 			}
 			fmt.Fprintf(env.Stdout, "%s\t%.3f nats\t%.4f bits/token\t%d tokens (%s)\t%s\n", path, s.NLL, s.BitsPerToken(), len(tokens), source, under)
 		}
