@@ -2,9 +2,9 @@ package app
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"math"
-	"flag"
 	"math/rand/v2"
 	"strconv"
 
