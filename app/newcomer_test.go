@@ -19,8 +19,7 @@ import (
 func TestOutputsNeverOverwriteInputs(t *testing.T) {
 	model, editModel := tinyModel(t), tinyEditModel(t)
 	dir := t.TempDir()
-	src := filepath.Join(dir, "x-1.png")
-	writeImage(t, src, imagetest.Solid(color.NRGBA{200, 30, 30, 255}, 8))
+	src := solidPNG(t, dir, "x-1.png", 8)
 	before, err := os.ReadFile(src)
 	if err != nil {
 		t.Fatal(err)
@@ -112,8 +111,7 @@ func TestSheetRefusesWhatGenerateRefuses(t *testing.T) {
 func TestManyImagesGoOnPastABadOne(t *testing.T) {
 	model := tinyModel(t)
 	dir := t.TempDir()
-	good := filepath.Join(dir, "good.png")
-	writeImage(t, good, imagetest.Solid(color.NRGBA{20, 30, 200, 255}, 8))
+	good := solidPNG(t, dir, "good.png", 8)
 	empty := filepath.Join(dir, "empty.png")
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -146,8 +144,7 @@ func TestManyImagesGoOnPastABadOne(t *testing.T) {
 // (The emoji model's 8×8 rows of 8 px: 1,017 more rows make 8,200 px.)
 func TestExtendRefusesTooTallUpFront(t *testing.T) {
 	dir := t.TempDir()
-	src := filepath.Join(dir, "a.png")
-	writeImage(t, src, imagetest.Solid(color.NRGBA{200, 30, 30, 255}, 64))
+	src := solidPNG(t, dir, "a.png", 64)
 	code, _, stderr := run(t, "extend", "--model", "emoji", "--prompt", "apple", "--from", src, "--rows", "1017", "--out", filepath.Join(dir, "tall.png"))
 	if code != 2 || !strings.Contains(stderr, "px is the most") {
 		t.Fatalf("extend past the tallest image: exit %d, %q", code, stderr)
@@ -170,8 +167,7 @@ func TestMissingModelFolderIsNamed(t *testing.T) {
 func TestEditRefusesAnInstructionChangedByUnknownWords(t *testing.T) {
 	m := tinyEditModel(t)
 	dir := t.TempDir()
-	src := filepath.Join(dir, "a.png")
-	writeImage(t, src, imagetest.Solid(color.NRGBA{200, 30, 30, 255}, 8))
+	src := solidPNG(t, dir, "a.png", 8)
 	out := filepath.Join(dir, "e.png")
 	code, _, stderr := run(t, "edit", "--model", m, "--from", src, "--instruction", "make it purplish", "--out", out, "--quiet")
 	if code != 1 || !strings.Contains(stderr, `would read "make it"`) {
@@ -198,4 +194,12 @@ func TestScoreWithoutThePromptStored(t *testing.T) {
 		!strings.Contains(unknown, "no word of it known") {
 		t.Fatalf("stored %q, --prompt \"\" %q, unknown %q", stored, none, unknown)
 	}
+}
+
+// solidPNG writes a red side×side PNG named name in dir and returns its path.
+func solidPNG(t *testing.T, dir, name string, side int) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	writeImage(t, path, imagetest.Solid(color.NRGBA{200, 30, 30, 255}, side))
+	return path
 }
