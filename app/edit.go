@@ -6,27 +6,14 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
-	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
-
-// knownWords is text's words (prompt.Split) without the unknown ones.
-func knownWords(text string, unknown []string) string {
-	var keep []string
-	for _, w := range prompt.Split(text) {
-		if !slices.Contains(unknown, w) {
-			keep = append(keep, w)
-		}
-	}
-	return strings.Join(keep, " ")
-}
 
 // editFlags are the settings of an edit by instruction.
 type editFlags struct {
@@ -79,22 +66,14 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		}
 		return fmt.Errorf("model %s is not an edit model (%s): pass --model with an edit model", b.Name, draws)
 	}
-	known, unknown, cut := sampler.InstructionWords(b, *instruction)
-	if rest := knownWords(*instruction, unknown); known > 0 && len(unknown) > 0 && !slices.Contains(edit.AllWordings(), rest) {
-		// Words left out change an instruction's meaning ("make it
-		// purplish" would be read "make it"): refuse unless what is left is
-		// an instruction the model was trained on ("please mirror it").
-		return fmt.Errorf("model %s does not know %s%s; without them the instruction would read %q, which is not one it was trained on (such as %s)",
-			b.Name, quoteList(unknown), didYouMean(b.Prompt, unknown), rest, quoteList(edit.Instructions()[:4]))
+	// Words left out change an instruction's meaning ("make it purplish"
+	// would be read "make it"): refused unless what is left is an
+	// instruction the model was trained on ("please mirror it").
+	if err := edit.CheckInstruction(b, *instruction); err != nil {
+		return err
 	}
+	_, unknown, cut := sampler.InstructionWords(b, *instruction)
 	warnWords(env.Stderr, b.Prompt, unknown, cut)
-	if known == 0 {
-		hint := ""
-		if in := c.Tessera.Edit.Instructions; len(in) > 0 {
-			hint = fmt.Sprintf(" (it knows instructions such as %s)", quoteList(in[:min(len(in), 4)]))
-		}
-		return fmt.Errorf("model %s knows none of the words of %q%s", b.Name, *instruction, hint)
-	}
 	source, _, _, err := imageTokens(b, *from, env.Stderr)
 	if err != nil {
 		return err

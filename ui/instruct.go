@@ -53,8 +53,8 @@ func (s *Studio) editAsked(instruction string) {
 		return
 	}
 	known, unknown, _ := sampler.InstructionWords(eb, instruction)
-	if known == 0 || len(unknown) == 0 {
-		s.report(s.EditByInstruction(instruction))
+	if known == 0 || len(unknown) == 0 || edit.CheckInstruction(eb, instruction) != nil {
+		s.report(s.EditByInstruction(instruction)) // runs, or says why it cannot
 		return
 	}
 	msg := fmt.Sprintf("The edit model does not know %s: the edit reads only the other words of %q.", strings.Join(unknown, ", "), instruction)
@@ -99,9 +99,8 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		return errNoEditModel
 	}
 	if eb := s.editor.b; eb != nil {
-		if known, unknown, _ := sampler.InstructionWords(eb, instruction); known == 0 {
-			return fmt.Errorf("the edit model knows none of the words of %q (%s): try one of its instructions, e.g. %q",
-				instruction, strings.Join(unknown, ", "), editInstructions(eb)[0])
+		if err := edit.CheckInstruction(eb, instruction); err != nil {
+			return err
 		}
 	}
 	p, err := s.runParams()
@@ -138,6 +137,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		eb, err := s.loadEditor(ed)
 		if err != nil {
 			return nil, err
+		}
+		if err := edit.CheckInstruction(eb, instruction); err != nil {
+			return nil, err // the model was not loaded when the instruction was first checked
 		}
 		source, err := eb.Encode(src)
 		if err != nil {

@@ -188,6 +188,14 @@ func TestEditByInstructionErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "knows none of the words") || !strings.Contains(err.Error(), fmt.Sprintf("%q", "mirror it")) {
 		t.Fatalf("unknown words: %v", err)
 	}
+	// Unknown words whose removal leaves no trained instruction are
+	// refused, asked or not ("make it purplish" would be read "make it").
+	s.editAsked("make it purplish")
+	if err := s.LastError(); s.editAsk.shown() || err == nil || !strings.Contains(err.Error(), `would read "make it"`) || s.Running() != "" {
+		t.Fatalf("make it purplish: asked %v, error %v, running %q", s.editAsk.shown(), err, s.Running())
+	}
+	s.errDialog.close()
+	s.lastErr = nil
 	// Some words unknown: the button asks first, naming them.
 	v := s.Document().Version()
 	s.editAsked("mirror it with zebras")

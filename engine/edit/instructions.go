@@ -1,12 +1,16 @@
 package edit
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
 // Family is a kind of edit the training pairs teach.
@@ -175,4 +179,50 @@ func MaxWords() int {
 		n = max(n, len(prompt.Split(w)))
 	}
 	return n
+}
+
+// CheckInstruction refuses an instruction edit model b cannot follow: one
+// none of whose words it knows, or one whose unknown words, left out, leave
+// wording it was never trained on ("make it purplish" would be read "make
+// it", "in the twemoji style" "in the style"). Unknown words whose removal
+// leaves a trained wording ("please mirror it") pass: the caller warns.
+func CheckInstruction(b *bundle.Bundle, instruction string) error {
+	known, unknown, _ := sampler.InstructionWords(b, instruction)
+	examples := Instructions()[:4]
+	if in := b.Model.Config.Tessera; in != nil && in.Edit != nil && len(in.Edit.Instructions) > 0 {
+		examples = in.Edit.Instructions[:min(len(in.Edit.Instructions), 4)]
+	}
+	hint := ""
+	if b.Prompt != nil {
+		if h := b.Prompt.DidYouMean(unknown); h != "" {
+			hint = " (" + h + ")"
+		}
+	}
+	switch {
+	case known == 0:
+		return fmt.Errorf("model %s knows none of the words of %q%s: its instructions are like %s", b.Name, instruction, hint, quoted(examples))
+	case len(unknown) == 0:
+		return nil
+	}
+	var keep []string
+	for _, w := range prompt.Split(instruction) {
+		if !slices.Contains(unknown, w) {
+			keep = append(keep, w)
+		}
+	}
+	rest := strings.Join(keep, " ")
+	if slices.Contains(AllWordings(), rest) {
+		return nil
+	}
+	return fmt.Errorf("model %s does not know %s%s; without them the instruction would read %q, which is not one it was trained on (such as %s)",
+		b.Name, quoted(unknown), hint, rest, quoted(examples))
+}
+
+// quoted is words quoted and joined with commas.
+func quoted(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = strconv.Quote(w)
+	}
+	return strings.Join(q, ", ")
 }
