@@ -128,6 +128,21 @@ func TestEditByInstruction(t *testing.T) {
 	if xrec.Prompt != "mirror it" || xentry["instruction"] != "mirror it" || xrec.Extra[extraKind] != "export" || xrec.Parent != filepath.Base(s.Document().Parent) || !slices.Equal(xrec.Tokens, want) {
 		t.Fatalf("the export's record: prompt %q, extra %v, parent %q", xrec.Prompt, xrec.Extra, xrec.Parent)
 	}
+	// Opened again, the edit keeps its record, and the panel its prompt
+	// and knobs: an instruction is no prompt for the drawing model.
+	panel, err := s.panel.Params()
+	must(t, err)
+	must(t, s.OpenFile(exported))
+	s.Wait()
+	must(t, s.LastError())
+	after, err := s.panel.Params()
+	must(t, err)
+	if after.Prompt != panel.Prompt || after.Settings != panel.Settings || !slices.Equal(s.Document().Tokens(), want) ||
+		s.Document().ImageParams().Prompt != "mirror it" || !strings.Contains(s.Status(), "an edit by instruction") {
+		t.Fatalf("reopened edit: panel %q %+v (was %q %+v), image prompt %q, status %q", after.Prompt, after.Settings, panel.Prompt, panel.Settings,
+			s.Document().ImageParams().Prompt, s.Status())
+	}
+	must(t, s.Undo()) // the opening
 	must(t, s.Undo())
 	if !slices.Equal(s.Document().Tokens(), before) {
 		t.Fatal("undo did not bring back the image before the edit")

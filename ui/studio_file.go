@@ -91,7 +91,14 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		return
 	}
 	ip := p // the image's own parameters, with its own seed
+	// An edit by instruction records its instruction as its prompt and the
+	// edit model's settings: they stay with the image, and the panel keeps
+	// the drawing model's prompt and knobs.
+	edited := o != nil && o.Record != nil && o.Record.Extra[extraEdit] != nil
 	switch {
+	case edited:
+		ip = p.WithRecord(o.Record)
+		ip.Seed = o.Record.Seed
 	case o.Record != nil:
 		p = p.WithRecord(o.Record)
 		ip = p
@@ -115,7 +122,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		s.showError(fmt.Errorf("open %s: %w", filepath.Base(path), err))
 		return
 	}
-	if o.Record != nil || o.A1111 != nil {
+	if (o.Record != nil || o.A1111 != nil) && !edited {
 		s.panel.SetParams(p)
 		s.paramsChanged()
 	}
@@ -139,6 +146,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	}
 	if o.Note != "" {
 		msg += " — " + o.Note
+	}
+	if edited {
+		msg += fmt.Sprintf(": an edit by instruction (%q); the prompt and settings stay as they were", o.Record.Prompt)
 	}
 	s.setStatus(msg)
 	if len(o.Tokens) == b.ImageTokens() {
