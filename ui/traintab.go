@@ -119,6 +119,7 @@ type trainJob struct {
 	samples   image.Image // a new sample grid (nil: none)
 	log       lineLog
 	preparing bool // no step yet
+	pausable  bool // a step has been shown (UI goroutine): there is a checkpoint to pause at
 }
 
 // newTrainTab builds the tab.
@@ -143,7 +144,7 @@ func newTrainTab(h trainHost) *TrainTab {
 
 	t.start = widgets.NewTipButton("Start", theme.MediaPlayIcon(), "Start a new training run with these settings", func() { t.report(t.Start()) })
 	t.start.Importance = widget.HighImportance
-	t.pause = widgets.NewTipButton("Pause", theme.MediaPauseIcon(), "Pause: save a checkpoint and stop; Resume continues exactly from it, also after Tessera was closed", t.Pause)
+	t.pause = widgets.NewTipButton("Pause", theme.MediaPauseIcon(), "Pause: save a checkpoint and stop; Resume continues exactly from it, also after Tessera was closed (once training has started: while the data is prepared there is nothing to save, and Stop cancels)", t.Pause)
 	t.resume = widgets.NewTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint", func() { t.report(t.Resume()) })
 	t.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run: save a checkpoint and keep the best model so far", t.Stop)
 	t.use = widgets.NewTipButton("Use this model", theme.ConfirmIcon(), "Open the run's model (the weights with the best validation loss so far) in the model picker", func() { t.report(t.UseModel()) })
@@ -634,6 +635,10 @@ func (t *TrainTab) flush(j *trainJob) {
 		t.logLines = t.logLines[n-logKeep:]
 	}
 	if len(losses) > 0 {
+		if !j.pausable {
+			j.pausable = true
+			t.updateButtons() // training has started: it can pause now
+		}
 		t.curve.AddSteps(losses, info.Step, info.Total)
 		if !j.listed {
 			// The run folder has its record now: list it.
@@ -890,7 +895,7 @@ func (t *TrainTab) updateButtons() {
 		}
 	}
 	set(t.start, !running)
-	set(t.pause, running)
+	set(t.pause, running && t.job.pausable)
 	set(t.stop, running)
 	set(t.resume, !running && t.shown != nil && t.shown.Resumable())
 	set(t.use, t.modelExported())

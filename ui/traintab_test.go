@@ -141,8 +141,10 @@ func TestTrainTab(t *testing.T) {
 		tab.SetBudget(0, 1)
 		tab.SetRunFolder(dir)
 		test.Tap(tab.start)
-		if !tab.Running() || !tab.start.Disabled() || tab.pause.Disabled() {
-			t.Fatalf("not running after Start: %v", tab.LastError())
+		// While the data is prepared there is no checkpoint to pause at:
+		// Pause waits for the first step, Stop cancels.
+		if !tab.Running() || !tab.start.Disabled() || !tab.pause.Disabled() || tab.stop.Disabled() {
+			t.Fatalf("not running after Start, or Pause enabled before training: %v", tab.LastError())
 		}
 		if !tab.use.Disabled() {
 			t.Fatal("Use this model is enabled before the run has a model")
@@ -151,8 +153,8 @@ func TestTrainTab(t *testing.T) {
 			n, _ := tab.Curve()
 			return n >= 5 && strings.HasPrefix(tab.Status(), "Step ")
 		})
-		if !strings.Contains(tab.Status(), "tokens/s") || !strings.Contains(tab.Status(), "ETA") {
-			t.Fatalf("status %q", tab.Status())
+		if !strings.Contains(tab.Status(), "tokens/s") || !strings.Contains(tab.Status(), "ETA") || tab.pause.Disabled() {
+			t.Fatalf("status %q, pause disabled %v", tab.Status(), tab.pause.Disabled())
 		}
 		test.Tap(tab.pause)
 		tab.wait()
