@@ -204,7 +204,7 @@ func (d *describer) Describe() error {
 				r.key, r.seconds = key, time.Since(start).Seconds()
 				d.last = r
 				v.showResult(d, r)
-				d.host.setStatus(fmt.Sprintf("Described the image: %q fits it best (%.3f bits per token)", r.top[0].Prompt, r.top[0].BitsPerToken()))
+				d.host.setStatus(describedStatus(r))
 			}
 			d.host.updateButtons()
 		})
@@ -312,6 +312,18 @@ func (v *describeView) showError(err error) {
 }
 
 // showResult lists r's prompts, each with a Use button.
+// describedStatus is the status after describing: the prompt that fits
+// best, or, when no prompt makes the image likelier than none does (a
+// picture unlike anything the model knows), that none fits.
+func describedStatus(r *describeResult) string {
+	best := r.top[0].BitsPerToken()
+	if best >= r.uncond {
+		return fmt.Sprintf("Described the image: no prompt fits it (the likeliest, %q, %.3f bits per token, explains it no better than no prompt, %.3f): it is unlike what the model draws",
+			r.top[0].Prompt, best, r.uncond)
+	}
+	return fmt.Sprintf("Described the image: %q fits it best (%.3f bits per token; %.3f without a prompt)", r.top[0].Prompt, best, r.uncond)
+}
+
 func (v *describeView) showResult(d *describer, r *describeResult) {
 	v.finished()
 	note := ""

@@ -182,3 +182,17 @@ func TestDescribeViT(t *testing.T) {
 	must(t, s.LastError())
 	checkDescribed(t, s)
 }
+
+// TestDescribedStatusSaysWhenNoPromptFits: a best prompt that explains the
+// image no better than no prompt is not called a fit.
+func TestDescribedStatusSaysWhenNoPromptFits(t *testing.T) {
+	score := func(bits float64) sampler.PromptScore {
+		return sampler.PromptScore{Prompt: "cat face", NLL: bits * 64 * math.Ln2, Tokens: 64}
+	}
+	if got := describedStatus(&describeResult{top: []sampler.PromptScore{score(1)}, uncond: 3}); !strings.Contains(got, `"cat face" fits it best`) {
+		t.Errorf("a fitting prompt: %q", got)
+	}
+	if got := describedStatus(&describeResult{top: []sampler.PromptScore{score(6.3)}, uncond: 6.05}); !strings.Contains(got, "no prompt fits it") {
+		t.Errorf("no fitting prompt: %q", got)
+	}
+}
