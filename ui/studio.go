@@ -425,15 +425,18 @@ func (s *Studio) setStatus(msg string) {
 // StatusLog is every status message of the session, oldest first.
 func (s *Studio) StatusLog() []string { return slices.Clone(s.statusLog) }
 
-// showStatusLog shows the status messages in full.
+// showStatusLog shows the status messages in full, newest first (a scroll
+// set before the dialog is laid out does not hold, so the latest message
+// is put where the dialog opens).
 func (s *Studio) showStatusLog() {
-	text := widget.NewLabel(strings.Join(s.statusLog, "\n"))
+	newest := slices.Clone(s.statusLog)
+	slices.Reverse(newest)
+	text := widget.NewLabel(strings.Join(newest, "\n"))
 	text.Wrapping = fyne.TextWrapWord
 	text.Selectable = true
 	scroll := container.NewVScroll(text)
 	scroll.SetMinSize(fyne.NewSize(560, 320))
-	scroll.ScrollToBottom()
-	dialog.ShowCustom("Status log", "Close", scroll, s.win)
+	dialog.ShowCustom("Status log (newest first)", "Close", scroll, s.win)
 }
 
 // zoomLabelWidth fits the widest zoom the toolbar shows.
