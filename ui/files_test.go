@@ -323,3 +323,17 @@ func TestOpenDialogStartsWhereImagesAre(t *testing.T) {
 		t.Fatalf("a folder that is gone: %q", got)
 	}
 }
+
+// TestModelLabelNamesRunsByTheirRun: a run's exported model folder is shown
+// by the run's name, not as "model".
+func TestModelLabelNamesRunsByTheirRun(t *testing.T) {
+	if got := modelLabel("/home/me/runs/shapes-20261202-0130/model"); !strings.HasPrefix(got, "shapes-20261202-0130/model — ") {
+		t.Errorf("run model: %q", got)
+	}
+	if got := modelLabel("/home/me/models/cats"); !strings.HasPrefix(got, "cats — /home/me/models") {
+		t.Errorf("folder model: %q", got)
+	}
+	if got := modelLabel("emoji"); got != "emoji" {
+		t.Errorf("built-in: %q", got)
+	}
+}

@@ -35,12 +35,19 @@ func isFolderKey(key string) bool {
 	return bundle.IsFolder(key)
 }
 
-// modelLabel is how the picker shows a model key.
+// modelLabel is how the picker shows a model key: a folder by its name,
+// or, for the folders a run exports ("model", "final", "best"), by its
+// run's name, then the end of its path.
 func modelLabel(key string) string {
 	if !isFolderKey(key) {
 		return key
 	}
-	return filepath.Base(key) + " — " + shortenPath(key, 40)
+	name := filepath.Base(key)
+	switch name {
+	case "model", "final", "best":
+		name = filepath.Base(filepath.Dir(key)) + "/" + name
+	}
+	return name + " — " + shortenPath(filepath.Dir(key), 32)
 }
 
 // shortenPath keeps the end of a long path.
