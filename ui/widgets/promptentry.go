@@ -81,10 +81,18 @@ func (e *PromptEntry) AcceptsTab() bool {
 
 // TypedKey completes the word on Tab.
 func (e *PromptEntry) TypedKey(k *fyne.KeyEvent) {
+	tipOut(e) // typing: the tip would cover the hint and completions under the entry
 	if k.Name == fyne.KeyTab && e.OnComplete != nil && e.OnComplete() {
 		return
 	}
 	e.Entry.TypedKey(k)
+}
+
+// TypedRune types r, hiding the tooltip (shown or about to show): it
+// would cover the "Model reads" hint and the completions while typing.
+func (e *PromptEntry) TypedRune(r rune) {
+	tipOut(e)
+	e.Entry.TypedRune(r)
 }
 
 // CursorOffset is the byte offset of the cursor in e.Text.

@@ -29,3 +29,26 @@ func TestTipWidth(t *testing.T) {
 		t.Fatal("hidden tip has a size")
 	}
 }
+
+// Typing in the prompt hides its tooltip: it would cover the hint and the
+// completions under the entry.
+func TestTypingHidesThePromptTip(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	e := NewPromptEntry()
+	e.Tip = "What to draw"
+	w.SetContent(WithTips(w, e))
+	w.Resize(fyne.NewSize(400, 300))
+	l := LayerFor(e)
+	if l == nil {
+		t.Fatal("no tip layer")
+	}
+	l.showTipNow(e, e.Tip, fyne.NewPos(10, 10))
+	if l.Shown() == "" {
+		t.Fatal("the tip did not show")
+	}
+	e.TypedRune('c')
+	if l.Shown() != "" || e.Text != "c" {
+		t.Fatalf("after typing: tip %q, text %q", l.Shown(), e.Text)
+	}
+}
