@@ -575,6 +575,17 @@ func TestPromptCompletionAndUnknownWords(t *testing.T) {
 	if err := s.Generate(); err == nil || !strings.Contains(err.Error(), "Did you mean: heartt → heart?") {
 		t.Fatalf("a misspelt prompt: %v", err)
 	}
+	// The question offers the suggestion; taking it generates with it.
+	s.generateAsked()
+	if !s.promptAsk.shown() {
+		t.Fatal("a misspelt prompt did not ask")
+	}
+	s.UseCorrectedPrompt("heart")
+	s.Wait()
+	must(t, s.LastError())
+	if s.promptAsk.shown() || s.panel.prompt.Text != "heart" || s.Document().Empty() || s.Document().ImageParams().Prompt != "heart" {
+		t.Fatalf("after using the suggestion: asked %v, prompt %q, image prompt %q", s.promptAsk.shown(), s.panel.prompt.Text, s.Document().ImageParams().Prompt)
+	}
 
 	lockSeed(t, s, "zebra quux", 3)
 	err := s.Generate()

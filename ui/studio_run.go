@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
@@ -197,11 +200,42 @@ func (s *Studio) generateAsked() {
 		return // the question is on screen already (Ctrl+Enter again)
 	}
 	s.setStatus(statusPromptUnknown)
-	s.promptAsk.show(dialog.NewConfirm("Generate without a prompt?", widgets.WrapText(unknown.Error(), 60), func(ok bool) {
-		if ok {
-			s.report(s.generate(true))
-		}
-	}, s.win), unknown.Error())
+	p, err := s.runParams()
+	fixed, ok := "", false
+	if err == nil && s.bundle != nil {
+		fixed, ok = s.bundle.Prompt.Corrected(p.Prompt)
+	}
+	if !ok {
+		s.promptAsk.show(dialog.NewConfirm("Generate without a prompt?", widgets.WrapText(unknown.Error(), 60), func(ok bool) {
+			if ok {
+				s.report(s.generate(true))
+			}
+		}, s.win), unknown.Error())
+		return
+	}
+	// A suggestion for the misspelt words: the first choice takes it.
+	var d dialog.Dialog
+	use := widget.NewButton(fmt.Sprintf("Use %q", fixed), func() {
+		d.Hide()
+		s.UseCorrectedPrompt(fixed)
+	})
+	use.Importance = widget.HighImportance
+	anyway := widget.NewButton("Generate anyway", func() {
+		d.Hide()
+		s.report(s.generate(true))
+	})
+	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	content := container.NewVBox(widget.NewLabel(widgets.WrapText(unknown.Error(), 60)), container.NewHBox(layout.NewSpacer(), cancel, anyway, use))
+	d = dialog.NewCustomWithoutButtons("Generate without a prompt?", content, s.win)
+	s.promptAsk.show(d, unknown.Error())
+}
+
+// UseCorrectedPrompt puts text (a prompt with its misspelt words corrected)
+// in the prompt box and generates with it.
+func (s *Studio) UseCorrectedPrompt(text string) {
+	s.promptAsk.close()
+	s.panel.prompt.SetText(text)
+	s.report(s.Generate())
 }
 
 // Generate samples new images from the prompt panel's settings; image 1

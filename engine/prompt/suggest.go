@@ -87,3 +87,23 @@ func (t *Tokenizer) DidYouMean(unknown []string) string {
 	}
 	return ""
 }
+
+// Corrected is text with every unknown word that has a suggestion
+// (Suggest) replaced by it, as words (Split: lower case, single spaces),
+// and whether any was replaced ("rokcet openmoji" → "rocket openmoji").
+func (t *Tokenizer) Corrected(text string) (string, bool) {
+	if t == nil {
+		return "", false
+	}
+	words := Split(text)
+	changed := false
+	for i, w := range words {
+		if s, ok := t.Suggest(w); ok {
+			words[i], changed = s, true
+		}
+	}
+	if !changed {
+		return "", false
+	}
+	return strings.Join(words, " "), true
+}

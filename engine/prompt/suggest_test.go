@@ -40,3 +40,21 @@ func TestSuggestNearestKnownWord(t *testing.T) {
 		t.Error("a hint without a close word or a tokenizer")
 	}
 }
+
+// TestCorrected replaces the misspelt words that have a suggestion and
+// keeps the rest, as words.
+func TestCorrected(t *testing.T) {
+	tok, err := New([]string{PAD, "apple", "red", "rocket", "face", "cat"}, 3, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := tok.Corrected("Rokcet,  red"); !ok || got != "rocket red" {
+		t.Errorf("Corrected: %q %v", got, ok)
+	}
+	if got, ok := tok.Corrected("red apple"); ok || got != "" {
+		t.Errorf("nothing to correct: %q %v", got, ok)
+	}
+	if got, ok := tok.Corrected("xyzzy"); ok {
+		t.Errorf("no suggestion: %q %v", got, ok)
+	}
+}
