@@ -26,7 +26,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "edit", "--model M --from IMAGE --instruction TEXT [--candidates N] [--seed S] [--guidance G] [--image-guidance G] [--mask MASK.png] [--out PATH.png]")
 	var f editFlags
 	fs.StringVar(&f.model, "model", "edit", "edit model: a built-in name or a model folder")
-	from := fs.String("from", "", "the image to edit: a PNG or JPEG (resized to the model's size), or a Tessera PNG whose stored codes fit the model")
+	from := fs.String("from", "", "the image to edit: any picture (scaled to the model's size, keeping its shape on white), or a Tessera PNG whose stored codes fit the model")
 	instruction := fs.String("instruction", "", `what to change, e.g. "remove the background", "medium-dark skin tone", "in the twemoji style", "make it blue"`)
 	rangedIntVar(fs, &f.candidates, "candidates", 4, 1, 256, "edits sampled in one batch, written best first by the model's own likelihood")
 	f.knobFlags.register(fs, -1, true)

@@ -113,7 +113,11 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 		return nil, nil, false, err
 	}
 	if w, h := b.ImageSize(); img.Bounds().Dx() != w || img.Bounds().Dy() != h {
-		fmt.Fprintf(warn, "note: %s is %d×%d px; it is resized to the model's %d×%d\n", path, img.Bounds().Dx(), img.Bounds().Dy(), w, h)
+		how := "resized to"
+		if img.Bounds().Dx()*h != img.Bounds().Dy()*w {
+			how = "scaled to fit, on white, keeping its shape,"
+		}
+		fmt.Fprintf(warn, "note: %s is %d×%d px; it is %s the model's %d×%d\n", path, img.Bounds().Dx(), img.Bounds().Dy(), how, w, h)
 	}
 	tokens, err = b.Encode(img)
 	if err != nil {

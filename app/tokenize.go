@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 
-	"github.com/nfnt/resize"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -77,11 +76,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 			continue
 		}
 		rec := b.Decode(codes)
-		var src image.Image = img
-		if bd := img.Bounds(); bd.Dx() != w || bd.Dy() != h {
-			src = resize.Resize(uint(w), uint(h), img, resize.Bilinear)
-		}
-		psnr := kmeans.PSNR(codebook.Flatten(src), rec)
+		psnr := kmeans.PSNR(codebook.Fit(img, w, h), rec) // against the picture as encoded
 		line := tokenizeLine{Image: path, Tokenizer: kind, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(), Codes: codes}
 		quality := "lossless (every pixel kept)"
 		if math.IsInf(psnr, 1) {

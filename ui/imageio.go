@@ -102,7 +102,11 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 	if o.Note == "" {
 		bd := img.Bounds()
 		if w, h := b.ImageSize(); bd.Dx() != w || bd.Dy() != h {
-			o.Note = fmt.Sprintf("%s was resized from %dx%d to %dx%d for model %s", name, bd.Dx(), bd.Dy(), w, h, b.Name)
+			how := "resized"
+			if bd.Dx()*h != bd.Dy()*w {
+				how = "scaled to fit (on white, keeping its shape)"
+			}
+			o.Note = fmt.Sprintf("%s was %s from %dx%d to %dx%d for model %s", name, how, bd.Dx(), bd.Dy(), w, h, b.Name)
 		}
 	}
 	return o, nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/draw"
 	"runtime"
 	"sync"
 
@@ -42,11 +43,7 @@ func (c *Codebook) Encode(img image.Image, rows, cols int) ([]int, error) {
 	if b.Empty() {
 		return nil, fmt.Errorf("encode image: image is empty (%dx%d pixels)", b.Dx(), b.Dy())
 	}
-	w, h := cols*c.P, rows*c.P
-	if b.Dx() != w || b.Dy() != h {
-		img = resize.Resize(uint(w), uint(h), img, resize.Bilinear)
-	}
-	flat := Flatten(img)
+	flat := Fit(img, cols*c.P, rows*c.P)
 	codes := make([]int, rows*cols)
 
 	workers := 1
@@ -94,4 +91,33 @@ func (c *Codebook) Quantize(img image.Image, rows, cols int) (*image.NRGBA, erro
 		return nil, fmt.Errorf("quantize: %w", err)
 	}
 	return c.Decode(codes, rows, cols), nil
+}
+
+// Fit returns img as a w×h opaque image keeping its shape: scaled (bilinear)
+// to fit inside w×h and centred on white, the background the models draw
+// on; an image of that size is only flattened onto white (Flatten). A
+// 300×200 picture for a 64×64 model is 64×43 between two white bands, not
+// stretched.
+func Fit(img image.Image, w, h int) *image.NRGBA {
+	b := img.Bounds()
+	if b.Dx() == w && b.Dy() == h {
+		return Flatten(img)
+	}
+	// The largest size of img's shape inside w×h (at least a pixel).
+	sw, sh := w, h
+	if b.Dx()*h > b.Dy()*w {
+		sh = max(1, (b.Dy()*w+b.Dx()/2)/b.Dx())
+	} else {
+		sw = max(1, (b.Dx()*h+b.Dy()/2)/b.Dy())
+	}
+	small := Flatten(resize.Resize(uint(sw), uint(sh), img, resize.Bilinear))
+	if sw == w && sh == h {
+		return small
+	}
+	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for i := range out.Pix {
+		out.Pix[i] = 255
+	}
+	draw.Draw(out, image.Rect((w-sw)/2, (h-sh)/2, (w-sw)/2+sw, (h-sh)/2+sh), small, image.Point{}, draw.Src)
+	return out
 }

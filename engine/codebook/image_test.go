@@ -189,3 +189,29 @@ func TestFlattenTypes(t *testing.T) {
 		t.Errorf("nil image flattened to %v", got.Rect)
 	}
 }
+
+// TestFitKeepsTheShape: a wide picture is scaled to the width and centred
+// between white bands; one of the size asked is only flattened.
+func TestFitKeepsTheShape(t *testing.T) {
+	red := image.NewNRGBA(image.Rect(0, 0, 300, 200))
+	for i := 0; i < len(red.Pix); i += 4 {
+		red.Pix[i], red.Pix[i+3] = 255, 255
+	}
+	got := Fit(red, 30, 30)
+	if got.Rect.Dx() != 30 || got.Rect.Dy() != 30 {
+		t.Fatalf("size %v", got.Rect)
+	}
+	at := func(x, y int) color.NRGBA { return got.NRGBAAt(x, y) }
+	white, r := color.NRGBA{255, 255, 255, 255}, color.NRGBA{255, 0, 0, 255}
+	// 300×200 into 30×30 is 30×20, rows 5…24.
+	if at(15, 2) != white || at(15, 27) != white || at(0, 5) != r || at(29, 24) != r || at(15, 15) != r {
+		t.Errorf("bands and picture: %v %v %v %v %v", at(15, 2), at(15, 27), at(0, 5), at(29, 24), at(15, 15))
+	}
+	if same := Fit(red, 300, 200); !bytes.Equal(same.Pix, red.Pix) {
+		t.Error("a picture of the size asked changed")
+	}
+	tall := Fit(image.NewNRGBA(image.Rect(0, 0, 1, 8000)), 64, 64) // at least a pixel wide
+	if tall.Rect.Dx() != 64 {
+		t.Errorf("tall: %v", tall.Rect)
+	}
+}

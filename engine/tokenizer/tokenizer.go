@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/nfnt/resize"
 
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/safetensors"
@@ -139,11 +138,7 @@ func (v *ViT) Encode(img image.Image, rows, cols int) ([]int, error) {
 		return nil, fmt.Errorf("encode image: image is empty (%dx%d pixels)", b.Dx(), b.Dy())
 	}
 	p, G, S := v.Config.PatchSize, v.Config.Grid(), v.Config.ImageSize
-	w, h := cols*p, rows*p
-	if b.Dx() != w || b.Dy() != h {
-		img = resize.Resize(uint(w), uint(h), img, resize.Bilinear)
-	}
-	flat := codebook.Flatten(img)
+	flat := codebook.Fit(img, cols*p, rows*p)
 	codes := make([]int, rows*cols)
 	v.mu.Lock()
 	defer v.mu.Unlock()
