@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 
-
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"

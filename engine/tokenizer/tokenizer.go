@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"sync"
 
-
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/safetensors"
 	"github.com/tessera-studio/tessera/engine/train"
