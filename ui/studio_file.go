@@ -127,6 +127,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		s.paramsChanged()
 	}
 	s.markSaved(o.Tokens, true)
+	// The keyboard goes back to the window (the file dialog handed it to
+	// the prompt box): Ctrl+Z then undoes the opening, not the typing.
+	s.win.Canvas().Unfocus()
 	s.cands.clear()
 	s.runs.prog.Clear() // the bar's last run made another image
 	s.runs.updateProgress()
