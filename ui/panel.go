@@ -49,6 +49,7 @@ type promptPanel struct {
 	guideLabel  *widget.Label
 	seed        *widgets.TipEntry
 	seedLock    *widgets.TipCheck
+	settingSeed bool // SetSeed is writing the seed field: not typed, no lock
 	dice        *widgets.TipButton
 	batch       *widgets.TipSlider
 	batchLabel  *widget.Label
@@ -174,10 +175,17 @@ func (p *promptPanel) buildKnobs() {
 		p.negativeChanged()
 	}
 
-	p.seed = widgets.NewTipEntry(false, "Seed of the next run (image i of a batch uses seed + i). Unlocked, a new one is drawn after each run; locked, it never changes.")
+	p.seed = widgets.NewTipEntry(false, "Seed of the next run (image i of a batch uses seed + i). Unlocked, a new one is drawn after each run; locked, it never changes. A seed you type locks it.")
 	p.seed.Validator = func(s string) error {
 		_, err := parseSeed(s)
 		return err
+	}
+	p.seed.OnChanged = func(s string) {
+		// A seed typed is one wanted: keep it (a seed drawn after a run,
+		// or shown from an image, does not lock).
+		if _, err := parseSeed(s); err == nil && !p.settingSeed && !p.seedLock.Checked {
+			p.seedLock.SetChecked(true)
+		}
 	}
 	p.seedLock = widgets.NewTipCheck("Lock", "Keep this seed for every run (nothing changes a locked seed)", nil)
 	p.dice = widgets.NewTipButton("", theme.ViewRefreshIcon(), "Draw a new random seed", func() { p.SetSeed(core.NewSeed()) })
@@ -287,9 +295,11 @@ func (p *promptPanel) SetParams(v core.Params) {
 	}
 }
 
-// SetSeed shows seed in the seed field.
+// SetSeed shows seed in the seed field (without locking it).
 func (p *promptPanel) SetSeed(seed uint64) {
+	p.settingSeed = true
 	p.seed.SetText(strconv.FormatUint(seed, 10))
+	p.settingSeed = false
 }
 
 // SetRunning switches Generate and Stop while a job runs. The model picker

@@ -124,6 +124,15 @@ func TestSeedsFitAndLockedSeedNeverChanges(t *testing.T) {
 		t.Fatalf("the second run used %d, not the seed shown %d", got, next.Seed)
 	}
 
+	// A seed drawn after a run did not lock it; a seed typed does.
+	if p, _ := s.Params(); p.SeedLocked {
+		t.Fatal("the seed drawn after a run locked it")
+	}
+	test.Type(s.panel.seed, "9")
+	if p, err := s.Params(); err != nil || !p.SeedLocked || p.Seed == next.Seed {
+		t.Fatalf("after typing in the seed field: seed %d, locked %v", p.Seed, p.SeedLocked)
+	}
+
 	// locked: runs, candidates and reopening never change it
 	setParams(t, s, "red cat", 777, func(p *core.Params) { p.Batch = 3 })
 	generate(t, s)
