@@ -728,8 +728,12 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 	case state == trainjob.StateBudget && res != nil:
 		t.status.SetText("The time budget ran out at " + steps + ": Resume continues the schedule; Use this model opens the best so far")
 	case err == nil && res != nil:
-		t.status.SetText(fmt.Sprintf("Finished %s steps in %s: best validation %.3f bits/token at step %d — Use this model opens it",
-			widgets.GroupThousands(res.Steps), res.Elapsed.Round(time.Second), res.BestVal, res.BestStep))
+		took := res.TotalElapsed.Round(time.Second).String()
+		if res.TotalElapsed-res.Elapsed > time.Second { // resumed: the log's time is the whole run's
+			took += fmt.Sprintf(" (%s since the resume)", res.Elapsed.Round(time.Second))
+		}
+		t.status.SetText(fmt.Sprintf("Finished %s steps in %s of training: best validation %.3f bits/token at step %d — Use this model opens it",
+			widgets.GroupThousands(res.Steps), took, res.BestVal, res.BestStep))
 	case err != nil:
 		t.status.SetText("Training failed: " + err.Error())
 		t.report(err)

@@ -188,11 +188,12 @@ type Result struct {
 	TrainLoss         float64 // bits per token, mean of the last 50 steps
 	BestVal           float64 // bits per token; NaN without a validation set
 	BestStep          int
-	ModelDir          string // exported model folder
-	Checkpoint        string // checkpoint file
-	LossPlot          string // loss curve PNG
-	Stop              string // StopDone, StopBudget or StopCanceled
-	Elapsed           time.Duration
+	ModelDir          string        // exported model folder
+	Checkpoint        string        // checkpoint file
+	LossPlot          string        // loss curve PNG
+	Stop              string        // StopDone, StopBudget or StopCanceled
+	Elapsed           time.Duration // training time of this call
+	TotalElapsed      time.Duration // training time of the run over all its calls (resumes included)
 	TokensPerSec      float64
 }
 
@@ -538,14 +539,14 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 	if len(r.val) == 0 || !r.exported {
 		r.exportCurrent()
 	}
+	elapsed := time.Since(r.start) // as the checkpoint records it (a resume goes on from it)
 	if err := r.save(); err != nil {
 		return nil, err
 	}
-	elapsed := time.Since(r.start)
 	res := &Result{
 		Steps: r.step, TotalSteps: r.total, Epoch: r.ld.epoch, BestVal: r.bestVal, BestStep: r.bestStep,
 		ModelDir: opt.ModelDir, Checkpoint: filepath.Join(opt.OutDir, CheckpointFile),
-		LossPlot: filepath.Join(opt.OutDir, LossPlotFile), Stop: stop, Elapsed: elapsed,
+		LossPlot: filepath.Join(opt.OutDir, LossPlotFile), Stop: stop, Elapsed: elapsed, TotalElapsed: r.elapsed0 + elapsed,
 	}
 	if s := elapsed.Seconds(); s > 0 {
 		res.TokensPerSec = float64(r.tokens-tokens0) / s

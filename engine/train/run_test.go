@@ -132,9 +132,16 @@ func TestStopAtThenResumeIsExact(t *testing.T) {
 	if err != nil || res.Steps != 7 || res.TotalSteps != 20 || res.Stop != StopBudget {
 		t.Fatalf("stop at 7: %+v, %v; want step 7 of 20, stopped as by a budget", res, err)
 	}
+	first := res.TotalElapsed
+	if first != res.Elapsed || first <= 0 {
+		t.Fatalf("a first call's training time: %v in all, %v in the call", first, res.Elapsed)
+	}
 	opt.StopAt, opt.Resume = 0, true
 	if res, err = Run(context.Background(), opt, train, val, Hooks{}); err != nil || res.Steps != 20 {
 		t.Fatalf("resumed: %+v, %v", res, err)
+	}
+	if res.TotalElapsed < first+res.Elapsed-first/10 {
+		t.Fatalf("the resumed run's training time %v does not count the first call's %v (this call %v)", res.TotalElapsed, first, res.Elapsed)
 	}
 	wa, _ := os.ReadFile(filepath.Join(dirA, "model", model.WeightsFile))
 	wb, _ := os.ReadFile(filepath.Join(dirB, "model", model.WeightsFile))

@@ -249,7 +249,7 @@ func ExportFinal(ctx context.Context, s Settings, prep *prepare.Prepared, dir st
 	if err := setDefaults(dir, s.Defaults); err != nil {
 		return 0, err
 	}
-	res := &train.Result{Steps: ck.Step, TotalSteps: ck.TotalSteps, ModelDir: dir, Checkpoint: ckPath, Elapsed: ck.Elapsed, BestVal: math.NaN()}
+	res := &train.Result{Steps: ck.Step, TotalSteps: ck.TotalSteps, ModelDir: dir, Checkpoint: ckPath, Elapsed: ck.Elapsed, TotalElapsed: ck.Elapsed, BestVal: math.NaN()}
 	if n := len(ck.Val); n > 0 {
 		res.BestVal = ck.Val[n-1].Bits
 		res.BestStep = ck.Val[n-1].Step
