@@ -150,6 +150,8 @@ func (s *Studio) step(move func() error, done, none string) error {
 		return nil
 	}
 	s.cands.clear()
+	s.runs.prog.Clear() // the bar's last run made another image
+	s.runs.updateProgress()
 	if s.doc.Masked() > 0 || s.doc.Temperature() != nil {
 		s.paint.setOverlays(true) // what was restored is seen
 	}

@@ -724,6 +724,12 @@ func TestDropOpensImage(t *testing.T) {
 	if st := s.runs.prog.State(time.Now()).String(); st != "ready" {
 		t.Fatalf("the bar still tells of the last run after a file was opened: %q", st)
 	}
+	// Nor after an undo.
+	generate(t, s)
+	must(t, s.Undo())
+	if st := s.runs.prog.State(time.Now()).String(); st != "ready" {
+		t.Fatalf("the bar still tells of the last run after an undo: %q", st)
+	}
 }
 
 func TestAboutCredits(t *testing.T) {
