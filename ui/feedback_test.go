@@ -294,6 +294,14 @@ func TestEveryControlHasATooltip(t *testing.T) {
 	if !strings.Contains(s.status.Tip(), "END") || !strings.HasSuffix(s.StatusLog()[len(s.StatusLog())-1], "END") {
 		t.Fatal("a long status message cannot be read whole")
 	}
+	// The same message again is logged once; an error shown is logged too.
+	n := len(s.StatusLog())
+	s.setStatus(long)
+	s.showError(errors.New("something broke"))
+	s.errDialog.close()
+	if got := s.StatusLog(); len(got) != n+1 || !strings.HasSuffix(got[n], "Error: something broke") {
+		t.Fatalf("status log after a repeat and an error: %q", got[n-1:])
+	}
 }
 
 // Nothing moves under the pointer when candidates, the likelihood legend

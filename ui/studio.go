@@ -413,7 +413,12 @@ const statusLogLimit = 200
 // (the line cuts a long message; its tooltip and the log show it whole).
 func (s *Studio) setStatus(msg string) {
 	s.status.SetText(msg)
-	if msg == "" || len(s.statusLog) > 0 && s.statusLog[len(s.statusLog)-1] == msg {
+	s.logStatus(msg)
+}
+
+// logStatus keeps msg in the status log (not a repeat of the last one).
+func (s *Studio) logStatus(msg string) {
+	if msg == "" || len(s.statusLog) > 0 && strings.HasSuffix(s.statusLog[len(s.statusLog)-1], "  "+msg) {
 		return
 	}
 	s.statusLog = append(s.statusLog, time.Now().Format("15:04:05")+"  "+msg)

@@ -27,6 +27,7 @@ func (s *Studio) showError(err error) {
 		return
 	}
 	s.lastErr = err
+	s.logStatus("Error: " + err.Error()) // the dialog goes; the log keeps it
 	if s.closing {
 		return
 	}
