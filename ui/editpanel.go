@@ -108,6 +108,7 @@ func newEditPanel(a editActions) *editPanel {
 		head("Image"), p.imageSection(a),
 	)
 	p.scroll = container.NewVScroll(box)
+	p.scroll.OnScrolled = func(fyne.Position) { widgets.HideTips(p.scroll) } // the controls moved from under the pointer
 	p.content = p.scroll
 	return p
 }

@@ -96,7 +96,9 @@ func newPromptPanel() *promptPanel {
 	p.stop.Disable()
 
 	// Generate and Stop stay in view however small the window is.
-	p.content = container.NewBorder(nil, container.NewGridWithColumns(2, p.generate, p.stop), nil, nil, container.NewVScroll(p.form()))
+	form := container.NewVScroll(p.form())
+	form.OnScrolled = func(fyne.Position) { widgets.HideTips(form) } // the controls moved from under the pointer
+	p.content = container.NewBorder(nil, container.NewGridWithColumns(2, p.generate, p.stop), nil, nil, form)
 	p.SetParams(core.DefaultParams())
 	p.promptChanged()
 	return p

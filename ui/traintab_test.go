@@ -299,7 +299,7 @@ func TestTrainTab(t *testing.T) {
 			t.Fatalf("data report: %q", tab.Info())
 		}
 		tab.Stop()
-		if !strings.HasPrefix(tab.Status(), "Cancelling the data preparation") {
+		if !strings.HasPrefix(tab.Status(), "Cancelling: nothing has been trained yet") {
 			t.Errorf("stopping before the first step says %q", tab.Status())
 		}
 		tab.wait()

@@ -197,6 +197,14 @@ func tipIn(owner fyne.CanvasObject, text string, ev *desktop.MouseEvent) {
 	})
 }
 
+// HideTips hides the tooltip shown in obj's window, if any: for a scroll
+// that moved controls from under the pointer without telling them.
+func HideTips(obj fyne.CanvasObject) {
+	if l := LayerFor(obj); l != nil {
+		l.hide(nil)
+	}
+}
+
 // tipOut hides the tip of owner (the pointer left it, or it was used).
 func tipOut(owner fyne.CanvasObject) {
 	if l := LayerFor(owner); l != nil {

@@ -52,3 +52,17 @@ func TestTypingHidesThePromptTip(t *testing.T) {
 		t.Fatalf("after typing: tip %q, text %q", l.Shown(), e.Text)
 	}
 }
+
+// HideTips hides the tip shown in a window (a scroll moved its control).
+func TestHideTips(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	b := NewTipButton("Go", nil, "Starts it", nil)
+	w.SetContent(WithTips(w, b))
+	l := LayerFor(b)
+	l.showTipNow(b, "Starts it", fyne.NewPos(5, 5))
+	HideTips(b)
+	if l.Shown() != "" {
+		t.Fatal("the tip stayed")
+	}
+}
