@@ -14,7 +14,7 @@ import (
 func runExtend(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "extend", "--from IMAGE.png --rows R [--model M] [--out PATH.png] [sampling flags]")
 	var sf samplingFlags
-	sf.register(fs)
+	sf.registerOne(fs)
 	from := fs.String("from", "", "the image to grow (its stored tokens, which may already be taller than the model)")
 	addRows := rangedInt(fs, "rows", 0, 1, 1024, "patch rows to add below (required)")
 	stride := rangedInt(fs, "stride", 0, 0, 1024, "rows sampled per window step, less than the model's grid rows (0 = half the model's grid)")
@@ -28,8 +28,6 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 		return usageError{"--from IMAGE is required"}
 	case *addRows < 1:
 		return usageError{"--rows R (1–1024 patch rows to add) is required"}
-	case sf.batch != 1:
-		return usageError{"extend grows one image: --batch is not used"}
 	}
 	if err := checkOut("out", *out, ".png"); err != nil {
 		return err

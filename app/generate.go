@@ -28,12 +28,20 @@ type samplingFlags struct {
 	precision      string
 }
 
+// register adds the sampling flags to fs, --batch included.
 func (s *samplingFlags) register(fs *flag.FlagSet) {
+	s.registerOne(fs)
+	rangedIntVar(fs, &s.batch, "batch", 1, 1, 256, "images per run")
+}
+
+// registerOne adds the sampling flags but --batch, for a command that makes
+// one image (extend); the batch stays 1.
+func (s *samplingFlags) registerOne(fs *flag.FlagSet) {
+	s.batch = 1
 	fs.StringVar(&s.model, "model", "", "built-in model name or model folder (default: the embedded default model)")
 	fs.StringVar(&s.Prompt, "prompt", "", "text prompt (text-conditioned models)")
 	fs.StringVar(&s.Negative, "negative", "", "negative prompt, pushed away from with --guidance")
 	s.knobFlags.register(fs, -1, false)
-	rangedIntVar(fs, &s.batch, "batch", 1, 1, 256, "images per run")
 	rangedIntVar(fs, &s.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	fs.StringVar(&s.precision, "precision", precAuto, precisionHelp)
 }
