@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"time"
 
 	"github.com/nfnt/resize"
 
@@ -118,10 +119,14 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 	}
 	dim := 3 * spec.Patch * spec.Patch
 	fmt.Fprintf(log, "k-means: %d patches of %d×%d into %d codes\n", len(patches)/dim, spec.Patch, spec.Patch, spec.Codes)
+	start := time.Now()
 	centroids, err := kmeans.Fit(ctx, patches, dim, kmeans.Options{
 		K: spec.Codes, Iters: spec.KMeansIters, Seed: spec.Seed, Workers: spec.Workers, MaxSamples: spec.KMeansPatches,
 	}, func(iter int, inertia float64) {
-		fmt.Fprintf(log, "\rk-means iteration %d, inertia %.1f   ", iter, inertia)
+		// At most Iters iterations (it may converge sooner): the time left
+		// is an upper bound.
+		left := time.Duration(float64(time.Since(start)) / float64(iter) * float64(spec.KMeansIters-iter)).Round(time.Second)
+		fmt.Fprintf(log, "\rk-means iteration %d of at most %d, inertia %.1f, at most %s left   ", iter, spec.KMeansIters, inertia, left)
 	})
 	fmt.Fprintln(log)
 	if err != nil {
