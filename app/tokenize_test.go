@@ -146,6 +146,31 @@ func TestTrainTokenizerCLI(t *testing.T) {
 	if code, _, _ := run(t, "train-tokenizer", "--data", data); code != 2 {
 		t.Fatalf("no --out: exit %d, want 2", code)
 	}
+
+	// The decoder alone, from the tokenizer just made: its architecture
+	// comes from --init, and the card says what was kept.
+	dec := filepath.Join(t.TempDir(), "dec")
+	code, stdout, stderr = run(t, "train-tokenizer", "--data", data, "--init", filepath.Join(out, "tokenizer"), "--decoder-only", "--out", dec,
+		"--batch", "4", "--steps", "10", "--eval-every", "5", "--threads", "1", "--warmup", "2")
+	if code != 0 || !strings.Contains(stderr, "decoder only: encoded") || !strings.Contains(stdout, "held-out") {
+		t.Fatalf("decoder only: exit %d: %s %s", code, stdout, stderr)
+	}
+	if card, err := os.ReadFile(filepath.Join(dec, "tokenizer", "TOKENIZER.md")); err != nil || !strings.Contains(string(card), "the decoder alone, from") {
+		t.Fatalf("decoder-only card: %v\n%s", err, card)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--decoder-only"}, "--decoder-only needs --init"},
+		{[]string{"--init", filepath.Join(out, "tokenizer"), "--patch", "4"}, "the architecture comes from --init"},
+		{[]string{"--init", data}, "no ViT tokenizer there"},
+	} {
+		args := append([]string{"train-tokenizer", "--data", data, "--out", filepath.Join(t.TempDir(), "x")}, c.args...)
+		if code, _, stderr := run(t, args...); code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
 }
 
 // TestTrainInitFineTunes fine-tunes the tiny models (patch codebook and ViT
