@@ -246,14 +246,20 @@ func (h *historyPanel) Delete(path string) error {
 	return nil
 }
 
-// historyCaption is a short caption for an output file: "15:04 s7" for
-// the studio's own names (tessera-DATE-TIME-sSEED.png), else the name's end.
+// historyCaption is a short caption for an output file, for the studio's
+// own names (tessera-DATE-TIME-sSEED.png) "15:04 s7" when the seed is short
+// enough to fit under a thumbnail, else the time to the second ("15:04:22":
+// a ten-digit seed cut to its end told no two images apart; the tooltip has
+// it whole); for other names the name's end.
 func historyCaption(name string) string {
 	var date, clock, seed string
 	if parts := strings.Split(strings.TrimSuffix(name, ".png"), "-"); len(parts) >= 4 && parts[0] == "tessera" {
 		date, clock, seed = parts[1], parts[2], parts[3]
 		if len(date) == 8 && len(clock) == 6 && strings.HasPrefix(seed, "s") {
-			return clock[:2] + ":" + clock[2:4] + " " + shortenPath(seed, 8)
+			if len(seed) <= 4 {
+				return clock[:2] + ":" + clock[2:4] + " " + seed
+			}
+			return clock[:2] + ":" + clock[2:4] + ":" + clock[4:]
 		}
 	}
 	return shortenPath(name, 12)

@@ -746,10 +746,11 @@ func TestAboutCredits(t *testing.T) {
 
 func TestHistoryCaption(t *testing.T) {
 	for name, want := range map[string]string{
-		"tessera-20261128-204122-s10.png":   "20:41 s10",
-		"tessera-20261128-204122-s10-2.png": "20:41 s10",
-		"holiday.png":                       "holiday.png",
-		"a-very-long-file-name-indeed.png":  "…-indeed.png",
+		"tessera-20261128-204122-s10.png":         "20:41 s10",
+		"tessera-20261128-204122-s10-2.png":       "20:41 s10",
+		"tessera-20261128-204122-s1787067611.png": "20:41:22",
+		"holiday.png":                      "holiday.png",
+		"a-very-long-file-name-indeed.png": "…-indeed.png",
 	} {
 		if got := historyCaption(name); got != want {
 			t.Errorf("%s: %q want %q", name, got, want)
