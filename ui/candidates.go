@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -22,11 +23,14 @@ type candidateStrip struct {
 	// in place; kind is the run kind of the candidates.
 	version int
 	kind    string
-	strip   *widgets.ThumbStrip
-	label   *widget.Label
-	hint    *widget.Label
-	box     *fyne.Container
-	pick    func(i int)
+	// shelf is the strip an undo put away, with the codes of the image it
+	// left: a redo back to that image brings the strip back.
+	shelf *shelvedStrip
+	strip *widgets.ThumbStrip
+	label *widget.Label
+	hint  *widget.Label
+	box   *fyne.Container
+	pick  func(i int)
 }
 
 // newCandidateStrip returns an empty strip whose thumbnails call pick.
@@ -125,8 +129,51 @@ func candidateOrder(j job, results []result) string {
 	return "Candidates"
 }
 
-// clear empties the strip (its place stays).
+// shelvedStrip is what a candidate strip showed.
+type shelvedStrip struct {
+	tokens  []int // the image shown when it was put away
+	results []result
+	kind    string
+	thumbs  []*widgets.Thumb
+	label   string
+}
+
+// shelve puts the strip away (an undo left the image tokens, one of its
+// candidates): unshelve brings it back when that image is current again.
+// An empty strip leaves the shelf as it is.
+func (c *candidateStrip) shelve(tokens []int) {
+	if len(c.results) == 0 {
+		return
+	}
+	sh := &shelvedStrip{tokens: slices.Clone(tokens), results: c.results, kind: c.kind, thumbs: c.strip.Thumbs(), label: c.label.Text}
+	c.clear()
+	c.shelf = sh
+}
+
+// unshelve shows the strip put away for the image tokens (now current at
+// document version), and reports whether there was one.
+func (c *candidateStrip) unshelve(tokens []int, version int) bool {
+	sh := c.shelf
+	if sh == nil || !slices.Equal(sh.tokens, tokens) {
+		return false
+	}
+	c.shelf = nil
+	c.results, c.kind, c.version = sh.results, sh.kind, version
+	c.label.SetText(sh.label)
+	c.strip.Set(sh.thumbs)
+	for i, r := range sh.results {
+		if slices.Equal(r.tokens, tokens) {
+			c.strip.Select(i)
+		}
+	}
+	c.hint.Hide()
+	c.strip.Show()
+	return true
+}
+
+// clear empties the strip (its place stays) and forgets one put away.
 func (c *candidateStrip) clear() {
+	c.shelf = nil
 	c.results = nil
 	c.version = -1
 	c.strip.Set(nil)

@@ -145,11 +145,16 @@ func (s *Studio) step(move func() error, done, none string) error {
 		return errBusy{running: name}
 	}
 	s.tl.stopReplay()
+	leaving := s.doc.Tokens()
 	if err := move(); err != nil {
 		s.setStatus(none)
 		return nil
 	}
-	s.cands.clear()
+	// The candidates of a run go with its image: put away when an undo
+	// leaves it, back when a redo returns to it.
+	if !s.cands.unshelve(s.doc.Tokens(), s.doc.Version()) {
+		s.cands.shelve(leaving) // or, with none shown, keep the shelf for a later redo
+	}
 	s.runs.prog.Clear() // the bar's last run made another image
 	s.runs.updateProgress()
 	if s.doc.Masked() > 0 || s.doc.Temperature() != nil {

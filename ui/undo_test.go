@@ -308,3 +308,33 @@ func TestChangedCandidatesFirst(t *testing.T) {
 		t.Fatal("a generation was reordered")
 	}
 }
+
+// A run's candidates go with its image: an undo puts the strip away, a redo
+// back to the image brings it back with the pick selected, and a pick then
+// still replaces the run's image in place.
+func TestRedoBringsBackTheCandidates(t *testing.T) {
+	s := newTestStudio(t)
+	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch = 3 })
+	generate(t, s)
+	if s.Candidates() != 3 {
+		t.Fatalf("%d candidates", s.Candidates())
+	}
+	must(t, s.PickCandidate(1))
+	picked := s.Document().Tokens()
+	must(t, s.Undo())
+	if s.Candidates() != 0 {
+		t.Fatal("the strip stayed after the undo left its image")
+	}
+	must(t, s.Redo())
+	if s.Candidates() != 3 || !slices.Equal(s.Document().Tokens(), picked) || !s.cands.Thumbs()[1].Selected {
+		t.Fatalf("after the redo: %d candidates, picked shown %v", s.Candidates(), slices.Equal(s.Document().Tokens(), picked))
+	}
+	must(t, s.PickCandidate(2))
+	if !slices.Equal(s.Document().Tokens(), s.cands.results[2].tokens) {
+		t.Fatal("the pick after the redo did not show the candidate")
+	}
+	must(t, s.Undo())
+	if !s.Document().Empty() || s.Candidates() != 0 {
+		t.Fatal("a pick after the redo made an undo step of its own: one undo did not go back to before the run")
+	}
+}
