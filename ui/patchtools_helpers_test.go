@@ -47,3 +47,14 @@ func setParams(t *testing.T, s *Studio, prompt string, seed uint64, edit func(*c
 	must(t, err)
 	return got
 }
+
+// generateBatch generates a batch of n for prompt from seed (locked) and
+// checks that it offers n candidates.
+func generateBatch(t *testing.T, s *Studio, prompt string, seed uint64, n int) {
+	t.Helper()
+	setParams(t, s, prompt, seed, func(p *core.Params) { p.Batch = n })
+	generate(t, s)
+	if s.Candidates() != n {
+		t.Fatalf("%d candidates, want %d", s.Candidates(), n)
+	}
+}

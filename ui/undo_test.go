@@ -314,11 +314,7 @@ func TestChangedCandidatesFirst(t *testing.T) {
 // still replaces the run's image in place.
 func TestRedoBringsBackTheCandidates(t *testing.T) {
 	s := newTestStudio(t)
-	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch = 3 })
-	generate(t, s)
-	if s.Candidates() != 3 {
-		t.Fatalf("%d candidates", s.Candidates())
-	}
+	generateBatch(t, s, "red cat", 5, 3)
 	must(t, s.PickCandidate(1))
 	picked := s.Document().Tokens()
 	must(t, s.Undo())

@@ -14,7 +14,6 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
-	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // newViTStudio is a studio on TinyViT: the tiny transformer with a ViT-VQ
@@ -197,11 +196,7 @@ func TestViTStudioFeatures(t *testing.T) {
 	})
 	t.Run("ranked batch, temperature brush", func(t *testing.T) {
 		s := newViTStudio(t)
-		setParams(t, s, "cat", 9, func(p *core.Params) { p.Batch = 3 })
-		generate(t, s)
-		if s.Candidates() != 3 {
-			t.Fatalf("%d candidates", s.Candidates())
-		}
+		generateBatch(t, s, "cat", 9, 3)
 		must(t, s.PickCandidate(2))
 		shows(t, s)
 		temps := make([]float64, 16)
