@@ -85,7 +85,8 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 			return fmt.Errorf("--mask: %w", err)
 		}
 		rows, cols := b.Grid()
-		if m, err = edit.MaskFromImage(img, rows, cols); err != nil {
+		w, h := b.ImageSize()
+		if m, err = edit.MaskFromImage(edit.MaskOver(img, w, h), rows, cols); err != nil { // laid over the picture as it is encoded
 			return fmt.Errorf("--mask %s: %w", *mask, err)
 		}
 	}

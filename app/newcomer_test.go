@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"image/color"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
@@ -102,6 +104,10 @@ func TestSheetRefusesWhatGenerateRefuses(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a refused sheet was written")
+	}
+	// Style names are read as words, in any case.
+	if code, _, stderr := run(t, "sheet", "--model", model, "--out", out, "--cell", "16", "--prompt", "red cat", "--styles", " Google ,TWITTER"); code != 0 {
+		t.Errorf("styles in capitals with spaces: exit %d, %q", code, stderr)
 	}
 }
 
@@ -202,4 +208,23 @@ func solidPNG(t *testing.T, dir, name string, side int) string {
 	path := filepath.Join(dir, name)
 	writeImage(t, path, imagetest.Solid(color.NRGBA{200, 30, 30, 255}, side))
 	return path
+}
+
+// TestCheckInstructionReadsWordsAsWords: a trained wording with a hyphen
+// ("medium-dark skin tone", words "medium dark") is still one when an
+// unknown word is left out of it; an unknown word that leaves no wording is
+// refused.
+func TestCheckInstructionReadsWordsAsWords(t *testing.T) {
+	b, err := openModel(io.Discard, "edit", "f32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ok := range []string{"please give it medium-dark skin", "medium-light skin tone please", "please mirror it"} {
+		if err := edit.CheckInstruction(b, ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	if err := edit.CheckInstruction(b, "make it purplish"); err == nil {
+		t.Error(`"make it purplish" was not refused`)
+	}
 }

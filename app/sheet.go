@@ -11,6 +11,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/render"
+	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -67,17 +68,18 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		if c := b.Model.Config.Tessera; c != nil {
 			known = c.StyleWords
 		}
+		asWords := func(s string) string { return strings.Join(prompt.Split(s), " ") } // "fluent-flat" is "fluent flat"
 		for _, s := range strings.Split(*styles, ",") {
-			s = strings.TrimSpace(s)
+			words := asWords(s)
 			switch {
-			case s == "":
+			case words == "":
 				return usageError{fmt.Sprintf("--styles %q: an empty style name (give style words separated by commas, or all)", *styles)}
 			case len(known) == 0:
 				return usageError{fmt.Sprintf("model %s has no style words", b.Name)}
-			case !slices.Contains(known, strings.ToLower(s)):
-				return usageError{fmt.Sprintf("--styles: %q is not one of model %s's styles (%s)", s, b.Name, strings.Join(known, ", "))}
+			case !slices.ContainsFunc(known, func(k string) bool { return asWords(k) == words }):
+				return usageError{fmt.Sprintf("--styles: %q is not one of model %s's styles (%s)", strings.TrimSpace(s), b.Name, strings.Join(known, ", "))}
 			}
-			cols = append(cols, strings.ToLower(s))
+			cols = append(cols, words)
 		}
 	}
 	base := sf.options(b)

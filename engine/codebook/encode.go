@@ -103,13 +103,7 @@ func Fit(img image.Image, w, h int) *image.NRGBA {
 	if b.Dx() == w && b.Dy() == h {
 		return Flatten(img)
 	}
-	// The largest size of img's shape inside w×h (at least a pixel).
-	sw, sh := w, h
-	if b.Dx()*h > b.Dy()*w {
-		sh = max(1, (b.Dy()*w+b.Dx()/2)/b.Dx())
-	} else {
-		sw = max(1, (b.Dx()*h+b.Dy()/2)/b.Dy())
-	}
+	sw, sh := FitSize(b.Dx(), b.Dy(), w, h)
 	small := Flatten(resize.Resize(uint(sw), uint(sh), img, resize.Bilinear))
 	if sw == w && sh == h {
 		return small
@@ -120,4 +114,13 @@ func Fit(img image.Image, w, h int) *image.NRGBA {
 	}
 	draw.Draw(out, image.Rect((w-sw)/2, (h-sh)/2, (w-sw)/2+sw, (h-sh)/2+sh), small, image.Point{}, draw.Src)
 	return out
+}
+
+// FitSize is the largest size of a sw×sh picture's shape inside w×h (at
+// least a pixel each way): where Fit draws it, centred.
+func FitSize(sw, sh, w, h int) (int, int) {
+	if sw*h > sh*w {
+		return w, max(1, (sh*w+sw/2)/sw)
+	}
+	return max(1, (sw*h+sh/2)/sh), h
 }

@@ -211,8 +211,10 @@ func CheckInstruction(b *bundle.Bundle, instruction string) error {
 		}
 	}
 	rest := strings.Join(keep, " ")
-	if slices.Contains(AllWordings(), rest) {
-		return nil
+	for _, w := range AllWordings() {
+		if strings.Join(prompt.Split(w), " ") == rest { // as words: "medium-dark" is two
+			return nil
+		}
 	}
 	return fmt.Errorf("model %s does not know %s%s; without them the instruction would read %q, which is not one it was trained on (such as %s)",
 		b.Name, quoted(unknown), hint, rest, quoted(examples))

@@ -5,6 +5,11 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
+
+	"github.com/nfnt/resize"
+
+	"github.com/tessera-studio/tessera/engine/codebook"
 )
 
 // MaskFromImage turns a mask picture of any size into a rows×cols patch
@@ -48,4 +53,21 @@ func MaskFromImage(img image.Image, rows, cols int) ([]bool, error) {
 		return nil, errors.New("mask: no patch is marked to change (paint the patches to change white)")
 	}
 	return mask, nil
+}
+
+// MaskOver lays a mask drawn over a picture onto the w×h frame the picture
+// is encoded in (codebook.Fit: scaled to fit, centred): the mask is scaled
+// and centred the same way, and the bands around it are black (kept). A
+// mask of the frame's shape is returned as it is.
+func MaskOver(img image.Image, w, h int) image.Image {
+	b := img.Bounds()
+	if b.Empty() || b.Dx()*h == b.Dy()*w {
+		return img
+	}
+	sw, sh := codebook.FitSize(b.Dx(), b.Dy(), w, h)
+	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(out, out.Rect, image.NewUniform(color.Black), image.Point{}, draw.Src)
+	small := resize.Resize(uint(sw), uint(sh), img, resize.Bilinear)
+	draw.Draw(out, image.Rect((w-sw)/2, (h-sh)/2, (w-sw)/2+sw, (h-sh)/2+sh), small, small.Bounds().Min, draw.Over)
+	return out
 }
