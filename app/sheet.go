@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
-	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
