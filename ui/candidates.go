@@ -151,14 +151,20 @@ func (c *candidateStrip) shelve(tokens []int) {
 }
 
 // unshelve shows the strip put away for the image tokens (now current at
-// document version), and reports whether there was one.
-func (c *candidateStrip) unshelve(tokens []int, version int) bool {
+// document version), and reports whether there was one. A pick replaces the
+// image in place only when inPlace (nothing to redo past it: a later step
+// built on the image must not come back over the pick); otherwise it is a
+// step of its own.
+func (c *candidateStrip) unshelve(tokens []int, version int, inPlace bool) bool {
 	sh := c.shelf
 	if sh == nil || !slices.Equal(sh.tokens, tokens) {
 		return false
 	}
 	c.shelf = nil
-	c.results, c.kind, c.version = sh.results, sh.kind, version
+	c.results, c.kind, c.version = sh.results, sh.kind, -1
+	if inPlace {
+		c.version = version
+	}
 	c.label.SetText(sh.label)
 	c.strip.Set(sh.thumbs)
 	for i, r := range sh.results {
@@ -182,11 +188,18 @@ func (c *candidateStrip) clear() {
 	c.hint.Show()
 }
 
-// forget unsaves the candidate saved as path (the file was deleted).
+// forget unsaves the candidate saved as path (the file was deleted), shown
+// or put away.
 func (c *candidateStrip) forget(path string) {
-	for i := range c.results {
-		if c.results[i].path == path {
-			c.results[i].path = ""
+	lists := [][]result{c.results}
+	if c.shelf != nil {
+		lists = append(lists, c.shelf.results)
+	}
+	for _, rs := range lists {
+		for i := range rs {
+			if rs[i].path == path {
+				rs[i].path = ""
+			}
 		}
 	}
 }

@@ -452,6 +452,9 @@ func (t *TrainTab) Resume() error {
 // Pause cancels the run in progress; it saves a checkpoint and can be
 // resumed.
 func (t *TrainTab) Pause() {
+	if t.job == nil || !t.job.pausable {
+		return // nothing to pause at yet (the button is off then too)
+	}
 	t.cancel(trainjob.ErrPaused, "Pausing: finishing the step and saving a checkpoint…")
 }
 
@@ -898,9 +901,10 @@ func (t *TrainTab) updateButtons() {
 			b.Disable()
 		}
 	}
+	ending := running && t.job.ending // paused or stopped, saving
 	set(t.start, !running)
-	set(t.pause, running && t.job.pausable)
-	set(t.stop, running)
+	set(t.pause, running && t.job.pausable && !ending)
+	set(t.stop, running && !ending)
 	set(t.resume, !running && t.shown != nil && t.shown.Resumable())
 	set(t.use, t.modelExported())
 }

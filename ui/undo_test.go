@@ -334,3 +334,27 @@ func TestRedoBringsBackTheCandidates(t *testing.T) {
 		t.Fatal("a pick after the redo made an undo step of its own: one undo did not go back to before the run")
 	}
 }
+
+// A pick after a redo that left later steps to redo is a step of its own
+// (those steps were built on the run's first image and must not come back
+// over the pick); a mask stroke undone keeps the strip shown.
+func TestPickAfterRedoWithMoreToRedo(t *testing.T) {
+	s := newTestStudio(t)
+	generateBatch(t, s, "red cat", 5, 3)
+	mask := make([]bool, s.Document().N())
+	mask[0] = true
+	must(t, s.paint.SetMask(mask)) // a step that keeps the image
+	must(t, s.Undo())
+	if s.Candidates() != 3 {
+		t.Fatalf("undoing a mask stroke hid the candidates (%d)", s.Candidates())
+	}
+	must(t, s.Undo()) // before the run
+	must(t, s.Redo()) // the run again; the mask stroke is still to redo
+	if s.Candidates() != 3 || !s.Document().CanRedo() {
+		t.Fatalf("after the redo: %d candidates, can redo %v", s.Candidates(), s.Document().CanRedo())
+	}
+	must(t, s.PickCandidate(2))
+	if s.Document().CanRedo() || !slices.Equal(s.Document().Tokens(), s.cands.results[2].tokens) {
+		t.Fatal("the pick did not become a step of its own: the mask stroke can still be redone over it")
+	}
+}
