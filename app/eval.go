@@ -188,7 +188,7 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, na
 			}
 		}
 		for _, n := range names {
-			key, ok := keys[strings.Join(prompt.Split(n), " ")]
+			key, ok := keys[prompt.Normalize(n)]
 			if !ok {
 				return nil, nil, fmt.Errorf("emoji %q is not in the dataset", n)
 			}
@@ -372,5 +372,5 @@ func trimStyle(caption, style string) string {
 	if base, st := prompt.SplitStyle(caption, []string{style}); st != "" && base != "" {
 		return base
 	}
-	return strings.Join(prompt.Split(caption), " ")
+	return prompt.Normalize(caption)
 }

@@ -129,7 +129,7 @@ func baseName(text string, styles []string) string {
 	if base, st := prompt.SplitStyle(text, styles); st != "" && strings.TrimSpace(base) != "" {
 		text = base
 	}
-	return strings.Join(prompt.Split(text), " ")
+	return prompt.Normalize(text)
 }
 
 // namesByKey maps each Key of samples to the names of what it shows: every

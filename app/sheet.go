@@ -68,15 +68,14 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		if c := b.Model.Config.Tessera; c != nil {
 			known = c.StyleWords
 		}
-		asWords := func(s string) string { return strings.Join(prompt.Split(s), " ") } // "fluent-flat" is "fluent flat"
 		for _, s := range strings.Split(*styles, ",") {
-			words := asWords(s)
+			words := prompt.Normalize(s) // "fluent-flat" is "fluent flat"
 			switch {
 			case words == "":
 				return usageError{fmt.Sprintf("--styles %q: an empty style name (give style words separated by commas, or all)", *styles)}
 			case len(known) == 0:
 				return usageError{fmt.Sprintf("model %s has no style words", b.Name)}
-			case !slices.ContainsFunc(known, func(k string) bool { return asWords(k) == words }):
+			case !slices.ContainsFunc(known, func(k string) bool { return prompt.Normalize(k) == words }):
 				return usageError{fmt.Sprintf("--styles: %q is not one of model %s's styles (%s)", strings.TrimSpace(s), b.Name, strings.Join(known, ", "))}
 			}
 			cols = append(cols, words)

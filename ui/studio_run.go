@@ -137,7 +137,7 @@ func (s *Studio) imagePrompt(text string) string {
 	if _, own := prompt.SplitStyle(text, styles); own != "" {
 		return text
 	}
-	if base, st := prompt.SplitStyle(ip.Prompt, styles); st != "" && base == strings.Join(prompt.Split(text), " ") {
+	if base, st := prompt.SplitStyle(ip.Prompt, styles); st != "" && base == prompt.Normalize(text) {
 		return ip.Prompt
 	}
 	return text

@@ -121,7 +121,7 @@ func loadFolderImage(dir, name string) (s Sample, warning string, err error) {
 	caption := sc.caption
 	base := strings.TrimSuffix(name, filepath.Ext(name))
 	if caption == "" {
-		caption = strings.Join(prompt.Split(base), " ")
+		caption = prompt.Normalize(base)
 	}
 	if caption == "" {
 		caption = strings.ToLower(base)

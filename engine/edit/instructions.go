@@ -212,7 +212,7 @@ func CheckInstruction(b *bundle.Bundle, instruction string) error {
 	}
 	rest := strings.Join(keep, " ")
 	for _, w := range AllWordings() {
-		if strings.Join(prompt.Split(w), " ") == rest { // as words: "medium-dark" is two
+		if prompt.Normalize(w) == rest { // as words: "medium-dark" is two
 			return nil
 		}
 	}

@@ -33,6 +33,11 @@ func Split(text string) []string {
 	return strings.FieldsFunc(strings.ToLower(text), isSeparator)
 }
 
+// Normalize is text as its words (Split) joined by single spaces: the form
+// in which two wordings compare equal ("Fluent-Flat" and "fluent  flat"
+// are both "fluent flat").
+func Normalize(text string) string { return strings.Join(Split(text), " ") }
+
 // SplitStyle splits a trailing style off text: the first of styles (each
 // one or more words, "fluent flat") whose words end text's words. base is
 // the words before it, joined by spaces ("" when text is only the style);
