@@ -4,10 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image"
-	_ "image/jpeg" // JPEG sizes
-	_ "image/png"
-	"os"
 	"strings"
 
 	"github.com/tessera-studio/tessera/assets"
@@ -109,26 +105,9 @@ func reportImageError(env Env, cmd, path string, err error, asJSON bool) {
 
 // oneImageInfo prints what one image records (see imageInfo).
 func oneImageInfo(env Env, path string, asJSON bool) error {
-	f, err := os.Open(path)
+	cfg, format, err := codebook.ImageConfig(path)
 	if err != nil {
-		return err // "open PATH: …"
-	}
-	fi, err := f.Stat()
-	switch {
-	case err != nil:
-		f.Close()
 		return err
-	case fi.IsDir():
-		f.Close()
-		return fmt.Errorf("%s is a folder, not an image file", path)
-	case fi.Size() == 0:
-		f.Close()
-		return fmt.Errorf("%s is empty (0 bytes)", path)
-	}
-	cfg, format, err := image.DecodeConfig(f)
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("%s: not an image this reads (%s): %w", path, codebook.ImageFormats, err)
 	}
 	var text map[string]string
 	var rec *pngmeta.Record

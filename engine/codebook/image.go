@@ -49,15 +49,44 @@ func (e *TooLargeError) Error() string {
 // with a side over MaxImageSide is refused before any pixels are
 // allocated.
 func LoadImage(path string) (image.Image, error) {
+	f, err := openImage(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return decodeSeeker(f, path)
+}
+
+// ImageConfig reads an image file's format and size from its header
+// alone, with LoadImage's errors (a folder, an empty file, a format it does
+// not read).
+func ImageConfig(path string) (image.Config, string, error) {
+	f, err := openImage(path)
+	if err != nil {
+		return image.Config{}, "", err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() == 0 {
+		return image.Config{}, "", fmt.Errorf("read image %s: the file is empty (0 bytes)", path)
+	}
+	cfg, format, err := image.DecodeConfig(bufio.NewReader(f))
+	if err != nil {
+		return image.Config{}, "", decodeError(path, err)
+	}
+	return cfg, format, nil
+}
+
+// openImage opens an image file, refusing a folder.
+func openImage(path string) (*os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open image %s: %w", path, err)
 	}
-	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
 		return nil, fmt.Errorf("read image %s: it is a folder, not an image file", path)
 	}
-	return decodeSeeker(f, path)
+	return f, nil
 }
 
 // DecodeImage is LoadImage for a reader; name is used in error messages.
