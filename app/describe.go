@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -103,7 +102,7 @@ func readPromptLines(path string, warn io.Writer) ([]string, error) {
 const maxListFile = 16 << 20
 
 // readTextLines reads a list file people write: its lines, trimmed, without
-// blank lines and lines starting with '#'; the text decoded as
+// blank lines and lines starting with '#' (bundle.ParseNames); the text decoded as
 // data.DecodeText decodes it (warn, when set, hears of a Windows-1252
 // guess). what names the list in errors ("prompts", "names").
 func readTextLines(path, what string, warn io.Writer) ([]string, error) {
@@ -127,13 +126,7 @@ func readTextLines(path, what string, warn io.Writer) ([]string, error) {
 	if guess != "" && warn != nil {
 		fmt.Fprintf(warn, "warning: %s is not UTF-8: read as %s\n", path, guess)
 	}
-	var out []string
-	for _, line := range strings.Split(text, "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			out = append(out, line)
-		}
-	}
-	return out, nil
+	return bundle.ParseNames([]byte(text)), nil
 }
 
 // rankProgress prints RankPrompts' progress to w, at most twice a second

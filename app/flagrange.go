@@ -164,13 +164,13 @@ func samePath(a, b string) bool {
 // numberedOuts are the n files a batch writes for out (numberedPath);
 // always numbered when numbered is set (edit's candidates).
 func numberedOuts(out string, n int, numbered bool) []string {
+	batch := n
+	if numbered {
+		batch = max(n, 2) // numberedPath numbers a batch of two or more
+	}
 	paths := make([]string, n)
 	for i := range paths {
-		if numbered {
-			paths[i] = numberedPath(out, i, max(n, 2))
-		} else {
-			paths[i] = numberedPath(out, i, n)
-		}
+		paths[i] = numberedPath(out, i, batch)
 	}
 	return paths
 }

@@ -181,6 +181,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if !b.Conditional() && *promptText != "" {
 		fmt.Fprintf(env.Stderr, "warning: model %s is unconditional; the prompt is ignored\n", b.Name)
 	}
+	emptyPrompt := flagsSet(fs)["prompt"] && *promptText == "" // --prompt "": without a prompt, whatever the image records
 	enc := json.NewEncoder(env.Stdout)
 	failed := 0
 	for _, path := range images {
@@ -200,7 +201,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		case !b.Conditional():
 			p, promptFrom = "", fromNone
 		case p != "":
-		case flagsSet(fs)["prompt"]: // --prompt "": scored without a prompt, whatever the image records
+		case emptyPrompt:
 			promptFrom = fromNone
 		case facts.prompt != "":
 			p, promptFrom = facts.prompt, facts.from

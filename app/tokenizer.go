@@ -73,11 +73,11 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 				return usageError{fmt.Sprintf("--%s: the architecture comes from --init %s", f, *init)}
 			}
 		}
-		if _, err := os.Stat(filepath.Join(*init, vit.ConfigFile)); err != nil {
-			return usageError{fmt.Sprintf("--init %s: no ViT tokenizer there (%s and %s; a model with a patch codebook has none to train)", *init, vit.ConfigFile, vit.WeightsFile)}
-		}
 		var err error
-		if cfg, err = vit.LoadConfig(filepath.Join(*init, vit.ConfigFile)); err != nil {
+		switch cfg, err = vit.LoadConfig(filepath.Join(*init, vit.ConfigFile)); {
+		case errors.Is(err, os.ErrNotExist):
+			return usageError{fmt.Sprintf("--init %s: no ViT tokenizer there (%s and %s; a model with a patch codebook has none to train)", *init, vit.ConfigFile, vit.WeightsFile)}
+		case err != nil:
 			return err
 		}
 		*size = cfg.ImageSize
