@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -179,10 +180,7 @@ func TrainViT(ctx context.Context, opt ViTOptions, trainImgs, valImgs [][]uint8,
 		emaN, emaS = make([]float32, m.K), make([]float32, m.K*m.D)
 	case emaN == nil: // started from opt.Init: its codebook is in use
 		st.VQ = true
-		emaN, emaS = make([]float32, m.K), append([]float32(nil), m.w.codebook...)
-		for k := range emaN {
-			emaN[k] = 1
-		}
+		emaN, emaS = emaFrom(m.w.codebook, m.K)
 	default:
 		copy(adam.M, adamM)
 		copy(adam.V, adamV)
@@ -207,21 +205,12 @@ func TrainViT(ctx context.Context, opt ViTOptions, trainImgs, valImgs [][]uint8,
 
 // initWeights reads the tokenizer folder dir, whose config must be cfg.
 func initWeights(dir string, cfg vit.Config) ([]float32, error) {
-	path := filepath.Join(dir, vit.ConfigFile)
-	have, err := vit.LoadConfig(path)
+	have, data, err := loadViTFolder(dir)
 	if err != nil {
 		return nil, err
 	}
 	if d := SettingsDiff(have, cfg); len(d) > 0 {
-		return nil, fmt.Errorf("train tokenizer: %s is another architecture (%s)", path, strings.Join(d, "; "))
-	}
-	f, err := safetensors.Open(filepath.Join(dir, vit.WeightsFile))
-	if err != nil {
-		return nil, err
-	}
-	data, err := ViTWeights(cfg, f)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", filepath.Join(dir, vit.WeightsFile), err)
+		return nil, fmt.Errorf("train tokenizer: %s is another architecture (%s)", filepath.Join(dir, vit.ConfigFile), strings.Join(d, "; "))
 	}
 	return data, nil
 }
@@ -441,11 +430,18 @@ func (r *vitRun) initCodebook(ctx context.Context) error {
 	cb := m.w.codebook
 	copy(cb, cents)
 	normRows(cb, m.D)
-	for k := range m.K {
-		r.emaN[k] = 1
-		copy(r.emaS[k*m.D:(k+1)*m.D], cb[k*m.D:(k+1)*m.D])
-	}
+	r.emaN, r.emaS = emaFrom(cb, m.K)
 	return nil
+}
+
+// emaFrom starts the codebook's EMA at codebook (K entries): a count of one
+// each, and the entries themselves as the sums.
+func emaFrom(codebook []float32, K int) (counts, sums []float32) {
+	counts = make([]float32, K)
+	for k := range counts {
+		counts[k] = 1
+	}
+	return counts, slices.Clone(codebook)
 }
 
 // normRows scales each D-vector of x to unit length (zero rows stay zero).
@@ -723,20 +719,30 @@ func ViTFiles(cfg vit.Config, data []float32) (map[string][]byte, error) {
 // LoadViT reads a tokenizer folder written by SaveViT (any of F32, F16,
 // BF16 per tensor) into a ViT for batches of up to maxBatch images.
 func LoadViT(dir string, maxBatch, workers int) (*ViT, error) {
-	cfg, err := vit.LoadConfig(filepath.Join(dir, vit.ConfigFile))
+	cfg, data, err := loadViTFolder(dir)
 	if err != nil {
 		return nil, err
+	}
+	return NewViT(cfg, data, maxBatch, workers)
+}
+
+// loadViTFolder reads a tokenizer folder's config and weights (vit.Layout
+// order).
+func loadViTFolder(dir string) (vit.Config, []float32, error) {
+	cfg, err := vit.LoadConfig(filepath.Join(dir, vit.ConfigFile))
+	if err != nil {
+		return vit.Config{}, nil, err
 	}
 	path := filepath.Join(dir, vit.WeightsFile)
 	f, err := safetensors.Open(path)
 	if err != nil {
-		return nil, err
+		return vit.Config{}, nil, err
 	}
 	data, err := ViTWeights(cfg, f)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", path, err)
+		return vit.Config{}, nil, fmt.Errorf("load %s: %w", path, err)
 	}
-	return NewViT(cfg, data, maxBatch, workers)
+	return cfg, data, nil
 }
 
 // ViTWeights reads every tensor of cfg's weight table from f (any of F32,
