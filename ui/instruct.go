@@ -52,8 +52,8 @@ func (s *Studio) editAsked(instruction string) {
 		s.report(s.EditByInstruction(instruction))
 		return
 	}
-	known, unknown, _ := sampler.InstructionWords(eb, instruction)
-	if known == 0 || len(unknown) == 0 || edit.CheckInstruction(eb, instruction) != nil {
+	_, unknown, _ := sampler.InstructionWords(eb, instruction)
+	if len(unknown) == 0 || edit.CheckInstruction(eb, instruction) != nil {
 		s.report(s.EditByInstruction(instruction)) // runs, or says why it cannot
 		return
 	}
@@ -98,8 +98,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	case !s.editor.set():
 		return errNoEditModel
 	}
-	if eb := s.editor.b; eb != nil {
-		if err := edit.CheckInstruction(eb, instruction); err != nil {
+	checked := s.editor.b != nil // else once the edit model has loaded
+	if checked {
+		if err := edit.CheckInstruction(s.editor.b, instruction); err != nil {
 			return err
 		}
 	}
@@ -138,8 +139,10 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		if err != nil {
 			return nil, err
 		}
-		if err := edit.CheckInstruction(eb, instruction); err != nil {
-			return nil, err // the model was not loaded when the instruction was first checked
+		if !checked {
+			if err := edit.CheckInstruction(eb, instruction); err != nil {
+				return nil, err
+			}
 		}
 		source, err := eb.Encode(src)
 		if err != nil {
