@@ -94,7 +94,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			return fmt.Errorf("model %s knows none of the words of the prompt %q%s: its row would be samples without a prompt", b.Name, p, didYouMean(b.Prompt, enc.Unknown))
 		}
 		for _, st := range append([]string{""}, cols...) {
-			for _, w := range b.PromptIDs(strings.TrimSpace(p + " " + st)).Unknown {
+			for _, w := range b.PromptIDs(sampler.StyledPrompt(p, st)).Unknown {
 				if !slices.Contains(unknown, w) {
 					unknown = append(unknown, w)
 				}
@@ -117,7 +117,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			}
 		} else {
 			for _, st := range cols {
-				opt.Prompt, opt.Batch = p+" "+st, 1
+				opt.Prompt, opt.Batch = sampler.StyledPrompt(p, st), 1
 				res, err := sampler.Generate(ctx, b, opt, nil)
 				if err != nil {
 					return err

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
@@ -400,7 +401,7 @@ func (p *promptPanel) styleChosen(st string) {
 	case anyStyle, "":
 		p.carried.StylePerSeed = 0
 	default:
-		base = strings.TrimSpace(base + " " + st)
+		base = sampler.StyledPrompt(base, st)
 	}
 	if base != p.prompt.Text {
 		p.prompt.SetText(base)

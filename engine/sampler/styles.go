@@ -39,7 +39,7 @@ func seedStyles(b *bundle.Bundle, s sampling.Settings) []string {
 		return nil
 	}
 	for _, st := range styles {
-		if enc := b.PromptIDs(styledPrompt(s.Prompt, st)); len(enc.Cut) > 0 {
+		if enc := b.PromptIDs(StyledPrompt(s.Prompt, st)); len(enc.Cut) > 0 {
 			return nil
 		}
 	}
@@ -56,8 +56,9 @@ func DrawnStyle(b *bundle.Bundle, im Image) string {
 	return st
 }
 
-// styledPrompt is text with style appended ("" style: text).
-func styledPrompt(text, style string) string {
+// StyledPrompt is text with style appended ("" style: text): the prompt
+// that draws text in that style.
+func StyledPrompt(text, style string) string {
 	if style == "" {
 		return text
 	}
@@ -117,7 +118,7 @@ func generateStyledChunk(ctx context.Context, b *bundle.Bundle, opt Options, see
 	p := plan{fixed: keepPrefix(b.ImageTokens(), nil, 0), batch: seeds * S}
 	prompts := make([]string, seeds*S)
 	for r := range prompts {
-		prompts[r] = styledPrompt(opt.Prompt, styles[r%S])
+		prompts[r] = StyledPrompt(opt.Prompt, styles[r%S])
 		p.cond = append(p.cond, b.PromptIDs(prompts[r]).IDs)
 		p.seeds = append(p.seeds, opt.Seed+uint64(r/S))
 	}
