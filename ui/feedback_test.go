@@ -588,6 +588,19 @@ func TestPromptCompletionAndUnknownWords(t *testing.T) {
 	if !s.promptAsk.shown() {
 		t.Fatal("a misspelt prompt did not ask")
 	}
+	askButtons := func(what string, want ...string) {
+		t.Helper()
+		markup := test.RenderObjectToMarkup(s.Window().Canvas().Overlays().Top())
+		for _, b := range want {
+			if !strings.Contains(markup, b) {
+				t.Errorf("%s: the question has no %q button:\n%s", what, b, markup)
+			}
+		}
+		if strings.Contains(markup, ">Yes<") || strings.Contains(markup, ">No<") {
+			t.Errorf("%s: the question has Yes/No buttons, not its own", what)
+		}
+	}
+	askButtons("misspelt", "Cancel", "Generate anyway", `Use "heart"`)
 	s.UseCorrectedPrompt("heart")
 	s.Wait()
 	must(t, s.LastError())
@@ -605,6 +618,7 @@ func TestPromptCompletionAndUnknownWords(t *testing.T) {
 	if !hasDialog(s) || s.Status() != statusPromptUnknown {
 		t.Fatalf("the button did not ask first (status %q)", s.Status())
 	}
+	askButtons("unknown", "Cancel", "Generate anyway")
 	n := len(s.Window().Canvas().Overlays().List())
 	s.generateAsked() // Ctrl+Enter again while the question is up
 	if m := len(s.Window().Canvas().Overlays().List()); m != n {

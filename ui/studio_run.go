@@ -205,27 +205,24 @@ func (s *Studio) generateAsked() {
 	if err == nil && s.bundle != nil {
 		fixed, ok = s.bundle.Prompt.Corrected(p.Prompt)
 	}
-	if !ok {
-		s.promptAsk.show(dialog.NewConfirm("Generate without a prompt?", widgets.WrapText(unknown.Error(), 60), func(ok bool) {
-			if ok {
-				s.report(s.generate(true))
-			}
-		}, s.win), unknown.Error())
-		return
-	}
-	// A suggestion for the misspelt words: the first choice takes it.
+	// One dialog shape whether or not there is a suggestion: Cancel,
+	// Generate anyway, and, for misspelt words, Use "corrected" first.
 	var d dialog.Dialog
-	use := widget.NewButton(fmt.Sprintf("Use %q", fixed), func() {
-		d.Hide()
-		s.UseCorrectedPrompt(fixed)
-	})
-	use.Importance = widget.HighImportance
 	anyway := widget.NewButton("Generate anyway", func() {
 		d.Hide()
 		s.report(s.generate(true))
 	})
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
-	content := container.NewVBox(widget.NewLabel(widgets.WrapText(unknown.Error(), 60)), container.NewHBox(layout.NewSpacer(), cancel, anyway, use))
+	buttons := container.NewHBox(layout.NewSpacer(), cancel, anyway)
+	if ok {
+		use := widget.NewButton(fmt.Sprintf("Use %q", fixed), func() {
+			d.Hide()
+			s.UseCorrectedPrompt(fixed)
+		})
+		use.Importance = widget.HighImportance
+		buttons.Add(use)
+	}
+	content := container.NewVBox(widget.NewLabel(widgets.WrapText(unknown.Error(), 60)), buttons)
 	d = dialog.NewCustomWithoutButtons("Generate without a prompt?", content, s.win)
 	s.promptAsk.show(d, unknown.Error())
 }
