@@ -76,18 +76,23 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		item("repair", "Resample the least likely", nil, func() { s.report(s.RepairLeastLikely()) }),
 		item("describe", "Describe…", shortcut(fyne.KeyD, 0), s.describer.asked),
 		menuItem("Nearest training images…", nil, func() { s.report(s.CheckMemorised()) }),
-		fyne.NewMenuItemSeparator(),
+	)
+	history := item("history", "History strip", shortcut(fyne.KeyH, 0), func() { s.SetHistoryShown(!s.HistoryShown()) })
+	history.Checked = s.set.HistoryShown()
+	view := fyne.NewMenu("View",
 		menuItem("Zoom in", shortcut(fyne.KeyEqual, 0), func() { s.canvas.ZoomBy(widgets.ZoomStep) }),
 		menuItem("Zoom out", shortcut(fyne.KeyMinus, 0), func() { s.canvas.ZoomBy(1 / widgets.ZoomStep) }),
 		menuItem("Fit to window", shortcut(fyne.Key0, 0), s.canvas.ZoomFit),
 		menuItem("Actual pixels (1:1)", shortcut(fyne.Key1, 0), s.canvas.ZoomActual),
+		fyne.NewMenuItemSeparator(),
+		history,
 	)
-	menus := []*fyne.Menu{file, edit, img}
+	menus := []*fyne.Menu{file, edit, img, view}
 	help := fyne.NewMenu("Help",
 		menuItem("Keyboard shortcuts", nil, func() { s.showShortcuts(menus) }),
 		menuItem("About Tessera", nil, s.showAbout))
 	s.edit.describe.OnTapped = s.describer.asked
-	return fyne.NewMainMenu(file, edit, img, help)
+	return fyne.NewMainMenu(file, edit, img, view, help)
 }
 
 // keysWithoutMenu are the keys no menu item shows.

@@ -27,6 +27,7 @@ const (
 	prefOpenDir    = "open.dir"
 	prefCandidates = "inpaint.candidates"
 	prefRankBy     = "batch.rank_by"
+	prefHistory    = "history.shown"
 )
 
 // maxRecent is how many opened model folders the picker remembers.
@@ -81,6 +82,13 @@ func (s settings) Grid() bool { return s.p.BoolWithFallback(prefGrid, false) }
 
 // SetGrid stores the grid lines setting.
 func (s settings) SetGrid(on bool) { s.p.SetBool(prefGrid, on) }
+
+// HistoryShown is whether the history strip is shown under the canvas
+// (on unless the user hid it: View › History strip).
+func (s settings) HistoryShown() bool { return s.p.BoolWithFallback(prefHistory, true) }
+
+// SetHistoryShown stores whether the history strip is shown.
+func (s settings) SetHistoryShown(on bool) { s.p.SetBool(prefHistory, on) }
 
 // LastModel is the model used last ("" if none).
 func (s settings) LastModel() string { return s.p.String(prefModel) }

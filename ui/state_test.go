@@ -179,3 +179,43 @@ func TestStatusCountsWhatWasDone(t *testing.T) {
 		t.Fatalf("a patch warmer than the global temperature is tinted %v, not red", c)
 	}
 }
+
+// View › History strip hides the strip, gives its height to the canvas,
+// and is remembered by the next studio; the history itself is kept.
+func TestHistoryStripToggle(t *testing.T) {
+	env := newEnv(t)
+	s := env.open(t)
+	lockSeed(t, s, "", 1)
+	generate(t, s)
+	if !s.HistoryShown() || s.history.Len() == 0 {
+		t.Fatalf("a new studio: history shown %v with %d entries", s.HistoryShown(), s.history.Len())
+	}
+	item := s.menu["history"]
+	if item == nil || !item.Checked || item.Shortcut == nil {
+		t.Fatal("no checked View › History strip item with a shortcut")
+	}
+	h0 := s.Canvas().Size().Height
+	item.Action()
+	if s.HistoryShown() || item.Checked || s.historyRow.Visible() {
+		t.Fatal("View › History strip did not hide the strip or uncheck itself")
+	}
+	s.Window().Content().Refresh()
+	s.Window().Resize(fyne.NewSize(1200, 801))
+	s.Window().Resize(fyne.NewSize(1200, 800))
+	if h := s.Canvas().Size().Height; h <= h0+50 {
+		t.Fatalf("hiding the history gave the canvas %g px of height, then %g", h0, h)
+	}
+	s.save.Flush()
+
+	again := env.open(t)
+	if again.HistoryShown() || again.menu["history"].Checked {
+		t.Fatal("the next studio shows the history the user hid")
+	}
+	if again.history.Len() == 0 {
+		t.Fatal("hiding the strip lost the history")
+	}
+	again.menu["history"].Action()
+	if !again.HistoryShown() || !again.menu["history"].Checked {
+		t.Fatal("View › History strip did not show the strip again")
+	}
+}

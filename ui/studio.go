@@ -110,6 +110,7 @@ type Studio struct {
 	logButton  *widgets.TipButton
 	cands      *candidateStrip
 	history    *historyPanel
+	historyRow fyne.CanvasObject // the history strip in the layout (hidden by View › History strip)
 	files      *fileDialogs
 	describer  *describer
 	paint      *painter
@@ -391,12 +392,37 @@ func (s *Studio) layout() fyne.CanvasObject {
 	inner.SetOffset(0.77)
 	main := container.NewHSplit(widgets.AtLeast(minPanelWidth, s.panel.content), inner)
 	main.SetOffset(0.25)
+	s.historyRow = s.history.Object()
+	if !s.set.HistoryShown() {
+		s.historyRow.Hide()
+	}
 	bottom := container.NewVBox(
 		widget.NewSeparator(),
-		s.history.Object(),
+		s.historyRow,
 		container.NewBorder(nil, nil, nil, s.logButton, s.status),
 	)
 	return container.NewBorder(nil, bottom, nil, nil, main)
+}
+
+// HistoryShown reports whether the history strip is shown under the canvas.
+func (s *Studio) HistoryShown() bool { return s.historyRow.Visible() }
+
+// SetHistoryShown shows or hides the history strip (View › History strip,
+// Ctrl+H) and remembers the choice: hidden, its height goes to the canvas,
+// which matters on a short laptop screen. Nothing in the history is lost.
+func (s *Studio) SetHistoryShown(on bool) {
+	if on {
+		s.historyRow.Show()
+	} else {
+		s.historyRow.Hide()
+	}
+	s.set.SetHistoryShown(on)
+	if it := s.menu["history"]; it != nil {
+		it.Checked = on
+		if m := s.win.MainMenu(); m != nil {
+			m.Refresh()
+		}
+	}
 }
 
 // report shows err, if any, in a dialog (see showError).

@@ -921,7 +921,7 @@ func TestShortcutList(t *testing.T) {
 	}
 	for item, keys := range map[string]string{
 		"File › Quit": "Ctrl+Q", "Edit › Undo": "Ctrl+Z", "Edit › Redo": "Ctrl+Shift+Z", "Image › Generate": "Ctrl+Enter",
-		"Image › Describe…": "Ctrl+D", "Image › Zoom in": "Ctrl+=",
+		"Image › Describe…": "Ctrl+D", "View › Zoom in": "Ctrl+=", "View › History strip": "Ctrl+H",
 	} {
 		if got[item] != keys {
 			t.Errorf("%s: %q, want %q", item, got[item], keys)
