@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"testing"
+
+	"github.com/nfnt/resize"
 
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/internal/imagetest"
@@ -33,7 +36,8 @@ func TestIndexFindsTheNearest(t *testing.T) {
 }
 
 // TestIndexBeyondTheShortlist checks the judge among more images than its
-// thumbnail shortlist: the full-size comparison decides.
+// thumbnail shortlist (TestIndexFullSizeDecides shows the full-size stage
+// at work).
 func TestIndexBeyondTheShortlist(t *testing.T) {
 	var samples []data.Sample
 	for i := range 3 * shortlist {
@@ -46,6 +50,45 @@ func TestIndexBeyondTheShortlist(t *testing.T) {
 		if l := ref.Samples[ref.Index(imagetest.Solid(color.NRGBA{v, 255 - v, 101, 255}, 64))].Key; l != fmt.Sprint(want) {
 			t.Errorf("nearest = %s, want %d", l, want)
 		}
+	}
+}
+
+// TestIndexFullSizeDecides checks that the shortlist's full-size
+// comparison, not the thumbnails, picks the nearest: a fine checkerboard's
+// 16×16 thumbnail blown up to full size (a smooth grey) has a thumbnail
+// nearer the checkerboard's than a checkerboard of lower contrast has, yet
+// at full size the lower-contrast checkerboard is the nearer picture.
+func TestIndexFullSizeDecides(t *testing.T) {
+	board := func(lo, hi uint8) *image.NRGBA {
+		img := image.NewNRGBA(image.Rect(0, 0, 64, 64))
+		for y := range 64 {
+			for x := range 64 {
+				v := lo
+				if (x+y)%2 == 1 {
+					v = hi
+				}
+				img.SetNRGBA(x, y, color.NRGBA{v, v, v, 255})
+			}
+		}
+		return img
+	}
+	query := board(0, 255)
+	th := PackRGB(query, thumb, resize.Bilinear)
+	// The decoy is the query's thumbnail blown up (nearest neighbour): its
+	// own thumbnail is all but the query's, its pixels a flat grey.
+	small := image.NewNRGBA(image.Rect(0, 0, thumb, thumb))
+	for i := range thumb * thumb {
+		copy(small.Pix[4*i:], th[3*i:3*i+3])
+		small.Pix[4*i+3] = 255
+	}
+	decoy := image.NewNRGBA(image.Rect(0, 0, 64, 64))
+	draw.Draw(decoy, decoy.Bounds(), resize.Resize(64, 64, small, resize.NearestNeighbor), image.Point{}, draw.Src)
+	ref := New([]data.Sample{{Key: "decoy", Image: decoy}, {Key: "board", Image: board(100, 155)}}, 64)
+	if d0, d1 := sqDiff(th, ref.thumbs[0]), sqDiff(th, ref.thumbs[1]); d0 >= d1 {
+		t.Fatalf("the decoy's thumbnail is no nearer the query's (%d) than the board's (%d): the test no longer tells the stages apart", d0, d1)
+	}
+	if got := ref.Samples[ref.Index(query)].Key; got != "board" {
+		t.Errorf("nearest to a checkerboard = %s, want the lower-contrast board", got)
 	}
 }
 

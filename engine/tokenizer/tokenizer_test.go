@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 )
 
@@ -62,6 +63,10 @@ func TestViTEncodeDecode(t *testing.T) {
 	big, err := tok.Encode(testImage(64, 64), 4, 4)
 	if err != nil || len(big) != 16 {
 		t.Fatalf("resized encode: %v, %d codes", err, len(big))
+	}
+	small, err := tok.Encode(codebook.Fit(testImage(64, 64), 8, 8), 4, 4)
+	if err != nil || !slices.Equal(big, small) {
+		t.Fatalf("a 64×64 image coded %v, the same image scaled to 8×8 first %v (%v)", big, small, err)
 	}
 	full := tok.Decode(codes, 4, 4)
 	if full.Bounds() != image.Rect(0, 0, 8, 8) {
@@ -127,8 +132,14 @@ func TestViTSaveLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	img := testImage(8, 8)
-	a, _ := tok.Encode(img, 4, 4)
-	b, _ := back.Encode(img, 4, 4)
+	a, err := tok.Encode(img, 4, 4)
+	if err != nil || len(a) != 16 {
+		t.Fatalf("encode before a save: %d codes, %v", len(a), err)
+	}
+	b, err := back.Encode(img, 4, 4)
+	if err != nil {
+		t.Fatalf("encode after a save and load: %v", err)
+	}
 	if !slices.Equal(a, b) {
 		t.Fatalf("codes after a save and load %v, before %v", b, a)
 	}
