@@ -2,6 +2,7 @@ package sampler
 
 import (
 	"context"
+	"math"
 	"slices"
 	"testing"
 
@@ -42,12 +43,44 @@ func TestBranchKeepsPrefixAndReusesCache(t *testing.T) {
 			}
 		}
 	}
-	// A different prompt cannot reuse the cache but still branches correctly.
+	// The branch reads the parent's cache: with another run's cache (of
+	// the same shape) in its place, it no longer equals the recomputed one.
 	other := opt
 	other.Prompt = "blue dog"
+	alien, err := Generate(context.Background(), b, other, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	poisoned := *parent
+	poisoned.cache = alien.cache
+	bopt := opt
+	bopt.Seed, bopt.Batch = 100, 2
+	fast, err := Branch(context.Background(), b, bopt, &poisoned, 1, 15, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err := Complete(context.Background(), b, bopt, parent.Images[1].Tokens, 15, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range fast.Images {
+		if f, s := fast.Images[i], slow.Images[i]; slices.Equal(f.Tokens, s.Tokens) && math.Abs(f.LogLik-s.LogLik) < 1e-6 {
+			t.Errorf("image %d: a branch over another run's cache equals the recomputed branch (log-likelihood %.6f): the cache is not read", i, f.LogLik)
+		}
+	}
+	// A different prompt cannot reuse the cache (its contexts differ) and
+	// recomputes the prefix: the same as completing the image's top part.
+	other.Batch = 1
 	res, err := Branch(context.Background(), b, other, parent, 0, 8, nil)
-	if err != nil || !slices.Equal(res.Images[0].Tokens[:8], parent.Images[0].Tokens[:8]) {
+	if err != nil {
 		t.Fatalf("branch with another prompt: %v", err)
+	}
+	want, err := Complete(context.Background(), b, other, parent.Images[0].Tokens, 8, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Images[0].Tokens, want.Images[0].Tokens) {
+		t.Fatalf("branch with another prompt %v, completion of its top part %v", res.Images[0].Tokens, want.Images[0].Tokens)
 	}
 	if _, err := Branch(context.Background(), b, opt, parent, 5, 1, nil); err == nil {
 		t.Error("branching from a missing image succeeded")
@@ -128,13 +161,24 @@ func TestExtendDownKeepsImageAndGrows(t *testing.T) {
 	// The sliding window: rows 4-5 come from a window of rows 2-3 (+ the new
 	// two), so they equal completing [rows 2,3 | ?] directly.
 	window := append(append([]int(nil), tokens[8:16]...), make([]int, 8)...)
-	direct, _ := Complete(context.Background(), b, opt, window, 8, nil)
+	direct, err := Complete(context.Background(), b, opt, window, 8, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !slices.Equal(direct.Images[0].Tokens[8:16], out[16:24]) {
 		t.Error("first extension step is not the completion of the window")
 	}
+	// emit sees each new patch once, at its place in the grown image.
+	seen := map[int]int{}
 	for _, e := range events {
-		if e.Index < 8 || e.Index >= 36 {
-			t.Fatalf("event index %d outside the grown image", e.Index)
+		seen[e.Index]++
+	}
+	for i := 16; i < 36; i++ {
+		if seen[i] != 1 {
+			t.Fatalf("patch %d of the new rows reported %d times", i, seen[i])
 		}
+	}
+	if len(events) != 20 {
+		t.Fatalf("%d events for 20 new patches", len(events))
 	}
 }

@@ -105,6 +105,15 @@ func TestEditSequenceLayout(t *testing.T) {
 		if slices.Equal(res2.Images[0].Tokens, got) {
 			t.Errorf("guidance %v: another source gave the same edit", g)
 		}
+		red := opt
+		red.Prompt = "make it red"
+		res3, err := Edit(context.Background(), b, red, EditRequest{Source: source}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Equal(res3.Images[0].Tokens, got) {
+			t.Errorf("guidance %v: another instruction gave the same edit", g)
+		}
 	}
 	// The log-likelihood of an unguided edit is what ScoreEdit measures.
 	opt := Defaults()
@@ -165,6 +174,11 @@ func TestEditMaskIsRespected(t *testing.T) {
 	}
 	if changed == 0 {
 		t.Error("no masked patch changed in 6 candidates at temperature 1.5")
+	}
+	// Every candidate reports every patch from the first masked one (5) on;
+	// the patches before it are the kept prefix the canvas shows already.
+	if len(kept) != 6*(N-5) {
+		t.Fatalf("events for %d (candidate, patch) pairs, want %d", len(kept), 6*(N-5))
 	}
 	for key, k := range kept {
 		if i := key[1]; k == mask[i] {
