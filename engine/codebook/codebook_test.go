@@ -65,6 +65,9 @@ func TestVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if len(codes) != len(v.Pixels) {
+				t.Fatalf("%d codes, want %d", len(codes), len(v.Pixels))
+			}
 			for i := range codes {
 				if codes[i] != v.Pixels[i] {
 					t.Fatalf("code %d = %d, want %d", i, codes[i], v.Pixels[i])

@@ -13,7 +13,9 @@ import (
 // harder on int8 than trained ones (measured: largest logit differences
 // 0.13, 0.13 and 0.46, RMS 0.03–0.09; assets' TestReducedPrecisionCost
 // measures the built-in models' likelihood): the bounds are 1.3× those,
-// and greedy decoding from SOS must agree on its first 16 codes.
+// and greedy decoding from SOS and the greedy completion must agree on
+// their first 16 codes (measured: 64, 64 and 18 from SOS; 29, 29 and all
+// 18 of the completion).
 func TestInt8MatchesReference(t *testing.T) {
 	for _, name := range vectors {
 		t.Run(name, func(t *testing.T) {
@@ -50,7 +52,7 @@ func TestInt8MatchesReference(t *testing.T) {
 			c := greedy(t, m, e.CompletionPrompt, len(e.CompletionGreedy))
 			t.Logf("%s: largest logit difference %.3g, RMS %.3g; greedy from SOS agrees for %d of %d codes, completion %d of %d",
 				name, worst, rms, same(g, e.GreedyFromSOS), len(g), same(c, e.CompletionGreedy), len(c))
-			if worst > 0.6 || rms > 0.12 || same(g, e.GreedyFromSOS) < 16 {
+			if worst > 0.6 || rms > 0.12 || same(g, e.GreedyFromSOS) < 16 || same(c, e.CompletionGreedy) < 16 {
 				t.Errorf("int8 is further from float32 than measured")
 			}
 		})

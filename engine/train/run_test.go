@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/safetensors"
 )
 
 // toyData makes examples whose image is a function of the prompt: word w
@@ -292,6 +293,15 @@ func TestRunBudgetAndDefaults(t *testing.T) {
 	for i, v := range ck.Params.Data {
 		if d := math.Abs(float64(v - p.Data[i])); d > 1e-3*math.Abs(float64(v))+1e-4 {
 			t.Fatalf("exported weight %d = %v, trained %v", i, p.Data[i], v)
+		}
+	}
+	f, err := safetensors.Open(filepath.Join(dir, "model", "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range f.Names() {
+		if dt := f.Tensors[name].DType; dt != "F16" && !strings.HasSuffix(name, ".attn.bias") {
+			t.Errorf("exported %s is %s, want F16 by default", name, dt)
 		}
 	}
 	t.Logf("%+v", *res)

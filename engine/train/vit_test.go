@@ -125,6 +125,9 @@ func TestViTQuantize(t *testing.T) {
 	if err := m.Decode(codes, 1); err != nil {
 		t.Fatal(err)
 	}
+	if slices.Equal(m.Output()[:m.P], out[:m.P]) {
+		t.Error("patch 0 decodes the same with the last code hidden: the decoder does not attend across patches")
+	}
 	codes[0] = int32(m.K)
 	if err := m.Decode(codes, 1); err == nil {
 		t.Fatal("Decode accepted a code outside the codebook")
