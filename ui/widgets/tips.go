@@ -388,6 +388,11 @@ func NewTipEntry(multiLine bool, tip string) *TipEntry {
 
 func (e *TipEntry) Tip() string { return e.tip }
 
+// AcceptsTab is false even for a multi-line entry: Tab moves the focus on
+// (no field of the studio wants a tab character, and a field that took
+// Tab would trap keyboard-only users).
+func (e *TipEntry) AcceptsTab() bool { return false }
+
 func (e *TipEntry) MouseIn(ev *desktop.MouseEvent) { tipIn(e, e.tip, ev) }
 
 func (e *TipEntry) MouseMoved(*desktop.MouseEvent) {}

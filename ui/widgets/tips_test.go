@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // A tip is as wide as its text up to tipMaxWidth, not one letter wide.
@@ -64,5 +65,17 @@ func TestHideTips(t *testing.T) {
 	HideTips(b)
 	if l.Shown() != "" {
 		t.Fatal("the tip stayed")
+	}
+}
+
+// A multi-line TipEntry (the negative prompt) lets Tab move the focus on:
+// a plain multi-line Entry takes Tab as a character and traps the focus.
+func TestMultiLineTipEntryPassesTab(t *testing.T) {
+	plain := widget.NewMultiLineEntry()
+	if !plain.AcceptsTab() {
+		t.Skip("Fyne's multi-line entry no longer takes Tab")
+	}
+	if NewTipEntry(true, "tip").AcceptsTab() {
+		t.Error("a multi-line TipEntry takes Tab: keyboard users are stuck in it")
 	}
 }
