@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -801,5 +802,40 @@ func TestErrorDialogKeys(t *testing.T) {
 	}
 	if c.Focused() != s.panel.prompt {
 		t.Errorf("focus after the errors closed: %T, want the prompt back", c.Focused())
+	}
+}
+
+// Escape closes the dialog on top as its dismiss button would (the
+// Help's list of keys promises it): the status log, the question before
+// generating a prompt of unknown words (its callback sees a cancel: no
+// image), a confirmation, and Fyne's file dialog; with no dialog it stops.
+func TestEscapeClosesDialogs(t *testing.T) {
+	s := newTestStudio(t)
+	c := s.Window().Canvas()
+	escape := func() { c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape}) }
+	for name, show := range map[string]func(){
+		"status log": s.showStatusLog,
+		"unknown prompt": func() {
+			lockSeed(t, s, "zebra quux", 3)
+			s.generateAsked()
+		},
+		"confirmation": func() { dialog.ShowConfirm("Replace?", "Replace the file?", func(bool) {}, s.Window()) },
+		"open image":   s.files.showOpen,
+	} {
+		show()
+		if !hasDialog(s) {
+			t.Fatalf("%s: no dialog shown", name)
+		}
+		escape()
+		if hasDialog(s) {
+			t.Errorf("%s: Escape did not close it", name)
+			for hasDialog(s) {
+				c.Overlays().Top().Hide()
+				c.Overlays().Remove(c.Overlays().Top())
+			}
+		}
+	}
+	if !s.Document().Empty() || s.promptAsk.shown() {
+		t.Error("Escape on the unknown-prompt question generated, or left it recorded as shown")
 	}
 }

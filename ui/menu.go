@@ -203,7 +203,8 @@ func (s *Studio) syncMenu() {
 }
 
 // addShortcuts handles keys when no widget has the focus: [ and ] size the
-// brush, Escape and Return close an error shown, else Escape stops, Ctrl+Y
+// brush, Escape and Return close an error shown, else Escape closes the
+// dialog on top (dismissTopDialog) or, with none, stops; Ctrl+Y
 // redoes, Ctrl+Q quits (asking first where something would be lost).
 func (s *Studio) addShortcuts() {
 	c := s.win.Canvas()
@@ -214,7 +215,7 @@ func (s *Studio) addShortcuts() {
 			if s.closeError() {
 				return
 			}
-			if k.Name == fyne.KeyEscape {
+			if k.Name == fyne.KeyEscape && !s.dismissTopDialog() {
 				s.Stop()
 			}
 		}

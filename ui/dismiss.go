@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// dismissLabels are the labels of the buttons that close a dialog without
+// doing anything, in the order Escape looks for them: our questions'
+// Cancel, Fyne's custom dialogs' Close, a confirmation's No, an
+// information's OK.
+var dismissLabels = []string{"Cancel", "Close", "No", "OK"}
+
+// dismissTopDialog closes the topmost dialog the way its own dismiss
+// button does (Cancel, Close, No or OK: the dialog's callback runs as for a
+// click), and reports whether there was one. Fyne's dialogs do not close
+// on Escape themselves; Escape reaches the window only when no text field
+// has the focus.
+func (s *Studio) dismissTopDialog() bool {
+	top := s.win.Canvas().Overlays().Top()
+	if top == nil {
+		return false
+	}
+	b := findButton(top, dismissLabels)
+	if b == nil || b.Disabled() || b.OnTapped == nil {
+		return false
+	}
+	b.OnTapped()
+	return true
+}
+
+// findButton returns the visible button in o's tree (containers, pop-ups,
+// scroll containers) whose label comes first in labels, or nil.
+func findButton(o fyne.CanvasObject, labels []string) *widget.Button {
+	var found []*widget.Button
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch v := o.(type) {
+		case *widget.Button:
+			found = append(found, v)
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case *widget.PopUp:
+			walk(v.Content)
+		case *container.Scroll:
+			walk(v.Content)
+		case interface{ Content() fyne.CanvasObject }:
+			walk(v.Content())
+		}
+	}
+	walk(o)
+	for _, l := range labels {
+		for _, b := range found {
+			if b.Text == l {
+				return b
+			}
+		}
+	}
+	return nil
+}
