@@ -80,6 +80,9 @@ func (f *fileDialogs) showOpen() {
 	if l, err := storage.ListerForURI(storage.NewFileURI(f.openDir())); err == nil {
 		d.SetLocation(l)
 	}
+	// A list shows whole names: the grid cuts the outputs' long names to
+	// the same "tessera-2026120…" (the user's own choice of view is kept).
+	d.SetView(dialog.ListView)
 	d.Resize(dialogSize(f.win))
 	d.Show()
 }
@@ -97,6 +100,7 @@ func (f *fileDialogs) showModelFolder() {
 		}
 		f.host.report(f.host.OpenModelFolder(dir.Path()))
 	}, f.win)
+	d.SetView(dialog.ListView)
 	d.Resize(dialogSize(f.win))
 	d.Show()
 }
