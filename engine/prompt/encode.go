@@ -25,6 +25,17 @@ type Encoded struct {
 // such a prompt).
 func (e Encoded) NoneKnown() bool { return e.Words > 0 && len(e.Unknown) == e.Words }
 
+// lookup is the vocabulary index of word w, or of w without the
+// punctuation around it; ok is false for a word the model does not know
+// (PAD is no word).
+func (t *Tokenizer) lookup(w string) (int, bool) {
+	i, ok := t.index[w]
+	if trimmed := strings.TrimFunc(w, unicode.IsPunct); !ok && trimmed != "" && trimmed != w {
+		i, ok = t.index[trimmed]
+	}
+	return i, ok && i != 0
+}
+
 // Encode splits text (see Split) and maps its words to ids. A word the
 // vocabulary lacks is looked up again without the punctuation around it
 // ("face!" → "face", "(cat)" → "cat"); words still unknown are left out
@@ -34,12 +45,9 @@ func (t *Tokenizer) Encode(text string) Encoded {
 	n := 0
 	for _, w := range Split(text) {
 		enc.Words++
-		i, ok := t.index[w]
-		if trimmed := strings.TrimFunc(w, unicode.IsPunct); !ok && trimmed != "" && trimmed != w {
-			i, ok = t.index[trimmed]
-		}
+		i, ok := t.lookup(w)
 		switch {
-		case !ok || i == 0:
+		case !ok:
 			enc.Unknown = append(enc.Unknown, w)
 		case n < t.length:
 			enc.IDs[n] = t.codes + i

@@ -89,21 +89,26 @@ func (t *Tokenizer) DidYouMean(unknown []string) string {
 }
 
 // Corrected is text with every unknown word that has a suggestion
-// (Suggest) replaced by it, as words (Split: lower case, single spaces),
-// and whether any was replaced ("rokcet openmoji" → "rocket openmoji").
+// (Suggest) replaced by it and the unknown words without one left out (the
+// model reads none of them), as words (Split: lower case, single spaces),
+// and whether any was replaced: "rokcet openmoji" → "rocket openmoji",
+// "xyzzy rokcet" → "rocket". So the corrected prompt is exactly what the
+// model would read.
 func (t *Tokenizer) Corrected(text string) (string, bool) {
 	if t == nil {
 		return "", false
 	}
-	words := Split(text)
+	var out []string
 	changed := false
-	for i, w := range words {
+	for _, w := range Split(text) {
 		if s, ok := t.Suggest(w); ok {
-			words[i], changed = s, true
+			out, changed = append(out, s), true
+		} else if _, known := t.lookup(w); known {
+			out = append(out, w)
 		}
 	}
 	if !changed {
 		return "", false
 	}
-	return strings.Join(words, " "), true
+	return strings.Join(out, " "), true
 }

@@ -41,8 +41,8 @@ func TestSuggestNearestKnownWord(t *testing.T) {
 	}
 }
 
-// TestCorrected replaces the misspelt words that have a suggestion and
-// keeps the rest, as words.
+// TestCorrected replaces the misspelt words that have a suggestion, keeps
+// the known ones and leaves out the others, as words.
 func TestCorrected(t *testing.T) {
 	tok, err := New([]string{PAD, "apple", "red", "rocket", "face", "cat"}, 3, 16)
 	if err != nil {
@@ -56,5 +56,10 @@ func TestCorrected(t *testing.T) {
 	}
 	if got, ok := tok.Corrected("xyzzy"); ok {
 		t.Errorf("no suggestion: %q %v", got, ok)
+	}
+	// An unknown word without a suggestion is left out: the corrected
+	// prompt holds only words the model reads.
+	if got, ok := tok.Corrected("xyzzy rokcet (face)"); !ok || got != "rocket face" {
+		t.Errorf("Corrected with a word beyond correction: %q %v", got, ok)
 	}
 }
