@@ -91,9 +91,12 @@ type TrainTab struct {
 	shown *trainjob.RunInfo // the run on display (nil: none)
 	extra []string          // run folders opened from elsewhere
 	job   *trainJob         // the run in progress (nil: none)
-	// dataReport is the last data report; logLines the run's log.
+	// dataReport is the last data report and logLines the log of the run
+	// in logDir (this session's last run): kept when it is resumed, shown
+	// only with that run.
 	dataReport []string
 	logLines   []string
+	logDir     string
 	lastErr    error
 	// tune, when set (tests, screenshots), adjusts each new run's settings.
 	tune func(*trainjob.Settings)
@@ -502,7 +505,12 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 	j := &trainJob{dir: st.OutDir, st: st, cancel: cancel, done: make(chan struct{}), preparing: true}
 	t.job = j
 	t.shown = nil
-	t.logLines, t.dataReport = nil, nil
+	if from == nil || t.logDir != st.OutDir {
+		t.logLines, t.dataReport = nil, nil
+	} else {
+		t.logLines = append(t.logLines, fmt.Sprintf("— resumed at step %d of %d —", from.Step, from.TotalSteps))
+	}
+	t.logDir = st.OutDir
 	if from != nil {
 		t.curve.Set(from.TrainLoss, from.Val, from.TotalSteps)
 		j.allVals = append(j.allVals, from.Val...)
@@ -815,10 +823,11 @@ func (t *TrainTab) showInfo(st trainjob.Settings, note string) {
 	if st.Data != "" {
 		b.WriteString("Settings: " + settingsLine(st) + "\n")
 	}
-	if len(t.dataReport) > 0 {
+	ours := t.logDir != "" && (t.job != nil && t.job.dir == t.logDir || t.shown != nil && t.shown.Dir == t.logDir)
+	if len(t.dataReport) > 0 && ours {
 		b.WriteString("\nData report:\n" + strings.Join(t.dataReport, "\n") + "\n")
 	}
-	if len(t.logLines) > 0 {
+	if len(t.logLines) > 0 && ours {
 		b.WriteString("\nLog:\n" + strings.Join(t.logLines[max(0, len(t.logLines)-12):], "\n"))
 	}
 	t.info.SetText(strings.TrimSpace(b.String()))

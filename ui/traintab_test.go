@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -166,6 +167,23 @@ func TestTrainTab(t *testing.T) {
 		if !strings.HasPrefix(tab.Status(), "Paused at step") || tab.resume.Disabled() || tab.RunDir() != dir {
 			t.Fatalf("after Pause: status %q, resume disabled %v, run %q", tab.Status(), tab.resume.Disabled(), tab.RunDir())
 		}
+		// Resumed in the same studio, the log goes on from where it was.
+		before := slices.Clone(tab.logLines)
+		if len(before) == 0 {
+			t.Fatal("no log lines before the pause")
+		}
+		test.Tap(tab.resume)
+		if !strings.Contains(tab.Info(), before[len(before)-1]) || !strings.Contains(tab.Info(), "— resumed at step") {
+			t.Fatalf("the log after resuming in the same studio (before: %q): %q", before, tab.Info())
+		}
+		pumpFor(t, s, "steps after resuming in the same studio", func() bool {
+			n, _ := tab.Curve()
+			return n > info.Step+2 && strings.HasPrefix(tab.Status(), "Step ")
+		})
+		test.Tap(tab.pause)
+		tab.wait()
+		info, err = trainjob.ReadRun(dir)
+		must(t, err)
 		paused := info.Step
 
 		// A new studio (the app reopened) lists the paused run and resumes it.
