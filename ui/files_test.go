@@ -327,8 +327,17 @@ func TestOpenDialogStartsWhereImagesAre(t *testing.T) {
 // TestModelLabelNamesRunsByTheirRun: a run's exported model folder is shown
 // by the run's name, not as "model".
 func TestModelLabelNamesRunsByTheirRun(t *testing.T) {
-	if got := modelLabel("/home/me/runs/shapes-20261202-0130/model"); !strings.HasPrefix(got, "shapes-20261202-0130/model — ") {
+	if got := modelLabel("/home/me/runs/shapes-20261202-0130/model"); got != "shapes-20261202-0130 — /home/me/runs" {
 		t.Errorf("run model: %q", got)
+	}
+	if got := modelLabel("/home/me/runs/shapes-20261202-0130/final"); got != "shapes-20261202-0130/final — /home/me/runs" {
+		t.Errorf("run's final model: %q", got)
+	}
+	home, err := os.UserHomeDir()
+	if err == nil {
+		if got := modelLabel(filepath.Join(home, "Tessera", "runs", "cats", "model")); got != "cats — "+filepath.Join("~", "Tessera", "runs") {
+			t.Errorf("run model under home: %q", got)
+		}
 	}
 	if got := modelLabel("/home/me/models/cats"); !strings.HasPrefix(got, "cats — /home/me/models") {
 		t.Errorf("folder model: %q", got)

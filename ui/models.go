@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
@@ -36,18 +38,30 @@ func isFolderKey(key string) bool {
 }
 
 // modelLabel is how the picker shows a model key: a folder by its name,
-// or, for the folders a run exports ("model", "final", "best"), by its
-// run's name, then the end of its path.
+// or, for the folders a run exports, by its run's name ("model", the run's
+// model, by the run's name alone; "final" and "best" with theirs), then
+// where it is, home as ~.
 func modelLabel(key string) string {
 	if !isFolderKey(key) {
 		return key
 	}
-	name := filepath.Base(key)
+	name, where := filepath.Base(key), filepath.Dir(key)
 	switch name {
 	case "model", "final", "best":
-		name = filepath.Base(filepath.Dir(key)) + "/" + name
+		run := filepath.Base(where)
+		if name == "model" {
+			name = run
+		} else {
+			name = run + "/" + name
+		}
+		where = filepath.Dir(where)
 	}
-	return name + " — " + shortenPath(filepath.Dir(key), 32)
+	if home, err := os.UserHomeDir(); err == nil && home != "" {
+		if rel, err := filepath.Rel(home, where); err == nil && !strings.HasPrefix(rel, "..") {
+			where = filepath.Join("~", rel)
+		}
+	}
+	return name + " — " + shortenPath(where, 32)
 }
 
 // shortenPath keeps the end of a long path.

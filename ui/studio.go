@@ -46,8 +46,8 @@ type Options struct {
 	StateDir string
 	// Workers caps the sampler's threads (0: all cores).
 	Workers int
-	// RunsDir holds the Train tab's run folders (default: "runs" in app
-	// storage).
+	// RunsDir holds the Train tab's run folders (default: ~/Tessera/runs;
+	// the runs an earlier Tessera kept in the app's storage are listed too).
 	RunsDir string
 	// EditModel is the edit-by-instruction model (a built-in name or a
 	// folder) the Edit by instruction box loads on first use; it is left

@@ -48,7 +48,9 @@ type trainHost struct {
 	loop    uiLoop
 	ctx     context.Context // cancelled when the studio closes
 	version string
-	runsDir string
+	// runsDir is where new runs go; oldRunsDir ("" for none) a folder of
+	// runs made by an earlier Tessera, listed too.
+	runsDir, oldRunsDir string
 	// current is the model open on the Create tab (nil: none).
 	current func() (key string, b *bundle.Bundle)
 	// open loads a model by key (any goroutine).
@@ -758,6 +760,11 @@ func (t *TrainTab) RefreshRuns() {
 	if err != nil {
 		t.report(err)
 	}
+	if t.h.oldRunsDir != "" && filepath.Clean(t.h.oldRunsDir) != filepath.Clean(t.h.runsDir) {
+		old, _ := trainjob.ListRuns(t.h.oldRunsDir) // best effort: the new folder's runs are listed either way
+		runs = append(runs, old...)
+		slices.SortStableFunc(runs, func(a, b *trainjob.RunInfo) int { return b.Modified.Compare(a.Modified) })
+	}
 	for _, d := range t.extra {
 		if filepath.Dir(d) == filepath.Clean(t.h.runsDir) {
 			continue
@@ -1061,12 +1068,19 @@ const (
 
 // trainHost gives the Train tab its handles on the studio.
 func (s *Studio) trainHost() trainHost {
-	runs := s.opt.RunsDir
+	runs, oldRuns := s.opt.RunsDir, ""
 	if runs == "" {
-		runs = filepath.Join(storageDir(s.app), "runs")
+		// Where a user looks for their models: ~/Tessera/runs (runs of
+		// Tessera before this were kept in the app's hidden storage, and
+		// are still listed).
+		oldRuns = filepath.Join(storageDir(s.app), "runs")
+		runs = oldRuns
+		if home, err := os.UserHomeDir(); err == nil && home != "" {
+			runs = filepath.Join(home, "Tessera", "runs")
+		}
 	}
 	return trainHost{
-		win: s.win, loop: s.loop, ctx: s.ctx, version: s.opt.Version, runsDir: runs,
+		win: s.win, loop: s.loop, ctx: s.ctx, version: s.opt.Version, runsDir: runs, oldRunsDir: oldRuns,
 		current: func() (string, *bundle.Bundle) { return s.modelKey, s.bundle },
 		open:    func(key string) (*bundle.Bundle, error) { return s.opt.Models.Open(key, nil) },
 		useModel: func(dir string) error {

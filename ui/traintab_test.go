@@ -410,3 +410,24 @@ func TestTrainTabFitsTheWindow(t *testing.T) {
 		t.Fatalf("the Train tab (%v) needs more room than the Create tab (%v)", tr, create)
 	}
 }
+
+// By default new runs go to ~/Tessera/runs, where a user finds them, and
+// the runs an earlier Tessera kept in the app's hidden storage are still
+// listed.
+func TestTrainRunsFolderDefault(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	e := newEnv(t)
+	old := filepath.Join(storageDir(e.app), "runs", "shapes-20261130-120000")
+	must(t, os.MkdirAll(old, 0o755))
+	must(t, os.WriteFile(filepath.Join(old, trainjob.RecordFile), []byte("{"), 0o644))
+	s := e.open(t)
+	tab := s.Train()
+	if want := filepath.Join(home, "Tessera", "runs"); tab.h.runsDir != want {
+		t.Fatalf("runs folder %q, want %q", tab.h.runsDir, want)
+	}
+	tab.RefreshRuns()
+	if len(tab.Runs()) != 1 || tab.Runs()[0].Dir != old {
+		t.Fatalf("runs listed: %v, want the earlier Tessera's %s", tab.Runs(), old)
+	}
+}
