@@ -28,6 +28,8 @@ const (
 	prefCandidates = "inpaint.candidates"
 	prefRankBy     = "batch.rank_by"
 	prefHistory    = "history.shown"
+	prefTrainMins  = "train.minutes"
+	prefTrainThr   = "train.threads"
 )
 
 // maxRecent is how many opened model folders the picker remembers.
@@ -82,6 +84,19 @@ func (s settings) Grid() bool { return s.p.BoolWithFallback(prefGrid, false) }
 
 // SetGrid stores the grid lines setting.
 func (s settings) SetGrid(on bool) { s.p.SetBool(prefGrid, on) }
+
+// TrainBudget is the Train tab's last time budget in minutes and thread
+// cap (ok false: none stored yet).
+func (s settings) TrainBudget() (minutes float64, threads int, ok bool) {
+	minutes, threads = s.p.FloatWithFallback(prefTrainMins, -1), s.p.IntWithFallback(prefTrainThr, 0)
+	return minutes, threads, minutes >= 0 && threads >= 1
+}
+
+// SetTrainBudget stores the Train tab's time budget and thread cap.
+func (s settings) SetTrainBudget(minutes float64, threads int) {
+	s.p.SetFloat(prefTrainMins, minutes)
+	s.p.SetInt(prefTrainThr, threads)
+}
 
 // HistoryShown is whether the history strip is shown under the canvas
 // (on unless the user hid it: View › History strip).

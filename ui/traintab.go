@@ -48,6 +48,8 @@ type trainHost struct {
 	loop    uiLoop
 	ctx     context.Context // cancelled when the studio closes
 	version string
+	// set keeps the form's time budget and threads for the next session.
+	set settings
 	// runsDir is where new runs go; oldRunsDir ("" for none) a folder of
 	// runs made by an earlier Tessera, listed too.
 	runsDir, oldRunsDir string
@@ -144,6 +146,12 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.minutes.SetText("10")
 	t.threads = widgets.NewTipEntry(false, fmt.Sprintf("Threads training may use (of %d cores): fewer keep generating on the Create tab responsive", runtime.NumCPU()))
 	t.threads.SetText(strconv.Itoa(defaultTrainThreads()))
+	if h.set.p != nil {
+		if m, n, ok := h.set.TrainBudget(); ok {
+			t.minutes.SetText(strconv.FormatFloat(m, 'f', -1, 64))
+			t.threads.SetText(strconv.Itoa(min(n, runtime.NumCPU())))
+		}
+	}
 	t.runDir = widgets.NewTipEntry(false, "The run folder: prepared data, checkpoint, loss curve, samples and the model (empty: a new folder under "+h.runsDir+")")
 	t.runDir.SetPlaceHolder("new folder in " + shortenPath(h.runsDir, 30))
 
@@ -358,6 +366,9 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 		return st, fmt.Errorf("train: threads %q: give a whole number from 1 to %d", t.threads.Text, runtime.NumCPU())
 	}
 	st.Threads = min(n, runtime.NumCPU())
+	if t.h.set.p != nil {
+		t.h.set.SetTrainBudget(m, st.Threads) // valid: the next session's form starts from it
+	}
 	tag := st.DataName()
 	if t.from.Selected == fromCurrent {
 		key, b := t.h.current()
@@ -1080,7 +1091,7 @@ func (s *Studio) trainHost() trainHost {
 		}
 	}
 	return trainHost{
-		win: s.win, loop: s.loop, ctx: s.ctx, version: s.opt.Version, runsDir: runs, oldRunsDir: oldRuns,
+		win: s.win, loop: s.loop, ctx: s.ctx, version: s.opt.Version, set: s.set, runsDir: runs, oldRunsDir: oldRuns,
 		current: func() (string, *bundle.Bundle) { return s.modelKey, s.bundle },
 		open:    func(key string) (*bundle.Bundle, error) { return s.opt.Models.Open(key, nil) },
 		useModel: func(dir string) error {

@@ -431,3 +431,23 @@ func TestTrainRunsFolderDefault(t *testing.T) {
 		t.Fatalf("runs listed: %v, want the earlier Tessera's %s", tab.Runs(), old)
 	}
 }
+
+// The time budget and threads of the last run started are the next
+// session's form.
+func TestTrainBudgetRemembered(t *testing.T) {
+	e := &trainEnv{studioEnv: newEnv(t), runs: t.TempDir()}
+	s := e.open(t)
+	tab := s.Train()
+	if tab.minutes.Text != "10" {
+		t.Fatalf("a first session's budget %q, want 10", tab.minutes.Text)
+	}
+	tab.SetBudget(2.5, 1)
+	tab.SetRunFolder("")
+	if _, err := tab.settings(); err != nil {
+		t.Fatal(err)
+	}
+	again := e.open(t).Train()
+	if again.minutes.Text != "2.5" || again.threads.Text != "1" {
+		t.Fatalf("the next session's form: %q minutes, %q threads; want 2.5 and 1", again.minutes.Text, again.threads.Text)
+	}
+}
