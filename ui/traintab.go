@@ -88,6 +88,7 @@ type TrainTab struct {
 	status     *widgets.TipLabel
 	curve      *widgets.LossCurve
 	samples    *canvas.Image
+	sampleRows *widget.Label // what each row of the sample grid was asked
 	info       *widget.Label
 	list       *widget.List
 
@@ -169,6 +170,9 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.samples.FillMode = canvas.ImageFillContain
 	t.samples.ScaleMode = canvas.ImageScalePixels
 	t.samples.SetMinSize(fyne.NewSize(160, 160))
+	t.sampleRows = widget.NewLabel("")
+	t.sampleRows.Wrapping = fyne.TextWrapWord
+	t.sampleRows.SizeName = theme.SizeNameCaptionText
 	t.info = widget.NewLabel("")
 	t.info.Wrapping = fyne.TextWrapWord
 	t.info.Selectable = true
@@ -216,7 +220,7 @@ func (t *TrainTab) layout() fyne.CanvasObject {
 	))
 	top := container.NewVBox(form, buttons, t.use, widget.NewSeparator(), runsBar)
 	left := container.NewBorder(top, nil, nil, nil, t.list)
-	samplesBox := container.NewBorder(widget.NewLabelWithStyle("Samples", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, t.samples)
+	samplesBox := container.NewBorder(widget.NewLabelWithStyle("Samples", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), t.sampleRows, nil, nil, t.samples)
 	plots := container.NewHSplit(t.curve, samplesBox)
 	plots.SetOffset(0.62)
 	details := container.NewVScroll(t.info)
@@ -431,8 +435,7 @@ func (t *TrainTab) Start() error {
 	t.listFolder(st.OutDir) // a folder typed elsewhere is listed too
 	t.runDir.SetText("")
 	t.curve.Set(nil, nil, 0)
-	t.samples.Image = nil
-	t.samples.Refresh()
+	t.setSamples(nil, nil)
 	t.begin(st, nil)
 	return nil
 }
@@ -528,8 +531,7 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 		t.curve.Set(from.TrainLoss, from.Val, from.TotalSteps)
 		j.allVals = append(j.allVals, from.Val...)
 		if from.Samples != "" {
-			t.samples.Image = loadImage(from.Samples)
-			t.samples.Refresh()
+			t.setSamples(loadImage(from.Samples), st.SamplePrompts)
 		}
 		t.status.SetText(fmt.Sprintf("Resuming at step %d / %d…", from.Step, from.TotalSteps))
 	} else {
@@ -679,8 +681,7 @@ func (t *TrainTab) flush(j *trainJob) {
 		t.updateButtons() // the first validation pass exports the first model
 	}
 	if img != nil {
-		t.samples.Image = img
-		t.samples.Refresh()
+		t.setSamples(img, j.st.SamplePrompts)
 	}
 	switch {
 	case j.ending:
@@ -807,15 +808,38 @@ func (t *TrainTab) ShowRun(dir string) error {
 	return nil
 }
 
+// setSamples shows a sample grid (nil: none) and what its rows were
+// asked, top to bottom.
+func (t *TrainTab) setSamples(img image.Image, prompts []string) {
+	t.samples.Image = img
+	t.samples.Refresh()
+	text := ""
+	if img != nil {
+		if len(prompts) > 0 {
+			text = "Rows, top to bottom: " + strings.Join(prompts, " · ")
+		} else {
+			text = "One row of samples without a prompt"
+		}
+	}
+	t.sampleRows.SetText(text)
+}
+
+// SampleRows is what the sample grid's caption says ("" without a grid).
+func (t *TrainTab) SampleRows() string { return t.sampleRows.Text }
+
 // show puts a run's state on display.
 func (t *TrainTab) show(info *trainjob.RunInfo) {
 	t.shown = info
 	t.curve.Set(info.TrainLoss, info.Val, info.TotalSteps)
-	t.samples.Image = nil
+	var img image.Image
+	var prompts []string
 	if info.Samples != "" {
-		t.samples.Image = loadImage(info.Samples)
+		img = loadImage(info.Samples)
 	}
-	t.samples.Refresh()
+	if info.Record != nil {
+		prompts = info.Record.Settings.SamplePrompts
+	}
+	t.setSamples(img, prompts)
 	if t.job == nil {
 		t.status.SetText(runLine(info))
 	}

@@ -250,6 +250,9 @@ func TestTrainTab(t *testing.T) {
 			_, v := tab.Curve()
 			return v >= 1 && tab.SamplesShown()
 		})
+		if rows := tab.SampleRows(); !strings.HasPrefix(rows, "Rows, top to bottom: red circle") {
+			t.Errorf("the sample grid's caption: %q", rows)
+		}
 		test.Tap(tab.stop)
 		tab.wait()
 		if !strings.HasPrefix(tab.Status(), "Stopped at step") || tab.use.Disabled() {
