@@ -151,6 +151,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	if o.Note != "" {
 		msg += " — " + o.Note
 	}
+	if o.PSNR > 0 && o.PSNR < poorEncodingDB {
+		msg += fmt.Sprintf(" — model %s redraws it at only %.1f dB PSNR: its codes cannot hold this picture's colours and shapes well, so expect a visibly different image (the picture is unlike what the model learnt)", b.Name, o.PSNR)
+	}
 	if edited {
 		msg += fmt.Sprintf(": an edit by instruction (%q); the prompt and settings stay as they were", o.Record.Prompt)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"image"
 	"image/png"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -975,5 +976,40 @@ func TestSameImageIsNotSavedTwice(t *testing.T) {
 	generate(t, s)
 	if n, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png")); len(n) != 2 || strings.Contains(s.Status(), "saved before") {
 		t.Errorf("after deleting the file: %d files, status %q", len(n), s.Status())
+	}
+}
+
+// Opening a picture the model's codes cannot hold (noise, for the tiny
+// model) says how far they change it; a picture made of the model's own
+// patches opens without the warning.
+func TestOpenWarnsWhenTheCodesChangeThePicture(t *testing.T) {
+	s := newTestStudio(t)
+	b := s.Bundle()
+	dir := t.TempDir()
+	own := filepath.Join(dir, "own.png")
+	tokens := make([]int, b.ImageTokens())
+	for i := range tokens {
+		tokens[i] = (i * 5) % b.Model.Config.Codes()
+	}
+	must(t, pngmeta.WriteFileAtomic(own, b.Decode(tokens), nil))
+	noise := image.NewNRGBA(image.Rect(0, 0, 32, 32))
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range noise.Pix {
+		noise.Pix[i] = uint8(r.IntN(256))
+	}
+	noisy := filepath.Join(dir, "noise.png")
+	must(t, pngmeta.WriteFileAtomic(noisy, noise, nil))
+
+	must(t, s.OpenFile(own))
+	s.Wait()
+	must(t, s.LastError())
+	if strings.Contains(s.Status(), "dB PSNR") || !slices.Equal(s.Document().Tokens(), tokens) {
+		t.Fatalf("the model's own picture: status %q, codes %v (want %v)", s.Status(), s.Document().Tokens(), tokens)
+	}
+	must(t, s.OpenFile(noisy))
+	s.Wait()
+	must(t, s.LastError())
+	if !strings.Contains(s.Status(), "redraws it at only") || !strings.Contains(s.Status(), "dB PSNR") {
+		t.Fatalf("noise opened without a warning: %q", s.Status())
 	}
 }
