@@ -125,7 +125,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	s.showDoc()
 	j := job{
 		kind: kindEdit, label: "editing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		sampled: len(tokens), note: fmt.Sprintf("%q", instruction), settings: &used,
+		note: fmt.Sprintf("%q", instruction), settings: &used, // sampled: the edit model's patches, as the bar counts them
 	}
 	j.extra = func(i int) map[string]any {
 		return map[string]any{extraEdit: map[string]any{

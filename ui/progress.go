@@ -12,14 +12,17 @@ import (
 // left. The sampler goroutine feeds it; the UI reads a snapshot on each
 // repaint. It is safe for concurrent use.
 type progress struct {
-	mu      sync.Mutex
-	label   string
-	start   time.Time
-	step    int
-	steps   int
-	tokens  int
-	running bool
-	end     time.Time
+	mu     sync.Mutex
+	label  string
+	start  time.Time
+	step   int
+	steps  int
+	tokens int
+	// fresh and kept count image 0's patches drawn anew and kept as
+	// they were (teacher-forced: a masked regeneration's unmasked ones).
+	fresh, kept int
+	running     bool
+	end         time.Time
 }
 
 // progressState is a consistent view of a progress.
@@ -27,6 +30,8 @@ type progressState struct {
 	Label       string
 	Step, Steps int
 	Tokens      int
+	// Fresh and Kept are image 0's patches drawn anew and kept so far.
+	Fresh, Kept int
 	Elapsed     time.Duration
 	Running     bool
 }
@@ -36,7 +41,7 @@ func (p *progress) Begin(label string, steps int, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.label, p.start, p.steps, p.running = label, now, steps, true
-	p.step, p.tokens, p.end = 0, 0, time.Time{}
+	p.step, p.tokens, p.fresh, p.kept, p.end = 0, 0, 0, 0, time.Time{}
 }
 
 // Event records one sampler event.
@@ -44,6 +49,13 @@ func (p *progress) Event(ev sampler.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.tokens++
+	switch {
+	case ev.Image != 0:
+	case ev.Kept:
+		p.kept++
+	default:
+		p.fresh++
+	}
 	p.step = max(p.step, ev.Step)
 	if ev.Steps > 0 {
 		p.steps = ev.Steps
@@ -63,7 +75,7 @@ func (p *progress) End(now time.Time) {
 func (p *progress) Clear() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.label, p.start, p.step, p.steps, p.tokens, p.running, p.end = "", time.Time{}, 0, 0, 0, false, time.Time{}
+	p.label, p.start, p.step, p.steps, p.tokens, p.fresh, p.kept, p.running, p.end = "", time.Time{}, 0, 0, 0, 0, 0, false, time.Time{}
 }
 
 // State returns the current state as of now.
@@ -78,7 +90,7 @@ func (p *progress) State(now time.Time) progressState {
 	if !p.start.IsZero() {
 		el = end.Sub(p.start)
 	}
-	return progressState{Label: p.label, Step: p.step, Steps: p.steps, Tokens: p.tokens, Elapsed: el, Running: p.running}
+	return progressState{Label: p.label, Step: p.step, Steps: p.steps, Tokens: p.tokens, Fresh: p.fresh, Kept: p.kept, Elapsed: el, Running: p.running}
 }
 
 // Fraction is the part done, 0 to 1.
@@ -107,7 +119,10 @@ func (s progressState) ETA() time.Duration {
 	return per * time.Duration(s.Steps-s.Step)
 }
 
-// String renders the progress bar text, e.g. "patch 12 / 256 · 340 tok/s · ETA 0:04".
+// String renders the progress bar text, e.g. "patch 12 / 256 · 340 tok/s
+// · ETA 0:04"; a run that keeps some patches (a masked regeneration) says
+// how many of the positions gone through were drawn anew: "patch 61 / 61
+// (18 new, 43 kept) · …".
 func (s progressState) String() string {
 	if s.Steps == 0 {
 		if s.Running {
@@ -116,6 +131,9 @@ func (s progressState) String() string {
 		return "ready"
 	}
 	txt := fmt.Sprintf("patch %d / %d · %.0f tok/s", s.Step, s.Steps, s.TokensPerSecond())
+	if s.Kept > 0 {
+		txt = fmt.Sprintf("patch %d / %d (%d new, %d kept) · %.0f tok/s", s.Step, s.Steps, s.Fresh, s.Kept, s.TokensPerSecond())
+	}
 	if s.Running {
 		if s.Step == 0 {
 			return s.Label + " · starting…"

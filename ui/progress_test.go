@@ -59,3 +59,25 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+// A run that keeps some patches says how many of image 0's were drawn
+// anew and how many kept, whatever the batch.
+func TestProgressCountsKeptPatches(t *testing.T) {
+	var p progress
+	t0 := time.Unix(1000, 0)
+	p.Begin("regenerating", 0, t0)
+	for i := 1; i <= 10; i++ {
+		for im := range 3 {
+			p.Event(sampler.Event{Image: im, Step: i, Steps: 10, Kept: i%5 != 0})
+		}
+	}
+	st := p.State(t0.Add(time.Second))
+	if txt := st.String(); !strings.Contains(txt, "patch 10 / 10 (2 new, 8 kept)") || !strings.Contains(txt, "30 tok/s") {
+		t.Errorf("%q: want 2 new and 8 kept of image 0, 30 tok/s", txt)
+	}
+	p.Begin("generating", 0, t0)
+	p.Event(sampler.Event{Step: 1, Steps: 10})
+	if txt := p.State(t0.Add(time.Second)).String(); strings.Contains(txt, "kept") {
+		t.Errorf("a run that keeps nothing: %q", txt)
+	}
+}

@@ -55,7 +55,8 @@ type job struct {
 	// when the job starts).
 	rank   bool
 	rankBy sampler.RankBy
-	// sampled is how many patches the run samples (the others are kept).
+	// sampled is how many patches the run samples (the others are kept);
+	// 0: as many as its progress counted (an edit, on the edit model's grid).
 	sampled int
 	// shown is the codes on the canvas when the run starts (−1 where it
 	// paints; nil: none), which a ViT tokenizer decodes with the new ones.
