@@ -52,6 +52,7 @@ type promptPanel struct {
 	seedLock    *widgets.TipCheck
 	settingSeed bool // SetSeed is writing the seed field: not typed, no lock
 	dice        *widgets.TipButton
+	reuseSeed   *widgets.TipButton
 	batch       *widgets.TipSlider
 	batchLabel  *widget.Label
 	generate    *widgets.TipButton
@@ -70,6 +71,7 @@ type promptPanel struct {
 	onOpenDir  func()
 	onGenerate func()
 	onStop     func()
+	onReuse    func() // the reuse-seed button: the canvas image's seed
 }
 
 // openFolderOption is the model picker entry that opens a folder dialog.
@@ -192,6 +194,11 @@ func (p *promptPanel) buildKnobs() {
 	}
 	p.seedLock = widgets.NewTipCheck("Lock", "Keep this seed for every run (nothing changes a locked seed)", nil)
 	p.dice = widgets.NewTipButton("", theme.ViewRefreshIcon(), "Draw a new random seed", func() { p.SetSeed(core.NewSeed()) })
+	p.reuseSeed = widgets.NewTipButton("", theme.HistoryIcon(), "Use the seed of the image on the canvas, locked: the seed field shows the next run's seed, so this is how to draw that image again (or variations of it with other settings)", func() {
+		if p.onReuse != nil {
+			p.onReuse()
+		}
+	})
 
 	p.batchLabel = widget.NewLabel("")
 	p.batch = widgets.NewTipSlider(1, core.MaxBatch, "Images per run: a batch is offered as candidates under the canvas, best first")
@@ -218,7 +225,7 @@ func (p *promptPanel) form() fyne.CanvasObject {
 		// default window; top-k and top-p, seldom changed, last.
 		row("Temperature", p.temperature, p.tempLabel),
 		row("Guidance", p.guidance, p.guideLabel),
-		row("Seed", widgets.AtLeast(seedFieldWidth(), p.seed), container.NewHBox(p.seedLock, p.dice)),
+		row("Seed", widgets.AtLeast(seedFieldWidth(), p.seed), container.NewHBox(p.seedLock, p.dice, p.reuseSeed)),
 		row("Batch", p.batch, p.batchLabel),
 		row("Top-k", p.topK, nil),
 		row("Top-p", p.topP, p.topPLabel),

@@ -219,3 +219,33 @@ func TestHistoryStripToggle(t *testing.T) {
 		t.Fatal("View › History strip did not show the strip again")
 	}
 }
+
+// The reuse-seed button puts the seed of the image on the canvas in the
+// field, locked, so Generate draws that image again; a picture from
+// elsewhere has none to give.
+func TestReuseImageSeed(t *testing.T) {
+	s := newTestStudio(t)
+	p, err := s.Params()
+	must(t, err)
+	p.Prompt, p.Seed, p.SeedLocked = "red cat", 7, false
+	s.SetParams(p)
+	generate(t, s)
+	made, seed := s.Document().Tokens(), s.Document().ImageParams().Seed
+	if after, _ := s.Params(); after.Seed == seed || after.SeedLocked {
+		t.Fatalf("an unlocked seed did not move on after the run (%d, locked %v)", after.Seed, after.SeedLocked)
+	}
+	test.Tap(s.panel.reuseSeed)
+	must(t, s.LastError())
+	if after, _ := s.Params(); after.Seed != seed || !after.SeedLocked {
+		t.Fatalf("after reuse: seed %d locked %v, want %d locked", after.Seed, after.SeedLocked, seed)
+	}
+	generate(t, s)
+	if !slices.Equal(s.Document().Tokens(), made) {
+		t.Fatal("generating with the reused seed drew another image")
+	}
+
+	plain := newTestStudio(t)
+	if err := plain.ReuseImageSeed(); err == nil {
+		t.Error("reuse with no image on the canvas succeeded")
+	}
+}

@@ -266,6 +266,7 @@ func (s *Studio) buildWidgets() {
 	s.panel = newPromptPanel()
 	s.panel.onGenerate = s.generateAsked
 	s.panel.onStop = s.Stop
+	s.panel.onReuse = func() { s.report(s.ReuseImageSeed()) }
 	s.panel.onModel = func(key string) { s.report(s.OpenModel(key)) }
 	s.panel.onOpenDir = s.files.showModelFolder
 	for _, e := range []*widget.Entry{&s.panel.prompt.Entry, &s.panel.negative.Entry, &s.panel.topK.Entry, &s.panel.seed.Entry} {

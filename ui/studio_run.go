@@ -683,3 +683,26 @@ func capitalize(s string) string {
 	}
 	return string(s[0]-'a'+'A') + s[1:]
 }
+
+// ReuseImageSeed puts the seed of the image on the canvas in the seed
+// field and locks it (the field otherwise shows the next run's seed), so
+// Generate draws that image again, or its variations under other
+// settings. A picture opened from elsewhere records no seed: an error.
+func (s *Studio) ReuseImageSeed() error {
+	if s.doc == nil || s.doc.Empty() {
+		return errNoImage
+	}
+	ip := s.doc.ImageParams()
+	if ip.Seed == 0 && ip.Prompt == "" {
+		return errors.New("the image on the canvas records no seed (a picture opened from elsewhere): generate one first")
+	}
+	p, err := s.panel.Params()
+	if err != nil {
+		p = s.params
+	}
+	p.Seed, p.SeedLocked = ip.Seed, true
+	s.panel.SetParams(p)
+	s.paramsChanged()
+	s.setStatus(fmt.Sprintf("Seed %d of the image on the canvas, locked: Generate draws it again with the same prompt and settings", ip.Seed))
+	return nil
+}
