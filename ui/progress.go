@@ -18,11 +18,13 @@ type progress struct {
 	step   int
 	steps  int
 	tokens int
-	// fresh and kept count image 0's patches drawn anew and kept as
-	// they were (teacher-forced: a masked regeneration's unmasked ones).
-	fresh, kept int
-	running     bool
-	end         time.Time
+	// kept0 says, for each patch of image 0 reported so far, whether it
+	// was kept as it was (teacher-forced: a masked regeneration's unmasked
+	// ones) rather than drawn anew; a run drawn again reports the same
+	// patches again.
+	kept0   map[int]bool
+	running bool
+	end     time.Time
 }
 
 // progressState is a consistent view of a progress.
@@ -41,7 +43,7 @@ func (p *progress) Begin(label string, steps int, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.label, p.start, p.steps, p.running = label, now, steps, true
-	p.step, p.tokens, p.fresh, p.kept, p.end = 0, 0, 0, 0, time.Time{}
+	p.step, p.tokens, p.kept0, p.end = 0, 0, nil, time.Time{}
 }
 
 // Event records one sampler event.
@@ -49,12 +51,11 @@ func (p *progress) Event(ev sampler.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.tokens++
-	switch {
-	case ev.Image != 0:
-	case ev.Kept:
-		p.kept++
-	default:
-		p.fresh++
+	if ev.Image == 0 {
+		if p.kept0 == nil {
+			p.kept0 = map[int]bool{}
+		}
+		p.kept0[ev.Index] = ev.Kept
 	}
 	p.step = max(p.step, ev.Step)
 	if ev.Steps > 0 {
@@ -75,7 +76,7 @@ func (p *progress) End(now time.Time) {
 func (p *progress) Clear() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.label, p.start, p.step, p.steps, p.tokens, p.fresh, p.kept, p.running, p.end = "", time.Time{}, 0, 0, 0, 0, 0, false, time.Time{}
+	p.label, p.start, p.step, p.steps, p.tokens, p.kept0, p.running, p.end = "", time.Time{}, 0, 0, 0, nil, false, time.Time{}
 }
 
 // State returns the current state as of now.
@@ -90,7 +91,15 @@ func (p *progress) State(now time.Time) progressState {
 	if !p.start.IsZero() {
 		el = end.Sub(p.start)
 	}
-	return progressState{Label: p.label, Step: p.step, Steps: p.steps, Tokens: p.tokens, Fresh: p.fresh, Kept: p.kept, Elapsed: el, Running: p.running}
+	st := progressState{Label: p.label, Step: p.step, Steps: p.steps, Tokens: p.tokens, Elapsed: el, Running: p.running}
+	for _, kept := range p.kept0 {
+		if kept {
+			st.Kept++
+		} else {
+			st.Fresh++
+		}
+	}
+	return st
 }
 
 // Fraction is the part done, 0 to 1.

@@ -66,14 +66,16 @@ func TestProgressCountsKeptPatches(t *testing.T) {
 	var p progress
 	t0 := time.Unix(1000, 0)
 	p.Begin("regenerating", 0, t0)
-	for i := 1; i <= 10; i++ {
-		for im := range 3 {
-			p.Event(sampler.Event{Image: im, Step: i, Steps: 10, Kept: i%5 != 0})
+	for range 2 { // drawn again: the same patches reported twice
+		for i := 1; i <= 10; i++ {
+			for im := range 3 {
+				p.Event(sampler.Event{Image: im, Index: i - 1, Step: i, Steps: 10, Kept: i%5 != 0})
+			}
 		}
 	}
 	st := p.State(t0.Add(time.Second))
-	if txt := st.String(); !strings.Contains(txt, "patch 10 / 10 (2 new, 8 kept)") || !strings.Contains(txt, "30 tok/s") {
-		t.Errorf("%q: want 2 new and 8 kept of image 0, 30 tok/s", txt)
+	if txt := st.String(); !strings.Contains(txt, "patch 10 / 10 (2 new, 8 kept)") || !strings.Contains(txt, "60 tok/s") {
+		t.Errorf("%q: want 2 new and 8 kept of image 0, 60 tok/s", txt)
 	}
 	p.Begin("generating", 0, t0)
 	p.Event(sampler.Event{Step: 1, Steps: 10})
