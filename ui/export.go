@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,10 +97,19 @@ func exportMetadata(rec pngmeta.Record, w, h int) map[string]string {
 	return text
 }
 
+// missingFolderError is resolveSavePath's error for a path whose folder
+// does not exist (the save dialog offers to create it).
+type missingFolderError struct{ dir, path string }
+
+func (e *missingFolderError) Error() string {
+	return fmt.Sprintf("the folder %s does not exist", e.dir)
+}
+
 // resolveSavePath turns what was typed as a destination into a path: a
 // full path is taken as it is, "~/…" is in the home folder, a bare name or
 // relative path goes into dir; ext is added when the name has none, and
-// another extension is refused. The folder must exist and take new files.
+// another extension is refused. The folder must exist (a
+// *missingFolderError when it does not) and take new files.
 func resolveSavePath(typed, dir, ext string) (string, error) {
 	p := strings.TrimSpace(typed)
 	if p == "" {
@@ -130,8 +140,10 @@ func resolveSavePath(typed, dir, ext string) (string, error) {
 	if !strings.EqualFold(filepath.Ext(p), ext) {
 		return "", fmt.Errorf("%s: this writes %s files", filepath.Base(p), ext)
 	}
-	if info, err := os.Stat(filepath.Dir(p)); err != nil || !info.IsDir() {
-		return "", fmt.Errorf("the folder %s does not exist", filepath.Dir(p))
+	if info, err := os.Stat(filepath.Dir(p)); errors.Is(err, fs.ErrNotExist) {
+		return "", &missingFolderError{dir: filepath.Dir(p), path: p}
+	} else if err != nil || !info.IsDir() {
+		return "", fmt.Errorf("%s is not a folder one can save in", filepath.Dir(p))
 	}
 	// A background write (the time-lapse) would fail after its dialog closed.
 	if err := atomicfile.CheckFolder(filepath.Dir(p)); err != nil {

@@ -839,3 +839,37 @@ func TestEscapeClosesDialogs(t *testing.T) {
 		t.Error("Escape on the unknown-prompt question generated, or left it recorded as shown")
 	}
 }
+
+// Saving into a folder that does not exist offers to create it: Yes makes
+// the folders and saves, No brings the save dialog back and makes nothing.
+func TestSaveOffersToCreateTheFolder(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	root := t.TempDir()
+	save := func(typed string) error { return s.ExportAs(typed) }
+	again := 0
+
+	no := filepath.Join(root, "not", "this", "cat.png")
+	s.files.saveTo(no, ".png", save, func() { again++ })
+	top := s.Window().Canvas().Overlays().Top()
+	if top == nil || findButton(top, []string{"No"}) == nil {
+		t.Fatal("no question for a missing folder")
+	}
+	findButton(top, []string{"No"}).OnTapped()
+	if _, err := os.Stat(filepath.Join(root, "not")); !errors.Is(err, os.ErrNotExist) || again != 1 {
+		t.Fatalf("No made a folder (%v) or did not bring the dialog back (%d)", err, again)
+	}
+
+	yes := filepath.Join(root, "new", "folder", "cat.png")
+	s.files.saveTo(yes, ".png", save, func() { again++ })
+	top = s.Window().Canvas().Overlays().Top()
+	if top == nil || findButton(top, []string{"Yes"}) == nil {
+		t.Fatal("no question for a missing folder")
+	}
+	findButton(top, []string{"Yes"}).OnTapped()
+	s.Wait()
+	must(t, s.LastError())
+	if _, err := os.Stat(yes); err != nil || again != 1 {
+		t.Fatalf("after Yes: %v, dialog shown again %d times", err, again-1)
+	}
+}

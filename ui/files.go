@@ -208,7 +208,29 @@ func (f *fileDialogs) saveTo(typed, ext string, save func(typed string) error, a
 			f.host.report(err) // save reports a path it cannot take
 		}
 	}
-	if path, err := resolveSavePath(typed, f.exportDir(), ext); err == nil {
+	path, err := resolveSavePath(typed, f.exportDir(), ext)
+	var missing *missingFolderError
+	if errors.As(err, &missing) {
+		// A folder that is not there yet is offered, not refused.
+		dialog.ShowConfirm("Create the folder?", fmt.Sprintf("%s does not exist. Create it and save %s in it?", missing.dir, filepath.Base(missing.path)), func(ok bool) {
+			if !ok {
+				if again != nil {
+					again()
+				}
+				return
+			}
+			if err := os.MkdirAll(missing.dir, 0o755); err != nil {
+				if again != nil {
+					again()
+				}
+				f.host.report(fmt.Errorf("create the folder %s: %w", missing.dir, err))
+				return
+			}
+			f.saveTo(typed, ext, save, again)
+		}, f.win)
+		return
+	}
+	if err == nil {
 		if _, err := os.Stat(path); err == nil {
 			dialog.ShowConfirm("Replace the file?", fmt.Sprintf("%s is already in %s. Replace it?", filepath.Base(path), filepath.Dir(path)), func(ok bool) {
 				if ok {
