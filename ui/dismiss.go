@@ -3,18 +3,31 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
 
 // dismissLabels are the labels of the buttons that close a dialog without
 // doing anything, in the order Escape looks for them: our questions'
 // Cancel, Fyne's custom dialogs' Close, a confirmation's No, an
-// information's OK.
-var dismissLabels = []string{"Cancel", "Close", "No", "OK"}
+// information's OK; each in English (our own dialogs) and as Fyne
+// translates its own dialogs' buttons for the user's language; Describe's
+// Stop while it ranks.
+func dismissLabels() []string {
+	var out []string
+	for _, l := range []string{"Cancel", "Close", "No", "OK", "Stop"} {
+		out = append(out, l)
+		if tr := lang.L(l); tr != l {
+			out = append(out, tr)
+		}
+	}
+	return out
+}
 
 // dismissTopDialog closes the topmost dialog the way its own dismiss
-// button does (Cancel, Close, No or OK: the dialog's callback runs as for a
-// click), and reports whether there was one. Fyne's dialogs do not close
+// button does (Cancel, Close, No or OK, or Stop for a ranking under way:
+// the dialog's callback runs as for a click), and reports whether there
+// was one. Fyne's dialogs do not close
 // on Escape themselves; Escape reaches the window only when no text field
 // has the focus.
 func (s *Studio) dismissTopDialog() bool {
@@ -22,7 +35,7 @@ func (s *Studio) dismissTopDialog() bool {
 	if top == nil {
 		return false
 	}
-	b := findButton(top, dismissLabels)
+	b := findButton(top, dismissLabels())
 	if b == nil || b.Disabled() || b.OnTapped == nil {
 		return false
 	}

@@ -69,7 +69,7 @@ func TestSaveAsksBeforeReplacing(t *testing.T) {
 		overlays.Remove(overlays.Top())
 	}
 	asked := 0
-	s.files.saveTo(filepath.Join(dir, "no", "such", "x.png"), ".png", func(string) error { return errors.New("export: no such folder") }, func() { asked++ })
+	s.files.saveTo(filepath.Join(dir, "x.png"), ".png", func(string) error { return errors.New("export: the disk is full") }, func() { asked++ })
 	if asked != 1 || len(overlays.List()) != 1 || s.LastError() == nil {
 		t.Errorf("a failed save: dialog shown again %d times, %d overlays, error %v", asked, len(overlays.List()), s.LastError())
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/ui/core"
 )
 
@@ -327,16 +328,24 @@ func TestOpenDialogStartsWhereImagesAre(t *testing.T) {
 // TestModelLabelNamesRunsByTheirRun: a run's exported model folder is shown
 // by the run's name, not as "model".
 func TestModelLabelNamesRunsByTheirRun(t *testing.T) {
-	if got := modelLabel("/home/me/runs/shapes-20261202-0130/model"); got != "shapes-20261202-0130 — /home/me/runs" {
+	runs := t.TempDir()
+	run := filepath.Join(runs, "shapes-20261202-0130")
+	must(t, os.MkdirAll(run, 0o755))
+	must(t, os.WriteFile(filepath.Join(run, trainjob.RecordFile), []byte("{}"), 0o644))
+	where := shortenPath(runs, 32)
+	if got := modelLabel(filepath.Join(run, "model")); got != "shapes-20261202-0130 — "+where {
 		t.Errorf("run model: %q", got)
 	}
-	if got := modelLabel("/home/me/runs/shapes-20261202-0130/final"); got != "shapes-20261202-0130/final — /home/me/runs" {
+	if got := modelLabel(filepath.Join(run, "final")); got != "shapes-20261202-0130/final — "+where {
 		t.Errorf("run's final model: %q", got)
 	}
-	home, err := os.UserHomeDir()
-	if err == nil {
-		if got := modelLabel(filepath.Join(home, "Tessera", "runs", "cats", "model")); got != "cats — "+filepath.Join("~", "Tessera", "runs") {
-			t.Errorf("run model under home: %q", got)
+	// A folder called model that is not a run's is named as it is.
+	if got := modelLabel("/home/me/Downloads/model"); got != "model — /home/me/Downloads" {
+		t.Errorf("a folder called model: %q", got)
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		if got := modelLabel(filepath.Join(home, "models", "cats")); got != "cats — "+filepath.Join("~", "models") {
+			t.Errorf("a folder under home: %q", got)
 		}
 	}
 	if got := modelLabel("/home/me/models/cats"); !strings.HasPrefix(got, "cats — /home/me/models") {

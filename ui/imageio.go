@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 
@@ -104,15 +105,21 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 		}
 		o.Note = fmt.Sprintf("%s: %s; its pixels were re-encoded", name, reason)
 	}
-	tokens, err := b.Encode(img)
+	// Scaled once to the model's size (Encode would scale it the same
+	// way), so the reconstruction is measured against what was encoded.
+	w, h := b.ImageSize()
+	fit := codebook.Fit(img, w, h)
+	tokens, err := b.Encode(fit)
 	if err != nil {
 		return nil, fmt.Errorf("open image %s: %w", name, err)
 	}
 	o.Tokens = tokens
 	o.Large = img.Bounds().Dx()*img.Bounds().Dy() > largePixels
-	if w, h := b.ImageSize(); len(tokens) == gridRows*cols {
-		o.PSNR = kmeans.PSNR(codebook.Fit(img, w, h), b.Decode(tokens))
-	}
+	// Measured on the picture, not on the white around a picture of
+	// another shape.
+	sw, sh := codebook.FitSize(img.Bounds().Dx(), img.Bounds().Dy(), w, h)
+	at := image.Rect((w-sw)/2, (h-sh)/2, (w-sw)/2+sw, (h-sh)/2+sh)
+	o.PSNR = kmeans.PSNR(fit.SubImage(at).(*image.NRGBA), b.Decode(tokens).SubImage(at).(*image.NRGBA))
 	if o.Note == "" {
 		bd := img.Bounds()
 		if w, h := b.ImageSize(); bd.Dx() != w || bd.Dy() != h {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/trainjob"
 )
 
 // Models lists and opens models; the app passes one in (built-ins are
@@ -38,7 +39,7 @@ func isFolderKey(key string) bool {
 }
 
 // modelLabel is how the picker shows a model key: a folder by its name,
-// or, for the folders a run exports, by its run's name ("model", the run's
+// or, for the folders a run exports (in a run folder), by its run's name ("model", the run's
 // model, by the run's name alone; "final" and "best" with theirs), then
 // where it is, home as ~.
 func modelLabel(key string) string {
@@ -48,6 +49,9 @@ func modelLabel(key string) string {
 	name, where := filepath.Base(key), filepath.Dir(key)
 	switch name {
 	case "model", "final", "best":
+		if !trainjob.IsRun(where) {
+			break // a folder that happens to be called so
+		}
 		run := filepath.Base(where)
 		if name == "model" {
 			name = run
@@ -57,7 +61,7 @@ func modelLabel(key string) string {
 		where = filepath.Dir(where)
 	}
 	if home, err := os.UserHomeDir(); err == nil && home != "" {
-		if rel, err := filepath.Rel(home, where); err == nil && !strings.HasPrefix(rel, "..") {
+		if rel, err := filepath.Rel(home, where); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			where = filepath.Join("~", rel)
 		}
 	}

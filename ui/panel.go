@@ -194,7 +194,7 @@ func (p *promptPanel) buildKnobs() {
 	}
 	p.seedLock = widgets.NewTipCheck("Lock", "Keep this seed for every run (nothing changes a locked seed)", nil)
 	p.dice = widgets.NewTipButton("", theme.ViewRefreshIcon(), "Draw a new random seed", func() { p.SetSeed(core.NewSeed()) })
-	p.reuseSeed = widgets.NewTipButton("", theme.HistoryIcon(), "Use the seed of the image on the canvas, locked: the seed field shows the next run's seed, so this is how to draw that image again (or variations of it with other settings)", func() {
+	p.reuseSeed = widgets.NewTipButton("", theme.HistoryIcon(), "Use the seed of the image on the canvas, locked, with its prompt and settings (the seed field shows the next run's seed): Generate then draws an image Generate drew again, and changing one setting explores around it", func() {
 		if p.onReuse != nil {
 			p.onReuse()
 		}

@@ -221,8 +221,8 @@ func TestHistoryStripToggle(t *testing.T) {
 }
 
 // The reuse-seed button puts the seed of the image on the canvas in the
-// field, locked, so Generate draws that image again; a picture from
-// elsewhere has none to give.
+// field, locked, with the image's prompt, so Generate draws that image
+// again; a picture from elsewhere has none to give.
 func TestReuseImageSeed(t *testing.T) {
 	s := newTestStudio(t)
 	p, err := s.Params()
@@ -234,10 +234,11 @@ func TestReuseImageSeed(t *testing.T) {
 	if after, _ := s.Params(); after.Seed == seed || after.SeedLocked {
 		t.Fatalf("an unlocked seed did not move on after the run (%d, locked %v)", after.Seed, after.SeedLocked)
 	}
+	s.panel.prompt.SetText("blue dog") // the prompt changed since
 	test.Tap(s.panel.reuseSeed)
 	must(t, s.LastError())
-	if after, _ := s.Params(); after.Seed != seed || !after.SeedLocked {
-		t.Fatalf("after reuse: seed %d locked %v, want %d locked", after.Seed, after.SeedLocked, seed)
+	if after, _ := s.Params(); after.Seed != seed || !after.SeedLocked || after.Prompt != "red cat" {
+		t.Fatalf("after reuse: seed %d locked %v prompt %q, want %d locked and the image's prompt", after.Seed, after.SeedLocked, after.Prompt, seed)
 	}
 	generate(t, s)
 	if !slices.Equal(s.Document().Tokens(), made) {

@@ -685,9 +685,13 @@ func capitalize(s string) string {
 }
 
 // ReuseImageSeed puts the seed of the image on the canvas in the seed
-// field and locks it (the field otherwise shows the next run's seed), so
-// Generate draws that image again, or its variations under other
-// settings. A picture opened from elsewhere records no seed: an error.
+// field, locked (the field otherwise shows the next run's seed), with the
+// prompt and settings the image records, as clicking its history entry
+// does; the panel's batch stays. For an image drawn by Generate, Generate
+// then draws it again, or variations of it as one setting is changed; a
+// regenerated, completed or edited image records its own run's seed, which
+// redraws it only by that run. A picture opened from elsewhere records no
+// seed: an error.
 func (s *Studio) ReuseImageSeed() error {
 	if s.doc == nil || s.doc.Empty() {
 		return errNoImage
@@ -696,13 +700,13 @@ func (s *Studio) ReuseImageSeed() error {
 	if ip.Seed == 0 && ip.Prompt == "" {
 		return errors.New("the image on the canvas records no seed (a picture opened from elsewhere): generate one first")
 	}
-	p, err := s.panel.Params()
-	if err != nil {
-		p = s.params
+	p := ip
+	p.SeedLocked = true
+	if cur, err := s.panel.Params(); err == nil {
+		p.Batch = cur.Batch
 	}
-	p.Seed, p.SeedLocked = ip.Seed, true
 	s.panel.SetParams(p)
 	s.paramsChanged()
-	s.setStatus(fmt.Sprintf("Seed %d of the image on the canvas, locked: Generate draws it again with the same prompt and settings", ip.Seed))
+	s.setStatus(fmt.Sprintf("Seed %d of the image on the canvas, locked, with its prompt and settings: Generate draws it again if Generate drew it", ip.Seed))
 	return nil
 }

@@ -370,9 +370,6 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 		return st, fmt.Errorf("train: threads %q: give a whole number from 1 to %d", t.threads.Text, runtime.NumCPU())
 	}
 	st.Threads = min(n, runtime.NumCPU())
-	if t.h.set.p != nil {
-		t.h.set.SetTrainBudget(m, st.Threads) // valid: the next session's form starts from it
-	}
 	tag := st.DataName()
 	if t.from.Selected == fromCurrent {
 		key, b := t.h.current()
@@ -399,6 +396,15 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 		t.tune(&st)
 	}
 	return st, st.Check()
+}
+
+// cleanPath is p absolute and clean, to compare run folders however they
+// were named (p itself when it has no absolute form).
+func cleanPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return filepath.Clean(p)
 }
 
 // sanitizeName keeps letters, digits, '-' and '_' of s (for folder names).
@@ -431,6 +437,13 @@ func (t *TrainTab) Start() error {
 		if _, err := os.Stat(filepath.Join(st.OutDir, f)); err == nil {
 			return fmt.Errorf("train: %s already holds a run: pick it in the list and Resume, or choose another run folder", st.OutDir)
 		}
+	}
+	if t.h.set.p != nil {
+		// The next session's form starts from the run started (the form's
+		// values, validated by settings).
+		m, _ := strconv.ParseFloat(strings.TrimSpace(t.minutes.Text), 64)
+		n, _ := strconv.Atoi(strings.TrimSpace(t.threads.Text))
+		t.h.set.SetTrainBudget(m, min(n, runtime.NumCPU()))
 	}
 	t.listFolder(st.OutDir) // a folder typed elsewhere is listed too
 	t.runDir.SetText("")
@@ -521,12 +534,12 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 	j := &trainJob{dir: st.OutDir, st: st, cancel: cancel, done: make(chan struct{}), preparing: true}
 	t.job = j
 	t.shown = nil
-	if from == nil || t.logDir != st.OutDir {
+	if from == nil || t.logDir != cleanPath(st.OutDir) {
 		t.logLines, t.dataReport = nil, nil
 	} else {
 		t.logLines = append(t.logLines, fmt.Sprintf("— resumed at step %d of %d —", from.Step, from.TotalSteps))
 	}
-	t.logDir = st.OutDir
+	t.logDir = cleanPath(st.OutDir)
 	if from != nil {
 		t.curve.Set(from.TrainLoss, from.Val, from.TotalSteps)
 		j.allVals = append(j.allVals, from.Val...)
@@ -777,12 +790,17 @@ func (t *TrainTab) RefreshRuns() {
 		runs = append(runs, old...)
 		slices.SortStableFunc(runs, func(a, b *trainjob.RunInfo) int { return b.Modified.Compare(a.Modified) })
 	}
+	listed := map[string]bool{}
+	for _, r := range runs {
+		listed[cleanPath(r.Dir)] = true
+	}
 	for _, d := range t.extra {
-		if filepath.Dir(d) == filepath.Clean(t.h.runsDir) {
-			continue
+		if listed[cleanPath(d)] {
+			continue // in a runs folder already
 		}
 		if info, err := trainjob.ReadRun(d); err == nil {
 			runs = append(runs, info)
+			listed[cleanPath(d)] = true
 		}
 	}
 	t.runs = runs
@@ -838,6 +856,8 @@ func (t *TrainTab) show(info *trainjob.RunInfo) {
 	}
 	if info.Record != nil {
 		prompts = info.Record.Settings.SamplePrompts
+	} else {
+		img = nil // a run of an older Tessera: what its rows were asked is unknown
 	}
 	t.setSamples(img, prompts)
 	if t.job == nil {
@@ -865,7 +885,7 @@ func (t *TrainTab) showInfo(st trainjob.Settings, note string) {
 	if st.Data != "" {
 		b.WriteString("Settings: " + settingsLine(st) + "\n")
 	}
-	ours := t.logDir != "" && (t.job != nil && t.job.dir == t.logDir || t.shown != nil && t.shown.Dir == t.logDir)
+	ours := t.logDir != "" && (t.job != nil && cleanPath(t.job.dir) == t.logDir || t.shown != nil && cleanPath(t.shown.Dir) == t.logDir)
 	if len(t.dataReport) > 0 && ours {
 		b.WriteString("\nData report:\n" + strings.Join(t.dataReport, "\n") + "\n")
 	}

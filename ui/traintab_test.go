@@ -445,10 +445,21 @@ func TestTrainBudgetRemembered(t *testing.T) {
 		t.Fatalf("a first session's budget %q, want 10", tab.minutes.Text)
 	}
 	tab.SetBudget(2.5, 1)
-	tab.SetRunFolder("")
-	if _, err := tab.settings(); err != nil {
-		t.Fatal(err)
+	busy := filepath.Join(e.runs, "busy")
+	must(t, os.MkdirAll(busy, 0o755))
+	must(t, os.WriteFile(filepath.Join(busy, trainjob.RecordFile), []byte("{}"), 0o644))
+	tab.SetRunFolder(busy)
+	if err := tab.Start(); err == nil {
+		t.Fatal("a run started in a folder that holds one")
 	}
+	if m, _, ok := s.set.TrainBudget(); ok {
+		t.Fatalf("a run refused stored its budget (%g)", m)
+	}
+	tab.SetTune(tinyTune(3, 1000))
+	tab.SetRunFolder(filepath.Join(e.runs, "new"))
+	must(t, tab.Start())
+	tab.Stop()
+	tab.wait()
 	again := e.open(t).Train()
 	if again.minutes.Text != "2.5" || again.threads.Text != "1" {
 		t.Fatalf("the next session's form: %q minutes, %q threads; want 2.5 and 1", again.minutes.Text, again.threads.Text)

@@ -101,10 +101,10 @@ func (t *Tokenizer) Corrected(text string) (string, bool) {
 	var out []string
 	changed := false
 	for _, w := range Split(text) {
-		if s, ok := t.Suggest(w); ok {
+		if _, known := t.lookup(w); known {
+			out = append(out, w) // "apple." reads as apple: no correction to "apples"
+		} else if s, ok := t.Suggest(w); ok {
 			out, changed = append(out, s), true
-		} else if _, known := t.lookup(w); known {
-			out = append(out, w)
 		}
 	}
 	if !changed {

@@ -59,7 +59,19 @@ func TestCorrected(t *testing.T) {
 	}
 	// An unknown word without a suggestion is left out: the corrected
 	// prompt holds only words the model reads.
-	if got, ok := tok.Corrected("xyzzy rokcet (face)"); !ok || got != "rocket face" {
+	if got, ok := tok.Corrected("xyzzy rokcet (face)"); !ok || got != "rocket (face)" {
 		t.Errorf("Corrected with a word beyond correction: %q %v", got, ok)
+	}
+	// A known word with punctuation on it is read as the word (Encode),
+	// so it is not "corrected" to a neighbour.
+	plural, err := New([]string{PAD, "apple", "apples", "red", "face", "faces", "cat"}, 3, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := plural.Corrected("red apple. catt"); !ok || got != "red apple. cat" {
+		t.Errorf("Corrected(%q) = %q %v, want %q", "red apple. catt", got, ok, "red apple. cat")
+	}
+	if got, ok := plural.Corrected("face!"); ok {
+		t.Errorf("a known word with punctuation was corrected to %q", got)
 	}
 }
