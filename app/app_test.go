@@ -276,6 +276,7 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"bench", "--random", "small", "--batch", "3"}, 2, "--batch 3"},
 		{[]string{"sheet", "--prompt", "x", "--prompts", missing}, 2, "not both"},
 		{[]string{"generate", "--seed", "-5"}, 2, "--seed: must be a whole number from 0"},
+		{[]string{"generate", "--seed", "0x10"}, 2, "--seed: must be a whole number from 0"}, // decimal only: "010" is 10
 		// A prompt of unknown words only is refused, as in the studio.
 		{[]string{"generate", "--prompt", "xyzzy plugh", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "knows none of the prompt's words (xyzzy, plugh)"},
 		// A misspelt word gets a suggestion.
@@ -287,10 +288,28 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, stderr, c.code, c.want)
 		}
 	}
+	// A zero-padded seed is the decimal number (it was read as octal).
+	padded := filepath.Join(t.TempDir(), "padded.png")
+	if code, stdout, stderr := run(t, "generate", "--model", "../testdata/imagegpt/vector1", "--seed", "010", "--out", padded); code != 0 || !strings.Contains(stdout, "seed 10") {
+		t.Errorf("--seed 010: exit %d, %q %q; want seed 10", code, stdout, stderr)
+	}
+	// The knobs' help names what a run uses when a knob is not given (the
+	// model's recommended value), not the placeholder: "(default 1)" read
+	// as "guidance is off".
+	code, stdout, stderr := run(t, "generate", "--help")
+	if code != 0 {
+		t.Errorf("generate --help: exit %d", code)
+	}
+	for _, line := range strings.Split(stdout+stderr, "\n") {
+		if (strings.Contains(line, "sampling temperature") || strings.Contains(line, "classifier-free guidance scale")) &&
+			(strings.Contains(line, "(default") || !strings.Contains(line, "not given: the model's recommended value")) {
+			t.Errorf("generate --help shows a placeholder default: %q", line)
+		}
+	}
 	// A broken image is reported by name; the other images are still scored.
 	broken := filepath.Join(t.TempDir(), "broken.png")
 	os.WriteFile(broken, []byte("\x89PNG\r\n\x1a\nnot really"), 0o644)
-	code, _, stderr := run(t, "score", "--model", "../testdata/imagegpt/vector1", broken)
+	code, _, stderr = run(t, "score", "--model", "../testdata/imagegpt/vector1", broken)
 	if code != 1 || !strings.Contains(stderr, "broken.png") {
 		t.Errorf("broken image: exit %d, stderr %q", code, stderr)
 	}

@@ -62,7 +62,10 @@ func knobFlag(fs *flag.FlagSet, sp sampling.Spec, field any, name string, unset 
 	case sp.MaxOpen:
 		bounds = fmt.Sprintf("%g to below %g", sp.Min, sp.Max)
 	}
-	fs.Var(knobValue{sp, field, unset}, name, fmt.Sprintf("%s (`%s` %s)", help, typ, bounds))
+	fs.Var(knobValue{sp, field, unset}, name, fmt.Sprintf("%s (`%s` %s; not given: the model's recommended value, config.json tessera.defaults, else %g)", help, typ, bounds, unset))
+	// The help's "(default …)" would name the placeholder, not what a run
+	// uses: the sentence above says it instead.
+	fs.Lookup(name).DefValue = knobValue{sp: sp}.String()
 }
 
 // knobValue is a knob's flag.Value: the field it sets, checked against the
@@ -142,7 +145,7 @@ func (s *seedValue) Set(v string) error {
 		*s = seedValue{pick: true}
 		return nil
 	}
-	n, err := strconv.ParseUint(v, 0, 64)
+	n, err := strconv.ParseUint(v, 10, 64) // decimal: "010" is seed 10, as typed
 	if err != nil {
 		return errors.New("must be a whole number from 0 to 2⁶⁴−1 (-1: pick one)")
 	}
