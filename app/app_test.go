@@ -519,3 +519,21 @@ func TestGenerateStylePerSeed(t *testing.T) {
 		t.Fatalf("exit %d, prompt %q, stdout %q: %s", code, rec.Prompt, stdout, stderr)
 	}
 }
+
+// An image made by a model from a folder names a model that is not built
+// in: commands that read its model from the record say they fall back to
+// the default and how to pick the right one.
+func TestRecordedFolderModelWarns(t *testing.T) {
+	dir := tinyModel(t)
+	img := filepath.Join(t.TempDir(), "made.png")
+	if code, _, stderr := run(t, "generate", "--model", dir, "--prompt", "red cat", "--seed", "1", "--out", img); code != 0 {
+		t.Fatalf("generate: %d %s", code, stderr)
+	}
+	_, _, stderr := run(t, "score", img)
+	if !strings.Contains(stderr, "made by model tiny, which is not built in") || !strings.Contains(stderr, "pass --model") {
+		t.Errorf("score of a folder model's image without --model: %q", stderr)
+	}
+	if _, _, stderr := run(t, "score", "--model", dir, img); strings.Contains(stderr, "not built in") {
+		t.Errorf("warned with --model given: %q", stderr)
+	}
+}

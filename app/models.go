@@ -199,8 +199,9 @@ func openImageModel(log io.Writer, flag, precision string, drawing bool, images 
 // --model is not given (flag ""): the built-in model their records name,
 // when every image names the same one, with the weights hash the first
 // record gives; else flag (the default model) and no hash. It says on log
-// when it chose another model than the default, or when the images name
-// different models.
+// when it chose another model than the default, when the images name
+// different models, and when one names a model that is not built in (a
+// trained model's folder is not recorded).
 func recordedModel(log io.Writer, flag string, images ...string) (name, hash string) {
 	if flag != "" || len(images) == 0 {
 		return flag, ""
@@ -211,7 +212,14 @@ func recordedModel(log io.Writer, flag string, images ...string) (name, hash str
 			return flag, ""
 		}
 		rec, ok, err := pngmeta.ParseRecord(text)
-		if err != nil || !ok || !slices.Contains(Catalog{}.Builtin(), rec.Model) {
+		if err != nil || !ok {
+			return flag, ""
+		}
+		if !slices.Contains(Catalog{}.Builtin(), rec.Model) {
+			// A model the user trained or opened from a folder: the record
+			// names it but not where it is.
+			fmt.Fprintf(log, "warning: %s was made by model %s, which is not built in: it is read with the default model %s; pass --model with the folder of the model that made it\n",
+				path, rec.Model, Catalog{}.Builtin()[0])
 			return flag, ""
 		}
 		if name != "" && rec.Model != name {
