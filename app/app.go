@@ -41,7 +41,7 @@ func commands() map[string]command {
 		"random-model":    {"write a model folder of random weights shaped like OpenAI's imagegpt-small, -medium or -large", runRandomModel},
 		"info":            {"a model's configuration, size and codebook", runInfo},
 		"timelapse":       {"an animated GIF of an image appearing patch by patch", runTimelapse},
-		"train":           {"train a model on emoji, MNIST or a folder of images", runTrain},
+		"train":           {"train a model on the built-in shapes, emoji, MNIST, edit pairs or a folder of images", runTrain},
 		"eval-tokenizer":  {"a ViT tokenizer's held-out PSNR beside a k-means codebook of the same token count", runEvalTokenizer},
 		"sheet":           {"a contact sheet of samples: a row per prompt, a column per style or seed", runSheet},
 		"tokenize":        {"encode images with a model's image tokenizer: codes and reconstruction PSNR", runTokenize},
@@ -53,7 +53,14 @@ func commands() map[string]command {
 		"eval-describe":   {"top-1 and top-5 accuracy of describe on a model's held-out dataset images", runEvalDescribe},
 		"edit":            {"edit an image by instruction with an edit model (\"remove the background\", \"in the twemoji style\")", runEdit},
 		"eval-edits":      {"how exactly an edit model performs each family of edits on held-out emoji", runEvalEdits},
-		"version": {"print the version", func(_ context.Context, env Env, _ []string) error {
+		"version": {"print the version", func(_ context.Context, env Env, args []string) error {
+			pos, err := parseFlags(newFlags(env, "version", ""), args)
+			if err != nil {
+				return err
+			}
+			if len(pos) > 0 {
+				return usageError{fmt.Sprintf("takes no arguments (got %q)", pos[0])}
+			}
 			fmt.Fprintln(env.Stdout, "tessera", Version)
 			return nil
 		}},
@@ -125,8 +132,12 @@ func usage(w io.Writer) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	width := 0
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-13s %s\n", n, cmds[n].summary)
+		width = max(width, len(n))
+	}
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-*s %s\n", width, n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'tessera help COMMAND' or 'tessera COMMAND --help' for a command's flags. --model takes a built-in name or a folder (a value with '/').")
 }

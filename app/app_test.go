@@ -277,6 +277,11 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"sheet", "--prompt", "x", "--prompts", missing}, 2, "not both"},
 		{[]string{"generate", "--seed", "-5"}, 2, "--seed: must be a whole number from 0"},
 		{[]string{"generate", "--seed", "0x10"}, 2, "--seed: must be a whole number from 0"}, // decimal only: "010" is 10
+		// Flags a command would ignore are not offered, or refused.
+		{[]string{"sheet", "--prompt", "x", "--batch", "3"}, 2, "flag provided but not defined: --batch"},
+		{[]string{"edit", "--from", "x.png", "--instruction", "mirror it", "--style-per-seed", "1"}, 2, "flag provided but not defined: --style-per-seed"},
+		{[]string{"eval-prompts", "--prompt", "cat face"}, 2, "--prompt: eval-prompts samples its own list of names"},
+		{[]string{"eval-shapes", "--prompt", "red circle"}, 2, "--prompt: eval-shapes samples the held-out captions"},
 		// A prompt of unknown words only is refused, as in the studio.
 		{[]string{"generate", "--prompt", "xyzzy plugh", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "knows none of the prompt's words (xyzzy, plugh)"},
 		// A misspelt word gets a suggestion.

@@ -65,12 +65,15 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	tokens := rangedInt(fs, "tokens", 0, 0, 1<<20, "time only the first N tokens of the image (0 = all; for the large shapes)")
 	limits := fs.Bool("limits", true, "also measure the machine's limits (sgemm, memory bandwidth: a 512 MiB buffer) and the streaming bounds; false keeps the process's memory to the model's, for /usr/bin/time -v")
 	asJSON := fs.Bool("json", false, "print one JSON object (with --precision all, a JSON array of one object per precision)")
-	threads := rangedInt(fs, "threads", runtime.NumCPU(), 1, 1024, "worker threads")
+	threads := rangedInt(fs, "threads", runtime.NumCPU(), 0, 1024, "worker threads (0 = all cores, as for the other commands)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the runs (loading included) to this file (for go tool pprof)")
 	only := fs.Int("batch", 0, "time only this batch size (1 or 8; 0 = both)")
 	precision := fs.String("precision", "f16", "sampling arithmetic to time: f16 (half-precision weights and KV cache), int8 (int8 weights, half KV cache), f32 (float32 throughout) or all (each in turn, side by side in one run). The streaming bound counts the bytes of the precision used")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
+	}
+	if *threads == 0 {
+		*threads = runtime.NumCPU()
 	}
 	switch {
 	case *modelName != "" && *random != "":

@@ -15,6 +15,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "branch", "--from IMAGE.png --at K [--model M] [--out PATH.png] [sampling flags]")
 	var sf samplingFlags
 	sf.register(fs)
+	fs.Lookup("model").Usage = "built-in model name or model folder (default: the built-in model the image records, else the embedded default model)"
 	from := fs.String("from", "", "the image to branch from (its stored tokens, else its pixels encoded)")
 	at := fs.Int("at", -1, "keep the first K patches (raster order) and resample the rest")
 	out := fs.String("out", "branch.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")

@@ -149,7 +149,7 @@ func rankProgress(w io.Writer) (func(done, total int), func()) {
 }
 
 func runDescribe(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "describe", "--model M [--top N] [--prompts FILE] [--all] [--json] IMAGE")
+	fs := newFlags(env, "describe", "[--model M] [--top N] [--prompts FILE] [--all] [--json] IMAGE")
 	modelName := fs.String("model", "", "built-in model name or model folder (a text-conditioned model)")
 	top := rangedInt(fs, "top", 5, 1, 100000, "how many of the likeliest prompts to show")
 	promptsFile := fs.String("prompts", "", "candidate prompts, one per line (blank lines and lines starting with # are skipped); "+

@@ -62,7 +62,7 @@ type evalCase struct{ prompt, label string }
 func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "eval-prompts", "[--model M] [--seeds N] [--candidates N [--rank-by likelihood|prompt-gain]] [--json] [sampling flags]")
 	var sf samplingFlags
-	sf.register(fs)
+	sf.registerOne(fs) // one batch a row or prompt: --batch would be ignored
 	seeds := rangedInt(fs, "seeds", 4, 1, 256, "samples per prompt (seeds 1…N)")
 	candidates := rangedInt(fs, "candidates", 1, 1, 64, "draw this many candidates for each sample and judge the first after ranking them as tessera generate --rank and the studio do (see --rank-by); seeds × candidates at most 512")
 	rankBy := rankByFlag(fs)
@@ -73,6 +73,9 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	ceiling := fs.Bool("ceiling", false, "also report the image tokenizer's ceiling: how many dataset images of the prompted names (of --style's style when set) are still nearest their own name after encoding and decoding")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
+	}
+	if flagsSet(fs)["prompt"] {
+		return usageError{"--prompt: eval-prompts samples its own list of names (the built-in 50, or --names FILE)"}
 	}
 	if *seeds**candidates > maxEvalBatch {
 		return usageError{fmt.Sprintf("--seeds %d × --candidates %d: at most %d images a prompt (one batch)", *seeds, *candidates, maxEvalBatch)}

@@ -259,7 +259,7 @@ func styleWordsOf(b *bundle.Bundle) []string {
 }
 
 func runEvalDescribe(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "eval-describe", "--model M [--images N] [--data D] [--json]")
+	fs := newFlags(env, "eval-describe", "[--model M] [--images N] [--data D] [--json]")
 	modelName := fs.String("model", "", "built-in model name or model folder (a text-conditioned model)")
 	images := rangedInt(fs, "images", 100, 0, 1<<30, "how many held-out images to describe, evenly spaced through the held-out set (0: all)")
 	dataset := fs.String("data", "", "the model's dataset: emoji, mnist, shapes or a folder (default: from the model's name)")

@@ -93,7 +93,7 @@ type evalShape struct {
 func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "eval-shapes", "--model M [--seeds N] [--seen N] [--candidates N [--rank-by likelihood|prompt-gain]] [--json] [sampling flags]")
 	var sf samplingFlags
-	sf.register(fs)
+	sf.registerOne(fs) // one batch a row or prompt: --batch would be ignored
 	seeds := rangedInt(fs, "seeds", 4, 1, 512, "samples per caption (seeds 1…N, or from --seed)")
 	seenN := rangedInt(fs, "seen", 0, -1, 1<<20, "also sample this many trained-on caption combinations, spread evenly over them (-1: all)")
 	candidates := rangedInt(fs, "candidates", 1, 1, 64, "draw this many candidates for each sample and check the first after ranking them as tessera generate --rank and the studio do (see --rank-by); seeds × candidates at most 512")
@@ -101,6 +101,9 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
+	}
+	if flagsSet(fs)["prompt"] {
+		return usageError{"--prompt: eval-shapes samples the held-out captions (and --seen trained-on ones)"}
 	}
 	if *seeds**candidates > maxEvalBatch {
 		return usageError{fmt.Sprintf("--seeds %d × --candidates %d: at most %d images a caption (one batch)", *seeds, *candidates, maxEvalBatch)}

@@ -15,6 +15,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "extend", "--from IMAGE.png --rows R [--model M] [--out PATH.png] [sampling flags]")
 	var sf samplingFlags
 	sf.registerOne(fs)
+	fs.Lookup("model").Usage = "built-in model name or model folder (default: the built-in model the image records, else the embedded default model)"
 	from := fs.String("from", "", "the image to grow (its stored tokens, which may already be taller than the model)")
 	addRows := rangedInt(fs, "rows", 0, 1, 1024, "patch rows to add below (required)")
 	stride := rangedInt(fs, "stride", 0, 0, 1024, "rows sampled per window step, less than the model's grid rows (0 = half the model's grid)")

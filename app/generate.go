@@ -35,7 +35,8 @@ func (s *samplingFlags) register(fs *flag.FlagSet) {
 }
 
 // registerOne adds the sampling flags but --batch, for a command that makes
-// one image (extend); the batch stays 1.
+// one image (extend) or sets its own batches (sheet, eval-prompts,
+// eval-shapes); the batch stays 1.
 func (s *samplingFlags) registerOne(fs *flag.FlagSet) {
 	s.batch = 1
 	fs.StringVar(&s.model, "model", "", "built-in model name or model folder (default: the embedded default model)")
@@ -146,6 +147,9 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	}
 	if !b.Conditional() && (opt.Prompt != "" || opt.Negative != "") {
 		fmt.Fprintf(env.Stderr, "warning: model %s is unconditional; the prompt is ignored\n", b.Name)
+	}
+	if ext := b.Model.Config.Tessera; opt.StylePerSeed == 1 && (ext == nil || len(ext.StyleWords) == 0) {
+		fmt.Fprintf(env.Stderr, "warning: model %s has no style words: --style-per-seed has no effect\n", b.Name)
 	}
 	var emit func(sampler.Event)
 	if !*quiet {

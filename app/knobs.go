@@ -29,7 +29,7 @@ func (k *knobFlags) register(fs *flag.FlagSet, seedDefault int64, edit bool) {
 	k.seed = seedValue{value: uint64(max(seedDefault, 0)), pick: seedDefault < 0}
 	fs.Var(&k.seed, "seed", "random seed (`int` 0 to 2⁶⁴−1, as images record it; -1: pick one); image (candidate) i of a batch uses seed+i")
 	for _, sp := range sampling.Knobs() {
-		if sp.EditOnly && !edit {
+		if sp.EditOnly && !edit || sp.DrawOnly && edit {
 			continue
 		}
 		help := sp.Help

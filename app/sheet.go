@@ -18,12 +18,15 @@ import (
 // runSheet draws a contact sheet: one row per prompt, one column per style
 // (the style words appended to the prompt) or per seed.
 func runSheet(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "sheet", "--prompts FILE|--prompt TEXT [--styles \"google,twitter,…\"|--seeds N] --out SHEET.png [sampling flags]")
+	fs := newFlags(env, "sheet", "--prompts FILE|--prompt TEXT [--styles \"google,twitter,…\"|--seeds N] [--out SHEET.png] [sampling flags]")
 	var sf samplingFlags
-	sf.register(fs)
+	sf.registerOne(fs) // one batch a row or prompt: --batch would be ignored
 	promptsFile := fs.String("prompts", "", "file with one prompt per line (blank lines and lines starting with # are skipped)")
 	styles := fs.String("styles", "", "comma-separated styles, one column each, appended to every prompt (\"all\": the model's style words)")
-	seeds := rangedInt(fs, "seeds", 4, 1, 256, "columns of seeds 1…N when --styles is not given")
+	seedFlag := fs.Lookup("seed")
+	seedFlag.Usage = "the sheet's seed (`int` 0 to 2⁶⁴−1; not given: 1): seed columns use seed, seed+1, …; style columns all use it; every row the same"
+	seedFlag.DefValue = (&seedValue{}).String() // not "-1": the sentence says what is used
+	seeds := rangedInt(fs, "seeds", 4, 1, 256, "columns of seeds (N of them, from --seed) when --styles is not given")
 	cell := rangedInt(fs, "cell", 128, 8, 1024, "cell size in pixels, at least the model's image side (images are scaled up by whole factors, nearest neighbour)")
 	out := fs.String("out", "sheet.png", "output PNG")
 	if _, err := parseFlags(fs, args); err != nil {

@@ -53,7 +53,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.out, "out", "", "run folder (checkpoint, loss curve, samples); the model is exported to RUN_DIR/model")
 	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its checkpoint (a fresh start when there is none)")
 	fs.BoolVar(&f.prepareOnly, "prepare-only", false, "learn the codebook and tokenise the data into --out, then stop")
-	rangedFloatVar(fs, &f.minutes, "minutes", 0, 0, 1e+06, false, "stop cleanly after this many minutes, with a final checkpoint (0 = no limit)")
+	rangedFloatVar(fs, &f.minutes, "minutes", 0, 0, 1e+06, false, "stop cleanly after this many minutes of training, with a final checkpoint (0 = no limit); preparing the data (drawing or reading the images, k-means, encoding: a minute or more) comes first and is not counted")
 	rangedIntVar(fs, &f.stopAt, "stop-at", 0, 0, 100000000, "stop this call at this step, with a checkpoint, keeping the schedule (0 = at its end); repeats a run that --minutes stopped")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for the codebook, the data order, the initial weights and dropout")
 	rangedIntVar(fs, &f.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
@@ -154,7 +154,7 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 // runTrain is `tessera train`: its flags become trainjob.Settings (flags
 // left unset take the dataset's preset) and trainjob does the rest.
 func runTrain(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "train", "--data emoji|mnist|FOLDER --out RUN_DIR [flags]")
+	fs := newFlags(env, "train", "--data shapes|emoji|mnist|edit|FOLDER --out RUN_DIR [flags]")
 	var f trainFlags
 	f.register(fs)
 	if _, err := parseFlags(fs, args); err != nil {

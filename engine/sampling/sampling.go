@@ -99,9 +99,10 @@ type Spec struct {
 	Infotext string
 	Optional bool
 	// Help is the command-line help; EditHelp replaces it for edit models.
-	// EditOnly knobs are flags of edit commands only.
-	Help, EditHelp string
-	EditOnly       bool
+	// EditOnly knobs are flags of edit commands only, DrawOnly ones of
+	// drawing commands only.
+	Help, EditHelp     string
+	EditOnly, DrawOnly bool
 	// Unset is the value of a knob not given (the flag's default).
 	Unset float64
 	// Min and Max bound the values the sampler takes; MaxOpen excludes Max.
@@ -149,7 +150,7 @@ var knobs = []Spec{
 		field: func(s *Settings) any { return &s.ImageGuidance }, rec: func(r *Recommended) any { return &r.ImageGuidance }},
 	{Knob: KnobStylePerSeed, Label: "style per seed", Infotext: "Style per seed", Optional: true,
 		Help: "1: for a prompt that names no style, draw each image's style from its seed (models with style words, e.g. emoji); 0: the model picks",
-		Min:  0, Max: 1, Int: true, Conditional: true, Own: true,
+		Min:  0, Max: 1, Int: true, Conditional: true, Own: true, DrawOnly: true,
 		field: func(s *Settings) any { return &s.StylePerSeed }, rec: func(r *Recommended) any { return &r.StylePerSeed }},
 }
 
