@@ -293,6 +293,25 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, stderr, c.code, c.want)
 		}
 	}
+	// Every file of a batch is checked before sampling: a name that is a
+	// folder stops the run before it writes anything; a batch's base name
+	// is not written, so it may be a folder.
+	batchDir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(batchDir, "b-2.png"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "generate", "--model", "../testdata/imagegpt/vector1", "--batch", "3", "--out", filepath.Join(batchDir, "b.png")); code != 1 || !strings.Contains(stderr, "b-2.png\" is a folder") {
+		t.Errorf("a batch with a folder in its way: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(batchDir, "b-1.png")); err == nil {
+		t.Error("the batch wrote b-1.png before failing on b-2.png")
+	}
+	if err := os.Mkdir(filepath.Join(batchDir, "f.png"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "generate", "--model", "../testdata/imagegpt/vector1", "--batch", "2", "--out", filepath.Join(batchDir, "f.png")); code != 0 {
+		t.Errorf("a batch whose base name is a folder (only f-1.png, f-2.png are written): exit %d, %q", code, stderr)
+	}
 	// A zero-padded seed is the decimal number (it was read as octal).
 	padded := filepath.Join(t.TempDir(), "padded.png")
 	if code, stdout, stderr := run(t, "generate", "--model", "../testdata/imagegpt/vector1", "--seed", "010", "--out", padded); code != 0 || !strings.Contains(stdout, "seed 10") {

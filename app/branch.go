@@ -33,10 +33,11 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	case *at < 0:
 		return usageError{fmt.Sprintf("--at %d: give the number of patches to keep, 0 or more", *at)}
 	}
-	if err := checkOut("out", *out, ".png"); err != nil {
+	outs := numberedOuts(*out, sf.batch, false)
+	if err := checkOuts("out", outs, ".png"); err != nil {
 		return err
 	}
-	if err := checkOutsAreNotInputs("out", numberedOuts(*out, sf.batch, false), *from); err != nil {
+	if err := checkOutsAreNotInputs("out", outs, *from); err != nil {
 		return err
 	}
 	b, err := openImageModel(env.Stderr, sf.model, sf.precision, true, *from)

@@ -48,10 +48,11 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	case strings.TrimSpace(*instruction) == "":
 		return usageError{`--instruction TEXT is required (e.g. "remove the background")`}
 	}
-	if err := checkOut("out", *out, ".png"); err != nil {
+	outs := numberedOuts(*out, f.candidates, true)
+	if err := checkOuts("out", outs, ".png"); err != nil {
 		return err
 	}
-	if err := checkOutsAreNotInputs("out", numberedOuts(*out, f.candidates, true), *from, *mask); err != nil {
+	if err := checkOutsAreNotInputs("out", outs, *from, *mask); err != nil {
 		return err
 	}
 	b, err := openModel(env.Stderr, f.model, f.precision)

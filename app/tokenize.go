@@ -45,10 +45,11 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 		return usageError{"no images given"}
 	}
 	if *out != "" {
-		if err := checkOut("out", *out, ".png"); err != nil {
+		outs := numberedOuts(*out, len(images), false)
+		if err := checkOuts("out", outs, ".png"); err != nil {
 			return err
 		}
-		if err := checkOutsAreNotInputs("out", numberedOuts(*out, len(images), false), images...); err != nil {
+		if err := checkOutsAreNotInputs("out", outs, images...); err != nil {
 			return err
 		}
 	}
