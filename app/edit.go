@@ -91,6 +91,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 			return fmt.Errorf("--mask %s: %w", *mask, err)
 		}
 	}
+	if fam, _, ok := edit.Parse(*instruction); ok && fam == edit.Background && m == nil && edit.WhiteBackground(b.Decode(source)) {
+		fmt.Fprintf(env.Stderr, "warning: %s is on a white background already: removing the background has nothing to do, and the edits only redraw the picture\n", *from)
+	}
 	opt := f.options(b)
 	opt.Prompt = *instruction
 	if opt.Workers == 0 {

@@ -115,6 +115,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		mask = nil
 	}
 	src := decodeRows(b, tokens, s.doc.Rows)
+	if err := nothingToEdit(instruction, src, mask != nil); err != nil {
+		return err
+	}
 	rows, cols, _ := s.canvas.Grid()
 	w, h := b.ImageSize()
 	candidates := s.set.Candidates()
@@ -175,6 +178,17 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		return res, nil
 	}
 	return s.startJob(j)
+}
+
+// nothingToEdit refuses an edit that has nothing to do on src: removing
+// the background of a picture whose background is white already (the edit
+// model would only redraw, and so blur, the picture). masked edits are
+// the user's own choice of patches and always run.
+func nothingToEdit(instruction string, src *image.NRGBA, masked bool) error {
+	if f, _, ok := edit.Parse(instruction); ok && f == edit.Background && !masked && edit.WhiteBackground(src) {
+		return errors.New("the image's background is white already: there is no background to remove (the edit would only redraw the picture)")
+	}
+	return nil
 }
 
 // focusInstruction puts the keyboard in the Edit by instruction box

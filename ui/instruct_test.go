@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
+	"image"
+	"image/color"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -280,4 +282,30 @@ func TestQuitDuringEditAsks(t *testing.T) {
 	s.Stop()
 	close(hold)
 	s.Wait()
+}
+
+// Removing the background of a picture on white is refused before the
+// edit model redraws it; other instructions, or a mask, run.
+func TestNothingToEdit(t *testing.T) {
+	onWhite := image.NewNRGBA(image.Rect(0, 0, 16, 16))
+	for i := range onWhite.Pix {
+		onWhite.Pix[i] = 252
+	}
+	onWhite.SetNRGBA(8, 8, color.NRGBA{200, 0, 0, 255})
+	if err := nothingToEdit("Remove the background", onWhite, false); err == nil || !strings.Contains(err.Error(), "white already") {
+		t.Errorf("background of a picture on white: %v", err)
+	}
+	if err := nothingToEdit("mirror it", onWhite, false); err != nil {
+		t.Errorf("mirror: %v", err)
+	}
+	if err := nothingToEdit("remove the background", onWhite, true); err != nil {
+		t.Errorf("a masked edit: %v", err)
+	}
+	onBlue := image.NewNRGBA(image.Rect(0, 0, 16, 16))
+	for i := range onBlue.Pix {
+		onBlue.Pix[i] = []uint8{30, 60, 200, 255}[i%4]
+	}
+	if err := nothingToEdit("remove the background", onBlue, false); err != nil {
+		t.Errorf("a picture on blue: %v", err)
+	}
 }

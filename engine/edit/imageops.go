@@ -363,3 +363,29 @@ func clone(img *image.NRGBA) *image.NRGBA {
 	}
 	return out
 }
+
+// WhiteBackground reports whether img's background is white already: at
+// least 95% of its border pixels (the outermost ring) are within 16/255 of
+// white in every channel, as a picture on white still is after an image
+// tokenizer's round trip. Removing such a background has nothing to do.
+func WhiteBackground(img *image.NRGBA) bool {
+	src := normalized(img)
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	if w == 0 || h == 0 {
+		return false
+	}
+	white, n := 0, 0
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if x != 0 && y != 0 && x != w-1 && y != h-1 {
+				continue
+			}
+			n++
+			p := src.Pix[src.PixOffset(x, y):]
+			if p[0] >= 255-16 && p[1] >= 255-16 && p[2] >= 255-16 {
+				white++
+			}
+		}
+	}
+	return white*100 >= n*95
+}

@@ -189,3 +189,40 @@ func TestMaskFromImage(t *testing.T) {
 		t.Fatal("an all-black mask: no error")
 	}
 }
+
+// WhiteBackground tells a picture on white (also after a tokenizer's
+// slight tint) from one on a background.
+func TestWhiteBackground(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 16, 16))
+	for i := range img.Pix {
+		img.Pix[i] = 250 // near white, as decoded
+	}
+	for y := 4; y < 12; y++ {
+		for x := 4; x < 12; x++ {
+			img.SetNRGBA(x, y, color.NRGBA{200, 30, 30, 255})
+		}
+	}
+	if !WhiteBackground(img) {
+		t.Error("a red square on white: not a white background")
+	}
+	bg := image.NewNRGBA(image.Rect(0, 0, 16, 16))
+	for i := range bg.Pix {
+		bg.Pix[i] = []uint8{40, 90, 200, 255}[i%4]
+	}
+	onWhite := image.NewNRGBA(img.Rect) // OverBackground takes a picture on pure white
+	for i := range onWhite.Pix {
+		onWhite.Pix[i] = 255
+	}
+	for y := 4; y < 12; y++ {
+		for x := 4; x < 12; x++ {
+			onWhite.SetNRGBA(x, y, color.NRGBA{200, 30, 30, 255})
+		}
+	}
+	if WhiteBackground(OverBackground(onWhite, bg)) {
+		t.Error("the square over a generated background: a white background")
+	}
+	sub := img.SubImage(image.Rect(4, 4, 12, 12)).(*image.NRGBA) // all red: offset bounds
+	if WhiteBackground(sub) {
+		t.Error("an all-red crop: a white background")
+	}
+}

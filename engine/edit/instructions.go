@@ -228,3 +228,20 @@ func quoted(words []string) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+// Parse returns the family and target of an instruction worded as the
+// edit models are trained (AllWordings; any case and spacing): "Remove the
+// background" → (Background, ""), "in the twemoji style" → (Style,
+// "twitter"). ok is false for other wordings, which a model may still
+// follow in part.
+func Parse(instruction string) (f Family, target string, ok bool) {
+	want := strings.Join(strings.Fields(strings.ToLower(instruction)), " ")
+	for _, fam := range Families() {
+		for _, t := range targets(fam) {
+			if slices.Contains(Wordings(fam, t), want) {
+				return fam, t, true
+			}
+		}
+	}
+	return "", "", false
+}
