@@ -14,6 +14,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // EvalEmojiNames are the 50 emoji names eval-prompts checks: lower-cased
@@ -352,8 +353,8 @@ func (t *evalTotals) print(w io.Writer, kind string, used sampler.Options, seeds
 	if t.pairs > 0 {
 		pairs = fmt.Sprintf("%d of %d pairs of seeds (%.1f%%) differ", t.diffPairs, t.pairs, 100*float64(t.diffPairs)/float64(t.pairs))
 	}
-	fmt.Fprintf(w, "variety: %.2f different pictures per prompt of %d seeds on average (samples within %d dB PSNR of each other are one picture); %s\n",
-		float64(t.pictures)/float64(n), seeds, nearest.SamePictureDB, pairs)
+	fmt.Fprintf(w, "variety: %.2f different pictures per prompt of %s on average (samples within %d dB PSNR of each other are one picture); %s\n",
+		float64(t.pictures)/float64(n), plural.N(seeds, "seed", "seeds"), nearest.SamePictureDB, pairs)
 	fmt.Fprintf(w, "memorisation: %d of %d samples (%.1f%%) are near-copies of their nearest dataset image (within %d dB PSNR)\n",
 		t.copies, t.total, 100*float64(t.copies)/float64(max(t.total, 1)), nearest.SamePictureDB)
 	var dist []string

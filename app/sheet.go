@@ -13,6 +13,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // runSheet draws a contact sheet: one row per prompt, one column per style
@@ -134,6 +135,6 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	if err := atomicfile.Write(*out, func(w io.Writer) error { return png.Encode(w, render.Sheet(rows, *cell, 4)) }); err != nil {
 		return fmt.Errorf("write %s: %w", *out, err)
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d prompts × %d columns\n", *out, len(rows), len(rows[0]))
+	fmt.Fprintf(env.Stdout, "%s: %s × %s\n", *out, plural.N(len(rows), "prompt", "prompts"), plural.N(len(rows[0]), "column", "columns"))
 	return nil
 }

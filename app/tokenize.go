@@ -13,6 +13,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // tokenizeLine is one image's result in --json output.
@@ -111,7 +112,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(env.Stdout, "mean reconstruction %.2f dB PSNR over %d images", sum/float64(n), n)
 		}
 		if lossless > 0 {
-			fmt.Fprintf(env.Stdout, "%s%d images reconstructed exactly", map[bool]string{true: "; ", false: ""}[n > 0], lossless)
+			fmt.Fprintf(env.Stdout, "%s%s reconstructed exactly", map[bool]string{true: "; ", false: ""}[n > 0], plural.N(lossless, "image", "images"))
 		}
 		fmt.Fprintln(env.Stdout)
 	}

@@ -246,7 +246,7 @@ func TestSheetCLI(t *testing.T) {
 		t.Fatalf("sheet %dx%d: %v", cfg.Width, cfg.Height, err)
 	}
 	code, stdout, _ = run(t, "sheet", "--model", model, "--prompt", "red cat", "--seeds", "3", "--out", out, "--cell", "16")
-	if code != 0 || !strings.Contains(stdout, "1 prompts × 3 columns") {
+	if code != 0 || !strings.Contains(stdout, "1 prompt × 3 columns") {
 		t.Fatalf("seeds: exit %d: %s", code, stdout)
 	}
 	if code, _, _ := run(t, "sheet", "--model", model, "--out", out); code != 2 {

@@ -18,6 +18,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
 )
 
@@ -291,7 +292,7 @@ func promptNote(b *bundle.Bundle) string {
 	if !b.Conditional() {
 		return "no prompt"
 	}
-	return fmt.Sprintf("prompts of up to %d words from %d known", b.Prompt.Length(), len(b.Prompt.Words())-1)
+	return fmt.Sprintf("prompts of up to %s from %d known", plural.N(b.Prompt.Length(), "word", "words"), len(b.Prompt.Words())-1)
 }
 
 // OpenModelFolder checks that dir looks like a model folder and opens it.

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // FolderReport is what CheckFolder finds in a folder of training images
@@ -168,15 +170,15 @@ func (r *FolderReport) Lines() []string {
 	case r.Images == 0:
 		sum = fmt.Sprintf("%s: no PNG or JPEG images", r.Dir)
 	default:
-		sum = fmt.Sprintf("%s: %s, %d usable, %d with a caption", r.Dir, plural(r.Images, "image", "images"), r.Usable, r.Captioned)
+		sum = fmt.Sprintf("%s: %s, %d usable, %d with a caption", r.Dir, plural.N(r.Images, "image", "images"), r.Usable, r.Captioned)
 	}
 	if n == 0 {
 		return []string{sum + "; no problems"}
 	}
-	lines := []string{fmt.Sprintf("%s; %s with problems:", sum, plural(n, "file", "files"))}
+	lines := []string{fmt.Sprintf("%s; %s with problems:", sum, plural.N(n, "file", "files"))}
 	add := func(items []string, sep, one, many string) {
 		if len(items) > 0 {
-			lines = append(lines, fmt.Sprintf("  %s: %s", plural(len(items), one, many), examples(items, sep)))
+			lines = append(lines, fmt.Sprintf("  %s: %s", plural.N(len(items), one, many), examples(items, sep)))
 		}
 	}
 	add(r.Unreadable, "; ", "image is unreadable or truncated (left out of training)", "images are unreadable or truncated (left out of training)")
@@ -193,7 +195,7 @@ func (r *FolderReport) Lines() []string {
 			files += len(g)
 		}
 		lines = append(lines, fmt.Sprintf("  %s of identical images (%d files): %s",
-			plural(len(r.Duplicates), "group", "groups"), files, examples(groups, "; ")))
+			plural.N(len(r.Duplicates), "group", "groups"), files, examples(groups, "; ")))
 	}
 	return lines
 }
@@ -226,12 +228,4 @@ func examples(items []string, sep string) string {
 		return strings.Join(items, sep)
 	}
 	return fmt.Sprintf("%s … and %d more", strings.Join(items[:maxExamples], sep), len(items)-maxExamples)
-}
-
-// plural is "1 image" or "3 images".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // Spec says how to tokenise a dataset.
@@ -183,7 +184,7 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("prepare: %w", err)
 	}
-	fmt.Fprintf(log, "vocabulary: %d words, prompts of up to %d words; %d×%d grid of %d×%d patches\n", len(vocab)-1, L, grid, grid, spec.Patch, spec.Patch)
+	fmt.Fprintf(log, "vocabulary: %s, prompts of up to %s; %d×%d grid of %d×%d patches\n", plural.N(len(vocab)-1, "word", "words"), plural.N(L, "word", "words"), grid, grid, spec.Patch, spec.Patch)
 
 	p := &Prepared{Config: cfg, Tokenizer: tok}
 	if cb, ok := tok.(tokenizer.Codebook); ok {
