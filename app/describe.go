@@ -11,6 +11,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // describeEntry is one ranked prompt in describe --json.
@@ -159,6 +160,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	shortlist := rangedInt(fs, "shortlist", sampler.NameShortlist, 0, 100000, "names × styles (the emoji model's candidates): rank every name alone first, then every style of this many of the likeliest names (0 = one stage: every name × style, about 6× the work)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
+	quiet := fs.Bool("quiet", false, "no progress line")
 	images, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -190,7 +192,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		opt.Top = *top + 1 // one more for the margin
 	}
 	var done func()
-	if !*asJSON {
+	if !*asJSON && !*quiet {
 		opt.Progress, done = rankProgress(env.Stderr)
 	}
 	start := time.Now()
@@ -199,9 +201,12 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		done()
 	}
 	// A prompt with unknown or cut words would be scored as another prompt.
-	if skipped := res.Skipped; len(skipped) > 0 {
-		fmt.Fprintf(env.Stderr, "warning: left out %d of %d candidate prompts with words model %s does not know or that do not fit its %d-word prompts (e.g. %q)\n",
-			len(skipped), len(cands.Prompts), b.Name, b.Model.Config.PromptLength(), skipped[0])
+	if skipped := res.Skipped; len(skipped) > 0 && *promptsFile != "" {
+		fmt.Fprintf(env.Stderr, "warning: left out %d of %d candidate prompts of %s with words model %s does not know or that do not fit its prompts of up to %s (e.g. %q)\n",
+			len(skipped), len(cands.Prompts), *promptsFile, b.Name, plural.N(b.Model.Config.PromptLength(), "word", "words"), skipped[0])
+	} else if len(skipped) > 0 {
+		fmt.Fprintf(env.Stderr, "note: %d of the %d candidate prompts made from the model's words do not fit its prompts of up to %s and were left out (e.g. %q)\n",
+			len(skipped), len(cands.Prompts), plural.N(b.Model.Config.PromptLength(), "word", "words"), skipped[0])
 	}
 	if err != nil {
 		return fmt.Errorf("describe %s: %w", path, err)
