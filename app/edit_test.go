@@ -163,6 +163,12 @@ func TestEditCLI(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "one-1.png")); err != nil {
 		t.Fatal(err)
 	}
+	// An edit's output scored under a drawing model: its record's
+	// instruction is no drawing prompt, so it is scored without one.
+	code, stdout, stderr = run(t, "score", "--model", tinyModel(t), filepath.Join(dir, "one-1.png"))
+	if code != 0 || !strings.Contains(stdout, "no prompt") || strings.Contains(stdout+stderr, "make it red") {
+		t.Errorf("score of an edit's output: exit %d, %q %q", code, stdout, stderr)
+	}
 }
 
 // TestEditMaskCLI: with --mask, every kept patch of every candidate is the

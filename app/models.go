@@ -215,6 +215,13 @@ func recordedModel(log io.Writer, flag string, images ...string) (name, hash str
 		if err != nil || !ok {
 			return flag, ""
 		}
+		if rec.Extra["edit"] != nil {
+			// An edit's output is a picture like any: read it with the
+			// default drawing model, not with the edit model that made it.
+			fmt.Fprintf(log, "note: %s was made by edit model %s: it is read with the default model %s (--model picks another)\n",
+				path, rec.Model, Catalog{}.Builtin()[0])
+			return flag, ""
+		}
 		if !slices.Contains(Catalog{}.Builtin(), rec.Model) {
 			// A model the user trained or opened from a folder: the record
 			// names it but not where it is.

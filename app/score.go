@@ -60,6 +60,11 @@ func readStoredFacts(path string) storedFacts {
 		return storedFacts{from: fromNone}
 	}
 	if rec, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
+		if rec.Extra["edit"] != nil {
+			// An edit's record holds its instruction and the edit's seed:
+			// no drawing prompt or seed made the picture.
+			return storedFacts{from: fromTessera}
+		}
 		seed := rec.Seed
 		return storedFacts{from: fromTessera, prompt: rec.Prompt, negative: rec.Negative, seed: &seed}
 	}
