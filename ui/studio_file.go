@@ -96,10 +96,16 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	// edit model's settings: they stay with the image, and the panel keeps
 	// the drawing model's prompt and knobs.
 	edited := o != nil && o.Record != nil && o.Record.Extra[extraEdit] != nil
+	// Another model's record: its prompt and settings were that model's
+	// (words and knobs this one may not share); the picture is re-encoded
+	// and the panel stays.
+	foreign := o.Record != nil && !edited && o.Record.ModelHash != b.Model.Hash
 	switch {
 	case edited:
 		ip = p.WithRecord(o.Record)
 		ip.Seed = o.Record.Seed
+	case foreign:
+		ip.Prompt, ip.Negative, ip.Seed, ip.StylePerSeed = "", "", 0, 0
 	case o.Record != nil:
 		p = p.WithRecord(o.Record)
 		ip = p
@@ -123,7 +129,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		s.showError(fmt.Errorf("open %s: %w", filepath.Base(path), err))
 		return
 	}
-	if (o.Record != nil || o.A1111 != nil) && !edited {
+	if (o.Record != nil || o.A1111 != nil) && !edited && !foreign {
 		s.panel.SetParams(p)
 		s.paramsChanged()
 	}
@@ -156,6 +162,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	}
 	if edited {
 		msg += fmt.Sprintf(": an edit by instruction (%q); the prompt and settings stay as they were", o.Record.Prompt)
+	}
+	if foreign {
+		msg += fmt.Sprintf("; it was made by model %s, whose prompt and settings are not applied here (open it from the history, or open that model, to reuse them)", o.Record.Model)
 	}
 	s.setStatus(msg)
 	if len(o.Tokens) == b.ImageTokens() {

@@ -1013,3 +1013,34 @@ func TestOpenWarnsWhenTheCodesChangeThePicture(t *testing.T) {
 		t.Fatalf("noise opened without a warning: %q", s.Status())
 	}
 }
+
+// File › Open of an image another model made re-encodes its picture and
+// leaves the panel as it was: that model's prompt and knobs are not this
+// one's (an emoji PNG opened on the shapes model put its four words, all
+// unknown there, and emoji's guidance in the panel).
+func TestOpenAnotherModelsImageKeepsThePanel(t *testing.T) {
+	e, _ := twoModels(t)
+	s := e.open(t)
+	must(t, s.OpenModel("tiny2"))
+	s.Wait()
+	setParams(t, s, "blue dog", 3, func(p *core.Params) { p.Guidance = 6 })
+	generate(t, s)
+	made := s.Document().Parent
+	if made == "" {
+		t.Fatal("no output file")
+	}
+	must(t, s.OpenModel("tiny"))
+	s.Wait()
+	setParams(t, s, "red cat", 7, func(p *core.Params) { p.Guidance = 2.5 })
+	before, _ := s.Params()
+	must(t, s.OpenFile(made))
+	s.Wait()
+	must(t, s.LastError())
+	after, _ := s.Params()
+	if after.Prompt != before.Prompt || after.Guidance != before.Guidance || after.Seed != before.Seed {
+		t.Fatalf("the panel took the other model's settings: %+v, was %+v", after, before)
+	}
+	if !strings.Contains(s.Status(), "made by model") || s.Document().ImageParams().Prompt != "" {
+		t.Fatalf("status %q, image prompt %q", s.Status(), s.Document().ImageParams().Prompt)
+	}
+}
