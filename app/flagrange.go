@@ -209,3 +209,23 @@ func rankByFlag(fs *flag.FlagSet) *sampler.RankBy {
 	fs.Var(v, "rank-by", "how to order candidates best first: likelihood (the mean log-likelihood under the prompt, as the studio ranks) or prompt-gain (log p(image | prompt) − log p(image | no prompt) per patch: favours unusual images)")
 	return &v.by
 }
+
+// uintValue is a flag of a whole number from 0 to 2⁶⁴−1, in decimal,
+// whose error says so (the flag package's own says "parse error").
+type uintValue struct{ p *uint64 }
+
+func (v *uintValue) String() string {
+	if v == nil || v.p == nil {
+		return "0"
+	}
+	return strconv.FormatUint(*v.p, 10)
+}
+
+func (v *uintValue) Set(s string) error {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return errors.New("must be a whole number from 0 to 2⁶⁴−1")
+	}
+	*v.p = n
+	return nil
+}

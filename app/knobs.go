@@ -36,6 +36,7 @@ func (k *knobFlags) register(fs *flag.FlagSet, seedDefault int64, edit bool) {
 		if edit && sp.EditHelp != "" {
 			help = sp.EditHelp
 		}
+		help += fmt.Sprintf(" (not given: the model's recommended value, config.json tessera.defaults, else %g)", sp.Unset)
 		knobFlag(fs, sp, sp.Field(&k.Settings), string(sp.Knob), sp.Unset, help)
 	}
 }
@@ -62,9 +63,9 @@ func knobFlag(fs *flag.FlagSet, sp sampling.Spec, field any, name string, unset 
 	case sp.MaxOpen:
 		bounds = fmt.Sprintf("%g to below %g", sp.Min, sp.Max)
 	}
-	fs.Var(knobValue{sp, field, unset}, name, fmt.Sprintf("%s (`%s` %s; not given: the model's recommended value, config.json tessera.defaults, else %g)", help, typ, bounds, unset))
-	// The help's "(default …)" would name the placeholder, not what a run
-	// uses: the sentence above says it instead.
+	fs.Var(knobValue{sp, field, unset}, name, fmt.Sprintf("%s (`%s` %s)", help, typ, bounds))
+	// The help's "(default …)" would name the placeholder, not what is
+	// used: the help says that.
 	fs.Lookup(name).DefValue = knobValue{sp: sp}.String()
 }
 

@@ -55,7 +55,8 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.prepareOnly, "prepare-only", false, "learn the codebook and tokenise the data into --out, then stop")
 	rangedFloatVar(fs, &f.minutes, "minutes", 0, 0, 1e+06, false, "stop cleanly after this many minutes of training, with a final checkpoint (0 = no limit); preparing the data (drawing or reading the images, k-means, encoding: a minute or more) comes first and is not counted")
 	rangedIntVar(fs, &f.stopAt, "stop-at", 0, 0, 100000000, "stop this call at this step, with a checkpoint, keeping the schedule (0 = at its end); repeats a run that --minutes stopped")
-	fs.Uint64Var(&f.seed, "seed", 1, "seed for the codebook, the data order, the initial weights and dropout")
+	f.seed = 1
+	fs.Var(&uintValue{&f.seed}, "seed", "seed for the codebook, the data order, the initial weights and dropout (`int` 0 to 2⁶⁴−1)")
 	rangedIntVar(fs, &f.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	fs.StringVar(&f.dtype, "dtype", "F16", "exported weights: F16, BF16 or F32")
 	rangedIntVar(fs, &f.size, "size", 0, 8, 4096, "image side in pixels (default: the dataset's preset)")
@@ -78,7 +79,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	rangedFloatVar(fs, &f.promptDrop, "prompt-drop", 0.1, 0, 1, false, "chance a training prompt is replaced by PAD (for guidance)")
 	fs.StringVar(&f.exportFinal, "export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here")
 	for _, sp := range sampling.Knobs() {
-		knobFlag(fs, sp, sp.RecommendedField(&f.defaults), "default-"+string(sp.Knob), 0, "record this "+sp.Label+" in the exported config.json as the model's default (tessera.defaults)")
+		knobFlag(fs, sp, sp.RecommendedField(&f.defaults), "default-"+string(sp.Knob), 0, "record this "+sp.Label+" in the exported config.json as the model's default (tessera.defaults; not given: none recorded)")
 	}
 }
 
