@@ -235,7 +235,8 @@ func (p *promptPanel) form() fyne.CanvasObject {
 // seedFieldWidth fits the widest seed NewSeed draws, with the field's
 // padding, so a seed is never cut or scrolled.
 func seedFieldWidth() float32 {
-	return fyne.MeasureText(strconv.FormatUint(core.MaxNewSeed-1, 10), theme.TextSize(), fyne.TextStyle{}).Width + 4*theme.InnerPadding()
+	// the digits, the entry's padding, and its validation mark (✓)
+	return fyne.MeasureText(strconv.FormatUint(core.MaxNewSeed-1, 10), theme.TextSize(), fyne.TextStyle{}).Width + 4*theme.InnerPadding() + theme.IconInlineSize() + theme.Padding()
 }
 
 // parseTopK reads the top-k field ("" is 0).

@@ -100,9 +100,10 @@ func TestSeedsFitAndLockedSeedNeverChanges(t *testing.T) {
 		}
 	}
 	widest := fyne.MeasureText(strconv.FormatUint(core.MaxNewSeed-1, 10), theme.TextSize(), fyne.TextStyle{}).Width
-	for _, size := range []fyne.Size{fyne.NewSize(1200, 800), s.Window().Content().MinSize()} {
+	for _, size := range []fyne.Size{fyne.NewSize(1200, 800), fyne.NewSize(1280, 720), s.Window().Content().MinSize()} {
 		s.Window().Resize(size)
-		if room := s.panel.seed.Size().Width - 2*theme.InnerPadding(); room < widest {
+		// the field's padding and its validation mark (✓) take room too
+		if room := s.panel.seed.Size().Width - 2*theme.InnerPadding() - theme.IconInlineSize(); room < widest {
 			t.Fatalf("window %v: the seed field has %.0f units for a seed of %.0f", size, room, widest)
 		}
 	}
