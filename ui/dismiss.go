@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
@@ -43,9 +44,47 @@ func (s *Studio) dismissTopDialog() bool {
 	return true
 }
 
+// confirmTopDialog presses the default button of the dialog on top (its
+// one button of high importance: Yes of a confirmation, Use "…", Save),
+// as Return does in a desktop dialog, and reports whether there was one.
+func (s *Studio) confirmTopDialog() bool {
+	top := s.win.Canvas().Overlays().Top()
+	if top == nil {
+		return false
+	}
+	var def *widget.Button
+	for _, b := range buttons(top) {
+		if b.Importance == widget.HighImportance && !b.Disabled() && b.OnTapped != nil {
+			if def != nil {
+				return false // no one default
+			}
+			def = b
+		}
+	}
+	if def == nil {
+		return false
+	}
+	def.OnTapped()
+	return true
+}
+
 // findButton returns the visible button in o's tree (containers, pop-ups,
 // scroll containers) whose label comes first in labels, or nil.
 func findButton(o fyne.CanvasObject, labels []string) *widget.Button {
+	found := buttons(o)
+	for _, l := range labels {
+		for _, b := range found {
+			if b.Text == l {
+				return b
+			}
+		}
+	}
+	return nil
+}
+
+// buttons are the visible buttons in o's tree (containers, pop-ups,
+// scroll containers), in tree order.
+func buttons(o fyne.CanvasObject) []*widget.Button {
 	var found []*widget.Button
 	var walk func(fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -68,12 +107,13 @@ func findButton(o fyne.CanvasObject, labels []string) *widget.Button {
 		}
 	}
 	walk(o)
-	for _, l := range labels {
-		for _, b := range found {
-			if b.Text == l {
-				return b
-			}
-		}
-	}
-	return nil
+	return found
+}
+
+// destructive marks a confirmation whose Yes loses something (a file
+// deleted or replaced, work left by quitting): its Yes is drawn as a
+// danger, and Return does not press it (confirmTopDialog presses only a
+// button of high importance).
+func destructive(d *dialog.ConfirmDialog) {
+	d.SetConfirmImportance(widget.DangerImportance)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -683,6 +684,12 @@ func TestHistoryContextMenu(t *testing.T) {
 	if revealed != filepath.Dir(item.path) {
 		t.Fatalf("revealed %q", revealed)
 	}
+	// Without a file manager the error says so and where the file is.
+	s.history.reveal = func(string) error { return &exec.Error{Name: "xdg-open", Err: exec.ErrNotFound} }
+	if err := s.history.Reveal(item.path); err == nil || !strings.Contains(err.Error(), "no file manager") || !strings.Contains(err.Error(), filepath.Dir(item.path)) {
+		t.Fatalf("reveal without xdg-open: %v", err)
+	}
+	s.history.reveal = func(dir string) error { revealed = dir; return nil }
 	s.history.Filter(s.history.items[0].model)
 	s.history.items[1].model = "other" // the two tiny models share a name; tell them apart
 	s.history.Filter("other")
@@ -871,5 +878,49 @@ func TestSaveOffersToCreateTheFolder(t *testing.T) {
 	must(t, s.LastError())
 	if _, err := os.Stat(yes); err != nil || again != 1 {
 		t.Fatalf("after Yes: %v, dialog shown again %d times", err, again-1)
+	}
+}
+
+// Return presses a dialog's default button (Yes of "Create the folder?")
+// but never a destructive one (Replace, Delete, Quit: drawn as dangers);
+// the brush keys do nothing behind a dialog.
+func TestReturnAndRunesWithADialog(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	c := s.Window().Canvas()
+	key := func(k fyne.KeyName) { c.OnTypedKey()(&fyne.KeyEvent{Name: k}) }
+	root := t.TempDir()
+	save := func(typed string) error { return s.ExportAs(typed) }
+
+	created := filepath.Join(root, "new", "cat.png")
+	s.files.saveTo(created, ".png", save, nil)
+	key(fyne.KeyReturn)
+	s.Wait()
+	must(t, s.LastError())
+	if _, err := os.Stat(created); err != nil || hasDialog(s) {
+		t.Fatalf("Return on \"Create the folder?\": %v, dialog still shown %v", err, hasDialog(s))
+	}
+
+	before, _ := os.ReadFile(created)
+	s.files.saveTo(created, ".png", func(string) error { return os.WriteFile(created, []byte("replaced"), 0o644) }, nil)
+	if !hasDialog(s) {
+		t.Fatal("no question before replacing a file")
+	}
+	brush := s.canvas.BrushSize()
+	c.OnTypedRune()(']')
+	if s.canvas.BrushSize() != brush {
+		t.Error("] changed the brush behind a dialog")
+	}
+	key(fyne.KeyReturn)
+	if after, _ := os.ReadFile(created); string(after) != string(before) || !hasDialog(s) {
+		t.Fatal("Return replaced a file (a destructive Yes)")
+	}
+	key(fyne.KeyEscape)
+	if hasDialog(s) {
+		t.Fatal("Escape did not close the question")
+	}
+	c.OnTypedRune()(']')
+	if s.canvas.BrushSize() == brush {
+		t.Error("] did nothing with no dialog")
 	}
 }

@@ -154,7 +154,7 @@ type saveForm struct {
 // when a file of that name is already there.
 func (f *fileDialogs) newSaveForm(name, what string) *saveForm {
 	form := &saveForm{ext: filepath.Ext(name)}
-	form.path = widgets.NewTipEntry(false, "Where to write the "+what+": a full path (/home/me/cat.png, ~/cat.png) or a name in the folder shown")
+	form.path = widgets.NewTipEntry(false, fmt.Sprintf("Where to write the %s: a full path (/home/me/cat%s, ~/cat%s) or a name in the folder shown", what, form.ext, form.ext))
 	form.path.SetText(freePath(filepath.Join(f.exportDir(), name)))
 	form.browse = widgets.NewTipButton("Folder…", theme.FolderOpenIcon(), "Pick the folder; the file name stays", func() {
 		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
@@ -232,11 +232,13 @@ func (f *fileDialogs) saveTo(typed, ext string, save func(typed string) error, a
 	}
 	if err == nil {
 		if _, err := os.Stat(path); err == nil {
-			dialog.ShowConfirm("Replace the file?", fmt.Sprintf("%s is already in %s. Replace it?", filepath.Base(path), filepath.Dir(path)), func(ok bool) {
+			d := dialog.NewConfirm("Replace the file?", fmt.Sprintf("%s is already in %s. Replace it?", filepath.Base(path), filepath.Dir(path)), func(ok bool) {
 				if ok {
 					try()
 				}
 			}, f.win)
+			destructive(d)
+			d.Show()
 			return
 		}
 	}

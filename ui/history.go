@@ -6,6 +6,7 @@ import (
 	"image"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -214,6 +215,9 @@ func (h *historyPanel) ToggleFavourite(path string) {
 func (h *historyPanel) Reveal(path string) error {
 	dir := filepath.Dir(path)
 	if err := h.reveal(dir); err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			return fmt.Errorf("no file manager to show the folder (xdg-open is not installed): %s is in %s", filepath.Base(path), dir)
+		}
 		return fmt.Errorf("reveal %s: %w", dir, err)
 	}
 	h.host.setStatus(filepath.Base(path) + " is in " + dir)
@@ -222,12 +226,14 @@ func (h *historyPanel) Reveal(path string) error {
 
 // askDelete asks before deleting an output file.
 func (h *historyPanel) askDelete(path string) {
-	dialog.ShowConfirm("Delete file?", fmt.Sprintf("Delete %s from the disk?\nThis cannot be undone.", filepath.Base(path)),
+	d := dialog.NewConfirm("Delete file?", fmt.Sprintf("Delete %s from the disk?\nThis cannot be undone.", filepath.Base(path)),
 		func(ok bool) {
 			if ok {
 				h.host.report(h.Delete(path))
 			}
 		}, h.win)
+	destructive(d)
+	d.Show()
 }
 
 // Delete deletes an output file and removes it from the history (and from

@@ -203,19 +203,27 @@ func (s *Studio) syncMenu() {
 }
 
 // addShortcuts handles keys when no widget has the focus: [ and ] size the
-// brush, Escape and Return close an error shown, else Escape closes the
-// dialog on top (dismissTopDialog) or, with none, stops; Ctrl+Y
+// brush (not behind a dialog), Escape and Return close an error shown,
+// else Escape closes the dialog on top (dismissTopDialog) or, with none,
+// stops, and Return presses the dialog's default button; Ctrl+Y
 // redoes, Ctrl+Q quits (asking first where something would be lost).
 func (s *Studio) addShortcuts() {
 	c := s.win.Canvas()
-	c.SetOnTypedRune(func(r rune) { s.canvas.BrushKey(r) })
+	c.SetOnTypedRune(func(r rune) {
+		if c.Overlays().Top() == nil { // not behind a dialog
+			s.canvas.BrushKey(r)
+		}
+	})
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		switch k.Name {
 		case fyne.KeyEscape, fyne.KeyReturn, fyne.KeyEnter:
 			if s.closeError() {
 				return
 			}
-			if k.Name == fyne.KeyEscape && !s.dismissTopDialog() {
+			switch {
+			case k.Name != fyne.KeyEscape:
+				s.confirmTopDialog()
+			case !s.dismissTopDialog():
 				s.Stop()
 			}
 		}

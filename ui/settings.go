@@ -58,9 +58,10 @@ func (s settings) SetParams(v core.Params) {
 	}
 }
 
-// WindowSize is the last window size (a default if none).
+// WindowSize is the last window size, else 1200×720: it fits a
+// 1366×768 laptop screen with its panel (780 high cut the status line off).
 func (s settings) WindowSize() fyne.Size {
-	return fyne.NewSize(float32(s.p.FloatWithFallback(prefWindowW, 1200)), float32(s.p.FloatWithFallback(prefWindowH, 780)))
+	return fyne.NewSize(float32(s.p.FloatWithFallback(prefWindowW, 1200)), float32(s.p.FloatWithFallback(prefWindowH, 720)))
 }
 
 // SetWindowSize stores the window size.

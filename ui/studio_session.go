@@ -184,11 +184,13 @@ func (s *Studio) requestClose() {
 
 // askQuit asks whether to quit with message, replacing a question shown.
 func (s *Studio) askQuit(message string) {
-	s.quitAsk.show(dialog.NewConfirm("Quit Tessera?", message, func(ok bool) {
+	d := dialog.NewConfirm("Quit Tessera?", message, func(ok bool) {
 		if ok {
 			s.quit()
 		}
-	}, s.win), message)
+	}, s.win)
+	destructive(d)
+	s.quitAsk.show(d, message)
 }
 
 // runnerIdle follows the end of a run (the runner's idle hook, on the UI
