@@ -258,5 +258,5 @@ func (s *Studio) repairWith(sc *sampler.Score, frac float64) error {
 	if err := s.paint.SetMask(worstMask(sc.PerToken, frac)); err != nil {
 		return fmt.Errorf("resample the least likely: %w", err)
 	}
-	return s.RegenerateMasked()
+	return s.regenerate(true)
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 	"image"
 )
@@ -98,8 +99,13 @@ func TestRepairLeastLikely(t *testing.T) {
 	must(t, s.RepairLeastLikely()) // no map yet: scores first
 	s.Wait()
 	must(t, s.LastError())
-	if !slices.Equal(s.Document().Mask(), want) {
-		t.Fatalf("mask %v, want the 4 least likely %v", s.Document().Mask(), want)
+	// The tool's mask does not stay behind on the result (unseen, it
+	// would steer the next Regenerate masked); undo shows it.
+	if s.Document().Masked() != 0 {
+		t.Fatalf("the repaired image keeps a mask %v", s.Document().Mask())
+	}
+	if strings.Contains(s.Status(), "drawn at temperature") {
+		t.Fatalf("the repair was drawn again hotter: %q", s.Status())
 	}
 	got := s.Document().Tokens()
 	for i := range got {
@@ -119,6 +125,9 @@ func TestRepairLeastLikely(t *testing.T) {
 		}
 	}
 	must(t, s.Undo()) // the regeneration
+	if !slices.Equal(s.Document().Tokens(), tokens) || !slices.Equal(s.Document().Mask(), want) {
+		t.Fatalf("undo of the repair: mask %v, want the 4 least likely %v", s.Document().Mask(), want)
+	}
 	must(t, s.Undo()) // the mask
 	if !slices.Equal(s.Document().Tokens(), tokens) || s.Document().Masked() != 0 {
 		t.Fatal("undo did not restore the image and mask")
@@ -164,4 +173,22 @@ func TestWorstMask(t *testing.T) {
 func likelihoodLayer(s *Studio) *image.NRGBA {
 	_, lik := s.Canvas().Layers()
 	return lik
+}
+
+// A repair that gives the image back (its least likely patches are the
+// model's own choice at these settings) says so and is not drawn again
+// hotter, which would make a likely image less likely.
+func TestRepairUnchangedIsNotDrawnHotter(t *testing.T) {
+	s := newTestStudio(t)
+	s.set.SetCandidates(1)
+	setParams(t, s, "red cat", 3, func(p *core.Params) { p.Temperature, p.Guidance = core.MinTemperature, 2 })
+	generate(t, s)
+	tokens := s.Document().Tokens()
+	s.edit.worst.SetValue(25)
+	must(t, s.RepairLeastLikely())
+	s.Wait()
+	must(t, s.LastError())
+	if !slices.Equal(s.Document().Tokens(), tokens) || !strings.Contains(s.Status(), "already the likeliest") || strings.Contains(s.Status(), "drawn at temperature") {
+		t.Fatalf("status %q, image changed %v", s.Status(), !slices.Equal(s.Document().Tokens(), tokens))
+	}
 }

@@ -54,7 +54,7 @@ func (r *runs) start(j job, done func(ran job, res *sampler.Result, err error, s
 		}
 		// Gave back the image it started from: drawn again with more
 		// variation (the results record the settings that drew them).
-		for err == nil && j.runWith != nil && j.tries < maxVaryTries && unchanged(res, j.base) {
+		for err == nil && j.runWith != nil && !j.repair && j.tries < maxVaryTries && unchanged(res, j.base) {
 			p, ok := variedParams(j.params)
 			if !ok {
 				break
@@ -102,7 +102,7 @@ func (r *runs) emitter(j job) func(sampler.Event) {
 // their images): the user asked for a change, so the canvas shows the
 // best one that makes it.
 func changedFirst(j job, ims []sampler.Image, scores []float64) {
-	if len(j.base) == 0 || j.kind != kindRegenerate && j.kind != kindComplete && j.kind != kindBranch {
+	if len(j.base) == 0 || j.repair || j.kind != kindRegenerate && j.kind != kindComplete && j.kind != kindBranch {
 		return
 	}
 	same := make([]bool, len(ims))

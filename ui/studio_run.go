@@ -79,6 +79,12 @@ type job struct {
 	runWith func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error)
 	opt     sampler.Options
 	tries   int
+	// repair marks Resample the least likely: its candidates keep their
+	// ranking (an unchanged one first when it fits best: those patches are
+	// what the model draws there), it is not drawn again hotter (that made
+	// a likely image less likely), and its result leaves no mask behind
+	// (the tool made the mask, not the user).
+	repair bool
 }
 
 // runOptions are the sampler options of a run with p: the painted
@@ -288,7 +294,11 @@ func temperatureUse(temps []float64) string {
 
 // RegenerateMasked resamples the masked patches (and any missing ones of a
 // stopped image) as several candidates, best fit first; the mask stays.
-func (s *Studio) RegenerateMasked() error {
+func (s *Studio) RegenerateMasked() error { return s.regenerate(false) }
+
+// regenerate is RegenerateMasked; repair marks the job of Resample the
+// least likely (job.repair).
+func (s *Studio) regenerate(repair bool) error {
 	if s.doc == nil || s.doc.Empty() {
 		return errNoImage
 	}
@@ -325,7 +335,7 @@ func (s *Studio) RegenerateMasked() error {
 	n := s.set.Candidates()
 	return s.startJob(job{
 		kind: kindRegenerate, label: "regenerating", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return mask[i] }), sampled: sampled,
+		temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return mask[i] }), sampled: sampled, repair: repair,
 		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Inpaint(ctx, b, opt, tokens, mask, n, emit)
 		},
@@ -510,9 +520,12 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	}
 	v := s.doc.Version()
 	var err error
-	if j.kind == kindGenerate {
+	switch {
+	case j.kind == kindGenerate:
 		err = s.doc.NewImage(first.tokens, first.rows, ip, first.path, j.temps)
-	} else {
+	case j.repair:
+		err = s.doc.SetState(first.tokens, first.rows, nil, s.doc.Temperature(), ip, first.path)
+	default:
 		err = s.doc.SetImageRows(first.tokens, first.rows, ip, first.path)
 	}
 	if err != nil {
@@ -649,6 +662,8 @@ func sameResultsNote(j job, results []result) string {
 	unchanged := j.kind != kindGenerate && j.kind != kindExtend && len(j.base) > 0 && slices.Equal(first, j.base)
 	hint := "try lower guidance or a higher temperature"
 	switch {
+	case unchanged && j.repair:
+		return " · unchanged: the least likely patches are already the likeliest the model draws there"
 	case unchanged && same:
 		return fmt.Sprintf(" · all %d candidates unchanged: %s", len(results), hint)
 	case unchanged:
