@@ -187,7 +187,7 @@ func TestViTStudioFeatures(t *testing.T) {
 		must(t, s.RepairLeastLikely())
 		s.Wait()
 		must(t, s.LastError())
-		mask := s.Document().Mask()
+		mask := worstMask(want.PerToken, s.worstFraction()) // the result keeps no mask: the one the repair used
 		for i, c := range s.Document().Tokens() {
 			if !mask[i] && c != before[i] {
 				t.Fatalf("repair changed kept code %d", i)
