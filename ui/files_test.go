@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -353,5 +354,41 @@ func TestModelLabelNamesRunsByTheirRun(t *testing.T) {
 	}
 	if got := modelLabel("emoji"); got != "emoji" {
 		t.Errorf("built-in: %q", got)
+	}
+}
+
+// A grey picture the built-in emoji model can only draw in colour is
+// flagged as tinted (a grey gradient came back brown without a word); a
+// coloured one is not.
+func TestOpenFlagsTintedGreys(t *testing.T) {
+	b, err := assets.Open("emoji")
+	must(t, err)
+	encode := func(img image.Image) []byte {
+		var buf bytes.Buffer
+		must(t, png.Encode(&buf, img))
+		return buf.Bytes()
+	}
+	grad := image.NewNRGBA(image.Rect(0, 0, 64, 64))
+	red := image.NewNRGBA(image.Rect(0, 0, 64, 64))
+	for y := range 64 {
+		for x := range 64 {
+			v := uint8(y * 4)
+			grad.SetNRGBA(x, y, color.NRGBA{v, v, v, 255})
+			c := color.NRGBA{255, 255, 255, 255}
+			if (x-32)*(x-32)+(y-32)*(y-32) < 400 {
+				c = color.NRGBA{220, 30, 40, 255}
+			}
+			red.SetNRGBA(x, y, c)
+		}
+	}
+	o, err := openImageData(encode(grad), "grad.png", b)
+	must(t, err)
+	if !o.Tinted {
+		t.Errorf("a grey gradient on the emoji model: not flagged (PSNR %.1f dB)", o.PSNR)
+	}
+	o, err = openImageData(encode(red), "red.png", b)
+	must(t, err)
+	if o.Tinted || o.PSNR < poorEncodingDB {
+		t.Errorf("a red disk on white: tinted %v, %.1f dB", o.Tinted, o.PSNR)
 	}
 }

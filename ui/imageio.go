@@ -44,6 +44,31 @@ type opened struct {
 	// PSNR is how close the encoded picture comes back to the file's (at
 	// the model's size), in dB; 0 when the codes came from the metadata.
 	PSNR float64
+	// Tinted says a grey picture comes back coloured (mean chroma at most
+	// greyChroma in the file, above tintChroma after encoding): a model
+	// that learnt colourful pictures may have no grey codes.
+	Tinted bool
+}
+
+// Chroma bounds of opened.Tinted, in levels of max(R,G,B) − min(R,G,B)
+// averaged over the picture: a grey gradient opened on the emoji model
+// comes back at about 28 (grey 64 as rgb(84,56,58)).
+const greyChroma, tintChroma = 4, 12
+
+// meanChroma is the mean of max(R,G,B) − min(R,G,B) over img's pixels.
+func meanChroma(img *image.NRGBA) float64 {
+	b := img.Bounds()
+	var sum float64
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			p := img.Pix[img.PixOffset(x, y):]
+			sum += float64(max(p[0], p[1], p[2]) - min(p[0], p[1], p[2]))
+		}
+	}
+	if n := b.Dx() * b.Dy(); n > 0 {
+		return sum / float64(n)
+	}
+	return 0
 }
 
 // poorEncodingDB is the reconstruction PSNR below which opening an image
@@ -119,7 +144,9 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 	// another shape.
 	sw, sh := codebook.FitSize(img.Bounds().Dx(), img.Bounds().Dy(), w, h)
 	at := image.Rect((w-sw)/2, (h-sh)/2, (w-sw)/2+sw, (h-sh)/2+sh)
-	o.PSNR = kmeans.PSNR(fit.SubImage(at).(*image.NRGBA), b.Decode(tokens).SubImage(at).(*image.NRGBA))
+	picture, back := fit.SubImage(at).(*image.NRGBA), b.Decode(tokens).SubImage(at).(*image.NRGBA)
+	o.PSNR = kmeans.PSNR(picture, back)
+	o.Tinted = meanChroma(picture) <= greyChroma && meanChroma(back) > tintChroma
 	if o.Note == "" {
 		bd := img.Bounds()
 		if w, h := b.ImageSize(); bd.Dx() != w || bd.Dy() != h {

@@ -157,6 +157,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	if o.Note != "" {
 		msg += " — " + o.Note
 	}
+	if o.Tinted {
+		msg += fmt.Sprintf(" — model %s has no pure greys: this grey picture comes back tinted", b.Name)
+	}
 	if o.PSNR > 0 && o.PSNR < poorEncodingDB {
 		msg += fmt.Sprintf(" — model %s redraws it at only %.1f dB PSNR: its codes cannot hold this picture's colours and shapes well, so expect a visibly different image (the picture is unlike what the model learnt)", b.Name, o.PSNR)
 	}
