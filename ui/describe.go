@@ -312,7 +312,6 @@ func (v *describeView) showError(err error) {
 	v.fit()
 }
 
-// showResult lists r's prompts, each with a Use button.
 // describedStatus is the status after describing: the prompt that fits
 // best, or, when no prompt makes the image likelier than none does (a
 // picture unlike anything the model knows), that none fits.
@@ -329,8 +328,22 @@ func describedStatus(r *describeResult) string {
 	return fmt.Sprintf("Described the image: %q fits it best (%.3f bits per token; %.3f without a prompt)", r.top[0].Prompt, best, r.uncond)
 }
 
+// unlikeModel reports whether the image is unlike what r's model draws:
+// even its likeliest prompt costs more than a uniform guess among the
+// codes, or explains it no better than no prompt (describedStatus).
+func unlikeModel(r *describeResult) bool {
+	best := r.top[0].BitsPerToken()
+	return r.b != nil && best > math.Log2(float64(r.b.Codes())) || best >= r.uncond
+}
+
+// showResult lists r's prompts, each with a Use button; an image unlike
+// what the model draws is said so above them, not only in the status line.
 func (v *describeView) showResult(d *describer, r *describeResult) {
 	v.finished()
+	warn := ""
+	if unlikeModel(r) {
+		warn = "This image is unlike what the model draws: no prompt explains it, so the ranking below means little. "
+	}
 	note := ""
 	if r.skipped > 0 {
 		note = fmt.Sprintf(" (%d left out for words the model does not know)", r.skipped)
@@ -338,7 +351,7 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 	if r.names > 0 {
 		note += fmt.Sprintf("; the names ranked alone first, then the styles of the likeliest %d", sampler.NameShortlist)
 	}
-	v.status.SetText(fmt.Sprintf("The %d likeliest of %d candidate prompts (%s)%s, in %.1f s. "+
+	v.status.SetText(warn + fmt.Sprintf("The %d likeliest of %d candidate prompts (%s)%s, in %.1f s. "+
 		"Bits per token: lower is likelier; without a prompt the image takes %.3f.", len(r.top), r.candidates, r.source, note, r.seconds, r.uncond))
 	v.rows = nil
 	var objs []fyne.CanvasObject

@@ -205,4 +205,17 @@ func TestDescribedStatusSaysWhenNoPromptFits(t *testing.T) {
 	if got := describedStatus(&describeResult{b: b, top: []sampler.PromptScore{score(1)}, uncond: 3}); !strings.Contains(got, "fits it best") {
 		t.Errorf("a fitting prompt with the model known: %q", got)
 	}
+	// The dialog's own text says so too (the status line is cut short).
+	for _, c := range []struct {
+		r      *describeResult
+		unlike bool
+	}{
+		{&describeResult{b: b, top: []sampler.PromptScore{score(5)}, uncond: 6}, true},
+		{&describeResult{b: b, top: []sampler.PromptScore{score(3.5)}, uncond: 3.4}, true},
+		{&describeResult{b: b, top: []sampler.PromptScore{score(1)}, uncond: 3}, false},
+	} {
+		if got := unlikeModel(c.r); got != c.unlike {
+			t.Errorf("unlikeModel(best %.1f, none %.1f) = %v", c.r.top[0].BitsPerToken(), c.r.uncond, got)
+		}
+	}
 }
