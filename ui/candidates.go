@@ -121,12 +121,31 @@ func candidateOrder(j job, results []result) string {
 		return "Best fit first"
 	case j.kind == kindEdit:
 		return "Best first\n(edit model)"
+	case j.rank && unchangedAmong(j, results):
+		// changedFirst put those that give the image back last, whatever
+		// their score
+		return "Changes first,\nthen best first"
 	case j.rank && len(results) > 0 && results[0].rankBy == sampler.RankPromptGain:
 		return "Best first\n(prompt gain)"
 	case j.rank:
 		return "Best first\n(log-lik/patch)"
 	}
 	return "Candidates"
+}
+
+// unchangedAmong reports whether a completion or branch gave back the
+// image it started from among its candidates (changedFirst moved those
+// after the others).
+func unchangedAmong(j job, results []result) bool {
+	if len(j.base) == 0 || j.kind != kindComplete && j.kind != kindBranch {
+		return false
+	}
+	for _, r := range results {
+		if slices.Equal(r.tokens, j.base) {
+			return true
+		}
+	}
+	return false
 }
 
 // shelvedStrip is what a candidate strip showed.

@@ -155,3 +155,32 @@ func TestSameResultsNote(t *testing.T) {
 		}
 	}
 }
+
+// The candidate strip's label says how its candidates are ordered: a
+// branch or completion that gave the image back among them put those
+// last, whatever their score.
+func TestCandidateOrderLabel(t *testing.T) {
+	base := []int{1, 2, 3}
+	res := func(tokens ...[]int) []result {
+		var out []result
+		for _, tk := range tokens {
+			out = append(out, result{tokens: tk})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		j    job
+		r    []result
+		want string
+	}{
+		{job{kind: kindBranch, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 3}), "Changes first,\nthen best first"},
+		{job{kind: kindComplete, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 5}), "Best first\n(log-lik/patch)"},
+		{job{kind: kindRegenerate, base: base}, res([]int{1, 2, 3}), "Best fit first"},
+		{job{kind: kindGenerate, rank: true}, res([]int{1, 2, 3}), "Best first\n(log-lik/patch)"},
+		{job{kind: kindGenerate}, res([]int{1, 2, 3}), "Candidates"},
+	} {
+		if got := candidateOrder(c.j, c.r); got != c.want {
+			t.Errorf("%s rank %v: %q, want %q", c.j.kind, c.j.rank, got, c.want)
+		}
+	}
+}
