@@ -99,7 +99,8 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 var keysWithoutMenu = [][2]string{
 	{"Tab", "complete the word being typed (the first completion)"},
 	{"[  ]", "smaller / larger brush"},
-	{"Esc", "close a dialog; on the canvas, drop the stroke being painted"},
+	{"Esc", "close a dialog (as its Cancel); on the canvas, drop the stroke being painted; else stop the run"},
+	{"Return", "in a dialog, its default button (never a Delete, Replace or Quit)"},
 }
 
 // ShortcutList is every menu item with a shortcut, "Menu › Item" beside

@@ -928,7 +928,7 @@ func TestShortcutList(t *testing.T) {
 			t.Errorf("%s: %q, want %q", item, got[item], keys)
 		}
 	}
-	if rows[len(rows)-1][0] != "Esc" || len(rows) < 20 {
+	if rows[len(rows)-1][0] != "Return" || rows[len(rows)-2][0] != "Esc" || len(rows) < 20 {
 		t.Errorf("%d rows, last %v", len(rows), rows[len(rows)-1])
 	}
 	var help *fyne.Menu
