@@ -125,17 +125,20 @@ func TestBatchRankedByPromptGain(t *testing.T) {
 	}
 }
 
+// resultsOf are results of the given codes, in order.
+func resultsOf(tokens ...[]int) []result {
+	var out []result
+	for _, tk := range tokens {
+		out = append(out, result{tokens: tk})
+	}
+	return out
+}
+
 // A run that changed nothing visible says so: every candidate of a batch
 // the same picture, or a regeneration that gave the image back.
 func TestSameResultsNote(t *testing.T) {
 	a, b := []int{1, 2, 3}, []int{1, 2, 4}
-	res := func(tokens ...[]int) []result {
-		var out []result
-		for _, tk := range tokens {
-			out = append(out, result{tokens: tk})
-		}
-		return out
-	}
+	res := resultsOf
 	for _, c := range []struct {
 		j       job
 		results []result
@@ -161,13 +164,7 @@ func TestSameResultsNote(t *testing.T) {
 // last, whatever their score.
 func TestCandidateOrderLabel(t *testing.T) {
 	base := []int{1, 2, 3}
-	res := func(tokens ...[]int) []result {
-		var out []result
-		for _, tk := range tokens {
-			out = append(out, result{tokens: tk})
-		}
-		return out
-	}
+	res := resultsOf
 	for _, c := range []struct {
 		j    job
 		r    []result
