@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 )
 
@@ -559,5 +560,46 @@ func TestRecordedFolderModelWarns(t *testing.T) {
 	}
 	if _, _, stderr := run(t, "score", "--model", dir, img); strings.Contains(stderr, "not built in") {
 		t.Errorf("warned with --model given: %q", stderr)
+	}
+}
+
+// branch takes the knobs of the image it branches from only from a record
+// of this model's own drawing: an edit's knobs are the edit model's.
+func TestBranchIgnoresAnEditsKnobs(t *testing.T) {
+	dir := tinyModel(t)
+	tmp := t.TempDir()
+	drawn := filepath.Join(tmp, "drawn.png")
+	if code, _, stderr := run(t, "generate", "--model", dir, "--prompt", "red cat", "--seed", "1", "--temperature", "0.5", "--out", drawn); code != 0 {
+		t.Fatalf("generate: %s", stderr)
+	}
+	branchTemp := func(from string) float64 {
+		out := filepath.Join(tmp, "b-"+filepath.Base(from))
+		if code, _, stderr := run(t, "branch", "--model", dir, "--from", from, "--at", "4", "--out", out, "--quiet"); code != 0 {
+			t.Fatalf("branch %s: %s", from, stderr)
+		}
+		rec, _ := readRecord(t, out)
+		return rec.Temperature
+	}
+	if got := branchTemp(drawn); got != 0.5 {
+		t.Fatalf("a branch of a drawing took temperature %g, want its 0.5", got)
+	}
+	rec, text := readRecord(t, drawn)
+	rec.Extra = map[string]any{"edit": map[string]any{"instruction": "mirror it"}}
+	meta := pngmeta.Metadata(*rec)
+	for k, v := range text {
+		if _, ok := meta[k]; !ok {
+			meta[k] = v
+		}
+	}
+	img, err := codebook.LoadImage(drawn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := filepath.Join(tmp, "edited.png")
+	if err := pngmeta.WriteFileAtomic(edited, img, meta); err != nil {
+		t.Fatal(err)
+	}
+	if got := branchTemp(edited); got == 0.5 {
+		t.Errorf("a branch of an edit's output took the edit's temperature %g", got)
 	}
 }

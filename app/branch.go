@@ -34,7 +34,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("--at %d: give the number of patches to keep, 0 or more", *at)}
 	}
 	outs := numberedOuts(*out, sf.batch, false)
-	if err := checkOuts("out", outs, ".png"); err != nil {
+	if err := checkOuts("out", *out, outs, ".png"); err != nil {
 		return err
 	}
 	if err := checkOutsAreNotInputs("out", outs, *from); err != nil {
@@ -61,7 +61,9 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if !set["negative"] {
 		opt.Negative = stored.negative
 	}
-	if rec != nil {
+	// An edit's knobs are the edit model's, another model's its own: only
+	// the record of this model's drawing carries settings over.
+	if rec != nil && rec.Extra["edit"] == nil && rec.ModelHash == b.Model.Hash {
 		for _, sp := range sampling.Knobs() {
 			// a 0 that means "unset" (top-p, guidance) keeps the model's
 			// value; a 0 temperature is greedy, and is taken

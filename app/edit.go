@@ -49,7 +49,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		return usageError{`--instruction TEXT is required (e.g. "remove the background")`}
 	}
 	outs := numberedOuts(*out, f.candidates, true)
-	if err := checkOuts("out", outs, ".png"); err != nil {
+	if err := checkOuts("out", *out, outs, ".png"); err != nil {
 		return err
 	}
 	if err := checkOutsAreNotInputs("out", outs, *from, *mask); err != nil {

@@ -110,23 +110,23 @@ func rangedFloatVar(fs *flag.FlagSet, p *float64, name string, def, lo, hi float
 // lie in a folder that exists and takes new files (tried with a temporary
 // file), so that a long run does not end in a failed write.
 func checkOut(name, path, ext string) error {
-	return checkOuts(name, []string{path}, ext)
+	return checkOuts(name, path, []string{path}, ext)
 }
 
-// checkOuts is checkOut for the files one flag writes (a batch's PATH-1.png
-// … PATH-N.png, numberedOuts; all in one folder): each is checked before
-// any work, so a batch never stops half-written on a name that is a folder.
-func checkOuts(name string, paths []string, ext string) error {
-	if len(paths) == 0 {
+// checkOuts is checkOut for the files one flag writes (typed, the flag's
+// value; paths, a batch's PATH-1.png … PATH-N.png, numberedOuts, all in
+// one folder): each is checked before any work, so a batch never stops
+// half-written on a name that is a folder.
+func checkOuts(name, typed string, paths []string, ext string) error {
+	switch {
+	case typed == "":
+		return usageError{fmt.Sprintf("--%s needs a file name ending in %s", name, ext)}
+	case !strings.EqualFold(filepath.Ext(typed), ext):
+		return usageError{fmt.Sprintf("--%s %q must end in %s", name, typed, ext)}
+	case len(paths) == 0:
 		return nil
 	}
 	path := paths[0]
-	switch {
-	case path == "":
-		return usageError{fmt.Sprintf("--%s needs a file name ending in %s", name, ext)}
-	case !strings.EqualFold(filepath.Ext(path), ext):
-		return usageError{fmt.Sprintf("--%s %q must end in %s", name, path, ext)}
-	}
 	for _, p := range paths {
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 			return fmt.Errorf("--%s %q is a folder: give a file name in it", name, p)

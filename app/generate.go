@@ -134,7 +134,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q (the prompt goes in --prompt)", pos[0])}
 	}
-	if err := checkOuts("out", numberedOuts(*out, sf.batch, false), ".png"); err != nil {
+	if err := checkOuts("out", *out, numberedOuts(*out, sf.batch, false), ".png"); err != nil {
 		return err
 	}
 	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)

@@ -47,7 +47,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 	}
 	if *out != "" {
 		outs := numberedOuts(*out, len(images), false)
-		if err := checkOuts("out", outs, ".png"); err != nil {
+		if err := checkOuts("out", *out, outs, ".png"); err != nil {
 			return err
 		}
 		if err := checkOutsAreNotInputs("out", outs, images...); err != nil {

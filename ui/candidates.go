@@ -117,14 +117,14 @@ func candidateCaption(j job, i int, r result) (caption, tip string) {
 // candidateOrder is the strip's label: how run j's candidates are ordered.
 func candidateOrder(j job, results []result) string {
 	switch {
+	case unchangedAmong(j, results):
+		// changedFirst put those that give the image back last, whatever
+		// their score or fit
+		return "Changes first,\nthen best first"
 	case j.kind == kindRegenerate:
 		return "Best fit first"
 	case j.kind == kindEdit:
 		return "Best first\n(edit model)"
-	case j.rank && unchangedAmong(j, results):
-		// changedFirst put those that give the image back last, whatever
-		// their score
-		return "Changes first,\nthen best first"
 	case j.rank && len(results) > 0 && results[0].rankBy == sampler.RankPromptGain:
 		return "Best first\n(prompt gain)"
 	case j.rank:
@@ -133,19 +133,20 @@ func candidateOrder(j job, results []result) string {
 	return "Candidates"
 }
 
-// unchangedAmong reports whether a completion or branch gave back the
-// image it started from among its candidates (changedFirst moved those
-// after the others).
+// unchangedAmong reports whether a regeneration, completion or branch gave
+// back the image it started from among changed candidates (changedFirst
+// moved those after the others; a repair keeps its order).
 func unchangedAmong(j job, results []result) bool {
-	if len(j.base) == 0 || j.kind != kindComplete && j.kind != kindBranch {
+	if len(j.base) == 0 || j.repair || j.kind != kindRegenerate && j.kind != kindComplete && j.kind != kindBranch {
 		return false
 	}
+	same := 0
 	for _, r := range results {
 		if slices.Equal(r.tokens, j.base) {
-			return true
+			same++
 		}
 	}
-	return false
+	return same > 0 && same < len(results)
 }
 
 // shelvedStrip is what a candidate strip showed.

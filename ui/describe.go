@@ -316,6 +316,9 @@ func (v *describeView) showError(err error) {
 // best, or, when no prompt makes the image likelier than none does (a
 // picture unlike anything the model knows), that none fits.
 func describedStatus(r *describeResult) string {
+	if len(r.top) == 0 {
+		return "Described the image: no prompt to rank"
+	}
 	best := r.top[0].BitsPerToken()
 	if r.b != nil && best > math.Log2(float64(r.b.Codes())) {
 		return fmt.Sprintf("Described the image: it is unlike what the model draws (%q, the likeliest prompt, costs %.1f bits per code, more than a uniform guess among its %d codes, %.1f): the ranking means little",
@@ -332,6 +335,9 @@ func describedStatus(r *describeResult) string {
 // even its likeliest prompt costs more than a uniform guess among the
 // codes, or explains it no better than no prompt (describedStatus).
 func unlikeModel(r *describeResult) bool {
+	if len(r.top) == 0 {
+		return false
+	}
 	best := r.top[0].BitsPerToken()
 	return r.b != nil && best > math.Log2(float64(r.b.Codes())) || best >= r.uncond
 }

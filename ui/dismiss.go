@@ -117,3 +117,10 @@ func buttons(o fyne.CanvasObject) []*widget.Button {
 func destructive(d *dialog.ConfirmDialog) {
 	d.SetConfirmImportance(widget.DangerImportance)
 }
+
+// noDefault makes a confirmation's Yes an ordinary button: Return does not
+// press it (a question meant to make the user pause), and it is not drawn
+// as a danger either.
+func noDefault(d *dialog.ConfirmDialog) {
+	d.SetConfirmImportance(widget.MediumImportance)
+}

@@ -62,11 +62,13 @@ func (s *Studio) editAsked(instruction string) {
 		msg += " " + capitalize(h)
 	}
 	msg += fmt.Sprintf(" Its instructions are like %q.", editInstructions(eb)[0])
-	s.editAsk.show(dialog.NewConfirm("Edit with words left out?", widgets.WrapText(msg, 60), func(ok bool) {
+	d := dialog.NewConfirm("Edit with words left out?", widgets.WrapText(msg, 60), func(ok bool) {
 		if ok {
 			s.report(s.EditByInstruction(instruction))
 		}
-	}, s.win), msg)
+	}, s.win)
+	noDefault(d) // a second Return (the box submits on Return) must not say yes
+	s.editAsk.show(d, msg)
 }
 
 // EditByInstruction edits the image on the canvas by instruction

@@ -235,6 +235,11 @@ func TestEditByInstructionErrors(t *testing.T) {
 	if !s.Document().CanUndo() || s.Document().Parent == "" {
 		t.Fatal("the edit was not applied as an undo step with a saved file")
 	}
+	// An edit's seed is the edit model's: reusing it would fill the panel
+	// with something that draws another picture.
+	if err := s.ReuseImageSeed(); err == nil || !strings.Contains(err.Error(), "edit by instruction") {
+		t.Fatalf("reuse the seed of an edit: %v", err)
+	}
 }
 
 // A mask painted on one grid covers every patch it touches on another.

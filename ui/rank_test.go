@@ -172,7 +172,9 @@ func TestCandidateOrderLabel(t *testing.T) {
 	}{
 		{job{kind: kindBranch, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 3}), "Changes first,\nthen best first"},
 		{job{kind: kindComplete, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 5}), "Best first\n(log-lik/patch)"},
-		{job{kind: kindRegenerate, base: base}, res([]int{1, 2, 3}), "Best fit first"},
+		{job{kind: kindRegenerate, base: base}, res([]int{1, 2, 3}), "Best fit first"}, // all unchanged: no reordering
+		{job{kind: kindRegenerate, base: base}, res([]int{1, 2, 5}, []int{1, 2, 3}), "Changes first,\nthen best first"},
+		{job{kind: kindRegenerate, base: base, repair: true}, res([]int{1, 2, 3}, []int{1, 2, 5}), "Best fit first"},
 		{job{kind: kindGenerate, rank: true}, res([]int{1, 2, 3}), "Best first\n(log-lik/patch)"},
 		{job{kind: kindGenerate}, res([]int{1, 2, 3}), "Candidates"},
 	} {

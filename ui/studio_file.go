@@ -99,7 +99,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	// Another model's record: its prompt and settings were that model's
 	// (words and knobs this one may not share); the picture is re-encoded
 	// and the panel stays.
-	foreign := o.Record != nil && !edited && o.Record.ModelHash != b.Model.Hash
+	foreign := o.Record != nil && !edited && o.Record.Model != b.Name
 	switch {
 	case edited:
 		ip = p.WithRecord(o.Record)

@@ -523,7 +523,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	switch {
 	case j.kind == kindGenerate:
 		err = s.doc.NewImage(first.tokens, first.rows, ip, first.path, j.temps)
-	case j.repair:
+	case j.repair && !res.Stopped: // a stopped repair keeps its mask: it shows what was not reached
 		err = s.doc.SetState(first.tokens, first.rows, nil, s.doc.Temperature(), ip, first.path)
 	default:
 		err = s.doc.SetImageRows(first.tokens, first.rows, ip, first.path)
@@ -714,6 +714,13 @@ func (s *Studio) ReuseImageSeed() error {
 	ip := s.doc.ImageParams()
 	if ip.Seed == 0 && ip.Prompt == "" {
 		return errors.New("the image on the canvas records no seed (a picture opened from elsewhere): generate one first")
+	}
+	if s.doc.Parent != "" {
+		if text, err := pngmeta.ReadFile(s.doc.Parent); err == nil {
+			if rec, ok, err := pngmeta.ParseRecord(text); err == nil && ok && rec.Extra[extraEdit] != nil {
+				return errors.New("the image on the canvas is an edit by instruction: its seed is the edit model's and draws nothing here; reuse the seed of the image it was edited from")
+			}
+		}
 	}
 	p := ip
 	p.SeedLocked = true

@@ -1019,7 +1019,8 @@ func TestOpenWarnsWhenTheCodesChangeThePicture(t *testing.T) {
 // one's (an emoji PNG opened on the shapes model put its four words, all
 // unknown there, and emoji's guidance in the panel).
 func TestOpenAnotherModelsImageKeepsThePanel(t *testing.T) {
-	e, _ := twoModels(t)
+	e, other := twoModels(t)
+	other.Name = "tiny-other" // another model, not other weights of this one
 	s := e.open(t)
 	must(t, s.OpenModel("tiny2"))
 	s.Wait()

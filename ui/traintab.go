@@ -601,7 +601,9 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			ok := make(chan bool, 1)
 			t.h.loop.Do(func() {
 				msg := fmt.Sprintf("The data report lists %d files with problems (see the report under the plots). Train on this folder anyway?", rep.Problems())
-				dialog.ShowConfirm("Data report", widgets.WrapText(msg, 60), func(yes bool) { ok <- yes }, t.h.win)
+				d := dialog.NewConfirm("Data report", widgets.WrapText(msg, 60), func(yes bool) { ok <- yes }, t.h.win)
+				noDefault(d) // training on a folder with problems is a choice, not the default
+				d.Show()
 			})
 			select {
 			case yes := <-ok:
@@ -856,10 +858,11 @@ func (t *TrainTab) show(info *trainjob.RunInfo) {
 	}
 	if info.Record != nil {
 		prompts = info.Record.Settings.SamplePrompts
-	} else {
-		img = nil // a run of an older Tessera: what its rows were asked is unknown
 	}
 	t.setSamples(img, prompts)
+	if info.Record == nil {
+		t.sampleRows.SetText("") // a run of an older Tessera: what its rows were asked is unknown
+	}
 	if t.job == nil {
 		t.status.SetText(runLine(info))
 	}
