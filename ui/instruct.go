@@ -126,11 +126,12 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	ed := s.editor
 	var facts editFacts
 	var used sampling.Settings // the edit's own settings, recorded with its results
+	var scaled string          // why the edit may be rough, found once the edit model is loaded
 	s.resetTimeline()
 	s.showDoc()
 	j := job{
 		kind: kindEdit, label: "editing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		note: fmt.Sprintf("%q", instruction), settings: &used, // sampled: the edit model's patches, as the bar counts them
+		note: fmt.Sprintf("%q", instruction), settings: &used, lateNote: &scaled, // sampled: the edit model's patches, as the bar counts them
 	}
 	j.extra = func(i int) map[string]any {
 		return map[string]any{extraEdit: map[string]any{
@@ -143,6 +144,12 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		eb, err := s.loadEditor(ed)
 		if err != nil {
 			return nil, err
+		}
+		if ew, eh := eb.ImageSize(); w != ew || h != eh {
+			// A picture of another size (a 28×28 digit, a 32×32 shapes
+			// picture) is scaled to the edit model's, which learnt its own
+			// kind of picture: the result is rough.
+			scaled = fmt.Sprintf("the %d×%d picture was scaled to the %d×%d of edit model %s, which learnt other pictures: expect a rough edit", w, h, ew, eh, eb.Name)
 		}
 		if !checked {
 			if err := edit.CheckInstruction(eb, instruction); err != nil {

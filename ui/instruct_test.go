@@ -15,6 +15,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
@@ -312,5 +313,39 @@ func TestNothingToEdit(t *testing.T) {
 	}
 	if err := nothingToEdit("remove the background", onBlue, false); err != nil {
 		t.Errorf("a picture on blue: %v", err)
+	}
+}
+
+// An edit of a picture of another size than the edit model's says the
+// picture was scaled to it and the result is rough (an MNIST digit edited
+// gave garbage without a word); one of the same size says nothing.
+func TestEditOfAnotherSizeSaysSo(t *testing.T) {
+	s, _ := openWithEdit(t, "tiny-edit")
+	lockSeed(t, s, "cat", 1)
+	generate(t, s)
+	must(t, s.EditByInstruction("mirror it"))
+	s.Wait()
+	must(t, s.LastError())
+	if strings.Contains(s.Status(), "scaled to") {
+		t.Fatalf("an edit at the edit model's own size: %q", s.Status())
+	}
+
+	// The same edit model with 3×3-pixel patches: 12×12 pictures.
+	eb := bundletest.TinyEdit(2)
+	eb.Model.Config.Tessera.PatchSize = 3
+	entries := make([]float32, eb.Model.Config.Codes()*3*9)
+	for i := range entries {
+		entries[i] = float32(i%7)/3 - 1
+	}
+	cb, err := codebook.New(3, entries)
+	must(t, err)
+	big, err := bundle.FromParts("tiny-edit", "test:tiny-edit-12", eb.Model, cb)
+	must(t, err)
+	s.setEditor("tiny-edit", big)
+	must(t, s.EditByInstruction("mirror it"))
+	s.Wait()
+	must(t, s.LastError())
+	if !strings.Contains(s.Status(), "the 8×8 picture was scaled to the 12×12 of edit model tiny-edit") {
+		t.Fatalf("an edit of an 8×8 picture by a 12×12 edit model: %q", s.Status())
 	}
 }

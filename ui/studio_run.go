@@ -61,8 +61,10 @@ type job struct {
 	// shown is the codes on the canvas when the run starts (−1 where it
 	// paints; nil: none), which a ViT tokenizer decodes with the new ones.
 	shown []int
-	// note is added to the status line when the run ends.
-	note string
+	// note is added to the status line when the run ends, and lateNote
+	// (when set) after it: what the run found out while it ran.
+	note     string
+	lateNote *string
 	// extra, when set, gives metadata entries of image i of the result
 	// (in the sampler's order) beyond the common ones.
 	extra func(i int) map[string]any
@@ -579,6 +581,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	}
 	if j.note != "" {
 		msg += " · " + j.note
+	}
+	if j.lateNote != nil && *j.lateNote != "" {
+		msg += " · " + *j.lateNote
 	}
 	if v := variedNote(j); v != "" {
 		msg += " · " + v
