@@ -1,5 +1,8 @@
 package ui
 
+// The keys of dialogs: Escape dismisses the dialog on top, Return presses
+// its default button, and destructive or cautionary questions have none.
+
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -28,9 +31,8 @@ func dismissLabels() []string {
 // dismissTopDialog closes the topmost dialog the way its own dismiss
 // button does (Cancel, Close, No or OK, or Stop for a ranking under way:
 // the dialog's callback runs as for a click), and reports whether there
-// was one. Fyne's dialogs do not close
-// on Escape themselves; Escape reaches the window only when no text field
-// has the focus.
+// was one. Fyne's dialogs do not close on Escape themselves; Escape
+// reaches the window only when no text field has the focus.
 func (s *Studio) dismissTopDialog() bool {
 	top := s.win.Canvas().Overlays().Top()
 	if top == nil {
