@@ -3,6 +3,7 @@ package data
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // register JPEG for image.Decode
@@ -149,6 +150,9 @@ func readFolderImage(path string) (*image.NRGBA, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() == 0 {
+		return nil, errors.New("the file is empty (0 bytes)") // as the other commands say it
+	}
 	cfg, format, err := image.DecodeConfig(f)
 	if err != nil {
 		return nil, fmt.Errorf("not a readable image: %w", err)

@@ -57,6 +57,7 @@ func messyFolder(t *testing.T) string {
 	put("photo.txt", []byte("a photo\n"))
 	// Unreadable: junk, truncated PNG and JPEG, too large.
 	put("broken.png", []byte("\x89PNG\r\n\x1a\nnot really"))
+	put("empty.png", nil)
 	put("cut.png", truncated(t, pngBytes(t, 32, 32, color.NRGBA{1, 2, 3, 255})))
 	put("cut.txt", []byte("\xef\xbb\xbfcut short\n")) // both cut images' caption: named once, though neither image reads
 	put("cut.jpg", truncated(t, noisyJPEG(t, 32, 32)))
@@ -120,8 +121,8 @@ func TestCheckFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Dir != dir || r.Images != 19 || r.Usable != 15 || r.Captioned != 13 {
-		t.Errorf("counts: dir %q, %d images, %d usable, %d captioned; want 19, 15, 13", r.Dir, r.Images, r.Usable, r.Captioned)
+	if r.Dir != dir || r.Images != 20 || r.Usable != 15 || r.Captioned != 13 {
+		t.Errorf("counts: dir %q, %d images, %d usable, %d captioned; want 20, 15, 13", r.Dir, r.Images, r.Usable, r.Captioned)
 	}
 	var unreadable []string
 	for _, u := range r.Unreadable {
@@ -131,6 +132,7 @@ func TestCheckFolder(t *testing.T) {
 			"broken.png": "not a readable image",
 			"cut.jpg":    "truncated or damaged (decode jpeg:",
 			"cut.png":    "truncated or damaged (decode png:",
+			"empty.png":  "the file is empty (0 bytes)",
 			"huge.png":   "png image is 9000×10, limit is 8192",
 		}[file]
 		if want == "" || !strings.HasPrefix(reason, want) {
@@ -143,7 +145,7 @@ func TestCheckFolder(t *testing.T) {
 			t.Errorf("%s = %q, want %q", what, got, want)
 		}
 	}
-	check("Unreadable", unreadable, []string{"broken.png", "cut.jpg", "cut.png", "huge.png"})
+	check("Unreadable", unreadable, []string{"broken.png", "cut.jpg", "cut.png", "empty.png", "huge.png"})
 	check("BOM", r.BOM, []string{"bom.txt", "cut.txt", "wide.txt"})
 	check("CRLF", r.CRLF, []string{"cr.txt", "crlf.txt", "wide.txt"})
 	check("NonUTF8", r.NonUTF8, []string{"cp.txt"})
@@ -152,10 +154,10 @@ func TestCheckFolder(t *testing.T) {
 	if want := [][]string{{"dup-a.png", "dup-b.png", "dup-c.png"}, {"x1.png", "x2.png"}}; !reflect.DeepEqual(r.Duplicates, want) {
 		t.Errorf("Duplicates = %q, want %q", r.Duplicates, want)
 	}
-	// 4 unreadable + bom, cut, wide, cr, crlf, cp .txt + 2 uncaptioned +
+	// 5 unreadable + bom, cut, wide, cr, crlf, cp .txt + 2 uncaptioned +
 	// 2 orphans + 5 duplicates; wide.txt is in two lists but one file.
-	if got := r.Problems(); got != 19 {
-		t.Errorf("Problems() = %d, want 19", got)
+	if got := r.Problems(); got != 20 {
+		t.Errorf("Problems() = %d, want 20", got)
 	}
 
 	// The report agrees with what Folder loads and skips.
@@ -170,11 +172,11 @@ func TestCheckFolder(t *testing.T) {
 
 	lines := r.Lines()
 	text := strings.Join(lines, "\n")
-	if len(lines) != 8 || !strings.HasPrefix(lines[0], dir+": 19 images, 15 usable, 13 with a caption; 19 files with problems") {
+	if len(lines) != 8 || !strings.HasPrefix(lines[0], dir+": 20 images, 15 usable, 13 with a caption; 20 files with problems") {
 		t.Fatalf("Lines:\n%s", text)
 	}
 	for _, want := range []string{
-		"4 images are unreadable or truncated",
+		"5 images are unreadable or truncated",
 		"cut.jpg: truncated or damaged (decode jpeg:",
 		"3 caption files start with a byte-order mark: bom.txt, cut.txt, wide.txt",
 		"3 caption files have CRLF or CR line breaks: cr.txt, crlf.txt, wide.txt",
