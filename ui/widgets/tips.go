@@ -189,12 +189,47 @@ func tipIn(owner fyne.CanvasObject, text string, ev *desktop.MouseEvent) {
 	}
 	time.AfterFunc(TipDelay, func() {
 		fyne.Do(func() {
-			if l.gen == gen {
+			if l.gen == gen && !behindDialog(owner) {
 				l.showTipNow(owner, text, pos)
 				expire()
 			}
 		})
 	})
+}
+
+// behindDialog reports whether a dialog (an overlay) that does not hold
+// owner is on top of its window: the pointer rested on a control the
+// dialog opened over, whose tip would be drawn behind the dialog.
+func behindDialog(owner fyne.CanvasObject) bool {
+	app := fyne.CurrentApp()
+	if app == nil {
+		return false
+	}
+	c := app.Driver().CanvasForObject(owner)
+	if c == nil || c.Overlays().Top() == nil {
+		return false
+	}
+	return !holds(c.Overlays().Top(), owner)
+}
+
+// holds reports whether obj is in root's tree of containers, pop-ups and
+// scroll containers.
+func holds(root, obj fyne.CanvasObject) bool {
+	switch v := root.(type) {
+	case nil:
+		return false
+	case *fyne.Container:
+		for _, o := range v.Objects {
+			if o == obj || holds(o, obj) {
+				return true
+			}
+		}
+	case *widget.PopUp:
+		return v.Content == obj || holds(v.Content, obj)
+	case *container.Scroll:
+		return v.Content == obj || holds(v.Content, obj)
+	}
+	return root == obj
 }
 
 // HideTips hides the tooltip shown in obj's window, if any: for a scroll

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -77,5 +78,33 @@ func TestMultiLineTipEntryPassesTab(t *testing.T) {
 	}
 	if NewTipEntry(true, "tip").AcceptsTab() {
 		t.Error("a multi-line TipEntry takes Tab: keyboard users are stuck in it")
+	}
+}
+
+// A control's tip does not show once a dialog is over it (the pointer
+// rested on the button that opened the dialog: the tip was drawn behind
+// the dialog and stayed); a control in the dialog still gets its tip.
+func TestNoTipBehindADialog(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	b := NewTipButton("Go", nil, "Starts it", nil)
+	w.SetContent(WithTips(w, b))
+	w.Resize(fyne.NewSize(400, 300))
+	if behindDialog(b) {
+		t.Fatal("a tip counts as behind a dialog with none shown")
+	}
+	inside := NewTipButton("Inside", nil, "In the dialog", nil)
+	pop := widget.NewModalPopUp(container.NewVBox(widget.NewLabel("Sure?"), inside), w.Canvas())
+	pop.Show()
+	if !behindDialog(b) {
+		t.Error("the window's button is not behind the dialog")
+	}
+	if behindDialog(inside) {
+		t.Error("the dialog's own button counts as behind it")
+	}
+	pop.Hide()
+	w.Canvas().Overlays().Remove(pop)
+	if behindDialog(b) {
+		t.Error("behind a dialog that is gone")
 	}
 }
