@@ -352,7 +352,7 @@ func (s *Studio) buildWidgets() {
 	s.tl = newTimeline(s.ctx, s, s.loop, func() { s.report(s.BranchFromHere()) })
 	s.likelihood = &likelihoodMap{host: s, canvas: s.canvas, legend: widgets.NewLikelihoodLegend(), toggle: s.edit.setLikelihoodMap}
 
-	openDir := widgets.NewTipButton(openFolderOption, theme.FolderOpenIcon(), "Open a model folder in the Hugging Face layout (config.json, model.safetensors, preprocessor_config.json)", s.files.showModelFolder)
+	openDir := widgets.NewTipButton(openFolderOption, theme.FolderOpenIcon(), "Open a model folder in the Hugging Face layout (config.json, model.safetensors, and preprocessor_config.json or a ViT tokenizer's tokenizer_config.json), or a training run's folder", s.files.showModelFolder)
 	openDir.Importance = widget.HighImportance
 	gap := canvas.NewRectangle(color.Transparent)
 	gap.SetMinSize(fyne.NewSize(1, 80)) // below the canvas's message

@@ -18,6 +18,8 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/engine/vit"
 	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
 )
@@ -295,20 +297,39 @@ func promptNote(b *bundle.Bundle) string {
 	return fmt.Sprintf("prompts of up to %s from %d known", plural.N(b.Prompt.Length(), "word", "words"), len(b.Prompt.Words())-1)
 }
 
-// OpenModelFolder checks that dir looks like a model folder and opens it.
+// OpenModelFolder checks that dir looks like a model folder and opens it:
+// config.json and model.safetensors, with the image tokenizer of either
+// kind (preprocessor_config.json's codebook, or a ViT tokenizer's
+// tokenizer_config.json and tokenizer.safetensors). A run folder opens
+// the model it exported (RUN/model).
 func (s *Studio) OpenModelFolder(dir string) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return fmt.Errorf("open model folder %s: %w", dir, err)
 	}
-	for _, f := range []string{model.ConfigFile, model.WeightsFile, bundle.CodebookFile} {
-		if _, err := os.Stat(filepath.Join(abs, f)); err != nil {
-			s.refreshModels()
-			return fmt.Errorf("%s is not a model folder: it needs %s, %s and %s (Hugging Face layout): %w",
-				abs, model.ConfigFile, model.WeightsFile, bundle.CodebookFile, err)
-		}
+	if missingModelFiles(abs) != nil && missingModelFiles(filepath.Join(abs, "model")) == nil {
+		abs = filepath.Join(abs, "model") // a run folder: its model
+	}
+	if err := missingModelFiles(abs); err != nil {
+		s.refreshModels()
+		return fmt.Errorf("%s is not a model folder: %w", abs, err)
 	}
 	return s.OpenModel(abs)
+}
+
+// missingModelFiles says which file a model folder lacks (nil: none).
+func missingModelFiles(dir string) error {
+	need := []string{model.ConfigFile, model.WeightsFile, bundle.CodebookFile}
+	if tokenizer.Exists(dir) {
+		need = []string{model.ConfigFile, model.WeightsFile, vit.ConfigFile, vit.WeightsFile}
+	}
+	for _, f := range need {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return fmt.Errorf("it needs %s, %s and the image tokenizer (%s, or %s and %s; Hugging Face layout): %s is missing",
+				model.ConfigFile, model.WeightsFile, bundle.CodebookFile, vit.ConfigFile, vit.WeightsFile, f)
+		}
+	}
+	return nil
 }
 
 // dialogSize is a comfortable size for file dialogs in w.

@@ -1045,3 +1045,44 @@ func TestOpenAnotherModelsImageKeepsThePanel(t *testing.T) {
 		t.Fatalf("status %q, image prompt %q", s.Status(), s.Document().ImageParams().Prompt)
 	}
 }
+
+// withFolders opens model folders as the real studio does, besides the
+// tiny built-ins.
+type withFolders struct{ tinyModels }
+
+func (m withFolders) Open(key string, progress func(done, total int64)) (*bundle.Bundle, error) {
+	if isFolderKey(key) {
+		return FolderModels{}.Open(key, progress)
+	}
+	return m.tinyModels.Open(key, progress)
+}
+
+// Open model folder takes a folder with a ViT tokenizer (no
+// preprocessor_config.json: the built-in emoji and edit models' layout was
+// refused), and a training run's folder opens the model it exported.
+func TestOpenModelFolderOfEachKind(t *testing.T) {
+	e := newEnv(t)
+	e.models = withFolders{tinyModels{b: bundletest.Tiny(3)}}
+	s := e.open(t)
+	root := t.TempDir()
+	vitDir := filepath.Join(root, "vit")
+	must(t, bundletest.TinyViT(5).Save(vitDir, "F32"))
+	must(t, s.OpenModelFolder(vitDir))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Bundle() == nil || s.Bundle().Tokenizer.Local() {
+		t.Fatalf("the ViT model folder did not open: %v", s.Bundle())
+	}
+	run := filepath.Join(root, "run1")
+	must(t, bundletest.Tiny(7).Save(filepath.Join(run, "model"), "F32"))
+	must(t, s.OpenModelFolder(run))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Bundle() == nil || s.Bundle().Source != filepath.Join(run, "model") {
+		t.Fatalf("a run folder opened %v, want its model", s.Bundle().Source)
+	}
+	err := s.OpenModelFolder(t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "config.json is missing") {
+		t.Fatalf("an empty folder: %v", err)
+	}
+}
