@@ -924,3 +924,60 @@ func TestReturnAndRunesWithADialog(t *testing.T) {
 		t.Error("] did nothing with no dialog")
 	}
 }
+
+// The outputs folder takes "~/…" as the home folder (it made a folder
+// named "~" in the working folder) and refuses a relative or unwritable
+// one; the Settings dialog comes back with what was typed.
+func TestOutputsFolderSetting(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	s := newTestStudio(t)
+	must(t, s.SetOutputsDir("~/pics"))
+	if want := filepath.Join(home, "pics"); s.outputsDir != want {
+		t.Fatalf("outputs folder %q, want %q", s.outputsDir, want)
+	}
+	if err := s.SetOutputsDir("pics"); err == nil || !strings.Contains(err.Error(), "full path") {
+		t.Errorf("a relative folder: %v", err)
+	}
+	if err := s.SetOutputsDir("/proc/tessera-out"); err == nil {
+		t.Error("an unwritable folder was taken")
+	}
+
+	s.files.showSettings()
+	top := s.Window().Canvas().Overlays().Top()
+	var entry *widget.Entry
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.Entry:
+			entry = v
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case *widget.PopUp:
+			walk(v.Content)
+		case *widget.Form:
+			for _, it := range v.Items {
+				walk(it.Widget)
+			}
+		}
+	}
+	walk(top)
+	if entry == nil {
+		t.Fatal("no outputs field in Settings")
+	}
+	entry.SetText("/proc/tessera-out")
+	findButton(top, []string{"Save"}).OnTapped()
+	var again *widget.Entry
+	entry = nil
+	for _, o := range s.Window().Canvas().Overlays().List() {
+		walk(o)
+		if entry != nil && entry.Text == "/proc/tessera-out" {
+			again = entry
+		}
+	}
+	if again == nil || s.LastError() == nil {
+		t.Fatalf("the refused folder: dialog back with it %v, error %v", again != nil, s.LastError())
+	}
+}

@@ -367,9 +367,13 @@ func rankLabel(by sampler.RankBy) string {
 
 // showSettings shows the settings dialog: the outputs folder and the
 // patch grid.
-func (f *fileDialogs) showSettings() {
+func (f *fileDialogs) showSettings() { f.settingsWith(f.outputs()) }
+
+// settingsWith is the Settings dialog with typed in its outputs field: an
+// outputs folder refused brings the dialog back with what was typed.
+func (f *fileDialogs) settingsWith(typed string) {
 	dir := widget.NewEntry()
-	dir.SetText(f.outputs())
+	dir.SetText(typed)
 	browse := widget.NewButton("Browse…", func() {
 		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 			if err == nil && u != nil {
@@ -402,7 +406,10 @@ func (f *fileDialogs) showSettings() {
 		f.set.SetRankBy(by)
 		f.host.setGridLines(grid.Checked)
 		if d := strings.TrimSpace(dir.Text); d != f.outputs() {
-			f.host.report(f.host.SetOutputsDir(d))
+			if err := f.host.SetOutputsDir(d); err != nil {
+				f.settingsWith(dir.Text) // again, under the error
+				f.host.report(err)
+			}
 		}
 	}, f.win)
 }

@@ -12,9 +12,11 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2/dialog"
 
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -354,11 +356,28 @@ func loadThumbnail(path string) (image.Image, *pngmeta.Record, error) {
 
 // SetOutputsDir changes the outputs folder and reloads the history.
 func (s *Studio) SetOutputsDir(dir string) error {
+	dir = strings.TrimSpace(dir)
 	if dir == "" {
 		return errors.New("outputs folder: no folder given")
 	}
+	// "~/…" is in the home folder, as the studio itself writes paths (it
+	// made a folder named "~" in the working folder).
+	if dir == "~" || strings.HasPrefix(dir, "~/") || strings.HasPrefix(dir, "~"+string(filepath.Separator)) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return fmt.Errorf("outputs folder %s: no home folder: %w", dir, err)
+		}
+		dir = filepath.Join(home, dir[1:])
+	}
+	if !filepath.IsAbs(dir) {
+		return fmt.Errorf("outputs folder %q: give a full path (/home/me/pictures, ~/pictures)", dir)
+	}
+	dir = filepath.Clean(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("outputs folder: %w", err)
+	}
+	if err := atomicfile.CheckFolder(dir); err != nil {
+		return fmt.Errorf("outputs folder %s: cannot write in it: %w", dir, err)
 	}
 	s.outputsDir = dir
 	s.set.SetOutputs(dir)
