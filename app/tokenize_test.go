@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/trainjob"
 )
 
 // writePNG writes a w×h test picture (a gradient with a red block).
@@ -209,6 +210,17 @@ func TestTrainInitFineTunes(t *testing.T) {
 		}
 		if got.Tokenizer.Local() != was.Tokenizer.Local() || got.Codes() != was.Codes() || got.ImageTokens() != was.ImageTokens() {
 			t.Fatal("the fine-tune changed the tokenizer or the grid")
+		}
+		// The run records the shape it trained: the model's, not the preset's.
+		rec, err := trainjob.ReadRecord(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := was.Model.Config
+		w, _ := was.ImageSize()
+		if st := rec.Settings; st.Width != c.NEmbd || st.Layers != c.NLayer || st.Heads != c.NHead || st.Size != w || st.Patch != was.PatchSize() || st.Codes != c.Codes() {
+			t.Errorf("%s: run.json records %d×%d, %d heads, %d px in %d px patches, %d codes; the model is %d×%d, %d heads, %d px in %d, %d codes",
+				base, st.Layers, st.Width, st.Heads, st.Size, st.Patch, st.Codes, c.NLayer, c.NEmbd, c.NHead, w, was.PatchSize(), c.Codes())
 		}
 		img := was.Decode(make([]int, was.ImageTokens()))
 		a, _ := was.Encode(img)

@@ -71,6 +71,12 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	if _, err := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile)); err == nil && !s.Resume {
 		return nil, fmt.Errorf("%w: %s holds a run with a checkpoint: resume it (tessera train --resume, or Resume on the Train tab), or give another run folder to start anew", ErrRunExists, s.OutDir)
 	}
+	if s.Init != nil && !s.Resume {
+		// A fine-tune keeps the model's size, tokenizer and architecture:
+		// the record says those, not the dataset preset's (a resumed run
+		// keeps what its record says).
+		s = s.withShapeOf(s.Init)
+	}
 	rec := Record{Settings: s, State: StateRunning}
 	if old, err := ReadRecord(s.OutDir); err == nil {
 		// Its prepared data and checkpoint fix what the run is.

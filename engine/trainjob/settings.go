@@ -227,6 +227,16 @@ func (s Settings) identity() runIdentity {
 		Shifts: s.Shifts, MaxShift: s.MaxShift, Seed: s.Seed, Tokenizer: s.Tokenizer, InitModel: s.InitModel, StyleWords: s.StyleWords}
 }
 
+// withShapeOf is s with b's image size, patch size, codebook size and
+// transformer shape: what a fine-tune of b trains.
+func (s Settings) withShapeOf(b *bundle.Bundle) Settings {
+	c := b.Model.Config
+	s.Width, s.Layers, s.Heads = c.NEmbd, c.NLayer, c.NHead
+	s.Size, _ = b.ImageSize()
+	s.Patch, s.Codes = b.PatchSize(), c.Codes()
+	return s
+}
+
 // Check reports settings that cannot start a run, before any work.
 func (s Settings) Check() error {
 	switch {
