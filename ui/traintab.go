@@ -597,11 +597,12 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 		if err != nil {
 			return nil, err
 		}
-		if rep != nil && rep.Problems() > 0 {
+		if rep != nil && rep.Attention() > 0 { // BOMs and CRLFs are read as if absent: no question for them
 			ok := make(chan bool, 1)
+			var d *dialog.ConfirmDialog // UI goroutine only
 			t.h.loop.Do(func() {
-				msg := fmt.Sprintf("The data report lists %d files with problems (see the report under the plots). Train on this folder anyway?", rep.Problems())
-				d := dialog.NewConfirm("Data report", widgets.WrapText(msg, 60), func(yes bool) { ok <- yes }, t.h.win)
+				msg := fmt.Sprintf("The data report lists %d files with problems that change what is learnt (see the report under the plots). Train on this folder anyway?", rep.Attention())
+				d = dialog.NewConfirm("Data report", widgets.WrapText(msg, 60), func(yes bool) { ok <- yes }, t.h.win)
 				noDefault(d) // training on a folder with problems is a choice, not the default
 				d.Show()
 			})
@@ -611,6 +612,13 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 					return nil, errors.New("train: not started: fix the files the data report lists, then Start again")
 				}
 			case <-ctx.Done():
+				// Stopped (or the studio closed) while asking: the question
+				// goes with the run.
+				t.h.loop.Do(func() {
+					if d != nil {
+						d.Hide()
+					}
+				})
 				return nil, context.Cause(ctx)
 			}
 		}

@@ -324,9 +324,33 @@ func TestTrainTab(t *testing.T) {
 			t.Errorf("stopping before the first step says %q", tab.Status())
 		}
 		tab.wait()
-		if !strings.HasPrefix(tab.Status(), "Cancelled before training started") {
-			t.Fatalf("status %q", tab.Status())
+		s.Wait()
+		if !strings.HasPrefix(tab.Status(), "Cancelled before training started") || hasDialog(s) {
+			t.Fatalf("status %q, the question still shown %v", tab.Status(), hasDialog(s))
 		}
+
+		// Captions with CRLF line breaks or a BOM are read as if those were
+		// absent: reported, but no question before training.
+		crlf := t.TempDir()
+		for i, name := range []string{"red.png", "blue.png"} {
+			im := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+			for p := range im.Pix {
+				im.Pix[p] = uint8(40 * (i + 1) * (p%4 + 1))
+			}
+			var buf bytes.Buffer
+			must(t, png.Encode(&buf, im))
+			must(t, os.WriteFile(filepath.Join(crlf, name), buf.Bytes(), 0o644))
+			must(t, os.WriteFile(filepath.Join(crlf, strings.TrimSuffix(name, ".png")+".txt"), []byte(strings.TrimSuffix(name, ".png")+" square\r\n"), 0o644))
+		}
+		tab.SetTune(tinyTune(2, 1000))
+		tab.SetData(crlf)
+		tab.SetRunFolder("")
+		must(t, tab.Start())
+		tab.wait()
+		if hasDialog(s) || tab.LastError() != nil || !strings.Contains(tab.Info(), "CRLF") || !strings.HasPrefix(tab.Status(), "Finished") {
+			t.Fatalf("CRLF captions: asked %v, error %v, status %q, report %q", hasDialog(s), tab.LastError(), tab.Status(), tab.Info())
+		}
+		tab.SetTune(nil)
 
 		empty := t.TempDir()
 		tab.SetData(empty)

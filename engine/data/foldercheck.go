@@ -205,8 +205,20 @@ func (r *FolderReport) Lines() []string {
 // or Windows-1252 text, images without a caption, orphan caption files, and
 // every file of each group of duplicates. It is 0 for a clean folder.
 func (r *FolderReport) Problems() int {
+	return r.count(r.BOM, r.CRLF, r.NonUTF8, r.Uncaptioned, r.Orphans)
+}
+
+// Attention counts the files whose problems may change what is learnt:
+// Problems less the byte-order marks and CRLF line breaks, which are read
+// as if they were not there. The Train tab asks before training on a
+// folder with any.
+func (r *FolderReport) Attention() int { return r.count(r.NonUTF8, r.Uncaptioned, r.Orphans) }
+
+// count is the number of files in the lists, the duplicates and the
+// unreadable images, each once.
+func (r *FolderReport) count(lists ...[]string) int {
 	files := map[string]bool{}
-	for _, list := range [][]string{r.BOM, r.CRLF, r.NonUTF8, r.Uncaptioned, r.Orphans} {
+	for _, list := range lists {
 		for _, f := range list {
 			files[f] = true
 		}

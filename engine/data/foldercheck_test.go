@@ -159,6 +159,11 @@ func TestCheckFolder(t *testing.T) {
 	if got := r.Problems(); got != 20 {
 		t.Errorf("Problems() = %d, want 20", got)
 	}
+	// Less the BOM and CRLF caption files, read as if those were absent:
+	// bom, cut, wide, cr and crlf .txt.
+	if got := r.Attention(); got != 15 {
+		t.Errorf("Attention() = %d, want 15", got)
+	}
 
 	// The report agrees with what Folder loads and skips.
 	samples, rep, err := Folder(context.Background(), dir)
