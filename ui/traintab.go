@@ -90,6 +90,7 @@ type TrainTab struct {
 	samples    *canvas.Image
 	sampleRows *widget.Label // what each row of the sample grid was asked
 	info       *widget.Label
+	details    *container.Scroll // the info under the plots, scrolled
 	list       *widget.List
 
 	runs  []*trainjob.RunInfo
@@ -223,9 +224,9 @@ func (t *TrainTab) layout() fyne.CanvasObject {
 	samplesBox := container.NewBorder(widget.NewLabelWithStyle("Samples", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), t.sampleRows, nil, nil, t.samples)
 	plots := container.NewHSplit(t.curve, samplesBox)
 	plots.SetOffset(0.62)
-	details := container.NewVScroll(t.info)
-	details.SetMinSize(fyne.NewSize(200, 90))
-	right := container.NewVSplit(plots, details)
+	t.details = container.NewVScroll(t.info)
+	t.details.SetMinSize(fyne.NewSize(200, 90))
+	right := container.NewVSplit(plots, t.details)
 	right.SetOffset(0.72)
 	main := container.NewHSplit(widgets.AtLeast(minPanelWidth+40, left), container.NewBorder(t.status, nil, nil, nil, right))
 	main.SetOffset(0.3)
@@ -537,7 +538,11 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 	if from == nil || t.logDir != cleanPath(st.OutDir) {
 		t.logLines, t.dataReport = nil, nil
 	} else {
-		t.logLines = append(t.logLines, fmt.Sprintf("— resumed at step %d of %d —", from.Step, from.TotalSteps))
+		marker := fmt.Sprintf("— resumed at step %d of %d —", from.Step, from.TotalSteps)
+		if from.Step == 0 {
+			marker = "— started again: nothing had been trained —"
+		}
+		t.logLines = append(t.logLines, marker)
 	}
 	t.logDir = cleanPath(st.OutDir)
 	if from != nil {
@@ -857,6 +862,9 @@ func (t *TrainTab) SampleRows() string { return t.sampleRows.Text }
 
 // show puts a run's state on display.
 func (t *TrainTab) show(info *trainjob.RunInfo) {
+	if t.shown == nil || t.shown.Dir != info.Dir {
+		t.details.ScrollToTop() // another run's text: from its start (a scroll kept showed nothing)
+	}
 	t.shown = info
 	t.curve.Set(info.TrainLoss, info.Val, info.TotalSteps)
 	var img image.Image

@@ -299,6 +299,26 @@ func TestTrainTab(t *testing.T) {
 		if !strings.HasPrefix(tab.Status(), "Finished 3 steps") {
 			t.Fatalf("status %q", tab.Status())
 		}
+		// Another run picked shows its text from the start, whatever the
+		// scroll of the one before (a kept scroll showed a blank pane).
+		other := filepath.Join(e.runs, "other")
+		must(t, os.MkdirAll(other, 0o755))
+		must(t, os.WriteFile(filepath.Join(other, trainjob.RecordFile), []byte("{}"), 0o644))
+		tab.RefreshRuns()
+		tab.details.ScrollToBottom()
+		scrolled := tab.details.Offset.Y
+		for i, r := range tab.Runs() {
+			if r.Dir != dir {
+				tab.list.Select(i)
+				break
+			}
+		}
+		if scrolled > 0 && tab.details.Offset.Y != 0 {
+			t.Errorf("another run shown at scroll %g (was %g)", tab.details.Offset.Y, scrolled)
+		}
+		if scrolled == 0 {
+			t.Log("the run's text fits its pane: the scroll reset is not exercised")
+		}
 	})
 
 	t.Run("bad data and run folders", func(t *testing.T) {
