@@ -241,9 +241,12 @@ func (r *lossCurveRenderer) draw(w, h int) image.Image {
 			img.SetNRGBA(x, y, gridColor)
 		}
 	}
-	px := func(step float64) float64 { return step / float64(xHi) * float64(w-1) }
-	py := func(bits float64) float64 { return (yHi - bits) / (yHi - yLo) * float64(h-1) }
 	thick := max(1, float64(w)/600)
+	// The curve keeps a validation dot's radius from the edges: a dot at
+	// the last step or the lowest loss was cut in half.
+	m := math.Min(math.Ceil(2.5*thick), float64(min(w, h))/4)
+	px := func(step float64) float64 { return m + step/float64(xHi)*(float64(w-1)-2*m) }
+	py := func(bits float64) float64 { return m + (yHi-bits)/(yHi-yLo)*(float64(h-1)-2*m) }
 	// One point per pixel column at most: the mean of the steps in it.
 	var pts [][2]float64
 	for i := 0; i < len(sm); {

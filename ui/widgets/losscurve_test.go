@@ -50,3 +50,26 @@ func TestLossCurveDraws(t *testing.T) {
 		t.Fatalf("%d validation and %d training pixels", red, blue)
 	}
 }
+
+// A validation dot at the last step of the schedule (the plot's right
+// edge) is drawn whole, as wide as a dot elsewhere (it was cut in half).
+func TestLossCurveDotsAreWholeAtTheEdge(t *testing.T) {
+	c := NewLossCurve()
+	w := test.NewTempWindow(t, c)
+	w.Resize(fyne.NewSize(400, 240))
+	c.Set([]float32{4, 3, 2.5, 2}, []train.ValPoint{{Step: 4, Bits: 2}}, 4)
+	r := test.TempWidgetRenderer(t, c).(*lossCurveRenderer)
+	img := r.draw(300, 150)
+	b := img.Bounds()
+	lo, hi := b.Max.X, b.Min.X-1
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if img.At(x, y) == valColor {
+				lo, hi = min(lo, x), max(hi, x)
+			}
+		}
+	}
+	if width := hi - lo + 1; width < 5 { // a whole dot: radius 2.5 px each way
+		t.Errorf("the dot at the last step is %d px wide (columns %d–%d of %d): cut at the edge", width, lo, hi, b.Dx())
+	}
+}
