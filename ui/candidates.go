@@ -133,11 +133,11 @@ func candidateOrder(j job, results []result) string {
 	return "Candidates"
 }
 
-// unchangedAmong reports whether a regeneration, completion or branch gave
-// back the image it started from among changed candidates (changedFirst
-// moved those after the others; a repair keeps its order).
+// unchangedAmong reports whether a run whose changes go first
+// (job.changesFirst) gave back the image it started from among changed
+// candidates: changedFirst moved those after the others.
 func unchangedAmong(j job, results []result) bool {
-	if len(j.base) == 0 || j.repair || j.kind != kindRegenerate && j.kind != kindComplete && j.kind != kindBranch {
+	if !j.changesFirst() {
 		return false
 	}
 	same := 0

@@ -96,13 +96,21 @@ func (r *runs) emitter(j job) func(sampler.Event) {
 	return canvasEmitter(&r.prog, r.canvas, paint, hook)
 }
 
+// changesFirst reports whether j's candidates that give back the image it
+// started from go after those that change it (changedFirst): a
+// regeneration, completion or branch asked for a change; a repair keeps
+// its ranking.
+func (j job) changesFirst() bool {
+	return len(j.base) > 0 && !j.repair && (j.kind == kindRegenerate || j.kind == kindComplete || j.kind == kindBranch)
+}
+
 // changedFirst moves the candidates of a regeneration, completion or
 // branch that give back the image it started from (j.base) after those
 // that change it, keeping each group's order (and scores, when set, with
 // their images): the user asked for a change, so the canvas shows the
 // best one that makes it.
 func changedFirst(j job, ims []sampler.Image, scores []float64) {
-	if len(j.base) == 0 || j.repair || j.kind != kindRegenerate && j.kind != kindComplete && j.kind != kindBranch {
+	if !j.changesFirst() {
 		return
 	}
 	same := make([]bool, len(ims))
