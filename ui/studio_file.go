@@ -248,6 +248,23 @@ func (s *Studio) ExportTo(path string) error {
 	return nil
 }
 
+// parentRecord is the Tessera record of the file the current image came
+// from (its output, or the file opened), or nil when there is none or it
+// cannot be read.
+func (s *Studio) parentRecord() *pngmeta.Record {
+	if s.doc.Parent == "" {
+		return nil
+	}
+	text, err := pngmeta.ReadFile(s.doc.Parent)
+	if err != nil {
+		return nil
+	}
+	if rec, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
+		return rec
+	}
+	return nil
+}
+
 // exportRecord is the metadata record an export of tokens writes: the
 // record of the output the image came from when that file holds these very
 // codes (so the instruction and edit model of an edit and the settings
@@ -256,23 +273,19 @@ func (s *Studio) ExportTo(path string) error {
 // version, with the output as its parent and the document's mask.
 func (s *Studio) exportRecord(tokens []int) pngmeta.Record {
 	parent := parentName(s.doc.Parent)
-	if s.doc.Parent != "" {
-		if text, err := pngmeta.ReadFile(s.doc.Parent); err == nil {
-			if r, ok, err := pngmeta.ParseRecord(text); err == nil && ok && slices.Equal(r.Tokens, tokens) && r.ModelHash == s.bundle.Model.Hash {
-				rec := *r
-				rec.Extra = maps.Clone(r.Extra)
-				if rec.Extra == nil {
-					rec.Extra = map[string]any{}
-				}
-				rec.Parent, rec.Extra[extraKind] = parent, "export"
-				rec.Version = versionString(s.opt.Version)
-				delete(rec.Extra, extraMask)
-				if m := s.doc.Mask(); core.AnyMasked(m) {
-					rec.Extra[extraMask] = core.MaskString(m)
-				}
-				return rec
-			}
+	if r := s.parentRecord(); r != nil && slices.Equal(r.Tokens, tokens) && r.ModelHash == s.bundle.Model.Hash {
+		rec := *r
+		rec.Extra = maps.Clone(r.Extra)
+		if rec.Extra == nil {
+			rec.Extra = map[string]any{}
 		}
+		rec.Parent, rec.Extra[extraKind] = parent, "export"
+		rec.Version = versionString(s.opt.Version)
+		delete(rec.Extra, extraMask)
+		if m := s.doc.Mask(); core.AnyMasked(m) {
+			rec.Extra[extraMask] = core.MaskString(m)
+		}
+		return rec
 	}
 	p := s.doc.ImageParams()
 	return recordFor(s.opt.Version, s.bundle, p, p.Seed, tokens, s.doc.Mask(), parent, "export")

@@ -720,12 +720,8 @@ func (s *Studio) ReuseImageSeed() error {
 	if ip.Seed == 0 && ip.Prompt == "" {
 		return errors.New("the image on the canvas records no seed (a picture opened from elsewhere): generate one first")
 	}
-	if s.doc.Parent != "" {
-		if text, err := pngmeta.ReadFile(s.doc.Parent); err == nil {
-			if rec, ok, err := pngmeta.ParseRecord(text); err == nil && ok && rec.Extra[extraEdit] != nil {
-				return errors.New("the image on the canvas is an edit by instruction: its seed is the edit model's and draws nothing here; reuse the seed of the image it was edited from")
-			}
-		}
+	if rec := s.parentRecord(); rec != nil && rec.Extra[extraEdit] != nil {
+		return errors.New("the image on the canvas is an edit by instruction: its seed is the edit model's and draws nothing here; reuse the seed of the image it was edited from")
 	}
 	p := ip
 	p.SeedLocked = true
