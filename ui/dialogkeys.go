@@ -5,10 +5,11 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // dismissLabels are the labels of the buttons that close a dialog without
@@ -70,8 +71,8 @@ func (s *Studio) confirmTopDialog() bool {
 	return true
 }
 
-// findButton returns the visible button in o's tree (containers, pop-ups,
-// scroll containers) whose label comes first in labels, or nil.
+// findButton returns the visible button in o's tree (widgets.Walk) whose
+// label comes first in labels, or nil.
 func findButton(o fyne.CanvasObject, labels []string) *widget.Button {
 	found := buttons(o)
 	for _, l := range labels {
@@ -84,31 +85,15 @@ func findButton(o fyne.CanvasObject, labels []string) *widget.Button {
 	return nil
 }
 
-// buttons are the visible buttons in o's tree (containers, pop-ups,
-// scroll containers), in tree order.
+// buttons are the visible buttons in o's tree (widgets.Walk), in tree
+// order.
 func buttons(o fyne.CanvasObject) []*widget.Button {
 	var found []*widget.Button
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
+	widgets.Walk(o, func(c fyne.CanvasObject) {
+		if b, ok := c.(*widget.Button); ok {
+			found = append(found, b)
 		}
-		switch v := o.(type) {
-		case *widget.Button:
-			found = append(found, v)
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		case *widget.PopUp:
-			walk(v.Content)
-		case *container.Scroll:
-			walk(v.Content)
-		case interface{ Content() fyne.CanvasObject }:
-			walk(v.Content())
-		}
-	}
-	walk(o)
+	})
 	return found
 }
 

@@ -212,24 +212,33 @@ func behindDialog(owner fyne.CanvasObject) bool {
 	return !holds(c.Overlays().Top(), owner)
 }
 
-// holds reports whether obj is in root's tree of containers, pop-ups and
-// scroll containers.
+// holds reports whether obj is in root's tree (Walk).
 func holds(root, obj fyne.CanvasObject) bool {
+	found := false
+	Walk(root, func(o fyne.CanvasObject) { found = found || o == obj })
+	return found
+}
+
+// Walk calls visit on root and every visible object in its tree of
+// containers, pop-ups and scroll containers, parents first: what a
+// dialog's content is made of, without the widgets' renderers.
+func Walk(root fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+	if root == nil || !root.Visible() {
+		return
+	}
+	visit(root)
 	switch v := root.(type) {
-	case nil:
-		return false
 	case *fyne.Container:
 		for _, o := range v.Objects {
-			if o == obj || holds(o, obj) {
-				return true
-			}
+			Walk(o, visit)
 		}
 	case *widget.PopUp:
-		return v.Content == obj || holds(v.Content, obj)
+		Walk(v.Content, visit)
 	case *container.Scroll:
-		return v.Content == obj || holds(v.Content, obj)
+		Walk(v.Content, visit)
+	case interface{ Content() fyne.CanvasObject }:
+		Walk(v.Content(), visit)
 	}
-	return root == obj
 }
 
 // HideTips hides the tooltip shown in obj's window, if any: for a scroll
