@@ -63,7 +63,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	}
 	// An edit's knobs are the edit model's, another model's its own: only
 	// the record of this model's drawing carries settings over.
-	if rec != nil && rec.Extra["edit"] == nil && rec.ModelHash == b.Model.Hash {
+	if rec != nil && !rec.IsEdit() && rec.ModelHash == b.Model.Hash {
 		for _, sp := range sampling.Knobs() {
 			// a 0 that means "unset" (top-p, guidance) keeps the model's
 			// value; a 0 temperature is greedy, and is taken

@@ -160,7 +160,7 @@ func editRecord(b *bundle.Bundle, opt sampler.Options, im sampler.Image, e editF
 		}
 		entry["mask"] = sb.String()
 	}
-	rec.Extra = map[string]any{"edit": entry}
+	rec.Extra = map[string]any{pngmeta.ExtraEdit: entry}
 	return rec
 }
 

@@ -215,7 +215,7 @@ func recordedModel(log io.Writer, flag string, images ...string) (name, hash str
 		if err != nil || !ok {
 			return flag, ""
 		}
-		if rec.Extra["edit"] != nil {
+		if rec.IsEdit() {
 			// An edit's output is a picture like any: read it with the
 			// default drawing model, not with the edit model that made it.
 			fmt.Fprintf(log, "note: %s was made by edit model %s: it is read with the default model %s (--model picks another)\n",

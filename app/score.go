@@ -60,7 +60,7 @@ func readStoredFacts(path string) storedFacts {
 		return storedFacts{from: fromNone}
 	}
 	if rec, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
-		if rec.Extra["edit"] != nil {
+		if rec.IsEdit() {
 			// An edit's record holds its instruction and the edit's seed:
 			// no drawing prompt or seed made the picture.
 			return storedFacts{from: fromTessera}

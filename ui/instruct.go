@@ -13,6 +13,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -22,7 +23,7 @@ import (
 // extraEdit is the metadata entry of an edit by instruction: the
 // instruction, the edit model (name and hash), its two guidance scales and
 // the candidate's rank.
-const extraEdit = "edit"
+const extraEdit = pngmeta.ExtraEdit
 
 // errNoEditModel is reported by Edit by instruction without an edit model.
 var errNoEditModel = errors.New("there is no edit model: Edit by instruction needs one (the built-in \"edit\", " +

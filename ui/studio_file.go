@@ -97,7 +97,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	// An edit by instruction records its instruction as its prompt and the
 	// edit model's settings: they stay with the image, and the panel keeps
 	// the drawing model's prompt and knobs.
-	edited := o != nil && o.Record != nil && o.Record.Extra[extraEdit] != nil
+	edited := o != nil && o.Record.IsEdit()
 	// Another model's record: its prompt and settings were that model's
 	// (words and knobs this one may not share); the picture is re-encoded
 	// and the panel stays.

@@ -720,7 +720,7 @@ func (s *Studio) ReuseImageSeed() error {
 	if ip.Seed == 0 && ip.Prompt == "" {
 		return errors.New("the image on the canvas records no seed (a picture opened from elsewhere): generate one first")
 	}
-	if rec := s.parentRecord(); rec != nil && rec.Extra[extraEdit] != nil {
+	if rec := s.parentRecord(); rec.IsEdit() {
 		return errors.New("the image on the canvas is an edit by instruction: its seed is the edit model's and draws nothing here; reuse the seed of the image it was edited from")
 	}
 	p := ip

@@ -32,6 +32,16 @@ type Record struct {
 	Extra     map[string]any `json:"extra,omitempty"`
 }
 
+// ExtraEdit is the Extra entry of an edit by instruction's output (its
+// instruction, edit model, guidance scales, rank): the studio and tessera
+// edit write it.
+const ExtraEdit = "edit"
+
+// IsEdit reports whether r records an edit by instruction's output: its
+// prompt is the instruction and its settings and seed the edit model's,
+// none of which draws the picture with a drawing model.
+func (r *Record) IsEdit() bool { return r != nil && r.Extra[ExtraEdit] != nil }
+
 // Infotext returns the facts of r shown in the "parameters" text. Extra is
 // not carried over.
 func (r Record) Infotext() Infotext {
