@@ -307,10 +307,11 @@ func (s *Studio) OpenModelFolder(dir string) error {
 	if err != nil {
 		return fmt.Errorf("open model folder %s: %w", dir, err)
 	}
-	if missingModelFiles(abs) != nil && missingModelFiles(filepath.Join(abs, "model")) == nil {
-		abs = filepath.Join(abs, "model") // a run folder: its model
+	err = missingModelFiles(abs)
+	if run := filepath.Join(abs, "model"); err != nil && missingModelFiles(run) == nil {
+		abs, err = run, nil // a run folder: its model
 	}
-	if err := missingModelFiles(abs); err != nil {
+	if err != nil {
 		s.refreshModels()
 		return fmt.Errorf("%s is not a model folder: %w", abs, err)
 	}
