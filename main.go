@@ -10,11 +10,18 @@ import (
 	"github.com/tessera-studio/tessera/app"
 	_ "github.com/tessera-studio/tessera/app/locale" // before Fyne reads the locale
 	"github.com/tessera-studio/tessera/engine/blas"
+	"github.com/tessera-studio/tessera/internal/progress"
 )
 
 func main() {
 	if err := blas.UseBestCore(); err != nil { // may restart the process
 		fmt.Fprintln(os.Stderr, "tessera: warning:", err)
 	}
-	os.Exit(app.Main(os.Args[1:], app.Env{Stdout: os.Stdout, Stderr: os.Stderr}))
+	// Progress lines refreshed with '\r' become lines of their own in a log.
+	stderr := progress.ForStream(os.Stderr, progress.DefaultEvery)
+	code := app.Main(os.Args[1:], app.Env{Stdout: os.Stdout, Stderr: stderr})
+	if l, ok := stderr.(*progress.Log); ok {
+		l.Flush()
+	}
+	os.Exit(code)
 }
