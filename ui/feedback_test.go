@@ -373,11 +373,11 @@ func TestLayoutKeepsItsPlaceAndMinimumSize(t *testing.T) {
 			if a.o == s.canvas || a.o == s.noModel {
 				continue
 			}
-			if _, layer := a.o.(*canvas.Rectangle); layer {
-				continue // spacers and the tooltip's box
+			if isLayer(a.o) {
+				continue // spacers, the tooltip's box and the wheel relays
 			}
 			for _, b := range leaves[i+1:] {
-				if _, layer := b.o.(*canvas.Rectangle); layer {
+				if isLayer(b.o) {
 					continue
 				}
 				if overlaps(a.pos, a.size, b.pos, b.size) {
@@ -386,6 +386,16 @@ func TestLayoutKeepsItsPlaceAndMinimumSize(t *testing.T) {
 			}
 		}
 	}
+}
+
+// isLayer reports whether o is drawn over or under other controls on
+// purpose: a rectangle (a spacer, the tooltip's box) or a wheel relay.
+func isLayer(o fyne.CanvasObject) bool {
+	switch o.(type) {
+	case *canvas.Rectangle, *widgets.WheelRelay:
+		return true
+	}
+	return false
 }
 
 // findToolbar finds the window's toolbar.

@@ -39,6 +39,7 @@ type promptPanel struct {
 	readsSlot   *fyne.Container // suggestBox or words, in one place
 	words       *widget.RichText
 	negative    *widgets.TipEntry
+	wheels      []*widgets.WheelRelay // over prompt and negative: the wheel scrolls the form
 	negWords    *widget.RichText
 	negNote     *widget.Label
 	temperature *widgets.TipSlider
@@ -101,6 +102,9 @@ func newPromptPanel() *promptPanel {
 	// Generate and Stop stay in view however small the window is.
 	form := container.NewVScroll(p.form())
 	form.OnScrolled = func(fyne.Position) { widgets.HideTips(form) } // the controls moved from under the pointer
+	for _, w := range p.wheels {
+		w.SetTarget(form)
+	}
 	p.content = container.NewBorder(nil, container.NewGridWithColumns(2, p.generate, p.stop), nil, nil, form)
 	p.SetParams(core.DefaultParams())
 	p.promptChanged()
@@ -113,7 +117,10 @@ func (p *promptPanel) buildPrompts() {
 	p.prompt = widgets.NewPromptEntry()
 	p.prompt.Tip = "What to draw, in words the model knows (unknown words are marked and left out). Tab completes a word, Ctrl+Enter generates."
 	p.prompt.SetPlaceHolder("Prompt — Ctrl+Enter generates")
-	p.prompt.OnChanged = func(string) { p.promptChanged() }
+	p.prompt.OnChanged = func(string) {
+		p.promptChanged()
+		p.updateWheels()
+	}
 	p.prompt.OnCursorChanged = p.promptChanged
 	p.prompt.OnGenerate = func() { p.onGenerate() }
 	p.prompt.HasCompletion = func() bool { return len(p.completions) > 0 }
@@ -143,7 +150,10 @@ func (p *promptPanel) buildPrompts() {
 	p.negative = widgets.NewTipEntry(true, "Words the image should not look like. It acts through guidance: only with Guidance above 1.")
 	p.negative.SetMinRowsVisible(2)
 	p.negative.SetPlaceHolder("Negative prompt")
-	p.negative.OnChanged = func(string) { p.negativeChanged() }
+	p.negative.OnChanged = func(string) {
+		p.negativeChanged()
+		p.updateWheels()
+	}
 	p.negWords = widget.NewRichText()
 	p.negWords.Wrapping = fyne.TextWrapWord
 	p.negNote = widget.NewLabel("")
@@ -206,19 +216,30 @@ func (p *promptPanel) buildKnobs() {
 	p.batch.OnChanged = func(v float64) { p.batchLabel.SetText(strconv.Itoa(int(v))) }
 }
 
+// updateWheels lets the wheel over the prompt and the negative prompt scroll
+// the form, or their text where it is longer than they show.
+func (p *promptPanel) updateWheels() {
+	for _, w := range p.wheels {
+		w.Update()
+	}
+}
+
 // form lays the panel out, each setting on one line: name, control, value.
 func (p *promptPanel) form() fyne.CanvasObject {
 	row := func(label string, obj, value fyne.CanvasObject) fyne.CanvasObject {
 		return container.NewBorder(nil, nil, widget.NewLabel(label), value, obj)
 	}
+	promptBox, promptWheel := widgets.WithWheelRelay(p.prompt, &p.prompt.Entry)
+	negativeBox, negativeWheel := widgets.WithWheelRelay(p.negative, &p.negative.Entry)
+	p.wheels = []*widgets.WheelRelay{promptWheel, negativeWheel}
 	return container.NewVBox(
 		widget.NewLabelWithStyle("Model", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		p.model,
 		widget.NewLabelWithStyle("Prompt", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		p.prompt,
+		promptBox,
 		p.readsSlot,
 		p.style,
-		p.negative,
+		negativeBox,
 		p.negWords,
 		p.negNote,
 		// The knobs most runs touch first, so that they are in view in the

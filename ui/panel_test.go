@@ -1,0 +1,52 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+)
+
+// TestWheelOverPromptScrollsForm: the mouse wheel over the prompt scrolls
+// the side panel while the prompt's text all shows (the prompt's own
+// scroller swallowed it), and scrolls the prompt's text once it is longer
+// than the prompt shows.
+func TestWheelOverPromptScrollsForm(t *testing.T) {
+	test.NewTempApp(t)
+	p := newPromptPanel()
+	w := test.NewWindow(p.content)
+	defer w.Close()
+	w.Resize(fyne.NewSize(320, 260)) // short: the form scrolls
+	form, ok := p.wheels[0].Target().(*container.Scroll)
+	if !ok {
+		t.Fatalf("the relay's target is %T, not the form's scroller", p.wheels[0].Target())
+	}
+	wheelOver := func(obj fyne.CanvasObject) {
+		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(obj).AddXY(20, 10)
+		test.Scroll(w.Canvas(), at, 0, -40)
+	}
+
+	p.prompt.SetText("cat face")
+	wheelOver(p.prompt)
+	if form.Offset.Y <= 0 {
+		t.Fatalf("the wheel over a short prompt left the form at offset %v", form.Offset)
+	}
+
+	form.ScrollToTop()
+	p.prompt.SetText(strings.Repeat("red apple on a plate ", 30))
+	if p.wheels[0].Visible() {
+		t.Fatal("the relay still covers a prompt whose text overflows")
+	}
+	wheelOver(p.prompt)
+	if form.Offset.Y != 0 {
+		t.Fatalf("the wheel over an overflowing prompt scrolled the form to %v, not the text", form.Offset)
+	}
+
+	p.negative.SetText("blurry")
+	wheelOver(p.negative)
+	if form.Offset.Y <= 0 {
+		t.Fatalf("the wheel over a short negative prompt left the form at offset %v", form.Offset)
+	}
+}
