@@ -537,12 +537,11 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 	t.shown = nil
 	if from == nil || t.logDir != cleanPath(st.OutDir) {
 		t.logLines, t.dataReport = nil, nil
-	} else {
-		marker := fmt.Sprintf("— resumed at step %d of %d —", from.Step, from.TotalSteps)
-		if from.Step == 0 {
-			marker = "— started again: nothing had been trained —"
+		if from != nil {
+			// Resumed after the studio was closed: the log so far is the
+			// run folder's (the run adds a line saying where it resumes).
+			t.logLines, _ = trainjob.ReadLogTail(st.OutDir, logKeep)
 		}
-		t.logLines = append(t.logLines, marker)
 	}
 	t.logDir = cleanPath(st.OutDir)
 	if from != nil {
@@ -908,8 +907,16 @@ func (t *TrainTab) showInfo(st trainjob.Settings, note string) {
 	if len(t.dataReport) > 0 && ours {
 		b.WriteString("\nData report:\n" + strings.Join(t.dataReport, "\n") + "\n")
 	}
-	if len(t.logLines) > 0 && ours {
-		b.WriteString("\nLog:\n" + strings.Join(t.logLines[max(0, len(t.logLines)-12):], "\n"))
+	logLines := t.logLines
+	if !ours {
+		// A run of another session: the tail of its log file.
+		logLines = nil
+		if t.shown != nil {
+			logLines, _ = trainjob.ReadLogTail(t.shown.Dir, 12) // no log: none shown
+		}
+	}
+	if len(logLines) > 0 {
+		b.WriteString("\nLog:\n" + strings.Join(logLines[max(0, len(logLines)-12):], "\n"))
 	}
 	t.info.SetText(strings.TrimSpace(b.String()))
 }

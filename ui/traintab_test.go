@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -173,12 +174,12 @@ func TestTrainTab(t *testing.T) {
 			t.Fatal("no log lines before the pause")
 		}
 		test.Tap(tab.resume)
-		if !strings.Contains(tab.Info(), before[len(before)-1]) || !strings.Contains(tab.Info(), "— resumed at step") {
+		if !strings.Contains(tab.Info(), before[len(before)-1]) {
 			t.Fatalf("the log after resuming in the same studio (before: %q): %q", before, tab.Info())
 		}
-		pumpFor(t, s, "steps after resuming in the same studio", func() bool {
+		pumpFor(t, s, "steps after resuming in the same studio, logged", func() bool {
 			n, _ := tab.Curve()
-			return n > info.Step+2 && strings.HasPrefix(tab.Status(), "Step ")
+			return n > info.Step+2 && strings.HasPrefix(tab.Status(), "Step ") && strings.Contains(tab.Info(), "— resumed at step")
 		})
 		test.Tap(tab.pause)
 		tab.wait()
@@ -203,6 +204,10 @@ func TestTrainTab(t *testing.T) {
 		if tab2.RunDir() != dir || tab2.resume.Disabled() {
 			t.Fatalf("shown %q, resume disabled %v", tab2.RunDir(), tab2.resume.Disabled())
 		}
+		// The reopened studio shows the run's log, read from its folder.
+		if !strings.Contains(tab2.Info(), "— paused —") || !strings.Contains(tab2.Info(), "model: ") {
+			t.Fatalf("a run of the closed studio shows no log:\n%s", tab2.Info())
+		}
 		if n, _ := tab2.Curve(); n != paused {
 			t.Fatalf("the curve shows %d steps of the paused run's %d", n, paused)
 		}
@@ -225,6 +230,10 @@ func TestTrainTab(t *testing.T) {
 		}
 		if info.Record.Settings.Width != 16 || info.Record.Settings.Threads != 1 {
 			t.Fatalf("resumed with settings %+v", info.Record.Settings)
+		}
+		// The log goes on from the first studio's: both sessions show.
+		if log := tab2.Info(); !strings.Contains(log, "— paused —") || !strings.Contains(log, fmt.Sprintf("— resumed at step %d ", paused)) {
+			t.Fatalf("the log after resuming in a new studio:\n%s", log)
 		}
 	})
 

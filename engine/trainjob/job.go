@@ -90,6 +90,13 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	if err := WriteRecord(s.OutDir, rec); err != nil {
 		return nil, err
 	}
+	runLog := openRunLog(s.OutDir, log)
+	ev.Log = runLog.tee(log)
+	what := "started: " + s.Data
+	if s.Resume {
+		what = fmt.Sprintf("resumed at step %d", rec.Steps)
+	}
+	fmt.Fprintf(ev.Log, "— %s (%s) —\n", what, time.Now().Format("2006-01-02 15:04"))
 	res, err := run(ctx, s, ev)
 	rec.State, rec.Error = endState(ctx, res, err), ""
 	if rec.State == StateFailed {
@@ -100,8 +107,13 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		rec.TrainLoss, rec.BestVal = finite(res.TrainLoss), finite(res.BestVal)
 	}
 	if werr := WriteRecord(s.OutDir, rec); werr != nil {
-		fmt.Fprintln(log, "warning:", werr)
+		fmt.Fprintln(ev.Log, "warning:", werr)
 	}
+	last := "— " + rec.State
+	if rec.Error != "" {
+		last += ": " + rec.Error
+	}
+	runLog.close(last + " —")
 	return res, err
 }
 

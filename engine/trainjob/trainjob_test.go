@@ -174,6 +174,23 @@ func TestPauseResumeStop(t *testing.T) {
 	if info, err := ReadRun(s.OutDir); err != nil || info.Record.State != StateStopped || len(info.TrainLoss) != 12 {
 		t.Fatalf("stopped: %v %+v", err, info)
 	}
+	// The run log keeps both sessions, the refused starts left out.
+	lines, err := ReadLogTail(s.OutDir, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := strings.Join(lines, "\n")
+	for _, want := range []string{"started: ", "model: ", "— paused —", "resumed at step 4", "— stopped —"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the run log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Count(log, "started: ") != 1 || strings.ContainsRune(log, '\r') {
+		t.Errorf("run log:\n%s", log)
+	}
+	if tail, err := ReadLogTail(s.OutDir, 1); err != nil || len(tail) != 1 || tail[0] != "— stopped —" {
+		t.Errorf("last line %q, %v", tail, err)
+	}
 }
 
 // TestBadRunFolders: a corrupt checkpoint is a clear problem, not a panic,
