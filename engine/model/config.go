@@ -6,6 +6,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -236,8 +237,25 @@ func (c Config) Params() int64 {
 	return v*d + int64(c.NPositions)*d + int64(c.NLayer)*block + d + (v-1)*d
 }
 
+// Size limits Validate sets, far above OpenAI's imagegpt-large (n_embd
+// 1536, n_inner 6144, 48 layers, 1024 positions, 513 codes), so that no
+// product of sizes overflows and a hostile config.json of a few bytes
+// cannot ask for an unbounded allocation or loop.
+const (
+	maxEmbd      = 1 << 16
+	maxInner     = 1 << 18
+	maxLayers    = 1 << 10
+	maxVocab     = 1 << 22
+	maxPositions = 1 << 20
+	maxGridSide  = 1 << 12
+	maxPatchSide = 1 << 13 // codebook.MaxImageSide
+)
+
 // Validate checks that the configuration describes a model the engine can run.
 func (c Config) Validate() error {
+	if err := c.checkLimits(); err != nil {
+		return err
+	}
 	switch {
 	case c.VocabSize < 2:
 		return fmt.Errorf("config: vocab_size %d must be at least 2", c.VocabSize)
@@ -293,9 +311,50 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// checkLimits refuses sizes beyond the limits above, before any of them
+// is multiplied.
+func (c Config) checkLimits() error {
+	for _, f := range []struct {
+		name     string
+		v, limit int
+	}{
+		{"n_embd", c.NEmbd, maxEmbd}, {"n_head", c.NHead, maxEmbd}, {"n_inner", c.Inner(), maxInner},
+		{"n_layer", c.NLayer, maxLayers}, {"vocab_size", c.VocabSize, maxVocab}, {"n_positions", c.NPositions, maxPositions},
+	} {
+		if f.v > f.limit {
+			return fmt.Errorf("config: %s %d is beyond the engine's limit of %d", f.name, f.v, f.limit)
+		}
+	}
+	if t := c.Tessera; t != nil {
+		switch {
+		case t.Grid[0] > maxGridSide || t.Grid[1] > maxGridSide:
+			return fmt.Errorf("config: tessera grid %dx%d is beyond the engine's limit of %d patches a side", t.Grid[0], t.Grid[1], maxGridSide)
+		case t.PatchSize > maxPatchSide:
+			return fmt.Errorf("config: tessera patch_size %d is beyond the engine's limit of %d pixels", t.PatchSize, maxPatchSide)
+		case t.PromptLength > maxPositions:
+			return fmt.Errorf("config: tessera prompt_length %d is beyond the engine's limit of %d", t.PromptLength, maxPositions)
+		case len(t.PromptVocab) > maxVocab:
+			return fmt.Errorf("config: tessera prompt_vocab of %d words is beyond the engine's limit of %d", len(t.PromptVocab), maxVocab)
+		case t.Edit != nil && (t.Edit.SourceLength < 0 || t.Edit.SourceLength > maxPositions):
+			return fmt.Errorf("config: tessera edit source_length %d is outside [0, %d]", t.Edit.SourceLength, maxPositions)
+		}
+		if w, h := c.ImageSize(); w > maxPatchSide || h > maxPatchSide {
+			return fmt.Errorf("config: an image of %d×%d pixels is beyond the engine's limit of %d a side", w, h, maxPatchSide)
+		}
+	}
+	return nil
+}
+
+// isqrt is ⌊√n⌋ (0 for n ≤ 0).
 func isqrt(n int) int {
-	s := 0
-	for (s+1)*(s+1) <= n {
+	if n <= 0 {
+		return 0
+	}
+	s := int(math.Sqrt(float64(n)))
+	for s > 0 && s > n/s { // s² > n, without overflow
+		s--
+	}
+	for s+1 <= n/(s+1) { // (s+1)² ≤ n
 		s++
 	}
 	return s

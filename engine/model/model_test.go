@@ -322,6 +322,13 @@ func TestLoadErrorsNameTheProblem(t *testing.T) {
 			t.Errorf("%v in a weight: err = %v", bad, err)
 		}
 	}
+	// A config of many more weights than the file holds is refused before
+	// the model is allocated.
+	write(ConfigFile, []byte(strings.Replace(string(cfg), `"n_layer": 2`, `"n_layer": 1000`, 1)))
+	write(WeightsFile, weights)
+	if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "too few for the") {
+		t.Errorf("a config larger than its weights: err = %v", err)
+	}
 	// Broken config.
 	write(ConfigFile, []byte("{"))
 	if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "config") {

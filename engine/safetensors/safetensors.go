@@ -557,6 +557,14 @@ func (f *File) Raw(name string) (TensorInfo, []byte, error) {
 	return info, f.data[info.Begin:info.End:info.End], nil
 }
 
+// DataBytes is the size of the file's data buffer (all tensors' bytes).
+func (f *File) DataBytes() int64 {
+	if f == nil {
+		return 0
+	}
+	return f.dataLen()
+}
+
 // dataLen is the data buffer's length.
 func (f *File) dataLen() int64 {
 	if f.lazy != nil {
@@ -616,6 +624,9 @@ func (f *File) lazyFloat32(name string, shape []int) ([]float32, error) {
 	size, n, err := f.checkTensor(info, shape)
 	if err != nil {
 		return nil, err
+	}
+	if !convert(nil, nil, info.DType) { // checked before the loop: an empty tensor runs none of it
+		return nil, fmt.Errorf("%s: tensor %q: cannot convert dtype %s to float32", f.Name, name, info.DType)
 	}
 	out := make([]float32, n)
 	per := readChunk / size // elements a chunk

@@ -1,0 +1,56 @@
+package model
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestHostileConfigs: sizes whose products overflow, or that would make the
+// loader allocate without bound or loop for hours, are refused at once with
+// the field named (found by fuzzing ParseConfig).
+func TestHostileConfigs(t *testing.T) {
+	for _, c := range []struct{ json, field string }{
+		{`{"n_positions":1,"n_embd":1,"n_head":1,"n_inner":1,"n_layer":288230376151711744,"vocab_size":2}`, "n_layer"},
+		{`{"n_positions":9223372036854775807}`, "n_positions"},
+		{`{"n_positions":1000000000000000000,"n_embd":8,"n_head":1,"n_layer":1,"vocab_size":3}`, "n_positions"},
+		{`{"n_positions":16,"n_embd":1099511627776,"n_head":1,"n_layer":1,"vocab_size":3}`, "n_embd"},
+		{`{"n_positions":16,"n_embd":8,"n_head":1,"n_inner":1099511627776,"n_layer":1,"vocab_size":3}`, "n_inner"},
+		{`{"n_positions":16,"n_embd":8,"n_head":1,"n_layer":1,"vocab_size":1099511627776}`, "vocab_size"},
+		{`{"n_positions":5,"n_embd":1,"n_head":1,"n_layer":1,"vocab_size":3,"tessera":{"grid":[4611686018427387905,4],"prompt_length":1,"prompt_vocab":["<pad>"]}}`, "grid"},
+		{`{"n_positions":5,"n_embd":1,"n_head":1,"n_layer":1,"vocab_size":3,"tessera":{"grid":[4294967296,4294967296]}}`, "grid"},
+		{`{"n_positions":1,"n_embd":1,"n_head":1,"n_layer":1,"vocab_size":2,"tessera":{"patch_size":4611686018427387904}}`, "patch_size"},
+		{`{"n_positions":16,"n_embd":1,"n_head":1,"n_layer":1,"vocab_size":2,"tessera":{"grid":[4,4],"patch_size":4096}}`, "pixels"},
+		{`{"n_positions":16,"n_embd":1,"n_head":1,"n_layer":1,"vocab_size":2,"tessera":{"grid":[4,4],"prompt_length":1099511627776,"prompt_vocab":["<pad>"]}}`, "prompt_length"},
+	} {
+		start := time.Now()
+		_, err := ParseConfig([]byte(c.json))
+		if err == nil || !strings.Contains(err.Error(), c.field) {
+			t.Errorf("%s: %v, want an error naming %s", c.json, err, c.field)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%s took %v", c.json, d)
+		}
+	}
+}
+
+// TestIsqrt agrees with the definition near perfect squares and at the
+// largest int, where (s+1)² overflows.
+func TestIsqrt(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 4, 15, 16, 17, 1023, 1024, 1025, 1 << 40, 1<<40 - 1, math.MaxInt, -5} {
+		s := isqrt(n)
+		if n <= 0 {
+			if s != 0 {
+				t.Errorf("isqrt(%d) = %d", n, s)
+			}
+			continue
+		}
+		if s*s > n || (s+1) <= n/(s+1) {
+			t.Errorf("isqrt(%d) = %d", n, s)
+		}
+	}
+	if isqrt(1024) != 32 || isqrt(1023) != 31 {
+		t.Errorf("isqrt(1024) = %d, isqrt(1023) = %d", isqrt(1024), isqrt(1023))
+	}
+}
