@@ -26,6 +26,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/ui/widgets"
@@ -1084,14 +1085,10 @@ func (t *TrainTab) wait() {
 	}
 }
 
-// loadImage decodes an image file (nil when it cannot).
+// loadImage decodes an image file (nil when it cannot), its size checked
+// from the header before any pixels are allocated (codebook.LoadImage).
 func loadImage(path string) image.Image {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
+	img, err := codebook.LoadImage(path)
 	if err != nil {
 		return nil
 	}

@@ -3,11 +3,14 @@ package ui
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -516,5 +519,29 @@ func TestTrainBudgetRemembered(t *testing.T) {
 	again := e.open(t).Train()
 	if again.minutes.Text != "2.5" || again.threads.Text != "1" {
 		t.Fatalf("the next session's form: %q minutes, %q threads; want 2.5 and 1", again.minutes.Text, again.threads.Text)
+	}
+}
+
+// TestLoadImageChecksTheSize: a sample grid whose header declares a huge
+// picture is refused from its header, before any pixels are allocated.
+func TestLoadImageChecksTheSize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), trainjob.SamplesFile)
+	ihdr := []byte("IHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x02\x00\x00\x00") // 100000 × 100000 RGB
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	binary.Write(&b, binary.BigEndian, uint32(len(ihdr)-4))
+	b.Write(ihdr)
+	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(ihdr))
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if img := loadImage(path); img != nil {
+		t.Fatalf("a 100000² sample grid loaded: %v", img.Bounds())
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+		t.Fatalf("refusing it allocated %d MB", grew>>20)
 	}
 }

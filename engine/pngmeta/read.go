@@ -13,7 +13,9 @@ import (
 )
 
 // maxTextBytes bounds one text chunk, compressed or after decompression,
-// so a hostile file cannot make ReadText allocate without limit.
+// and all of a file's text together, so a hostile file cannot make
+// ReadText allocate without limit (sixteen 65 KB zTXt chunks each
+// inflating to 64 MiB made a 1 MB file hold 1 GiB of text).
 const maxTextBytes = 64 << 20
 
 // ReadText returns the text chunks (tEXt, zTXt and iTXt, compressed or not)
@@ -29,6 +31,7 @@ func ReadText(r io.Reader) (map[string]string, error) {
 		return nil, errors.New("read png: not a PNG file (bad signature)")
 	}
 	text := map[string]string{}
+	total := 0 // text bytes kept
 	for n := 0; ; n++ {
 		var hdr [8]byte
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -80,13 +83,19 @@ func ReadText(r io.Reader) (map[string]string, error) {
 		if !isText {
 			continue
 		}
+		if kw, _, ok := bytes.Cut(data, []byte{0}); ok {
+			if _, seen := text[fromLatin1(kw)]; seen {
+				continue // the first chunk wins: a repeat is not even inflated
+			}
+		}
 		key, val, err := parseText(typ, data)
 		if err != nil {
 			return nil, fmt.Errorf("read png chunk %d (%s): %w", n, typ, err)
 		}
-		if _, seen := text[key]; !seen {
-			text[key] = val
+		if total += len(key) + len(val); total > maxTextBytes {
+			return nil, fmt.Errorf("read png chunk %d (%s): the text chunks add up to over the %d-byte limit", n, typ, maxTextBytes)
 		}
+		text[key] = val
 	}
 }
 

@@ -1,16 +1,20 @@
 package tokenizer_test
 
 import (
+	"encoding/json"
 	"image"
 	"image/color"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/engine/vit"
 )
 
 func tinyViT(t *testing.T) *tokenizer.ViT {
@@ -152,5 +156,23 @@ func TestViTSaveLoad(t *testing.T) {
 	}
 	if _, err := tokenizer.LoadViT(t.TempDir()); err == nil {
 		t.Fatal("LoadViT of an empty folder succeeded")
+	}
+	// A config of far more weights than its file holds is refused before
+	// they are allocated (a 160-byte folder asked for 8 GB).
+	cfg, err := os.ReadFile(filepath.Join(dir, vit.ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(cfg, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["n_inner"] = 60000
+	big, _ := json.Marshal(m)
+	if err := os.WriteFile(filepath.Join(dir, vit.ConfigFile), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tokenizer.LoadViT(dir); err == nil || !strings.Contains(err.Error(), "too few for the") {
+		t.Fatalf("a config larger than its weights: %v", err)
 	}
 }

@@ -747,9 +747,13 @@ func loadViTFolder(dir string) (vit.Config, []float32, error) {
 
 // ViTWeights reads every tensor of cfg's weight table from f (any of F32,
 // F16, BF16) into one flat buffer in vit.Layout order; a missing tensor or a
-// wrong shape is an error naming it.
+// wrong shape is an error naming it, and so is a file too small for the
+// table (checked before anything is allocated).
 func ViTWeights(cfg vit.Config, f *safetensors.File) ([]float32, error) {
 	ts, n := vit.Layout(cfg)
+	if int64(n) > f.DataBytes() { // a byte a weight at the least: before allocating them
+		return nil, fmt.Errorf("%d bytes of tensors are too few for the %d weights the tokenizer config describes", f.DataBytes(), n)
+	}
 	data := make([]float32, n)
 	for _, t := range ts {
 		x, err := f.Float32(t.Name, t.Shape...)

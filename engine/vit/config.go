@@ -63,6 +63,16 @@ func (c Config) Tokens() int { return c.Grid() * c.Grid() }
 // PatchDim is p·p·3, the values of one patch.
 func (c Config) PatchDim() int { return c.PatchSize * c.PatchSize * 3 }
 
+// Limits Validate sets, far above any tokenizer trained here, so that no
+// product of sizes overflows and a config of a few bytes cannot make Layout
+// or the loader allocate without bound.
+const (
+	maxImageSide = 8192 // codebook.MaxImageSide
+	maxWidth     = 1 << 14
+	maxLayers    = 256
+	maxCodes     = 1 << 20
+)
+
 // Validate checks that the sizes fit together.
 func (c Config) Validate() error {
 	switch {
@@ -70,7 +80,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("tokenizer config: type %q is not %q", c.Type, TypeViTVQ)
 	case c.ImageSize <= 0 || c.PatchSize <= 0 || c.ImageSize%c.PatchSize != 0:
 		return fmt.Errorf("tokenizer config: image_size %d must be a positive multiple of patch_size %d", c.ImageSize, c.PatchSize)
-	case c.Tokens() > 4096:
+	case c.ImageSize > maxImageSide:
+		return fmt.Errorf("tokenizer config: image_size %d is beyond the limit of %d pixels", c.ImageSize, maxImageSide)
+	case c.Grid() > 64 || c.Tokens() > 4096: // the grid first: its square could overflow
 		return fmt.Errorf("tokenizer config: %d codes per image is too many (at most 4096)", c.Tokens())
 	case c.NEmbd <= 0 || c.NHead <= 0 || c.NEmbd%c.NHead != 0:
 		return fmt.Errorf("tokenizer config: n_embd %d must be a positive multiple of n_head %d", c.NEmbd, c.NHead)
@@ -78,6 +90,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("tokenizer config: n_inner %d, layers %d/%d out of range", c.NInner, c.EncoderLayers, c.DecoderLayers)
 	case c.CodebookSize < 2 || c.CodeDim < 1:
 		return fmt.Errorf("tokenizer config: codebook_size %d and code_dim %d must be at least 2 and 1", c.CodebookSize, c.CodeDim)
+	case c.NEmbd > maxWidth || c.NInner > 4*maxWidth || c.CodeDim > maxWidth:
+		return fmt.Errorf("tokenizer config: n_embd %d, n_inner %d or code_dim %d beyond the limits of %d, %d and %d", c.NEmbd, c.NInner, c.CodeDim, maxWidth, 4*maxWidth, maxWidth)
+	case c.EncoderLayers > maxLayers || c.DecoderLayers > maxLayers:
+		return fmt.Errorf("tokenizer config: %d encoder and %d decoder layers, beyond the limit of %d", c.EncoderLayers, c.DecoderLayers, maxLayers)
+	case c.CodebookSize > maxCodes:
+		return fmt.Errorf("tokenizer config: codebook_size %d beyond the limit of %d", c.CodebookSize, maxCodes)
 	case !(c.LayerNormEpsilon > 0):
 		return fmt.Errorf("tokenizer config: layer_norm_epsilon must be positive")
 	}
