@@ -35,7 +35,7 @@ func TestValidate(t *testing.T) {
 		{"no epsilon", "layer_norm_epsilon", func(c *Config) { c.LayerNormEpsilon = 0 }},
 		// Sizes whose products overflow or would allocate without bound
 		// (found by fuzzing ParseConfig).
-		{"a grid whose square wraps to 0", "image_size", func(c *Config) { c.ImageSize, c.PatchSize = 1 << 32, 1 }},
+		{"a grid whose square wraps to 0", "image_size", func(c *Config) { c.ImageSize, c.PatchSize = 1<<32, 1 }},
 		{"a grid whose square wraps", "too many", func(c *Config) { c.ImageSize, c.PatchSize = 4096, 1 }},
 		{"huge MLP", "n_inner", func(c *Config) { c.NInner = 100000000000000 }},
 		{"a trillion layers", "layers", func(c *Config) { c.EncoderLayers = 1000000000000 }},
