@@ -145,9 +145,17 @@ func TestOpenImageEncodesForeignPictures(t *testing.T) {
 	if o.A1111 == nil || o.Record != nil {
 		t.Fatal("A1111 parameters not read")
 	}
+	// Another tool's knobs are not this model's: Stable Diffusion's CFG
+	// scale 7 leaves the guidance as it was.
 	p := core.DefaultParams().WithA1111(*o.A1111)
-	if p.Prompt != "a red cat" || p.Negative != "dog" || p.Seed != 1234 || p.Guidance != 7 {
+	if p.Prompt != "a red cat" || p.Negative != "dog" || p.Seed != 1234 || p.Guidance != core.DefaultParams().Guidance {
 		t.Fatalf("A1111 params %+v", p)
+	}
+	// Tessera's own parameters text (a PNG that lost its JSON record)
+	// brings its knobs too.
+	ours := pngmeta.ParseParameters("a red cat\nSeed: 5, Temperature: 0.7, Guidance: 2.5, Version: tessera 0.1.0")
+	if q := core.DefaultParams().WithA1111(ours); q.Temperature != 0.7 || q.Guidance != 2.5 || q.Seed != 5 {
+		t.Fatalf("Tessera's parameters text: %+v", q)
 	}
 
 	// Tessera metadata from another model: re-encoded with a note

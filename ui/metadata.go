@@ -3,6 +3,7 @@ package ui
 import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
 )
 
@@ -25,12 +26,19 @@ const (
 	extraExportSize = "export_size"
 )
 
-// recordFor builds the metadata record of an image made with b.
+// recordFor builds the metadata record of an image made with b (of one
+// encoded from a file, when p.Imported names it).
 func recordFor(version string, b *bundle.Bundle, p core.Params, seed uint64, tokens []int, mask []bool, parent, kind string) pngmeta.Record {
 	st := p.Settings
 	st.Seed = seed
+	if p.Imported != "" {
+		st = sampling.Settings{} // encoded from a file's pixels: nothing was sampled
+	}
 	rec := b.Record(versionString(version), st, tokens)
 	rec.Parent, rec.Extra = parent, map[string]any{}
+	if p.Imported != "" {
+		rec.Extra[pngmeta.ExtraImported] = p.Imported
+	}
 	if kind != "" {
 		rec.Extra[extraKind] = kind
 	}

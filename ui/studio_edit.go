@@ -176,6 +176,9 @@ func describeState(d *core.Document) string {
 		return "no image"
 	}
 	msg := fmt.Sprintf("image of seed %d", d.ImageParams().Seed)
+	if from := d.ImageParams().Imported; from != "" {
+		msg = "picture opened from " + from
+	}
 	if n := d.Masked(); n > 0 {
 		msg += fmt.Sprintf(", %d patches masked", n)
 	}

@@ -102,24 +102,33 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	// (words and knobs this one may not share); the picture is re-encoded
 	// and the panel stays.
 	foreign := o.Record != nil && !edited && o.Record.Model != b.Name
+	// A picture encoded from its pixels (another tool's, another model's,
+	// or one exported as such) was not sampled: its record (an export's)
+	// claims no prompt, seed or settings, and says where it came from.
+	imported := func(from string) core.Params {
+		q := p
+		q.Prompt, q.Negative, q.Seed, q.StylePerSeed, q.Imported = "", "", 0, 0, from
+		return q
+	}
 	switch {
 	case edited:
 		ip = p.WithRecord(o.Record)
 		ip.Seed = o.Record.Seed
 	case foreign:
-		ip.Prompt, ip.Negative, ip.Seed, ip.StylePerSeed = "", "", 0, 0
+		ip = imported(filepath.Base(path))
+	case o.Record.ImportedFrom() != "":
+		ip = imported(o.Record.ImportedFrom())
 	case o.Record != nil:
 		p = p.WithRecord(o.Record)
 		ip = p
 		ip.Seed = o.Record.Seed
 	case o.A1111 != nil:
+		// Its prompts and seed go to the panel, to draw from; the picture
+		// is another tool's.
 		p = p.WithA1111(*o.A1111)
-		ip = p
-		ip.Seed = o.A1111.Seed
+		ip = imported(filepath.Base(path))
 	default:
-		// A picture from elsewhere: no prompt or seed made it, so its
-		// record (an export's) must not claim the panel's.
-		ip.Prompt, ip.Negative, ip.Seed, ip.StylePerSeed = "", "", 0, 0
+		ip = imported(filepath.Base(path))
 	}
 	var temps []float64
 	if o.Record != nil && o.Exact {
@@ -145,8 +154,13 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	s.paint.setOverlays(s.doc.Masked() > 0 || s.doc.Temperature() != nil) // what came with the file is seen
 	s.docChanged()
 	msg := "Opened " + filepath.Base(path)
-	if p.SeedLocked && p.Seed != ip.Seed {
-		msg += fmt.Sprintf(" (its seed is %d; your locked seed %d stays)", ip.Seed, p.Seed)
+	// The seed the file says made it, where one did.
+	fileSeed, hasSeed := ip.Seed, o.Record != nil && !edited && ip.Imported == ""
+	if o.A1111 != nil && o.Record == nil {
+		fileSeed, hasSeed = o.A1111.Seed, true
+	}
+	if hasSeed && p.SeedLocked && p.Seed != fileSeed {
+		msg += fmt.Sprintf(" (its seed is %d; your locked seed %d stays)", fileSeed, p.Seed)
 	}
 	switch {
 	case o.Exact:

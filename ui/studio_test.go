@@ -666,8 +666,21 @@ func TestOpenForeignImage(t *testing.T) {
 		t.Fatal("image not encoded")
 	}
 	p, _ := s.Params()
-	if p.Prompt != "google dog" || p.Negative != "cat" || p.Seed != 99 || p.Guidance != 4 {
+	if p.Prompt != "google dog" || p.Negative != "cat" || p.Seed != 99 || p.Guidance != core.DefaultParams().Guidance {
 		t.Fatalf("params %+v", p)
+	}
+	// The picture is another tool's: its export claims neither that
+	// tool's prompt and seed nor the panel's settings as what made it.
+	out := filepath.Join(t.TempDir(), "out.png")
+	must(t, s.ExportTo(out))
+	text, err := pngmeta.ReadFile(out)
+	must(t, err)
+	rec, ok, err := pngmeta.ParseRecord(text)
+	if err != nil || !ok || rec.ImportedFrom() != "a1111.png" || rec.Prompt != "" || rec.Seed != 0 || rec.Guidance != 0 {
+		t.Fatalf("exported record %+v (%v)", rec, err)
+	}
+	if params := text[pngmeta.KeyParameters]; !strings.HasPrefix(params, "Imported from: a1111.png, Size: ") || strings.Contains(params, "Seed") || strings.Contains(params, "google dog") {
+		t.Fatalf("exported parameters %q", params)
 	}
 }
 
@@ -701,8 +714,37 @@ func TestOpenPlainPictureClaimsNoPrompt(t *testing.T) {
 	text, err := pngmeta.ReadFile(out)
 	must(t, err)
 	rec, ok, err := pngmeta.ParseRecord(text)
-	if err != nil || !ok || rec.Prompt != "" || rec.Seed != 0 {
+	if err != nil || !ok || rec.Prompt != "" || rec.Seed != 0 || rec.Temperature != 0 || rec.ImportedFrom() != "photo.png" {
 		t.Fatalf("exported record %+v (%v)", rec, err)
+	}
+	if params := text[pngmeta.KeyParameters]; !strings.HasPrefix(params, "Imported from: photo.png, Size: ") || strings.Contains(params, "Temperature") {
+		t.Fatalf("exported parameters %q", params)
+	}
+	// Opened again, it is still an imported picture: its next export
+	// says so, and the panel keeps its prompt and seed.
+	must(t, s.OpenFile(out))
+	s.Wait()
+	must(t, s.LastError())
+	if ip := s.Document().ImageParams(); ip.Imported != "photo.png" || ip.Seed != 0 {
+		t.Fatalf("reopened export: %+v", ip)
+	}
+	if p, _ := s.Params(); p.Prompt != "red cat" || p.Seed != 42 || p.Temperature == 0 {
+		t.Fatalf("the panel after reopening the export: %+v", p)
+	}
+	again := filepath.Join(t.TempDir(), "again.png")
+	must(t, s.ExportTo(again))
+	text, err = pngmeta.ReadFile(again)
+	must(t, err)
+	if rec, _, _ := pngmeta.ParseRecord(text); rec.ImportedFrom() != "photo.png" {
+		t.Fatalf("the second export's record %+v", rec)
+	}
+	// A masked regeneration samples: its output's record is an ordinary one.
+	must(t, s.paint.SetMask(append(make([]bool, 15), true)))
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	if ip := s.Document().ImageParams(); ip.Imported != "" || ip.Prompt != "red cat" {
+		t.Fatalf("a regeneration of an imported picture: %+v", ip)
 	}
 }
 

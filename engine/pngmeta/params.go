@@ -29,6 +29,10 @@ type Infotext struct {
 	Model, ModelHash string
 	Version          string            // e.g. "tessera 0.1.0"
 	Extra            map[string]string // other "Key: value" pairs met when parsing (Steps, Sampler, ...)
+	// Imported names the file a picture was encoded from when it was not
+	// sampled: the settings line then says so in place of a seed and
+	// sampling settings, which nothing used.
+	Imported string
 }
 
 // Setting keys of the settings line.
@@ -39,6 +43,7 @@ const (
 	keyModel       = "Model"
 	keyModelHash   = "Model hash"
 	keyVersion     = "Version"
+	keyImported    = "Imported from" // a picture encoded from another file, not sampled
 	negativePrefix = "Negative prompt:"
 )
 
@@ -46,7 +51,7 @@ const (
 // Tessera writes or one A1111 always writes.
 func isSettingsKey(k string) bool {
 	switch k {
-	case keySeed, keyCFG, keySize, keyModelHash, keyVersion,
+	case keySeed, keyCFG, keySize, keyModelHash, keyVersion, keyImported,
 		"Steps", "Sampler", "Schedule type", "Denoising strength", "Clip skip", "VAE", "VAE hash":
 		return true
 	}
@@ -85,15 +90,20 @@ func FormatParameters(p Infotext) string {
 	if p.Negative != "" {
 		lines = append(lines, negativePrefix+" "+p.Negative)
 	}
-	pairs := []string{keySeed + ": " + strconv.FormatUint(p.Seed, 10)}
-	for _, sp := range sampling.Knobs() {
-		v := sp.Get(p.Settings)
-		switch {
-		case sp.Optional && v == 0:
-		case sp.Int:
-			pairs = append(pairs, sp.Infotext+": "+strconv.Itoa(int(v)))
-		default:
-			pairs = append(pairs, sp.Infotext+": "+formatFloat(v))
+	var pairs []string
+	if p.Imported != "" {
+		pairs = append(pairs, keyImported+": "+quote(p.Imported))
+	} else {
+		pairs = append(pairs, keySeed+": "+strconv.FormatUint(p.Seed, 10))
+		for _, sp := range sampling.Knobs() {
+			v := sp.Get(p.Settings)
+			switch {
+			case sp.Optional && v == 0:
+			case sp.Int:
+				pairs = append(pairs, sp.Infotext+": "+strconv.Itoa(int(v)))
+			default:
+				pairs = append(pairs, sp.Infotext+": "+formatFloat(v))
+			}
 		}
 	}
 	if p.Width != 0 || p.Height != 0 {
@@ -433,6 +443,8 @@ func (p *Infotext) set(k, v string) {
 		p.ModelHash = v
 	case keyVersion:
 		p.Version = v
+	case keyImported:
+		p.Imported = v
 	default:
 		err = p.setKnob(k, v)
 	}

@@ -151,3 +151,24 @@ func FuzzParseParameters(f *testing.F) {
 		}
 	})
 }
+
+// TestImportedInfotext: a picture encoded from another file's pixels says
+// so in place of a seed and sampling settings, which nothing used, and the
+// line reads back.
+func TestImportedInfotext(t *testing.T) {
+	rec := Record{Settings: sampling.Settings{Prompt: "not claimed", Seed: 12345, Temperature: 0.8, Guidance: 7},
+		Width: 64, Height: 64, Model: "emoji", ModelHash: "e429002de7", Version: "tessera 0.1.0",
+		Extra: map[string]any{ExtraImported: "smile, ü 笑.png"}}
+	text := Metadata(rec)[KeyParameters]
+	want := `Imported from: "smile, ü 笑.png", Size: 64x64, Model: emoji, Model hash: e429002de7, Version: tessera 0.1.0`
+	if text != want {
+		t.Fatalf("parameters:\n%s\nwant\n%s", text, want)
+	}
+	back := ParseParameters(text)
+	if back.Imported != "smile, ü 笑.png" || back.Seed != 0 || back.Prompt != "" || back.Model != "emoji" || len(back.Extra) != 0 {
+		t.Fatalf("read back %+v", back)
+	}
+	if (&rec).ImportedFrom() != "smile, ü 笑.png" || (&Record{}).ImportedFrom() != "" || (*Record)(nil).ImportedFrom() != "" {
+		t.Fatal("ImportedFrom")
+	}
+}

@@ -42,9 +42,27 @@ const ExtraEdit = "edit"
 // none of which draws the picture with a drawing model.
 func (r *Record) IsEdit() bool { return r != nil && r.Extra[ExtraEdit] != nil }
 
+// ExtraImported is the Extra entry of a picture encoded from another
+// file's pixels rather than sampled (the file's base name): its record
+// claims no prompt, seed or sampling settings.
+const ExtraImported = "imported_from"
+
+// ImportedFrom is the file r's picture was encoded from ("" when it was
+// sampled).
+func (r *Record) ImportedFrom() string {
+	if r == nil {
+		return ""
+	}
+	from, _ := r.Extra[ExtraImported].(string)
+	return from
+}
+
 // Infotext returns the facts of r shown in the "parameters" text. Extra is
-// not carried over.
+// not carried over, but for the file an imported picture came from.
 func (r Record) Infotext() Infotext {
+	if from := r.ImportedFrom(); from != "" {
+		return Infotext{Imported: from, Width: r.Width, Height: r.Height, Model: r.Model, ModelHash: r.ModelHash, Version: r.Version}
+	}
 	return Infotext{
 		Settings:  r.Settings,
 		Width:     r.Width,

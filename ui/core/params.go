@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -28,6 +29,11 @@ type Params struct {
 	SeedLocked bool `json:"seed_locked"`
 	// Batch is the number of images per run.
 	Batch int `json:"batch"`
+	// Imported names the file an image's picture was encoded from, for an
+	// image that was opened rather than sampled (an image's own
+	// parameters only; the panel's never have it): its record then claims
+	// no prompt, seed or sampling settings.
+	Imported string `json:"imported,omitempty"`
 }
 
 // DefaultParams returns the studio's starting parameters.
@@ -97,12 +103,17 @@ func (p Params) WithRecord(rec *pngmeta.Record) Params {
 }
 
 // WithA1111 returns p with what maps from an A1111 "parameters" text: the
-// prompts, the seed, and the knobs it sets (not 0; CFG scale is read as
-// guidance by pngmeta).
+// prompts and the seed, and, when Tessera wrote the text (its Version says
+// so), the knobs it sets (not 0). Another tool's knobs are not this
+// model's: Stable Diffusion's CFG scale 7 is not a guidance scale that
+// suits an autoregressive model of emoji.
 func (p Params) WithA1111(a pngmeta.Infotext) Params {
 	p.Prompt, p.Negative = a.Prompt, a.Negative
 	if !p.SeedLocked {
 		p.Seed = a.Seed
+	}
+	if !strings.HasPrefix(a.Version, "tessera") {
+		return p.Clamped()
 	}
 	for _, sp := range sampling.Knobs() {
 		if v := sp.Get(a.Settings); v != 0 && !sp.EditOnly { // an edit model's knobs are not the panel's
