@@ -30,6 +30,7 @@ const describeTip = "Describe: the prompts that make this image likeliest under 
 // background work, buttons and status line.
 type describeHost interface {
 	describeSubject() (*bundle.Bundle, []int, error)
+	docTokens() []int // the current image's codes (nil: none)
 	Bundle() *bundle.Bundle
 	usePrompt(b *bundle.Bundle, p string) error
 	goBackground(fn func())
@@ -104,6 +105,14 @@ func (s *Studio) describeSubject() (*bundle.Bundle, []int, error) {
 		return nil, nil, err
 	}
 	return s.bundle, s.doc.Tokens(), nil
+}
+
+// docTokens is the current image's codes (nil when there is none).
+func (s *Studio) docTokens() []int {
+	if s.doc == nil || s.doc.Empty() {
+		return nil
+	}
+	return s.doc.Tokens()
 }
 
 // describable says why the current image cannot be described (nil if it
@@ -199,6 +208,13 @@ func (d *describer) Describe() error {
 				v.showStopped()
 			case err == nil && d.host.Bundle() != b:
 				v.showError(errModelChanged)
+			case err == nil && tokensKey(d.host.docTokens()) != key:
+				// Another picture was opened or made meanwhile: the
+				// prompts found are not this one's, and Use would say
+				// they are.
+				r.key, r.seconds = key, time.Since(start).Seconds()
+				d.last = r // the picture described, should it come back
+				v.showError(errImageChanged)
 			case err != nil:
 				v.showError(err)
 			default:
@@ -212,6 +228,10 @@ func (d *describer) Describe() error {
 	})
 	return nil
 }
+
+// errImageChanged is Describe's error when the image on the canvas is no
+// longer the one it described.
+var errImageChanged = errors.New("the image on the canvas changed while Describe ran (another picture was opened or made): describe it again")
 
 // describeImage ranks the usable candidates on tokens
 // (sampler.RankCandidates: names × styles in two stages) and keeps the

@@ -219,3 +219,30 @@ func TestDescribedStatusSaysWhenNoPromptFits(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribeImageChanged: a picture opened or made while Describe runs
+// is not credited with the prompts found for the one described.
+func TestDescribeImageChanged(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	s := newTestStudio(t)
+	describeSample(t, s, "red cat", 2)
+	describeSample(t, s, "blue dog", 3)
+	described := s.Document().Tokens()
+	must(t, s.describer.Describe())
+	v := s.describer.running
+	must(t, s.Undo()) // the canvas shows another picture before the ranking ends
+	if slices.Equal(s.Document().Tokens(), described) {
+		t.Fatal("undo left the picture described on the canvas")
+	}
+	s.Wait()
+	if len(v.rows) != 0 || !strings.Contains(v.status.Text, "changed while Describe ran") || strings.HasPrefix(s.Status(), "Described") {
+		t.Fatalf("after the picture changed: %d rows, dialog %q, status %q", len(v.rows), v.status.Text, s.Status())
+	}
+	// Back on the picture described, its result shows at once.
+	must(t, s.Redo())
+	must(t, s.describer.Describe())
+	if s.describer.running != nil {
+		t.Fatal("the picture described was ranked again")
+	}
+	checkDescribed(t, s)
+}
