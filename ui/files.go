@@ -26,6 +26,7 @@ import (
 // and the outputs folder, what there is to export, and reporting.
 type fileHost interface {
 	OpenFile(path string) error
+	openFile(path, note string) error
 	OpenModelFolder(dir string) error
 	ExportAs(typed string) error
 	TimelapseAs(typed string) error
@@ -37,6 +38,8 @@ type fileHost interface {
 	setGridLines(on bool)
 	report(err error)
 	showError(err error)
+	closeError() bool
+	setStatus(msg string)
 }
 
 // fileDialogs is the files controller: the Open, Export PNG, Export
@@ -70,6 +73,7 @@ func (f *fileDialogs) showOpen() {
 		path := r.URI().Path()
 		r.Close()
 		f.set.SetOpenDir(filepath.Dir(path))
+		f.host.closeError() // an error about the picture before goes with it
 		f.host.report(f.host.OpenFile(path))
 	}, f.win)
 	var exts []string
@@ -111,11 +115,23 @@ func (f *fileDialogs) dropped(_ fyne.Position, uris []fyne.URI) {
 		return
 	}
 	p := uris[0].Path()
+	// An error shown goes: the drop answers it. Any other dialog (an
+	// export under way, a question) stays, and the drop is refused: the
+	// dialog is about the picture on the canvas.
+	f.host.closeError()
+	if f.win.Canvas().Overlays().Top() != nil {
+		f.host.setStatus(fmt.Sprintf("%s was not opened: close the dialog first", filepath.Base(p)))
+		return
+	}
+	note := ""
+	if n := len(uris); n > 1 {
+		note = fmt.Sprintf("the first of the %d files dropped: the canvas holds one picture at a time", n)
+	}
 	if info, err := os.Stat(p); err == nil && info.IsDir() {
 		f.host.report(f.host.OpenModelFolder(p))
 		return
 	}
-	f.host.report(f.host.OpenFile(p))
+	f.host.report(f.host.openFile(p, note))
 }
 
 // openDir is where Open image… starts: the folder an image was last

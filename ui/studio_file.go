@@ -67,7 +67,11 @@ func (s *Studio) LastError() error { return s.lastErr }
 // when it carries Tessera's metadata for this model (with its mask and
 // parameters), else resized and encoded with the model's codebook. A file
 // that cannot be read is reported and the current image stays.
-func (s *Studio) OpenFile(path string) error {
+func (s *Studio) OpenFile(path string) error { return s.openFile(path, "") }
+
+// openFile is OpenFile with a note added to the status line once the
+// image is open.
+func (s *Studio) openFile(path, note string) error {
 	if s.bundle == nil {
 		return errNoModel
 	}
@@ -75,15 +79,16 @@ func (s *Studio) OpenFile(path string) error {
 	params := s.params
 	return s.runs.runner.Start("opening an image", func(ctx context.Context) {
 		o, err := openImageFile(path, b)
-		s.loop.DoAndWait(func() { s.applyOpened(path, b, params, o, err) })
+		s.loop.DoAndWait(func() { s.applyOpened(path, b, params, o, err, note) })
 		if o != nil && o.Large {
 			debug.FreeOSMemory() // a huge picture's pixels are garbage now: give them back
 		}
 	})
 }
 
-// applyOpened makes an opened image current (UI goroutine).
-func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *opened, err error) {
+// applyOpened makes an opened image current (UI goroutine); note ends
+// the status line.
+func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *opened, err error, note string) {
 	if err == nil && s.bundle != b {
 		err = errors.New("the model changed while the image was read; open it again")
 	}
@@ -184,6 +189,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	}
 	if foreign {
 		msg += fmt.Sprintf("; it was made by model %s, whose prompt and settings are not applied here (open it from the history, or open that model, to reuse them)", o.Record.Model)
+	}
+	if note != "" {
+		msg += " — " + note
 	}
 	s.setStatus(msg)
 	if len(o.Tokens) == b.ImageTokens() {

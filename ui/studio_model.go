@@ -109,7 +109,7 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 			return
 		}
 		o, oerr := openImageFile(openAfter, b)
-		s.loop.DoAndWait(func() { s.applyOpened(openAfter, b, s.params, o, oerr) })
+		s.loop.DoAndWait(func() { s.applyOpened(openAfter, b, s.params, o, oerr, "") })
 	})
 	if err != nil {
 		s.panel.SetRunning(false)

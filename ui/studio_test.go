@@ -1128,3 +1128,50 @@ func TestOpenModelFolderOfEachKind(t *testing.T) {
 		t.Fatalf("an empty folder: %v", err)
 	}
 }
+
+// A file dropped behind a dialog (an export under way) is refused and the
+// canvas kept; a drop closes an error shown; of several files dropped the
+// first opens and the status says so; the status log holds an open once.
+func TestDropBehindDialogsAndSeveralFiles(t *testing.T) {
+	s := newTestStudio(t)
+	dir := t.TempDir()
+	generate(t, s)
+	first := filepath.Join(dir, "first.png")
+	must(t, s.ExportTo(first))
+	generate(t, s)
+	second := filepath.Join(dir, "second.png")
+	must(t, s.ExportTo(second))
+	shown := s.Document().Tokens()
+
+	s.files.showExport()
+	if !hasDialog(s) {
+		t.Fatal("no export dialog")
+	}
+	s.files.dropped(fyne.Position{}, []fyne.URI{uriOf(first)})
+	s.Wait()
+	if !slices.Equal(s.Document().Tokens(), shown) || !strings.Contains(s.Status(), "first.png was not opened: close the dialog first") {
+		t.Fatalf("a drop behind the export dialog: canvas changed %v, status %q", !slices.Equal(s.Document().Tokens(), shown), s.Status())
+	}
+	if !s.dismissTopDialog() || hasDialog(s) {
+		t.Fatal("the export dialog did not close")
+	}
+
+	s.showError(errors.New("an older error"))
+	s.files.dropped(fyne.Position{}, []fyne.URI{uriOf(first), uriOf(second)})
+	s.Wait()
+	if err := s.LastError(); err.Error() != "an older error" {
+		t.Fatalf("opening the first file dropped: %v", err)
+	}
+	if hasDialog(s) || s.Document().Parent != first || !strings.Contains(s.Status(), "the first of the 2 files dropped") {
+		t.Fatalf("two files dropped over an error: dialog %v, parent %q, status %q", hasDialog(s), s.Document().Parent, s.Status())
+	}
+	opened := 0
+	for _, l := range s.StatusLog() {
+		if strings.Contains(l, "Opened first.png") {
+			opened++
+		}
+	}
+	if opened != 1 {
+		t.Fatalf("the status log holds the open %d times: %q", opened, s.StatusLog())
+	}
+}
