@@ -187,10 +187,17 @@ func (c *candidateStrip) unshelve(tokens []int, version int, inPlace bool) bool 
 	}
 	c.label.SetText(sh.label)
 	c.strip.Set(sh.thumbs)
+	// The candidate picked when the strip was put away, if it is this
+	// image; else the first that is (candidates can be the same picture:
+	// the last of them was highlighted under the first one's seed).
+	pick := -1
 	for i, r := range sh.results {
-		if slices.Equal(r.tokens, tokens) {
-			c.strip.Select(i)
+		if slices.Equal(r.tokens, tokens) && (pick < 0 || sh.thumbs[i].Selected) {
+			pick = i
 		}
+	}
+	if pick >= 0 {
+		c.strip.Select(pick)
 	}
 	c.hint.Hide()
 	c.strip.Show()

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
@@ -359,5 +360,36 @@ func TestPickAfterRedoWithMoreToRedo(t *testing.T) {
 	must(t, s.PickCandidate(2))
 	if s.Document().CanRedo() || !slices.Equal(s.Document().Tokens(), s.cands.results[2].tokens) {
 		t.Fatal("the pick did not become a step of its own: the mask stroke can still be redone over it")
+	}
+}
+
+// TestUnshelveHighlightsThePick: candidates can be the same picture; the
+// strip brought back by a redo highlights the one that was picked, not the
+// last of its twins (the status named the first one's seed while the
+// fourth was framed).
+func TestUnshelveHighlightsThePick(t *testing.T) {
+	test.NewTempApp(t)
+	b := bundletest.Tiny(3)
+	same, other := make([]int, 16), make([]int, 16)
+	other[0] = 1
+	results := []result{{tokens: same, rows: 4, seed: 10}, {tokens: other, rows: 4, seed: 11}, {tokens: other, rows: 4, seed: 12}, {tokens: same, rows: 4, seed: 13}}
+	c := newCandidateStrip(func(int) {})
+	c.show(job{kind: kindRegenerate, b: b}, results)
+	selected := func() (idx []int) {
+		for i, th := range c.Thumbs() {
+			if th.Selected {
+				idx = append(idx, i)
+			}
+		}
+		return idx
+	}
+	c.shelve(same) // the best, #1, is on the canvas
+	if !c.unshelve(same, 1, true) || !slices.Equal(selected(), []int{0}) {
+		t.Fatalf("after a redo to the best: %v framed", selected())
+	}
+	c.strip.Select(2) // #3 picked, its twin #2 is not
+	c.shelve(other)
+	if !c.unshelve(other, 1, true) || !slices.Equal(selected(), []int{2}) {
+		t.Fatalf("after a redo to #3: %v framed", selected())
 	}
 }
