@@ -396,7 +396,7 @@ func TestInfoDescribesImages(t *testing.T) {
 		want string
 	}{
 		{[]string{"info", filepath.Join(t.TempDir(), "missing.png")}, 1, "missing.png: no such file"},
-		{[]string{"info", bad}, 1, "bad.png: not an image this reads"},
+		{[]string{"info", bad}, 1, "bad.png is not a picture Tessera reads"},
 		{[]string{"info", "--model", model, out}, 2, "give one or the other"},
 	} {
 		if code, _, stderr := run(t, c.args...); code != c.code || !strings.Contains(stderr, c.want) {

@@ -92,7 +92,11 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if fam, _, ok := edit.Parse(*instruction); ok && fam == edit.Background && m == nil && edit.WhiteBackground(b.Decode(source)) {
-		fmt.Fprintf(env.Stderr, "warning: %s is on a white background already: removing the background has nothing to do, and the edits only redraw the picture\n", *from)
+		on := "is on a white background already"
+		if transparent(*from) {
+			on = "has a transparent background, read as white (Tessera's pictures are opaque, on white)"
+		}
+		fmt.Fprintf(env.Stderr, "warning: %s %s: removing the background has nothing to do, and the edits only redraw the picture\n", *from, on)
 	}
 	opt := f.options(b)
 	opt.Prompt = *instruction
@@ -173,4 +177,15 @@ func editMetadata(rec pngmeta.Record) map[string]string {
 	it.Extra = map[string]string{"Edit of": rec.Parent}
 	text[pngmeta.KeyParameters] = pngmeta.FormatParameters(it)
 	return text
+}
+
+// transparent reports whether the picture file at path has pixels that are
+// not opaque (false when it cannot be read: the caller has read it).
+func transparent(path string) bool {
+	img, err := codebook.LoadImage(path)
+	if err != nil {
+		return false
+	}
+	o, ok := img.(interface{ Opaque() bool })
+	return ok && !o.Opaque()
 }

@@ -412,3 +412,20 @@ func TestDrawingCommandsRefuseEditModels(t *testing.T) {
 		}
 	}
 }
+
+// TestTransparent tells a picture with see-through pixels (edit's remove
+// the background warning names them) from an opaque one.
+func TestTransparent(t *testing.T) {
+	dir := t.TempDir()
+	clear := image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	clear.Pix[3] = 255 // one opaque pixel, the rest transparent
+	solid := image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	for i := 3; i < len(solid.Pix); i += 4 {
+		solid.Pix[i] = 255
+	}
+	writeImage(t, filepath.Join(dir, "clear.png"), clear)
+	writeImage(t, filepath.Join(dir, "solid.png"), solid)
+	if !transparent(filepath.Join(dir, "clear.png")) || transparent(filepath.Join(dir, "solid.png")) || transparent(filepath.Join(dir, "none.png")) {
+		t.Fatal("transparent() is wrong")
+	}
+}

@@ -140,6 +140,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		temps = recordTemperatures(o.Record, o.Rows*s.doc.Cols)
 	}
 	s.tl.stopReplay()
+	before := s.doc.Tokens() // the image the candidates are of, for Undo
 	if err := s.doc.SetState(o.Tokens, o.Rows, o.Mask, temps, ip, path); err != nil {
 		s.showDoc()
 		s.showError(fmt.Errorf("open %s: %w", filepath.Base(path), err))
@@ -153,7 +154,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	// The keyboard goes back to the window (the file dialog handed it to
 	// the prompt box): Ctrl+Z then undoes the opening, not the typing.
 	s.win.Canvas().Unfocus()
-	s.cands.clear()
+	s.cands.shelve(before) // an undo of the opening brings them back
 	s.runs.prog.Clear() // the bar's last run made another image
 	s.runs.updateProgress()
 	s.paint.setOverlays(s.doc.Masked() > 0 || s.doc.Temperature() != nil) // what came with the file is seen

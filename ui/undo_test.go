@@ -393,3 +393,28 @@ func TestUnshelveHighlightsThePick(t *testing.T) {
 		t.Fatalf("after a redo to #3: %v framed", selected())
 	}
 }
+
+// TestUndoOpenBringsBackCandidates: opening a file puts the candidates of
+// the image on the canvas away, and undoing the opening brings them back.
+func TestUndoOpenBringsBackCandidates(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	path := filepath.Join(t.TempDir(), "other.png")
+	must(t, s.ExportTo(path))
+	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch = 3 })
+	generate(t, s)
+	if s.Candidates() != 3 {
+		t.Fatalf("%d candidates after a batch of 3", s.Candidates())
+	}
+	batch := s.Document().Tokens()
+	must(t, s.OpenFile(path))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Candidates() != 0 {
+		t.Fatalf("%d candidates shown beside an opened file", s.Candidates())
+	}
+	must(t, s.Undo())
+	if !slices.Equal(s.Document().Tokens(), batch) || s.Candidates() != 3 {
+		t.Fatalf("after undoing the opening: the batch's image %v, %d candidates", slices.Equal(s.Document().Tokens(), batch), s.Candidates())
+	}
+}

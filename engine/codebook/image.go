@@ -67,7 +67,7 @@ func ImageConfig(path string) (image.Config, string, error) {
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.Size() == 0 {
-		return image.Config{}, "", fmt.Errorf("read image %s: the file is empty (0 bytes)", path)
+		return image.Config{}, "", fmt.Errorf("the file %s is empty (0 bytes)", path)
 	}
 	cfg, format, err := image.DecodeConfig(bufio.NewReader(f))
 	if err != nil {
@@ -103,7 +103,7 @@ func DecodeImage(r io.Reader, name string) (image.Image, error) {
 // decodeSeeker checks the header of rs, rewinds and decodes it.
 func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 	if n, err := rs.Seek(0, io.SeekEnd); err == nil && n == 0 {
-		return nil, fmt.Errorf("read image %s: the file is empty (0 bytes)", name)
+		return nil, fmt.Errorf("the file %s is empty (0 bytes)", name)
 	}
 	if _, err := rs.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("read image %s: %w", name, err)
@@ -137,13 +137,24 @@ func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 func decodeError(name string, err error) error {
 	switch {
 	case errors.Is(err, image.ErrFormat):
-		return fmt.Errorf("read image %s: not an image this reads (%s): %w", name, ImageFormats, err)
+		return &readError{fmt.Sprintf("the file %s is not a picture Tessera reads (it reads %s files)", name, ImageFormats), err}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return fmt.Errorf("read image %s: file is truncated: %w", name, err)
+		return &readError{fmt.Sprintf("the file %s is incomplete: it ends before its picture does (cut short while it was copied or downloaded?)", name), err}
 	default:
-		return fmt.Errorf("read image %s: broken image data: %w", name, err)
+		return &readError{fmt.Sprintf("the file %s is damaged: its picture cannot be decoded (%v)", name, err), err}
 	}
 }
+
+// readError is a picture file's error in plain words; the decoder's error
+// it wraps (for errors.Is) adds nothing a user can act on, but where the
+// data is damaged, and is left out of the message otherwise.
+type readError struct {
+	msg string
+	err error
+}
+
+func (e *readError) Error() string { return e.msg }
+func (e *readError) Unwrap() error { return e.err }
 
 // Flatten composites img over white and returns an opaque NRGBA image with
 // its origin at (0, 0).
