@@ -155,7 +155,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	// the prompt box): Ctrl+Z then undoes the opening, not the typing.
 	s.win.Canvas().Unfocus()
 	s.cands.shelve(before) // an undo of the opening brings them back
-	s.runs.prog.Clear() // the bar's last run made another image
+	s.runs.prog.Clear()    // the bar's last run made another image
 	s.runs.updateProgress()
 	s.paint.setOverlays(s.doc.Masked() > 0 || s.doc.Temperature() != nil) // what came with the file is seen
 	s.docChanged()
