@@ -59,7 +59,8 @@ func LoadImage(path string) (image.Image, error) {
 
 // ImageConfig reads an image file's format and size from its header
 // alone, with LoadImage's errors (a folder, an empty file, a format it does
-// not read).
+// not read). The size is the upright picture's, as LoadImage returns it
+// (width and height exchanged for an EXIF orientation that turns it).
 func ImageConfig(path string) (image.Config, string, error) {
 	f, err := openImage(path)
 	if err != nil {
@@ -72,6 +73,11 @@ func ImageConfig(path string) (image.Config, string, error) {
 	cfg, format, err := image.DecodeConfig(bufio.NewReader(f))
 	if err != nil {
 		return image.Config{}, "", decodeError(path, err)
+	}
+	// The size as LoadImage gives it: upright, as the EXIF orientation
+	// says (a phone's portrait photo is stored on its side).
+	if _, err := f.Seek(0, io.SeekStart); err == nil && orient.Read(f).Swapped() {
+		cfg.Width, cfg.Height = cfg.Height, cfg.Width
 	}
 	return cfg, format, nil
 }

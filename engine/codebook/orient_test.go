@@ -18,9 +18,14 @@ func TestImagesComeUpright(t *testing.T) {
 			"png": orienttest.PNG(orienttest.Stored(o), o),
 		} {
 			name := fmt.Sprintf("orientation%d.%s", o, kind)
-			img, err := LoadImage(writeTemp(t, name, data))
+			path := writeTemp(t, name, data)
+			img, err := LoadImage(path)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// ImageConfig gives the size LoadImage does, upright.
+			if cfg, _, err := ImageConfig(path); err != nil || cfg.Width != img.Bounds().Dx() || cfg.Height != img.Bounds().Dy() {
+				t.Errorf("ImageConfig %s: %d×%d, %v; LoadImage gives %v", name, cfg.Width, cfg.Height, err, img.Bounds().Size())
 			}
 			if bad := orienttest.Mismatch(img); bad != "" {
 				t.Errorf("LoadImage %s: %s", name, bad)
