@@ -176,14 +176,16 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	default:
 		msg += " (encoded from its pixels)"
 	}
-	if o.Note != "" {
-		msg += " — " + o.Note
+	// Warnings before notes: the status line cuts a long message (its
+	// tooltip and the log show it whole).
+	if o.PSNR > 0 && o.PSNR < poorEncodingDB {
+		msg += fmt.Sprintf(" — model %s redraws it at only %.1f dB PSNR: expect a visibly different image (its codes cannot hold this picture's colours and shapes well: it is unlike what the model learnt)", b.Name, o.PSNR)
 	}
 	if o.Tinted {
 		msg += fmt.Sprintf(" — model %s has no pure greys: this grey picture comes back tinted", b.Name)
 	}
-	if o.PSNR > 0 && o.PSNR < poorEncodingDB {
-		msg += fmt.Sprintf(" — model %s redraws it at only %.1f dB PSNR: its codes cannot hold this picture's colours and shapes well, so expect a visibly different image (the picture is unlike what the model learnt)", b.Name, o.PSNR)
+	if o.Note != "" {
+		msg += " — " + o.Note
 	}
 	if edited {
 		msg += fmt.Sprintf(": an edit by instruction (%q); the prompt and settings stay as they were", o.Record.Prompt)
