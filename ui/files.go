@@ -351,13 +351,24 @@ func (f *fileDialogs) showTimelapse() {
 // exportName suggests a file name from the prompt and seed.
 func (f *fileDialogs) exportName() string {
 	p := f.host.imageParams()
-	words := strings.Fields(strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-			return r
+	words := func(s string) []string {
+		return strings.Fields(strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+				return r
+			}
+			return ' '
+		}, s))
+	}
+	if p.Imported != "" {
+		// A picture opened from a file: named after it, never as it
+		// (the export must not be taken for the original).
+		stem := words(strings.TrimSuffix(p.Imported, filepath.Ext(p.Imported)))
+		if len(stem) > 0 {
+			return strings.ToLower(strings.Join(stem[:min(len(stem), 5)], "-")) + "-tessera.png"
 		}
-		return ' '
-	}, p.Prompt))
-	name := strings.Join(words[:min(len(words), 5)], "-")
+	}
+	w := words(p.Prompt)
+	name := strings.Join(w[:min(len(w), 5)], "-")
 	if name == "" {
 		name = "tessera"
 		if p.Seed == 0 {

@@ -706,7 +706,7 @@ func TestOpenPlainPictureClaimsNoPrompt(t *testing.T) {
 	if p, _ := s.Params(); p.Prompt != "red cat" || p.Seed != 42 {
 		t.Fatalf("the panel changed: %q, seed %d", p.Prompt, p.Seed)
 	}
-	if name := s.files.exportName(); name != "tessera.png" {
+	if name := s.files.exportName(); name != "photo-tessera.png" {
 		t.Errorf("export name %q", name)
 	}
 	out := filepath.Join(t.TempDir(), "out.png")
