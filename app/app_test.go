@@ -16,6 +16,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 )
 
@@ -601,5 +602,52 @@ func TestBranchIgnoresAnEditsKnobs(t *testing.T) {
 	}
 	if got := branchTemp(edited); got == 0.5 {
 		t.Errorf("a branch of an edit's output took the edit's temperature %g", got)
+	}
+}
+
+// TestGenerateTransparent: --transparent writes the picture as
+// edit.TransparentBackground makes it, records it, and says it in the
+// parameters; the codes are those of the same run without it.
+func TestGenerateTransparent(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	plain, clear := filepath.Join(dir, "plain.png"), filepath.Join(dir, "clear.png")
+	for _, c := range []struct {
+		out   string
+		extra []string
+	}{{plain, nil}, {clear, []string{"--transparent"}}} {
+		args := append([]string{"generate", "--model", model, "--prompt", "red cat", "--seed", "3", "--scale", "2", "--out", c.out, "--quiet"}, c.extra...)
+		if code, _, stderr := run(t, args...); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+	a, _ := readRecord(t, plain)
+	b, text := readRecord(t, clear)
+	if !slices.Equal(a.Tokens, b.Tokens) || b.Extra[pngmeta.ExtraTransparent] != true || a.Extra[pngmeta.ExtraTransparent] != nil {
+		t.Fatalf("records: plain %v, transparent %v", a.Extra, b.Extra)
+	}
+	if !strings.Contains(text[pngmeta.KeyParameters], "Background: transparent") {
+		t.Fatalf("parameters %q", text[pngmeta.KeyParameters])
+	}
+	decode := func(path string) image.Image {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		img, err := png.Decode(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	// Made transparent at the model's size, then upscaled ×2 (nearest).
+	want, got := edit.TransparentBackground(bundletest.Tiny(9).Decode(b.Tokens)), decode(clear)
+	for y := 0; y < 16; y++ {
+		for x := 0; x < 16; x++ {
+			if w, g := color.NRGBAModel.Convert(want.At(x/2, y/2)), color.NRGBAModel.Convert(got.At(x, y)); w != g {
+				t.Fatalf("pixel %d,%d: %v, want %v", x, y, g, w)
+			}
+		}
 	}
 }

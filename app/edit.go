@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -33,6 +35,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	mask := fs.String("mask", "", "a mask picture (any size, laid over the image): patches under white change, patches under black are kept as they are")
 	out := fs.String("out", "edit.png", "output PNG: candidates are written PATH-1.png … PATH-N.png, best first")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNGs")
+	clearBg := fs.Bool("transparent", false, transparentHelp)
 	rangedIntVar(fs, &f.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	fs.StringVar(&f.precision, "precision", precAuto, precisionHelp)
 	quiet := fs.Bool("quiet", false, "no progress bar")
@@ -117,7 +120,12 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	for i, im := range res.Images {
 		path := numberedPath(*out, i, 2) // always PATH-i.png, even for one candidate
 		rec := editRecord(b, opt, im, editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, mask: m, rank: i + 1})
-		if err := pngmeta.WriteFileAtomic(path, upscale(b.Decode(im.Tokens), *scale, false), editMetadata(rec)); err != nil {
+		var pic image.Image = b.Decode(im.Tokens)
+		if *clearBg {
+			pic = transparentPicture(pic, &rec)
+		}
+		pic = render.Upscale(pic, *scale, false)
+		if err := pngmeta.WriteFileAtomic(path, pic, editMetadata(rec)); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.MeanLogLik())

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -72,7 +73,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	r := record(b, opt, sampler.Image{Seed: opt.Seed, Tokens: grown})
 	r.Grid = [2]int{newRows, cols}
 	r.Height = newRows * b.PatchSize()
-	pic := upscale(b.Tokenizer.Decode(grown, newRows, cols), *scale, false)
+	pic := render.Upscale(b.Tokenizer.Decode(grown, newRows, cols), *scale, false)
 	if err := pngmeta.WriteFileAtomic(*out, pic, pngmeta.Metadata(r)); err != nil {
 		return err
 	}

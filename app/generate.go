@@ -12,10 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nfnt/resize"
-
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
@@ -71,19 +71,6 @@ func record(b *bundle.Bundle, opt sampler.Options, im sampler.Image) pngmeta.Rec
 	return b.Record("tessera "+Version, s, im.Tokens)
 }
 
-// upscale enlarges img by an integer factor (nearest keeps pixels crisp).
-func upscale(img image.Image, factor int, smooth bool) image.Image {
-	if factor <= 1 {
-		return img
-	}
-	interp := resize.NearestNeighbor
-	if smooth {
-		interp = resize.Lanczos3
-	}
-	bnd := img.Bounds()
-	return resize.Resize(uint(bnd.Dx()*factor), uint(bnd.Dy()*factor), img, interp)
-}
-
 // numberedPath returns PATH for a single image and PATH-i.png (1-based) in a batch.
 func numberedPath(out string, i, batch int) string {
 	if batch <= 1 {
@@ -123,6 +110,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	out := fs.String("out", "tessera.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	smooth := fs.Bool("smooth", false, "upscale with Lanczos instead of nearest neighbour")
+	transparent := fs.Bool("transparent", false, transparentHelp)
 	rank := fs.Bool("rank", false, "order a batch best first and print the scores (as the studio ranks: by the mean log-likelihood under the prompt; --rank-by alone implies --rank)")
 	rankBy := rankByFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
@@ -176,7 +164,21 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if res.Stopped {
 		return errors.New("interrupted; nothing saved")
 	}
-	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, rank: *rank, rankBy: *rankBy})
+	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, transparent: *transparent, rank: *rank, rankBy: *rankBy})
+}
+
+// transparentHelp is the --transparent flag's help.
+const transparentHelp = "make the white around the picture transparent in the PNG, for a sticker (white inside it stays; the edges fade out)"
+
+// transparentPicture makes the white around pic transparent and records
+// it in rec; pic is at the model's size, where an edge pixel is one pixel
+// (the upscale after it carries the alpha).
+func transparentPicture(pic image.Image, rec *pngmeta.Record) image.Image {
+	if rec.Extra == nil {
+		rec.Extra = map[string]any{}
+	}
+	rec.Extra[pngmeta.ExtraTransparent] = true
+	return edit.TransparentBackground(pic)
 }
 
 // saveOptions say how to write a run's images.
@@ -184,6 +186,7 @@ type saveOptions struct {
 	out          string
 	scale        int
 	smooth, rank bool
+	transparent  bool // the white around the picture made transparent
 	rankBy       sampler.RankBy
 	parent       string // the image a branch or edit came from
 	from         int    // ranking scores the patches from this one on (a branch's kept prefix is not its own)
@@ -203,12 +206,16 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 	}
 	for i, im := range images {
 		path := numberedPath(so.out, i, len(images))
-		pic := upscale(b.Decode(im.Tokens), so.scale, so.smooth)
+		var pic image.Image = b.Decode(im.Tokens)
 		rec := record(b, opt, im)
 		rec.Parent = so.parent
 		if gain {
 			rec.Extra = map[string]any{"prompt_gain": scores[i]}
 		}
+		if so.transparent {
+			pic = transparentPicture(pic, &rec)
+		}
+		pic = render.Upscale(pic, so.scale, so.smooth)
 		if err := pngmeta.WriteFileAtomic(path, pic, pngmeta.Metadata(rec)); err != nil {
 			return err
 		}

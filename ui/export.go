@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/nfnt/resize"
-
 	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/render"
 )
 
 // Filter is the export upscaling filter.
@@ -43,20 +43,14 @@ func parseFilter(s string) Filter {
 	return Nearest
 }
 
-// upscale enlarges img k times with nfnt/resize (k = 1 returns img).
+// upscale enlarges img k times (k = 1 returns img) with f
+// (render.Upscale).
 func upscale(img image.Image, k int, f Filter) image.Image {
-	if k <= 1 {
-		return img
-	}
-	b := img.Bounds()
-	interp := resize.NearestNeighbor
-	if f == Lanczos {
-		interp = resize.Lanczos3
-	}
-	return resize.Resize(uint(b.Dx()*k), uint(b.Dy()*k), img, interp)
+	return render.Upscale(img, k, f == Lanczos)
 }
 
-// exportPNG upscales img k times and writes it with rec's metadata to path
+// exportPNG upscales img k times (making the white around it transparent
+// when rec's Extra asks) and writes it with rec's metadata to path
 // atomically: a failed export leaves no file behind and an existing file
 // untouched. The "parameters" text gives both sizes: Size is the exported
 // picture's, "Native size" the model's (the record's width and height).
@@ -72,6 +66,11 @@ func exportPNG(path string, img image.Image, k int, f Filter, rec pngmeta.Record
 	rec.Extra[extraUpscale] = k
 	rec.Extra[extraFilter] = f.String()
 	rec.Extra[extraExportSize] = fmt.Sprintf("%dx%d", w, h)
+	if clear, _ := rec.Extra[extraTransparent].(bool); clear {
+		// At the model's size, where an edge pixel is one pixel: the
+		// upscale then carries its alpha (Lanczos premultiplies).
+		img = edit.TransparentBackground(img)
+	}
 	if err := pngmeta.WriteFileAtomic(path, upscale(img, k, f), exportMetadata(rec, w, h)); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -92,6 +91,9 @@ func exportMetadata(rec pngmeta.Record, w, h int) map[string]string {
 	}
 	if f, ok := rec.Extra[extraFilter].(string); ok {
 		p.Extra["Upscale filter"] = f
+	}
+	if clear, _ := rec.Extra[extraTransparent].(bool); clear {
+		p.Extra["Background"] = "transparent"
 	}
 	text[pngmeta.KeyParameters] = pngmeta.FormatParameters(p)
 	return text

@@ -158,6 +158,18 @@ func TestExportTypedPathAndSizes(t *testing.T) {
 	if !strings.Contains(s.Status(), "40×40 px") {
 		t.Fatalf("status %q", s.Status())
 	}
+	if strings.Contains(params, "Background") || rec.Extra[extraTransparent] != nil {
+		t.Fatalf("a transparent background nobody asked for: %q", params)
+	}
+	// The form's transparent background is remembered and used.
+	test.Tap(f.transparent)
+	if !s.set.TransparentBackground() || !s.files.newExportForm().transparent.Checked {
+		t.Fatal("the transparent background was not remembered")
+	}
+	must(t, s.ExportAs("clear"))
+	if rec := readRecord(t, filepath.Join(other, "clear.png")); rec.Extra[extraTransparent] != true {
+		t.Fatalf("the export asked transparent records %v", rec.Extra[extraTransparent])
+	}
 	// the export settings are in the export flow, not in the side panel
 	for _, o := range leafObjects(s.edit.content) {
 		if sel, ok := o.(*widgets.TipSelect); ok && strings.Contains(sel.Tip(), "Upscale") {

@@ -279,10 +279,11 @@ func freePath(path string) string {
 // how large and with which filter, and the size that makes.
 type exportForm struct {
 	*saveForm
-	scale  *widgets.TipSelect
-	filter *widgets.Choice
-	size   *widget.Label
-	rows   *fyne.Container
+	scale       *widgets.TipSelect
+	filter      *widgets.Choice
+	transparent *widgets.TipCheck
+	size        *widget.Label
+	rows        *fyne.Container
 }
 
 // newExportForm builds the export form for the current image.
@@ -307,10 +308,14 @@ func (f *fileDialogs) newExportForm() *exportForm {
 		e.showSize(f)
 	})
 	e.filter.ShowSelected(f.set.Filter().String())
+	e.transparent = widgets.NewTipCheck("Transparent background", "Make the white around the picture transparent, for a sticker: "+
+		"white inside it (the whites of eyes) stays, and the edges fade out", func(on bool) { f.set.SetTransparentBackground(on) })
+	e.transparent.SetChecked(f.set.TransparentBackground())
 	e.showSize(f)
 	e.rows = container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("Upscale"), nil, e.scale),
 		container.NewBorder(nil, nil, widget.NewLabel("Filter"), nil, e.filter.Object()),
+		e.transparent,
 		e.size,
 	)
 	return e

@@ -400,3 +400,45 @@ func TestOpenFlagsTintedGreys(t *testing.T) {
 		t.Errorf("a red disk on white: tinted %v, %.1f dB", o.Tinted, o.PSNR)
 	}
 }
+
+// TestExportTransparentBackground: with the export's transparent
+// background, the white around the picture is see-through in the file,
+// the picture is not, the parameters say so, and the file reopens exactly.
+func TestExportTransparentBackground(t *testing.T) {
+	b := bundletest.Tiny(1)
+	tokens := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0}
+	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for y := 2; y < 6; y++ {
+		for x := 2; x < 6; x++ {
+			img.SetNRGBA(x, y, color.NRGBA{200, 30, 30, 255})
+		}
+	}
+	rec := recordFor("1.0", b, core.DefaultParams(), 3, tokens, nil, "", "export")
+	rec.Extra[extraTransparent] = true
+	path := filepath.Join(t.TempDir(), "sticker.png")
+	must(t, exportPNG(path, img, 3, Nearest, rec))
+	fh, err := os.Open(path)
+	must(t, err)
+	out, err := png.Decode(fh)
+	fh.Close()
+	must(t, err)
+	if _, _, _, a := out.At(0, 0).RGBA(); a != 0 {
+		t.Fatalf("the corner is not transparent: %v", out.At(0, 0))
+	}
+	if r, _, _, a := out.At(12, 12).RGBA(); a != 0xffff || r>>8 != 200 {
+		t.Fatalf("the picture is not kept: %v", out.At(12, 12))
+	}
+	text, err := pngmeta.ReadFile(path)
+	must(t, err)
+	if !strings.Contains(text[pngmeta.KeyParameters], "Background: transparent") {
+		t.Fatalf("parameters %q", text[pngmeta.KeyParameters])
+	}
+	o, err := openImageFile(path, b)
+	must(t, err)
+	if !o.Exact || !slices.Equal(o.Tokens, tokens) {
+		t.Fatalf("reopened exact=%v tokens %v", o.Exact, o.Tokens)
+	}
+}

@@ -24,6 +24,9 @@ const (
 	// extraExportSize is the exported picture's size, "WxH" (the record's
 	// width and height are the model's native size).
 	extraExportSize = "export_size"
+	// extraTransparent marks an export whose white background was made
+	// transparent (edit.TransparentBackground).
+	extraTransparent = pngmeta.ExtraTransparent
 )
 
 // recordFor builds the metadata record of an image made with b (of one

@@ -23,6 +23,7 @@ const (
 	prefOutputs    = "outputs.dir"
 	prefScale      = "export.scale"
 	prefFilter     = "export.filter"
+	prefClearBg    = "export.transparent"
 	prefExportDir  = "export.dir"
 	prefOpenDir    = "open.dir"
 	prefCandidates = "inpaint.candidates"
@@ -144,6 +145,13 @@ func (s settings) Filter() Filter { return parseFilter(s.p.String(prefFilter)) }
 
 // SetFilter stores the export filter.
 func (s settings) SetFilter(f Filter) { s.p.SetString(prefFilter, f.String()) }
+
+// TransparentBackground is whether exports make the white around the
+// picture transparent (edit.TransparentBackground).
+func (s settings) TransparentBackground() bool { return s.p.Bool(prefClearBg) }
+
+// SetTransparentBackground stores the export's transparent background.
+func (s settings) SetTransparentBackground(on bool) { s.p.SetBool(prefClearBg, on) }
 
 // Candidates is the number of candidates of a masked regeneration.
 func (s settings) Candidates() int {

@@ -262,6 +262,9 @@ func (s *Studio) ExportTo(path string) error {
 		rec.Extra[extraTemperature] = temps
 	}
 	k, f := s.set.Scale(), s.set.Filter()
+	if s.set.TransparentBackground() {
+		rec.Extra[extraTransparent] = true
+	}
 	if err := exportPNG(path, img, k, f, rec); err != nil {
 		return err
 	}

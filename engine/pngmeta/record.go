@@ -42,6 +42,11 @@ const ExtraEdit = "edit"
 // none of which draws the picture with a drawing model.
 func (r *Record) IsEdit() bool { return r != nil && r.Extra[ExtraEdit] != nil }
 
+// ExtraTransparent is the Extra entry (true) of a PNG whose white
+// background was made transparent when it was written (a sticker): the
+// picture the codes decode to is the file's composited on white.
+const ExtraTransparent = "transparent_background"
+
 // ExtraImported is the Extra entry of a picture encoded from another
 // file's pixels rather than sampled (the file's base name): its record
 // claims no prompt, seed or sampling settings.
@@ -58,12 +63,18 @@ func (r *Record) ImportedFrom() string {
 }
 
 // Infotext returns the facts of r shown in the "parameters" text. Extra is
-// not carried over, but for the file an imported picture came from.
+// not carried over, but for the file an imported picture came from and a
+// transparent background ("Background: transparent").
 func (r Record) Infotext() Infotext {
+	var extra map[string]string
+	if clear, _ := r.Extra[ExtraTransparent].(bool); clear {
+		extra = map[string]string{"Background": "transparent"}
+	}
 	if from := r.ImportedFrom(); from != "" {
-		return Infotext{Imported: from, Width: r.Width, Height: r.Height, Model: r.Model, ModelHash: r.ModelHash, Version: r.Version}
+		return Infotext{Imported: from, Width: r.Width, Height: r.Height, Model: r.Model, ModelHash: r.ModelHash, Version: r.Version, Extra: extra}
 	}
 	return Infotext{
+		Extra:     extra,
 		Settings:  r.Settings,
 		Width:     r.Width,
 		Height:    r.Height,

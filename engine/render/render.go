@@ -118,3 +118,30 @@ func Sheet(rows [][]image.Image, cell, gap int) *image.NRGBA {
 	}
 	return out
 }
+
+// Upscale enlarges img factor times (factor ≤ 1 returns img): nearest
+// neighbour keeps the pixels crisp squares, smooth uses nfnt/resize's
+// Lanczos-3. A picture with transparent pixels keeps valid colours: the
+// Lanczos lobes overshoot, and a colour above its alpha (premultiplied)
+// decoded to stray greens and magentas where a picture fades out, so each
+// is clamped to its pixel's alpha.
+func Upscale(img image.Image, factor int, smooth bool) image.Image {
+	if factor <= 1 {
+		return img
+	}
+	interp := resize.NearestNeighbor
+	if smooth {
+		interp = resize.Lanczos3
+	}
+	b := img.Bounds()
+	out := resize.Resize(uint(b.Dx()*factor), uint(b.Dy()*factor), img, interp)
+	if rgba, ok := out.(*image.RGBA); ok && smooth {
+		for i := 0; i < len(rgba.Pix); i += 4 {
+			a := rgba.Pix[i+3]
+			rgba.Pix[i] = min(rgba.Pix[i], a)
+			rgba.Pix[i+1] = min(rgba.Pix[i+1], a)
+			rgba.Pix[i+2] = min(rgba.Pix[i+2], a)
+		}
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package render
 import (
 	"image"
 	"image/color"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -48,5 +49,42 @@ func TestTimelapseShowsPrefixes(t *testing.T) {
 	}
 	if anim.Delay[4] != 200 || anim.Delay[0] != 5 {
 		t.Errorf("delays %v", anim.Delay)
+	}
+}
+
+// TestUpscaleKeepsColoursValid: a picture fading out to transparent,
+// smoothed, has no colour above its alpha (the overshoot of the Lanczos
+// lobes decoded to stray greens), and nearest keeps the pixels exact.
+func TestUpscaleKeepsColoursValid(t *testing.T) {
+	// Transparent pixels, faint edges and opaque colours side by side,
+	// as a sticker's outline has them.
+	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(rng.IntN(256))
+		if i%4 == 3 && rng.IntN(3) == 0 {
+			img.Pix[i] = 0
+		}
+	}
+	smooth := Upscale(img, 4, true)
+	rgba, ok := smooth.(*image.RGBA)
+	if !ok {
+		t.Fatalf("smooth upscale gave %T", smooth)
+	}
+	for i := 0; i < len(rgba.Pix); i += 4 {
+		if a := rgba.Pix[i+3]; rgba.Pix[i] > a || rgba.Pix[i+1] > a || rgba.Pix[i+2] > a {
+			t.Fatalf("pixel %d: premultiplied %v above its alpha", i/4, rgba.Pix[i:i+4])
+		}
+	}
+	near := Upscale(img, 3, false)
+	for y := range 24 {
+		for x := range 24 {
+			if color.NRGBAModel.Convert(near.At(x, y)) != img.NRGBAAt(x/3, y/3) {
+				t.Fatalf("nearest pixel %d,%d: %v", x, y, near.At(x, y))
+			}
+		}
+	}
+	if Upscale(img, 1, true) != image.Image(img) {
+		t.Fatal("factor 1 copied the picture")
 	}
 }

@@ -1,0 +1,142 @@
+package edit
+
+import (
+	"image"
+
+	"github.com/tessera-studio/tessera/engine/codebook"
+)
+
+// BackgroundTolerance is how far from white (in 8-bit levels, every
+// channel) a pixel of a white background may be: the tokenizer redraws
+// white a few levels off.
+const BackgroundTolerance = 24
+
+// TransparentBackground returns img (any image; opaque, as Tessera's
+// pictures are) with its white background made transparent, for a
+// sticker: the near-white pixels (every channel within BackgroundTolerance
+// of 255) joined to the picture's border through other such pixels become
+// fully transparent, and the pixels touching them are unmixed from white:
+// a pixel read as a blend of white and its most coloured neighbour gets
+// the blend's share as its alpha and the colour that composites over white
+// back to what it was (as GIMP's "Color to Alpha" does, with the
+// neighbour's distance from white in place of full), so an anti-aliased
+// edge fades out instead of keeping a white fringe, and the picture's own
+// outer pixels stay opaque. White inside the picture
+// (the whites of eyes, a white shape) stays opaque. The result is the size
+// of img with its top-left corner at (0, 0).
+func TransparentBackground(img image.Image) *image.NRGBA {
+	src := codebook.Flatten(img)
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	out := clone(src)
+	if w == 0 || h == 0 {
+		return out
+	}
+	nearWhite := func(i int) bool {
+		p := src.Pix[4*i:]
+		return p[0] >= 255-BackgroundTolerance && p[1] >= 255-BackgroundTolerance && p[2] >= 255-BackgroundTolerance
+	}
+	// Flood fill from the border (4-connected, so a one-pixel diagonal
+	// gap in an outline does not let the background in).
+	bg := make([]bool, w*h)
+	stack := make([]int, 0, 2*(w+h))
+	push := func(x, y int) {
+		if i := y*w + x; !bg[i] && nearWhite(i) {
+			bg[i] = true
+			stack = append(stack, i)
+		}
+	}
+	for x := 0; x < w; x++ {
+		push(x, 0)
+		push(x, h-1)
+	}
+	for y := 0; y < h; y++ {
+		push(0, y)
+		push(w-1, y)
+	}
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		x, y := i%w, i/w
+		if x > 0 {
+			push(x-1, y)
+		}
+		if x < w-1 {
+			push(x+1, y)
+		}
+		if y > 0 {
+			push(x, y-1)
+		}
+		if y < h-1 {
+			push(x, y+1)
+		}
+	}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			p := out.Pix[4*i:]
+			switch {
+			case bg[i]:
+				p[0], p[1], p[2], p[3] = 0, 0, 0, 0
+			case touches(bg, w, h, x, y):
+				unmixWhite(p, neighbourDistance(src, bg, w, h, x, y))
+			}
+		}
+	}
+	return out
+}
+
+// touches reports whether pixel (x, y) has a background pixel among its
+// eight neighbours.
+func touches(bg []bool, w, h, x, y int) bool {
+	for dy := -1; dy <= 1; dy++ {
+		for dx := -1; dx <= 1; dx++ {
+			nx, ny := x+dx, y+dy
+			if (dx != 0 || dy != 0) && nx >= 0 && ny >= 0 && nx < w && ny < h && bg[ny*w+nx] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// whiteDistance is how far the NRGBA pixel p is from white: its largest
+// distance over the channels, 0…255.
+func whiteDistance(p []uint8) int {
+	return 255 - int(min(p[0], p[1], p[2]))
+}
+
+// neighbourDistance is the largest whiteDistance among the pixels around
+// (x, y) that are not background: the colour an edge pixel blends with
+// white.
+func neighbourDistance(src *image.NRGBA, bg []bool, w, h, x, y int) int {
+	d := 0
+	for dy := -1; dy <= 1; dy++ {
+		for dx := -1; dx <= 1; dx++ {
+			nx, ny := x+dx, y+dy
+			if nx >= 0 && ny >= 0 && nx < w && ny < h && !bg[ny*w+nx] {
+				d = max(d, whiteDistance(src.Pix[src.PixOffset(nx, ny):]))
+			}
+		}
+	}
+	return d
+}
+
+// unmixWhite turns the opaque NRGBA pixel p, read as a blend of white and a
+// colour at distance full from white, into that colour with the blend's
+// share as alpha: composited over white it gives p back. A pixel nearly as
+// far from white as full stays as it is, opaque.
+func unmixWhite(p []uint8, full int) {
+	d := whiteDistance(p)
+	switch {
+	case d == 0 || full == 0:
+		p[0], p[1], p[2], p[3] = 0, 0, 0, 0
+		return
+	case d*20 >= full*19: // at least 95% of the colour: the picture's own pixel
+		return
+	}
+	// c = c'·a + 255·(1−a) with a = d/full, so c' = 255 − (255−c)·full/d.
+	for ch := range 3 {
+		p[ch] = uint8(max(0, 255-((255-int(p[ch]))*full+d/2)/d))
+	}
+	p[3] = uint8((d*255 + full/2) / full)
+}

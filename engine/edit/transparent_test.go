@@ -1,0 +1,78 @@
+package edit
+
+import (
+	"image"
+	"image/color"
+	"testing"
+)
+
+// TestTransparentBackground: the white around a picture goes, white inside
+// it stays, an edge pixel keeps its look over white, and a picture with no
+// white border keeps every pixel.
+func TestTransparentBackground(t *testing.T) {
+	const n = 12
+	img := image.NewNRGBA(image.Rect(0, 0, n, n))
+	set := func(x, y int, c color.NRGBA) { img.SetNRGBA(x, y, c) }
+	for y := range n {
+		for x := range n {
+			set(x, y, color.NRGBA{250, 252, 255, 255}) // near white: background
+		}
+	}
+	red := color.NRGBA{200, 30, 30, 255}
+	for y := 3; y < 9; y++ {
+		for x := 3; x < 9; x++ {
+			set(x, y, red) // a red square…
+		}
+	}
+	for y := 5; y < 7; y++ {
+		for x := 5; x < 7; x++ {
+			set(x, y, color.NRGBA{255, 255, 255, 255}) // …with white inside it
+		}
+	}
+	edge := color.NRGBA{240, 180, 180, 255} // an anti-aliased pixel beside the square
+	set(2, 5, edge)
+	out := TransparentBackground(img)
+	if out.NRGBAAt(0, 0).A != 0 || out.NRGBAAt(11, 11).A != 0 || out.NRGBAAt(1, 5).A != 0 {
+		t.Fatalf("background kept: %v %v %v", out.NRGBAAt(0, 0), out.NRGBAAt(11, 11), out.NRGBAAt(1, 5))
+	}
+	if c := out.NRGBAAt(5, 5); c != (color.NRGBA{255, 255, 255, 255}) {
+		t.Fatalf("the white inside the square became %v", c)
+	}
+	if c := out.NRGBAAt(4, 4); c != red {
+		t.Fatalf("the square's inside became %v", c)
+	}
+	e := out.NRGBAAt(2, 5)
+	if e.A == 0 || e.A == 255 {
+		t.Fatalf("the edge pixel %v is not partly transparent", e)
+	}
+	// Composited over white, the edge pixel looks as it did.
+	for ch, want := range []uint8{edge.R, edge.G, edge.B} {
+		c := []uint8{e.R, e.G, e.B}[ch]
+		over := (int(c)*int(e.A) + 255*(255-int(e.A)) + 127) / 255
+		if d := over - int(want); d < -2 || d > 2 {
+			t.Fatalf("edge channel %d over white: %d, was %d (pixel %v)", ch, over, want, e)
+		}
+	}
+	// The square's own border pixels touch the background: pure red is
+	// far from white in every channel but one, so it stays nearly opaque.
+	if c := out.NRGBAAt(3, 3); c != red {
+		t.Fatalf("the square's corner became %v", c)
+	}
+	// The edge pixel takes the square's colour, nearly.
+	if e.R < 190 || e.G > 45 || e.B > 45 {
+		t.Fatalf("the edge pixel's colour %v is not the square's red", e)
+	}
+	// No white border: nothing changes.
+	full := image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	for i := range full.Pix {
+		full.Pix[i] = 200
+		if i%4 == 3 {
+			full.Pix[i] = 255
+		}
+	}
+	for i, v := range TransparentBackground(full).Pix {
+		if v != full.Pix[i] {
+			t.Fatalf("a picture without a white border changed at byte %d: %d", i, v)
+		}
+	}
+}
