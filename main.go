@@ -21,7 +21,7 @@ func main() {
 	stderr := progress.ForStream(os.Stderr, progress.DefaultEvery)
 	code := app.Main(os.Args[1:], app.Env{Stdout: os.Stdout, Stderr: stderr})
 	if l, ok := stderr.(*progress.Log); ok {
-		l.Flush()
+		_ = l.Flush() // stderr: nowhere left to report a failure
 	}
 	os.Exit(code)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -602,6 +603,22 @@ func TestBranchIgnoresAnEditsKnobs(t *testing.T) {
 	}
 	if got := branchTemp(edited); got == 0.5 {
 		t.Errorf("a branch of an edit's output took the edit's temperature %g", got)
+	}
+	// An imported picture's record claims no settings (all zero): a
+	// branch of it samples with the model's own, not greedily.
+	imp := *rec
+	imp.Settings = sampling.Settings{}
+	imp.Extra = map[string]any{pngmeta.ExtraImported: "photo.png"}
+	importedPath := filepath.Join(tmp, "imported.png")
+	if err := pngmeta.WriteFileAtomic(importedPath, img, pngmeta.Metadata(imp)); err != nil {
+		t.Fatal(err)
+	}
+	if got := branchTemp(importedPath); got == 0 {
+		t.Errorf("a branch of an imported picture sampled greedily (temperature %g)", got)
+	}
+	_, stdout, _ := run(t, "info", importedPath)
+	if !strings.Contains(stdout, "imported    from photo.png") || strings.Contains(stdout, "  seed        ") {
+		t.Errorf("info of an imported picture:\n%s", stdout)
 	}
 }
 

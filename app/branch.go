@@ -61,9 +61,10 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if !set["negative"] {
 		opt.Negative = stored.negative
 	}
-	// An edit's knobs are the edit model's, another model's its own: only
-	// the record of this model's drawing carries settings over.
-	if rec != nil && !rec.IsEdit() && rec.ModelHash == b.Model.Hash {
+	// An edit's knobs are the edit model's, another model's its own, and
+	// an imported picture has none: only the record of this model's
+	// drawing carries settings over.
+	if rec.Sampled() && rec.ModelHash == b.Model.Hash {
 		for _, sp := range sampling.Knobs() {
 			// a 0 that means "unset" (top-p, guidance) keeps the model's
 			// value; a 0 temperature is greedy, and is taken

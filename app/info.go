@@ -137,12 +137,16 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 	fmt.Fprintf(o, "%s: %s, %d×%d pixels\n", path, strings.ToUpper(format), cfg.Width, cfg.Height)
 	switch {
 	case rec != nil:
-		fmt.Fprintf(o, "  prompt      %q\n", rec.Prompt)
-		if rec.Negative != "" {
-			fmt.Fprintf(o, "  negative    %q\n", rec.Negative)
+		if from := rec.ImportedFrom(); from != "" {
+			fmt.Fprintf(o, "  imported    from %s: encoded from its pixels, not sampled (no prompt, seed or settings made it)\n", from)
+		} else {
+			fmt.Fprintf(o, "  prompt      %q\n", rec.Prompt)
+			if rec.Negative != "" {
+				fmt.Fprintf(o, "  negative    %q\n", rec.Negative)
+			}
+			fmt.Fprintf(o, "  seed        %d\n", rec.Seed)
+			fmt.Fprintf(o, "  settings    %s\n", knobsLine(rec.Settings, rec.Prompt != "" || rec.Negative != ""))
 		}
-		fmt.Fprintf(o, "  seed        %d\n", rec.Seed)
-		fmt.Fprintf(o, "  settings    %s\n", knobsLine(rec.Settings, rec.Prompt != "" || rec.Negative != ""))
 		fmt.Fprintf(o, "  model       %s (weights hash %s), %s\n", rec.Model, rec.ModelHash, rec.Version)
 		fmt.Fprintf(o, "  codes       %d (%d×%d patches of %d px)\n", len(rec.Tokens), rec.Grid[1], rec.Grid[0], rec.PatchSize)
 		if rec.Parent != "" {

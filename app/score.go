@@ -60,9 +60,10 @@ func readStoredFacts(path string) storedFacts {
 		return storedFacts{from: fromNone}
 	}
 	if rec, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
-		if rec.IsEdit() {
-			// An edit's record holds its instruction and the edit's seed:
-			// no drawing prompt or seed made the picture.
+		if !rec.Sampled() {
+			// An edit's record holds its instruction and the edit's seed,
+			// an imported picture's none: no drawing prompt or seed made
+			// the picture.
 			return storedFacts{from: fromTessera}
 		}
 		seed := rec.Seed

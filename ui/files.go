@@ -39,6 +39,7 @@ type fileHost interface {
 	report(err error)
 	showError(err error)
 	closeError() bool
+	errorShown() bool
 	setStatus(msg string)
 }
 
@@ -115,14 +116,24 @@ func (f *fileDialogs) dropped(_ fyne.Position, uris []fyne.URI) {
 		return
 	}
 	p := uris[0].Path()
-	// An error shown goes: the drop answers it. Any other dialog (an
-	// export under way, a question) stays, and the drop is refused: the
-	// dialog is about the picture on the canvas.
-	f.host.closeError()
-	if f.win.Canvas().Overlays().Top() != nil {
+	// Any dialog but the error shown (an export under way, a question)
+	// stays, and the drop is refused: the dialog is about the picture on
+	// the canvas. An error shown goes: the drop answers it. (Menus and
+	// drop-down lists are not dialogs: they close as the window is used.)
+	dialogs := 0
+	for _, o := range f.win.Canvas().Overlays().List() {
+		if _, modal := o.(*widget.PopUp); modal { // dialogs; menus are *widget.PopUpMenu
+			dialogs++
+		}
+	}
+	if f.host.errorShown() {
+		dialogs--
+	}
+	if dialogs > 0 {
 		f.host.setStatus(fmt.Sprintf("%s was not opened: close the dialog first", filepath.Base(p)))
 		return
 	}
+	f.host.closeError()
 	note := ""
 	if n := len(uris); n > 1 {
 		note = fmt.Sprintf("the first of the %d files dropped: the canvas holds one picture at a time", n)

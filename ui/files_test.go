@@ -157,6 +157,12 @@ func TestOpenImageEncodesForeignPictures(t *testing.T) {
 	if q := core.DefaultParams().WithA1111(ours); q.Temperature != 0.7 || q.Guidance != 2.5 || q.Seed != 5 {
 		t.Fatalf("Tessera's parameters text: %+v", q)
 	}
+	// Tessera's text of an imported picture (no prompt, seed or settings
+	// made it) leaves the panel as it is.
+	imported := pngmeta.ParseParameters("Imported from: photo.png, Size: 8x8, Model: tiny, Version: tessera 0.1.0")
+	if q, p0 := p.WithA1111(imported), p; q != p0 {
+		t.Fatalf("an imported picture's text changed the panel: %+v", q)
+	}
 
 	// Tessera metadata from another model: re-encoded with a note
 	other := bundletest.Tiny(2)

@@ -443,22 +443,25 @@ func (s *Studio) setStatus(msg string) {
 	s.logStatus(msg)
 }
 
-// logStatus keeps msg in the status log: not a repeat of the last one, and
-// in place of the last one when it adds to it (an opened picture's line
-// gains its bits per patch a moment later).
-func (s *Studio) logStatus(msg string) {
-	if msg == "" {
+// amendStatus replaces the status line msg, if it is still shown, with
+// more, in the line and in its log entry (an opened picture's line gains
+// its bits per patch a moment later: one entry, not two).
+func (s *Studio) amendStatus(msg, more string) {
+	if s.status.Text != msg {
 		return
 	}
-	if n := len(s.statusLog); n > 0 {
-		_, last, _ := strings.Cut(s.statusLog[n-1], "  ")
-		switch {
-		case last == msg:
-			return
-		case strings.HasPrefix(msg, last):
-			s.statusLog[n-1] = s.statusLog[n-1][:len(s.statusLog[n-1])-len(last)] + msg
-			return
-		}
+	s.status.SetText(more)
+	if n := len(s.statusLog); n > 0 && strings.HasSuffix(s.statusLog[n-1], "  "+msg) {
+		s.statusLog[n-1] = strings.TrimSuffix(s.statusLog[n-1], msg) + more
+		return
+	}
+	s.logStatus(more)
+}
+
+// logStatus keeps msg in the status log (not a repeat of the last one).
+func (s *Studio) logStatus(msg string) {
+	if msg == "" || len(s.statusLog) > 0 && strings.HasSuffix(s.statusLog[len(s.statusLog)-1], "  "+msg) {
+		return
 	}
 	s.statusLog = append(s.statusLog, time.Now().Format("15:04:05")+"  "+msg)
 	if len(s.statusLog) > statusLogLimit {

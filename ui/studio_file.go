@@ -41,6 +41,9 @@ func (s *Studio) showError(err error) {
 // closeError closes the error shown, if any (Escape and Return do).
 func (s *Studio) closeError() bool { return s.errDialog.close() }
 
+// errorShown reports whether an error dialog is shown.
+func (s *Studio) errorShown() bool { return s.errDialog.shown() }
+
 // imageParams are the current image's own parameters.
 func (s *Studio) imageParams() core.Params { return s.doc.ImageParams() }
 
@@ -120,7 +123,11 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		ip = p.WithRecord(o.Record)
 		ip.Seed = o.Record.Seed
 	case foreign:
-		ip = imported(filepath.Base(path))
+		from := o.Record.ImportedFrom() // another model's import: the file it came from first
+		if from == "" {
+			from = filepath.Base(path)
+		}
+		ip = imported(from)
 	case o.Record.ImportedFrom() != "":
 		ip = imported(o.Record.ImportedFrom())
 	case o.Record != nil:
@@ -230,9 +237,7 @@ func (s *Studio) scoreInBackground(b *bundle.Bundle, prompt string, tokens []int
 			return
 		}
 		s.loop.Do(func() {
-			if s.status.Text == msg {
-				s.setStatus(fmt.Sprintf("%s · %.2f bits/patch under %s", msg, sc.BitsPerToken(), b.Name))
-			}
+			s.amendStatus(msg, fmt.Sprintf("%s · %.2f bits/patch under %s", msg, sc.BitsPerToken(), b.Name))
 		})
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
@@ -248,7 +249,7 @@ const (
 	maxVocab     = 1 << 22
 	maxPositions = 1 << 20
 	maxGridSide  = 1 << 12
-	maxPatchSide = 1 << 13 // codebook.MaxImageSide
+	maxPatchSide = codebook.MaxImageSide // pixels a side
 )
 
 // Validate checks that the configuration describes a model the engine can run.

@@ -73,8 +73,8 @@ func Load(dir string, opt LoadOptions) (*Model, error) {
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
 	defer f.Close()
-	if f.DataBytes() < c.Params() { // a byte a weight at the least: before the model is allocated
-		return nil, fmt.Errorf("load %s: %s holds %s of tensors, too few for the %d parameters config.json describes", dir, WeightsFile, FormatBytes(f.DataBytes()), c.Params())
+	if err := f.CheckRoomFor(c.Params(), ConfigFile); err != nil { // before the model is allocated
+		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
 	get := func(name string, shape []int) ([]float32, error) { return f.Float32(name, shape...) }
 	m, err := loadReduced(c, get, opt)

@@ -35,6 +35,13 @@ type Infotext struct {
 	Imported string
 }
 
+// VersionPrefix starts the Version Tessera writes ("tessera 0.1.0").
+const VersionPrefix = "tessera"
+
+// ByTessera reports whether Tessera wrote p (its Version says so): its
+// sampling settings are then a Tessera model's, not another tool's.
+func (p Infotext) ByTessera() bool { return strings.HasPrefix(p.Version, VersionPrefix) }
+
 // Setting keys of the settings line.
 const (
 	keySeed        = "Seed"

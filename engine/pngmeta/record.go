@@ -62,6 +62,13 @@ func (r *Record) ImportedFrom() string {
 	return from
 }
 
+// Sampled reports whether r's prompt, seed and settings made its picture
+// with a drawing model: not an edit by instruction's output (the edit
+// model's), not a picture imported from a file (nothing sampled it).
+func (r *Record) Sampled() bool {
+	return r != nil && !r.IsEdit() && r.ImportedFrom() == ""
+}
+
 // Infotext returns the facts of r shown in the "parameters" text. Extra is
 // not carried over, but for the file an imported picture came from and a
 // transparent background ("Background: transparent").

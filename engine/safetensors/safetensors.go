@@ -565,6 +565,18 @@ func (f *File) DataBytes() int64 {
 	return f.dataLen()
 }
 
+// CheckRoomFor fails when the file's tensors are too few bytes to hold n
+// weights at a byte each, the least any dtype takes: a loader calls it
+// before it allocates what a config promises, so that a config asking for
+// billions of weights beside a tiny file fails at once. what says whose
+// config ("config.json").
+func (f *File) CheckRoomFor(n int64, what string) error {
+	if have := f.DataBytes(); have < n {
+		return fmt.Errorf("%s: %d bytes of tensors, too few for the %d weights %s describes", f.Name, have, n, what)
+	}
+	return nil
+}
+
 // dataLen is the data buffer's length.
 func (f *File) dataLen() int64 {
 	if f.lazy != nil {

@@ -751,8 +751,8 @@ func loadViTFolder(dir string) (vit.Config, []float32, error) {
 // table (checked before anything is allocated).
 func ViTWeights(cfg vit.Config, f *safetensors.File) ([]float32, error) {
 	ts, n := vit.Layout(cfg)
-	if int64(n) > f.DataBytes() { // a byte a weight at the least: before allocating them
-		return nil, fmt.Errorf("%d bytes of tensors are too few for the %d weights the tokenizer config describes", f.DataBytes(), n)
+	if err := f.CheckRoomFor(int64(n), vit.ConfigFile); err != nil { // before allocating them
+		return nil, err
 	}
 	data := make([]float32, n)
 	for _, t := range ts {

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
 )
 
@@ -67,7 +68,7 @@ func (c Config) PatchDim() int { return c.PatchSize * c.PatchSize * 3 }
 // product of sizes overflows and a config of a few bytes cannot make Layout
 // or the loader allocate without bound.
 const (
-	maxImageSide = 8192 // codebook.MaxImageSide
+	maxImageSide = codebook.MaxImageSide
 	maxWidth     = 1 << 14
 	maxLayers    = 256
 	maxCodes     = 1 << 20

@@ -118,11 +118,14 @@ func (l *Log) carriageReturn() error {
 	return nil
 }
 
-// newline ends a line: an update's last one is always written.
+// newline ends a line: an update's last one is always written, and the
+// next progress line's first one will be.
 func (l *Log) newline() error {
 	if l.inUpdate {
 		l.inUpdate = false
-		return l.writeUpdate()
+		err := l.writeUpdate()
+		l.last = time.Time{}
+		return err
 	}
 	l.col = false
 	_, err := l.w.Write([]byte{'\n'})

@@ -31,13 +31,17 @@ func TestLogThinsUpdates(t *testing.T) {
 	}
 	fmt.Fprintln(l) // the final update ends the line
 	fmt.Fprintln(l, "done")
+	// The next progress line's first update is written at once.
+	fmt.Fprint(l, "\rpatch 1/64")
+	fmt.Fprint(l, "\rpatch 2/64")
+	fmt.Fprint(l, "\rpatch 64/64\n")
 	// The first update, one every 10 s after it (steps 11, 21, …, 91: each
 	// update is judged when the next one replaces it), and the last.
 	want := "model emoji loaded\nstep 1/100\n"
 	for step := 11; step <= 91; step += 10 {
 		want += fmt.Sprintf("step %d/100\n", step)
 	}
-	want += "step 100/100\ndone\n"
+	want += "step 100/100\ndone\npatch 1/64\npatch 64/64\n"
 	if got := buf.String(); got != want {
 		t.Fatalf("log:\n%q\nwant\n%q", got, want)
 	}
@@ -63,7 +67,7 @@ func TestLogSplitWritesAndFlush(t *testing.T) {
 	if err := l.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	want := "loading 50%\nloading 100% in 1.2 s\nwarning: slow disk\npatch 9 / 64\n"
+	want := "loading 50%\nloading 100% in 1.2 s\nwarning: slow disk\npatch 3 / 64\npatch 9 / 64\n"
 	if got := buf.String(); got != want {
 		t.Fatalf("log:\n%q\nwant\n%q", got, want)
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -108,11 +107,14 @@ func (p Params) WithRecord(rec *pngmeta.Record) Params {
 // model's: Stable Diffusion's CFG scale 7 is not a guidance scale that
 // suits an autoregressive model of emoji.
 func (p Params) WithA1111(a pngmeta.Infotext) Params {
+	if a.Imported != "" {
+		return p // Tessera's text of an imported picture: no prompt, seed or settings made it
+	}
 	p.Prompt, p.Negative = a.Prompt, a.Negative
 	if !p.SeedLocked {
 		p.Seed = a.Seed
 	}
-	if !strings.HasPrefix(a.Version, "tessera") {
+	if !a.ByTessera() {
 		return p.Clamped()
 	}
 	for _, sp := range sampling.Knobs() {
