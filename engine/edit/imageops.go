@@ -159,17 +159,7 @@ func Coverage(img *image.NRGBA) []float64 {
 				continue
 			}
 			a[i] = 1
-			rim := false
-			for dy := -1; dy <= 1 && !rim; dy++ {
-				for dx := -1; dx <= 1; dx++ {
-					xx, yy := x+dx, y+dy
-					if xx >= 0 && yy >= 0 && xx < w && yy < h && ext[yy*w+xx] {
-						rim = true
-						break
-					}
-				}
-			}
-			if rim {
+			if touches(ext, w, h, x, y) { // the rim
 				p := src.Pix[src.PixOffset(x, y):]
 				a[i] = 1 - float64(min(p[0], p[1], p[2]))/255
 			}

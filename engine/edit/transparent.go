@@ -31,45 +31,7 @@ func TransparentBackground(img image.Image) *image.NRGBA {
 	if w == 0 || h == 0 {
 		return out
 	}
-	nearWhite := func(i int) bool {
-		p := src.Pix[4*i:]
-		return p[0] >= 255-BackgroundTolerance && p[1] >= 255-BackgroundTolerance && p[2] >= 255-BackgroundTolerance
-	}
-	// Flood fill from the border (4-connected, so a one-pixel diagonal
-	// gap in an outline does not let the background in).
-	bg := make([]bool, w*h)
-	stack := make([]int, 0, 2*(w+h))
-	push := func(x, y int) {
-		if i := y*w + x; !bg[i] && nearWhite(i) {
-			bg[i] = true
-			stack = append(stack, i)
-		}
-	}
-	for x := 0; x < w; x++ {
-		push(x, 0)
-		push(x, h-1)
-	}
-	for y := 0; y < h; y++ {
-		push(0, y)
-		push(w-1, y)
-	}
-	for len(stack) > 0 {
-		i := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		x, y := i%w, i/w
-		if x > 0 {
-			push(x-1, y)
-		}
-		if x < w-1 {
-			push(x+1, y)
-		}
-		if y > 0 {
-			push(x, y-1)
-		}
-		if y < h-1 {
-			push(x, y+1)
-		}
-	}
+	bg := Exterior(src, BackgroundTolerance) // joined to the border, 4-neighbours
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			i := y*w + x
