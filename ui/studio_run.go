@@ -624,7 +624,9 @@ const maxVaryTries = 2
 func variedParams(p core.Params) (core.Params, bool) {
 	q := p
 	q.Guidance = 1
-	q.Temperature = math.Min(core.MaxTemperature, math.Max(p.Temperature, 0.8)+0.4)
+	// Rounded to hundredths: 0.8 + 0.4 is 1.2000000000000002 in binary,
+	// and the records and the panel would say so.
+	q.Temperature = math.Round(100*math.Min(core.MaxTemperature, math.Max(p.Temperature, 0.8)+0.4)) / 100
 	return q, q.Guidance != p.Guidance || q.Temperature != p.Temperature
 }
 

@@ -260,8 +260,10 @@ func (s *Studio) BranchFromHere() error {
 	opt := s.runOptions(p)
 	parent, index := s.runs.cached(s.bundle, tokens)
 	note := "prefix recomputed from the codes"
-	if parent != nil {
+	if sampler.ReusesCache(b, opt, parent, index) {
 		note = "prefix reused from the run's cache"
+	} else if parent != nil {
+		note = "prefix recomputed: the prompt or guidance differs from the run's"
 	}
 	s.tl.stopReplay()
 	s.canvas.ShowImage(decodeRows(b, tokens[:k], s.doc.Rows))

@@ -160,4 +160,15 @@ func TestBranchKeepsPrefixAndRecordsParent(t *testing.T) {
 	if len(files) != 4 {
 		t.Fatalf("%d outputs", len(files))
 	}
+	// Under another prompt the kept cache holds the wrong prefix: the
+	// status says it was recomputed, not reused.
+	generate(t, s)
+	setParams(t, s, "red cat", 99, nil)
+	must(t, s.tl.Scrub(10))
+	must(t, s.BranchFromHere())
+	s.Wait()
+	must(t, s.LastError())
+	if !strings.Contains(s.Status(), "recomputed: the prompt or guidance differs") {
+		t.Fatalf("a branch under another prompt: status %q", s.Status())
+	}
 }

@@ -281,6 +281,11 @@ func TestUnchangedRunsAreDrawnAgainWithMoreVariation(t *testing.T) {
 	if p, ok := variedParams(core.DefaultParams()); !ok || p.Temperature != 1.4 || p.Guidance != 1 {
 		t.Errorf("temperature 1, guidance 1 varied to %g, %g (%v)", p.Temperature, p.Guidance, ok)
 	}
+	low := core.DefaultParams()
+	low.Temperature = 0.8 // 0.8 + 0.4 is 1.2000000000000002 in binary
+	if p, _ := variedParams(low); p.Temperature != 1.2 {
+		t.Errorf("temperature 0.8 varied to %v, not 1.2", p.Temperature)
+	}
 	top := core.DefaultParams()
 	top.Temperature = core.MaxTemperature
 	if _, ok := variedParams(top); ok {

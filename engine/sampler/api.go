@@ -45,6 +45,17 @@ func Complete(ctx context.Context, b *bundle.Bundle, opt Options, tokens []int, 
 	return run(ctx, b, opt, plan{fixed: keepPrefix(N, tokens, keep), batch: max(opt.Batch, 1)}, emit)
 }
 
+// ReusesCache reports whether Branch of image index of parent with opt
+// continues from the parent run's KV cache (it kept it, and opt's prompts,
+// guidance included, are the run's) rather than recomputing the prefix.
+func ReusesCache(b *bundle.Bundle, opt Options, parent *Result, index int) bool {
+	if parent == nil || parent.cache == nil || index < 0 || index >= len(parent.Images) {
+		return false
+	}
+	groups := groupIDs(b, opt)
+	return sameGroups(parent.rowGroups(parent.Images[index].row, len(groups)), groups)
+}
+
 // Branch keeps the first keep patches of image index of a finished run and
 // samples the rest with opt (opt.Batch new images, seeds opt.Seed+i). When
 // the parent run kept its KV cache (Options.KeepCache) and used the same
@@ -62,8 +73,8 @@ func Branch(ctx context.Context, b *bundle.Bundle, opt Options, parent *Result, 
 	}
 	batch := max(opt.Batch, 1)
 	p := plan{fixed: keepPrefix(N, src.Tokens, keep), batch: batch}
-	if groups := groupIDs(b, opt); parent.cache != nil && sameGroups(parent.rowGroups(src.row, len(groups)), groups) {
-		G := len(groups)
+	if ReusesCache(b, opt, parent, index) {
+		G := len(groupIDs(b, opt))
 		parentB := parent.cache.Batch() / G
 		rows := make([]int, G*batch)
 		for r := range rows {
