@@ -65,7 +65,12 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 			if err != nil {
 				return nil, err
 			}
-			return &sampler.Result{Stopped: stopped, Images: []sampler.Image{{Seed: opt.Seed, Tokens: grown}}}, nil
+			res := &sampler.Result{Stopped: stopped, Images: []sampler.Image{{Seed: opt.Seed, Tokens: grown}}}
+			if b.Conditional() { // the words left out are reported as for any run
+				enc := b.PromptIDs(opt.Prompt)
+				res.Unknown, res.Cut = enc.Unknown, enc.Cut
+			}
+			return res, nil
 		},
 	})
 }

@@ -119,6 +119,14 @@ func TestExtendAddsRowsAndKeepsOriginal(t *testing.T) {
 	if !slices.Equal(s2.Document().Tokens(), final) || !slices.Equal(s2.Canvas().Image().Pix, decodeRows(s2.Bundle(), final, 9).Pix) {
 		t.Fatal("undo did not bring the tall image back")
 	}
+	// Words the model does not know are reported, as for any run.
+	setParams(t, s2, "red catt", 5, nil)
+	must(t, s2.ExtendDown(1, 0))
+	s2.Wait()
+	must(t, s2.LastError())
+	if !strings.Contains(s2.Status(), "unknown words left out: catt") {
+		t.Fatalf("extending under an unknown word: status %q", s2.Status())
+	}
 }
 
 // A tall picture stays with its model, tall, when another model is opened,
