@@ -130,9 +130,16 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	var scaled string          // why the edit may be rough, found once the edit model is loaded
 	s.resetTimeline()
 	s.showDoc()
+	note := fmt.Sprintf("%q", instruction)
+	if mask != nil {
+		// The mask limits the edit: it is shown (a run may have hidden it)
+		// and the status says so.
+		s.paint.setOverlays(true)
+		note += fmt.Sprintf(" · only the %d masked patches (Clear mask to edit the whole image)", s.doc.Masked())
+	}
 	j := job{
 		kind: kindEdit, label: "editing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		note: fmt.Sprintf("%q", instruction), settings: &used, lateNote: &scaled, // sampled: the edit model's patches, as the bar counts them
+		note: note, settings: &used, lateNote: &scaled, // sampled: the edit model's patches, as the bar counts them
 	}
 	j.extra = func(i int) map[string]any {
 		return map[string]any{extraEdit: map[string]any{

@@ -155,10 +155,17 @@ func TestEditByInstruction(t *testing.T) {
 	mask := make([]bool, 16)
 	mask[5], mask[6], mask[9], mask[10] = true, true, true, true
 	must(t, s.paint.SetMask(mask))
+	s.paint.setOverlays(false) // hidden, as a run leaves it: the edit shows it while it runs, and says so
 	want = wantEdit(t, s, eb, "make it red", mask, 3)
 	must(t, s.EditByInstruction("make it red"))
+	if !s.paint.Overlays() {
+		t.Fatal("a masked edit runs with its mask hidden")
+	}
 	s.Wait()
 	must(t, s.LastError())
+	if !strings.Contains(s.Status(), "only the 4 masked patches") {
+		t.Fatalf("a masked edit's status %q", s.Status())
+	}
 	got := s.Document().Tokens()
 	if !slices.Equal(got, want) {
 		t.Fatalf("masked edit %v, want %v", got, want)
