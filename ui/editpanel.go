@@ -21,6 +21,13 @@ func toolNames() []string {
 // tempToolNames are the temperature tools offered, from ToolTemperature on.
 func tempToolNames() []string { return []string{"Paint", "Reset"} }
 
+// The Regenerate masked button's tooltips: enabled, and waiting for a
+// mask.
+const (
+	regenerateTip       = "Redraw the masked patches, keeping the rest (Ctrl+R)"
+	regenerateNoMaskTip = "Regenerate masked: paint over the patches to redraw first (the brush, B), then this redraws them and keeps the rest"
+)
+
 // editPanel holds the mask and temperature tools, regeneration, edit by
 // instruction, the likelihood map, Extend ↓, undo/redo, opening and exporting.
 type editPanel struct {
@@ -211,7 +218,7 @@ func (p *editPanel) regenerateSection(a editActions) fyne.CanvasObject {
 			a.candidates(int(v))
 		}
 	}
-	p.regenerate = widgets.NewTipButton("Regenerate masked", theme.MediaReplayIcon(), "Redraw the masked patches, keeping the rest (Ctrl+R)", a.regenerate)
+	p.regenerate = widgets.NewTipButton("Regenerate masked", theme.MediaReplayIcon(), regenerateTip, a.regenerate)
 	p.regenerate.Importance = widget.HighImportance
 	p.complete = widgets.NewTipButton("Complete from here…", theme.MoveDownIcon(), "Pick a line on the canvas: the rows above it are kept, the rest redrawn", a.complete)
 	p.resume = widgets.NewTipButton("Continue stopped image", theme.MediaFastForwardIcon(), "Finish an image whose run was stopped", a.resume)

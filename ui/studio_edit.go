@@ -78,7 +78,14 @@ func (s *Studio) updateButtons() {
 	tall := has && s.doc.Tall()
 	done := has && s.doc.Complete()
 	set(!busy, s.panel.model)
-	set(has && !busy && !tall, e.regenerate, e.complete)
+	masked := has && s.doc.Masked() > 0
+	set(masked && !busy && !tall, e.regenerate) // nothing to redraw without a mask: the tip says so
+	set(has && !busy && !tall, e.complete)
+	if has && !masked {
+		e.regenerate.SetTip(regenerateNoMaskTip)
+	} else {
+		e.regenerate.SetTip(regenerateTip)
+	}
 	set(has && !busy && !s.doc.Complete(), e.resume)
 	set(has, e.export, e.copyImage)
 	set(done && !busy && !tall, e.repair, e.instruct)

@@ -19,6 +19,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -555,9 +556,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if done <= 0 {
 		done = st.Step
 	}
-	msg := fmt.Sprintf("%s: %d patches in %s (%.0f tok/s)", capitalize(doneWord(j.kind)), done, formatDuration(st.Elapsed), st.TokensPerSecond())
+	msg := fmt.Sprintf("%s: %s in %s (%.0f tok/s)", capitalize(doneWord(j.kind)), plural.N(done, "patch", "patches"), formatDuration(st.Elapsed), st.TokensPerSecond())
 	if j.kind == kindRegenerate {
-		msg = fmt.Sprintf("Regenerated: %d masked patches in %s (%.0f tok/s)", done, formatDuration(st.Elapsed), st.TokensPerSecond())
+		msg = fmt.Sprintf("Regenerated: %s in %s (%.0f tok/s)", plural.N(done, "masked patch", "masked patches"), formatDuration(st.Elapsed), st.TokensPerSecond())
 	}
 	if first.loglik != 0 && !res.Stopped {
 		msg += fmt.Sprintf(" · %.2f bits/patch", -first.loglik/math.Ln2)

@@ -423,3 +423,22 @@ func TestUndoOpenBringsBackCandidates(t *testing.T) {
 		t.Fatalf("after undoing the opening: the batch's image %v, %d candidates", slices.Equal(s.Document().Tokens(), batch), s.Candidates())
 	}
 }
+
+// TestRegenerateWaitsForAMask: Regenerate masked (button and menu item) is
+// disabled until a mask is painted, and its tooltip says what to do.
+func TestRegenerateWaitsForAMask(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	btn := s.edit.regenerate
+	if !btn.Disabled() || !s.menu["regenerate"].Disabled || btn.Tip() != regenerateNoMaskTip {
+		t.Fatalf("without a mask: disabled %v (menu %v), tip %q", btn.Disabled(), s.menu["regenerate"].Disabled, btn.Tip())
+	}
+	must(t, s.paint.SetMask(append(make([]bool, 15), true)))
+	if btn.Disabled() || s.menu["regenerate"].Disabled || btn.Tip() != regenerateTip {
+		t.Fatalf("with a mask: disabled %v (menu %v), tip %q", btn.Disabled(), s.menu["regenerate"].Disabled, btn.Tip())
+	}
+	must(t, s.ClearMask())
+	if !btn.Disabled() {
+		t.Fatal("enabled after the mask was cleared")
+	}
+}
