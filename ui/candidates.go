@@ -23,9 +23,10 @@ type candidateStrip struct {
 	// in place; kind is the run kind of the candidates.
 	version int
 	kind    string
-	// shelf is the strip an undo put away, with the codes of the image it
-	// left: a redo back to that image brings the strip back.
-	shelf *shelvedStrip
+	// shelf holds the strips put away (an undo left their image, a run
+	// or an opening replaced it), newest last, at most maxShelved: going
+	// back to an image brings its strip back.
+	shelf []*shelvedStrip
 	strip *widgets.ThumbStrip
 	label *widget.Label
 	hint  *widget.Label
@@ -59,7 +60,7 @@ func (c *candidateStrip) show(j job, results []result) {
 	c.results = nil
 	c.kind = j.kind
 	if len(results) < 2 {
-		c.clear()
+		c.clearShown()
 		return
 	}
 	thumbs := make([]*widgets.Thumb, len(results))
@@ -158,16 +159,24 @@ type shelvedStrip struct {
 	label   string
 }
 
-// shelve puts the strip away (an undo left the image tokens, one of its
-// candidates): unshelve brings it back when that image is current again.
-// An empty strip leaves the shelf as it is.
+// maxShelved is how many strips the shelf keeps (the oldest goes first).
+const maxShelved = 8
+
+// shelve puts the strip away, keyed by tokens (the image it goes with):
+// unshelve brings it back when that image is current again. An empty strip
+// puts nothing away; a strip put away for the same image before is
+// replaced.
 func (c *candidateStrip) shelve(tokens []int) {
 	if len(c.results) == 0 {
 		return
 	}
 	sh := &shelvedStrip{tokens: slices.Clone(tokens), results: c.results, kind: c.kind, thumbs: c.strip.Thumbs(), label: c.label.Text}
-	c.clear()
-	c.shelf = sh
+	c.clearShown()
+	c.shelf = slices.DeleteFunc(c.shelf, func(o *shelvedStrip) bool { return slices.Equal(o.tokens, tokens) })
+	c.shelf = append(c.shelf, sh)
+	if n := len(c.shelf); n > maxShelved {
+		c.shelf = slices.Delete(c.shelf, 0, n-maxShelved)
+	}
 }
 
 // unshelve shows the strip put away for the image tokens (now current at
@@ -176,11 +185,12 @@ func (c *candidateStrip) shelve(tokens []int) {
 // built on the image must not come back over the pick); otherwise it is a
 // step of its own.
 func (c *candidateStrip) unshelve(tokens []int, version int, inPlace bool) bool {
-	sh := c.shelf
-	if sh == nil || !slices.Equal(sh.tokens, tokens) {
+	at := slices.IndexFunc(c.shelf, func(o *shelvedStrip) bool { return slices.Equal(o.tokens, tokens) })
+	if at < 0 {
 		return false
 	}
-	c.shelf = nil
+	sh := c.shelf[at]
+	c.shelf = slices.Delete(c.shelf, at, at+1)
 	c.results, c.kind, c.version = sh.results, sh.kind, -1
 	if inPlace {
 		c.version = version
@@ -204,9 +214,8 @@ func (c *candidateStrip) unshelve(tokens []int, version int, inPlace bool) bool 
 	return true
 }
 
-// clear empties the strip (its place stays) and forgets one put away.
-func (c *candidateStrip) clear() {
-	c.shelf = nil
+// clearShown empties the strip shown (its place stays); the shelf stays.
+func (c *candidateStrip) clearShown() {
 	c.results = nil
 	c.version = -1
 	c.strip.Set(nil)
@@ -215,12 +224,18 @@ func (c *candidateStrip) clear() {
 	c.hint.Show()
 }
 
+// clear empties the strip and the shelf (another model's images).
+func (c *candidateStrip) clear() {
+	c.shelf = nil
+	c.clearShown()
+}
+
 // forget unsaves the candidate saved as path (the file was deleted), shown
 // or put away.
 func (c *candidateStrip) forget(path string) {
 	lists := [][]result{c.results}
-	if c.shelf != nil {
-		lists = append(lists, c.shelf.results)
+	for _, sh := range c.shelf {
+		lists = append(lists, sh.results)
 	}
 	for _, rs := range lists {
 		for i := range rs {

@@ -161,11 +161,11 @@ func (s *Studio) step(move func() error, done, none string) error {
 	// The candidates of a run go with its image: put away when an undo
 	// leaves it, back when a redo returns to it (a step that keeps the
 	// image, such as a mask stroke, keeps them shown).
-	switch now := s.doc.Tokens(); {
-	case slices.Equal(now, leaving):
+	if now := s.doc.Tokens(); slices.Equal(now, leaving) {
 		s.cands.version = -1 // a pick is a step of its own now
-	case !s.cands.unshelve(now, s.doc.Version(), !s.doc.CanRedo()):
-		s.cands.shelve(leaving) // or, with none shown, keep the shelf for a later redo
+	} else {
+		s.cands.shelve(leaving)
+		s.cands.unshelve(now, s.doc.Version(), !s.doc.CanRedo())
 	}
 	s.runs.prog.Clear() // the bar's last run made another image
 	s.runs.updateProgress()

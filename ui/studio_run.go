@@ -522,6 +522,10 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		ip.Prompt = first.rec.Prompt // with the style its seed drew
 	}
 	v := s.doc.Version()
+	// The candidates shown are of the image this run replaces: put away,
+	// an undo back to it brings them back (a stopped batch's partial
+	// images, which Continue does not finish, among them).
+	s.cands.shelve(s.doc.Tokens())
 	var err error
 	switch {
 	case j.kind == kindGenerate:

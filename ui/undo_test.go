@@ -442,3 +442,32 @@ func TestRegenerateWaitsForAMask(t *testing.T) {
 		t.Fatal("enabled after the mask was cleared")
 	}
 }
+
+// TestStripsFollowTheirImages: a run's candidates go with the image they
+// are of; a later run puts them away, and undo and redo bring each strip
+// back with its image (the shelf holds several).
+func TestStripsFollowTheirImages(t *testing.T) {
+	s := newTestStudio(t)
+	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch = 3 })
+	generate(t, s)
+	batch := s.Document().Tokens()
+	if s.Candidates() != 3 {
+		t.Fatalf("%d candidates of a batch of 3", s.Candidates())
+	}
+	must(t, s.paint.SetMask(append(make([]bool, 12), true, true, true, true)))
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	regen, n := s.Document().Tokens(), s.Candidates()
+	if n < 2 || slices.Equal(regen, batch) {
+		t.Fatalf("the regeneration offered %d candidates (changed %v)", n, !slices.Equal(regen, batch))
+	}
+	must(t, s.Undo())
+	if !slices.Equal(s.Document().Tokens(), batch) || s.Candidates() != 3 || s.cands.kind != kindGenerate {
+		t.Fatalf("undo to the batch's image: %d candidates of kind %q", s.Candidates(), s.cands.kind)
+	}
+	must(t, s.Redo())
+	if !slices.Equal(s.Document().Tokens(), regen) || s.Candidates() != n || s.cands.kind != kindRegenerate {
+		t.Fatalf("redo to the regeneration: %d candidates of kind %q", s.Candidates(), s.cands.kind)
+	}
+}
