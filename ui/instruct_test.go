@@ -135,6 +135,7 @@ func TestEditByInstruction(t *testing.T) {
 	// and knobs: an instruction is no prompt for the drawing model.
 	panel, err := s.panel.Params()
 	must(t, err)
+	s.SetInstruction("make it red")
 	must(t, s.OpenFile(exported))
 	s.Wait()
 	must(t, s.LastError())
@@ -144,6 +145,9 @@ func TestEditByInstruction(t *testing.T) {
 		s.Document().ImageParams().Prompt != "mirror it" || !strings.Contains(s.Status(), "an edit by instruction") {
 		t.Fatalf("reopened edit: panel %q %+v (was %q %+v), image prompt %q, status %q", after.Prompt, after.Settings, panel.Prompt, panel.Settings,
 			s.Document().ImageParams().Prompt, s.Status())
+	}
+	if got := s.edit.instruction.Text; got != "mirror it" {
+		t.Fatalf("the reopened edit's instruction box says %q", got)
 	}
 	must(t, s.Undo()) // the opening
 	must(t, s.Undo())

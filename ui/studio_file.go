@@ -195,7 +195,8 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		msg += " — " + o.Note
 	}
 	if edited {
-		msg += fmt.Sprintf(": an edit by instruction (%q); the prompt and settings stay as they were", o.Record.Prompt)
+		msg += fmt.Sprintf(": an edit by instruction (%q, back in the Edit by instruction box); the prompt and settings stay as they were", o.Record.Prompt)
+		s.edit.instruction.SetText(o.Record.Prompt)
 	}
 	if foreign {
 		msg += fmt.Sprintf("; it was made by model %s, whose prompt and settings are not applied here (open it from the history, or open that model, to reuse them)", o.Record.Model)
