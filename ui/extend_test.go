@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // Extend ↓ adds rows below and keeps the original ones; the tall image is
@@ -110,8 +111,17 @@ func TestExtendAddsRowsAndKeepsOriginal(t *testing.T) {
 	if r, _, _ := s2.Canvas().Grid(); r != 9 {
 		t.Fatal("the reopened canvas is not tall")
 	}
+	// the buttons a tall image disables say why in their tooltips
+	for _, b := range []*widgets.TipButton{s2.tl.branch, s2.edit.instruct, s2.edit.regenerate, s2.edit.repair, s2.edit.complete} {
+		if !b.Disabled() || !strings.Contains(b.Tip(), "works on images of the model's size") {
+			t.Fatalf("on a tall image: disabled %v, tip %q", b.Disabled(), b.Tip())
+		}
+	}
 	// a new generation is model-sized again; undo brings the tall one back
 	generate(t, s2)
+	if tip := s2.tl.branch.Tip(); strings.Contains(tip, "model's size") || tip == "" {
+		t.Fatalf("Branch's own tooltip did not come back: %q", tip)
+	}
 	if r, _, _ := s2.Canvas().Grid(); r != gridRows || s2.Document().Tall() || len(s2.Document().Mask()) != 16 {
 		t.Fatal("a new image after a tall one is not model-sized")
 	}

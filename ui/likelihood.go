@@ -168,7 +168,11 @@ func (m *likelihoodMap) refresh() {
 	}
 	if err := m.host.scoreable(); err != nil {
 		m.canvas.SetLikelihoodMap(nil, 0, 0)
-		m.legend.SetMessage(err.Error())
+		msg := err.Error()
+		if te := (*tallImageError)(nil); errors.As(err, &te) {
+			msg = te.short() // the legend's one line cut the whole story off
+		}
+		m.legend.SetMessage(msg)
 		return
 	}
 	if sc := m.Score(); sc != nil {

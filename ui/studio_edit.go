@@ -86,6 +86,7 @@ func (s *Studio) updateButtons() {
 	} else {
 		e.regenerate.SetTip(regenerateTip)
 	}
+	s.tallTips(tall)
 	set(has && !busy && !s.doc.Complete(), e.resume)
 	set(has, e.export, e.copyImage)
 	set(done && !busy && !tall, e.repair, e.instruct)

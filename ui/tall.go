@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/tessera-studio/tessera/ui/widgets"
 	"image"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -23,9 +24,24 @@ func setRecordRows(rec *pngmeta.Record, rows int) {
 
 // tallError explains that action works on images of the model's size only.
 func (s *Studio) tallError(action string) error {
-	return fmt.Errorf("%s works on images of the model's size (%d patch rows), and this image is %d rows tall "+
+	return &tallImageError{action: action, rows: s.doc.Rows, imageRows: s.doc.ImageRows()}
+}
+
+// tallImageError is tallError's error.
+type tallImageError struct {
+	action          string
+	rows, imageRows int
+}
+
+func (e *tallImageError) Error() string {
+	return fmt.Sprintf("%s works on images of the model's size (%d patch rows), and this image is %d rows tall "+
 		"(grown with Extend ↓). Scrub it, export it, extend it further, or open a model-sized image",
-		action, s.doc.Rows, s.doc.ImageRows())
+		e.action, e.rows, e.imageRows)
+}
+
+// short is the error in a line: for the likelihood map's legend.
+func (e *tallImageError) short() string {
+	return fmt.Sprintf("%s needs an image of the model's %d rows; this one is %d (Extend ↓)", e.action, e.rows, e.imageRows)
 }
 
 // fitCanvas gives the canvas rows patch rows (clearing it) when it has
@@ -36,5 +52,39 @@ func (s *Studio) fitCanvas(rows int) {
 	}
 	if r, cols, p := s.canvas.Grid(); r != rows {
 		s.canvas.SetGrid(rows, cols, p)
+	}
+}
+
+// tallTips gives the buttons a tall image disables a tooltip saying why,
+// and their own back once the image is model-sized (their own are kept
+// the first time they are replaced; Regenerate masked's is set afresh by
+// updateButtons).
+func (s *Studio) tallTips(tall bool) {
+	e := s.edit
+	if tall {
+		e.regenerate.SetTip(s.tallError("Regenerate masked").Error())
+	}
+	for _, b := range []struct {
+		btn    *widgets.TipButton
+		action string
+	}{
+		{e.complete, "Complete from here"}, {e.repair, "Resample the least likely"},
+		{e.instruct, "Edit by instruction"}, {s.tl.branch, "Branch from here"},
+	} {
+		if b.btn == nil {
+			continue
+		}
+		if s.ownTips == nil {
+			s.ownTips = map[*widgets.TipButton]string{}
+		}
+		if tall {
+			if _, kept := s.ownTips[b.btn]; !kept {
+				s.ownTips[b.btn] = b.btn.Tip()
+			}
+			b.btn.SetTip(s.tallError(b.action).Error())
+		} else if own, kept := s.ownTips[b.btn]; kept {
+			b.btn.SetTip(own)
+			delete(s.ownTips, b.btn)
+		}
 	}
 }
