@@ -182,7 +182,7 @@ func editRecord(b *bundle.Bundle, opt sampler.Options, im sampler.Image, e editF
 func editMetadata(rec pngmeta.Record) map[string]string {
 	text := pngmeta.Metadata(rec)
 	it := rec.Infotext()
-	it.Extra = map[string]string{"Edit of": rec.Parent}
+	it.SetExtra("Edit of", rec.Parent)
 	text[pngmeta.KeyParameters] = pngmeta.FormatParameters(it)
 	return text
 }

@@ -429,3 +429,21 @@ func TestTransparent(t *testing.T) {
 		t.Fatal("transparent() is wrong")
 	}
 }
+
+// TestEditTransparent: edit --transparent records the transparent
+// background in the parameters text beside "Edit of", as generate does.
+func TestEditTransparent(t *testing.T) {
+	m := tinyEditModel(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "source.png")
+	writePNG(t, src, 8, 8)
+	out := filepath.Join(dir, "e.png")
+	if code, _, stderr := run(t, "edit", "--model", m, "--from", src, "--instruction", "mirror it", "--candidates", "1", "--transparent", "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rec, text := readRecord(t, numberedPath(out, 0, 2))
+	params := text[pngmeta.KeyParameters]
+	if rec.Extra[pngmeta.ExtraTransparent] != true || !strings.Contains(params, "Background: transparent") || !strings.Contains(params, "Edit of: source.png") {
+		t.Fatalf("record %v, parameters %q", rec.Extra, params)
+	}
+}

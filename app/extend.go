@@ -65,6 +65,10 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if sf.Prompt == "" { // the image's own: Tessera's record, else an A1111 "parameters" text
 		opt.Prompt = readStoredFacts(*from).prompt
 	}
+	if b.Conditional() { // words left out are warned about, as generate does
+		enc := b.PromptIDs(opt.Prompt)
+		warnWords(env.Stderr, b.Prompt, enc.Unknown, enc.Cut)
+	}
 	grown, stopped, err := sampler.ExtendDown(ctx, b, opt, tokens, rows, *addRows, *stride, nil)
 	if err != nil {
 		return err

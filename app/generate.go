@@ -110,7 +110,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	out := fs.String("out", "tessera.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	smooth := fs.Bool("smooth", false, "upscale with Lanczos instead of nearest neighbour")
-	transparent := fs.Bool("transparent", false, transparentHelp)
+	clearBg := fs.Bool("transparent", false, transparentHelp)
 	rank := fs.Bool("rank", false, "order a batch best first and print the scores (as the studio ranks: by the mean log-likelihood under the prompt; --rank-by alone implies --rank)")
 	rankBy := rankByFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
@@ -164,7 +164,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if res.Stopped {
 		return errors.New("interrupted; nothing saved")
 	}
-	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, transparent: *transparent, rank: *rank, rankBy: *rankBy})
+	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, transparent: *clearBg, rank: *rank, rankBy: *rankBy})
 }
 
 // transparentHelp is the --transparent flag's help.

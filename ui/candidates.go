@@ -152,7 +152,8 @@ func unchangedAmong(j job, results []result) bool {
 
 // shelvedStrip is what a candidate strip showed.
 type shelvedStrip struct {
-	tokens  []int // the image shown when it was put away
+	tokens  []int  // the image shown when it was put away
+	step    uint64 // its undo step (core.Document.Step; 0: unknown)
 	results []result
 	kind    string
 	thumbs  []*widgets.Thumb
@@ -162,15 +163,15 @@ type shelvedStrip struct {
 // maxShelved is how many strips the shelf keeps (the oldest goes first).
 const maxShelved = 8
 
-// shelve puts the strip away, keyed by tokens (the image it goes with):
-// unshelve brings it back when that image is current again. An empty strip
-// puts nothing away; a strip put away for the same image before is
-// replaced.
-func (c *candidateStrip) shelve(tokens []int) {
+// shelve puts the strip away, keyed by tokens (the image it goes with,
+// shown at undo step step): unshelve brings it back when that image is
+// current again. An empty strip puts nothing away; a strip put away for
+// the same image before is replaced.
+func (c *candidateStrip) shelve(tokens []int, step uint64) {
 	if len(c.results) == 0 {
 		return
 	}
-	sh := &shelvedStrip{tokens: slices.Clone(tokens), results: c.results, kind: c.kind, thumbs: c.strip.Thumbs(), label: c.label.Text}
+	sh := &shelvedStrip{tokens: slices.Clone(tokens), step: step, results: c.results, kind: c.kind, thumbs: c.strip.Thumbs(), label: c.label.Text}
 	c.clearShown()
 	c.shelf = slices.DeleteFunc(c.shelf, func(o *shelvedStrip) bool { return slices.Equal(o.tokens, tokens) })
 	c.shelf = append(c.shelf, sh)
@@ -179,12 +180,14 @@ func (c *candidateStrip) shelve(tokens []int) {
 	}
 }
 
-// unshelve shows the strip put away for the image tokens (now current at
-// document version), and reports whether there was one. A pick replaces the
-// image in place only when inPlace (nothing to redo past it: a later step
-// built on the image must not come back over the pick); otherwise it is a
+// unshelve shows the strip put away for the image tokens, now current at
+// undo step step and document version, and reports whether there was one.
+// A pick from it replaces the image in place only on the very step it was
+// put away from and with nothing to redo past it (a later step built on
+// the image must not come back over the pick); otherwise, as on another
+// step that shows the same codes (an opening of the run's output), it is a
 // step of its own.
-func (c *candidateStrip) unshelve(tokens []int, version int, inPlace bool) bool {
+func (c *candidateStrip) unshelve(tokens []int, step uint64, version int, moreToRedo bool) bool {
 	at := slices.IndexFunc(c.shelf, func(o *shelvedStrip) bool { return slices.Equal(o.tokens, tokens) })
 	if at < 0 {
 		return false
@@ -192,7 +195,7 @@ func (c *candidateStrip) unshelve(tokens []int, version int, inPlace bool) bool 
 	sh := c.shelf[at]
 	c.shelf = slices.Delete(c.shelf, at, at+1)
 	c.results, c.kind, c.version = sh.results, sh.kind, -1
-	if inPlace {
+	if sh.step != 0 && sh.step == step && !moreToRedo {
 		c.version = version
 	}
 	c.label.SetText(sh.label)

@@ -85,15 +85,12 @@ func exportMetadata(rec pngmeta.Record, w, h int) map[string]string {
 	p := rec.Infotext()
 	nw, nh := p.Width, p.Height
 	p.Width, p.Height = w, h
-	p.Extra = map[string]string{"Native size": fmt.Sprintf("%dx%d", nw, nh)}
+	p.SetExtra("Native size", fmt.Sprintf("%dx%d", nw, nh)) // beside what Infotext put there
 	if k, ok := rec.Extra[extraUpscale].(int); ok {
-		p.Extra["Upscale"] = fmt.Sprintf("%dx", k)
+		p.SetExtra("Upscale", fmt.Sprintf("%dx", k))
 	}
 	if f, ok := rec.Extra[extraFilter].(string); ok {
-		p.Extra["Upscale filter"] = f
-	}
-	if clear, _ := rec.Extra[extraTransparent].(bool); clear {
-		p.Extra["Background"] = "transparent"
+		p.SetExtra("Upscale filter", f)
 	}
 	text[pngmeta.KeyParameters] = pngmeta.FormatParameters(p)
 	return text

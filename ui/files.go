@@ -119,10 +119,11 @@ func (f *fileDialogs) dropped(_ fyne.Position, uris []fyne.URI) {
 	// Any dialog but the error shown (an export under way, a question)
 	// stays, and the drop is refused: the dialog is about the picture on
 	// the canvas. An error shown goes: the drop answers it. (Menus and
-	// drop-down lists are not dialogs: they close as the window is used.)
+	// drop-down lists are overlays of another kind, not *widget.PopUp:
+	// they close as the window is used.)
 	dialogs := 0
 	for _, o := range f.win.Canvas().Overlays().List() {
-		if _, modal := o.(*widget.PopUp); modal { // dialogs; menus are *widget.PopUpMenu
+		if _, modal := o.(*widget.PopUp); modal { // Fyne's dialogs
 			dialogs++
 		}
 	}

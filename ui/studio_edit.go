@@ -78,10 +78,12 @@ func (s *Studio) updateButtons() {
 	tall := has && s.doc.Tall()
 	done := has && s.doc.Complete()
 	set(!busy, s.panel.model)
-	masked := has && s.doc.Masked() > 0
-	set(masked && !busy && !tall, e.regenerate) // nothing to redraw without a mask: the tip says so
+	// Something to redraw: the masked patches, or a stopped image's
+	// missing ones; else the tip says to paint a mask.
+	canRegen := has && (s.doc.Masked() > 0 || !s.doc.Complete())
+	set(canRegen && !busy && !tall, e.regenerate)
 	set(has && !busy && !tall, e.complete)
-	if has && !masked {
+	if has && !canRegen {
 		e.regenerate.SetTip(regenerateNoMaskTip)
 	} else {
 		e.regenerate.SetTip(regenerateTip)
@@ -154,7 +156,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 		return errBusy{running: name}
 	}
 	s.tl.stopReplay()
-	leaving := s.doc.Tokens()
+	leaving, leavingStep := s.doc.Tokens(), s.doc.Step()
 	if err := move(); err != nil {
 		s.setStatus(none)
 		return nil
@@ -165,8 +167,8 @@ func (s *Studio) step(move func() error, done, none string) error {
 	if now := s.doc.Tokens(); slices.Equal(now, leaving) {
 		s.cands.version = -1 // a pick is a step of its own now
 	} else {
-		s.cands.shelve(leaving)
-		s.cands.unshelve(now, s.doc.Version(), !s.doc.CanRedo())
+		s.cands.shelve(leaving, leavingStep)
+		s.cands.unshelve(now, s.doc.Step(), s.doc.Version(), s.doc.CanRedo())
 	}
 	s.runs.prog.Clear() // the bar's last run made another image
 	s.runs.updateProgress()

@@ -147,7 +147,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		temps = recordTemperatures(o.Record, o.Rows*s.doc.Cols)
 	}
 	s.tl.stopReplay()
-	before := s.doc.Tokens() // the image the candidates are of, for Undo
+	before, beforeStep := s.doc.Tokens(), s.doc.Step() // the image the candidates are of, for Undo
 	if err := s.doc.SetState(o.Tokens, o.Rows, o.Mask, temps, ip, path); err != nil {
 		s.showDoc()
 		s.showError(fmt.Errorf("open %s: %w", filepath.Base(path), err))
@@ -161,8 +161,8 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	// The keyboard goes back to the window (the file dialog handed it to
 	// the prompt box): Ctrl+Z then undoes the opening, not the typing.
 	s.win.Canvas().Unfocus()
-	s.cands.shelve(before) // an undo of the opening brings them back
-	s.runs.prog.Clear()    // the bar's last run made another image
+	s.cands.shelve(before, beforeStep) // an undo of the opening brings them back
+	s.runs.prog.Clear()                // the bar's last run made another image
 	s.runs.updateProgress()
 	s.paint.setOverlays(s.doc.Masked() > 0 || s.doc.Temperature() != nil) // what came with the file is seen
 	s.docChanged()
@@ -170,7 +170,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	// The seed the file says made it, where one did.
 	fileSeed, hasSeed := ip.Seed, o.Record != nil && !edited && ip.Imported == ""
 	if o.A1111 != nil && o.Record == nil {
-		fileSeed, hasSeed = o.A1111.Seed, true
+		fileSeed, hasSeed = o.A1111.Seed, o.A1111.Imported == "" // Tessera's text of an imported picture names no seed
 	}
 	if hasSeed && p.SeedLocked && p.Seed != fileSeed {
 		msg += fmt.Sprintf(" (its seed is %d; your locked seed %d stays)", fileSeed, p.Seed)
@@ -178,6 +178,8 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	switch {
 	case o.Exact:
 		msg += " exactly, from its stored codes and parameters"
+	case o.A1111 != nil && o.A1111.Imported != "":
+		msg += fmt.Sprintf(" (encoded from its pixels; its text says it was imported from %s)", o.A1111.Imported)
 	case o.A1111 != nil:
 		msg += " (encoded from its pixels; parameters read from its A1111 text)"
 	default:

@@ -522,10 +522,10 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		ip.Prompt = first.rec.Prompt // with the style its seed drew
 	}
 	v := s.doc.Version()
-	// The candidates shown are of the image this run replaces: put away,
-	// an undo back to it brings them back (a stopped batch's partial
-	// images, which Continue does not finish, among them).
-	s.cands.shelve(s.doc.Tokens())
+	// The candidates shown are of the image this run replaces: put away
+	// once it is replaced, an undo back to it brings them back (a stopped
+	// batch's partial images, which Continue does not finish, among them).
+	replaced, replacedStep := s.doc.Tokens(), s.doc.Step()
 	var err error
 	switch {
 	case j.kind == kindGenerate:
@@ -540,6 +540,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		s.showError(fmt.Errorf("%s: %w", j.label, err))
 		return
 	}
+	s.cands.shelve(replaced, replacedStep)
 	// The run's candidates replace its result in place only while its own
 	// undo step is current.
 	s.cands.version = -1

@@ -2,11 +2,11 @@ package ui
 
 import (
 	"fmt"
-	"github.com/tessera-studio/tessera/ui/widgets"
 	"image"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // decodeRows paints the codes of an image rows patch rows tall (more than
@@ -33,6 +33,7 @@ type tallImageError struct {
 	rows, imageRows int
 }
 
+// Error says what cannot be done and what can.
 func (e *tallImageError) Error() string {
 	return fmt.Sprintf("%s works on images of the model's size (%d patch rows), and this image is %d rows tall "+
 		"(grown with Extend ↓). Scrub it, export it, extend it further, or open a model-sized image",

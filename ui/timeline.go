@@ -259,18 +259,23 @@ func (s *Studio) BranchFromHere() error {
 	tokens := s.doc.Tokens()
 	opt := s.runOptions(p)
 	parent, index := s.runs.cached(s.bundle, tokens)
-	note := "prefix recomputed from the codes"
-	if sampler.ReusesCache(b, opt, parent, index) {
-		note = "prefix reused from the run's cache"
-	} else if parent != nil {
-		note = "prefix recomputed: the prompt or guidance differs from the run's"
-	}
+	// How the prefix was had, said for the options of the run that made
+	// the result (a retry with more variation has other ones).
+	var note string
 	s.tl.stopReplay()
 	s.canvas.ShowImage(decodeRows(b, tokens[:k], s.doc.Rows))
 	return s.startJob(job{
 		kind: kindBranch, label: "branching", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		at: k, temps: opt.PatchTemperature, rank: true, note: note, sampled: b.ImageTokens() - k,
+		at: k, temps: opt.PatchTemperature, rank: true, lateNote: &note, sampled: b.ImageTokens() - k,
 		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
+			switch {
+			case sampler.ReusesCache(b, opt, parent, index):
+				note = "prefix reused from the run's cache"
+			case parent != nil:
+				note = "prefix recomputed: the prompt or guidance differs from the run's"
+			default:
+				note = "prefix recomputed from the codes"
+			}
 			if parent != nil {
 				return sampler.Branch(ctx, b, opt, parent, index, k, emit)
 			}

@@ -388,13 +388,13 @@ func TestUnshelveHighlightsThePick(t *testing.T) {
 		}
 		return idx
 	}
-	c.shelve(same) // the best, #1, is on the canvas
-	if !c.unshelve(same, 1, true) || !slices.Equal(selected(), []int{0}) {
+	c.shelve(same, 1) // the best, #1, is on the canvas
+	if !c.unshelve(same, 1, 2, false) || !slices.Equal(selected(), []int{0}) {
 		t.Fatalf("after a redo to the best: %v framed", selected())
 	}
 	c.strip.Select(2) // #3 picked, its twin #2 is not
-	c.shelve(other)
-	if !c.unshelve(other, 1, true) || !slices.Equal(selected(), []int{2}) {
+	c.shelve(other, 1)
+	if !c.unshelve(other, 1, 2, false) || !slices.Equal(selected(), []int{2}) {
 		t.Fatalf("after a redo to #3: %v framed", selected())
 	}
 }
@@ -441,6 +441,13 @@ func TestRegenerateWaitsForAMask(t *testing.T) {
 	if !btn.Disabled() {
 		t.Fatal("enabled after the mask was cleared")
 	}
+	// A stopped image has its missing patches to redraw, mask or not.
+	tokens := s.Document().Tokens()
+	must(t, s.doc.SetState(tokens[:8], 0, nil, nil, s.doc.ImageParams(), ""))
+	s.docChanged()
+	if btn.Disabled() || btn.Tip() != regenerateTip {
+		t.Fatalf("on a stopped image: disabled %v, tip %q", btn.Disabled(), btn.Tip())
+	}
 }
 
 // TestStripsFollowTheirImages: a run's candidates go with the image they
@@ -469,5 +476,31 @@ func TestStripsFollowTheirImages(t *testing.T) {
 	must(t, s.Redo())
 	if !slices.Equal(s.Document().Tokens(), regen) || s.Candidates() != n || s.cands.kind != kindRegenerate {
 		t.Fatalf("redo to the regeneration: %d candidates of kind %q", s.Candidates(), s.cands.kind)
+	}
+}
+
+// TestPickOnAnotherStepOfTheSameImage: a strip comes back on any step
+// that shows its image's codes (an opening of the run's export), but a pick
+// from it there is a step of its own: it must not rewrite the opening.
+func TestPickOnAnotherStepOfTheSameImage(t *testing.T) {
+	s := newTestStudio(t)
+	generateBatch(t, s, "red cat", 5, 3)
+	first := s.Document().Tokens()
+	exported := filepath.Join(t.TempDir(), "first.png")
+	must(t, s.ExportTo(exported))
+	setParams(t, s, "blue dog", 9, nil) // batch 1
+	generate(t, s)
+	must(t, s.OpenFile(exported))
+	s.Wait()
+	must(t, s.LastError())
+	must(t, s.Undo())
+	must(t, s.Redo())
+	if !slices.Equal(s.Document().Tokens(), first) || s.Candidates() != 3 {
+		t.Fatalf("back on the opening: %d candidates", s.Candidates())
+	}
+	must(t, s.PickCandidate(1))
+	must(t, s.Undo())
+	if !slices.Equal(s.Document().Tokens(), first) || s.Document().Parent != exported {
+		t.Fatalf("undoing the pick did not return to the opening (parent %q)", s.Document().Parent)
 	}
 }

@@ -39,7 +39,9 @@ func TransparentBackground(img image.Image) *image.NRGBA {
 			switch {
 			case bg[i]:
 				p[0], p[1], p[2], p[3] = 0, 0, 0, 0
-			case touches(bg, w, h, x, y):
+			case whiteDistance(p) > BackgroundTolerance && touches(bg, w, h, x, y):
+				// Near-white pixels that are not background are inside
+				// the picture (white meeting it at a corner only): kept.
 				unmixWhite(p, neighbourDistance(src, bg, w, h, x, y))
 			}
 		}

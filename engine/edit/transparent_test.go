@@ -76,3 +76,36 @@ func TestTransparentBackground(t *testing.T) {
 		}
 	}
 }
+
+// TestTransparentBackgroundKeepsInsideWhite: white inside a diagonal
+// outline meets the background only at corners; it stays opaque.
+func TestTransparentBackgroundKeepsInsideWhite(t *testing.T) {
+	const n, c = 11, 5
+	img := image.NewNRGBA(image.Rect(0, 0, n, n))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	abs := func(v int) int { return max(v, -v) }
+	for y := range n {
+		for x := range n {
+			if abs(x-c)+abs(y-c) == 4 {
+				img.SetNRGBA(x, y, color.NRGBA{0, 0, 0, 255}) // a diamond's outline, one pixel wide
+			}
+		}
+	}
+	out := TransparentBackground(img)
+	for y := range n {
+		for x := range n {
+			d := abs(x-c) + abs(y-c)
+			got := out.NRGBAAt(x, y)
+			switch {
+			case d < 4 && got != (color.NRGBA{255, 255, 255, 255}):
+				t.Fatalf("inside white at %d,%d became %v", x, y, got)
+			case d == 4 && got.A != 255:
+				t.Fatalf("the outline at %d,%d became %v", x, y, got)
+			case d > 4 && got.A != 0:
+				t.Fatalf("the background at %d,%d stayed %v", x, y, got)
+			}
+		}
+	}
+}

@@ -35,6 +35,15 @@ type Infotext struct {
 	Imported string
 }
 
+// SetExtra adds the "Key: value" pair k: v to p's settings line (after
+// the ones Infotext or parsing put there).
+func (p *Infotext) SetExtra(k, v string) {
+	if p.Extra == nil {
+		p.Extra = map[string]string{}
+	}
+	p.Extra[k] = v
+}
+
 // VersionPrefix starts the Version Tessera writes ("tessera 0.1.0").
 const VersionPrefix = "tessera"
 

@@ -30,6 +30,9 @@ type Snapshot struct {
 	// Parent is the output file the image came from ("" if none); it is
 	// part of the state so undo and redo restore it with the image.
 	Parent string
+	// step identifies the undo step this state is (see Document.Step):
+	// undo and redo keep it, ReplaceImage too; not saved.
+	step uint64
 }
 
 // snapshotJSON is how a Snapshot is saved: the mask as '0'/'1' text.
@@ -65,7 +68,7 @@ func (s *Snapshot) UnmarshalJSON(data []byte) error {
 // clone returns a deep copy of s.
 func (s Snapshot) clone() Snapshot {
 	return Snapshot{Tokens: slices.Clone(s.Tokens), Mask: slices.Clone(s.Mask), Params: s.Params,
-		Rows: s.Rows, Temperature: slices.Clone(s.Temperature), Parent: s.Parent}
+		Rows: s.Rows, Temperature: slices.Clone(s.Temperature), Parent: s.Parent, step: s.step}
 }
 
 // equal reports whether s and o are the same state.
@@ -93,12 +96,19 @@ type Document struct {
 	Parent string
 	// version changes whenever the current state does (see Version).
 	version int
+	// steps counts the undo steps made (see Step).
+	steps uint64
 }
 
 // Version identifies the current state: it changes with every change,
 // undo and redo, so a caller can tell whether the state it saw is still
 // current.
 func (d *Document) Version() int { return d.version }
+
+// Step identifies the current undo step: a change makes a new one, undo
+// and redo go back to the same ones, and ReplaceImage keeps it. 0 for a
+// state read back from a session.
+func (d *Document) Step() uint64 { return d.cur.step }
 
 // setCur makes s the current state.
 func (d *Document) setCur(s Snapshot) {
@@ -214,7 +224,10 @@ func (d *Document) commit(s Snapshot) error {
 		d.undo = slices.Delete(d.undo, 0, len(d.undo)-MaxUndo)
 	}
 	d.redo = nil
-	d.setCur(s.clone())
+	c := s.clone()
+	d.steps++
+	c.step = d.steps
+	d.setCur(c)
 	return nil
 }
 

@@ -171,3 +171,30 @@ func TestDocumentTallAndTemperature(t *testing.T) {
 		t.Fatal("an all-zero map is no map: no change, the redo stack stays")
 	}
 }
+
+// TestStepIdentifiesUndoSteps: each change is a new step, undo and redo
+// return to the same steps, and ReplaceImage stays on its step.
+func TestStepIdentifiesUndoSteps(t *testing.T) {
+	d := NewDocument(2, 2)
+	p := DefaultParams()
+	if err := d.SetImage([]int{1, 2, 3, 4}, p, ""); err != nil {
+		t.Fatal(err)
+	}
+	a := d.Step()
+	if err := d.SetImage([]int{4, 3, 2, 1}, p, ""); err != nil {
+		t.Fatal(err)
+	}
+	b := d.Step()
+	if a == 0 || b == 0 || a == b {
+		t.Fatalf("steps %d, %d", a, b)
+	}
+	if err := d.ReplaceImage([]int{4, 4, 4, 4}, p, ""); err != nil || d.Step() != b {
+		t.Fatalf("ReplaceImage moved to step %d (%v), want %d", d.Step(), err, b)
+	}
+	if err := d.Undo(); err != nil || d.Step() != a {
+		t.Fatalf("undo to step %d, want %d", d.Step(), a)
+	}
+	if err := d.Redo(); err != nil || d.Step() != b {
+		t.Fatalf("redo to step %d, want %d", d.Step(), b)
+	}
+}
