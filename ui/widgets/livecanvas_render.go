@@ -102,8 +102,19 @@ func (r *liveRenderer) Layout(size fyne.Size) {
 		r.cut.Hidden = false
 	}
 
+	// The message goes under the picture where there is room, else over
+	// it, else across it (it was drawn across the empty canvas's
+	// checkerboard).
 	ms := r.msg.MinSize()
-	r.msg.Move(fyne.NewPos(0, (size.Height-ms.Height)/2))
+	y := (size.Height - ms.Height) / 2
+	pad := theme.Padding()
+	switch {
+	case pos.Y+isz.Height+pad+ms.Height <= size.Height:
+		y = pos.Y + isz.Height + pad
+	case pos.Y-pad-ms.Height >= 0:
+		y = pos.Y - pad - ms.Height
+	}
+	r.msg.Move(fyne.NewPos(0, y))
 	r.msg.Resize(fyne.NewSize(size.Width, ms.Height))
 	if lc.OnView != nil {
 		lc.OnView()
