@@ -24,6 +24,11 @@ const (
 	// extraExportSize is the exported picture's size, "WxH" (the record's
 	// width and height are the model's native size).
 	extraExportSize = "export_size"
+	// extraVaried marks an image drawn again with more variation after the
+	// user's settings gave the image back unchanged (variedParams): its
+	// temperature and guidance are not the user's, and opening it leaves
+	// the panel's.
+	extraVaried = "varied"
 	// extraTransparent marks an export whose white background was made
 	// transparent (edit.TransparentBackground).
 	extraTransparent = pngmeta.ExtraTransparent

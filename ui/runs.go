@@ -170,6 +170,11 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		if im.Prompt != "" {
 			rec.Prompt = im.Prompt // its style drawn by its seed
 		}
+		if j.tries > 0 {
+			// Drawn again with more variation (variedParams): its knobs
+			// are the studio's choice, not the user's.
+			rec.Extra[extraVaried] = true
+		}
 		setRecordRows(&rec, rows)
 		if j.kind == kindComplete || j.kind == kindBranch || j.kind == kindExtend {
 			rec.Extra[extraAt] = j.at

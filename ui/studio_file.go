@@ -20,6 +20,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
 )
 
@@ -110,6 +111,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	// (words and knobs this one may not share); the picture is re-encoded
 	// and the panel stays.
 	foreign := o.Record != nil && !edited && o.Record.Model != b.Name
+	keptKnobs := false // the panel kept its knobs over the record's (a varied retry's)
 	// A picture encoded from its pixels (another tool's, another model's,
 	// or one exported as such) was not sampled: its record (an export's)
 	// claims no prompt, seed or settings, and says where it came from.
@@ -131,9 +133,18 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	case o.Record.ImportedFrom() != "":
 		ip = imported(o.Record.ImportedFrom())
 	case o.Record != nil:
-		p = p.WithRecord(o.Record)
-		ip = p
+		q := p.WithRecord(o.Record)
+		if varied, _ := o.Record.Extra[extraVaried].(bool); varied {
+			// Its knobs were the retry's, not a choice to draw with again:
+			// the panel keeps its own (the image's own record keeps them).
+			for _, sp := range sampling.Knobs() {
+				sp.Set(&q.Settings, sp.Get(p.Settings))
+			}
+			keptKnobs = true
+		}
+		ip = p.WithRecord(o.Record)
 		ip.Seed = o.Record.Seed
+		p = q
 	case o.A1111 != nil:
 		// Its prompts and seed go to the panel, to draw from; the picture
 		// is another tool's.
@@ -195,6 +206,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	}
 	if o.Note != "" {
 		msg += " — " + o.Note
+	}
+	if keptKnobs {
+		msg += fmt.Sprintf(" — drawn at temperature %g and guidance %g for more variation; the panel keeps yours", ip.Temperature, ip.Guidance)
 	}
 	if edited {
 		msg += fmt.Sprintf(": an edit by instruction (%q, back in the Edit by instruction box); the prompt and settings stay as they were", o.Record.Prompt)

@@ -269,6 +269,22 @@ func TestUnchangedRunsAreDrawnAgainWithMoreVariation(t *testing.T) {
 	if p, _ := s.Params(); p.Temperature != core.MinTemperature || p.Guidance != 2 {
 		t.Errorf("the panel changed to temperature %g, guidance %g", p.Temperature, p.Guidance)
 	}
+	// Opened again, the image keeps its record, and the panel its knobs:
+	// the retry's were never the user's choice.
+	varied := s.Document().Parent
+	if rec := readRecord(t, varied); rec.Extra[extraVaried] != true || rec.Guidance != 1 {
+		t.Fatalf("the varied image's record %v, guidance %g", rec.Extra, rec.Guidance)
+	}
+	must(t, s.OpenFile(varied))
+	s.Wait()
+	must(t, s.LastError())
+	if p, _ := s.Params(); p.Temperature != core.MinTemperature || p.Guidance != 2 || !strings.Contains(s.Status(), "the panel keeps yours") {
+		t.Errorf("opening a varied image set the panel to temperature %g, guidance %g (status %q)", p.Temperature, p.Guidance, s.Status())
+	}
+	if ip := s.Document().ImageParams(); ip.Guidance != 1 {
+		t.Errorf("the reopened image's own guidance %g", ip.Guidance)
+	}
+	must(t, s.Undo()) // the opening
 	// Complete from here too, and the history records the drawn settings.
 	must(t, s.CompleteFrom(2))
 	s.Wait()
