@@ -146,6 +146,75 @@ func (f *fileDialogs) dropped(_ fyne.Position, uris []fyne.URI) {
 	f.host.report(f.host.openFile(p, note))
 }
 
+// showOpenPath asks for a picture's path, typed or pasted (Fyne's file
+// dialog takes none): a full path, "~/…", or a name in the folder an image
+// was last opened from; a folder opens as a model folder, as a drop does.
+// typed is the text to start from ("" for the last folder).
+func (f *fileDialogs) showOpenPath(typed string) {
+	if err := f.host.modelOpen(); err != nil {
+		f.host.showError(err)
+		return
+	}
+	entry := widgets.NewTipEntry(false, "A picture's path: a full path (/home/me/cat.png, ~/cat.png) or a name in the folder shown; a model folder opens the model")
+	if typed == "" {
+		typed = f.openDir() + string(filepath.Separator)
+	}
+	entry.SetText(typed)
+	browse := widgets.NewTipButton("Browse…", theme.FolderOpenIcon(), "Pick the file in the file dialog instead", nil)
+	content := widgets.AtLeast(520, container.NewVBox(widget.NewLabel("Open the picture at"), container.NewBorder(nil, nil, nil, browse, entry)))
+	var d dialog.Dialog
+	open := func() {
+		d.Hide()
+		path, err := resolveOpenPath(entry.Text, f.openDir())
+		if err != nil {
+			f.showOpenPath(entry.Text) // what was typed stays, to correct
+			f.host.showError(err)
+			return
+		}
+		f.host.closeError()
+		if info, err := os.Stat(path); err == nil && info.IsDir() {
+			f.host.report(f.host.OpenModelFolder(path))
+			return
+		}
+		f.set.SetOpenDir(filepath.Dir(path))
+		f.host.report(f.host.OpenFile(path))
+	}
+	d = dialog.NewCustomConfirm("Open path", "Open", "Cancel", content, func(ok bool) {
+		if ok {
+			open()
+		}
+	}, f.win)
+	entry.OnSubmitted = func(string) { open() }
+	browse.OnTapped = func() { d.Hide(); f.showOpen() }
+	d.Show()
+	f.win.Canvas().Focus(entry)
+}
+
+// resolveOpenPath turns what was typed as a picture to open into a path
+// that exists: "~/…" is in the home folder, a relative path is in dir.
+func resolveOpenPath(typed, dir string) (string, error) {
+	p := strings.TrimSpace(typed)
+	p = strings.Trim(p, `"'`) // pasted with quotes
+	if p == "" {
+		return "", errors.New("open: type or paste the picture's path")
+	}
+	if p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, "~"+string(filepath.Separator)) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("open %s: no home folder: %w", p, err)
+		}
+		p = filepath.Join(home, p[1:])
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	p = filepath.Clean(p)
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("open: there is no file or folder %s", p)
+	}
+	return p, nil
+}
+
 // openDir is where Open image… starts: the folder an image was last
 // opened from, else where the pictures are (exportDir), not the home
 // folder.

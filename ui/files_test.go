@@ -448,3 +448,35 @@ func TestExportTransparentBackground(t *testing.T) {
 		t.Fatalf("reopened exact=%v tokens %v", o.Exact, o.Tokens)
 	}
 }
+
+// TestOpenPath: a typed or pasted path opens the picture (Fyne's file
+// dialog takes none); a missing one says so and keeps what was typed.
+func TestOpenPath(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "typed.png")
+	must(t, s.ExportTo(path))
+	generate(t, s)
+	if got, err := resolveOpenPath(`  "`+path+`" `, "/elsewhere"); err != nil || got != path {
+		t.Fatalf("a pasted quoted path: %q, %v", got, err)
+	}
+	if got, err := resolveOpenPath("typed.png", dir); err != nil || got != path {
+		t.Fatalf("a name in the folder: %q, %v", got, err)
+	}
+	if _, err := resolveOpenPath(filepath.Join(dir, "none.png"), dir); err == nil || !strings.Contains(err.Error(), "no file or folder") {
+		t.Fatalf("a missing path: %v", err)
+	}
+	s.files.showOpenPath(path)
+	if !hasDialog(s) {
+		t.Fatal("no Open path dialog")
+	}
+	if !s.confirmTopDialog() {
+		t.Fatal("Return did not open")
+	}
+	s.Wait()
+	must(t, s.LastError())
+	if s.Document().Parent != path {
+		t.Fatalf("opened %q, want %q", s.Document().Parent, path)
+	}
+}

@@ -39,6 +39,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 	quit.IsQuit = true
 	file := fyne.NewMenu("File",
 		item("open", "Open image…", shortcut(fyne.KeyO, 0), s.files.showOpen),
+		item("openPath", "Open path…", shortcut(fyne.KeyO, fyne.KeyModifierShift), func() { s.files.showOpenPath("") }),
 		menuItem(openFolderOption, nil, s.files.showModelFolder),
 		item("export", "Export PNG…", shortcut(fyne.KeyS, 0), s.files.showExport),
 		item("timelapse", "Export time-lapse (GIF)…", nil, s.files.showTimelapse),
@@ -170,7 +171,7 @@ func (s *Studio) showShortcuts(menus []*fyne.Menu) {
 func (s *Studio) menuButtons() map[string]fyne.Disableable {
 	e := s.edit
 	return map[string]fyne.Disableable{
-		"open": e.open, "export": e.export, "timelapse": e.export, "copy": e.copyImage,
+		"open": e.open, "openPath": e.open, "export": e.export, "timelapse": e.export, "copy": e.copyImage,
 		"undo": e.undo, "redo": e.redo, "clearTemp": e.clearTemp,
 		"generate": s.panel.generate, "stop": s.panel.stop, "regenerate": e.regenerate, "complete": e.complete,
 		"resume": e.resume, "branch": s.tl.branch, "replay": s.tl.play, "extend": e.extend, "repair": e.repair,
