@@ -96,6 +96,20 @@ func exportMetadata(rec pngmeta.Record, w, h int) map[string]string {
 	return text
 }
 
+// expandHome puts "~" and "~/…" in the home folder, as people type paths
+// (the studio once made a folder named "~" in the working folder); other
+// paths are returned as they are.
+func expandHome(p string) (string, error) {
+	if p != "~" && !strings.HasPrefix(p, "~/") && !strings.HasPrefix(p, "~"+string(filepath.Separator)) {
+		return p, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("%s: no home folder: %w", p, err)
+	}
+	return filepath.Join(home, p[1:]), nil
+}
+
 // missingFolderError is resolveSavePath's error for a path whose folder
 // does not exist (the save dialog offers to create it).
 type missingFolderError struct{ dir, path string }
@@ -114,12 +128,9 @@ func resolveSavePath(typed, dir, ext string) (string, error) {
 	if p == "" {
 		return "", errors.New("type a file name or a full path")
 	}
-	if p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, "~"+string(filepath.Separator)) {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("%s: no home folder: %w", p, err)
-		}
-		p = filepath.Join(home, p[1:])
+	p, err := expandHome(p)
+	if err != nil {
+		return "", err
 	}
 	if !filepath.IsAbs(p) {
 		if dir == "" {

@@ -198,12 +198,9 @@ func resolveOpenPath(typed, dir string) (string, error) {
 	if p == "" {
 		return "", errors.New("open: type or paste the picture's path")
 	}
-	if p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, "~"+string(filepath.Separator)) {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("open %s: no home folder: %w", p, err)
-		}
-		p = filepath.Join(home, p[1:])
+	p, err := expandHome(p)
+	if err != nil {
+		return "", fmt.Errorf("open %w", err)
 	}
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(dir, p)

@@ -423,14 +423,9 @@ func (s *Studio) SetOutputsDir(dir string) error {
 	if dir == "" {
 		return errors.New("outputs folder: no folder given")
 	}
-	// "~/…" is in the home folder, as the studio itself writes paths (it
-	// made a folder named "~" in the working folder).
-	if dir == "~" || strings.HasPrefix(dir, "~/") || strings.HasPrefix(dir, "~"+string(filepath.Separator)) {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return fmt.Errorf("outputs folder %s: no home folder: %w", dir, err)
-		}
-		dir = filepath.Join(home, dir[1:])
+	dir, err := expandHome(dir)
+	if err != nil {
+		return fmt.Errorf("outputs folder %w", err)
 	}
 	if !filepath.IsAbs(dir) {
 		return fmt.Errorf("outputs folder %q: give a full path (/home/me/pictures, ~/pictures)", dir)
