@@ -8,8 +8,10 @@ import (
 
 // BackgroundTolerance is how far from white (in 8-bit levels, every
 // channel) a pixel of a white background may be: the tokenizer redraws
-// white a few levels off.
-const BackgroundTolerance = 24
+// white a few levels off (the emoji model's backgrounds are mostly 248–255),
+// but a cloud's or a snowman's body is a light grey of 236–244 that a
+// larger tolerance let the background flood into.
+const BackgroundTolerance = 10
 
 // TransparentBackground returns img (any image; opaque, as Tessera's
 // pictures are) with its white background made transparent, for a
@@ -88,11 +90,18 @@ func neighbourDistance(src *image.NRGBA, bg []bool, w, h, x, y int) int {
 // unmixWhite turns the opaque NRGBA pixel p, read as a blend of white and a
 // colour at distance full from white, into that colour with the blend's
 // share as alpha: composited over white it gives p back. A pixel nearly as
-// far from white as full stays as it is, opaque.
+// far from white as full stays as it is, opaque; one with nothing coloured
+// around it (full within 3 tolerances of white) is unmixed from white
+// itself, as Color to Alpha does.
 func unmixWhite(p []uint8, full int) {
 	d := whiteDistance(p)
+	if full <= 3*BackgroundTolerance {
+		// Nothing coloured around it: a speck of the background the
+		// tokenizer drew a little off white, faded by its own distance.
+		full = 255
+	}
 	switch {
-	case d == 0 || full == 0:
+	case d == 0:
 		p[0], p[1], p[2], p[3] = 0, 0, 0, 0
 		return
 	case d*20 >= full*19: // at least 95% of the colour: the picture's own pixel

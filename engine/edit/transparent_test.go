@@ -109,3 +109,33 @@ func TestTransparentBackgroundKeepsInsideWhite(t *testing.T) {
 		}
 	}
 }
+
+// TestTransparentBackgroundKeepsLightGreyBodies: a cloud's light grey body
+// is not background, however close to white; a speck the tokenizer drew
+// a little off white in the background fades out.
+func TestTransparentBackgroundKeepsLightGreyBodies(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 12, 12))
+	for y := range 12 {
+		for x := range 12 {
+			c := uint8(252) // the background, a little off white
+			switch {
+			case x >= 3 && x < 9 && y >= 3 && y < 9 && (x == 3 || x == 8 || y == 3 || y == 8):
+				c = 225 // a faint outline
+			case x > 3 && x < 8 && y > 3 && y < 8:
+				c = 240 // the cloud's body
+			}
+			img.SetNRGBA(x, y, color.NRGBA{c, c, c, 255})
+		}
+	}
+	img.SetNRGBA(1, 10, color.NRGBA{243, 243, 243, 255}) // a speck
+	out := TransparentBackground(img)
+	if c := out.NRGBAAt(5, 5); c != (color.NRGBA{240, 240, 240, 255}) {
+		t.Fatalf("the cloud's body became %v", c)
+	}
+	if out.NRGBAAt(0, 0).A != 0 {
+		t.Fatalf("the background stayed %v", out.NRGBAAt(0, 0))
+	}
+	if a := out.NRGBAAt(1, 10).A; a > 20 {
+		t.Fatalf("a near-white speck in the background stayed at alpha %d", a)
+	}
+}
