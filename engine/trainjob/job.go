@@ -78,8 +78,10 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		s = s.withShapeOf(s.Init)
 	}
 	rec := Record{Settings: s, State: StateRunning}
-	if old, err := ReadRecord(s.OutDir); err == nil {
-		// Its prepared data and checkpoint fix what the run is.
+	if old, err := ReadRecord(s.OutDir); err == nil && holdsWork(s.OutDir) {
+		// Its prepared data and checkpoint fix what the run is. (A run
+		// that failed before it prepared anything, a mistyped --data say,
+		// fixes nothing: it is started again with the settings given.)
 		if d := train.SettingsDiff(old.Settings.identity(), s.identity()); len(d) > 0 {
 			return nil, fmt.Errorf("%w: %s holds a run made with other settings (%s): a run keeps its data and architecture; give its settings again, or another run folder to start anew", ErrRunExists, s.OutDir, strings.Join(d, "; "))
 		}
@@ -115,6 +117,17 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	}
 	runLog.close(last + " —")
 	return res, err
+}
+
+// holdsWork reports whether the run folder dir holds what a run made and
+// keeps: prepared data, a trained tokenizer or a checkpoint.
+func holdsWork(dir string) bool {
+	for _, name := range []string{PreparedFile, runTokenizerDir, train.CheckpointFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // endState is the run state after a call that returned res and err.

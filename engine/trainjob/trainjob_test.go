@@ -248,6 +248,13 @@ func TestCheckData(t *testing.T) {
 	if _, err := Run(ctx, s, Events{}); err == nil {
 		t.Fatal("training on an empty folder")
 	}
+	// The failed run prepared nothing: its folder does not hold the next
+	// try to the mistaken settings (it failed for its own data instead).
+	other := Preset(missing)
+	other.OutDir = s.OutDir
+	if _, err := Run(ctx, other, Events{}); err == nil || errors.Is(err, ErrRunExists) {
+		t.Fatalf("a retry with other data in a folder where nothing was prepared: %v", err)
+	}
 }
 
 // TestArgs writes what differs from the preset as flags.
