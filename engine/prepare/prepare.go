@@ -148,6 +148,11 @@ func withTokenizer(ctx context.Context, trainSet, valSet []data.Sample, spec Spe
 	return finish(ctx, trainSet, valSet, resizeAll(trainSet, spec.Size), resizeAll(valSet, spec.Size), tok, spec, arch, log)
 }
 
+// poorTokenizerDB is the PSNR under which preparing warns that the
+// tokenizer cannot hold the pictures (the studio's open warns under 19 dB;
+// the emoji tokenizer redraws emoji at about 23).
+const poorTokenizerDB = 18
+
 // finish builds the prompt vocabulary and the configuration and tokenises
 // both splits with tok.
 func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valImgs []*image.NRGBA, tok tokenizer.Tokenizer, spec Spec, arch model.Config, log io.Writer) (*Prepared, error) {
@@ -185,6 +190,19 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 		return nil, fmt.Errorf("prepare: %w", err)
 	}
 	fmt.Fprintf(log, "vocabulary: %s, prompts of up to %s; %d×%d grid of %d×%d patches\n", plural.N(len(vocab)-1, "word", "words"), plural.N(L, "word", "words"), grid, grid, spec.Patch, spec.Patch)
+	if L > 0 && maxWords > L {
+		// A fine-tune keeps its model's prompt slots: longer captions
+		// lose their last words, which the model then never learns to
+		// draw from.
+		long := 0
+		for _, c := range captions {
+			if len(prompt.Split(c)) > L {
+				long++
+			}
+		}
+		fmt.Fprintf(log, "warning: captions longer than the model's %s of prompt lose their last words: %d of %d (the longest has %d words)\n",
+			plural.N(L, "word", "words"), long, len(captions), maxWords)
+	}
 
 	p := &Prepared{Config: cfg, Tokenizer: tok}
 	if cb, ok := tok.(tokenizer.Codebook); ok {
@@ -203,6 +221,9 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 	}
 	p.PSNR = meanPSNR(valImgs, tok, grid, spec.Workers)
 	fmt.Fprintf(log, "examples: %d training, %d validation; tokenizer PSNR on validation images %.2f dB\n", len(p.Train), len(p.Val), p.PSNR)
+	if p.PSNR > 0 && p.PSNR < poorTokenizerDB {
+		fmt.Fprintf(log, "warning: the tokenizer redraws these pictures at only %.1f dB PSNR: what the model learns to draw will look that far from them (a fine-tune keeps its model's tokenizer; train from scratch for a codebook of their own)\n", p.PSNR)
+	}
 	return p, nil
 }
 

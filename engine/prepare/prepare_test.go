@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/data"
@@ -76,4 +77,24 @@ func intCodes(c []int32) []int {
 		out[i] = int(v)
 	}
 	return out
+}
+
+// TestPrepareWarnsOfCutCaptions: a fine-tune keeps its model's prompt
+// slots; captions longer than them are said to lose their last words.
+func TestPrepareWarnsOfCutCaptions(t *testing.T) {
+	samples := []data.Sample{
+		{Caption: "three big red squares on yellow", Key: "r", Image: square(color.NRGBA{255, 0, 0, 255}, 16)},
+		{Caption: "blue square", Key: "b", Image: square(color.NRGBA{0, 0, 255, 255}, 16)},
+	}
+	arch := model.DefaultConfig()
+	arch.NEmbd, arch.NLayer, arch.NHead = 16, 1, 2
+	var log strings.Builder
+	if _, err := Prepare(context.Background(), samples, samples[1:], Spec{
+		Name: "squares", Size: 8, Patch: 2, Codes: 4, Seed: 1, Vocab: []string{"<pad>", "red"}, PromptLength: 2,
+	}, arch, &log); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "warning: captions longer than the model's 2 words of prompt lose their last words: 1 of 3 (the longest has 6 words)") {
+		t.Fatalf("log:\n%s", log.String())
+	}
 }
