@@ -18,6 +18,7 @@ import (
 )
 
 // benchReport is tessera bench's result; the JSON names are a contract.
+// A figure not measured (--batch 1, --limits=false) is left out, not 0.
 type benchReport struct {
 	Model                   string  `json:"model"`
 	Params                  int64   `json:"params"`
@@ -26,12 +27,12 @@ type benchReport struct {
 	Threads                 int     `json:"threads"`
 	Precision               string  `json:"precision"`
 	LoadS                   float64 `json:"load_s"`
-	Batch1TokensPerS        float64 `json:"batch1_tokens_per_s"`
-	Batch8TokensPerS        float64 `json:"batch8_tokens_per_s"`
-	StreamBoundTokensPerS   float64 `json:"stream_bound_tokens_per_s"`
-	Batch8StreamBoundTokens float64 `json:"batch8_stream_bound_tokens_per_s"`
-	MemoryGBPerS            float64 `json:"memory_gb_per_s"`
-	SgemmGFLOPS             float64 `json:"sgemm_gflops"`
+	Batch1TokensPerS        float64 `json:"batch1_tokens_per_s,omitempty"`
+	Batch8TokensPerS        float64 `json:"batch8_tokens_per_s,omitempty"`
+	StreamBoundTokensPerS   float64 `json:"stream_bound_tokens_per_s,omitempty"`
+	Batch8StreamBoundTokens float64 `json:"batch8_stream_bound_tokens_per_s,omitempty"`
+	MemoryGBPerS            float64 `json:"memory_gb_per_s,omitempty"`
+	SgemmGFLOPS             float64 `json:"sgemm_gflops,omitempty"`
 	BLASCore                string  `json:"blas_core"` // OpenBLAS's kernel set (blas.Core)
 
 	config model.Config // for the streaming bounds
@@ -134,7 +135,6 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
 		if len(reports) == 1 {
 			return enc.Encode(reports[0])
 		}

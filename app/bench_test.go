@@ -19,6 +19,12 @@ func TestBenchPrecisions(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &reports); err != nil {
 		t.Fatalf("%v in %s", err, stdout)
 	}
+	// What was not measured is left out, not reported as 0.
+	for _, unmeasured := range []string{"batch8_tokens_per_s", "memory_gb_per_s", "sgemm_gflops", "stream_bound_tokens_per_s"} {
+		if strings.Contains(stdout, unmeasured) {
+			t.Errorf("%s reported though not measured: %s", unmeasured, stdout)
+		}
+	}
 	var precs []string
 	for _, r := range reports {
 		precs = append(precs, r.Precision)

@@ -41,7 +41,6 @@ func runCheckData(ctx context.Context, env Env, args []string) error {
 	problems := rep.Problems()
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
 		if err := enc.Encode(checkDataOutput{rep, problems}); err != nil {
 			return err
 		}

@@ -97,7 +97,7 @@ func TestCheckDataCLI(t *testing.T) {
 	if code != 1 || !strings.Contains(stdout, "8 files with problems:") || !strings.Contains(stderr, "files with problems: 8 (--strict)") {
 		t.Errorf("--strict on problems: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	if code, stdout, _ = run(t, "check-data", "--strict", "--json", dir); code != 1 || !strings.Contains(stdout, `"problems": 8`) {
+	if code, stdout, _ = run(t, "check-data", "--strict", "--json", dir); code != 1 || !strings.Contains(stdout, `"problems":8`) || strings.Count(stdout, "\n") != 1 {
 		t.Errorf("--strict --json on problems: exit %d, %q", code, stdout)
 	}
 

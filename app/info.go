@@ -34,7 +34,6 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 	c := b.Model.Config
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
 		out := map[string]any{
 			"name": b.Name, "source": b.Source, "hash": b.Model.Hash, "params": c.Params(), "config": c,
 			"codebook": map[string]int{"entries": b.Codes(), "patch_size": b.PatchSize()},
