@@ -104,7 +104,7 @@ func progressPrinter(w io.Writer, batch int) func(sampler.Event) {
 }
 
 func runGenerate(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "generate", "--prompt TEXT [--model M] [--seed N] [--out PATH.png] [flags]")
+	fs := newFlags(env, "generate", "[--prompt TEXT] [--model M] [--seed N] [--out PATH.png] [flags]")
 	var sf samplingFlags
 	sf.register(fs)
 	out := fs.String("out", "tessera.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")

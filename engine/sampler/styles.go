@@ -27,12 +27,13 @@ const maxStyledSeeds = 16
 // seedStyles are the styles a new image of s may be drawn in when s asks
 // for a style per seed (sampling.Settings.StylePerSeed): the model's style
 // words (config tessera.style_words). They are nil when s does not ask for
-// it, the model reads no prompt or has no style words, the prompt already
-// ends with a style (prompt.SplitStyle), or a style would not fit in the
-// prompt's length.
+// it, the model reads no prompt or has no style words, the prompt is empty
+// (an empty prompt asks for no prompt at all: an unconditional sample, not
+// one of a style), the prompt already ends with a style
+// (prompt.SplitStyle), or a style would not fit in the prompt's length.
 func seedStyles(b *bundle.Bundle, s sampling.Settings) []string {
 	styles := styleWords(b)
-	if s.StylePerSeed == 0 || !b.Conditional() || len(styles) == 0 {
+	if s.StylePerSeed == 0 || !b.Conditional() || len(styles) == 0 || strings.TrimSpace(s.Prompt) == "" {
 		return nil
 	}
 	if _, st := prompt.SplitStyle(s.Prompt, styles); st != "" {
