@@ -646,6 +646,9 @@ func TestGenerateTransparent(t *testing.T) {
 	if !strings.Contains(text[pngmeta.KeyParameters], "Background: transparent") {
 		t.Fatalf("parameters %q", text[pngmeta.KeyParameters])
 	}
+	if _, stdout, _ := run(t, "info", clear); !strings.Contains(stdout, "background  transparent") {
+		t.Fatalf("info does not say the background is transparent:\n%s", stdout)
+	}
 	decode := func(path string) image.Image {
 		f, err := os.Open(path)
 		if err != nil {

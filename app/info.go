@@ -151,6 +151,9 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		if rec.Parent != "" {
 			fmt.Fprintf(o, "  made from   %s\n", rec.Parent)
 		}
+		if clear, _ := rec.Extra[pngmeta.ExtraTransparent].(bool); clear {
+			fmt.Fprintln(o, "  background  transparent (the white around the picture; its codes decode on white)")
+		}
 	case params != "":
 		fmt.Fprintf(o, "  parameters (another tool's): %s\n", strings.ReplaceAll(params, "\n", "\n              "))
 	default:
