@@ -537,6 +537,7 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 	t.job = j
 	t.shown = nil
 	if from == nil || t.logDir != cleanPath(st.OutDir) {
+		t.details.ScrollToTop() // another run's text: from its start
 		t.logLines, t.dataReport = nil, nil
 		if from != nil {
 			// Resumed after the studio was closed: the log so far is the
@@ -920,6 +921,12 @@ func (t *TrainTab) showInfo(st trainjob.Settings, note string) {
 		b.WriteString("\nLog:\n" + strings.Join(logLines[max(0, len(logLines)-12):], "\n"))
 	}
 	t.info.SetText(strings.TrimSpace(b.String()))
+	// A shorter text under a scroll kept from a longer one showed an
+	// empty pane (a new run after reading an old run's log).
+	if over := t.info.MinSize().Height - t.details.Size().Height; t.details.Offset.Y > max(over, 0) {
+		t.details.Offset.Y = max(over, 0)
+		t.details.Refresh()
+	}
 }
 
 // settingsLine sums up a run's settings.

@@ -540,3 +540,20 @@ func TestLoadImageChecksTheSize(t *testing.T) {
 		t.Fatal("a small sample grid did not load")
 	}
 }
+
+// TestTrainInfoScrollFollowsItsText: a shorter text under a scroll kept
+// from a longer one (a new run after an old run's long log) is in view,
+// not scrolled past.
+func TestTrainInfoScrollFollowsItsText(t *testing.T) {
+	e := newTrainEnv(t)
+	s := e.open(t)
+	s.ShowTab(trainTab)
+	tab := s.Train()
+	tab.details.Resize(fyne.NewSize(300, 120))
+	tab.info.SetText(strings.Repeat("a line of an old run's log\n", 200))
+	tab.details.Offset.Y = 3000 // scrolled down to the end of it
+	tab.showInfo(trainjob.Preset("shapes"), "")
+	if over := tab.info.MinSize().Height - tab.details.Size().Height; tab.details.Offset.Y > max(over, 0) {
+		t.Fatalf("offset %v past a text %v high in a pane %v high", tab.details.Offset.Y, tab.info.MinSize().Height, tab.details.Size().Height)
+	}
+}
