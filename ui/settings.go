@@ -30,6 +30,7 @@ const (
 	prefRankBy     = "batch.rank_by"
 	prefHistory    = "history.shown"
 	prefTrainMins  = "train.minutes"
+	prefRunFolders = "train.run_folders"
 	prefTrainThr   = "train.threads"
 )
 
@@ -99,6 +100,13 @@ func (s settings) SetTrainBudget(minutes float64, threads int) {
 	s.p.SetFloat(prefTrainMins, minutes)
 	s.p.SetInt(prefTrainThr, threads)
 }
+
+// RunFolders are the run folders outside the runs folder that the Train
+// tab lists (opened with its folder picker, or trained into).
+func (s settings) RunFolders() []string { return s.p.StringList(prefRunFolders) }
+
+// SetRunFolders stores the run folders listed from elsewhere.
+func (s settings) SetRunFolders(dirs []string) { s.p.SetStringList(prefRunFolders, dirs) }
 
 // HistoryShown is whether the history strip is shown under the canvas
 // (on unless the user hid it: View › History strip).

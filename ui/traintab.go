@@ -135,6 +135,11 @@ type trainJob struct {
 // newTrainTab builds the tab.
 func newTrainTab(h trainHost) *TrainTab {
 	t := &TrainTab{h: h}
+	for _, d := range h.set.RunFolders() { // listed in an earlier session; gone ones are dropped
+		if trainjob.IsRun(d) {
+			t.extra = append(t.extra, d)
+		}
+	}
 	t.data = widgets.NewTipSelect(append(trainjob.Datasets(), dataFolder), "The images to train on: built-in shapes (drawn, quick), emoji, MNIST digits, or a folder of your PNG/JPEG images (captions from NAME.txt or the file name)", t.dataChosen)
 	t.data.Quiet(func() { t.data.SetSelected("shapes") })
 	t.folderNote = widget.NewLabel("")
@@ -1063,6 +1068,7 @@ func (t *TrainTab) listFolder(abs string) {
 		return
 	}
 	t.extra = append(t.extra, abs)
+	t.h.set.SetRunFolders(t.extra) // listed again after a restart
 }
 
 // shutdown pauses the run in progress when the studio closes and waits

@@ -557,3 +557,31 @@ func TestTrainInfoScrollFollowsItsText(t *testing.T) {
 		t.Fatalf("offset %v past a text %v high in a pane %v high", tab.details.Offset.Y, tab.info.MinSize().Height, tab.details.Size().Height)
 	}
 }
+
+// TestRunFolderFromElsewhereIsRemembered: a run folder opened from outside
+// the runs folder is listed again after the studio is reopened.
+func TestRunFolderFromElsewhereIsRemembered(t *testing.T) {
+	e := newTrainEnv(t)
+	s := e.open(t)
+	elsewhere := filepath.Join(t.TempDir(), "mine")
+	must(t, os.MkdirAll(elsewhere, 0o755))
+	st := trainjob.Preset("shapes")
+	st.OutDir = elsewhere
+	must(t, trainjob.WriteRecord(elsewhere, trainjob.Record{Settings: st, State: trainjob.StatePaused}))
+	must(t, s.Train().OpenRunFolder(elsewhere))
+	listed := func(tab *TrainTab) bool {
+		for _, r := range tab.Runs() {
+			if r.Dir == elsewhere {
+				return true
+			}
+		}
+		return false
+	}
+	if !listed(s.Train()) {
+		t.Fatal("the run folder opened is not listed")
+	}
+	s2 := e.open(t)
+	if !listed(s2.Train()) {
+		t.Fatal("the run folder opened is forgotten when the studio is reopened")
+	}
+}
