@@ -39,7 +39,7 @@ func commands() map[string]command {
 		"bench":           {"sampling speed against the machine's limits", runBench},
 		"average":         {"write the mean of the weights of checkpoints of one run (stochastic weight averaging) as a model folder", runAverage},
 		"random-model":    {"write a model folder of random weights shaped like OpenAI's imagegpt-small, -medium or -large", runRandomModel},
-		"info":            {"a model's configuration, size and codebook", runInfo},
+		"info":            {"a model's configuration, size and codebook, or what images record (prompt, seed, settings, model)", runInfo},
 		"timelapse":       {"an animated GIF of an image appearing patch by patch", runTimelapse},
 		"train":           {"train a model on the built-in shapes, emoji, MNIST, edit pairs or a folder of images", runTrain},
 		"eval-tokenizer":  {"a ViT tokenizer's held-out PSNR beside a k-means codebook of the same token count", runEvalTokenizer},
@@ -237,4 +237,17 @@ func quoteList(words []string) string {
 		q[i] = fmt.Sprintf("%q", w)
 	}
 	return strings.Join(q, ", ")
+}
+
+// notAll says how many of total images a command failed on ("could not be
+// " + what): "the image could not be read", "none of the 3 images could be
+// read", "2 of 5 images could not be read".
+func notAll(failed, total int, what string) error {
+	switch {
+	case total == 1:
+		return fmt.Errorf("the image could not be %s", what)
+	case failed == total:
+		return fmt.Errorf("none of the %d images could be %s", total, what)
+	}
+	return fmt.Errorf("%d of %d images could not be %s", failed, total, what)
 }

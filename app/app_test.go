@@ -405,6 +405,14 @@ func TestInfoDescribesImages(t *testing.T) {
 			t.Errorf("%v: exit %d, %q; want %d and %q", c.args, code, stderr, c.code, c.want)
 		}
 	}
+	// The path said once, and the count in words.
+	missing := filepath.Join(t.TempDir(), "gone.png")
+	if _, _, stderr := run(t, "info", missing); strings.Count(stderr, "gone.png") != 1 || !strings.Contains(stderr, "the image could not be read") {
+		t.Errorf("a missing image: %q", stderr)
+	}
+	if _, _, stderr := run(t, "info", missing, bad); !strings.Contains(stderr, "none of the 2 images could be read") {
+		t.Errorf("two unreadable images: %q", stderr)
+	}
 }
 
 func TestBranchKeepsPrefix(t *testing.T) {

@@ -87,7 +87,7 @@ func imageInfo(env Env, paths []string, asJSON bool) error {
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d images could not be read", failed, len(paths))
+		return notAll(failed, len(paths), "read")
 	}
 	return nil
 }

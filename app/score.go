@@ -246,7 +246,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d images could not be scored", failed, len(images))
+		return notAll(failed, len(images), "scored")
 	}
 	return nil
 }

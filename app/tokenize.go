@@ -117,7 +117,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintln(env.Stdout)
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d images could not be tokenized", failed, len(images))
+		return notAll(failed, len(images), "tokenized")
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	_ "image/jpeg" // register JPEG for LoadImage
 	_ "image/png"  // register PNG for LoadImage
 	"io"
+	"io/fs"
 	"os"
 
 	_ "golang.org/x/image/bmp"  // register BMP for LoadImage
@@ -86,6 +87,11 @@ func ImageConfig(path string) (image.Config, string, error) {
 func openImage(path string) (*os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
+		// The path once, not twice ("open image a.png: open a.png: …").
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		return nil, fmt.Errorf("open image %s: %w", path, err)
 	}
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
