@@ -452,6 +452,9 @@ func (r *run) refit(elapsed time.Duration, withEvals bool) {
 	}
 	left := r.opt.Minutes*60 - elapsed.Seconds()
 	total := r.step + max(1, int(left/perStep))
+	if old := r.total; 50*abs(total-old) > old { // by more than 2%: the progress line's total jumps, so say why
+		r.warn("schedule fitted again to the time budget from the steps' measured time: %d steps (was %d)", total, old)
+	}
 	r.total, r.opt.Steps = total, total
 	if r.opt.Warmup == 0 { // the default warm-up follows the schedule's length
 		r.warmup = max(1, min(100, total/20))
@@ -717,6 +720,9 @@ func (r *run) plot() {
 		r.warn("loss plot: %v", err)
 	}
 }
+
+// abs is |v|.
+func abs(v int) int { return max(v, -v) }
 
 func (r *run) warn(format string, args ...any) {
 	if r.opt.Progress != nil {
