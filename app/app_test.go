@@ -19,6 +19,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -657,20 +658,8 @@ func TestGenerateTransparent(t *testing.T) {
 	if _, stdout, _ := run(t, "info", clear); !strings.Contains(stdout, "background  transparent") {
 		t.Fatalf("info does not say the background is transparent:\n%s", stdout)
 	}
-	decode := func(path string) image.Image {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		img, err := png.Decode(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return img
-	}
 	// Made transparent at the model's size, then upscaled ×2 (nearest).
-	want, got := edit.TransparentBackground(bundletest.Tiny(9).Decode(b.Tokens)), decode(clear)
+	want, got := edit.TransparentBackground(bundletest.Tiny(9).Decode(b.Tokens)), imagetest.ReadPNG(t, clear)
 	for y := 0; y < 16; y++ {
 		for x := 0; x < 16; x++ {
 			if w, g := color.NRGBAModel.Convert(want.At(x/2, y/2)), color.NRGBAModel.Convert(got.At(x, y)); w != g {

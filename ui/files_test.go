@@ -20,6 +20,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/trainjob"
+	"github.com/tessera-studio/tessera/internal/imagetest"
 	"github.com/tessera-studio/tessera/ui/core"
 )
 
@@ -64,11 +65,7 @@ func TestExportUpscalesAndKeepsMetadata(t *testing.T) {
 	for _, f := range []Filter{Nearest, Lanczos} {
 		path := filepath.Join(t.TempDir(), "x.png")
 		must(t, exportPNG(path, img, 5, f, rec))
-		fh, err := os.Open(path)
-		must(t, err)
-		out, err := png.Decode(fh)
-		fh.Close()
-		must(t, err)
+		out := imagetest.ReadPNG(t, path)
 		if out.Bounds().Dx() != 40 || out.Bounds().Dy() != 40 {
 			t.Fatalf("%v: size %v", f, out.Bounds())
 		}
@@ -426,11 +423,7 @@ func TestExportTransparentBackground(t *testing.T) {
 	rec.Extra[extraTransparent] = true
 	path := filepath.Join(t.TempDir(), "sticker.png")
 	must(t, exportPNG(path, img, 3, Nearest, rec))
-	fh, err := os.Open(path)
-	must(t, err)
-	out, err := png.Decode(fh)
-	fh.Close()
-	must(t, err)
+	out := imagetest.ReadPNG(t, path)
 	if _, _, _, a := out.At(0, 0).RGBA(); a != 0 {
 		t.Fatalf("the corner is not transparent: %v", out.At(0, 0))
 	}

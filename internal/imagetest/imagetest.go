@@ -5,6 +5,9 @@ package imagetest
 import (
 	"image"
 	"image/color"
+	"image/png"
+	"os"
+	"testing"
 )
 
 // Solid returns a side×side opaque picture filled with c (alpha forced to
@@ -13,6 +16,21 @@ func Solid(c color.NRGBA, side int) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, side, side))
 	for i := 0; i < len(img.Pix); i += 4 {
 		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = c.R, c.G, c.B, 255
+	}
+	return img
+}
+
+// ReadPNG decodes the PNG file at path, failing t when it cannot.
+func ReadPNG(t testing.TB, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("decode %s: %v", path, err)
 	}
 	return img
 }
