@@ -668,3 +668,15 @@ func TestGenerateTransparent(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalHelpSaysPromptIsNotTaken: eval-prompts and eval-shapes share the
+// sampling flags, --prompt among them, but sample their own prompts: their
+// help says so rather than offering it.
+func TestEvalHelpSaysPromptIsNotTaken(t *testing.T) {
+	for _, cmd := range []string{"eval-prompts", "eval-shapes"} {
+		_, stdout, _ := run(t, cmd, "--help")
+		if !strings.Contains(stdout, "not taken: "+cmd+" samples") {
+			t.Errorf("%s --help:\n%s", cmd, stdout)
+		}
+	}
+}

@@ -99,6 +99,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	candidates := rangedInt(fs, "candidates", 1, 1, 64, "draw this many candidates for each sample and check the first after ranking them as tessera generate --rank and the studio do (see --rank-by); seeds × candidates at most 512")
 	rankBy := rankByFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	fs.Lookup("prompt").Usage = "not taken: eval-shapes samples the held-out captions (and --seen trained-on ones)"
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
