@@ -446,4 +446,10 @@ func TestEditTransparent(t *testing.T) {
 	if rec.Extra[pngmeta.ExtraTransparent] != true || !strings.Contains(params, "Background: transparent") || !strings.Contains(params, "Edit of: source.png") {
 		t.Fatalf("record %v, parameters %q", rec.Extra, params)
 	}
+	// info names the instruction as such, with the edit model's own knobs.
+	_, stdout, _ := run(t, "info", numberedPath(out, 0, 2))
+	if !strings.Contains(stdout, `instruction "mirror it"`) || strings.Contains(stdout, "prompt      ") ||
+		(rec.ImageGuidance != 0 && !strings.Contains(stdout, "image guidance")) {
+		t.Fatalf("info of an edit:\n%s (record image guidance %g)", stdout, rec.ImageGuidance)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 )
 
@@ -139,12 +140,16 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		if from := rec.ImportedFrom(); from != "" {
 			fmt.Fprintf(o, "  imported    from %s: encoded from its pixels, not sampled (no prompt, seed or settings made it)\n", from)
 		} else {
-			fmt.Fprintf(o, "  prompt      %q\n", rec.Prompt)
+			if rec.IsEdit() {
+				fmt.Fprintf(o, "  instruction %q (an edit by instruction; its seed and settings are the edit model's)\n", rec.Prompt)
+			} else {
+				fmt.Fprintf(o, "  prompt      %q\n", rec.Prompt)
+			}
 			if rec.Negative != "" {
 				fmt.Fprintf(o, "  negative    %q\n", rec.Negative)
 			}
 			fmt.Fprintf(o, "  seed        %d\n", rec.Seed)
-			fmt.Fprintf(o, "  settings    %s\n", knobsLine(rec.Settings, rec.Prompt != "" || rec.Negative != ""))
+			fmt.Fprintf(o, "  settings    %s\n", recordKnobs(rec.Settings, rec.IsEdit()))
 		}
 		fmt.Fprintf(o, "  model       %s (weights hash %s), %s\n", rec.Model, rec.ModelHash, rec.Version)
 		fmt.Fprintf(o, "  codes       %d (%d×%d patches of %d px)\n", len(rec.Tokens), rec.Grid[1], rec.Grid[0], rec.PatchSize)
@@ -160,4 +165,19 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		fmt.Fprintln(o, "  no Tessera record and no parameters text: not made by Tessera or A1111-style tools")
 	}
 	return nil
+}
+
+// recordKnobs lists the sampling settings a record holds: every drawing
+// knob that is set (guidance too when the prompt was empty: a run drew
+// with it), and for an edit the edit model's own (image guidance).
+func recordKnobs(s sampling.Settings, edit bool) string {
+	var parts []string
+	for _, sp := range sampling.Knobs() {
+		v := sp.Get(s)
+		if sp.EditOnly && !edit || sp.Optional && v == 0 || sp.Knob == sampling.KnobStylePerSeed && edit {
+			continue
+		}
+		parts = append(parts, sp.Label+" "+sp.Format(v))
+	}
+	return strings.Join(parts, ", ")
 }
