@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/nfnt/resize"
@@ -209,13 +210,13 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 		p.Codebook = cb.Codebook
 	}
 	rng := rand.New(rand.NewPCG(spec.Seed, 0xa06))
-	p.Train, err = tokenize(ctx, trainSet, trainImgs, tok, ptok, grid, spec, rng)
+	p.Train, err = tokenize(ctx, trainSet, trainImgs, tok, ptok, grid, spec, rng, log, "training")
 	if err != nil {
 		return nil, err
 	}
 	noShift := spec
 	noShift.Shifts = 0
-	p.Val, err = tokenize(ctx, valSet, valImgs, tok, ptok, grid, noShift, rng)
+	p.Val, err = tokenize(ctx, valSet, valImgs, tok, ptok, grid, noShift, rng, log, "validation")
 	if err != nil {
 		return nil, err
 	}
@@ -225,6 +226,40 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 		fmt.Fprintf(log, "warning: the tokenizer redraws these pictures at only %.1f dB PSNR: what the model learns to draw will look that far from them (a fine-tune keeps its model's tokenizer; train from scratch for a codebook of their own)\n", p.PSNR)
 	}
 	return p, nil
+}
+
+// encodingProgress reports on log, once a second, how many of n pictures
+// (what: "training", "validation") done says are encoded, as a progress line
+// (the ViT tokenizer takes minutes on one thread for the emoji data); the
+// function it returns stops it and ends the line. Nothing is written for a
+// nil log or a run over within the first second.
+func encodingProgress(log io.Writer, what string, n int, done *atomic.Int64) (stop func()) {
+	if log == nil {
+		return func() {}
+	}
+	quit, ended := make(chan struct{}), make(chan struct{})
+	shown := false
+	go func() {
+		defer close(ended)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+				fmt.Fprintf(log, "\rencoding the %s pictures: %d of %d", what, done.Load(), n)
+				shown = true
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-ended
+		if shown {
+			fmt.Fprintf(log, "\rencoding the %s pictures: %d of %d\n", what, done.Load(), n)
+		}
+	}
 }
 
 // ExtendVocab returns base followed by the words of more that base lacks,
@@ -276,7 +311,7 @@ func shifted(img *image.NRGBA, dx, dy int) *image.NRGBA {
 
 // tokenize encodes each image (and its shifted copies) once and pairs the
 // codes with every caption of the sample.
-func tokenize(ctx context.Context, samples []data.Sample, imgs []*image.NRGBA, cb tokenizer.Tokenizer, tok *prompt.Tokenizer, grid int, spec Spec, rng *rand.Rand) ([]train.Example, error) {
+func tokenize(ctx context.Context, samples []data.Sample, imgs []*image.NRGBA, cb tokenizer.Tokenizer, tok *prompt.Tokenizer, grid int, spec Spec, rng *rand.Rand, log io.Writer, what string) ([]train.Example, error) {
 	type job struct {
 		sample int
 		img    *image.NRGBA
@@ -295,7 +330,10 @@ func tokenize(ctx context.Context, samples []data.Sample, imgs []*image.NRGBA, c
 	}
 	codes := make([][]int32, len(jobs))
 	errs := make([]error, len(jobs))
+	var done atomic.Int64
+	stopProgress := encodingProgress(log, what, len(jobs), &done)
 	par.Each(len(jobs), spec.Workers, func(j int) {
+		defer done.Add(1)
 		if ctx.Err() != nil {
 			errs[j] = ctx.Err()
 			return
@@ -310,6 +348,7 @@ func tokenize(ctx context.Context, samples []data.Sample, imgs []*image.NRGBA, c
 			codes[j][k] = int32(v)
 		}
 	})
+	stopProgress()
 	for _, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("prepare: tokenize: %w", err)

@@ -6,7 +6,9 @@ import (
 	"image/color"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
@@ -96,5 +98,27 @@ func TestPrepareWarnsOfCutCaptions(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "warning: captions longer than the model's 2 words of prompt lose their last words: 1 of 3 (the longest has 6 words)") {
 		t.Fatalf("log:\n%s", log.String())
+	}
+}
+
+// TestEncodingProgress: encoding that takes more than a second reports
+// its progress as a line refreshed with '\r' and ends it with the count
+// done; a quick one writes nothing.
+func TestEncodingProgress(t *testing.T) {
+	var log strings.Builder
+	var done atomic.Int64
+	stop := encodingProgress(&log, "training", 40, &done)
+	for range 40 {
+		time.Sleep(30 * time.Millisecond)
+		done.Add(1)
+	}
+	stop()
+	if got := log.String(); !strings.HasPrefix(got, "\rencoding the training pictures: ") || !strings.HasSuffix(got, "\rencoding the training pictures: 40 of 40\n") {
+		t.Fatalf("progress %q", got)
+	}
+	log.Reset()
+	encodingProgress(&log, "validation", 5, &done)()
+	if log.Len() != 0 {
+		t.Fatalf("a quick encoding wrote %q", log.String())
 	}
 }
