@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"image/png"
-	"io"
 	"math"
+	"path/filepath"
 
-	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
@@ -89,7 +89,11 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 		}
 		if *out != "" {
 			line.Output = numberedPath(*out, i, len(images))
-			if err := atomicfile.Write(line.Output, func(wr io.Writer) error { return png.Encode(wr, rec) }); err != nil {
+			// With its codes, as imported from the picture: it reopens
+			// exactly, and says where it came from.
+			r := b.Record("tessera "+Version, sampling.Settings{}, codes)
+			r.Extra = map[string]any{pngmeta.ExtraImported: filepath.Base(path)}
+			if err := pngmeta.WriteFileAtomic(line.Output, rec, pngmeta.Metadata(r)); err != nil {
 				return fmt.Errorf("write %s: %w", line.Output, err)
 			}
 		}

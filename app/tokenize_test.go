@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,6 +72,11 @@ func TestTokenizeCLI(t *testing.T) {
 			}
 			if _, err := os.Stat(got.Output); err != nil {
 				t.Fatalf("%s: no reconstruction at %q", c.kind, got.Output)
+			}
+			// It records its codes, as a picture imported from the one
+			// tokenized: it reopens exactly and says where it came from.
+			if r, _ := readRecord(t, got.Output); !slices.Equal(r.Tokens, got.Codes) || r.ImportedFrom() != filepath.Base(got.Image) {
+				t.Fatalf("%s: the reconstruction records codes %v (want %v), imported from %q", c.kind, r.Tokens, got.Codes, r.ImportedFrom())
 			}
 		}
 		if c.kind != "codebook" {
