@@ -148,11 +148,11 @@ func (d *describer) update() {
 	btn := d.button
 	if _, _, err := d.host.describeSubject(); err != nil {
 		btn.Disable()
-		btn.SetTip("Describe is unavailable: " + err.Error())
+		btn.SetWhyNot("Describe is unavailable: " + err.Error())
 		return
 	}
 	btn.Enable()
-	btn.SetTip(describeTip)
+	btn.SetWhyNot("")
 }
 
 // asked is the Describe button and menu item.

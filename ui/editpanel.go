@@ -21,8 +21,8 @@ func toolNames() []string {
 // tempToolNames are the temperature tools offered, from ToolTemperature on.
 func tempToolNames() []string { return []string{"Paint", "Reset"} }
 
-// The Regenerate masked button's tooltips: enabled, and waiting for a
-// mask.
+// The Regenerate masked button's tooltips: its own, and why it waits
+// (without a mask).
 const (
 	regenerateTip       = "Redraw the masked patches, keeping the rest (Ctrl+R)"
 	regenerateNoMaskTip = "Regenerate masked: paint over the patches to redraw first (the brush, B), then this redraws them and keeps the rest"

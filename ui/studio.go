@@ -133,8 +133,6 @@ type Studio struct {
 	// onScrub, when set (tests), sees each number of patches the timeline
 	// shows.
 	onScrub func(k int)
-	// ownTips are the tooltips tallTips replaced, to give back.
-	ownTips map[*widgets.TipButton]string
 }
 
 // NewStudio builds the studio window (not shown yet) and starts loading

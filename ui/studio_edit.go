@@ -84,9 +84,9 @@ func (s *Studio) updateButtons() {
 	set(canRegen && !busy && !tall, e.regenerate)
 	set(has && !busy && !tall, e.complete)
 	if has && !canRegen {
-		e.regenerate.SetTip(regenerateNoMaskTip)
+		e.regenerate.SetWhyNot(regenerateNoMaskTip)
 	} else {
-		e.regenerate.SetTip(regenerateTip)
+		e.regenerate.SetWhyNot("")
 	}
 	s.tallTips(tall)
 	set(has && !busy && !s.doc.Complete(), e.resume)

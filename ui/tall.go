@@ -56,14 +56,13 @@ func (s *Studio) fitCanvas(rows int) {
 	}
 }
 
-// tallTips gives the buttons a tall image disables a tooltip saying why,
-// and their own back once the image is model-sized (their own are kept
-// the first time they are replaced; Regenerate masked's is set afresh by
-// updateButtons).
+// tallTips makes the tooltips of the buttons a tall image disables say
+// why, and gives them their own back once the image is model-sized
+// (Regenerate masked's reason without a mask is updateButtons').
 func (s *Studio) tallTips(tall bool) {
 	e := s.edit
 	if tall {
-		e.regenerate.SetTip(s.tallError("Regenerate masked").Error())
+		e.regenerate.SetWhyNot(s.tallError("Regenerate masked").Error())
 	}
 	for _, b := range []struct {
 		btn    *widgets.TipButton
@@ -72,20 +71,10 @@ func (s *Studio) tallTips(tall bool) {
 		{e.complete, "Complete from here"}, {e.repair, "Resample the least likely"},
 		{e.instruct, "Edit by instruction"}, {s.tl.branch, "Branch from here"},
 	} {
-		if b.btn == nil {
-			continue
-		}
-		if s.ownTips == nil {
-			s.ownTips = map[*widgets.TipButton]string{}
-		}
+		why := ""
 		if tall {
-			if _, kept := s.ownTips[b.btn]; !kept {
-				s.ownTips[b.btn] = b.btn.Tip()
-			}
-			b.btn.SetTip(s.tallError(b.action).Error())
-		} else if own, kept := s.ownTips[b.btn]; kept {
-			b.btn.SetTip(own)
-			delete(s.ownTips, b.btn)
+			why = s.tallError(b.action).Error()
 		}
+		b.btn.SetWhyNot(why)
 	}
 }

@@ -256,10 +256,12 @@ func tipOut(owner fyne.CanvasObject) {
 	}
 }
 
-// TipButton is a button with a tooltip.
+// TipButton is a button with a tooltip, which can say for a while why the
+// button cannot be used in place of what it does (SetWhyNot).
 type TipButton struct {
 	widget.Button
-	tip string
+	tip    string
+	whyNot string // shown in place of tip while not ""
 }
 
 // NewTipButton returns a button (label and icon may be empty) with tip.
@@ -270,14 +272,25 @@ func NewTipButton(label string, icon fyne.Resource, tip string, tapped func()) *
 	return b
 }
 
-func (b *TipButton) Tip() string { return b.tip }
+// Tip is the tooltip shown: why the button cannot be used, if that is
+// set, else what it does.
+func (b *TipButton) Tip() string {
+	if b.whyNot != "" {
+		return b.whyNot
+	}
+	return b.tip
+}
 
 // SetTip replaces the tooltip.
 func (b *TipButton) SetTip(tip string) { b.tip = tip }
 
+// SetWhyNot makes the tooltip say why, in place of what the button does,
+// while why is not ""; "" gives the button its own tooltip back.
+func (b *TipButton) SetWhyNot(why string) { b.whyNot = why }
+
 func (b *TipButton) MouseIn(ev *desktop.MouseEvent) {
 	b.Button.MouseIn(ev)
-	tipIn(b, b.tip, ev)
+	tipIn(b, b.Tip(), ev)
 }
 
 func (b *TipButton) MouseOut() {

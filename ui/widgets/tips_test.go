@@ -108,3 +108,17 @@ func TestNoTipBehindADialog(t *testing.T) {
 		t.Error("behind a dialog that is gone")
 	}
 }
+
+// TestTipButtonWhyNot: a reason why the button cannot be used shows in
+// place of its own tooltip, which comes back when the reason is cleared.
+func TestTipButtonWhyNot(t *testing.T) {
+	b := NewTipButton("Go", nil, "does it", nil)
+	b.SetWhyNot("not now: paint a mask first")
+	if b.Tip() != "not now: paint a mask first" {
+		t.Fatalf("tip %q", b.Tip())
+	}
+	b.SetWhyNot("")
+	if b.Tip() != "does it" {
+		t.Fatalf("own tip not back: %q", b.Tip())
+	}
+}
