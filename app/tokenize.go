@@ -11,7 +11,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
-	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
@@ -91,7 +91,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 			line.Output = numberedPath(*out, i, len(images))
 			// With its codes, as imported from the picture: it reopens
 			// exactly, and says where it came from.
-			r := b.Record("tessera "+Version, sampling.Settings{}, codes)
+			r := record(b, sampler.Options{}, sampler.Image{Tokens: codes}) // nothing sampled: no settings
 			r.Extra = map[string]any{pngmeta.ExtraImported: filepath.Base(path)}
 			if err := pngmeta.WriteFileAtomic(line.Output, rec, pngmeta.Metadata(r)); err != nil {
 				return fmt.Errorf("write %s: %w", line.Output, err)

@@ -134,16 +134,24 @@ func (f *fileDialogs) dropped(_ fyne.Position, uris []fyne.URI) {
 		f.host.setStatus(fmt.Sprintf("%s was not opened: close the dialog first", filepath.Base(p)))
 		return
 	}
-	f.host.closeError()
 	note := ""
 	if n := len(uris); n > 1 {
 		note = fmt.Sprintf("the first of the %d files dropped: the canvas holds one picture at a time", n)
 	}
+	f.openPath(p, note)
+}
+
+// openPath opens what is at p, closing an error shown: a folder as a model
+// folder, anything else as a picture (with note at the end of its status
+// line). It reports whether it opened a picture.
+func (f *fileDialogs) openPath(p, note string) (picture bool) {
+	f.host.closeError()
 	if info, err := os.Stat(p); err == nil && info.IsDir() {
 		f.host.report(f.host.OpenModelFolder(p))
-		return
+		return false
 	}
 	f.host.report(f.host.openFile(p, note))
+	return true
 }
 
 // showOpenPath asks for a picture's path, typed or pasted (Fyne's file
@@ -171,13 +179,9 @@ func (f *fileDialogs) showOpenPath(typed string) {
 			f.host.showError(err)
 			return
 		}
-		f.host.closeError()
-		if info, err := os.Stat(path); err == nil && info.IsDir() {
-			f.host.report(f.host.OpenModelFolder(path))
-			return
+		if f.openPath(path, "") {
+			f.set.SetOpenDir(filepath.Dir(path))
 		}
-		f.set.SetOpenDir(filepath.Dir(path))
-		f.host.report(f.host.OpenFile(path))
 	}
 	d = dialog.NewCustomConfirm("Open path", "Open", "Cancel", content, func(ok bool) {
 		if ok {
