@@ -68,7 +68,7 @@ func record(b *bundle.Bundle, opt sampler.Options, im sampler.Image) pngmeta.Rec
 	if im.Prompt != "" {
 		s.Prompt = im.Prompt
 	}
-	return b.Record("tessera "+Version, s, im.Tokens)
+	return b.Record(pngmeta.VersionPrefix+" "+Version, s, im.Tokens)
 }
 
 // numberedPath returns PATH for a single image and PATH-i.png (1-based) in a batch.

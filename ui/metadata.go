@@ -61,5 +61,5 @@ func versionString(v string) string {
 	if v == "" {
 		v = "dev"
 	}
-	return "tessera " + v
+	return pngmeta.VersionPrefix + " " + v
 }
