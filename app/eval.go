@@ -61,7 +61,7 @@ func distinctPictures(imgs []*image.NRGBA) (groups, differentPairs, pairs int) {
 type evalCase struct{ prompt, label string }
 
 func runEvalPrompts(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "eval-prompts", "[--model M] [--seeds N] [--candidates N [--rank-by likelihood|prompt-gain]] [--json] [sampling flags]")
+	fs := newFlags(env, "eval-prompts", "[--model M] [--seeds N] [--candidates N [--rank-by likelihood|prompt-gain|description]] [--json] [sampling flags]")
 	var sf samplingFlags
 	sf.registerOne(fs) // one batch a row or prompt: --batch would be ignored
 	seeds := rangedInt(fs, "seeds", 4, 1, 256, "samples per prompt (seeds 1…N)")

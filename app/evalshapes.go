@@ -91,7 +91,7 @@ type evalShape struct {
 }
 
 func runEvalShapes(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "eval-shapes", "--model M [--seeds N] [--seen N] [--candidates N [--rank-by likelihood|prompt-gain]] [--json] [sampling flags]")
+	fs := newFlags(env, "eval-shapes", "--model M [--seeds N] [--seen N] [--candidates N [--rank-by likelihood|prompt-gain|description]] [--json] [sampling flags]")
 	var sf samplingFlags
 	sf.registerOne(fs) // one batch a row or prompt: --batch would be ignored
 	seeds := rangedInt(fs, "seeds", 4, 1, 512, "samples per caption (seeds 1…N, or from --seed)")

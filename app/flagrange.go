@@ -206,7 +206,7 @@ func (v *rankByValue) Set(s string) error {
 // (sampler.RankBy; default likelihood).
 func rankByFlag(fs *flag.FlagSet) *sampler.RankBy {
 	v := &rankByValue{by: sampler.RankLikelihood}
-	fs.Var(v, "rank-by", "how to order candidates best first: likelihood (the mean log-likelihood under the prompt, as the studio ranks) or prompt-gain (log p(image | prompt) − log p(image | no prompt) per patch: favours unusual images)")
+	fs.Var(v, "rank-by", "how to order candidates best first: likelihood (the mean log-likelihood under the prompt, as the studio ranks) prompt-gain (log p(image | prompt) − log p(image | no prompt) per patch: favours unusual images) or description (how much likelier the image is under the prompt than under any other prompt describe ranks, per patch: the image the model would itself describe by the prompt first; a describe per image, seconds each on the emoji model)")
 	return &v.by
 }
 

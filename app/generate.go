@@ -197,7 +197,8 @@ type saveOptions struct {
 // the score recorded as the studio records it), and lists them.
 func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Options, images []sampler.Image, so saveOptions) error {
 	var scores []float64
-	gain := so.rank && so.rankBy == sampler.RankPromptGain
+	// a score of its own beside the likelihood (prompt gain, description margin)
+	own := so.rank && so.rankBy.RecordKey() != ""
 	if so.rank {
 		var err error
 		if scores, err = sampler.RankBatch(ctx, b, opt.Prompt, images, so.from, opt.Workers, so.rankBy); err != nil {
@@ -209,8 +210,8 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		var pic image.Image = b.Decode(im.Tokens)
 		rec := record(b, opt, im)
 		rec.Parent = so.parent
-		if gain {
-			rec.Extra = map[string]any{"prompt_gain": scores[i]}
+		if own {
+			rec.Extra = map[string]any{so.rankBy.RecordKey(): scores[i]}
 		}
 		if so.transparent {
 			pic = transparentPicture(pic, &rec)
@@ -224,8 +225,8 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 			style = "\tstyle " + st
 		}
 		switch {
-		case gain:
-			fmt.Fprintf(env.Stdout, "%s\tseed %d\tprompt gain %+.4f nats/token\tmean log-likelihood %.4f nats/token%s\n", path, im.Seed, scores[i], im.MeanLogLik(), style)
+		case own:
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\t%s %+.4f nats/token\tmean log-likelihood %.4f nats/token%s\n", path, im.Seed, so.rankBy.ScoreName(), scores[i], im.MeanLogLik(), style)
 		case so.rank:
 			fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token%s\n", path, im.Seed, im.MeanLogLik(), style)
 		default:

@@ -10,7 +10,9 @@ import (
 
 // generate --rank orders a batch as the studio does: best first by the
 // mean log-likelihood under the prompt, printed; --rank-by prompt-gain
-// orders by how much the prompt explains each image, printed and recorded.
+// orders by how much the prompt explains each image, --rank-by description
+// by how much better the prompt describes it than any other prompt
+// describe ranks: each printed and recorded.
 func TestGenerateRank(t *testing.T) {
 	m := tinyModel(t)
 	for _, c := range []struct {
@@ -18,6 +20,7 @@ func TestGenerateRank(t *testing.T) {
 	}{
 		{"", "mean log-likelihood %f nats/token", ""},
 		{"prompt-gain", "prompt gain %f nats/token", "prompt_gain"},
+		{"description", "description margin %f nats/token", "description_margin"},
 	} {
 		out := filepath.Join(t.TempDir(), "r.png")
 		args := []string{"generate", "--model", m, "--prompt", "cat", "--batch", "4", "--seed", "3", "--rank", "--out", out, "--quiet"}
@@ -47,9 +50,11 @@ func TestGenerateRank(t *testing.T) {
 			}
 			prev = score
 			rec, _ := readRecord(t, f[0])
-			g, ok := rec.Extra["prompt_gain"].(float64)
-			if c.recorded != "" && (!ok || fmt.Sprintf("%.4f", g) != fmt.Sprintf("%.4f", score)) || c.recorded == "" && ok {
-				t.Fatalf("--rank-by %q: %s records prompt gain %v, printed %g", c.by, f[0], rec.Extra["prompt_gain"], score)
+			for _, key := range []string{"prompt_gain", "description_margin"} {
+				g, ok := rec.Extra[key].(float64)
+				if key == c.recorded && (!ok || fmt.Sprintf("%.4f", g) != fmt.Sprintf("%.4f", score)) || key != c.recorded && ok {
+					t.Fatalf("--rank-by %q: %s records %s %v, printed %g", c.by, f[0], key, rec.Extra[key], score)
+				}
 			}
 		}
 	}
@@ -58,7 +63,7 @@ func TestGenerateRank(t *testing.T) {
 	if code != 0 || strings.Count(stdout, "mean log-likelihood") != 2 {
 		t.Fatalf("--rank-by without --rank: exit %d: %s%s", code, stdout, stderr)
 	}
-	if code, _, stderr := run(t, "generate", "--model", m, "--prompt", "cat", "--rank", "--rank-by", "beauty", "--out", filepath.Join(t.TempDir(), "x.png")); code != 2 || !strings.Contains(stderr, "likelihood or prompt-gain") {
+	if code, _, stderr := run(t, "generate", "--model", m, "--prompt", "cat", "--rank", "--rank-by", "beauty", "--out", filepath.Join(t.TempDir(), "x.png")); code != 2 || !strings.Contains(stderr, "likelihood, prompt-gain or description") {
 		t.Fatalf("--rank-by beauty: exit %d: %s", code, stderr)
 	}
 }

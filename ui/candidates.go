@@ -97,6 +97,10 @@ func candidateCaption(j job, i int, r result) (caption, tip string) {
 			caption = "best"
 		}
 		tip += "\nRanked by the edit model's own likelihood of the edit."
+	case r.scored && r.rankBy == sampler.RankDescription:
+		caption = fmt.Sprintf("#%d %+.3f", i+1, r.score)
+		tip += fmt.Sprintf("\nRanked by description margin, %+.3f nats/patch: log p(image | prompt) − log p(image | the likeliest other prompt Describe knows). "+
+			"Positive: the model would describe the image by the prompt.", r.score)
 	case r.scored && r.rankBy == sampler.RankPromptGain:
 		caption = fmt.Sprintf("#%d %+.3f", i+1, r.score)
 		tip += fmt.Sprintf("\nRanked by prompt gain, %+.3f nats/patch: log p(image | prompt) − log p(image | no prompt), "+
@@ -126,8 +130,8 @@ func candidateOrder(j job, results []result) string {
 		return "Best fit first"
 	case j.kind == kindEdit:
 		return "Best first\n(edit model)"
-	case j.rank && len(results) > 0 && results[0].rankBy == sampler.RankPromptGain:
-		return "Best first\n(prompt gain)"
+	case j.rank && len(results) > 0 && results[0].rankBy != sampler.RankLikelihood:
+		return "Best first\n(" + results[0].rankBy.ScoreName() + ")"
 	case j.rank:
 		return "Best first\n(log-lik/patch)"
 	}

@@ -469,14 +469,37 @@ func (f *fileDialogs) exportName() string {
 const (
 	rankLikelihoodLabel = "likelihood under the prompt (the most typical images)"
 	rankGainLabel       = "prompt gain (the images the prompt explains best)"
+	rankDescLabel       = "description (the images the model would describe by the prompt; slow: seconds an image on emoji)"
 )
+
+// rankLabels are the Settings choices, each with the order it picks.
+var rankLabels = []struct {
+	label string
+	by    sampler.RankBy
+}{
+	{rankLikelihoodLabel, sampler.RankLikelihood},
+	{rankGainLabel, sampler.RankPromptGain},
+	{rankDescLabel, sampler.RankDescription},
+}
 
 // rankLabel is the Settings choice of by.
 func rankLabel(by sampler.RankBy) string {
-	if by == sampler.RankPromptGain {
-		return rankGainLabel
+	for _, r := range rankLabels {
+		if r.by == by {
+			return r.label
+		}
 	}
 	return rankLikelihoodLabel
+}
+
+// rankByLabel is the order a Settings choice picks.
+func rankByLabel(label string) sampler.RankBy {
+	for _, r := range rankLabels {
+		if r.label == label {
+			return r.by
+		}
+	}
+	return sampler.RankLikelihood
 }
 
 // showSettings shows the settings dialog: the outputs folder and the
@@ -499,7 +522,11 @@ func (f *fileDialogs) settingsWith(typed string) {
 	})
 	grid := widget.NewCheck("Show patch grid lines", nil)
 	grid.SetChecked(f.grid())
-	rank := widget.NewRadioGroup([]string{rankLikelihoodLabel, rankGainLabel}, nil)
+	var labels []string
+	for _, r := range rankLabels {
+		labels = append(labels, r.label)
+	}
+	rank := widget.NewRadioGroup(labels, nil)
 	rank.Required = true
 	rank.SetSelected(rankLabel(f.set.RankBy()))
 	items := []*widget.FormItem{
@@ -513,11 +540,7 @@ func (f *fileDialogs) settingsWith(typed string) {
 		if !ok {
 			return
 		}
-		by := sampler.RankLikelihood
-		if rank.Selected == rankGainLabel {
-			by = sampler.RankPromptGain
-		}
-		f.set.SetRankBy(by)
+		f.set.SetRankBy(rankByLabel(rank.Selected))
 		f.host.setGridLines(grid.Checked)
 		if d := strings.TrimSpace(dir.Text); d != f.outputs() {
 			if err := f.host.SetOutputsDir(d); err != nil {

@@ -18,9 +18,6 @@ const (
 	extraAt = "at"
 	// extraTemperature is the per-patch temperature map a run used.
 	extraTemperature = "patch_temperature"
-	// extraPromptGain is how much the prompt explains an image of a batch
-	// ranked by prompt gain (sampler.PromptGain, nats per patch).
-	extraPromptGain = "prompt_gain"
 	// extraExportSize is the exported picture's size, "WxH" (the record's
 	// width and height are the model's native size).
 	extraExportSize = "export_size"

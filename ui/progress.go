@@ -25,6 +25,9 @@ type progress struct {
 	kept0   map[int]bool
 	running bool
 	end     time.Time
+	// after is what the run does once its patches are drawn ("ranking
+	// the candidates by description margin"), until the next Begin.
+	after string
 }
 
 // progressState is a consistent view of a progress.
@@ -36,6 +39,8 @@ type progressState struct {
 	Fresh, Kept int
 	Elapsed     time.Duration
 	Running     bool
+	// After is what the run does once its patches are drawn (progress.After).
+	After string
 }
 
 // Begin starts following a run of steps positions.
@@ -43,7 +48,15 @@ func (p *progress) Begin(label string, steps int, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.label, p.start, p.steps, p.running = label, now, steps, true
-	p.step, p.tokens, p.kept0, p.end = 0, 0, nil, time.Time{}
+	p.step, p.tokens, p.kept0, p.end, p.after = 0, 0, nil, time.Time{}, ""
+}
+
+// After says what the run does once its patches are drawn, shown after
+// the patch count ("" shows nothing).
+func (p *progress) After(what string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.after = what
 }
 
 // Event records one sampler event.
@@ -76,7 +89,7 @@ func (p *progress) End(now time.Time) {
 func (p *progress) Clear() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.label, p.start, p.step, p.steps, p.tokens, p.kept0, p.running, p.end = "", time.Time{}, 0, 0, 0, nil, false, time.Time{}
+	p.label, p.start, p.step, p.steps, p.tokens, p.kept0, p.running, p.end, p.after = "", time.Time{}, 0, 0, 0, nil, false, time.Time{}, ""
 }
 
 // State returns the current state as of now.
@@ -91,7 +104,7 @@ func (p *progress) State(now time.Time) progressState {
 	if !p.start.IsZero() {
 		el = end.Sub(p.start)
 	}
-	st := progressState{Label: p.label, Step: p.step, Steps: p.steps, Tokens: p.tokens, Elapsed: el, Running: p.running}
+	st := progressState{Label: p.label, Step: p.step, Steps: p.steps, Tokens: p.tokens, Elapsed: el, Running: p.running, After: p.after}
 	for _, kept := range p.kept0 {
 		if kept {
 			st.Kept++
@@ -148,6 +161,9 @@ func (s progressState) String() string {
 			return s.Label + " · starting…"
 		}
 		return txt + " · ETA " + formatDuration(s.ETA())
+	}
+	if s.After != "" {
+		return txt + " · " + s.After + "…"
 	}
 	return txt + " · " + formatDuration(s.Elapsed)
 }

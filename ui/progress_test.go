@@ -35,6 +35,16 @@ func TestProgressETA(t *testing.T) {
 	if st := p.State(t0.Add(time.Hour)); st.Running || st.Elapsed != 6*time.Second {
 		t.Fatalf("after End: %+v", st)
 	}
+	// A slow ranking after the patches says so until it is done or the
+	// next run begins.
+	p.After("ranking 4 candidates by description margin")
+	if got := p.State(t0.Add(time.Hour)).String(); !strings.HasSuffix(got, " · ranking 4 candidates by description margin…") {
+		t.Fatalf("while ranking: %q", got)
+	}
+	p.Begin("generating", 0, t0)
+	if got := p.State(t0).String(); strings.Contains(got, "ranking") {
+		t.Fatalf("a new run still says %q", got)
+	}
 }
 
 func TestProgressIdleText(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -88,40 +89,63 @@ func TestBatchRankedByLikelihoodWithoutPrompt(t *testing.T) {
 
 // With Settings' "prompt gain" a batch comes ordered by how much the prompt
 // explains each image, log p(image | prompt) − log p(image | no prompt),
-// shown, explained and recorded; the Settings dialog shows the choice.
-func TestBatchRankedByPromptGain(t *testing.T) {
-	s := newTestStudio(t)
-	s.set.SetRankBy(sampler.RankPromptGain)
-	p := setParams(t, s, "red cat", 30, func(p *core.Params) { p.Batch = 6 })
-	generate(t, s)
-	res, err := sampler.Generate(context.Background(), s.Bundle(), p.Options(1), nil)
-	must(t, err)
-	gain := map[uint64]float64{}
-	for _, im := range res.Images {
-		g, err := sampler.PromptGain(context.Background(), s.Bundle(), "red cat", im.Tokens, 0, 1)
-		must(t, err)
-		gain[im.Seed] = g
-	}
-	for i, c := range s.cands.results {
-		if !c.scored || c.score != gain[c.seed] {
-			t.Fatalf("candidate %d (seed %d): score %g, want the prompt gain %g", i, c.seed, c.score, gain[c.seed])
-		}
-		if i > 0 && c.score > s.cands.results[i-1].score {
-			t.Fatalf("candidate %d explains the prompt better than %d", i, i-1)
-		}
-		if th := s.cands.Thumbs()[i]; !strings.Contains(th.Caption, fmt.Sprintf("%+.3f", c.score)) || !strings.Contains(th.Tip, "log p(image | no prompt)") {
-			t.Fatalf("caption %q, tooltip %q", th.Caption, th.Tip)
-		}
-	}
-	if rec := readRecord(t, s.Document().Parent); rec.Extra[extraPromptGain] != s.cands.results[0].score {
-		t.Fatalf("the saved image does not record its prompt gain: %v", rec.Extra[extraPromptGain])
-	}
-	if !strings.Contains(s.cands.label.Text, "prompt gain") {
-		t.Fatalf("candidate label %q", s.cands.label.Text)
-	}
-	s.files.showSettings()
-	if r := s.files.settingsRank; r == nil || r.Selected != rankGainLabel {
-		t.Fatalf("the Settings dialog does not show the order chosen: %v", r)
+// and with "description" by how much better the prompt describes it than
+// the likeliest other prompt Describe knows: shown, explained and
+// recorded; the Settings dialog shows the choice.
+func TestBatchRankedByOwnScore(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		by         sampler.RankBy
+		label, tip string
+		score      func(s *Studio, tokens []int) (float64, error)
+	}{
+		{sampler.RankPromptGain, rankGainLabel, "log p(image | no prompt)", func(s *Studio, tokens []int) (float64, error) {
+			return sampler.PromptGain(ctx, s.Bundle(), "red cat", tokens, 0, 1)
+		}},
+		{sampler.RankDescription, rankDescLabel, "the likeliest other prompt", func(s *Studio, tokens []int) (float64, error) {
+			rivals, err := sampler.DescribeCandidates(ctx, s.Bundle(), "")
+			if err != nil {
+				return 0, err
+			}
+			return sampler.DescriptionMargin(ctx, s.Bundle(), "red cat", rivals, tokens, 1)
+		}},
+	} {
+		t.Run(string(tc.by), func(t *testing.T) {
+			s := newTestStudio(t)
+			s.set.SetRankBy(tc.by)
+			p := setParams(t, s, "red cat", 30, func(p *core.Params) { p.Batch = 6 })
+			generate(t, s)
+			res, err := sampler.Generate(ctx, s.Bundle(), p.Options(1), nil)
+			must(t, err)
+			want := map[uint64]float64{}
+			for _, im := range res.Images {
+				g, err := tc.score(s, im.Tokens)
+				must(t, err)
+				want[im.Seed] = g
+			}
+			for i, c := range s.cands.results {
+				if !c.scored || math.Abs(c.score-want[c.seed]) > 1e-9 {
+					t.Fatalf("candidate %d (seed %d): score %g, want the %s %g", i, c.seed, c.score, tc.by.ScoreName(), want[c.seed])
+				}
+				if i > 0 && c.score > s.cands.results[i-1].score {
+					t.Fatalf("candidate %d scores higher than %d", i, i-1)
+				}
+				if th := s.cands.Thumbs()[i]; !strings.Contains(th.Caption, fmt.Sprintf("%+.3f", c.score)) || !strings.Contains(th.Tip, tc.tip) {
+					t.Fatalf("caption %q, tooltip %q", th.Caption, th.Tip)
+				}
+			}
+			key := tc.by.RecordKey()
+			if rec := readRecord(t, s.Document().Parent); rec.Extra[key] != s.cands.results[0].score {
+				t.Fatalf("the saved image does not record its %s: %v", tc.by.ScoreName(), rec.Extra[key])
+			}
+			if !strings.Contains(s.cands.label.Text, tc.by.ScoreName()) {
+				t.Fatalf("candidate label %q", s.cands.label.Text)
+			}
+			s.files.showSettings()
+			if r := s.files.settingsRank; r == nil || r.Selected != tc.label {
+				t.Fatalf("the Settings dialog does not show the order chosen: %v", r)
+			}
+		})
 	}
 }
 

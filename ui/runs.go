@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -140,8 +141,17 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 			from = j.at
 		}
 		var err error
+		if j.rankBy != sampler.RankLikelihood {
+			// seconds an image by description: say so under the bar
+			r.prog.After(fmt.Sprintf("ranking %d candidates by %s", len(res.Images), j.rankBy.ScoreName()))
+			r.loop.Do(r.bar.Refresh)
+			defer func() {
+				r.prog.After("")
+				r.loop.Do(r.bar.Refresh)
+			}()
+		}
 		if scores, err = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, r.workers, j.rankBy); err != nil {
-			// prompt gain without a prompt, or the scoring stopped: the
+			// prompt gain or description without a prompt, or the scoring stopped: the
 			// likelihood, which needs no scoring
 			j.rankBy = sampler.RankLikelihood
 			scores, _ = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, r.workers, j.rankBy)
@@ -190,8 +200,8 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik(), style: sampler.DrawnStyle(j.b, im)}
 		if scores != nil {
 			item.score, item.scored, item.rankBy = scores[i], true, j.rankBy
-			if j.rankBy == sampler.RankPromptGain {
-				rec.Extra[extraPromptGain] = scores[i]
+			if key := j.rankBy.RecordKey(); key != "" {
+				rec.Extra[key] = scores[i]
 			}
 		}
 		results = append(results, item)

@@ -96,7 +96,38 @@ const (
 	// each image (two scoring passes an image). It favours images the
 	// model finds unlikely without the prompt, unusual ones included.
 	RankPromptGain RankBy = "prompt-gain"
+	// RankDescription orders by DescriptionMargin against the prompts
+	// describe ranks (DescribeCandidates): the image the model itself
+	// would describe by the prompt rather than by any other first. It
+	// costs a describe an image.
+	RankDescription RankBy = "description"
 )
+
+// ScoreName names the score a ranking by by gives each image, in nats per
+// patch: "mean log-likelihood", "prompt gain" or "description margin".
+func (by RankBy) ScoreName() string {
+	switch by {
+	case RankPromptGain:
+		return "prompt gain"
+	case RankDescription:
+		return "description margin"
+	}
+	return "mean log-likelihood"
+}
+
+// RecordKey is the metadata key (pngmeta.Record.Extra) under which an
+// image ranked by by records its score: "prompt_gain" or
+// "description_margin"; "" for the likelihood, which every record holds
+// already.
+func (by RankBy) RecordKey() string {
+	switch by {
+	case RankPromptGain:
+		return "prompt_gain"
+	case RankDescription:
+		return "description_margin"
+	}
+	return ""
+}
 
 // ParseRankBy reads a RankBy ("" is RankLikelihood); an unknown name is
 // an error listing the choices.
@@ -106,8 +137,10 @@ func ParseRankBy(s string) (RankBy, error) {
 		return RankLikelihood, nil
 	case RankPromptGain:
 		return RankPromptGain, nil
+	case RankDescription:
+		return RankDescription, nil
 	}
-	return "", fmt.Errorf("rank by %q: want %s or %s", s, RankLikelihood, RankPromptGain)
+	return "", fmt.Errorf("rank by %q: want %s, %s or %s", s, RankLikelihood, RankPromptGain, RankDescription)
 }
 
 // RankBatch orders a finished batch best first, the way both the studio
@@ -117,8 +150,15 @@ func ParseRankBy(s string) (RankBy, error) {
 // patch). Errors: prompt gain for a model without prompts, a failed or
 // cancelled scoring pass (the batch keeps its order then).
 func RankBatch(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image, from, workers int, by RankBy) ([]float64, error) {
-	if by == RankPromptGain {
+	switch by {
+	case RankPromptGain:
 		return RankByPromptGain(ctx, b, prompt, ims, from, workers)
+	case RankDescription:
+		cands, err := DescribeCandidates(ctx, b, "")
+		if err != nil {
+			return nil, err
+		}
+		return RankByDescription(ctx, b, prompt, cands, ims, workers)
 	}
 	RankByLikelihood(ims)
 	lls := make([]float64, len(ims))
@@ -126,4 +166,64 @@ func RankBatch(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image
 		lls[i] = im.MeanLogLik()
 	}
 	return lls, nil
+}
+
+// DescriptionMargin is how much better the prompt describes an image than
+// any of the candidate prompts describe ranks (DescribeCandidates): the
+// least −log p(codes | rival) over the rivals, less −log p(codes |
+// prompt), divided by the image's patches, in nats per patch. It is
+// positive when the prompt is the model's own best description of the
+// image (a zero-shot classifier's margin). The rivals are ranked as
+// describe ranks them (RankCandidates: the emoji model's names alone
+// first, then the styles of the likeliest), and candidates that encode to
+// the prompt's own ids are no rivals. Errors: a model without prompts, no
+// rival left, a failed or cancelled scoring.
+func DescriptionMargin(ctx context.Context, b *bundle.Bundle, prompt string, rivals Candidates, tokens []int, workers int) (float64, error) {
+	if !b.Conditional() {
+		return 0, fmt.Errorf("description margin: model %s takes no prompt", b.Name)
+	}
+	own := fmt.Sprint(b.PromptIDs(prompt).IDs)
+	others := func(ps []string) []string {
+		var out []string
+		for _, p := range ps {
+			if fmt.Sprint(b.PromptIDs(p).IDs) != own {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	rivals = Candidates{Prompts: others(rivals.Prompts), Names: others(rivals.Names), Source: rivals.Source}
+	if len(rivals.Prompts) == 0 {
+		return 0, fmt.Errorf("description margin: no prompt other than %q to compare with", prompt)
+	}
+	ranked, err := RankCandidates(ctx, b, rivals, tokens, RankOptions{Workers: workers, Top: 1})
+	if err != nil {
+		return 0, fmt.Errorf("description margin: %w", err)
+	}
+	sc, err := ScoreTokens(ctx, b, prompt, tokens, workers)
+	if err != nil {
+		return 0, err
+	}
+	return (ranked.Scores[0].NLL - sc.NLL) / float64(len(tokens)), nil
+}
+
+// RankByDescription orders complete images best first by
+// DescriptionMargin against rivals (ties keep their order) and returns the
+// margins in the new order. An image with its own Prompt is scored under
+// it.
+func RankByDescription(ctx context.Context, b *bundle.Bundle, prompt string, rivals Candidates, ims []Image, workers int) ([]float64, error) {
+	margins := make([]float64, len(ims))
+	for i, im := range ims {
+		p := prompt
+		if im.Prompt != "" {
+			p = im.Prompt
+		}
+		m, err := DescriptionMargin(ctx, b, p, rivals, im.Tokens, workers)
+		if err != nil {
+			return nil, err
+		}
+		margins[i] = m
+	}
+	OrderImages(ims, margins, func(a, b int) bool { return margins[a] > margins[b] })
+	return margins, nil
 }

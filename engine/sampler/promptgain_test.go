@@ -68,3 +68,54 @@ func TestWordWeights(t *testing.T) {
 		}
 	}
 }
+
+// DescriptionMargin is the best rival prompt's NLL less the prompt's, per
+// patch, over rivals that encode differently, and RankByDescription orders
+// by it.
+func TestDescriptionMargin(t *testing.T) {
+	b := bundletest.Tiny(3)
+	ctx := context.Background()
+	opt := Defaults()
+	opt.Prompt, opt.Seed, opt.Batch, opt.Workers = "red cat", 4, 5, 1
+	res, err := Generate(ctx, b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "red  cat" and "red cat zebra" encode as the prompt does ("zebra" is
+	// unknown): they are no rivals.
+	others := []string{"red  cat", "red cat zebra", "blue cat", "red dog", "blue dog", "cat"}
+	nll := func(p string, tokens []int) float64 {
+		s, err := ScoreTokens(ctx, b, p, tokens, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.NLL
+	}
+	margin := func(tokens []int) float64 {
+		best := math.Inf(1)
+		for _, o := range others[2:] {
+			best = min(best, nll(o, tokens))
+		}
+		return (best - nll("red cat", tokens)) / float64(len(tokens))
+	}
+	for _, im := range res.Images {
+		want := margin(im.Tokens)
+		got, err := DescriptionMargin(ctx, b, "red cat", Candidates{Prompts: others}, im.Tokens, 1)
+		if err != nil || math.Abs(got-want) > 1e-5 {
+			t.Fatalf("margin %g (%v), want %g", got, err, want)
+		}
+	}
+	ims := append([]Image(nil), res.Images...)
+	margins, err := RankByDescription(ctx, b, "red cat", Candidates{Prompts: others}, ims, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, im := range ims {
+		if want := margin(im.Tokens); math.Abs(margins[i]-want) > 1e-5 || i > 0 && margins[i] > margins[i-1] {
+			t.Fatalf("rank %d: margin %g, want %g; previous %g", i, margins[i], want, margins[max(i-1, 0)])
+		}
+	}
+	if _, err := DescriptionMargin(ctx, b, "red cat", Candidates{Prompts: others[:2]}, res.Images[0].Tokens, 1); err == nil {
+		t.Fatal("a margin without rivals was given")
+	}
+}
