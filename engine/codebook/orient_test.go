@@ -10,12 +10,14 @@ import (
 
 // TestImagesComeUpright: LoadImage and DecodeImage, the path every command
 // and the studio read images through, honour all eight EXIF orientations
-// of JPEGs (and a PNG's eXIf chunk), and Flatten keeps them upright.
+// of JPEGs (and a PNG's eXIf chunk, a TIFF's directory), and Flatten keeps
+// them upright.
 func TestImagesComeUpright(t *testing.T) {
 	for o := 1; o <= 8; o++ {
 		for kind, data := range map[string][]byte{
 			"jpg": orienttest.JPEG(orienttest.Stored(o), o, o%2 == 0),
 			"png": orienttest.PNG(orienttest.Stored(o), o),
+			"tif": orienttest.TIFF(orienttest.Stored(o), o, o%2 == 1),
 		} {
 			name := fmt.Sprintf("orientation%d.%s", o, kind)
 			path := writeTemp(t, name, data)

@@ -1,13 +1,13 @@
-// Package orient reads the EXIF orientation of JPEG and PNG files and turns
+// Package orient reads the EXIF orientation of JPEG, PNG and TIFF files and turns
 // decoded images upright. Cameras and phones store the sensor's pixels as
 // they came and record in EXIF tag 0x0112 how to show them (a phone held
 // upright writes 6 or 8); image.Decode ignores it, so without this a
 // portrait photo opens on its side.
 //
 // The EXIF block is found by walking the file's own structure (JPEG APP1
-// segments before the scan, PNG eXIf chunks before the image data) and its
-// first image file directory is decoded with github.com/rwcarlsen/goexif's
-// TIFF reader. Broken or missing EXIF reads as Normal: the image is shown
+// segments before the scan, PNG eXIf chunks before the image data; a TIFF
+// file is itself the TIFF structure EXIF borrows) and its first image file
+// directory is decoded with github.com/rwcarlsen/goexif's TIFF reader. Broken or missing EXIF reads as Normal: the image is shown
 // as stored.
 package orient
 
@@ -62,13 +62,18 @@ const maxEXIF = 1 << 20
 
 var (
 	jpegSOI = []byte{0xff, 0xd8}
+	tiffLE  = []byte("II*\x00")
+	tiffBE  = []byte("MM\x00*")
 	pngSig  = []byte("\x89PNG\r\n\x1a\n")
 	exifHdr = []byte("Exif\x00\x00")
 )
 
-// Read returns the EXIF orientation of the JPEG or PNG file read from r,
-// Normal when it has none, it cannot be read, or the file is of another
-// kind. It reads only the file's header segments, not its pixels.
+// Read returns the EXIF orientation of the JPEG, PNG or TIFF file read from
+// r, Normal when it has none, it cannot be read, or the file is of another
+// kind. It reads only the file's header segments, not its pixels. A TIFF's
+// directory may lie anywhere in the file, so a TIFF is read only when r is
+// also an io.ReaderAt and io.Seeker (an *os.File, a *bytes.Reader) whose
+// data starts at offset 0; from any other reader it reads as Normal.
 func Read(r io.Reader) Orientation {
 	o, err := read(r)
 	if err != nil || o < Normal || o > Rotate270 {
@@ -95,13 +100,27 @@ func read(r io.Reader) (o Orientation, err error) {
 		block, err = jpegEXIF(br)
 	case bytes.Equal(head, pngSig):
 		block, err = pngEXIF(br)
+	case bytes.HasPrefix(head, tiffLE) || bytes.HasPrefix(head, tiffBE):
+		f, ok := r.(interface {
+			io.ReaderAt
+			io.Seeker
+		})
+		if !ok {
+			return Normal, nil
+		}
+		size, err := f.Seek(0, io.SeekEnd)
+		if err != nil {
+			return Normal, err
+		}
+		return firstDirectory(f, size)
 	default:
 		return Normal, nil
 	}
 	if err != nil || block == nil {
 		return Normal, err
 	}
-	return fromTIFF(bytes.TrimPrefix(block, exifHdr))
+	block = bytes.TrimPrefix(block, exifHdr)
+	return firstDirectory(bytes.NewReader(block), int64(len(block)))
 }
 
 // jpegEXIF walks the marker segments of a JPEG up to the start of scan and
@@ -184,16 +203,22 @@ func pngEXIF(br *bufio.Reader) ([]byte, error) {
 	}
 }
 
-// fromTIFF reads the orientation tag of the first image file directory of
-// a TIFF-structured EXIF block. Only that directory is decoded: the
-// orientation lives there, and the chain of further directories is where
-// hostile files loop.
-func fromTIFF(data []byte) (Orientation, error) {
-	if len(data) < 8 {
+// firstDirectory reads the orientation tag of the first image file
+// directory of a TIFF structure of size bytes (an EXIF block, or a whole
+// TIFF file). Only that directory is decoded: the orientation lives there,
+// and the chain of further directories is where hostile files loop. Tag
+// values are read through a section of the structure, so a corrupt count
+// reads at most what is there.
+func firstDirectory(ra io.ReaderAt, size int64) (Orientation, error) {
+	var hdr [8]byte
+	if size < 8 {
 		return Normal, errors.New("exif: too short")
 	}
+	if _, err := ra.ReadAt(hdr[:], 0); err != nil {
+		return Normal, fmt.Errorf("exif: %w", err)
+	}
 	var order binary.ByteOrder
-	switch string(data[:2]) {
+	switch string(hdr[:2]) {
 	case "II":
 		order = binary.LittleEndian
 	case "MM":
@@ -201,14 +226,14 @@ func fromTIFF(data []byte) (Orientation, error) {
 	default:
 		return Normal, errors.New("exif: unknown byte order")
 	}
-	if order.Uint16(data[2:]) != 42 {
+	if order.Uint16(hdr[2:]) != 42 {
 		return Normal, errors.New("exif: not TIFF")
 	}
-	off := int64(order.Uint32(data[4:]))
-	if off < 8 || off >= int64(len(data)) {
+	off := int64(order.Uint32(hdr[4:]))
+	if off < 8 || off >= size {
 		return Normal, errors.New("exif: first directory outside the block")
 	}
-	r := bytes.NewReader(data)
+	r := io.NewSectionReader(ra, 0, size)
 	if _, err := r.Seek(off, io.SeekStart); err != nil {
 		return Normal, err
 	}

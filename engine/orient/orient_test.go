@@ -6,20 +6,26 @@ import (
 	"image"
 	_ "image/jpeg"
 	_ "image/png"
+	"io"
 	"testing"
+
+	_ "golang.org/x/image/tiff"
 
 	"github.com/tessera-studio/tessera/engine/orient/orienttest"
 )
 
-// TestEveryOrientationComesUpright: a JPEG (EXIF in either byte order) or
-// PNG (eXIf chunk) stored as a camera would for each of the eight
-// orientations reads back as that orientation and shows upright.
+// TestEveryOrientationComesUpright: a JPEG (EXIF in either byte order), PNG
+// (eXIf chunk) or TIFF (its own directory, after the pixels, either byte
+// order) stored as a camera would for each of the eight orientations reads
+// back as that orientation and shows upright.
 func TestEveryOrientationComesUpright(t *testing.T) {
 	for o := 1; o <= 8; o++ {
 		files := map[string][]byte{
 			"jpeg II": orienttest.JPEG(orienttest.Stored(o), o, false),
 			"jpeg MM": orienttest.JPEG(orienttest.Stored(o), o, true),
 			"png":     orienttest.PNG(orienttest.Stored(o), o),
+			"tiff II": orienttest.TIFF(orienttest.Stored(o), o, false),
+			"tiff MM": orienttest.TIFF(orienttest.Stored(o), o, true),
 		}
 		for kind, data := range files {
 			name := fmt.Sprintf("%s orientation %d", kind, o)
@@ -93,8 +99,30 @@ func TestBrokenEXIFReadsNormal(t *testing.T) {
 		copy(e[off:], b)
 		return splice(e)
 	}
-	var plain bytes.Buffer
-	plain.Write(orienttest.JPEG(orienttest.Upright(), 1, false))
+	tif := orienttest.TIFF(orienttest.Stored(6), 6, false)
+	tiffPatched := func(off int, b ...byte) []byte {
+		t := append([]byte(nil), tif...)
+		copy(t[off:], b)
+		return t
+	}
+	for name, data := range map[string][]byte{
+		"TIFF cut in its directory":  tif[:len(tif)-40],
+		"TIFF directory far away":    tiffPatched(4, 0xff, 0xff, 0xff, 0x7f),
+		"TIFF directory in the head": tiffPatched(4, 4, 0, 0, 0),
+		"TIFF huge tag count":        tiffPatched(len(tif)-4-11*12-2, 0xff, 0xff),
+	} {
+		if got := Read(bytes.NewReader(data)); got != Normal {
+			t.Errorf("%s: read %v", name, got)
+		}
+	}
+	// A TIFF's directory is found by offset: from a reader that cannot
+	// seek, it reads as Normal (the image as stored), never fails.
+	if got := Read(struct{ io.Reader }{bytes.NewReader(tif)}); got != Normal {
+		t.Errorf("TIFF from a plain reader: read %v", got)
+	}
+	if got := Read(bytes.NewReader(tif)); got != Rotate90 {
+		t.Fatalf("test premise: the good TIFF reads %v", got)
+	}
 	for name, data := range map[string][]byte{
 		"empty":                {},
 		"not an image":         []byte("hello, world"),
@@ -120,6 +148,7 @@ func TestBrokenEXIFReadsNormal(t *testing.T) {
 func FuzzRead(f *testing.F) {
 	f.Add(orienttest.JPEG(orienttest.Stored(8), 8, true))
 	f.Add(orienttest.PNG(orienttest.Stored(3), 3))
+	f.Add(orienttest.TIFF(orienttest.Stored(5), 5, true))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if o := Read(bytes.NewReader(data)); o < Normal || o > Rotate270 {
 			t.Fatalf("orientation %d", o)

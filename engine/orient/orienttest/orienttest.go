@@ -1,4 +1,4 @@
-// Package orienttest builds JPEG and PNG files carrying an EXIF orientation
+// Package orienttest builds JPEG, PNG and TIFF files carrying an EXIF orientation
 // for tests: a picture with a different colour in each of its six blocks,
 // stored as a camera would for each orientation, with the EXIF block
 // written byte by byte.
@@ -155,6 +155,70 @@ func PNG(img image.Image, o int) []byte {
 	out := append([]byte(nil), data[:at]...)
 	out = append(out, chunk...)
 	return append(out, data[at:]...)
+}
+
+// TIFF writes img as an uncompressed RGB TIFF whose one directory holds
+// orientation o (TIFF tag 0x0112, as cameras and scanners write it) and
+// lies after the pixels, as many writers put it, in big- or little-endian
+// byte order.
+func TIFF(img image.Image, o int, bigEndian bool) []byte {
+	var order binary.AppendByteOrder = binary.LittleEndian
+	out := []byte("II")
+	if bigEndian {
+		order = binary.BigEndian
+		out = []byte("MM")
+	}
+	b := img.Bounds()
+	var pix []byte
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+			pix = append(pix, c.R, c.G, c.B)
+		}
+	}
+	pixAt := 8
+	bpsAt := pixAt + len(pix) + len(pix)%2 // BitsPerSample's three values, word-aligned
+	dirAt := bpsAt + 6
+	out = order.AppendUint16(out, 42)
+	out = order.AppendUint32(out, uint32(dirAt))
+	out = append(out, pix...)
+	if len(pix)%2 == 1 {
+		out = append(out, 0)
+	}
+	for range 3 {
+		out = order.AppendUint16(out, 8)
+	}
+	const short, long = 3, 4
+	entries := []struct {
+		tag, typ uint16
+		count    uint32
+		value    uint32
+	}{
+		{256, long, 1, uint32(b.Dx())}, // ImageWidth
+		{257, long, 1, uint32(b.Dy())}, // ImageLength
+		{258, short, 3, uint32(bpsAt)}, // BitsPerSample: 8, 8, 8
+		{259, short, 1, 1},             // Compression: none
+		{262, short, 1, 2},             // PhotometricInterpretation: RGB
+		{273, long, 1, uint32(pixAt)},  // StripOffsets
+		{274, short, 1, uint32(o)},     // Orientation
+		{277, short, 1, 3},             // SamplesPerPixel
+		{278, long, 1, uint32(b.Dy())}, // RowsPerStrip
+		{279, long, 1, uint32(len(pix))},
+		{284, short, 1, 1}, // PlanarConfiguration: chunky
+	}
+	out = order.AppendUint16(out, uint16(len(entries)))
+	for _, e := range entries {
+		out = order.AppendUint16(out, e.tag)
+		out = order.AppendUint16(out, e.typ)
+		out = order.AppendUint32(out, e.count)
+		if e.typ == short && e.count == 1 {
+			out = order.AppendUint16(out, uint16(e.value)) // left-justified in the field
+			out = order.AppendUint16(out, 0)
+		} else {
+			out = order.AppendUint32(out, e.value)
+		}
+	}
+	return order.AppendUint32(out, 0) // no next directory
 }
 
 // Mismatch returns "" when img shows Upright (each block's centre within a
