@@ -117,6 +117,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
+	*rankBy = rankOrder(*rankBy, b)
 	var t evalTotals
 	for _, c := range cases {
 		r, err := evalPrompt(ctx, b, ref, c, used, evalSampling{*seeds, *candidates, *rankBy}, *style != "", wantStyle)

@@ -143,6 +143,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	if sf.seed.pick {
 		used.Seed = 1
 	}
+	*rankBy = rankOrder(*rankBy, b)
 	var held, trained shapesGroup
 	var results []shapesResult
 	for _, c := range cases {

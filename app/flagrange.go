@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"math"
 	"os"
 	"path/filepath"
@@ -203,11 +204,45 @@ func (v *rankByValue) Set(s string) error {
 }
 
 // rankByFlag defines --rank-by, how candidates are ordered best first
-// (sampler.RankBy; default likelihood).
+// (sampler.RankBy; "" when not given: rankOrder gives the model's
+// recommendation).
 func rankByFlag(fs *flag.FlagSet) *sampler.RankBy {
-	v := &rankByValue{by: sampler.RankLikelihood}
-	fs.Var(v, "rank-by", "how to order candidates best first: likelihood (the mean log-likelihood under the prompt, as the studio ranks) prompt-gain (log p(image | prompt) − log p(image | no prompt) per patch: favours unusual images) or description (how much likelier the image is under the prompt than under any other prompt describe ranks, per patch: the image the model would itself describe by the prompt first; a describe per image, seconds each on the emoji model)")
+	v := &rankByValue{}
+	fs.Var(v, "rank-by", "how to order candidates best first (not given: as the model recommends, config.json tessera.defaults.rank_by, else likelihood, as the studio does): likelihood (the mean log-likelihood under the prompt), prompt-gain (log p(image | prompt) − log p(image | no prompt) per patch: favours unusual images) or description (how much likelier the image is under the prompt than under any other prompt describe ranks, per patch: the image the model would itself describe by the prompt first; a describe per image, seconds each on the emoji model)")
 	return &v.by
+}
+
+// rankOrder is the order --rank-by asked for, or, when it was not given,
+// the one model b recommends (sampler.RecommendedRankBy).
+func rankOrder(by sampler.RankBy, b *bundle.Bundle) sampler.RankBy {
+	if by == "" {
+		return sampler.RecommendedRankBy(b)
+	}
+	return by
+}
+
+// rankByNameValue is a flag naming a sampler.RankBy as a model records it
+// (sampling.Recommended.RankBy): one of ParseRankBy's names, or "" for none.
+type rankByNameValue struct{ p *string }
+
+func (v rankByNameValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+
+func (v rankByNameValue) Set(s string) error {
+	if s == "" {
+		*v.p = ""
+		return nil
+	}
+	by, err := sampler.ParseRankBy(s)
+	if err != nil {
+		return err
+	}
+	*v.p = string(by)
+	return nil
 }
 
 // uintValue is a flag of a whole number from 0 to 2⁶⁴−1, in decimal,

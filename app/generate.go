@@ -111,7 +111,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	smooth := fs.Bool("smooth", false, "upscale with Lanczos instead of nearest neighbour")
 	clearBg := fs.Bool("transparent", false, transparentHelp)
-	rank := fs.Bool("rank", false, "order a batch best first and print the scores (as the studio ranks: by the mean log-likelihood under the prompt; --rank-by alone implies --rank)")
+	rank := fs.Bool("rank", false, "order a batch best first and print the scores (as the studio ranks: as the model recommends, else by the mean log-likelihood under the prompt; see --rank-by, which alone implies --rank)")
 	rankBy := rankByFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	pos, err := parseFlags(fs, args)
@@ -197,6 +197,7 @@ type saveOptions struct {
 // the score recorded as the studio records it), and lists them.
 func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Options, images []sampler.Image, so saveOptions) error {
 	var scores []float64
+	so.rankBy = rankOrder(so.rankBy, b)
 	// a score of its own beside the likelihood (prompt gain, description margin)
 	own := so.rank && so.rankBy.RecordKey() != ""
 	if so.rank {

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // generate --rank orders a batch as the studio does: best first by the
@@ -112,5 +115,27 @@ func TestEvalPromptsMNIST(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "eval-prompts", "--model", "mnist", "--seeds", "100", "--candidates", "8"); code != 2 || !strings.Contains(stderr, "--candidates") {
 		t.Fatalf("100 seeds × 8 candidates: exit %d: %s", code, stderr)
+	}
+}
+
+// A model that recommends an order (config.json tessera.defaults.rank_by,
+// as the shapes preset records description) has its batches ranked that
+// way by generate --rank; --rank-by still says otherwise.
+func TestGenerateRanksAsTheModelRecommends(t *testing.T) {
+	b := bundletest.Tiny(9)
+	b.Model.Config.Tessera.Defaults = &sampling.Recommended{RankBy: "description"}
+	m := filepath.Join(t.TempDir(), "tiny")
+	if err := b.Save(m, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	for by, want := range map[string]string{"": "description margin", "likelihood": "mean log-likelihood"} {
+		args := []string{"generate", "--model", m, "--prompt", "cat", "--batch", "3", "--rank", "--out", filepath.Join(t.TempDir(), "r.png"), "--quiet"}
+		if by != "" {
+			args = append(args, "--rank-by", by)
+		}
+		code, stdout, stderr := run(t, args...)
+		if code != 0 || strings.Count(stdout, want) != 3 || by != "" && strings.Contains(stdout, "description margin") {
+			t.Fatalf("--rank-by %q: exit %d, want %q on each line: %s%s", by, code, want, stdout, stderr)
+		}
 	}
 }

@@ -81,6 +81,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	for _, sp := range sampling.Knobs() {
 		knobFlag(fs, sp, sp.RecommendedField(&f.defaults), "default-"+string(sp.Knob), 0, "record this "+sp.Label+" in the exported config.json as the model's default (tessera.defaults; not given: none recorded)")
 	}
+	fs.Var(rankByNameValue{&f.defaults.RankBy}, "default-rank-by", "record how the model's batches are best ranked in the exported config.json (tessera.defaults.rank_by: likelihood, prompt-gain or description; the studio and generate --rank follow it unless told otherwise; \"\": none; the shapes preset records description)")
 }
 
 // settings are the job's settings: the dataset's preset with the flags
@@ -139,11 +140,14 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 	pick("eval-every", &st.EvalEvery, f.evalEvery)
 	pickF("prompt-drop", &st.PromptDrop, f.promptDrop)
 	// The preset's recommended sampling knobs stay unless a --default-*
-	// flag sets one (to 0: none).
+	// flag sets one (to 0 or "": none).
 	for _, sp := range sampling.Knobs() {
 		if set["default-"+string(sp.Knob)] {
 			sp.SetRecommended(&st.Defaults, sp.Recommended(f.defaults))
 		}
+	}
+	if set["default-rank-by"] {
+		st.Defaults.RankBy = f.defaults.RankBy
 	}
 	st.Command, st.Version = args, Version
 	if st.Command == nil {

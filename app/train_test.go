@@ -3,6 +3,7 @@ package app
 import (
 	"flag"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/trainjob"
@@ -59,5 +60,18 @@ func TestTrainFlagsKeepPresetDefaults(t *testing.T) {
 	got := parse("--data", "shapes", "--out", "r", "--default-top-p", "0", "--default-temperature", "0.8").Defaults
 	if got.TopP != 0 || got.Temperature != 0.8 || got.Guidance != preset.Guidance {
 		t.Errorf("--default-top-p 0 --default-temperature 0.8: %+v, want top-p 0, temperature 0.8 and the preset's guidance %g", got, preset.Guidance)
+	}
+	// The preset ranks batches by description; --default-rank-by changes
+	// or clears it, and refuses an order it does not know.
+	if preset.RankBy != "description" || got.RankBy != preset.RankBy {
+		t.Errorf("shapes ranks by %q (kept as %q), want description", preset.RankBy, got.RankBy)
+	}
+	for flag, want := range map[string]string{"": "", "prompt-gain": "prompt-gain"} {
+		if got := parse("--data", "shapes", "--out", "r", "--default-rank-by", flag).Defaults; got.RankBy != want || got.Guidance != preset.Guidance {
+			t.Errorf("--default-rank-by %q: %+v", flag, got)
+		}
+	}
+	if code, _, stderr := run(t, "train", "--data", "shapes", "--out", t.TempDir(), "--default-rank-by", "beauty"); code != 2 || !strings.Contains(stderr, "--default-rank-by") {
+		t.Errorf("--default-rank-by beauty: exit %d: %s", code, stderr)
 	}
 }

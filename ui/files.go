@@ -467,6 +467,7 @@ func (f *fileDialogs) exportName() string {
 
 // The Settings dialog's choices of sampler.RankBy.
 const (
+	rankModelLabel      = "as the model recommends (likelihood unless its config.json names another order)"
 	rankLikelihoodLabel = "likelihood under the prompt (the most typical images)"
 	rankGainLabel       = "prompt gain (the images the prompt explains best)"
 	rankDescLabel       = "description (the images the model would describe by the prompt; slow: seconds an image on emoji)"
@@ -477,6 +478,7 @@ var rankLabels = []struct {
 	label string
 	by    sampler.RankBy
 }{
+	{rankModelLabel, ""},
 	{rankLikelihoodLabel, sampler.RankLikelihood},
 	{rankGainLabel, sampler.RankPromptGain},
 	{rankDescLabel, sampler.RankDescription},
@@ -489,7 +491,7 @@ func rankLabel(by sampler.RankBy) string {
 			return r.label
 		}
 	}
-	return rankLikelihoodLabel
+	return rankModelLabel
 }
 
 // rankByLabel is the order a Settings choice picks.
@@ -499,7 +501,7 @@ func rankByLabel(label string) sampler.RankBy {
 			return r.by
 		}
 	}
-	return sampler.RankLikelihood
+	return ""
 }
 
 // showSettings shows the settings dialog: the outputs folder and the

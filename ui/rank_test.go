@@ -11,7 +11,9 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
 )
 
@@ -204,6 +206,37 @@ func TestCandidateOrderLabel(t *testing.T) {
 	} {
 		if got := candidateOrder(c.j, c.r); got != c.want {
 			t.Errorf("%s rank %v: %q, want %q", c.j.kind, c.j.rank, got, c.want)
+		}
+	}
+}
+
+// A model that recommends an order (config.json tessera.defaults.rank_by)
+// has its batches ranked that way while Settings says "as the model
+// recommends", the default; a choice in Settings overrides it.
+func TestBatchRankedAsTheModelRecommends(t *testing.T) {
+	e := newEnv(t)
+	b := bundletest.Tiny(3)
+	b.Model.Config.Tessera.Defaults = &sampling.Recommended{RankBy: string(sampler.RankDescription)}
+	e.models = tinyModels{b: b}
+	s := e.open(t)
+	if !strings.Contains(s.Status(), "batches ranked by description margin") {
+		t.Errorf("the status does not say how batches are ranked: %q", s.Status())
+	}
+	s.files.showSettings()
+	if r := s.files.settingsRank; r == nil || r.Selected != rankModelLabel {
+		t.Fatalf("Settings does not start at the model's order: %v", r)
+	}
+	setParams(t, s, "red cat", 30, func(p *core.Params) { p.Batch = 3 })
+	for _, tc := range []struct {
+		set  sampler.RankBy
+		want sampler.RankBy
+	}{{"", sampler.RankDescription}, {sampler.RankLikelihood, sampler.RankLikelihood}} {
+		s.set.SetRankBy(tc.set)
+		generate(t, s)
+		for i, c := range s.cands.results {
+			if !c.scored || c.rankBy != tc.want {
+				t.Fatalf("Settings %q: candidate %d ranked by %q (scored %v), want %q", tc.set, i, c.rankBy, c.scored, tc.want)
+			}
 		}
 	}
 }

@@ -169,12 +169,16 @@ func (s settings) Candidates() int {
 // SetCandidates stores the number of candidates.
 func (s settings) SetCandidates(n int) { s.p.SetInt(prefCandidates, n) }
 
-// RankBy is how a batch's candidates are ordered best first
-// (sampler.RankLikelihood unless set otherwise).
+// RankBy is how a batch's candidates are ordered best first: "" (unless
+// set otherwise) for as the model recommends (sampler.RecommendedRankBy).
 func (s settings) RankBy() sampler.RankBy {
-	by, err := sampler.ParseRankBy(s.p.String(prefRankBy))
+	name := s.p.String(prefRankBy)
+	if name == "" {
+		return ""
+	}
+	by, err := sampler.ParseRankBy(name)
 	if err != nil {
-		return sampler.RankLikelihood
+		return ""
 	}
 	return by
 }

@@ -264,6 +264,9 @@ func (s *Studio) applyModelDefaults(b *bundle.Bundle, fresh bool) string {
 		}
 		set = append(set, fmt.Sprintf("%s %g", k.Label(), p.Value(k)))
 	}
+	if d.RankBy != "" && s.set.RankBy() == "" { // Settings: as the model recommends
+		set = append(set, "batches ranked by "+sampler.RecommendedRankBy(b).ScoreName())
+	}
 	p = p.Clamped()
 	if p.Validate() != nil {
 		return ""

@@ -408,7 +408,9 @@ func (s *Studio) Running() string { return s.runs.runner.Running() }
 // applies the result.
 func (s *Studio) startJob(j job) error {
 	j.outDir = s.outputsDir
-	j.rankBy = s.set.RankBy()
+	if j.rankBy = s.set.RankBy(); j.rankBy == "" {
+		j.rankBy = sampler.RecommendedRankBy(j.b) // as the model recommends
+	}
 	s.resetTimeline()
 	s.runs.streaming = true
 	s.canvas.SetMessage("")

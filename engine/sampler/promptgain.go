@@ -129,6 +129,17 @@ func (by RankBy) RecordKey() string {
 	return ""
 }
 
+// RecommendedRankBy is the order the model recommends for its batches
+// (config.json tessera.defaults.rank_by), RankLikelihood when it names none
+// or one this version does not know.
+func RecommendedRankBy(b *bundle.Bundle) RankBy {
+	by, err := ParseRankBy(b.Model.Config.Recommended().RankBy)
+	if err != nil {
+		return RankLikelihood
+	}
+	return by
+}
+
 // ParseRankBy reads a RankBy ("" is RankLikelihood); an unknown name is
 // an error listing the choices.
 func ParseRankBy(s string) (RankBy, error) {

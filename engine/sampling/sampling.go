@@ -69,6 +69,11 @@ type Recommended struct {
 	GuidanceMinP  float64 `json:"guidance_min_p,omitempty"`
 	ImageGuidance float64 `json:"image_guidance,omitempty"`
 	StylePerSeed  int     `json:"style_per_seed,omitempty"`
+	// RankBy is how the model's batches are best ordered best first (a
+	// sampler.RankBy name: "likelihood", "prompt-gain", "description"; ""
+	// recommends nothing: likelihood). It is no knob of Settings: the
+	// studio and `generate --rank` apply it.
+	RankBy string `json:"rank_by,omitempty"`
 }
 
 // Knob names a setting a user can choose, as its command-line flag is

@@ -71,6 +71,9 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 				parts = append(parts, sp.Label+" "+sp.Format(v))
 			}
 		}
+		if d.RankBy != "" {
+			parts = append(parts, "batches ranked by "+d.RankBy)
+		}
 		fmt.Fprintf(&b, "- Default sampling (config.json tessera.defaults): %s", strings.Join(parts, ", "))
 		b.WriteString("\n")
 	}

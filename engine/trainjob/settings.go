@@ -27,6 +27,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
@@ -155,7 +156,9 @@ func Preset(dataset string) Settings {
 		// coloured background. Four passes are about 5,200 steps.
 		s.Size, s.Patch, s.Codes, s.Width, s.Layers, s.Heads, s.Batch = 32, 4, 1024, 48, 4, 4, 32
 		s.LR, s.Dropout, s.WeightDecay, s.Epochs = 4e-3, 0, 0.1, 4
-		s.Defaults = sampling.Recommended{TopP: 0.9, Guidance: 1.5}
+		// First of 4 candidates by description 85.9% of held-out samples,
+		// by likelihood 73.6%, against 81.6% unranked (docs/eval/shapes.txt).
+		s.Defaults = sampling.Recommended{TopP: 0.9, Guidance: 1.5, RankBy: "description"}
 		s.SamplePrompts = []string{"red circle", "two green triangles", "three blue squares on yellow", "black square on gray", "two purple circles", "orange triangle on blue"}
 	case "mnist":
 		s.Size, s.Patch, s.Codes, s.Width, s.Layers, s.Heads, s.Batch = 28, 4, 256, 128, 4, 4, 64
@@ -266,6 +269,11 @@ func (s Settings) Check() error {
 			}
 		}
 	}
+	if s.Defaults.RankBy != "" {
+		if _, err := sampler.ParseRankBy(s.Defaults.RankBy); err != nil {
+			return fmt.Errorf("train: default %w", err)
+		}
+	}
 	return checkDataName(s.Data)
 }
 
@@ -340,6 +348,9 @@ func (s Settings) Args() []string {
 		if v := sp.Recommended(s.Defaults); v != sp.Recommended(p.Defaults) {
 			args = append(args, "--default-"+string(sp.Knob), sp.Format(v))
 		}
+	}
+	if s.Defaults.RankBy != p.Defaults.RankBy {
+		args = append(args, "--default-rank-by", s.Defaults.RankBy)
 	}
 	return args
 }
