@@ -168,6 +168,7 @@ func (f *fileDialogs) showOpenPath(typed string) {
 		typed = f.openDir() + string(filepath.Separator)
 	}
 	entry.SetText(typed)
+	entry.CursorColumn = len([]rune(typed)) // typing goes after the folder shown, not before it
 	browse := widgets.NewTipButton("Browse…", theme.FolderOpenIcon(), "Pick the file in the file dialog instead", nil)
 	content := widgets.AtLeast(520, container.NewVBox(widget.NewLabel("Open the picture at"), container.NewBorder(nil, nil, nil, browse, entry)))
 	var d dialog.Dialog
@@ -195,13 +196,37 @@ func (f *fileDialogs) showOpenPath(typed string) {
 }
 
 // resolveOpenPath turns what was typed as a picture to open into a path
-// that exists: "~/…" is in the home folder, a relative path is in dir.
+// that exists: "~/…" is in the home folder, a relative path is in dir. A
+// full path typed or pasted after the folder shown starts afresh, as in
+// Emacs's file prompts, when the whole text names nothing:
+// ".../Pictures//tmp/cat.png" is /tmp/cat.png and ".../Pictures/~/cat.png"
+// is ~/cat.png.
 func resolveOpenPath(typed, dir string) (string, error) {
 	p := strings.TrimSpace(typed)
 	p = strings.Trim(p, `"'`) // pasted with quotes
 	if p == "" {
 		return "", errors.New("open: type or paste the picture's path")
 	}
+	whole, err := existingPath(p, dir)
+	if err == nil {
+		return whole, nil
+	}
+	sep := string(filepath.Separator)
+	fresh := p
+	for _, start := range []string{sep, "'" + sep, `"` + sep, "~" + sep} { // a root, quoted or home path after the folder
+		if i := strings.LastIndex(fresh, sep+start); i >= 0 {
+			fresh = fresh[i+len(sep):]
+		}
+	}
+	if fresh = strings.Trim(fresh, `"'`); fresh == p || fresh == "" {
+		return "", err
+	}
+	return existingPath(fresh, dir)
+}
+
+// existingPath is p ("~/…" in the home folder, relative in dir), cleaned,
+// or an error saying that nothing is there.
+func existingPath(p, dir string) (string, error) {
 	p, err := expandHome(p)
 	if err != nil {
 		return "", fmt.Errorf("open %w", err)
@@ -467,10 +492,10 @@ func (f *fileDialogs) exportName() string {
 
 // The Settings dialog's choices of sampler.RankBy.
 const (
-	rankModelLabel      = "as the model recommends (likelihood unless its config.json names another order)"
+	rankModelLabel      = "as the model recommends (likelihood unless it names another order)"
 	rankLikelihoodLabel = "likelihood under the prompt (the most typical images)"
 	rankGainLabel       = "prompt gain (the images the prompt explains best)"
-	rankDescLabel       = "description (the images the model would describe by the prompt; slow: seconds an image on emoji)"
+	rankDescLabel       = "description (what the model would describe by the prompt; seconds an image on emoji)"
 )
 
 // rankLabels are the Settings choices, each with the order it picks.

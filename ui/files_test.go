@@ -22,6 +22,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 func TestOutputsSaveAndList(t *testing.T) {
@@ -460,6 +461,31 @@ func TestOpenPath(t *testing.T) {
 	if _, err := resolveOpenPath(filepath.Join(dir, "none.png"), dir); err == nil || !strings.Contains(err.Error(), "no file or folder") {
 		t.Fatalf("a missing path: %v", err)
 	}
+	// A full path typed or pasted after the folder shown starts afresh.
+	for _, typed := range []string{"/shown/folder/" + path, "/shown/folder/'" + path + "'"} {
+		if got, err := resolveOpenPath(typed, "/shown/folder"); err != nil || got != path {
+			t.Fatalf("%q: %q, %v", typed, got, err)
+		}
+	}
+	double := filepath.Join(dir, "a") + "/"
+	must(t, os.MkdirAll(double, 0o755))
+	must(t, os.WriteFile(filepath.Join(double, "b.png"), nil, 0o644))
+	if got, err := resolveOpenPath(double+"/b.png", "/shown/folder"); err != nil || got != filepath.Join(double, "b.png") {
+		t.Fatalf("a path with a double slash that names a file: %q, %v", got, err)
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	must(t, os.WriteFile(filepath.Join(home, "cat.png"), nil, 0o644))
+	if got, err := resolveOpenPath("/shown/folder/~/cat.png", "/shown/folder"); err != nil || got != filepath.Join(home, "cat.png") {
+		t.Fatalf("~/ after the folder: %q, %v", got, err)
+	}
+	// The dialog puts the cursor after the folder it shows, so typing a
+	// name goes after it.
+	s.files.showOpenPath("")
+	if e, ok := s.win.Canvas().Focused().(*widgets.TipEntry); !ok || e.CursorColumn != len([]rune(e.Text)) || e.Text == "" {
+		t.Fatalf("the Open path entry's cursor is not at the end: %T", s.win.Canvas().Focused())
+	}
+	s.dismissTopDialog()
 	s.files.showOpenPath(path)
 	if !hasDialog(s) {
 		t.Fatal("no Open path dialog")
