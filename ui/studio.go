@@ -121,6 +121,10 @@ type Studio struct {
 	menu       map[string]*fyne.MenuItem
 	tips       fyne.CanvasObject
 	lastLoad   time.Time
+	// startNote is what opening the studio had to say before its model
+	// loaded (the last model folder gone), kept in front of the model's
+	// status line.
+	startNote string
 
 	// tabs are the window's tabs (Create, Train); train is the Train tab.
 	tabs  *container.AppTabs

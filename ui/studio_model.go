@@ -186,8 +186,12 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 		s.restoreOthers(restore)
 	}
 	w := s.works[key]
+	// The session's settings, in the panel since restore, are this
+	// model's only when the session was made with it.
+	fromSession := false
 	switch {
 	case restore != nil && restore.ModelHash == b.Model.Hash && restore.Doc.Rows == rows && restore.Doc.Cols == cols:
+		fromSession = true
 		d, err := core.DocumentFromState(restore.Doc)
 		if err == nil {
 			doc = d
@@ -204,13 +208,19 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 		}
 	}
 	delete(s.works, key)
-	if restore == nil {
+	if !fromSession {
+		// Another model's session (its folder gone) leaves its settings
+		// in the panel: this model starts from its own.
 		if params != nil {
 			s.panel.SetParams(*params)
 			s.paramsChanged()
-		} else if applied := s.applyModelDefaults(b, !first); applied != "" {
+		} else if applied := s.applyModelDefaults(b, !first || restore != nil); applied != "" {
 			note += " — " + applied
 		}
+	}
+	if s.startNote != "" {
+		note = s.startNote + " — " + note
+		s.startNote = ""
 	}
 	if hadImage && oldKey != key && doc.Empty() {
 		note += fmt.Sprintf(" — the image made with %s stays with it: switch back to continue it", modelLabel(oldKey))

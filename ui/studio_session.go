@@ -90,7 +90,8 @@ func (s *Studio) restore() {
 	}
 	if isFolderKey(key) {
 		if _, err := os.Stat(key); err != nil {
-			s.setStatus(fmt.Sprintf("The last model folder %s is gone; opening the default model", key))
+			s.startNote = fmt.Sprintf("The last model folder %s is gone; opened the default model", key)
+			s.setStatus(s.startNote)
 			key = ""
 		}
 	}

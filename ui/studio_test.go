@@ -1175,3 +1175,45 @@ func TestDropBehindDialogsAndSeveralFiles(t *testing.T) {
 		t.Fatalf("the status log holds the open %d times: %q", opened, s.StatusLog())
 	}
 }
+
+// When the model folder the last session ended on is gone, the studio
+// opens the default model with that model's own settings (not the gone
+// model's, which stayed in the panel), and the status says why.
+func TestGoneModelFolderLeavesItsSettingsBehind(t *testing.T) {
+	e := newEnv(t)
+	e.models = withFolders{tinyModels{b: bundletest.Tiny(3)}}
+	s := e.open(t)
+	lockSeed(t, s, "red cat", 5)
+	p, err := s.Params()
+	must(t, err)
+	p.Guidance = 4.5
+	s.SetParams(p)
+	generate(t, s) // tiny's work, with guidance 4.5
+	folder := filepath.Join(t.TempDir(), "folder-model")
+	must(t, bundletest.Tiny(7).Save(folder, "F32"))
+	must(t, s.OpenModelFolder(folder))
+	s.Wait()
+	must(t, s.LastError())
+	p, err = s.Params()
+	must(t, err)
+	p.Guidance, p.Temperature = 2.5, 0.6
+	s.SetParams(p)
+	generate(t, s)
+	must(t, s.FlushAutosave())
+	s.Stop()
+	s.Wait()
+	must(t, os.RemoveAll(folder))
+
+	s2 := e.open(t)
+	if s2.modelKey != "tiny" {
+		t.Fatalf("opened %q, want the default model", s2.modelKey)
+	}
+	got, err := s2.Params()
+	must(t, err)
+	if got.Guidance != 4.5 || got.Temperature == 0.6 {
+		t.Fatalf("the default model opened with guidance %g and temperature %g, want its own guidance 4.5", got.Guidance, got.Temperature)
+	}
+	if !strings.Contains(s2.Status(), "is gone") {
+		t.Fatalf("the status does not say the folder is gone: %q", s2.Status())
+	}
+}
