@@ -117,7 +117,9 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	*rankBy = rankOrder(*rankBy, b)
+	if len(cases) > 0 { // every name has known words: one order for all
+		*rankBy = rankOrder(*rankBy, b, cases[0].prompt)
+	}
 	var t evalTotals
 	for _, c := range cases {
 		r, err := evalPrompt(ctx, b, ref, c, used, evalSampling{*seeds, *candidates, *rankBy}, *style != "", wantStyle)

@@ -143,7 +143,9 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	if sf.seed.pick {
 		used.Seed = 1
 	}
-	*rankBy = rankOrder(*rankBy, b)
+	if len(cases) > 0 { // every caption has known words: one order for all
+		*rankBy = rankOrder(*rankBy, b, cases[0].caption.String())
+	}
 	var held, trained shapesGroup
 	var results []shapesResult
 	for _, c := range cases {

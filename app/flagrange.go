@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/tessera-studio/tessera/engine/bundle"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -213,10 +213,11 @@ func rankByFlag(fs *flag.FlagSet) *sampler.RankBy {
 }
 
 // rankOrder is the order --rank-by asked for, or, when it was not given,
-// the one model b recommends (sampler.RecommendedRankBy).
-func rankOrder(by sampler.RankBy, b *bundle.Bundle) sampler.RankBy {
+// the one model b recommends for batches of prompt
+// (sampler.RecommendedRankBy).
+func rankOrder(by sampler.RankBy, b *bundle.Bundle, prompt string) sampler.RankBy {
 	if by == "" {
-		return sampler.RecommendedRankBy(b)
+		return sampler.RecommendedRankBy(b, prompt)
 	}
 	return by
 }

@@ -197,15 +197,22 @@ type saveOptions struct {
 // the score recorded as the studio records it), and lists them.
 func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Options, images []sampler.Image, so saveOptions) error {
 	var scores []float64
-	so.rankBy = rankOrder(so.rankBy, b)
-	// a score of its own beside the likelihood (prompt gain, description margin)
-	own := so.rank && so.rankBy.RecordKey() != ""
+	so.rankBy = rankOrder(so.rankBy, b, opt.Prompt)
 	if so.rank {
 		var err error
 		if scores, err = sampler.RankBatch(ctx, b, opt.Prompt, images, so.from, opt.Workers, so.rankBy); err != nil {
-			return fmt.Errorf("rank the batch by %s: %w", so.rankBy, err)
+			if ctx.Err() != nil {
+				return fmt.Errorf("rank the batch by %s: %w", so.rankBy, err)
+			}
+			// The images are made: rank them by what needs no scoring
+			// rather than lose them.
+			fmt.Fprintf(env.Stderr, "warning: could not rank the batch by %s (%v); ranked by likelihood instead\n", so.rankBy, err)
+			so.rankBy = sampler.RankLikelihood
+			scores, _ = sampler.RankBatch(ctx, b, opt.Prompt, images, so.from, opt.Workers, so.rankBy)
 		}
 	}
+	// a score of its own beside the likelihood (prompt gain, description margin)
+	own := so.rank && so.rankBy.RecordKey() != ""
 	for i, im := range images {
 		path := numberedPath(so.out, i, len(images))
 		var pic image.Image = b.Decode(im.Tokens)

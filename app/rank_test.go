@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -136,6 +137,22 @@ func TestGenerateRanksAsTheModelRecommends(t *testing.T) {
 		code, stdout, stderr := run(t, args...)
 		if code != 0 || strings.Count(stdout, want) != 3 || by != "" && strings.Contains(stdout, "description margin") {
 			t.Fatalf("--rank-by %q: exit %d, want %q on each line: %s%s", by, code, want, stdout, stderr)
+		}
+	}
+}
+
+// A batch that cannot be ranked as asked (description with no prompt) is
+// still written, ranked by likelihood, with a warning.
+func TestGenerateRankFallsBack(t *testing.T) {
+	m := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "u.png")
+	code, stdout, stderr := run(t, "generate", "--model", m, "--prompt", "", "--batch", "2", "--rank-by", "description", "--out", out, "--quiet")
+	if code != 0 || strings.Count(stdout, "mean log-likelihood") != 2 || !strings.Contains(stderr, "ranked by likelihood instead") {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	for _, p := range numberedOuts(out, 2, false) {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("the batch was not written: %v", err)
 		}
 	}
 }

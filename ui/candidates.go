@@ -130,7 +130,7 @@ func candidateOrder(j job, results []result) string {
 		return "Best fit first"
 	case j.kind == kindEdit:
 		return "Best first\n(edit model)"
-	case j.rank && len(results) > 0 && results[0].rankBy != sampler.RankLikelihood:
+	case j.rank && len(results) > 0 && results[0].scored && results[0].rankBy.RecordKey() != "":
 		return "Best first\n(" + results[0].rankBy.ScoreName() + ")"
 	case j.rank:
 		return "Best first\n(log-lik/patch)"

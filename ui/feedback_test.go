@@ -968,9 +968,12 @@ func TestOutputsFolderSetting(t *testing.T) {
 	s.files.showSettings()
 	top := s.Window().Canvas().Overlays().Top()
 	var entry *widget.Entry
+	var check *widget.Check
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		switch v := o.(type) {
+		case *widget.Check:
+			check = v
 		case *widget.Entry:
 			entry = v
 		case *fyne.Container:
@@ -990,7 +993,20 @@ func TestOutputsFolderSetting(t *testing.T) {
 		t.Fatal("no outputs field in Settings")
 	}
 	entry.SetText("/proc/tessera-out")
+	// Also chosen before the refused Save: grid lines on, another order.
+	gridBefore, rankBefore := s.files.grid(), s.set.RankBy()
+	s.files.settingsRank.SetSelected(rankGainLabel)
+	if check == nil {
+		t.Fatal("no grid check in Settings")
+	}
+	check.SetChecked(!gridBefore)
 	findButton(top, []string{"Save"}).OnTapped()
+	if s.files.grid() != gridBefore || s.set.RankBy() != rankBefore {
+		t.Fatalf("a refused Save applied the other settings: grid %v, order %q", s.files.grid(), s.set.RankBy())
+	}
+	if r := s.files.settingsRank; r == nil || r.Selected != rankGainLabel {
+		t.Fatalf("the dialog back under the error lost the order chosen: %v", r)
+	}
 	var again *widget.Entry
 	entry = nil
 	for _, o := range s.Window().Canvas().Overlays().List() {
@@ -1001,5 +1017,11 @@ func TestOutputsFolderSetting(t *testing.T) {
 	}
 	if again == nil || s.LastError() == nil {
 		t.Fatalf("the refused folder: dialog back with it %v, error %v", again != nil, s.LastError())
+	}
+	// Cancel on the dialog back under the error changes nothing.
+	s.closeError()
+	s.dismissTopDialog()
+	if s.files.grid() != gridBefore || s.set.RankBy() != rankBefore || s.outputsDir != filepath.Join(home, "pics") {
+		t.Fatalf("Cancel after a refused Save: grid %v, order %q, outputs %q", s.files.grid(), s.set.RankBy(), s.outputsDir)
 	}
 }

@@ -531,49 +531,68 @@ func rankByLabel(label string) sampler.RankBy {
 
 // showSettings shows the settings dialog: the outputs folder and the
 // patch grid.
-func (f *fileDialogs) showSettings() { f.settingsWith(f.outputs()) }
+func (f *fileDialogs) showSettings() {
+	f.settingsWith(settingsForm{outputs: f.outputs(), grid: f.grid(), rankBy: f.set.RankBy()})
+}
 
-// settingsWith is the Settings dialog with typed in its outputs field: an
-// outputs folder refused brings the dialog back with what was typed.
-func (f *fileDialogs) settingsWith(typed string) {
+// settingsForm is what the Settings dialog shows: the settings as they are,
+// or as typed in a dialog whose Save was refused.
+type settingsForm struct {
+	outputs string
+	grid    bool
+	rankBy  sampler.RankBy
+}
+
+// settingsWith is the Settings dialog filled from form. Save applies every
+// setting or, when the outputs folder is refused, none: the dialog comes
+// back with what was chosen, under the error, and Cancel then changes
+// nothing.
+func (f *fileDialogs) settingsWith(form settingsForm) {
 	dir := widget.NewEntry()
-	dir.SetText(typed)
+	dir.SetText(form.outputs)
 	browse := widget.NewButton("Browse…", func() {
 		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 			if err == nil && u != nil {
 				dir.SetText(u.Path())
 			}
 		}, f.win)
+		if at, err := storage.ListerForURI(storage.NewFileURI(strings.TrimSpace(dir.Text))); err == nil {
+			d.SetLocation(at) // starts at the folder shown
+		}
 		d.Resize(dialogSize(f.win))
 		d.Show()
 	})
 	grid := widget.NewCheck("Show patch grid lines", nil)
-	grid.SetChecked(f.grid())
+	grid.SetChecked(form.grid)
 	var labels []string
 	for _, r := range rankLabels {
 		labels = append(labels, r.label)
 	}
 	rank := widget.NewRadioGroup(labels, nil)
 	rank.Required = true
-	rank.SetSelected(rankLabel(f.set.RankBy()))
+	rank.SetSelected(rankLabel(form.rankBy))
 	items := []*widget.FormItem{
 		widget.NewFormItem("Outputs folder", container.NewBorder(nil, nil, nil, browse, dir)),
 		widget.NewFormItem("Canvas", grid),
 		widget.NewFormItem("Batches best first by", rank),
 	}
 	f.settingsRank = rank
-	dialog.ShowForm("Settings", "Save", "Cancel", items, func(ok bool) {
+	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
 		f.settingsRank = nil
 		if !ok {
 			return
 		}
-		f.set.SetRankBy(rankByLabel(rank.Selected))
-		f.host.setGridLines(grid.Checked)
+		chosen := settingsForm{outputs: dir.Text, grid: grid.Checked, rankBy: rankByLabel(rank.Selected)}
 		if d := strings.TrimSpace(dir.Text); d != f.outputs() {
 			if err := f.host.SetOutputsDir(d); err != nil {
-				f.settingsWith(dir.Text) // again, under the error
+				f.settingsWith(chosen) // again, under the error, nothing applied
 				f.host.report(err)
+				return
 			}
 		}
+		f.set.SetRankBy(chosen.rankBy)
+		f.host.setGridLines(chosen.grid)
 	}, f.win)
+	dir.OnSubmitted = func(string) { d.Submit() } // Return in the field saves, as the button does
+	d.Show()
 }

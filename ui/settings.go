@@ -27,7 +27,10 @@ const (
 	prefExportDir  = "export.dir"
 	prefOpenDir    = "open.dir"
 	prefCandidates = "inpaint.candidates"
-	prefRankBy     = "batch.rank_by"
+	// prefRankBy is the order chosen in Settings. Versions before models
+	// recommended one stored "likelihood" under batch.rank_by on every
+	// Save, chosen or not; a new key lets "as the model recommends" apply.
+	prefRankBy     = "batch.order"
 	prefHistory    = "history.shown"
 	prefTrainMins  = "train.minutes"
 	prefRunFolders = "train.run_folders"

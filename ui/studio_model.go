@@ -274,8 +274,8 @@ func (s *Studio) applyModelDefaults(b *bundle.Bundle, fresh bool) string {
 		}
 		set = append(set, fmt.Sprintf("%s %g", k.Label(), p.Value(k)))
 	}
-	if d.RankBy != "" && s.set.RankBy() == "" { // Settings: as the model recommends
-		set = append(set, "batches ranked by "+sampler.RecommendedRankBy(b).ScoreName())
+	if by, err := sampler.ParseRankBy(d.RankBy); d.RankBy != "" && err == nil && s.set.RankBy() == "" && (b.Conditional() || !by.NeedsPrompt()) {
+		set = append(set, "batches ranked by "+by.ScoreName()) // Settings: as the model recommends
 	}
 	p = p.Clamped()
 	if p.Validate() != nil {

@@ -409,7 +409,7 @@ func (s *Studio) Running() string { return s.runs.runner.Running() }
 func (s *Studio) startJob(j job) error {
 	j.outDir = s.outputsDir
 	if j.rankBy = s.set.RankBy(); j.rankBy == "" {
-		j.rankBy = sampler.RecommendedRankBy(j.b) // as the model recommends
+		j.rankBy = sampler.RecommendedRankBy(j.b, j.params.Prompt) // as the model recommends
 	}
 	s.resetTimeline()
 	s.runs.streaming = true

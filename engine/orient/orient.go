@@ -60,6 +60,30 @@ const tagOrientation = 0x0112
 // segment is at most 64 KiB by construction).
 const maxEXIF = 1 << 20
 
+// maxDirectoryRead bounds the bytes decoding one directory may read, its
+// entries and every tag value together: goexif reads each tag's value
+// into memory, and hostile tags can all point at the same megabytes (a
+// 4 MiB TIFF with 3,000 such tags asked for 12 GB). A directory that needs
+// more (a TIFF with a huge ICC profile) reads as Normal.
+const maxDirectoryRead = 4 << 20
+
+// errDirectoryTooLarge is a directory past maxDirectoryRead.
+var errDirectoryTooLarge = errors.New("exif: the directory's tags hold more than 4 MiB")
+
+// budgetReader is an io.ReaderAt that refuses reads past a total budget.
+type budgetReader struct {
+	r    io.ReaderAt
+	left int64
+}
+
+func (b *budgetReader) ReadAt(p []byte, off int64) (int, error) {
+	if int64(len(p)) > b.left {
+		return 0, errDirectoryTooLarge
+	}
+	b.left -= int64(len(p))
+	return b.r.ReadAt(p, off)
+}
+
 var (
 	jpegSOI = []byte{0xff, 0xd8}
 	tiffLE  = []byte("II*\x00")
@@ -70,10 +94,12 @@ var (
 
 // Read returns the EXIF orientation of the JPEG, PNG or TIFF file read from
 // r, Normal when it has none, it cannot be read, or the file is of another
-// kind. It reads only the file's header segments, not its pixels. A TIFF's
+// kind. It reads only the file's header segments, not its pixels (of a TIFF,
+// its first directory and that directory's tag values, at most 4 MiB). A TIFF's
 // directory may lie anywhere in the file, so a TIFF is read only when r is
 // also an io.ReaderAt and io.Seeker (an *os.File, a *bytes.Reader) whose
-// data starts at offset 0; from any other reader it reads as Normal.
+// data starts at offset 0 (Read leaves it at its end); from any other
+// reader it reads as Normal.
 func Read(r io.Reader) Orientation {
 	o, err := read(r)
 	if err != nil || o < Normal || o > Rotate270 {
@@ -208,7 +234,7 @@ func pngEXIF(br *bufio.Reader) ([]byte, error) {
 // TIFF file). Only that directory is decoded: the orientation lives there,
 // and the chain of further directories is where hostile files loop. Tag
 // values are read through a section of the structure, so a corrupt count
-// reads at most what is there.
+// reads at most what is there, and all of them at most maxDirectoryRead.
 func firstDirectory(ra io.ReaderAt, size int64) (Orientation, error) {
 	var hdr [8]byte
 	if size < 8 {
@@ -233,7 +259,7 @@ func firstDirectory(ra io.ReaderAt, size int64) (Orientation, error) {
 	if off < 8 || off >= size {
 		return Normal, errors.New("exif: first directory outside the block")
 	}
-	r := io.NewSectionReader(ra, 0, size)
+	r := io.NewSectionReader(&budgetReader{r: ra, left: maxDirectoryRead}, 0, size)
 	if _, err := r.Seek(off, io.SeekStart); err != nil {
 		return Normal, err
 	}

@@ -2,11 +2,13 @@ package orient
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"image"
 	_ "image/jpeg"
 	_ "image/png"
 	"io"
+	"runtime"
 	"testing"
 
 	_ "golang.org/x/image/tiff"
@@ -109,11 +111,24 @@ func TestBrokenEXIFReadsNormal(t *testing.T) {
 		"TIFF cut in its directory":  tif[:len(tif)-40],
 		"TIFF directory far away":    tiffPatched(4, 0xff, 0xff, 0xff, 0x7f),
 		"TIFF directory in the head": tiffPatched(4, 4, 0, 0, 0),
-		"TIFF huge tag count":        tiffPatched(len(tif)-4-11*12-2, 0xff, 0xff),
+		"TIFF huge tag count":        tiffPatched(len(tif)-4-11*12-2, 0xff, 0x7f),
 	} {
 		if got := Read(bytes.NewReader(data)); got != Normal {
 			t.Errorf("%s: read %v", name, got)
 		}
+	}
+	// Hundreds of tags whose values are all the same megabyte: each
+	// would be read into memory (gigabytes); the directory's reads are
+	// bounded, so it reads as Normal with little memory.
+	amplified := amplifiedTIFF(200, 1<<20)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if got := Read(bytes.NewReader(amplified)); got != Normal {
+		t.Errorf("amplified TIFF: read %v", got)
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+		t.Errorf("amplified TIFF: %d MiB allocated reading its orientation", grew>>20)
 	}
 	// A TIFF's directory is found by offset: from a reader that cannot
 	// seek, it reads as Normal (the image as stored), never fails.
@@ -143,6 +158,28 @@ func TestBrokenEXIFReadsNormal(t *testing.T) {
 			t.Errorf("%s: read %v", name, got)
 		}
 	}
+}
+
+// amplifiedTIFF is a little-endian TIFF of a size-byte payload and one
+// directory of n BYTE tags whose values are all that payload, and an
+// orientation of 6 after them.
+func amplifiedTIFF(n, size int) []byte {
+	le := binary.LittleEndian
+	b := []byte("II*\x00")
+	b = le.AppendUint32(b, uint32(8+size))
+	b = append(b, make([]byte, size)...)
+	b = le.AppendUint16(b, uint16(n+1))
+	for i := range n {
+		b = le.AppendUint16(b, uint16(0x9000+i))
+		b = le.AppendUint16(b, 1) // BYTE
+		b = le.AppendUint32(b, uint32(size))
+		b = le.AppendUint32(b, 8)
+	}
+	b = le.AppendUint16(b, 0x0112)
+	b = le.AppendUint16(b, 3)
+	b = le.AppendUint32(b, 1)
+	b = le.AppendUint32(b, 6)
+	return le.AppendUint32(b, 0)
 }
 
 func FuzzRead(f *testing.F) {

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/prompt"
 )
 
 // PromptGain is how much a prompt explains an image: the mean, over the
@@ -129,16 +130,26 @@ func (by RankBy) RecordKey() string {
 	return ""
 }
 
-// RecommendedRankBy is the order the model recommends for its batches
-// (config.json tessera.defaults.rank_by), RankLikelihood when it names none
-// or one this version does not know.
-func RecommendedRankBy(b *bundle.Bundle) RankBy {
+// RecommendedRankBy is the order model b recommends for its batches of
+// prompt (config.json tessera.defaults.rank_by): RankLikelihood when it
+// names none or one this version does not know, and when it names one that
+// scores images against their prompt (NeedsPrompt) while the model takes
+// no prompt or prompt has no word the model knows (an unconditional batch
+// has nothing to be described by).
+func RecommendedRankBy(b *bundle.Bundle, prompt string) RankBy {
 	by, err := ParseRankBy(b.Model.Config.Recommended().RankBy)
 	if err != nil {
 		return RankLikelihood
 	}
+	if enc := b.PromptIDs(prompt); by.NeedsPrompt() && (!b.Conditional() || enc.Words == len(enc.Unknown)) {
+		return RankLikelihood
+	}
 	return by
 }
+
+// NeedsPrompt reports whether by scores images against their prompt
+// (prompt gain, description), which a batch without one cannot be.
+func (by RankBy) NeedsPrompt() bool { return by == RankPromptGain || by == RankDescription }
 
 // ParseRankBy reads a RankBy ("" is RankLikelihood); an unknown name is
 // an error listing the choices.
@@ -156,10 +167,13 @@ func ParseRankBy(s string) (RankBy, error) {
 
 // RankBatch orders a finished batch best first, the way both the studio
 // and tessera generate --rank offer one: by the mean log-likelihood under
-// the prompt (RankLikelihood), or by PromptGain from patch from
-// (RankPromptGain). It returns the scores in the new order (nats per
-// patch). Errors: prompt gain for a model without prompts, a failed or
-// cancelled scoring pass (the batch keeps its order then).
+// the prompt (RankLikelihood), by PromptGain from patch from
+// (RankPromptGain), or by DescriptionMargin over the whole image, patches
+// before from included (RankDescription: a describe an image). It returns
+// the scores in the new order (nats per patch). Errors: prompt gain or
+// description for a model without prompts, description for a prompt
+// without a known word, a failed or cancelled scoring pass (the batch
+// keeps its order then).
 func RankBatch(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image, from, workers int, by RankBy) ([]float64, error) {
 	switch by {
 	case RankPromptGain:
@@ -193,11 +207,18 @@ func DescriptionMargin(ctx context.Context, b *bundle.Bundle, prompt string, riv
 	if !b.Conditional() {
 		return 0, fmt.Errorf("description margin: model %s takes no prompt", b.Name)
 	}
-	own := fmt.Sprint(b.PromptIDs(prompt).IDs)
+	if enc := b.PromptIDs(prompt); enc.Words == len(enc.Unknown) {
+		return 0, fmt.Errorf("description margin: the prompt %q has no word model %s knows: nothing describes the image", prompt, b.Name)
+	}
+	// The prompt's own name in any style is no rival: the margin is about
+	// what the image shows, not how distinctive its style is.
+	styles := styleWords(b)
+	nameIDs := func(p string) string { return fmt.Sprint(b.PromptIDs(styleless(p, styles)).IDs) }
+	own := nameIDs(prompt)
 	others := func(ps []string) []string {
 		var out []string
 		for _, p := range ps {
-			if fmt.Sprint(b.PromptIDs(p).IDs) != own {
+			if nameIDs(p) != own {
 				out = append(out, p)
 			}
 		}
@@ -216,6 +237,12 @@ func DescriptionMargin(ctx context.Context, b *bundle.Bundle, prompt string, riv
 		return 0, err
 	}
 	return (ranked.Scores[0].NLL - sc.NLL) / float64(len(tokens)), nil
+}
+
+// styleless is text without a trailing style word (prompt.SplitStyle).
+func styleless(text string, styles []string) string {
+	base, _ := prompt.SplitStyle(text, styles)
+	return base
 }
 
 // RankByDescription orders complete images best first by

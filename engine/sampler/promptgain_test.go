@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // PromptGain is the mean of log p(code | prompt) − log p(code | no prompt)
@@ -82,8 +83,9 @@ func TestDescriptionMargin(t *testing.T) {
 		t.Fatal(err)
 	}
 	// "red  cat" and "red cat zebra" encode as the prompt does ("zebra" is
-	// unknown): they are no rivals.
-	others := []string{"red  cat", "red cat zebra", "blue cat", "red dog", "blue dog", "cat"}
+	// unknown), and "red cat twitter" is the prompt's name in a style:
+	// they are no rivals.
+	others := []string{"red  cat", "red cat zebra", "red cat twitter", "blue cat", "red dog", "blue dog", "cat"}
 	nll := func(p string, tokens []int) float64 {
 		s, err := ScoreTokens(ctx, b, p, tokens, 1)
 		if err != nil {
@@ -93,7 +95,7 @@ func TestDescriptionMargin(t *testing.T) {
 	}
 	margin := func(tokens []int) float64 {
 		best := math.Inf(1)
-		for _, o := range others[2:] {
+		for _, o := range others[3:] {
 			best = min(best, nll(o, tokens))
 		}
 		return (best - nll("red cat", tokens)) / float64(len(tokens))
@@ -115,7 +117,33 @@ func TestDescriptionMargin(t *testing.T) {
 			t.Fatalf("rank %d: margin %g, want %g; previous %g", i, margins[i], want, margins[max(i-1, 0)])
 		}
 	}
-	if _, err := DescriptionMargin(ctx, b, "red cat", Candidates{Prompts: others[:2]}, res.Images[0].Tokens, 1); err == nil {
+	if _, err := DescriptionMargin(ctx, b, "red cat", Candidates{Prompts: others[:3]}, res.Images[0].Tokens, 1); err == nil {
 		t.Fatal("a margin without rivals was given")
+	}
+}
+
+// A model's recommended order applies to batches it can score that way:
+// an order that scores against the prompt falls back to the likelihood
+// for a batch without a known word, and for a model that takes no prompt;
+// an order this version does not know falls back too.
+func TestRecommendedRankBy(t *testing.T) {
+	b := bundletest.Tiny(3)
+	if got := RecommendedRankBy(b, "red cat"); got != RankLikelihood {
+		t.Fatalf("no recommendation: %q", got)
+	}
+	b.Model.Config.Tessera.Defaults = &sampling.Recommended{RankBy: "description"}
+	for prompt, want := range map[string]RankBy{"red cat": RankDescription, "": RankLikelihood, "zebra": RankLikelihood, "zebra cat": RankDescription} {
+		if got := RecommendedRankBy(b, prompt); got != want {
+			t.Errorf("prompt %q: %q, want %q", prompt, got, want)
+		}
+	}
+	b.Model.Config.Tessera.Defaults.RankBy = "beauty"
+	if got := RecommendedRankBy(b, "red cat"); got != RankLikelihood {
+		t.Errorf("an unknown order: %q", got)
+	}
+	u := uncondBundle(t)
+	u.Model.Config.Tessera.Defaults = &sampling.Recommended{RankBy: "prompt-gain"}
+	if got := RecommendedRankBy(u, ""); got != RankLikelihood {
+		t.Errorf("a model without prompts: %q", got)
 	}
 }

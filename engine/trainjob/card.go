@@ -93,7 +93,7 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 func QuoteArgs(args []string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {
-		if strings.ContainsAny(a, " \t'\"") {
+		if a == "" || strings.ContainsAny(a, " \t'\"") { // an empty argument is '' to a shell
 			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
 		out[i] = a

@@ -275,9 +275,14 @@ func TestArgs(t *testing.T) {
 		t.Fatalf("shapes preset recommends %+v", p)
 	}
 	s.Defaults = sampling.Recommended{TopK: 2000000, GuidanceMinP: 0.1}
-	if got := strings.Join(s.Args(), " "); !strings.HasSuffix(got, "--default-top-k 2000000 --default-top-p 0 --default-guidance 0 --default-guidance-min-p 0.1") {
-		t.Fatalf("args %q", got)
+	if got := strings.Join(QuoteArgs(s.Args()), " "); !strings.HasSuffix(got, "--default-top-k 2000000 --default-top-p 0 --default-guidance 0 --default-guidance-min-p 0.1 --default-rank-by ''") {
+		t.Fatalf("args %q (the preset's order cleared is written as an empty argument, quoted)", got)
 	}
+	s.Defaults.RankBy = "beauty"
+	if err := s.Check(); err == nil || !strings.Contains(err.Error(), "rank by") {
+		t.Fatalf("an unknown order recommended: %v", err)
+	}
+	s.Defaults.RankBy = ""
 	s.Defaults.GuidanceMinP = 2
 	if err := s.Check(); err == nil || !strings.Contains(err.Error(), "guidance min-p") {
 		t.Fatalf("min-p 2 recommended: %v", err)
