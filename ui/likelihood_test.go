@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -184,6 +185,7 @@ func TestRepairUnchangedIsNotDrawnHotter(t *testing.T) {
 	setParams(t, s, "red cat", 3, func(p *core.Params) { p.Temperature, p.Guidance = core.MinTemperature, 2 })
 	generate(t, s)
 	tokens := s.Document().Tokens()
+	files := outputFiles(t, s)
 	s.edit.worst.SetValue(25)
 	must(t, s.RepairLeastLikely())
 	s.Wait()
@@ -191,4 +193,20 @@ func TestRepairUnchangedIsNotDrawnHotter(t *testing.T) {
 	if !slices.Equal(s.Document().Tokens(), tokens) || !strings.Contains(s.Status(), "already the likeliest") || strings.Contains(s.Status(), "drawn at temperature") {
 		t.Fatalf("status %q, image changed %v", s.Status(), !slices.Equal(s.Document().Tokens(), tokens))
 	}
+	// The image it gave back is the one on file: not written again.
+	if got := outputFiles(t, s); !slices.Equal(got, files) || !strings.Contains(s.Status(), "not saved again") {
+		t.Fatalf("outputs %v → %v; status %q", files, got, s.Status())
+	}
+}
+
+// outputFiles are the names in the studio's outputs folder, sorted.
+func outputFiles(t *testing.T, s *Studio) []string {
+	t.Helper()
+	entries, err := os.ReadDir(s.outputsDir)
+	must(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }

@@ -209,6 +209,9 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 	if len(results) == 0 {
 		return nil, nil
 	}
+	if j.gaveBack(results[0].tokens) {
+		return results, nil // the image it started from: nothing new to write
+	}
 	path, again, err := r.saved.save(outputs{dir: j.outDir}, decodeRows(j.b, results[0].tokens, results[0].rows), results[0].rec, now)
 	results[0].path, results[0].again = path, again
 	return results, err

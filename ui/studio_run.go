@@ -661,6 +661,12 @@ func variedNote(j job) string {
 	return fmt.Sprintf("drawn at temperature %.2g and guidance %g, since at your settings the model gave the image back unchanged (the panel keeps yours)", j.params.Temperature, j.params.Guidance)
 }
 
+// gaveBack reports whether tokens, a result of j, are the image j started
+// from: a regeneration, completion, branch or edit that changed nothing.
+func (j job) gaveBack(tokens []int) bool {
+	return j.kind != kindGenerate && j.kind != kindExtend && len(j.base) > 0 && slices.Equal(tokens, j.base)
+}
+
 // sameResultsNote tells the user when a run changed nothing they can see:
 // every candidate the same picture, or a regeneration, completion or edit
 // that gave back the image it started from (a model that knows its
@@ -674,15 +680,15 @@ func sameResultsNote(j job, results []result) string {
 	for _, r := range results[1:] {
 		same = same && slices.Equal(r.tokens, first)
 	}
-	unchanged := j.kind != kindGenerate && j.kind != kindExtend && len(j.base) > 0 && slices.Equal(first, j.base)
+	unchanged := j.gaveBack(first)
 	hint := "try lower guidance or a higher temperature"
 	switch {
 	case unchanged && j.repair:
-		return " · unchanged: the least likely patches are already the likeliest the model draws there"
+		return " · unchanged (not saved again): the least likely patches are already the likeliest the model draws there"
 	case unchanged && same:
-		return fmt.Sprintf(" · all %d candidates unchanged: %s", len(results), hint)
+		return fmt.Sprintf(" · all %d candidates unchanged (not saved again): %s", len(results), hint)
 	case unchanged:
-		return " · unchanged: " + hint
+		return " · unchanged (not saved again): " + hint
 	case same:
 		return fmt.Sprintf(" · all %d candidates alike: %s", len(results), hint)
 	}
