@@ -319,9 +319,9 @@ func (f *fileDialogs) showSaveDialog(title string, form *saveForm, save func(typ
 
 // saveTo calls save with the path typed, after asking whether to replace
 // the file when one is already there (a second Ctrl+S, Enter on the same
-// name once replaced an export without a word). When save fails, again
-// (if not nil) shows the dialog once more, what was typed still in it,
-// under the error.
+// name once replaced an export without a word). When save fails, or the
+// file is not to be replaced, again (if not nil) shows the dialog once
+// more, what was typed still in it (under the error).
 func (f *fileDialogs) saveTo(typed, ext string, save func(typed string) error, again func()) {
 	try := func() {
 		if err := save(typed); err != nil {
@@ -356,8 +356,11 @@ func (f *fileDialogs) saveTo(typed, ext string, save func(typed string) error, a
 	if err == nil {
 		if _, err := os.Stat(path); err == nil {
 			d := dialog.NewConfirm("Replace the file?", fmt.Sprintf("%s is already in %s. Replace it?", filepath.Base(path), filepath.Dir(path)), func(ok bool) {
-				if ok {
+				switch {
+				case ok:
 					try()
+				case again != nil:
+					again() // back to the name, to type another
 				}
 			}, f.win)
 			destructive(d)

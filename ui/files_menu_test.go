@@ -53,6 +53,12 @@ func TestSaveAsksBeforeReplacing(t *testing.T) {
 		t.Fatalf("saving over %s: saved %q without asking (dialog %v)", old, saved, overlays.Top())
 	}
 	overlays.Remove(overlays.Top())
+	// No to replacing goes back to the name, to type another.
+	asked := 0
+	s.files.saveTo(old, ".png", save, func() { asked++ })
+	if !s.dismissTopDialog() || asked != 1 || saved != "" {
+		t.Fatalf("No to replacing: back to the name %d times, saved %q", asked, saved)
+	}
 	fresh := filepath.Join(dir, "dog-3.png")
 	if s.files.saveTo(fresh, ".png", save, nil); saved != fresh {
 		t.Errorf("a new name: saved %q, want %q", saved, fresh)
@@ -68,7 +74,7 @@ func TestSaveAsksBeforeReplacing(t *testing.T) {
 	for overlays.Top() != nil {
 		overlays.Remove(overlays.Top())
 	}
-	asked := 0
+	asked = 0
 	s.files.saveTo(filepath.Join(dir, "x.png"), ".png", func(string) error { return errors.New("export: the disk is full") }, func() { asked++ })
 	if asked != 1 || len(overlays.List()) != 1 || s.LastError() == nil {
 		t.Errorf("a failed save: dialog shown again %d times, %d overlays, error %v", asked, len(overlays.List()), s.LastError())
