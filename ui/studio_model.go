@@ -30,8 +30,9 @@ var errNoModel = errors.New("no model is loaded: pick one in the model list or o
 // noModelMessage is shown on the canvas while no model is loaded.
 const noModelMessage = "No model loaded — pick one in the model list, or open a Hugging Face model folder"
 
-// modelKeys lists the picker's models: built-ins, then recent folders;
-// the edit model is not among them (it edits what the others draw).
+// modelKeys lists the picker's models: built-ins, then recent folders that
+// are there; the edit model is not among them (it edits what the others
+// draw).
 func (s *Studio) modelKeys() []string {
 	var keys []string
 	for _, k := range s.opt.Models.Builtin() {
@@ -40,6 +41,9 @@ func (s *Studio) modelKeys() []string {
 		}
 	}
 	for _, d := range s.set.Recent() {
+		if _, err := os.Stat(d); err != nil {
+			continue // gone (or its drive unplugged): listed again once it is back
+		}
 		if !slices.Contains(keys, d) && d != s.editor.key {
 			keys = append(keys, d)
 		}

@@ -1216,4 +1216,12 @@ func TestGoneModelFolderLeavesItsSettingsBehind(t *testing.T) {
 	if !strings.Contains(s2.Status(), "is gone") {
 		t.Fatalf("the status does not say the folder is gone: %q", s2.Status())
 	}
+	if slices.Contains(s2.modelKeys(), folder) {
+		t.Fatalf("the model list still offers the folder that is gone: %v", s2.modelKeys())
+	}
+	// Back (a drive plugged in again): listed again.
+	must(t, bundletest.Tiny(7).Save(folder, "F32"))
+	if !slices.Contains(s2.modelKeys(), folder) {
+		t.Fatalf("the folder back is not listed: %v", s2.modelKeys())
+	}
 }
