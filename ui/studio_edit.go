@@ -88,7 +88,7 @@ func (s *Studio) updateButtons() {
 	} else {
 		e.regenerate.SetWhyNot("")
 	}
-	s.tallTips(tall)
+	s.whyNotTips(has, tall)
 	set(has && !busy && !s.doc.Complete(), e.resume)
 	set(has, e.export, e.copyImage)
 	set(done && !busy && !tall, e.repair, e.instruct)

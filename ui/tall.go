@@ -56,23 +56,35 @@ func (s *Studio) fitCanvas(rows int) {
 	}
 }
 
-// tallTips makes the tooltips of the buttons a tall image disables say
-// why, and gives them their own back once the image is model-sized
-// (Regenerate masked's reason without a mask is updateButtons').
-func (s *Studio) tallTips(tall bool) {
+// noImageTip is why the buttons that work on the image are off while
+// there is none.
+const noImageTip = "Nothing to work on yet: generate a picture or open one (Ctrl+O) first"
+
+// whyNotTips makes the tooltips of the buttons that need an image (has)
+// of the model's size (not tall) say why they are off, and gives them
+// their own back once they can be used (Regenerate masked's reason
+// without a mask is updateButtons').
+func (s *Studio) whyNotTips(has, tall bool) {
 	e := s.edit
-	if tall {
+	switch {
+	case !has:
+		e.regenerate.SetWhyNot(noImageTip)
+	case tall:
 		e.regenerate.SetWhyNot(s.tallError("Regenerate masked").Error())
 	}
 	for _, b := range []struct {
 		btn    *widgets.TipButton
-		action string
+		action string // "" for buttons a tall image leaves on
 	}{
 		{e.complete, "Complete from here"}, {e.repair, "Resample the least likely"},
 		{e.instruct, "Edit by instruction"}, {s.tl.branch, "Branch from here"},
+		{e.extend, ""}, {e.export, ""}, {e.copyImage, ""},
 	} {
 		why := ""
-		if tall {
+		switch {
+		case !has:
+			why = noImageTip
+		case tall && b.action != "":
 			why = s.tallError(b.action).Error()
 		}
 		b.btn.SetWhyNot(why)

@@ -444,7 +444,17 @@ func TestUndoOpenBringsBackCandidates(t *testing.T) {
 // disabled until a mask is painted, and its tooltip says what to do.
 func TestRegenerateWaitsForAMask(t *testing.T) {
 	s := newTestStudio(t)
+	// Before any image, the buttons that work on one say so.
+	e := s.edit
+	for _, b := range []*widgets.TipButton{e.regenerate, e.complete, e.repair, e.instruct, e.extend, e.export, e.copyImage, s.tl.branch} {
+		if !b.Disabled() || b.Tip() != noImageTip {
+			t.Fatalf("%q on an empty canvas: disabled %v, tip %q", b.Text, b.Disabled(), b.Tip())
+		}
+	}
 	generate(t, s)
+	if e.export.Disabled() || e.export.Tip() == noImageTip || e.complete.Tip() == noImageTip {
+		t.Fatalf("with an image: export disabled %v, tips %q, %q", e.export.Disabled(), e.export.Tip(), e.complete.Tip())
+	}
 	btn := s.edit.regenerate
 	if !btn.Disabled() || !s.menu["regenerate"].Disabled || btn.Tip() != regenerateNoMaskTip {
 		t.Fatalf("without a mask: disabled %v (menu %v), tip %q", btn.Disabled(), s.menu["regenerate"].Disabled, btn.Tip())
