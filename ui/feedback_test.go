@@ -968,6 +968,7 @@ func TestOutputsFolderSetting(t *testing.T) {
 	s.files.showSettings()
 	top := s.Window().Canvas().Overlays().Top()
 	var entry *widget.Entry
+	var tipEntry *widgets.TipEntry
 	var check *widget.Check
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
@@ -976,6 +977,9 @@ func TestOutputsFolderSetting(t *testing.T) {
 			check = v
 		case *widget.Entry:
 			entry = v
+		case *widgets.TipEntry:
+			entry = &v.Entry
+			tipEntry = v
 		case *fyne.Container:
 			for _, c := range v.Objects {
 				walk(c)
@@ -1018,9 +1022,14 @@ func TestOutputsFolderSetting(t *testing.T) {
 	if again == nil || s.LastError() == nil {
 		t.Fatalf("the refused folder: dialog back with it %v, error %v", again != nil, s.LastError())
 	}
-	// Cancel on the dialog back under the error changes nothing.
+	// Cancel on the dialog back under the error changes nothing: Escape
+	// in its focused field closes it as Cancel does.
 	s.closeError()
-	s.dismissTopDialog()
+	n := len(s.Window().Canvas().Overlays().List())
+	tipEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if got := len(s.Window().Canvas().Overlays().List()); got != n-1 {
+		t.Fatalf("Escape in the outputs field: %d dialogs, want %d", got, n-1)
+	}
 	if s.files.grid() != gridBefore || s.set.RankBy() != rankBefore || s.outputsDir != filepath.Join(home, "pics") {
 		t.Fatalf("Cancel after a refused Save: grid %v, order %q, outputs %q", s.files.grid(), s.set.RankBy(), s.outputsDir)
 	}

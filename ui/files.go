@@ -40,6 +40,7 @@ type fileHost interface {
 	showError(err error)
 	closeError() bool
 	errorShown() bool
+	dismissTopDialog() bool
 	setStatus(msg string)
 }
 
@@ -190,6 +191,7 @@ func (f *fileDialogs) showOpenPath(typed string) {
 		}
 	}, f.win)
 	entry.OnSubmitted = func(string) { open() }
+	entry.OnEscape = func() { f.host.dismissTopDialog() }
 	browse.OnTapped = func() { d.Hide(); f.showOpen() }
 	d.Show()
 	f.win.Canvas().Focus(entry)
@@ -311,6 +313,7 @@ func (f *fileDialogs) showSaveDialog(title string, form *saveForm, save func(typ
 			}
 		}, f.win)
 		form.path.OnSubmitted = func(string) { d.Hide(); f.saveTo(form.path.Text, form.ext, save, show) }
+		form.path.OnEscape = func() { f.host.dismissTopDialog() }
 		d.Show()
 		f.win.Canvas().Focus(form.path)
 	}
@@ -551,7 +554,7 @@ type settingsForm struct {
 // back with what was chosen, under the error, and Cancel then changes
 // nothing.
 func (f *fileDialogs) settingsWith(form settingsForm) {
-	dir := widget.NewEntry()
+	dir := widgets.NewTipEntry(false, "The folder every picture made is saved in (a full path, or ~/…)")
 	dir.SetText(form.outputs)
 	browse := widget.NewButton("Browse…", func() {
 		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
@@ -597,5 +600,6 @@ func (f *fileDialogs) settingsWith(form settingsForm) {
 		f.host.setGridLines(chosen.grid)
 	}, f.win)
 	dir.OnSubmitted = func(string) { d.Submit() } // Return in the field saves, as the button does
+	dir.OnEscape = func() { f.host.dismissTopDialog() }
 	d.Show()
 }

@@ -24,6 +24,20 @@ func menuItem(label string, sc fyne.Shortcut, action func()) *fyne.MenuItem {
 	return it
 }
 
+// notBehindDialog is action, done only when no dialog is open: a menu
+// shortcut pressed in a dialog (Ctrl+Shift+O in the export dialog) opened
+// a second dialog over the first, or worked on the image behind it.
+func (s *Studio) notBehindDialog(action func()) func() {
+	if action == nil {
+		return nil
+	}
+	return func() {
+		if s.win.Canvas().Overlays().Top() == nil {
+			action()
+		}
+	}
+}
+
 // mainMenu builds the window menu; its shortcuts work even while a text
 // field has the focus (Fyne tries menu shortcuts first). The items that
 // have a button are enabled exactly when their button is (updateButtons).
@@ -89,6 +103,13 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		history,
 	)
 	menus := []*fyne.Menu{file, edit, img, view}
+	for _, m := range menus {
+		for _, it := range m.Items {
+			if it != quit && it != s.menu["stop"] { // Quit and Stop work from anywhere
+				it.Action = s.notBehindDialog(it.Action)
+			}
+		}
+	}
 	help := fyne.NewMenu("Help",
 		menuItem("Keyboard shortcuts", nil, func() { s.showShortcuts(menus) }),
 		menuItem("About Tessera", nil, s.showAbout))

@@ -1225,3 +1225,28 @@ func TestGoneModelFolderLeavesItsSettingsBehind(t *testing.T) {
 		t.Fatalf("the folder back is not listed: %v", s2.modelKeys())
 	}
 }
+
+// A menu shortcut pressed while a dialog is open does nothing (Ctrl+Shift+O
+// in the export dialog opened Open path over it), but Stop and Quit work.
+func TestMenuShortcutsWaitForDialogs(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	s.files.showExport()
+	overlays := s.Window().Canvas().Overlays()
+	n := len(overlays.List())
+	for _, key := range []string{"openPath", "export", "undo", "generate", "describe"} {
+		s.menu[key].Action()
+		if got := len(overlays.List()); got != n {
+			t.Fatalf("%s behind the export dialog: %d dialogs, want %d", key, got, n)
+		}
+	}
+	if s.Document().CanRedo() {
+		t.Fatal("Undo worked behind the dialog")
+	}
+	for s.dismissTopDialog() {
+	}
+	s.menu["openPath"].Action()
+	if len(overlays.List()) == 0 {
+		t.Fatal("Open path does nothing without a dialog")
+	}
+}

@@ -430,6 +430,10 @@ func (s *TipSelect) onCanvas() bool {
 type TipEntry struct {
 	widget.Entry
 	tip string
+	// OnEscape, when set, runs on Escape (a focused field gets every key,
+	// so a dialog's Escape never reaches the window while it has the
+	// focus): a dialog's field sets it to close the dialog.
+	OnEscape func()
 }
 
 // NewTipEntry returns a one-line (or multiLine) text field with tip.
@@ -444,6 +448,15 @@ func NewTipEntry(multiLine bool, tip string) *TipEntry {
 }
 
 func (e *TipEntry) Tip() string { return e.tip }
+
+// TypedKey runs OnEscape for Escape, and types every other key.
+func (e *TipEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.OnEscape != nil {
+		e.OnEscape()
+		return
+	}
+	e.Entry.TypedKey(k)
+}
 
 // AcceptsTab is false even for a multi-line entry: Tab moves the focus on
 // (no field of the studio wants a tab character, and a field that took
