@@ -413,10 +413,13 @@ func (lc *LiveCanvas) Scale() float32 {
 	return lc.view.scale(lc.Size(), lc.cols*lc.patch, lc.rows*lc.patch)
 }
 
-// MinSize keeps the canvas usable.
+// MinSize keeps the canvas usable: a 64×64 picture at 2.5× at least. It
+// is wider than high so that the studio's whole window fits a 768-high
+// laptop screen under its panel and title bar (with 240 high it needed
+// 759 px, and the status line fell off the screen).
 func (lc *LiveCanvas) MinSize() fyne.Size {
 	lc.ExtendBaseWidget(lc)
-	return fyne.NewSize(240, 240)
+	return fyne.NewSize(240, 160)
 }
 
 // CreateRenderer builds the canvas renderer.
