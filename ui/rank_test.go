@@ -4,6 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+	"github.com/tessera-studio/tessera/ui/widgets"
 	"math"
 	"slices"
 	"strings"
@@ -226,6 +229,18 @@ func TestBatchRankedAsTheModelRecommends(t *testing.T) {
 	if r := s.files.settingsRank; r == nil || r.Selected != rankModelLabel {
 		t.Fatalf("Settings does not start at the model's order: %v", r)
 	}
+	hint := ""
+	widgets.Walk(s.Window().Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if f, ok := o.(*widget.Form); ok {
+			for _, it := range f.Items {
+				hint += it.HintText
+			}
+		}
+	})
+	if !strings.Contains(hint, "recommends description margin") {
+		t.Fatalf("Settings does not say what the model recommends: %q", hint)
+	}
+	s.dismissTopDialog()
 	setParams(t, s, "red cat", 30, func(p *core.Params) { p.Batch = 3 })
 	for _, tc := range []struct {
 		set  sampler.RankBy

@@ -45,6 +45,19 @@ func (s *Studio) closeError() bool { return s.errDialog.close() }
 // errorShown reports whether an error dialog is shown.
 func (s *Studio) errorShown() bool { return s.errDialog.shown() }
 
+// modelOrder is the order the current model recommends for its batches of
+// a prompt it knows (likelihood when none, or no model is loaded).
+func (s *Studio) modelOrder() sampler.RankBy {
+	if s.bundle == nil {
+		return sampler.RankLikelihood
+	}
+	by, err := sampler.ParseRankBy(s.bundle.Model.Config.Recommended().RankBy)
+	if err != nil || by.NeedsPrompt() && !s.bundle.Conditional() {
+		return sampler.RankLikelihood
+	}
+	return by
+}
+
 // imageParams are the current image's own parameters.
 func (s *Studio) imageParams() core.Params { return s.doc.ImageParams() }
 
