@@ -5,21 +5,28 @@ import (
 	"math"
 	"testing"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
-// PromptGain is the mean of log p(code | prompt) − log p(code | no prompt)
-// over the patches from `from` on, and RankByPromptGain orders by it.
-func TestPromptGain(t *testing.T) {
-	b := bundletest.Tiny(3)
-	ctx := context.Background()
+// redCats are five images of "red cat" drawn by b (seeds 4…8).
+func redCats(t *testing.T, b *bundle.Bundle) *Result {
+	t.Helper()
 	opt := Defaults()
 	opt.Prompt, opt.Seed, opt.Batch, opt.Workers = "red cat", 4, 5, 1
-	res, err := Generate(ctx, b, opt, nil)
+	res, err := Generate(context.Background(), b, opt, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res
+}
+
+// PromptGain is the mean of log p(code | prompt) − log p(code | no prompt)
+// over the patches from `from` on, and RankByPromptGain orders by it.
+func TestPromptGain(t *testing.T) {
+	b, ctx := bundletest.Tiny(3), context.Background()
+	res := redCats(t, b)
 	for _, from := range []int{0, 7} {
 		tokens := res.Images[0].Tokens
 		cond, err := ScoreTokens(ctx, b, "red cat", tokens, 1)
@@ -74,14 +81,8 @@ func TestWordWeights(t *testing.T) {
 // patch, over rivals that encode differently, and RankByDescription orders
 // by it.
 func TestDescriptionMargin(t *testing.T) {
-	b := bundletest.Tiny(3)
-	ctx := context.Background()
-	opt := Defaults()
-	opt.Prompt, opt.Seed, opt.Batch, opt.Workers = "red cat", 4, 5, 1
-	res, err := Generate(ctx, b, opt, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, ctx := bundletest.Tiny(3), context.Background()
+	res := redCats(t, b)
 	// "red  cat" and "red cat zebra" encode as the prompt does ("zebra" is
 	// unknown), and "red cat twitter" is the prompt's name in a style:
 	// they are no rivals.
