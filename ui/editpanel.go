@@ -54,8 +54,8 @@ type editPanel struct {
 	invert      *widgets.TipButton
 	candidates  *widgets.TipSlider
 	candLabel   *widget.Label
-	instruction *widget.SelectEntry // Edit by instruction (instruct.go)
-	offered     []string            // the instructions it offers
+	instruction *widgets.EscSelectEntry // Edit by instruction (instruct.go)
+	offered     []string                // the instructions it offers
 	instruct    *widgets.TipButton
 	regenerate  *widgets.TipButton
 	complete    *widgets.TipButton
@@ -233,7 +233,7 @@ func (p *editPanel) regenerateSection(a editActions) fyne.CanvasObject {
 // instructSection: the Edit by instruction box and button (instruct.go).
 func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 	p.offered = edit.Instructions()
-	p.instruction = widget.NewSelectEntry(p.offered)
+	p.instruction = widgets.NewEscSelectEntry(p.offered)
 	p.instruction.SetPlaceHolder("e.g. remove the background")
 	p.instruction.OnSubmitted = func(text string) {
 		if !p.instruct.Disabled() {

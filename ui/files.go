@@ -583,7 +583,7 @@ func (f *fileDialogs) settingsWith(form settingsForm) {
 		widget.NewFormItem("Canvas", grid),
 		widget.NewFormItem("Batches best first by", rank),
 	}
-	items[2].HintText = "The model open recommends " + f.host.modelOrder().ScoreName()
+	items[2].HintText = "This model recommends " + f.host.modelOrder().ScoreName()
 	f.settingsRank = rank
 	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
 		f.settingsRank = nil

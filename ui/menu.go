@@ -266,18 +266,44 @@ func (s *Studio) textFocused() fyne.Shortcutable {
 	return sc
 }
 
-// undoKey undoes text in a focused text field, else the last image change.
+// fieldTexts are the texts of the fields a run starts from (the prompt,
+// the negative prompt, the instruction), by field.
+func (s *Studio) fieldTexts() map[fyne.Focusable]string {
+	return map[fyne.Focusable]string{s.panel.prompt: s.panel.prompt.Text, s.panel.negative: s.panel.negative.Text, s.edit.instruction: s.edit.instruction.Text}
+}
+
+// typingFocused is the focused text field when it holds typing to undo:
+// any text field but the prompt, negative prompt and instruction fields,
+// and those once their text changed since the last run started. After
+// Ctrl+Enter in the prompt or Return in the instruction box the focus
+// stays there, and Ctrl+Z then means the run (it undid a word).
+func (s *Studio) typingFocused() fyne.Shortcutable {
+	t := s.textFocused()
+	if t == nil {
+		return nil
+	}
+	f, _ := t.(fyne.Focusable)
+	ran, known := s.ranTexts[f]
+	if now, ok := s.fieldTexts()[f]; ok && known && now == ran {
+		return nil
+	}
+	return t
+}
+
+// undoKey undoes typing in a focused text field, else the last image
+// change.
 func (s *Studio) undoKey() {
-	if t := s.textFocused(); t != nil {
+	if t := s.typingFocused(); t != nil {
 		t.TypedShortcut(&fyne.ShortcutUndo{})
 		return
 	}
 	s.report(s.Undo())
 }
 
-// redoKey redoes text in a focused text field, else the last image change.
+// redoKey redoes typing in a focused text field, else the last image
+// change.
 func (s *Studio) redoKey() {
-	if t := s.textFocused(); t != nil {
+	if t := s.typingFocused(); t != nil {
 		t.TypedShortcut(&fyne.ShortcutRedo{})
 		return
 	}

@@ -62,6 +62,9 @@ type promptPanel struct {
 
 	tok         *prompt.Tokenizer
 	completions []string
+	// typedWhole is set while the word at the cursor is a whole word the
+	// model knows: Tab does not complete it then.
+	typedWhole bool
 	// rankWords, when set, orders the completions of the word being typed
 	// likeliest first, given the prompt's other words.
 	rankWords func(others, words []string) []string
@@ -123,9 +126,13 @@ func (p *promptPanel) buildPrompts() {
 	}
 	p.prompt.OnCursorChanged = p.promptChanged
 	p.prompt.OnGenerate = func() { p.onGenerate() }
-	p.prompt.HasCompletion = func() bool { return len(p.completions) > 0 }
+	p.prompt.OnEscape = p.escape
+	// A word typed whole ("flat") is left as it is: Tab moves on rather
+	// than turn it into a longer one ("flatbread"); the longer ones are
+	// still offered to click.
+	p.prompt.HasCompletion = func() bool { return len(p.completions) > 0 && !p.typedWhole }
 	p.prompt.OnComplete = func() bool {
-		if len(p.completions) == 0 {
+		if len(p.completions) == 0 || p.typedWhole {
 			return false
 		}
 		p.prompt.CompleteWord(p.completions[0])
@@ -149,6 +156,7 @@ func (p *promptPanel) buildPrompts() {
 
 	p.negative = widgets.NewTipEntry(true, "Words the image should not look like. It acts through guidance: only with Guidance above 1.")
 	p.negative.SetMinRowsVisible(2)
+	p.negative.OnEscape = p.escape
 	p.negative.SetPlaceHolder("Negative prompt")
 	p.negative.OnChanged = func(string) {
 		p.negativeChanged()
@@ -338,6 +346,14 @@ func (p *promptPanel) SetSeed(seed uint64) {
 // is disabled with them (a model cannot change under a run); the studio's
 // updateButtons enables it again once the runner is idle, which can be
 // after SetRunning(false) (a model load opens an image after it).
+// escape is Escape in the prompt fields: it stops a run, as it does
+// anywhere in the window (the field has the key, not the window).
+func (p *promptPanel) escape() {
+	if !p.stop.Disabled() {
+		p.onStop()
+	}
+}
+
 func (p *promptPanel) SetRunning(on bool) {
 	if on {
 		p.generate.Disable()
@@ -466,7 +482,7 @@ const maxCompletionPool = 64
 
 // promptChanged refreshes the completions and the word marks.
 func (p *promptPanel) promptChanged() {
-	p.completions = nil
+	p.completions, p.typedWhole = nil, false
 	typedAt := -1
 	if p.tok != nil {
 		if w := p.prompt.CurrentWord(); w != "" && p.prompt.AtWordEnd() {
@@ -476,6 +492,8 @@ func (p *promptPanel) promptChanged() {
 			for _, c := range p.tok.Complete(w, maxCompletionPool) {
 				if c != typing {
 					pool = append(pool, c)
+				} else {
+					p.typedWhole = true
 				}
 			}
 			if p.rankWords != nil && len(pool) > 1 {

@@ -121,6 +121,9 @@ type Studio struct {
 	menu       map[string]*fyne.MenuItem
 	tips       fyne.CanvasObject
 	lastLoad   time.Time
+	// ranTexts are the run fields' texts when the last run started
+	// (fieldTexts): Ctrl+Z in one unchanged since undoes the image.
+	ranTexts map[fyne.Focusable]string
 	// startNote is what opening the studio had to say before its model
 	// loaded (the last model folder gone), kept in front of the model's
 	// status line.
@@ -349,6 +352,11 @@ func (s *Studio) buildWidgets() {
 	})
 	s.edit.setValues(widgets.ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates())
 	s.paint.panel = s.edit
+	s.edit.instruction.OnEscape = func() { // the box has the key: Escape stops a run, as anywhere
+		if s.Running() != "" {
+			s.Stop()
+		}
+	}
 	s.describer = &describer{host: s, ctx: s.ctx, loop: s.loop, win: s.win, workers: s.opt.Workers, button: s.edit.describe}
 
 	s.cands = newCandidateStrip(func(i int) { s.report(s.PickCandidate(i)) })

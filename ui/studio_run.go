@@ -407,6 +407,7 @@ func (s *Studio) Running() string { return s.runs.runner.Running() }
 // startJob runs j on the runner, streaming image 0 onto the canvas; finish
 // applies the result.
 func (s *Studio) startJob(j job) error {
+	s.ranTexts = s.fieldTexts()
 	j.outDir = s.outputsDir
 	if j.rankBy = s.set.RankBy(); j.rankBy == "" {
 		j.rankBy = sampler.RecommendedRankBy(j.b, j.params.Prompt) // as the model recommends

@@ -23,6 +23,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -560,14 +561,71 @@ func TestKeys(t *testing.T) {
 	generate(t, s)
 	generate(t, s)
 	s.Window().Canvas().Focus(s.panel.prompt)
-	s.undoKey() // goes to the text field, not the image
-	if !s.Document().CanUndo() || s.Document().CanRedo() {
-		t.Fatal("Ctrl+Z in the prompt undid the image")
+	// The prompt unchanged since the run (the focus stays there after
+	// Ctrl+Enter): Ctrl+Z undoes the run, and Ctrl+Shift+Z redoes it.
+	s.undoKey()
+	if !s.Document().CanRedo() {
+		t.Fatal("Ctrl+Z in the prompt just run did not undo the image")
+	}
+	s.redoKey()
+	if s.Document().CanRedo() {
+		t.Fatal("Ctrl+Shift+Z in the prompt just run did not redo the image")
+	}
+	// Typed into since: Ctrl+Z goes to the typing, not the image.
+	test.Type(s.panel.prompt, " dog")
+	s.undoKey()
+	if s.Document().CanRedo() {
+		t.Fatal("Ctrl+Z in a prompt being typed undid the image")
 	}
 	s.Window().Canvas().Unfocus()
 	s.undoKey()
 	if !s.Document().CanRedo() {
 		t.Fatal("Ctrl+Z did not undo the image")
+	}
+}
+
+// Escape in the prompt, the negative prompt or the instruction box stops
+// a run (the focused field has the key, not the window), and otherwise
+// does nothing; Tab leaves a whole word typed as it is rather than
+// complete it to a longer one.
+func TestKeysInTheRunFields(t *testing.T) {
+	s := newTestStudio(t)
+	stopped := 0
+	s.panel.onStop = func() { stopped++ }
+	s.panel.prompt.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if stopped != 0 {
+		t.Fatal("Escape with nothing running stopped something")
+	}
+	s.panel.SetRunning(true)
+	s.panel.prompt.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	s.panel.negative.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if stopped != 2 {
+		t.Fatalf("Escape in the prompt fields while running stopped %d times, want 2", stopped)
+	}
+	s.panel.SetRunning(false)
+	if s.edit.instruction.OnEscape == nil {
+		t.Fatal("Escape in the instruction box does nothing")
+	}
+
+	tok, err := prompt.New([]string{prompt.PAD, "flat", "flatbread", "fluent"}, 4, 16)
+	must(t, err)
+	s.panel.SetTokenizer(tok)
+	e := s.panel.prompt
+	e.SetText("")
+	test.Type(e, "fla")
+	if !e.AcceptsTab() {
+		t.Fatal("a part word: Tab should complete it")
+	}
+	e.SetText("")
+	test.Type(e, "flat")
+	if e.AcceptsTab() {
+		t.Fatal("a whole word: Tab should move on")
+	}
+	if e.OnComplete() || e.Text != "flat" { // the window moves the focus on a Tab the field does not accept
+		t.Fatalf("Tab after a whole word completed it: %q", e.Text)
+	}
+	if len(s.panel.completions) == 0 {
+		t.Fatal("the longer words are no longer offered")
 	}
 }
 

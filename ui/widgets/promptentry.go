@@ -21,6 +21,9 @@ type PromptEntry struct {
 	HasCompletion func() bool
 	// Tip is the tooltip shown when the pointer rests on the entry.
 	Tip string
+	// OnEscape, when set, runs on Escape (a focused field gets every key:
+	// the window's Escape, which stops a run, never comes).
+	OnEscape func()
 }
 
 // MouseIn starts the tooltip.
@@ -83,6 +86,10 @@ func (e *PromptEntry) AcceptsTab() bool {
 func (e *PromptEntry) TypedKey(k *fyne.KeyEvent) {
 	tipOut(e) // typing: the tip would cover the hint and completions under the entry
 	if k.Name == fyne.KeyTab && e.OnComplete != nil && e.OnComplete() {
+		return
+	}
+	if k.Name == fyne.KeyEscape && e.OnEscape != nil {
+		e.OnEscape()
 		return
 	}
 	e.Entry.TypedKey(k)
@@ -160,4 +167,31 @@ func (e *PromptEntry) CompleteWord(word string) {
 func (e *PromptEntry) CurrentWord() string {
 	_, w := WordBefore(e.Text, e.CursorOffset())
 	return w
+}
+
+// EscSelectEntry is a text field with a drop-down of offers
+// (widget.SelectEntry) whose Escape runs OnEscape: a focused field gets
+// every key, so the window's Escape (which stops a run) never comes.
+type EscSelectEntry struct {
+	widget.SelectEntry
+	// OnEscape, when set, runs on Escape.
+	OnEscape func()
+}
+
+// NewEscSelectEntry returns an EscSelectEntry offering options.
+func NewEscSelectEntry(options []string) *EscSelectEntry {
+	e := &EscSelectEntry{}
+	e.ExtendBaseWidget(e)
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.SetOptions(options)
+	return e
+}
+
+// TypedKey runs OnEscape for Escape, and types every other key.
+func (e *EscSelectEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.OnEscape != nil {
+		e.OnEscape()
+		return
+	}
+	e.SelectEntry.TypedKey(k)
 }
