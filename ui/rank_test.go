@@ -204,6 +204,7 @@ func TestCandidateOrderLabel(t *testing.T) {
 		{job{kind: kindRegenerate, base: base}, res([]int{1, 2, 3}), "Best fit first"}, // all unchanged: no reordering
 		{job{kind: kindRegenerate, base: base}, res([]int{1, 2, 5}, []int{1, 2, 3}), "Changes first,\nthen best first"},
 		{job{kind: kindRegenerate, base: base, repair: true}, res([]int{1, 2, 3}, []int{1, 2, 5}), "Best fit first"},
+		{job{kind: kindEdit, base: base}, res([]int{1, 2, 5}, []int{1, 2, 3}), "Changes first,\nthen best first"}, // an edit asked for a change too
 		{job{kind: kindGenerate, rank: true}, res([]int{1, 2, 3}), "Best first\n(log-lik/patch)"},
 		{job{kind: kindGenerate}, res([]int{1, 2, 3}), "Candidates"},
 	} {

@@ -99,10 +99,10 @@ func (r *runs) emitter(j job) func(sampler.Event) {
 
 // changesFirst reports whether j's candidates that give back the image it
 // started from go after those that change it (changedFirst): a
-// regeneration, completion or branch asked for a change; a repair keeps
+// regeneration, completion, branch or edit asked for a change; a repair keeps
 // its ranking.
 func (j job) changesFirst() bool {
-	return len(j.base) > 0 && !j.repair && (j.kind == kindRegenerate || j.kind == kindComplete || j.kind == kindBranch)
+	return len(j.base) > 0 && !j.repair && (j.kind == kindRegenerate || j.kind == kindComplete || j.kind == kindBranch || j.kind == kindEdit)
 }
 
 // changedFirst moves the candidates of a regeneration, completion or
