@@ -89,6 +89,18 @@ func (s *Studio) updateButtons() {
 		e.regenerate.SetWhyNot("")
 	}
 	s.whyNotTips(has, tall)
+	// The mask limits an edit even while it is hidden (a run hides it to
+	// show its result): the button says so before it is pressed.
+	instructText := "Edit by instruction"
+	if has && s.doc.Masked() > 0 {
+		instructText = fmt.Sprintf("Edit the %d masked patches", s.doc.Masked())
+		if s.doc.Masked() == 1 {
+			instructText = "Edit the masked patch"
+		}
+	}
+	if e.instruct.Text != instructText {
+		e.instruct.SetText(instructText)
+	}
 	set(has && !busy && !s.doc.Complete(), e.resume)
 	set(has, e.export, e.copyImage)
 	set(done && !busy && !tall, e.repair, e.instruct)

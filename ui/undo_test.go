@@ -463,9 +463,15 @@ func TestRegenerateWaitsForAMask(t *testing.T) {
 	if btn.Disabled() || s.menu["regenerate"].Disabled || btn.Tip() != regenerateTip {
 		t.Fatalf("with a mask: disabled %v (menu %v), tip %q", btn.Disabled(), s.menu["regenerate"].Disabled, btn.Tip())
 	}
+	if got := e.instruct.Text; got != "Edit the masked patch" {
+		t.Fatalf("with a mask the edit button says %q (the mask limits an edit even hidden)", got)
+	}
 	must(t, s.ClearMask())
 	if !btn.Disabled() {
 		t.Fatal("enabled after the mask was cleared")
+	}
+	if got := e.instruct.Text; got != "Edit by instruction" {
+		t.Fatalf("without a mask the edit button says %q", got)
 	}
 	// A stopped image has its missing patches to redraw, mask or not.
 	tokens := s.Document().Tokens()
