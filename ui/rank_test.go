@@ -256,3 +256,18 @@ func TestBatchRankedAsTheModelRecommends(t *testing.T) {
 		}
 	}
 }
+
+// A batch that could not be ranked as Settings asks (description of a
+// batch without a prompt) comes by likelihood, and the status says so.
+func TestBatchRankFallbackIsTold(t *testing.T) {
+	s := newTestStudio(t)
+	s.set.SetRankBy(sampler.RankDescription)
+	setParams(t, s, "", 30, func(p *core.Params) { p.Batch = 3 })
+	generate(t, s)
+	if r := s.cands.results; len(r) == 0 || r[0].rankBy != sampler.RankLikelihood {
+		t.Fatalf("results %+v", r)
+	}
+	if !strings.Contains(s.Status(), "not ranked by description margin") {
+		t.Fatalf("status %q", s.Status())
+	}
+}

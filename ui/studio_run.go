@@ -600,6 +600,11 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if !res.Stopped {
 		msg += sameResultsNote(j, results)
 	}
+	if by := j.rankBy; first.scored && by != first.rankBy {
+		// The order asked for could not be had (Stop during a slow
+		// ranking, or no prompt to describe by): say which one it is.
+		msg += fmt.Sprintf(" · not ranked by %s (stopped, or nothing to score it by): best first by %s", by.ScoreName(), first.rankBy.ScoreName())
+	}
 	if len(res.Unknown) > 0 {
 		msg += fmt.Sprintf(" · unknown words left out: %s", strings.Join(res.Unknown, ", "))
 		if h := j.b.Prompt.DidYouMean(res.Unknown); h != "" {
