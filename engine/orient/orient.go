@@ -63,12 +63,14 @@ const maxEXIF = 1 << 20
 // maxDirectoryRead bounds the bytes decoding one directory may read, its
 // entries and every tag value together: goexif reads each tag's value
 // into memory, and hostile tags can all point at the same megabytes (a
-// 4 MiB TIFF with 3,000 such tags asked for 12 GB). A directory that needs
-// more (a TIFF with a huge ICC profile) reads as Normal.
-const maxDirectoryRead = 4 << 20
+// 4 MiB TIFF with 3,000 such tags asked for 12 GB), and converts each
+// value to numbers (ten times the bytes: 1 MiB read allocates about 10
+// MiB). A directory that needs more (a TIFF with an ICC profile over a
+// megabyte) reads as Normal.
+const maxDirectoryRead = 1 << 20
 
 // errDirectoryTooLarge is a directory past maxDirectoryRead.
-var errDirectoryTooLarge = errors.New("exif: the directory's tags hold more than 4 MiB")
+var errDirectoryTooLarge = errors.New("exif: the directory's tags hold more than 1 MiB")
 
 // budgetReader is an io.ReaderAt that refuses reads past a total budget.
 type budgetReader struct {
@@ -95,7 +97,7 @@ var (
 // Read returns the EXIF orientation of the JPEG, PNG or TIFF file read from
 // r, Normal when it has none, it cannot be read, or the file is of another
 // kind. It reads only the file's header segments, not its pixels (of a TIFF,
-// its first directory and that directory's tag values, at most 4 MiB). A TIFF's
+// its first directory and that directory's tag values, at most 1 MiB). A TIFF's
 // directory may lie anywhere in the file, so a TIFF is read only when r is
 // also an io.ReaderAt and io.Seeker (an *os.File, a *bytes.Reader) whose
 // data starts at offset 0 (Read leaves it at its end); from any other
