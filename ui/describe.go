@@ -299,7 +299,7 @@ func (v *describeView) progress(done, total int) {
 		return
 	}
 	v.bar.SetValue(float64(done) / float64(total))
-	v.status.SetText(fmt.Sprintf("Ranking candidate prompts by how likely they make the image: %d of %d decided…", done, total))
+	v.status.SetText(fmt.Sprintf("Ranking candidate prompts by how likely they make the image: %d of %d decided (a model with styles ranks its names alone first)…", done, total))
 }
 
 // finished swaps Stop for Close.
@@ -319,7 +319,7 @@ func (v *describeView) fit() {
 // showStopped says the description was stopped.
 func (v *describeView) showStopped() {
 	v.finished()
-	v.status.SetText("Stopped: nothing was ranked.")
+	v.status.SetText("Stopped before the ranking finished: a ranking is known only once every candidate is scored.")
 	v.fit()
 }
 
@@ -385,7 +385,7 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 		row := &describeRow{prompt: p.Prompt, bits: p.BitsPerToken()}
 		row.text = widget.NewLabel(fmt.Sprintf("%d.  %s", i+1, p.Prompt))
 		row.text.Truncation = fyne.TextTruncateEllipsis
-		bits := widget.NewLabel(fmt.Sprintf("%.3f bits/token  (%+.3f)", row.bits, row.bits-r.uncond))
+		bits := widget.NewLabel(fmt.Sprintf("%.3f bits/token  (%+.3f vs no prompt)", row.bits, row.bits-r.uncond))
 		row.use = widget.NewButton("Use", func() { d.use(r, row.prompt) })
 		v.rows = append(v.rows, row)
 		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewHBox(bits, row.use), row.text))
