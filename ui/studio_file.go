@@ -51,11 +51,7 @@ func (s *Studio) modelOrder() sampler.RankBy {
 	if s.bundle == nil {
 		return sampler.RankLikelihood
 	}
-	by, err := sampler.ParseRankBy(s.bundle.Model.Config.Recommended().RankBy)
-	if err != nil || by.NeedsPrompt() && !s.bundle.Conditional() {
-		return sampler.RankLikelihood
-	}
-	return by
+	return sampler.ModelRankBy(s.bundle)
 }
 
 // imageParams are the current image's own parameters.

@@ -278,7 +278,9 @@ func (s *Studio) applyModelDefaults(b *bundle.Bundle, fresh bool) string {
 		}
 		set = append(set, fmt.Sprintf("%s %g", k.Label(), p.Value(k)))
 	}
-	if by, err := sampler.ParseRankBy(d.RankBy); d.RankBy != "" && err == nil && s.set.RankBy() == "" && (b.Conditional() || !by.NeedsPrompt()) {
+	// Said when the model's order applies (a name this version knows, that
+	// the model can score by) and Settings says "as the model recommends".
+	if by := sampler.ModelRankBy(b); d.RankBy != "" && string(by) == d.RankBy && s.set.RankBy() == "" {
 		set = append(set, "batches ranked by "+by.ScoreName()) // Settings: as the model recommends
 	}
 	p = p.Clamped()

@@ -43,20 +43,30 @@ func PromptGain(ctx context.Context, b *bundle.Bundle, prompt string, tokens []i
 // patch from (ties keep their order) and returns the gains in the new
 // order. An image with its own Prompt is scored under it.
 func RankByPromptGain(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image, from, workers int) ([]float64, error) {
-	gains := make([]float64, len(ims))
+	return rankByScore(ims, prompt, func(p string, tokens []int) (float64, error) {
+		return PromptGain(ctx, b, p, tokens, from, workers)
+	})
+}
+
+// rankByScore orders complete images best first by score, highest first
+// (ties keep their order), each scored under its own Prompt when it has
+// one (a style drawn per seed), else under prompt, and returns the scores
+// in the new order; the first error stops it.
+func rankByScore(ims []Image, prompt string, score func(p string, tokens []int) (float64, error)) ([]float64, error) {
+	scores := make([]float64, len(ims))
 	for i, im := range ims {
 		p := prompt
 		if im.Prompt != "" {
-			p = im.Prompt // drawn with its own (a style per seed)
+			p = im.Prompt
 		}
-		g, err := PromptGain(ctx, b, p, im.Tokens, from, workers)
+		v, err := score(p, im.Tokens)
 		if err != nil {
 			return nil, err
 		}
-		gains[i] = g
+		scores[i] = v
 	}
-	OrderImages(ims, gains, func(a, b int) bool { return gains[a] > gains[b] })
-	return gains, nil
+	OrderImages(ims, scores, func(a, b int) bool { return scores[a] > scores[b] })
+	return scores, nil
 }
 
 // OrderImages sorts ims stably so that image a comes before image b when
@@ -137,14 +147,29 @@ func (by RankBy) RecordKey() string {
 // no prompt or prompt has no word the model knows (an unconditional batch
 // has nothing to be described by).
 func RecommendedRankBy(b *bundle.Bundle, prompt string) RankBy {
-	by, err := ParseRankBy(b.Model.Config.Recommended().RankBy)
-	if err != nil {
-		return RankLikelihood
-	}
-	if enc := b.PromptIDs(prompt); by.NeedsPrompt() && (!b.Conditional() || enc.Words == len(enc.Unknown)) {
+	by := ModelRankBy(b)
+	if by.NeedsPrompt() && !knowsAWord(b, prompt) {
 		return RankLikelihood
 	}
 	return by
+}
+
+// ModelRankBy is the order model b recommends for batches of a prompt it
+// knows (RecommendedRankBy without the prompt): RankLikelihood when it
+// names none, one this version does not know, or one that scores against
+// the prompt while the model takes none.
+func ModelRankBy(b *bundle.Bundle) RankBy {
+	by, err := ParseRankBy(b.Model.Config.Recommended().RankBy)
+	if err != nil || by.NeedsPrompt() && !b.Conditional() {
+		return RankLikelihood
+	}
+	return by
+}
+
+// knowsAWord reports whether model b knows a word of text.
+func knowsAWord(b *bundle.Bundle, text string) bool {
+	enc := b.PromptIDs(text)
+	return enc.Words > len(enc.Unknown)
 }
 
 // NeedsPrompt reports whether by scores images against their prompt
@@ -207,7 +232,7 @@ func DescriptionMargin(ctx context.Context, b *bundle.Bundle, prompt string, riv
 	if !b.Conditional() {
 		return 0, fmt.Errorf("description margin: model %s takes no prompt", b.Name)
 	}
-	if enc := b.PromptIDs(prompt); enc.Words == len(enc.Unknown) {
+	if !knowsAWord(b, prompt) {
 		return 0, fmt.Errorf("description margin: the prompt %q has no word model %s knows: nothing describes the image", prompt, b.Name)
 	}
 	// The prompt's own name in any style is no rival: the margin is about
@@ -250,18 +275,7 @@ func styleless(text string, styles []string) string {
 // margins in the new order. An image with its own Prompt is scored under
 // it.
 func RankByDescription(ctx context.Context, b *bundle.Bundle, prompt string, rivals Candidates, ims []Image, workers int) ([]float64, error) {
-	margins := make([]float64, len(ims))
-	for i, im := range ims {
-		p := prompt
-		if im.Prompt != "" {
-			p = im.Prompt
-		}
-		m, err := DescriptionMargin(ctx, b, p, rivals, im.Tokens, workers)
-		if err != nil {
-			return nil, err
-		}
-		margins[i] = m
-	}
-	OrderImages(ims, margins, func(a, b int) bool { return margins[a] > margins[b] })
-	return margins, nil
+	return rankByScore(ims, prompt, func(p string, tokens []int) (float64, error) {
+		return DescriptionMargin(ctx, b, p, rivals, tokens, workers)
+	})
 }
