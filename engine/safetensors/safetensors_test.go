@@ -891,15 +891,7 @@ func TestOpenLazy(t *testing.T) {
 	// An empty tensor of a dtype that does not convert fails as a full one
 	// does, lazily and in memory alike (the fuzzer found them disagreeing).
 	f8 := mkFile(`{"w":{"dtype":"F8_E4M3","shape":[0,9223372036854775807],"data_offsets":[0,0]}}`, nil)
-	path = filepath.Join(dir, "f8")
-	if err := os.WriteFile(path, f8, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	lazyF8, err := OpenLazy(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lazyF8.Close()
+	lazyF8 := openLazyBytes(t, filepath.Join(dir, "f8"), f8)
 	memF8, err := Parse("f8", f8)
 	if err != nil {
 		t.Fatal(err)
@@ -909,16 +901,23 @@ func TestOpenLazy(t *testing.T) {
 			t.Errorf("%s: an empty F8 tensor read as %v, %v", what, v, err)
 		}
 	}
-	goodPath := filepath.Join(dir, "good")
-	if err := os.WriteFile(goodPath, good, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	lazyGood, err := OpenLazy(goodPath, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lazyGood.Close()
+	lazyGood := openLazyBytes(t, filepath.Join(dir, "good"), good)
 	if lazyF8.DataBytes() != 0 || memF8.DataBytes() != 0 || lazyGood.DataBytes() != 16 {
 		t.Errorf("DataBytes: %d, %d, %d (want 0, 0, 16)", lazyF8.DataBytes(), memF8.DataBytes(), lazyGood.DataBytes())
 	}
+}
+
+// openLazyBytes writes data to path and opens it lazily, closed at the
+// test's end.
+func openLazyBytes(t *testing.T, path string, data []byte) *File {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := OpenLazy(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }
