@@ -58,14 +58,16 @@ func zwsum64(p *float32, v *uint16, t int, ld int, out *float32)
 // asmOK: the kernels need AVX2, FMA and F16C; asm512OK: the eight-row
 // kernel also keeps accumulators in the AVX-512VL registers Y16–Y31, and
 // the 512-bit kernels run (AVX-512F with the ZMM state enabled); full512:
-// 512-bit arithmetic runs at full width, so the eight-row products run in
-// 512-bit registers too: Intel's AVX-512 cores. AMD's Zen 4 splits it in
-// halves, and on a Zen 5 EPYC a 512-bit eight-row kernel measured no
-// faster than dot8x2, so AMD keeps dot8x2.
+// 512-bit arithmetic runs at full width (Intel's AVX-512 cores, AMD's from
+// Zen 5 on: cpu.Features.Full512), so the eight-row products run in
+// 512-bit registers too. Zen 4 splits each 512-bit operation in halves and
+// keeps dot8x2. On a 2-core Zen 5 EPYC (family 1Ah), BenchmarkMatMul m8
+// ran zdot8x2 at 289–291 GFLOP/s cached and 161–166 streaming, dot8x2 at
+// 147–150 and 125–129.
 var (
 	asmOK    = cpu.X86.AVX2FMA && cpu.X86.F16C
 	asm512OK = asmOK && cpu.X86.AVX512VL
-	full512  = asm512OK && cpu.X86.Intel
+	full512  = asm512OK && cpu.X86.Full512
 )
 
 // Int8 kernels (int8_amd64.s): as dot4x2, dot8x2 and dot1x4 with int8

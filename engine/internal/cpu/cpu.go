@@ -18,9 +18,11 @@ type Features struct {
 	// what every Intel AVX-512 core since Skylake-SP has (OpenBLAS's
 	// SkylakeX kernels).
 	AVX512Core bool
-	// Intel: the vendor is GenuineIntel (CPUID leaf 0), whose AVX-512
-	// cores run 512-bit arithmetic at full width.
-	Intel bool
+	// Full512: AVX512VL, and the cores run 512-bit arithmetic at full
+	// width: Intel's AVX-512 cores (vendor GenuineIntel, CPUID leaf 0) and
+	// AMD's from Zen 5 on (family 1Ah and later, CPUID leaf 1); Zen 4
+	// (family 19h) splits each 512-bit operation in two 256-bit halves.
+	Full512 bool
 }
 
 // X86 holds the features of this machine (all false off amd64 or with
@@ -36,4 +38,27 @@ func vendor(b, d, c uint32) string {
 		}
 	}
 	return string(s[:])
+}
+
+// family is the CPU family of CPUID leaf 1's EAX: the base family (bits
+// 8–11), plus the extended family (bits 20–27) when the base is 0Fh
+// (Intel's and AMD's rule).
+func family(eax uint32) uint32 {
+	f := eax >> 8 & 0xf
+	if f == 0xf {
+		f += eax >> 20 & 0xff
+	}
+	return f
+}
+
+// full512 reports whether a CPU of this vendor and family runs 512-bit
+// arithmetic at full width, given that it has AVX-512.
+func full512(vendorID string, fam uint32) bool {
+	switch vendorID {
+	case "GenuineIntel":
+		return true
+	case "AuthenticAMD":
+		return fam >= 0x1a // Zen 5
+	}
+	return false
 }

@@ -8,11 +8,10 @@ func xgetbv() (eax, edx uint32)
 func detect() Features {
 	var f Features
 	maxID, vb, vc, vd := cpuid(0, 0)
-	f.Intel = vendor(vb, vd, vc) == "GenuineIntel"
 	if maxID < 7 {
 		return f
 	}
-	_, _, c1, _ := cpuid(1, 0)
+	a1, _, c1, _ := cpuid(1, 0)
 	const fma, osxsave, avx, f16c = 1 << 12, 1 << 27, 1 << 28, 1 << 29
 	if c1&osxsave == 0 || c1&avx == 0 {
 		return f
@@ -29,6 +28,7 @@ func detect() Features {
 	f.F16C = c1&f16c != 0
 	// opmask, upper ZMM halves and ZMM16–31 state
 	f.AVX512VL = f.AVX2FMA && b7&avx512f != 0 && b7&avx512vl != 0 && xcr0&0xe6 == 0xe6
+	f.Full512 = f.AVX512VL && full512(vendor(vb, vd, vc), family(a1))
 	f.AVX512Core = f.AVX512VL && b7&(avx512dq|avx512cd|avx512bw) == avx512dq|avx512cd|avx512bw
 	return f
 }

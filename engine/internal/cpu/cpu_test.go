@@ -12,3 +12,21 @@ func TestVendor(t *testing.T) {
 		t.Fatalf("vendor %q", v)
 	}
 }
+
+func TestFull512(t *testing.T) {
+	for _, c := range []struct {
+		vendor string
+		eax    uint32 // CPUID leaf 1
+		want   bool
+	}{
+		{"GenuineIntel", 0x000c06f2, true},  // Emerald Rapids: family 6, model 207
+		{"AuthenticAMD", 0x00b00f21, true},  // Zen 5 EPYC: family 1Ah
+		{"AuthenticAMD", 0x00a10f11, false}, // Zen 4 EPYC: family 19h
+		{"AuthenticAMD", 0x00800f12, false}, // Zen: family 17h
+		{"HygonGenuine", 0x00900f01, false},
+	} {
+		if got := full512(c.vendor, family(c.eax)); got != c.want {
+			t.Errorf("full512(%s, family %#x) = %v, want %v", c.vendor, family(c.eax), got, c.want)
+		}
+	}
+}
