@@ -123,29 +123,3 @@ func Gemv(trans bool, m, n int, alpha float32, a []float32, lda int, x []float32
 	}
 	Impl().Sgemv(t, m, n, alpha, a, lda, x, 1, beta, y, 1)
 }
-
-// Sum returns the sum of |x[i]|, split across workers goroutines that each
-// run one single-threaded OpenBLAS sasum: a pure memory-streaming kernel,
-// used to measure how fast the machine reads memory.
-func Sum(workers int, x []float32) float32 {
-	workers = max(1, workers)
-	parts := make([]float32, workers)
-	chunk := (len(x) + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		lo, hi := min(w*chunk, len(x)), min((w+1)*chunk, len(x))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if hi > lo {
-				parts[w] = Impl().Sasum(hi-lo, x[lo:hi], 1)
-			}
-		}()
-	}
-	wg.Wait()
-	var s float32
-	for _, p := range parts {
-		s += p
-	}
-	return s
-}

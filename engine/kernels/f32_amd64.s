@@ -182,10 +182,32 @@ addone:
 	RET
 
 // func sumSqAVX(x *float32, n int) float32
+// Four independent accumulators over blocks of 32 (one would wait on each
+// multiply-add's latency and read at most 8 bytes a cycle: too slow to
+// measure memory bandwidth, which SumSq also does for tessera bench), then
+// blocks of 8 into the first.
 TEXT ·sumSqAVX(SB), NOSPLIT, $0-20
 	MOVQ   x+0(FP), SI
 	MOVQ   n+8(FP), CX
 	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+
+ss32:
+	CMPQ        CX, $32
+	JLT         ssloop
+	VMOVUPS     (SI), Y0
+	VMOVUPS     32(SI), Y1
+	VMOVUPS     64(SI), Y2
+	VMOVUPS     96(SI), Y3
+	VFMADD231PS Y0, Y0, Y6
+	VFMADD231PS Y1, Y1, Y7
+	VFMADD231PS Y2, Y2, Y8
+	VFMADD231PS Y3, Y3, Y9
+	ADDQ        $128, SI
+	SUBQ        $32, CX
+	JMP         ss32
 
 ssloop:
 	CMPQ        CX, $0
@@ -197,6 +219,9 @@ ssloop:
 	JMP         ssloop
 
 ssdone:
+	VADDPS Y7, Y6, Y6
+	VADDPS Y9, Y8, Y8
+	VADDPS Y8, Y6, Y6
 	HSUM(Y6, X6, X1)
 	VZEROUPPER
 	MOVSS X6, ret+16(FP)
