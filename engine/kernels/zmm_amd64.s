@@ -9,8 +9,9 @@
 // weights per multiply-add, so the wider conversion pays on any AVX-512
 // CPU (BenchmarkMatMul: 1.6× at one row). Eight rows convert one weight
 // per eight multiply-adds, so zdot8x2 and zi8dot8x2 pay only where 512-bit
-// arithmetic runs at full width (a 2-core Intel Xeon: 112–139 against 88–101 GFLOP/s
-// from cache); on a Zen 5 EPYC dot8x2 was faster (ops.go: vecBest).
+// arithmetic runs at full width (from cache, a 2-core Intel Xeon: 112–139
+// against 88–101 GFLOP/s; a 2-core Zen 5 EPYC: 289–291 against 147–150);
+// Zen 4 keeps dot8x2 (kernels_amd64.go: full512).
 
 #include "reduce_amd64.h"
 
@@ -340,8 +341,9 @@ zw64done:
 // dot8x2 in 512-bit registers: out[2i+j] = Σ_c x[i·ldx+c]·w[j·ldw+c] for
 // rows i < 8, columns j < 2, sixteen lanes a multiply-add (accumulators
 // Z16–Z31), prefetching `ahead` bytes further on; k a multiple of 32.
-// Where 512-bit arithmetic runs at full width (full512: Intel's AVX-512 cores) it
-// does twice the work of an instruction of dot8x2.
+// Where 512-bit arithmetic runs at full width (full512: Intel's AVX-512
+// cores, AMD's from Zen 5) it does twice the work of an instruction of
+// dot8x2.
 TEXT ·zdot8x2(SB), NOSPLIT, $0-56
 	MOVQ ldw+24(FP), BX
 	SHLQ $1, BX
