@@ -35,7 +35,7 @@ func zi8dot8x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead
 func zi8dot1x4(x *float32, w *int8, ldw int, k int, out *float32, ahead int) {
 	panic("no kernels")
 }
-func zscores8(q *float32, k *uint16, ld int, n int, scale float32, out *float32) {
+func zscores8(q *float32, k *uint16, ld int, n int, scale float32, out *float32, ahead int) {
 	panic("no kernels")
 }
 func zwsum64(p *float32, v *uint16, t int, ld int, out *float32) { panic("no kernels") }

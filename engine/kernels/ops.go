@@ -182,6 +182,9 @@ func mulCols(lo, hi, m, n, k int, beta float32, y []float32, lv vecLevel, kern c
 	}
 }
 
+// scoresAhead is how many positions ahead zscores8 prefetches keys.
+const scoresAhead = 32
+
 // scores sets out[t] = scale · q·K[t] for t < len(out), where K holds rows of
 // len(q) halves one after another.
 func scores(q []float32, keys []uint16, scale float32, out []float32, lv vecLevel) {
@@ -192,7 +195,11 @@ func scores(q []float32, keys []uint16, scale float32, out []float32, lv vecLeve
 		wide := lv >= vec512 && hd%16 == 0
 		for ; t+8 <= T; t += 8 {
 			if wide {
-				zscores8(&q[0], &keys[t*hd], hd, hd, scale, &out[t])
+				ahead := 0 // bytes; none past the cache's last position
+				if t+8+scoresAhead <= T {
+					ahead = 2 * scoresAhead * hd
+				}
+				zscores8(&q[0], &keys[t*hd], hd, hd, scale, &out[t], ahead)
 			} else {
 				scores8(&q[0], &keys[t*hd], hd, hd, scale, &out[t])
 			}
