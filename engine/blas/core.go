@@ -79,6 +79,27 @@ func BetterCore(detected string, f cpu.Features) string {
 	return ""
 }
 
+// CoreNote says, when OPENBLAS_CORETYPE is set (so UseBestCore leaves
+// OpenBLAS alone) to kernels older than this CPU runs, which kernels it
+// could run instead; "" otherwise. tessera bench prints it beside sgemm's
+// rate (a shell that sets OPENBLAS_CORETYPE=Haswell on a Zen 5 EPYC got
+// 194 GFLOP/s where its SkylakeX kernels made 349).
+func CoreNote() string {
+	v, set := os.LookupEnv(CoreEnv)
+	return coreNote(v, set, Core(), cpu.X86)
+}
+
+func coreNote(env string, set bool, running string, f cpu.Features) string {
+	if !set {
+		return ""
+	}
+	better := BetterCore(running, f)
+	if better == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s=%s is set, so OpenBLAS runs its %s kernels where this CPU could run %s (unset it to let tessera choose)", CoreEnv, env, running, better)
+}
+
 // dynamicArch reports whether OpenBLAS was built with DYNAMIC_ARCH, the
 // only kind that reads OPENBLAS_CORETYPE (openblas_get_config).
 func dynamicArch() bool {

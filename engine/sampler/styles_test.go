@@ -2,6 +2,7 @@ package sampler
 
 import (
 	"context"
+	"math"
 	"slices"
 	"testing"
 
@@ -63,8 +64,13 @@ func TestStylePerSeedDrawsEachSeedsStyle(t *testing.T) {
 		if im.Prompt != "red cat "+styles[want] || DrawnStyle(b, im) != styles[want] {
 			t.Fatalf("seed %d drew %q, want %q (mean log-likelihoods %g, %g)", im.Seed, im.Prompt, styles[want], alone[0].MeanLogLik(), alone[1].MeanLogLik())
 		}
-		if !slices.Equal(alone[want].Tokens, im.Tokens) || alone[want].LogLik != im.LogLik {
-			t.Fatalf("seed %d (%q) differs from its prompt drawn alone", im.Seed, im.Prompt)
+		// The same tokens, and the same log-likelihood up to float32
+		// rounding: OpenBLAS's products may round differently for a
+		// different number of rows (its Haswell and Zen kernels differed by
+		// 2e-8 relative between a batch and a prompt alone; its AVX-512
+		// ones not at all).
+		if ll, ref := im.LogLik, alone[want].LogLik; !slices.Equal(alone[want].Tokens, im.Tokens) || math.Abs(ll-ref) > 1e-6*math.Abs(ref) {
+			t.Fatalf("seed %d (%q) differs from its prompt drawn alone: tokens equal %v, log-likelihood %v, alone %v", im.Seed, im.Prompt, slices.Equal(alone[want].Tokens, im.Tokens), ll, ref)
 		}
 		if !slices.Equal(shown[i], alone[first].Tokens) {
 			t.Fatalf("events of image %d are not its first style's picture", i)
