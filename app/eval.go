@@ -132,8 +132,11 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if *asJSON {
-		out := map[string]any{"model": b.Name, "hits": t.hits, "samples": t.total, "rate": t.rate(), "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "style_per_seed": used.StylePerSeed, "candidates": *candidates, "rank_by": *rankBy, "distinct": t.distinct,
+		out := map[string]any{"model": b.Name, "hits": t.hits, "samples": t.total, "rate": t.rate(), "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "style_per_seed": used.StylePerSeed, "candidates": *candidates, "distinct": t.distinct,
 			"near_copies": t.copies, "pictures_per_prompt": float64(t.pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(t.diffPairs) / float64(max(t.pairs, 1)), "same_picture_psnr_db": nearest.SamePictureDB, "prompts": t.results}
+		if *candidates > 1 { // a single sample per seed is ranked by nothing
+			out["rank_by"] = *rankBy
+		}
 		if *style != "" {
 			out["style"], out["style_hits"] = *style, t.styled
 		}

@@ -194,8 +194,11 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		out := map[string]any{
 			"model": b.Name, "seeds": *seeds, "first_seed": used.Seed, "guidance": used.Guidance, "temperature": used.Temperature,
-			"guidance_min_p": used.GuidanceMinP, "top_k": used.TopK, "top_p": used.TopP, "candidates": *candidates, "rank_by": *rankBy,
+			"guidance_min_p": used.GuidanceMinP, "top_k": used.TopK, "top_p": used.TopP, "candidates": *candidates,
 			"held_out": held, "captions": results, "tokenizer_ceiling": ceiling,
+		}
+		if *candidates > 1 { // a single sample per seed is ranked by nothing
+			out["rank_by"] = *rankBy
 		}
 		if trained.Captions > 0 {
 			out["seen"] = trained

@@ -80,6 +80,9 @@ func TestEvalPromptsMNIST(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	if strings.Contains(stdout, `"rank_by"`) {
+		t.Error("one candidate a seed, and the JSON names an order it was ranked by")
+	}
 	var out struct {
 		Hits, Samples int
 		Rate          float64
