@@ -131,6 +131,9 @@ func runBench(ctx context.Context, env Env, args []string) error {
 		}
 		bw := measureBandwidth(*threads)
 		fmt.Fprintf(log, "memory read: %.1f GB/s\n", bw/1e9)
+		if !kernels.Accelerated() {
+			fmt.Fprintln(log, "  note: measured by a plain-Go loop (no AVX2 kernels), which may read slower than memory can: the bounds may be low")
+		}
 		for i := range reports {
 			r := &reports[i]
 			r.SgemmGFLOPS, r.MemoryGBPerS = sgemm, bw/1e9
@@ -271,9 +274,11 @@ func measureSgemm(threads int) float64 {
 // threads streams, best of three, in bytes per second. Each stream sums the
 // squares of its part with kernels.SumSq (four independent accumulators:
 // 32 bytes a multiply-add, far faster than memory), not OpenBLAS's sasum,
-// whose speed depends on the kernels OpenBLAS picked: on a Zen 5 EPYC its
-// Cooperlake sasum read 15–19 GB/s where its Haswell one and SumSq read
-// 40–49, which made the streaming bounds too low by half.
+// whose speed depends on the kernels OpenBLAS picked: on a 2-core Zen 5
+// EPYC its Cooperlake sasum read 15–19 GB/s where SumSq read 48–62, which
+// made the streaming bounds too low by up to 3×. Without the vector
+// kernels (no AVX2, or -tags purego) SumSq is a plain loop that may be
+// slower than memory; runBench says so.
 func measureBandwidth(threads int) float64 {
 	buf := make([]float32, 128<<20)
 	for i := range buf {

@@ -79,25 +79,25 @@ func BetterCore(detected string, f cpu.Features) string {
 	return ""
 }
 
-// CoreNote says, when OPENBLAS_CORETYPE is set (so UseBestCore leaves
-// OpenBLAS alone) to kernels older than this CPU runs, which kernels it
-// could run instead; "" otherwise. tessera bench prints it beside sgemm's
-// rate (a shell that sets OPENBLAS_CORETYPE=Haswell on a Zen 5 EPYC got
-// 194 GFLOP/s where its SkylakeX kernels made 349).
+// CoreNote says, when OPENBLAS_CORETYPE is set by hand (so UseBestCore
+// leaves OpenBLAS alone) to kernels older than this CPU runs, which kernels
+// it could run instead; "" otherwise, and for an OpenBLAS built for one
+// target, which ignores the variable. tessera bench prints it beside
+// sgemm's rate (a shell that set OPENBLAS_CORETYPE=Haswell on a Zen 5 EPYC
+// got 194 GFLOP/s where the SkylakeX kernels made 349).
 func CoreNote() string {
 	v, set := os.LookupEnv(CoreEnv)
-	return coreNote(v, set, Core(), cpu.X86)
+	return coreNote(v, set && dynamicArch(), Core(), cpu.X86)
 }
 
+// coreNote is CoreNote for a variable of value env (set: it is set and
+// OpenBLAS reads it) with OpenBLAS running the kernels named running.
 func coreNote(env string, set bool, running string, f cpu.Features) string {
-	if !set {
-		return ""
-	}
 	better := BetterCore(running, f)
-	if better == "" {
+	if !set || better == "" || strings.EqualFold(env, better) {
 		return ""
 	}
-	return fmt.Sprintf("%s=%s is set, so OpenBLAS runs its %s kernels where this CPU could run %s (unset it to let tessera choose)", CoreEnv, env, running, better)
+	return fmt.Sprintf("%s=%s is set, so OpenBLAS runs its %s kernels where this CPU could run %s (unset it to let OpenBLAS and tessera choose)", CoreEnv, env, running, better)
 }
 
 // dynamicArch reports whether OpenBLAS was built with DYNAMIC_ARCH, the

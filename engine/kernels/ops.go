@@ -195,7 +195,7 @@ func scores(q []float32, keys []uint16, scale float32, out []float32, lv vecLeve
 		wide := lv >= vec512 && hd%16 == 0
 		for ; t+8 <= T; t += 8 {
 			if wide {
-				ahead := 0 // bytes; none past the cache's last position
+				ahead := 0 // bytes: positions t+32 to t+39, none past the last
 				if t+8+scoresAhead <= T {
 					ahead = 2 * scoresAhead * hd
 				}

@@ -233,12 +233,13 @@ zi14loop:
 
 // func zscores8(q *float32, k *uint16, ld int, n int, scale float32, out *float32, ahead int)
 // out[t] = scale · Σ_c q[c]·k[t·ld+c] for rows t < 8, n values a row (a
-// multiple of 16), first prefetching the 1 KiB `ahead` bytes on (the keys
-// of eight positions further on for a 64-value head: each call reads a
-// short stretch of the cache, which the hardware prefetcher did not cover:
-// with it, zscores8's share of a batch-8 f16 profile on a 2-core Zen 5
-// EPYC fell from 7.9–8.3 to 5.8–6.2 CPU-seconds and the batch rose from
-// 420–423 to 449–452 tokens/s, old and new alternated three times).
+// multiple of 16), first prefetching the eight rows' 16n bytes `ahead`
+// bytes on (rows one after another: ld = n, as the KV cache lays them out).
+// Each call reads a short stretch of the cache, which the hardware
+// prefetcher did not cover: with the prefetch 32 positions ahead,
+// zscores8's share of a batch-8 f16 profile on a 2-core Zen 5 EPYC fell
+// from 7.9–8.3 to 5.8–6.2 CPU-seconds and the batch rose from 420–423 to
+// 449–452 tokens/s (old and new alternated three times).
 TEXT ·zscores8(SB), NOSPLIT, $0-56
 	SCORES8_START
 	ZERO1x4
@@ -247,22 +248,15 @@ TEXT ·zscores8(SB), NOSPLIT, $0-56
 	VPXORD Z26, Z26, Z26
 	VPXORD Z27, Z27, Z27
 	MOVQ   ahead+48(FP), AX
-	PREFETCHT0    0(DX)(AX*1)
-	PREFETCHT0    64(DX)(AX*1)
-	PREFETCHT0    128(DX)(AX*1)
-	PREFETCHT0    192(DX)(AX*1)
-	PREFETCHT0    256(DX)(AX*1)
-	PREFETCHT0    320(DX)(AX*1)
-	PREFETCHT0    384(DX)(AX*1)
-	PREFETCHT0    448(DX)(AX*1)
-	PREFETCHT0    512(DX)(AX*1)
-	PREFETCHT0    576(DX)(AX*1)
-	PREFETCHT0    640(DX)(AX*1)
-	PREFETCHT0    704(DX)(AX*1)
-	PREFETCHT0    768(DX)(AX*1)
-	PREFETCHT0    832(DX)(AX*1)
-	PREFETCHT0    896(DX)(AX*1)
-	PREFETCHT0    960(DX)(AX*1)
+	LEAQ   (DX)(AX*1), R13
+	MOVQ   CX, BX
+	SHRQ   $2, BX              // the eight rows' cache lines: 16n bytes / 64
+
+zs8fetch:
+	PREFETCHT0 (R13)
+	ADDQ       $64, R13
+	DECQ       BX
+	JNZ        zs8fetch
 
 zs8loop:
 	SCORES8_ROWS(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23)

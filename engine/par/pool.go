@@ -170,13 +170,17 @@ func (t *Team) helper(id int) {
 	defer t.wg.Done()
 	var seen uint64 // gen's value at NewTeam, whenever this goroutine starts
 	for {
-		// Wait for the next loop: spin, then sleep.
-		start := time.Now()
+		// Wait for the next loop: spin, then sleep. The clock is read from
+		// the 64th poll on, so a loop that follows at once costs none.
+		var start time.Time
 		for i := 1; t.gen.Load() == seen; i++ {
 			if i%64 != 0 {
 				continue
 			}
 			runtime.Gosched()
+			if start.IsZero() {
+				start = time.Now()
+			}
 			if time.Since(start) < spinFor {
 				continue
 			}
@@ -185,7 +189,7 @@ func (t *Team) helper(id int) {
 				<-t.wake
 			}
 			t.parked.Add(-1)
-			start = time.Now()
+			start = time.Time{}
 		}
 		seen = t.gen.Load()
 		if t.stop.Load() {

@@ -20,8 +20,11 @@ type Features struct {
 	AVX512Core bool
 	// Full512: AVX512VL, and the cores run 512-bit arithmetic at full
 	// width: Intel's AVX-512 cores (vendor GenuineIntel, CPUID leaf 0) and
-	// AMD's from Zen 5 on (family 1Ah and later, CPUID leaf 1); Zen 4
-	// (family 19h) splits each 512-bit operation in two 256-bit halves.
+	// AMD's from Zen 5 on (family 1Ah and later, CPUID leaf 1; measured on
+	// a Zen 5 EPYC). Zen 4 (family 19h) splits each 512-bit operation in
+	// two 256-bit halves, and so do mobile Zen 5 parts (Strix Point), which
+	// this family test counts in: the eight-row 512-bit kernels are not
+	// expected to gain there (the results are the same either way).
 	Full512 bool
 }
 
