@@ -96,8 +96,13 @@ type TrainTab struct {
 
 	runs  []*trainjob.RunInfo
 	shown *trainjob.RunInfo // the run on display (nil: none)
-	extra []string          // run folders opened from elsewhere
-	job   *trainJob         // the run in progress (nil: none)
+	// highlighted is the list row selected (-1: none); quietSelect is set
+	// while the tab selects the row of the run on display itself, so
+	// that selecting does not show the run again.
+	highlighted int
+	quietSelect bool
+	extra       []string  // run folders opened from elsewhere
+	job         *trainJob // the run in progress (nil: none)
 	// dataReport is the last data report and logLines the log of the run
 	// in logDir (this session's last run): kept when it is resumed, shown
 	// only with that run.
@@ -195,8 +200,10 @@ func newTrainTab(h trainHost) *TrainTab {
 				o.(*widget.Label).SetText(t.runLine(t.runs[i]))
 			}
 		})
+	t.highlighted = -1
 	t.list.OnSelected = func(i widget.ListItemID) {
-		if i < len(t.runs) {
+		t.highlighted = i
+		if i < len(t.runs) && !t.quietSelect {
 			t.report(t.ShowRun(t.runs[i].Dir))
 		}
 	}
@@ -475,6 +482,9 @@ func (t *TrainTab) Resume() error {
 	}
 	if run.Record == nil {
 		return fmt.Errorf("train: %s has no %s (made by an older Tessera?): resume it with tessera train --resume --out %s and its first flags", run.Dir, trainjob.RecordFile, run.Dir)
+	}
+	if !run.Checkpoint {
+		return fmt.Errorf("train: nothing was trained in %s (it was cancelled before its first step), so there is nothing to resume: Start a new run", run.Dir)
 	}
 	if !run.Resumable() {
 		return fmt.Errorf("train: the run in %s has finished its schedule (%d of %d steps)", run.Dir, run.Step, run.TotalSteps)
@@ -826,7 +836,38 @@ func (t *TrainTab) RefreshRuns() {
 	}
 	t.runs = runs
 	t.list.UnselectAll()
+	t.highlighted = -1
+	t.highlightShown() // the list is newest first: the run on display may have moved
 	t.list.Refresh()
+}
+
+// highlightShown selects the list row of the run on display (or in
+// progress), if it is listed, so that the highlight and what Resume and
+// Use this model act on are the same run.
+func (t *TrainTab) highlightShown() {
+	dir := t.RunDir()
+	if dir == "" {
+		return
+	}
+	for i, r := range t.runs {
+		if cleanPath(r.Dir) == cleanPath(dir) {
+			if i != t.highlighted {
+				t.quietSelect = true
+				t.list.Select(i)
+				t.quietSelect = false
+			}
+			return
+		}
+	}
+}
+
+// HighlightedRun is the folder of the run whose list row is selected
+// ("" when none).
+func (t *TrainTab) HighlightedRun() string {
+	if t.highlighted < 0 || t.highlighted >= len(t.runs) {
+		return ""
+	}
+	return t.runs[t.highlighted].Dir
 }
 
 // ShowRun shows the run in dir (not while a run is in progress): its
@@ -872,6 +913,7 @@ func (t *TrainTab) show(info *trainjob.RunInfo) {
 		t.details.ScrollToTop() // another run's text: from its start (a scroll kept showed nothing)
 	}
 	t.shown = info
+	t.highlightShown()
 	t.curve.Set(info.TrainLoss, info.Val, info.TotalSteps)
 	var img image.Image
 	var prompts []string
@@ -1015,7 +1057,7 @@ func (t *TrainTab) updateButtons() {
 	set(t.start, !running)
 	set(t.pause, running && t.job.pausable && !ending)
 	set(t.stop, running && !ending)
-	set(t.resume, !running && t.shown != nil && t.shown.Resumable())
+	set(t.resume, !running && t.shown != nil && t.shown.Checkpoint && t.shown.Resumable())
 	set(t.use, t.modelExported())
 }
 

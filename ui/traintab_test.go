@@ -358,6 +358,33 @@ func TestTrainTab(t *testing.T) {
 		if !strings.HasPrefix(tab.Status(), "Cancelled before training started") || hasDialog(s) {
 			t.Fatalf("status %q, the question still shown %v", tab.Status(), hasDialog(s))
 		}
+		// Runs stopped before their first step (a record, no checkpoint):
+		// nothing to resume (Resume had restarted one from step 0 with its
+		// own settings, whatever the form said), and the list's highlight
+		// follows the run on display when the list is sorted again.
+		never := []string{filepath.Join(t.TempDir(), "never-a"), filepath.Join(t.TempDir(), "never-b")}
+		for i, d := range never {
+			must(t, os.MkdirAll(d, 0o755))
+			must(t, trainjob.WriteRecord(d, trainjob.Record{Settings: trainjob.Settings{Data: "shapes"}, State: trainjob.StateStopped}))
+			old := time.Now().Add(time.Duration(i-10) * time.Minute)
+			must(t, os.Chtimes(filepath.Join(d, trainjob.RecordFile), old, old))
+			must(t, tab.OpenRunFolder(d))
+		}
+		if got := tab.HighlightedRun(); cleanPath(got) != cleanPath(never[1]) {
+			t.Errorf("the list highlights %q, the run shown is %q", got, never[1])
+		}
+		now := time.Now()
+		must(t, os.Chtimes(filepath.Join(never[0], trainjob.RecordFile), now, now)) // never-a is now the newest
+		tab.RefreshRuns()
+		if got := tab.HighlightedRun(); cleanPath(got) != cleanPath(never[1]) || cleanPath(tab.RunDir()) != cleanPath(never[1]) {
+			t.Errorf("sorted again: the list highlights %q, the run shown is %q, want %q", got, tab.RunDir(), never[1])
+		}
+		if !tab.resume.Disabled() {
+			t.Error("Resume is on for a run cancelled before its first step")
+		}
+		if err := tab.Resume(); err == nil || !strings.Contains(err.Error(), "nothing was trained") {
+			t.Errorf("Resume of a run never trained: %v", err)
+		}
 
 		// Captions with CRLF line breaks or a BOM are read as if those were
 		// absent: reported, but no question before training.
