@@ -29,6 +29,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
@@ -622,7 +623,7 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			ok := make(chan bool, 1)
 			var d *dialog.ConfirmDialog // UI goroutine only
 			t.h.loop.Do(func() {
-				msg := fmt.Sprintf("The data report lists %d files with problems that change what is learnt (see the report under the plots). Train on this folder anyway?", rep.Attention())
+				msg := dataQuestion(rep.Problems(), rep.Attention())
 				d = dialog.NewConfirm("Data report", widgets.WrapText(msg, 60), func(yes bool) { ok <- yes }, t.h.win)
 				noDefault(d) // training on a folder with problems is a choice, not the default
 				d.Show()
@@ -630,7 +631,7 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			select {
 			case yes := <-ok:
 				if !yes {
-					return nil, errors.New("train: not started: fix the files the data report lists, then Start again")
+					return nil, errDeclined
 				}
 			case <-ctx.Done():
 				// Stopped (or the studio closed) while asking: the question
@@ -803,11 +804,31 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		}
 		t.status.SetText(fmt.Sprintf("Finished %s steps in %s of training: best validation %.3f bits/token at step %d — Use this model opens it",
 			widgets.GroupThousands(res.Steps), took, res.BestVal, res.BestStep))
+	case errors.Is(err, errDeclined): // the user's answer, not a failure
+		t.status.SetText("Not started: fix the files the data report lists (under the plots), then Start again")
 	case err != nil:
 		t.status.SetText("Training failed: " + err.Error())
 		t.report(err)
 	}
 	t.updateButtons()
+}
+
+// errDeclined ends a run whose data report the user declined to train on.
+var errDeclined = errors.New("train: not started: the data report's problems are to be fixed first")
+
+// dataQuestion asks whether to train on a folder whose data report counts
+// problems files with problems, attention of which change what is learnt
+// (the others' byte-order marks and CRLF line breaks are read as if absent).
+func dataQuestion(problems, attention int) string {
+	what := fmt.Sprintf("%s with problems that change what is learnt", plural.N(attention, "file", "files"))
+	if problems > attention {
+		verb := "change"
+		if attention == 1 {
+			verb = "changes"
+		}
+		what = fmt.Sprintf("%s with problems; %d of them %s what is learnt (the others' byte-order marks or CRLF line breaks are read as if absent)", plural.N(problems, "file", "files"), attention, verb)
+	}
+	return "The data report lists " + what + " (see the report under the plots). Train on this folder anyway?"
 }
 
 // RefreshRuns reads the run folders again.

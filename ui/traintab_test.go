@@ -358,6 +358,20 @@ func TestTrainTab(t *testing.T) {
 		if !strings.HasPrefix(tab.Status(), "Cancelled before training started") || hasDialog(s) {
 			t.Fatalf("status %q, the question still shown %v", tab.Status(), hasDialog(s))
 		}
+		// Answering No is the user's choice: said so, not reported as a
+		// failure.
+		must(t, tab.Start())
+		pumpFor(t, s, "the data report's question again", func() bool { return hasDialog(s) })
+		no := buttonIn(s.Window().Canvas().Overlays().Top(), "No")
+		if no == nil {
+			t.Fatal("the data report's question has no No button")
+		}
+		test.Tap(no)
+		tab.wait()
+		s.Wait()
+		if !strings.HasPrefix(tab.Status(), "Not started: fix the files the data report lists") || tab.LastError() != nil || hasDialog(s) {
+			t.Fatalf("answering No: status %q, error %v, a dialog %v", tab.Status(), tab.LastError(), hasDialog(s))
+		}
 		// Runs stopped before their first step (a record, no checkpoint):
 		// nothing to resume (Resume had restarted one from step 0 with its
 		// own settings, whatever the form said), and the list's highlight
@@ -616,5 +630,20 @@ func TestRunFolderFromElsewhereIsRemembered(t *testing.T) {
 	s2 := e.open(t)
 	if !listed(s2.Train()) {
 		t.Fatal("the run folder opened is forgotten when the studio is reopened")
+	}
+}
+
+func TestDataQuestionCounts(t *testing.T) {
+	for _, c := range []struct {
+		problems, attention int
+		want                string
+	}{
+		{4, 4, "lists 4 files with problems that change what is learnt"},
+		{6, 4, "lists 6 files with problems; 4 of them change what is learnt (the others' byte-order marks"},
+		{3, 1, "lists 3 files with problems; 1 of them changes what is learnt"},
+	} {
+		if got := dataQuestion(c.problems, c.attention); !strings.Contains(got, c.want) {
+			t.Errorf("%d problems, %d to attend to: %q", c.problems, c.attention, got)
+		}
 	}
 }
