@@ -375,7 +375,7 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 	st := trainjob.Preset(name)
 	m, err := strconv.ParseFloat(strings.TrimSpace(t.minutes.Text), 64)
 	if err != nil || !(m == 0 || m >= 0.1 && m <= maxMinutes) {
-		return st, fmt.Errorf("train: the time budget %q: give minutes from 0.1 to %g (0: no limit)", t.minutes.Text, float64(maxMinutes))
+		return st, fmt.Errorf("train: the time budget %q: give minutes from 0.1 to %s (0: no limit)", t.minutes.Text, widgets.GroupThousands(maxMinutes))
 	}
 	if m > 0 {
 		st.Minutes, st.Epochs = m, 0 // the schedule is fitted to the budget
@@ -384,7 +384,9 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 	if err != nil || n < 1 {
 		return st, fmt.Errorf("train: threads %q: give a whole number from 1 to %d", t.threads.Text, runtime.NumCPU())
 	}
-	st.Threads = min(n, runtime.NumCPU())
+	if st.Threads = min(n, runtime.NumCPU()); st.Threads != n {
+		t.threads.SetText(strconv.Itoa(st.Threads)) // the form shows the threads used (this machine's cores)
+	}
 	tag := st.DataName()
 	if t.from.Selected == fromCurrent {
 		key, b := t.h.current()
@@ -493,7 +495,9 @@ func (t *TrainTab) Resume() error {
 	st := run.Record.Settings
 	st.OutDir, st.Resume = run.Dir, true
 	if n, err := strconv.Atoi(strings.TrimSpace(t.threads.Text)); err == nil && n >= 1 {
-		st.Threads = min(n, runtime.NumCPU())
+		if st.Threads = min(n, runtime.NumCPU()); st.Threads != n {
+			t.threads.SetText(strconv.Itoa(st.Threads))
+		}
 	}
 	t.begin(st, run)
 	return nil

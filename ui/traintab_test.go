@@ -8,7 +8,9 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -344,6 +346,16 @@ func TestTrainTab(t *testing.T) {
 			must(t, os.WriteFile(filepath.Join(messy, name), buf.Bytes(), 0o644))
 		}
 		tab.SetData(messy)
+		// A budget that is no number is refused in plain figures; more
+		// threads than cores are cut to the cores, and the form says so.
+		tab.minutes.SetText("abc")
+		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "from 0.1 to 1,000,000 (0: no limit)") {
+			t.Errorf("budget abc: %v", err)
+		}
+		tab.SetBudget(1, 999)
+		if _, err := tab.settings(); err != nil || tab.threads.Text != strconv.Itoa(runtime.NumCPU()) {
+			t.Errorf("999 threads: %v, the form shows %q", err, tab.threads.Text)
+		}
 		must(t, tab.Start())
 		pumpFor(t, s, "the data report's question", func() bool { return hasDialog(s) })
 		if !strings.Contains(tab.Info(), "identical images") || !strings.Contains(tab.Info(), "no caption") {
