@@ -59,12 +59,16 @@ func (ev Events) log() io.Writer {
 // (MODEL.md) and sampling defaults, the loss curve, the sample grid and
 // run.json. With s.Resume it continues from the checkpoint exactly. When
 // ctx is cancelled it saves a checkpoint and returns the Result with
-// ctx.Err(); the Result is nil only when training never started.
+// ctx.Err(); the Result is nil only when training never started, and then
+// a run folder that this call made and that holds nothing a run keeps is
+// removed again.
 func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	if err := s.Check(); err != nil {
 		return nil, err
 	}
 	log := ev.log()
+	_, statErr := os.Stat(s.OutDir)
+	created := errors.Is(statErr, os.ErrNotExist) // this call makes the run folder
 	if err := os.MkdirAll(s.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("run folder: %w", err)
 	}
@@ -116,6 +120,14 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		last += ": " + rec.Error
 	}
 	runLog.close(last + " —")
+	if created && res == nil && !holdsWork(s.OutDir) {
+		// Nothing was made (a mistyped --data, a stop while preparing): the
+		// folder this call made goes, so it leaves no run to list. Only its
+		// own two files are removed, and the folder only if then empty.
+		_ = os.Remove(filepath.Join(s.OutDir, RecordFile))
+		_ = os.Remove(filepath.Join(s.OutDir, LogFile))
+		_ = os.Remove(s.OutDir)
+	}
 	return res, err
 }
 

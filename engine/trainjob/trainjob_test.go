@@ -288,3 +288,26 @@ func TestArgs(t *testing.T) {
 		t.Fatalf("min-p 2 recommended: %v", err)
 	}
 }
+
+// A run that fails before it makes anything leaves no folder behind when
+// it made the folder itself; a folder that was there stays.
+func TestFailedStartLeavesNoFolder(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-images")
+	fresh := filepath.Join(t.TempDir(), "run-new")
+	s := tinySettings(fresh)
+	s.Data = missing
+	if _, err := Run(context.Background(), s, Events{}); err == nil {
+		t.Fatal("a run on a missing folder started")
+	}
+	if _, err := os.Stat(fresh); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the run folder it made is still there: %v", err)
+	}
+	kept := t.TempDir()
+	s.OutDir = kept
+	if _, err := Run(context.Background(), s, Events{}); err == nil {
+		t.Fatal("a run on a missing folder started")
+	}
+	if rec, err := ReadRecord(kept); err != nil || rec.State != StateFailed {
+		t.Errorf("a folder that was there lost its failed run's record: %+v %v", rec, err)
+	}
+}
