@@ -498,4 +498,15 @@ func TestOpenPath(t *testing.T) {
 	if s.Document().Parent != path {
 		t.Fatalf("opened %q, want %q", s.Document().Parent, path)
 	}
+	// A path to nothing: the dialog comes back with it, and the status
+	// line says so (it had kept an older line, "Could not open text.png").
+	s.setStatus("Could not open text.png")
+	s.files.showOpenPath(filepath.Join(dir, "gone", "x.png"))
+	s.confirmTopDialog()
+	s.Wait()
+	if !strings.HasPrefix(s.Status(), "Could not open x.png: nothing is there") {
+		t.Errorf("status %q after a path to nothing", s.Status())
+	}
+	s.closeError()
+	s.dismissTopDialog()
 }
