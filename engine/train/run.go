@@ -174,6 +174,9 @@ type StepInfo struct {
 	ETA          time.Duration
 }
 
+// lossMeanSteps is how many of the last steps Result.TrainLoss averages.
+const lossMeanSteps = 50
+
 // Stop reasons.
 const (
 	StopDone     = "done"     // the schedule finished
@@ -185,7 +188,7 @@ const (
 type Result struct {
 	Steps, TotalSteps int
 	Epoch             int
-	TrainLoss         float64 // bits per token, mean of the last 50 steps
+	TrainLoss         float64 // bits per token, mean of the last lossMeanSteps (50) steps
 	BestVal           float64 // bits per token; NaN without a validation set
 	BestStep          int
 	ModelDir          string        // exported model folder
@@ -526,7 +529,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		} else if len(r.val) == 0 && r.step%opt.EvalEvery == 0 {
 			r.exportCurrent()
 		}
-		r.progress(info, false)
+		r.progress(info, 0)
 		if opt.CheckpointEvery > 0 && time.Since(lastCkpt) >= opt.CheckpointEvery {
 			if err := r.save(); err != nil {
 				return nil, err
@@ -554,15 +557,17 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 	if s := elapsed.Seconds(); s > 0 {
 		res.TokensPerSec = float64(r.tokens-tokens0) / s
 	}
+	meanOf := 1 // the steps the final line's loss is the mean of
 	if n := len(r.history); n > 0 {
-		k := min(n, 50)
+		k := min(n, lossMeanSteps)
+		meanOf = k
 		var s float64
 		for _, v := range r.history[n-k:] {
 			s += float64(v)
 		}
 		res.TrainLoss = s / float64(k)
 	}
-	r.progress(StepInfo{Step: r.step, Total: r.total, Epoch: r.ld.epoch, Loss: res.TrainLoss, TokensPerSec: res.TokensPerSec}, true)
+	r.progress(StepInfo{Step: r.step, Total: r.total, Epoch: r.ld.epoch, Loss: res.TrainLoss, TokensPerSec: res.TokensPerSec}, meanOf)
 	if stop == StopCanceled {
 		return res, ctx.Err()
 	}
@@ -731,8 +736,11 @@ func (r *run) warn(format string, args ...any) {
 	}
 }
 
-// progress draws the one-line progress bar (at most 4 times a second).
-func (r *run) progress(s StepInfo, final bool) {
+// progress draws the one-line progress bar (at most 4 times a second);
+// meanOf > 0 makes it the final line, whose loss is the mean of the last
+// meanOf steps (the run's TrainLoss), and it says so.
+func (r *run) progress(s StepInfo, meanOf int) {
+	final := meanOf > 0
 	w := r.opt.Progress
 	if w == nil || (!final && time.Since(r.lastPrint) < 250*time.Millisecond && s.Step != s.Total) {
 		return
@@ -745,7 +753,11 @@ func (r *run) progress(s StepInfo, final bool) {
 	if fill < width {
 		bar += ">" + strings.Repeat(" ", width-fill-1)
 	}
-	line := fmt.Sprintf("step %d/%d [%s] %3.0f%% | loss %.3f bpt", s.Step, s.Total, bar, 100*frac, s.Loss)
+	loss := "loss" // the step's
+	if meanOf > 1 {
+		loss = fmt.Sprintf("mean loss of the last %d steps", meanOf)
+	}
+	line := fmt.Sprintf("step %d/%d [%s] %3.0f%% | %s %.3f bpt", s.Step, s.Total, bar, 100*frac, loss, s.Loss)
 	if n := len(r.vals); n > 0 {
 		line += fmt.Sprintf(" | val %.3f (best %.3f)", r.vals[n-1].Bits, r.bestVal)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -218,6 +219,11 @@ func TestRunLearnsAndExports(t *testing.T) {
 	}
 	if !strings.Contains(progress.String(), "\rstep 150/150") || !strings.Contains(progress.String(), "tok/s") {
 		t.Errorf("progress output: %q", progress.String())
+	}
+	// The last line's loss is the result's (a mean of the last steps), and
+	// it says so: the lines before show each step's own.
+	if last := progress.String()[strings.LastIndex(progress.String(), "\r"):]; !strings.Contains(last, fmt.Sprintf("mean loss of the last 50 steps %.3f bpt", res.TrainLoss)) {
+		t.Errorf("the final progress line: %q", last)
 	}
 	for _, f := range []string{CheckpointFile, LossPlotFile, "model/config.json", "model/model.safetensors", "model/preprocessor_config.json"} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
