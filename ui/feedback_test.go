@@ -1034,3 +1034,21 @@ func TestOutputsFolderSetting(t *testing.T) {
 		t.Fatalf("Cancel after a refused Save: grid %v, order %q, outputs %q", s.files.grid(), s.set.RankBy(), s.outputsDir)
 	}
 }
+
+// A long paste's hint stays a few lines: the words past the prompt length
+// are shown greyed only for the first few, then counted, and the warning
+// lists a few of them.
+func TestLongPromptHintIsShort(t *testing.T) {
+	s := newTestStudio(t)
+	s.panel.prompt.SetText(strings.TrimSpace(strings.Repeat("red cat ", 40)))
+	segs := s.panel.words.Segments
+	text := segmentText(segs)
+	limit := s.panel.tok.Length()
+	cut := 80 - limit
+	if !strings.Contains(text, fmt.Sprintf("(+%d more)", cut-5)) || !strings.Contains(text, fmt.Sprintf("— %d word(s) past the %d-word limit: ", cut, limit)) || !strings.Contains(text, fmt.Sprintf("… and %d more", cut-8)) {
+		t.Fatalf("hint for 80 words: %q", text)
+	}
+	if len(segs) > limit+5+4 {
+		t.Errorf("%d segments for a %d-word limit", len(segs), limit)
+	}
+}

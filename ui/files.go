@@ -179,7 +179,8 @@ func (f *fileDialogs) showOpenPath(typed string) {
 		path, err := resolveOpenPath(entry.Text, f.openDir())
 		if err != nil {
 			f.showOpenPath(entry.Text) // what was typed stays, to correct
-			f.host.setStatus("Could not open " + filepath.Base(strings.TrimSpace(entry.Text)) + ": nothing is there") // not an older failure's line
+			// The status says so too: it had kept an older failure's line.
+			f.host.setStatus("Could not open " + filepath.Base(strings.TrimSpace(entry.Text)) + ": nothing is there")
 			f.host.showError(err)
 			return
 		}

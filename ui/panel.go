@@ -611,9 +611,19 @@ func markWords(t *prompt.Tokenizer, text string, typedAt int, lead string) []wid
 			cutLeft--
 		}
 	}
+	// A long paste's cut words: the first few are shown greyed in place,
+	// the rest counted, so that the hint stays a few lines.
+	const cutShown = 5
+	cutSeen, cutHidden := 0, 0
 	for i, w := range words {
 		style := widget.RichTextStyle{Inline: true, SizeName: theme.SizeNameCaptionText}
 		label := w
+		if isCut[i] {
+			if cutSeen++; cutSeen > cutShown {
+				cutHidden++
+				continue
+			}
+		}
 		switch {
 		case i == typedAt:
 			style.ColorName = theme.ColorNamePlaceHolder
@@ -627,6 +637,9 @@ func markWords(t *prompt.Tokenizer, text string, typedAt int, lead string) []wid
 			label = "(" + w + ")"
 		}
 		segs = append(segs, &widget.TextSegment{Text: label + " ", Style: style})
+	}
+	if cutHidden > 0 {
+		segs = append(segs, &widget.TextSegment{Text: fmt.Sprintf("(+%d more) ", cutHidden), Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameDisabled, SizeName: theme.SizeNameCaptionText}})
 	}
 	if n := len(unknownList); n > 0 {
 		// "redd (red?)": a did-you-mean beside each word that has one,
@@ -645,11 +658,39 @@ func markWords(t *prompt.Tokenizer, text string, typedAt int, lead string) []wid
 	}
 	if n := len(enc.Cut); n > 0 {
 		segs = append(segs, &widget.TextSegment{
-			Text:  fmt.Sprintf("— %d word(s) past the %d-word limit: %s", n, t.Length(), strings.Join(enc.Cut, ", ")),
+			Text:  fmt.Sprintf("— %d word(s) past the %d-word limit: %s", n, t.Length(), listSome(enc.Cut, 8)),
 			Style: widget.RichTextStyle{ColorName: theme.ColorNameWarning, SizeName: theme.SizeNameCaptionText},
 		})
 	}
-	return segs
+	return mergeRuns(segs)
+}
+
+// mergeRuns joins neighbouring text segments of one style into one: a
+// rich text wraps a segment at its spaces, but a word that is a segment of
+// its own and does not fit at a line's end was broken letter by letter
+// ("w / i / th").
+func mergeRuns(segs []widget.RichTextSegment) []widget.RichTextSegment {
+	var out []widget.RichTextSegment
+	for _, seg := range segs {
+		ts, ok := seg.(*widget.TextSegment)
+		if n := len(out); ok && n > 0 {
+			if prev, ok := out[n-1].(*widget.TextSegment); ok && prev.Style == ts.Style {
+				out[n-1] = &widget.TextSegment{Text: prev.Text + ts.Text, Style: ts.Style}
+				continue
+			}
+		}
+		out = append(out, seg)
+	}
+	return out
+}
+
+// listSome joins the first max words with commas and counts the rest
+// ("a, b … and 12 more").
+func listSome(words []string, max int) string {
+	if len(words) <= max {
+		return strings.Join(words, ", ")
+	}
+	return fmt.Sprintf("%s … and %d more", strings.Join(words[:max], ", "), len(words)-max)
 }
 
 // knownWord reports whether t knows the single word w.
