@@ -2,7 +2,10 @@ package trainjob
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/gob"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -262,6 +266,16 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 			fmt.Fprintf(log, "fine-tuning the unconditional model %s: captions are not used\n", base.Name)
 		}
 	}
+	cached := prepCacheFile(s, spec, arch, base)
+	if cached != "" {
+		if err := copyFile(cached, prepPath); err == nil {
+			if prep, err := LoadPrepared(prepPath); err == nil {
+				fmt.Fprintf(log, "using the tokenised data an earlier run prepared the same way (%s; %d training examples)\n", cached, len(prep.Train))
+				return prep, nil
+			}
+			_ = os.Remove(prepPath) // unreadable: prepared again below, and cached anew
+		}
+	}
 	// Shapes are drawn at the size the images end at: the base model's, a
 	// ViT tokenizer's or the settings'.
 	trainSet, valSet, err := LoadDataset(ctx, s.Data, spec.Side(), log)
@@ -276,7 +290,73 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 	if err := SavePrepared(prepPath, prep); err != nil {
 		return nil, err
 	}
+	if cached != "" {
+		if err := os.MkdirAll(filepath.Dir(cached), 0o755); err == nil {
+			err = copyFile(prepPath, cached)
+		}
+		if err != nil {
+			fmt.Fprintf(log, "warning: the tokenised data is not kept for later runs: %v\n", err)
+		}
+	}
 	return prep, nil
+}
+
+// prepCacheFile is where s.PrepCache keeps the tokenised data that spec
+// and arch make of a built-in dataset drawn or read the same way every
+// time (shapes, MNIST), trained from scratch with a k-means codebook: a
+// file named by a hash of the dataset, the tokenisation (spec, without its
+// thread count), the architecture's sequence layout and this executable,
+// so that a Tessera that draws or tokenises differently never reads
+// another's. "" when there is no cache or the data may change between
+// runs (a folder, the emoji packages, a tokenizer or model of its own).
+func prepCacheFile(s Settings, spec prepare.Spec, arch model.Config, base *bundle.Bundle) string {
+	if s.PrepCache == "" || base != nil || spec.Tokenizer != nil || (s.Data != "shapes" && s.Data != "mnist") {
+		return ""
+	}
+	build, err := executableHash()
+	if err != nil {
+		return ""
+	}
+	spec.Workers = 0
+	key, err := json.Marshal(struct {
+		Data  string
+		Spec  prepare.Spec
+		Arch  model.Config
+		Build string
+	}{s.Data, spec, arch, build})
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(key)
+	return filepath.Join(s.PrepCache, s.Data+"-"+hex.EncodeToString(sum[:8])+".gob")
+}
+
+// executableHash is a SHA-256 of the running executable, read once.
+var executableHash = sync.OnceValues(func() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+})
+
+// copyFile writes a copy of src at dst (atomically: a partial copy is
+// never read as whole).
+func copyFile(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(dst, b)
 }
 
 // initModel is the model being fine-tuned (nil: none): Init, or the

@@ -115,6 +115,12 @@ type Settings struct {
 	// Args, the equivalent command line); Version is Tessera's version.
 	Command []string `json:"command,omitempty"`
 	Version string   `json:"version,omitempty"`
+
+	// PrepCache is a folder where the tokenised data of the built-in
+	// shapes and MNIST datasets is kept for later runs with the same
+	// tokenisation ("": none; see prepCacheFile). It changes no result, so
+	// the record leaves it out.
+	PrepCache string `json:"-"`
 }
 
 // Datasets are the built-in datasets, by name.
