@@ -411,7 +411,9 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 	st.Version = t.h.version
 	// Shapes and MNIST are tokenised once and kept beside the runs: the
 	// next Start skips the preparing (about 95 s for shapes on 2 cores).
-	st.PrepCache = filepath.Join(t.h.runsDir, prepCacheDir)
+	if t.h.runsDir != "" {
+		st.PrepCache = filepath.Join(t.h.runsDir, prepCacheDir)
+	}
 	if t.tune != nil {
 		t.tune(&st)
 	}
