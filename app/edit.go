@@ -78,6 +78,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	}
 	_, unknown, cut := sampler.InstructionWords(b, *instruction)
 	warnWords(env.Stderr, b.Prompt, unknown, cut)
+	if near, exact, ok := edit.Nearest(*instruction); len(unknown) == 0 && ok && !exact {
+		fmt.Fprintf(env.Stderr, "warning: model %s was not trained on %q, so what it does with it is hard to tell; the nearest instruction it knows is %q\n", b.Name, *instruction, near)
+	}
 	source, _, _, err := imageTokens(b, *from, env.Stderr)
 	if err != nil {
 		return err

@@ -179,8 +179,13 @@ func TestEditMaskCLI(t *testing.T) {
 	// A source written by edit itself: its stored codes are the source.
 	seedSrc := filepath.Join(dir, "src.png")
 	writePNG(t, filepath.Join(dir, "pic.png"), 8, 8)
-	if code, _, stderr := run(t, "edit", "--model", m, "--from", filepath.Join(dir, "pic.png"), "--instruction", "remove the background", "--candidates", "1", "--seed", "3", "--out", seedSrc, "--quiet"); code != 0 {
+	if code, _, stderr := run(t, "edit", "--model", m, "--from", filepath.Join(dir, "pic.png"), "--instruction", "remove the background", "--candidates", "1", "--seed", "3", "--out", seedSrc, "--quiet"); code != 0 || strings.Contains(stderr, "not trained on") {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// Known words never trained together: edits, and warns with the
+	// nearest instruction.
+	if code, _, stderr := run(t, "edit", "--model", m, "--from", filepath.Join(dir, "pic.png"), "--instruction", "mirror the background", "--candidates", "1", "--out", filepath.Join(dir, "odd.png"), "--quiet"); code != 0 || !strings.Contains(stderr, `was not trained on "mirror the background"`) || !strings.Contains(stderr, "the nearest instruction it knows is") {
+		t.Fatalf("untrained instruction: exit %d: %s", code, stderr)
 	}
 	srcPath := filepath.Join(dir, "src-1.png")
 	srcRec, _ := readRecord(t, srcPath)

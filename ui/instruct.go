@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 	"github.com/nfnt/resize"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -46,7 +47,9 @@ func (s *Studio) EditModel() string { return s.editor.key }
 // editAsked is the Edit by instruction button: when the edit model (once
 // loaded) knows some of the instruction's words but not all, it asks first
 // whether to edit with the others left out, naming them (with a did you
-// mean), since an edit takes seconds and those words change nothing.
+// mean), since an edit takes seconds and those words change nothing; when
+// it knows every word but was never trained on them together ("make it
+// pink"), it asks too, naming the nearest instruction it knows.
 func (s *Studio) editAsked(instruction string) {
 	eb := s.editor.b
 	if eb == nil || s.editAsk.shown() {
@@ -54,6 +57,20 @@ func (s *Studio) editAsked(instruction string) {
 		return
 	}
 	_, unknown, _ := sampler.InstructionWords(eb, instruction)
+	if len(unknown) == 0 {
+		if near, exact, ok := edit.Nearest(instruction); ok && !exact {
+			// Every word known, but never trained together: the model's
+			// edit is anyone's guess, so say which instruction is nearest.
+			msg := fmt.Sprintf("The edit model was not trained on %q, so what it does with it is hard to tell. The nearest instruction it knows is %q.", instruction, near)
+			d := dialog.NewCustomConfirm("Edit with an untrained instruction?", "Edit anyway", "Cancel", widget.NewLabel(widgets.WrapText(msg, 60)), func(ok bool) {
+				if ok {
+					s.report(s.EditByInstruction(instruction))
+				}
+			}, s.win)
+			s.editAsk.show(d, msg)
+			return
+		}
+	}
 	if len(unknown) == 0 || edit.CheckInstruction(eb, instruction) != nil {
 		s.report(s.EditByInstruction(instruction)) // runs, or says why it cannot
 		return

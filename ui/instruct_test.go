@@ -235,6 +235,16 @@ func TestEditByInstructionErrors(t *testing.T) {
 	if s.Document().Version() != v {
 		t.Fatal("the edit ran without an answer")
 	}
+	// Every word known but never trained together: asks, naming the
+	// nearest instruction the model knows.
+	s.editAsked("mirror the background")
+	if !s.editAsk.shown() || !strings.Contains(s.editAsk.text, `not trained on "mirror the background"`) || !strings.Contains(s.editAsk.text, "nearest instruction it knows is") || s.Running() != "" {
+		t.Fatalf("untrained instruction: asked %v %q, running %q", s.editAsk.shown(), s.editAsk.text, s.Running())
+	}
+	s.editAsk.close()
+	if s.Document().Version() != v {
+		t.Fatal("the edit ran without an answer")
+	}
 	s.editAsked("mirror it") // every word known: no question
 	s.Wait()
 	must(t, s.LastError())

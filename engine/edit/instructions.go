@@ -220,6 +220,33 @@ func CheckInstruction(b *bundle.Bundle, instruction string) error {
 		b.Name, quoted(unknown), hint, rest, quoted(examples))
 }
 
+// Nearest returns the trained wording (AllWordings) nearest to
+// instruction, as words: the one sharing the largest part of their words
+// (Jaccard index), the first such; exact is whether instruction is that
+// wording, and ok whether any shares a word. An instruction of known words
+// that was never trained ("make it pink") gets the one the user likely
+// meant ("make it purple") as a did-you-mean.
+func Nearest(instruction string) (wording string, exact, ok bool) {
+	want := prompt.Split(instruction)
+	best := 0.0
+	for _, w := range AllWordings() {
+		ws := prompt.Split(w)
+		if slices.Equal(ws, want) {
+			return w, true, true
+		}
+		common := 0
+		for _, x := range ws {
+			if slices.Contains(want, x) {
+				common++
+			}
+		}
+		if score := float64(common) / float64(len(want)+len(ws)-common); common > 0 && score > best {
+			wording, best = w, score
+		}
+	}
+	return wording, false, wording != ""
+}
+
 // quoted is words quoted and joined with commas.
 func quoted(words []string) string {
 	q := make([]string, len(words))

@@ -25,3 +25,18 @@ func TestParse(t *testing.T) {
 		t.Error("an instruction the models do not learn parsed")
 	}
 }
+
+func TestNearest(t *testing.T) {
+	if w, exact, ok := Nearest("Remove the  background"); !exact || !ok || w != "remove the background" {
+		t.Errorf("a trained wording: %q exact %v", w, exact)
+	}
+	if w, exact, ok := Nearest("make it pink"); exact || !ok || !strings.HasPrefix(w, "make it ") {
+		t.Errorf("make it pink: %q exact %v ok %v", w, exact, ok)
+	}
+	if w, _, ok := Nearest("in the twemoji look"); !ok || w != "in the twemoji style" {
+		t.Errorf("in the twemoji look: %q", w)
+	}
+	if _, _, ok := Nearest("zzz qqq"); ok {
+		t.Error("words no instruction has got a suggestion")
+	}
+}
