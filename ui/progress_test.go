@@ -93,3 +93,13 @@ func TestProgressCountsKeptPatches(t *testing.T) {
 		t.Errorf("a run that keeps nothing: %q", txt)
 	}
 }
+
+// While a batch is ranked by a score, the bar says how many are scored.
+func TestRankingNote(t *testing.T) {
+	if got := rankingNote(0, 4, "description margin"); got != "ranking 4 candidates by description margin" {
+		t.Errorf("before the first: %q", got)
+	}
+	if got := rankingNote(3, 4, "description margin"); got != "ranking 4 candidates by description margin: 3 scored" {
+		t.Errorf("after three: %q", got)
+	}
+}

@@ -141,16 +141,22 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 			from = j.at
 		}
 		var err error
+		var told sampler.RankProgress
 		if j.rankBy != sampler.RankLikelihood {
-			// seconds an image by description: say so under the bar
-			r.prog.After(fmt.Sprintf("ranking %d candidates by %s", len(res.Images), j.rankBy.ScoreName()))
-			r.loop.Do(r.bar.Refresh)
+			// seconds an image by description: say so under the bar, and
+			// how many are done
+			say := func(done int) {
+				r.prog.After(rankingNote(done, len(res.Images), j.rankBy.ScoreName()))
+				r.loop.Do(r.bar.Refresh)
+			}
+			say(0)
+			told = func(done, _ int) { say(done) }
 			defer func() {
 				r.prog.After("")
 				r.loop.Do(r.bar.Refresh)
 			}()
 		}
-		if scores, err = sampler.RankBatch(ctx, j.b, j.params.Prompt, res.Images, from, r.workers, j.rankBy); err != nil {
+		if scores, err = sampler.RankBatchReporting(ctx, j.b, j.params.Prompt, res.Images, from, r.workers, j.rankBy, told); err != nil {
 			// prompt gain or description without a prompt, or the scoring stopped: the
 			// likelihood, which needs no scoring
 			j.rankBy = sampler.RankLikelihood
@@ -249,4 +255,13 @@ func (r *runs) cached(b *bundle.Bundle, tokens []int) (*sampler.Result, int) {
 		}
 	}
 	return nil, -1
+}
+
+// rankingNote is what the progress bar says while a batch of total
+// candidates is ranked by score, done of them scored.
+func rankingNote(done, total int, score string) string {
+	if done == 0 {
+		return fmt.Sprintf("ranking %d candidates by %s", total, score)
+	}
+	return fmt.Sprintf("ranking %d candidates by %s: %d scored", total, score, done)
 }

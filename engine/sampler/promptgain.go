@@ -43,16 +43,20 @@ func PromptGain(ctx context.Context, b *bundle.Bundle, prompt string, tokens []i
 // patch from (ties keep their order) and returns the gains in the new
 // order. An image with its own Prompt is scored under it.
 func RankByPromptGain(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image, from, workers int) ([]float64, error) {
-	return rankByScore(ims, prompt, func(p string, tokens []int) (float64, error) {
-		return PromptGain(ctx, b, p, tokens, from, workers)
-	})
+	return rankByScore(ims, prompt, promptGainScore(ctx, b, from, workers), nil)
+}
+
+// promptGainScore scores an image's tokens under a prompt by PromptGain.
+func promptGainScore(ctx context.Context, b *bundle.Bundle, from, workers int) func(string, []int) (float64, error) {
+	return func(p string, tokens []int) (float64, error) { return PromptGain(ctx, b, p, tokens, from, workers) }
 }
 
 // rankByScore orders complete images best first by score, highest first
 // (ties keep their order), each scored under its own Prompt when it has
 // one (a style drawn per seed), else under prompt, and returns the scores
-// in the new order; the first error stops it.
-func rankByScore(ims []Image, prompt string, score func(p string, tokens []int) (float64, error)) ([]float64, error) {
+// in the new order; the first error stops it. progress (nil: none) is
+// told after each image.
+func rankByScore(ims []Image, prompt string, score func(p string, tokens []int) (float64, error), progress RankProgress) ([]float64, error) {
 	scores := make([]float64, len(ims))
 	for i, im := range ims {
 		p := prompt
@@ -64,6 +68,9 @@ func rankByScore(ims []Image, prompt string, score func(p string, tokens []int) 
 			return nil, err
 		}
 		scores[i] = v
+		if progress != nil {
+			progress(i+1, len(ims))
+		}
 	}
 	OrderImages(ims, scores, func(a, b int) bool { return scores[a] > scores[b] })
 	return scores, nil
@@ -200,15 +207,25 @@ func ParseRankBy(s string) (RankBy, error) {
 // without a known word, a failed or cancelled scoring pass (the batch
 // keeps its order then).
 func RankBatch(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image, from, workers int, by RankBy) ([]float64, error) {
+	return RankBatchReporting(ctx, b, prompt, ims, from, workers, by, nil)
+}
+
+// RankProgress is told how many images of a batch have been scored.
+type RankProgress func(done, total int)
+
+// RankBatchReporting is RankBatch telling progress (nil: nothing) after
+// each image it scores (prompt gain and description: a second or more an
+// image on the emoji model); the likelihood needs no scoring.
+func RankBatchReporting(ctx context.Context, b *bundle.Bundle, prompt string, ims []Image, from, workers int, by RankBy, progress RankProgress) ([]float64, error) {
 	switch by {
 	case RankPromptGain:
-		return RankByPromptGain(ctx, b, prompt, ims, from, workers)
+		return rankByScore(ims, prompt, promptGainScore(ctx, b, from, workers), progress)
 	case RankDescription:
 		cands, err := DescribeCandidates(ctx, b, "")
 		if err != nil {
 			return nil, err
 		}
-		return RankByDescription(ctx, b, prompt, cands, ims, workers)
+		return rankByScore(ims, prompt, descriptionScore(ctx, b, cands, workers), progress)
 	}
 	RankByLikelihood(ims)
 	lls := make([]float64, len(ims))
@@ -275,7 +292,13 @@ func styleless(text string, styles []string) string {
 // margins in the new order. An image with its own Prompt is scored under
 // it.
 func RankByDescription(ctx context.Context, b *bundle.Bundle, prompt string, rivals Candidates, ims []Image, workers int) ([]float64, error) {
-	return rankByScore(ims, prompt, func(p string, tokens []int) (float64, error) {
+	return rankByScore(ims, prompt, descriptionScore(ctx, b, rivals, workers), nil)
+}
+
+// descriptionScore scores an image's tokens under a prompt by
+// DescriptionMargin against rivals.
+func descriptionScore(ctx context.Context, b *bundle.Bundle, rivals Candidates, workers int) func(string, []int) (float64, error) {
+	return func(p string, tokens []int) (float64, error) {
 		return DescriptionMargin(ctx, b, p, rivals, tokens, workers)
-	})
+	}
 }

@@ -3,6 +3,7 @@ package sampler
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -60,6 +61,26 @@ func TestPromptGain(t *testing.T) {
 	}
 	if _, err := PromptGain(ctx, b, "red cat", res.Images[0].Tokens, 16, 1); err == nil {
 		t.Fatal("a start past the end was accepted")
+	}
+	// RankBatchReporting ranks the same and tells each image scored, in
+	// turn.
+	again := append([]Image(nil), res.Images...)
+	var told []int
+	reported, err := RankBatchReporting(ctx, b, "red cat", again, 0, 1, RankPromptGain, func(done, total int) {
+		if total != len(again) {
+			t.Errorf("progress says %d images of %d", total, len(again))
+		}
+		told = append(told, done)
+	})
+	if err != nil || !slices.Equal(reported, gains) {
+		t.Fatalf("reporting: %v %v, want %v", err, reported, gains)
+	}
+	want := make([]int, len(again))
+	for i := range want {
+		want[i] = i + 1
+	}
+	if !slices.Equal(told, want) {
+		t.Fatalf("progress %v, want %v", told, want)
 	}
 }
 
