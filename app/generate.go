@@ -164,7 +164,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if res.Stopped {
 		return errors.New("interrupted; nothing saved")
 	}
-	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, transparent: *clearBg, rank: *rank, rankBy: *rankBy})
+	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, transparent: *clearBg, rank: *rank, rankBy: *rankBy, quiet: *quiet})
 }
 
 // transparentHelp is the --transparent flag's help.
@@ -190,6 +190,7 @@ type saveOptions struct {
 	rankBy       sampler.RankBy
 	parent       string // the image a branch or edit came from
 	from         int    // ranking scores the patches from this one on (a branch's kept prefix is not its own)
+	quiet        bool   // no progress line while the batch is scored
 }
 
 // saveImages writes each image as a PNG with its metadata (PATH-i.png in a
@@ -200,7 +201,22 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 	so.rankBy = rankOrder(so.rankBy, b, opt.Prompt)
 	if so.rank {
 		var err error
-		if scores, err = sampler.RankBatch(ctx, b, opt.Prompt, images, so.from, opt.Workers, so.rankBy); err != nil {
+		var told sampler.RankProgress
+		pending := false // a progress line not ended yet
+		if !so.quiet && so.rankBy != sampler.RankLikelihood {
+			// a second or more an image: a progress line, as the studio's bar
+			told = func(done, total int) {
+				fmt.Fprintf(env.Stderr, "\rranking %d candidates by %s: %d scored", total, so.rankBy.ScoreName(), done)
+				if pending = done < total; !pending {
+					fmt.Fprintln(env.Stderr)
+				}
+			}
+		}
+		scores, err = sampler.RankBatchReporting(ctx, b, opt.Prompt, images, so.from, opt.Workers, so.rankBy, told)
+		if pending {
+			fmt.Fprintln(env.Stderr) // stopped part way: what follows starts a line of its own
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("rank the batch by %s: %w", so.rankBy, err)
 			}

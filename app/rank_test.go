@@ -32,7 +32,7 @@ func TestGenerateRank(t *testing.T) {
 			args = append(args, "--rank-by", c.by)
 		}
 		code, stdout, stderr := run(t, args...)
-		if code != 0 {
+		if code != 0 || strings.Contains(stderr, "scored") {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr)
 		}
 		lines := strings.Split(strings.TrimSpace(stdout), "\n")
@@ -61,6 +61,11 @@ func TestGenerateRank(t *testing.T) {
 				}
 			}
 		}
+	}
+	// Without --quiet, ranking by a score says how many are scored; with
+	// it (above), nothing.
+	if code, _, stderr := run(t, "generate", "--model", m, "--prompt", "cat", "--batch", "3", "--rank", "--rank-by", "prompt-gain", "--out", filepath.Join(t.TempDir(), "p.png")); code != 0 || !strings.Contains(stderr, "\rranking 3 candidates by prompt gain: 3 scored\n") {
+		t.Fatalf("ranking progress: exit %d: %q", code, stderr)
 	}
 	// --rank-by alone ranks
 	code, stdout, stderr := run(t, "generate", "--model", m, "--prompt", "cat", "--batch", "2", "--rank-by", "likelihood", "--out", filepath.Join(t.TempDir(), "l.png"), "--quiet")
