@@ -180,7 +180,7 @@ func (f *fileDialogs) showOpenPath(typed string) {
 		if err != nil {
 			f.showOpenPath(entry.Text) // what was typed stays, to correct
 			// The status says so too: it had kept an older failure's line.
-			f.host.setStatus("Could not open " + filepath.Base(strings.TrimSpace(entry.Text)) + ": nothing is there")
+			f.host.setStatus("Open path: " + strings.TrimPrefix(err.Error(), "open: "))
 			f.host.showError(err)
 			return
 		}

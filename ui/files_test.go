@@ -504,7 +504,7 @@ func TestOpenPath(t *testing.T) {
 	s.files.showOpenPath(filepath.Join(dir, "gone", "x.png"))
 	s.confirmTopDialog()
 	s.Wait()
-	if !strings.HasPrefix(s.Status(), "Could not open x.png: nothing is there") {
+	if s.Status() != "Open path: there is no file or folder "+filepath.Join(dir, "gone", "x.png") {
 		t.Errorf("status %q after a path to nothing", s.Status())
 	}
 	s.closeError()

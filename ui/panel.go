@@ -652,7 +652,7 @@ func markWords(t *prompt.Tokenizer, text string, typedAt int, lead string) []wid
 			}
 		}
 		segs = append(segs, &widget.TextSegment{
-			Text:  fmt.Sprintf("— %d unknown word(s) left out: %s", n, strings.Join(listed, ", ")),
+			Text:  fmt.Sprintf("— %d unknown word(s) left out: %s", n, listSome(listed, 8)),
 			Style: widget.RichTextStyle{ColorName: theme.ColorNameError, SizeName: theme.SizeNameCaptionText},
 		})
 	}

@@ -206,6 +206,10 @@ func newTrainTab(h trainHost) *TrainTab {
 		t.highlighted = i
 		if i < len(t.runs) && !t.quietSelect {
 			t.report(t.ShowRun(t.runs[i].Dir))
+			// A run in progress stays on display, and a folder that cannot
+			// be read shows nothing new: the highlight goes back to the run
+			// on display either way.
+			t.highlightShown()
 		}
 	}
 	t.content = t.layout()
@@ -492,7 +496,7 @@ func (t *TrainTab) Resume() error {
 		return fmt.Errorf("train: %s has no %s (made by an older Tessera?): resume it with tessera train --resume --out %s and its first flags", run.Dir, trainjob.RecordFile, run.Dir)
 	}
 	if !run.Checkpoint {
-		return fmt.Errorf("train: nothing was trained in %s (it was cancelled before its first step), so there is nothing to resume: Start a new run", run.Dir)
+		return fmt.Errorf("train: %s has no checkpoint (the run ended before one was saved), so there is nothing to resume from: start a new run in another folder", run.Dir)
 	}
 	if !run.Resumable() {
 		return fmt.Errorf("train: the run in %s has finished its schedule (%d of %d steps)", run.Dir, run.Step, run.TotalSteps)
@@ -797,7 +801,7 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		errors.Is(err, trainjob.ErrPaused) || errors.Is(err, trainjob.ErrStopped) || errors.Is(err, context.Canceled)
 	switch {
 	case res == nil && cancelled:
-		t.status.SetText("Cancelled before training started: nothing was trained (Start prepares the data again)")
+		t.status.SetText("Cancelled before training started: nothing was trained")
 	case state == trainjob.StatePaused && res != nil:
 		t.status.SetText("Paused at " + steps + ": the checkpoint is saved, and Resume continues exactly from it (also after Tessera is closed)")
 	case state == trainjob.StateStopped && res != nil && math.IsNaN(res.BestVal):
@@ -835,11 +839,14 @@ var errDeclined = errors.New("train: not started: the data report's problems are
 func dataQuestion(problems, attention int) string {
 	what := fmt.Sprintf("%s with problems that change what is learnt", plural.N(attention, "file", "files"))
 	if problems > attention {
-		verb := "change"
+		verb, others := "change", "the others'"
 		if attention == 1 {
 			verb = "changes"
 		}
-		what = fmt.Sprintf("%s with problems; %d of them %s what is learnt (the others' byte-order marks or CRLF line breaks are read as if absent)", plural.N(problems, "file", "files"), attention, verb)
+		if problems-attention == 1 {
+			others = "the other's"
+		}
+		what = fmt.Sprintf("%s with problems; %d of them %s what is learnt (%s byte-order marks or CRLF line breaks are read as if absent)", plural.N(problems, "file", "files"), attention, verb, others)
 	}
 	return "The data report lists " + what + " (see the report under the plots). Train on this folder anyway?"
 }

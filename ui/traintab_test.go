@@ -388,7 +388,7 @@ func TestTrainTab(t *testing.T) {
 		// nothing to resume (Resume had restarted one from step 0 with its
 		// own settings, whatever the form said), and the list's highlight
 		// follows the run on display when the list is sorted again.
-		never := []string{filepath.Join(t.TempDir(), "never-a"), filepath.Join(t.TempDir(), "never-b")}
+		never := []string{filepath.Join(e.runs, "never-a"), filepath.Join(e.runs, "never-b")} // listed, sorted newest first
 		for i, d := range never {
 			must(t, os.MkdirAll(d, 0o755))
 			must(t, trainjob.WriteRecord(d, trainjob.Record{Settings: trainjob.Settings{Data: "shapes"}, State: trainjob.StateStopped}))
@@ -399,16 +399,31 @@ func TestTrainTab(t *testing.T) {
 		if got := tab.HighlightedRun(); cleanPath(got) != cleanPath(never[1]) {
 			t.Errorf("the list highlights %q, the run shown is %q", got, never[1])
 		}
+		row := tab.highlighted
 		now := time.Now()
 		must(t, os.Chtimes(filepath.Join(never[0], trainjob.RecordFile), now, now)) // never-a is now the newest
 		tab.RefreshRuns()
-		if got := tab.HighlightedRun(); cleanPath(got) != cleanPath(never[1]) || cleanPath(tab.RunDir()) != cleanPath(never[1]) {
-			t.Errorf("sorted again: the list highlights %q, the run shown is %q, want %q", got, tab.RunDir(), never[1])
+		if got := tab.HighlightedRun(); cleanPath(got) != cleanPath(never[1]) || cleanPath(tab.RunDir()) != cleanPath(never[1]) || tab.highlighted == row {
+			t.Errorf("sorted again: the list highlights %q (row %d, was %d), the run shown is %q, want %q", got, tab.highlighted, row, tab.RunDir(), never[1])
+		}
+		// A click on a run that can no longer be read shows nothing new:
+		// the highlight stays with the run on display.
+		gone := filepath.Join(e.runs, "never-a")
+		must(t, os.RemoveAll(gone))
+		for i, r := range tab.Runs() {
+			if cleanPath(r.Dir) == cleanPath(gone) {
+				tab.list.Select(i)
+			}
+		}
+		tab.lastErr = nil
+		s.closeError() // the unreadable folder's error
+		if got := tab.HighlightedRun(); cleanPath(got) != cleanPath(never[1]) {
+			t.Errorf("after a click on a removed run: the list highlights %q, the run shown is %q", got, tab.RunDir())
 		}
 		if !tab.resume.Disabled() {
 			t.Error("Resume is on for a run cancelled before its first step")
 		}
-		if err := tab.Resume(); err == nil || !strings.Contains(err.Error(), "nothing was trained") {
+		if err := tab.Resume(); err == nil || !strings.Contains(err.Error(), "has no checkpoint") {
 			t.Errorf("Resume of a run never trained: %v", err)
 		}
 

@@ -221,19 +221,23 @@ func CheckInstruction(b *bundle.Bundle, instruction string) error {
 }
 
 // Nearest returns the trained wording (AllWordings) nearest to
-// instruction, as words: the one sharing the largest part of their words
-// (Jaccard index), the first such; exact is whether instruction is that
-// wording, and ok whether any shares a word. An instruction of known words
-// that was never trained ("make it pink") gets the one the user likely
-// meant ("make it purple") as a did-you-mean.
+// instruction, as words: the one sharing the largest part of their content
+// words (Jaccard index; "make", "it", "the", "a", "an", "to" and "of"
+// count for nothing, so "make it pink" shares nothing with "make it red"),
+// the first such; exact is whether instruction is that wording, and ok
+// whether any shares a content word. An instruction of known words that
+// was never trained ("mirror the background", "in the twemoji look") gets
+// one the user may have meant ("mirror it", "in the twemoji style").
 func Nearest(instruction string) (wording string, exact, ok bool) {
-	want := prompt.Split(instruction)
+	all := prompt.Split(instruction)
+	want := contentWords(all)
 	best := 0.0
 	for _, w := range AllWordings() {
 		ws := prompt.Split(w)
-		if slices.Equal(ws, want) {
+		if slices.Equal(ws, all) {
 			return w, true, true
 		}
+		ws = contentWords(ws)
 		common := 0
 		for _, x := range ws {
 			if slices.Contains(want, x) {
@@ -245,6 +249,20 @@ func Nearest(instruction string) (wording string, exact, ok bool) {
 		}
 	}
 	return wording, false, wording != ""
+}
+
+// contentWords is words without the function words of the instructions'
+// wordings.
+func contentWords(words []string) []string {
+	var out []string
+	for _, w := range words {
+		switch w {
+		case "make", "it", "the", "a", "an", "to", "of":
+		default:
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // quoted is words quoted and joined with commas.

@@ -753,11 +753,10 @@ func (r *run) progress(s StepInfo, meanOf int) {
 	if fill < width {
 		bar += ">" + strings.Repeat(" ", width-fill-1)
 	}
-	loss := "loss" // the step's
-	if meanOf > 1 {
-		loss = fmt.Sprintf("mean loss of the last %d steps", meanOf)
+	line := fmt.Sprintf("step %d/%d [%s] %3.0f%% | loss %.3f bpt", s.Step, s.Total, bar, 100*frac, s.Loss)
+	if meanOf > 1 { // not the step's own loss
+		line += fmt.Sprintf(" (mean of the last %d steps)", meanOf)
 	}
-	line := fmt.Sprintf("step %d/%d [%s] %3.0f%% | %s %.3f bpt", s.Step, s.Total, bar, 100*frac, loss, s.Loss)
 	if n := len(r.vals); n > 0 {
 		line += fmt.Sprintf(" | val %.3f (best %.3f)", r.vals[n-1].Bits, r.bestVal)
 	}

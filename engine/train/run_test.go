@@ -222,7 +222,7 @@ func TestRunLearnsAndExports(t *testing.T) {
 	}
 	// The last line's loss is the result's (a mean of the last steps), and
 	// it says so: the lines before show each step's own.
-	if last := progress.String()[strings.LastIndex(progress.String(), "\r"):]; !strings.Contains(last, fmt.Sprintf("mean loss of the last 50 steps %.3f bpt", res.TrainLoss)) {
+	if last := progress.String()[strings.LastIndex(progress.String(), "\r"):]; !strings.Contains(last, fmt.Sprintf("loss %.3f bpt (mean of the last 50 steps)", res.TrainLoss)) {
 		t.Errorf("the final progress line: %q", last)
 	}
 	for _, f := range []string{CheckpointFile, LossPlotFile, "model/config.json", "model/model.safetensors", "model/preprocessor_config.json"} {

@@ -301,6 +301,10 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 	return prep, nil
 }
 
+// prepCacheFormat numbers the layout of the cached files; a change of
+// SavePrepared's format bumps it.
+const prepCacheFormat = 1
+
 // prepCacheFile is where s.PrepCache keeps the tokenised data that spec
 // and arch make of a built-in dataset drawn or read the same way every
 // time (shapes, MNIST), trained from scratch with a k-means codebook: a
@@ -319,11 +323,12 @@ func prepCacheFile(s Settings, spec prepare.Spec, arch model.Config, base *bundl
 	}
 	spec.Workers = 0
 	key, err := json.Marshal(struct {
-		Data  string
-		Spec  prepare.Spec
-		Arch  model.Config
-		Build string
-	}{s.Data, spec, arch, build})
+		Format int
+		Data   string
+		Spec   prepare.Spec
+		Arch   model.Config
+		Build  string
+	}{prepCacheFormat, s.Data, spec, arch, build})
 	if err != nil {
 		return ""
 	}
@@ -331,11 +336,16 @@ func prepCacheFile(s Settings, spec prepare.Spec, arch model.Config, base *bundl
 	return filepath.Join(s.PrepCache, s.Data+"-"+hex.EncodeToString(sum[:8])+".gob")
 }
 
-// executableHash is a SHA-256 of the running executable, read once.
+// executableHash is a SHA-256 of the running executable, read once: on
+// Linux through /proc/self/exe, which stays this process's file when an
+// upgrade replaces the one at its path (whose hash would name the new
+// build's data with this build's).
 var executableHash = sync.OnceValues(func() (string, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return "", err
+	exe := "/proc/self/exe"
+	if _, err := os.Stat(exe); err != nil {
+		if exe, err = os.Executable(); err != nil {
+			return "", err
+		}
 	}
 	f, err := os.Open(exe)
 	if err != nil {
