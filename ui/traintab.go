@@ -384,13 +384,11 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 	if m > 0 {
 		st.Minutes, st.Epochs = m, 0 // the schedule is fitted to the budget
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(t.threads.Text))
-	if err != nil || n < 1 {
+	n, ok := t.formThreads()
+	if !ok {
 		return st, fmt.Errorf("train: threads %q: give a whole number from 1 to %d", t.threads.Text, runtime.NumCPU())
 	}
-	if st.Threads = min(n, runtime.NumCPU()); st.Threads != n {
-		t.threads.SetText(strconv.Itoa(st.Threads)) // the form shows the threads used (this machine's cores)
-	}
+	st.Threads = n
 	tag := st.DataName()
 	if t.from.Selected == fromCurrent {
 		key, b := t.h.current()
@@ -468,8 +466,7 @@ func (t *TrainTab) Start() error {
 		// The next session's form starts from the run started (the form's
 		// values, validated by settings).
 		m, _ := strconv.ParseFloat(strings.TrimSpace(t.minutes.Text), 64)
-		n, _ := strconv.Atoi(strings.TrimSpace(t.threads.Text))
-		t.h.set.SetTrainBudget(m, min(n, runtime.NumCPU()))
+		t.h.set.SetTrainBudget(m, st.Threads)
 	}
 	t.listFolder(st.OutDir) // a folder typed elsewhere is listed too
 	t.runDir.SetText("")
@@ -477,6 +474,21 @@ func (t *TrainTab) Start() error {
 	t.setSamples(nil, nil)
 	t.begin(st, nil)
 	return nil
+}
+
+// formThreads is the form's thread count cut to this machine's cores (the
+// form then shows the count used); ok is false when it is no whole number
+// from 1 up.
+func (t *TrainTab) formThreads() (n int, ok bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(t.threads.Text))
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	if cores := runtime.NumCPU(); n > cores {
+		n = cores
+		t.threads.SetText(strconv.Itoa(n))
+	}
+	return n, true
 }
 
 // Resume continues the run on display from its checkpoint, with the
@@ -503,10 +515,8 @@ func (t *TrainTab) Resume() error {
 	}
 	st := run.Record.Settings
 	st.OutDir, st.Resume = run.Dir, true
-	if n, err := strconv.Atoi(strings.TrimSpace(t.threads.Text)); err == nil && n >= 1 {
-		if st.Threads = min(n, runtime.NumCPU()); st.Threads != n {
-			t.threads.SetText(strconv.Itoa(st.Threads))
-		}
+	if n, ok := t.formThreads(); ok {
+		st.Threads = n
 	}
 	t.begin(st, run)
 	return nil
@@ -1098,7 +1108,7 @@ func (t *TrainTab) updateButtons() {
 	set(t.start, !running)
 	set(t.pause, running && t.job.pausable && !ending)
 	set(t.stop, running && !ending)
-	set(t.resume, !running && t.shown != nil && t.shown.Checkpoint && t.shown.Resumable())
+	set(t.resume, !running && t.shown != nil && t.shown.Resumable())
 	set(t.use, t.modelExported())
 }
 

@@ -49,15 +49,11 @@ type RunInfo struct {
 }
 
 // Resumable reports whether the run can continue: it has a checkpoint
-// that reads and steps left, or it never got as far as a checkpoint.
+// that reads and steps left. A run that ended before its first checkpoint
+// has nothing to continue from (resuming it would start it over with its
+// recorded settings, whatever the user asked this time).
 func (r *RunInfo) Resumable() bool {
-	if r.Problem != nil {
-		return false
-	}
-	if r.Checkpoint {
-		return r.Step < r.TotalSteps
-	}
-	return r.Record != nil && r.Record.State != StateDone
+	return r.Problem == nil && r.Checkpoint && r.Step < r.TotalSteps
 }
 
 // State is the run's state: the record's, or one read off the checkpoint.
