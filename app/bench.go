@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"sync"
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/blas"
@@ -16,6 +15,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/kernels"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/par"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -289,12 +289,9 @@ func measureBandwidth(threads int) float64 {
 	best := time.Duration(1 << 62)
 	for rep := 0; rep < 3; rep++ {
 		t := time.Now()
-		var wg sync.WaitGroup
-		for lo := 0; lo < len(buf); lo += chunk {
-			part := buf[lo:min(lo+chunk, len(buf))]
-			wg.Go(func() { kernels.SumSq(part) })
-		}
-		wg.Wait()
+		par.Each(threads, threads, func(i int) {
+			kernels.SumSq(buf[min(i*chunk, len(buf)):min((i+1)*chunk, len(buf))])
+		})
 		best = min(best, time.Since(t))
 	}
 	return float64(len(buf)*4) / best.Seconds()

@@ -18,7 +18,6 @@ import (
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
-	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // samplingFlags are the settings shared by the commands that sample.
@@ -207,7 +206,7 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		if !so.quiet && so.rankBy != sampler.RankLikelihood {
 			// a second or more an image: a progress line, as the studio's bar
 			told = func(done, total int) {
-				fmt.Fprintf(env.Stderr, "\rranking %s by %s: %d scored", plural.N(total, "candidate", "candidates"), so.rankBy.ScoreName(), done)
+				fmt.Fprint(env.Stderr, "\r"+so.rankBy.Progress(done, total))
 				if pending = done < total; !pending {
 					fmt.Fprintln(env.Stderr)
 				}

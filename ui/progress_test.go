@@ -96,10 +96,10 @@ func TestProgressCountsKeptPatches(t *testing.T) {
 
 // While a batch is ranked by a score, the bar says how many are scored.
 func TestRankingNote(t *testing.T) {
-	if got := rankingNote(0, 4, "description margin"); got != "ranking 4 candidates by description margin" {
+	if got := sampler.RankDescription.Progress(0, 4); got != "ranking 4 candidates by description margin" {
 		t.Errorf("before the first: %q", got)
 	}
-	if got := rankingNote(3, 4, "description margin"); got != "ranking 4 candidates by description margin: 3 scored" {
+	if got := sampler.RankDescription.Progress(3, 4); got != "ranking 4 candidates by description margin: 3 scored" {
 		t.Errorf("after three: %q", got)
 	}
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -146,7 +145,7 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 			// seconds an image by description: say so under the bar, and
 			// how many are done
 			say := func(done int) {
-				r.prog.After(rankingNote(done, len(res.Images), j.rankBy.ScoreName()))
+				r.prog.After(j.rankBy.Progress(done, len(res.Images)))
 				r.loop.Do(r.bar.Refresh)
 			}
 			say(0)
@@ -255,13 +254,4 @@ func (r *runs) cached(b *bundle.Bundle, tokens []int) (*sampler.Result, int) {
 		}
 	}
 	return nil, -1
-}
-
-// rankingNote is what the progress bar says while a batch of total
-// candidates is ranked by score, done of them scored.
-func rankingNote(done, total int, score string) string {
-	if done == 0 {
-		return fmt.Sprintf("ranking %d candidates by %s", total, score)
-	}
-	return fmt.Sprintf("ranking %d candidates by %s: %d scored", total, score, done)
 }

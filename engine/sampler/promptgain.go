@@ -8,6 +8,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // PromptGain is how much a prompt explains an image: the mean, over the
@@ -131,6 +132,17 @@ func (by RankBy) ScoreName() string {
 		return "description margin"
 	}
 	return "mean log-likelihood"
+}
+
+// Progress says how far ranking total candidates by this order has got,
+// done of them scored (for RankProgress): "ranking 4 candidates by
+// description margin: 2 scored", without the count before the first.
+func (by RankBy) Progress(done, total int) string {
+	s := fmt.Sprintf("ranking %s by %s", plural.N(total, "candidate", "candidates"), by.ScoreName())
+	if done > 0 {
+		s += fmt.Sprintf(": %d scored", done)
+	}
+	return s
 }
 
 // RecordKey is the metadata key (pngmeta.Record.Extra) under which an

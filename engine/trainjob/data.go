@@ -360,13 +360,17 @@ var executableHash = sync.OnceValues(func() (string, error) {
 })
 
 // copyFile writes a copy of src at dst (atomically: a partial copy is
-// never read as whole).
+// never read as whole), streamed rather than held in memory.
 func copyFile(src, dst string) error {
-	b, err := os.ReadFile(src)
+	f, err := os.Open(src)
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteBytes(dst, b)
+	defer f.Close()
+	return atomicfile.Write(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, f)
+		return err
+	})
 }
 
 // initModel is the model being fine-tuned (nil: none): Init, or the
