@@ -374,10 +374,12 @@ func (s *Studio) buildWidgets() {
 
 // Minimum widths of the window's columns: the prompt panel, the canvas
 // and the editing panel keep their labels and controls apart however small
-// the window is made.
+// the window is made. Their sum, with the canvas's toolbar and the prompt
+// panel's seed row (both wider than these), keeps the whole window within
+// a 1024-pixel-wide screen (TestWindowFitsSmallScreens).
 const (
 	minPanelWidth  = 280
-	minEditWidth   = 250
+	minEditWidth   = 225
 	minCanvasWidth = 330
 )
 

@@ -17,6 +17,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
@@ -539,6 +540,18 @@ func TestTrainTabFitsTheWindow(t *testing.T) {
 	// 731 (759 in the real one) until the canvas's minimum shrank.
 	if win := s.Window().Content().MinSize(); win.Height > 680 || win.Width > 1300 {
 		t.Fatalf("the window needs %v, more than a 1366×768 screen leaves", win)
+	}
+}
+
+// TestWindowFitsSmallScreens: in the theme a user sees, the window's
+// minimum fits a 1024×768 screen with room for a window frame (it needed
+// 1,021 px of width, 1,030 in the real window, until the editing panel's
+// minimum shrank to what its controls need).
+func TestWindowFitsSmallScreens(t *testing.T) {
+	s := newTestStudio(t)
+	fyne.CurrentApp().Settings().SetTheme(theme.DefaultTheme())
+	if win := s.Window().Content().MinSize(); win.Width > 1000 || win.Height > 700 {
+		t.Fatalf("the window needs %v, more than a 1024×768 screen leaves", win)
 	}
 }
 

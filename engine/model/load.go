@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tessera-studio/tessera/engine/filehash"
 	"github.com/tessera-studio/tessera/engine/safetensors"
 )
 
@@ -146,17 +146,14 @@ func Parse(name string, config, weights []byte) (*Model, error) {
 	return m, nil
 }
 
+// hashFile is the first 10 hex digits of the file's SHA-256 ("" when it
+// cannot be read).
 func hashFile(path string) string {
-	f, err := os.Open(path)
+	sum, err := filehash.SHA256(path)
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := bufio.NewReaderSize(f, 1<<20).WriteTo(h); err != nil {
-		return ""
-	}
-	return hex.EncodeToString(h.Sum(nil)[:5])
+	return sum[:10]
 }
 
 // AvailableMemory reads MemAvailable from /proc/meminfo (0 when unknown).

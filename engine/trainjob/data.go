@@ -14,12 +14,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/filehash"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/prompt"
@@ -271,6 +273,8 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		if err := copyFile(cached, prepPath); err == nil {
 			if prep, err := LoadPrepared(prepPath); err == nil {
 				fmt.Fprintf(log, "using the tokenised data an earlier run prepared the same way (%s; %d training examples)\n", cached, len(prep.Train))
+				now := time.Now() // recently used: the last the pruning removes
+				_ = os.Chtimes(cached, now, now)
 				return prep, nil
 			}
 			_ = os.Remove(prepPath) // unreadable: prepared again below, and cached anew
@@ -297,8 +301,42 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		if err != nil {
 			fmt.Fprintf(log, "warning: the tokenised data is not kept for later runs: %v\n", err)
 		}
+		pruneCache(filepath.Dir(cached), prepCacheKeep)
 	}
 	return prep, nil
+}
+
+// prepCacheKeep is how many tokenised datasets a cache folder keeps: a
+// shapes file is about 5 MB, and each build of Tessera (part of the key)
+// and each tokenisation setting makes its own, so the folder would
+// otherwise only grow.
+const prepCacheKeep = 6
+
+// pruneCache removes all but the keep most recently written or used
+// (modification time) cached files, *.gob, of dir. Errors are ignored: a
+// file left behind costs only space.
+func pruneCache(dir string, keep int) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type cachedFile struct {
+		path string
+		mod  time.Time
+	}
+	var files []cachedFile
+	for _, e := range entries {
+		if e.IsDir() || filepath.Ext(e.Name()) != ".gob" {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			files = append(files, cachedFile{filepath.Join(dir, e.Name()), info.ModTime()})
+		}
+	}
+	slices.SortFunc(files, func(a, b cachedFile) int { return b.mod.Compare(a.mod) })
+	for _, f := range files[min(keep, len(files)):] {
+		_ = os.Remove(f.path)
+	}
 }
 
 // prepCacheFormat numbers the layout of the cached files; a change of
@@ -347,16 +385,7 @@ var executableHash = sync.OnceValues(func() (string, error) {
 			return "", err
 		}
 	}
-	f, err := os.Open(exe)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return filehash.SHA256(exe)
 })
 
 // copyFile writes a copy of src at dst (atomically: a partial copy is

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tessera-studio/tessera/engine/blas/blastest"
 	"github.com/tessera-studio/tessera/engine/model"
@@ -332,6 +334,11 @@ func TestPrepCacheReusesBuiltInData(t *testing.T) {
 	if len(kept) != 1 || strings.Contains(log1.String(), "an earlier run") {
 		t.Fatalf("first run: %d files kept, log %q", len(kept), log1.String())
 	}
+	// Reading it marks it used, so that pruning keeps it.
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(cache, kept[0].Name()), old, old); err != nil {
+		t.Fatal(err)
+	}
 	s2 := s
 	s2.OutDir, s2.Threads = filepath.Join(t.TempDir(), "b"), 2
 	p2, err := PrepareData(ctx, s2, Events{Log: &log2})
@@ -343,6 +350,9 @@ func TestPrepCacheReusesBuiltInData(t *testing.T) {
 	}
 	if len(p2.Train) != len(p1.Train) || !slices.Equal(p2.Train[0].Codes, p1.Train[0].Codes) || !slices.Equal(p2.Codebook.Entries, p1.Codebook.Entries) {
 		t.Fatal("the kept data differs from what was prepared")
+	}
+	if info, err := os.Stat(filepath.Join(cache, kept[0].Name())); err != nil || info.ModTime().Before(old.Add(time.Minute)) {
+		t.Errorf("the kept file read is not marked used: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(s2.OutDir, PreparedFile)); err != nil {
 		t.Fatalf("the run folder has no copy of its own: %v", err)
@@ -358,5 +368,50 @@ func TestPrepCacheReusesBuiltInData(t *testing.T) {
 	folder.Data = t.TempDir()
 	if f := prepCacheFile(folder, spec, model.Config{}, nil); f != "" {
 		t.Errorf("a folder of images is cached at %q", f)
+	}
+}
+
+// The cache keeps the most recently written or used files and removes the
+// rest, so that it does not grow with every build and setting; a file read
+// by a run counts as used.
+func TestPrepCachePrunesOldest(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Now().Add(-time.Hour)
+	for i := range prepCacheKeep + 3 {
+		f := filepath.Join(dir, fmt.Sprintf("shapes-%02d.gob", i))
+		if err := os.WriteFile(f, []byte{1}, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		at := base.Add(time.Duration(i) * time.Minute)
+		if i == 0 { // the oldest written, but read a moment ago
+			at = time.Now()
+		}
+		if err := os.Chtimes(f, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(other, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(other, base.Add(-time.Hour), base.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	pruneCache(dir, prepCacheKeep)
+	var kept []string
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		kept = append(kept, e.Name())
+	}
+	want := []string{"notes.txt", "shapes-00.gob"}
+	for i := 3 + 1; i < prepCacheKeep+3; i++ {
+		want = append(want, fmt.Sprintf("shapes-%02d.gob", i))
+	}
+	slices.Sort(want)
+	if !slices.Equal(kept, want) {
+		t.Fatalf("kept %v, want %v", kept, want)
 	}
 }
