@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"time"
 
@@ -25,8 +26,9 @@ type describeEntry struct {
 	// this prompt's).
 	GainBits float64 `json:"gain_bits_per_token"`
 	// Posterior is p(prompt | image) under a uniform prior over the
-	// candidates (softmax of −NLL); where prompts were ruled out early their
-	// lower bounds stand in, so it is then a lower bound.
+	// candidates: the softmax of −NLL over the prompts within
+	// sampler.PosteriorWindow (10 nats) of the best, all scored in full, so
+	// it is the same whatever --top (sampler.Posteriors).
 	Posterior float64 `json:"posterior"`
 }
 
@@ -50,11 +52,14 @@ type describeOutput struct {
 	RuledOut         int `json:"ruled_out"`
 	// MarginBits is the second prompt's bits per token minus the first's;
 	// MarginNats the same in nats over the whole image.
-	MarginBits float64         `json:"margin_bits_per_token"`
-	MarginNats float64         `json:"margin_nats"`
-	Uncond     float64         `json:"unconditional_bits_per_token"`
-	Seconds    float64         `json:"seconds"`
-	Top        []describeEntry `json:"top"`
+	MarginBits float64 `json:"margin_bits_per_token"`
+	MarginNats float64 `json:"margin_nats"`
+	Uncond     float64 `json:"unconditional_bits_per_token"`
+	// Unexplained is set when the image is unlike what the model draws
+	// (sampler.Unexplained): the ranking then means little.
+	Unexplained bool            `json:"unexplained"`
+	Seconds     float64         `json:"seconds"`
+	Top         []describeEntry `json:"top"`
 }
 
 // describeCandidates picks the prompts describe ranks and says where they
@@ -240,6 +245,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		out.MarginBits = ranked[1].BitsPerToken() - ranked[0].BitsPerToken()
 		out.MarginNats = ranked[1].NLL - ranked[0].NLL
 	}
+	out.Unexplained = len(out.Top) > 0 && sampler.Unexplained(out.Top[0].BitsPerToken, out.Uncond, b.Codes())
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}
@@ -250,7 +256,13 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "%s under %s: %d candidate prompts (%s)%s; %d scored in full, %d ruled out early; %.1f s\n",
 		path, b.Name, out.Candidates, cands.Source, stages, out.ScoredInFull, out.RuledOut, seconds)
 	for _, e := range out.Top {
-		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  %+8.4f vs no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, e.GainBits, e.Posterior, e.Prompt)
+		// The difference in bits per token, as the studio shows it: below
+		// zero, the prompt makes the image likelier than no prompt.
+		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  %+8.4f vs no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, -e.GainBits, e.Posterior, e.Prompt)
+	}
+	if out.Unexplained {
+		fmt.Fprintf(env.Stdout, "note: the image is unlike what model %s draws: even its likeliest prompt explains it no better than no prompt, or costs more than a uniform guess among its %d codes (%.1f bits), so the ranking means little\n",
+			b.Name, b.Codes(), math.Log2(float64(b.Codes())))
 	}
 	if len(ranked) > 1 {
 		fmt.Fprintf(env.Stdout, "margin: %q beats %q by %.4f bits/token (%.3f nats over %d codes); no prompt: %.4f bits/token\n",

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -47,7 +48,8 @@ func TestDescribeRanksByLikelihood(t *testing.T) {
 			best, bestNLL = p, s.NLL
 		}
 	}
-	for _, all := range []bool{false, true} {
+	var posteriors [2][]float64
+	for k, all := range []bool{false, true} {
 		args := []string{"--model", model, "--top", "3", img}
 		if all {
 			args = append(args, "--all")
@@ -74,12 +76,42 @@ func TestDescribeRanksByLikelihood(t *testing.T) {
 		if p := out.Top[0].Posterior; p <= out.Top[1].Posterior || p > 1 {
 			t.Errorf("posteriors %g, %g", p, out.Top[1].Posterior)
 		}
+		for _, e := range out.Top {
+			posteriors[k] = append(posteriors[k], e.Posterior)
+		}
+		if out.Unexplained != sampler.Unexplained(out.Top[0].BitsPerToken, out.Uncond, b.Codes()) {
+			t.Errorf("unexplained %v, best %g bits, no prompt %g", out.Unexplained, out.Top[0].BitsPerToken, out.Uncond)
+		}
+	}
+	// Ruling prompts out early changes no probability.
+	for i := range posteriors[0] {
+		if math.Abs(posteriors[0][i]-posteriors[1][i]) > 1e-6 {
+			t.Errorf("posteriors %v, with --all %v", posteriors[0], posteriors[1])
+		}
 	}
 
 	// Text output.
 	code, stdout, stderr := run(t, "describe", "--model", model, img)
 	if code != 0 || !strings.Contains(stdout, "margin: "+`"`+best+`"`) || strings.Count(stdout, "bits/token  ") != 5 {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	// Each line gives its bits per token and their difference from no
+	// prompt's (the studio's sign: below zero is likelier than no prompt).
+	text, _ := describeJSON(t, "--model", model, img)
+	lines := 0
+	for _, line := range strings.Split(stdout, "\n") {
+		var rank int
+		var bits, diff float64
+		if n, _ := fmt.Sscanf(line, "%d %f bits/token %f vs no prompt", &rank, &bits, &diff); n != 3 {
+			continue
+		}
+		if math.Abs(diff-(bits-text.Uncond)) > 2e-4 {
+			t.Errorf("line %q: %+.4f vs no prompt, want %+.4f", line, diff, bits-text.Uncond)
+		}
+		lines++
+	}
+	if lines != 5 {
+		t.Errorf("%d ranked lines in %q", lines, stdout)
 	}
 
 	// A prompt file: comments, blanks and repeats skipped, unknown words left out.

@@ -131,6 +131,10 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		if err := pngmeta.WriteFileAtomic(path, pic, editMetadata(rec)); err != nil {
 			return err
 		}
+		if im.KeptCount > 0 { // ranked by how well the kept patches fit the changed ones (sampler.RankByFit)
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\tfit of the kept patches %.4f nats/token\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.Fit(), im.MeanLogLik())
+			continue
+		}
 		fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.MeanLogLik())
 	}
 	return nil

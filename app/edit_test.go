@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -198,10 +200,23 @@ func TestEditMaskCLI(t *testing.T) {
 	maskPath := filepath.Join(dir, "mask.png")
 	writeImage(t, maskPath, mask)
 	out := filepath.Join(dir, "m.png")
-	code, _, stderr := run(t, "edit", "--model", m, "--from", srcPath, "--instruction", "make it red", "--mask", maskPath,
+	code, stdout, stderr := run(t, "edit", "--model", m, "--from", srcPath, "--instruction", "make it red", "--mask", maskPath,
 		"--candidates", "4", "--seed", "11", "--temperature", "2", "--out", out, "--quiet")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// Each line prints the score the candidates are ranked by, best first.
+	var fits []float64
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var f float64
+		_, after, ok := strings.Cut(line, "fit of the kept patches ")
+		if _, err := fmt.Sscanf(after, "%f", &f); !ok || err != nil {
+			t.Fatalf("line %q has no fit of the kept patches", line)
+		}
+		fits = append(fits, f)
+	}
+	if len(fits) != 4 || !slices.IsSortedFunc(fits, func(a, b float64) int { return cmp.Compare(b, a) }) {
+		t.Fatalf("printed scores %v: not four, best first", fits)
 	}
 	for i := 0; i < 4; i++ {
 		rec, _ := readRecord(t, numberedPath(out, i, 2))

@@ -358,8 +358,11 @@ func unlikeModel(r *describeResult) bool {
 	if len(r.top) == 0 {
 		return false
 	}
-	best := r.top[0].BitsPerToken()
-	return r.b != nil && best > math.Log2(float64(r.b.Codes())) || best >= r.uncond
+	codes := math.MaxInt // no model: only the comparison with no prompt
+	if r.b != nil {
+		codes = r.b.Codes()
+	}
+	return sampler.Unexplained(r.top[0].BitsPerToken(), r.uncond, codes)
 }
 
 // showResult lists r's prompts, each with a Use button; an image unlike
@@ -385,7 +388,7 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 		row := &describeRow{prompt: p.Prompt, bits: p.BitsPerToken()}
 		row.text = widget.NewLabel(fmt.Sprintf("%d.  %s", i+1, p.Prompt))
 		row.text.Truncation = fyne.TextTruncateEllipsis
-		bits := widget.NewLabel(fmt.Sprintf("%.3f bits/token  (%+.3f vs no prompt)", row.bits, row.bits-r.uncond))
+		bits := widget.NewLabel(fmt.Sprintf("%.3f bits/token  (%+.3f vs no prompt)", row.bits, row.bits-r.uncond)) // as tessera describe prints
 		row.use = widget.NewButton("Use", func() { d.use(r, row.prompt) })
 		v.rows = append(v.rows, row)
 		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewHBox(bits, row.use), row.text))

@@ -170,13 +170,7 @@ func Inpaint(ctx context.Context, b *bundle.Bundle, opt Options, tokens []int, m
 // after it, by the mean log-likelihood of everything produced. Ties keep
 // seed order.
 func RankByFit(ims []Image) {
-	score := func(im Image) float64 {
-		if im.KeptCount > 0 {
-			return im.KeptLogLik / float64(im.KeptCount)
-		}
-		return im.MeanLogLik()
-	}
-	sort.SliceStable(ims, func(i, j int) bool { return score(ims[i]) > score(ims[j]) })
+	sort.SliceStable(ims, func(i, j int) bool { return ims[i].Fit() > ims[j].Fit() })
 }
 
 // RankByLikelihood orders images best first by mean log-likelihood per token.

@@ -69,11 +69,18 @@ type RankOptions struct {
 	// to the end first, so the first batches have a bound to rule out
 	// against too. What it saves depends on how soon the other prompts fall
 	// behind: on held-out emoji images, 30–65% of the positions; on a
-	// memorising model or a model's own sample, most of them. Which prompts
-	// are ruled out (and their bounds) can change from run to run when
-	// batches run in parallel, as the bound tightens in another order; the
-	// first Top never do. 0 scores every prompt in full, one pass per batch.
+	// memorising model or a model's own sample, most of them. Prompts
+	// within Window nats of the best are never ruled out either,
+	// so Posteriors is the same whatever Top. Which other prompts are ruled
+	// out (and their bounds) can change from run to run when batches run in
+	// parallel, as the bound tightens in another order; the first Top and
+	// those within the window never do. 0 scores every prompt in full, one
+	// pass per batch.
 	Top int
+	// Window (nats) widens what Top keeps in full: every prompt within
+	// Window of the best too (0: PosteriorWindow, so that Posteriors does
+	// not depend on Top; negative: none).
+	Window float64
 	// Shortlist is how many names RankCandidates keeps after ranking names
 	// alone (0: NameShortlist; < 0: one stage over every candidate).
 	// RankPrompts ignores it.
@@ -171,6 +178,12 @@ func RankPrompts(ctx context.Context, b *bundle.Bundle, prompts []string, tokens
 	if opt.Top > 0 && opt.Top < D {
 		r.top = opt.Top
 	}
+	switch {
+	case opt.Window == 0:
+		r.window = PosteriorWindow
+	case opt.Window > 0:
+		r.window = opt.Window
+	}
 	var wg sync.WaitGroup
 	for range lanes {
 		sc := &rankScorer{m: m, tokens: tokens, distinct: distinct, workers: max(1, threads/lanes)}
@@ -234,8 +247,9 @@ func (s *rankScorer) cache(rows int) *model.Cache {
 // batches, each distinct prompt's NLL, the bound, progress and the first
 // error. Its methods may be called from any lane.
 type ranking struct {
-	batch int
-	top   int // 0: score every prompt in full
+	batch  int
+	top    int     // 0: score every prompt in full
+	window float64 // nats: prompts this near the best are scored in full too
 
 	mu       sync.Mutex
 	next     int       // the first prompt of the next batch to start
@@ -271,9 +285,10 @@ func (r *ranking) run(ctx context.Context, sc *rankScorer) {
 	}
 }
 
-// limit is the NLL (nats) above which a prompt cannot make the top: the
-// top-th best full NLL so far plus its rounding window, +Inf until top
-// prompts are scored in full (or without a top).
+// limit is the NLL (nats) above which a prompt cannot make the top nor
+// come within the window of the best: the top-th best full NLL so far, or
+// the best plus the window if that is higher, plus its rounding window;
+// +Inf until top prompts are scored in full (or without a top).
 func (r *ranking) limit() float64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -281,6 +296,9 @@ func (r *ranking) limit() float64 {
 		return math.Inf(1)
 	}
 	v := r.best[r.top-1]
+	if w := r.best[0] + r.window; w > v {
+		v = w // every prompt Posteriors counts is scored in full
+	}
 	return v + roundingWindow(v)
 }
 
@@ -516,22 +534,51 @@ func refineTop(ctx context.Context, m *model.Model, distinct [][]int, tokens []i
 	return nil
 }
 
+// Unexplained reports whether a description means little: the likeliest
+// prompt's best (bits per token) costs more than a uniform guess among the
+// model's codes (log₂ codes bits), or explains the image no better than no
+// prompt (uncond, bits per token): a picture unlike what the model draws.
+func Unexplained(best, uncond float64, codes int) bool {
+	return best > math.Log2(float64(codes)) || best >= uncond
+}
+
+// PosteriorWindow (nats) is how far above the best NLL a prompt still
+// counts in Posteriors: a prompt farther off is less than e^−10 (4.5·10⁻⁵)
+// as likely as the best, and RankPrompts with Top may rule it out early at
+// a bound that depends on the order batches finished in.
+const PosteriorWindow = 10.0
+
 // Posteriors turns ranked scores into probabilities of each prompt given the
-// image under a uniform prior over the candidates: softmax(−NLL), in the
-// scores' order. Duplicate encodings count once each time they appear.
+// image under a uniform prior over the candidates: softmax(−NLL) over the
+// prompts scored in full within PosteriorWindow nats of the best, in the
+// scores' order. Those are the same prompts whatever RankOptions.Top or
+// the order batches ran in, so the probabilities are too. A prompt
+// scored in full farther off gets its (tiny) share against the same sum;
+// one ruled out early (Bound) gets 0. Duplicate encodings count once each
+// time they appear.
 func Posteriors(scores []PromptScore) []float64 {
 	if len(scores) == 0 {
 		return nil
 	}
 	best := math.Inf(1)
 	for _, s := range scores {
-		best = min(best, s.NLL)
+		if !s.Bound {
+			best = min(best, s.NLL)
+		}
 	}
 	p := make([]float64, len(scores))
 	sum := 0.0
 	for i, s := range scores {
+		if s.Bound {
+			continue
+		}
 		p[i] = math.Exp(best - s.NLL)
-		sum += p[i]
+		if s.NLL <= best+PosteriorWindow {
+			sum += p[i]
+		}
+	}
+	if sum == 0 { // every score a bound: nothing to compare
+		return p
 	}
 	for i := range p {
 		p[i] /= sum

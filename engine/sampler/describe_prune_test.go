@@ -1,10 +1,12 @@
 package sampler
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -61,10 +63,14 @@ func TestRankPromptsPrunedIsExact(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, top := range []int{1, 2, 5, 12} {
+			fullPost := Posteriors(full)
+			for k, top := range []int{1, 2, 5, 12} {
 				for _, batch := range []int{0, 3, 16} {
+					// No window, to rule out what the tiny models leave
+					// within one, or the default window (and a small one).
+					window := []float64{-1, 0, 0.5}[(k+batch)%3]
 					last, calls := 0, 0
-					got, err := RankPrompts(ctx, b, cands, tokens, RankOptions{Workers: 1 + n%2, Top: top, Batch: batch,
+					got, err := RankPrompts(ctx, b, cands, tokens, RankOptions{Workers: 1 + n%2, Top: top, Batch: batch, Window: window,
 						Progress: func(done, total int) {
 							if done < last || total != len(distinct) {
 								t.Fatalf("progress %d of %d after %d", done, total, last)
@@ -96,9 +102,25 @@ func TestRankPromptsPrunedIsExact(t *testing.T) {
 							continue
 						}
 						pruned++
-						if i < top || s.NLL > truth+1e-4 || s.NLL <= got[top-1].NLL {
+						limit := got[top-1].NLL
+						if window >= 0 {
+							limit = max(limit, got[0].NLL+cmp.Or(window, PosteriorWindow))
+						}
+						if i < top || s.NLL > truth+1e-4 || s.NLL <= limit {
 							t.Fatalf("image %d, top %d, batch %d: ruled out %q at rank %d with bound %g, true NLL %g, top-%d NLL %g",
 								n, top, batch, s.Prompt, i, s.NLL, truth, top, got[top-1].NLL)
+						}
+					}
+					if window != 0 {
+						continue
+					}
+					// With the default window the probabilities are those of
+					// the full ranking, whatever the top or batch.
+					post := Posteriors(got)
+					for i := range top {
+						j := slices.IndexFunc(full, func(f PromptScore) bool { return f.Prompt == got[i].Prompt })
+						if math.Abs(post[i]-fullPost[j]) > 1e-6 {
+							t.Fatalf("image %d, top %d, batch %d: p(%q) %g, in full %g", n, top, batch, got[i].Prompt, post[i], fullPost[j])
 						}
 					}
 				}

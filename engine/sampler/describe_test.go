@@ -168,10 +168,18 @@ func uncondBundle(t testing.TB) *bundle.Bundle {
 	return b
 }
 
+// Posteriors is the softmax of −NLL over the prompts scored in full within
+// PosteriorWindow of the best; one farther off gets its share of that sum,
+// a bound none.
 func TestPosteriors(t *testing.T) {
 	p := Posteriors([]PromptScore{{NLL: 10}, {NLL: 10 + math.Ln2}, {NLL: 1000}})
 	if math.Abs(p[0]-2.0/3) > 1e-12 || math.Abs(p[1]-1.0/3) > 1e-12 || p[2] > 1e-300 {
 		t.Errorf("posteriors %v, want [2/3 1/3 ~0]", p)
+	}
+	far := 10 + PosteriorWindow + 1
+	p = Posteriors([]PromptScore{{NLL: 10}, {NLL: 10 + math.Ln2}, {NLL: 10.5, Bound: true}, {NLL: far}})
+	if math.Abs(p[0]-2.0/3) > 1e-12 || math.Abs(p[1]-1.0/3) > 1e-12 || p[2] != 0 || math.Abs(p[3]-2.0/3*math.Exp(10-far)) > 1e-15 {
+		t.Errorf("posteriors %v, want [2/3 1/3 0 2/3·e^−11]", p)
 	}
 	if Posteriors(nil) != nil {
 		t.Error("posteriors of nothing")
@@ -286,7 +294,7 @@ func TestRankPromptsTop(t *testing.T) {
 		}
 		for _, top := range []int{1, 3} {
 			last := 0
-			got, err := RankPrompts(ctx, b, cands, tokens, RankOptions{Workers: 1, Top: top, Batch: 5,
+			got, err := RankPrompts(ctx, b, cands, tokens, RankOptions{Workers: 1, Top: top, Batch: 5, Window: -1,
 				Progress: func(done, total int) { last = done }})
 			if err != nil {
 				t.Fatal(err)

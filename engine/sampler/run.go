@@ -45,6 +45,16 @@ type Image struct {
 	row int // the image's row in its run's batch (ranking reorders Images)
 }
 
+// Fit is the score RankByFit orders by, in nats per token: KeptLogLik per
+// kept patch where patches were kept after the first sampled one (how
+// well the new patches fit what follows them), else MeanLogLik.
+func (im Image) Fit() float64 {
+	if im.KeptCount > 0 {
+		return im.KeptLogLik / float64(im.KeptCount)
+	}
+	return im.MeanLogLik()
+}
+
 // MeanLogLik is LogLik per token (0 when nothing was produced).
 func (im Image) MeanLogLik() float64 {
 	if im.Count == 0 {
