@@ -99,7 +99,8 @@ func (s *Studio) editAsked(instruction string) {
 // model's tokenizer so the document stays in its codes. With a mask
 // painted only the masked patches change (the others are kept exactly).
 // The result is one undo step, saved to the outputs folder with the
-// instruction in its metadata. It returns at once; see Wait.
+// instruction in its metadata; Stop cancels the edit, leaving the image as
+// it was. It returns at once; see Wait.
 //
 // Sampling uses the panel's temperature, top-k, top-p and seed, and the
 // edit model's recommended guidance on the instruction and on the image
@@ -202,6 +203,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		res, err := sampler.Edit(ctx, eb, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, emit)
 		if err != nil {
 			return nil, err
+		}
+		if res.Stopped {
+			return res, nil // cancelled: nothing is kept (Studio.finish)
 		}
 		for _, im := range res.Images {
 			facts.meanLogLik = append(facts.meanLogLik, im.MeanLogLik())
@@ -325,12 +329,11 @@ func coverMask(mask []bool, rows, cols, er, ec int) []bool {
 }
 
 // intoModelCodes turns the edit model's candidates in res into the drawing
-// model b's codes: decoded by the edit model over the source (a stopped
-// edit's missing patches show the source), encoded by b. The patches
-// outside mask (when set) keep their codes in base exactly. The edit
-// model's log-likelihoods do not describe b's codes: they are dropped
-// (the candidates stay in the edit model's order of likelihood; see
-// editFacts.meanLogLik).
+// model b's codes: decoded by the edit model over the source, encoded by
+// b. The patches outside mask (when set) keep their codes in base exactly.
+// The edit model's log-likelihoods do not describe b's codes: they are
+// dropped (the candidates stay in the edit model's order of likelihood;
+// see editFacts.meanLogLik).
 func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, base []int, mask []bool) error {
 	under := b.Decode(base)
 	for i := range res.Images {

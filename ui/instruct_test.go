@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -368,5 +370,43 @@ func TestEditOfAnotherSizeSaysSo(t *testing.T) {
 	must(t, s.LastError())
 	if !strings.Contains(s.Status(), "the 8×8 picture was scaled to the 12×12 of edit model tiny-edit") {
 		t.Fatalf("an edit of an 8×8 picture by a 12×12 edit model: %q", s.Status())
+	}
+}
+
+// Stopping an edit by instruction cancels it: the image, its undo stack,
+// the history and the outputs folder are as before, the progress bar is
+// cleared and the status says nothing was kept (it had saved the top part
+// over the image as if it were the edit, ranked "best").
+func TestStoppedEditKeepsNothing(t *testing.T) {
+	s, _ := openWithEdit(t, "tiny-edit")
+	lockSeed(t, s, "blue cat", 5)
+	generate(t, s)
+	before, undo := s.Document().Tokens(), s.Document().CanUndo()
+	files, err := os.ReadDir(s.outputsDir)
+	must(t, err)
+	history := len(s.history.items)
+	s.set.SetCandidates(2)
+	s.runs.onPatch = func(ev sampler.Event) {
+		if ev.Step == 5 {
+			s.runs.runner.Stop()
+		}
+	}
+	must(t, s.EditByInstruction("mirror it"))
+	s.Wait()
+	s.runs.onPatch = nil
+	must(t, s.LastError())
+	if got := s.Document().Tokens(); !slices.Equal(got, before) || s.Document().CanUndo() != undo {
+		t.Fatal("a stopped edit changed the image or its undo stack")
+	}
+	after, err := os.ReadDir(s.outputsDir)
+	must(t, err)
+	if len(after) != len(files) || len(s.history.items) != history || s.Candidates() > 1 {
+		t.Fatalf("files %d → %d, history %d → %d, %d candidates", len(files), len(after), history, len(s.history.items), s.Candidates())
+	}
+	if st := s.Status(); !strings.Contains(st, "Edit stopped at patch 5 /") || !strings.Contains(st, "unchanged") {
+		t.Fatalf("status %q", st)
+	}
+	if f := s.runs.prog.State(time.Now()).Fraction(); f != 0 {
+		t.Fatalf("the bar still shows %.2f of the stopped edit", f)
 	}
 }

@@ -130,8 +130,8 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 	}
 	now := time.Now()
 	var results []result
-	if res.Stopped && r.prog.State(now).Step == 0 {
-		return nil, nil // stopped before the first patch
+	if res.Stopped && (r.prog.State(now).Step == 0 || j.kind == kindEdit) {
+		return nil, nil // stopped before the first patch, or an edit: nothing kept
 	}
 	var scores []float64
 	if j.rank && !res.Stopped && len(res.Images) > 1 {

@@ -510,6 +510,15 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	s.advanceSeed(j.params)
 	if len(results) == 0 {
 		s.showDoc()
+		if j.kind == kindEdit && res != nil && res.Stopped && len(res.Images) > 0 && len(res.Images[0].Tokens) > 0 {
+			// An edit cannot be continued, and its top part over the
+			// image is no edit: Stop cancels it, as a dialog's Cancel.
+			st := s.runs.prog.State(time.Now())
+			s.runs.prog.Clear()
+			s.runs.updateProgress()
+			s.setStatus(fmt.Sprintf("Edit stopped at patch %d / %d: the image is unchanged and nothing was saved (an edit cannot be continued; run it again)", st.Step, st.Steps))
+			return
+		}
 		s.setStatus("Stopped before the first patch; the image is unchanged")
 		return
 	}
@@ -575,8 +584,6 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	case res.Stopped && j.kind == kindExtend:
 		_, cols := j.b.Grid()
 		msg = fmt.Sprintf("Stopped: %d of %d rows added — the finished rows are kept", first.rows-len(j.base)/cols, j.at)
-	case res.Stopped && j.kind == kindEdit:
-		msg = fmt.Sprintf("Stopped at patch %d / %d — the edit's top part is kept over the image", st.Step, st.Steps)
 	case res.Stopped:
 		msg = fmt.Sprintf("Stopped at patch %d / %d — the partial image is kept (Continue finishes it)", st.Step, st.Steps)
 	}
