@@ -32,7 +32,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	instruction := fs.String("instruction", "", `what to change, e.g. "remove the background", "medium-dark skin tone", "in the twemoji style", "make it blue"`)
 	rangedIntVar(fs, &f.candidates, "candidates", 4, 1, 256, "edits sampled in one batch, written best first by the model's own likelihood")
 	f.knobFlags.register(fs, -1, true)
-	mask := fs.String("mask", "", "a mask picture (any size, laid over the image): patches under white change, patches under black are kept as they are")
+	mask := fs.String("mask", "", "a mask picture (any size, laid over the image): patches under white change, patches under black are kept as they are (the source's own pixels there)")
 	out := fs.String("out", "edit.png", "output PNG: candidates are written PATH-1.png … PATH-N.png, best first")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNGs")
 	clearBg := fs.Bool("transparent", false, transparentHelp)
@@ -81,7 +81,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if near, exact, ok := edit.Nearest(*instruction); len(unknown) == 0 && ok && !exact {
 		fmt.Fprintf(env.Stderr, "warning: model %s was not trained on %q, so what it does with it is hard to tell; the nearest instruction it knows is %q\n", b.Name, *instruction, near)
 	}
-	source, _, _, err := imageTokens(b, *from, env.Stderr)
+	source, _, stored, err := imageTokens(b, *from, env.Stderr)
 	if err != nil {
 		return err
 	}
@@ -120,10 +120,28 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if res.Stopped {
 		return errors.New("interrupted; nothing saved")
 	}
+	if len(res.Images) > 0 {
+		if w := edit.NotTakenWarning(edit.UnchangedShare(source, res.Images[0].Tokens, m), m != nil); w != "" {
+			fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+		}
+	}
+	var kept *image.NRGBA // with a mask: the source's pixels, put back outside it
+	if m != nil {
+		if kept, err = sourcePicture(b, *from, source, stored); err != nil {
+			return err
+		}
+	}
 	for i, im := range res.Images {
 		path := numberedPath(*out, i, 2) // always PATH-i.png, even for one candidate
 		rec := editRecord(b, opt, im, editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, mask: m, rank: i + 1})
-		var pic image.Image = b.Decode(im.Tokens)
+		edited := b.Decode(im.Tokens)
+		if kept != nil {
+			rows, cols := b.Grid()
+			if err := edit.KeepUnmasked(edited, kept, m, rows, cols); err != nil {
+				return err
+			}
+		}
+		var pic image.Image = edited
 		if *clearBg {
 			pic = transparentPicture(pic, &rec)
 		}
@@ -138,6 +156,22 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.MeanLogLik())
 	}
 	return nil
+}
+
+// sourcePicture is the edit's source as the model sees it: the decoded
+// codes when they came from the file's metadata (its pixels are those,
+// perhaps upscaled), else the file's picture fitted to the model's size
+// as encoding fitted it (codebook.Fit).
+func sourcePicture(b *bundle.Bundle, path string, codes []int, stored bool) (*image.NRGBA, error) {
+	if stored {
+		return b.Decode(codes), nil
+	}
+	img, err := codebook.LoadImage(path)
+	if err != nil {
+		return nil, err
+	}
+	w, h := b.ImageSize()
+	return codebook.Fit(img, w, h), nil
 }
 
 // options are the sampler settings: the flags set on the command line,

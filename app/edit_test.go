@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"math"
@@ -218,15 +219,43 @@ func TestEditMaskCLI(t *testing.T) {
 	if len(fits) != 4 || !slices.IsSortedFunc(fits, func(a, b float64) int { return cmp.Compare(b, a) }) {
 		t.Fatalf("printed scores %v: not four, best first", fits)
 	}
+	srcPic := loadNRGBA(t, srcPath)
 	for i := 0; i < 4; i++ {
 		rec, _ := readRecord(t, numberedPath(out, i, 2))
 		e := rec.Extra["edit"].(map[string]any)
 		if e["mask"] != "1100110011001100" {
 			t.Fatalf("recorded mask %v", e["mask"])
 		}
+		// The kept half is the source's pixels exactly, not their codes
+		// decoded again beside new ones.
+		pic := loadNRGBA(t, numberedPath(out, i, 2))
+		w := pic.Rect.Dx()
+		for y := range pic.Rect.Dy() {
+			for x := w / 2; x < w; x++ {
+				if pic.NRGBAAt(x, y) != srcPic.NRGBAAt(x, y) {
+					t.Fatalf("candidate %d: kept pixel (%d,%d) is %v, the source's %v", i+1, x, y, pic.NRGBAAt(x, y), srcPic.NRGBAAt(x, y))
+				}
+			}
+		}
 		for p, code := range rec.Tokens {
 			if p%4 >= 2 && code != srcRec.Tokens[p] {
 				t.Fatalf("candidate %d: kept patch %d is %d, the source's is %d", i+1, p, code, srcRec.Tokens[p])
+			}
+		}
+	}
+	// A source without codes: its own pixels, fitted to the model's size,
+	// not their encoding.
+	plain := filepath.Join(dir, "plain.png")
+	if code, _, stderr := run(t, "edit", "--model", m, "--from", filepath.Join(dir, "pic.png"), "--instruction", "make it red", "--mask", maskPath,
+		"--candidates", "1", "--seed", "11", "--out", plain, "--quiet"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	pic := loadNRGBA(t, numberedPath(plain, 0, 2))
+	fitted := codebook.Fit(loadNRGBA(t, filepath.Join(dir, "pic.png")), pic.Rect.Dx(), pic.Rect.Dy())
+	for y := range pic.Rect.Dy() {
+		for x := pic.Rect.Dx() / 2; x < pic.Rect.Dx(); x++ {
+			if pic.NRGBAAt(x, y) != fitted.NRGBAAt(x, y) {
+				t.Fatalf("plain source: kept pixel (%d,%d) is %v, the source's %v", x, y, pic.NRGBAAt(x, y), fitted.NRGBAAt(x, y))
 			}
 		}
 	}
@@ -472,4 +501,16 @@ func TestEditTransparent(t *testing.T) {
 		(rec.ImageGuidance != 0 && !strings.Contains(stdout, "image guidance")) {
 		t.Fatalf("info of an edit:\n%s (record image guidance %g)", stdout, rec.ImageGuidance)
 	}
+}
+
+// loadNRGBA reads a PNG as NRGBA.
+func loadNRGBA(t *testing.T, path string) *image.NRGBA {
+	t.Helper()
+	img, err := codebook.LoadImage(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := image.NewNRGBA(img.Bounds())
+	draw.Draw(out, out.Rect, img, img.Bounds().Min, draw.Src)
+	return out
 }

@@ -145,7 +145,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	ed := s.editor
 	var facts editFacts
 	var used sampling.Settings // the edit's own settings, recorded with its results
-	var scaled string          // why the edit may be rough, found once the edit model is loaded
+	var scaled string          // why the edit may be rough or did not take, found as the edit runs
 	s.resetTimeline()
 	s.showDoc()
 	note := fmt.Sprintf("%q", instruction)
@@ -206,6 +206,11 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		}
 		if res.Stopped {
 			return res, nil // cancelled: nothing is kept (Studio.finish)
+		}
+		if len(res.Images) > 0 {
+			if w := edit.NotTakenWarning(edit.UnchangedShare(source, res.Images[0].Tokens, emask), emask != nil); w != "" {
+				scaled = strings.TrimPrefix(scaled+"; "+w, "; ")
+			}
 		}
 		for _, im := range res.Images {
 			facts.meanLogLik = append(facts.meanLogLik, im.MeanLogLik())

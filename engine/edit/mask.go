@@ -71,3 +71,29 @@ func MaskOver(img image.Image, w, h int) image.Image {
 	draw.Draw(out, image.Rect((w-sw)/2, (h-sh)/2, (w-sw)/2+sw, (h-sh)/2+sh), small, small.Bounds().Min, draw.Over)
 	return out
 }
+
+// KeepUnmasked copies into out, for every patch of the rows×cols grid that
+// mask keeps (false), the pixels of src there, so that an edit limited to a
+// mask leaves the rest of the picture exactly as it was: a ViT decoder
+// redraws every patch from all the codes, kept ones included, and even a
+// local codebook gives back the source only to within its reconstruction
+// error. out and src must be the same size, a multiple of the grid;
+// otherwise out is left as it is and the error says why.
+func KeepUnmasked(out, src *image.NRGBA, mask []bool, rows, cols int) error {
+	if out.Rect.Size() != src.Rect.Size() {
+		return fmt.Errorf("keep unmasked: picture %v, source %v", out.Rect.Size(), src.Rect.Size())
+	}
+	w, h := out.Rect.Dx(), out.Rect.Dy()
+	if rows < 1 || cols < 1 || len(mask) != rows*cols || w%cols != 0 || h%rows != 0 {
+		return fmt.Errorf("keep unmasked: a %d-entry mask on a %d×%d grid over %d×%d px", len(mask), rows, cols, w, h)
+	}
+	pw, ph := w/cols, h/rows
+	for i, m := range mask {
+		if m {
+			continue
+		}
+		r := image.Rect(i%cols*pw, i/cols*ph, (i%cols+1)*pw, (i/cols+1)*ph)
+		draw.Draw(out, r.Add(out.Rect.Min), src, r.Min.Add(src.Rect.Min), draw.Src)
+	}
+	return nil
+}

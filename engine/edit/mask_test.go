@@ -29,3 +29,32 @@ func TestMaskOverFollowsTheFittedPicture(t *testing.T) {
 		t.Error("a square mask was redrawn")
 	}
 }
+
+// KeepUnmasked puts the source's pixels back in the kept patches only.
+func TestKeepUnmasked(t *testing.T) {
+	src, out := image.NewNRGBA(image.Rect(0, 0, 4, 4)), image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	for i := range src.Pix {
+		src.Pix[i], out.Pix[i] = 10, 200
+	}
+	mask := []bool{true, false, false, true} // 2×2 grid of 2×2 px: top right and bottom left kept
+	if err := KeepUnmasked(out, src, mask, 2, 2); err != nil {
+		t.Fatal(err)
+	}
+	for y := range 4 {
+		for x := range 4 {
+			want := uint8(200)
+			if !mask[y/2*2+x/2] {
+				want = 10
+			}
+			if got := out.NRGBAAt(x, y).R; got != want {
+				t.Fatalf("pixel (%d,%d) = %d, want %d", x, y, got, want)
+			}
+		}
+	}
+	if err := KeepUnmasked(out, src, mask, 3, 3); err == nil {
+		t.Error("a mask of the wrong grid")
+	}
+	if err := KeepUnmasked(out, image.NewNRGBA(image.Rect(0, 0, 2, 2)), mask, 2, 2); err == nil {
+		t.Error("a source of another size")
+	}
+}

@@ -1,6 +1,7 @@
 package edit
 
 import (
+	"fmt"
 	"image"
 	"math"
 
@@ -47,4 +48,52 @@ func WhiteKept(target, out *image.NRGBA) (frac float64, pixels int) {
 		return math.NaN(), 0
 	}
 	return float64(kept) / float64(pixels), pixels
+}
+
+// NotTaken is the share of its changeable patches an edit must give back
+// with the source's codes (UnchangedShare) to be reported as not taken.
+// Measured with the built-in edit model on a generated grinning face:
+// edits that did nothing ("as a woman" on a face with no person, "invert
+// the colours" with a mask over the right half) kept 81–83% of the
+// codes; edits that took 3–78% ("make it red" 48%, "in the twemoji
+// style" 43%, "mirror it" on that nearly symmetric face 75%).
+const NotTaken = 0.8
+
+// UnchangedShare is the share of the patches an edit could change (those
+// of mask, or all when mask is nil) whose code in result is the source's
+// (both in the edit model's codes, raster order); 0 when there are none.
+func UnchangedShare(source, result []int, mask []bool) float64 {
+	n, same := 0, 0
+	for i := range min(len(source), len(result)) {
+		if mask != nil && (i >= len(mask) || !mask[i]) {
+			continue
+		}
+		n++
+		if source[i] == result[i] {
+			same++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(same) / float64(n)
+}
+
+// NotTakenWarning is what to tell a user whose edit gave back share of
+// its changeable patches as they were (UnchangedShare of the best
+// candidate; masked: only a mask's patches could change): "" below
+// NotTaken.
+func NotTakenWarning(share float64, masked bool) string {
+	if share < NotTaken {
+		return ""
+	}
+	what := "patches"
+	if masked {
+		what = "masked patches"
+	}
+	w := fmt.Sprintf("the edit gave back %.0f%% of the %s as they were: the edit model did not take it on this picture", 100*share, what)
+	if masked {
+		w += " (the kept patches that come before masked ones in reading order, left to right and top down, are read as part of the edit and can pull it back to the source: a mask that starts at the top left edits more)"
+	}
+	return w
 }
