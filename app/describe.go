@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"time"
@@ -114,6 +116,8 @@ const maxListFile = 16 << 20
 func readTextLines(path, what string, warn io.Writer) ([]string, error) {
 	fi, err := os.Stat(path)
 	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%s: there is no file %s", what, path)
 	case err != nil:
 		return nil, fmt.Errorf("%s: %w", what, err)
 	case fi.IsDir():
@@ -253,8 +257,8 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	if res.Names > 0 {
 		stages = fmt.Sprintf("; the %d names ranked alone first, then the styles of the likeliest %d (%d candidates not scored)", res.Names, opt.Shortlist, res.Unscored)
 	}
-	fmt.Fprintf(env.Stdout, "%s under %s: %d candidate prompts (%s)%s; %d scored in full, %d ruled out early; %.1f s\n",
-		path, b.Name, out.Candidates, cands.Source, stages, out.ScoredInFull, out.RuledOut, seconds)
+	fmt.Fprintf(env.Stdout, "%s under %s: %s (%s)%s; %d scored in full, %d ruled out early; %.1f s\n",
+		path, b.Name, plural.N(out.Candidates, "candidate prompt", "candidate prompts"), cands.Source, stages, out.ScoredInFull, out.RuledOut, seconds)
 	for _, e := range out.Top {
 		// The difference in bits per token, as the studio shows it: below
 		// zero, the prompt makes the image likelier than no prompt.

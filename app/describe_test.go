@@ -145,6 +145,8 @@ func TestDescribeShapesCandidates(t *testing.T) {
 
 func TestDescribeErrors(t *testing.T) {
 	model := tinyModel(t)
+	img := filepath.Join(t.TempDir(), "img.png")
+	writePNG(t, img, 8, 8)
 	for _, c := range []struct {
 		args []string
 		code int
@@ -154,7 +156,7 @@ func TestDescribeErrors(t *testing.T) {
 		{[]string{"describe", "--model", model, "a.png", "b.png"}, 2, "one image"},
 		{[]string{"describe", "--model", model, "--top", "0", "a.png"}, 2, "--top"},
 		{[]string{"describe", "--model", model, filepath.Join(t.TempDir(), "missing.png")}, 1, "missing.png"},
-		{[]string{"describe", "--model", model, "--prompts", filepath.Join(t.TempDir(), "none.txt"), "x.png"}, 1, ""},
+		{[]string{"describe", "--model", model, "--prompts", filepath.Join(t.TempDir(), "none.txt"), img}, 1, "prompts: there is no file "},
 	} {
 		code, _, stderr := run(t, c.args...)
 		if code != c.code || !strings.Contains(stderr, c.msg) {

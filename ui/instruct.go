@@ -45,7 +45,8 @@ func (e editor) set() bool { return e.key != "" || e.b != nil }
 func (s *Studio) EditModel() string { return s.editor.key }
 
 // editAsked is the Edit by instruction button: when the edit model (once
-// loaded) knows some of the instruction's words but not all, it asks first
+// loaded) does not know a word it has a correction for, it offers the
+// corrected instruction; when it knows some of the words but not all, it asks first
 // whether to edit with the others left out, naming them (with a did you
 // mean), since an edit takes seconds and those words change nothing; when
 // it knows every word but was never trained on them together ("make it
@@ -57,6 +58,19 @@ func (s *Studio) editAsked(instruction string) {
 		return
 	}
 	_, unknown, _ := sampler.InstructionWords(eb, instruction)
+	if fixed, ok := eb.Prompt.Corrected(instruction); len(unknown) > 0 && ok && edit.CheckInstruction(eb, fixed) == nil {
+		// Misspelt ("remove the backgroud"): offer the instruction the
+		// model knows, in one click.
+		msg := fmt.Sprintf("The edit model does not know %s. %s", strings.Join(unknown, ", "), capitalize(eb.Prompt.DidYouMean(unknown)))
+		d := dialog.NewCustomConfirm("Edit with the corrected instruction?", fmt.Sprintf("Edit: %q", fixed), "Cancel", widget.NewLabel(widgets.WrapText(msg, 60)), func(ok bool) {
+			if ok {
+				s.SetInstruction(fixed)
+				s.report(s.EditByInstruction(fixed))
+			}
+		}, s.win)
+		s.editAsk.show(d, msg)
+		return
+	}
 	if len(unknown) == 0 {
 		if near, exact, ok := edit.Nearest(instruction); ok && !exact {
 			// Every word known, but never trained together: the model's

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
@@ -247,6 +249,24 @@ func TestEditByInstructionErrors(t *testing.T) {
 	if s.Document().Version() != v {
 		t.Fatal("the edit ran without an answer")
 	}
+	// A misspelt word with a correction the model knows: one click edits
+	// with the corrected instruction, which the box then shows.
+	s.editAsked("mirorr it")
+	if !s.editAsk.shown() || !strings.Contains(s.editAsk.text, "mirorr → mirror") || s.Running() != "" {
+		t.Fatalf("misspelt: asked %v %q, running %q", s.editAsk.shown(), s.editAsk.text, s.Running())
+	}
+	fix := buttonLabelled(s.Window().Canvas().Overlays().Top(), `Edit: "mirror it"`)
+	if fix == nil {
+		t.Fatal(`no button Edit: "mirror it" in the question`)
+	}
+	test.Tap(fix)
+	s.Wait()
+	must(t, s.LastError())
+	if s.Document().Version() == v || s.edit.instruction.Text != "mirror it" {
+		t.Fatalf("the corrected edit did not run (box %q)", s.edit.instruction.Text)
+	}
+	must(t, s.Undo())
+	v = s.Document().Version()
 	s.editAsked("mirror it") // every word known: no question
 	s.Wait()
 	must(t, s.LastError())
@@ -409,4 +429,28 @@ func TestStoppedEditKeepsNothing(t *testing.T) {
 	if f := s.runs.prog.State(time.Now()).Fraction(); f != 0 {
 		t.Fatalf("the bar still shows %.2f of the stopped edit", f)
 	}
+}
+
+// buttonLabelled finds the button with text label in o's tree (nil: none).
+func buttonLabelled(o fyne.CanvasObject, label string) *widget.Button {
+	switch w := o.(type) {
+	case *widget.Button:
+		if w.Text == label {
+			return w
+		}
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			if b := buttonLabelled(c, label); b != nil {
+				return b
+			}
+		}
+	case fyne.Widget:
+		r := test.WidgetRenderer(w)
+		for _, c := range r.Objects() {
+			if b := buttonLabelled(c, label); b != nil {
+				return b
+			}
+		}
+	}
+	return nil
 }

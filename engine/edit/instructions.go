@@ -216,8 +216,12 @@ func CheckInstruction(b *bundle.Bundle, instruction string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("model %s does not know %s%s; without them the instruction would read %q, which is not one it was trained on (such as %s)",
-		b.Name, quoted(unknown), hint, rest, quoted(examples))
+	them := "them"
+	if len(unknown) == 1 {
+		them = "it"
+	}
+	return fmt.Errorf("model %s does not know %s%s; without %s the instruction would read %q, which is not one it was trained on (such as %s)",
+		b.Name, quoted(unknown), hint, them, rest, quoted(examples))
 }
 
 // Nearest returns the trained wording (AllWordings) nearest to
