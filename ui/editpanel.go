@@ -242,7 +242,7 @@ func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 	}
 	p.instruct = widgets.NewTipButton("Edit by instruction", theme.DocumentCreateIcon(),
 		"Change the image as the words say (\"remove the background\", \"in the openmoji style\", \"make it blue\") with the edit model (Ctrl+Shift+E types in the box): "+
-			"only the masked patches when a mask is painted; Candidates sets how many edits to offer, best first (Enter in the box)",
+			"only the masked patches when a mask is painted; Candidates sets how many edits to offer, best first (Enter in the box; Tab completes an instruction it offers)",
 		func() { a.instruct(p.instruction.Text) })
 	return container.NewVBox(p.instruction, p.instruct)
 }

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -171,11 +172,15 @@ func (e *PromptEntry) CurrentWord() string {
 
 // EscSelectEntry is a text field with a drop-down of offers
 // (widget.SelectEntry) whose Escape runs OnEscape: a focused field gets
-// every key, so the window's Escape (which stops a run) never comes.
+// every key, so the window's Escape (which stops a run) never comes. Tab
+// completes the text to the offers that start with it (Completion), as a
+// shell does; with nothing to complete it moves the focus on.
 type EscSelectEntry struct {
 	widget.SelectEntry
 	// OnEscape, when set, runs on Escape.
 	OnEscape func()
+
+	offers []string
 }
 
 // NewEscSelectEntry returns an EscSelectEntry offering options.
@@ -187,10 +192,61 @@ func NewEscSelectEntry(options []string) *EscSelectEntry {
 	return e
 }
 
-// TypedKey runs OnEscape for Escape, and types every other key.
+// SetOptions replaces the drop-down's offers, which Tab completes to.
+func (e *EscSelectEntry) SetOptions(options []string) {
+	e.offers = slices.Clone(options)
+	e.SelectEntry.SetOptions(options)
+}
+
+// Completion is what Tab makes of the text: the longest start that every
+// offer beginning with the text (case aside) shares, when that is longer
+// than the text ("make it bl" → "make it blue", "make it" → "make it ",
+// if several offers go on from there); "" when there is nothing to add.
+func (e *EscSelectEntry) Completion() string {
+	text := strings.ToLower(e.Text)
+	if strings.TrimSpace(text) == "" {
+		return ""
+	}
+	common := ""
+	found := false
+	for _, o := range e.offers {
+		lo := strings.ToLower(o)
+		if !strings.HasPrefix(lo, text) {
+			continue
+		}
+		if !found {
+			common, found = lo, true
+			continue
+		}
+		n := 0
+		for n < len(common) && n < len(lo) && common[n] == lo[n] {
+			n++
+		}
+		common = common[:n]
+	}
+	if !found || len(common) <= len(text) {
+		return ""
+	}
+	return e.Text + common[len(text):]
+}
+
+// AcceptsTab is true while Tab has something to complete, so that the
+// window gives Tab to the field instead of moving the focus.
+func (e *EscSelectEntry) AcceptsTab() bool { return e.Completion() != "" }
+
+// TypedKey runs OnEscape for Escape, completes on Tab (Completion), and
+// types every other key.
 func (e *EscSelectEntry) TypedKey(k *fyne.KeyEvent) {
 	if k.Name == fyne.KeyEscape && e.OnEscape != nil {
 		e.OnEscape()
+		return
+	}
+	if k.Name == fyne.KeyTab {
+		if c := e.Completion(); c != "" {
+			e.SetText(c)
+			e.CursorColumn, e.CursorRow = len([]rune(c)), 0
+			e.Refresh()
+		}
 		return
 	}
 	e.SelectEntry.TypedKey(k)
