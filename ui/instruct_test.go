@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
@@ -76,7 +78,14 @@ func wantEdit(t *testing.T, s *Studio, eb *bundle.Bundle, instruction string, ma
 	opt.Prompt = instruction
 	res, err := sampler.Edit(context.Background(), eb, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, nil)
 	must(t, err)
-	must(t, intoModelCodes(b, eb, res, base, mask))
+	best := res.Images[0].Tokens
+	db, err := intoModelCodes(b, eb, res, base, mask)
+	must(t, err)
+	w, h := b.ImageSize()
+	edited := drawOver(eb.Decode(best), b.Decode(base))
+	if want := edit.PSNR(codebook.Fit(edited, w, h), b.Decode(res.Images[0].Tokens)); math.Abs(db-want) > 1e-9 {
+		t.Fatalf("intoModelCodes says %.3f dB, the pictures differ by %.3f", db, want)
+	}
 	return res.Images[0].Tokens
 }
 
@@ -105,6 +114,11 @@ func TestEditByInstruction(t *testing.T) {
 	}
 	if !strings.Contains(s.Status(), "Edited") || !strings.Contains(s.Status(), "mirror it") {
 		t.Fatalf("status %q", s.Status())
+	}
+	// The tiny models' codebooks draw each other's pictures roughly: the
+	// status says the edit is softer than the edit model's own.
+	if !strings.Contains(s.Status(), "dB PSNR of the edit model's own picture, so it is softer") {
+		t.Fatalf("status %q does not say the edit is softer", s.Status())
 	}
 	text, err := pngmeta.ReadFile(s.Document().Parent)
 	must(t, err)
