@@ -2,6 +2,7 @@ package widgets
 
 import (
 	"image/color"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -20,7 +21,7 @@ type liveRenderer struct {
 	lines   []*canvas.Line
 	cursor  *canvas.Circle
 	cut     *canvas.Line
-	msg     *canvas.Text
+	msg     [maxMessageLines]*canvas.Text // the message, broken into lines to fit
 }
 
 // IsClip makes Fyne clip the zoomed image to the widget.
@@ -44,8 +45,10 @@ func newLiveRenderer(lc *LiveCanvas) *liveRenderer {
 	r.cursor.StrokeWidth = 1.5
 	r.cut = canvas.NewLine(color.NRGBA{R: 255, G: 200, B: 0, A: 255})
 	r.cut.StrokeWidth = 2
-	r.msg = canvas.NewText("", theme.Color(theme.ColorNameForeground))
-	r.msg.Alignment = fyne.TextAlignCenter
+	for i := range r.msg {
+		r.msg[i] = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+		r.msg[i].Alignment = fyne.TextAlignCenter
+	}
 	r.update()
 	return r
 }
@@ -62,7 +65,11 @@ func (r *liveRenderer) Objects() []fyne.CanvasObject {
 	for _, l := range r.lines {
 		objs = append(objs, l)
 	}
-	return append(objs, r.cut, r.cursor, r.msg)
+	objs = append(objs, r.cut, r.cursor)
+	for _, m := range r.msg {
+		objs = append(objs, m)
+	}
+	return objs
 }
 
 // Layout places the image by the view and everything over it.
@@ -105,17 +112,32 @@ func (r *liveRenderer) Layout(size fyne.Size) {
 	// The message goes under the picture where there is room, else over
 	// it, else across it (it was drawn across the empty canvas's
 	// checkerboard).
-	ms := r.msg.MinSize()
-	y := (size.Height - ms.Height) / 2
+	// Broken into lines that fit the canvas's width (it was cut at both
+	// ends in a narrow window).
 	pad := theme.Padding()
-	switch {
-	case pos.Y+isz.Height+pad+ms.Height <= size.Height:
-		y = pos.Y + isz.Height + pad
-	case pos.Y-pad-ms.Height >= 0:
-		y = pos.Y - pad - ms.Height
+	lines := wrapLines(lc.message, size.Width-2*pad, theme.TextSize(), maxMessageLines)
+	lineH := r.msg[0].MinSize().Height
+	if lineH == 0 {
+		lineH = fyne.MeasureText("Wg", theme.TextSize(), fyne.TextStyle{}).Height
 	}
-	r.msg.Move(fyne.NewPos(0, y))
-	r.msg.Resize(fyne.NewSize(size.Width, ms.Height))
+	msgH := lineH * float32(len(lines))
+	y := (size.Height - msgH) / 2
+	switch {
+	case pos.Y+isz.Height+pad+msgH <= size.Height:
+		y = pos.Y + isz.Height + pad
+	case pos.Y-pad-msgH >= 0:
+		y = pos.Y - pad - msgH
+	}
+	for i, m := range r.msg {
+		m.Hidden = i >= len(lines)
+		if m.Hidden {
+			continue
+		}
+		m.Text = lines[i]
+		m.Move(fyne.NewPos(0, y+float32(i)*lineH))
+		m.Resize(fyne.NewSize(size.Width, lineH))
+		m.Refresh()
+	}
 	if lc.OnView != nil {
 		lc.OnView()
 	}
@@ -141,10 +163,10 @@ func (r *liveRenderer) update() {
 			r.lines = append(r.lines, l)
 		}
 	}
-	r.msg.Text = lc.message
-	r.msg.Hidden = lc.message == ""
 	r.bg.FillColor = theme.Color(theme.ColorNameInputBackground)
-	r.msg.Color = theme.Color(theme.ColorNameForeground)
+	for _, m := range r.msg {
+		m.Color = theme.Color(theme.ColorNameForeground) // text and places: Layout
+	}
 }
 
 // Refresh redraws everything from the widget's state.
@@ -154,4 +176,34 @@ func (r *liveRenderer) Refresh() {
 	for _, o := range r.Objects() {
 		canvas.Refresh(o)
 	}
+}
+
+// maxMessageLines is how many lines the canvas's message may take.
+const maxMessageLines = 3
+
+// wrapLines breaks text at spaces into lines no wider than width (at text
+// size size), at most max of them (the last takes the rest, cut by the
+// canvas); a word wider than width has a line of its own. "" gives none.
+func wrapLines(text string, width, size float32, max int) []string {
+	words := strings.Fields(text)
+	var lines []string
+	line := ""
+	for i, w := range words {
+		next := w
+		if line != "" {
+			next = line + " " + w
+		}
+		if line != "" && fyne.MeasureText(next, size, fyne.TextStyle{}).Width > width {
+			if len(lines) == max-1 {
+				return append(lines, strings.Join(append([]string{line}, words[i:]...), " "))
+			}
+			lines = append(lines, line)
+			next = w
+		}
+		line = next
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }

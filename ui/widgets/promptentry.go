@@ -174,13 +174,16 @@ func (e *PromptEntry) CurrentWord() string {
 // (widget.SelectEntry) whose Escape runs OnEscape: a focused field gets
 // every key, so the window's Escape (which stops a run) never comes. Tab
 // completes the text to the offers that start with it (Completion), as a
-// shell does; with nothing to complete it moves the focus on.
+// shell does; when several go on from there it opens the drop-down with
+// just those (arrows and Return pick one); with no offer to go to it
+// moves the focus on.
 type EscSelectEntry struct {
 	widget.SelectEntry
 	// OnEscape, when set, runs on Escape.
 	OnEscape func()
 
-	offers []string
+	offers   []string
+	filtered bool // the drop-down shows only the offers Tab matched
 }
 
 // NewEscSelectEntry returns an EscSelectEntry offering options.
@@ -198,44 +201,54 @@ func (e *EscSelectEntry) SetOptions(options []string) {
 	e.SelectEntry.SetOptions(options)
 }
 
+// matches are the offers that start with the text (case aside); none for
+// a blank text.
+func (e *EscSelectEntry) matches() []string {
+	text := strings.ToLower(e.Text)
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	var out []string
+	for _, o := range e.offers {
+		if strings.HasPrefix(strings.ToLower(o), text) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // Completion is what Tab makes of the text: the longest start that every
 // offer beginning with the text (case aside) shares, when that is longer
 // than the text ("make it bl" → "make it blue", "make it" → "make it ",
 // if several offers go on from there); "" when there is nothing to add.
 func (e *EscSelectEntry) Completion() string {
-	text := strings.ToLower(e.Text)
-	if strings.TrimSpace(text) == "" {
+	m := e.matches()
+	if len(m) == 0 {
 		return ""
 	}
-	common := ""
-	found := false
-	for _, o := range e.offers {
+	common := strings.ToLower(m[0])
+	for _, o := range m[1:] {
 		lo := strings.ToLower(o)
-		if !strings.HasPrefix(lo, text) {
-			continue
-		}
-		if !found {
-			common, found = lo, true
-			continue
-		}
 		n := 0
 		for n < len(common) && n < len(lo) && common[n] == lo[n] {
 			n++
 		}
 		common = common[:n]
 	}
-	if !found || len(common) <= len(text) {
+	text := strings.ToLower(e.Text)
+	if len(common) <= len(text) {
 		return ""
 	}
 	return e.Text + common[len(text):]
 }
 
-// AcceptsTab is true while Tab has something to complete, so that the
-// window gives Tab to the field instead of moving the focus.
-func (e *EscSelectEntry) AcceptsTab() bool { return e.Completion() != "" }
+// AcceptsTab is true while Tab has something to complete or offers to
+// show, so that the window gives Tab to the field instead of moving the
+// focus.
+func (e *EscSelectEntry) AcceptsTab() bool { return e.Completion() != "" || len(e.matches()) > 1 }
 
-// TypedKey runs OnEscape for Escape, completes on Tab (Completion), and
-// types every other key.
+// TypedKey runs OnEscape for Escape, completes on Tab (Completion, else
+// the drop-down of the matching offers), and types every other key.
 func (e *EscSelectEntry) TypedKey(k *fyne.KeyEvent) {
 	if k.Name == fyne.KeyEscape && e.OnEscape != nil {
 		e.OnEscape()
@@ -246,8 +259,44 @@ func (e *EscSelectEntry) TypedKey(k *fyne.KeyEvent) {
 			e.SetText(c)
 			e.CursorColumn, e.CursorRow = len([]rune(c)), 0
 			e.Refresh()
+		} else if m := e.matches(); len(m) > 1 {
+			e.SelectEntry.SetOptions(m)
+			e.filtered = true
+			if b, ok := e.ActionItem.(*widget.Button); ok && b.OnTapped != nil && fyne.CurrentApp().Driver().CanvasForObject(e) != nil {
+				b.OnTapped() // the drop-down, now of just these
+			}
 		}
 		return
 	}
+	e.unfilter()
 	e.SelectEntry.TypedKey(k)
+}
+
+// TypedRune types r; the drop-down offers everything again.
+func (e *EscSelectEntry) TypedRune(r rune) {
+	e.unfilter()
+	e.SelectEntry.TypedRune(r)
+}
+
+// FocusLost leaves the field; the drop-down offers everything again.
+func (e *EscSelectEntry) FocusLost() {
+	e.unfilter()
+	e.SelectEntry.FocusLost()
+}
+
+// unfilter gives the drop-down every offer back after Tab narrowed it.
+func (e *EscSelectEntry) unfilter() {
+	if e.filtered {
+		e.filtered = false
+		e.SelectEntry.SetOptions(e.offers)
+	}
+}
+
+// Offered is what the drop-down offers now: every offer, or those Tab
+// matched.
+func (e *EscSelectEntry) Offered() []string {
+	if e.filtered {
+		return e.matches()
+	}
+	return slices.Clone(e.offers)
 }

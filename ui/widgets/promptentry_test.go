@@ -8,27 +8,38 @@ import (
 )
 
 // Tab completes the typed start of an offer, to the part the matching
-// offers share; with nothing to add it leaves the key to the window
-// (focus moves on). Escape runs OnEscape.
+// offers share; where several go on from there it narrows the drop-down
+// to them; with nothing to add it leaves the key to the window (focus
+// moves on). Typing gives the drop-down every offer back. Escape runs
+// OnEscape.
 func TestEscSelectEntryCompletes(t *testing.T) {
 	test.NewTempApp(t)
-	e := NewEscSelectEntry([]string{"make it red", "make it blue", "mirror it", "remove the background"})
+	all := []string{"make it red", "make it blue", "make it black and white", "mirror it", "remove the background"}
+	e := NewEscSelectEntry(all)
 	w := test.NewTempWindow(t, e)
 	w.Canvas().Focus(e)
 	tab := &fyne.KeyEvent{Name: fyne.KeyTab}
-	for _, c := range []struct{ typed, want string }{
-		{"Make it bl", "Make it blue"}, // the user's case kept
-		{"make", "make it "},
-		{"m", "m"}, // "make it …" and "mirror it" share only "m"
-		{"rem", "remove the background"},
-		{"zebra", "zebra"},
-		{"", ""},
+	for _, c := range []struct {
+		typed, want string
+		accepts     bool
+		offered     int // what the drop-down offers after Tab
+	}{
+		{"Make it blu", "Make it blue", true, 5}, // the user's case kept
+		{"make", "make it ", true, 5},
+		{"m", "m", true, 4},                   // "make it …" and "mirror it" share only "m": those four
+		{"make it bl", "make it bl", true, 2}, // blue, black and white
+		{"rem", "remove the background", true, 5},
+		{"mirror it", "mirror it", false, 5}, // complete: Tab moves on
+		{"zebra", "zebra", false, 5},
+		{"", "", false, 5},
 	} {
+		e.SetText("")
+		e.TypedRune('x') // typing gives the drop-down every offer back
 		e.SetText(c.typed)
 		accepts := e.AcceptsTab()
 		e.TypedKey(tab)
-		if e.Text != c.want || accepts != (c.want != c.typed) {
-			t.Errorf("%q + Tab = %q (accepts Tab %v), want %q", c.typed, e.Text, accepts, c.want)
+		if e.Text != c.want || accepts != c.accepts || len(e.Offered()) != c.offered {
+			t.Errorf("%q + Tab = %q (accepts Tab %v, offers %q), want %q, %v, %d offers", c.typed, e.Text, accepts, e.Offered(), c.want, c.accepts, c.offered)
 		}
 	}
 	e.SetOptions([]string{"in the twemoji style"})
