@@ -16,7 +16,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
@@ -269,7 +268,7 @@ func TestEditByInstructionErrors(t *testing.T) {
 	if !s.editAsk.shown() || !strings.Contains(s.editAsk.text, "mirorr → mirror") || s.Running() != "" {
 		t.Fatalf("misspelt: asked %v %q, running %q", s.editAsk.shown(), s.editAsk.text, s.Running())
 	}
-	fix := buttonLabelled(s.Window().Canvas().Overlays().Top(), `Edit: "mirror it"`)
+	fix := buttonIn(s.Window().Canvas().Overlays().Top(), `Edit: "mirror it"`)
 	if fix == nil {
 		t.Fatal(`no button Edit: "mirror it" in the question`)
 	}
@@ -443,28 +442,4 @@ func TestStoppedEditKeepsNothing(t *testing.T) {
 	if f := s.runs.prog.State(time.Now()).Fraction(); f != 0 {
 		t.Fatalf("the bar still shows %.2f of the stopped edit", f)
 	}
-}
-
-// buttonLabelled finds the button with text label in o's tree (nil: none).
-func buttonLabelled(o fyne.CanvasObject, label string) *widget.Button {
-	switch w := o.(type) {
-	case *widget.Button:
-		if w.Text == label {
-			return w
-		}
-	case *fyne.Container:
-		for _, c := range w.Objects {
-			if b := buttonLabelled(c, label); b != nil {
-				return b
-			}
-		}
-	case fyne.Widget:
-		r := test.WidgetRenderer(w)
-		for _, c := range r.Objects() {
-			if b := buttonLabelled(c, label); b != nil {
-				return b
-			}
-		}
-	}
-	return nil
 }
