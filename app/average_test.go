@@ -67,7 +67,7 @@ func TestEvalPromptsNamesFile(t *testing.T) {
 	if err := os.WriteFile(empty, []byte("# nothing but a comment\n\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct{ file, want string }{{filepath.Join(t.TempDir(), "none.txt"), "no such file"}, {empty, "lists no names"}} {
+	for _, c := range []struct{ file, want string }{{filepath.Join(t.TempDir(), "none.txt"), "there is no file"}, {empty, "lists no names"}} {
 		if code, _, stderr := run(t, "eval-prompts", "--model", dir, "--data", "emoji", "--names", c.file); code == 0 || !strings.Contains(stderr, c.want) {
 			t.Errorf("--names %s: exit %d, %s; want %q", c.file, code, stderr, c.want)
 		}

@@ -28,9 +28,12 @@ type describeEntry struct {
 	// this prompt's).
 	GainBits float64 `json:"gain_bits_per_token"`
 	// Posterior is p(prompt | image) under a uniform prior over the
-	// candidates: the softmax of −NLL over the prompts within
+	// candidates scored: the softmax of −NLL over the prompts within
 	// sampler.PosteriorWindow (10 nats) of the best, all scored in full, so
-	// it is the same whatever --top (sampler.Posteriors).
+	// it is the same whatever --top (sampler.Posteriors). The emoji
+	// model's two-stage ranking scores the styles of the likeliest names
+	// only (--shortlist), so --all, which scores every name × style, may
+	// give other probabilities.
 	Posterior float64 `json:"posterior"`
 }
 
@@ -117,7 +120,7 @@ func readTextLines(path, what string, warn io.Writer) ([]string, error) {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("%s: there is no file %s", what, path)
+		return nil, fmt.Errorf("%s: there is no file %s: %w", what, path, fs.ErrNotExist)
 	case err != nil:
 		return nil, fmt.Errorf("%s: %w", what, err)
 	case fi.IsDir():
@@ -193,7 +196,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := sampler.RankOptions{Workers: *threads, Shortlist: *shortlist}
+	opt := sampler.RankOptions{Workers: *threads, Shortlist: *shortlist, Window: sampler.PosteriorWindow} // p below
 	if *shortlist == 0 {
 		opt.Shortlist = -1
 	}

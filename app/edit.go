@@ -158,20 +158,32 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// sourcePicture is the edit's source as the model sees it: the decoded
-// codes when they came from the file's metadata (its pixels are those,
-// perhaps upscaled), else the file's picture fitted to the model's size
-// as encoding fitted it (codebook.Fit).
+// sourcePicture is the edit's source at the model's w×h: the file's own
+// pixels, fitted as encoding fits them (codebook.Fit), or, when its codes
+// came from the file's metadata, the pixels at those codes' size (the file
+// itself, or one pixel of each k×k block of a file upscaled k times, as
+// --scale writes it; on white), else those codes decoded.
 func sourcePicture(b *bundle.Bundle, path string, codes []int, stored bool) (*image.NRGBA, error) {
-	if stored {
-		return b.Decode(codes), nil
-	}
 	img, err := codebook.LoadImage(path)
 	if err != nil {
 		return nil, err
 	}
 	w, h := b.ImageSize()
-	return codebook.Fit(img, w, h), nil
+	if !stored {
+		return codebook.Fit(img, w, h), nil
+	}
+	r := img.Bounds()
+	k := r.Dx() / w
+	if k < 1 || r.Dx() != k*w || r.Dy() != k*h {
+		return b.Decode(codes), nil
+	}
+	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			out.Set(x, y, img.At(r.Min.X+x*k, r.Min.Y+y*k))
+		}
+	}
+	return codebook.Flatten(out), nil // on white, as encoding reads a transparent picture
 }
 
 // options are the sampler settings: the flags set on the command line,

@@ -259,6 +259,26 @@ func TestEditMaskCLI(t *testing.T) {
 			}
 		}
 	}
+	// Editing that output again (its codes stored, its kept pixels not
+	// their decoding), upscaled twice: the kept half is still its pixels.
+	twice := filepath.Join(dir, "twice.png")
+	if code, _, stderr := run(t, "edit", "--model", m, "--from", numberedPath(plain, 0, 2), "--instruction", "make it red", "--mask", maskPath,
+		"--candidates", "1", "--seed", "12", "--scale", "2", "--out", twice, "--quiet"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	again := filepath.Join(dir, "again.png")
+	if code, _, stderr := run(t, "edit", "--model", m, "--from", numberedPath(twice, 0, 2), "--instruction", "make it red", "--mask", maskPath,
+		"--candidates", "1", "--seed", "13", "--out", again, "--quiet"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	big, out2 := loadNRGBA(t, numberedPath(twice, 0, 2)), loadNRGBA(t, numberedPath(again, 0, 2))
+	for y := range out2.Rect.Dy() {
+		for x := out2.Rect.Dx() / 2; x < out2.Rect.Dx(); x++ {
+			if out2.NRGBAAt(x, y) != big.NRGBAAt(2*x, 2*y) || out2.NRGBAAt(x, y) != fitted.NRGBAAt(x, y) {
+				t.Fatalf("edited again: kept pixel (%d,%d) is %v, the upscaled source's %v", x, y, out2.NRGBAAt(x, y), big.NRGBAAt(2*x, 2*y))
+			}
+		}
+	}
 	black := filepath.Join(dir, "black.png")
 	writeImage(t, black, image.NewGray(image.Rect(0, 0, 8, 8)))
 	if code, _, stderr := run(t, "edit", "--model", m, "--from", srcPath, "--instruction", "make it red", "--mask", black, "--out", out, "--quiet"); code != 1 || !strings.Contains(stderr, "no patch is marked") {

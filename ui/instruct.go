@@ -60,9 +60,9 @@ func (s *Studio) editAsked(instruction string) {
 		return
 	}
 	_, unknown, _ := sampler.InstructionWords(eb, instruction)
-	if fixed, ok := eb.Prompt.Corrected(instruction); len(unknown) > 0 && ok && edit.CheckInstruction(eb, fixed) == nil {
+	if fixed, ok := eb.Prompt.Corrected(instruction); len(unknown) > 0 && ok && trained(eb, fixed) {
 		// Misspelt ("remove the backgroud"): offer the instruction the
-		// model knows, in one click.
+		// model was trained on, in one click.
 		msg := fmt.Sprintf("The edit model does not know %s. %s", strings.Join(unknown, ", "), capitalize(eb.Prompt.DidYouMean(unknown)))
 		d := dialog.NewCustomConfirm("Edit with the corrected instruction?", fmt.Sprintf("Edit: %q", fixed), "Cancel", widget.NewLabel(widgets.WrapText(msg, 60)), func(ok bool) {
 			if ok {
@@ -103,6 +103,16 @@ func (s *Studio) editAsked(instruction string) {
 	}, s.win)
 	noDefault(d) // a second Return (the box submits on Return) must not say yes
 	s.editAsk.show(d, msg)
+}
+
+// trained reports whether the edit model eb knows every word of
+// instruction and was trained on it as worded (edit.Nearest exact).
+func trained(eb *bundle.Bundle, instruction string) bool {
+	if edit.CheckInstruction(eb, instruction) != nil {
+		return false
+	}
+	_, exact, _ := edit.Nearest(instruction)
+	return exact
 }
 
 // EditByInstruction edits the image on the canvas by instruction
@@ -362,8 +372,9 @@ func coverMask(mask []bool, rows, cols, er, ec int) []bool {
 // see editFacts.meanLogLik).
 //
 // It returns how faithfully b's codes draw the best candidate: the PSNR
-// (dB) of their picture against the edit model's, at b's size (+Inf
-// without candidates).
+// (dB) of their picture against the edit model's, at b's size, over the
+// patches of mask (all when nil); +Inf without candidates, NaN where it
+// cannot be measured (no note is made of it then).
 func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, base []int, mask []bool) (float64, error) {
 	under := b.Decode(base)
 	db := math.Inf(1)
@@ -379,9 +390,10 @@ func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, base []int, mask 
 				codes[k] = base[k]
 			}
 		}
-		if i == 0 {
+		if i == 0 { // over the patches the edit could change: the others are the document's own
 			w, h := b.ImageSize()
-			db = edit.PSNR(codebook.Fit(edited, w, h), b.Decode(codes))
+			rows, cols := b.Grid()
+			db = edit.PSNRWithin(codebook.Fit(edited, w, h), b.Decode(codes), mask, rows, cols)
 		}
 		im.Tokens, im.LogLik, im.Count, im.KeptLogLik, im.KeptCount = codes, 0, 0, 0, 0
 	}

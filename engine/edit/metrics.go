@@ -97,3 +97,44 @@ func NotTakenWarning(share float64, masked bool) string {
 	}
 	return w
 }
+
+// PSNRWithin is PSNR (dB, capped at MaxPSNR) of out against target over
+// the patches mask marks (true) on a rows×cols grid over both pictures;
+// mask nil means every patch. NaN when the sizes differ, the grid does
+// not divide them or no patch is marked.
+func PSNRWithin(target, out *image.NRGBA, mask []bool, rows, cols int) float64 {
+	if target == nil || out == nil || target.Rect.Size() != out.Rect.Size() || rows < 1 || cols < 1 {
+		return math.NaN()
+	}
+	w, h := target.Rect.Dx(), target.Rect.Dy()
+	if w%cols != 0 || h%rows != 0 || mask != nil && len(mask) != rows*cols {
+		return math.NaN()
+	}
+	pw, ph := w/cols, h/rows
+	var sum float64
+	n := 0
+	for i := range rows * cols {
+		if mask != nil && !mask[i] {
+			continue
+		}
+		x0, y0 := i%cols*pw, i/cols*ph
+		for y := y0; y < y0+ph; y++ {
+			for x := x0; x < x0+pw; x++ {
+				a := target.Pix[target.PixOffset(target.Rect.Min.X+x, target.Rect.Min.Y+y):]
+				b := out.Pix[out.PixOffset(out.Rect.Min.X+x, out.Rect.Min.Y+y):]
+				for c := range 3 {
+					d := float64(a[c]) - float64(b[c])
+					sum += d * d
+				}
+				n += 3
+			}
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	if sum == 0 {
+		return MaxPSNR
+	}
+	return min(10*math.Log10(255*255/(sum/float64(n))), MaxPSNR)
+}

@@ -1,6 +1,8 @@
 package edit
 
 import (
+	"image"
+	"math"
 	"strings"
 	"testing"
 )
@@ -34,5 +36,32 @@ func TestNotTakenWarning(t *testing.T) {
 	}
 	if w := NotTakenWarning(0.9, true); !strings.Contains(w, "90% of the masked patches") || !strings.Contains(w, "reading order") {
 		t.Errorf("masked: %q", w)
+	}
+}
+
+// PSNRWithin measures the marked patches only: a difference elsewhere
+// does not count, and with every patch it is PSNR.
+func TestPSNRWithin(t *testing.T) {
+	a, b := image.NewNRGBA(image.Rect(0, 0, 4, 4)), image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	for i := range a.Pix {
+		a.Pix[i], b.Pix[i] = 100, 100
+	}
+	for y := range 2 { // the top-left 2×2 patch differs by 10 in every channel
+		for x := range 2 {
+			b.Pix[b.PixOffset(x, y)], b.Pix[b.PixOffset(x, y)+1], b.Pix[b.PixOffset(x, y)+2] = 110, 110, 110
+		}
+	}
+	want := 10 * math.Log10(255*255/100.0)
+	if got := PSNRWithin(a, b, []bool{true, false, false, false}, 2, 2); math.Abs(got-want) > 1e-9 {
+		t.Errorf("the differing patch: %g dB, want %g", got, want)
+	}
+	if got := PSNRWithin(a, b, []bool{false, true, true, true}, 2, 2); got != MaxPSNR {
+		t.Errorf("the equal patches: %g dB, want %g", got, float64(MaxPSNR))
+	}
+	if got, whole := PSNRWithin(a, b, nil, 2, 2), PSNR(a, b); math.Abs(got-whole) > 1e-9 {
+		t.Errorf("every patch: %g dB, PSNR %g", got, whole)
+	}
+	if !math.IsNaN(PSNRWithin(a, b, []bool{false, false, false, false}, 2, 2)) || !math.IsNaN(PSNRWithin(a, b, nil, 3, 3)) {
+		t.Error("nothing marked, or a grid that does not divide the picture, is not NaN")
 	}
 }

@@ -70,16 +70,15 @@ type RankOptions struct {
 	// against too. What it saves depends on how soon the other prompts fall
 	// behind: on held-out emoji images, 30–65% of the positions; on a
 	// memorising model or a model's own sample, most of them. Prompts
-	// within Window nats of the best are never ruled out either,
-	// so Posteriors is the same whatever Top. Which other prompts are ruled
-	// out (and their bounds) can change from run to run when batches run in
-	// parallel, as the bound tightens in another order; the first Top and
-	// those within the window never do. 0 scores every prompt in full, one
-	// pass per batch.
+	// within Window nats of the best are never ruled out either. Which
+	// other prompts are ruled out (and their bounds) can change from run
+	// to run when batches run in parallel, as the bound tightens in
+	// another order; the first Top and those within the window never do.
+	// 0 scores every prompt in full, one pass per batch.
 	Top int
 	// Window (nats) widens what Top keeps in full: every prompt within
-	// Window of the best too (0: PosteriorWindow, so that Posteriors does
-	// not depend on Top; negative: none).
+	// Window of the best too (0: none). PosteriorWindow makes Posteriors
+	// of the result the same whatever Top and the order batches ran in.
 	Window float64
 	// Shortlist is how many names RankCandidates keeps after ranking names
 	// alone (0: NameShortlist; < 0: one stage over every candidate).
@@ -178,10 +177,7 @@ func RankPrompts(ctx context.Context, b *bundle.Bundle, prompts []string, tokens
 	if opt.Top > 0 && opt.Top < D {
 		r.top = opt.Top
 	}
-	switch {
-	case opt.Window == 0:
-		r.window = PosteriorWindow
-	case opt.Window > 0:
+	if opt.Window > 0 {
 		r.window = opt.Window
 	}
 	var wg sync.WaitGroup
@@ -545,17 +541,19 @@ func Unexplained(best, uncond float64, codes int) bool {
 // PosteriorWindow (nats) is how far above the best NLL a prompt still
 // counts in Posteriors: a prompt farther off is less than e^−10 (4.5·10⁻⁵)
 // as likely as the best, and RankPrompts with Top may rule it out early at
-// a bound that depends on the order batches finished in.
+// a bound that depends on the order batches finished in. Rank with it as
+// RankOptions.Window to take Posteriors of the result.
 const PosteriorWindow = 10.0
 
 // Posteriors turns ranked scores into probabilities of each prompt given the
 // image under a uniform prior over the candidates: softmax(−NLL) over the
 // prompts scored in full within PosteriorWindow nats of the best, in the
-// scores' order. Those are the same prompts whatever RankOptions.Top or
-// the order batches ran in, so the probabilities are too. A prompt
-// scored in full farther off gets its (tiny) share against the same sum;
-// one ruled out early (Bound) gets 0. Duplicate encodings count once each
-// time they appear.
+// scores' order. When the ranking ran with RankOptions.Window
+// PosteriorWindow (or none ruled out), those are the same prompts
+// whatever RankOptions.Top or the order batches ran in, so the
+// probabilities are too. A prompt scored in full farther off gets its
+// (tiny) share against the same sum; one ruled out early (Bound) gets 0.
+// Duplicate encodings count once each time they appear.
 func Posteriors(scores []PromptScore) []float64 {
 	if len(scores) == 0 {
 		return nil

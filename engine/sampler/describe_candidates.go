@@ -211,7 +211,7 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 	}
 	total := len(names) + short*styles
 	first := opt
-	first.Top = short
+	first.Top, first.Window = short, 0 // the names' own scores make no probabilities
 	if opt.Progress != nil {
 		first.Progress = func(done, _ int) { opt.Progress(done, total) }
 	}

@@ -1,7 +1,6 @@
 package sampler
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -67,8 +66,8 @@ func TestRankPromptsPrunedIsExact(t *testing.T) {
 			for k, top := range []int{1, 2, 5, 12} {
 				for _, batch := range []int{0, 3, 16} {
 					// No window, to rule out what the tiny models leave
-					// within one, or the default window (and a small one).
-					window := []float64{-1, 0, 0.5}[(k+batch)%3]
+					// within one, or Posteriors' window (and a small one).
+					window := []float64{0, PosteriorWindow, 0.5}[(k+batch)%3]
 					last, calls := 0, 0
 					got, err := RankPrompts(ctx, b, cands, tokens, RankOptions{Workers: 1 + n%2, Top: top, Batch: batch, Window: window,
 						Progress: func(done, total int) {
@@ -103,18 +102,16 @@ func TestRankPromptsPrunedIsExact(t *testing.T) {
 						}
 						pruned++
 						limit := got[top-1].NLL
-						if window >= 0 {
-							limit = max(limit, got[0].NLL+cmp.Or(window, PosteriorWindow))
-						}
+						limit = max(limit, got[0].NLL+window)
 						if i < top || s.NLL > truth+1e-4 || s.NLL <= limit {
 							t.Fatalf("image %d, top %d, batch %d: ruled out %q at rank %d with bound %g, true NLL %g, top-%d NLL %g",
 								n, top, batch, s.Prompt, i, s.NLL, truth, top, got[top-1].NLL)
 						}
 					}
-					if window != 0 {
+					if window != PosteriorWindow {
 						continue
 					}
-					// With the default window the probabilities are those of
+					// With Posteriors' window the probabilities are those of
 					// the full ranking, whatever the top or batch.
 					post := Posteriors(got)
 					for i := range top {

@@ -294,7 +294,7 @@ func TestRankPromptsTop(t *testing.T) {
 		}
 		for _, top := range []int{1, 3} {
 			last := 0
-			got, err := RankPrompts(ctx, b, cands, tokens, RankOptions{Workers: 1, Top: top, Batch: 5, Window: -1,
+			got, err := RankPrompts(ctx, b, cands, tokens, RankOptions{Workers: 1, Top: top, Batch: 5,
 				Progress: func(done, total int) { last = done }})
 			if err != nil {
 				t.Fatal(err)

@@ -3,6 +3,7 @@ package widgets
 import (
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
@@ -204,13 +205,21 @@ func (e *EscSelectEntry) SetOptions(options []string) {
 // matches are the offers that start with the text (case aside); none for
 // a blank text.
 func (e *EscSelectEntry) matches() []string {
-	text := strings.ToLower(e.Text)
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(e.Text) == "" {
 		return nil
 	}
+	typed := []rune(e.Text)
 	var out []string
 	for _, o := range e.offers {
-		if strings.HasPrefix(strings.ToLower(o), text) {
+		r := []rune(o)
+		if len(r) < len(typed) {
+			continue
+		}
+		same := true
+		for i, c := range typed {
+			same = same && unicode.ToLower(c) == unicode.ToLower(r[i])
+		}
+		if same {
 			out = append(out, o)
 		}
 	}
@@ -226,26 +235,42 @@ func (e *EscSelectEntry) Completion() string {
 	if len(m) == 0 {
 		return ""
 	}
-	common := strings.ToLower(m[0])
+	// The start all matches share, letter by letter (case aside), taken
+	// from the first as it is written.
+	first := []rune(m[0])
+	n := len(first)
 	for _, o := range m[1:] {
-		lo := strings.ToLower(o)
-		n := 0
-		for n < len(common) && n < len(lo) && common[n] == lo[n] {
-			n++
+		r := []rune(o)
+		k := 0
+		for k < n && k < len(r) && unicode.ToLower(first[k]) == unicode.ToLower(r[k]) {
+			k++
 		}
-		common = common[:n]
+		n = k
 	}
-	text := strings.ToLower(e.Text)
-	if len(common) <= len(text) {
+	typed := len([]rune(e.Text))
+	if n <= typed {
 		return ""
 	}
-	return e.Text + common[len(text):]
+	return e.Text + string(first[typed:n])
 }
 
 // AcceptsTab is true while Tab has something to complete or offers to
 // show, so that the window gives Tab to the field instead of moving the
 // focus.
-func (e *EscSelectEntry) AcceptsTab() bool { return e.Completion() != "" || len(e.matches()) > 1 }
+func (e *EscSelectEntry) AcceptsTab() bool {
+	return !shiftHeld() && (e.Completion() != "" || len(e.matches()) > 1)
+}
+
+// shiftHeld reports whether Shift is down (Shift+Tab moves the focus
+// back, never completes); false where the driver cannot tell.
+func shiftHeld() bool {
+	app := fyne.CurrentApp()
+	if app == nil {
+		return false
+	}
+	d, ok := app.Driver().(desktop.Driver)
+	return ok && d.CurrentKeyModifiers()&fyne.KeyModifierShift != 0
+}
 
 // TypedKey runs OnEscape for Escape, completes on Tab (Completion, else
 // the drop-down of the matching offers), and types every other key.
@@ -255,6 +280,10 @@ func (e *EscSelectEntry) TypedKey(k *fyne.KeyEvent) {
 		return
 	}
 	if k.Name == fyne.KeyTab {
+		if shiftHeld() {
+			e.SelectEntry.TypedKey(k)
+			return
+		}
 		if c := e.Completion(); c != "" {
 			e.SetText(c)
 			e.CursorColumn, e.CursorRow = len([]rune(c)), 0

@@ -2,6 +2,7 @@ package widgets
 
 import (
 	"testing"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -47,6 +48,19 @@ func TestEscSelectEntryCompletes(t *testing.T) {
 	e.TypedKey(tab)
 	if e.Text != "in the twemoji style" || e.CursorColumn != len(e.Text) {
 		t.Errorf("after new offers: %q, cursor %d", e.Text, e.CursorColumn)
+	}
+	// Letters, not bytes: no broken UTF-8 where two offers part in a
+	// letter of two bytes, and the completed part as the offer writes it.
+	e.SetOptions([]string{"make it é", "make it è", "Grüße an Alle"})
+	e.SetText("make it ")
+	e.TypedKey(tab)
+	if e.Text != "make it " || !utf8.ValidString(e.Text) {
+		t.Errorf("é or è: %q", e.Text)
+	}
+	e.SetText("grü")
+	e.TypedKey(tab)
+	if e.Text != "grüße an Alle" {
+		t.Errorf("grü + Tab = %q, want %q", e.Text, "grüße an Alle")
 	}
 	escaped := false
 	e.OnEscape = func() { escaped = true }
