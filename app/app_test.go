@@ -2,11 +2,14 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -495,6 +498,18 @@ func TestExtendAndTimelapse(t *testing.T) {
 	code, stdout, stderr := run(t, "timelapse", "--model", model, "--from", src, "--out", gifPath, "--scale", "1", "--frames", "17")
 	if code != 0 || !strings.Contains(stdout, "17 frames") {
 		t.Fatalf("exit %d %q %q", code, stdout, stderr)
+	}
+	// Interrupted (Ctrl-C cancels the command's context): nothing written.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var o, e bytes.Buffer
+	stopped := filepath.Join(dir, "stopped.gif")
+	err := runTimelapse(ctx, Env{Stdout: &o, Stderr: &e}, []string{"--model", model, "--from", src, "--out", stopped, "--quiet"})
+	if err == nil || !strings.Contains(err.Error(), "interrupted; nothing saved") {
+		t.Fatalf("interrupted time-lapse: %v", err)
+	}
+	if _, err := os.Stat(stopped); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("an interrupted time-lapse left %s: %v", stopped, err)
 	}
 }
 

@@ -2,6 +2,8 @@ package app
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -49,5 +51,22 @@ func TestBenchPrecisions(t *testing.T) {
 		if code, _, stderr := run(t, args...); code != 2 || stderr == "" {
 			t.Errorf("%v: exit %d, %q", args, code, stderr)
 		}
+	}
+}
+
+// random-model refuses a folder that holds files (a trained model there
+// would be replaced without a word) unless --force says to.
+func TestRandomModelKeepsAFolderWithFiles(t *testing.T) {
+	dir := t.TempDir()
+	card := filepath.Join(dir, "MODEL.md")
+	if err := os.WriteFile(card, []byte("# my trained model\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "random-model", "--shape", "small", "--out", dir)
+	if code != 1 || !strings.Contains(stderr, "holds 1 file already") || !strings.Contains(stderr, "--force") {
+		t.Fatalf("exit %d, %q", code, stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("the folder now holds %d files", len(entries))
 	}
 }

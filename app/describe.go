@@ -142,10 +142,10 @@ func readTextLines(path, what string, warn io.Writer) ([]string, error) {
 	return bundle.ParseNames([]byte(text)), nil
 }
 
-// rankProgress prints RankPrompts' progress to w, at most twice a second
-// and only once the ranking has taken a second; the second function ends
-// the line.
-func rankProgress(w io.Writer) (func(done, total int), func()) {
+// progressLine prints "what: done of total" progress to w on one line,
+// at most twice a second and only once the work has taken a second; the
+// second function ends the line if one was printed.
+func progressLine(w io.Writer, what string) (func(done, total int), func()) {
 	start, last := time.Now(), time.Time{}
 	shown := false
 	return func(done, total int) {
@@ -153,7 +153,7 @@ func rankProgress(w io.Writer) (func(done, total int), func()) {
 				return
 			}
 			last, shown = time.Now(), true
-			fmt.Fprintf(w, "\rscoring prompts: %d of %d", done, total)
+			fmt.Fprintf(w, "\r%s: %d of %d", what, done, total)
 		}, func() {
 			if shown {
 				fmt.Fprintln(w)
@@ -205,7 +205,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	}
 	var done func()
 	if !*asJSON && !*quiet {
-		opt.Progress, done = rankProgress(env.Stderr)
+		opt.Progress, done = progressLine(env.Stderr, "scoring prompts")
 	}
 	start := time.Now()
 	res, err := sampler.RankCandidates(ctx, b, cands, tokens, opt)

@@ -3,9 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // runRandomModel writes a model folder of random weights in the shape of
@@ -16,6 +18,7 @@ func runRandomModel(_ context.Context, env Env, args []string) error {
 	shape := fs.String("shape", "small", "small, medium or large: OpenAI's imagegpt sizes (76.7M, 455M, 1.36B parameters)")
 	out := fs.String("out", "", "model folder to write (config.json, model.safetensors, preprocessor_config.json)")
 	dtype := fs.String("dtype", "F32", "weights' dtype in the file: F32 (as OpenAI's checkpoints), F16 or BF16")
+	force := fs.Bool("force", false, "write into --out even when it holds files (a model there is replaced)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -31,13 +34,16 @@ func runRandomModel(_ context.Context, env Env, args []string) error {
 	if _, err := model.ShapeConfig(*shape); err != nil {
 		return usageError{err.Error()}
 	}
+	if entries, err := os.ReadDir(*out); err == nil && len(entries) > 0 && !*force {
+		return fmt.Errorf("%s holds %s already (a trained model's weights would be replaced by random ones): choose another --out, or pass --force", *out, plural.N(len(entries), "file", "files"))
+	}
 	start := time.Now()
 	b, err := randomBundle(*shape)
 	if err != nil {
 		return err
 	}
 	if err := b.Save(*out, *dtype); err != nil {
-		return fmt.Errorf("random-model: %w", err)
+		return err
 	}
 	fmt.Fprintf(env.Stdout, "%s: random imagegpt-%s, %d parameters, %s weights, in %.1f s\n", *out, *shape, b.Model.Config.Params(), *dtype, time.Since(start).Seconds())
 	return nil

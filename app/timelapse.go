@@ -19,6 +19,7 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	scale := rangedInt(fs, "scale", 4, 1, 16, "upscale (nearest)")
 	frames := rangedInt(fs, "frames", 120, 2, 4096, "most frames (patches are grouped to fit)")
 	delay := rangedInt(fs, "delay", 4, 1, 65535, "hundredths of a second a frame; the last frame holds 2 s")
+	quiet := fs.Bool("quiet", false, "no progress line")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -39,10 +40,37 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	anim := render.Timelapse(func(k int) image.Image { return b.Decode(tokens[:k]) }, len(tokens), *frames, *scale, *delay)
-	if err := atomicfile.Write(*out, func(w io.Writer) error { return gif.EncodeAll(w, anim) }); err != nil {
+	var progress func(done, total int)
+	done := func() {}
+	if !*quiet {
+		progress, done = progressLine(env.Stderr, "drawing frames")
+	}
+	anim, err := render.Timelapse(ctx, func(k int) image.Image { return b.Decode(tokens[:k]) }, len(tokens), *frames, *scale, *delay, progress)
+	done()
+	if err != nil {
+		return fmt.Errorf("interrupted; nothing saved (%w)", err)
+	}
+	// Encoding a large animation takes seconds too: an interrupt stops
+	// the writing, and the file is never left half written.
+	if err := atomicfile.Write(*out, func(w io.Writer) error { return gif.EncodeAll(ctxWriter{ctx, w}, anim) }); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted; nothing saved (%w)", ctx.Err())
+		}
 		return fmt.Errorf("write %s: %w", *out, err)
 	}
 	fmt.Fprintf(env.Stdout, "%s\t%d frames\n", *out, len(anim.Image))
 	return nil
+}
+
+// ctxWriter writes to w until ctx is done, then fails with ctx's error.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"image/gif"
@@ -25,12 +26,13 @@ const (
 
 // timelapseGIF animates tokens (an image rows × cols patches) appearing
 // patch by patch in the order they were generated.
-func timelapseGIF(cb tokenizer.Tokenizer, tokens []int, rows, cols int) *gif.GIF {
+// It stops with ctx's error when ctx is done (the studio closing).
+func timelapseGIF(ctx context.Context, cb tokenizer.Tokenizer, tokens []int, rows, cols int) (*gif.GIF, error) {
 	n := len(tokens)
 	p := cb.PatchSize()
 	scale := max(1, min(timelapseWidth/(cols*p), timelapseHeight/(rows*p), MaxUpscale))
 	prefix := func(k int) image.Image { return cb.Decode(tokens[:k], rows, cols) }
-	return render.Timelapse(prefix, n, min(n+1, timelapseFrames), scale, timelapseDelay)
+	return render.Timelapse(ctx, prefix, n, min(n+1, timelapseFrames), scale, timelapseDelay, nil)
 }
 
 // ExportTimelapse writes the current image's generation, patch by patch
@@ -48,7 +50,11 @@ func (s *Studio) ExportTimelapse(path string) error {
 	s.setStatus("Writing the time-lapse…")
 	s.goBackground(func() {
 		err := atomicfile.Write(path, func(w io.Writer) error {
-			return gif.EncodeAll(w, timelapseGIF(cb, tokens, rows, cols))
+			anim, err := timelapseGIF(s.ctx, cb, tokens, rows, cols)
+			if err != nil {
+				return err
+			}
+			return gif.EncodeAll(w, anim)
 		})
 		s.loop.DoAndWait(func() {
 			if err != nil {

@@ -4,6 +4,8 @@
 package render
 
 import (
+	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/color/palette"
@@ -60,11 +62,17 @@ func Ramp(t float64) color.NRGBA {
 
 // Timelapse builds an animation of an image appearing patch by patch:
 // frame j shows the first k_j of n patches (prefix(k) draws them), at most
-// maxFrames frames, on white, scaled up with nearest neighbour.
-func Timelapse(prefix func(k int) image.Image, n, maxFrames, scale, delay int) *gif.GIF {
+// maxFrames frames, on white, scaled up with nearest neighbour. progress,
+// when set, is called after each frame with the frames made and their
+// total. It stops with ctx's error when ctx is done.
+func Timelapse(ctx context.Context, prefix func(k int) image.Image, n, maxFrames, scale, delay int, progress func(done, total int)) (*gif.GIF, error) {
 	step := max(1, (n+maxFrames-2)/(maxFrames-1))
+	total := (n+step-1)/step + 1
 	anim := &gif.GIF{}
 	for k := 0; ; k += step {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("time-lapse: %w", err)
+		}
 		k = min(k, n)
 		src := prefix(k)
 		bnd := src.Bounds()
@@ -74,9 +82,12 @@ func Timelapse(prefix func(k int) image.Image, n, maxFrames, scale, delay int) *
 		draw.FloydSteinberg.Draw(frame, frame.Rect, onWhite(big), big.Bounds().Min)
 		anim.Image = append(anim.Image, frame)
 		anim.Delay = append(anim.Delay, delay)
+		if progress != nil {
+			progress(len(anim.Image), total)
+		}
 		if k == n {
 			anim.Delay[len(anim.Delay)-1] = 200
-			return anim
+			return anim, nil
 		}
 	}
 }

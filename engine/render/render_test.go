@@ -1,6 +1,8 @@
 package render
 
 import (
+	"context"
+	"errors"
 	"image"
 	"image/color"
 	"math/rand/v2"
@@ -35,9 +37,16 @@ func TestTimelapseShowsPrefixes(t *testing.T) {
 		}
 		return img
 	}
-	anim := Timelapse(prefix, 4, 10, 1, 5)
+	var calls [][2]int
+	anim, err := Timelapse(context.Background(), prefix, 4, 10, 1, 5, func(done, total int) { calls = append(calls, [2]int{done, total}) })
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(anim.Image) != 5 {
 		t.Fatalf("%d frames, want 5 (k = 0…4)", len(anim.Image))
+	}
+	if len(calls) != 5 || calls[0] != [2]int{1, 5} || calls[4] != [2]int{5, 5} {
+		t.Errorf("progress %v, want 1 of 5 … 5 of 5", calls)
 	}
 	for k, frame := range anim.Image {
 		for i := 0; i < 4; i++ {
@@ -49,6 +58,16 @@ func TestTimelapseShowsPrefixes(t *testing.T) {
 	}
 	if anim.Delay[4] != 200 || anim.Delay[0] != 5 {
 		t.Errorf("delays %v", anim.Delay)
+	}
+	// Patches grouped: 5 patches in at most 3 frames are k = 0, 3, 5.
+	calls = nil
+	if grouped, err := Timelapse(context.Background(), prefix, 5, 3, 1, 5, func(done, total int) { calls = append(calls, [2]int{done, total}) }); err != nil || len(grouped.Image) != 3 || calls[2] != [2]int{3, 3} {
+		t.Errorf("grouped: progress %v, %v", calls, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Timelapse(ctx, prefix, 4, 10, 1, 5, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
 	}
 }
 

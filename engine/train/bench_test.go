@@ -136,14 +136,38 @@ func BenchmarkTrainStep(b *testing.B) {
 	b.ReportMetric(100*flops/med/1e9/sgemm, "%sgemm")
 }
 
+// shapesConfig is the shapes preset's model (trainjob.Preset("shapes")):
+// 4 layers × 48 wide, 4 heads, 1,024 codes, 8×8 patches, prompts of up to
+// 5 of 17 words.
+func shapesConfig() model.Config {
+	c := model.DefaultConfig()
+	c.NEmbd, c.NLayer, c.NHead = 48, 4, 4
+	words := make([]string, 17)
+	for i := range words {
+		words[i] = fmt.Sprintf("w%d", i)
+	}
+	words[0] = "<pad>"
+	c.Tessera = &model.Ext{Name: "shapes", PatchSize: 4, Grid: [2]int{8, 8}, PromptLength: 5, PromptVocab: words}
+	c.VocabSize = 1024 + len(words) + 1
+	c.NPositions = 5 + 64
+	return c
+}
+
 // TestProfileTrainStep prints where a reference training step spends its
-// time (run with TESSERA_PROFILE=1).
+// time (run with TESSERA_PROFILE=1; TESSERA_PROFILE=shapes times the shapes
+// preset's model, without dropout, as it trains).
 func TestProfileTrainStep(t *testing.T) {
 	if os.Getenv("TESSERA_PROFILE") == "" {
 		t.Skip("set TESSERA_PROFILE=1")
 	}
 	cfg := referenceConfig()
+	if os.Getenv("TESSERA_PROFILE") == "shapes" {
+		cfg = shapesConfig()
+	}
 	opt := DefaultOptions(cfg).withDefaults()
+	if os.Getenv("TESSERA_PROFILE") == "shapes" {
+		opt.EmbdDrop, opt.ResidDrop, opt.AttnDrop = 0, 0, 0
+	}
 	opt.Workers = 2
 	params, _ := InitParams(cfg, 1)
 	m, _ := NewModel(params, opt.BatchSize, opt.Workers)
