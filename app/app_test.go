@@ -197,6 +197,37 @@ func TestScoreUsesStoredTokens(t *testing.T) {
 	if line.Source != "metadata" || line.Prompt != "blue dog" {
 		t.Errorf("source %q prompt %q, want metadata / blue dog", line.Source, line.Prompt)
 	}
+	// Painted over with the metadata kept (an editor that keeps text
+	// chunks): the codes no longer draw the picture, so its pixels count,
+	// with a note; upscaled twice as --scale writes it, the codes still do.
+	text, err := pngmeta.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	painted := loadNRGBA(t, out)
+	for y := range painted.Rect.Dy() / 2 {
+		for x := range painted.Rect.Dx() {
+			painted.SetNRGBA(x, y, color.NRGBA{0, 0, 0, 255})
+		}
+	}
+	changed := filepath.Join(t.TempDir(), "painted.png")
+	if err := pngmeta.WriteFileAtomic(changed, painted, text); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = run(t, "score", "--model", model, "--json", changed)
+	line = scoreLine{}
+	if err := json.Unmarshal([]byte(stdout), &line); code != 0 || err != nil || line.Source != "pixels" || !strings.Contains(stderr, "its pixels are read instead") {
+		t.Errorf("painted over: exit %d, source %q, stderr %q", code, line.Source, stderr)
+	}
+	big := filepath.Join(t.TempDir(), "big.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "blue dog", "--seed", "1", "--scale", "2", "--out", big, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, stdout, stderr = run(t, "score", "--model", model, "--json", big)
+	line = scoreLine{}
+	if err := json.Unmarshal([]byte(stdout), &line); code != 0 || err != nil || line.Source != "metadata" || strings.Contains(stderr, "instead") {
+		t.Errorf("upscaled: exit %d, source %q, stderr %q", code, line.Source, stderr)
+	}
 }
 
 // TestRecordedModelIsTheDefault: without --model, score (and branch,

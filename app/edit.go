@@ -81,7 +81,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if near, exact, ok := edit.Nearest(*instruction); len(unknown) == 0 && ok && !exact {
 		fmt.Fprintf(env.Stderr, "warning: model %s was not trained on %q, so what it does with it is hard to tell; the nearest instruction it knows is %q\n", b.Name, *instruction, near)
 	}
-	source, _, stored, err := imageTokens(b, *from, env.Stderr)
+	source, _, _, err := imageTokens(b, *from, env.Stderr)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	}
 	var kept *image.NRGBA // with a mask: the source's pixels, put back outside it
 	if m != nil {
-		if kept, err = sourcePicture(b, *from, source, stored); err != nil {
+		if kept, err = sourcePicture(b, *from); err != nil {
 			return err
 		}
 	}
@@ -159,31 +159,14 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 }
 
 // sourcePicture is the edit's source at the model's w×h: the file's own
-// pixels, fitted as encoding fits them (codebook.Fit), or, when its codes
-// came from the file's metadata, the pixels at those codes' size (the file
-// itself, or one pixel of each k×k block of a file upscaled k times, as
-// --scale writes it; on white), else those codes decoded.
-func sourcePicture(b *bundle.Bundle, path string, codes []int, stored bool) (*image.NRGBA, error) {
+// pixels (codebook.AtSize).
+func sourcePicture(b *bundle.Bundle, path string) (*image.NRGBA, error) {
 	img, err := codebook.LoadImage(path)
 	if err != nil {
 		return nil, err
 	}
 	w, h := b.ImageSize()
-	if !stored {
-		return codebook.Fit(img, w, h), nil
-	}
-	r := img.Bounds()
-	k := r.Dx() / w
-	if k < 1 || r.Dx() != k*w || r.Dy() != k*h {
-		return b.Decode(codes), nil
-	}
-	out := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			out.Set(x, y, img.At(r.Min.X+x*k, r.Min.Y+y*k))
-		}
-	}
-	return codebook.Flatten(out), nil // on white, as encoding reads a transparent picture
+	return codebook.AtSize(img, w, h), nil
 }
 
 // options are the sampler settings: the flags set on the command line,

@@ -12,6 +12,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/train/kmeans"
 )
 
 // scoreLine is one image's result in --json output.
@@ -107,7 +108,23 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 			rows, cols := b.Grid()
 			fits := r.PatchSize == b.PatchSize() && validCodes(r.Tokens, b.Codes())
 			if fits && r.Grid == [2]int{rows, cols} && len(r.Tokens) == b.ImageTokens() {
-				return r.Tokens, rec, true, nil
+				img, err := codebook.LoadImage(path)
+				if err != nil {
+					return nil, nil, false, err
+				}
+				w, h := b.ImageSize()
+				db := kmeans.PSNR(codebook.AtSize(img, w, h), b.Decode(r.Tokens))
+				if db >= pngmeta.MinCodesPSNR {
+					return r.Tokens, rec, true, nil
+				}
+				// Painted over since it was written, the metadata kept:
+				// the codes no longer describe the picture.
+				fmt.Fprintf(warn, "note: %s records codes, but its pixels are not what they draw (%.1f dB PSNR): it was changed since; its pixels are read instead\n", path, db)
+				tokens, err = b.Encode(img)
+				if err != nil {
+					return nil, nil, false, fmt.Errorf("encode %s: %w", path, err)
+				}
+				return tokens, rec, false, nil
 			}
 			if fits && r.Grid[1] == cols && r.Grid[0] > rows && len(r.Tokens) == r.Grid[0]*cols {
 				return nil, rec, false, tallImage{path: path, rows: r.Grid[0], modelRows: rows}

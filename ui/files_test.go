@@ -18,7 +18,9 @@ import (
 	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -172,6 +174,30 @@ func TestOpenImageEncodesForeignPictures(t *testing.T) {
 	must(t, err)
 	if o.Exact || !strings.Contains(o.Note, "re-encoded") {
 		t.Fatalf("foreign model: exact=%v note=%q", o.Exact, o.Note)
+	}
+
+	// This model's codes over pixels painted since (the metadata kept by
+	// another editor): the pixels are read, with a note; the file as
+	// written, upscaled three times, keeps its codes.
+	own := recordFor("1", b, core.DefaultParams(), 1, make([]int, 16), nil, "", "")
+	pic := b.Decode(own.Tokens)
+	painted := image.NewNRGBA(pic.Rect)
+	for i := range painted.Pix {
+		painted.Pix[i] = []uint8{0, 0, 0, 255}[i%4]
+	}
+	pp = filepath.Join(dir, "painted.png")
+	must(t, pngmeta.WriteFileAtomic(pp, painted, pngmeta.Metadata(own)))
+	o, err = openImageFile(pp, b)
+	must(t, err)
+	if o.Exact || !strings.Contains(o.Note, "not what its recorded codes draw") {
+		t.Fatalf("painted over: exact=%v note=%q", o.Exact, o.Note)
+	}
+	pp = filepath.Join(dir, "big.png")
+	must(t, pngmeta.WriteFileAtomic(pp, render.Upscale(pic, 3, false), pngmeta.Metadata(own)))
+	o, err = openImageFile(pp, b)
+	must(t, err)
+	if !o.Exact || o.Note != "" {
+		t.Fatalf("as written, upscaled: exact=%v note=%q", o.Exact, o.Note)
 	}
 }
 
@@ -410,16 +436,19 @@ func TestOpenFlagsTintedGreys(t *testing.T) {
 // the picture is not, the parameters say so, and the file reopens exactly.
 func TestExportTransparentBackground(t *testing.T) {
 	b := bundletest.Tiny(1)
-	tokens := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0}
-	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
-	for i := range img.Pix {
-		img.Pix[i] = 255
+	// Code 0 draws white and code 1 red, so that the picture is what its
+	// codes draw (a reader checks): a red square of 2×2 patches on white.
+	cb := b.Tokenizer.(tokenizer.Codebook)
+	n := cb.PatchBytes()
+	for i := range n {
+		cb.Entries[i] = 1
+		cb.Entries[n+i] = []float32{200/127.5 - 1, 30/127.5 - 1, 30/127.5 - 1}[i%3]
 	}
-	for y := 2; y < 6; y++ {
-		for x := 2; x < 6; x++ {
-			img.SetNRGBA(x, y, color.NRGBA{200, 30, 30, 255})
-		}
+	tokens := make([]int, 16)
+	for _, i := range []int{5, 6, 9, 10} {
+		tokens[i] = 1
 	}
+	img := b.Decode(tokens)
 	rec := recordFor("1.0", b, core.DefaultParams(), 3, tokens, nil, "", "export")
 	rec.Extra[extraTransparent] = true
 	path := filepath.Join(t.TempDir(), "sticker.png")

@@ -119,6 +119,14 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 	}
 	if o.Record != nil {
 		reason := tokensFit(o.Record, b)
+		if reason == "" && o.Record.Grid[0] == gridRows {
+			// Painted over since it was written, its metadata kept: the
+			// codes no longer draw the picture.
+			w, h := b.ImageSize()
+			if db := kmeans.PSNR(codebook.AtSize(img, w, h), b.Decode(o.Record.Tokens)); db < pngmeta.MinCodesPSNR {
+				reason = fmt.Sprintf("its pixels are not what its recorded codes draw (%.1f dB PSNR): it was changed since it was written", db)
+			}
+		}
 		if reason == "" {
 			o.Tokens = append([]int(nil), o.Record.Tokens...)
 			o.Rows = max(o.Record.Grid[0], gridRows)

@@ -116,6 +116,26 @@ func Fit(img image.Image, w, h int) *image.NRGBA {
 	return out
 }
 
+// AtSize returns img at w×h: of a picture exactly k times w×h (as
+// Tessera's --scale and export write it), the middle pixel of each k×k
+// block (the block's own colour after nearest-neighbour upscaling, the
+// nearest to it after a smooth one), flattened onto white; of any other
+// size, Fit.
+func AtSize(img image.Image, w, h int) *image.NRGBA {
+	r := img.Bounds()
+	k := r.Dx() / max(w, 1)
+	if k < 1 || r.Dx() != k*w || r.Dy() != k*h {
+		return Fit(img, w, h)
+	}
+	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			out.Set(x, y, img.At(r.Min.X+x*k+k/2, r.Min.Y+y*k+k/2))
+		}
+	}
+	return Flatten(out)
+}
+
 // FitSize is the largest size of a sw×sh picture's shape inside w×h (at
 // least a pixel each way): where Fit draws it, centred.
 func FitSize(sw, sh, w, h int) (int, int) {
