@@ -207,9 +207,29 @@ func TestSplitStyle(t *testing.T) {
 		{"google", "", "google"},
 		{"flat cat", "flat cat", ""},
 		{"cat face flat", "cat face flat", ""},
+		{"cat face, google!", "cat face", "google"}, // as the model reads it
+		{"cat face (fluent flat)", "cat face", "fluent flat"},
+		{"google: cat face", "google: cat face", ""},
 	} {
 		if base, st := SplitStyle(c.text, styles); base != c.base || st != c.style {
 			t.Errorf("SplitStyle(%q) = %q, %q; want %q, %q", c.text, base, st, c.base, c.style)
+		}
+	}
+}
+
+// StyleIn finds a style anywhere in the prompt, punctuation aside.
+func TestStyleIn(t *testing.T) {
+	styles := []string{"google", "fluent flat"}
+	for text, want := range map[string]string{
+		"google: cat face":       "google",
+		"cat face (fluent flat)": "fluent flat",
+		"cat face, google!":      "google",
+		"cat face flat":          "",
+		"fluent cat flat":        "",
+		"":                       "",
+	} {
+		if got := StyleIn(text, styles); got != want {
+			t.Errorf("StyleIn(%q) = %q, want %q", text, got, want)
 		}
 	}
 }

@@ -43,13 +43,48 @@ func Normalize(text string) string { return strings.Join(Split(text), " ") }
 // the words before it, joined by spaces ("" when text is only the style);
 // with no style at the end, base is text unchanged and style is "".
 // "Cat face, Fluent Flat" → ("cat face", "fluent flat").
+//
+// Words are compared as the model reads them, without the punctuation
+// around them ("cat face, google!" ends with the style google).
 func SplitStyle(text string, styles []string) (base, style string) {
 	words := Split(text)
+	read := make([]string, len(words))
+	for i, w := range words {
+		read[i] = strings.TrimFunc(w, unicode.IsPunct)
+	}
 	for _, st := range styles {
-		sw := Split(st)
-		if n := len(sw); n > 0 && len(words) >= n && slices.Equal(words[len(words)-n:], sw) {
+		sw := readWords(st)
+		if n := len(sw); n > 0 && len(read) >= n && slices.Equal(read[len(read)-n:], sw) {
 			return strings.Join(words[:len(words)-n], " "), st
 		}
 	}
 	return text, ""
+}
+
+// StyleIn is the first of styles whose words stand anywhere in text, in a
+// row, as the model reads them ("google: cat face", "cat face (twitter)"),
+// or "" when none does.
+func StyleIn(text string, styles []string) string {
+	words := readWords(text)
+	for _, st := range styles {
+		sw := readWords(st)
+		for i := 0; len(sw) > 0 && i+len(sw) <= len(words); i++ {
+			if slices.Equal(words[i:i+len(sw)], sw) {
+				return st
+			}
+		}
+	}
+	return ""
+}
+
+// readWords are text's words (Split) without the punctuation around each,
+// as Encode looks them up; words of punctuation alone are dropped.
+func readWords(text string) []string {
+	var out []string
+	for _, w := range Split(text) {
+		if t := strings.TrimFunc(w, unicode.IsPunct); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }

@@ -29,15 +29,15 @@ const maxStyledSeeds = 16
 // words (config tessera.style_words). They are nil when s does not ask for
 // it, the model reads no prompt or has no style words, the prompt is empty
 // (an empty prompt asks for no prompt at all: an unconditional sample, not
-// one of a style), the prompt already ends with a style
-// (prompt.SplitStyle), or a style would not fit in the prompt's length.
+// one of a style), the prompt already names a style anywhere
+// (prompt.StyleIn), or a style would not fit in the prompt's length.
 func seedStyles(b *bundle.Bundle, s sampling.Settings) []string {
 	styles := styleWords(b)
 	if s.StylePerSeed == 0 || !b.Conditional() || len(styles) == 0 || strings.TrimSpace(s.Prompt) == "" {
 		return nil
 	}
-	if _, st := prompt.SplitStyle(s.Prompt, styles); st != "" {
-		return nil
+	if prompt.StyleIn(s.Prompt, styles) != "" {
+		return nil // the prompt names its style ("cat face, google!", "google: cat face")
 	}
 	for _, st := range styles {
 		if enc := b.PromptIDs(StyledPrompt(s.Prompt, st)); len(enc.Cut) > 0 {

@@ -104,7 +104,8 @@ func TestStylePerSeedOnlyWhereItApplies(t *testing.T) {
 	for _, c := range []struct {
 		prompt string
 		on     int
-	}{{"red cat", 0}, {"red cat google", 1}, {"cat twitter", 1}, {"red blue cat", 1}, {"", 1}, {"  ", 1}} { // an empty prompt: unconditional
+	}{{"red cat", 0}, {"red cat google", 1}, {"cat twitter", 1}, {"red blue cat", 1}, {"", 1}, {"  ", 1}, // an empty prompt: unconditional
+		{"red cat, google!", 1}, {"google: red cat", 1}, {"cat (twitter)", 1}} { // a style named with punctuation, or first
 		opt := Defaults()
 		opt.Prompt, opt.Guidance, opt.Seed, opt.Batch, opt.StylePerSeed = c.prompt, 2, 1, 3, c.on
 		res, err := Generate(context.Background(), b, opt, nil)
