@@ -10,8 +10,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tessera-studio/tessera/engine/prompt"
 )
@@ -149,6 +151,23 @@ func (e usageError) Error() string { return e.msg }
 
 // parseFlags parses flags that may appear before, between or after the
 // positional arguments, and returns the positional ones.
+// textFlags are the flags whose values are text a model reads (and a PNG
+// records, which needs UTF-8), not paths: their bytes must be UTF-8.
+var textFlags = []string{"prompt", "negative", "instruction"}
+
+// checkTextFlags refuses a text flag set to bytes that are not UTF-8 (a
+// shell's $'\xff'), which would be found only when the PNG is written,
+// after sampling.
+func checkTextFlags(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if err == nil && slices.Contains(textFlags, f.Name) && !utf8.ValidString(f.Value.String()) {
+			err = usageError{fmt.Sprintf("--%s %q is not UTF-8 text", f.Name, f.Value.String())}
+		}
+	})
+	return err
+}
+
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	// The flag package prints the usage on every error; only -h asks for
@@ -166,6 +185,9 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 			// Flags are written --name in Tessera's help and messages.
 			msg := strings.NewReplacer("for flag -", "for flag --", "defined: -", "defined: --").Replace(err.Error())
 			return nil, usageError{msg}
+		}
+		if err := checkTextFlags(fs); err != nil {
+			return nil, err
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -206,12 +228,30 @@ func helpOr(_ *flag.FlagSet, err error) error {
 
 // warnWords reports prompt words the model does not know or had to cut.
 func warnWords(w io.Writer, t *prompt.Tokenizer, unknown, cut []string) {
+	warnWordsOf(w, "prompt", t, unknown, cut)
+}
+
+// warnWordsOf is warnWords for the text named what ("prompt", "negative
+// prompt"): each word once, however often it occurs, the first eight named.
+func warnWordsOf(w io.Writer, what string, t *prompt.Tokenizer, unknown, cut []string) {
+	unknown, cut = distinct(unknown), distinct(cut)
 	if len(unknown) > 0 {
-		fmt.Fprintf(w, "warning: the model does not know %s; left out of the prompt%s\n", quoteList(unknown), didYouMean(t, unknown))
+		fmt.Fprintf(w, "warning: the model does not know %s; left out of the %s%s\n", quoteFew(unknown, 8), what, didYouMean(t, unknown[:min(len(unknown), 8)]))
 	}
 	if len(cut) > 0 {
-		fmt.Fprintf(w, "warning: the prompt is too long; cut %s\n", quoteFew(cut, 8))
+		fmt.Fprintf(w, "warning: the %s is too long; cut %s\n", what, quoteFew(cut, 8))
 	}
+}
+
+// distinct is words without repeats, in order.
+func distinct(words []string) []string {
+	var out []string
+	for _, w := range words {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // didYouMean is "" or " (did you mean: rockett → rocket?)" for the

@@ -65,6 +65,11 @@ func TestGenerateWritesBatchWithMetadata(t *testing.T) {
 	if !strings.Contains(stderr, `"zebra"`) {
 		t.Errorf("no warning about the unknown word: %q", stderr)
 	}
+	// A word repeated is named once; the negative prompt's are its own.
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red zebra zebra cat zebra", "--negative", "yak", "--guidance", "2",
+		"--seed", "5", "--out", filepath.Join(t.TempDir(), "z.png"), "--quiet"); code != 0 || strings.Count(stderr, `"zebra"`) != 1 || !strings.Contains(stderr, "left out of the negative prompt") {
+		t.Errorf("exit %d, warnings %q", code, stderr)
+	}
 	for i, seed := range []uint64{5, 6} {
 		path := strings.TrimSuffix(out, ".png") + "-" + string(rune('1'+i)) + ".png"
 		if !strings.Contains(stdout, path) {
@@ -179,6 +184,15 @@ func TestScoreJSONMatchesReference(t *testing.T) {
 	}
 	if cfg, err := decodeConfig(lmap); err != nil || cfg.Width != 256 {
 		t.Errorf("likelihood map width %d (%v)", cfg.Width, err)
+	}
+}
+
+// A sure code's NLL, −log 1, is written 0, not −0.
+func TestNoNegativeZero(t *testing.T) {
+	got := noNegativeZero([]float64{math.Copysign(0, -1), 1.5})
+	b, err := json.Marshal(got)
+	if err != nil || string(b) != "[0,1.5]" {
+		t.Fatalf("%s, %v", b, err)
 	}
 }
 
@@ -305,6 +319,9 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		// An output folder that does not exist is reported before sampling.
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", filepath.Join(missing, "x.png")}, 1, "does not exist"},
 		{[]string{"timelapse", "--from", "x.png", "--out", "x.png"}, 2, "must end in .gif"},
+		{[]string{"generate", "--prompt", "cat \xff\xfe face", "--out", "x.png"}, 2, "is not UTF-8 text"},
+		{[]string{"edit", "--instruction", "mirror \xff", "--from", "x.png", "--out", "x.png"}, 2, "is not UTF-8 text"},
+		{[]string{"score", "--precision", "bogus", "x.png"}, 2, "score measures one precision: f32, f16 or int8"},
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", dirPNG}, 1, "is a folder"},
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", "/proc/x.png"}, 1, "cannot write in /proc"},
 		// Flags that would be ignored or contradict each other are refused.
@@ -469,13 +486,17 @@ func TestBranchKeepsPrefix(t *testing.T) {
 		if !slices.Equal(rec.Tokens[:7], parent.Tokens[:7]) {
 			t.Fatalf("branch %d changed the first 7 patches", i)
 		}
-		if rec.Prompt != "red cat" || rec.Parent != "src.png" {
-			t.Errorf("branch %d: prompt %q parent %q", i, rec.Prompt, rec.Parent)
+		if rec.Prompt != "red cat" || rec.Parent != "src.png" || rec.Settings.StylePerSeed != 0 {
+			t.Errorf("branch %d: prompt %q parent %q style per seed %d (none is drawn)", i, rec.Prompt, rec.Parent, rec.Settings.StylePerSeed)
 		}
 		differs = differs || !slices.Equal(rec.Tokens, parent.Tokens)
 	}
 	if !differs {
 		t.Error("no branch differs from its parent")
+	}
+	code, _, stderr = run(t, "branch", "--model", model, "--from", src, "--at", "7", "--style-per-seed", "1", "--out", out, "--quiet")
+	if code != 2 || !strings.Contains(stderr, "a style per seed is for new images") {
+		t.Errorf("branch --style-per-seed 1: exit %d, %q", code, stderr)
 	}
 }
 
@@ -487,8 +508,8 @@ func TestExtendAndTimelapse(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	tall := filepath.Join(dir, "tall.png")
-	if code, _, stderr := run(t, "extend", "--model", model, "--from", src, "--rows", "3", "--seed", "9", "--out", tall); code != 0 {
-		t.Fatal(stderr)
+	if code, stdout, stderr := run(t, "extend", "--model", model, "--from", src, "--rows", "3", "--seed", "9", "--out", tall, "--quiet"); code != 0 || stdout != tall+"\tseed 9\t7 rows (was 4)\n" || stderr != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	parent, _ := readRecord(t, src)
 	rec, _ := readRecord(t, tall)

@@ -74,6 +74,12 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 			}
 		}
 	}
+	// A branch continues the image under its own prompt: no style is
+	// drawn per seed (sampler.Complete), so none is recorded either.
+	if set[string(sampling.KnobStylePerSeed)] && opt.StylePerSeed != 0 {
+		return usageError{"--style-per-seed: a branch continues the image with its own prompt; a style per seed is for new images (tessera generate)"}
+	}
+	opt.StylePerSeed = 0
 	var emit func(sampler.Event)
 	if !*quiet {
 		emit = progressPrinter(env.Stderr, opt.Batch)

@@ -22,6 +22,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	stride := rangedInt(fs, "stride", 0, 0, 1024, "rows sampled per window step, less than the model's grid rows (0 = half the model's grid)")
 	out := fs.String("out", "extended.png", "output PNG")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
+	quiet := fs.Bool("quiet", false, "no progress line")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -69,7 +70,21 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 		enc := b.PromptIDs(opt.Prompt)
 		warnWords(env.Stderr, b.Prompt, enc.Unknown, enc.Cut)
 	}
-	grown, stopped, err := sampler.ExtendDown(ctx, b, opt, tokens, rows, *addRows, *stride, nil)
+	var emit func(sampler.Event)
+	done := func() {}
+	if !*quiet {
+		var line func(done, total int)
+		line, done = progressLine(env.Stderr, "rows added")
+		added := 0
+		emit = func(e sampler.Event) { // e.Index: the patch's place in the grown image
+			if n := min((e.Index+1)/cols-rows, *addRows); n > added {
+				added = n
+				line(added, *addRows)
+			}
+		}
+	}
+	grown, stopped, err := sampler.ExtendDown(ctx, b, opt, tokens, rows, *addRows, *stride, emit)
+	done()
 	if err != nil {
 		return err
 	}
@@ -84,6 +99,6 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if stopped {
 		fmt.Fprintln(env.Stderr, "interrupted: saved the rows finished so far")
 	}
-	fmt.Fprintf(env.Stdout, "%s\t%d rows (was %d)\n", *out, newRows, rows)
+	fmt.Fprintf(env.Stdout, "%s\tseed %d\t%d rows (was %d)\n", *out, opt.Seed, newRows, rows) // the seed, as generate prints it
 	return nil
 }

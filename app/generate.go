@@ -151,7 +151,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 		warnWords(env.Stderr, b.Prompt, enc.Unknown, enc.Cut)
 		if opt.Negative != "" {
 			neg := b.PromptIDs(opt.Negative)
-			warnWords(env.Stderr, b.Prompt, neg.Unknown, neg.Cut)
+			warnWordsOf(env.Stderr, "negative prompt", b.Prompt, neg.Unknown, neg.Cut)
 			if opt.Guidance <= 1 {
 				fmt.Fprintln(env.Stderr, "warning: the negative prompt has no effect at guidance 1; pass --guidance above 1 (e.g. 2) to push away from it")
 			}

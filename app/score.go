@@ -149,6 +149,16 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 	return tokens, rec, false, nil
 }
 
+// noNegativeZero is v with −0 (a code the model is sure of, −log 1)
+// written 0, as a JSON reader expects.
+func noNegativeZero(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = x + 0 // −0 + 0 is +0
+	}
+	return out
+}
+
 func validCodes(tokens []int, k int) bool {
 	for _, t := range tokens {
 		if t < 0 || t >= k {
@@ -187,11 +197,8 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	prec, err := parsePrecision(*precision)
-	if err != nil {
-		return err
-	}
-	if prec == precAuto {
-		return usageError{"score measures one precision: f32, f16 or int8"}
+	if err != nil || prec == precAuto {
+		return usageError{fmt.Sprintf("--precision %q: score measures one precision: f32, f16 or int8", *precision)}
 	}
 	b, err := openImageModel(env.Stderr, *modelName, prec, true, images...)
 	if err != nil {
@@ -237,7 +244,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		}
 		warnWords(env.Stderr, b.Prompt, s.Unknown, s.Cut)
 		if *asJSON {
-			line := scoreLine{Image: path, NLLNats: s.NLL, BitsPerToken: s.BitsPerToken(), Tokens: len(tokens), PerTokenNLL: s.PerToken,
+			line := scoreLine{Image: path, NLLNats: s.NLL, BitsPerToken: s.BitsPerToken(), Tokens: len(tokens), PerTokenNLL: noNegativeZero(s.PerToken),
 				Prompt: p, PromptSource: promptFrom, Metadata: facts.from, NegativePrompt: facts.negative, Seed: facts.seed, Source: source}
 			if err := enc.Encode(line); err != nil {
 				return err

@@ -24,6 +24,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/engine/vit"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // tokenizerValImages is how many images the tokenizer holds out (about 3% of
@@ -180,7 +181,7 @@ func tokenizerImages(ctx context.Context, dataset string, S, limit int, env Env)
 	if err != nil {
 		return nil, nil, err
 	}
-	fmt.Fprintf(env.Stderr, "loaded %d images, skipped %d\n", rep.Loaded, rep.Skipped)
+	fmt.Fprintf(env.Stderr, "loaded %s, skipped %d\n", plural.N(rep.Loaded, "image", "images"), rep.Skipped)
 	for _, w := range rep.Warnings {
 		fmt.Fprintln(env.Stderr, "  warning:", w)
 	}

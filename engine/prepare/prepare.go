@@ -371,7 +371,13 @@ func tokenize(ctx context.Context, samples []data.Sample, imgs []*image.NRGBA, c
 	return out, nil
 }
 
-// meanPSNR is the mean reconstruction PSNR of images through the tokenizer.
+// exactPSNR (dB) is what an exact reconstruction counts for in meanPSNR
+// (its PSNR is infinite): a codebook that holds a small dataset's patches
+// exactly had printed 0 dB, the mean of nothing.
+const exactPSNR = 100
+
+// meanPSNR is the mean reconstruction PSNR of images through the tokenizer
+// (an exact one counting exactPSNR); NaN for no images.
 func meanPSNR(imgs []*image.NRGBA, cb tokenizer.Tokenizer, grid, workers int) float64 {
 	if len(imgs) == 0 {
 		return math.NaN()
@@ -383,11 +389,11 @@ func meanPSNR(imgs []*image.NRGBA, cb tokenizer.Tokenizer, grid, workers int) fl
 			vals[i] = math.NaN()
 			return
 		}
-		vals[i] = kmeans.PSNR(imgs[i], cb.Decode(codes, grid, grid))
+		vals[i] = min(kmeans.PSNR(imgs[i], cb.Decode(codes, grid, grid)), exactPSNR)
 	})
 	sum, n := 0.0, 0
 	for _, v := range vals {
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+		if !math.IsNaN(v) {
 			sum += v
 			n++
 		}

@@ -4,14 +4,17 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"math"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
 )
 
 func square(c color.NRGBA, size int) *image.NRGBA {
@@ -120,5 +123,31 @@ func TestEncodingProgress(t *testing.T) {
 	encodingProgress(&log, "validation", 5, &done)()
 	if log.Len() != 0 {
 		t.Fatalf("a quick encoding wrote %q", log.String())
+	}
+}
+
+// An exact reconstruction counts as exactPSNR in the mean (it printed 0 dB
+// when every image was exact), and no images give NaN.
+func TestMeanPSNRCountsExact(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	entries := make([]float32, 2*3*4*4) // two 4×4 codes: white and black
+	for i := range 3 * 16 {
+		entries[i] = 1
+	}
+	for i := 3 * 16; i < len(entries); i++ {
+		entries[i] = -1
+	}
+	cb, err := codebook.New(4, entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := meanPSNR([]*image.NRGBA{img}, tokenizer.Codebook{Codebook: cb}, 1, 1); got != exactPSNR {
+		t.Errorf("an exact reconstruction: %g dB, want %d", got, exactPSNR)
+	}
+	if got := meanPSNR(nil, tokenizer.Codebook{Codebook: cb}, 1, 1); !math.IsNaN(got) {
+		t.Errorf("no images: %g", got)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // ModelCardFile is the model card's name inside an exported model folder.
@@ -61,7 +62,7 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 	} else {
 		fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels; codebook of %d entries (k-means), %.2f dB PSNR on validation images\n", cols, rows, c.PatchSize(), c.PatchSize(), c.Codes(), prep.PSNR)
 	}
-	fmt.Fprintf(&b, "- Transformer: %d layers × %d wide, %d heads, %d parameters; prompts of up to %d of %d words\n", c.NLayer, c.NEmbd, c.NHead, c.Params(), c.PromptLength(), c.PromptWords()-1)
+	fmt.Fprintf(&b, "- Transformer: %s × %d wide, %s, %d parameters; prompts of up to %d of %d words\n", plural.N(c.NLayer, "layer", "layers"), c.NEmbd, plural.N(c.NHead, "head", "heads"), c.Params(), c.PromptLength(), c.PromptWords()-1)
 	fmt.Fprintf(&b, "- Training: %d of %d steps, %s on this machine's CPU (%s)\n", steps, res.TotalSteps, trained.Round(time.Second), RuntimeDesc())
 	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.Recommended() != (sampling.Recommended{}) {
 		d := c.Recommended()

@@ -27,6 +27,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // LoadDataset loads a named dataset ("emoji", "mnist", "shapes") or a
@@ -35,7 +36,7 @@ import (
 // shapes are drawn at it (other datasets are resized when prepared).
 func LoadDataset(ctx context.Context, name string, size int, log io.Writer) (trainSet, valSet []data.Sample, err error) {
 	report := func(r data.Report) {
-		fmt.Fprintf(log, "loaded %d images, skipped %d\n", r.Loaded, r.Skipped)
+		fmt.Fprintf(log, "loaded %s, skipped %d\n", plural.N(r.Loaded, "image", "images"), r.Skipped)
 		for _, p := range r.Problems {
 			fmt.Fprintln(log, "  skipped:", p)
 		}
@@ -458,7 +459,7 @@ func prepareEdit(ctx context.Context, s Settings, base *bundle.Bundle, arch mode
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(log, "loaded %d images, skipped %d\n", rep.Loaded, rep.Skipped)
+	fmt.Fprintf(log, "loaded %s, skipped %d\n", plural.N(rep.Loaded, "image", "images"), rep.Skipped)
 	setup.spec.Genders = genders
 	prep, err := edit.Prepare(ctx, samples, setup.spec, edit.Tokenising{Name: EditData, Tokenizer: setup.tok, Workers: s.Threads}, setup.arch, log)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/train"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // SamplesFile is the sample grid's name inside the run folder.
@@ -225,7 +226,7 @@ func run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		opt.Init = init
 		fmt.Fprintf(log, "fine-tuning %s: %d prompt words (%d new)\n", base.Name, prep.Config.PromptWords()-1, prep.Config.PromptWords()-base.Model.Config.PromptWords())
 	}
-	fmt.Fprintf(log, "model: %d parameters, %d layers × %d wide, %d tokens a sequence\n", prep.Config.Params(), prep.Config.NLayer, prep.Config.NEmbd, prep.Config.NPositions)
+	fmt.Fprintf(log, "model: %d parameters, %s × %d wide, %d tokens a sequence\n", prep.Config.Params(), plural.N(prep.Config.NLayer, "layer", "layers"), prep.Config.NEmbd, prep.Config.NPositions)
 	hooks := train.Hooks{
 		Samples: func(dir, weightsPath string) error {
 			// The model exported mid-run samples as the finished one will:
