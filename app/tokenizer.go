@@ -34,7 +34,7 @@ const tokenizerValFraction = 0.03
 // runTrainTokenizer trains the ViT-VQ image tokenizer.
 func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "train-tokenizer", "--data emoji|FOLDER --out RUN_DIR [flags]")
-	dataset := fs.String("data", "emoji", "images: emoji (six styles, see make data) or a folder of PNG/JPEG images")
+	dataset := fs.String("data", "emoji", "images: emoji (six styles, see make data) or a folder of images (PNG, JPEG, GIF, BMP, TIFF, WebP)")
 	out := fs.String("out", "", "run folder: checkpoint (resumed when present), tokenizer/ (best held-out PSNR), final/")
 	minutes := rangedFloat(fs, "minutes", 0, 0, 1e+06, false, "stop cleanly after this many minutes, with a checkpoint (0 = no limit)")
 	steps := rangedInt(fs, "steps", 20000, 1, 100000000, "optimiser steps (the learning-rate schedule's length; may be changed when resuming)")

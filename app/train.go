@@ -49,7 +49,7 @@ type trainFlags struct {
 // register adds the flags to fs.
 func (f *trainFlags) register(fs *flag.FlagSet) {
 	f.fs = fs
-	fs.StringVar(&f.dataset, "data", "emoji", "dataset: emoji, mnist, shapes (built in, drawn procedurally), or a folder of PNG/JPEG images (captions from NAME.txt or the file name)")
+	fs.StringVar(&f.dataset, "data", "emoji", "dataset: emoji, mnist, shapes (built in, drawn procedurally), or a folder of images (PNG, JPEG, GIF, BMP, TIFF, WebP) (captions from NAME.txt or the file name)")
 	fs.StringVar(&f.out, "out", "", "run folder (checkpoint, loss curve, samples); the model is exported to RUN_DIR/model")
 	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its checkpoint (a fresh start when there is none)")
 	fs.BoolVar(&f.prepareOnly, "prepare-only", false, "learn the codebook and tokenise the data into --out, then stop")

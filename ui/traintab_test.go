@@ -458,7 +458,7 @@ func TestTrainTab(t *testing.T) {
 		if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "nothing to train on") || !strings.HasPrefix(tab.Status(), "Training failed") {
 			t.Fatalf("empty folder: %v, status %q", err, tab.Status())
 		}
-		if !strings.Contains(tab.Info(), "no PNG or JPEG images") {
+		if !strings.Contains(tab.Info(), "no images (PNG, JPEG") {
 			t.Fatalf("no data report: %q", tab.Info())
 		}
 		tab.SetData(filepath.Join(empty, "missing"))

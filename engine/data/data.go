@@ -1,6 +1,6 @@
 // Package data loads the datasets Tessera trains on as (caption, image)
 // samples: the emoji-datasource packages (Google and Twitter artwork), MNIST,
-// and a user's folder of PNG/JPEG images with optional caption files.
+// and a user's folder of images (PNG, JPEG, GIF, BMP, TIFF, WebP) with optional caption files.
 //
 // Every loader returns opaque images (alpha composited on white) at their
 // original size, plus a Report of what was skipped and why; a broken file is

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/jpeg" // register JPEG for image.Decode
-	_ "image/png"  // register PNG for image.Decode
 	"io"
 	"os"
 	"path/filepath"
@@ -18,6 +16,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 
+	"github.com/tessera-studio/tessera/engine/codebook" // registers the image formats it reads
 	"github.com/tessera-studio/tessera/engine/orient"
 	"github.com/tessera-studio/tessera/engine/prompt"
 )
@@ -45,7 +44,7 @@ const MaxFolderSide = 8192
 // file by file, before it is loaded.
 func Folder(ctx context.Context, dir string) ([]Sample, Report, error) {
 	var rep Report
-	files, _, err := listFolder(dir)
+	files, _, _, err := listFolder(dir)
 	if err != nil {
 		return nil, rep, fmt.Errorf("image folder: %w", err)
 	}
@@ -72,34 +71,39 @@ func Folder(ctx context.Context, dir string) ([]Sample, Report, error) {
 	rep.Loaded = len(kept)
 	if len(kept) == 0 {
 		if rep.Skipped == 0 {
-			return nil, rep, fmt.Errorf("image folder %s: no PNG or JPEG images", dir)
+			return nil, rep, fmt.Errorf("image folder %s: no images (%s)", dir, codebook.ImageFormats)
 		}
 		return nil, rep, fmt.Errorf("image folder %s: none of %d images could be loaded (first: %s)", dir, rep.Skipped, rep.Problems[0])
 	}
 	return kept, rep, nil
 }
 
-// listFolder returns the names of the PNG/JPEG images and of the .txt files
-// directly inside dir (not folders with such names), each in name order.
-func listFolder(dir string) (images, texts []string, err error) {
+// listFolder returns the names of the images (codebook.ImageExtensions:
+// PNG, JPEG, GIF, BMP, TIFF, WebP), of the .txt files and of the folders
+// directly inside dir (images and captions are not looked for in folders),
+// each in name order.
+func listFolder(dir string) (images, texts, folders []string, err error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		switch strings.ToLower(filepath.Ext(e.Name())) {
-		case ".png", ".jpg", ".jpeg":
+		ext := strings.ToLower(filepath.Ext(e.Name()))
+		switch {
+		case e.IsDir():
+			if !strings.HasPrefix(e.Name(), ".") {
+				folders = append(folders, e.Name())
+			}
+		case slices.Contains(codebook.ImageExtensions(), ext):
 			images = append(images, e.Name())
-		case ".txt":
+		case ext == ".txt":
 			texts = append(texts, e.Name())
 		}
 	}
 	slices.Sort(images)
 	slices.Sort(texts)
-	return images, texts, nil
+	slices.Sort(folders)
+	return images, texts, folders, nil
 }
 
 // sidecarName is the caption file name for image file name

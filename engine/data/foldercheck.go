@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
 
@@ -20,7 +21,7 @@ import (
 // name order (never nil, so JSON shows empty lists as []).
 type FolderReport struct {
 	Dir       string `json:"dir"`
-	Images    int    `json:"images"`    // PNG/JPEG files found
+	Images    int    `json:"images"`    // image files found (PNG, JPEG, GIF, BMP, TIFF, WebP)
 	Usable    int    `json:"usable"`    // images that decode and are within MaxFolderSide (the images Folder loads)
 	Captioned int    `json:"captioned"` // usable images with a non-empty sidecar caption
 	// Unreadable is "file: reason" for each image Folder would skip: not
@@ -39,16 +40,19 @@ type FolderReport struct {
 	// and same SHA-256 of the pixels. Each group is sorted and has two or
 	// more files; groups are in the order of their first file.
 	Duplicates [][]string `json:"duplicates"`
+	// Folders are the folders inside dir: their images are not read (only
+	// dir's own are), which the report says, though it is no problem.
+	Folders []string `json:"folders"`
 }
 
-// CheckFolder examines the PNG/JPEG images and .txt caption files directly
+// CheckFolder examines the images and .txt caption files directly
 // inside dir as Folder would read them, decoding every image in full (so
 // truncated files are found) on all CPUs, and reports what it finds. A
 // folder with no images is not an error: the report says so. The error is
 // only for a dir that cannot be listed, or ctx's error when it is cancelled
 // before every image has been read.
 func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
-	images, texts, err := listFolder(dir)
+	images, texts, folders, err := listFolder(dir)
 	if err != nil {
 		return nil, fmt.Errorf("check image folder: %w", err)
 	}
@@ -86,7 +90,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 	}
 
 	rep := &FolderReport{Dir: dir, Images: len(images), Unreadable: []string{}, BOM: []string{}, CRLF: []string{},
-		NonUTF8: []string{}, Uncaptioned: []string{}, Orphans: []string{}, Duplicates: [][]string{}}
+		NonUTF8: []string{}, Uncaptioned: []string{}, Orphans: []string{}, Duplicates: [][]string{}, Folders: append([]string{}, folders...)}
 	paired := map[string]bool{} // caption files some image reads
 	groups := map[[sha256.Size]byte][]string{}
 	var order [][sha256.Size]byte
@@ -168,12 +172,17 @@ func (r *FolderReport) Lines() []string {
 	var sum string
 	switch {
 	case r.Images == 0:
-		sum = fmt.Sprintf("%s: no PNG or JPEG images", r.Dir)
+		sum = fmt.Sprintf("%s: no images (%s)", r.Dir, codebook.ImageFormats)
 	default:
 		sum = fmt.Sprintf("%s: %s, %d usable, %d with a caption", r.Dir, plural.N(r.Images, "image", "images"), r.Usable, r.Captioned)
 	}
+	var folders []string // said whether or not there are problems
+	if len(r.Folders) > 0 {
+		folders = []string{fmt.Sprintf("  %s not read (only the folder's own images are): %s",
+			plural.N(len(r.Folders), "folder inside is", "folders inside are"), examples(r.Folders, ", "))}
+	}
 	if n == 0 {
-		return []string{sum + "; no problems"}
+		return append([]string{sum + "; no problems"}, folders...)
 	}
 	lines := []string{fmt.Sprintf("%s; %s with problems:", sum, plural.N(n, "file", "files"))}
 	add := func(items []string, sep, one, many string) {
@@ -197,7 +206,7 @@ func (r *FolderReport) Lines() []string {
 		lines = append(lines, fmt.Sprintf("  %s of identical images (%d files): %s",
 			plural.N(len(r.Duplicates), "group", "groups"), files, examples(groups, "; ")))
 	}
-	return lines
+	return append(lines, folders...)
 }
 
 // Problems is the number of files with any problem, each counted once:

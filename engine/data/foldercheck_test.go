@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/image/bmp"
 )
 
 // noisyJPEG encodes a w×h JPEG of varied pixels (so its scan data is long).
@@ -177,8 +180,12 @@ func TestCheckFolder(t *testing.T) {
 
 	lines := r.Lines()
 	text := strings.Join(lines, "\n")
-	if len(lines) != 8 || !strings.HasPrefix(lines[0], dir+": 20 images, 15 usable, 13 with a caption; 20 files with problems") {
+	if len(lines) != 9 || !strings.HasPrefix(lines[0], dir+": 20 images, 15 usable, 13 with a caption; 20 files with problems") {
 		t.Fatalf("Lines:\n%s", text)
+	}
+	// The folders inside are named: their images are not read.
+	if !reflect.DeepEqual(r.Folders, []string{"folder.txt", "sub.png"}) || lines[8] != "  2 folders inside are not read (only the folder's own images are): folder.txt, sub.png" {
+		t.Errorf("folders %q, line %q", r.Folders, lines[8])
 	}
 	for _, want := range []string{
 		"5 images are unreadable or truncated",
@@ -231,7 +238,7 @@ func TestCheckFolderErrors(t *testing.T) {
 	if err != nil || r.Images != 0 || r.Problems() != 0 {
 		t.Fatalf("empty folder: %+v, %v", r, err)
 	}
-	if lines := r.Lines(); len(lines) != 1 || !strings.Contains(lines[0], "no PNG or JPEG images") {
+	if lines := r.Lines(); len(lines) != 1 || !strings.Contains(lines[0], "no images (PNG, JPEG, GIF, BMP, TIFF or WebP)") {
 		t.Fatalf("empty folder Lines = %q", lines)
 	}
 	dir := messyFolder(t)
@@ -264,5 +271,29 @@ func TestFolderReportLines(t *testing.T) {
 	}
 	if !slices.Equal(lines, want) {
 		t.Fatalf("Lines:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// GIF, BMP, TIFF and WebP images are read like PNG and JPEG (they were
+// left out without a word, though every other command reads them).
+func TestFolderReadsEveryFormat(t *testing.T) {
+	dir := t.TempDir()
+	img := image.NewPaletted(image.Rect(0, 0, 4, 4), color.Palette{color.White, color.Black})
+	var g, b bytes.Buffer
+	if err := gif.Encode(&g, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := bmp.Encode(&b, image.NewNRGBA(image.Rect(0, 0, 3, 3))); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "a.gif"), g.Bytes())
+	writeFile(t, filepath.Join(dir, "b.BMP"), b.Bytes())
+	r, err := CheckFolder(context.Background(), dir)
+	if err != nil || r.Images != 2 || r.Usable != 2 {
+		t.Fatalf("report %+v, %v", r, err)
+	}
+	samples, _, err := Folder(context.Background(), dir)
+	if err != nil || len(samples) != 2 {
+		t.Fatalf("%d samples, %v", len(samples), err)
 	}
 }

@@ -34,7 +34,7 @@ import (
 // Settings say what to train and how. Preset fills them for a dataset;
 // `tessera train` overrides the fields its flags set.
 type Settings struct {
-	// Data is "shapes", "emoji", "mnist", or a folder of PNG/JPEG images
+	// Data is "shapes", "emoji", "mnist", or a folder of images (PNG, JPEG, GIF, BMP, TIFF, WebP)
 	// (a path containing a '/'; captions from NAME.txt or the file name).
 	Data string `json:"data"`
 	// OutDir is the run folder (required); the model goes to OutDir/model.
