@@ -434,6 +434,23 @@ func TestInfoDescribesImages(t *testing.T) {
 			t.Errorf("info lacks %q:\n%s", want, stdout)
 		}
 	}
+	// Tessera's parameters text alone (the JSON record dropped by another
+	// program) is named Tessera's; another tool's is another tool's.
+	text, err := pngmeta.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lone, other := filepath.Join(t.TempDir(), "lone.png"), filepath.Join(t.TempDir(), "other.png")
+	pic := loadNRGBA(t, out)
+	if err := pngmeta.WriteFileAtomic(lone, pic, map[string]string{pngmeta.KeyParameters: text[pngmeta.KeyParameters]}); err != nil {
+		t.Fatal(err)
+	}
+	if err := pngmeta.WriteFileAtomic(other, pic, map[string]string{pngmeta.KeyParameters: "a cat\nSteps: 20, Sampler: Euler a, Seed: 3"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, stdout, _ := run(t, "info", lone, other); !strings.Contains(stdout, "parameters (Tessera's, without its codes") || strings.Count(stdout, "another tool's") != 1 {
+		t.Errorf("parameters texts:\n%s", stdout)
+	}
 	code, stdout, _ = run(t, "info", "--json", out)
 	var obj struct {
 		Record pngmeta.Record `json:"record"`
@@ -497,6 +514,11 @@ func TestBranchKeepsPrefix(t *testing.T) {
 	code, _, stderr = run(t, "branch", "--model", model, "--from", src, "--at", "7", "--style-per-seed", "1", "--out", out, "--quiet")
 	if code != 2 || !strings.Contains(stderr, "a style per seed is for new images") {
 		t.Errorf("branch --style-per-seed 1: exit %d, %q", code, stderr)
+	}
+	// Keeping every patch or more is a usage error, as a negative --at is.
+	code, _, stderr = run(t, "branch", "--model", model, "--from", src, "--at", "16", "--out", out, "--quiet")
+	if code != 2 || !strings.Contains(stderr, "--at 16: the image has 16 patches; keep 0 to 15 of them") {
+		t.Errorf("branch --at 16: exit %d, %q", code, stderr)
 	}
 }
 

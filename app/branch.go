@@ -84,6 +84,9 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if !*quiet {
 		emit = progressPrinter(env.Stderr, opt.Batch)
 	}
+	if n := b.ImageTokens(); *at >= n {
+		return usageError{fmt.Sprintf("--at %d: the image has %d patches; keep 0 to %d of them", *at, n, n-1)}
+	}
 	res, err := sampler.Complete(ctx, b, opt, tokens, *at, emit)
 	if err != nil {
 		return err

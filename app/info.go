@@ -160,7 +160,11 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			fmt.Fprintln(o, "  background  transparent (the white around the picture; its codes decode on white)")
 		}
 	case params != "":
-		fmt.Fprintf(o, "  parameters (another tool's): %s\n", strings.ReplaceAll(params, "\n", "\n              "))
+		whose := "another tool's"
+		if pngmeta.ParseParameters(params).ByTessera() {
+			whose = "Tessera's, without its codes: another program kept this text alone"
+		}
+		fmt.Fprintf(o, "  parameters (%s): %s\n", whose, strings.ReplaceAll(params, "\n", "\n              "))
 	default:
 		fmt.Fprintln(o, "  no Tessera record and no parameters text: not made by Tessera or A1111-style tools")
 	}
