@@ -15,17 +15,22 @@ import (
 // referenceConfig is the benchmark model: width 256, 4 layers, 8 heads,
 // K=1024 codes, 17 prompt slots over 1000 prompt words, 8×8 patches (81
 // tokens).
-func referenceConfig() model.Config {
+func referenceConfig() model.Config { return benchConfig("bench", 256, 4, 8, 1000, 17) }
+
+// benchConfig is a model of 1,024 codes on an 8×8 grid of 4-px patches,
+// width × layers with heads, reading prompts of up to promptLength of
+// words words (PAD included).
+func benchConfig(name string, width, layers, heads, words, promptLength int) model.Config {
 	c := model.DefaultConfig()
-	c.NEmbd, c.NLayer, c.NHead = 256, 4, 8
-	words := make([]string, 1000)
-	for i := range words {
-		words[i] = fmt.Sprintf("w%d", i)
+	c.NEmbd, c.NLayer, c.NHead = width, layers, heads
+	vocab := make([]string, words)
+	for i := range vocab {
+		vocab[i] = fmt.Sprintf("w%d", i)
 	}
-	words[0] = "<pad>"
-	c.Tessera = &model.Ext{Name: "bench", PatchSize: 4, Grid: [2]int{8, 8}, PromptLength: 17, PromptVocab: words}
-	c.VocabSize = 1024 + len(words) + 1
-	c.NPositions = 17 + 64
+	vocab[0] = "<pad>"
+	c.Tessera = &model.Ext{Name: name, PatchSize: 4, Grid: [2]int{8, 8}, PromptLength: promptLength, PromptVocab: vocab}
+	c.VocabSize = 1024 + len(vocab) + 1
+	c.NPositions = promptLength + 64
 	return c
 }
 
@@ -139,19 +144,7 @@ func BenchmarkTrainStep(b *testing.B) {
 // shapesConfig is the shapes preset's model (trainjob.Preset("shapes")):
 // 4 layers × 48 wide, 4 heads, 1,024 codes, 8×8 patches, prompts of up to
 // 5 of 17 words.
-func shapesConfig() model.Config {
-	c := model.DefaultConfig()
-	c.NEmbd, c.NLayer, c.NHead = 48, 4, 4
-	words := make([]string, 17)
-	for i := range words {
-		words[i] = fmt.Sprintf("w%d", i)
-	}
-	words[0] = "<pad>"
-	c.Tessera = &model.Ext{Name: "shapes", PatchSize: 4, Grid: [2]int{8, 8}, PromptLength: 5, PromptVocab: words}
-	c.VocabSize = 1024 + len(words) + 1
-	c.NPositions = 5 + 64
-	return c
-}
+func shapesConfig() model.Config { return benchConfig("shapes", 48, 4, 4, 17, 5) }
 
 // TestProfileTrainStep prints where a reference training step spends its
 // time (run with TESSERA_PROFILE=1; TESSERA_PROFILE=shapes times the shapes
