@@ -268,7 +268,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  %+8.4f vs no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, -e.GainBits, e.Posterior, e.Prompt)
 	}
 	if out.Unexplained {
-		fmt.Fprintf(env.Stdout, "note: the image is unlike what model %s draws: even its likeliest prompt explains it no better than no prompt, or costs more than a uniform guess among its %d codes (%.1f bits), so the ranking means little\n",
+		fmt.Fprintf(env.Stderr, "note: the image is unlike what model %s draws: even its likeliest prompt explains it no better than no prompt, or costs more than a uniform guess among its %d codes (%.1f bits), so the ranking means little\n",
 			b.Name, b.Codes(), math.Log2(float64(b.Codes())))
 	}
 	if len(ranked) > 1 {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,5 +164,31 @@ func TestDescribeErrors(t *testing.T) {
 		if code != c.code || !strings.Contains(stderr, c.msg) {
 			t.Errorf("%q: exit %d, stderr %q; want %d with %q", c.args, code, stderr, c.code, c.msg)
 		}
+	}
+}
+
+// An image no prompt explains (noise, for the tiny model) is said to be
+// unlike what the model draws: in the JSON, and on stderr beside the text
+// (stdout keeps the ranking alone).
+func TestDescribeSaysUnexplained(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	model := tinyModel(t)
+	noise := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range noise.Pix {
+		noise.Pix[i] = uint8(r.IntN(256))
+		if i%4 == 3 {
+			noise.Pix[i] = 255
+		}
+	}
+	path := filepath.Join(t.TempDir(), "noise.png")
+	writeImage(t, path, noise)
+	out, _ := describeJSON(t, "--model", model, path)
+	if !out.Unexplained {
+		t.Fatalf("noise explained: best %g bits, none %g", out.Top[0].BitsPerToken, out.Uncond)
+	}
+	code, stdout, stderr := run(t, "describe", "--model", model, path)
+	if code != 0 || !strings.Contains(stderr, "note: the image is unlike what model") || strings.Contains(stdout, "note:") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
