@@ -149,8 +149,6 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-// parseFlags parses flags that may appear before, between or after the
-// positional arguments, and returns the positional ones.
 // textFlags are the flags whose values are text a model reads (and a PNG
 // records, which needs UTF-8), not paths: their bytes must be UTF-8.
 var textFlags = []string{"prompt", "negative", "instruction"}
@@ -168,6 +166,8 @@ func checkTextFlags(fs *flag.FlagSet) error {
 	return err
 }
 
+// parseFlags parses flags that may appear before, between or after the
+// positional arguments, and returns the positional ones.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	// The flag package prints the usage on every error; only -h asks for

@@ -81,7 +81,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if near, exact, ok := edit.Nearest(*instruction); len(unknown) == 0 && ok && !exact {
 		fmt.Fprintf(env.Stderr, "warning: model %s was not trained on %q, so what it does with it is hard to tell; the nearest instruction it knows is %q\n", b.Name, *instruction, near)
 	}
-	source, _, _, err := imageTokens(b, *from, env.Stderr)
+	source, _, stored, err := imageTokens(b, *from, env.Stderr)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	}
 	var kept *image.NRGBA // with a mask: the source's pixels, put back outside it
 	if m != nil {
-		if kept, err = sourcePicture(b, *from); err != nil {
+		if kept, err = sourcePicture(b, *from, stored); err != nil {
 			return err
 		}
 	}
@@ -158,15 +158,20 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// sourcePicture is the edit's source at the model's w×h: the file's own
-// pixels (codebook.AtSize).
-func sourcePicture(b *bundle.Bundle, path string) (*image.NRGBA, error) {
+// sourcePicture is the edit's source at the model's w×h as the edit read
+// it: the pixels its stored codes draw (stored: codebook.AtSize, the
+// file as Tessera wrote it, perhaps upscaled), else the picture fitted as
+// encoding fits it (codebook.Fit).
+func sourcePicture(b *bundle.Bundle, path string, stored bool) (*image.NRGBA, error) {
 	img, err := codebook.LoadImage(path)
 	if err != nil {
 		return nil, err
 	}
 	w, h := b.ImageSize()
-	return codebook.AtSize(img, w, h), nil
+	if stored {
+		return codebook.AtSize(img, w, h), nil
+	}
+	return codebook.Fit(img, w, h), nil
 }
 
 // options are the sampler settings: the flags set on the command line,

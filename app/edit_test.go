@@ -252,6 +252,11 @@ func TestEditMaskCLI(t *testing.T) {
 	}
 	pic := loadNRGBA(t, numberedPath(plain, 0, 2))
 	fitted := codebook.Fit(loadNRGBA(t, filepath.Join(dir, "pic.png")), pic.Rect.Dx(), pic.Rect.Dy())
+	// Read back, its codes still count (its kept pixels are the source's,
+	// which its codes draw only as well as the tokenizer can).
+	if code, _, stderr := run(t, "edit", "--model", m, "--from", numberedPath(plain, 0, 2), "--instruction", "mirror it", "--out", filepath.Join(dir, "back.png"), "--quiet"); code != 0 || strings.Contains(stderr, "read instead") {
+		t.Errorf("a masked edit read back: exit %d, %q", code, stderr)
+	}
 	for y := range pic.Rect.Dy() {
 		for x := pic.Rect.Dx() / 2; x < pic.Rect.Dx(); x++ {
 			if pic.NRGBAAt(x, y) != fitted.NRGBAAt(x, y) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/model"
@@ -34,8 +35,8 @@ func runRandomModel(_ context.Context, env Env, args []string) error {
 	if _, err := model.ShapeConfig(*shape); err != nil {
 		return usageError{err.Error()}
 	}
-	if entries, err := os.ReadDir(*out); err == nil && len(entries) > 0 && !*force {
-		return fmt.Errorf("%s holds %s already (a trained model's weights would be replaced by random ones): choose another --out, or pass --force", *out, plural.N(len(entries), "file", "files"))
+	if files := modelFiles(*out); files > 0 && !*force {
+		return fmt.Errorf("%s holds %s already (a trained model's weights would be replaced by random ones): choose another --out, or pass --force", *out, plural.N(files, "file", "files"))
 	}
 	start := time.Now()
 	b, err := randomBundle(*shape)
@@ -47,4 +48,21 @@ func runRandomModel(_ context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "%s: random imagegpt-%s, %d parameters, %s weights, in %.1f s\n", *out, *shape, b.Model.Config.Params(), *dtype, time.Since(start).Seconds())
 	return nil
+}
+
+// modelFiles counts the files in dir that are not hidden (.DS_Store and
+// the like do not make a folder one to keep); 0 for a folder that does not
+// exist.
+func modelFiles(dir string) int {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range entries {
+		if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			n++
+		}
+	}
+	return n
 }

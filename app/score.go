@@ -12,7 +12,6 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
-	"github.com/tessera-studio/tessera/engine/train/kmeans"
 )
 
 // scoreLine is one image's result in --json output.
@@ -112,9 +111,8 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 				if err != nil {
 					return nil, nil, false, err
 				}
-				w, h := b.ImageSize()
-				db := kmeans.PSNR(codebook.AtSize(img, w, h), b.Decode(r.Tokens))
-				if db >= pngmeta.MinCodesPSNR {
+				ok, db := b.DrawsPicture(img, r.Tokens)
+				if ok {
 					return r.Tokens, rec, true, nil
 				}
 				// Painted over since it was written, the metadata kept:

@@ -181,16 +181,27 @@ func TestOpenImageEncodesForeignPictures(t *testing.T) {
 	// written, upscaled three times, keeps its codes.
 	own := recordFor("1", b, core.DefaultParams(), 1, make([]int, 16), nil, "", "")
 	pic := b.Decode(own.Tokens)
-	painted := image.NewNRGBA(pic.Rect)
-	for i := range painted.Pix {
-		painted.Pix[i] = []uint8{0, 0, 0, 255}[i%4]
+	repainted := make([]int, 16) // another picture the codebook draws exactly
+	for i := range repainted {
+		repainted[i] = 1 + i%7
 	}
+	painted := b.Decode(repainted)
 	pp = filepath.Join(dir, "painted.png")
 	must(t, pngmeta.WriteFileAtomic(pp, painted, pngmeta.Metadata(own)))
 	o, err = openImageFile(pp, b)
 	must(t, err)
 	if o.Exact || !strings.Contains(o.Note, "not what its recorded codes draw") {
 		t.Fatalf("painted over: exact=%v note=%q", o.Exact, o.Note)
+	}
+	// A stopped image (half its codes; the rest transparent) reopens as
+	// itself, so Continue can finish it.
+	half := recordFor("1", b, core.DefaultParams(), 1, own.Tokens[:8], nil, "", "")
+	pp = filepath.Join(dir, "half.png")
+	must(t, pngmeta.WriteFileAtomic(pp, b.Decode(half.Tokens), pngmeta.Metadata(half)))
+	o, err = openImageFile(pp, b)
+	must(t, err)
+	if !o.Exact || len(o.Tokens) != 8 {
+		t.Fatalf("a stopped image: exact=%v, %d codes, note %q", o.Exact, len(o.Tokens), o.Note)
 	}
 	pp = filepath.Join(dir, "big.png")
 	must(t, pngmeta.WriteFileAtomic(pp, render.Upscale(pic, 3, false), pngmeta.Metadata(own)))

@@ -122,8 +122,7 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 		if reason == "" && o.Record.Grid[0] == gridRows {
 			// Painted over since it was written, its metadata kept: the
 			// codes no longer draw the picture.
-			w, h := b.ImageSize()
-			if db := kmeans.PSNR(codebook.AtSize(img, w, h), b.Decode(o.Record.Tokens)); db < pngmeta.MinCodesPSNR {
+			if ok, db := b.DrawsPicture(img, o.Record.Tokens); !ok {
 				reason = fmt.Sprintf("its pixels are not what its recorded codes draw (%.1f dB PSNR): it was changed since it was written", db)
 			}
 		}

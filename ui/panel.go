@@ -424,10 +424,10 @@ func (p *promptPanel) SetStyles(styles []string) {
 	}
 }
 
-// promptStyle is the style the prompt ends with, or seedStyle or
-// anyStyle.
+// promptStyle is the style the prompt names (at its end, or anywhere:
+// no style is then drawn per seed), or seedStyle or anyStyle.
 func (p *promptPanel) promptStyle() string {
-	if _, st := prompt.SplitStyle(p.prompt.Text, p.styles); st != "" {
+	if st := prompt.StyleIn(p.prompt.Text, p.styles); st != "" {
 		return st
 	}
 	if p.carried.StylePerSeed != 0 {

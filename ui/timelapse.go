@@ -56,6 +56,9 @@ func (s *Studio) ExportTimelapse(path string) error {
 			}
 			return gif.EncodeAll(w, anim)
 		})
+		if s.ctx.Err() != nil {
+			return // the studio is closing: nothing to tell
+		}
 		s.loop.DoAndWait(func() {
 			if err != nil {
 				s.setStatus("The time-lapse was not written")

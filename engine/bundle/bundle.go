@@ -20,6 +20,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/engine/vit"
 )
 
@@ -210,6 +211,38 @@ func (b *Bundle) ImageTokens() int { return b.Model.Config.ImageTokens() }
 
 // ImageSize is the image size in pixels.
 func (b *Bundle) ImageSize() (w, h int) { return b.Model.Config.ImageSize() }
+
+// DrawsPicture reports whether codes, recorded with a picture (a Tessera
+// PNG's record), still draw it, so that a reader may take them rather than
+// encode the picture: its pixels at the codes' size (codebook.AtSize),
+// on white, against the codes decoded on white (a stopped image's missing
+// patches are transparent in both) are within StoredExactDB, or at most
+// StoredSlackDB worse than the picture encoded afresh (a masked edit keeps
+// its source's own pixels beside codes that draw them only as well as the
+// tokenizer can). A picture painted over since, its record kept, fails
+// both. db is the PSNR of the codes' picture; it works at the model's
+// grid only (a taller picture is the caller's).
+func (b *Bundle) DrawsPicture(img image.Image, codes []int) (ok bool, db float64) {
+	w, h := b.ImageSize()
+	pic := codebook.AtSize(img, w, h)
+	db = kmeans.PSNR(pic, codebook.Flatten(b.Decode(codes)))
+	if db >= StoredExactDB {
+		return true, db
+	}
+	fresh, err := b.Encode(pic)
+	if err != nil {
+		return false, db
+	}
+	return db >= kmeans.PSNR(pic, b.Decode(fresh))-StoredSlackDB, db
+}
+
+// StoredExactDB and StoredSlackDB are DrawsPicture's bounds (dB): a file
+// Tessera wrote draws at +Inf (45–47 dB for a sticker, 22–24 dB after a 2×
+// smooth export), a face half painted black about 5 dB.
+const (
+	StoredExactDB = 30
+	StoredSlackDB = 6
+)
 
 // Decode turns codes into a picture (a partial sequence leaves the rest transparent).
 func (b *Bundle) Decode(codes []int) *image.NRGBA {

@@ -117,23 +117,38 @@ func Fit(img image.Image, w, h int) *image.NRGBA {
 }
 
 // AtSize returns img at w×h: of a picture exactly k times w×h (as
-// Tessera's --scale and export write it), the middle pixel of each k×k
-// block (the block's own colour after nearest-neighbour upscaling, the
-// nearest to it after a smooth one), flattened onto white; of any other
-// size, Fit.
+// Tessera's --scale and export write it), each k×k block's centre (the
+// middle pixel for odd k, the mean of the middle 2×2 for even k: the
+// block's own colour after nearest-neighbour upscaling, the nearest to it
+// after a smooth one), flattened onto white; of any other size, Fit.
 func AtSize(img image.Image, w, h int) *image.NRGBA {
 	r := img.Bounds()
 	k := r.Dx() / max(w, 1)
 	if k < 1 || r.Dx() != k*w || r.Dy() != k*h {
 		return Fit(img, w, h)
 	}
+	flat := Flatten(img)
 	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	lo, hi := (k-1)/2, k/2 // the middle pixel, or the middle two, each way
+	n := (hi - lo + 1) * (hi - lo + 1)
 	for y := range h {
 		for x := range w {
-			out.Set(x, y, img.At(r.Min.X+x*k+k/2, r.Min.Y+y*k+k/2))
+			var sum [4]int
+			for dy := lo; dy <= hi; dy++ {
+				for dx := lo; dx <= hi; dx++ {
+					p := flat.PixOffset(flat.Rect.Min.X+x*k+dx, flat.Rect.Min.Y+y*k+dy)
+					for c := range 4 {
+						sum[c] += int(flat.Pix[p+c])
+					}
+				}
+			}
+			o := out.PixOffset(x, y)
+			for c := range 4 {
+				out.Pix[o+c] = uint8((sum[c] + n/2) / n)
+			}
 		}
 	}
-	return Flatten(out)
+	return out
 }
 
 // FitSize is the largest size of a sw×sh picture's shape inside w×h (at

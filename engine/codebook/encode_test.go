@@ -22,6 +22,14 @@ func TestAtSize(t *testing.T) {
 	if got.NRGBAAt(0, 0) != (color.NRGBA{200, 10, 10, 255}) || got.NRGBAAt(1, 1) != (color.NRGBA{255, 255, 255, 255}) {
 		t.Fatalf("sampled %v %v", got.NRGBAAt(0, 0), got.NRGBAAt(1, 1))
 	}
+	// Even k: the mean of the middle 2×2 of each block.
+	even := image.NewNRGBA(image.Rect(0, 0, 4, 2))
+	for i, v := range []uint8{10, 20, 0, 0, 30, 40, 0, 0} {
+		even.SetNRGBA(i%4, i/4, color.NRGBA{v, v, v, 255})
+	}
+	if got := AtSize(even, 2, 1).NRGBAAt(0, 0); got != (color.NRGBA{25, 25, 25, 255}) {
+		t.Fatalf("even block %v, want 25", got)
+	}
 	if other := AtSize(image.NewNRGBA(image.Rect(0, 0, 5, 3)), 2, 2); other.Rect.Size() != image.Pt(2, 2) {
 		t.Fatalf("fitted size %v", other.Rect.Size())
 	}

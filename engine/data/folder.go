@@ -137,7 +137,7 @@ func loadFolderImage(dir, name string) (s Sample, warning string, err error) {
 // damagedError is a full decode failing after the image header read well:
 // the file is truncated or its pixel data is damaged.
 type damagedError struct {
-	format string // "png" or "jpeg"
+	format string // the decoder's name: "png", "jpeg", "gif", "bmp", "tiff" or "webp"
 	err    error
 }
 

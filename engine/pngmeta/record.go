@@ -129,11 +129,3 @@ func ParseRecord(text map[string]string) (rec *Record, ok bool, err error) {
 	}
 	return &r, true, nil
 }
-
-// MinCodesPSNR (dB) is how close a file's pixels must be to what its
-// recorded codes draw (at the codes' size) for a reader to take the codes
-// rather than encode the pixels: a file Tessera wrote is exact, or, from
-// an edit with a mask, off by the edit tokenizer's error in the kept
-// patches (about 25 dB); one painted over since, its metadata kept, is far
-// off (the top half of a face painted black: about 5 dB).
-const MinCodesPSNR = 15

@@ -210,6 +210,7 @@ func TestSplitStyle(t *testing.T) {
 		{"cat face, google!", "cat face", "google"}, // as the model reads it
 		{"cat face (fluent flat)", "cat face", "fluent flat"},
 		{"google: cat face", "google: cat face", ""},
+		{"cat face google !", "cat face", "google"}, // as StyleIn finds it
 	} {
 		if base, st := SplitStyle(c.text, styles); base != c.base || st != c.style {
 			t.Errorf("SplitStyle(%q) = %q, %q; want %q, %q", c.text, base, st, c.base, c.style)

@@ -47,10 +47,11 @@ func Normalize(text string) string { return strings.Join(Split(text), " ") }
 // Words are compared as the model reads them, without the punctuation
 // around them ("cat face, google!" ends with the style google).
 func SplitStyle(text string, styles []string) (base, style string) {
-	words := Split(text)
-	read := make([]string, len(words))
-	for i, w := range words {
-		read[i] = strings.TrimFunc(w, unicode.IsPunct)
+	var words, read []string // the words, and each as the model reads it; punctuation alone left out
+	for _, w := range Split(text) {
+		if r := strings.TrimFunc(w, unicode.IsPunct); r != "" {
+			words, read = append(words, w), append(read, r)
+		}
 	}
 	for _, st := range styles {
 		sw := readWords(st)
