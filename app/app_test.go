@@ -771,3 +771,33 @@ func TestEvalHelpSaysPromptIsNotTaken(t *testing.T) {
 		}
 	}
 }
+
+// generate --json lists each image written as one JSON object a line, in
+// the batch's order, with what the PNG records; branch too.
+func TestGenerateJSON(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "j.png")
+	code, stdout, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "3", "--batch", "2", "--rank", "--out", out, "--quiet", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines: %q", len(lines), stdout)
+	}
+	for i, l := range lines {
+		var img savedImage
+		if err := json.Unmarshal([]byte(l), &img); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		rec, _ := readRecord(t, img.Path)
+		if img.Path != numberedPath(out, i, 2) || img.Seed != rec.Seed || img.Prompt != "red cat" || img.MeanLogLik >= 0 {
+			t.Errorf("line %d: %+v (record seed %d)", i, img, rec.Seed)
+		}
+	}
+	code, stdout, stderr = run(t, "branch", "--model", model, "--from", numberedPath(out, 0, 2), "--at", "4", "--seed", "8", "--out", filepath.Join(t.TempDir(), "b.png"), "--quiet", "--json")
+	var img savedImage
+	if err := json.Unmarshal([]byte(stdout), &img); code != 0 || err != nil || img.Seed != 8 {
+		t.Errorf("branch --json: exit %d, %v, %q, %s", code, err, stdout, stderr)
+	}
+}

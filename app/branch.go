@@ -23,6 +23,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	rank := fs.Bool("rank", false, "order the batch best first as generate --rank does, scored from patch K on")
 	rankBy := rankByFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	asJSON := fs.Bool("json", false, "list the images as JSON, one object a line, as generate --json does")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -96,5 +97,5 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	}
 	warnWords(env.Stderr, b.Prompt, res.Unknown, res.Cut)
 	fmt.Fprintf(env.Stderr, "kept %d of %d patches from %s\n", *at, b.ImageTokens(), *from)
-	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, rankBy: *rankBy, parent: filepath.Base(*from), from: *at, quiet: *quiet})
+	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, rankBy: *rankBy, parent: filepath.Base(*from), from: *at, quiet: *quiet, json: *asJSON})
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -114,6 +115,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	rank := fs.Bool("rank", false, "order a batch best first and print the scores (as the studio ranks: as the model recommends, else by the mean log-likelihood under the prompt; see --rank-by, which alone implies --rank)")
 	rankBy := rankByFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	asJSON := fs.Bool("json", false, "list the images as JSON, one object a line (path, seed, prompt, style, mean log-likelihood, ranking score), instead of text")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -164,7 +166,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if res.Stopped {
 		return errors.New("interrupted; nothing saved")
 	}
-	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, transparent: *clearBg, rank: *rank, rankBy: *rankBy, quiet: *quiet})
+	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, transparent: *clearBg, rank: *rank, rankBy: *rankBy, quiet: *quiet, json: *asJSON})
 }
 
 // transparentHelp is the --transparent flag's help.
@@ -191,6 +193,24 @@ type saveOptions struct {
 	parent       string // the image a branch or edit came from
 	from         int    // ranking scores the patches from this one on (a branch's kept prefix is not its own)
 	quiet        bool   // no progress line while the batch is scored
+	json         bool   // list the images as JSON lines (savedImage)
+}
+
+// savedImage is the JSON line of a written image (generate and branch
+// --json).
+type savedImage struct {
+	Path   string `json:"path"`
+	Seed   uint64 `json:"seed"`
+	Prompt string `json:"prompt"`
+	// Style is the style the image's seed drew (a style per seed), "" for none.
+	Style string `json:"style,omitempty"`
+	// MeanLogLik is the mean log-likelihood of the codes the run drew under
+	// the prompt (sampler.Image.MeanLogLik), nats per code.
+	MeanLogLik float64 `json:"mean_loglik_nats_per_token"`
+	// RankBy and Score are the ranking's order and this image's score in
+	// it (nats per code), when the batch was ranked by a score of its own.
+	RankBy string   `json:"rank_by,omitempty"`
+	Score  *float64 `json:"score_nats_per_token,omitempty"`
 }
 
 // saveImages writes each image as a PNG with its metadata (PATH-i.png in a
@@ -243,6 +263,16 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		pic = render.Upscale(pic, so.scale, so.smooth)
 		if err := pngmeta.WriteFileAtomic(path, pic, pngmeta.Metadata(rec)); err != nil {
 			return err
+		}
+		if so.json {
+			line := savedImage{Path: path, Seed: im.Seed, Prompt: rec.Prompt, Style: sampler.DrawnStyle(b, im), MeanLogLik: im.MeanLogLik()}
+			if own {
+				line.RankBy, line.Score = string(so.rankBy), &scores[i]
+			}
+			if err := json.NewEncoder(env.Stdout).Encode(line); err != nil {
+				return err
+			}
+			continue
 		}
 		style := ""
 		if st := sampler.DrawnStyle(b, im); st != "" {
