@@ -262,6 +262,7 @@ func (s *Studio) BranchFromHere() error {
 	// How the prefix was had, said for the options of the run that made
 	// the result (a retry with more variation has other ones).
 	var note string
+	asked := opt // a retry with more variation (runs.start) changes temperature and guidance
 	s.tl.stopReplay()
 	s.canvas.ShowImage(decodeRows(b, tokens[:k], s.doc.Rows))
 	return s.startJob(job{
@@ -271,6 +272,8 @@ func (s *Studio) BranchFromHere() error {
 			switch {
 			case sampler.ReusesCache(b, opt, parent, index):
 				note = "prefix reused from the run's cache"
+			case parent != nil && (opt.Guidance != asked.Guidance || opt.Temperature != asked.Temperature) && sampler.ReusesCache(b, asked, parent, index):
+				note = "prefix recomputed at the retry's guidance"
 			case parent != nil:
 				note = "prefix recomputed: the prompt or guidance differs from the run's"
 			default:

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // Scrubbing the timeline to k shows exactly the first k patches of the
@@ -170,5 +171,25 @@ func TestBranchKeepsPrefixAndRecordsParent(t *testing.T) {
 	must(t, s.LastError())
 	if !strings.Contains(s.Status(), "recomputed: the prompt or guidance differs") {
 		t.Fatalf("a branch under another prompt: status %q", s.Status())
+	}
+}
+
+// A branch that gave the image back is drawn again with more variation;
+// its prefix is then recomputed because the retry's guidance is not the
+// run's, and the status says so rather than blaming a prompt or guidance
+// the user never changed.
+func TestBranchRetrySaysWhy(t *testing.T) {
+	s := newTestStudio(t)
+	s.set.SetCandidates(1)
+	setParams(t, s, "red cat", 3, func(p *core.Params) { p.Temperature, p.Guidance = core.MinTemperature, 2 })
+	generate(t, s)
+	must(t, s.tl.Scrub(6))
+	must(t, s.BranchFromHere())
+	s.Wait()
+	must(t, s.LastError())
+	st := s.Status()
+	if !strings.Contains(st, "since at your settings the model gave the image back unchanged") ||
+		strings.Contains(st, "the prompt or guidance differs") || !strings.Contains(st, "prefix recomputed at the retry's guidance") {
+		t.Fatalf("status %q", st)
 	}
 }
