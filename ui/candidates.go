@@ -116,6 +116,12 @@ func candidateCaption(j job, i int, r result) (caption, tip string) {
 	if r.loglik != 0 {
 		tip += fmt.Sprintf("\nLikelihood: %.2f bits/patch.", -r.loglik/math.Ln2)
 	}
+	if j.gaveBack(r.tokens) {
+		// The model gave back the image the run started from: said on the
+		// thumbnail, which looks like a result otherwise.
+		caption = fmt.Sprintf("#%d = before", i+1)
+		tip += "\nThis candidate is the image the run started from: the model gave it back unchanged."
+	}
 	return caption, tip
 }
 

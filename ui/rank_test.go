@@ -212,6 +212,19 @@ func TestCandidateOrderLabel(t *testing.T) {
 			t.Errorf("%s rank %v: %q, want %q", c.j.kind, c.j.rank, got, c.want)
 		}
 	}
+	// A candidate that is the image the run started from says so on its
+	// thumbnail (it looked like a result of its own); a new image never.
+	r := res([]int{1, 2, 5}, []int{1, 2, 3})
+	j := job{kind: kindRegenerate, base: base}
+	if c, tip := candidateCaption(j, 1, r[1]); c != "#2 = before" || !strings.Contains(tip, "gave it back unchanged") {
+		t.Errorf("an unchanged candidate: %q, %q", c, tip)
+	}
+	if c, _ := candidateCaption(j, 0, r[0]); c != "best" {
+		t.Errorf("a changed candidate: %q", c)
+	}
+	if c, _ := candidateCaption(job{kind: kindGenerate, base: base}, 1, r[1]); strings.Contains(c, "before") {
+		t.Errorf("a generated candidate: %q", c)
+	}
 }
 
 // A model that recommends an order (config.json tessera.defaults.rank_by)
