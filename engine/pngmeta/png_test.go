@@ -349,3 +349,16 @@ func FuzzReadText(f *testing.F) {
 		}
 	})
 }
+
+// A stopped run's picture says in its parameters text how many of its
+// patches it has; a whole one says nothing of it.
+func TestParametersSayStopped(t *testing.T) {
+	rec := Record{Grid: [2]int{2, 2}, PatchSize: 4, Width: 8, Height: 8, Tokens: []int{1, 2, 3}, Version: "tessera 0.1.0"}
+	if got := Metadata(rec)[KeyParameters]; !strings.Contains(got, "Patches: 3 of 4 (stopped)") {
+		t.Errorf("stopped: %q", got)
+	}
+	rec.Tokens = []int{1, 2, 3, 4}
+	if got := Metadata(rec)[KeyParameters]; strings.Contains(got, "Patches") {
+		t.Errorf("whole: %q", got)
+	}
+}

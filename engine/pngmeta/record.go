@@ -70,12 +70,20 @@ func (r *Record) Sampled() bool {
 }
 
 // Infotext returns the facts of r shown in the "parameters" text. Extra is
-// not carried over, but for the file an imported picture came from and a
-// transparent background ("Background: transparent").
+// not carried over, but for the file an imported picture came from, a
+// transparent background ("Background: transparent") and how many patches
+// a stopped run's picture has ("Patches: 12 of 64 (stopped)").
 func (r Record) Infotext() Infotext {
 	var extra map[string]string
 	if clear, _ := r.Extra[ExtraTransparent].(bool); clear {
 		extra = map[string]string{"Background": "transparent"}
+	}
+	if n := r.Grid[0] * r.Grid[1]; len(r.Tokens) > 0 && len(r.Tokens) < n {
+		// A stopped run's picture: the rest of the patches are missing.
+		if extra == nil {
+			extra = map[string]string{}
+		}
+		extra["Patches"] = fmt.Sprintf("%d of %d (stopped)", len(r.Tokens), n)
 	}
 	if from := r.ImportedFrom(); from != "" {
 		return Infotext{Imported: from, Width: r.Width, Height: r.Height, Model: r.Model, ModelHash: r.ModelHash, Version: r.Version, Extra: extra}
