@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
 	"io"
 	"math"
 
@@ -101,14 +102,14 @@ func (e tallImage) Error() string {
 // tokens came from it. An image extend made taller than the model is a
 // tallImage error, with the record.
 func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, rec *pngmeta.Record, stored bool, err error) {
+	var img image.Image // the picture, once loaded
 	if text, err := pngmeta.ReadFile(path); err == nil {
 		if r, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
 			rec = r
 			rows, cols := b.Grid()
 			fits := r.PatchSize == b.PatchSize() && validCodes(r.Tokens, b.Codes())
 			if fits && r.Grid == [2]int{rows, cols} && len(r.Tokens) == b.ImageTokens() {
-				img, err := codebook.LoadImage(path)
-				if err != nil {
+				if img, err = codebook.LoadImage(path); err != nil {
 					return nil, nil, false, err
 				}
 				ok, db := b.DrawsPicture(img, r.Tokens)
@@ -116,22 +117,19 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 					return r.Tokens, rec, true, nil
 				}
 				// Painted over since it was written, the metadata kept:
-				// the codes no longer describe the picture.
+				// the codes no longer describe the picture, which is
+				// encoded below as any other.
 				fmt.Fprintf(warn, "note: %s records codes, but its pixels are not what they draw (%.1f dB PSNR): it was changed since; its pixels are read instead\n", path, db)
-				tokens, err = b.Encode(img)
-				if err != nil {
-					return nil, nil, false, fmt.Errorf("encode %s: %w", path, err)
-				}
-				return tokens, rec, false, nil
 			}
 			if fits && r.Grid[1] == cols && r.Grid[0] > rows && len(r.Tokens) == r.Grid[0]*cols {
 				return nil, rec, false, tallImage{path: path, rows: r.Grid[0], modelRows: rows}
 			}
 		}
 	}
-	img, err := codebook.LoadImage(path)
-	if err != nil {
-		return nil, nil, false, err
+	if img == nil {
+		if img, err = codebook.LoadImage(path); err != nil {
+			return nil, nil, false, err
+		}
 	}
 	if w, h := b.ImageSize(); img.Bounds().Dx() != w || img.Bounds().Dy() != h {
 		how := "resized to"

@@ -172,6 +172,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	var facts editFacts
 	var used sampling.Settings // the edit's own settings, recorded with its results
 	var scaled string          // why the edit may be rough or did not take, found as the edit runs
+	say := func(why string) { scaled = strings.TrimPrefix(scaled+"; "+why, "; ") }
 	s.resetTimeline()
 	s.showDoc()
 	note := fmt.Sprintf("%q", instruction)
@@ -201,7 +202,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			// A picture of another size (a 28×28 digit, a 32×32 shapes
 			// picture) is scaled to the edit model's, which learnt its own
 			// kind of picture: the result is rough.
-			scaled = fmt.Sprintf("the %d×%d picture was scaled to the %d×%d of edit model %s, which learnt other pictures: expect a rough edit", w, h, ew, eh, eb.Name)
+			say(fmt.Sprintf("the %d×%d picture was scaled to the %d×%d of edit model %s, which learnt other pictures: expect a rough edit", w, h, ew, eh, eb.Name))
 		}
 		if !checked {
 			if err := edit.CheckInstruction(eb, instruction); err != nil {
@@ -235,7 +236,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		}
 		if len(res.Images) > 0 {
 			if w := edit.NotTakenWarning(edit.UnchangedShare(source, res.Images[0].Tokens, emask), emask != nil); w != "" {
-				scaled = strings.TrimPrefix(scaled+"; "+w, "; ")
+				say(w)
 			}
 		}
 		for _, im := range res.Images {
@@ -246,8 +247,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			return nil, err
 		}
 		if db < softEdit {
-			w := fmt.Sprintf("in %s's codes the edit is drawn at %.1f dB PSNR of the edit model's own picture, so it is softer than tessera edit's", b.Name, db)
-			scaled = strings.TrimPrefix(scaled+"; "+w, "; ")
+			say(fmt.Sprintf("in %s's codes the edit is drawn at %.1f dB PSNR of the edit model's own picture, so it is softer than tessera edit's", b.Name, db))
 		}
 		return res, nil
 	}

@@ -47,14 +47,9 @@ func Normalize(text string) string { return strings.Join(Split(text), " ") }
 // Words are compared as the model reads them, without the punctuation
 // around them ("cat face, google!" ends with the style google).
 func SplitStyle(text string, styles []string) (base, style string) {
-	var words, read []string // the words, and each as the model reads it; punctuation alone left out
-	for _, w := range Split(text) {
-		if r := strings.TrimFunc(w, unicode.IsPunct); r != "" {
-			words, read = append(words, w), append(read, r)
-		}
-	}
+	words, read := splitRead(text)
 	for _, st := range styles {
-		sw := readWords(st)
+		_, sw := splitRead(st)
 		if n := len(sw); n > 0 && len(read) >= n && slices.Equal(read[len(read)-n:], sw) {
 			return strings.Join(words[:len(words)-n], " "), st
 		}
@@ -66,9 +61,9 @@ func SplitStyle(text string, styles []string) (base, style string) {
 // row, as the model reads them ("google: cat face", "cat face (twitter)"),
 // or "" when none does.
 func StyleIn(text string, styles []string) string {
-	words := readWords(text)
+	_, words := splitRead(text)
 	for _, st := range styles {
-		sw := readWords(st)
+		_, sw := splitRead(st)
 		for i := 0; len(sw) > 0 && i+len(sw) <= len(words); i++ {
 			if slices.Equal(words[i:i+len(sw)], sw) {
 				return st
@@ -78,14 +73,14 @@ func StyleIn(text string, styles []string) string {
 	return ""
 }
 
-// readWords are text's words (Split) without the punctuation around each,
-// as Encode looks them up; words of punctuation alone are dropped.
-func readWords(text string) []string {
-	var out []string
+// splitRead is text's words (Split) and each as Encode looks it up,
+// without the punctuation around it; words of punctuation alone are
+// dropped from both.
+func splitRead(text string) (words, read []string) {
 	for _, w := range Split(text) {
-		if t := strings.TrimFunc(w, unicode.IsPunct); t != "" {
-			out = append(out, t)
+		if r := strings.TrimFunc(w, unicode.IsPunct); r != "" {
+			words, read = append(words, w), append(read, r)
 		}
 	}
-	return out
+	return words, read
 }
