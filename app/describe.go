@@ -15,6 +15,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/internal/plural"
+	"github.com/tessera-studio/tessera/internal/progress"
 )
 
 // describeEntry is one ranked prompt in describe --json.
@@ -142,25 +143,6 @@ func readTextLines(path, what string, warn io.Writer) ([]string, error) {
 	return bundle.ParseNames([]byte(text)), nil
 }
 
-// progressLine prints "what: done of total" progress to w on one line,
-// at most twice a second and only once the work has taken a second; the
-// second function ends the line if one was printed.
-func progressLine(w io.Writer, what string) (func(done, total int), func()) {
-	start, last := time.Now(), time.Time{}
-	shown := false
-	return func(done, total int) {
-			if time.Since(start) < time.Second || time.Since(last) < 500*time.Millisecond && done < total {
-				return
-			}
-			last, shown = time.Now(), true
-			fmt.Fprintf(w, "\r%s: %d of %d", what, done, total)
-		}, func() {
-			if shown {
-				fmt.Fprintln(w)
-			}
-		}
-}
-
 func runDescribe(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "describe", "[--model M] [--top N] [--prompts FILE] [--all] [--json] IMAGE")
 	modelName := fs.String("model", "", "built-in model name or model folder (a text-conditioned model)")
@@ -205,7 +187,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	}
 	var done func()
 	if !*asJSON && !*quiet {
-		opt.Progress, done = progressLine(env.Stderr, "scoring prompts")
+		opt.Progress, done = progress.Counter(env.Stderr, "scoring prompts")
 	}
 	start := time.Now()
 	res, err := sampler.RankCandidates(ctx, b, cands, tokens, opt)

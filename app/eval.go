@@ -12,8 +12,8 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/nearest"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/sampler"
-	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
 
@@ -37,7 +37,7 @@ func distinctPictures(imgs []*image.NRGBA) (groups, differentPairs, pairs int) {
 	for _, im := range imgs {
 		found := false
 		for _, f := range firsts {
-			if kmeans.PSNR(im, f) >= nearest.SamePictureDB {
+			if psnr.Images(im, f) >= nearest.SamePictureDB {
 				found = true
 				break
 			}
@@ -49,7 +49,7 @@ func distinctPictures(imgs []*image.NRGBA) (groups, differentPairs, pairs int) {
 	for i := range imgs {
 		for j := i + 1; j < len(imgs); j++ {
 			pairs++
-			if kmeans.PSNR(imgs[i], imgs[j]) < nearest.SamePictureDB {
+			if psnr.Images(imgs[i], imgs[j]) < nearest.SamePictureDB {
 				differentPairs++
 			}
 		}

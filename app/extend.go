@@ -10,6 +10,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/internal/progress"
 )
 
 func runExtend(ctx context.Context, env Env, args []string) error {
@@ -74,7 +75,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	done := func() {}
 	if !*quiet {
 		var line func(done, total int)
-		line, done = progressLine(env.Stderr, "rows added")
+		line, done = progress.Counter(env.Stderr, "rows added")
 		added := 0
 		emit = func(e sampler.Event) { // e.Index: the patch's place in the grown image
 			if n := min((e.Index+1)/cols-rows, *addRows); n > added {

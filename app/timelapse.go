@@ -9,6 +9,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/render"
+	"github.com/tessera-studio/tessera/internal/progress"
 )
 
 func runTimelapse(ctx context.Context, env Env, args []string) error {
@@ -40,12 +41,12 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var progress func(done, total int)
+	var update func(done, total int)
 	done := func() {}
 	if !*quiet {
-		progress, done = progressLine(env.Stderr, "drawing frames")
+		update, done = progress.Counter(env.Stderr, "drawing frames")
 	}
-	anim, err := render.Timelapse(ctx, func(k int) image.Image { return b.Decode(tokens[:k]) }, len(tokens), *frames, *scale, *delay, progress)
+	anim, err := render.Timelapse(ctx, func(k int) image.Image { return b.Decode(tokens[:k]) }, len(tokens), *frames, *scale, *delay, update)
 	done()
 	if err != nil {
 		return fmt.Errorf("interrupted; nothing saved (%w)", err)

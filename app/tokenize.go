@@ -11,8 +11,8 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/sampler"
-	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
 
@@ -77,7 +77,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 			continue
 		}
 		rec := b.Decode(codes)
-		psnr := kmeans.PSNR(codebook.Fit(img, w, h), rec) // against the picture as encoded
+		psnr := psnr.Images(codebook.Fit(img, w, h), rec) // against the picture as encoded
 		line := tokenizeLine{Image: path, Tokenizer: kind, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(), Codes: codes}
 		quality := "lossless (every pixel kept)"
 		if math.IsInf(psnr, 1) {

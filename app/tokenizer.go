@@ -20,6 +20,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/nearest"
+	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
@@ -260,7 +261,7 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 			if err != nil {
 				return err
 			}
-			sum += kmeans.PSNR(src, q)
+			sum += psnr.Images(src, q)
 		}
 		out["kmeans_psnr_db"], out["kmeans_codebook_size"] = sum/float64(len(valImgs)), *kmK
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
-	"github.com/tessera-studio/tessera/engine/train/kmeans"
+	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/ui/core"
 )
 
@@ -152,7 +152,7 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 	sw, sh := codebook.FitSize(img.Bounds().Dx(), img.Bounds().Dy(), w, h)
 	at := image.Rect((w-sw)/2, (h-sh)/2, (w-sw)/2+sw, (h-sh)/2+sh)
 	picture, back := fit.SubImage(at).(*image.NRGBA), b.Decode(tokens).SubImage(at).(*image.NRGBA)
-	o.PSNR = kmeans.PSNR(picture, back)
+	o.PSNR = psnr.Images(picture, back)
 	o.Tinted = meanChroma(picture) <= greyChroma && meanChroma(back) > tintChroma
 	if o.Note == "" {
 		bd := img.Bounds()

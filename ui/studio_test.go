@@ -998,7 +998,7 @@ func TestModelOptionOverridesTheSession(t *testing.T) {
 	made := s.Document().Tokens()
 	must(t, s.FlushAutosave())
 	s2 := NewStudio(e.app, Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, Workers: 1, Model: "tiny2", loop: newTestLoop()})
-	t.Cleanup(func() { s2.Stop(); s2.Wait() })
+	t.Cleanup(func() { s2.Stop(); s2.Wait(); s2.save.Flush() }) // no autosave left to write into a removed folder
 	s2.Wait()
 	if s2.Bundle() != other {
 		t.Fatalf("opened %v, want tiny2 (%v)", s2.Bundle(), s2.LastError())

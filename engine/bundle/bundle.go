@@ -18,9 +18,9 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
-	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/engine/vit"
 )
 
@@ -225,7 +225,7 @@ func (b *Bundle) ImageSize() (w, h int) { return b.Model.Config.ImageSize() }
 func (b *Bundle) DrawsPicture(img image.Image, codes []int) (ok bool, db float64) {
 	w, h := b.ImageSize()
 	pic := codebook.AtSize(img, w, h)
-	db = kmeans.PSNR(pic, codebook.Flatten(b.Decode(codes)))
+	db = psnr.Images(pic, codebook.Flatten(b.Decode(codes)))
 	if db >= StoredExactDB {
 		return true, db
 	}
@@ -233,7 +233,7 @@ func (b *Bundle) DrawsPicture(img image.Image, codes []int) (ok bool, db float64
 	if err != nil {
 		return false, db
 	}
-	return db >= kmeans.PSNR(pic, b.Decode(fresh))-StoredSlackDB, db
+	return db >= psnr.Images(pic, b.Decode(fresh))-StoredSlackDB, db
 }
 
 // StoredExactDB and StoredSlackDB are DrawsPicture's bounds (dB): a file

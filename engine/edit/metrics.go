@@ -5,7 +5,7 @@ import (
 	"image"
 	"math"
 
-	"github.com/tessera-studio/tessera/engine/train/kmeans"
+	"github.com/tessera-studio/tessera/engine/psnr"
 )
 
 // WhiteTolerance is how far below 255 (in 1/255 steps) an output pixel's
@@ -15,7 +15,7 @@ const WhiteTolerance = 10
 // PSNR is the peak signal-to-noise ratio of out against the exact target,
 // in dB over the RGB channels, capped at MaxPSNR (equal images); NaN when
 // the sizes differ.
-func PSNR(target, out *image.NRGBA) float64 { return min(kmeans.PSNR(target, out), MaxPSNR) }
+func PSNR(target, out *image.NRGBA) float64 { return min(psnr.Images(target, out), MaxPSNR) }
 
 // MaxPSNR caps PSNR so that an exact edit counts as a large finite number
 // in a mean.
@@ -103,38 +103,5 @@ func NotTakenWarning(share float64, masked bool) string {
 // mask nil means every patch. NaN when the sizes differ, the grid does
 // not divide them or no patch is marked.
 func PSNRWithin(target, out *image.NRGBA, mask []bool, rows, cols int) float64 {
-	if target == nil || out == nil || target.Rect.Size() != out.Rect.Size() || rows < 1 || cols < 1 {
-		return math.NaN()
-	}
-	w, h := target.Rect.Dx(), target.Rect.Dy()
-	if w%cols != 0 || h%rows != 0 || mask != nil && len(mask) != rows*cols {
-		return math.NaN()
-	}
-	pw, ph := w/cols, h/rows
-	var sum float64
-	n := 0
-	for i := range rows * cols {
-		if mask != nil && !mask[i] {
-			continue
-		}
-		x0, y0 := i%cols*pw, i/cols*ph
-		for y := y0; y < y0+ph; y++ {
-			for x := x0; x < x0+pw; x++ {
-				a := target.Pix[target.PixOffset(target.Rect.Min.X+x, target.Rect.Min.Y+y):]
-				b := out.Pix[out.PixOffset(out.Rect.Min.X+x, out.Rect.Min.Y+y):]
-				for c := range 3 {
-					d := float64(a[c]) - float64(b[c])
-					sum += d * d
-				}
-				n += 3
-			}
-		}
-	}
-	if n == 0 {
-		return math.NaN()
-	}
-	if sum == 0 {
-		return MaxPSNR
-	}
-	return min(10*math.Log10(255*255/(sum/float64(n))), MaxPSNR)
+	return min(psnr.Patches(target, out, mask, rows, cols), MaxPSNR)
 }

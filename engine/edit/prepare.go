@@ -16,9 +16,9 @@ import (
 	"github.com/tessera-studio/tessera/engine/par"
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
-	"github.com/tessera-studio/tessera/engine/train/kmeans"
 )
 
 // DefaultName is the name Prepare writes into an edit model's config.
@@ -253,7 +253,7 @@ func (e *encoder) psnr(set *Set, val []Pair) float64 {
 		for i, c := range e.cache[p.Source] {
 			codes[i] = int(c)
 		}
-		v := kmeans.PSNR(set.Images[p.Source], e.tok.Decode(codes, e.grid, e.grid))
+		v := psnr.Images(set.Images[p.Source], e.tok.Decode(codes, e.grid, e.grid))
 		if !math.IsInf(v, 0) && !math.IsNaN(v) {
 			sum += v
 			n++

@@ -24,6 +24,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/par"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
@@ -389,7 +390,7 @@ func meanPSNR(imgs []*image.NRGBA, cb tokenizer.Tokenizer, grid, workers int) fl
 			vals[i] = math.NaN()
 			return
 		}
-		vals[i] = min(kmeans.PSNR(imgs[i], cb.Decode(codes, grid, grid)), exactPSNR)
+		vals[i] = min(psnr.Images(imgs[i], cb.Decode(codes, grid, grid)), exactPSNR)
 	})
 	sum, n := 0.0, 0
 	for _, v := range vals {

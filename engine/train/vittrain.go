@@ -16,6 +16,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/kernels"
+	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/safetensors"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/engine/vit"
@@ -538,7 +539,7 @@ func EvalViT(m *ViT, imgs [][]uint8) (float64, []int) {
 		}
 		for i, img := range batch {
 			m.Pixels(out, i)
-			sum += PSNR8(img, out)
+			sum += psnr.Bytes(img, out)
 		}
 	}
 	return sum / float64(len(imgs)), counts
@@ -575,19 +576,6 @@ func (m *ViT) Pixels(dst []uint8, i int) {
 			}
 		}
 	}
-}
-
-// PSNR8 is the PSNR in dB of two equally long 8-bit buffers (+Inf when equal).
-func PSNR8(a, b []uint8) float64 {
-	var s float64
-	for i := range a {
-		d := float64(a[i]) - float64(b[i])
-		s += d * d
-	}
-	if s == 0 {
-		return math.Inf(1)
-	}
-	return 10 * math.Log10(255*255/(s/float64(len(a))))
 }
 
 // Perplexity is exp(entropy) of a histogram, and how many bins are used.

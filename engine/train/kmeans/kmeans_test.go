@@ -159,32 +159,6 @@ func TestPatches(t *testing.T) {
 	}
 }
 
-func TestPSNR(t *testing.T) {
-	a := image.NewNRGBA(image.Rect(0, 0, 2, 2))
-	for i := range a.Pix {
-		a.Pix[i] = 100
-	}
-	if p := PSNR(a, a); !math.IsInf(p, 1) {
-		t.Fatalf("PSNR(a, a) = %v, want +Inf", p)
-	}
-	b := image.NewNRGBA(image.Rect(0, 0, 2, 2))
-	copy(b.Pix, a.Pix)
-	b.Pix[0] = 110   // R of pixel 0 differs by 10
-	b.Pix[3] = 0     // alpha is ignored
-	b.Pix[4+1] = 120 // G of pixel 1 differs by 20
-	mse := (10.0*10 + 20*20) / 12
-	want := 10 * math.Log10(255*255/mse)
-	if p := PSNR(a, b); math.Abs(p-want) > 1e-9 {
-		t.Fatalf("PSNR = %v, want %v", p, want)
-	}
-	if p := PSNR(a, image.NewNRGBA(image.Rect(0, 0, 3, 2))); !math.IsNaN(p) {
-		t.Fatalf("size mismatch = %v, want NaN", p)
-	}
-	if p := PSNR(nil, a); !math.IsNaN(p) {
-		t.Fatalf("nil = %v, want NaN", p)
-	}
-}
-
 func TestSqDistBelow(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	for n := range 40 {
