@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/color/palette"
 	"image/draw"
 	"image/gif"
 	"math"
@@ -62,42 +61,49 @@ func Ramp(t float64) color.NRGBA {
 
 // Timelapse builds an animation of an image appearing patch by patch:
 // frame j shows the first k_j of n patches (prefix(k) draws them), at most
-// maxFrames frames, on white, scaled up with nearest neighbour. progress,
-// when set, is called after each frame with the frames made and their
-// total. It stops with ctx's error when ctx is done.
+// maxFrames frames, on white, scaled up by the whole factor scale with
+// nearest neighbour (each pixel a scale×scale block). The frames share one
+// palette of at most 256 colours chosen for them by median cut (white
+// first), without dithering: a generated picture's flat areas stay flat,
+// and mapping a frame costs a lookup per distinct colour, not per pixel.
+// progress, when set, is called after each frame with the frames made and
+// their total. It stops with ctx's error when ctx is done.
 func Timelapse(ctx context.Context, prefix func(k int) image.Image, n, maxFrames, scale, delay int, progress func(done, total int)) (*gif.GIF, error) {
 	step := max(1, (n+maxFrames-2)/(maxFrames-1))
 	total := (n+step-1)/step + 1
-	anim := &gif.GIF{}
+	scale = max(scale, 1)
+	type frame struct {
+		px   [][3]uint8
+		w, h int
+	}
+	var frames []frame
 	for k := 0; ; k += step {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("time-lapse: %w", err)
 		}
 		k = min(k, n)
 		src := prefix(k)
-		bnd := src.Bounds()
-		big := resize.Resize(uint(bnd.Dx()*scale), uint(bnd.Dy()*scale), src, resize.NearestNeighbor)
-		frame := image.NewPaletted(big.Bounds(), palette.Plan9)
-		draw.Draw(frame, frame.Rect, image.White, image.Point{}, draw.Src)
-		draw.FloydSteinberg.Draw(frame, frame.Rect, onWhite(big), big.Bounds().Min)
-		anim.Image = append(anim.Image, frame)
-		anim.Delay = append(anim.Delay, delay)
+		frames = append(frames, frame{onWhiteRGB(src), src.Bounds().Dx(), src.Bounds().Dy()})
 		if progress != nil {
-			progress(len(anim.Image), total)
+			progress(len(frames), total)
 		}
 		if k == n {
-			anim.Delay[len(anim.Delay)-1] = 200
-			return anim, nil
+			break
 		}
 	}
-}
-
-// onWhite composites img over white.
-func onWhite(img image.Image) image.Image {
-	out := image.NewRGBA(img.Bounds())
-	draw.Draw(out, out.Rect, image.White, image.Point{}, draw.Src)
-	draw.Draw(out, out.Rect, img, img.Bounds().Min, draw.Over)
-	return out
+	all := make([][][3]uint8, len(frames))
+	for i, f := range frames {
+		all[i] = f.px
+	}
+	pal := medianCut(all...)
+	cache := map[[3]uint8]uint8{}
+	anim := &gif.GIF{}
+	for _, f := range frames {
+		anim.Image = append(anim.Image, paletted(f.px, f.w, f.h, scale, pal, cache))
+		anim.Delay = append(anim.Delay, delay)
+	}
+	anim.Delay[len(anim.Delay)-1] = 200
+	return anim, nil
 }
 
 // Sheet lays images out on a white grid of cols columns, each cell
