@@ -552,6 +552,11 @@ func TestExtendAndTimelapse(t *testing.T) {
 	if cfg, err := decodeConfig(taller); err != nil || cfg.Height != 18 {
 		t.Errorf("height %d, want 18", cfg.Height)
 	}
+	// --json: one object with what the text line says.
+	code, stdout, _ := run(t, "extend", "--model", model, "--from", src, "--rows", "1", "--seed", "9", "--out", taller, "--quiet", "--json")
+	if want := `{"path":` + jsonString(taller) + `,"seed":9,"prompt":"cat","rows":5,"rows_before":4,"stopped":false}` + "\n"; code != 0 || stdout != want {
+		t.Errorf("extend --json: exit %d\n%s\nwant\n%s", code, stdout, want)
+	}
 	// Commands that take one model-sized image refuse a tall one by name
 	// (its pixels squashed to the model's size were another picture).
 	for _, args := range [][]string{
@@ -574,6 +579,10 @@ func TestExtendAndTimelapse(t *testing.T) {
 	code, stdout, stderr := run(t, "timelapse", "--model", model, "--from", src, "--out", gifPath, "--scale", "1", "--frames", "17")
 	if code != 0 || !strings.Contains(stdout, "17 frames") {
 		t.Fatalf("exit %d %q %q", code, stdout, stderr)
+	}
+	code, stdout, _ = run(t, "timelapse", "--model", model, "--from", src, "--out", gifPath, "--frames", "5", "--json", "--quiet")
+	if want := `{"path":` + jsonString(gifPath) + `,"frames":5,"patches":16}` + "\n"; code != 0 || stdout != want {
+		t.Errorf("timelapse --json: exit %d\n%s\nwant\n%s", code, stdout, want)
 	}
 	// Interrupted (Ctrl-C cancels the command's context): nothing written.
 	ctx, cancel := context.WithCancel(context.Background())

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -24,6 +25,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	out := fs.String("out", "extended.png", "output PNG")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	quiet := fs.Bool("quiet", false, "no progress line")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object (path, seed, prompt, rows, rows_before, stopped) instead of text")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -100,6 +102,21 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if stopped {
 		fmt.Fprintln(env.Stderr, "interrupted: saved the rows finished so far")
 	}
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(extendedImage{Path: *out, Seed: opt.Seed, Prompt: opt.Prompt, Rows: newRows, RowsBefore: rows, Stopped: stopped})
+	}
 	fmt.Fprintf(env.Stdout, "%s\tseed %d\t%d rows (was %d)\n", *out, opt.Seed, newRows, rows) // the seed, as generate prints it
 	return nil
+}
+
+// extendedImage is extend --json's line: the image written, its seed and
+// prompt, its patch rows now and before, and whether an interrupt stopped
+// it early (the rows finished are saved).
+type extendedImage struct {
+	Path       string `json:"path"`
+	Seed       uint64 `json:"seed"`
+	Prompt     string `json:"prompt"`
+	Rows       int    `json:"rows"`
+	RowsBefore int    `json:"rows_before"`
+	Stopped    bool   `json:"stopped"`
 }

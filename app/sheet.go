@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
@@ -30,6 +31,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	seeds := rangedInt(fs, "seeds", 4, 1, 256, "columns of seeds (N of them, from --seed) when --styles is not given")
 	cell := rangedInt(fs, "cell", 128, 8, 1024, "cell size in pixels, at least the model's image side (images are scaled up by whole factors, nearest neighbour)")
 	out := fs.String("out", "sheet.png", "output PNG")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object (path, prompts: the rows, columns: each column's style or seed) instead of text")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -107,6 +109,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	}
 	warnWords(env.Stderr, b.Prompt, unknown, nil)
 	var rows [][]image.Image
+	var columns []sheetColumn // what each column of the first row shows
 	for _, p := range prompts {
 		opt := base
 		var row []image.Image
@@ -118,6 +121,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			}
 			for _, im := range res.Images {
 				row = append(row, b.Decode(im.Tokens))
+				if len(rows) == 0 {
+					columns = append(columns, sheetColumn{Seed: im.Seed})
+				}
 			}
 		} else {
 			for _, st := range cols {
@@ -127,6 +133,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 					return err
 				}
 				row = append(row, b.Decode(res.Images[0].Tokens))
+				if len(rows) == 0 {
+					columns = append(columns, sheetColumn{Style: st, Seed: res.Images[0].Seed})
+				}
 			}
 		}
 		rows = append(rows, row)
@@ -135,6 +144,21 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	if err := atomicfile.Write(*out, func(w io.Writer) error { return png.Encode(w, render.Sheet(rows, *cell, 4)) }); err != nil {
 		return fmt.Errorf("write %s: %w", *out, err)
 	}
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(struct {
+			Path    string        `json:"path"`
+			Prompts []string      `json:"prompts"`
+			Columns []sheetColumn `json:"columns"`
+		}{*out, prompts, columns})
+	}
 	fmt.Fprintf(env.Stdout, "%s: %s × %s\n", *out, plural.N(len(rows), "prompt", "prompts"), plural.N(len(rows[0]), "column", "columns"))
 	return nil
+}
+
+// sheetColumn is what a column of a sheet shows (sheet --json): the style
+// appended to every row's prompt ("" for seed columns) and the seed its
+// images were drawn with.
+type sheetColumn struct {
+	Style string `json:"style,omitempty"`
+	Seed  uint64 `json:"seed"`
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/gif"
@@ -21,6 +22,7 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	frames := rangedInt(fs, "frames", 120, 2, 4096, "most frames (patches are grouped to fit)")
 	delay := rangedInt(fs, "delay", 4, 1, 65535, "hundredths of a second a frame; the last frame holds 2 s")
 	quiet := fs.Bool("quiet", false, "no progress line")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object (path, frames, patches) instead of text")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -58,6 +60,13 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 			return fmt.Errorf("interrupted; nothing saved (%w)", ctx.Err())
 		}
 		return fmt.Errorf("write %s: %w", *out, err)
+	}
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(struct {
+			Path    string `json:"path"`
+			Frames  int    `json:"frames"`
+			Patches int    `json:"patches"`
+		}{*out, len(anim.Image), len(tokens)})
 	}
 	fmt.Fprintf(env.Stdout, "%s\t%d frames\n", *out, len(anim.Image))
 	return nil

@@ -270,6 +270,22 @@ func TestSheetCLI(t *testing.T) {
 	if code, _, _ := run(t, "sheet", "--model", model, "--out", out); code != 2 {
 		t.Fatalf("no prompts: exit %d, want 2", code)
 	}
+	// --json says what each column shows: styles at the sheet's seed, or seeds.
+	code, stdout, _ = run(t, "sheet", "--model", model, "--prompts", prompts, "--styles", "all", "--seed", "4", "--out", out, "--cell", "16", "--json")
+	want := `{"path":` + jsonString(out) + `,"prompts":["red cat","blue dog"],"columns":[{"style":"google","seed":4},{"style":"twitter","seed":4}]}` + "\n"
+	if code != 0 || stdout != want {
+		t.Fatalf("styles --json: exit %d\n%s\nwant\n%s", code, stdout, want)
+	}
+	code, stdout, _ = run(t, "sheet", "--model", model, "--prompt", "red cat", "--seeds", "2", "--seed", "7", "--out", out, "--cell", "16", "--json")
+	if want := `{"path":` + jsonString(out) + `,"prompts":["red cat"],"columns":[{"seed":7},{"seed":8}]}` + "\n"; code != 0 || stdout != want {
+		t.Fatalf("seeds --json: exit %d\n%s\nwant\n%s", code, stdout, want)
+	}
+}
+
+// jsonString is s as a JSON string literal.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // TestGenerateWarnsAboutTheNegativePrompt: unknown negative words are named,
