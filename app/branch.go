@@ -24,6 +24,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	rankBy := rankByFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	asJSON := fs.Bool("json", false, "list the images as JSON, one object a line, as generate --json does")
+	force := forceFlag(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -35,10 +36,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("--at %d: give the number of patches to keep, 0 or more", *at)}
 	}
 	outs := numberedOuts(*out, sf.batch, false)
-	if err := checkOuts("out", *out, outs, ".png"); err != nil {
-		return err
-	}
-	if err := checkOutsAreNotInputs("out", outs, *from); err != nil {
+	if err := checkOuts("out", *out, outs, ".png", *force, *from); err != nil {
 		return err
 	}
 	b, err := openImageModel(env.Stderr, sf.model, sf.precision, true, *from)

@@ -39,6 +39,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	rangedIntVar(fs, &f.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	fs.StringVar(&f.precision, "precision", precAuto, precisionHelp)
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	force := forceFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -52,10 +53,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		return usageError{`--instruction TEXT is required (e.g. "remove the background")`}
 	}
 	outs := numberedOuts(*out, f.candidates, true)
-	if err := checkOuts("out", *out, outs, ".png"); err != nil {
-		return err
-	}
-	if err := checkOutsAreNotInputs("out", outs, *from, *mask); err != nil {
+	if err := checkOuts("out", *out, outs, ".png", *force, *from, *mask); err != nil {
 		return err
 	}
 	b, err := openModel(env.Stderr, f.model, f.precision)

@@ -26,6 +26,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	quiet := fs.Bool("quiet", false, "no progress line")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object (path, seed, prompt, rows, rows_before, stopped) instead of text")
+	force := forceFlag(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -35,10 +36,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	case *addRows < 1:
 		return usageError{"--rows R (1–1024 patch rows to add) is required"}
 	}
-	if err := checkOut("out", *out, ".png"); err != nil {
-		return err
-	}
-	if err := checkOutsAreNotInputs("out", []string{*out}, *from); err != nil {
+	if err := checkOut("out", *out, ".png", *force, *from); err != nil {
 		return err
 	}
 	b, err := openImageModel(env.Stderr, sf.model, sf.precision, true, *from)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -106,19 +109,31 @@ func rangedFloatVar(fs *flag.FlagSet, p *float64, name string, def, lo, hi float
 	fs.Var(floatIn{p, lo, hi, open}, name, fmt.Sprintf("%s (`float` %s)", help, bounds))
 }
 
+// forceFlag registers --force, which lets checkOut replace files Tessera
+// did not write.
+func forceFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("force", false, "replace output files that exist although Tessera did not write them (by default only Tessera's own PNGs and GIFs are replaced; write-protected files never are)")
+}
+
 // checkOut checks an output path given in flag name before any work: it
 // must be set, end in ext (".png", ".gif"; any case), not be a folder, and
 // lie in a folder that exists and takes new files (tried with a temporary
-// file), so that a long run does not end in a failed write.
-func checkOut(name, path, ext string) error {
-	return checkOuts(name, path, []string{path}, ext)
+// file), so that a long run does not end in a failed write. A file that
+// exists there is replaced only when Tessera wrote it (a PNG with its
+// Software text or record, a GIF with its comment: a rerun replaces its
+// own output) or force is set (--force), and never when it is
+// write-protected: a user's photo or document is not lost to a typo.
+// inputs are the files the command reads: an output that is one of them
+// is refused first (checkOutsAreNotInputs).
+func checkOut(name, path, ext string, force bool, inputs ...string) error {
+	return checkOuts(name, path, []string{path}, ext, force, inputs...)
 }
 
 // checkOuts is checkOut for the files one flag writes (typed, the flag's
 // value; paths, a batch's PATH-1.png … PATH-N.png, numberedOuts, all in
 // one folder): each is checked before any work, so a batch never stops
 // half-written on a name that is a folder.
-func checkOuts(name, typed string, paths []string, ext string) error {
+func checkOuts(name, typed string, paths []string, ext string, force bool, inputs ...string) error {
 	switch {
 	case typed == "":
 		return usageError{fmt.Sprintf("--%s needs a file name ending in %s", name, ext)}
@@ -127,10 +142,21 @@ func checkOuts(name, typed string, paths []string, ext string) error {
 	case len(paths) == 0:
 		return nil
 	}
+	if err := checkOutsAreNotInputs(name, paths, inputs...); err != nil {
+		return err
+	}
 	path := paths[0]
 	for _, p := range paths {
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+		fi, err := os.Stat(p)
+		switch {
+		case err != nil:
+			continue
+		case fi.IsDir():
 			return fmt.Errorf("--%s %q is a folder: give a file name in it", name, p)
+		case fi.Mode().Perm()&0o222 == 0:
+			return fmt.Errorf("--%s %q exists and is write-protected: Tessera does not replace it (give another name, or make it writable)", name, p)
+		case !force && !writtenByTessera(p):
+			return fmt.Errorf("--%s %q exists and Tessera did not write it: give another name, or --force to replace it", name, p)
 		}
 	}
 	dir := filepath.Dir(path)
@@ -264,4 +290,23 @@ func (v *uintValue) Set(s string) error {
 	}
 	*v.p = n
 	return nil
+}
+
+// writtenByTessera reports whether the file at path is a PNG or GIF that
+// Tessera wrote (pngmeta.WrittenByTessera, render.GIFWrittenByTessera).
+func writtenByTessera(path string) bool {
+	if text, err := pngmeta.ReadFile(path); err == nil && pngmeta.WrittenByTessera(text) {
+		return true
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var head [6]byte
+	if _, err := io.ReadFull(f, head[:]); err != nil || string(head[:]) != "GIF89a" {
+		return false
+	}
+	data, err := io.ReadAll(f)
+	return err == nil && render.GIFWrittenByTessera(append(head[:], data...))
 }

@@ -116,6 +116,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	rankBy := rankByFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	asJSON := fs.Bool("json", false, "list the images as JSON, one object a line (path, seed, prompt, style, mean log-likelihood, ranking score), instead of text")
+	force := forceFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -124,7 +125,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q (the prompt goes in --prompt)", pos[0])}
 	}
-	if err := checkOuts("out", *out, numberedOuts(*out, sf.batch, false), ".png"); err != nil {
+	if err := checkOuts("out", *out, numberedOuts(*out, sf.batch, false), ".png", *force); err != nil {
 		return err
 	}
 	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)

@@ -3,7 +3,9 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"image"
 	"image/color"
+	"image/gif"
 	"io"
 	"os"
 	"path/filepath"
@@ -226,5 +228,78 @@ func TestCheckInstructionReadsWordsAsWords(t *testing.T) {
 	}
 	if err := edit.CheckInstruction(b, "make it purplish"); err == nil {
 		t.Error(`"make it purplish" was not refused`)
+	}
+}
+
+// TestOutputsReplaceOnlyTesserasFiles: an --out that exists is replaced
+// when Tessera wrote it (a rerun), refused when it is someone else's file
+// (unless --force) and refused when it is write-protected, even with
+// --force; a batch is refused before any of its files is written.
+func TestOutputsReplaceOnlyTesserasFiles(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	mine := filepath.Join(dir, "holiday.png")
+	if err := os.WriteFile(mine, []byte("a photo that is not a PNG Tessera wrote"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gen := func(out string, extra ...string) (int, string) {
+		code, _, stderr := run(t, append([]string{"generate", "--model", model, "--prompt", "cat", "--seed", "1", "--quiet", "--out", out}, extra...)...)
+		return code, stderr
+	}
+	if code, stderr := gen(mine); code != 1 || !strings.Contains(stderr, "Tessera did not write it") || !strings.Contains(stderr, "--force") {
+		t.Fatalf("over a user's file: exit %d, %q", code, stderr)
+	}
+	if data, _ := os.ReadFile(mine); string(data) != "a photo that is not a PNG Tessera wrote" {
+		t.Fatal("the user's file changed")
+	}
+	// A batch with one name taken writes none of its files.
+	if err := os.WriteFile(filepath.Join(dir, "b-2.png"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := gen(filepath.Join(dir, "b.png"), "--batch", "2"); code != 1 {
+		t.Fatalf("batch over a user's b-2.png: exit %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "b-1.png")); err == nil {
+		t.Fatal("the batch wrote b-1.png before refusing")
+	}
+	// --force replaces it; then it is Tessera's, and a rerun replaces it.
+	if code, stderr := gen(mine, "--force"); code != 0 {
+		t.Fatalf("--force: exit %d, %q", code, stderr)
+	}
+	if code, stderr := gen(mine); code != 0 {
+		t.Fatalf("rerun over Tessera's own PNG: exit %d, %q", code, stderr)
+	}
+	// A write-protected file is never replaced.
+	if err := os.Chmod(mine, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(mine)
+	if code, stderr := gen(mine, "--force"); code != 1 || !strings.Contains(stderr, "write-protected") {
+		t.Fatalf("write-protected: exit %d, %q", code, stderr)
+	}
+	if after, _ := os.ReadFile(mine); !bytes.Equal(after, before) {
+		t.Fatal("the write-protected file changed")
+	}
+	// A time-lapse reruns over its own GIF but not over another GIF.
+	src := filepath.Join(dir, "src.png")
+	if code, stderr := gen(src); code != 0 {
+		t.Fatal(stderr)
+	}
+	anim := filepath.Join(dir, "t.gif")
+	for range 2 {
+		if code, _, stderr := run(t, "timelapse", "--model", model, "--from", src, "--out", anim, "--quiet"); code != 0 {
+			t.Fatalf("time-lapse (rerun): exit %d, %q", code, stderr)
+		}
+	}
+	other := filepath.Join(dir, "other.gif")
+	var buf bytes.Buffer
+	if err := gif.Encode(&buf, image.NewPaletted(image.Rect(0, 0, 2, 2), color.Palette{color.White}), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(other, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "timelapse", "--model", model, "--from", src, "--out", other, "--quiet"); code != 1 || !strings.Contains(stderr, "Tessera did not write it") {
+		t.Fatalf("time-lapse over another GIF: exit %d, %q", code, stderr)
 	}
 }

@@ -172,6 +172,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	mapOut := fs.String("map", "", "write the likelihood map of the (single) image to this PNG: each patch tinted by its −log p")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	precision := fs.String("precision", precF32, "arithmetic: f32 (exact, one full pass) or f16/int8 as sampling computes them (the decode kernels, 16 positions at a time): the difference from f32 is what that precision costs in likelihood")
+	force := forceFlag(fs)
 	images, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -179,16 +180,11 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if len(images) == 0 {
 		return usageError{"no images given"}
 	}
-	if *mapOut != "" {
-		if err := checkOut("map", *mapOut, ".png"); err != nil {
-			return err
-		}
-	}
 	if *mapOut != "" && len(images) != 1 {
 		return usageError{"--map takes exactly one image"}
 	}
 	if *mapOut != "" {
-		if err := checkOutsAreNotInputs("map", []string{*mapOut}, images...); err != nil {
+		if err := checkOut("map", *mapOut, ".png", *force, images...); err != nil {
 			return err
 		}
 	}

@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"image/png"
-	"io"
 	"slices"
 	"strings"
 
-	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -32,10 +30,11 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	cell := rangedInt(fs, "cell", 128, 8, 1024, "cell size in pixels, at least the model's image side (images are scaled up by whole factors, nearest neighbour)")
 	out := fs.String("out", "sheet.png", "output PNG")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object (path, prompts: the rows, columns: each column's style or seed) instead of text")
+	force := forceFlag(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
-	if err := checkOut("out", *out, ".png"); err != nil {
+	if err := checkOut("out", *out, ".png", *force); err != nil {
 		return err
 	}
 	if *promptsFile != "" && sf.Prompt != "" {
@@ -141,8 +140,8 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		rows = append(rows, row)
 		fmt.Fprintf(env.Stderr, "%s\n", p)
 	}
-	if err := atomicfile.Write(*out, func(w io.Writer) error { return png.Encode(w, render.Sheet(rows, *cell, 4)) }); err != nil {
-		return fmt.Errorf("write %s: %w", *out, err)
+	if err := pngmeta.WriteFileAtomic(*out, render.Sheet(rows, *cell, 4), nil); err != nil {
+		return err
 	}
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(struct {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"image/gif"
 	"io"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
@@ -23,16 +22,14 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	delay := rangedInt(fs, "delay", 4, 1, 65535, "hundredths of a second a frame; the last frame holds 2 s")
 	quiet := fs.Bool("quiet", false, "no progress line")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object (path, frames, patches) instead of text")
+	force := forceFlag(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
 	if *from == "" {
 		return usageError{"--from IMAGE is required"}
 	}
-	if err := checkOut("out", *out, ".gif"); err != nil {
-		return err
-	}
-	if err := checkOutsAreNotInputs("out", []string{*out}, *from); err != nil {
+	if err := checkOut("out", *out, ".gif", *force, *from); err != nil {
 		return err
 	}
 	b, err := openImageModel(env.Stderr, *modelName, "f32", false, *from)
@@ -55,7 +52,7 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	}
 	// Encoding a large animation takes seconds too: an interrupt stops
 	// the writing, and the file is never left half written.
-	if err := atomicfile.Write(*out, func(w io.Writer) error { return gif.EncodeAll(ctxWriter{ctx, w}, anim) }); err != nil {
+	if err := atomicfile.Write(*out, func(w io.Writer) error { return render.EncodeGIF(ctxWriter{ctx, w}, anim) }); err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("interrupted; nothing saved (%w)", ctx.Err())
 		}

@@ -38,6 +38,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 	modelName := fs.String("model", "", "built-in model name or model folder")
 	asJSON := fs.Bool("json", false, "one JSON object per line per image (codes, psnr_db)")
 	out := fs.String("out", "", "write the reconstruction here (with several images: REC-1.png, REC-2.png, …)")
+	force := forceFlag(fs)
 	images, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -47,10 +48,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 	}
 	if *out != "" {
 		outs := numberedOuts(*out, len(images), false)
-		if err := checkOuts("out", *out, outs, ".png"); err != nil {
-			return err
-		}
-		if err := checkOutsAreNotInputs("out", outs, images...); err != nil {
+		if err := checkOuts("out", *out, outs, ".png", *force, images...); err != nil {
 			return err
 		}
 	}

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/png"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +18,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/nearest"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/train"
@@ -283,8 +282,8 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 			m.Pixels(rec, 0)
 			rows[2] = append(rows[2], rgbToNRGBA(rec, S))
 		}
-		if err := atomicfile.Write(*sheet, func(w io.Writer) error { return png.Encode(w, render.Sheet(rows, 2*S, 4)) }); err != nil {
-			return fmt.Errorf("write %s: %w", *sheet, err)
+		if err := pngmeta.WriteFileAtomic(*sheet, render.Sheet(rows, 2*S, 4), nil); err != nil {
+			return err
 		}
 		out["sheet"] = *sheet
 	}

@@ -54,7 +54,7 @@ func (s *Studio) ExportTimelapse(path string) error {
 			if err != nil {
 				return err
 			}
-			return gif.EncodeAll(w, anim)
+			return render.EncodeGIF(w, anim)
 		})
 		if s.ctx.Err() != nil {
 			return // the studio is closing: nothing to tell

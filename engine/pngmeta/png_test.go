@@ -293,8 +293,15 @@ func TestWriteFileAtomic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got[KeySoftware] != Software || !WrittenByTessera(got) {
+		t.Errorf("Software %q: the file does not say Tessera wrote it", got[KeySoftware])
+	}
+	delete(got, KeySoftware)
 	if !reflect.DeepEqual(got, text) {
 		t.Errorf("read back %q", got)
+	}
+	if WrittenByTessera(map[string]string{KeySoftware: "GIMP"}) || !WrittenByTessera(map[string]string{KeyTessera: "{}"}) {
+		t.Error("WrittenByTessera reads the Software text or the record")
 	}
 	before, _ := os.ReadFile(path)
 	// a failing write leaves the old file and no temporary behind

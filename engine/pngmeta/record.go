@@ -11,7 +11,20 @@ import (
 const (
 	KeyParameters = "parameters"
 	KeyTessera    = "tessera"
+	// KeySoftware is the PNG specification's keyword for the software that
+	// made the image; every PNG Tessera writes has it (Software).
+	KeySoftware = "Software"
 )
+
+// Software is the value of the Software text of the PNGs Tessera writes.
+const Software = "Tessera"
+
+// WrittenByTessera reports whether text (a PNG's text chunks, ReadText)
+// marks a picture Tessera wrote: its Software text or its record.
+func WrittenByTessera(text map[string]string) bool {
+	_, rec := text[KeyTessera]
+	return rec || text[KeySoftware] == Software
+}
 
 // Record is the "tessera" JSON chunk: the same facts as Infotext plus the
 // tokens, so an image reopens exactly (branching, editing) even after it was

@@ -135,10 +135,19 @@ func validKeyword(kw []byte) bool {
 	return true
 }
 
-// WriteFileAtomic encodes img with text (see Encode) to a temporary file in
-// the folder of path, syncs it and renames it to path. On failure nothing
-// is left behind and an existing file at path is untouched.
+// WriteFileAtomic encodes img with text (see Encode) and the Software text
+// "Tessera" (unless text sets one; WrittenByTessera reads it) to a
+// temporary file in the folder of path, syncs it and renames it to path.
+// On failure nothing is left behind and an existing file at path is
+// untouched.
 func WriteFileAtomic(path string, img image.Image, text map[string]string) error {
+	if _, ok := text[KeySoftware]; !ok {
+		withSoftware := map[string]string{KeySoftware: Software}
+		for k, v := range text {
+			withSoftware[k] = v
+		}
+		text = withSoftware
+	}
 	if err := atomicfile.Write(path, func(w io.Writer) error { return Encode(w, img, text) }); err != nil {
 		return fmt.Errorf("write png %s: %w", path, err)
 	}

@@ -1,10 +1,12 @@
 package render
 
 import (
+	"bytes"
 	"context"
 	"image"
 	"image/color"
 	"image/color/palette"
+	"image/gif"
 	"math/rand/v2"
 	"testing"
 
@@ -91,4 +93,28 @@ func rgbaPalette(p color.Palette) color.Palette {
 		out[i] = color.RGBAModel.Convert(c)
 	}
 	return out
+}
+
+// EncodeGIF's files decode as image/gif wrote them and say Tessera wrote
+// them; image/gif's own output does not.
+func TestEncodeGIFMarksTessera(t *testing.T) {
+	pic := image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	anim, err := Timelapse(context.Background(), func(k int) image.Image { return pic }, 2, 3, 1, 5, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ours, plain bytes.Buffer
+	if err := EncodeGIF(&ours, anim); err != nil {
+		t.Fatal(err)
+	}
+	if err := gif.EncodeAll(&plain, anim); err != nil {
+		t.Fatal(err)
+	}
+	back, err := gif.DecodeAll(bytes.NewReader(ours.Bytes()))
+	if err != nil || len(back.Image) != len(anim.Image) || back.Delay[len(back.Delay)-1] != 200 {
+		t.Fatalf("decoded %v frames: %v", len(back.Image), err)
+	}
+	if !GIFWrittenByTessera(ours.Bytes()) || GIFWrittenByTessera(plain.Bytes()) {
+		t.Error("only EncodeGIF's file says Tessera wrote it")
+	}
 }
