@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/render"
@@ -86,6 +87,17 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			cols = append(cols, words)
 		}
 	}
+	ncols := *seeds
+	if cols != nil {
+		ncols = len(cols)
+	}
+	// The sheet is one picture: refused before sampling when it would be
+	// larger than pictures are read (a 256-seed sheet of 1,024-px cells
+	// was 263,172 px wide, or ran out of memory after minutes of sampling).
+	if w, h := render.SheetSize(len(prompts), ncols, *cell, sheetGap); max(w, h) > codebook.MaxImageSide {
+		return usageError{fmt.Sprintf("the sheet would be %d×%d px (%s × %s of %d px), and %d px a side is the most: fewer prompts or columns, or a smaller --cell",
+			w, h, plural.N(len(prompts), "prompt", "prompts"), plural.N(ncols, "column", "columns"), *cell, codebook.MaxImageSide)}
+	}
 	base := sf.options(b)
 	if sf.seed.pick {
 		base.Seed = 1
@@ -140,7 +152,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		rows = append(rows, row)
 		fmt.Fprintf(env.Stderr, "%s\n", p)
 	}
-	if err := pngmeta.WriteFileAtomic(*out, render.Sheet(rows, *cell, 4), nil); err != nil {
+	if err := pngmeta.WriteFileAtomic(*out, render.Sheet(rows, *cell, sheetGap), nil); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -153,6 +165,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "%s: %s × %s\n", *out, plural.N(len(rows), "prompt", "prompts"), plural.N(len(rows[0]), "column", "columns"))
 	return nil
 }
+
+// sheetGap is the white space between and around a sheet's cells, in pixels.
+const sheetGap = 4
 
 // sheetColumn is what a column of a sheet shows (sheet --json): the style
 // appended to every row's prompt ("" for seed columns) and the seed its

@@ -270,6 +270,10 @@ func TestSheetCLI(t *testing.T) {
 	if code, _, _ := run(t, "sheet", "--model", model, "--out", out); code != 2 {
 		t.Fatalf("no prompts: exit %d, want 2", code)
 	}
+	// A sheet larger than pictures are read is refused before sampling.
+	if code, _, stderr := run(t, "sheet", "--model", model, "--prompt", "red cat", "--seeds", "65", "--cell", "128", "--out", out); code != 2 || !strings.Contains(stderr, "the sheet would be 8584×136 px") {
+		t.Fatalf("65 columns of 128 px: exit %d, %q", code, stderr)
+	}
 	// --json says what each column shows: styles at the sheet's seed, or seeds.
 	code, stdout, _ = run(t, "sheet", "--model", model, "--prompts", prompts, "--styles", "all", "--seed", "4", "--out", out, "--cell", "16", "--json")
 	want := `{"path":` + jsonString(out) + `,"prompts":["red cat","blue dog"],"columns":[{"style":"google","seed":4},{"style":"twitter","seed":4}]}` + "\n"

@@ -106,6 +106,12 @@ func Timelapse(ctx context.Context, prefix func(k int) image.Image, n, maxFrames
 	return anim, nil
 }
 
+// SheetSize is the width and height in pixels of a Sheet of rows × cols
+// cells of cell pixels with gap pixels between and around them.
+func SheetSize(rows, cols, cell, gap int) (w, h int) {
+	return cols*cell + (cols+1)*gap, rows*cell + (rows+1)*gap
+}
+
 // Sheet lays images out on a white grid of cols columns, each cell
 // cell×cell pixels (images scaled up by nearest neighbour to fit, centred)
 // with gap pixels between cells; rows holds one slice of images per row.
@@ -114,7 +120,7 @@ func Sheet(rows [][]image.Image, cell, gap int) *image.NRGBA {
 	for _, r := range rows {
 		cols = max(cols, len(r))
 	}
-	w, h := cols*cell+(cols+1)*gap, len(rows)*cell+(len(rows)+1)*gap
+	w, h := SheetSize(len(rows), cols, cell, gap)
 	out := image.NewNRGBA(image.Rect(0, 0, w, h))
 	draw.Draw(out, out.Rect, image.White, image.Point{}, draw.Src)
 	for ri, r := range rows {
