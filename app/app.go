@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	"github.com/tessera-studio/tessera/engine/prompt"
@@ -72,7 +73,10 @@ func commands() map[string]command {
 // Main runs the tessera binary with args (without the program name) and
 // returns the exit status. With no arguments it opens the studio.
 func Main(args []string, env Env) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C, a kill (SIGTERM: timeout, a service manager, a shutdown) and a
+	// closed terminal (SIGHUP) stop a command the same way: a training run
+	// saves its checkpoint, a batch keeps what is finished.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	if len(args) == 0 {
 		if err := runStudio(ctx, env, nil); err != nil {

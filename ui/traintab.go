@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -102,8 +103,9 @@ type TrainTab struct {
 	// that selecting does not show the run again.
 	highlighted int
 	quietSelect bool
-	extra       []string  // run folders opened from elsewhere
-	job         *trainJob // the run in progress (nil: none)
+	extra       []string    // run folders opened from elsewhere
+	job         *trainJob   // the run in progress (nil: none)
+	closed      atomic.Bool // the window has closed: no more widget updates (do)
 	// dataReport is the last data report and logLines the log of the run
 	// in logDir (this session's last run): kept when it is resumed, shown
 	// only with that run.
@@ -619,7 +621,7 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 		// than keep a finished (or cancelled) run's peak for the session.
 		debug.FreeOSMemory()
 		close(j.done)
-		t.h.loop.Do(func() { t.finished(j, res, err) })
+		t.do(func() { t.finished(j, res, err) })
 	}()
 }
 
@@ -632,7 +634,7 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 		rep, err := trainjob.CheckData(ctx, st.Data)
 		if rep != nil {
 			lines := rep.Lines()
-			t.h.loop.Do(func() {
+			t.do(func() {
 				if t.job == j {
 					t.dataReport = lines
 					t.showInfo(st, "")
@@ -645,7 +647,7 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 		if rep != nil && rep.Attention() > 0 { // BOMs and CRLFs are read as if absent: no question for them
 			ok := make(chan bool, 1)
 			var d *dialog.ConfirmDialog // UI goroutine only
-			t.h.loop.Do(func() {
+			t.do(func() {
 				msg := dataQuestion(rep.Problems(), rep.Attention())
 				d = dialog.NewConfirm("Data report", widgets.WrapText(msg, 60), func(yes bool) { ok <- yes }, t.h.win)
 				noDefault(d) // training on a folder with problems is a choice, not the default
@@ -659,7 +661,7 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			case <-ctx.Done():
 				// Stopped (or the studio closed) while asking: the question
 				// goes with the run.
-				t.h.loop.Do(func() {
+				t.do(func() {
 					if d != nil {
 						d.Hide()
 					}
@@ -701,6 +703,17 @@ func (j *trainJob) eval(step int, bits float64) {
 
 // post schedules a flush of j's news to the widgets, at most every
 // trainFlush (any goroutine).
+// do runs fn on the UI goroutine, unless the window has closed: a run
+// stopping after that (shutdown) must not touch the widgets, which Fyne's
+// loop then no longer serialises.
+func (t *TrainTab) do(fn func()) {
+	t.h.loop.Do(func() {
+		if !t.closed.Load() {
+			fn()
+		}
+	})
+}
+
 func (t *TrainTab) post(j *trainJob) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -708,7 +721,7 @@ func (t *TrainTab) post(j *trainJob) {
 		return
 	}
 	j.due = true
-	time.AfterFunc(trainFlush, func() { t.h.loop.Do(func() { t.flush(j) }) })
+	time.AfterFunc(trainFlush, func() { t.do(func() { t.flush(j) }) })
 }
 
 // flush shows j's news: the curve, the status line, the samples, the log.
@@ -1168,6 +1181,7 @@ func (t *TrainTab) listFolder(abs string) {
 // (up to shutdownWait) for its checkpoint. Call it after the UI loop
 // ended.
 func (t *TrainTab) shutdown() {
+	t.closed.Store(true)
 	j := t.job
 	if j == nil {
 		return

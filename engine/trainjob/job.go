@@ -68,6 +68,9 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		return nil, err
 	}
 	log := ev.log()
+	if err := checkRunFolder(s.OutDir); err != nil {
+		return nil, err
+	}
 	_, statErr := os.Stat(s.OutDir)
 	created := errors.Is(statErr, os.ErrNotExist) // this call makes the run folder
 	if err := os.MkdirAll(s.OutDir, 0o755); err != nil {
@@ -100,8 +103,10 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	runLog := openRunLog(s.OutDir, log)
 	ev.Log = runLog.tee(log)
 	what := "started: " + s.Data
-	if s.Resume {
+	if _, err := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile)); err == nil && s.Resume {
 		what = fmt.Sprintf("resumed at step %d", rec.Steps)
+	} else if s.Resume {
+		what += " (no checkpoint to resume: a fresh start)"
 	}
 	fmt.Fprintf(ev.Log, "— %s (%s) —\n", what, time.Now().Format("2006-01-02 15:04"))
 	res, err := run(ctx, s, ev)
@@ -130,6 +135,35 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		_ = os.Remove(s.OutDir)
 	}
 	return res, err
+}
+
+// checkRunFolder refuses, before anything is written, a run folder that
+// a run must not write into: one that holds other files (a dataset, a
+// documents folder: a run's checkpoint, model and plots would land among
+// them) and one whose record is damaged (rewriting it would lose what the
+// run was). A new or empty folder, or a run folder, is fine.
+func checkRunFolder(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("run folder: %w", err)
+	case len(entries) == 0:
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, RecordFile)); err == nil {
+		if _, err := ReadRecord(dir); err != nil {
+			return fmt.Errorf("%w: the run's record is damaged (%v); nothing was changed: restore %s, or give another run folder", ErrRunExists, err, RecordFile)
+		}
+		return nil
+	}
+	for _, name := range []string{train.CheckpointFile, PreparedFile, runTokenizerDir, LogFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %s holds other files (%s among them) and is not a run folder: give a new or empty folder for the run", ErrRunExists, dir, entries[0].Name())
 }
 
 // holdsWork reports whether the run folder dir holds what a run made and

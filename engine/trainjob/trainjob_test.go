@@ -415,3 +415,34 @@ func TestPrepCachePrunesOldest(t *testing.T) {
 		t.Fatalf("kept %v, want %v", kept, want)
 	}
 }
+
+// TestRunRefusesFoldersItMustNotWriteInto: a folder of other files (a
+// dataset, documents) is no run folder, and a run whose record is damaged
+// is not resumed with guessed settings; in both nothing is written.
+func TestRunRefusesFoldersItMustNotWriteInto(t *testing.T) {
+	docs := t.TempDir()
+	if err := os.WriteFile(filepath.Join(docs, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := tinySettings(docs)
+	s.Steps = 1
+	if _, err := Run(context.Background(), s, Events{}); !errors.Is(err, ErrRunExists) || !strings.Contains(err.Error(), "notes.txt") {
+		t.Fatalf("a folder of other files: %v", err)
+	}
+	if entries, _ := os.ReadDir(docs); len(entries) != 1 {
+		t.Fatalf("the folder holds %d entries, want only notes.txt", len(entries))
+	}
+
+	run := tinyRun(t, 2, 2)
+	record := filepath.Join(run.OutDir, RecordFile)
+	if err := os.WriteFile(record, []byte("{damaged"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run.Resume = true
+	if _, err := Run(context.Background(), run, Events{}); !errors.Is(err, ErrRunExists) || !strings.Contains(err.Error(), "damaged") {
+		t.Fatalf("a damaged record: %v", err)
+	}
+	if b, _ := os.ReadFile(record); string(b) != "{damaged" {
+		t.Fatalf("the damaged record was rewritten: %q", b)
+	}
+}
