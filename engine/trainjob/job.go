@@ -340,6 +340,10 @@ func ExportFinal(ctx context.Context, s Settings, prep *prepare.Prepared, dir st
 
 // Summary is the line `tessera train` ends with.
 func Summary(res *train.Result, took time.Duration) string {
-	return fmt.Sprintf("stopped (%s) after %d/%d steps in %s: train %.4f bits/token, best validation %.4f bits/token at step %d; %.0f tokens/s\nmodel: %s\n",
-		res.Stop, res.Steps, res.TotalSteps, took.Round(time.Second), res.TrainLoss, res.BestVal, res.BestStep, res.TokensPerSec, res.ModelDir)
+	val := fmt.Sprintf("best validation %.4f bits/token at step %d", res.BestVal, res.BestStep)
+	if math.IsNaN(res.BestVal) {
+		val = fmt.Sprintf("no validation pass yet (the model holds the step-%d weights)", res.BestStep)
+	}
+	return fmt.Sprintf("stopped (%s) after %d/%d steps in %s: train %.4f bits/token, %s; %.0f tokens/s\nmodel: %s\n",
+		res.Stop, res.Steps, res.TotalSteps, took.Round(time.Second), res.TrainLoss, val, res.TokensPerSec, res.ModelDir)
 }

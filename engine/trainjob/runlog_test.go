@@ -2,10 +2,14 @@ package trainjob
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tessera-studio/tessera/engine/train"
 )
 
 // TestReadLogTail reads the last lines of a long log from its end, whole.
@@ -34,5 +38,16 @@ func TestReadLogTail(t *testing.T) {
 	many, err := ReadLogTail(dir, 400)
 	if err != nil || len(many) != 400 || !strings.HasPrefix(many[0], "line 4600 ") {
 		t.Fatalf("400 lines: %d, first %q, %v", len(many), many[0], err)
+	}
+}
+
+// Summary says when no validation pass ran rather than printing NaN.
+func TestSummaryWithoutValidation(t *testing.T) {
+	got := Summary(&train.Result{Stop: train.StopCanceled, Steps: 18, TotalSteps: 400, BestVal: math.NaN(), BestStep: 18, ModelDir: "m"}, time.Second)
+	if strings.Contains(got, "NaN") || !strings.Contains(got, "no validation pass yet (the model holds the step-18 weights)") {
+		t.Errorf("%q", got)
+	}
+	if got := Summary(&train.Result{BestVal: 0.5, BestStep: 7}, 0); !strings.Contains(got, "best validation 0.5000 bits/token at step 7") {
+		t.Errorf("%q", got)
 	}
 }
