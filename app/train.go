@@ -3,10 +3,11 @@ package app
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"strings"
 	"time"
 
-	"flag"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 )
@@ -162,8 +163,12 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "train", "--data shapes|emoji|mnist|edit|FOLDER --out RUN_DIR [flags]")
 	var f trainFlags
 	f.register(fs)
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if len(pos) > 0 {
+		return usageError{fmt.Sprintf("takes no arguments (got %q): give the data with --data", pos[0])}
 	}
 	if f.out == "" {
 		return usageError{"--out RUN_DIR is required"}
@@ -186,6 +191,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	st := f.settings(args)
 	if err := checkDataName(st.Data); err != nil {
 		return err
+	}
+	if err := st.Check(); err != nil { // before any data is read or prepared
+		return usageError{strings.TrimPrefix(err.Error(), "train: ")}
 	}
 	log := env.Stderr
 	ev := trainjob.Events{Log: log}

@@ -3,8 +3,10 @@ package app
 import (
 	"flag"
 	"io"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tessera-studio/tessera/engine/trainjob"
 )
@@ -73,5 +75,29 @@ func TestTrainFlagsKeepPresetDefaults(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "train", "--data", "shapes", "--out", t.TempDir(), "--default-rank-by", "beauty"); code != 2 || !strings.Contains(stderr, "--default-rank-by") {
 		t.Errorf("--default-rank-by beauty: exit %d: %s", code, stderr)
+	}
+}
+
+// TestTrainRefusesBadSettingsAtOnce: settings that could only fail after
+// minutes of data preparation (an export dtype, heads that do not divide
+// the width) and stray arguments are usage errors before any work.
+func TestTrainRefusesBadSettingsAtOnce(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--dtype", "F64"}, `export dtype "F64"`},
+		{[]string{"--heads", "5"}, "tessera train: width 48 must be a multiple of heads 5"},
+		{[]string{"extra"}, `takes no arguments (got "extra")`},
+	} {
+		out := t.TempDir()
+		start := time.Now()
+		code, _, stderr := run(t, append([]string{"train", "--data", "shapes", "--out", out}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) || time.Since(start) > 5*time.Second {
+			t.Errorf("%v: exit %d after %v, %q", c.args, code, time.Since(start), stderr)
+		}
+		if entries, _ := os.ReadDir(out); len(entries) != 0 {
+			t.Errorf("%v: the run folder holds %d entries", c.args, len(entries))
+		}
 	}
 }

@@ -267,6 +267,11 @@ func (s Settings) Check() error {
 		return fmt.Errorf("train: %g epochs and %g minutes must be finite and not negative", s.Epochs, s.Minutes)
 	case !(s.Dropout >= 0 && s.Dropout < 1) || !(s.PromptDrop >= 0 && s.PromptDrop <= 1) || !(s.WeightDecay >= 0) || math.IsInf(s.WeightDecay, 0):
 		return fmt.Errorf("train: dropout %g must be in [0, 1), the prompt-drop chance %g in [0, 1] and weight decay %g finite and not negative", s.Dropout, s.PromptDrop, s.WeightDecay)
+	case s.Init == nil && s.Width%s.Heads != 0:
+		// Checked here, not after minutes of data preparation.
+		return fmt.Errorf("train: width %d must be a multiple of heads %d (each head takes an equal share)", s.Width, s.Heads)
+	case s.DType != "" && s.DType != "F32" && s.DType != "F16" && s.DType != "BF16":
+		return fmt.Errorf("train: export dtype %q is not F32, F16 or BF16", s.DType)
 	}
 	for _, sp := range sampling.Knobs() {
 		if v := sp.Recommended(s.Defaults); v != 0 {
