@@ -464,6 +464,9 @@ func (t *TrainTab) Start() error {
 			return fmt.Errorf("train: %s already holds a run: pick it in the list and Resume, or choose another run folder", st.OutDir)
 		}
 	}
+	if err := trainjob.CheckRunFolder(st.OutDir); err != nil { // a folder of other files, before the data report
+		return err
+	}
 	if t.h.set.p != nil {
 		// The next session's form starts from the run started (the form's
 		// values, validated by settings).
@@ -892,6 +895,9 @@ func (t *TrainTab) RefreshRuns() {
 	for _, d := range t.extra {
 		if listed[cleanPath(d)] {
 			continue // in a runs folder already
+		}
+		if !trainjob.IsRun(d) {
+			continue // a run not started there (its data report declined): nothing to list
 		}
 		if info, err := trainjob.ReadRun(d); err == nil {
 			runs = append(runs, info)

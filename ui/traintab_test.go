@@ -385,6 +385,32 @@ func TestTrainTab(t *testing.T) {
 		if !strings.HasPrefix(tab.Status(), "Not started: fix the files the data report lists") || tab.LastError() != nil || hasDialog(s) {
 			t.Fatalf("answering No: status %q, error %v, a dialog %v", tab.Status(), tab.LastError(), hasDialog(s))
 		}
+		// The same in a run folder typed elsewhere: declined, it is no run
+		// and is not listed as one (it was, as "paused", with no settings).
+		elsewhere := t.TempDir() // exists, empty
+		tab.SetRunFolder(elsewhere)
+		must(t, tab.Start())
+		pumpFor(t, s, "the data report's question in a typed folder", func() bool { return hasDialog(s) })
+		test.Tap(buttonIn(s.Window().Canvas().Overlays().Top(), "No"))
+		tab.wait()
+		s.Wait()
+		tab.RefreshRuns()
+		for _, r := range tab.Runs() {
+			if cleanPath(r.Dir) == cleanPath(elsewhere) {
+				t.Fatalf("a declined run is listed: %+v", r)
+			}
+		}
+		// A folder of other files is refused before the data report.
+		docs := t.TempDir()
+		must(t, os.WriteFile(filepath.Join(docs, "notes.txt"), []byte("mine"), 0o644))
+		tab.SetRunFolder(docs)
+		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "notes.txt") || hasDialog(s) {
+			t.Fatalf("a folder of other files: %v", err)
+		}
+		if entries, _ := os.ReadDir(docs); len(entries) != 1 {
+			t.Fatalf("the folder of other files holds %d entries", len(entries))
+		}
+		tab.SetRunFolder("")
 		// Runs stopped before their first step (a record, no checkpoint):
 		// nothing to resume (Resume had restarted one from step 0 with its
 		// own settings, whatever the form said), and the list's highlight

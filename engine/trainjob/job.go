@@ -68,7 +68,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		return nil, err
 	}
 	log := ev.log()
-	if err := checkRunFolder(s.OutDir); err != nil {
+	if err := CheckRunFolder(s.OutDir); err != nil {
 		return nil, err
 	}
 	_, statErr := os.Stat(s.OutDir)
@@ -137,12 +137,12 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	return res, err
 }
 
-// checkRunFolder refuses, before anything is written, a run folder that
+// CheckRunFolder refuses, before anything is written, a run folder that
 // a run must not write into: one that holds other files (a dataset, a
 // documents folder: a run's checkpoint, model and plots would land among
 // them) and one whose record is damaged (rewriting it would lose what the
 // run was). A new or empty folder, or a run folder, is fine.
-func checkRunFolder(dir string) error {
+func CheckRunFolder(dir string) error {
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
