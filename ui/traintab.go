@@ -682,6 +682,17 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			st.Init = b
 		}
 	}
+	if st.Init != nil && !st.Resume {
+		// A fine-tune has the model's size, tokenizer and architecture, not
+		// the preset's the form started from: the run's summary says so.
+		shaped := st.WithShapeOf(st.Init)
+		t.do(func() {
+			if t.job == j {
+				j.st = shaped
+				t.showInfo(shaped, "")
+			}
+		})
+	}
 	return trainjob.Run(ctx, st, ev)
 }
 

@@ -289,6 +289,27 @@ func TestTrainTab(t *testing.T) {
 		}
 	})
 
+	t.Run("a fine-tune shows the model's shape while it runs", func(t *testing.T) {
+		s := e.open(t)
+		must(t, s.OpenModel("tiny"))
+		s.Wait()
+		c := s.Bundle().Model.Config
+		w, _ := s.Bundle().ImageSize()
+		want := fmt.Sprintf("%d×%d px in %d px patches, %d codes; %d layers × %d wide", w, w, s.Bundle().PatchSize(), c.Codes(), c.NLayer, c.NEmbd)
+		tab := s.Train()
+		tab.SetFineTune(true)
+		tab.SetTune(func(st *trainjob.Settings) {
+			st.Steps, st.EvalEvery, st.Batch, st.Threads, st.SamplePrompts = 100000, 100000, 2, 1, nil
+		})
+		must(t, tab.Start())
+		pumpFor(t, s, "the model's shape in the run's summary", func() bool { return strings.Contains(tab.Info(), want) })
+		if tab.job == nil {
+			t.Fatal("the run ended before its summary showed the model's shape")
+		}
+		tab.Stop()
+		tab.wait()
+	})
+
 	t.Run("fine-tune the current model", func(t *testing.T) {
 		s := e.open(t)
 		must(t, s.OpenModel("tiny")) // the last model was the one trained above

@@ -83,7 +83,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		// A fine-tune keeps the model's size, tokenizer and architecture:
 		// the record says those, not the dataset preset's (a resumed run
 		// keeps what its record says).
-		s = s.withShapeOf(s.Init)
+		s = s.WithShapeOf(s.Init)
 	}
 	rec := Record{Settings: s, State: StateRunning}
 	if old, err := ReadRecord(s.OutDir); err == nil && holdsWork(s.OutDir) {

@@ -236,9 +236,9 @@ func (s Settings) identity() runIdentity {
 		Shifts: s.Shifts, MaxShift: s.MaxShift, Seed: s.Seed, Tokenizer: s.Tokenizer, InitModel: s.InitModel, StyleWords: s.StyleWords}
 }
 
-// withShapeOf is s with b's image size, patch size, codebook size and
+// WithShapeOf is s with b's image size, patch size, codebook size and
 // transformer shape: what a fine-tune of b trains.
-func (s Settings) withShapeOf(b *bundle.Bundle) Settings {
+func (s Settings) WithShapeOf(b *bundle.Bundle) Settings {
 	c := b.Model.Config
 	s.Width, s.Layers, s.Heads = c.NEmbd, c.NLayer, c.NHead
 	s.Size, _ = b.ImageSize()
