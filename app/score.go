@@ -131,13 +131,7 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 			return nil, nil, false, err
 		}
 	}
-	if w, h := b.ImageSize(); img.Bounds().Dx() != w || img.Bounds().Dy() != h {
-		how := "resized to"
-		if img.Bounds().Dx()*h != img.Bounds().Dy()*w {
-			how = "scaled to fit, on white, keeping its shape,"
-		}
-		fmt.Fprintf(warn, "note: %s is %d×%d px; it is %s the model's %d×%d\n", path, img.Bounds().Dx(), img.Bounds().Dy(), how, w, h)
-	}
+	noteResize(warn, b, path, img)
 	tokens, err = b.Encode(img)
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("encode %s: %w", path, err)
@@ -273,4 +267,16 @@ func maxOf(v []float64) float64 {
 		m = math.Max(m, x)
 	}
 	return m
+}
+
+// noteResize tells warn when the picture img read from path is not the
+// model's size, and how it is brought to it (codebook.Fit).
+func noteResize(warn io.Writer, b *bundle.Bundle, path string, img image.Image) {
+	if w, h := b.ImageSize(); img.Bounds().Dx() != w || img.Bounds().Dy() != h {
+		how := "resized to"
+		if img.Bounds().Dx()*h != img.Bounds().Dy()*w {
+			how = "scaled to fit, on white, keeping its shape,"
+		}
+		fmt.Fprintf(warn, "note: %s is %d×%d px; it is %s the model's %d×%d\n", path, img.Bounds().Dx(), img.Bounds().Dy(), how, w, h)
+	}
 }

@@ -74,16 +74,17 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 			failed++
 			continue
 		}
+		noteResize(env.Stderr, b, path, img) // the PSNR is against the picture as encoded
 		rec := b.Decode(codes)
-		psnr := psnr.Images(codebook.Fit(img, w, h), rec) // against the picture as encoded
+		db := psnr.Images(codebook.Fit(img, w, h), rec)
 		line := tokenizeLine{Image: path, Tokenizer: kind, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(), Codes: codes}
 		quality := "lossless (every pixel kept)"
-		if math.IsInf(psnr, 1) {
+		if math.IsInf(db, 1) {
 			line.Lossless = true
 			lossless++
 		} else {
-			line.PSNR, quality = &psnr, fmt.Sprintf("%.2f dB PSNR", psnr)
-			sum += psnr
+			line.PSNR, quality = &db, fmt.Sprintf("%.2f dB PSNR", db)
+			sum += db
 		}
 		if *out != "" {
 			line.Output = numberedPath(*out, i, len(images))
@@ -111,7 +112,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 	}
 	if n := len(images) - lossless - failed; !*asJSON && len(images)-failed > 1 {
 		if n > 0 {
-			fmt.Fprintf(env.Stdout, "mean reconstruction %.2f dB PSNR over %d images", sum/float64(n), n)
+			fmt.Fprintf(env.Stdout, "mean reconstruction %.2f dB PSNR over %s", sum/float64(n), plural.N(n, "image", "images"))
 		}
 		if lossless > 0 {
 			fmt.Fprintf(env.Stdout, "%s%s reconstructed exactly", map[bool]string{true: "; ", false: ""}[n > 0], plural.N(lossless, "image", "images"))

@@ -306,3 +306,14 @@ func TestGenerateWarnsAboutTheNegativePrompt(t *testing.T) {
 		t.Fatalf("guidance 2: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestTokenizeNotesAResize: a picture of another size than the model's is
+// named as resized, as score and describe name it.
+func TestTokenizeNotesAResize(t *testing.T) {
+	model := tinyModel(t)
+	big := solidPNG(t, t.TempDir(), "big.png", 40)
+	code, stdout, stderr := run(t, "tokenize", "--model", model, big)
+	if code != 0 || !strings.Contains(stderr, "big.png is 40×40 px; it is resized to the model's 8×8") || !strings.Contains(stdout, "dB PSNR") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
