@@ -520,7 +520,10 @@ func (s *Studio) updateZoom() {
 	}
 	pct := s.canvas.ZoomPercent()
 	text := fmt.Sprintf("%.0f%%", pct)
-	if s.canvas.Fitted() {
+	switch {
+	case s.bundle == nil:
+		text = "" // no image size to scale (it read "Fit 20100%" of a 1×1 placeholder)
+	case s.canvas.Fitted():
 		text = fmt.Sprintf("Fit %.0f%%", pct)
 	}
 	if s.zoomLabel.Text != text {

@@ -1308,3 +1308,20 @@ func TestMenuShortcutsWaitForDialogs(t *testing.T) {
 		t.Fatal("Open path does nothing without a dialog")
 	}
 }
+
+// With no model open (the one asked for does not load), the zoom label
+// says nothing rather than a percentage of a placeholder ("Fit 20100%").
+func TestZoomLabelWithoutAModel(t *testing.T) {
+	e := newEnv(t)
+	s := NewStudio(e.app, Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, Workers: 1, Model: "missing", loop: newTestLoop()})
+	t.Cleanup(func() { s.Stop(); s.Wait(); s.save.Flush() })
+	s.Window().Resize(fyne.NewSize(1200, 800))
+	s.Wait()
+	if s.Bundle() != nil {
+		t.Skip("a model opened")
+	}
+	s.updateZoom()
+	if s.zoomLabel.Text != "" {
+		t.Errorf("zoom label %q without a model", s.zoomLabel.Text)
+	}
+}
