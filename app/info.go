@@ -111,13 +111,12 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 	}
 	var text map[string]string
 	var rec *pngmeta.Record
+	var recErr error // a damaged record: told, and the rest shown (the other commands read the pixels then)
 	if format == "png" {
 		if text, err = pngmeta.ReadFile(path); err != nil {
 			return err
 		}
-		if rec, _, err = pngmeta.ParseRecord(text); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
+		rec, _, recErr = pngmeta.ParseRecord(text)
 	}
 	params := text[pngmeta.KeyParameters]
 	if asJSON {
@@ -128,6 +127,9 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		if rec != nil {
 			out["record"] = rec
 		}
+		if recErr != nil {
+			out["record_error"] = recErr.Error()
+		}
 		if err := json.NewEncoder(env.Stdout).Encode(out); err != nil {
 			return err
 		}
@@ -135,6 +137,9 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 	}
 	o := env.Stdout
 	fmt.Fprintf(o, "%s: %s, %d×%d pixels\n", path, strings.ToUpper(format), cfg.Width, cfg.Height)
+	if recErr != nil {
+		fmt.Fprintf(o, "  record      damaged (%v): its codes and settings cannot be read, so the other commands read its pixels\n", recErr)
+	}
 	switch {
 	case rec != nil:
 		if from := rec.ImportedFrom(); from != "" {

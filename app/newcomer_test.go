@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
@@ -301,5 +302,27 @@ func TestOutputsReplaceOnlyTesserasFiles(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "timelapse", "--model", model, "--from", src, "--out", other, "--quiet"); code != 1 || !strings.Contains(stderr, "Tessera did not write it") {
 		t.Fatalf("time-lapse over another GIF: exit %d, %q", code, stderr)
+	}
+}
+
+// TestInfoShowsAPictureWithADamagedRecord: info, where a user goes to
+// diagnose a file, shows what it can of a PNG whose Tessera record is
+// damaged and says so, rather than failing on it (the other commands read
+// such a picture's pixels).
+func TestInfoShowsAPictureWithADamagedRecord(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.png")
+	if err := pngmeta.WriteFileAtomic(path, imagetest.Solid(color.NRGBA{1, 2, 3, 255}, 8), map[string]string{
+		pngmeta.KeyTessera: "{damaged", pngmeta.KeyParameters: "red cat\nSeed: 4, Model: tiny",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "info", path)
+	if code != 0 || !strings.Contains(stdout, "PNG, 8×8 pixels") || !strings.Contains(stdout, "record      damaged") || !strings.Contains(stdout, "red cat") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, _ = run(t, "info", "--json", path)
+	var got map[string]any
+	if err := json.Unmarshal([]byte(stdout), &got); code != 0 || err != nil || got["record_error"] == nil || got["width"] != 8.0 {
+		t.Fatalf("--json: exit %d, %q, %v", code, stdout, err)
 	}
 }
