@@ -96,6 +96,14 @@ func load(dir string, opt model.LoadOptions) (*Bundle, error) {
 		return assemble(filepath.Base(abs), abs, m, tok)
 	}
 	cb, err := codebook.Load(filepath.Join(dir, CodebookFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		// Neither tokenizer: name both, and the half of a ViT one found.
+		msg := fmt.Sprintf("no image tokenizer: neither %s (a patch codebook) nor %s with %s (a ViT-VQ tokenizer)", CodebookFile, vit.ConfigFile, vit.WeightsFile)
+		if _, werr := os.Stat(filepath.Join(dir, vit.WeightsFile)); werr == nil {
+			msg = fmt.Sprintf("no image tokenizer: %s is there but %s, its configuration, is missing (and there is no %s)", vit.WeightsFile, vit.ConfigFile, CodebookFile)
+		}
+		return nil, fmt.Errorf("load %s: %s: %w", abs, msg, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}

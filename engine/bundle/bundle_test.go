@@ -112,6 +112,20 @@ func TestViTBundleRoundTrip(t *testing.T) {
 	if _, err := bundle.Load(dir, model.LoadOptions{}); err == nil {
 		t.Fatal("a tokenizer with the wrong codebook size loaded")
 	}
+	// Its configuration gone, the error names it (it named the codebook
+	// file, which a ViT model never has).
+	if err := os.Remove(filepath.Join(dir, "tokenizer_config.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bundle.Load(dir, model.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "tokenizer.safetensors is there but tokenizer_config.json, its configuration, is missing") {
+		t.Fatalf("a ViT tokenizer without its configuration: %v", err)
+	}
+	if err := os.Remove(filepath.Join(dir, "tokenizer.safetensors")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bundle.Load(dir, model.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "no image tokenizer: neither preprocessor_config.json") {
+		t.Fatalf("no tokenizer: %v", err)
+	}
 }
 
 func TestIsFolder(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -133,6 +134,9 @@ func ParseConfig(data []byte) (Config, error) {
 func LoadConfig(path string) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
+		if abs, aerr := filepath.Abs(path); aerr == nil && abs != path {
+			return Config{}, fmt.Errorf("load config %s: %w", abs, err) // where --model ./ looked
+		}
 		return Config{}, fmt.Errorf("load config: %w", err)
 	}
 	c, err := ParseConfig(data)
