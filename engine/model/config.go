@@ -291,6 +291,17 @@ func (c Config) Validate() error {
 		if t.PromptLength > 0 && len(t.PromptVocab) == 0 {
 			return fmt.Errorf("config: tessera prompt_length %d needs a prompt_vocab", t.PromptLength)
 		}
+		if t.Defaults != nil {
+			// Checked once here, so that a value out of range is named as
+			// the model's, not taken for a flag the user gave (or dropped).
+			for _, sp := range sampling.Knobs() {
+				if v := sp.Recommended(*t.Defaults); v != 0 {
+					if err := sp.Check(v); err != nil {
+						return fmt.Errorf("config: tessera defaults (the model's recommended settings): %w", err)
+					}
+				}
+			}
+		}
 		if e := t.Edit; e != nil {
 			switch {
 			case t.Grid[0] <= 0 || t.Grid[1] <= 0:

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // editConfig is a small edit model: K=8 codes, T=3 words (PAD first), L=2
@@ -72,5 +74,23 @@ func TestEditConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// A model's recommended settings out of range are refused when its config
+// is read, named as the model's (a negative temperature was dropped without
+// a word, a top-p of 7 read like a flag the user gave).
+func TestConfigChecksItsDefaults(t *testing.T) {
+	for _, d := range []sampling.Recommended{{Temperature: -5}, {TopK: -3}, {TopP: 7}, {Guidance: 1e9}} {
+		c := editConfig()
+		c.Tessera.Defaults = &d
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "tessera defaults (the model's recommended settings)") {
+			t.Errorf("%+v: %v", d, err)
+		}
+	}
+	c := editConfig()
+	c.Tessera.Defaults = &sampling.Recommended{Temperature: 0.9, TopP: 0.95, Guidance: 2}
+	if err := c.Validate(); err != nil {
+		t.Errorf("valid defaults: %v", err)
 	}
 }
