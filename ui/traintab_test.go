@@ -734,3 +734,23 @@ func TestDataQuestionCounts(t *testing.T) {
 		}
 	}
 }
+
+// Built-in data that is not downloaded (emoji here, with an empty cache)
+// says so in words for a user of the app, not only "run make data".
+func TestTrainDataNotDownloaded(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	e := newTrainEnv(t)
+	s := e.open(t)
+	tab := s.Train()
+	tab.SetData("emoji")
+	must(t, tab.Start())
+	tab.wait()
+	s.Wait()
+	if tab.Status() != "Not started: the emoji data is not on this computer" {
+		t.Errorf("status %q", tab.Status())
+	}
+	if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "emoji is not downloaded yet") || !strings.Contains(err.Error(), "the shapes data needs nothing") {
+		t.Errorf("error %v", err)
+	}
+}
