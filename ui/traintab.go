@@ -1055,10 +1055,19 @@ func (t *TrainTab) showInfo(st trainjob.Settings, note string) {
 	if len(logLines) > 0 {
 		b.WriteString("\nLog:\n" + strings.Join(logLines[max(0, len(logLines)-12):], "\n"))
 	}
+	// A live run's log is followed, as a terminal follows it, while the
+	// pane shows its end (scrolled up to read, it stays there).
+	atEnd := t.details.Offset.Y >= t.info.MinSize().Height-t.details.Size().Height-1
 	t.info.SetText(strings.TrimSpace(b.String()))
-	// A shorter text under a scroll kept from a longer one showed an
-	// empty pane (a new run after reading an old run's log).
-	if over := t.info.MinSize().Height - t.details.Size().Height; t.details.Offset.Y > max(over, 0) {
+	over := t.info.MinSize().Height - t.details.Size().Height
+	switch {
+	case t.job != nil && atEnd && over > 0:
+		// The content's size first: the scroll clamps its offset to it.
+		t.details.Content.Resize(fyne.NewSize(t.details.Size().Width, t.info.MinSize().Height))
+		t.details.ScrollToBottom()
+	case t.details.Offset.Y > max(over, 0):
+		// A shorter text under a scroll kept from a longer one showed an
+		// empty pane (a new run after reading an old run's log).
 		t.details.Offset.Y = max(over, 0)
 		t.details.Refresh()
 	}

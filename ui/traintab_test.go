@@ -690,6 +690,26 @@ func TestTrainInfoScrollFollowsItsText(t *testing.T) {
 	if over := tab.info.MinSize().Height - tab.details.Size().Height; tab.details.Offset.Y > max(over, 0) {
 		t.Fatalf("offset %v past a text %v high in a pane %v high", tab.details.Offset.Y, tab.info.MinSize().Height, tab.details.Size().Height)
 	}
+	// A live run's log is followed while the pane shows its end, and
+	// left where the user scrolled up to.
+	tab.job = &trainJob{dir: "live"}
+	tab.logDir = cleanPath("live")
+	defer func() { tab.job = nil }()
+	tab.logLines = nil
+	for i := range 40 {
+		tab.logLines = append(tab.logLines, fmt.Sprintf("step %d", i))
+		tab.showInfo(trainjob.Preset("shapes"), "")
+	}
+	over := tab.info.MinSize().Height - tab.details.Size().Height
+	if over <= 0 || tab.details.Offset.Y < over-1 {
+		t.Fatalf("a growing log at offset %v of %v: its end is not shown", tab.details.Offset.Y, over)
+	}
+	tab.details.Offset.Y = 0 // the user scrolls up to read
+	tab.logLines = append(tab.logLines, "step 40")
+	tab.showInfo(trainjob.Preset("shapes"), "")
+	if tab.details.Offset.Y != 0 {
+		t.Errorf("scrolled up, the pane moved to %v", tab.details.Offset.Y)
+	}
 }
 
 // TestRunFolderFromElsewhereIsRemembered: a run folder opened from outside
