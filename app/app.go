@@ -76,7 +76,13 @@ func Main(args []string, env Env) int {
 	// Ctrl-C, a kill (SIGTERM: timeout, a service manager, a shutdown) and a
 	// closed terminal (SIGHUP) stop a command the same way: a training run
 	// saves its checkpoint, a batch keeps what is finished.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// Under nohup, SIGHUP is ignored and stays so (notifying it would
+	// undo that, and a logout would stop a run started to outlive it).
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
 	defer stop()
 	if len(args) == 0 {
 		if err := runStudio(ctx, env, nil); err != nil {

@@ -314,6 +314,7 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	dataDir := fs.String("data", "", "emoji cache folder (default: make data's)")
 	asJSON := fs.Bool("json", false, "print one JSON object (every family and every edit)")
 	sheet := fs.String("sheet", "", "also write a PNG of every edit: rows of source | output | exact target")
+	force := forceFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -334,8 +335,10 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 			fams = append(fams, fam)
 		}
 	}
-	if *sheet != "" && !strings.HasSuffix(strings.ToLower(*sheet), ".png") {
-		return usageError{fmt.Sprintf("--sheet %q must end in .png", *sheet)}
+	if *sheet != "" {
+		if err := checkOut("sheet", *sheet, ".png", *force); err != nil {
+			return err
+		}
 	}
 	b, err := openModel(env.Stderr, f.model, f.precision)
 	if err != nil {

@@ -112,7 +112,7 @@ func rangedFloatVar(fs *flag.FlagSet, p *float64, name string, def, lo, hi float
 // forceFlag registers --force, which lets checkOut replace files Tessera
 // did not write.
 func forceFlag(fs *flag.FlagSet) *bool {
-	return fs.Bool("force", false, "replace output files that exist although Tessera did not write them (by default only Tessera's own PNGs and GIFs are replaced; write-protected files never are)")
+	return fs.Bool("force", false, "replace output files that exist although Tessera did not write them (by default only Tessera's own PNGs and GIFs are replaced, as their Software text or comment says, which a copy re-saved by another tool may keep; write-protected files never are)")
 }
 
 // checkOut checks an output path given in flag name before any work: it
@@ -307,6 +307,11 @@ func writtenByTessera(path string) bool {
 	if _, err := io.ReadFull(f, head[:]); err != nil || string(head[:]) != "GIF89a" {
 		return false
 	}
-	data, err := io.ReadAll(f)
-	return err == nil && render.GIFWrittenByTessera(append(head[:], data...))
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	tail := make([]byte, min(fi.Size(), int64(render.GIFMarkLen))) // the mark ends the file
+	_, err = f.ReadAt(tail, fi.Size()-int64(len(tail)))
+	return err == nil && render.GIFWrittenByTessera(tail)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/tessera-studio/tessera/assets"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/ui"
 	"github.com/tessera-studio/tessera/ui/core"
 )
@@ -205,15 +205,7 @@ func capture(s *ui.Studio, path string) error {
 	}
 	var shot image.Image
 	fyne.DoAndWait(func() { shot = s.Window().Canvas().Capture() })
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, shot); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return pngmeta.WriteFileAtomic(path, shot, nil)
 }
 
 // checkDisplay refuses to open a window where there is no desktop session

@@ -217,11 +217,17 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 	sheetN := rangedInt(fs, "sheet-images", 12, 1, 256, "images on the sheet")
 	kmK := rangedInt(fs, "kmeans-codes", 1024, 0, 65536, "entries of the k-means codebook compared (0: skip it)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	force := forceFlag(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
 	if *dir == "" {
 		return usageError{"--tokenizer DIR is required"}
+	}
+	if *sheet != "" { // before minutes of evaluation
+		if err := checkOut("sheet", *sheet, ".png", *force); err != nil {
+			return err
+		}
 	}
 	m, err := train.LoadViT(*dir, 16, 0)
 	if err != nil {

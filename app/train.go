@@ -204,6 +204,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		}
 		st.Init, st.InitModel = b, f.initModel
 	}
+	if err := trainjob.CheckRunFolder(st.OutDir); err != nil { // --prepare-only writes there too
+		return err
+	}
 	if f.exportFinal != "" || f.prepareOnly {
 		prep, err := trainjob.PrepareData(ctx, st, ev)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,49 @@ func TestTrainRefusesBadSettingsAtOnce(t *testing.T) {
 		if entries, _ := os.ReadDir(out); len(entries) != 0 {
 			t.Errorf("%v: the run folder holds %d entries", c.args, len(entries))
 		}
+	}
+}
+
+// TestTrainPrepareOnlyRefusesAFolderOfOtherFiles: --prepare-only writes the
+// tokenised data into --out, so it too refuses a folder of other files.
+func TestTrainPrepareOnlyRefusesAFolderOfOtherFiles(t *testing.T) {
+	docs := t.TempDir()
+	if err := os.WriteFile(filepath.Join(docs, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "train", "--data", "shapes", "--prepare-only", "--out", docs)
+	if code == 0 || !strings.Contains(stderr, "notes.txt among them") {
+		t.Fatalf("exit %d, %q", code, stderr)
+	}
+	if entries, _ := os.ReadDir(docs); len(entries) != 1 {
+		t.Fatalf("the folder holds %d entries", len(entries))
+	}
+}
+
+// TestTrainResumeWithNothingToResumeFineTunesTheModelsShape: --resume in a
+// new folder is a fresh start, and a fresh fine-tune records the model's
+// shape, not the preset's (train-model.sh always passes --resume).
+func TestTrainResumeWithNothingToResumeFineTunesTheModelsShape(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "run")
+	code, _, stderr := run(t, "train", "--init", model, "--resume", "--data", "shapes", "--out", out, "--steps", "1", "--threads", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rec, err := trainjob.ReadRecord(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := openModel(io.Discard, model, "f32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := b.Model.Config
+	if st := rec.Settings; st.Width != c.NEmbd || st.Layers != c.NLayer || st.Heads != c.NHead || st.Codes != c.Codes() {
+		t.Errorf("recorded %d layers × %d wide, %d heads, %d codes; the model has %d × %d, %d heads, %d codes",
+			st.Layers, st.Width, st.Heads, st.Codes, c.NLayer, c.NEmbd, c.NHead, c.Codes())
+	}
+	if !strings.Contains(stderr, "no checkpoint to resume: a fresh start") {
+		t.Errorf("the log does not say it started afresh: %s", stderr)
 	}
 }

@@ -13,5 +13,6 @@ mkdir -p "$out"
 # one run: the JSON on stdout, a line a family on stderr
 ./tessera eval-edits --model "$model" --per-family "${PER_FAMILY:-20}" --json > "$out/edit.json" 2> "$out/edit.txt"
 cat "$out/edit.txt"
-./tessera eval-edits --model "$model" --per-family 6 --sheet docs/edit-sheet.png > /dev/null 2>&1
+# --force: the sheet in docs/ is this script's own output (written before Tessera marked its PNGs)
+./tessera eval-edits --force --model "$model" --per-family 6 --sheet docs/edit-sheet.png > /dev/null 2>&1
 echo "wrote $out/edit.txt, $out/edit.json, docs/edit-sheet.png"

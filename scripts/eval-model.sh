@@ -30,6 +30,7 @@ for s in google twitter openmoji "fluent flat" "fluent modern" "fluent contrast"
 	./tessera eval-prompts --model "$model" --seeds "${STYLE_SEEDS:-2}" --style "$s" > "$out/style-${s// /-}.txt"
 	echo "--style $s: $(tail -1 "$out/style-${s// /-}.txt")"
 done
+# --force: the sheets in docs/ are this script's own output (written before Tessera marked its PNGs)
 ./tessera sheet --force --model "$model" --prompts scripts/prompts/sheet-names.txt --styles all --seed 1 --out docs/emoji-sheet.png
 ./tessera sheet --force --model "$model" --prompts scripts/prompts/sheet-names.txt --seeds 8 --out docs/seeds-sheet.png
 ./tessera sheet --force --model "$model" --prompts scripts/prompts/unpaired.txt --seeds 4 --out docs/unpaired-sheet.png

@@ -218,6 +218,7 @@ func (s *Studio) runEnded() {
 // quit stops background work and closes the window (ending the app).
 func (s *Studio) quit() {
 	s.closing = true
+	s.train.closed.Store(true) // a run stopping from here on leaves the widgets alone
 	s.stop()
 	s.save.Flush()
 	s.win.Close()

@@ -683,7 +683,7 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			st.Init = b
 		}
 	}
-	if st.Init != nil && !st.Resume {
+	if _, ckErr := os.Stat(filepath.Join(st.OutDir, train.CheckpointFile)); st.Init != nil && (!st.Resume || ckErr != nil) {
 		// A fine-tune has the model's size, tokenizer and architecture, not
 		// the preset's the form started from: the run's summary says so.
 		shaped := st.WithShapeOf(st.Init)
@@ -716,8 +716,6 @@ func (j *trainJob) eval(step int, bits float64) {
 	j.vals = append(j.vals, train.ValPoint{Step: step, Bits: bits})
 }
 
-// post schedules a flush of j's news to the widgets, at most every
-// trainFlush (any goroutine).
 // do runs fn on the UI goroutine, unless the window has closed: a run
 // stopping after that (shutdown) must not touch the widgets, which Fyne's
 // loop then no longer serialises.
@@ -729,6 +727,8 @@ func (t *TrainTab) do(fn func()) {
 	})
 }
 
+// post schedules a flush of j's news to the widgets, at most every
+// trainFlush (any goroutine).
 func (t *TrainTab) post(j *trainJob) {
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -33,8 +33,12 @@ func EncodeGIF(w io.Writer, anim *gif.GIF) error {
 	return nil
 }
 
-// GIFWrittenByTessera reports whether data, a GIF file, ends with the
-// comment EncodeGIF writes.
+// GIFMarkLen is how many bytes at the end of a GIF file
+// GIFWrittenByTessera needs: the comment and the trailer.
+const GIFMarkLen = len(gifComment) + 1
+
+// GIFWrittenByTessera reports whether data, a GIF file or its last bytes,
+// ends with the comment EncodeGIF writes.
 func GIFWrittenByTessera(data []byte) bool {
 	return bytes.HasSuffix(data, []byte(gifComment+"\x3B"))
 }

@@ -79,10 +79,12 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	if _, err := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile)); err == nil && !s.Resume {
 		return nil, fmt.Errorf("%w: %s holds a run with a checkpoint: resume it (tessera train --resume, or Resume on the Train tab), or give another run folder to start anew", ErrRunExists, s.OutDir)
 	}
-	if s.Init != nil && !s.Resume {
+	_, ckErr := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile))
+	if s.Init != nil && (!s.Resume || ckErr != nil) {
 		// A fine-tune keeps the model's size, tokenizer and architecture:
 		// the record says those, not the dataset preset's (a resumed run
-		// keeps what its record says).
+		// keeps what its record says; --resume with nothing to resume is
+		// a fresh start).
 		s = s.WithShapeOf(s.Init)
 	}
 	rec := Record{Settings: s, State: StateRunning}
@@ -158,12 +160,26 @@ func CheckRunFolder(dir string) error {
 		}
 		return nil
 	}
-	for _, name := range []string{train.CheckpointFile, PreparedFile, runTokenizerDir, LogFile} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			return nil
+	if IsRun(dir) || holdsWork(dir) {
+		return nil
+	}
+	for _, e := range entries {
+		if !folderClutter(e.Name()) && e.Name() != LogFile {
+			return fmt.Errorf("%w: %s holds other files (%s among them) and is not a run folder: give a new or empty folder for the run", ErrRunExists, dir, e.Name())
 		}
 	}
-	return fmt.Errorf("%w: %s holds other files (%s among them) and is not a run folder: give a new or empty folder for the run", ErrRunExists, dir, entries[0].Name())
+	return nil // only what file managers leave in a new folder, or a log
+}
+
+// folderClutter reports whether name is a file that file managers and
+// version control leave in folders people make (.DS_Store, Thumbs.db,
+// desktop.ini, .gitkeep, any dotfile): no one's work.
+func folderClutter(name string) bool {
+	switch strings.ToLower(name) {
+	case "thumbs.db", "desktop.ini":
+		return true
+	}
+	return strings.HasPrefix(name, ".")
 }
 
 // holdsWork reports whether the run folder dir holds what a run made and

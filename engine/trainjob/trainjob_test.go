@@ -433,6 +433,17 @@ func TestRunRefusesFoldersItMustNotWriteInto(t *testing.T) {
 		t.Fatalf("the folder holds %d entries, want only notes.txt", len(entries))
 	}
 
+	// What file managers leave in a new folder is no one's work.
+	fresh := t.TempDir()
+	for _, name := range []string{".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep"} {
+		if err := os.WriteFile(filepath.Join(fresh, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := CheckRunFolder(fresh); err != nil {
+		t.Errorf("a new folder with a file manager's files: %v", err)
+	}
+
 	run := tinyRun(t, 2, 2)
 	record := filepath.Join(run.OutDir, RecordFile)
 	if err := os.WriteFile(record, []byte("{damaged"), 0o644); err != nil {
