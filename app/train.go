@@ -5,9 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 )
@@ -50,7 +54,7 @@ type trainFlags struct {
 // register adds the flags to fs.
 func (f *trainFlags) register(fs *flag.FlagSet) {
 	f.fs = fs
-	fs.StringVar(&f.dataset, "data", "emoji", "dataset: emoji, mnist, shapes (built in, drawn procedurally), or a folder of images (PNG, JPEG, GIF, BMP, TIFF, WebP) (captions from NAME.txt or the file name)")
+	fs.StringVar(&f.dataset, "data", "emoji", "dataset: shapes (built in, drawn procedurally: nothing to download), emoji or mnist (built in, downloaded once by make data), edit (the emoji edit pairs), or a folder of images (PNG, JPEG, GIF, BMP, TIFF, WebP) (captions from NAME.txt or the file name; a folder named like a built-in dataset needs a '/', as ./shapes)")
 	fs.StringVar(&f.out, "out", "", "run folder (checkpoint, loss curve, samples); the model is exported to RUN_DIR/model")
 	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its checkpoint (a fresh start when there is none)")
 	fs.BoolVar(&f.prepareOnly, "prepare-only", false, "learn the codebook and tokenise the data into --out, then stop")
@@ -170,6 +174,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("takes no arguments (got %q): give the data with --data", pos[0])}
 	}
+	f.dataset = folderData(f.dataset)
 	if f.out == "" {
 		return usageError{"--out RUN_DIR is required"}
 	}
@@ -249,3 +254,16 @@ func quoteArgs(args []string) []string { return trainjob.QuoteArgs(args) }
 
 // runtimeDesc describes the machine trained on.
 func runtimeDesc() string { return trainjob.RuntimeDesc() }
+
+// folderData is the --data value name, or, when it names no built-in
+// dataset but an existing folder without a '/' ("--data photos", as
+// check-data takes it), that folder as a path ("./photos").
+func folderData(name string) string {
+	if slices.Contains(append(trainjob.Datasets(), trainjob.EditData), name) || bundle.IsFolder(name) {
+		return name
+	}
+	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
+		return "." + string(filepath.Separator) + name
+	}
+	return name
+}

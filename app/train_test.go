@@ -146,3 +146,26 @@ func TestTrainResumeWithNothingToResumeFineTunesTheModelsShape(t *testing.T) {
 		t.Errorf("the log does not say it started afresh: %s", stderr)
 	}
 }
+
+// TestTrainDataTakesABareFolderName: --data photos is the folder photos
+// when no built-in dataset has that name (check-data takes it so), and a
+// name that is neither is still refused.
+func TestTrainDataTakesABareFolderName(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.Mkdir("photos", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := folderData("photos"); got != "."+string(filepath.Separator)+"photos" {
+		t.Errorf("photos: %q", got)
+	}
+	if got := folderData("shapes"); got != "shapes" {
+		t.Errorf("shapes: %q", got)
+	}
+	if got := folderData("nowhere"); got != "nowhere" {
+		t.Errorf("nowhere: %q", got)
+	}
+	if code, _, stderr := run(t, "train", "--data", "nowhere", "--out", filepath.Join(dir, "r")); code != 2 || !strings.Contains(stderr, `"nowhere"`) {
+		t.Errorf("an unknown name: exit %d, %q", code, stderr)
+	}
+}

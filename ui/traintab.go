@@ -1118,8 +1118,11 @@ func runLine(r *trainjob.RunInfo) string {
 		return name + " — cannot be read: " + r.Problem.Error()
 	}
 	state := r.State()
-	if state == trainjob.StateRunning {
+	switch state {
+	case trainjob.StateRunning:
 		state = "interrupted" // not this session's run: the app was closed abruptly
+	case trainjob.StateBudget:
+		state = "time budget ran out" // "budget" alone read as a word missing
 	}
 	line := fmt.Sprintf("%s — %s", name, state)
 	if r.TotalSteps > 0 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -772,5 +773,18 @@ func TestTrainDataNotDownloaded(t *testing.T) {
 	}
 	if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "emoji is not downloaded yet") || !strings.Contains(err.Error(), "the shapes data needs nothing") {
 		t.Errorf("error %v", err)
+	}
+}
+
+// A run's line in the list says its state in words.
+func TestRunLineStates(t *testing.T) {
+	for state, want := range map[string]string{
+		trainjob.StateBudget: "r — time budget ran out", trainjob.StateRunning: "r — interrupted", trainjob.StatePaused: "r — paused",
+	} {
+		st := trainjob.Preset("shapes")
+		r := &trainjob.RunInfo{Dir: "/x/r", Record: &trainjob.Record{Settings: st, State: state}, BestVal: math.NaN()}
+		if got := runLine(r); !strings.HasPrefix(got, want) {
+			t.Errorf("%s: %q, want %q…", state, got, want)
+		}
 	}
 }

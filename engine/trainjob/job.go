@@ -97,6 +97,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		}
 		if s.Resume {
 			rec.Steps, rec.TotalSteps, rec.TrainLoss, rec.BestVal, rec.BestStep = old.Steps, old.TotalSteps, old.TrainLoss, old.BestVal, old.BestStep
+			rec.TokensPerSec = old.TokensPerSec
 		}
 	}
 	if err := WriteRecord(s.OutDir, rec); err != nil {
@@ -117,7 +118,10 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		rec.Error = err.Error()
 	}
 	if res != nil {
-		rec.Steps, rec.TotalSteps, rec.BestStep, rec.TokensPerSec = res.Steps, res.TotalSteps, res.BestStep, finite(res.TokensPerSec)
+		rec.Steps, rec.TotalSteps, rec.BestStep = res.Steps, res.TotalSteps, res.BestStep
+		if tps := finite(res.TokensPerSec); tps > 0 { // a resume with no step left to train measured nothing
+			rec.TokensPerSec = tps
+		}
 		rec.TrainLoss, rec.BestVal = finite(res.TrainLoss), finite(res.BestVal)
 	}
 	if werr := WriteRecord(s.OutDir, rec); werr != nil {
@@ -360,6 +364,10 @@ func Summary(res *train.Result, took time.Duration) string {
 	if math.IsNaN(res.BestVal) {
 		val = fmt.Sprintf("no validation pass yet (the model holds the step-%d weights)", res.BestStep)
 	}
-	return fmt.Sprintf("stopped (%s) after %d/%d steps in %s: train %.4f bits/token, %s; %.0f tokens/s\nmodel: %s\n",
-		res.Stop, res.Steps, res.TotalSteps, took.Round(time.Second), res.TrainLoss, val, res.TokensPerSec, res.ModelDir)
+	speed := ""
+	if res.TokensPerSec > 0 { // none measured when a resume found no step left
+		speed = fmt.Sprintf("; %.0f tokens/s", res.TokensPerSec)
+	}
+	return fmt.Sprintf("stopped (%s) after %d/%d steps in %s: train %.4f bits/token, %s%s\nmodel: %s\n",
+		res.Stop, res.Steps, res.TotalSteps, took.Round(time.Second), res.TrainLoss, val, speed, res.ModelDir)
 }

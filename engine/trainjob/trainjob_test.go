@@ -457,3 +457,28 @@ func TestRunRefusesFoldersItMustNotWriteInto(t *testing.T) {
 		t.Fatalf("the damaged record was rewritten: %q", b)
 	}
 }
+
+// Resuming a finished run trains nothing and keeps the speed it measured
+// (the record lost tokens_per_sec, and the summary said 0 tokens/s).
+func TestResumeAFinishedRunKeepsItsSpeed(t *testing.T) {
+	s := tinyRun(t, 2, 2)
+	if _, err := Run(context.Background(), s, Events{}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := ReadRecord(s.OutDir)
+	if err != nil || before.TokensPerSec <= 0 {
+		t.Fatalf("first run: %+v, %v", before, err)
+	}
+	s.Resume = true
+	res, err := Run(context.Background(), s, Events{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := ReadRecord(s.OutDir)
+	if err != nil || after.TokensPerSec != before.TokensPerSec || after.Steps != before.Steps {
+		t.Fatalf("after a resume with nothing left: %+v, %v (before %+v)", after, err, before)
+	}
+	if res.TokensPerSec == 0 && strings.Contains(Summary(res, 0), "0 tokens/s") {
+		t.Errorf("summary %q", Summary(res, 0))
+	}
+}
