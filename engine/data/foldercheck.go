@@ -32,7 +32,8 @@ type FolderReport struct {
 	CRLF       []string `json:"crlf"`     // caption files with CRLF or lone-CR line breaks
 	NonUTF8    []string `json:"non_utf8"` // caption files read as Windows-1252
 	// Uncaptioned are usable images without a caption file, or whose caption
-	// file holds no text: their file name becomes the caption.
+	// file holds no text ("NAME (its caption file is empty)"): their file
+	// name becomes the caption.
 	Uncaptioned []string `json:"uncaptioned"`
 	Orphans     []string `json:"orphans"` // .txt caption files without an image of the same base name
 	// Duplicates are groups of usable images whose pixels, as Folder loads
@@ -118,9 +119,12 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 			continue
 		}
 		rep.Usable++
-		if r.sc.caption != "" {
+		switch {
+		case r.sc.caption != "":
 			rep.Captioned++
-		} else {
+		case r.sc.found: // a caption file without text is not the same slip as none
+			rep.Uncaptioned = append(rep.Uncaptioned, name+" (its caption file is empty)")
+		default:
 			rep.Uncaptioned = append(rep.Uncaptioned, name)
 		}
 		if _, ok := groups[r.sum]; !ok {
@@ -181,7 +185,10 @@ func (r *FolderReport) Lines() []string {
 		folders = []string{fmt.Sprintf("  %s not read (only the folder's own images are): %s",
 			plural.N(len(r.Folders), "folder inside is", "folders inside are"), examples(r.Folders, ", "))}
 	}
-	if n == 0 {
+	switch {
+	case n == 0 && r.Images == 0:
+		return append([]string{sum + ": nothing to train on"}, folders...)
+	case n == 0:
 		return append([]string{sum + "; no problems"}, folders...)
 	}
 	lines := []string{fmt.Sprintf("%s; %s with problems:", sum, plural.N(n, "file", "files"))}

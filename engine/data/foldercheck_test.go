@@ -152,7 +152,7 @@ func TestCheckFolder(t *testing.T) {
 	check("BOM", r.BOM, []string{"bom.txt", "cut.txt", "wide.txt"})
 	check("CRLF", r.CRLF, []string{"cr.txt", "crlf.txt", "wide.txt"})
 	check("NonUTF8", r.NonUTF8, []string{"cp.txt"})
-	check("Uncaptioned", r.Uncaptioned, []string{"Red_Cat.png", "blank.png"})
+	check("Uncaptioned", r.Uncaptioned, []string{"Red_Cat.png", "blank.png (its caption file is empty)"})
 	check("Orphans", r.Orphans, []string{"lonely.txt", "old.TXT"})
 	if want := [][]string{{"dup-a.png", "dup-b.png", "dup-c.png"}, {"x1.png", "x2.png"}}; !reflect.DeepEqual(r.Duplicates, want) {
 		t.Errorf("Duplicates = %q, want %q", r.Duplicates, want)
@@ -193,7 +193,7 @@ func TestCheckFolder(t *testing.T) {
 		"3 caption files start with a byte-order mark: bom.txt, cut.txt, wide.txt",
 		"3 caption files have CRLF or CR line breaks: cr.txt, crlf.txt, wide.txt",
 		"1 caption file is not UTF-8 (read as Windows-1252): cp.txt",
-		"2 images have no caption (their file names are used): Red_Cat.png, blank.png",
+		"2 images have no caption (their file names are used): Red_Cat.png, blank.png (its caption file is empty)",
 		"2 caption files have no image: lonely.txt, old.TXT",
 		"2 groups of identical images (5 files): dup-a.png = dup-b.png = dup-c.png; x1.png = x2.png",
 	} {
@@ -238,7 +238,7 @@ func TestCheckFolderErrors(t *testing.T) {
 	if err != nil || r.Images != 0 || r.Problems() != 0 {
 		t.Fatalf("empty folder: %+v, %v", r, err)
 	}
-	if lines := r.Lines(); len(lines) != 1 || !strings.Contains(lines[0], "no images (PNG, JPEG, GIF, BMP, TIFF or WebP)") {
+	if lines := r.Lines(); len(lines) != 1 || !strings.HasSuffix(lines[0], "no images (PNG, JPEG, GIF, BMP, TIFF or WebP): nothing to train on") {
 		t.Fatalf("empty folder Lines = %q", lines)
 	}
 	dir := messyFolder(t)
