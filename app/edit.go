@@ -15,6 +15,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // editFlags are the settings of an edit by instruction.
@@ -93,6 +94,12 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		w, h := b.ImageSize()
 		if m, err = edit.MaskFromImage(edit.MaskOver(img, w, h), rows, cols); err != nil { // laid over the picture as it is encoded
 			return fmt.Errorf("--mask %s: %w", *mask, err)
+		}
+		if src, _, err := codebook.ImageConfig(*from); err == nil && src.Width*img.Bounds().Dy() != src.Height*img.Bounds().Dx() {
+			// Both are fitted into the model's frame, each keeping its own
+			// shape: the mask does not cover the picture as drawn.
+			fmt.Fprintf(env.Stderr, "note: the mask is %d×%d px and the picture %d×%d: of another shape, it is laid over the picture centred, and the bands beside it keep their patches (%s of %d change)\n",
+				img.Bounds().Dx(), img.Bounds().Dy(), src.Width, src.Height, plural.N(countTrue(m), "patch", "patches"), len(m))
 		}
 	}
 	if fam, _, ok := edit.Parse(*instruction); ok && fam == edit.Background && m == nil && edit.WhiteBackground(b.Decode(source)) {
@@ -235,4 +242,15 @@ func transparent(path string) bool {
 	}
 	o, ok := img.(interface{ Opaque() bool })
 	return ok && !o.Opaque()
+}
+
+// countTrue is how many of v are true.
+func countTrue(v []bool) int {
+	n := 0
+	for _, b := range v {
+		if b {
+			n++
+		}
+	}
+	return n
 }

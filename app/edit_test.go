@@ -203,8 +203,20 @@ func TestEditMaskCLI(t *testing.T) {
 	out := filepath.Join(dir, "m.png")
 	code, stdout, stderr := run(t, "edit", "--model", m, "--from", srcPath, "--instruction", "make it red", "--mask", maskPath,
 		"--candidates", "4", "--seed", "11", "--temperature", "2", "--out", out, "--quiet")
-	if code != 0 {
+	if code != 0 || strings.Contains(stderr, "of another shape") {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// A mask of another shape than the picture is laid over it centred:
+	// said, with how many patches change.
+	wide := filepath.Join(dir, "wide.png")
+	white := image.NewGray(image.Rect(0, 0, 40, 20))
+	for i := range white.Pix {
+		white.Pix[i] = 255
+	}
+	writeImage(t, wide, white)
+	if code, _, stderr := run(t, "edit", "--model", m, "--from", srcPath, "--instruction", "make it red", "--mask", wide,
+		"--candidates", "1", "--out", filepath.Join(dir, "w.png"), "--quiet"); code != 0 || !strings.Contains(stderr, "note: the mask is 40×20 px and the picture 8×8: of another shape") || !strings.Contains(stderr, "(8 patches of 16 change)") {
+		t.Fatalf("a wide mask: exit %d, %q", code, stderr)
 	}
 	// Each line prints the score the candidates are ranked by, best first.
 	var fits []float64
