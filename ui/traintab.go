@@ -217,6 +217,15 @@ func newTrainTab(h trainHost) *TrainTab {
 	}
 	t.content = t.layout()
 	t.RefreshRuns()
+	// The newest run, paused when Tessera last closed, is one click from
+	// going on: shown, and the status says so.
+	if len(t.runs) > 0 && t.runs[0].Resumable() && t.runs[0].State() == trainjob.StatePaused {
+		r := t.runs[0]
+		if t.ShowRun(r.Dir) == nil {
+			t.status.SetText(fmt.Sprintf("%s was paused at step %s / %s: Resume continues it exactly", filepath.Base(r.Dir),
+				widgets.GroupThousands(r.Step), widgets.GroupThousands(r.TotalSteps)))
+		}
+	}
 	t.updateButtons()
 	return t
 }

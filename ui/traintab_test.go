@@ -25,6 +25,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // foldersToo are the tiny models plus any model folder (what the app's
@@ -204,6 +205,10 @@ func TestTrainTab(t *testing.T) {
 		}
 		if listed == nil || !listed.Resumable() || !strings.Contains(runLine(listed), "paused") {
 			t.Fatalf("runs after reopening: %v", tab2.Runs())
+		}
+		// It is shown at once, and the status says Resume goes on.
+		if tab2.RunDir() != dir || !strings.HasSuffix(tab2.Status(), fmt.Sprintf("was paused at step %s / %s: Resume continues it exactly", widgets.GroupThousands(paused), widgets.GroupThousands(info.TotalSteps))) {
+			t.Fatalf("reopened: shown %q, status %q", tab2.RunDir(), tab2.Status())
 		}
 		tab2.list.Select(0)
 		if tab2.RunDir() != dir || tab2.resume.Disabled() {
