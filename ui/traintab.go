@@ -176,7 +176,7 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.start.Importance = widget.HighImportance
 	t.pause = widgets.NewTipButton("Pause", theme.MediaPauseIcon(), "Pause: save a checkpoint and stop; Resume continues exactly from it, also after Tessera was closed (once training has started: while the data is prepared there is nothing to save, and Stop cancels)", t.Pause)
 	t.resume = widgets.NewTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint", func() { t.report(t.Resume()) })
-	t.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run: save a checkpoint and keep the best model so far", t.Stop)
+	t.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run: one last validation pass (the steps since the last one count), then save a checkpoint and keep the best model so far", t.Stop)
 	t.use = widgets.NewTipButton("Use this model", theme.ConfirmIcon(), "Open the run's model (the weights with the best validation loss so far) in the model picker", func() { t.report(t.UseModel()) })
 
 	t.status = widgets.NewTipLabel("The run's progress: step, speed, time left and loss")
@@ -549,7 +549,7 @@ func (t *TrainTab) Pause() {
 // Stop ends the run in progress; it saves a checkpoint, and its model is
 // the best one so far.
 func (t *TrainTab) Stop() {
-	t.cancel(trainjob.ErrStopped, "Stopping: finishing the step and saving a checkpoint…")
+	t.cancel(trainjob.ErrStopped, "Stopping: finishing the step, a last validation pass and a checkpoint…")
 }
 
 func (t *TrainTab) cancel(cause error, msg string) {

@@ -537,9 +537,10 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 			lastCkpt = time.Now()
 		}
 	}
-	// Wind down: a last evaluation (not on cancel: Ctrl+C must be quick),
-	// the export, the checkpoint and the curve.
-	if stop != StopCanceled && len(r.val) > 0 && lastEval != r.step {
+	// Wind down: a last evaluation (not on a plain cancel: Ctrl+C and a
+	// pause must be quick; a stop asks for it, so that the steps since the
+	// last pass count), the export, the checkpoint and the curve.
+	if (stop != StopCanceled || errors.Is(context.Cause(ctx), ErrStopped)) && len(r.val) > 0 && lastEval != r.step {
 		r.evaluate()
 	}
 	if len(r.val) == 0 || !r.exported {
@@ -573,6 +574,13 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 	}
 	return res, nil
 }
+
+// ErrStopped, as the cause of Run's cancelled context
+// (context.WithCancelCause), is a stop that keeps the best weights so far:
+// Run makes one more validation pass first, so that the steps trained
+// since the last one count (a stop at step 490 exported step 250's
+// weights). A plain cancel (Ctrl+C, a pause) skips it.
+var ErrStopped = errors.New("training stopped")
 
 // trainStep runs one optimiser step on a full batch: forward, backward,
 // gradient clipping and AdamW. It returns the loss (nats) and the gradient

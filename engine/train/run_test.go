@@ -464,3 +464,33 @@ func TestRefitSchedule(t *testing.T) {
 		t.Fatalf("measured with validation: total %d, want %d", r.total, want)
 	}
 }
+
+// TestStopValidatesOnceMore: a stop (ErrStopped) makes a last validation
+// pass, so the weights exported count the steps since the last one; a
+// plain cancel (a pause, Ctrl+C) skips it.
+func TestStopValidatesOnceMore(t *testing.T) {
+	cfg := tinyConfig()
+	train, val := toyData(cfg, 30, 1), toyData(cfg, 6, 2)
+	for _, c := range []struct {
+		cause    error
+		lastEval int
+	}{{ErrStopped, 7}, {nil, 5}} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		hooks := Hooks{Step: func(s StepInfo) {
+			if s.Step == 7 {
+				cancel(c.cause)
+			}
+		}}
+		res, err := Run(ctx, resumeOptions(t.TempDir()), train, val, hooks) // validation every 5 steps
+		if err == nil || res == nil || res.Steps != 7 {
+			t.Fatalf("cause %v: %+v, %v", c.cause, res, err)
+		}
+		ck, err := LoadCheckpoint(res.Checkpoint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(ck.Val); n == 0 || ck.Val[n-1].Step != c.lastEval {
+			t.Errorf("cause %v: validation passes %v, want the last at step %d", c.cause, ck.Val, c.lastEval)
+		}
+	}
+}

@@ -26,7 +26,7 @@ const SamplesFile = "samples.png"
 // "stopped". A plain cancel (Ctrl+C) counts as a pause.
 var (
 	ErrPaused  = errors.New("training paused")
-	ErrStopped = errors.New("training stopped")
+	ErrStopped = train.ErrStopped // with a last validation pass first
 )
 
 // Events let the caller follow a run. Every field is optional; the
