@@ -158,6 +158,9 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		}
 		fmt.Fprintf(o, "  model       %s (weights hash %s), %s\n", rec.Model, rec.ModelHash, rec.Version)
 		fmt.Fprintf(o, "  codes       %d (%d×%d patches of %d px)\n", len(rec.Tokens), rec.Grid[1], rec.Grid[0], rec.PatchSize)
+		if !rec.DrawnAt(cfg.Width, cfg.Height) {
+			fmt.Fprintf(o, "              (not this picture's: %d×%d patches of %d px draw no %d×%d px picture; the other commands read its pixels)\n", rec.Grid[1], rec.Grid[0], rec.PatchSize, cfg.Width, cfg.Height)
+		}
 		if rec.Parent != "" {
 			fmt.Fprintf(o, "  made from   %s\n", rec.Parent)
 		}

@@ -326,3 +326,28 @@ func TestInfoShowsAPictureWithADamagedRecord(t *testing.T) {
 		t.Fatalf("--json: exit %d, %q, %v", code, stdout, err)
 	}
 }
+
+// TestARecordOfAnotherPictureIsNotTrusted: a PNG whose record claims a
+// grid its pixels cannot be (a 8×8 picture claiming 7 rows of 2-px patches
+// of a taller one) is read by its pixels, with a note, and info says so;
+// extend grew it into a 7-row image before.
+func TestARecordOfAnotherPictureIsNotTrusted(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.png")
+	rec := pngmeta.Record{Version: "tessera test", Grid: [2]int{7, 4}, PatchSize: 2, Width: 8, Height: 14, Tokens: make([]int, 28)}
+	if err := pngmeta.WriteFileAtomic(path, imagetest.Solid(color.NRGBA{200, 10, 10, 255}, 8), pngmeta.Metadata(rec)); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "e.png")
+	code, _, stderr := run(t, "extend", "--model", model, "--from", path, "--rows", "1", "--out", out, "--quiet", "--seed", "1")
+	if code != 0 || !strings.Contains(stderr, "records a 7-row picture's codes, but it is not that picture") {
+		t.Fatalf("extend: exit %d, %q", code, stderr)
+	}
+	if back, _ := readRecord(t, out); back.Grid != [2]int{5, 4} {
+		t.Errorf("extended to grid %v, want 5×4 (the 4-row picture and 1 row)", back.Grid)
+	}
+	if code, stdout, _ := run(t, "info", path); code != 0 || !strings.Contains(stdout, "not this picture's") {
+		t.Errorf("info: exit %d, %q", code, stdout)
+	}
+}

@@ -122,7 +122,11 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 				fmt.Fprintf(warn, "note: %s records codes, but its pixels are not what they draw (%.1f dB PSNR): it was changed since; its pixels are read instead\n", path, db)
 			}
 			if fits && r.Grid[1] == cols && r.Grid[0] > rows && len(r.Tokens) == r.Grid[0]*cols {
-				return nil, rec, false, tallImage{path: path, rows: r.Grid[0], modelRows: rows}
+				if cfg, _, err := codebook.ImageConfig(path); err == nil && r.DrawnAt(cfg.Width, cfg.Height) {
+					return nil, rec, false, tallImage{path: path, rows: r.Grid[0], modelRows: rows}
+				}
+				// A record of a taller picture than this one: not its own.
+				fmt.Fprintf(warn, "note: %s records a %d-row picture's codes, but it is not that picture; its pixels are read instead\n", path, r.Grid[0])
 			}
 		}
 	}

@@ -119,6 +119,9 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 	}
 	if o.Record != nil {
 		reason := tokensFit(o.Record, b)
+		if bd := img.Bounds(); reason == "" && !o.Record.DrawnAt(bd.Dx(), bd.Dy()) {
+			reason = fmt.Sprintf("its record describes a picture of %d×%d patches of %d px, and it is %d×%d px", o.Record.Grid[1], o.Record.Grid[0], o.Record.PatchSize, bd.Dx(), bd.Dy())
+		}
 		if reason == "" && o.Record.Grid[0] == gridRows {
 			// Painted over since it was written, its metadata kept: the
 			// codes no longer draw the picture.

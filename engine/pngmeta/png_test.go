@@ -369,3 +369,21 @@ func TestParametersSayStopped(t *testing.T) {
 		t.Errorf("whole: %q", got)
 	}
 }
+
+func TestRecordDrawnAt(t *testing.T) {
+	r := &Record{Grid: [2]int{8, 8}, PatchSize: 8}
+	for _, c := range []struct {
+		w, h int
+		want bool
+	}{{64, 64, true}, {256, 256, true}, {64, 128, false}, {63, 63, false}, {128, 64, false}, {0, 0, false}} {
+		if got := r.DrawnAt(c.w, c.h); got != c.want {
+			t.Errorf("%dx%d: %v, want %v", c.w, c.h, got, c.want)
+		}
+	}
+	if tall := (&Record{Grid: [2]int{12, 8}, PatchSize: 8}); !tall.DrawnAt(64, 96) || tall.DrawnAt(64, 64) {
+		t.Error("a taller picture's record")
+	}
+	if (&Record{}).DrawnAt(64, 64) {
+		t.Error("a record without a grid draws nothing")
+	}
+}

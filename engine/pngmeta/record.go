@@ -124,6 +124,18 @@ func Metadata(rec Record) map[string]string {
 	return text
 }
 
+// DrawnAt reports whether a picture of w×h pixels can be what the
+// record's codes draw: its grid of patches at one whole scale k ≥ 1 (an
+// export upscaled k×). A record copied onto another picture, or edited,
+// fails it.
+func (r *Record) DrawnAt(w, h int) bool {
+	gw, gh := r.Grid[1]*r.PatchSize, r.Grid[0]*r.PatchSize
+	if gw <= 0 || gh <= 0 || w < gw || h < gh || w%gw != 0 || h%gh != 0 {
+		return false
+	}
+	return w/gw == h/gh
+}
+
 // MarshalRecord returns rec as the JSON stored under the "tessera" key.
 func MarshalRecord(rec Record) ([]byte, error) {
 	data, err := json.Marshal(rec)
