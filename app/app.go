@@ -121,19 +121,31 @@ func Main(args []string, env Env) int {
 	// slower.
 	done := make(chan error, 1)
 	go func() { done <- cmd.run(ctx, env, args[1:]) }()
-	if err := <-done; err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		var ue usageError
-		if errors.As(err, &ue) {
+	return exitStatus(env, name, <-done, ctx.Err() != nil)
+}
+
+// exitStatus reports a command's error on env.Stderr and returns the exit
+// status: 0, 2 for a usage error, 1 for another error, and 130 (128 +
+// SIGINT, as shells report it) when a signal stopped it (Ctrl-C, a kill),
+// also where it saved what it had finished: the work asked for was not done.
+func exitStatus(env Env, name string, err error, interrupted bool) int {
+	var ue usageError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case interrupted:
+		if err != nil && !errors.Is(err, context.Canceled) {
 			fmt.Fprintf(env.Stderr, "tessera %s: %v\n", name, err)
-			return 2
 		}
+		return interruptedStatus
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
 		fmt.Fprintf(env.Stderr, "tessera %s: %v\n", name, err)
-		return 1
+		return 2
 	}
-	return 0
+	fmt.Fprintf(env.Stderr, "tessera %s: %v\n", name, err)
+	return 1
 }
 
 func usage(w io.Writer) {
@@ -153,6 +165,9 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nRun 'tessera help COMMAND' or 'tessera COMMAND --help' for a command's flags. --model takes a built-in name or a folder (a value with '/').")
 }
+
+// interruptedStatus is the exit status of a command a signal stopped.
+const interruptedStatus = 130
 
 // usageError marks bad command lines (exit status 2).
 type usageError struct{ msg string }

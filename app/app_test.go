@@ -810,3 +810,28 @@ func TestGenerateJSON(t *testing.T) {
 		t.Errorf("branch --json: exit %d, %v, %q, %s", code, err, stdout, stderr)
 	}
 }
+
+// TestExitStatus: 0, 2 for usage errors, 1 for others, and 130 when a
+// signal stopped the command, whatever it saved (its error said unless it
+// is the cancellation itself).
+func TestExitStatus(t *testing.T) {
+	for _, c := range []struct {
+		err         error
+		interrupted bool
+		want        int
+		says        string
+	}{
+		{nil, false, 0, ""},
+		{usageError{"bad flag"}, false, 2, "bad flag"},
+		{errors.New("disk full"), false, 1, "disk full"},
+		{nil, true, 130, ""},
+		{context.Canceled, true, 130, ""},
+		{fmt.Errorf("interrupted; nothing saved (%w)", context.Canceled), true, 130, ""},
+		{errors.New("write x.png: disk full"), true, 130, "disk full"},
+	} {
+		var stderr bytes.Buffer
+		if got := exitStatus(Env{Stderr: &stderr}, "x", c.err, c.interrupted); got != c.want || !strings.Contains(stderr.String(), c.says) || c.says == "" && stderr.Len() > 0 {
+			t.Errorf("%v, interrupted %v: status %d, said %q; want %d", c.err, c.interrupted, got, stderr.String(), c.want)
+		}
+	}
+}
