@@ -455,3 +455,32 @@ func TestStoppedEditKeepsNothing(t *testing.T) {
 		t.Fatalf("the bar still shows %.2f of the stopped edit", f)
 	}
 }
+
+// Started on an edit model (tessera studio --model edit), the studio keeps
+// the saved session: the edit model goes to the Edit by instruction box and
+// the session's drawing model opens with its work (picking a model next
+// found none, and the autosave wrote the empty canvas over the session).
+func TestStartingOnAnEditModelKeepsTheSession(t *testing.T) {
+	e := newEnv(t)
+	e.models = withEdit{tinyModels: tinyModels{b: bundletest.Tiny(3)}, edit: bundletest.TinyEdit(2)}
+	s := e.open(t)
+	lockSeed(t, s, "red cat", 7)
+	generate(t, s)
+	made := s.Document().Tokens()
+	must(t, s.FlushAutosave())
+	s2 := NewStudio(e.app, Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, Workers: 1, Model: "tiny-edit", loop: newTestLoop()})
+	t.Cleanup(func() { s2.Stop(); s2.Wait(); s2.save.Flush() })
+	s2.Wait()
+	s2.Wait() // the drawing model opens once the edit model's load has ended
+	if s2.Bundle() == nil || s2.editor.key != "tiny-edit" {
+		t.Fatalf("drawing model %v, edit model %q (%v)", s2.Bundle(), s2.editor.key, s2.LastError())
+	}
+	if !slices.Equal(s2.Document().Tokens(), made) {
+		t.Fatal("the saved session's image is gone")
+	}
+	must(t, s2.FlushAutosave())
+	sess, err := loadSession(s2.save.path)
+	if err != nil || sess == nil || !slices.Equal(sess.Doc.Cur.Tokens, made) {
+		t.Fatalf("the session file after the start: %+v, %v", sess, err)
+	}
+}

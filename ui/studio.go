@@ -128,6 +128,9 @@ type Studio struct {
 	// loaded (the last model folder gone), kept in front of the model's
 	// status line.
 	startNote string
+	// thenOpen is a drawing model to open once the runner is idle: the model
+	// asked for at start was an edit model (drawingModelFor).
+	thenOpen string
 
 	// tabs are the window's tabs (Create, Train); train is the Train tab.
 	tabs  *container.AppTabs

@@ -104,7 +104,16 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 				return
 			}
 			if b.Model.Config.IsEdit() {
+				if restore != nil {
+					// The session's work waits for its drawing model (a
+					// model picked next found none, and the autosave then
+					// wrote the empty canvas over the session).
+					s.restoreOthers(restore)
+				}
 				s.takeEditor(key, b)
+				if s.bundle == nil {
+					s.thenOpen = s.drawingModelFor(key, restore)
+				}
 				return
 			}
 			s.installBundle(key, b, restore)
@@ -120,6 +129,26 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 		s.refreshModels()
 	}
 	return err
+}
+
+// drawingModelFor is the drawing model to open when the model asked for
+// at start, editKey, only edits: the saved session's, else the last one
+// used, else the default ("" when that is editKey too).
+func (s *Studio) drawingModelFor(editKey string, restore *session) string {
+	for _, k := range []string{sessionModel(restore), s.set.LastModel(), s.opt.DefaultModel} {
+		if k != "" && k != editKey {
+			return k
+		}
+	}
+	return ""
+}
+
+// sessionModel is the model a saved session was made with ("" for none).
+func sessionModel(sess *session) string {
+	if sess == nil {
+		return ""
+	}
+	return sess.Model
 }
 
 // takeEditor makes an edit model opened in the model list the Edit by

@@ -199,6 +199,12 @@ func (s *Studio) askQuit(message string) {
 func (s *Studio) runnerIdle() {
 	s.updateButtons()
 	s.runEnded()
+	if key := s.thenOpen; key != "" {
+		// The edit model asked for at start is open: a drawing model for
+		// the canvas follows (drawingModelFor).
+		s.thenOpen = ""
+		s.report(s.loadModel(key, nil, ""))
+	}
 }
 
 // runEnded brings a quit question asked during the run up to date: what
