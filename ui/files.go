@@ -41,6 +41,7 @@ type fileHost interface {
 	closeError() bool
 	errorShown() bool
 	dismissTopDialog() bool
+	confirmTopDialog() bool
 	modelOrder() sampler.RankBy
 	setStatus(msg string)
 }
@@ -402,6 +403,18 @@ type exportForm struct {
 	rows        *fyne.Container
 }
 
+// dialogKeys is what Return, Enter and Escape do on a focused control of
+// a dialog: press its default button, or cancel it, as they do with no
+// control focused (widgets.DialogKeys).
+func (f *fileDialogs) dialogKeys() widgets.DialogKeys {
+	return func(ev *fyne.KeyEvent) bool {
+		if ev.Name == fyne.KeyEscape {
+			return f.host.dismissTopDialog()
+		}
+		return f.host.confirmTopDialog()
+	}
+}
+
 // newExportForm builds the export form for the current image.
 func (f *fileDialogs) newExportForm() *exportForm {
 	e := &exportForm{saveForm: f.newSaveForm(f.exportName(), "PNG")}
@@ -427,6 +440,9 @@ func (f *fileDialogs) newExportForm() *exportForm {
 	e.transparent = widgets.NewTipCheck("Transparent background", "Make the white around the picture transparent, for a sticker: "+
 		"white inside it (the whites of eyes) stays, and the edges fade out", func(on bool) { f.set.SetTransparentBackground(on) })
 	e.transparent.SetChecked(f.set.TransparentBackground())
+	keys := f.dialogKeys()
+	e.scale.OnDialogKey, e.transparent.OnDialogKey = keys, keys
+	e.filter.SetDialogKeys(keys)
 	e.showSize(f)
 	e.rows = container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("Upscale"), nil, e.scale),
@@ -571,8 +587,9 @@ func (f *fileDialogs) settingsWith(form settingsForm) {
 		d.Resize(dialogSize(f.win))
 		d.Show()
 	})
-	grid := widget.NewCheck("Show patch grid lines", nil)
+	grid := widgets.NewTipCheck("Show patch grid lines", "Draw the patch grid over the canvas (also in the editing panel)", nil)
 	grid.SetChecked(form.grid)
+	grid.OnDialogKey = f.dialogKeys()
 	var labels []string
 	for _, r := range rankLabels {
 		labels = append(labels, r.label)

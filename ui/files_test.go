@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
@@ -548,5 +550,60 @@ func TestOpenPath(t *testing.T) {
 		t.Errorf("status %q after a path to nothing", s.Status())
 	}
 	s.closeError()
+	s.dismissTopDialog()
+}
+
+// Return and Escape work in the Export PNG dialog with one of its controls
+// focused (Fyne gave them to the focused check box, drop-down or option,
+// which ignored them: nothing was saved, nothing closed).
+func TestExportDialogKeysWithAControlFocused(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	dir := t.TempDir()
+	s.set.SetExportDir(dir)
+	find := func() (*widgets.TipCheck, *widgets.TipSelect) {
+		var c *widgets.TipCheck
+		var sel *widgets.TipSelect
+		widgets.Walk(s.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+			switch w := o.(type) {
+			case *widgets.TipCheck:
+				c = w
+			case *widgets.TipSelect:
+				sel = w
+			}
+		})
+		return c, sel
+	}
+	// Escape on the focused drop-down closes the dialog.
+	s.files.showExport()
+	check, sel := find()
+	if check == nil || sel == nil {
+		t.Fatal("the export dialog has no transparent check box or upscale drop-down")
+	}
+	s.win.Canvas().Focus(sel)
+	sel.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if hasDialog(s) {
+		t.Fatal("Escape on the focused drop-down did not close the dialog")
+	}
+	// Return on the focused check box saves.
+	s.files.showExport()
+	check, _ = find()
+	s.win.Canvas().Focus(check)
+	check.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	s.Wait()
+	if hasDialog(s) {
+		t.Fatal("Return on the focused check box did not save")
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 1 {
+		t.Fatalf("the export folder holds %d files", len(files))
+	}
+	// Space still ticks the box.
+	s.files.showExport()
+	check, _ = find()
+	was := check.Checked
+	check.TypedRune(' ')
+	if check.Checked == was {
+		t.Error("Space did not tick the box")
+	}
 	s.dismissTopDialog()
 }

@@ -262,6 +262,32 @@ type TipButton struct {
 	widget.Button
 	tip    string
 	whyNot string // shown in place of tip while not ""
+	// OnDialogKey, when set, gets Return, Enter and Escape while the
+	// button has the focus (see DialogKeys).
+	OnDialogKey DialogKeys
+}
+
+// DialogKeys takes Return, Enter and Escape from a focused control in a
+// dialog (a check box, a drop-down, an option), which would otherwise
+// swallow them: Fyne gives keys to the focused widget alone, so the
+// window's "Return presses the default button, Escape cancels" never
+// heard them. It reports whether it used the key.
+type DialogKeys func(ev *fyne.KeyEvent) bool
+
+// take passes ev to d when it is a dialog key and d is set.
+func (d DialogKeys) take(ev *fyne.KeyEvent) bool {
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
+		return d != nil && d(ev)
+	}
+	return false
+}
+
+// TypedKey gives dialog keys to OnDialogKey, the rest to the button.
+func (b *TipButton) TypedKey(ev *fyne.KeyEvent) {
+	if !b.OnDialogKey.take(ev) {
+		b.Button.TypedKey(ev)
+	}
 }
 
 // NewTipButton returns a button (label and icon may be empty) with tip.
@@ -307,6 +333,16 @@ func (b *TipButton) Tapped(ev *fyne.PointEvent) {
 type TipCheck struct {
 	widget.Check
 	tip string
+	// OnDialogKey, when set, gets Return, Enter and Escape while the box
+	// has the focus.
+	OnDialogKey DialogKeys
+}
+
+// TypedKey gives dialog keys to OnDialogKey, the rest (Space) to the box.
+func (c *TipCheck) TypedKey(ev *fyne.KeyEvent) {
+	if !c.OnDialogKey.take(ev) {
+		c.Check.TypedKey(ev)
+	}
 }
 
 // NewTipCheck returns a check box with tip.
@@ -362,6 +398,9 @@ type TipSelect struct {
 	tip     string
 	changed func(string)
 	hush    bool
+	// OnDialogKey, when set, gets Return, Enter and Escape while the
+	// drop-down has the focus (closed).
+	OnDialogKey DialogKeys
 }
 
 // NewTipSelect returns a drop-down of options with tip; changed is called
@@ -413,7 +452,7 @@ func (s *TipSelect) Tapped(ev *fyne.PointEvent) {
 // TypedKey opens the list from the keyboard (Space, Up, Down) under the
 // same guard as Tapped.
 func (s *TipSelect) TypedKey(ev *fyne.KeyEvent) {
-	if !s.onCanvas() {
+	if s.OnDialogKey.take(ev) || !s.onCanvas() {
 		return
 	}
 	s.Select.TypedKey(ev)
@@ -544,6 +583,14 @@ func (c *Choice) SetSelected(o string) {
 
 // Object is the row of options, to lay out.
 func (c *Choice) Object() fyne.CanvasObject { return c.box }
+
+// SetDialogKeys gives Return, Enter and Escape typed on a focused option
+// to d (see DialogKeys).
+func (c *Choice) SetDialogKeys(d DialogKeys) {
+	for _, b := range c.buttons {
+		b.OnDialogKey = d
+	}
+}
 
 // ShowSelected selects option o without calling OnChanged (to show a
 // setting made elsewhere).
