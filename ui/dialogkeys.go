@@ -44,6 +44,7 @@ func (s *Studio) dismissTopDialog() bool {
 		return false
 	}
 	b.OnTapped()
+	widgets.HideTips(s.win.Content()) // the pointer still rests where a tip was shown
 	return true
 }
 
@@ -68,6 +69,7 @@ func (s *Studio) confirmTopDialog() bool {
 		return false
 	}
 	def.OnTapped()
+	widgets.HideTips(s.win.Content())
 	return true
 }
 

@@ -973,8 +973,8 @@ func TestOutputsFolderSetting(t *testing.T) {
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		switch v := o.(type) {
-		case *widget.Check:
-			check = v
+		case *widgets.TipCheck:
+			check = &v.Check
 		case *widget.Entry:
 			entry = v
 		case *widgets.TipEntry:

@@ -438,7 +438,7 @@ func (f *fileDialogs) newExportForm() *exportForm {
 	})
 	e.filter.ShowSelected(f.set.Filter().String())
 	e.transparent = widgets.NewTipCheck("Transparent background", "Make the white around the picture transparent, for a sticker: "+
-		"white inside it (the whites of eyes) stays, and the edges fade out", func(on bool) { f.set.SetTransparentBackground(on) })
+		"white inside it (the whites of eyes) stays, and the edges fade out", func(on bool) { f.set.SetTransparentBackground(on); e.showSize(f) })
 	e.transparent.SetChecked(f.set.TransparentBackground())
 	keys := f.dialogKeys()
 	e.scale.OnDialogKey, e.transparent.OnDialogKey = keys, keys
@@ -460,8 +460,7 @@ func (e *exportForm) showSize(f *fileDialogs) {
 		e.size.SetText("")
 		return
 	}
-	b, k := img.Bounds(), f.set.Scale()
-	e.size.SetText(fmt.Sprintf("%d×%d px — %d× the model's %d×%d, %s", b.Dx()*k, b.Dy()*k, k, b.Dx(), b.Dy(), f.set.Filter()))
+	e.size.SetText(exportSummary(img.Bounds(), f.set.Scale(), f.set.Filter(), f.set.TransparentBackground()))
 }
 
 // showExport asks where to export, how large and how, and exports.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
@@ -597,13 +598,27 @@ func TestExportDialogKeysWithAControlFocused(t *testing.T) {
 	if files, _ := os.ReadDir(dir); len(files) != 1 {
 		t.Fatalf("the export folder holds %d files", len(files))
 	}
-	// Space still ticks the box.
+	// Space still ticks the box, and the size line says what the export
+	// will be, as the status line says after it.
 	s.files.showExport()
 	check, _ = find()
-	was := check.Checked
+	check.SetChecked(false)
 	check.TypedRune(' ')
-	if check.Checked == was {
+	if !check.Checked {
 		t.Error("Space did not tick the box")
 	}
-	s.dismissTopDialog()
+	size := ""
+	widgets.Walk(s.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "the model's") {
+			size = l.Text
+		}
+	})
+	if !strings.HasSuffix(size, ", transparent background") {
+		t.Errorf("the export's size line %q does not say transparent", size)
+	}
+	check.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	s.Wait()
+	if !strings.HasSuffix(s.Status(), ", transparent background)") {
+		t.Errorf("status %q", s.Status())
+	}
 }

@@ -302,9 +302,18 @@ func (s *Studio) ExportTo(path string) error {
 	s.markSaved(tokens, true)
 	s.set.SetExportDir(filepath.Dir(path))
 	s.autosave()
-	b := img.Bounds()
-	s.setStatus(fmt.Sprintf("Exported %s (%d×%d px: %d× the model's %d×%d, %s)", path, b.Dx()*k, b.Dy()*k, k, b.Dx(), b.Dy(), f))
+	s.setStatus(fmt.Sprintf("Exported %s (%s)", path, exportSummary(img.Bounds(), k, f, s.set.TransparentBackground())))
 	return nil
+}
+
+// exportSummary says how large and how an export of a picture of bounds b
+// is: scale k, filter f, transparent background or not.
+func exportSummary(b image.Rectangle, k int, f Filter, transparent bool) string {
+	out := fmt.Sprintf("%d×%d px: %d× the model's %d×%d, %s", b.Dx()*k, b.Dy()*k, k, b.Dx(), b.Dy(), f)
+	if transparent {
+		out += ", transparent background"
+	}
+	return out
 }
 
 // parentRecord is the Tessera record of the file the current image came
