@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
@@ -177,11 +178,15 @@ var keyNames = map[fyne.KeyName]string{
 // showShortcuts shows ShortcutList in a dialog.
 func (s *Studio) showShortcuts(menus []*fyne.Menu) {
 	rows := ShortcutList(menus)
-	grid := container.NewGridWithColumns(2)
+	// Keys in a column as wide as the widest, what they do in the rest,
+	// wrapped (a long line was cut mid-word in a half-width column).
+	grid := container.New(layout.NewFormLayout())
 	for _, r := range rows {
 		keys := widget.NewLabelWithStyle(r[0], fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		what := widget.NewLabel(r[1])
+		what.Wrapping = fyne.TextWrapWord
 		grid.Add(keys)
-		grid.Add(widget.NewLabel(r[1]))
+		grid.Add(what)
 	}
 	d := dialog.NewCustom("Keyboard shortcuts", "Close", container.NewVScroll(grid), s.win)
 	d.Resize(fyne.NewSize(620, min(float32(60+36*len(rows)), 640)))
