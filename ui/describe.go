@@ -93,7 +93,7 @@ type describeView struct {
 type describeRow struct {
 	prompt string
 	bits   float64
-	text   *widget.Label
+	text   *widgets.TipLabel // cut with "…" when long: the whole prompt is its tooltip
 	use    *widget.Button
 }
 
@@ -386,8 +386,8 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 	var objs []fyne.CanvasObject
 	for i, p := range r.top {
 		row := &describeRow{prompt: p.Prompt, bits: p.BitsPerToken()}
-		row.text = widget.NewLabel(fmt.Sprintf("%d.  %s", i+1, p.Prompt))
-		row.text.Truncation = fyne.TextTruncateEllipsis
+		row.text = widgets.NewTipLabel("")
+		row.text.SetText(fmt.Sprintf("%d.  %s", i+1, p.Prompt))
 		bits := widget.NewLabel(fmt.Sprintf("%.3f bits/token  (%+.3f vs no prompt)", row.bits, row.bits-r.uncond)) // as tessera describe prints
 		row.use = widget.NewButton("Use", func() { d.use(r, row.prompt) })
 		v.rows = append(v.rows, row)

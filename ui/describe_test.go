@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -82,8 +83,8 @@ func checkDescribed(t *testing.T, s *Studio) *describeView {
 		if math.Abs(r.bits-bits[i]) > 1e-5 || i > 0 && r.bits < v.rows[i-1].bits {
 			t.Fatalf("row %d: %q at %.6f bits/token, want %.6f (%q)", i, r.prompt, r.bits, bits[i], want[i])
 		}
-		if !strings.Contains(r.text.Text, r.prompt) {
-			t.Fatalf("row %d shows %q for %q", i, r.text.Text, r.prompt)
+		if !strings.Contains(r.text.Text, r.prompt) || !strings.Contains(r.text.Tip(), r.prompt) || r.text.Truncation != fyne.TextTruncateEllipsis {
+			t.Fatalf("row %d shows %q (tooltip %q) for %q", i, r.text.Text, r.text.Tip(), r.prompt)
 		}
 	}
 	return v
