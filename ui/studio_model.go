@@ -263,6 +263,9 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	s.paint.setOverlays(false)
 	s.docChanged()
 	s.setStatus(note)
+	if c := s.win.Canvas(); c.Focused() == nil && b.Conditional() {
+		c.Focus(s.panel.prompt) // typing goes into the prompt, not nowhere
+	}
 }
 
 // stashWork puts the current model's document and settings aside, to be

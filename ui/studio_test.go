@@ -1325,3 +1325,12 @@ func TestZoomLabelWithoutAModel(t *testing.T) {
 		t.Errorf("zoom label %q without a model", s.zoomLabel.Text)
 	}
 }
+
+// At start the prompt has the focus, so that typing goes into it (it went
+// nowhere, and a first Tab opened the model picker).
+func TestPromptFocusedAtStart(t *testing.T) {
+	s := newTestStudio(t)
+	if s.Window().Canvas().Focused() != s.panel.prompt {
+		t.Fatalf("focused at start: %T", s.Window().Canvas().Focused())
+	}
+}
