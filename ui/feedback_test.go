@@ -954,9 +954,15 @@ func TestOutputsFolderSetting(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	s := newTestStudio(t)
+	before := s.outputsDir
 	must(t, s.SetOutputsDir("~/pics"))
 	if want := filepath.Join(home, "pics"); s.outputsDir != want {
 		t.Fatalf("outputs folder %q, want %q", s.outputsDir, want)
+	}
+	// The History strip follows the folder: said, with where the pictures
+	// it showed are.
+	if !strings.Contains(s.Status(), "(those in "+before+" stay there") {
+		t.Errorf("status %q", s.Status())
 	}
 	if err := s.SetOutputsDir("pics"); err == nil || !strings.Contains(err.Error(), "full path") {
 		t.Errorf("a relative folder: %v", err)

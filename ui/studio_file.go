@@ -455,10 +455,17 @@ func (s *Studio) SetOutputsDir(dir string) error {
 	if err := atomicfile.CheckFolder(dir); err != nil {
 		return fmt.Errorf("outputs folder %s: cannot write in it: %w", dir, err)
 	}
+	old := s.outputsDir
 	s.outputsDir = dir
 	s.set.SetOutputs(dir)
 	s.loadHistory()
-	s.setStatus("Results are saved in " + dir)
+	msg := "Results are saved in " + dir
+	if old != "" && old != dir {
+		// The History strip lists the outputs folder: say where the
+		// pictures it showed went (nowhere: they stay in the old folder).
+		msg += "; the History strip now lists its pictures (those in " + old + " stay there: choose it again to list them)"
+	}
+	s.setStatus(msg)
 	return nil
 }
 
