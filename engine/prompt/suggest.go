@@ -20,6 +20,18 @@ func (t *Tokenizer) Suggest(word string) (suggestion string, ok bool) {
 	if _, known := t.index[word]; known || word == "" {
 		return "", false
 	}
+	// A number written out, where the model knows its digit (MNIST's
+	// "digit 7"): "seven" → "7".
+	if d, isNumber := numberWords[word]; isNumber {
+		if _, known := t.index[d]; known {
+			return d, true
+		}
+	}
+	// One letter is as near to every other short word as to any: no hint
+	// ("s" suggested "0").
+	if len([]rune(word)) < 2 {
+		return "", false
+	}
 	limit := 2
 	if len([]rune(word)) <= 4 {
 		limit = 1
@@ -46,6 +58,12 @@ func (t *Tokenizer) Suggest(word string) (suggestion string, ok bool) {
 		return "", false
 	}
 	return suggestion, true
+}
+
+// numberWords are the English number words of single digits.
+var numberWords = map[string]string{
+	"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+	"five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }
 
 // commonPrefix is the number of leading bytes a and b share.

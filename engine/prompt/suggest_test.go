@@ -75,3 +75,18 @@ func TestCorrected(t *testing.T) {
 		t.Errorf("a known word with punctuation was corrected to %q", got)
 	}
 }
+
+// A number written out is offered as its digit where the model knows it
+// (MNIST's "digit 7"), and a single letter gets no hint ("s" was offered
+// "0").
+func TestSuggestNumbersAndSingleLetters(t *testing.T) {
+	tok, err := New([]string{PAD, "digit", "0", "1", "7"}, 2, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for word, want := range map[string]string{"seven": "7", "Zero": "0", "nine": "", "s": "", "x": ""} {
+		if got, ok := tok.Suggest(word); got != want || ok != (want != "") {
+			t.Errorf("Suggest(%q) = %q, %v; want %q", word, got, ok, want)
+		}
+	}
+}
