@@ -134,7 +134,7 @@ func exitStatus(env Env, name string, err error, interrupted bool) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case interrupted:
-		if err != nil && !errors.Is(err, context.Canceled) {
+		if err != nil && err.Error() != context.Canceled.Error() { // what was kept or lost is said ("interrupted; nothing saved")
 			fmt.Fprintf(env.Stderr, "tessera %s: %v\n", name, err)
 		}
 		return interruptedStatus

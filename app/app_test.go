@@ -826,7 +826,7 @@ func TestExitStatus(t *testing.T) {
 		{errors.New("disk full"), false, 1, "disk full"},
 		{nil, true, 130, ""},
 		{context.Canceled, true, 130, ""},
-		{fmt.Errorf("interrupted; nothing saved (%w)", context.Canceled), true, 130, ""},
+		{fmt.Errorf("interrupted; nothing saved (%w)", context.Canceled), true, 130, "interrupted; nothing saved"},
 		{errors.New("write x.png: disk full"), true, 130, "disk full"},
 	} {
 		var stderr bytes.Buffer

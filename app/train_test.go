@@ -2,6 +2,7 @@ package app
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -88,7 +89,7 @@ func TestTrainRefusesBadSettingsAtOnce(t *testing.T) {
 		want string
 	}{
 		{[]string{"--dtype", "F64"}, `export dtype "F64"`},
-		{[]string{"--heads", "5"}, "tessera train: width 48 must be a multiple of heads 5"},
+		{[]string{"--heads", "5"}, fmt.Sprintf("tessera train: width %d must be a multiple of heads 5", trainjob.Preset("shapes").Width)},
 		{[]string{"extra"}, `takes no arguments (got "extra")`},
 	} {
 		out := t.TempDir()

@@ -484,3 +484,18 @@ func TestStartingOnAnEditModelKeepsTheSession(t *testing.T) {
 		t.Fatalf("the session file after the start: %+v, %v", sess, err)
 	}
 }
+
+// A first start on an edit model (no session, no model used before, the
+// default being that edit model) opens a drawing model too.
+func TestFirstStartOnAnEditModelOpensADrawingModel(t *testing.T) {
+	e := newEnv(t)
+	e.models = withEdit{tinyModels: tinyModels{b: bundletest.Tiny(3)}, edit: bundletest.TinyEdit(2)}
+	s := NewStudio(e.app, Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, Workers: 1,
+		Model: "tiny-edit", DefaultModel: "tiny-edit", loop: newTestLoop()})
+	t.Cleanup(func() { s.Stop(); s.Wait(); s.save.Flush() })
+	s.Wait()
+	s.Wait()
+	if s.Bundle() == nil || s.editor.key != "tiny-edit" {
+		t.Fatalf("drawing model %v, edit model %q (%v)", s.Bundle(), s.editor.key, s.LastError())
+	}
+}

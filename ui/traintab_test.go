@@ -774,10 +774,10 @@ func TestTrainDataNotDownloaded(t *testing.T) {
 	must(t, tab.Start())
 	tab.wait()
 	s.Wait()
-	if tab.Status() != "Not started: the emoji data is not on this computer" {
+	if tab.Status() != "Not started: the emoji data is not ready on this computer" {
 		t.Errorf("status %q", tab.Status())
 	}
-	if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "emoji is not downloaded yet") || !strings.Contains(err.Error(), "the shapes data needs nothing") {
+	if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "The emoji data is not ready yet") || !strings.Contains(err.Error(), "the shapes data needs nothing") {
 		t.Errorf("error %v", err)
 	}
 }

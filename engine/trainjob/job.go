@@ -79,14 +79,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	if _, err := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile)); err == nil && !s.Resume {
 		return nil, fmt.Errorf("%w: %s holds a run with a checkpoint: resume it (tessera train --resume, or Resume on the Train tab), or give another run folder to start anew", ErrRunExists, s.OutDir)
 	}
-	_, ckErr := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile))
-	if s.Init != nil && (!s.Resume || ckErr != nil) {
-		// A fine-tune keeps the model's size, tokenizer and architecture:
-		// the record says those, not the dataset preset's (a resumed run
-		// keeps what its record says; --resume with nothing to resume is
-		// a fresh start).
-		s = s.WithShapeOf(s.Init)
-	}
+	s = s.FineTuneShaped()
 	rec := Record{Settings: s, State: StateRunning}
 	if old, err := ReadRecord(s.OutDir); err == nil && holdsWork(s.OutDir) {
 		// Its prepared data and checkpoint fix what the run is. (A run
@@ -168,7 +161,7 @@ func CheckRunFolder(dir string) error {
 		return nil
 	}
 	for _, e := range entries {
-		if !folderClutter(e.Name()) && e.Name() != LogFile {
+		if !(folderClutter(e.Name()) && e.Type().IsRegular()) && e.Name() != LogFile {
 			return fmt.Errorf("%w: %s holds other files (%s among them) and is not a run folder: give a new or empty folder for the run", ErrRunExists, dir, e.Name())
 		}
 	}
@@ -177,7 +170,8 @@ func CheckRunFolder(dir string) error {
 
 // folderClutter reports whether name is a file that file managers and
 // version control leave in folders people make (.DS_Store, Thumbs.db,
-// desktop.ini, .gitkeep, any dotfile): no one's work.
+// desktop.ini, .gitkeep, any dotfile): no one's work. A folder by such a
+// name (.git, .venv) is someone's.
 func folderClutter(name string) bool {
 	switch strings.ToLower(name) {
 	case "thumbs.db", "desktop.ini":

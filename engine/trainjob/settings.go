@@ -29,6 +29,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/engine/train"
 )
 
 // Settings say what to train and how. Preset fills them for a dataset;
@@ -234,6 +235,21 @@ type runIdentity struct {
 func (s Settings) identity() runIdentity {
 	return runIdentity{Data: s.Data, Size: s.Size, Patch: s.Patch, Codes: s.Codes, Width: s.Width, Layers: s.Layers, Heads: s.Heads,
 		Shifts: s.Shifts, MaxShift: s.MaxShift, Seed: s.Seed, Tokenizer: s.Tokenizer, InitModel: s.InitModel, StyleWords: s.StyleWords}
+}
+
+// FineTuneShaped is s with the shape of the model it fine-tunes (Init:
+// WithShapeOf) when the run starts afresh: a fine-tune keeps the model's
+// size, tokenizer and architecture, and the record says those, not the
+// dataset preset's. A run resumed from its checkpoint keeps what its record
+// says; --resume with nothing to resume is a fresh start.
+func (s Settings) FineTuneShaped() Settings {
+	if s.Init == nil {
+		return s
+	}
+	if _, err := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile)); err == nil && s.Resume {
+		return s
+	}
+	return s.WithShapeOf(s.Init)
 }
 
 // WithShapeOf is s with b's image size, patch size, codebook size and

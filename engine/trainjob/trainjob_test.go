@@ -443,6 +443,12 @@ func TestRunRefusesFoldersItMustNotWriteInto(t *testing.T) {
 	if err := CheckRunFolder(fresh); err != nil {
 		t.Errorf("a new folder with a file manager's files: %v", err)
 	}
+	if err := os.Mkdir(filepath.Join(fresh, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckRunFolder(fresh); !errors.Is(err, ErrRunExists) {
+		t.Errorf("a folder holding a .git folder: %v", err)
+	}
 
 	run := tinyRun(t, 2, 2)
 	record := filepath.Join(run.OutDir, RecordFile)
@@ -478,7 +484,7 @@ func TestResumeAFinishedRunKeepsItsSpeed(t *testing.T) {
 	if err != nil || after.TokensPerSec != before.TokensPerSec || after.Steps != before.Steps {
 		t.Fatalf("after a resume with nothing left: %+v, %v (before %+v)", after, err, before)
 	}
-	if res.TokensPerSec == 0 && strings.Contains(Summary(res, 0), "0 tokens/s") {
-		t.Errorf("summary %q", Summary(res, 0))
+	if sum := Summary(res, 0); strings.Contains(sum, " 0 tokens/s") || res.TokensPerSec == 0 && strings.Contains(sum, "tokens/s") {
+		t.Errorf("summary %q after a resume that trained nothing (%g tokens/s measured)", sum, res.TokensPerSec)
 	}
 }
