@@ -463,13 +463,8 @@ func TestStoppedEditKeepsNothing(t *testing.T) {
 func TestStartingOnAnEditModelKeepsTheSession(t *testing.T) {
 	e := newEnv(t)
 	e.models = withEdit{tinyModels: tinyModels{b: bundletest.Tiny(3)}, edit: bundletest.TinyEdit(2)}
-	s := e.open(t)
-	lockSeed(t, s, "red cat", 7)
-	generate(t, s)
-	made := s.Document().Tokens()
-	must(t, s.FlushAutosave())
-	s2 := NewStudio(e.app, Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, Workers: 1, Model: "tiny-edit", loop: newTestLoop()})
-	t.Cleanup(func() { s2.Stop(); s2.Wait(); s2.save.Flush() })
+	made := e.savedImage(t)
+	s2 := e.start(t, func(o *Options) { o.Model = "tiny-edit" })
 	s2.Wait()
 	s2.Wait() // the drawing model opens once the edit model's load has ended
 	if s2.Bundle() == nil || s2.editor.key != "tiny-edit" {
@@ -490,9 +485,7 @@ func TestStartingOnAnEditModelKeepsTheSession(t *testing.T) {
 func TestFirstStartOnAnEditModelOpensADrawingModel(t *testing.T) {
 	e := newEnv(t)
 	e.models = withEdit{tinyModels: tinyModels{b: bundletest.Tiny(3)}, edit: bundletest.TinyEdit(2)}
-	s := NewStudio(e.app, Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, Workers: 1,
-		Model: "tiny-edit", DefaultModel: "tiny-edit", loop: newTestLoop()})
-	t.Cleanup(func() { s.Stop(); s.Wait(); s.save.Flush() })
+	s := e.start(t, func(o *Options) { o.Model, o.DefaultModel = "tiny-edit", "tiny-edit" })
 	s.Wait()
 	s.Wait()
 	if s.Bundle() == nil || s.editor.key != "tiny-edit" {

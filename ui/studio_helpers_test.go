@@ -73,6 +73,32 @@ func (e *studioEnv) open(t *testing.T) *Studio {
 	return s
 }
 
+// start builds a studio on e's folders with opt's changes (Options.Model,
+// DefaultModel, …), not waiting for its model; it is stopped and its
+// autosave flushed when the test ends (a late autosave wrote into the
+// removed temporary folder).
+func (e *studioEnv) start(t *testing.T, opt func(*Options)) *Studio {
+	t.Helper()
+	o := Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, Workers: 1, loop: newTestLoop()}
+	if opt != nil {
+		opt(&o)
+	}
+	s := NewStudio(e.app, o)
+	t.Cleanup(func() { s.Stop(); s.Wait(); s.save.Flush() })
+	return s
+}
+
+// savedImage leaves a saved session on e's folders: an image drawn by the
+// first model, autosaved; it returns the image's codes.
+func (e *studioEnv) savedImage(t *testing.T) []int {
+	t.Helper()
+	s := e.open(t)
+	lockSeed(t, s, "red cat", 7)
+	generate(t, s)
+	must(t, s.FlushAutosave())
+	return s.Document().Tokens()
+}
+
 // newTestStudio is a studio on the tiny model.
 func newTestStudio(t *testing.T) *Studio {
 	t.Helper()

@@ -992,13 +992,8 @@ func TestOpeningAModelAppliesItsRecommendedGuidance(t *testing.T) {
 // last session used, whose work stays with it.
 func TestModelOptionOverridesTheSession(t *testing.T) {
 	e, other := twoModels(t)
-	s := e.open(t)
-	lockSeed(t, s, "red cat", 7)
-	generate(t, s)
-	made := s.Document().Tokens()
-	must(t, s.FlushAutosave())
-	s2 := NewStudio(e.app, Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, Workers: 1, Model: "tiny2", loop: newTestLoop()})
-	t.Cleanup(func() { s2.Stop(); s2.Wait(); s2.save.Flush() }) // no autosave left to write into a removed folder
+	made := e.savedImage(t)
+	s2 := e.start(t, func(o *Options) { o.Model = "tiny2" })
 	s2.Wait()
 	if s2.Bundle() != other {
 		t.Fatalf("opened %v, want tiny2 (%v)", s2.Bundle(), s2.LastError())
@@ -1313,8 +1308,7 @@ func TestMenuShortcutsWaitForDialogs(t *testing.T) {
 // says nothing rather than a percentage of a placeholder ("Fit 20100%").
 func TestZoomLabelWithoutAModel(t *testing.T) {
 	e := newEnv(t)
-	s := NewStudio(e.app, Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, Workers: 1, Model: "missing", loop: newTestLoop()})
-	t.Cleanup(func() { s.Stop(); s.Wait(); s.save.Flush() })
+	s := e.start(t, func(o *Options) { o.Model = "missing" })
 	s.Window().Resize(fyne.NewSize(1200, 800))
 	s.Wait()
 	if s.Bundle() != nil {
