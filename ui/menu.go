@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -10,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
@@ -92,6 +95,8 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		item("repair", "Resample the least likely", nil, func() { s.report(s.RepairLeastLikely()) }),
 		item("describe", "Describe…", shortcut(fyne.KeyD, 0), s.describer.asked),
 		menuItem("Nearest training images…", nil, func() { s.report(s.CheckMemorised()) }),
+		fyne.NewMenuItemSeparator(),
+		s.pickCandidateMenu(),
 	)
 	history := item("history", "History strip", shortcut(fyne.KeyH, 0), func() { s.SetHistoryShown(!s.HistoryShown()) })
 	history.Checked = s.set.HistoryShown()
@@ -108,6 +113,11 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		for _, it := range m.Items {
 			if it != quit && it != s.menu["stop"] { // Quit and Stop work from anywhere
 				it.Action = s.notBehindDialog(it.Action)
+			}
+			if it.ChildMenu != nil {
+				for _, c := range it.ChildMenu.Items {
+					c.Action = s.notBehindDialog(c.Action)
+				}
 			}
 		}
 	}
@@ -131,14 +141,49 @@ var keysWithoutMenu = [][2]string{
 // from the menus so that it cannot go stale.
 func ShortcutList(menus []*fyne.Menu) [][2]string {
 	var rows [][2]string
-	for _, m := range menus {
+	var add func(path string, m *fyne.Menu)
+	add = func(path string, m *fyne.Menu) {
 		for _, it := range m.Items {
 			if it.Shortcut != nil && it.Label != "" {
-				rows = append(rows, [2]string{shortcutText(it.Shortcut), m.Label + " › " + it.Label})
+				rows = append(rows, [2]string{shortcutText(it.Shortcut), path + " › " + it.Label})
+			}
+			if it.ChildMenu != nil {
+				add(path+" › "+it.Label, it.ChildMenu)
 			}
 		}
 	}
+	for _, m := range menus {
+		add(m.Label, m)
+	}
 	return append(rows, keysWithoutMenu...)
+}
+
+// maxPickKeys is how many candidates Alt+1 … Alt+N pick.
+const maxPickKeys = 8
+
+// pickCandidateMenu is Image › Pick candidate: #1 (best) … #8 on Alt+1 …
+// Alt+8, so that the candidate strip can be used from the keyboard (its
+// thumbnails take no focus). Menu shortcuts work with a text field
+// focused, as the canvas's own shortcuts do not.
+func (s *Studio) pickCandidateMenu() *fyne.MenuItem {
+	var items []*fyne.MenuItem
+	for i := range maxPickKeys {
+		label := fmt.Sprintf("#%d", i+1)
+		if i == 0 {
+			label += " (best)"
+		}
+		sc := &desktop.CustomShortcut{KeyName: fyne.KeyName(strconv.Itoa(i + 1)), Modifier: fyne.KeyModifierAlt}
+		items = append(items, menuItem(label, sc, func() {
+			if n := s.Candidates(); i >= n { // a key pressed on an empty or short strip: said, no dialog
+				s.setStatus(fmt.Sprintf("No candidate #%d to pick (%s shown): a batch (Batch above 1) or Regenerate masked offers them", i+1, plural.N(n, "candidate is", "candidates are")))
+				return
+			}
+			s.report(s.PickCandidate(i))
+		}))
+	}
+	pick := fyne.NewMenuItem("Pick candidate", nil)
+	pick.ChildMenu = fyne.NewMenu("", items...)
+	return pick
 }
 
 // shortcutText writes a shortcut as people read it: "Ctrl+Shift+Z".

@@ -1344,3 +1344,43 @@ func TestPromptFocusedAtStart(t *testing.T) {
 		t.Fatalf("Ctrl+Z after reopening did not undo the image (focused: %T)", s2.Window().Canvas().Focused())
 	}
 }
+
+// Image › Pick candidate picks from the keyboard (Alt+1 … Alt+8): the strip's
+// thumbnails take no focus. Listed in Help › Keyboard shortcuts.
+func TestPickCandidateFromTheMenu(t *testing.T) {
+	s := newTestStudio(t)
+	var pick *fyne.MenuItem
+	for _, m := range s.Window().MainMenu().Items {
+		for _, it := range m.Items {
+			if it.Label == "Pick candidate" {
+				pick = it
+			}
+		}
+	}
+	if pick == nil || pick.ChildMenu == nil || len(pick.ChildMenu.Items) != maxPickKeys {
+		t.Fatal("no Image › Pick candidate menu")
+	}
+	pick.ChildMenu.Items[1].Action() // no candidates yet: said on the status line, no dialog
+	if !strings.HasPrefix(s.Status(), "No candidate #2 to pick (0 candidates are shown)") || hasDialog(s) {
+		t.Fatalf("no candidates: status %q, a dialog %v", s.Status(), hasDialog(s))
+	}
+	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch = 3 })
+	generate(t, s)
+	if s.Candidates() != 3 {
+		t.Fatalf("%d candidates", s.Candidates())
+	}
+	want := s.cands.results[1].tokens
+	pick.ChildMenu.Items[1].Action()
+	s.Wait()
+	if !slices.Equal(s.Document().Tokens(), want) {
+		t.Fatal("Alt+2 did not make candidate 2 the image")
+	}
+	rows := ShortcutList(s.Window().MainMenu().Items)
+	found := false
+	for _, r := range rows {
+		found = found || r == [2]string{"Alt+2", "Image › Pick candidate › #2"}
+	}
+	if !found {
+		t.Error("Help › Keyboard shortcuts does not list Alt+2")
+	}
+}
