@@ -299,7 +299,8 @@ func (v *describeView) progress(done, total int) {
 		return
 	}
 	v.bar.SetValue(float64(done) / float64(total))
-	v.status.SetText(fmt.Sprintf("Ranking candidate prompts by how likely they make the image: %d of %d decided (a model with styles ranks its names alone first)…", done, total))
+	v.status.SetText(fmt.Sprintf("Ranking candidate prompts by how likely they make the image: %d of %d scored "+
+		"(a model with styles scores each name alone, then the styles of the likeliest names: the other name × style pairs need no score)…", done, total))
 }
 
 // finished swaps Stop for Close.
