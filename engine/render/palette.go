@@ -9,19 +9,11 @@ import (
 // maxPalette is the most colours a GIF frame holds.
 const maxPalette = 256
 
-// onWhiteRGB is img's pixels composited over white, as 8-bit RGB triples in
-// raster order.
-func onWhiteRGB(img image.Image) [][3]uint8 {
-	b := img.Bounds()
-	out := make([][3]uint8, 0, b.Dx()*b.Dy())
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, a := img.At(x, y).RGBA() // premultiplied, 16-bit
-			over := 0xffff - a
-			out = append(out, [3]uint8{uint8((r + over) >> 8), uint8((g + over) >> 8), uint8((bl + over) >> 8)})
-		}
-	}
-	return out
+// rgbAt is pixel i (raster order) of flat, an opaque picture with its
+// origin at (0, 0) and no padding (codebook.Flatten's).
+func rgbAt(flat *image.NRGBA, i int) [3]uint8 {
+	p := flat.Pix[4*i:]
+	return [3]uint8{p[0], p[1], p[2]}
 }
 
 // colorCount is one distinct colour and how many pixels have it.
@@ -31,18 +23,18 @@ type colorCount struct {
 }
 
 // medianCut picks at most maxPalette colours for the pixels of frames
-// (RGB triples) by median cut (Heckbert, "Color image quantization for
+// (pictures flattened on white, codebook.Flatten) by median cut (Heckbert, "Color image quantization for
 // frame buffer display", SIGGRAPH 1982): the box of colours with the widest
 // channel range is split at the pixel-weighted median of that channel
 // until there are enough boxes, and each box gives its pixel-weighted mean.
 // White is always the first colour (the background frames start from);
 // pictures with few enough distinct colours keep them all, exactly.
-func medianCut(frames ...[][3]uint8) color.Palette {
+func medianCut(frames ...*image.NRGBA) color.Palette {
 	white := [3]uint8{255, 255, 255}
 	counts := map[[3]uint8]int{}
 	for _, f := range frames {
-		for _, c := range f {
-			if c != white {
+		for i := range len(f.Pix) / 4 {
+			if c := rgbAt(f, i); c != white {
 				counts[c]++
 			}
 		}
@@ -118,19 +110,22 @@ func widestChannel(box []colorCount) (ch, width int) {
 	return ch, width
 }
 
-// paletted maps the w×h pixels px (RGB, raster order) to the nearest
-// colours of pal (squared RGB distance) and scales the result up by the
-// whole factor scale, each pixel a scale×scale block, as nearest-neighbour
-// scaling does. cache remembers the colours already mapped.
-func paletted(px [][3]uint8, w, h, scale int, pal color.Palette, cache map[[3]uint8]uint8) *image.Paletted {
+// paletted maps the pixels of flat (a picture flattened on white,
+// codebook.Flatten) to the nearest colours of pal (squared RGB distance)
+// and scales the result up by the whole factor scale, each pixel a
+// scale×scale block, as nearest-neighbour scaling does. cache remembers
+// the colours already mapped.
+func paletted(flat *image.NRGBA, scale int, pal color.Palette, cache map[[3]uint8]uint8) *image.Paletted {
+	w, h := flat.Rect.Dx(), flat.Rect.Dy()
 	out := image.NewPaletted(image.Rect(0, 0, w*scale, h*scale), pal)
 	for y := range h {
 		row := out.Pix[y*scale*out.Stride:][:w*scale]
 		for x := range w {
-			idx, ok := cache[px[y*w+x]]
+			c := rgbAt(flat, y*w+x)
+			idx, ok := cache[c]
 			if !ok {
-				idx = nearestIndex(pal, px[y*w+x])
-				cache[px[y*w+x]] = idx
+				idx = nearestIndex(pal, c)
+				cache[c] = idx
 			}
 			for k := range scale {
 				row[x*scale+k] = idx

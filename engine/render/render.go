@@ -13,6 +13,8 @@ import (
 	"math"
 
 	"github.com/nfnt/resize"
+
+	"github.com/tessera-studio/tessera/engine/codebook"
 )
 
 // NLLMap draws the likelihood map: per-patch −log p values (raster order,
@@ -72,18 +74,13 @@ func Timelapse(ctx context.Context, prefix func(k int) image.Image, n, maxFrames
 	step := max(1, (n+maxFrames-2)/(maxFrames-1))
 	total := (n+step-1)/step + 1
 	scale = max(scale, 1)
-	type frame struct {
-		px   [][3]uint8
-		w, h int
-	}
-	var frames []frame
+	var frames []*image.NRGBA // each on white
 	for k := 0; ; k += step {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("time-lapse: %w", err)
 		}
 		k = min(k, n)
-		src := prefix(k)
-		frames = append(frames, frame{onWhiteRGB(src), src.Bounds().Dx(), src.Bounds().Dy()})
+		frames = append(frames, codebook.Flatten(prefix(k)))
 		if progress != nil {
 			progress(len(frames), total)
 		}
@@ -91,15 +88,11 @@ func Timelapse(ctx context.Context, prefix func(k int) image.Image, n, maxFrames
 			break
 		}
 	}
-	all := make([][][3]uint8, len(frames))
-	for i, f := range frames {
-		all[i] = f.px
-	}
-	pal := medianCut(all...)
+	pal := medianCut(frames...)
 	cache := map[[3]uint8]uint8{}
 	anim := &gif.GIF{}
 	for _, f := range frames {
-		anim.Image = append(anim.Image, paletted(f.px, f.w, f.h, scale, pal, cache))
+		anim.Image = append(anim.Image, paletted(f, scale, pal, cache))
 		anim.Delay = append(anim.Delay, delay)
 	}
 	anim.Delay[len(anim.Delay)-1] = 200
