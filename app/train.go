@@ -194,10 +194,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	st := f.settings(args)
-	if err := checkDataName(st.Data); err != nil {
-		return err
-	}
-	if err := st.Check(); err != nil { // before any data is read or prepared
+	if err := st.Check(); err != nil { // before any data is read or prepared; an unknown dataset too
 		return usageError{strings.TrimPrefix(err.Error(), "train: ")}
 	}
 	log := env.Stderr
@@ -208,9 +205,6 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		st.Init, st.InitModel = b, f.initModel
-	}
-	if err := trainjob.CheckRunFolder(st.OutDir); err != nil { // --prepare-only writes there too
-		return err
 	}
 	if f.exportFinal != "" || f.prepareOnly {
 		prep, err := trainjob.PrepareData(ctx, st, ev)
@@ -235,16 +229,6 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
-	}
-	return nil
-}
-
-// checkDataName turns an unknown dataset into a usage error (exit status 2).
-func checkDataName(name string) error {
-	probe := trainjob.Preset(name) // valid settings, so that only the name can fail
-	probe.OutDir = "-"
-	if err := probe.Check(); errors.Is(err, trainjob.ErrUnknownDataset) {
-		return usageError{err.Error()}
 	}
 	return nil
 }

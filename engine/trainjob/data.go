@@ -206,6 +206,9 @@ func tokenizerFiles(p *prepare.Prepared) (map[string][]byte, error) {
 // (with Init's tokenizer, architecture and vocabulary when fine-tuning)
 // and saved in the run folder. Its log goes to ev.Log.
 func PrepareData(ctx context.Context, s Settings, ev Events) (*prepare.Prepared, error) {
+	if err := CheckRunFolder(s.OutDir); err != nil { // it writes there (Run checks before its record)
+		return nil, err
+	}
 	return prepareData(ctx, s, nil, ev)
 }
 

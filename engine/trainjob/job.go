@@ -76,7 +76,9 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	if err := os.MkdirAll(s.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("run folder: %w", err)
 	}
-	if _, err := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile)); err == nil && !s.Resume {
+	_, ckErr := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile))
+	hasCheckpoint := ckErr == nil
+	if hasCheckpoint && !s.Resume {
 		return nil, fmt.Errorf("%w: %s holds a run with a checkpoint: resume it (tessera train --resume, or Resume on the Train tab), or give another run folder to start anew", ErrRunExists, s.OutDir)
 	}
 	s = s.FineTuneShaped()
@@ -99,7 +101,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	runLog := openRunLog(s.OutDir, log)
 	ev.Log = runLog.tee(log)
 	what := "started: " + s.Data
-	if _, err := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile)); err == nil && s.Resume {
+	if hasCheckpoint && s.Resume {
 		what = fmt.Sprintf("resumed at step %d", rec.Steps)
 	} else if s.Resume {
 		what += " (no checkpoint to resume: a fresh start)"
@@ -151,13 +153,13 @@ func CheckRunFolder(dir string) error {
 	case len(entries) == 0:
 		return nil
 	}
-	if _, err := os.Stat(filepath.Join(dir, RecordFile)); err == nil {
-		if _, err := ReadRecord(dir); err != nil {
-			return fmt.Errorf("%w: the run's record is damaged (%v); nothing was changed: restore %s, or give another run folder", ErrRunExists, err, RecordFile)
-		}
+	switch _, err := ReadRecord(dir); {
+	case err == nil:
 		return nil
+	case !errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%w: the run's record is damaged (%v); nothing was changed: restore %s, or give another run folder", ErrRunExists, err, RecordFile)
 	}
-	if IsRun(dir) || holdsWork(dir) {
+	if holdsWork(dir) { // a run's files without its record
 		return nil
 	}
 	for _, e := range entries {
