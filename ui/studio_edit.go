@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -219,10 +218,8 @@ func (s *Studio) Candidates() int { return len(s.cands.results) }
 // image picked is saved to the outputs folder (only the images kept are).
 // The seed field does not change.
 func (s *Studio) PickCandidate(i int) error {
-	if n := len(s.cands.results); n == 0 {
-		return errors.New("no candidates to pick: a batch (Batch above 1) or Regenerate masked offers them")
-	} else if i < 0 || i >= n {
-		return fmt.Errorf("pick candidate %d: there are %d", i+1, n)
+	if i < 0 || i >= len(s.cands.results) {
+		return fmt.Errorf("pick candidate %d: there are %d", i+1, len(s.cands.results))
 	}
 	if name := s.runs.runner.Running(); name != "" {
 		return errBusy{running: name}

@@ -913,7 +913,6 @@ func (t *TrainTab) RefreshRuns() {
 	if t.h.oldRunsDir != "" && filepath.Clean(t.h.oldRunsDir) != filepath.Clean(t.h.runsDir) {
 		old, _ := trainjob.ListRuns(t.h.oldRunsDir) // best effort: the new folder's runs are listed either way
 		runs = append(runs, old...)
-		slices.SortStableFunc(runs, func(a, b *trainjob.RunInfo) int { return b.Modified.Compare(a.Modified) })
 	}
 	listed := map[string]bool{}
 	for _, r := range runs {
@@ -931,7 +930,7 @@ func (t *TrainTab) RefreshRuns() {
 			listed[cleanPath(d)] = true
 		}
 	}
-	slices.SortStableFunc(runs, func(a, b *trainjob.RunInfo) int { return b.Modified.Compare(a.Modified) }) // newest first, folders elsewhere too
+	slices.SortStableFunc(runs, func(a, b *trainjob.RunInfo) int { return b.Modified.Compare(a.Modified) }) // newest first, from every folder
 	t.runs = runs
 	t.list.UnselectAll()
 	t.highlighted = -1
