@@ -18,7 +18,8 @@ type checkDataOutput struct {
 // runCheckData reports what a folder of training images holds and what is
 // wrong with it: unreadable or truncated images, caption files with a
 // byte-order mark, CR line breaks or Windows-1252 text, images without a
-// caption, captions without an image, and duplicate images. Problems are a
+// caption, captions without an image, images too small or too long and
+// thin to train well, and duplicate images. Problems are a
 // report, not a failure: the exit status is 0 unless the folder cannot be
 // read, or --strict is given and some file has a problem (then 1, after
 // the report; also when it holds no image at all), for scripts that must

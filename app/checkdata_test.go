@@ -80,7 +80,7 @@ func TestCheckDataCLI(t *testing.T) {
 	}
 	var raw map[string]any
 	json.Unmarshal([]byte(stdout), &raw)
-	for _, k := range []string{"dir", "images", "usable", "captioned", "problems", "unreadable", "bom", "crlf", "non_utf8", "uncaptioned", "orphans", "duplicates"} {
+	for _, k := range []string{"dir", "images", "usable", "captioned", "problems", "unreadable", "bom", "crlf", "non_utf8", "uncaptioned", "orphans", "odd_size", "duplicates"} {
 		if _, ok := raw[k]; !ok {
 			t.Errorf("JSON lacks %q: %s", k, stdout)
 		}

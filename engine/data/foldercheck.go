@@ -41,6 +41,11 @@ type FolderReport struct {
 	// and same SHA-256 of the pixels. Each group is sorted and has two or
 	// more files; groups are in the order of their first file.
 	Duplicates [][]string `json:"duplicates"`
+	// OddSize are usable images ("NAME (W×H: why)") that Folder reads but
+	// that train badly: under MinUsefulSide on a side (blown up to a blur)
+	// or more than MaxUsefulAspect times as long as they are wide, or wide
+	// as tall (mostly the white bands Fit adds once fitted to a square).
+	OddSize []string `json:"odd_size"`
 	// Folders are the folders inside dir: their images are not read (only
 	// dir's own are), which the report says, though it is no problem.
 	Folders []string `json:"folders"`
@@ -62,6 +67,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 		sc      sidecar
 		scErr   error
 		sum     [sha256.Size]byte
+		w, h    int
 		decoded bool
 	}
 	res := make([]result, len(images))
@@ -78,6 +84,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 			r.decoded = true
 			h := sha256.New()
 			b := img.Bounds()
+			r.w, r.h = b.Dx(), b.Dy()
 			var size [16]byte
 			binary.LittleEndian.PutUint64(size[:8], uint64(b.Dx()))
 			binary.LittleEndian.PutUint64(size[8:], uint64(b.Dy()))
@@ -91,7 +98,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 	}
 
 	rep := &FolderReport{Dir: dir, Images: len(images), Unreadable: []string{}, BOM: []string{}, CRLF: []string{},
-		NonUTF8: []string{}, Uncaptioned: []string{}, Orphans: []string{}, Duplicates: [][]string{}, Folders: append([]string{}, folders...)}
+		NonUTF8: []string{}, Uncaptioned: []string{}, Orphans: []string{}, OddSize: []string{}, Duplicates: [][]string{}, Folders: append([]string{}, folders...)}
 	paired := map[string]bool{} // caption files some image reads
 	groups := map[[sha256.Size]byte][]string{}
 	var order [][sha256.Size]byte
@@ -119,6 +126,9 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 			continue
 		}
 		rep.Usable++
+		if why := oddSize(r.w, r.h); why != "" {
+			rep.OddSize = append(rep.OddSize, fmt.Sprintf("%s (%d×%d: %s)", name, r.w, r.h, why))
+		}
 		switch {
 		case r.sc.caption != "":
 			rep.Captioned++
@@ -143,6 +153,26 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// MinUsefulSide is the smallest image side CheckFolder takes without a
+// word: smaller images are blown up to a blur at any model size.
+const MinUsefulSide = 8
+
+// MaxUsefulAspect is the most one side of an image may exceed the other
+// before CheckFolder flags it: fitted to a square, a longer one is a
+// sliver between two white bands.
+const MaxUsefulAspect = 4
+
+// oddSize says why a w×h image trains badly ("" when it does not).
+func oddSize(w, h int) string {
+	switch {
+	case min(w, h) < MinUsefulSide:
+		return fmt.Sprintf("under %d px on a side, blown up to a blur", MinUsefulSide)
+	case max(w, h) > MaxUsefulAspect*min(w, h):
+		return fmt.Sprintf("over %d:1, mostly white bands once fitted to a square", MaxUsefulAspect)
+	}
+	return ""
 }
 
 // readByImage reports whether caption file txt is, under another spelling,
@@ -203,6 +233,7 @@ func (r *FolderReport) Lines() []string {
 	add(r.NonUTF8, ", ", "caption file is not UTF-8 (read as Windows-1252)", "caption files are not UTF-8 (read as Windows-1252)")
 	add(r.Uncaptioned, ", ", "image has no caption (its file name is used)", "images have no caption (their file names are used)")
 	add(r.Orphans, ", ", "caption file has no image", "caption files have no image")
+	add(r.OddSize, ", ", "image is too small or too long and thin to train well (trained on as it is)", "images are too small or too long and thin to train well (trained on as they are)")
 	if len(r.Duplicates) > 0 {
 		groups := make([]string, len(r.Duplicates))
 		files := 0
@@ -218,17 +249,34 @@ func (r *FolderReport) Lines() []string {
 
 // Problems is the number of files with any problem, each counted once:
 // unreadable images, caption files with a byte-order mark, CR line breaks
-// or Windows-1252 text, images without a caption, orphan caption files, and
-// every file of each group of duplicates. It is 0 for a clean folder.
+// or Windows-1252 text, images without a caption, orphan caption files,
+// images of an odd size, and every file of each group of duplicates. It is
+// 0 for a clean folder.
 func (r *FolderReport) Problems() int {
-	return r.count(r.BOM, r.CRLF, r.NonUTF8, r.Uncaptioned, r.Orphans)
+	return r.count(r.BOM, r.CRLF, r.NonUTF8, fileNames(r.Uncaptioned), r.Orphans, fileNames(r.OddSize))
 }
 
 // Attention counts the files whose problems may change what is learnt:
 // Problems less the byte-order marks and CRLF line breaks, which are read
 // as if they were not there. The Train tab asks before training on a
 // folder with any.
-func (r *FolderReport) Attention() int { return r.count(r.NonUTF8, r.Uncaptioned, r.Orphans) }
+func (r *FolderReport) Attention() int {
+	return r.count(r.NonUTF8, fileNames(r.Uncaptioned), r.Orphans, fileNames(r.OddSize))
+}
+
+// fileNames strips the " (why)" CheckFolder adds to a file name in some
+// lists (the last parenthesis: a name may hold its own), so that a file in
+// two lists counts once.
+func fileNames(items []string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it
+		if j := strings.LastIndex(it, " ("); j > 0 && strings.HasSuffix(it, ")") {
+			out[i] = it[:j]
+		}
+	}
+	return out
+}
 
 // count is the number of files in the lists, the duplicates and the
 // unreadable images, each once.

@@ -54,7 +54,7 @@ func messyFolder(t *testing.T) string {
 	solid := func(w, h int, v uint8) []byte { return pngBytes(t, w, h, color.NRGBA{v, v / 2, 255 - v, 255}) }
 
 	// Clean, captioned.
-	put("good.png", solid(4, 4, 10))
+	put("good.png", solid(8, 8, 10))
 	put("good.txt", []byte("a good picture\n"))
 	put("photo.jpg", noisyJPEG(t, 16, 16))
 	put("photo.txt", []byte("a photo\n"))
@@ -66,29 +66,29 @@ func messyFolder(t *testing.T) string {
 	put("cut.jpg", truncated(t, noisyJPEG(t, 32, 32)))
 	put("huge.png", hugePNG(t))
 	// Caption files written by other editors.
-	put("bom.png", solid(4, 4, 20))
+	put("bom.png", solid(8, 8, 20))
 	put("bom.txt", []byte("\xef\xbb\xbfred cat\n"))
-	put("crlf.png", solid(4, 4, 30))
+	put("crlf.png", solid(8, 8, 30))
 	put("crlf.txt", []byte("red dog\r\npuppy\r\n"))
-	put("cr.png", solid(4, 4, 40))
+	put("cr.png", solid(8, 8, 40))
 	put("cr.txt", []byte("red bird\rsparrow\r"))
-	put("cp.png", solid(4, 4, 50))
+	put("cp.png", solid(8, 8, 50))
 	put("cp.txt", []byte("caf\xe9\n"))
-	put("wide.png", solid(4, 4, 60))
+	put("wide.png", solid(8, 8, 60))
 	put("wide.txt", []byte{0xff, 0xfe, 'h', 0, 'i', 0, '\r', 0, '\n', 0}) // UTF-16 with CRLF
 	// No caption: no file, or one with no text.
-	put("Red_Cat.png", solid(4, 4, 70))
-	put("blank.png", solid(4, 4, 80))
+	put("Red_Cat.png", solid(8, 8, 70))
+	put("blank.png", solid(8, 8, 80))
 	put("blank.txt", []byte(" \n\t\n"))
 	// Orphan caption files.
 	put("lonely.txt", []byte("no picture\n"))
 	put("old.TXT", []byte("left over\n"))
 	// Duplicates: the same pixels in different encodings (NRGBA and gray
 	// PNG), a second pair, and images of one colour but another size.
-	put("dup-a.png", pngBytes(t, 3, 2, color.NRGBA{128, 128, 128, 255}))
+	put("dup-a.png", pngBytes(t, 12, 8, color.NRGBA{128, 128, 128, 255}))
 	put("dup-a.txt", []byte("grey\n"))
 	var gray bytes.Buffer
-	g := image.NewGray(image.Rect(0, 0, 3, 2))
+	g := image.NewGray(image.Rect(0, 0, 12, 8))
 	for i := range g.Pix {
 		g.Pix[i] = 128
 	}
@@ -97,14 +97,19 @@ func messyFolder(t *testing.T) string {
 	}
 	put("dup-c.png", gray.Bytes())
 	put("dup-c.txt", []byte("grey again\n"))
-	put("dup-b.png", pngBytes(t, 3, 2, color.NRGBA{128, 128, 128, 255}))
+	put("dup-b.png", pngBytes(t, 12, 8, color.NRGBA{128, 128, 128, 255}))
 	put("dup-b.txt", []byte("grey too\n"))
-	put("tall.png", pngBytes(t, 2, 3, color.NRGBA{128, 128, 128, 255})) // same bytes of pixels, other size
+	put("tall.png", pngBytes(t, 8, 12, color.NRGBA{128, 128, 128, 255})) // same bytes of pixels, other size
 	put("tall.txt", []byte("tall grey\n"))
-	put("x1.png", solid(5, 5, 90))
+	put("x1.png", solid(9, 9, 90))
 	put("x1.txt", []byte("x\n"))
-	put("x2.png", solid(5, 5, 90))
+	put("x2.png", solid(9, 9, 90))
 	put("x2.txt", []byte("x\n"))
+	// Read, but too small or too long and thin to train well.
+	put("speck.png", solid(1, 1, 100))
+	put("speck.txt", []byte("a speck\n"))
+	put("strip.png", solid(40, 8, 110))
+	put("strip.txt", []byte("a strip\n"))
 	// Ignored.
 	put("notes.md", []byte("not a caption"))
 	if err := os.Mkdir(filepath.Join(dir, "sub.png"), 0o755); err != nil {
@@ -124,8 +129,8 @@ func TestCheckFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Dir != dir || r.Images != 20 || r.Usable != 15 || r.Captioned != 13 {
-		t.Errorf("counts: dir %q, %d images, %d usable, %d captioned; want 20, 15, 13", r.Dir, r.Images, r.Usable, r.Captioned)
+	if r.Dir != dir || r.Images != 22 || r.Usable != 17 || r.Captioned != 15 {
+		t.Errorf("counts: dir %q, %d images, %d usable, %d captioned; want 22, 17, 15", r.Dir, r.Images, r.Usable, r.Captioned)
 	}
 	var unreadable []string
 	for _, u := range r.Unreadable {
@@ -154,18 +159,21 @@ func TestCheckFolder(t *testing.T) {
 	check("NonUTF8", r.NonUTF8, []string{"cp.txt"})
 	check("Uncaptioned", r.Uncaptioned, []string{"Red_Cat.png", "blank.png (its caption file is empty)"})
 	check("Orphans", r.Orphans, []string{"lonely.txt", "old.TXT"})
+	check("OddSize", r.OddSize, []string{"speck.png (1×1: under 8 px on a side, blown up to a blur)",
+		"strip.png (40×8: over 4:1, mostly white bands once fitted to a square)"})
 	if want := [][]string{{"dup-a.png", "dup-b.png", "dup-c.png"}, {"x1.png", "x2.png"}}; !reflect.DeepEqual(r.Duplicates, want) {
 		t.Errorf("Duplicates = %q, want %q", r.Duplicates, want)
 	}
 	// 5 unreadable + bom, cut, wide, cr, crlf, cp .txt + 2 uncaptioned +
-	// 2 orphans + 5 duplicates; wide.txt is in two lists but one file.
-	if got := r.Problems(); got != 20 {
-		t.Errorf("Problems() = %d, want 20", got)
+	// 2 orphans + 5 duplicates + 2 of odd sizes; wide.txt is in two lists
+	// but one file.
+	if got := r.Problems(); got != 22 {
+		t.Errorf("Problems() = %d, want 22", got)
 	}
 	// Less the BOM and CRLF caption files, read as if those were absent:
 	// bom, cut, wide, cr and crlf .txt.
-	if got := r.Attention(); got != 15 {
-		t.Errorf("Attention() = %d, want 15", got)
+	if got := r.Attention(); got != 17 {
+		t.Errorf("Attention() = %d, want 17", got)
 	}
 
 	// The report agrees with what Folder loads and skips.
@@ -180,12 +188,12 @@ func TestCheckFolder(t *testing.T) {
 
 	lines := r.Lines()
 	text := strings.Join(lines, "\n")
-	if len(lines) != 9 || !strings.HasPrefix(lines[0], dir+": 20 images, 15 usable, 13 with a caption; 20 files with problems") {
+	if len(lines) != 10 || !strings.HasPrefix(lines[0], dir+": 22 images, 17 usable, 15 with a caption; 22 files with problems") {
 		t.Fatalf("Lines:\n%s", text)
 	}
 	// The folders inside are named: their images are not read.
-	if !reflect.DeepEqual(r.Folders, []string{"folder.txt", "sub.png"}) || lines[8] != "  2 folders inside are not read (only the folder's own images are): folder.txt, sub.png" {
-		t.Errorf("folders %q, line %q", r.Folders, lines[8])
+	if !reflect.DeepEqual(r.Folders, []string{"folder.txt", "sub.png"}) || lines[9] != "  2 folders inside are not read (only the folder's own images are): folder.txt, sub.png" {
+		t.Errorf("folders %q, line %q", r.Folders, lines[9])
 	}
 	for _, want := range []string{
 		"5 images are unreadable or truncated",
@@ -195,6 +203,7 @@ func TestCheckFolder(t *testing.T) {
 		"1 caption file is not UTF-8 (read as Windows-1252): cp.txt",
 		"2 images have no caption (their file names are used): Red_Cat.png, blank.png (its caption file is empty)",
 		"2 caption files have no image: lonely.txt, old.TXT",
+		"2 images are too small or too long and thin to train well (trained on as they are): speck.png (1×1: under 8 px on a side, blown up to a blur), strip.png (40×8: over 4:1, mostly white bands once fitted to a square)",
 		"2 groups of identical images (5 files): dup-a.png = dup-b.png = dup-c.png; x1.png = x2.png",
 	} {
 		if !strings.Contains(text, want) {
@@ -208,7 +217,7 @@ func TestCheckFolderClean(t *testing.T) {
 	dir := t.TempDir()
 	for i := range 3 {
 		name := fmt.Sprintf("img%d", i)
-		writeFile(t, filepath.Join(dir, name+".png"), pngBytes(t, 4, 4, color.NRGBA{uint8(40 * i), 0, 0, 255}))
+		writeFile(t, filepath.Join(dir, name+".png"), pngBytes(t, 8, 32, color.NRGBA{uint8(40 * i), 0, 0, 255})) // 4:1 is fine
 		writeFile(t, filepath.Join(dir, name+".txt"), []byte("naïve café ☕\nanother name\n"))
 	}
 	r, err := CheckFolder(context.Background(), dir)
@@ -256,17 +265,20 @@ func TestFolderReportLines(t *testing.T) {
 	for i := range 17 {
 		uncaptioned = append(uncaptioned, fmt.Sprintf("img%02d.png", i))
 	}
-	r := &FolderReport{Dir: "photos", Images: 18, Usable: 18, Captioned: 1, Uncaptioned: uncaptioned,
-		BOM: []string{"a.txt"}, CRLF: []string{"a.txt"}, Duplicates: [][]string{{"img00.png", "img01.png"}}}
-	if got := r.Problems(); got != 18 {
-		t.Fatalf("Problems() = %d, want 18", got)
+	uncaptioned[2] = "img (2).png (its caption file is empty)" // a name with a parenthesis of its own
+	r := &FolderReport{Dir: "photos", Images: 19, Usable: 19, Captioned: 1, Uncaptioned: uncaptioned,
+		BOM: []string{"a.txt"}, CRLF: []string{"a.txt"}, Duplicates: [][]string{{"img00.png", "img01.png"}},
+		OddSize: []string{"img01.png (2×2: under 8 px on a side, blown up to a blur)", "img (3).png (9×99: over 4:1, mostly white bands once fitted to a square)"}}
+	if got := r.Problems(); got != 19 {
+		t.Fatalf("Problems() = %d, want 19", got)
 	}
 	lines := r.Lines()
 	want := []string{
-		"photos: 18 images, 18 usable, 1 with a caption; 18 files with problems:",
+		"photos: 19 images, 19 usable, 1 with a caption; 19 files with problems:",
 		"  1 caption file starts with a byte-order mark: a.txt",
 		"  1 caption file has CRLF or CR line breaks: a.txt",
-		"  17 images have no caption (their file names are used): img00.png, img01.png, img02.png, img03.png, img04.png … and 12 more",
+		"  17 images have no caption (their file names are used): img00.png, img01.png, img (2).png (its caption file is empty), img03.png, img04.png … and 12 more",
+		"  2 images are too small or too long and thin to train well (trained on as they are): img01.png (2×2: under 8 px on a side, blown up to a blur), img (3).png (9×99: over 4:1, mostly white bands once fitted to a square)",
 		"  1 group of identical images (2 files): img00.png = img01.png",
 	}
 	if !slices.Equal(lines, want) {
