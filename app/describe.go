@@ -87,6 +87,19 @@ func describeCandidates(ctx context.Context, b *bundle.Bundle, file string, warn
 	return c, nil
 }
 
+// exampleRunes is the longest example a warning quotes whole.
+const exampleRunes = 60
+
+// clipExample is s cut to exampleRunes runes with "…" added when longer:
+// an example in a warning line, which a line of a binary file read as text
+// would otherwise fill with hundreds of characters.
+func clipExample(s string) string {
+	if r := []rune(s); len(r) > exampleRunes {
+		return string(r[:exampleRunes-1]) + "…"
+	}
+	return s
+}
+
 // readPromptLines reads one prompt per line, skipping blank lines, lines
 // starting with '#', and repeats. The file may start with a byte-order mark,
 // use CRLF line breaks or be UTF-16 or Windows-1252 (data.DecodeText; warn
@@ -197,7 +210,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	// A prompt with unknown or cut words would be scored as another prompt.
 	if skipped := res.Skipped; len(skipped) > 0 && *promptsFile != "" {
 		fmt.Fprintf(env.Stderr, "warning: left out %d of %d candidate prompts of %s with words model %s does not know or that do not fit its prompts of up to %s (e.g. %q)\n",
-			len(skipped), len(cands.Prompts), *promptsFile, b.Name, plural.N(b.Model.Config.PromptLength(), "word", "words"), skipped[0])
+			len(skipped), len(cands.Prompts), *promptsFile, b.Name, plural.N(b.Model.Config.PromptLength(), "word", "words"), clipExample(skipped[0]))
 	} else if len(skipped) > 0 {
 		fmt.Fprintf(env.Stderr, "note: %d of the %d candidate prompts made from the model's words do not fit its prompts of up to %s and were left out (e.g. %q)\n",
 			len(skipped), len(cands.Prompts), plural.N(b.Model.Config.PromptLength(), "word", "words"), skipped[0])

@@ -125,6 +125,15 @@ func TestDescribeRanksByLikelihood(t *testing.T) {
 	if out.Candidates != 2 || out.SkippedUnknown != 1 || out.CandidateSource != file || len(out.Top) != 2 || !strings.Contains(stderr, "zebra cat") {
 		t.Errorf("prompt file: %+v; stderr %q", out, stderr)
 	}
+	// A long unknown line is quoted cut short: the warning stays one
+	// readable line (a binary file read as text filled it with kilobytes).
+	long := strings.Repeat("zebra ", 200)
+	if err := os.WriteFile(file, []byte("red cat google\n"+long+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr := describeJSON(t, "--model", model, "--prompts", file, img); !strings.Contains(stderr, `(e.g. "zebra zebra`) || strings.Contains(stderr, long[:200]) || len(stderr) > 400 {
+		t.Errorf("a long unknown prompt's warning (%d bytes): %q", len(stderr), stderr)
+	}
 }
 
 func TestDescribeShapesCandidates(t *testing.T) {
