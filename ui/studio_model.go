@@ -205,6 +205,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 		s.set.AddRecent(key)
 	}
 	s.refreshModels()
+	s.train.ModelOpened(b.Name)
 	s.panel.rankWords = rankByWeight(sampler.WordWeights(b))
 	s.panel.SetTokenizer(b.Prompt)
 	var styles []string

@@ -29,6 +29,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -65,6 +66,8 @@ type trainHost struct {
 	useModel func(dir string) error
 	// showError reports an error in a dialog.
 	showError func(error)
+	// modelsGone refills the model picker after model folders were deleted.
+	modelsGone func()
 }
 
 // TrainTab is the studio's Train tab: it trains a model on a dataset
@@ -89,6 +92,7 @@ type TrainTab struct {
 	resume     *widgets.TipButton
 	stop       *widgets.TipButton
 	use        *widgets.TipButton
+	del        *widgets.TipButton
 	status     *widgets.TipLabel
 	curve      *widgets.LossCurve
 	samples    *canvas.Image
@@ -155,10 +159,10 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.folderNote.Truncation = fyne.TextTruncateEllipsis
 	t.folderNote.Hide()
 	t.from = widgets.NewChoice([]string{fromScratch, fromCurrent}, []string{
-		"Train a new model with the dataset's preset architecture",
-		"Continue training the model open on the Create tab on this data: its image tokenizer, size and words are kept, new caption words are added",
+		"Train a new model with the dataset's preset architecture", "",
 	}, nil)
 	t.from.SetSelected(fromScratch)
+	t.ModelOpened("")
 	t.minutes = widgets.NewTipEntry(false, "Time budget in minutes: the learning-rate schedule is fitted to it and training stops cleanly when it runs out (0: the dataset preset's full schedule); preparing the data (codebook, encoding) comes before it and is not counted; shapes and MNIST are prepared once and kept for later runs")
 	t.minutes.SetText("10")
 	t.threads = widgets.NewTipEntry(false, fmt.Sprintf("Threads training may use (of %d cores): fewer keep generating on the Create tab responsive", runtime.NumCPU()))
@@ -177,6 +181,7 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.pause = widgets.NewTipButton("Pause", theme.MediaPauseIcon(), "Pause: save a checkpoint and stop; Resume continues exactly from it, also after Tessera was closed (once training has started: while the data is prepared there is nothing to save, and Stop cancels)", t.Pause)
 	t.resume = widgets.NewTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint", func() { t.report(t.Resume()) })
 	t.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run: one last validation pass (the steps since the last one count), then save a checkpoint and keep the best model so far", t.Stop)
+	t.del = widgets.NewTipButton("", theme.DeleteIcon(), "Delete the run shown: its folder, with its checkpoint, curves, samples and model (asks first)", t.AskDelete)
 	t.use = widgets.NewTipButton("Use this model", theme.ConfirmIcon(), "Open the run's model (the weights with the best validation loss so far) in the model picker", func() { t.report(t.UseModel()) })
 
 	t.status = widgets.NewTipLabel("The run's progress: step, speed, time left and loss")
@@ -230,6 +235,23 @@ func newTrainTab(h trainHost) *TrainTab {
 	return t
 }
 
+// fineTuneLabelMax is the longest model name the fine-tune option shows
+// whole; a longer one keeps its end.
+const fineTuneLabelMax = 24
+
+// ModelOpened names the model open on the Create tab (name; "" for none)
+// in the fine-tune option: "Fine-tune emoji", so it is clear which model
+// a fine-tune starts from.
+func (t *TrainTab) ModelOpened(name string) {
+	if name == "" {
+		t.from.SetOptionLabel(fromCurrent, fromCurrent,
+			"Continue training the model open on the Create tab (none is open yet) on this data: its image tokenizer, size and words are kept, new caption words are added")
+		return
+	}
+	t.from.SetOptionLabel(fromCurrent, "Fine-tune "+shortenPath(name, fineTuneLabelMax),
+		fmt.Sprintf("Continue training %s, the model open on the Create tab, on this data: its image tokenizer, size and words are kept, new caption words are added", name))
+}
+
 // defaultTrainThreads is half the cores, at least one: training leaves
 // the rest to generating.
 func defaultTrainThreads() int { return max(1, runtime.NumCPU()/2) }
@@ -248,6 +270,7 @@ func (t *TrainTab) layout() fyne.CanvasObject {
 	runsBar := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Runs", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), container.NewHBox(
 		widgets.NewTipButton("", theme.ViewRefreshIcon(), "Read the run folders again", t.RefreshRuns),
 		widgets.NewTipButton("", theme.FolderOpenIcon(), "Show a run folder from elsewhere (made by tessera train --out)", t.showRunFolderDialog),
+		t.del,
 	))
 	top := container.NewVBox(form, buttons, t.use, widget.NewSeparator(), runsBar)
 	left := container.NewBorder(top, nil, nil, nil, t.list)
@@ -568,6 +591,89 @@ func (t *TrainTab) cancel(cause error, msg string) {
 	t.status.SetText(msg)
 	t.pause.Disable()
 	t.stop.Disable()
+}
+
+// deletable is the folder of the run shown, if it may be deleted now: not
+// while a run is in progress, nor while its model is open on the Create tab
+// (the picture there is its work).
+func (t *TrainTab) deletable() (string, error) {
+	switch {
+	case t.job != nil:
+		return "", errors.New("train: a run is in progress: delete runs once it has ended")
+	case t.shown == nil:
+		return "", errors.New("train: no run to delete: pick one in the list")
+	}
+	dir := t.shown.Dir
+	if key, b := t.h.current(); b != nil && isFolderKey(key) && strings.HasPrefix(cleanPath(key)+string(filepath.Separator), cleanPath(dir)+string(filepath.Separator)) {
+		return "", fmt.Errorf("train: the model of %s is open on the Create tab: open another model there first, then delete the run", filepath.Base(dir))
+	}
+	return dir, nil
+}
+
+// AskDelete asks whether to delete the run shown, saying what goes and how
+// much, then deletes it (DeleteRun).
+func (t *TrainTab) AskDelete() {
+	dir, err := t.deletable()
+	if err != nil {
+		t.report(err)
+		return
+	}
+	msg := fmt.Sprintf("Delete the run %s?\n\nIts folder %s goes, with its checkpoint, loss curve, samples and model (%s). This cannot be undone.",
+		filepath.Base(dir), dir, model.FormatBytes(folderBytes(dir)))
+	d := dialog.NewConfirm("Delete run", widgets.WrapText(msg, 60), func(yes bool) {
+		if yes {
+			t.report(t.DeleteRun(dir))
+		}
+	}, t.h.win)
+	d.SetConfirmText("Delete")
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Show()
+}
+
+// DeleteRun deletes the run in dir, the one shown (trainjob.DeleteRun: a
+// folder holding anything a run did not write is refused, nothing
+// deleted), and lists the runs again.
+func (t *TrainTab) DeleteRun(dir string) error {
+	if shown, err := t.deletable(); err != nil {
+		return err
+	} else if cleanPath(shown) != cleanPath(dir) {
+		return fmt.Errorf("train: %s is not the run shown", dir)
+	}
+	if err := trainjob.DeleteRun(dir); err != nil {
+		return err
+	}
+	if i := slices.IndexFunc(t.extra, func(d string) bool { return cleanPath(d) == cleanPath(dir) }); i >= 0 {
+		t.extra = slices.Delete(t.extra, i, i+1)
+		t.h.set.SetRunFolders(t.extra)
+	}
+	if cleanPath(t.logDir) == cleanPath(dir) {
+		t.logDir, t.logLines, t.dataReport = "", nil, nil
+	}
+	t.shown = nil
+	t.curve.Set(nil, nil, 0)
+	t.setSamples(nil, nil)
+	t.info.SetText("")
+	t.RefreshRuns()
+	if t.h.modelsGone != nil {
+		t.h.modelsGone()
+	}
+	t.updateButtons()
+	t.status.SetText(fmt.Sprintf("Deleted the run %s (%s)", filepath.Base(dir), dir))
+	return nil
+}
+
+// folderBytes is the size of the files under dir (what can be read).
+func folderBytes(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // UseModel opens the model of the run on display in the model picker.
@@ -1168,6 +1274,7 @@ func (t *TrainTab) updateButtons() {
 	set(t.stop, running && !ending)
 	set(t.resume, !running && t.shown != nil && t.shown.Resumable())
 	set(t.use, t.modelExported())
+	set(t.del, !running && t.shown != nil)
 }
 
 // modelExported reports whether the run on display has exported a model
@@ -1333,7 +1440,8 @@ func (s *Studio) trainHost() trainHost {
 			s.ShowTab(createTab)
 			return nil
 		},
-		showError: s.showError,
+		showError:  s.showError,
+		modelsGone: s.refreshModels,
 	}
 }
 

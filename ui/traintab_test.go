@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -322,6 +323,10 @@ func TestTrainTab(t *testing.T) {
 		must(t, s.OpenModel("tiny")) // the last model was the one trained above
 		s.Wait()
 		tab := s.Train()
+		// The option names the model a fine-tune starts from.
+		if got := tab.from.OptionLabel(fromCurrent); got != "Fine-tune tiny" {
+			t.Errorf("fine-tune option %q, want it to name the open model", got)
+		}
 		tab.SetFineTune(true)
 		tab.SetTune(func(st *trainjob.Settings) {
 			st.Steps, st.EvalEvery, st.Batch, st.Threads, st.SamplePrompts = 3, 3, 2, 1, nil
@@ -576,6 +581,46 @@ func TestTrainTab(t *testing.T) {
 		}
 		if err := tab.UseModel(); err == nil {
 			t.Fatal("use a model that was never exported")
+		}
+	})
+
+	t.Run("delete a run", func(t *testing.T) {
+		s, tab, dir := e.startTiny(t, "doomed", 2)
+		if !tab.del.Disabled() {
+			t.Error("Delete enabled while the run trains")
+		}
+		pumpFor(t, s, "a validation pass", func() bool { _, v := tab.Curve(); return v >= 1 })
+		test.Tap(tab.stop)
+		tab.wait()
+		if tab.del.Disabled() {
+			t.Fatal("Delete disabled for the run shown after it stopped")
+		}
+		test.Tap(tab.use)
+		s.Wait()
+		// Its model open on the Create tab, the run stays.
+		tab.AskDelete()
+		if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "open on the Create tab") {
+			t.Fatalf("deleting the run whose model is open: %v", err)
+		}
+		must(t, s.OpenModel("tiny"))
+		s.Wait()
+		must(t, tab.ShowRun(dir))
+		must(t, tab.DeleteRun(dir))
+		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("the run folder is still there: %v", err)
+		}
+		for _, r := range tab.Runs() {
+			if cleanPath(r.Dir) == cleanPath(dir) {
+				t.Fatal("the deleted run is still listed")
+			}
+		}
+		if !tab.del.Disabled() || !tab.use.Disabled() || !strings.HasPrefix(tab.Status(), "Deleted the run doomed") {
+			t.Fatalf("after the delete: status %q, delete disabled %v, use disabled %v", tab.Status(), tab.del.Disabled(), tab.use.Disabled())
+		}
+		for _, o := range s.panel.model.Options {
+			if strings.HasPrefix(s.panel.modelKeys[o], dir) {
+				t.Fatalf("the picker still offers the deleted run's model %q", o)
+			}
 		}
 	})
 }

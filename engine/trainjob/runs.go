@@ -124,6 +124,41 @@ func IsRun(dir string) bool {
 	return false
 }
 
+// runEntries are the names a run writes in its folder: the record, log,
+// checkpoints, prepared data, plots, the exported model and a trained
+// tokenizer.
+var runEntries = []string{RecordFile, LogFile, train.CheckpointFile, train.ViTCheckpointFile, PreparedFile,
+	train.LossPlotFile, SamplesFile, "model", runTokenizerDir}
+
+// ErrNotRunFiles is DeleteRun's error for a folder holding files a run did
+// not write.
+var ErrNotRunFiles = errors.New("the folder holds files a run did not write")
+
+// DeleteRun removes the run folder dir and everything a run wrote in it
+// (record, log, checkpoint, prepared data, plots, the exported model and
+// tokenizer), for the Train tab's Delete. It refuses, changing nothing, a
+// folder that is not a run (IsRun) and one that holds anything else (a
+// file put there by hand, ErrNotRunFiles names it) besides what file
+// managers leave and Tessera's own unfinished temporary files.
+func DeleteRun(dir string) error {
+	if !IsRun(dir) {
+		return fmt.Errorf("delete run %s: not a run folder (no %s, checkpoint or prepared data)", dir, RecordFile)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("delete run: %w", err)
+	}
+	for _, e := range entries {
+		if !slices.Contains(runEntries, e.Name()) && !(folderClutter(e.Name()) && e.Type().IsRegular()) {
+			return fmt.Errorf("delete run %s: %w (%s): nothing was deleted; move it out first", dir, ErrNotRunFiles, e.Name())
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("delete run: %w", err)
+	}
+	return nil
+}
+
 // ListRuns reads the run folders directly inside root, newest first. A
 // missing root is no runs.
 func ListRuns(root string) ([]*RunInfo, error) {

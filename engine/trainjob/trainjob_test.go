@@ -488,3 +488,50 @@ func TestResumeAFinishedRunKeepsItsSpeed(t *testing.T) {
 		t.Errorf("summary %q after a resume that trained nothing (%g tokens/s measured)", sum, res.TokensPerSec)
 	}
 }
+
+// DeleteRun removes a finished run's folder whole (model and plots
+// included), and refuses, deleting nothing, a folder that is no run or that
+// holds a file of someone else's.
+func TestDeleteRun(t *testing.T) {
+	s := tinyRun(t, 2, 2)
+	if _, err := Run(context.Background(), s, Events{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(s.OutDir, ".DS_Store"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mine := filepath.Join(s.OutDir, "my notes.txt")
+	if err := os.WriteFile(mine, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := DeleteRun(s.OutDir); !errors.Is(err, ErrNotRunFiles) || !strings.Contains(err.Error(), "my notes.txt") {
+		t.Fatalf("a run folder holding a file of the user's: %v", err)
+	}
+	if !IsRun(s.OutDir) {
+		t.Fatal("the refused delete removed the run's files")
+	}
+	if err := os.Remove(mine); err != nil {
+		t.Fatal(err)
+	}
+	info, err := ReadRun(s.OutDir)
+	if err != nil || info.ModelDir == "" || info.LossPlot == "" {
+		t.Fatalf("the run to delete: %+v, %v", info, err)
+	}
+	if err := DeleteRun(s.OutDir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.OutDir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the run folder is still there: %v", err)
+	}
+
+	docs := t.TempDir()
+	if err := os.WriteFile(filepath.Join(docs, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := DeleteRun(docs); err == nil || !strings.Contains(err.Error(), "not a run folder") {
+		t.Fatalf("a folder that is no run: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(docs, "notes.txt")); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -584,6 +584,29 @@ func (c *Choice) SetSelected(o string) {
 // Object is the row of options, to lay out.
 func (c *Choice) Object() fyne.CanvasObject { return c.box }
 
+// SetOptionLabel shows option o as label, with tip, leaving the option's
+// name (Options, Selected, OnChanged's argument) as it was: for an option
+// that names something that changes, as "Fine-tune emoji". An unknown
+// option is ignored.
+func (c *Choice) SetOptionLabel(o, label, tip string) {
+	for i, name := range c.Options {
+		if name == o {
+			c.buttons[i].SetTip(tip)
+			c.buttons[i].SetText(label)
+		}
+	}
+}
+
+// OptionLabel is the label option o shows ("" for an unknown option).
+func (c *Choice) OptionLabel(o string) string {
+	for i, name := range c.Options {
+		if name == o {
+			return c.buttons[i].Text
+		}
+	}
+	return ""
+}
+
 // SetDialogKeys gives Return, Enter and Escape typed on a focused option
 // to d (see DialogKeys).
 func (c *Choice) SetDialogKeys(d DialogKeys) {
