@@ -181,8 +181,9 @@ func TestStatusCountsWhatWasDone(t *testing.T) {
 	}
 }
 
-// View › History strip hides the strip, gives its height to the canvas,
-// and is remembered by the next studio; the history itself is kept.
+// View › History strip hides the strip, gives its width to the candidates
+// beside it (the canvas keeps its size), and is remembered by the next
+// studio; the history itself is kept.
 func TestHistoryStripToggle(t *testing.T) {
 	env := newEnv(t)
 	s := env.open(t)
@@ -195,7 +196,7 @@ func TestHistoryStripToggle(t *testing.T) {
 	if item == nil || !item.Checked || item.Shortcut == nil {
 		t.Fatal("no checked View › History strip item with a shortcut")
 	}
-	h0 := s.Canvas().Size().Height
+	h0, w0 := s.Canvas().Size().Height, s.cands.Object().Size().Width
 	item.Action()
 	if s.HistoryShown() || item.Checked || s.historyRow.Visible() {
 		t.Fatal("View › History strip did not hide the strip or uncheck itself")
@@ -203,8 +204,8 @@ func TestHistoryStripToggle(t *testing.T) {
 	s.Window().Content().Refresh()
 	s.Window().Resize(fyne.NewSize(1200, 801))
 	s.Window().Resize(fyne.NewSize(1200, 800))
-	if h := s.Canvas().Size().Height; h <= h0+50 {
-		t.Fatalf("hiding the history gave the canvas %g px of height, then %g", h0, h)
+	if h, w := s.Canvas().Size().Height, s.cands.Object().Size().Width; h != h0 || w < 1.5*w0 {
+		t.Fatalf("hiding the history: canvas height %g then %g, candidates' width %g then %g", h0, h, w0, w)
 	}
 	s.save.Flush()
 
@@ -249,5 +250,17 @@ func TestReuseImageSeed(t *testing.T) {
 	plain := newTestStudio(t)
 	if err := plain.ReuseImageSeed(); err == nil {
 		t.Error("reuse with no image on the canvas succeeded")
+	}
+}
+
+// At the default window size (1200×720, a 768-px laptop screen) the canvas
+// gets the height to show a 64×64 image at 4× and more: the candidates
+// share the bottom row with the history instead of a row of their own
+// under the canvas (which left 221 px: 3×).
+func TestCanvasHeightAtTheDefaultWindowSize(t *testing.T) {
+	s := newTestStudio(t)
+	s.Window().Resize(fyne.NewSize(1200, 720))
+	if h := s.Canvas().Size().Height; h < 300 {
+		t.Fatalf("the canvas is %g px tall in a 1200×720 window, want at least 300", h)
 	}
 }

@@ -110,7 +110,7 @@ type Studio struct {
 	logButton  *widgets.TipButton
 	cands      *candidateStrip
 	history    *historyPanel
-	historyRow fyne.CanvasObject // the history strip in the layout (hidden by View › History strip)
+	historyRow fyne.CanvasObject // the history strip in the layout, right of the candidates (hidden by View › History strip)
 	files      *fileDialogs
 	describer  *describer
 	paint      *painter
@@ -406,7 +406,7 @@ func (s *Studio) layout() fyne.CanvasObject {
 		widgets.NewTipAction(theme.ContentCopyIcon(), "Copy the image to the clipboard (Ctrl+Shift+C)", s.CopyImage),
 		widgets.NewTipAction(theme.DocumentSaveIcon(), "Export the image as a PNG, upscaled, with its settings (Ctrl+S)", s.files.showExport),
 	)
-	under := container.NewVBox(s.tl.box, s.likelihood.legend.Object(), s.runs.bar, s.cands.Object())
+	under := container.NewVBox(s.tl.box, s.likelihood.legend.Object(), s.runs.bar)
 	center := container.NewBorder(tools, under, nil, nil, widgets.AtLeast(minCanvasWidth, container.NewStack(s.canvas, s.noModel)))
 	inner := container.NewHSplit(center, widgets.AtLeast(minEditWidth, s.edit.content))
 	inner.SetOffset(0.77)
@@ -416,9 +416,15 @@ func (s *Studio) layout() fyne.CanvasObject {
 	if !s.set.HistoryShown() {
 		s.historyRow.Hide()
 	}
+	// The candidates and the history share one row of thumbnails under
+	// everything, the history on the right: a row of its own under the
+	// canvas took 116 px of its height, which at the default 1200×720
+	// window cut the canvas to 3× a 64-px image where 4× now fits.
+	strips := container.NewHSplit(s.cands.Object(), s.historyRow)
+	strips.SetOffset(0.45)
 	bottom := container.NewVBox(
 		widget.NewSeparator(),
-		s.historyRow,
+		strips,
 		container.NewBorder(nil, nil, nil, s.logButton, s.status),
 	)
 	return container.NewBorder(nil, bottom, nil, nil, main)
@@ -428,8 +434,8 @@ func (s *Studio) layout() fyne.CanvasObject {
 func (s *Studio) HistoryShown() bool { return s.historyRow.Visible() }
 
 // SetHistoryShown shows or hides the history strip (View › History strip,
-// Ctrl+H) and remembers the choice: hidden, its height goes to the canvas,
-// which matters on a short laptop screen. Nothing in the history is lost.
+// Ctrl+H) and remembers the choice: hidden, its width goes to the
+// candidates beside it. Nothing in the history is lost.
 func (s *Studio) SetHistoryShown(on bool) {
 	if on {
 		s.historyRow.Show()
