@@ -17,9 +17,14 @@ type Example struct {
 }
 
 // drops says which conditions of one example are replaced by PAD: the
-// prompt (classifier-free guidance on the text or instruction) and an edit
-// model's source image (guidance on the image, as in InstructPix2Pix).
-type drops struct{ prompt, source bool }
+// prompt (classifier-free guidance on the text or instruction), single
+// prompt words (bit i of words: slot i, the first 64 slots; word dropout)
+// and an edit model's source image (guidance on the image, as in
+// InstructPix2Pix).
+type drops struct {
+	prompt, source bool
+	words          uint64
+}
 
 // fillSequence writes one example's model input and targets. The input is
 // prompt | SOS | codes[:-1] for a text-to-image model and instruction |
@@ -31,7 +36,7 @@ func fillSequence(cfg model.Config, ex Example, d drops, input, target []int32) 
 	K, L, S := int32(cfg.Codes()), cfg.PromptLength(), cfg.SourceLength()
 	for i := 0; i < L; i++ {
 		id := K // PAD
-		if !d.prompt && i < len(ex.Prompt) {
+		if !d.prompt && i < len(ex.Prompt) && (i >= 64 || d.words&(1<<i) == 0) {
 			id = ex.Prompt[i]
 		}
 		input[i] = id
@@ -93,6 +98,9 @@ type loader struct {
 	epoch int
 	pcg   *rand.PCG
 	rng   *rand.Rand
+	// wordDrop is the chance each word of a prompt that is kept becomes
+	// PAD (Options.WordDrop).
+	wordDrop float64
 }
 
 func newLoader(n int, seed uint64) *loader {
@@ -124,8 +132,10 @@ func (l *loader) next() int {
 // batch fills inputs and targets with b examples; each example's prompt is
 // replaced by PAD with probability promptDrop (classifier-free guidance)
 // and, independently, an edit example's source with probability sourceDrop
-// (guidance on the image). A rate of 0 draws no random number, so runs
-// without source dropout see the same stream as before it existed.
+// (guidance on the image); each word of a kept prompt becomes PAD with
+// probability l.wordDrop. A rate of 0 draws no random number, so runs
+// without source or word dropout see the same stream as before they
+// existed.
 func (l *loader) batch(cfg model.Config, xs []Example, b int, promptDrop, sourceDrop float64, inputs, targets []int32) {
 	T, N := cfg.NPositions, cfg.ImageTokens()
 	for i := 0; i < b; i++ {
@@ -133,6 +143,13 @@ func (l *loader) batch(cfg model.Config, xs []Example, b int, promptDrop, source
 		var d drops
 		d.prompt = promptDrop > 0 && l.rng.Float64() < promptDrop
 		d.source = sourceDrop > 0 && l.rng.Float64() < sourceDrop
+		if l.wordDrop > 0 && !d.prompt {
+			for j := range min(len(ex.Prompt), 64) {
+				if ex.Prompt[j] != int32(cfg.Codes()) && l.rng.Float64() < l.wordDrop {
+					d.words |= 1 << j
+				}
+			}
+		}
 		fillSequence(cfg, ex, d, inputs[i*T:(i+1)*T], targets[i*N:(i+1)*N])
 	}
 }

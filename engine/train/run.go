@@ -39,6 +39,10 @@ type Options struct {
 	AttnDrop    float64 `json:"attn_drop"`    // dropout on the attention probabilities
 	PromptDrop  float64 `json:"prompt_drop"`  // chance an example's prompt becomes all PAD (guidance)
 	SourceDrop  float64 `json:"source_drop"`  // chance an edit example's source becomes all PAD (image guidance), independently
+	// WordDrop is the chance each word of a prompt that is kept becomes
+	// PAD, so that each word is learnt to say its part alone (word
+	// dropout, as Iyyer et al. 2015 drop words of a sentence encoder's input).
+	WordDrop float64 `json:"word_drop,omitempty"`
 	Seed        uint64  `json:"seed"`         // initial weights, data order, dropout
 
 	OutDir          string        `json:"out_dir"`          // run folder: checkpoint, loss.png (required)
@@ -118,7 +122,7 @@ func (o Options) withDefaults() Options {
 		o.ModelDir = filepath.Join(o.OutDir, "model")
 	}
 	if o.Model.PromptLength() == 0 {
-		o.PromptDrop = 0
+		o.PromptDrop, o.WordDrop = 0, 0
 	}
 	if !o.Model.IsEdit() {
 		o.SourceDrop = 0
@@ -136,6 +140,8 @@ func (o Options) check() error {
 		return fmt.Errorf("train: dropout rates must be in [0, 1)")
 	case o.PromptDrop < 0 || o.PromptDrop > 1:
 		return fmt.Errorf("train: prompt dropout %g must be in [0, 1]", o.PromptDrop)
+	case o.WordDrop < 0 || o.WordDrop >= 1:
+		return fmt.Errorf("train: word dropout %g must be in [0, 1)", o.WordDrop)
 	case o.SourceDrop < 0 || o.SourceDrop > 1:
 		return fmt.Errorf("train: source dropout %g must be in [0, 1]", o.SourceDrop)
 	case o.WeightDecay < 0:
@@ -257,6 +263,7 @@ func Run(ctx context.Context, opt Options, train, val []Example, hooks Hooks) (*
 		return nil, err
 	}
 	r.ld = newLoader(len(train), opt.Seed)
+	r.ld.wordDrop = opt.WordDrop
 	if ck != nil {
 		err = r.restore(ck)
 	} else {

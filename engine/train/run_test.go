@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -441,6 +442,70 @@ func TestPromptDropout(t *testing.T) {
 	}
 	if ld.epoch != 9 || ld.pos != 10 {
 		t.Errorf("after 100 draws of 10 examples: epoch %d pos %d", ld.epoch, ld.pos)
+	}
+}
+
+// Word dropout turns single words of kept prompts into PAD at its rate,
+// leaves whole-prompt dropout, SOS and the codes as they were, and at rate
+// 0 the loader deals exactly what it dealt before the option existed.
+func TestWordDropout(t *testing.T) {
+	cfg := tinyConfig()
+	T, N, L, K := cfg.NPositions, cfg.ImageTokens(), cfg.PromptLength(), int32(cfg.Codes())
+	// Example i: prompt words K+1+i… (up to L of them), every code i.
+	xs := make([]Example, 10)
+	for i := range xs {
+		for j := 0; j < min(L, 1+i%L); j++ {
+			xs[i].Prompt = append(xs[i].Prompt, K+1+int32((i+j)%(cfg.PromptWords()-1)))
+		}
+		xs[i].Codes = make([]int32, N)
+		for j := range xs[i].Codes {
+			xs[i].Codes[j] = int32(i)
+		}
+	}
+	const n = 400
+	deal := func(wordDrop float64) (in, tg []int32) {
+		ld := newLoader(len(xs), 1)
+		ld.wordDrop = wordDrop
+		in, tg = make([]int32, n*T), make([]int32, n*N)
+		ld.batch(cfg, xs, n, 0.3, 0, in, tg)
+		return in, tg
+	}
+	base, baseTg := deal(0)
+	in, tg := deal(0.5) // more random draws: another order after the first epoch
+	words, dropped := 0, 0
+	for i := 0; i < n; i++ {
+		seq, ex := in[i*T:(i+1)*T], xs[tg[i*N]]
+		if seq[L] != int32(cfg.SOS()) || !slices.Equal(seq[L+1:], ex.Codes[:N-1]) || !slices.Equal(tg[i*N:(i+1)*N], ex.Codes) {
+			t.Fatalf("sequence %d: word dropout changed SOS, the codes or the targets", i)
+		}
+		for j := 0; j < L; j++ {
+			if j >= len(ex.Prompt) {
+				if seq[j] != K {
+					t.Fatalf("sequence %d slot %d: a PAD slot holds %d", i, j, seq[j])
+				}
+				continue
+			}
+			words++
+			switch seq[j] {
+			case K:
+				dropped++
+			case ex.Prompt[j]:
+			default:
+				t.Fatalf("sequence %d slot %d: %d is neither the word %d nor PAD", i, j, seq[j], ex.Prompt[j])
+			}
+		}
+	}
+	// About 30% of prompts are dropped whole, and half the words of the rest.
+	if frac := float64(dropped) / float64(words); frac < 0.55 || frac > 0.75 {
+		t.Errorf("%d of %d words PAD at prompt drop 0.3 and word drop 0.5 (want about 0.65)", dropped, words)
+	}
+	// At rate 0 the stream is the one before word dropout: prompts whole or
+	// all PAD, as TestPromptDropout checks.
+	for i := 0; i < n; i++ {
+		seq, ex := base[i*T:(i+1)*T], xs[baseTg[i*N]]
+		if seq[0] != K && !slices.Equal(seq[:len(ex.Prompt)], ex.Prompt) {
+			t.Fatalf("sequence %d at word drop 0: prompt %v, want %v", i, seq[:L], ex.Prompt)
+		}
 	}
 }
 

@@ -253,7 +253,7 @@ func run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	opt.Epochs = s.Epochs
 	opt.EvalEvery = s.EvalEvery
 	if prep.Config.PromptLength() > 0 {
-		opt.PromptDrop = s.PromptDrop
+		opt.PromptDrop, opt.WordDrop = s.PromptDrop, s.WordDrop
 	}
 	opt.Progress = log
 	opt.ExtraFiles = tokFiles

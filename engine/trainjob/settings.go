@@ -90,6 +90,9 @@ type Settings struct {
 	Dropout     float64 `json:"dropout"`
 	WeightDecay float64 `json:"weight_decay"`
 	PromptDrop  float64 `json:"prompt_drop"`
+	// WordDrop is the chance each word of a kept training prompt becomes
+	// PAD (train.Options.WordDrop).
+	WordDrop float64 `json:"word_drop,omitempty"`
 	// StyleWords are the caption words that name a style; StyleDrop is the
 	// chance a training caption loses its trailing style word.
 	StyleWords []string `json:"style_words,omitempty"`
@@ -281,8 +284,8 @@ func (s Settings) Check() error {
 		return fmt.Errorf("train: learning rate %g must be a finite number above 0", s.LR)
 	case !(s.Epochs >= 0) || math.IsInf(s.Epochs, 0) || math.IsInf(s.Minutes, 0):
 		return fmt.Errorf("train: %g epochs and %g minutes must be finite and not negative", s.Epochs, s.Minutes)
-	case !(s.Dropout >= 0 && s.Dropout < 1) || !(s.PromptDrop >= 0 && s.PromptDrop <= 1) || !(s.WeightDecay >= 0) || math.IsInf(s.WeightDecay, 0):
-		return fmt.Errorf("train: dropout %g must be in [0, 1), the prompt-drop chance %g in [0, 1] and weight decay %g finite and not negative", s.Dropout, s.PromptDrop, s.WeightDecay)
+	case !(s.Dropout >= 0 && s.Dropout < 1) || !(s.PromptDrop >= 0 && s.PromptDrop <= 1) || !(s.WordDrop >= 0 && s.WordDrop < 1) || !(s.WeightDecay >= 0) || math.IsInf(s.WeightDecay, 0):
+		return fmt.Errorf("train: dropout %g must be in [0, 1), the prompt-drop chance %g in [0, 1], the word-drop chance %g in [0, 1) and weight decay %g finite and not negative", s.Dropout, s.PromptDrop, s.WordDrop, s.WeightDecay)
 	case s.Init == nil && s.Width%s.Heads != 0:
 		// Checked here, not after minutes of data preparation.
 		return fmt.Errorf("train: width %d must be a multiple of heads %d (each head takes an equal share)", s.Width, s.Heads)
@@ -371,6 +374,7 @@ func (s Settings) Args() []string {
 	addF("dropout", s.Dropout, p.Dropout)
 	addF("weight-decay", s.WeightDecay, p.WeightDecay)
 	addF("prompt-drop", s.PromptDrop, p.PromptDrop)
+	addF("word-drop", s.WordDrop, p.WordDrop)
 	for _, sp := range sampling.Knobs() {
 		if v := sp.Recommended(s.Defaults); v != sp.Recommended(p.Defaults) {
 			args = append(args, "--default-"+string(sp.Knob), sp.Format(v))
