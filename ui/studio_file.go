@@ -30,6 +30,13 @@ func (s *Studio) showError(err error) {
 		return
 	}
 	s.lastErr = err
+	// A run in the way is said on the status line, not in a dialog: the
+	// run's own end replaces the line, where a dialog outlived the run it
+	// named (a shortcut pressed during a run raised one).
+	if busy := (errBusy{}); errors.As(err, &busy) {
+		s.setStatus(err.Error())
+		return
+	}
 	s.logStatus("Error: " + err.Error()) // the dialog goes; the log keeps it
 	if s.closing {
 		return

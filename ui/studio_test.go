@@ -670,8 +670,15 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 		}
 	}()
 	var busy errBusy
-	if err := s.Generate(); !errors.As(err, &busy) {
+	err := s.Generate()
+	if !errors.As(err, &busy) {
 		t.Fatalf("second generate: %v", err)
+	}
+	// Said on the status line, which the run's end replaces: a dialog
+	// outlived the run it named.
+	s.report(err)
+	if s.errorShown() || !strings.Contains(s.status.Text, "still running") {
+		t.Fatalf("a refused second run: error dialog %v, status %q", s.errorShown(), s.status.Text)
 	}
 	if s.unsavedReason(nil) == "" {
 		t.Fatal("quitting during a run should ask")
