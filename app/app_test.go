@@ -522,6 +522,11 @@ func TestBranchKeepsPrefix(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "--at 16: the image has 16 patches; keep 0 to 15 of them") {
 		t.Errorf("branch --at 16: exit %d, %q", code, stderr)
 	}
+	// Without --at the error names the flag, not its hidden default.
+	code, _, stderr = run(t, "branch", "--model", model, "--from", src, "--out", out, "--quiet")
+	if code != 2 || !strings.Contains(stderr, "--at K is required") || strings.Contains(stderr, "-1") {
+		t.Errorf("branch without --at: exit %d, %q", code, stderr)
+	}
 }
 
 func TestExtendAndTimelapse(t *testing.T) {

@@ -28,10 +28,13 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
-	*rank = *rank || flagsSet(fs)["rank-by"] // an order asked for ranks
+	set := flagsSet(fs)
+	*rank = *rank || set["rank-by"] // an order asked for ranks
 	switch {
 	case *from == "":
 		return usageError{"--from IMAGE is required"}
+	case !set["at"]:
+		return usageError{"--at K is required: the number of patches to keep (raster order), 0 or more"}
 	case *at < 0:
 		return usageError{fmt.Sprintf("--at %d: give the number of patches to keep, 0 or more", *at)}
 	}
@@ -52,7 +55,6 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		opt.Workers = runtime.NumCPU()
 	}
 	// Settings not given on the command line come from the image.
-	set := flagsSet(fs)
 	stored := readStoredFacts(*from) // Tessera's record, else an A1111 "parameters" text
 	if !set["prompt"] {
 		opt.Prompt = stored.prompt
