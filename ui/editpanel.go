@@ -210,7 +210,7 @@ func (p *editPanel) temperatureSection(a editActions) fyne.CanvasObject {
 // Continue.
 func (p *editPanel) regenerateSection(a editActions) fyne.CanvasObject {
 	p.candLabel = widget.NewLabel("")
-	p.candidates = widgets.NewTipSlider(1, 8, "How many candidates Regenerate masked draws (offered under the canvas, best fit first)")
+	p.candidates = widgets.NewTipSlider(1, 8, "How many candidates Regenerate masked and Complete from here draw (offered under the canvas, best fit first)")
 	p.candidates.Step = 1
 	p.candidates.OnChanged = func(v float64) {
 		p.candLabel.SetText(strconv.Itoa(int(v)))

@@ -357,7 +357,9 @@ func (s *Studio) CompleteFrom(row int) error {
 	if row < 0 || row >= s.doc.Rows {
 		return fmt.Errorf("complete from row %d: the image has rows 0 to %d", row, s.doc.Rows-1)
 	}
-	return s.completeFrom(min(row*s.doc.Cols, len(s.doc.Tokens())))
+	// As many candidates as Regenerate masked draws: the Candidates
+	// slider is the one above the button, not the prompt panel's Batch.
+	return s.completeFrom(min(row*s.doc.Cols, len(s.doc.Tokens())), s.set.Candidates())
 }
 
 // Resume finishes a stopped (partial) image.
@@ -368,14 +370,18 @@ func (s *Studio) Resume() error {
 	if s.doc.Complete() {
 		return errors.New("the image is already complete; use Complete from here to resample its lower part")
 	}
-	return s.completeFrom(len(s.doc.Tokens()))
+	return s.completeFrom(len(s.doc.Tokens()), 0)
 }
 
-// completeFrom keeps the first keep patches and samples the rest.
-func (s *Studio) completeFrom(keep int) error {
+// completeFrom keeps the first keep patches and samples the rest, batch
+// candidates of them (0: the prompt panel's Batch).
+func (s *Studio) completeFrom(keep, batch int) error {
 	p, err := s.imageRunParams()
 	if err != nil {
 		return err
+	}
+	if batch > 0 {
+		p.Batch = batch
 	}
 	b := s.bundle
 	tokens := s.doc.Tokens()

@@ -285,10 +285,20 @@ func TestUnchangedRunsAreDrawnAgainWithMoreVariation(t *testing.T) {
 		t.Errorf("the reopened image's own guidance %g", ip.Guidance)
 	}
 	must(t, s.Undo()) // the opening
-	// Complete from here too, and the history records the drawn settings.
+	// Complete from here too, and the history records the drawn settings;
+	// it draws as many candidates as the Candidates slider above its
+	// button says (it drew the prompt panel's Batch).
+	panel, err := s.Params()
+	must(t, err)
+	panel.Batch = 2
+	s.SetParams(panel)
+	s.set.SetCandidates(3)
 	must(t, s.CompleteFrom(2))
 	s.Wait()
 	must(t, s.LastError())
+	if s.Candidates() != 3 {
+		t.Errorf("Complete from here offered %d candidates, want the slider's 3", s.Candidates())
+	}
 	if !strings.Contains(s.Status(), "since at your settings") && slices.Equal(s.Document().Tokens(), base) {
 		t.Errorf("an unchanged completion was not drawn again: %q", s.Status())
 	}
