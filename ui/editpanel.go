@@ -160,7 +160,7 @@ func (p *editPanel) maskSection(a editActions) fyne.CanvasObject {
 	p.grid = widgets.NewTipCheck("Grid lines", "Draw the patch grid over the image", func(on bool) { a.grid(on) })
 	p.clear = widgets.NewTipButton("Clear", theme.ContentClearIcon(), "Unmask every patch (Ctrl+Shift+Backspace)", a.clearMask)
 	p.invert = widgets.NewTipButton("Invert", theme.ContentRedoIcon(), "Mask what is unmasked and unmask the rest (Ctrl+I)", a.invertMask)
-	p.overlays = widgets.NewTipCheck("Show mask & temperatures", "Draw the mask and the painted temperatures over the image. They hide after a run so the result is seen as it is; painting shows them again.", func(on bool) {
+	p.overlays = widgets.NewTipCheck("Show mask & temperatures", "Draw the mask and the painted temperatures over the image. They hide after a run so the result is seen as it is (a mask still in force is outlined); painting shows them again.", func(on bool) {
 		if !p.quietChange {
 			a.overlays(on)
 		}

@@ -49,6 +49,11 @@ func TestOverlaysHideAfterRunAndNeverCarryOver(t *testing.T) {
 	if !slices.Equal(s.Document().Mask(), mask) {
 		t.Fatal("hiding the mask dropped it")
 	}
+	// Hidden, the mask is still in force: an outline shows where (two
+	// masked patches side by side: top, bottom and the two ends).
+	if n := s.Canvas().MaskOutline(); n != 4 {
+		t.Fatalf("the hidden mask is outlined by %d edges, want 4", n)
+	}
 	// painting shows it again, with the stroke
 	s.Canvas().SetBrushSize(1)
 	test.Drag(s.Window().Canvas(), patchCenter(s, 3, 3), 1, 1)
@@ -56,6 +61,9 @@ func TestOverlaysHideAfterRunAndNeverCarryOver(t *testing.T) {
 		t.Fatal("a stroke did not show the overlays")
 	}
 	// the box hides and shows them
+	if s.Canvas().MaskOutline() != 0 {
+		t.Fatal("the mask is outlined over its tint")
+	}
 	test.Tap(s.edit.overlays)
 	if overlayVisible(s) {
 		t.Fatal("the box did not hide the overlays")

@@ -10,14 +10,20 @@ import (
 )
 
 // liveRenderer draws a LiveCanvas: background, image (nearest-neighbour),
-// mask overlay (one texel per patch, so it snaps to the grid), optional
-// grid lines, the brush cursor, the cut line and a message.
+// mask overlay (one texel per patch, so it snaps to the grid), the mask's
+// outline while the overlay is hidden, optional grid lines, the brush
+// cursor, the cut line and a message.
 type liveRenderer struct {
 	lc      *LiveCanvas
 	bg      *canvas.Rectangle
 	img     *canvas.Image
 	likMap  *canvas.Image
 	overlay *canvas.Image
+	// outline are the edges of the masked patches (edges, in patch units)
+	// drawn while the overlays are hidden: the mask still limits what a
+	// run changes, and a tint would colour the result.
+	outline []*canvas.Line
+	edges   []maskEdge
 	lines   []*canvas.Line
 	cursor  *canvas.Circle
 	cut     *canvas.Line
@@ -62,6 +68,9 @@ func (r *liveRenderer) MinSize() fyne.Size { return r.lc.MinSize() }
 // Objects lists what is drawn, back to front.
 func (r *liveRenderer) Objects() []fyne.CanvasObject {
 	objs := []fyne.CanvasObject{r.bg, r.img, r.likMap, r.overlay}
+	for _, l := range r.outline {
+		objs = append(objs, l)
+	}
 	for _, l := range r.lines {
 		objs = append(objs, l)
 	}
@@ -86,6 +95,12 @@ func (r *liveRenderer) Layout(size fyne.Size) {
 	r.overlay.Move(pos)
 	r.overlay.Resize(isz)
 
+	cellW, cellH := isz.Width/float32(max(lc.cols, 1)), isz.Height/float32(max(lc.rows, 1))
+	for i, l := range r.outline {
+		e := r.edges[i]
+		l.Position1 = fyne.NewPos(pos.X+float32(e.x0)*cellW, pos.Y+float32(e.y0)*cellH)
+		l.Position2 = fyne.NewPos(pos.X+float32(e.x1)*cellW, pos.Y+float32(e.y1)*cellH)
+	}
 	for i, l := range r.lines {
 		if i <= lc.rows { // horizontal lines first
 			y := pos.Y + isz.Height*float32(i)/float32(lc.rows)
@@ -151,6 +166,16 @@ func (r *liveRenderer) update() {
 	r.likMap.Image = lc.mapPix
 	r.likMap.Hidden = lc.nll == nil
 	lc.paintLayers()
+	r.edges = nil
+	if !lc.OverlaysShown() {
+		r.edges = maskEdges(lc.mask, lc.rows, lc.cols)
+	}
+	for len(r.outline) < len(r.edges) {
+		l := canvas.NewLine(color.NRGBA{R: lc.maskColor.R, G: lc.maskColor.G, B: lc.maskColor.B, A: 255})
+		l.StrokeWidth = 1.5
+		r.outline = append(r.outline, l)
+	}
+	r.outline = r.outline[:len(r.edges)]
 	want := 0
 	if lc.grid {
 		want = lc.rows + 1 + lc.cols + 1
@@ -176,6 +201,59 @@ func (r *liveRenderer) Refresh() {
 	for _, o := range r.Objects() {
 		canvas.Refresh(o)
 	}
+}
+
+// maskEdge is one edge of a masked patch that borders an unmasked one or
+// the image's edge, from (x0, y0) to (x1, y1) in patches.
+type maskEdge struct{ x0, y0, x1, y1 int }
+
+// maskEdges are the outline of mask (rows×cols, raster order): the edges of
+// masked patches that border unmasked ones or the image's edge, runs of
+// them along a row or column joined into one.
+func maskEdges(mask []bool, rows, cols int) []maskEdge {
+	if len(mask) != rows*cols {
+		return nil
+	}
+	at := func(r, c int) bool { return r >= 0 && r < rows && c >= 0 && c < cols && mask[r*cols+c] }
+	var out []maskEdge
+	// Horizontal edges: above row r, between row r−1 and r.
+	for r := 0; r <= rows; r++ {
+		start := -1
+		for c := 0; c <= cols; c++ {
+			edge := c < cols && at(r, c) != at(r-1, c)
+			switch {
+			case edge && start < 0:
+				start = c
+			case !edge && start >= 0:
+				out = append(out, maskEdge{start, r, c, r})
+				start = -1
+			}
+		}
+	}
+	// Vertical edges: left of column c.
+	for c := 0; c <= cols; c++ {
+		start := -1
+		for r := 0; r <= rows; r++ {
+			edge := r < rows && at(r, c) != at(r, c-1)
+			switch {
+			case edge && start < 0:
+				start = r
+			case !edge && start >= 0:
+				out = append(out, maskEdge{c, start, c, r})
+				start = -1
+			}
+		}
+	}
+	return out
+}
+
+// MaskOutline is how many lines the canvas draws around the mask (0 while
+// the overlays are shown, or with no mask).
+func (lc *LiveCanvas) MaskOutline() int {
+	if !lc.OverlaysShown() {
+		return len(maskEdges(lc.mask, lc.rows, lc.cols))
+	}
+	return 0
 }
 
 // maxMessageLines is how many lines the canvas's message may take.
