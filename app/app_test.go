@@ -453,6 +453,23 @@ func TestInfoDescribesImages(t *testing.T) {
 	if _, stdout, _ := run(t, "info", lone, other); !strings.Contains(stdout, "parameters (Tessera's, without its codes") || strings.Count(stdout, "another tool's") != 1 {
 		t.Errorf("parameters texts:\n%s", stdout)
 	}
+	// A studio export's parent is the studio's saved copy of the same
+	// picture: said so, not "made from" (which read as made from itself).
+	rec, ok, err := pngmeta.ParseRecord(text)
+	if err != nil || !ok {
+		t.Fatalf("the generated record: %v %v", ok, err)
+	}
+	for kind, want := range map[string]string{"export": "exported    from tessera-1.png, the studio's saved copy", "branch": "made from   tessera-1.png"} {
+		r := *rec
+		r.Parent, r.Extra = "tessera-1.png", map[string]any{"kind": kind}
+		path := filepath.Join(t.TempDir(), kind+".png")
+		if err := pngmeta.WriteFileAtomic(path, pic, pngmeta.Metadata(r)); err != nil {
+			t.Fatal(err)
+		}
+		if _, stdout, _ := run(t, "info", path); !strings.Contains(stdout, want) {
+			t.Errorf("a record of kind %s with a parent:\n%s", kind, stdout)
+		}
+	}
 	code, stdout, _ = run(t, "info", "--json", out)
 	var obj struct {
 		Record pngmeta.Record `json:"record"`
