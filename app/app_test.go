@@ -857,3 +857,26 @@ func TestExitStatus(t *testing.T) {
 		}
 	}
 }
+
+// Identical pictures are said when they are written: a greedy batch draws
+// one picture twice, and a greedy branch of a greedy picture gives its
+// source back (files that were written without a word).
+func TestSamePicturesAreSaid(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "g.png")
+	code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--temperature", "0", "--batch", "2", "--out", out, "--quiet")
+	if code != 0 || !strings.Contains(stderr, "note: g-2.png is the same picture as g-1.png (more --temperature or less --guidance varies it)") {
+		t.Fatalf("a greedy batch of two: exit %d, %q", code, stderr)
+	}
+	alt := filepath.Join(dir, "alt.png")
+	code, _, stderr = run(t, "branch", "--model", model, "--from", filepath.Join(dir, "g-1.png"), "--at", "4", "--temperature", "0", "--batch", "2", "--out", alt, "--quiet")
+	if code != 0 || !strings.Contains(stderr, "note: alt-1.png, alt-2.png are the source picture unchanged") || strings.Contains(stderr, "same picture as") {
+		t.Fatalf("a greedy branch of a greedy picture: exit %d, %q", code, stderr)
+	}
+	// Pictures that differ get no note.
+	code, _, stderr = run(t, "generate", "--model", model, "--prompt", "red cat", "--temperature", "1.5", "--seed", "3", "--batch", "2", "--out", filepath.Join(dir, "v.png"), "--quiet")
+	if code != 0 || strings.Contains(stderr, "note:") {
+		t.Fatalf("a varied batch: exit %d, %q", code, stderr)
+	}
+}

@@ -97,5 +97,5 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	}
 	warnWords(env.Stderr, b.Prompt, res.Unknown, res.Cut)
 	fmt.Fprintf(env.Stderr, "kept %d of %d patches from %s\n", *at, b.ImageTokens(), *from)
-	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, rankBy: *rankBy, parent: filepath.Base(*from), from: *at, quiet: *quiet, json: *asJSON})
+	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, rankBy: *rankBy, parent: filepath.Base(*from), from: *at, quiet: *quiet, json: *asJSON, source: tokens})
 }

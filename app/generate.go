@@ -10,6 +10,7 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -195,6 +196,44 @@ type saveOptions struct {
 	from         int    // ranking scores the patches from this one on (a branch's kept prefix is not its own)
 	quiet        bool   // no progress line while the batch is scored
 	json         bool   // list the images as JSON lines (savedImage)
+	source       []int  // a branch's source codes: images equal to it are said to be
+}
+
+// sameNotes says which images of a batch written to out (numberedPath) are
+// the same picture as an earlier one of the batch, or as source (a
+// branch's), with what varies them: a model that knows its pictures by
+// heart draws them exactly at its recommended settings, and identical
+// files were written without a word (the studio says so and draws again).
+func sameNotes(out string, images []sampler.Image, source []int) []string {
+	var notes []string
+	const vary = "more --temperature or less --guidance varies it"
+	var unchanged []string
+	for i, im := range images {
+		if source != nil && slices.Equal(im.Tokens, source) {
+			unchanged = append(unchanged, filepath.Base(numberedPath(out, i, len(images))))
+		}
+	}
+	if len(unchanged) > 0 {
+		verb := "is"
+		if len(unchanged) > 1 {
+			verb = "are"
+		}
+		notes = append(notes, fmt.Sprintf("%s %s the source picture unchanged: at these settings the model draws its patches again exactly (%s)",
+			strings.Join(unchanged, ", "), verb, vary))
+	}
+	for i, im := range images {
+		if source != nil && slices.Equal(im.Tokens, source) {
+			continue // said above
+		}
+		for j := 0; j < i; j++ {
+			if slices.Equal(im.Tokens, images[j].Tokens) {
+				notes = append(notes, fmt.Sprintf("%s is the same picture as %s (%s)",
+					filepath.Base(numberedPath(out, i, len(images))), filepath.Base(numberedPath(out, j, len(images))), vary))
+				break
+			}
+		}
+	}
+	return notes
 }
 
 // savedImage is the JSON line of a written image (generate and branch
@@ -250,6 +289,11 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 	}
 	// a score of its own beside the likelihood (prompt gain, description margin)
 	own := so.rank && so.rankBy.RecordKey() != ""
+	defer func() {
+		for _, n := range sameNotes(so.out, images, so.source) {
+			fmt.Fprintln(env.Stderr, "note: "+n)
+		}
+	}()
 	for i, im := range images {
 		path := numberedPath(so.out, i, len(images))
 		var pic image.Image = b.Decode(im.Tokens)
