@@ -71,6 +71,64 @@ func systemClipboard(ctx context.Context, data []byte) error {
 	return errNoImageClipboard
 }
 
+// imagePaste reads the image on the system clipboard as PNG data.
+type imagePaste func(ctx context.Context) ([]byte, error)
+
+// errNoImagePasted says the clipboard holds no image.
+var errNoImagePasted = errors.New("the clipboard holds no image (copy one in another program, or open a file with Ctrl+O)")
+
+// maxPastedImage is the most PNG data a paste reads (the size an opened
+// file may have).
+const maxPastedImage = maxImageFile
+
+// systemPaste reads a PNG from the clipboard with wl-paste (Wayland) or
+// xclip (X11), whichever is there; other systems are not served yet (the
+// error says to open the file instead).
+func systemPaste(ctx context.Context) ([]byte, error) {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		return nil, errors.New("pasting images is not available on this system yet: save the image and open it (Ctrl+O), or drop it on the window")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var tries [][]string
+	if os.Getenv("WAYLAND_DISPLAY") != "" {
+		tries = append(tries, []string{"wl-paste", "--no-newline", "--type", "image/png"})
+	}
+	tries = append(tries, []string{"xclip", "-selection", "clipboard", "-t", "image/png", "-o"})
+	for _, args := range tries {
+		path, err := exec.LookPath(args[0])
+		if err != nil {
+			continue
+		}
+		var out, errOut bytes.Buffer
+		cmd := exec.CommandContext(ctx, path, args[1:]...)
+		cmd.Stdout, cmd.Stderr = &limitedWriter{w: &out, n: maxPastedImage + 1}, &errOut
+		if err := cmd.Run(); err != nil || out.Len() == 0 {
+			// Both tools fail when the clipboard has no image/png target.
+			return nil, errNoImagePasted
+		}
+		if out.Len() > maxPastedImage {
+			return nil, fmt.Errorf("the image on the clipboard is more than the %d bytes accepted", maxPastedImage)
+		}
+		return out.Bytes(), nil
+	}
+	return nil, errors.New("no tool to read images from the clipboard was found (install wl-clipboard or xclip)")
+}
+
+// limitedWriter keeps the first n bytes written to it and drops the rest
+// (without failing the writer, so the tool ends normally).
+type limitedWriter struct {
+	w *bytes.Buffer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if room := l.n - l.w.Len(); room > 0 {
+		l.w.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
 // encodePNG returns img as PNG bytes.
 func encodePNG(img image.Image) ([]byte, error) {
 	var buf bytes.Buffer

@@ -1,10 +1,15 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -28,5 +33,70 @@ func TestClipboardToolThatForks(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("copying waited %v for the clipboard server's output", d)
+	}
+}
+
+// Paste image opens the clipboard's PNG as opening a file does: a
+// picture from elsewhere is encoded from its pixels, one of Tessera's
+// exactly from its record; an empty clipboard says so and keeps the image.
+func TestPasteImage(t *testing.T) {
+	s := newTestStudio(t)
+	setParams(t, s, "red cat", 3, nil)
+	generate(t, s)
+	made := s.Document().Tokens()
+	saved := s.Document().Parent // the output the run saved
+	data, err := os.ReadFile(saved)
+	must(t, err)
+
+	s.paste = func(context.Context) ([]byte, error) { return nil, errNoImagePasted }
+	must(t, s.PasteImage())
+	s.Wait()
+	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "the clipboard holds no image") || !slices.Equal(s.Document().Tokens(), made) {
+		t.Fatalf("pasting from a clipboard without an image: %v", err)
+	}
+
+	s.paste = func(context.Context) ([]byte, error) { return data, nil }
+	must(t, s.PasteImage())
+	s.Wait()
+	if !slices.Equal(s.Document().Tokens(), made) || !strings.HasPrefix(s.Status(), "Opened the pasted image exactly") || s.Document().Parent != "" {
+		t.Fatalf("pasting Tessera's picture: status %q, parent %q", s.Status(), s.Document().Parent)
+	}
+	var buf bytes.Buffer
+	pic := image.NewNRGBA(image.Rect(0, 0, 40, 30))
+	for i := range pic.Pix {
+		pic.Pix[i] = uint8(i * 7)
+	}
+	must(t, png.Encode(&buf, pic))
+	s.paste = func(context.Context) ([]byte, error) { return buf.Bytes(), nil }
+	must(t, s.PasteImage())
+	s.Wait()
+	if !strings.HasPrefix(s.Status(), "Opened the pasted image (encoded from its pixels)") || s.Document().Empty() {
+		t.Fatalf("pasting another program's picture: status %q", s.Status())
+	}
+	must(t, s.Undo()) // the paste is one undo step
+	if !slices.Equal(s.Document().Tokens(), made) {
+		t.Fatal("undo did not bring back the image before the paste")
+	}
+}
+
+// systemPaste reads xclip's image/png output; a tool that fails (no image
+// on the clipboard) is errNoImagePasted, and no tool says what to install.
+func TestSystemPaste(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the xclip path is the Linux one")
+	}
+	t.Setenv("WAYLAND_DISPLAY", "")
+	bin := t.TempDir()
+	t.Setenv("PATH", bin)
+	if _, err := systemPaste(context.Background()); err == nil || !strings.Contains(err.Error(), "install wl-clipboard or xclip") {
+		t.Fatalf("no tool: %v", err)
+	}
+	must(t, os.WriteFile(filepath.Join(bin, "xclip"), []byte("#!/bin/sh\n/bin/echo -n PNGDATA\n"), 0o755))
+	if data, err := systemPaste(context.Background()); err != nil || string(data) != "PNGDATA" {
+		t.Fatalf("an image on the clipboard: %q, %v", data, err)
+	}
+	must(t, os.WriteFile(filepath.Join(bin, "xclip"), []byte("#!/bin/sh\necho 'Error: target image/png not available' >&2\nexit 1\n"), 0o755))
+	if _, err := systemPaste(context.Background()); err != errNoImagePasted {
+		t.Fatalf("no image on the clipboard: %v", err)
 	}
 }

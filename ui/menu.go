@@ -62,6 +62,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		item("export", "Export PNG…", shortcut(fyne.KeyS, 0), s.files.showExport),
 		item("timelapse", "Export time-lapse (GIF)…", nil, s.files.showTimelapse),
 		item("copy", "Copy image", shortcut(fyne.KeyC, fyne.KeyModifierShift), s.CopyImage),
+		item("paste", "Paste image", shortcut(fyne.KeyV, fyne.KeyModifierShift), func() { s.report(s.PasteImage()) }),
 		fyne.NewMenuItemSeparator(),
 		menuItem("Status log…", nil, s.showStatusLog),
 		menuItem("Settings…", shortcut(fyne.KeyComma, 0), s.files.showSettings),
@@ -242,7 +243,7 @@ func (s *Studio) showShortcuts(menus []*fyne.Menu) {
 func (s *Studio) menuButtons() map[string]fyne.Disableable {
 	e := s.edit
 	return map[string]fyne.Disableable{
-		"open": e.open, "openPath": e.open, "export": e.export, "timelapse": e.export, "copy": e.copyImage,
+		"open": e.open, "openPath": e.open, "export": e.export, "timelapse": e.export, "copy": e.copyImage, "paste": e.open,
 		"undo": e.undo, "redo": e.redo, "clearTemp": e.clearTemp,
 		"generate": s.panel.generate, "stop": s.panel.stop, "regenerate": e.regenerate, "complete": e.complete,
 		"resume": e.resume, "branch": s.tl.branch, "replay": s.tl.play, "extend": e.extend, "repair": e.repair,

@@ -76,6 +76,8 @@ type Studio struct {
 	runs *runs
 	save *autosaver
 	clip imageClipboard
+	// paste reads an image from the system clipboard (Paste image).
+	paste imagePaste
 	loop uiLoop
 	bg   sync.WaitGroup // background loads (history thumbnails)
 	bgN  atomic.Int32   // how many of them run
@@ -163,7 +165,7 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s := &Studio{
 		app: a, opt: opt, set: settings{p: a.Preferences()}, loop: opt.loop,
 		ctx: ctx, stop: cancel,
-		clip: systemClipboard, savedKeys: map[string]bool{},
+		clip: systemClipboard, paste: systemPaste, savedKeys: map[string]bool{},
 		works: map[string]*modelWork{}, knownHashes: map[string]string{},
 		editor: editor{key: opt.EditModel},
 	}

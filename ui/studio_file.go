@@ -83,6 +83,29 @@ func (s *Studio) setGridLines(on bool) {
 // LastError is the last error shown (nil if none).
 func (s *Studio) LastError() error { return s.lastErr }
 
+// PasteImage opens the image on the system clipboard (a PNG, as other
+// programs and Copy image put it there) as the current image, as opening a
+// file does (encoded from its pixels, or exactly from Tessera's record);
+// Edit › Paste image, Ctrl+Shift+V. The current image stays when the
+// clipboard holds no image.
+func (s *Studio) PasteImage() error {
+	if s.bundle == nil {
+		return errNoModel
+	}
+	b, params, paste := s.bundle, s.params, s.paste
+	return s.runs.runner.Start("pasting an image", func(ctx context.Context) {
+		data, err := paste(ctx)
+		var o *opened
+		if err == nil {
+			o, err = openImageData(data, "clipboard.png", b)
+		}
+		if err != nil {
+			err = fmt.Errorf("paste image: %w", err)
+		}
+		s.loop.DoAndWait(func() { s.applyOpened("", b, params, o, err, "") })
+	})
+}
+
 // OpenFile opens an image file (codebook.ImageFormats) as the current image: from its stored codes
 // when it carries Tessera's metadata for this model (with its mask and
 // parameters), else resized and encoded with the model's codebook. A file
@@ -106,15 +129,22 @@ func (s *Studio) openFile(path, note string) error {
 	})
 }
 
+// pastedName is how a pasted image is named (it has no file).
+const pastedName = "the pasted image"
+
 // applyOpened makes an opened image current (UI goroutine); note ends
-// the status line.
+// the status line. path is "" for an image pasted from the clipboard.
 func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *opened, err error, note string) {
+	name := filepath.Base(path)
+	if path == "" {
+		name = pastedName
+	}
 	if err == nil && s.bundle != b {
 		err = errors.New("the model changed while the image was read; open it again")
 	}
 	if err != nil {
 		s.showDoc()
-		s.setStatus("Could not open " + filepath.Base(path))
+		s.setStatus("Could not open " + name)
 		s.showError(err)
 		return
 	}
@@ -143,7 +173,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	case foreign:
 		from := o.Record.ImportedFrom() // another model's import: the file it came from first
 		if from == "" {
-			from = filepath.Base(path)
+			from = name
 		}
 		ip = imported(from)
 	case o.Record.ImportedFrom() != "":
@@ -165,9 +195,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		// Its prompts and seed go to the panel, to draw from; the picture
 		// is another tool's.
 		p = p.WithA1111(*o.A1111)
-		ip = imported(filepath.Base(path))
+		ip = imported(name)
 	default:
-		ip = imported(filepath.Base(path))
+		ip = imported(name)
 	}
 	var temps []float64
 	if o.Record != nil && o.Exact {
@@ -177,7 +207,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	before, beforeStep := s.doc.Tokens(), s.doc.Step() // the image the candidates are of, for Undo
 	if err := s.doc.SetState(o.Tokens, o.Rows, o.Mask, temps, ip, path); err != nil {
 		s.showDoc()
-		s.showError(fmt.Errorf("open %s: %w", filepath.Base(path), err))
+		s.showError(fmt.Errorf("open %s: %w", name, err))
 		return
 	}
 	if (o.Record != nil || o.A1111 != nil) && !edited && !foreign {
@@ -193,7 +223,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	s.runs.updateProgress()
 	s.paint.setOverlays(s.doc.Masked() > 0 || s.doc.Temperature() != nil) // what came with the file is seen
 	s.docChanged()
-	msg := "Opened " + filepath.Base(path)
+	msg := "Opened " + name
 	// The seed the file says made it, where one did.
 	fileSeed, hasSeed := ip.Seed, o.Record != nil && !edited && ip.Imported == ""
 	if o.A1111 != nil && o.Record == nil {
