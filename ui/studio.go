@@ -78,9 +78,9 @@ type Studio struct {
 	clip imageClipboard
 	// paste reads an image from the system clipboard (Paste image).
 	paste imagePaste
-	loop uiLoop
-	bg   sync.WaitGroup // background loads (history thumbnails)
-	bgN  atomic.Int32   // how many of them run
+	loop  uiLoop
+	bg    sync.WaitGroup // background loads (history thumbnails)
+	bgN   atomic.Int32   // how many of them run
 
 	// UI goroutine state
 	bundle     *bundle.Bundle
