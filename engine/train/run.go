@@ -43,7 +43,7 @@ type Options struct {
 	// PAD, so that each word is learnt to say its part alone (word
 	// dropout, as Iyyer et al. 2015 drop words of a sentence encoder's input).
 	WordDrop float64 `json:"word_drop,omitempty"`
-	Seed        uint64  `json:"seed"`         // initial weights, data order, dropout
+	Seed     uint64  `json:"seed"` // initial weights, data order, dropout
 
 	OutDir          string        `json:"out_dir"`          // run folder: checkpoint, loss.png (required)
 	ModelDir        string        `json:"model_dir"`        // exported model folder (OutDir/model)
