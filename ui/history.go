@@ -303,6 +303,7 @@ func (s *Studio) loadHistory() {
 				it := historyItem{path: p, img: img, l: lineageOf(rec)}
 				if rec != nil {
 					it.model, it.hash = rec.Model, rec.ModelHash
+					s.runs.saved.remember(*rec, p) // made again after a restart, not written twice
 				}
 				items = append(items, it)
 			}

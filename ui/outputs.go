@@ -46,10 +46,12 @@ func (o outputs) save(img image.Image, rec pngmeta.Record, now time.Time) (strin
 	return path, nil
 }
 
-// savedOutputs remembers the files this session wrote to the outputs
-// folder by what they record (codes, settings, model, parent), so that an
-// image made again exactly (a locked seed run twice, a candidate picked
-// again) is not written twice. Safe for use from any goroutine.
+// savedOutputs remembers the files of the outputs folder by what they
+// record (codes, settings, model, parent): those this session wrote and
+// those the history strip read (earlier sessions'), so that an image made
+// again exactly (a locked seed run twice, a candidate picked again, a
+// history entry drawn again after a restart) is not written twice. Safe
+// for use from any goroutine.
 type savedOutputs struct {
 	mu    sync.Mutex
 	paths map[string]string
@@ -64,8 +66,25 @@ func recordKey(rec pngmeta.Record) string {
 	return string(b)
 }
 
-// save is outputs.save unless a file this session saved still holds the
-// same record; again reports that path is such a file, not written now.
+// remember records that path holds rec (a file read from the outputs
+// folder); a file this session wrote for the same record is kept.
+func (s *savedOutputs) remember(rec pngmeta.Record, path string) {
+	key := recordKey(rec)
+	if key == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.paths == nil {
+		s.paths = map[string]string{}
+	}
+	if _, ok := s.paths[key]; !ok {
+		s.paths[key] = path
+	}
+}
+
+// save is outputs.save unless a file saved before (or read from the
+// outputs folder) still holds the same record; again reports that path is such a file, not written now.
 func (s *savedOutputs) save(o outputs, img image.Image, rec pngmeta.Record, now time.Time) (path string, again bool, err error) {
 	key := recordKey(rec)
 	s.mu.Lock()

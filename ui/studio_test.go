@@ -1391,3 +1391,25 @@ func TestPickCandidateFromTheMenu(t *testing.T) {
 		t.Error("Help › Keyboard shortcuts does not list Alt+2")
 	}
 }
+
+// After a restart too: the history strip's files are known, so drawing one
+// of them again (its seed locked) writes no second copy.
+func TestSameImageIsNotSavedTwiceAfterARestart(t *testing.T) {
+	env := newEnv(t)
+	first := env.open(t)
+	lockSeed(t, first, "red cat", 9)
+	generate(t, first)
+	must(t, first.FlushAutosave())
+	files, _ := filepath.Glob(filepath.Join(first.OutputsDir(), "*.png"))
+
+	again := env.open(t)
+	again.Wait()
+	if again.HistoryLen() == 0 {
+		t.Fatal("the history was not read")
+	}
+	lockSeed(t, again, "red cat", 9)
+	generate(t, again)
+	if n, _ := filepath.Glob(filepath.Join(again.OutputsDir(), "*.png")); len(files) != 1 || len(n) != 1 || !strings.Contains(again.Status(), "saved before") {
+		t.Fatalf("files %d then %d; status %q", len(files), len(n), again.Status())
+	}
+}
