@@ -49,21 +49,32 @@ func (s *Studio) dismissTopDialog() bool {
 }
 
 // confirmTopDialog presses the default button of the dialog on top (its
-// one button of high importance: Yes of a confirmation, Use "…", Save),
-// as Return does in a desktop dialog, and reports whether there was one.
+// one button of high importance: Yes of a confirmation, Use "…", Save; or
+// the only button of a dialog that just shows something, Close or OK), as
+// Return does in a desktop dialog, and reports whether there was one.
 func (s *Studio) confirmTopDialog() bool {
 	top := s.win.Canvas().Overlays().Top()
 	if top == nil {
 		return false
 	}
-	var def *widget.Button
+	var def, only *widget.Button
+	enabled := 0
 	for _, b := range buttons(top) {
-		if b.Importance == widget.HighImportance && !b.Disabled() && b.OnTapped != nil {
+		if b.Disabled() || b.OnTapped == nil {
+			continue
+		}
+		enabled++
+		only = b
+		if b.Importance == widget.HighImportance {
 			if def != nil {
 				return false // no one default
 			}
 			def = b
 		}
+	}
+	// A lone Cancel or Stop is not pressed by Return: it ends work.
+	if def == nil && enabled == 1 && only.Text != "Cancel" && only.Text != "Stop" {
+		def = only
 	}
 	if def == nil {
 		return false

@@ -1413,3 +1413,17 @@ func TestSameImageIsNotSavedTwiceAfterARestart(t *testing.T) {
 		t.Fatalf("files %d then %d; status %q", len(files), len(n), again.Status())
 	}
 }
+
+// Return closes a dialog that only shows something (its one button,
+// Close), as Escape does: the status log ignored it.
+func TestReturnClosesTheStatusLog(t *testing.T) {
+	s := newTestStudio(t)
+	s.setStatus("something happened")
+	s.showStatusLog()
+	if !hasDialog(s) {
+		t.Fatal("no status log dialog")
+	}
+	if !s.confirmTopDialog() || hasDialog(s) {
+		t.Fatal("Return did not close the status log")
+	}
+}
