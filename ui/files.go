@@ -6,6 +6,7 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -144,13 +145,36 @@ func (f *fileDialogs) dropped(_ fyne.Position, uris []fyne.URI) {
 	f.openPath(p, note)
 }
 
+// folderOfPictures reports whether dir holds a picture file
+// (codebook.ImageExtensions) among its first entries.
+func folderOfPictures(dir string) bool {
+	d, err := os.Open(dir)
+	if err != nil {
+		return false
+	}
+	defer d.Close()
+	names, _ := d.Readdirnames(1000)
+	for _, n := range names {
+		if slices.Contains(codebook.ImageExtensions(), strings.ToLower(filepath.Ext(n))) {
+			return true
+		}
+	}
+	return false
+}
+
 // openPath opens what is at p, closing an error shown: a folder as a model
 // folder, anything else as a picture (with note at the end of its status
 // line). It reports whether it opened a picture.
 func (f *fileDialogs) openPath(p, note string) (picture bool) {
 	f.host.closeError()
 	if info, err := os.Stat(p); err == nil && info.IsDir() {
-		f.host.report(f.host.OpenModelFolder(p))
+		err := f.host.OpenModelFolder(p)
+		if err != nil && folderOfPictures(p) {
+			// A folder of the user's pictures: say what can be done with
+			// it rather than which model files it lacks.
+			err = fmt.Errorf("%s is a folder of pictures, not a model folder: open or drop one picture at a time (the canvas holds one), or train a model on the folder in the Train tab (Data: Folder…)", filepath.Base(p))
+		}
+		f.host.report(err)
 		return false
 	}
 	f.host.report(f.host.openFile(p, note))

@@ -838,6 +838,22 @@ func TestDropOpensImage(t *testing.T) {
 	if st := s.runs.prog.State(time.Now()).String(); st != "ready" {
 		t.Fatalf("the bar still tells of the last run after an undo: %q", st)
 	}
+	// A folder of pictures dropped: what can be done with it, not the
+	// model files it lacks.
+	pics := t.TempDir()
+	must(t, s.ExportTo(filepath.Join(pics, "a.png")))
+	s.files.dropped(fyne.Position{}, []fyne.URI{uriOf(pics)})
+	s.Wait()
+	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "is a folder of pictures, not a model folder") || !strings.Contains(err.Error(), "Train tab") {
+		t.Fatalf("a folder of pictures dropped: %v", err)
+	}
+	s.closeError()
+	empty := t.TempDir()
+	s.files.dropped(fyne.Position{}, []fyne.URI{uriOf(empty)})
+	s.Wait()
+	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "is not a model folder") {
+		t.Fatalf("an empty folder dropped: %v", err)
+	}
 }
 
 func TestAboutCredits(t *testing.T) {
