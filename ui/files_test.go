@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"math"
@@ -137,6 +138,24 @@ func TestOpenImageEncodesForeignPictures(t *testing.T) {
 	must(t, err)
 	if o.Exact || len(o.Tokens) != b.ImageTokens() || !strings.Contains(o.Note, "scaled to fit (on white, keeping its shape) from 40x30 to 8x8") {
 		t.Fatalf("jpeg: exact=%v tokens=%d note=%q", o.Exact, len(o.Tokens), o.Note)
+	}
+
+	// an animated GIF: its first frame, said
+	pal := color.Palette{color.White, color.Black}
+	anim := &gif.GIF{Image: []*image.Paletted{image.NewPaletted(image.Rect(0, 0, 8, 8), pal), image.NewPaletted(image.Rect(0, 0, 8, 8), pal)}, Delay: []int{10, 10}}
+	buf.Reset()
+	must(t, gif.EncodeAll(&buf, anim))
+	gp := filepath.Join(dir, "anim.gif")
+	must(t, os.WriteFile(gp, buf.Bytes(), 0o644))
+	if o, err := openImageFile(gp, b); err != nil || !strings.HasPrefix(o.Note, "an animated GIF: its first frame of 2") {
+		t.Fatalf("an animated GIF: %v, note %q", err, o.Note)
+	}
+	still := &gif.GIF{Image: anim.Image[:1], Delay: []int{0}}
+	buf.Reset()
+	must(t, gif.EncodeAll(&buf, still))
+	must(t, os.WriteFile(gp, buf.Bytes(), 0o644))
+	if o, err := openImageFile(gp, b); err != nil || strings.Contains(o.Note, "animated") {
+		t.Fatalf("a still GIF: %v, note %q", err, o.Note)
 	}
 
 	// an A1111 PNG: pixels encoded, parameters read

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/gif"
 	"os"
 	"path/filepath"
 
@@ -167,7 +168,27 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 			o.Note = fmt.Sprintf("%s was %s from %dx%d to %dx%d for model %s", name, how, bd.Dx(), bd.Dy(), w, h, b.Name)
 		}
 	}
+	if n := gifFrames(data); n > 1 {
+		note := fmt.Sprintf("an animated GIF: its first frame of %d", n)
+		if o.Note != "" {
+			note += "; " + o.Note
+		}
+		o.Note = note
+	}
 	return o, nil
+}
+
+// gifFrames is the number of frames of a GIF (0 for data that is not one,
+// or does not decode).
+func gifFrames(data []byte) int {
+	if !bytes.HasPrefix(data, []byte("GIF8")) {
+		return 0
+	}
+	g, err := gif.DecodeAll(bytes.NewReader(data))
+	if err != nil {
+		return 0
+	}
+	return len(g.Image)
 }
 
 // tokensFit says why rec's tokens cannot be used with b ("" if they can).

@@ -97,7 +97,7 @@ func (s *Studio) PasteImage() error {
 		data, err := paste(ctx)
 		var o *opened
 		if err == nil {
-			o, err = openImageData(data, "clipboard.png", b)
+			o, err = openImageData(data, pastedName, b)
 		}
 		if err != nil {
 			err = fmt.Errorf("paste image: %w", err)
