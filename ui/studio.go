@@ -120,9 +120,11 @@ type Studio struct {
 	likelihood *likelihoodMap
 	noModel    *fyne.Container
 	zoomLabel  *widgets.TipLabel
-	menu       map[string]*fyne.MenuItem
-	tips       fyne.CanvasObject
-	lastLoad   time.Time
+	// toolUndo and toolRedo are the canvas toolbar's Undo and Redo.
+	toolUndo, toolRedo *widgets.TipAction
+	menu               map[string]*fyne.MenuItem
+	tips               fyne.CanvasObject
+	lastLoad           time.Time
 	// ranTexts are the run fields' texts when the last run started
 	// (fieldTexts): Ctrl+Z in one unchanged since undoes the image.
 	ranTexts map[fyne.Focusable]string
@@ -395,6 +397,9 @@ const (
 // place whether they show anything or not, so controls never move under
 // the pointer.
 func (s *Studio) layout() fyne.CanvasObject {
+	// Undo and Redo follow the edit panel's buttons (updateButtons).
+	s.toolUndo = widgets.NewTipAction(theme.ContentUndoIcon(), "Undo the last change of image, mask or temperatures (Ctrl+Z)", func() { s.report(s.Undo()) })
+	s.toolRedo = widgets.NewTipAction(theme.ContentRedoIcon(), "Redo (Ctrl+Shift+Z or Ctrl+Y)", func() { s.report(s.Redo()) })
 	tools := widget.NewToolbar(
 		widgets.NewTipAction(theme.ZoomInIcon(), "Zoom in (Ctrl+=, or scroll up over the canvas)", func() { s.canvas.ZoomBy(widgets.ZoomStep) }),
 		widgets.NewTipAction(theme.ZoomOutIcon(), "Zoom out (Ctrl+-, or scroll down over the canvas)", func() { s.canvas.ZoomBy(1 / widgets.ZoomStep) }),
@@ -402,8 +407,7 @@ func (s *Studio) layout() fyne.CanvasObject {
 		widgets.NewTipAction(theme.ViewFullScreenIcon(), "1:1 — one image pixel per screen pixel (Ctrl+1)", s.canvas.ZoomActual),
 		widgets.ToolbarObject{Object: widgets.AtLeast(zoomLabelWidth(), s.zoomLabel)}, // a fixed width: the icons after it never move
 		widget.NewToolbarSeparator(),
-		widgets.NewTipAction(theme.ContentUndoIcon(), "Undo the last change of image, mask or temperatures (Ctrl+Z)", func() { s.report(s.Undo()) }),
-		widgets.NewTipAction(theme.ContentRedoIcon(), "Redo (Ctrl+Shift+Z or Ctrl+Y)", func() { s.report(s.Redo()) }),
+		s.toolUndo, s.toolRedo,
 		widget.NewToolbarSeparator(),
 		widgets.NewTipAction(theme.ContentCopyIcon(), "Copy the image to the clipboard (Ctrl+Shift+C)", s.CopyImage),
 		widgets.NewTipAction(theme.DocumentSaveIcon(), "Export the image as a PNG, upscaled, with its settings (Ctrl+S)", s.files.showExport),

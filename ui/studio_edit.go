@@ -108,8 +108,8 @@ func (s *Studio) updateButtons() {
 	set(has && !busy, s.tl.slider)
 	set(has && !busy && !tall && s.shownPatches() < s.doc.N(), s.tl.branch)
 	set(s.doc != nil && s.doc.Temperature() != nil, e.clearTemp)
-	set(s.doc != nil && s.doc.CanUndo() && !busy, e.undo)
-	set(s.doc != nil && s.doc.CanRedo() && !busy, e.redo)
+	set(s.doc != nil && s.doc.CanUndo() && !busy, e.undo, s.toolUndo)
+	set(s.doc != nil && s.doc.CanRedo() && !busy, e.redo, s.toolRedo)
 	set(s.bundle != nil && !busy, e.open)
 	set(has && !busy, s.tl.play)
 	if s.bundle == nil {

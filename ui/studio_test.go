@@ -683,6 +683,11 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 	if s.unsavedReason(nil) == "" {
 		t.Fatal("quitting during a run should ask")
 	}
+	// The toolbar's Undo and Redo are greyed out during a run, as the
+	// panel's are (they looked ready, and a tap said the run was busy).
+	if !s.toolUndo.Disabled() || !s.toolRedo.Disabled() {
+		t.Error("the toolbar's Undo or Redo is enabled during a run")
+	}
 	// A brush stroke meanwhile changes the mask, not the streamed image.
 	streamed := s.Canvas().Image()
 	mask := make([]bool, 16)

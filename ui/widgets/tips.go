@@ -661,6 +661,16 @@ func (a *TipAction) ToolbarObject() fyne.CanvasObject {
 	return a.button
 }
 
+// Enable, Disable and Disabled make the action a fyne.Disableable, so it
+// follows the state of what it does (Undo while there is nothing to undo).
+func (a *TipAction) Enable() { a.ToolbarObject().(*TipButton).Enable() }
+
+// Disable greys the action out; tapping it does nothing.
+func (a *TipAction) Disable() { a.ToolbarObject().(*TipButton).Disable() }
+
+// Disabled reports whether the action is greyed out.
+func (a *TipAction) Disabled() bool { return a.ToolbarObject().(*TipButton).Disabled() }
+
 // ToolbarObject wraps any object as a toolbar item.
 type ToolbarObject struct{ Object fyne.CanvasObject }
 
