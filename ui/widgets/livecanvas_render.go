@@ -216,35 +216,31 @@ func maskEdges(mask []bool, rows, cols int) []maskEdge {
 	}
 	at := func(r, c int) bool { return r >= 0 && r < rows && c >= 0 && c < cols && mask[r*cols+c] }
 	var out []maskEdge
-	// Horizontal edges: above row r, between row r−1 and r.
-	for r := 0; r <= rows; r++ {
-		start := -1
-		for c := 0; c <= cols; c++ {
-			edge := c < cols && at(r, c) != at(r-1, c)
-			switch {
-			case edge && start < 0:
-				start = c
-			case !edge && start >= 0:
-				out = append(out, maskEdge{start, r, c, r})
-				start = -1
-			}
-		}
-	}
-	// Vertical edges: left of column c.
-	for c := 0; c <= cols; c++ {
-		start := -1
-		for r := 0; r <= rows; r++ {
-			edge := r < rows && at(r, c) != at(r, c-1)
-			switch {
-			case edge && start < 0:
-				start = r
-			case !edge && start >= 0:
-				out = append(out, maskEdge{c, start, c, r})
-				start = -1
-			}
-		}
-	}
+	// Horizontal edges above row r (between rows r−1 and r), then
+	// vertical ones left of column c.
+	edgeRuns(rows, cols, func(r, c int) bool { return at(r, c) != at(r-1, c) },
+		func(r, from, to int) { out = append(out, maskEdge{from, r, to, r}) })
+	edgeRuns(cols, rows, func(c, r int) bool { return at(r, c) != at(r, c-1) },
+		func(c, from, to int) { out = append(out, maskEdge{c, from, c, to}) })
 	return out
+}
+
+// edgeRuns calls add(line, from, to) for each run [from, to) of positions
+// j in [0, n) along each of lines 0…lines where edge(line, j) holds.
+func edgeRuns(lines, n int, edge func(line, j int) bool, add func(line, from, to int)) {
+	for line := 0; line <= lines; line++ {
+		start := -1
+		for j := 0; j <= n; j++ {
+			on := j < n && edge(line, j)
+			switch {
+			case on && start < 0:
+				start = j
+			case !on && start >= 0:
+				add(line, start, j)
+				start = -1
+			}
+		}
+	}
 }
 
 // MaskOutline is how many lines the canvas draws around the mask (0 while
