@@ -459,9 +459,12 @@ func TestInfoDescribesImages(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("the generated record: %v %v", ok, err)
 	}
-	for kind, want := range map[string]string{"export": "exported    from tessera-1.png, the studio's saved copy", "branch": "made from   tessera-1.png"} {
+	for kind, want := range map[string]string{"copy": "exported    from tessera-1.png, the studio's saved copy", "export": "made from   tessera-1.png", "branch": "made from   tessera-1.png"} {
 		r := *rec
 		r.Parent, r.Extra = "tessera-1.png", map[string]any{"kind": kind}
+		if kind == "copy" { // an export of its parent's very codes
+			r.Extra = map[string]any{"kind": "export", pngmeta.ExtraSameAsParent: true}
+		}
 		path := filepath.Join(t.TempDir(), kind+".png")
 		if err := pngmeta.WriteFileAtomic(path, pic, pngmeta.Metadata(r)); err != nil {
 			t.Fatal(err)

@@ -289,11 +289,6 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 	}
 	// a score of its own beside the likelihood (prompt gain, description margin)
 	own := so.rank && so.rankBy.RecordKey() != ""
-	defer func() {
-		for _, n := range sameNotes(so.out, images, so.source) {
-			fmt.Fprintln(env.Stderr, "note: "+n)
-		}
-	}()
 	for i, im := range images {
 		path := numberedPath(so.out, i, len(images))
 		var pic image.Image = b.Decode(im.Tokens)
@@ -331,6 +326,10 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		default:
 			fmt.Fprintf(env.Stdout, "%s\tseed %d%s\n", path, im.Seed, style)
 		}
+	}
+	// Said once every file is written (a failed write names none).
+	for _, n := range sameNotes(so.out, images, so.source) {
+		fmt.Fprintln(env.Stderr, "note: "+n)
 	}
 	return nil
 }

@@ -161,7 +161,7 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		if !rec.DrawnAt(cfg.Width, cfg.Height) {
 			fmt.Fprintf(o, "              (not this picture's: %d×%d patches of %d px draw no %d×%d px picture; the other commands read its pixels)\n", rec.Grid[1], rec.Grid[0], rec.PatchSize, cfg.Width, cfg.Height)
 		}
-		if kind, _ := rec.Extra["kind"].(string); rec.Parent != "" && kind == "export" {
+		if same, _ := rec.Extra[pngmeta.ExtraSameAsParent].(bool); rec.Parent != "" && same {
 			// The studio's export of an image it saved: the parent is that
 			// saved copy of the same picture, which names what it was made
 			// from.

@@ -95,22 +95,29 @@ func systemPaste(ctx context.Context) ([]byte, error) {
 		tries = append(tries, []string{"wl-paste", "--no-newline", "--type", "image/png"})
 	}
 	tries = append(tries, []string{"xclip", "-selection", "clipboard", "-t", "image/png", "-o"})
+	ran := false
 	for _, args := range tries {
 		path, err := exec.LookPath(args[0])
 		if err != nil {
 			continue
 		}
+		ran = true
 		var out, errOut bytes.Buffer
 		cmd := exec.CommandContext(ctx, path, args[1:]...)
 		cmd.Stdout, cmd.Stderr = &limitedWriter{w: &out, n: maxPastedImage + 1}, &errOut
 		if err := cmd.Run(); err != nil || out.Len() == 0 {
-			// Both tools fail when the clipboard has no image/png target.
-			return nil, errNoImagePasted
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("reading the clipboard with %s: %w", args[0], ctx.Err())
+			}
+			continue // the tools fail when the clipboard has no image/png target; try the next
 		}
 		if out.Len() > maxPastedImage {
 			return nil, fmt.Errorf("the image on the clipboard is more than the %d bytes accepted", maxPastedImage)
 		}
 		return out.Bytes(), nil
+	}
+	if ran {
+		return nil, errNoImagePasted
 	}
 	return nil, errors.New("no tool to read images from the clipboard was found (install wl-clipboard or xclip)")
 }

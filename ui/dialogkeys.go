@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
+	"slices"
 
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -73,7 +74,7 @@ func (s *Studio) confirmTopDialog() bool {
 		}
 	}
 	// A lone Cancel or Stop is not pressed by Return: it ends work.
-	if def == nil && enabled == 1 && only.Text != "Cancel" && only.Text != "Stop" {
+	if def == nil && enabled == 1 && !slices.Contains([]string{"Cancel", "Stop", lang.L("Cancel"), lang.L("Stop")}, only.Text) {
 		def = only
 	}
 	if def == nil {
@@ -112,8 +113,8 @@ func buttons(o fyne.CanvasObject) []*widget.Button {
 
 // destructive marks a confirmation whose Yes loses something (a file
 // deleted or replaced, work left by quitting): its Yes is drawn as a
-// danger, and Return does not press it (confirmTopDialog presses only a
-// button of high importance).
+// danger, and Return does not press it (confirmTopDialog presses a button
+// of high importance, or the one button of a dialog that has no other).
 func destructive(d *dialog.ConfirmDialog) {
 	d.SetConfirmImportance(widget.DangerImportance)
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -168,11 +169,14 @@ func folderOfPictures(dir string) bool {
 func (f *fileDialogs) openPath(p, note string) (picture bool) {
 	f.host.closeError()
 	if info, err := os.Stat(p); err == nil && info.IsDir() {
-		err := f.host.OpenModelFolder(p)
-		if err != nil && folderOfPictures(p) {
-			// A folder of the user's pictures: say what can be done with
-			// it rather than which model files it lacks.
+		var err error
+		if missingModelFiles(p) != nil && missingModelFiles(filepath.Join(p, "model")) != nil && !trainjob.IsRun(p) && folderOfPictures(p) {
+			// A folder of the user's pictures (no model's files, no run's):
+			// say what can be done with it rather than which model files
+			// it lacks.
 			err = fmt.Errorf("%s is a folder of pictures, not a model folder: open or drop one picture at a time (the canvas holds one), or train a model on the folder in the Train tab (Data: Folder…)", filepath.Base(p))
+		} else {
+			err = f.host.OpenModelFolder(p)
 		}
 		f.host.report(err)
 		return false

@@ -146,7 +146,7 @@ func TestEditByInstruction(t *testing.T) {
 		t.Fatalf("record of the export: %v %v", ok, err)
 	}
 	xentry, _ := xrec.Extra[extraEdit].(map[string]any)
-	if xrec.Prompt != "mirror it" || xentry["instruction"] != "mirror it" || xrec.Extra[extraKind] != "export" || xrec.Parent != filepath.Base(s.Document().Parent) || !slices.Equal(xrec.Tokens, want) {
+	if xrec.Prompt != "mirror it" || xentry["instruction"] != "mirror it" || xrec.Extra[extraKind] != "export" || xrec.Extra[pngmeta.ExtraSameAsParent] != true || xrec.Parent != filepath.Base(s.Document().Parent) || !slices.Equal(xrec.Tokens, want) {
 		t.Fatalf("the export's record: prompt %q, extra %v, parent %q", xrec.Prompt, xrec.Extra, xrec.Parent)
 	}
 	// Opened again, the edit keeps its record, and the panel its prompt

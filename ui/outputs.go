@@ -89,7 +89,9 @@ func (s *savedOutputs) save(o outputs, img image.Image, rec pngmeta.Record, now 
 	key := recordKey(rec)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if p, ok := s.paths[key]; ok && key != "" {
+	// Only a file in the outputs folder now in use: after Settings moved
+	// the folder, an image made again goes to the new one.
+	if p, ok := s.paths[key]; ok && key != "" && filepath.Clean(filepath.Dir(p)) == filepath.Clean(o.dir) {
 		if _, err := os.Stat(p); err == nil {
 			return p, true, nil
 		}

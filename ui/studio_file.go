@@ -32,8 +32,9 @@ func (s *Studio) showError(err error) {
 	s.lastErr = err
 	// A run in the way is said on the status line, not in a dialog: the
 	// run's own end replaces the line, where a dialog outlived the run it
-	// named (a shortcut pressed during a run raised one).
-	if busy := (errBusy{}); errors.As(err, &busy) {
+	// named (a shortcut pressed during a run raised one). The line is on
+	// the Create tab: from the Train tab it is a dialog still.
+	if busy := (errBusy{}); errors.As(err, &busy) && s.Tab() == createTab {
 		s.setStatus(err.Error())
 		return
 	}
@@ -86,7 +87,7 @@ func (s *Studio) LastError() error { return s.lastErr }
 // PasteImage opens the image on the system clipboard (a PNG, as other
 // programs and Copy image put it there) as the current image, as opening a
 // file does (encoded from its pixels, or exactly from Tessera's record);
-// Edit › Paste image, Ctrl+Shift+V. The current image stays when the
+// File › Paste image, Ctrl+Shift+V. The current image stays when the
 // clipboard holds no image.
 func (s *Studio) PasteImage() error {
 	if s.bundle == nil {
@@ -385,6 +386,7 @@ func (s *Studio) exportRecord(tokens []int) pngmeta.Record {
 			rec.Extra = map[string]any{}
 		}
 		rec.Parent, rec.Extra[extraKind] = parent, "export"
+		rec.Extra[pngmeta.ExtraSameAsParent] = true
 		rec.Version = versionString(s.opt.Version)
 		delete(rec.Extra, extraMask)
 		if m := s.doc.Mask(); core.AnyMasked(m) {

@@ -680,6 +680,14 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 	if s.errorShown() || !strings.Contains(s.status.Text, "still running") {
 		t.Fatalf("a refused second run: error dialog %v, status %q", s.errorShown(), s.status.Text)
 	}
+	// From the Train tab, where the status line is not seen, a dialog.
+	s.ShowTab(trainTab)
+	s.report(err)
+	if !s.errorShown() {
+		t.Fatal("a refused run from the Train tab said nothing seen")
+	}
+	s.closeError()
+	s.ShowTab(createTab)
 	if s.unsavedReason(nil) == "" {
 		t.Fatal("quitting during a run should ask")
 	}
@@ -1432,6 +1440,13 @@ func TestSameImageIsNotSavedTwiceAfterARestart(t *testing.T) {
 	generate(t, again)
 	if n, _ := filepath.Glob(filepath.Join(again.OutputsDir(), "*.png")); len(files) != 1 || len(n) != 1 || !strings.Contains(again.Status(), "saved before") {
 		t.Fatalf("files %d then %d; status %q", len(files), len(n), again.Status())
+	}
+	// Another outputs folder: the image is written there.
+	moved := t.TempDir()
+	again.outputsDir = moved
+	generate(t, again)
+	if n, _ := filepath.Glob(filepath.Join(moved, "*.png")); len(n) != 1 || strings.Contains(again.Status(), "saved before") {
+		t.Fatalf("after the outputs folder moved: %d files there, status %q", len(n), again.Status())
 	}
 }
 

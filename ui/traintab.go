@@ -68,6 +68,11 @@ type trainHost struct {
 	showError func(error)
 	// modelsGone refills the model picker after model folders were deleted.
 	modelsGone func()
+	// unsavedWork reports whether a model under dir holds a picture of the
+	// Create tab's not yet saved (put aside when another model was opened);
+	// dropWork forgets the work of the models under dir.
+	unsavedWork func(dir string) bool
+	dropWork    func(dir string)
 }
 
 // TrainTab is the studio's Train tab: it trains a model on a dataset
@@ -604,10 +609,18 @@ func (t *TrainTab) deletable() (string, error) {
 		return "", errors.New("train: no run to delete: pick one in the list")
 	}
 	dir := t.shown.Dir
-	if key, b := t.h.current(); b != nil && isFolderKey(key) && strings.HasPrefix(cleanPath(key)+string(filepath.Separator), cleanPath(dir)+string(filepath.Separator)) {
+	if key, b := t.h.current(); b != nil && isFolderKey(key) && under(key, dir) {
 		return "", fmt.Errorf("train: the model of %s is open on the Create tab: open another model there first, then delete the run", filepath.Base(dir))
 	}
+	if t.h.unsavedWork != nil && t.h.unsavedWork(dir) {
+		return "", fmt.Errorf("train: a picture made with the model of %s is not saved (it waits on the Create tab for that model): open the model, export or clear the picture, then delete the run", filepath.Base(dir))
+	}
 	return dir, nil
+}
+
+// under reports whether path is dir or inside it (both cleaned).
+func under(path, dir string) bool {
+	return strings.HasPrefix(cleanPath(path)+string(filepath.Separator), cleanPath(dir)+string(filepath.Separator))
 }
 
 // AskDelete asks whether to delete the run shown, saying what goes and how
@@ -654,6 +667,9 @@ func (t *TrainTab) DeleteRun(dir string) error {
 	t.setSamples(nil, nil)
 	t.info.SetText("")
 	t.RefreshRuns()
+	if t.h.dropWork != nil {
+		t.h.dropWork(dir)
+	}
 	if t.h.modelsGone != nil {
 		t.h.modelsGone()
 	}
@@ -1442,6 +1458,21 @@ func (s *Studio) trainHost() trainHost {
 		},
 		showError:  s.showError,
 		modelsGone: s.refreshModels,
+		unsavedWork: func(dir string) bool {
+			for key, w := range s.works {
+				if isFolderKey(key) && under(key, dir) && w.doc != nil && !w.doc.Empty() && !w.saved {
+					return true
+				}
+			}
+			return false
+		},
+		dropWork: func(dir string) {
+			for key := range s.works {
+				if isFolderKey(key) && under(key, dir) {
+					delete(s.works, key)
+				}
+			}
+		},
 	}
 }
 
@@ -1459,6 +1490,9 @@ func (s *Studio) ShowTab(name string) {
 
 // Tab is the name of the tab in front.
 func (s *Studio) Tab() string {
+	if s.tabs == nil {
+		return "" // still being built
+	}
 	if it := s.tabs.Selected(); it != nil {
 		return it.Text
 	}

@@ -605,7 +605,20 @@ func TestTrainTab(t *testing.T) {
 		must(t, s.OpenModel("tiny"))
 		s.Wait()
 		must(t, tab.ShowRun(dir))
+		// A picture of its model put aside unsaved keeps the run; saved,
+		// the run goes and the work put aside with it.
+		must(t, s.Generate())
+		s.Wait()
+		key := filepath.Join(dir, "model")
+		s.works[key] = &modelWork{doc: s.doc, saved: false}
+		if err := tab.DeleteRun(dir); err == nil || !strings.Contains(err.Error(), "is not saved") {
+			t.Fatalf("deleting a run whose model has unsaved work: %v", err)
+		}
+		s.works[key].saved = true
 		must(t, tab.DeleteRun(dir))
+		if _, ok := s.works[key]; ok {
+			t.Error("the work of the deleted model is still put aside")
+		}
 		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 			t.Fatalf("the run folder is still there: %v", err)
 		}

@@ -60,6 +60,11 @@ func (r *Record) IsEdit() bool { return r != nil && r.Extra[ExtraEdit] != nil }
 // picture the codes decode to is the file's composited on white.
 const ExtraTransparent = "transparent_background"
 
+// ExtraSameAsParent is the Extra entry (true) of an export that holds the
+// very codes of its parent file (the studio's saved copy of the picture):
+// the parent names the same picture, not what it was made from.
+const ExtraSameAsParent = "same_as_parent"
+
 // ExtraImported is the Extra entry of a picture encoded from another
 // file's pixels rather than sampled (the file's base name): its record
 // claims no prompt, seed or sampling settings.

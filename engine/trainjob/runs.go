@@ -130,6 +130,10 @@ func IsRun(dir string) bool {
 var runEntries = []string{RecordFile, LogFile, train.CheckpointFile, train.ViTCheckpointFile, PreparedFile,
 	train.LossPlotFile, SamplesFile, "model", runTokenizerDir}
 
+// activeRunWindow is how recently a run recorded as running must have
+// written its log for DeleteRun to take it for one training now.
+const activeRunWindow = time.Minute
+
 // ErrNotRunFiles is DeleteRun's error for a folder holding files a run did
 // not write.
 var ErrNotRunFiles = errors.New("the folder holds files a run did not write")
@@ -137,12 +141,25 @@ var ErrNotRunFiles = errors.New("the folder holds files a run did not write")
 // DeleteRun removes the run folder dir and everything a run wrote in it
 // (record, log, checkpoint, prepared data, plots, the exported model and
 // tokenizer), for the Train tab's Delete. It refuses, changing nothing, a
-// folder that is not a run (IsRun) and one that holds anything else (a
-// file put there by hand, ErrNotRunFiles names it) besides what file
-// managers leave and Tessera's own unfinished temporary files.
+// folder that is not a run (IsRun), a link to one, a run training now
+// (recorded as running, its log written within activeRunWindow), and a
+// folder holding anything else at its top level (a file put there by hand,
+// ErrNotRunFiles names it) besides what file managers leave and Tessera's
+// own unfinished temporary files; the model and tokenizer folders go whole.
 func DeleteRun(dir string) error {
+	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return fmt.Errorf("delete run %s: it is a link to a folder elsewhere; nothing was deleted", dir)
+	}
 	if !IsRun(dir) {
 		return fmt.Errorf("delete run %s: not a run folder (no %s, checkpoint or prepared data)", dir, RecordFile)
+	}
+	// A run training now (tessera train in another window) writes its log
+	// every few seconds; one whose app was closed abruptly says "running"
+	// too, but its log is old.
+	if rec, err := ReadRecord(dir); err == nil && rec.State == StateRunning {
+		if fi, err := os.Stat(filepath.Join(dir, LogFile)); err == nil && time.Since(fi.ModTime()) < activeRunWindow {
+			return fmt.Errorf("delete run %s: it is training now (its log changed %s ago): stop it first; nothing was deleted", dir, time.Since(fi.ModTime()).Round(time.Second))
+		}
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {

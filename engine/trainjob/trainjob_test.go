@@ -513,6 +513,34 @@ func TestDeleteRun(t *testing.T) {
 	if err := os.Remove(mine); err != nil {
 		t.Fatal(err)
 	}
+	// A link to the run: refused, the run kept.
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(s.OutDir, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := DeleteRun(link); err == nil || !strings.Contains(err.Error(), "link") || !IsRun(s.OutDir) {
+		t.Fatalf("a link to a run: %v", err)
+	}
+	// Recorded as running with a fresh log: training now, refused; with an
+	// old log (the app closed abruptly), deletable.
+	rec, err := ReadRecord(s.OutDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.State = StateRunning
+	if err := WriteRecord(s.OutDir, *rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(s.OutDir, LogFile), []byte("step 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := DeleteRun(s.OutDir); err == nil || !strings.Contains(err.Error(), "training now") {
+		t.Fatalf("a run training now: %v", err)
+	}
+	old := time.Now().Add(-2 * activeRunWindow)
+	if err := os.Chtimes(filepath.Join(s.OutDir, LogFile), old, old); err != nil {
+		t.Fatal(err)
+	}
 	info, err := ReadRun(s.OutDir)
 	if err != nil || info.ModelDir == "" || info.LossPlot == "" {
 		t.Fatalf("the run to delete: %+v, %v", info, err)
