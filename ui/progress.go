@@ -28,6 +28,9 @@ type progress struct {
 	// after is what the run does once its patches are drawn ("ranking
 	// the candidates by description margin"), until the next Begin.
 	after string
+	// patches is image 0's size in patches (0: unknown), which a run that
+	// ends at its last masked patch does not go through to the end of.
+	patches int
 }
 
 // progressState is a consistent view of a progress.
@@ -41,6 +44,8 @@ type progressState struct {
 	Running     bool
 	// After is what the run does once its patches are drawn (progress.After).
 	After string
+	// Patches is image 0's size in patches (0: unknown; progress.SetPatches).
+	Patches int
 }
 
 // Begin starts following a run of steps positions.
@@ -48,7 +53,15 @@ func (p *progress) Begin(label string, steps int, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.label, p.start, p.steps, p.running = label, now, steps, true
-	p.step, p.tokens, p.kept0, p.end, p.after = 0, 0, nil, time.Time{}, ""
+	p.step, p.tokens, p.kept0, p.end, p.after, p.patches = 0, 0, nil, time.Time{}, "", 0
+}
+
+// SetPatches gives image 0's size in patches: a finished run that kept
+// some then counts every patch, those after its last position too.
+func (p *progress) SetPatches(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.patches = n
 }
 
 // After says what the run does once its patches are drawn, shown after
@@ -104,7 +117,7 @@ func (p *progress) State(now time.Time) progressState {
 	if !p.start.IsZero() {
 		el = end.Sub(p.start)
 	}
-	st := progressState{Label: p.label, Step: p.step, Steps: p.steps, Tokens: p.tokens, Elapsed: el, Running: p.running, After: p.after}
+	st := progressState{Label: p.label, Step: p.step, Steps: p.steps, Tokens: p.tokens, Elapsed: el, Running: p.running, After: p.after, Patches: p.patches}
 	for _, kept := range p.kept0 {
 		if kept {
 			st.Kept++
@@ -153,7 +166,12 @@ func (s progressState) String() string {
 		return "ready"
 	}
 	txt := fmt.Sprintf("patch %d / %d · %.0f tok/s", s.Step, s.Steps, s.TokensPerSecond())
-	if s.Kept > 0 {
+	switch {
+	case s.Kept > 0 && !s.Running && s.Patches > s.Step:
+		// Ended at its last masked patch: the ones after it are kept too,
+		// and the counts add up to the image ("23 new, 41 kept of 64").
+		txt = fmt.Sprintf("patch %d / %d (%d new, %d kept of %d) · %.0f tok/s", s.Step, s.Steps, s.Fresh, s.Patches-s.Fresh, s.Patches, s.TokensPerSecond())
+	case s.Kept > 0:
 		txt = fmt.Sprintf("patch %d / %d (%d new, %d kept) · %.0f tok/s", s.Step, s.Steps, s.Fresh, s.Kept, s.TokensPerSecond())
 	}
 	if s.Running {

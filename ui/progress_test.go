@@ -87,6 +87,13 @@ func TestProgressCountsKeptPatches(t *testing.T) {
 	if txt := st.String(); !strings.Contains(txt, "patch 10 / 10 (2 new, 8 kept)") || !strings.Contains(txt, "60 tok/s") {
 		t.Errorf("%q: want 2 new and 8 kept of image 0, 60 tok/s", txt)
 	}
+	// Ended at its last masked patch of an image of 16: the 6 after it are
+	// kept too, and the counts add up to the image.
+	p.SetPatches(16)
+	p.End(t0.Add(time.Second))
+	if txt := p.State(t0.Add(time.Second)).String(); !strings.Contains(txt, "patch 10 / 10 (2 new, 14 kept of 16)") {
+		t.Errorf("a finished run that ended at patch 10 of 16: %q", txt)
+	}
 	p.Begin("generating", 0, t0)
 	p.Event(sampler.Event{Step: 1, Steps: 10})
 	if txt := p.State(t0.Add(time.Second)).String(); strings.Contains(txt, "kept") {
