@@ -333,6 +333,11 @@ func (s *Studio) OpenHistory(it historyItem) error {
 		return s.OpenFile(it.path)
 	}
 	key, ok := s.modelKeyFor(it.model, it.hash)
+	if ok && isFolderKey(key) {
+		if _, err := os.Stat(key); err != nil {
+			ok = false // its folder is gone (a run deleted): the pixels, with the model open
+		}
+	}
 	if !ok {
 		return s.OpenFile(it.path)
 	}

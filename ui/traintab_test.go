@@ -597,6 +597,9 @@ func TestTrainTab(t *testing.T) {
 		}
 		test.Tap(tab.use)
 		s.Wait()
+		must(t, s.Generate()) // a picture of the run's model, in the history
+		s.Wait()
+		runHash := s.bundle.Model.Hash
 		// Its model open on the Create tab, the run stays.
 		tab.AskDelete()
 		if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "open on the Create tab") {
@@ -618,6 +621,24 @@ func TestTrainTab(t *testing.T) {
 		must(t, tab.DeleteRun(dir))
 		if _, ok := s.works[key]; ok {
 			t.Error("the work of the deleted model is still put aside")
+		}
+		// Its pictures in the history still open, from their pixels, with
+		// the model open (loading the deleted model failed).
+		s.Wait()
+		opened := false
+		for _, it := range s.history.items {
+			if it.hash == runHash {
+				must(t, s.OpenHistory(it))
+				s.Wait()
+				if s.Document().Parent != it.path || s.modelKey != "tiny" {
+					t.Fatalf("a picture of the deleted model opened as %q with model %q", s.Document().Parent, s.modelKey)
+				}
+				opened = true
+				break
+			}
+		}
+		if !opened {
+			t.Fatal("no history entry of the deleted run's model")
 		}
 		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 			t.Fatalf("the run folder is still there: %v", err)
