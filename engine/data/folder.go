@@ -35,8 +35,9 @@ const MaxFolderSide = 8192
 // mark, with any line breaks; one that is not valid UTF-8 is read as
 // Windows-1252 and counted in Report.Warnings, which names it. Without a
 // sidecar the caption is the file name without extension, split like a
-// prompt ("Red_Cat-2.png" -> "red cat 2"). Key is the file name, Style is
-// "". Images are turned upright as their EXIF orientation says.
+// prompt, less the numbers that end it ("Red_Cat-2.png" -> "red cat").
+// Key is the file name, Style is "". Images are turned upright as their
+// EXIF orientation says.
 //
 // Unreadable or undecodable files, and images over MaxFolderSide on a side,
 // are skipped and counted in the Report. It is an error when dir cannot be
@@ -126,12 +127,26 @@ func loadFolderImage(dir, name string) (s Sample, warning string, err error) {
 	caption := sc.caption
 	base := strings.TrimSuffix(name, filepath.Ext(name))
 	if caption == "" {
-		caption = prompt.Normalize(base)
+		caption = fileNameCaption(base)
 	}
 	if caption == "" {
 		caption = strings.ToLower(base)
 	}
 	return Sample{Caption: caption, Names: sc.names, Key: name, Image: img}, sc.warning, nil
+}
+
+// fileNameCaption is the caption of an image without a caption file: its
+// file name without extension, split like a prompt, less the numbers that
+// end it ("Red_Cat-2" -> "red cat", "IMG_0042" -> "img"), which number
+// files rather than describe them: a folder of cat-01 … cat-40 trains one
+// caption, not forty words the model could never tell apart. A name of
+// numbers alone keeps its first ("7-003" -> "7").
+func fileNameCaption(base string) string {
+	words := strings.Fields(prompt.Normalize(base))
+	for len(words) > 1 && strings.Trim(words[len(words)-1], "0123456789") == "" {
+		words = words[:len(words)-1]
+	}
+	return strings.Join(words, " ")
 }
 
 // damagedError is a full decode failing after the image header read well:

@@ -33,6 +33,25 @@ func hugePNG(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
+func TestFileNameCaption(t *testing.T) {
+	for base, want := range map[string]string{
+		"Red_Cat-2":      "red cat",
+		"IMG_0042":       "img",
+		"cat 01 02":      "cat",
+		"7-003":          "7",
+		"42":             "42",
+		"3 cats":         "3 cats",
+		"two cats":       "two cats",
+		"mario-64-kart":  "mario 64 kart",
+		"":               "",
+		"blue circle 2x": "blue circle 2x",
+	} {
+		if got := fileNameCaption(base); got != want {
+			t.Errorf("fileNameCaption(%q) = %q, want %q", base, got, want)
+		}
+	}
+}
+
 func TestFolder(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "Red_Cat-2.png"), pngBytes(t, 3, 2, color.NRGBA{255, 0, 0, 255}))
@@ -59,7 +78,7 @@ func TestFolder(t *testing.T) {
 	for _, s := range samples {
 		captions = append(captions, s.Caption)
 	}
-	if want := []string{"red cat 2", "a blank canvas", "c"}; !slices.Equal(captions, want) {
+	if want := []string{"red cat", "a blank canvas", "c"}; !slices.Equal(captions, want) {
 		t.Fatalf("captions = %q, want %q", captions, want)
 	}
 	if rep.Loaded != 3 || rep.Skipped != 3 || len(rep.Problems) != 3 {
