@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/trainjob"
 )
 
 // checkDataOutput is check-data --json's object: the report's fields plus
@@ -34,6 +35,9 @@ func runCheckData(ctx context.Context, env Env, args []string) error {
 	}
 	if len(pos) != 1 {
 		return usageError{"give one folder of images"}
+	}
+	if err := trainjob.CheckDataFolder(pos[0]); err != nil {
+		return err
 	}
 	rep, err := data.CheckFolder(ctx, pos[0])
 	if err != nil {

@@ -381,6 +381,10 @@ func (t *TrainTab) dataChosen(v string) {
 		case err != nil:
 			t.report(fmt.Errorf("choose an image folder: %w", err))
 		case dir != nil:
+			if err := trainjob.CheckDataFolder(dir.Path()); err != nil {
+				t.report(err) // a run's or a model's folder: the pick is undone below
+				break
+			}
 			t.setFolder(dir.Path())
 			return
 		}

@@ -46,6 +46,17 @@ type LoadOptions struct {
 	ReleaseAbove int64
 }
 
+// IsFolder reports whether dir holds a model: both ConfigFile and
+// WeightsFile (their contents are not read).
+func IsFolder(dir string) bool {
+	for _, name := range []string{ConfigFile, WeightsFile} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || !fi.Mode().IsRegular() {
+			return false
+		}
+	}
+	return true
+}
+
 // Load reads config.json and model.safetensors from a model folder.
 func Load(dir string, opt LoadOptions) (*Model, error) {
 	switch fi, err := os.Stat(dir); {

@@ -27,6 +27,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/train"
@@ -315,9 +316,27 @@ func checkDataName(name string) error {
 		}
 	}
 	if bundle.IsFolder(name) {
+		if err := CheckDataFolder(name); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
 		return nil
 	}
 	return fmt.Errorf("%w %q: use emoji, mnist, shapes, edit or a folder path (with a '/')", ErrUnknownDataset, name)
+}
+
+// CheckDataFolder refuses, as training data, a folder that holds a
+// training run (its record, checkpoint or prepared data: its sample grids
+// and loss plots are no training pictures) or a model (config.json and
+// model.safetensors), each with what to do instead. Any other folder,
+// missing ones included, is left to the data check.
+func CheckDataFolder(dir string) error {
+	if _, err := ReadRecord(dir); err == nil || holdsWork(dir) {
+		return fmt.Errorf("%s is a training run's folder, not a folder of pictures: give the folder of the images to train on (to go on with that run, resume it: tessera train --resume --out %s, or Resume in the Train tab)", dir, dir)
+	}
+	if model.IsFolder(dir) {
+		return fmt.Errorf("%s is a model's folder, not a folder of pictures: give the folder of the images to train on (to fine-tune that model, give it as the model: tessera train --init %s, or open it and choose Fine-tune in the Train tab)", dir, dir)
+	}
+	return nil
 }
 
 // DataName is how a run's data is named in model names and run folders:

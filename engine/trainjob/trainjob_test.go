@@ -261,6 +261,50 @@ func TestCheckData(t *testing.T) {
 	}
 }
 
+// A run's folder (its sample grids would be trained on as pictures) or a
+// model's folder given as the data is refused before anything is read,
+// with what to do instead; a folder of pictures holding a config.json
+// alone is data.
+func TestDataFolderThatIsARunOrAModel(t *testing.T) {
+	put := func(dir, name string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := t.TempDir()
+	if err := WriteRecord(run, Record{Settings: Preset("shapes"), State: StateDone}); err != nil {
+		t.Fatal(err)
+	}
+	put(run, "samples.png")
+	checkpointOnly := t.TempDir()
+	put(checkpointOnly, train.CheckpointFile)
+	modelDir := t.TempDir()
+	put(modelDir, model.ConfigFile)
+	put(modelDir, model.WeightsFile)
+	pictures := t.TempDir()
+	put(pictures, model.ConfigFile)
+	for dir, want := range map[string]string{
+		run:            "is a training run's folder, not a folder of pictures",
+		checkpointOnly: "is a training run's folder",
+		modelDir:       "is a model's folder, not a folder of pictures",
+		pictures:       "",
+	} {
+		s := Preset(dir)
+		s.OutDir = filepath.Join(t.TempDir(), "out")
+		err := s.Check()
+		if want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", dir, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), dir) {
+			t.Errorf("%s: %v, want %q", dir, err, want)
+		}
+	}
+}
+
 // TestArgs writes what differs from the preset as flags.
 func TestArgs(t *testing.T) {
 	s := Preset("shapes")
