@@ -101,9 +101,13 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	runLog := openRunLog(s.OutDir, log)
 	ev.Log = runLog.tee(log)
 	what := "started: " + s.Data
-	if hasCheckpoint && s.Resume {
+	switch {
+	case hasCheckpoint && s.Resume && rec.TotalSteps > 0 && rec.Steps >= rec.TotalSteps && s.Steps <= rec.Steps:
+		// Said first: the lines that follow read like a run's end.
+		what = fmt.Sprintf("resumed at step %d, where its schedule of %d steps had ended: nothing left to train (a longer schedule: --steps N)", rec.Steps, rec.TotalSteps)
+	case hasCheckpoint && s.Resume:
 		what = fmt.Sprintf("resumed at step %d", rec.Steps)
-	} else if s.Resume {
+	case s.Resume:
 		what += " (no checkpoint to resume: a fresh start)"
 	}
 	fmt.Fprintf(ev.Log, "— %s (%s) —\n", what, time.Now().Format("2006-01-02 15:04"))

@@ -520,9 +520,13 @@ func TestResumeAFinishedRunKeepsItsSpeed(t *testing.T) {
 		t.Fatalf("first run: %+v, %v", before, err)
 	}
 	s.Resume = true
-	res, err := Run(context.Background(), s, Events{})
+	var log bytes.Buffer
+	res, err := Run(context.Background(), s, Events{Log: &log})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(log.String(), "\n"); !strings.Contains(first, "its schedule of 2 steps had ended: nothing left to train") {
+		t.Errorf("a resume with nothing left to train began %q", first)
 	}
 	after, err := ReadRecord(s.OutDir)
 	if err != nil || after.TokensPerSec != before.TokensPerSec || after.Steps != before.Steps {
