@@ -34,7 +34,7 @@ func parseTrainFlags(t *testing.T, args ...string) trainjob.Settings {
 func TestTrainResumeTakesTheRunsSettings(t *testing.T) {
 	dir := t.TempDir()
 	old := trainjob.Preset("mnist")
-	old.OutDir, old.Width, old.Seed = dir, 64, 7
+	old.OutDir, old.Width, old.Seed, old.Minutes = dir, 64, 7, 8.5
 	if err := trainjob.WriteRecord(dir, trainjob.Record{Settings: old, State: trainjob.StatePaused}); err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +44,17 @@ func TestTrainResumeTakesTheRunsSettings(t *testing.T) {
 	got := parse("--resume", "--out", dir, "--minutes", "5", "--steps", "900")
 	if got.Data != "mnist" || got.Width != 64 || got.Seed != 7 || got.Minutes != 5 || got.Steps != 900 || !got.Resume {
 		t.Errorf("resumed settings %+v", got)
+	}
+	// Without --minutes it keeps the run's budget a call, as the Train tab's
+	// Resume does (it recorded 0, no limit, and went on without one).
+	if got := parse("--resume", "--out", dir); got.Minutes != 8.5 || got.Width != 64 {
+		t.Errorf("--resume alone: %g minutes, width %d; want the run's 8.5 and 64", got.Minutes, got.Width)
+	}
+	if got := parse("--resume", "--out", dir, "--minutes", "0"); got.Minutes != 0 {
+		t.Errorf("--resume --minutes 0: %g minutes", got.Minutes)
+	}
+	if got := parse("--resume", "--out", dir, "--stop-at", "500"); got.Minutes != 0 || got.StopAt != 500 {
+		t.Errorf("--resume --stop-at 500: %g minutes, stop at %d; want no budget (the step stops it)", got.Minutes, got.StopAt)
 	}
 	// Without --resume the flags and the dataset's preset decide (and the
 	// job refuses a folder holding a checkpoint).

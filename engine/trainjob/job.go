@@ -107,6 +107,9 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		what = fmt.Sprintf("resumed at step %d, where its schedule of %d steps had ended: nothing left to train (a longer schedule: --steps N)", rec.Steps, rec.TotalSteps)
 	case hasCheckpoint && s.Resume:
 		what = fmt.Sprintf("resumed at step %d", rec.Steps)
+		if s.Minutes > 0 {
+			what += fmt.Sprintf(" for up to %g minutes", s.Minutes)
+		}
 	case s.Resume:
 		what += " (no checkpoint to resume: a fresh start)"
 	}
