@@ -35,6 +35,7 @@ const (
 	prefTrainMins  = "train.minutes"
 	prefRunFolders = "train.run_folders"
 	prefTrainThr   = "train.threads"
+	prefTrainData  = "train.data"
 )
 
 // maxRecent is how many opened model folders the picker remembers.
@@ -103,6 +104,13 @@ func (s settings) SetTrainBudget(minutes float64, threads int) {
 	s.p.SetFloat(prefTrainMins, minutes)
 	s.p.SetInt(prefTrainThr, threads)
 }
+
+// TrainData is the Train tab's data of the last run started: a built-in
+// dataset's name or a folder's path ("": none stored).
+func (s settings) TrainData() string { return s.p.String(prefTrainData) }
+
+// SetTrainData stores the Train tab's data choice.
+func (s settings) SetTrainData(name string) { s.p.SetString(prefTrainData, name) }
 
 // RunFolders are the run folders outside the runs folder that the Train
 // tab lists (opened with its folder picker, or trained into).

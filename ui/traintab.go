@@ -177,6 +177,7 @@ func newTrainTab(h trainHost) *TrainTab {
 			t.minutes.SetText(strconv.FormatFloat(m, 'f', -1, 64))
 			t.threads.SetText(strconv.Itoa(min(n, runtime.NumCPU())))
 		}
+		t.restoreData(h.set.TrainData())
 	}
 	t.runDir = widgets.NewTipEntry(false, "The run folder: prepared data, checkpoint, loss curve, samples and the model (empty: a new folder under "+h.runsDir+")")
 	t.runDir.SetPlaceHolder("new folder in " + shortenPath(h.runsDir, 30))
@@ -337,6 +338,21 @@ func (t *TrainTab) SetData(name string) {
 	}
 	t.data.Quiet(func() { t.data.SetSelected(name) })
 	t.folderNote.Hide()
+}
+
+// restoreData picks the data of the last run started in an earlier
+// session: a built-in dataset, or a folder that is still there (else the
+// form keeps its default).
+func (t *TrainTab) restoreData(name string) {
+	if bundle.IsFolder(name) {
+		if fi, err := os.Stat(name); err == nil && fi.IsDir() && trainjob.CheckDataFolder(name) == nil {
+			t.setFolder(name)
+		}
+		return
+	}
+	if slices.Contains(trainjob.Datasets(), name) {
+		t.SetData(name)
+	}
 }
 
 // SetBudget sets the time budget in minutes and the thread cap.
@@ -514,6 +530,7 @@ func (t *TrainTab) Start() error {
 		// values, validated by settings).
 		m, _ := strconv.ParseFloat(strings.TrimSpace(t.minutes.Text), 64)
 		t.h.set.SetTrainBudget(m, st.Threads)
+		t.h.set.SetTrainData(st.Data)
 	}
 	t.listFolder(st.OutDir) // a folder typed elsewhere is listed too
 	t.runDir.SetText("")
@@ -1295,6 +1312,15 @@ func (t *TrainTab) updateButtons() {
 	set(t.resume, !running && t.shown != nil && t.shown.Resumable())
 	set(t.use, t.modelExported())
 	set(t.del, !running && t.shown != nil)
+	// The form says what the next Start trains: greyed out while a run
+	// goes, whose settings it no longer changes.
+	for _, w := range []fyne.Disableable{t.data, t.from, t.minutes, t.threads, t.runDir} {
+		if running {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
 }
 
 // modelExported reports whether the run on display has exported a model

@@ -740,6 +740,45 @@ func TestTrainBudgetRemembered(t *testing.T) {
 	}
 }
 
+// The data of the last run started is the next session's choice (a folder
+// only while it is still there), and the form is greyed out while a run
+// goes: its settings are the next Start's.
+func TestTrainFormDataRememberedAndLockedWhileRunning(t *testing.T) {
+	e := &trainEnv{studioEnv: newEnv(t), runs: t.TempDir()}
+	s := e.open(t)
+	pictures := t.TempDir()
+	for data, want := range map[string]string{"emoji": "emoji", pictures: dataFolder, filepath.Join(pictures, "gone"): "shapes", "nonsense": "shapes"} {
+		s.set.SetTrainData(data)
+		tab := e.open(t).Train()
+		if tab.data.Selected != want || want == dataFolder && tab.folder != pictures {
+			t.Errorf("stored %q: the next form shows %q (folder %q), want %q", data, tab.data.Selected, tab.folder, want)
+		}
+	}
+	s.set.SetTrainData("emoji")
+	tab := e.open(t).Train()
+	tab.SetData("shapes")
+	tab.SetTune(tinyTune(2000, 1000))
+	tab.SetRunFolder(filepath.Join(e.runs, "locked"))
+	form := map[string]fyne.Disableable{"data": tab.data, "start from": tab.from, "budget": tab.minutes, "threads": tab.threads, "run folder": tab.runDir}
+	must(t, tab.Start())
+	for name, w := range form {
+		if !w.Disabled() {
+			t.Errorf("the form's %s can be changed while a run goes", name)
+		}
+	}
+	tab.Stop()
+	tab.wait()
+	s.Wait()
+	for name, w := range form {
+		if w.Disabled() {
+			t.Errorf("the form's %s is still greyed out after the run", name)
+		}
+	}
+	if got := s.set.TrainData(); got != "shapes" {
+		t.Errorf("data stored at Start: %q, want shapes", got)
+	}
+}
+
 // TestLoadImageChecksTheSize: a sample grid wider than any picture
 // Tessera reads is refused from its header (image.Decode alone would
 // decode it, and a decompression bomb of that size with it).

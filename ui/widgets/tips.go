@@ -615,6 +615,23 @@ func (c *Choice) SetDialogKeys(d DialogKeys) {
 	}
 }
 
+// Disable greys every option out; tapping one does nothing.
+func (c *Choice) Disable() {
+	for _, b := range c.buttons {
+		b.Disable()
+	}
+}
+
+// Enable makes the options tappable again.
+func (c *Choice) Enable() {
+	for _, b := range c.buttons {
+		b.Enable()
+	}
+}
+
+// Disabled reports whether the options are greyed out.
+func (c *Choice) Disabled() bool { return len(c.buttons) > 0 && c.buttons[0].Disabled() }
+
 // ShowSelected selects option o without calling OnChanged (to show a
 // setting made elsewhere).
 func (c *Choice) ShowSelected(o string) {
