@@ -55,6 +55,15 @@ func zscores8(q *float32, k *uint16, ld int, n int, scale float32, out *float32,
 //go:noescape
 func zwsum64(p *float32, v *uint16, t int, ld int, out *float32)
 
+// Tiled half-weight kernels (tile_amd64.s; tiled.go), used where
+// HalfTiled says.
+
+//go:noescape
+func tile8x32(x *float32, ldx int, w *uint16, k int, out *float32, ahead int)
+
+//go:noescape
+func tile1x64(x *float32, w *uint16, k int, out *float32, ahead int)
+
 // asmOK: the kernels need AVX2, FMA and F16C; asm512OK: the eight-row
 // kernel also keeps accumulators in the AVX-512VL registers Y16–Y31, and
 // the 512-bit kernels run (AVX-512F with the ZMM state enabled); full512:

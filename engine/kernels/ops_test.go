@@ -135,6 +135,26 @@ func BenchmarkMatMul(b *testing.B) {
 					b.ReportMetric(float64(2*m*c.n*k)*float64(b.N)/s/1e9, "GFLOP/s")
 				})
 			}
+			if !asm512OK {
+				continue
+			}
+			tiled := make([][]uint16, len(copies)) // the same weights tiled (HalfTiledMatMulCols)
+			for i := range copies {
+				tiled[i] = TileHalf(copies[i], c.n, k)
+			}
+			b.Run(fmt.Sprintf("%s/m%d/tiled", c.name, m), func(b *testing.B) {
+				i := 0
+				for b.Loop() {
+					wi := tiled[i%len(tiled)]
+					team.For(c.n/tileBlock, 1, func(lo, hi int) {
+						HalfTiledMatMulCols(tileBlock*lo, tileBlock*hi, m, c.n, k, x, wi, 0, y)
+					})
+					i++
+				}
+				s := b.Elapsed().Seconds()
+				b.ReportMetric(float64(c.n*k*2)*float64(b.N)/s/1e9, "GB/s")
+				b.ReportMetric(float64(2*m*c.n*k)*float64(b.N)/s/1e9, "GFLOP/s")
+			})
 		}
 	}
 }

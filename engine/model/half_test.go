@@ -3,6 +3,8 @@ package model
 import (
 	"math"
 	"testing"
+
+	"github.com/tessera-studio/tessera/engine/kernels"
 )
 
 // TestHalfMatchesReference runs every reference vector through half
@@ -41,6 +43,43 @@ func TestHalfMatchesReference(t *testing.T) {
 				t.Errorf("half completion\n got %v\nwant %v", got, e.CompletionGreedy)
 			}
 		})
+	}
+}
+
+// On a CPU that takes the tiled layout (kernels.HalfTiled), some of the
+// reference vectors' layers are tiled (those of a multiple of 64 outputs),
+// so TestHalfMatchesReference checks the tiled products beside the row
+// layout's; a tiled layer's rows widen back to the half-rounded weights.
+func TestHalfTiledLayers(t *testing.T) {
+	if !kernels.HalfTiled(64, 4) {
+		t.Skip("this CPU keeps the row layout")
+	}
+	tiled := 0
+	for _, name := range vectors {
+		m, _ := loadVector(t, name)
+		m.EnableHalf()
+		for _, l := range []*Linear{&m.Blocks[0].Attn, &m.Blocks[0].AttnProj, &m.Blocks[0].Fc, &m.Blocks[0].MlpProj, &m.LmHead} {
+			if l.tiled != kernels.HalfTiled(l.Out, l.In) {
+				t.Fatalf("%s: a %d×%d layer tiled %v", name, l.Out, l.In, l.tiled)
+			}
+			if !l.tiled || l.Transposed {
+				continue
+			}
+			tiled++
+			w := f32(l.W) // [In, Out]
+			row := make([]float32, l.In)
+			for j := 0; j < l.Out; j++ {
+				l.widenRow(j, row)
+				for c, v := range row {
+					if want := kernels.FromHalf(kernels.ToHalf(w[c*l.Out+j])); v != want {
+						t.Fatalf("%s: output %d input %d: %g, want %g", name, j, c, v, want)
+					}
+				}
+			}
+		}
+	}
+	if tiled == 0 {
+		t.Fatal("no reference layer is tiled: the reference tests do not check the tiled products")
 	}
 }
 

@@ -14,7 +14,9 @@ import (
 // (or [Out, In] with Transposed, as lm_head is); B is [Out] or nil (no
 // bias). After Model.EnableHalf it also owns a half-precision copy of W
 // laid out [Out, In] (each output's weights contiguous, as kernels.HalfMatMulCols
-// streams them), unless half precision could not hold W faithfully.
+// streams them), or in tiles of 16 outputs where the CPU and shape take
+// them (kernels.HalfTiled), unless half precision could not hold W
+// faithfully.
 //
 // After Model.EnableInt8 it owns an int8 copy instead (kernels.Int8Weights:
 // one scale per output), or the half copy where int8 would lose too much.
@@ -28,6 +30,7 @@ type Linear struct {
 	In, Out    int
 	Transposed bool
 	half       []uint16             // Out×In; nil: none
+	tiled      bool                 // half is in kernels.TileHalf's layout
 	q8         *kernels.Int8Weights // Out×In; nil: none
 }
 
@@ -70,6 +73,12 @@ func (l *Linear) product(kc *Cache, par loop, rows int, x []float32, beta float3
 		})
 		return
 	}
+	if reduced && l.tiled {
+		par(n/64, 1, func(lo, hi int) {
+			kernels.HalfTiledMatMulCols(64*lo, 64*hi, rows, n, k, x, l.half, beta, y)
+		})
+		return
+	}
 	if reduced && l.half != nil {
 		par((n+7)/8, 4, func(lo, hi int) {
 			kernels.HalfMatMulCols(8*lo, min(8*hi, n), rows, n, k, x, l.half, beta, y)
@@ -95,6 +104,9 @@ func (l *Linear) makeHalf() string {
 		kernels.EncodeHalf(l.half, w)
 	} else {
 		l.half = kernels.TransposeHalf(w, l.In, l.Out)
+	}
+	if kernels.HalfTiled(l.Out, l.In) {
+		l.half, l.tiled = kernels.TileHalf(l.half, l.Out, l.In), true
 	}
 	return ""
 }
@@ -131,6 +143,10 @@ func (l *Linear) widenRow(j int, dst []float32) {
 		for i, v := range l.q8.Q[j*k : (j+1)*k] {
 			dst[i] = s * float32(v)
 		}
+		return
+	}
+	if l.tiled {
+		kernels.TiledRow(dst, l.half, j, k)
 		return
 	}
 	kernels.DecodeHalf(dst, l.half[j*k:(j+1)*k])
