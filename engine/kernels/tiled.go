@@ -12,11 +12,15 @@ package kernels
 // streamed once per decode step.
 //
 // Measured on a 2-core Zen 5 EPYC against the row layout
-// (HalfMatMulCols) on the same weights, n = 2048 outputs of k = 512:
-// one row streaming from memory 54–57 against 41–43 GB/s (a conversion
-// alone streams 59–65), eight rows from cache 351–357 against 288–297
-// GFLOP/s; `tessera bench --random small --precision f16` (alternated)
-// gained 5–8% at batch 1 and 5–6% at batch 8.
+// (HalfMatMulCols) on the same weights (BenchmarkMatMul, n = 2048 outputs
+// of k = 512): one row streaming from memory 51–57 against 41–43 GB/s (a
+// conversion alone streams 59–65), eight rows from cache 351–357 against
+// 288–297 GFLOP/s; `tessera bench --random small --precision f16`,
+// alternated three times with the build before: batch 1 214–224 → 258–266,
+// batch 8 579–618 → 647–652 tokens/s. int8 weights keep the row layout:
+// the same tiles in int8 (sign extension and conversion in place of
+// VCVTPH2PS) streamed one row at 30–39 against the row kernels' 46–50
+// GB/s.
 
 // tileOutputs is the outputs of a tile; tileBlock the outputs a product
 // call covers (four tiles), so n must be a multiple of it.
