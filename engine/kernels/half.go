@@ -10,7 +10,8 @@
 //
 // On amd64 with AVX2, FMA and F16C the kernels are assembly
 // (kernels_amd64.s), with an eight-row matrix kernel where AVX-512VL adds
-// registers; elsewhere, or built with -tags purego, plain Go.
+// registers, and products over tiled weights where 512-bit arithmetic runs
+// at full width (tiled.go); elsewhere, or built with -tags purego, plain Go.
 // Both paths give results within float32 rounding of each other.
 //
 // Float32 (f32.go): the element-wise kernels and reductions of the
