@@ -50,7 +50,7 @@ func zi8dot1x4(x *float32, w *int8, ldw int, k int, out *float32, ahead int)
 // multiple of 16) and wsum64 where asm512OK.
 
 //go:noescape
-func zscores8(q *float32, k *uint16, ld int, n int, scale float32, out *float32, ahead int)
+func zscores8n(q *float32, k *uint16, ld int, n int, scale float32, out *float32, ahead int, blocks int)
 
 //go:noescape
 func zwsum64(p *float32, v *uint16, t int, ld int, out *float32)

@@ -182,7 +182,7 @@ func mulCols(lo, hi, m, n, k int, beta float32, y []float32, lv vecLevel, kern c
 	}
 }
 
-// scoresAhead is how many positions ahead zscores8 prefetches keys.
+// scoresAhead is how many positions ahead zscores8n prefetches keys.
 const scoresAhead = 32
 
 // scores sets out[t] = scale · q·K[t] for t < len(out), where K holds rows of
@@ -192,17 +192,21 @@ func scores(q []float32, keys []uint16, scale float32, out []float32, lv vecLeve
 	_ = keys[T*hd-1]
 	t := 0
 	if lv >= vec256 && hd%8 == 0 {
-		wide := lv >= vec512 && hd%16 == 0
-		for ; t+8 <= T; t += 8 {
-			if wide {
-				ahead := 0 // bytes: positions t+32 to t+39, none past the last
-				if t+8+scoresAhead <= T {
-					ahead = 2 * scoresAhead * hd
-				}
-				zscores8(&q[0], &keys[t*hd], hd, hd, scale, &out[t], ahead)
-			} else {
-				scores8(&q[0], &keys[t*hd], hd, hd, scale, &out[t])
+		if lv >= vec512 && hd%16 == 0 {
+			// Blocks whose keys 32 positions on exist prefetch them (bytes
+			// ahead); the last few prefetch none past the last position.
+			fetching := max(0, (T-scoresAhead)/8)
+			if fetching > 0 {
+				zscores8n(&q[0], &keys[0], hd, hd, scale, &out[0], 2*scoresAhead*hd, fetching)
 			}
+			t = 8 * fetching
+			if rest := (T - t) / 8; rest > 0 {
+				zscores8n(&q[0], &keys[t*hd], hd, hd, scale, &out[t], 0, rest)
+				t += 8 * rest
+			}
+		}
+		for ; t+8 <= T; t += 8 {
+			scores8(&q[0], &keys[t*hd], hd, hd, scale, &out[t])
 		}
 		for ; t < T; t++ {
 			out[t] = scale * dot1(&q[0], &keys[t*hd], hd)

@@ -14,7 +14,7 @@
 	VPERM2F128 $0x31, Y4, Y0, Y9 \
 	VADDPS     Y9, Y8, Y0
 
-// SCORES8_START loads the arguments of scores8 and zscores8 (q, k, ld, n):
+// SCORES8_START loads the arguments of scores8 and zscores8n (q, k, ld, n):
 // SI = q, DX = k, R9, R10, R11 and R12 = 1, 3, 5 and 7 rows of k in bytes,
 // CX = n.
 #define SCORES8_START \
@@ -30,7 +30,7 @@
 // SCORES8_ROWS(x, t1…t7, a0…a7) loads the next values of q at SI into x
 // and adds their products with the next halves of the eight rows of k
 // (after SCORES8_START), widened in t1–t7 (t1 twice), to a0–a7: one step of
-// scores8 (Y registers, 8 values) or zscores8 (Z registers, 16 values).
+// scores8 (Y registers, 8 values) or zscores8n (Z registers, 16 values).
 #define SCORES8_ROWS(x, t1, t2, t3, t4, t5, t6, t7, a0, a1, a2, a3, a4, a5, a6, a7) \
 	VMOVUPS     (SI), x \
 	VCVTPH2PS   (DX), t1 \
@@ -51,7 +51,7 @@
 	VFMADD231PS t1, x, a7
 
 // SCORES8_END sums the eight rows' totals left in Y0–Y7, scales them by
-// scale and stores them at out (scores8's and zscores8's arguments).
+// scale and stores them at out (scores8's arguments).
 #define SCORES8_END \
 	REDUCE8 \
 	VBROADCASTSS scale+32(FP), Y1 \

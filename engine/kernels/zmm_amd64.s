@@ -228,43 +228,57 @@ zi14loop:
 	RET
 
 // The attention kernels in 512-bit registers, in place of scores8 and
-// wsum64 where the CPU has AVX-512 (and, for zscores8, the head size is a
+// wsum64 where the CPU has AVX-512 (and, for zscores8n, the head size is a
 // multiple of 16).
 
-// func zscores8(q *float32, k *uint16, ld int, n int, scale float32, out *float32, ahead int)
-// out[t] = scale · Σ_c q[c]·k[t·ld+c] for rows t < 8, n values a row (a
-// multiple of 16), first prefetching the eight rows' 16n bytes `ahead`
-// bytes on (rows one after another: ld = n, as the KV cache lays them out).
-// Each call reads a short stretch of the cache, which the hardware
-// prefetcher did not cover: with the prefetch 32 positions ahead,
-// zscores8's share of a batch-8 f16 profile on a 2-core Zen 5 EPYC fell
-// from 7.9–8.3 to 5.8–6.2 CPU-seconds and the batch rose from 420–423 to
-// 449–452 tokens/s (old and new alternated three times).
-TEXT ·zscores8(SB), NOSPLIT, $0-56
+// func zscores8n(q *float32, k *uint16, ld int, n int, scale float32, out *float32, ahead int, blocks int)
+// out[t] = scale · Σ_c q[c]·k[t·ld+c] for rows t < 8·blocks, n values a row
+// (a multiple of 16), eight rows a block, first prefetching each block's
+// 16n bytes `ahead` bytes on (rows one after another: ld = n, as the KV
+// cache lays them out); with ahead 0 nothing is prefetched. A block reads
+// a short stretch of the cache, which the hardware prefetcher did not
+// cover: with the prefetch 32 positions ahead, the score kernel's share of
+// a batch-8 f16 profile on a 2-core Zen 5 EPYC fell from 7.9–8.3 to
+// 5.8–6.2 CPU-seconds and the batch rose from 420–423 to 449–452 tokens/s
+// (old and new alternated three times). Looping over the blocks here, one
+// call a head where it was one a block, took batch 8 from 650–664 to
+// 657–674 tokens/s (alternated three times).
+TEXT ·zscores8n(SB), NOSPLIT, $0-64
 	SCORES8_START
+	MOVQ         SI, R13           // q
+	MOVQ         CX, R14           // n
+	MOVQ         out+40(FP), DI
+	MOVQ         ahead+48(FP), AX
+	MOVQ         blocks+56(FP), R8
+	VBROADCASTSS scale+32(FP), Y24
+
+zsnblock:
 	ZERO1x4
-	VPXORD Z24, Z24, Z24
-	VPXORD Z25, Z25, Z25
-	VPXORD Z26, Z26, Z26
-	VPXORD Z27, Z27, Z27
-	MOVQ   ahead+48(FP), AX
-	LEAQ   (DX)(AX*1), R13
-	MOVQ   CX, BX
-	SHRQ   $2, BX              // the eight rows' cache lines: 16n bytes / 64
+	TESTQ AX, AX
+	JZ    zsnrows0
+	MOVQ  R14, CX
+	SHLQ  $4, CX                   // the eight rows' 16n bytes, from ahead on
+	ADDQ  AX, CX
+	MOVQ  AX, BX
 
-zs8fetch:
-	PREFETCHT0 (R13)
-	ADDQ       $64, R13
-	DECQ       BX
-	JNZ        zs8fetch
+zsnfetch:
+	PREFETCHT0 (DX)(BX*1)
+	ADDQ       $64, BX
+	CMPQ       BX, CX
+	JB         zsnfetch
 
-zs8loop:
+zsnrows0:
+	MOVQ R14, CX
+	MOVQ R13, SI
+
+zsnrows:
 	SCORES8_ROWS(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23)
-	ADDQ        $64, SI
-	ADDQ        $32, DX
-	SUBQ        $16, CX
-	JNZ         zs8loop
+	ADDQ $64, SI
+	ADDQ $32, DX
+	SUBQ $16, CX
+	JNZ  zsnrows
 
+	ADDQ          R12, DX          // past the block's other seven rows
 	VEXTRACTF64X4 $1, Z16, Y0
 	VADDPS        Y16, Y0, Y0
 	VEXTRACTF64X4 $1, Z17, Y1
@@ -281,7 +295,13 @@ zs8loop:
 	VADDPS        Y22, Y6, Y6
 	VEXTRACTF64X4 $1, Z23, Y7
 	VADDPS        Y23, Y7, Y7
-	SCORES8_END
+	REDUCE8
+	VMULPS        Y24, Y0, Y0
+	VMOVUPS       Y0, (DI)
+	ADDQ          $32, DI
+	DECQ          R8
+	JNZ           zsnblock
+
 	VZEROUPPER
 	RET
 
