@@ -652,7 +652,7 @@ func (t *TrainTab) AskDelete() {
 		t.report(err)
 		return
 	}
-	msg := fmt.Sprintf("Delete the run %s?\n\nIts folder %s goes, with its checkpoint, loss curve, samples and model (%s). This cannot be undone.",
+	msg := fmt.Sprintf("Delete the run %s?\n\nIts folder %s goes, with its checkpoint, loss curve, samples and model (%s). This cannot be undone.\n\nPictures made with its model stay in the History and wherever they were exported; without the model they open from their pixels (no rewinding or regenerating by patch).",
 		filepath.Base(dir), dir, model.FormatBytes(folderBytes(dir)))
 	d := dialog.NewConfirm("Delete run", widgets.WrapText(msg, 60), func(yes bool) {
 		if yes {

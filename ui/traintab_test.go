@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
@@ -618,6 +619,19 @@ func TestTrainTab(t *testing.T) {
 			t.Fatalf("deleting a run whose model has unsaved work: %v", err)
 		}
 		s.works[key].saved = true
+		// The question says what becomes of the pictures of its model.
+		tab.AskDelete()
+		var asked []string
+		widgets.Walk(s.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok {
+				asked = append(asked, l.Text)
+			}
+		})
+		if q := strings.Join(strings.Fields(strings.Join(asked, " ")), " "); !strings.Contains(q, "Pictures made with its model stay in the History") || !strings.Contains(q, "open from their pixels") {
+			t.Errorf("the Delete question: %q", q)
+		}
+		s.win.Canvas().Overlays().Top().Hide()
+		s.win.Canvas().Overlays().Remove(s.win.Canvas().Overlays().Top())
 		must(t, tab.DeleteRun(dir))
 		if _, ok := s.works[key]; ok {
 			t.Error("the work of the deleted model is still put aside")
