@@ -485,6 +485,13 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		lastEval = r.vals[len(r.vals)-1].Step
 	}
 	defer r.endLine()
+	if r.step == 0 && lastEval < 0 && len(r.val) > 0 && (opt.Init != nil || opt.InitFrom != "") {
+		// A fine-tune's curve starts from the model it tunes: its
+		// validation loss before any step is the figure to beat (and,
+		// until a step beats it, the best model is that model).
+		r.evaluate()
+		lastEval = 0
+	}
 	for r.step < r.total {
 		if ctx.Err() != nil {
 			stop = StopCanceled

@@ -559,3 +559,44 @@ func TestStopValidatesOnceMore(t *testing.T) {
 		}
 	}
 }
+
+// A fine-tune validates before its first step, so its curve starts from
+// the model it tunes (the figure to beat); a run from scratch does not.
+func TestFineTuneValidatesAtStepZero(t *testing.T) {
+	cfg := tinyConfig()
+	train, val := toyData(cfg, 100, 3), toyData(cfg, 10, 4)
+	runEvals := func(o Options) ([]int, []float64) {
+		t.Helper()
+		var steps []int
+		var bits []float64
+		if _, err := Run(context.Background(), o, train, val, Hooks{Eval: func(step int, b float64, _ bool) {
+			steps, bits = append(steps, step), append(bits, b)
+		}}); err != nil {
+			t.Fatal(err)
+		}
+		return steps, bits
+	}
+	base := DefaultOptions(cfg)
+	base.BatchSize, base.Steps, base.EvalEvery, base.LR, base.DType = 8, 20, 10, 3e-3, "F32"
+	base.OutDir = t.TempDir()
+	if steps, _ := runEvals(base); !slices.Equal(steps, []int{10, 20}) {
+		t.Fatalf("from scratch: validated at steps %v, want [10 20]", steps)
+	}
+	tuned := base
+	tuned.OutDir, tuned.InitFrom, tuned.Steps, tuned.EvalEvery = t.TempDir(), filepath.Join(base.OutDir, "model"), 10, 5
+	steps, bits := runEvals(tuned)
+	if !slices.Equal(steps, []int{0, 5, 10}) {
+		t.Fatalf("fine-tune: validated at steps %v, want [0 5 10]", steps)
+	}
+	p, err := LoadModel(filepath.Join(base.OutDir, "model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewModel(p, tuned.BatchSize, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err := Evaluate(m, val); err != nil || math.Abs(bits[0]-want) > 1e-4 {
+		t.Errorf("step 0: %g bits per token, the model tuned scores %g (%v)", bits[0], want, err)
+	}
+}
