@@ -91,10 +91,24 @@ func (c *LossCurve) smoothed() []float64 {
 	return out
 }
 
-// ranges are the axes: steps from 0 to xHi, bits from yLo to yHi. The
-// first 2% of the steps (the steep start) do not stretch the y axis.
+// zoomSteps is how far ahead of the steps done the x axis reaches at
+// most: a schedule more than that many times longer (a budget of days)
+// would squeeze the curve so far drawn into its first pixels.
+const zoomSteps = 20
+
+// ranges are the axes: steps from 0 to xHi (the schedule's length, or
+// twice the steps done while they are under a twentieth of it), bits from
+// yLo to yHi. The first 2% of the steps (the steep start) do not stretch
+// the y axis.
 func (c *LossCurve) ranges(sm []float64) (xHi int, yLo, yHi float64, ok bool) {
-	xHi = max(c.total, len(c.train))
+	done := len(c.train)
+	for _, p := range c.val {
+		done = max(done, p.Step)
+	}
+	xHi = max(c.total, done)
+	if done > 0 && xHi > zoomSteps*done {
+		xHi = 2 * done
+	}
 	yLo, yHi = math.Inf(1), math.Inf(-1)
 	skip := len(sm) / 50
 	for i, v := range sm {
@@ -103,7 +117,6 @@ func (c *LossCurve) ranges(sm []float64) (xHi int, yLo, yHi float64, ok bool) {
 		}
 	}
 	for _, p := range c.val {
-		xHi = max(xHi, p.Step)
 		if !math.IsNaN(p.Bits) {
 			yLo, yHi = math.Min(yLo, p.Bits), math.Max(yHi, p.Bits)
 		}
@@ -202,6 +215,9 @@ func (r *lossCurveRenderer) Refresh() {
 	if ok {
 		r.yHi.Text, r.yLo.Text = fmt.Sprintf("%.2f", yHi), fmt.Sprintf("%.2f", yLo)
 		r.xHi.Text = GroupThousands(xHi)
+		if c.total > xHi { // zoomed in on the steps done
+			r.xHi.Text += " of " + GroupThousands(c.total)
+		}
 		r.empty.Hide()
 		r.x0.Show()
 		r.xName.Show()

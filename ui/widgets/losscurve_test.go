@@ -51,6 +51,44 @@ func TestLossCurveDraws(t *testing.T) {
 	}
 }
 
+// A schedule of days (a budget of 99,999 minutes) does not squeeze the
+// curve drawn so far into its first pixels: the x axis reaches twice the
+// steps done while they are under a twentieth of the schedule, and says
+// of what.
+func TestLossCurveZoomsOnAVeryLongSchedule(t *testing.T) {
+	c := NewLossCurve()
+	w := test.NewTempWindow(t, c)
+	w.Resize(fyne.NewSize(400, 240))
+	r := test.TempWidgetRenderer(t, c).(*lossCurveRenderer)
+	bits := make([]float32, 300)
+	for i := range bits {
+		bits[i] = 8 / float32(1+i/20)
+	}
+	for _, s := range []struct {
+		total, steps int
+		want         string
+	}{{1000, 300, "1,000"}, {6000, 300, "6,000"}, {9_000_000, 300, "600 of 9,000,000"}} {
+		c.Set(bits[:s.steps], []train.ValPoint{{Step: s.steps, Bits: 1}}, s.total)
+		if r.xHi.Text != s.want {
+			t.Errorf("%d of %d steps: the x axis ends at %q, want %q", s.steps, s.total, r.xHi.Text, s.want)
+		}
+	}
+	// The steps drawn fill the plot's left half, not its first pixels.
+	c.Set(bits, []train.ValPoint{{Step: 300, Bits: 1}}, 9_000_000)
+	img := r.draw(300, 150)
+	right := 0
+	for y := 0; y < 150; y++ {
+		for x := 120; x < 300; x++ {
+			if img.At(x, y) == trainColor {
+				right = max(right, x)
+			}
+		}
+	}
+	if right < 130 {
+		t.Errorf("the training curve ends at x = %d of 300", right)
+	}
+}
+
 // A validation dot at the last step of the schedule (the plot's right
 // edge) is drawn whole, as wide as a dot elsewhere (it was cut in half).
 func TestLossCurveDotsAreWholeAtTheEdge(t *testing.T) {
