@@ -59,6 +59,17 @@
 	MOVQ         out+40(FP), DI \
 	VMOVUPS      Y0, (DI)
 
+// ZERO1x4 clears the 1×4 kernels' accumulators Z16–Z23.
+#define ZERO1x4 \
+	VPXORD Z16, Z16, Z16 \
+	VPXORD Z17, Z17, Z17 \
+	VPXORD Z18, Z18, Z18 \
+	VPXORD Z19, Z19, Z19 \
+	VPXORD Z20, Z20, Z20 \
+	VPXORD Z21, Z21, Z21 \
+	VPXORD Z22, Z22, Z22 \
+	VPXORD Z23, Z23, Z23
+
 // CLEAR16_31 zeroes Y16–Y31 (and with them the upper halves of Z16–Z31):
 // the eight-row kernels' accumulators, at their start and, so that no
 // register keeps a dirty upper half past VZEROUPPER, at their end.

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "reduce_amd64.h"
 
 // Products with tiled half weights (tiled.go: TileHalf), in 512-bit
 // registers (AVX-512F). A tile holds 16 outputs' weights input by input,
@@ -50,22 +51,7 @@ TEXT ·tile8x32(SB), NOSPLIT, $0-48
 	SHLQ $5, BX
 	ADDQ DX, BX
 	MOVQ ahead+40(FP), R12
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
-	VPXORD Z24, Z24, Z24
-	VPXORD Z25, Z25, Z25
-	VPXORD Z26, Z26, Z26
-	VPXORD Z27, Z27, Z27
-	VPXORD Z28, Z28, Z28
-	VPXORD Z29, Z29, Z29
-	VPXORD Z30, Z30, Z30
-	VPXORD Z31, Z31, Z31
+	CLEAR16_31
 
 t8loop:
 	PREFETCHT0 (DX)(R12*1)
@@ -132,14 +118,7 @@ TEXT ·tile1x64(SB), NOSPLIT, $0-40
 	LEAQ   (BX)(AX*1), R9
 	LEAQ   (R9)(AX*1), R10
 	MOVQ   ahead+32(FP), R12
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
+	ZERO1x4
 
 t1loop:
 	PREFETCHT0 (DX)(R12*1)

@@ -82,17 +82,6 @@
 	FOLD(Z31, Y31) \
 	STORE8x2
 
-// ZERO1x4 clears the 1×4 kernels' accumulators Z16–Z23.
-#define ZERO1x4 \
-	VPXORD Z16, Z16, Z16 \
-	VPXORD Z17, Z17, Z17 \
-	VPXORD Z18, Z18, Z18 \
-	VPXORD Z19, Z19, Z19 \
-	VPXORD Z20, Z20, Z20 \
-	VPXORD Z21, Z21, Z21 \
-	VPXORD Z22, Z22, Z22 \
-	VPXORD Z23, Z23, Z23
-
 // START1x4 points R9–R11 at columns 1–3 (DX at column 0, AX the bytes
 // between columns), loads k into CX and the prefetch distance into R12,
 // and clears the accumulators.
