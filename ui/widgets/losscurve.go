@@ -92,22 +92,24 @@ func (c *LossCurve) smoothed() []float64 {
 }
 
 // zoomSteps is how far ahead of the steps done the x axis reaches at
-// most: a schedule more than that many times longer (a budget of days)
-// would squeeze the curve so far drawn into its first pixels.
-const zoomSteps = 20
+// most, so that the curve drawn so far fills at least a quarter of the
+// plot: early in a run, and all through a schedule of days (a budget of
+// 99,999 minutes), which would squeeze it into the first pixels. The axis
+// grows with the run and reaches the schedule's end at a quarter of it.
+const zoomSteps = 4
 
 // ranges are the axes: steps from 0 to xHi (the schedule's length, or
-// twice the steps done while they are under a twentieth of it), bits from
-// yLo to yHi. The first 2% of the steps (the steep start) do not stretch
-// the y axis.
+// zoomSteps times the steps done when that is less), bits from yLo to
+// yHi. The first 2% of the steps (the steep start) do not stretch the y
+// axis.
 func (c *LossCurve) ranges(sm []float64) (xHi int, yLo, yHi float64, ok bool) {
 	done := len(c.train)
 	for _, p := range c.val {
 		done = max(done, p.Step)
 	}
 	xHi = max(c.total, done)
-	if done > 0 && xHi > zoomSteps*done {
-		xHi = 2 * done
+	if done > 0 {
+		xHi = min(xHi, zoomSteps*done)
 	}
 	yLo, yHi = math.Inf(1), math.Inf(-1)
 	skip := len(sm) / 50
