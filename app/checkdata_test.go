@@ -113,6 +113,13 @@ func TestCheckDataCLI(t *testing.T) {
 	if code, _, stderr := run(t, "check-data", filepath.Join(clean, "missing")); code != 1 || !strings.Contains(stderr, "missing") {
 		t.Errorf("missing folder: exit %d, %q", code, stderr)
 	}
+	// With --json a script reading stdout gets an object for it too.
+	missing := filepath.Join(clean, "missing")
+	code, stdout, stderr = run(t, "check-data", "--json", missing)
+	var failed map[string]string
+	if err := json.Unmarshal([]byte(stdout), &failed); code != 1 || err != nil || failed["folder"] != missing || !strings.Contains(failed["error"], "no such file") || !strings.Contains(stderr, "missing") {
+		t.Errorf("--json on a missing folder: exit %d, stdout %q (%v), stderr %q", code, stdout, err, stderr)
+	}
 	if code, _, _ := run(t, "check-data"); code != 2 {
 		t.Errorf("no folder: exit %d, want 2", code)
 	}
