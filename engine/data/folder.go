@@ -11,10 +11,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/unicode"
+	textunicode "golang.org/x/text/encoding/unicode"
 
 	"github.com/tessera-studio/tessera/engine/codebook" // registers the image formats it reads
 	"github.com/tessera-studio/tessera/engine/orient"
@@ -137,13 +138,17 @@ func loadFolderImage(dir, name string) (s Sample, warning string, err error) {
 
 // fileNameCaption is the caption of an image without a caption file: its
 // file name without extension, split like a prompt, less the numbers that
-// end it ("Red_Cat-2" -> "red cat", "IMG_0042" -> "img"), which number
-// files rather than describe them: a folder of cat-01 … cat-40 trains one
-// caption, not forty words the model could never tell apart. A name of
-// numbers alone keeps its first ("7-003" -> "7").
+// end it ("Red_Cat-2" -> "red cat", "IMG_0042" -> "img", "cat (2)" ->
+// "cat"), which number files rather than describe them: a folder of
+// cat-01 … cat-40 trains one caption, not forty words the model could
+// never tell apart. A name of numbers alone keeps its first ("7-003" ->
+// "7").
 func fileNameCaption(base string) string {
 	words := strings.Fields(prompt.Normalize(base))
-	for len(words) > 1 && strings.Trim(words[len(words)-1], "0123456789") == "" {
+	numbering := func(w string) bool { // "2", "(2)", "#3", "[01]": no letter
+		return strings.IndexFunc(w, unicode.IsLetter) < 0
+	}
+	for len(words) > 1 && numbering(words[len(words)-1]) {
 		words = words[:len(words)-1]
 	}
 	return strings.Join(words, " ")
@@ -275,7 +280,7 @@ func decodeCaption(b []byte) (text string, cf captionFormat, err error) {
 	switch {
 	case bytes.HasPrefix(b, []byte{0xff, 0xfe}), bytes.HasPrefix(b, []byte{0xfe, 0xff}):
 		cf.bom = true
-		u, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(b)
+		u, err := textunicode.UTF16(textunicode.LittleEndian, textunicode.ExpectBOM).NewDecoder().Bytes(b)
 		if err != nil {
 			return "", cf, fmt.Errorf("decode UTF-16: %w", err)
 		}

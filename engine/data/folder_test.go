@@ -35,16 +35,20 @@ func hugePNG(t *testing.T) []byte {
 
 func TestFileNameCaption(t *testing.T) {
 	for base, want := range map[string]string{
-		"Red_Cat-2":      "red cat",
-		"IMG_0042":       "img",
-		"cat 01 02":      "cat",
-		"7-003":          "7",
-		"42":             "42",
-		"3 cats":         "3 cats",
-		"two cats":       "two cats",
-		"mario-64-kart":  "mario 64 kart",
-		"":               "",
-		"blue circle 2x": "blue circle 2x",
+		"Red_Cat-2":       "red cat",
+		"IMG_0042":        "img",
+		"cat 01 02":       "cat",
+		"7-003":           "7",
+		"42":              "42",
+		"3 cats":          "3 cats",
+		"two cats":        "two cats",
+		"mario-64-kart":   "mario 64 kart",
+		"":                "",
+		"blue circle 2x":  "blue circle 2x",
+		"cat (2)":         "cat",
+		"cat #3":          "cat",
+		"dog [01] (copy)": "dog [01] (copy)",
+		"red cat 2 (1)":   "red cat",
 	} {
 		if got := fileNameCaption(base); got != want {
 			t.Errorf("fileNameCaption(%q) = %q, want %q", base, got, want)

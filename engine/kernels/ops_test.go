@@ -161,7 +161,9 @@ func BenchmarkMatMul(b *testing.B) {
 
 func TestAttendMatchesFloat64(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, s := range []struct{ T, hd int }{{1, 64}, {7, 64}, {8, 32}, {301, 64}, {20, 12}} {
+	// T from 32 to 48 puts blocks of eight positions on both sides of the
+	// score kernel's prefetching limit (scoresAhead).
+	for _, s := range []struct{ T, hd int }{{1, 64}, {7, 64}, {8, 32}, {301, 64}, {20, 12}, {33, 64}, {40, 64}, {47, 16}, {48, 64}} {
 		q := randF32(rng, s.hd)
 		k, kf := randHalf(rng, s.T*s.hd+5*s.hd) // extra rows past T must be ignored
 		v, vf := randHalf(rng, s.T*s.hd+5*s.hd)

@@ -1,5 +1,5 @@
 // Macros shared by the assembly kernels (kernels_amd64.s, int8_amd64.s,
-// zmm_amd64.s).
+// zmm_amd64.s, tile_amd64.s).
 
 // REDUCE8 sums each of Y0..Y7 across its lanes and leaves the eight totals,
 // in order, in Y0 (clobbers Y1..Y9).

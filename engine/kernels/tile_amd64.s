@@ -87,6 +87,7 @@ t8loop:
 	VMOVUPS Z29, 832(DI)
 	VMOVUPS Z30, 896(DI)
 	VMOVUPS Z31, 960(DI)
+	CLEAR16_31 // VZEROUPPER leaves Z16–Z31: a dirty upper half slows later code on Intel
 	VZEROUPPER
 	RET
 
@@ -144,5 +145,6 @@ t1loop:
 	VMOVUPS Z17, 64(DI)
 	VMOVUPS Z18, 128(DI)
 	VMOVUPS Z19, 192(DI)
+	ZERO1x4
 	VZEROUPPER
 	RET

@@ -72,8 +72,9 @@ func TiledRow(dst []float32, w []uint16, j, k int) {
 // HalfTiledMatMulCols is HalfMatMulCols for tiled weights (TileHalf):
 // output columns [lo, hi) of y = x·wᵀ + beta·y for m rows of x (m×k,
 // row-major), lo and hi multiples of 64, on the calling goroutine. Rows go
-// eight at a time (tile8x32), then one at a time (tile1x64); each block of
-// 64 outputs is read from memory once for all rows. It needs HalfTiled(n,
+// eight at a time (tile8x32), then one at a time (tile1x64), a block of 64
+// outputs at a time, so the rows after the first pass read the block from
+// cache (64 KiB at k = 512, 256 KiB at k = 2048), not memory. It needs HalfTiled(n,
 // k) (the kernels themselves run on any AVX-512 CPU); beta is 0 or 1.
 func HalfTiledMatMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta float32, y []float32) {
 	if !asm512OK || !tiledShape(n, k) || lo%tileBlock != 0 || hi%tileBlock != 0 {

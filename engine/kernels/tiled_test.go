@@ -59,6 +59,29 @@ func TestHalfTiledMatMulMatchesFloat64(t *testing.T) {
 	}
 }
 
+// A worker's column range writes its own columns and nothing else.
+func TestHalfTiledMatMulKeepsToItsColumns(t *testing.T) {
+	if !asm512OK {
+		t.Skip("the tiled kernels need AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(17, 18))
+	for _, m := range []int{1, 8, 11} {
+		const n, k = 192, 68
+		x := randF32(rng, m*k)
+		w, _ := randHalf(rng, n*k)
+		tiled := TileHalf(w, n, k)
+		y := randF32(rng, m*n+5) // five past the end: not written either
+		before := append([]float32(nil), y...)
+		HalfTiledMatMulCols(64, 128, m, n, k, x, tiled, 0, y[:m*n])
+		for i := range y {
+			inside := i < m*n && i%n >= 64 && i%n < 128
+			if changed := y[i] != before[i]; changed != inside {
+				t.Fatalf("m=%d: y[%d] (column %d) changed %v", m, i, i%n, changed)
+			}
+		}
+	}
+}
+
 // A shape the tiled layout does not take is refused, not computed wrong.
 func TestHalfTiledShapes(t *testing.T) {
 	for _, s := range []struct {

@@ -29,8 +29,8 @@ type Linear struct {
 	W, B       *tensor.Dense
 	In, Out    int
 	Transposed bool
-	half       []uint16             // Out×In; nil: none
-	tiled      bool                 // half is in kernels.TileHalf's layout
+	half       []uint16             // Out×In (or tiled); nil: none
+	tiled      bool                 // half is in kernels.TileHalf's layout, not row by row
 	q8         *kernels.Int8Weights // Out×In; nil: none
 }
 

@@ -475,11 +475,6 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 	opt, m, cfg := r.opt, r.m, r.cfg
 	B, T := opt.BatchSize, cfg.NPositions
 	inputs, targets := make([]int32, B*T), make([]int32, B*cfg.ImageTokens())
-	r.start = time.Now()
-	lastCkpt := r.start
-	budget := time.Duration(opt.Minutes * float64(time.Minute))
-	tokens0 := r.tokens
-	stop := StopDone
 	lastEval := -1
 	if len(r.vals) > 0 {
 		lastEval = r.vals[len(r.vals)-1].Step
@@ -488,10 +483,18 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 	if r.step == 0 && lastEval < 0 && len(r.val) > 0 && (opt.Init != nil || opt.InitFrom != "") {
 		// A fine-tune's curve starts from the model it tunes: its
 		// validation loss before any step is the figure to beat (and,
-		// until a step beats it, the best model is that model).
+		// until a step beats it, the best model is that model). It comes
+		// before the clock starts, as the data's preparation does: the
+		// budget, the schedule fitted to it (refit divides the time so far
+		// by the steps) and the speed reported are the steps' own.
 		r.evaluate()
 		lastEval = 0
 	}
+	r.start = time.Now()
+	lastCkpt := r.start
+	budget := time.Duration(opt.Minutes * float64(time.Minute))
+	tokens0 := r.tokens
+	stop := StopDone
 	for r.step < r.total {
 		if ctx.Err() != nil {
 			stop = StopCanceled

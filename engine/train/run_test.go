@@ -565,13 +565,23 @@ func TestStopValidatesOnceMore(t *testing.T) {
 func TestFineTuneValidatesAtStepZero(t *testing.T) {
 	cfg := tinyConfig()
 	train, val := toyData(cfg, 100, 3), toyData(cfg, 10, 4)
+	var res *Result
 	runEvals := func(o Options) ([]int, []float64) {
 		t.Helper()
 		var steps []int
 		var bits []float64
-		if _, err := Run(context.Background(), o, train, val, Hooks{Eval: func(step int, b float64, _ bool) {
-			steps, bits = append(steps, step), append(bits, b)
-		}}); err != nil {
+		var err error
+		exports := 0
+		res, err = Run(context.Background(), o, train, val, Hooks{
+			Eval: func(step int, b float64, _ bool) { steps, bits = append(steps, step), append(bits, b) },
+			Samples: func(string, string) error {
+				if exports++; exports == 1 && o.InitFrom != "" {
+					time.Sleep(time.Second) // a slow sample grid of the model tuned, before any step
+				}
+				return nil
+			},
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 		return steps, bits
@@ -587,6 +597,11 @@ func TestFineTuneValidatesAtStepZero(t *testing.T) {
 	steps, bits := runEvals(tuned)
 	if !slices.Equal(steps, []int{0, 5, 10}) {
 		t.Fatalf("fine-tune: validated at steps %v, want [0 5 10]", steps)
+	}
+	// The pass before the first step is not the steps' time: the budget,
+	// the schedule fitted to it and the speed are the steps' own.
+	if res.Elapsed >= time.Second {
+		t.Errorf("the steps took %v, the step-0 pass's second included", res.Elapsed)
 	}
 	p, err := LoadModel(filepath.Join(base.OutDir, "model"))
 	if err != nil {

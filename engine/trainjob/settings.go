@@ -325,18 +325,34 @@ func checkDataName(name string) error {
 }
 
 // CheckDataFolder refuses, as training data, a folder that holds a
-// training run (its record, checkpoint or prepared data: its sample grids
-// and loss plots are no training pictures) or a model (config.json and
+// training run (isRunFolder: its record, checkpoint or prepared data; its
+// sample grids and loss plots are no training pictures) or a model (config.json and
 // model.safetensors), each with what to do instead. Any other folder,
 // missing ones included, is left to the data check.
 func CheckDataFolder(dir string) error {
-	if _, err := ReadRecord(dir); err == nil || holdsWork(dir) {
+	if isRunFolder(dir) {
 		return fmt.Errorf("%s is a training run's folder, not a folder of pictures: give the folder of the images to train on (to go on with that run, resume it: tessera train --resume --out %s, or Resume in the Train tab)", dir, dir)
 	}
 	if model.IsFolder(dir) {
 		return fmt.Errorf("%s is a model's folder, not a folder of pictures: give the folder of the images to train on (to fine-tune that model, give it as the model: tessera train --init %s, or open it and choose Fine-tune in the Train tab)", dir, dir)
 	}
 	return nil
+}
+
+// isRunFolder reports whether dir holds a training run by its files: a
+// record that names its state, a checkpoint or prepared data. (A folder
+// that merely holds a "tokenizer" subfolder or an empty run.json is not
+// one.)
+func isRunFolder(dir string) bool {
+	if rec, err := ReadRecord(dir); err == nil && rec.State != "" {
+		return true
+	}
+	for _, name := range []string{PreparedFile, train.CheckpointFile} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
 }
 
 // DataName is how a run's data is named in model names and run folders:

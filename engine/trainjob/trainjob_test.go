@@ -263,8 +263,8 @@ func TestCheckData(t *testing.T) {
 
 // A run's folder (its sample grids would be trained on as pictures) or a
 // model's folder given as the data is refused before anything is read,
-// with what to do instead; a folder of pictures holding a config.json
-// alone is data.
+// with what to do instead; a folder of pictures holding a config.json, an
+// empty run.json or a "tokenizer" subfolder is data.
 func TestDataFolderThatIsARunOrAModel(t *testing.T) {
 	put := func(dir, name string) {
 		t.Helper()
@@ -284,9 +284,16 @@ func TestDataFolderThatIsARunOrAModel(t *testing.T) {
 	put(modelDir, model.WeightsFile)
 	pictures := t.TempDir()
 	put(pictures, model.ConfigFile)
+	put(pictures, RecordFile) // "{}": no run's record
+	if err := os.Mkdir(filepath.Join(pictures, "tokenizer"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	prepared := t.TempDir()
+	put(prepared, PreparedFile)
 	for dir, want := range map[string]string{
 		run:            "is a training run's folder, not a folder of pictures",
 		checkpointOnly: "is a training run's folder",
+		prepared:       "is a training run's folder",
 		modelDir:       "is a model's folder, not a folder of pictures",
 		pictures:       "",
 	} {

@@ -111,6 +111,9 @@ func (c *LossCurve) ranges(sm []float64) (xHi int, yLo, yHi float64, ok bool) {
 	if done > 0 {
 		xHi = min(xHi, zoomSteps*done)
 	}
+	if xHi == 0 && len(c.val) > 0 {
+		xHi = 1 // a fine-tune's pass before its first step, the length not yet known
+	}
 	yLo, yHi = math.Inf(1), math.Inf(-1)
 	skip := len(sm) / 50
 	for i, v := range sm {

@@ -72,6 +72,11 @@ func TestLossCurveZoomsOnAVeryLongSchedule(t *testing.T) {
 			t.Errorf("%d of %d steps: the x axis ends at %q, want %q", s.steps, s.total, r.xHi.Text, s.want)
 		}
 	}
+	// A fine-tune's pass before its first step shows, the length unknown.
+	c.Set(nil, []train.ValPoint{{Step: 0, Bits: 5.9}}, 0)
+	if !r.empty.Hidden || r.xHi.Text != "1" {
+		t.Errorf("a step-0 pass alone: empty message shown %v, x axis %q", !r.empty.Hidden, r.xHi.Text)
+	}
 	// The steps drawn fill the plot's first quarter, not its first pixels.
 	c.Set(bits, []train.ValPoint{{Step: 300, Bits: 1}}, 9_000_000)
 	img := r.draw(300, 150)
