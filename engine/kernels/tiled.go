@@ -91,9 +91,7 @@ func HalfTiledMatMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta floa
 			copy(row, sums)
 			return
 		}
-		for j, s := range sums {
-			row[j] += s
-		}
+		Add(row, sums) // the residual update (Linear.AddTo)
 	}
 	for j := lo; j < hi; j += tileBlock {
 		// Prefetching runs 2 KiB past each tile's end too: into the next
