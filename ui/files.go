@@ -581,10 +581,11 @@ func rankByLabel(label string) sampler.RankBy {
 	return ""
 }
 
-// showSettings shows the settings dialog: the outputs folder and the
-// patch grid.
+// showSettings shows the settings dialog: the outputs folder (and whether
+// a batch's every image is saved there), the patch grid and the order of
+// batches.
 func (f *fileDialogs) showSettings() {
-	f.settingsWith(settingsForm{outputs: f.outputs(), grid: f.grid(), rankBy: f.set.RankBy()})
+	f.settingsWith(settingsForm{outputs: f.outputs(), grid: f.grid(), rankBy: f.set.RankBy(), saveAll: f.set.SaveAllCandidates()})
 }
 
 // settingsForm is what the Settings dialog shows: the settings as they are,
@@ -593,6 +594,7 @@ type settingsForm struct {
 	outputs string
 	grid    bool
 	rankBy  sampler.RankBy
+	saveAll bool // every image of a batch goes to the outputs folder
 }
 
 // settingsWith is the Settings dialog filled from form. Save applies every
@@ -614,6 +616,9 @@ func (f *fileDialogs) settingsWith(form settingsForm) {
 		d.Resize(dialogSize(f.win))
 		d.Show()
 	})
+	saveAll := widgets.NewTipCheck("Save every image of a batch", "Save all the candidates of a batch or a masked regeneration to the outputs folder as soon as they are made, as A1111 saves a batch (off: only the image kept, and each candidate you pick)", nil)
+	saveAll.SetChecked(form.saveAll)
+	saveAll.OnDialogKey = f.dialogKeys()
 	grid := widgets.NewTipCheck("Show patch grid lines", "Draw the patch grid over the canvas (also in the editing panel)", nil)
 	grid.SetChecked(form.grid)
 	grid.OnDialogKey = f.dialogKeys()
@@ -625,7 +630,7 @@ func (f *fileDialogs) settingsWith(form settingsForm) {
 	rank.Required = true
 	rank.SetSelected(rankLabel(form.rankBy))
 	items := []*widget.FormItem{
-		widget.NewFormItem("Outputs folder", container.NewBorder(nil, nil, nil, browse, dir)),
+		widget.NewFormItem("Outputs folder", container.NewVBox(container.NewBorder(nil, nil, nil, browse, dir), saveAll)),
 		widget.NewFormItem("Canvas", grid),
 		widget.NewFormItem("Batches best first by", rank),
 	}
@@ -636,7 +641,7 @@ func (f *fileDialogs) settingsWith(form settingsForm) {
 		if !ok {
 			return
 		}
-		chosen := settingsForm{outputs: dir.Text, grid: grid.Checked, rankBy: rankByLabel(rank.Selected)}
+		chosen := settingsForm{outputs: dir.Text, grid: grid.Checked, rankBy: rankByLabel(rank.Selected), saveAll: saveAll.Checked}
 		if d := strings.TrimSpace(dir.Text); d != f.outputs() {
 			if err := f.host.SetOutputsDir(d); err != nil {
 				f.settingsWith(chosen) // again, under the error, nothing applied
@@ -645,6 +650,7 @@ func (f *fileDialogs) settingsWith(form settingsForm) {
 			}
 		}
 		f.set.SetRankBy(chosen.rankBy)
+		f.set.SetSaveAllCandidates(chosen.saveAll)
 		f.host.setGridLines(chosen.grid)
 	}, f.win)
 	dir.OnSubmitted = func(string) { d.Submit() } // Return in the field saves, as the button does

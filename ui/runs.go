@@ -121,10 +121,11 @@ func changedFirst(j job, ims []sampler.Image, scores []float64) {
 	sampler.OrderImages(ims, scores, func(a, b int) bool { return !same[a] && same[b] })
 }
 
-// saveResults ranks the images of a run and writes the one kept, the
-// first, to the outputs folder (on the job's goroutine); the other
-// candidates are saved only if the user picks them (PickCandidate). It
-// returns them in the order to offer.
+// save ranks the images of a run and writes the one kept, the first, to
+// the outputs folder (on the job's goroutine); the other candidates are
+// saved too when Settings says every image of a batch (job.saveAll), else
+// only if the user picks them (PickCandidate). It returns them in the
+// order to offer.
 func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr error) ([]result, error) {
 	if runErr != nil || res == nil {
 		return nil, nil
@@ -215,11 +216,19 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 	if len(results) == 0 {
 		return nil, nil
 	}
-	if j.gaveBack(results[0].tokens) {
-		return results, nil // the image it started from: nothing new to write
+	// The first image is saved (not one that is the image the run started
+	// from: nothing new), and with Settings' "every image of a batch" the
+	// others too, as A1111 saves a batch; the rest are saved when picked.
+	var err error
+	for i := range results {
+		c := &results[i]
+		if i > 0 && !j.saveAll || j.gaveBack(c.tokens) {
+			continue
+		}
+		if c.path, c.again, err = r.saved.save(outputs{dir: j.outDir}, decodeRows(j.b, c.tokens, c.rows), c.rec, now); err != nil {
+			break
+		}
 	}
-	path, again, err := r.saved.save(outputs{dir: j.outDir}, decodeRows(j.b, results[0].tokens, results[0].rows), results[0].rec, now)
-	results[0].path, results[0].again = path, again
 	return results, err
 }
 

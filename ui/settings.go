@@ -36,6 +36,7 @@ const (
 	prefRunFolders = "train.run_folders"
 	prefTrainThr   = "train.threads"
 	prefTrainData  = "train.data"
+	prefSaveAll    = "outputs.every_candidate"
 )
 
 // maxRecent is how many opened model folders the picker remembers.
@@ -104,6 +105,13 @@ func (s settings) SetTrainBudget(minutes float64, threads int) {
 	s.p.SetFloat(prefTrainMins, minutes)
 	s.p.SetInt(prefTrainThr, threads)
 }
+
+// SaveAllCandidates is whether every image of a batch is saved to the
+// outputs folder, not only the one kept (off unless chosen in Settings).
+func (s settings) SaveAllCandidates() bool { return s.p.Bool(prefSaveAll) }
+
+// SetSaveAllCandidates stores that choice.
+func (s settings) SetSaveAllCandidates(on bool) { s.p.SetBool(prefSaveAll, on) }
 
 // TrainData is the Train tab's data of the last run started: a built-in
 // dataset's name or a folder's path ("": none stored).

@@ -47,6 +47,9 @@ type job struct {
 	mask   []bool // the mask at the start
 	parent string
 	outDir string // where the results are saved
+	// saveAll saves every image of a batch, not only the first (the
+	// Settings choice when the job starts).
+	saveAll bool
 	// at is where the result branches from its parent: the patches kept
 	// (complete, branch) or the rows added (extend).
 	at int
@@ -415,6 +418,7 @@ func (s *Studio) Running() string { return s.runs.runner.Running() }
 func (s *Studio) startJob(j job) error {
 	s.ranTexts = s.fieldTexts()
 	j.outDir = s.outputsDir
+	j.saveAll = s.set.p != nil && s.set.SaveAllCandidates()
 	if j.rankBy = s.set.RankBy(); j.rankBy == "" {
 		j.rankBy = sampler.RecommendedRankBy(j.b, j.params.Prompt) // as the model recommends
 	}
@@ -565,14 +569,16 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if s.doc.Version() != v {
 		s.cands.version = s.doc.Version()
 	}
-	if first.path != "" {
-		s.markSaved(first.tokens, true)
+	for _, r := range results { // the first, or every image of the batch (Settings)
+		if r.path != "" {
+			s.markSaved(r.tokens, true)
+		}
 	}
 	if !s.canvas.Stroking() {
 		s.paint.setOverlays(false) // the result, not the mask over it
 	}
 	s.cands.show(j, results)
-	s.addHistory(j, results[:1])
+	s.addHistory(j, results) // the first, or with Settings' "every image of a batch" all saved
 	s.docChanged()
 	st := s.runs.prog.State(time.Now())
 	done := j.sampled
@@ -633,8 +639,23 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		msg += againNote(first.path)
 	} else if first.path != "" {
 		msg += savedNote(first.path)
+		if n := newlySaved(results[1:]); n > 0 {
+			msg += fmt.Sprintf(" with the batch's %s", plural.N(n, "other image", "other images"))
+		}
 	}
 	s.setStatus(msg)
+}
+
+// newlySaved counts the results written to the outputs folder by this run
+// (not saved before).
+func newlySaved(results []result) int {
+	n := 0
+	for _, r := range results {
+		if r.path != "" && !r.again {
+			n++
+		}
+	}
+	return n
 }
 
 // maxVaryTries is how many times a job that gave back its starting image
