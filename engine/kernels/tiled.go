@@ -60,6 +60,22 @@ func TileHalf(w []uint16, n, k int) []uint16 {
 	return out
 }
 
+// TileTransposeHalf is TileHalf(TransposeHalf(src, rows, cols), cols,
+// rows) without the row layout's copy in between (a model's largest
+// matrices load one copy lighter): src is rows×cols float32, Hugging Face
+// Conv1D's [In, Out] (k = rows inputs, n = cols outputs, a multiple of 16).
+func TileTransposeHalf(src []float32, rows, cols int) []uint16 {
+	k := rows
+	out := make([]uint16, rows*cols)
+	for c := 0; c < k; c++ {
+		row := src[c*cols : (c+1)*cols]
+		for j, v := range row { // sixteen outputs of a tile side by side at input c
+			out[(j/tileOutputs)*tileOutputs*k+c*tileOutputs+j%tileOutputs] = ToHalf(v)
+		}
+	}
+	return out
+}
+
 // TiledRow widens output j's k weights from tiled weights w (TileHalf)
 // into dst (len ≥ k).
 func TiledRow(dst []float32, w []uint16, j, k int) {

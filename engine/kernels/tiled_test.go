@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -23,6 +24,18 @@ func TestTileHalfKeepsEveryWeight(t *testing.T) {
 	}
 	if tiled[1*16*k+2*16+5] != w[(16+5)*k+2] {
 		t.Fatal("output 21's weight at input 2 is not at tile 1, input 2, lane 5")
+	}
+}
+
+// TileTransposeHalf lays a float32 [In, Out] matrix out as TileHalf lays
+// out its row-layout transpose.
+func TestTileTransposeHalf(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	const in, out = 36, 48
+	w := randF32(rng, in*out)
+	want := TileHalf(TransposeHalf(w, in, out), out, in)
+	if got := TileTransposeHalf(w, in, out); !slices.Equal(got, want) {
+		t.Fatal("TileTransposeHalf differs from TileHalf of TransposeHalf")
 	}
 }
 

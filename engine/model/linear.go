@@ -99,14 +99,18 @@ func (l *Linear) makeHalf() string {
 	if fit := kernels.MeasureHalf(w); !fit.Faithful() {
 		return fit.String()
 	}
-	if l.Transposed {
+	l.tiled = kernels.HalfTiled(l.Out, l.In)
+	switch {
+	case l.Transposed:
 		l.half = make([]uint16, len(w))
 		kernels.EncodeHalf(l.half, w)
-	} else {
+		if l.tiled {
+			l.half = kernels.TileHalf(l.half, l.Out, l.In)
+		}
+	case l.tiled:
+		l.half = kernels.TileTransposeHalf(w, l.In, l.Out)
+	default:
 		l.half = kernels.TransposeHalf(w, l.In, l.Out)
-	}
-	if kernels.HalfTiled(l.Out, l.In) {
-		l.half, l.tiled = kernels.TileHalf(l.half, l.Out, l.In), true
 	}
 	return ""
 }
