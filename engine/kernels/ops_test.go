@@ -49,17 +49,24 @@ func TestMatMulMatchesFloat64(t *testing.T) {
 				split := (s.n / 2) &^ 7
 				matMulCols(0, split, s.m, s.n, s.k, x, w, beta, y, lv)
 				matMulCols(split, s.n, s.m, s.n, s.k, x, w, beta, y, lv)
-				for r := 0; r < s.m; r++ {
-					for j := 0; j < s.n; j++ {
-						want := float64(beta) * float64(y0[r*s.n+j])
-						for c := 0; c < s.k; c++ {
-							want += float64(x[r*s.k+c]) * wf[j*s.k+c]
-						}
-						if !close(y[r*s.n+j], want, s.k) {
-							t.Fatalf("%+v level %d beta=%v: y[%d,%d] = %g, want %g", s, lv, beta, r, j, y[r*s.n+j], want)
-						}
-					}
-				}
+				checkProduct(t, fmt.Sprintf("%+v level %d beta=%v", s, lv, beta), s.m, s.n, s.k, x, wf, beta, y0, y)
+			}
+		}
+	}
+}
+
+// checkProduct fails t unless y = x·wfᵀ + beta·y0 (m×k by n×k, float64
+// sums) within float32 accumulation error.
+func checkProduct(t *testing.T, what string, m, n, k int, x []float32, wf []float64, beta float32, y0, y []float32) {
+	t.Helper()
+	for r := 0; r < m; r++ {
+		for j := 0; j < n; j++ {
+			want := float64(beta) * float64(y0[r*n+j])
+			for c := 0; c < k; c++ {
+				want += float64(x[r*k+c]) * wf[j*k+c]
+			}
+			if !close(y[r*n+j], want, k) {
+				t.Fatalf("%s: y[%d,%d] = %g, want %g", what, r, j, y[r*n+j], want)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -57,17 +58,7 @@ func TestHalfTiledMatMulMatchesFloat64(t *testing.T) {
 			split := (s.n / 2) &^ 63
 			HalfTiledMatMulCols(0, split, s.m, s.n, s.k, x, tiled, beta, y)
 			HalfTiledMatMulCols(split, s.n, s.m, s.n, s.k, x, tiled, beta, y)
-			for r := 0; r < s.m; r++ {
-				for j := 0; j < s.n; j++ {
-					want := float64(beta) * float64(y0[r*s.n+j])
-					for c := 0; c < s.k; c++ {
-						want += float64(x[r*s.k+c]) * wf[j*s.k+c]
-					}
-					if !close(y[r*s.n+j], want, s.k) {
-						t.Fatalf("%+v beta=%v: y[%d,%d] = %g, want %g", s, beta, r, j, y[r*s.n+j], want)
-					}
-				}
-			}
+			checkProduct(t, fmt.Sprintf("%+v beta=%v", s, beta), s.m, s.n, s.k, x, wf, beta, y0, y)
 		}
 	}
 }
