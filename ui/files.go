@@ -616,7 +616,7 @@ func (f *fileDialogs) settingsWith(form settingsForm) {
 		d.Resize(dialogSize(f.win))
 		d.Show()
 	})
-	saveAll := widgets.NewTipCheck("Save every image of a batch", "Save all the candidates of a batch or a masked regeneration to the outputs folder as soon as they are made, as A1111 saves a batch (off: only the image kept, and each candidate you pick)", nil)
+	saveAll := widgets.NewTipCheck("Save every image of a batch", "Save all the candidates of a run (a batch, a masked regeneration, an edit) to the outputs folder when it ends, as A1111 saves a batch; a stopped run's partial candidates wait to be picked (off: only the image kept, and each candidate you pick)", nil)
 	saveAll.SetChecked(form.saveAll)
 	saveAll.OnDialogKey = f.dialogKeys()
 	grid := widgets.NewTipCheck("Show patch grid lines", "Draw the patch grid over the canvas (also in the editing panel)", nil)

@@ -17,7 +17,8 @@ import (
 )
 
 // outputs is the folder where the images kept are saved as soon as they
-// exist (a run's result, and each candidate picked). The studio deletes
+// exist (a run's result, and each candidate picked; every candidate of a
+// finished run with Settings' "Save every image of a batch"). The studio deletes
 // nothing in it unless the user asks (the history's Delete).
 type outputs struct {
 	dir string

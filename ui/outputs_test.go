@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/ui/core"
 )
 
@@ -28,8 +33,17 @@ func TestSaveEveryImageOfABatch(t *testing.T) {
 	if got := len(s.history.Thumbs()); got != history+3 {
 		t.Errorf("history: %d thumbnails, want %d", got, history+3)
 	}
-	if !strings.Contains(s.Status(), "with the batch's 2 other images") {
+	if !strings.Contains(s.Status(), "(and the batch's 2 other images)") {
 		t.Errorf("status %q", s.Status())
+	}
+	// Each file holds its own candidate's record.
+	for i, c := range s.cands.results {
+		text, err := pngmeta.ReadFile(c.path)
+		must(t, err)
+		rec, ok, err := pngmeta.ParseRecord(text)
+		if !ok || err != nil || rec.Seed != c.seed {
+			t.Errorf("candidate %d (seed %d): %s holds another record (%v)", i+1, c.seed, c.path, err)
+		}
 	}
 	must(t, s.PickCandidate(2))
 	s.Wait()
@@ -38,5 +52,53 @@ func TestSaveEveryImageOfABatch(t *testing.T) {
 	}
 	if !s.currentSaved() {
 		t.Error("the candidate picked, saved with its batch, counts as unsaved (quitting would warn)")
+	}
+	// A stopped batch's partial images wait to be picked: only the one kept
+	// is written.
+	s.StopAtPatch(3)
+	setParams(t, s, "red cat", 500, func(p *core.Params) { p.Batch = 3 })
+	generate(t, s)
+	if got := len(outputFiles(t, s)); got != 5 || s.Candidates() != 3 {
+		t.Errorf("a stopped batch of 3: %d files in all, %d candidates; want 5 and 3", got, s.Candidates())
+	}
+}
+
+// A candidate that cannot be saved is reported as such, not as the result
+// (which was saved), and does not keep the others from being saved.
+func TestSaveEveryImageOfABatchReportsACandidateNotSaved(t *testing.T) {
+	s := newTestStudio(t)
+	s.set.SetSaveAllCandidates(true)
+	setParams(t, s, "red cat", 50, func(p *core.Params) { p.Batch, p.SeedLocked = 3, true })
+	generate(t, s)
+	cands := append([]result(nil), s.cands.results...)
+	if len(cands) != 3 {
+		t.Fatalf("%d candidates", len(cands))
+	}
+	// The same batch again: the result is the same picture (saved before),
+	// the second is saved anew, and the third finds no free file name.
+	for _, c := range cands[1:] {
+		must(t, os.Remove(c.path))
+	}
+	// From the next second on (the first run's files are named by theirs).
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	now := time.Now()
+	for sec := 0; sec < 10; sec++ {
+		base := fmt.Sprintf("tessera-%s-s%d", now.Add(time.Duration(sec)*time.Second).Format("20060102-150405"), cands[2].seed)
+		must(t, os.WriteFile(filepath.Join(s.outputsDir, base+".png"), nil, 0o644))
+		for i := 2; i <= 1000; i++ {
+			must(t, os.WriteFile(filepath.Join(s.outputsDir, fmt.Sprintf("%s-%d.png", base, i)), nil, 0o644))
+		}
+	}
+	s.Generate()
+	s.Wait()
+	err := s.LastError()
+	if err == nil || !strings.Contains(err.Error(), "1 other image of the batch could not be saved") || !strings.Contains(err.Error(), "candidate 3") || strings.Contains(err.Error(), "the result") {
+		t.Errorf("error %v", err)
+	}
+	if st := s.Status(); !strings.Contains(st, "saved before") || !strings.Contains(st, "(and the batch's 1 other image)") {
+		t.Errorf("status %q", st)
+	}
+	if got := s.cands.results; got[1].path == "" || got[2].path != "" {
+		t.Errorf("paths after the run: %q, %q; want the second saved and the third not", got[1].path, got[2].path)
 	}
 }

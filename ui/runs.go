@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -218,19 +220,48 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 	}
 	// The first image is saved (not one that is the image the run started
 	// from: nothing new), and with Settings' "every image of a batch" the
-	// others too, as A1111 saves a batch; the rest are saved when picked.
-	var err error
+	// others of a run that finished too, as A1111 saves a batch (a stopped
+	// run's partial images wait to be picked); the rest are saved when
+	// picked. A candidate that cannot be saved does not stop the others.
+	var notSaved *candidatesNotSaved
 	for i := range results {
 		c := &results[i]
-		if i > 0 && !j.saveAll || j.gaveBack(c.tokens) {
+		if i > 0 && (!j.saveAll || res.Stopped) || j.gaveBack(c.tokens) {
 			continue
 		}
-		if c.path, c.again, err = r.saved.save(outputs{dir: j.outDir}, decodeRows(j.b, c.tokens, c.rows), c.rec, now); err != nil {
-			break
+		path, again, err := r.saved.save(outputs{dir: j.outDir}, decodeRows(j.b, c.tokens, c.rows), c.rec, now)
+		switch {
+		case err != nil && i == 0:
+			return results, err
+		case err != nil:
+			if notSaved == nil {
+				notSaved = &candidatesNotSaved{first: i + 1, err: err}
+			}
+			notSaved.n++
+		default:
+			c.path, c.again = path, again
 		}
 	}
-	return results, err
+	if notSaved != nil {
+		return results, notSaved
+	}
+	return results, nil
 }
+
+// candidatesNotSaved is the error of a run whose result was saved but n of
+// the other candidates Settings asked to save were not (the first of them
+// candidate first, for err).
+type candidatesNotSaved struct {
+	first, n int
+	err      error
+}
+
+func (e *candidatesNotSaved) Error() string {
+	return fmt.Sprintf("%s of the batch could not be saved to the outputs folder (candidate %d: %v); each is saved when you pick it",
+		plural.N(e.n, "other image", "other images"), e.first, e.err)
+}
+
+func (e *candidatesNotSaved) Unwrap() error { return e.err }
 
 // keptRun is the most recent finished run with its KV cache
 // (Options.KeepCache), so that its images can be branched without

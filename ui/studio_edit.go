@@ -215,7 +215,8 @@ func (s *Studio) Candidates() int { return len(s.cands.results) }
 
 // PickCandidate makes candidate i the current image: in place of the run's
 // result while that is the current undo step, else as a new step. The
-// image picked is saved to the outputs folder (only the images kept are).
+// image picked is saved to the outputs folder unless it is there already
+// (Settings' "Save every image of a batch" saves them all as they come).
 // The seed field does not change.
 func (s *Studio) PickCandidate(i int) error {
 	if i < 0 || i >= len(s.cands.results) {

@@ -418,7 +418,7 @@ func (s *Studio) Running() string { return s.runs.runner.Running() }
 func (s *Studio) startJob(j job) error {
 	s.ranTexts = s.fieldTexts()
 	j.outDir = s.outputsDir
-	j.saveAll = s.set.p != nil && s.set.SaveAllCandidates()
+	j.saveAll = s.set.SaveAllCandidates()
 	if j.rankBy = s.set.RankBy(); j.rankBy == "" {
 		j.rankBy = sampler.RecommendedRankBy(j.b, j.params.Prompt) // as the model recommends
 	}
@@ -633,15 +633,22 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if j.b.Conditional() && j.kind != kindEdit && j.params.Guidance <= 1 && strings.TrimSpace(j.params.Negative) != "" {
 		msg += " · the negative prompt had no effect at guidance 1"
 	}
-	if saveErr != nil {
+	var others *candidatesNotSaved
+	switch {
+	case errors.As(saveErr, &others):
+		s.showError(others) // the result itself was saved: its note follows
+	case saveErr != nil:
 		s.showError(fmt.Errorf("the result is on the canvas but could not be saved to the outputs folder: %w", saveErr))
-	} else if first.again {
+	}
+	switch {
+	case saveErr != nil && others == nil:
+	case first.again:
 		msg += againNote(first.path)
-	} else if first.path != "" {
+	case first.path != "":
 		msg += savedNote(first.path)
-		if n := newlySaved(results[1:]); n > 0 {
-			msg += fmt.Sprintf(" with the batch's %s", plural.N(n, "other image", "other images"))
-		}
+	}
+	if n := newlySaved(results[1:]); n > 0 && first.path != "" {
+		msg += fmt.Sprintf(" (and the batch's %s)", plural.N(n, "other image", "other images"))
 	}
 	s.setStatus(msg)
 }

@@ -32,7 +32,7 @@ func TestTileHalfKeepsEveryWeight(t *testing.T) {
 // out its row-layout transpose.
 func TestTileTransposeHalf(t *testing.T) {
 	rng := rand.New(rand.NewPCG(19, 20))
-	const in, out = 36, 48
+	const in, out = 36, 160 // ten tiles
 	w := randF32(rng, in*out)
 	want := TileHalf(TransposeHalf(w, in, out), out, in)
 	if got := TileTransposeHalf(w, in, out); !slices.Equal(got, want) {

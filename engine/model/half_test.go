@@ -83,6 +83,57 @@ func TestHalfTiledLayers(t *testing.T) {
 	}
 }
 
+// A model whose every layer is tiled, lm_head (stored [Out, In], taller
+// than its outputs) included: its rows widen back to the half-rounded
+// weights and its logits follow the float32 model's.
+func TestHalfTiledTransposedLmHead(t *testing.T) {
+	c := DefaultConfig()
+	c.NEmbd, c.NLayer, c.NHead, c.NPositions = 64, 1, 4, 16
+	if !kernels.HalfTiled(c.Codes(), c.NEmbd) {
+		t.Skip("this CPU keeps the row layout")
+	}
+	ref, err := Random(c, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Random(c, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.EnableHalf()
+	l := &m.LmHead
+	if !l.Transposed || !l.tiled || !m.Blocks[0].Fc.tiled {
+		t.Fatalf("lm_head transposed %v tiled %v, fc tiled %v", l.Transposed, l.tiled, m.Blocks[0].Fc.tiled)
+	}
+	w := f32(l.W) // [Out (and SOS), In]
+	row := make([]float32, l.In)
+	for j := 0; j < l.Out; j++ {
+		l.widenRow(j, row)
+		for i, v := range row {
+			if want := kernels.FromHalf(kernels.ToHalf(w[j*l.In+i])); v != want {
+				t.Fatalf("lm_head output %d input %d: %g, want %g", j, i, v, want)
+			}
+		}
+	}
+	ids := []int{c.SOS(), 5, 17, 300, 511}
+	kc, kr := m.NewCache(1), ref.NewExactCache(1)
+	for _, id := range ids {
+		got, err := m.Forward(kc, []int{id}, 1, ForwardOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := ref.Forward(kr, []int{id}, 1, ForwardOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range want {
+			if d := math.Abs(float64(got[k] - want[k])); d > 2e-2 {
+				t.Fatalf("token %d: logit %d is %g, float32 %g", id, k, got[k], want[k])
+			}
+		}
+	}
+}
+
 // TestHalfPrefillMatchesSteps checks a half cache filled by one long
 // prefill (float32 matrix products, half attention) continues like one
 // filled token by token (half everything).
