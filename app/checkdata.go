@@ -27,7 +27,7 @@ type checkDataOutput struct {
 // stop on an unclean folder.
 func runCheckData(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "check-data", "[--json] [--strict] FOLDER")
-	asJSON := fs.Bool("json", false, "print the report as one JSON object (lists of files per kind of problem, and the count of files with problems); a folder that cannot be checked gives {\"folder\", \"error\"} (exit status 1)")
+	asJSON := fs.Bool("json", false, "print the report as one JSON object (lists of files per kind of problem, and the count of files with problems); a folder that cannot be checked gives {\"dir\", \"error\"} (exit status 1)")
 	strict := fs.Bool("strict", false, "exit with status 1 (after the report) when any file has a problem or there is no image")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -38,7 +38,7 @@ func runCheckData(ctx context.Context, env Env, args []string) error {
 	}
 	failed := func(err error) error {
 		if *asJSON { // a script reading stdout gets an object too, as score --json gives one
-			_ = json.NewEncoder(env.Stdout).Encode(map[string]string{"folder": pos[0], "error": err.Error()})
+			_ = json.NewEncoder(env.Stdout).Encode(map[string]string{"dir": pos[0], "error": err.Error()})
 		}
 		return err
 	}

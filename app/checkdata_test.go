@@ -52,7 +52,7 @@ func TestCheckDataCLI(t *testing.T) {
 		"1 caption file starts with a byte-order mark: bom.txt",
 		"1 caption file has CRLF or CR line breaks: crlf.txt",
 		"1 caption file is not UTF-8 (read as Windows-1252): cp.txt",
-		"1 image has no caption (its file name is used): nocaption.png",
+		`1 image has no caption (its file name gives it one): nocaption.png → "nocaption"`,
 		"1 caption file has no image: orphan.txt",
 		"1 group of identical images (2 files): copy.png = good.png",
 	} {
@@ -117,7 +117,7 @@ func TestCheckDataCLI(t *testing.T) {
 	missing := filepath.Join(clean, "missing")
 	code, stdout, stderr = run(t, "check-data", "--json", missing)
 	var failed map[string]string
-	if err := json.Unmarshal([]byte(stdout), &failed); code != 1 || err != nil || failed["folder"] != missing || !strings.Contains(failed["error"], "no such file") || !strings.Contains(stderr, "missing") {
+	if err := json.Unmarshal([]byte(stdout), &failed); code != 1 || err != nil || failed["dir"] != missing || !strings.Contains(failed["error"], "no such file") || !strings.Contains(stderr, "missing") {
 		t.Errorf("--json on a missing folder: exit %d, stdout %q (%v), stderr %q", code, stdout, err, stderr)
 	}
 	if code, _, _ := run(t, "check-data"); code != 2 {

@@ -222,6 +222,11 @@ func TestTrainInitFineTunes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Its sample grid shows the folder's captions, not one row without
+		// a prompt.
+		if p := rec.Settings.SamplePrompts; len(p) == 0 || len(p) > 6 || !slices.Contains(strings.Split("red zebra,blue zebra,red cat,zebra dog,blue cat,red dog", ","), p[0]) {
+			t.Errorf("%s: sample prompts %q", base, p)
+		}
 		c := was.Model.Config
 		w, _ := was.ImageSize()
 		if st := rec.Settings; st.Width != c.NEmbd || st.Layers != c.NLayer || st.Heads != c.NHead || st.Size != w || st.Patch != was.PatchSize() || st.Codes != c.Codes() {

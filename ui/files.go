@@ -634,6 +634,7 @@ func (f *fileDialogs) settingsWith(form settingsForm) {
 		widget.NewFormItem("Canvas", grid),
 		widget.NewFormItem("Batches best first by", rank),
 	}
+	items[0].HintText = "The image a run keeps is always saved; the other candidates when you pick one, or all at once with the box ticked"
 	items[2].HintText = "This model recommends " + f.host.modelOrder().ScoreName()
 	f.settingsRank = rank
 	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {

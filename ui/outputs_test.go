@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,55 @@ func TestSaveEveryImageOfABatchReportsACandidateNotSaved(t *testing.T) {
 	}
 	if got := s.cands.results; got[1].path == "" || got[2].path != "" {
 		t.Errorf("paths after the run: %q, %q; want the second saved and the third not", got[1].path, got[2].path)
+	}
+}
+
+// Picking the candidate of a masked regeneration that is the image it
+// started from ("= before") writes no file and no history entry: that
+// image is on file already (with "Save every image of a batch" on or off),
+// and it keeps its own parent.
+func TestPickingTheImageBeforeSavesNothing(t *testing.T) {
+	for _, saveAll := range []bool{false, true} {
+		s := newTestStudio(t)
+		s.set.SetSaveAllCandidates(saveAll)
+		s.set.SetCandidates(4)
+		before := -1
+		for seed := uint64(1); seed < 40 && before < 0; seed++ {
+			setParams(t, s, "red cat", seed, func(p *core.Params) { p.Temperature, p.Guidance = 0.6, 1 })
+			generate(t, s)
+			mask := make([]bool, 16)
+			mask[15] = true
+			must(t, s.paint.SetMask(mask))
+			must(t, s.RegenerateMasked())
+			s.Wait()
+			must(t, s.LastError())
+			for i, c := range s.cands.results {
+				if c.before && i > 0 {
+					before = i
+				}
+			}
+		}
+		if before < 0 {
+			t.Fatal("no seed gave a regeneration with the image before among changed candidates")
+		}
+		c := s.cands.results[before]
+		if c.path != "" {
+			t.Errorf("save all %v: the image before was saved again as %s", saveAll, c.path)
+		}
+		files, history := outputFiles(t, s), len(s.history.Thumbs())
+		must(t, s.PickCandidate(before))
+		s.Wait()
+		if got := outputFiles(t, s); !slices.Equal(got, files) {
+			t.Errorf("save all %v: picking the image before wrote %d files", saveAll, len(got)-len(files))
+		}
+		if got := len(s.history.Thumbs()); got != history {
+			t.Errorf("save all %v: history %d → %d", saveAll, history, got)
+		}
+		if !strings.Contains(s.Status(), "not saved again") || s.Document().Parent != c.parent || c.parent == "" {
+			t.Errorf("save all %v: status %q, parent %q want %q", saveAll, s.Status(), s.Document().Parent, c.parent)
+		}
+		if !s.currentSaved() {
+			t.Errorf("save all %v: the image before, on file, counts as unsaved", saveAll)
+		}
 	}
 }

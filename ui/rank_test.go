@@ -254,6 +254,9 @@ func TestBatchRankedAsTheModelRecommends(t *testing.T) {
 	if !strings.Contains(hint, "recommends description margin") {
 		t.Fatalf("Settings does not say what the model recommends: %q", hint)
 	}
+	if !strings.Contains(hint, "when you pick one") {
+		t.Errorf("Settings does not say that a candidate picked is saved: %q", hint)
+	}
 	s.dismissTopDialog()
 	setParams(t, s, "red cat", 30, func(p *core.Params) { p.Batch = 3 })
 	for _, tc := range []struct {

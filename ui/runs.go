@@ -206,7 +206,8 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 				rec.Extra[k] = v
 			}
 		}
-		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik(), style: sampler.DrawnStyle(j.b, im)}
+		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik(), style: sampler.DrawnStyle(j.b, im),
+			before: j.gaveBack(tokens), parent: j.parent}
 		if scores != nil {
 			item.score, item.scored, item.rankBy = scores[i], true, j.rankBy
 			if key := j.rankBy.RecordKey(); key != "" {
@@ -226,7 +227,7 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 	var notSaved *candidatesNotSaved
 	for i := range results {
 		c := &results[i]
-		if i > 0 && (!j.saveAll || res.Stopped) || j.gaveBack(c.tokens) {
+		if i > 0 && (!j.saveAll || res.Stopped) || c.before {
 			continue
 		}
 		path, again, err := r.saved.save(outputs{dir: j.outDir}, decodeRows(j.b, c.tokens, c.rows), c.rec, now)

@@ -216,8 +216,9 @@ func (s *Studio) Candidates() int { return len(s.cands.results) }
 // PickCandidate makes candidate i the current image: in place of the run's
 // result while that is the current undo step, else as a new step. The
 // image picked is saved to the outputs folder unless it is there already
-// (Settings' "Save every image of a batch" saves them all as they come).
-// The seed field does not change.
+// (Settings' "Save every image of a batch" saves them all as they come) or
+// it is the image the run started from (nothing new: it keeps that
+// image's parent). The seed field does not change.
 func (s *Studio) PickCandidate(i int) error {
 	if i < 0 || i >= len(s.cands.results) {
 		return fmt.Errorf("pick candidate %d: there are %d", i+1, len(s.cands.results))
@@ -227,7 +228,11 @@ func (s *Studio) PickCandidate(i int) error {
 	}
 	c := &s.cands.results[i]
 	var saveErr error
-	if c.path == "" && s.bundle != nil {
+	parent := c.path
+	if c.before {
+		parent = c.parent
+	}
+	if c.path == "" && !c.before && s.bundle != nil {
 		c.path, c.again, saveErr = s.runs.saved.save(outputs{dir: s.outputsDir}, decodeRows(s.bundle, c.tokens, c.rows), c.rec, time.Now())
 		if saveErr == nil {
 			s.markSaved(c.tokens, true)
@@ -236,6 +241,7 @@ func (s *Studio) PickCandidate(i int) error {
 			s.history.prepend(historyItem{path: c.path, model: c.rec.Model, hash: c.rec.ModelHash,
 				img: decodeRows(s.bundle, c.tokens, c.rows), l: lineageOf(&c.rec)})
 		}
+		parent = c.path
 	}
 	ip := s.doc.ImageParams()
 	ip.Seed = c.seed
@@ -245,11 +251,11 @@ func (s *Studio) PickCandidate(i int) error {
 	var err error
 	switch {
 	case s.cands.version >= 0 && s.cands.version == s.doc.Version():
-		err = s.doc.ReplaceImage(c.tokens, ip, c.path)
+		err = s.doc.ReplaceImage(c.tokens, ip, parent)
 	case s.cands.kind == kindGenerate:
-		err = s.doc.NewImage(c.tokens, c.rows, ip, c.path, s.doc.Temperature())
+		err = s.doc.NewImage(c.tokens, c.rows, ip, parent, s.doc.Temperature())
 	default:
-		err = s.doc.SetImageRows(c.tokens, c.rows, ip, c.path)
+		err = s.doc.SetImageRows(c.tokens, c.rows, ip, parent)
 	}
 	if err != nil {
 		return err
@@ -265,6 +271,8 @@ func (s *Studio) PickCandidate(i int) error {
 		msg += fmt.Sprintf(" · mean log-likelihood %.3f nats/patch (%.2f bits/patch)", c.loglik, -c.loglik/math.Ln2)
 	}
 	switch {
+	case c.before:
+		msg += " · the image the run started from (not saved again)"
 	case c.again:
 		msg += againNote(c.path)
 	case c.path != "":

@@ -490,6 +490,11 @@ type result struct {
 	// again says path was saved before, holding the same record (the
 	// image made again exactly): it was not written now.
 	again bool
+	// before says the candidate is the image the run started from
+	// (job.gaveBack): it is never saved, and picking it puts that image
+	// back with its own parent.
+	before bool
+	parent string // the parent of the image the run started from
 	// loglik is the model's mean log-likelihood per patch of what the run
 	// produced (nats; 0 when unknown).
 	loglik float64

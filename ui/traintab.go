@@ -138,16 +138,19 @@ type trainJob struct {
 	// runs list shows it (UI goroutine).
 	ending, listed bool
 
-	mu        sync.Mutex
-	due       bool      // a flush is scheduled
-	losses    []float32 // training losses since the last flush
-	info      train.StepInfo
-	vals      []train.ValPoint // validation passes since the last flush
-	allVals   []train.ValPoint
-	samples   image.Image // a new sample grid (nil: none)
-	log       lineLog
-	preparing bool // no step yet
-	pausable  bool // a step has been shown (UI goroutine): there is a checkpoint to pause at
+	mu      sync.Mutex
+	due     bool      // a flush is scheduled
+	losses  []float32 // training losses since the last flush
+	info    train.StepInfo
+	vals    []train.ValPoint // validation passes since the last flush
+	allVals []train.ValPoint
+	samples image.Image // a new sample grid (nil: none)
+	// samplePrompts are its rows' prompts, top to bottom (nil: one row
+	// without a prompt).
+	samplePrompts []string
+	log           lineLog
+	preparing     bool // no step yet
+	pausable      bool // a step has been shown (UI goroutine): there is a checkpoint to pause at
 }
 
 // newTrainTab builds the tab.
@@ -297,11 +300,22 @@ func (t *TrainTab) report(err error) {
 	if err == nil {
 		return
 	}
+	var refused *trainjob.NotPicturesError
+	if errors.As(err, &refused) {
+		err = studioRefusal{refused} // what to do in the tab, not on the command line
+	}
 	t.lastErr = err
 	if t.h.showError != nil {
 		t.h.showError(err)
 	}
 }
+
+// studioRefusal is a data folder refused (a run's or a model's) in the
+// Train tab's words.
+type studioRefusal struct{ *trainjob.NotPicturesError }
+
+func (e studioRefusal) Error() string { return e.InStudio() }
+func (e studioRefusal) Unwrap() error { return e.NotPicturesError }
 
 // LastError is the last error the tab reported (nil: none).
 func (t *TrainTab) LastError() error { return t.lastErr }
@@ -759,10 +773,10 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 		Log:  &j.log,
 		Step: func(s train.StepInfo) { j.step(s); t.post(j) },
 		Eval: func(step int, bits float64, best bool) { j.eval(step, bits); t.post(j) },
-		Samples: func(path string) {
+		Samples: func(path string, prompts []string) {
 			if img := loadImage(path); img != nil {
 				j.mu.Lock()
-				j.samples = img
+				j.samples, j.samplePrompts = img, prompts
 				j.mu.Unlock()
 				t.post(j)
 			}
@@ -894,7 +908,7 @@ func (t *TrainTab) post(j *trainJob) {
 // flush shows j's news: the curve, the status line, the samples, the log.
 func (t *TrainTab) flush(j *trainJob) {
 	j.mu.Lock()
-	losses, info, vals, img := j.losses, j.info, j.vals, j.samples
+	losses, info, vals, img, imgPrompts := j.losses, j.info, j.vals, j.samples, j.samplePrompts
 	preparing := j.preparing
 	j.losses, j.vals, j.samples, j.due = nil, nil, nil, false
 	j.allVals = append(j.allVals, vals...)
@@ -929,7 +943,7 @@ func (t *TrainTab) flush(j *trainJob) {
 		t.updateButtons() // the first validation pass exports the first model
 	}
 	if img != nil {
-		t.setSamples(img, j.st.SamplePrompts)
+		t.setSamples(img, imgPrompts)
 	}
 	switch {
 	case j.ending:

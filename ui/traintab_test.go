@@ -460,6 +460,21 @@ func TestTrainTab(t *testing.T) {
 		if got := tab.HighlightedRun(); cleanPath(got) != cleanPath(never[1]) {
 			t.Errorf("the list highlights %q, the run shown is %q", got, never[1])
 		}
+		// A run's folder given as the data is refused in the tab's words
+		// (no command line to type; a finished run has nothing to resume),
+		// without a run started.
+		finished := t.TempDir()
+		must(t, trainjob.WriteRecord(finished, trainjob.Record{Settings: trainjob.Settings{Data: "shapes"}, State: trainjob.StateDone}))
+		must(t, os.MkdirAll(filepath.Join(finished, "model"), 0o755))
+		must(t, os.WriteFile(filepath.Join(finished, "model", "model.safetensors"), nil, 0o644))
+		tab.SetData(finished)
+		test.Tap(tab.start)
+		if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "is a training run's folder") || !strings.Contains(err.Error(), "press Use this model") ||
+			strings.Contains(err.Error(), "Resume") || strings.Contains(err.Error(), "tessera train") || tab.job != nil {
+			t.Errorf("a run's folder as the data: %v (a run started: %v)", err, tab.job != nil)
+		}
+		s.closeError()
+		tab.SetData("shapes")
 		row := tab.highlighted
 		now := time.Now()
 		must(t, os.Chtimes(filepath.Join(never[0], trainjob.RecordFile), now, now)) // never-a is now the newest

@@ -125,15 +125,20 @@ func loadFolderImage(dir, name string) (s Sample, warning string, err error) {
 	if err != nil {
 		return Sample{}, "", err
 	}
-	caption := sc.caption
+	return Sample{Caption: captionOf(name, sc), Names: sc.names, Key: name, Image: img}, sc.warning, nil
+}
+
+// captionOf is the caption image file name trains with: its caption
+// file's text, else the caption its file name gives (fileNameCaption).
+func captionOf(name string, sc sidecar) string {
+	if sc.caption != "" {
+		return sc.caption
+	}
 	base := strings.TrimSuffix(name, filepath.Ext(name))
-	if caption == "" {
-		caption = fileNameCaption(base)
+	if caption := fileNameCaption(base); caption != "" {
+		return caption
 	}
-	if caption == "" {
-		caption = strings.ToLower(base)
-	}
-	return Sample{Caption: caption, Names: sc.names, Key: name, Image: img}, sc.warning, nil
+	return strings.ToLower(base)
 }
 
 // fileNameCaption is the caption of an image without a caption file: its

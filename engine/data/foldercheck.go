@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/codebook"
@@ -35,7 +36,11 @@ type FolderReport struct {
 	// file holds no text ("NAME (its caption file is empty)"): their file
 	// name becomes the caption.
 	Uncaptioned []string `json:"uncaptioned"`
-	Orphans     []string `json:"orphans"` // .txt caption files without an image of the same base name
+	// FileNameCaptions maps each image of Uncaptioned (by file name alone)
+	// to the caption Folder gives it from its file name ("cat (2).png" →
+	// "cat"), so that a user sees what the model will learn.
+	FileNameCaptions map[string]string `json:"file_name_captions"`
+	Orphans          []string          `json:"orphans"` // .txt caption files without an image of the same base name
 	// Duplicates are groups of usable images whose pixels, as Folder loads
 	// them (upright, alpha composited on white), are identical: same size
 	// and same SHA-256 of the pixels. Each group is sorted and has two or
@@ -98,7 +103,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 	}
 
 	rep := &FolderReport{Dir: dir, Images: len(images), Unreadable: []string{}, BOM: []string{}, CRLF: []string{},
-		NonUTF8: []string{}, Uncaptioned: []string{}, Orphans: []string{}, OddSize: []string{}, Duplicates: [][]string{}, Folders: append([]string{}, folders...)}
+		NonUTF8: []string{}, Uncaptioned: []string{}, FileNameCaptions: map[string]string{}, Orphans: []string{}, OddSize: []string{}, Duplicates: [][]string{}, Folders: append([]string{}, folders...)}
 	paired := map[string]bool{} // caption files some image reads
 	groups := map[[sha256.Size]byte][]string{}
 	var order [][sha256.Size]byte
@@ -136,6 +141,9 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 			rep.Uncaptioned = append(rep.Uncaptioned, name+" (its caption file is empty)")
 		default:
 			rep.Uncaptioned = append(rep.Uncaptioned, name)
+		}
+		if r.sc.caption == "" {
+			rep.FileNameCaptions[name] = captionOf(name, r.sc)
 		}
 		if _, ok := groups[r.sum]; !ok {
 			order = append(order, r.sum)
@@ -231,7 +239,13 @@ func (r *FolderReport) Lines() []string {
 	add(r.BOM, ", ", "caption file starts with a byte-order mark", "caption files start with a byte-order mark")
 	add(r.CRLF, ", ", "caption file has CRLF or CR line breaks", "caption files have CRLF or CR line breaks")
 	add(r.NonUTF8, ", ", "caption file is not UTF-8 (read as Windows-1252)", "caption files are not UTF-8 (read as Windows-1252)")
-	add(r.Uncaptioned, ", ", "image has no caption (its file name is used)", "images have no caption (their file names are used)")
+	uncaptioned := slices.Clone(r.Uncaptioned) // with the caption each gets
+	for i, name := range fileNames(r.Uncaptioned) {
+		if caption, ok := r.FileNameCaptions[name]; ok {
+			uncaptioned[i] += fmt.Sprintf(" → %q", caption)
+		}
+	}
+	add(uncaptioned, ", ", "image has no caption (its file name gives it one)", "images have no caption (their file names give them one)")
 	add(r.Orphans, ", ", "caption file has no image", "caption files have no image")
 	add(r.OddSize, ", ", "image is too small or too long and thin to train well (trained on as it is)", "images are too small or too long and thin to train well (trained on as they are)")
 	if len(r.Duplicates) > 0 {

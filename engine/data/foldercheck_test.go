@@ -10,6 +10,7 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -158,6 +159,9 @@ func TestCheckFolder(t *testing.T) {
 	check("CRLF", r.CRLF, []string{"cr.txt", "crlf.txt", "wide.txt"})
 	check("NonUTF8", r.NonUTF8, []string{"cp.txt"})
 	check("Uncaptioned", r.Uncaptioned, []string{"Red_Cat.png", "blank.png (its caption file is empty)"})
+	if want := map[string]string{"Red_Cat.png": "red cat", "blank.png": "blank"}; !maps.Equal(r.FileNameCaptions, want) {
+		t.Errorf("FileNameCaptions = %q, want %q", r.FileNameCaptions, want)
+	}
 	check("Orphans", r.Orphans, []string{"lonely.txt", "old.TXT"})
 	check("OddSize", r.OddSize, []string{"speck.png (1×1: under 8 px on a side, blown up to a blur)",
 		"strip.png (40×8: over 4:1, mostly white bands once fitted to a square)"})
@@ -201,7 +205,7 @@ func TestCheckFolder(t *testing.T) {
 		"3 caption files start with a byte-order mark: bom.txt, cut.txt, wide.txt",
 		"3 caption files have CRLF or CR line breaks: cr.txt, crlf.txt, wide.txt",
 		"1 caption file is not UTF-8 (read as Windows-1252): cp.txt",
-		"2 images have no caption (their file names are used): Red_Cat.png, blank.png (its caption file is empty)",
+		`2 images have no caption (their file names give them one): Red_Cat.png → "red cat", blank.png (its caption file is empty) → "blank"`,
 		"2 caption files have no image: lonely.txt, old.TXT",
 		"2 images are too small or too long and thin to train well (trained on as they are): speck.png (1×1: under 8 px on a side, blown up to a blur), strip.png (40×8: over 4:1, mostly white bands once fitted to a square)",
 		"2 groups of identical images (5 files): dup-a.png = dup-b.png = dup-c.png; x1.png = x2.png",
@@ -267,7 +271,8 @@ func TestFolderReportLines(t *testing.T) {
 	}
 	uncaptioned[2] = "img (2).png (its caption file is empty)" // a name with a parenthesis of its own
 	r := &FolderReport{Dir: "photos", Images: 19, Usable: 19, Captioned: 1, Uncaptioned: uncaptioned,
-		BOM: []string{"a.txt"}, CRLF: []string{"a.txt"}, Duplicates: [][]string{{"img00.png", "img01.png"}},
+		FileNameCaptions: map[string]string{"img00.png": "img", "img (2).png": "img"},
+		BOM:              []string{"a.txt"}, CRLF: []string{"a.txt"}, Duplicates: [][]string{{"img00.png", "img01.png"}},
 		OddSize: []string{"img01.png (2×2: under 8 px on a side, blown up to a blur)", "img (3).png (9×99: over 4:1, mostly white bands once fitted to a square)"}}
 	if got := r.Problems(); got != 19 {
 		t.Fatalf("Problems() = %d, want 19", got)
@@ -277,7 +282,7 @@ func TestFolderReportLines(t *testing.T) {
 		"photos: 19 images, 19 usable, 1 with a caption; 19 files with problems:",
 		"  1 caption file starts with a byte-order mark: a.txt",
 		"  1 caption file has CRLF or CR line breaks: a.txt",
-		"  17 images have no caption (their file names are used): img00.png, img01.png, img (2).png (its caption file is empty), img03.png, img04.png … and 12 more",
+		`  17 images have no caption (their file names give them one): img00.png → "img", img01.png, img (2).png (its caption file is empty) → "img", img03.png, img04.png … and 12 more`,
 		"  2 images are too small or too long and thin to train well (trained on as they are): img01.png (2×2: under 8 px on a side, blown up to a blur), img (3).png (9×99: over 4:1, mostly white bands once fitted to a square)",
 		"  1 group of identical images (2 files): img00.png = img01.png",
 	}

@@ -222,7 +222,12 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 		return nil, err
 	}
 	p.PSNR = meanPSNR(valImgs, tok, grid, spec.Workers)
-	fmt.Fprintf(log, "examples: %d training, %d validation; tokenizer PSNR on validation images %.2f dB\n", len(p.Train), len(p.Val), p.PSNR)
+	copies := ""
+	if len(p.Train) != len(trainSet) {
+		copies = ": shifted copies and each caption of an image are examples of their own"
+	}
+	fmt.Fprintf(log, "examples: %d training from %s, %d validation from %s%s; tokenizer PSNR on validation images %.2f dB\n",
+		len(p.Train), plural.N(len(trainSet), "image", "images"), len(p.Val), plural.N(len(valSet), "image", "images"), copies, p.PSNR)
 	if p.PSNR > 0 && p.PSNR < poorTokenizerDB {
 		fmt.Fprintf(log, "warning: the tokenizer redraws these pictures at only %.1f dB PSNR: what the model learns to draw will look that far from them (a fine-tune keeps its model's tokenizer; train from scratch for a codebook of their own)\n", p.PSNR)
 	}

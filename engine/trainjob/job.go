@@ -42,8 +42,9 @@ type Events struct {
 	// exported).
 	Eval func(step int, bitsPerToken float64, best bool)
 	// Samples is called after the sample grid (a PNG at path) was redrawn
-	// from a newly exported model.
-	Samples func(path string)
+	// from a newly exported model, with the prompts of its rows top to
+	// bottom (nil: one row without a prompt).
+	Samples func(path string, prompts []string)
 }
 
 func (ev Events) log() io.Writer {
@@ -114,7 +115,8 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		what += " (no checkpoint to resume: a fresh start)"
 	}
 	fmt.Fprintf(ev.Log, "— %s (%s) —\n", what, time.Now().Format("2006-01-02 15:04"))
-	res, err := run(ctx, s, ev)
+	res, err := run(ctx, &s, ev)
+	rec.Settings.SamplePrompts = s.SamplePrompts // a folder's: its captions (run)
 	rec.State, rec.Error = endState(ctx, res, err), ""
 	if rec.State == StateFailed {
 		rec.Error = err.Error()
@@ -227,7 +229,10 @@ func finite(v float64) float64 {
 	return v
 }
 
-func run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
+// run prepares the data and trains; s.SamplePrompts, when the settings
+// name none for a conditional model, becomes its data's captions
+// (captionPrompts), which the record keeps.
+func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 	log := ev.log()
 	base := s.Init // the model being fine-tuned
 	if base == nil && s.InitModel != "" {
@@ -240,11 +245,22 @@ func run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 			}
 		}
 	}
-	prep, err := prepareData(ctx, s, base, ev)
+	prep, err := prepareData(ctx, *s, base, ev)
 	if err != nil {
 		return nil, err
 	}
-	tokFiles, err := modelFiles(ctx, s, prep)
+	if len(s.SamplePrompts) == 0 {
+		s.SamplePrompts = captionPrompts(prep)
+		rec, err := ReadRecord(s.OutDir)
+		if err == nil {
+			rec.Settings.SamplePrompts = s.SamplePrompts // shown beside the grid while the run goes on
+			err = WriteRecord(s.OutDir, *rec)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	tokFiles, err := modelFiles(ctx, *s, prep)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +317,7 @@ func run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 				return err
 			}
 			if ev.Samples != nil {
-				ev.Samples(path)
+				ev.Samples(path, s.SamplePrompts)
 			}
 			return nil
 		},
@@ -313,7 +329,7 @@ func run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		if werr := setDefaults(res.ModelDir, s.Defaults); werr != nil {
 			fmt.Fprintln(log, "warning: defaults:", werr)
 		}
-		if werr := writeModelCard(res, prep, s, false); werr != nil {
+		if werr := writeModelCard(res, prep, *s, false); werr != nil {
 			fmt.Fprintln(log, "warning: model card:", werr)
 		}
 	}

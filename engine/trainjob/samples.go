@@ -1,16 +1,20 @@
 package trainjob
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"image"
 	"image/draw"
+	"slices"
+	"strings"
 
 	"github.com/nfnt/resize"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
@@ -44,4 +48,53 @@ func SampleGrid(path, dir string, prompts []string, workers int) error {
 		}
 	}
 	return pngmeta.WriteFileAtomic(path, grid, map[string]string{"Comment": fmt.Sprintf("samples, one row per prompt: %q", prompts)})
+}
+
+// maxCaptionRows is how many of its data's captions a sample grid shows
+// when the settings name no prompts.
+const maxCaptionRows = 6
+
+// captionPrompts are the sample grid's rows for a conditional model whose
+// settings name none (a folder of pictures): the captions of its training
+// examples, most frequent first (ties in the order they first come), at
+// most maxCaptionRows. A caption is read back from the example's prompt
+// ids (words the prompt slots could not hold are not in them). nil for an
+// unconditional or edit model.
+func captionPrompts(prep *prepare.Prepared) []string {
+	c := prep.Config
+	if c.PromptLength() == 0 || c.IsEdit() {
+		return nil
+	}
+	vocab, pad := c.Tessera.PromptVocab, c.Codes()
+	type count struct {
+		caption  string
+		n, first int
+	}
+	counts := map[string]*count{}
+	for i, ex := range prep.Train {
+		var words []string
+		for _, id := range ex.Prompt {
+			if w := int(id) - pad; w > 0 && w < len(vocab) {
+				words = append(words, vocab[w])
+			}
+		}
+		caption := strings.Join(words, " ")
+		if caption == "" {
+			continue
+		}
+		if counts[caption] == nil {
+			counts[caption] = &count{caption: caption, first: i}
+		}
+		counts[caption].n++
+	}
+	all := make([]*count, 0, len(counts))
+	for _, c := range counts {
+		all = append(all, c)
+	}
+	slices.SortFunc(all, func(a, b *count) int { return cmp.Or(b.n-a.n, a.first-b.first) })
+	var prompts []string
+	for _, c := range all[:min(len(all), maxCaptionRows)] {
+		prompts = append(prompts, c.caption)
+	}
+	return prompts
 }

@@ -327,16 +327,66 @@ func checkDataName(name string) error {
 // CheckDataFolder refuses, as training data, a folder that holds a
 // training run (isRunFolder: its record, checkpoint or prepared data; its
 // sample grids and loss plots are no training pictures) or a model (config.json and
-// model.safetensors), each with what to do instead. Any other folder,
-// missing ones included, is left to the data check.
+// model.safetensors), with a *NotPicturesError that says what to do
+// instead. Any other folder, missing ones included, is left to the data
+// check.
 func CheckDataFolder(dir string) error {
 	if isRunFolder(dir) {
-		return fmt.Errorf("%s is a training run's folder, not a folder of pictures: give the folder of the images to train on (to go on with that run, resume it: tessera train --resume --out %s, or Resume in the Train tab)", dir, dir)
+		e := &NotPicturesError{Dir: dir}
+		if info, err := ReadRun(dir); err == nil {
+			e.Resumable, e.RunModel = info.Resumable(), info.ModelDir
+		}
+		return e
 	}
 	if model.IsFolder(dir) {
-		return fmt.Errorf("%s is a model's folder, not a folder of pictures: give the folder of the images to train on (to fine-tune that model, give it as the model: tessera train --init %s, or open it and choose Fine-tune in the Train tab)", dir, dir)
+		return &NotPicturesError{Dir: dir, Model: true}
 	}
 	return nil
+}
+
+// NotPicturesError is CheckDataFolder's refusal of a folder that holds a
+// training run or a model, not pictures. Error says what to do instead
+// with tessera train; InStudio says it in the Train tab's words.
+type NotPicturesError struct {
+	Dir string
+	// Model says the folder is a model's; else it is a training run's,
+	// Resumable when it has steps left and a checkpoint to go on from.
+	Model, Resumable bool
+	// RunModel is the model a run exported ("" none yet).
+	RunModel string
+}
+
+func (e *NotPicturesError) refusal() string {
+	what := "a training run's folder"
+	if e.Model {
+		what = "a model's folder"
+	}
+	return fmt.Sprintf("%s is %s, not a folder of pictures: give the folder of the images to train on", e.Dir, what)
+}
+
+func (e *NotPicturesError) Error() string {
+	switch {
+	case e.Model:
+		return fmt.Sprintf("%s (to fine-tune that model, give it as the model: tessera train --init %s)", e.refusal(), e.Dir)
+	case e.Resumable:
+		return fmt.Sprintf("%s (to go on with that run, resume it: tessera train --resume --out %s)", e.refusal(), e.Dir)
+	case e.RunModel != "":
+		return fmt.Sprintf("%s (that run cannot go on; to train its model further, fine-tune it: tessera train --init %s)", e.refusal(), e.RunModel)
+	}
+	return e.refusal()
+}
+
+// InStudio is the refusal as the Train tab says it: what to do there.
+func (e *NotPicturesError) InStudio() string {
+	switch {
+	case e.Model:
+		return e.refusal() + ` (to fine-tune that model, open it on the Create tab, then choose "Fine-tune" under Start from)`
+	case e.Resumable:
+		return e.refusal() + " (to go on with that run, pick it in the list of runs and press Resume)"
+	case e.RunModel != "":
+		return e.refusal() + ` (that run cannot go on; to train its model further, pick the run in the list, press Use this model, then choose "Fine-tune" under Start from)`
+	}
+	return e.refusal()
 }
 
 // isRunFolder reports whether dir holds a training run by its files: a

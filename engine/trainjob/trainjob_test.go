@@ -88,8 +88,11 @@ func TestRunReportsAndRecords(t *testing.T) {
 		Log:  &log,
 		Step: func(i train.StepInfo) { steps = append(steps, i.Step) },
 		Eval: func(step int, bits float64, best bool) { evals = append(evals, step) },
-		Samples: func(path string) {
+		Samples: func(path string, prompts []string) {
 			samples++
+			if !slices.Equal(prompts, s.SamplePrompts) || len(prompts) == 0 {
+				t.Errorf("sample grid rows %q, want the preset's %q", prompts, s.SamplePrompts)
+			}
 			// Mid-run, the exported model already carries the defaults.
 			c, err := model.LoadConfig(filepath.Join(s.OutDir, "model", model.ConfigFile))
 			if err != nil || c.Tessera == nil || c.Tessera.Defaults == nil || *c.Tessera.Defaults != s.Defaults {
@@ -149,6 +152,12 @@ func TestPauseResumeStop(t *testing.T) {
 	rec, err := ReadRecord(s.OutDir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Given as the data, the paused run's folder is refused with how to
+	// resume it.
+	var refused *NotPicturesError
+	if err := CheckDataFolder(s.OutDir); !errors.As(err, &refused) || !strings.Contains(err.Error(), "tessera train --resume --out "+s.OutDir) || !strings.Contains(refused.InStudio(), "press Resume") {
+		t.Errorf("a paused run's folder as the data: %v", err)
 	}
 	// The checkpoint is not overwritten by a fresh start, nor resumed with
 	// another architecture.
@@ -277,6 +286,10 @@ func TestDataFolderThatIsARunOrAModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	put(run, "samples.png")
+	if err := os.Mkdir(filepath.Join(run, "model"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	put(filepath.Join(run, "model"), model.WeightsFile)
 	checkpointOnly := t.TempDir()
 	put(checkpointOnly, train.CheckpointFile)
 	modelDir := t.TempDir()
@@ -297,6 +310,25 @@ func TestDataFolderThatIsARunOrAModel(t *testing.T) {
 		modelDir:       "is a model's folder, not a folder of pictures",
 		pictures:       "",
 	} {
+		// What to do instead, on the command line and in the Train tab: a
+		// finished run has nothing to resume.
+		var refused *NotPicturesError
+		refusal := CheckDataFolder(dir)
+		if errors.As(refusal, &refused) != (want != "") {
+			t.Fatalf("%s: %v", dir, refusal)
+		}
+		if refused != nil {
+			advice := map[string][2]string{ // on the command line, in the Train tab
+				run:            {"that run cannot go on; to train its model further, fine-tune it: tessera train --init " + filepath.Join(run, "model"), "Use this model"},
+				checkpointOnly: {"", "give the folder of the images to train on"}, // its checkpoint is damaged: nothing to go on from
+				prepared:       {"", "give the folder of the images to train on"},
+				modelDir:       {"tessera train --init " + modelDir, "open it on the Create tab"},
+			}[dir]
+			cli, studio := advice[0], advice[1]
+			if !strings.Contains(refusal.Error(), cli) || !strings.Contains(refused.InStudio(), studio) || strings.Contains(refused.InStudio(), "tessera train") {
+				t.Errorf("%s: %q / in the studio %q", dir, refusal, refused.InStudio())
+			}
+		}
 		s := Preset(dir)
 		s.OutDir = filepath.Join(t.TempDir(), "out")
 		err := s.Check()

@@ -1,0 +1,44 @@
+package trainjob
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/prepare"
+	"github.com/tessera-studio/tessera/engine/train"
+)
+
+// A folder's sample grid shows its own captions, most frequent first (ties
+// in the order they come), read back from the prompt ids; an unconditional
+// model gets none.
+func TestCaptionPrompts(t *testing.T) {
+	const codes = 10 // PAD is id 10, word i of the vocabulary 10+i
+	vocab := []string{"<pad>", "blue", "cat", "dog", "red"}
+	c := model.Config{VocabSize: codes + len(vocab) + 1, Tessera: &model.Ext{PromptLength: 3, PromptVocab: vocab}}
+	ex := func(words ...int32) train.Example {
+		p := []int32{codes, codes, codes}
+		for i, w := range words {
+			p[i] = codes + w
+		}
+		return train.Example{Prompt: p}
+	}
+	prep := &prepare.Prepared{Config: c, Train: []train.Example{
+		ex(1, 2), ex(4, 3), ex(4, 3), ex(), ex(2), ex(1, 2), ex(4, 2), ex(1, 2),
+	}}
+	want := []string{"blue cat", "red dog", "cat", "red cat"}
+	if got := captionPrompts(prep); !slices.Equal(got, want) {
+		t.Errorf("captionPrompts = %q, want %q", got, want)
+	}
+	for range 10 {
+		prep.Train = append(prep.Train, ex(3), ex(2, 3), ex(3, 3), ex(1, 1))
+	}
+	want = []string{"dog", "cat dog", "dog dog", "blue blue", "blue cat", "red dog"}
+	if got := captionPrompts(prep); !slices.Equal(got, want) || len(want) != maxCaptionRows {
+		t.Errorf("at most %d rows: %q, want %q", maxCaptionRows, got, want)
+	}
+	prep.Config.Tessera = nil
+	if got := captionPrompts(prep); got != nil {
+		t.Errorf("an unconditional model: %q", got)
+	}
+}
