@@ -201,8 +201,9 @@ func (m *Model) attentionHalf(kc *Cache, l int, qkv, out []float32, n int, par l
 	K, V := kc.kh[l], kc.vh[l]
 	base := func(b, h int) int { return (b*H + h) * kc.capacity * hd }
 	scale := attentionScale(c, l)
+	kc.ws.scoreRows(B*H, pos0+n, kc.capacity)
 	par(B*H, 1, func(lo, hi int) {
-		scores := make([]float32, pos0+n)
+		scores := kc.ws.scoreRow(lo) // lo starts one chunk only
 		for bh := lo; bh < hi; bh++ {
 			b, hh := bh/H, bh%H
 			at := base(b, hh)
