@@ -153,3 +153,57 @@ func TestPickingTheImageBeforeSavesNothing(t *testing.T) {
 		}
 	}
 }
+
+// The candidates of the image on the canvas are kept with the session:
+// after a restart they can still be picked (a pick saves as before), with
+// their captions; one whose file was deleted meanwhile counts as unsaved.
+func TestCandidatesOutliveARestart(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	setParams(t, s, "red cat", 50, func(p *core.Params) { p.Batch = 3 })
+	generate(t, s)
+	must(t, s.PickCandidate(1)) // saved now
+	s.Wait()
+	before := s.cands.results
+	captions := []string{}
+	for _, th := range s.cands.strip.Thumbs() {
+		captions = append(captions, th.Caption)
+	}
+	must(t, os.Remove(before[0].path)) // the first, deleted since
+	must(t, s.FlushAutosave())
+
+	s2 := e.open(t)
+	if s2.Candidates() != 3 || !strings.Contains(s2.Status(), "its 3 candidates are below") {
+		t.Fatalf("after a restart: %d candidates, status %q", s2.Candidates(), s2.Status())
+	}
+	for i, c := range s2.cands.results {
+		th := s2.cands.strip.Thumbs()[i]
+		if !slices.Equal(c.tokens, before[i].tokens) || c.seed != before[i].seed || th.Caption != captions[i] {
+			t.Errorf("candidate %d: seed %d caption %q, want seed %d caption %q", i+1, c.seed, th.Caption, before[i].seed, captions[i])
+		}
+		if th.Selected != (i == 1) {
+			t.Errorf("candidate %d selected %v: the one on the canvas is 2", i+1, th.Selected)
+		}
+	}
+	if got := s2.cands.results; got[0].path != "" || got[1].path != before[1].path {
+		t.Errorf("paths %q, %q: want the deleted one unsaved and the picked one kept", got[0].path, got[1].path)
+	}
+	files := len(outputFiles(t, s2))
+	must(t, s2.PickCandidate(2)) // never saved: saved now
+	s2.Wait()
+	if got := len(outputFiles(t, s2)); got != files+1 || !slices.Equal(s2.Document().Tokens(), before[2].tokens) {
+		t.Errorf("picking a restored candidate: %d files (was %d), on the canvas %v", got, files, slices.Equal(s2.Document().Tokens(), before[2].tokens))
+	}
+	// Undone to the candidate on the canvas before (the pick was a step of
+	// its own), the strip stays with that one highlighted, and so it is
+	// kept for the next start.
+	must(t, s2.Undo())
+	if s2.Candidates() != 3 || !s2.cands.strip.Thumbs()[1].Selected {
+		t.Errorf("undone to candidate 2: %d candidates shown", s2.Candidates())
+	}
+	must(t, s2.FlushAutosave())
+	s3 := e.open(t)
+	if s3.Candidates() != 3 {
+		t.Errorf("undone to candidate 2: %d candidates after a restart", s3.Candidates())
+	}
+}

@@ -33,6 +33,9 @@ type session struct {
 	// Others holds the work of the other models used, by model key: each
 	// model keeps its own image, undo history and settings.
 	Others map[string]savedWork `json:"others,omitempty"`
+	// Candidates is the candidate strip of the image on the canvas (nil:
+	// none was shown), which can still be picked from.
+	Candidates *savedStrip `json:"candidates,omitempty"`
 }
 
 // savedWork is one other model's work in the session file.

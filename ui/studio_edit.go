@@ -179,8 +179,15 @@ func (s *Studio) step(move func() error, done, none string) error {
 	if now := s.doc.Tokens(); slices.Equal(now, leaving) {
 		s.cands.version = -1 // a pick is a step of its own now
 	} else {
+		among := slices.IndexFunc(s.cands.results, func(r result) bool { return slices.Equal(r.tokens, now) })
 		s.cands.shelve(leaving, leavingStep)
-		s.cands.unshelve(now, s.doc.Step(), s.doc.Version(), s.doc.CanRedo())
+		if !s.cands.unshelve(now, s.doc.Step(), s.doc.Version(), s.doc.CanRedo()) && among >= 0 {
+			// Back from a pick made as a step of its own to another
+			// candidate of the same strip: the strip stays, that one
+			// highlighted.
+			s.cands.unshelve(leaving, 0, -1, true)
+			s.cands.strip.Select(among)
+		}
 	}
 	s.runs.prog.Clear() // the bar's last run made another image
 	s.runs.updateProgress()

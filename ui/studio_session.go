@@ -19,6 +19,8 @@ type sessionOut struct {
 	Doc       json.RawMessage    `json:"document"`
 	Saved     bool               `json:"saved"`
 	Others    map[string]workOut `json:"others,omitempty"`
+	// Candidates is the candidate strip of the image on the canvas.
+	Candidates *savedStrip `json:"candidates,omitempty"`
 }
 
 // workOut is another model's work as written.
@@ -125,7 +127,7 @@ func (s *Studio) autosave() {
 	}
 	out := sessionOut{
 		Version: sessionVersion, Model: s.modelKey, ModelHash: s.bundle.Model.Hash,
-		Params: s.params, Doc: s.docJSON, Saved: s.currentSaved(),
+		Params: s.params, Doc: s.docJSON, Saved: s.currentSaved(), Candidates: s.cands.saved(s.doc.Tokens()),
 	}
 	for key, w := range s.works {
 		if key == s.modelKey || w.doc.Empty() && !w.doc.CanUndo() {

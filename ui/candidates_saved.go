@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/widgets"
+)
+
+// savedStrip is the candidate strip of the image on the canvas as the
+// session file keeps it, so that the candidates of a batch, a masked
+// regeneration or an edit can still be picked after the studio was
+// closed (or killed) and opened again.
+type savedStrip struct {
+	Image      []int            `json:"image"` // the image on the canvas the strip goes with
+	Kind       string           `json:"kind"`
+	Label      string           `json:"label"`
+	Candidates []savedCandidate `json:"candidates"`
+}
+
+// savedCandidate is one candidate of a savedStrip: a result with its
+// thumbnail's caption, tooltip and selection.
+type savedCandidate struct {
+	Tokens   []int          `json:"tokens"`
+	Rows     int            `json:"rows"`
+	Seed     uint64         `json:"seed"`
+	Style    string         `json:"style,omitempty"`
+	Path     string         `json:"path,omitempty"`
+	Record   pngmeta.Record `json:"record"`
+	Again    bool           `json:"again,omitempty"`
+	LogLik   float64        `json:"loglik,omitempty"`
+	Score    float64        `json:"score,omitempty"`
+	Scored   bool           `json:"scored,omitempty"`
+	RankBy   string         `json:"rank_by,omitempty"`
+	Before   bool           `json:"before,omitempty"`
+	Parent   string         `json:"parent,omitempty"`
+	Caption  string         `json:"caption"`
+	Tip      string         `json:"tip"`
+	Selected bool           `json:"selected,omitempty"`
+}
+
+// saved is the strip shown, for the session file, as the strip of image
+// (nil when none is shown).
+func (c *candidateStrip) saved(image []int) *savedStrip {
+	thumbs := c.strip.Thumbs()
+	if len(c.results) == 0 || len(thumbs) != len(c.results) {
+		return nil
+	}
+	sv := &savedStrip{Image: slices.Clone(image), Kind: c.kind, Label: c.label.Text}
+	for i, r := range c.results {
+		sv.Candidates = append(sv.Candidates, savedCandidate{
+			Tokens: r.tokens, Rows: r.rows, Seed: r.seed, Style: r.style, Path: r.path, Record: r.rec, Again: r.again,
+			LogLik: r.loglik, Score: r.score, Scored: r.scored, RankBy: string(r.rankBy), Before: r.before, Parent: r.parent,
+			Caption: thumbs[i].Caption, Tip: thumbs[i].Tip, Selected: thumbs[i].Selected,
+		})
+	}
+	return sv
+}
+
+// restoreSaved shows sv, a strip of model b's kept by the session file,
+// when it goes with image, the image on the canvas, and reports whether
+// it did. A candidate saved to a file that is gone since counts as
+// unsaved; saved reports those still on file. A pick then makes a new
+// undo step (the run's own step is not known any more).
+func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, image []int, saved func(tokens []int)) bool {
+	if sv == nil || len(sv.Candidates) < 2 || !slices.Equal(sv.Image, image) {
+		return false
+	}
+	cells := b.ImageTokens()
+	_, cols := b.Grid()
+	var results []result
+	for _, sc := range sv.Candidates {
+		// A stopped batch's partial images are shorter than their rows.
+		if len(sc.Tokens) == 0 || len(sc.Tokens) > sc.Rows*cols || sc.Rows*cols < cells || slices.ContainsFunc(sc.Tokens, func(t int) bool { return t < 0 || t >= b.Codes() }) {
+			return false // another model's, or damaged: nothing shown
+		}
+		r := result{tokens: sc.Tokens, rows: sc.Rows, seed: sc.Seed, style: sc.Style, path: sc.Path, rec: sc.Record, again: sc.Again,
+			loglik: sc.LogLik, score: sc.Score, scored: sc.Scored, rankBy: sampler.RankBy(sc.RankBy), before: sc.Before, parent: sc.Parent}
+		if r.path != "" {
+			if _, err := os.Stat(r.path); err != nil {
+				r.path, r.again = "", false
+			} else {
+				saved(r.tokens)
+			}
+		}
+		results = append(results, r)
+	}
+	thumbs := make([]*widgets.Thumb, len(results))
+	pick := -1
+	for i, r := range results {
+		th := widgets.NewThumb(decodeRows(b, r.tokens, r.rows), sv.Candidates[i].Caption, func() { c.pick(i) })
+		th.Tip = sv.Candidates[i].Tip
+		th.Note = fmt.Sprint(r.seed)
+		thumbs[i] = th
+		if slices.Equal(r.tokens, image) && (pick < 0 || sv.Candidates[i].Selected) {
+			pick = i
+		}
+	}
+	c.results, c.kind, c.version = results, sv.Kind, -1
+	c.label.SetText(sv.Label)
+	c.strip.Set(thumbs)
+	if pick >= 0 {
+		c.strip.Select(pick)
+	}
+	c.hint.Hide()
+	c.strip.Show()
+	return true
+}
