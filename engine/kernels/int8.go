@@ -92,6 +92,68 @@ func dotInt8Go(x []float32, w []int8) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
+// MaxVNNIInputs is the most inputs k an int8×int16 product sums exactly
+// in its int32 lanes: each adds k/32 pair sums of at most 2·127·32767.
+const MaxVNNIInputs = 8192
+
+// Int16Rows is m rows of k activations quantised to int16 with one scale a
+// row, x[r·k+c] ≈ Scale[r]·Q[r·k+c] with Scale[r] = max_c |x[r·k+c]| / 32767
+// (a rounding error of at most 1/65534 of the row's largest value, against
+// the 1/254 of a weight row's largest that int8 weights round by), for the
+// eight-row int8 products with AVX-512 VNNI (Int8MatMulColsQ). Its slices are
+// reused from one Quantize to the next.
+type Int16Rows struct {
+	Q     []int16
+	Scale []float32
+	m, k  int
+}
+
+// Int8VNNI reports whether an int8 product of m rows of k inputs runs on
+// the VNNI kernel (Int8MatMulColsQ with rows quantised by Quantize): AVX-512
+// VNNI at full width, eight rows or more, k a multiple of 32 up to
+// MaxVNNIInputs. Elsewhere Int8MatMulColsQ is Int8MatMulCols.
+func Int8VNNI(m, k int) bool { return vnniOK && m >= 8 && k%32 == 0 && k <= MaxVNNIInputs }
+
+// Quantize sets a to the first 8·⌊m/8⌋ rows of x (m×k, row-major), the rows
+// the eight-row kernel reads.
+func (a *Int16Rows) Quantize(x []float32, m, k int) {
+	m -= m % 8
+	if cap(a.Q) < m*k {
+		a.Q = make([]int16, m*k)
+	}
+	if cap(a.Scale) < m {
+		a.Scale = make([]float32, m)
+	}
+	a.Q, a.Scale, a.m, a.k = a.Q[:m*k], a.Scale[:m], m, k
+	for r := 0; r < m; r++ {
+		row, q := x[r*k:(r+1)*k], a.Q[r*k:(r+1)*k]
+		var amax float32
+		for _, v := range row {
+			amax = max(amax, abs32(v))
+		}
+		a.Scale[r] = amax / 32767
+		if amax == 0 {
+			clear(q)
+			continue
+		}
+		inv := 32767 / amax
+		for c, v := range row {
+			q[c] = int16(math.RoundToEven(float64(v * inv)))
+		}
+	}
+}
+
+// Int8MatMulColsQ is Int8MatMulCols with the rows of x also quantised in
+// xq (Quantize, same m and k): where Int8VNNI(m, k), each block of eight
+// rows runs on the VNNI kernel, the rest as Int8MatMulCols.
+func Int8MatMulColsQ(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weights, beta float32, y []float32) {
+	if !Int8VNNI(m, k) || xq == nil || xq.k != k || xq.m != m-m%8 {
+		int8MatMulCols(lo, hi, m, n, k, x, w, beta, y, vecBest)
+		return
+	}
+	int8MatMulColsQ(lo, hi, m, n, k, x, xq, w, beta, y)
+}
+
 // Int8MatMulCols computes output columns [lo, hi) of y = x·Wᵀ + beta·y for
 // m rows of x (m×k, row-major) and int8 weights w (n rows of k), on the
 // calling goroutine, as HalfMatMulCols does for half weights: callers split
@@ -100,11 +162,33 @@ func Int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float3
 	int8MatMulCols(lo, hi, m, n, k, x, w, beta, y, vecBest)
 }
 
+// int8MatMulColsQ is int8MatMulCols with its eight-row blocks on
+// vi8dot8x2, which reads xq (each row's scale applied to its sums).
+func int8MatMulColsQ(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weights, beta float32, y []float32) {
+	kern := int8Kernels(k, x, w, vecBest)
+	q := w.Q
+	kern.dot8x2 = func(r, j, ahead int) (out [16]float32) {
+		vi8dot8x2(&xq.Q[r*k], k, &q[j*k], k, k, &out[0], ahead)
+		for i := 0; i < 8; i++ {
+			s := xq.Scale[r+i]
+			out[2*i] *= s
+			out[2*i+1] *= s
+		}
+		return
+	}
+	mulCols(lo, hi, m, n, k, beta, y, vec512x8, kern)
+}
+
 func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float32, y []float32, lv vecLevel) {
+	mulCols(lo, hi, m, n, k, beta, y, lv, int8Kernels(k, x, w, lv))
+}
+
+// int8Kernels are the int8 product's kernels at level lv.
+func int8Kernels(k int, x []float32, w Int8Weights, lv vecLevel) colKernels {
 	q := w.Q
 	wide1 := lv >= vec512 && k%32 == 0   // the one-row kernel in 512-bit registers
 	wide8 := lv >= vec512x8 && k%32 == 0 // and the eight-row one
-	mulCols(lo, hi, m, n, k, beta, y, lv, colKernels{
+	return colKernels{
 		dot8x2: func(r, j, ahead int) (out [16]float32) {
 			if wide8 {
 				zi8dot8x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
@@ -128,5 +212,5 @@ func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float3
 		dot:      func(r, j int) float32 { return dotInt8Go(x[r*k:(r+1)*k], q[j*k:(j+1)*k]) },
 		scale:    w.Scale,
 		rowBytes: k,
-	})
+	}
 }

@@ -89,3 +89,63 @@ func TestQuantizeInt8(t *testing.T) {
 		t.Fatalf("relative RMS error %g of uniform weights, want within (0, 1%%]", e)
 	}
 }
+
+// With the rows quantised to int16 (Int16Rows), the VNNI product equals the
+// float64 product of the quantised rows and the dequantised weights (exact
+// int32 sums, one float32 rounding each) and stays within the activations'
+// rounding of the float one; rows past the last block of eight, and CPUs
+// without VNNI, take the float kernels. At MaxVNNIInputs with every value
+// at its extreme the int32 lanes do not overflow.
+func TestInt8VNNIMatchesFloat64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var xq Int16Rows
+	for _, s := range []struct{ m, n, k int }{{8, 64, 64}, {9, 40, 96}, {16, 24, 768}, {17, 12, 32}, {8, 16, MaxVNNIInputs}} {
+		x := randF32(rng, s.m*s.k)
+		wf := randF32(rng, s.k*s.n)
+		if s.k == MaxVNNIInputs {
+			for i := range x {
+				x[i] = float32(2*(i%2) - 1) // ±1: every int16 at ±32767
+			}
+			for i := range wf {
+				wf[i] = float32(2*((i/s.n)%2) - 1) // the same signs: products all +127·32767
+			}
+		}
+		q := QuantizeInt8(wf, s.k, s.n, false)
+		xq.Quantize(x, s.m, s.k)
+		vnni := Int8VNNI(s.m, s.k)
+		for _, beta := range []float32{0, 1} {
+			y := randF32(rng, s.m*s.n)
+			y0 := append([]float32(nil), y...)
+			split := (s.n / 2) &^ 7
+			Int8MatMulColsQ(0, split, s.m, s.n, s.k, x, &xq, q, beta, y)
+			Int8MatMulColsQ(split, s.n, s.m, s.n, s.k, x, &xq, q, beta, y)
+			for r := 0; r < s.m; r++ {
+				quantised := vnni && r < s.m-s.m%8
+				for j := 0; j < s.n; j++ {
+					want, exact, bound := float64(beta)*float64(y0[r*s.n+j]), 0.0, 0.0
+					for c := 0; c < s.k; c++ {
+						w := float64(q.Scale[j]) * float64(q.Q[j*s.k+c])
+						want += float64(x[r*s.k+c]) * w
+						if quantised {
+							exact += float64(xq.Q[r*s.k+c]) * float64(q.Q[j*s.k+c])
+							bound += math.Abs(w) * float64(xq.Scale[r]) / 2
+						}
+					}
+					got := float64(y[r*s.n+j])
+					if quantised {
+						viaRows := float64(beta)*float64(y0[r*s.n+j]) + float64(float32(exact))*float64(xq.Scale[r])*float64(q.Scale[j])
+						if math.Abs(got-viaRows) > 1e-5*math.Abs(viaRows)+1e-5 {
+							t.Fatalf("%+v beta=%v: y[%d,%d] = %g, the quantised rows give %g", s, beta, r, j, got, viaRows)
+						}
+						if math.Abs(got-want) > bound+1e-5*math.Abs(want)+1e-4 {
+							t.Fatalf("%+v beta=%v: y[%d,%d] = %g, float64 %g: more than the rows' rounding (%g)", s, beta, r, j, got, want, bound)
+						}
+					} else if !close(y[r*s.n+j], want, s.k) {
+						t.Fatalf("%+v beta=%v: y[%d,%d] = %g, want %g (float kernels)", s, beta, r, j, got, want)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("VNNI kernel used: %v", Int8VNNI(8, 64))
+}

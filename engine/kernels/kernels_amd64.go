@@ -77,7 +77,14 @@ var (
 	asmOK    = cpu.X86.AVX2FMA && cpu.X86.F16C
 	asm512OK = asmOK && cpu.X86.AVX512VL
 	full512  = asm512OK && cpu.X86.Full512
+	vnniOK   = full512 && cpu.X86.VNNI512
 )
+
+// vi8dot8x2 (vnni_amd64.s) is zi8dot8x2 with x quantised to int16 rows
+// (Int16Rows), where vnniOK.
+//
+//go:noescape
+func vi8dot8x2(x *int16, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
 
 // Int8 kernels (int8_amd64.s): as dot4x2, dot8x2 and dot1x4 with int8
 // weights (ldw and ahead in bytes of int8, i.e. values).

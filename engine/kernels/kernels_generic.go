@@ -2,7 +2,11 @@
 
 package kernels
 
-const asmOK, asm512OK, full512 = false, false, false
+const asmOK, asm512OK, full512, vnniOK = false, false, false, false
+
+func vi8dot8x2(x *int16, ldx int, w *int8, ldw int, k int, out *float32, ahead int) {
+	panic("no kernels")
+}
 
 func dot4x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int) {
 	panic("no kernels")

@@ -160,6 +160,21 @@ func BenchmarkMatMul(b *testing.B) {
 				b.ReportMetric(float64(c.n*k*2)*float64(b.N)/s/1e9, "GB/s")
 				b.ReportMetric(float64(2*m*c.n*k)*float64(b.N)/s/1e9, "GFLOP/s")
 			})
+			if Int8VNNI(m, k) {
+				var xq Int16Rows
+				xq.Quantize(x, m, k)
+				b.Run(fmt.Sprintf("%s/m%d/int8-vnni", c.name, m), func(b *testing.B) {
+					i := 0
+					for b.Loop() {
+						wi := q8[i%len(q8)]
+						team.For(c.n/8, 4, func(lo, hi int) { Int8MatMulColsQ(8*lo, 8*hi, m, c.n, k, x, &xq, wi, 0, y) })
+						i++
+					}
+					s := b.Elapsed().Seconds()
+					b.ReportMetric(float64(c.n*k*2)*float64(b.N)/s/1e9, "GB/s")
+					b.ReportMetric(float64(2*m*c.n*k)*float64(b.N)/s/1e9, "GFLOP/s")
+				})
+			}
 			if !asm512OK {
 				continue
 			}

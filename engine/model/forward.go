@@ -6,6 +6,7 @@ import (
 	"runtime"
 
 	"github.com/tessera-studio/tessera/engine/blas"
+	"github.com/tessera-studio/tessera/engine/kernels"
 	"github.com/tessera-studio/tessera/engine/par"
 )
 
@@ -56,6 +57,9 @@ type workspace struct {
 	// pages: on this VM a first touch costs ~11 µs a page).
 	scores     []float32
 	each, most int // floats a row of scores, and room for them a row
+	// xq holds the rows of an int8 product quantised to int16, for the
+	// VNNI kernel (kernels.Int8VNNI).
+	xq kernels.Int16Rows
 }
 
 // scoreRows readies ws.scores for items rows of each floats, with room for

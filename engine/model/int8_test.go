@@ -3,6 +3,8 @@ package model
 import (
 	"math"
 	"path/filepath"
+
+	"github.com/tessera-studio/tessera/engine/kernels"
 	"testing"
 )
 
@@ -170,5 +172,44 @@ func TestLoadReduced(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(vectorsDir, "vector1"), LoadOptions{Precision: "int4"}); err == nil {
 		t.Fatal("an unknown precision loaded")
+	}
+}
+
+// Eight sequences at a time, int8 products of eight rows quantise the rows
+// to int16 where the CPU has AVX-512 VNNI (kernels.Int8VNNI): the logits
+// stay within TestInt8MatchesReference's bounds of the float32 reference
+// and within the activations' rounding of decoding one sequence.
+func TestInt8BatchMatchesReference(t *testing.T) {
+	m, e := loadVector(t, "vector1")
+	m.EnableInt8()
+	K, B := m.Config.Codes(), 8
+	t.Logf("VNNI for the eight rows: %v", kernels.Int8VNNI(B, m.Config.NEmbd))
+	one, batch := m.NewCache(1), m.NewCache(B)
+	worst, fromOne := 0.0, 0.0
+	for pos, id := range e.InputIDs {
+		single, err := m.Forward(one, []int{id}, 1, ForwardOptions{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		single = append([]float32(nil), single...)
+		ids := make([]int, B)
+		for b := range ids {
+			ids[b] = id
+		}
+		logits, err := m.Forward(batch, ids, 1, ForwardOptions{Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for b := 0; b < B; b++ {
+			for k := 0; k < K; k++ {
+				got := float64(logits[b*K+k])
+				worst = math.Max(worst, math.Abs(got-e.Logits[pos][k]))
+				fromOne = math.Max(fromOne, math.Abs(got-float64(single[k])))
+			}
+		}
+	}
+	t.Logf("largest logit difference %.3g from float32, %.3g from one sequence", worst, fromOne)
+	if worst > 0.6 || fromOne > 1e-2 {
+		t.Errorf("eight sequences in int8: %.3g from float32 (bound 0.6), %.3g from one sequence (bound 0.01)", worst, fromOne)
 	}
 }

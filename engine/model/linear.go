@@ -67,6 +67,16 @@ func (l *Linear) product(kc *Cache, par loop, rows int, x []float32, beta float3
 		return
 	}
 	reduced := kc.halfW && rows <= DecodeRows || l.W == nil // no float32 copy left (Model.ReleaseFloat32)
+	if reduced && l.q8 != nil && kernels.Int8VNNI(rows, k) {
+		// Eight rows and more: the rows quantised to int16 once, for the
+		// VNNI kernel every worker runs.
+		xq := &kc.ws.xq
+		xq.Quantize(x, rows, k)
+		par((n+7)/8, 4, func(lo, hi int) {
+			kernels.Int8MatMulColsQ(8*lo, min(8*hi, n), rows, n, k, x, xq, *l.q8, beta, y)
+		})
+		return
+	}
 	if reduced && l.q8 != nil {
 		par((n+7)/8, 4, func(lo, hi int) {
 			kernels.Int8MatMulCols(8*lo, min(8*hi, n), rows, n, k, x, *l.q8, beta, y)

@@ -26,6 +26,9 @@ type Features struct {
 	// this family test counts in: the eight-row 512-bit kernels are not
 	// expected to gain there (the results are the same either way).
 	Full512 bool
+	// VNNI512: AVX512Core and AVX512_VNNI (VPDPWSSD, int16 pair dot
+	// products accumulated in int32, on ZMM registers).
+	VNNI512 bool
 }
 
 // X86 holds the features of this machine (all false off amd64 or with

@@ -21,7 +21,7 @@ func detect() Features {
 		return f
 	}
 	f.AVX = true
-	_, b7, _, _ := cpuid(7, 0)
+	_, b7, c7, _ := cpuid(7, 0)
 	const avx2, avx512f, avx512vl = 1 << 5, 1 << 16, 1 << 31
 	const avx512dq, avx512cd, avx512bw = 1 << 17, 1 << 28, 1 << 30
 	f.AVX2FMA = b7&avx2 != 0 && c1&fma != 0
@@ -30,5 +30,7 @@ func detect() Features {
 	f.AVX512VL = f.AVX2FMA && b7&avx512f != 0 && b7&avx512vl != 0 && xcr0&0xe6 == 0xe6
 	f.Full512 = f.AVX512VL && full512(vendor(vb, vd, vc), family(a1))
 	f.AVX512Core = f.AVX512VL && b7&(avx512dq|avx512cd|avx512bw) == avx512dq|avx512cd|avx512bw
+	const avx512vnni = 1 << 11 // leaf 7 ECX
+	f.VNNI512 = f.AVX512Core && c7&avx512vnni != 0
 	return f
 }

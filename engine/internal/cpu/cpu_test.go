@@ -1,6 +1,11 @@
 package cpu
 
-import "testing"
+import (
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+)
 
 func TestVendor(t *testing.T) {
 	// CPUID leaf 0 of an Intel CPU: "Genu" "ineI" "ntel" in EBX, EDX, ECX.
@@ -28,5 +33,31 @@ func TestFull512(t *testing.T) {
 		if got := full512(c.vendor, family(c.eax)); got != c.want {
 			t.Errorf("full512(%s, family %#x) = %v, want %v", c.vendor, family(c.eax), got, c.want)
 		}
+	}
+}
+
+// On Linux the kernel lists the CPU's features in /proc/cpuinfo: the
+// AVX-512 VNNI detection agrees with it.
+func TestVNNI512MatchesCPUInfo(t *testing.T) {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil || runtime.GOARCH != "amd64" || !X86.AVX { // -tags purego detects nothing
+		t.Skip("no /proc/cpuinfo, or not amd64 with the kernels")
+	}
+	var flags map[string]bool
+	for _, line := range strings.Split(string(data), "\n") {
+		if name, list, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(name) == "flags" {
+			flags = map[string]bool{}
+			for _, f := range strings.Fields(list) {
+				flags[f] = true
+			}
+			break
+		}
+	}
+	if flags == nil {
+		t.Skip("/proc/cpuinfo lists no flags")
+	}
+	want := X86.AVX512VL && flags["avx512bw"] && flags["avx512dq"] && flags["avx512cd"] && flags["avx512_vnni"]
+	if X86.VNNI512 != want {
+		t.Errorf("VNNI512 %v, /proc/cpuinfo says %v", X86.VNNI512, want)
 	}
 }

@@ -1,0 +1,114 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+#include "reduce_amd64.h"
+
+// The int8 eight-row product with AVX-512 VNNI: activations quantised to
+// int16 (Int16Rows) times int8 weights widened to int16, summed in int32
+// by VPDPWSSD (two products a lane per instruction: 32 multiply-adds, where
+// the float kernel zi8dot8x2 does 16 and first converts every weight to
+// float32). Exact in int32 while k ≤ MaxVNNIInputs.
+
+// VROWS8x2(off) multiplies the next 32 int16 values of each of the eight
+// rows of x (at R8, R8+AX, R8+2·AX, R9 = R8+3·AX, R8+4·AX, R9+2·AX, R10 =
+// R8+6·AX, R10+AX, off bytes on) by the two columns' weights widened in Z0
+// and Z1, adding row i's pair sums to Z(16+2i) and Z(17+2i).
+#define VROWS8x2(off) \
+	VMOVDQU16 off(R8), Z2 \
+	VPDPWSSD  Z0, Z2, Z16 \
+	VPDPWSSD  Z1, Z2, Z17 \
+	VMOVDQU16 off(R8)(AX*1), Z3 \
+	VPDPWSSD  Z0, Z3, Z18 \
+	VPDPWSSD  Z1, Z3, Z19 \
+	VMOVDQU16 off(R8)(AX*2), Z4 \
+	VPDPWSSD  Z0, Z4, Z20 \
+	VPDPWSSD  Z1, Z4, Z21 \
+	VMOVDQU16 off(R9), Z5 \
+	VPDPWSSD  Z0, Z5, Z22 \
+	VPDPWSSD  Z1, Z5, Z23 \
+	VMOVDQU16 off(R8)(AX*4), Z6 \
+	VPDPWSSD  Z0, Z6, Z24 \
+	VPDPWSSD  Z1, Z6, Z25 \
+	VMOVDQU16 off(R9)(AX*2), Z7 \
+	VPDPWSSD  Z0, Z7, Z26 \
+	VPDPWSSD  Z1, Z7, Z27 \
+	VMOVDQU16 off(R10), Z8 \
+	VPDPWSSD  Z0, Z8, Z28 \
+	VPDPWSSD  Z1, Z8, Z29 \
+	VMOVDQU16 off(R10)(AX*1), Z9 \
+	VPDPWSSD  Z0, Z9, Z30 \
+	VPDPWSSD  Z1, Z9, Z31
+
+// VFOLD(z, y) converts the int32 accumulator z to float32 and adds its
+// upper 256 bits to its lower half y.
+#define VFOLD(z, y) \
+	VCVTDQ2PS     z, z \
+	VEXTRACTF64X4 $1, z, Y0 \
+	VADDPS        Y0, y, y
+
+// func vi8dot8x2(x *int16, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
+// out[2i+c] = Σ_t x[i·ldx+t]·w[(c·ldw)+t] for rows i < 8 and columns c < 2
+// (int32 sums converted to float32), prefetching the weights `ahead` bytes
+// on; k a multiple of 32.
+TEXT ·vi8dot8x2(SB), NOSPLIT, $0-56
+	MOVQ ldw+24(FP), BX
+	MOVQ x+0(FP), R8
+	MOVQ ldx+8(FP), AX
+	SHLQ $1, AX
+	LEAQ (R8)(AX*2), R9
+	ADDQ AX, R9
+	LEAQ (R9)(AX*2), R10
+	ADDQ AX, R10
+	MOVQ w+16(FP), DX
+	ADDQ DX, BX
+	MOVQ k+32(FP), CX
+	MOVQ ahead+48(FP), R12
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	VPXORD Z24, Z24, Z24
+	VPXORD Z25, Z25, Z25
+	VPXORD Z26, Z26, Z26
+	VPXORD Z27, Z27, Z27
+	VPXORD Z28, Z28, Z28
+	VPXORD Z29, Z29, Z29
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+
+vi82loop:
+	PREFETCHT0 (DX)(R12*1)
+	PREFETCHT0 (BX)(R12*1)
+	VPMOVSXBW  (DX), Z0
+	VPMOVSXBW  (BX), Z1
+	VROWS8x2(0)
+	ADDQ       $64, R8
+	ADDQ       $64, R9
+	ADDQ       $64, R10
+	ADDQ       $32, DX
+	ADDQ       $32, BX
+	SUBQ       $32, CX
+	JNZ        vi82loop
+
+	VFOLD(Z16, Y16)
+	VFOLD(Z17, Y17)
+	VFOLD(Z18, Y18)
+	VFOLD(Z19, Y19)
+	VFOLD(Z20, Y20)
+	VFOLD(Z21, Y21)
+	VFOLD(Z22, Y22)
+	VFOLD(Z23, Y23)
+	VFOLD(Z24, Y24)
+	VFOLD(Z25, Y25)
+	VFOLD(Z26, Y26)
+	VFOLD(Z27, Y27)
+	VFOLD(Z28, Y28)
+	VFOLD(Z29, Y29)
+	VFOLD(Z30, Y30)
+	VFOLD(Z31, Y31)
+	STORE8x2
+	RET
