@@ -125,18 +125,27 @@ func (a *Int16Rows) Quantize(x []float32, m, k int) {
 		a.Scale = make([]float32, m)
 	}
 	a.Q, a.Scale, a.m, a.k = a.Q[:m*k], a.Scale[:m], m, k
+	asm := vnniOK && k%32 == 0
 	for r := 0; r < m; r++ {
 		row, q := x[r*k:(r+1)*k], a.Q[r*k:(r+1)*k]
 		var amax float32
-		for _, v := range row {
-			amax = max(amax, abs32(v))
+		if asm {
+			amax = absMax16(&row[0], k)
+		} else {
+			for _, v := range row {
+				amax = max(amax, abs32(v))
+			}
 		}
 		a.Scale[r] = amax / 32767
-		if amax == 0 {
+		if amax == 0 || amax != amax { // NaN: the product is NaN anyway
 			clear(q)
 			continue
 		}
 		inv := 32767 / amax
+		if asm {
+			round16(&row[0], k, inv, &q[0])
+			continue
+		}
 		for c, v := range row {
 			q[c] = int16(math.RoundToEven(float64(v * inv)))
 		}
@@ -165,34 +174,35 @@ func Int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float3
 // int8MatMulColsQ is int8MatMulCols with its eight-row blocks on
 // vi8dot8x2, which reads xq (each row's scale applied to its sums).
 func int8MatMulColsQ(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weights, beta float32, y []float32) {
-	kern := int8Kernels(k, x, w, vecBest)
-	q := w.Q
-	kern.dot8x2 = func(r, j, ahead int) (out [16]float32) {
-		vi8dot8x2(&xq.Q[r*k], k, &q[j*k], k, k, &out[0], ahead)
-		for i := 0; i < 8; i++ {
-			s := xq.Scale[r+i]
-			out[2*i] *= s
-			out[2*i+1] *= s
-		}
-		return
-	}
-	mulCols(lo, hi, m, n, k, beta, y, vec512x8, kern)
+	int8Product(lo, hi, m, n, k, x, xq, w, beta, y, vec512x8)
 }
 
 func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float32, y []float32, lv vecLevel) {
-	mulCols(lo, hi, m, n, k, beta, y, lv, int8Kernels(k, x, w, lv))
+	int8Product(lo, hi, m, n, k, x, nil, w, beta, y, lv)
 }
 
-// int8Kernels are the int8 product's kernels at level lv.
-func int8Kernels(k int, x []float32, w Int8Weights, lv vecLevel) colKernels {
+// int8Product is the int8 product at level lv, its eight-row blocks on
+// the VNNI kernel when xq holds the rows quantised. The kernels are one
+// literal handed to mulCols, so that their closures stay on the stack (a
+// function returning them made them escape: an allocation a call, which
+// cost a tenth of batch-1 int8 sampling).
+func int8Product(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weights, beta float32, y []float32, lv vecLevel) {
 	q := w.Q
 	wide1 := lv >= vec512 && k%32 == 0   // the one-row kernel in 512-bit registers
 	wide8 := lv >= vec512x8 && k%32 == 0 // and the eight-row one
-	return colKernels{
+	mulCols(lo, hi, m, n, k, beta, y, lv, colKernels{
 		dot8x2: func(r, j, ahead int) (out [16]float32) {
-			if wide8 {
+			switch {
+			case xq != nil:
+				vi8dot8x2(&xq.Q[r*k], k, &q[j*k], k, k, &out[0], ahead)
+				for i := 0; i < 8; i++ {
+					s := xq.Scale[r+i]
+					out[2*i] *= s
+					out[2*i+1] *= s
+				}
+			case wide8:
 				zi8dot8x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
-			} else {
+			default:
 				i8dot8x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
 			}
 			return
@@ -212,5 +222,5 @@ func int8Kernels(k int, x []float32, w Int8Weights, lv vecLevel) colKernels {
 		dot:      func(r, j int) float32 { return dotInt8Go(x[r*k:(r+1)*k], q[j*k:(j+1)*k]) },
 		scale:    w.Scale,
 		rowBytes: k,
-	}
+	})
 }

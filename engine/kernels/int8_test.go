@@ -149,3 +149,41 @@ func TestInt8VNNIMatchesFloat64(t *testing.T) {
 	}
 	t.Logf("VNNI kernel used: %v", Int8VNNI(8, 64))
 }
+
+// Quantize rounds each value to the nearest step of its row's scale (ties
+// to even), keeps the row's largest at ±32767 and gives a zero row zeros,
+// in its vector kernels as in Go; rows past the last block of eight are
+// left out.
+func TestInt16RowsQuantize(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const m, k = 17, 96
+	x := randF32(rng, m*k)
+	clear(x[3*k : 4*k])
+	x[5*k+7] = -40 // the largest of row 5, negative
+	var a Int16Rows
+	a.Quantize(x, m, k)
+	if len(a.Q) != 16*k || len(a.Scale) != 16 {
+		t.Fatalf("%d values and %d scales for 16 rows of %d", len(a.Q), len(a.Scale), k)
+	}
+	for r := 0; r < 16; r++ {
+		var amax float64
+		for _, v := range x[r*k : (r+1)*k] {
+			amax = math.Max(amax, math.Abs(float64(v)))
+		}
+		if want := float32(amax) / 32767; a.Scale[r] != want {
+			t.Fatalf("row %d: scale %g, want %g", r, a.Scale[r], want)
+		}
+		for c, v := range x[r*k : (r+1)*k] {
+			want := 0.0
+			if amax > 0 {
+				want = math.RoundToEven(float64(v * (32767 / float32(amax))))
+			}
+			if got := a.Q[r*k+c]; float64(got) != want {
+				t.Fatalf("row %d value %d: %d, want %g", r, c, got, want)
+			}
+		}
+	}
+	if a.Q[5*k+7] != -32767 {
+		t.Fatalf("the largest value of row 5 quantised to %d", a.Q[5*k+7])
+	}
+}

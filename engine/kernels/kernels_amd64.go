@@ -86,6 +86,15 @@ var (
 //go:noescape
 func vi8dot8x2(x *int16, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
 
+// absMax16 and round16 (vnni_amd64.s) quantise rows for it
+// (Int16Rows.Quantize); n a multiple of 32.
+//
+//go:noescape
+func absMax16(x *float32, n int) float32
+
+//go:noescape
+func round16(x *float32, n int, inv float32, q *int16)
+
 // Int8 kernels (int8_amd64.s): as dot4x2, dot8x2 and dot1x4 with int8
 // weights (ldw and ahead in bytes of int8, i.e. values).
 

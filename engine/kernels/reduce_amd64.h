@@ -94,11 +94,14 @@
 // START8x2 loads the eight-row kernels' arguments: rows of x from R8 (AX
 // bytes apart; R9 and R10 three and six rows on), the two columns'
 // weights at DX and BX (BX = DX + ldw, ldw already in bytes), k in CX, the
-// prefetch distance in R12; and clears the accumulators.
-#define START8x2 \
+// prefetch distance in R12; and clears the accumulators. x holds float32
+// values; START8x2X(shift) takes values of 1<<shift bytes.
+#define START8x2 START8x2X($2)
+
+#define START8x2X(shift) \
 	MOVQ x+0(FP), R8 \
 	MOVQ ldx+8(FP), AX \
-	SHLQ $2, AX \
+	SHLQ shift, AX \
 	LEAQ (R8)(AX*2), R9 \
 	ADDQ AX, R9 \
 	LEAQ (R9)(AX*2), R10 \

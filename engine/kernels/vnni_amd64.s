@@ -52,33 +52,7 @@
 // on; k a multiple of 32.
 TEXT ·vi8dot8x2(SB), NOSPLIT, $0-56
 	MOVQ ldw+24(FP), BX
-	MOVQ x+0(FP), R8
-	MOVQ ldx+8(FP), AX
-	SHLQ $1, AX
-	LEAQ (R8)(AX*2), R9
-	ADDQ AX, R9
-	LEAQ (R9)(AX*2), R10
-	ADDQ AX, R10
-	MOVQ w+16(FP), DX
-	ADDQ DX, BX
-	MOVQ k+32(FP), CX
-	MOVQ ahead+48(FP), R12
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
-	VPXORD Z24, Z24, Z24
-	VPXORD Z25, Z25, Z25
-	VPXORD Z26, Z26, Z26
-	VPXORD Z27, Z27, Z27
-	VPXORD Z28, Z28, Z28
-	VPXORD Z29, Z29, Z29
-	VPXORD Z30, Z30, Z30
-	VPXORD Z31, Z31, Z31
+	START8x2X($1) // int16 rows
 
 vi82loop:
 	PREFETCHT0 (DX)(R12*1)
@@ -111,4 +85,59 @@ vi82loop:
 	VFOLD(Z30, Y30)
 	VFOLD(Z31, Y31)
 	STORE8x2
+	RET
+
+// func absMax16(x *float32, n int) float32
+// max_i |x[i]| for n a positive multiple of 32.
+TEXT ·absMax16(SB), NOSPLIT, $0-20
+	MOVQ          x+0(FP), SI
+	MOVQ          n+8(FP), CX
+	VPXORD        Z0, Z0, Z0
+	VPXORD        Z1, Z1, Z1
+	MOVL          $0x7fffffff, AX
+	VPBROADCASTD  AX, Z2
+
+amloop:
+	VANDPS  (SI), Z2, Z3
+	VANDPS  64(SI), Z2, Z4
+	VMAXPS  Z3, Z0, Z0
+	VMAXPS  Z4, Z1, Z1
+	ADDQ    $128, SI
+	SUBQ    $32, CX
+	JNZ     amloop
+
+	VMAXPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VMAXPS        Y1, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VMAXPS        X1, X0, X0
+	VPERMILPS     $0x4e, X0, X1
+	VMAXPS        X1, X0, X0
+	VPERMILPS     $0xb1, X0, X1
+	VMAXPS        X1, X0, X0
+	VZEROUPPER
+	MOVSS         X0, ret+16(FP)
+	RET
+
+// func round16(x *float32, n int, inv float32, q *int16)
+// q[i] = round-to-even(x[i]·inv) for n a positive multiple of 32; the
+// products must lie within ±32767.
+TEXT ·round16(SB), NOSPLIT, $0-32
+	MOVQ         x+0(FP), SI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS inv+16(FP), Z2
+	MOVQ         q+24(FP), DI
+
+rqloop:
+	VMULPS    (SI), Z2, Z3
+	VMULPS    64(SI), Z2, Z4
+	VCVTPS2DQ Z3, Z3
+	VCVTPS2DQ Z4, Z4
+	VPMOVSDW  Z3, (DI)
+	VPMOVSDW  Z4, 32(DI)
+	ADDQ      $128, SI
+	ADDQ      $64, DI
+	SUBQ      $32, CX
+	JNZ       rqloop
+	VZEROUPPER
 	RET
