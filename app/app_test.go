@@ -877,6 +877,25 @@ func TestSamePicturesAreSaid(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "note: alt-1.png, alt-2.png are the source picture unchanged") || strings.Contains(stderr, "same picture as") {
 		t.Fatalf("a greedy branch of a greedy picture: exit %d, %q", code, stderr)
 	}
+	// Without --temperature or --guidance on the command line, a branch
+	// that gives its source back (the greedy picture's own settings) is
+	// drawn again with more variation, as the studio does, and says so.
+	code, _, stderr = run(t, "branch", "--model", model, "--from", filepath.Join(dir, "g-1.png"), "--at", "4", "--batch", "2", "--out", alt, "--force", "--quiet")
+	if code != 0 || !strings.Contains(stderr, "every candidate gave the picture back unchanged at temperature 0 and guidance") || !strings.Contains(stderr, "drawing again at temperature 1.2 and guidance 1") {
+		t.Fatalf("a branch with the picture's own greedy settings: exit %d, %q", code, stderr)
+	}
+	src, _ := readRecord(t, filepath.Join(dir, "g-1.png"))
+	varied := false
+	for _, name := range []string{"alt-1.png", "alt-2.png"} {
+		rec, _ := readRecord(t, filepath.Join(dir, name))
+		varied = varied || !slices.Equal(rec.Tokens, src.Tokens)
+		if rec.Temperature != 1.2 || rec.Guidance != 1 {
+			t.Errorf("%s records temperature %g and guidance %g, the settings drawn again with", name, rec.Temperature, rec.Guidance)
+		}
+	}
+	if !varied {
+		t.Error("drawn again, both branches are still the source")
+	}
 	// Pictures that differ get no note.
 	code, _, stderr = run(t, "generate", "--model", model, "--prompt", "red cat", "--temperature", "1.5", "--seed", "3", "--batch", "2", "--out", filepath.Join(dir, "v.png"), "--quiet")
 	if code != 0 || strings.Contains(stderr, "note:") {

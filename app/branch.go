@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -89,6 +90,17 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("--at %d: the image has %d patches; keep 0 to %d of them", *at, n, n-1)}
 	}
 	res, err := sampler.Complete(ctx, b, opt, tokens, *at, emit)
+	if err == nil && !res.Stopped && allSource(res.Images, tokens) && !set["temperature"] && !set["guidance"] {
+		// A model that knows its pictures by heart redraws them exactly at
+		// its recommended settings: drawn again with more variation, as
+		// the studio does (the settings given are kept).
+		if varied, ok := opt.Settings.Varied(); ok {
+			fmt.Fprintf(env.Stderr, "every candidate gave the picture back unchanged at temperature %g and guidance %g: drawing again at temperature %g and guidance %g (give --temperature or --guidance to choose)\n",
+				opt.Temperature, opt.Guidance, varied.Temperature, varied.Guidance)
+			opt.Settings = varied
+			res, err = sampler.Complete(ctx, b, opt, tokens, *at, emit)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -98,4 +110,15 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	warnWords(env.Stderr, b.Prompt, res.Unknown, res.Cut)
 	fmt.Fprintf(env.Stderr, "kept %d of %d patches from %s\n", *at, b.ImageTokens(), *from)
 	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, rankBy: *rankBy, parent: filepath.Base(*from), from: *at, quiet: *quiet, json: *asJSON, source: tokens})
+}
+
+// allSource reports whether every image is source: a branch that gave the
+// picture back unchanged.
+func allSource(images []sampler.Image, source []int) bool {
+	for _, im := range images {
+		if !slices.Equal(im.Tokens, source) {
+			return false
+		}
+	}
+	return len(images) > 0
 }

@@ -675,19 +675,13 @@ func newlySaved(results []result) int {
 const maxVaryTries = 2
 
 // variedParams are the settings a regeneration, completion or branch that
-// gave back the image it started from is drawn again with: guidance off
-// and 0.4 more temperature (from at least 0.8, at most the panel's
-// highest). A model that knows its pictures by heart redraws their
-// patches exactly at its defaults (the emoji model at temperature 0.8 and
-// guidance 3), which made the tools meant to vary a picture do nothing.
-// ok is false when there is no more variation to add.
+// gave back the image it started from is drawn again with
+// (sampling.Settings.Varied); ok is false when there is no more variation
+// to add.
 func variedParams(p core.Params) (core.Params, bool) {
-	q := p
-	q.Guidance = 1
-	// Rounded to hundredths: 0.8 + 0.4 is 1.2000000000000002 in binary,
-	// and the records and the panel would say so.
-	q.Temperature = math.Round(100*math.Min(core.MaxTemperature, math.Max(p.Temperature, 0.8)+0.4)) / 100
-	return q, q.Guidance != p.Guidance || q.Temperature != p.Temperature
+	var ok bool
+	p.Settings, ok = p.Settings.Varied()
+	return p, ok
 }
 
 // unchanged reports whether every image of res is base: a run that gave

@@ -129,6 +129,26 @@ type Spec struct {
 	rec   func(*Recommended) any // *float64 or *int
 }
 
+// VariedMaxTemperature is the highest temperature Varied raises to (the
+// studio panel's highest).
+const VariedMaxTemperature = 2.0
+
+// Varied is s for drawing again with more variation a regeneration,
+// completion or branch that gave back the image it started from: guidance
+// off and 0.4 more temperature (from at least 0.8, at most
+// VariedMaxTemperature), rounded to hundredths (0.8 + 0.4 is
+// 1.2000000000000002 in binary, and records would say so). A model that
+// knows its pictures by heart redraws their patches exactly at its
+// defaults (the emoji model at temperature 0.8 and guidance 3), which made
+// the tools meant to vary a picture do nothing. ok is false when there is
+// no more variation to add.
+func (s Settings) Varied() (v Settings, ok bool) {
+	v = s
+	v.Guidance = 1
+	v.Temperature = math.Round(100*math.Min(VariedMaxTemperature, math.Max(s.Temperature, 0.8)+0.4)) / 100
+	return v, v.Guidance != s.Guidance || v.Temperature != s.Temperature
+}
+
 // Knobs returns every knob, in the order of A1111's settings line.
 func Knobs() []Spec { return slices.Clone(knobs) }
 
