@@ -107,7 +107,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		if transparent(*from) {
 			on = "has a transparent background, read as white (Tessera's pictures are opaque, on white)"
 		}
-		fmt.Fprintf(env.Stderr, "warning: %s %s: removing the background has nothing to do, and the edits only redraw the picture\n", *from, on)
+		fmt.Fprintf(env.Stderr, "warning: %s %s: removing the background has nothing to do, and the edits only redraw the picture (for a transparent background, --transparent writes the white around the picture as transparent)\n", *from, on)
 	}
 	opt := f.options(b)
 	opt.Prompt = *instruction

@@ -260,7 +260,8 @@ func (s *Studio) EditByInstruction(instruction string) error {
 // the user's own choice of patches and always run.
 func nothingToEdit(instruction string, src *image.NRGBA, masked bool) error {
 	if f, _, ok := edit.Parse(instruction); ok && f == edit.Background && !masked && edit.WhiteBackground(src) {
-		return errors.New("the image's background is white already: there is no background to remove (the edit would only redraw the picture)")
+		return errors.New("the image's background is white already: there is no background to remove (the edit would only redraw the picture). " +
+			"For a picture without the white around it (a sticker), export it with File › Export PNG… (Ctrl+S) and tick Transparent background")
 	}
 	return nil
 }

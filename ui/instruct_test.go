@@ -366,7 +366,7 @@ func TestNothingToEdit(t *testing.T) {
 		onWhite.Pix[i] = 252
 	}
 	onWhite.SetNRGBA(8, 8, color.NRGBA{200, 0, 0, 255})
-	if err := nothingToEdit("Remove the background", onWhite, false); err == nil || !strings.Contains(err.Error(), "white already") {
+	if err := nothingToEdit("Remove the background", onWhite, false); err == nil || !strings.Contains(err.Error(), "white already") || !strings.Contains(err.Error(), "Transparent background") {
 		t.Errorf("background of a picture on white: %v", err)
 	}
 	if err := nothingToEdit("mirror it", onWhite, false); err != nil {
