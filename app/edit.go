@@ -125,6 +125,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if res.Stopped {
 		return errors.New("interrupted; nothing saved")
 	}
+	if w := edit.CandidatesBlankLast(b, source, res); w != "" {
+		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+	}
 	if len(res.Images) > 0 {
 		if w := edit.NotTakenWarning(edit.UnchangedShare(source, res.Images[0].Tokens, m), m != nil); w != "" {
 			fmt.Fprintf(env.Stderr, "warning: %s\n", w)

@@ -234,6 +234,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		if res.Stopped {
 			return res, nil // cancelled: nothing is kept (Studio.finish)
 		}
+		if w := edit.CandidatesBlankLast(eb, source, res); w != "" {
+			say(w)
+		}
 		if len(res.Images) > 0 {
 			if w := edit.NotTakenWarning(edit.UnchangedShare(source, res.Images[0].Tokens, emask), emask != nil); w != "" {
 				say(w)
