@@ -603,6 +603,7 @@ func TestPromptCompletionAndUnknownWords(t *testing.T) {
 	if got := segmentText(s.panel.words.Segments); !strings.Contains(got, "left out: redd (red?)") {
 		t.Fatalf("no suggestion for a misspelt word: %q", got)
 	}
+
 	lockSeed(t, s, "heartt", 3)
 	if err := s.Generate(); err == nil || !strings.Contains(err.Error(), "Did you mean: heartt → heart?") {
 		t.Fatalf("a misspelt prompt: %v", err)
@@ -1056,5 +1057,23 @@ func TestLongPromptHintIsShort(t *testing.T) {
 	}
 	if len(segs) > limit+5+4 {
 		t.Errorf("%d segments for a %d-word limit", len(segs), limit)
+	}
+}
+
+// A style named in words ("red cat in the google style") is read, shown
+// and drawn as the model's style word, last, the way its captions put it.
+func TestStyleNamedInWords(t *testing.T) {
+	s := newTestStudio(t)
+	s.panel.prompt.SetText("red cat in the google style")
+	if got := segmentText(s.panel.words.Segments); !strings.Contains(got, "Model reads: red cat google") || strings.Contains(got, "unknown") || strings.Contains(got, "style") {
+		t.Fatalf("a style named in words: %q", got)
+	}
+	setParams(t, s, "red cat in the google style", 4, nil)
+	generate(t, s)
+	phrase := s.Document().Tokens()
+	setParams(t, s, "red cat google", 4, nil)
+	generate(t, s)
+	if !slices.Equal(s.Document().Tokens(), phrase) {
+		t.Error("the phrase draws another picture than the style word")
 	}
 }

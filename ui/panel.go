@@ -523,7 +523,13 @@ func (p *promptPanel) promptChanged() {
 		p.suggestBox.Show()
 		p.words.Hide()
 	}
-	p.words.Segments = markWords(p.tok, p.prompt.Text, typedAt, "Model reads: ")
+	read := p.prompt.Text
+	if p.tok != nil {
+		if r := p.tok.ReadStyle(read, p.styles); r != read {
+			read, typedAt = r, -1 // "rocket in the openmoji style" is read "rocket openmoji"
+		}
+	}
+	p.words.Segments = markWords(p.tok, read, typedAt, "Model reads: ")
 	p.words.Refresh()
 	if p.style != nil && len(p.styles) > 0 && p.style.Selected != p.promptStyle() {
 		p.style.Quiet(func() { p.style.SetSelected(p.promptStyle()) })

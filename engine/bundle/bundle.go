@@ -271,12 +271,26 @@ func (b *Bundle) PatchSize() int { return b.Tokenizer.PatchSize() }
 func (b *Bundle) Codes() int { return b.Tokenizer.Codes() }
 
 // PromptIDs tokenizes a prompt: the L prompt ids (all PAD for "" or an
-// unconditional model) plus the words left out and cut.
+// unconditional model) plus the words left out and cut. A style named in
+// words ("rocket in the openmoji style") is read as the model's style word
+// (ReadPrompt).
 func (b *Bundle) PromptIDs(text string) prompt.Encoded {
 	if b.Prompt == nil {
 		return prompt.Encoded{}
 	}
-	return b.Prompt.Encode(text)
+	return b.Prompt.Encode(b.ReadPrompt(text))
+}
+
+// ReadPrompt is text as the model reads it: with a style named in words
+// rewritten to the style word the model's captions end with
+// (prompt.StylePhrase), for a model with style words that does not know
+// "style" as a word of its own; text otherwise.
+func (b *Bundle) ReadPrompt(text string) string {
+	ext := b.Model.Config.Tessera
+	if b.Prompt == nil || ext == nil {
+		return text
+	}
+	return b.Prompt.ReadStyle(text, ext.StyleWords)
 }
 
 // IsFolder reports whether a model or dataset name given by a user names a

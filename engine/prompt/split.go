@@ -84,3 +84,55 @@ func splitRead(text string) (words, read []string) {
 	}
 	return words, read
 }
+
+// StylePhrase rewrites a style named in words, "rocket in the openmoji
+// style", "rocket, in fluent flat style", "rocket openmoji style", to the
+// form style words are trained in: the style last, alone ("rocket
+// openmoji"). Only a style followed by the word "style" (and the "in" or
+// "in the" before it) is rewritten; other text comes back unchanged. For
+// tokenizers that do not know "style" as a word of their own (Bundle.
+// PromptIDs): the phrase's words were read as words of the picture
+// ("rocket in the openmoji" drew a garbled rocket).
+func StylePhrase(text string, styles []string) string {
+	words, read := splitRead(text)
+	lower := make([]string, len(read))
+	for i, r := range read {
+		lower[i] = strings.ToLower(r)
+	}
+	for _, st := range styles {
+		_, sw := splitRead(st)
+		n := len(sw)
+		for i := 0; n > 0 && i+n < len(lower); i++ {
+			if !slices.Equal(lower[i:i+n], sw) || lower[i+n] != "style" {
+				continue
+			}
+			from := i
+			switch {
+			case i >= 2 && lower[i-2] == "in" && lower[i-1] == "the":
+				from = i - 2
+			case i >= 1 && (lower[i-1] == "in" || lower[i-1] == "the"):
+				from = i - 1
+			}
+			rest := append(slices.Clone(words[:from]), words[i+n+1:]...)
+			for j := range rest { // the comma before the phrase ends nothing now
+				rest[j] = strings.TrimRightFunc(rest[j], unicode.IsPunct)
+			}
+			return strings.TrimSpace(strings.Join(append(rest, st), " "))
+		}
+	}
+	return text
+}
+
+// ReadStyle is text with a style named in words rewritten to the style
+// word (StylePhrase), for a tokenizer that does not know "style" as a
+// word of its own (one that does reads the phrase as written); text
+// otherwise, and when styles is empty.
+func (t *Tokenizer) ReadStyle(text string, styles []string) string {
+	if len(styles) == 0 {
+		return text
+	}
+	if _, known := t.lookup("style"); known {
+		return text
+	}
+	return StylePhrase(text, styles)
+}

@@ -1,0 +1,25 @@
+package prompt
+
+import "testing"
+
+// A style named in words is read as the style word, last, the way the
+// model's captions put it; text without such a phrase is left alone.
+func TestStylePhrase(t *testing.T) {
+	styles := []string{"google", "openmoji", "fluent flat"}
+	for in, want := range map[string]string{
+		"rocket in the openmoji style":        "rocket openmoji",
+		"Rocket, in the OpenMoji style":       "rocket openmoji", // read lower-cased, as Split reads
+		"red apple in fluent flat style":      "red apple fluent flat",
+		"cat face google style":               "cat face google",
+		"in the google style, cat face":       "cat face google",
+		"rocket openmoji":                     "rocket openmoji",
+		"rocket in the style of nothing":      "rocket in the style of nothing",
+		"the openmoji rocket":                 "the openmoji rocket",
+		"cat face in the twitter style":       "cat face in the twitter style", // not one of the styles
+		"man in the fluent flat style waving": "man waving fluent flat",
+	} {
+		if got := StylePhrase(in, styles); got != want {
+			t.Errorf("StylePhrase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
