@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 )
@@ -229,6 +230,16 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stdout, "tokenised data saved in %s\n", trainjob.PreparedPath(st.OutDir))
 		return nil
+	}
+	if bundle.IsFolder(st.Data) && !st.Resume {
+		// What the studio's Train tab shows before it starts: the files
+		// trained on other than their author may expect.
+		if rep, err := data.CheckFolder(ctx, st.Data); err == nil && rep.Problems() > 0 {
+			fmt.Fprintln(log, "data check (training goes on; tessera check-data lists every file):")
+			for _, l := range rep.Lines() {
+				fmt.Fprintln(log, l)
+			}
+		}
 	}
 	start := time.Now()
 	res, err := trainjob.Run(ctx, st, ev)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/codebook" // registers the image formats it reads
 	"github.com/tessera-studio/tessera/engine/orient"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
 )
 
@@ -125,14 +126,18 @@ func loadFolderImage(dir, name string) (s Sample, warning string, err error) {
 	if err != nil {
 		return Sample{}, "", err
 	}
-	return Sample{Caption: captionOf(name, sc), Names: sc.names, Key: name, Image: img}, sc.warning, nil
+	return Sample{Caption: captionOf(name, sc, storedPrompt(filepath.Join(dir, name))), Names: sc.names, Key: name, Image: img}, sc.warning, nil
 }
 
 // captionOf is the caption image file name trains with: its caption
-// file's text, else the caption its file name gives (fileNameCaption).
-func captionOf(name string, sc sidecar) string {
+// file's text, else the prompt its PNG records (stored: storedPrompt),
+// else the caption its file name gives (fileNameCaption).
+func captionOf(name string, sc sidecar, stored string) string {
 	if sc.caption != "" {
 		return sc.caption
+	}
+	if stored != "" {
+		return stored
 	}
 	base := strings.TrimSuffix(name, filepath.Ext(name))
 	if caption := fileNameCaption(base); caption != "" {
@@ -307,4 +312,21 @@ func decodeCaption(b []byte) (text string, cf captionFormat, err error) {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	return text, cf, nil
+}
+
+// storedPrompt is the prompt a PNG at path records as the one it was drawn
+// with (pngmeta.DrawingPrompt: Tessera's record, or A1111's parameters),
+// lower-cased, its first line; "" for other files and PNGs without one. A
+// folder of the studio's own outputs (tessera-20261203-…-s5.png) trains
+// on the prompts that drew them, not on "tessera".
+func storedPrompt(path string) string {
+	if !strings.EqualFold(filepath.Ext(path), ".png") {
+		return ""
+	}
+	text, err := pngmeta.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	p, _, _ := strings.Cut(pngmeta.DrawingPrompt(text), "\n")
+	return strings.ToLower(strings.TrimSpace(p))
 }

@@ -8,11 +8,15 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 func writeFile(t *testing.T, path string, data []byte) {
@@ -124,5 +128,51 @@ func TestFolderErrors(t *testing.T) {
 	cancel()
 	if _, _, err := Folder(cctx, empty); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: err = %v", err)
+	}
+}
+
+// A PNG without a caption file takes the prompt it records as its caption:
+// Tessera's (a sampled picture's, its drawn style included), or A1111's
+// parameters; an edit's instruction is no drawing prompt, and a caption
+// file wins over both. CheckFolder counts them captioned and says so.
+func TestFolderCaptionsFromRecordedPrompts(t *testing.T) {
+	dir := t.TempDir()
+	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	write := func(name string, text map[string]string) {
+		t.Helper()
+		if err := pngmeta.WriteFileAtomic(filepath.Join(dir, name), img, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	drawn := pngmeta.Record{Version: "test", Settings: sampling.Settings{Prompt: "Cat Face twitter", Seed: 3}, Width: 8, Height: 8}
+	write("tessera-20261203-010203-s3.png", pngmeta.Metadata(drawn))
+	write("a1111.png", map[string]string{pngmeta.KeyParameters: "red apple, fluent flat\nSteps: 20, Seed: 5"})
+	edited := drawn
+	edited.Extra = map[string]any{pngmeta.ExtraEdit: map[string]any{"instruction": "make it blue"}}
+	write("edited-1.png", pngmeta.Metadata(edited))
+	write("captioned.png", pngmeta.Metadata(drawn))
+	writeFile(t, filepath.Join(dir, "captioned.txt"), []byte("my own words\n"))
+
+	samples, _, err := Folder(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range samples {
+		got[s.Key] = s.Caption
+	}
+	want := map[string]string{"tessera-20261203-010203-s3.png": "cat face twitter", "a1111.png": "red apple, fluent flat", "edited-1.png": "edited", "captioned.png": "my own words"}
+	if !maps.Equal(got, want) {
+		t.Fatalf("captions %q, want %q", got, want)
+	}
+	r, err := CheckFolder(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Captioned != 3 || !slices.Equal(r.Uncaptioned, []string{"edited-1.png"}) || len(r.PromptCaptions) != 2 || r.PromptCaptions["a1111.png"] != "red apple, fluent flat" {
+		t.Fatalf("report: %d captioned, uncaptioned %q, prompt captions %q", r.Captioned, r.Uncaptioned, r.PromptCaptions)
+	}
+	if text := strings.Join(r.Lines(), "\n"); !strings.Contains(text, `2 images take the prompts their PNGs record as their captions (no caption file): a1111.png → "red apple, fluent flat", tessera-20261203-010203-s3.png → "cat face twitter"`) {
+		t.Errorf("Lines:\n%s", text)
 	}
 }

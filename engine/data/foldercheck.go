@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,7 +25,7 @@ type FolderReport struct {
 	Dir       string `json:"dir"`
 	Images    int    `json:"images"`    // image files found (PNG, JPEG, GIF, BMP, TIFF, WebP)
 	Usable    int    `json:"usable"`    // images that decode and are within MaxFolderSide (the images Folder loads)
-	Captioned int    `json:"captioned"` // usable images with a non-empty sidecar caption
+	Captioned int    `json:"captioned"` // usable images with a non-empty sidecar caption, or a prompt their PNG records
 	// Unreadable is "file: reason" for each image Folder would skip: not
 	// an image, truncated or damaged, over MaxFolderSide on a side,
 	// unreadable, or with a caption file that cannot be read.
@@ -40,6 +41,11 @@ type FolderReport struct {
 	// to the caption Folder gives it from its file name ("cat (2).png" →
 	// "cat"), so that a user sees what the model will learn.
 	FileNameCaptions map[string]string `json:"file_name_captions"`
+	// PromptCaptions maps each usable image without a caption file whose
+	// PNG records the prompt that drew it (Tessera's record or A1111's
+	// parameters: storedPrompt) to that prompt, its caption. They count as
+	// captioned: no problem, but said.
+	PromptCaptions map[string]string `json:"prompt_captions"`
 	Orphans          []string          `json:"orphans"` // .txt caption files without an image of the same base name
 	// Duplicates are groups of usable images whose pixels, as Folder loads
 	// them (upright, alpha composited on white), are identical: same size
@@ -71,6 +77,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 		err     error
 		sc      sidecar
 		scErr   error
+		stored  string // the prompt the PNG records (storedPrompt)
 		sum     [sha256.Size]byte
 		w, h    int
 		decoded bool
@@ -80,6 +87,9 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 		r := &res[i]
 		img, err := readFolderImage(filepath.Join(dir, images[i]))
 		r.sc, r.scErr = readSidecar(filepath.Join(dir, sidecarName(images[i])))
+		if r.sc.caption == "" {
+			r.stored = storedPrompt(filepath.Join(dir, images[i]))
+		}
 		switch {
 		case err != nil:
 			r.err = err
@@ -103,7 +113,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 	}
 
 	rep := &FolderReport{Dir: dir, Images: len(images), Unreadable: []string{}, BOM: []string{}, CRLF: []string{},
-		NonUTF8: []string{}, Uncaptioned: []string{}, FileNameCaptions: map[string]string{}, Orphans: []string{}, OddSize: []string{}, Duplicates: [][]string{}, Folders: append([]string{}, folders...)}
+		NonUTF8: []string{}, Uncaptioned: []string{}, FileNameCaptions: map[string]string{}, PromptCaptions: map[string]string{}, Orphans: []string{}, OddSize: []string{}, Duplicates: [][]string{}, Folders: append([]string{}, folders...)}
 	paired := map[string]bool{} // caption files some image reads
 	groups := map[[sha256.Size]byte][]string{}
 	var order [][sha256.Size]byte
@@ -137,13 +147,15 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 		switch {
 		case r.sc.caption != "":
 			rep.Captioned++
+		case r.stored != "":
+			rep.Captioned++
+			rep.PromptCaptions[name] = r.stored
 		case r.sc.found: // a caption file without text is not the same slip as none
 			rep.Uncaptioned = append(rep.Uncaptioned, name+" (its caption file is empty)")
+			rep.FileNameCaptions[name] = captionOf(name, r.sc, "")
 		default:
 			rep.Uncaptioned = append(rep.Uncaptioned, name)
-		}
-		if r.sc.caption == "" {
-			rep.FileNameCaptions[name] = captionOf(name, r.sc)
+			rep.FileNameCaptions[name] = captionOf(name, r.sc, "")
 		}
 		if _, ok := groups[r.sum]; !ok {
 			order = append(order, r.sum)
@@ -222,6 +234,17 @@ func (r *FolderReport) Lines() []string {
 	if len(r.Folders) > 0 {
 		folders = []string{fmt.Sprintf("  %s not read (only the folder's own images are): %s",
 			plural.N(len(r.Folders), "folder inside is", "folders inside are"), examples(r.Folders, ", "))}
+	}
+	if len(r.PromptCaptions) > 0 {
+		names := slices.Sorted(maps.Keys(r.PromptCaptions))
+		for i, name := range names {
+			names[i] = fmt.Sprintf("%s → %q", name, r.PromptCaptions[name])
+		}
+		what := "image takes the prompt its PNG records as its caption"
+		if len(names) > 1 {
+			what = "images take the prompts their PNGs record as their captions"
+		}
+		folders = append(folders, fmt.Sprintf("  %d %s (no caption file): %s", len(names), what, examples(names, ", ")))
 	}
 	switch {
 	case n == 0 && r.Images == 0:

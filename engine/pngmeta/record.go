@@ -167,3 +167,21 @@ func ParseRecord(text map[string]string) (rec *Record, ok bool, err error) {
 	}
 	return &r, true, nil
 }
+
+// DrawingPrompt is the prompt a PNG's text chunks record as the one its
+// picture was drawn with: a Tessera record's (a sampled picture's; an
+// edit's instruction or an imported picture's nothing is no drawing
+// prompt), else A1111's "parameters" prompt; "" when there is none.
+func DrawingPrompt(text map[string]string) string {
+	if rec, ok, err := ParseRecord(text); err == nil && ok {
+		if !rec.Sampled() {
+			return ""
+		}
+		return rec.Prompt
+	}
+	if s, ok := text[KeyParameters]; ok {
+		p, _ := ParseParametersSet(s)
+		return p.Prompt
+	}
+	return ""
+}
