@@ -46,7 +46,7 @@ type FolderReport struct {
 	// parameters: storedPrompt) to that prompt, its caption. They count as
 	// captioned: no problem, but said.
 	PromptCaptions map[string]string `json:"prompt_captions"`
-	Orphans          []string          `json:"orphans"` // .txt caption files without an image of the same base name
+	Orphans        []string          `json:"orphans"` // .txt caption files without an image of the same base name
 	// Duplicates are groups of usable images whose pixels, as Folder loads
 	// them (upright, alpha composited on white), are identical: same size
 	// and same SHA-256 of the pixels. Each group is sorted and has two or
