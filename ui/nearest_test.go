@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"strings"
@@ -59,5 +61,16 @@ func TestCheckMemorisedInTheStudio(t *testing.T) {
 	}
 	if s.memo.set == nil || s.memo.dataset != "shapes" {
 		t.Fatal("the training set is not kept for the next check")
+	}
+}
+
+// Training images that are not on this computer are said plainly, not with
+// the data loader's folders and scripts.
+func TestNoTrainingImagesIsSaidPlainly(t *testing.T) {
+	inner := fmt.Errorf("emoji data not found in /x: run make data (or scripts/fetch-emoji.sh /x): %w", data.ErrNotFound)
+	err := error(noTrainingImages{dataset: "emoji", err: inner})
+	if !errors.Is(err, data.ErrNotFound) || strings.Contains(err.Error(), "scripts/") || strings.Count(err.Error(), "not") != 1 ||
+		!strings.Contains(err.Error(), "The emoji training images are not on this computer") {
+		t.Errorf("%v", err)
 	}
 }
