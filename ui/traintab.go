@@ -161,7 +161,7 @@ func newTrainTab(h trainHost) *TrainTab {
 			t.extra = append(t.extra, d)
 		}
 	}
-	t.data = widgets.NewTipSelect(append(trainjob.Datasets(), dataFolder), "The images to train on: built-in shapes (drawn, quick), emoji, MNIST digits, or a folder of your images (PNG, JPEG, GIF, BMP, TIFF, WebP) (captions from NAME.txt or the file name)", t.dataChosen)
+	t.data = widgets.NewTipSelect(append(trainjob.Datasets(), dataFolder), "The images to train on: built-in shapes (drawn, quick), emoji, MNIST digits, or a folder of your images (PNG, JPEG, GIF, BMP, TIFF, WebP) (captions from NAME.txt, the prompt a PNG records, or the file name)", t.dataChosen)
 	t.data.Quiet(func() { t.data.SetSelected("shapes") })
 	t.folderNote = widget.NewLabel("")
 	t.folderNote.Truncation = fyne.TextTruncateEllipsis

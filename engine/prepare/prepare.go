@@ -129,7 +129,11 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 		// At most Iters iterations (it may converge sooner): the time left
 		// is an upper bound.
 		left := time.Duration(float64(time.Since(start)) / float64(iter) * float64(spec.KMeansIters-iter)).Round(time.Second)
-		fmt.Fprintf(log, "\rk-means iteration %d of at most %d, at most %s left, inertia %.1f   ", iter, spec.KMeansIters, left, inertia)
+		eta := ""
+		if left >= time.Second { // "at most 0s left" said nothing
+			eta = fmt.Sprintf(", at most %s left", left)
+		}
+		fmt.Fprintf(log, "\rk-means iteration %d of at most %d%s, inertia %.1f   ", iter, spec.KMeansIters, eta, inertia)
 	})
 	fmt.Fprintln(log)
 	if err != nil {
