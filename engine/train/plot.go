@@ -1,13 +1,14 @@
 package train
 
 import (
-	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"image/color"
 	"io"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 )
 
 // LossPlotFile is the loss curve's name inside Options.OutDir.
@@ -57,6 +58,16 @@ func PlotLoss(path string, train []float32, val []ValPoint) error {
 		p.Legend.Add("validation", l, s)
 	}
 	p.Legend.Top = true
+	p.Legend.XOffs = -vg.Points(8) // its symbols clear of the right edge
+	// A margin past the last step, so that the last validation point is not
+	// cut in half by the plot's edge.
+	last := len(train)
+	for _, v := range val {
+		last = max(last, v.Step)
+	}
+	if last > 0 {
+		p.X.Max = float64(last) + max(1, 0.03*float64(last))
+	}
 	wt, err := p.WriterTo(8*vg.Inch, 5*vg.Inch, "png")
 	if err != nil {
 		return err
