@@ -98,6 +98,7 @@ type TrainTab struct {
 	stop       *widgets.TipButton
 	use        *widgets.TipButton
 	del        *widgets.TipButton
+	same       *widgets.TipButton // the run shown's settings into the form
 	status     *widgets.TipLabel
 	curve      *widgets.LossCurve
 	samples    *canvas.Image
@@ -191,6 +192,7 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.resume = widgets.NewTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint", func() { t.report(t.Resume()) })
 	t.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run: one last validation pass (the steps since the last one count), then save a checkpoint and keep the best model so far", t.Stop)
 	t.del = widgets.NewTipButton("", theme.DeleteIcon(), "Delete the run shown: its folder, with its checkpoint, curves, samples and model (asks first)", t.AskDelete)
+	t.same = widgets.NewTipButton("", theme.ContentCopyIcon(), "Fill the form with the settings of the run shown (its data, time budget, threads and what it started from), for a new run", func() { t.report(t.TakeSettings()) })
 	t.use = widgets.NewTipButton("Use this model", theme.ConfirmIcon(), "Open the run's model (the weights with the best validation loss so far) in the model picker", func() { t.report(t.UseModel()) })
 
 	t.status = widgets.NewTipLabel("The run's progress: step, speed, time left and loss")
@@ -279,6 +281,7 @@ func (t *TrainTab) layout() fyne.CanvasObject {
 	runsBar := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Runs", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), container.NewHBox(
 		widgets.NewTipButton("", theme.ViewRefreshIcon(), "Read the run folders again", t.RefreshRuns),
 		widgets.NewTipButton("", theme.FolderOpenIcon(), "Show a run folder from elsewhere (made by tessera train --out)", t.showRunFolderDialog),
+		t.same,
 		t.del,
 	))
 	top := container.NewVBox(form, buttons, t.use, widget.NewSeparator(), runsBar)
@@ -367,6 +370,59 @@ func (t *TrainTab) restoreData(name string) {
 	if slices.Contains(trainjob.Datasets(), name) {
 		t.SetData(name)
 	}
+}
+
+// TakeSettings fills the form with the settings of the run shown, for a
+// new run like it: its data (a folder that is gone is an error), time
+// budget and threads, and a fine-tune when it fine-tuned the model open on
+// the Create tab (one that fine-tuned another model is started from
+// scratch, and the status says which model to open). The run folder is
+// left empty: Start makes a new one.
+func (t *TrainTab) TakeSettings() error {
+	run := t.shown
+	switch {
+	case t.job != nil:
+		return errors.New("train: a run is in progress: its settings are in the form")
+	case run == nil:
+		return errors.New("train: pick a run in the list first")
+	case run.Record == nil:
+		return fmt.Errorf("train: %s has no %s (made by an older Tessera?): its settings are unknown", run.Dir, trainjob.RecordFile)
+	}
+	st := run.Record.Settings
+	if bundle.IsFolder(st.Data) {
+		if fi, err := os.Stat(st.Data); err != nil || !fi.IsDir() {
+			return fmt.Errorf("train: the run's data folder %s is not there any more", st.Data)
+		}
+	}
+	t.SetData(st.Data)
+	threads := st.Threads
+	if threads <= 0 {
+		threads = defaultTrainThreads()
+	}
+	t.SetBudget(st.Minutes, min(threads, runtime.NumCPU()))
+	t.runDir.SetText("")
+	note := ""
+	key, b := t.h.current()
+	switch {
+	case st.InitModel == "":
+		t.SetFineTune(false)
+	case b != nil && cleanKey(key) == cleanKey(st.InitModel):
+		t.SetFineTune(true)
+	default:
+		t.SetFineTune(false)
+		note = fmt.Sprintf(" — it fine-tuned %s, which is not the model open: open it on the Create tab and choose Fine-tune to do the same", modelLabel(st.InitModel))
+	}
+	t.status.SetText(fmt.Sprintf("The form holds the settings of %s: Start makes a new run like it in a new folder%s", filepath.Base(run.Dir), note))
+	return nil
+}
+
+// cleanKey is a model key to compare: a folder's clean absolute path, a
+// built-in's name.
+func cleanKey(key string) string {
+	if isFolderKey(key) {
+		return cleanPath(key)
+	}
+	return key
 }
 
 // SetBudget sets the time budget in minutes and the thread cap.
@@ -1326,6 +1382,7 @@ func (t *TrainTab) updateButtons() {
 	set(t.resume, !running && t.shown != nil && t.shown.Resumable())
 	set(t.use, t.modelExported())
 	set(t.del, !running && t.shown != nil)
+	set(t.same, !running && t.shown != nil && t.shown.Record != nil)
 	// The form says what the next Start trains: greyed out while a run
 	// goes, whose settings it no longer changes.
 	for _, w := range []fyne.Disableable{t.data, t.from, t.minutes, t.threads, t.runDir} {

@@ -941,3 +941,50 @@ func TestRunLineStates(t *testing.T) {
 		}
 	}
 }
+
+// "Same settings" fills the form with the run shown's data, time budget,
+// threads and start (a fine-tune of the model open when that is the one it
+// fine-tuned), for a new run in a new folder; a data folder gone since is
+// an error, and a fine-tune of another model starts from scratch, said.
+func TestTrainTabTakesARunsSettings(t *testing.T) {
+	e := &trainEnv{studioEnv: newEnv(t), runs: t.TempDir()} // nothing is trained: no data prepared
+	e.models = foldersToo{tinyModels{b: bundletest.Tiny(3)}}
+	s := e.open(t)
+	tab := s.Train()
+	if !tab.same.Disabled() {
+		t.Fatal("Same settings is enabled with no run shown")
+	}
+	pictures := t.TempDir()
+	record := func(name string, st trainjob.Settings) string {
+		d := filepath.Join(e.runs, name)
+		must(t, os.MkdirAll(d, 0o755))
+		must(t, trainjob.WriteRecord(d, trainjob.Record{Settings: st, State: trainjob.StateDone}))
+		must(t, tab.OpenRunFolder(d))
+		return d
+	}
+	record("folder-run", trainjob.Settings{Data: pictures, Minutes: 7.5, Threads: 1})
+	tab.SetRunFolder("somewhere")
+	test.Tap(tab.same)
+	if st, err := tab.settings(); err != nil || tab.LastError() != nil || st.Data != pictures || st.Minutes != 7.5 || st.Threads != 1 || st.Init != nil || tab.runDir.Text != "" {
+		t.Fatalf("after Same settings: %+v, %v, %v, run folder %q", st, err, tab.LastError(), tab.runDir.Text)
+	}
+	if !strings.Contains(tab.Status(), "The form holds the settings of folder-run") {
+		t.Errorf("status %q", tab.Status())
+	}
+	key, _ := tab.h.current()
+	record("tuned-here", trainjob.Settings{Data: "shapes", Threads: 1, InitModel: key})
+	test.Tap(tab.same)
+	if st, err := tab.settings(); err != nil || st.Data != "shapes" || st.InitModel != key || st.Minutes != 0 {
+		t.Fatalf("a fine-tune of the model open: %+v, %v", st, err)
+	}
+	record("tuned-elsewhere", trainjob.Settings{Data: "shapes", Threads: 1, InitModel: "/models/gone"})
+	test.Tap(tab.same)
+	if st, _ := tab.settings(); st.Init != nil || !strings.Contains(tab.Status(), "which is not the model open: open it on the Create tab") {
+		t.Errorf("a fine-tune of another model: init %v, status %q", st.InitModel, tab.Status())
+	}
+	record("data-gone", trainjob.Settings{Data: filepath.Join(pictures, "gone") + string(filepath.Separator), Threads: 1})
+	test.Tap(tab.same)
+	if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "is not there any more") {
+		t.Errorf("a data folder gone: %v", err)
+	}
+}
