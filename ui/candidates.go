@@ -27,6 +27,10 @@ type candidateStrip struct {
 	// or an opening replaced it), newest last, at most maxShelved: going
 	// back to an image brings its strip back.
 	shelf []*shelvedStrip
+	// picks are the undo steps that picks of the strip shown made as steps
+	// of their own (PickCandidate): an undo leaving one for another
+	// candidate of the strip keeps the strip (Studio.step).
+	picks map[uint64]bool
 	strip *widgets.ThumbStrip
 	label *widget.Label
 	hint  *widget.Label
@@ -57,7 +61,7 @@ func (c *candidateStrip) Thumbs() []*widgets.Thumb { return c.strip.Thumbs() }
 // mean log-likelihood under the prompt (sampler.RankLikelihood), explained
 // in the thumbnail's tooltip.
 func (c *candidateStrip) show(j job, results []result) {
-	c.results = nil
+	c.results, c.picks = nil, nil
 	c.kind = j.kind
 	if len(results) < 2 {
 		c.clearShown()
@@ -204,7 +208,7 @@ func (c *candidateStrip) unshelve(tokens []int, step uint64, version int, moreTo
 	}
 	sh := c.shelf[at]
 	c.shelf = slices.Delete(c.shelf, at, at+1)
-	c.results, c.kind, c.version = sh.results, sh.kind, -1
+	c.results, c.kind, c.version, c.picks = sh.results, sh.kind, -1, nil
 	if sh.step != 0 && sh.step == step && !moreToRedo {
 		c.version = version
 	}
@@ -229,7 +233,7 @@ func (c *candidateStrip) unshelve(tokens []int, step uint64, version int, moreTo
 
 // clearShown empties the strip shown (its place stays); the shelf stays.
 func (c *candidateStrip) clearShown() {
-	c.results = nil
+	c.results, c.picks = nil, nil
 	c.version = -1
 	c.strip.Set(nil)
 	c.label.SetText("Candidates")

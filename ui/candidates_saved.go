@@ -8,6 +8,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
@@ -75,7 +76,7 @@ func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, image []
 	var results []result
 	for _, sc := range sv.Candidates {
 		// A stopped batch's partial images are shorter than their rows.
-		if len(sc.Tokens) == 0 || len(sc.Tokens) > sc.Rows*cols || sc.Rows*cols < cells || slices.ContainsFunc(sc.Tokens, func(t int) bool { return t < 0 || t >= b.Codes() }) {
+		if sc.Rows > core.MaxImageRows || len(sc.Tokens) == 0 || len(sc.Tokens) > sc.Rows*cols || sc.Rows*cols < cells || slices.ContainsFunc(sc.Tokens, func(t int) bool { return t < 0 || t >= b.Codes() }) {
 			return false // another model's, or damaged: nothing shown
 		}
 		r := result{tokens: sc.Tokens, rows: sc.Rows, seed: sc.Seed, style: sc.Style, path: sc.Path, rec: sc.Record, again: sc.Again,

@@ -1068,6 +1068,11 @@ func TestStyleNamedInWords(t *testing.T) {
 	if got := segmentText(s.panel.words.Segments); !strings.Contains(got, "Model reads: red cat google") || strings.Contains(got, "unknown") || strings.Contains(got, "style") {
 		t.Fatalf("a style named in words: %q", got)
 	}
+	// Another style picked replaces the one in words.
+	s.panel.styleChosen("twitter")
+	if got := s.panel.prompt.Text; got != "red cat twitter" {
+		t.Errorf("twitter picked over a style in words: %q", got)
+	}
 	setParams(t, s, "red cat in the google style", 4, nil)
 	generate(t, s)
 	phrase := s.Document().Tokens()

@@ -132,6 +132,19 @@ func TestPickingTheImageBeforeSavesNothing(t *testing.T) {
 		if before < 0 {
 			t.Fatal("no seed gave a regeneration with the image before among changed candidates")
 		}
+		// Undoing the run itself puts its strip away, though the image
+		// before it is one of its candidates; the redo brings it back with
+		// picks in place again.
+		if saveAll {
+			must(t, s.Undo())
+			if s.Candidates() != 0 {
+				t.Errorf("undoing the regeneration kept its %d candidates over the image before it", s.Candidates())
+			}
+			must(t, s.Redo())
+			if s.Candidates() != 4 || s.cands.version != s.Document().Version() {
+				t.Errorf("redo: %d candidates, picks in place %v", s.Candidates(), s.cands.version == s.Document().Version())
+			}
+		}
 		c := s.cands.results[before]
 		if c.path != "" {
 			t.Errorf("save all %v: the image before was saved again as %s", saveAll, c.path)

@@ -439,7 +439,11 @@ func (p *promptPanel) promptStyle() string {
 // styleChosen rewrites the prompt's trailing style to the one picked (none
 // for seedStyle and anyStyle, which set whether each seed draws one).
 func (p *promptPanel) styleChosen(st string) {
-	base, _ := prompt.SplitStyle(p.prompt.Text, p.styles)
+	text := p.prompt.Text
+	if p.tok != nil {
+		text = p.tok.ReadStyle(text, p.styles) // "rocket in the openmoji style": its style is replaced too
+	}
+	base, _ := prompt.SplitStyle(text, p.styles)
 	switch st {
 	case seedStyle:
 		p.carried.StylePerSeed = 1

@@ -180,8 +180,9 @@ func (s *Studio) step(move func() error, done, none string) error {
 		s.cands.version = -1 // a pick is a step of its own now
 	} else {
 		among := slices.IndexFunc(s.cands.results, func(r result) bool { return slices.Equal(r.tokens, now) })
+		fromPick := s.cands.picks[leavingStep] && leavingStep != 0
 		s.cands.shelve(leaving, leavingStep)
-		if !s.cands.unshelve(now, s.doc.Step(), s.doc.Version(), s.doc.CanRedo()) && among >= 0 {
+		if !s.cands.unshelve(now, s.doc.Step(), s.doc.Version(), s.doc.CanRedo()) && among >= 0 && fromPick {
 			// Back from a pick made as a step of its own to another
 			// candidate of the same strip: the strip stays, that one
 			// highlighted.
@@ -256,8 +257,9 @@ func (s *Studio) PickCandidate(i int) error {
 		ip.Prompt = c.rec.Prompt // with the style its seed drew, which may differ from the first's
 	}
 	var err error
+	inPlace := s.cands.version >= 0 && s.cands.version == s.doc.Version()
 	switch {
-	case s.cands.version >= 0 && s.cands.version == s.doc.Version():
+	case inPlace:
 		err = s.doc.ReplaceImage(c.tokens, ip, parent)
 	case s.cands.kind == kindGenerate:
 		err = s.doc.NewImage(c.tokens, c.rows, ip, parent, s.doc.Temperature())
@@ -266,6 +268,12 @@ func (s *Studio) PickCandidate(i int) error {
 	}
 	if err != nil {
 		return err
+	}
+	if !inPlace { // a step of its own: an undo back to another candidate keeps the strip
+		if s.cands.picks == nil {
+			s.cands.picks = map[uint64]bool{}
+		}
+		s.cands.picks[s.doc.Step()] = true
 	}
 	s.cands.version = s.doc.Version()
 	s.cands.strip.Select(i)
@@ -278,8 +286,10 @@ func (s *Studio) PickCandidate(i int) error {
 		msg += fmt.Sprintf(" · mean log-likelihood %.3f nats/patch (%.2f bits/patch)", c.loglik, -c.loglik/math.Ln2)
 	}
 	switch {
+	case c.before && s.savedKeys[tokensKey(c.tokens)]:
+		msg += " · the image the run started from (on file already: not saved again)"
 	case c.before:
-		msg += " · the image the run started from (not saved again)"
+		msg += " · the image the run started from, as it was (it was in no file, and is not saved now either)"
 	case c.again:
 		msg += againNote(c.path)
 	case c.path != "":

@@ -316,7 +316,7 @@ func decodeCaption(b []byte) (text string, cf captionFormat, err error) {
 
 // storedPrompt is the prompt a PNG at path records as the one it was drawn
 // with (pngmeta.DrawingPrompt: Tessera's record, or A1111's parameters),
-// lower-cased, its first line; "" for other files and PNGs without one. A
+// lower-cased, on one line; "" for other files and PNGs without one. A
 // folder of the studio's own outputs (tessera-20261203-…-s5.png) trains
 // on the prompts that drew them, not on "tessera".
 func storedPrompt(path string) string {
@@ -327,6 +327,5 @@ func storedPrompt(path string) string {
 	if err != nil {
 		return ""
 	}
-	p, _, _ := strings.Cut(pngmeta.DrawingPrompt(text), "\n")
-	return strings.ToLower(strings.TrimSpace(p))
+	return strings.ToLower(strings.Join(strings.Fields(pngmeta.DrawingPrompt(text)), " ")) // an A1111 prompt's lines, one line
 }

@@ -112,7 +112,7 @@ type Int16Rows struct {
 // the VNNI kernel (Int8MatMulColsQ with rows quantised by Quantize): AVX-512
 // VNNI at full width, eight rows or more, k a multiple of 32 up to
 // MaxVNNIInputs. Elsewhere Int8MatMulColsQ is Int8MatMulCols.
-func Int8VNNI(m, k int) bool { return vnniOK && m >= 8 && k%32 == 0 && k <= MaxVNNIInputs }
+func Int8VNNI(m, k int) bool { return vnniOK && m >= 8 && k > 0 && k%32 == 0 && k <= MaxVNNIInputs }
 
 // Quantize sets a to the first 8·⌊m/8⌋ rows of x (m×k, row-major), the rows
 // the eight-row kernel reads.
@@ -137,11 +137,20 @@ func (a *Int16Rows) Quantize(x []float32, m, k int) {
 			}
 		}
 		a.Scale[r] = amax / 32767
-		if amax == 0 || amax != amax { // NaN: the product is NaN anyway
+		inv := 32767 / amax
+		switch {
+		case amax != amax || amax > math.MaxFloat32:
+			// NaN or Inf: the scale carries it into every sum of the row,
+			// as the float kernels' products would
+			clear(q)
+			continue
+		case amax == 0 || inv > math.MaxFloat32:
+			// zeros, or values so small (subnormal) that 1/scale
+			// overflows: the row counts as zero
+			a.Scale[r] = 0
 			clear(q)
 			continue
 		}
-		inv := 32767 / amax
 		if asm {
 			round16(&row[0], k, inv, &q[0])
 			continue

@@ -187,3 +187,35 @@ func TestInt16RowsQuantize(t *testing.T) {
 		t.Fatalf("the largest value of row 5 quantised to %d", a.Q[5*k+7])
 	}
 }
+
+// A NaN anywhere in a row makes that row's VNNI sums NaN, as the float
+// kernels' are (the vector maximum had kept only a NaN in the row's last
+// block); a row of subnormal values counts as zero.
+func TestInt8VNNINaN(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const m, n, k = 8, 16, 96
+	wf := randF32(rng, k*n)
+	q := QuantizeInt8(wf, k, n, false)
+	for _, at := range []int{0, 5, 31, 32, 63, 95} {
+		x := randF32(rng, m*k)
+		x[2*k+at] = float32(math.NaN())
+		for c := range k {
+			x[5*k+c] = 1e-40 // subnormal
+		}
+		var xq Int16Rows
+		xq.Quantize(x, m, k)
+		y := make([]float32, m*n)
+		Int8MatMulColsQ(0, n, m, n, k, x, &xq, q, 0, y)
+		for j := 0; j < n; j++ {
+			if !math.IsNaN(float64(y[2*n+j])) {
+				t.Fatalf("NaN at input %d: output %d of its row is %g", at, j, y[2*n+j])
+			}
+			if v := y[5*n+j]; math.IsNaN(float64(v)) || math.Abs(float64(v)) > 1e-30 {
+				t.Fatalf("a subnormal row gives %g", v)
+			}
+			if math.IsNaN(float64(y[3*n+j])) {
+				t.Fatalf("NaN at input %d spread to another row", at)
+			}
+		}
+	}
+}

@@ -88,7 +88,10 @@ vi82loop:
 	RET
 
 // func absMax16(x *float32, n int) float32
-// max_i |x[i]| for n a positive multiple of 32.
+// max_i |x[i]| for n a positive multiple of 32, as the largest bit pattern
+// of the absolute values (unsigned integer maximum): a NaN, whose pattern
+// lies above every number's and Inf's, comes out NaN wherever it is
+// (VMAXPS returns its second operand when one is NaN, and lost it).
 TEXT ·absMax16(SB), NOSPLIT, $0-20
 	MOVQ          x+0(FP), SI
 	MOVQ          n+8(FP), CX
@@ -98,23 +101,23 @@ TEXT ·absMax16(SB), NOSPLIT, $0-20
 	VPBROADCASTD  AX, Z2
 
 amloop:
-	VANDPS  (SI), Z2, Z3
-	VANDPS  64(SI), Z2, Z4
-	VMAXPS  Z3, Z0, Z0
-	VMAXPS  Z4, Z1, Z1
+	VPANDD  (SI), Z2, Z3
+	VPANDD  64(SI), Z2, Z4
+	VPMAXUD Z3, Z0, Z0
+	VPMAXUD Z4, Z1, Z1
 	ADDQ    $128, SI
 	SUBQ    $32, CX
 	JNZ     amloop
 
-	VMAXPS        Z1, Z0, Z0
-	VEXTRACTF64X4 $1, Z0, Y1
-	VMAXPS        Y1, Y0, Y0
-	VEXTRACTF128  $1, Y0, X1
-	VMAXPS        X1, X0, X0
-	VPERMILPS     $0x4e, X0, X1
-	VMAXPS        X1, X0, X0
-	VPERMILPS     $0xb1, X0, X1
-	VMAXPS        X1, X0, X0
+	VPMAXUD       Z1, Z0, Z0
+	VEXTRACTI64X4 $1, Z0, Y1
+	VPMAXUD       Y1, Y0, Y0
+	VEXTRACTI128  $1, Y0, X1
+	VPMAXUD       X1, X0, X0
+	VPSHUFD       $0x4e, X0, X1
+	VPMAXUD       X1, X0, X0
+	VPSHUFD       $0xb1, X0, X1
+	VPMAXUD       X1, X0, X0
 	VZEROUPPER
 	MOVSS         X0, ret+16(FP)
 	RET

@@ -94,29 +94,26 @@ func splitRead(text string) (words, read []string) {
 // PromptIDs): the phrase's words were read as words of the picture
 // ("rocket in the openmoji" drew a garbled rocket).
 func StylePhrase(text string, styles []string) string {
-	words, read := splitRead(text)
-	lower := make([]string, len(read))
-	for i, r := range read {
-		lower[i] = strings.ToLower(r)
+	words := Split(text) // kept as they are: the tokenizer reads each without its punctuation
+	read := make([]string, len(words))
+	for i, w := range words {
+		read[i] = strings.ToLower(strings.TrimFunc(w, unicode.IsPunct))
 	}
 	for _, st := range styles {
 		_, sw := splitRead(st)
 		n := len(sw)
-		for i := 0; n > 0 && i+n < len(lower); i++ {
-			if !slices.Equal(lower[i:i+n], sw) || lower[i+n] != "style" {
+		for i := 0; n > 0 && i+n < len(read); i++ {
+			if !slices.Equal(read[i:i+n], sw) || read[i+n] != "style" {
 				continue
 			}
 			from := i
 			switch {
-			case i >= 2 && lower[i-2] == "in" && lower[i-1] == "the":
+			case i >= 2 && read[i-2] == "in" && read[i-1] == "the":
 				from = i - 2
-			case i >= 1 && (lower[i-1] == "in" || lower[i-1] == "the"):
+			case i >= 1 && (read[i-1] == "in" || read[i-1] == "the"):
 				from = i - 1
 			}
 			rest := append(slices.Clone(words[:from]), words[i+n+1:]...)
-			for j := range rest { // the comma before the phrase ends nothing now
-				rest[j] = strings.TrimRightFunc(rest[j], unicode.IsPunct)
-			}
 			return strings.TrimSpace(strings.Join(append(rest, st), " "))
 		}
 	}

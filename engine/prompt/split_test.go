@@ -8,7 +8,7 @@ func TestStylePhrase(t *testing.T) {
 	styles := []string{"google", "openmoji", "fluent flat"}
 	for in, want := range map[string]string{
 		"rocket in the openmoji style":        "rocket openmoji",
-		"Rocket, in the OpenMoji style":       "rocket openmoji", // read lower-cased, as Split reads
+		"Rocket, in the OpenMoji style":       "rocket openmoji", // Split's words, lower-cased
 		"red apple in fluent flat style":      "red apple fluent flat",
 		"cat face google style":               "cat face google",
 		"in the google style, cat face":       "cat face google",
@@ -17,6 +17,8 @@ func TestStylePhrase(t *testing.T) {
 		"the openmoji rocket":                 "the openmoji rocket",
 		"cat face in the twitter style":       "cat face in the twitter style", // not one of the styles
 		"man in the fluent flat style waving": "man waving fluent flat",
+		"keycap # in the google style":        "keycap # google", // words of punctuation alone are words of the vocabulary
+		"flag: u.s. in the google style":      "flag u.s. google",
 	} {
 		if got := StylePhrase(in, styles); got != want {
 			t.Errorf("StylePhrase(%q) = %q, want %q", in, got, want)

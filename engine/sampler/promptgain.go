@@ -267,7 +267,7 @@ func DescriptionMargin(ctx context.Context, b *bundle.Bundle, prompt string, riv
 	// The prompt's own name in any style is no rival: the margin is about
 	// what the image shows, not how distinctive its style is.
 	styles := styleWords(b)
-	nameIDs := func(p string) string { return fmt.Sprint(b.PromptIDs(styleless(p, styles)).IDs) }
+	nameIDs := func(p string) string { return fmt.Sprint(b.PromptIDs(styleless(b.ReadPrompt(p), styles)).IDs) } // a style in words too
 	own := nameIDs(prompt)
 	others := func(ps []string) []string {
 		var out []string

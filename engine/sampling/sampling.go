@@ -145,7 +145,7 @@ const VariedMaxTemperature = 2.0
 func (s Settings) Varied() (v Settings, ok bool) {
 	v = s
 	v.Guidance = 1
-	v.Temperature = math.Round(100*math.Min(VariedMaxTemperature, math.Max(s.Temperature, 0.8)+0.4)) / 100
+	v.Temperature = math.Max(s.Temperature, math.Round(100*math.Min(VariedMaxTemperature, math.Max(s.Temperature, 0.8)+0.4))/100) // never cooler
 	return v, v.Guidance != s.Guidance || v.Temperature != s.Temperature
 }
 

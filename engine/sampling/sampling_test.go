@@ -85,3 +85,19 @@ func TestKnobTable(t *testing.T) {
 		t.Fatalf("min-p 1: %v", err)
 	}
 }
+
+// Varied turns guidance off and warms the temperature by 0.4 from at
+// least 0.8, up to VariedMaxTemperature, never cooling a hotter setting.
+func TestVaried(t *testing.T) {
+	for _, c := range []struct {
+		temp, guidance, want float64
+		ok                   bool
+	}{
+		{0.8, 3, 1.2, true}, {0.1, 1, 1.2, true}, {1.9, 2, 2, true}, {2, 1, 2, false}, {2.5, 3, 2.5, true}, {2.5, 1, 2.5, false},
+	} {
+		v, ok := Settings{Temperature: c.temp, Guidance: c.guidance}.Varied()
+		if v.Temperature != c.want || v.Guidance != 1 || ok != c.ok {
+			t.Errorf("temperature %g guidance %g: %g, %g, %v; want %g, 1, %v", c.temp, c.guidance, v.Temperature, v.Guidance, ok, c.want, c.ok)
+		}
+	}
+}

@@ -256,8 +256,8 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 			rec.Settings.SamplePrompts = s.SamplePrompts // shown beside the grid while the run goes on
 			err = WriteRecord(s.OutDir, *rec)
 		}
-		if err != nil {
-			return nil, err
+		if err != nil { // the run's end writes them again; nothing to stop training for
+			fmt.Fprintln(log, "warning: the sample grid's prompts are not in the record yet:", err)
 		}
 	}
 	tokFiles, err := modelFiles(ctx, *s, prep)
