@@ -249,7 +249,10 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		if err != nil {
 			return nil, err
 		}
-		if db < softEdit {
+		switch {
+		case db < roughEdit:
+			say(fmt.Sprintf("in %s's codes the edit is drawn at only %.1f dB PSNR of the edit model's own picture: this model's codes cannot draw it (it looks little like the edit; undo it, and edit on the emoji model, or with tessera edit, which writes the edit model's own picture)", b.Name, db))
+		case db < softEdit:
 			say(fmt.Sprintf("in %s's codes the edit is drawn at %.1f dB PSNR of the edit model's own picture, so it is softer than tessera edit's", b.Name, db))
 		}
 		return res, nil
@@ -409,6 +412,11 @@ func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, base []int, mask 
 // emoji model's codes draw the edit model's pictures at 17–23 dB (tessera
 // tokenize --model emoji on four tessera edit outputs).
 const softEdit = 28.0
+
+// roughEdit (dB) is where the drawing model's codes are too far from the
+// edit for it to be called one: a model trained on eight pictures drew a
+// "make it blue" edit's white background as a brown checkerboard at 11 dB.
+const roughEdit = 15.0
 
 // drawOver draws top over under resized to top's size (nearest neighbour:
 // the drawing model's patches stay crisp).
