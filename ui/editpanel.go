@@ -221,7 +221,7 @@ func (p *editPanel) regenerateSection(a editActions) fyne.CanvasObject {
 	p.regenerate = widgets.NewTipButton("Regenerate masked", theme.MediaReplayIcon(), regenerateTip, a.regenerate)
 	p.regenerate.Importance = widget.HighImportance
 	p.complete = widgets.NewTipButton("Complete from here…", theme.MoveDownIcon(), "Pick a line on the canvas: the rows above it are kept, the rest redrawn", a.complete)
-	p.resume = widgets.NewTipButton("Continue stopped image", theme.MediaFastForwardIcon(), "Finish an image whose run was stopped", a.resume)
+	p.resume = widgets.NewTipButton("Continue stopped image", theme.MediaFastForwardIcon(), "Finish an image whose run was stopped (a stopped batch: all its partial candidates, each from its own top part)", a.resume)
 	return container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel("Candidates"), p.candLabel, p.candidates),
 		p.regenerate,

@@ -220,3 +220,37 @@ func TestCandidatesOutliveARestart(t *testing.T) {
 		t.Errorf("undone to candidate 2: %d candidates after a restart", s3.Candidates())
 	}
 }
+
+// Continue after a stopped batch finishes every partial candidate from its
+// own top part (the one on the canvas first, each with its own seed), not
+// the canvas's image again as new candidates that all looked alike.
+func TestContinueFinishesAStoppedBatch(t *testing.T) {
+	s := newTestStudio(t)
+	s.StopAtPatch(5)
+	setParams(t, s, "red cat", 60, func(p *core.Params) { p.Batch = 3 })
+	generate(t, s)
+	if !strings.Contains(s.Status(), "the 3 partial images are kept (Continue finishes all of them)") {
+		t.Errorf("status %q", s.Status())
+	}
+	partial := append([]result(nil), s.cands.results...)
+	if len(partial) != 3 || len(partial[0].tokens) >= s.Bundle().ImageTokens() {
+		t.Fatalf("a stopped batch: %d candidates of %d codes", len(partial), len(partial[0].tokens))
+	}
+	must(t, s.PickCandidate(1))
+	must(t, s.Resume())
+	s.Wait()
+	must(t, s.LastError())
+	got := s.cands.results
+	if len(got) != 3 || !s.Document().Complete() {
+		t.Fatalf("after Continue: %d candidates, the image complete %v", len(got), s.Document().Complete())
+	}
+	for i, want := range []int{1, 0, 2} { // the one on the canvas first
+		p := partial[want]
+		if len(got[i].tokens) != s.Bundle().ImageTokens() || !slices.Equal(got[i].tokens[:len(p.tokens)], p.tokens) || got[i].seed != p.seed {
+			t.Errorf("candidate %d: does not finish partial candidate %d (seed %d, got seed %d)", i+1, want+1, p.seed, got[i].seed)
+		}
+	}
+	if !slices.Equal(s.Document().Tokens(), got[0].tokens) {
+		t.Error("the canvas does not show the finished image it had")
+	}
+}

@@ -365,7 +365,9 @@ func (s *Studio) CompleteFrom(row int) error {
 	return s.completeFrom(min(row*s.doc.Cols, len(s.doc.Tokens())), s.set.Candidates())
 }
 
-// Resume finishes a stopped (partial) image.
+// Resume finishes a stopped (partial) image: with the other partial
+// candidates of its stopped batch, each from its own top part (the one on
+// the canvas first), else as new candidates of the panel's Batch.
 func (s *Studio) Resume() error {
 	if s.doc == nil || s.doc.Empty() {
 		return errNoImage
@@ -373,7 +375,72 @@ func (s *Studio) Resume() error {
 	if s.doc.Complete() {
 		return errors.New("the image is already complete; use Complete from here to resample its lower part")
 	}
+	if each := s.stoppedBatch(); each != nil {
+		return s.completeEach(each)
+	}
 	return s.completeFrom(len(s.doc.Tokens()), 0)
+}
+
+// stoppedBatch is the partial candidates of the stopped batch shown, the
+// image on the canvas first, the others in the strip's order; nil when the
+// strip holds no such batch (fewer than two, of other lengths, or not with
+// the image on the canvas among them).
+func (s *Studio) stoppedBatch() []result {
+	tokens := s.doc.Tokens()
+	rows, _ := s.bundle.Grid()
+	if s.cands.kind != kindGenerate || len(s.cands.results) < 2 {
+		return nil
+	}
+	at := -1
+	for i, r := range s.cands.results {
+		if len(r.tokens) != len(tokens) || r.rows != rows {
+			return nil
+		}
+		if at < 0 && slices.Equal(r.tokens, tokens) {
+			at = i
+		}
+	}
+	if at < 0 {
+		return nil
+	}
+	each := []result{s.cands.results[at]}
+	for i, r := range s.cands.results {
+		if i != at {
+			each = append(each, r)
+		}
+	}
+	return each
+}
+
+// completeEach finishes each of a stopped batch's partial images from its
+// own top part, with its own seed and prompt (sampler.CompleteEach): the
+// first becomes the image on the canvas, all of them the candidates, in
+// that order (not ranked: the one the user had on the canvas stays).
+func (s *Studio) completeEach(each []result) error {
+	p, err := s.imageRunParams()
+	if err != nil {
+		return err
+	}
+	p.Batch = len(each)
+	b := s.bundle
+	keep := len(each[0].tokens)
+	prefixes := make([][]int, len(each))
+	seeds := make([]uint64, len(each))
+	prompts := make([]string, len(each))
+	for i, r := range each {
+		prefixes[i], seeds[i], prompts[i] = r.tokens, r.seed, r.rec.Prompt
+	}
+	tokens := s.doc.Tokens()
+	s.tl.stopReplay()
+	opt := s.runOptions(p)
+	return s.startJob(job{
+		kind: kindComplete, label: "completing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
+		at: keep, temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return i >= keep }),
+		sampled: b.ImageTokens() - keep,
+		opt:     opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
+			return sampler.CompleteEach(ctx, b, opt, prefixes, seeds, prompts, emit)
+		},
+	})
 }
 
 // completeFrom keeps the first keep patches and samples the rest, batch
@@ -603,6 +670,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		msg = fmt.Sprintf("Stopped: %d of %d rows added — the finished rows are kept", first.rows-len(j.base)/cols, j.at)
 	case res.Stopped:
 		msg = fmt.Sprintf("Stopped at patch %d / %d — the partial image is kept (Continue finishes it)", st.Step, st.Steps)
+		if j.kind == kindGenerate && len(results) > 1 {
+			msg = fmt.Sprintf("Stopped at patch %d / %d — the %d partial images are kept (Continue finishes all of them)", st.Step, st.Steps, len(results))
+		}
 	}
 	if j.kind == kindGenerate && !res.Stopped {
 		// The seed field has moved on to the next run's seed: say which

@@ -45,6 +45,37 @@ func Complete(ctx context.Context, b *bundle.Bundle, opt Options, tokens []int, 
 	return run(ctx, b, opt, plan{fixed: keepPrefix(N, tokens, keep), batch: max(opt.Batch, 1)}, emit)
 }
 
+// CompleteEach finishes several images at once, each from its own top
+// part: prefixes are their codes so far (all as long: a stopped batch's
+// images), seeds their seeds and prompts, when set, their prompts (a style
+// per seed drew each in a prompt of its own; nil: opt.Prompt for all).
+// Image i of the result continues prefixes[i].
+func CompleteEach(ctx context.Context, b *bundle.Bundle, opt Options, prefixes [][]int, seeds []uint64, prompts []string, emit func(Event)) (*Result, error) {
+	N := b.ImageTokens()
+	if len(prefixes) == 0 || len(seeds) != len(prefixes) || prompts != nil && len(prompts) != len(prefixes) {
+		return nil, fmt.Errorf("complete each: %d images, %d seeds and %d prompts", len(prefixes), len(seeds), len(prompts))
+	}
+	keep := len(prefixes[0])
+	if keep >= N {
+		return nil, fmt.Errorf("complete each: the images are complete (%d of %d patches)", keep, N)
+	}
+	p := plan{fixed: keepPrefix(N, prefixes[0], keep), batch: len(prefixes), prefixes: prefixes, seeds: seeds}
+	if prompts != nil && b.Conditional() {
+		for _, text := range prompts {
+			p.cond = append(p.cond, b.PromptIDs(text).IDs)
+		}
+	}
+	res, err := run(ctx, b, opt, p, emit)
+	if err == nil && prompts != nil {
+		for i := range res.Images {
+			if prompts[i] != opt.Prompt {
+				res.Images[i].Prompt = prompts[i] // its own, as a style per seed records it
+			}
+		}
+	}
+	return res, err
+}
+
 // ReusesCache reports whether Branch of image index of parent with opt
 // continues from the parent run's KV cache (it kept it, and opt's prompts,
 // guidance included, are the run's) rather than recomputing the prefix.

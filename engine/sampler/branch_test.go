@@ -182,3 +182,43 @@ func TestExtendDownKeepsImageAndGrows(t *testing.T) {
 		t.Fatalf("%d events for 20 new patches", len(events))
 	}
 }
+
+// CompleteEach finishes each of a stopped batch's images from its own top
+// part, with its own seed and prompt, as Complete finishes each alone.
+func TestCompleteEachFinishesEveryImage(t *testing.T) {
+	b := bundletest.Tiny(7)
+	opt := Defaults()
+	opt.Prompt, opt.Seed, opt.Batch, opt.Guidance = "red cat", 3, 3, 2
+	full, err := Generate(context.Background(), b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const keep = 6
+	prefixes := make([][]int, len(full.Images))
+	seeds := make([]uint64, len(full.Images))
+	prompts := []string{"red cat", "blue dog", "red cat google"}
+	for i, im := range full.Images {
+		prefixes[i], seeds[i] = im.Tokens[:keep], 40+uint64(i)
+	}
+	res, err := CompleteEach(context.Background(), b, opt, prefixes, seeds, prompts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, im := range res.Images {
+		one := opt
+		one.Seed, one.Batch, one.Prompt = seeds[i], 1, prompts[i]
+		alone, err := Complete(context.Background(), b, one, prefixes[i], keep, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(im.Tokens) != b.ImageTokens() || !slices.Equal(im.Tokens[:keep], prefixes[i]) || im.Seed != seeds[i] {
+			t.Fatalf("image %d: %d codes, prefix kept %v, seed %d", i, len(im.Tokens), slices.Equal(im.Tokens[:keep], prefixes[i]), im.Seed)
+		}
+		if !slices.Equal(im.Tokens, alone.Images[0].Tokens) {
+			t.Errorf("image %d: %v, finished alone %v", i, im.Tokens, alone.Images[0].Tokens)
+		}
+	}
+	if _, err := CompleteEach(context.Background(), b, opt, [][]int{prefixes[0], prefixes[1][:3]}, seeds[:2], nil, nil); err == nil {
+		t.Error("prefixes of different lengths were taken")
+	}
+}

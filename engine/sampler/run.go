@@ -101,6 +101,19 @@ type plan struct {
 	cond [][]int
 	// seeds, when set, is each row's seed; nil: opt.Seed + row.
 	seeds []uint64
+	// prefixes, when set, are each row's codes before the first sampled
+	// patch (all as long), in place of fixed's: a stopped batch's images
+	// each finished from its own top part (CompleteEach).
+	prefixes [][]int
+}
+
+// prefix is row r's codes before patch first (r counts the batch's rows,
+// whatever the guidance group).
+func (p plan) prefix(r, first int) []int {
+	if p.prefixes != nil {
+		return p.prefixes[r%p.batch]
+	}
+	return p.fixed[:first]
 }
 
 // run is the one decoding loop behind generation, completion and masked
@@ -173,6 +186,21 @@ func (p plan) firstSampled(n, k int) (int, error) {
 	if first == n {
 		return 0, errors.New("nothing to sample: every patch is kept")
 	}
+	if p.prefixes != nil {
+		if len(p.prefixes) != p.batch {
+			return 0, fmt.Errorf("%d row prefixes for a batch of %d", len(p.prefixes), p.batch)
+		}
+		for r, pre := range p.prefixes {
+			if len(pre) != first {
+				return 0, fmt.Errorf("row %d keeps %d patches, the others %d", r, len(pre), first)
+			}
+			for i, code := range pre {
+				if code < 0 || code >= k {
+					return 0, fmt.Errorf("row %d patch %d has code %d outside the codebook of %d", r, i, code, k)
+				}
+			}
+		}
+	}
 	return first, nil
 }
 
@@ -237,14 +265,15 @@ func prefill(m *model.Model, rows [][]int, p plan, first int, fopt model.Forward
 	distinct := map[string]int{} // context → its prefix's row in ids
 	rowOf := make([]int, len(rows))
 	for r, ctx := range rows {
-		key := fmt.Sprint(ctx)
+		pre := p.prefix(r, first)
+		key := fmt.Sprint(ctx, pre)
 		d, ok := distinct[key]
 		if !ok {
 			d = len(distinct)
 			distinct[key] = d
 			ids = append(ids, ctx...)
 			ids = append(ids, c.SOS())
-			ids = append(ids, p.fixed[:first]...)
+			ids = append(ids, pre...)
 		}
 		rowOf[r] = d
 	}
@@ -296,7 +325,7 @@ func newStepper(b *bundle.Bundle, opt Options, p plan, groups, first int, emit f
 		if p.seeds != nil {
 			seed = p.seeds[i]
 		}
-		st.images[i] = Image{Seed: seed, Tokens: append(make([]int, 0, n), p.fixed[:first]...), row: i}
+		st.images[i] = Image{Seed: seed, Tokens: append(make([]int, 0, n), p.prefix(i, first)...), row: i}
 		st.rngs[i] = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	}
 	return st
