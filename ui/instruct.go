@@ -183,7 +183,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		note += fmt.Sprintf(" · only the %d masked patches (Clear mask to edit the whole image)", s.doc.Masked())
 	}
 	j := job{
-		kind: kindEdit, label: "editing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
+		kind: kindEdit, label: editingLabel, b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		note: note, settings: &used, lateNote: &scaled, // sampled: the edit model's patches, as the bar counts them
 	}
 	j.extra = func(i int) map[string]any {

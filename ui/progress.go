@@ -165,14 +165,20 @@ func (s progressState) String() string {
 		}
 		return "ready"
 	}
-	txt := fmt.Sprintf("patch %d / %d · %.0f tok/s", s.Step, s.Steps, s.TokensPerSecond())
+	// An edit counts the edit model's patches (16×16 of them on the
+	// built-in), not the drawing model's the timeline counts (8×8).
+	noun := "patch"
+	if s.Label == editingLabel {
+		noun = "edit-model patch"
+	}
+	txt := fmt.Sprintf("%s %d / %d · %.0f tok/s", noun, s.Step, s.Steps, s.TokensPerSecond())
 	switch {
 	case s.Kept > 0 && !s.Running && s.Patches > s.Step:
 		// Ended at its last masked patch: the ones after it are kept too,
 		// and the counts add up to the image ("23 new, 41 kept of 64").
-		txt = fmt.Sprintf("patch %d / %d (%d new, %d kept of %d) · %.0f tok/s", s.Step, s.Steps, s.Fresh, s.Patches-s.Fresh, s.Patches, s.TokensPerSecond())
+		txt = fmt.Sprintf("%s %d / %d (%d new, %d kept of %d) · %.0f tok/s", noun, s.Step, s.Steps, s.Fresh, s.Patches-s.Fresh, s.Patches, s.TokensPerSecond())
 	case s.Kept > 0:
-		txt = fmt.Sprintf("patch %d / %d (%d new, %d kept) · %.0f tok/s", s.Step, s.Steps, s.Fresh, s.Kept, s.TokensPerSecond())
+		txt = fmt.Sprintf("%s %d / %d (%d new, %d kept) · %.0f tok/s", noun, s.Step, s.Steps, s.Fresh, s.Kept, s.TokensPerSecond())
 	}
 	if s.Running {
 		if s.Step == 0 {

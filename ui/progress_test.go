@@ -31,6 +31,12 @@ func TestProgressETA(t *testing.T) {
 			t.Errorf("%q lacks %q", txt, want)
 		}
 	}
+	// An edit counts the edit model's patches, not the timeline's.
+	edit := st
+	edit.Label = editingLabel
+	if txt := edit.String(); !strings.HasPrefix(txt, "edit-model patch 25 / 100") {
+		t.Errorf("an edit's progress: %q", txt)
+	}
 	p.End(t0.Add(6 * time.Second))
 	if st := p.State(t0.Add(time.Hour)); st.Running || st.Elapsed != 6*time.Second {
 		t.Fatalf("after End: %+v", st)

@@ -37,6 +37,10 @@ const (
 	kindEdit       = "edit" // by instruction (EditByInstruction)
 )
 
+// editingLabel is an edit by instruction's job label (its progress counts
+// the edit model's patches).
+const editingLabel = "editing"
+
 // job describes one sampling run.
 type job struct {
 	kind   string

@@ -154,7 +154,7 @@ func (s *Studio) FlushAutosave() error { return s.save.Flush() }
 // sampling reports whether a job that makes an image is running.
 func (s *Studio) sampling() string {
 	switch name := s.runs.runner.Running(); name {
-	case "generating", "regenerating", "completing", "branching", "extending", "editing":
+	case "generating", "regenerating", "completing", "branching", "extending", editingLabel:
 		return name
 	}
 	return ""
