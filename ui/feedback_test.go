@@ -594,6 +594,18 @@ func TestPromptCompletionAndUnknownWords(t *testing.T) {
 	if entry.Text != "red heart " {
 		t.Fatalf("after Tab: %q", entry.Text)
 	}
+	// Completions offered when a run starts give way to what the model
+	// reads.
+	test.Type(entry, "hea")
+	if !s.panel.suggestBox.Visible() {
+		t.Fatal("no completions for hea")
+	}
+	s.panel.SetRunning(true)
+	if s.panel.suggestBox.Visible() || !s.panel.words.Visible() || len(s.panel.completions) != 0 {
+		t.Error("the completions stay over what the model reads during a run")
+	}
+	s.panel.SetRunning(false)
+	entry.SetText("red heart ")
 	entry.SetText("red hea zzz")
 	if !strings.Contains(segmentText(s.panel.words.Segments), "unknown word(s) left out: hea (head?), zzz") {
 		t.Fatalf("a finished unknown word is not flagged: %q", segmentText(s.panel.words.Segments))

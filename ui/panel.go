@@ -359,6 +359,12 @@ func (p *promptPanel) SetRunning(on bool) {
 		p.generate.Disable()
 		p.model.Disable()
 		p.stop.Enable()
+		// The prompt was run: what the model reads, not completions of
+		// its last word, which stayed after the run (typing offers them
+		// again).
+		p.completions = nil
+		p.suggestBox.Hide()
+		p.words.Show()
 	} else {
 		p.generate.Enable()
 		p.stop.Disable()
