@@ -493,7 +493,7 @@ type Record struct {
 	// Steps, TotalSteps: optimiser steps done and in the schedule.
 	Steps      int `json:"steps"`
 	TotalSteps int `json:"total_steps"`
-	// TrainLoss is the mean training loss of the last 50 steps and BestVal
+	// TrainLoss is the mean training loss of the last 50 steps (a fifth of a shorter run's) and BestVal
 	// the best validation loss (at BestStep), in bits per token; 0 before
 	// the first call ends.
 	TrainLoss float64 `json:"train_bits,omitempty"`
