@@ -214,6 +214,12 @@ func TestCandidatesOutliveARestart(t *testing.T) {
 	if s2.Candidates() != 3 || !s2.cands.strip.Thumbs()[1].Selected {
 		t.Errorf("undone to candidate 2: %d candidates shown", s2.Candidates())
 	}
+	// and the redo back to the pick keeps it too, that one highlighted.
+	must(t, s2.Redo())
+	if s2.Candidates() != 3 || !s2.cands.strip.Thumbs()[2].Selected {
+		t.Errorf("redone to candidate 3: %d candidates shown", s2.Candidates())
+	}
+	must(t, s2.Undo())
 	must(t, s2.FlushAutosave())
 	s3 := e.open(t)
 	if s3.Candidates() != 3 {

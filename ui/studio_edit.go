@@ -180,14 +180,16 @@ func (s *Studio) step(move func() error, done, none string) error {
 		s.cands.version = -1 // a pick is a step of its own now
 	} else {
 		among := slices.IndexFunc(s.cands.results, func(r result) bool { return slices.Equal(r.tokens, now) })
-		fromPick := s.cands.picks[leavingStep] && leavingStep != 0
+		picks := s.cands.picks
+		// Between a pick made as a step of its own and another candidate of
+		// the same strip, by undo or redo.
+		withPick := picks[leavingStep] && leavingStep != 0 || picks[s.doc.Step()] && s.doc.Step() != 0
 		s.cands.shelve(leaving, leavingStep)
-		if !s.cands.unshelve(now, s.doc.Step(), s.doc.Version(), s.doc.CanRedo()) && among >= 0 && fromPick {
-			// Back from a pick made as a step of its own to another
-			// candidate of the same strip: the strip stays, that one
-			// highlighted.
+		if !s.cands.unshelve(now, s.doc.Step(), s.doc.Version(), s.doc.CanRedo()) && among >= 0 && withPick {
+			// The strip stays, that one highlighted, and its picks with it.
 			s.cands.unshelve(leaving, 0, -1, true)
 			s.cands.strip.Select(among)
+			s.cands.picks = picks
 		}
 	}
 	s.runs.prog.Clear() // the bar's last run made another image
