@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -71,14 +72,41 @@ func (c *candidateStrip) show(j job, results []result) {
 	for i, r := range results {
 		c.results = append(c.results, r)
 		caption, tip := candidateCaption(j, i, r)
-		th := widgets.NewThumb(decodeRows(j.b, r.tokens, r.rows), caption, func() { c.pick(i) })
-		th.Tip = tip
-		th.Note = fmt.Sprint(r.seed) // a line of its own: ten digits do not fit beside the rank
-		thumbs[i] = th
+		thumbs[i] = c.thumb(j.b, i, r, caption, tip)
 	}
 	c.label.SetText(candidateOrder(j, results))
 	c.strip.Set(thumbs)
 	c.strip.Select(0)
+	c.hint.Hide()
+	c.strip.Show()
+}
+
+// thumb is candidate i's thumbnail: its picture (model b's codes), caption
+// and tooltip, and its seed under them; a tap picks it.
+func (c *candidateStrip) thumb(b *bundle.Bundle, i int, r result, caption, tip string) *widgets.Thumb {
+	th := widgets.NewThumb(decodeRows(b, r.tokens, r.rows), caption, func() { c.pick(i) })
+	th.Tip = tip
+	th.Note = fmt.Sprint(r.seed) // a line of its own: ten digits do not fit beside the rank
+	return th
+}
+
+// display shows results, of a run of kind, as thumbs under label (a pick
+// is a step of its own: version −1), highlighting the candidate that is
+// image: the one selected before (wasSelected) where several are the same
+// picture, else the first.
+func (c *candidateStrip) display(results []result, kind, label string, thumbs []*widgets.Thumb, image []int, wasSelected func(i int) bool) {
+	c.results, c.kind, c.version, c.picks = results, kind, -1, nil
+	c.label.SetText(label)
+	c.strip.Set(thumbs)
+	pick := -1
+	for i, r := range results {
+		if slices.Equal(r.tokens, image) && (pick < 0 || wasSelected(i)) {
+			pick = i
+		}
+	}
+	if pick >= 0 {
+		c.strip.Select(pick)
+	}
 	c.hint.Hide()
 	c.strip.Show()
 }
@@ -208,26 +236,13 @@ func (c *candidateStrip) unshelve(tokens []int, step uint64, version int, moreTo
 	}
 	sh := c.shelf[at]
 	c.shelf = slices.Delete(c.shelf, at, at+1)
-	c.results, c.kind, c.version, c.picks = sh.results, sh.kind, -1, nil
-	if sh.step != 0 && sh.step == step && !moreToRedo {
-		c.version = version
-	}
-	c.label.SetText(sh.label)
-	c.strip.Set(sh.thumbs)
 	// The candidate picked when the strip was put away, if it is this
 	// image; else the first that is (candidates can be the same picture:
 	// the last of them was highlighted under the first one's seed).
-	pick := -1
-	for i, r := range sh.results {
-		if slices.Equal(r.tokens, tokens) && (pick < 0 || sh.thumbs[i].Selected) {
-			pick = i
-		}
+	c.display(sh.results, sh.kind, sh.label, sh.thumbs, tokens, func(i int) bool { return sh.thumbs[i].Selected })
+	if sh.step != 0 && sh.step == step && !moreToRedo {
+		c.version = version
 	}
-	if pick >= 0 {
-		c.strip.Select(pick)
-	}
-	c.hint.Hide()
-	c.strip.Show()
 	return true
 }
 

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"os"
 	"slices"
 
@@ -91,23 +90,9 @@ func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, image []
 		results = append(results, r)
 	}
 	thumbs := make([]*widgets.Thumb, len(results))
-	pick := -1
 	for i, r := range results {
-		th := widgets.NewThumb(decodeRows(b, r.tokens, r.rows), sv.Candidates[i].Caption, func() { c.pick(i) })
-		th.Tip = sv.Candidates[i].Tip
-		th.Note = fmt.Sprint(r.seed)
-		thumbs[i] = th
-		if slices.Equal(r.tokens, image) && (pick < 0 || sv.Candidates[i].Selected) {
-			pick = i
-		}
+		thumbs[i] = c.thumb(b, i, r, sv.Candidates[i].Caption, sv.Candidates[i].Tip)
 	}
-	c.results, c.kind, c.version = results, sv.Kind, -1
-	c.label.SetText(sv.Label)
-	c.strip.Set(thumbs)
-	if pick >= 0 {
-		c.strip.Select(pick)
-	}
-	c.hint.Hide()
-	c.strip.Show()
+	c.display(results, sv.Kind, sv.Label, thumbs, image, func(i int) bool { return sv.Candidates[i].Selected })
 	return true
 }

@@ -442,14 +442,19 @@ func (p *promptPanel) promptStyle() string {
 	return anyStyle
 }
 
+// readStyle is text with a style named in words read as the model's style
+// word (prompt.Tokenizer.ReadStyle), as the model reads it.
+func (p *promptPanel) readStyle(text string) string {
+	if p.tok == nil {
+		return text
+	}
+	return p.tok.ReadStyle(text, p.styles)
+}
+
 // styleChosen rewrites the prompt's trailing style to the one picked (none
 // for seedStyle and anyStyle, which set whether each seed draws one).
 func (p *promptPanel) styleChosen(st string) {
-	text := p.prompt.Text
-	if p.tok != nil {
-		text = p.tok.ReadStyle(text, p.styles) // "rocket in the openmoji style": its style is replaced too
-	}
-	base, _ := prompt.SplitStyle(text, p.styles)
+	base, _ := prompt.SplitStyle(p.readStyle(p.prompt.Text), p.styles) // "rocket in the openmoji style": its style is replaced too
 	switch st {
 	case seedStyle:
 		p.carried.StylePerSeed = 1
@@ -533,11 +538,9 @@ func (p *promptPanel) promptChanged() {
 		p.suggestBox.Show()
 		p.words.Hide()
 	}
-	read := p.prompt.Text
-	if p.tok != nil {
-		if r := p.tok.ReadStyle(read, p.styles); r != read {
-			read, typedAt = r, -1 // "rocket in the openmoji style" is read "rocket openmoji"
-		}
+	read := p.readStyle(p.prompt.Text)
+	if read != p.prompt.Text {
+		typedAt = -1 // "rocket in the openmoji style" is read "rocket openmoji"
 	}
 	p.words.Segments = markWords(p.tok, read, typedAt, "Model reads: ")
 	p.words.Refresh()

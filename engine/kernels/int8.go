@@ -169,7 +169,7 @@ func Int8MatMulColsQ(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weig
 		int8MatMulCols(lo, hi, m, n, k, x, w, beta, y, vecBest)
 		return
 	}
-	int8MatMulColsQ(lo, hi, m, n, k, x, xq, w, beta, y)
+	int8Product(lo, hi, m, n, k, x, xq, w, beta, y, vec512x8) // its eight-row blocks on vi8dot8x2
 }
 
 // Int8MatMulCols computes output columns [lo, hi) of y = x·Wᵀ + beta·y for
@@ -178,12 +178,6 @@ func Int8MatMulColsQ(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weig
 // the columns over their workers in blocks of 8. beta is 0 or 1.
 func Int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float32, y []float32) {
 	int8MatMulCols(lo, hi, m, n, k, x, w, beta, y, vecBest)
-}
-
-// int8MatMulColsQ is int8MatMulCols with its eight-row blocks on
-// vi8dot8x2, which reads xq (each row's scale applied to its sums).
-func int8MatMulColsQ(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weights, beta float32, y []float32) {
-	int8Product(lo, hi, m, n, k, x, xq, w, beta, y, vec512x8)
 }
 
 func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float32, y []float32, lv vecLevel) {
