@@ -62,6 +62,9 @@ func zwsum64(p *float32, v *uint16, t int, ld int, out *float32)
 func tile8x32(x *float32, ldx int, w *uint16, k int, out *float32, ahead int)
 
 //go:noescape
+func tile4x64(x *float32, ldx int, w *uint16, k int, out *float32, ahead int)
+
+//go:noescape
 func tile1x64(x *float32, w *uint16, k int, out *float32, ahead int)
 
 // asmOK: the kernels need AVX2, FMA and F16C; asm512OK: the eight-row

@@ -45,6 +45,9 @@ func zwsum64(p *float32, v *uint16, t int, ld int, out *float32) { panic("no ker
 func tile8x32(x *float32, ldx int, w *uint16, k int, out *float32, ahead int) {
 	panic("no kernels")
 }
+func tile4x64(x *float32, ldx int, w *uint16, k int, out *float32, ahead int) {
+	panic("no kernels")
+}
 func tile1x64(x *float32, w *uint16, k int, out *float32, ahead int) { panic("no kernels") }
 func zscores8n(q *float32, k *uint16, ld int, n int, scale float32, out *float32, ahead int, blocks int) {
 	panic("no kernels")

@@ -107,7 +107,7 @@ func TestAttentionKernels(t *testing.T) {
 }
 
 // BenchmarkMatMul times a half product of 512 inputs at each kernel width
-// this CPU runs (256: AVX2; 512: AVX-512), one and eight rows, on two
+// this CPU runs (256: AVX2; 512: AVX-512), one, four and eight rows, on two
 // workers as the model splits it: "stream" reads 2048 outputs' weights from
 // memory each call (64 copies, as a model's layers), "cached" the same 512
 // outputs' weights (512 KiB, in the cores' caches) every call, where only
@@ -126,7 +126,7 @@ func BenchmarkMatMul(b *testing.B) {
 		for i := range copies {
 			copies[i] = append([]uint16(nil), w...)
 		}
-		for _, m := range []int{1, 8} {
+		for _, m := range []int{1, 4, 8} {
 			x := randF32(rng, m*k)
 			y := make([]float32, m*c.n)
 			for _, lv := range vecLevels()[1:] {
@@ -255,6 +255,44 @@ func BenchmarkHalfAttend(b *testing.B) {
 				attend(q, keys, values, T, 0.125, scratch, out, lv)
 			}
 			b.ReportMetric(float64(T)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mpositions/s")
+		})
+	}
+}
+
+// BenchmarkHalfAttendStream times attention as a batch-8 decode step of an
+// imagegpt-small-shaped model runs it: 64 (sequence, head) pairs of 512
+// cached positions of 64 dimensions a layer, over enough layers (96 MiB of
+// keys and values) that every step reads them from memory, split over a
+// team of two workers, at each kernel width. It reports the keys and values
+// read in GB/s, to set beside the memory read rate of `tessera bench`
+// (measured here: 55–67 GB/s beside a memory read of 68–71, so the attention
+// kernels stream at about memory speed).
+func BenchmarkHalfAttendStream(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 3))
+	const hd, T, heads, layers = 64, 512, 64, 12
+	const each = T * hd // values in a head's keys, and in its values
+	team := par.NewTeam(2)
+	defer team.Close()
+	cache, _ := randHalf(rng, 2*heads*layers*each)
+	q := randF32(rng, hd)
+	scratch := make([][]float32, heads)
+	for i := range scratch {
+		scratch[i] = make([]float32, T+hd)
+	}
+	for _, lv := range vecLevels()[1:] {
+		b.Run(map[vecLevel]string{vec256: "256", vec512: "512", vec512x8: "512x8"}[lv], func(b *testing.B) {
+			for b.Loop() {
+				for l := 0; l < layers; l++ {
+					team.For(heads, 1, func(lo, hi int) {
+						for h := lo; h < hi; h++ {
+							kv := cache[2*(l*heads+h)*each:][:2*each]
+							s := scratch[h]
+							attend(q, kv[:each], kv[each:], T, 0.125, s[:T], s[T:], lv)
+						}
+					})
+				}
+			}
+			b.ReportMetric(float64(2*len(cache))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
 		})
 	}
 }

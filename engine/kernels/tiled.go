@@ -88,7 +88,7 @@ func TiledRow(dst []float32, w []uint16, j, k int) {
 // HalfTiledMatMulCols is HalfMatMulCols for tiled weights (TileHalf):
 // output columns [lo, hi) of y = x·wᵀ + beta·y for m rows of x (m×k,
 // row-major), lo and hi multiples of 64, on the calling goroutine. Rows go
-// eight at a time (tile8x32), then one at a time (tile1x64), a block of 64
+// eight at a time (tile8x32), then four (tile4x64), then one (tile1x64), a block of 64
 // outputs at a time, so the rows after the first pass read the block from
 // cache (64 KiB at k = 512, 256 KiB at k = 2048), not memory. It needs HalfTiled(n,
 // k) (the kernels themselves run on any AVX-512 CPU); beta is 0 or 1.
@@ -123,6 +123,13 @@ func HalfTiledMatMulCols(lo, hi, m, n, k int, x []float32, w []uint16, beta floa
 					put(y[(r+i)*n+c:][:32], out[32*i:][:32])
 				}
 			}
+		}
+		if r+4 <= m {
+			tile4x64(&x[r*k], k, &block[0], k, &out[0], ahead)
+			for i := 0; i < 4; i++ {
+				put(y[(r+i)*n+j:][:tileBlock], out[tileBlock*i:][:tileBlock])
+			}
+			r += 4
 		}
 		for ; r < m; r++ {
 			tile1x64(&x[r*k], &block[0], k, &out[0], ahead)

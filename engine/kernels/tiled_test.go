@@ -48,7 +48,7 @@ func TestHalfTiledMatMulMatchesFloat64(t *testing.T) {
 		t.Skip("the tiled kernels need AVX-512")
 	}
 	rng := rand.New(rand.NewPCG(11, 12))
-	for _, s := range []struct{ m, n, k int }{{1, 64, 4}, {1, 128, 512}, {3, 64, 36}, {8, 128, 516}, {9, 192, 64}, {16, 64, 2048}, {21, 128, 100}} {
+	for _, s := range []struct{ m, n, k int }{{1, 64, 4}, {1, 128, 512}, {3, 64, 36}, {4, 64, 36}, {5, 128, 68}, {8, 128, 516}, {12, 64, 516}, {9, 192, 64}, {16, 64, 2048}, {21, 128, 100}} {
 		x := randF32(rng, s.m*s.k)
 		w, wf := randHalf(rng, s.n*s.k)
 		tiled := TileHalf(w, s.n, s.k)
@@ -69,7 +69,7 @@ func TestHalfTiledMatMulKeepsToItsColumns(t *testing.T) {
 		t.Skip("the tiled kernels need AVX-512")
 	}
 	rng := rand.New(rand.NewPCG(17, 18))
-	for _, m := range []int{1, 8, 11} {
+	for _, m := range []int{1, 4, 8, 11, 15} {
 		const n, k = 192, 68
 		x := randF32(rng, m*k)
 		w, _ := randHalf(rng, n*k)
