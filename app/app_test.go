@@ -674,6 +674,21 @@ func TestGenerateStylePerSeed(t *testing.T) {
 			t.Errorf("%q seed %d drawn again differs", rec.Prompt, rec.Seed)
 		}
 	}
+	// A style named by another of its names (data.StyleAliases) is the
+	// prompt's style: none is drawn, and the image is "cat twitter"'s.
+	named := filepath.Join(t.TempDir(), "named.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "cat in the twemoji style", "--seed", "5", "--style-per-seed", "1", "--out", named, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	plain := filepath.Join(t.TempDir(), "plain.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "cat twitter", "--seed", "5", "--out", plain, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	a, _ := readRecord(t, named)
+	b, _ := readRecord(t, plain)
+	if a.Prompt != "cat in the twemoji style" || !slices.Equal(a.Tokens, b.Tokens) {
+		t.Errorf("\"cat in the twemoji style\" recorded %q, drew the image of \"cat twitter\": %v", a.Prompt, slices.Equal(a.Tokens, b.Tokens))
+	}
 	// Off (the tiny model's default): the prompt as typed.
 	code, stdout, stderr = run(t, "generate", "--model", model, "--prompt", "cat", "--seed", "5", "--out", out, "--quiet")
 	if rec, _ := readRecord(t, out); code != 0 || rec.Prompt != "cat" || strings.Contains(stdout, "style") {

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -433,7 +434,7 @@ func (p *promptPanel) SetStyles(styles []string) {
 // promptStyle is the style the prompt names (at its end, or anywhere:
 // no style is then drawn per seed), or seedStyle or anyStyle.
 func (p *promptPanel) promptStyle() string {
-	if st := prompt.StyleIn(p.prompt.Text, p.styles); st != "" {
+	if st := prompt.StyleIn(p.readStyle(p.prompt.Text), p.styles); st != "" {
 		return st
 	}
 	if p.carried.StylePerSeed != 0 {
@@ -448,7 +449,7 @@ func (p *promptPanel) readStyle(text string) string {
 	if p.tok == nil {
 		return text
 	}
-	return p.tok.ReadStyle(text, p.styles)
+	return p.tok.ReadStyle(text, p.styles, data.StyleAliases())
 }
 
 // styleChosen rewrites the prompt's trailing style to the one picked (none

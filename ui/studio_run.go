@@ -151,7 +151,7 @@ func (s *Studio) imagePrompt(text string) string {
 	if ip.StylePerSeed == 0 || len(styles) == 0 {
 		return text
 	}
-	if prompt.StyleIn(text, styles) != "" { // the prompt names its style
+	if prompt.StyleIn(s.bundle.ReadPrompt(text), styles) != "" { // the prompt names its style
 		return text
 	}
 	if base, st := prompt.SplitStyle(ip.Prompt, styles); st != "" && base == prompt.Normalize(text) {

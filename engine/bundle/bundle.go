@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
@@ -283,14 +284,15 @@ func (b *Bundle) PromptIDs(text string) prompt.Encoded {
 
 // ReadPrompt is text as the model reads it: with a style named in words
 // rewritten to the style word the model's captions end with
-// (prompt.StylePhrase), for a model with style words that does not know
+// (prompt.StylePhrase; the emoji styles' other names, data.StyleAliases,
+// read as the style they name), for a model with style words that does not know
 // "style" as a word of its own; text otherwise.
 func (b *Bundle) ReadPrompt(text string) string {
 	ext := b.Model.Config.Tessera
 	if b.Prompt == nil || ext == nil {
 		return text
 	}
-	return b.Prompt.ReadStyle(text, ext.StyleWords)
+	return b.Prompt.ReadStyle(text, ext.StyleWords, data.StyleAliases())
 }
 
 // IsFolder reports whether a model or dataset name given by a user names a

@@ -18,6 +18,34 @@ func EmojiStyles() []string {
 	return []string{"google", "twitter", "openmoji", "fluent-flat", "fluent-modern", "fluent-contrast"}
 }
 
+// StyleNames are the names, in words, a user may call each of EmojiStyles
+// by: the caption's style words first, then the artwork's own names
+// ("twemoji", "noto"). Instructions (engine/edit) and prompts
+// (StyleAliases) read them all.
+func StyleNames() map[string][]string {
+	return map[string][]string{
+		"google":          {"google", "noto"},
+		"twitter":         {"twitter", "twemoji"},
+		"openmoji":        {"openmoji"},
+		"fluent-flat":     {"fluent flat"},
+		"fluent-modern":   {"fluent modern"},
+		"fluent-contrast": {"fluent contrast", "high contrast"},
+	}
+}
+
+// StyleAliases maps each other name of a style (StyleNames past the first)
+// to the style's caption words: "twemoji" → "twitter", "high contrast" →
+// "fluent contrast" (for prompt.StylePhrase).
+func StyleAliases() map[string]string {
+	out := map[string]string{}
+	for _, names := range StyleNames() {
+		for _, a := range names[1:] {
+			out[a] = names[0]
+		}
+	}
+	return out
+}
+
 // StyleWords is the caption text of a style: "fluent-flat" → "fluent flat".
 func StyleWords(style string) string { return strings.ReplaceAll(style, "-", " ") }
 

@@ -50,17 +50,6 @@ var Colors = []struct {
 	Hue  float64
 }{{"red", 0}, {"green", 120}, {"blue", 240}, {"purple", 280}}
 
-// styleNames are the words a user may call each style by (the first is
-// the caption's style words).
-var styleNames = map[string][]string{
-	"google":          {"google", "noto"},
-	"twitter":         {"twitter", "twemoji"},
-	"openmoji":        {"openmoji"},
-	"fluent-flat":     {"fluent flat"},
-	"fluent-modern":   {"fluent modern"},
-	"fluent-contrast": {"fluent contrast", "high contrast"},
-}
-
 // phrasings are the instruction templates of each family; "{}" stands for
 // the target (a tone such as "medium-dark", a style name, "woman", a
 // colour). The first is the family's canonical wording.
@@ -123,7 +112,7 @@ func Wordings(f Family, target string) []string {
 	}
 	names := []string{target}
 	if f == Style {
-		names = styleNames[target]
+		names = data.StyleNames()[target]
 	}
 	var out []string
 	for _, name := range names {

@@ -86,35 +86,74 @@ func splitRead(text string) (words, read []string) {
 }
 
 // StylePhrase rewrites a style named in words, "rocket in the openmoji
-// style", "rocket, in fluent flat style", "rocket openmoji style", to the
-// form style words are trained in: the style last, alone ("rocket
-// openmoji"). Only a style followed by the word "style" (and the "in" or
-// "in the" before it) is rewritten; other text comes back unchanged. For
-// tokenizers that do not know "style" as a word of their own (Bundle.
-// PromptIDs): the phrase's words were read as words of the picture
+// style", "rocket, in fluent flat style", "rocket openmoji style", "rocket in
+// the style of openmoji", to the form style words are trained in: the style
+// last, alone ("rocket openmoji"). aliases maps other names of a style (in
+// words: "twemoji", "high contrast") to its style words ("twitter", "fluent
+// contrast"); an alias is read wherever a style is, and alone too ("rocket
+// twemoji" → "rocket twitter"), since a model knows no alias as a word.
+// Aliases of styles not in styles are ignored. A style word without the
+// word "style" is left where it is; text without a style phrase comes back
+// unchanged. For tokenizers that do not know "style" as a word of their own
+// (Bundle.PromptIDs): the phrase's words were read as words of the picture
 // ("rocket in the openmoji" drew a garbled rocket).
-func StylePhrase(text string, styles []string) string {
+func StylePhrase(text string, styles []string, aliases map[string]string) string {
 	words := Split(text) // kept as they are: the tokenizer reads each without its punctuation
 	read := make([]string, len(words))
 	for i, w := range words {
 		read[i] = strings.ToLower(strings.TrimFunc(w, unicode.IsPunct))
 	}
+	type name struct {
+		words []string
+		style string
+		alias bool
+	}
+	var names []name
 	for _, st := range styles {
 		_, sw := splitRead(st)
-		n := len(sw)
-		for i := 0; n > 0 && i+n < len(read); i++ {
-			if !slices.Equal(read[i:i+n], sw) || read[i+n] != "style" {
+		names = append(names, name{sw, st, false})
+	}
+	for a, st := range aliases {
+		if _, aw := splitRead(strings.ToLower(a)); len(aw) > 0 && slices.Contains(styles, st) {
+			names = append(names, name{aw, st, true})
+		}
+	}
+	// The longest names first ("fluent flat" before a style "fluent"), ties
+	// in a fixed order whatever the map's.
+	slices.SortStableFunc(names, func(a, b name) int {
+		if d := len(b.words) - len(a.words); d != 0 {
+			return d
+		}
+		return strings.Compare(strings.Join(a.words, " "), strings.Join(b.words, " "))
+	})
+	// The words before i that lead into a style phrase: "in the", "in", "the".
+	lead := func(i int) int {
+		switch {
+		case i >= 2 && read[i-2] == "in" && read[i-1] == "the":
+			return i - 2
+		case i >= 1 && (read[i-1] == "in" || read[i-1] == "the"):
+			return i - 1
+		}
+		return i
+	}
+	rewrite := func(from, to int, st string) string {
+		rest := append(slices.Clone(words[:from]), words[to:]...)
+		return strings.TrimSpace(strings.Join(append(rest, st), " "))
+	}
+	for _, nm := range names {
+		n := len(nm.words)
+		for i := 0; n > 0 && i+n <= len(read); i++ {
+			if !slices.Equal(read[i:i+n], nm.words) {
 				continue
 			}
-			from := i
 			switch {
-			case i >= 2 && read[i-2] == "in" && read[i-1] == "the":
-				from = i - 2
-			case i >= 1 && (read[i-1] == "in" || read[i-1] == "the"):
-				from = i - 1
+			case i+n < len(read) && read[i+n] == "style": // "in the openmoji style"
+				return rewrite(lead(i), i+n+1, nm.style)
+			case i >= 2 && read[i-2] == "style" && read[i-1] == "of": // "in the style of openmoji"
+				return rewrite(lead(i-2), i+n, nm.style)
+			case nm.alias: // "rocket twemoji"
+				return rewrite(i, i+n, nm.style)
 			}
-			rest := append(slices.Clone(words[:from]), words[i+n+1:]...)
-			return strings.TrimSpace(strings.Join(append(rest, st), " "))
 		}
 	}
 	return text
@@ -124,12 +163,12 @@ func StylePhrase(text string, styles []string) string {
 // word (StylePhrase), for a tokenizer that does not know "style" as a
 // word of its own (one that does reads the phrase as written); text
 // otherwise, and when styles is empty.
-func (t *Tokenizer) ReadStyle(text string, styles []string) string {
+func (t *Tokenizer) ReadStyle(text string, styles []string, aliases map[string]string) string {
 	if len(styles) == 0 {
 		return text
 	}
 	if _, known := t.lookup("style"); known {
 		return text
 	}
-	return StylePhrase(text, styles)
+	return StylePhrase(text, styles, aliases)
 }

@@ -36,8 +36,8 @@ func seedStyles(b *bundle.Bundle, s sampling.Settings) []string {
 	if s.StylePerSeed == 0 || !b.Conditional() || len(styles) == 0 || strings.TrimSpace(s.Prompt) == "" {
 		return nil
 	}
-	if prompt.StyleIn(s.Prompt, styles) != "" {
-		return nil // the prompt names its style ("cat face, google!", "google: cat face")
+	if prompt.StyleIn(b.ReadPrompt(s.Prompt), styles) != "" {
+		return nil // the prompt names its style ("cat face, google!", "google: cat face", "cat face in the twemoji style")
 	}
 	for _, st := range styles {
 		if enc := b.PromptIDs(StyledPrompt(s.Prompt, st)); len(enc.Cut) > 0 {
