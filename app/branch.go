@@ -56,12 +56,12 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		opt.Workers = runtime.NumCPU()
 	}
 	// Settings not given on the command line come from the image.
-	stored := readStoredFacts(*from) // Tessera's record, else an A1111 "parameters" text
+	stored := readDrawing(*from) // Tessera's record, else an A1111 "parameters" text
 	if !set["prompt"] {
-		opt.Prompt = stored.prompt
+		opt.Prompt = stored.Prompt
 	}
 	if !set["negative"] {
-		opt.Negative = stored.negative
+		opt.Negative = stored.Negative
 	}
 	// An edit's knobs are the edit model's, another model's its own, and
 	// an imported picture has none: only the record of this model's

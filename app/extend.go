@@ -65,7 +65,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 		opt.Workers = runtime.NumCPU()
 	}
 	if sf.Prompt == "" { // the image's own: Tessera's record, else an A1111 "parameters" text
-		opt.Prompt = readStoredFacts(*from).prompt
+		opt.Prompt = readDrawing(*from).Prompt
 	}
 	if b.Conditional() { // words left out are warned about, as generate does
 		enc := b.PromptIDs(opt.Prompt)

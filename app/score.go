@@ -37,49 +37,14 @@ type scoreLine struct {
 	Source         string  `json:"source"` // where the tokens came from: "metadata" (stored token ids) or "pixels" (encoded)
 }
 
-// Where an image's prompt and settings can be stored.
-const (
-	fromTessera = "tessera" // Tessera's JSON record
-	fromA1111   = "a1111"   // an A1111 "parameters" text (Tessera writes one too, but its record wins)
-	fromNone    = "none"
-)
-
-// storedFacts are the prompt, negative prompt and seed an image's metadata
-// records, and which record they came from.
-type storedFacts struct {
-	from             string // fromTessera, fromA1111 or fromNone
-	prompt, negative string
-	seed             *uint64
-}
-
-// readStoredFacts reads what the PNG at path says about how it was made:
-// Tessera's record when there is one, else an A1111 "parameters" text. A
-// file without either (or not a PNG) has none.
-func readStoredFacts(path string) storedFacts {
+// readDrawing reads what the PNG at path says about how it was made
+// (pngmeta.ReadDrawing); a file that is not a readable PNG says nothing.
+func readDrawing(path string) pngmeta.Drawing {
 	text, err := pngmeta.ReadFile(path)
 	if err != nil {
-		return storedFacts{from: fromNone}
+		return pngmeta.Drawing{From: pngmeta.FromNone}
 	}
-	if rec, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
-		if !rec.Sampled() {
-			// An edit's record holds its instruction and the edit's seed,
-			// an imported picture's none: no drawing prompt or seed made
-			// the picture.
-			return storedFacts{from: fromTessera}
-		}
-		seed := rec.Seed
-		return storedFacts{from: fromTessera, prompt: rec.Prompt, negative: rec.Negative, seed: &seed}
-	}
-	if s, ok := text[pngmeta.KeyParameters]; ok {
-		p, set := pngmeta.ParseParametersSet(s)
-		f := storedFacts{from: fromA1111, prompt: p.Prompt, negative: p.Negative}
-		if _, unparsed := p.Extra["Seed"]; set["Seed"] && !unparsed {
-			seed := p.Seed
-			f.seed = &seed
-		}
-		return f
-	}
-	return storedFacts{from: fromNone}
+	return pngmeta.ReadDrawing(text)
 }
 
 // tallImage is imageTokens's error for an image that tessera extend grew
@@ -211,7 +176,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 			failed++
 			continue
 		}
-		facts := readStoredFacts(path)
+		facts := readDrawing(path)
 		source := "pixels"
 		if stored {
 			source = "metadata"
@@ -219,14 +184,14 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		p, promptFrom := *promptText, "flag"
 		switch {
 		case !b.Conditional():
-			p, promptFrom = "", fromNone
+			p, promptFrom = "", pngmeta.FromNone
 		case p != "":
 		case emptyPrompt:
-			promptFrom = fromNone
-		case facts.prompt != "":
-			p, promptFrom = facts.prompt, facts.from
+			promptFrom = pngmeta.FromNone
+		case facts.Prompt != "":
+			p, promptFrom = facts.Prompt, facts.From
 		default:
-			promptFrom = fromNone
+			promptFrom = pngmeta.FromNone
 		}
 		s, err := score(ctx, b, p, tokens, *threads)
 		if err != nil {
@@ -235,14 +200,14 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		warnWords(env.Stderr, b.Prompt, s.Unknown, s.Cut)
 		if *asJSON {
 			line := scoreLine{Image: path, NLLNats: s.NLL, BitsPerToken: s.BitsPerToken(), Tokens: len(tokens), PerTokenNLL: noNegativeZero(s.PerToken),
-				Prompt: p, PromptSource: promptFrom, Metadata: facts.from, NegativePrompt: facts.negative, Seed: facts.seed, Source: source}
+				Prompt: p, PromptSource: promptFrom, Metadata: facts.From, NegativePrompt: facts.Negative, Seed: facts.Seed, Source: source}
 			if err := enc.Encode(line); err != nil {
 				return err
 			}
 		} else {
 			under := "no prompt"
 			if p != "" {
-				under = fmt.Sprintf("prompt %q from %s", p, map[string]string{"flag": "--prompt", fromTessera: "the Tessera record", fromA1111: "the A1111 parameters"}[promptFrom])
+				under = fmt.Sprintf("prompt %q from %s", p, map[string]string{"flag": "--prompt", pngmeta.FromTessera: "the Tessera record", pngmeta.FromA1111: "the A1111 parameters"}[promptFrom])
 				if b.PromptIDs(p).NoneKnown() {
 					under += " (no word of it known: as no prompt)"
 				}

@@ -315,7 +315,7 @@ func decodeCaption(b []byte) (text string, cf captionFormat, err error) {
 }
 
 // storedPrompt is the prompt a PNG at path records as the one it was drawn
-// with (pngmeta.DrawingPrompt: Tessera's record, or A1111's parameters),
+// with (pngmeta.ReadDrawing: Tessera's record, or A1111's parameters),
 // lower-cased, on one line; "" for other files and PNGs without one. A
 // folder of the studio's own outputs (tessera-20261203-…-s5.png) trains
 // on the prompts that drew them, not on "tessera".
@@ -327,5 +327,5 @@ func storedPrompt(path string) string {
 	if err != nil {
 		return ""
 	}
-	return strings.ToLower(strings.Join(strings.Fields(pngmeta.DrawingPrompt(text)), " ")) // an A1111 prompt's lines, one line
+	return strings.ToLower(strings.Join(strings.Fields(pngmeta.ReadDrawing(text).Prompt), " ")) // an A1111 prompt's lines, one line
 }

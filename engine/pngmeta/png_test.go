@@ -387,3 +387,34 @@ func TestRecordDrawnAt(t *testing.T) {
 		t.Error("a record without a grid draws nothing")
 	}
 }
+
+// ReadDrawing takes Tessera's record over the A1111 text written beside
+// it, gives an edit's or an imported picture's record no prompt or seed,
+// reads A1111's text where there is no record (its seed only when set and
+// parsed), and says none for text without either.
+func TestReadDrawing(t *testing.T) {
+	rec := sampleRecord()
+	seed := rec.Seed
+	edit := sampleRecord()
+	edit.Extra = map[string]any{ExtraEdit: map[string]any{"instruction": "mirror it"}}
+	imported := sampleRecord()
+	imported.Extra = map[string]any{ExtraImported: "cat.jpg"}
+	seven := uint64(7)
+	for _, c := range []struct {
+		name string
+		text map[string]string
+		want Drawing
+	}{
+		{"tessera", Metadata(rec), Drawing{From: FromTessera, Prompt: rec.Prompt, Negative: rec.Negative, Seed: &seed}},
+		{"edit", Metadata(edit), Drawing{From: FromTessera}},
+		{"imported", Metadata(imported), Drawing{From: FromTessera}},
+		{"a1111", map[string]string{"parameters": "a red fox\nNegative prompt: blurry\nSteps: 20, Seed: 7"}, Drawing{From: FromA1111, Prompt: "a red fox", Negative: "blurry", Seed: &seven}},
+		{"a1111 without a seed", map[string]string{"parameters": "a red fox\nSteps: 20"}, Drawing{From: FromA1111, Prompt: "a red fox"}},
+		{"a1111 with a seed that does not parse", map[string]string{"parameters": "a red fox\nSteps: 20, Seed: x"}, Drawing{From: FromA1111, Prompt: "a red fox"}},
+		{"none", map[string]string{"Comment": "hello"}, Drawing{From: FromNone}},
+	} {
+		if got := ReadDrawing(c.text); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}

@@ -168,20 +168,43 @@ func ParseRecord(text map[string]string) (rec *Record, ok bool, err error) {
 	return &r, true, nil
 }
 
-// DrawingPrompt is the prompt a PNG's text chunks record as the one its
-// picture was drawn with: a Tessera record's (a sampled picture's; an
-// edit's instruction or an imported picture's nothing is no drawing
-// prompt), else A1111's "parameters" prompt; "" when there is none.
-func DrawingPrompt(text map[string]string) string {
+// Where a PNG's text chunks can say how its picture was drawn
+// (Drawing.From).
+const (
+	FromTessera = "tessera" // Tessera's JSON record (Tessera writes A1111 parameters too; its record wins)
+	FromA1111   = "a1111"   // an A1111 "parameters" text
+	FromNone    = "none"
+)
+
+// Drawing is what a PNG's text chunks say of how its picture was drawn:
+// the prompt, negative prompt and seed, and which record they came from.
+type Drawing struct {
+	From             string // FromTessera, FromA1111 or FromNone
+	Prompt, Negative string
+	Seed             *uint64 // nil when the record holds none
+}
+
+// ReadDrawing reads a Drawing from text chunks (ReadFile): a Tessera
+// record's when there is one (a sampled picture's; an edit's instruction
+// and seed or an imported picture's nothing drew no picture, so such a
+// record gives From alone), else A1111's "parameters" text's (its seed only
+// where the text sets one that parses), else FromNone.
+func ReadDrawing(text map[string]string) Drawing {
 	if rec, ok, err := ParseRecord(text); err == nil && ok {
 		if !rec.Sampled() {
-			return ""
+			return Drawing{From: FromTessera}
 		}
-		return rec.Prompt
+		seed := rec.Seed
+		return Drawing{From: FromTessera, Prompt: rec.Prompt, Negative: rec.Negative, Seed: &seed}
 	}
 	if s, ok := text[KeyParameters]; ok {
-		p, _ := ParseParametersSet(s)
-		return p.Prompt
+		p, set := ParseParametersSet(s)
+		d := Drawing{From: FromA1111, Prompt: p.Prompt, Negative: p.Negative}
+		if _, unparsed := p.Extra["Seed"]; set["Seed"] && !unparsed {
+			seed := p.Seed
+			d.Seed = &seed
+		}
+		return d
 	}
-	return ""
+	return Drawing{From: FromNone}
 }
