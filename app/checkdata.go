@@ -26,8 +26,9 @@ type checkDataOutput struct {
 // the report; also when it holds no image at all), for scripts that must
 // stop on an unclean folder.
 func runCheckData(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "check-data", "[--json] [--strict] FOLDER")
+	fs := newFlags(env, "check-data", "[--json] [--captions] [--strict] FOLDER")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object (lists of files per kind of problem, and the count of files with problems); a folder that cannot be checked gives {\"dir\", \"error\"} (exit status 1)")
+	captions := fs.Bool("captions", false, "also list every usable image with the caption it trains with (from its caption file, the prompt its PNG records, or its file name); --json always holds them (\"captions\")")
 	strict := fs.Bool("strict", false, "exit with status 1 (after the report) when any file has a problem or there is no image")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -58,6 +59,12 @@ func runCheckData(ctx context.Context, env Env, args []string) error {
 	} else {
 		for _, l := range rep.Lines() {
 			fmt.Fprintln(env.Stdout, l)
+		}
+		if *captions && len(rep.Captions) > 0 {
+			fmt.Fprintf(env.Stdout, "captions (%d):\n", len(rep.Captions))
+			for _, l := range rep.CaptionLines() {
+				fmt.Fprintln(env.Stdout, l)
+			}
 		}
 	}
 	switch {

@@ -64,6 +64,17 @@ func TestCheckDataCLI(t *testing.T) {
 		t.Errorf("%d lines, want 8:\n%s", n, stdout)
 	}
 
+	// --captions lists every usable image with the caption it trains with.
+	code, stdout, stderr = run(t, "check-data", "--captions", dir)
+	if code != 0 {
+		t.Fatalf("--captions: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"\ncaptions (6):\n", `  bom.png → "blue dog"`, `  cp.png → "café"`, `  good.png → "red cat"`, `  nocaption.png → "nocaption"`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("--captions output lacks %q:\n%s", want, stdout)
+		}
+	}
+
 	code, stdout, stderr = run(t, "check-data", "--json", dir)
 	if code != 0 {
 		t.Fatalf("--json: exit %d: %s", code, stderr)
@@ -74,6 +85,7 @@ func TestCheckDataCLI(t *testing.T) {
 		Unreadable, BOM, CRLF, Uncaptioned, Orphans []string
 		NonUTF8                                     []string `json:"non_utf8"`
 		Duplicates                                  [][]string
+		Captions                                    map[string]string
 	}
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatalf("%v:\n%s", err, stdout)
@@ -89,7 +101,8 @@ func TestCheckDataCLI(t *testing.T) {
 		len(got.Unreadable) != 1 || !strings.HasPrefix(got.Unreadable[0], "cut.png: ") ||
 		!reflect.DeepEqual(got.BOM, []string{"bom.txt"}) || !reflect.DeepEqual(got.CRLF, []string{"crlf.txt"}) ||
 		!reflect.DeepEqual(got.NonUTF8, []string{"cp.txt"}) || !reflect.DeepEqual(got.Uncaptioned, []string{"nocaption.png"}) ||
-		!reflect.DeepEqual(got.Orphans, []string{"orphan.txt"}) || !reflect.DeepEqual(got.Duplicates, [][]string{{"copy.png", "good.png"}}) {
+		!reflect.DeepEqual(got.Orphans, []string{"orphan.txt"}) || !reflect.DeepEqual(got.Duplicates, [][]string{{"copy.png", "good.png"}}) ||
+		len(got.Captions) != 6 || got.Captions["crlf.png"] != "green bird" {
 		t.Errorf("JSON report %+v", got)
 	}
 

@@ -47,6 +47,10 @@ type FolderReport struct {
 	// captioned: no problem, but said.
 	PromptCaptions map[string]string `json:"prompt_captions"`
 	Orphans        []string          `json:"orphans"` // .txt caption files without an image of the same base name
+	// Captions maps every usable image (by file name) to the caption it
+	// trains with, whatever gave it (caption file, recorded prompt, file
+	// name: captionOf), as Folder reads it.
+	Captions map[string]string `json:"captions"`
 	// Duplicates are groups of usable images whose pixels, as Folder loads
 	// them (upright, alpha composited on white), are identical: same size
 	// and same SHA-256 of the pixels. Each group is sorted and has two or
@@ -113,7 +117,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 	}
 
 	rep := &FolderReport{Dir: dir, Images: len(images), Unreadable: []string{}, BOM: []string{}, CRLF: []string{},
-		NonUTF8: []string{}, Uncaptioned: []string{}, FileNameCaptions: map[string]string{}, PromptCaptions: map[string]string{}, Orphans: []string{}, OddSize: []string{}, Duplicates: [][]string{}, Folders: append([]string{}, folders...)}
+		NonUTF8: []string{}, Uncaptioned: []string{}, FileNameCaptions: map[string]string{}, PromptCaptions: map[string]string{}, Captions: map[string]string{}, Orphans: []string{}, OddSize: []string{}, Duplicates: [][]string{}, Folders: append([]string{}, folders...)}
 	paired := map[string]bool{} // caption files some image reads
 	groups := map[[sha256.Size]byte][]string{}
 	var order [][sha256.Size]byte
@@ -141,6 +145,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 			continue
 		}
 		rep.Usable++
+		rep.Captions[name] = captionOf(name, r.sc, r.stored)
 		if why := oddSize(r.w, r.h); why != "" {
 			rep.OddSize = append(rep.OddSize, fmt.Sprintf("%s (%d×%d: %s)", name, r.w, r.h, why))
 		}
@@ -215,6 +220,16 @@ func readByImage(dir, txt string, images []string, paired map[string]bool) bool 
 
 // maxExamples is how many files Lines names per kind of problem.
 const maxExamples = 5
+
+// CaptionLines lists every usable image with the caption it trains with,
+// one line each in file order: "  cat.png → \"a grey cat\"".
+func (r *FolderReport) CaptionLines() []string {
+	var lines []string
+	for _, name := range slices.Sorted(maps.Keys(r.Captions)) {
+		lines = append(lines, fmt.Sprintf("  %s → %q", name, r.Captions[name]))
+	}
+	return lines
+}
 
 // Lines is the report for people: a summary line (counts of images, usable
 // and captioned images, and files with problems), then, indented, one line

@@ -189,6 +189,15 @@ func TestCheckFolder(t *testing.T) {
 		t.Errorf("Folder loaded %d, skipped %d, warned %d; CheckFolder: %d usable, %d unreadable, %d non-UTF-8",
 			len(samples), rep.Skipped, rep.Warned, r.Usable, len(r.Unreadable), len(r.NonUTF8))
 	}
+	// Every image it loads has the caption the report lists for it.
+	if len(r.Captions) != len(samples) {
+		t.Errorf("%d captions listed for %d images loaded", len(r.Captions), len(samples))
+	}
+	for _, s := range samples {
+		if got, ok := r.Captions[s.Key]; !ok || got != s.Caption {
+			t.Errorf("%s: report lists caption %q (listed: %v), Folder trains with %q", s.Key, got, ok, s.Caption)
+		}
+	}
 
 	lines := r.Lines()
 	text := strings.Join(lines, "\n")
