@@ -87,7 +87,7 @@ type TrainTab struct {
 
 	data       *widgets.TipSelect
 	folder     string // the folder picked for dataFolder
-	folderNote *widget.Label
+	dataNote   *widget.Label
 	from       *widgets.Choice
 	minutes    *widgets.TipEntry
 	threads    *widgets.TipEntry
@@ -163,10 +163,10 @@ func newTrainTab(h trainHost) *TrainTab {
 		}
 	}
 	t.data = widgets.NewTipSelect(append(trainjob.Datasets(), dataFolder), "The images to train on: built-in shapes (drawn, quick), emoji, MNIST digits, or a folder of your images (PNG, JPEG, GIF, BMP, TIFF, WebP) (captions from NAME.txt, the prompt a PNG records, or the file name)", t.dataChosen)
-	t.data.Quiet(func() { t.data.SetSelected("shapes") })
-	t.folderNote = widget.NewLabel("")
-	t.folderNote.Truncation = fyne.TextTruncateEllipsis
-	t.folderNote.Hide()
+	t.dataNote = widget.NewLabel("")
+	t.dataNote.Truncation = fyne.TextTruncateEllipsis
+	t.dataNote.SizeName = theme.SizeNameCaptionText // a caption to the picker
+	t.showData("shapes")
 	t.from = widgets.NewChoice([]string{fromScratch, fromCurrent}, []string{
 		"Train a new model with the dataset's preset architecture", "",
 	}, nil)
@@ -271,7 +271,7 @@ func defaultTrainThreads() int { return max(1, runtime.NumCPU()/2) }
 // the status, loss curve, sample grid and report on the right.
 func (t *TrainTab) layout() fyne.CanvasObject {
 	form := container.New(layout.NewFormLayout(),
-		widget.NewLabel("Data"), container.NewVBox(t.data, t.folderNote),
+		widget.NewLabel("Data"), container.NewVBox(t.data, t.dataNote),
 		widget.NewLabel("Start from"), t.from.Object(),
 		widget.NewLabel("Time budget (min)"), t.minutes,
 		widget.NewLabel("Threads"), t.threads,
@@ -353,8 +353,28 @@ func (t *TrainTab) SetData(name string) {
 		t.setFolder(name)
 		return
 	}
+	t.showData(name)
+}
+
+// showData shows a built-in dataset as the data picked, with a line on what
+// it is where a folder's path goes: the line is always there, so that
+// picking a folder does not move the buttons below.
+func (t *TrainTab) showData(name string) {
 	t.data.Quiet(func() { t.data.SetSelected(name) })
-	t.folderNote.Hide()
+	t.dataNote.SetText(datasetNote(name))
+}
+
+// datasetNote says in a few words what a built-in dataset is.
+func datasetNote(name string) string {
+	switch name {
+	case "shapes":
+		return "Drawn here: no download"
+	case "emoji":
+		return "Six styles (make data)"
+	case "mnist":
+		return "Handwritten digits (GoMNIST)"
+	}
+	return ""
 }
 
 // restoreData picks the data of the last run started in an earlier
@@ -459,7 +479,7 @@ func (t *TrainTab) SamplesShown() bool { return t.samples.Image != nil }
 // dataChosen follows the data picker: Folder… asks for the folder.
 func (t *TrainTab) dataChosen(v string) {
 	if v != dataFolder {
-		t.folderNote.Hide()
+		t.dataNote.SetText(datasetNote(v))
 		return
 	}
 	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
@@ -475,7 +495,7 @@ func (t *TrainTab) dataChosen(v string) {
 			return
 		}
 		if t.folder == "" {
-			t.data.Quiet(func() { t.data.SetSelected("shapes") })
+			t.showData("shapes")
 		}
 	}, t.h.win)
 	d.Resize(dialogSize(t.h.win))
@@ -489,8 +509,7 @@ func (t *TrainTab) setFolder(dir string) {
 	}
 	t.folder = dir
 	t.data.Quiet(func() { t.data.SetSelected(dataFolder) })
-	t.folderNote.SetText(shortenPath(dir, 40))
-	t.folderNote.Show()
+	t.dataNote.SetText(shortenPath(dir, 40))
 }
 
 // maxMinutes is the longest time budget the form takes (about two years;

@@ -808,6 +808,36 @@ func TestTrainFormDataRememberedAndLockedWhileRunning(t *testing.T) {
 	}
 }
 
+// The line under the data picker says what a built-in dataset is and
+// names the folder picked, and it is always there: picking a folder moved
+// the buttons below it down a row (a newcomer clicked Resume for Start).
+func TestDataLineKeepsTheButtonsStill(t *testing.T) {
+	e := &trainEnv{studioEnv: newEnv(t), runs: t.TempDir()}
+	s := e.open(t)
+	tab := s.Train()
+	s.tabs.Select(s.tabs.Items[1])
+	where := func() fyne.Position {
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(tab.start)
+	}
+	tab.SetData("shapes")
+	before, note := where(), tab.dataNote.Text
+	if !tab.dataNote.Visible() || !strings.Contains(note, "no download") {
+		t.Errorf("shapes: the data line reads %q (shown %v)", note, tab.dataNote.Visible())
+	}
+	pictures := t.TempDir()
+	tab.SetData(pictures)
+	if got := where(); got != before {
+		t.Errorf("Start moved from %v to %v when a folder was picked", before, got)
+	}
+	if !strings.Contains(tab.dataNote.Text, filepath.Base(pictures)) {
+		t.Errorf("folder picked: the data line reads %q", tab.dataNote.Text)
+	}
+	tab.data.SetSelected("mnist")
+	if !strings.Contains(tab.dataNote.Text, "digits") {
+		t.Errorf("mnist: the data line reads %q", tab.dataNote.Text)
+	}
+}
+
 // TestLoadImageChecksTheSize: a sample grid wider than any picture
 // Tessera reads is refused from its header (image.Decode alone would
 // decode it, and a decompression bomb of that size with it).
