@@ -20,6 +20,10 @@ type savedStrip struct {
 	Kind       string           `json:"kind"`
 	Label      string           `json:"label"`
 	Candidates []savedCandidate `json:"candidates"`
+	// InPlace: the strip's run made the current undo step and nothing was
+	// undone past it, so a pick replaces that step's image in place (after
+	// a restart as before it) rather than making a step of its own.
+	InPlace bool `json:"in_place,omitempty"`
 }
 
 // savedCandidate is one candidate of a savedStrip: a result with its
@@ -44,13 +48,13 @@ type savedCandidate struct {
 }
 
 // saved is the strip shown, for the session file, as the strip of image
-// (nil when none is shown).
-func (c *candidateStrip) saved(image []int) *savedStrip {
+// (nil when none is shown), the document being at version.
+func (c *candidateStrip) saved(image []int, version int) *savedStrip {
 	thumbs := c.strip.Thumbs()
 	if len(c.results) == 0 || len(thumbs) != len(c.results) {
 		return nil
 	}
-	sv := &savedStrip{Image: slices.Clone(image), Kind: c.kind, Label: c.label.Text}
+	sv := &savedStrip{Image: slices.Clone(image), Kind: c.kind, Label: c.label.Text, InPlace: c.version >= 0 && c.version == version}
 	for i, r := range c.results {
 		sv.Candidates = append(sv.Candidates, savedCandidate{
 			Tokens: r.tokens, Rows: r.rows, Seed: r.seed, Style: r.style, Path: r.path, Record: r.rec, Again: r.again,
@@ -64,9 +68,11 @@ func (c *candidateStrip) saved(image []int) *savedStrip {
 // restoreSaved shows sv, a strip of model b's kept by the session file,
 // when it goes with image, the image on the canvas, and reports whether
 // it did. A candidate saved to a file that is gone since counts as
-// unsaved; saved reports those still on file. A pick then makes a new
-// undo step (the run's own step is not known any more).
-func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, image []int, saved func(tokens []int)) bool {
+// unsaved; saved reports those still on file. A pick replaces the image
+// in place, as it did before, where the strip was saved so (InPlace) and
+// the document read back, at version, has nothing to redo; else it makes
+// an undo step of its own.
+func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, image []int, version int, moreToRedo bool, saved func(tokens []int)) bool {
 	if sv == nil || len(sv.Candidates) < 2 || !slices.Equal(sv.Image, image) {
 		return false
 	}
@@ -94,5 +100,8 @@ func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, image []
 		thumbs[i] = c.thumb(b, i, r, sv.Candidates[i].Caption, sv.Candidates[i].Tip)
 	}
 	c.display(results, sv.Kind, sv.Label, thumbs, image, func(i int) bool { return sv.Candidates[i].Selected })
+	if sv.InPlace && !moreToRedo {
+		c.version = version
+	}
 	return true
 }

@@ -202,28 +202,49 @@ func TestCandidatesOutliveARestart(t *testing.T) {
 		t.Errorf("paths %q, %q: want the deleted one unsaved and the picked one kept", got[0].path, got[1].path)
 	}
 	files := len(outputFiles(t, s2))
+	undo := len(s2.Document().State().Undo)
 	must(t, s2.PickCandidate(2)) // never saved: saved now
 	s2.Wait()
 	if got := len(outputFiles(t, s2)); got != files+1 || !slices.Equal(s2.Document().Tokens(), before[2].tokens) {
 		t.Errorf("picking a restored candidate: %d files (was %d), on the canvas %v", got, files, slices.Equal(s2.Document().Tokens(), before[2].tokens))
 	}
-	// Undone to the candidate on the canvas before (the pick was a step of
-	// its own), the strip stays with that one highlighted, and so it is
-	// kept for the next start.
-	must(t, s2.Undo())
-	if s2.Candidates() != 3 || !s2.cands.strip.Thumbs()[1].Selected {
-		t.Errorf("undone to candidate 2: %d candidates shown", s2.Candidates())
+	// As before the restart, the pick replaced the run's image in place (a
+	// newcomer saw picks make steps of their own only after a restart).
+	if got := len(s2.Document().State().Undo); got != undo {
+		t.Errorf("the pick after a restart made %d undo steps, want none (in place, as before it)", got-undo)
 	}
-	// and the redo back to the pick keeps it too, that one highlighted.
+	// Undone past the run and redone, the strip comes back with the pick
+	// highlighted, and a pick still replaces in place.
+	must(t, s2.Undo())
 	must(t, s2.Redo())
 	if s2.Candidates() != 3 || !s2.cands.strip.Thumbs()[2].Selected {
-		t.Errorf("redone to candidate 3: %d candidates shown", s2.Candidates())
+		t.Fatalf("redone to candidate 3: %d candidates shown", s2.Candidates())
 	}
+	must(t, s2.PickCandidate(1))
+	if got := len(s2.Document().State().Undo); got != undo {
+		t.Errorf("a pick after undo and redo made %d undo steps, want none", got-undo)
+	}
+	// A step built on the pick (a mask) and then undone, with the strip's
+	// state saved and read back: something to redo, so a pick is a step of
+	// its own and an undo from it keeps the strip.
+	mask := make([]bool, s2.Document().N())
+	mask[0] = true
+	must(t, s2.Document().SetMask(mask))
+	s2.docChanged()
 	must(t, s2.Undo())
 	must(t, s2.FlushAutosave())
 	s3 := e.open(t)
-	if s3.Candidates() != 3 {
-		t.Errorf("undone to candidate 2: %d candidates after a restart", s3.Candidates())
+	if s3.Candidates() != 3 || !s3.cands.strip.Thumbs()[1].Selected {
+		t.Fatalf("after a second restart: %d candidates", s3.Candidates())
+	}
+	undo = len(s3.Document().State().Undo)
+	must(t, s3.PickCandidate(0))
+	if got := len(s3.Document().State().Undo); got != undo+1 {
+		t.Errorf("a pick with a step to redo made %d undo steps, want 1", got-undo)
+	}
+	must(t, s3.Undo())
+	if s3.Candidates() != 3 || !s3.cands.strip.Thumbs()[1].Selected {
+		t.Errorf("undone to candidate 2: %d candidates shown", s3.Candidates())
 	}
 }
 

@@ -127,7 +127,7 @@ func (s *Studio) autosave() {
 	}
 	out := sessionOut{
 		Version: sessionVersion, Model: s.modelKey, ModelHash: s.bundle.Model.Hash,
-		Params: s.params, Doc: s.docJSON, Saved: s.currentSaved(), Candidates: s.cands.saved(s.doc.Tokens()),
+		Params: s.params, Doc: s.docJSON, Saved: s.currentSaved(), Candidates: s.cands.saved(s.doc.Tokens(), s.doc.Version()),
 	}
 	for key, w := range s.works {
 		if key == s.modelKey || w.doc.Empty() && !w.doc.CanUndo() {

@@ -106,8 +106,8 @@ type Document struct {
 func (d *Document) Version() int { return d.version }
 
 // Step identifies the current undo step: a change makes a new one, undo
-// and redo go back to the same ones, and ReplaceImage keeps it. 0 for a
-// state read back from a session.
+// and redo go back to the same ones, and ReplaceImage keeps it. A document
+// read back from a session numbers its steps afresh (DocumentFromState).
 func (d *Document) Step() uint64 { return d.cur.step }
 
 // setCur makes s the current state.
@@ -412,7 +412,18 @@ func DocumentFromState(st State) (*Document, error) {
 	if st.Cur.Parent == "" {
 		st.Cur.Parent = st.Parent // written before snapshots held their parent
 	}
-	d.undo, d.redo = st.Undo, st.Redo
-	d.setCur(st.Cur)
+	// Steps are not saved: each snapshot gets a number of its own again,
+	// so that a step told apart before the restart is told apart after it.
+	number := func(ss []Snapshot) []Snapshot {
+		for i := range ss {
+			d.steps++
+			ss[i].step = d.steps
+		}
+		return ss
+	}
+	d.undo = number(st.Undo)
+	cur := number([]Snapshot{st.Cur})[0]
+	d.redo = number(st.Redo)
+	d.setCur(cur)
 	return d, nil
 }

@@ -105,12 +105,22 @@ func TestDocumentStateRoundTrip(t *testing.T) {
 	if !slices.Equal(e.Tokens(), d.Tokens()) || !slices.Equal(e.Mask(), d.Mask()) || e.Parent != d.Parent {
 		t.Fatal("current state not restored")
 	}
+	// Every step read back has a number of its own, kept through undo and
+	// redo (steps are not saved: they are numbered afresh).
+	at := e.Step()
 	must(t, e.Redo())
 	if !slices.Equal(e.Tokens(), []int{4, 3, 2, 1}) {
 		t.Fatal("redo stack not restored")
 	}
+	redone := e.Step()
 	must(t, e.Undo())
+	if e.Step() != at || at == 0 || redone == 0 || redone == at {
+		t.Errorf("steps read back: %d, redone %d, undone again %d", at, redone, e.Step())
+	}
 	must(t, e.Undo())
+	if e.Step() == 0 || e.Step() == at || e.Step() == redone {
+		t.Errorf("the first step read back is %d beside %d and %d", e.Step(), at, redone)
+	}
 	if e.Masked() != 0 {
 		t.Fatal("undo stack not restored")
 	}
