@@ -27,8 +27,8 @@ func TestBlankCandidatesGoLast(t *testing.T) {
 	if got := WhiteShare(cat); got != 34.0/64 {
 		t.Fatalf("WhiteShare %g, want %g", got, 34.0/64)
 	}
-	if !Blank(cat, faint) || !Blank(cat, picture(1)) || Blank(cat, picture(3)) || Blank(picture(1), picture(0)) {
-		t.Fatal("Blank: a faint or one-row output of a picture is blank; three rows, or a near-blank source's edit, are not")
+	if !Blank(cat, faint) || !Blank(cat, picture(1)) || !Blank(cat, picture(3)) || Blank(cat, picture(4)) || Blank(picture(1), picture(0)) {
+		t.Fatal("Blank: a faint, one-row or three-row (4.7% ink) output of a picture is blank; four rows, or a near-blank source's edit, are not")
 	}
 	order, blank := BlankLast(cat, []*image.NRGBA{faint, picture(20), picture(1), picture(40)})
 	if !slices.Equal(order, []int{1, 3, 0, 2}) || blank != 2 {
