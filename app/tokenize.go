@@ -36,7 +36,7 @@ type tokenizeLine struct {
 func runTokenize(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "tokenize", "[--model M] [--json] [--out REC.png] IMAGE...")
 	modelName := fs.String("model", "", "built-in model name or model folder")
-	asJSON := fs.Bool("json", false, "one JSON object per line per image (codes, psnr_db)")
+	asJSON := fs.Bool("json", false, "one JSON object per line per image (codes, psnr_db: over the picture itself, not the white bands a picture of another shape than the model's is fitted between)")
 	out := fs.String("out", "", "write the reconstruction here (with several images: REC-1.png, REC-2.png, …)")
 	force := forceFlag(fs)
 	images, err := parseFlags(fs, args)
@@ -76,7 +76,10 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 		}
 		noteResize(env.Stderr, b, path, img) // the PSNR is against the picture as encoded
 		rec := b.Decode(codes)
-		db := psnr.Images(codebook.Fit(img, w, h), rec)
+		// Over the picture itself, as the studio measures it on opening:
+		// not the white bands a picture of another shape is fitted between.
+		at := codebook.PictureRect(img.Bounds().Dx(), img.Bounds().Dy(), w, h)
+		db := psnr.Images(codebook.Fit(img, w, h).SubImage(at).(*image.NRGBA), rec.SubImage(at).(*image.NRGBA))
 		line := tokenizeLine{Image: path, Tokenizer: kind, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(), Codes: codes}
 		quality := "lossless (every pixel kept)"
 		if math.IsInf(db, 1) {

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 )
 
@@ -320,5 +322,39 @@ func TestTokenizeNotesAResize(t *testing.T) {
 	code, stdout, stderr := run(t, "tokenize", "--model", model, big)
 	if code != 0 || !strings.Contains(stderr, "big.png is 40×40 px; it is resized to the model's 8×8") || !strings.Contains(stdout, "dB PSNR") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// A picture of another shape than the model's is measured over the
+// picture itself, as the studio measures it on opening, not over the white
+// bands it is fitted between, which any tokenizer draws back: a 5000×300
+// picture the studio read at 12.3 dB, tokenize said 24.2.
+func TestTokenizeMeasuresThePictureNotItsBands(t *testing.T) {
+	dir := t.TempDir()
+	wide := filepath.Join(dir, "wide.png")
+	writePNG(t, wide, 40, 24) // 8×5 inside the tiny model's 8×8, between white bands
+	out := filepath.Join(dir, "rec.png")
+	code, stdout, stderr := run(t, "tokenize", "--model", tinyModel(t), "--json", "--out", out, wide)
+	var got tokenizeLine
+	if err := json.Unmarshal([]byte(stdout), &got); code != 0 || err != nil || got.PSNR == nil {
+		t.Fatalf("exit %d, %v: %s %s", code, err, stdout, stderr)
+	}
+	src, err := codebook.LoadImage(wide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := codebook.LoadImage(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fit, back := codebook.Fit(src, 8, 8), codebook.Flatten(rec)
+	at := codebook.PictureRect(40, 24, 8, 8)
+	if at != image.Rect(0, 1, 8, 6) {
+		t.Fatalf("picture at %v, want (0,1)-(8,6)", at)
+	}
+	want := psnr.Images(fit.SubImage(at).(*image.NRGBA), back.SubImage(at).(*image.NRGBA))
+	whole := psnr.Images(fit, back)
+	if math.Abs(*got.PSNR-want) > 1e-9 || whole == want {
+		t.Errorf("psnr_db %g: want %g over the picture (%g over the whole square)", *got.PSNR, want, whole)
 	}
 }

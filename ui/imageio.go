@@ -152,8 +152,7 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 	o.Large = img.Bounds().Dx()*img.Bounds().Dy() > largePixels
 	// Measured on the picture, not on the white around a picture of
 	// another shape.
-	sw, sh := codebook.FitSize(img.Bounds().Dx(), img.Bounds().Dy(), w, h)
-	at := image.Rect((w-sw)/2, (h-sh)/2, (w-sw)/2+sw, (h-sh)/2+sh)
+	at := codebook.PictureRect(img.Bounds().Dx(), img.Bounds().Dy(), w, h)
 	picture, back := fit.SubImage(at).(*image.NRGBA), b.Decode(tokens).SubImage(at).(*image.NRGBA)
 	o.PSNR = psnr.Images(picture, back)
 	o.Tinted = meanChroma(picture) <= greyChroma && meanChroma(back) > tintChroma

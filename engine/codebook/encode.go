@@ -112,8 +112,18 @@ func Fit(img image.Image, w, h int) *image.NRGBA {
 	for i := range out.Pix {
 		out.Pix[i] = 255
 	}
-	draw.Draw(out, image.Rect((w-sw)/2, (h-sh)/2, (w-sw)/2+sw, (h-sh)/2+sh), small, image.Point{}, draw.Src)
+	draw.Draw(out, PictureRect(b.Dx(), b.Dy(), w, h), small, image.Point{}, draw.Src)
 	return out
+}
+
+// PictureRect is where Fit draws a picture of sw×sh pixels in a w×h image:
+// all of it for a picture of that shape, else the centred FitSize
+// rectangle between white bands. A reconstruction's PSNR is measured over
+// it (the studio on opening, tessera tokenize): the bands, which any
+// tokenizer draws back white, made a 5000×300 picture's 12.3 dB read 24.2.
+func PictureRect(sw, sh, w, h int) image.Rectangle {
+	fw, fh := FitSize(sw, sh, w, h)
+	return image.Rect((w-fw)/2, (h-fh)/2, (w-fw)/2+fw, (h-fh)/2+fh)
 }
 
 // AtSize returns img at w×h: of a picture exactly k times w×h (as

@@ -207,6 +207,12 @@ func TestFitKeepsTheShape(t *testing.T) {
 	if at(15, 2) != white || at(15, 27) != white || at(0, 5) != r || at(29, 24) != r || at(15, 15) != r {
 		t.Errorf("bands and picture: %v %v %v %v %v", at(15, 2), at(15, 27), at(0, 5), at(29, 24), at(15, 15))
 	}
+	if r := PictureRect(300, 200, 30, 30); r != image.Rect(0, 5, 30, 25) {
+		t.Errorf("PictureRect(300×200 in 30×30) = %v, want rows 5…24", r)
+	}
+	if r := PictureRect(60, 60, 30, 30); r != image.Rect(0, 0, 30, 30) {
+		t.Errorf("PictureRect of a square in a square = %v", r)
+	}
 	if same := Fit(red, 300, 200); !bytes.Equal(same.Pix, red.Pix) {
 		t.Error("a picture of the size asked changed")
 	}

@@ -64,11 +64,11 @@ func MaskOver(img image.Image, w, h int) image.Image {
 	if b.Empty() || b.Dx()*h == b.Dy()*w {
 		return img
 	}
-	sw, sh := codebook.FitSize(b.Dx(), b.Dy(), w, h)
+	at := codebook.PictureRect(b.Dx(), b.Dy(), w, h)
 	out := image.NewNRGBA(image.Rect(0, 0, w, h))
 	draw.Draw(out, out.Rect, image.NewUniform(color.Black), image.Point{}, draw.Src)
-	small := resize.Resize(uint(sw), uint(sh), img, resize.Bilinear)
-	draw.Draw(out, image.Rect((w-sw)/2, (h-sh)/2, (w-sw)/2+sw, (h-sh)/2+sh), small, small.Bounds().Min, draw.Over)
+	small := resize.Resize(uint(at.Dx()), uint(at.Dy()), img, resize.Bilinear)
+	draw.Draw(out, at, small, small.Bounds().Min, draw.Over)
 	return out
 }
 
