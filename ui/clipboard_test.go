@@ -77,6 +77,31 @@ func TestPasteImage(t *testing.T) {
 	if !slices.Equal(s.Document().Tokens(), made) {
 		t.Fatal("undo did not bring back the image before the paste")
 	}
+
+	// Text on the clipboard (xclip hands it over for image/png too): a
+	// picture file's path, or its file:// URI as file managers copy it,
+	// opens that file; other text says what the clipboard holds.
+	for _, text := range []string{saved + "\n", "file://" + saved, `"` + saved + `"`} {
+		s.paste = func(context.Context) ([]byte, error) { return []byte(text), nil }
+		must(t, s.PasteImage())
+		s.Wait()
+		if !strings.HasPrefix(s.Status(), "Opened "+filepath.Base(saved)+" exactly") || s.Document().Parent != saved {
+			t.Fatalf("pasting the path %q: status %q", text, s.Status())
+		}
+	}
+	s.paste = func(context.Context) ([]byte, error) { return data[:len(data)/2], nil } // cut short
+	must(t, s.PasteImage())
+	s.Wait()
+	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "paste image: the pasted image is incomplete") {
+		t.Fatalf("pasting a broken picture: %v", err)
+	}
+	s.paste = func(context.Context) ([]byte, error) { return []byte("hello world"), nil }
+	before := s.Document().Tokens()
+	must(t, s.PasteImage())
+	s.Wait()
+	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "the clipboard holds text, not an image") || !slices.Equal(s.Document().Tokens(), before) {
+		t.Fatalf("pasting text: %v", err)
+	}
 }
 
 // systemPaste reads xclip's image/png output; a tool that fails (no image

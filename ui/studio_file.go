@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,11 +9,13 @@ import (
 	"image/png"
 	"maps"
 	"math"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2/dialog"
 
@@ -97,14 +100,47 @@ func (s *Studio) PasteImage() error {
 	return s.runs.runner.Start("pasting an image", func(ctx context.Context) {
 		data, err := paste(ctx)
 		var o *opened
-		if err == nil {
+		path := "" // a picture file whose path was pasted
+		switch text, isText := pastedText(data); {
+		case err != nil:
+		case isText && text == "":
+			err = errPastedText
+		case isText:
+			path = text
+			o, err = openImageFile(path, b)
+		default:
 			o, err = openImageData(data, pastedName, b)
 		}
 		if err != nil {
 			err = fmt.Errorf("paste image: %w", err)
 		}
-		s.loop.DoAndWait(func() { s.applyOpened("", b, params, o, err, "") })
+		s.loop.DoAndWait(func() { s.applyOpened(path, b, params, o, err, "") })
 	})
+}
+
+// errPastedText is PasteImage's error for a clipboard that holds text other
+// than a picture file's path (xclip hands text over for the image/png
+// target too).
+var errPastedText = errors.New("the clipboard holds text, not an image: copy an image, or a picture file's path (File › Open path… takes a path too)")
+
+// pastedText reports whether data, pasted from the clipboard, is text
+// rather than an image, and if it names an existing file (a path, or a
+// file:// URI as file managers copy it, on one line), that file's path.
+func pastedText(data []byte) (path string, isText bool) {
+	if len(data) == 0 || len(data) > 64<<10 || !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
+		return "", false // a PNG has a NUL in its first bytes, a JPEG no valid UTF-8
+	}
+	text := strings.Trim(strings.TrimSpace(string(data)), `"'`)
+	if strings.ContainsAny(text, "\r\n") {
+		return "", true
+	}
+	if u, err := url.Parse(text); err == nil && u.Scheme == "file" {
+		text = u.Path
+	}
+	if st, err := os.Stat(text); err == nil && st.Mode().IsRegular() {
+		return text, true
+	}
+	return "", true
 }
 
 // OpenFile opens an image file (codebook.ImageFormats) as the current image: from its stored codes

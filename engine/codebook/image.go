@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	_ "golang.org/x/image/bmp"  // register BMP for LoadImage
 	_ "golang.org/x/image/tiff" // register TIFF for LoadImage
@@ -101,13 +102,14 @@ func openImage(path string) (*os.File, error) {
 	return f, nil
 }
 
-// DecodeImage is LoadImage for a reader; name is used in error messages.
-// The data is read into memory first so the header check and the decode
-// can both run.
+// DecodeImage is LoadImage for a reader; name is used in error messages:
+// a file's name ("the file cat.png is damaged"), or, starting with "the ",
+// what the data is ("the pasted image is damaged"). The data is read into
+// memory first so the header check and the decode can both run.
 func DecodeImage(r io.Reader, name string) (image.Image, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("read image %s: %w", name, err)
+		return nil, fmt.Errorf("read %s: %w", subject(name), err)
 	}
 	return decodeSeeker(bytes.NewReader(data), name)
 }
@@ -115,23 +117,23 @@ func DecodeImage(r io.Reader, name string) (image.Image, error) {
 // decodeSeeker checks the header of rs, rewinds and decodes it.
 func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 	if n, err := rs.Seek(0, io.SeekEnd); err == nil && n == 0 {
-		return nil, fmt.Errorf("the file %s is empty (0 bytes)", name)
+		return nil, fmt.Errorf("%s is empty (0 bytes)", subject(name))
 	}
 	if _, err := rs.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("read image %s: %w", name, err)
+		return nil, fmt.Errorf("read %s: %w", subject(name), err)
 	}
 	cfg, _, err := image.DecodeConfig(bufio.NewReader(rs))
 	if err != nil {
 		return nil, decodeError(name, err)
 	}
 	if cfg.Width > MaxImageSide || cfg.Height > MaxImageSide {
-		return nil, fmt.Errorf("image %s: %w", name, &TooLargeError{Width: cfg.Width, Height: cfg.Height})
+		return nil, fmt.Errorf("%s: %w", subject(name), &TooLargeError{Width: cfg.Width, Height: cfg.Height})
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, fmt.Errorf("image %s is empty (%dx%d pixels)", name, cfg.Width, cfg.Height)
+		return nil, fmt.Errorf("%s is empty (%dx%d pixels)", subject(name), cfg.Width, cfg.Height)
 	}
 	if _, err := rs.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("read image %s: %w", name, err)
+		return nil, fmt.Errorf("read %s: %w", subject(name), err)
 	}
 	img, _, err := image.Decode(bufio.NewReader(rs))
 	if err != nil {
@@ -140,7 +142,7 @@ func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 	// Turn it upright as its EXIF orientation says (phones store portrait
 	// photos sideways); unreadable EXIF leaves it as stored.
 	if _, err := rs.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("read image %s: %w", name, err)
+		return nil, fmt.Errorf("read %s: %w", subject(name), err)
 	}
 	return orient.Upright(img, orient.Read(rs)), nil
 }
@@ -149,12 +151,21 @@ func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 func decodeError(name string, err error) error {
 	switch {
 	case errors.Is(err, image.ErrFormat):
-		return &readError{fmt.Sprintf("the file %s is not a picture Tessera reads (it reads %s files)", name, ImageFormats), err}
+		return &readError{fmt.Sprintf("%s is not a picture Tessera reads (it reads %s files)", subject(name), ImageFormats), err}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return &readError{fmt.Sprintf("the file %s is incomplete: it ends before its picture does (cut short while it was copied or downloaded?)", name), err}
+		return &readError{fmt.Sprintf("%s is incomplete: it ends before its picture does (cut short while it was copied or downloaded?)", subject(name)), err}
 	default:
-		return &readError{fmt.Sprintf("the file %s is damaged: its picture cannot be decoded (%v)", name, err), err}
+		return &readError{fmt.Sprintf("%s is damaged: its picture cannot be decoded (%v)", subject(name), err), err}
 	}
+}
+
+// subject is how messages name what is read: "the file NAME", or name
+// itself where it says what the data is ("the pasted image").
+func subject(name string) string {
+	if strings.HasPrefix(name, "the ") {
+		return name
+	}
+	return "the file " + name
 }
 
 // readError is a picture file's error in plain words; the decoder's error
