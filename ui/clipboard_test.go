@@ -73,6 +73,10 @@ func TestPasteImage(t *testing.T) {
 	if !strings.HasPrefix(s.Status(), "Opened the pasted image (encoded from its pixels)") || s.Document().Empty() {
 		t.Fatalf("pasting another program's picture: status %q", s.Status())
 	}
+	// It is scored under the prompt in the box, and the status says so.
+	if !strings.Contains(s.Status(), `bits/patch under tiny and the prompt "red cat"`) {
+		t.Errorf("the score of a picture without a prompt of its own does not name the prompt: %q", s.Status())
+	}
 	must(t, s.Undo()) // the paste is one undo step
 	if !slices.Equal(s.Document().Tokens(), made) {
 		t.Fatal("undo did not bring back the image before the paste")

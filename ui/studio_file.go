@@ -328,16 +328,26 @@ func recordTemperatures(rec *pngmeta.Record, n int) []float64 {
 }
 
 // scoreInBackground adds how likely the model finds tokens (bits per
-// patch, lower is more typical) to the status line msg.
+// patch, lower is more typical) under prompt to the status line msg,
+// naming the prompt: a picture opened without one of its own is scored
+// under the prompt box's, which the figure depends on.
 func (s *Studio) scoreInBackground(b *bundle.Bundle, prompt string, tokens []int, msg string) {
 	workers := s.opt.Workers
+	under := b.Name
+	switch {
+	case !b.Conditional():
+	case strings.TrimSpace(prompt) == "":
+		under += " without a prompt"
+	default:
+		under += fmt.Sprintf(" and the prompt %q", prompt)
+	}
 	s.goBackground(func() {
 		sc, err := sampler.ScoreTokens(s.ctx, b, prompt, tokens, workers)
 		if err != nil {
 			return
 		}
 		s.loop.Do(func() {
-			s.amendStatus(msg, fmt.Sprintf("%s · %.2f bits/patch under %s", msg, sc.BitsPerToken(), b.Name))
+			s.amendStatus(msg, fmt.Sprintf("%s · %.2f bits/patch under %s", msg, sc.BitsPerToken(), under))
 		})
 	})
 }
