@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"unicode/utf8"
 
+	"github.com/agnivade/levenshtein"
+
 	"github.com/tessera-studio/tessera/engine/prompt"
 )
 
@@ -209,6 +211,11 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 			}
 			// Flags are written --name in Tessera's help and messages.
 			msg := strings.NewReplacer("for flag -", "for flag --", "defined: -", "defined: --").Replace(err.Error())
+			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+				if near := nearFlag(fs, strings.TrimLeft(name, "-")); near != "" {
+					msg += fmt.Sprintf(" (did you mean --%s?)", near)
+				}
+			}
 			return nil, usageError{msg}
 		}
 		if err := checkTextFlags(fs); err != nil {
@@ -224,6 +231,35 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// flagSynonyms are flags one command has under another name: the number
+// of images is --batch for generate and branch, --candidates for edit.
+var flagSynonyms = map[string][]string{
+	"candidates": {"batch"}, "batch": {"candidates"}, "n": {"batch", "candidates"}, "count": {"batch", "candidates"},
+	"num-images": {"batch", "candidates"}, "output": {"out"}, "o": {"out"}, "input": {"from"}, "image": {"from"},
+	"p": {"prompt"}, "text": {"prompt", "instruction"}, "cfg": {"guidance"}, "cfg-scale": {"guidance"}, "temp": {"temperature"},
+}
+
+// nearFlag is the flag of fs an undefined name probably meant: a synonym
+// fs defines (flagSynonyms), else a defined flag within two edits of it
+// (typos: --promt); "" when none is close.
+func nearFlag(fs *flag.FlagSet, name string) string {
+	for _, syn := range flagSynonyms[name] {
+		if fs.Lookup(syn) != nil {
+			return syn
+		}
+	}
+	best, bestD := "", 3
+	if len(name) < 4 {
+		return ""
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if d := levenshtein.ComputeDistance(name, f.Name); d < bestD {
+			best, bestD = f.Name, d
+		}
+	})
+	return best
 }
 
 // flagsSet reports which flags the command line set explicitly.

@@ -337,6 +337,11 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		// Flags a command would ignore are not offered, or refused.
 		{[]string{"sheet", "--prompt", "x", "--batch", "3"}, 2, "flag provided but not defined: --batch"},
 		{[]string{"edit", "--from", "x.png", "--instruction", "mirror it", "--style-per-seed", "1"}, 2, "flag provided but not defined: --style-per-seed"},
+		// An unknown flag that is another command's name for one of this
+		// command's, or a typo of one, gets a suggestion.
+		{[]string{"generate", "--prompt", "x", "--candidates", "2"}, 2, "flag provided but not defined: --candidates (did you mean --batch?)"},
+		{[]string{"edit", "--from", "x.png", "--instruction", "mirror it", "--batch", "2"}, 2, "flag provided but not defined: --batch (did you mean --candidates?)"},
+		{[]string{"generate", "--promt", "x"}, 2, "flag provided but not defined: --promt (did you mean --prompt?)"},
 		{[]string{"eval-prompts", "--prompt", "cat face"}, 2, "--prompt: eval-prompts samples its own list of names"},
 		{[]string{"eval-shapes", "--prompt", "red circle"}, 2, "--prompt: eval-shapes samples the held-out captions"},
 		// A prompt of unknown words only is refused, as in the studio.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -40,6 +41,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	rangedIntVar(fs, &f.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	fs.StringVar(&f.precision, "precision", precAuto, precisionHelp)
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	asJSON := fs.Bool("json", false, "list the edits as JSON, one object a line, best first (path, seed, rank, instruction, mean log-likelihood; with --mask the fit of the kept patches), as generate --json lists images")
 	force := forceFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -157,6 +159,17 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		if err := pngmeta.WriteFileAtomic(path, pic, editMetadata(rec)); err != nil {
 			return err
 		}
+		if *asJSON {
+			line := editedImage{Path: path, Seed: im.Seed, Rank: i + 1, Instruction: *instruction, MeanLogLik: im.MeanLogLik()}
+			if im.KeptCount > 0 {
+				fit := im.Fit()
+				line.Fit = &fit
+			}
+			if err := json.NewEncoder(env.Stdout).Encode(line); err != nil {
+				return err
+			}
+			continue
+		}
 		if im.KeptCount > 0 { // ranked by how well the kept patches fit the changed ones (sampler.RankByFit)
 			fmt.Fprintf(env.Stdout, "%s\tseed %d\tfit of the kept patches %.4f nats/token\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.Fit(), im.MeanLogLik())
 			continue
@@ -164,6 +177,23 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.MeanLogLik())
 	}
 	return nil
+}
+
+// editedImage is the JSON line of a written edit (edit --json); the JSON
+// names are a contract, those shared with generate --json (savedImage)
+// mean the same.
+type editedImage struct {
+	Path        string `json:"path"`
+	Seed        uint64 `json:"seed"`
+	Rank        int    `json:"rank"` // 1 for the best
+	Instruction string `json:"instruction"`
+	// MeanLogLik is the mean log-likelihood of the edit's codes under the
+	// instruction and source, nats per code.
+	MeanLogLik float64 `json:"mean_loglik_nats_per_token"`
+	// Fit is, with --mask, how well the kept patches fit the changed ones
+	// (the mean log-likelihood of the kept patches, nats per code: the
+	// order of the candidates).
+	Fit *float64 `json:"fit_nats_per_token,omitempty"`
 }
 
 // sourcePicture is the edit's source at the model's w×h as the edit read

@@ -158,6 +158,21 @@ func TestEditCLI(t *testing.T) {
 			t.Fatalf("candidate %d differs between two runs with seed 7", i)
 		}
 	}
+	// --json lists the same edits, a JSON object a line, best first.
+	code, stdout, stderr = run(t, append(slices.Clone(args), "--json", "--force")...)
+	jl := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 0 || len(jl) != 3 {
+		t.Fatalf("--json: exit %d, %q: %s", code, stdout, stderr)
+	}
+	for i, l := range jl {
+		var e editedImage
+		if err := json.Unmarshal([]byte(l), &e); err != nil || e.Path != numberedPath(out, i, 2) || e.Rank != i+1 || e.Instruction != "Mirror it, sideways" || e.Fit != nil {
+			t.Fatalf("--json line %d: %q (%v)", i+1, l, err)
+		}
+		if want := fmt.Sprintf("%.4f", e.MeanLogLik); !strings.Contains(lines[i], want) || !strings.Contains(lines[i], fmt.Sprintf("seed %d", e.Seed)) {
+			t.Errorf("--json line %d (seed %d, %s nats) is not text line %q", i+1, e.Seed, want, lines[i])
+		}
+	}
 	// One candidate is still PATH-1.png.
 	one := filepath.Join(dir, "one.png")
 	if code, _, stderr := run(t, "edit", "--model", m, "--from", src, "--instruction", "make it red", "--candidates", "1", "--out", one, "--quiet"); code != 0 {
