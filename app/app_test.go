@@ -701,6 +701,19 @@ func TestGenerateStylePerSeed(t *testing.T) {
 	}
 }
 
+// Forgetting --prompt on a model that reads prompts is said (the sample
+// is from no prompt at all); --prompt "" asks for that, and is not.
+func TestGenerateWithoutAPromptSaysSo(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "x.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--out", out, "--quiet"); code != 0 || !strings.Contains(stderr, "note: no --prompt: a sample of model tiny from no prompt at all") {
+		t.Errorf("no --prompt: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "", "--out", out, "--force", "--quiet"); code != 0 || strings.Contains(stderr, "no --prompt") {
+		t.Errorf(`--prompt "": exit %d, %q`, code, stderr)
+	}
+}
+
 // An image made by a model from a folder names a model that is not built
 // in: commands that read its model from the record say they fall back to
 // the default and how to pick the right one.

@@ -147,6 +147,10 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if !*quiet {
 		emit = progressPrinter(env.Stderr, opt.Batch)
 	}
+	if b.Conditional() && strings.TrimSpace(opt.Prompt) == "" && !flagsSet(fs)["prompt"] {
+		// Forgetting --prompt is not asking for no prompt (--prompt "" is).
+		fmt.Fprintf(env.Stderr, "note: no --prompt: a sample of model %s from no prompt at all%s\n", b.Name, examplePrompt(b))
+	}
 	if b.Conditional() {
 		enc := b.PromptIDs(opt.Prompt)
 		if enc.NoneKnown() {
@@ -169,6 +173,22 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 		return errors.New("interrupted; nothing saved")
 	}
 	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, transparent: *clearBg, rank: *rank, rankBy: *rankBy, quiet: *quiet, json: *asJSON})
+}
+
+// examplePrompt suggests a prompt model b reads every word of ("" when
+// none of a few common ones: the model's first name then), as a note's
+// ending: ` (e.g. --prompt "cat face")`.
+func examplePrompt(b *bundle.Bundle) string {
+	candidates := []string{"cat face", "red circle", "rocket", "7", "seven"}
+	if len(b.Names) > 0 {
+		candidates = append(candidates, b.Names[0])
+	}
+	for _, c := range candidates {
+		if enc := b.PromptIDs(c); len(enc.Unknown) == 0 && !enc.NoneKnown() {
+			return fmt.Sprintf(" (e.g. --prompt %q)", c)
+		}
+	}
+	return ""
 }
 
 // transparentHelp is the --transparent flag's help.
