@@ -238,9 +238,13 @@ func maxOf(v []float64) float64 {
 	return m
 }
 
-// noteResize tells warn when the picture img read from path is not the
+// noteResize tells warn when the picture img read from path is an animated
+// GIF (of which only the first frame is read) or is not the
 // model's size, and how it is brought to it (codebook.Fit).
 func noteResize(warn io.Writer, b *bundle.Bundle, path string, img image.Image) {
+	if codebook.Animated(path) {
+		fmt.Fprintf(warn, "note: %s is an animated GIF; only its first frame is read\n", path)
+	}
 	if w, h := b.ImageSize(); img.Bounds().Dx() != w || img.Bounds().Dy() != h {
 		how := "resized to"
 		if img.Bounds().Dx()*h != img.Bounds().Dy()*w {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/png"
 	"math"
 	"os"
@@ -356,5 +357,29 @@ func TestTokenizeMeasuresThePictureNotItsBands(t *testing.T) {
 	whole := psnr.Images(fit, back)
 	if math.Abs(*got.PSNR-want) > 1e-9 || whole == want {
 		t.Errorf("psnr_db %g: want %g over the picture (%g over the whole square)", *got.PSNR, want, whole)
+	}
+}
+
+// An animated GIF is read by its first frame, and the commands that read
+// pictures say so.
+func TestAnimatedGIFIsSaid(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "anim.gif")
+	frames := []*image.Paletted{
+		image.NewPaletted(image.Rect(0, 0, 8, 8), color.Palette{color.White, color.Black}),
+		image.NewPaletted(image.Rect(0, 0, 8, 8), color.Palette{color.Black, color.White}),
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gif.EncodeAll(f, &gif.GIF{Image: frames, Delay: []int{10, 10}}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	model := tinyModel(t)
+	for _, cmd := range [][]string{{"tokenize", "--model", model, path}, {"score", "--model", model, path}} {
+		if code, _, stderr := run(t, cmd...); code != 0 || !strings.Contains(stderr, "anim.gif is an animated GIF; only its first frame is read") {
+			t.Errorf("%s: exit %d, %q", cmd[0], code, stderr)
+		}
 	}
 }

@@ -641,34 +641,3 @@ func TestExportDialogKeysWithAControlFocused(t *testing.T) {
 		t.Errorf("status %q", s.Status())
 	}
 }
-
-// gifFrames counts frames by the GIF's blocks (local colour tables and
-// extensions included) without decoding them, and never reads past data
-// cut short.
-func TestGIFFrames(t *testing.T) {
-	frames := make([]*image.Paletted, 5)
-	delays := make([]int, len(frames))
-	for i := range frames {
-		// each frame its own palette: a local colour table
-		frames[i] = image.NewPaletted(image.Rect(0, 0, 9, 7), color.Palette{color.NRGBA{uint8(40 * i), 0, 0, 255}, color.White, color.Black})
-		frames[i].Pix[i] = 2
-		delays[i] = 5
-	}
-	var buf bytes.Buffer
-	must(t, gif.EncodeAll(&buf, &gif.GIF{Image: frames, Delay: delays, LoopCount: 0}))
-	data := buf.Bytes()
-	if n := gifFrames(data); n != 5 {
-		t.Fatalf("%d frames, want 5", n)
-	}
-	for cut := 0; cut < len(data); cut++ {
-		if n := gifFrames(data[:cut]); n > 5 {
-			t.Fatalf("cut at %d: %d frames", cut, n)
-		}
-	}
-	if n := gifFrames(data[:len(data)/2]); n < 1 || n >= 5 {
-		t.Errorf("half the file: %d frames, want those whole in it", n)
-	}
-	if gifFrames([]byte("\x89PNG\r\n\x1a\n")) != 0 {
-		t.Error("a PNG counted as a GIF")
-	}
-}

@@ -166,7 +166,7 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 			o.Note = fmt.Sprintf("%s was %s from %dx%d to %dx%d for model %s", name, how, bd.Dx(), bd.Dy(), w, h, b.Name)
 		}
 	}
-	if n := gifFrames(data); n > 1 {
+	if n := codebook.GIFFrames(data); n > 1 {
 		note := fmt.Sprintf("an animated GIF: its first frame of %d", n)
 		if o.Note != "" {
 			note += "; " + o.Note
@@ -174,61 +174,6 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 		o.Note = note
 	}
 	return o, nil
-}
-
-// gifFrames is the number of frames of a GIF (0 for data that is not
-// one), counted by walking its blocks (GIF89a: extensions, image
-// descriptors and their data sub-blocks) without decoding any: a small
-// file can hold thousands of frames that would take gigabytes decoded. A
-// frame cut short is not counted.
-func gifFrames(data []byte) int {
-	if len(data) < 13 || !bytes.HasPrefix(data, []byte("GIF8")) {
-		return 0
-	}
-	i := 13 // header and logical screen descriptor
-	if data[10]&0x80 != 0 {
-		i += 3 << (data[10]&7 + 1) // global colour table
-	}
-	// skipSubBlocks moves i past a run of data sub-blocks and its
-	// terminator, reporting whether the data held them whole.
-	skipSubBlocks := func() bool {
-		for i < len(data) {
-			n := int(data[i])
-			i++
-			if n == 0 {
-				return true
-			}
-			i += n
-		}
-		return false
-	}
-	frames := 0
-	for i < len(data) {
-		switch data[i] {
-		case 0x21: // extension: introducer, label, sub-blocks
-			i += 2
-			if !skipSubBlocks() {
-				return frames
-			}
-		case 0x2C: // image descriptor: 10 bytes, a local colour table, LZW code size, sub-blocks
-			if i+10 > len(data) {
-				return frames
-			}
-			flags := data[i+9]
-			i += 10
-			if flags&0x80 != 0 {
-				i += 3 << (flags&7 + 1)
-			}
-			i++
-			if !skipSubBlocks() {
-				return frames
-			}
-			frames++
-		default: // the trailer (0x3B), or damage
-			return frames
-		}
-	}
-	return frames
 }
 
 // tokensFit says why rec's tokens cannot be used with b ("" if they can).
