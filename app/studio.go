@@ -42,9 +42,10 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	if err := checkDisplay(); err != nil {
 		return err
 	}
+	prefsNote := guardPreferences(fynePreferencesPath(AppID)) // before Fyne reads them
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(iconResource())
-	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName, EditModel: *editModel}
+	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName, EditModel: *editModel, StartNote: prefsNote}
 	if flagsSet(fs)["model"] {
 		opt.Model = *modelName // over the last session's model
 	}

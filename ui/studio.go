@@ -54,6 +54,10 @@ type Options struct {
 	// out of the model picker. "" is none (an edit model picked in the
 	// model list then takes the box).
 	EditModel string
+	// StartNote is what opening the studio has to say first, on the status
+	// line before the model's own note (the settings restored from their
+	// copy, say).
+	StartNote string
 
 	// loop runs UI work from goroutines (Fyne's loop unless a test sets one).
 	loop uiLoop
@@ -169,7 +173,8 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 		ctx: ctx, stop: cancel,
 		clip: systemClipboard, paste: systemPaste, savedKeys: map[string]bool{},
 		works: map[string]*modelWork{}, knownHashes: map[string]string{},
-		editor: editor{key: opt.EditModel},
+		editor:    editor{key: opt.EditModel},
+		startNote: opt.StartNote,
 	}
 	s.runs = &runs{runner: newRunner(ctx, func() { s.loop.Do(s.runnerIdle) }), loop: s.loop, version: opt.Version, workers: opt.Workers}
 	s.outputsDir = s.defaultOutputs()

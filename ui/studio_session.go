@@ -92,7 +92,11 @@ func (s *Studio) restore() {
 	}
 	if isFolderKey(key) {
 		if _, err := os.Stat(key); err != nil {
-			s.startNote = fmt.Sprintf("The last model folder %s is gone; opened the default model", key)
+			gone := fmt.Sprintf("The last model folder %s is gone; opened the default model", key)
+			if s.startNote != "" {
+				gone = s.startNote + " — " + gone
+			}
+			s.startNote = gone
 			s.setStatus(s.startNote)
 			key = ""
 		}
