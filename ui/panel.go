@@ -242,8 +242,9 @@ func (p *promptPanel) form() fyne.CanvasObject {
 	negativeBox, negativeWheel := widgets.WithWheelRelay(p.negative, &p.negative.Entry)
 	p.wheels = []*widgets.WheelRelay{promptWheel, negativeWheel}
 	return container.NewVBox(
-		widget.NewLabelWithStyle("Model", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		p.model,
+		// The model's name on its picker's line, so that Batch is in view in
+		// the default 1200×720 window too (a newcomer never found it).
+		row("Model", p.model, nil),
 		widget.NewLabelWithStyle("Prompt", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		promptBox,
 		p.readsSlot,
