@@ -11,6 +11,25 @@
 // and no per-call reduction, and each tile is one long stream for the
 // prefetchers. A tile of k inputs is 32k bytes.
 
+// STORE16_31 writes the accumulators Z16–Z31, in order, as 256 floats at DI.
+#define STORE16_31 \
+	VMOVUPS Z16, 0(DI) \
+	VMOVUPS Z17, 64(DI) \
+	VMOVUPS Z18, 128(DI) \
+	VMOVUPS Z19, 192(DI) \
+	VMOVUPS Z20, 256(DI) \
+	VMOVUPS Z21, 320(DI) \
+	VMOVUPS Z22, 384(DI) \
+	VMOVUPS Z23, 448(DI) \
+	VMOVUPS Z24, 512(DI) \
+	VMOVUPS Z25, 576(DI) \
+	VMOVUPS Z26, 640(DI) \
+	VMOVUPS Z27, 704(DI) \
+	VMOVUPS Z28, 768(DI) \
+	VMOVUPS Z29, 832(DI) \
+	VMOVUPS Z30, 896(DI) \
+	VMOVUPS Z31, 960(DI)
+
 // T8ROW(xaddr, b, a0, a1) broadcasts one row's input and multiplies it by
 // the two tiles' weights in Z0 and Z1, adding into a0 and a1.
 #define T8ROW(xaddr, b, a0, a1) \
@@ -71,22 +90,7 @@ t8loop:
 	JNZ  t8loop
 
 	MOVQ    out+32(FP), DI
-	VMOVUPS Z16, 0(DI)
-	VMOVUPS Z17, 64(DI)
-	VMOVUPS Z18, 128(DI)
-	VMOVUPS Z19, 192(DI)
-	VMOVUPS Z20, 256(DI)
-	VMOVUPS Z21, 320(DI)
-	VMOVUPS Z22, 384(DI)
-	VMOVUPS Z23, 448(DI)
-	VMOVUPS Z24, 512(DI)
-	VMOVUPS Z25, 576(DI)
-	VMOVUPS Z26, 640(DI)
-	VMOVUPS Z27, 704(DI)
-	VMOVUPS Z28, 768(DI)
-	VMOVUPS Z29, 832(DI)
-	VMOVUPS Z30, 896(DI)
-	VMOVUPS Z31, 960(DI)
+	STORE16_31
 	CLEAR16_31 // VZEROUPPER leaves Z16–Z31: a dirty upper half slows later code on Intel
 	VZEROUPPER
 	RET
@@ -152,22 +156,7 @@ t4loop:
 	JNZ  t4loop
 
 	MOVQ    out+32(FP), DI
-	VMOVUPS Z16, 0(DI)
-	VMOVUPS Z17, 64(DI)
-	VMOVUPS Z18, 128(DI)
-	VMOVUPS Z19, 192(DI)
-	VMOVUPS Z20, 256(DI)
-	VMOVUPS Z21, 320(DI)
-	VMOVUPS Z22, 384(DI)
-	VMOVUPS Z23, 448(DI)
-	VMOVUPS Z24, 512(DI)
-	VMOVUPS Z25, 576(DI)
-	VMOVUPS Z26, 640(DI)
-	VMOVUPS Z27, 704(DI)
-	VMOVUPS Z28, 768(DI)
-	VMOVUPS Z29, 832(DI)
-	VMOVUPS Z30, 896(DI)
-	VMOVUPS Z31, 960(DI)
+	STORE16_31
 	CLEAR16_31
 	VZEROUPPER
 	RET
