@@ -78,7 +78,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	rangedIntVar(fs, &f.maxShift, "max-shift", 0, 0, 64, "largest shift in pixels")
 	rangedIntVar(fs, &f.batch, "batch", 0, 1, 4096, "sequences per step")
 	rangedIntVar(fs, &f.steps, "steps", 0, 0, 100000000, "optimiser steps, the learning-rate schedule's length (0 = from --epochs); with --resume, a new length, shorter or longer, past the checkpoint's step")
-	rangedIntVar(fs, &f.evalEvery, "eval-every", 0, 0, 100000000, "steps between validation passes (0 = 250)")
+	rangedIntVar(fs, &f.evalEvery, "eval-every", 0, 0, 100000000, "steps between validation passes (0 = about eight a run, 10 to 250 steps apart)")
 	rangedFloatVar(fs, &f.lr, "lr", 0, 0, 10, true, "peak learning rate")
 	rangedFloatVar(fs, &f.dropout, "dropout", 0, 0, 0.9, false, "residual and embedding dropout")
 	rangedFloatVar(fs, &f.wd, "weight-decay", 0, 0, 10, false, "AdamW weight decay on matmul weights and embeddings")

@@ -49,6 +49,11 @@ type Options struct {
 	ModelDir        string        `json:"model_dir"`        // exported model folder (OutDir/model)
 	CheckpointEvery time.Duration `json:"checkpoint_every"` // time between checkpoints (5m; < 0: only at the end)
 	EvalEvery       int           `json:"eval_every"`       // steps between validation passes (250)
+	// EvalAuto spaces the validation passes to about eight a schedule, 10
+	// to EvalEvery steps apart (evalInterval): a run of a few minutes, a
+	// hundred steps, otherwise had none between its start and its end, so
+	// its loss curve, sample grid and exported model did not follow it.
+	EvalAuto bool `json:"eval_auto,omitempty"`
 	Workers         int           `json:"workers"`          // goroutines, each running single-threaded OpenBLAS (NumCPU)
 	DType           string        `json:"dtype"`            // exported weights: F16 (default), BF16 or F32
 	InitFrom        string        `json:"init_from"`        // model folder to fine-tune instead of a random init
@@ -441,7 +446,16 @@ func (r *run) estimateSteps() int {
 func (r *run) evalShare() float64 {
 	b := r.opt.BatchSize
 	nval := (len(r.val) + b - 1) / b
-	return float64(nval) / 3 / float64(r.opt.EvalEvery)
+	return float64(nval) / 3 / float64(r.evalInterval())
+}
+
+// evalInterval is the steps between validation passes: Options.EvalEvery,
+// or with EvalAuto an eighth of the schedule's length, 10 to EvalEvery.
+func (r *run) evalInterval() int {
+	if !r.opt.EvalAuto {
+		return r.opt.EvalEvery
+	}
+	return max(1, min(r.opt.EvalEvery, max(10, r.total/8)))
 }
 
 // refitSteps is how many steps a schedule fitted to the Minutes budget
@@ -532,7 +546,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		if r.hooks.Step != nil {
 			r.hooks.Step(info)
 		}
-		if len(r.val) > 0 && (r.step%opt.EvalEvery == 0 || r.step == r.total) {
+		if len(r.val) > 0 && (r.step%r.evalInterval() == 0 || r.step == r.total) {
 			r.evaluate()
 			lastEval = r.step
 			if r.refitAt > 0 && r.step > r.refitAt && 4*r.step < 3*r.total && budget > 0 {
@@ -545,7 +559,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 				// measured time through the first three quarters.
 				r.refit(time.Since(r.start), true)
 			}
-		} else if len(r.val) == 0 && r.step%opt.EvalEvery == 0 {
+		} else if len(r.val) == 0 && r.step%r.evalInterval() == 0 {
 			r.exportCurrent()
 		}
 		r.progress(info, 0)
@@ -558,8 +572,13 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 	}
 	// Wind down: a last evaluation (not on a plain cancel: Ctrl+C and a
 	// pause must be quick; a stop asks for it, so that the steps since the
-	// last pass count), the export, the checkpoint and the curve.
-	if (stop != StopCanceled || errors.Is(context.Cause(ctx), ErrStopped)) && len(r.val) > 0 && lastEval != r.step {
+	// last pass count), the export, the checkpoint and the curve. A
+	// fine-tune whose only pass is its starting model's has that model
+	// exported as the best so far: it gets its pass even on a cancel, or a
+	// pause before its first pass would leave the model it started from as
+	// the run's result.
+	onlyBaseline := r.step > 0 && len(r.vals) > 0 && r.vals[len(r.vals)-1].Step == 0
+	if (stop != StopCanceled || errors.Is(context.Cause(ctx), ErrStopped) || onlyBaseline) && len(r.val) > 0 && lastEval != r.step {
 		r.evaluate()
 	}
 	if len(r.val) == 0 || !r.exported {

@@ -616,3 +616,78 @@ func TestFineTuneValidatesAtStepZero(t *testing.T) {
 		t.Errorf("step 0: %g bits per token, the model tuned scores %g (%v)", bits[0], want, err)
 	}
 }
+
+// A fine-tune cancelled (Ctrl+C, a pause) before any pass but its
+// starting model's validates once more, so that the model it exports is
+// the steps' if they beat the start: it exported the model it started
+// from, as the best so far, after 42 of 94 steps of a newcomer's run.
+func TestCancelledFineTuneValidatesItsSteps(t *testing.T) {
+	cfg := tinyConfig()
+	train, val := toyData(cfg, 100, 3), toyData(cfg, 10, 4)
+	base := DefaultOptions(cfg)
+	base.BatchSize, base.Steps, base.EvalEvery, base.LR, base.DType = 8, 20, 10, 3e-3, "F32"
+	base.OutDir = t.TempDir()
+	if _, err := Run(context.Background(), base, train, val, Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	tuned := base
+	tuned.OutDir, tuned.InitFrom, tuned.Steps, tuned.EvalEvery, tuned.LR = t.TempDir(), filepath.Join(base.OutDir, "model"), 40, 30, 1e-2
+	ctx, cancel := context.WithCancel(context.Background())
+	var evals []int
+	res, err := Run(ctx, tuned, train, val, Hooks{
+		Step: func(s StepInfo) {
+			if s.Step == 12 {
+				cancel() // a plain cancel, before the pass at step 30
+			}
+		},
+		Eval: func(step int, _ float64, _ bool) { evals = append(evals, step) },
+	})
+	if err == nil || res == nil || res.Steps != 12 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if !slices.Equal(evals, []int{0, 12}) {
+		t.Fatalf("validated at steps %v, want [0 12]", evals)
+	}
+	if res.BestStep != 12 {
+		t.Errorf("the best weights are step %d's, want the 12 steps trained (validation %g)", res.BestStep, res.BestVal)
+	}
+	// A run from scratch cancelled the same way stays quick: no pass.
+	evals = nil
+	scratch := base
+	scratch.OutDir, scratch.Steps, scratch.EvalEvery = t.TempDir(), 40, 30
+	ctx, cancel = context.WithCancel(context.Background())
+	if _, err := Run(ctx, scratch, train, val, Hooks{
+		Step: func(s StepInfo) {
+			if s.Step == 12 {
+				cancel()
+			}
+		},
+		Eval: func(step int, _ float64, _ bool) { evals = append(evals, step) },
+	}); err == nil || len(evals) != 0 {
+		t.Errorf("from scratch: %v, validated at %v", err, evals)
+	}
+}
+
+// With EvalAuto a short schedule validates about eight times, not only at
+// its end; a long one keeps EvalEvery apart.
+func TestEvalAutoSpacesPasses(t *testing.T) {
+	cfg := tinyConfig()
+	train, val := toyData(cfg, 60, 5), toyData(cfg, 6, 6)
+	o := DefaultOptions(cfg)
+	o.BatchSize, o.Steps, o.DType, o.OutDir, o.EvalAuto = 8, 100, "F32", t.TempDir(), true
+	var evals []int
+	if _, err := Run(context.Background(), o, train, val, Hooks{Eval: func(step int, _ float64, _ bool) { evals = append(evals, step) }}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{12, 24, 36, 48, 60, 72, 84, 96, 100}; !slices.Equal(evals, want) {
+		t.Errorf("validated at %v, want %v", evals, want)
+	}
+	r := &run{opt: Options{EvalEvery: 250, EvalAuto: true}, total: 40000}
+	if got := r.evalInterval(); got != 250 {
+		t.Errorf("a 40,000-step schedule validates every %d steps, want 250", got)
+	}
+	r.total = 30
+	if got := r.evalInterval(); got != 10 {
+		t.Errorf("a 30-step schedule validates every %d steps, want 10", got)
+	}
+}

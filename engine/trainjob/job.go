@@ -275,6 +275,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 	opt.Steps = s.Steps
 	opt.Epochs = s.Epochs
 	opt.EvalEvery = s.EvalEvery
+	opt.EvalAuto = s.EvalEvery == 0 // not asked: about eight passes a run, however short
 	if prep.Config.PromptLength() > 0 {
 		opt.PromptDrop, opt.WordDrop = s.PromptDrop, s.WordDrop
 	}

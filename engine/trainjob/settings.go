@@ -58,7 +58,8 @@ type Settings struct {
 	// Epochs is the number of passes over the training examples, when
 	// Steps is 0.
 	Epochs float64 `json:"epochs"`
-	// EvalEvery is the number of steps between validation passes (0: 250).
+	// EvalEvery is the number of steps between validation passes (0: about
+	// eight a run, 10 to 250 steps apart: train.Options.EvalAuto).
 	EvalEvery int `json:"eval_every,omitempty"`
 	// Seed seeds the codebook, the data order, the initial weights and
 	// dropout.
