@@ -53,10 +53,10 @@ type Options struct {
 	// to EvalEvery steps apart (evalInterval): a run of a few minutes, a
 	// hundred steps, otherwise had none between its start and its end, so
 	// its loss curve, sample grid and exported model did not follow it.
-	EvalAuto bool `json:"eval_auto,omitempty"`
-	Workers         int           `json:"workers"`          // goroutines, each running single-threaded OpenBLAS (NumCPU)
-	DType           string        `json:"dtype"`            // exported weights: F16 (default), BF16 or F32
-	InitFrom        string        `json:"init_from"`        // model folder to fine-tune instead of a random init
+	EvalAuto bool   `json:"eval_auto,omitempty"`
+	Workers  int    `json:"workers"`   // goroutines, each running single-threaded OpenBLAS (NumCPU)
+	DType    string `json:"dtype"`     // exported weights: F16 (default), BF16 or F32
+	InitFrom string `json:"init_from"` // model folder to fine-tune instead of a random init
 	// Init, when set, are the initial weights (a model being fine-tuned,
 	// already fitted to Model by FitParams); it wins over InitFrom.
 	Init   *Params `json:"-"`
