@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prepare"
@@ -134,6 +135,26 @@ func datasetSource(dataset string) string {
 // RuntimeDesc describes the machine trained on.
 func RuntimeDesc() string {
 	return fmt.Sprintf("%d cores", runtime.NumCPU())
+}
+
+// inheritDefaults is the sampling settings a fine-tune of base recommends:
+// base's (config.json tessera.defaults), each replaced by own's where own
+// recommends one.
+func inheritDefaults(base *bundle.Bundle, own sampling.Recommended) sampling.Recommended {
+	ext := base.Model.Config.Tessera
+	if ext == nil || ext.Defaults == nil {
+		return own
+	}
+	d := *ext.Defaults
+	for _, sp := range sampling.Knobs() {
+		if v := sp.Recommended(own); v != 0 {
+			sp.SetRecommended(&d, v)
+		}
+	}
+	if own.RankBy != "" {
+		d.RankBy = own.RankBy
+	}
+	return d
 }
 
 // setDefaults records recommended sampling settings in an exported model's

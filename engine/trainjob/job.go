@@ -249,15 +249,26 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	recorded := false // settings changed here, to write into the run's record
 	if len(s.SamplePrompts) == 0 {
-		s.SamplePrompts = captionPrompts(prep)
+		s.SamplePrompts, recorded = captionPrompts(prep), true // shown beside the grid while the run goes on
+	}
+	if base != nil {
+		// A fine-tune samples as the model it tunes recommends, but where the
+		// settings say otherwise (the emoji model's min-p and style per seed
+		// were lost, so its fine-tunes drew at temperature 1 without guidance).
+		if d := inheritDefaults(base, s.Defaults); d != s.Defaults {
+			s.Defaults, recorded = d, true
+		}
+	}
+	if recorded {
 		rec, err := ReadRecord(s.OutDir)
 		if err == nil {
-			rec.Settings.SamplePrompts = s.SamplePrompts // shown beside the grid while the run goes on
+			rec.Settings.SamplePrompts, rec.Settings.Defaults = s.SamplePrompts, s.Defaults
 			err = WriteRecord(s.OutDir, *rec)
 		}
 		if err != nil { // the run's end writes them again; nothing to stop training for
-			fmt.Fprintln(log, "warning: the sample grid's prompts are not in the record yet:", err)
+			fmt.Fprintln(log, "warning: the sample grid's prompts and the defaults are not in the record yet:", err)
 		}
 	}
 	tokFiles, err := modelFiles(ctx, *s, prep)
