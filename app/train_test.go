@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -179,5 +180,50 @@ func TestTrainDataTakesABareFolderName(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "train", "--data", "nowhere", "--out", filepath.Join(dir, "r")); code != 2 || !strings.Contains(stderr, `"nowhere"`) {
 		t.Errorf("an unknown name: exit %d, %q", code, stderr)
+	}
+}
+
+// A model trained on a folder lists its training captions as its names
+// (names.txt), so that describe offers them: it offered vocabulary words
+// and pairs of them ("circle copy"), never a picture's own caption. A
+// fine-tune of it keeps them.
+func TestFolderModelNamesItsCaptions(t *testing.T) {
+	data := t.TempDir()
+	captions := []string{"red zebra", "blue zebra", "red cat", "zebra dog", "blue cat", "red dog"}
+	for i, name := range captions {
+		base := filepath.Join(data, fmt.Sprintf("p%d", i))
+		writePNG(t, base+".png", 16, 16)
+		if err := os.WriteFile(base+".txt", []byte(name+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := run(t, "train", "--data", data, "--out", out, "--steps", "2", "--batch", "2", "--threads", "1"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := openModel(io.Discard, filepath.Join(out, "model"), "f32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The captions of the training split (a few are held out).
+	if len(b.Names) < 3 || slices.ContainsFunc(b.Names, func(n string) bool { return !slices.Contains(captions, n) }) {
+		t.Fatalf("names %q, want captions of %q", b.Names, captions)
+	}
+	code, stdout, stderr := run(t, "describe", "--model", filepath.Join(out, "model"), "--top", "3", filepath.Join(data, "p0.png"))
+	if code != 0 || !strings.Contains(stdout+stderr, fmt.Sprintf("the model's %d names", len(b.Names))) {
+		t.Errorf("describe: exit %d, %q %q", code, stdout, stderr)
+	}
+	tuned := filepath.Join(t.TempDir(), "tuned")
+	if code, _, stderr := run(t, "train", "--init", filepath.Join(out, "model"), "--data", data, "--out", tuned, "--steps", "1", "--batch", "2", "--threads", "1"); code != 0 {
+		t.Fatalf("fine-tune: exit %d: %s", code, stderr)
+	}
+	ft, err := openModel(io.Discard, filepath.Join(tuned, "model"), "f32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range b.Names {
+		if !slices.Contains(ft.Names, n) {
+			t.Errorf("the fine-tune lost the name %q (has %q)", n, ft.Names)
+		}
 	}
 }

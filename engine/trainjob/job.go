@@ -271,7 +271,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 			fmt.Fprintln(log, "warning: the sample grid's prompts and the defaults are not in the record yet:", err)
 		}
 	}
-	tokFiles, err := modelFiles(ctx, *s, prep)
+	tokFiles, err := modelFiles(ctx, *s, prep, initNames(*s, base))
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +366,7 @@ func ExportFinal(ctx context.Context, s Settings, prep *prepare.Prepared, dir st
 	if err := train.SaveModel(dir, ck.Config, ck.Params, s.DType); err != nil {
 		return 0, err
 	}
-	files, err := modelFiles(ctx, s, prep)
+	files, err := modelFiles(ctx, s, prep, initNames(s, nil))
 	if err != nil {
 		return 0, err
 	}

@@ -56,11 +56,19 @@ const maxCaptionRows = 6
 
 // captionPrompts are the sample grid's rows for a conditional model whose
 // settings name none (a folder of pictures): the captions of its training
-// examples, most frequent first (ties in the order they first come), at
-// most maxCaptionRows. A caption is read back from the example's prompt
-// ids (words the prompt slots could not hold are not in them). nil for an
-// unconditional or edit model.
+// examples, most frequent first, at most maxCaptionRows (trainingCaptions).
+// nil for an unconditional or edit model.
 func captionPrompts(prep *prepare.Prepared) []string {
+	all := trainingCaptions(prep)
+	return all[:min(len(all), maxCaptionRows)]
+}
+
+// trainingCaptions are the distinct captions of a conditional model's
+// training examples, most frequent first (ties in the order they first
+// come), each read back from the example's prompt ids (words the prompt
+// slots could not hold are not in them). nil for an unconditional or edit
+// model.
+func trainingCaptions(prep *prepare.Prepared) []string {
 	c := prep.Config
 	if c.PromptLength() == 0 || c.IsEdit() {
 		return nil
@@ -92,9 +100,9 @@ func captionPrompts(prep *prepare.Prepared) []string {
 		all = append(all, c)
 	}
 	slices.SortFunc(all, func(a, b *count) int { return cmp.Or(b.n-a.n, a.first-b.first) })
-	var prompts []string
-	for _, c := range all[:min(len(all), maxCaptionRows)] {
-		prompts = append(prompts, c.caption)
+	captions := make([]string, len(all))
+	for i, c := range all {
+		captions[i] = c.caption
 	}
-	return prompts
+	return captions
 }
