@@ -180,6 +180,12 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 	return rep, nil
 }
 
+// FewImages is the number of usable images under which CheckFolder says
+// that a model learns little from them: under ten, a tenth held out for
+// validation is one picture, or a training one (no problem: a folder of
+// one picture trains, on it alone).
+const FewImages = 10
+
 // MinUsefulSide is the smallest image side CheckFolder takes without a
 // word: smaller images are blown up to a blur at any model size.
 const MinUsefulSide = 8
@@ -246,6 +252,9 @@ func (r *FolderReport) Lines() []string {
 		sum = fmt.Sprintf("%s: %s, %d usable, %d with a caption", r.Dir, plural.N(r.Images, "image", "images"), r.Usable, r.Captioned)
 	}
 	var folders []string // said whether or not there are problems
+	if r.Usable > 0 && r.Usable < FewImages {
+		folders = append(folders, fmt.Sprintf("  only %s to train on: a model learns little from fewer than %d (it recalls them), and its validation loss says little", plural.N(r.Usable, "usable image", "usable images"), FewImages))
+	}
 	if len(r.Folders) > 0 {
 		folders = []string{fmt.Sprintf("  %s not read (only the folder's own images are): %s",
 			plural.N(len(r.Folders), "folder inside is", "folders inside are"), examples(r.Folders, ", "))}

@@ -225,7 +225,8 @@ func TestCheckFolder(t *testing.T) {
 	}
 }
 
-// TestCheckFolderClean: a folder without problems gives a single line.
+// TestCheckFolderClean: a folder without problems gives a single line (and
+// a note that its pictures are few).
 func TestCheckFolderClean(t *testing.T) {
 	dir := t.TempDir()
 	for i := range 3 {
@@ -240,7 +241,9 @@ func TestCheckFolderClean(t *testing.T) {
 	if r.Images != 3 || r.Usable != 3 || r.Captioned != 3 || r.Problems() != 0 {
 		t.Fatalf("report %+v, %d problems", r, r.Problems())
 	}
-	if lines := r.Lines(); len(lines) != 1 || lines[0] != dir+": 3 images, 3 usable, 3 with a caption; no problems" {
+	// No problems; three pictures are few, which is said (no problem).
+	if lines := r.Lines(); len(lines) != 2 || lines[0] != dir+": 3 images, 3 usable, 3 with a caption; no problems" ||
+		lines[1] != "  only 3 usable images to train on: a model learns little from fewer than 10 (it recalls them), and its validation loss says little" {
 		t.Fatalf("Lines = %q", lines)
 	}
 	if r.Unreadable == nil || r.Duplicates == nil || r.Orphans == nil {

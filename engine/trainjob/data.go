@@ -78,8 +78,11 @@ func LoadDataset(ctx context.Context, name string, size int, log io.Writer) (tra
 		}
 		report(r)
 		tr, va := data.Split(all, 0.1, 1)
-		if len(va) == 0 {
+		switch {
+		case len(va) == 0:
 			va = tr[:1]
+		case len(tr) == 0: // one picture, drawn into the validation split: it trains too
+			tr = va
 		}
 		return tr, va, nil
 	}

@@ -1,11 +1,20 @@
 package trainjob
 
 import (
+	"context"
+	"fmt"
+	"image/color"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
 // A fine-tune recommends the sampling settings of the model it tunes,
@@ -27,4 +36,31 @@ func TestFineTuneInheritsDefaults(t *testing.T) {
 	if got := inheritDefaults(plain, own); got != own {
 		t.Errorf("a base without defaults: %+v, want %+v", got, own)
 	}
+}
+
+// A folder of one picture trains on it whichever split its name draws it
+// into: drawn into validation, it left no training image ("prepare: no
+// training images").
+func TestOnePictureFolderTrains(t *testing.T) {
+	for i := range 200 {
+		name := fmt.Sprintf("p%d", i)
+		if tr, _ := data.Split([]data.Sample{{Key: name + ".png"}}, 0.1, 1); len(tr) > 0 {
+			continue
+		}
+		dir := t.TempDir()
+		f, err := os.Create(filepath.Join(dir, name+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(f, imagetest.Solid(color.NRGBA{200, 30, 30, 255}, 8)); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		tr, va, err := LoadDataset(context.Background(), dir, 8, io.Discard)
+		if err != nil || len(tr) != 1 || len(va) != 1 {
+			t.Fatalf("%s.png: %d training, %d validation pictures, %v", name, len(tr), len(va), err)
+		}
+		return
+	}
+	t.Fatal("no name of 200 falls into validation (a tenth should)")
 }
