@@ -210,7 +210,7 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, na
 		}
 		return nearest.New(all, w), cases, nil
 	}
-	return nil, nil, usageError{fmt.Sprintf("no reference set for model %q: pass --data emoji or --data mnist", kind)}
+	return nil, nil, usageError{fmt.Sprintf("--data %s: eval-prompts judges samples against a dataset of named pictures, emoji or mnist (pass --data emoji or --data mnist; a model of your own pictures has no such reference: generate and describe show what it draws)", kind)}
 }
 
 // tokenizerCeiling counts the reference images of the evaluated labels

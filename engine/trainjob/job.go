@@ -109,7 +109,11 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	case hasCheckpoint && s.Resume:
 		what = fmt.Sprintf("resumed at step %d", rec.Steps)
 		if s.Minutes > 0 {
-			what += fmt.Sprintf(" for up to %g minutes", s.Minutes)
+			unit := "minutes"
+			if s.Minutes == 1 {
+				unit = "minute"
+			}
+			what += fmt.Sprintf(" for up to %g %s", s.Minutes, unit)
 		}
 	case s.Resume:
 		what += " (no checkpoint to resume: a fresh start)"
