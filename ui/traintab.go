@@ -893,7 +893,7 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			ok := make(chan bool, 1)
 			var d *dialog.ConfirmDialog // UI goroutine only
 			t.do(func() {
-				msg := dataQuestion(rep.Problems(), rep.Attention())
+				msg := dataQuestion(rep)
 				d = dialog.NewConfirm("Data report", widgets.WrapText(msg, 60), func(yes bool) { ok <- yes }, t.h.win)
 				noDefault(d) // training on a folder with problems is a choice, not the default
 				d.Show()
@@ -1118,10 +1118,13 @@ const prepCacheDir = ".prepared"
 // errDeclined ends a run whose data report the user declined to train on.
 var errDeclined = errors.New("train: not started: the data report's problems are to be fixed first")
 
-// dataQuestion asks whether to train on a folder whose data report counts
-// problems files with problems, attention of which change what is learnt
-// (the others' byte-order marks and CRLF line breaks are read as if absent).
-func dataQuestion(problems, attention int) string {
+// dataQuestion asks whether to train on a folder whose data report rep
+// counts files with problems, saying which of them change what is learnt
+// and how (the others' byte-order marks and CRLF line breaks are read as
+// if absent): "16 pictures captioned by their file names" reads as what it
+// is, where "21 files with problems" alone alarmed a newcomer.
+func dataQuestion(rep *data.FolderReport) string {
+	problems, attention := rep.Problems(), rep.Attention()
 	what := fmt.Sprintf("%s with problems that change what is learnt", plural.N(attention, "file", "files"))
 	if problems > attention {
 		verb, others := "change", "the others'"
@@ -1132,6 +1135,23 @@ func dataQuestion(problems, attention int) string {
 			others = "the other's"
 		}
 		what = fmt.Sprintf("%s with problems; %d of them %s what is learnt (%s byte-order marks or CRLF line breaks are read as if absent)", plural.N(problems, "file", "files"), attention, verb, others)
+	}
+	var kinds []string
+	for _, k := range []struct {
+		n         int
+		one, many string
+	}{
+		{len(rep.Uncaptioned), "picture captioned by its file name", "pictures captioned by their file names"},
+		{len(rep.NonUTF8), "caption read as Windows-1252", "captions read as Windows-1252"},
+		{len(rep.Orphans), "caption file without a picture", "caption files without a picture"},
+		{len(rep.OddSize), "picture too small or too thin to train well", "pictures too small or too thin to train well"},
+	} {
+		if k.n > 0 {
+			kinds = append(kinds, plural.N(k.n, k.one, k.many))
+		}
+	}
+	if len(kinds) > 0 {
+		what += ": " + strings.Join(kinds, ", ")
 	}
 	return "The data report lists " + what + " (see the report under the plots). Train on this folder anyway?"
 }

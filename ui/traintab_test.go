@@ -25,6 +25,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/ui/widgets"
@@ -925,16 +926,26 @@ func TestRunFolderFromElsewhereIsRemembered(t *testing.T) {
 }
 
 func TestDataQuestionCounts(t *testing.T) {
+	files := func(n int, name string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("%s%d", name, i)
+		}
+		return out
+	}
 	for _, c := range []struct {
-		problems, attention int
-		want                string
+		rep  data.FolderReport
+		want string
 	}{
-		{4, 4, "lists 4 files with problems that change what is learnt"},
-		{6, 4, "lists 6 files with problems; 4 of them change what is learnt (the others' byte-order marks"},
-		{3, 1, "lists 3 files with problems; 1 of them changes what is learnt"},
+		{data.FolderReport{Uncaptioned: files(3, "a.png"), Orphans: files(1, "b.txt")},
+			"lists 4 files with problems that change what is learnt: 3 pictures captioned by their file names, 1 caption file without a picture"},
+		{data.FolderReport{Uncaptioned: files(4, "a.png"), BOM: files(2, "c.txt")},
+			"lists 6 files with problems; 4 of them change what is learnt (the others' byte-order marks or CRLF line breaks are read as if absent): 4 pictures captioned by their file names"},
+		{data.FolderReport{NonUTF8: files(1, "d.txt"), CRLF: files(2, "e.txt")},
+			"lists 3 files with problems; 1 of them changes what is learnt (the others' byte-order marks or CRLF line breaks are read as if absent): 1 caption read as Windows-1252"},
 	} {
-		if got := dataQuestion(c.problems, c.attention); !strings.Contains(got, c.want) {
-			t.Errorf("%d problems, %d to attend to: %q", c.problems, c.attention, got)
+		if got := dataQuestion(&c.rep); !strings.Contains(got, c.want) {
+			t.Errorf("%+v: %q, want %q", c.rep, got, c.want)
 		}
 	}
 }
