@@ -157,7 +157,7 @@ func readTextLines(path, what string, warn io.Writer) ([]string, error) {
 }
 
 func runDescribe(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "describe", "[--model M] [--top N] [--prompts FILE] [--all] [--json] IMAGE")
+	fs := newFlags(env, "describe", "[--model M] [--top N] [--prompts FILE] [--all] [--json] IMAGE...")
 	modelName := fs.String("model", "", "built-in model name or model folder (a text-conditioned model)")
 	top := rangedInt(fs, "top", 5, 1, 100000, "how many of the likeliest prompts to show")
 	promptsFile := fs.String("prompts", "", "candidate prompts, one per line (blank lines and lines starting with # are skipped); "+
@@ -165,41 +165,75 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		"else the model's vocabulary words (and pairs of them when it has at most 64) × its style words")
 	exhaustive := fs.Bool("all", false, "score every candidate in full, in one stage (by default, candidates whose first codes already rule them out of the top are not scored further, which keeps the same top, and emoji names × styles are ranked in two stages, see --shortlist)")
 	shortlist := rangedInt(fs, "shortlist", sampler.NameShortlist, 0, 100000, "names × styles (the emoji model's candidates): rank every name alone first, then every style of this many of the likeliest names (0 = one stage: every name × style, about 6× the work)")
-	asJSON := fs.Bool("json", false, "print one JSON object")
+	asJSON := fs.Bool("json", false, "print one JSON object a line per image (an image that cannot be read: {\"image\", \"error\"})")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	quiet := fs.Bool("quiet", false, "no progress line")
 	images, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
 	}
-	if len(images) != 1 {
-		return usageError{fmt.Sprintf("describe takes one image, got %d", len(images))}
+	if len(images) == 0 {
+		return usageError{"give one or more images to describe"}
 	}
-	path := images[0]
-	b, err := openImageModel(env.Stderr, *modelName, "f32", true, path)
+	// The model: --model, else the one the first image records.
+	b, err := openImageModel(env.Stderr, *modelName, "f32", true, images[0])
 	if err != nil {
 		return err
 	}
 	if !b.Conditional() {
 		return fmt.Errorf("model %s takes no prompt; describe ranks prompts by how likely they make the image", b.Name)
 	}
-	tokens, _, stored, err := imageTokens(b, path, env.Stderr)
-	if err != nil {
-		return err
-	}
 	cands, err := describeCandidates(ctx, b, *promptsFile, env.Stderr)
 	if err != nil {
 		return err
 	}
-	opt := sampler.RankOptions{Workers: *threads, Shortlist: *shortlist, Window: sampler.PosteriorWindow} // p below
-	if *shortlist == 0 {
+	d := describer{env: env, b: b, cands: cands, top: *top, exhaustive: *exhaustive, shortlist: *shortlist, asJSON: *asJSON, threads: *threads, quiet: *quiet, promptsFile: *promptsFile}
+	failed := 0
+	for _, path := range images {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := d.describe(ctx, path); err != nil {
+			if len(images) == 1 {
+				return err
+			}
+			reportImageError(env, "describe", path, err, *asJSON)
+			failed++
+		}
+	}
+	if failed > 0 {
+		return notAll(failed, len(images), "described")
+	}
+	return nil
+}
+
+// describer ranks the candidate prompts of one model for image after image
+// (describe).
+type describer struct {
+	env                             Env
+	b                               *bundle.Bundle
+	cands                           sampler.Candidates
+	top, shortlist, threads         int
+	exhaustive, asJSON, quiet, told bool
+	promptsFile                     string
+}
+
+// describe ranks the candidates for the image at path and prints the top.
+func (d *describer) describe(ctx context.Context, path string) error {
+	env, b, cands := d.env, d.b, d.cands
+	tokens, _, stored, err := imageTokens(b, path, env.Stderr)
+	if err != nil {
+		return err
+	}
+	opt := sampler.RankOptions{Workers: d.threads, Shortlist: d.shortlist, Window: sampler.PosteriorWindow} // p below
+	if d.shortlist == 0 {
 		opt.Shortlist = -1
 	}
-	if !*exhaustive {
-		opt.Top = *top + 1 // one more for the margin
+	if !d.exhaustive {
+		opt.Top = d.top + 1 // one more for the margin
 	}
 	var done func()
-	if !*asJSON && !*quiet {
+	if !d.asJSON && !d.quiet {
 		opt.Progress, done = progress.Counter(env.Stderr, "scoring prompts")
 	}
 	start := time.Now()
@@ -207,19 +241,22 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	if done != nil {
 		done()
 	}
-	// A prompt with unknown or cut words would be scored as another prompt.
-	if skipped := res.Skipped; len(skipped) > 0 && *promptsFile != "" {
+	// A prompt with unknown or cut words would be scored as another prompt
+	// (said once: the candidates are the same for every image).
+	if skipped := res.Skipped; len(skipped) > 0 && !d.told && d.promptsFile != "" {
 		fmt.Fprintf(env.Stderr, "warning: left out %d of %d candidate prompts of %s with words model %s does not know or that do not fit its prompts of up to %s (e.g. %q)\n",
-			len(skipped), len(cands.Prompts), *promptsFile, b.Name, plural.N(b.Model.Config.PromptLength(), "word", "words"), clipExample(skipped[0]))
-	} else if len(skipped) > 0 {
+			len(skipped), len(cands.Prompts), d.promptsFile, b.Name, plural.N(b.Model.Config.PromptLength(), "word", "words"), clipExample(skipped[0]))
+		d.told = true
+	} else if len(skipped) > 0 && !d.told {
 		fmt.Fprintf(env.Stderr, "note: %d of the %d candidate prompts made from the model's words do not fit its prompts of up to %s and were left out (e.g. %q)\n",
 			len(skipped), len(cands.Prompts), plural.N(b.Model.Config.PromptLength(), "word", "words"), skipped[0])
+		d.told = true
 	}
 	if err != nil {
 		return fmt.Errorf("describe %s: %w", path, err)
 	}
 	ranked := res.Scores
-	uncond, err := sampler.ScoreTokens(ctx, b, "", tokens, *threads)
+	uncond, err := sampler.ScoreTokens(ctx, b, "", tokens, d.threads)
 	if err != nil {
 		return fmt.Errorf("describe %s: %w", path, err)
 	}
@@ -238,7 +275,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 			continue
 		}
 		out.ScoredInFull++
-		if i < *top {
+		if i < d.top {
 			out.Top = append(out.Top, describeEntry{Rank: i + 1, Prompt: r.Prompt, BitsPerToken: r.BitsPerToken(), NLLNats: r.NLL,
 				GainBits: uncond.BitsPerToken() - r.BitsPerToken(), Posterior: post[i]})
 		}
@@ -248,7 +285,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		out.MarginNats = ranked[1].NLL - ranked[0].NLL
 	}
 	out.Unexplained = len(out.Top) > 0 && sampler.Unexplained(out.Top[0].BitsPerToken, out.Uncond, b.Codes())
-	if *asJSON {
+	if d.asJSON {
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}
 	stages := ""

@@ -163,8 +163,8 @@ func TestDescribeErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"describe", "--model", model}, 2, "one image"},
-		{[]string{"describe", "--model", model, "a.png", "b.png"}, 2, "one image"},
+		{[]string{"describe", "--model", model}, 2, "give one or more images"},
+		{[]string{"describe", "--model", model, img, filepath.Join(t.TempDir(), "gone.png")}, 1, "1 of 2 images could not be described"},
 		{[]string{"describe", "--model", model, "--top", "0", "a.png"}, 2, "--top"},
 		{[]string{"describe", "--model", model, filepath.Join(t.TempDir(), "missing.png")}, 1, "missing.png"},
 		{[]string{"describe", "--model", model, "--prompts", filepath.Join(t.TempDir(), "none.txt"), img}, 1, "prompts: there is no file "},
@@ -172,6 +172,31 @@ func TestDescribeErrors(t *testing.T) {
 		code, _, stderr := run(t, c.args...)
 		if code != c.code || !strings.Contains(stderr, c.msg) {
 			t.Errorf("%q: exit %d, stderr %q; want %d with %q", c.args, code, stderr, c.code, c.msg)
+		}
+	}
+}
+
+// Several images are described one after the other, a JSON line each, as
+// score describes them; one that cannot be read is a JSON error line and
+// the rest go on (describe took one image only).
+func TestDescribeSeveralImages(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
+	writePNG(t, a, 8, 8)
+	writePNG(t, b, 16, 16)
+	code, stdout, stderr := run(t, "describe", "--model", model, "--json", "--top", "2", a, filepath.Join(dir, "gone.png"), b)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 1 || len(lines) != 3 {
+		t.Fatalf("exit %d, %d lines: %s %s", code, len(lines), stdout, stderr)
+	}
+	for i, want := range []string{a, filepath.Join(dir, "gone.png"), b} {
+		var got map[string]any
+		if err := json.Unmarshal([]byte(lines[i]), &got); err != nil || got["image"] != want {
+			t.Fatalf("line %d: %q (%v), want image %s", i+1, lines[i], err, want)
+		}
+		if _, isErr := got["error"]; isErr != (i == 1) {
+			t.Errorf("line %d: %q", i+1, lines[i])
 		}
 	}
 }
