@@ -175,8 +175,9 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	if len(images) == 0 {
 		return usageError{"give one or more images to describe"}
 	}
-	// The model: --model, else the one the first image records.
-	b, err := openImageModel(env.Stderr, *modelName, "f32", true, images[0])
+	// The model: --model, else the one the images record (the default, with a
+	// warning, when they record different ones), as score picks it.
+	b, err := openImageModel(env.Stderr, *modelName, "f32", true, images...)
 	if err != nil {
 		return err
 	}

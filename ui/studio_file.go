@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -136,6 +137,10 @@ func pastedText(data []byte) (path string, isText bool) {
 	}
 	if u, err := url.Parse(text); err == nil && u.Scheme == "file" {
 		text = u.Path
+		if runtime.GOOS == "windows" && len(text) > 2 && text[0] == '/' && text[2] == ':' {
+			text = text[1:] // file:///C:/x.png is /C:/x.png
+		}
+		text = filepath.FromSlash(text)
 	}
 	if st, err := os.Stat(text); err == nil && st.Mode().IsRegular() {
 		return text, true

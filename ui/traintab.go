@@ -1136,11 +1136,17 @@ func dataQuestion(rep *data.FolderReport) string {
 		}
 		what = fmt.Sprintf("%s with problems; %d of them %s what is learnt (%s byte-order marks or CRLF line breaks are read as if absent)", plural.N(problems, "file", "files"), attention, verb, others)
 	}
+	dups := 0
+	for _, g := range rep.Duplicates {
+		dups += len(g)
+	}
 	var kinds []string
 	for _, k := range []struct {
 		n         int
 		one, many string
 	}{
+		{len(rep.Unreadable), "picture that cannot be read (left out)", "pictures that cannot be read (left out)"},
+		{dups, "picture with a duplicate", "pictures with duplicates"},
 		{len(rep.Uncaptioned), "picture captioned by its file name", "pictures captioned by their file names"},
 		{len(rep.NonUTF8), "caption read as Windows-1252", "captions read as Windows-1252"},
 		{len(rep.Orphans), "caption file without a picture", "caption files without a picture"},

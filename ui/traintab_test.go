@@ -943,6 +943,8 @@ func TestDataQuestionCounts(t *testing.T) {
 			"lists 6 files with problems; 4 of them change what is learnt (the others' byte-order marks or CRLF line breaks are read as if absent): 4 pictures captioned by their file names"},
 		{data.FolderReport{NonUTF8: files(1, "d.txt"), CRLF: files(2, "e.txt")},
 			"lists 3 files with problems; 1 of them changes what is learnt (the others' byte-order marks or CRLF line breaks are read as if absent): 1 caption read as Windows-1252"},
+		{data.FolderReport{Unreadable: files(2, "f.png"), Uncaptioned: files(1, "g.png"), Duplicates: [][]string{{"h.png", "i.png"}}},
+			"lists 5 files with problems that change what is learnt: 2 pictures that cannot be read (left out), 2 pictures with duplicates, 1 picture captioned by its file name"},
 	} {
 		if got := dataQuestion(&c.rep); !strings.Contains(got, c.want) {
 			t.Errorf("%+v: %q, want %q", c.rep, got, c.want)

@@ -2,6 +2,7 @@ package codebook
 
 import (
 	"bytes"
+	"io"
 	"os"
 )
 
@@ -9,6 +10,15 @@ import (
 // frame (GIFFrames), of which LoadImage reads the first (image.Decode's
 // choice), so that a caller can say so; a file it cannot read is not.
 func Animated(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	if _, err := io.ReadFull(f, head); err != nil || string(head) != "GIF8" {
+		return false // read no further than its first bytes
+	}
 	data, err := os.ReadFile(path)
 	return err == nil && GIFFrames(data) > 1
 }

@@ -240,8 +240,9 @@ func (r *FolderReport) CaptionLines() []string {
 // Lines is the report for people: a summary line (counts of images, usable
 // and captioned images, and files with problems), then, indented, one line
 // per kind of problem found with its count and up to five examples
-// ("… and 12 more"). A folder without problems gives the summary line
-// alone.
+// ("… and 12 more"), then notes that are no problems (fewer than FewImages
+// usable pictures, folders inside, prompts PNGs record as captions). A
+// folder without problems or notes gives the summary line alone.
 func (r *FolderReport) Lines() []string {
 	n := r.Problems()
 	var sum string
@@ -256,8 +257,8 @@ func (r *FolderReport) Lines() []string {
 		folders = append(folders, fmt.Sprintf("  only %s to train on: a model learns little from fewer than %d (it recalls them), and its validation loss says little", plural.N(r.Usable, "usable image", "usable images"), FewImages))
 	}
 	if len(r.Folders) > 0 {
-		folders = []string{fmt.Sprintf("  %s not read (only the folder's own images are): %s",
-			plural.N(len(r.Folders), "folder inside is", "folders inside are"), examples(r.Folders, ", "))}
+		folders = append(folders, fmt.Sprintf("  %s not read (only the folder's own images are): %s",
+			plural.N(len(r.Folders), "folder inside is", "folders inside are"), examples(r.Folders, ", ")))
 	}
 	if len(r.PromptCaptions) > 0 {
 		names := slices.Sorted(maps.Keys(r.PromptCaptions))

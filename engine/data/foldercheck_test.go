@@ -249,6 +249,16 @@ func TestCheckFolderClean(t *testing.T) {
 	if r.Unreadable == nil || r.Duplicates == nil || r.Orphans == nil {
 		t.Fatalf("lists should be empty, not nil: %+v", r)
 	}
+	// With a folder inside, both notes stay (the folders' replaced the other).
+	if err := os.Mkdir(filepath.Join(dir, "more"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = CheckFolder(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	if lines := r.Lines(); len(lines) != 3 || !strings.Contains(lines[1], "only 3 usable images") || !strings.Contains(lines[2], "1 folder inside is not read") {
+		t.Errorf("with a folder inside: Lines = %q", lines)
+	}
 }
 
 // TestCheckFolderErrors: an unlistable folder and a cancelled context are

@@ -314,7 +314,7 @@ func resumed(opt Options) (*Checkpoint, Options, error) {
 	o.Minutes, o.Workers, o.Progress, o.ExtraFiles, o.StopAt = opt.Minutes, opt.Workers, opt.Progress, opt.ExtraFiles, opt.StopAt
 	o.OutDir, o.ModelDir, o.DType = opt.OutDir, opt.ModelDir, opt.DType
 	if opt.EvalEvery > 0 {
-		o.EvalEvery = opt.EvalEvery
+		o.EvalEvery, o.EvalAuto = opt.EvalEvery, opt.EvalAuto // asked on the resume: not capped by the run's automatic spacing
 	}
 	if opt.CheckpointEvery != 0 {
 		o.CheckpointEvery = opt.CheckpointEvery
@@ -452,7 +452,10 @@ func (r *run) evalShare() float64 {
 // evalInterval is the steps between validation passes: Options.EvalEvery,
 // or with EvalAuto an eighth of the schedule's length, 10 to EvalEvery.
 func (r *run) evalInterval() int {
-	if !r.opt.EvalAuto {
+	if !r.opt.EvalAuto || r.total == 0 {
+		// Before the schedule's length is known (estimateSteps fitting it
+		// to a time budget), its passes are taken as far apart as they can
+		// be: the refits that follow measure the real ones.
 		return r.opt.EvalEvery
 	}
 	return max(1, min(r.opt.EvalEvery, max(10, r.total/8)))

@@ -691,3 +691,23 @@ func TestEvalAutoSpacesPasses(t *testing.T) {
 		t.Errorf("a 30-step schedule validates every %d steps, want 10", got)
 	}
 }
+
+// An --eval-every given on a resume replaces the run's automatic spacing
+// (it was only a cap on it: every min(N, total/8) steps).
+func TestResumeEvalEveryReplacesAuto(t *testing.T) {
+	cfg := tinyConfig()
+	train, val := toyData(cfg, 30, 1), toyData(cfg, 6, 2)
+	opt := resumeOptions(t.TempDir())
+	opt.Steps, opt.EvalEvery, opt.EvalAuto, opt.StopAt = 80, 250, true, 4 // auto: every 10
+	if _, err := Run(context.Background(), opt, train, val, Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	opt.StopAt, opt.Resume, opt.EvalEvery, opt.EvalAuto = 0, true, 30, false
+	var evals []int
+	if _, err := Run(context.Background(), opt, train, val, Hooks{Eval: func(step int, _ float64, _ bool) { evals = append(evals, step) }}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{30, 60, 80}; !slices.Equal(evals, want) {
+		t.Errorf("resumed with validation every 30 steps: validated at %v, want %v", evals, want)
+	}
+}

@@ -216,20 +216,29 @@ func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, baseNames 
 }
 
 // initNames are the names of the model a fine-tune tunes: base's when it
-// is open, else those of the model folder the settings name (a resumed run
-// does not open it); nil for a run from scratch.
+// is open, else those of the model folder the settings name; a resumed run
+// opens neither (a built-in is no folder), and takes the names its own
+// export wrote in the run folder before. nil for a run from scratch.
 func initNames(s Settings, base *bundle.Bundle) []string {
+	read := func(dir string) []string {
+		if b, err := os.ReadFile(filepath.Join(dir, bundle.NamesFile)); err == nil {
+			return bundle.ParseNames(b)
+		}
+		return nil
+	}
 	switch {
 	case base != nil:
 		return base.Names
 	case s.Init != nil:
 		return s.Init.Names
+	case s.InitModel == "":
+		return nil
 	case bundle.IsFolder(s.InitModel):
-		if b, err := os.ReadFile(filepath.Join(s.InitModel, bundle.NamesFile)); err == nil {
-			return bundle.ParseNames(b)
+		if names := read(s.InitModel); names != nil {
+			return names
 		}
 	}
-	return nil
+	return read(filepath.Join(s.OutDir, "model"))
 }
 
 // maxNames is the most training captions a model's names file lists:
