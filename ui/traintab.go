@@ -421,7 +421,6 @@ func (t *TrainTab) TakeSettings() error {
 	}
 	t.SetBudget(st.Minutes, min(threads, runtime.NumCPU()))
 	t.runDir.SetText("")
-	note := ""
 	key, b := t.h.current()
 	switch {
 	case st.InitModel == "":
@@ -429,10 +428,13 @@ func (t *TrainTab) TakeSettings() error {
 	case b != nil && cleanKey(key) == cleanKey(st.InitModel):
 		t.SetFineTune(true)
 	default:
+		// Said first, where a status line cut short still shows it.
 		t.SetFineTune(false)
-		note = fmt.Sprintf(" — it fine-tuned %s, which is not the model open: open it on the Create tab and choose Fine-tune to do the same", modelLabel(st.InitModel))
+		t.status.SetText(fmt.Sprintf("From scratch, not as a fine-tune: %s fine-tuned %s, which is not the model open (open it on the Create tab and choose Fine-tune to do the same); the rest of the form holds its settings",
+			filepath.Base(run.Dir), modelLabel(st.InitModel)))
+		return nil
 	}
-	t.status.SetText(fmt.Sprintf("The form holds the settings of %s: Start makes a new run like it in a new folder%s", filepath.Base(run.Dir), note))
+	t.status.SetText(fmt.Sprintf("The form holds the settings of %s: Start makes a new run like it in a new folder", filepath.Base(run.Dir)))
 	return nil
 }
 

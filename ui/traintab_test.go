@@ -1022,7 +1022,7 @@ func TestTrainTabTakesARunsSettings(t *testing.T) {
 	}
 	record("tuned-elsewhere", trainjob.Settings{Data: "shapes", Threads: 1, InitModel: "/models/gone"})
 	test.Tap(tab.same)
-	if st, _ := tab.settings(); st.Init != nil || !strings.Contains(tab.Status(), "which is not the model open: open it on the Create tab") {
+	if st, _ := tab.settings(); st.Init != nil || !strings.HasPrefix(tab.Status(), "From scratch, not as a fine-tune: ") || !strings.Contains(tab.Status(), "which is not the model open (open it on the Create tab") {
 		t.Errorf("a fine-tune of another model: init %v, status %q", st.InitModel, tab.Status())
 	}
 	record("data-gone", trainjob.Settings{Data: filepath.Join(pictures, "gone") + string(filepath.Separator), Threads: 1})
