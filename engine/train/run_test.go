@@ -690,6 +690,12 @@ func TestEvalAutoSpacesPasses(t *testing.T) {
 	if got := r.evalInterval(); got != 10 {
 		t.Errorf("a 30-step schedule validates every %d steps, want 10", got)
 	}
+	// 38 validation batches of 8 (a pass: about 13 steps' time) keep the
+	// passes 51 steps apart: a quarter of the time.
+	r.opt.BatchSize, r.val = 8, make([]Example, 300)
+	if got := r.evalInterval(); got != 51 {
+		t.Errorf("with 38 validation batches: every %d steps, want 51", got)
+	}
 }
 
 // An --eval-every given on a resume replaces the run's automatic spacing
