@@ -211,7 +211,11 @@ func int8Product(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weights,
 			return
 		},
 		dot4x2: func(r, j, ahead int) (out [8]float32) {
-			i8dot4x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
+			if wide8 {
+				zi8dot4x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
+			} else {
+				i8dot4x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
+			}
 			return
 		},
 		dot1x4: func(r, j, ahead int) (out [8]float32) {

@@ -35,6 +35,9 @@ func zdot1x4(x *float32, w *uint16, ldw int, k int, out *float32, ahead int) {
 func zdot8x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int) {
 	panic("no kernels")
 }
+func zi8dot4x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead int) {
+	panic("no kernels")
+}
 func zi8dot8x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead int) {
 	panic("no kernels")
 }

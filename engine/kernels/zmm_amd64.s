@@ -389,6 +389,69 @@ zd82loop:
 	END8x2
 	RET
 
+// ROWS4x2(off) is ROWS8x2 for the first four rows (R8, R8+AX, R8+2·AX,
+// R9 = R8+3·AX), adding to Z16–Z23.
+#define ROWS4x2(off) \
+	VMOVUPS     off(R8), Z2 \
+	VFMADD231PS Z0, Z2, Z16 \
+	VFMADD231PS Z1, Z2, Z17 \
+	VMOVUPS     off(R8)(AX*1), Z3 \
+	VFMADD231PS Z0, Z3, Z18 \
+	VFMADD231PS Z1, Z3, Z19 \
+	VMOVUPS     off(R8)(AX*2), Z4 \
+	VFMADD231PS Z0, Z4, Z20 \
+	VFMADD231PS Z1, Z4, Z21 \
+	VMOVUPS     off(R9), Z5 \
+	VFMADD231PS Z0, Z5, Z22 \
+	VFMADD231PS Z1, Z5, Z23
+
+// func zi8dot4x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
+// i8dot4x2 in 512-bit registers: out[2i+j] for rows i < 4 and columns
+// j < 2 (ldw and ahead in values); k a multiple of 32. Four rows of an int8
+// product (a batch of four, or the rows past the eights) had the 256-bit
+// kernel, at the speed of eight rows on this one.
+TEXT ·zi8dot4x2(SB), NOSPLIT, $0-56
+	MOVQ ldw+24(FP), BX
+	START8x2 // R10, six rows on, is moved along but never read
+
+zi42loop:
+	PREFETCHT0 (DX)(R12*1)
+	PREFETCHT0 (BX)(R12*1)
+	VPMOVSXBD  (DX), Z0
+	VPMOVSXBD  (BX), Z1
+	VCVTDQ2PS  Z0, Z0
+	VCVTDQ2PS  Z1, Z1
+	ROWS4x2(0)
+	VPMOVSXBD  16(DX), Z0
+	VPMOVSXBD  16(BX), Z1
+	VCVTDQ2PS  Z0, Z0
+	VCVTDQ2PS  Z1, Z1
+	ROWS4x2(64)
+	NEXT8x2(32, zi42loop)
+
+	FOLD(Z16, Y16)
+	FOLD(Z17, Y17)
+	FOLD(Z18, Y18)
+	FOLD(Z19, Y19)
+	FOLD(Z20, Y20)
+	FOLD(Z21, Y21)
+	FOLD(Z22, Y22)
+	FOLD(Z23, Y23)
+	MOVQ    out+40(FP), DI
+	VMOVAPS Y16, Y0
+	VMOVAPS Y17, Y1
+	VMOVAPS Y18, Y2
+	VMOVAPS Y19, Y3
+	VMOVAPS Y20, Y4
+	VMOVAPS Y21, Y5
+	VMOVAPS Y22, Y6
+	VMOVAPS Y23, Y7
+	REDUCE8
+	VMOVUPS Y0, 0(DI)
+	CLEAR16_31
+	VZEROUPPER
+	RET
+
 // func zi8dot8x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
 // zdot8x2 with int8 weights (ldw and ahead in values); k a multiple of 32.
 TEXT ·zi8dot8x2(SB), NOSPLIT, $0-56

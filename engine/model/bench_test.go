@@ -40,4 +40,5 @@ func BenchmarkDecodeHalfBatch1(b *testing.B) { benchmarkDecode(b, 1, "f16") }
 func BenchmarkDecodeHalfBatch4(b *testing.B) { benchmarkDecode(b, 4, "f16") }
 func BenchmarkDecodeHalfBatch8(b *testing.B) { benchmarkDecode(b, 8, "f16") }
 func BenchmarkDecodeInt8Batch1(b *testing.B) { benchmarkDecode(b, 1, "int8") }
+func BenchmarkDecodeInt8Batch4(b *testing.B) { benchmarkDecode(b, 4, "int8") }
 func BenchmarkDecodeInt8Batch8(b *testing.B) { benchmarkDecode(b, 8, "int8") }
