@@ -19,8 +19,8 @@ func Animated(path string) bool {
 	if _, err := io.ReadFull(f, head); err != nil || string(head) != "GIF8" {
 		return false // read no further than its first bytes
 	}
-	data, err := os.ReadFile(path)
-	return err == nil && GIFFrames(data) > 1
+	rest, err := io.ReadAll(f)
+	return err == nil && GIFFrames(append(head, rest...)) > 1
 }
 
 // GIFFrames is the number of frames of a GIF (0 for data that is not

@@ -112,30 +112,34 @@
 	MOVQ ahead+48(FP), R12 \
 	CLEAR16_31
 
+// SUM8(a, b, c, d, e, f, g, h, off) sums each of the accumulators a–h
+// (Y registers) across its lanes (REDUCE8) and stores the eight totals at
+// off(DI).
+#define SUM8(a, b, c, d, e, f, g, h, off) \
+	VMOVAPS a, Y0 \
+	VMOVAPS b, Y1 \
+	VMOVAPS c, Y2 \
+	VMOVAPS d, Y3 \
+	VMOVAPS e, Y4 \
+	VMOVAPS f, Y5 \
+	VMOVAPS g, Y6 \
+	VMOVAPS h, Y7 \
+	REDUCE8 \
+	VMOVUPS Y0, off(DI)
+
 // STORE8x2 sums each of the eight-row kernels' accumulators Y16–Y31 across
 // its lanes and stores the sixteen totals at out (row-major, two columns a
 // row), then clears Y16–Y31 and the upper halves (VZEROUPPER).
 #define STORE8x2 \
 	MOVQ out+40(FP), DI \
-	VMOVAPS Y16, Y0 \
-	VMOVAPS Y17, Y1 \
-	VMOVAPS Y18, Y2 \
-	VMOVAPS Y19, Y3 \
-	VMOVAPS Y20, Y4 \
-	VMOVAPS Y21, Y5 \
-	VMOVAPS Y22, Y6 \
-	VMOVAPS Y23, Y7 \
-	REDUCE8 \
-	VMOVUPS Y0, 0(DI) \
-	VMOVAPS Y24, Y0 \
-	VMOVAPS Y25, Y1 \
-	VMOVAPS Y26, Y2 \
-	VMOVAPS Y27, Y3 \
-	VMOVAPS Y28, Y4 \
-	VMOVAPS Y29, Y5 \
-	VMOVAPS Y30, Y6 \
-	VMOVAPS Y31, Y7 \
-	REDUCE8 \
-	VMOVUPS Y0, 32(DI) \
+	SUM8(Y16, Y17, Y18, Y19, Y20, Y21, Y22, Y23, 0) \
+	SUM8(Y24, Y25, Y26, Y27, Y28, Y29, Y30, Y31, 32) \
+	CLEAR16_31 \
+	VZEROUPPER
+
+// STORE4x2 is STORE8x2 for the four-row kernels' Y16–Y23: eight totals.
+#define STORE4x2 \
+	MOVQ out+40(FP), DI \
+	SUM8(Y16, Y17, Y18, Y19, Y20, Y21, Y22, Y23, 0) \
 	CLEAR16_31 \
 	VZEROUPPER

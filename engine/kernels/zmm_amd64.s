@@ -15,11 +15,11 @@
 
 #include "reduce_amd64.h"
 
-// ROWS8x2(off) multiplies the next 16 values of each of the eight rows of x
-// (at R8, R8+AX, R8+2·AX, R9 = R8+3·AX, R8+4·AX, R9+2·AX, R10 = R8+6·AX,
-// R10+AX, off bytes on) by the two columns' weights widened in Z0 and Z1,
-// adding row i's products to Z(16+2i) and Z(17+2i).
-#define ROWS8x2(off) \
+// ROWS4x2(off) multiplies the next 16 values of each of the first four rows
+// of x (at R8, R8+AX, R8+2·AX, R9 = R8+3·AX, off bytes on) by the two
+// columns' weights widened in Z0 and Z1, adding row i's products to
+// Z(16+2i) and Z(17+2i).
+#define ROWS4x2(off) \
 	VMOVUPS     off(R8), Z2 \
 	VFMADD231PS Z0, Z2, Z16 \
 	VFMADD231PS Z1, Z2, Z17 \
@@ -31,7 +31,12 @@
 	VFMADD231PS Z1, Z4, Z21 \
 	VMOVUPS     off(R9), Z5 \
 	VFMADD231PS Z0, Z5, Z22 \
-	VFMADD231PS Z1, Z5, Z23 \
+	VFMADD231PS Z1, Z5, Z23
+
+// ROWS8x2(off) is ROWS4x2 for all eight rows of x (the next four at
+// R8+4·AX, R9+2·AX, R10 = R8+6·AX, R10+AX), adding rows 4–7 to Z24–Z31.
+#define ROWS8x2(off) \
+	ROWS4x2(off) \
 	VMOVUPS     off(R8)(AX*4), Z6 \
 	VFMADD231PS Z0, Z6, Z24 \
 	VFMADD231PS Z1, Z6, Z25 \
@@ -61,9 +66,8 @@
 	SUBQ $32, CX \
 	JNZ  loop
 
-// END8x2 folds the accumulators to 256 bits and stores the sixteen totals
-// at out as dot8x2 does (STORE8x2).
-#define END8x2 \
+// FOLD16_23 folds the accumulators of the first four rows (Z16–Z23).
+#define FOLD16_23 \
 	FOLD(Z16, Y16) \
 	FOLD(Z17, Y17) \
 	FOLD(Z18, Y18) \
@@ -71,7 +75,17 @@
 	FOLD(Z20, Y20) \
 	FOLD(Z21, Y21) \
 	FOLD(Z22, Y22) \
-	FOLD(Z23, Y23) \
+	FOLD(Z23, Y23)
+
+// END4x2 is END8x2 for the four-row kernels (STORE4x2).
+#define END4x2 \
+	FOLD16_23 \
+	STORE4x2
+
+// END8x2 folds the accumulators to 256 bits and stores the sixteen totals
+// at out as dot8x2 does (STORE8x2).
+#define END8x2 \
+	FOLD16_23 \
 	FOLD(Z24, Y24) \
 	FOLD(Z25, Y25) \
 	FOLD(Z26, Y26) \
@@ -389,21 +403,13 @@ zd82loop:
 	END8x2
 	RET
 
-// ROWS4x2(off) is ROWS8x2 for the first four rows (R8, R8+AX, R8+2·AX,
-// R9 = R8+3·AX), adding to Z16–Z23.
-#define ROWS4x2(off) \
-	VMOVUPS     off(R8), Z2 \
-	VFMADD231PS Z0, Z2, Z16 \
-	VFMADD231PS Z1, Z2, Z17 \
-	VMOVUPS     off(R8)(AX*1), Z3 \
-	VFMADD231PS Z0, Z3, Z18 \
-	VFMADD231PS Z1, Z3, Z19 \
-	VMOVUPS     off(R8)(AX*2), Z4 \
-	VFMADD231PS Z0, Z4, Z20 \
-	VFMADD231PS Z1, Z4, Z21 \
-	VMOVUPS     off(R9), Z5 \
-	VFMADD231PS Z0, Z5, Z22 \
-	VFMADD231PS Z1, Z5, Z23
+// WIDEN8x2(off) widens the two columns' next sixteen int8 weights, off
+// bytes on at DX and BX, to float32 in Z0 and Z1.
+#define WIDEN8x2(off) \
+	VPMOVSXBD off(DX), Z0 \
+	VPMOVSXBD off(BX), Z1 \
+	VCVTDQ2PS Z0, Z0 \
+	VCVTDQ2PS Z1, Z1
 
 // func zi8dot4x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
 // i8dot4x2 in 512-bit registers: out[2i+j] for rows i < 4 and columns
@@ -417,39 +423,13 @@ TEXT ·zi8dot4x2(SB), NOSPLIT, $0-56
 zi42loop:
 	PREFETCHT0 (DX)(R12*1)
 	PREFETCHT0 (BX)(R12*1)
-	VPMOVSXBD  (DX), Z0
-	VPMOVSXBD  (BX), Z1
-	VCVTDQ2PS  Z0, Z0
-	VCVTDQ2PS  Z1, Z1
+	WIDEN8x2(0)
 	ROWS4x2(0)
-	VPMOVSXBD  16(DX), Z0
-	VPMOVSXBD  16(BX), Z1
-	VCVTDQ2PS  Z0, Z0
-	VCVTDQ2PS  Z1, Z1
+	WIDEN8x2(16)
 	ROWS4x2(64)
 	NEXT8x2(32, zi42loop)
 
-	FOLD(Z16, Y16)
-	FOLD(Z17, Y17)
-	FOLD(Z18, Y18)
-	FOLD(Z19, Y19)
-	FOLD(Z20, Y20)
-	FOLD(Z21, Y21)
-	FOLD(Z22, Y22)
-	FOLD(Z23, Y23)
-	MOVQ    out+40(FP), DI
-	VMOVAPS Y16, Y0
-	VMOVAPS Y17, Y1
-	VMOVAPS Y18, Y2
-	VMOVAPS Y19, Y3
-	VMOVAPS Y20, Y4
-	VMOVAPS Y21, Y5
-	VMOVAPS Y22, Y6
-	VMOVAPS Y23, Y7
-	REDUCE8
-	VMOVUPS Y0, 0(DI)
-	CLEAR16_31
-	VZEROUPPER
+	END4x2
 	RET
 
 // func zi8dot8x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
@@ -461,15 +441,9 @@ TEXT ·zi8dot8x2(SB), NOSPLIT, $0-56
 zi82loop:
 	PREFETCHT0  (DX)(R12*1)
 	PREFETCHT0  (BX)(R12*1)
-	VPMOVSXBD   (DX), Z0
-	VPMOVSXBD   (BX), Z1
-	VCVTDQ2PS   Z0, Z0
-	VCVTDQ2PS   Z1, Z1
+	WIDEN8x2(0)
 	ROWS8x2(0)
-	VPMOVSXBD   16(DX), Z0
-	VPMOVSXBD   16(BX), Z1
-	VCVTDQ2PS   Z0, Z0
-	VCVTDQ2PS   Z1, Z1
+	WIDEN8x2(16)
 	ROWS8x2(64)
 	NEXT8x2(32, zi82loop)
 
