@@ -14,6 +14,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
 
@@ -57,8 +58,25 @@ func distinctPictures(imgs []*image.NRGBA) (groups, differentPairs, pairs int) {
 	return len(firsts), differentPairs, pairs
 }
 
-// evalCase is one prompt and the label its samples should show.
-type evalCase struct{ prompt, label string }
+// evalCase is one prompt and the label its samples should show: the Key
+// of the dataset images it asks for, or their caption (byCaption: a
+// folder's images, whose keys are file names).
+type evalCase struct {
+	prompt, label string
+	byCaption     bool
+}
+
+// labelOf is the label of dataset image s, as c's label is written.
+func (c evalCase) labelOf(s data.Sample) string {
+	if c.byCaption {
+		return prompt.Normalize(s.Caption)
+	}
+	return s.Key
+}
+
+// maxFolderPrompts is how many of a folder's captions eval-prompts
+// evaluates without --names.
+const maxFolderPrompts = 50
 
 func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "eval-prompts", "[--model M] [--seeds N] [--candidates N [--rank-by likelihood|prompt-gain|description]] [--json] [sampling flags]")
@@ -67,9 +85,9 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	seeds := rangedInt(fs, "seeds", 4, 1, 256, "samples per prompt (seeds 1…N)")
 	candidates := rangedInt(fs, "candidates", 1, 1, 64, "draw this many candidates for each sample and judge the first after ranking them as tessera generate --rank and the studio do (see --rank-by); seeds × candidates at most 512")
 	rankBy := rankByFlag(fs)
-	dataset := fs.String("data", "", "reference dataset: emoji or mnist (default: from the model's name)")
+	dataset := fs.String("data", "", "reference dataset: emoji, mnist or a folder of captioned images (default: from the model's name, or the folder its training run recorded)")
 	style := fs.String("style", "", "emoji: append this style (google, twitter, openmoji, \"fluent flat\", \"fluent modern\", \"fluent contrast\") to every prompt and also count how often the nearest image has that style")
-	namesFile := fs.String("names", "", "emoji: evaluate the emoji names in this file (one a line, as emoji.json spells them; blank lines and # comments skipped) instead of the built-in 50")
+	namesFile := fs.String("names", "", "evaluate the names in this file (one a line; blank lines and # comments skipped): emoji names as emoji.json spells them instead of the built-in 50, or captions of a folder instead of up to 50 of its captions")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	ceiling := fs.Bool("ceiling", false, "also report the image tokenizer's ceiling: how many dataset images of the prompted names (of --style's style when set) are still nearest their own name after encoding and decoding")
 	fs.Lookup("prompt").Usage = "not taken: eval-prompts samples its own list of names (the built-in 50, or --names FILE)"
@@ -89,14 +107,8 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	if !b.Conditional() {
 		return fmt.Errorf("model %s takes no prompt; eval-prompts needs a text-conditioned model", b.Name)
 	}
-	kind := *dataset
-	if kind == "" {
-		kind = b.Name
-		if c := b.Model.Config.Name(); c != "" {
-			kind = c
-		}
-	}
-	names := EvalEmojiNames
+	kind := evalDataset(b, *dataset)
+	var names []string
 	if *namesFile != "" {
 		if names, err = readNameList(*namesFile); err != nil {
 			return err
@@ -145,15 +157,32 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		}
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}
-	t.print(env.Stdout, kind, used, *seeds, *style)
+	what := kind
+	if bundle.IsFolder(kind) {
+		what = "caption"
+	}
+	t.print(env.Stdout, what, used, *seeds, *style)
 	if *ceiling {
 		fmt.Fprintf(env.Stdout, "tokenizer ceiling: %d of %d dataset images of these prompts (%.1f%%) are still nearest their own %s after the image tokenizer's encode and decode\n",
-			ceil.hits, ceil.images, 100*float64(ceil.hits)/float64(max(ceil.images, 1)), kind)
+			ceil.hits, ceil.images, 100*float64(ceil.hits)/float64(max(ceil.images, 1)), what)
 	}
 	if *candidates > 1 {
 		fmt.Fprintf(env.Stdout, "each sample is the first of %d candidates (seeds %d…%d) ranked by %s\n", *candidates, used.Seed, used.Seed+uint64(*seeds**candidates)-1, *rankBy)
 	}
 	return nil
+}
+
+// evalDataset is the dataset the eval commands judge b's samples against:
+// flag when set, else the data b was trained on (trainjob.ModelData), else
+// b's name.
+func evalDataset(b *bundle.Bundle, flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if d := trainjob.ModelData(b); d != "" {
+		return d
+	}
+	return b.Name
 }
 
 // readNameList reads a list of names, one a line (readTextLines: blank
@@ -169,10 +198,12 @@ func readNameList(path string) ([]string, error) {
 	return names, nil
 }
 
-// evalReference is the reference set of dataset kind (emoji or mnist)
-// for a model of b's size and the prompts to evaluate, each with the key
-// of the image it asks for (style, when set, appended to emoji names;
-// names are the emoji names to evaluate).
+// evalReference is the reference set of dataset kind (emoji, mnist or a
+// folder of captioned images) for a model of b's size and the prompts to
+// evaluate, each with the label of the images it asks for (style, when
+// set, appended to emoji names; names are the emoji names or folder
+// captions to evaluate, nil for the built-in 50 or up to 50 of the
+// folder's captions, spread over its files).
 func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, names []string) (*nearest.Set, []evalCase, error) {
 	var cases []evalCase
 	switch kind {
@@ -182,7 +213,7 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, na
 			return nil, nil, err
 		}
 		for d := 0; d < 10; d++ {
-			cases = append(cases, evalCase{fmt.Sprintf("digit %d", d), fmt.Sprint(d)})
+			cases = append(cases, evalCase{prompt: fmt.Sprintf("digit %d", d), label: fmt.Sprint(d)})
 		}
 		return nearest.New(test, 28), cases, nil
 	case "emoji":
@@ -198,6 +229,9 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, na
 				keys[name] = s.Key
 			}
 		}
+		if names == nil {
+			names = EvalEmojiNames
+		}
 		for _, n := range names {
 			key, ok := keys[prompt.Normalize(n)]
 			if !ok {
@@ -206,11 +240,40 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, na
 			if style != "" {
 				n += " " + style
 			}
-			cases = append(cases, evalCase{n, key})
+			cases = append(cases, evalCase{prompt: n, label: key})
 		}
 		return nearest.New(all, w), cases, nil
 	}
-	return nil, nil, usageError{fmt.Sprintf("--data %s: eval-prompts judges samples against a dataset of named pictures, emoji or mnist (pass --data emoji or --data mnist; a model of your own pictures has no such reference: generate and describe show what it draws)", kind)}
+	if !bundle.IsFolder(kind) {
+		return nil, nil, usageError{fmt.Sprintf("--data %s: eval-prompts judges samples against a dataset of named pictures: emoji, mnist or a folder of captioned images (pass --data emoji, --data mnist or --data FOLDER, the folder the model was trained on)", kind)}
+	}
+	if style != "" {
+		return nil, nil, usageError{"--style: styles are the emoji data's; a folder's captions are evaluated as they are"}
+	}
+	all, _, err := data.Folder(ctx, kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	known := map[string]bool{}
+	var captions []string // in file order
+	for _, s := range all {
+		if c := prompt.Normalize(s.Caption); c != "" && !known[c] {
+			known[c] = true
+			captions = append(captions, c)
+		}
+	}
+	if names == nil {
+		names = spread(captions, maxFolderPrompts)
+	}
+	for _, n := range names {
+		n = prompt.Normalize(n)
+		if !known[n] {
+			return nil, nil, fmt.Errorf("caption %q is not one of the %s in %s", n, plural.N(len(captions), "caption", "captions"), kind)
+		}
+		cases = append(cases, evalCase{prompt: n, label: n, byCaption: true})
+	}
+	w, _ := b.ImageSize()
+	return nearest.New(all, w), cases, nil
 }
 
 // tokenizerCeiling counts the reference images of the evaluated labels
@@ -227,8 +290,12 @@ func measureCeiling(ctx context.Context, b *bundle.Bundle, ref *nearest.Set, cas
 		labels[c.label] = true
 	}
 	var c tokenizerCeiling
+	if len(cases) == 0 {
+		return c, nil
+	}
+	labelOf := cases[0].labelOf // one dataset: all cases label alike
 	for _, s := range ref.Samples {
-		if !labels[s.Key] || (wantStyle != "" && s.Style != wantStyle) {
+		if !labels[labelOf(s)] || (wantStyle != "" && s.Style != wantStyle) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -239,7 +306,7 @@ func measureCeiling(ctx context.Context, b *bundle.Bundle, ref *nearest.Set, cas
 			return c, fmt.Errorf("tokenizer ceiling: encode %q: %w", s.Caption, err)
 		}
 		c.images++
-		if ref.Samples[ref.Index(b.Decode(codes))].Key == s.Key {
+		if labelOf(ref.Samples[ref.Index(b.Decode(codes))]) == labelOf(s) {
 			c.hits++
 		}
 	}
@@ -304,7 +371,7 @@ func evalPrompt(ctx context.Context, b *bundle.Bundle, ref *nearest.Set, c evalC
 		r.NearestCaption = append(r.NearestCaption, ref.Samples[ni].Caption)
 		r.NearCopy = append(r.NearCopy, near)
 		r.Got = append(r.Got, ref.Samples[ni].Key)
-		if ref.Samples[ni].Key == c.label {
+		if c.labelOf(ref.Samples[ni]) == c.label {
 			r.Hits++
 		}
 		if styled && ref.Samples[ni].Style == wantStyle {

@@ -67,7 +67,7 @@ func TestMeasureCeiling(t *testing.T) {
 	}
 	w, _ := b.ImageSize()
 	ref := nearest.New(samples, w)
-	cases := []evalCase{{"a", "a"}, {"b", "b"}, {"c", "c"}}
+	cases := []evalCase{{prompt: "a", label: "a"}, {prompt: "b", label: "b"}, {prompt: "c", label: "c"}}
 	got, err := measureCeiling(context.Background(), b, ref, cases, "")
 	if err != nil {
 		t.Fatal(err)

@@ -283,13 +283,7 @@ func runEvalDescribe(ctx context.Context, env Env, args []string) error {
 	if !b.Conditional() {
 		return fmt.Errorf("model %s takes no prompt; eval-describe needs a text-conditioned model", b.Name)
 	}
-	kind := *dataset
-	if kind == "" {
-		kind = b.Name
-		if c := b.Model.Config.Name(); c != "" {
-			kind = c
-		}
-	}
+	kind := evalDataset(b, *dataset)
 	size, _ := b.ImageSize()
 	heldOut, all, split, err := heldOutImages(ctx, kind, styleWordsOf(b), size)
 	if err != nil {

@@ -215,9 +215,10 @@ func shortcutText(sc fyne.Shortcut) string {
 	return strings.Join(append(parts, name), "+")
 }
 
-// keyNames are the keys whose Fyne names are not how people write them.
+// keyNames are the keys whose Fyne names are not how people write them
+// (Return stays Return, as the menus on Linux and Windows write it).
 var keyNames = map[fyne.KeyName]string{
-	fyne.KeyReturn: "Enter", fyne.KeyEqual: "=", fyne.KeyMinus: "-", fyne.KeyComma: ",", fyne.KeyPeriod: ".",
+	fyne.KeyEqual: "=", fyne.KeyMinus: "-", fyne.KeyComma: ",", fyne.KeyPeriod: ".",
 	fyne.KeyBackspace: "Backspace",
 }
 

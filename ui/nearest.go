@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -13,8 +14,10 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/nearest"
+	"github.com/tessera-studio/tessera/engine/trainjob"
 )
 
 // memoCheck is the state of the memorisation check (Image ▸ Nearest
@@ -49,10 +52,10 @@ func (e memoEntry) verdict() string {
 	return fmt.Sprintf("a new picture (%s from the nearest training image)", db)
 }
 
-// trainingSamples loads the training images of a built-in dataset by the
-// name models trained on it carry (model.Config.Name): emoji (the six-style
-// cache of make data), mnist (the training set) or shapes (drawn at side,
-// the model's size).
+// trainingSamples loads the training images of dataset, as
+// trainjob.ModelData names it: emoji (the six-style cache of make data), mnist (the training
+// set), shapes (drawn at side, the model's size) or a folder of images
+// (all of them: a model trained on it saw nine in ten).
 func trainingSamples(ctx context.Context, dataset string, side int) ([]data.Sample, error) {
 	switch dataset {
 	case "emoji":
@@ -65,7 +68,11 @@ func trainingSamples(ctx context.Context, dataset string, side int) ([]data.Samp
 		tr, _, _ := data.ShapesDataset(side)
 		return tr, nil
 	}
-	return nil, fmt.Errorf("the training images of this model are not known (it names its data %q): the check works for models trained on the emoji, mnist or shapes data", dataset)
+	if bundle.IsFolder(dataset) {
+		all, _, err := data.Folder(ctx, dataset)
+		return all, err
+	}
+	return nil, fmt.Errorf("the training images of this model are not known (it names its data %q): the check works for models trained on the emoji, mnist or shapes data, and for models of a training run (Train tab or tessera train) on a folder of images, which it records", dataset)
 }
 
 // checkMemorised finds each picture's nearest image in set.
@@ -97,7 +104,7 @@ func (s *Studio) CheckMemorised() error {
 		return errors.New("the memorisation check is already running")
 	}
 	b := s.bundle
-	dataset := b.Model.Config.Name()
+	dataset := trainjob.ModelData(b)
 	rows, cols := b.Grid()
 	side, _ := b.ImageSize()
 	labels := []string{"Current image"}
@@ -113,7 +120,7 @@ func (s *Studio) CheckMemorised() error {
 	set := memo.set
 	if memo.dataset != dataset || memo.side != side {
 		set = nil
-		s.setStatus(fmt.Sprintf("Loading the %s training images for the memorisation check…", dataset))
+		s.setStatus(fmt.Sprintf("Loading the %s training images for the memorisation check…", dataLabel(dataset)))
 	}
 	memo.running = true
 	ctx := s.ctx
@@ -149,7 +156,7 @@ func (s *Studio) CheckMemorised() error {
 					copies++
 				}
 			}
-			s.setStatus(fmt.Sprintf("Memorisation check: %d of %d pictures are near-copies of %s training images", copies, len(entries), dataset))
+			s.setStatus(fmt.Sprintf("Memorisation check: %d of %d pictures are near-copies of %s training images", copies, len(entries), dataLabel(dataset)))
 			s.showMemorised(entries, set.Len())
 		})
 	})
@@ -192,3 +199,11 @@ func (e noTrainingImages) Error() string {
 }
 
 func (e noTrainingImages) Unwrap() error { return e.err }
+
+// dataLabel names a dataset in a sentence: a folder by its base name.
+func dataLabel(dataset string) string {
+	if bundle.IsFolder(dataset) {
+		return filepath.Base(filepath.Clean(dataset))
+	}
+	return dataset
+}

@@ -1,16 +1,20 @@
 package ui
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/nearest"
+	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
@@ -61,6 +65,37 @@ func TestCheckMemorisedInTheStudio(t *testing.T) {
 	}
 	if s.memo.set == nil || s.memo.dataset != "shapes" {
 		t.Fatal("the training set is not kept for the next check")
+	}
+}
+
+// A model of a training run on a folder of images is checked against that
+// folder, which its run recorded: a picture saved into the folder is then
+// its own near-copy.
+func TestCheckMemorisedOnAFolderModel(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red", 3)
+	generate(t, s)
+	pics := filepath.Join(t.TempDir(), "pics")
+	runDir := filepath.Join(t.TempDir(), "run")
+	for _, d := range []string{pics, filepath.Join(runDir, "model")} {
+		must(t, os.MkdirAll(d, 0o755))
+	}
+	rows, _ := s.bundle.Grid()
+	imagetest.WritePNG(t, filepath.Join(pics, "mine.png"), decodeRows(s.bundle, s.doc.Tokens(), rows))
+	imagetest.WritePNG(t, filepath.Join(pics, "other.png"), imagetest.Solid(color.NRGBA{30, 30, 220, 255}, 16))
+	rec, err := json.Marshal(trainjob.Record{Settings: trainjob.Settings{Data: pics, OutDir: runDir}})
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(runDir, trainjob.RecordFile), rec, 0o644))
+	s.bundle.Source = filepath.Join(runDir, "model")
+
+	must(t, s.CheckMemorised())
+	s.Wait()
+	must(t, s.LastError())
+	if want := "Memorisation check: 1 of 1 pictures are near-copies of pics training images"; s.Status() != want || !hasDialog(s) {
+		t.Fatalf("status %q (want %q), dialog %v", s.Status(), want, hasDialog(s))
+	}
+	if s.memo.dataset != pics || s.memo.set.Len() != 2 {
+		t.Errorf("checked against %q (%d images), want the 2 of %s", s.memo.dataset, s.memo.set.Len(), pics)
 	}
 }
 

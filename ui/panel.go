@@ -98,7 +98,7 @@ func newPromptPanel() *promptPanel {
 	p.model.PlaceHolder = "(no model)"
 	p.buildPrompts()
 	p.buildKnobs()
-	p.generate = widgets.NewTipButton("Generate", theme.MediaPlayIcon(), "Draw a new image from the prompt (Ctrl+Enter)", func() { p.onGenerate() })
+	p.generate = widgets.NewTipButton("Generate", theme.MediaPlayIcon(), "Draw a new image from the prompt (Ctrl+Return)", func() { p.onGenerate() })
 	p.generate.Importance = widget.HighImportance
 	p.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run; the patches drawn so far are kept (Esc)", func() { p.onStop() })
 	p.stop.Disable()
@@ -119,8 +119,8 @@ func newPromptPanel() *promptPanel {
 // word marks, completions and style picker.
 func (p *promptPanel) buildPrompts() {
 	p.prompt = widgets.NewPromptEntry()
-	p.prompt.Tip = "What to draw, in words the model knows (unknown words are marked and left out). Tab completes a word, Ctrl+Enter generates."
-	p.prompt.SetPlaceHolder("Prompt — Ctrl+Enter generates")
+	p.prompt.Tip = "What to draw, in words the model knows (unknown words are marked and left out). Tab completes a word, Ctrl+Return generates."
+	p.prompt.SetPlaceHolder("Prompt — Ctrl+Return generates")
 	p.prompt.OnChanged = func(string) {
 		p.promptChanged()
 		p.updateWheels()
@@ -486,9 +486,9 @@ func (p *promptPanel) SetTokenizer(t *prompt.Tokenizer) {
 		}
 	}
 	if t == nil {
-		p.prompt.SetPlaceHolder("This model takes no prompt — Ctrl+Enter generates")
+		p.prompt.SetPlaceHolder("This model takes no prompt — Ctrl+Return generates")
 	} else {
-		p.prompt.SetPlaceHolder("Prompt — Ctrl+Enter generates, Tab completes")
+		p.prompt.SetPlaceHolder("Prompt — Ctrl+Return generates, Tab completes")
 	}
 	p.promptChanged()
 }

@@ -261,6 +261,28 @@ func TestReuseImageSeed(t *testing.T) {
 	}
 }
 
+// Undo and redo leave the prompt box as typed and say in the status line
+// which prompt the image reached was drawn from, and how to put it back in
+// the panel.
+func TestUndoNamesTheRestoredImagesPrompt(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 7)
+	generate(t, s)
+	lockSeed(t, s, "blue dog", 8)
+	generate(t, s)
+	must(t, s.Undo())
+	if p, _ := s.Params(); p.Prompt != "blue dog" {
+		t.Errorf("undo changed the prompt box to %q", p.Prompt)
+	}
+	if st := s.Status(); !strings.Contains(st, `"red cat", seed 7`) || !strings.Contains(st, "clock button") {
+		t.Errorf("status after undo %q names neither the image's prompt and seed nor the reuse button", st)
+	}
+	must(t, s.Redo())
+	if st := s.Status(); !strings.Contains(st, `"blue dog", seed 8`) || strings.Contains(st, "clock button") {
+		t.Errorf("status after redo to the prompt typed: %q", st)
+	}
+}
+
 // At the default window size (1200×720, a 768-px laptop screen) the canvas
 // gets the height to show a 64×64 image at 4× and more: the candidates
 // share the bottom row with the history instead of a row of their own

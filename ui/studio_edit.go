@@ -123,9 +123,9 @@ func (s *Studio) updateButtons() {
 // emptyCanvasHint is what an empty canvas says to a newcomer.
 func emptyCanvasHint(prompted bool) string {
 	if prompted {
-		return "Type a prompt on the left and press Generate (Ctrl+Enter) — or open an image (Ctrl+O)"
+		return "Type a prompt on the left and press Generate (Ctrl+Return) — or open an image (Ctrl+O)"
 	}
-	return "Press Generate (Ctrl+Enter) to draw an image — or open one (Ctrl+O)"
+	return "Press Generate (Ctrl+Return) to draw an image — or open one (Ctrl+O)"
 }
 
 // tokensKey fingerprints an image's codes.
@@ -198,7 +198,12 @@ func (s *Studio) step(move func() error, done, none string) error {
 		s.paint.setOverlays(true) // what was restored is seen
 	}
 	s.docChanged()
-	s.setStatus(fmt.Sprintf("%s · %s", done, describeState(s.doc)))
+	msg := fmt.Sprintf("%s · %s", done, describeState(s.doc))
+	if ip := s.doc.ImageParams(); ip.Prompt != "" && ip.Prompt != s.panel.prompt.Text && ip.Imported == "" {
+		// The prompt box keeps what was typed; say how to get the image's.
+		msg += " (the clock button beside the seed puts its prompt and seed in the panel)"
+	}
+	s.setStatus(msg)
 	return nil
 }
 
@@ -208,6 +213,9 @@ func describeState(d *core.Document) string {
 		return "no image"
 	}
 	msg := fmt.Sprintf("image of seed %d", d.ImageParams().Seed)
+	if p := d.ImageParams().Prompt; p != "" {
+		msg = fmt.Sprintf("image of %q, seed %d", p, d.ImageParams().Seed)
+	}
 	if from := d.ImageParams().Imported; from != "" {
 		msg = "picture opened from " + from
 	}

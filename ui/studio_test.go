@@ -1052,7 +1052,7 @@ func TestShortcutList(t *testing.T) {
 		got[r[1]] = r[0]
 	}
 	for item, keys := range map[string]string{
-		"File › Quit": "Ctrl+Q", "Edit › Undo": "Ctrl+Z", "Edit › Redo": "Ctrl+Shift+Z", "Image › Generate": "Ctrl+Enter",
+		"File › Quit": "Ctrl+Q", "Edit › Undo": "Ctrl+Z", "Edit › Redo": "Ctrl+Shift+Z", "Image › Generate": "Ctrl+Return",
 		"Image › Describe…": "Ctrl+D", "View › Zoom in": "Ctrl+=", "View › History strip": "Ctrl+H",
 	} {
 		if got[item] != keys {

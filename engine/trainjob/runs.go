@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/safetensors"
 	"github.com/tessera-studio/tessera/engine/train"
@@ -269,4 +270,34 @@ func (info *RunInfo) readCheckpoint(path string) error {
 		}
 	}
 	return nil
+}
+
+// TrainingData is the data the model folder modelDir was trained on, as the
+// run folder holding it (modelDir's parent, where `tessera train --out`
+// exports "model") recorded it in run.json: a built-in dataset name, or an
+// image folder as it was given to train (a relative path is relative to
+// where train ran). It is "" when modelDir is not the model of a run
+// folder or the record cannot be read.
+func TrainingData(modelDir string) string {
+	clean := filepath.Clean(modelDir)
+	if filepath.Base(clean) != "model" {
+		return ""
+	}
+	rec, err := ReadRecord(filepath.Dir(clean))
+	if err != nil {
+		return ""
+	}
+	return rec.Settings.Data
+}
+
+// ModelData is the data b was trained on: the built-in dataset its
+// configuration names (model.Config.Name: shapes, emoji, mnist), else the
+// image folder its training run recorded (TrainingData), else the name
+// its configuration gives ("" for OpenAI's checkpoints).
+func ModelData(b *bundle.Bundle) string {
+	name := b.Model.Config.Name()
+	if td := TrainingData(b.Source); !slices.Contains(Datasets(), name) && bundle.IsFolder(td) {
+		return td
+	}
+	return name
 }

@@ -34,3 +34,19 @@ func ReadPNG(t testing.TB, path string) image.Image {
 	}
 	return img
 }
+
+// WritePNG encodes img as a PNG file at path, failing t when it cannot.
+func WritePNG(t testing.TB, path string, img image.Image) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		t.Fatalf("encode %s: %v", path, err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

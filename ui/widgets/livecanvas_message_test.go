@@ -14,7 +14,7 @@ import (
 func TestWrapLines(t *testing.T) {
 	test.NewTempApp(t)
 	size := theme.TextSize()
-	text := "Type a prompt on the left and press Generate (Ctrl+Enter) — or open an image (Ctrl+O)"
+	text := "Type a prompt on the left and press Generate (Ctrl+Return) — or open an image (Ctrl+O)"
 	width := fyne.MeasureText("Type a prompt on the left and", size, fyne.TextStyle{}).Width + 1
 	lines := wrapLines(text, width, size, 10)
 	if strings.Join(lines, " ") != text || len(lines) < 3 {
@@ -41,7 +41,7 @@ func TestWrapLines(t *testing.T) {
 func TestCanvasMessageFits(t *testing.T) {
 	test.NewTempApp(t)
 	lc := NewLiveCanvas()
-	lc.SetMessage("Type a prompt on the left and press Generate (Ctrl+Enter) — or open an image (Ctrl+O)")
+	lc.SetMessage("Type a prompt on the left and press Generate (Ctrl+Return) — or open an image (Ctrl+O)")
 	w := test.NewTempWindow(t, lc)
 	w.Resize(fyne.NewSize(340, 300))
 	lc.Resize(fyne.NewSize(330, 290))

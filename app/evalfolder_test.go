@@ -1,0 +1,90 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/trainjob"
+)
+
+// eval-prompts on a model of a folder of pictures judges its samples
+// against the folder: each caption evaluated is a prompt, and a sample is
+// right when its nearest picture has that caption. The folder here holds
+// the model's own first-seed pictures of its captions, so with one seed
+// every sample is its caption's picture: all right and all near-copies. A
+// model in a run folder finds the folder its run recorded.
+func TestEvalPromptsOnAFolderModel(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	model := tinyModel(t)
+	pics := filepath.Join(t.TempDir(), "pics")
+	if err := os.Mkdir(pics, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	captions := []string{"red cat", "blue dog", "cat dog", "red"}
+	for i, c := range captions {
+		out := filepath.Join(pics, fmt.Sprintf("p%d.png", i))
+		if code, _, stderr := run(t, "generate", "--model", model, "--prompt", c, "--seed", "1", "--out", out); code != 0 {
+			t.Fatalf("generate %q: exit %d: %s", c, code, stderr)
+		}
+	}
+
+	check := func(args ...string) {
+		t.Helper()
+		code, stdout, stderr := run(t, append([]string{"eval-prompts", "--seeds", "1", "--json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%q: exit %d: %s", args, code, stderr)
+		}
+		var got struct {
+			Hits       int            `json:"hits"`
+			Samples    int            `json:"samples"`
+			NearCopies int            `json:"near_copies"`
+			Prompts    []promptResult `json:"prompts"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+			t.Fatalf("%v in %q", err, stdout)
+		}
+		if got.Samples != len(captions) || got.Hits != len(captions) || got.NearCopies != len(captions) || len(got.Prompts) != len(captions) {
+			t.Fatalf("%q: %d of %d right, %d near-copies, want all %d: %s", args, got.Hits, got.Samples, got.NearCopies, len(captions), stdout)
+		}
+		for i, p := range got.Prompts {
+			if p.Prompt != captions[i] || p.NearestCaption[0] != captions[i] || p.Got[0] != fmt.Sprintf("p%d.png", i) {
+				t.Errorf("prompt %d: %+v, want %q nearest p%d.png", i, p, captions[i], i)
+			}
+		}
+	}
+	check("--model", model, "--data", pics)
+
+	// A model exported by a run folder whose record names the folder.
+	runDir := filepath.Join(t.TempDir(), "run")
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(model, filepath.Join(runDir, "model")); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := json.Marshal(trainjob.Record{Settings: trainjob.Settings{Data: pics, OutDir: runDir}, State: trainjob.StateDone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(runDir, trainjob.RecordFile), rec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check("--model", filepath.Join(runDir, "model"))
+
+	names := filepath.Join(t.TempDir(), "names.txt")
+	if err := os.WriteFile(names, []byte("red cat\ngreen cat\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "eval-prompts", "--model", filepath.Join(runDir, "model"), "--names", names)
+	if code == 0 || !strings.Contains(stderr, `caption "green cat" is not one of the 4 captions in `+pics) {
+		t.Errorf("a caption the folder lacks: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = run(t, "eval-prompts", "--model", filepath.Join(runDir, "model"), "--style", "google")
+	if code != 2 || !strings.Contains(stderr, "--style") {
+		t.Errorf("--style on a folder: exit %d, %q", code, stderr)
+	}
+}
