@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"fyne.io/fyne/v2/container"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
@@ -348,11 +350,20 @@ func (s *Studio) OpenHistory(it historyItem) error {
 }
 
 // modelKeyFor finds the model that made an image: one opened before with
-// that hash, else a built-in or a recent folder of that name (not the one
+// that hash, else a recent folder whose weights have it (the models of
+// training runs all sit in folders named "model" and go by their data's
+// name), else a built-in or a recent folder of that name (not the one
 // open, whose hash differs).
 func (s *Studio) modelKeyFor(name, hash string) (string, bool) {
 	if key, ok := s.knownHashes[hash]; ok && key != s.modelKey {
 		return key, true
+	}
+	if hash != "" {
+		for _, key := range s.modelKeys() {
+			if key != s.modelKey && isFolderKey(key) && s.folderHashes.of(key) == hash {
+				return key, true
+			}
+		}
 	}
 	if name == "" {
 		return "", false
@@ -366,4 +377,34 @@ func (s *Studio) modelKeyFor(name, hash string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// maxHashedWeights is the largest weights file modelKeyFor hashes to find
+// the model that made an image: a model of a training run is a few MB; an
+// imagegpt-large folder (5.5 GB) would take seconds, and is found by name.
+const maxHashedWeights = 256 << 20
+
+// folderHashes caches model.WeightsHash of model folders, each valid while
+// its weights file keeps its size and modification time.
+type folderHashes map[string]folderHash
+
+type folderHash struct {
+	size int64
+	mod  time.Time
+	hash string
+}
+
+// of is the hash of the weights in the model folder dir ("" when they
+// cannot be read or are over maxHashedWeights).
+func (c folderHashes) of(dir string) string {
+	fi, err := os.Stat(filepath.Join(dir, model.WeightsFile))
+	if err != nil || fi.Size() > maxHashedWeights {
+		return ""
+	}
+	if h, ok := c[dir]; ok && h.size == fi.Size() && h.mod.Equal(fi.ModTime()) {
+		return h.hash
+	}
+	h := folderHash{size: fi.Size(), mod: fi.ModTime(), hash: model.WeightsHash(dir)}
+	c[dir] = h
+	return h.hash
 }

@@ -104,6 +104,8 @@ type Studio struct {
 	// knownHashes maps model hashes to the keys that opened them.
 	works       map[string]*modelWork
 	knownHashes map[string]string
+	// folderHashes are the weights hashes of recent model folders.
+	folderHashes folderHashes
 	// overlays reports whether the mask and the temperature map are drawn.
 	overlays  bool
 	statusLog []string
@@ -172,7 +174,7 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 		app: a, opt: opt, set: settings{p: a.Preferences()}, loop: opt.loop,
 		ctx: ctx, stop: cancel,
 		clip: systemClipboard, paste: systemPaste, savedKeys: map[string]bool{},
-		works: map[string]*modelWork{}, knownHashes: map[string]string{},
+		works: map[string]*modelWork{}, knownHashes: map[string]string{}, folderHashes: folderHashes{},
 		editor:    editor{key: opt.EditModel},
 		startNote: opt.StartNote,
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -1461,5 +1462,35 @@ func TestReturnClosesTheStatusLog(t *testing.T) {
 	}
 	if !s.confirmTopDialog() || hasDialog(s) {
 		t.Fatal("Return did not close the status log")
+	}
+}
+
+// A history entry made by the model of a training run (a recent folder
+// named "model", whose images record their data's name) finds that folder
+// by its weights' hash, not by its name.
+func TestHistoryFindsARunModelByItsHash(t *testing.T) {
+	s := newTestStudio(t)
+	dir := filepath.Join(t.TempDir(), "run", "model")
+	must(t, bundletest.Tiny(31).Save(dir, "F32"))
+	s.set.AddRecent(dir)
+	hash := model.WeightsHash(dir)
+	if hash == "" || hash == s.Bundle().Model.Hash {
+		t.Fatalf("hash %q of the run's model", hash)
+	}
+	if key, ok := s.modelKeyFor("pics", hash); !ok || key != dir {
+		t.Fatalf("found %q (%v), want %s", key, ok, dir)
+	}
+	if key, ok := s.modelKeyFor("pics", "0123456789"); ok {
+		t.Fatalf("an unknown hash and name found %q", key)
+	}
+	// Retrained in place: the cached hash goes with the old weights.
+	must(t, bundletest.Tiny(32).Save(dir, "F32"))
+	later := time.Now().Add(time.Minute)
+	must(t, os.Chtimes(filepath.Join(dir, model.WeightsFile), later, later))
+	if _, ok := s.modelKeyFor("pics", hash); ok {
+		t.Fatal("the old weights' hash still finds the retrained folder")
+	}
+	if key, ok := s.modelKeyFor("pics", model.WeightsHash(dir)); !ok || key != dir {
+		t.Fatalf("the new weights' hash found %q (%v)", key, ok)
 	}
 }

@@ -157,6 +157,11 @@ func Parse(name string, config, weights []byte) (*Model, error) {
 	return m, nil
 }
 
+// WeightsHash is the hash of the weights in the model folder dir, as Load
+// sets Model.Hash ("" when they cannot be read): reading the whole file,
+// it costs as long as loading does.
+func WeightsHash(dir string) string { return hashFile(filepath.Join(dir, WeightsFile)) }
+
 // hashFile is the first 10 hex digits of the file's SHA-256 ("" when it
 // cannot be read).
 func hashFile(path string) string {
