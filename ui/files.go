@@ -390,7 +390,7 @@ func (f *fileDialogs) saveTo(typed, ext string, save func(typed string) error, a
 	}
 	if err == nil {
 		if _, err := os.Stat(path); err == nil {
-			d := dialog.NewConfirm("Replace the file?", fmt.Sprintf("%s is already in %s. Replace it?", filepath.Base(path), filepath.Dir(path)), func(ok bool) {
+			d := newQuestion("Replace the file?", fmt.Sprintf("%s is already in %s. Replace it?", filepath.Base(path), filepath.Dir(path)), func(ok bool) {
 				switch {
 				case ok:
 					try()

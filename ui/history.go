@@ -14,7 +14,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/model"
@@ -228,7 +227,7 @@ func (h *historyPanel) Reveal(path string) error {
 
 // askDelete asks before deleting an output file.
 func (h *historyPanel) askDelete(path string) {
-	d := dialog.NewConfirm("Delete file?", fmt.Sprintf("Delete %s from the disk?\nThis cannot be undone.", filepath.Base(path)),
+	d := newQuestion("Delete file?", fmt.Sprintf("Delete %s from the disk?\nThis cannot be undone.", filepath.Base(path)),
 		func(ok bool) {
 			if ok {
 				h.host.report(h.Delete(path))

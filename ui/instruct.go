@@ -96,7 +96,7 @@ func (s *Studio) editAsked(instruction string) {
 		msg += " " + capitalize(h)
 	}
 	msg += fmt.Sprintf(" Its instructions are like %q.", editInstructions(eb)[0])
-	d := dialog.NewConfirm("Edit with words left out?", widgets.WrapText(msg, 60), func(ok bool) {
+	d := newQuestion("Edit with words left out?", msg, func(ok bool) {
 		if ok {
 			s.report(s.EditByInstruction(instruction))
 		}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 
-	"fyne.io/fyne/v2/dialog"
-
 	"github.com/tessera-studio/tessera/ui/core"
 )
 
@@ -193,7 +191,7 @@ func (s *Studio) requestClose() {
 
 // askQuit asks whether to quit with message, replacing a question shown.
 func (s *Studio) askQuit(message string) {
-	d := dialog.NewConfirm("Quit Tessera?", message, func(ok bool) {
+	d := newQuestion("Quit Tessera?", message, func(ok bool) {
 		if ok {
 			s.quit()
 		}

@@ -745,7 +745,7 @@ func (t *TrainTab) AskDelete() {
 	}
 	msg := fmt.Sprintf("Delete the run %s?\n\nIts folder %s goes, with its checkpoint, loss curve, samples and model (%s). This cannot be undone.\n\nPictures made with its model stay in the History and wherever they were exported; without the model they open from their pixels (no rewinding or regenerating by patch).",
 		filepath.Base(dir), dir, model.FormatBytes(folderBytes(dir)))
-	d := dialog.NewConfirm("Delete run", widgets.WrapText(msg, 60), func(yes bool) {
+	d := newQuestion("Delete run", msg, func(yes bool) {
 		if yes {
 			t.report(t.DeleteRun(dir))
 		}
@@ -896,7 +896,7 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			var d *dialog.ConfirmDialog // UI goroutine only
 			t.do(func() {
 				msg := dataQuestion(rep)
-				d = dialog.NewConfirm("Data report", widgets.WrapText(msg, 60), func(yes bool) { ok <- yes }, t.h.win)
+				d = newQuestion("Data report", msg, func(yes bool) { ok <- yes }, t.h.win)
 				noDefault(d) // training on a folder with problems is a choice, not the default
 				d.Show()
 			})

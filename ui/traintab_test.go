@@ -646,6 +646,21 @@ func TestTrainTab(t *testing.T) {
 		if q := strings.Join(strings.Fields(strings.Join(asked, " ")), " "); !strings.Contains(q, "Pictures made with its model stay in the History") || !strings.Contains(q, "open from their pixels") {
 			t.Errorf("the Delete question: %q", q)
 		}
+		// As tall as its text and buttons: Fyne's confirm dialog, sized by
+		// its message wrapped at its narrowest, was twice that here.
+		if pop, ok := s.win.Canvas().Overlays().Top().(*widget.PopUp); !ok {
+			t.Error("the Delete question is not a pop-up")
+		} else {
+			var text float32
+			widgets.Walk(pop, func(o fyne.CanvasObject) {
+				if l, ok := o.(*widget.Label); ok && strings.HasPrefix(l.Text, "Delete the run") {
+					text = widget.NewLabel(l.Text).MinSize().Height // its lines, unwrapped
+				}
+			})
+			if spare := pop.Content.Size().Height - text; text == 0 || spare > 150 {
+				t.Errorf("the Delete question is %.0f px tall for %.0f px of text", pop.Content.Size().Height, text)
+			}
+		}
 		s.win.Canvas().Overlays().Top().Hide()
 		s.win.Canvas().Overlays().Remove(s.win.Canvas().Overlays().Top())
 		must(t, tab.DeleteRun(dir))
