@@ -84,7 +84,7 @@ func (c *candidateStrip) show(j job, results []result) {
 // thumb is candidate i's thumbnail: its picture (model b's codes), caption
 // and tooltip, and its seed under them; a tap picks it.
 func (c *candidateStrip) thumb(b *bundle.Bundle, i int, r result, caption, tip string) *widgets.Thumb {
-	th := widgets.NewThumb(decodeRows(b, r.tokens, r.rows), caption, func() { c.pick(i) })
+	th := widgets.NewThumb(r.picture(b), caption, func() { c.pick(i) })
 	th.Tip = tip
 	th.Note = fmt.Sprint(r.seed) // a line of its own: ten digits do not fit beside the rank
 	return th

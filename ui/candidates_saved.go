@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image"
 	"os"
 	"slices"
 
@@ -29,22 +30,25 @@ type savedStrip struct {
 // savedCandidate is one candidate of a savedStrip: a result with its
 // thumbnail's caption, tooltip and selection.
 type savedCandidate struct {
-	Tokens   []int          `json:"tokens"`
-	Rows     int            `json:"rows"`
-	Seed     uint64         `json:"seed"`
-	Style    string         `json:"style,omitempty"`
-	Path     string         `json:"path,omitempty"`
-	Record   pngmeta.Record `json:"record"`
-	Again    bool           `json:"again,omitempty"`
-	LogLik   float64        `json:"loglik,omitempty"`
-	Score    float64        `json:"score,omitempty"`
-	Scored   bool           `json:"scored,omitempty"`
-	RankBy   string         `json:"rank_by,omitempty"`
-	Before   bool           `json:"before,omitempty"`
-	Parent   string         `json:"parent,omitempty"`
-	Caption  string         `json:"caption"`
-	Tip      string         `json:"tip"`
-	Selected bool           `json:"selected,omitempty"`
+	Tokens []int          `json:"tokens"`
+	Rows   int            `json:"rows"`
+	Seed   uint64         `json:"seed"`
+	Style  string         `json:"style,omitempty"`
+	Path   string         `json:"path,omitempty"`
+	Record pngmeta.Record `json:"record"`
+	Again  bool           `json:"again,omitempty"`
+	LogLik float64        `json:"loglik,omitempty"`
+	Score  float64        `json:"score,omitempty"`
+	Scored bool           `json:"scored,omitempty"`
+	RankBy string         `json:"rank_by,omitempty"`
+	Before bool           `json:"before,omitempty"`
+	Parent string         `json:"parent,omitempty"`
+	// Picture is the result's picture when it is not its codes' decode
+	// (PNG, core.PictureBytes).
+	Picture  []byte `json:"picture,omitempty"`
+	Caption  string `json:"caption"`
+	Tip      string `json:"tip"`
+	Selected bool   `json:"selected,omitempty"`
 }
 
 // saved is the strip shown, for the session file, as the strip of image
@@ -56,24 +60,28 @@ func (c *candidateStrip) saved(image []int, version int) *savedStrip {
 	}
 	sv := &savedStrip{Image: slices.Clone(image), Kind: c.kind, Label: c.label.Text, InPlace: c.version >= 0 && c.version == version}
 	for i, r := range c.results {
+		pic, err := core.PictureBytes(r.pic)
+		if err != nil {
+			return nil // not kept: the strip goes with the session's end
+		}
 		sv.Candidates = append(sv.Candidates, savedCandidate{
 			Tokens: r.tokens, Rows: r.rows, Seed: r.seed, Style: r.style, Path: r.path, Record: r.rec, Again: r.again,
 			LogLik: r.loglik, Score: r.score, Scored: r.scored, RankBy: string(r.rankBy), Before: r.before, Parent: r.parent,
-			Caption: thumbs[i].Caption, Tip: thumbs[i].Tip, Selected: thumbs[i].Selected,
+			Picture: pic, Caption: thumbs[i].Caption, Tip: thumbs[i].Tip, Selected: thumbs[i].Selected,
 		})
 	}
 	return sv
 }
 
 // restoreSaved shows sv, a strip of model b's kept by the session file,
-// when it goes with image, the image on the canvas, and reports whether
+// when it goes with current, the image on the canvas, and reports whether
 // it did. A candidate saved to a file that is gone since counts as
 // unsaved; saved reports those still on file. A pick replaces the image
 // in place, as it did before, where the strip was saved so (InPlace) and
 // the document read back, at version, has nothing to redo; else it makes
 // an undo step of its own.
-func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, image []int, version int, moreToRedo bool, saved func(tokens []int)) bool {
-	if sv == nil || len(sv.Candidates) < 2 || !slices.Equal(sv.Image, image) {
+func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, current []int, version int, moreToRedo bool, saved func(tokens []int)) bool {
+	if sv == nil || len(sv.Candidates) < 2 || !slices.Equal(sv.Image, current) {
 		return false
 	}
 	cells := b.ImageTokens()
@@ -84,8 +92,12 @@ func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, image []
 		if sc.Rows > core.MaxImageRows || len(sc.Tokens) == 0 || len(sc.Tokens) > sc.Rows*cols || sc.Rows*cols < cells || slices.ContainsFunc(sc.Tokens, func(t int) bool { return t < 0 || t >= b.Codes() }) {
 			return false // another model's, or damaged: nothing shown
 		}
+		pic, err := core.ParsePicture(sc.Picture)
+		if err != nil || pic != nil && pic.Rect.Size() != image.Pt(cols*b.PatchSize(), sc.Rows*b.PatchSize()) {
+			return false // damaged: nothing shown
+		}
 		r := result{tokens: sc.Tokens, rows: sc.Rows, seed: sc.Seed, style: sc.Style, path: sc.Path, rec: sc.Record, again: sc.Again,
-			loglik: sc.LogLik, score: sc.Score, scored: sc.Scored, rankBy: sampler.RankBy(sc.RankBy), before: sc.Before, parent: sc.Parent}
+			loglik: sc.LogLik, score: sc.Score, scored: sc.Scored, rankBy: sampler.RankBy(sc.RankBy), before: sc.Before, parent: sc.Parent, pic: pic}
 		if r.path != "" {
 			if _, err := os.Stat(r.path); err != nil {
 				r.path, r.again = "", false
@@ -99,7 +111,7 @@ func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, image []
 	for i, r := range results {
 		thumbs[i] = c.thumb(b, i, r, sv.Candidates[i].Caption, sv.Candidates[i].Tip)
 	}
-	c.display(results, sv.Kind, sv.Label, thumbs, image, func(i int) bool { return sv.Candidates[i].Selected })
+	c.display(results, sv.Kind, sv.Label, thumbs, current, func(i int) bool { return sv.Candidates[i].Selected })
 	if sv.InPlace && !moreToRedo {
 		c.version = version
 	}

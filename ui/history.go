@@ -281,7 +281,7 @@ func (s *Studio) addHistory(j job, results []result) {
 		if r.path == "" || r.again { // unsaved, or in the history already
 			continue
 		}
-		items = append(items, historyItem{path: r.path, model: j.b.Name, hash: j.b.Model.Hash, img: decodeRows(j.b, r.tokens, r.rows), l: l})
+		items = append(items, historyItem{path: r.path, model: j.b.Name, hash: j.b.Model.Hash, img: r.picture(j.b), l: l})
 	}
 	s.history.prepend(items...)
 }

@@ -36,6 +36,10 @@ type opened struct {
 	Rows int
 	// Exact reports that the tokens came from the metadata, not from pixels.
 	Exact bool
+	// Picture is the file's picture at the model's scale when its record
+	// says it keeps pixels its codes only approximate (extraKeptPixels: a
+	// masked run's), nil otherwise: the document shows and saves it.
+	Picture *image.NRGBA
 	// Note tells the user something worth knowing (e.g. re-encoded).
 	Note string
 	// Large says the file's pixels took much memory (over largePixels):
@@ -135,6 +139,9 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 			o.Exact = true
 			if s, ok := o.Record.Extra[extraMask].(string); ok {
 				o.Mask, _ = core.ParseMask(s, o.Rows*cols)
+			}
+			if kept, _ := o.Record.Extra[extraKeptPixels].(bool); kept && o.Record.Width > 0 && o.Record.Height > 0 {
+				o.Picture = codebook.AtSize(img, o.Record.Width, o.Record.Height)
 			}
 			return o, nil
 		}

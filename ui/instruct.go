@@ -161,7 +161,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	if !core.AnyMasked(mask) {
 		mask = nil
 	}
-	src := decodeRows(b, tokens, s.doc.Rows)
+	src := s.docPicture() // as shown: with the pixels a masked run kept
 	if err := nothingToEdit(instruction, src, mask != nil); err != nil {
 		return err
 	}
@@ -184,6 +184,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	}
 	j := job{
 		kind: kindEdit, label: editingLabel, b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
+		keepMask: mask, startPic: s.doc.Picture(), // a masked edit keeps the pixels outside its mask, as tessera edit --mask does
 		note: note, settings: &used, lateNote: &scaled, // sampled: the edit model's patches, as the bar counts them
 	}
 	j.extra = func(i int) map[string]any {

@@ -44,9 +44,15 @@ func (m withEdit) Open(key string, progress func(done, total int64)) (*bundle.Bu
 // uses the tiny edit model (editKey; "" none).
 func openWithEdit(t *testing.T, editKey string) (*Studio, *bundle.Bundle) {
 	t.Helper()
+	return openWithEditOn(t, editKey, bundletest.Tiny(3))
+}
+
+// openWithEditOn is openWithEdit with drawing model b.
+func openWithEditOn(t *testing.T, editKey string, b *bundle.Bundle) (*Studio, *bundle.Bundle) {
+	t.Helper()
 	e := newEnv(t)
 	eb := bundletest.TinyEdit(2)
-	e.models = withEdit{tinyModels: tinyModels{b: bundletest.Tiny(3)}, edit: eb}
+	e.models = withEdit{tinyModels: tinyModels{b: b}, edit: eb}
 	s := NewStudio(e.app, Options{Version: "test", Models: e.models, OutputsDir: e.outputs, StateDir: e.state, Workers: 1,
 		EditModel: editKey, loop: newTestLoop()})
 	s.Window().Resize(fyne.NewSize(1200, 800))
@@ -199,6 +205,43 @@ func TestEditByInstruction(t *testing.T) {
 	}
 	if !slices.Equal(s.Document().Mask(), mask) {
 		t.Fatal("the mask did not stay")
+	}
+}
+
+// A masked edit on a model whose ViT decoder draws every patch from all
+// the codes keeps the pixels outside the mask as they were, as tessera edit
+// --mask does (the decoder alone turned a cat's grey nose under a blue
+// mask purple).
+func TestMaskedEditKeepsThePixelsOutsideTheMask(t *testing.T) {
+	s, _ := openWithEditOn(t, "tiny-edit", bundletest.TinyViT(3))
+	lockSeed(t, s, "blue cat", 5)
+	generate(t, s)
+	before := slices.Clone(s.Canvas().Image().Pix)
+	mask := make([]bool, 16)
+	mask[5], mask[6] = true, true
+	must(t, s.paint.SetMask(mask))
+	must(t, s.EditByInstruction("make it red"))
+	s.Wait()
+	must(t, s.LastError())
+	canvas := s.Canvas().Image()
+	decoded := decodeRows(s.Bundle(), s.Document().Tokens(), 4)
+	old := &image.NRGBA{Pix: before, Stride: canvas.Stride, Rect: canvas.Rect}
+	bled := false
+	for i := range 16 {
+		if !mask[i] && !patchEqual(canvas, old, i, 4, 2) {
+			t.Fatalf("unmasked patch %d changed on the canvas", i)
+		}
+		if mask[i] && !patchEqual(canvas, decoded, i, 4, 2) {
+			t.Fatalf("masked patch %d is not the edit's", i)
+		}
+		bled = bled || !mask[i] && !patchEqual(decoded, old, i, 4, 2)
+	}
+	if !bled {
+		t.Fatal("the decoder drew the kept patches unchanged: the test shows nothing")
+	}
+	rec := readRecord(t, s.Document().Parent)
+	if rec.Extra[extraKeptPixels] != true {
+		t.Fatalf("the edit's output does not say it keeps pixels: %v", rec.Extra)
 	}
 }
 

@@ -29,6 +29,11 @@ const (
 	// extraTransparent marks an export whose white background was made
 	// transparent (edit.TransparentBackground).
 	extraTransparent = pngmeta.ExtraTransparent
+	// extraKeptPixels marks a picture whose patches outside its run's mask
+	// keep the pixels they had (core.Snapshot.Picture): its codes draw it
+	// only as well as the tokenizer's decoder does there, and reopening
+	// it keeps its own pixels.
+	extraKeptPixels = "kept_pixels"
 )
 
 // recordFor builds the metadata record of an image made with b (of one

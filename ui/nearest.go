@@ -108,13 +108,13 @@ func (s *Studio) CheckMemorised() error {
 	rows, cols := b.Grid()
 	side, _ := b.ImageSize()
 	labels := []string{"Current image"}
-	pictures := []image.Image{decodeRows(b, s.doc.Tokens()[:rows*cols], rows)}
+	pictures := []image.Image{s.docPicture().SubImage(image.Rect(0, 0, cols*b.PatchSize(), rows*b.PatchSize()))}
 	for i, r := range s.cands.results {
 		if i == 0 || len(r.tokens) < rows*cols {
 			continue // the first candidate is the current image
 		}
 		labels = append(labels, fmt.Sprintf("Candidate %d · seed %d", i+1, r.seed))
-		pictures = append(pictures, decodeRows(b, r.tokens[:rows*cols], rows))
+		pictures = append(pictures, r.picture(b).SubImage(image.Rect(0, 0, cols*b.PatchSize(), rows*b.PatchSize())))
 	}
 	memo := &s.memo
 	set := memo.set

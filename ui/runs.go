@@ -1,14 +1,17 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
 	"slices"
 	"time"
 
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -208,6 +211,15 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		}
 		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik(), style: sampler.DrawnStyle(j.b, im),
 			before: j.gaveBack(tokens), parent: j.parent}
+		switch {
+		case item.before:
+			item.pic = j.startPic // the image the run started from, as it was
+		case j.keepMask != nil:
+			item.pic = keptPixels(j, tokens, rows)
+		}
+		if item.pic != nil {
+			rec.Extra[extraKeptPixels] = true
+		}
 		if scores != nil {
 			item.score, item.scored, item.rankBy = scores[i], true, j.rankBy
 			if key := j.rankBy.RecordKey(); key != "" {
@@ -230,7 +242,7 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		if i > 0 && (!j.saveAll || res.Stopped) || c.before {
 			continue
 		}
-		path, again, err := r.saved.save(outputs{dir: j.outDir}, decodeRows(j.b, c.tokens, c.rows), c.rec, now)
+		path, again, err := r.saved.save(outputs{dir: j.outDir}, c.picture(j.b), c.rec, now)
 		switch {
 		case err != nil && i == 0:
 			return results, err
@@ -296,4 +308,32 @@ func (r *runs) cached(b *bundle.Bundle, tokens []int) (*sampler.Result, int) {
 		}
 	}
 	return nil, -1
+}
+
+// keptPixels is the picture of tokens, a result of job j (which changes
+// only the patches of j.keepMask), with the pixels of the picture j
+// started from outside the mask; nil when that is the tokens' decode
+// already (a local codebook's, or nothing kept).
+func keptPixels(j job, tokens []int, rows int) *image.NRGBA {
+	_, cols := j.b.Grid()
+	start := j.startPic
+	if start == nil {
+		start = decodeRows(j.b, j.base, rows)
+	}
+	decoded := decodeRows(j.b, tokens, rows)
+	pic := image.NewNRGBA(decoded.Rect)
+	copy(pic.Pix, decoded.Pix)
+	if len(j.keepMask) != rows*cols || edit.KeepUnmasked(pic, start, j.keepMask, rows, cols) != nil || bytes.Equal(pic.Pix, decoded.Pix) {
+		return nil
+	}
+	return pic
+}
+
+// picture is the result's picture: the pixels a masked run kept, or its
+// codes decoded by b.
+func (r result) picture(b *bundle.Bundle) *image.NRGBA {
+	if r.pic != nil {
+		return r.pic
+	}
+	return decodeRows(b, r.tokens, r.rows)
 }

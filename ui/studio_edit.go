@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"image"
 	"math"
 	"slices"
 	"time"
@@ -50,7 +51,7 @@ func (s *Studio) showDoc() {
 			s.canvas.SetMessage(emptyCanvasHint(s.bundle.Conditional()))
 		}
 	} else {
-		s.canvas.ShowImage(decodeRows(s.bundle, s.doc.Tokens()[:s.shownPatches()], s.doc.ImageRows()))
+		s.canvas.ShowImage(s.shownPicture())
 	}
 	s.canvas.SetMask(s.doc.Mask())
 	s.canvas.SetTemperature(s.doc.Temperature())
@@ -118,6 +119,24 @@ func (s *Studio) updateButtons() {
 		s.panel.generate.Enable()
 	}
 	s.syncMenu()
+}
+
+// docPicture is the current image's picture: the pixels a masked run kept
+// (core.Document.Picture), or its codes decoded.
+func (s *Studio) docPicture() *image.NRGBA {
+	if p := s.doc.Picture(); p != nil {
+		return p
+	}
+	return decodeRows(s.bundle, s.doc.Tokens(), s.doc.ImageRows())
+}
+
+// shownPicture is what the canvas shows of the current image: all of it,
+// or its first patches while the timeline is rewound.
+func (s *Studio) shownPicture() *image.NRGBA {
+	if k := s.shownPatches(); k < len(s.doc.Tokens()) {
+		return decodeRows(s.bundle, s.doc.Tokens()[:k], s.doc.ImageRows())
+	}
+	return s.docPicture()
 }
 
 // emptyCanvasHint is what an empty canvas says to a newcomer.
@@ -251,13 +270,13 @@ func (s *Studio) PickCandidate(i int) error {
 		parent = c.parent
 	}
 	if c.path == "" && !c.before && s.bundle != nil {
-		c.path, c.again, saveErr = s.runs.saved.save(outputs{dir: s.outputsDir}, decodeRows(s.bundle, c.tokens, c.rows), c.rec, time.Now())
+		c.path, c.again, saveErr = s.runs.saved.save(outputs{dir: s.outputsDir}, c.picture(s.bundle), c.rec, time.Now())
 		if saveErr == nil {
 			s.markSaved(c.tokens, true)
 		}
 		if saveErr == nil && !c.again {
 			s.history.prepend(historyItem{path: c.path, model: c.rec.Model, hash: c.rec.ModelHash,
-				img: decodeRows(s.bundle, c.tokens, c.rows), l: lineageOf(&c.rec)})
+				img: c.picture(s.bundle), l: lineageOf(&c.rec)})
 		}
 		parent = c.path
 	}
@@ -279,6 +298,7 @@ func (s *Studio) PickCandidate(i int) error {
 	if err != nil {
 		return err
 	}
+	s.doc.SetPicture(c.pic)
 	if !inPlace { // a step of its own: an undo back to another candidate keeps the strip
 		if s.cands.picks == nil {
 			s.cands.picks = map[uint64]bool{}

@@ -252,6 +252,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		s.showError(fmt.Errorf("open %s: %w", name, err))
 		return
 	}
+	s.doc.SetPicture(o.Picture)
 	if (o.Record != nil || o.A1111 != nil) && !edited && !foreign {
 		s.panel.SetParams(p)
 		s.paramsChanged()
@@ -365,8 +366,7 @@ func (s *Studio) exportImage() (image.Image, []int, error) {
 	if s.doc == nil || s.doc.Empty() {
 		return nil, nil, errNoImage
 	}
-	tokens := s.doc.Tokens()
-	return decodeRows(s.bundle, tokens, s.doc.ImageRows()), tokens, nil
+	return s.docPicture(), s.doc.Tokens(), nil
 }
 
 // ExportTo writes the current image as a PNG at path with its metadata,
@@ -378,6 +378,9 @@ func (s *Studio) ExportTo(path string) error {
 	}
 	rec := s.exportRecord(tokens)
 	setRecordRows(&rec, s.doc.ImageRows())
+	if s.doc.Picture() != nil {
+		rec.Extra[extraKeptPixels] = true
+	}
 	if temps := s.doc.Temperature(); temps != nil {
 		rec.Extra[extraTemperature] = temps
 	}

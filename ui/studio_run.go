@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"math"
 	"slices"
 	"strings"
@@ -89,6 +90,12 @@ type job struct {
 	runWith func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error)
 	opt     sampler.Options
 	tries   int
+	// keepMask, when set, is the mask of a run that changes only its
+	// masked patches (regenerate, a masked edit): the others keep the
+	// pixels of the picture the run started from, startPic (nil: base's
+	// codes decoded), which a ViT tokenizer's decoder would redraw.
+	keepMask []bool
+	startPic *image.NRGBA
 	// repair marks Resample the least likely: its candidates keep their
 	// ranking (an unchanged one first when it fits best: those patches are
 	// what the model draws there), it is not drawn again hotter (that made
@@ -345,6 +352,7 @@ func (s *Studio) regenerate(repair bool) error {
 	n := s.set.Candidates()
 	return s.startJob(job{
 		kind: kindRegenerate, label: "regenerating", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
+		keepMask: mask, startPic: s.doc.Picture(),
 		temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return mask[i] }), sampled: sampled, repair: repair,
 		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Inpaint(ctx, b, opt, tokens, mask, n, emit)
@@ -549,6 +557,10 @@ func canvasEmitter(prog *progress, lc *widgets.LiveCanvas, paint, hook func(samp
 // result is one image of a finished run.
 type result struct {
 	tokens []int
+	// pic is the image's picture when it is not its codes' decode (nil:
+	// it is): the patches a masked run kept keep their pixels (see
+	// core.Snapshot.Picture and result.picture).
+	pic *image.NRGBA
 	// style is the style a style per seed drew the image in ("" for none).
 	style string
 	rows  int // patch rows (more than the grid after Extend ↓)
@@ -638,6 +650,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		s.showError(fmt.Errorf("%s: %w", j.label, err))
 		return
 	}
+	s.doc.SetPicture(first.pic)
 	s.cands.shelve(replaced, replacedStep)
 	// The run's candidates replace its result in place only while its own
 	// undo step is current.

@@ -14,6 +14,8 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/internal/imagetest"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // newViTStudio is a studio on TinyViT: the tiny transformer with a ViT-VQ
@@ -116,11 +118,14 @@ func TestViTStudioFeatures(t *testing.T) {
 			t.Fatalf("the run after a StopAtPatch run made %d of 16 patches", n)
 		}
 	})
-	t.Run("regenerate masked keeps the unmasked codes", func(t *testing.T) {
-		s := newViTStudio(t)
+	t.Run("regenerate masked keeps the unmasked codes and pixels", func(t *testing.T) {
+		e := newEnv(t)
+		e.models = tinyModels{b: bundletest.TinyViT(3)}
+		s := e.open(t)
 		lockSeed(t, s, "blue cat", 21)
 		generate(t, s)
 		orig := s.Document().Tokens()
+		before := decodeRows(s.Bundle(), orig, 4)
 		mask := make([]bool, 16)
 		mask[5], mask[10] = true, true
 		must(t, s.paint.SetMask(mask))
@@ -136,8 +141,44 @@ func TestViTStudioFeatures(t *testing.T) {
 		if s.Candidates() < 2 {
 			t.Fatalf("%d candidates", s.Candidates())
 		}
-		shows(t, s)
-		must(t, s.Undo())
+		// The decoder redraws every patch from all the codes; the canvas
+		// keeps the unmasked patches' pixels, and shows the new codes'
+		// picture in the masked ones.
+		decoded, canvas := decodeRows(s.Bundle(), got, 4), s.Canvas().Image()
+		bled := false
+		for i := range 16 {
+			if mask[i] && !patchEqual(canvas, decoded, i, 4, 2) || !mask[i] && !patchEqual(canvas, before, i, 4, 2) {
+				t.Fatalf("patch %d (masked %v) is neither the new codes' nor the old pixels", i, mask[i])
+			}
+			bled = bled || !mask[i] && !patchEqual(decoded, before, i, 4, 2)
+		}
+		if !bled || s.Document().Picture() == nil {
+			t.Fatal("the decoder drew the kept patches unchanged: the test shows nothing")
+		}
+		// A candidate picked shows its own kept pixels.
+		must(t, s.PickCandidate(1))
+		if c := s.cands.results[1]; !slices.Equal(s.Canvas().Image().Pix, c.picture(s.Bundle()).Pix) || !patchEqual(s.Canvas().Image(), before, 0, 4, 2) {
+			t.Fatal("the candidate picked does not keep the unmasked pixels")
+		}
+		must(t, s.PickCandidate(0))
+		// Saved, exported, reopened and restored after a restart as shown.
+		if !slices.Equal(core.ToNRGBA(imagetest.ReadPNG(t, s.Document().Parent)).Pix, canvas.Pix) {
+			t.Fatal("the saved output is not the picture shown")
+		}
+		path := filepath.Join(t.TempDir(), "kept.png")
+		must(t, s.ExportTo(path))
+		must(t, s.OpenFile(path))
+		s.Wait()
+		must(t, s.LastError())
+		if !slices.Equal(s.Document().Tokens(), got) || !slices.Equal(s.Canvas().Image().Pix, canvas.Pix) {
+			t.Fatal("the export reopened is not the picture shown, with its codes")
+		}
+		must(t, s.FlushAutosave())
+		if again := e.open(t); !slices.Equal(again.Canvas().Image().Pix, canvas.Pix) {
+			t.Fatal("after a restart the canvas is not the picture shown")
+		}
+		must(t, s.Undo()) // the opening
+		must(t, s.Undo()) // the regeneration
 		if !slices.Equal(s.Document().Tokens(), orig) {
 			t.Fatal("undo did not restore the codes")
 		}

@@ -1,9 +1,13 @@
 package core
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
 	"math"
 	"slices"
 )
@@ -30,6 +34,12 @@ type Snapshot struct {
 	// Parent is the output file the image came from ("" if none); it is
 	// part of the state so undo and redo restore it with the image.
 	Parent string
+	// Picture is the image as shown and saved when it is not what its
+	// codes decode to (nil: it is): a masked regeneration or edit keeps
+	// the pixels of the patches outside its mask, which a ViT tokenizer's
+	// decoder, drawing every patch from all the codes, would redraw.
+	// Treated as read-only: states share it.
+	Picture *image.NRGBA
 	// step identifies the undo step this state is (see Document.Step):
 	// undo and redo keep it, ReplaceImage too; not saved.
 	step uint64
@@ -43,12 +53,18 @@ type snapshotJSON struct {
 	Rows        int       `json:"rows,omitempty"`
 	Temperature []float64 `json:"temperature,omitempty"`
 	Parent      string    `json:"parent,omitempty"`
+	Picture     []byte    `json:"picture,omitempty"` // PNG
 }
 
 // MarshalJSON writes the mask compactly.
 func (s Snapshot) MarshalJSON() ([]byte, error) {
-	return json.Marshal(snapshotJSON{Tokens: s.Tokens, Mask: MaskString(s.Mask), Params: s.Params, Rows: s.Rows,
-		Temperature: s.Temperature, Parent: s.Parent})
+	j := snapshotJSON{Tokens: s.Tokens, Mask: MaskString(s.Mask), Params: s.Params, Rows: s.Rows,
+		Temperature: s.Temperature, Parent: s.Parent}
+	var err error
+	if j.Picture, err = PictureBytes(s.Picture); err != nil {
+		return nil, err
+	}
+	return json.Marshal(j)
 }
 
 // UnmarshalJSON reads what MarshalJSON wrote.
@@ -62,19 +78,65 @@ func (s *Snapshot) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("saved mask: %w", err)
 	}
 	*s = Snapshot{Tokens: j.Tokens, Mask: m, Params: j.Params, Rows: j.Rows, Temperature: j.Temperature, Parent: j.Parent}
-	return nil
+	s.Picture, err = ParsePicture(j.Picture)
+	return err
+}
+
+// PictureBytes is a Snapshot.Picture as saved in a session file: PNG (nil
+// for none).
+func PictureBytes(p *image.NRGBA) ([]byte, error) {
+	if p == nil {
+		return nil, nil
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, p); err != nil {
+		return nil, fmt.Errorf("saved picture: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// ParsePicture reads what PictureBytes wrote (nil for none).
+func ParsePicture(data []byte) (*image.NRGBA, error) {
+	if data == nil {
+		return nil, nil
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("saved picture: %w", err)
+	}
+	return ToNRGBA(img), nil
+}
+
+// ToNRGBA is img as an *image.NRGBA with its origin at (0, 0) (img itself
+// when it is one already).
+func ToNRGBA(img image.Image) *image.NRGBA {
+	if n, ok := img.(*image.NRGBA); ok && n.Rect.Min == (image.Point{}) {
+		return n
+	}
+	b := img.Bounds()
+	out := image.NewNRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(out, out.Rect, img, b.Min, draw.Src)
+	return out
 }
 
 // clone returns a deep copy of s.
 func (s Snapshot) clone() Snapshot {
 	return Snapshot{Tokens: slices.Clone(s.Tokens), Mask: slices.Clone(s.Mask), Params: s.Params,
-		Rows: s.Rows, Temperature: slices.Clone(s.Temperature), Parent: s.Parent, step: s.step}
+		Rows: s.Rows, Temperature: slices.Clone(s.Temperature), Parent: s.Parent, Picture: s.Picture, step: s.step}
 }
 
 // equal reports whether s and o are the same state.
 func (s Snapshot) equal(o Snapshot) bool {
 	return slices.Equal(s.Tokens, o.Tokens) && slices.Equal(s.Mask, o.Mask) && s.Params == o.Params &&
-		s.Rows == o.Rows && slices.Equal(s.Temperature, o.Temperature) && s.Parent == o.Parent
+		s.Rows == o.Rows && slices.Equal(s.Temperature, o.Temperature) && s.Parent == o.Parent && samePicture(s.Picture, o.Picture)
+}
+
+// samePicture reports whether a and b are the same pixels (or both nil).
+func samePicture(a, b *image.NRGBA) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Rect == b.Rect && bytes.Equal(a.Pix, b.Pix)
 }
 
 // MaxImageRows bounds how tall Extend ↓ may grow an image, in patch rows.
@@ -145,6 +207,21 @@ func (d *Document) GridN() int { return d.Rows * d.Cols }
 
 // Temperature returns a copy of the painted temperature map (nil if none).
 func (d *Document) Temperature() []float64 { return slices.Clone(d.cur.Temperature) }
+
+// Picture is the image as shown when it is not its codes' decode, nil
+// when it is (Snapshot.Picture). Read-only.
+func (d *Document) Picture() *image.NRGBA { return d.cur.Picture }
+
+// SetPicture sets the pixels of the current image, which keep the patches
+// a masked run kept as they were (nil: the codes' decode), without a new
+// undo step: call it right after the change that made the image.
+func (d *Document) SetPicture(p *image.NRGBA) {
+	if samePicture(p, d.cur.Picture) {
+		return
+	}
+	d.cur.Picture = p
+	d.version++
+}
 
 // Tokens returns a copy of the current codes (nil for a blank document).
 func (d *Document) Tokens() []int { return slices.Clone(d.cur.Tokens) }
@@ -309,7 +386,7 @@ func FitLen[T any](m []T, n int) []T {
 // Version); otherwise commit a new step.
 func (d *Document) ReplaceImage(tokens []int, p Params, parent string) error {
 	s := d.cur.clone()
-	s.Tokens, s.Params, s.Parent = slices.Clone(tokens), p, parent
+	s.Tokens, s.Params, s.Parent, s.Picture = slices.Clone(tokens), p, parent, nil
 	if err := d.check(s); err != nil {
 		return err
 	}

@@ -1,7 +1,9 @@
 package core
 
 import (
+	"bytes"
 	"encoding/json"
+	"image"
 	"slices"
 	"testing"
 )
@@ -206,5 +208,57 @@ func TestStepIdentifiesUndoSteps(t *testing.T) {
 	}
 	if err := d.Redo(); err != nil || d.Step() != b {
 		t.Fatalf("redo to step %d, want %d", d.Step(), b)
+	}
+}
+
+// The pixels a masked run kept go with their state: set without an undo
+// step, restored by undo and redo, dropped when the codes change, and saved
+// with the session.
+func TestDocumentPicture(t *testing.T) {
+	d := NewDocument(2, 2)
+	must(t, d.SetImage([]int{1, 2, 3, 4}, Params{}, ""))
+	must(t, d.SetImage([]int{1, 2, 3, 5}, Params{}, "out.png"))
+	pic := image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	pic.Pix[0], pic.Pix[3] = 200, 255
+	step, v := d.Step(), d.Version()
+	d.SetPicture(pic)
+	if d.Picture() != pic || d.Step() != step || d.Version() == v || len(d.undo) != 2 {
+		t.Fatalf("SetPicture: picture %v, step %d (was %d), %d undo steps", d.Picture() != nil, d.Step(), step, len(d.undo))
+	}
+	must(t, d.SetMask([]bool{true, false, false, false}))
+	if d.Picture() != pic {
+		t.Fatal("a mask stroke dropped the picture")
+	}
+	st := d.State()
+	data, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back State
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	d2, err := DocumentFromState(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := d2.Picture(); p == nil || !bytes.Equal(p.Pix, pic.Pix) || p.Rect != pic.Rect {
+		t.Fatal("the picture did not survive the session file")
+	}
+	must(t, d.Undo()) // the mask
+	must(t, d.Undo()) // the second image
+	if d.Picture() != nil {
+		t.Fatal("undo to an image of its codes kept another's picture")
+	}
+	must(t, d.Redo())
+	if d.Picture() != pic {
+		t.Fatal("redo did not bring the picture back")
+	}
+	must(t, d.ReplaceImage([]int{4, 3, 2, 1}, Params{}, ""))
+	if d.Picture() != nil {
+		t.Fatal("other codes in place kept the picture of the ones replaced")
+	}
+	if _, err := ParsePicture([]byte("not a png")); err == nil {
+		t.Error("a damaged picture was read")
 	}
 }
