@@ -113,7 +113,11 @@ func Main(args []string, env Env) int {
 	}
 	cmd, ok := commands()[name]
 	if !ok {
-		fmt.Fprintf(env.Stderr, "tessera: unknown command %q\n\n", name)
+		msg := fmt.Sprintf("tessera: unknown command %q", name)
+		if near := nearCommand(name); near != "" {
+			msg += fmt.Sprintf(": did you mean %s?", near)
+		}
+		fmt.Fprintf(env.Stderr, "%s\n\n", msg)
 		usage(env.Stderr)
 		return 2
 	}
@@ -262,6 +266,30 @@ func nearFlag(fs *flag.FlagSet, name string) string {
 	return best
 }
 
+// nearCommand is the command name closest to a mistyped one (at most two
+// edits away, or the only one it begins), "" when none is.
+func nearCommand(name string) string {
+	names := []string{"studio", "help"}
+	for n := range commands() {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	best, bestD := "", 3
+	var prefixed []string
+	for _, n := range names {
+		if d := levenshtein.ComputeDistance(name, n); d < bestD {
+			best, bestD = n, d
+		}
+		if len(name) >= 3 && strings.HasPrefix(n, name) {
+			prefixed = append(prefixed, n)
+		}
+	}
+	if best == "" && len(prefixed) == 1 {
+		return prefixed[0]
+	}
+	return best
+}
+
 // flagsSet reports which flags the command line set explicitly.
 func flagsSet(fs *flag.FlagSet) map[string]bool {
 	set := map[string]bool{}
@@ -274,9 +302,18 @@ func newFlags(env Env, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(env.Stdout, "Usage: tessera %s %s\n\nFlags:\n", name, synopsis)
-		fs.SetOutput(env.Stdout)
+		// The flag package writes "-batch"; the README and the usage lines
+		// write "--batch" (both work).
+		var buf strings.Builder
+		fs.SetOutput(&buf)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
+		for _, line := range strings.SplitAfter(buf.String(), "\n") {
+			if rest, ok := strings.CutPrefix(line, "  -"); ok {
+				line = "  --" + rest
+			}
+			io.WriteString(env.Stdout, line)
+		}
 	}
 	return fs
 }

@@ -305,7 +305,9 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 	}{
 		{[]string{"generate", "--model", missing}, 1, "nothing"},
 		{[]string{"generate", "--model", "no-such-builtin"}, 1, "no built-in model"},
-		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"frobnicate"}, 2, "unknown command \"frobnicate\"\n"},
+		{[]string{"generat"}, 2, "unknown command \"generat\": did you mean generate?"},
+		{[]string{"tokenise"}, 2, "did you mean tokenize?"},
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--scale", "20"}, 2, "--scale"},
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--temperature", "-1", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--temperature: temperature -1 must be in [0, 100]"},
 		{[]string{"score", "--model", "../testdata/imagegpt/vector1"}, 2, "no images"},
@@ -836,6 +838,15 @@ func TestEvalHelpSaysPromptIsNotTaken(t *testing.T) {
 		if !strings.Contains(stdout, "not taken: "+cmd+" samples") {
 			t.Errorf("%s --help:\n%s", cmd, stdout)
 		}
+	}
+}
+
+// Help lists flags as the README and the usage lines write them, with two
+// dashes.
+func TestHelpWritesTwoDashes(t *testing.T) {
+	_, stdout, _ := run(t, "help", "generate")
+	if !strings.Contains(stdout, "\n  --batch int\n") || strings.Contains(stdout, "\n  -batch") {
+		t.Errorf("help generate:\n%s", stdout)
 	}
 }
 

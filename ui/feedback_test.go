@@ -1094,3 +1094,21 @@ func TestStyleNamedInWords(t *testing.T) {
 		t.Error("the phrase draws another picture than the style word")
 	}
 }
+
+// Ctrl++ zooms in as Ctrl+= does: typed as Ctrl+Shift+= or with the
+// keypad's +.
+func TestCtrlPlusZoomsIn(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	sc, ok := s.Window().Canvas().(interface{ TypedShortcut(fyne.Shortcut) })
+	if !ok {
+		t.Fatal("the test canvas takes no shortcuts")
+	}
+	for _, key := range []fyne.Shortcut{shortcut(fyne.KeyEqual, fyne.KeyModifierShift), shortcut(fyne.KeyPlus, 0)} {
+		before := s.Canvas().ZoomPercent()
+		sc.TypedShortcut(key)
+		if after := s.Canvas().ZoomPercent(); after <= before {
+			t.Errorf("%s: zoom %.0f%% → %.0f%%", shortcutText(key), before, after)
+		}
+	}
+}

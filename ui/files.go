@@ -175,6 +175,9 @@ func (f *fileDialogs) openPath(p, note string) (picture bool) {
 			// say what can be done with it rather than which model files
 			// it lacks.
 			err = fmt.Errorf("%s is a folder of pictures, not a model folder: open or drop one picture at a time (the canvas holds one), or train a model on the folder in the Train tab (Data: Folder…)", filepath.Base(p))
+		} else if missingModelFiles(p) != nil && slices.Contains(codebook.ImageExtensions(), strings.ToLower(filepath.Ext(p))) {
+			// Named like a picture, which the user meant to open.
+			err = fmt.Errorf("%s is a folder, not a picture file: open a picture inside it", p)
 		} else {
 			err = f.host.OpenModelFolder(p)
 		}

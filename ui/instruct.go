@@ -214,6 +214,12 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		if err != nil {
 			return nil, fmt.Errorf("encode the image for %s: %w", eb.Name, err)
 		}
+		// As the edit model sees it, as tessera edit checks it: a
+		// background the drawing model's decoder tints off-white is white
+		// to the edit model.
+		if err := nothingToEdit(instruction, eb.Decode(source), mask != nil); err != nil {
+			return nil, err
+		}
 		er, ec := eb.Grid()
 		var emask []bool
 		if mask != nil {

@@ -133,6 +133,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 var keysWithoutMenu = [][2]string{
 	{"Tab", "complete the word being typed (the first completion)"},
 	{"[  ]", "smaller / larger brush"},
+	{"Ctrl++", "zoom in, as Ctrl+= (Ctrl+Shift+= or the keypad's +)"},
 	{"Esc", "close a dialog (as its Cancel); on the canvas, drop the stroke being painted; else stop the run"},
 	{"Return", "in a dialog, its default button (never a Delete, Replace or Quit)"},
 }
@@ -306,6 +307,11 @@ func (s *Studio) addShortcuts() {
 	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.report(s.Redo()) })
 	c.AddShortcut(shortcut(fyne.KeyReturn, 0), func(fyne.Shortcut) { s.generateAsked() })
 	c.AddShortcut(shortcut(fyne.KeyQ, 0), func(fyne.Shortcut) { s.requestClose() })
+	// Ctrl++ is Ctrl+Shift+= on most layouts, or the keypad's +: zoom in
+	// as Ctrl+= does (the keypad's − is the key Ctrl+- already takes).
+	zoomIn := func(fyne.Shortcut) { s.canvas.ZoomBy(widgets.ZoomStep) }
+	c.AddShortcut(shortcut(fyne.KeyEqual, fyne.KeyModifierShift), zoomIn)
+	c.AddShortcut(shortcut(fyne.KeyPlus, 0), zoomIn)
 }
 
 // textFocused returns the focused text field, if one has the focus.

@@ -25,6 +25,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
 )
 
@@ -278,6 +279,10 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	switch {
 	case o.Exact:
 		msg += " exactly, from its stored codes and parameters"
+		if n := s.doc.Masked(); n > 0 {
+			// Shown as an outline only: the next masked action works on it.
+			msg += fmt.Sprintf(", with its mask of %s (Edit › Clear mask, Ctrl+Shift+Backspace, to work on the whole image)", plural.N(n, "patch", "patches"))
+		}
 	case o.A1111 != nil && o.A1111.Imported != "":
 		msg += fmt.Sprintf(" (encoded from its pixels; its text says it was imported from %s)", o.A1111.Imported)
 	case o.A1111 != nil:

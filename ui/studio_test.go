@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/png"
 	"math/rand/v2"
@@ -249,7 +250,15 @@ func TestExportRoundTripsIntoPanel(t *testing.T) {
 	if !slices.Equal(s.Document().Tokens(), tokens) || !slices.Equal(s.Document().Mask(), mask) {
 		t.Fatal("reopening did not restore the exact tokens and mask")
 	}
-	if !strings.Contains(s.Status(), "exactly") || !strings.Contains(s.Status(), "bits/patch") {
+	n := 0
+	for _, m := range mask {
+		if m {
+			n++
+		}
+	}
+	// The mask comes back as an outline only: the status says so.
+	if !strings.Contains(s.Status(), "exactly") || !strings.Contains(s.Status(), "bits/patch") || n == 0 ||
+		!strings.Contains(s.Status(), fmt.Sprintf("with its mask of %d patch", n)) {
 		t.Fatalf("status %q", s.Status())
 	}
 }
@@ -867,6 +876,14 @@ func TestDropOpensImage(t *testing.T) {
 	s.Wait()
 	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "is not a model folder") {
 		t.Fatalf("an empty folder dropped: %v", err)
+	}
+	s.closeError()
+	named := filepath.Join(t.TempDir(), "dir.png")
+	must(t, os.Mkdir(named, 0o755))
+	s.files.openPath(named, "")
+	s.Wait()
+	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "is a folder, not a picture file") {
+		t.Fatalf("a folder named like a picture: %v", err)
 	}
 }
 

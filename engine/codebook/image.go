@@ -127,7 +127,8 @@ func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 		return nil, decodeError(name, err)
 	}
 	if cfg.Width > MaxImageSide || cfg.Height > MaxImageSide {
-		return nil, fmt.Errorf("%s: %w", subject(name), &TooLargeError{Width: cfg.Width, Height: cfg.Height})
+		return nil, &readError{fmt.Sprintf("%s is %dx%d pixels: the largest picture Tessera opens is %d on a side (scale it down first)",
+			subject(name), cfg.Width, cfg.Height, MaxImageSide), &TooLargeError{Width: cfg.Width, Height: cfg.Height}}
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return nil, fmt.Errorf("%s is empty (%dx%d pixels)", subject(name), cfg.Width, cfg.Height)

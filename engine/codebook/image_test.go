@@ -57,7 +57,7 @@ func TestLoadImageTooLarge(t *testing.T) {
 	if err == nil {
 		t.Fatal("20000x20000 image accepted")
 	}
-	if !strings.Contains(err.Error(), "image is 20000x20000 pixels; the largest accepted is 8192 on a side") {
+	if !strings.Contains(err.Error(), "huge.png is 20000x20000 pixels: the largest picture Tessera opens is 8192 on a side") {
 		t.Errorf("error %q does not give the size", err)
 	}
 	var tl *TooLargeError
