@@ -111,6 +111,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stderr, "warning: %s %s: removing the background has nothing to do, and the edits only redraw the picture (for a transparent background, --transparent writes the white around the picture as transparent)\n", *from, on)
 	}
+	if w := edit.WeakFamilyNote(b, *instruction); w != "" {
+		fmt.Fprintf(env.Stderr, "note: %s\n", w)
+	}
 	opt := f.options(b)
 	opt.Prompt = *instruction
 	if opt.Workers == 0 {

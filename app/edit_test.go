@@ -351,6 +351,9 @@ func TestEditCLIErrors(t *testing.T) {
 	if code, _, stderr := run(t, "eval-edits", "--model", m, "--families", "sepia"); code != 2 || !strings.Contains(stderr, "unknown family") {
 		t.Errorf("eval-edits --families sepia: exit %d %q", code, stderr)
 	}
+	if code, _, stderr := run(t, "eval-edits", "--model", "edit", "--record"); code != 2 || !strings.Contains(stderr, "--record writes into a model folder") {
+		t.Errorf("eval-edits --record on a built-in: exit %d %q", code, stderr)
+	}
 }
 
 // editSamples are emoji-like samples at 8×8: a waving hand in three tones
@@ -481,6 +484,24 @@ func TestEditTrainEditEval(t *testing.T) {
 	js, err := json.Marshal(jsonSafe(rep))
 	if err != nil || !bytes.Contains(js, []byte(`"judged_by":"nearest"`)) {
 		t.Fatalf("json: %v %s", err, js)
+	}
+	// --record's figures in config.json, and what tessera edit says of them.
+	if err := recordMeasures(res.ModelDir, rep.Families); err != nil {
+		t.Fatal(err)
+	}
+	c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fr := range rep.Families {
+		if m, ok := c.Tessera.Edit.Measured[fr.Family]; ok != (fr.Pairs > 0) || ok && m != fr.measure() {
+			t.Errorf("%s: recorded %+v (%v), measured %+v", fr.Family, m, ok, fr.measure())
+		}
+	}
+	style := c.Tessera.Edit.Measured[string(edit.Style)]
+	_, _, stderr := run(t, "edit", "--model", res.ModelDir, "--from", src, "--instruction", "in the twemoji style", "--candidates", "1", "--seed", "1", "--out", out, "--quiet")
+	if weak := strings.Contains(stderr, "is weak at style edits: "+style.Summary); weak == style.MeetsTarget {
+		t.Errorf("style edits recorded as %+v; tessera edit said %q", style, stderr)
 	}
 	perFamily := map[string]int{}
 	widest := 0

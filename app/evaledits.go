@@ -14,6 +14,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/nearest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -270,6 +271,40 @@ func (r editFamilyReport) line() string {
 		r.Pairs, s, r.SourcePSNRdB, r.TokenizerPSNRdB, verdict)
 }
 
+// measure is the family's figure as config.json records it.
+func (r editFamilyReport) measure() model.EditMeasure {
+	m := model.EditMeasure{Pairs: r.Pairs, MeetsTarget: r.Pass}
+	if r.Rate != nil {
+		m.Summary = fmt.Sprintf("%.0f%% of held-out emoji came out as the exact target", 100**r.Rate)
+	} else {
+		m.Summary = fmt.Sprintf("%.1f dB PSNR against the exact target on held-out emoji", r.PSNRdB)
+		if r.WhiteKept != nil {
+			m.Summary += fmt.Sprintf(", %.0f%% of the white background kept", 100**r.WhiteKept)
+		}
+	}
+	return m
+}
+
+// recordMeasures writes the families measured (those with pairs) into the
+// config.json of the model folder dir, keeping the other families' figures.
+func recordMeasures(dir string, families []editFamilyReport) error {
+	return model.UpdateConfig(dir, func(c *model.Config) error {
+		if !c.IsEdit() {
+			return fmt.Errorf("not an edit model")
+		}
+		e := c.Tessera.Edit
+		if e.Measured == nil {
+			e.Measured = map[string]model.EditMeasure{}
+		}
+		for _, fr := range families {
+			if fr.Pairs > 0 {
+				e.Measured[fr.Family] = fr.measure()
+			}
+		}
+		return nil
+	})
+}
+
 // editSheet draws the cases a row per family, each case a triple of
 // source | output | exact target (a gap between triples).
 func editSheet(cases []editCase, side int) *image.NRGBA {
@@ -302,7 +337,7 @@ func editSheet(cases []editCase, side int) *image.NRGBA {
 }
 
 func runEvalEdits(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "eval-edits", "--model M [--per-family N] [--json] [--sheet OUT.png] [sampling flags]")
+	fs := newFlags(env, "eval-edits", "--model M [--per-family N] [--json] [--sheet OUT.png] [--record] [sampling flags]")
 	var f editFlags
 	fs.StringVar(&f.model, "model", "edit", "edit model: a built-in name or a model folder")
 	perFamily := rangedInt(fs, "per-family", 20, 1, 1<<20, "held-out pairs evaluated per family")
@@ -314,6 +349,7 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	dataDir := fs.String("data", "", "emoji cache folder (default: make data's)")
 	asJSON := fs.Bool("json", false, "print one JSON object (every family and every edit)")
 	sheet := fs.String("sheet", "", "also write a PNG of every edit: rows of source | output | exact target")
+	record := fs.Bool("record", false, "also record each family's figure in the model folder's config.json (tessera.edit.measured), where the studio and tessera edit read which kinds of edit the model rarely gets right")
 	force := forceFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -339,6 +375,9 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 		if err := checkOut("sheet", *sheet, ".png", *force); err != nil {
 			return err
 		}
+	}
+	if *record && !bundle.IsFolder(f.model) {
+		return usageError{fmt.Sprintf("--record writes into a model folder's config.json: pass --model as a folder (a built-in's is assets/models/%s in Tessera's source)", f.model)}
 	}
 	b, err := openModel(env.Stderr, f.model, f.precision)
 	if err != nil {
@@ -375,6 +414,11 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 		if err := pngmeta.WriteFileAtomic(*sheet, editSheet(rep.Cases, w), map[string]string{
 			"Comment": fmt.Sprintf("eval-edits of %s: a row per family (%s), up to %d triples of source | output | exact target, the sources' styles in turn", b.Name, familyNames(rep.Families), *perFamily),
 		}); err != nil {
+			return err
+		}
+	}
+	if *record {
+		if err := recordMeasures(f.model, rep.Families); err != nil {
 			return err
 		}
 	}

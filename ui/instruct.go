@@ -210,6 +210,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 				return nil, err
 			}
 		}
+		if w := edit.WeakFamilyNote(eb, instruction); w != "" {
+			say(w)
+		}
 		source, err := eb.Encode(src)
 		if err != nil {
 			return nil, fmt.Errorf("encode the image for %s: %w", eb.Name, err)

@@ -5,6 +5,7 @@ import (
 	"image"
 	"math"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/psnr"
 )
 
@@ -104,4 +105,26 @@ func NotTakenWarning(share float64, masked bool) string {
 // not divide them or no patch is marked.
 func PSNRWithin(target, out *image.NRGBA, mask []bool, rows, cols int) float64 {
 	return min(psnr.Patches(target, out, mask, rows, cols), MaxPSNR)
+}
+
+// WeakFamilyNote is what to tell a user whose instruction is of a family
+// of edits that edit model b missed its target at when `tessera eval-edits
+// --record` measured it (model.EditExt.Measured): style, skin tone and
+// gender edits of the built-in model mostly draw another picture. It is ""
+// for instructions of other families, of no known family, or when the
+// family was not measured.
+func WeakFamilyNote(b *bundle.Bundle, instruction string) string {
+	c := b.Model.Config
+	if !c.IsEdit() || c.Tessera.Edit.Measured == nil {
+		return ""
+	}
+	fam, _, ok := Parse(instruction)
+	if !ok {
+		return ""
+	}
+	m, ok := c.Tessera.Edit.Measured[string(fam)]
+	if !ok || m.MeetsTarget {
+		return ""
+	}
+	return fmt.Sprintf("edit model %s is weak at %s edits: %s (tessera eval-edits), so expect a picture unlike the one asked for", b.Name, fam, m.Summary)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/train"
 )
@@ -54,5 +55,32 @@ func TestSampleGrid(t *testing.T) {
 	}
 	if err := SampleGrid(path, plain, xs, 3, 1); err == nil || !strings.Contains(err.Error(), "not an edit model") {
 		t.Fatalf("a text model: %v", err)
+	}
+}
+
+// WeakFamilyNote names a family the edit model missed its target at, as
+// eval-edits --record measured it, and nothing else.
+func TestWeakFamilyNote(t *testing.T) {
+	b := bundletest.TinyEdit(2)
+	if got := WeakFamilyNote(b, "in the twitter style"); got != "" {
+		t.Errorf("unmeasured model: %q", got)
+	}
+	c := b.Model.Config
+	e := *c.Tessera.Edit
+	e.Measured = map[string]model.EditMeasure{
+		"style":      {Pairs: 20, Summary: "0% of held-out emoji came out as the exact target"},
+		"background": {Pairs: 20, Summary: "25.0 dB PSNR", MeetsTarget: true},
+	}
+	ext := *c.Tessera
+	ext.Edit = &e
+	c.Tessera = &ext
+	b.Model.Config = c
+	if got := WeakFamilyNote(b, "In the twitter style"); !strings.Contains(got, "weak at style edits: 0% of held-out emoji came out as the exact target") {
+		t.Errorf("style: %q", got)
+	}
+	for _, ins := range []string{"remove the background", "mirror it", "paint it gold"} {
+		if got := WeakFamilyNote(b, ins); got != "" {
+			t.Errorf("%q: %q", ins, got)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
@@ -87,6 +88,23 @@ type EditExt struct {
 	// held-out pairs exactly. Zero when unknown.
 	HeldOutFraction float64 `json:"held_out_fraction,omitempty"`
 	SplitSeed       uint64  `json:"split_seed,omitempty"`
+	// Measured is what `tessera eval-edits --record` measured of each
+	// family of edits (edit.Family: "style", "background", …) on held-out
+	// emoji, so that the studio and tessera edit can say when an edit is
+	// of a kind the model rarely gets right; nil when not measured.
+	Measured map[string]EditMeasure `json:"measured,omitempty"`
+}
+
+// EditMeasure is one family's figure from eval-edits.
+type EditMeasure struct {
+	// Pairs is how many held-out pairs were edited.
+	Pairs int `json:"pairs"`
+	// Summary is the judged figure in words: "0% nearest the exact
+	// target", "15.5 dB PSNR against the exact target".
+	Summary string `json:"summary"`
+	// MeetsTarget says the figure reached issue 12's target (90% nearest
+	// the exact target; 24 dB and 95% of the white background kept).
+	MeetsTarget bool `json:"meets_target"`
 }
 
 // Recommended returns the model's recommended sampling settings
@@ -374,4 +392,27 @@ func isqrt(n int) int {
 		s++
 	}
 	return s
+}
+
+// UpdateConfig changes the config.json of the model folder dir with change
+// and writes it back atomically (the weights, and so the model's hash, stay
+// as they are). It fails when the file cannot be read, parsed or written,
+// or when change does.
+func UpdateConfig(dir string, change func(*Config) error) error {
+	path := filepath.Join(dir, ConfigFile)
+	c, err := LoadConfig(path)
+	if err != nil {
+		return err
+	}
+	if err := change(&c); err != nil {
+		return fmt.Errorf("update %s: %w", path, err)
+	}
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("update %s: %w", path, err)
+	}
+	if err := atomicfile.WriteBytes(path, append(data, '\n')); err != nil {
+		return fmt.Errorf("update %s: %w", path, err)
+	}
+	return nil
 }

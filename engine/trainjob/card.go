@@ -1,8 +1,6 @@
 package trainjob
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -163,21 +161,13 @@ func setDefaults(dir string, d sampling.Recommended) error {
 	if d == (sampling.Recommended{}) {
 		return nil
 	}
-	path := filepath.Join(dir, model.ConfigFile)
-	c, err := model.LoadConfig(path)
-	if err != nil {
-		if os.IsNotExist(errors.Unwrap(err)) {
-			return nil
-		}
-		return err
-	}
-	if c.Tessera == nil {
+	if _, err := os.Stat(filepath.Join(dir, model.ConfigFile)); os.IsNotExist(err) {
 		return nil
 	}
-	c.Tessera.Defaults = &d
-	data, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteBytes(path, append(data, '\n'))
+	return model.UpdateConfig(dir, func(c *model.Config) error {
+		if c.Tessera != nil {
+			c.Tessera.Defaults = &d
+		}
+		return nil
+	})
 }
