@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -179,8 +180,33 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.MeanLogLik())
 	}
+	if old := staleCandidates(*out, len(res.Images)); len(old) > 0 {
+		verb := "are"
+		if len(old) == 1 {
+			verb = "is"
+		}
+		fmt.Fprintf(env.Stderr, "note: %s beside them %s from an earlier run\n", strings.Join(old, ", "), verb)
+	}
 	return nil
 }
+
+// staleCandidates are the names of the numbered files PATH-(n+1).png …
+// beside the n an edit wrote (numberedPath), left by an earlier run of more
+// candidates: a script reading PATH-*.png would take them for this run's.
+func staleCandidates(out string, n int) []string {
+	var old []string
+	for i := n; i < maxCandidateFiles; i++ {
+		p := numberedPath(out, i, 2)
+		if _, err := os.Stat(p); err != nil {
+			break
+		}
+		old = append(old, filepath.Base(p))
+	}
+	return old
+}
+
+// maxCandidateFiles bounds staleCandidates' look (the --candidates limit).
+const maxCandidateFiles = 256
 
 // editedImage is the JSON line of a written edit (edit --json); the JSON
 // names are a contract, those shared with generate --json (savedImage)

@@ -181,6 +181,11 @@ func TestEditCLI(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "one-1.png")); err != nil {
 		t.Fatal(err)
 	}
+	// One candidate over the three of an earlier run: the two left say so.
+	code, _, stderr = run(t, "edit", "--model", m, "--from", src, "--instruction", "make it red", "--candidates", "1", "--out", out, "--quiet", "--force")
+	if code != 0 || !strings.Contains(stderr, "note: e-2.png, e-3.png beside them are from an earlier run") {
+		t.Errorf("stale candidates: exit %d, %q", code, stderr)
+	}
 	// An edit's output scored under a drawing model: its record's
 	// instruction is no drawing prompt, so it is scored without one.
 	code, stdout, stderr = run(t, "score", "--model", tinyModel(t), filepath.Join(dir, "one-1.png"))
