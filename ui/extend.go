@@ -48,7 +48,7 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 	opt := p.Options(s.opt.Workers)
 	opt.Batch = 1
 	s.fitCanvas(newRows)
-	s.canvas.ShowImage(decodeRows(b, tokens, rows))
+	s.canvas.ShowImage(s.docPicture()) // with the pixels a masked run kept
 	s.canvas.SetMask(core.FitLen(s.doc.Mask(), newRows*cols))
 	s.canvas.SetTemperature(s.doc.Temperature())
 	total := addRows * cols

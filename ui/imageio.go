@@ -140,7 +140,7 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 			if s, ok := o.Record.Extra[extraMask].(string); ok {
 				o.Mask, _ = core.ParseMask(s, o.Rows*cols)
 			}
-			if kept, _ := o.Record.Extra[extraKeptPixels].(bool); kept && o.Record.Width > 0 && o.Record.Height > 0 {
+			if kept, _ := o.Record.Extra[extraKeptPixels].(bool); kept && o.Record.Width > 0 && o.Record.Height > 0 && pixelsExact(o.Record) {
 				o.Picture = codebook.AtSize(img, o.Record.Width, o.Record.Height)
 			}
 			return o, nil
@@ -181,6 +181,19 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 		o.Note = note
 	}
 	return o, nil
+}
+
+// pixelsExact reports whether a picture written with rec holds its
+// pixels exactly at the record's size (codebook.AtSize reads them back):
+// not smoothed by a Lanczos upscale nor faded at its edges by a
+// transparent background.
+func pixelsExact(rec *pngmeta.Record) bool {
+	if clear, _ := rec.Extra[extraTransparent].(bool); clear {
+		return false
+	}
+	k, _ := rec.Extra[extraUpscale].(float64) // a JSON number
+	f, _ := rec.Extra[extraFilter].(string)
+	return k <= 1 || parseFilter(f) == Nearest
 }
 
 // tokensFit says why rec's tokens cannot be used with b ("" if they can).

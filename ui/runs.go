@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/draw"
 	"slices"
 	"time"
 
@@ -211,10 +212,9 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		}
 		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik(), style: sampler.DrawnStyle(j.b, im),
 			before: j.gaveBack(tokens), parent: j.parent}
-		switch {
-		case item.before:
+		if item.before {
 			item.pic = j.startPic // the image the run started from, as it was
-		case j.keepMask != nil:
+		} else {
 			item.pic = keptPixels(j, tokens, rows)
 		}
 		if item.pic != nil {
@@ -310,23 +310,48 @@ func (r *runs) cached(b *bundle.Bundle, tokens []int) (*sampler.Result, int) {
 	return nil, -1
 }
 
-// keptPixels is the picture of tokens, a result of job j (which changes
-// only the patches of j.keepMask), with the pixels of the picture j
-// started from outside the mask; nil when that is the tokens' decode
+// keptPixels is the picture of tokens, a result of job j, with the pixels
+// of the picture j started from where j keeps them (job.keepMask, or the
+// rows an extension grew from); nil when that is the tokens' decode
 // already (a local codebook's, or nothing kept).
 func keptPixels(j job, tokens []int, rows int) *image.NRGBA {
 	_, cols := j.b.Grid()
-	start := j.startPic
-	if start == nil {
-		start = decodeRows(j.b, j.base, rows)
-	}
 	decoded := decodeRows(j.b, tokens, rows)
 	pic := image.NewNRGBA(decoded.Rect)
 	copy(pic.Pix, decoded.Pix)
-	if len(j.keepMask) != rows*cols || edit.KeepUnmasked(pic, start, j.keepMask, rows, cols) != nil || bytes.Equal(pic.Pix, decoded.Pix) {
+	switch {
+	case j.kind == kindExtend && j.startPic != nil && j.startPic.Rect.In(pic.Rect):
+		draw.Draw(pic, j.startPic.Rect, j.startPic, image.Point{}, draw.Src)
+	case j.keepMask != nil:
+		start := j.startPic
+		if start == nil {
+			start = decodeRows(j.b, j.base, rows)
+		}
+		if len(j.keepMask) != rows*cols || edit.KeepUnmasked(pic, start, j.keepMask, rows, cols) != nil {
+			return nil
+		}
+	default:
+		return nil
+	}
+	if bytes.Equal(pic.Pix, decoded.Pix) {
 		return nil
 	}
 	return pic
+}
+
+// keptPrefix is the keepMask of a run that keeps the first keep patches
+// of the current image and redraws the rest: nil unless the image has
+// pixels of its own (a masked run's, core.Document.Picture), which the
+// kept patches then keep.
+func (s *Studio) keptPrefix(keep int) []bool {
+	if s.doc.Picture() == nil {
+		return nil
+	}
+	m := make([]bool, s.doc.N())
+	for i := keep; i < len(m); i++ {
+		m[i] = true
+	}
+	return m
 }
 
 // picture is the result's picture: the pixels a masked run kept, or its

@@ -289,16 +289,15 @@ func (s *Studio) PickCandidate(i int) error {
 	inPlace := s.cands.version >= 0 && s.cands.version == s.doc.Version()
 	switch {
 	case inPlace:
-		err = s.doc.ReplaceImage(c.tokens, ip, parent)
+		err = s.doc.ReplaceImage(c.tokens, ip, parent, c.pic)
 	case s.cands.kind == kindGenerate:
-		err = s.doc.NewImage(c.tokens, c.rows, ip, parent, s.doc.Temperature())
+		err = s.doc.NewImage(c.tokens, c.rows, ip, parent, s.doc.Temperature(), c.pic)
 	default:
-		err = s.doc.SetImageRows(c.tokens, c.rows, ip, parent)
+		err = s.doc.SetImageRows(c.tokens, c.rows, ip, parent, c.pic)
 	}
 	if err != nil {
 		return err
 	}
-	s.doc.SetPicture(c.pic)
 	if !inPlace { // a step of its own: an undo back to another candidate keeps the strip
 		if s.cands.picks == nil {
 			s.cands.picks = map[uint64]bool{}

@@ -248,12 +248,11 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	}
 	s.tl.stopReplay()
 	before, beforeStep := s.doc.Tokens(), s.doc.Step() // the image the candidates are of, for Undo
-	if err := s.doc.SetState(o.Tokens, o.Rows, o.Mask, temps, ip, path); err != nil {
+	if err := s.doc.SetState(o.Tokens, o.Rows, o.Mask, temps, ip, path, o.Picture); err != nil {
 		s.showDoc()
 		s.showError(fmt.Errorf("open %s: %w", name, err))
 		return
 	}
-	s.doc.SetPicture(o.Picture)
 	if (o.Record != nil || o.A1111 != nil) && !edited && !foreign {
 		s.panel.SetParams(p)
 		s.paramsChanged()
@@ -448,6 +447,7 @@ func (s *Studio) exportRecord(tokens []int) pngmeta.Record {
 		rec.Extra[pngmeta.ExtraSameAsParent] = true
 		rec.Version = versionString(s.opt.Version)
 		delete(rec.Extra, extraMask)
+		delete(rec.Extra, extraKeptPixels) // ExportTo says it where the picture has them
 		if m := s.doc.Mask(); core.AnyMasked(m) {
 			rec.Extra[extraMask] = core.MaskString(m)
 		}

@@ -91,9 +91,11 @@ type job struct {
 	opt     sampler.Options
 	tries   int
 	// keepMask, when set, is the mask of a run that changes only its
-	// masked patches (regenerate, a masked edit): the others keep the
-	// pixels of the picture the run started from, startPic (nil: base's
-	// codes decoded), which a ViT tokenizer's decoder would redraw.
+	// masked patches (regenerate, a masked edit; the patches after the
+	// kept ones of a completion or branch of a picture that has kept
+	// pixels): the others keep the pixels of the picture the run started
+	// from, startPic (nil: base's codes decoded), which a ViT tokenizer's
+	// decoder would redraw. An extension keeps startPic's rows on top.
 	keepMask []bool
 	startPic *image.NRGBA
 	// repair marks Resample the least likely: its candidates keep their
@@ -473,8 +475,8 @@ func (s *Studio) completeFrom(keep, batch int) error {
 	return s.startJob(job{
 		kind: kindComplete, label: "completing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		at: keep, temps: opt.PatchTemperature, rank: true, shown: shownCodes(tokens, func(i int) bool { return i >= keep }),
-		sampled: b.ImageTokens() - keep,
-		opt:     opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
+		sampled: b.ImageTokens() - keep, keepMask: s.keptPrefix(keep),
+		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.Complete(ctx, b, opt, tokens, keep, emit)
 		},
 	})
@@ -495,6 +497,9 @@ func (s *Studio) Running() string { return s.runs.runner.Running() }
 // startJob runs j on the runner, streaming image 0 onto the canvas; finish
 // applies the result.
 func (s *Studio) startJob(j job) error {
+	if j.base != nil && j.startPic == nil {
+		j.startPic = s.doc.Picture() // a candidate that gives it back is the picture as it was
+	}
 	s.ranTexts = s.fieldTexts()
 	j.outDir = s.outputsDir
 	j.saveAll = s.set.SaveAllCandidates()
@@ -639,18 +644,17 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	var err error
 	switch {
 	case j.kind == kindGenerate:
-		err = s.doc.NewImage(first.tokens, first.rows, ip, first.path, j.temps)
+		err = s.doc.NewImage(first.tokens, first.rows, ip, first.path, j.temps, first.pic)
 	case j.repair && !res.Stopped: // a stopped repair keeps its mask: it shows what was not reached
-		err = s.doc.SetState(first.tokens, first.rows, nil, s.doc.Temperature(), ip, first.path)
+		err = s.doc.SetState(first.tokens, first.rows, nil, s.doc.Temperature(), ip, first.path, first.pic)
 	default:
-		err = s.doc.SetImageRows(first.tokens, first.rows, ip, first.path)
+		err = s.doc.SetImageRows(first.tokens, first.rows, ip, first.path, first.pic)
 	}
 	if err != nil {
 		s.showDoc()
 		s.showError(fmt.Errorf("%s: %w", j.label, err))
 		return
 	}
-	s.doc.SetPicture(first.pic)
 	s.cands.shelve(replaced, replacedStep)
 	// The run's candidates replace its result in place only while its own
 	// undo step is current.

@@ -25,13 +25,19 @@ const (
 )
 
 // timelapseGIF animates tokens (an image rows × cols patches) appearing
-// patch by patch in the order they were generated.
+// patch by patch in the order they were generated, ending on final (nil:
+// the codes' decode; the pixels a masked run kept, core.Document.Picture).
 // It stops with ctx's error when ctx is done (the studio closing).
-func timelapseGIF(ctx context.Context, cb tokenizer.Tokenizer, tokens []int, rows, cols int) (*gif.GIF, error) {
+func timelapseGIF(ctx context.Context, cb tokenizer.Tokenizer, tokens []int, rows, cols int, final image.Image) (*gif.GIF, error) {
 	n := len(tokens)
 	p := cb.PatchSize()
 	scale := max(1, min(timelapseWidth/(cols*p), timelapseHeight/(rows*p), MaxUpscale))
-	prefix := func(k int) image.Image { return cb.Decode(tokens[:k], rows, cols) }
+	prefix := func(k int) image.Image {
+		if k == n && final != nil {
+			return final
+		}
+		return cb.Decode(tokens[:k], rows, cols)
+	}
 	return render.Timelapse(ctx, prefix, n, min(n+1, timelapseFrames), scale, timelapseDelay, nil)
 }
 
@@ -46,11 +52,15 @@ func (s *Studio) ExportTimelapse(path string) error {
 	if s.doc == nil || s.doc.Empty() {
 		return errNoImage
 	}
-	cb, tokens, rows, cols := s.bundle.Tokenizer, s.doc.Tokens(), s.doc.ImageRows(), s.doc.Cols
+	cb, tokens, rows, cols, final := s.bundle.Tokenizer, s.doc.Tokens(), s.doc.ImageRows(), s.doc.Cols, s.doc.Picture()
 	s.setStatus("Writing the time-lapse…")
 	s.goBackground(func() {
 		err := atomicfile.Write(path, func(w io.Writer) error {
-			anim, err := timelapseGIF(s.ctx, cb, tokens, rows, cols)
+			var last image.Image
+			if final != nil {
+				last = final
+			}
+			anim, err := timelapseGIF(s.ctx, cb, tokens, rows, cols, last)
 			if err != nil {
 				return err
 			}

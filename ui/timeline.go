@@ -267,7 +267,7 @@ func (s *Studio) BranchFromHere() error {
 	s.canvas.ShowImage(decodeRows(b, tokens[:k], s.doc.Rows))
 	return s.startJob(job{
 		kind: kindBranch, label: "branching", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		at: k, temps: opt.PatchTemperature, rank: true, lateNote: &note, sampled: b.ImageTokens() - k,
+		at: k, temps: opt.PatchTemperature, rank: true, lateNote: &note, sampled: b.ImageTokens() - k, keepMask: s.keptPrefix(k),
 		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			switch {
 			case sampler.ReusesCache(b, opt, parent, index):

@@ -485,7 +485,7 @@ func TestRegenerateWaitsForAMask(t *testing.T) {
 	}
 	// A stopped image has its missing patches to redraw, mask or not.
 	tokens := s.Document().Tokens()
-	must(t, s.doc.SetState(tokens[:8], 0, nil, nil, s.doc.ImageParams(), ""))
+	must(t, s.doc.SetState(tokens[:8], 0, nil, nil, s.doc.ImageParams(), "", nil))
 	s.docChanged()
 	if btn.Disabled() || btn.Tip() != regenerateTip {
 		t.Fatalf("on a stopped image: disabled %v, tip %q", btn.Disabled(), btn.Tip())

@@ -177,6 +177,16 @@ func TestViTStudioFeatures(t *testing.T) {
 		if again := e.open(t); !slices.Equal(again.Canvas().Image().Pix, canvas.Pix) {
 			t.Fatal("after a restart the canvas is not the picture shown")
 		}
+		// A completion of it keeps the rows above as they were shown too.
+		must(t, s.CompleteFrom(2))
+		s.Wait()
+		must(t, s.LastError())
+		for i := range 8 {
+			if !patchEqual(s.Canvas().Image(), canvas, i, 4, 2) {
+				t.Fatalf("completion: kept patch %d is not as it was shown", i)
+			}
+		}
+		must(t, s.Undo()) // the completion
 		must(t, s.Undo()) // the opening
 		must(t, s.Undo()) // the regeneration
 		if !slices.Equal(s.Document().Tokens(), orig) {

@@ -212,17 +212,6 @@ func (d *Document) Temperature() []float64 { return slices.Clone(d.cur.Temperatu
 // when it is (Snapshot.Picture). Read-only.
 func (d *Document) Picture() *image.NRGBA { return d.cur.Picture }
 
-// SetPicture sets the pixels of the current image, which keep the patches
-// a masked run kept as they were (nil: the codes' decode), without a new
-// undo step: call it right after the change that made the image.
-func (d *Document) SetPicture(p *image.NRGBA) {
-	if samePicture(p, d.cur.Picture) {
-		return
-	}
-	d.cur.Picture = p
-	d.version++
-}
-
 // Tokens returns a copy of the current codes (nil for a blank document).
 func (d *Document) Tokens() []int { return slices.Clone(d.cur.Tokens) }
 
@@ -312,24 +301,26 @@ func (d *Document) commit(s Snapshot) error {
 // parameters that made them, keeping the mask and the temperature map; it
 // is one undo step.
 func (d *Document) SetImage(tokens []int, p Params, parent string) error {
-	return d.SetImageRows(tokens, d.Rows, p, parent)
+	return d.SetImageRows(tokens, d.Rows, p, parent, nil)
 }
 
 // SetImageRows is SetImage for an image of rows patch rows (taller than
-// the grid after Extend ↓): the mask and the temperature map keep their
+// the grid after Extend ↓) whose picture is pic (nil: its codes' decode;
+// see Snapshot.Picture): the mask and the temperature map keep their
 // rows and gain empty ones (or lose those past the new height).
-func (d *Document) SetImageRows(tokens []int, rows int, p Params, parent string) error {
+func (d *Document) SetImageRows(tokens []int, rows int, p Params, parent string, pic *image.NRGBA) error {
 	n := rows * d.Cols
 	s := Snapshot{Tokens: tokens, Mask: FitLen(d.cur.Mask, n), Params: p, Rows: d.tallRows(rows),
-		Temperature: FitLen(d.cur.Temperature, n), Parent: parent}
+		Temperature: FitLen(d.cur.Temperature, n), Parent: parent, Picture: pic}
 	return d.commit(s)
 }
 
 // NewImage replaces the image with a new one (a generation from scratch)
 // of rows patch rows, made with p and the temperature map temps (nil:
-// none); it is one undo step. The mask belonged to the old image and does
-// not carry over: the new image starts unmasked.
-func (d *Document) NewImage(tokens []int, rows int, p Params, parent string, temps []float64) error {
+// none), whose picture is pic (nil: its codes' decode); it is one undo
+// step. The mask belonged to the old image and does not carry over: the
+// new image starts unmasked.
+func (d *Document) NewImage(tokens []int, rows int, p Params, parent string, temps []float64, pic *image.NRGBA) error {
 	if rows <= 0 {
 		rows = d.Rows
 	}
@@ -338,15 +329,16 @@ func (d *Document) NewImage(tokens []int, rows int, p Params, parent string, tem
 		temps = nil
 	}
 	s := Snapshot{Tokens: tokens, Mask: make([]bool, n), Params: p, Rows: d.tallRows(rows),
-		Temperature: FitLen(temps, n), Parent: parent}
+		Temperature: FitLen(temps, n), Parent: parent, Picture: pic}
 	return d.commit(s)
 }
 
-// SetState replaces codes, mask, temperature map and parameters together
-// (an opened file) for an image of rows patch rows (0: the grid's); it is
-// one undo step. A nil mask or temperature map means none: nothing of the
-// image before carries over to the one opened.
-func (d *Document) SetState(tokens []int, rows int, mask []bool, temps []float64, p Params, parent string) error {
+// SetState replaces codes, mask, temperature map, parameters and picture
+// (nil: the codes' decode) together (an opened file) for an image of rows
+// patch rows (0: the grid's); it is one undo step. A nil mask or
+// temperature map means none: nothing of the image before carries over to
+// the one opened.
+func (d *Document) SetState(tokens []int, rows int, mask []bool, temps []float64, p Params, parent string, pic *image.NRGBA) error {
 	if rows <= 0 {
 		rows = d.Rows
 	}
@@ -357,7 +349,7 @@ func (d *Document) SetState(tokens []int, rows int, mask []bool, temps []float64
 	if !slices.ContainsFunc(temps, func(t float64) bool { return t != 0 }) {
 		temps = nil
 	}
-	s := Snapshot{Tokens: tokens, Mask: mask, Params: p, Rows: d.tallRows(rows), Temperature: temps, Parent: parent}
+	s := Snapshot{Tokens: tokens, Mask: mask, Params: p, Rows: d.tallRows(rows), Temperature: temps, Parent: parent, Picture: pic}
 	return d.commit(s)
 }
 
@@ -384,9 +376,9 @@ func FitLen[T any](m []T, n int) []T {
 // step: picking another candidate of the run that made the current image.
 // Use it only while the current state is that run's own step (see
 // Version); otherwise commit a new step.
-func (d *Document) ReplaceImage(tokens []int, p Params, parent string) error {
+func (d *Document) ReplaceImage(tokens []int, p Params, parent string, pic *image.NRGBA) error {
 	s := d.cur.clone()
-	s.Tokens, s.Params, s.Parent, s.Picture = slices.Clone(tokens), p, parent, nil
+	s.Tokens, s.Params, s.Parent, s.Picture = slices.Clone(tokens), p, parent, pic
 	if err := d.check(s); err != nil {
 		return err
 	}
@@ -485,6 +477,23 @@ func DocumentFromState(st State) (*Document, error) {
 		if err := d.check(s); err != nil {
 			return nil, fmt.Errorf("saved document: %w", err)
 		}
+	}
+	// A picture that is not of its image's shape (damaged) goes: the image
+	// is its codes' decode again.
+	fit := func(s *Snapshot) {
+		if p := s.Picture; p != nil {
+			w, h := p.Rect.Dx(), p.Rect.Dy()
+			if w <= 0 || w%d.Cols != 0 || h != d.rowsOf(*s)*(w/d.Cols) {
+				s.Picture = nil
+			}
+		}
+	}
+	fit(&st.Cur)
+	for i := range st.Undo {
+		fit(&st.Undo[i])
+	}
+	for i := range st.Redo {
+		fit(&st.Redo[i])
 	}
 	if st.Cur.Parent == "" {
 		st.Cur.Parent = st.Parent // written before snapshots held their parent

@@ -147,7 +147,7 @@ func TestDocumentTallAndTemperature(t *testing.T) {
 	must(t, d.SetImage([]int{1, 2, 3, 4}, p, "a.png"))
 	must(t, d.SetMask([]bool{true, false, false, false}))
 	must(t, d.SetTemperature([]float64{0, 0.5, 0, 0}))
-	must(t, d.SetImageRows([]int{1, 2, 3, 4, 5, 6}, 3, p, "b.png"))
+	must(t, d.SetImageRows([]int{1, 2, 3, 4, 5, 6}, 3, p, "b.png", nil))
 	if d.ImageRows() != 3 || !d.Tall() || d.N() != 6 || d.GridN() != 4 {
 		t.Fatalf("rows %d tall %v n %d", d.ImageRows(), d.Tall(), d.N())
 	}
@@ -155,7 +155,7 @@ func TestDocumentTallAndTemperature(t *testing.T) {
 		!slices.Equal(d.Temperature(), []float64{0, 0.5, 0, 0, 0, 0}) {
 		t.Fatalf("mask %v temperature %v", d.Mask(), d.Temperature())
 	}
-	if err := d.SetImageRows([]int{1, 2, 3}, 3, p, ""); err == nil {
+	if err := d.SetImageRows([]int{1, 2, 3}, 3, p, "", nil); err == nil {
 		t.Error("a partial tall image was accepted")
 	}
 	if err := d.SetTemperature([]float64{0, -1, 0, 0, 0, 0}); err == nil {
@@ -200,7 +200,7 @@ func TestStepIdentifiesUndoSteps(t *testing.T) {
 	if a == 0 || b == 0 || a == b {
 		t.Fatalf("steps %d, %d", a, b)
 	}
-	if err := d.ReplaceImage([]int{4, 4, 4, 4}, p, ""); err != nil || d.Step() != b {
+	if err := d.ReplaceImage([]int{4, 4, 4, 4}, p, "", nil); err != nil || d.Step() != b {
 		t.Fatalf("ReplaceImage moved to step %d (%v), want %d", d.Step(), err, b)
 	}
 	if err := d.Undo(); err != nil || d.Step() != a {
@@ -211,19 +211,26 @@ func TestStepIdentifiesUndoSteps(t *testing.T) {
 	}
 }
 
-// The pixels a masked run kept go with their state: set without an undo
-// step, restored by undo and redo, dropped when the codes change, and saved
-// with the session.
+// The pixels a masked run kept go with their state: committed with it,
+// restored by undo and redo, kept by mask strokes, dropped when the codes
+// change, and saved with the session; the same codes and picture again
+// make no undo step.
 func TestDocumentPicture(t *testing.T) {
 	d := NewDocument(2, 2)
 	must(t, d.SetImage([]int{1, 2, 3, 4}, Params{}, ""))
-	must(t, d.SetImage([]int{1, 2, 3, 5}, Params{}, "out.png"))
 	pic := image.NewNRGBA(image.Rect(0, 0, 4, 4))
 	pic.Pix[0], pic.Pix[3] = 200, 255
-	step, v := d.Step(), d.Version()
-	d.SetPicture(pic)
-	if d.Picture() != pic || d.Step() != step || d.Version() == v || len(d.undo) != 2 {
-		t.Fatalf("SetPicture: picture %v, step %d (was %d), %d undo steps", d.Picture() != nil, d.Step(), step, len(d.undo))
+	must(t, d.SetImageRows([]int{1, 2, 3, 5}, 2, Params{}, "out.png", pic))
+	steps := len(d.undo)
+	if d.Picture() != pic || steps != 2 {
+		t.Fatalf("picture %v, %d undo steps", d.Picture() != nil, steps)
+	}
+	same := image.NewNRGBA(pic.Rect)
+	copy(same.Pix, pic.Pix)
+	must(t, d.SetImageRows([]int{1, 2, 3, 5}, 2, Params{}, "out.png", same))
+	must(t, d.SetState([]int{1, 2, 3, 5}, 2, nil, nil, Params{}, "out.png", same))
+	if len(d.undo) != steps {
+		t.Fatalf("the same codes and picture again made %d undo steps", len(d.undo)-steps)
 	}
 	must(t, d.SetMask([]bool{true, false, false, false}))
 	if d.Picture() != pic {
@@ -245,6 +252,10 @@ func TestDocumentPicture(t *testing.T) {
 	if p := d2.Picture(); p == nil || !bytes.Equal(p.Pix, pic.Pix) || p.Rect != pic.Rect {
 		t.Fatal("the picture did not survive the session file")
 	}
+	back.Cur.Picture = image.NewNRGBA(image.Rect(0, 0, 4, 6)) // damaged: not the image's shape
+	if d3, err := DocumentFromState(back); err != nil || d3.Picture() != nil {
+		t.Fatalf("a picture of another shape was kept (%v)", err)
+	}
 	must(t, d.Undo()) // the mask
 	must(t, d.Undo()) // the second image
 	if d.Picture() != nil {
@@ -254,7 +265,7 @@ func TestDocumentPicture(t *testing.T) {
 	if d.Picture() != pic {
 		t.Fatal("redo did not bring the picture back")
 	}
-	must(t, d.ReplaceImage([]int{4, 3, 2, 1}, Params{}, ""))
+	must(t, d.ReplaceImage([]int{4, 3, 2, 1}, Params{}, "", nil))
 	if d.Picture() != nil {
 		t.Fatal("other codes in place kept the picture of the ones replaced")
 	}
