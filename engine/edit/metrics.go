@@ -126,5 +126,8 @@ func WeakFamilyNote(b *bundle.Bundle, instruction string) string {
 	if !ok || m.MeetsTarget {
 		return ""
 	}
-	return fmt.Sprintf("edit model %s is weak at %s edits: %s (tessera eval-edits), so expect a picture unlike the one asked for", b.Name, fam, m.Summary)
+	if fam.ByNearest() {
+		return fmt.Sprintf("edit model %s is weak at %s edits: %s (tessera eval-edits), so expect another picture than the one asked for", b.Name, fam, m.Summary)
+	}
+	return fmt.Sprintf("edit model %s misses its quality target at %s edits: %s (tessera eval-edits), so expect a rough result", b.Name, fam, m.Summary)
 }

@@ -83,4 +83,8 @@ func TestWeakFamilyNote(t *testing.T) {
 			t.Errorf("%q: %q", ins, got)
 		}
 	}
+	e.Measured["mirror"] = model.EditMeasure{Pairs: 20, Summary: "16.7 dB PSNR"}
+	if got := WeakFamilyNote(b, "mirror it"); !strings.Contains(got, "misses its quality target at mirror edits: 16.7 dB PSNR") || !strings.Contains(got, "rough") {
+		t.Errorf("mirror: %q", got)
+	}
 }
