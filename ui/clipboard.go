@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 	"time"
 )
 
@@ -81,15 +82,66 @@ var errNoImagePasted = errors.New("the clipboard holds no image (copy one in ano
 // file may have).
 const maxPastedImage = maxImageFile
 
-// systemPaste reads a PNG from the clipboard with wl-paste (Wayland) or
-// xclip (X11), whichever is there; other systems are not served yet (the
-// error says to open the file instead).
-func systemPaste(ctx context.Context) ([]byte, error) {
-	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
-		return nil, errors.New("pasting images is not available on this system yet: save the image and open it (Ctrl+O), or drop it on the window")
+// pasteToFile is the command that writes the clipboard's image as a PNG
+// file at path on macOS (osascript, AppleScript's «class PNGf») or Windows
+// (PowerShell's System.Windows.Forms.Clipboard, in a single-threaded
+// apartment as the clipboard needs); nil on other systems, whose tools
+// write to standard output. The command fails when the clipboard holds no
+// image.
+func pasteToFile(goos, path string) []string {
+	switch goos {
+	case "darwin":
+		return []string{"osascript",
+			"-e", "set png to (the clipboard as «class PNGf»)",
+			"-e", fmt.Sprintf("set f to open for access (POSIX file %q) with write permission", path),
+			"-e", "write png to f",
+			"-e", "close access f"}
+	case "windows":
+		return []string{"powershell", "-NoProfile", "-STA", "-Command",
+			fmt.Sprintf("Add-Type -AssemblyName System.Windows.Forms; Add-Type -AssemblyName System.Drawing; "+
+				"$img = [System.Windows.Forms.Clipboard]::GetImage(); if ($img -eq $null) { exit 1 }; "+
+				"$img.Save('%s', [System.Drawing.Imaging.ImageFormat]::Png)", strings.ReplaceAll(path, "'", "''"))}
 	}
+	return nil
+}
+
+// pasteThroughFile runs pasteToFile's command and reads the PNG it wrote.
+func pasteThroughFile(ctx context.Context, goos string) ([]byte, error) {
+	f, err := os.CreateTemp("", "tessera-paste-*.png")
+	if err != nil {
+		return nil, fmt.Errorf("paste image: %w", err)
+	}
+	tmp := f.Name()
+	f.Close()
+	defer os.Remove(tmp)
+	args := pasteToFile(goos, tmp)
+	path, err := exec.LookPath(args[0])
+	if err != nil {
+		return nil, fmt.Errorf("no tool to read images from the clipboard was found (%s)", args[0])
+	}
+	if err := exec.CommandContext(ctx, path, args[1:]...).Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("reading the clipboard with %s: %w", args[0], ctx.Err())
+		}
+		return nil, errNoImagePasted
+	}
+	if fi, err := os.Stat(tmp); err != nil || fi.Size() == 0 {
+		return nil, errNoImagePasted
+	} else if fi.Size() > maxPastedImage {
+		return nil, fmt.Errorf("the image on the clipboard is more than the %d bytes accepted", maxPastedImage)
+	}
+	return os.ReadFile(tmp)
+}
+
+// systemPaste reads a PNG from the clipboard with wl-paste (Wayland) or
+// xclip (X11), whichever is there, or osascript (macOS) or PowerShell
+// (Windows) through a temporary file.
+func systemPaste(ctx context.Context) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	if pasteToFile(runtime.GOOS, "") != nil {
+		return pasteThroughFile(ctx, runtime.GOOS)
+	}
 	var tries [][]string
 	if os.Getenv("WAYLAND_DISPLAY") != "" {
 		tries = append(tries, []string{"wl-paste", "--no-newline", "--type", "image/png"})

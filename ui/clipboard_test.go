@@ -129,3 +129,37 @@ func TestSystemPaste(t *testing.T) {
 		t.Fatalf("no image on the clipboard: %v", err)
 	}
 }
+
+// On macOS and Windows the clipboard's image is written to a temporary
+// file by osascript or PowerShell and read back; run here with a stand-in
+// osascript that writes what a real one would (or fails, as it does on a
+// clipboard without an image).
+func TestPasteThroughFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the stand-in is a shell script")
+	}
+	bin := t.TempDir()
+	t.Setenv("PATH", bin)
+	if _, err := pasteThroughFile(context.Background(), "darwin"); err == nil || !strings.Contains(err.Error(), "osascript") {
+		t.Fatalf("no tool: %v", err)
+	}
+	// The file's path is in the AppleScript line that opens it for writing.
+	script := "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in *'POSIX file'*) p=${a#*\\\"}; p=${p%%\\\"*};; esac; done\n" +
+		"[ -n \"$PASTED\" ] || exit 1\nprintf %s \"$PASTED\" > \"$p\"\n"
+	must(t, os.WriteFile(filepath.Join(bin, "osascript"), []byte(script), 0o755))
+	t.Setenv("PASTED", "PNGDATA")
+	if data, err := pasteThroughFile(context.Background(), "darwin"); err != nil || string(data) != "PNGDATA" {
+		t.Fatalf("an image on the clipboard: %q, %v", data, err)
+	}
+	t.Setenv("PASTED", "")
+	if _, err := pasteThroughFile(context.Background(), "darwin"); err != errNoImagePasted {
+		t.Fatalf("no image on the clipboard: %v", err)
+	}
+	// PowerShell's single-quoted path doubles its quotes.
+	if cmd := pasteToFile("windows", `C:\Users\o'brien\t.png`); cmd[0] != "powershell" || !strings.Contains(cmd[len(cmd)-1], `Save('C:\Users\o''brien\t.png'`) {
+		t.Errorf("windows: %q", cmd)
+	}
+	if pasteToFile("linux", "/tmp/x.png") != nil {
+		t.Error("Linux's tools write to standard output")
+	}
+}
