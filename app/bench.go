@@ -96,30 +96,20 @@ func runBench(ctx context.Context, env Env, args []string) error {
 		precs = []string{p}
 	}
 	log := env.Stderr
-	if *profile != "" {
-		f, err := os.Create(*profile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
+	stopProfile, err := startCPUProfile(*profile)
+	if err != nil {
+		return err
 	}
 	var reports []benchReport
 	for _, prec := range precs {
 		r, err := benchPrecision(ctx, log, benchRun{model: *modelName, random: *random, prec: prec, threads: *threads, batch: *only, tokens: *tokens})
 		if err != nil {
-			if *profile != "" {
-				pprof.StopCPUProfile()
-			}
+			stopProfile()
 			return err
 		}
 		reports = append(reports, r)
 	}
-	if *profile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	if *limits {
 		// The machine's limits are measured after sampling: OpenBLAS's threads
 		// from the sgemm run and the bandwidth buffer would otherwise linger
@@ -295,4 +285,24 @@ func measureBandwidth(threads int) float64 {
 		best = min(best, time.Since(t))
 	}
 	return float64(len(buf)*4) / best.Seconds()
+}
+
+// startCPUProfile starts a CPU profile written to path (for go tool
+// pprof), and returns what stops and writes it; "" profiles nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

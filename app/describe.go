@@ -168,6 +168,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object a line per image (an image that cannot be read: {\"image\", \"error\"})")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	quiet := fs.Bool("quiet", false, "no progress line")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole command (loading included) to this file (for go tool pprof)")
 	images, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -175,6 +176,11 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	if len(images) == 0 {
 		return usageError{"give one or more images to describe"}
 	}
+	stopProfile, err := startCPUProfile(*profile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	// The model: --model, else the one the images record (the default, with a
 	// warning, when they record different ones), as score picks it.
 	b, err := openImageModel(env.Stderr, *modelName, "f32", true, images...)

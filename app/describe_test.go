@@ -92,10 +92,14 @@ func TestDescribeRanksByLikelihood(t *testing.T) {
 		}
 	}
 
-	// Text output.
-	code, stdout, stderr := run(t, "describe", "--model", model, img)
+	// Text output (and a CPU profile of the run, for go tool pprof).
+	prof := filepath.Join(t.TempDir(), "d.prof")
+	code, stdout, stderr := run(t, "describe", "--model", model, "--cpuprofile", prof, img)
 	if code != 0 || !strings.Contains(stdout, "margin: "+`"`+best+`"`) || strings.Count(stdout, "bits/token  ") != 5 {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if fi, err := os.Stat(prof); err != nil || fi.Size() == 0 {
+		t.Errorf("--cpuprofile wrote no profile: %v", err)
 	}
 	// Each line gives its bits per token and their difference from no
 	// prompt's (the studio's sign: below zero is likelier than no prompt).
