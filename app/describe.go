@@ -161,7 +161,8 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	modelName := fs.String("model", "", "built-in model name or model folder (a text-conditioned model)")
 	top := rangedInt(fs, "top", 5, 1, 100000, "how many of the likeliest prompts to show")
 	promptsFile := fs.String("prompts", "", "candidate prompts, one per line (blank lines and lines starting with # are skipped); "+
-		"default: the shapes captions for a shapes model, emoji names × styles for an emoji model (when the emoji data is in the cache), "+
+		"default: the shapes captions for a shapes model, the MNIST captions for a digits model, the model's names (its names.txt: "+
+		"the built-in emoji model's emoji names, a folder model's captions) × its style words, emoji names × styles for a model with style words (when the emoji data is in the cache), "+
 		"else the model's vocabulary words (and pairs of them when it has at most 64) × its style words")
 	exhaustive := fs.Bool("all", false, "score every candidate in full, in one stage (by default, candidates whose first codes already rule them out of the top are not scored further, which keeps the same top, and emoji names × styles are ranked in two stages, see --shortlist)")
 	shortlist := rangedInt(fs, "shortlist", sampler.NameShortlist, 0, 100000, "names × styles (the emoji model's candidates): rank every name alone first, then every style of this many of the likeliest names (0 = one stage: every name × style, about 6× the work)")

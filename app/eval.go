@@ -173,11 +173,12 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 }
 
 // evalDataset is the dataset the eval commands judge b's samples against:
-// flag when set, else the data b was trained on (trainjob.ModelData), else
+// flag when set (a folder's name without '/' as the folder, folderData),
+// else the data b was trained on (trainjob.ModelData), else
 // b's name.
 func evalDataset(b *bundle.Bundle, flag string) string {
 	if flag != "" {
-		return flag
+		return folderData(flag) // "--data icons": the folder, as train takes it
 	}
 	if d := trainjob.ModelData(b); d != "" {
 		return d

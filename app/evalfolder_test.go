@@ -57,6 +57,8 @@ func TestEvalPromptsOnAFolderModel(t *testing.T) {
 		}
 	}
 	check("--model", model, "--data", pics)
+	t.Chdir(filepath.Dir(pics))
+	check("--model", model, "--data", "pics") // a folder's name, as train takes it
 
 	// A model exported by a run folder whose record names the folder.
 	runDir := filepath.Join(t.TempDir(), "run")

@@ -183,10 +183,12 @@ func TestTrainDataTakesABareFolderName(t *testing.T) {
 	}
 }
 
-// A model trained on a folder lists its training captions as its names
-// (names.txt), so that describe offers them: it offered vocabulary words
-// and pairs of them ("circle copy"), never a picture's own caption. A
-// fine-tune of it keeps them.
+// A model trained on a folder lists its captions as its names (names.txt),
+// those of the pictures it holds out for validation too, so that describe
+// offers them: it offered vocabulary words and pairs of them ("circle
+// copy"), never a picture's own caption, and then only the training
+// split's (eval-describe named no held-out picture). A fine-tune of it
+// keeps them; a fine-tune of a model with style words adds them.
 func TestFolderModelNamesItsCaptions(t *testing.T) {
 	data := t.TempDir()
 	captions := []string{"red zebra", "blue zebra", "red cat", "zebra dog", "blue cat", "red dog"}
@@ -205,9 +207,8 @@ func TestFolderModelNamesItsCaptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The captions of the training split (a few are held out).
-	if len(b.Names) < 3 || slices.ContainsFunc(b.Names, func(n string) bool { return !slices.Contains(captions, n) }) {
-		t.Fatalf("names %q, want captions of %q", b.Names, captions)
+	if len(b.Names) != len(captions) || slices.ContainsFunc(captions, func(n string) bool { return !slices.Contains(b.Names, n) }) {
+		t.Fatalf("names %q, want the captions %q", b.Names, captions)
 	}
 	code, stdout, stderr := run(t, "describe", "--model", filepath.Join(out, "model"), "--top", "3", filepath.Join(data, "p0.png"))
 	if code != 0 || !strings.Contains(stdout+stderr, fmt.Sprintf("the model's %d names", len(b.Names))) {
@@ -225,5 +226,16 @@ func TestFolderModelNamesItsCaptions(t *testing.T) {
 		if !slices.Contains(ft.Names, n) {
 			t.Errorf("the fine-tune lost the name %q (has %q)", n, ft.Names)
 		}
+	}
+	styled := filepath.Join(t.TempDir(), "styled")
+	if code, _, stderr := run(t, "train", "--init", tinyModel(t), "--data", data, "--out", styled, "--steps", "1", "--batch", "2", "--threads", "1"); code != 0 {
+		t.Fatalf("fine-tune of a model with style words: exit %d: %s", code, stderr)
+	}
+	st, err := openModel(io.Discard, filepath.Join(styled, "model"), "f32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Model.Config.Tessera.StyleWords) == 0 || slices.ContainsFunc(captions, func(n string) bool { return !slices.Contains(st.Names, n) }) {
+		t.Errorf("the fine-tune of a model with style words %q names %q, want the captions %q", st.Model.Config.Tessera.StyleWords, st.Names, captions)
 	}
 }

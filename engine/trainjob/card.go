@@ -137,13 +137,18 @@ func RuntimeDesc() string {
 
 // inheritDefaults is the sampling settings a fine-tune of base recommends:
 // base's (config.json tessera.defaults), each replaced by own's where own
-// recommends one.
-func inheritDefaults(base *bundle.Bundle, own sampling.Recommended) sampling.Recommended {
+// recommends one. A style per seed is base's only when the fine-tune's
+// data names styles (styled): on a folder of one's own icons it drew each
+// seed in an emoji style.
+func inheritDefaults(base *bundle.Bundle, own sampling.Recommended, styled bool) sampling.Recommended {
 	ext := base.Model.Config.Tessera
 	if ext == nil || ext.Defaults == nil {
 		return own
 	}
 	d := *ext.Defaults
+	if !styled {
+		d.StylePerSeed = 0
+	}
 	for _, sp := range sampling.Knobs() {
 		if v := sp.Recommended(own); v != 0 {
 			sp.SetRecommended(&d, v)

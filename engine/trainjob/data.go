@@ -193,19 +193,23 @@ func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, baseNames 
 			}
 		}
 	} else {
+		// A fine-tune's names are its base model's and its data's captions
+		// (held-out ones too: Describe should name every picture of the
+		// data); a caption's style word is the style, not the name.
 		names = append(names, baseNames...)
-		if len(p.Config.Tessera.StyleWords) == 0 {
-			seen := map[string]bool{}
-			for _, n := range names {
-				seen[n] = true
+		seen := map[string]bool{}
+		for _, n := range names {
+			seen[n] = true
+		}
+		for _, c := range dataCaptions(p) {
+			if len(names) >= maxNames {
+				break
 			}
-			for _, c := range trainingCaptions(p) {
-				if len(names) >= maxNames {
-					break
-				}
-				if !seen[c] {
-					seen[c], names = true, append(names, c)
-				}
+			if base, style := prompt.SplitStyle(c, p.Config.Tessera.StyleWords); style != "" && base != "" {
+				c = base
+			}
+			if !seen[c] {
+				seen[c], names = true, append(names, c)
 			}
 		}
 	}

@@ -15,7 +15,9 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prepare"
+	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/train"
 )
 
 // SampleGrid draws a grid of samples from the model folder dir and writes
@@ -69,40 +71,69 @@ func captionPrompts(prep *prepare.Prepared) []string {
 // slots could not hold are not in them). nil for an unconditional or edit
 // model.
 func trainingCaptions(prep *prepare.Prepared) []string {
+	return exampleCaptions(prep, prep.Train)
+}
+
+// dataCaptions are trainingCaptions with those of the validation examples
+// after them: every caption of the data, which Describe offers (a held-out
+// picture's caption is in words the model knows).
+func dataCaptions(prep *prepare.Prepared) []string {
+	return exampleCaptions(prep, prep.Train, prep.Val)
+}
+
+// exampleCaptions are the distinct captions of sets of examples, most
+// frequent first (ties in the order they first come), set by set.
+func exampleCaptions(prep *prepare.Prepared, sets ...[]train.Example) []string {
 	c := prep.Config
 	if c.PromptLength() == 0 || c.IsEdit() {
 		return nil
 	}
 	vocab, pad := c.Tessera.PromptVocab, c.Codes()
 	type count struct {
-		caption  string
-		n, first int
+		caption       string
+		set, n, first int
 	}
 	counts := map[string]*count{}
-	for i, ex := range prep.Train {
-		var words []string
-		for _, id := range ex.Prompt {
-			if w := int(id) - pad; w > 0 && w < len(vocab) {
-				words = append(words, vocab[w])
+	for si, set := range sets {
+		for i, ex := range set {
+			var words []string
+			for _, id := range ex.Prompt {
+				if w := int(id) - pad; w > 0 && w < len(vocab) {
+					words = append(words, vocab[w])
+				}
 			}
+			caption := strings.Join(words, " ")
+			if caption == "" {
+				continue
+			}
+			if counts[caption] == nil {
+				counts[caption] = &count{caption: caption, set: si, first: i}
+			}
+			counts[caption].n++
 		}
-		caption := strings.Join(words, " ")
-		if caption == "" {
-			continue
-		}
-		if counts[caption] == nil {
-			counts[caption] = &count{caption: caption, first: i}
-		}
-		counts[caption].n++
 	}
 	all := make([]*count, 0, len(counts))
 	for _, c := range counts {
 		all = append(all, c)
 	}
-	slices.SortFunc(all, func(a, b *count) int { return cmp.Or(b.n-a.n, a.first-b.first) })
+	slices.SortFunc(all, func(a, b *count) int { return cmp.Or(a.set-b.set, b.n-a.n, a.first-b.first) })
 	captions := make([]string, len(all))
 	for i, c := range all {
 		captions[i] = c.caption
 	}
 	return captions
+}
+
+// namesStyles reports whether the data's captions name the model's styles
+// (end with one of its style words), as the emoji data's do.
+func namesStyles(prep *prepare.Prepared) bool {
+	if prep.Config.Tessera == nil || len(prep.Config.Tessera.StyleWords) == 0 {
+		return false
+	}
+	for _, c := range dataCaptions(prep) {
+		if _, style := prompt.SplitStyle(c, prep.Config.Tessera.StyleWords); style != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -42,3 +42,34 @@ func TestCaptionPrompts(t *testing.T) {
 		t.Errorf("an unconditional model: %q", got)
 	}
 }
+
+// dataCaptions adds the validation examples' captions after the training
+// ones; namesStyles finds a caption ending in one of the model's style
+// words.
+func TestDataCaptionsAndStyles(t *testing.T) {
+	const codes = 10
+	vocab := []string{"<pad>", "blue", "cat", "dog", "google"}
+	c := model.Config{VocabSize: codes + len(vocab) + 1, Tessera: &model.Ext{PromptLength: 3, PromptVocab: vocab}}
+	ex := func(words ...int32) train.Example {
+		p := []int32{codes, codes, codes}
+		for i, w := range words {
+			p[i] = codes + w
+		}
+		return train.Example{Prompt: p}
+	}
+	prep := &prepare.Prepared{Config: c, Train: []train.Example{ex(1, 2), ex(3), ex(3)}, Val: []train.Example{ex(1, 3), ex(3), ex(2, 4)}}
+	if got, want := dataCaptions(prep), []string{"dog", "blue cat", "blue dog", "cat google"}; !slices.Equal(got, want) {
+		t.Errorf("dataCaptions = %q, want %q", got, want)
+	}
+	if namesStyles(prep) {
+		t.Error("styles found in a model without style words")
+	}
+	prep.Config.Tessera.StyleWords = []string{"google"}
+	if !namesStyles(prep) {
+		t.Error("\"cat google\" names no style")
+	}
+	prep.Val = prep.Val[:2]
+	if namesStyles(prep) {
+		t.Error("a style found in captions without one")
+	}
+}
