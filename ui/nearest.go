@@ -31,12 +31,15 @@ type memoCheck struct {
 }
 
 // memoEntry is one checked picture: its nearest training image, their PSNR
-// in dB, and whether the picture is a near-copy of it (nearest.SamePictureDB).
+// in dB, and whether the picture is a near-copy of it (nearest.Copies:
+// within 25 dB, or as close as the model's tokenizer draws that image,
+// ceiling dB).
 type memoEntry struct {
 	label    string // "Current image", "Candidate 2 · seed 41"
 	picture  image.Image
 	nearest  data.Sample
 	psnr     float64
+	ceiling  float64
 	nearCopy bool
 }
 
@@ -45,6 +48,9 @@ func (e memoEntry) verdict() string {
 	db := fmt.Sprintf("%.1f dB", e.psnr)
 	if math.IsInf(e.psnr, 1) {
 		db = "identical"
+	}
+	if e.ceiling-nearest.CopySlackDB < nearest.SamePictureDB && !math.IsInf(e.psnr, 1) {
+		db += fmt.Sprintf("; the model's tokenizer draws that image at %.1f dB", e.ceiling)
 	}
 	if e.nearCopy {
 		return fmt.Sprintf("near-copy of a training image (%s): recalled, not new", db)
@@ -75,13 +81,15 @@ func trainingSamples(ctx context.Context, dataset string, side int) ([]data.Samp
 	return nil, fmt.Errorf("the training images of this model are not known (it names its data %q): the check works for models trained on the emoji, mnist or shapes data, and for models of a training run (Train tab or tessera train) on a folder of images, which it records", dataset)
 }
 
-// checkMemorised finds each picture's nearest image in set.
-func checkMemorised(set *nearest.Set, labels []string, pictures []image.Image) []memoEntry {
+// checkMemorised finds each picture's nearest image in copies' set and
+// judges whether it is a near-copy of it.
+func checkMemorised(copies *nearest.Copies, labels []string, pictures []image.Image) []memoEntry {
+	set := copies.Set()
 	out := make([]memoEntry, len(pictures))
 	for i, p := range pictures {
 		j := set.Index(p)
-		near, psnr := set.NearCopy(p, j)
-		out[i] = memoEntry{label: labels[i], picture: p, nearest: set.Samples[j], psnr: psnr, nearCopy: near}
+		near, psnr, _ := copies.NearCopy(p, j)
+		out[i] = memoEntry{label: labels[i], picture: p, nearest: set.Samples[j], psnr: psnr, ceiling: copies.Ceiling(j), nearCopy: near}
 	}
 	return out
 }
@@ -134,7 +142,7 @@ func (s *Studio) CheckMemorised() error {
 		}
 		var entries []memoEntry
 		if err == nil {
-			entries = checkMemorised(set, labels, pictures)
+			entries = checkMemorised(set.Copies(b.RoundTrip), labels, pictures)
 		}
 		s.loop.DoAndWait(func() {
 			memo.running = false

@@ -25,7 +25,7 @@ func TestCheckMemorisedTellsCopiesFromNewPictures(t *testing.T) {
 		{Caption: "red square", Image: imagetest.Solid(color.NRGBA{220, 30, 30, 255}, 16)},
 		{Caption: "blue square", Image: imagetest.Solid(color.NRGBA{30, 30, 220, 255}, 16)},
 	}, 16)
-	got := checkMemorised(set, []string{"a", "b"}, []image.Image{
+	got := checkMemorised(set.Copies(nil), []string{"a", "b"}, []image.Image{
 		imagetest.Solid(color.NRGBA{30, 30, 220, 255}, 16),
 		imagetest.Solid(color.NRGBA{120, 200, 90, 255}, 16),
 	})
@@ -34,6 +34,13 @@ func TestCheckMemorisedTellsCopiesFromNewPictures(t *testing.T) {
 	}
 	if got[1].nearCopy || !strings.Contains(got[1].verdict(), "new picture") {
 		t.Errorf("new picture judged a near-copy: %.1f dB, %q", got[1].psnr, got[1].verdict())
+	}
+	// A tokenizer that draws the blue square back 25 levels darker (about
+	// 20 dB): a picture as close as that is the model's copy of it.
+	darker := func(image.Image) (image.Image, error) { return imagetest.Solid(color.NRGBA{5, 5, 195, 255}, 16), nil }
+	drawn := checkMemorised(set.Copies(darker), []string{"c"}, []image.Image{imagetest.Solid(color.NRGBA{5, 5, 195, 255}, 16)})[0]
+	if !drawn.nearCopy || drawn.psnr >= nearest.SamePictureDB || !strings.Contains(drawn.verdict(), "the model's tokenizer draws that image at 20.") {
+		t.Errorf("the tokenizer's own drawing of a training image: %.1f dB, %q", drawn.psnr, drawn.verdict())
 	}
 }
 

@@ -265,6 +265,17 @@ func (b *Bundle) Encode(img image.Image) ([]int, error) {
 	return b.Tokenizer.Encode(img, rows, cols)
 }
 
+// RoundTrip is img encoded and decoded by b's image tokenizer (at b's
+// size): the closest b can draw img (nearest.Copies). It fails as Encode
+// does.
+func (b *Bundle) RoundTrip(img image.Image) (image.Image, error) {
+	codes, err := b.Encode(img)
+	if err != nil {
+		return nil, err
+	}
+	return b.Decode(codes), nil
+}
+
 // PatchSize is the side of a patch in pixels.
 func (b *Bundle) PatchSize() int { return b.Tokenizer.PatchSize() }
 

@@ -1,0 +1,52 @@
+package nearest
+
+import (
+	"errors"
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/internal/imagetest"
+)
+
+// A tokenizer that gives a training image back only at about 20 dB makes a
+// picture that close to it a near-copy (the model can draw it no closer),
+// while a picture further off stays new; without a round trip, or where it
+// fails, SamePictureDB alone judges.
+func TestCopiesFollowTheTokenizer(t *testing.T) {
+	icon := imagetest.Solid(color.NRGBA{200, 120, 40, 255}, 16)
+	set := New([]data.Sample{{Caption: "orange square", Image: icon}}, 16)
+	shift := func(img image.Image, d uint8) image.Image { // every channel d levels lower
+		out := imagetest.Solid(color.NRGBA{200 - d, 120 - d, 40 - d, 255}, 16)
+		return out
+	}
+	calls := 0
+	lossy := set.Copies(func(img image.Image) (image.Image, error) { calls++; return shift(img, 25), nil })
+	ceil := lossy.Ceiling(0)
+	if ceil < 19 || ceil > 21 || calls != 1 {
+		t.Fatalf("ceiling %.2f dB after %d round trips, want about 20 dB once", ceil, calls)
+	}
+	if th := lossy.Threshold(0); math.Abs(th-(ceil-CopySlackDB)) > 1e-9 || lossy.Ceiling(0) != ceil || calls != 1 {
+		t.Fatalf("threshold %.2f (ceiling %.2f, %d round trips)", th, ceil, calls)
+	}
+	// The model's own redrawing of the icon: 20 dB, under SamePictureDB.
+	if near, psnr, _ := lossy.NearCopy(shift(icon, 25), 0); !near || psnr >= SamePictureDB {
+		t.Errorf("the tokenizer's own redrawing (%.1f dB) is not a near-copy", psnr)
+	}
+	if plain, _ := set.NearCopy(shift(icon, 25), 0); plain {
+		t.Error("the test shows nothing: SamePictureDB alone takes it for a copy")
+	}
+	if near, psnr, _ := lossy.NearCopy(shift(icon, 60), 0); near {
+		t.Errorf("a picture far from the icon (%.1f dB) is a near-copy", psnr)
+	}
+	for name, c := range map[string]*Copies{
+		"no round trip": set.Copies(nil),
+		"a failed one":  set.Copies(func(image.Image) (image.Image, error) { return nil, errors.New("no") }),
+	} {
+		if th := c.Threshold(0); th != SamePictureDB {
+			t.Errorf("%s: threshold %.2f, want %d", name, th, SamePictureDB)
+		}
+	}
+}
