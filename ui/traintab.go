@@ -533,7 +533,7 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 		return st, fmt.Errorf("train: the time budget %q: give minutes from 0.1 to %s (0: no limit)", t.minutes.Text, widgets.GroupThousands(maxMinutes))
 	}
 	if m > 0 {
-		st.Minutes, st.Epochs = m, 0 // the schedule is fitted to the budget
+		st.Minutes, st.Budget, st.Epochs = m, m, 0 // the schedule is fitted to the budget, the run's whole
 	}
 	n, ok := t.formThreads()
 	if !ok {
@@ -670,6 +670,7 @@ func (t *TrainTab) Resume() error {
 	}
 	st := run.Record.Settings
 	st.OutDir, st.Resume = run.Dir, true
+	st.Minutes = st.MinutesLeft(run.Elapsed) // what is left of the run's budget: a pause does not start it again
 	if n, ok := t.formThreads(); ok {
 		st.Threads = n
 	}

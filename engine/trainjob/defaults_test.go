@@ -6,9 +6,11 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
@@ -68,4 +70,22 @@ func TestOnePictureFolderTrains(t *testing.T) {
 		return
 	}
 	t.Fatal("no name of 200 falls into validation (a tenth should)")
+}
+
+// A run with a budget (the Train tab's), paused and resumed, trains for
+// what is left of it; once it is spent, for a whole budget again; a run
+// without one (tessera train --minutes) has each call's own.
+func TestMinutesLeft(t *testing.T) {
+	s := Settings{Minutes: 2, Budget: 2}
+	for _, c := range []struct {
+		elapsed time.Duration
+		want    float64
+	}{{0, 2}, {30 * time.Second, 1.5}, {100 * time.Second, 2 - 100.0/60}, {115 * time.Second, 2}, {5 * time.Minute, 2}} {
+		if got := s.MinutesLeft(c.elapsed); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("after %v: %g minutes, want %g", c.elapsed, got, c.want)
+		}
+	}
+	if got := (Settings{Minutes: 3}).MinutesLeft(time.Minute); got != 3 {
+		t.Errorf("a call's own budget: %g minutes, want 3", got)
+	}
 }

@@ -113,7 +113,10 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 			if s.Minutes == 1 {
 				unit = "minute"
 			}
-			what += fmt.Sprintf(" for up to %g %s", s.Minutes, unit)
+			what += fmt.Sprintf(" for up to %.3g %s", s.Minutes, unit)
+			if s.Budget > 0 && s.Minutes < s.Budget {
+				what += fmt.Sprintf(", what is left of its %g-minute budget", s.Budget)
+			}
 		}
 	case s.Resume:
 		what += " (no checkpoint to resume: a fresh start)"

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -52,6 +53,10 @@ type Settings struct {
 	// training stops cleanly with a checkpoint when it runs out. With Steps
 	// and Epochs both 0 the schedule is fitted to it.
 	Minutes float64 `json:"minutes"`
+	// Budget is the whole run's time budget in minutes where it is one
+	// (the Train tab's: a run paused and resumed trains for what is left
+	// of it, MinutesLeft); 0 where each call has its own (--minutes).
+	Budget float64 `json:"budget,omitempty"`
 	// Steps is the number of optimiser steps (0: from Epochs, else from
 	// Minutes).
 	Steps int `json:"steps,omitempty"`
@@ -532,3 +537,21 @@ func ReadRecord(dir string) (*Record, error) {
 	}
 	return &r, nil
 }
+
+// MinutesLeft is what a run's Budget leaves after elapsed of training
+// (the checkpoint's time over all calls), the next call's Minutes; the
+// whole Budget again once less than a few seconds are left (resuming a run
+// whose budget ran out trains it for another budget), and Minutes where
+// the run has no Budget.
+func (s Settings) MinutesLeft(elapsed time.Duration) float64 {
+	if s.Budget <= 0 {
+		return s.Minutes
+	}
+	if left := s.Budget - elapsed.Minutes(); left >= minMinutesLeft {
+		return left
+	}
+	return s.Budget
+}
+
+// minMinutesLeft is the least of a budget worth resuming for (10 s).
+const minMinutesLeft = 1.0 / 6
