@@ -94,7 +94,7 @@ func load(dir string, opt model.LoadOptions) (*Bundle, error) {
 		if err != nil {
 			return nil, err
 		}
-		return assemble(filepath.Base(abs), abs, m, tok)
+		return assemble(folderName(abs), abs, m, tok)
 	}
 	cb, err := codebook.Load(filepath.Join(dir, CodebookFile))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -108,7 +108,32 @@ func load(dir string, opt model.LoadOptions) (*Bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
-	return assemble(filepath.Base(abs), abs, m, tokenizer.Codebook{Codebook: cb})
+	return assemble(folderName(abs), abs, m, tokenizer.Codebook{Codebook: cb})
+}
+
+// RunRecordFile is a training run folder's record (trainjob.RecordFile),
+// beside the model folder the run exports.
+const RunRecordFile = "run.json"
+
+// runModel reports whether the model folder abs is a training run's model
+// (RUN/model, beside the run's record).
+func runModel(abs string) bool {
+	if filepath.Base(abs) != "model" {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(filepath.Dir(abs), RunRecordFile))
+	return err == nil
+}
+
+// folderName is what a model folder is called: its base name, or for a
+// training run's model its run folder's ("icons-20261203-093533"), as the
+// studio's model picker names it; two runs on one folder of pictures were
+// both called by the folder's name.
+func folderName(abs string) string {
+	if runModel(abs) {
+		return filepath.Base(filepath.Dir(abs))
+	}
+	return filepath.Base(abs)
 }
 
 // LoadFS reads a model folder from a file system (an embedded model); name
@@ -197,7 +222,7 @@ func assemble(name, source string, m *model.Model, tok tokenizer.Tokenizer) (*Bu
 		}
 	}
 	if c.PromptLength() > 0 {
-		if n := c.Name(); n != "" && source != "builtin:"+name {
+		if n := c.Name(); n != "" && source != "builtin:"+name && !runModel(source) {
 			b.Name = n
 		}
 		tok, err := prompt.New(c.Tessera.PromptVocab, c.PromptLength(), c.Codes())

@@ -135,3 +135,30 @@ func TestIsFolder(t *testing.T) {
 		}
 	}
 }
+
+// A training run's model (RUN/model, beside run.json) is called by its run
+// folder, as the studio's model picker calls it: two runs on one folder of
+// pictures were both called by the folder's name. Another folder named
+// model goes by the name its configuration gives.
+func TestRunModelIsCalledByItsRun(t *testing.T) {
+	b := bundletest.Tiny(1)
+	run := filepath.Join(t.TempDir(), "icons-20261203-093533")
+	dir := filepath.Join(run, "model")
+	if err := b.Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := bundle.Load(dir, model.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(run, bundle.RunRecordFile), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := bundle.Load(dir, model.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "icons-20261203-093533" || plain.Name == got.Name || plain.Name != b.Model.Config.Name() && plain.Name != "model" {
+		t.Errorf("names: %q in a run folder, %q outside one (config %q)", got.Name, plain.Name, b.Model.Config.Name())
+	}
+}

@@ -478,7 +478,7 @@ func (s Settings) Args() []string {
 }
 
 // RecordFile is the run record's name inside a run folder.
-const RecordFile = "run.json"
+const RecordFile = bundle.RunRecordFile
 
 // Run states in Record.State.
 const (
