@@ -1149,13 +1149,16 @@ func dataQuestion(rep *data.FolderReport) string {
 		one, many string
 	}{
 		{len(rep.Unreadable), "picture that cannot be read (left out)", "pictures that cannot be read (left out)"},
-		{dups, "picture with a duplicate", "pictures with duplicates"},
+		{dups, "", duplicateFiles(dups, len(rep.Duplicates))},
 		{len(rep.Uncaptioned), "picture captioned by its file name", "pictures captioned by their file names"},
 		{len(rep.NonUTF8), "caption read as Windows-1252", "captions read as Windows-1252"},
 		{len(rep.Orphans), "caption file without a picture", "caption files without a picture"},
 		{len(rep.OddSize), "picture too small or too thin to train well", "pictures too small or too thin to train well"},
 	} {
-		if k.n > 0 {
+		switch {
+		case k.n > 0 && k.one == "":
+			kinds = append(kinds, k.many) // said whole
+		case k.n > 0:
 			kinds = append(kinds, plural.N(k.n, k.one, k.many))
 		}
 	}
@@ -1163,6 +1166,15 @@ func dataQuestion(rep *data.FolderReport) string {
 		what += ": " + strings.Join(kinds, ", ")
 	}
 	return "The data report lists " + what + " (see the report under the plots). Train on this folder anyway?"
+}
+
+// duplicateFiles says files holding groups pictures, each in two files
+// or more: "2 files of one picture", "5 files of 2 pictures".
+func duplicateFiles(files, groups int) string {
+	if groups == 1 {
+		return fmt.Sprintf("%d files of one picture", files)
+	}
+	return fmt.Sprintf("%d files of %d pictures", files, groups)
 }
 
 // RefreshRuns reads the run folders again.

@@ -959,7 +959,7 @@ func TestDataQuestionCounts(t *testing.T) {
 		{data.FolderReport{NonUTF8: files(1, "d.txt"), CRLF: files(2, "e.txt")},
 			"lists 3 files with problems; 1 of them changes what is learnt (the others' byte-order marks or CRLF line breaks are read as if absent): 1 caption read as Windows-1252"},
 		{data.FolderReport{Unreadable: files(2, "f.png"), Uncaptioned: files(1, "g.png"), Duplicates: [][]string{{"h.png", "i.png"}}},
-			"lists 5 files with problems that change what is learnt: 2 pictures that cannot be read (left out), 2 pictures with duplicates, 1 picture captioned by its file name"},
+			"lists 5 files with problems that change what is learnt: 2 pictures that cannot be read (left out), 2 files of one picture, 1 picture captioned by its file name"},
 	} {
 		if got := dataQuestion(&c.rep); !strings.Contains(got, c.want) {
 			t.Errorf("%+v: %q, want %q", c.rep, got, c.want)
@@ -1044,5 +1044,16 @@ func TestTrainTabTakesARunsSettings(t *testing.T) {
 	test.Tap(tab.same)
 	if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "is not there any more") {
 		t.Errorf("a data folder gone: %v", err)
+	}
+}
+
+// Duplicates are counted as files of pictures: one pair is "2 files of
+// one picture", not "2 pictures with duplicates".
+func TestDuplicateFiles(t *testing.T) {
+	if got := duplicateFiles(2, 1); got != "2 files of one picture" {
+		t.Errorf("one pair: %q", got)
+	}
+	if got := duplicateFiles(5, 2); got != "5 files of 2 pictures" {
+		t.Errorf("two groups: %q", got)
 	}
 }
