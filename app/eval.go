@@ -132,6 +132,9 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	if len(cases) > 0 { // every name has known words: one order for all
 		*rankBy = rankOrder(*rankBy, b, cases[0].prompt)
 	}
+	if bundle.IsFolder(kind) && !*asJSON {
+		fmt.Fprintf(env.Stdout, "judged against the %d pictures of %s, %d of their captions as the prompts\n", ref.Len(), kind, len(cases))
+	}
 	var t evalTotals
 	copies := ref.Copies(b.RoundTrip) // near-copies: within 25 dB, or as close as the tokenizer draws the image
 	for _, c := range cases {
@@ -141,7 +144,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		}
 		t.add(r)
 		if !*asJSON {
-			fmt.Fprintf(env.Stdout, "%-40s %d/%d (%d different pictures)\n", c.prompt, r.Hits, r.Seeds, r.Pictures)
+			fmt.Fprintf(env.Stdout, "%-40s %d/%d (%s)\n", c.prompt, r.Hits, r.Seeds, plural.N(r.Pictures, "picture", "different pictures"))
 		}
 	}
 	if *asJSON {

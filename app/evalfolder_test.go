@@ -81,7 +81,11 @@ func TestEvalPromptsOnAFolderModel(t *testing.T) {
 	if err := os.WriteFile(names, []byte("red cat\ngreen cat\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := run(t, "eval-prompts", "--model", filepath.Join(runDir, "model"), "--names", names)
+	code, stdout, stderr := run(t, "eval-prompts", "--model", filepath.Join(runDir, "model"), "--seeds", "1")
+	if code != 0 || !strings.Contains(stdout, "judged against the 4 pictures of "+pics+", 4 of their captions as the prompts\n") {
+		t.Errorf("text output: exit %d, %q %q", code, stdout, stderr)
+	}
+	code, _, stderr = run(t, "eval-prompts", "--model", filepath.Join(runDir, "model"), "--names", names)
 	if code == 0 || !strings.Contains(stderr, `caption "green cat" is not one of the 4 captions in `+pics) {
 		t.Errorf("a caption the folder lacks: exit %d, %q", code, stderr)
 	}
