@@ -1057,3 +1057,17 @@ func TestDuplicateFiles(t *testing.T) {
 		t.Errorf("two groups: %q", got)
 	}
 }
+
+// The status says so when validation loss rises well above its best
+// (overfitting), and not while it falls or wobbles.
+func TestStepStatusSaysOverfitting(t *testing.T) {
+	s := train.StepInfo{Step: 61, Total: 76, Loss: 0.5}
+	falling := []train.ValPoint{{Step: 0, Bits: 3}, {Step: 15, Bits: 1.58}, {Step: 30, Bits: 1.6}}
+	rising := append(slices.Clone(falling), train.ValPoint{Step: 61, Bits: 2.51})
+	if got := stepStatus(s, falling); strings.Contains(got, "overfitting") {
+		t.Errorf("a wobble: %q", got)
+	}
+	if got := stepStatus(s, rising); !strings.Contains(got, "best 1.580 at step 15") || !strings.Contains(got, "overfitting") {
+		t.Errorf("a rise: %q", got)
+	}
+}
