@@ -83,8 +83,12 @@ func TestWeakFamilyNote(t *testing.T) {
 			t.Errorf("%q: %q", ins, got)
 		}
 	}
-	e.Measured["mirror"] = model.EditMeasure{Pairs: 20, Summary: "16.7 dB PSNR"}
-	if got := WeakFamilyNote(b, "mirror it"); !strings.Contains(got, "misses its quality target at mirror edits: 16.7 dB PSNR") || !strings.Contains(got, "rough") {
+	e.Measured["mirror"] = model.EditMeasure{Pairs: 20, Summary: "16.7 dB PSNR", PSNRdB: 16.7}
+	if got := WeakFamilyNote(b, "mirror it"); !strings.Contains(got, "weak at mirror edits: 16.7 dB PSNR") || !strings.Contains(got, "little changed or damaged") {
 		t.Errorf("mirror: %q", got)
+	}
+	e.Measured["recolor"] = model.EditMeasure{Pairs: 20, Summary: "20.7 dB PSNR", PSNRdB: 20.7}
+	if got := WeakFamilyNote(b, "make it blue"); got != "" {
+		t.Errorf("a rough recolouring that shows: %q", got)
 	}
 }

@@ -105,6 +105,8 @@ type EditMeasure struct {
 	// MeetsTarget says the figure reached issue 12's target (90% nearest
 	// the exact target; 24 dB and 95% of the white background kept).
 	MeetsTarget bool `json:"meets_target"`
+	// PSNRdB is the mean PSNR of the edits against their exact targets.
+	PSNRdB float64 `json:"psnr_db"`
 }
 
 // Recommended returns the model's recommended sampling settings
