@@ -221,7 +221,7 @@ func (r *lossCurveRenderer) Refresh() {
 		r.yHi.Text, r.yLo.Text = fmt.Sprintf("%.2f", yHi), fmt.Sprintf("%.2f", yLo)
 		r.xHi.Text = GroupThousands(xHi)
 		if c.total > xHi { // zoomed in on the steps done
-			r.xHi.Text += " of " + GroupThousands(c.total)
+			r.xHi.Text += " (schedule: " + GroupThousands(c.total) + ")" // not the step reached
 		}
 		r.empty.Hide()
 		r.x0.Show()

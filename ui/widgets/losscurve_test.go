@@ -66,7 +66,7 @@ func TestLossCurveZoomsOnAVeryLongSchedule(t *testing.T) {
 	for _, s := range []struct {
 		total, steps int
 		want         string
-	}{{1000, 300, "1,000"}, {1200, 300, "1,200"}, {6000, 300, "1,200 of 6,000"}, {9_000_000, 300, "1,200 of 9,000,000"}} {
+	}{{1000, 300, "1,000"}, {1200, 300, "1,200"}, {6000, 300, "1,200 (schedule: 6,000)"}, {9_000_000, 300, "1,200 (schedule: 9,000,000)"}} {
 		c.Set(bits[:s.steps], []train.ValPoint{{Step: s.steps, Bits: 1}}, s.total)
 		if r.xHi.Text != s.want {
 			t.Errorf("%d of %d steps: the x axis ends at %q, want %q", s.steps, s.total, r.xHi.Text, s.want)
