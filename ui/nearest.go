@@ -182,8 +182,9 @@ func (s *Studio) showMemorised(entries []memoEntry, of int) {
 		c.SetMinSize(fyne.NewSize(cell, cell))
 		return c
 	}
-	rows := []fyne.CanvasObject{widget.NewLabel(fmt.Sprintf("Each picture beside its nearest of the model's %d training images (RGB distance at the model's size); "+
-		"within %d dB PSNR it counts as a near-copy.", of, nearest.SamePictureDB))}
+	rows := []fyne.CanvasObject{widget.NewLabel(fmt.Sprintf("Each picture beside its nearest of the %d pictures of the model's data "+
+		"(RGB distance at the model's size); within %d dB PSNR, or as close as the model's image tokenizer "+
+		"can draw that picture, it counts as a near-copy.", of, nearest.SamePictureDB))}
 	for _, e := range entries {
 		text := widget.NewLabel(fmt.Sprintf("%s\nnearest: %q\n%s", e.label, e.nearest.Caption, e.verdict()))
 		text.Wrapping = fyne.TextWrapWord
