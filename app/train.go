@@ -108,6 +108,13 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 			st.Data = f.dataset
 		}
 	}
+	if !fromRecord && bundle.IsFolder(st.Data) {
+		// The run records where its pictures are, whatever folder the
+		// studio or eval-prompts later reads it from (trainjob.TrainingData).
+		if abs, err := filepath.Abs(st.Data); err == nil {
+			st.Data = abs
+		}
+	}
 	pick := func(name string, dst *int, v int) {
 		if set[name] {
 			*dst = v
@@ -134,9 +141,10 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 	pickF("word-drop", &st.WordDrop, f.wordDrop)
 	st.OutDir, st.Resume, st.Threads, st.StopAt = f.out, f.resume, f.threads, f.stopAt
 	if !fromRecord || set["minutes"] || set["stop-at"] {
-		// A resume keeps the run's budget a call, as the Train tab's
-		// Resume does, unless this call gives a budget or a step to stop at.
-		st.Minutes = f.minutes
+		// A resume keeps the run's budget (what is left of a Train tab
+		// run's whole one, Settings.Budget), unless this call gives a
+		// budget or a step to stop at: then this call's is that.
+		st.Minutes, st.Budget = f.minutes, 0
 	}
 	if !fromRecord || set["seed"] {
 		st.Seed = f.seed

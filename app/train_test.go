@@ -239,3 +239,33 @@ func TestFolderModelNamesItsCaptions(t *testing.T) {
 		t.Errorf("the fine-tune of a model with style words %q names %q, want the captions %q", st.Model.Config.Tessera.StyleWords, st.Names, captions)
 	}
 }
+
+// A run records its folder of pictures as an absolute path, so that the
+// studio and eval-prompts, started from elsewhere, find it
+// (trainjob.TrainingData).
+func TestTrainRecordsTheFolderAbsolute(t *testing.T) {
+	parent := t.TempDir()
+	data := filepath.Join(parent, "pics")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"red cat", "blue dog", "red dog"} {
+		base := filepath.Join(data, fmt.Sprintf("p%d", i))
+		writePNG(t, base+".png", 16, 16)
+		if err := os.WriteFile(base+".txt", []byte(name+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(parent)
+	out := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := run(t, "train", "--data", "pics", "--out", out, "--steps", "1", "--batch", "2", "--threads", "1"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rec, err := trainjob.ReadRecord(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Settings.Data != data || trainjob.TrainingData(filepath.Join(out, "model")) != data {
+		t.Errorf("recorded %q (TrainingData %q), want %q", rec.Settings.Data, trainjob.TrainingData(filepath.Join(out, "model")), data)
+	}
+}

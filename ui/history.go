@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -371,7 +372,7 @@ func (s *Studio) modelKeyFor(name, hash string) (string, bool) {
 		if key == s.modelKey {
 			continue
 		}
-		if key == name || isFolderKey(key) && filepath.Base(key) == name {
+		if key == name || isFolderKey(key) && (filepath.Base(key) == name || bundle.FolderName(key) == name) {
 			return key, true
 		}
 	}
@@ -379,9 +380,10 @@ func (s *Studio) modelKeyFor(name, hash string) (string, bool) {
 }
 
 // maxHashedWeights is the largest weights file modelKeyFor hashes to find
-// the model that made an image: a model of a training run is a few MB; an
+// the model that made an image (on the UI goroutine, each once: about 0.1 s
+// at this size here): a model of a training run is a few MB; an
 // imagegpt-large folder (5.5 GB) would take seconds, and is found by name.
-const maxHashedWeights = 256 << 20
+const maxHashedWeights = 64 << 20
 
 // folderHashes caches model.WeightsHash of model folders, each valid while
 // its weights file keeps its size and modification time.

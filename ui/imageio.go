@@ -140,8 +140,10 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 			if s, ok := o.Record.Extra[extraMask].(string); ok {
 				o.Mask, _ = core.ParseMask(s, o.Rows*cols)
 			}
-			if kept, _ := o.Record.Extra[extraKeptPixels].(bool); kept && o.Record.Width > 0 && o.Record.Height > 0 && pixelsExact(o.Record) {
-				o.Picture = codebook.AtSize(img, o.Record.Width, o.Record.Height)
+			if kept, _ := o.Record.Extra[extraKeptPixels].(bool); kept && pixelsExact(o.Record) {
+				// At the size its codes draw (not the record's width and
+				// height, which a crafted file may set to anything).
+				o.Picture = codebook.AtSize(img, cols*b.PatchSize(), o.Rows*b.PatchSize())
 			}
 			return o, nil
 		}

@@ -14,7 +14,10 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nfnt/resize"
+
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/nearest"
 	"github.com/tessera-studio/tessera/engine/trainjob"
@@ -76,6 +79,11 @@ func trainingSamples(ctx context.Context, dataset string, side int) ([]data.Samp
 	}
 	if bundle.IsFolder(dataset) {
 		all, _, err := data.Folder(ctx, dataset)
+		for i := range all {
+			// Kept for the session at the model's size, as training saw
+			// them: a folder of photos at full size would take gigabytes.
+			all[i].Image = codebook.Flatten(resize.Resize(uint(side), uint(side), all[i].Image, resize.Bilinear))
+		}
 		return all, err
 	}
 	return nil, fmt.Errorf("the training images of this model are not known (it names its data %q): the check works for models trained on the emoji, mnist or shapes data, and for models of a training run (Train tab or tessera train) on a folder of images, which it records", dataset)

@@ -199,7 +199,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	// Another model's record: its prompt and settings were that model's
 	// (words and knobs this one may not share); the picture is re-encoded
 	// and the panel stays.
-	foreign := o.Record != nil && !edited && o.Record.Model != b.Name
+	// (The same weights under another name are no other model: a run's
+	// model is called by its run folder now, and a folder may be renamed.)
+	foreign := o.Record != nil && !edited && o.Record.Model != b.Name && (o.Record.ModelHash == "" || o.Record.ModelHash != b.Model.Hash)
 	keptKnobs := false // the panel kept its knobs over the record's (a varied retry's)
 	// A picture encoded from its pixels (another tool's, another model's,
 	// or one exported as such) was not sampled: its record (an export's)

@@ -670,7 +670,6 @@ func (t *TrainTab) Resume() error {
 	}
 	st := run.Record.Settings
 	st.OutDir, st.Resume = run.Dir, true
-	st.Minutes = st.MinutesLeft(run.Elapsed) // what is left of the run's budget: a pause does not start it again
 	if n, ok := t.formThreads(); ok {
 		st.Threads = n
 	}

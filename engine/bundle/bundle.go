@@ -94,7 +94,7 @@ func load(dir string, opt model.LoadOptions) (*Bundle, error) {
 		if err != nil {
 			return nil, err
 		}
-		return assemble(folderName(abs), abs, m, tok)
+		return assemble(FolderName(abs), abs, m, tok)
 	}
 	cb, err := codebook.Load(filepath.Join(dir, CodebookFile))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -108,7 +108,7 @@ func load(dir string, opt model.LoadOptions) (*Bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
-	return assemble(folderName(abs), abs, m, tokenizer.Codebook{Codebook: cb})
+	return assemble(FolderName(abs), abs, m, tokenizer.Codebook{Codebook: cb})
 }
 
 // RunRecordFile is a training run folder's record (trainjob.RecordFile),
@@ -125,11 +125,12 @@ func runModel(abs string) bool {
 	return err == nil
 }
 
-// folderName is what a model folder is called: its base name, or for a
+// FolderName is what a model folder is called (Bundle.Name, less a name
+// its configuration gives): its base name, or for a
 // training run's model its run folder's ("icons-20261203-093533"), as the
 // studio's model picker names it; two runs on one folder of pictures were
 // both called by the folder's name.
-func folderName(abs string) string {
+func FolderName(abs string) string {
 	if runModel(abs) {
 		return filepath.Base(filepath.Dir(abs))
 	}

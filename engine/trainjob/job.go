@@ -82,6 +82,12 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	if hasCheckpoint && !s.Resume {
 		return nil, fmt.Errorf("%w: %s holds a run with a checkpoint: resume it (tessera train --resume, or Resume on the Train tab), or give another run folder to start anew", ErrRunExists, s.OutDir)
 	}
+	s.callMinutes = s.Minutes
+	if hasCheckpoint && s.Budget > 0 {
+		if info, err := ReadRun(s.OutDir); err == nil {
+			s.callMinutes = s.MinutesLeft(info.Elapsed) // a pause does not start the run's budget again
+		}
+	}
 	s = s.FineTuneShaped()
 	rec := Record{Settings: s, State: StateRunning}
 	if old, err := ReadRecord(s.OutDir); err == nil && holdsWork(s.OutDir) {
@@ -108,13 +114,13 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		what = fmt.Sprintf("resumed at step %d, where its schedule of %d steps had ended: nothing left to train (a longer schedule: --steps N)", rec.Steps, rec.TotalSteps)
 	case hasCheckpoint && s.Resume:
 		what = fmt.Sprintf("resumed at step %d", rec.Steps)
-		if s.Minutes > 0 {
+		if s.callMinutes > 0 {
 			unit := "minutes"
-			if s.Minutes == 1 {
+			if s.callMinutes == 1 {
 				unit = "minute"
 			}
-			what += fmt.Sprintf(" for up to %.3g %s", s.Minutes, unit)
-			if s.Budget > 0 && s.Minutes < s.Budget {
+			what += fmt.Sprintf(" for up to %.3g %s", s.callMinutes, unit)
+			if s.Budget > 0 && s.callMinutes < s.Budget {
 				what += fmt.Sprintf(", what is left of its %g-minute budget", s.Budget)
 			}
 		}
@@ -283,7 +289,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 		return nil, err
 	}
 	opt := train.DefaultOptions(prep.Config)
-	opt.OutDir, opt.Resume, opt.Minutes, opt.Seed, opt.Workers, opt.DType = s.OutDir, s.Resume, s.Minutes, s.Seed, s.Threads, s.DType
+	opt.OutDir, opt.Resume, opt.Minutes, opt.Seed, opt.Workers, opt.DType = s.OutDir, s.Resume, s.callMinutes, s.Seed, s.Threads, s.DType
 	opt.BatchSize = s.Batch
 	opt.StopAt = s.StopAt
 	opt.LR = s.LR

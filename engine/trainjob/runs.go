@@ -287,7 +287,15 @@ func TrainingData(modelDir string) string {
 	if err != nil {
 		return ""
 	}
-	return rec.Settings.Data
+	d := rec.Settings.Data
+	if bundle.IsFolder(d) && !filepath.IsAbs(d) {
+		// Recorded relative (before runs recorded absolute paths): only a
+		// folder that is there from here may be it.
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			return ""
+		}
+	}
+	return d
 }
 
 // ModelData is the data b was trained on: the built-in dataset its

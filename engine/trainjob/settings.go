@@ -57,6 +57,9 @@ type Settings struct {
 	// (the Train tab's: a run paused and resumed trains for what is left
 	// of it, MinutesLeft); 0 where each call has its own (--minutes).
 	Budget float64 `json:"budget,omitempty"`
+	// callMinutes is this call's budget where it is not Minutes (what is
+	// left of Budget on a resume); not saved.
+	callMinutes float64
 	// Steps is the number of optimiser steps (0: from Epochs, else from
 	// Minutes).
 	Steps int `json:"steps,omitempty"`

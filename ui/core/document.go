@@ -265,6 +265,9 @@ func (d *Document) check(s Snapshot) error {
 			return fmt.Errorf("patch %d has no code (%d)", i, c)
 		}
 	}
+	if !d.pictureFits(s) {
+		return fmt.Errorf("picture of %v px does not fit an image of %d×%d patches", s.Picture.Rect.Size(), rows, d.Cols)
+	}
 	if s.Temperature != nil && len(s.Temperature) != n {
 		return fmt.Errorf("temperature map has %d entries but the grid has %d patches", len(s.Temperature), n)
 	}
@@ -274,6 +277,17 @@ func (d *Document) check(s Snapshot) error {
 		}
 	}
 	return nil
+}
+
+// pictureFits reports whether s's picture (none fits) is of its image's
+// shape: square patches, Cols across and its rows down.
+func (d *Document) pictureFits(s Snapshot) bool {
+	p := s.Picture
+	if p == nil {
+		return true
+	}
+	w, h := p.Rect.Dx(), p.Rect.Dy()
+	return w > 0 && w%d.Cols == 0 && h == d.rowsOf(s)*(w/d.Cols)
 }
 
 // commit makes s current, pushing the old state onto the undo stack. A
@@ -473,19 +487,11 @@ func DocumentFromState(st State) (*Document, error) {
 		return nil, fmt.Errorf("saved document has a bad grid %dx%d", st.Rows, st.Cols)
 	}
 	d := &Document{Rows: st.Rows, Cols: st.Cols, Parent: st.Parent}
-	for _, s := range append(append([]Snapshot{st.Cur}, st.Undo...), st.Redo...) {
-		if err := d.check(s); err != nil {
-			return nil, fmt.Errorf("saved document: %w", err)
-		}
-	}
 	// A picture that is not of its image's shape (damaged) goes: the image
 	// is its codes' decode again.
 	fit := func(s *Snapshot) {
-		if p := s.Picture; p != nil {
-			w, h := p.Rect.Dx(), p.Rect.Dy()
-			if w <= 0 || w%d.Cols != 0 || h != d.rowsOf(*s)*(w/d.Cols) {
-				s.Picture = nil
-			}
+		if !d.pictureFits(*s) {
+			s.Picture = nil
 		}
 	}
 	fit(&st.Cur)
@@ -495,6 +501,12 @@ func DocumentFromState(st State) (*Document, error) {
 	for i := range st.Redo {
 		fit(&st.Redo[i])
 	}
+	for _, s := range append(append([]Snapshot{st.Cur}, st.Undo...), st.Redo...) {
+		if err := d.check(s); err != nil {
+			return nil, fmt.Errorf("saved document: %w", err)
+		}
+	}
+
 	if st.Cur.Parent == "" {
 		st.Cur.Parent = st.Parent // written before snapshots held their parent
 	}

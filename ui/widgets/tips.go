@@ -720,12 +720,13 @@ func AtLeast(w float32, obj fyne.CanvasObject) *fyne.Container {
 }
 
 // WrapText breaks text into lines of at most n characters at spaces (for
-// dialogs, which do not wrap).
+// dialogs, which do not wrap); a word longer than n, a path say, is broken
+// after its slashes, or every n characters where it has none.
 func WrapText(text string, n int) string {
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
 		line := ""
-		for _, w := range strings.Fields(para) {
+		for _, w := range longWords(strings.Fields(para), n) {
 			if line != "" && len(line)+1+len(w) > n {
 				out = append(out, line)
 				line = w
@@ -739,4 +740,23 @@ func WrapText(text string, n int) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
+}
+
+// longWords is words with each longer than n characters cut into pieces
+// of at most n: after a slash where one lies in reach, else at n.
+func longWords(words []string, n int) []string {
+	var out []string
+	for _, w := range words {
+		for len([]rune(w)) > n && n > 0 {
+			r := []rune(w)
+			cut := n
+			if i := strings.LastIndexAny(string(r[:n]), "/\\"); i > 0 {
+				cut = len([]rune(string(r[:n])[:i+1]))
+			}
+			out = append(out, string(r[:cut]))
+			w = string(r[cut:])
+		}
+		out = append(out, w)
+	}
+	return out
 }
