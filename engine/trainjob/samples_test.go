@@ -13,16 +13,7 @@ import (
 // in the order they come), read back from the prompt ids; an unconditional
 // model gets none.
 func TestCaptionPrompts(t *testing.T) {
-	const codes = 10 // PAD is id 10, word i of the vocabulary 10+i
-	vocab := []string{"<pad>", "blue", "cat", "dog", "red"}
-	c := model.Config{VocabSize: codes + len(vocab) + 1, Tessera: &model.Ext{PromptLength: 3, PromptVocab: vocab}}
-	ex := func(words ...int32) train.Example {
-		p := []int32{codes, codes, codes}
-		for i, w := range words {
-			p[i] = codes + w
-		}
-		return train.Example{Prompt: p}
-	}
+	c, ex := captionModel("blue", "cat", "dog", "red")
 	prep := &prepare.Prepared{Config: c, Train: []train.Example{
 		ex(1, 2), ex(4, 3), ex(4, 3), ex(), ex(2), ex(1, 2), ex(4, 2), ex(1, 2),
 	}}
@@ -47,16 +38,7 @@ func TestCaptionPrompts(t *testing.T) {
 // ones; namesStyles finds a caption ending in one of the model's style
 // words.
 func TestDataCaptionsAndStyles(t *testing.T) {
-	const codes = 10
-	vocab := []string{"<pad>", "blue", "cat", "dog", "google"}
-	c := model.Config{VocabSize: codes + len(vocab) + 1, Tessera: &model.Ext{PromptLength: 3, PromptVocab: vocab}}
-	ex := func(words ...int32) train.Example {
-		p := []int32{codes, codes, codes}
-		for i, w := range words {
-			p[i] = codes + w
-		}
-		return train.Example{Prompt: p}
-	}
+	c, ex := captionModel("blue", "cat", "dog", "google")
 	prep := &prepare.Prepared{Config: c, Train: []train.Example{ex(1, 2), ex(3), ex(3)}, Val: []train.Example{ex(1, 3), ex(3), ex(2, 4)}}
 	if got, want := dataCaptions(prep), []string{"dog", "blue cat", "blue dog", "cat google"}; !slices.Equal(got, want) {
 		t.Errorf("dataCaptions = %q, want %q", got, want)
@@ -72,4 +54,22 @@ func TestDataCaptionsAndStyles(t *testing.T) {
 	if namesStyles(prep) {
 		t.Error("a style found in captions without one")
 	}
+}
+
+// captionModel is a conditional model's configuration of 10 image codes
+// (PAD is id 10, word i of the vocabulary 10+i) and prompts of up to 3 of
+// words, and ex makes an example whose prompt is the words of those
+// numbers (1 the first word).
+func captionModel(words ...string) (c model.Config, ex func(words ...int32) train.Example) {
+	const codes = 10
+	vocab := append([]string{"<pad>"}, words...)
+	c = model.Config{VocabSize: codes + len(vocab) + 1, Tessera: &model.Ext{PromptLength: 3, PromptVocab: vocab}}
+	ex = func(words ...int32) train.Example {
+		p := []int32{codes, codes, codes}
+		for i, w := range words {
+			p[i] = codes + w
+		}
+		return train.Example{Prompt: p}
+	}
+	return c, ex
 }
