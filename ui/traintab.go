@@ -260,7 +260,8 @@ func (t *TrainTab) ModelOpened(name string) {
 		return
 	}
 	t.from.SetOptionLabel(fromCurrent, "Fine-tune "+shortenPath(name, fineTuneLabelMax),
-		fmt.Sprintf("Continue training %s, the model open on the Create tab, on this data: its image tokenizer, size and words are kept, new caption words are added", name))
+		fmt.Sprintf("Continue training %s, the model open on the Create tab, on this data: its image tokenizer, size and words are kept, new caption words are added "+
+			"(to fine-tune another model, the built-in emoji say, pick it in the Create tab's model picker first)", name))
 }
 
 // defaultTrainThreads is half the cores, at least one: training leaves
