@@ -246,6 +246,18 @@ func newTrainTab(h trainHost) *TrainTab {
 	return t
 }
 
+// withoutRunTime is a model's name less the time a run folder's name
+// ends with ("icons-20261203-093533" → "icons"): a fine-tune's run folder
+// names its base model without nesting another run's time.
+func withoutRunTime(name string) string {
+	if i := len(name) - len("-20060102-150405"); i > 0 && name[i] == '-' {
+		if _, err := time.Parse("20060102-150405", name[i+1:]); err == nil {
+			return name[:i]
+		}
+	}
+	return name
+}
+
 // fineTuneLabelMax is the longest model name the fine-tune option shows
 // whole; a longer one keeps its end.
 const fineTuneLabelMax = 24
@@ -548,7 +560,7 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 			return st, errors.New("train: no model is open to fine-tune: open one on the Create tab, or train from scratch")
 		}
 		st.Init, st.InitModel = b, key
-		tag += "-" + sanitizeName(b.Name)
+		tag += "-" + sanitizeName(withoutRunTime(b.Name))
 	}
 	st.OutDir = strings.TrimSpace(t.runDir.Text)
 	switch {

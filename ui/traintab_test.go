@@ -1071,3 +1071,15 @@ func TestStepStatusSaysOverfitting(t *testing.T) {
 		t.Errorf("a rise: %q", got)
 	}
 }
+
+// A fine-tune's run folder names its base model without the base run's
+// time: "icons-icons-20261203-093533-…" was nested.
+func TestWithoutRunTime(t *testing.T) {
+	for in, want := range map[string]string{
+		"icons-20261203-093533": "icons", "emoji": "emoji", "my-run-2026": "my-run-2026", "x-20261303-093533": "x-20261303-093533",
+	} {
+		if got := withoutRunTime(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
