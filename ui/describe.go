@@ -385,6 +385,15 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 		"Bits per token: lower is likelier; without a prompt the image takes %.3f.", len(r.top), r.candidates, r.source, note, r.seconds, r.uncond))
 	v.rows = nil
 	var objs []fyne.CanvasObject
+	// The prompts' column is as wide as the longest (up to
+	// describePromptWidth; a longer one is cut, whole in its tooltip): the
+	// dialog takes its minimum size, where a cut label is a few letters.
+	width := float32(0)
+	for i, p := range r.top {
+		text := fmt.Sprintf("%d.  %s", i+1, p.Prompt)
+		width = max(width, fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{}).Width+2*theme.InnerPadding())
+	}
+	width = min(width, describePromptWidth)
 	for i, p := range r.top {
 		row := &describeRow{prompt: p.Prompt, bits: p.BitsPerToken()}
 		row.text = widgets.NewTipLabel("")
@@ -392,12 +401,16 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 		bits := widget.NewLabel(fmt.Sprintf("%.3f bits/token  (%+.3f vs no prompt)", row.bits, row.bits-r.uncond)) // as tessera describe prints
 		row.use = widget.NewButton("Use", func() { d.use(r, row.prompt) })
 		v.rows = append(v.rows, row)
-		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewHBox(bits, row.use), row.text))
+		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewHBox(bits, row.use), widgets.AtLeast(width, row.text)))
 	}
 	v.list.Objects = objs
 	v.list.Refresh()
 	v.fit()
 }
+
+// describePromptWidth is the widest the Describe dialog's prompts column
+// grows, in pixels.
+const describePromptWidth = 420
 
 // use puts a described prompt in the prompt field and closes the dialog.
 func (d *describer) use(r *describeResult, p string) {

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
@@ -86,6 +87,7 @@ func checkDescribed(t *testing.T, s *Studio) *describeView {
 		if !strings.Contains(r.text.Text, r.prompt) || !strings.Contains(r.text.Tip(), r.prompt) || r.text.Truncation != fyne.TextTruncateEllipsis {
 			t.Fatalf("row %d shows %q (tooltip %q) for %q", i, r.text.Text, r.text.Tip(), r.prompt)
 		}
+
 	}
 	return v
 }
@@ -121,6 +123,17 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	if !strings.Contains(v.status.Text, "likeliest of 32 candidate prompts") || !strings.Contains(s.Status(), v.rows[0].prompt) {
 		t.Errorf("status %q; dialog %q", s.Status(), v.status.Text)
 	}
+
+	// A long prompt is shown whole (a newcomer saw "large orange square
+	// fluent m…": the dialog takes its minimum size, a cut label's few
+	// letters); one longer than the column is cut, whole in its tooltip.
+	long := "large orange square fluent modern"
+	v.showResult(s.describer, &describeResult{b: s.Bundle(), top: []sampler.PromptScore{{Prompt: long, NLL: 10, Tokens: 16}}, candidates: 1, uncond: 1})
+	if r := v.rows[0]; r.text.Size().Width < fyne.MeasureText(r.text.Text, theme.TextSize(), fyne.TextStyle{}).Width {
+		t.Errorf("%q cut: %.0f px", r.text.Text, r.text.Size().Width)
+	}
+	v.showResult(s.describer, s.describer.last)
+	v = checkDescribed(t, s)
 
 	// Use puts the prompt in the prompt field and closes the dialog.
 	pick := v.rows[2].prompt
