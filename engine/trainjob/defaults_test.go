@@ -2,6 +2,7 @@ package trainjob
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image/color"
 	"image/png"
@@ -9,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
@@ -87,5 +90,42 @@ func TestMinutesLeft(t *testing.T) {
 	}
 	if got := (Settings{Minutes: 3}).MinutesLeft(time.Minute); got != 3 {
 		t.Errorf("a call's own budget: %g minutes, want 3", got)
+	}
+}
+
+// A run with a whole budget (the Train tab's), paused and resumed, goes on
+// for what is left of it; its record keeps the budget it was given.
+func TestResumeTrainsForTheBudgetLeft(t *testing.T) {
+	s := tinyRun(t, 1000, 500)
+	s.Minutes, s.Budget = 1, 1
+	pauseAt := func(step int) (context.Context, Events) {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		return ctx, Events{Step: func(i train.StepInfo) {
+			if i.Step >= step {
+				cancel(ErrPaused)
+			}
+		}}
+	}
+	ctx, ev := pauseAt(3)
+	if _, err := Run(ctx, s, ev); !errors.Is(err, context.Canceled) {
+		t.Fatalf("paused run: %v", err)
+	}
+	rec, err := ReadRecord(s.OutDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2 := rec.Settings
+	s2.Resume = true
+	var log strings.Builder
+	ctx, ev = pauseAt(5)
+	ev.Log = &log
+	if _, err := Run(ctx, s2, ev); !errors.Is(err, context.Canceled) {
+		t.Fatalf("resumed run: %v", err)
+	}
+	if !strings.Contains(log.String(), "what is left of its 1-minute budget") || strings.Contains(log.String(), " 1 minutes") {
+		t.Errorf("the resumed run's log:\n%s", log.String())
+	}
+	if rec, err := ReadRecord(s.OutDir); err != nil || rec.Settings.Minutes != 1 || rec.Settings.Budget != 1 {
+		t.Errorf("record after the resume: %+v (%v)", rec.Settings, err)
 	}
 }

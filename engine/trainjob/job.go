@@ -115,11 +115,11 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	case hasCheckpoint && s.Resume:
 		what = fmt.Sprintf("resumed at step %d", rec.Steps)
 		if s.callMinutes > 0 {
-			unit := "minutes"
-			if s.callMinutes == 1 {
+			n, unit := fmt.Sprintf("%.3g", s.callMinutes), "minutes"
+			if n == "1" {
 				unit = "minute"
 			}
-			what += fmt.Sprintf(" for up to %.3g %s", s.callMinutes, unit)
+			what += fmt.Sprintf(" for up to %s %s", n, unit)
 			if s.Budget > 0 && s.callMinutes < s.Budget {
 				what += fmt.Sprintf(", what is left of its %g-minute budget", s.Budget)
 			}
