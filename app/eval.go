@@ -306,12 +306,12 @@ func measureCeiling(ctx context.Context, b *bundle.Bundle, ref *nearest.Set, cas
 		if err := ctx.Err(); err != nil {
 			return c, err
 		}
-		codes, err := b.Encode(s.Image)
+		back, err := b.RoundTrip(s.Image)
 		if err != nil {
 			return c, fmt.Errorf("tokenizer ceiling: encode %q: %w", s.Caption, err)
 		}
 		c.images++
-		if labelOf(ref.Samples[ref.Index(b.Decode(codes))]) == labelOf(s) {
+		if labelOf(ref.Samples[ref.Index(back)]) == labelOf(s) {
 			c.hits++
 		}
 	}

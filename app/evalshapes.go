@@ -270,11 +270,11 @@ func shapesCeiling(b *bundle.Bundle, cases []evalShape, seeds int) (float64, err
 			if err != nil {
 				return 0, fmt.Errorf("tokenizer ceiling: %w", err)
 			}
-			codes, err := b.Encode(img)
+			back, err := b.RoundTrip(img)
 			if err != nil {
 				return 0, fmt.Errorf("tokenizer ceiling: %w", err)
 			}
-			ok, _ := data.CheckShapes(b.Decode(codes), c.caption.String())
+			ok, _ := data.CheckShapes(back, c.caption.String())
 			hits += b2i(ok)
 			n++
 		}

@@ -248,7 +248,7 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 		var patches []float32
 		for i, img := range trainImgs {
 			if i%4 == 0 { // a quarter of the images: 1.2M patches are more than k-means needs
-				patches = append(patches, kmeans.Patches(rgbToNRGBA(img, S), p)...)
+				patches = append(patches, kmeans.Patches(nearest.UnpackRGB(img, S), p)...)
 			}
 		}
 		fmt.Fprintf(env.Stderr, "k-means: %d patches of %d×%d into %d codes\n", len(patches)/(3*p*p), p, p, *kmK)
@@ -261,7 +261,7 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 		}
 		var sum float64
 		for _, img := range valImgs {
-			src := rgbToNRGBA(img, S)
+			src := nearest.UnpackRGB(img, S)
 			q, err := cb.Quantize(src, S/p, S/p)
 			if err != nil {
 				return err
@@ -275,7 +275,7 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 		n := min(*sheetN, len(valImgs))
 		for k := range n {
 			img := valImgs[k*len(valImgs)/n]
-			src := rgbToNRGBA(img, S)
+			src := nearest.UnpackRGB(img, S)
 			rows[0] = append(rows[0], src)
 			if cb != nil {
 				q, _ := cb.Quantize(src, S/p, S/p)
@@ -286,7 +286,7 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 			}
 			rec := make([]uint8, S*S*3)
 			m.Pixels(rec, 0)
-			rows[2] = append(rows[2], rgbToNRGBA(rec, S))
+			rows[2] = append(rows[2], nearest.UnpackRGB(rec, S))
 		}
 		if err := pngmeta.WriteFileAtomic(*sheet, render.Sheet(rows, 2*S, 4), nil); err != nil {
 			return err
@@ -302,13 +302,4 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "k-means codebook:  %.2f dB PSNR (%d entries of %d×%d px)\n", v, *kmK, p, p)
 	}
 	return nil
-}
-
-// rgbToNRGBA wraps S×S RGB bytes as an opaque image.
-func rgbToNRGBA(rgb []uint8, S int) *image.NRGBA {
-	img := image.NewNRGBA(image.Rect(0, 0, S, S))
-	for i := range S * S {
-		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = rgb[3*i], rgb[3*i+1], rgb[3*i+2], 255
-	}
-	return img
 }

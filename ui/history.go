@@ -372,7 +372,7 @@ func (s *Studio) modelKeyFor(name, hash string) (string, bool) {
 		if key == s.modelKey {
 			continue
 		}
-		if key == name || isFolderKey(key) && (filepath.Base(key) == name || bundle.FolderName(key) == name) {
+		if key == name || isFolderKey(key) && bundle.FolderName(key) == name {
 			return key, true
 		}
 	}

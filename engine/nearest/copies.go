@@ -54,7 +54,7 @@ func (c *Copies) Ceiling(i int) float64 {
 		// The picture as the set holds it (stretched to a square, as
 		// training prepares it): a wide photo letterboxed by the encoder
 		// would come back far from its stretched self.
-		if back, err := c.roundTrip(c.set.picture(i)); err == nil && back != nil {
+		if back, err := c.roundTrip(UnpackRGB(c.set.pixels[i], c.set.side)); err == nil && back != nil {
 			v = psnrBytes(PackRGB(back, c.set.side, resize.Bilinear), c.set.pixels[i])
 		}
 	}
@@ -75,13 +75,4 @@ func (c *Copies) NearCopy(img image.Image, i int) (near bool, psnr, threshold fl
 	_, psnr = c.set.NearCopy(img, i)
 	threshold = c.Threshold(i)
 	return psnr >= threshold, psnr, threshold
-}
-
-// picture is set image i as the set compares it: side×side, opaque.
-func (s *Set) picture(i int) *image.NRGBA {
-	img := image.NewNRGBA(image.Rect(0, 0, s.side, s.side))
-	for p, q := 0, 0; q < len(s.pixels[i]); p, q = p+4, q+3 {
-		img.Pix[p], img.Pix[p+1], img.Pix[p+2], img.Pix[p+3] = s.pixels[i][q], s.pixels[i][q+1], s.pixels[i][q+2], 255
-	}
-	return img
 }

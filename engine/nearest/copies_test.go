@@ -74,3 +74,12 @@ func TestCopiesOfAWidePicture(t *testing.T) {
 		t.Errorf("a lossless round trip of the set's own picture: %.1f dB", c)
 	}
 }
+
+// UnpackRGB gives back the opaque picture PackRGB packed.
+func TestUnpackRGB(t *testing.T) {
+	img := imagetest.Solid(color.NRGBA{10, 20, 30, 255}, 4)
+	img.SetNRGBA(1, 2, color.NRGBA{200, 100, 50, 255})
+	if back := UnpackRGB(PackRGB(img, 4, nil), 4); back.Rect != img.Rect || string(back.Pix) != string(img.Pix) {
+		t.Errorf("unpacked %v, packed %v", back.Pix, img.Pix)
+	}
+}

@@ -117,6 +117,16 @@ func PackRGB(img image.Image, side int, filter resize.InterpolationFunction) []u
 	return v
 }
 
+// UnpackRGB is the opaque side×side picture of RGB bytes as PackRGB packs
+// them.
+func UnpackRGB(rgb []uint8, side int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, side, side))
+	for i := range side * side {
+		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = rgb[3*i], rgb[3*i+1], rgb[3*i+2], 255
+	}
+	return img
+}
+
 // psnrBytes is the PSNR in dB of two equally long byte vectors.
 func psnrBytes(a, b []uint8) float64 {
 	d := sqDiff(a, b)

@@ -275,9 +275,10 @@ func (info *RunInfo) readCheckpoint(path string) error {
 // TrainingData is the data the model folder modelDir was trained on, as the
 // run folder holding it (modelDir's parent, where `tessera train --out`
 // exports "model") recorded it in run.json: a built-in dataset name, or an
-// image folder as it was given to train (a relative path is relative to
-// where train ran). It is "" when modelDir is not the model of a run
-// folder or the record cannot be read.
+// image folder (train records its absolute path; a relative one, recorded
+// before, counts only where it names a folder from here). It is "" when
+// modelDir is not the model of a run folder, the record cannot be read or
+// its relative folder is not there.
 func TrainingData(modelDir string) string {
 	clean := filepath.Clean(modelDir)
 	if filepath.Base(clean) != "model" {
