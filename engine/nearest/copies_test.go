@@ -7,6 +7,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/nfnt/resize"
+
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 )
@@ -79,7 +81,7 @@ func TestCopiesOfAWidePicture(t *testing.T) {
 func TestUnpackRGB(t *testing.T) {
 	img := imagetest.Solid(color.NRGBA{10, 20, 30, 255}, 4)
 	img.SetNRGBA(1, 2, color.NRGBA{200, 100, 50, 255})
-	if back := UnpackRGB(PackRGB(img, 4, nil), 4); back.Rect != img.Rect || string(back.Pix) != string(img.Pix) {
+	if back := UnpackRGB(PackRGB(img, 4, resize.Bilinear), 4); back.Rect != img.Rect || string(back.Pix) != string(img.Pix) {
 		t.Errorf("unpacked %v, packed %v", back.Pix, img.Pix)
 	}
 }
