@@ -32,6 +32,7 @@ type Checkpoint struct {
 	Params     *Params
 	Opt        *AdamW
 	Best       []float32 // weights with the best validation loss (nil: none yet)
+	EMA        []float32 // the weights' moving average (Options.EMA; nil: none kept)
 	BestVal    float64   // bits per token; NaN before the first evaluation
 	BestStep   int
 	TrainLoss  []float32 // training loss per step, bits per token
@@ -93,6 +94,9 @@ func (ck *Checkpoint) Save(path string) error {
 	if ck.Best != nil {
 		add("best.", ck.Best)
 	}
+	if ck.EMA != nil {
+		add("ema.", ck.EMA)
+	}
 	if len(ck.TrainLoss) > 0 {
 		ts = append(ts, safetensors.Tensor{Name: "history.train_bits", DType: "F32", Shape: []int{len(ck.TrainLoss)}, Data: ck.TrainLoss})
 	}
@@ -150,6 +154,12 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 	if f.Has("best." + p.Tensors[0].Name) {
 		ck.Best = make([]float32, len(p.Data))
 		if err := read("best.", ck.Best); err != nil {
+			return nil, err
+		}
+	}
+	if f.Has("ema." + p.Tensors[0].Name) {
+		ck.EMA = make([]float32, len(p.Data))
+		if err := read("ema.", ck.EMA); err != nil {
 			return nil, err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,7 +44,14 @@ type Options struct {
 	// PAD, so that each word is learnt to say its part alone (word
 	// dropout, as Iyyer et al. 2015 drop words of a sentence encoder's input).
 	WordDrop float64 `json:"word_drop,omitempty"`
-	Seed     uint64  `json:"seed"` // initial weights, data order, dropout
+	// EMA, when positive, keeps an exponential moving average of the
+	// weights (Polyak averaging; Polyak & Juditsky 1992) with this decay
+	// per step, warmed up as TensorFlow's ExponentialMovingAverage does
+	// with num_updates: min(EMA, (1+t)/(10+t)) at step t, so that a short
+	// run's average is not its random start. The validation passes, the
+	// best weights and the exported model are then the average's (0: off).
+	EMA  float64 `json:"ema,omitempty"`
+	Seed uint64  `json:"seed"` // initial weights, data order, dropout
 
 	OutDir          string        `json:"out_dir"`          // run folder: checkpoint, loss.png (required)
 	ModelDir        string        `json:"model_dir"`        // exported model folder (OutDir/model)
@@ -153,6 +161,8 @@ func (o Options) check() error {
 		return fmt.Errorf("train: weight decay %g must not be negative", o.WeightDecay)
 	case o.StopAt < 0:
 		return fmt.Errorf("train: stop-at step %d must not be negative", o.StopAt)
+	case !(o.EMA >= 0 && o.EMA < 1):
+		return fmt.Errorf("train: weight average decay %g must be in [0, 1)", o.EMA)
 	}
 	switch o.DType {
 	case "F32", "F16", "BF16":
@@ -224,17 +234,20 @@ type run struct {
 	train, val          []Example
 	step, total, warmup int
 	best                []float32
-	bestVal             float64
-	bestStep            int
-	history             []float32
-	vals                []ValPoint
-	exported            bool
-	elapsed0            time.Duration // training time of earlier runs
-	tokens              int64
-	start               time.Time
-	lastPrint           time.Time
-	lastLen             int     // length of the progress line on screen
-	stepEMA             float64 // seconds per step
+	// ema is the moving average of the weights (Options.EMA; nil: off),
+	// and held the weights it stands in for while it is evaluated.
+	ema, held []float32
+	bestVal   float64
+	bestStep  int
+	history   []float32
+	vals      []ValPoint
+	exported  bool
+	elapsed0  time.Duration // training time of earlier runs
+	tokens    int64
+	start     time.Time
+	lastPrint time.Time
+	lastLen   int     // length of the progress line on screen
+	stepEMA   float64 // seconds per step
 	// refitAt is the step at which a schedule fitted to the Minutes budget
 	// is fitted again from the steps' measured time (0: never).
 	refitAt int
@@ -383,6 +396,10 @@ func (r *run) restore(ck *Checkpoint) error {
 		return fmt.Errorf("train: %s: data RNG: %w", ckPath, err)
 	}
 	r.best, r.bestVal, r.bestStep = ck.Best, ck.BestVal, ck.BestStep
+	r.ema = ck.EMA
+	if r.opt.EMA > 0 && r.ema == nil { // a run checkpointed without an average starts one here
+		r.ema = slices.Clone(ck.Params.Data)
+	}
 	r.history, r.vals = ck.TrainLoss, ck.Val
 	r.elapsed0, r.tokens = ck.Elapsed, ck.Tokens
 	r.exported = ck.Best != nil
@@ -394,6 +411,9 @@ func (r *run) restore(ck *Checkpoint) error {
 func (r *run) fresh(n int) error {
 	opt := r.opt
 	r.adam = NewAdamW(n, opt.Beta1, opt.Beta2, opt.AdamEps)
+	if opt.EMA > 0 {
+		r.ema = slices.Clone(r.m.Params.Data)
+	}
 	switch {
 	case opt.Steps > 0:
 		r.total = opt.Steps
@@ -538,6 +558,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		}
 		r.step++
 		r.tokens += int64(B * T)
+		r.average()
 		if r.step == r.refitAt && budget > 0 {
 			r.refit(time.Since(r.start), false)
 		}
@@ -688,9 +709,43 @@ func Evaluate(m *Model, xs []Example) (float64, error) {
 	return sum / float64(n) / math.Ln2, nil
 }
 
+// average moves the weights' moving average (Options.EMA) towards the
+// current weights.
+func (r *run) average() {
+	if r.ema == nil {
+		return
+	}
+	t := float64(r.step)
+	d := float32(min(r.opt.EMA, (1+t)/(10+t)))
+	for i, w := range r.m.Params.Data {
+		r.ema[i] = d*r.ema[i] + (1-d)*w
+	}
+}
+
+// weights are the weights a run validates and exports: the moving average
+// when it keeps one, else the current weights.
+func (r *run) weights() []float32 {
+	if r.ema != nil {
+		return r.ema
+	}
+	return r.m.Params.Data
+}
+
+// evaluateWeights is Evaluate on r.weights(): the moving average is put in
+// the model's place for the pass, and the current weights back after it.
+func (r *run) evaluateWeights() (float64, error) {
+	if r.ema == nil {
+		return Evaluate(r.m, r.val)
+	}
+	r.held = append(r.held[:0], r.m.Params.Data...)
+	copy(r.m.Params.Data, r.ema)
+	defer copy(r.m.Params.Data, r.held)
+	return Evaluate(r.m, r.val)
+}
+
 // evaluate runs validation, keeps and exports the best weights.
 func (r *run) evaluate() {
-	bits, err := Evaluate(r.m, r.val)
+	bits, err := r.evaluateWeights()
 	if err != nil {
 		r.warn("validation: %v", err)
 		return
@@ -708,7 +763,7 @@ func (r *run) evaluate() {
 		if r.best == nil {
 			r.best = make([]float32, len(r.m.Params.Data))
 		}
-		copy(r.best, r.m.Params.Data)
+		copy(r.best, r.weights())
 		r.export(r.best)
 	}
 	if r.hooks.Eval != nil {
@@ -717,10 +772,11 @@ func (r *run) evaluate() {
 	r.plot()
 }
 
-// exportCurrent exports the current weights (runs without validation).
+// exportCurrent exports the current weights, or their moving average
+// (runs without validation).
 func (r *run) exportCurrent() {
 	r.bestStep = r.step
-	r.export(r.m.Params.Data)
+	r.export(r.weights())
 	r.plot()
 }
 
@@ -758,7 +814,7 @@ func (r *run) checkpoint() (*Checkpoint, error) {
 	return &Checkpoint{
 		Config: r.cfg, Options: r.opt, Step: r.step, TotalSteps: r.total,
 		Epoch: r.ld.epoch, Pos: r.ld.pos, Order: r.ld.order, RNG: rng,
-		Params: r.m.Params, Opt: r.adam, Best: r.best, BestVal: r.bestVal, BestStep: r.bestStep,
+		Params: r.m.Params, Opt: r.adam, Best: r.best, EMA: r.ema, BestVal: r.bestVal, BestStep: r.bestStep,
 		TrainLoss: r.history, Val: r.vals, Elapsed: r.elapsed0 + time.Since(r.start), Tokens: r.tokens,
 	}, nil
 }

@@ -300,6 +300,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 	opt.Epochs = s.Epochs
 	opt.EvalEvery = s.EvalEvery
 	opt.EvalAuto = s.EvalEvery == 0 // not asked: about eight passes a run, however short
+	opt.EMA = s.EMA
 	if prep.Config.PromptLength() > 0 {
 		opt.PromptDrop, opt.WordDrop = s.PromptDrop, s.WordDrop
 	}
@@ -362,7 +363,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 }
 
 // ExportFinal writes the latest weights of the run's checkpoint (not the
-// best-validation ones) as a model folder in dir, with the tokenizer of
+// best-validation ones; their moving average when the run keeps one) as a model folder in dir, with the tokenizer of
 // prep (PrepareData), s.Defaults and a model card, and returns the step of
 // those weights. With little data the best-validation weights (validation
 // on held-out emoji) can be less faithful to the training names than the
@@ -376,7 +377,11 @@ func ExportFinal(ctx context.Context, s Settings, prep *prepare.Prepared, dir st
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, err
 	}
-	if err := train.SaveModel(dir, ck.Config, ck.Params, s.DType); err != nil {
+	latest := ck.Params
+	if ck.EMA != nil { // the run validates and exports its moving average
+		latest = &train.Params{Config: ck.Params.Config, Data: ck.EMA, Tensors: ck.Params.Tensors}
+	}
+	if err := train.SaveModel(dir, ck.Config, latest, s.DType); err != nil {
 		return 0, err
 	}
 	files, err := modelFiles(ctx, s, prep, initNames(s, nil))
