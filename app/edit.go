@@ -28,7 +28,7 @@ type editFlags struct {
 }
 
 func runEdit(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "edit", "--model M --from IMAGE --instruction TEXT [--candidates N] [--seed S] [--guidance G] [--image-guidance G] [--mask MASK.png] [--out PATH.png]")
+	fs := newFlags(env, "edit", "[--model M] --from IMAGE --instruction TEXT [--candidates N] [--seed S] [--guidance G] [--image-guidance G] [--mask MASK.png] [--out PATH.png]")
 	var f editFlags
 	fs.StringVar(&f.model, "model", "edit", "edit model: a built-in name or a model folder")
 	from := fs.String("from", "", "the image to edit: any picture (scaled to the model's size, keeping its shape on white), or a Tessera PNG whose stored codes fit the model")

@@ -18,7 +18,7 @@ func Credits() []Credit {
 	return []Credit{
 		{What: "Noto Emoji", License: "Apache-2.0", URL: "https://github.com/googlefonts/noto-emoji"},
 		{What: "Twemoji", License: "CC-BY 4.0", URL: "https://github.com/twitter/twemoji"},
-		{What: "OpenMoji — the emoji and edit models, trained on it, are CC BY-SA 4.0 too", License: "CC BY-SA 4.0", URL: "https://openmoji.org"},
+		{What: "OpenMoji (so the emoji and edit models, trained on it, are under this licence too)", License: "CC BY-SA 4.0", URL: "https://openmoji.org"},
 		{What: "Fluent Emoji (Microsoft)", License: "MIT", URL: "https://github.com/microsoft/fluentui-emoji"},
 		{What: "emoji-datasource (Cal Henderson)", License: "MIT", URL: "https://github.com/iamcal/emoji-data"},
 		{What: "emojibase-data (CLDR names)", License: "MIT", URL: "https://emojibase.dev"},

@@ -234,7 +234,7 @@ func (p *editPanel) regenerateSection(a editActions) fyne.CanvasObject {
 func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 	p.offered = edit.Instructions()
 	p.instruction = widgets.NewEscSelectEntry(p.offered)
-	p.instruction.SetPlaceHolder("e.g. remove the background")
+	p.instruction.SetPlaceHolder("remove the background")
 	p.instruction.OnSubmitted = func(text string) {
 		if !p.instruct.Disabled() {
 			a.instruct(text)

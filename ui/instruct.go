@@ -187,6 +187,16 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		keepMask: mask, startPic: s.doc.Picture(), // a masked edit keeps the pixels outside its mask, as tessera edit --mask does
 		note: note, settings: &used, lateNote: &scaled, // sampled: the edit model's patches, as the bar counts them
 	}
+	var pics []*image.NRGBA // the edit model's pictures of the candidates, as intoModelCodes made them
+	// The candidates are shown as the edit model drew them, as tessera
+	// edit writes them: the drawing model's codes only approximate them
+	// (the emoji model's drew them softer, at 17–23 dB).
+	j.pictures = func(i int) *image.NRGBA {
+		if i < len(pics) {
+			return pics[i]
+		}
+		return nil
+	}
 	j.extra = func(i int) map[string]any {
 		return map[string]any{extraEdit: map[string]any{
 			"instruction": instruction, "model": facts.model, "model_hash": facts.hash,
@@ -255,15 +265,13 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		for _, im := range res.Images {
 			facts.meanLogLik = append(facts.meanLogLik, im.MeanLogLik())
 		}
-		db, err := intoModelCodes(b, eb, res, tokens, mask)
+		db, drawn, err := intoModelCodes(b, eb, res, tokens, mask)
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case db < roughEdit:
-			say(fmt.Sprintf("in %s's codes the edit is drawn at only %.1f dB PSNR of the edit model's own picture: this model's codes cannot draw it (it looks little like the edit; undo it, and edit on the emoji model, or with tessera edit, which writes the edit model's own picture)", b.Name, db))
-		case db < softEdit:
-			say(fmt.Sprintf("in %s's codes the edit is drawn at %.1f dB PSNR of the edit model's own picture, so it is softer than tessera edit's", b.Name, db))
+		pics = drawn
+		if db < roughEdit {
+			say(fmt.Sprintf("the edit is shown as the edit model drew it, but %s's own codes redraw it poorly (%.1f dB PSNR): completing, branching or extending from it will change it", b.Name, db))
 		}
 		return res, nil
 	}
@@ -276,8 +284,8 @@ func (s *Studio) EditByInstruction(instruction string) error {
 // the user's own choice of patches and always run.
 func nothingToEdit(instruction string, src *image.NRGBA, masked bool) error {
 	if f, _, ok := edit.Parse(instruction); ok && f == edit.Background && !masked && edit.WhiteBackground(src) {
-		return errors.New("the image's background is white already: there is no background to remove (the edit would only redraw the picture). " +
-			"For a picture without the white around it (a sticker), export it with File › Export PNG… (Ctrl+S) and tick Transparent background")
+		return notice{title: "Nothing to remove", msg: "The image's background is white already: there is no background to remove (the edit would only redraw the picture). " +
+			"For a picture without the white around it (a sticker), export it with File › Export PNG… (Ctrl+S) and tick Transparent background."}
 	}
 	return nil
 }
@@ -391,16 +399,20 @@ func coverMask(mask []bool, rows, cols, er, ec int) []bool {
 // It returns how faithfully b's codes draw the best candidate: the PSNR
 // (dB) of their picture against the edit model's, at b's size, over the
 // patches of mask (all when nil); +Inf without candidates, NaN where it
-// cannot be measured (no note is made of it then).
-func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, base []int, mask []bool) (float64, error) {
+// cannot be measured (no note is made of it then); and each candidate's
+// picture as the edit model drew it, at b's size.
+func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, base []int, mask []bool) (float64, []*image.NRGBA, error) {
 	under := b.Decode(base)
 	db := math.Inf(1)
+	w, h := b.ImageSize()
+	pics := make([]*image.NRGBA, len(res.Images))
 	for i := range res.Images {
 		im := &res.Images[i]
 		edited := drawOver(eb.Decode(im.Tokens), under)
+		pics[i] = codebook.Fit(edited, w, h)
 		codes, err := b.Encode(edited)
 		if err != nil {
-			return 0, fmt.Errorf("encode the edit for %s: %w", b.Name, err)
+			return 0, nil, fmt.Errorf("encode the edit for %s: %w", b.Name, err)
 		}
 		for k := range codes {
 			if mask != nil && !mask[k] {
@@ -408,24 +420,19 @@ func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, base []int, mask 
 			}
 		}
 		if i == 0 { // over the patches the edit could change: the others are the document's own
-			w, h := b.ImageSize()
 			rows, cols := b.Grid()
-			db = edit.PSNRWithin(codebook.Fit(edited, w, h), b.Decode(codes), mask, rows, cols)
+			db = edit.PSNRWithin(pics[i], b.Decode(codes), mask, rows, cols)
 		}
 		im.Tokens, im.LogLik, im.Count, im.KeptLogLik, im.KeptCount = codes, 0, 0, 0, 0
 	}
-	return db, nil
+	return db, pics, nil
 }
 
-// softEdit (dB) is the PSNR of the drawing model's codes against the edit
-// model's picture below which the studio says its edit is softer: the
-// emoji model's codes draw the edit model's pictures at 17–23 dB (tessera
-// tokenize --model emoji on four tessera edit outputs).
-const softEdit = 28.0
-
 // roughEdit (dB) is where the drawing model's codes are too far from the
-// edit for it to be called one: a model trained on eight pictures drew a
-// "make it blue" edit's white background as a brown checkerboard at 11 dB.
+// edit model's picture for a completion, branch or extension from it to
+// look like it: a model trained on eight pictures drew a "make it blue"
+// edit's white background as a brown checkerboard at 11 dB (the emoji
+// model's codes draw the edit model's pictures at 17–23 dB).
 const roughEdit = 15.0
 
 // drawOver draws top over under resized to top's size (nearest neighbour:

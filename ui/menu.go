@@ -108,6 +108,11 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		menuItem("Actual pixels (1:1)", shortcut(fyne.Key1, 0), s.canvas.ZoomActual),
 		fyne.NewMenuItemSeparator(),
 		history,
+		fyne.NewMenuItemSeparator(),
+		// The tabs from the keyboard (Tab never reaches them), as
+		// browsers switch tabs.
+		menuItem("Create tab", shortcut(fyne.KeyPageUp, 0), func() { s.ShowTab(createTab) }),
+		menuItem("Train tab", shortcut(fyne.KeyPageDown, 0), func() { s.ShowTab(trainTab) }),
 	)
 	menus := []*fyne.Menu{file, edit, img, view}
 	for _, m := range menus {
@@ -122,9 +127,11 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 			}
 		}
 	}
-	help := fyne.NewMenu("Help",
-		menuItem("Keyboard shortcuts", nil, func() { s.showShortcuts(menus) }),
-		menuItem("About Tessera", nil, s.showAbout))
+	help := fyne.NewMenu("Help")
+	help.Items = []*fyne.MenuItem{
+		menuItem("Keyboard shortcuts", shortcut(fyne.KeySlash, 0), func() { s.showShortcuts(append(menus, help)) }),
+		menuItem("About Tessera", nil, s.showAbout),
+	}
 	s.edit.describe.OnTapped = s.describer.asked
 	return fyne.NewMainMenu(file, edit, img, view, help)
 }
@@ -220,7 +227,7 @@ func shortcutText(sc fyne.Shortcut) string {
 // (Return stays Return, as the menus on Linux and Windows write it).
 var keyNames = map[fyne.KeyName]string{
 	fyne.KeyEqual: "=", fyne.KeyMinus: "-", fyne.KeyComma: ",", fyne.KeyPeriod: ".",
-	fyne.KeyBackspace: "Backspace",
+	fyne.KeyBackspace: "Backspace", fyne.KeyPageUp: "Page Up", fyne.KeyPageDown: "Page Down", fyne.KeySlash: "/",
 }
 
 // showShortcuts shows ShortcutList in a dialog.

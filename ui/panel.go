@@ -502,7 +502,7 @@ func (p *promptPanel) promptChanged() {
 	p.completions, p.typedWhole = nil, false
 	typedAt := -1
 	if p.tok != nil {
-		if w := p.prompt.CurrentWord(); w != "" && p.prompt.AtWordEnd() {
+		if w := p.prompt.CurrentWord(); w != "" && p.prompt.AtWordEnd() && p.prompt.Typed() {
 			typing := strings.ToLower(w)
 			typedAt = len(prompt.Split(p.prompt.Text[:p.prompt.CursorOffset()])) - 1
 			var pool []string
@@ -519,7 +519,12 @@ func (p *promptPanel) promptChanged() {
 			p.completions = pool[:min(len(pool), maxSuggestions)]
 		}
 	}
-	objs := make([]fyne.CanvasObject, 0, len(p.completions))
+	objs := make([]fyne.CanvasObject, 0, len(p.completions)+1)
+	if p.typedWhole && len(p.completions) > 0 {
+		// Why Tab does not take the first word offered: the word typed
+		// is one the model knows ("rock", with "rocket" offered).
+		objs = append(objs, widget.NewLabel(fmt.Sprintf("“%s” is a word (Tab moves on); or click:", strings.ToLower(p.prompt.CurrentWord()))))
+	}
 	for _, c := range p.completions {
 		word := c
 		b := widget.NewButton(word, func() {

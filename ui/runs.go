@@ -212,10 +212,14 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		}
 		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik(), style: sampler.DrawnStyle(j.b, im),
 			before: j.gaveBack(tokens), parent: j.parent}
+		var drawn *image.NRGBA
+		if j.pictures != nil {
+			drawn = j.pictures(i)
+		}
 		if item.before {
 			item.pic = j.startPic // the image the run started from, as it was
 		} else {
-			item.pic = keptPixels(j, tokens, rows)
+			item.pic = keptPixels(j, tokens, rows, drawn)
 		}
 		if item.pic != nil {
 			rec.Extra[extraKeptPixels] = true
@@ -313,12 +317,18 @@ func (r *runs) cached(b *bundle.Bundle, tokens []int) (*sampler.Result, int) {
 // keptPixels is the picture of tokens, a result of job j, with the pixels
 // of the picture j started from where j keeps them (job.keepMask, or the
 // rows an extension grew from); nil when that is the tokens' decode
-// already (a local codebook's, or nothing kept).
-func keptPixels(j job, tokens []int, rows int) *image.NRGBA {
+// already (a local codebook's, or nothing kept). drawn, when set and of
+// the tokens' picture's size, is the picture the run drew for them
+// (job.pictures), in place of their decode.
+func keptPixels(j job, tokens []int, rows int, drawn *image.NRGBA) *image.NRGBA {
 	_, cols := j.b.Grid()
 	decoded := decodeRows(j.b, tokens, rows)
 	pic := image.NewNRGBA(decoded.Rect)
 	copy(pic.Pix, decoded.Pix)
+	own := drawn != nil && drawn.Rect == decoded.Rect
+	if own {
+		copy(pic.Pix, drawn.Pix)
+	}
 	switch {
 	case j.kind == kindExtend && j.startPic != nil && j.startPic.Rect.In(pic.Rect):
 		draw.Draw(pic, j.startPic.Rect, j.startPic, image.Point{}, draw.Src)
@@ -330,7 +340,7 @@ func keptPixels(j job, tokens []int, rows int) *image.NRGBA {
 		if len(j.keepMask) != rows*cols || edit.KeepUnmasked(pic, start, j.keepMask, rows, cols) != nil {
 			return nil
 		}
-	default:
+	case !own:
 		return nil
 	}
 	if bytes.Equal(pic.Pix, decoded.Pix) {

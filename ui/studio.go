@@ -231,6 +231,7 @@ func (s *Studio) Window() fyne.Window { return s.win }
 // ShowAndRun shows the window and runs the app until it quits; a training
 // run still going is paused then, with a checkpoint to resume from.
 func (s *Studio) ShowAndRun() {
+	s.app.Lifecycle().SetOnStarted(func() { fyne.Do(s.fitToScreen) })
 	s.win.ShowAndRun()
 	s.train.shutdown()
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // showError shows err in a dialog; the studio carries on as it was.
@@ -43,14 +44,30 @@ func (s *Studio) showError(err error) {
 		s.setStatus(err.Error())
 		return
 	}
-	s.logStatus("Error: " + err.Error()) // the dialog goes; the log keeps it
+	var n notice
+	if errors.As(err, &n) {
+		s.logStatus(n.title + ": " + n.msg)
+	} else {
+		s.logStatus("Error: " + err.Error()) // the dialog goes; the log keeps it
+	}
 	if s.closing {
 		return
 	}
 	// The newest error replaces the one shown: errors do not pile up
 	// behind each other.
-	s.errDialog.show(dialog.NewError(err, s.win), err.Error())
+	d := dialog.NewError(err, s.win)
+	if n.title != "" {
+		d = dialog.NewInformation(n.title, widgets.WrapText(n.msg, 60), s.win)
+	}
+	s.errDialog.show(d, err.Error())
 }
+
+// notice is a refusal that is no fault, such as an edit with nothing to
+// do: showError shows it as information under its own title, not as an
+// error.
+type notice struct{ title, msg string }
+
+func (n notice) Error() string { return n.msg }
 
 // closeError closes the error shown, if any (Escape and Return do).
 func (s *Studio) closeError() bool { return s.errDialog.close() }

@@ -98,6 +98,11 @@ type job struct {
 	// decoder would redraw. An extension keeps startPic's rows on top.
 	keepMask []bool
 	startPic *image.NRGBA
+	// pictures, when set, gives candidate i's picture as the run drew it
+	// where the document's codes only approximate it (an edit by
+	// instruction: the edit model's own picture, which the drawing model's
+	// codes redraw softer); nil for a candidate: its codes decoded.
+	pictures func(i int) *image.NRGBA
 	// repair marks Resample the least likely: its candidates keep their
 	// ranking (an unchanged one first when it fits best: those patches are
 	// what the model draws there), it is not drawn again hotter (that made

@@ -637,6 +637,20 @@ func TestKeysInTheRunFields(t *testing.T) {
 	if len(s.panel.completions) == 0 {
 		t.Fatal("the longer words are no longer offered")
 	}
+	if l, ok := s.panel.suggestions.Objects[0].(*widget.Label); !ok || !strings.Contains(l.Text, "“flat” is a word (Tab moves on)") {
+		t.Fatalf("a whole word's longer ones are offered without a word on why Tab moves on: %#v", s.panel.suggestions.Objects[0])
+	}
+	// A prompt put there (from the history, Describe, a file), not typed:
+	// nothing is offered ("ghost fluent flat" offered "flatbread").
+	e.SetText("fla")
+	if len(s.panel.completions) != 0 || s.panel.suggestBox.Visible() || e.AcceptsTab() {
+		t.Fatalf("completions %v offered for a prompt set, not typed", s.panel.completions)
+	}
+	test.Type(e, "t")
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	if len(s.panel.completions) == 0 || !e.AcceptsTab() {
+		t.Fatalf("a prompt set, then typed into: completions %v", s.panel.completions)
+	}
 }
 
 // Complete from here keeps the rows above the line.
@@ -1072,6 +1086,7 @@ func TestShortcutList(t *testing.T) {
 	for item, keys := range map[string]string{
 		"File › Quit": "Ctrl+Q", "Edit › Undo": "Ctrl+Z", "Edit › Redo": "Ctrl+Shift+Z", "Image › Generate": "Ctrl+Return",
 		"Image › Describe…": "Ctrl+D", "View › Zoom in": "Ctrl+=", "View › History strip": "Ctrl+H",
+		"View › Create tab": "Ctrl+Page Up", "View › Train tab": "Ctrl+Page Down",
 	} {
 		if got[item] != keys {
 			t.Errorf("%s: %q, want %q", item, got[item], keys)
@@ -1089,9 +1104,22 @@ func TestShortcutList(t *testing.T) {
 	if help == nil || help.Items[0].Label != "Keyboard shortcuts" {
 		t.Fatal("no Help › Keyboard shortcuts")
 	}
+	if k := shortcutText(help.Items[0].Shortcut); k != "Ctrl+/" {
+		t.Errorf("Help › Keyboard shortcuts on %q, want Ctrl+/", k)
+	}
 	help.Items[0].Action()
 	if !hasDialog(s) {
 		t.Error("the shortcuts dialog did not open")
+	}
+	// The tabs, which Tab never reaches, from the keyboard.
+	for _, it := range mm.Items[3].Items {
+		if it.Label == "Train tab" {
+			s.dismissTopDialog()
+			it.Action()
+		}
+	}
+	if s.Tab() != trainTab {
+		t.Errorf("View › Train tab left the %q tab in front", s.Tab())
 	}
 }
 

@@ -63,7 +63,9 @@ func StyledPrompt(text, style string) string {
 	if style == "" {
 		return text
 	}
-	return strings.TrimSpace(text + " " + style)
+	// "rocket " (a space typed after the word) is "rocket fluent flat",
+	// not "rocket  fluent flat".
+	return strings.TrimSpace(strings.TrimRight(text, " \t\n") + " " + style)
 }
 
 // generateStyled is Generate with a style per seed: every seed of the batch

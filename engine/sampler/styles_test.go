@@ -145,3 +145,18 @@ func TestStylePerSeedLargeBatch(t *testing.T) {
 		}
 	}
 }
+
+// A style is appended with one space, whatever spaces the prompt ends in.
+func TestStyledPromptSpacing(t *testing.T) {
+	for _, c := range []struct{ text, style, want string }{
+		{"rocket", "fluent flat", "rocket fluent flat"},
+		{"rocket ", "fluent flat", "rocket fluent flat"},
+		{"rocket \n", "openmoji", "rocket openmoji"},
+		{"", "openmoji", "openmoji"},
+		{"rocket ", "", "rocket "},
+	} {
+		if got := StyledPrompt(c.text, c.style); got != c.want {
+			t.Errorf("StyledPrompt(%q, %q) = %q, want %q", c.text, c.style, got, c.want)
+		}
+	}
+}

@@ -413,13 +413,14 @@ func (lc *LiveCanvas) Scale() float32 {
 	return lc.view.scale(lc.Size(), lc.cols*lc.patch, lc.rows*lc.patch)
 }
 
-// MinSize keeps the canvas usable: a 64×64 picture at 2.5× at least. It
-// is wider than high so that the studio's whole window fits a 768-high
-// laptop screen under its panel and title bar (with 240 high it needed
-// 759 px, and the status line fell off the screen).
+// MinSize keeps the canvas usable: a 64×64 picture at nearly 2× at
+// least. It is wider than high so that the studio's whole window fits a
+// 768-high laptop screen under its title bar and task bar also at a
+// display scale of 125% (with 240 high it needed 759 px at 100%, and the
+// status line fell off the screen; with 160, 726 px at 125%).
 func (lc *LiveCanvas) MinSize() fyne.Size {
 	lc.ExtendBaseWidget(lc)
-	return fyne.NewSize(240, 160)
+	return fyne.NewSize(240, 120)
 }
 
 // CreateRenderer builds the canvas renderer.

@@ -26,6 +26,20 @@ type PromptEntry struct {
 	// OnEscape, when set, runs on Escape (a focused field gets every key:
 	// the window's Escape, which stops a run, never comes).
 	OnEscape func()
+	// typed is whether the text was last changed by the user (keys, a
+	// paste), not set by the program (SetText).
+	typed bool
+}
+
+// Typed reports whether the text was last changed by typing or pasting
+// into the entry rather than by SetText: completions are offered to what
+// is being typed, not to a prompt put there from the history or a file.
+func (e *PromptEntry) Typed() bool { return e.typed }
+
+// SetText replaces the text; it counts as not typed.
+func (e *PromptEntry) SetText(text string) {
+	e.typed = false
+	e.Entry.SetText(text)
 }
 
 // MouseIn starts the tooltip.
@@ -75,6 +89,10 @@ func (e *PromptEntry) TypedShortcut(s fyne.Shortcut) {
 		}
 		return
 	}
+	switch s.(type) {
+	case *fyne.ShortcutPaste, *fyne.ShortcutCut, *fyne.ShortcutUndo, *fyne.ShortcutRedo:
+		e.typed = true
+	}
 	e.Entry.TypedShortcut(s)
 }
 
@@ -94,6 +112,10 @@ func (e *PromptEntry) TypedKey(k *fyne.KeyEvent) {
 		e.OnEscape()
 		return
 	}
+	switch k.Name {
+	case fyne.KeyBackspace, fyne.KeyDelete, fyne.KeyReturn, fyne.KeyEnter:
+		e.typed = true
+	}
 	e.Entry.TypedKey(k)
 }
 
@@ -101,6 +123,7 @@ func (e *PromptEntry) TypedKey(k *fyne.KeyEvent) {
 // would cover the "Model reads" hint and the completions while typing.
 func (e *PromptEntry) TypedRune(r rune) {
 	tipOut(e)
+	e.typed = true
 	e.Entry.TypedRune(r)
 }
 
