@@ -518,31 +518,21 @@ func (f *fileDialogs) showTimelapse() {
 // exportName suggests a file name from the prompt and seed.
 func (f *fileDialogs) exportName() string {
 	p := f.host.imageParams()
-	words := func(s string) []string {
-		return strings.Fields(strings.Map(func(r rune) rune {
-			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-				return r
-			}
-			return ' '
-		}, s))
-	}
 	if p.Imported != "" {
 		// A picture opened from a file: named after it, never as it
 		// (the export must not be taken for the original).
-		stem := words(strings.TrimSuffix(p.Imported, filepath.Ext(p.Imported)))
-		if len(stem) > 0 {
-			return strings.ToLower(strings.Join(stem[:min(len(stem), 5)], "-")) + "-tessera.png"
+		if stem := nameWords(strings.TrimSuffix(p.Imported, filepath.Ext(p.Imported))); stem != "" {
+			return stem + "-tessera.png"
 		}
 	}
-	w := words(p.Prompt)
-	name := strings.Join(w[:min(len(w), 5)], "-")
+	name := nameWords(p.Prompt)
 	if name == "" {
 		name = "tessera"
 		if p.Seed == 0 {
 			return name + ".png" // an opened picture: no seed made it
 		}
 	}
-	return fmt.Sprintf("%s-%d.png", strings.ToLower(name), p.Seed)
+	return fmt.Sprintf("%s-%d.png", name, p.Seed)
 }
 
 // The Settings dialog's choices of sampler.RankBy.

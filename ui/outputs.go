@@ -24,13 +24,15 @@ type outputs struct {
 	dir string
 }
 
-// save writes img with rec's metadata as a new file named after the time
-// and seed, and returns its path.
+// save writes img with rec's metadata as a new file named after the time,
+// the first words of its prompt and its seed
+// ("tessera-20261203-113222-rocket-fluent-flat-s1.png"), and returns its
+// path.
 func (o outputs) save(img image.Image, rec pngmeta.Record, now time.Time) (string, error) {
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return "", fmt.Errorf("save result: outputs folder: %w", err)
 	}
-	base := fmt.Sprintf("tessera-%s-s%d", now.Format("20060102-150405"), rec.Seed)
+	base := outputBase(rec, now)
 	path := filepath.Join(o.dir, base+".png")
 	for i := 2; ; i++ {
 		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
@@ -45,6 +47,32 @@ func (o outputs) save(img image.Image, rec pngmeta.Record, now time.Time) (strin
 		return "", fmt.Errorf("save result: %w", err)
 	}
 	return path, nil
+}
+
+// outputBase is the name save gives a picture of rec made at now, less
+// its extension and any number that keeps it from another file's.
+func outputBase(rec pngmeta.Record, now time.Time) string {
+	name := "tessera-" + now.Format("20060102-150405")
+	if words := nameWords(rec.Prompt); words != "" {
+		name += "-" + words
+	}
+	return fmt.Sprintf("%s-s%d", name, rec.Seed)
+}
+
+// maxNameWords is how many words of a prompt a suggested file name takes.
+const maxNameWords = 5
+
+// nameWords is the first maxNameWords words of text, ASCII letters and
+// digits only, lower case, joined by '-': "Rocket, fluent flat!" is
+// "rocket-fluent-flat" ("" for none).
+func nameWords(text string) string {
+	w := strings.Fields(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return ' '
+	}, text))
+	return strings.ToLower(strings.Join(w[:min(len(w), maxNameWords)], "-"))
 }
 
 // savedOutputs remembers the files of the outputs folder by what they

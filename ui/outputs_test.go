@@ -84,7 +84,7 @@ func TestSaveEveryImageOfABatchReportsACandidateNotSaved(t *testing.T) {
 	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
 	now := time.Now()
 	for sec := 0; sec < 10; sec++ {
-		base := fmt.Sprintf("tessera-%s-s%d", now.Add(time.Duration(sec)*time.Second).Format("20060102-150405"), cands[2].seed)
+		base := fmt.Sprintf("tessera-%s-red-cat-s%d", now.Add(time.Duration(sec)*time.Second).Format("20060102-150405"), cands[2].seed)
 		must(t, os.WriteFile(filepath.Join(s.outputsDir, base+".png"), nil, 0o644))
 		for i := 2; i <= 1000; i++ {
 			must(t, os.WriteFile(filepath.Join(s.outputsDir, fmt.Sprintf("%s-%d.png", base, i)), nil, 0o644))
@@ -279,5 +279,26 @@ func TestContinueFinishesAStoppedBatch(t *testing.T) {
 	}
 	if !slices.Equal(s.Document().Tokens(), got[0].tokens) {
 		t.Error("the canvas does not show the finished image it had")
+	}
+}
+
+// A saved picture is named by its time, the first words of its prompt and
+// its seed, so a folder of them can be told apart without opening them.
+func TestOutputName(t *testing.T) {
+	now := time.Date(2026, 12, 3, 11, 32, 22, 0, time.UTC)
+	for _, c := range []struct {
+		prompt string
+		want   string
+	}{
+		{"rocket fluent flat", "tessera-20261203-113222-rocket-fluent-flat-s7"},
+		{"  Smiling face, with heart-shaped eyes & more words", "tessera-20261203-113222-smiling-face-with-heart-shaped-s7"},
+		{"", "tessera-20261203-113222-s7"},
+		{"🚀", "tessera-20261203-113222-s7"},
+	} {
+		rec := pngmeta.Record{}
+		rec.Prompt, rec.Seed = c.prompt, 7
+		if got := outputBase(rec, now); got != c.want {
+			t.Errorf("%q: %q, want %q", c.prompt, got, c.want)
+		}
 	}
 }

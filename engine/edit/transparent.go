@@ -72,14 +72,17 @@ func whiteDistance(p []uint8) int {
 }
 
 // neighbourDistance is the largest whiteDistance among the pixels around
-// (x, y) that are not background: the colour an edge pixel blends with
-// white.
+// (x, y), not (x, y) itself, that are not background: the colour an edge
+// pixel blends with white. An isolated speck has none (0): it is then
+// unmixed from white itself and fades, where measured against itself it
+// stayed opaque (the grey specks a tokenizer leaves in a background
+// showed over a coloured page).
 func neighbourDistance(src *image.NRGBA, bg []bool, w, h, x, y int) int {
 	d := 0
 	for dy := -1; dy <= 1; dy++ {
 		for dx := -1; dx <= 1; dx++ {
 			nx, ny := x+dx, y+dy
-			if nx >= 0 && ny >= 0 && nx < w && ny < h && !bg[ny*w+nx] {
+			if (dx != 0 || dy != 0) && nx >= 0 && ny >= 0 && nx < w && ny < h && !bg[ny*w+nx] {
 				d = max(d, whiteDistance(src.Pix[src.PixOffset(nx, ny):]))
 			}
 		}

@@ -128,7 +128,11 @@ func TestTransparentBackgroundKeepsLightGreyBodies(t *testing.T) {
 		}
 	}
 	img.SetNRGBA(1, 10, color.NRGBA{243, 243, 243, 255}) // a speck
+	img.SetNRGBA(10, 1, color.NRGBA{205, 210, 200, 255}) // a greyer one
 	out := TransparentBackground(img)
+	if a := out.NRGBAAt(10, 1).A; a > 60 {
+		t.Fatalf("a grey speck alone in the background stayed at alpha %d", a)
+	}
 	if c := out.NRGBAAt(5, 5); c != (color.NRGBA{240, 240, 240, 255}) {
 		t.Fatalf("the cloud's body became %v", c)
 	}
