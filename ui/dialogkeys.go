@@ -5,6 +5,7 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
@@ -97,6 +98,31 @@ func findButton(o fyne.CanvasObject, labels []string) *widget.Button {
 		}
 	}
 	return nil
+}
+
+// scrollTopDialog scrolls the first vertical scroll of the dialog on top
+// by pages (Page Up/Down: -1, 1) or lines (the arrows: ±0.1 of a page),
+// and reports whether there was one to scroll: Fyne's scrolls take no keys,
+// so a long dialog (the keyboard shortcuts) needed the mouse wheel.
+func (s *Studio) scrollTopDialog(pages float32) bool {
+	top := s.win.Canvas().Overlays().Top()
+	if top == nil {
+		return false
+	}
+	var sc *container.Scroll
+	widgets.Walk(top, func(c fyne.CanvasObject) {
+		if v, ok := c.(*container.Scroll); ok && sc == nil && v.Direction != container.ScrollHorizontalOnly {
+			sc = v
+		}
+	})
+	if sc == nil {
+		return false
+	}
+	view := sc.Size().Height
+	y := sc.Offset.Y + pages*view
+	sc.Offset = fyne.NewPos(sc.Offset.X, max(0, min(y, sc.Content.Size().Height-view)))
+	sc.Refresh()
+	return true
 }
 
 // buttons are the visible buttons in o's tree (widgets.Walk), in tree

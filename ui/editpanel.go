@@ -121,14 +121,30 @@ func newEditPanel(a editActions) *editPanel {
 }
 
 // reveal scrolls the panel so obj (one of its controls) is in view.
-func (p *editPanel) reveal(obj fyne.CanvasObject) {
+func (p *editPanel) reveal(obj fyne.CanvasObject) { revealIn(p.scroll, obj) }
+
+// revealIn scrolls the vertical scroll sc so that obj, which it holds, is
+// in view (a third of the way down), unless it is already.
+func revealIn(sc *container.Scroll, obj fyne.CanvasObject) {
 	d := fyne.CurrentApp().Driver()
-	y := d.AbsolutePositionForObject(obj).Y - d.AbsolutePositionForObject(p.scroll.Content).Y
-	view := p.scroll.Size().Height
-	if y < p.scroll.Offset.Y || y+obj.Size().Height > p.scroll.Offset.Y+view {
-		p.scroll.Offset = fyne.NewPos(0, max(0, y-view/3))
-		p.scroll.Refresh()
+	y := d.AbsolutePositionForObject(obj).Y - d.AbsolutePositionForObject(sc.Content).Y
+	view := sc.Size().Height
+	if y < sc.Offset.Y || y+obj.Size().Height > sc.Offset.Y+view {
+		sc.Offset = fyne.NewPos(0, max(0, min(y-view/3, sc.Content.Size().Height-view)))
+		sc.Refresh()
 	}
+}
+
+// holds reports whether obj lies within sc's content (by position: the
+// studio's scrolled panels do not overlap).
+func holds(sc *container.Scroll, obj fyne.CanvasObject) bool {
+	if sc == nil || !sc.Visible() || obj == nil {
+		return false
+	}
+	d := fyne.CurrentApp().Driver()
+	at, c := d.AbsolutePositionForObject(obj), d.AbsolutePositionForObject(sc.Content)
+	size := sc.Content.Size()
+	return at.X >= c.X && at.Y >= c.Y && at.X < c.X+size.Width && at.Y < c.Y+size.Height
 }
 
 // maskSection: the mask tools, the brush size, grid lines, clear and

@@ -138,7 +138,8 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 
 // keysWithoutMenu are the keys no menu item shows.
 var keysWithoutMenu = [][2]string{
-	{"Tab", "complete the word being typed (the first completion)"},
+	{"Alt", "open the menus (pressed alone; arrows move, Return picks, Esc closes)"},
+	{"Tab", "complete the word being typed (the first completion); else the next control, its panel scrolled to it"},
 	{"[  ]", "smaller / larger brush"},
 	{"Ctrl++", "zoom in, as Ctrl+= (Ctrl+Shift+= or the keypad's +)"},
 	{"Esc", "close a dialog (as its Cancel); on the canvas, drop the stroke being painted; else stop the run"},
@@ -299,6 +300,9 @@ func (s *Studio) addShortcuts() {
 	})
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		switch k.Name {
+		case fyne.KeyPageDown, fyne.KeyPageUp, fyne.KeyDown, fyne.KeyUp:
+			pages := map[fyne.KeyName]float32{fyne.KeyPageDown: 1, fyne.KeyPageUp: -1, fyne.KeyDown: 0.1, fyne.KeyUp: -0.1}[k.Name]
+			s.scrollTopDialog(pages)
 		case fyne.KeyEscape, fyne.KeyReturn, fyne.KeyEnter:
 			if s.closeError() {
 				return

@@ -61,6 +61,7 @@ type promptPanel struct {
 	stop        *widgets.TipButton
 	content     fyne.CanvasObject
 
+	scroll      *container.Scroll // the controls above Generate and Stop
 	tok         *prompt.Tokenizer
 	completions []string
 	// typedWhole is set while the word at the cursor is a whole word the
@@ -105,6 +106,7 @@ func newPromptPanel() *promptPanel {
 
 	// Generate and Stop stay in view however small the window is.
 	form := container.NewVScroll(p.form())
+	p.scroll = form
 	form.OnScrolled = func(fyne.Position) { widgets.HideTips(form) } // the controls moved from under the pointer
 	for _, w := range p.wheels {
 		w.SetTarget(form)

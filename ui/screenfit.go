@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"context"
+	"time"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"github.com/go-gl/glfw/v3.3/glfw"
 )
 
@@ -38,5 +42,46 @@ func (s *Studio) fitToScreen() {
 	fit := fitSize(size, s.win.Content().MinSize(), w, h, s.win.Canvas().Scale())
 	if fit != size {
 		s.win.Resize(fit)
+	}
+}
+
+// focusPoll is how often followFocus looks where the keyboard focus is.
+const focusPoll = 150 * time.Millisecond
+
+// followFocus keeps the control that has the keyboard focus in view: a
+// Tab onto a control scrolled out of a side panel (Top-p under the fold, the
+// tools under Regenerate masked) scrolls the panel to it. Fyne's scroll
+// containers do not follow the focus (fyne-io/fyne#3029) and the window
+// hears no Tab, so the focus is looked at focusPoll apart until ctx ends.
+func (s *Studio) followFocus(ctx context.Context) {
+	t := time.NewTicker(focusPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fyne.Do(s.revealFocused)
+		}
+	}
+}
+
+// revealFocused scrolls the side panel holding the focused control, when
+// the focus moved there since the last call, to show it (UI goroutine).
+func (s *Studio) revealFocused() {
+	f := s.win.Canvas().Focused()
+	if f == s.lastFocused {
+		return
+	}
+	s.lastFocused = f
+	obj, ok := f.(fyne.CanvasObject)
+	if !ok {
+		return
+	}
+	for _, sc := range []*container.Scroll{s.panel.scroll, s.edit.scroll} {
+		if holds(sc, obj) {
+			revealIn(sc, obj)
+			return
+		}
 	}
 }

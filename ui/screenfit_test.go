@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 )
 
 // A window larger than the screen's work area opens at the work area's
@@ -28,6 +30,57 @@ func TestFitSize(t *testing.T) {
 	} {
 		if got := fitSize(want, minSize, c.workW, c.workH, c.scale); got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// A control the keyboard focus moves to (Tab) below the fold of a side
+// panel is scrolled into view.
+func TestFocusIsScrolledIntoView(t *testing.T) {
+	s := newTestStudio(t)
+	s.Window().Resize(fyne.NewSize(1000, 540))
+	for _, c := range []struct {
+		name string
+		sc   *container.Scroll
+		obj  fyne.Focusable
+	}{
+		{"the edit box", s.edit.scroll, s.edit.instruction},
+		{"Top-p", s.panel.scroll, s.panel.topP},
+	} {
+		c.sc.Offset = fyne.NewPos(0, 0)
+		c.sc.Refresh()
+		obj := c.obj.(fyne.CanvasObject)
+		d := fyne.CurrentApp().Driver()
+		inView := func() bool {
+			y := d.AbsolutePositionForObject(obj).Y - d.AbsolutePositionForObject(c.sc).Y
+			return y >= 0 && y+obj.Size().Height <= c.sc.Size().Height
+		}
+		if inView() {
+			t.Fatalf("%s is in view before it has the focus: the test shows nothing", c.name)
+		}
+		s.Window().Canvas().Focus(c.obj)
+		s.revealFocused()
+		if !inView() {
+			t.Errorf("%s has the focus but stays out of view (panel offset %v)", c.name, c.sc.Offset)
+		}
+	}
+}
+
+// The focus colour shows: well above the 16% blend of Fyne's default.
+func TestFocusColourShows(t *testing.T) {
+	newTestStudio(t)
+	th, ok := fyne.CurrentApp().Settings().Theme().(studioTheme)
+	if !ok {
+		t.Fatalf("the studio's theme is %T", fyne.CurrentApp().Settings().Theme())
+	}
+	for _, v := range []fyne.ThemeVariant{theme.VariantDark, theme.VariantLight} {
+		_, _, _, a := th.Color(theme.ColorNameFocus, v).RGBA()
+		_, _, _, was := theme.DefaultTheme().Color(theme.ColorNameFocus, v).RGBA()
+		if a < 0x3c00 || a < was*3/2 {
+			t.Errorf("variant %d: focus alpha %#x (Fyne's %#x)", v, a, was)
+		}
+		if c, d := th.Color(theme.ColorNameForeground, v), th.Theme.Color(theme.ColorNameForeground, v); c != d {
+			t.Errorf("variant %d: the foreground changed too (%v, was %v)", v, c, d)
 		}
 	}
 }

@@ -95,11 +95,14 @@ type Studio struct {
 	savedKeys  map[string]bool
 	outputsDir string
 	lastErr    error
-	errDialog  singleDialog // the error shown, until it is closed
-	quitAsk    singleDialog // the question whether to quit, while shown
-	promptAsk  singleDialog // "Generate without a prompt?", while shown
-	editAsk    singleDialog // "Edit with words left out?", while shown
-	closing    bool
+	// lastFocused is the control revealFocused last saw with the keyboard
+	// focus.
+	lastFocused fyne.Focusable
+	errDialog   singleDialog // the error shown, until it is closed
+	quitAsk     singleDialog // the question whether to quit, while shown
+	promptAsk   singleDialog // "Generate without a prompt?", while shown
+	editAsk     singleDialog // "Edit with words left out?", while shown
+	closing     bool
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.
 	works       map[string]*modelWork
@@ -185,6 +188,9 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 		stateDir = storageDir(a)
 	}
 	s.save = newAutosaver(filepath.Join(stateDir, sessionFile), autosaveDelay)
+	if _, ours := a.Settings().Theme().(studioTheme); !ours {
+		a.Settings().SetTheme(studioTheme{a.Settings().Theme()})
+	}
 	s.win = a.NewWindow("Tessera")
 	// The file dialogs first: buttons, menus and the model picker bind its
 	// methods as they are built (a nil receiver there crashed on Open).
@@ -231,7 +237,10 @@ func (s *Studio) Window() fyne.Window { return s.win }
 // ShowAndRun shows the window and runs the app until it quits; a training
 // run still going is paused then, with a checkpoint to resume from.
 func (s *Studio) ShowAndRun() {
-	s.app.Lifecycle().SetOnStarted(func() { fyne.Do(s.fitToScreen) })
+	s.app.Lifecycle().SetOnStarted(func() {
+		fyne.Do(s.fitToScreen)
+		go s.followFocus(s.ctx)
+	})
 	s.win.ShowAndRun()
 	s.train.shutdown()
 }

@@ -18,6 +18,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -1110,6 +1111,25 @@ func TestShortcutList(t *testing.T) {
 	help.Items[0].Action()
 	if !hasDialog(s) {
 		t.Error("the shortcuts dialog did not open")
+	}
+	// Its list scrolls from the keyboard (Page Down, the arrows).
+	var sc *container.Scroll
+	widgets.Walk(s.win.Canvas().Overlays().Top(), func(c fyne.CanvasObject) {
+		if v, ok := c.(*container.Scroll); ok && sc == nil {
+			sc = v
+		}
+	})
+	if sc == nil {
+		t.Fatal("the shortcuts dialog has no scroll")
+	}
+	s.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyPageDown})
+	if sc.Offset.Y <= 0 {
+		t.Error("Page Down did not scroll the shortcuts list")
+	}
+	y := sc.Offset.Y
+	s.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyUp})
+	if sc.Offset.Y >= y {
+		t.Error("Up did not scroll the shortcuts list back")
 	}
 	// The tabs, which Tab never reaches, from the keyboard.
 	for _, it := range mm.Items[3].Items {
