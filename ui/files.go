@@ -37,6 +37,7 @@ type fileHost interface {
 	modelOpen() error
 	exportImage() (image.Image, []int, error)
 	imageParams() core.Params
+	openedFile() string
 	setGridLines(on bool)
 	report(err error)
 	showError(err error)
@@ -524,6 +525,11 @@ func (f *fileDialogs) exportName() string {
 		if stem := nameWords(strings.TrimSuffix(p.Imported, filepath.Ext(p.Imported))); stem != "" {
 			return stem + "-tessera.png"
 		}
+	}
+	if opened := f.host.openedFile(); opened != "" {
+		// A picture of Tessera's opened and changed: saved back under its
+		// name, as an editor saves a file (Export asks before replacing).
+		return opened
 	}
 	name := nameWords(p.Prompt)
 	if name == "" {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -255,15 +256,22 @@ func (h *historyPanel) Delete(path string) error {
 }
 
 // historyCaption is a short caption for an output file, for the studio's
-// own names (tessera-DATE-TIME-sSEED.png) "15:04 s7" when the seed is short
+// own names (tessera-DATE-TIME-[PROMPT-]sSEED.png) "15:04 s7" when the seed is short
 // enough to fit under a thumbnail, else the time to the second ("15:04:22":
 // a ten-digit seed cut to its end told no two images apart; the tooltip has
 // it whole); for other names the name's end.
 func historyCaption(name string) string {
-	var date, clock, seed string
 	if parts := strings.Split(strings.TrimSuffix(name, ".png"), "-"); len(parts) >= 4 && parts[0] == "tessera" {
-		date, clock, seed = parts[1], parts[2], parts[3]
-		if len(date) == 8 && len(clock) == 6 && strings.HasPrefix(seed, "s") {
+		date, clock := parts[1], parts[2]
+		// The seed is the last part, or the one before a number that
+		// keeps the name from another file's; prompt words may come
+		// between it and the time (tessera-DATE-TIME-rocket-sSEED.png).
+		last := len(parts) - 1
+		if _, err := strconv.Atoi(parts[last]); err == nil && last > 3 {
+			last--
+		}
+		seed := parts[last]
+		if len(date) == 8 && len(clock) == 6 && strings.HasPrefix(seed, "s") && isDigits(seed[1:]) {
 			if len(seed) <= 4 {
 				return clock[:2] + ":" + clock[2:4] + " " + seed
 			}
@@ -408,4 +416,14 @@ func (c folderHashes) of(dir string) string {
 	h := folderHash{size: fi.Size(), mod: fi.ModTime(), hash: model.WeightsHash(dir)}
 	c[dir] = h
 	return h.hash
+}
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

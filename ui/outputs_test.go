@@ -302,3 +302,40 @@ func TestOutputName(t *testing.T) {
 		}
 	}
 }
+
+// A Tessera picture opened from the user's own folder is exported under
+// its own name by default (an editor saves the file it opened); one from
+// the outputs folder, or a new drawing, is named by its prompt and seed.
+func TestExportNameOfAnOpenedPicture(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 9)
+	generate(t, s)
+	drawn := s.files.exportName()
+	if drawn != "red-cat-9.png" {
+		t.Fatalf("a drawn picture's export name %q", drawn)
+	}
+	saved := s.Document().Parent // the studio's own copy, in the outputs folder
+	if filepath.Dir(saved) != filepath.Clean(s.OutputsDir()) {
+		t.Fatalf("the drawing was saved as %q, not in the outputs folder %q", saved, s.OutputsDir())
+	}
+	mine := filepath.Join(t.TempDir(), "rocket.png")
+	must(t, s.ExportTo(mine))
+	must(t, s.OpenFile(mine))
+	s.Wait()
+	must(t, s.LastError())
+	if got := s.files.exportName(); got != "rocket.png" {
+		t.Fatalf("reopened rocket.png suggests %q", got)
+	}
+	must(t, s.OpenFile(saved))
+	s.Wait()
+	must(t, s.LastError())
+	if got := s.files.exportName(); got != drawn {
+		t.Fatalf("a picture of the outputs folder suggests %q, want %q", got, drawn)
+	}
+	must(t, s.OpenFile(mine))
+	s.Wait()
+	generate(t, s)
+	if got := s.files.exportName(); got == "rocket.png" {
+		t.Fatal("a new drawing is still suggested as the file opened before it")
+	}
+}

@@ -87,6 +87,12 @@ func (s *Studio) modelOrder() sampler.RankBy {
 // imageParams are the current image's own parameters.
 func (s *Studio) imageParams() core.Params { return s.doc.ImageParams() }
 
+// openedFile is the name of the Tessera picture the image was opened from
+// and is still a change of ("" when it was drawn here, or opened from the
+// outputs folder): an export is suggested under it, as an editor saves a
+// file opened in it.
+func (s *Studio) openedFile() string { return s.openedName }
+
 // modelOpen says why there is nothing to open an image with (nil if a
 // model is open).
 func (s *Studio) modelOpen() error {
@@ -275,6 +281,10 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	if (o.Record != nil || o.A1111 != nil) && !edited && !foreign {
 		s.panel.SetParams(p)
 		s.paramsChanged()
+	}
+	s.openedName = ""
+	if path != "" && ip.Imported == "" && filepath.Dir(path) != filepath.Clean(s.outputsDir) {
+		s.openedName = name // a picture of the user's own, not one the studio saved
 	}
 	s.markSaved(o.Tokens, true)
 	// The keyboard goes back to the window (the file dialog handed it to

@@ -296,6 +296,7 @@ func (s *Studio) generate(anyPrompt bool) error {
 		s.paint.setOverlays(true)
 		note = temperatureUse(opt.PatchTemperature)
 	}
+	s.openedName = "" // a new picture: no longer the file opened
 	return s.startJob(job{
 		kind: kindGenerate, label: "generating", b: b, params: p,
 		temps: opt.PatchTemperature, rank: true, sampled: b.ImageTokens(), note: note,

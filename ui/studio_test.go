@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -916,11 +916,15 @@ func TestAboutCredits(t *testing.T) {
 
 func TestHistoryCaption(t *testing.T) {
 	for name, want := range map[string]string{
-		"tessera-20261128-204122-s10.png":         "20:41 s10",
-		"tessera-20261128-204122-s10-2.png":       "20:41 s10",
-		"tessera-20261128-204122-s1787067611.png": "20:41:22",
-		"holiday.png":                      "holiday.png",
-		"a-very-long-file-name-indeed.png": "…-indeed.png",
+		"tessera-20261128-204122-s10.png":                     "20:41 s10",
+		"tessera-20261128-204122-s10-2.png":                   "20:41 s10",
+		"tessera-20261128-204122-s1787067611.png":             "20:41:22",
+		"tessera-20261128-204122-rocket-fluent-flat-s7.png":   "20:41 s7",
+		"tessera-20261128-204122-rocket-fluent-flat-s7-3.png": "20:41 s7",
+		"tessera-20261128-204122-two-cats-s1787067611.png":    "20:41:22",
+		"tessera-20261128-204122-sunflower.png":               "…nflower.png",
+		"holiday.png":                                         "holiday.png",
+		"a-very-long-file-name-indeed.png":                    "…-indeed.png",
 	} {
 		if got := historyCaption(name); got != want {
 			t.Errorf("%s: %q want %q", name, got, want)
