@@ -87,6 +87,7 @@ func (c *candidateStrip) thumb(b *bundle.Bundle, i int, r result, caption, tip s
 	th := widgets.NewThumb(r.picture(b), caption, func() { c.pick(i) })
 	th.Tip = tip
 	th.Note = fmt.Sprint(r.seed) // a line of its own: ten digits do not fit beside the rank
+	th.NoteLong = "seed " + th.Note // where it fits: a bare number under "#2" said nothing
 	return th
 }
 

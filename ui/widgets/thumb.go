@@ -23,7 +23,10 @@ type Thumb struct {
 	Caption string
 	// Note is a second, highlighted line under the caption ("" for none),
 	// e.g. where a branch comes from.
-	Note     string
+	Note string
+	// NoteLong, when set, is Note said in full ("seed 7" for "7"), shown
+	// in its place when it fits the thumbnail's width.
+	NoteLong string
 	Selected bool
 	// OnTapped is called when the thumbnail is tapped.
 	OnTapped func()
@@ -129,6 +132,9 @@ func (r *thumbRenderer) update() {
 	r.cap.Text = fitText(r.t.Caption, r.cap.TextSize, thumbWidth-4)
 	r.cap.Color = theme.Color(theme.ColorNameForeground)
 	r.note.Text = fitText(r.t.Note, r.note.TextSize, thumbWidth-4)
+	if long := r.t.NoteLong; long != "" && fyne.MeasureText(long, r.note.TextSize, fyne.TextStyle{}).Width <= thumbWidth-4 {
+		r.note.Text = long
+	}
 	r.note.Hidden = r.t.Note == ""
 	r.note.Color = theme.Color(theme.ColorNamePrimary)
 	r.frame.StrokeWidth = 0
