@@ -23,6 +23,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	var sf samplingFlags
 	sf.registerOne(fs) // one batch a row or prompt: --batch would be ignored
 	promptsFile := fs.String("prompts", "", "file with one prompt per line (blank lines and lines starting with # are skipped)")
+	labels := fs.Bool("labels", true, "write each row's prompt left of it and each column's style or seed over it (--labels=false: the bare grid of cells)")
 	styles := fs.String("styles", "", "comma-separated styles, one column each, appended to every prompt (\"all\": the model's style words)")
 	seedFlag := fs.Lookup("seed")
 	seedFlag.Usage = "the sheet's seed (`int` 0 to 2⁶⁴−1; not given: 1): seed columns use seed, seed+1, …; style columns all use it; every row the same"
@@ -94,7 +95,15 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	// The sheet is one picture: refused before sampling when it would be
 	// larger than pictures are read (a 256-seed sheet of 1,024-px cells
 	// was 263,172 px wide, or ran out of memory after minutes of sampling).
-	if w, h := render.SheetSize(len(prompts), ncols, *cell, sheetGap); max(w, h) > codebook.MaxImageSide {
+	var lab render.Labels // filled as the columns are drawn; the size check counts the widest a label band gets
+	if *labels {
+		lab.Rows = prompts
+		lab.Cols = make([]string, ncols)
+		for j := range lab.Cols {
+			lab.Cols[j] = "seed 99"
+		}
+	}
+	if w, h := render.LabelledSheetSize(len(prompts), ncols, *cell, sheetGap, lab); max(w, h) > codebook.MaxImageSide {
 		return usageError{fmt.Sprintf("the sheet would be %d×%d px (%s × %s of %d px), and %d px a side is the most: fewer prompts or columns, or a smaller --cell",
 			w, h, plural.N(len(prompts), "prompt", "prompts"), plural.N(ncols, "column", "columns"), *cell, codebook.MaxImageSide)}
 	}
@@ -152,7 +161,15 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		rows = append(rows, row)
 		fmt.Fprintf(env.Stderr, "%s\n", p)
 	}
-	if err := pngmeta.WriteFileAtomic(*out, render.Sheet(rows, *cell, sheetGap), nil); err != nil {
+	if *labels {
+		for j, c := range columns {
+			lab.Cols[j] = c.Style
+			if c.Style == "" {
+				lab.Cols[j] = fmt.Sprintf("seed %d", c.Seed)
+			}
+		}
+	}
+	if err := pngmeta.WriteFileAtomic(*out, render.LabelledSheet(rows, *cell, sheetGap, lab), nil); err != nil {
 		return err
 	}
 	if *asJSON {

@@ -258,7 +258,7 @@ func TestSheetCLI(t *testing.T) {
 	prompts := filepath.Join(dir, "prompts.txt")
 	os.WriteFile(prompts, []byte("# a comment\nred cat\n\nblue dog\n"), 0o644)
 	out := filepath.Join(dir, "sheet.png")
-	code, stdout, stderr := run(t, "sheet", "--model", model, "--prompts", prompts, "--styles", "all", "--out", out, "--cell", "16")
+	code, stdout, stderr := run(t, "sheet", "--model", model, "--prompts", prompts, "--styles", "all", "--out", out, "--cell", "16", "--labels=false")
 	if code != 0 || !strings.Contains(stdout, "2 prompts × 2 columns") {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
@@ -271,6 +271,34 @@ func TestSheetCLI(t *testing.T) {
 	if err != nil || cfg.Width != 2*16+3*4 || cfg.Height != 2*16+3*4 {
 		t.Fatalf("sheet %dx%d: %v", cfg.Width, cfg.Height, err)
 	}
+	// With its labels (the default): the prompts on the left, the styles
+	// over the columns, in dark text on the white.
+	if code, _, stderr := run(t, "sheet", "--model", model, "--prompts", prompts, "--styles", "all", "--out", out, "--cell", "32"); code != 0 {
+		t.Fatalf("labelled sheet: exit %d: %s", code, stderr)
+	}
+	labelled, err := codebook.LoadImage(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := 2*32 + 3*4
+	lb := labelled.Bounds()
+	if lb.Dx() <= bare+20 || lb.Dy() <= bare+8 {
+		t.Fatalf("labelled sheet %v: no room for the labels beside the %d-px grid", lb, bare)
+	}
+	inked := func(r image.Rectangle) bool {
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if c := color.GrayModel.Convert(labelled.At(x, y)).(color.Gray); c.Y < 128 {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	left, top := lb.Dx()-bare, lb.Dy()-bare
+	if !inked(image.Rect(0, top, left, lb.Dy())) || !inked(image.Rect(left, 0, lb.Dx(), top)) {
+		t.Fatal("the label bands hold no text")
+	}
 	code, stdout, _ = run(t, "sheet", "--model", model, "--prompt", "red cat", "--seeds", "3", "--out", out, "--cell", "16")
 	if code != 0 || !strings.Contains(stdout, "1 prompt × 3 columns") {
 		t.Fatalf("seeds: exit %d: %s", code, stdout)
@@ -279,7 +307,7 @@ func TestSheetCLI(t *testing.T) {
 		t.Fatalf("no prompts: exit %d, want 2", code)
 	}
 	// A sheet larger than pictures are read is refused before sampling.
-	if code, _, stderr := run(t, "sheet", "--model", model, "--prompt", "red cat", "--seeds", "65", "--cell", "128", "--out", out); code != 2 || !strings.Contains(stderr, "the sheet would be 8584×136 px") {
+	if code, _, stderr := run(t, "sheet", "--model", model, "--prompt", "red cat", "--seeds", "65", "--cell", "128", "--out", out, "--labels=false"); code != 2 || !strings.Contains(stderr, "the sheet would be 8584×136 px") {
 		t.Fatalf("65 columns of 128 px: exit %d, %q", code, stderr)
 	}
 	// --json says what each column shows: styles at the sheet's seed, or seeds.
