@@ -26,6 +26,11 @@ func Credits() []Credit {
 	}
 }
 
+// fontCredits are the fonts Tessera draws into its own pictures.
+func fontCredits() []Credit {
+	return []Credit{{What: "Go Regular (Bigelow & Holmes), the labels of tessera sheet", License: "BSD-3-Clause", URL: "https://go.dev/blog/go-fonts"}}
+}
+
 // AboutContent is the body of the About dialog for version.
 func AboutContent(version string) fyne.CanvasObject {
 	if version == "" {
@@ -35,7 +40,11 @@ func AboutContent(version string) fyne.CanvasObject {
 	blurb := widget.NewLabel("An Image-GPT studio: prompt, watch the image grow patch by patch,\nmask, regenerate and export — all on your own machine.")
 	blurb.Alignment = fyne.TextAlignCenter
 	items := []fyne.CanvasObject{title, blurb, widget.NewSeparator(), widget.NewLabelWithStyle("Built-in models were trained on:", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})}
-	for _, c := range Credits() {
+	credits := Credits()
+	for i, c := range append(credits, fontCredits()...) {
+		if i == len(credits) {
+			items = append(items, widget.NewLabelWithStyle("Fonts drawn into pictures:", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
+		}
 		text := c.What
 		if c.License != "" {
 			text += " (" + c.License + ")"
