@@ -86,7 +86,7 @@ func (c *candidateStrip) show(j job, results []result) {
 func (c *candidateStrip) thumb(b *bundle.Bundle, i int, r result, caption, tip string) *widgets.Thumb {
 	th := widgets.NewThumb(r.picture(b), caption, func() { c.pick(i) })
 	th.Tip = tip
-	th.Note = fmt.Sprint(r.seed) // a line of its own: ten digits do not fit beside the rank
+	th.Note = fmt.Sprint(r.seed)    // a line of its own: ten digits do not fit beside the rank
 	th.NoteLong = "seed " + th.Note // where it fits: a bare number under "#2" said nothing
 	return th
 }

@@ -527,8 +527,9 @@ func (f *fileDialogs) exportName() string {
 		}
 	}
 	if opened := f.host.openedFile(); opened != "" {
-		// A picture of Tessera's opened and changed: saved back under its
-		// name, as an editor saves a file (Export asks before replacing).
+		// A picture of Tessera's opened and changed: offered under its
+		// name, as an editor offers the file it opened (with a number
+		// added where the folder holds a file of that name).
 		return opened
 	}
 	name := nameWords(p.Prompt)

@@ -187,21 +187,18 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		keepMask: mask, startPic: s.doc.Picture(), // a masked edit keeps the pixels outside its mask, as tessera edit --mask does
 		note: note, settings: &used, lateNote: &scaled, // sampled: the edit model's patches, as the bar counts them
 	}
-	var pics []*image.NRGBA // the edit model's pictures of the candidates, as intoModelCodes made them
-	// The candidates are shown as the edit model drew them, as tessera
-	// edit writes them: the drawing model's codes only approximate them
-	// (the emoji model's drew them softer, at 17–23 dB).
-	j.pictures = func(i int) *image.NRGBA {
-		if i < len(pics) {
-			return pics[i]
-		}
-		return nil
-	}
-	j.extra = func(i int) map[string]any {
+	// The edit model's pictures of the candidates, by seed (the candidates
+	// are reordered after they are drawn: changes first): they are shown
+	// as the edit model drew them, as tessera edit writes them; the
+	// drawing model's codes only approximate them (the emoji model's drew
+	// them softer, at 17–23 dB).
+	pics := map[uint64]*image.NRGBA{}
+	j.pictures = func(seed uint64) *image.NRGBA { return pics[seed] }
+	j.extra = func(i int, im sampler.Image) map[string]any {
 		return map[string]any{extraEdit: map[string]any{
 			"instruction": instruction, "model": facts.model, "model_hash": facts.hash,
 			"guidance": used.Guidance, "image_guidance": used.ImageGuidance, "rank": i + 1,
-			"edit_mean_loglik": facts.meanLogLik[i],
+			"edit_mean_loglik": facts.meanLogLik[im.Seed],
 		}}
 	}
 	j.run = func(ctx context.Context, _ func(sampler.Event)) (*sampler.Result, error) {
@@ -262,14 +259,17 @@ func (s *Studio) EditByInstruction(instruction string) error {
 				say(w)
 			}
 		}
+		facts.meanLogLik = map[uint64]float64{}
 		for _, im := range res.Images {
-			facts.meanLogLik = append(facts.meanLogLik, im.MeanLogLik())
+			facts.meanLogLik[im.Seed] = im.MeanLogLik()
 		}
 		db, drawn, err := intoModelCodes(b, eb, res, tokens, mask)
 		if err != nil {
 			return nil, err
 		}
-		pics = drawn
+		for i, im := range res.Images {
+			pics[im.Seed] = drawn[i]
+		}
 		if db < roughEdit {
 			say(fmt.Sprintf("the edit is shown as the edit model drew it, but %s's own codes redraw it poorly (%.1f dB PSNR): completing, branching or extending from it will change it", b.Name, db))
 		}
@@ -314,8 +314,8 @@ func (s *Studio) SetInstruction(text string) {
 type editFacts struct {
 	model, hash string
 	// meanLogLik is each candidate's mean log-likelihood per patch under
-	// the edit model (nats), best first.
-	meanLogLik []float64
+	// the edit model (nats), by its seed.
+	meanLogLik map[uint64]float64
 }
 
 // loadEditor returns the edit model (job goroutine), loading it on first

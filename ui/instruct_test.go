@@ -545,3 +545,44 @@ func TestFirstStartOnAnEditModelOpensADrawingModel(t *testing.T) {
 		t.Fatalf("drawing model %v, edit model %q (%v)", s.Bundle(), s.editor.key, s.LastError())
 	}
 }
+
+// An edit's candidate whose codes give back the image is moved last
+// (changedFirst): the edit model's pictures and likelihoods follow their
+// candidates, not their places in the sampler's order.
+func TestEditPicturesFollowTheirCandidates(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 5)
+	generate(t, s)
+	base := s.Document().Tokens()
+	other := slices.Clone(base)
+	other[0] = (other[0] + 1) % s.bundle.Model.Config.Codes()
+	w, h := s.bundle.ImageSize()
+	flat := func(c color.NRGBA) *image.NRGBA {
+		im := image.NewNRGBA(image.Rect(0, 0, w, h))
+		for i := 0; i < len(im.Pix); i += 4 {
+			im.Pix[i], im.Pix[i+1], im.Pix[i+2], im.Pix[i+3] = c.R, c.G, c.B, c.A
+		}
+		return im
+	}
+	pics := map[uint64]*image.NRGBA{1: flat(color.NRGBA{255, 0, 0, 255}), 2: flat(color.NRGBA{0, 0, 255, 255})}
+	loglik := map[uint64]float64{1: -1, 2: -2}
+	p, err := s.runParams()
+	must(t, err)
+	j := job{kind: kindEdit, b: s.bundle, params: p, base: base, outDir: s.outputsDir,
+		pictures: func(seed uint64) *image.NRGBA { return pics[seed] },
+		extra: func(i int, im sampler.Image) map[string]any {
+			return map[string]any{"rank": i + 1, "loglik": loglik[im.Seed]}
+		}}
+	res := &sampler.Result{Images: []sampler.Image{{Tokens: slices.Clone(base), Seed: 1}, {Tokens: other, Seed: 2}}}
+	results, err := s.runs.save(context.Background(), j, res, nil)
+	must(t, err)
+	if len(results) != 2 || !slices.Equal(results[0].tokens, other) || results[0].seed != 2 {
+		t.Fatalf("the changed candidate (seed 2) is not offered first: %d results", len(results))
+	}
+	if pic := results[0].pic; pic == nil || pic.Pix[2] != 255 || pic.Pix[0] != 0 {
+		t.Fatal("the changed candidate shows the other candidate's picture")
+	}
+	if results[0].rec.Extra["loglik"] != -2.0 || results[0].rec.Extra["rank"] != 1 {
+		t.Fatalf("the changed candidate records %v", results[0].rec.Extra)
+	}
+}

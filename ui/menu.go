@@ -129,8 +129,9 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 	}
 	help := fyne.NewMenu("Help")
 	help.Items = []*fyne.MenuItem{
-		menuItem("Keyboard shortcuts", shortcut(fyne.KeySlash, 0), func() { s.showShortcuts(append(menus, help)) }),
-		menuItem("About Tessera", nil, s.showAbout),
+		// Not over a dialog: Ctrl+/ twice, or inside Export, stacked them.
+		menuItem("Keyboard shortcuts", shortcut(fyne.KeySlash, 0), s.notBehindDialog(func() { s.showShortcuts(append(menus, help)) })),
+		menuItem("About Tessera", nil, s.notBehindDialog(s.showAbout)),
 	}
 	s.edit.describe.OnTapped = s.describer.asked
 	return fyne.NewMainMenu(file, edit, img, view, help)

@@ -59,8 +59,15 @@ func outputBase(rec pngmeta.Record, now time.Time) string {
 	return fmt.Sprintf("%s-s%d", name, rec.Seed)
 }
 
-// maxNameWords is how many words of a prompt a suggested file name takes.
-const maxNameWords = 5
+// maxNameWords is how many words of a prompt a suggested file name takes,
+// maxNameWord the longest a word gets in it and maxNameSlug the whole
+// (a prompt of long words made a name past the file system's limit, and
+// every run's save failed).
+const (
+	maxNameWords = 5
+	maxNameWord  = 24
+	maxNameSlug  = 60
+)
 
 // nameWords is the first maxNameWords words of text, ASCII letters and
 // digits only, lower case, joined by '-': "Rocket, fluent flat!" is
@@ -72,7 +79,12 @@ func nameWords(text string) string {
 		}
 		return ' '
 	}, text))
-	return strings.ToLower(strings.Join(w[:min(len(w), maxNameWords)], "-"))
+	w = w[:min(len(w), maxNameWords)]
+	for i, s := range w {
+		w[i] = s[:min(len(s), maxNameWord)] // ASCII: bytes are letters
+	}
+	slug := strings.ToLower(strings.Join(w, "-"))
+	return strings.TrimRight(slug[:min(len(slug), maxNameSlug)], "-")
 }
 
 // savedOutputs remembers the files of the outputs folder by what they

@@ -294,6 +294,8 @@ func TestOutputName(t *testing.T) {
 		{"  Smiling face, with heart-shaped eyes & more words", "tessera-20261203-113222-smiling-face-with-heart-shaped-s7"},
 		{"", "tessera-20261203-113222-s7"},
 		{"🚀", "tessera-20261203-113222-s7"},
+		{"pneumonoultramicroscopicsilicovolcanoconiosis is quite a word", "tessera-20261203-113222-pneumonoultramicroscopic-is-quite-a-word-s7"},
+		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb cccccccccccccccccccccccc", "tessera-20261203-113222-aaaaaaaaaaaaaaaaaaaaaaaa-bbbbbbbbbbbbbbbbbbbbbbbb-cccccccccc-s7"},
 	} {
 		rec := pngmeta.Record{}
 		rec.Prompt, rec.Seed = c.prompt, 7
@@ -334,6 +336,19 @@ func TestExportNameOfAnOpenedPicture(t *testing.T) {
 	}
 	must(t, s.OpenFile(mine))
 	s.Wait()
+	must(t, s.paint.SetMask(append([]bool{true}, make([]bool, s.Document().N()-1)...))) // a change of it
+	if got := s.files.exportName(); got != "rocket.png" {
+		t.Fatalf("reopened rocket.png, masked, suggests %q", got)
+	}
+	must(t, s.Undo())
+	must(t, s.Undo()) // back before the opening
+	if got := s.files.exportName(); got == "rocket.png" {
+		t.Fatal("the picture before the opening is suggested as the file opened after it")
+	}
+	must(t, s.Redo())
+	if got := s.files.exportName(); got != "rocket.png" {
+		t.Fatalf("the opening redone suggests %q", got)
+	}
 	generate(t, s)
 	if got := s.files.exportName(); got == "rocket.png" {
 		t.Fatal("a new drawing is still suggested as the file opened before it")

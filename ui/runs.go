@@ -206,7 +206,7 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 			rec.Extra[extraTemperature] = j.temps
 		}
 		if j.extra != nil {
-			for k, v := range j.extra(i) {
+			for k, v := range j.extra(i, im) {
 				rec.Extra[k] = v
 			}
 		}
@@ -214,7 +214,7 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 			before: j.gaveBack(tokens), parent: j.parent}
 		var drawn *image.NRGBA
 		if j.pictures != nil {
-			drawn = j.pictures(i)
+			drawn = j.pictures(im.Seed)
 		}
 		if item.before {
 			item.pic = j.startPic // the image the run started from, as it was

@@ -6,23 +6,23 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"github.com/go-gl/glfw/v3.3/glfw"
 )
 
-// windowMargin is what fitToScreen leaves around the window for the
-// window manager's title bar and borders, in screen pixels.
-var windowMargin = fyne.NewSize(16, 48)
+// windowMarginW and windowMarginH are what fitToScreen leaves around the
+// window for the window manager's borders and title bar, in screen pixels
+// at a display scale of 100% (workArea scales them).
+const windowMarginW, windowMarginH = 16, 48
 
 // fitSize is size (Fyne units) shrunk to fit a work area of workW×workH
-// screen pixels at scale screen pixels a unit, less windowMargin, but never
-// below minSize: a 1200×720 window is 1500×900 pixels at scale 1.25, more
-// than a 1366×768 laptop screen shows.
-func fitSize(size, minSize fyne.Size, workW, workH int, scale float32) fyne.Size {
+// screen pixels, less a margin of marginW×marginH pixels, at scale screen
+// pixels a unit, but never below minSize: a 1200×720 window is 1500×900
+// pixels at scale 1.25, more than a 1366×768 laptop screen shows.
+func fitSize(size, minSize fyne.Size, workW, workH int, marginW, marginH, scale float32) fyne.Size {
 	if workW <= 0 || workH <= 0 || scale <= 0 {
 		return size
 	}
-	maxW := (float32(workW) - windowMargin.Width) / scale
-	maxH := (float32(workH) - windowMargin.Height) / scale
+	maxW := (float32(workW) - marginW) / scale
+	maxH := (float32(workH) - marginH) / scale
 	return fyne.NewSize(max(min(size.Width, maxW), minSize.Width), max(min(size.Height, maxH), minSize.Height))
 }
 
@@ -30,16 +30,15 @@ func fitSize(size, minSize fyne.Size, workW, workH int, scale float32) fyne.Size
 // monitor's work area (the screen less task bars) when the size it opened
 // at (the last session's, or the default 1200×720) is larger. It runs on
 // the main thread (GLFW's monitors are read there) and does nothing where
-// GLFW has no monitor to report.
+// no work area is known (workArea). A window on a second, smaller screen
+// is not fitted: Fyne does not say which monitor a window is on.
 func (s *Studio) fitToScreen() {
-	defer func() { _ = recover() }() // GLFW not initialised (another driver): keep the size
-	m := glfw.GetPrimaryMonitor()
-	if m == nil {
+	w, h, contentScale, ok := workArea()
+	if !ok {
 		return
 	}
-	_, _, w, h := m.GetWorkarea()
 	size := s.win.Canvas().Size()
-	fit := fitSize(size, s.win.Content().MinSize(), w, h, s.win.Canvas().Scale())
+	fit := fitSize(size, s.win.Content().MinSize(), w, h, windowMarginW*contentScale, windowMarginH*contentScale, s.win.Canvas().Scale())
 	if fit != size {
 		s.win.Resize(fit)
 	}
@@ -67,7 +66,10 @@ func (s *Studio) followFocus(ctx context.Context) {
 }
 
 // revealFocused scrolls the side panel holding the focused control, when
-// the focus moved there since the last call, to show it (UI goroutine).
+// the focus moved there since the last call and it is wholly out of view,
+// to show it (UI goroutine). A control partly in view is left where it is:
+// a click focuses a slider or a field too, and the panel moved under the
+// pointer between a click and a drag.
 func (s *Studio) revealFocused() {
 	f := s.win.Canvas().Focused()
 	if f == s.lastFocused {
@@ -80,8 +82,17 @@ func (s *Studio) revealFocused() {
 	}
 	for _, sc := range []*container.Scroll{s.panel.scroll, s.edit.scroll} {
 		if holds(sc, obj) {
-			revealIn(sc, obj)
+			if !partlyInView(sc, obj) {
+				revealIn(sc, obj)
+			}
 			return
 		}
 	}
+}
+
+// partlyInView reports whether any of obj, held by sc, is in sc's view.
+func partlyInView(sc *container.Scroll, obj fyne.CanvasObject) bool {
+	d := fyne.CurrentApp().Driver()
+	y := d.AbsolutePositionForObject(obj).Y - d.AbsolutePositionForObject(sc).Y
+	return y+obj.Size().Height > 0 && y < sc.Size().Height
 }

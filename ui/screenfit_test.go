@@ -28,7 +28,7 @@ func TestFitSize(t *testing.T) {
 		{"800×500: the content's minimum", 800, 500, 1, minSize},
 		{"no monitor", 0, 0, 1, want},
 	} {
-		if got := fitSize(want, minSize, c.workW, c.workH, c.scale); got != c.want {
+		if got := fitSize(want, minSize, c.workW, c.workH, windowMarginW, windowMarginH, c.scale); got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
@@ -62,6 +62,19 @@ func TestFocusIsScrolledIntoView(t *testing.T) {
 		s.revealFocused()
 		if !inView() {
 			t.Errorf("%s has the focus but stays out of view (panel offset %v)", c.name, c.sc.Offset)
+		}
+		// Partly in view (a click on it focuses it too): left where it is,
+		// so the panel does not move under the pointer.
+		s.Window().Canvas().Unfocus()
+		s.revealFocused()
+		y := d.AbsolutePositionForObject(obj).Y - d.AbsolutePositionForObject(c.sc.Content).Y
+		c.sc.Offset = fyne.NewPos(0, y+obj.Size().Height/2-c.sc.Size().Height)
+		c.sc.Refresh()
+		at := c.sc.Offset
+		s.Window().Canvas().Focus(c.obj)
+		s.revealFocused()
+		if c.sc.Offset != at {
+			t.Errorf("%s, half in view, moved the panel from %v to %v when focused", c.name, at, c.sc.Offset)
 		}
 	}
 }

@@ -98,13 +98,13 @@ type Studio struct {
 	// lastFocused is the control revealFocused last saw with the keyboard
 	// focus.
 	lastFocused fyne.Focusable
-	// openedName is openedFile's name.
-	openedName string
-	errDialog  singleDialog // the error shown, until it is closed
-	quitAsk    singleDialog // the question whether to quit, while shown
-	promptAsk  singleDialog // "Generate without a prompt?", while shown
-	editAsk    singleDialog // "Edit with words left out?", while shown
-	closing    bool
+	// opened is the picture the image was opened from (openedFile).
+	opened    openedPicture
+	errDialog singleDialog // the error shown, until it is closed
+	quitAsk   singleDialog // the question whether to quit, while shown
+	promptAsk singleDialog // "Generate without a prompt?", while shown
+	editAsk   singleDialog // "Edit with words left out?", while shown
+	closing   bool
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.
 	works       map[string]*modelWork

@@ -62,6 +62,24 @@ func (s *Studio) showError(err error) {
 	s.errDialog.show(d, err.Error())
 }
 
+// openedPicture is the Tessera picture the document's image was opened
+// from: its file name and the undo step of the opening.
+type openedPicture struct {
+	name string
+	step uint64
+}
+
+// sameDir reports whether folders a and b are one (through links, in any
+// case a file system ignores).
+func sameDir(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
 // notice is a refusal that is no fault, such as an edit with nothing to
 // do: showError shows it as information under its own title, not as an
 // error.
@@ -88,10 +106,17 @@ func (s *Studio) modelOrder() sampler.RankBy {
 func (s *Studio) imageParams() core.Params { return s.doc.ImageParams() }
 
 // openedFile is the name of the Tessera picture the image was opened from
-// and is still a change of ("" when it was drawn here, or opened from the
-// outputs folder): an export is suggested under it, as an editor saves a
-// file opened in it.
-func (s *Studio) openedFile() string { return s.openedName }
+// and is still a change of ("" when it was drawn here, opened from the
+// outputs folder, or the changes since the opening were undone): an
+// export is suggested under it, as an editor suggests the name of the
+// file it opened (the Export dialog adds a number where a file of that
+// name is in the folder).
+func (s *Studio) openedFile() string {
+	if s.opened.name == "" || !s.doc.Descends(s.opened.step) {
+		return ""
+	}
+	return s.opened.name
+}
 
 // modelOpen says why there is nothing to open an image with (nil if a
 // model is open).
@@ -282,9 +307,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		s.panel.SetParams(p)
 		s.paramsChanged()
 	}
-	s.openedName = ""
-	if path != "" && ip.Imported == "" && filepath.Dir(path) != filepath.Clean(s.outputsDir) {
-		s.openedName = name // a picture of the user's own, not one the studio saved
+	s.opened = openedPicture{}
+	if path != "" && ip.Imported == "" && !sameDir(filepath.Dir(path), s.outputsDir) {
+		s.opened = openedPicture{name: name, step: s.doc.Step()} // a picture of the user's own, not one the studio saved
 	}
 	s.markSaved(o.Tokens, true)
 	// The keyboard goes back to the window (the file dialog handed it to

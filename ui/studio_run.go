@@ -74,9 +74,9 @@ type job struct {
 	// (when set) after it: what the run found out while it ran.
 	note     string
 	lateNote *string
-	// extra, when set, gives metadata entries of image i of the result
-	// (in the sampler's order) beyond the common ones.
-	extra func(i int) map[string]any
+	// extra, when set, gives metadata entries of image im, offered i-th
+	// (its rank; the sampler's order may differ), beyond the common ones.
+	extra func(i int, im sampler.Image) map[string]any
 	// settings, when set, are what the results record as their sampling
 	// settings instead of params' (an edit's: its instruction and
 	// guidance); run fills it in before it returns.
@@ -98,11 +98,12 @@ type job struct {
 	// decoder would redraw. An extension keeps startPic's rows on top.
 	keepMask []bool
 	startPic *image.NRGBA
-	// pictures, when set, gives candidate i's picture as the run drew it
+	// pictures, when set, gives the picture of the candidate of that seed
+	// as the run drew it
 	// where the document's codes only approximate it (an edit by
 	// instruction: the edit model's own picture, which the drawing model's
 	// codes redraw softer); nil for a candidate: its codes decoded.
-	pictures func(i int) *image.NRGBA
+	pictures func(seed uint64) *image.NRGBA
 	// repair marks Resample the least likely: its candidates keep their
 	// ranking (an unchanged one first when it fits best: those patches are
 	// what the model draws there), it is not drawn again hotter (that made
@@ -296,7 +297,7 @@ func (s *Studio) generate(anyPrompt bool) error {
 		s.paint.setOverlays(true)
 		note = temperatureUse(opt.PatchTemperature)
 	}
-	s.openedName = "" // a new picture: no longer the file opened
+	s.opened = openedPicture{} // a new drawing is no change of the file opened
 	return s.startJob(job{
 		kind: kindGenerate, label: "generating", b: b, params: p,
 		temps: opt.PatchTemperature, rank: true, sampled: b.ImageTokens(), note: note,
@@ -609,6 +610,12 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	s.runs.updateProgress()
 	if runErr != nil {
 		s.showDoc()
+		if n := (notice{}); errors.As(runErr, &n) {
+			// Nothing to do (a white background to remove): no failure.
+			s.setStatus(n.title)
+			s.showError(n)
+			return
+		}
 		s.setStatus(capitalize(j.label) + " failed")
 		s.showError(fmt.Errorf("%s: %w", j.label, runErr))
 		return

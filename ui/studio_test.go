@@ -1116,6 +1116,10 @@ func TestShortcutList(t *testing.T) {
 	if !hasDialog(s) {
 		t.Error("the shortcuts dialog did not open")
 	}
+	help.Items[0].Action() // Ctrl+/ again: not a second list over the first
+	if n := len(s.win.Canvas().Overlays().List()); n != 1 {
+		t.Errorf("%d dialogs after Ctrl+/ twice", n)
+	}
 	// Its list scrolls from the keyboard (Page Down, the arrows).
 	var sc *container.Scroll
 	widgets.Walk(s.win.Canvas().Overlays().Top(), func(c fyne.CanvasObject) {

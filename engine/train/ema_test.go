@@ -92,11 +92,12 @@ func TestEMAExportedAndResumedExactly(t *testing.T) {
 	if err != nil || math.Abs(bits-a.BestVal) > 1e-9 {
 		t.Fatalf("the best weights score %v bits, the run recorded %v (%v)", bits, a.BestVal, err)
 	}
-	if a.BestStep == 20 {
-		for i := range a.Best {
-			if a.Best[i] != a.EMA[i] {
-				t.Fatalf("best weights of step 20 are not the average at step 20 (value %d: %v vs %v)", i, a.Best[i], a.EMA[i])
-			}
+	if a.BestStep != 20 {
+		t.Fatalf("the best pass is step %d's: the check below wants the last one (step 20)", a.BestStep)
+	}
+	for i := range a.Best {
+		if a.Best[i] != a.EMA[i] {
+			t.Fatalf("best weights of step 20 are not the average at step 20 (value %d: %v vs %v)", i, a.Best[i], a.EMA[i])
 		}
 	}
 	exported, err := LoadWeights(cfg, filepath.Join(dirA, "model", "model.safetensors"))
@@ -119,4 +120,38 @@ func modelOf(t *testing.T, w []float32, ck *Checkpoint) *Model {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// A run resumed with an average it did not keep starts one from the
+// weights it resumes (and keeps it in its checkpoint); resumed without
+// one, it drops the average it kept.
+func TestResumeStartsOrDropsTheAverage(t *testing.T) {
+	cfg := tinyConfig()
+	train, val := toyData(cfg, 30, 1), toyData(cfg, 6, 2)
+	dir := t.TempDir()
+	o := resumeOptions(dir)
+	o.StopAt = 10
+	if _, err := Run(context.Background(), o, train, val, Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := LoadCheckpoint(filepath.Join(dir, CheckpointFile))
+	if err != nil || ck.EMA != nil {
+		t.Fatalf("a run without --ema keeps an average (%v)", err)
+	}
+	o.StopAt, o.Resume, o.EMA = 15, true, 0.9
+	if _, err := Run(context.Background(), o, train, val, Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	ck, err = LoadCheckpoint(filepath.Join(dir, CheckpointFile))
+	if err != nil || ck.EMA == nil || ck.Options.EMA != 0.9 {
+		t.Fatalf("resumed with an average: none kept (options %v, %v)", ck.Options.EMA, err)
+	}
+	o.StopAt, o.EMA = 0, 0
+	if _, err := Run(context.Background(), o, train, val, Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	ck, err = LoadCheckpoint(filepath.Join(dir, CheckpointFile))
+	if err != nil || ck.EMA != nil || ck.Step != 20 {
+		t.Fatalf("resumed without the average: still kept at step %d (%v)", ck.Step, err)
+	}
 }

@@ -260,7 +260,8 @@ type run struct {
 // model.safetensors, ExtraFiles) and draws the loss curve beside the
 // checkpoint. With Options.Resume it continues a checkpointed run exactly:
 // the hyper-parameters come from the checkpoint; Minutes, Workers, Progress,
-// EvalEvery, CheckpointEvery, DType, ExtraFiles and a larger Steps from opt.
+// EvalEvery, CheckpointEvery, DType, ExtraFiles, EMA (an average starts from
+// the weights resumed, or is dropped) and a larger Steps from opt.
 // When ctx is cancelled it saves and returns the Result with ctx.Err().
 func Run(ctx context.Context, opt Options, train, val []Example, hooks Hooks) (*Result, error) {
 	if opt.OutDir == "" {
@@ -326,6 +327,7 @@ func resumed(opt Options) (*Checkpoint, Options, error) {
 	}
 	o.Minutes, o.Workers, o.Progress, o.ExtraFiles, o.StopAt = opt.Minutes, opt.Workers, opt.Progress, opt.ExtraFiles, opt.StopAt
 	o.OutDir, o.ModelDir, o.DType = opt.OutDir, opt.ModelDir, opt.DType
+	o.EMA = opt.EMA // a weight average may start (from the weights resumed) or stop on a resume
 	if opt.EvalEvery > 0 {
 		o.EvalEvery, o.EvalAuto = opt.EvalEvery, opt.EvalAuto // asked on the resume: not capped by the run's automatic spacing
 	}
@@ -396,8 +398,12 @@ func (r *run) restore(ck *Checkpoint) error {
 		return fmt.Errorf("train: %s: data RNG: %w", ckPath, err)
 	}
 	r.best, r.bestVal, r.bestStep = ck.Best, ck.BestVal, ck.BestStep
-	r.ema = ck.EMA
-	if r.opt.EMA > 0 && r.ema == nil { // a run checkpointed without an average starts one here
+	switch {
+	case r.opt.EMA == 0:
+		r.ema = nil // resumed without the average it kept: dropped
+	case ck.EMA != nil:
+		r.ema = ck.EMA
+	default: // a run checkpointed without an average starts one here
 		r.ema = slices.Clone(ck.Params.Data)
 	}
 	r.history, r.vals = ck.TrainLoss, ck.Val

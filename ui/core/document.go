@@ -172,6 +172,22 @@ func (d *Document) Version() int { return d.version }
 // read back from a session numbers its steps afresh (DocumentFromState).
 func (d *Document) Step() uint64 { return d.cur.step }
 
+// Descends reports whether the current state is undo step step or was
+// made from it by changes still on the undo stack: false once the changes
+// since step are undone (step is then on the redo stack, or gone after a
+// new change), or have pushed it off the undo stack (MaxUndo).
+func (d *Document) Descends(step uint64) bool {
+	if d.cur.step == step {
+		return true
+	}
+	for _, u := range d.undo {
+		if u.step == step {
+			return true
+		}
+	}
+	return false
+}
+
 // setCur makes s the current state.
 func (d *Document) setCur(s Snapshot) {
 	d.cur = s

@@ -273,3 +273,34 @@ func TestDocumentPicture(t *testing.T) {
 		t.Error("a damaged picture was read")
 	}
 }
+
+// Descends follows an undo step's changes while they are on the undo
+// stack: not once they are undone, nor after a new change made there.
+func TestDocumentDescends(t *testing.T) {
+	d := NewDocument(1, 2)
+	must(t, d.SetImage([]int{1, 2}, Params{}, ""))
+	opened := d.Step()
+	must(t, d.SetImage([]int{3, 4}, Params{}, ""))
+	if !d.Descends(opened) {
+		t.Fatal("a change of the step does not descend from it")
+	}
+	must(t, d.Undo())
+	if !d.Descends(opened) {
+		t.Fatal("the step itself does not descend from itself")
+	}
+	must(t, d.Undo())
+	if d.Descends(opened) {
+		t.Fatal("the state before the step descends from it")
+	}
+	must(t, d.Redo())
+	must(t, d.Redo())
+	if !d.Descends(opened) {
+		t.Fatal("redone, the change does not descend from the step")
+	}
+	must(t, d.Undo())
+	must(t, d.Undo())
+	must(t, d.SetImage([]int{5, 6}, Params{}, "")) // another branch
+	if d.Descends(opened) {
+		t.Fatal("a new change made before the step descends from it")
+	}
+}
