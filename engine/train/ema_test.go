@@ -65,14 +65,7 @@ func TestEMAExportedAndResumedExactly(t *testing.T) {
 	if _, err := Run(context.Background(), o, train, val, Hooks{}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := LoadCheckpoint(filepath.Join(dirA, CheckpointFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := LoadCheckpoint(filepath.Join(dirB, CheckpointFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := mustCheckpoint(t, dirA), mustCheckpoint(t, dirB)
 	if a.EMA == nil || len(a.EMA) != len(a.Params.Data) {
 		t.Fatalf("the checkpoint keeps no average (%d values)", len(a.EMA))
 	}
@@ -154,4 +147,14 @@ func TestResumeStartsOrDropsTheAverage(t *testing.T) {
 	if err != nil || ck.EMA != nil || ck.Step != 20 {
 		t.Fatalf("resumed without the average: still kept at step %d (%v)", ck.Step, err)
 	}
+}
+
+// mustCheckpoint is the checkpoint of the run in dir.
+func mustCheckpoint(t *testing.T, dir string) *Checkpoint {
+	t.Helper()
+	ck, err := LoadCheckpoint(filepath.Join(dir, CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ck
 }

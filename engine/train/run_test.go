@@ -85,14 +85,7 @@ func TestResumeIsExact(t *testing.T) {
 		t.Fatalf("resumed run stopped at step %d", resB.Steps)
 	}
 
-	a, err := LoadCheckpoint(filepath.Join(dirA, CheckpointFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := LoadCheckpoint(filepath.Join(dirB, CheckpointFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := mustCheckpoint(t, dirA), mustCheckpoint(t, dirB)
 	same := func(name string, x, y []float32) {
 		if len(x) != len(y) {
 			t.Fatalf("%s: %d vs %d values", name, len(x), len(y))
