@@ -1396,8 +1396,12 @@ func settingsLine(st trainjob.Settings) string {
 	case st.Threads > 1:
 		threads = fmt.Sprintf("%d threads", st.Threads)
 	}
-	return fmt.Sprintf("%s, %s, %s, %s; %d×%d px in %d px patches, %d codes; %d layers × %d wide, %d heads; batch %d, learning rate %g",
+	line := fmt.Sprintf("%s, %s, %s, %s; %d×%d px in %d px patches, %d codes; %d layers × %d wide, %d heads; batch %d, learning rate %g",
 		st.Data, from, budget, threads, st.Size, st.Size, st.Patch, st.Codes, st.Layers, st.Width, st.Heads, st.Batch, st.LR)
+	if st.EMA > 0 {
+		line += fmt.Sprintf("; the weights' average (decay %g) validated and exported", st.EMA)
+	}
+	return line
 }
 
 // runLine is a run's line in the list; the run in progress says how far

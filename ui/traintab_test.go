@@ -1083,3 +1083,16 @@ func TestWithoutRunTime(t *testing.T) {
 		}
 	}
 }
+
+// A run's settings line says when it validates and exports the weights'
+// average (the shapes preset does), and not when it does not.
+func TestSettingsLineNamesTheAverage(t *testing.T) {
+	st := trainjob.Preset("shapes")
+	if line := settingsLine(st); !strings.Contains(line, "the weights' average (decay 0.998) validated and exported") {
+		t.Fatalf("shapes preset: %q", line)
+	}
+	st.EMA = 0
+	if line := settingsLine(st); strings.Contains(line, "average") {
+		t.Fatalf("no average: %q", line)
+	}
+}
