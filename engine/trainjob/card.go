@@ -82,6 +82,9 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 	} else {
 		fmt.Fprintf(&b, "- Validation loss of these weights (best seen, step %d): %.4f bits per token\n", res.BestStep, res.BestVal)
 	}
+	if s.EMA > 0 {
+		fmt.Fprintf(&b, "- The weights are the moving average of the run's weights (decay %g a step, --ema), which its validation passes scored\n", s.EMA)
+	}
 	if card, err := os.ReadFile(filepath.Join(filepath.Dir(res.Checkpoint), runTokenizerDir, TokenizerCardFile)); err == nil && prep.Codebook == nil {
 		b.WriteString("\n")
 		b.Write(card)

@@ -123,7 +123,8 @@ func TestRunReportsAndRecords(t *testing.T) {
 		t.Fatalf("record %+v", info.Record)
 	}
 	card, err := os.ReadFile(filepath.Join(info.ModelDir, ModelCardFile))
-	if err != nil || !strings.Contains(string(card), "tessera train --data shapes --out") || !strings.Contains(string(card), "--width 16") {
+	if err != nil || !strings.Contains(string(card), "tessera train --data shapes --out") || !strings.Contains(string(card), "--width 16") ||
+		!strings.Contains(string(card), "the moving average of the run's weights (decay 0.998") {
 		t.Fatalf("model card: %v\n%s", err, card)
 	}
 	runs, err := ListRuns(filepath.Dir(s.OutDir))
