@@ -69,7 +69,11 @@ func (s *Studio) scoreAsync(prompt string, tokens []int, done func(*scored, erro
 	b, workers := s.bundle, s.opt.Workers
 	key := scoreKey(prompt, tokens)
 	s.goBackground(func() {
-		sc, err := sampler.ScoreTokens(s.ctx, b, prompt, tokens, workers)
+		var sc *sampler.Score
+		err := errModelChanged // the image is another model's: asked mid-way through a switch of models
+		if b != nil && len(tokens) == b.ImageTokens() {
+			sc, err = sampler.ScoreTokens(s.ctx, b, prompt, tokens, workers)
+		}
 		s.loop.DoAndWait(func() {
 			if err == nil && s.bundle != b {
 				err = errModelChanged
@@ -262,5 +266,5 @@ func (s *Studio) repairWith(sc *sampler.Score, frac float64) error {
 	if err := s.paint.SetMask(worstMask(sc.PerToken, frac)); err != nil {
 		return fmt.Errorf("resample the least likely: %w", err)
 	}
-	return s.regenerate(true)
+	return s.regenerate(sc)
 }

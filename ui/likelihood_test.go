@@ -3,6 +3,7 @@ package ui
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -190,7 +191,7 @@ func TestRepairUnchangedIsNotDrawnHotter(t *testing.T) {
 	must(t, s.RepairLeastLikely())
 	s.Wait()
 	must(t, s.LastError())
-	if !slices.Equal(s.Document().Tokens(), tokens) || !strings.Contains(s.Status(), "already the likeliest") || strings.Contains(s.Status(), "drawn at temperature") {
+	if !slices.Equal(s.Document().Tokens(), tokens) || !strings.Contains(s.Status(), "no candidate drew those patches likelier") || strings.Contains(s.Status(), "drawn at temperature") {
 		t.Fatalf("status %q, image changed %v", s.Status(), !slices.Equal(s.Document().Tokens(), tokens))
 	}
 	// The image it gave back is the one on file: not written again.
@@ -209,4 +210,50 @@ func outputFiles(t *testing.T, s *Studio) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// An image of another size than the model's (asked for mid-way through a
+// switch of models) is not scored: the map waits for the switch, where it
+// showed "score: need 64 tokens, got 49".
+func TestScoreOfAnotherModelsImageWaits(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	var got error
+	called := false
+	s.scoreAsync("", s.Document().Tokens()[1:], func(_ *scored, err error) { got, called = err, true })
+	s.Wait()
+	if !called || !errors.Is(got, errModelChanged) {
+		t.Fatalf("an image of another size: %v (called %v), want errModelChanged", got, called)
+	}
+}
+
+// A repair whose candidates are all less likely than the image it started
+// from offers that image first (it stays on the canvas) and says so; one
+// with a likelier candidate is left as it is.
+func TestRepairKeepsTheLikelierImage(t *testing.T) {
+	tokens := []int{1, 2, 3, 4}
+	mask := []bool{false, true, true, false}
+	perToken := []float64{9, 1, 1, 1} // from patch 1 on: 3 nats
+	worse := func() *sampler.Result {
+		return &sampler.Result{Images: []sampler.Image{
+			{Seed: 5, Tokens: []int{1, 7, 7, 4}, LogLik: -5, Count: 3},
+			{Seed: 6, Tokens: []int{1, 8, 8, 4}, LogLik: -6, Count: 3},
+		}}
+	}
+	res := worse()
+	note := keepLikelier(res, tokens, mask, perToken)
+	if len(res.Images) != 3 || !slices.Equal(res.Images[0].Tokens, tokens) || res.Images[0].LogLik != -3 || res.Images[0].Count != 3 {
+		t.Fatalf("the image is not offered first: %+v", res.Images)
+	}
+	if !strings.Contains(note, "none of the 2 candidates is likelier than the image (the best 2.0 nats less likely)") {
+		t.Fatalf("note %q", note)
+	}
+	better := worse()
+	better.Images[1].LogLik = -2.5
+	if note := keepLikelier(better, tokens, mask, perToken); note != "" || len(better.Images) != 2 {
+		t.Fatalf("a likelier candidate: note %q, %d images", note, len(better.Images))
+	}
+	if note := keepLikelier(worse(), tokens, mask, perToken[:3]); note != "" {
+		t.Fatalf("a score of another image compared: %q", note)
+	}
 }

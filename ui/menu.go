@@ -76,7 +76,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		menuItem("Brush", shortcut(fyne.KeyB, 0), func() { s.paint.chooseTool(widgets.ToolBrush) }),
 		menuItem("Eraser", shortcut(fyne.KeyE, 0), func() { s.paint.chooseTool(widgets.ToolEraser) }),
 		menuItem("Temperature brush", shortcut(fyne.KeyT, fyne.KeyModifierShift), func() { s.paint.chooseTool(widgets.ToolTemperature) }),
-		item("clearTemp", "Clear temperatures", nil, func() { s.report(s.paint.ClearTemperatureMap()) }),
+		item("clearTemp", "Clear temperatures", nil, s.clearTemperatures),
 		menuItem("Clear mask", shortcut(fyne.KeyBackspace, fyne.KeyModifierShift), func() { s.report(s.paint.ClearMask()) }),
 		menuItem("Invert mask", shortcut(fyne.KeyI, 0), func() { s.report(s.paint.InvertMask()) }),
 		menuItem("Show mask & temperatures", nil, func() { s.paint.setOverlays(!s.paint.overlays) }),

@@ -97,6 +97,16 @@ func (p *painter) SetTemperatureMap(temps []float64) error {
 // ClearTemperatureMap returns every patch to the global temperature.
 func (p *painter) ClearTemperatureMap() error { return p.SetTemperatureMap(nil) }
 
+// clearTemperatures is Clear temperatures: the map goes, and the status
+// line says so (it went on naming the painted temperatures a run used).
+func (s *Studio) clearTemperatures() {
+	if err := s.paint.ClearTemperatureMap(); err != nil {
+		s.report(err)
+		return
+	}
+	s.setStatus("Painted temperatures cleared: every patch is drawn at the global temperature (Ctrl+Z brings them back)")
+}
+
 // chooseTool is a tool picked by the user: a painting tool shows the
 // overlays it paints.
 func (p *painter) chooseTool(t widgets.Tool) {

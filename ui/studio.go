@@ -372,7 +372,7 @@ func (s *Studio) buildWidgets() {
 				s.setStatus(s.paint.temperatureToolStatus())
 			}
 		},
-		clearTemp:     func() { s.report(s.paint.ClearTemperatureMap()) },
+		clearTemp:     s.clearTemperatures,
 		likelihoodMap: func(on bool) { s.likelihood.Set(on) },
 		repair:        func() { s.report(s.RepairLeastLikely()) },
 		extend:        func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },

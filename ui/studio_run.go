@@ -291,7 +291,8 @@ func (s *Studio) generate(anyPrompt bool) error {
 	// A new image starts without a mask; painted temperatures are used
 	// and shown while it grows.
 	s.canvas.SetMask(nil)
-	note := ""
+	note, late := "", ""
+	before := s.doc.Tokens()
 	if opt.PatchTemperature != nil {
 		s.canvas.SetTemperature(opt.PatchTemperature)
 		s.paint.setOverlays(true)
@@ -300,11 +301,44 @@ func (s *Studio) generate(anyPrompt bool) error {
 	s.opened = openedPicture{} // a new drawing is no change of the file opened
 	return s.startJob(job{
 		kind: kindGenerate, label: "generating", b: b, params: p,
-		temps: opt.PatchTemperature, rank: true, sampled: b.ImageTokens(), note: note,
+		temps: opt.PatchTemperature, rank: true, sampled: b.ImageTokens(), note: note, lateNote: &late,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
-			return sampler.Generate(ctx, b, opt, emit)
+			res, err := sampler.Generate(ctx, b, opt, emit)
+			if err == nil && opt.PatchTemperature != nil && !res.Stopped && unchangedBy(res, before) {
+				late = paintedTemperatureIdle(opt.Settings)
+			}
+			return res, err
 		},
 	})
+}
+
+// unchangedBy reports whether every image of res is before: a run with
+// painted temperatures (the seed reused to vary a part) that drew the
+// image it started from again.
+func unchangedBy(res *sampler.Result, before []int) bool {
+	if res == nil || len(res.Images) == 0 || len(before) == 0 {
+		return false
+	}
+	for _, im := range res.Images {
+		if !slices.Equal(im.Tokens, before) {
+			return false
+		}
+	}
+	return true
+}
+
+// paintedTemperatureIdle says why painted temperatures changed nothing:
+// guidance and its min-p keep the codes the model is sure of whatever
+// their temperature (the emoji model at its defaults keeps one code in
+// most patches).
+func paintedTemperatureIdle(st sampling.Settings) string {
+	why := "the model is sure of those patches"
+	if st.GuidanceMinP > 0 {
+		why = fmt.Sprintf("at guidance %g and guidance min-p %g the model keeps one code in those patches whatever their temperature", st.Guidance, st.GuidanceMinP)
+	} else if st.Guidance > 1 {
+		why = fmt.Sprintf("at guidance %g the model keeps the codes it is sure of whatever their temperature", st.Guidance)
+	}
+	return "the painted temperatures changed nothing: " + why + "; lower Guidance (at 1 nothing is filtered) to let them vary"
 }
 
 // temperatureUse says that a run uses painted temperatures.
@@ -320,11 +354,12 @@ func temperatureUse(temps []float64) string {
 
 // RegenerateMasked resamples the masked patches (and any missing ones of a
 // stopped image) as several candidates, best fit first; the mask stays.
-func (s *Studio) RegenerateMasked() error { return s.regenerate(false) }
+func (s *Studio) RegenerateMasked() error { return s.regenerate(nil) }
 
-// regenerate is RegenerateMasked; repair marks the job of Resample the
-// least likely (job.repair).
-func (s *Studio) regenerate(repair bool) error {
+// regenerate is RegenerateMasked; repairOf, when set, makes it the job of
+// Resample the least likely (job.repair) of the image it scores.
+func (s *Studio) regenerate(repairOf *sampler.Score) error {
+	repair := repairOf != nil
 	if s.doc == nil || s.doc.Empty() {
 		return errNoImage
 	}
@@ -359,14 +394,62 @@ func (s *Studio) regenerate(repair bool) error {
 	opt := s.runOptions(p)
 	opt.Batch = 1
 	n := s.set.Candidates()
+	var perToken []float64 // the image's −log p a patch, where the repair's score is of its prompt
+	if repair && s.scorePrompt() == p.Prompt {
+		perToken = repairOf.PerToken
+	}
+	late := ""
 	return s.startJob(job{
 		kind: kindRegenerate, label: "regenerating", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		keepMask: mask, startPic: s.doc.Picture(),
+		keepMask: mask, startPic: s.doc.Picture(), lateNote: &late,
 		temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return mask[i] }), sampled: sampled, repair: repair,
 		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
-			return sampler.Inpaint(ctx, b, opt, tokens, mask, n, emit)
+			res, err := sampler.Inpaint(ctx, b, opt, tokens, mask, n, emit)
+			if err == nil && repair && !res.Stopped {
+				late = keepLikelier(res, tokens, mask, perToken)
+			}
+			return res, err
 		},
 	})
+}
+
+// repairSlack (nats a patch) is how much less likely than the image a
+// repair's best candidate may score and still be taken (keepLikelier).
+const repairSlack = 0.05
+
+// keepLikelier puts the image a repair started from (tokens, scored
+// perToken: −log p a patch, nats) first among the repair's candidates when
+// none of them is likelier than it over the patches from the first masked
+// one, as the sampler scores them (LogLik: conditional, temperature 1), so
+// that Resample the least likely never leaves a less likely image on the
+// canvas (on the emoji model at its defaults the four candidates of a
+// rocket were one picture 42 nats less likely). It returns what to say
+// then ("" when a candidate is likelier, or the figures do not compare).
+func keepLikelier(res *sampler.Result, tokens []int, mask []bool, perToken []float64) string {
+	k0 := slices.Index(mask, true)
+	if k0 < 0 || len(perToken) != len(tokens) || len(res.Images) == 0 {
+		return ""
+	}
+	orig := 0.0
+	for _, v := range perToken[k0:] {
+		orig -= v
+	}
+	best := math.Inf(-1)
+	for _, im := range res.Images {
+		if len(im.Tokens) != len(tokens) || im.Count != len(tokens)-k0 || slices.Equal(im.Tokens, tokens) {
+			return "" // not the same patches to compare, or the image is a candidate already
+		}
+		best = max(best, im.LogLik)
+	}
+	// Sampling scores in the decoding precision, the map in float32:
+	// within repairSlack a patch they are the same.
+	if best >= orig-repairSlack*float64(len(tokens)-k0) {
+		return ""
+	}
+	kept := sampler.Image{Seed: res.Images[0].Seed, Tokens: slices.Clone(tokens), LogLik: orig, Count: len(tokens) - k0}
+	res.Images = append([]sampler.Image{kept}, res.Images...)
+	return fmt.Sprintf("none of the %d candidates is likelier than the image (the best %.1f nats less likely): it stays, and they are offered beside it",
+		len(res.Images)-1, orig-best)
 }
 
 // CompleteFrom keeps the rows above row and resamples the rest.
@@ -836,7 +919,7 @@ func sameResultsNote(j job, results []result) string {
 	hint := "try lower guidance or a higher temperature"
 	switch {
 	case unchanged && j.repair:
-		return " · unchanged (not saved again): the least likely patches are already the likeliest the model draws there"
+		return " · unchanged (not saved again): no candidate drew those patches likelier"
 	case unchanged && same:
 		return fmt.Sprintf(" · all %d candidates unchanged (not saved again): %s", len(results), hint)
 	case unchanged:

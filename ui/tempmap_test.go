@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -111,5 +112,43 @@ func TestTemperatureBrush(t *testing.T) {
 	must(t, s.paint.ClearTemperatureMap())
 	if s.Document().Temperature() != nil {
 		t.Fatal("clear left a map")
+	}
+}
+
+// Painted temperatures that change nothing (the seed reused, the patches
+// ones the model is sure of) are said to, with what to lower; ones that
+// change the image are not.
+func TestPaintedTemperaturesThatChangeNothing(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "dog", 7)
+	setParams(t, s, "dog", 7, func(p *core.Params) { p.Temperature, p.Guidance, p.SeedLocked = 1e-5, 1, true })
+	generate(t, s)
+	temps := make([]float64, 16)
+	for i := range temps {
+		temps[i] = core.MinTemperature // still the likeliest code everywhere
+	}
+	must(t, s.paint.SetTemperatureMap(temps))
+	before := s.Document().Tokens()
+	generate(t, s)
+	if !slices.Equal(s.Document().Tokens(), before) {
+		t.Fatal("cold painted temperatures over an argmax image changed it: the test shows nothing")
+	}
+	if !strings.Contains(s.Status(), "the painted temperatures changed nothing") {
+		t.Fatalf("status %q", s.Status())
+	}
+	for i := range temps {
+		temps[i] = core.MaxTemperature
+	}
+	must(t, s.paint.SetTemperatureMap(temps))
+	generate(t, s)
+	if slices.Equal(s.Document().Tokens(), before) {
+		t.Fatal("hot painted temperatures changed nothing: the test shows nothing")
+	}
+	if strings.Contains(s.Status(), "changed nothing") {
+		t.Fatalf("status %q after a change", s.Status())
+	}
+	s.clearTemperatures()
+	if s.Document().Temperature() != nil || !strings.HasPrefix(s.Status(), "Painted temperatures cleared") {
+		t.Fatalf("Clear temperatures: map %v, status %q", s.Document().Temperature(), s.Status())
 	}
 }

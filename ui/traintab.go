@@ -1399,7 +1399,7 @@ func settingsLine(st trainjob.Settings) string {
 	line := fmt.Sprintf("%s, %s, %s, %s; %d×%d px in %d px patches, %d codes; %d layers × %d wide, %d heads; batch %d, learning rate %g",
 		st.Data, from, budget, threads, st.Size, st.Size, st.Patch, st.Codes, st.Layers, st.Width, st.Heads, st.Batch, st.LR)
 	if st.EMA > 0 {
-		line += fmt.Sprintf("; the weights' average (decay %g) validated and exported", st.EMA)
+		line += fmt.Sprintf(", weights averaged (%g)", st.EMA)
 	}
 	return line
 }

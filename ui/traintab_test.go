@@ -1088,7 +1088,7 @@ func TestWithoutRunTime(t *testing.T) {
 // average (the shapes preset does), and not when it does not.
 func TestSettingsLineNamesTheAverage(t *testing.T) {
 	st := trainjob.Preset("shapes")
-	if line := settingsLine(st); !strings.Contains(line, "the weights' average (decay 0.998) validated and exported") {
+	if line := settingsLine(st); !strings.Contains(line, ", weights averaged (0.998)") {
 		t.Fatalf("shapes preset: %q", line)
 	}
 	st.EMA = 0
