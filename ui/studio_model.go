@@ -232,6 +232,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	// The session's settings, in the panel since restore, are this
 	// model's only when the session was made with it.
 	fromSession := false
+	var back *modelWork // this model's work, put aside when another model was opened
 	switch {
 	case restore != nil && restore.ModelHash == b.Model.Hash && restore.Doc.Rows == rows && restore.Doc.Cols == cols:
 		fromSession = true
@@ -244,7 +245,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 			s.showError(fmt.Errorf("reopen the saved work: %w", err))
 		}
 	case w != nil && w.hash == b.Model.Hash && w.doc.Rows == rows && w.doc.Cols == cols:
-		doc, params = w.doc, &w.params
+		doc, params, back = w.doc, &w.params, w
 		s.markSaved(doc.Tokens(), w.saved)
 		if !doc.Empty() {
 			note = "Back to this model's image and its undo history — " + note
@@ -273,6 +274,9 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	if fromSession && s.cands.restoreSaved(b, restore.Candidates, doc.Tokens(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
 		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results))
 	}
+	if back != nil && s.cands.restoreSaved(b, back.cands, doc.Tokens(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
+		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results)) // they were dropped on switching
+	}
 	s.paint.setOverlays(false)
 	s.docChanged()
 	s.setStatus(note)
@@ -295,7 +299,7 @@ func (s *Studio) stashWork() {
 	if cur, err := s.panel.Params(); err == nil {
 		p = cur
 	}
-	w := &modelWork{hash: s.bundle.Model.Hash, params: p, doc: s.doc, saved: s.currentSaved()}
+	w := &modelWork{hash: s.bundle.Model.Hash, params: p, doc: s.doc, saved: s.currentSaved(), cands: s.cands.saved(s.doc.Tokens(), s.doc.Version())}
 	w.json, _ = json.Marshal(s.doc.State())
 	s.works[s.modelKey] = w
 }

@@ -38,6 +38,9 @@ type modelWork struct {
 	doc    *core.Document
 	saved  bool
 	json   json.RawMessage // doc's state, encoded once for autosaving
+	// cands is the candidate strip of doc's image when the model was left
+	// (nil: none), shown again when it comes back.
+	cands *savedStrip
 }
 
 // restoreOthers takes the other models' work from a saved session (and

@@ -1567,3 +1567,30 @@ func TestHistoryFindsARunModelByItsHash(t *testing.T) {
 		t.Fatalf("the new weights' hash found %q (%v)", key, ok)
 	}
 }
+
+// A model's candidates come back with its image when the user switches to
+// another model and back (they were dropped, where a restart kept them).
+func TestSwitchModelKeepsTheCandidates(t *testing.T) {
+	e, _ := twoModels(t)
+	s := e.open(t)
+	setParams(t, s, "red cat", 7, func(p *core.Params) { p.Batch, p.SeedLocked = 3, true })
+	generate(t, s)
+	if s.Candidates() != 3 {
+		t.Fatalf("%d candidates", s.Candidates())
+	}
+	must(t, s.OpenModel("tiny2"))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Candidates() != 0 {
+		t.Fatal("the other model shows the first one's candidates")
+	}
+	must(t, s.OpenModel("tiny"))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Candidates() != 3 || !strings.Contains(s.Status(), "its 3 candidates are below") {
+		t.Fatalf("back on the first model: %d candidates, status %q", s.Candidates(), s.Status())
+	}
+	must(t, s.PickCandidate(1))
+	s.Wait()
+	must(t, s.LastError())
+}
