@@ -42,7 +42,7 @@ func (e *tallImageError) Error() string {
 
 // short is the error in a line: for the likelihood map's legend.
 func (e *tallImageError) short() string {
-	return fmt.Sprintf("%s needs an image of the model's %d rows; this one is %d (Extend ↓)", e.action, e.rows, e.imageRows)
+	return fmt.Sprintf("Not for an image grown with Extend ↓ (%d rows; the model draws %d)", e.imageRows, e.rows)
 }
 
 // fitCanvas gives the canvas rows patch rows (clearing it) when it has
