@@ -246,6 +246,12 @@ func (h *historyPanel) Delete(path string) error {
 		return fmt.Errorf("delete %s: %w", filepath.Base(path), err)
 	}
 	h.items = slices.DeleteFunc(h.items, func(it historyItem) bool { return it.path == path })
+	for i := range h.items {
+		if it := &h.items[i]; it.l.parent == filepath.Base(path) {
+			it.l.gone = true
+			delete(h.thumbs, it.path) // its note is made again
+		}
+	}
 	if favs := h.prefs.StringList(prefFavourites); slices.Contains(favs, path) {
 		h.prefs.SetStringList(prefFavourites, slices.DeleteFunc(favs, func(p string) bool { return p == path }))
 	}

@@ -13,6 +13,7 @@ type lineage struct {
 	parent string // the parent output's file name ("" for a root)
 	kind   string // how it was made from the parent (kind* constants)
 	at     int    // patches kept (branch, complete) or rows added (extend)
+	gone   bool   // the parent's file was deleted from the history
 }
 
 // parentName is the file name recorded as the parent of an image made
@@ -50,6 +51,9 @@ func (l lineage) note() string {
 		return ""
 	}
 	n := "↳ " + historyCaption(l.parent)
+	if l.gone {
+		n = "↳ deleted" // the parent is no longer there to find
+	}
 	switch l.kind {
 	case kindBranch, kindComplete:
 		n += fmt.Sprintf(" @%d", l.at)

@@ -354,3 +354,29 @@ func TestExportNameOfAnOpenedPicture(t *testing.T) {
 		t.Fatal("a new drawing is still suggested as the file opened before it")
 	}
 }
+
+// Deleting an output from the history says "deleted" under the entries
+// made from it, where they named a file that is no longer there.
+func TestHistoryDeletedParent(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 9)
+	generate(t, s)
+	parent := s.Document().Parent
+	s.set.SetCandidates(1)
+	mask := make([]bool, s.Document().N())
+	for i := range mask {
+		mask[i] = i >= len(mask)/2
+	}
+	must(t, s.paint.SetMask(mask))
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	child := s.history.Thumbs()[0]
+	if !strings.HasPrefix(child.Note, "↳ ") || strings.Contains(child.Note, "deleted") {
+		t.Fatalf("the regeneration's note %q (status %q)", child.Note, s.Status())
+	}
+	must(t, s.history.Delete(parent))
+	if note := s.history.Thumbs()[0].Note; note != "↳ deleted mask" {
+		t.Fatalf("after its parent was deleted the note is %q", note)
+	}
+}
