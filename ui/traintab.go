@@ -105,6 +105,10 @@ type TrainTab struct {
 	sampleRows *widget.Label // what each row of the sample grid was asked
 	info       *widget.Label
 	details    *container.Scroll // the info under the plots, scrolled
+	// following is whether the details follow a live run's log, as a
+	// terminal does: from the run's start until the user scrolls up
+	// from the end (and again once they scroll back to it).
+	following bool
 	list       *widget.List
 
 	runs  []*trainjob.RunInfo
@@ -304,6 +308,9 @@ func (t *TrainTab) layout() fyne.CanvasObject {
 	plots.SetOffset(0.62)
 	t.details = container.NewVScroll(t.info)
 	t.details.SetMinSize(fyne.NewSize(200, 90))
+	t.details.OnScrolled = func(p fyne.Position) {
+		t.following = p.Y >= t.info.MinSize().Height-t.details.Size().Height-1
+	}
 	right := container.NewVSplit(plots, t.details)
 	right.SetOffset(0.72)
 	main := container.NewHSplit(widgets.AtLeast(minPanelWidth+40, left), container.NewBorder(t.status, nil, nil, nil, right))
@@ -837,6 +844,7 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 	j := &trainJob{dir: st.OutDir, st: st, cancel: cancel, done: make(chan struct{}), preparing: true}
 	t.job = j
 	t.shown = nil
+	t.following = true
 	if from == nil || t.logDir != cleanPath(st.OutDir) {
 		t.details.ScrollToTop() // another run's text: from its start
 		t.logLines, t.dataReport = nil, nil
@@ -1360,7 +1368,10 @@ func (t *TrainTab) showInfo(st trainjob.Settings, note string) {
 	}
 	// A live run's log is followed, as a terminal follows it, while the
 	// pane shows its end (scrolled up to read, it stays there).
-	atEnd := t.details.Offset.Y >= t.info.MinSize().Height-t.details.Size().Height-1
+	// A run whose text outgrew the pane before its log began (a long
+	// settings line, a folder's path) was not followed: following says
+	// whether the user has scrolled up since the run began.
+	atEnd := t.following || t.details.Offset.Y >= t.info.MinSize().Height-t.details.Size().Height-1
 	t.info.SetText(strings.TrimSpace(b.String()))
 	over := t.info.MinSize().Height - t.details.Size().Height
 	switch {

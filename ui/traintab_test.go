@@ -894,21 +894,37 @@ func TestTrainInfoScrollFollowsItsText(t *testing.T) {
 	// left where the user scrolled up to.
 	tab.job = &trainJob{dir: "live"}
 	tab.logDir = cleanPath("live")
+	tab.following = true // as begin starts a run
 	defer func() { tab.job = nil }()
 	tab.logLines = nil
+	// A folder's long path makes the text taller than the pane before the
+	// log begins: it is followed all the same.
+	st := trainjob.Preset("shapes")
+	st.Data = "/home/someone/" + strings.Repeat("a-long-folder-name ", 40)
+	tab.info.SetText(strings.Repeat("another run's log\n", 50)) // what the pane showed when the run began…
+	tab.details.ScrollToTop()                                     // …from its start, as begin leaves it
 	for i := range 40 {
 		tab.logLines = append(tab.logLines, fmt.Sprintf("step %d", i))
-		tab.showInfo(trainjob.Preset("shapes"), "")
+		tab.showInfo(st, "")
 	}
 	over := tab.info.MinSize().Height - tab.details.Size().Height
 	if over <= 0 || tab.details.Offset.Y < over-1 {
 		t.Fatalf("a growing log at offset %v of %v: its end is not shown", tab.details.Offset.Y, over)
 	}
-	tab.details.Offset.Y = 0 // the user scrolls up to read
+	tab.details.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, 10000)}) // the user scrolls up to read
+	if tab.details.Offset.Y != 0 || tab.following {
+		t.Fatalf("scrolling up left the pane at %v, following %v", tab.details.Offset.Y, tab.following)
+	}
 	tab.logLines = append(tab.logLines, "step 40")
-	tab.showInfo(trainjob.Preset("shapes"), "")
+	tab.showInfo(st, "")
 	if tab.details.Offset.Y != 0 {
 		t.Errorf("scrolled up, the pane moved to %v", tab.details.Offset.Y)
+	}
+	tab.details.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -10000)}) // back to the end
+	tab.logLines = append(tab.logLines, "step 41")
+	tab.showInfo(st, "")
+	if over := tab.info.MinSize().Height - tab.details.Size().Height; tab.details.Offset.Y < over-1 {
+		t.Errorf("scrolled back to the end, the log is not followed (offset %v of %v)", tab.details.Offset.Y, over)
 	}
 }
 
