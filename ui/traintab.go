@@ -109,7 +109,7 @@ type TrainTab struct {
 	// terminal does: from the run's start until the user scrolls up
 	// from the end (and again once they scroll back to it).
 	following bool
-	list       *widget.List
+	list      *widget.List
 
 	runs  []*trainjob.RunInfo
 	shown *trainjob.RunInfo // the run on display (nil: none)

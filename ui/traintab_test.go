@@ -902,7 +902,7 @@ func TestTrainInfoScrollFollowsItsText(t *testing.T) {
 	st := trainjob.Preset("shapes")
 	st.Data = "/home/someone/" + strings.Repeat("a-long-folder-name ", 40)
 	tab.info.SetText(strings.Repeat("another run's log\n", 50)) // what the pane showed when the run began…
-	tab.details.ScrollToTop()                                     // …from its start, as begin leaves it
+	tab.details.ScrollToTop()                                   // …from its start, as begin leaves it
 	for i := range 40 {
 		tab.logLines = append(tab.logLines, fmt.Sprintf("step %d", i))
 		tab.showInfo(st, "")
