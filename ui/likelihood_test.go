@@ -257,3 +257,22 @@ func TestRepairKeepsTheLikelierImage(t *testing.T) {
 		t.Fatalf("a score of another image compared: %q", note)
 	}
 }
+
+// The likelihood map left on is on at the next start.
+func TestLikelihoodMapStaysOn(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	generate(t, s)
+	s.likelihood.Set(true)
+	s.Wait()
+	must(t, s.FlushAutosave())
+	again := e.open(t)
+	again.Wait()
+	if !again.likelihood.On() {
+		t.Fatal("the likelihood map left on is off at the next start")
+	}
+	again.likelihood.Set(false)
+	if third := e.open(t); third.likelihood.On() {
+		t.Fatal("the map turned off is on at the next start")
+	}
+}

@@ -37,6 +37,7 @@ const (
 	prefTrainThr   = "train.threads"
 	prefTrainData  = "train.data"
 	prefSaveAll    = "outputs.every_candidate"
+	prefLikelihood = "canvas.likelihood_map"
 )
 
 // maxRecent is how many opened model folders the picker remembers.
@@ -89,6 +90,13 @@ func (s settings) SetBrush(n int) { s.p.SetInt(prefBrush, n) }
 
 // Grid reports whether grid lines are shown.
 func (s settings) Grid() bool { return s.p.BoolWithFallback(prefGrid, false) }
+
+// LikelihoodMap reports whether the likelihood map was on when the studio
+// was last left (it comes back on).
+func (s settings) LikelihoodMap() bool { return s.p.BoolWithFallback(prefLikelihood, false) }
+
+// SetLikelihoodMap stores whether the likelihood map is on.
+func (s settings) SetLikelihoodMap(on bool) { s.p.SetBool(prefLikelihood, on) }
 
 // SetGrid stores the grid lines setting.
 func (s settings) SetGrid(on bool) { s.p.SetBool(prefGrid, on) }

@@ -208,6 +208,9 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s.win.SetCloseIntercept(s.requestClose)
 	s.win.SetMaster()
 	s.restore()
+	if s.set.LikelihoodMap() {
+		s.likelihood.Set(true) // as it was left
+	}
 	return s
 }
 
@@ -390,7 +393,10 @@ func (s *Studio) buildWidgets() {
 	s.cands = newCandidateStrip(func(i int) { s.report(s.PickCandidate(i)) })
 	s.history = newHistoryPanel(s, s.win, s.app)
 	s.tl = newTimeline(s.ctx, s, s.loop, func() { s.report(s.BranchFromHere()) })
-	s.likelihood = &likelihoodMap{host: s, canvas: s.canvas, legend: widgets.NewLikelihoodLegend(), toggle: s.edit.setLikelihoodMap}
+	s.likelihood = &likelihoodMap{host: s, canvas: s.canvas, legend: widgets.NewLikelihoodLegend(), toggle: func(on bool) {
+		s.edit.setLikelihoodMap(on)
+		s.set.SetLikelihoodMap(on) // on again at the next start
+	}}
 
 	openDir := widgets.NewTipButton(openFolderOption, theme.FolderOpenIcon(), "Open a model folder in the Hugging Face layout (config.json, model.safetensors, and preprocessor_config.json or a ViT tokenizer's tokenizer_config.json), or a training run's folder", s.files.showModelFolder)
 	openDir.Importance = widget.HighImportance
