@@ -319,7 +319,7 @@ func (p *editPanel) imageSection(a editActions) fyne.CanvasObject {
 }
 
 // setValues shows stored settings without calling back.
-func (p *editPanel) setValues(tool widgets.Tool, brush int, grid bool, candidates int) {
+func (p *editPanel) setValues(tool widgets.Tool, brush int, grid bool, candidates int, paintTemp float64) {
 	p.quietChange = true
 	defer func() { p.quietChange = false }()
 	p.tools.SetSelected(toolNames()[tool])
@@ -327,8 +327,8 @@ func (p *editPanel) setValues(tool widgets.Tool, brush int, grid bool, candidate
 	p.grid.SetChecked(grid)
 	p.candidates.SetValue(float64(candidates))
 	p.candLabel.SetText(strconv.Itoa(candidates))
-	p.tempValue.SetValue(1)
-	p.tempLabel.SetText("1.00")
+	p.tempValue.SetValue(paintTemp)
+	p.tempLabel.SetText(fmt.Sprintf("%.2f", paintTemp))
 	p.worst.SetValue(defaultWorstPercent)
 	p.worstLabel.SetText(fmt.Sprintf("%d%%", defaultWorstPercent))
 	p.extendRows.SetValue(4)

@@ -38,6 +38,7 @@ const (
 	prefTrainData  = "train.data"
 	prefSaveAll    = "outputs.every_candidate"
 	prefLikelihood = "canvas.likelihood_map"
+	prefPaintTemp  = "brush.temperature"
 )
 
 // maxRecent is how many opened model folders the picker remembers.
@@ -94,6 +95,15 @@ func (s settings) Grid() bool { return s.p.BoolWithFallback(prefGrid, false) }
 // LikelihoodMap reports whether the likelihood map was on when the studio
 // was last left (it comes back on).
 func (s settings) LikelihoodMap() bool { return s.p.BoolWithFallback(prefLikelihood, false) }
+
+// PaintTemperature is the temperature the temperature brush paints (1
+// until one is chosen), within the brush's range.
+func (s settings) PaintTemperature() float64 {
+	return min(max(s.p.FloatWithFallback(prefPaintTemp, 1), widgets.MinPaintTemperature), widgets.MaxPaintTemperature)
+}
+
+// SetPaintTemperature stores the temperature the brush paints.
+func (s settings) SetPaintTemperature(v float64) { s.p.SetFloat(prefPaintTemp, v) }
 
 // SetLikelihoodMap stores whether the likelihood map is on.
 func (s settings) SetLikelihoodMap(on bool) { s.p.SetBool(prefLikelihood, on) }

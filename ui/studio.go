@@ -371,6 +371,7 @@ func (s *Studio) buildWidgets() {
 		overlays:   s.paint.setOverlays,
 		tempValue: func(v float64) {
 			s.canvas.SetTemperatureValue(v)
+			s.set.SetPaintTemperature(v) // the same at the next start
 			if s.canvas.Tool() == widgets.ToolTemperature {
 				s.setStatus(s.paint.temperatureToolStatus())
 			}
@@ -381,7 +382,8 @@ func (s *Studio) buildWidgets() {
 		extend:        func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },
 		instruct:      s.editAsked,
 	})
-	s.edit.setValues(widgets.ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates())
+	s.edit.setValues(widgets.ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates(), s.set.PaintTemperature())
+	s.canvas.SetTemperatureValue(s.set.PaintTemperature())
 	s.paint.panel = s.edit
 	s.edit.instruction.OnEscape = func() { // the box has the key: Escape stops a run, as anywhere
 		if s.Running() != "" {

@@ -152,3 +152,14 @@ func TestPaintedTemperaturesThatChangeNothing(t *testing.T) {
 		t.Fatalf("Clear temperatures: map %v, status %q", s.Document().Temperature(), s.Status())
 	}
 }
+
+// The temperature the brush paints is the same at the next start.
+func TestPaintTemperatureIsKept(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	s.edit.tempValue.SetValue(1.5)
+	again := e.open(t)
+	if v := again.edit.tempValue.Value; v != 1.5 {
+		t.Fatalf("the brush's temperature is %v at the next start, want 1.5", v)
+	}
+}
