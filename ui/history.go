@@ -182,7 +182,9 @@ func (h *historyPanel) menu(it historyItem, pos fyne.Position) {
 		items = append(items, fyne.NewMenuItem("Show all models", func() { h.Filter("") }))
 	}
 	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Delete file…", func() { h.askDelete(it.path) }))
-	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), h.win.Canvas(), pos)
+	c := h.win.Canvas()
+	m := widget.NewPopUpMenu(fyne.NewMenu("", items...), c)
+	m.ShowAtPosition(menuInside(pos, m.MinSize(), c.Size()))
 }
 
 // Filter shows only the images of model ("" or allModels: every model).
@@ -432,4 +434,11 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// menuInside is where a menu of size menu opened at pos goes so that it is
+// wholly inside a canvas of size canvas: moved left and up from the
+// window's edges (the history's menu, opened by its right end, was cut).
+func menuInside(pos fyne.Position, menu, canvas fyne.Size) fyne.Position {
+	return fyne.NewPos(max(0, min(pos.X, canvas.Width-menu.Width)), max(0, min(pos.Y, canvas.Height-menu.Height)))
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"fyne.io/fyne/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -378,5 +379,22 @@ func TestHistoryDeletedParent(t *testing.T) {
 	must(t, s.history.Delete(parent))
 	if note := s.history.Thumbs()[0].Note; note != "↳ deleted mask" {
 		t.Fatalf("after its parent was deleted the note is %q", note)
+	}
+}
+
+// A context menu opened near the window's right or bottom edge is moved in
+// to be whole.
+func TestMenuInside(t *testing.T) {
+	c := fyne.NewSize(800, 600)
+	m := fyne.NewSize(200, 150)
+	for _, tc := range []struct{ at, want fyne.Position }{
+		{fyne.NewPos(100, 100), fyne.NewPos(100, 100)},
+		{fyne.NewPos(700, 100), fyne.NewPos(600, 100)},
+		{fyne.NewPos(700, 550), fyne.NewPos(600, 450)},
+		{fyne.NewPos(-5, 10), fyne.NewPos(0, 10)},
+	} {
+		if got := menuInside(tc.at, m, c); got != tc.want {
+			t.Errorf("at %v: %v, want %v", tc.at, got, tc.want)
+		}
 	}
 }
