@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/png"
 	"io/fs"
 	"math"
@@ -594,7 +595,6 @@ func TestExtendAndTimelapse(t *testing.T) {
 	for _, args := range [][]string{
 		{"branch", "--at", "3", "--out", filepath.Join(dir, "b.png")},
 		{"score"},
-		{"timelapse", "--out", filepath.Join(dir, "tall.gif")},
 	} {
 		if args[0] == "score" {
 			args = append(args, "--model", model, tall)
@@ -602,9 +602,35 @@ func TestExtendAndTimelapse(t *testing.T) {
 			args = append(args, "--model", model, "--from", tall)
 		}
 		code, _, stderr := run(t, args...)
-		if code == 0 || !strings.Contains(stderr, "7 patch rows tall") || !strings.Contains(stderr, "only extend takes it") {
+		if code == 0 || !strings.Contains(stderr, "7 patch rows tall") || !strings.Contains(stderr, "only extend and timelapse take it") {
 			t.Errorf("%s on a tall image: exit %d, %q", args[0], code, stderr)
 		}
+	}
+	// A tall image's time-lapse is drawn at its height, ending on it.
+	tallGIF := filepath.Join(dir, "tall.gif")
+	if code, _, stderr := run(t, "timelapse", "--model", model, "--from", tall, "--out", tallGIF, "--scale", "1", "--quiet"); code != 0 {
+		t.Fatalf("timelapse of a tall image: exit %d, %q", code, stderr)
+	}
+	gf, err := os.Open(tallGIF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := gif.DecodeAll(gf)
+	gf.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf, err := os.Open(tall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tallCfg, err := png.DecodeConfig(tf)
+	tf.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Config.Height != tallCfg.Height || len(g.Image) < 2 {
+		t.Fatalf("a tall image's time-lapse is %d px high with %d frames, want %d px", g.Config.Height, len(g.Image), tallCfg.Height)
 	}
 	// Time-lapse: frames grow patch by patch and end on the full image.
 	gifPath := filepath.Join(dir, "t.gif")
@@ -621,7 +647,7 @@ func TestExtendAndTimelapse(t *testing.T) {
 	cancel()
 	var o, e bytes.Buffer
 	stopped := filepath.Join(dir, "stopped.gif")
-	err := runTimelapse(ctx, Env{Stdout: &o, Stderr: &e}, []string{"--model", model, "--from", src, "--out", stopped, "--quiet"})
+	err = runTimelapse(ctx, Env{Stdout: &o, Stderr: &e}, []string{"--model", model, "--from", src, "--out", stopped, "--quiet"})
 	if err == nil || !strings.Contains(err.Error(), "interrupted; nothing saved") {
 		t.Fatalf("interrupted time-lapse: %v", err)
 	}

@@ -57,7 +57,7 @@ type tallImage struct {
 }
 
 func (e tallImage) Error() string {
-	return fmt.Sprintf("%s is %d patch rows tall (grown downward by the studio's Extend ↓ or tessera extend), taller than the model's %d: only extend takes it (the studio replays and exports its time-lapse)", e.path, e.rows, e.modelRows)
+	return fmt.Sprintf("%s is %d patch rows tall (grown downward by the studio's Extend ↓ or tessera extend), taller than the model's %d: only extend and timelapse take it", e.path, e.rows, e.modelRows)
 }
 
 // imageTokens returns an image's codes for model b: the token ids stored in

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"io"
@@ -36,7 +37,14 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tokens, _, _, err := imageTokens(b, *from, env.Stderr)
+	tokens, rec, _, err := imageTokens(b, *from, env.Stderr)
+	rows, cols := b.Grid()
+	if tall := (tallImage{}); errors.As(err, &tall) {
+		// Grown downward (tessera extend, the studio's Extend ↓): its
+		// stored codes, drawn at its height, as the studio's time-lapse
+		// draws it.
+		tokens, rows, err = rec.Tokens, tall.rows, nil
+	}
 	if err != nil {
 		return err
 	}
@@ -45,7 +53,7 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if !*quiet {
 		update, done = progress.Counter(env.Stderr, "drawing frames")
 	}
-	anim, err := render.Timelapse(ctx, func(k int) image.Image { return b.Decode(tokens[:k]) }, len(tokens), *frames, *scale, *delay, update)
+	anim, err := render.Timelapse(ctx, func(k int) image.Image { return b.Tokenizer.Decode(tokens[:k], rows, cols) }, len(tokens), *frames, *scale, *delay, update)
 	done()
 	if err != nil {
 		return fmt.Errorf("interrupted; nothing saved (%w)", err)
