@@ -977,3 +977,31 @@ func TestSamePicturesAreSaid(t *testing.T) {
 		t.Fatalf("a varied batch: exit %d, %q", code, stderr)
 	}
 }
+
+// info follows an image's recorded parents found beside it: a branch of a
+// branch names the prompt and seed the first image was drawn with.
+func TestInfoFollowsTheParents(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	a, b, c := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png"), filepath.Join(dir, "c.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "5", "--out", a, "--quiet"); code != 0 {
+		t.Fatalf("generate: %s", stderr)
+	}
+	if code, _, stderr := run(t, "branch", "--model", model, "--from", a, "--at", "3", "--seed", "6", "--out", b, "--quiet"); code != 0 {
+		t.Fatalf("branch: %s", stderr)
+	}
+	if code, _, stderr := run(t, "branch", "--model", model, "--from", b, "--at", "5", "--seed", "7", "--out", c, "--quiet"); code != 0 {
+		t.Fatalf("branch of the branch: %s", stderr)
+	}
+	code, stdout, stderr := run(t, "info", c)
+	if code != 0 || !strings.Contains(stdout, "made from   b.png") || !strings.Contains(stdout, "← b.png: prompt \"red cat\", seed 6") ||
+		!strings.Contains(stdout, "← a.png: prompt \"red cat\", seed 5") {
+		t.Fatalf("info of a branch of a branch: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if err := os.Remove(a); err != nil {
+		t.Fatal(err)
+	}
+	if _, stdout, _ := run(t, "info", c); strings.Contains(stdout, "a.png:") || !strings.Contains(stdout, "← b.png") {
+		t.Fatalf("with a.png gone:\n%s", stdout)
+	}
+}

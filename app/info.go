@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/tessera-studio/tessera/assets"
@@ -169,6 +171,9 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		} else if rec.Parent != "" {
 			fmt.Fprintf(o, "  made from   %s\n", rec.Parent)
 		}
+		for _, step := range ancestry(path, rec) {
+			fmt.Fprintf(o, "              ← %s\n", step)
+		}
 		if clear, _ := rec.Extra[pngmeta.ExtraTransparent].(bool); clear {
 			fmt.Fprintln(o, "  background  transparent (the white around the picture; its codes decode on white)")
 		}
@@ -197,4 +202,56 @@ func recordKnobs(s sampling.Settings, edit bool) string {
 		parts = append(parts, sp.Label+" "+sp.Format(v))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// maxAncestry is how many generations ancestry follows.
+const maxAncestry = 8
+
+// ancestry follows an image's recorded parents (file names, as the studio
+// and the commands record them) through the files found beside it or in
+// the studio's outputs folder (~/Pictures/Tessera), and says what each one
+// is: "tessera-….png: prompt "rocket fluent flat", seed 1", so that an edit
+// or an export shows the prompt it started from. It stops at a parent not
+// found, without a record, or after maxAncestry.
+func ancestry(path string, rec *pngmeta.Record) []string {
+	dirs := []string{filepath.Dir(path)}
+	if home, err := os.UserHomeDir(); err == nil && home != "" {
+		dirs = append(dirs, filepath.Join(home, "Pictures", "Tessera"))
+	}
+	var out []string
+	seen := map[string]bool{filepath.Clean(path): true} // a parent that is the file itself (saved over) ends it
+	for range maxAncestry {
+		if rec == nil || rec.Parent == "" {
+			break
+		}
+		name := filepath.Base(rec.Parent)
+		var next *pngmeta.Record
+		for _, d := range dirs {
+			p := filepath.Clean(filepath.Join(d, name))
+			if seen[p] {
+				continue
+			}
+			text, err := pngmeta.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			if r, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
+				seen[p], next = true, r
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		what := fmt.Sprintf("prompt %q, seed %d", next.Prompt, next.Seed)
+		switch {
+		case next.ImportedFrom() != "":
+			what = "imported from " + next.ImportedFrom()
+		case next.IsEdit():
+			what = fmt.Sprintf("edited by instruction %q", next.Prompt)
+		}
+		out = append(out, name+": "+what)
+		rec = next
+	}
+	return out
 }
