@@ -16,6 +16,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/internal/paths"
 )
 
 // intIn is an integer flag that takes only values in [lo, hi]: a value
@@ -180,25 +181,12 @@ func checkOuts(name, typed string, paths []string, ext string, force bool, input
 func checkOutsAreNotInputs(name string, outs []string, inputs ...string) error {
 	for _, o := range outs {
 		for _, in := range inputs {
-			if in != "" && samePath(o, in) {
+			if in != "" && paths.Same(o, in) {
 				return usageError{fmt.Sprintf("--%s would write %s over the input %s: give another file name", name, o, in)}
 			}
 		}
 	}
 	return nil
-}
-
-// samePath reports whether a and b name one file: the same file when both
-// exist, else the same absolute path.
-func samePath(a, b string) bool {
-	fa, errA := os.Stat(a)
-	fb, errB := os.Stat(b)
-	if errA == nil && errB == nil {
-		return os.SameFile(fa, fb)
-	}
-	absA, errA := filepath.Abs(a)
-	absB, errB := filepath.Abs(b)
-	return errA == nil && errB == nil && absA == absB
 }
 
 // numberedOuts are the n files a batch writes for out (numberedPath);

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/internal/paths"
 )
 
 func runInfo(ctx context.Context, env Env, args []string) error {
@@ -215,8 +215,8 @@ const maxAncestry = 8
 // found, without a record, or after maxAncestry.
 func ancestry(path string, rec *pngmeta.Record) []string {
 	dirs := []string{filepath.Dir(path)}
-	if home, err := os.UserHomeDir(); err == nil && home != "" {
-		dirs = append(dirs, filepath.Join(home, "Pictures", "Tessera"))
+	if out, ok := paths.DefaultOutputs(); ok {
+		dirs = append(dirs, out)
 	}
 	var out []string
 	seen := map[string]bool{filepath.Clean(path): true} // a parent that is the file itself (saved over) ends it

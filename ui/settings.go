@@ -96,6 +96,9 @@ func (s settings) Grid() bool { return s.p.BoolWithFallback(prefGrid, false) }
 // was last left (it comes back on).
 func (s settings) LikelihoodMap() bool { return s.p.BoolWithFallback(prefLikelihood, false) }
 
+// SetLikelihoodMap stores whether the likelihood map is on.
+func (s settings) SetLikelihoodMap(on bool) { s.p.SetBool(prefLikelihood, on) }
+
 // PaintTemperature is the temperature the temperature brush paints (1
 // until one is chosen), within the brush's range.
 func (s settings) PaintTemperature() float64 {
@@ -104,9 +107,6 @@ func (s settings) PaintTemperature() float64 {
 
 // SetPaintTemperature stores the temperature the brush paints.
 func (s settings) SetPaintTemperature(v float64) { s.p.SetFloat(prefPaintTemp, v) }
-
-// SetLikelihoodMap stores whether the likelihood map is on.
-func (s settings) SetLikelihoodMap(on bool) { s.p.SetBool(prefLikelihood, on) }
 
 // SetGrid stores the grid lines setting.
 func (s settings) SetGrid(on bool) { s.p.SetBool(prefGrid, on) }

@@ -22,6 +22,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/internal/paths"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -230,8 +231,8 @@ func (s *Studio) defaultOutputs() string {
 	if d := s.set.Outputs(); d != "" {
 		return d
 	}
-	if home, err := os.UserHomeDir(); err == nil && home != "" {
-		return filepath.Join(home, "Pictures", "Tessera")
+	if dir, ok := paths.DefaultOutputs(); ok {
+		return dir
 	}
 	return filepath.Join(storageDir(s.app), "outputs")
 }

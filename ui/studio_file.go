@@ -25,6 +25,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/internal/paths"
 	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
@@ -67,17 +68,6 @@ func (s *Studio) showError(err error) {
 type openedPicture struct {
 	name string
 	step uint64
-}
-
-// sameDir reports whether folders a and b are one (through links, in any
-// case a file system ignores).
-func sameDir(a, b string) bool {
-	if filepath.Clean(a) == filepath.Clean(b) {
-		return true
-	}
-	fa, errA := os.Stat(a)
-	fb, errB := os.Stat(b)
-	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
 // notice is a refusal that is no fault, such as an edit with nothing to
@@ -308,7 +298,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		s.paramsChanged()
 	}
 	s.opened = openedPicture{}
-	if path != "" && ip.Imported == "" && !sameDir(filepath.Dir(path), s.outputsDir) {
+	if path != "" && ip.Imported == "" && !paths.Same(filepath.Dir(path), s.outputsDir) {
 		s.opened = openedPicture{name: name, step: s.doc.Step()} // a picture of the user's own, not one the studio saved
 	}
 	s.markSaved(o.Tokens, true)

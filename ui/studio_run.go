@@ -99,10 +99,10 @@ type job struct {
 	keepMask []bool
 	startPic *image.NRGBA
 	// pictures, when set, gives the picture of the candidate of that seed
-	// as the run drew it
-	// where the document's codes only approximate it (an edit by
-	// instruction: the edit model's own picture, which the drawing model's
-	// codes redraw softer); nil for a candidate: its codes decoded.
+	// as the run drew it where the document's codes only approximate it
+	// (an edit by instruction: the edit model's own picture, which the
+	// drawing model's codes redraw softer); nil for a candidate: its codes
+	// decoded.
 	pictures func(seed uint64) *image.NRGBA
 	// repair marks Resample the least likely: its candidates keep their
 	// ranking (an unchanged one first when it fits best: those patches are
@@ -304,27 +304,12 @@ func (s *Studio) generate(anyPrompt bool) error {
 		temps: opt.PatchTemperature, rank: true, sampled: b.ImageTokens(), note: note, lateNote: &late,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			res, err := sampler.Generate(ctx, b, opt, emit)
-			if err == nil && opt.PatchTemperature != nil && !res.Stopped && unchangedBy(res, before) {
+			if err == nil && opt.PatchTemperature != nil && unchanged(res, before) { // the seed reused to vary a part, and nothing varied
 				late = paintedTemperatureIdle(opt.Settings)
 			}
 			return res, err
 		},
 	})
-}
-
-// unchangedBy reports whether every image of res is before: a run with
-// painted temperatures (the seed reused to vary a part) that drew the
-// image it started from again.
-func unchangedBy(res *sampler.Result, before []int) bool {
-	if res == nil || len(res.Images) == 0 || len(before) == 0 {
-		return false
-	}
-	for _, im := range res.Images {
-		if !slices.Equal(im.Tokens, before) {
-			return false
-		}
-	}
-	return true
 }
 
 // paintedTemperatureIdle says why painted temperatures changed nothing:

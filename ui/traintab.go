@@ -308,9 +308,7 @@ func (t *TrainTab) layout() fyne.CanvasObject {
 	plots.SetOffset(0.62)
 	t.details = container.NewVScroll(t.info)
 	t.details.SetMinSize(fyne.NewSize(200, 90))
-	t.details.OnScrolled = func(p fyne.Position) {
-		t.following = p.Y >= t.info.MinSize().Height-t.details.Size().Height-1
-	}
+	t.details.OnScrolled = func(p fyne.Position) { t.following = t.atEnd(p.Y) }
 	right := container.NewVSplit(plots, t.details)
 	right.SetOffset(0.72)
 	main := container.NewHSplit(widgets.AtLeast(minPanelWidth+40, left), container.NewBorder(t.status, nil, nil, nil, right))
@@ -1371,7 +1369,7 @@ func (t *TrainTab) showInfo(st trainjob.Settings, note string) {
 	// A run whose text outgrew the pane before its log began (a long
 	// settings line, a folder's path) was not followed: following says
 	// whether the user has scrolled up since the run began.
-	atEnd := t.following || t.details.Offset.Y >= t.info.MinSize().Height-t.details.Size().Height-1
+	atEnd := t.following || t.atEnd(t.details.Offset.Y)
 	t.info.SetText(strings.TrimSpace(b.String()))
 	over := t.info.MinSize().Height - t.details.Size().Height
 	switch {
@@ -1385,6 +1383,12 @@ func (t *TrainTab) showInfo(st trainjob.Settings, note string) {
 		t.details.Offset.Y = max(over, 0)
 		t.details.Refresh()
 	}
+}
+
+// atEnd reports whether the details scrolled to offset y show the end of
+// their text.
+func (t *TrainTab) atEnd(y float32) bool {
+	return y >= t.info.MinSize().Height-t.details.Size().Height-1
 }
 
 // settingsLine sums up a run's settings.
