@@ -620,12 +620,7 @@ func TestExtendAndTimelapse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tf, err := os.Open(tall)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tallCfg, err := png.DecodeConfig(tf)
-	tf.Close()
+	tallCfg, err := decodeConfig(tall)
 	if err != nil {
 		t.Fatal(err)
 	}
