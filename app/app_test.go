@@ -467,11 +467,22 @@ func TestInfoDescribesImages(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("the generated record: %v %v", ok, err)
 	}
-	for kind, want := range map[string]string{"copy": "exported    from tessera-1.png, the studio's saved copy", "export": "made from   tessera-1.png", "branch": "made from   tessera-1.png"} {
+	// How it was made from its parent, in the info and in the parameters
+	// text (a masked regeneration's prompt and seed alone do not make it).
+	made := map[string]string{
+		"copy":       "exported    from tessera-1.png, the studio's saved copy of this picture (its record says what it was made from)\n  made        3 of 16 patches of photo.png regenerated",
+		"export":     "made from   tessera-1.png",
+		"branch":     "made from   the first 6 of 16 patches of tessera-1.png kept, the rest sampled",
+		"regenerate": "made from   3 of 16 patches of tessera-1.png regenerated",
+	}
+	for kind, want := range made {
 		r := *rec
-		r.Parent, r.Extra = "tessera-1.png", map[string]any{"kind": kind}
+		r.Parent, r.Extra = "tessera-1.png", map[string]any{"kind": kind, "at": 6, "mask": "1000000000000011"}
 		if kind == "copy" { // an export of its parent's very codes
-			r.Extra = map[string]any{"kind": "export", pngmeta.ExtraSameAsParent: true}
+			r.Extra = map[string]any{"kind": "export", pngmeta.ExtraSameAsParent: true, pngmeta.ExtraMadeFrom: "3 of 16 patches of photo.png regenerated"}
+		}
+		if params := pngmeta.Metadata(r)[pngmeta.KeyParameters]; kind != "export" && !strings.Contains(params, "Made from: ") {
+			t.Errorf("kind %s: parameters %q say nothing of how it was made", kind, params)
 		}
 		path := filepath.Join(t.TempDir(), kind+".png")
 		if err := pngmeta.WriteFileAtomic(path, pic, pngmeta.Metadata(r)); err != nil {

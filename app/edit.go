@@ -35,7 +35,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	instruction := fs.String("instruction", "", `what to change, e.g. "remove the background", "medium-dark skin tone", "in the twemoji style", "make it blue"`)
 	rangedIntVar(fs, &f.candidates, "candidates", 4, 1, 256, "edits sampled in one batch, written best first by the model's own likelihood")
 	f.knobFlags.register(fs, -1, true)
-	mask := fs.String("mask", "", "a mask picture (any size, laid over the image): patches under white change, patches under black are kept as they are (the source's own pixels there)")
+	mask := fs.String("mask", "", "a mask picture (any size, laid over the image): patches under white change, patches under black are kept as they are (the source's own pixels there); a patch changes where the mask over it is at least half light")
 	out := fs.String("out", "edit.png", "output PNG: candidates are written PATH-1.png … PATH-N.png, best first")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNGs")
 	clearBg := fs.Bool("transparent", false, transparentHelp)
@@ -100,9 +100,16 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		}
 		if src, _, err := codebook.ImageConfig(*from); err == nil && src.Width*img.Bounds().Dy() != src.Height*img.Bounds().Dx() {
 			// Both are fitted into the model's frame, each keeping its own
-			// shape: the mask does not cover the picture as drawn.
-			fmt.Fprintf(env.Stderr, "note: the mask is %d×%d px and the picture %d×%d: of another shape, it is laid over the picture centred, and the bands beside it keep their patches (%s of %d change)\n",
-				img.Bounds().Dx(), img.Bounds().Dy(), src.Width, src.Height, plural.N(countTrue(m), "patch", "patches"), len(m))
+			// shape: the mask's edges do not fall on the picture's.
+			part := func(sw, sh int) string {
+				at := codebook.PictureRect(sw, sh, w, h)
+				if at.Dx() == w && at.Dy() == h {
+					return "all of it"
+				}
+				return fmt.Sprintf("a centred %d×%d px of it", at.Dx(), at.Dy())
+			}
+			fmt.Fprintf(env.Stderr, "note: the mask (%d×%d px) and the picture (%d×%d) differ in shape: each is fitted into the model's %d×%d frame keeping its own, the mask over %s and the picture over %s, so the mask's edges do not fall on the picture's (%s of %d change; a mask of the picture's shape follows it)\n",
+				img.Bounds().Dx(), img.Bounds().Dy(), src.Width, src.Height, w, h, part(img.Bounds().Dx(), img.Bounds().Dy()), part(src.Width, src.Height), plural.N(countTrue(m), "patch", "patches"), len(m))
 		}
 	}
 	if fam, _, ok := edit.Parse(*instruction); ok && fam == edit.Background && m == nil && edit.WhiteBackground(b.Decode(source)) {

@@ -226,8 +226,9 @@ func TestEditMaskCLI(t *testing.T) {
 	if code != 0 || strings.Contains(stderr, "of another shape") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	// A mask of another shape than the picture is laid over it centred:
-	// said, with how many patches change.
+	// A mask of another shape than the picture is fitted into the frame
+	// centred, as the picture is: said, with where each lies and how many
+	// patches change.
 	wide := filepath.Join(dir, "wide.png")
 	white := image.NewGray(image.Rect(0, 0, 40, 20))
 	for i := range white.Pix {
@@ -235,7 +236,7 @@ func TestEditMaskCLI(t *testing.T) {
 	}
 	writeImage(t, wide, white)
 	if code, _, stderr := run(t, "edit", "--model", m, "--from", srcPath, "--instruction", "make it red", "--mask", wide,
-		"--candidates", "1", "--out", filepath.Join(dir, "w.png"), "--quiet"); code != 0 || !strings.Contains(stderr, "note: the mask is 40×20 px and the picture 8×8: of another shape") || !strings.Contains(stderr, "(8 patches of 16 change)") {
+		"--candidates", "1", "--out", filepath.Join(dir, "w.png"), "--quiet"); code != 0 || !strings.Contains(stderr, "note: the mask (40×20 px) and the picture (8×8) differ in shape: each is fitted into the model's 8×8 frame keeping its own, the mask over a centred 8×4 px of it and the picture over all of it") || !strings.Contains(stderr, "(8 patches of 16 change;") {
 		t.Fatalf("a wide mask: exit %d, %q", code, stderr)
 	}
 	// Each line prints the score the candidates are ranked by, best first.
@@ -318,7 +319,7 @@ func TestEditMaskCLI(t *testing.T) {
 	}
 	black := filepath.Join(dir, "black.png")
 	writeImage(t, black, image.NewGray(image.Rect(0, 0, 8, 8)))
-	if code, _, stderr := run(t, "edit", "--model", m, "--from", srcPath, "--instruction", "make it red", "--mask", black, "--out", out, "--quiet"); code != 1 || !strings.Contains(stderr, "no patch is marked") {
+	if code, _, stderr := run(t, "edit", "--model", m, "--from", srcPath, "--instruction", "make it red", "--mask", black, "--out", out, "--quiet"); code != 1 || !strings.Contains(stderr, "no patch is marked") || !strings.Contains(stderr, "at least half light") {
 		t.Fatalf("an all-black mask: exit %d, %q", code, stderr)
 	}
 }

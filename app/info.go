@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -82,17 +83,40 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 // that cannot be read is reported (with --json, as a line with "error") and
 // the others are still read; then the result is an error counting them.
 func imageInfo(env Env, paths []string, asJSON bool) error {
-	failed := 0
+	failed, damaged := 0, 0
 	for _, path := range paths {
-		if err := oneImageInfo(env, path, asJSON); err != nil {
+		err := oneImageInfo(env, path, asJSON)
+		switch {
+		case errors.Is(err, errPixelsUnreadable): // said in its report
+			damaged++
+		case err != nil:
 			failed++
 			reportImageError(env, "info", path, err, asJSON)
 		}
 	}
 	if failed > 0 {
-		return notAll(failed, len(paths), "read")
+		return notAll(failed+damaged, len(paths), "read")
+	}
+	if damaged > 0 {
+		return notAll(damaged, len(paths), "decoded")
 	}
 	return nil
+}
+
+// errPixelsUnreadable is oneImageInfo's result for an image whose header
+// and record it read and reported but whose picture does not decode (a
+// truncated or damaged file, which the studio and the other commands
+// refuse): info exits with an error for it.
+var errPixelsUnreadable = errors.New("the picture cannot be decoded")
+
+// pixelsError is why the picture at path cannot be decoded, "" when it
+// can (or is only too large to open: its header told its size).
+func pixelsError(path string) string {
+	_, err := codebook.LoadImage(path)
+	if tooLarge := (*codebook.TooLargeError)(nil); err == nil || errors.As(err, &tooLarge) {
+		return ""
+	}
+	return err.Error()
 }
 
 // reportImageError tells of one image a command could not read: on stderr,
@@ -121,8 +145,16 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		rec, _, recErr = pngmeta.ParseRecord(text)
 	}
 	params := text[pngmeta.KeyParameters]
+	broken := pixelsError(path)
+	result := error(nil)
+	if broken != "" {
+		result = errPixelsUnreadable
+	}
 	if asJSON {
 		out := map[string]any{"image": path, "format": format, "width": cfg.Width, "height": cfg.Height}
+		if broken != "" {
+			out["pixels_error"] = broken
+		}
 		if params != "" {
 			out["parameters"] = params
 		}
@@ -135,10 +167,13 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		if err := json.NewEncoder(env.Stdout).Encode(out); err != nil {
 			return err
 		}
-		return nil
+		return result
 	}
 	o := env.Stdout
 	fmt.Fprintf(o, "%s: %s, %d×%d pixels\n", path, strings.ToUpper(format), cfg.Width, cfg.Height)
+	if broken != "" {
+		fmt.Fprintf(o, "  pixels      unreadable: %s; the studio and the other commands refuse it\n", broken)
+	}
 	if recErr != nil {
 		fmt.Fprintf(o, "  record      damaged (%v): its codes and settings cannot be read, so the other commands read its pixels\n", recErr)
 	}
@@ -168,6 +203,11 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			// saved copy of the same picture, which names what it was made
 			// from.
 			fmt.Fprintf(o, "  exported    from %s, the studio's saved copy of this picture (its record says what it was made from)\n", rec.Parent)
+			if how := rec.MadeFrom(); how != "" {
+				fmt.Fprintf(o, "  made        %s\n", how)
+			}
+		} else if how := rec.MadeFrom(); how != "" {
+			fmt.Fprintf(o, "  made from   %s\n", how)
 		} else if rec.Parent != "" {
 			fmt.Fprintf(o, "  made from   %s\n", rec.Parent)
 		}
@@ -186,7 +226,7 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 	default:
 		fmt.Fprintln(o, "  no Tessera record and no parameters text: not made by Tessera or A1111-style tools")
 	}
-	return nil
+	return result
 }
 
 // recordKnobs lists the sampling settings a record holds: every drawing
@@ -249,6 +289,9 @@ func ancestry(path string, rec *pngmeta.Record) []string {
 			what = "imported from " + next.ImportedFrom()
 		case next.IsEdit():
 			what = fmt.Sprintf("edited by instruction %q", next.Prompt)
+		}
+		if how := next.MadeFrom(); how != "" && !next.IsEdit() {
+			what += " (" + how + ")"
 		}
 		out = append(out, name+": "+what)
 		rec = next

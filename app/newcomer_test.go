@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
+	"image/jpeg"
 	"io"
 	"os"
 	"path/filepath"
@@ -324,6 +325,42 @@ func TestInfoShowsAPictureWithADamagedRecord(t *testing.T) {
 	var got map[string]any
 	if err := json.Unmarshal([]byte(stdout), &got); code != 0 || err != nil || got["record_error"] == nil || got["width"] != 8.0 {
 		t.Fatalf("--json: exit %d, %q, %v", code, stdout, err)
+	}
+}
+
+// TestInfoSaysATruncatedPictureDoesNotDecode: a JPEG cut short after its
+// header shows its size, says that its picture does not decode (the studio
+// and the other commands refuse it), and info exits with an error, where it
+// said nothing of it before; a whole file beside it is reported as before.
+func TestInfoSaysATruncatedPictureDoesNotDecode(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	img := image.NewNRGBA(image.Rect(0, 0, 64, 48))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 7)
+	}
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	whole, cut := filepath.Join(dir, "whole.jpg"), filepath.Join(dir, "cut.jpg")
+	if err := os.WriteFile(whole, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cut, buf.Bytes()[:buf.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "info", cut, whole)
+	if code != 1 || strings.Count(stdout, "JPEG, 64×48 pixels") != 2 || !strings.Contains(stdout, "pixels      unreadable") ||
+		strings.Count(stdout, "unreadable") != 1 || !strings.Contains(stderr, "1 of 2 images could not be decoded") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, _ = run(t, "info", "--json", cut)
+	var got map[string]any
+	if err := json.Unmarshal([]byte(stdout), &got); code != 1 || err != nil || got["pixels_error"] == nil || got["width"] != 64.0 {
+		t.Fatalf("--json: exit %d, %q, %v", code, stdout, err)
+	}
+	if code, _, _ := run(t, "info", whole); code != 0 {
+		t.Fatalf("a whole JPEG: exit %d", code)
 	}
 }
 

@@ -250,7 +250,7 @@ func (p *editPanel) regenerateSection(a editActions) fyne.CanvasObject {
 func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 	p.offered = edit.Instructions()
 	p.instruction = widgets.NewEscSelectEntry(p.offered)
-	p.instruction.SetPlaceHolder("remove the background")
+	p.instruction.SetPlaceHolder("type an edit, e.g. remove the background")
 	p.instruction.OnSubmitted = func(text string) {
 		if !p.instruct.Disabled() {
 			a.instruct(text)
@@ -258,7 +258,8 @@ func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 	}
 	p.instruct = widgets.NewTipButton("Edit by instruction", theme.DocumentCreateIcon(),
 		"Change the image as the words say (\"remove the background\", \"in the openmoji style\", \"make it blue\") with the edit model (Ctrl+Shift+E types in the box): "+
-			"only the masked patches when a mask is painted; Candidates sets how many edits to offer, best first (Enter in the box; Tab completes an instruction it offers)",
+			"only the masked patches when a mask is painted; Candidates sets how many edits to offer, best first (Enter in the box; Tab completes an instruction it offers). "+
+			"It samples at the edit model's recommended temperature and guidance, as tessera edit does, unless you moved the prompt panel's temperature, top-k or top-p from their defaults",
 		func() { a.instruct(p.instruction.Text) })
 	return container.NewVBox(p.instruction, p.instruct)
 }

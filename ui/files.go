@@ -175,7 +175,7 @@ func (f *fileDialogs) openPath(p, note string) (picture bool) {
 			// A folder of the user's pictures (no model's files, no run's):
 			// say what can be done with it rather than which model files
 			// it lacks.
-			err = fmt.Errorf("%s is a folder of pictures, not a model folder: open or drop one picture at a time (the canvas holds one), or train a model on the folder in the Train tab (Data: Folder…)", filepath.Base(p))
+			err = fmt.Errorf("%q is a folder of pictures, not a model folder: open or drop one picture at a time (the canvas holds one), or train a model on the folder in the Train tab (Data: Folder…)", filepath.Base(p))
 		} else if missingModelFiles(p) != nil && slices.Contains(codebook.ImageExtensions(), strings.ToLower(filepath.Ext(p))) {
 			// Named like a picture, which the user meant to open.
 			err = fmt.Errorf("%s is a folder, not a picture file: open a picture inside it", p)
@@ -212,9 +212,7 @@ func (f *fileDialogs) showOpenPath(typed string) {
 		path, err := resolveOpenPath(entry.Text, f.openDir())
 		if err != nil {
 			f.showOpenPath(entry.Text) // what was typed stays, to correct
-			// The status says so too: it had kept an older failure's line.
-			f.host.setStatus("Open path: " + strings.TrimPrefix(err.Error(), "open: "))
-			f.host.showError(err)
+			f.host.showError(err)      // in the status line too: it had kept an older failure's line
 			return
 		}
 		if f.openPath(path, "") {

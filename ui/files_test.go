@@ -566,7 +566,7 @@ func TestOpenPath(t *testing.T) {
 	s.files.showOpenPath(filepath.Join(dir, "gone", "x.png"))
 	s.confirmTopDialog()
 	s.Wait()
-	if s.Status() != "Open path: there is no file or folder "+filepath.Join(dir, "gone", "x.png") {
+	if s.Status() != "Error: open: there is no file or folder "+filepath.Join(dir, "gone", "x.png") {
 		t.Errorf("status %q after a path to nothing", s.Status())
 	}
 	s.closeError()

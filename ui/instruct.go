@@ -235,7 +235,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		if mask != nil {
 			emask = coverMask(mask, rows, cols, er, ec)
 		}
-		opt := editOptions(eb, p, candidates, s.opt.Workers)
+		opt := editOptions(eb, b, p, candidates, s.opt.Workers)
 		opt.Prompt = instruction
 		facts = editFacts{model: eb.Name, hash: eb.Model.Hash}
 		used = opt.Settings
@@ -354,16 +354,20 @@ func editInstructions(eb *bundle.Bundle) []string {
 	return edit.Instructions()
 }
 
-// editOptions are the sampler settings of an edit: the panel's seed and
-// plain sampling knobs (temperature, top-k, top-p); the edit model's
-// recommended guidance scales on the instruction (s_T) and on the image
-// (s_I) and its own knobs (guidance min-p).
-func editOptions(eb *bundle.Bundle, p core.Params, candidates, workers int) sampler.Options {
+// editOptions are the sampler settings of an edit: the panel's seed; the
+// edit model's recommended guidance scales on the instruction (s_T) and on
+// the image (s_I) and its own knobs (guidance min-p); and its recommended
+// plain knobs (temperature, top-k, top-p), each unless the user moved it
+// in the panel from the drawing model b's default there (the emoji model's
+// temperature 0.8 is not the edit model's 0.5: the studio drew other,
+// noisier edits than tessera edit at the same seed).
+func editOptions(eb, b *bundle.Bundle, p core.Params, candidates, workers int) sampler.Options {
 	s := p.Settings
 	s.Prompt, s.Negative, s.Guidance, s.ImageGuidance = "", "", 1, 1
+	panelDefault, _ := core.DefaultParams().WithRecommended(b.Model.Config.Recommended(), nil, b.Conditional())
 	chosen := func(k sampling.Knob) bool {
 		sp, _ := sampling.SpecOf(k)
-		return !sp.Own && !sp.Conditional
+		return !sp.Own && !sp.Conditional && p.Value(k) != panelDefault.Value(k)
 	}
 	s, _ = s.WithRecommended(eb.Model.Config.Recommended(), chosen, true)
 	return sampler.Options{Settings: s, Batch: candidates, Workers: workers}

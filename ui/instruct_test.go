@@ -22,8 +22,11 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/ui/core"
 )
 
 // withEdit adds the built-in edit model "tiny-edit" to tinyModels.
@@ -80,7 +83,7 @@ func wantEdit(t *testing.T, s *Studio, eb *bundle.Bundle, instruction string, ma
 	source, err := eb.Encode(b.Decode(base))
 	must(t, err)
 	emask := mask // the tiny models share their 4×4 grid
-	opt := editOptions(eb, p, candidates, 1)
+	opt := editOptions(eb, b, p, candidates, 1)
 	opt.Prompt = instruction
 	res, err := sampler.Edit(context.Background(), eb, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, nil)
 	must(t, err)
@@ -584,5 +587,33 @@ func TestEditPicturesFollowTheirCandidates(t *testing.T) {
 	}
 	if results[0].rec.Extra["loglik"] != -2.0 || results[0].rec.Extra["rank"] != 1 {
 		t.Fatalf("the changed candidate records %v", results[0].rec.Extra)
+	}
+}
+
+// TestEditOptionsFollowEditModel: an edit samples at the edit model's
+// recommended temperature while the panel holds the drawing model's default
+// (tessera edit draws the same edit at the same seed), and at the panel's
+// when the user moved it; guidance is the edit model's either way.
+func TestEditOptionsFollowEditModel(t *testing.T) {
+	b, eb := bundletest.Tiny(3), bundletest.TinyEdit(2)
+	recommend := func(bb *bundle.Bundle, r sampling.Recommended) {
+		if bb.Model.Config.Tessera == nil {
+			bb.Model.Config.Tessera = &model.Ext{}
+		}
+		bb.Model.Config.Tessera.Defaults = &r
+	}
+	recommend(b, sampling.Recommended{Temperature: 0.8, Guidance: 3})
+	recommend(eb, sampling.Recommended{Temperature: 0.5, Guidance: 1.5, ImageGuidance: 1.5})
+	p := core.DefaultParams()
+	p.Settings, _ = p.WithRecommended(b.Model.Config.Recommended(), nil, true)
+	p.Seed = 7
+	got := editOptions(eb, b, p, 2, 1)
+	if got.Temperature != 0.5 || got.Guidance != 1.5 || got.ImageGuidance != 1.5 || got.Seed != 7 || got.Batch != 2 {
+		t.Fatalf("panel at the drawing model's defaults: temperature %g, guidance %g, image guidance %g, seed %d, batch %d; want 0.5, 1.5, 1.5, 7, 2",
+			got.Temperature, got.Guidance, got.ImageGuidance, got.Seed, got.Batch)
+	}
+	p.Temperature = 1.1
+	if got := editOptions(eb, b, p, 2, 1); got.Temperature != 1.1 || got.Guidance != 1.5 {
+		t.Fatalf("temperature moved to 1.1: edit at %g (guidance %g)", got.Temperature, got.Guidance)
 	}
 }

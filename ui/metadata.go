@@ -9,13 +9,13 @@ import (
 
 // Keys Tessera's studio adds to Record.Extra.
 const (
-	extraMask    = "mask"    // '0'/'1' per patch
-	extraKind    = "kind"    // generate, regenerate, complete, branch, extend, export
-	extraUpscale = "upscale" // export scale factor
-	extraFilter  = "filter"  // export filter
+	extraMask    = pngmeta.ExtraMask // '0'/'1' per patch
+	extraKind    = pngmeta.ExtraKind // generate, regenerate, complete, branch, extend, edit, export
+	extraUpscale = "upscale"         // export scale factor
+	extraFilter  = "filter"          // export filter
 	// extraAt is where an image branches from its parent: the patches kept
 	// (complete, branch) or the rows added (extend).
-	extraAt = "at"
+	extraAt = pngmeta.ExtraAt
 	// extraTemperature is the per-patch temperature map a run used.
 	extraTemperature = "patch_temperature"
 	// extraExportSize is the exported picture's size, "WxH" (the record's

@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"fyne.io/fyne/v2"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -396,5 +398,47 @@ func TestMenuInside(t *testing.T) {
 		if got := menuInside(tc.at, m, c); got != tc.want {
 			t.Errorf("at %v: %v, want %v", tc.at, got, tc.want)
 		}
+	}
+}
+
+// A photo's masked regeneration is exported under the photo's name (never
+// as it), and its parameters text says how it was made from the photo: its
+// prompt and seed alone do not make it (an export read as a plain
+// generation, "tessera-SEED.png", before).
+func TestExportOfAPhotosRegenerationSaysHowItWasMade(t *testing.T) {
+	s := newTestStudio(t)
+	photo := filepath.Join(t.TempDir(), "photo.png")
+	pic := image.NewNRGBA(image.Rect(0, 0, 40, 30))
+	for i := range pic.Pix {
+		pic.Pix[i] = uint8(i*13) | 3
+	}
+	f, err := os.Create(photo)
+	must(t, err)
+	must(t, png.Encode(f, pic))
+	must(t, f.Close())
+	must(t, s.OpenFile(photo))
+	s.Wait()
+	must(t, s.LastError())
+	lockSeed(t, s, "red cat", 5)
+	mask := make([]bool, s.Document().N())
+	mask[len(mask)-1], mask[len(mask)-2] = true, true
+	must(t, s.SetMask(mask))
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	if got := s.files.exportName(); got != "photo-tessera.png" {
+		t.Fatalf("a photo's regeneration suggests %q", got)
+	}
+	out := filepath.Join(t.TempDir(), "x.png")
+	must(t, s.ExportTo(out))
+	text, err := pngmeta.ReadFile(out)
+	must(t, err)
+	want := fmt.Sprintf("Made from: 2 of %d patches of photo.png regenerated", len(mask))
+	if params := text[pngmeta.KeyParameters]; !strings.Contains(params, want) {
+		t.Fatalf("the export's parameters %q do not say %q", params, want)
+	}
+	must(t, s.Undo()) // the photo as opened: its own name with -tessera, as before
+	if got := s.files.exportName(); got != "photo-tessera.png" {
+		t.Fatalf("the opened photo suggests %q", got)
 	}
 }

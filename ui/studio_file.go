@@ -45,11 +45,13 @@ func (s *Studio) showError(err error) {
 		s.setStatus(err.Error())
 		return
 	}
+	// The dialog goes; the status line and its log keep it (the line
+	// had kept an older failure's text under a newer error's dialog).
 	var n notice
 	if errors.As(err, &n) {
-		s.logStatus(n.title + ": " + n.msg)
+		s.setStatus(n.title + ": " + n.msg)
 	} else {
-		s.logStatus("Error: " + err.Error()) // the dialog goes; the log keeps it
+		s.setStatus("Error: " + err.Error())
 	}
 	if s.closing {
 		return
@@ -96,7 +98,8 @@ func (s *Studio) modelOrder() sampler.RankBy {
 func (s *Studio) imageParams() core.Params { return s.doc.ImageParams() }
 
 // openedFile is the name of the Tessera picture the image was opened from
-// and is still a change of ("" when it was drawn here, opened from the
+// and is still a change of, or "PHOTO-tessera.png" for a change of a
+// picture imported from PHOTO ("" when it was drawn here, opened from the
 // outputs folder, or the changes since the opening were undone): an
 // export is suggested under it, as an editor suggests the name of the
 // file it opened (the Export dialog adds a number where a file of that
@@ -298,8 +301,15 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		s.paramsChanged()
 	}
 	s.opened = openedPicture{}
-	if path != "" && ip.Imported == "" && !paths.Same(filepath.Dir(path), s.outputsDir) {
+	switch {
+	case path != "" && ip.Imported == "" && !paths.Same(filepath.Dir(path), s.outputsDir):
 		s.opened = openedPicture{name: name, step: s.doc.Step()} // a picture of the user's own, not one the studio saved
+	case ip.Imported != "":
+		// A photo's edits are offered under its name too, never as it
+		// (fileDialogs.exportName; they were "tessera-SEED.png").
+		if stem := nameWords(strings.TrimSuffix(ip.Imported, filepath.Ext(ip.Imported))); stem != "" {
+			s.opened = openedPicture{name: stem + "-tessera.png", step: s.doc.Step()}
+		}
 	}
 	s.markSaved(o.Tokens, true)
 	// The keyboard goes back to the window (the file dialog handed it to
@@ -336,7 +346,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	// Warnings before notes: the status line cuts a long message (its
 	// tooltip and the log show it whole).
 	if o.PSNR > 0 && o.PSNR < poorEncodingDB {
-		msg += fmt.Sprintf(" — model %s redraws it at only %.1f dB PSNR: expect a visibly different image (its codes cannot hold this picture's colours and shapes well: it is unlike what the model learnt)", b.Name, o.PSNR)
+		msg += fmt.Sprintf(" — model %s redraws it at only %.1f dB PSNR, unlike what it learnt: expect a visibly different image", b.Name, o.PSNR)
 	}
 	if o.Tinted {
 		msg += fmt.Sprintf(" — model %s has no pure greys: this grey picture comes back tinted", b.Name)
@@ -486,6 +496,9 @@ func (s *Studio) exportRecord(tokens []int) pngmeta.Record {
 		rec.Extra = maps.Clone(r.Extra)
 		if rec.Extra == nil {
 			rec.Extra = map[string]any{}
+		}
+		if how := r.MadeFrom(); how != "" { // said in its parameters text: the kind and mask below are the export's
+			rec.Extra[pngmeta.ExtraMadeFrom] = how
 		}
 		rec.Parent, rec.Extra[extraKind] = parent, "export"
 		rec.Extra[pngmeta.ExtraSameAsParent] = true

@@ -30,12 +30,12 @@ var errNoImage = errors.New("there is no image yet: generate or open one first")
 
 // Run kinds, written in metadata and shown in the progress bar.
 const (
-	kindGenerate   = "generate"
-	kindRegenerate = "regenerate"
-	kindComplete   = "complete"
-	kindBranch     = "branch"
-	kindExtend     = "extend"
-	kindEdit       = "edit" // by instruction (EditByInstruction)
+	kindGenerate   = pngmeta.KindGenerate
+	kindRegenerate = pngmeta.KindRegenerate
+	kindComplete   = pngmeta.KindComplete
+	kindBranch     = pngmeta.KindBranch
+	kindExtend     = pngmeta.KindExtend
+	kindEdit       = pngmeta.KindEdit // by instruction (EditByInstruction)
 )
 
 // editingLabel is an edit by instruction's job label (its progress counts

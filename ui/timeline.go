@@ -62,7 +62,7 @@ func newTimeline(ctx context.Context, host timelineHost, loop uiLoop, onBranch f
 	}
 	t.label = widget.NewLabel("")
 	t.play = widgets.NewTipButton("", theme.MediaPlayIcon(), "Replay the generation patch by patch (again to pause)", t.toggleReplay)
-	t.branch = widgets.NewTipButton("Branch from here", theme.MediaSkipNextIcon(), "Keep the patches shown and resample the rest with the current settings", onBranch)
+	t.branch = widgets.NewTipButton("Branch from here", theme.MediaSkipNextIcon(), "Keep the patches shown and resample the rest with the prompt panel's settings: its Batch sets how many candidates, ranked", onBranch)
 	t.box = container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Timeline"), t.play), container.NewHBox(t.label, t.branch), t.slider)
 	return t
 }

@@ -33,6 +33,7 @@ func MaskFromImage(img image.Image, rows, cols int) ([]bool, error) {
 	}
 	mask := make([]bool, rows*cols)
 	change := false
+	var lightest float64 // the lightest patch's mean lightness, for the error
 	for r := 0; r < rows; r++ {
 		y0 := r * h / rows
 		y1 := max(y0+1, (r+1)*h/rows)
@@ -45,12 +46,14 @@ func MaskFromImage(img image.Image, rows, cols int) ([]bool, error) {
 					sum += light(x, y)
 				}
 			}
-			mask[r*cols+c] = sum/float64((y1-y0)*(x1-x0)) >= 0.5
+			mean := sum / float64((y1-y0)*(x1-x0))
+			mask[r*cols+c] = mean >= 0.5
 			change = change || mask[r*cols+c]
+			lightest = max(lightest, mean)
 		}
 	}
 	if !change {
-		return nil, errors.New("mask: no patch is marked to change (paint the patches to change white)")
+		return nil, fmt.Errorf("mask: no patch is marked to change: a patch changes where the mask over it is at least half light (white changes, black keeps), and its lightest patch is %.0f%% light (paint the patches to change white)", 100*lightest)
 	}
 	return mask, nil
 }

@@ -89,12 +89,20 @@ func (r *Record) Sampled() bool {
 
 // Infotext returns the facts of r shown in the "parameters" text. Extra is
 // not carried over, but for the file an imported picture came from, a
-// transparent background ("Background: transparent") and how many patches
-// a stopped run's picture has ("Patches: 12 of 64 (stopped)").
+// transparent background ("Background: transparent"), how many patches
+// a stopped run's picture has ("Patches: 12 of 64 (stopped)") and how it
+// was made from its parent ("Made from: 2 of 64 patches of photo.png
+// regenerated", MadeFrom: its prompt and seed alone do not make it).
 func (r Record) Infotext() Infotext {
 	var extra map[string]string
 	if clear, _ := r.Extra[ExtraTransparent].(bool); clear {
 		extra = map[string]string{"Background": "transparent"}
+	}
+	if how := r.MadeFrom(); how != "" {
+		if extra == nil {
+			extra = map[string]string{}
+		}
+		extra["Made from"] = how
 	}
 	if n := r.Grid[0] * r.Grid[1]; len(r.Tokens) > 0 && len(r.Tokens) < n {
 		// A stopped run's picture: the rest of the patches are missing.

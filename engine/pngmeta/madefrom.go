@@ -1,0 +1,79 @@
+package pngmeta
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Keys of Record.Extra that say how the studio made a picture from its
+// parent (Record.Parent).
+const (
+	// ExtraKind is how: KindGenerate, KindRegenerate, KindComplete,
+	// KindBranch, KindExtend, KindEdit, or "export" for an export.
+	ExtraKind = "kind"
+	// ExtraMask is the patch mask of the run, '0'/'1' a patch in raster
+	// order ('1': resampled).
+	ExtraMask = "mask"
+	// ExtraAt is the patches kept (complete, branch) or the patch rows
+	// added (extend).
+	ExtraAt = "at"
+	// ExtraMadeFrom is an export's MadeFrom of the output it copies (the
+	// export's own kind is "export", and its mask is the canvas's).
+	ExtraMadeFrom = "made_from"
+)
+
+// The kinds of run ExtraKind names.
+const (
+	KindGenerate   = "generate"
+	KindRegenerate = "regenerate"
+	KindComplete   = "complete"
+	KindBranch     = "branch"
+	KindExtend     = "extend"
+	KindEdit       = "edit" // by instruction
+)
+
+// MadeFrom says for people how r's picture was made from its parent file:
+// "2 of 16 patches of photo.png regenerated", "the first 8 of 16 patches
+// of a.png kept, the rest sampled", "a.png grown by 2 patch rows",
+// "photo.png edited by instruction" (an export: what its ExtraMadeFrom
+// says). It is "" for a picture sampled whole, imported, or whose kind or
+// parent it does not know: the prompt and seed then tell how it was made.
+func (r *Record) MadeFrom() string {
+	if r == nil {
+		return ""
+	}
+	if s, _ := r.Extra[ExtraMadeFrom].(string); s != "" {
+		return s
+	}
+	parent := r.Parent
+	if parent == "" || parent == "." {
+		return ""
+	}
+	kind, _ := r.Extra[ExtraKind].(string)
+	n := r.Grid[0] * r.Grid[1]
+	at, _ := r.Extra[ExtraAt].(float64) // from JSON
+	if i, ok := r.Extra[ExtraAt].(int); ok {
+		at = float64(i)
+	}
+	switch kind {
+	case KindRegenerate:
+		mask, _ := r.Extra[ExtraMask].(string)
+		if k := strings.Count(mask, "1"); k > 0 && len(mask) == n {
+			return fmt.Sprintf("%d of %d patches of %s regenerated", k, n, parent)
+		}
+		return "patches of " + parent + " regenerated"
+	case KindComplete, KindBranch:
+		if at > 0 && int(at) < n {
+			return fmt.Sprintf("the first %d of %d patches of %s kept, the rest sampled", int(at), n, parent)
+		}
+		return "part of " + parent + " kept, the rest sampled"
+	case KindExtend:
+		if at > 0 {
+			return fmt.Sprintf("%s grown by %d patch rows", parent, int(at))
+		}
+		return parent + " grown downward"
+	case KindEdit:
+		return parent + " edited by instruction"
+	}
+	return ""
+}
