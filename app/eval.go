@@ -440,7 +440,7 @@ func (t *evalTotals) print(w io.Writer, kind string, used sampler.Options, seeds
 	var dist []string
 	for k := 1; k <= seeds; k++ {
 		if t.hist[k] > 0 {
-			dist = append(dist, fmt.Sprintf("%d pictures: %d prompts", k, t.hist[k]))
+			dist = append(dist, fmt.Sprintf("%s: %s", plural.N(k, "picture", "pictures"), plural.N(t.hist[k], "prompt", "prompts")))
 		}
 	}
 	fmt.Fprintf(w, "distribution: %s\n", strings.Join(dist, ", "))

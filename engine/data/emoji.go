@@ -79,7 +79,7 @@ func Emoji(ctx context.Context, cacheDir string, styles ...string) ([]Sample, Re
 	if eb := filepath.Join(cacheDir, emojibaseTarball); needLabels || fileExists(eb) {
 		if src.labels, err = cldrLabels(ctx, eb); err != nil {
 			if !fileExists(eb) {
-				err = fmt.Errorf("%w: run make data (or scripts/fetch-emoji.sh %s): %w", err, cacheDir, ErrNotFound)
+				err = fmt.Errorf("%w: run make data in Tessera's source folder (or scripts/fetch-emoji.sh %s): %w", err, cacheDir, ErrNotFound)
 			}
 			return nil, rep, err
 		}
@@ -154,7 +154,7 @@ func fileExists(path string) bool {
 // the metadata tarball and one tarball per PNG style asked for.
 func findEmojiTarballs(dir string, styles []string) (meta string, vendors map[string]string, err error) {
 	const prefix = "emoji-datasource-"
-	missing := fmt.Errorf("emoji data not found in %s: run make data (or scripts/fetch-emoji.sh %s): %w", dir, dir, ErrNotFound)
+	missing := fmt.Errorf("emoji data not found in %s: run make data in Tessera's source folder (or scripts/fetch-emoji.sh %s): %w", dir, dir, ErrNotFound)
 	names, err := filepath.Glob(filepath.Join(dir, prefix+"*.tgz"))
 	if err != nil {
 		return "", nil, fmt.Errorf("emoji data in %s: %w", dir, err)

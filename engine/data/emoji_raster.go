@@ -152,7 +152,7 @@ type rasterIndex struct {
 func newRasterIndex(cacheDir, style string, labels map[string]string) (*rasterIndex, error) {
 	dir := rasterDir(cacheDir, style)
 	if _, err := os.Stat(filepath.Join(dir, ".done")); err != nil {
-		return nil, fmt.Errorf("emoji style %s not rasterised in %s: run make data (or scripts/fetch-emoji.sh %s): %w", style, dir, cacheDir, ErrNotFound)
+		return nil, fmt.Errorf("emoji style %s not rasterised in %s: run make data in Tessera's source folder (or scripts/fetch-emoji.sh %s): %w", style, dir, cacheDir, ErrNotFound)
 	}
 	names, err := filepath.Glob(filepath.Join(dir, "*.png"))
 	if err != nil {

@@ -31,7 +31,7 @@ const MaxFolderSide = 8192
 // subfolders), in file name order. Other files are ignored.
 //
 // A caption comes from a sidecar text file with the image's base name
-// (cat.png -> cat.txt): its first non-empty line, lower-cased, is the
+// (cat.png -> cat.txt, or cat.TXT): its first non-empty line, lower-cased, is the
 // caption and any further non-empty lines are Names. Caption files may be
 // UTF-8 (with or without a byte-order mark) or UTF-16 with a byte-order
 // mark, with any line breaks; one that is not valid UTF-8 is read as
@@ -47,7 +47,7 @@ const MaxFolderSide = 8192
 // file by file, before it is loaded.
 func Folder(ctx context.Context, dir string) ([]Sample, Report, error) {
 	var rep Report
-	files, _, _, err := listFolder(dir)
+	files, texts, _, err := listFolder(dir)
 	if err != nil {
 		return nil, rep, fmt.Errorf("image folder: %w", err)
 	}
@@ -55,7 +55,7 @@ func Folder(ctx context.Context, dir string) ([]Sample, Report, error) {
 	failed := make([]error, len(files))
 	warnings := make([]string, len(files))
 	err = parallel(ctx, len(files), func(i int) {
-		samples[i], warnings[i], failed[i] = loadFolderImage(dir, files[i])
+		samples[i], warnings[i], failed[i] = loadFolderImage(dir, files[i], captionFile(files[i], texts))
 	})
 	if err != nil {
 		return nil, rep, fmt.Errorf("image folder %s: %w", dir, err)
@@ -115,14 +115,32 @@ func sidecarName(imageName string) string {
 	return strings.TrimSuffix(imageName, filepath.Ext(imageName)) + ".txt"
 }
 
-// loadFolderImage reads one image file and its caption; warning, when set,
-// is a caveat about the caption file.
-func loadFolderImage(dir, name string) (s Sample, warning string, err error) {
+// captionFile is the caption file of image file name among the folder's
+// .txt files texts (listFolder): its sidecarName, else the same name with
+// the extension in other letters (IMG_0002.TXT, as cameras and Windows
+// tools write it), else sidecarName (absent).
+func captionFile(name string, texts []string) string {
+	want := sidecarName(name)
+	if _, ok := slices.BinarySearch(texts, want); ok {
+		return want
+	}
+	stem := strings.TrimSuffix(want, ".txt")
+	for _, t := range texts {
+		if strings.TrimSuffix(t, filepath.Ext(t)) == stem {
+			return t
+		}
+	}
+	return want
+}
+
+// loadFolderImage reads one image file and its caption file txt
+// (captionFile); warning, when set, is a caveat about the caption file.
+func loadFolderImage(dir, name, txt string) (s Sample, warning string, err error) {
 	img, err := readFolderImage(filepath.Join(dir, name))
 	if err != nil {
 		return Sample{}, "", err
 	}
-	sc, err := readSidecar(filepath.Join(dir, sidecarName(name)))
+	sc, err := readSidecar(filepath.Join(dir, txt))
 	if err != nil {
 		return Sample{}, "", err
 	}

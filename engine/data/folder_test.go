@@ -176,3 +176,36 @@ func TestFolderCaptionsFromRecordedPrompts(t *testing.T) {
 		t.Errorf("Lines:\n%s", text)
 	}
 }
+
+// TestCaptionFilesInCapitals: IMG_0002.TXT and IMG_0003.Txt (as cameras and
+// Windows tools name them) caption their images, in Folder and CheckFolder
+// alike; they were orphans, and the images were captioned "img".
+func TestCaptionFilesInCapitals(t *testing.T) {
+	dir := t.TempDir()
+	for i, name := range []string{"IMG_0002", "IMG_0003", "IMG_0004"} {
+		writeFile(t, filepath.Join(dir, name+".png"), pngBytes(t, 8, 8, color.NRGBA{uint8(40 * i), 9, 9, 255}))
+	}
+	for name, text := range map[string]string{"IMG_0002.TXT": "red cat", "IMG_0003.Txt": "blue dog", "IMG_0004.txt": "green owl"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _, err := Folder(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var captions []string
+	for _, s := range got {
+		captions = append(captions, s.Caption)
+	}
+	if !slices.Equal(captions, []string{"red cat", "blue dog", "green owl"}) {
+		t.Fatalf("captions %q", captions)
+	}
+	rep, err := CheckFolder(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Orphans) != 0 || len(rep.Uncaptioned) != 0 || rep.Captions["IMG_0002.png"] != "red cat" {
+		t.Fatalf("orphans %v, uncaptioned %v, captions %v", rep.Orphans, rep.Uncaptioned, rep.Captions)
+	}
+}

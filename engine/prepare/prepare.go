@@ -234,7 +234,14 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 	fmt.Fprintf(log, "examples: %d training from %s, %d validation from %s%s; tokenizer PSNR on validation images %.2f dB\n",
 		len(p.Train), plural.N(len(trainSet), "image", "images"), len(p.Val), plural.N(len(valSet), "image", "images"), copies, p.PSNR)
 	if p.PSNR > 0 && p.PSNR < poorTokenizerDB {
-		fmt.Fprintf(log, "warning: the tokenizer redraws these pictures at only %.1f dB PSNR: what the model learns to draw will look that far from them (a fine-tune keeps its model's tokenizer; train from scratch for a codebook of their own)\n", p.PSNR)
+		why := "its codebook was learnt from the training pictures alone, and few or varied ones leave others badly drawn: more pictures help" // k-means here
+		switch {
+		case spec.Tokenizer != nil && spec.Vocab != nil:
+			why = "a fine-tune keeps its model's tokenizer; train from scratch for a codebook of their own"
+		case spec.Tokenizer != nil:
+			why = "the tokenizer was given; train without one for a codebook of their own"
+		}
+		fmt.Fprintf(log, "warning: the tokenizer redraws these pictures at only %.1f dB PSNR: what the model learns to draw will look that far from them (%s)\n", p.PSNR, why)
 	}
 	return p, nil
 }

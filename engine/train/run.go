@@ -262,7 +262,9 @@ type run struct {
 // the hyper-parameters come from the checkpoint; Minutes, Workers, Progress,
 // EvalEvery, CheckpointEvery, DType, ExtraFiles, EMA (an average starts from
 // the weights resumed, or is dropped) and a larger Steps from opt.
-// When ctx is cancelled it saves and returns the Result with ctx.Err().
+// When ctx is cancelled it saves and returns the Result with ctx.Err();
+// cancelled before the run's first step, it returns nil and ctx.Err(),
+// having written nothing.
 func Run(ctx context.Context, opt Options, train, val []Example, hooks Hooks) (*Result, error) {
 	if opt.OutDir == "" {
 		return nil, errors.New("train: Options.OutDir is required")
@@ -531,7 +533,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		lastEval = r.vals[len(r.vals)-1].Step
 	}
 	defer r.endLine()
-	if r.step == 0 && lastEval < 0 && len(r.val) > 0 && (opt.Init != nil || opt.InitFrom != "") {
+	if r.step == 0 && lastEval < 0 && len(r.val) > 0 && (opt.Init != nil || opt.InitFrom != "") && ctx.Err() == nil {
 		// A fine-tune's curve starts from the model it tunes: its
 		// validation loss before any step is the figure to beat (and,
 		// until a step beats it, the best model is that model). It comes
@@ -605,6 +607,12 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 			}
 			lastCkpt = time.Now()
 		}
+	}
+	if stop == StopCanceled && r.step == 0 {
+		// Stopped before its first step (Ctrl+C while the data was
+		// prepared): nothing was trained, so nothing is exported or
+		// checkpointed, and no result says "step 0, loss 0".
+		return nil, ctx.Err()
 	}
 	// Wind down: a last evaluation (not on a plain cancel: Ctrl+C and a
 	// pause must be quick; a stop asks for it, so that the steps since the

@@ -716,3 +716,35 @@ func TestResumeEvalEveryReplacesAuto(t *testing.T) {
 		t.Errorf("resumed with validation every 30 steps: validated at %v, want %v", evals, want)
 	}
 }
+
+// TestCancelBeforeTheFirstStepWritesNothing: a run cancelled before its
+// first step (Ctrl+C while its data was prepared) returns no result and
+// leaves no checkpoint or model, also as a fine-tune (whose starting model
+// was exported as its baseline, a copy of the model it tunes); it wrote a
+// checkpoint and exported the model, and reported "step 0, loss 0".
+func TestCancelBeforeTheFirstStepWritesNothing(t *testing.T) {
+	cfg := tinyConfig()
+	train, val := toyData(cfg, 30, 1), toyData(cfg, 6, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, fineTune := range []bool{false, true} {
+		dir := t.TempDir()
+		opt := resumeOptions(dir)
+		if fineTune {
+			p, err := InitParams(cfg, 9)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opt.Init = p
+		}
+		res, err := Run(ctx, opt, train, val, Hooks{})
+		if !errors.Is(err, context.Canceled) || res != nil {
+			t.Fatalf("fine-tune %v: %+v, %v", fineTune, res, err)
+		}
+		for _, name := range []string{CheckpointFile, "model"} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+				t.Errorf("fine-tune %v: %s written", fineTune, name)
+			}
+		}
+	}
+}

@@ -505,7 +505,9 @@ func CheckData(ctx context.Context, name string) (*data.FolderReport, error) {
 		return nil, err
 	}
 	if rep.Usable == 0 {
-		return rep, fmt.Errorf("nothing to train on: %s", strings.Join(rep.Lines(), "; "))
+		lines := rep.Lines()
+		lines[0] = strings.TrimSuffix(lines[0], ": nothing to train on") // said first
+		return rep, fmt.Errorf("nothing to train on: %s", strings.Join(lines, "; "))
 	}
 	return rep, nil
 }

@@ -74,6 +74,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	}
 	_, statErr := os.Stat(s.OutDir)
 	created := errors.Is(statErr, os.ErrNotExist) // this call makes the run folder
+	madeFrom := firstMissing(s.OutDir)            // and the folders above it that are missing
 	if err := os.MkdirAll(s.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("run folder: %w", err)
 	}
@@ -115,11 +116,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	case hasCheckpoint && s.Resume:
 		what = fmt.Sprintf("resumed at step %d", rec.Steps)
 		if s.callMinutes > 0 {
-			n, unit := fmt.Sprintf("%.3g", s.callMinutes), "minutes"
-			if n == "1" {
-				unit = "minute"
-			}
-			what += fmt.Sprintf(" for up to %s %s", n, unit)
+			what += " for up to " + minutesText(s.callMinutes)
 			if s.Budget > 0 && s.callMinutes < s.Budget {
 				what += fmt.Sprintf(", what is left of its %g-minute budget", s.Budget)
 			}
@@ -155,7 +152,11 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		// own two files are removed, and the folder only if then empty.
 		_ = os.Remove(filepath.Join(s.OutDir, RecordFile))
 		_ = os.Remove(filepath.Join(s.OutDir, LogFile))
-		_ = os.Remove(s.OutDir)
+		// The folder, and those above it that this call made, each only
+		// if empty (--out np/run left an empty np behind).
+		for dir := filepath.Clean(s.OutDir); os.Remove(dir) == nil && dir != madeFrom; {
+			dir = filepath.Dir(dir)
+		}
 	}
 	return res, err
 }
@@ -213,6 +214,42 @@ func holdsWork(dir string) bool {
 		}
 	}
 	return false
+}
+
+// firstMissing is the topmost folder of dir's path that does not exist
+// (dir itself when only it is missing; "" when dir exists).
+func firstMissing(dir string) string {
+	missing := ""
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || !errors.Is(err, os.ErrNotExist) {
+			return missing
+		}
+		missing = d
+		if filepath.Dir(d) == d {
+			return missing
+		}
+	}
+}
+
+// minutesText says a time budget in minutes the way a person would: "32
+// seconds", "1 minute", "8.5 minutes", "2 hours 5 minutes".
+func minutesText(m float64) string {
+	d := time.Duration(m * float64(time.Minute)).Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return plural.N(int(d/time.Second), "second", "seconds")
+	case d < time.Hour:
+		n := fmt.Sprintf("%.3g", d.Minutes())
+		if n == "1" {
+			return "1 minute"
+		}
+		return n + " minutes"
+	}
+	h, rest := int(d/time.Hour), int((d%time.Hour+30*time.Second)/time.Minute)
+	if rest == 0 {
+		return plural.N(h, "hour", "hours")
+	}
+	return plural.N(h, "hour", "hours") + " " + plural.N(rest, "minute", "minutes")
 }
 
 // endState is the run state after a call that returned res and err.

@@ -390,6 +390,19 @@ func TestFailedStartLeavesNoFolder(t *testing.T) {
 	if _, err := os.Stat(fresh); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the run folder it made is still there: %v", err)
 	}
+	// The folders above it that it made go too (--out np/run left np),
+	// not those that were there.
+	parent := t.TempDir()
+	s.OutDir = filepath.Join(parent, "np", "deeper", "run")
+	if _, err := Run(context.Background(), s, Events{}); err == nil {
+		t.Fatal("a run on a missing folder started")
+	}
+	if _, err := os.Stat(filepath.Join(parent, "np")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the folders it made above the run folder are still there: %v", err)
+	}
+	if _, err := os.Stat(parent); err != nil {
+		t.Errorf("the folder that was there went: %v", err)
+	}
 	kept := t.TempDir()
 	s.OutDir = kept
 	if _, err := Run(context.Background(), s, Events{}); err == nil {
@@ -649,5 +662,13 @@ func TestDeleteRun(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(docs, "notes.txt")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestMinutesText(t *testing.T) {
+	for m, want := range map[float64]string{0.536: "32 seconds", 0.01: "1 second", 1: "1 minute", 8.5: "8.5 minutes", 59.99: "60 minutes", 125: "2 hours 5 minutes", 120: "2 hours"} {
+		if got := minutesText(m); got != want {
+			t.Errorf("%g minutes: %q, want %q", m, got, want)
+		}
 	}
 }

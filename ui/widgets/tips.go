@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -185,6 +186,7 @@ func tipIn(owner fyne.CanvasObject, text string, ev *desktop.MouseEvent) {
 	if TipDelay <= 0 {
 		l.showTipNow(owner, text, pos)
 		expire()
+		watchOverlay(l, owner, gen)
 		return
 	}
 	time.AfterFunc(TipDelay, func() {
@@ -192,9 +194,54 @@ func tipIn(owner fyne.CanvasObject, text string, ev *desktop.MouseEvent) {
 			if l.gen == gen && !behindDialog(owner) {
 				l.showTipNow(owner, text, pos)
 				expire()
+				watchOverlay(l, owner, gen)
 			}
 		})
 	})
+}
+
+// tipOverlayPoll is how often a tip of a control in a dialog checks that
+// the dialog is still shown.
+const tipOverlayPoll = 150 * time.Millisecond
+
+// watchOverlay hides the tip of owner, shown as tip generation gen, when
+// the dialog (overlay) holding owner closes: the control goes with it
+// without hearing that the pointer left, and its tip stayed over the
+// window until the pointer moved (Open path's entry, Export's Save as).
+func watchOverlay(l *tipLayer, owner fyne.CanvasObject, gen int) {
+	app := fyne.CurrentApp()
+	if app == nil {
+		return
+	}
+	c := app.Driver().CanvasForObject(owner)
+	if c == nil {
+		return
+	}
+	var ov fyne.CanvasObject
+	for _, o := range c.Overlays().List() {
+		if holds(o, owner) {
+			ov = o
+		}
+	}
+	if ov == nil {
+		return // in the window's content: MouseOut tells
+	}
+	var poll func()
+	poll = func() {
+		time.AfterFunc(tipOverlayPoll, func() {
+			fyne.Do(func() {
+				if l.gen != gen || l.owner != owner {
+					return // hidden, or another tip since
+				}
+				if !ov.Visible() || !slices.Contains(c.Overlays().List(), ov) {
+					l.hide(owner)
+					return
+				}
+				poll()
+			})
+		})
+	}
+	poll()
 }
 
 // behindDialog reports whether a dialog (an overlay) that does not hold

@@ -2,9 +2,11 @@ package widgets
 
 import (
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -120,5 +122,40 @@ func TestTipButtonWhyNot(t *testing.T) {
 	b.SetWhyNot("")
 	if b.Tip() != "does it" {
 		t.Fatalf("own tip not back: %q", b.Tip())
+	}
+}
+
+// The tip of a control in a dialog goes when the dialog closes (the
+// control never hears that the pointer left: Open path's tip stayed over
+// the window until the pointer moved); a tip in the window's content stays.
+func TestTipGoesWithItsDialog(t *testing.T) {
+	test.NewTempApp(t)
+	saved := TipDelay
+	TipDelay = 0
+	t.Cleanup(func() { TipDelay = saved })
+	w := test.NewTempWindow(t, nil)
+	b := NewTipButton("Go", nil, "Starts it", nil)
+	w.SetContent(WithTips(w, b))
+	w.Resize(fyne.NewSize(400, 300))
+	inside := NewTipButton("Inside", nil, "In the dialog", nil)
+	pop := widget.NewModalPopUp(container.NewVBox(widget.NewLabel("Sure?"), inside), w.Canvas())
+	pop.Show()
+	l := LayerFor(b)
+	inside.MouseIn(&desktop.MouseEvent{PointEvent: fyne.PointEvent{AbsolutePosition: fyne.NewPos(20, 20)}})
+	if l.Shown() != "In the dialog" {
+		t.Fatalf("tip %q in the dialog", l.Shown())
+	}
+	pop.Hide()
+	deadline := time.Now().Add(2 * time.Second)
+	for l.Shown() != "" && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if l.Shown() != "" {
+		t.Fatal("the dialog's tip stayed after it closed")
+	}
+	b.MouseIn(&desktop.MouseEvent{PointEvent: fyne.PointEvent{AbsolutePosition: fyne.NewPos(20, 20)}})
+	time.Sleep(3 * tipOverlayPoll)
+	if l.Shown() != "Starts it" {
+		t.Fatalf("the window's tip: %q", l.Shown())
 	}
 }
