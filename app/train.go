@@ -21,6 +21,7 @@ import (
 // flags left unset take the dataset's preset (trainjob.Preset).
 type trainFlags struct {
 	dataset     string
+	lrNote      string // why the learning rate is not the preset's (settings), said when training starts
 	out         string
 	resume      bool
 	prepareOnly bool
@@ -137,6 +138,12 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 	pick("max-shift", &st.MaxShift, f.maxShift)
 	pick("batch", &st.Batch, f.batch)
 	pickF("lr", &st.LR, f.lr)
+	if f.initModel != "" && !fromRecord && !set["lr"] && bundle.IsFolder(st.Data) {
+		// A model fine-tuned on a folder at the preset's rate forgot what
+		// it knew in a minute.
+		st.LR = trainjob.FineTuneLR(st.LR)
+		f.lrNote = fmt.Sprintf("note: a fine-tune on a folder trains at learning rate %g, a tenth of the preset's, so that the model keeps what it knew (--lr sets another)", st.LR)
+	}
 	pickF("dropout", &st.Dropout, f.dropout)
 	pickF("weight-decay", &st.WeightDecay, f.wd)
 	pickF("epochs", &st.Epochs, f.epochs)
@@ -219,6 +226,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	}
 	log := env.Stderr
 	ev := trainjob.Events{Log: log}
+	if f.lrNote != "" {
+		fmt.Fprintln(log, f.lrNote)
+	}
 	if f.initModel != "" {
 		b, err := openModel(log, f.initModel, "f32")
 		if err != nil {

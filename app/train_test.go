@@ -92,6 +92,28 @@ func TestTrainFlagsKeepPresetDefaults(t *testing.T) {
 	}
 }
 
+// TestFineTuneOnAFolderTrainsGently: a fine-tune on a folder trains at a
+// tenth of the folder preset's learning rate unless --lr says otherwise (at
+// the preset's the emoji model forgot its emoji in a minute); from scratch,
+// and a fine-tune on a built-in dataset, keep the preset's.
+func TestFineTuneOnAFolderTrainsGently(t *testing.T) {
+	folder := "./" + filepath.Base(t.TempDir())
+	presetLR := trainjob.Preset(folder).LR
+	for _, c := range []struct {
+		args []string
+		want float64
+	}{
+		{[]string{"--data", folder, "--init", "emoji"}, presetLR * trainjob.FineTuneLRScale},
+		{[]string{"--data", folder, "--init", "emoji", "--lr", "0.002"}, 0.002},
+		{[]string{"--data", folder}, presetLR},
+		{[]string{"--data", "shapes", "--init", "emoji"}, trainjob.Preset("shapes").LR},
+	} {
+		if got := parseTrainFlags(t, append(c.args, "--out", "r")...).LR; got != c.want {
+			t.Errorf("%v: learning rate %g, want %g", c.args, got, c.want)
+		}
+	}
+}
+
 // TestTrainRefusesBadSettingsAtOnce: settings that could only fail after
 // minutes of data preparation (an export dtype, heads that do not divide
 // the width) and stray arguments are usage errors before any work.

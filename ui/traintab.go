@@ -565,6 +565,9 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 			return st, errors.New("train: no model is open to fine-tune: open one on the Create tab, or train from scratch")
 		}
 		st.Init, st.InitModel = b, key
+		if bundle.IsFolder(st.Data) {
+			st.LR = trainjob.FineTuneLR(st.LR) // at the preset's, it forgot what it knew in a minute
+		}
 		tag += "-" + sanitizeName(withoutRunTime(b.Name))
 	}
 	st.OutDir = strings.TrimSpace(t.runDir.Text)
