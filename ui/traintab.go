@@ -1328,7 +1328,16 @@ func (t *TrainTab) show(info *trainjob.RunInfo) {
 		t.sampleRows.SetText("") // a run of an older Tessera: what its rows were asked is unknown
 	}
 	if t.job == nil {
-		t.status.SetText(runLine(info))
+		line := runLine(info)
+		if info.Problem == nil && info.State() == trainjob.StateRunning && !info.Checkpoint {
+			// Closed abruptly before its first checkpoint (a kill, a crash):
+			// Resume has nothing to go on from.
+			line += ": closed before its first checkpoint, so there is nothing to resume; the ⧉ button in the Runs bar fills the form with its settings to start it again"
+			if t.modelExported() {
+				line += " (Use this model opens the weights of its last validation pass, an early one)"
+			}
+		}
+		t.status.SetText(line)
 	}
 	st := trainjob.Settings{Data: "?"}
 	if info.Record != nil {

@@ -503,6 +503,16 @@ func TestTrainTab(t *testing.T) {
 		if err := tab.Resume(); err == nil || !strings.Contains(err.Error(), "has no checkpoint") {
 			t.Errorf("Resume of a run never trained: %v", err)
 		}
+		// A run the app was closed on abruptly before its first checkpoint
+		// (its record still says running) says why Resume is off and how
+		// to start it again.
+		killed := filepath.Join(e.runs, "killed")
+		must(t, os.MkdirAll(killed, 0o755))
+		must(t, trainjob.WriteRecord(killed, trainjob.Record{Settings: trainjob.Settings{Data: "shapes"}, State: trainjob.StateRunning}))
+		must(t, tab.OpenRunFolder(killed))
+		if st := tab.Status(); !strings.Contains(st, "interrupted") || !strings.Contains(st, "nothing to resume") || !tab.resume.Disabled() {
+			t.Errorf("an interrupted run without a checkpoint: status %q, Resume on %v", st, !tab.resume.Disabled())
+		}
 
 		// Captions with CRLF line breaks or a BOM are read as if those were
 		// absent: reported, but no question before training.
