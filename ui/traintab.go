@@ -193,7 +193,7 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.start = widgets.NewTipButton("Start", theme.MediaPlayIcon(), "Start a new training run with these settings", func() { t.report(t.Start()) })
 	t.start.Importance = widget.HighImportance
 	t.pause = widgets.NewTipButton("Pause", theme.MediaPauseIcon(), "Pause: save a checkpoint and stop; Resume continues exactly from it, also after Tessera was closed (once training has started: while the data is prepared there is nothing to save, and Stop cancels)", t.Pause)
-	t.resume = widgets.NewTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint", func() { t.report(t.Resume()) })
+	t.resume = widgets.NewTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint, for what is left of its time budget (a run made by tessera train: for the Time budget above)", func() { t.report(t.Resume()) })
 	t.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run: one last validation pass (the steps since the last one count), then save a checkpoint and keep the best model so far", t.Stop)
 	t.del = widgets.NewTipButton("", theme.DeleteIcon(), "Delete the run shown: its folder, with its checkpoint, curves, samples and model (asks first)", t.AskDelete)
 	t.same = widgets.NewTipButton("", theme.ContentCopyIcon(), "Fill the form with the settings of the run shown (its data, time budget, threads and what it started from), for a new run", func() { t.report(t.TakeSettings()) })
@@ -693,6 +693,16 @@ func (t *TrainTab) Resume() error {
 	st.OutDir, st.Resume = run.Dir, true
 	if n, ok := t.formThreads(); ok {
 		st.Threads = n
+	}
+	if st.Budget <= 0 {
+		// A run of tessera train: its --minutes was one call's, not the
+		// run's (0.01 ran one step again); the form's Time budget is this
+		// call's, as --minutes is on a resume.
+		m, err := strconv.ParseFloat(strings.TrimSpace(t.minutes.Text), 64)
+		if err != nil || !(m == 0 || m >= 0.1 && m <= maxMinutes) {
+			return fmt.Errorf("train: the time budget %q: give minutes from 0.1 to %s (0: no limit)", t.minutes.Text, widgets.GroupThousands(maxMinutes))
+		}
+		st.Minutes = m
 	}
 	t.begin(st, run)
 	return nil

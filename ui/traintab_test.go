@@ -182,7 +182,14 @@ func TestTrainTab(t *testing.T) {
 		if len(before) == 0 {
 			t.Fatal("no log lines before the pause")
 		}
+		// The run had no budget of its own (none given, as a tessera train
+		// run's --minutes is one call's): the form's Time budget is this
+		// call's (a CLI run of --minutes 0.01 resumed for one step).
+		tab.SetBudget(30, 1)
 		test.Tap(tab.resume)
+		if tab.job == nil || tab.job.st.Minutes != 30 {
+			t.Fatalf("resumed without the form's budget: %+v", tab.job)
+		}
 		if !strings.Contains(tab.Info(), before[len(before)-1]) {
 			t.Fatalf("the log after resuming in the same studio (before: %q): %q", before, tab.Info())
 		}
