@@ -39,7 +39,7 @@ func TestDescribeRanksByLikelihood(t *testing.T) {
 	}
 	rec, _ := readRecord(t, img)
 	b := bundletest.Tiny(9)
-	cands := sampler.WithStyles(b, sampler.VocabularyPrompts(b))
+	cands := sampler.NamesAndStyles(b, sampler.VocabularyPrompts(b))
 	best, bestNLL := "", math.Inf(1)
 	for _, p := range cands {
 		s, err := sampler.ScoreTokens(context.Background(), b, p, rec.Tokens, 1)

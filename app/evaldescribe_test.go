@@ -180,7 +180,7 @@ func TestEvalDescribeCommand(t *testing.T) {
 		t.Fatalf("%v in %q", err, stdout)
 	}
 	if out.HeldOut != len(val) || out.Images != len(val) || len(out.Results) != len(val) || out.Top1 > out.Top5 || out.Top5 > out.Images ||
-		out.Candidates != 32 || !strings.Contains(out.Split, "10%") || out.Data != dir || out.SecondsPerImage <= 0 {
+		out.Candidates != 48 || !strings.Contains(out.Split, "10%") || out.Data != dir || out.SecondsPerImage <= 0 {
 		t.Fatalf("%+v (want %d held-out images)", out, len(val))
 	}
 	for i, r := range out.Results {

@@ -120,7 +120,7 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	if s.describer.running != nil || btn.Disabled() || !v.stop.Hidden || v.close.Hidden {
 		t.Fatal("Describe did not end")
 	}
-	if !strings.Contains(v.status.Text, "likeliest of 32 candidate prompts") || !strings.Contains(s.Status(), v.rows[0].prompt) {
+	if !strings.Contains(v.status.Text, "likeliest of 48 candidate prompts") || !strings.Contains(s.Status(), v.rows[0].prompt) {
 		t.Errorf("status %q; dialog %q", s.Status(), v.status.Text)
 	}
 

@@ -641,6 +641,19 @@ func WithStyles(b *bundle.Bundle, prompts []string) []string {
 	return out
 }
 
+// NamesAndStyles is each of names alone and then in each of b's styles
+// (WithStyles): the prompts Describe ranks for names. The model learnt each
+// name without its style word too (the emoji model drops it 40% of the
+// time), and a fine-tune's own captions only so: Describe offered those only
+// with a style word ("magenta circle google", never "magenta circle").
+func NamesAndStyles(b *bundle.Bundle, names []string) []string {
+	styled := WithStyles(b, names)
+	if len(styleWords(b)) == 0 {
+		return styled
+	}
+	return append(slices.Clone(names), styled...)
+}
+
 // styleWords are the model's style words (config tessera.style_words).
 func styleWords(b *bundle.Bundle) []string {
 	if ext := b.Model.Config.Tessera; ext != nil {

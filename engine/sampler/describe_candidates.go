@@ -82,7 +82,7 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 			if len(styles) == 0 {
 				return Candidates{Prompts: ok, Source: fmt.Sprintf("the model's %d names", len(ok)), Names: ok}, nil
 			}
-			return Candidates{WithStyles(b, ok), fmt.Sprintf("the model's %d names × %d styles", len(ok), len(styles)), ok}, nil
+			return Candidates{NamesAndStyles(b, ok), fmt.Sprintf("the model's %d names, alone and × %d styles", len(ok), len(styles)), ok}, nil
 		}
 	}
 	if styles := styleWords(b); len(styles) > 0 {
@@ -92,7 +92,7 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 		}
 		if err == nil {
 			if ok := sayable(names); len(ok) >= len(names)/2 && len(ok) > 0 {
-				return Candidates{WithStyles(b, ok), fmt.Sprintf("%d emoji names × %d styles", len(ok), len(styles)), ok}, nil
+				return Candidates{NamesAndStyles(b, ok), fmt.Sprintf("%d emoji names, alone and × %d styles", len(ok), len(styles)), ok}, nil
 			}
 		}
 	}
@@ -101,10 +101,10 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 		src = "vocabulary words and pairs of them"
 	}
 	if len(styleWords(b)) > 0 {
-		src += " × styles"
+		src += ", alone and × styles"
 	}
 	words := VocabularyPrompts(b)
-	return Candidates{Prompts: WithStyles(b, words), Source: src, Names: words}, nil
+	return Candidates{Prompts: NamesAndStyles(b, words), Source: src, Names: words}, nil
 }
 
 // UsablePrompts splits candidates into those the model reads as written
@@ -182,9 +182,10 @@ type Ranked struct {
 // by the exact likelihood of an image's codes under each (RankPrompts).
 //
 // Names × styles (c.Names set, as DescribeCandidates gives for the emoji
-// model: 1,910 names × 6 styles) with opt.Top > 0 are ranked in two
-// stages: every name alone, then every style of the opt.Shortlist
-// (NameShortlist when 0) likeliest names. The model learnt each name with
+// model: 1,910 names × 6 styles), and each name alone, with opt.Top > 0
+// are ranked in two stages: every name alone, then each of the
+// opt.Shortlist (NameShortlist when 0) likeliest names alone and in every
+// style. The model learnt each name with
 // and without its style word, so a name alone is the likelihood of the
 // image under that name in whatever style; every score reported is still
 // exact, but a styled prompt whose name alone ranks below the shortlist
@@ -194,6 +195,8 @@ type Ranked struct {
 // candidate in one stage. No usable candidate is an error.
 func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens []int, opt RankOptions) (Ranked, error) {
 	usable, skipped := UsablePrompts(b, c.Prompts)
+	names, _ := UsablePrompts(b, c.Names)
+	styles := len(styleWords(b))
 	r := Ranked{Usable: len(usable), Skipped: skipped}
 	if len(usable) == 0 {
 		return r, fmt.Errorf("no candidate prompt uses only words model %s knows", b.Name)
@@ -202,14 +205,12 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 	if short == 0 {
 		short = NameShortlist
 	}
-	names, _ := UsablePrompts(b, c.Names)
-	styles := len(styleWords(b))
 	if opt.Top <= 0 || short < 0 || styles == 0 || len(names) <= short {
 		var err error
 		r.Scores, err = RankPrompts(ctx, b, usable, tokens, opt)
 		return r, err
 	}
-	total := len(names) + short*styles
+	total := len(names) + short*(styles+1) // the second stage: each name alone (NamesAndStyles) and in each style
 	first := opt
 	first.Top, first.Window = short, 0 // the names' own scores make no probabilities
 	if opt.Progress != nil {
@@ -225,7 +226,7 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 	}
 	var second []string
 	for _, n := range ranked[:short] {
-		for _, p := range WithStyles(b, []string{n.Prompt}) {
+		for _, p := range append([]string{n.Prompt}, WithStyles(b, []string{n.Prompt})...) { // alone when a candidate (NamesAndStyles), and in each style
 			if isUsable[p] {
 				second = append(second, p)
 			}
@@ -236,7 +237,7 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 	}
 	then := opt
 	if opt.Progress != nil {
-		then.Progress = func(done, n int) { opt.Progress(len(names)+done*short*styles/max(n, 1), total) }
+		then.Progress = func(done, n int) { opt.Progress(len(names)+done*short*(styles+1)/max(n, 1), total) }
 	}
 	if r.Scores, err = RankPrompts(ctx, b, second, tokens, then); err != nil {
 		return r, err

@@ -23,7 +23,7 @@ func TestDescribeCandidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got.Prompts, WithStyles(b, VocabularyPrompts(b))) || got.Source != "vocabulary words and pairs of them × styles" {
+	if !slices.Equal(got.Prompts, NamesAndStyles(b, VocabularyPrompts(b))) || got.Source != "vocabulary words and pairs of them, alone and × styles" {
 		t.Errorf("Tiny: %d prompts from %q", len(got.Prompts), got.Source)
 	}
 	if got, err := DescribeCandidates(ctx, uncondBundle(t), ""); err != nil || len(got.Prompts) != 0 {
@@ -76,8 +76,8 @@ func vocabBundle(t *testing.T, vocab []string) *bundle.Bundle {
 	return b
 }
 
-// A model with a list of its names (names.txt) is offered those names ×
-// its styles, without the emoji data.
+// A model with a list of its names (names.txt) is offered those names,
+// alone and × its styles, without the emoji data.
 func TestDescribeCandidatesFromNames(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	b := bundletest.Tiny(2)
@@ -86,7 +86,7 @@ func TestDescribeCandidatesFromNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"red cat google", "red cat twitter", "blue dog google", "blue dog twitter"}
+	want := []string{"red cat", "blue dog", "red cat google", "red cat twitter", "blue dog google", "blue dog twitter"}
 	if !slices.Equal(c.Prompts, want) || !slices.Equal(c.Names, []string{"red cat", "blue dog"}) || !strings.Contains(c.Source, "2 names") {
 		t.Errorf("candidates %q, names %q, source %q; want %q", c.Prompts, c.Names, c.Source, want)
 	}
@@ -100,7 +100,7 @@ func TestRankCandidatesTwoStages(t *testing.T) {
 	ctx := context.Background()
 	b := bundletest.Tiny(3)
 	names := []string{"cat", "dog", "red", "blue", "red cat", "blue dog", "cat dog"}
-	c := Candidates{Prompts: WithStyles(b, names), Source: "test", Names: names}
+	c := Candidates{Prompts: NamesAndStyles(b, names), Source: "test", Names: names}
 	opt := Defaults()
 	opt.Prompt, opt.Seed, opt.Workers = "red cat google", 4, 1
 	gen, err := Generate(ctx, b, opt, nil)
@@ -120,7 +120,7 @@ func TestRankCandidatesTwoStages(t *testing.T) {
 	slices.SortStableFunc(order, func(x, y string) int { return cmp.Compare(alone[x], alone[y]) })
 	var calls, last int
 	res, err := RankCandidates(ctx, b, c, tokens, RankOptions{Workers: 1, Top: 3, Shortlist: 2, Progress: func(done, total int) {
-		if done < last || total != len(names)+2*2 {
+		if done < last || total != len(names)+2*3 {
 			t.Errorf("progress %d of %d after %d", done, total, last)
 		}
 		calls, last = calls+1, done
@@ -128,10 +128,10 @@ func TestRankCandidatesTwoStages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Names != len(names) || res.Usable != 2*len(names) || res.Unscored != 2*len(names)-4 || len(res.Scores) != 4 || calls == 0 {
+	if res.Names != len(names) || res.Usable != 3*len(names) || res.Unscored != 3*len(names)-6 || len(res.Scores) != 6 || calls == 0 {
 		t.Fatalf("two stages: %d names, %d usable, %d unscored, %d scores, %d progress calls", res.Names, res.Usable, res.Unscored, len(res.Scores), calls)
 	}
-	want := map[string]bool{}
+	want := map[string]bool{order[0]: true, order[1]: true} // each name alone too (a fine-tune's captions were learnt so)
 	for _, p := range WithStyles(b, order[:2]) {
 		want[p] = true
 	}
@@ -155,8 +155,8 @@ func TestRankCandidatesTwoStages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if one.Names != 0 || one.Unscored != 0 || len(one.Scores) != 2*len(names) {
-			t.Errorf("%+v: %d names, %d unscored, %d scores; want one stage over all %d", o, one.Names, one.Unscored, len(one.Scores), 2*len(names))
+		if one.Names != 0 || one.Unscored != 0 || len(one.Scores) != 3*len(names) {
+			t.Errorf("%+v: %d names, %d unscored, %d scores; want one stage over all %d", o, one.Names, one.Unscored, len(one.Scores), 3*len(names))
 		}
 	}
 	if _, err := RankCandidates(ctx, b, Candidates{Prompts: []string{"zebra"}}, tokens, RankOptions{}); err == nil {
