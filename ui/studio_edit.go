@@ -196,6 +196,11 @@ func (s *Studio) step(move func() error, done, none string) error {
 	// leaves it, back when a redo returns to it (a step that keeps the
 	// image, such as a mask stroke, keeps them shown).
 	if now := s.doc.Tokens(); slices.Equal(now, leaving) {
+		if len(s.cands.results) == 0 {
+			// The opening of a file of these very codes (an export of the
+			// image) put the strip away: its undo brings it back.
+			s.cands.unshelve(now, s.doc.Step(), s.doc.Version(), s.doc.CanRedo())
+		}
 		s.cands.version = -1 // a pick is a step of its own now
 	} else {
 		among := slices.IndexFunc(s.cands.results, func(r result) bool { return slices.Equal(r.tokens, now) })

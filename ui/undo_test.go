@@ -546,3 +546,30 @@ func TestPickOnAnotherStepOfTheSameImage(t *testing.T) {
 		t.Fatalf("undoing the pick did not return to the opening (parent %q)", s.Document().Parent)
 	}
 }
+
+// Undoing the opening of a file that holds the very codes of the image
+// shown (its own export) brings back the candidates the opening put away,
+// as for any other file (the strip stayed empty).
+func TestUndoOpeningOfTheImagesOwnExportKeepsCandidates(t *testing.T) {
+	s := newTestStudio(t)
+	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch = 3 })
+	generate(t, s)
+	if s.Candidates() != 3 {
+		t.Fatalf("%d candidates", s.Candidates())
+	}
+	mask := make([]bool, s.Document().N())
+	mask[0] = true
+	must(t, s.SetMask(mask))
+	exported := filepath.Join(t.TempDir(), "mine.png")
+	must(t, s.ExportTo(exported))
+	must(t, s.OpenFile(exported))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Candidates() != 0 {
+		t.Fatalf("the opening kept %d candidates of the image before it", s.Candidates())
+	}
+	must(t, s.Undo())
+	if s.Candidates() != 3 {
+		t.Fatalf("undoing the opening shows %d candidates, want the 3 it put away", s.Candidates())
+	}
+}
