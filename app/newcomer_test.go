@@ -231,6 +231,19 @@ func TestCheckInstructionReadsWordsAsWords(t *testing.T) {
 	if err := edit.CheckInstruction(b, "make it purplish"); err == nil {
 		t.Error(`"make it purplish" was not refused`)
 	}
+	// The refusal offers the trained instruction nearest to what was
+	// typed, misspellings corrected, else one of each family (it offered
+	// the first four, three of them skin tones, whatever was typed).
+	for typed, want := range map[string]string{
+		"remove teh backround":         `the nearest it was is "remove background"`,
+		"mirorr it":                    `the nearest it was is "mirror it"`,
+		"make it purple with sparkles": `the nearest it was is "make it purple"`,
+		"make it sparkly":              `"remove the background", "light skin tone", "in the google style", "as a woman", "mirror it", "make it black and white", "invert the colours", "make it red"`,
+	} {
+		if err := edit.CheckInstruction(b, typed); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v; want it to offer %s", typed, err, want)
+		}
+	}
 }
 
 // TestOutputsReplaceOnlyTesserasFiles: an --out that exists is replaced

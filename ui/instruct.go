@@ -55,6 +55,15 @@ func (s *Studio) EditModel() string { return s.editor.key }
 // pink"), it asks too, naming the nearest instruction it knows.
 func (s *Studio) editAsked(instruction string) {
 	eb := s.editor.b
+	if eb == nil && s.editor.set() && !s.editAsk.shown() {
+		// Opened now rather than by the edit's job, so that a misspelt
+		// first instruction gets its correction offered too (it got an
+		// error); a failure is the edit's to report.
+		if b, err := s.opt.Models.Open(s.editor.key, nil); err == nil && b.Model.Config.IsEdit() {
+			s.setEditor(s.editor.key, b)
+			eb = b
+		}
+	}
 	if eb == nil || s.editAsk.shown() {
 		s.report(s.EditByInstruction(instruction))
 		return
@@ -128,9 +137,10 @@ func trained(eb *bundle.Bundle, instruction string) bool {
 // instruction in its metadata; Stop cancels the edit, leaving the image as
 // it was. It returns at once; see Wait.
 //
-// Sampling uses the panel's temperature, top-k, top-p and seed, and the
-// edit model's recommended guidance on the instruction and on the image
-// (config.json tessera.defaults).
+// Sampling uses the panel's seed, the edit model's recommended guidance on
+// the instruction and on the image (config.json tessera.defaults), and its
+// recommended temperature, top-k and top-p unless the panel's were moved
+// from the drawing model's defaults (editOptions).
 func (s *Studio) EditByInstruction(instruction string) error {
 	instruction = strings.TrimSpace(instruction)
 	switch {

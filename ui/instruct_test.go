@@ -617,3 +617,20 @@ func TestEditOptionsFollowEditModel(t *testing.T) {
 		t.Fatalf("temperature moved to 1.1: edit at %g (guidance %g)", got.Temperature, got.Guidance)
 	}
 }
+
+// The first instruction of a session, before the edit model was opened,
+// gets its misspelling's correction offered as later ones do (it got the
+// job's error instead).
+func TestFirstMisspeltInstructionIsOfferedItsCorrection(t *testing.T) {
+	s, _ := openWithEdit(t, "tiny-edit")
+	lockSeed(t, s, "red cat", 3)
+	generate(t, s)
+	if s.editor.b != nil {
+		t.Skip("the edit model is opened with the studio: nothing to test")
+	}
+	s.editAsked("mirorr it")
+	if !s.editAsk.shown() || !strings.Contains(s.editAsk.text, "mirorr → mirror") || s.Running() != "" {
+		t.Fatalf("asked %v %q, running %q, error %v", s.editAsk.shown(), s.editAsk.text, s.Running(), s.LastError())
+	}
+	s.editAsk.close()
+}

@@ -177,10 +177,7 @@ func MaxWords() int {
 // leaves a trained wording ("please mirror it") pass: the caller warns.
 func CheckInstruction(b *bundle.Bundle, instruction string) error {
 	known, unknown, _ := sampler.InstructionWords(b, instruction)
-	examples := Instructions()[:4]
-	if in := b.Model.Config.Tessera; in != nil && in.Edit != nil && len(in.Edit.Instructions) > 0 {
-		examples = in.Edit.Instructions[:min(len(in.Edit.Instructions), 4)]
-	}
+	examples := suggestions(b, instruction)
 	hint := ""
 	if b.Prompt != nil {
 		if h := b.Prompt.DidYouMean(unknown); h != "" {
@@ -209,8 +206,45 @@ func CheckInstruction(b *bundle.Bundle, instruction string) error {
 	if len(unknown) == 1 {
 		them = "it"
 	}
-	return fmt.Errorf("model %s does not know %s%s; without %s the instruction would read %q, which is not one it was trained on (such as %s)",
-		b.Name, quoted(unknown), hint, them, rest, quoted(examples))
+	such := "such as " + quoted(examples)
+	if len(examples) == 1 {
+		such = fmt.Sprintf("the nearest it was is %q", examples[0])
+	}
+	return fmt.Errorf("model %s does not know %s%s; without %s the instruction would read %q, which is not one it was trained on (%s)",
+		b.Name, quoted(unknown), hint, them, rest, such)
+}
+
+// suggestions are the trained instructions an error about instruction
+// offers: the wording nearest to it (Nearest, its misspelt words corrected
+// first: "remove teh backround" → "remove the background", "make it purple
+// with sparkles" → "make it purple") when one shares a content word with
+// it, else the first instruction of each family b offers (they were the
+// first four, three of them skin tones, whatever was typed).
+func suggestions(b *bundle.Bundle, instruction string) []string {
+	text := instruction
+	if b.Prompt != nil {
+		if fixed, ok := b.Prompt.Corrected(instruction); ok {
+			text = fixed
+		}
+	}
+	if near, _, ok := Nearest(text); ok {
+		return []string{near} // exact too: the corrected words are a trained wording ("mirorr it")
+	}
+	offered := Instructions()
+	if in := b.Model.Config.Tessera; in != nil && in.Edit != nil && len(in.Edit.Instructions) > 0 {
+		offered = in.Edit.Instructions
+	}
+	var out []string
+	seen := map[Family]bool{}
+	for _, w := range offered {
+		if f, _, ok := Parse(w); ok && !seen[f] {
+			seen[f], out = true, append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		out = offered[:min(len(offered), 4)]
+	}
+	return out
 }
 
 // Nearest returns the trained wording (AllWordings) nearest to
