@@ -84,6 +84,10 @@ type trainHost struct {
 type TrainTab struct {
 	h       trainHost
 	content fyne.CanvasObject
+	// accepted maps a data folder to the report lines the user said Yes
+	// to this session (training goroutines read it through the UI loop):
+	// the same report is not asked about again at the next Start.
+	accepted map[string]string
 
 	data       *widgets.TipSelect
 	folder     string // the folder picked for dataFolder
@@ -188,7 +192,7 @@ func newTrainTab(h trainHost) *TrainTab {
 		t.restoreData(h.set.TrainData())
 	}
 	t.runDir = widgets.NewTipEntry(false, "The run folder: prepared data, checkpoint, loss curve, samples and the model (empty: a new folder under "+h.runsDir+")")
-	t.runDir.SetPlaceHolder("new folder in " + shortenPath(h.runsDir, 30))
+	t.runDir.SetPlaceHolder("new folder in " + shortenPath(h.runsDir, 16))
 
 	t.start = widgets.NewTipButton("Start", theme.MediaPlayIcon(), "Start a new training run with these settings", func() { t.report(t.Start()) })
 	t.start.Importance = widget.HighImportance
@@ -263,8 +267,10 @@ func withoutRunTime(name string) string {
 }
 
 // fineTuneLabelMax is the longest model name the fine-tune option shows
-// whole; a longer one keeps its end.
-const fineTuneLabelMax = 24
+// whole (without a trained run's time); a longer one keeps its start: the
+// option sets the width of the tab's left side, which a 24-letter name
+// widened over half the window.
+const fineTuneLabelMax = 14
 
 // ModelOpened names the model open on the Create tab (name; "" for none)
 // in the fine-tune option: "Fine-tune emoji", so it is clear which model
@@ -275,7 +281,11 @@ func (t *TrainTab) ModelOpened(name string) {
 			"Continue training the model open on the Create tab (none is open yet) on this data: its image tokenizer, size and words are kept, new caption words are added")
 		return
 	}
-	t.from.SetOptionLabel(fromCurrent, "Fine-tune "+shortenPath(name, fineTuneLabelMax),
+	short := withoutRunTime(name)
+	if r := []rune(short); len(r) > fineTuneLabelMax {
+		short = string(r[:fineTuneLabelMax-1]) + "…"
+	}
+	t.from.SetOptionLabel(fromCurrent, "Fine-tune "+short,
 		fmt.Sprintf("Continue training %s, the model open on the Create tab, on this data: its image tokenizer, size and words are kept, new caption words are added "+
 			"(to fine-tune another model, the built-in emoji say, pick it in the Create tab's model picker first)", name))
 }
@@ -926,7 +936,12 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 		if rep != nil && rep.Attention() > 0 { // BOMs and CRLFs are read as if absent: no question for them
 			ok := make(chan bool, 1)
 			var d *dialog.ConfirmDialog // UI goroutine only
+			report := strings.Join(rep.Lines(), "\n")
 			t.do(func() {
+				if t.accepted[st.Data] == report {
+					ok <- true // said Yes to this very report this session
+					return
+				}
 				msg := dataQuestion(rep)
 				d = newQuestion("Data report", msg, func(yes bool) { ok <- yes }, t.h.win)
 				noDefault(d) // training on a folder with problems is a choice, not the default
@@ -937,6 +952,12 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 				if !yes {
 					return nil, errDeclined
 				}
+				t.do(func() {
+					if t.accepted == nil {
+						t.accepted = map[string]string{}
+					}
+					t.accepted[st.Data] = report
+				})
 			case <-ctx.Done():
 				// Stopped (or the studio closed) while asking: the question
 				// goes with the run.
@@ -1205,7 +1226,11 @@ func dataQuestion(rep *data.FolderReport) string {
 	if len(kinds) > 0 {
 		what += ": " + strings.Join(kinds, ", ")
 	}
-	return "The data report lists " + what + " (see the report under the plots). Train on this folder anyway?"
+	few := ""
+	if rep.Usable < data.FewImages {
+		few = fmt.Sprintf(" Only %s can be trained on: a model learns little from so few.", plural.N(rep.Usable, "picture", "pictures"))
+	}
+	return "The data report lists " + what + " (see the report under the plots)." + few + " Train on this folder anyway?"
 }
 
 // duplicateFiles says files holding groups pictures, each in two files

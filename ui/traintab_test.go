@@ -336,6 +336,15 @@ func TestTrainTab(t *testing.T) {
 		if got := tab.from.OptionLabel(fromCurrent); got != "Fine-tune tiny" {
 			t.Errorf("fine-tune option %q, want it to name the open model", got)
 		}
+		// A trained run's model is named without its time, and a long name
+		// keeps its start: the option sets the left side's width.
+		for name, want := range map[string]string{"pics-emoji-20261203-140816": "Fine-tune pics-emoji", "my-very-long-model-name": "Fine-tune my-very-long-…"} {
+			tab.ModelOpened(name)
+			if got := tab.from.OptionLabel(fromCurrent); got != want {
+				t.Errorf("model %q: fine-tune option %q, want %q", name, got, want)
+			}
+		}
+		tab.ModelOpened("tiny")
 		tab.SetFineTune(true)
 		tab.SetTune(func(st *trainjob.Settings) {
 			st.Steps, st.EvalEvery, st.Batch, st.Threads, st.SamplePrompts = 3, 3, 2, 1, nil
@@ -436,6 +445,25 @@ func TestTrainTab(t *testing.T) {
 		test.Tap(buttonIn(s.Window().Canvas().Overlays().Top(), "No"))
 		tab.wait()
 		s.Wait()
+		// A report said Yes to this session is not asked about again (it
+		// was at every Start): the run goes on to prepare the data.
+		if rep, err := trainjob.CheckData(context.Background(), messy); err != nil || rep == nil {
+			t.Fatalf("the report: %v", err)
+		} else {
+			tab.accepted = map[string]string{messy: strings.Join(rep.Lines(), "\n")}
+		}
+		again := t.TempDir()
+		tab.SetRunFolder(again)
+		must(t, tab.Start())
+		pumpFor(t, s, "preparing the data without asking again", func() bool { return strings.Contains(tab.Info(), "loaded") || hasDialog(s) })
+		if hasDialog(s) {
+			t.Fatal("the report said Yes to was asked about again")
+		}
+		tab.Stop()
+		tab.wait()
+		s.Wait()
+		tab.accepted = nil
+		must(t, os.RemoveAll(again))
 		tab.RefreshRuns()
 		for _, r := range tab.Runs() {
 			if cleanPath(r.Dir) == cleanPath(elsewhere) {

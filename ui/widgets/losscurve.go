@@ -155,9 +155,11 @@ func (c *LossCurve) CreateRenderer() fyne.WidgetRenderer {
 	r.yHi, r.yLo = mk("", fg, fyne.TextAlignTrailing), mk("", fg, fyne.TextAlignTrailing)
 	r.x0, r.xHi = mk("0", fg, fyne.TextAlignLeading), mk("", fg, fyne.TextAlignTrailing)
 	r.xName = mk("step", fg, fyne.TextAlignCenter)
-	r.empty = mk("The loss curve appears here when training starts", theme.Color(theme.ColorNamePlaceHolder), fyne.TextAlignCenter)
+	r.empty = mk(emptyCurveText, theme.Color(theme.ColorNamePlaceHolder), fyne.TextAlignCenter)
 	r.empty.TextSize = theme.TextSize()
-	r.objs = []fyne.CanvasObject{r.frame, r.plot, r.title, r.legendT, r.legendV, r.yHi, r.yLo, r.x0, r.xHi, r.xName, r.empty}
+	r.empty2 = mk("", theme.Color(theme.ColorNamePlaceHolder), fyne.TextAlignCenter)
+	r.empty2.TextSize = theme.TextSize()
+	r.objs = []fyne.CanvasObject{r.frame, r.plot, r.title, r.legendT, r.legendV, r.yHi, r.yLo, r.x0, r.xHi, r.xName, r.empty, r.empty2}
 	r.Refresh()
 	return r
 }
@@ -167,7 +169,7 @@ type lossCurveRenderer struct {
 	plot                                              *canvas.Raster
 	frame                                             *canvas.Rectangle
 	title, legendT, legendV, yHi, yLo, x0, xHi, xName *canvas.Text
-	empty                                             *canvas.Text
+	empty, empty2                                     *canvas.Text // what stands in for the curve: one line, or two in a narrow plot
 	objs                                              []fyne.CanvasObject
 	size                                              fyne.Size
 }
@@ -206,9 +208,24 @@ func (r *lossCurveRenderer) Layout(size fyne.Size) {
 	r.xHi.Resize(fyne.NewSize(pw/3, th))
 	r.xName.Move(fyne.NewPos(curveLeft+pw/3, curveTop+ph+2))
 	r.xName.Resize(fyne.NewSize(pw/3, th))
-	r.empty.Move(fyne.NewPos(curveLeft, curveTop+ph/2-r.empty.MinSize().Height/2))
-	r.empty.Resize(fyne.NewSize(pw, r.empty.MinSize().Height))
+	// canvas.Text does not wrap: in a plot narrower than the sentence it
+	// ran over the frame and the divider, so it breaks in two lines.
+	r.empty.Text, r.empty2.Text = emptyCurveText, ""
+	if fyne.MeasureText(emptyCurveText, r.empty.TextSize, r.empty.TextStyle).Width > pw {
+		r.empty.Text, r.empty2.Text = emptyCurveLines[0], emptyCurveLines[1]
+	}
+	eh := r.empty.MinSize().Height
+	r.empty.Move(fyne.NewPos(curveLeft, curveTop+ph/2-eh))
+	r.empty.Resize(fyne.NewSize(pw, eh))
+	r.empty2.Move(fyne.NewPos(curveLeft, curveTop+ph/2))
+	r.empty2.Resize(fyne.NewSize(pw, eh))
 }
+
+// emptyCurveText stands in for the curve before training; a narrow plot
+// shows it as emptyCurveLines.
+const emptyCurveText = "The loss curve appears here when training starts"
+
+var emptyCurveLines = [2]string{"The loss curve appears here", "when training starts"}
 
 func (r *lossCurveRenderer) MinSize() fyne.Size {
 	return fyne.NewSize(curveLeft+curveRight+200, curveTop+curveBottom+120)
@@ -224,11 +241,13 @@ func (r *lossCurveRenderer) Refresh() {
 			r.xHi.Text += " (schedule: " + GroupThousands(c.total) + ")" // not the step reached
 		}
 		r.empty.Hide()
+		r.empty2.Hide()
 		r.x0.Show()
 		r.xName.Show()
 	} else {
 		r.yHi.Text, r.yLo.Text, r.xHi.Text = "", "", ""
 		r.empty.Show()
+		r.empty2.Show()
 		r.x0.Hide()
 		r.xName.Hide()
 	}
@@ -237,6 +256,7 @@ func (r *lossCurveRenderer) Refresh() {
 		t.Color = fg
 	}
 	r.empty.Color = theme.Color(theme.ColorNamePlaceHolder)
+	r.empty2.Color = r.empty.Color
 	for _, o := range r.objs {
 		o.Refresh()
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tessera-studio/tessera/engine/train"
@@ -113,5 +114,28 @@ func TestLossCurveDotsAreWholeAtTheEdge(t *testing.T) {
 	}
 	if width := hi - lo + 1; width < 5 { // a whole dot: radius 2.5 px each way
 		t.Errorf("the dot at the last step is %d px wide (columns %d–%d of %d): cut at the edge", width, lo, hi, b.Dx())
+	}
+}
+
+// The text standing in for an empty curve stays inside the plot: in one
+// line where it fits, else in two (it ran over the frame and the divider
+// in a narrow plot).
+func TestEmptyLossCurveTextFitsThePlot(t *testing.T) {
+	c := NewLossCurve()
+	w := test.NewTempWindow(t, c)
+	c.Set(nil, nil, 0)
+	r := test.TempWidgetRenderer(t, c).(*lossCurveRenderer)
+	for _, width := range []float32{600, 260} {
+		w.Resize(fyne.NewSize(width, 240))
+		r.Layout(fyne.NewSize(width, 240))
+		pw := width - curveLeft - curveRight
+		for _, line := range []*canvas.Text{r.empty, r.empty2} {
+			if got := fyne.MeasureText(line.Text, line.TextSize, line.TextStyle).Width; got > pw {
+				t.Errorf("%g wide: %q is %g wide in a plot of %g", width, line.Text, got, pw)
+			}
+		}
+		if width == 600 && r.empty2.Text != "" || width == 260 && r.empty2.Text == "" {
+			t.Errorf("%g wide: lines %q, %q", width, r.empty.Text, r.empty2.Text)
+		}
 	}
 }
