@@ -223,6 +223,12 @@ type Result struct {
 	TokensPerSec      float64
 }
 
+// MinSelectionExamples is the fewest validation examples whose loss picks
+// the weights a run exports (the best pass's): with fewer, each pass
+// exports the latest weights (a fine-tune on 20 pictures held out one, and
+// exported step 10's weights of 42 on that one picture's loss).
+const MinSelectionExamples = 8
+
 // run is the state of one Run call.
 type run struct {
 	opt                 Options
@@ -239,6 +245,9 @@ type run struct {
 	ema, held []float32
 	bestVal   float64
 	bestStep  int
+	// latest: the validation set is too small (MinSelectionExamples) for
+	// its loss to pick weights, so each pass keeps and exports the latest.
+	latest    bool
 	history   []float32
 	vals      []ValPoint
 	exported  bool
@@ -277,7 +286,8 @@ func Run(ctx context.Context, opt Options, train, val []Example, hooks Hooks) (*
 	if err := checkRun(opt, train, val); err != nil {
 		return nil, err
 	}
-	r := &run{opt: opt, cfg: opt.Model, hooks: hooks, train: train, val: val, bestVal: math.NaN()}
+	r := &run{opt: opt, cfg: opt.Model, hooks: hooks, train: train, val: val, bestVal: math.NaN(),
+		latest: len(val) > 0 && len(val) < MinSelectionExamples}
 	params, err := startingWeights(opt, ck)
 	if err != nil {
 		return nil, err
@@ -543,6 +553,9 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		r.evaluate()
 		lastEval = 0
 	}
+	if r.latest {
+		r.warn("validation holds only %d examples, too few to pick the best weights by: each validation pass exports the latest ones (its loss is still shown)", len(r.val))
+	}
 	r.start = time.Now()
 	lastCkpt := r.start
 	budget := time.Duration(opt.Minutes * float64(time.Minute))
@@ -771,7 +784,7 @@ func (r *run) evaluate() {
 		return
 	}
 	r.vals = append(r.vals, ValPoint{Step: r.step, Bits: bits})
-	better := math.IsNaN(r.bestVal) || bits < r.bestVal
+	better := math.IsNaN(r.bestVal) || bits < r.bestVal || r.latest // latest: the weights exported, not the best
 	if better {
 		r.bestVal, r.bestStep = bits, r.step
 		if r.best == nil {

@@ -2,6 +2,7 @@ package train
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -745,6 +746,48 @@ func TestCancelBeforeTheFirstStepWritesNothing(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 				t.Errorf("fine-tune %v: %s written", fineTune, name)
 			}
+		}
+	}
+}
+
+// TestFewValidationExamplesExportTheLatest: with fewer validation examples
+// than MinSelectionExamples, every pass exports the latest weights, also
+// when the validation loss rose; with enough, the best pass's are kept.
+// The validation set is made to get worse as training goes (its codes
+// are noise, which a model sure of the training patterns finds ever less
+// likely), so the best pass is not the last.
+func TestFewValidationExamplesExportTheLatest(t *testing.T) {
+	cfg := tinyConfig()
+	train := toyData(cfg, 30, 1)
+	shifted := func(n int) []Example {
+		val := toyData(cfg, n, 2)
+		r := rand.New(rand.NewPCG(5, 5))
+		for i := range val {
+			for j := range val[i].Codes {
+				val[i].Codes[j] = int32(r.IntN(cfg.Codes()))
+			}
+		}
+		return val
+	}
+	for _, n := range []int{MinSelectionExamples - 2, MinSelectionExamples + 4} {
+		var passes []ValPoint
+		hooks := Hooks{Eval: func(step int, bits float64, _ bool) { passes = append(passes, ValPoint{Step: step, Bits: bits}) }}
+		opt := resumeOptions(t.TempDir())
+		opt.EmbdDrop, opt.ResidDrop, opt.AttnDrop = 0, 0, 0
+		res, err := Run(context.Background(), opt, train, shifted(n), hooks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		best := slices.MinFunc(passes, func(a, b ValPoint) int { return cmp.Compare(a.Bits, b.Bits) })
+		if best.Step == res.Steps {
+			t.Fatalf("%d examples: the validation loss fell to the end (%v): the test cannot tell latest from best", n, passes)
+		}
+		want := best.Step
+		if n < MinSelectionExamples {
+			want = res.Steps
+		}
+		if res.BestStep != want {
+			t.Errorf("%d validation examples: the weights exported are step %d's, want %d's (passes %v)", n, res.BestStep, want, passes)
 		}
 	}
 }
