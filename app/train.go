@@ -62,7 +62,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.out, "out", "", "run folder (checkpoint, loss curve, samples); the model is exported to RUN_DIR/model")
 	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its checkpoint (a fresh start when there is none)")
 	fs.BoolVar(&f.prepareOnly, "prepare-only", false, "learn the codebook and tokenise the data into --out, then stop")
-	rangedFloatVar(fs, &f.minutes, "minutes", 0, 0, 1e+06, false, "stop cleanly after this many minutes of training, with a final checkpoint (0 = no limit; with --resume and neither --minutes nor --stop-at given: the run's own budget again); preparing the data (drawing or reading the images, k-means, encoding: a minute or more) comes first and is not counted")
+	rangedFloatVar(fs, &f.minutes, "minutes", 0, 0, 1e+06, false, "stop cleanly after this many minutes of training, with a final checkpoint (0 = no limit; with --resume and neither --minutes nor --stop-at given: the run's own budget again); preparing the data (drawing or reading the images, k-means, encoding: a minute or more) comes first and is not counted; a schedule fitted to the budget (--epochs 0) takes its last few steps even a little past it (at most a tenth), so that its learning rate anneals")
 	rangedIntVar(fs, &f.stopAt, "stop-at", 0, 0, 100000000, "stop this call at this step, with a checkpoint, keeping the schedule (0 = at its end); repeats a run that --minutes stopped")
 	f.seed = 1
 	fs.Var(&uintValue{&f.seed}, "seed", "seed for the codebook, the data order, the initial weights and dropout (`int` 0 to 2⁶⁴−1)")

@@ -566,7 +566,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 			stop = StopCanceled
 			break
 		}
-		if budget > 0 && time.Since(r.start) >= budget || opt.StopAt > 0 && r.step >= opt.StopAt {
+		if budget > 0 && time.Since(r.start) >= budget && !r.finishing(budget) || opt.StopAt > 0 && r.step >= opt.StopAt {
 			stop = StopBudget
 			break
 		}
@@ -668,6 +668,16 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		return res, ctx.Err()
 	}
 	return res, nil
+}
+
+// finishing reports whether a run whose time budget has just run out
+// takes its last few steps anyway, so that its learning rate anneals to
+// the end of the schedule fitted to the budget: at most a twentieth of the
+// schedule (two steps at least) and a tenth of the budget over it. A
+// one-minute run stopped "by budget" at step 31 of 33, its schedule
+// unfinished (Resume to finish it), where two steps more ended it.
+func (r *run) finishing(budget time.Duration) bool {
+	return r.total-r.step <= max(2, r.total/20) && time.Since(r.start) < budget+budget/10
 }
 
 // ErrStopped, as the cause of Run's cancelled context

@@ -791,3 +791,26 @@ func TestFewValidationExamplesExportTheLatest(t *testing.T) {
 		}
 	}
 }
+
+// A run whose budget ran out a step or two before the end of its schedule
+// takes them (its learning rate anneals to the end), within a tenth of the
+// budget over it; not when more is left, or the overrun would be larger.
+func TestFinishingTheLastSteps(t *testing.T) {
+	budget := time.Minute
+	for _, c := range []struct {
+		step, total int
+		spent       time.Duration
+		want        bool
+	}{
+		{31, 33, 61 * time.Second, true},
+		{390, 400, 61 * time.Second, true}, // a twentieth: 20 steps
+		{370, 400, 61 * time.Second, false},
+		{31, 33, 67 * time.Second, false},
+		{10, 33, 61 * time.Second, false},
+	} {
+		r := &run{step: c.step, total: c.total, start: time.Now().Add(-c.spent)}
+		if got := r.finishing(budget); got != c.want {
+			t.Errorf("step %d of %d after %s of a minute: finishing %v, want %v", c.step, c.total, c.spent, got, c.want)
+		}
+	}
+}
