@@ -98,7 +98,8 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		if m, err = edit.MaskFromImage(edit.MaskOver(img, w, h), rows, cols); err != nil { // laid over the picture as it is encoded
 			return fmt.Errorf("--mask %s: %w", *mask, err)
 		}
-		if src, _, err := codebook.ImageConfig(*from); err == nil && src.Width*img.Bounds().Dy() != src.Height*img.Bounds().Dx() {
+		if src, _, err := codebook.ImageConfig(*from); err == nil &&
+			codebook.PictureRect(src.Width, src.Height, w, h) != codebook.PictureRect(img.Bounds().Dx(), img.Bounds().Dy(), w, h) {
 			// Both are fitted into the model's frame, each keeping its own
 			// shape: the mask's edges do not fall on the picture's.
 			part := func(sw, sh int) string {

@@ -57,8 +57,9 @@ type describeEval struct {
 	Top5     int     `json:"top5"`
 	Top1Rate float64 `json:"top1_rate"`
 	Top5Rate float64 `json:"top5_rate"`
-	// StyleTop1 counts the images whose likeliest prompt also ends with
-	// their own style (models with style words only).
+	// StyleTop1 counts the images whose likeliest prompt that names a
+	// style names their own (models with style words only; a name alone
+	// names none and is passed over).
 	StyleTop1 int `json:"style_top1,omitempty"`
 	// Unreachable counts images no candidate prompt names.
 	Unreachable     int                 `json:"unreachable"`
@@ -220,8 +221,15 @@ func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, 
 			out.Unreachable++
 		}
 		if len(styles) > 0 && len(r.Top) > 0 && s.Style != "" {
-			if _, st := prompt.SplitStyle(r.Top[0], styles); st != "" && baseName(st, nil) == baseName(data.StyleWords(s.Style), nil) {
-				out.StyleTop1++
+			// The likeliest prompt that names a style (a name alone, a
+			// candidate too, names none: it is passed over, not a miss).
+			for _, p := range r.Top {
+				if _, st := prompt.SplitStyle(p, styles); st != "" {
+					if baseName(st, nil) == baseName(data.StyleWords(s.Style), nil) {
+						out.StyleTop1++
+					}
+					break
+				}
 			}
 		}
 		out.Results = append(out.Results, r)

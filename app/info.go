@@ -94,8 +94,11 @@ func imageInfo(env Env, paths []string, asJSON bool) error {
 			reportImageError(env, "info", path, err, asJSON)
 		}
 	}
+	if failed > 0 && damaged > 0 {
+		return notAll(failed+damaged, len(paths), "read or decoded")
+	}
 	if failed > 0 {
-		return notAll(failed+damaged, len(paths), "read")
+		return notAll(failed, len(paths), "read")
 	}
 	if damaged > 0 {
 		return notAll(damaged, len(paths), "decoded")

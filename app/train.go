@@ -142,7 +142,7 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 		// A model fine-tuned on a folder at the preset's rate forgot what
 		// it knew in a minute.
 		st.LR = trainjob.FineTuneLR(st.LR)
-		f.lrNote = fmt.Sprintf("note: a fine-tune on a folder trains at learning rate %g, a tenth of the preset's, so that the model keeps what it knew (--lr sets another)", st.LR)
+		f.lrNote = fmt.Sprintf("note: a fine-tune on a folder trains at learning rate %g, %g of the preset's, so that the model keeps what it knew (--lr sets another)", st.LR, trainjob.FineTuneLRScale)
 	}
 	pickF("dropout", &st.Dropout, f.dropout)
 	pickF("weight-decay", &st.WeightDecay, f.wd)
@@ -264,8 +264,11 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	}
 	start := time.Now()
 	res, err := trainjob.Run(ctx, st, ev)
-	if res != nil {
+	switch {
+	case res != nil:
 		fmt.Fprint(env.Stdout, trainjob.Summary(res, time.Since(start)))
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(log, "cancelled before training started: nothing was trained")
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err

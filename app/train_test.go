@@ -103,7 +103,7 @@ func TestFineTuneOnAFolderTrainsGently(t *testing.T) {
 		args []string
 		want float64
 	}{
-		{[]string{"--data", folder, "--init", "emoji"}, presetLR * trainjob.FineTuneLRScale},
+		{[]string{"--data", folder, "--init", "emoji"}, trainjob.FineTuneLR(presetLR)},
 		{[]string{"--data", folder, "--init", "emoji", "--lr", "0.002"}, 0.002},
 		{[]string{"--data", folder}, presetLR},
 		{[]string{"--data", "shapes", "--init", "emoji"}, trainjob.Preset("shapes").LR},

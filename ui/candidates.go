@@ -247,6 +247,16 @@ func (c *candidateStrip) unshelve(tokens []int, step uint64, version int, moreTo
 	return true
 }
 
+// shelvedAt is the undo step the strip put away for the image tokens was
+// shown at (0: unknown), and whether there is one.
+func (c *candidateStrip) shelvedAt(tokens []int) (step uint64, ok bool) {
+	at := slices.IndexFunc(c.shelf, func(o *shelvedStrip) bool { return slices.Equal(o.tokens, tokens) })
+	if at < 0 {
+		return 0, false
+	}
+	return c.shelf[at].step, true
+}
+
 // clearShown empties the strip shown (its place stays); the shelf stays.
 func (c *candidateStrip) clearShown() {
 	c.results, c.picks = nil, nil

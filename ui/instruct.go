@@ -55,14 +55,27 @@ func (s *Studio) EditModel() string { return s.editor.key }
 // pink"), it asks too, naming the nearest instruction it knows.
 func (s *Studio) editAsked(instruction string) {
 	eb := s.editor.b
-	if eb == nil && s.editor.set() && !s.editAsk.shown() {
-		// Opened now rather than by the edit's job, so that a misspelt
-		// first instruction gets its correction offered too (it got an
-		// error); a failure is the edit's to report.
-		if b, err := s.opt.Models.Open(s.editor.key, nil); err == nil && b.Model.Config.IsEdit() {
-			s.setEditor(s.editor.key, b)
-			eb = b
-		}
+	if eb == nil && s.editor.set() && !s.editAsk.shown() && s.runs.runner.Running() == "" {
+		// Opened first (off the UI goroutine: a user's edit model may be
+		// large) rather than by the edit's job, so that a misspelt first
+		// instruction gets its correction offered too (it got an error);
+		// a failure is the edit's to report.
+		key := s.editor.key
+		s.setStatus("Opening the edit model " + modelLabel(key) + "…")
+		go func() {
+			b, err := s.opt.Models.Open(key, nil)
+			s.loop.Do(func() {
+				if err == nil && b.Model.Config.IsEdit() && s.editor.key == key && s.editor.b == nil {
+					s.setEditor(key, b)
+				}
+				if s.editor.b == nil {
+					s.report(s.EditByInstruction(instruction))
+					return
+				}
+				s.editAsked(instruction)
+			})
+		}()
+		return
 	}
 	if eb == nil || s.editAsk.shown() {
 		s.report(s.EditByInstruction(instruction))
@@ -374,10 +387,14 @@ func editInstructions(eb *bundle.Bundle) []string {
 func editOptions(eb, b *bundle.Bundle, p core.Params, candidates, workers int) sampler.Options {
 	s := p.Settings
 	s.Prompt, s.Negative, s.Guidance, s.ImageGuidance = "", "", 1, 1
-	panelDefault, _ := core.DefaultParams().WithRecommended(b.Model.Config.Recommended(), nil, b.Conditional())
+	panelDefault := core.DefaultParams()
+	panelDefault.Settings, _ = panelDefault.WithRecommended(b.Model.Config.Recommended(), nil, b.Conditional())
+	panelDefault = panelDefault.Clamped()
 	chosen := func(k sampling.Knob) bool {
+		// Within half a slider step (0.05) of the default is the default:
+		// the panel snaps a recommendation off its grid (0.82 shows 0.80).
 		sp, _ := sampling.SpecOf(k)
-		return !sp.Own && !sp.Conditional && p.Value(k) != panelDefault.Value(k)
+		return !sp.Own && !sp.Conditional && math.Abs(p.Value(k)-panelDefault.Value(k)) > 0.026
 	}
 	s, _ = s.WithRecommended(eb.Model.Config.Recommended(), chosen, true)
 	return sampler.Options{Settings: s, Batch: candidates, Workers: workers}

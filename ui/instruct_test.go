@@ -629,6 +629,7 @@ func TestFirstMisspeltInstructionIsOfferedItsCorrection(t *testing.T) {
 		t.Skip("the edit model is opened with the studio: nothing to test")
 	}
 	s.editAsked("mirorr it")
+	pumpFor(t, s, "the edit model opened", func() bool { return s.editor.b != nil })
 	if !s.editAsk.shown() || !strings.Contains(s.editAsk.text, "mirorr → mirror") || s.Running() != "" {
 		t.Fatalf("asked %v %q, running %q, error %v", s.editAsk.shown(), s.editAsk.text, s.Running(), s.LastError())
 	}

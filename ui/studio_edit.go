@@ -196,10 +196,14 @@ func (s *Studio) step(move func() error, done, none string) error {
 	// leaves it, back when a redo returns to it (a step that keeps the
 	// image, such as a mask stroke, keeps them shown).
 	if now := s.doc.Tokens(); slices.Equal(now, leaving) {
-		if len(s.cands.results) == 0 {
-			// The opening of a file of these very codes (an export of the
-			// image) put the strip away: its undo brings it back.
+		if at, ok := s.cands.shelvedAt(now); ok && at != 0 && at == s.doc.Step() && len(s.cands.results) == 0 {
+			// Back on the very step whose strip the opening of a file of
+			// these codes (an export of the image) put away: the undo of
+			// the opening brings it back (not a mask stroke's undo after
+			// the opening, nor the opening's redo).
 			s.cands.unshelve(now, s.doc.Step(), s.doc.Version(), s.doc.CanRedo())
+		} else if s.opened.step != 0 && s.doc.Step() == s.opened.step && len(s.cands.results) > 0 {
+			s.cands.shelve(now, leavingStep) // the opening redone puts them away again, as it did
 		}
 		s.cands.version = -1 // a pick is a step of its own now
 	} else {

@@ -46,12 +46,18 @@ func (s *Studio) showError(err error) {
 		return
 	}
 	// The dialog goes; the status line and its log keep it (the line
-	// had kept an older failure's text under a newer error's dialog).
+	// had kept an older failure's text under a newer error's dialog), on
+	// one line; the Train tab's errors stay off the Create tab's line.
 	var n notice
+	line := "Error: " + err.Error()
 	if errors.As(err, &n) {
-		s.setStatus(n.title + ": " + n.msg)
+		line = n.title + ": " + n.msg
+	}
+	line = strings.Join(strings.Fields(line), " ")
+	if s.Tab() == createTab {
+		s.setStatus(line)
 	} else {
-		s.setStatus("Error: " + err.Error())
+		s.logStatus(line)
 	}
 	if s.closing {
 		return

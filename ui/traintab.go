@@ -197,7 +197,7 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.start = widgets.NewTipButton("Start", theme.MediaPlayIcon(), "Start a new training run with these settings", func() { t.report(t.Start()) })
 	t.start.Importance = widget.HighImportance
 	t.pause = widgets.NewTipButton("Pause", theme.MediaPauseIcon(), "Pause: save a checkpoint and stop; Resume continues exactly from it, also after Tessera was closed (once training has started: while the data is prepared there is nothing to save, and Stop cancels)", t.Pause)
-	t.resume = widgets.NewTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint, for what is left of its time budget (a run made by tessera train: for the Time budget above)", func() { t.report(t.Resume()) })
+	t.resume = widgets.NewTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint, for what is left of its time budget (a run made by tessera train --minutes: for the Time budget above)", func() { t.report(t.Resume()) })
 	t.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run: one last validation pass (the steps since the last one count), then save a checkpoint and keep the best model so far", t.Stop)
 	t.del = widgets.NewTipButton("", theme.DeleteIcon(), "Delete the run shown: its folder, with its checkpoint, curves, samples and model (asks first)", t.AskDelete)
 	t.same = widgets.NewTipButton("", theme.ContentCopyIcon(), "Fill the form with the settings of the run shown (its data, time budget, threads and what it started from), for a new run", func() { t.report(t.TakeSettings()) })
@@ -556,9 +556,9 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 		name = t.folder
 	}
 	st := trainjob.Preset(name)
-	m, err := strconv.ParseFloat(strings.TrimSpace(t.minutes.Text), 64)
-	if err != nil || !(m == 0 || m >= 0.1 && m <= maxMinutes) {
-		return st, fmt.Errorf("train: the time budget %q: give minutes from 0.1 to %s (0: no limit)", t.minutes.Text, widgets.GroupThousands(maxMinutes))
+	m, err := t.formMinutes()
+	if err != nil {
+		return st, err
 	}
 	if m > 0 {
 		st.Minutes, st.Budget, st.Epochs = m, m, 0 // the schedule is fitted to the budget, the run's whole
@@ -662,6 +662,16 @@ func (t *TrainTab) Start() error {
 	return nil
 }
 
+// formMinutes is the form's time budget in minutes (0: no limit), or an
+// error that says what it takes.
+func (t *TrainTab) formMinutes() (float64, error) {
+	m, err := strconv.ParseFloat(strings.TrimSpace(t.minutes.Text), 64)
+	if err != nil || !(m == 0 || m >= 0.1 && m <= maxMinutes) {
+		return 0, fmt.Errorf("train: the time budget %q: give minutes from 0.1 to %s (0: no limit)", t.minutes.Text, widgets.GroupThousands(maxMinutes))
+	}
+	return m, nil
+}
+
 // formThreads is the form's thread count cut to this machine's cores (the
 // form then shows the count used); ok is false when it is no whole number
 // from 1 up.
@@ -704,13 +714,14 @@ func (t *TrainTab) Resume() error {
 	if n, ok := t.formThreads(); ok {
 		st.Threads = n
 	}
-	if st.Budget <= 0 {
-		// A run of tessera train: its --minutes was one call's, not the
-		// run's (0.01 ran one step again); the form's Time budget is this
-		// call's, as --minutes is on a resume.
-		m, err := strconv.ParseFloat(strings.TrimSpace(t.minutes.Text), 64)
-		if err != nil || !(m == 0 || m >= 0.1 && m <= maxMinutes) {
-			return fmt.Errorf("train: the time budget %q: give minutes from 0.1 to %s (0: no limit)", t.minutes.Text, widgets.GroupThousands(maxMinutes))
+	if st.Budget <= 0 && st.Minutes > 0 {
+		// A run of tessera train --minutes: its budget was one call's, not
+		// the run's (--minutes 0.01 resumed for one step again); the form's
+		// Time budget is this call's, as --minutes is on a resume. (A Train
+		// tab run has a budget of its own, Budget, or none at all.)
+		m, err := t.formMinutes()
+		if err != nil {
+			return err
 		}
 		st.Minutes = m
 	}
@@ -1108,10 +1119,20 @@ func stepStatus(s train.StepInfo, vals []train.ValPoint) string {
 		}
 		msg += fmt.Sprintf(" · validation %.3f (best %.3f at step %d)", vals[n-1].Bits, best.Bits, best.Step)
 		if last := vals[n-1]; n >= 3 && last.Step > best.Step && last.Bits > best.Bits*(1+overfitRise) {
-			msg += " — rising since: the model learns its training pictures by heart (overfitting); Use this model keeps the best"
+			msg += " — rising since: the model learns its training pictures by heart (overfitting); Use this model keeps the best (the latest when too few pictures were held out to pick by)"
 		}
 	}
 	return msg
+}
+
+// bestWord names the validation loss of the weights a run exported: the
+// best pass's, or the last one's when the validation set was too small to
+// pick by (train.Result.Latest).
+func bestWord(res *train.Result) string {
+	if res.Latest {
+		return "last validation (too few held-out pictures to pick the best weights by)"
+	}
+	return "best validation"
 }
 
 // overfitRise is how far above its best (a share of it) validation loss
@@ -1150,7 +1171,7 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 	case state == trainjob.StateStopped && res != nil && math.IsNaN(res.BestVal):
 		t.status.SetText("Stopped at " + steps + ", before the first validation pass: Use this model opens the current weights, not yet validated")
 	case state == trainjob.StateStopped && res != nil:
-		t.status.SetText("Stopped at " + steps + fmt.Sprintf(": best validation %.3f bits/token at step %d — Use this model opens it", res.BestVal, res.BestStep))
+		t.status.SetText("Stopped at " + steps + fmt.Sprintf(": %s %.3f bits/token at step %d — Use this model opens it", bestWord(res), res.BestVal, res.BestStep))
 	case state == trainjob.StateBudget && res != nil:
 		t.status.SetText("The time budget ran out at " + steps + ": Resume continues the schedule; Use this model opens the best so far")
 	case err == nil && res != nil:
@@ -1158,8 +1179,8 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		if res.TotalElapsed-res.Elapsed > time.Second { // resumed: the log's time is the whole run's
 			took += fmt.Sprintf(" (%s since the resume)", res.Elapsed.Round(time.Second))
 		}
-		t.status.SetText(fmt.Sprintf("Finished %s steps in %s of training: best validation %.3f bits/token at step %d — Use this model opens it",
-			widgets.GroupThousands(res.Steps), took, res.BestVal, res.BestStep))
+		t.status.SetText(fmt.Sprintf("Finished %s steps in %s of training: %s %.3f bits/token at step %d — Use this model opens it",
+			widgets.GroupThousands(res.Steps), took, bestWord(res), res.BestVal, res.BestStep))
 	case errors.Is(err, errDeclined): // the user's answer, not a failure
 		t.status.SetText("Not started: fix the files the data report lists (under the plots), then Start again")
 	case errors.Is(err, data.ErrNotFound):
@@ -1367,7 +1388,7 @@ func (t *TrainTab) show(info *trainjob.RunInfo) {
 		if info.Problem == nil && info.State() == trainjob.StateRunning && !info.Checkpoint {
 			// Closed abruptly before its first checkpoint (a kill, a crash):
 			// Resume has nothing to go on from.
-			line += ": closed before its first checkpoint, so there is nothing to resume; the ⧉ button in the Runs bar fills the form with its settings to start it again"
+			line += ": closed before its first checkpoint (unless a tessera train is running it now), so there is nothing to resume; the ⧉ button in the Runs bar fills the form with its settings to start it again"
 			if t.modelExported() {
 				line += " (Use this model opens the weights of its last validation pass, an early one)"
 			}

@@ -182,13 +182,13 @@ func TestTrainTab(t *testing.T) {
 		if len(before) == 0 {
 			t.Fatal("no log lines before the pause")
 		}
-		// The run had no budget of its own (none given, as a tessera train
-		// run's --minutes is one call's): the form's Time budget is this
-		// call's (a CLI run of --minutes 0.01 resumed for one step).
+		// A Train tab run without a budget resumes without one, whatever
+		// the form says (the form's budget is for a tessera train
+		// --minutes run's resume: below).
 		tab.SetBudget(30, 1)
 		test.Tap(tab.resume)
-		if tab.job == nil || tab.job.st.Minutes != 30 {
-			t.Fatalf("resumed without the form's budget: %+v", tab.job)
+		if tab.job == nil || tab.job.st.Minutes != 0 {
+			t.Fatalf("a run without a budget resumed with one: %+v", tab.job)
 		}
 		if !strings.Contains(tab.Info(), before[len(before)-1]) {
 			t.Fatalf("the log after resuming in the same studio (before: %q): %q", before, tab.Info())
@@ -199,6 +199,27 @@ func TestTrainTab(t *testing.T) {
 		})
 		test.Tap(tab.pause)
 		tab.wait()
+		info, err = trainjob.ReadRun(dir)
+		must(t, err)
+		// A run of tessera train --minutes (one call's budget, none of the
+		// run's) resumes for the form's Time budget: --minutes 0.01 ran one
+		// step again.
+		rec := *info.Record
+		rec.Settings.Minutes, rec.Settings.Budget = 0.01, 0
+		must(t, trainjob.WriteRecord(dir, rec))
+		must(t, tab.OpenRunFolder(dir))
+		tab.SetBudget(30, 1)
+		test.Tap(tab.resume)
+		if tab.job == nil || tab.job.st.Minutes != 30 {
+			t.Fatalf("a --minutes run resumed without the form's budget: %+v", tab.job)
+		}
+		pumpFor(t, s, "steps of the --minutes run's resume", func() bool { return strings.HasPrefix(tab.Status(), "Step ") })
+		test.Tap(tab.pause)
+		tab.wait()
+		after, err := trainjob.ReadRecord(dir)
+		must(t, err)
+		after.Settings.Minutes = 0 // as it was, for what follows
+		must(t, trainjob.WriteRecord(dir, *after))
 		info, err = trainjob.ReadRun(dir)
 		must(t, err)
 		paused := info.Step

@@ -568,8 +568,19 @@ func TestUndoOpeningOfTheImagesOwnExportKeepsCandidates(t *testing.T) {
 	if s.Candidates() != 0 {
 		t.Fatalf("the opening kept %d candidates of the image before it", s.Candidates())
 	}
+	// A mask stroke on the opened file, undone, is still the opened file:
+	// no candidates of the image before it.
+	must(t, s.SetMask(append([]bool{false, true}, make([]bool, s.Document().N()-2)...)))
+	must(t, s.Undo())
+	if s.Candidates() != 0 {
+		t.Fatalf("undoing a mask stroke on the opened file shows %d candidates of the image before it", s.Candidates())
+	}
 	must(t, s.Undo())
 	if s.Candidates() != 3 {
 		t.Fatalf("undoing the opening shows %d candidates, want the 3 it put away", s.Candidates())
+	}
+	must(t, s.Redo())
+	if s.Candidates() != 0 {
+		t.Fatalf("redoing the opening keeps %d candidates of the image before it", s.Candidates())
 	}
 }

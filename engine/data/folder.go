@@ -54,8 +54,9 @@ func Folder(ctx context.Context, dir string) ([]Sample, Report, error) {
 	samples := make([]Sample, len(files))
 	failed := make([]error, len(files))
 	warnings := make([]string, len(files))
+	captions := captionFiles(files, texts)
 	err = parallel(ctx, len(files), func(i int) {
-		samples[i], warnings[i], failed[i] = loadFolderImage(dir, files[i], captionFile(files[i], texts))
+		samples[i], warnings[i], failed[i] = loadFolderImage(dir, files[i], captions[i])
 	})
 	if err != nil {
 		return nil, rep, fmt.Errorf("image folder %s: %w", dir, err)
@@ -115,26 +116,35 @@ func sidecarName(imageName string) string {
 	return strings.TrimSuffix(imageName, filepath.Ext(imageName)) + ".txt"
 }
 
-// captionFile is the caption file of image file name among the folder's
-// .txt files texts (listFolder): its sidecarName, else the same name with
-// the extension in other letters (IMG_0002.TXT, as cameras and Windows
-// tools write it), else sidecarName (absent).
-func captionFile(name string, texts []string) string {
-	want := sidecarName(name)
-	if _, ok := slices.BinarySearch(texts, want); ok {
-		return want
-	}
-	stem := strings.TrimSuffix(want, ".txt")
+// captionFiles are the caption files of images among the folder's .txt
+// files texts (listFolder), one for each image: its sidecarName, else the
+// same name with the extension in other letters (IMG_0002.TXT, as cameras
+// and Windows tools write it), else sidecarName (absent). One pass over
+// each list: a folder of 1,500 images and 1,500 other .txt files took 10 s
+// when each image looked through every text file.
+func captionFiles(images, texts []string) []string {
+	byStem := make(map[string]string, len(texts)) // stem → the first .txt, .TXT, … file of it
 	for _, t := range texts {
-		if strings.TrimSuffix(t, filepath.Ext(t)) == stem {
-			return t
+		stem := strings.TrimSuffix(t, filepath.Ext(t))
+		if _, ok := byStem[stem]; !ok {
+			byStem[stem] = t
 		}
 	}
-	return want
+	out := make([]string, len(images))
+	for i, name := range images {
+		want := sidecarName(name)
+		out[i] = want
+		if _, ok := slices.BinarySearch(texts, want); !ok {
+			if t, ok := byStem[strings.TrimSuffix(want, ".txt")]; ok {
+				out[i] = t
+			}
+		}
+	}
+	return out
 }
 
 // loadFolderImage reads one image file and its caption file txt
-// (captionFile); warning, when set, is a caveat about the caption file.
+// (captionFiles); warning, when set, is a caveat about the caption file.
 func loadFolderImage(dir, name, txt string) (s Sample, warning string, err error) {
 	img, err := readFolderImage(filepath.Join(dir, name))
 	if err != nil {

@@ -87,10 +87,11 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 		decoded bool
 	}
 	res := make([]result, len(images))
+	captions := captionFiles(images, texts)
 	err = parallel(ctx, len(images), func(i int) {
 		r := &res[i]
 		img, err := readFolderImage(filepath.Join(dir, images[i]))
-		r.sc, r.scErr = readSidecar(filepath.Join(dir, captionFile(images[i], texts)))
+		r.sc, r.scErr = readSidecar(filepath.Join(dir, captions[i]))
 		if r.sc.caption == "" {
 			r.stored = storedPrompt(filepath.Join(dir, images[i]))
 		}
@@ -123,7 +124,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 	var order [][sha256.Size]byte
 	for i, name := range images {
 		r := res[i]
-		if txt := captionFile(name, texts); r.sc.found && !paired[txt] { // cat.png and cat.jpg share cat.txt
+		if txt := captions[i]; r.sc.found && !paired[txt] { // cat.png and cat.jpg share cat.txt
 			paired[txt] = true
 			if r.sc.format.bom {
 				rep.BOM = append(rep.BOM, txt)
@@ -173,7 +174,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 		}
 	}
 	for _, txt := range texts {
-		if !paired[txt] && !readByImage(dir, txt, images, texts, paired) {
+		if !paired[txt] && !readByImage(dir, txt, captions, paired) {
 			rep.Orphans = append(rep.Orphans, txt)
 		}
 	}
@@ -209,9 +210,8 @@ func oddSize(w, h int) string {
 // readByImage reports whether caption file txt is, under another spelling,
 // the caption file an image reads: on a file system that ignores case,
 // cat.png reads Cat.TXT.
-func readByImage(dir, txt string, images, texts []string, paired map[string]bool) bool {
-	for _, img := range images {
-		want := captionFile(img, texts)
+func readByImage(dir, txt string, captions []string, paired map[string]bool) bool {
+	for _, want := range captions { // each image's caption file (captionFiles)
 		if want == txt || !paired[want] || !strings.EqualFold(want, txt) {
 			continue
 		}

@@ -177,6 +177,9 @@ func MaxWords() int {
 // leaves a trained wording ("please mirror it") pass: the caller warns.
 func CheckInstruction(b *bundle.Bundle, instruction string) error {
 	known, unknown, _ := sampler.InstructionWords(b, instruction)
+	if known > 0 && len(unknown) == 0 {
+		return nil
+	}
 	examples := suggestions(b, instruction)
 	hint := ""
 	if b.Prompt != nil {
@@ -208,7 +211,7 @@ func CheckInstruction(b *bundle.Bundle, instruction string) error {
 	}
 	such := "such as " + quoted(examples)
 	if len(examples) == 1 {
-		such = fmt.Sprintf("the nearest it was is %q", examples[0])
+		such = fmt.Sprintf("the nearest one it was trained on is %q", examples[0])
 	}
 	return fmt.Errorf("model %s does not know %s%s; without %s the instruction would read %q, which is not one it was trained on (%s)",
 		b.Name, quoted(unknown), hint, them, rest, such)
@@ -216,7 +219,7 @@ func CheckInstruction(b *bundle.Bundle, instruction string) error {
 
 // suggestions are the trained instructions an error about instruction
 // offers: the wording nearest to it (Nearest, its misspelt words corrected
-// first: "remove teh backround" → "remove the background", "make it purple
+// first: "remove teh backround" → "remove background", "make it purple
 // with sparkles" → "make it purple") when one shares a content word with
 // it, else the first instruction of each family b offers (they were the
 // first four, three of them skin tones, whatever was typed).

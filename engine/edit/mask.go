@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"math"
 
 	"github.com/nfnt/resize"
 
@@ -53,7 +54,7 @@ func MaskFromImage(img image.Image, rows, cols int) ([]bool, error) {
 		}
 	}
 	if !change {
-		return nil, fmt.Errorf("mask: no patch is marked to change: a patch changes where the mask over it is at least half light (white changes, black keeps), and its lightest patch is %.0f%% light (paint the patches to change white)", 100*lightest)
+		return nil, fmt.Errorf("mask: no patch is marked to change: a patch changes where the mask over it is at least half light (white changes, black keeps), and its lightest patch is %.1f%% light (paint the patches to change white)", math.Floor(1000*lightest)/10)
 	}
 	return mask, nil
 }

@@ -3,6 +3,8 @@ package pngmeta
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // Keys of Record.Extra that say how the studio made a picture from its
@@ -69,7 +71,7 @@ func (r *Record) MadeFrom() string {
 		return "part of " + parent + " kept, the rest sampled"
 	case KindExtend:
 		if at > 0 {
-			return fmt.Sprintf("%s grown by %d patch rows", parent, int(at))
+			return fmt.Sprintf("%s grown by %s", parent, plural.N(int(at), "patch row", "patch rows"))
 		}
 		return parent + " grown downward"
 	case KindEdit:

@@ -14,6 +14,7 @@ func TestMadeFrom(t *testing.T) {
 		{"a.png", map[string]any{ExtraKind: KindBranch, ExtraAt: float64(6)}, "the first 6 of 16 patches of a.png kept, the rest sampled"},
 		{"a.png", map[string]any{ExtraKind: KindComplete, ExtraAt: 4}, "the first 4 of 16 patches of a.png kept, the rest sampled"},
 		{"a.png", map[string]any{ExtraKind: KindExtend, ExtraAt: float64(2)}, "a.png grown by 2 patch rows"},
+		{"a.png", map[string]any{ExtraKind: KindExtend, ExtraAt: float64(1)}, "a.png grown by 1 patch row"},
 		{"a.png", map[string]any{ExtraKind: KindEdit}, "a.png edited by instruction"},
 		{"a.png", map[string]any{ExtraKind: "export", ExtraMadeFrom: "3 of 16 patches of p.png regenerated"}, "3 of 16 patches of p.png regenerated"},
 		{"a.png", map[string]any{ExtraKind: KindGenerate}, ""},

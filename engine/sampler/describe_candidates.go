@@ -15,11 +15,12 @@ type Candidates struct {
 	// Prompts are the candidates, in a fixed order.
 	Prompts []string
 	// Source says where they came from, for people: "the shapes dataset's
-	// captions", "1908 emoji names × 2 styles", "vocabulary words × styles".
+	// captions", "1908 emoji names, alone and × 2 styles", "vocabulary
+	// words, alone and × styles".
 	Source string
 	// Names, when set, are the names Prompts are made of: Prompts are
-	// WithStyles(Names), and RankCandidates may rank the names alone first
-	// (see RankOptions.Shortlist).
+	// NamesAndStyles(Names), and RankCandidates may rank the names alone
+	// first (see RankOptions.Shortlist).
 	Names []string
 }
 
@@ -29,10 +30,12 @@ type Candidates struct {
 // captions "digit 0" … "digit 9" (pairs of its words such as "8 7", which
 // it never saw, can be likelier than any of them); for a model with a list
 // of its names (bundle.Names: the built-in emoji model's 1,910), those
-// names × its styles; else, for a model with style words that knows most emoji names (from the
-// emoji metadata in emojiCache, "" meaning data.DefaultEmojiCache, when it
-// is there; nothing is downloaded), names × styles; else the model's
-// vocabulary words (and pairs of them for a small vocabulary) × styles. It
+// names, alone and × its styles (NamesAndStyles); else, for a model with
+// style words that knows most emoji names (from the emoji metadata in
+// emojiCache, "" meaning data.DefaultEmojiCache, when it is there; nothing
+// is downloaded), those names alone and × styles; else the model's
+// vocabulary words (and pairs of them for a small vocabulary), alone and ×
+// styles. It
 // reads only the emoji metadata, so it takes well under a second. A model
 // without prompts has none; the only error is a cancelled ctx.
 func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string) (Candidates, error) {
@@ -226,7 +229,11 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 	}
 	var second []string
 	for _, n := range ranked[:short] {
-		for _, p := range append([]string{n.Prompt}, WithStyles(b, []string{n.Prompt})...) { // alone when a candidate (NamesAndStyles), and in each style
+		// Alone when a candidate (NamesAndStyles), and in each style: the
+		// name alone was scored in the first stage already; scored again
+		// with the styles, its score comes in the same pass (a sixth more
+		// of the second stage's work on the emoji model).
+		for _, p := range append([]string{n.Prompt}, WithStyles(b, []string{n.Prompt})...) {
 			if isUsable[p] {
 				second = append(second, p)
 			}

@@ -214,13 +214,17 @@ type Result struct {
 	TrainLoss         float64 // bits per token, mean of the last lossMeanSteps (50) steps, or a fifth of fewer
 	BestVal           float64 // bits per token; NaN without a validation set
 	BestStep          int
-	ModelDir          string        // exported model folder
-	Checkpoint        string        // checkpoint file
-	LossPlot          string        // loss curve PNG
-	Stop              string        // StopDone, StopBudget or StopCanceled
-	Elapsed           time.Duration // training time of this call
-	TotalElapsed      time.Duration // training time of the run over all its calls (resumes included)
-	TokensPerSec      float64
+	// Latest: the validation set was too small to pick weights by
+	// (MinSelectionExamples), so BestVal and BestStep are the last pass's,
+	// whose weights were exported.
+	Latest       bool
+	ModelDir     string        // exported model folder
+	Checkpoint   string        // checkpoint file
+	LossPlot     string        // loss curve PNG
+	Stop         string        // StopDone, StopBudget or StopCanceled
+	Elapsed      time.Duration // training time of this call
+	TotalElapsed time.Duration // training time of the run over all its calls (resumes included)
+	TokensPerSec float64
 }
 
 // MinSelectionExamples is the fewest validation examples whose loss picks
@@ -272,8 +276,9 @@ type run struct {
 // EvalEvery, CheckpointEvery, DType, ExtraFiles, EMA (an average starts from
 // the weights resumed, or is dropped) and a larger Steps from opt.
 // When ctx is cancelled it saves and returns the Result with ctx.Err();
-// cancelled before the run's first step, it returns nil and ctx.Err(),
-// having written nothing.
+// cancelled before the run's first step and before anything was written
+// (a fine-tune's baseline validation pass exports), it returns nil and
+// ctx.Err(), having written nothing.
 func Run(ctx context.Context, opt Options, train, val []Example, hooks Hooks) (*Result, error) {
 	if opt.OutDir == "" {
 		return nil, errors.New("train: Options.OutDir is required")
@@ -621,10 +626,13 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 			lastCkpt = time.Now()
 		}
 	}
-	if stop == StopCanceled && r.step == 0 {
+	if stop == StopCanceled && r.step == 0 && !r.exported && len(r.vals) == 0 {
 		// Stopped before its first step (Ctrl+C while the data was
-		// prepared): nothing was trained, so nothing is exported or
-		// checkpointed, and no result says "step 0, loss 0".
+		// prepared) and before a fine-tune's baseline pass: nothing was
+		// trained or written, so nothing is exported or checkpointed, and
+		// no result says "step 0, loss 0". (Stopped during the baseline
+		// pass, which exported the model it tunes: the checkpoint at step
+		// 0 below makes the run resumable.)
 		return nil, ctx.Err()
 	}
 	// Wind down: a last evaluation (not on a plain cancel: Ctrl+C and a
@@ -646,7 +654,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{
-		Steps: r.step, TotalSteps: r.total, Epoch: r.ld.epoch, BestVal: r.bestVal, BestStep: r.bestStep,
+		Steps: r.step, TotalSteps: r.total, Epoch: r.ld.epoch, BestVal: r.bestVal, BestStep: r.bestStep, Latest: r.latest,
 		ModelDir: opt.ModelDir, Checkpoint: filepath.Join(opt.OutDir, CheckpointFile),
 		LossPlot: filepath.Join(opt.OutDir, LossPlotFile), Stop: stop, Elapsed: elapsed, TotalElapsed: r.elapsed0 + elapsed,
 	}
@@ -672,12 +680,14 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 
 // finishing reports whether a run whose time budget has just run out
 // takes its last few steps anyway, so that its learning rate anneals to
-// the end of the schedule fitted to the budget: at most a twentieth of the
-// schedule (two steps at least) and a tenth of the budget over it. A
-// one-minute run stopped "by budget" at step 31 of 33, its schedule
-// unfinished (Resume to finish it), where two steps more ended it.
+// the end of a schedule fitted to the budget (Epochs 0: --epochs 0, the
+// Train tab's runs): at most a twentieth of the schedule (two steps at
+// least) and a tenth of the budget over it. A one-minute run stopped "by
+// budget" at step 31 of 33, its schedule unfinished (Resume to finish
+// it), where two steps more ended it. A schedule of given steps or epochs
+// stops at its budget.
 func (r *run) finishing(budget time.Duration) bool {
-	return r.total-r.step <= max(2, r.total/20) && time.Since(r.start) < budget+budget/10
+	return r.opt.Epochs == 0 && r.total-r.step <= max(2, r.total/20) && time.Since(r.start) < budget+budget/10
 }
 
 // ErrStopped, as the cause of Run's cancelled context

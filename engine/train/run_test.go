@@ -812,5 +812,37 @@ func TestFinishingTheLastSteps(t *testing.T) {
 		if got := r.finishing(budget); got != c.want {
 			t.Errorf("step %d of %d after %s of a minute: finishing %v, want %v", c.step, c.total, c.spent, got, c.want)
 		}
+		r.opt.Epochs = 4 // a schedule of passes, not fitted to the budget: it stops there
+		if r.finishing(budget) {
+			t.Errorf("step %d of %d, 4 epochs: finishing past the budget", c.step, c.total)
+		}
+	}
+}
+
+// A fine-tune cancelled during its baseline validation pass (which exports
+// the model it tunes) is not "nothing written": it keeps a checkpoint at
+// step 0 beside what the pass wrote, so it can be resumed.
+func TestCancelDuringTheBaselinePassKeepsACheckpoint(t *testing.T) {
+	cfg := tinyConfig()
+	train, val := toyData(cfg, 30, 1), toyData(cfg, 10, 2)
+	dir := t.TempDir()
+	opt := resumeOptions(dir)
+	p, err := InitParams(cfg, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Init = p
+	ctx, cancel := context.WithCancel(context.Background())
+	hooks := Hooks{Eval: func(step int, _ float64, _ bool) {
+		if step == 0 {
+			cancel()
+		}
+	}}
+	res, err := Run(ctx, opt, train, val, hooks)
+	if !errors.Is(err, context.Canceled) || res == nil || res.Steps != 0 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, CheckpointFile)); err != nil {
+		t.Fatalf("no checkpoint beside the baseline's export: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -154,7 +155,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		_ = os.Remove(filepath.Join(s.OutDir, LogFile))
 		// The folder, and those above it that this call made, each only
 		// if empty (--out np/run left an empty np behind).
-		for dir := filepath.Clean(s.OutDir); os.Remove(dir) == nil && dir != madeFrom; {
+		for dir := filepath.Clean(s.OutDir); madeFrom != "" && os.Remove(dir) == nil && dir != madeFrom; {
 			dir = filepath.Dir(dir)
 		}
 	}
@@ -237,15 +238,19 @@ func minutesText(m float64) string {
 	d := time.Duration(m * float64(time.Minute)).Round(time.Second)
 	switch {
 	case d < time.Minute:
-		return plural.N(int(d/time.Second), "second", "seconds")
+		return plural.N(max(int(d/time.Second), 1), "second", "seconds")
 	case d < time.Hour:
-		n := fmt.Sprintf("%.3g", d.Minutes())
+		n := strconv.FormatFloat(d.Minutes(), 'f', -1, 64)
+		if d%time.Minute != 0 {
+			n = strconv.FormatFloat(math.Round(d.Minutes()*10)/10, 'f', -1, 64) // 8.5, 12.3
+		}
 		if n == "1" {
 			return "1 minute"
 		}
 		return n + " minutes"
 	}
-	h, rest := int(d/time.Hour), int((d%time.Hour+30*time.Second)/time.Minute)
+	d = d.Round(time.Minute) // before splitting: 1h59m45s is 2 hours, not "1 hour 60 minutes"
+	h, rest := int(d/time.Hour), int(d%time.Hour/time.Minute)
 	if rest == 0 {
 		return plural.N(h, "hour", "hours")
 	}
@@ -447,6 +452,9 @@ func ExportFinal(ctx context.Context, s Settings, prep *prepare.Prepared, dir st
 // Summary is the line `tessera train` ends with.
 func Summary(res *train.Result, took time.Duration) string {
 	val := fmt.Sprintf("best validation %.4f bits/token at step %d", res.BestVal, res.BestStep)
+	if res.Latest {
+		val = fmt.Sprintf("last validation %.4f bits/token at step %d (too few validation examples to pick the best by: the latest weights are exported)", res.BestVal, res.BestStep)
+	}
 	if math.IsNaN(res.BestVal) {
 		val = fmt.Sprintf("no validation pass yet (the model holds the step-%d weights)", res.BestStep)
 	}

@@ -230,7 +230,13 @@ const FineTuneLRScale = 0.1
 // default: the preset's lr scaled by FineTuneLRScale. The built-in
 // datasets keep their presets' (a shapes fine-tune learns a new kind of
 // picture: docs/eval/shapes-finetune.txt).
-func FineTuneLR(lr float64) float64 { return lr * FineTuneLRScale }
+func FineTuneLR(lr float64) float64 {
+	v, err := strconv.ParseFloat(strconv.FormatFloat(lr*FineTuneLRScale, 'g', 6, 64), 64) // 1.5e-4, not 0.00015000000000000001
+	if err != nil {
+		return lr * FineTuneLRScale
+	}
+	return v
+}
 
 // emojiStyleWords are the six emoji styles as caption words.
 func emojiStyleWords() []string {
