@@ -45,6 +45,7 @@ func commands() map[string]command {
 		"average":         {"write the mean of the weights of checkpoints of one run (stochastic weight averaging) as a model folder", runAverage},
 		"random-model":    {"write a model folder of random weights shaped like OpenAI's imagegpt-small, -medium or -large", runRandomModel},
 		"info":            {"a model's configuration, size and codebook, or what images record (prompt, seed, settings, model)", runInfo},
+		"models":          {"list the built-in models: what each draws, its size, names and styles", runModels},
 		"timelapse":       {"an animated GIF of an image appearing patch by patch", runTimelapse},
 		"train":           {"train a model on the built-in shapes, emoji, MNIST, edit pairs or a folder of images", runTrain},
 		"eval-tokenizer":  {"a ViT tokenizer's held-out PSNR beside a k-means codebook of the same token count", runEvalTokenizer},
@@ -216,7 +217,12 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 			// Flags are written --name in Tessera's help and messages.
 			msg := strings.NewReplacer("for flag -", "for flag --", "defined: -", "defined: --").Replace(err.Error())
 			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
-				if near := nearFlag(fs, strings.TrimLeft(name, "-")); near != "" {
+				name = strings.TrimLeft(name, "-")
+				if name == "style" && fs.Lookup("style-per-seed") != nil {
+					// A diffusion studio's --style: here a style is a word of
+					// the prompt (it suggested --scale).
+					msg += " (a style is a word at the end of the prompt: --prompt \"cat face twemoji\"; tessera models lists each model's styles, and --style-per-seed 1 draws each seed in a style of its own)"
+				} else if near := nearFlag(fs, name); near != "" {
 					msg += fmt.Sprintf(" (did you mean --%s?)", near)
 				}
 			}

@@ -163,7 +163,7 @@ func checkOuts(name, typed string, paths []string, ext string, force bool, input
 	dir := filepath.Dir(path)
 	switch fi, err := os.Stat(dir); {
 	case err != nil:
-		return fmt.Errorf("--%s %q: the folder %s does not exist", name, path, dir)
+		return fmt.Errorf("--%s %q: the folder %s does not exist (create it first: mkdir -p %s)", name, path, dir, quoteArgs([]string{dir})[0])
 	case !fi.IsDir():
 		return fmt.Errorf("--%s %q: %s is a file, not a folder", name, path, dir)
 	}

@@ -9,6 +9,7 @@ import (
 	"image"
 	"io"
 	"path/filepath"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -126,8 +127,24 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q (the prompt goes in --prompt)", pos[0])}
 	}
-	if err := checkOuts("out", *out, numberedOuts(*out, sf.batch, false), ".png", *force); err != nil {
+	outs := numberedOuts(*out, sf.batch, false)
+	if err := checkOuts("out", *out, outs, ".png", *force); err != nil {
 		return err
+	}
+	var replaced []string
+	for _, o := range outs {
+		if _, err := os.Stat(o); err == nil {
+			replaced = append(replaced, o)
+		}
+	}
+	if len(replaced) > 0 {
+		// Tessera's own earlier outputs (checkOuts refused any other
+		// file): said, as an A1111 user expects new names.
+		what := strings.Join(replaced, ", ")
+		if len(replaced) > 3 {
+			what = fmt.Sprintf("%s … %s (%d files)", replaced[0], replaced[len(replaced)-1], len(replaced))
+		}
+		fmt.Fprintf(env.Stderr, "note: replacing %s, earlier output of Tessera (--out names another file)\n", what)
 	}
 	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {

@@ -401,3 +401,38 @@ func TestARecordOfAnotherPictureIsNotTrusted(t *testing.T) {
 		t.Errorf("info: exit %d, %q", code, stdout)
 	}
 }
+
+// TestModelsListsTheBuiltIns: tessera models names each built-in model and
+// what it draws (a newcomer found them only in an error, as a Go slice).
+func TestModelsListsTheBuiltIns(t *testing.T) {
+	code, stdout, stderr := run(t, "models")
+	if code != 0 || !strings.Contains(stdout, "emoji (default)") || !strings.Contains(stdout, "draws 64×64 pictures from a prompt of ") ||
+		!strings.Contains(stdout, "mnist") || !strings.Contains(stdout, "edit ") || !strings.Contains(stdout, "by instruction") {
+		t.Fatalf("exit %d, %q, %q", code, stdout, stderr)
+	}
+	code, stdout, _ = run(t, "models", "--json")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	var first modelLine
+	if code != 0 || len(lines) != 3 || json.Unmarshal([]byte(lines[0]), &first) != nil || first.Name != "emoji" || !first.Default || first.Kind != "prompt" || len(first.Styles) != 6 || first.Names < 1000 {
+		t.Fatalf("--json: exit %d, %q", code, stdout)
+	}
+	if code, _, _ := run(t, "models", "emoji"); code != 2 {
+		t.Fatalf("an argument: exit %d", code)
+	}
+}
+
+// TestGenerateSaysItReplacesAnEarlierOutput: a rerun replacing Tessera's
+// own earlier output says so (a newcomer's first picture was silently
+// replaced by the next prompt's); a first run says nothing of it.
+func TestGenerateSaysItReplacesAnEarlierOutput(t *testing.T) {
+	m := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "pic.png")
+	code, _, stderr := run(t, "generate", "--model", m, "--prompt", "red cat", "--seed", "1", "--out", out, "--quiet")
+	if code != 0 || strings.Contains(stderr, "replacing") {
+		t.Fatalf("first: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = run(t, "generate", "--model", m, "--prompt", "red cat", "--seed", "2", "--out", out, "--quiet")
+	if code != 0 || !strings.Contains(stderr, "note: replacing "+out+", earlier output of Tessera") {
+		t.Fatalf("again: exit %d, %q", code, stderr)
+	}
+}

@@ -12,9 +12,11 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/model"
 )
 
 //go:embed models icon.png
@@ -78,7 +80,26 @@ func Open(name string) (*bundle.Bundle, error) {
 	if len(Models()) == 0 {
 		return nil, fmt.Errorf("no built-in model %q: this build embeds no models; pass a model folder", name)
 	}
-	return nil, fmt.Errorf("no built-in model %q (built-in: %v); a folder path needs a '/' (./%s)", name, Models(), name)
+	return nil, fmt.Errorf("no built-in model %q (built-in: %s; tessera models lists them); a folder path needs a '/' (./%s)", name, strings.Join(Models(), ", "), name)
+}
+
+// ModelConfig reads a built-in model's config.json without its weights.
+func ModelConfig(name string) (model.Config, error) {
+	data, err := files.ReadFile(path.Join("models", name, "config.json"))
+	if err != nil {
+		return model.Config{}, fmt.Errorf("built-in model %s: %w", name, err)
+	}
+	return model.ParseConfig(data)
+}
+
+// ModelNames counts the names a built-in model lists in its names.txt (0
+// when it lists none).
+func ModelNames(name string) int {
+	data, err := files.ReadFile(path.Join("models", name, bundle.NamesFile))
+	if err != nil {
+		return 0
+	}
+	return len(bundle.ParseNames(data))
 }
 
 // ModelCard returns a built-in model's MODEL.md ("" if none).

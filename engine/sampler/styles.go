@@ -2,6 +2,7 @@ package sampler
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -39,12 +40,39 @@ func seedStyles(b *bundle.Bundle, s sampling.Settings) []string {
 	if prompt.StyleIn(b.ReadPrompt(s.Prompt), styles) != "" {
 		return nil // the prompt names its style ("cat face, google!", "google: cat face", "cat face in the twemoji style")
 	}
+	if begun := stylesBegun(s.Prompt, styles); len(begun) > 0 {
+		styles = begun // "cat face fluent": a fluent style per seed, completed, not "cat face fluent fluent contrast"
+	}
 	for _, st := range styles {
 		if enc := b.PromptIDs(StyledPrompt(s.Prompt, st)); len(enc.Cut) > 0 {
 			return nil
 		}
 	}
 	return styles
+}
+
+// stylesBegun are the styles of several words whose first words text ends
+// with ("cat face fluent": fluent flat, fluent modern, fluent contrast).
+func stylesBegun(text string, styles []string) []string {
+	var out []string
+	for _, st := range styles {
+		if begun(text, st) > 0 {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// begun is how many of style's first words (fewer than all) text ends
+// with, compared as words in any case; 0 when none.
+func begun(text, style string) int {
+	words, sw := strings.Fields(strings.ToLower(text)), strings.Fields(strings.ToLower(style))
+	for k := len(sw) - 1; k >= 1; k-- {
+		if len(words) >= k && slices.Equal(words[len(words)-k:], sw[:k]) {
+			return k
+		}
+	}
+	return 0
 }
 
 // DrawnStyle is the style an image of a run with a style per seed was
@@ -58,10 +86,15 @@ func DrawnStyle(b *bundle.Bundle, im Image) string {
 }
 
 // StyledPrompt is text with style appended ("" style: text): the prompt
-// that draws text in that style.
+// that draws text in that style. A text that ends with the style's first
+// words gets the rest ("cat face fluent" and fluent contrast: "cat face
+// fluent contrast").
 func StyledPrompt(text, style string) string {
 	if style == "" {
 		return text
+	}
+	if k := begun(text, style); k > 0 {
+		style = strings.Join(strings.Fields(style)[k:], " ")
 	}
 	// "rocket " (a space typed after the word) is "rocket fluent flat",
 	// not "rocket  fluent flat".

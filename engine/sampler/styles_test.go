@@ -160,3 +160,26 @@ func TestStyledPromptSpacing(t *testing.T) {
 		}
 	}
 }
+
+// A prompt that ends with a style's first word ("cat face fluent") is
+// drawn in the styles it begins, completed: "cat face fluent fluent
+// contrast" was recorded and drawn before.
+func TestStylePerSeedCompletesABegunStyle(t *testing.T) {
+	styles := []string{"google", "fluent flat", "fluent contrast"}
+	if got := stylesBegun("cat face fluent", styles); !slices.Equal(got, []string{"fluent flat", "fluent contrast"}) {
+		t.Fatalf("styles begun: %q", got)
+	}
+	if got := stylesBegun("cat face", styles); got != nil {
+		t.Fatalf("no style begun: %q", got)
+	}
+	for _, c := range [][3]string{
+		{"cat face fluent", "fluent contrast", "cat face fluent contrast"},
+		{"cat face Fluent ", "fluent flat", "cat face Fluent flat"},
+		{"cat face", "fluent flat", "cat face fluent flat"},
+		{"fluent", "google", "fluent google"},
+	} {
+		if got := StyledPrompt(c[0], c[1]); got != c[2] {
+			t.Errorf("StyledPrompt(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
+		}
+	}
+}

@@ -429,6 +429,21 @@ func NewTipSlider(lo, hi float64, tip string) *TipSlider {
 
 func (s *TipSlider) Tip() string { return s.tip }
 
+// Dragged moves the slider and, as a tap does, gives it the keyboard focus:
+// Fyne's slider took a drag without it, so the arrow keys pressed next went
+// to the control focused before (the style picker, which changed the
+// style and rewrote the prompt).
+func (s *TipSlider) Dragged(e *fyne.DragEvent) {
+	if !s.Disabled() {
+		if app := fyne.CurrentApp(); app != nil {
+			if c := app.Driver().CanvasForObject(s); c != nil && c.Focused() != fyne.Focusable(s) {
+				c.Focus(s)
+			}
+		}
+	}
+	s.Slider.Dragged(e)
+}
+
 func (s *TipSlider) MouseIn(ev *desktop.MouseEvent) {
 	s.Slider.MouseIn(ev)
 	tipIn(s, s.tip, ev)

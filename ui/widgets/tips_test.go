@@ -159,3 +159,24 @@ func TestTipGoesWithItsDialog(t *testing.T) {
 		t.Fatalf("the window's tip: %q", l.Shown())
 	}
 }
+
+// Dragging a slider gives it the keyboard focus, as a tap does: the arrow
+// keys pressed next moved the drop-down focused before (the style picker).
+func TestDraggedSliderTakesTheFocus(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	sel := widget.NewSelect([]string{"a", "b", "c"}, nil)
+	sel.SetSelected("a")
+	sl := NewTipSlider(0, 10, "how much")
+	w.SetContent(container.NewVBox(sel, sl))
+	w.Resize(fyne.NewSize(300, 200))
+	w.Canvas().Focus(sel)
+	sl.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(100, 5)}})
+	if w.Canvas().Focused() != fyne.Focusable(sl) {
+		t.Fatalf("focus on %v after dragging the slider", w.Canvas().Focused())
+	}
+	w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft})
+	if sel.Selected != "a" {
+		t.Fatalf("the drop-down moved to %q", sel.Selected)
+	}
+}
