@@ -100,12 +100,17 @@ type Studio struct {
 	// focus.
 	lastFocused fyne.Focusable
 	// opened is the picture the image was opened from (openedFile).
-	opened    openedPicture
-	errDialog singleDialog // the error shown, until it is closed
-	quitAsk   singleDialog // the question whether to quit, while shown
-	promptAsk singleDialog // "Generate without a prompt?", while shown
-	editAsk   singleDialog // "Edit with words left out?", while shown
-	closing   bool
+	opened openedPicture
+	// promptSwaps are the prompt panel's settings an opening replaced,
+	// keyed by the opening's undo step: its undo puts back what the user
+	// had typed (a history click emptied a negative prompt for good), its
+	// redo the picture's again.
+	promptSwaps map[uint64]promptSwap
+	errDialog   singleDialog // the error shown, until it is closed
+	quitAsk     singleDialog // the question whether to quit, while shown
+	promptAsk   singleDialog // "Generate without a prompt?", while shown
+	editAsk     singleDialog // "Edit with words left out?", while shown
+	closing     bool
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.
 	works       map[string]*modelWork

@@ -220,6 +220,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 			s.cands.picks = picks
 		}
 	}
+	s.swapPromptBack(leavingStep, s.doc.Step())
 	s.runs.prog.Clear() // the bar's last run made another image
 	s.runs.updateProgress()
 	if s.doc.Masked() > 0 || s.doc.Temperature() != nil {

@@ -71,6 +71,23 @@ func (s *Studio) showError(err error) {
 	s.errDialog.show(d, err.Error())
 }
 
+// promptSwap is what an opening did to the prompt panel: its settings
+// before (the user's) and after (the picture's).
+type promptSwap struct{ before, after core.Params }
+
+// swapPromptBack puts the prompt panel as an undo or redo between steps
+// leaving and now finds it: the user's settings when an opening is undone,
+// the picture's when it is redone (Studio.promptSwaps).
+func (s *Studio) swapPromptBack(leaving, now uint64) {
+	if sw, ok := s.promptSwaps[leaving]; ok && now < leaving {
+		s.panel.SetParams(sw.before)
+		s.paramsChanged()
+	} else if sw, ok := s.promptSwaps[now]; ok && now > leaving {
+		s.panel.SetParams(sw.after)
+		s.paramsChanged()
+	}
+}
+
 // openedPicture is the Tessera picture the document's image was opened
 // from: its file name and the undo step of the opening.
 type openedPicture struct {
@@ -303,6 +320,12 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		return
 	}
 	if (o.Record != nil || o.A1111 != nil) && !edited && !foreign {
+		if before, err := s.panel.Params(); err == nil {
+			if s.promptSwaps == nil {
+				s.promptSwaps = map[uint64]promptSwap{}
+			}
+			s.promptSwaps[s.doc.Step()] = promptSwap{before: before, after: p}
+		}
 		s.panel.SetParams(p)
 		s.paramsChanged()
 	}

@@ -584,3 +584,31 @@ func TestUndoOpeningOfTheImagesOwnExportKeepsCandidates(t *testing.T) {
 		t.Fatalf("redoing the opening keeps %d candidates of the image before it", s.Candidates())
 	}
 }
+
+// Undoing the opening of a picture (a history click) puts back the prompt
+// and negative prompt it replaced; redoing it, the picture's again (a typed
+// negative prompt was lost for good).
+func TestUndoOpeningRestoresThePromptTyped(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 5)
+	generate(t, s)
+	saved := s.Document().Parent
+	p, err := s.Params()
+	must(t, err)
+	p.Prompt, p.Negative = "blue dog", "red"
+	s.SetParams(p)
+	must(t, s.OpenFile(saved))
+	s.Wait()
+	must(t, s.LastError())
+	if q, _ := s.Params(); q.Prompt != "red cat" || q.Negative != "" {
+		t.Fatalf("the opening put %q / %q in the panel, want the picture's", q.Prompt, q.Negative)
+	}
+	must(t, s.Undo())
+	if q, _ := s.Params(); q.Prompt != "blue dog" || q.Negative != "red" {
+		t.Fatalf("undoing the opening: %q / %q, want what was typed", q.Prompt, q.Negative)
+	}
+	must(t, s.Redo())
+	if q, _ := s.Params(); q.Prompt != "red cat" || q.Negative != "" {
+		t.Fatalf("redoing the opening: %q / %q, want the picture's", q.Prompt, q.Negative)
+	}
+}
