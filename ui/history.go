@@ -319,6 +319,13 @@ func (s *Studio) loadHistory() {
 		for _, p := range paths {
 			if img, rec, err := loadThumbnail(p); err == nil {
 				it := historyItem{path: p, img: img, l: lineageOf(rec)}
+				if par := it.l.parent; strings.HasPrefix(par, "tessera-") && filepath.Base(par) == par {
+					// An output of the folder deleted since: said after a
+					// restart too (the note linked to it again).
+					if _, err := os.Stat(filepath.Join(dir, par)); errors.Is(err, os.ErrNotExist) {
+						it.l.gone = true
+					}
+				}
 				if rec != nil {
 					it.model, it.hash = rec.Model, rec.ModelHash
 					s.runs.saved.remember(*rec, p) // made again after a restart, not written twice

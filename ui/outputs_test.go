@@ -382,6 +382,13 @@ func TestHistoryDeletedParent(t *testing.T) {
 	if note := s.history.Thumbs()[0].Note; note != "↳ deleted mask" {
 		t.Fatalf("after its parent was deleted the note is %q", note)
 	}
+	// Read again from the folder, as after a restart: still deleted (it
+	// linked to the deleted file's time again).
+	s.loadHistory()
+	s.Wait()
+	if note := s.history.Thumbs()[0].Note; note != "↳ deleted mask" {
+		t.Fatalf("the history read again: the note is %q", note)
+	}
 }
 
 // A context menu opened near the window's right or bottom edge is moved in
