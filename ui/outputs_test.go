@@ -259,7 +259,7 @@ func TestContinueFinishesAStoppedBatch(t *testing.T) {
 	s.StopAtPatch(5)
 	setParams(t, s, "red cat", 60, func(p *core.Params) { p.Batch = 3 })
 	generate(t, s)
-	if !strings.Contains(s.Status(), "the 3 partial images are kept (Continue finishes all of them)") {
+	if !strings.Contains(s.Status(), "the 3 partial images are kept (Continue stopped image, in the Image menu and under Regenerate, finishes all of them)") {
 		t.Errorf("status %q", s.Status())
 	}
 	partial := append([]result(nil), s.cands.results...)

@@ -771,9 +771,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		_, cols := j.b.Grid()
 		msg = fmt.Sprintf("Stopped: %d of %d rows added — the finished rows are kept", first.rows-len(j.base)/cols, j.at)
 	case res.Stopped:
-		msg = fmt.Sprintf("Stopped at patch %d / %d — the partial image is kept (Continue finishes it)", st.Step, st.Steps)
+		msg = fmt.Sprintf("Stopped at patch %d / %d — the partial image is kept (Continue stopped image, in the Image menu and under Regenerate, finishes it)", st.Step, st.Steps)
 		if j.kind == kindGenerate && len(results) > 1 {
-			msg = fmt.Sprintf("Stopped at patch %d / %d — the %d partial images are kept (Continue finishes all of them)", st.Step, st.Steps, len(results))
+			msg = fmt.Sprintf("Stopped at patch %d / %d — the %d partial images are kept (Continue stopped image, in the Image menu and under Regenerate, finishes all of them)", st.Step, st.Steps, len(results))
 		}
 	}
 	if j.kind == kindGenerate && !res.Stopped {
