@@ -436,3 +436,32 @@ func TestGenerateSaysItReplacesAnEarlierOutput(t *testing.T) {
 		t.Fatalf("again: exit %d, %q", code, stderr)
 	}
 }
+
+// TestPromptOfEmojiCharacters: a model whose names.txt gives the emoji
+// each name stands for reads those characters in a prompt as the names
+// ("🐱 google" draws "cat google", "🐶🏽" "dog medium skin tone"); the
+// emoji model refused "🚀" as a word it did not know.
+func TestPromptOfEmojiCharacters(t *testing.T) {
+	m := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "e.png")
+	// Without the characters the model does not read them.
+	if code, _, stderr := run(t, "generate", "--model", m, "--prompt", "🐱 google", "--seed", "3", "--out", out, "--quiet"); code != 0 || !strings.Contains(stderr, "🐱") {
+		t.Fatalf("without names.txt: exit %d, %q", code, stderr)
+	}
+	if err := os.WriteFile(filepath.Join(m, "names.txt"), []byte("red cat\tX\ncat\t🐱\ndog\t🐶\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "generate", "--model", m, "--prompt", "🐱\uFE0F google", "--seed", "3", "--out", out, "--json", "--quiet")
+	if code != 0 || strings.Contains(stderr, "🐱") {
+		t.Fatalf("exit %d, %s, %s", code, stdout, stderr)
+	}
+	b, err := openModel(io.Discard, m, "f32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{"🐶🏽": "dog medium skin tone", "a 🐱🐶 x": "a cat dog x", "cat": "cat", "X": "X"} {
+		if got := b.ReadPrompt(in); got != want {
+			t.Errorf("ReadPrompt(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

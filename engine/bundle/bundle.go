@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/codebook"
@@ -46,22 +47,96 @@ type Bundle struct {
 	// beside the weights; nil without one): the emoji names of the emoji
 	// model, which Describe ranks with the model's style words.
 	Names []string
+	// Chars maps names to the emoji characters they name ("rocket" → "🚀"),
+	// from NamesFile's second column; ReadPrompt reads those characters in
+	// a prompt as their names.
+	Chars map[string]string
+	// emojiReader replaces Chars' characters in a prompt by their names
+	// (nil without Chars): made once, when the names are read.
+	emojiReader *strings.Replacer
 }
 
 // NamesFile is Tessera's own file, beside config.json, listing the names a
-// model learnt to draw, one a line ("cat face"); optional.
+// model learnt to draw, one a line ("cat face"), each optionally followed by
+// a tab and the emoji characters it names ("cat face\t🐱"); optional.
 const NamesFile = "names.txt"
 
-// ParseNames reads a NamesFile: one name a line, blank lines and lines
-// starting with # skipped.
+// ParseNames reads a NamesFile's names: one a line, blank lines and lines
+// starting with # skipped, anything after a tab left out.
 func ParseNames(data []byte) []string {
+	names, _ := ParseNamesFile(data)
+	return names
+}
+
+// ParseNamesFile reads a NamesFile: its names and the emoji characters
+// each names (the second column; absent for most).
+func ParseNamesFile(data []byte) ([]string, map[string]string) {
 	var out []string
+	chars := map[string]string{}
 	for _, line := range strings.Split(string(data), "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			out = append(out, line)
+		name, c, _ := strings.Cut(line, "\t")
+		if name = strings.TrimSpace(name); name != "" && !strings.HasPrefix(name, "#") {
+			out = append(out, name)
+			if c = strings.TrimSpace(c); c != "" {
+				chars[name] = c
+			}
 		}
 	}
-	return out
+	return out, chars
+}
+
+// setNames sets b's Names and Chars from a NamesFile's contents.
+func (b *Bundle) setNames(data []byte) {
+	b.Names, b.Chars = ParseNamesFile(data)
+	b.emojiReader = emojiReader(b.Chars)
+}
+
+// FormatNames is the NamesFile of names and their emoji characters.
+func FormatNames(names []string, chars map[string]string) []byte {
+	var sb strings.Builder
+	for _, n := range names {
+		sb.WriteString(n)
+		if c := chars[n]; c != "" {
+			sb.WriteString("\t" + c)
+		}
+		sb.WriteString("\n")
+	}
+	return []byte(sb.String())
+}
+
+// skinToneChars are the emoji skin-tone modifiers (U+1F3FB…U+1F3FF) and the
+// words the emoji captions say them with.
+var skinToneChars = [][2]string{
+	{"\U0001F3FB", "light skin tone"}, {"\U0001F3FC", "medium-light skin tone"}, {"\U0001F3FD", "medium skin tone"},
+	{"\U0001F3FE", "medium-dark skin tone"}, {"\U0001F3FF", "dark skin tone"},
+}
+
+// emojiReader replaces emoji characters by their names, the longest
+// sequence first (a family before its people), a skin-tone modifier by
+// its words; nil for no characters.
+func emojiReader(chars map[string]string) *strings.Replacer {
+	if len(chars) == 0 {
+		return nil
+	}
+	type pair struct{ old, name string }
+	pairs := make([]pair, 0, len(chars)+len(skinToneChars))
+	for name, c := range chars {
+		pairs = append(pairs, pair{c, name})
+	}
+	slices.SortFunc(pairs, func(a, b pair) int {
+		if d := len(b.old) - len(a.old); d != 0 {
+			return d
+		}
+		return strings.Compare(a.old, b.old)
+	})
+	for _, t := range skinToneChars {
+		pairs = append(pairs, pair{t[0], t[1]})
+	}
+	args := make([]string, 0, 2*len(pairs))
+	for _, p := range pairs {
+		args = append(args, p.old, " "+p.name+" ")
+	}
+	return strings.NewReplacer(args...)
 }
 
 // Load reads a model folder from disk.
@@ -72,7 +147,7 @@ func Load(dir string, opt model.LoadOptions) (*Bundle, error) {
 	}
 	switch names, err := os.ReadFile(filepath.Join(dir, NamesFile)); {
 	case err == nil:
-		b.Names = ParseNames(names)
+		b.setNames(names)
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
@@ -145,7 +220,7 @@ func LoadFS(fsys fs.FS, dir, name string) (*Bundle, error) {
 		return nil, err
 	}
 	if names, err := fs.ReadFile(fsys, path.Join(dir, NamesFile)); err == nil {
-		b.Names = ParseNames(names)
+		b.setNames(names)
 	}
 	return b, nil
 }
@@ -319,7 +394,8 @@ func (b *Bundle) PromptIDs(text string) prompt.Encoded {
 	return b.Prompt.Encode(b.ReadPrompt(text))
 }
 
-// ReadPrompt is text as the model reads it: with a style named in words
+// ReadPrompt is text as the model reads it: emoji characters read as the
+// names they stand for (Chars: "🚀 twemoji" is "rocket twemoji"), and with a style named in words
 // rewritten to the style word the model's captions end with
 // (prompt.StylePhrase; the emoji styles' other names, data.StyleAliases,
 // read as the style they name), for a model with style words that does not know
@@ -328,6 +404,10 @@ func (b *Bundle) ReadPrompt(text string) string {
 	ext := b.Model.Config.Tessera
 	if b.Prompt == nil || ext == nil {
 		return text
+	}
+	if b.emojiReader != nil && strings.ContainsFunc(text, func(r rune) bool { return r >= 0xA9 }) { // © is the first emoji
+		// Emoji written as themselves ("🚀", "🐱 twemoji"): their names.
+		text = strings.Join(strings.Fields(b.emojiReader.Replace(strings.ReplaceAll(text, "\uFE0F", ""))), " ")
 	}
 	return b.Prompt.ReadStyle(text, ext.StyleWords, data.StyleAliases())
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/safetensors"
@@ -43,7 +42,7 @@ func (b *Bundle) Save(dir, dtype string) error {
 		return err
 	}
 	if len(b.Names) > 0 {
-		if err := os.WriteFile(filepath.Join(dir, NamesFile), []byte(strings.Join(b.Names, "\n")+"\n"), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, NamesFile), FormatNames(b.Names, b.Chars), 0o644); err != nil {
 			return fmt.Errorf("save model: %w", err)
 		}
 	}

@@ -2,7 +2,9 @@ package data
 
 import (
 	"context"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // EmojiNames returns the names of the emoji described by the
@@ -14,12 +16,28 @@ import (
 // reads only the metadata tarball, not the artwork. Missing data is an
 // error wrapping ErrNotFound.
 func EmojiNames(ctx context.Context, cacheDir string) ([]string, error) {
+	names, _, err := emojiNamesAndChars(ctx, cacheDir)
+	return names, err
+}
+
+// EmojiChars maps each of EmojiNames to the emoji it names, as characters
+// ("rocket" → "🚀"; without the variation selector U+FE0F), from the same
+// metadata: a model's names.txt keeps them, so a prompt may hold the emoji
+// itself (bundle.Bundle.ReadPrompt reads it as its name).
+func EmojiChars(ctx context.Context, cacheDir string) (map[string]string, error) {
+	_, chars, err := emojiNamesAndChars(ctx, cacheDir)
+	return chars, err
+}
+
+// emojiNamesAndChars is EmojiNames and EmojiChars.
+func emojiNamesAndChars(ctx context.Context, cacheDir string) ([]string, map[string]string, error) {
 	entries, err := emojiEntries(ctx, cacheDir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	seen := map[string]bool{}
 	var out []string
+	chars := map[string]string{}
 	for _, e := range entries {
 		name := join(strings.ToLower(e.Name))
 		if name == "" && len(e.ShortNames) > 0 {
@@ -28,7 +46,26 @@ func EmojiNames(ctx context.Context, cacheDir string) ([]string, error) {
 		if name != "" && !seen[name] {
 			seen[name] = true
 			out = append(out, name)
+			if c := unifiedChars(e.Unified); c != "" {
+				chars[name] = c
+			}
 		}
 	}
-	return out, nil
+	return out, chars, nil
+}
+
+// unifiedChars is the emoji an emoji.json "unified" field names
+// ("1F468-200D-1F469" → 👨‍👩), without U+FE0F; "" if it does not parse.
+func unifiedChars(unified string) string {
+	var b strings.Builder
+	for _, h := range strings.Split(unified, "-") {
+		r, err := strconv.ParseUint(h, 16, 32)
+		if err != nil || r > unicode.MaxRune {
+			return ""
+		}
+		if r != 0xFE0F {
+			b.WriteRune(rune(r))
+		}
+	}
+	return b.String()
 }

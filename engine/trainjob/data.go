@@ -171,14 +171,19 @@ func LoadPrepared(path string) (*prepare.Prepared, error) {
 // fine-tune tunes: initNames) and, for a model without style words, the
 // training captions (a folder model's Describe offered vocabulary words,
 // "circle copy", not "a big blue box").
-func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, baseNames []string) (map[string][]byte, error) {
+func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, baseNames []string, baseChars map[string]string) (map[string][]byte, error) {
 	files, err := tokenizerFiles(p)
 	if err != nil || p.Config.Tessera == nil || p.Config.IsEdit() || p.Config.PromptLength() == 0 {
 		return files, err
 	}
 	var names []string
+	chars := baseChars // the emoji each name stands for (the emoji data's, or the base model's)
 	if s.Data == "emoji" {
 		all, err := data.EmojiNames(ctx, "")
+		if err != nil {
+			return nil, fmt.Errorf("emoji names: %w", err)
+		}
+		raw, err := data.EmojiChars(ctx, "")
 		if err != nil {
 			return nil, fmt.Errorf("emoji names: %w", err)
 		}
@@ -186,10 +191,15 @@ func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, baseNames 
 		for _, w := range p.Config.Tessera.PromptVocab {
 			known[w] = true
 		}
+		chars = map[string]string{} // by the name as written, words as the prompt reads them
 		for _, n := range all {
 			words := prompt.Split(n)
 			if len(words) > 0 && !slices.ContainsFunc(words, func(w string) bool { return !known[w] }) {
-				names = append(names, strings.Join(words, " "))
+				name := strings.Join(words, " ")
+				names = append(names, name)
+				if c := raw[n]; c != "" {
+					chars[name] = c
+				}
 			}
 		}
 	} else {
@@ -214,7 +224,7 @@ func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, baseNames 
 		}
 	}
 	if len(names) > 0 {
-		files[bundle.NamesFile] = []byte(strings.Join(names, "\n") + "\n")
+		files[bundle.NamesFile] = bundle.FormatNames(names, chars)
 	}
 	return files, nil
 }
@@ -223,23 +233,23 @@ func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, baseNames 
 // is open, else those of the model folder the settings name; a resumed run
 // opens neither (a built-in is no folder), and takes the names its own
 // export wrote in the run folder before. nil for a run from scratch.
-func initNames(s Settings, base *bundle.Bundle) []string {
-	read := func(dir string) []string {
+func initNames(s Settings, base *bundle.Bundle) ([]string, map[string]string) {
+	read := func(dir string) ([]string, map[string]string) {
 		if b, err := os.ReadFile(filepath.Join(dir, bundle.NamesFile)); err == nil {
-			return bundle.ParseNames(b)
+			return bundle.ParseNamesFile(b)
 		}
-		return nil
+		return nil, nil
 	}
 	switch {
 	case base != nil:
-		return base.Names
+		return base.Names, base.Chars
 	case s.Init != nil:
-		return s.Init.Names
+		return s.Init.Names, s.Init.Chars
 	case s.InitModel == "":
-		return nil
+		return nil, nil
 	case bundle.IsFolder(s.InitModel):
-		if names := read(s.InitModel); names != nil {
-			return names
+		if names, chars := read(s.InitModel); names != nil {
+			return names, chars
 		}
 	}
 	return read(filepath.Join(s.OutDir, "model"))

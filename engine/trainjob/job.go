@@ -326,7 +326,8 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 			fmt.Fprintln(log, "warning: the sample grid's prompts and the defaults are not in the record yet:", err)
 		}
 	}
-	tokFiles, err := modelFiles(ctx, *s, prep, initNames(*s, base))
+	baseNames, baseChars := initNames(*s, base)
+	tokFiles, err := modelFiles(ctx, *s, prep, baseNames, baseChars)
 	if err != nil {
 		return nil, err
 	}
@@ -426,7 +427,8 @@ func ExportFinal(ctx context.Context, s Settings, prep *prepare.Prepared, dir st
 	if err := train.SaveModel(dir, ck.Config, latest, s.DType); err != nil {
 		return 0, err
 	}
-	files, err := modelFiles(ctx, s, prep, initNames(s, nil))
+	baseNames, baseChars := initNames(s, nil)
+	files, err := modelFiles(ctx, s, prep, baseNames, baseChars)
 	if err != nil {
 		return 0, err
 	}
