@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -1110,5 +1111,20 @@ func TestCtrlPlusZoomsIn(t *testing.T) {
 		if after := s.Canvas().ZoomPercent(); after <= before {
 			t.Errorf("%s: zoom %.0f%% → %.0f%%", shortcutText(key), before, after)
 		}
+	}
+}
+
+// An emoji in the prompt is shown read as its name when the model lists
+// the emoji its names stand for ("🐱 google" reads "cat google"); it was
+// marked as an unknown word left out while the model drew it.
+func TestPromptPanelReadsEmojiAsNames(t *testing.T) {
+	b := bundletest.Tiny(3)
+	b.SetNames([]string{"cat"}, map[string]string{"cat": "🐱"})
+	e := newEnv(t)
+	e.models = tinyModels{b: b}
+	s := e.open(t)
+	s.panel.prompt.SetText("🐱 google")
+	if got := segmentText(s.panel.words.Segments); !strings.Contains(got, "Model reads: cat google") || strings.Contains(got, "unknown") {
+		t.Fatalf("an emoji in the prompt: %q", got)
 	}
 }

@@ -61,8 +61,11 @@ type promptPanel struct {
 	stop        *widgets.TipButton
 	content     fyne.CanvasObject
 
-	scroll      *container.Scroll // the controls above Generate and Stop
-	tok         *prompt.Tokenizer
+	scroll *container.Scroll // the controls above Generate and Stop
+	tok    *prompt.Tokenizer
+	// read is the model's reading of a prompt (bundle.Bundle.ReadPrompt;
+	// nil: the tokenizer's reading of style words alone).
+	read        func(string) string
 	completions []string
 	// typedWhole is set while the word at the cursor is a whole word the
 	// model knows: Tab does not complete it then.
@@ -446,11 +449,16 @@ func (p *promptPanel) promptStyle() string {
 	return anyStyle
 }
 
-// readStyle is text with a style named in words read as the model's style
-// word (prompt.Tokenizer.ReadStyle), as the model reads it.
+// readStyle is text as the model reads it: the model's own reading
+// (bundle.Bundle.ReadPrompt: emoji characters as their names, a style
+// named in words as the model's style word) when the studio gave it, else
+// the style read with the tokenizer (prompt.Tokenizer.ReadStyle).
 func (p *promptPanel) readStyle(text string) string {
 	if p.tok == nil {
 		return text
+	}
+	if p.read != nil {
+		return p.read(text)
 	}
 	return p.tok.ReadStyle(text, p.styles, data.StyleAliases())
 }

@@ -86,9 +86,13 @@ func ParseNamesFile(data []byte) ([]string, map[string]string) {
 }
 
 // setNames sets b's Names and Chars from a NamesFile's contents.
-func (b *Bundle) setNames(data []byte) {
-	b.Names, b.Chars = ParseNamesFile(data)
-	b.emojiReader = emojiReader(b.Chars)
+func (b *Bundle) setNames(data []byte) { b.SetNames(ParseNamesFile(data)) }
+
+// SetNames sets the names b learnt to draw and the emoji characters each
+// names (nil: none), which ReadPrompt then reads as the names.
+func (b *Bundle) SetNames(names []string, chars map[string]string) {
+	b.Names, b.Chars = names, chars
+	b.emojiReader = emojiReader(chars)
 }
 
 // FormatNames is the NamesFile of names and their emoji characters.
