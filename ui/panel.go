@@ -580,7 +580,7 @@ func (p *promptPanel) negativeChanged() {
 	if p.negWords == nil || p.negNote == nil {
 		return
 	}
-	p.negWords.Segments = markWords(p.tok, p.negative.Text, -1, "Negative reads: ")
+	p.negWords.Segments = markWords(p.tok, p.readStyle(p.negative.Text), -1, "Negative reads: ") // as the sampler reads it (bundle.PromptIDs)
 	if len(p.negWords.Segments) == 0 {
 		p.negWords.Hide() // an empty line takes room the knobs below need
 	} else {
