@@ -221,7 +221,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 				if name == "style" && fs.Lookup("style-per-seed") != nil {
 					// A diffusion studio's --style: here a style is a word of
 					// the prompt (it suggested --scale).
-					msg += " (a style is a word at the end of the prompt: --prompt \"cat face twemoji\"; tessera models lists each model's styles, and --style-per-seed 1 draws each seed in a style of its own)"
+					msg += " (a style is a word at the end of the prompt: --prompt \"cat face openmoji\"; tessera models lists each model's styles, and --style-per-seed 1 draws each seed in a style of its own)"
 				} else if near := nearFlag(fs, name); near != "" {
 					msg += fmt.Sprintf(" (did you mean --%s?)", near)
 				}

@@ -127,7 +127,9 @@ func readPromptLines(path string, warn io.Writer) ([]string, error) {
 const maxListFile = 16 << 20
 
 // readTextLines reads a list file people write: its lines, trimmed, without
-// blank lines and lines starting with '#' (bundle.ParseNames); the text decoded as
+// blank lines and lines starting with '#', and without what follows a tab
+// on a line (bundle.ParseNames: a model's names.txt, whose second column is
+// the emoji a name stands for, is such a list too); the text decoded as
 // data.DecodeText decodes it (warn, when set, hears of a Windows-1252
 // guess). what names the list in errors ("prompts", "names").
 func readTextLines(path, what string, warn io.Writer) ([]string, error) {

@@ -133,7 +133,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	}
 	var replaced []string
 	for _, o := range outs {
-		if _, err := os.Stat(o); err == nil {
+		if _, err := os.Stat(o); err == nil && writtenByTessera(o) { // another file took --force: the user's choice, said by it
 			replaced = append(replaced, o)
 		}
 	}
@@ -144,7 +144,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 		if len(replaced) > 3 {
 			what = fmt.Sprintf("%s … %s (%d files)", replaced[0], replaced[len(replaced)-1], len(replaced))
 		}
-		fmt.Fprintf(env.Stderr, "note: replacing %s, earlier output of Tessera (--out names another file)\n", what)
+		fmt.Fprintf(env.Stderr, "note: replacing %s, earlier output of Tessera (give --out another name to keep it)\n", what)
 	}
 	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {

@@ -432,7 +432,7 @@ func TestGenerateSaysItReplacesAnEarlierOutput(t *testing.T) {
 		t.Fatalf("first: exit %d, %q", code, stderr)
 	}
 	code, _, stderr = run(t, "generate", "--model", m, "--prompt", "red cat", "--seed", "2", "--out", out, "--quiet")
-	if code != 0 || !strings.Contains(stderr, "note: replacing "+out+", earlier output of Tessera") {
+	if code != 0 || !strings.Contains(stderr, "note: replacing "+out+", earlier output of Tessera (give --out another name to keep it)") {
 		t.Fatalf("again: exit %d, %q", code, stderr)
 	}
 }
@@ -462,6 +462,34 @@ func TestPromptOfEmojiCharacters(t *testing.T) {
 	for in, want := range map[string]string{"🐶🏽": "dog medium skin tone", "a 🐱🐶 x": "a cat dog x", "cat": "cat", "X": "X"} {
 		if got := b.ReadPrompt(in); got != want {
 			t.Errorf("ReadPrompt(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestEmojiModelReadsEmojiCharacters: the built-in emoji model reads emoji
+// as their names, skin tones as the captions' words (not the modifiers' own
+// names, "emoji modifier fitzpatrick type 4"), sequences whole, and drops
+// the glue no name took.
+func TestEmojiModelReadsEmojiCharacters(t *testing.T) {
+	b, err := openModel(io.Discard, "emoji", "f32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"🐶🏽":                     "dog face medium skin tone",
+		"👩🏽\u200d🚀":              "woman astronaut medium skin tone",
+		"❤\uFE0E":                "heavy black heart",
+		"🚀 twemoji":              "rocket twitter",
+		"🇫🇷🇩🇪":                   "france flag germany flag",
+		"1\uFE0F\u20E3 1":        "keycap 1 1",
+		"👨\u200d👩\u200d👧\u200d👦": "family man woman girl boy",
+	} {
+		got := b.ReadPrompt(in)
+		if got != want {
+			t.Errorf("ReadPrompt(%q) = %q, want %q", in, got, want)
+		}
+		if enc := b.PromptIDs(in); len(enc.Unknown) > 0 {
+			t.Errorf("%q: unknown words %q", in, enc.Unknown)
 		}
 	}
 }

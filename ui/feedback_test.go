@@ -1127,4 +1127,13 @@ func TestPromptPanelReadsEmojiAsNames(t *testing.T) {
 	if got := segmentText(s.panel.words.Segments); !strings.Contains(got, "Model reads: cat google") || strings.Contains(got, "unknown") {
 		t.Fatalf("an emoji in the prompt: %q", got)
 	}
+	// Another style picked rewrites the style, not the emoji typed.
+	s.panel.styleChosen("twitter")
+	if got := s.panel.prompt.Text; got != "🐱 twitter" {
+		t.Fatalf("after picking twitter the prompt is %q", got)
+	}
+	s.panel.negative.SetText("🐱")
+	if got := segmentText(s.panel.negWords.Segments); !strings.Contains(got, "Negative reads: cat") || strings.Contains(got, "unknown") {
+		t.Fatalf("an emoji in the negative prompt: %q", got)
+	}
 }

@@ -449,18 +449,24 @@ func (p *promptPanel) promptStyle() string {
 	return anyStyle
 }
 
-// readStyle is text as the model reads it: the model's own reading
-// (bundle.Bundle.ReadPrompt: emoji characters as their names, a style
-// named in words as the model's style word) when the studio gave it, else
-// the style read with the tokenizer (prompt.Tokenizer.ReadStyle).
+// readStyle is text with a style named in words read as the model's style
+// word (prompt.Tokenizer.ReadStyle), as the model reads it; the rest as
+// typed (styleChosen writes it back to the prompt box).
 func (p *promptPanel) readStyle(text string) string {
 	if p.tok == nil {
 		return text
 	}
-	if p.read != nil {
+	return p.tok.ReadStyle(text, p.styles, data.StyleAliases())
+}
+
+// modelReads is text as the model reads it, for the reading lines under
+// the prompts: the model's own reading (bundle.Bundle.ReadPrompt: emoji
+// characters as their names too) when the studio gave it, else readStyle.
+func (p *promptPanel) modelReads(text string) string {
+	if p.tok != nil && p.read != nil {
 		return p.read(text)
 	}
-	return p.tok.ReadStyle(text, p.styles, data.StyleAliases())
+	return p.readStyle(text)
 }
 
 // styleChosen rewrites the prompt's trailing style to the one picked (none
@@ -555,7 +561,7 @@ func (p *promptPanel) promptChanged() {
 		p.suggestBox.Show()
 		p.words.Hide()
 	}
-	read := p.readStyle(p.prompt.Text)
+	read := p.modelReads(p.prompt.Text)
 	if read != p.prompt.Text {
 		typedAt = -1 // "rocket in the openmoji style" is read "rocket openmoji"
 	}
@@ -580,7 +586,7 @@ func (p *promptPanel) negativeChanged() {
 	if p.negWords == nil || p.negNote == nil {
 		return
 	}
-	p.negWords.Segments = markWords(p.tok, p.readStyle(p.negative.Text), -1, "Negative reads: ") // as the sampler reads it (bundle.PromptIDs)
+	p.negWords.Segments = markWords(p.tok, p.modelReads(p.negative.Text), -1, "Negative reads: ") // as the sampler reads it (bundle.PromptIDs)
 	if len(p.negWords.Segments) == 0 {
 		p.negWords.Hide() // an empty line takes room the knobs below need
 	} else {

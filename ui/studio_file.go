@@ -83,6 +83,10 @@ func (s *Studio) swapPromptBack(leaving, now uint64) {
 		s.panel.SetParams(sw.before)
 		s.paramsChanged()
 	} else if sw, ok := s.promptSwaps[now]; ok && now > leaving {
+		if typed, err := s.panel.Params(); err == nil {
+			sw.before = typed // what was typed since the undo comes back at the next one
+			s.promptSwaps[now] = sw
+		}
 		s.panel.SetParams(sw.after)
 		s.paramsChanged()
 	}
@@ -320,11 +324,15 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		return
 	}
 	if (o.Record != nil || o.A1111 != nil) && !edited && !foreign {
-		if before, err := s.panel.Params(); err == nil {
-			if s.promptSwaps == nil {
-				s.promptSwaps = map[uint64]promptSwap{}
+		// Only an opening that made an undo step of its own (opening the
+		// image shown makes none: its undo is the step before's) and once.
+		if typed, err := s.panel.Params(); err == nil && s.doc.Step() != beforeStep {
+			if _, ok := s.promptSwaps[s.doc.Step()]; !ok {
+				if s.promptSwaps == nil {
+					s.promptSwaps = map[uint64]promptSwap{}
+				}
+				s.promptSwaps[s.doc.Step()] = promptSwap{before: typed, after: p}
 			}
-			s.promptSwaps[s.doc.Step()] = promptSwap{before: before, after: p}
 		}
 		s.panel.SetParams(p)
 		s.paramsChanged()

@@ -592,23 +592,42 @@ func TestUndoOpeningRestoresThePromptTyped(t *testing.T) {
 	s := newTestStudio(t)
 	lockSeed(t, s, "red cat", 5)
 	generate(t, s)
-	saved := s.Document().Parent
+	first := s.Document().Parent
+	lockSeed(t, s, "blue dog", 6)
+	generate(t, s)
 	p, err := s.Params()
 	must(t, err)
-	p.Prompt, p.Negative = "blue dog", "red"
+	p.Prompt, p.Negative = "green owl", "red"
 	s.SetParams(p)
-	must(t, s.OpenFile(saved))
+	step := s.Document().Step()
+	must(t, s.OpenFile(first)) // an earlier output: a step of its own
 	s.Wait()
 	must(t, s.LastError())
+	if s.Document().Step() == step {
+		t.Fatal("the opening made no undo step: the test would undo the generation")
+	}
 	if q, _ := s.Params(); q.Prompt != "red cat" || q.Negative != "" {
 		t.Fatalf("the opening put %q / %q in the panel, want the picture's", q.Prompt, q.Negative)
 	}
 	must(t, s.Undo())
-	if q, _ := s.Params(); q.Prompt != "blue dog" || q.Negative != "red" {
+	if q, _ := s.Params(); q.Prompt != "green owl" || q.Negative != "red" || s.Document().Step() != step {
 		t.Fatalf("undoing the opening: %q / %q, want what was typed", q.Prompt, q.Negative)
 	}
+	// Typed after the undo: the redo shows the picture's, the next undo
+	// what was typed last.
+	p.Prompt = "red owl"
+	s.SetParams(p)
 	must(t, s.Redo())
 	if q, _ := s.Params(); q.Prompt != "red cat" || q.Negative != "" {
 		t.Fatalf("redoing the opening: %q / %q, want the picture's", q.Prompt, q.Negative)
+	}
+	must(t, s.Undo())
+	if q, _ := s.Params(); q.Prompt != "red owl" {
+		t.Fatalf("undoing again: %q, want what was typed after the first undo", q.Prompt)
+	}
+	// Undoing a plain generation leaves the panel as typed.
+	must(t, s.Undo())
+	if q, _ := s.Params(); q.Prompt != "red owl" {
+		t.Fatalf("undoing a generation changed the prompt to %q", q.Prompt)
 	}
 }

@@ -49,7 +49,7 @@ type Bundle struct {
 	Names []string
 	// Chars maps names to the emoji characters they name ("rocket" → "🚀"),
 	// from NamesFile's second column; ReadPrompt reads those characters in
-	// a prompt as their names.
+	// a prompt as their names. Set it with SetNames, which makes the reader.
 	Chars map[string]string
 	// emojiReader replaces Chars' characters in a prompt by their names
 	// (nil without Chars): made once, when the names are read.
@@ -77,8 +77,8 @@ func ParseNamesFile(data []byte) ([]string, map[string]string) {
 		name, c, _ := strings.Cut(line, "\t")
 		if name = strings.TrimSpace(name); name != "" && !strings.HasPrefix(name, "#") {
 			out = append(out, name)
-			if c = strings.TrimSpace(c); c != "" {
-				chars[name] = c
+			if c = strings.TrimSpace(c); strings.ContainsFunc(c, func(r rune) bool { return r >= 0xA9 }) {
+				chars[name] = c // emoji only: a plain "X" would be read inside words
 			}
 		}
 	}
@@ -116,31 +116,70 @@ var skinToneChars = [][2]string{
 }
 
 // emojiReader replaces emoji characters by their names, the longest
-// sequence first (a family before its people), a skin-tone modifier by
-// its words; nil for no characters.
+// sequence first (a family before its people). Skin-tone modifiers are
+// taken out of the text first and said after it in words ("👩🏽‍🚀" is
+// "woman astronaut medium skin tone", as the captions put it; the
+// modifiers' own emoji.json names, "emoji modifier fitzpatrick type 4",
+// are not used), and what no name took of a sequence's glue (U+200D,
+// U+FE0E, tag characters) is dropped. nil for no characters.
 func emojiReader(chars map[string]string) *strings.Replacer {
-	if len(chars) == 0 {
-		return nil
-	}
 	type pair struct{ old, name string }
-	pairs := make([]pair, 0, len(chars)+len(skinToneChars))
+	tones := map[string]bool{}
+	for _, t := range skinToneChars {
+		tones[t[0]] = true
+	}
+	pairs := make([]pair, 0, len(chars))
 	for name, c := range chars {
-		pairs = append(pairs, pair{c, name})
+		if !tones[c] {
+			pairs = append(pairs, pair{c, name})
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
 	}
 	slices.SortFunc(pairs, func(a, b pair) int {
 		if d := len(b.old) - len(a.old); d != 0 {
 			return d
 		}
-		return strings.Compare(a.old, b.old)
+		if d := strings.Compare(a.old, b.old); d != 0 {
+			return d
+		}
+		return strings.Compare(a.name, b.name) // two names of one emoji: always the same one
 	})
-	for _, t := range skinToneChars {
-		pairs = append(pairs, pair{t[0], t[1]})
-	}
 	args := make([]string, 0, 2*len(pairs))
 	for _, p := range pairs {
 		args = append(args, p.old, " "+p.name+" ")
 	}
 	return strings.NewReplacer(args...)
+}
+
+// emojiGlue drops what is left of emoji sequences once their names are
+// read: joiners, text-style selectors and tag characters.
+var emojiGlue = strings.NewReplacer(append([]string{"\u200D", " ", "\uFE0E", ""}, tagChars()...)...)
+
+// tagChars are the tag characters U+E0020…U+E007F (flags of England,
+// Scotland, Wales), each paired with "" for strings.NewReplacer.
+func tagChars() []string {
+	var out []string
+	for r := rune(0xE0020); r <= 0xE007F; r++ {
+		out = append(out, string(r), "")
+	}
+	return out
+}
+
+// readEmoji is text with the emoji characters b's names stand for read as
+// the names (ReadPrompt).
+func (b *Bundle) readEmoji(text string) string {
+	text = strings.ReplaceAll(text, "\uFE0F", "")
+	var toneWords []string
+	for _, t := range skinToneChars {
+		if strings.Contains(text, t[0]) {
+			text = strings.ReplaceAll(text, t[0], "")
+			toneWords = append(toneWords, t[1])
+		}
+	}
+	text = emojiGlue.Replace(b.emojiReader.Replace(text))
+	return strings.Join(strings.Fields(strings.Join(append([]string{text}, toneWords...), " ")), " ")
 }
 
 // Load reads a model folder from disk.
@@ -411,7 +450,7 @@ func (b *Bundle) ReadPrompt(text string) string {
 	}
 	if b.emojiReader != nil && strings.ContainsFunc(text, func(r rune) bool { return r >= 0xA9 }) { // © is the first emoji
 		// Emoji written as themselves ("🚀", "🐱 twemoji"): their names.
-		text = strings.Join(strings.Fields(b.emojiReader.Replace(strings.ReplaceAll(text, "\uFE0F", ""))), " ")
+		text = b.readEmoji(text)
 	}
 	return b.Prompt.ReadStyle(text, ext.StyleWords, data.StyleAliases())
 }

@@ -16,7 +16,7 @@ import (
 // reads only the metadata tarball, not the artwork. Missing data is an
 // error wrapping ErrNotFound.
 func EmojiNames(ctx context.Context, cacheDir string) ([]string, error) {
-	names, _, err := emojiNamesAndChars(ctx, cacheDir)
+	names, _, err := EmojiNamesAndChars(ctx, cacheDir)
 	return names, err
 }
 
@@ -25,12 +25,13 @@ func EmojiNames(ctx context.Context, cacheDir string) ([]string, error) {
 // metadata: a model's names.txt keeps them, so a prompt may hold the emoji
 // itself (bundle.Bundle.ReadPrompt reads it as its name).
 func EmojiChars(ctx context.Context, cacheDir string) (map[string]string, error) {
-	_, chars, err := emojiNamesAndChars(ctx, cacheDir)
+	_, chars, err := EmojiNamesAndChars(ctx, cacheDir)
 	return chars, err
 }
 
-// emojiNamesAndChars is EmojiNames and EmojiChars.
-func emojiNamesAndChars(ctx context.Context, cacheDir string) ([]string, map[string]string, error) {
+// EmojiNamesAndChars is EmojiNames and EmojiChars from one reading of the
+// metadata.
+func EmojiNamesAndChars(ctx context.Context, cacheDir string) ([]string, map[string]string, error) {
 	entries, err := emojiEntries(ctx, cacheDir)
 	if err != nil {
 		return nil, nil, err

@@ -27,3 +27,13 @@ func TestEmojiNames(t *testing.T) {
 		t.Errorf("cancelled: err = %v", err)
 	}
 }
+
+func TestUnifiedChars(t *testing.T) {
+	for in, want := range map[string]string{
+		"1F680": "🚀", "0031-FE0F-20E3": "1\u20E3", "1F468-200D-1F469": "👨\u200D👩", "00A9-FE0F": "©", "XYZ": "", "110000": "",
+	} {
+		if got := unifiedChars(in); got != want {
+			t.Errorf("unifiedChars(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

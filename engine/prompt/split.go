@@ -73,6 +73,13 @@ func StyleIn(text string, styles []string) string {
 	return ""
 }
 
+// ReadWords is text's words as Encode looks them up: Split, without the
+// punctuation around each ("cat face, fluent." is cat face fluent).
+func ReadWords(text string) []string {
+	_, read := splitRead(text)
+	return read
+}
+
 // splitRead is text's words (Split) and each as Encode looks it up,
 // without the punctuation around it; words of punctuation alone are
 // dropped from both.

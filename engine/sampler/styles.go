@@ -64,9 +64,10 @@ func stylesBegun(text string, styles []string) []string {
 }
 
 // begun is how many of style's first words (fewer than all) text ends
-// with, compared as words in any case; 0 when none.
+// with, compared as the prompt reads words (prompt.ReadWords: any case, no
+// punctuation, "cat-face-fluent" three words); 0 when none.
 func begun(text, style string) int {
-	words, sw := strings.Fields(strings.ToLower(text)), strings.Fields(strings.ToLower(style))
+	words, sw := prompt.ReadWords(text), prompt.ReadWords(style)
 	for k := len(sw) - 1; k >= 1; k-- {
 		if len(words) >= k && slices.Equal(words[len(words)-k:], sw[:k]) {
 			return k
@@ -94,7 +95,7 @@ func StyledPrompt(text, style string) string {
 		return text
 	}
 	if k := begun(text, style); k > 0 {
-		style = strings.Join(strings.Fields(style)[k:], " ")
+		style = strings.Join(prompt.ReadWords(style)[k:], " ")
 	}
 	// "rocket " (a space typed after the word) is "rocket fluent flat",
 	// not "rocket  fluent flat".

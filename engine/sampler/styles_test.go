@@ -177,6 +177,8 @@ func TestStylePerSeedCompletesABegunStyle(t *testing.T) {
 		{"cat face Fluent ", "fluent flat", "cat face Fluent flat"},
 		{"cat face", "fluent flat", "cat face fluent flat"},
 		{"fluent", "google", "fluent google"},
+		{"cat face fluent.", "fluent flat", "cat face fluent. flat"},
+		{"cat-face-fluent", "fluent flat", "cat-face-fluent flat"},
 	} {
 		if got := StyledPrompt(c[0], c[1]); got != c[2] {
 			t.Errorf("StyledPrompt(%q, %q) = %q, want %q", c[0], c[1], got, c[2])

@@ -179,11 +179,7 @@ func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, baseNames 
 	var names []string
 	chars := baseChars // the emoji each name stands for (the emoji data's, or the base model's)
 	if s.Data == "emoji" {
-		all, err := data.EmojiNames(ctx, "")
-		if err != nil {
-			return nil, fmt.Errorf("emoji names: %w", err)
-		}
-		raw, err := data.EmojiChars(ctx, "")
+		all, raw, err := data.EmojiNamesAndChars(ctx, "")
 		if err != nil {
 			return nil, fmt.Errorf("emoji names: %w", err)
 		}

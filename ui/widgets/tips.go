@@ -434,7 +434,7 @@ func (s *TipSlider) Tip() string { return s.tip }
 // to the control focused before (the style picker, which changed the
 // style and rewrote the prompt).
 func (s *TipSlider) Dragged(e *fyne.DragEvent) {
-	if !s.Disabled() {
+	if !s.Disabled() && !fyne.CurrentDevice().IsMobile() { // as Fyne's slider takes the focus on a tap
 		if app := fyne.CurrentApp(); app != nil {
 			if c := app.Driver().CanvasForObject(s); c != nil && c.Focused() != fyne.Focusable(s) {
 				c.Focus(s)
