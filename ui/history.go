@@ -315,11 +315,19 @@ func (s *Studio) loadHistory() {
 	dir := s.outputsDir
 	s.goBackground(func() {
 		paths, err := outputs{dir: dir}.list(historyLimit)
+		// Outputs are named by the time they were made (tessera-DATE-TIME…):
+		// a parent as new as the oldest listed would be in this folder, were
+		// it not deleted (an older one may be in an outputs folder used
+		// before, and is not said to be gone).
+		oldest := ""
+		if n := len(paths); n > 0 {
+			oldest = outputTimeKey(filepath.Base(paths[n-1]))
+		}
 		var items []historyItem
 		for _, p := range paths {
 			if img, rec, err := loadThumbnail(p); err == nil {
 				it := historyItem{path: p, img: img, l: lineageOf(rec)}
-				if par := it.l.parent; strings.HasPrefix(par, "tessera-") && filepath.Base(par) == par {
+				if par := it.l.parent; oldest != "" && filepath.Base(par) == par && outputTimeKey(par) >= oldest {
 					// An output of the folder deleted since: said after a
 					// restart too (the note linked to it again).
 					if _, err := os.Stat(filepath.Join(dir, par)); errors.Is(err, os.ErrNotExist) {
@@ -340,6 +348,16 @@ func (s *Studio) loadHistory() {
 			s.history.set(items)
 		})
 	})
+}
+
+// outputTimeKey is the "tessera-DATE-TIME" start of an output's file name,
+// which sorts as the time it was made; "" for a name of another form.
+func outputTimeKey(name string) string {
+	const n = len("tessera-20060102-150405")
+	if len(name) < n || !strings.HasPrefix(name, "tessera-") || !isDigits(name[8:16]) || name[16] != '-' || !isDigits(name[17:n]) {
+		return ""
+	}
+	return name[:n]
 }
 
 // HistoryLen is the number of entries in the history strip.

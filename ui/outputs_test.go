@@ -362,6 +362,9 @@ func TestExportNameOfAnOpenedPicture(t *testing.T) {
 // made from it, where they named a file that is no longer there.
 func TestHistoryDeletedParent(t *testing.T) {
 	s := newTestStudio(t)
+	lockSeed(t, s, "blue dog", 8)
+	generate(t, s) // an older output: the history reads the folder from it (outputTimeKey)
+	older := s.Document().Parent
 	lockSeed(t, s, "red cat", 9)
 	generate(t, s)
 	parent := s.Document().Parent
@@ -383,7 +386,12 @@ func TestHistoryDeletedParent(t *testing.T) {
 		t.Fatalf("after its parent was deleted the note is %q", note)
 	}
 	// Read again from the folder, as after a restart: still deleted (it
-	// linked to the deleted file's time again).
+	// linked to the deleted file's time again). The older output is dated
+	// a minute before, as it would be when made earlier.
+	then := time.Now().Add(-time.Minute)
+	renamed := filepath.Join(filepath.Dir(older), "tessera-"+then.Format("20060102-150405")+"-blue-dog-s8.png")
+	must(t, os.Rename(older, renamed))
+	must(t, os.Chtimes(renamed, then, then))
 	s.loadHistory()
 	s.Wait()
 	if note := s.history.Thumbs()[0].Note; note != "↳ deleted mask" {
