@@ -131,21 +131,6 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if err := checkOuts("out", *out, outs, ".png", *force); err != nil {
 		return err
 	}
-	var replaced []string
-	for _, o := range outs {
-		if _, err := os.Stat(o); err == nil && writtenByTessera(o) { // another file took --force: the user's choice, said by it
-			replaced = append(replaced, o)
-		}
-	}
-	if len(replaced) > 0 {
-		// Tessera's own earlier outputs (checkOuts refused any other
-		// file): said, as an A1111 user expects new names.
-		what := strings.Join(replaced, ", ")
-		if len(replaced) > 3 {
-			what = fmt.Sprintf("%s … %s (%d files)", replaced[0], replaced[len(replaced)-1], len(replaced))
-		}
-		fmt.Fprintf(env.Stderr, "note: replacing %s, earlier output of Tessera (give --out another name to keep it)\n", what)
-	}
 	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
 		return err
@@ -181,6 +166,22 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 				fmt.Fprintln(env.Stderr, "warning: the negative prompt has no effect at guidance 1; pass --guidance above 1 (e.g. 2) to push away from it")
 			}
 		}
+	}
+	var replaced []string
+	for _, o := range outs {
+		if _, err := os.Stat(o); err == nil && writtenByTessera(o) { // another file took --force: the user's choice, said by it
+			replaced = append(replaced, o)
+		}
+	}
+	if len(replaced) > 0 {
+		// Tessera's own earlier outputs (checkOuts refused any other
+		// file): said, as an A1111 user expects new names; said once the
+		// run is sure to start (a refused prompt replaced nothing).
+		what := strings.Join(replaced, ", ")
+		if len(replaced) > 3 {
+			what = fmt.Sprintf("%s … %s (%d files)", replaced[0], replaced[len(replaced)-1], len(replaced))
+		}
+		fmt.Fprintf(env.Stderr, "note: replacing %s, earlier output of Tessera (give --out another name to keep it)\n", what)
 	}
 	res, err := sampler.Generate(ctx, b, opt, emit)
 	if err != nil {

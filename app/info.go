@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/engine/codebook"
@@ -186,12 +188,12 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			fmt.Fprintf(o, "  imported    from %s: encoded from its pixels, not sampled (no prompt, seed or settings made it)\n", from)
 		} else {
 			if rec.IsEdit() {
-				fmt.Fprintf(o, "  instruction %q (an edit by instruction; its seed and settings are the edit model's)\n", rec.Prompt)
+				fmt.Fprintf(o, "  instruction %s (an edit by instruction; its seed and settings are the edit model's)\n", quoteText(rec.Prompt))
 			} else {
-				fmt.Fprintf(o, "  prompt      %q\n", rec.Prompt)
+				fmt.Fprintf(o, "  prompt      %s\n", quoteText(rec.Prompt))
 			}
 			if rec.Negative != "" {
-				fmt.Fprintf(o, "  negative    %q\n", rec.Negative)
+				fmt.Fprintf(o, "  negative    %s\n", quoteText(rec.Negative))
 			}
 			fmt.Fprintf(o, "  seed        %d\n", rec.Seed)
 			fmt.Fprintf(o, "  settings    %s\n", recordKnobs(rec.Settings, rec.IsEdit()))
@@ -201,12 +203,13 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		if !rec.DrawnAt(cfg.Width, cfg.Height) {
 			fmt.Fprintf(o, "              (not this picture's: %d×%d patches of %d px draw no %d×%d px picture; the other commands read its pixels)\n", rec.Grid[1], rec.Grid[0], rec.PatchSize, cfg.Width, cfg.Height)
 		}
+		steps := ancestry(path, rec)
 		if same, _ := rec.Extra[pngmeta.ExtraSameAsParent].(bool); rec.Parent != "" && same {
 			// The studio's export of an image it saved: the parent is that
 			// saved copy of the same picture, which names what it was made
 			// from.
 			fmt.Fprintf(o, "  exported    from %s, the studio's saved copy of this picture (its record says what it was made from)\n", rec.Parent)
-			if how := rec.MadeFrom(); how != "" {
+			if how := rec.MadeFrom(); how != "" && len(steps) == 0 { // else the first step below says it
 				fmt.Fprintf(o, "  made        %s\n", how)
 			}
 		} else if how := rec.MadeFrom(); how != "" {
@@ -214,8 +217,23 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		} else if rec.Parent != "" {
 			fmt.Fprintf(o, "  made from   %s\n", rec.Parent)
 		}
-		for _, step := range ancestry(path, rec) {
+		for _, step := range steps {
 			fmt.Fprintf(o, "              ← %s\n", step)
+		}
+		if size, _ := rec.Extra[pngmeta.ExtraExportSize].(string); size != "" {
+			filter, _ := rec.Extra[pngmeta.ExtraFilter].(string)
+			scale, _ := rec.Extra[pngmeta.ExtraUpscale].(float64)
+			how := fmt.Sprintf("%s px", size)
+			if scale > 1 {
+				how += fmt.Sprintf(", %g× the model's %d×%d", scale, rec.Width, rec.Height)
+			}
+			if filter != "" {
+				how += ", " + strings.ToLower(filter) + " filter"
+			}
+			fmt.Fprintf(o, "  size        %s\n", how)
+		}
+		if kept, _ := rec.Extra[pngmeta.ExtraKeptPixels].(bool); kept {
+			fmt.Fprintln(o, "  pixels      outside its run's mask kept as they were (its codes draw them only as closely as the tokenizer can)")
 		}
 		if clear, _ := rec.Extra[pngmeta.ExtraTransparent].(bool); clear {
 			fmt.Fprintln(o, "  background  transparent (the white around the picture; its codes decode on white)")
@@ -286,12 +304,12 @@ func ancestry(path string, rec *pngmeta.Record) []string {
 		if next == nil {
 			break
 		}
-		what := fmt.Sprintf("prompt %q, seed %d", next.Prompt, next.Seed)
+		what := fmt.Sprintf("prompt %s, seed %d", quoteText(next.Prompt), next.Seed)
 		switch {
 		case next.ImportedFrom() != "":
 			what = "imported from " + next.ImportedFrom()
 		case next.IsEdit():
-			what = fmt.Sprintf("edited by instruction %q", next.Prompt)
+			what = fmt.Sprintf("edited by instruction %s", quoteText(next.Prompt))
 		}
 		if how := next.MadeFrom(); how != "" && !next.IsEdit() {
 			what += " (" + how + ")"
@@ -300,4 +318,23 @@ func ancestry(path string, rec *pngmeta.Record) []string {
 		rec = next
 	}
 	return out
+}
+
+// quoteText is text in double quotes as a person reads it: quotes,
+// backslashes and control characters escaped as %q escapes them, every
+// other character as itself (%q wrote the joiner of "👩🏽‍🚀" as \u200d).
+func quoteText(text string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range text {
+		switch {
+		case r == '"' || r == '\\' || unicode.IsControl(r):
+			q := strconv.Quote(string(r))
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }

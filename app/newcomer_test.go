@@ -480,6 +480,8 @@ func TestEmojiModelReadsEmojiCharacters(t *testing.T) {
 		"👩🏽\u200d🚀":              "woman astronaut medium skin tone",
 		"❤\uFE0E":                "heavy black heart",
 		"🚀 twemoji":              "rocket twitter",
+		"👍🏽 openmoji":            "thumbs up sign medium skin tone openmoji",
+		"👩🏽\u200d🚀 🇫🇷":           "woman astronaut medium skin tone france flag",
 		"🇫🇷🇩🇪":                   "france flag germany flag",
 		"1\uFE0F\u20E3 1":        "keycap 1 1",
 		"👨\u200d👩\u200d👧\u200d👦": "family man woman girl boy",
@@ -491,5 +493,30 @@ func TestEmojiModelReadsEmojiCharacters(t *testing.T) {
 		if enc := b.PromptIDs(in); len(enc.Unknown) > 0 {
 			t.Errorf("%q: unknown words %q", in, enc.Unknown)
 		}
+	}
+}
+
+func TestQuoteText(t *testing.T) {
+	for in, want := range map[string]string{"👩🏽\u200d🚀 twitter": "\"👩🏽\u200d🚀 twitter\"", `a "b" \c`: `"a \"b\" \\c"`, "a\nb": `"a\nb"`} {
+		if got := quoteText(in); got != want {
+			t.Errorf("quoteText(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestInfoSaysAnExportsSizeAndKeptPixels: info on an export says its size
+// and scale and that pixels outside its run's mask were kept (the record
+// held them, info said nothing of them).
+func TestInfoSaysAnExportsSizeAndKeptPixels(t *testing.T) {
+	rec := pngmeta.Record{Version: "tessera test", Model: "tiny", Grid: [2]int{4, 4}, PatchSize: 2, Width: 8, Height: 8, Tokens: make([]int, 16),
+		Extra: map[string]any{pngmeta.ExtraKind: "export", pngmeta.ExtraExportSize: "32x32", pngmeta.ExtraUpscale: 4, pngmeta.ExtraFilter: "Nearest", pngmeta.ExtraKeptPixels: true}}
+	rec.Prompt = "red cat"
+	path := filepath.Join(t.TempDir(), "x.png")
+	if err := pngmeta.WriteFileAtomic(path, imagetest.Solid(color.NRGBA{200, 10, 10, 255}, 32), pngmeta.Metadata(rec)); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ := run(t, "info", path)
+	if code != 0 || !strings.Contains(stdout, "size        32x32 px, 4× the model's 8×8, nearest filter") || !strings.Contains(stdout, "pixels      outside its run's mask kept") {
+		t.Fatalf("exit %d:\n%s", code, stdout)
 	}
 }

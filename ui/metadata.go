@@ -20,7 +20,7 @@ const (
 	extraTemperature = "patch_temperature"
 	// extraExportSize is the exported picture's size, "WxH" (the record's
 	// width and height are the model's native size).
-	extraExportSize = "export_size"
+	extraExportSize = pngmeta.ExtraExportSize
 	// extraVaried marks an image drawn again with more variation after the
 	// user's settings gave the image back unchanged (variedParams): its
 	// temperature and guidance are not the user's, and opening it leaves
@@ -33,7 +33,7 @@ const (
 	// keep the pixels they had (core.Snapshot.Picture): its codes draw it
 	// only as well as the tokenizer's decoder does there, and reopening
 	// it keeps its own pixels.
-	extraKeptPixels = "kept_pixels"
+	extraKeptPixels = pngmeta.ExtraKeptPixels
 )
 
 // recordFor builds the metadata record of an image made with b (of one

@@ -168,18 +168,51 @@ func tagChars() []string {
 }
 
 // readEmoji is text with the emoji characters b's names stand for read as
-// the names (ReadPrompt).
+// the names (ReadPrompt), each skin tone said after the name of its emoji
+// (moveTones), as the captions put it: "👍🏽 openmoji" is "thumbs up sign
+// medium skin tone openmoji".
 func (b *Bundle) readEmoji(text string) string {
-	text = strings.ReplaceAll(text, "\uFE0F", "")
-	var toneWords []string
+	text = moveTones(strings.ReplaceAll(text, "\uFE0F", ""))
+	text = skinToneWords.Replace(emojiGlue.Replace(b.emojiReader.Replace(text)))
+	return strings.Join(strings.Fields(text), " ")
+}
+
+// skinToneWords replaces each skin-tone modifier by its words.
+var skinToneWords = func() *strings.Replacer {
+	var args []string
 	for _, t := range skinToneChars {
-		if strings.Contains(text, t[0]) {
-			text = strings.ReplaceAll(text, t[0], "")
-			toneWords = append(toneWords, t[1])
+		args = append(args, t[0], " "+t[1]+" ")
+	}
+	return strings.NewReplacer(args...)
+}()
+
+// isSkinTone reports whether r is a skin-tone modifier (U+1F3FB…U+1F3FF).
+func isSkinTone(r rune) bool { return r >= 0x1F3FB && r <= 0x1F3FF }
+
+// moveTones moves each skin-tone modifier to the end of the emoji sequence
+// it is in (after the joiner-linked emoji that follow it), so that the
+// sequence matches its name without it: "👩🏽‍🚀" becomes "👩‍🚀🏽", read
+// "woman astronaut medium skin tone".
+func moveTones(text string) string {
+	rs := []rune(text)
+	out := make([]rune, 0, len(rs))
+	var pending []rune
+	for i, r := range rs {
+		if isSkinTone(r) {
+			pending = append(pending, r)
+			continue
+		}
+		out = append(out, r)
+		var next rune
+		if i+1 < len(rs) {
+			next = rs[i+1]
+		}
+		goesOn := r == 0x200D || next == 0x200D || isSkinTone(next) || next >= 0xE0020 && next <= 0xE007F
+		if len(pending) > 0 && !goesOn {
+			out, pending = append(out, pending...), nil
 		}
 	}
-	text = emojiGlue.Replace(b.emojiReader.Replace(text))
-	return strings.Join(strings.Fields(strings.Join(append([]string{text}, toneWords...), " ")), " ")
+	return string(append(out, pending...))
 }
 
 // Load reads a model folder from disk.

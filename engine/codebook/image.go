@@ -153,11 +153,20 @@ func decodeError(name string, err error) error {
 	switch {
 	case errors.Is(err, image.ErrFormat):
 		return &readError{fmt.Sprintf("%s is not a picture Tessera reads (it reads %s files)", subject(name), ImageFormats), err}
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), endsEarly(err):
 		return &readError{fmt.Sprintf("%s is incomplete: it ends before its picture does (cut short while it was copied or downloaded?)", subject(name)), err}
 	default:
 		return &readError{fmt.Sprintf("%s is damaged: its picture cannot be decoded (%v)", subject(name), err), err}
 	}
+}
+
+// endsEarly reports whether a decoder's error is the one it gives for data
+// that stops before the picture does without saying io.ErrUnexpectedEOF:
+// Go's JPEG decoder's "short Huffman data" (a JPEG cut in its pixel data)
+// and its PNG decoder's "not enough pixel data".
+func endsEarly(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "short Huffman data") || strings.Contains(msg, "not enough pixel data")
 }
 
 // subject is how messages name what is read: "the file NAME", or name

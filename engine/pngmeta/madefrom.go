@@ -22,6 +22,15 @@ const (
 	// ExtraMadeFrom is an export's MadeFrom of the output it copies (the
 	// export's own kind is "export", and its mask is the canvas's).
 	ExtraMadeFrom = "made_from"
+	// ExtraUpscale, ExtraFilter and ExtraExportSize are an export's scale
+	// factor, its filter and its size ("WxH"; Width and Height are the
+	// model's native size).
+	ExtraUpscale    = "upscale"
+	ExtraFilter     = "filter"
+	ExtraExportSize = "export_size"
+	// ExtraKeptPixels marks a picture whose patches outside its run's mask
+	// keep the pixels they had, not their codes' drawing.
+	ExtraKeptPixels = "kept_pixels"
 )
 
 // The kinds of run ExtraKind names.
