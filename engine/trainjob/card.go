@@ -144,8 +144,11 @@ func RuntimeDesc() string {
 // base's (config.json tessera.defaults), each replaced by own's where own
 // recommends one. A style per seed is base's only when the fine-tune's
 // data names styles (styled): on a folder of one's own icons it drew each
-// seed in an emoji style.
-func inheritDefaults(base *bundle.Bundle, own sampling.Recommended, styled bool) sampling.Recommended {
+// seed in an emoji style. A fine-tune on a folder (folder) recommends
+// guidance folderGuidance without a min-p in place of base's: the emoji
+// model's guidance 3 and min-p 0.5 drew a half-minute fine-tune's own
+// captions blank or garbled (docs/eval/finetune-lr.txt).
+func inheritDefaults(base *bundle.Bundle, own sampling.Recommended, styled, folder bool) sampling.Recommended {
 	ext := base.Model.Config.Tessera
 	if ext == nil || ext.Defaults == nil {
 		return own
@@ -153,6 +156,9 @@ func inheritDefaults(base *bundle.Bundle, own sampling.Recommended, styled bool)
 	d := *ext.Defaults
 	if !styled {
 		d.StylePerSeed = 0
+	}
+	if folder {
+		d.Guidance, d.GuidanceMinP = folderGuidance, 0
 	}
 	for _, sp := range sampling.Knobs() {
 		if v := sp.Recommended(own); v != 0 {
@@ -164,6 +170,11 @@ func inheritDefaults(base *bundle.Bundle, own sampling.Recommended, styled bool)
 	}
 	return d
 }
+
+// folderGuidance is the guidance a fine-tune on a folder recommends (see
+// inheritDefaults): of guidance 1, 1.5 and 3 with min-p 0 and 0.5, on three
+// captions × three seeds, 1 and 1.5 without min-p drew every picture.
+const folderGuidance = 1.5
 
 // setDefaults records recommended sampling settings in an exported model's
 // config.json (the training config stays as it was, so resuming still works).

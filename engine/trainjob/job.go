@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/train"
@@ -312,7 +313,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 		// A fine-tune samples as the model it tunes recommends, but where the
 		// settings say otherwise (the emoji model's min-p and style per seed
 		// were lost, so its fine-tunes drew at temperature 1 without guidance).
-		if d := inheritDefaults(base, s.Defaults, namesStyles(prep)); d != s.Defaults {
+		if d := inheritDefaults(base, s.Defaults, namesStyles(prep), bundle.IsFolder(s.Data)); d != s.Defaults {
 			s.Defaults, recorded = d, true
 		}
 	}
