@@ -1137,3 +1137,22 @@ func TestPromptPanelReadsEmojiAsNames(t *testing.T) {
 		t.Fatalf("an emoji in the negative prompt: %q", got)
 	}
 }
+
+// A prompt of emoji names its saved files and suggested export by the
+// words the model reads ("🐱 google": cat-google), not by what is left of
+// it in ASCII (google alone).
+func TestEmojiPromptNamesItsFiles(t *testing.T) {
+	b := bundletest.Tiny(3)
+	b.SetNames([]string{"cat"}, map[string]string{"cat": "🐱"})
+	e := newEnv(t)
+	e.models = tinyModels{b: b}
+	s := e.open(t)
+	lockSeed(t, s, "🐱 google", 4)
+	generate(t, s)
+	if name := filepath.Base(s.Document().Parent); !strings.Contains(name, "-cat-google-s4") {
+		t.Fatalf("saved as %q", name)
+	}
+	if got := s.files.exportName(); got != "cat-google-4.png" {
+		t.Fatalf("export suggested as %q", got)
+	}
+}

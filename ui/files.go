@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/trainjob"
@@ -47,6 +48,7 @@ type fileHost interface {
 	confirmTopDialog() bool
 	modelOrder() sampler.RankBy
 	setStatus(msg string)
+	Bundle() *bundle.Bundle // the drawing model open (nil: none)
 }
 
 // fileDialogs is the files controller: the Open, Export PNG, Export
@@ -530,7 +532,11 @@ func (f *fileDialogs) exportName() string {
 		// added where the folder holds a file of that name).
 		return opened
 	}
-	name := nameWords(p.Prompt)
+	read := p.Prompt
+	if b := f.host.Bundle(); b != nil {
+		read = b.ReadPrompt(read) // "🚀 twemoji": rocket-twitter
+	}
+	name := nameWords(read)
 	if name == "" {
 		name = "tessera"
 		if p.Seed == 0 {

@@ -22,6 +22,10 @@ import (
 // nothing in it unless the user asks (the history's Delete).
 type outputs struct {
 	dir string
+	// read is how the model reads a prompt (bundle.Bundle.ReadPrompt; nil:
+	// as written): names are made of it, so that "🚀 twemoji" is saved as
+	// rocket-twitter, not twemoji alone.
+	read func(string) string
 }
 
 // save writes img with rec's metadata as a new file named after the time,
@@ -32,7 +36,11 @@ func (o outputs) save(img image.Image, rec pngmeta.Record, now time.Time) (strin
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return "", fmt.Errorf("save result: outputs folder: %w", err)
 	}
-	base := outputBase(rec, now)
+	named := rec
+	if o.read != nil {
+		named.Prompt = o.read(rec.Prompt)
+	}
+	base := outputBase(named, now)
 	path := filepath.Join(o.dir, base+".png")
 	for i := 2; ; i++ {
 		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {

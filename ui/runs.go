@@ -246,7 +246,7 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		if i > 0 && (!j.saveAll || res.Stopped) || c.before {
 			continue
 		}
-		path, again, err := r.saved.save(outputs{dir: j.outDir}, c.picture(j.b), c.rec, now)
+		path, again, err := r.saved.save(outputs{dir: j.outDir, read: j.b.ReadPrompt}, c.picture(j.b), c.rec, now)
 		switch {
 		case err != nil && i == 0:
 			return results, err

@@ -280,7 +280,7 @@ func (s *Studio) PickCandidate(i int) error {
 		parent = c.parent
 	}
 	if c.path == "" && !c.before && s.bundle != nil {
-		c.path, c.again, saveErr = s.runs.saved.save(outputs{dir: s.outputsDir}, c.picture(s.bundle), c.rec, time.Now())
+		c.path, c.again, saveErr = s.runs.saved.save(outputs{dir: s.outputsDir, read: s.bundle.ReadPrompt}, c.picture(s.bundle), c.rec, time.Now())
 		if saveErr == nil {
 			s.markSaved(c.tokens, true)
 		}
