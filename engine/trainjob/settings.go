@@ -223,7 +223,7 @@ func Preset(dataset string) Settings {
 // emoji model fine-tuned for a minute on 20 pictures of coloured shapes
 // (24 steps): at the preset's 1e-3 it forgot its emoji ("cat face" a
 // yellow square, "red heart" a blank picture), at 3e-4 half of them, at
-// 1e-4 it kept them and began to draw the shapes.
+// 1e-4 it kept them and began to draw the shapes (docs/eval/finetune-lr.txt).
 const FineTuneLRScale = 0.1
 
 // FineTuneLR is the learning rate a fine-tune on a folder trains at by
