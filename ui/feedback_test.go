@@ -1114,15 +1114,22 @@ func TestCtrlPlusZoomsIn(t *testing.T) {
 	}
 }
 
-// An emoji in the prompt is shown read as its name when the model lists
-// the emoji its names stand for ("🐱 google" reads "cat google"); it was
-// marked as an unknown word left out while the model drew it.
-func TestPromptPanelReadsEmojiAsNames(t *testing.T) {
+// catEmojiStudio is a studio on the tiny model whose name "cat" stands for
+// the emoji 🐱 (names.txt's second column).
+func catEmojiStudio(t *testing.T) *Studio {
+	t.Helper()
 	b := bundletest.Tiny(3)
 	b.SetNames([]string{"cat"}, map[string]string{"cat": "🐱"})
 	e := newEnv(t)
 	e.models = tinyModels{b: b}
-	s := e.open(t)
+	return e.open(t)
+}
+
+// An emoji in the prompt is shown read as its name when the model lists
+// the emoji its names stand for ("🐱 google" reads "cat google"); it was
+// marked as an unknown word left out while the model drew it.
+func TestPromptPanelReadsEmojiAsNames(t *testing.T) {
+	s := catEmojiStudio(t)
 	s.panel.prompt.SetText("🐱 google")
 	if got := segmentText(s.panel.words.Segments); !strings.Contains(got, "Model reads: cat google") || strings.Contains(got, "unknown") {
 		t.Fatalf("an emoji in the prompt: %q", got)
@@ -1142,11 +1149,7 @@ func TestPromptPanelReadsEmojiAsNames(t *testing.T) {
 // words the model reads ("🐱 google": cat-google), not by what is left of
 // it in ASCII (google alone).
 func TestEmojiPromptNamesItsFiles(t *testing.T) {
-	b := bundletest.Tiny(3)
-	b.SetNames([]string{"cat"}, map[string]string{"cat": "🐱"})
-	e := newEnv(t)
-	e.models = tinyModels{b: b}
-	s := e.open(t)
+	s := catEmojiStudio(t)
 	lockSeed(t, s, "🐱 google", 4)
 	generate(t, s)
 	if name := filepath.Base(s.Document().Parent); !strings.Contains(name, "-cat-google-s4") {
