@@ -73,9 +73,10 @@ func (s settings) WindowSize() fyne.Size {
 	return fyne.NewSize(float32(s.p.FloatWithFallback(prefWindowW, 1200)), float32(s.p.FloatWithFallback(prefWindowH, 720)))
 }
 
-// SetWindowSize stores the window size.
+// SetWindowSize stores the window size (a size it holds already is not
+// written again: the studio calls it at each autosave).
 func (s settings) SetWindowSize(size fyne.Size) {
-	if size.Width > 100 && size.Height > 100 {
+	if size.Width > 100 && size.Height > 100 && size != s.WindowSize() {
 		s.p.SetFloat(prefWindowW, float64(size.Width))
 		s.p.SetFloat(prefWindowH, float64(size.Height))
 	}

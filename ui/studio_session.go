@@ -127,6 +127,9 @@ func (s *Studio) restore() {
 // Nothing is written before a model is loaded, so a session that could not
 // be reopened is not overwritten by an empty one.
 func (s *Studio) autosave() {
+	// The window's size too: it was kept on a clean quit only, and a
+	// killed studio reopened at an older size.
+	s.set.SetWindowSize(s.win.Canvas().Size())
 	if s.bundle == nil || s.doc == nil || s.docJSON == nil {
 		return
 	}

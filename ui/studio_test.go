@@ -1028,12 +1028,14 @@ func TestSettingsPersist(t *testing.T) {
 	if hasDialog(s) {
 		t.Fatal("closing asked although nothing would be lost")
 	}
+	// Read before the next studio opens: the test harness resizes its
+	// window, which the autosave then keeps (TestWindowSizeKeptByAutosave).
+	if sz := s.set.WindowSize(); sz.Width != 1000 || sz.Height != 700 {
+		t.Fatalf("window size %v", sz)
+	}
 	s2 := e.open(t)
 	if s2.Canvas().BrushSize() != 4 || !s2.Canvas().GridLines() {
 		t.Fatalf("brush %d grid %v", s2.Canvas().BrushSize(), s2.Canvas().GridLines())
-	}
-	if sz := s2.set.WindowSize(); sz.Width != 1000 || sz.Height != 700 {
-		t.Fatalf("window size %v", sz)
 	}
 	if s2.set.LastModel() != "tiny" {
 		t.Fatalf("last model %q", s2.set.LastModel())
@@ -1593,4 +1595,16 @@ func TestSwitchModelKeepsTheCandidates(t *testing.T) {
 	must(t, s.PickCandidate(1))
 	s.Wait()
 	must(t, s.LastError())
+}
+
+// The window's size is kept by the autosave too, not only by a clean
+// quit: a killed studio reopened at an older size.
+func TestWindowSizeKeptByAutosave(t *testing.T) {
+	s := newTestStudio(t)
+	s.Window().Resize(fyne.NewSize(1040, 690))
+	lockSeed(t, s, "red cat", 3) // a change of the settings: an autosave
+	generate(t, s)
+	if sz := s.set.WindowSize(); sz.Width != 1040 || sz.Height != 690 {
+		t.Fatalf("window size kept %v, want 1040×690 without a quit", sz)
+	}
 }
