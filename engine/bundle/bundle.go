@@ -77,7 +77,7 @@ func ParseNamesFile(data []byte) ([]string, map[string]string) {
 		name, c, _ := strings.Cut(line, "\t")
 		if name = strings.TrimSpace(name); name != "" && !strings.HasPrefix(name, "#") {
 			out = append(out, name)
-			if c = strings.TrimSpace(c); strings.ContainsFunc(c, func(r rune) bool { return r >= 0xA9 }) {
+			if c = strings.TrimSpace(c); hasEmojiRune(c) {
 				chars[name] = c // emoji only: a plain "X" would be read inside words
 			}
 		}
@@ -108,13 +108,6 @@ func FormatNames(names []string, chars map[string]string) []byte {
 	return []byte(sb.String())
 }
 
-// skinToneChars are the emoji skin-tone modifiers (U+1F3FB…U+1F3FF) and the
-// words the emoji captions say them with.
-var skinToneChars = [][2]string{
-	{"\U0001F3FB", "light skin tone"}, {"\U0001F3FC", "medium-light skin tone"}, {"\U0001F3FD", "medium skin tone"},
-	{"\U0001F3FE", "medium-dark skin tone"}, {"\U0001F3FF", "dark skin tone"},
-}
-
 // emojiReader replaces emoji characters by their names, the longest
 // sequence first (a family before its people). Skin-tone modifiers are
 // taken out of the text first and said after it in words ("👩🏽‍🚀" is
@@ -124,13 +117,9 @@ var skinToneChars = [][2]string{
 // U+FE0E, tag characters) is dropped. nil for no characters.
 func emojiReader(chars map[string]string) *strings.Replacer {
 	type pair struct{ old, name string }
-	tones := map[string]bool{}
-	for _, t := range skinToneChars {
-		tones[t[0]] = true
-	}
 	pairs := make([]pair, 0, len(chars))
 	for name, c := range chars {
-		if !tones[c] {
+		if r := []rune(c); len(r) != 1 || !isSkinTone(r[0]) {
 			pairs = append(pairs, pair{c, name})
 		}
 	}
@@ -177,17 +166,28 @@ func (b *Bundle) readEmoji(text string) string {
 	return strings.Join(strings.Fields(text), " ")
 }
 
-// skinToneWords replaces each skin-tone modifier by its words.
+// skinToneWords replaces each skin-tone modifier by the words the emoji
+// captions say it with (data.SkinToneOf).
 var skinToneWords = func() *strings.Replacer {
 	var args []string
-	for _, t := range skinToneChars {
-		args = append(args, t[0], " "+t[1]+" ")
+	for r := rune(0x1F3FB); r <= 0x1F3FF; r++ {
+		tone, _ := data.SkinToneOf(r)
+		args = append(args, string(r), " "+tone+" ")
 	}
 	return strings.NewReplacer(args...)
 }()
 
 // isSkinTone reports whether r is a skin-tone modifier (U+1F3FB…U+1F3FF).
-func isSkinTone(r rune) bool { return r >= 0x1F3FB && r <= 0x1F3FF }
+func isSkinTone(r rune) bool {
+	_, ok := data.SkinToneOf(r)
+	return ok
+}
+
+// hasEmojiRune reports whether text holds a rune from U+00A9 (©, the
+// first emoji) up: text of plain ASCII holds no emoji to read.
+func hasEmojiRune(text string) bool {
+	return strings.ContainsFunc(text, func(r rune) bool { return r >= 0xA9 })
+}
 
 // moveTones moves each skin-tone modifier to the end of the emoji sequence
 // it is in (after the joiner-linked emoji that follow it), so that the
@@ -481,7 +481,7 @@ func (b *Bundle) ReadPrompt(text string) string {
 	if b.Prompt == nil || ext == nil {
 		return text
 	}
-	if b.emojiReader != nil && strings.ContainsFunc(text, func(r rune) bool { return r >= 0xA9 }) { // © is the first emoji
+	if b.emojiReader != nil && hasEmojiRune(text) {
 		// Emoji written as themselves ("🚀", "🐱 twemoji"): their names.
 		text = b.readEmoji(text)
 	}

@@ -12,6 +12,15 @@ func SkinTones() []string {
 	return []string{"light skin tone", "medium-light skin tone", "medium skin tone", "medium-dark skin tone", "dark skin tone"}
 }
 
+// SkinToneOf is the tone (of SkinTones) the Fitzpatrick modifier r names,
+// and whether r is one (U+1F3FB…U+1F3FF).
+func SkinToneOf(r rune) (string, bool) {
+	if r < 0x1F3FB || r > 0x1F3FF {
+		return "", false
+	}
+	return SkinTones()[r-0x1F3FB], true
+}
+
 // SplitEmojiCaption takes an Emoji caption apart: the emoji's name, its skin
 // tone (one of SkinTones, or "" for the default yellow or no tone) and the
 // style words of style at the end. ok is false when the caption does not

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -41,21 +42,14 @@ func hasImage(style string, google, twitter bool) bool {
 	return false
 }
 
-// skinTone names the Fitzpatrick modifier code points.
+// skinTone names the Fitzpatrick modifier code points ("1F3FB": "light
+// skin tone"; SkinToneOf).
 func skinTone(code string) (string, bool) {
-	switch strings.ToUpper(code) {
-	case "1F3FB":
-		return "light skin tone", true
-	case "1F3FC":
-		return "medium-light skin tone", true
-	case "1F3FD":
-		return "medium skin tone", true
-	case "1F3FE":
-		return "medium-dark skin tone", true
-	case "1F3FF":
-		return "dark skin tone", true
+	r, err := strconv.ParseUint(code, 16, 32)
+	if err != nil {
+		return "", false
 	}
-	return "", false
+	return SkinToneOf(rune(r))
 }
 
 // skinToneWords describes a skin_variations key such as "1F3FB" or
