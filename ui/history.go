@@ -353,8 +353,11 @@ func (s *Studio) loadHistory() {
 // outputTimeKey is the "tessera-DATE-TIME" start of an output's file name,
 // which sorts as the time it was made; "" for a name of another form.
 func outputTimeKey(name string) string {
-	const n = len("tessera-20060102-150405")
-	if len(name) < n || !strings.HasPrefix(name, "tessera-") || !isDigits(name[8:16]) || name[16] != '-' || !isDigits(name[17:n]) {
+	const n = len(outputPrefix + outputTimeLayout)
+	if len(name) < n || !strings.HasPrefix(name, outputPrefix) {
+		return ""
+	}
+	if _, err := time.Parse(outputTimeLayout, name[len(outputPrefix):n]); err != nil {
 		return ""
 	}
 	return name[:n]

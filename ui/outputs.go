@@ -57,10 +57,17 @@ func (o outputs) save(img image.Image, rec pngmeta.Record, now time.Time) (strin
 	return path, nil
 }
 
+// An output's name starts with outputPrefix and the time it was made in
+// outputTimeLayout (outputTimeKey reads it back).
+const (
+	outputPrefix     = "tessera-"
+	outputTimeLayout = "20060102-150405"
+)
+
 // outputBase is the name save gives a picture of rec made at now, less
 // its extension and any number that keeps it from another file's.
 func outputBase(rec pngmeta.Record, now time.Time) string {
-	name := "tessera-" + now.Format("20060102-150405")
+	name := outputPrefix + now.Format(outputTimeLayout)
 	if words := nameWords(rec.Prompt); words != "" {
 		name += "-" + words
 	}
