@@ -545,9 +545,7 @@ func (p *promptPanel) promptChanged() {
 		word := c
 		b := widget.NewButton(word, func() {
 			p.prompt.CompleteWord(word)
-			if c := fyne.CurrentApp().Driver().CanvasForObject(p.prompt); c != nil {
-				c.Focus(p.prompt)
-			}
+			widgets.FocusIn(p.prompt)
 		})
 		b.Importance = widget.LowImportance
 		objs = append(objs, b)

@@ -33,9 +33,7 @@ func (lc *LiveCanvas) toPatch(p fyne.Position) (x, y float64) {
 
 // MouseDown starts a stroke, a pan or a line pick.
 func (lc *LiveCanvas) MouseDown(ev *desktop.MouseEvent) {
-	if c := fyne.CurrentApp().Driver().CanvasForObject(lc); c != nil {
-		c.Focus(lc)
-	}
+	FocusIn(lc)
 	if ev.Button != desktop.MouseButtonPrimary || lc.tool == ToolPan {
 		lc.panning, lc.panFrom = true, ev.Position
 		return

@@ -183,18 +183,19 @@ func tipIn(owner fyne.CanvasObject, text string, ev *desktop.MouseEvent) {
 			})
 		})
 	}
-	if TipDelay <= 0 {
+	show := func() {
 		l.showTipNow(owner, text, pos)
 		expire()
 		watchOverlay(l, owner, gen)
+	}
+	if TipDelay <= 0 {
+		show()
 		return
 	}
 	time.AfterFunc(TipDelay, func() {
 		fyne.Do(func() {
 			if l.gen == gen && !behindDialog(owner) {
-				l.showTipNow(owner, text, pos)
-				expire()
-				watchOverlay(l, owner, gen)
+				show()
 			}
 		})
 	})
@@ -435,13 +436,24 @@ func (s *TipSlider) Tip() string { return s.tip }
 // style and rewrote the prompt).
 func (s *TipSlider) Dragged(e *fyne.DragEvent) {
 	if !s.Disabled() && !fyne.CurrentDevice().IsMobile() { // as Fyne's slider takes the focus on a tap
-		if app := fyne.CurrentApp(); app != nil {
-			if c := app.Driver().CanvasForObject(s); c != nil && c.Focused() != fyne.Focusable(s) {
-				c.Focus(s)
-			}
-		}
+		FocusIn(s)
 	}
 	s.Slider.Dragged(e)
+}
+
+// FocusIn gives obj the keyboard focus of the window showing it, unless it
+// has it (nothing when no window shows it).
+func FocusIn(obj interface {
+	fyne.CanvasObject
+	fyne.Focusable
+}) {
+	app := fyne.CurrentApp()
+	if app == nil {
+		return
+	}
+	if c := app.Driver().CanvasForObject(obj); c != nil && c.Focused() != fyne.Focusable(obj) {
+		c.Focus(obj)
+	}
 }
 
 func (s *TipSlider) MouseIn(ev *desktop.MouseEvent) {
