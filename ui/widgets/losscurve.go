@@ -221,11 +221,12 @@ func (r *lossCurveRenderer) Layout(size fyne.Size) {
 	r.empty2.Resize(fyne.NewSize(pw, eh))
 }
 
-// emptyCurveText stands in for the curve before training; a narrow plot
-// shows it as emptyCurveLines.
-const emptyCurveText = "The loss curve appears here when training starts"
-
-var emptyCurveLines = [2]string{"The loss curve appears here", "when training starts"}
+// emptyCurveLines stand in for the curve before training: on two lines in
+// a narrow plot, else as one (emptyCurveText).
+var (
+	emptyCurveLines = [2]string{"The loss curve appears here", "when training starts"}
+	emptyCurveText  = emptyCurveLines[0] + " " + emptyCurveLines[1]
+)
 
 func (r *lossCurveRenderer) MinSize() fyne.Size {
 	return fyne.NewSize(curveLeft+curveRight+200, curveTop+curveBottom+120)
