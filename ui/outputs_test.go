@@ -58,12 +58,18 @@ func TestSaveEveryImageOfABatch(t *testing.T) {
 		t.Error("the candidate picked, saved with its batch, counts as unsaved (quitting would warn)")
 	}
 	// A stopped batch's partial images wait to be picked: only the one kept
-	// is written.
+	// is written, and not even that one under half drawn.
 	s.StopAtPatch(3)
 	setParams(t, s, "red cat", 500, func(p *core.Params) { p.Batch = 3 })
 	generate(t, s)
+	if got := len(outputFiles(t, s)); got != 4 || s.Candidates() != 3 {
+		t.Errorf("a batch of 3 stopped at patch 3 of 16: %d files in all, %d candidates; want 4 and 3", got, s.Candidates())
+	}
+	s.StopAtPatch(10)
+	setParams(t, s, "red cat", 600, func(p *core.Params) { p.Batch = 3 })
+	generate(t, s)
 	if got := len(outputFiles(t, s)); got != 5 || s.Candidates() != 3 {
-		t.Errorf("a stopped batch of 3: %d files in all, %d candidates; want 5 and 3", got, s.Candidates())
+		t.Errorf("a batch of 3 stopped at patch 10 of 16: %d files in all, %d candidates; want 5 and 3", got, s.Candidates())
 	}
 }
 

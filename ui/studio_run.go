@@ -657,6 +657,11 @@ type result struct {
 	// (job.gaveBack): it is never saved, and picking it puts that image
 	// back with its own parent.
 	before bool
+	// early says a generation was stopped before half of the image's
+	// patches were drawn: it stays on the canvas (and in the autosave)
+	// but is not saved to the outputs folder, which a Stop pressed at
+	// once would fill with nearly empty pictures.
+	early  bool
 	parent string // the parent of the image the run started from
 	// loglik is the model's mean log-likelihood per patch of what the run
 	// produced (nats; 0 when unknown).
@@ -770,6 +775,8 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	case res.Stopped && j.kind == kindExtend:
 		_, cols := j.b.Grid()
 		msg = fmt.Sprintf("Stopped: %d of %d rows added — the finished rows are kept", first.rows-len(j.base)/cols, j.at)
+	case res.Stopped && first.early && len(results) == 1:
+		msg = fmt.Sprintf("Stopped at patch %d / %d — the partial image is kept here but, under half drawn, not saved to the outputs folder (Continue stopped image, in the Image menu and under Regenerate, finishes and saves it; Export saves it as it is)", st.Step, st.Steps)
 	case res.Stopped:
 		msg = fmt.Sprintf("Stopped at patch %d / %d — the partial image is kept (Continue stopped image, in the Image menu and under Regenerate, finishes it)", st.Step, st.Steps)
 		if j.kind == kindGenerate && len(results) > 1 {

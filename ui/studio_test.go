@@ -112,8 +112,16 @@ func TestStopKeepsPartialImage(t *testing.T) {
 			t.Fatalf("patch %d painted=%v with %d kept", i, !(i < n), n)
 		}
 	}
-	if !strings.Contains(s.Status(), "Stopped") {
+	if !strings.Contains(s.Status(), "Stopped") || !strings.Contains(s.Status(), "not saved") {
 		t.Fatalf("status %q", s.Status())
+	}
+	// under half drawn: not in the outputs folder; finished, it is
+	outputs := func() []string {
+		files, _ := filepath.Glob(filepath.Join(s.OutputsDir(), "*.png"))
+		return files
+	}
+	if files := outputs(); len(files) != 0 {
+		t.Fatalf("a generation stopped at %d of 16 patches was saved: %v", n, files)
 	}
 	s.runs.onPatch = nil
 	must(t, s.Resume())
@@ -121,6 +129,26 @@ func TestStopKeepsPartialImage(t *testing.T) {
 	got := s.Document().Tokens()
 	if len(got) != 16 {
 		t.Fatalf("continue left %d patches", len(got))
+	}
+	if files := outputs(); len(files) != 1 {
+		t.Fatalf("the finished image was not saved once: %v", files)
+	}
+
+	// Stopped past half way: saved as it is, as A1111 saves an
+	// interrupted image.
+	lockSeed(t, s, "dog", 6)
+	s.runs.onPatch = func(ev sampler.Event) {
+		if ev.Step == 12 {
+			s.Stop()
+		}
+	}
+	generate(t, s)
+	s.runs.onPatch = nil
+	if n := len(s.Document().Tokens()); n < 12 || n >= 16 {
+		t.Fatalf("stopped image has %d patches", n)
+	}
+	if files := outputs(); len(files) != 2 || strings.Contains(s.Status(), "not saved") {
+		t.Fatalf("a generation stopped past half way: outputs %v, status %q", files, s.Status())
 	}
 }
 
