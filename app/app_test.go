@@ -17,11 +17,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 )
@@ -1009,5 +1011,36 @@ func TestInfoFollowsTheParents(t *testing.T) {
 	}
 	if _, stdout, _ := run(t, "info", c); strings.Contains(stdout, "a.png:") || !strings.Contains(stdout, "← b.png") {
 		t.Fatalf("with a.png gone:\n%s", stdout)
+	}
+}
+
+// The progress line's rate and ETA start at the first patch: the time
+// before it (a prefill, loading) is not counted as a patch's.
+func TestProgressPrinterETAFromFirstPatch(t *testing.T) {
+	var b strings.Builder
+	p := progressPrinter(&b, 1)
+	time.Sleep(300 * time.Millisecond) // a slow prefill before the first patch
+	p(sampler.Event{Step: 1, Steps: 4})
+	if got := b.String(); strings.Contains(got, "ETA") || !strings.Contains(got, "patch 1 / 4") {
+		t.Fatalf("first patch: %q (no rate known yet)", got)
+	}
+	time.Sleep(120 * time.Millisecond)
+	p(sampler.Event{Step: 2, Steps: 4})
+	line := b.String()[strings.LastIndex(b.String(), "\r")+1:]
+	var eta time.Duration
+	if i := strings.Index(line, "ETA "); i < 0 {
+		t.Fatalf("second patch: %q has no ETA", line)
+	} else if d, err := time.ParseDuration(strings.TrimSpace(line[i+4:])); err != nil {
+		t.Fatalf("ETA in %q: %v", line, err)
+	} else {
+		eta = d
+	}
+	// two patches left at about 120 ms each; counting the prefill would say 0.8 s or more
+	if eta < 100*time.Millisecond || eta > 600*time.Millisecond {
+		t.Fatalf("ETA %v after one patch of about 120 ms with two left", eta)
+	}
+	p(sampler.Event{Step: 4, Steps: 4})
+	if !strings.HasSuffix(b.String(), "\n") {
+		t.Fatal("the last patch does not end the line")
 	}
 }

@@ -169,6 +169,8 @@ func candidateOrder(j job, results []result) string {
 		return "Best fit first"
 	case j.kind == kindEdit:
 		return "Best first\n(edit model)"
+	case j.pin != nil && j.rank && len(results) > 1:
+		return "Yours first,\nthen best first"
 	case j.rank && len(results) > 0 && results[0].scored && results[0].rankBy.RecordKey() != "":
 		return "Best first\n(" + results[0].rankBy.ScoreName() + ")"
 	case j.rank:

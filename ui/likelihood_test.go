@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"os"
 	"slices"
 	"strings"
@@ -12,10 +13,10 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
-	"image"
 )
 
 // The likelihood map shows, per patch, exactly what the scorer gives for
@@ -187,6 +188,7 @@ func TestRepairUnchangedIsNotDrawnHotter(t *testing.T) {
 	generate(t, s)
 	tokens := s.Document().Tokens()
 	files := outputFiles(t, s)
+	file := s.Document().Parent
 	s.edit.worst.SetValue(25)
 	must(t, s.RepairLeastLikely())
 	s.Wait()
@@ -197,6 +199,20 @@ func TestRepairUnchangedIsNotDrawnHotter(t *testing.T) {
 	// The image it gave back is the one on file: not written again.
 	if got := outputFiles(t, s); !slices.Equal(got, files) || !strings.Contains(s.Status(), "not saved again") {
 		t.Fatalf("outputs %v → %v; status %q", files, got, s.Status())
+	}
+	// ... and stays the image's file: what is made from it next names it
+	// as its parent (a completion after an unchanged repair had none).
+	if file == "" || s.Document().Parent != file {
+		t.Fatalf("the image's file %q became %q", file, s.Document().Parent)
+	}
+	must(t, s.CompleteFrom(2))
+	s.Wait()
+	must(t, s.LastError())
+	text, err := pngmeta.ReadFile(s.Document().Parent)
+	must(t, err)
+	rec, ok, err := pngmeta.ParseRecord(text)
+	if !ok || err != nil || rec.Parent != parentName(file) {
+		t.Fatalf("the completion's record names parent %+v, want %q (%v)", rec, parentName(file), err)
 	}
 }
 

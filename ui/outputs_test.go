@@ -280,10 +280,32 @@ func TestContinueFinishesAStoppedBatch(t *testing.T) {
 	if len(got) != 3 || !s.Document().Complete() {
 		t.Fatalf("after Continue: %d candidates, the image complete %v", len(got), s.Document().Complete())
 	}
-	for i, want := range []int{1, 0, 2} { // the one on the canvas first
-		p := partial[want]
-		if len(got[i].tokens) != s.Bundle().ImageTokens() || !slices.Equal(got[i].tokens[:len(p.tokens)], p.tokens) || got[i].seed != p.seed {
-			t.Errorf("candidate %d: does not finish partial candidate %d (seed %d, got seed %d)", i+1, want+1, p.seed, got[i].seed)
+	// the one on the canvas first, the others ranked as a finished batch
+	// is (they were not: a stopped batch's order is its seeds')
+	if p := partial[1]; len(got[0].tokens) != s.Bundle().ImageTokens() || !slices.Equal(got[0].tokens[:len(p.tokens)], p.tokens) || got[0].seed != p.seed {
+		t.Errorf("candidate 1: does not finish partial candidate 2 (seed %d, got seed %d)", p.seed, got[0].seed)
+	}
+	var rest []uint64
+	for _, r := range got[1:] {
+		rest = append(rest, r.seed)
+		if !r.scored {
+			t.Errorf("candidate seed %d not scored", r.seed)
+		}
+	}
+	if !slices.Equal(rest, []uint64{partial[0].seed, partial[2].seed}) && !slices.Equal(rest, []uint64{partial[2].seed, partial[0].seed}) {
+		t.Errorf("the other candidates' seeds %v, want those of partial candidates 1 and 3", rest)
+	}
+	if !got[0].scored || got[1].score < got[2].score {
+		t.Errorf("not ranked after the pinned one: scores %v %v %v", got[0].score, got[1].score, got[2].score)
+	}
+	if !strings.Contains(s.cands.label.Text, "Yours first") {
+		t.Errorf("strip label %q", s.cands.label.Text)
+	}
+	for i, r := range got {
+		for _, p := range partial {
+			if r.seed == p.seed && !slices.Equal(r.tokens[:len(p.tokens)], p.tokens) {
+				t.Errorf("candidate %d (seed %d) does not finish its own partial image", i+1, r.seed)
+			}
 		}
 	}
 	if !slices.Equal(s.Document().Tokens(), got[0].tokens) {

@@ -156,8 +156,9 @@ func (s progressState) ETA() time.Duration {
 
 // String renders the progress bar text, e.g. "patch 12 / 256 · 340 tok/s
 // · ETA 0:04"; a run that keeps some patches (a masked regeneration) says
-// how many of the positions gone through were drawn anew: "patch 61 / 61
-// (18 new, 43 kept) · …".
+// how many of the positions gone through were drawn anew: "patch 40 / 61
+// (18 new, 22 kept) · …", and once it ended, of the whole image: "18 new,
+// 46 kept of 64 patches · …".
 func (s progressState) String() string {
 	if s.Steps == 0 {
 		if s.Running {
@@ -175,8 +176,10 @@ func (s progressState) String() string {
 	switch {
 	case s.Kept > 0 && !s.Running && s.Patches > s.Step:
 		// Ended at its last masked patch: the ones after it are kept too,
-		// and the counts add up to the image ("23 new, 41 kept of 64").
-		txt = fmt.Sprintf("%s %d / %d (%d new, %d kept of %d) · %.0f tok/s", noun, s.Step, s.Steps, s.Fresh, s.Patches-s.Fresh, s.Patches, s.TokensPerSecond())
+		// and the counts add up to the image ("15 new, 49 kept of 64
+		// patches"; "patch 23 / 23 (15 new, 49 kept of 64)", the positions
+		// gone through beside the image's, puzzled a newcomer).
+		txt = fmt.Sprintf("%d new, %d kept of %d %ses · %.0f tok/s", s.Fresh, s.Patches-s.Fresh, s.Patches, noun, s.TokensPerSecond())
 	case s.Kept > 0:
 		txt = fmt.Sprintf("%s %d / %d (%d new, %d kept) · %.0f tok/s", noun, s.Step, s.Steps, s.Fresh, s.Kept, s.TokensPerSecond())
 	}

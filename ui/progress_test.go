@@ -97,7 +97,7 @@ func TestProgressCountsKeptPatches(t *testing.T) {
 	// kept too, and the counts add up to the image.
 	p.SetPatches(16)
 	p.End(t0.Add(time.Second))
-	if txt := p.State(t0.Add(time.Second)).String(); !strings.Contains(txt, "patch 10 / 10 (2 new, 14 kept of 16)") {
+	if txt := p.State(t0.Add(time.Second)).String(); !strings.HasPrefix(txt, "2 new, 14 kept of 16 patches · ") {
 		t.Errorf("a finished run that ended at patch 10 of 16: %q", txt)
 	}
 	p.Begin("generating", 0, t0)

@@ -115,8 +115,13 @@ func (j job) changesFirst() bool {
 // branch that give back the image it started from (j.base) after those
 // that change it, keeping each group's order (and scores, when set, with
 // their images): the user asked for a change, so the canvas shows the
-// best one that makes it.
+// best one that makes it. An image pinned first (job.pin) goes first
+// before that.
 func changedFirst(j job, ims []sampler.Image, scores []float64) {
+	if j.pin != nil {
+		pinned := func(i int) bool { return slices.Equal(ims[i].Tokens[:min(len(j.pin), len(ims[i].Tokens))], j.pin) }
+		sampler.OrderImages(ims, scores, func(a, b int) bool { return pinned(a) && !pinned(b) })
+	}
 	if !j.changesFirst() {
 		return
 	}

@@ -64,6 +64,13 @@ type job struct {
 	// when the job starts).
 	rank   bool
 	rankBy sampler.RankBy
+	// unfinished is how many of a regeneration's sampled patches were not
+	// drawn yet (a stopped image), not masked.
+	unfinished int
+	// pin, when set, keeps the image whose codes begin with it first,
+	// ranked or not: the image on the canvas when a stopped batch is
+	// continued (the others follow best first).
+	pin []int
 	// sampled is how many patches the run samples (the others are kept);
 	// 0: as many as its progress counted (an edit, on the edit model's grid).
 	sampled int
@@ -362,6 +369,7 @@ func (s *Studio) regenerate(repairOf *sampler.Score) error {
 	}
 	b := s.bundle
 	s.tl.stopReplay()
+	unfinished := s.doc.N() - len(tokens) // a stopped image's patches not drawn yet, drawn now too
 	for i := len(tokens); i < s.doc.N(); i++ {
 		tokens = append(tokens, 0)
 		mask[i] = true
@@ -387,7 +395,7 @@ func (s *Studio) regenerate(repairOf *sampler.Score) error {
 	return s.startJob(job{
 		kind: kindRegenerate, label: "regenerating", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		keepMask: mask, startPic: s.doc.Picture(), lateNote: &late,
-		temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return mask[i] }), sampled: sampled, repair: repair,
+		temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return mask[i] }), sampled: sampled, unfinished: unfinished, repair: repair,
 		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			res, err := sampler.Inpaint(ctx, b, opt, tokens, mask, n, emit)
 			if err == nil && repair && !res.Stopped {
@@ -525,8 +533,8 @@ func (s *Studio) completeEach(each []result) error {
 	return s.startJob(job{
 		kind: kindComplete, label: "completing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		at: keep, temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return i >= keep }),
-		sampled: b.ImageTokens() - keep,
-		opt:     opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
+		sampled: b.ImageTokens() - keep, rank: true, pin: slices.Clone(each[0].tokens),
+		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			return sampler.CompleteEach(ctx, b, opt, prefixes, seeds, prompts, emit)
 		},
 	})
@@ -727,14 +735,21 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	// once it is replaced, an undo back to it brings them back (a stopped
 	// batch's partial images, which Continue does not finish, among them).
 	replaced, replacedStep := s.doc.Tokens(), s.doc.Step()
+	// The image's file: the one saved now, or, when the run gave back the
+	// image it started from (not saved again), that image's own file, so
+	// that what is made from it next still names its parent.
+	path := first.path
+	if first.before {
+		path = j.parent
+	}
 	var err error
 	switch {
 	case j.kind == kindGenerate:
-		err = s.doc.NewImage(first.tokens, first.rows, ip, first.path, j.temps, first.pic)
+		err = s.doc.NewImage(first.tokens, first.rows, ip, path, j.temps, first.pic)
 	case j.repair && !res.Stopped: // a stopped repair keeps its mask: it shows what was not reached
-		err = s.doc.SetState(first.tokens, first.rows, nil, s.doc.Temperature(), ip, first.path, first.pic)
+		err = s.doc.SetState(first.tokens, first.rows, nil, s.doc.Temperature(), ip, path, first.pic)
 	default:
-		err = s.doc.SetImageRows(first.tokens, first.rows, ip, first.path, first.pic)
+		err = s.doc.SetImageRows(first.tokens, first.rows, ip, path, first.pic)
 	}
 	if err != nil {
 		s.showDoc()
@@ -766,7 +781,14 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	}
 	msg := fmt.Sprintf("%s: %s in %s (%.0f tok/s)", capitalize(doneWord(j.kind)), plural.N(done, "patch", "patches"), formatDuration(st.Elapsed), st.TokensPerSecond())
 	if j.kind == kindRegenerate {
-		msg = fmt.Sprintf("Regenerated: %s in %s (%.0f tok/s)", plural.N(done, "masked patch", "masked patches"), formatDuration(st.Elapsed), st.TokensPerSecond())
+		what := plural.N(done, "masked patch", "masked patches")
+		switch masked := done - j.unfinished; {
+		case j.unfinished > 0 && masked > 0:
+			what = fmt.Sprintf("%d masked and %d unfinished patches", masked, j.unfinished)
+		case j.unfinished > 0:
+			what = plural.N(j.unfinished, "unfinished patch", "unfinished patches") + " (nothing was masked)"
+		}
+		msg = fmt.Sprintf("Regenerated: %s in %s (%.0f tok/s)", what, formatDuration(st.Elapsed), st.TokensPerSecond())
 	}
 	if first.loglik != 0 && !res.Stopped {
 		msg += fmt.Sprintf(" · %.2f bits/patch", -first.loglik/math.Ln2)

@@ -1636,3 +1636,38 @@ func TestWindowSizeKeptByAutosave(t *testing.T) {
 		t.Fatalf("window size kept %v, want 1040×690 without a quit", sz)
 	}
 }
+
+// Regenerate masked on a stopped image also draws its unfinished patches;
+// the status counts them apart from the masked ones (it called all of them
+// masked with nothing masked).
+func TestRegenerateStoppedImageCountsUnfinished(t *testing.T) {
+	s := newTestStudio(t)
+	s.set.SetCandidates(1)
+	lockSeed(t, s, "dog", 5)
+	s.StopAtPatch(6)
+	generate(t, s)
+	kept := len(s.Document().Tokens())
+	if kept >= 16 {
+		t.Fatalf("not stopped: %d patches", kept)
+	}
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	want := fmt.Sprintf("Regenerated: %d unfinished patches (nothing was masked)", 16-kept)
+	if !strings.HasPrefix(s.Status(), want) || !s.Document().Complete() {
+		t.Fatalf("status %q, want it to begin %q; complete %v", s.Status(), want, s.Document().Complete())
+	}
+	must(t, s.Undo())
+	s.Canvas().SetBrushSize(1)
+	test.Drag(s.Window().Canvas(), patchCenter(s, 0, 0), 2, 0)
+	if s.Document().Masked() != 1 {
+		t.Fatalf("%d patches masked", s.Document().Masked())
+	}
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	want = fmt.Sprintf("Regenerated: 1 masked and %d unfinished patches", 16-kept)
+	if !strings.HasPrefix(s.Status(), want) {
+		t.Fatalf("status %q, want it to begin %q", s.Status(), want)
+	}
+}
