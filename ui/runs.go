@@ -119,7 +119,7 @@ func (j job) changesFirst() bool {
 // before that.
 func changedFirst(j job, ims []sampler.Image, scores []float64) {
 	if j.pin != nil {
-		pinned := func(i int) bool { return slices.Equal(ims[i].Tokens[:min(len(j.pin), len(ims[i].Tokens))], j.pin) }
+		pinned := func(i int) bool { return ims[i].Seed == *j.pin }
 		sampler.OrderImages(ims, scores, func(a, b int) bool { return pinned(a) && !pinned(b) })
 	}
 	if !j.changesFirst() {
@@ -149,8 +149,8 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 	var scores []float64
 	if j.rank && !res.Stopped && len(res.Images) > 1 {
 		from := 0
-		if j.kind == kindComplete || j.kind == kindBranch {
-			from = j.at
+		if (j.kind == kindComplete || j.kind == kindBranch) && j.pin == nil {
+			from = j.at // (a continued stopped batch: each from its own top part, so the whole image)
 		}
 		var err error
 		var told sampler.RankProgress
@@ -179,9 +179,10 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 	gridRows, cols := j.b.Grid()
 	for i, im := range res.Images {
 		tokens := im.Tokens
-		if j.kind == kindRegenerate && len(tokens) < len(j.base) {
-			// stopped: keep the new patches, the old image elsewhere
-			tokens = append(slices.Clone(tokens), j.base[len(tokens):]...)
+		if drawn := len(j.base) - j.unfinished; j.kind == kindRegenerate && len(tokens) < drawn {
+			// stopped: keep the new patches, the old image elsewhere (as
+			// far as it was drawn: a stopped image stays one)
+			tokens = append(slices.Clone(tokens), j.base[len(tokens):drawn]...)
 		}
 		if len(tokens) == 0 || j.kind == kindExtend && len(tokens) <= len(j.base) {
 			continue

@@ -263,9 +263,10 @@ func (s *Studio) Candidates() int { return len(s.cands.results) }
 // PickCandidate makes candidate i the current image: in place of the run's
 // result while that is the current undo step, else as a new step. The
 // image picked is saved to the outputs folder unless it is there already
-// (Settings' "Save every image of a batch" saves them all as they come) or
+// (Settings' "Save every image of a batch" saves them all as they come),
 // it is the image the run started from (nothing new: it keeps that
-// image's parent). The seed field does not change.
+// image's parent) or a generation stopped under half drawn. The seed field
+// does not change.
 func (s *Studio) PickCandidate(i int) error {
 	if i < 0 || i >= len(s.cands.results) {
 		return fmt.Errorf("pick candidate %d: there are %d", i+1, len(s.cands.results))
@@ -279,7 +280,12 @@ func (s *Studio) PickCandidate(i int) error {
 	if c.before {
 		parent = c.parent
 	}
-	if c.path == "" && !c.before && s.bundle != nil {
+	early := false // a generation stopped under half drawn: as the run's own first image, not saved
+	if s.bundle != nil {
+		_, cols := s.bundle.Grid()
+		early = s.cands.kind == kindGenerate && 2*len(c.tokens) < c.rows*cols
+	}
+	if c.path == "" && !c.before && !early && s.bundle != nil {
 		c.path, c.again, saveErr = s.runs.saved.save(outputs{dir: s.outputsDir, read: s.bundle.ReadPrompt}, c.picture(s.bundle), c.rec, time.Now())
 		if saveErr == nil {
 			s.markSaved(c.tokens, true)

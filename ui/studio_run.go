@@ -67,10 +67,10 @@ type job struct {
 	// unfinished is how many of a regeneration's sampled patches were not
 	// drawn yet (a stopped image), not masked.
 	unfinished int
-	// pin, when set, keeps the image whose codes begin with it first,
-	// ranked or not: the image on the canvas when a stopped batch is
-	// continued (the others follow best first).
-	pin []int
+	// pin, when set, keeps the image of this seed first, ranked or not:
+	// the image on the canvas when a stopped batch is continued (the
+	// others follow best first, ranked over the whole image: from 0).
+	pin *uint64
 	// sampled is how many patches the run samples (the others are kept);
 	// 0: as many as its progress counted (an edit, on the edit model's grid).
 	sampled int
@@ -488,12 +488,15 @@ func (s *Studio) stoppedBatch() []result {
 	if s.cands.kind != kindGenerate || len(s.cands.results) < 2 {
 		return nil
 	}
-	at := -1
+	// The canvas's candidate: the one with its codes and its seed (a batch
+	// stopped early holds candidates of the same top part), else the first
+	// with its codes.
+	at, seed := -1, s.doc.ImageParams().Seed
 	for i, r := range s.cands.results {
 		if len(r.tokens) != len(tokens) || r.rows != rows {
 			return nil
 		}
-		if at < 0 && slices.Equal(r.tokens, tokens) {
+		if slices.Equal(r.tokens, tokens) && (at < 0 || r.seed == seed && s.cands.results[at].seed != seed) {
 			at = i
 		}
 	}
@@ -511,8 +514,10 @@ func (s *Studio) stoppedBatch() []result {
 
 // completeEach finishes each of a stopped batch's partial images from its
 // own top part, with its own seed and prompt (sampler.CompleteEach): the
-// first becomes the image on the canvas, all of them the candidates, in
-// that order (not ranked: the one the user had on the canvas stays).
+// first stays the image on the canvas and the first candidate (job.pin),
+// the others follow ranked as a finished batch is, on the whole image:
+// each one's likelihood adds its top part's, drawn before the stop, to
+// its completion's.
 func (s *Studio) completeEach(each []result) error {
 	p, err := s.imageRunParams()
 	if err != nil {
@@ -524,8 +529,10 @@ func (s *Studio) completeEach(each []result) error {
 	prefixes := make([][]int, len(each))
 	seeds := make([]uint64, len(each))
 	prompts := make([]string, len(each))
+	prefixLogLik := map[uint64]float64{} // a top part's log-likelihood (nats), by seed
 	for i, r := range each {
 		prefixes[i], seeds[i], prompts[i] = r.tokens, r.seed, r.rec.Prompt
+		prefixLogLik[r.seed] = r.loglik * float64(len(r.tokens))
 	}
 	tokens := s.doc.Tokens()
 	s.tl.stopReplay()
@@ -533,9 +540,17 @@ func (s *Studio) completeEach(each []result) error {
 	return s.startJob(job{
 		kind: kindComplete, label: "completing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		at: keep, temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return i >= keep }),
-		sampled: b.ImageTokens() - keep, rank: true, pin: slices.Clone(each[0].tokens),
+		sampled: b.ImageTokens() - keep, rank: true, pin: &each[0].seed,
 		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
-			return sampler.CompleteEach(ctx, b, opt, prefixes, seeds, prompts, emit)
+			res, err := sampler.CompleteEach(ctx, b, opt, prefixes, seeds, prompts, emit)
+			if err == nil && !res.Stopped {
+				for i := range res.Images {
+					im := &res.Images[i]
+					im.LogLik += prefixLogLik[im.Seed]
+					im.Count += keep
+				}
+			}
+			return res, err
 		},
 	})
 }
@@ -785,8 +800,10 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		switch masked := done - j.unfinished; {
 		case j.unfinished > 0 && masked > 0:
 			what = fmt.Sprintf("%d masked and %d unfinished patches", masked, j.unfinished)
-		case j.unfinished > 0:
+		case j.unfinished > 0 && !core.AnyMasked(j.mask):
 			what = plural.N(j.unfinished, "unfinished patch", "unfinished patches") + " (nothing was masked)"
+		case j.unfinished > 0:
+			what = plural.N(j.unfinished, "unfinished patch", "unfinished patches")
 		}
 		msg = fmt.Sprintf("Regenerated: %s in %s (%.0f tok/s)", what, formatDuration(st.Elapsed), st.TokensPerSecond())
 	}
@@ -803,6 +820,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		msg = fmt.Sprintf("Stopped at patch %d / %d — the partial image is kept (Continue stopped image, in the Image menu and under Regenerate, finishes it)", st.Step, st.Steps)
 		if j.kind == kindGenerate && len(results) > 1 {
 			msg = fmt.Sprintf("Stopped at patch %d / %d — the %d partial images are kept (Continue stopped image, in the Image menu and under Regenerate, finishes all of them)", st.Step, st.Steps, len(results))
+			if first.early {
+				msg += "; under half drawn, none is saved to the outputs folder until finished (Export saves the one shown as it is)"
+			}
 		}
 	}
 	if j.kind == kindGenerate && !res.Stopped {

@@ -1671,3 +1671,67 @@ func TestRegenerateStoppedImageCountsUnfinished(t *testing.T) {
 		t.Fatalf("status %q, want it to begin %q", s.Status(), want)
 	}
 }
+
+// A candidate of a batch stopped under half drawn is not saved when picked
+// either; Continue finishes the one picked (found by its seed, though the
+// candidates share their top part) and puts it first.
+func TestPickEarlyCandidateAndContinue(t *testing.T) {
+	s := newTestStudio(t)
+	// a batch whose first and third candidates begin alike
+	for seed := uint64(70); ; seed++ {
+		s.StopAtPatch(1)
+		setParams(t, s, "red cat", seed, func(p *core.Params) { p.Batch = 3 })
+		generate(t, s)
+		if n := len(outputFiles(t, s)); n != 0 || !strings.Contains(s.Status(), "none is saved") {
+			t.Fatalf("a batch stopped at patch 1: %d files, status %q", n, s.Status())
+		}
+		if slices.Equal(s.cands.results[0].tokens, s.cands.results[2].tokens) {
+			break
+		}
+		if seed > 400 {
+			t.Fatal("no batch of 3 whose candidates 1 and 3 begin alike")
+		}
+	}
+	picked := s.cands.results[2].seed
+	must(t, s.PickCandidate(2))
+	if n := len(outputFiles(t, s)); n != 0 {
+		t.Fatalf("picking a candidate stopped at patch 1 saved it: %d files", n)
+	}
+	must(t, s.Resume())
+	s.Wait()
+	must(t, s.LastError())
+	if got := s.cands.results; len(got) != 3 || got[0].seed != picked || s.Document().ImageParams().Seed != picked {
+		t.Fatalf("after Continue the first candidate has seed %d, the canvas %d; want the one picked, %d", got[0].seed, s.Document().ImageParams().Seed, picked)
+	}
+	if n := len(outputFiles(t, s)); n != 1 {
+		t.Fatalf("the finished image: %d files, want 1", n)
+	}
+}
+
+// Regenerate masked on a stopped image, itself stopped before the image's
+// end, leaves an image that is still unfinished (Continue finishes it), not
+// one whose undrawn patches are code 0.
+func TestStoppedRegenerationOfStoppedImageStaysUnfinished(t *testing.T) {
+	s := newTestStudio(t)
+	s.set.SetCandidates(1)
+	lockSeed(t, s, "dog", 5)
+	s.StopAtPatch(6)
+	generate(t, s)
+	kept := len(s.Document().Tokens())
+	s.Canvas().SetBrushSize(1)
+	test.Drag(s.Window().Canvas(), patchCenter(s, 0, 0), 2, 0)
+	s.StopAtPatch(3)
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	if s.Document().Complete() || len(s.Document().Tokens()) != kept {
+		t.Fatalf("after a stopped regeneration: %d patches (complete %v), want the %d drawn before", len(s.Document().Tokens()), s.Document().Complete(), kept)
+	}
+	s.StopAtPatch(0)
+	must(t, s.Resume())
+	s.Wait()
+	must(t, s.LastError())
+	if !s.Document().Complete() {
+		t.Fatal("Continue did not finish the image")
+	}
+}
