@@ -28,7 +28,7 @@ type checkDataOutput struct {
 func runCheckData(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "check-data", "[--json] [--captions] [--strict] FOLDER")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object (lists of files per kind of problem, and the count of files with problems); a folder that cannot be checked gives {\"dir\", \"error\"} (exit status 1)")
-	captions := fs.Bool("captions", false, "also list every usable image with the caption it trains with (from its caption file, the prompt its PNG records, or its file name); --json always holds them (\"captions\")")
+	captions := fs.Bool("captions", false, "also list every usable image with the caption it trains with (from its caption file, the prompt its PNG records, or its file name) and the further lines of its caption file, alternative captions it trains with too; --json always holds them (\"captions\", \"also_captions\")")
 	strict := fs.Bool("strict", false, "exit with status 1 (after the report) when any file has a problem or there is no image")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

@@ -206,7 +206,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}
 	line := func(name string, g shapesGroup) {
-		fmt.Fprintf(env.Stdout, "%s: %d of %d samples (%.1f%%) show their caption, over %d captions; right colour %.1f%%, shape %.1f%%, count %.1f%%, background %.1f%%\n",
+		fmt.Fprintf(env.Stdout, "%s: %d of %d samples (%.1f%%) show their caption, over %d captions; right colour %.1f%%, shape %.1f%%, count %.1f%%, background %.1f%% (of all samples: one that does not read as a single caption, as mixed shapes, counts as wrong in each)\n",
 			name, g.Hits, g.Samples, 100*g.Rate, g.Captions, 100*g.ColorRate, 100*g.ShapeRate, 100*g.CountRate, 100*g.BackgroundRate)
 	}
 	line("held-out combinations", held)

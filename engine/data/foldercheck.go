@@ -51,6 +51,10 @@ type FolderReport struct {
 	// trains with, whatever gave it (caption file, recorded prompt, file
 	// name: captionOf), as Folder reads it.
 	Captions map[string]string `json:"captions"`
+	// AlsoCaptions maps each usable image whose caption file has further
+	// non-empty lines to them: alternative captions it trains with too
+	// (Sample.Names), lower-cased.
+	AlsoCaptions map[string][]string `json:"also_captions"`
 	// Duplicates are groups of usable images whose pixels, as Folder loads
 	// them (upright, alpha composited on white), are identical: same size
 	// and same SHA-256 of the pixels. Each group is sorted and has two or
@@ -118,7 +122,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 	}
 
 	rep := &FolderReport{Dir: dir, Images: len(images), Unreadable: []string{}, BOM: []string{}, CRLF: []string{},
-		NonUTF8: []string{}, Uncaptioned: []string{}, FileNameCaptions: map[string]string{}, PromptCaptions: map[string]string{}, Captions: map[string]string{}, Orphans: []string{}, OddSize: []string{}, Duplicates: [][]string{}, Folders: append([]string{}, folders...)}
+		NonUTF8: []string{}, Uncaptioned: []string{}, FileNameCaptions: map[string]string{}, PromptCaptions: map[string]string{}, Captions: map[string]string{}, AlsoCaptions: map[string][]string{}, Orphans: []string{}, OddSize: []string{}, Duplicates: [][]string{}, Folders: append([]string{}, folders...)}
 	paired := map[string]bool{} // caption files some image reads
 	groups := map[[sha256.Size]byte][]string{}
 	var order [][sha256.Size]byte
@@ -147,6 +151,9 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 		}
 		rep.Usable++
 		rep.Captions[name] = captionOf(name, r.sc, r.stored)
+		if len(r.sc.names) > 0 {
+			rep.AlsoCaptions[name] = r.sc.names
+		}
 		if why := oddSize(r.w, r.h); why != "" {
 			rep.OddSize = append(rep.OddSize, fmt.Sprintf("%s (%d×%d: %s)", name, r.w, r.h, why))
 		}
@@ -228,11 +235,21 @@ func readByImage(dir, txt string, captions []string, paired map[string]bool) boo
 const maxExamples = 5
 
 // CaptionLines lists every usable image with the caption it trains with,
-// one line each in file order: "  cat.png → \"a grey cat\"".
+// one line each in file order: "  cat.png → \"a grey cat\"", and the
+// further lines of its caption file, trained on too: "  cat.png → \"a grey
+// cat\" (also \"kitten\", \"tabby\")".
 func (r *FolderReport) CaptionLines() []string {
 	var lines []string
 	for _, name := range slices.Sorted(maps.Keys(r.Captions)) {
-		lines = append(lines, fmt.Sprintf("  %s → %q", name, r.Captions[name]))
+		line := fmt.Sprintf("  %s → %q", name, r.Captions[name])
+		if also := r.AlsoCaptions[name]; len(also) > 0 {
+			quoted := make([]string, len(also))
+			for i, a := range also {
+				quoted[i] = fmt.Sprintf("%q", a)
+			}
+			line += " (also " + strings.Join(quoted, ", ") + ")"
+		}
+		lines = append(lines, line)
 	}
 	return lines
 }

@@ -246,6 +246,10 @@ func TestCheckFolderClean(t *testing.T) {
 		lines[1] != "  only 3 usable images to train on: a model learns little from fewer than 10 (it recalls them), and its validation loss says little" {
 		t.Fatalf("Lines = %q", lines)
 	}
+	// A caption file's further lines are captions too, and listed as such.
+	if got := r.CaptionLines(); len(got) != 3 || got[0] != `  img0.png → "naïve café ☕" (also "another name")` {
+		t.Fatalf("CaptionLines = %q", got)
+	}
 	if r.Unreadable == nil || r.Duplicates == nil || r.Orphans == nil {
 		t.Fatalf("lists should be empty, not nil: %+v", r)
 	}
