@@ -104,9 +104,11 @@ func heldOutImages(ctx context.Context, kind string, styles []string, size int) 
 		}
 		tr, va := data.Split(all, 0.1, 1)
 		if len(va) == 0 {
-			va = tr[:1]
+			return tr[:1], all, "the folder's first image: too few images for train to hold any out, so a trained one", nil
 		}
-		return va, all, "the 10% of the folder's images train holds out (data.Split, seed 1)", nil
+		// each image is held out with chance 1/10 (by its name's hash), so few
+		// images can give another share: say how many
+		return va, all, fmt.Sprintf("the %d of the folder's %d images train holds out (data.Split, 10%% by name, seed 1)", len(va), len(all)), nil
 	}
 	return nil, nil, "", usageError{fmt.Sprintf("no held-out images for dataset %q: pass --data emoji, mnist, shapes or a folder (with a '/')", kind)}
 }

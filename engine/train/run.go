@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"io"
 	"math"
 	"os"
@@ -15,7 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // Options configure Run. Where a zero value is not meaningful it takes the
@@ -559,7 +560,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		lastEval = 0
 	}
 	if r.latest {
-		r.warn("validation holds only %d examples, too few to pick the best weights by: each validation pass exports the latest ones (its loss is still shown)", len(r.val))
+		r.warn("validation holds only %s, too few to pick the best weights by: each validation pass exports the latest ones (its loss is still shown)", plural.N(len(r.val), "example", "examples"))
 	}
 	r.start = time.Now()
 	lastCkpt := r.start

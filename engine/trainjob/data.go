@@ -76,13 +76,15 @@ func LoadDataset(ctx context.Context, name string, size int, log io.Writer) (tra
 		if err != nil {
 			return nil, nil, err
 		}
-		report(r)
 		tr, va := data.Split(all, 0.1, 1)
+		defer func() { report(r) }() // with what the split adds
 		switch {
 		case len(va) == 0:
 			va = tr[:1]
+			r.Warnings = append(r.Warnings, "too few pictures to hold any out: validation uses a trained one, "+va[0].Key+", so its loss says how well the model recalls it")
 		case len(tr) == 0: // one picture, drawn into the validation split: it trains too
 			tr = va
+			r.Warnings = append(r.Warnings, "one picture: it is trained on and validated on, so the validation loss says how well the model recalls it")
 		}
 		return tr, va, nil
 	}

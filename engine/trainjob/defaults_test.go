@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image/color"
 	"image/png"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -71,9 +70,14 @@ func TestOnePictureFolderTrains(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.Close()
-		tr, va, err := LoadDataset(context.Background(), dir, 8, io.Discard)
+		var log strings.Builder
+		tr, va, err := LoadDataset(context.Background(), dir, 8, &log)
 		if err != nil || len(tr) != 1 || len(va) != 1 {
 			t.Fatalf("%s.png: %d training, %d validation pictures, %v", name, len(tr), len(va), err)
+		}
+		// ... and says that it validates on the picture it trains on
+		if !strings.Contains(log.String(), "warning: one picture: it is trained on and validated on") {
+			t.Fatalf("log %q", log.String())
 		}
 		return
 	}
