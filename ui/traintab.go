@@ -641,6 +641,11 @@ func (t *TrainTab) Start() error {
 	}
 	for _, f := range []string{trainjob.RecordFile, train.CheckpointFile} {
 		if _, err := os.Stat(filepath.Join(st.OutDir, f)); err == nil {
+			// Listed and shown, so that Resume is at hand (a run made
+			// elsewhere, by tessera train, was in no list to pick it from).
+			if t.OpenRunFolder(st.OutDir) == nil {
+				return fmt.Errorf("train: %s already holds a run, now shown in the list: Resume continues it, or choose another run folder", st.OutDir)
+			}
 			return fmt.Errorf("train: %s already holds a run: pick it in the list and Resume, or choose another run folder", st.OutDir)
 		}
 	}

@@ -659,6 +659,18 @@ func TestTrainTab(t *testing.T) {
 		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "already holds a run") {
 			t.Fatalf("start over a run: %v", err)
 		}
+		// a run made cliRun (tessera train --out there), in no list:
+		// Start lists and shows it, so that Resume is at hand
+		cliRun := t.TempDir()
+		st.OutDir = cliRun
+		must(t, trainjob.WriteRecord(cliRun, trainjob.Record{Settings: st, State: trainjob.StatePaused}))
+		tab.SetRunFolder(cliRun)
+		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "now shown in the list") {
+			t.Fatalf("start over a run in no list: %v", err)
+		}
+		if !slices.Contains(tab.extra, cliRun) {
+			t.Fatalf("the run %s was not listed: %v", cliRun, tab.extra)
+		}
 		if err := tab.OpenRunFolder(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a run folder") {
 			t.Fatalf("not a run folder: %v", err)
 		}
