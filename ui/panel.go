@@ -31,6 +31,7 @@ type promptPanel struct {
 	// min-p, image guidance): SetParams keeps them for Params.
 	carried     sampling.Settings
 	model       *widgets.TipSelect
+	modelShown  string // the model key the picker last showed selected
 	prompt      *widgets.PromptEntry
 	style       *widgets.TipSelect // the prompt's trailing style word(s), or seedStyle or anyStyle
 	onStyle     func()             // called after a style is picked
@@ -382,6 +383,12 @@ func (p *promptPanel) SetRunning(on bool) {
 // by label; current is selected. The last option opens a folder.
 func (p *promptPanel) SetModels(keys []string, label func(string) string, current string) {
 	p.model.Quiet(func() { p.fillModels(keys, label, current) })
+	if current != p.modelShown && p.scroll != nil {
+		// another model (Use this model on the Train tab, an opening):
+		// its name in view, where the panel had been scrolled past it
+		p.scroll.ScrollToTop()
+	}
+	p.modelShown = current
 }
 
 // fillModels is SetModels without the picker's callback.

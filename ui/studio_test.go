@@ -1735,3 +1735,25 @@ func TestStoppedRegenerationOfStoppedImageStaysUnfinished(t *testing.T) {
 		t.Fatal("Continue did not finish the image")
 	}
 }
+
+// Another model put in the picker (Use this model on the Train tab) brings
+// the panel back to its top, where the model's name is, if it had been
+// scrolled past it; the same model again leaves the panel where it is.
+func TestModelChangeScrollsPanelToTop(t *testing.T) {
+	s := newTestStudio(t)
+	s.win.Resize(fyne.NewSize(900, 420)) // a panel taller than its place
+	p := s.panel
+	keys := []string{"a", "b"}
+	label := func(k string) string { return k }
+	p.SetModels(keys, label, "a")
+	p.scroll.Offset = fyne.NewPos(0, 120)
+	p.scroll.Refresh()
+	p.SetModels(keys, label, "a")
+	if p.scroll.Offset.Y != 120 {
+		t.Fatalf("the same model moved the panel to %v", p.scroll.Offset)
+	}
+	p.SetModels(keys, label, "b")
+	if p.scroll.Offset.Y != 0 {
+		t.Fatalf("another model left the panel scrolled to %v", p.scroll.Offset)
+	}
+}
