@@ -4,7 +4,10 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tessera-studio/tessera/engine/model"
 )
@@ -322,5 +325,32 @@ func TestEditExamplesChecked(t *testing.T) {
 	}
 	if err := checkExamples(cfg, "training", []Example{good}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A run's first checkpoint comes FirstCheckpoint after it starts, sooner
+// than CheckpointEvery, so that a run killed early can be resumed.
+func TestFirstCheckpointComesEarly(t *testing.T) {
+	cfg := tinyEditConfig()
+	o := DefaultOptions(cfg)
+	o.BatchSize, o.Steps, o.EvalEvery, o.Workers = 4, 6, 1000, 1
+	o.CheckpointEvery, o.FirstCheckpoint = time.Hour, time.Nanosecond
+	o.DType, o.OutDir = "F32", t.TempDir()
+	ck := filepath.Join(o.OutDir, CheckpointFile)
+	var during bool
+	hooks := Hooks{Step: func(s StepInfo) {
+		if s.Step == 3 {
+			_, err := os.Stat(ck)
+			during = err == nil
+		}
+	}}
+	if _, err := Run(context.Background(), o, editToy(cfg, 32, 1), editToy(cfg, 8, 2), hooks); err != nil {
+		t.Fatal(err)
+	}
+	if !during {
+		t.Fatal("no checkpoint by step 3 with FirstCheckpoint 1ns and CheckpointEvery 1h")
+	}
+	if d := DefaultOptions(cfg).FirstCheckpoint; d <= 0 || d > time.Minute {
+		t.Fatalf("default first checkpoint after %v", d)
 	}
 }

@@ -57,7 +57,11 @@ type Options struct {
 	OutDir          string        `json:"out_dir"`          // run folder: checkpoint, loss.png (required)
 	ModelDir        string        `json:"model_dir"`        // exported model folder (OutDir/model)
 	CheckpointEvery time.Duration `json:"checkpoint_every"` // time between checkpoints (5m; < 0: only at the end)
-	EvalEvery       int           `json:"eval_every"`       // steps between validation passes (250)
+	// FirstCheckpoint is when a call's first checkpoint comes, when that
+	// is sooner than CheckpointEvery (30s; < 0: at CheckpointEvery): a
+	// studio run killed a minute in had nothing to resume from.
+	FirstCheckpoint time.Duration `json:"first_checkpoint,omitempty"`
+	EvalEvery       int           `json:"eval_every"` // steps between validation passes (250)
 	// EvalAuto spaces the validation passes to about eight a schedule, 10
 	// to EvalEvery steps apart (evalInterval): a run of a few minutes, a
 	// hundred steps, otherwise had none between its start and its end, so
@@ -85,7 +89,7 @@ func DefaultOptions(cfg model.Config) Options {
 	o := Options{
 		Model: cfg, BatchSize: 32, LR: 1e-3, Beta1: 0.9, Beta2: 0.95, AdamEps: 1e-8,
 		WeightDecay: 0.1, Clip: 1, EmbdDrop: cfg.EmbdPdrop, ResidDrop: cfg.ResidPdrop,
-		CheckpointEvery: 5 * time.Minute, EvalEvery: 250, DType: "F16", Seed: 1,
+		CheckpointEvery: 5 * time.Minute, FirstCheckpoint: 30 * time.Second, EvalEvery: 250, DType: "F16", Seed: 1,
 	}
 	if cfg.PromptLength() > 0 {
 		o.PromptDrop = 0.1
@@ -124,6 +128,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.CheckpointEvery == 0 {
 		o.CheckpointEvery = d.CheckpointEvery
+	}
+	if o.FirstCheckpoint == 0 {
+		o.FirstCheckpoint = d.FirstCheckpoint
 	}
 	if o.EvalEvery <= 0 {
 		o.EvalEvery = d.EvalEvery
@@ -620,7 +627,11 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 			r.exportCurrent()
 		}
 		r.progress(info, 0)
-		if opt.CheckpointEvery > 0 && time.Since(lastCkpt) >= opt.CheckpointEvery {
+		due := opt.CheckpointEvery
+		if lastCkpt == r.start && opt.FirstCheckpoint > 0 {
+			due = min(due, opt.FirstCheckpoint)
+		}
+		if opt.CheckpointEvery > 0 && time.Since(lastCkpt) >= due {
 			if err := r.save(); err != nil {
 				return nil, err
 			}
