@@ -622,6 +622,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 				// only, a run still stopped at 92%). Fit again on the
 				// measured time through the first three quarters.
 				r.refit(time.Since(r.start), true)
+				info.Total = r.total // the line after "fitted again" shows the new length
 			}
 		} else if len(r.val) == 0 && r.step%r.evalInterval() == 0 {
 			r.exportCurrent()
