@@ -1642,14 +1642,7 @@ func TestWindowSizeKeptByAutosave(t *testing.T) {
 // masked with nothing masked).
 func TestRegenerateStoppedImageCountsUnfinished(t *testing.T) {
 	s := newTestStudio(t)
-	s.set.SetCandidates(1)
-	lockSeed(t, s, "dog", 5)
-	s.StopAtPatch(6)
-	generate(t, s)
-	kept := len(s.Document().Tokens())
-	if kept >= 16 {
-		t.Fatalf("not stopped: %d patches", kept)
-	}
+	kept := stoppedImage(t, s)
 	must(t, s.RegenerateMasked())
 	s.Wait()
 	must(t, s.LastError())
@@ -1713,11 +1706,7 @@ func TestPickEarlyCandidateAndContinue(t *testing.T) {
 // one whose undrawn patches are code 0.
 func TestStoppedRegenerationOfStoppedImageStaysUnfinished(t *testing.T) {
 	s := newTestStudio(t)
-	s.set.SetCandidates(1)
-	lockSeed(t, s, "dog", 5)
-	s.StopAtPatch(6)
-	generate(t, s)
-	kept := len(s.Document().Tokens())
+	kept := stoppedImage(t, s)
 	s.Canvas().SetBrushSize(1)
 	test.Drag(s.Window().Canvas(), patchCenter(s, 0, 0), 2, 0)
 	s.StopAtPatch(3)
@@ -1756,4 +1745,19 @@ func TestModelChangeScrollsPanelToTop(t *testing.T) {
 	if p.scroll.Offset.Y != 0 {
 		t.Fatalf("another model left the panel scrolled to %v", p.scroll.Offset)
 	}
+}
+
+// stoppedImage generates "dog" (seed 5) stopped at patch 6 of 16, with one
+// candidate a regeneration, and returns the patches kept.
+func stoppedImage(t *testing.T, s *Studio) int {
+	t.Helper()
+	s.set.SetCandidates(1)
+	lockSeed(t, s, "dog", 5)
+	s.StopAtPatch(6)
+	generate(t, s)
+	kept := len(s.Document().Tokens())
+	if kept >= 16 {
+		t.Fatalf("not stopped: %d patches", kept)
+	}
+	return kept
 }
