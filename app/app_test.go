@@ -605,19 +605,38 @@ func TestExtendAndTimelapse(t *testing.T) {
 	}
 	// Commands that take one model-sized image refuse a tall one by name
 	// (its pixels squashed to the model's size were another picture).
-	for _, args := range [][]string{
-		{"branch", "--at", "3", "--out", filepath.Join(dir, "b.png")},
-		{"score"},
-	} {
-		if args[0] == "score" {
-			args = append(args, "--model", model, tall)
-		} else {
-			args = append(args, "--model", model, "--from", tall)
+	if code, _, stderr := run(t, "branch", "--at", "3", "--out", filepath.Join(dir, "b.png"), "--model", model, "--from", tall); code == 0 ||
+		!strings.Contains(stderr, "7 patch rows tall") || !strings.Contains(stderr, "only extend, timelapse and score take it") {
+		t.Errorf("branch on a tall image: exit %d, %q", code, stderr)
+	}
+	// score takes it with a sliding window: its first 4 rows as the image
+	// it grew from, each further row under the 3 above it.
+	scored := func(args ...string) scoreLine {
+		t.Helper()
+		code, stdout, stderr := run(t, append([]string{"score", "--model", model, "--json", "--prompt", "cat"}, args...)...)
+		var l scoreLine
+		if code != 0 || json.Unmarshal([]byte(stdout), &l) != nil {
+			t.Fatalf("score %v: exit %d, %q %q", args, code, stdout, stderr)
 		}
-		code, _, stderr := run(t, args...)
-		if code == 0 || !strings.Contains(stderr, "7 patch rows tall") || !strings.Contains(stderr, "only extend and timelapse take it") {
-			t.Errorf("%s on a tall image: exit %d, %q", args[0], code, stderr)
-		}
+		return l
+	}
+	whole, top := scored(tall), scored(src)
+	if whole.Rows != 7 || whole.Tokens != 28 || len(whole.PerTokenNLL) != 28 || !slices.Equal(whole.PerTokenNLL[:16], top.PerTokenNLL) {
+		t.Fatalf("a tall image scored: rows %d, %d tokens, %d values; first 16 %v, want %v", whole.Rows, whole.Tokens, len(whole.PerTokenNLL), whole.PerTokenNLL[:min(16, len(whole.PerTokenNLL))], top.PerTokenNLL)
+	}
+	var sum float64
+	for _, v := range whole.PerTokenNLL {
+		sum += v
+	}
+	if math.Abs(sum-whole.NLLNats) > 1e-9*math.Max(1, sum) {
+		t.Fatalf("NLL %g, per-token sum %g", whole.NLLNats, sum)
+	}
+	tallMap := filepath.Join(dir, "tall-map.png")
+	if code, _, stderr := run(t, "score", "--model", model, "--map", tallMap, tall); code != 0 {
+		t.Fatalf("score --map of a tall image: %q", stderr)
+	}
+	if mc, err := decodeConfig(tallMap); err != nil || mc.Height*4 != mc.Width*7 {
+		t.Fatalf("the map of a 7×4-patch image is %d×%d (%v)", mc.Width, mc.Height, err)
 	}
 	// A tall image's time-lapse is drawn at its height, ending on it.
 	tallGIF := filepath.Join(dir, "tall.gif")

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"io"
@@ -35,6 +36,10 @@ type scoreLine struct {
 	NegativePrompt string  `json:"negative_prompt,omitempty"`
 	Seed           *uint64 `json:"seed,omitempty"`
 	Source         string  `json:"source"` // where the tokens came from: "metadata" (stored token ids) or "pixels" (encoded)
+	// Rows is the image's patch rows when it is taller than the model's
+	// grid (grown by extend), scored with a sliding window
+	// (sampler.ScoreTall); 0 otherwise.
+	Rows int `json:"rows,omitempty"`
 }
 
 // readDrawing reads what the PNG at path says about how it was made
@@ -57,7 +62,7 @@ type tallImage struct {
 }
 
 func (e tallImage) Error() string {
-	return fmt.Sprintf("%s is %d patch rows tall (grown downward by the studio's Extend ↓ or tessera extend), taller than the model's %d: only extend and timelapse take it", e.path, e.rows, e.modelRows)
+	return fmt.Sprintf("%s is %d patch rows tall (grown downward by the studio's Extend ↓ or tessera extend), taller than the model's %d: only extend, timelapse and score take it", e.path, e.rows, e.modelRows)
 }
 
 // imageTokens returns an image's codes for model b: the token ids stored in
@@ -170,7 +175,12 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	enc := json.NewEncoder(env.Stdout)
 	failed := 0
 	for _, path := range images {
-		tokens, _, stored, err := imageTokens(b, path, env.Stderr)
+		tokens, rec, stored, err := imageTokens(b, path, env.Stderr)
+		tallRows := 0 // grown taller than the model by extend: scored a row at a time (sampler.ScoreTall)
+		var tall tallImage
+		if errors.As(err, &tall) && rec != nil {
+			tokens, stored, tallRows, err = rec.Tokens, true, tall.rows, nil
+		}
 		if err != nil {
 			reportImageError(env, "score", path, err, *asJSON)
 			failed++
@@ -193,14 +203,19 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		default:
 			promptFrom = pngmeta.FromNone
 		}
-		s, err := score(ctx, b, p, tokens, *threads)
+		var s *sampler.Score
+		if tallRows > 0 {
+			s, err = sampler.ScoreTall(ctx, b, p, tokens, tallRows, *threads, score)
+		} else {
+			s, err = score(ctx, b, p, tokens, *threads)
+		}
 		if err != nil {
 			return fmt.Errorf("score %s: %w", path, err)
 		}
 		warnWords(env.Stderr, b.Prompt, s.Unknown, s.Cut)
 		if *asJSON {
 			line := scoreLine{Image: path, NLLNats: s.NLL, BitsPerToken: s.BitsPerToken(), Tokens: len(tokens), PerTokenNLL: noNegativeZero(s.PerToken),
-				Prompt: p, PromptSource: promptFrom, Metadata: facts.From, NegativePrompt: facts.Negative, Seed: facts.Seed, Source: source}
+				Prompt: p, PromptSource: promptFrom, Metadata: facts.From, NegativePrompt: facts.Negative, Seed: facts.Seed, Source: source, Rows: tallRows}
 			if err := enc.Encode(line); err != nil {
 				return err
 			}
@@ -212,10 +227,17 @@ func runScore(ctx context.Context, env Env, args []string) error {
 					under += " (no word of it known: as no prompt)"
 				}
 			}
+			if tallRows > 0 {
+				gridRows, _ := b.Grid()
+				source += fmt.Sprintf(", %d rows: each past the model's %d under the %d above it", tallRows, gridRows, gridRows-1)
+			}
 			fmt.Fprintf(env.Stdout, "%s\t%.3f nats\t%.4f bits/token\t%d tokens (%s)\t%s\n", path, s.NLL, s.BitsPerToken(), len(tokens), source, under)
 		}
 		if *mapOut != "" {
 			rows, cols := b.Grid()
+			if tallRows > 0 {
+				rows = tallRows
+			}
 			lmap := render.NLLMap(s.PerToken, rows, cols, b.PatchSize())
 			if err := pngmeta.WriteFileAtomic(*mapOut, lmap, map[string]string{
 				"Comment": fmt.Sprintf("likelihood map (per-patch −log p, nats) of %s under %s; max %.3f nats; %.4f bits/token", path, b.Name, maxOf(s.PerToken), s.BitsPerToken()),

@@ -294,3 +294,35 @@ func scoreTokens(ctx context.Context, b *bundle.Bundle, promptText string, token
 	}
 	return s, nil
 }
+
+// ScoreTall scores an image of rows×cols codes taller than the model's grid
+// (grown by ExtendDown) with a sliding window, as language models score a
+// text longer than their context (a stride of one row): the model's first
+// grid of rows is scored as ScoreTokens scores an image, then each further
+// row under the gridRows−1 rows above it, one window a row. score is
+// ScoreTokens or ScoreTokensDecoding. PerToken has rows×cols values in
+// raster order; Unknown and Cut are the first window's. Errors: a cols
+// other than the model's, too few codes, a failed window.
+func ScoreTall(ctx context.Context, b *bundle.Bundle, promptText string, tokens []int, rows, workers int,
+	score func(context.Context, *bundle.Bundle, string, []int, int) (*Score, error)) (*Score, error) {
+	gridRows, cols := b.Grid()
+	if rows < gridRows || len(tokens) != rows*cols {
+		return nil, fmt.Errorf("score: %d tokens is not %d rows of the model's %d columns (at least its %d rows)", len(tokens), rows, cols, gridRows)
+	}
+	out, err := score(ctx, b, promptText, tokens[:gridRows*cols], workers)
+	if err != nil {
+		return nil, err
+	}
+	for r := gridRows; r < rows; r++ {
+		w, err := score(ctx, b, promptText, tokens[(r-gridRows+1)*cols:(r+1)*cols], workers)
+		if err != nil {
+			return nil, fmt.Errorf("score row %d: %w", r, err)
+		}
+		last := w.PerToken[(gridRows-1)*cols:]
+		out.PerToken = append(out.PerToken, last...)
+		for _, v := range last {
+			out.NLL += v
+		}
+	}
+	return out, nil
+}

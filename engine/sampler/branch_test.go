@@ -222,3 +222,50 @@ func TestCompleteEachFinishesEveryImage(t *testing.T) {
 		t.Error("prefixes of different lengths were taken")
 	}
 }
+
+// ScoreTall scores an image taller than the model a row at a time: its
+// first grid as ScoreTokens does, each further row as the last row of the
+// window of grid rows that ends with it.
+func TestScoreTallSlidesARowAtATime(t *testing.T) {
+	b := bundletest.Tiny(7)
+	gridRows, cols := b.Grid()
+	rows := gridRows + 2
+	tokens := make([]int, rows*cols)
+	for i := range tokens {
+		tokens[i] = (i*7 + 3) % b.Codes()
+	}
+	ctx := context.Background()
+	s, err := ScoreTall(ctx, b, "red cat", tokens, rows, 1, ScoreTokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.PerToken) != rows*cols {
+		t.Fatalf("%d values for %d codes", len(s.PerToken), rows*cols)
+	}
+	first, err := ScoreTokens(ctx, b, "red cat", tokens[:gridRows*cols], 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.PerToken[:gridRows*cols], first.PerToken) {
+		t.Fatal("the first grid is not scored as ScoreTokens scores it")
+	}
+	var sum float64
+	for r := gridRows; r < rows; r++ {
+		w, err := ScoreTokens(ctx, b, "red cat", tokens[(r-gridRows+1)*cols:(r+1)*cols], 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := s.PerToken[r*cols:(r+1)*cols], w.PerToken[(gridRows-1)*cols:]; !slices.Equal(got, want) {
+			t.Fatalf("row %d: %v, want the window's last row %v", r, got, want)
+		}
+	}
+	for _, v := range s.PerToken {
+		sum += v
+	}
+	if math.Abs(sum-s.NLL) > 1e-9*math.Max(1, sum) {
+		t.Fatalf("NLL %g, per-token sum %g", s.NLL, sum)
+	}
+	if _, err := ScoreTall(ctx, b, "", tokens[:len(tokens)-1], rows, 1, ScoreTokens); err == nil {
+		t.Fatal("a code short of the rows was taken")
+	}
+}
