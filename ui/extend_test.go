@@ -42,6 +42,20 @@ func TestExtendAddsRowsAndKeepsOriginal(t *testing.T) {
 	if r, _, _ := s.Canvas().Grid(); r != 7 || !slices.Equal(s.Canvas().Image().Pix, decodeRows(s.Bundle(), got, 7).Pix) {
 		t.Fatal("the canvas does not show the tall image")
 	}
+	// The likelihood map takes the tall image: its first grid scored as
+	// the image it grew from, each further row under the rows above it.
+	s.likelihood.Set(true)
+	s.Wait()
+	sc := s.likelihood.Score()
+	if sc == nil || len(sc.PerToken) != len(got) {
+		t.Fatalf("the likelihood map of a tall image: %v (legend %q)", sc, s.likelihood.legend.Text())
+	}
+	top, err := sampler.ScoreTokens(context.Background(), s.Bundle(), s.scorePrompt(), tokens, 1)
+	must(t, err)
+	if !slices.Equal(sc.PerToken[:len(tokens)], top.PerToken) {
+		t.Fatal("the tall image's first grid is not scored as the image it grew from")
+	}
+	s.likelihood.Set(false)
 	rec := readRecord(t, d.Parent)
 	if rec.Grid != [2]int{7, cols} || !slices.Equal(rec.Tokens, got) || rec.Height != 14 || rec.Extra[extraKind] != kindExtend {
 		t.Fatalf("output record grid %v height %d kind %v", rec.Grid, rec.Height, rec.Extra[extraKind])

@@ -49,8 +49,6 @@ func (s *Studio) scoreable() error {
 		return errNoModel
 	case s.doc == nil || s.doc.Empty():
 		return errNoImage
-	case s.doc.Tall():
-		return s.tallError("The likelihood map")
 	case !s.doc.Complete():
 		return errors.New("the likelihood map needs a finished image: Continue it first")
 	}
@@ -71,8 +69,14 @@ func (s *Studio) scoreAsync(prompt string, tokens []int, done func(*scored, erro
 	s.goBackground(func() {
 		var sc *sampler.Score
 		err := errModelChanged // the image is another model's: asked mid-way through a switch of models
-		if b != nil && len(tokens) == b.ImageTokens() {
-			sc, err = sampler.ScoreTokens(s.ctx, b, prompt, tokens, workers)
+		if b != nil {
+			switch _, cols := b.Grid(); {
+			case len(tokens) == b.ImageTokens():
+				sc, err = sampler.ScoreTokens(s.ctx, b, prompt, tokens, workers)
+			case len(tokens) > b.ImageTokens() && len(tokens)%cols == 0:
+				// grown with Extend ↓: a row at a time under the rows above it
+				sc, err = sampler.ScoreTall(s.ctx, b, prompt, tokens, len(tokens)/cols, workers, sampler.ScoreTokens)
+			}
 		}
 		s.loop.DoAndWait(func() {
 			if err == nil && s.bundle != b {
@@ -172,11 +176,7 @@ func (m *likelihoodMap) refresh() {
 	}
 	if err := m.host.scoreable(); err != nil {
 		m.canvas.SetLikelihoodMap(nil, 0, 0)
-		msg := err.Error()
-		if te := (*tallImageError)(nil); errors.As(err, &te) {
-			msg = te.short() // the legend's one line cut the whole story off
-		}
-		m.legend.SetMessage(msg)
+		m.legend.SetMessage(err.Error())
 		return
 	}
 	if sc := m.Score(); sc != nil {

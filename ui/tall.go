@@ -40,11 +40,6 @@ func (e *tallImageError) Error() string {
 		e.action, e.rows, e.imageRows)
 }
 
-// short is the error in a line: for the likelihood map's legend.
-func (e *tallImageError) short() string {
-	return fmt.Sprintf("Not for an image grown with Extend ↓ (%d rows; the model draws %d)", e.imageRows, e.rows)
-}
-
 // fitCanvas gives the canvas rows patch rows (clearing it) when it has
 // another number.
 func (s *Studio) fitCanvas(rows int) {
