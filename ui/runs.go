@@ -218,7 +218,7 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		}
 		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik(), style: sampler.DrawnStyle(j.b, im),
 			before: j.gaveBack(tokens), parent: j.parent,
-			early: res.Stopped && j.kind == kindGenerate && 2*len(tokens) < rows*cols}
+			early: res.Stopped && underHalfDrawn(j.kind, len(tokens), rows, cols)}
 		var drawn *image.NRGBA
 		if j.pictures != nil {
 			drawn = j.pictures(im.Seed)
@@ -243,10 +243,10 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		return nil, nil
 	}
 	// The first image is saved (not one that is the image the run started
-	// from: nothing new, nor a generation stopped under half drawn), and with Settings' "every image of a batch" the
-	// others of a run that finished too, as A1111 saves a batch (a stopped
-	// run's partial images wait to be picked); the rest are saved when
-	// picked. A candidate that cannot be saved does not stop the others.
+	// from: nothing new, nor a generation stopped under half drawn), and
+	// with Settings' "every image of a batch" the others of a run that
+	// finished too, as A1111 saves a batch (a stopped run's partial images
+	// wait to be picked); the rest are saved when picked. A candidate that cannot be saved does not stop the others.
 	var notSaved *candidatesNotSaved
 	for i := range results {
 		c := &results[i]

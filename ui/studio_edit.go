@@ -280,12 +280,12 @@ func (s *Studio) PickCandidate(i int) error {
 	if c.before {
 		parent = c.parent
 	}
-	early := false // a generation stopped under half drawn: as the run's own first image, not saved
-	if s.bundle != nil {
+	save := c.path == "" && !c.before && s.bundle != nil
+	if save {
 		_, cols := s.bundle.Grid()
-		early = s.cands.kind == kindGenerate && 2*len(c.tokens) < c.rows*cols
+		save = !underHalfDrawn(s.cands.kind, len(c.tokens), c.rows, cols)
 	}
-	if c.path == "" && !c.before && !early && s.bundle != nil {
+	if save {
 		c.path, c.again, saveErr = s.runs.saved.save(outputs{dir: s.outputsDir, read: s.bundle.ReadPrompt}, c.picture(s.bundle), c.rec, time.Now())
 		if saveErr == nil {
 			s.markSaved(c.tokens, true)

@@ -681,9 +681,9 @@ type result struct {
 	// back with its own parent.
 	before bool
 	// early says a generation was stopped before half of the image's
-	// patches were drawn: it stays on the canvas (and in the autosave)
-	// but is not saved to the outputs folder, which a Stop pressed at
-	// once would fill with nearly empty pictures.
+	// patches were drawn (underHalfDrawn): it stays on the canvas (and in
+	// the autosave) but is not saved to the outputs folder, which a Stop
+	// pressed at once would fill with nearly empty pictures.
 	early  bool
 	parent string // the parent of the image the run started from
 	// loglik is the model's mean log-likelihood per patch of what the run
@@ -928,6 +928,14 @@ func variedNote(j job) string {
 		return ""
 	}
 	return fmt.Sprintf("drawn at temperature %.2g and guidance %g, since at your settings the model gave the image back unchanged (the panel keeps yours)", j.params.Temperature, j.params.Guidance)
+}
+
+// underHalfDrawn reports whether a candidate of a run of kind holds fewer
+// than half of its rows×cols patches while it is a generation's: stopped
+// early, it is not saved to the outputs folder, neither when the run ends
+// nor when it is picked (result.early).
+func underHalfDrawn(kind string, tokens, rows, cols int) bool {
+	return kind == kindGenerate && 2*tokens < rows*cols
 }
 
 // gaveBack reports whether tokens, a result of j, are the image j started

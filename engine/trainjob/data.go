@@ -77,7 +77,6 @@ func LoadDataset(ctx context.Context, name string, size int, log io.Writer) (tra
 			return nil, nil, err
 		}
 		tr, va := data.Split(all, 0.1, 1)
-		defer func() { report(r) }() // with what the split adds
 		switch {
 		case len(va) == 0:
 			va = tr[:1]
@@ -86,6 +85,7 @@ func LoadDataset(ctx context.Context, name string, size int, log io.Writer) (tra
 			tr = va
 			r.Warnings = append(r.Warnings, "one picture: it is trained on and validated on, so the validation loss says how well the model recalls it")
 		}
+		report(r) // with what the split adds
 		return tr, va, nil
 	}
 	return nil, nil, checkDataName(name)
