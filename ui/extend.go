@@ -54,7 +54,7 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 	total := addRows * cols
 	// What a tall image can and cannot do, said once it is one: the tools
 	// that need the model's rows grey out in the menus without a word.
-	tall := fmt.Sprintf("the image is %d rows tall now: Complete, Branch, Edit by instruction, Resample the least likely, Describe and the likelihood map need the model's %d; scrub it, replay it, export it or its time-lapse, extend it further, or Undo", newRows, gridRows)
+	tall := fmt.Sprintf("the image is %d rows tall now: Complete, Branch, Regenerate masked, Edit by instruction, Resample the least likely and Describe need the model's %d; scrub it, replay it, see its likelihood map, export it or its time-lapse, extend it further, or Undo", newRows, gridRows)
 	return s.startJob(job{
 		kind: kindExtend, label: "extending", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		at: addRows, sampled: total, note: tall,

@@ -36,7 +36,7 @@ func TestExtendAddsRowsAndKeepsOriginal(t *testing.T) {
 	if stopped || !slices.Equal(got, want) {
 		t.Fatal("the studio's extension differs from the engine's")
 	}
-	if !strings.Contains(s.Status(), "the image is 7 rows tall now: Complete, Branch") {
+	if !strings.Contains(s.Status(), "the image is 7 rows tall now: Complete, Branch") || !strings.Contains(s.Status(), "see its likelihood map") {
 		t.Fatalf("the status does not say what a tall image can do: %q", s.Status())
 	}
 	if r, _, _ := s.Canvas().Grid(); r != 7 || !slices.Equal(s.Canvas().Image().Pix, decodeRows(s.Bundle(), got, 7).Pix) {
