@@ -120,21 +120,11 @@ func wordBag(slug string) string {
 }
 
 // fluentTone is the file name suffix fluentui-emoji gives a Fitzpatrick
-// modifier ("default" for the base of an emoji that has tones).
+// modifier: the tone's name less " skin tone" ("1F3FC": "medium-light";
+// "" for any other code).
 func fluentTone(code string) string {
-	switch strings.ToUpper(code) {
-	case "1F3FB":
-		return "light"
-	case "1F3FC":
-		return "medium-light"
-	case "1F3FD":
-		return "medium"
-	case "1F3FE":
-		return "medium-dark"
-	case "1F3FF":
-		return "dark"
-	}
-	return ""
+	tone, _ := skinTone(code)
+	return strings.TrimSuffix(tone, " skin tone")
 }
 
 // rasterIndex finds a raster style's PNG for an emoji.json image.

@@ -241,3 +241,12 @@ func TestEmojiRealCache(t *testing.T) {
 		t.Fatalf("too few samples per style: %v", perStyle)
 	}
 }
+
+// fluentui-emoji names a tone's files by the tone less "skin tone".
+func TestFluentTone(t *testing.T) {
+	for code, want := range map[string]string{"1F3FB": "light", "1f3fc": "medium-light", "1F3FD": "medium", "1F3FE": "medium-dark", "1F3FF": "dark", "200D": "", "zz": ""} {
+		if got := fluentTone(code); got != want {
+			t.Errorf("fluentTone(%q) = %q, want %q", code, got, want)
+		}
+	}
+}

@@ -569,7 +569,7 @@ func editSetup(s Settings, base *bundle.Bundle, arch model.Config) (editPlan, er
 			return editPlan{}, err
 		}
 		card, _ := os.ReadFile(filepath.Join(s.Tokenizer, TokenizerCardFile))
-		return editPlan{tok: vit, arch: arch, card: card}, nil
+		return editPlan{spec: edit.Spec{MaxPerFamily: s.EditPairs}, tok: vit, arch: arch, card: card}, nil
 	}
 	c := base.Model.Config
 	if !c.IsEdit() {
@@ -583,6 +583,7 @@ func editSetup(s Settings, base *bundle.Bundle, arch model.Config) (editPlan, er
 	}
 	p := editPlan{tok: base.Tokenizer, arch: c}
 	p.spec.HeldOut, p.spec.Seed = c.Tessera.Edit.HeldOutFraction, c.Tessera.Edit.SplitSeed
+	p.spec.MaxPerFamily = s.EditPairs
 	if bundle.IsFolder(base.Source) {
 		p.card, _ = os.ReadFile(filepath.Join(base.Source, TokenizerCardFile))
 	}

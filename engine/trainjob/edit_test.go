@@ -74,9 +74,12 @@ func TestEditFineTunePlan(t *testing.T) {
 	}
 
 	other := model.DefaultConfig() // the settings' architecture gives way to the model's
-	plan, err := editSetup(Settings{}, base, other)
+	plan, err := editSetup(Settings{EditPairs: 3}, base, other)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if plan.spec.MaxPerFamily != 3 {
+		t.Errorf("--edit-pairs 3 planned %d pairs a family", plan.spec.MaxPerFamily)
 	}
 	if plan.spec.HeldOut != 0.3 || plan.spec.Seed != 2 || plan.arch.NEmbd != 16 || plan.arch.NLayer != 1 || plan.tok.Codes() != 16 {
 		t.Fatalf("plan: split %g/%d, %d layers × %d, %d codes", plan.spec.HeldOut, plan.spec.Seed, plan.arch.NLayer, plan.arch.NEmbd, plan.tok.Codes())

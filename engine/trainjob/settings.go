@@ -114,6 +114,10 @@ type Settings struct {
 	// unconditional samples).
 	SamplePrompts []string `json:"sample_prompts,omitempty"`
 
+	// EditPairs caps the training pairs of each edit family (edit data
+	// only; 0: edit.DefaultMaxPerFamily; −1: every pair there is).
+	EditPairs int `json:"edit_pairs,omitempty"`
+
 	// Tokenizer is a trained ViT-VQ tokenizer folder to tokenise with,
 	// instead of learning a k-means patch codebook.
 	Tokenizer string `json:"tokenizer,omitempty"`
@@ -324,6 +328,10 @@ func (s Settings) Check() error {
 		return fmt.Errorf("train: %g epochs and %g minutes must be finite and not negative", s.Epochs, s.Minutes)
 	case !(s.Dropout >= 0 && s.Dropout < 1) || !(s.PromptDrop >= 0 && s.PromptDrop <= 1) || !(s.WordDrop >= 0 && s.WordDrop < 1) || !(s.WeightDecay >= 0) || math.IsInf(s.WeightDecay, 0):
 		return fmt.Errorf("train: dropout %g must be in [0, 1), the prompt-drop chance %g in [0, 1], the word-drop chance %g in [0, 1) and weight decay %g finite and not negative", s.Dropout, s.PromptDrop, s.WordDrop, s.WeightDecay)
+	case s.EditPairs < -1:
+		return fmt.Errorf("train: %d edit pairs a family: give a count, 0 for the default or -1 for all", s.EditPairs)
+	case s.EditPairs != 0 && s.Data != EditData:
+		return fmt.Errorf("train: edit pairs a family (%d) are for --data %s only", s.EditPairs, EditData)
 	case !(s.EMA >= 0 && s.EMA < 1):
 		return fmt.Errorf("train: the weight average's decay %g must be in [0, 1) (0: no average)", s.EMA)
 	case s.Init == nil && s.Width%s.Heads != 0:
@@ -500,6 +508,7 @@ func (s Settings) Args() []string {
 	addF("prompt-drop", s.PromptDrop, p.PromptDrop)
 	addF("word-drop", s.WordDrop, p.WordDrop)
 	addF("ema", s.EMA, p.EMA)
+	addInt("edit-pairs", s.EditPairs, p.EditPairs)
 	for _, sp := range sampling.Knobs() {
 		if v := sp.Recommended(s.Defaults); v != sp.Recommended(p.Defaults) {
 			args = append(args, "--default-"+string(sp.Knob), sp.Format(v))

@@ -356,6 +356,24 @@ func TestArgs(t *testing.T) {
 	if (Settings{Data: "shapes"}).Check() == nil {
 		t.Fatal("no run folder accepted")
 	}
+	e := Preset(EditData)
+	e.OutDir, e.EditPairs = "/tmp/e", 20000
+	if got := strings.Join(e.Args(), " "); got != "--data edit --out /tmp/e --edit-pairs 20000" {
+		t.Fatalf("edit args %q", got)
+	}
+	if err := e.Check(); err != nil {
+		t.Fatalf("edit pairs: %v", err)
+	}
+	for _, c := range []struct {
+		data  string
+		pairs int
+	}{{"shapes", 5}, {EditData, -2}} {
+		bad := Preset(c.data)
+		bad.OutDir, bad.EditPairs = "/tmp/e", c.pairs
+		if err := bad.Check(); err == nil || !strings.Contains(err.Error(), "edit pairs") {
+			t.Errorf("%d edit pairs on %s: %v", bad.EditPairs, bad.Data, err)
+		}
+	}
 	// recommended knobs (the preset's are not written): whole top-k written
 	// as such, the preset's top-p and guidance dropped as 0, out-of-range
 	// refused
