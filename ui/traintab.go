@@ -247,7 +247,7 @@ func newTrainTab(h trainHost) *TrainTab {
 		r := t.runs[0]
 		if t.ShowRun(r.Dir) == nil {
 			t.status.SetText(fmt.Sprintf("%s was paused at step %s / %s: Resume continues it exactly", filepath.Base(r.Dir),
-				widgets.GroupThousands(r.Step), widgets.GroupThousands(r.TotalSteps)))
+				plural.Thousands(r.Step), plural.Thousands(r.TotalSteps)))
 		}
 	}
 	t.updateButtons()
@@ -672,7 +672,7 @@ func (t *TrainTab) Start() error {
 func (t *TrainTab) formMinutes() (float64, error) {
 	m, err := strconv.ParseFloat(strings.TrimSpace(t.minutes.Text), 64)
 	if err != nil || !(m == 0 || m >= 0.1 && m <= maxMinutes) {
-		return 0, fmt.Errorf("train: the time budget %q: give minutes from 0.1 to %s (0: no limit)", t.minutes.Text, widgets.GroupThousands(maxMinutes))
+		return 0, fmt.Errorf("train: the time budget %q: give minutes from 0.1 to %s (0: no limit)", t.minutes.Text, plural.Thousands(maxMinutes))
 	}
 	return m, nil
 }
@@ -1114,7 +1114,7 @@ func (t *TrainTab) flush(j *trainJob) {
 func stepStatus(s train.StepInfo, vals []train.ValPoint) string {
 	pct := 100 * float64(s.Step) / float64(max(s.Total, 1))
 	msg := fmt.Sprintf("Step %s / %s (%.0f%%) · %s tokens/s · ETA %s · train %.3f bits/token",
-		widgets.GroupThousands(s.Step), widgets.GroupThousands(s.Total), pct, widgets.GroupThousands(int(s.TokensPerSec)), s.ETA.Round(time.Second), s.Loss)
+		plural.Thousands(s.Step), plural.Thousands(s.Total), pct, plural.Thousands(int(s.TokensPerSec)), s.ETA.Round(time.Second), s.Loss)
 	if n := len(vals); n > 0 {
 		best := vals[0]
 		for _, v := range vals {
@@ -1164,7 +1164,7 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 	}
 	steps := ""
 	if res != nil {
-		steps = fmt.Sprintf("step %s / %s", widgets.GroupThousands(res.Steps), widgets.GroupThousands(res.TotalSteps))
+		steps = fmt.Sprintf("step %s / %s", plural.Thousands(res.Steps), plural.Thousands(res.TotalSteps))
 	}
 	cancelled := state == trainjob.StatePaused || state == trainjob.StateStopped ||
 		errors.Is(err, trainjob.ErrPaused) || errors.Is(err, trainjob.ErrStopped) || errors.Is(err, context.Canceled)
@@ -1185,7 +1185,7 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 			took += fmt.Sprintf(" (%s since the resume)", res.Elapsed.Round(time.Second))
 		}
 		t.status.SetText(fmt.Sprintf("Finished %s steps in %s of training: %s %.3f bits/token at step %d — Use this model opens it",
-			widgets.GroupThousands(res.Steps), took, bestWord(res), res.BestVal, res.BestStep))
+			plural.Thousands(res.Steps), took, bestWord(res), res.BestVal, res.BestStep))
 	case errors.Is(err, errDeclined): // the user's answer, not a failure
 		t.status.SetText("Not started: fix the files the data report lists (under the plots), then Start again")
 	case errors.Is(err, data.ErrNotFound):
@@ -1503,7 +1503,7 @@ func (t *TrainTab) runLine(r *trainjob.RunInfo) string {
 	if t.curve.Total() > 0 {
 		total = t.curve.Total()
 	}
-	return fmt.Sprintf("%s — running, step %s / %s · %s", filepath.Base(r.Dir), widgets.GroupThousands(step), widgets.GroupThousands(total), j.st.DataName())
+	return fmt.Sprintf("%s — running, step %s / %s · %s", filepath.Base(r.Dir), plural.Thousands(step), plural.Thousands(total), j.st.DataName())
 }
 
 // runLine is a run's line in the list: folder, state, steps and losses.
@@ -1521,7 +1521,7 @@ func runLine(r *trainjob.RunInfo) string {
 	}
 	line := fmt.Sprintf("%s — %s", name, state)
 	if r.TotalSteps > 0 {
-		line += fmt.Sprintf(", step %s / %s", widgets.GroupThousands(r.Step), widgets.GroupThousands(r.TotalSteps))
+		line += fmt.Sprintf(", step %s / %s", plural.Thousands(r.Step), plural.Thousands(r.TotalSteps))
 	}
 	if !math.IsNaN(r.BestVal) {
 		line += fmt.Sprintf(", best validation %.3f bits/token", r.BestVal)

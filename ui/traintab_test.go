@@ -28,6 +28,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
@@ -238,7 +239,7 @@ func TestTrainTab(t *testing.T) {
 			t.Fatalf("runs after reopening: %v", tab2.Runs())
 		}
 		// It is shown at once, and the status says Resume goes on.
-		if tab2.RunDir() != dir || !strings.HasSuffix(tab2.Status(), fmt.Sprintf("was paused at step %s / %s: Resume continues it exactly", widgets.GroupThousands(paused), widgets.GroupThousands(info.TotalSteps))) {
+		if tab2.RunDir() != dir || !strings.HasSuffix(tab2.Status(), fmt.Sprintf("was paused at step %s / %s: Resume continues it exactly", plural.Thousands(paused), plural.Thousands(info.TotalSteps))) {
 			t.Fatalf("reopened: shown %q, status %q", tab2.RunDir(), tab2.Status())
 		}
 		tab2.list.Select(0)

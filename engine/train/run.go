@@ -931,7 +931,7 @@ func (r *run) progress(s StepInfo, meanOf int) {
 	if n := len(r.vals); n > 0 {
 		line += fmt.Sprintf(" | val %.3f (best %.3f)", r.vals[n-1].Bits, r.bestVal)
 	}
-	line += fmt.Sprintf(" | %s tok/s", groupDigits(int64(s.TokensPerSec)))
+	line += fmt.Sprintf(" | %s tok/s", plural.Thousands(int(s.TokensPerSec)))
 	if final {
 		line += fmt.Sprintf(" | %s", r.elapsedTotal().Round(time.Second))
 	} else {
@@ -954,13 +954,4 @@ func (r *run) endLine() {
 		fmt.Fprintln(r.opt.Progress)
 		r.lastPrint, r.lastLen = time.Time{}, 0
 	}
-}
-
-// groupDigits writes n with thousands separators.
-func groupDigits(n int64) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

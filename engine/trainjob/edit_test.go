@@ -130,3 +130,12 @@ func TestEditFineTunePlan(t *testing.T) {
 		t.Errorf("from scratch without a tokenizer: %v", err)
 	}
 }
+
+// The model card says how many pairs of each family the run kept.
+func TestEditPairsCap(t *testing.T) {
+	for n, want := range map[int]string{0: "at most 6,000 a family", 20000: "at most 20,000 a family", -1: "every pair there is"} {
+		if got := editPairsCap(n); got != want {
+			t.Errorf("editPairsCap(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -12,8 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/train"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // Colours of the loss curve (matplotlib's first two, as in loss.png).
@@ -237,9 +236,9 @@ func (r *lossCurveRenderer) Refresh() {
 	xHi, yLo, yHi, ok := c.ranges(c.smoothed())
 	if ok {
 		r.yHi.Text, r.yLo.Text = fmt.Sprintf("%.2f", yHi), fmt.Sprintf("%.2f", yLo)
-		r.xHi.Text = GroupThousands(xHi)
+		r.xHi.Text = plural.Thousands(xHi)
 		if c.total > xHi { // zoomed in on the steps done
-			r.xHi.Text += " (schedule: " + GroupThousands(c.total) + ")" // not the step reached
+			r.xHi.Text += " (schedule: " + plural.Thousands(c.total) + ")" // not the step reached
 		}
 		r.empty.Hide()
 		r.empty2.Hide()
@@ -342,12 +341,6 @@ func disc(img *image.NRGBA, x, y, rad float64, col color.NRGBA) {
 			}
 		}
 	}
-}
-
-// GroupThousands writes n with English thousands separators (12,345), by
-// golang.org/x/text/message.
-func GroupThousands(n int) string {
-	return message.NewPrinter(language.English).Sprintf("%d", n)
 }
 
 // Total is the schedule's length in steps (0: unknown).
