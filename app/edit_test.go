@@ -472,6 +472,21 @@ func TestEditTrainEditEval(t *testing.T) {
 		if f.ByNearest() != (fr.Rate != nil) || fr.JudgedBy != map[bool]string{true: "nearest", false: "pixels"}[f.ByNearest()] {
 			t.Errorf("%s: judged by %s, rate %v", f, fr.JudgedBy, fr.Rate)
 		}
+		// the ceiling of the rate: the share of its cases whose exact
+		// target, through the tokenizer, is nearest itself
+		if f.ByNearest() {
+			thits := 0
+			for _, c := range rep.Cases {
+				if c.Family == fr.Family && c.TokenizerHit != nil && *c.TokenizerHit {
+					thits++
+				}
+			}
+			if fr.TokenizerRate == nil || *fr.TokenizerRate != float64(thits)/float64(fr.Pairs) || !strings.Contains(fr.line(), "nearest the exact target:") {
+				t.Errorf("%s: tokenizer ceiling %v for %d of %d cases; line %q", f, fr.TokenizerRate, thits, fr.Pairs, fr.line())
+			}
+		} else if fr.TokenizerRate != nil {
+			t.Errorf("%s: a nearest-image ceiling for a family judged by pixels", f)
+		}
 		if math.IsNaN(fr.PSNRdB) || fr.TokenizerPSNRdB <= 0 {
 			t.Errorf("%s: PSNR %v, tokenizer ceiling %v", f, fr.PSNRdB, fr.TokenizerPSNRdB)
 		}

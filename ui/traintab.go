@@ -197,7 +197,7 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.start = widgets.NewTipButton("Start", theme.MediaPlayIcon(), "Start a new training run with these settings", func() { t.report(t.Start()) })
 	t.start.Importance = widget.HighImportance
 	t.pause = widgets.NewTipButton("Pause", theme.MediaPauseIcon(), "Pause: save a checkpoint and stop; Resume continues exactly from it, also after Tessera was closed (once training has started: while the data is prepared there is nothing to save, and Stop cancels)", t.Pause)
-	t.resume = widgets.NewTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint, for what is left of its time budget (a run made by tessera train --minutes: for the Time budget above)", func() { t.report(t.Resume()) })
+	t.resume = widgets.NewTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint, for what is left of its time budget (a run made by tessera train --minutes: for the Time budget above), on the Threads set above", func() { t.report(t.Resume()) })
 	t.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run: one last validation pass (the steps since the last one count), then save a checkpoint and keep the best model so far", t.Stop)
 	t.del = widgets.NewTipButton("", theme.DeleteIcon(), "Delete the run shown: its folder, with its checkpoint, curves, samples and model (asks first)", t.AskDelete)
 	t.same = widgets.NewTipButton("", theme.ContentCopyIcon(), "Fill the form with the settings of the run shown (its data, time budget, threads and what it started from), for a new run", func() { t.report(t.TakeSettings()) })
