@@ -477,7 +477,13 @@ func TestEditTrainEditEval(t *testing.T) {
 		if f.ByNearest() {
 			thits := 0
 			for _, c := range rep.Cases {
-				if c.Family == fr.Family && c.TokenizerHit != nil && *c.TokenizerHit {
+				if c.Family != fr.Family {
+					continue
+				}
+				if c.TokenizerHit == nil {
+					t.Fatalf("%s: a case without its tokenizer ceiling: %+v", f, c)
+				}
+				if *c.TokenizerHit {
 					thits++
 				}
 			}
@@ -486,6 +492,11 @@ func TestEditTrainEditEval(t *testing.T) {
 			}
 		} else if fr.TokenizerRate != nil {
 			t.Errorf("%s: a nearest-image ceiling for a family judged by pixels", f)
+		}
+		for _, c := range rep.Cases {
+			if c.Family == fr.Family && !f.ByNearest() && c.TokenizerHit != nil {
+				t.Errorf("%s: a nearest-image ceiling for a case judged by pixels", f)
+			}
 		}
 		if math.IsNaN(fr.PSNRdB) || fr.TokenizerPSNRdB <= 0 {
 			t.Errorf("%s: PSNR %v, tokenizer ceiling %v", f, fr.PSNRdB, fr.TokenizerPSNRdB)

@@ -36,7 +36,8 @@ type editCase struct {
 	// Nearest is the caption of the dataset image nearest the output, and
 	// Hit whether it is the exact target (or an image identical to it).
 	// TokenizerHit is whether the exact target through the tokenizer is
-	// nearest itself (the best an edit can do by that measure).
+	// nearest itself (nil when the tokenizer failed on it): the edit that
+	// draws the target's own codes scores a Hit then.
 	Nearest      string `json:"nearest,omitempty"`
 	Hit          *bool  `json:"hit,omitempty"`
 	TokenizerHit *bool  `json:"tokenizer_hit,omitempty"`
@@ -63,7 +64,9 @@ type editFamilyReport struct {
 	JudgedBy string   `json:"judged_by"`
 	Rate     *float64 `json:"rate,omitempty"`
 	// TokenizerRate is the share of the exact targets that are still
-	// nearest themselves after the tokenizer (the ceiling of Rate).
+	// nearest themselves after the tokenizer (of those it encoded): what
+	// drawing each target's own codes would score, a practical ceiling of
+	// Rate (other codes may land nearest the target too).
 	TokenizerRate   *float64 `json:"tokenizer_rate,omitempty"`
 	PSNRdB          float64  `json:"psnr_db"`
 	WhiteKept       *float64 `json:"white_kept,omitempty"`
@@ -224,10 +227,13 @@ func summarizeEdits(f edit.Family, cases []editCase) editFamilyReport {
 		r.PSNRdB, r.SourcePSNRdB, r.TokenizerPSNRdB = math.NaN(), math.NaN(), math.NaN()
 		return r
 	}
-	hits, thits, whites, nWhite := 0, 0, 0.0, 0
+	hits, thits, encoded, whites, nWhite := 0, 0, 0, 0.0, 0
 	for _, c := range cases {
-		if c.TokenizerHit != nil && *c.TokenizerHit {
-			thits++
+		if c.TokenizerHit != nil {
+			encoded++
+			if *c.TokenizerHit {
+				thits++
+			}
 		}
 		r.PSNRdB += c.PSNRdB
 		r.SourcePSNRdB += c.SourcePSNRdB
@@ -249,8 +255,12 @@ func summarizeEdits(f edit.Family, cases []editCase) editFamilyReport {
 		r.WhiteKept = &w
 	}
 	if f.ByNearest() {
-		rate, ceiling := float64(hits)/n, float64(thits)/n
-		r.Rate, r.TokenizerRate = &rate, &ceiling
+		rate := float64(hits) / n
+		r.Rate = &rate
+		if encoded > 0 {
+			ceiling := float64(thits) / float64(encoded)
+			r.TokenizerRate = &ceiling
+		}
 		r.Pass = rate >= editNearestTarget
 	} else {
 		r.Pass = r.PSNRdB >= editPSNRTarget && (r.WhiteKept == nil || *r.WhiteKept >= editWhiteTarget)

@@ -54,6 +54,19 @@ func TestTrainResumeTakesTheRunsSettings(t *testing.T) {
 	if got := parse("--resume", "--out", dir, "--minutes", "0"); got.Minutes != 0 {
 		t.Errorf("--resume --minutes 0: %g minutes", got.Minutes)
 	}
+	// An edit run keeps its pairs' cap unless --edit-pairs changes it.
+	editDir := t.TempDir()
+	ed := trainjob.Preset(trainjob.EditData)
+	ed.OutDir, ed.EditPairs = editDir, 20000
+	if err := trainjob.WriteRecord(editDir, trainjob.Record{Settings: ed, State: trainjob.StatePaused}); err != nil {
+		t.Fatal(err)
+	}
+	if got := parse("--resume", "--out", editDir); got.EditPairs != 20000 {
+		t.Errorf("--resume an edit run: %d pairs a family, want its 20000", got.EditPairs)
+	}
+	if got := parse("--resume", "--out", editDir, "--edit-pairs", "100"); got.EditPairs != 100 {
+		t.Errorf("--resume --edit-pairs 100: %d pairs a family", got.EditPairs)
+	}
 	if got := parse("--resume", "--out", dir, "--stop-at", "500"); got.Minutes != 0 || got.StopAt != 500 {
 		t.Errorf("--resume --stop-at 500: %g minutes, stop at %d; want no budget (the step stops it)", got.Minutes, got.StopAt)
 	}

@@ -62,8 +62,9 @@ func LoadEmoji(ctx context.Context, cacheDir string) ([]data.Sample, []data.Gend
 // slots), the tokenizer's codes and grid, and the edit block (S = N source
 // codes, the canonical instructions, the split). A sequence is then
 // L + 2N positions: L + N + 1 (SOS) + N − 1, with the wordings of today
-// (MaxWords 7) 7 + 128 = 135 for the emoji tokenizer's 8×8 codes and
-// 7 + 512 = 519 for 16×16.
+// (MaxWords 7) 7 + 128 = 135 for the 8×8 codes of the emoji model's
+// tokenizer (assets/models/emoji) and 7 + 512 = 519 for the 16×16 codes
+// of assets/tokenizers/emoji.
 //
 // Training examples are the capped training pairs; validation examples are
 // tk.ValPerFamily held-out pairs of each family. Every dataset image is

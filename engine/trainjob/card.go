@@ -11,7 +11,6 @@ import (
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
-	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -143,7 +142,7 @@ func editPairsCap(n int) string {
 	case n < 0:
 		return "every pair there is"
 	case n == 0:
-		n = edit.DefaultMaxPerFamily
+		n = editPairsDefault(EditData)
 	}
 	return "at most " + plural.Thousands(n) + " a family"
 }

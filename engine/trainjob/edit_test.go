@@ -139,3 +139,23 @@ func TestEditPairsCap(t *testing.T) {
 		}
 	}
 }
+
+// A run's pairs' cap is part of what it is: a resume with another cap is
+// refused (its prepared pairs would stay), the default given or not the same.
+func TestEditPairsFixTheRun(t *testing.T) {
+	s := Preset(EditData)
+	diff := func(a, b int) []string {
+		x, y := s, s
+		x.EditPairs, y.EditPairs = a, b
+		return train.SettingsDiff(x.identity(), y.identity())
+	}
+	if d := diff(0, edit.DefaultMaxPerFamily); len(d) != 0 {
+		t.Errorf("the default, given or not: %v", d)
+	}
+	if d := diff(0, 20000); len(d) != 1 || !strings.Contains(d[0], "edit_pairs") {
+		t.Errorf("another cap: %v", d)
+	}
+	if id := Preset("shapes").identity(); id.EditPairs != 0 {
+		t.Errorf("shapes has an edit pairs' cap of %d", id.EditPairs)
+	}
+}

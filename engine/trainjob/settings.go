@@ -15,6 +15,7 @@
 package trainjob
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +29,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -275,11 +277,24 @@ type runIdentity struct {
 	Tokenizer  string   `json:"tokenizer"`
 	InitModel  string   `json:"init_model"`
 	StyleWords []string `json:"style_words"`
+	// EditPairs is the edit pairs' cap a family, 0 read as the default
+	// (a record of before the cap was settable has none).
+	EditPairs int `json:"edit_pairs"`
 }
 
 func (s Settings) identity() runIdentity {
 	return runIdentity{Data: s.Data, Size: s.Size, Patch: s.Patch, Codes: s.Codes, Width: s.Width, Layers: s.Layers, Heads: s.Heads,
-		Shifts: s.Shifts, MaxShift: s.MaxShift, Seed: s.Seed, Tokenizer: s.Tokenizer, InitModel: s.InitModel, StyleWords: s.StyleWords}
+		Shifts: s.Shifts, MaxShift: s.MaxShift, Seed: s.Seed, Tokenizer: s.Tokenizer, InitModel: s.InitModel, StyleWords: s.StyleWords,
+		EditPairs: cmp.Or(s.EditPairs, editPairsDefault(s.Data))}
+}
+
+// editPairsDefault is the edit pairs' cap a family that EditPairs 0 means
+// for dataset: edit.DefaultMaxPerFamily for EditData, else 0 (none).
+func editPairsDefault(dataset string) int {
+	if dataset == EditData {
+		return edit.DefaultMaxPerFamily
+	}
+	return 0
 }
 
 // FineTuneShaped is s with the shape of the model it fine-tunes (Init:

@@ -1,5 +1,5 @@
 // Package plural writes counts in English for messages: "1 image",
-// "3 images".
+// "3 images", "12,345".
 package plural
 
 import "strconv"
