@@ -73,12 +73,13 @@ emoji)
 	weights=average ;;
 mnist) flags=(--data mnist --epochs 3 --minutes 25 --default-guidance 3); weights=best ;;
 edit)
-	# Edit by instruction (engine/edit) on the 256-code ViT tokenizer's
-	# codes (assets/tokenizers/emoji: 16×16 patches of 4×4 px): 2,400 steps
-	# of 16 (0.8 of a pass over 48,000 exact pairs of eight families), about
-	# two hours on 2 cores after five minutes of encoding (EDIT_MINUTES caps
+	# Edit by instruction (engine/edit) on the codes of the emoji model's
+	# own ViT tokenizer (assets/models/emoji: 8×8 patches of 8×8 px, so a
+	# sequence is 135 positions): 10,000 steps of 32 (2.2 passes over
+	# 146,926 exact pairs of eight families, at most 20,000 a family), about
+	# 1h40m on 2 cores after three minutes of encoding (EDIT_MINUTES caps
 	# this call; run again to resume).
-	flags=(--data edit --tokenizer assets/tokenizers/emoji --steps 2400 --minutes "${EDIT_MINUTES:-170}" --eval-every 300 --default-guidance 1.5 --default-image-guidance 1.5)
+	flags=(--data edit --tokenizer assets/models/emoji --steps 10000 --minutes "${EDIT_MINUTES:-170}" --eval-every 500 --default-temperature 0.5 --default-guidance 1.5 --default-image-guidance 1.5)
 	weights=final ;;
 *) echo "unknown model $name (emoji, mnist or edit)" >&2; exit 2 ;;
 esac

@@ -166,8 +166,8 @@ func (s progressState) String() string {
 		}
 		return "ready"
 	}
-	// An edit counts the edit model's patches (16×16 of them on the
-	// built-in), not the drawing model's the timeline counts (8×8).
+	// An edit counts the edit model's patches (8×8 on the built-in, as
+	// the emoji model's), not the drawing model's the timeline counts.
 	noun := "patch"
 	if s.Label == editingLabel {
 		noun = "edit-model patch"

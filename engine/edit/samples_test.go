@@ -91,4 +91,14 @@ func TestWeakFamilyNote(t *testing.T) {
 	if got := WeakFamilyNote(b, "make it blue"); got != "" {
 		t.Errorf("a rough recolouring that shows: %q", got)
 	}
+	// under RoughEditDB, but near what the tokenizer shows of the targets:
+	// done as well as the codes allow; far from it: weak
+	e.Measured["invert"] = model.EditMeasure{Pairs: 20, Summary: "17.5 dB PSNR", PSNRdB: 17.5, TokenizerPSNRdB: 18.3}
+	if got := WeakFamilyNote(b, "invert the colours"); got != "" {
+		t.Errorf("an inversion near its codes' ceiling: %q", got)
+	}
+	e.Measured["invert"] = model.EditMeasure{Pairs: 20, Summary: "15.8 dB PSNR", PSNRdB: 15.8, TokenizerPSNRdB: 22.1}
+	if got := WeakFamilyNote(b, "invert the colours"); !strings.Contains(got, "weak at invert edits") {
+		t.Errorf("an inversion far under its codes' ceiling: %q", got)
+	}
 }

@@ -105,8 +105,11 @@ type EditMeasure struct {
 	// MeetsTarget says the figure reached issue 12's target (90% nearest
 	// the exact target; 24 dB and 95% of the white background kept).
 	MeetsTarget bool `json:"meets_target"`
-	// PSNRdB is the mean PSNR of the edits against their exact targets.
-	PSNRdB float64 `json:"psnr_db"`
+	// PSNRdB is the mean PSNR of the edits against their exact targets;
+	// TokenizerPSNRdB that of the exact targets through the model's
+	// tokenizer, the best an edit can show (0: not measured).
+	PSNRdB          float64 `json:"psnr_db"`
+	TokenizerPSNRdB float64 `json:"tokenizer_psnr_db,omitempty"`
 }
 
 // Recommended returns the model's recommended sampling settings

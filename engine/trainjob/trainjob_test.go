@@ -357,8 +357,8 @@ func TestArgs(t *testing.T) {
 		t.Fatal("no run folder accepted")
 	}
 	e := Preset(EditData)
-	e.OutDir, e.EditPairs = "/tmp/e", 20000
-	if got := strings.Join(e.Args(), " "); got != "--data edit --out /tmp/e --edit-pairs 20000" {
+	e.OutDir, e.EditPairs = "/tmp/e", 9000
+	if got := strings.Join(e.Args(), " "); got != "--data edit --out /tmp/e --edit-pairs 9000" {
 		t.Fatalf("edit args %q", got)
 	}
 	if err := e.Check(); err != nil {
