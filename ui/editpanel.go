@@ -257,7 +257,7 @@ func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 		}
 	}
 	p.instruct = widgets.NewTipButton("Edit by instruction", theme.DocumentCreateIcon(),
-		"Change the image as the words say (\"remove the background\", \"in the openmoji style\", \"make it blue\") with the edit model (Ctrl+Shift+E types in the box): "+
+		"Change the image as the words say (\"remove the background\", \"medium-dark skin tone\", \"make it blue\") with the edit model (Ctrl+Shift+E types in the box): "+
 			"only the masked patches when a mask is painted; Candidates sets how many edits to offer, best first (Enter in the box; Tab completes an instruction it offers). "+
 			"It samples at the edit model's recommended temperature and guidance, as tessera edit does, unless you moved the prompt panel's temperature, top-k or top-p from their defaults",
 		func() { a.instruct(p.instruction.Text) })

@@ -109,8 +109,8 @@ func PSNRWithin(target, out *image.NRGBA, mask []bool, rows, cols int) float64 {
 
 // WeakFamilyNote is what to tell a user whose instruction is of a family
 // of edits that edit model b missed its target at when `tessera eval-edits
-// --record` measured it (model.EditExt.Measured): style, skin tone and
-// gender edits of the built-in model mostly draw another picture. It is ""
+// --record` measured it (model.EditExt.Measured): style, gender and skin
+// tone edits of the built-in model miss their exact target often. It is ""
 // for instructions of other families, of no known family, or when the
 // family was not measured.
 func WeakFamilyNote(b *bundle.Bundle, instruction string) string {

@@ -562,7 +562,7 @@ type editPlan struct {
 func editSetup(s Settings, base *bundle.Bundle, arch model.Config) (editPlan, error) {
 	if base == nil {
 		if s.Tokenizer == "" {
-			return editPlan{}, errors.New("edit data: --tokenizer DIR is required (the emoji model's ViT tokenizer, e.g. assets/tokenizers/emoji)")
+			return editPlan{}, errors.New("edit data: --tokenizer DIR is required (the emoji model's ViT tokenizer, e.g. assets/models/emoji)")
 		}
 		vit, err := tokenizer.LoadViT(s.Tokenizer)
 		if err != nil {

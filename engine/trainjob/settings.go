@@ -219,10 +219,11 @@ func Preset(dataset string) Settings {
 		// that 16×16 codes of 4×4 px (519 positions) allowed: in 1h38m
 		// (10,000 steps, 2.2 passes over up to 20,000 pairs a family,
 		// 146,926 in all) the built-in model learnt skin tone (55% of
-		// held-out edits exact, against 5%), gender (25% against 5%) and
-		// mirror (20.8 dB against 16.7) edits that the 16×16 one, 0.8 of a
-		// pass over 48,000 pairs in 2h12m, had not; the pixel operations
-		// lose 1–2 dB with the coarser codes (assets/models/edit/MODEL.md).
+		// held-out edits exact, against 5%) and gender (25% against 5%)
+		// edits that the 16×16 one, 0.8 of a pass over 48,000 pairs in
+		// 2h12m, had not; the pixel operations lose 1–2 dB with the coarser
+		// codes (assets/models/edit/MODEL.md). The built-in ran --steps
+		// 10000; two passes alone are 9,183 steps.
 		s.Size, s.Patch, s.Codes, s.Width, s.Layers, s.Heads, s.Batch = 64, 8, 1024, 256, 6, 8, 32
 		s.LR, s.Dropout, s.WeightDecay, s.Epochs = 1.5e-3, 0, 0.02, 2
 		s.EMA, s.EditPairs = 0.999, 20000
