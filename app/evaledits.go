@@ -303,7 +303,7 @@ func (r editFamilyReport) line() string {
 
 // measure is the family's figure as config.json records it.
 func (r editFamilyReport) measure() model.EditMeasure {
-	m := model.EditMeasure{Pairs: r.Pairs, MeetsTarget: r.Pass, PSNRdB: r.PSNRdB, TokenizerPSNRdB: r.TokenizerPSNRdB}
+	m := model.EditMeasure{Pairs: r.Pairs, MeetsTarget: r.Pass, PSNRdB: r.PSNRdB, TokenizerPSNRdB: r.TokenizerPSNRdB, SourcePSNRdB: r.SourcePSNRdB}
 	if r.Rate != nil {
 		m.Summary = fmt.Sprintf("%.0f%% of held-out emoji came out as the exact target", 100**r.Rate)
 	} else {

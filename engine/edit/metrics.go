@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/psnr"
 )
 
@@ -128,10 +129,18 @@ func WeakFamilyNote(b *bundle.Bundle, instruction string) string {
 		return ""
 	case fam.ByNearest():
 		return fmt.Sprintf("edit model %s is weak at %s edits: %s (tessera eval-edits), so expect another picture than the one asked for", b.Name, fam, m.Summary)
-	case m.PSNRdB < RoughEditDB && !(m.TokenizerPSNRdB > 0 && m.TokenizerPSNRdB-m.PSNRdB < NearCeilingDB):
+	case m.PSNRdB < RoughEditDB && !nearCeiling(m):
 		return fmt.Sprintf("edit model %s is weak at %s edits: %s (tessera eval-edits), so expect the picture back little changed or damaged", b.Name, fam, m.Summary)
 	}
 	return "" // under its target, but the edit shows (recolour at 19.5 dB; invert at 17.5, its codes' ceiling 18.3)
+}
+
+// nearCeiling reports whether a family's edits come within NearCeilingDB
+// of what the tokenizer shows of the exact targets, and clearly above
+// doing nothing (by NearCeilingDB too: a model that hands back a source
+// that already scores near the ceiling has not edited it).
+func nearCeiling(m model.EditMeasure) bool {
+	return m.TokenizerPSNRdB > 0 && m.TokenizerPSNRdB-m.PSNRdB < NearCeilingDB && m.PSNRdB-m.SourcePSNRdB > NearCeilingDB
 }
 
 // NearCeilingDB is how close to the tokenizer's own PSNR on the exact

@@ -93,9 +93,14 @@ func TestWeakFamilyNote(t *testing.T) {
 	}
 	// under RoughEditDB, but near what the tokenizer shows of the targets:
 	// done as well as the codes allow; far from it: weak
-	e.Measured["invert"] = model.EditMeasure{Pairs: 20, Summary: "17.5 dB PSNR", PSNRdB: 17.5, TokenizerPSNRdB: 18.3}
+	e.Measured["invert"] = model.EditMeasure{Pairs: 20, Summary: "17.5 dB PSNR", PSNRdB: 17.5, TokenizerPSNRdB: 18.3, SourcePSNRdB: 1.4}
 	if got := WeakFamilyNote(b, "invert the colours"); got != "" {
 		t.Errorf("an inversion near its codes' ceiling: %q", got)
+	}
+	// near the ceiling, but no better than the unedited source: not done
+	e.Measured["invert"] = model.EditMeasure{Pairs: 20, Summary: "17.5 dB PSNR", PSNRdB: 17.5, TokenizerPSNRdB: 18.3, SourcePSNRdB: 17.0}
+	if got := WeakFamilyNote(b, "invert the colours"); !strings.Contains(got, "weak at invert edits") {
+		t.Errorf("an inversion no better than doing nothing: %q", got)
 	}
 	e.Measured["invert"] = model.EditMeasure{Pairs: 20, Summary: "15.8 dB PSNR", PSNRdB: 15.8, TokenizerPSNRdB: 22.1}
 	if got := WeakFamilyNote(b, "invert the colours"); !strings.Contains(got, "weak at invert edits") {

@@ -107,9 +107,11 @@ type EditMeasure struct {
 	MeetsTarget bool `json:"meets_target"`
 	// PSNRdB is the mean PSNR of the edits against their exact targets;
 	// TokenizerPSNRdB that of the exact targets through the model's
-	// tokenizer, the best an edit can show (0: not measured).
+	// tokenizer, the best an edit can show, and SourcePSNRdB that of the
+	// unedited sources, doing nothing (0: not measured).
 	PSNRdB          float64 `json:"psnr_db"`
 	TokenizerPSNRdB float64 `json:"tokenizer_psnr_db,omitempty"`
+	SourcePSNRdB    float64 `json:"source_psnr_db,omitempty"`
 }
 
 // Recommended returns the model's recommended sampling settings
