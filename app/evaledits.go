@@ -204,13 +204,18 @@ func evalEditPair(ctx context.Context, b *bundle.Bundle, set *edit.Set, ref *nea
 		c.WhiteKept = &f
 	}
 	if p.Family.ByNearest() {
-		ni := ref.Index(c.out)
-		hit := ni == p.Dest || ref.Identical(ni, p.Dest)
-		c.Nearest, c.Hit = set.Samples[ni].Caption, &hit
+		// the dataset image nearest img, and whether it is the exact
+		// target (or an image identical to it)
+		nearest := func(img *image.NRGBA) (int, *bool) {
+			i := ref.Index(img)
+			hit := i == p.Dest || ref.Identical(i, p.Dest)
+			return i, &hit
+		}
+		var ni int
+		ni, c.Hit = nearest(c.out)
+		c.Nearest = set.Samples[ni].Caption
 		if through != nil {
-			ti := ref.Index(through)
-			thit := ti == p.Dest || ref.Identical(ti, p.Dest)
-			c.TokenizerHit = &thit
+			_, c.TokenizerHit = nearest(through)
 		}
 	}
 	return c, nil

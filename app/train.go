@@ -90,8 +90,8 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	rangedFloatVar(fs, &f.epochs, "epochs", 0, 0, 1e+06, false, "passes over the training examples (default: the preset's; 0 with --minutes fits the schedule to the budget, so the learning rate anneals in time, as the Train tab does)")
 	rangedFloatVar(fs, &f.promptDrop, "prompt-drop", 0.1, 0, 1, false, "chance a training prompt is replaced by PAD (for guidance)")
 	rangedFloatVar(fs, &f.wordDrop, "word-drop", 0, 0, 0.9, false, "chance each word of a training prompt that is kept is replaced by PAD (word dropout: each word learnt to say its part alone; default: the preset's)")
-	rangedFloatVar(fs, &f.ema, "ema", 0, 0, 0.9999, false, "validate and export a moving average of the weights with this decay a step (Polyak averaging; 0 = none; default: the preset's, 0.998 for shapes, 0.999 for edit)")
-	rangedIntVar(fs, &f.editPairs, "edit-pairs", 0, -1, 100000000, "training pairs of each edit family at most, drawn from all there are (--data edit only; not given: the preset's, 20,000; 0: "+plural.Thousands(edit.DefaultMaxPerFamily)+"; -1: all)")
+	rangedFloatVar(fs, &f.ema, "ema", 0, 0, 0.9999, false, fmt.Sprintf("validate and export a moving average of the weights with this decay a step (Polyak averaging; 0 = none; default: the preset's, %g for shapes, %g for edit)", trainjob.Preset("shapes").EMA, trainjob.Preset(trainjob.EditData).EMA))
+	rangedIntVar(fs, &f.editPairs, "edit-pairs", 0, -1, 100000000, "training pairs of each edit family at most, drawn from all there are (--data edit only; not given: the preset's, "+plural.Thousands(trainjob.Preset(trainjob.EditData).EditPairs)+"; 0: "+plural.Thousands(edit.DefaultMaxPerFamily)+"; -1: all)")
 	fs.StringVar(&f.exportFinal, "export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here")
 	for _, sp := range sampling.Knobs() {
 		knobFlag(fs, sp, sp.RecommendedField(&f.defaults), "default-"+string(sp.Knob), 0, "record this "+sp.Label+" in the exported config.json as the model's default (tessera.defaults; not given: none recorded)")
