@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"image"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -226,6 +227,34 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// dialogText is the text of the labels in the dialog shown over the
+// window, line breaks read as spaces ("" when none is shown).
+func dialogText(s *Studio) string {
+	var parts []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.Label:
+			parts = append(parts, strings.ReplaceAll(v.Text, "\n", " "))
+			return
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+			return
+		}
+		if w, ok := o.(fyne.Widget); ok {
+			for _, c := range test.WidgetRenderer(w).Objects() {
+				walk(c)
+			}
+		}
+	}
+	if top := s.Window().Canvas().Overlays().Top(); top != nil {
+		walk(top)
+	}
+	return strings.Join(parts, " ")
 }
 
 // buttonIn finds the button labelled text in o's tree of objects (nil: none).

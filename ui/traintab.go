@@ -949,7 +949,7 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 		if err != nil {
 			return nil, err
 		}
-		if rep != nil && rep.Attention() > 0 { // BOMs and CRLFs are read as if absent: no question for them
+		if rep != nil && (rep.Attention() > 0 || tooFew(rep)) { // BOMs and CRLFs are read as if absent: no question for them
 			ok := make(chan bool, 1)
 			var d *dialog.ConfirmDialog // UI goroutine only
 			report := strings.Join(rep.Lines(), "\n")
@@ -965,6 +965,9 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			})
 			select {
 			case yes := <-ok:
+				if !yes && rep.Attention() == 0 {
+					return nil, errDeclinedFew
+				}
 				if !yes {
 					return nil, errDeclined
 				}
@@ -1186,7 +1189,9 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		}
 		t.status.SetText(fmt.Sprintf("Finished %s steps in %s of training: %s %.3f bits/token at step %d — Use this model opens it",
 			plural.Thousands(res.Steps), took, bestWord(res), res.BestVal, res.BestStep))
-	case errors.Is(err, errDeclined): // the user's answer, not a failure
+	case errors.Is(err, errDeclinedFew): // the user's answer, not a failure
+		t.status.SetText("Not started: add pictures to the folder (the data report under the plots counts them), then Start again")
+	case errors.Is(err, errDeclined):
 		t.status.SetText("Not started: fix the files the data report lists (under the plots), then Start again")
 	case errors.Is(err, data.ErrNotFound):
 		// The built-in datasets other than shapes are downloaded once, with
@@ -1208,6 +1213,10 @@ const prepCacheDir = ".prepared"
 // errDeclined ends a run whose data report the user declined to train on.
 var errDeclined = errors.New("train: not started: the data report's problems are to be fixed first")
 
+// errDeclinedFew ends a run on a folder in order but of too few pictures,
+// declined by the user.
+var errDeclinedFew = fmt.Errorf("%w: too few pictures", errDeclined)
+
 // dataQuestion asks whether to train on a folder whose data report rep
 // counts files with problems, saying which of them change what is learnt
 // and how (the others' byte-order marks and CRLF line breaks are read as
@@ -1215,6 +1224,14 @@ var errDeclined = errors.New("train: not started: the data report's problems are
 // is, where "21 files with problems" alone alarmed a newcomer.
 func dataQuestion(rep *data.FolderReport) string {
 	problems, attention := rep.Problems(), rep.Attention()
+	few := ""
+	if tooFew(rep) {
+		few = fmt.Sprintf("Only %s can be trained on: a model learns little from fewer than %d (it recalls them), and its validation loss says little.",
+			plural.N(rep.Usable, "picture", "pictures"), data.FewImages)
+	}
+	if attention == 0 { // asked for the count alone
+		return "The data report (under the plots) finds this folder in order, but small. " + few + " Train on it anyway?"
+	}
 	what := fmt.Sprintf("%s with problems that change what is learnt", plural.N(attention, "file", "files"))
 	if problems > attention {
 		verb, others := "change", "the others'"
@@ -1252,11 +1269,16 @@ func dataQuestion(rep *data.FolderReport) string {
 	if len(kinds) > 0 {
 		what += ": " + strings.Join(kinds, ", ")
 	}
-	few := ""
-	if rep.Usable < data.FewImages {
-		few = fmt.Sprintf(" Only %s can be trained on: a model learns little from so few.", plural.N(rep.Usable, "picture", "pictures"))
+	if few != "" {
+		few = " " + few
 	}
 	return "The data report lists " + what + " (see the report under the plots)." + few + " Train on this folder anyway?"
+}
+
+// tooFew says whether a folder has so few usable pictures (but some) that
+// training on it is worth a question even when nothing else is wrong.
+func tooFew(rep *data.FolderReport) bool {
+	return rep.Usable > 0 && rep.Usable < data.FewImages
 }
 
 // duplicateFiles says files holding groups pictures, each in two files

@@ -571,19 +571,28 @@ func TestTrainTab(t *testing.T) {
 			t.Errorf("an interrupted run without a checkpoint: status %q, Resume on %v", st, !tab.resume.Disabled())
 		}
 
+		// A folder in order but of fewer than data.FewImages pictures is
+		// asked about too (it trained without a word); No says to add some.
+		few := t.TempDir()
+		writeSquares(t, few, 2, "\n")
+		tab.SetData(few)
+		tab.SetRunFolder("")
+		must(t, tab.Start())
+		pumpFor(t, s, "the question on a small folder", func() bool { return hasDialog(s) })
+		if q := dialogText(s); !strings.Contains(q, "Only 2 pictures can be trained on") || !strings.Contains(q, "in order, but small") {
+			t.Errorf("the small folder's question reads %q", q)
+		}
+		test.Tap(buttonIn(s.Window().Canvas().Overlays().Top(), "No"))
+		tab.wait()
+		s.Wait()
+		if !strings.HasPrefix(tab.Status(), "Not started: add pictures to the folder") || tab.LastError() != nil {
+			t.Fatalf("answering No on a small folder: status %q, error %v", tab.Status(), tab.LastError())
+		}
+
 		// Captions with CRLF line breaks or a BOM are read as if those were
 		// absent: reported, but no question before training.
 		crlf := t.TempDir()
-		for i, name := range []string{"red.png", "blue.png"} {
-			im := image.NewNRGBA(image.Rect(0, 0, 8, 8))
-			for p := range im.Pix {
-				im.Pix[p] = uint8(40 * (i + 1) * (p%4 + 1))
-			}
-			var buf bytes.Buffer
-			must(t, png.Encode(&buf, im))
-			must(t, os.WriteFile(filepath.Join(crlf, name), buf.Bytes(), 0o644))
-			must(t, os.WriteFile(filepath.Join(crlf, strings.TrimSuffix(name, ".png")+".txt"), []byte(strings.TrimSuffix(name, ".png")+" square\r\n"), 0o644))
-		}
+		writeSquares(t, crlf, data.FewImages, "\r\n")
 		tab.SetTune(tinyTune(2, 1000))
 		tab.SetData(crlf)
 		tab.SetRunFolder("")
@@ -1035,6 +1044,23 @@ func TestRunFolderFromElsewhereIsRemembered(t *testing.T) {
 	}
 }
 
+// writeSquares writes n small captioned pictures into dir, their
+// captions ending in eol.
+func writeSquares(t *testing.T, dir string, n int, eol string) {
+	t.Helper()
+	for i := range n {
+		im := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+		for p := range im.Pix {
+			im.Pix[p] = uint8(20 * (i + 1) * (p%4 + 1))
+		}
+		var buf bytes.Buffer
+		must(t, png.Encode(&buf, im))
+		name := fmt.Sprintf("square%d", i)
+		must(t, os.WriteFile(filepath.Join(dir, name+".png"), buf.Bytes(), 0o644))
+		must(t, os.WriteFile(filepath.Join(dir, name+".txt"), []byte(fmt.Sprintf("shade %d square%s", i, eol)), 0o644))
+	}
+}
+
 func TestDataQuestionCounts(t *testing.T) {
 	files := func(n int, name string) []string {
 		out := make([]string, n)
@@ -1056,7 +1082,8 @@ func TestDataQuestionCounts(t *testing.T) {
 		{data.FolderReport{Unreadable: files(2, "f.png"), Uncaptioned: files(1, "g.png"), Duplicates: [][]string{{"h.png", "i.png"}}},
 			"lists 5 files with problems that change what is learnt: 2 pictures that cannot be read (left out), 2 files of one picture, 1 picture captioned by its file name"},
 	} {
-		if got := dataQuestion(&c.rep); !strings.Contains(got, c.want) {
+		c.rep.Usable = data.FewImages // not few: asked about for the problems alone
+		if got := dataQuestion(&c.rep); !strings.Contains(got, c.want) || strings.Contains(got, "Only") {
 			t.Errorf("%+v: %q, want %q", c.rep, got, c.want)
 		}
 	}
