@@ -6,9 +6,10 @@ import "math"
 // (per output channel, as PyTorch's dynamic quantisation and
 // LLM.int8's vector-wise quantisation without outliers do): row j of
 // Int8Weights holds round(w[j][i]/Scale[j]) in [−127, 127] with Scale[j] =
-// max_i |w[j][i]| / 127. The kernels widen each int8 to float32 in
-// registers and multiply by the row's scale once at the end, so a decode
-// step streams a quarter of float32's bytes (half of float16's).
+// max_i |w[j][i]| / 127. The kernels widen each int8 in registers (to
+// float32, or with AVX-512 VNNI to int16 against activations quantised to
+// int16: Int8MatMulColsQ) and multiply by the row's scale once at the end,
+// so a decode step streams a quarter of float32's bytes (half of float16's).
 
 // Int8Weights is an Out×In matrix quantised row by row: Q holds the rows
 // one after another (each output's In weights contiguous, the layout
@@ -100,8 +101,8 @@ const MaxVNNIInputs = 8192
 // row, x[r·k+c] ≈ Scale[r]·Q[r·k+c] with Scale[r] = max_c |x[r·k+c]| / 32767
 // (a rounding error of at most 1/65534 of the row's largest value, against
 // the 1/254 of a weight row's largest that int8 weights round by), for the
-// eight-row int8 products with AVX-512 VNNI (Int8MatMulColsQ). Its slices are
-// reused from one Quantize to the next.
+// int8 products with AVX-512 VNNI (Int8MatMulColsQ). Its slices are reused
+// from one Quantize to the next.
 type Int16Rows struct {
 	Q     []int16
 	Scale []float32
@@ -109,15 +110,17 @@ type Int16Rows struct {
 }
 
 // Int8VNNI reports whether an int8 product of m rows of k inputs runs on
-// the VNNI kernel (Int8MatMulColsQ with rows quantised by Quantize): AVX-512
-// VNNI at full width, eight rows or more, k a multiple of 32 up to
-// MaxVNNIInputs. Elsewhere Int8MatMulColsQ is Int8MatMulCols.
-func Int8VNNI(m, k int) bool { return vnniOK && m >= 8 && k > 0 && k%32 == 0 && k <= MaxVNNIInputs }
+// the VNNI kernels (Int8MatMulColsQ with rows quantised by Quantize): AVX-512
+// VNNI at full width, four rows or more, k a multiple of 32 up to
+// MaxVNNIInputs. Elsewhere Int8MatMulColsQ is Int8MatMulCols. One row
+// streams the weights from memory as fast on the float kernel
+// (BenchmarkMatMul stream/m1: int8 100–104, int8-vnni 96–105 GB/s of half
+// weights' bytes), so it keeps its activations unrounded; from four rows
+// on the VNNI kernels are 15–25% faster (m4: 48–58 → 64–70).
+func Int8VNNI(m, k int) bool { return vnniOK && m >= 4 && k > 0 && k%32 == 0 && k <= MaxVNNIInputs }
 
-// Quantize sets a to the first 8·⌊m/8⌋ rows of x (m×k, row-major), the rows
-// the eight-row kernel reads.
+// Quantize sets a to the m rows of x (m×k, row-major).
 func (a *Int16Rows) Quantize(x []float32, m, k int) {
-	m -= m % 8
 	if cap(a.Q) < m*k {
 		a.Q = make([]int16, m*k)
 	}
@@ -162,14 +165,16 @@ func (a *Int16Rows) Quantize(x []float32, m, k int) {
 }
 
 // Int8MatMulColsQ is Int8MatMulCols with the rows of x also quantised in
-// xq (Quantize, same m and k): where Int8VNNI(m, k), each block of eight
-// rows runs on the VNNI kernel, the rest as Int8MatMulCols.
+// xq (Quantize, same m and k): where Int8VNNI(m, k), every row runs on the
+// VNNI kernels (blocks of eight rows, then of four, then single rows; the
+// columns past the last block of four in [lo, hi), if any, on the float
+// one-column loop).
 func Int8MatMulColsQ(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weights, beta float32, y []float32) {
-	if !Int8VNNI(m, k) || xq == nil || xq.k != k || xq.m != m-m%8 {
+	if !Int8VNNI(m, k) || xq == nil || xq.k != k || xq.m != m {
 		int8MatMulCols(lo, hi, m, n, k, x, w, beta, y, vecBest)
 		return
 	}
-	int8Product(lo, hi, m, n, k, x, xq, w, beta, y, vec512x8) // its eight-row blocks on vi8dot8x2
+	int8Product(lo, hi, m, n, k, x, xq, w, beta, y, vec512x8) // on vi8dot8x2, vi8dot4x2 and vi8dot1x4
 }
 
 // Int8MatMulCols computes output columns [lo, hi) of y = x·Wᵀ + beta·y for
@@ -184,8 +189,8 @@ func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float3
 	int8Product(lo, hi, m, n, k, x, nil, w, beta, y, lv)
 }
 
-// int8Product is the int8 product at level lv, its eight-row blocks on
-// the VNNI kernel when xq holds the rows quantised. The kernels are one
+// int8Product is the int8 product at level lv, on the VNNI kernels when
+// xq holds the rows quantised. The kernels are one
 // literal handed to mulCols, so that their closures stay on the stack (a
 // function returning them made them escape: an allocation a call, which
 // cost a tenth of batch-1 int8 sampling).
@@ -211,17 +216,32 @@ func int8Product(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weights,
 			return
 		},
 		dot4x2: func(r, j, ahead int) (out [8]float32) {
-			if wide8 {
+			switch {
+			case xq != nil:
+				vi8dot4x2(&xq.Q[r*k], k, &q[j*k], k, k, &out[0], ahead)
+				for i := 0; i < 4; i++ {
+					s := xq.Scale[r+i]
+					out[2*i] *= s
+					out[2*i+1] *= s
+				}
+			case wide8:
 				zi8dot4x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
-			} else {
+			default:
 				i8dot4x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
 			}
 			return
 		},
 		dot1x4: func(r, j, ahead int) (out [8]float32) {
-			if wide1 {
+			switch {
+			case xq != nil:
+				vi8dot1x4(&xq.Q[r*k], &q[j*k], k, k, &out[0], ahead)
+				s := xq.Scale[r]
+				for c := 0; c < 4; c++ {
+					out[c] *= s
+				}
+			case wide1:
 				zi8dot1x4(&x[r*k], &q[j*k], k, k, &out[0], ahead)
-			} else { // prefetches a fixed distance itself
+			default: // prefetches a fixed distance itself
 				i8dot1x4(&x[r*k], &q[j*k], k, k, &out[0])
 			}
 			return

@@ -93,13 +93,14 @@ func TestQuantizeInt8(t *testing.T) {
 // With the rows quantised to int16 (Int16Rows), the VNNI product equals the
 // float64 product of the quantised rows and the dequantised weights (exact
 // int32 sums, one float32 rounding each) and stays within the activations'
-// rounding of the float one; rows past the last block of eight, and CPUs
+// rounding of the float one, for blocks of eight rows, of four and the
+// single rows after them alike; products of fewer than four rows, and CPUs
 // without VNNI, take the float kernels. At MaxVNNIInputs with every value
 // at its extreme the int32 lanes do not overflow.
 func TestInt8VNNIMatchesFloat64(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	var xq Int16Rows
-	for _, s := range []struct{ m, n, k int }{{8, 64, 64}, {9, 40, 96}, {16, 24, 768}, {17, 12, 32}, {8, 16, MaxVNNIInputs}} {
+	for _, s := range []struct{ m, n, k int }{{8, 64, 64}, {9, 40, 96}, {16, 24, 768}, {17, 12, 32}, {8, 16, MaxVNNIInputs}, {1, 40, 96}, {4, 24, 64}, {7, 12, 32}, {1, 8, MaxVNNIInputs}, {4, 8, MaxVNNIInputs}} {
 		x := randF32(rng, s.m*s.k)
 		wf := randF32(rng, s.k*s.n)
 		if s.k == MaxVNNIInputs {
@@ -120,7 +121,7 @@ func TestInt8VNNIMatchesFloat64(t *testing.T) {
 			Int8MatMulColsQ(0, split, s.m, s.n, s.k, x, &xq, q, beta, y)
 			Int8MatMulColsQ(split, s.n, s.m, s.n, s.k, x, &xq, q, beta, y)
 			for r := 0; r < s.m; r++ {
-				quantised := vnni && r < s.m-s.m%8
+				quantised := vnni
 				for j := 0; j < s.n; j++ {
 					want, exact, bound := float64(beta)*float64(y0[r*s.n+j]), 0.0, 0.0
 					for c := 0; c < s.k; c++ {
@@ -152,8 +153,7 @@ func TestInt8VNNIMatchesFloat64(t *testing.T) {
 
 // Quantize rounds each value to the nearest step of its row's scale (ties
 // to even), keeps the row's largest at ±32767 and gives a zero row zeros,
-// in its vector kernels as in Go; rows past the last block of eight are
-// left out.
+// in its vector kernels as in Go.
 func TestInt16RowsQuantize(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const m, k = 17, 96
@@ -162,10 +162,10 @@ func TestInt16RowsQuantize(t *testing.T) {
 	x[5*k+7] = -40 // the largest of row 5, negative
 	var a Int16Rows
 	a.Quantize(x, m, k)
-	if len(a.Q) != 16*k || len(a.Scale) != 16 {
-		t.Fatalf("%d values and %d scales for 16 rows of %d", len(a.Q), len(a.Scale), k)
+	if len(a.Q) != m*k || len(a.Scale) != m {
+		t.Fatalf("%d values and %d scales for %d rows of %d", len(a.Q), len(a.Scale), m, k)
 	}
-	for r := 0; r < 16; r++ {
+	for r := 0; r < m; r++ {
 		var amax float64
 		for _, v := range x[r*k : (r+1)*k] {
 			amax = math.Max(amax, math.Abs(float64(v)))
@@ -196,6 +196,21 @@ func TestInt8VNNINaN(t *testing.T) {
 	const m, n, k = 8, 16, 96
 	wf := randF32(rng, k*n)
 	q := QuantizeInt8(wf, k, n, false)
+	// Four rows and five (the four-row kernel, then the one-row one): NaN
+	// stays NaN.
+	for _, rows := range []int{4, 5} {
+		x := randF32(rng, rows*k)
+		x[rows*k-1] = float32(math.NaN())
+		var xq Int16Rows
+		xq.Quantize(x, rows, k)
+		y := make([]float32, rows*n)
+		Int8MatMulColsQ(0, n, rows, n, k, x, &xq, q, 0, y)
+		for j := 0; j < n; j++ {
+			if !math.IsNaN(float64(y[(rows-1)*n+j])) {
+				t.Fatalf("%d rows, NaN in the last: output %d is %g", rows, j, y[(rows-1)*n+j])
+			}
+		}
+	}
 	for _, at := range []int{0, 5, 31, 32, 63, 95} {
 		x := randF32(rng, m*k)
 		x[2*k+at] = float32(math.NaN())

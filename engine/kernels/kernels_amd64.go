@@ -92,7 +92,16 @@ var (
 //go:noescape
 func vi8dot8x2(x *int16, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
 
-// absMax16 and round16 (vnni_amd64.s) quantise rows for it
+// vi8dot4x2 and vi8dot1x4 (vnni_amd64.s) are vi8dot8x2 for four rows and
+// one row (four columns).
+//
+//go:noescape
+func vi8dot4x2(x *int16, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
+
+//go:noescape
+func vi8dot1x4(x *int16, w *int8, ldw int, k int, out *float32, ahead int)
+
+// absMax16 and round16 (vnni_amd64.s) quantise rows for them
 // (Int16Rows.Quantize); n a multiple of 32.
 //
 //go:noescape

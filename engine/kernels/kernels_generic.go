@@ -7,8 +7,12 @@ const asmOK, asm512OK, full512, vnniOK = false, false, false, false
 func vi8dot8x2(x *int16, ldx int, w *int8, ldw int, k int, out *float32, ahead int) {
 	panic("no kernels")
 }
-func absMax16(x *float32, n int) float32               { panic("no kernels") }
-func round16(x *float32, n int, inv float32, q *int16) { panic("no kernels") }
+func vi8dot4x2(x *int16, ldx int, w *int8, ldw int, k int, out *float32, ahead int) {
+	panic("no kernels")
+}
+func vi8dot1x4(x *int16, w *int8, ldw int, k int, out *float32, ahead int) { panic("no kernels") }
+func absMax16(x *float32, n int) float32                                   { panic("no kernels") }
+func round16(x *float32, n int, inv float32, q *int16)                     { panic("no kernels") }
 
 func dot4x2(x *float32, ldx int, w *uint16, ldw int, k int, out *float32, ahead int) {
 	panic("no kernels")

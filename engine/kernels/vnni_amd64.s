@@ -3,11 +3,12 @@
 #include "textflag.h"
 #include "reduce_amd64.h"
 
-// The int8 eight-row product with AVX-512 VNNI: activations quantised to
-// int16 (Int16Rows) times int8 weights widened to int16, summed in int32
-// by VPDPWSSD (two products a lane per instruction: 32 multiply-adds, where
-// the float kernel zi8dot8x2 does 16 and first converts every weight to
-// float32). Exact in int32 while k ≤ MaxVNNIInputs.
+// The int8 products with AVX-512 VNNI (eight rows, four and one):
+// activations quantised to int16 (Int16Rows) times int8 weights widened to
+// int16, summed in int32 by VPDPWSSD (two products a lane per instruction:
+// 32 multiply-adds, where the float kernels zi8dot8x2, zi8dot4x2 and
+// zi8dot1x4 do 16 and first convert every weight to float32). Exact in int32
+// while k ≤ MaxVNNIInputs.
 
 // VROWS8x2(off) multiplies the next 32 int16 values of each of the eight
 // rows of x (at R8, R8+AX, R8+2·AX, R9 = R8+3·AX, R8+4·AX, R9+2·AX, R10 =
@@ -142,5 +143,90 @@ rqloop:
 	ADDQ      $64, DI
 	SUBQ      $32, CX
 	JNZ       rqloop
+	VZEROUPPER
+	RET
+
+// func vi8dot4x2(x *int16, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
+// vi8dot8x2 for four rows: out[2i+c] for rows i < 4 and columns c < 2.
+TEXT ·vi8dot4x2(SB), NOSPLIT, $0-56
+	MOVQ ldw+24(FP), BX
+	START8x2X($1) // int16 rows
+
+vi42loop:
+	PREFETCHT0 (DX)(R12*1)
+	PREFETCHT0 (BX)(R12*1)
+	VPMOVSXBW  (DX), Z0
+	VPMOVSXBW  (BX), Z1
+	VMOVDQU16  (R8), Z2
+	VPDPWSSD   Z0, Z2, Z16
+	VPDPWSSD   Z1, Z2, Z17
+	VMOVDQU16  (R8)(AX*1), Z3
+	VPDPWSSD   Z0, Z3, Z18
+	VPDPWSSD   Z1, Z3, Z19
+	VMOVDQU16  (R8)(AX*2), Z4
+	VPDPWSSD   Z0, Z4, Z20
+	VPDPWSSD   Z1, Z4, Z21
+	VMOVDQU16  (R9), Z5
+	VPDPWSSD   Z0, Z5, Z22
+	VPDPWSSD   Z1, Z5, Z23
+	ADDQ       $64, R8
+	ADDQ       $64, R9
+	ADDQ       $32, DX
+	ADDQ       $32, BX
+	SUBQ       $32, CX
+	JNZ        vi42loop
+
+	VFOLD(Z16, Y16)
+	VFOLD(Z17, Y17)
+	VFOLD(Z18, Y18)
+	VFOLD(Z19, Y19)
+	VFOLD(Z20, Y20)
+	VFOLD(Z21, Y21)
+	VFOLD(Z22, Y22)
+	VFOLD(Z23, Y23)
+	STORE4x2
+	RET
+
+// func vi8dot1x4(x *int16, w *int8, ldw int, k int, out *float32, ahead int)
+// out[j] = Σ_c x[c]·w[j·ldw+c] for columns j < 4 (int32 sums converted to
+// float32), prefetching the weights `ahead` bytes on; k a multiple of 32.
+// One accumulator a column (Z16, Z18, Z20, Z22; REDUCE1x4 adds the zero
+// odd ones): four independent chains keep VPDPWSSD busy enough for one
+// row streamed from memory.
+TEXT ·vi8dot1x4(SB), NOSPLIT, $0-48
+	MOVQ x+0(FP), SI
+	MOVQ w+8(FP), DX
+	MOVQ ldw+16(FP), AX
+	START1x4
+
+vi14loop:
+	PREFETCHT0 (DX)(R12*1)
+	PREFETCHT0 (R9)(R12*1)
+	PREFETCHT0 (R10)(R12*1)
+	PREFETCHT0 (R11)(R12*1)
+	VMOVDQU16  (SI), Z0
+	VPMOVSXBW  (DX), Z2
+	VPMOVSXBW  (R9), Z3
+	VPMOVSXBW  (R10), Z4
+	VPMOVSXBW  (R11), Z5
+	VPDPWSSD   Z2, Z0, Z16
+	VPDPWSSD   Z3, Z0, Z18
+	VPDPWSSD   Z4, Z0, Z20
+	VPDPWSSD   Z5, Z0, Z22
+	ADDQ       $64, SI
+	ADDQ       $32, DX
+	ADDQ       $32, R9
+	ADDQ       $32, R10
+	ADDQ       $32, R11
+	SUBQ       $32, CX
+	JNZ        vi14loop
+
+	VCVTDQ2PS Z16, Z16
+	VCVTDQ2PS Z18, Z18
+	VCVTDQ2PS Z20, Z20
+	VCVTDQ2PS Z22, Z22
+	MOVQ      out+32(FP), DI
+	REDUCE1x4
+	ZERO1x4 // no dirty upper halves past VZEROUPPER
 	VZEROUPPER
 	RET

@@ -96,49 +96,6 @@
 	FOLD(Z31, Y31) \
 	STORE8x2
 
-// START1x4 points R9–R11 at columns 1–3 (DX at column 0, AX the bytes
-// between columns), loads k into CX and the prefetch distance into R12,
-// and clears the accumulators.
-#define START1x4 \
-	LEAQ (DX)(AX*1), R9 \
-	LEAQ (R9)(AX*1), R10 \
-	LEAQ (R10)(AX*1), R11 \
-	MOVQ k+24(FP), CX \
-	MOVQ ahead+40(FP), R12 \
-	ZERO1x4
-
-// LOADX1x4 prefetches each column's weights R12 bytes on and loads the
-// next 32 values of x into Z0 and Z1.
-#define LOADX1x4 \
-	PREFETCHT0  (DX)(R12*1) \
-	PREFETCHT0  (R9)(R12*1) \
-	PREFETCHT0  (R10)(R12*1) \
-	PREFETCHT0  (R11)(R12*1) \
-	VMOVUPS     (SI), Z0 \
-	VMOVUPS     64(SI), Z1
-
-// REDUCE1x4 sums the 1×4 kernels' accumulators (Z16–Z23, two a column)
-// into four totals at DI.
-#define REDUCE1x4 \
-	VADDPS  Z17, Z16, Z16 \
-	VADDPS  Z19, Z18, Z18 \
-	VADDPS  Z21, Z20, Z20 \
-	VADDPS  Z23, Z22, Z22 \
-	VEXTRACTF64X4 $1, Z16, Y0 \
-	VADDPS  Y16, Y0, Y0 \
-	VEXTRACTF64X4 $1, Z18, Y1 \
-	VADDPS  Y18, Y1, Y1 \
-	VEXTRACTF64X4 $1, Z20, Y2 \
-	VADDPS  Y20, Y2, Y2 \
-	VEXTRACTF64X4 $1, Z22, Y3 \
-	VADDPS  Y22, Y3, Y3 \
-	VXORPS  Y4, Y4, Y4 \
-	VXORPS  Y5, Y5, Y5 \
-	VXORPS  Y6, Y6, Y6 \
-	VXORPS  Y7, Y7, Y7 \
-	REDUCE8 \
-	VMOVUPS X0, (DI)
-
 // zdot1x4 and zi8dot1x4 keep eight accumulators (four columns × even and
 // odd blocks of 16) so that the multiply-adds do not wait on each other.
 

@@ -58,7 +58,7 @@ type workspace struct {
 	scores     []float32
 	each, most int // floats a row of scores, and room for them a row
 	// xq holds the rows of an int8 product quantised to int16, for the
-	// VNNI kernel (kernels.Int8VNNI).
+	// VNNI kernels (kernels.Int8VNNI).
 	xq kernels.Int16Rows
 }
 

@@ -175,15 +175,16 @@ func TestLoadReduced(t *testing.T) {
 	}
 }
 
-// Eight sequences at a time, int8 products of eight rows quantise the rows
-// to int16 where the CPU has AVX-512 VNNI (kernels.Int8VNNI): the logits
-// stay within TestInt8MatchesReference's bounds of the float32 reference
-// and within the activations' rounding of decoding one sequence.
+// Eight sequences at a time, int8 products of four rows and more quantise
+// the rows to int16 where the CPU has AVX-512 VNNI (kernels.Int8VNNI; one
+// row keeps its float32 values): the logits stay within
+// TestInt8MatchesReference's bounds of the float32 reference and within the
+// activations' rounding of decoding one sequence.
 func TestInt8BatchMatchesReference(t *testing.T) {
 	m, e := loadVector(t, "vector1")
 	m.EnableInt8()
 	K, B := m.Config.Codes(), 8
-	t.Logf("VNNI for the eight rows: %v", kernels.Int8VNNI(B, m.Config.NEmbd))
+	t.Logf("VNNI kernels: %v", kernels.Int8VNNI(B, m.Config.NEmbd))
 	one, batch := m.NewCache(1), m.NewCache(B)
 	worst, fromOne := 0.0, 0.0
 	for pos, id := range e.InputIDs {

@@ -68,8 +68,8 @@ func (l *Linear) product(kc *Cache, par loop, rows int, x []float32, beta float3
 	}
 	reduced := kc.halfW && rows <= DecodeRows || l.W == nil // no float32 copy left (Model.ReleaseFloat32)
 	if reduced && l.q8 != nil && kernels.Int8VNNI(rows, k) {
-		// Eight rows and more: the rows quantised to int16 once, for the
-		// VNNI kernel every worker runs.
+		// The rows quantised to int16 once, for the VNNI kernels every
+		// worker runs.
 		xq := &kc.ws.xq
 		xq.Quantize(x, rows, k)
 		par((n+7)/8, 4, func(lo, hi int) {
