@@ -11,8 +11,25 @@ cd "$(dirname "$0")/.."
 name=${1:?usage: train-model.sh emoji|mnist|edit}
 shift
 # weights: "best" installs the best-validation export; "final" the last step's
-# weights; "average" the mean of kept steps' weights. run is the run folder.
+# weights; "average" the mean of kept steps' weights; "staged" the last
+# step's weights of a run the branch trained itself (stage). run is the run
+# folder.
 run="runs/$name"
+# steps is how many steps the run in $run has taken.
+steps() { sed -n 's/^  "steps": \([0-9]*\),$/\1/p' "$run/run.json" 2>/dev/null || true; }
+# stage SCHEDULE [STOP_AT]: trains $run with ${flags[@]} on a SCHEDULE-step
+# schedule up to STOP_AT (its end by default), unless the run is there
+# already, for at most $minutes minutes a call; exits when that budget
+# stopped it first.
+stage() {
+	local target=${2:-$1}
+	if [ "$(steps)" -ge "$target" ] 2>/dev/null; then return 0; fi
+	./tessera train "${flags[@]}" --steps "$1" ${2:+--stop-at "$2"} --minutes "$minutes" --out "$run" --resume "${extra[@]}"
+	if [ "$(steps)" -lt "$target" ]; then
+		echo "stopped at step $(steps) of $target: run scripts/train-model.sh $name again to go on" >&2
+		exit 0
+	fi
+}
 case "$name" in
 emoji)
 	# Made in three stages, each resumable: the ViT-VQ tokenizer (64 codes a
@@ -38,20 +55,8 @@ emoji)
 	./tessera train-tokenizer --data emoji --init runs/tok8/tokenizer --decoder-only --out runs/tok8-dec --batch 32 --lr 5e-4 --warmup 100 --steps 7000 --eval-every 500
 	run=runs/emoji64
 	extra=("$@")
+	minutes=${GPT_MINUTES:-0}
 	flags=(--data emoji --tokenizer runs/tok8/tokenizer --width 256 --layers 6 --heads 8 --batch 32 --lr 1.5e-3 --eval-every 1000 --default-temperature 0.8 --default-guidance 3 --default-guidance-min-p 0.5 --default-style-per-seed 1)
-	steps() { sed -n 's/^  "steps": \([0-9]*\),$/\1/p' "$run/run.json" 2>/dev/null || true; }
-	# stage SCHEDULE [STOP_AT]: trains on a SCHEDULE-step schedule up to
-	# STOP_AT (its end by default), unless the run is there already; exits
-	# when a time budget stopped it first.
-	stage() {
-		local target=${2:-$1}
-		if [ "$(steps)" -ge "$target" ] 2>/dev/null; then return 0; fi
-		./tessera train "${flags[@]}" --steps "$1" ${2:+--stop-at "$2"} --minutes "${GPT_MINUTES:-0}" --out "$run" --resume "${extra[@]}"
-		if [ "$(steps)" -lt "$target" ]; then
-			echo "stopped at step $(steps) of $target: run scripts/train-model.sh emoji again to go on" >&2
-			exit 0
-		fi
-	}
 	# keep STEP: exports the weights of step STEP (the run must stand there).
 	keep() {
 		if [ -e "$run/step$1/model.safetensors" ]; then return 0; fi
@@ -75,15 +80,23 @@ mnist) flags=(--data mnist --epochs 3 --minutes 25 --default-guidance 3); weight
 edit)
 	# Edit by instruction (engine/edit) on the codes of the emoji model's
 	# own ViT tokenizer (assets/models/emoji: 8×8 patches of 8×8 px, so a
-	# sequence is 135 positions): 10,000 steps of 32 (2.2 passes over
-	# 146,926 exact pairs of eight families, at most 20,000 a family), about
-	# 1h40m on 2 cores after three minutes of encoding (EDIT_MINUTES caps
-	# this call; run again to resume).
-	flags=(--data edit --tokenizer assets/models/emoji --steps 10000 --minutes "${EDIT_MINUTES:-170}" --eval-every 500 --default-temperature 0.5 --default-guidance 1.5 --default-image-guidance 1.5)
-	weights=final ;;
+	# sequence is 135 positions), batch 32 over 146,926 exact pairs of
+	# eight families (at most 20,000 a family): 10,000 steps, then the
+	# schedule lengthened to 18,000 (the run resumed at step 10,000, its
+	# cosine stretched), as the shipped model was made; about 2h55m on 2
+	# cores after three minutes of encoding. EDIT_MINUTES caps each call;
+	# run the script again to go on where it stopped.
+	extra=("$@")
+	minutes=${EDIT_MINUTES:-170}
+	flags=(--data edit --tokenizer assets/models/emoji --eval-every 500 --default-temperature 0.5 --default-guidance 1.5 --default-image-guidance 1.5)
+	stage 10000
+	stage 18000
+	src="$run/final"
+	./tessera train "${flags[@]}" --steps 18000 --out "$run" --export-final "$src"
+	weights=staged ;;
 *) echo "unknown model $name (emoji, mnist or edit)" >&2; exit 2 ;;
 esac
-if [ "$weights" != average ]; then
+if [ "$weights" != average ] && [ "$weights" != staged ]; then
 	./tessera train "${flags[@]}" --out "$run" --resume "$@"
 	src="$run/model"
 fi
@@ -93,10 +106,10 @@ if [ "$weights" = final ]; then
 fi
 case "$weights" in
 final) how="trains with the flags above minus --export-final (resuming if interrupted), then runs the command above" ;;
-average) how="runs the commands above (resuming if interrupted)" ;;
+average | staged) how="runs the commands above (resuming if interrupted)" ;;
 *) how="runs the command above (resuming if interrupted)" ;;
 esac
-printf '\nReproduce: `scripts/train-model.sh %s` (what `make model%s` runs) %s\nand installs the %s weights.\n' "$name" "$([ "$name" = mnist ] && echo -mnist)" "$how" "$weights" >> "$src/MODEL.md"
+printf '\nReproduce: `scripts/train-model.sh %s` (what `make model%s` runs) %s\nand installs the %s weights.\n' "$name" "$([ "$name" = mnist ] && echo -mnist)" "$how" "$([ "$weights" = staged ] && echo final || echo "$weights")" >> "$src/MODEL.md"
 mkdir -p "assets/models/$name"
 rm -f "assets/models/$name/"{preprocessor_config.json,tokenizer_config.json,tokenizer.safetensors,names.txt}
 for f in config.json model.safetensors preprocessor_config.json tokenizer_config.json tokenizer.safetensors names.txt MODEL.md; do
