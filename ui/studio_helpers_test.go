@@ -229,55 +229,51 @@ func must(t testing.TB, err error) {
 	}
 }
 
+// walkObjects calls visit on o and on every object under it (a
+// container's children, a widget's rendered objects), depth first, until
+// visit returns true; it reports whether one did.
+func walkObjects(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) bool {
+	if visit(o) {
+		return true
+	}
+	var under []fyne.CanvasObject
+	switch v := o.(type) {
+	case *fyne.Container:
+		under = v.Objects
+	case fyne.Widget:
+		under = test.WidgetRenderer(v).Objects()
+	}
+	for _, c := range under {
+		if walkObjects(c, visit) {
+			return true
+		}
+	}
+	return false
+}
+
 // dialogText is the text of the labels in the dialog shown over the
 // window, line breaks read as spaces ("" when none is shown).
 func dialogText(s *Studio) string {
 	var parts []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch v := o.(type) {
-		case *widget.Label:
-			parts = append(parts, strings.ReplaceAll(v.Text, "\n", " "))
-			return
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-			return
-		}
-		if w, ok := o.(fyne.Widget); ok {
-			for _, c := range test.WidgetRenderer(w).Objects() {
-				walk(c)
-			}
-		}
-	}
 	if top := s.Window().Canvas().Overlays().Top(); top != nil {
-		walk(top)
+		walkObjects(top, func(o fyne.CanvasObject) bool {
+			if l, ok := o.(*widget.Label); ok {
+				parts = append(parts, strings.ReplaceAll(l.Text, "\n", " "))
+			}
+			return false
+		})
 	}
 	return strings.Join(parts, " ")
 }
 
 // buttonIn finds the button labelled text in o's tree of objects (nil: none).
 func buttonIn(o fyne.CanvasObject, text string) *widget.Button {
-	switch v := o.(type) {
-	case *widget.Button:
-		if v.Text == text {
-			return v
+	var found *widget.Button
+	walkObjects(o, func(o fyne.CanvasObject) bool {
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			found = b
 		}
-	case *fyne.Container:
-		for _, c := range v.Objects {
-			if b := buttonIn(c, text); b != nil {
-				return b
-			}
-		}
-		return nil
-	}
-	if w, ok := o.(fyne.Widget); ok {
-		for _, c := range test.WidgetRenderer(w).Objects() {
-			if b := buttonIn(c, text); b != nil {
-				return b
-			}
-		}
-	}
-	return nil
+		return found != nil
+	})
+	return found
 }

@@ -189,6 +189,17 @@ func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float3
 	int8Product(lo, hi, m, n, k, x, nil, w, beta, y, lv)
 }
 
+// scaleRows multiplies the sums of a VNNI kernel, out (row-major, an equal
+// share of it a row), by their rows' int16 scales.
+func scaleRows(out, scales []float32) {
+	cols := len(out) / len(scales)
+	for i, s := range scales {
+		for c := range cols {
+			out[i*cols+c] *= s
+		}
+	}
+}
+
 // int8Product is the int8 product at level lv, on the VNNI kernels when
 // xq holds the rows quantised. The kernels are one
 // literal handed to mulCols, so that their closures stay on the stack (a
@@ -203,11 +214,7 @@ func int8Product(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weights,
 			switch {
 			case xq != nil:
 				vi8dot8x2(&xq.Q[r*k], k, &q[j*k], k, k, &out[0], ahead)
-				for i := 0; i < 8; i++ {
-					s := xq.Scale[r+i]
-					out[2*i] *= s
-					out[2*i+1] *= s
-				}
+				scaleRows(out[:], xq.Scale[r:r+8])
 			case wide8:
 				zi8dot8x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
 			default:
@@ -219,11 +226,7 @@ func int8Product(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weights,
 			switch {
 			case xq != nil:
 				vi8dot4x2(&xq.Q[r*k], k, &q[j*k], k, k, &out[0], ahead)
-				for i := 0; i < 4; i++ {
-					s := xq.Scale[r+i]
-					out[2*i] *= s
-					out[2*i+1] *= s
-				}
+				scaleRows(out[:], xq.Scale[r:r+4])
 			case wide8:
 				zi8dot4x2(&x[r*k], k, &q[j*k], k, k, &out[0], ahead)
 			default:
@@ -235,10 +238,7 @@ func int8Product(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weights,
 			switch {
 			case xq != nil:
 				vi8dot1x4(&xq.Q[r*k], &q[j*k], k, k, &out[0], ahead)
-				s := xq.Scale[r]
-				for c := 0; c < 4; c++ {
-					out[c] *= s
-				}
+				scaleRows(out[:4], xq.Scale[r:r+1])
 			case wide1:
 				zi8dot1x4(&x[r*k], &q[j*k], k, k, &out[0], ahead)
 			default: // prefetches a fixed distance itself

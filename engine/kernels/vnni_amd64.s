@@ -10,11 +10,11 @@
 // zi8dot1x4 do 16 and first convert every weight to float32). Exact in int32
 // while k ≤ MaxVNNIInputs.
 
-// VROWS8x2(off) multiplies the next 32 int16 values of each of the eight
-// rows of x (at R8, R8+AX, R8+2·AX, R9 = R8+3·AX, R8+4·AX, R9+2·AX, R10 =
-// R8+6·AX, R10+AX, off bytes on) by the two columns' weights widened in Z0
-// and Z1, adding row i's pair sums to Z(16+2i) and Z(17+2i).
-#define VROWS8x2(off) \
+// VROWS4x2(off) multiplies the next 32 int16 values of each of the four
+// rows of x at R8, R8+AX, R8+2·AX and R9 = R8+3·AX (off bytes on) by the two
+// columns' weights widened in Z0 and Z1, adding row i's pair sums to
+// Z(16+2i) and Z(17+2i).
+#define VROWS4x2(off) \
 	VMOVDQU16 off(R8), Z2 \
 	VPDPWSSD  Z0, Z2, Z16 \
 	VPDPWSSD  Z1, Z2, Z17 \
@@ -26,7 +26,12 @@
 	VPDPWSSD  Z1, Z4, Z21 \
 	VMOVDQU16 off(R9), Z5 \
 	VPDPWSSD  Z0, Z5, Z22 \
-	VPDPWSSD  Z1, Z5, Z23 \
+	VPDPWSSD  Z1, Z5, Z23
+
+// VROWS8x2(off) is VROWS4x2 for eight rows: the next four at R8+4·AX,
+// R9+2·AX, R10 = R8+6·AX and R10+AX, their sums in Z24–Z31.
+#define VROWS8x2(off) \
+	VROWS4x2(off) \
 	VMOVDQU16 off(R8)(AX*4), Z6 \
 	VPDPWSSD  Z0, Z6, Z24 \
 	VPDPWSSD  Z1, Z6, Z25 \
@@ -46,6 +51,17 @@
 	VCVTDQ2PS     z, z \
 	VEXTRACTF64X4 $1, z, Y0 \
 	VADDPS        Y0, y, y
+
+// VFOLD16_23 folds the four-row kernels' accumulators Z16–Z23.
+#define VFOLD16_23 \
+	VFOLD(Z16, Y16) \
+	VFOLD(Z17, Y17) \
+	VFOLD(Z18, Y18) \
+	VFOLD(Z19, Y19) \
+	VFOLD(Z20, Y20) \
+	VFOLD(Z21, Y21) \
+	VFOLD(Z22, Y22) \
+	VFOLD(Z23, Y23)
 
 // func vi8dot8x2(x *int16, ldx int, w *int8, ldw int, k int, out *float32, ahead int)
 // out[2i+c] = Σ_t x[i·ldx+t]·w[(c·ldw)+t] for rows i < 8 and columns c < 2
@@ -69,14 +85,7 @@ vi82loop:
 	SUBQ       $32, CX
 	JNZ        vi82loop
 
-	VFOLD(Z16, Y16)
-	VFOLD(Z17, Y17)
-	VFOLD(Z18, Y18)
-	VFOLD(Z19, Y19)
-	VFOLD(Z20, Y20)
-	VFOLD(Z21, Y21)
-	VFOLD(Z22, Y22)
-	VFOLD(Z23, Y23)
+	VFOLD16_23
 	VFOLD(Z24, Y24)
 	VFOLD(Z25, Y25)
 	VFOLD(Z26, Y26)
@@ -157,18 +166,7 @@ vi42loop:
 	PREFETCHT0 (BX)(R12*1)
 	VPMOVSXBW  (DX), Z0
 	VPMOVSXBW  (BX), Z1
-	VMOVDQU16  (R8), Z2
-	VPDPWSSD   Z0, Z2, Z16
-	VPDPWSSD   Z1, Z2, Z17
-	VMOVDQU16  (R8)(AX*1), Z3
-	VPDPWSSD   Z0, Z3, Z18
-	VPDPWSSD   Z1, Z3, Z19
-	VMOVDQU16  (R8)(AX*2), Z4
-	VPDPWSSD   Z0, Z4, Z20
-	VPDPWSSD   Z1, Z4, Z21
-	VMOVDQU16  (R9), Z5
-	VPDPWSSD   Z0, Z5, Z22
-	VPDPWSSD   Z1, Z5, Z23
+	VROWS4x2(0)
 	ADDQ       $64, R8
 	ADDQ       $64, R9
 	ADDQ       $32, DX
@@ -176,14 +174,7 @@ vi42loop:
 	SUBQ       $32, CX
 	JNZ        vi42loop
 
-	VFOLD(Z16, Y16)
-	VFOLD(Z17, Y17)
-	VFOLD(Z18, Y18)
-	VFOLD(Z19, Y19)
-	VFOLD(Z20, Y20)
-	VFOLD(Z21, Y21)
-	VFOLD(Z22, Y22)
-	VFOLD(Z23, Y23)
+	VFOLD16_23
 	STORE4x2
 	RET
 
