@@ -41,6 +41,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	clearBg := fs.Bool("transparent", false, transparentHelp)
 	rangedIntVar(fs, &f.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	fs.StringVar(&f.precision, "precision", precAuto, precisionHelp)
+	sourceDetail := fs.Bool("source-detail", true, sourceDetailHelp+" (false: the edit as the tokenizer draws it)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	asJSON := fs.Bool("json", false, "list the edits as JSON, one object a line, best first (path, seed, rank, instruction, mean log-likelihood; with --mask the fit of the kept patches), as generate --json lists images")
 	force := forceFlag(fs)
@@ -147,19 +148,25 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(env.Stderr, "warning: %s\n", w)
 		}
 	}
-	var kept *image.NRGBA // with a mask: the source's pixels, put back outside it
-	if m != nil {
-		if kept, err = sourcePicture(b, *from, stored); err != nil {
+	var srcPic, roundTrip *image.NRGBA // the source's pixels: its detail, and with a mask put back outside it
+	if m != nil || *sourceDetail {
+		if srcPic, err = sourcePicture(b, *from, stored); err != nil {
 			return err
 		}
+		roundTrip = b.Decode(source)
 	}
 	for i, im := range res.Images {
 		path := numberedPath(*out, i, 2) // always PATH-i.png, even for one candidate
-		rec := editRecord(b, opt, im, editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, mask: m, rank: i + 1})
+		rec := editRecord(b, opt, im, editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, mask: m, rank: i + 1, sourceDetail: *sourceDetail})
 		edited := b.Decode(im.Tokens)
-		if kept != nil {
+		if *sourceDetail {
+			if edited, _, err = edit.TransferDetail(srcPic, roundTrip, edited, edit.DefaultDetail); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+		}
+		if m != nil {
 			rows, cols := b.Grid()
-			if err := edit.KeepUnmasked(edited, kept, m, rows, cols); err != nil {
+			if err := edit.KeepUnmasked(edited, srcPic, m, rows, cols); err != nil {
 				return err
 			}
 		}
@@ -249,6 +256,9 @@ func sourcePicture(b *bundle.Bundle, path string, stored bool) (*image.NRGBA, er
 	return codebook.Fit(img, w, h), nil
 }
 
+// sourceDetailHelp describes --source-detail (edit.TransferDetail).
+const sourceDetailHelp = "give each edit the source picture's own detail where the edit is a change of colour the source's pixels can carry (a guided filter fitted between the source as the tokenizer redraws it and the edit, applied to the source itself; edits that move or redraw things are kept as drawn)"
+
 // options are the sampler settings: the flags set on the command line,
 // else the model's recommended defaults.
 func (f *editFlags) options(b *bundle.Bundle) sampler.Options {
@@ -261,13 +271,17 @@ type editFacts struct {
 	sourceTokens        []int
 	mask                []bool
 	rank                int
+	// sourceDetail: the pixels were given the source's detail
+	// (edit.TransferDetail), so they are not the codes' decode alone.
+	sourceDetail bool
 }
 
 // editRecord is the PNG metadata of one edit: the generated image's record
 // (opt's settings: the instruction as the prompt, both guidance scales),
 // the source file as its parent, and an "edit" entry holding the
 // instruction, the source's file and codes, the mask (a string of 0/1 per
-// patch, raster order) and the candidate's rank.
+// patch, raster order), the candidate's rank and whether the pixels carry
+// the source's detail (source_detail: edit.TransferDetail).
 func editRecord(b *bundle.Bundle, opt sampler.Options, im sampler.Image, e editFacts) pngmeta.Record {
 	rec := record(b, opt, im)
 	rec.Parent = e.source
@@ -276,6 +290,9 @@ func editRecord(b *bundle.Bundle, opt sampler.Options, im sampler.Image, e editF
 		"source":        e.source,
 		"source_tokens": append([]int(nil), e.sourceTokens...),
 		"rank":          e.rank,
+	}
+	if e.sourceDetail {
+		entry["source_detail"] = true
 	}
 	if e.mask != nil {
 		var sb strings.Builder

@@ -148,6 +148,32 @@ func TestEditCLI(t *testing.T) {
 	if len(seeds) != 3 || !seeds[7] || !seeds[8] || !seeds[9] {
 		t.Fatalf("seeds %v, want 7, 8, 9", seeds)
 	}
+	// The pixels are the edit's codes given the source's detail
+	// (edit.TransferDetail, recorded), or with --source-detail=false the
+	// codes' decode alone.
+	rec, _ := readRecord(t, numberedPath(out, 0, 2))
+	if e := rec.Extra["edit"].(map[string]any); e["source_detail"] != true {
+		t.Errorf("the edit record does not say the source's detail was given: %v", e)
+	}
+	w, h := b.ImageSize()
+	detailed, _, err := edit.TransferDetail(codebook.Fit(jpg, w, h), b.Decode(want), b.Decode(rec.Tokens), edit.DefaultDetail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := codebook.LoadImage(numberedPath(out, 0, 2)); err != nil || !bytes.Equal(codebook.Flatten(got).Pix, detailed.Pix) {
+		t.Fatalf("candidate 1's pixels are not its codes given the source's detail (%v)", err)
+	}
+	plain := filepath.Join(dir, "plain.png")
+	if code, _, stderr := run(t, append(slices.Clone(args), "--source-detail=false", "--out", plain)...); code != 0 {
+		t.Fatalf("--source-detail=false: exit %d: %s", code, stderr)
+	}
+	prec, _ := readRecord(t, numberedPath(plain, 0, 2))
+	if _, ok := prec.Extra["edit"].(map[string]any)["source_detail"]; ok || !slices.Equal(prec.Tokens, rec.Tokens) {
+		t.Errorf("--source-detail=false: record %v, codes %v (with detail %v)", prec.Extra, prec.Tokens, rec.Tokens)
+	}
+	if got, err := codebook.LoadImage(numberedPath(plain, 0, 2)); err != nil || !bytes.Equal(codebook.Flatten(got).Pix, b.Decode(prec.Tokens).Pix) {
+		t.Fatalf("--source-detail=false: the pixels are not the codes' decode (%v)", err)
+	}
 	// The same seed writes the same files.
 	if code, _, stderr := run(t, args...); code != 0 {
 		t.Fatalf("second run: exit %d: %s", code, stderr)
@@ -512,6 +538,42 @@ func TestEditTrainEditEval(t *testing.T) {
 		if c.Family == string(edit.Style) && (c.Hit == nil || c.Nearest == "") {
 			t.Errorf("style case without a nearest image: %+v", c)
 		}
+	}
+	// --skip 1: each family's second pair, and no other; the median PSNR of
+	// one case is its PSNR.
+	skipped, err := evalEdits(context.Background(), b, set, editEvalOptions{perFamily: 5, skip: 1, candidates: 1, opt: opt, sourceDetail: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compared := 0
+	for _, fr := range rep.Families {
+		var first, rest []editCase
+		for _, c := range rep.Cases {
+			if c.Family == fr.Family {
+				first = append(first, c)
+			}
+		}
+		for _, c := range skipped.Cases {
+			if c.Family == fr.Family {
+				rest = append(rest, c)
+			}
+		}
+		if len(first) == 2 && (len(rest) == 0 || rest[0].Source != first[1].Source || rest[0].Instruction != first[1].Instruction) ||
+			len(first) < 2 && len(rest) != 0 {
+			t.Errorf("%s: --skip 1 judged %d pairs after %d", fr.Family, len(rest), len(first))
+		}
+		if len(first) == 2 {
+			compared++
+		}
+		if len(first) == 1 && fr.MedianPSNRdB != first[0].PSNRdB {
+			t.Errorf("%s: median PSNR %v of one case of %v dB", fr.Family, fr.MedianPSNRdB, first[0].PSNRdB)
+		}
+	}
+	if compared == 0 {
+		t.Error("no family has two held-out pairs to check --skip on")
+	}
+	if !skipped.SourceDetail || skipped.Skipped != 1 || rep.SourceDetail {
+		t.Errorf("the reports do not say how they judged: %v %d, %v", skipped.SourceDetail, skipped.Skipped, rep.SourceDetail)
 	}
 	js, err := json.Marshal(jsonSafe(rep))
 	if err != nil || !bytes.Contains(js, []byte(`"judged_by":"nearest"`)) {

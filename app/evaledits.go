@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,8 +68,11 @@ type editFamilyReport struct {
 	// nearest themselves after the tokenizer (of those it encoded): what
 	// drawing each target's own codes would score, a practical ceiling of
 	// Rate (other codes may land nearest the target too).
-	TokenizerRate   *float64 `json:"tokenizer_rate,omitempty"`
-	PSNRdB          float64  `json:"psnr_db"`
+	TokenizerRate *float64 `json:"tokenizer_rate,omitempty"`
+	PSNRdB        float64  `json:"psnr_db"`
+	// MedianPSNRdB is the median of the cases' PSNR: the mean counts an
+	// exact edit (an unchanged black-and-white picture) as edit.MaxPSNR.
+	MedianPSNRdB    float64  `json:"median_psnr_db"`
 	WhiteKept       *float64 `json:"white_kept,omitempty"`
 	SourcePSNRdB    float64  `json:"source_psnr_db"`
 	TokenizerPSNRdB float64  `json:"tokenizer_psnr_db"`
@@ -77,24 +81,34 @@ type editFamilyReport struct {
 
 // editEval is what eval-edits reports.
 type editEval struct {
-	Model         string             `json:"model"`
-	PerFamily     int                `json:"per_family"`
-	Temperature   float64            `json:"temperature"`
-	Guidance      float64            `json:"guidance"`
-	ImageGuidance float64            `json:"image_guidance"`
-	GuidanceMinP  float64            `json:"guidance_min_p"`
-	Candidates    int                `json:"candidates"`
-	HeldOut       int                `json:"held_out_images"`
-	Families      []editFamilyReport `json:"families"`
-	Cases         []editCase         `json:"cases"`
-	Elapsed       float64            `json:"elapsed_s"`
+	Model         string  `json:"model"`
+	PerFamily     int     `json:"per_family"`
+	Temperature   float64 `json:"temperature"`
+	Guidance      float64 `json:"guidance"`
+	ImageGuidance float64 `json:"image_guidance"`
+	GuidanceMinP  float64 `json:"guidance_min_p"`
+	Candidates    int     `json:"candidates"`
+	// SourceDetail is whether the edits were given their sources' detail
+	// (edit.TransferDetail) before they were judged.
+	SourceDetail bool               `json:"source_detail"`
+	Skipped      int                `json:"skipped_pairs_per_family,omitempty"`
+	HeldOut      int                `json:"held_out_images"`
+	Families     []editFamilyReport `json:"families"`
+	Cases        []editCase         `json:"cases"`
+	Elapsed      float64            `json:"elapsed_s"`
 }
 
 // editEvalOptions are the settings of one evaluation.
 type editEvalOptions struct {
 	perFamily, candidates int
-	opt                   sampler.Options
-	families              []edit.Family
+	// skip passes over the first skip pairs of each family (a second set
+	// of pairs, disjoint from the first, for choosing settings on).
+	skip int
+	// sourceDetail gives the edits their sources' detail
+	// (edit.TransferDetail) before they are judged.
+	sourceDetail bool
+	opt          sampler.Options
+	families     []edit.Family
 }
 
 // evalEdits edits the held-out sources of set (up to perFamily pairs a
@@ -106,7 +120,8 @@ func evalEdits(ctx context.Context, b *bundle.Bundle, set *edit.Set, o editEvalO
 	w, _ := b.ImageSize()
 	ref := nearest.New(set.Samples, w)
 	rep := &editEval{Model: b.Name, PerFamily: o.perFamily, Temperature: o.opt.Temperature, Guidance: o.opt.Guidance,
-		ImageGuidance: o.opt.ImageGuidance, GuidanceMinP: o.opt.GuidanceMinP, Candidates: o.candidates}
+		ImageGuidance: o.opt.ImageGuidance, GuidanceMinP: o.opt.GuidanceMinP, Candidates: o.candidates,
+		SourceDetail: o.sourceDetail, Skipped: o.skip}
 	for _, h := range set.HeldOut {
 		if h {
 			rep.HeldOut++
@@ -118,7 +133,8 @@ func evalEdits(ctx context.Context, b *bundle.Bundle, set *edit.Set, o editEvalO
 	}
 	for _, f := range families {
 		var cases []editCase
-		for _, p := range spreadByStyle(set, f, o.perFamily) {
+		pairs := spreadByStyle(set, f, o.skip+o.perFamily)
+		for _, p := range pairs[min(o.skip, len(pairs)):] {
 			c, err := evalEditPair(ctx, b, set, ref, p, o)
 			if err != nil {
 				return nil, err
@@ -193,6 +209,12 @@ func evalEditPair(ctx context.Context, b *bundle.Bundle, set *edit.Set, ref *nea
 	best := res.Images[0]
 	c.Seed = best.Seed
 	c.out = b.Decode(best.Tokens)
+	if o.sourceDetail {
+		if c.out, _, err = edit.TransferDetail(src, b.Decode(codes), c.out, edit.DefaultDetail); err != nil {
+			return c, fmt.Errorf("eval-edits: %q: %w", c.Source, err)
+		}
+	}
+
 	c.PSNRdB = edit.PSNR(tgt, c.out)
 	c.SourcePSNRdB = edit.PSNR(tgt, src)
 	var through *image.NRGBA // the exact target through the tokenizer
@@ -229,11 +251,13 @@ func summarizeEdits(f edit.Family, cases []editCase) editFamilyReport {
 		r.JudgedBy = "nearest"
 	}
 	if len(cases) == 0 {
-		r.PSNRdB, r.SourcePSNRdB, r.TokenizerPSNRdB = math.NaN(), math.NaN(), math.NaN()
+		r.PSNRdB, r.MedianPSNRdB, r.SourcePSNRdB, r.TokenizerPSNRdB = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		return r
 	}
 	hits, thits, encoded, whites, nWhite := 0, 0, 0, 0.0, 0
+	psnrs := make([]float64, 0, len(cases))
 	for _, c := range cases {
+		psnrs = append(psnrs, c.PSNRdB)
 		if c.TokenizerHit != nil {
 			encoded++
 			if *c.TokenizerHit {
@@ -252,6 +276,8 @@ func summarizeEdits(f edit.Family, cases []editCase) editFamilyReport {
 		}
 	}
 	n := float64(len(cases))
+	slices.Sort(psnrs)
+	r.MedianPSNRdB = (psnrs[(len(psnrs)-1)/2] + psnrs[len(psnrs)/2]) / 2
 	r.PSNRdB /= n
 	r.SourcePSNRdB /= n
 	r.TokenizerPSNRdB /= n
@@ -286,7 +312,7 @@ func (r editFamilyReport) line() string {
 	if r.Rate != nil {
 		s = fmt.Sprintf("nearest is the exact target %5.1f%% (target ≥ %.0f%%); ", 100**r.Rate, 100*editNearestTarget)
 	}
-	s += fmt.Sprintf("PSNR %5.2f dB", r.PSNRdB)
+	s += fmt.Sprintf("PSNR %5.2f dB (median %5.2f)", r.PSNRdB, r.MedianPSNRdB)
 	if r.Rate == nil {
 		s += fmt.Sprintf(" (target ≥ %.0f)", editPSNRTarget)
 	}
@@ -302,7 +328,7 @@ func (r editFamilyReport) line() string {
 	if r.TokenizerRate != nil {
 		ceiling += fmt.Sprintf(", %.0f%% nearest the exact target", 100**r.TokenizerRate)
 	}
-	return fmt.Sprintf("%3d pairs: %s; unedited source %5.2f dB, tokenizer ceiling %s: %s",
+	return fmt.Sprintf("%3d pairs: %s; unedited source %5.2f dB, target through the tokenizer %s: %s",
 		r.Pairs, s, r.SourcePSNRdB, ceiling, verdict)
 }
 
@@ -376,6 +402,8 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	var f editFlags
 	fs.StringVar(&f.model, "model", "edit", "edit model: a built-in name or a model folder")
 	perFamily := rangedInt(fs, "per-family", 20, 1, 1<<20, "held-out pairs evaluated per family")
+	sourceDetail := fs.Bool("source-detail", true, sourceDetailHelp+" (false: judge the edits as the tokenizer draws them)")
+	skip := rangedInt(fs, "skip", 0, 0, 1<<20, "pass over the first N held-out pairs of each family: a second set of pairs, disjoint from the first N, to choose settings on")
 	rangedIntVar(fs, &f.candidates, "candidates", 1, 1, 256, "edits sampled per pair; the one the model ranks first is judged")
 	f.knobFlags.register(fs, 1, true)
 	rangedIntVar(fs, &f.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
@@ -441,7 +469,10 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 		opt.Workers = runtime.NumCPU()
 	}
 	var log io.Writer = env.Stderr
-	rep, err := evalEdits(ctx, b, set, editEvalOptions{perFamily: *perFamily, candidates: f.candidates, opt: opt, families: fams}, log)
+	if !*sourceDetail {
+		fmt.Fprintln(log, "eval-edits: the edits are judged as the tokenizer draws them (--source-detail=false)")
+	}
+	rep, err := evalEdits(ctx, b, set, editEvalOptions{perFamily: *perFamily, skip: *skip, sourceDetail: *sourceDetail, candidates: f.candidates, opt: opt, families: fams}, log)
 	if err != nil {
 		return err
 	}
@@ -460,8 +491,12 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(jsonSafe(rep))
 	}
-	fmt.Fprintf(env.Stdout, "eval-edits %s: %d held-out source images; up to %d pairs a family; temperature %g, guidance %g, image guidance %g, %d candidate(s), %.0f s\n",
-		b.Name, rep.HeldOut, *perFamily, rep.Temperature, rep.Guidance, rep.ImageGuidance, rep.Candidates, rep.Elapsed)
+	detail := "with the sources' detail (--source-detail)"
+	if !rep.SourceDetail {
+		detail = "as the tokenizer draws them (--source-detail=false)"
+	}
+	fmt.Fprintf(env.Stdout, "eval-edits %s: %d held-out source images; up to %d pairs a family after the first %d; temperature %g, guidance %g, image guidance %g, %d candidate(s), edits judged %s, %.0f s\n",
+		b.Name, rep.HeldOut, *perFamily, *skip, rep.Temperature, rep.Guidance, rep.ImageGuidance, rep.Candidates, detail, rep.Elapsed)
 	for _, fr := range rep.Families {
 		fmt.Fprintf(env.Stdout, "%-16s %s\n", fr.Family, fr.line())
 	}
@@ -478,6 +513,7 @@ func jsonSafe(r *editEval) *editEval {
 	}
 	for i := range r.Families {
 		fix(&r.Families[i].PSNRdB)
+		fix(&r.Families[i].MedianPSNRdB)
 		fix(&r.Families[i].SourcePSNRdB)
 		fix(&r.Families[i].TokenizerPSNRdB)
 	}

@@ -221,7 +221,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		return map[string]any{extraEdit: map[string]any{
 			"instruction": instruction, "model": facts.model, "model_hash": facts.hash,
 			"guidance": used.Guidance, "image_guidance": used.ImageGuidance, "rank": i + 1,
-			"edit_mean_loglik": facts.meanLogLik[im.Seed],
+			"edit_mean_loglik": facts.meanLogLik[im.Seed], "source_detail": true,
 		}}
 	}
 	j.run = func(ctx context.Context, _ func(sampler.Event)) (*sampler.Result, error) {
@@ -286,7 +286,11 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		for _, im := range res.Images {
 			facts.meanLogLik[im.Seed] = im.MeanLogLik()
 		}
-		db, drawn, err := intoModelCodes(b, eb, res, tokens, mask)
+		edits, err := editPictures(eb, src, source, res)
+		if err != nil {
+			return nil, err
+		}
+		db, drawn, err := intoModelCodes(b, eb, res, edits, tokens, mask)
 		if err != nil {
 			return nil, err
 		}
@@ -420,9 +424,25 @@ func coverMask(mask []bool, rows, cols, er, ec int) []bool {
 	return out
 }
 
-// intoModelCodes turns the edit model's candidates in res into the drawing
-// model b's codes: decoded by the edit model over the source, encoded by
-// b. The patches outside mask (when set) keep their codes in base exactly.
+// editPictures are the edit model eb's pictures of the candidates in res,
+// each given the detail of the picture src it edited (edit.TransferDetail,
+// as tessera edit does by default): source is src's codes under eb.
+func editPictures(eb *bundle.Bundle, src *image.NRGBA, source []int, res *sampler.Result) ([]*image.NRGBA, error) {
+	w, h := eb.ImageSize()
+	fitted, roundTrip := codebook.Fit(src, w, h), eb.Decode(source)
+	pics := make([]*image.NRGBA, len(res.Images))
+	for i, im := range res.Images {
+		var err error
+		if pics[i], _, err = edit.TransferDetail(fitted, roundTrip, eb.Decode(im.Tokens), edit.DefaultDetail); err != nil {
+			return nil, err
+		}
+	}
+	return pics, nil
+}
+
+// intoModelCodes turns the edit model's candidates in res (edits: their
+// pictures, editPictures) into the drawing model b's codes: drawn over the
+// source, encoded by b. The patches outside mask (when set) keep their codes in base exactly.
 // The edit model's log-likelihoods do not describe b's codes: they are
 // dropped (the candidates stay in the edit model's order of likelihood;
 // see editFacts.meanLogLik).
@@ -432,14 +452,14 @@ func coverMask(mask []bool, rows, cols, er, ec int) []bool {
 // patches of mask (all when nil); +Inf without candidates, NaN where it
 // cannot be measured (no note is made of it then); and each candidate's
 // picture as the edit model drew it, at b's size.
-func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, base []int, mask []bool) (float64, []*image.NRGBA, error) {
+func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, edits []*image.NRGBA, base []int, mask []bool) (float64, []*image.NRGBA, error) {
 	under := b.Decode(base)
 	db := math.Inf(1)
 	w, h := b.ImageSize()
 	pics := make([]*image.NRGBA, len(res.Images))
 	for i := range res.Images {
 		im := &res.Images[i]
-		edited := drawOver(eb.Decode(im.Tokens), under)
+		edited := drawOver(edits[i], under)
 		pics[i] = codebook.Fit(edited, w, h)
 		codes, err := b.Encode(edited)
 		if err != nil {

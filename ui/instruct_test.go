@@ -87,14 +87,21 @@ func wantEdit(t *testing.T, s *Studio, eb *bundle.Bundle, instruction string, ma
 	opt.Prompt = instruction
 	res, err := sampler.Edit(context.Background(), eb, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, nil)
 	must(t, err)
-	best := res.Images[0].Tokens
-	db, pics, err := intoModelCodes(b, eb, res, base, mask)
+	// each candidate as the edit model drew it, given the source's detail
+	src := b.Decode(base)
+	ew, eh := eb.ImageSize()
+	edits := make([]*image.NRGBA, len(res.Images))
+	for i, im := range res.Images {
+		edits[i], _, err = edit.TransferDetail(codebook.Fit(src, ew, eh), eb.Decode(source), eb.Decode(im.Tokens), edit.DefaultDetail)
+		must(t, err)
+	}
+	db, pics, err := intoModelCodes(b, eb, res, edits, base, mask)
 	must(t, err)
 	if len(pics) != len(res.Images) {
 		t.Fatalf("%d pictures of %d candidates", len(pics), len(res.Images))
 	}
 	w, h := b.ImageSize()
-	edited := drawOver(eb.Decode(best), b.Decode(base))
+	edited := drawOver(edits[0], b.Decode(base))
 	rows, cols := b.Grid()
 	if want := edit.PSNRWithin(codebook.Fit(edited, w, h), b.Decode(res.Images[0].Tokens), mask, rows, cols); math.Abs(db-want) > 1e-9 {
 		t.Fatalf("intoModelCodes says %.3f dB, the pictures differ by %.3f", db, want)

@@ -1,0 +1,92 @@
+package edit
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/psnr"
+)
+
+// sticker is a 64×64 emoji-like picture on white: an orange disc with a
+// black outline and a blue square off to the left (not mirror-symmetric).
+func sticker() *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, 64, 64))
+	for y := range 64 {
+		for x := range 64 {
+			c := color.NRGBA{255, 255, 255, 255}
+			d := math.Hypot(float64(x)-36, float64(y)-32)
+			switch {
+			case d < 18:
+				c = color.NRGBA{245, 160, 40, 255}
+			case d < 21:
+				c = color.NRGBA{20, 20, 20, 255}
+			}
+			if x >= 6 && x < 16 && y >= 26 && y < 36 {
+				c = color.NRGBA{40, 80, 220, 255}
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	return img
+}
+
+// TransferDetail redoes a change of colour on the source's sharp pixels
+// (an edit drawn blurred, as a tokenizer draws it, comes out close to the
+// exact target), keeps an edit that moves things (a mirror) as drawn, and
+// keeps the pixels the edit drew white.
+func TestTransferDetail(t *testing.T) {
+	src := sticker()
+	roundTrip := boxBlur(src, 1) // the tokenizer's loss of detail, roughly
+	for _, tc := range []struct {
+		name string
+		op   func(*image.NRGBA) *image.NRGBA
+	}{
+		{"black and white", GrayImage},
+		{"invert", InvertImage},
+		{"make it blue", func(img *image.NRGBA) *image.NRGBA { return RecolorImage(img, 230) }},
+	} {
+		want, drawn := tc.op(src), tc.op(roundTrip)
+		out, share, err := TransferDetail(src, roundTrip, drawn, DefaultDetail)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, after := psnr.Images(want, drawn), psnr.Images(want, out)
+		if after < before+8 || share < 0.25 { // the white, kept as drawn, is most of the picture
+			t.Errorf("%s: %.1f dB from the exact target as drawn, %.1f dB with the source's detail (%.0f%% of it taken): want 8 dB more", tc.name, before, after, 100*share)
+		}
+	}
+	// A mirror: the maps do not explain it, and the edit is kept as drawn
+	// but where the mirrored disc overlaps the source's (orange for
+	// orange), which costs under a dB against the exact target here (0.6).
+	want, drawn := MirrorImage(src), MirrorImage(roundTrip)
+	out, share, err := TransferDetail(src, roundTrip, drawn, DefaultDetail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before, after := psnr.Images(want, drawn), psnr.Images(want, out); after < before-1 {
+		t.Errorf("mirror: %.2f dB from the exact target as drawn, %.2f dB with the source's detail (%.0f%% of it taken)", before, after, 100*share)
+	}
+	// The pixels an edit drew white stay as drawn.
+	for i := 0; i < len(drawn.Pix); i += 4 {
+		if min(drawn.Pix[i], drawn.Pix[i+1], drawn.Pix[i+2]) >= 255-WhiteTolerance &&
+			(out.Pix[i] != drawn.Pix[i] || out.Pix[i+1] != drawn.Pix[i+1] || out.Pix[i+2] != drawn.Pix[i+2]) {
+			t.Fatalf("pixel %d drawn white %v, given %v", i/4, drawn.Pix[i:i+3], out.Pix[i:i+3])
+		}
+	}
+	// An edit that is the source as the tokenizer drew it gives the source.
+	same, _, err := TransferDetail(src, roundTrip, roundTrip, DefaultDetail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db := psnr.Images(src, same); db < 40 {
+		t.Errorf("an unchanged edit comes out %.1f dB from its source", db)
+	}
+	if _, _, err := TransferDetail(src, roundTrip, image.NewNRGBA(image.Rect(0, 0, 32, 32)), DefaultDetail); err == nil {
+		t.Error("an edit of another size: no error")
+	}
+	if _, _, err := TransferDetail(image.NewNRGBA(image.Rect(0, 0, 32, 32)), roundTrip, drawn, DefaultDetail); err == nil {
+		t.Error("a source of another size: no error")
+	}
+}
