@@ -378,9 +378,22 @@ func quoteFew(words []string, n int) string {
 func quoteList(words []string) string {
 	q := make([]string, len(words))
 	for i, w := range words {
-		q[i] = fmt.Sprintf("%q", w)
+		q[i] = fmt.Sprintf("%q", shortWord(w))
 	}
 	return strings.Join(q, ", ")
+}
+
+// maxQuotedWord is the most characters of a word a message quotes.
+const maxQuotedWord = 40
+
+// shortWord is w cut to its first maxQuotedWord characters with a count of
+// the rest, so a pasted 100,000-character "word" makes no 100 KB message.
+func shortWord(w string) string {
+	r := []rune(w)
+	if len(r) <= maxQuotedWord {
+		return w
+	}
+	return fmt.Sprintf("%s… (%d characters)", string(r[:maxQuotedWord]), len(r))
 }
 
 // notAll says how many of total images a command failed on ("could not be

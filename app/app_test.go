@@ -350,9 +350,10 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"eval-prompts", "--prompt", "cat face"}, 2, "--prompt: eval-prompts samples its own list of names"},
 		{[]string{"eval-shapes", "--prompt", "red circle"}, 2, "--prompt: eval-shapes samples the held-out captions"},
 		// A prompt of unknown words only is refused, as in the studio.
-		{[]string{"generate", "--prompt", "xyzzy plugh", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "knows none of the prompt's words (xyzzy, plugh)"},
+		{[]string{"generate", "--prompt", "xyzzy plugh", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "knows none of the prompt's words (\"xyzzy\", \"plugh\")"},
+		{[]string{"generate", "--prompt", strings.Repeat("x", 100000), "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "knows none of the prompt's words (\"" + strings.Repeat("x", 40) + "… (100000 characters)\")"},
 		// A misspelt word gets a suggestion.
-		{[]string{"generate", "--prompt", "catt", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "knows none of the prompt's words (catt) (did you mean: catt → cat?)"},
+		{[]string{"generate", "--prompt", "catt", "--out", filepath.Join(t.TempDir(), "x.png")}, 1, "knows none of the prompt's words (\"catt\") (did you mean: catt → cat?)"},
 	}
 	for _, c := range cases {
 		code, _, stderr := run(t, c.args...)

@@ -681,3 +681,33 @@ func loadNRGBA(t *testing.T, path string) *image.NRGBA {
 	draw.Draw(out, out.Rect, img, img.Bounds().Min, draw.Src)
 	return out
 }
+
+// An edit the studio made holds its drawing model's codes and is read with
+// that model; tessera edit's output (the edit model's codes) is read with
+// the default drawing model, and the note names the edit model (it said
+// "made by edit model emoji" of a studio edit).
+func TestRecordedModelOfEdits(t *testing.T) {
+	dir := t.TempDir()
+	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	write := func(name string, rec pngmeta.Record) string {
+		path := filepath.Join(dir, name)
+		if err := pngmeta.WriteFileAtomic(path, img, pngmeta.Metadata(rec)); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	studio := write("studio.png", pngmeta.Record{Model: "emoji", ModelHash: "d2", Extra: map[string]any{pngmeta.ExtraEdit: map[string]any{"instruction": "mirror it", "model": "edit", "model_hash": "e1"}}})
+	cli := write("cli.png", pngmeta.Record{Model: "edit", ModelHash: "e1", Extra: map[string]any{pngmeta.ExtraEdit: map[string]any{"instruction": "mirror it"}}})
+	var log strings.Builder
+	if name, hash := recordedModel(&log, "", studio); name != "emoji" || hash != "d2" || strings.Contains(log.String(), "edit model") {
+		t.Errorf("a studio edit: model %q %q, log %q", name, hash, log.String())
+	}
+	log.Reset()
+	if name, _ := recordedModel(&log, "", cli); name != "" || !strings.Contains(log.String(), "was made by edit model edit: it is read with the default model") {
+		t.Errorf("tessera edit's output: model %q, log %q", name, log.String())
+	}
+	// info says which edit model made the studio's edit.
+	if code, stdout, stderr := run(t, "info", studio); code != 0 || !strings.Contains(stdout, "edited by   edit model edit (weights hash e1); the codes are emoji's") {
+		t.Errorf("info: exit %d %q %q", code, stdout, stderr)
+	}
+}

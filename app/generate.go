@@ -167,7 +167,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if b.Conditional() {
 		enc := b.PromptIDs(opt.Prompt)
 		if enc.NoneKnown() {
-			return fmt.Errorf("model %s knows none of the prompt's words (%s)%s: it would sample as if there were no prompt (an empty --prompt does that on purpose)", b.Name, strings.Join(enc.Unknown, ", "), didYouMean(b.Prompt, enc.Unknown))
+			return fmt.Errorf("model %s knows none of the prompt's words (%s)%s: it would sample as if there were no prompt (an empty --prompt does that on purpose)", b.Name, quoteFew(distinct(enc.Unknown), 8), didYouMean(b.Prompt, enc.Unknown))
 		}
 		warnWords(env.Stderr, b.Prompt, enc.Unknown, enc.Cut)
 		if opt.Negative != "" {
@@ -307,6 +307,7 @@ type savedImage struct {
 // the score recorded as the studio records it), and lists them.
 func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Options, images []sampler.Image, so saveOptions) error {
 	var scores []float64
+	var interrupted error // Ctrl-C during the ranking: said once the images are saved
 	so.rankBy = rankOrder(so.rankBy, b, opt.Prompt)
 	if so.rank {
 		var err error
@@ -326,14 +327,16 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 			fmt.Fprintln(env.Stderr) // stopped part way: what follows starts a line of its own
 		}
 		if err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("rank the batch by %s: %w", so.rankBy, err)
-			}
 			// The images are made: rank them by what needs no scoring
-			// rather than lose them.
-			fmt.Fprintf(env.Stderr, "warning: could not rank the batch by %s (%v); ranked by likelihood instead\n", so.rankBy, err)
+			// rather than lose them (also when Ctrl-C stopped the ranking:
+			// the run then ends as interrupted, once they are saved).
+			if ctx.Err() != nil {
+				interrupted = fmt.Errorf("interrupted while ranking the batch by %s: the %d images are saved ranked by likelihood", so.rankBy, len(images))
+			} else {
+				fmt.Fprintf(env.Stderr, "warning: could not rank the batch by %s (%v); ranked by likelihood instead\n", so.rankBy, err)
+			}
 			so.rankBy = sampler.RankLikelihood
-			scores, _ = sampler.RankBatch(ctx, b, opt.Prompt, images, so.from, opt.Workers, so.rankBy)
+			scores, _ = sampler.RankBatch(context.WithoutCancel(ctx), b, opt.Prompt, images, so.from, opt.Workers, so.rankBy)
 		}
 	}
 	// a score of its own beside the likelihood (prompt gain, description margin)
@@ -380,5 +383,5 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 	for _, n := range sameNotes(so.out, images, so.source) {
 		fmt.Fprintln(env.Stderr, "note: "+n)
 	}
-	return nil
+	return interrupted
 }

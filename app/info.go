@@ -145,6 +145,9 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 	var recErr error // a damaged record: told, and the rest shown (the other commands read the pixels then)
 	if format == "png" {
 		if text, err = pngmeta.ReadFile(path); err != nil {
+			if broken := pixelsError(path); broken != "" {
+				return errors.New(broken) // said as the other commands say it ("… is incomplete: …")
+			}
 			return err
 		}
 		rec, _, recErr = pngmeta.ParseRecord(text)
@@ -157,6 +160,9 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 	}
 	if asJSON {
 		out := map[string]any{"image": path, "format": format, "width": cfg.Width, "height": cfg.Height}
+		if format == "gif" && writtenByTessera(path) {
+			out["tessera_gif"] = true // a time-lapse: GIFs keep no record
+		}
 		if broken != "" {
 			out["pixels_error"] = broken
 		}
@@ -199,6 +205,9 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			fmt.Fprintf(o, "  settings    %s\n", recordKnobs(rec.Settings, rec.IsEdit()))
 		}
 		fmt.Fprintf(o, "  model       %s (weights hash %s), %s\n", rec.Model, rec.ModelHash, rec.Version)
+		if em, eh, own := rec.EditModel(); em != "" && !own {
+			fmt.Fprintf(o, "  edited by   edit model %s (weights hash %s); the codes are %s's\n", em, eh, rec.Model)
+		}
 		fmt.Fprintf(o, "  codes       %d (%d×%d patches of %d px)\n", len(rec.Tokens), rec.Grid[1], rec.Grid[0], rec.PatchSize)
 		if !rec.DrawnAt(cfg.Width, cfg.Height) {
 			fmt.Fprintf(o, "              (not this picture's: %d×%d patches of %d px draw no %d×%d px picture; the other commands read its pixels)\n", rec.Grid[1], rec.Grid[0], rec.PatchSize, cfg.Width, cfg.Height)
@@ -244,6 +253,9 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			whose = "Tessera's, without its codes: another program kept this text alone"
 		}
 		fmt.Fprintf(o, "  parameters (%s): %s\n", whose, strings.ReplaceAll(params, "\n", "\n              "))
+	case writtenByTessera(path):
+		// A GIF holds no record: Tessera marks its time-lapses with a comment.
+		fmt.Fprintln(o, "  a time-lapse GIF made by Tessera (tessera timelapse, or the studio's time-lapse export): a GIF keeps no record; the PNG it was made from holds the prompt, seed and codes")
 	default:
 		fmt.Fprintln(o, "  no Tessera record and no parameters text: not made by Tessera or A1111-style tools")
 	}

@@ -215,11 +215,13 @@ func recordedModel(log io.Writer, flag string, images ...string) (name, hash str
 		if err != nil || !ok {
 			return flag, ""
 		}
-		if rec.IsEdit() {
-			// An edit's output is a picture like any: read it with the
-			// default drawing model, not with the edit model that made it.
+		if em, _, own := rec.EditModel(); own {
+			// tessera edit's output (the edit model's codes) is a picture
+			// like any: read it with the default drawing model, not with
+			// the edit model that made it. The studio's edits hold their
+			// drawing model's codes, and are read with it as any image.
 			fmt.Fprintf(log, "note: %s was made by edit model %s: it is read with the default model %s (--model picks another)\n",
-				path, rec.Model, Catalog{}.Builtin()[0])
+				path, em, Catalog{}.Builtin()[0])
 			return flag, ""
 		}
 		if !slices.Contains(Catalog{}.Builtin(), rec.Model) {

@@ -520,3 +520,38 @@ func TestInfoSaysAnExportsSizeAndKeptPixels(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, stdout)
 	}
 }
+
+// A PNG cut short is told as every other command tells it ("… is
+// incomplete"), not with the chunk reader's words; a time-lapse GIF is
+// recognised as Tessera's (a GIF keeps no record), where info said it was
+// not made by Tessera.
+func TestInfoOfACutPNGAndATimeLapse(t *testing.T) {
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.png")
+	writePNG(t, whole, 32, 32)
+	data, err := os.ReadFile(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut.png")
+	if err := os.WriteFile(cut, data[:len(data)-20], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "info", cut); code != 1 || !strings.Contains(stderr, "cut.png is incomplete: it ends before its picture does") || strings.Contains(stderr, "chunk") {
+		t.Errorf("a cut PNG: exit %d, %q", code, stderr)
+	}
+	m := tinyModel(t)
+	src, gif := filepath.Join(dir, "s.png"), filepath.Join(dir, "s.gif")
+	if code, _, stderr := run(t, "generate", "--model", m, "--prompt", "cat", "--out", src, "--quiet"); code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "timelapse", "--model", m, "--from", src, "--out", gif, "--quiet"); code != 0 {
+		t.Fatalf("timelapse: exit %d: %s", code, stderr)
+	}
+	if code, stdout, stderr := run(t, "info", gif); code != 0 || !strings.Contains(stdout, "a time-lapse GIF made by Tessera") || strings.Contains(stdout, "not made by Tessera") {
+		t.Errorf("a time-lapse: exit %d, %q %q", code, stdout, stderr)
+	}
+	if code, stdout, _ := run(t, "info", "--json", gif); code != 0 || !strings.Contains(stdout, `"tessera_gif":true`) {
+		t.Errorf("a time-lapse, --json: exit %d, %q", code, stdout)
+	}
+}

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
@@ -162,5 +165,41 @@ func TestGenerateRankFallsBack(t *testing.T) {
 		if _, err := os.Stat(p); err != nil {
 			t.Fatalf("the batch was not written: %v", err)
 		}
+	}
+}
+
+// Ctrl-C while a batch is ranked keeps the batch: the images are saved,
+// ranked by likelihood (which needs no scoring), and the run ends as
+// interrupted saying so (it lost them all, with "context canceled").
+func TestInterruptedRankingKeepsTheBatch(t *testing.T) {
+	b := bundletest.Tiny(9)
+	opt := sampler.Defaults()
+	opt.Prompt, opt.Batch, opt.Seed = "cat", 3, 4
+	res, err := sampler.Generate(context.Background(), b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := map[uint64]float64{}
+	for _, im := range res.Images {
+		ll[im.Seed] = im.MeanLogLik()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(t.TempDir(), "c.png")
+	var stdout, stderr bytes.Buffer
+	err = saveImages(ctx, Env{Stdout: &stdout, Stderr: &stderr}, b, opt, res.Images, saveOptions{out: out, rank: true, rankBy: sampler.RankDescription, quiet: true})
+	if err == nil || !strings.Contains(err.Error(), "interrupted while ranking the batch by description: the 3 images are saved ranked by likelihood") {
+		t.Fatalf("error %v", err)
+	}
+	prev := 1.0
+	for i := range 3 {
+		rec, _ := readRecord(t, numberedPath(out, i, 3))
+		if ll[rec.Seed] > prev {
+			t.Fatalf("image %d: mean log-likelihood %g after %g: not ranked by likelihood", i+1, ll[rec.Seed], prev)
+		}
+		prev = ll[rec.Seed]
+	}
+	if got := exitStatus(Env{Stderr: &stderr}, "generate", err, true); got != interruptedStatus || !strings.Contains(stderr.String(), "saved ranked by likelihood") {
+		t.Fatalf("exit %d, %q", got, stderr.String())
 	}
 }

@@ -16,7 +16,9 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/psnr"
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 )
 
@@ -410,4 +412,45 @@ func TestAnimatedGIFIsSaid(t *testing.T) {
 			t.Errorf("%s: exit %d, %q", cmd[0], code, stderr)
 		}
 	}
+}
+
+// A fine-tune recommends its base model's sampling settings, and keeps
+// recommending them when it is resumed: the run's record kept the settings
+// it started with, so a resumed fine-tune (which reads them, and has no
+// base to inherit from) exported its model without them.
+func TestResumedFineTuneKeepsItsDefaults(t *testing.T) {
+	data := t.TempDir()
+	for _, name := range []string{"red cat", "blue cat", "red dog", "blue dog"} {
+		writePNG(t, filepath.Join(data, strings.ReplaceAll(name, " ", "_")+".png"), 16, 16)
+	}
+	b := bundletest.Tiny(9)
+	b.Model.Config.Tessera.Defaults = &sampling.Recommended{Temperature: 0.8, Guidance: 2}
+	base := filepath.Join(t.TempDir(), "base")
+	if err := b.Save(base, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	// On a folder a fine-tune recommends guidance 1.5 (trainjob.inheritDefaults).
+	want := sampling.Recommended{Temperature: 0.8, Guidance: 1.5}
+	check := func(when string) {
+		t.Helper()
+		c, err := model.LoadConfig(filepath.Join(out, "model", model.ConfigFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := c.Tessera.Defaults; d == nil || *d != want {
+			t.Errorf("%s: the model recommends %+v, want %+v", when, d, want)
+		}
+		if rec, err := trainjob.ReadRecord(out); err != nil || rec.Settings.Defaults != want {
+			t.Errorf("%s: the run records %+v (%v)", when, rec.Settings.Defaults, err)
+		}
+	}
+	if code, stdout, stderr := run(t, "train", "--init", base, "--data", data, "--out", out, "--steps", "2", "--batch", "2", "--threads", "1"); code != 0 {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	check("after the run")
+	if code, stdout, stderr := run(t, "train", "--resume", "--out", out, "--steps", "4", "--threads", "1"); code != 0 {
+		t.Fatalf("resume: exit %d: %s %s", code, stdout, stderr)
+	}
+	check("after resuming it")
 }

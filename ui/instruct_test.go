@@ -259,6 +259,11 @@ func TestMaskedEditKeepsThePixelsOutsideTheMask(t *testing.T) {
 	if !bled {
 		t.Fatal("the decoder drew the kept patches unchanged: the test shows nothing")
 	}
+	// The status counts the patches drawn anew, as the bar does (it said
+	// 31 of a mask of 15).
+	if !strings.HasPrefix(s.Status(), "Edited: 2 patches in ") {
+		t.Errorf("status %q, want the 2 masked patches", s.Status())
+	}
 	rec := readRecord(t, s.Document().Parent)
 	if rec.Extra[extraKeptPixels] != true {
 		t.Fatalf("the edit's output does not say it keeps pixels: %v", rec.Extra)

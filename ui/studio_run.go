@@ -791,7 +791,11 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	s.docChanged()
 	st := s.runs.prog.State(time.Now())
 	done := j.sampled
-	if done <= 0 {
+	switch {
+	case done > 0:
+	case st.Kept > 0: // a masked edit: the patches drawn anew, as the bar counts them (it said 31 of a 15-patch mask)
+		done = st.Fresh
+	default:
 		done = st.Step
 	}
 	msg := fmt.Sprintf("%s: %s in %s (%.0f tok/s)", capitalize(doneWord(j.kind)), plural.N(done, "patch", "patches"), formatDuration(st.Elapsed), st.TokensPerSecond())

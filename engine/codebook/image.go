@@ -163,10 +163,11 @@ func decodeError(name string, err error) error {
 // endsEarly reports whether a decoder's error is the one it gives for data
 // that stops before the picture does without saying io.ErrUnexpectedEOF:
 // Go's JPEG decoder's "short Huffman data" (a JPEG cut in its pixel data)
-// and its PNG decoder's "not enough pixel data".
+// and its PNG decoder's "not enough pixel data" and "invalid format:
+// unexpected EOF" (a PNG cut in its last chunk's checksum).
 func endsEarly(err error) bool {
 	msg := err.Error()
-	return strings.Contains(msg, "short Huffman data") || strings.Contains(msg, "not enough pixel data")
+	return strings.Contains(msg, "short Huffman data") || strings.Contains(msg, "not enough pixel data") || strings.HasSuffix(msg, "unexpected EOF")
 }
 
 // subject is how messages name what is read: "the file NAME", or name

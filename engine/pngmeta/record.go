@@ -55,6 +55,26 @@ const ExtraEdit = "edit"
 // none of which draws the picture with a drawing model.
 func (r *Record) IsEdit() bool { return r != nil && r.Extra[ExtraEdit] != nil }
 
+// EditModel is the edit model that made an edit by instruction's output
+// (IsEdit; "" for any other record) and its weights hash. tessera edit
+// writes the edit model's own codes, so r.Model names it (ownCodes); the
+// studio re-encodes the edit in its drawing model's codes, r.Model, and
+// names the edit model in the edit entry ("model", "model_hash").
+func (r *Record) EditModel() (name, hash string, ownCodes bool) {
+	if r == nil {
+		return "", "", false
+	}
+	e, ok := r.Extra[ExtraEdit].(map[string]any)
+	if !ok {
+		return "", "", false
+	}
+	if m, _ := e["model"].(string); m != "" && m != r.Model {
+		h, _ := e["model_hash"].(string)
+		return m, h, false
+	}
+	return r.Model, r.ModelHash, true
+}
+
 // ExtraTransparent is the Extra entry (true) of a PNG whose white
 // background was made transparent when it was written (a sticker): the
 // picture the codes decode to is the file's composited on white.

@@ -233,6 +233,9 @@ type Result struct {
 	Elapsed      time.Duration // training time of this call
 	TotalElapsed time.Duration // training time of the run over all its calls (resumes included)
 	TokensPerSec float64
+	// Trained is the optimiser steps this call took (0: a resume found
+	// its schedule ended).
+	Trained int
 }
 
 // MinSelectionExamples is the fewest validation examples whose loss picks
@@ -572,7 +575,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 	r.start = time.Now()
 	lastCkpt := r.start
 	budget := time.Duration(opt.Minutes * float64(time.Minute))
-	tokens0 := r.tokens
+	tokens0, step0 := r.tokens, r.step
 	stop := StopDone
 	for r.step < r.total {
 		if ctx.Err() != nil {
@@ -670,6 +673,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		Steps: r.step, TotalSteps: r.total, Epoch: r.ld.epoch, BestVal: r.bestVal, BestStep: r.bestStep, Latest: r.latest,
 		ModelDir: opt.ModelDir, Checkpoint: filepath.Join(opt.OutDir, CheckpointFile),
 		LossPlot: filepath.Join(opt.OutDir, LossPlotFile), Stop: stop, Elapsed: elapsed, TotalElapsed: r.elapsed0 + elapsed,
+		Trained: r.step - step0,
 	}
 	if s := elapsed.Seconds(); s > 0 {
 		res.TokensPerSec = float64(r.tokens-tokens0) / s

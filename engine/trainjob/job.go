@@ -128,7 +128,11 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	}
 	fmt.Fprintf(ev.Log, "— %s (%s) —\n", what, time.Now().Format("2006-01-02 15:04"))
 	res, err := run(ctx, &s, ev)
-	rec.Settings.SamplePrompts = s.SamplePrompts // a folder's: its captions (run)
+	// run may have set these (a folder's captions; the defaults a fine-tune
+	// inherits from its base): the record keeps them, or a resumed run,
+	// which reads its settings from it and has no base to inherit from,
+	// would export its model without them.
+	rec.Settings.SamplePrompts, rec.Settings.Defaults = s.SamplePrompts, s.Defaults
 	rec.State, rec.Error = endState(ctx, res, err), ""
 	if rec.State == StateFailed {
 		rec.Error = err.Error()
@@ -454,6 +458,10 @@ func ExportFinal(ctx context.Context, s Settings, prep *prepare.Prepared, dir st
 
 // Summary is the line `tessera train` ends with.
 func Summary(res *train.Result, took time.Duration) string {
+	if res.Trained == 0 && res.Stop == train.StopDone && res.TotalSteps > 0 && res.Steps >= res.TotalSteps {
+		return fmt.Sprintf("nothing left to train: the run had ended its schedule of %d steps (to train on, give a longer one: --resume --steps N, N > %d)\nmodel: %s\n",
+			res.TotalSteps, res.TotalSteps, res.ModelDir)
+	}
 	val := fmt.Sprintf("best validation %.4f bits/token at step %d", res.BestVal, res.BestStep)
 	if res.Latest {
 		val = fmt.Sprintf("last validation %.4f bits/token at step %d (too few validation examples to pick the best by: the latest weights are exported)", res.BestVal, res.BestStep)

@@ -47,6 +47,13 @@ func TestSummaryWithoutValidation(t *testing.T) {
 	if strings.Contains(got, "NaN") || !strings.Contains(got, "no validation pass yet (the model holds the step-18 weights)") {
 		t.Errorf("%q", got)
 	}
+	// A resume that found its schedule ended says so, not "stopped (done)".
+	if got := Summary(&train.Result{Stop: train.StopDone, Steps: 9, TotalSteps: 9, BestVal: 1, ModelDir: "m"}, time.Second); !strings.HasPrefix(got, "nothing left to train: the run had ended its schedule of 9 steps") || !strings.Contains(got, "--steps N, N > 9") {
+		t.Errorf("a resume with nothing to train: %q", got)
+	}
+	if got := Summary(&train.Result{Stop: train.StopDone, Steps: 9, TotalSteps: 9, Trained: 3, BestVal: 1, ModelDir: "m"}, time.Second); !strings.HasPrefix(got, "stopped (done) after 9/9 steps") {
+		t.Errorf("a run that trained to its end: %q", got)
+	}
 	if got := Summary(&train.Result{BestVal: 0.5, BestStep: 7}, 0); !strings.Contains(got, "best validation 0.5000 bits/token at step 7") {
 		t.Errorf("%q", got)
 	}
