@@ -143,17 +143,20 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if w := edit.CandidatesBlankLast(b, source, res); w != "" {
 		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
 	}
+	// the source's pixels: its detail, with a mask put back outside it
+	srcPic, err := sourcePicture(b, *from, stored)
+	if err != nil {
+		return err
+	}
+	roundTrip := b.Decode(source)
 	if len(res.Images) > 0 {
-		if w := edit.NotTakenWarning(edit.UnchangedShare(source, res.Images[0].Tokens, m), m != nil); w != "" {
+		if done := edit.AlreadyDone(*instruction, srcPic); done != "" {
+			if edit.UnchangedShare(source, res.Images[0].Tokens, m) >= edit.NotTaken {
+				fmt.Fprintf(env.Stderr, "note: %s\n", done)
+			}
+		} else if w := edit.NotTakenWarning(edit.UnchangedShare(source, res.Images[0].Tokens, m), m != nil); w != "" {
 			fmt.Fprintf(env.Stderr, "warning: %s\n", w)
 		}
-	}
-	var srcPic, roundTrip *image.NRGBA // the source's pixels: its detail, and with a mask put back outside it
-	if m != nil || *sourceDetail {
-		if srcPic, err = sourcePicture(b, *from, stored); err != nil {
-			return err
-		}
-		roundTrip = b.Decode(source)
 	}
 	for i, im := range res.Images {
 		path := numberedPath(*out, i, 2) // always PATH-i.png, even for one candidate

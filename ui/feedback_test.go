@@ -501,12 +501,18 @@ func TestMenuFollowsButtons(t *testing.T) {
 	check("after the run")
 }
 
-// The brush ring is drawn only while the pointer is over the canvas.
+// The brush ring is drawn only while the pointer is over the canvas, and
+// not over an empty canvas (its hint in place of an image).
 func TestBrushRingOnlyOverCanvas(t *testing.T) {
 	s := newTestStudio(t)
-	generate(t, s)
 	lc := s.Canvas()
 	c := s.Window().Canvas()
+	test.MoveMouse(c, patchCenter(s, 1, 1))
+	if lc.Message() == "" || lc.BrushRingShown() {
+		t.Fatalf("an empty canvas (hint %q) shows the brush ring: %v", lc.Message(), lc.BrushRingShown())
+	}
+	test.MoveMouse(c, fyne.NewPos(2, 2))
+	generate(t, s)
 	test.MoveMouse(c, patchCenter(s, 1, 1))
 	if !lc.BrushRingShown() {
 		t.Fatal("no brush ring over the canvas")

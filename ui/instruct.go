@@ -278,7 +278,12 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			say(w)
 		}
 		if len(res.Images) > 0 {
-			if w := edit.NotTakenWarning(edit.UnchangedShare(source, res.Images[0].Tokens, emask), emask != nil); w != "" {
+			share := edit.UnchangedShare(source, res.Images[0].Tokens, emask)
+			if done := edit.AlreadyDone(instruction, src); done != "" {
+				if share >= edit.NotTaken {
+					say(done)
+				}
+			} else if w := edit.NotTakenWarning(share, emask != nil); w != "" {
 				say(w)
 			}
 		}

@@ -647,3 +647,28 @@ func TestFirstMisspeltInstructionIsOfferedItsCorrection(t *testing.T) {
 	}
 	s.editAsk.close()
 }
+
+// The editing panel keeps its width when a mask is painted and an edit
+// runs: its width sets the canvas's, and the edit button's "Edit the 15
+// masked patches" widened it, moving the canvas and the panel's buttons.
+func TestEditPanelKeepsItsWidth(t *testing.T) {
+	s, _ := openWithEdit(t, "tiny-edit")
+	lockSeed(t, s, "blue cat", 5)
+	generate(t, s)
+	width := s.edit.content.MinSize().Width
+	for _, n := range []int{1, 15} {
+		mask := make([]bool, 16)
+		for i := range n {
+			mask[i] = true
+		}
+		must(t, s.paint.SetMask(mask))
+		if w := s.edit.content.MinSize().Width; w != width {
+			t.Errorf("%d patches masked: the panel is %v px wide, %v before", n, w, width)
+		}
+	}
+	must(t, s.EditByInstruction("mirror it"))
+	s.Wait()
+	if w := s.edit.content.MinSize().Width; w != width {
+		t.Errorf("after an edit: the panel is %v px wide, %v before", w, width)
+	}
+}

@@ -546,7 +546,10 @@ func (p *promptPanel) promptChanged() {
 	if p.typedWhole && len(p.completions) > 0 {
 		// Why Tab does not take the first word offered: the word typed
 		// is one the model knows ("rock", with "rocket" offered).
-		objs = append(objs, widget.NewLabel(fmt.Sprintf("“%s” is a word (Tab moves on); or click:", strings.ToLower(p.prompt.CurrentWord()))))
+		// Short: the row scrolls sideways, and the longer words
+		// offered were cut off behind "“face” is a word (Tab moves on);
+		// or click:" on a panel of the default width.
+		objs = append(objs, widget.NewLabel("Known word (Tab moves on), or:"))
 	}
 	for _, c := range p.completions {
 		word := c

@@ -91,12 +91,14 @@ func (s *Studio) updateButtons() {
 	}
 	s.whyNotTips(has, tall)
 	// The mask limits an edit even while it is hidden (a run hides it to
-	// show its result): the button says so before it is pressed.
+	// show its result): the button says so before it is pressed, in words
+	// no wider than its own ("Edit the 15 masked patches" widened the
+	// panel and moved the canvas; the status line counts the patches).
 	instructText := "Edit by instruction"
 	if has && s.doc.Masked() > 0 {
-		instructText = fmt.Sprintf("Edit the %d masked patches", s.doc.Masked())
+		instructText = "Edit masked patches"
 		if s.doc.Masked() == 1 {
-			instructText = "Edit the masked patch"
+			instructText = "Edit masked patch"
 		}
 	}
 	if e.instruct.Text != instructText {

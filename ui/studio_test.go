@@ -666,7 +666,7 @@ func TestKeysInTheRunFields(t *testing.T) {
 	if len(s.panel.completions) == 0 {
 		t.Fatal("the longer words are no longer offered")
 	}
-	if l, ok := s.panel.suggestions.Objects[0].(*widget.Label); !ok || !strings.Contains(l.Text, "“flat” is a word (Tab moves on)") {
+	if l, ok := s.panel.suggestions.Objects[0].(*widget.Label); !ok || !strings.Contains(l.Text, "Known word (Tab moves on)") {
 		t.Fatalf("a whole word's longer ones are offered without a word on why Tab moves on: %#v", s.panel.suggestions.Objects[0])
 	}
 	// A prompt put there (from the history, Describe, a file), not typed:

@@ -179,6 +179,10 @@ func newTrainTab(h trainHost) *TrainTab {
 		"Train a new model with the dataset's preset architecture", "",
 	}, nil)
 	t.from.SetSelected(fromScratch)
+	// As wide as the label without a model whatever model is open: a
+	// longer name moved the buttons below (fineTuneLabelMax keeps names
+	// about as long).
+	t.from.ReserveLabel("Fine-tune " + strings.Repeat("o", fineTuneLabelMax))
 	t.ModelOpened("")
 	t.minutes = widgets.NewTipEntry(false, "Time budget in minutes: the learning-rate schedule is fitted to it and training stops cleanly when it runs out (0: the dataset preset's full schedule); preparing the data (codebook, encoding) comes before it and is not counted; shapes and MNIST are prepared once and kept for later runs")
 	t.minutes.SetText("10")
@@ -269,8 +273,10 @@ func withoutRunTime(name string) string {
 // fineTuneLabelMax is the longest model name the fine-tune option shows
 // whole (without a trained run's time); a longer one keeps its start: the
 // option sets the width of the tab's left side, which a 24-letter name
-// widened over half the window.
-const fineTuneLabelMax = 14
+// widened over half the window. The option keeps the width of "Fine-tune "
+// and 13 round letters (Choice.ReserveLabel), about that of "Fine-tune
+// current model".
+const fineTuneLabelMax = 13
 
 // ModelOpened names the model open on the Create tab (name; "" for none)
 // in the fine-tune option: "Fine-tune emoji", so it is clear which model

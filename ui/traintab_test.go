@@ -360,10 +360,16 @@ func TestTrainTab(t *testing.T) {
 		}
 		// A trained run's model is named without its time, and a long name
 		// keeps its start: the option sets the left side's width.
-		for name, want := range map[string]string{"pics-emoji-20261203-140816": "Fine-tune pics-emoji", "my-very-long-model-name": "Fine-tune my-very-long-…"} {
+		width := tab.from.Object().MinSize().Width
+		for name, want := range map[string]string{"pics-emoji-20261203-140816": "Fine-tune pics-emoji", "my-very-long-model-name": "Fine-tune my-very-long…", "tiny": "Fine-tune tiny"} {
 			tab.ModelOpened(name)
 			if got := tab.from.OptionLabel(fromCurrent); got != want {
 				t.Errorf("model %q: fine-tune option %q, want %q", name, got, want)
+			}
+			// The option keeps its width: the buttons below stay put (they
+			// moved under a newcomer's pointer).
+			if w := tab.from.Object().MinSize().Width; w != width {
+				t.Errorf("model %q: the option is %v px wide, %v with another model", name, w, width)
 			}
 		}
 		tab.ModelOpened("tiny")

@@ -473,7 +473,7 @@ func TestRegenerateWaitsForAMask(t *testing.T) {
 	if btn.Disabled() || s.menu["regenerate"].Disabled || btn.Tip() != regenerateTip {
 		t.Fatalf("with a mask: disabled %v (menu %v), tip %q", btn.Disabled(), s.menu["regenerate"].Disabled, btn.Tip())
 	}
-	if got := e.instruct.Text; got != "Edit the masked patch" {
+	if got := e.instruct.Text; got != "Edit masked patch" {
 		t.Fatalf("with a mask the edit button says %q (the mask limits an edit even hidden)", got)
 	}
 	must(t, s.ClearMask())

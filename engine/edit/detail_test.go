@@ -90,3 +90,31 @@ func TestTransferDetail(t *testing.T) {
 		t.Error("a source of another size: no error")
 	}
 }
+
+// AlreadyDone says when the exact edit is the picture itself: the mirror
+// of a symmetric picture, black and white of a grey one.
+func TestAlreadyDone(t *testing.T) {
+	lopsided := sticker()
+	symmetric := MirrorImage(lopsided)
+	for y := range 64 {
+		for x := 32; x < 64; x++ {
+			symmetric.SetNRGBA(x, y, symmetric.NRGBAAt(63-x, y))
+		}
+	}
+	for _, c := range []struct {
+		instruction string
+		img         *image.NRGBA
+		done        bool
+	}{
+		{"mirror it", lopsided, false},
+		{"flip it horizontally", symmetric, true},
+		{"make it black and white", lopsided, false},
+		{"make it black and white", GrayImage(lopsided), true},
+		{"invert the colours", GrayImage(lopsided), false},
+		{"not an instruction", symmetric, false},
+	} {
+		if got := AlreadyDone(c.instruction, c.img); (got != "") != c.done {
+			t.Errorf("%q: %q", c.instruction, got)
+		}
+	}
+}

@@ -100,6 +100,29 @@ func NotTakenWarning(share float64, masked bool) string {
 	return w
 }
 
+// alreadyDoneDB is how close (PSNR, dB) a picture is to its own exact
+// edit for AlreadyDone to say the edit has nothing to change.
+const alreadyDoneDB = 30
+
+// AlreadyDone is what to tell a user whose instruction's exact result is
+// the picture src itself within alreadyDoneDB (a mirror of a symmetric
+// picture, black and white of a grey one), "" otherwise or for other
+// instructions: an edit that gives such a picture back did its job, which
+// NotTakenWarning would call a failure.
+func AlreadyDone(instruction string, src *image.NRGBA) string {
+	f, _, ok := Parse(instruction)
+	if !ok || src == nil {
+		return ""
+	}
+	switch {
+	case f == Mirror && psnr.Images(src, MirrorImage(src)) >= alreadyDoneDB:
+		return "the picture is nearly symmetric, so its mirror image is itself: an edit that gives it back is right"
+	case f == Gray && psnr.Images(src, GrayImage(src)) >= alreadyDoneDB:
+		return "the picture is in shades of grey already: an edit that gives it back is right"
+	}
+	return ""
+}
+
 // PSNRWithin is PSNR (dB, capped at MaxPSNR) of out against target over
 // the patches mask marks (true) on a rows×cols grid over both pictures;
 // mask nil means every patch. NaN when the sizes differ, the grid does

@@ -99,9 +99,11 @@ func (lc *LiveCanvas) MouseIn(ev *desktop.MouseEvent) {
 	lc.Refresh()
 }
 
-// BrushRingShown reports whether the brush ring is drawn.
+// BrushRingShown reports whether the brush ring is drawn: not over a
+// canvas that shows a message in place of an image (there is nothing to
+// paint on: a ring sat on the empty canvas at startup).
 func (lc *LiveCanvas) BrushRingShown() bool {
-	return lc.hovering && lc.tool.Paints() && lc.inside(lc.hover)
+	return lc.hovering && lc.tool.Paints() && lc.inside(lc.hover) && lc.message == ""
 }
 
 // MouseMoved moves the brush cursor, or pans while a secondary button is held.

@@ -621,6 +621,11 @@ type Choice struct {
 	OnChanged func(string)
 	buttons   []*TipButton
 	box       *fyne.Container
+	// widest is a button labelled with the longest label an option will
+	// show (ReserveLabel), never drawn: the row is at least as wide as a
+	// row of such buttons, so that a label that changes moves nothing.
+	widest *TipButton
+	row    *fyne.Container
 }
 
 // NewChoice returns a row of options with their tips (tips[i] for
@@ -638,8 +643,37 @@ func NewChoice(options, tips []string, changed func(string)) *Choice {
 		objs[i] = b
 	}
 	c.box = container.NewGridWithColumns(len(options), objs...)
+	c.row = container.New(reserveLayout{c}, c.box)
 	c.paint()
 	return c
+}
+
+// ReserveLabel keeps room for an option labelled label (SetOptionLabel):
+// the row is as wide as if every option showed it, so that the layout
+// around it stays put when a label changes ("Fine-tune emoji" becoming
+// "Fine-tune pics-emoji" widened the Train tab's settings by 65 px and
+// moved the buttons under a newcomer's pointer).
+func (c *Choice) ReserveLabel(label string) {
+	c.widest = NewTipButton(label, nil, "", nil)
+	c.row.Refresh()
+}
+
+// reserveLayout gives a Choice's row its options' width or the reserved
+// one, whichever is wider.
+type reserveLayout struct{ c *Choice }
+
+func (l reserveLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	min := objs[0].MinSize()
+	if w := l.c.widest; w != nil {
+		n := float32(len(l.c.buttons))
+		min.Width = fyne.Max(min.Width, n*w.MinSize().Width+(n-1)*theme.Padding())
+	}
+	return min
+}
+
+func (l reserveLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Resize(size)
+	objs[0].Move(fyne.NewPos(0, 0))
 }
 
 // SetSelected selects option o ("" selects none) and calls OnChanged when
@@ -656,7 +690,7 @@ func (c *Choice) SetSelected(o string) {
 }
 
 // Object is the row of options, to lay out.
-func (c *Choice) Object() fyne.CanvasObject { return c.box }
+func (c *Choice) Object() fyne.CanvasObject { return c.row }
 
 // SetOptionLabel shows option o as label, with tip, leaving the option's
 // name (Options, Selected, OnChanged's argument) as it was: for an option
