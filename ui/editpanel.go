@@ -57,6 +57,7 @@ type editPanel struct {
 	instruction *widgets.EscSelectEntry // Edit by instruction (instruct.go)
 	offered     []string                // the instructions it offers
 	instruct    *widgets.TipButton
+	detail      *widgets.TipCheck // keep the source's detail in edits
 	regenerate  *widgets.TipButton
 	complete    *widgets.TipButton
 	resume      *widgets.TipButton
@@ -93,6 +94,7 @@ type editActions struct {
 	repair        func()
 	extend        func()
 	instruct      func(instruction string)
+	sourceDetail  func(bool)
 }
 
 // scaleOption shows an export scale.
@@ -261,7 +263,14 @@ func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 			"only the masked patches when a mask is painted; Candidates sets how many edits to offer, best first (Enter in the box; Tab completes an instruction it offers). "+
 			"It samples at the edit model's recommended temperature and guidance, as tessera edit does, unless you moved the prompt panel's temperature, top-k or top-p from their defaults",
 		func() { a.instruct(p.instruction.Text) })
-	return container.NewVBox(p.instruction, p.instruct)
+	p.detail = widgets.NewTipCheck("Keep the source's detail", "Give the edit the picture's own sharp pixels wherever it is a change of colour (black and white, a new colour, a skin tone), "+
+		"which the edit model's codes draw softer; edits that move or redraw things (a mirror, a new style) stay as the model drew them. Off: the edit exactly as the edit model drew it (tessera edit --source-detail=false)",
+		func(on bool) {
+			if !p.quietChange {
+				a.sourceDetail(on)
+			}
+		})
+	return container.NewVBox(p.instruction, p.instruct, p.detail)
 }
 
 // likelihoodSection: the likelihood map, resampling the least likely
@@ -320,9 +329,10 @@ func (p *editPanel) imageSection(a editActions) fyne.CanvasObject {
 }
 
 // setValues shows stored settings without calling back.
-func (p *editPanel) setValues(tool widgets.Tool, brush int, grid bool, candidates int, paintTemp float64) {
+func (p *editPanel) setValues(tool widgets.Tool, brush int, grid bool, candidates int, paintTemp float64, detail bool) {
 	p.quietChange = true
 	defer func() { p.quietChange = false }()
+	p.detail.SetChecked(detail)
 	p.tools.SetSelected(toolNames()[tool])
 	p.setBrush(brush)
 	p.grid.SetChecked(grid)

@@ -191,6 +191,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	rows, cols, _ := s.canvas.Grid()
 	w, h := b.ImageSize()
 	candidates := s.set.Candidates()
+	detail := s.edit.detail.Checked // keep the source's detail (edit.TransferDetail)
 	ed := s.editor
 	var facts editFacts
 	var used sampling.Settings // the edit's own settings, recorded with its results
@@ -221,7 +222,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		return map[string]any{extraEdit: map[string]any{
 			"instruction": instruction, "model": facts.model, "model_hash": facts.hash,
 			"guidance": used.Guidance, "image_guidance": used.ImageGuidance, "rank": i + 1,
-			"edit_mean_loglik": facts.meanLogLik[im.Seed], "source_detail": true,
+			"edit_mean_loglik": facts.meanLogLik[im.Seed], "source_detail": detail,
 		}}
 	}
 	j.run = func(ctx context.Context, _ func(sampler.Event)) (*sampler.Result, error) {
@@ -291,7 +292,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		for _, im := range res.Images {
 			facts.meanLogLik[im.Seed] = im.MeanLogLik()
 		}
-		edits, err := editPictures(eb, src, source, res)
+		edits, err := editPictures(eb, src, source, res, detail)
 		if err != nil {
 			return nil, err
 		}
@@ -430,15 +431,20 @@ func coverMask(mask []bool, rows, cols, er, ec int) []bool {
 }
 
 // editPictures are the edit model eb's pictures of the candidates in res,
-// each given the detail of the picture src it edited (edit.TransferDetail,
-// as tessera edit does by default): source is src's codes under eb.
-func editPictures(eb *bundle.Bundle, src *image.NRGBA, source []int, res *sampler.Result) ([]*image.NRGBA, error) {
+// with detail each given the detail of the picture src it edited
+// (edit.TransferDetail, as tessera edit does by default): source is src's
+// codes under eb.
+func editPictures(eb *bundle.Bundle, src *image.NRGBA, source []int, res *sampler.Result, detail bool) ([]*image.NRGBA, error) {
 	w, h := eb.ImageSize()
 	fitted, roundTrip := codebook.Fit(src, w, h), eb.Decode(source)
 	pics := make([]*image.NRGBA, len(res.Images))
 	for i, im := range res.Images {
+		pics[i] = eb.Decode(im.Tokens)
+		if !detail {
+			continue
+		}
 		var err error
-		if pics[i], _, err = edit.TransferDetail(fitted, roundTrip, eb.Decode(im.Tokens), edit.DefaultDetail); err != nil {
+		if pics[i], _, err = edit.TransferDetail(fitted, roundTrip, pics[i], edit.DefaultDetail); err != nil {
 			return nil, err
 		}
 	}

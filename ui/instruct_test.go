@@ -24,6 +24,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -88,12 +89,16 @@ func wantEdit(t *testing.T, s *Studio, eb *bundle.Bundle, instruction string, ma
 	res, err := sampler.Edit(context.Background(), eb, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, nil)
 	must(t, err)
 	// each candidate as the edit model drew it, given the source's detail
+	// unless the box is unticked
 	src := b.Decode(base)
 	ew, eh := eb.ImageSize()
 	edits := make([]*image.NRGBA, len(res.Images))
 	for i, im := range res.Images {
-		edits[i], _, err = edit.TransferDetail(codebook.Fit(src, ew, eh), eb.Decode(source), eb.Decode(im.Tokens), edit.DefaultDetail)
-		must(t, err)
+		edits[i] = eb.Decode(im.Tokens)
+		if s.edit.detail.Checked {
+			edits[i], _, err = edit.TransferDetail(codebook.Fit(src, ew, eh), eb.Decode(source), edits[i], edit.DefaultDetail)
+			must(t, err)
+		}
 	}
 	db, pics, err := intoModelCodes(b, eb, res, edits, base, mask)
 	must(t, err)
@@ -670,5 +675,57 @@ func TestEditPanelKeepsItsWidth(t *testing.T) {
 	s.Wait()
 	if w := s.edit.content.MinSize().Width; w != width {
 		t.Errorf("after an edit: the panel is %v px wide, %v before", w, width)
+	}
+}
+
+// "Keep the source's detail" (on by default, kept in the settings): off,
+// an edit is shown exactly as the edit model drew it, and its record says
+// which it is.
+func TestEditSourceDetailSetting(t *testing.T) {
+	s, eb := openWithEdit(t, "tiny-edit")
+	if !s.edit.detail.Checked || !s.set.SourceDetail() {
+		t.Fatal("the source's detail is not kept by default")
+	}
+	lockSeed(t, s, "blue cat", 5)
+	generate(t, s)
+	for _, on := range []bool{false, true} {
+		s.edit.detail.SetChecked(on)
+		if s.set.SourceDetail() != on {
+			t.Fatalf("ticked %v, stored %v", on, s.set.SourceDetail())
+		}
+		_, want := wantEdit(t, s, eb, "make it red", nil, s.set.Candidates())
+		must(t, s.EditByInstruction("make it red"))
+		s.Wait()
+		must(t, s.LastError())
+		if pic := s.Document().Picture(); pic == nil || !bytes.Equal(pic.Pix, want.Pix) {
+			t.Fatalf("detail %v: the canvas does not show the edit as wanted", on)
+		}
+		rec := readRecord(t, s.Document().Parent)
+		if e, _ := rec.Extra[extraEdit].(map[string]any); e["source_detail"] != on {
+			t.Fatalf("detail %v: recorded %v", on, rec.Extra[extraEdit])
+		}
+		must(t, s.Undo())
+	}
+	// An edit that gives the source's codes back: with the detail it is
+	// the source picture itself (a change of colour of none), without it
+	// the edit model's decode of those codes.
+	src := s.Bundle().Decode(s.Document().Tokens())
+	source, err := eb.Encode(src)
+	must(t, err)
+	res := &sampler.Result{Images: []sampler.Image{{Tokens: source}}}
+	w, h := eb.ImageSize()
+	for _, on := range []bool{false, true} {
+		pics, err := editPictures(eb, src, source, res, on)
+		must(t, err)
+		want := eb.Decode(source)
+		if on {
+			want = codebook.Fit(src, w, h)
+		}
+		if db := psnr.Images(pics[0], want); db < 40 {
+			t.Errorf("detail %v: the edit that changes nothing is %.1f dB from what it should show", on, db)
+		}
+	}
+	if db := psnr.Images(eb.Decode(source), codebook.Fit(src, w, h)); db > 30 {
+		t.Fatalf("the tiny edit model redraws the picture at %.1f dB: the test shows nothing", db)
 	}
 }

@@ -39,6 +39,7 @@ const (
 	prefSaveAll    = "outputs.every_candidate"
 	prefLikelihood = "canvas.likelihood_map"
 	prefPaintTemp  = "brush.temperature"
+	prefDetail     = "edit.source_detail"
 )
 
 // maxRecent is how many opened model folders the picker remembers.
@@ -108,6 +109,13 @@ func (s settings) PaintTemperature() float64 {
 
 // SetPaintTemperature stores the temperature the brush paints.
 func (s settings) SetPaintTemperature(v float64) { s.p.SetFloat(prefPaintTemp, v) }
+
+// SourceDetail reports whether edits by instruction keep the source's
+// detail (edit.TransferDetail; on until turned off, as in tessera edit).
+func (s settings) SourceDetail() bool { return s.p.BoolWithFallback(prefDetail, true) }
+
+// SetSourceDetail stores the source detail setting.
+func (s settings) SetSourceDetail(on bool) { s.p.SetBool(prefDetail, on) }
 
 // SetGrid stores the grid lines setting.
 func (s settings) SetGrid(on bool) { s.p.SetBool(prefGrid, on) }

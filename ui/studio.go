@@ -387,8 +387,9 @@ func (s *Studio) buildWidgets() {
 		repair:        func() { s.report(s.RepairLeastLikely()) },
 		extend:        func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },
 		instruct:      s.editAsked,
+		sourceDetail:  s.set.SetSourceDetail,
 	})
-	s.edit.setValues(widgets.ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates(), s.set.PaintTemperature())
+	s.edit.setValues(widgets.ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates(), s.set.PaintTemperature(), s.set.SourceDetail())
 	s.canvas.SetTemperatureValue(s.set.PaintTemperature())
 	s.paint.panel = s.edit
 	s.edit.instruction.OnEscape = func() { // the box has the key: Escape stops a run, as anywhere
