@@ -298,12 +298,16 @@ func (d *describer) describe(ctx context.Context, path string) error {
 	if d.asJSON {
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}
-	stages := ""
+	how := fmt.Sprintf("%d scored in full, %d ruled out early", out.ScoredInFull, out.RuledOut)
 	if res.Names > 0 {
-		stages = fmt.Sprintf("; the %d names ranked alone first, then the styles of the likeliest %d (%d candidates not scored)", res.Names, opt.Shortlist, res.Unscored)
+		// Said in the order it happens: the counts after the names are
+		// the styled candidates', which alone read as if the names had
+		// not been scored.
+		how = fmt.Sprintf("the %d names ranked alone first, then the styles of the likeliest %d: %d candidates scored in full, %d ruled out early, %d not scored",
+			res.Names, opt.Shortlist, out.ScoredInFull, out.RuledOut, res.Unscored)
 	}
-	fmt.Fprintf(env.Stdout, "%s under %s: %s (%s)%s; %d scored in full, %d ruled out early; %.1f s\n",
-		path, b.Name, plural.N(out.Candidates, "candidate prompt", "candidate prompts"), cands.Source, stages, out.ScoredInFull, out.RuledOut, seconds)
+	fmt.Fprintf(env.Stdout, "%s under %s: %s (%s); %s; %.1f s\n",
+		path, b.Name, plural.N(out.Candidates, "candidate prompt", "candidate prompts"), cands.Source, how, seconds)
 	for _, e := range out.Top {
 		// The difference in bits per token, as the studio shows it: below
 		// zero, the prompt makes the image likelier than no prompt.

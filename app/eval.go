@@ -440,10 +440,12 @@ func (t *evalTotals) print(w io.Writer, kind string, used sampler.Options, seeds
 	var dist []string
 	for k := 1; k <= seeds; k++ {
 		if t.hist[k] > 0 {
-			dist = append(dist, fmt.Sprintf("%s: %s", plural.N(k, "picture", "pictures"), plural.N(t.hist[k], "prompt", "prompts")))
+			dist = append(dist, fmt.Sprintf("%s gave %s", plural.N(t.hist[k], "prompt", "prompts"), plural.N(k, "picture", "pictures")))
 		}
 	}
-	fmt.Fprintf(w, "distribution: %s\n", strings.Join(dist, ", "))
+	// "7 prompts gave 1 picture" read where "1 picture: 7
+	// prompts" puzzled a newcomer.
+	fmt.Fprintf(w, "distribution over the %s of each prompt: %s\n", plural.N(seeds, "seed", "seeds"), strings.Join(dist, ", "))
 	if style != "" {
 		fmt.Fprintf(w, "%d of %d samples (%.1f%%) are nearest to an image in %s style\n", t.styled, t.total, 100*float64(t.styled)/float64(max(t.total, 1)), style)
 	}

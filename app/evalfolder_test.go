@@ -82,7 +82,8 @@ func TestEvalPromptsOnAFolderModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := run(t, "eval-prompts", "--model", filepath.Join(runDir, "model"), "--seeds", "1")
-	if code != 0 || !strings.Contains(stdout, "judged against the 4 pictures of "+pics+", 4 of their captions as the prompts\n") {
+	if code != 0 || !strings.Contains(stdout, "judged against the 4 pictures of "+pics+", 4 of their captions as the prompts\n") ||
+		!strings.Contains(stdout, "distribution over the 1 seed of each prompt: 4 prompts gave 1 picture\n") {
 		t.Errorf("text output: exit %d, %q %q", code, stdout, stderr)
 	}
 	code, _, stderr = run(t, "eval-prompts", "--model", filepath.Join(runDir, "model"), "--names", names)

@@ -43,7 +43,7 @@ func (l Labels) margins(face font.Face, gap int) (left, top int) {
 		left = max(left, font.MeasureString(face, s).Ceil())
 	}
 	if left > 0 {
-		left = min(left, maxRowLabel) + gap
+		left = min(left, maxRowLabel) + 2*gap // a gap before the label and one after (LabelledSheet draws it gap in)
 	}
 	for _, s := range l.Cols {
 		if s != "" {

@@ -6,7 +6,10 @@ import (
 	"image"
 	"image/color"
 	"math/rand/v2"
+	"strings"
 	"testing"
+
+	"golang.org/x/image/font"
 )
 
 func TestNLLMapScalesToTheLargestValue(t *testing.T) {
@@ -105,5 +108,26 @@ func TestUpscaleKeepsColoursValid(t *testing.T) {
 	}
 	if Upscale(img, 1, true) != image.Image(img) {
 		t.Fatal("factor 1 copied the picture")
+	}
+}
+
+// A row label is cut only past maxRowLabel: the label band fits the
+// widest label whole ("cat face" was drawn "cat f…", the band one gap
+// short of the label it was measured on).
+func TestRowLabelsFitTheirBand(t *testing.T) {
+	face := labelFace()
+	for _, gap := range []int{0, 4, 8} {
+		l := Labels{Rows: []string{"cat face", "rocket"}}
+		left, _ := l.margins(face, gap)
+		for _, s := range l.Rows {
+			if got := cut(face, s, left-2*gap); got != s {
+				t.Errorf("gap %d: %q drawn %q in a band of %d px", gap, s, got, left)
+			}
+		}
+		long := Labels{Rows: []string{"smiling face with heart-shaped eyes and many more words than fit"}}
+		left, _ = long.margins(face, gap)
+		if got := cut(face, long.Rows[0], left-2*gap); !strings.HasSuffix(got, "…") || font.MeasureString(face, got).Ceil() > maxRowLabel {
+			t.Errorf("gap %d: a long label drawn %q", gap, got)
+		}
 	}
 }
