@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"unicode/utf8"
 
@@ -127,8 +128,31 @@ func Main(args []string, env Env) int {
 	// goroutine costs an OS thread hand-off, which made sampling a third
 	// slower.
 	done := make(chan error, 1)
-	go func() { done <- cmd.run(ctx, env, args[1:]) }()
-	return exitStatus(env, name, <-done, ctx.Err() != nil)
+	lines := &lineEnds{w: env.Stderr}
+	run := env
+	run.Stderr = lines
+	go func() { done <- cmd.run(ctx, run, args[1:]) }()
+	err := <-done
+	if lines.open.Load() && (err != nil || ctx.Err() != nil) {
+		// A progress line a signal or an error cut short ("patch 28 / 64 …
+		// ETA 300ms" then the error on the same line): end it first.
+		fmt.Fprintln(env.Stderr)
+	}
+	return exitStatus(env, name, err, ctx.Err() != nil)
+}
+
+// lineEnds passes writes to w and remembers whether the last one left a
+// line open (a progress line redrawn with \r, not yet ended).
+type lineEnds struct {
+	w    io.Writer
+	open atomic.Bool // progress may be written from another goroutine
+}
+
+func (l *lineEnds) Write(p []byte) (int, error) {
+	if len(p) > 0 {
+		l.open.Store(p[len(p)-1] != '\n')
+	}
+	return l.w.Write(p)
 }
 
 // exitStatus reports a command's error on env.Stderr and returns the exit

@@ -1064,3 +1064,19 @@ func TestProgressPrinterETAFromFirstPatch(t *testing.T) {
 		t.Fatal("the last patch does not end the line")
 	}
 }
+
+// An error after a progress line that was not ended starts a line of its
+// own ("patch 28 / 64 … ETA 300ms   tessera generate: interrupted" was one
+// line).
+func TestErrorAfterAnOpenProgressLine(t *testing.T) {
+	var stderr bytes.Buffer
+	l := &lineEnds{w: &stderr}
+	fmt.Fprint(l, "\rpatch 28 / 64   ")
+	if !l.open.Load() {
+		t.Fatal("a line ended by \\r is not open")
+	}
+	fmt.Fprintln(l, "done")
+	if l.open.Load() {
+		t.Fatal("an ended line is open")
+	}
+}

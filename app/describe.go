@@ -195,15 +195,21 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	}
 	cands, err := describeCandidates(ctx, b, *promptsFile, env.Stderr)
 	if err != nil {
+		if ctx.Err() != nil {
+			return describeInterrupted(0, len(images))
+		}
 		return err
 	}
 	d := describer{env: env, b: b, cands: cands, top: *top, exhaustive: *exhaustive, shortlist: *shortlist, asJSON: *asJSON, threads: *threads, quiet: *quiet, promptsFile: *promptsFile}
 	failed := 0
-	for _, path := range images {
-		if err := ctx.Err(); err != nil {
-			return err
+	for i, path := range images {
+		if ctx.Err() != nil {
+			return describeInterrupted(i, len(images))
 		}
 		if err := d.describe(ctx, path); err != nil {
+			if ctx.Err() != nil { // Ctrl-C: said plainly, not "describe X: context canceled"
+				return describeInterrupted(i, len(images))
+			}
 			if len(images) == 1 {
 				return err
 			}
@@ -215,6 +221,15 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		return notAll(failed, len(images), "described")
 	}
 	return nil
+}
+
+// describeInterrupted is what describe says when a signal stopped it
+// after done of total images (their rankings printed).
+func describeInterrupted(done, total int) error {
+	if done == 0 {
+		return errors.New("interrupted before an image was described")
+	}
+	return fmt.Errorf("interrupted: %d of %d images described (their rankings are above)", done, total)
 }
 
 // describer ranks the candidate prompts of one model for image after image

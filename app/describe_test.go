@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -228,5 +229,23 @@ func TestDescribeSaysUnexplained(t *testing.T) {
 	code, stdout, stderr := run(t, "describe", "--model", model, path)
 	if code != 0 || !strings.Contains(stderr, "note: the image is unlike what model") || strings.Contains(stdout, "note:") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// Ctrl-C is said plainly, with how many images were described (it said
+// "describe a.png: context canceled").
+func TestDescribeInterrupted(t *testing.T) {
+	model := tinyModel(t)
+	a := filepath.Join(t.TempDir(), "a.png")
+	writePNG(t, a, 8, 8)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	err := runDescribe(ctx, Env{Stdout: &stdout, Stderr: &stderr}, []string{"--model", model, a, a})
+	if err == nil || err.Error() != "interrupted before an image was described" {
+		t.Fatalf("%v", err)
+	}
+	if err := describeInterrupted(1, 3); err.Error() != "interrupted: 1 of 3 images described (their rankings are above)" {
+		t.Fatalf("%v", err)
 	}
 }

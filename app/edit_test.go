@@ -696,7 +696,7 @@ func TestRecordedModelOfEdits(t *testing.T) {
 		}
 		return path
 	}
-	studio := write("studio.png", pngmeta.Record{Model: "emoji", ModelHash: "d2", Extra: map[string]any{pngmeta.ExtraEdit: map[string]any{"instruction": "mirror it", "model": "edit", "model_hash": "e1"}}})
+	studio := write("studio.png", pngmeta.Record{Model: "emoji", ModelHash: "d2", Extra: map[string]any{pngmeta.ExtraEdit: map[string]any{"instruction": "mirror it", "model": "edit", "model_hash": "e1", "source_detail": true}, pngmeta.ExtraKeptPixels: true}})
 	cli := write("cli.png", pngmeta.Record{Model: "edit", ModelHash: "e1", Extra: map[string]any{pngmeta.ExtraEdit: map[string]any{"instruction": "mirror it"}}})
 	var log strings.Builder
 	if name, hash := recordedModel(&log, "", studio); name != "emoji" || hash != "d2" || strings.Contains(log.String(), "edit model") {
@@ -707,7 +707,31 @@ func TestRecordedModelOfEdits(t *testing.T) {
 		t.Errorf("tessera edit's output: model %q, log %q", name, log.String())
 	}
 	// info says which edit model made the studio's edit.
-	if code, stdout, stderr := run(t, "info", studio); code != 0 || !strings.Contains(stdout, "edited by   edit model edit (weights hash e1); the codes are emoji's") {
+	if code, stdout, stderr := run(t, "info", studio); code != 0 || !strings.Contains(stdout, "edited by   edit model edit (weights hash e1); the codes are emoji's") ||
+		!strings.Contains(stdout, "pixels      the edit as edit model edit drew it, given the source's detail") || strings.Contains(stdout, "outside its run's mask") {
 		t.Errorf("info: exit %d %q %q", code, stdout, stderr)
+	}
+}
+
+// A pixel family is judged on the pairs that need an edit: a grey picture
+// made black and white (its source its own target, PSNR 100) lifted the
+// mean of edits drawn at 20 dB over the 24 dB target.
+func TestEditFamilyJudgedOnPairsNeedingAnEdit(t *testing.T) {
+	white := 1.0
+	cases := []editCase{
+		{PSNRdB: edit.MaxPSNR, SourcePSNRdB: edit.MaxPSNR, WhiteKept: &white},
+		{PSNRdB: 20, SourcePSNRdB: 30, WhiteKept: &white},
+		{PSNRdB: 20, SourcePSNRdB: 30, WhiteKept: &white},
+	}
+	r := summarizeEdits(edit.Gray, cases)
+	if r.PSNRdB < 24 || r.NeedEdit != 2 || r.NeedEditPSNRdB != 20 || r.Pass || r.MedianPSNRdB != 20 {
+		t.Fatalf("%+v", r)
+	}
+	if line := r.line(); !strings.Contains(line, "20.00 dB over the 2 pairs that need an edit") || !strings.Contains(line, "below target") {
+		t.Fatalf("line %q", line)
+	}
+	cases[1].PSNRdB, cases[2].PSNRdB = 25, 25
+	if r := summarizeEdits(edit.Gray, cases); !r.Pass {
+		t.Fatalf("25 dB where edits are needed: %+v", r)
 	}
 }

@@ -20,7 +20,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	sf.registerOne(fs)
 	fs.Lookup("model").Usage = "built-in model name or model folder (default: the built-in model the image records, else the embedded default model)"
 	from := fs.String("from", "", "the image to grow (its stored tokens, which may already be taller than the model)")
-	addRows := rangedInt(fs, "rows", 0, 1, 1024, "patch rows to add below (required)")
+	addRows := rangedInt(fs, "rows", 0, 1, 1024, fmt.Sprintf("patch rows to add below (required; the image may grow to %d px tall in all: 1,016 rows more at most for an 8-row image of 8-px patches)", codebook.MaxImageSide))
 	stride := rangedInt(fs, "stride", 0, 0, 1024, "rows sampled per window step, less than the model's grid rows (0 = half the model's grid)")
 	out := fs.String("out", "extended.png", "output PNG")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")

@@ -242,7 +242,18 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			fmt.Fprintf(o, "  size        %s\n", how)
 		}
 		if kept, _ := rec.Extra[pngmeta.ExtraKeptPixels].(bool); kept {
-			fmt.Fprintln(o, "  pixels      outside its run's mask kept as they were (its codes draw them only as closely as the tokenizer can)")
+			if em, _, own := rec.EditModel(); em != "" && !own {
+				// A studio edit keeps the edit model's picture, mask or
+				// not (it said "outside its run's mask" of an edit
+				// without one).
+				detail := ""
+				if e, _ := rec.Extra[pngmeta.ExtraEdit].(map[string]any); e["source_detail"] == true {
+					detail = ", given the source's detail"
+				}
+				fmt.Fprintf(o, "  pixels      the edit as edit model %s drew it%s (the codes, %s's, draw it only as closely as that tokenizer can)\n", em, detail, rec.Model)
+			} else {
+				fmt.Fprintln(o, "  pixels      outside its run's mask kept as they were (its codes draw them only as closely as the tokenizer can)")
+			}
 		}
 		if clear, _ := rec.Extra[pngmeta.ExtraTransparent].(bool); clear {
 			fmt.Fprintln(o, "  background  transparent (the white around the picture; its codes decode on white)")

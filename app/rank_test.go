@@ -203,3 +203,22 @@ func TestInterruptedRankingKeepsTheBatch(t *testing.T) {
 		t.Fatalf("exit %d, %q", got, stderr.String())
 	}
 }
+
+// A ranked branch lists its changes first, then the copies of its source
+// (as the studio orders them), each group in its ranked order, scores
+// alongside.
+func TestChangesFirst(t *testing.T) {
+	src := []int{1, 2, 3}
+	images := []sampler.Image{{Tokens: []int{1, 2, 3}, Seed: 1}, {Tokens: []int{1, 2, 4}, Seed: 2}, {Tokens: []int{1, 2, 3}, Seed: 3}, {Tokens: []int{1, 5, 5}, Seed: 4}}
+	got, scores := changesFirst(images, []float64{0.4, 0.3, 0.2, 0.1}, src)
+	var seeds []uint64
+	for _, im := range got {
+		seeds = append(seeds, im.Seed)
+	}
+	if fmt.Sprint(seeds) != "[2 4 1 3]" || fmt.Sprint(scores) != "[0.3 0.1 0.4 0.2]" {
+		t.Fatalf("seeds %v, scores %v", seeds, scores)
+	}
+	if got, scores := changesFirst(images[:2], nil, src); got[0].Seed != 2 || scores != nil {
+		t.Fatalf("without scores: %v %v", got, scores)
+	}
+}

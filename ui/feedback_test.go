@@ -1165,3 +1165,28 @@ func TestEmojiPromptNamesItsFiles(t *testing.T) {
 		t.Fatalf("export suggested as %q", got)
 	}
 }
+
+// A run that gives back the image it started from, every candidate of it
+// (a resampling of the least likely patches that found none likelier, a
+// masked edit that kept its patches), leaves the image, its undo steps
+// and the candidates offered before as they were: it replaced a batch's
+// other pictures by copies marked "= before", which undo did not bring
+// back.
+func TestUnchangedRunKeepsTheCandidates(t *testing.T) {
+	s := newTestStudio(t)
+	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch = 3 })
+	generate(t, s)
+	if s.Candidates() != 3 {
+		t.Fatalf("%d candidates after a batch of 3", s.Candidates())
+	}
+	thumbs := s.cands.Thumbs()
+	base, version := s.Document().Tokens(), s.Document().Version()
+	j := job{kind: kindRegenerate, label: "resampling", b: s.Bundle(), base: base, repair: true}
+	s.finish(j, &sampler.Result{}, nil, []result{{tokens: slices.Clone(base), before: true}, {tokens: slices.Clone(base), before: true}}, nil)
+	if s.Candidates() != 3 || s.cands.Thumbs()[1].Caption != thumbs[1].Caption || s.Document().Version() != version || !slices.Equal(s.Document().Tokens(), base) {
+		t.Fatalf("after an unchanged run: %d candidates (%q), version %d (was %d)", s.Candidates(), s.cands.Thumbs()[1].Caption, s.Document().Version(), version)
+	}
+	if !strings.Contains(s.Status(), "unchanged") || !strings.Contains(s.Status(), "the candidates offered before are kept") {
+		t.Fatalf("status %q", s.Status())
+	}
+}

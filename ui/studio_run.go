@@ -734,6 +734,19 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		s.setStatus("Stopped before the first patch; the image is unchanged")
 		return
 	}
+	if !res.Stopped && allGaveBack(j, results) {
+		// Nothing changed: the image, its undo steps and the candidates
+		// offered before (a batch's others, which no file may hold) stay
+		// as they were; a run that gave the image back replaced them by
+		// copies of it marked "= before", and undo did not bring them back.
+		s.showDoc()
+		msg := capitalize(doneWord(j.kind)) + ":" + strings.TrimPrefix(sameResultsNote(j, results), " ·") + "; the image and the candidates offered before are kept"
+		if j.lateNote != nil && *j.lateNote != "" {
+			msg += " · " + *j.lateNote
+		}
+		s.setStatus(msg)
+		return
+	}
 	if res.Stopped {
 		s.runs.keep(nil, nil)
 	} else {
@@ -946,6 +959,17 @@ func underHalfDrawn(kind string, tokens, rows, cols int) bool {
 // from: a regeneration, completion, branch or edit that changed nothing.
 func (j job) gaveBack(tokens []int) bool {
 	return j.kind != kindGenerate && j.kind != kindExtend && len(j.base) > 0 && slices.Equal(tokens, j.base)
+}
+
+// allGaveBack reports whether every candidate of run j gave back the image
+// it started from (job.gaveBack).
+func allGaveBack(j job, results []result) bool {
+	for _, r := range results {
+		if !j.gaveBack(r.tokens) {
+			return false
+		}
+	}
+	return len(results) > 0
 }
 
 // sameResultsNote tells the user when a run changed nothing they can see:
