@@ -536,6 +536,12 @@ func (f *fileDialogs) exportName() string {
 	if b := f.host.Bundle(); b != nil {
 		read = b.ReadPrompt(read) // "🚀 twemoji": rocket-twitter
 	}
+	if p.Instruction != "" && p.Instruction != p.Prompt { // a reopened edit's prompt is its instruction
+		// An edit's seed is the edit model's: named with its instruction,
+		// as the outputs folder names it ("cat-face-fluent-flat-4244812408"
+		// named the edit model's seed with the drawing prompt alone).
+		read = strings.TrimSpace(read + " " + p.Instruction)
+	}
 	name := nameWords(read)
 	if name == "" {
 		name = "tessera"

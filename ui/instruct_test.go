@@ -145,6 +145,12 @@ func TestEditByInstruction(t *testing.T) {
 	if !strings.Contains(s.Status(), "Edited") || !strings.Contains(s.Status(), "mirror it") {
 		t.Fatalf("status %q", s.Status())
 	}
+	// Named with its instruction beside the edit model's seed, as the
+	// outputs folder names it (the drawing prompt and the edit's seed
+	// alone named no picture that exists).
+	if p := s.Document().ImageParams(); p.Instruction != "mirror it" || !strings.HasPrefix(s.files.exportName(), "blue-cat-mirror-it-") || !strings.Contains(describeState(s.Document()), `edit "mirror it" of "blue cat"`) {
+		t.Fatalf("instruction %q, export name %q, state %q", p.Instruction, s.files.exportName(), describeState(s.Document()))
+	}
 	// The tiny models' random codebooks draw each other's pictures under
 	// 15 dB: the status says this model's codes cannot draw the edit.
 	if !strings.Contains(s.Status(), "the edit is shown as the edit model drew it, but tiny's own codes redraw it poorly") {

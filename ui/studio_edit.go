@@ -250,6 +250,12 @@ func describeState(d *core.Document) string {
 	if from := d.ImageParams().Imported; from != "" {
 		msg = "picture opened from " + from
 	}
+	if in := d.ImageParams().Instruction; in != "" {
+		msg = fmt.Sprintf("edit %q (edit model's seed %d)", in, d.ImageParams().Seed)
+		if p := d.ImageParams().Prompt; p != "" && p != in {
+			msg = fmt.Sprintf("edit %q of %q (edit model's seed %d)", in, p, d.ImageParams().Seed)
+		}
+	}
 	if n := d.Masked(); n > 0 {
 		msg += fmt.Sprintf(", %d patches masked", n)
 	}

@@ -282,7 +282,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	switch {
 	case edited:
 		ip = p.WithRecord(o.Record)
-		ip.Seed = o.Record.Seed
+		// Its prompt is the instruction (the prompt it was edited from is
+		// not recorded).
+		ip.Seed, ip.Instruction = o.Record.Seed, o.Record.Prompt
 	case foreign:
 		from := o.Record.ImportedFrom() // another model's import: the file it came from first
 		if from == "" {

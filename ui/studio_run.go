@@ -758,6 +758,10 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if j.kind == kindGenerate {
 		ip.Prompt = first.rec.Prompt // with the style its seed drew
 	}
+	ip.Instruction = "" // the panel's parameters, which may be an edit's (reused), made no edit
+	if j.kind == kindEdit {
+		ip.Instruction = first.rec.Prompt // the edit's record holds its instruction as its prompt
+	}
 	v := s.doc.Version()
 	// The candidates shown are of the image this run replaces: put away
 	// once it is replaced, an undo back to it brings them back (a stopped

@@ -33,6 +33,10 @@ type Params struct {
 	// parameters only; the panel's never have it): its record then claims
 	// no prompt, seed or sampling settings.
 	Imported string `json:"imported,omitempty"`
+	// Instruction is the instruction of the edit that made the image (an
+	// image's own parameters only): its Seed is then the edit model's, and
+	// its Prompt the drawing model's it was edited from.
+	Instruction string `json:"instruction,omitempty"`
 }
 
 // DefaultParams returns the studio's starting parameters.
