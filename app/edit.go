@@ -154,7 +154,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 			if edit.UnchangedShare(source, res.Images[0].Tokens, m) >= edit.NotTaken {
 				fmt.Fprintf(env.Stderr, "note: %s\n", done)
 			}
-		} else if w := edit.NotTakenWarning(edit.UnchangedShare(source, res.Images[0].Tokens, m), m != nil); w != "" {
+		} else if w := edit.NotTakenWarning(edit.UnchangedShare(source, res.Images[0].Tokens, m), m); w != "" {
 			fmt.Fprintf(env.Stderr, "warning: %s\n", w)
 		}
 	}

@@ -284,7 +284,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 				if share >= edit.NotTaken {
 					say(done)
 				}
-			} else if w := edit.NotTakenWarning(share, emask != nil); w != "" {
+			} else if w := edit.NotTakenWarning(share, emask); w != "" {
 				say(w)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
@@ -83,18 +84,20 @@ func UnchangedShare(source, result []int, mask []bool) float64 {
 
 // NotTakenWarning is what to tell a user whose edit gave back share of
 // its changeable patches as they were (UnchangedShare of the best
-// candidate; masked: only a mask's patches could change): "" below
+// candidate; mask: the patches that could change, nil for all): "" below
 // NotTaken.
-func NotTakenWarning(share float64, masked bool) string {
+func NotTakenWarning(share float64, mask []bool) string {
 	if share < NotTaken {
 		return ""
 	}
 	what := "patches"
-	if masked {
+	if mask != nil {
 		what = "masked patches"
 	}
 	w := fmt.Sprintf("the edit gave back %.0f%% of the %s as they were: the edit model did not take it on this picture", 100*share, what)
-	if masked {
+	if first := slices.Index(mask, true); first > 0 {
+		// Only where kept patches come first (a mask starting at the top
+		// left was told to start there).
 		w += " (the kept patches that come before masked ones in reading order, left to right and top down, are read as part of the edit and can pull it back to the source: a mask that starts at the top left edits more)"
 	}
 	return w

@@ -27,15 +27,19 @@ func TestUnchangedShare(t *testing.T) {
 
 // The warning comes at NotTaken and above, and explains a mask's pull.
 func TestNotTakenWarning(t *testing.T) {
-	if w := NotTakenWarning(NotTaken-0.01, false); w != "" {
+	if w := NotTakenWarning(NotTaken-0.01, nil); w != "" {
 		t.Errorf("below NotTaken: %q", w)
 	}
-	w := NotTakenWarning(0.83, false)
+	w := NotTakenWarning(0.83, nil)
 	if !strings.Contains(w, "83%") || strings.Contains(w, "reading order") {
 		t.Errorf("unmasked: %q", w)
 	}
-	if w := NotTakenWarning(0.9, true); !strings.Contains(w, "90% of the masked patches") || !strings.Contains(w, "reading order") {
+	if w := NotTakenWarning(0.9, []bool{false, true, true}); !strings.Contains(w, "90% of the masked patches") || !strings.Contains(w, "reading order") {
 		t.Errorf("masked: %q", w)
+	}
+	// A mask that starts at the top left is not told to start there.
+	if w := NotTakenWarning(0.9, []bool{true, false, true}); !strings.Contains(w, "90% of the masked patches") || strings.Contains(w, "top left") {
+		t.Errorf("masked from the top left: %q", w)
 	}
 }
 

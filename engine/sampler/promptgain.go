@@ -59,14 +59,23 @@ func promptGainScore(ctx context.Context, b *bundle.Bundle, from, workers int) f
 // told after each image.
 func rankByScore(ims []Image, prompt string, score func(p string, tokens []int) (float64, error), progress RankProgress) ([]float64, error) {
 	scores := make([]float64, len(ims))
+	// The same codes under the same prompt score the same: scored once (a
+	// model that knows its pictures by heart draws a batch of copies,
+	// which took half a minute to rank by description).
+	seen := map[string]float64{}
 	for i, im := range ims {
 		p := prompt
 		if im.Prompt != "" {
 			p = im.Prompt
 		}
-		v, err := score(p, im.Tokens)
-		if err != nil {
-			return nil, err
+		key := p + "\x00" + fmt.Sprint(im.Tokens)
+		v, ok := seen[key]
+		if !ok {
+			var err error
+			if v, err = score(p, im.Tokens); err != nil {
+				return nil, err
+			}
+			seen[key] = v
 		}
 		scores[i] = v
 		if progress != nil {

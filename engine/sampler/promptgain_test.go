@@ -2,6 +2,7 @@ package sampler
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -167,5 +168,23 @@ func TestRecommendedRankBy(t *testing.T) {
 	u.Model.Config.Tessera.Defaults = &sampling.Recommended{RankBy: "prompt-gain"}
 	if got := RecommendedRankBy(u, ""); got != RankLikelihood {
 		t.Errorf("a model without prompts: %q", got)
+	}
+}
+
+// Copies in a batch are scored once: the same codes under the same prompt
+// score the same (ranking four copies by description took half a minute).
+func TestRankByScoreScoresCopiesOnce(t *testing.T) {
+	ims := []Image{{Tokens: []int{1, 2}, Seed: 1}, {Tokens: []int{3, 4}, Seed: 2}, {Tokens: []int{1, 2}, Seed: 3}, {Tokens: []int{1, 2}, Prompt: "cat google", Seed: 4}}
+	calls := 0
+	scores, err := rankByScore(ims, "cat", func(p string, tokens []int) (float64, error) {
+		calls++
+		return float64(tokens[0]) + float64(len(p)), nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// [1 2] under "cat", [3 4], and [1 2] under its own prompt: three
+	if calls != 3 || fmt.Sprint(scores) != "[11 6 4 4]" || ims[0].Seed != 4 || ims[1].Seed != 2 {
+		t.Fatalf("%d calls, scores %v, first seeds %d %d", calls, scores, ims[0].Seed, ims[1].Seed)
 	}
 }
