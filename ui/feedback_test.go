@@ -738,6 +738,12 @@ func TestHistoryContextMenu(t *testing.T) {
 	if s.HistoryLen() != 1 || !slices.Contains(s.history.models.Options, "other") {
 		t.Fatalf("filtered history %d, options %v", s.HistoryLen(), s.history.models.Options)
 	}
+	// The filter is kept for the next start (it came back "All models").
+	again := newHistoryPanel(s, s.win, s.app)
+	again.set(s.history.items)
+	if again.Len() != 1 || again.models.Selected != "other" {
+		t.Fatalf("a new strip shows %d (filter %q)", again.Len(), again.models.Selected)
+	}
 	s.history.Filter(allModels)
 	if s.HistoryLen() != 2 {
 		t.Fatal("the filter did not clear")

@@ -25,6 +25,9 @@ import (
 // prefFavourites lists the history files marked as favourites.
 const prefFavourites = "history.favourites"
 
+// prefHistoryModel is the model the history strip shows ("" for all).
+const prefHistoryModel = "history.model"
+
 // allModels is the history filter's entry for every model.
 const allModels = "All models"
 
@@ -69,8 +72,9 @@ type historyPanel struct {
 func newHistoryPanel(host historyHost, win fyne.Window, app fyne.App) *historyPanel {
 	h := &historyPanel{host: host, win: win, prefs: app.Preferences(), thumbs: map[string]*widgets.Thumb{}, strip: widgets.NewThumbStrip()}
 	h.reveal = func(dir string) error { return app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}) }
+	h.filter = h.prefs.String(prefHistoryModel) // the filter chosen when the studio was last used
 	h.models = widgets.NewTipSelect([]string{allModels}, "Show the history of one model only", h.Filter)
-	h.models.SetSelected(allModels)
+	h.models.Quiet(func() { h.models.SetSelected(allModels) }) // refresh shows the filter once there are items
 	return h
 }
 
@@ -105,11 +109,15 @@ func (h *historyPanel) prepend(items ...historyItem) {
 func (h *historyPanel) refresh() {
 	var thumbs []*widgets.Thumb
 	models := []string{allModels}
+	filter := h.filter
+	if !slices.ContainsFunc(h.items, func(it historyItem) bool { return it.model == filter }) {
+		filter = "" // no image of that model (yet): every model's, the choice kept for when there is
+	}
 	for _, it := range h.items {
 		if it.model != "" && !slices.Contains(models, it.model) {
 			models = append(models, it.model)
 		}
-		if h.filter == "" || it.model == h.filter {
+		if filter == "" || it.model == filter {
 			thumbs = append(thumbs, h.cachedThumb(it))
 		}
 	}
@@ -121,10 +129,10 @@ func (h *historyPanel) refresh() {
 	h.strip.Set(thumbs)
 	h.models.Options = models
 	h.models.Quiet(func() {
-		if h.filter == "" {
+		if filter == "" {
 			h.models.SetSelected(allModels)
 		} else {
-			h.models.SetSelected(h.filter)
+			h.models.SetSelected(filter)
 		}
 	})
 	h.models.Refresh()
@@ -193,6 +201,7 @@ func (h *historyPanel) Filter(model string) {
 		model = ""
 	}
 	h.filter = model
+	h.prefs.SetString(prefHistoryModel, model) // kept for the next start
 	h.refresh()
 }
 

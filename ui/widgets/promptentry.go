@@ -90,8 +90,12 @@ func (e *PromptEntry) TypedShortcut(s fyne.Shortcut) {
 		return
 	}
 	switch s.(type) {
-	case *fyne.ShortcutPaste, *fyne.ShortcutCut, *fyne.ShortcutUndo, *fyne.ShortcutRedo:
+	case *fyne.ShortcutPaste, *fyne.ShortcutCut:
 		e.typed = true
+	case *fyne.ShortcutUndo, *fyne.ShortcutRedo:
+		// Text the prompt held before: no word is being typed, and
+		// completions popped up under it after an undo.
+		e.typed = false
 	}
 	e.Entry.TypedShortcut(s)
 }

@@ -69,3 +69,29 @@ func TestEscSelectEntryCompletes(t *testing.T) {
 		t.Error("Escape did not run OnEscape")
 	}
 }
+
+// Typing and pasting count as typed; undo and redo bring back text the
+// prompt held, which is not (completions popped up under the prompt after
+// an undo).
+func TestPromptEntryUndoIsNotTyping(t *testing.T) {
+	test.NewTempApp(t)
+	e := NewPromptEntry()
+	w := test.NewTempWindow(t, e)
+	w.Canvas().Focus(e)
+	e.SetText("cat")
+	if e.Typed() {
+		t.Fatal("SetText counted as typed")
+	}
+	e.TypedRune('s')
+	if !e.Typed() {
+		t.Fatal("a typed rune did not count")
+	}
+	e.TypedShortcut(&fyne.ShortcutUndo{})
+	if e.Typed() {
+		t.Fatalf("an undo (text now %q) counted as typed", e.Text)
+	}
+	e.TypedShortcut(&fyne.ShortcutRedo{})
+	if e.Typed() {
+		t.Fatal("a redo counted as typed")
+	}
+}
