@@ -303,6 +303,17 @@ func TestEveryControlHasATooltip(t *testing.T) {
 	if layer.Shown() != "" {
 		t.Fatal("the tooltip stays after the pointer left")
 	}
+	// An error dialog hides a tip shown under the pointer (one stayed
+	// over the Open path dialog's error).
+	test.MoveMouse(c, pos)
+	if layer.Shown() == "" {
+		t.Fatal("no tip to hide")
+	}
+	s.showError(errors.New("no such file"))
+	if layer.Shown() != "" {
+		t.Fatal("the tooltip stays over an error dialog")
+	}
+	s.closeError()
 	// a long status message can be read whole
 	long := strings.Repeat("a long message ", 40) + "END"
 	s.setStatus(long)

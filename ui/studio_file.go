@@ -68,6 +68,7 @@ func (s *Studio) showError(err error) {
 	if n.title != "" {
 		d = dialog.NewInformation(n.title, widgets.WrapText(n.msg, 60), s.win)
 	}
+	widgets.HideTips(s.win.Content()) // a tip shown under the pointer stayed over the dialog
 	s.errDialog.show(d, err.Error())
 }
 
