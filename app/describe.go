@@ -204,11 +204,11 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	failed := 0
 	for i, path := range images {
 		if ctx.Err() != nil {
-			return describeInterrupted(i, len(images))
+			return describeInterrupted(i-failed, len(images))
 		}
 		if err := d.describe(ctx, path); err != nil {
 			if ctx.Err() != nil { // Ctrl-C: said plainly, not "describe X: context canceled"
-				return describeInterrupted(i, len(images))
+				return describeInterrupted(i-failed, len(images))
 			}
 			if len(images) == 1 {
 				return err

@@ -713,25 +713,31 @@ func TestRecordedModelOfEdits(t *testing.T) {
 	}
 }
 
-// A pixel family is judged on the pairs that need an edit: a grey picture
-// made black and white (its source its own target, PSNR 100) lifted the
-// mean of edits drawn at 20 dB over the 24 dB target.
+// A pixel family is judged on the pairs that need an edit, every figure
+// over those: a grey picture made black and white (its source its own
+// target, PSNR 100) lifted the mean of edits drawn at 20 dB over the 24 dB
+// target; the mean over every pair is shown beside it.
 func TestEditFamilyJudgedOnPairsNeedingAnEdit(t *testing.T) {
-	white := 1.0
+	white, grey := 1.0, 0.5
 	cases := []editCase{
 		{PSNRdB: edit.MaxPSNR, SourcePSNRdB: edit.MaxPSNR, WhiteKept: &white},
-		{PSNRdB: 20, SourcePSNRdB: 30, WhiteKept: &white},
-		{PSNRdB: 20, SourcePSNRdB: 30, WhiteKept: &white},
+		{PSNRdB: 20, SourcePSNRdB: 30, WhiteKept: &grey},
+		{PSNRdB: 20, SourcePSNRdB: 30, WhiteKept: &grey},
 	}
 	r := summarizeEdits(edit.Gray, cases)
-	if r.PSNRdB < 24 || r.NeedEdit != 2 || r.NeedEditPSNRdB != 20 || r.Pass || r.MedianPSNRdB != 20 {
+	if r.PSNRdB != 20 || r.NeedEdit != 2 || r.AllPSNRdB == nil || *r.AllPSNRdB < 46 || r.Pass || r.MedianPSNRdB != 20 ||
+		r.SourcePSNRdB != 30 || *r.WhiteKept != 0.5 || r.measure().PSNRdB != 20 {
 		t.Fatalf("%+v", r)
 	}
-	if line := r.line(); !strings.Contains(line, "20.00 dB over the 2 pairs that need an edit") || !strings.Contains(line, "below target") {
+	if line := r.line(); !strings.Contains(line, "PSNR 20.00 dB (median 20.00) over the 2 pairs that need an edit (46.67 dB over all 3)") || !strings.Contains(line, "below target") {
 		t.Fatalf("line %q", line)
 	}
-	cases[1].PSNRdB, cases[2].PSNRdB = 25, 25
+	cases[1].PSNRdB, cases[2].PSNRdB, cases[1].WhiteKept, cases[2].WhiteKept = 25, 25, &white, &white
 	if r := summarizeEdits(edit.Gray, cases); !r.Pass {
 		t.Fatalf("25 dB where edits are needed: %+v", r)
+	}
+	// Every pair needs an edit: no second mean.
+	if r := summarizeEdits(edit.Gray, cases[1:]); r.AllPSNRdB != nil || r.NeedEdit != 2 || strings.Contains(r.line(), "over all") {
+		t.Fatalf("%+v", r)
 	}
 }

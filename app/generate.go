@@ -253,31 +253,6 @@ type saveOptions struct {
 // branch's), with what varies them: a model that knows its pictures by
 // heart draws them exactly at its recommended settings, and identical
 // files were written without a word (the studio says so and draws again).
-// changesFirst moves the images whose codes are source's after the others,
-// each group keeping its order, with their scores (nil: none).
-func changesFirst(images []sampler.Image, scores []float64, source []int) ([]sampler.Image, []float64) {
-	order := make([]int, 0, len(images))
-	for pass := range 2 {
-		for i, im := range images {
-			if slices.Equal(im.Tokens, source) == (pass == 1) {
-				order = append(order, i)
-			}
-		}
-	}
-	outImages := make([]sampler.Image, len(images))
-	var outScores []float64
-	if scores != nil {
-		outScores = make([]float64, len(scores))
-	}
-	for k, i := range order {
-		outImages[k] = images[i]
-		if scores != nil {
-			outScores[k] = scores[i]
-		}
-	}
-	return outImages, outScores
-}
-
 func sameNotes(out string, images []sampler.Image, source []int) []string {
 	var notes []string
 	const vary = "more --temperature or less --guidance varies it"
@@ -308,6 +283,31 @@ func sameNotes(out string, images []sampler.Image, source []int) []string {
 		}
 	}
 	return notes
+}
+
+// changesFirst moves the images whose codes are source's after the others,
+// each group keeping its order, with their scores (nil: none).
+func changesFirst(images []sampler.Image, scores []float64, source []int) ([]sampler.Image, []float64) {
+	order := make([]int, 0, len(images))
+	for pass := range 2 {
+		for i, im := range images {
+			if slices.Equal(im.Tokens, source) == (pass == 1) {
+				order = append(order, i)
+			}
+		}
+	}
+	outImages := make([]sampler.Image, len(images))
+	var outScores []float64
+	if scores != nil {
+		outScores = make([]float64, len(scores))
+	}
+	for k, i := range order {
+		outImages[k] = images[i]
+		if scores != nil {
+			outScores[k] = scores[i]
+		}
+	}
+	return outImages, outScores
 }
 
 // savedImage is the JSON line of a written image (generate and branch

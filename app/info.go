@@ -264,9 +264,13 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			whose = "Tessera's, without its codes: another program kept this text alone"
 		}
 		fmt.Fprintf(o, "  parameters (%s): %s\n", whose, strings.ReplaceAll(params, "\n", "\n              "))
-	case writtenByTessera(path):
+	case format == "gif" && writtenByTessera(path):
 		// A GIF holds no record: Tessera marks its time-lapses with a comment.
 		fmt.Fprintln(o, "  a time-lapse GIF made by Tessera (tessera timelapse, or the studio's time-lapse export): a GIF keeps no record; the PNG it was made from holds the prompt, seed and codes")
+	case writtenByTessera(path):
+		// Its Software text says Tessera wrote it, but no record: a sheet,
+		// a likelihood map, a training run's sample grid.
+		fmt.Fprintln(o, "  written by Tessera without a record: a sheet, a map or a figure, not one image (no prompt, seed or codes to reopen it from)")
 	default:
 		fmt.Fprintln(o, "  no Tessera record and no parameters text: not made by Tessera or A1111-style tools")
 	}

@@ -555,3 +555,16 @@ func TestInfoOfACutPNGAndATimeLapse(t *testing.T) {
 		t.Errorf("a time-lapse, --json: exit %d, %q", code, stdout)
 	}
 }
+
+// A PNG Tessera wrote without a record (a sheet) is said to be one, not a
+// time-lapse GIF (which every such PNG was called).
+func TestInfoOfARecordlessTesseraPNG(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "sheet.png")
+	if code, _, stderr := run(t, "sheet", "--model", tinyModel(t), "--prompt", "cat", "--seeds", "2", "--out", out); code != 0 {
+		t.Fatalf("sheet: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := run(t, "info", out)
+	if code != 0 || !strings.Contains(stdout, "written by Tessera without a record") || strings.Contains(stdout, "GIF") {
+		t.Fatalf("exit %d, %q %q", code, stdout, stderr)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/draw"
 	"math"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2/dialog"
@@ -303,7 +304,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		for i, im := range res.Images {
 			pics[im.Seed] = drawn[i]
 		}
-		if db < roughEdit {
+		if db < roughEdit && len(res.Images) > 0 && !slices.Equal(res.Images[0].Tokens, tokens) { // an edit that gave the image back shows no new picture
 			say(fmt.Sprintf("the edit is shown as the edit model drew it, but %s's own codes redraw it poorly (%.1f dB PSNR): completing, branching or extending from it will change it", b.Name, db))
 		}
 		return res, nil
@@ -462,7 +463,8 @@ func editPictures(eb *bundle.Bundle, src *image.NRGBA, source []int, res *sample
 // (dB) of their picture against the edit model's, at b's size, over the
 // patches of mask (all when nil); +Inf without candidates, NaN where it
 // cannot be measured (no note is made of it then); and each candidate's
-// picture as the edit model drew it, at b's size.
+// picture of edits (as the edit model drew it, given the source's detail
+// when that is kept), at b's size.
 func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, edits []*image.NRGBA, base []int, mask []bool) (float64, []*image.NRGBA, error) {
 	under := b.Decode(base)
 	db := math.Inf(1)

@@ -52,8 +52,12 @@ var DefaultDetail = DetailSettings{Radius: 2, Eps: 1e-4, Good: 0.005, Bad: 0.03,
 //
 // source, roundTrip and edited must have one size (the edit model's). It
 // returns the picture and the share of it taken from the source (0–1).
-// Errors: pictures of different sizes, or bad settings.
+// Errors: pictures of different sizes, a negative radius, eps ≤ 0, or
+// thresholds not 0 ≤ Good ≤ Bad < ∞.
 func TransferDetail(source, roundTrip, edited *image.NRGBA, s DetailSettings) (*image.NRGBA, float64, error) {
+	if !(s.Good >= 0 && s.Good <= s.Bad) || math.IsInf(s.Bad, 0) {
+		return nil, 0, fmt.Errorf("transfer detail: thresholds %g and %g must satisfy 0 ≤ good ≤ bad < ∞", s.Good, s.Bad)
+	}
 	maps, err := guided.Fit(roundTrip, edited, s.Radius, s.Eps)
 	if err != nil {
 		return nil, 0, fmt.Errorf("transfer detail: %w", err)
@@ -76,13 +80,13 @@ func TransferDetail(source, roundTrip, edited *image.NRGBA, s DetailSettings) (*
 		}
 	}
 	misfit = guided.BoxMean(misfit, w, h, s.Radius)
-	white := 1 - float64(WhiteTolerance)/255
+	ed := normalized(edited)
 	out := image.NewNRGBA(image.Rect(0, 0, w, h))
 	var taken float64
 	for i, e := range misfit {
 		k := 0.0 // the share of the source's detail
 		switch {
-		case s.KeepWhite && min(drawn[0][i], drawn[1][i], drawn[2][i]) >= white:
+		case s.KeepWhite && min(ed.Pix[4*i], ed.Pix[4*i+1], ed.Pix[4*i+2]) >= 255-WhiteTolerance: // as WhiteKept counts white
 		case e <= s.Good:
 			k = 1
 		case e < s.Bad:

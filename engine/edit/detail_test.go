@@ -83,6 +83,11 @@ func TestTransferDetail(t *testing.T) {
 	if db := psnr.Images(src, same); db < 40 {
 		t.Errorf("an unchanged edit comes out %.1f dB from its source", db)
 	}
+	for _, bad := range []DetailSettings{{Radius: 2, Eps: 1e-4, Good: 0.03, Bad: 0.005}, {Radius: 2, Eps: 1e-4, Good: math.NaN(), Bad: 0.03}, {Radius: 2, Eps: 1e-4, Good: -1, Bad: 0.03}} {
+		if _, _, err := TransferDetail(src, roundTrip, drawn, bad); err == nil {
+			t.Errorf("thresholds %g, %g: no error", bad.Good, bad.Bad)
+		}
+	}
 	if _, _, err := TransferDetail(src, roundTrip, image.NewNRGBA(image.Rect(0, 0, 32, 32)), DefaultDetail); err == nil {
 		t.Error("an edit of another size: no error")
 	}

@@ -27,12 +27,14 @@ type Maps struct {
 }
 
 // Fit fits, in every window of radius r around each pixel, the affine map
-// from guide's colours to input's that minimises Σ‖A·I + b − p‖² + eps·‖A‖²
-// over the window (colours scaled to [0, 1]; eps in the same squared
-// units: larger eps favours flat maps, b alone), and averages over each
-// pixel the maps of the windows covering it (the paper's ā_i, b̄_i).
-// Windows are clipped at the borders. Errors: images of different sizes,
-// an empty image, r < 0 or eps ≤ 0.
+// from guide's colours to input's that minimises the window's mean of
+// ‖A·I + b − p‖² + eps·‖A‖² (the paper's Eq. 3 divided by |ω|; colours
+// scaled to [0, 1], eps in the same squared units: larger eps favours flat
+// maps, b alone), and averages over each pixel the maps of the windows
+// covering it (the paper's ā_i, b̄_i). Windows are clipped at the borders;
+// a radius past the picture's side is its side (one map for the whole
+// picture). Errors: images of different sizes, an empty image, r < 0 or
+// eps ≤ 0.
 func Fit(guide, input *image.NRGBA, r int, eps float64) (*Maps, error) {
 	w, h := guide.Rect.Dx(), guide.Rect.Dy()
 	if input.Rect.Dx() != w || input.Rect.Dy() != h {
@@ -44,6 +46,7 @@ func Fit(guide, input *image.NRGBA, r int, eps float64) (*Maps, error) {
 	if r < 0 || !(eps > 0) {
 		return nil, fmt.Errorf("guided filter: radius %d and eps %g must be ≥ 0 and > 0", r, eps)
 	}
+	r = min(r, max(w, h)) // a larger window is the same whole picture
 	I, P := planes(guide), planes(input)
 	box := func(x []float64) []float64 { return boxMean(x, w, h, r) }
 	var mI, mP [3][]float64
@@ -149,9 +152,12 @@ func planes(img *image.NRGBA) [3][]float64 {
 	return p
 }
 
-// BoxMean is the mean of x (w×h, row-major) over the (2r+1)×(2r+1) window
-// around each pixel, clipped at the borders (a summed-area table).
-func BoxMean(x []float64, w, h, r int) []float64 { return boxMean(x, w, h, r) }
+// BoxMean is the mean of x (w×h, row-major; at least w·h values) over the
+// (2r+1)×(2r+1) window around each pixel, clipped at the borders (a
+// summed-area table); r is taken within [0, max(w, h)].
+func BoxMean(x []float64, w, h, r int) []float64 {
+	return boxMean(x, w, h, min(max(r, 0), max(w, h)))
+}
 
 func boxMean(x []float64, w, h, r int) []float64 {
 	sat := make([]float64, (w+1)*(h+1))

@@ -1,6 +1,7 @@
 package guided
 
 import (
+	"fmt"
 	"image"
 	"math"
 	"math/rand/v2"
@@ -224,5 +225,33 @@ func TestPlanesOfSubImage(t *testing.T) {
 	}
 	if want := float64(img.Pix[img.PixOffset(3, 4)+1]) / 255; p[1][1*3+1] != want {
 		t.Fatalf("green at (1, 1) of the sub-image %v, want %v", p[1][4], want)
+	}
+}
+
+// A radius past the picture's side is its side: one map for the whole
+// picture (a huge radius overflowed the window's bounds); BoxMean takes a
+// negative radius as 0.
+func TestLargeRadiusIsTheWholePicture(t *testing.T) {
+	I, P := randomPicture(6, 5, 7), randomPicture(6, 5, 8)
+	whole, err := Fit(I, P, 6, 1e-3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	huge, err := Fit(I, P, math.MaxInt, 1e-3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := whole.Apply(I)
+	b, _ := huge.Apply(I)
+	for c := range 3 {
+		for i := range a[c] {
+			if a[c][i] != b[c][i] {
+				t.Fatalf("channel %d pixel %d: %v with the side, %v with a huge radius", c, i, a[c][i], b[c][i])
+			}
+		}
+	}
+	x := []float64{1, 2, 3, 4}
+	if got := BoxMean(x, 2, 2, -3); fmt.Sprint(got) != "[1 2 3 4]" {
+		t.Fatalf("negative radius: %v", got)
 	}
 }

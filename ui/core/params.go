@@ -35,7 +35,9 @@ type Params struct {
 	Imported string `json:"imported,omitempty"`
 	// Instruction is the instruction of the edit that made the image (an
 	// image's own parameters only): its Seed is then the edit model's, and
-	// its Prompt the drawing model's it was edited from.
+	// its Prompt the drawing model's it was edited from, or, for an edit
+	// reopened from its file (whose record keeps no other), the
+	// instruction too.
 	Instruction string `json:"instruction,omitempty"`
 }
 
