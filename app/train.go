@@ -109,7 +109,10 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 	st := trainjob.Preset(f.dataset)
 	set := flagsSet(fs)
 	fromRecord := false
-	if rec, err := trainjob.ReadRecord(f.out); err == nil && f.resume {
+	if rec, err := trainjob.ReadRecord(f.out); err == nil && (f.resume || f.exportFinal != "") {
+		// --export-final exports the run's own model: its data, preset and
+		// recommended settings, not the preset of a --data left out (it
+		// wrote the emoji data's card and style words for a folder's run).
 		st, fromRecord = rec.Settings, true
 		if set["data"] {
 			st.Data = f.dataset

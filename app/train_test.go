@@ -304,3 +304,20 @@ func TestTrainRecordsTheFolderAbsolute(t *testing.T) {
 		t.Errorf("recorded %q (TrainingData %q), want %q", rec.Settings.Data, trainjob.TrainingData(filepath.Join(out, "model")), data)
 	}
 }
+
+// --export-final exports the run's own model: without --data it takes the
+// run's settings (its folder, preset and defaults), not the default
+// dataset's (it wrote the emoji data's card and style words for a
+// folder's run).
+func TestExportFinalTakesTheRunsSettings(t *testing.T) {
+	dir := t.TempDir()
+	st := trainjob.Preset(t.TempDir())
+	st.Data, st.Width = "/pictures/mine", 96
+	if err := trainjob.WriteRecord(dir, trainjob.Record{Settings: st}); err != nil {
+		t.Fatal(err)
+	}
+	got := parseTrainFlags(t, "--out", dir, "--export-final", filepath.Join(t.TempDir(), "final"))
+	if got.Data != "/pictures/mine" || got.Width != 96 || len(got.StyleWords) != 0 {
+		t.Fatalf("export settings: data %q, width %d, style words %v", got.Data, got.Width, got.StyleWords)
+	}
+}

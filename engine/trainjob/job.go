@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gofrs/flock"
+
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/edit"
@@ -80,6 +82,18 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	if err := os.MkdirAll(s.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("run folder: %w", err)
 	}
+	// One process at a time trains a run folder: a tessera train resumed
+	// on the folder a studio was training trained beside it, and each
+	// overwrote the other's checkpoint, model and record. The lock (an
+	// advisory file lock) goes with the process, even one killed.
+	lock := flock.New(filepath.Join(s.OutDir, LockFile))
+	switch held, err := lock.TryLock(); {
+	case err != nil:
+		return nil, fmt.Errorf("run folder: lock %s: %w", LockFile, err)
+	case !held:
+		return nil, fmt.Errorf("%w: %s is being trained just now by another Tessera (a studio's Train tab or a tessera train): let it finish, or pause or stop it there, then resume", ErrRunExists, s.OutDir)
+	}
+	defer func() { _ = lock.Unlock() }()
 	_, ckErr := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile))
 	hasCheckpoint := ckErr == nil
 	if hasCheckpoint && !s.Resume {
@@ -155,7 +169,9 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	if created && res == nil && !holdsWork(s.OutDir) {
 		// Nothing was made (a mistyped --data, a stop while preparing): the
 		// folder this call made goes, so it leaves no run to list. Only its
-		// own two files are removed, and the folder only if then empty.
+		// own files are removed, and the folder only if then empty.
+		_ = lock.Unlock()
+		_ = os.Remove(filepath.Join(s.OutDir, LockFile))
 		_ = os.Remove(filepath.Join(s.OutDir, RecordFile))
 		_ = os.Remove(filepath.Join(s.OutDir, LogFile))
 		// The folder, and those above it that this call made, each only

@@ -17,6 +17,10 @@ import (
 // restarts of the studio. Progress lines are thinned to one a minute.
 const LogFile = "train.log"
 
+// LockFile is the file a run's process holds an advisory lock on while it
+// trains (Run): a second process refuses the folder meanwhile.
+const LockFile = ".lock"
+
 // logEvery is how often the run log keeps a progress line.
 const logEvery = time.Minute
 

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gofrs/flock"
+
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/safetensors"
@@ -153,6 +155,9 @@ func DeleteRun(dir string) error {
 	}
 	if !IsRun(dir) {
 		return fmt.Errorf("delete run %s: not a run folder (no %s, checkpoint or prepared data)", dir, RecordFile)
+	}
+	if runInUse(dir) {
+		return fmt.Errorf("delete run %s: it is training now (another Tessera holds it): stop it first; nothing was deleted", dir)
 	}
 	// A run training now (tessera train in another window) writes its log
 	// every few seconds; one whose app was closed abruptly says "running"
@@ -309,4 +314,19 @@ func ModelData(b *bundle.Bundle) string {
 		return td
 	}
 	return name
+}
+
+// runInUse reports whether a process holds the run folder dir's lock
+// (LockFile: it is training it now).
+func runInUse(dir string) bool {
+	l := flock.New(filepath.Join(dir, LockFile))
+	held, err := l.TryLock()
+	if err != nil {
+		return false
+	}
+	if held {
+		_ = l.Unlock()
+		return false
+	}
+	return true
 }

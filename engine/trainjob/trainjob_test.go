@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofrs/flock"
+
 	"github.com/tessera-studio/tessera/engine/blas/blastest"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prepare"
@@ -697,5 +699,33 @@ func TestFineTuneLR(t *testing.T) {
 		if got := FineTuneLR(lr); got != want {
 			t.Errorf("FineTuneLR(%g) = %v, want %v", lr, got, want)
 		}
+	}
+}
+
+// One process at a time trains a run folder: while another holds its lock
+// (a studio training it), a second Run is refused and changes nothing; once
+// the lock is free, the run goes on (a tessera train resumed beside a
+// studio's run trained it too, each overwriting the other's checkpoint).
+func TestRunFolderInUseIsRefused(t *testing.T) {
+	s := tinyRun(t, 4, 2)
+	other := flock.New(filepath.Join(s.OutDir, LockFile))
+	if held, err := other.TryLock(); err != nil || !held {
+		t.Fatalf("lock: %v %v", held, err)
+	}
+	_, err := Run(context.Background(), s, Events{})
+	if !errors.Is(err, ErrRunExists) || !strings.Contains(err.Error(), "being trained just now by another Tessera") {
+		t.Fatalf("a run folder in use: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile)); err == nil {
+		t.Fatal("the refused run wrote a checkpoint")
+	}
+	if err := DeleteRun(s.OutDir); err == nil || !strings.Contains(err.Error(), "it is training now") {
+		t.Fatalf("deleting a run in use: %v", err)
+	}
+	if err := other.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := Run(context.Background(), s, Events{}); err != nil || res.Steps != 4 {
+		t.Fatalf("after the lock was freed: %v %+v", err, res)
 	}
 }
