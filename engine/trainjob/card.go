@@ -80,7 +80,7 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 	if final {
 		fmt.Fprintf(&b, "- Weights: the latest of the run (step %d), not the best-validation ones; last validation loss %.4f bits per token (step %d)\n", steps, res.BestVal, res.BestStep)
 	} else if res.Latest {
-		fmt.Fprintf(&b, "- Weights: those of the last validation pass (step %d; %d validation examples are too few to pick the best by), validation loss %.4f bits per token\n", res.BestStep, len(prep.Val), res.BestVal)
+		fmt.Fprintf(&b, "- Weights: those of the last validation pass (step %d; %s too few to pick the best by), validation loss %.4f bits per token\n", res.BestStep, plural.N(len(prep.Val), "validation example is", "validation examples are"), res.BestVal)
 	} else {
 		fmt.Fprintf(&b, "- Validation loss of these weights (best seen, step %d): %.4f bits per token\n", res.BestStep, res.BestVal)
 	}
