@@ -84,6 +84,10 @@ func LoadDataset(ctx context.Context, name string, size int, log io.Writer) (tra
 		case len(tr) == 0: // one picture, drawn into the validation split: it trains too
 			tr = va
 			r.Warnings = append(r.Warnings, "one picture: it is trained on and validated on, so the validation loss says how well the model recalls it")
+		default:
+			if w := heldOutWarning(tr, va); w != "" {
+				r.Warnings = append(r.Warnings, w)
+			}
 		}
 		report(r) // with what the split adds
 		return tr, va, nil
@@ -588,4 +592,38 @@ func editSetup(s Settings, base *bundle.Bundle, arch model.Config) (editPlan, er
 		p.card, _ = os.ReadFile(filepath.Join(base.Source, TokenizerCardFile))
 	}
 	return p, nil
+}
+
+// heldOutWarning names, for a folder's split, the words that only the
+// held-out pictures' captions have: the model never trains on them (a
+// one-off caption such as "purple star", drawn into validation, was
+// dropped without a word), and for a small folder the held-out pictures
+// themselves. "" when there is nothing to say.
+func heldOutWarning(tr, va []data.Sample) string {
+	trained := map[string]bool{}
+	for _, smp := range tr {
+		for _, w := range prompt.ReadWords(smp.Caption) {
+			trained[w] = true
+		}
+	}
+	var only []string
+	for _, smp := range va {
+		for _, w := range prompt.ReadWords(smp.Caption) {
+			if !trained[w] && !slices.Contains(only, w) {
+				only = append(only, w)
+			}
+		}
+	}
+	var parts []string
+	if len(tr)+len(va) < 2*data.FewImages {
+		names := make([]string, len(va))
+		for i, smp := range va {
+			names[i] = smp.Key
+		}
+		parts = append(parts, fmt.Sprintf("held out for validation, never trained on: %s", strings.Join(names, ", ")))
+	}
+	if len(only) > 0 {
+		parts = append(parts, fmt.Sprintf("words only held-out pictures' captions have are not learnt: %s (a picture more with them trains them)", strings.Join(only, ", ")))
+	}
+	return strings.Join(parts, "; ")
 }

@@ -138,3 +138,26 @@ func TestResumeTrainsForTheBudgetLeft(t *testing.T) {
 		t.Errorf("record after the resume: %+v (%v)", rec.Settings, err)
 	}
 }
+
+// A small folder's report names the pictures held out for validation and
+// the words only their captions have, which the model never trains on (a
+// one-off caption drawn into validation was dropped without a word).
+func TestHeldOutWarning(t *testing.T) {
+	tr := []data.Sample{{Key: "red-circle.png", Caption: "red circle"}, {Key: "blue-circle.png", Caption: "blue circle"}}
+	va := []data.Sample{{Key: "purple-star.png", Caption: "purple star"}}
+	w := heldOutWarning(tr, va)
+	if !strings.Contains(w, "held out for validation, never trained on: purple-star.png") || !strings.Contains(w, "are not learnt: purple, star") {
+		t.Fatalf("%q", w)
+	}
+	va[0].Caption = "red circle"
+	if w := heldOutWarning(tr, va); strings.Contains(w, "not learnt") || !strings.Contains(w, "purple-star.png") {
+		t.Fatalf("%q", w)
+	}
+	many := make([]data.Sample, 2*data.FewImages)
+	for i := range many {
+		many[i] = data.Sample{Key: fmt.Sprintf("%d.png", i), Caption: "red circle"}
+	}
+	if w := heldOutWarning(many, va); w != "" {
+		t.Fatalf("a folder of %d pictures whose held-out captions are all trained: %q", len(many)+1, w)
+	}
+}
