@@ -15,6 +15,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
@@ -228,6 +229,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 			return usageError{fmt.Sprintf("--%s: the image size, patch and codebook are the tokenizer's (--tokenizer)", name)}
 		}
 	}
+	if err := f.checkResume(set); err != nil {
+		return err
+	}
 	st := f.settings(args)
 	if err := st.Check(); err != nil { // before any data is read or prepared; an unknown dataset too
 		return usageError{strings.TrimPrefix(err.Error(), "train: ")}
@@ -301,4 +305,49 @@ func folderData(name string) string {
 		return "." + string(filepath.Separator) + name
 	}
 	return name
+}
+
+// checkResume refuses, on a resume of a run with a checkpoint, an
+// optimiser flag (set: the flags given) whose value differs from the
+// run's: the checkpoint's are kept (only the budget, threads, steps,
+// evaluation spacing and weight average are a resume's own), and another
+// value was recorded as given and silently not used. The same value (make
+// model's stages repeat their flags on every call) is fine.
+func (f *trainFlags) checkResume(set map[string]bool) error {
+	if _, err := os.Stat(filepath.Join(f.out, train.CheckpointFile)); err != nil || !f.resume {
+		return nil
+	}
+	rec, err := trainjob.ReadRecord(f.out)
+	if err != nil {
+		return nil // the job says what is wrong with the run
+	}
+	r := rec.Settings
+	for name, same := range map[string]bool{
+		"lr": f.lr == r.LR, "batch": f.batch == r.Batch, "dropout": f.dropout == r.Dropout, "weight-decay": f.wd == r.WeightDecay,
+		"word-drop": f.wordDrop == r.WordDrop, "prompt-drop": f.promptDrop == r.PromptDrop, "epochs": f.epochs == r.Epochs,
+	} {
+		if set[name] && !same {
+			return usageError{fmt.Sprintf("--%s: a resumed run keeps its checkpoint's (%s); a new schedule length is --steps N (or train a new run)", name, recordedFlag(r, name))}
+		}
+	}
+	return nil
+}
+
+// recordedFlag is the value run settings r hold for the train flag name.
+func recordedFlag(r trainjob.Settings, name string) string {
+	switch name {
+	case "lr":
+		return fmt.Sprintf("%g", r.LR)
+	case "batch":
+		return fmt.Sprintf("%d", r.Batch)
+	case "dropout":
+		return fmt.Sprintf("%g", r.Dropout)
+	case "weight-decay":
+		return fmt.Sprintf("%g", r.WeightDecay)
+	case "word-drop":
+		return fmt.Sprintf("%g", r.WordDrop)
+	case "prompt-drop":
+		return fmt.Sprintf("%g", r.PromptDrop)
+	}
+	return fmt.Sprintf("%g", r.Epochs)
 }

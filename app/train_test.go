@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 )
 
@@ -319,5 +320,39 @@ func TestExportFinalTakesTheRunsSettings(t *testing.T) {
 	got := parseTrainFlags(t, "--out", dir, "--export-final", filepath.Join(t.TempDir(), "final"))
 	if got.Data != "/pictures/mine" || got.Width != 96 || len(got.StyleWords) != 0 {
 		t.Fatalf("export settings: data %q, width %d, style words %v", got.Data, got.Width, got.StyleWords)
+	}
+}
+
+// A resume refuses an optimiser flag its checkpoint decides when it
+// differs (--lr 0.5 was recorded in run.json and silently not used); the
+// same value, which make model's stages repeat on every call, stands, and
+// without a checkpoint (a resume that starts afresh) any does.
+func TestResumeRefusesCheckpointFlags(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, train.CheckpointFile), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := trainjob.Preset("shapes")
+	st.LR, st.Batch, st.Epochs = 0.0015, 32, 4
+	if err := trainjob.WriteRecord(dir, trainjob.Record{Settings: st}); err != nil {
+		t.Fatal(err)
+	}
+	for name, recorded := range map[string]string{"--lr": "0.0015", "--epochs": "4", "--batch": "32"} {
+		code, _, stderr := run(t, "train", "--resume", "--out", dir, name, "2")
+		if code != 2 || !strings.Contains(stderr, name+": a resumed run keeps its checkpoint's ("+recorded+")") {
+			t.Errorf("%s 2: exit %d, %q", name, code, stderr)
+		}
+		fs := flag.NewFlagSet("train", flag.ContinueOnError)
+		var f trainFlags
+		f.register(fs)
+		if err := fs.Parse([]string{"--resume", "--out", dir, name, recorded}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.checkResume(flagsSet(fs)); err != nil {
+			t.Errorf("%s %s, the recorded value: %v", name, recorded, err)
+		}
+	}
+	if got := parseTrainFlags(t, "--resume", "--out", t.TempDir(), "--lr", "0.002"); got.LR != 0.002 {
+		t.Errorf("a resume without a checkpoint: lr %g", got.LR)
 	}
 }
