@@ -322,32 +322,17 @@ func (f *trainFlags) checkResume(set map[string]bool) error {
 		return nil // the job says what is wrong with the run
 	}
 	r := rec.Settings
-	for name, same := range map[string]bool{
-		"lr": f.lr == r.LR, "batch": f.batch == r.Batch, "dropout": f.dropout == r.Dropout, "weight-decay": f.wd == r.WeightDecay,
-		"word-drop": f.wordDrop == r.WordDrop, "prompt-drop": f.promptDrop == r.PromptDrop, "epochs": f.epochs == r.Epochs,
+	for _, c := range []struct {
+		name   string
+		given  float64
+		itsOwn float64
+	}{
+		{"lr", f.lr, r.LR}, {"batch", float64(f.batch), float64(r.Batch)}, {"dropout", f.dropout, r.Dropout}, {"weight-decay", f.wd, r.WeightDecay},
+		{"word-drop", f.wordDrop, r.WordDrop}, {"prompt-drop", f.promptDrop, r.PromptDrop}, {"epochs", f.epochs, r.Epochs},
 	} {
-		if set[name] && !same {
-			return usageError{fmt.Sprintf("--%s: a resumed run keeps its checkpoint's (%s); a new schedule length is --steps N (or train a new run)", name, recordedFlag(r, name))}
+		if set[c.name] && c.given != c.itsOwn {
+			return usageError{fmt.Sprintf("--%s: a resumed run keeps its checkpoint's (%g); a new schedule length is --steps N (or train a new run)", c.name, c.itsOwn)}
 		}
 	}
 	return nil
-}
-
-// recordedFlag is the value run settings r hold for the train flag name.
-func recordedFlag(r trainjob.Settings, name string) string {
-	switch name {
-	case "lr":
-		return fmt.Sprintf("%g", r.LR)
-	case "batch":
-		return fmt.Sprintf("%d", r.Batch)
-	case "dropout":
-		return fmt.Sprintf("%g", r.Dropout)
-	case "weight-decay":
-		return fmt.Sprintf("%g", r.WeightDecay)
-	case "word-drop":
-		return fmt.Sprintf("%g", r.WordDrop)
-	case "prompt-drop":
-		return fmt.Sprintf("%g", r.PromptDrop)
-	}
-	return fmt.Sprintf("%g", r.Epochs)
 }
