@@ -34,6 +34,8 @@ func TestSplit(t *testing.T) {
 		"":                           nil,
 		"flag: côte d’ivoire":        {"flag", "côte", "d’ivoire"},
 		"Heart_Eyes, Twitter-Style:": {"heart", "eyes", "twitter", "style"},
+		// a combining accent (macOS's file names) is the composed letter
+		"Cafe\u0301 cup": {"caf\u00e9", "cup"},
 	}
 	for in, want := range cases {
 		if got := Split(in); !slices.Equal(got, want) {

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // PAD is the padding word. It is always word 0 of a vocabulary, so its id is K.
@@ -26,11 +28,14 @@ func isSeparator(r rune) bool {
 	return unicode.IsSpace(r)
 }
 
-// Split lower-cases text and splits it into words on white space, '_', '-',
-// ':' and ','. Empty pieces are dropped, so "Smiling-face:with,X" gives
-// ["smiling" "face" "with" "x"].
+// Split lower-cases text, puts it in Unicode's composed form (NFC) and
+// splits it into words on white space, '_', '-', ':' and ','. Empty
+// pieces are dropped, so "Smiling-face:with,X" gives ["smiling" "face"
+// "with" "x"]. NFC makes one word of "café" written with a combining
+// accent (as macOS names files) and with é (it made two, which looked the
+// same: "the model does not know "café" (did you mean: café → café?)").
 func Split(text string) []string {
-	return strings.FieldsFunc(strings.ToLower(text), isSeparator)
+	return strings.FieldsFunc(norm.NFC.String(strings.ToLower(text)), isSeparator)
 }
 
 // Normalize is text as its words (Split) joined by single spaces: the form
