@@ -1,11 +1,13 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"image"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -107,7 +109,10 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	if !b.Conditional() {
 		return fmt.Errorf("model %s takes no prompt; eval-prompts needs a text-conditioned model", b.Name)
 	}
-	kind := evalDataset(b, *dataset)
+	kind, err := evalDataset(b, *dataset)
+	if err != nil {
+		return err
+	}
 	var names []string
 	if *namesFile != "" {
 		if names, err = readNameList(*namesFile); err != nil {
@@ -178,16 +183,20 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 
 // evalDataset is the dataset the eval commands judge b's samples against:
 // flag when set (a folder's name without '/' as the folder, folderData),
-// else the data b was trained on (trainjob.ModelData), else
-// b's name.
-func evalDataset(b *bundle.Bundle, flag string) string {
+// else the data b was trained on (trainjob.ModelData), else b's name when
+// it names a dataset or a folder here; else a usage error.
+func evalDataset(b *bundle.Bundle, flag string) (string, error) {
 	if flag != "" {
-		return folderData(flag) // "--data icons": the folder, as train takes it
+		return folderData(flag), nil // "--data icons": the folder, as train takes it
 	}
-	if d := trainjob.ModelData(b); d != "" {
-		return d
+	d := cmp.Or(trainjob.ModelData(b), b.Name)
+	if name := folderData(d); slices.Contains(trainjob.Datasets(), name) || bundle.IsFolder(name) {
+		return name, nil
 	}
-	return b.Name
+	// A model copied out of its run folder, or an average's: its data is
+	// not recorded beside it (the error said "--data NAME" of a flag
+	// never given).
+	return "", usageError{fmt.Sprintf("model %s does not record the pictures it was trained on (a model folder copied out of its run?): pass --data FOLDER, the folder it was trained on (or emoji, mnist)", b.Name)}
 }
 
 // readNameList reads a list of names, one a line (readTextLines: blank

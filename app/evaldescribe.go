@@ -293,7 +293,10 @@ func runEvalDescribe(ctx context.Context, env Env, args []string) error {
 	if !b.Conditional() {
 		return fmt.Errorf("model %s takes no prompt; eval-describe needs a text-conditioned model", b.Name)
 	}
-	kind := evalDataset(b, *dataset)
+	kind, err := evalDataset(b, *dataset)
+	if err != nil {
+		return err
+	}
 	size, _ := b.ImageSize()
 	heldOut, all, split, err := heldOutImages(ctx, kind, styleWordsOf(b), size)
 	if err != nil {

@@ -202,7 +202,7 @@ func TestEvalDescribeCommand(t *testing.T) {
 	}{
 		{[]string{"--model", model, "--images", "-1"}, 2, "--images"},
 		{[]string{"--model", model, "--data", "birds"}, 2, "no held-out images"},
-		{[]string{"--model", model}, 2, "no held-out images"}, // the model's name says nothing
+		{[]string{"--model", model}, 2, "does not record the pictures it was trained on"}, // the model's name says nothing
 		{[]string{"--model", model, "extra"}, 2, "no arguments"},
 	} {
 		code, _, stderr := run(t, append([]string{"eval-describe"}, c.args...)...)

@@ -95,3 +95,12 @@ func TestEvalPromptsOnAFolderModel(t *testing.T) {
 		t.Errorf("--style on a folder: exit %d, %q", code, stderr)
 	}
 }
+
+// A model that does not record its training data (copied out of its run
+// folder) is told to name it, not "--data NAME: …" of a flag never given.
+func TestEvalPromptsAsksForTheDataOfACopiedModel(t *testing.T) {
+	code, _, stderr := run(t, "eval-prompts", "--model", tinyModel(t), "--seeds", "1")
+	if code != 2 || !strings.Contains(stderr, "does not record the pictures it was trained on") || strings.Contains(stderr, "--data tiny") {
+		t.Fatalf("exit %d, %q", code, stderr)
+	}
+}
