@@ -453,4 +453,14 @@ func TestResumedFineTuneKeepsItsDefaults(t *testing.T) {
 		t.Fatalf("resume: exit %d: %s %s", code, stdout, stderr)
 	}
 	check("after resuming it")
+	// The card says how the run began (its --init and --data) as well as
+	// how it was resumed (it quoted the resume's command alone).
+	card, err := os.ReadFile(filepath.Join(out, "model", trainjob.ModelCardFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := string(card); !strings.Contains(c, "started with:\n\n    tessera train --init "+base) || !strings.Contains(c, "last resumed with:\n\n    tessera train --resume") ||
+		!strings.Contains(c, "- Fine-tune of: "+base) {
+		t.Errorf("model card:\n%s", c)
+	}
 }

@@ -190,6 +190,9 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 	if set["default-rank-by"] {
 		st.Defaults.RankBy = f.defaults.RankBy
 	}
+	if fromRecord && st.StartedWith == nil && st.Command != nil {
+		st.StartedWith = st.Command // the run's first call, kept through its resumes
+	}
 	st.Command, st.Version = args, Version
 	if st.Command == nil {
 		st.Command = []string{}

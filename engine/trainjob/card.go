@@ -47,7 +47,15 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 	rows, cols := c.Grid()
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Model %s\n\n", c.Name())
-	fmt.Fprintf(&b, "Made by Tessera %s with:\n\n    tessera train %s\n\n", s.Version, strings.Join(QuoteArgs(s.command()), " "))
+	if s.StartedWith != nil {
+		fmt.Fprintf(&b, "Made by Tessera %s, started with:\n\n    tessera train %s\n\nand last resumed with:\n\n    tessera train %s\n\n",
+			s.Version, strings.Join(QuoteArgs(s.StartedWith), " "), strings.Join(QuoteArgs(s.command()), " "))
+	} else {
+		fmt.Fprintf(&b, "Made by Tessera %s with:\n\n    tessera train %s\n\n", s.Version, strings.Join(QuoteArgs(s.command()), " "))
+	}
+	if s.InitModel != "" {
+		fmt.Fprintf(&b, "- Fine-tune of: %s (its image tokenizer, size and words kept)\n", s.InitModel)
+	}
 	fmt.Fprintf(&b, "- Data: %s\n", datasetSource(s.Data))
 	if s.Data == EditData {
 		fmt.Fprintf(&b, "- Examples: %d training, %d validation pairs (instruction | source | target; engine/edit: %s, the sources of held-out images never trained on)\n", len(prep.Train), len(prep.Val), editPairsCap(s.EditPairs))

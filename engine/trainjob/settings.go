@@ -137,7 +137,11 @@ type Settings struct {
 	// Command is the `tessera train` arguments the model card quotes (nil:
 	// Args, the equivalent command line); Version is Tessera's version.
 	Command []string `json:"command,omitempty"`
-	Version string   `json:"version,omitempty"`
+	// StartedWith is the first call's Command of a run that was resumed
+	// since (nil: none): the model card says how the run began (its
+	// --init, --data) as well as how it was resumed.
+	StartedWith []string `json:"started_with,omitempty"`
+	Version     string   `json:"version,omitempty"`
 
 	// PrepCache is a folder where the tokenised data of the built-in
 	// shapes and MNIST datasets is kept for later runs with the same
