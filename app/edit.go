@@ -150,12 +150,11 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	}
 	roundTrip := b.Decode(source)
 	if len(res.Images) > 0 {
-		if done := edit.AlreadyDone(*instruction, srcPic); done != "" {
-			if edit.UnchangedShare(source, res.Images[0].Tokens, m) >= edit.NotTaken {
-				fmt.Fprintf(env.Stderr, "note: %s\n", done)
-			}
-		} else if w := edit.NotTakenWarning(edit.UnchangedShare(source, res.Images[0].Tokens, m), m); w != "" {
-			fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+		switch msg, warn := edit.GivenBackNote(*instruction, srcPic, edit.UnchangedShare(source, res.Images[0].Tokens, m), m); {
+		case warn:
+			fmt.Fprintf(env.Stderr, "warning: %s\n", msg)
+		case msg != "":
+			fmt.Fprintf(env.Stderr, "note: %s\n", msg)
 		}
 	}
 	for i, im := range res.Images {

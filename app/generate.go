@@ -286,28 +286,15 @@ func sameNotes(out string, images []sampler.Image, source []int) []string {
 }
 
 // changesFirst moves the images whose codes are source's after the others,
-// each group keeping its order, with their scores (nil: none).
+// each group keeping its order, with their scores (nil: none), in place
+// (sampler.OrderImages), and returns them.
 func changesFirst(images []sampler.Image, scores []float64, source []int) ([]sampler.Image, []float64) {
-	order := make([]int, 0, len(images))
-	for pass := range 2 {
-		for i, im := range images {
-			if slices.Equal(im.Tokens, source) == (pass == 1) {
-				order = append(order, i)
-			}
-		}
+	same := make([]bool, len(images))
+	for i, im := range images {
+		same[i] = slices.Equal(im.Tokens, source)
 	}
-	outImages := make([]sampler.Image, len(images))
-	var outScores []float64
-	if scores != nil {
-		outScores = make([]float64, len(scores))
-	}
-	for k, i := range order {
-		outImages[k] = images[i]
-		if scores != nil {
-			outScores[k] = scores[i]
-		}
-	}
-	return outImages, outScores
+	sampler.OrderImages(images, scores, func(a, b int) bool { return !same[a] && same[b] })
+	return images, scores
 }
 
 // savedImage is the JSON line of a written image (generate and branch

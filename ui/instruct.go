@@ -280,13 +280,8 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			say(w)
 		}
 		if len(res.Images) > 0 {
-			share := edit.UnchangedShare(source, res.Images[0].Tokens, emask)
-			if done := edit.AlreadyDone(instruction, src); done != "" {
-				if share >= edit.NotTaken {
-					say(done)
-				}
-			} else if w := edit.NotTakenWarning(share, emask); w != "" {
-				say(w)
+			if msg, _ := edit.GivenBackNote(instruction, src, edit.UnchangedShare(source, res.Images[0].Tokens, emask), emask); msg != "" {
+				say(msg)
 			}
 		}
 		facts.meanLogLik = map[uint64]float64{}

@@ -740,13 +740,14 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		// as they were; a run that gave the image back replaced them by
 		// copies of it marked "= before", and undo did not bring them back.
 		s.showDoc()
-		msg := capitalize(doneWord(j.kind)) + ":" + strings.TrimPrefix(sameResultsNote(j, results), " ·") + "; the image and the candidates offered before are kept"
+		// An edit's own note says why (edit.GivenBackNote: "its mirror
+		// image is itself"), not sameResultsNote's hint to loosen the
+		// sampling, which contradicted it.
+		why := strings.TrimPrefix(sameResultsNote(j, results), " ·")
 		if j.kind == kindEdit {
-			// What the edit found says why (edit.AlreadyDone: "its mirror
-			// image is itself"; NotTakenWarning), not sameResultsNote's
-			// hint to loosen the sampling, which contradicted it.
-			msg = "Edited: the image given back unchanged (not saved again); the image and the candidates offered before are kept"
+			why = " the image given back unchanged (not saved again)"
 		}
+		msg := capitalize(doneWord(j.kind)) + ":" + why + "; the image and the candidates offered before are kept"
 		if j.lateNote != nil && *j.lateNote != "" {
 			msg += " · " + *j.lateNote
 		}

@@ -1,9 +1,10 @@
 package codebook
 
 import (
-	"image"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
 // randomCodebook returns K random p×p entries in [-1, 1].
@@ -16,22 +17,9 @@ func randomCodebook(k, p int, seed uint64) *Codebook {
 	return &Codebook{K: k, P: p, Entries: e}
 }
 
-// randomImage returns an opaque w×h image of random colours.
-func randomImage(w, h int, seed uint64) *image.NRGBA {
-	rng := rand.New(rand.NewPCG(seed, 2))
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(rng.UintN(256))
-		if i%4 == 3 {
-			img.Pix[i] = 255
-		}
-	}
-	return img
-}
-
 func BenchmarkEncode64K1024P4(b *testing.B) {
 	cb := randomCodebook(1024, 4, 1)
-	img := randomImage(64, 64, 2)
+	img := imagetest.Random(64, 64, 2)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := cb.Encode(img, 16, 16); err != nil {

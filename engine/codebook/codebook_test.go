@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
 // vector is the part of expected.json the codebook is checked against.
@@ -432,7 +434,7 @@ func TestResize(t *testing.T) {
 
 func TestParallelMatchesSerial(t *testing.T) {
 	cb := randomCodebook(1024, 4, 1)
-	img := randomImage(64, 64, 2)
+	img := imagetest.Random(64, 64, 2)
 	codes, err := cb.Encode(img, 16, 16) // big enough to run in parallel
 	if err != nil {
 		t.Fatal(err)

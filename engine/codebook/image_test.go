@@ -17,6 +17,8 @@ import (
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
+
+	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
 // pngHeader returns a PNG signature and an IHDR chunk with a valid CRC
@@ -74,7 +76,7 @@ func TestLoadImageTooLarge(t *testing.T) {
 
 func TestLoadImageBroken(t *testing.T) {
 	var good bytes.Buffer
-	img := randomImage(64, 64, 3)
+	img := imagetest.Random(64, 64, 3)
 	if err := png.Encode(&good, img); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +119,7 @@ func TestLoadImageBroken(t *testing.T) {
 }
 
 func TestLoadImageGood(t *testing.T) {
-	img := randomImage(20, 10, 4)
+	img := imagetest.Random(20, 10, 4)
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/psnr"
@@ -120,6 +121,25 @@ func TestAlreadyDone(t *testing.T) {
 	} {
 		if got := AlreadyDone(c.instruction, c.img); (got != "") != c.done {
 			t.Errorf("%q: %q", c.instruction, got)
+		}
+	}
+}
+
+// GivenBackNote: an edit that gave back a picture that is its own exact
+// edit is right (a note); one that gave back another is warned of; below
+// NotTaken, nothing is said.
+func TestGivenBackNote(t *testing.T) {
+	lopsided := sticker()
+	grey := GrayImage(lopsided)
+	if msg, warn := GivenBackNote("make it black and white", grey, 1, nil); warn || !strings.Contains(msg, "shades of grey already") {
+		t.Errorf("grey made black and white: %q %v", msg, warn)
+	}
+	if msg, warn := GivenBackNote("make it black and white", lopsided, 1, nil); !warn || !strings.Contains(msg, "did not take it") {
+		t.Errorf("colour given back: %q %v", msg, warn)
+	}
+	for _, img := range []*image.NRGBA{grey, lopsided} {
+		if msg, warn := GivenBackNote("make it black and white", img, NotTaken-0.01, nil); msg != "" || warn {
+			t.Errorf("below NotTaken: %q %v", msg, warn)
 		}
 	}
 }

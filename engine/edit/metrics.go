@@ -126,6 +126,23 @@ func AlreadyDone(instruction string, src *image.NRGBA) string {
 	return ""
 }
 
+// GivenBackNote is what to tell a user whose edit by instruction of
+// picture src gave back share of its changeable patches (UnchangedShare of
+// the best candidate; mask as for NotTakenWarning): AlreadyDone's note
+// when the exact edit is src itself and the edit gave it back (right: warn
+// false), else NotTakenWarning's warning (warn true); "" when there is
+// nothing to say. tessera edit and the studio say the same.
+func GivenBackNote(instruction string, src *image.NRGBA, share float64, mask []bool) (msg string, warn bool) {
+	if done := AlreadyDone(instruction, src); done != "" {
+		if share >= NotTaken {
+			return done, false
+		}
+		return "", false
+	}
+	w := NotTakenWarning(share, mask)
+	return w, w != ""
+}
+
 // PSNRWithin is PSNR (dB, capped at MaxPSNR) of out against target over
 // the patches mask marks (true) on a rows×cols grid over both pictures;
 // mask nil means every patch. NaN when the sizes differ, the grid does

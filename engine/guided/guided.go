@@ -46,9 +46,8 @@ func Fit(guide, input *image.NRGBA, r int, eps float64) (*Maps, error) {
 	if r < 0 || !(eps > 0) {
 		return nil, fmt.Errorf("guided filter: radius %d and eps %g must be ≥ 0 and > 0", r, eps)
 	}
-	r = min(r, max(w, h)) // a larger window is the same whole picture
-	I, P := planes(guide), planes(input)
-	box := func(x []float64) []float64 { return boxMean(x, w, h, r) }
+	I, P := Planes(guide), Planes(input)
+	box := func(x []float64) []float64 { return BoxMean(x, w, h, r) } // a radius past the side is the side
 	var mI, mP [3][]float64
 	for c := range 3 {
 		mI[c], mP[c] = box(I[c]), box(P[c])
@@ -120,7 +119,7 @@ func (m *Maps) Apply(img *image.NRGBA) ([3][]float64, error) {
 	if img.Rect.Dx() != m.w || img.Rect.Dy() != m.h {
 		return out, fmt.Errorf("guided filter: maps fitted on %dx%d, applied to %dx%d", m.w, m.h, img.Rect.Dx(), img.Rect.Dy())
 	}
-	I := planes(img)
+	I := Planes(img)
 	for c := range 3 {
 		out[c] = make([]float64, m.w*m.h)
 		for i := range out[c] {
@@ -133,9 +132,7 @@ func (m *Maps) Apply(img *image.NRGBA) ([3][]float64, error) {
 
 // Planes returns img's red, green and blue channels in [0, 1], row-major
 // from its top-left corner (alpha ignored).
-func Planes(img *image.NRGBA) [3][]float64 { return planes(img) }
-
-func planes(img *image.NRGBA) [3][]float64 {
+func Planes(img *image.NRGBA) [3][]float64 {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	var p [3][]float64
 	for c := range 3 {
@@ -156,10 +153,7 @@ func planes(img *image.NRGBA) [3][]float64 {
 // (2r+1)×(2r+1) window around each pixel, clipped at the borders (a
 // summed-area table); r is taken within [0, max(w, h)].
 func BoxMean(x []float64, w, h, r int) []float64 {
-	return boxMean(x, w, h, min(max(r, 0), max(w, h)))
-}
-
-func boxMean(x []float64, w, h, r int) []float64 {
+	r = min(max(r, 0), max(w, h))
 	sat := make([]float64, (w+1)*(h+1))
 	for y := range h {
 		var row float64

@@ -4,22 +4,10 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"math/rand/v2"
 	"testing"
-)
 
-// randomPicture is a w×h picture of random colours.
-func randomPicture(w, h int, seed uint64) *image.NRGBA {
-	r := rand.New(rand.NewPCG(seed, 1))
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(r.IntN(256))
-		if i%4 == 3 {
-			img.Pix[i] = 255
-		}
-	}
-	return img
-}
+	"github.com/tessera-studio/tessera/internal/imagetest"
+)
 
 // mapped applies the colour map out = m·in + c (colours in [0, 1]) to img.
 func mapped(img *image.NRGBA, m [3][3]float64, c [3]float64) *image.NRGBA {
@@ -59,7 +47,7 @@ func solve3(a [3][3]float64, b [3]float64) [3]float64 {
 // out pixel by pixel), and Apply with the paper's averaging (Eq. 16).
 func TestFitMatchesDirectRegression(t *testing.T) {
 	const w, h, r, eps = 9, 7, 2, 1e-3
-	I, P := randomPicture(w, h, 1), randomPicture(w, h, 2)
+	I, P := imagetest.Random(w, h, 1), imagetest.Random(w, h, 2)
 	m, err := Fit(I, P, r, eps)
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +106,7 @@ func TestFitMatchesDirectRegression(t *testing.T) {
 		}
 	}
 	for k := range a {
-		a[k] = boxMean(a[k], w, h, r)
+		a[k] = BoxMean(a[k], w, h, r)
 		for i, v := range a[k] {
 			if math.Abs(v-m.a[k][i]) > 1e-9 {
 				t.Fatalf("coefficient %d at pixel %d: %v, direct regression %v", k, i, m.a[k][i], v)
@@ -126,7 +114,7 @@ func TestFitMatchesDirectRegression(t *testing.T) {
 		}
 	}
 	for c := range b {
-		b[c] = boxMean(b[c], w, h, r)
+		b[c] = BoxMean(b[c], w, h, r)
 		for i, v := range b[c] {
 			if math.Abs(v-m.b[c][i]) > 1e-9 {
 				t.Fatalf("offset %d at pixel %d: %v, direct regression %v", c, i, m.b[c][i], v)
@@ -140,12 +128,12 @@ func TestFitMatchesDirectRegression(t *testing.T) {
 // applied to the sharp guide give the sharp input (the fit-coarse,
 // apply-fine use of engine/edit), where the blurred input is far from it.
 func TestFitRecoversAColourMap(t *testing.T) {
-	sharp := randomPicture(24, 24, 3)
+	sharp := imagetest.Random(24, 24, 3)
 	blur := func(img *image.NRGBA) *image.NRGBA {
 		out := image.NewNRGBA(img.Rect)
 		p := Planes(img)
 		for c := range 3 {
-			q := boxMean(p[c], 24, 24, 1)
+			q := BoxMean(p[c], 24, 24, 1)
 			for i, v := range q {
 				out.Pix[4*i+c] = uint8(math.Round(255 * v))
 			}
@@ -189,7 +177,7 @@ func TestFitRecoversAColourMap(t *testing.T) {
 }
 
 func TestFitErrors(t *testing.T) {
-	a, b := randomPicture(4, 4, 1), randomPicture(5, 4, 1)
+	a, b := imagetest.Random(4, 4, 1), imagetest.Random(5, 4, 1)
 	if _, err := Fit(a, b, 1, 1e-3); err == nil {
 		t.Error("pictures of different sizes: no error")
 	}
@@ -217,7 +205,7 @@ func TestFitErrors(t *testing.T) {
 
 // A sub-image (Rect not at the origin) reads as its own pixels.
 func TestPlanesOfSubImage(t *testing.T) {
-	img := randomPicture(6, 6, 4)
+	img := imagetest.Random(6, 6, 4)
 	sub := img.SubImage(image.Rect(2, 3, 5, 6)).(*image.NRGBA)
 	p := Planes(sub)
 	if len(p[0]) != 9 {
@@ -232,7 +220,7 @@ func TestPlanesOfSubImage(t *testing.T) {
 // picture (a huge radius overflowed the window's bounds); BoxMean takes a
 // negative radius as 0.
 func TestLargeRadiusIsTheWholePicture(t *testing.T) {
-	I, P := randomPicture(6, 5, 7), randomPicture(6, 5, 8)
+	I, P := imagetest.Random(6, 5, 7), imagetest.Random(6, 5, 8)
 	whole, err := Fit(I, P, 6, 1e-3)
 	if err != nil {
 		t.Fatal(err)

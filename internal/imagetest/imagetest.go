@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math/rand/v2"
 	"os"
 	"testing"
 )
@@ -16,6 +17,20 @@ func Solid(c color.NRGBA, side int) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, side, side))
 	for i := 0; i < len(img.Pix); i += 4 {
 		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = c.R, c.G, c.B, 255
+	}
+	return img
+}
+
+// Random returns an opaque w×h picture of random colours, the same for the
+// same seed.
+func Random(w, h int, seed uint64) *image.NRGBA {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(rng.UintN(256))
+		if i%4 == 3 {
+			img.Pix[i] = 255
+		}
 	}
 	return img
 }

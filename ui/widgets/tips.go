@@ -621,11 +621,8 @@ type Choice struct {
 	OnChanged func(string)
 	buttons   []*TipButton
 	box       *fyne.Container
-	// widest is a button labelled with the longest label an option will
-	// show (ReserveLabel), never drawn: the row is at least as wide as a
-	// row of such buttons, so that a label that changes moves nothing.
-	widest *TipButton
-	row    *fyne.Container
+	// row is box at least as wide as ReserveLabel asks (AtLeast).
+	row *fyne.Container
 }
 
 // NewChoice returns a row of options with their tips (tips[i] for
@@ -643,7 +640,7 @@ func NewChoice(options, tips []string, changed func(string)) *Choice {
 		objs[i] = b
 	}
 	c.box = container.NewGridWithColumns(len(options), objs...)
-	c.row = container.New(reserveLayout{c}, c.box)
+	c.row = AtLeast(0, c.box)
 	c.paint()
 	return c
 }
@@ -654,26 +651,9 @@ func NewChoice(options, tips []string, changed func(string)) *Choice {
 // "Fine-tune pics-emoji" widened the Train tab's settings by 65 px and
 // moved the buttons under a newcomer's pointer).
 func (c *Choice) ReserveLabel(label string) {
-	c.widest = NewTipButton(label, nil, "", nil)
+	n := float32(len(c.buttons))
+	c.row.Layout = minWidth{n*NewTipButton(label, nil, "", nil).MinSize().Width + (n-1)*theme.Padding()}
 	c.row.Refresh()
-}
-
-// reserveLayout gives a Choice's row its options' width or the reserved
-// one, whichever is wider.
-type reserveLayout struct{ c *Choice }
-
-func (l reserveLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	min := objs[0].MinSize()
-	if w := l.c.widest; w != nil {
-		n := float32(len(l.c.buttons))
-		min.Width = fyne.Max(min.Width, n*w.MinSize().Width+(n-1)*theme.Padding())
-	}
-	return min
-}
-
-func (l reserveLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	objs[0].Resize(size)
-	objs[0].Move(fyne.NewPos(0, 0))
 }
 
 // SetSelected selects option o ("" selects none) and calls OnChanged when
