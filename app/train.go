@@ -54,6 +54,8 @@ type trainFlags struct {
 	wordDrop    float64
 	editPairs   int
 	ema         float64
+	replay      float64
+	replayData  string
 	exportFinal string
 	defaults    sampling.Recommended
 	fs          *flag.FlagSet
@@ -92,6 +94,8 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	rangedFloatVar(fs, &f.promptDrop, "prompt-drop", 0.1, 0, 1, false, "chance a training prompt is replaced by PAD (for guidance)")
 	rangedFloatVar(fs, &f.wordDrop, "word-drop", 0, 0, 0.9, false, "chance each word of a training prompt that is kept is replaced by PAD (word dropout: each word learnt to say its part alone; default: the preset's)")
 	rangedFloatVar(fs, &f.ema, "ema", 0, 0, 0.9999, false, fmt.Sprintf("validate and export a moving average of the weights with this decay a step (Polyak averaging; 0 = none; default: the preset's, %g for shapes, %g for edit)", trainjob.Preset("shapes").EMA, trainjob.Preset(trainjob.EditData).EMA))
+	rangedFloatVar(fs, &f.replay, "replay", 0, 0, 0.9, false, "with --init: the share of each training batch drawn from what the model was trained on (its own data, or --replay-data), so that the fine-tune keeps drawing it (rehearsal, as DreamBooth's prior preservation; 0 = none); emoji needs make data")
+	fs.StringVar(&f.replayData, "replay-data", "", "with --replay: the pictures to replay (emoji, mnist, shapes or a folder; default: the data the --init model was trained on, when Tessera knows it)")
 	rangedIntVar(fs, &f.editPairs, "edit-pairs", 0, -1, 100000000, "training pairs of each edit family at most, drawn from all there are (--data edit only; not given: the preset's, "+plural.Thousands(trainjob.Preset(trainjob.EditData).EditPairs)+"; 0: "+plural.Thousands(edit.DefaultMaxPerFamily)+"; -1: all)")
 	fs.StringVar(&f.exportFinal, "export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here")
 	for _, sp := range sampling.Knobs() {
@@ -157,6 +161,13 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 	pickF("epochs", &st.Epochs, f.epochs)
 	pickF("word-drop", &st.WordDrop, f.wordDrop)
 	pickF("ema", &st.EMA, f.ema)
+	pickF("replay", &st.Replay, f.replay)
+	if f.initModel != "" {
+		st.InitModel = f.initModel // opened after Check, which needs to know of it
+	}
+	if set["replay-data"] {
+		st.ReplayData = f.replayData
+	}
 	pick("edit-pairs", &st.EditPairs, f.editPairs)
 	st.OutDir, st.Resume, st.Threads, st.StopAt = f.out, f.resume, f.threads, f.stopAt
 	if !fromRecord || set["minutes"] || set["stop-at"] {
@@ -281,7 +292,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	res, err := trainjob.Run(ctx, st, ev)
 	switch {
 	case res != nil:
-		fmt.Fprint(env.Stdout, trainjob.Summary(res, time.Since(start)))
+		fmt.Fprint(env.Stdout, trainjob.Summary(res, time.Since(start), st.StopAt))
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(log, "cancelled before training started: nothing was trained")
 	}
@@ -331,7 +342,7 @@ func (f *trainFlags) checkResume(set map[string]bool) error {
 		itsOwn float64
 	}{
 		{"lr", f.lr, r.LR}, {"batch", float64(f.batch), float64(r.Batch)}, {"dropout", f.dropout, r.Dropout}, {"weight-decay", f.wd, r.WeightDecay},
-		{"word-drop", f.wordDrop, r.WordDrop}, {"prompt-drop", f.promptDrop, r.PromptDrop}, {"epochs", f.epochs, r.Epochs},
+		{"word-drop", f.wordDrop, r.WordDrop}, {"prompt-drop", f.promptDrop, r.PromptDrop}, {"epochs", f.epochs, r.Epochs}, {"replay", f.replay, r.Replay},
 	} {
 		if set[c.name] && c.given != c.itsOwn {
 			return usageError{fmt.Sprintf("--%s: a resumed run keeps its checkpoint's (%g); a new schedule length is --steps N (or train a new run)", c.name, c.itsOwn)}

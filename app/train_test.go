@@ -356,3 +356,58 @@ func TestResumeRefusesCheckpointFlags(t *testing.T) {
 		t.Errorf("a resume without a checkpoint: lr %g", got.LR)
 	}
 }
+
+// TestFineTuneReplay: --replay mixes pictures the model was trained on into
+// a fine-tune's batches: their words join the vocabulary, the run records
+// the share and the data, the model card says so, and a resume cannot change
+// the share. Without --init, or without knowing what the model was trained
+// on, it is refused before any work.
+func TestFineTuneReplay(t *testing.T) {
+	data, before := t.TempDir(), t.TempDir()
+	for _, name := range []string{"red zebra", "blue zebra", "red cat", "blue cat"} {
+		writePNG(t, filepath.Join(data, strings.ReplaceAll(name, " ", "_")+".png"), 16, 16)
+	}
+	for _, name := range []string{"green fox", "green owl", "yellow fox"} {
+		writePNG(t, filepath.Join(before, strings.ReplaceAll(name, " ", "_")+".png"), 16, 16)
+	}
+	base := tinyModel(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--data", data, "--replay", "0.5"}, "needs the model to fine-tune (--init)"},
+		{[]string{"--data", data, "--init", base, "--replay-data", before}, "replay share of 0"},
+		{[]string{"--data", data, "--init", base, "--replay", "0.95"}, "--replay"},
+	} {
+		if code, _, stderr := run(t, append([]string{"train", "--out", t.TempDir(), "--steps", "2"}, c.args...)...); code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q", c.args, code, stderr)
+		}
+	}
+	// The tiny model records no training data to replay.
+	if code, _, stderr := run(t, "train", "--data", data, "--init", base, "--replay", "0.5", "--out", t.TempDir(), "--steps", "2"); code == 0 || !strings.Contains(stderr, "--replay-data") {
+		t.Errorf("replay of unknown data: exit %d, %q", code, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := run(t, "train", "--init", base, "--data", data, "--replay", "0.5", "--replay-data", before, "--out", out, "--steps", "4", "--batch", "2", "--threads", "1")
+	if code != 0 || !strings.Contains(stderr, "replay: 50% of each batch") || !strings.Contains(stderr, "replay: 2 examples from 2 pictures") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	got, err := openModel(os.Stderr, filepath.Join(out, "model"), "f32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if words := got.Model.Config.Tessera.PromptVocab; !slices.Contains(words, "fox") || !slices.Contains(words, "zebra") {
+		t.Errorf("vocabulary %q lacks the replayed or the new words", words)
+	}
+	rec, err := trainjob.ReadRecord(out)
+	if err != nil || rec.Settings.Replay != 0.5 || rec.Settings.ReplayData != before {
+		t.Fatalf("record: %+v, %v", rec, err)
+	}
+	card, err := os.ReadFile(filepath.Join(out, "model", "MODEL.md"))
+	if err != nil || !strings.Contains(string(card), "- Replay: 50% of each batch drawn from 2 examples of") {
+		t.Errorf("model card: %s (%v)", card, err)
+	}
+	if code, _, stderr := run(t, "train", "--resume", "--out", out, "--steps", "6", "--replay", "0.2"); code != 2 || !strings.Contains(stderr, "--replay: a resumed run keeps its checkpoint's (0.5)") {
+		t.Errorf("resume with another share: exit %d, %q", code, stderr)
+	}
+}

@@ -93,6 +93,7 @@ type TrainTab struct {
 	folder     string // the folder picked for dataFolder
 	dataNote   *widget.Label
 	from       *widgets.Choice
+	keep       *widgets.TipCheck // a fine-tune replays what its model was trained on
 	minutes    *widgets.TipEntry
 	threads    *widgets.TipEntry
 	runDir     *widgets.TipEntry
@@ -175,10 +176,13 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.dataNote.Truncation = fyne.TextTruncateEllipsis
 	t.dataNote.SizeName = theme.SizeNameCaptionText // a caption to the picker
 	t.showData("shapes")
+	t.keep = widgets.NewTipCheck("Keep what it drew", fmt.Sprintf("A fine-tune mixes pictures the model was trained on (emoji for the emoji model; needs make data) into %.0f%% of each batch, so that it learns yours without forgetting its own (rehearsal); off: yours alone, and it may forget", 100*trainjob.DefaultReplay), nil)
+	t.keep.SetChecked(true)
 	t.from = widgets.NewChoice([]string{fromScratch, fromCurrent}, []string{
 		"Train a new model with the dataset's preset architecture", "",
-	}, nil)
+	}, func(string) { t.updateKeep() })
 	t.from.SetSelected(fromScratch)
+	t.updateKeep()
 	// As wide as the label without a model whatever model is open: a
 	// longer name moved the buttons below (fineTuneLabelMax keeps names
 	// about as long).
@@ -305,9 +309,10 @@ func defaultTrainThreads() int { return max(1, runtime.NumCPU()/2) }
 func (t *TrainTab) layout() fyne.CanvasObject {
 	form := container.New(layout.NewFormLayout(),
 		widget.NewLabel("Data"), container.NewVBox(t.data, t.dataNote),
-		widget.NewLabel("Start from"), t.from.Object(),
-		widget.NewLabel("Time budget (min)"), t.minutes,
-		widget.NewLabel("Threads"), t.threads,
+		widget.NewLabel("Start from"), container.NewVBox(t.from.Object(), t.keep),
+		// The budget and the thread cap share a row, so that the form
+		// is no taller than the Create tab's panel.
+		widget.NewLabel("Time budget (min)"), container.NewGridWithColumns(2, t.minutes, container.NewBorder(nil, nil, widget.NewLabel("Threads"), nil, t.threads)),
 		widget.NewLabel("Run folder"), t.runDir,
 	)
 	buttons := container.NewGridWithColumns(2, t.start, t.resume, t.pause, t.stop)
@@ -461,6 +466,7 @@ func (t *TrainTab) TakeSettings() error {
 		t.SetFineTune(false)
 	case b != nil && cleanKey(key) == cleanKey(st.InitModel):
 		t.SetFineTune(true)
+		t.keep.SetChecked(st.Replay > 0)
 	default:
 		// Said first, where a status line cut short still shows it.
 		t.SetFineTune(false)
@@ -583,6 +589,10 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 		st.Init, st.InitModel = b, key
 		if bundle.IsFolder(st.Data) {
 			st.LR = trainjob.FineTuneLR(st.LR) // at the preset's, it forgot what it knew in a minute
+		}
+		if t.keep.Checked && b.Conditional() && st.Data != trainjob.ModelData(b) {
+			// Left out with a warning when its data is not on this machine.
+			st.Replay, st.ReplayIfPresent = trainjob.DefaultReplay, true
 		}
 		tag += "-" + sanitizeName(withoutRunTime(b.Name))
 	}
@@ -901,9 +911,13 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 	if from != nil {
 		t.curve.Set(from.TrainLoss, from.Val, from.TotalSteps)
 		j.allVals = append(j.allVals, from.Val...)
+		// The run's own grid, or none yet: never the grid of the run
+		// shown before (a run paused before its first samples kept it).
+		var grid image.Image
 		if from.Samples != "" {
-			t.setSamples(loadImage(from.Samples), st.SamplePrompts)
+			grid = loadImage(from.Samples)
 		}
+		t.setSamples(grid, st.SamplePrompts)
 		t.status.SetText(fmt.Sprintf("Resuming at step %d / %d…", from.Step, from.TotalSteps))
 	} else {
 		t.status.SetText("Starting: checking and preparing the data (before the time budget starts)…")
@@ -1592,6 +1606,20 @@ func (t *TrainTab) updateButtons() {
 		} else {
 			w.Enable()
 		}
+	}
+	t.updateKeep()
+}
+
+// updateKeep enables "Keep what it drew" for a fine-tune only (a new
+// model has nothing to keep), and not while a run goes.
+func (t *TrainTab) updateKeep() {
+	if t.keep == nil || t.from == nil {
+		return
+	}
+	if t.from.Selected == fromCurrent && t.job == nil {
+		t.keep.Enable()
+	} else {
+		t.keep.Disable()
 	}
 }
 

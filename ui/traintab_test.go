@@ -373,7 +373,20 @@ func TestTrainTab(t *testing.T) {
 			}
 		}
 		tab.ModelOpened("tiny")
+		// "Keep what it drew" is for fine-tunes: on by default, it replays
+		// the model's own training data where it is known and there.
+		if !tab.keep.Disabled() || !tab.keep.Checked {
+			t.Errorf("from scratch: keep disabled %v, checked %v", tab.keep.Disabled(), tab.keep.Checked)
+		}
 		tab.SetFineTune(true)
+		if tab.keep.Disabled() {
+			t.Error("keep is off for a fine-tune")
+		}
+		st, err := tab.settings()
+		must(t, err)
+		if st.Replay != trainjob.DefaultReplay || !st.ReplayIfPresent {
+			t.Errorf("a fine-tune keeping what it drew: replay %g, if present %v", st.Replay, st.ReplayIfPresent)
+		}
 		tab.SetTune(func(st *trainjob.Settings) {
 			st.Steps, st.EvalEvery, st.Batch, st.Threads, st.SamplePrompts = 3, 3, 2, 1, nil
 		})
@@ -390,6 +403,11 @@ func TestTrainTab(t *testing.T) {
 		}
 		if !strings.HasPrefix(tab.Status(), "Finished 3 steps") {
 			t.Fatalf("status %q", tab.Status())
+		}
+		// The tiny model's training data is unknown: the run went on
+		// without replay, said so, and its record says none.
+		if info.Record.Settings.Replay != 0 || !strings.Contains(tab.Info(), "no replay: what tiny was trained on is not known") {
+			t.Errorf("replay %g; info %q", info.Record.Settings.Replay, tab.Info())
 		}
 		// Another run picked shows its text from the start, whatever the
 		// scroll of the one before (a kept scroll showed a blank pane).

@@ -58,8 +58,16 @@ type Spec struct {
 	// StyleDrop is the chance a training caption loses its trailing style
 	// word, so prompts without one (just the name) work too.
 	StyleDrop float64
-	Seed      uint64
-	Workers   int
+	// Replay are pictures a model being fine-tuned was trained on before
+	// (a subset): tokenised as the training set is, without shifted
+	// copies, into Prepared.Replay, their captions' words in the
+	// vocabulary (train.Options.Replay).
+	Replay []data.Sample `json:"-"`
+	// ReplayStyleDrop is StyleDrop for the Replay pictures' captions (the
+	// base model's own training, not the new data's).
+	ReplayStyleDrop float64 `json:"-"`
+	Seed            uint64
+	Workers         int
 }
 
 // Prepared is a tokenised dataset and the model configuration it needs.
@@ -72,6 +80,8 @@ type Prepared struct {
 	// TokenizerCard is how the tokenizer was made (markdown, for MODEL.md).
 	TokenizerCard []byte
 	Train, Val    []train.Example
+	// Replay are the tokenised Spec.Replay pictures (none without).
+	Replay []train.Example
 	// PSNR is the codebook's reconstruction quality on the validation images, in dB.
 	PSNR float64
 }
@@ -167,7 +177,7 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 	// Prompt vocabulary and length.
 	var captions []string
 	maxWords := 0
-	for _, s := range append(append([]data.Sample(nil), trainSet...), valSet...) {
+	for _, s := range slices.Concat(trainSet, valSet, spec.Replay) {
 		for _, c := range sampleCaptions(s) {
 			captions = append(captions, c)
 			maxWords = max(maxWords, len(prompt.Split(c)))
@@ -225,6 +235,15 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 	p.Val, err = tokenize(ctx, valSet, valImgs, tok, ptok, grid, noShift, rng, log, "validation")
 	if err != nil {
 		return nil, err
+	}
+	if len(spec.Replay) > 0 {
+		replay := noShift
+		replay.StyleDrop = spec.ReplayStyleDrop
+		p.Replay, err = tokenize(ctx, spec.Replay, resizeAll(spec.Replay, spec.Size), tok, ptok, grid, replay, rng, log, "replay")
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(log, "replay: %d examples from %s the model was trained on before\n", len(p.Replay), plural.N(len(spec.Replay), "picture", "pictures"))
 	}
 	p.PSNR = meanPSNR(valImgs, tok, grid, spec.Workers)
 	copies := ""

@@ -101,6 +101,9 @@ type loader struct {
 	// wordDrop is the chance each word of a prompt that is kept becomes
 	// PAD (Options.WordDrop).
 	wordDrop float64
+	// replay and replayShare are Options.Replay and ReplayShare.
+	replay      []Example
+	replayShare float64
 }
 
 func newLoader(n int, seed uint64) *loader {
@@ -133,13 +136,19 @@ func (l *loader) next() int {
 // replaced by PAD with probability promptDrop (classifier-free guidance)
 // and, independently, an edit example's source with probability sourceDrop
 // (guidance on the image); each word of a kept prompt becomes PAD with
-// probability l.wordDrop. A rate of 0 draws no random number, so runs
-// without source or word dropout see the same stream as before they
+// probability l.wordDrop; each example is one of l.replay with probability
+// l.replayShare. A rate of 0 draws no random number, so runs without
+// source or word dropout or replay see the same stream as before they
 // existed.
 func (l *loader) batch(cfg model.Config, xs []Example, b int, promptDrop, sourceDrop float64, inputs, targets []int32) {
 	T, N := cfg.NPositions, cfg.ImageTokens()
 	for i := 0; i < b; i++ {
-		ex := xs[l.next()]
+		var ex Example
+		if l.replayShare > 0 && l.rng.Float64() < l.replayShare {
+			ex = l.replay[l.rng.IntN(len(l.replay))]
+		} else {
+			ex = xs[l.next()]
+		}
 		var d drops
 		d.prompt = promptDrop > 0 && l.rng.Float64() < promptDrop
 		d.source = sourceDrop > 0 && l.rng.Float64() < sourceDrop

@@ -53,6 +53,16 @@ type Options struct {
 	// best weights and the exported model are then the average's (0: off).
 	EMA  float64 `json:"ema,omitempty"`
 	Seed uint64  `json:"seed"` // initial weights, data order, dropout
+	// Replay are examples of what a fine-tuned model was trained on
+	// before; each sequence of a batch is one of them with chance
+	// ReplayShare (drawn at random, with replacement) and otherwise the
+	// next training example, so that a fine-tune keeps what its model
+	// knew (rehearsal, Robins 1995; DreamBooth's prior preservation, Ruiz
+	// et al. 2023). An epoch still counts the training examples: a
+	// schedule of Epochs is 1/(1−ReplayShare) times as many steps. They
+	// carry no validation loss of their own (0: none).
+	Replay      []Example `json:"-"`
+	ReplayShare float64   `json:"replay_share,omitempty"`
 
 	OutDir          string        `json:"out_dir"`          // run folder: checkpoint, loss.png (required)
 	ModelDir        string        `json:"model_dir"`        // exported model folder (OutDir/model)
@@ -171,6 +181,10 @@ func (o Options) check() error {
 		return fmt.Errorf("train: stop-at step %d must not be negative", o.StopAt)
 	case !(o.EMA >= 0 && o.EMA < 1):
 		return fmt.Errorf("train: weight average decay %g must be in [0, 1)", o.EMA)
+	case !(o.ReplayShare >= 0 && o.ReplayShare < 1):
+		return fmt.Errorf("train: replay share %g must be in [0, 1)", o.ReplayShare)
+	case o.ReplayShare > 0 && len(o.Replay) == 0:
+		return fmt.Errorf("train: a replay share of %g needs replay examples (none given)", o.ReplayShare)
 	}
 	switch o.DType {
 	case "F32", "F16", "BF16":
@@ -313,6 +327,9 @@ func Run(ctx context.Context, opt Options, train, val []Example, hooks Hooks) (*
 	}
 	r.ld = newLoader(len(train), opt.Seed)
 	r.ld.wordDrop = opt.WordDrop
+	if opt.ReplayShare > 0 {
+		r.ld.replay, r.ld.replayShare = opt.Replay, opt.ReplayShare
+	}
 	if ck != nil {
 		err = r.restore(ck)
 	} else {
@@ -391,6 +408,9 @@ func checkRun(opt Options, train, val []Example) error {
 	if err := checkExamples(opt.Model, "validation", val); err != nil {
 		return err
 	}
+	if err := checkExamples(opt.Model, "replay", opt.Replay); err != nil {
+		return err
+	}
 	return os.MkdirAll(opt.OutDir, 0o755)
 }
 
@@ -452,7 +472,7 @@ func (r *run) fresh(n int) error {
 	case opt.Steps > 0:
 		r.total = opt.Steps
 	case opt.Epochs > 0:
-		r.total = int(math.Ceil(opt.Epochs * float64(len(r.train)) / float64(opt.BatchSize)))
+		r.total = int(math.Ceil(opt.Epochs * float64(len(r.train)) / (float64(opt.BatchSize) * (1 - opt.ReplayShare))))
 	case opt.Minutes > 0:
 		r.total = r.estimateSteps()
 		r.refitAt = min(refitSteps, r.total/4)

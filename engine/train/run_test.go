@@ -504,6 +504,62 @@ func TestWordDropout(t *testing.T) {
 	}
 }
 
+// Replay deals a share of each batch from the replay examples (whole:
+// prompt, codes and targets), the rest from the training set in its
+// shuffled order, and an epoch counts training examples only.
+func TestReplay(t *testing.T) {
+	cfg := tinyConfig()
+	T, N := cfg.NPositions, cfg.ImageTokens()
+	mark := func(n int, code0 int32) []Example { // example i: every code code0+i
+		xs := make([]Example, n)
+		for i := range xs {
+			xs[i].Codes = make([]int32, N)
+			for j := range xs[i].Codes {
+				xs[i].Codes[j] = code0 + int32(i)
+			}
+		}
+		return xs
+	}
+	xs, replay := mark(10, 0), mark(5, 20)
+	const n = 1000
+	ld := newLoader(len(xs), 1)
+	ld.replay, ld.replayShare = replay, 0.3
+	in, tg := make([]int32, n*T), make([]int32, n*N)
+	ld.batch(cfg, xs, n, 0, 0, in, tg)
+	fromReplay, trained := 0, 0
+	seen := map[int32]bool{}
+	for i := 0; i < n; i++ {
+		c := tg[i*N]
+		if !slices.Equal(in[i*T+cfg.PromptLength()+1:(i+1)*T], tg[i*N:i*N+N-1]) {
+			t.Fatalf("sequence %d: input codes are not its targets shifted", i)
+		}
+		if c >= 20 {
+			fromReplay++
+			seen[c] = true
+		} else {
+			trained++
+		}
+	}
+	if frac := float64(fromReplay) / n; frac < 0.25 || frac > 0.35 || len(seen) != len(replay) {
+		t.Errorf("%d of %d sequences replayed (want about 30%%), %d of %d replay examples seen", fromReplay, n, len(seen), len(replay))
+	}
+	if got := ld.epoch*len(xs) + ld.pos; got != trained {
+		t.Errorf("the loader counted %d training examples dealt, %d were", got, trained)
+	}
+	// A schedule of epochs counts training examples: 2 epochs of 10 at
+	// batch 4 with 30% replay is 2·10/(4·0.7) → 8 steps, not 5.
+	r := &run{opt: Options{Epochs: 2, BatchSize: 4, ReplayShare: 0.3}, train: xs}
+	if err := r.fresh(1); err != nil || r.total != 8 {
+		t.Errorf("epochs with replay: %d steps (%v), want 8", r.total, err)
+	}
+	// A share without examples, or of 1, is refused before any work.
+	for _, o := range []Options{{OutDir: "x", ReplayShare: 0.5}, {OutDir: "x", ReplayShare: 1, Replay: replay}} {
+		if err := o.withDefaults().check(); err == nil || !strings.Contains(err.Error(), "replay") {
+			t.Errorf("share %g with %d examples: %v", o.ReplayShare, len(o.Replay), err)
+		}
+	}
+}
+
 // TestRefitSchedule: a schedule fitted to the time budget is fitted again
 // from the measured time of its first steps, validation's estimated cost
 // included, and later from the measured time with validation in it.

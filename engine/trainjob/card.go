@@ -62,6 +62,9 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 	} else {
 		fmt.Fprintf(&b, "- Examples: %d training, %d validation (captions × shifted copies)\n", len(prep.Train), len(prep.Val))
 	}
+	if s.Replay > 0 {
+		fmt.Fprintf(&b, "- Replay: %.0f%% of each batch drawn from %d examples of %s, what the fine-tuned model was trained on, so that it keeps drawing it (rehearsal)\n", 100*s.Replay, len(prep.Replay), datasetSource(s.ReplayData))
+	}
 	if v, ok := prep.Tokenizer.(*tokenizer.ViT); ok {
 		t := v.Config
 		fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels through a ViT-VQ tokenizer (tokenizer_config.json: %d + %d blocks × %d wide, %d codes of dimension %d), %.2f dB PSNR on validation images\n",

@@ -346,6 +346,11 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 			fmt.Fprintf(log, "fine-tuning the unconditional model %s: captions are not used\n", base.Name)
 		}
 	}
+	if s.Replay > 0 {
+		if err := addReplay(ctx, s, base, &spec, log); err != nil {
+			return nil, err
+		}
+	}
 	cached := prepCacheFile(s, spec, arch, base)
 	if cached != "" {
 		if err := copyFile(cached, prepPath); err == nil {
@@ -382,6 +387,46 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		pruneCache(filepath.Dir(cached), prepCacheKeep)
 	}
 	return prep, nil
+}
+
+// addReplay loads the pictures a fine-tune replays (Settings.Replay): the
+// training split of s.ReplayData, else of the data base was trained on
+// (ModelData), into spec.Replay, with that data's style-word dropout.
+func addReplay(ctx context.Context, s Settings, base *bundle.Bundle, spec *prepare.Spec, log io.Writer) error {
+	if base == nil {
+		return errors.New("replay: no model being fine-tuned")
+	}
+	name := s.ReplayData
+	if name == "" {
+		var err error
+		if name, err = replaySource(base); err != nil && s.ReplayIfPresent {
+			fmt.Fprintf(log, "warning: no replay: what %s was trained on is not known; the fine-tune trains on its data alone\n", base.Name)
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(log, "replay: %.0f%% of each batch from what %s was trained on (%s)\n", 100*s.Replay, base.Name, name)
+	trainSet, _, err := LoadDataset(ctx, name, spec.Side(), log)
+	if err != nil && s.ReplayIfPresent && errors.Is(err, data.ErrNotFound) {
+		fmt.Fprintf(log, "warning: no replay: %v; the fine-tune trains on its data alone and may forget what the model drew\n", err)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("replay data %s: %w", name, err)
+	}
+	spec.Replay, spec.ReplayStyleDrop = trainSet, Preset(name).StyleDrop
+	return nil
+}
+
+// replaySource is the data base was trained on, for replay: a built-in
+// dataset or the folder its run recorded (ModelData), else an error.
+func replaySource(base *bundle.Bundle) (string, error) {
+	name := ModelData(base)
+	if !slices.Contains(Datasets(), name) && !bundle.IsFolder(name) {
+		return "", fmt.Errorf("replay: what %s was trained on is not known: name it (--replay-data emoji, mnist, shapes or a folder)", base.Name)
+	}
+	return name, nil
 }
 
 // prepCacheKeep is how many tokenised datasets a cache folder keeps: a

@@ -147,6 +147,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	// which reads its settings from it and has no base to inherit from,
 	// would export its model without them.
 	rec.Settings.SamplePrompts, rec.Settings.Defaults = s.SamplePrompts, s.Defaults
+	rec.Settings.Replay, rec.Settings.ReplayData = s.Replay, s.ReplayData // named, or left out for want of data
 	rec.State, rec.Error = endState(ctx, res, err), ""
 	if rec.State == StateFailed {
 		rec.Error = err.Error()
@@ -321,11 +322,20 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 			}
 		}
 	}
+	recorded := false // settings changed here, to write into the run's record
+	if s.Replay > 0 && s.ReplayData == "" && base != nil {
+		// Named in the record and the model card: what the run replays.
+		if d, err := replaySource(base); err == nil {
+			s.ReplayData, recorded = d, true
+		}
+	}
 	prep, err := prepareData(ctx, *s, base, ev)
 	if err != nil {
 		return nil, err
 	}
-	recorded := false // settings changed here, to write into the run's record
+	if s.Replay > 0 && len(prep.Replay) == 0 && s.ReplayIfPresent {
+		s.Replay, s.ReplayData, recorded = 0, "", true // its data was not there (prepareData warned)
+	}
 	if len(s.SamplePrompts) == 0 {
 		s.SamplePrompts, recorded = captionPrompts(prep), true // shown beside the grid while the run goes on
 	}
@@ -341,6 +351,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 		rec, err := ReadRecord(s.OutDir)
 		if err == nil {
 			rec.Settings.SamplePrompts, rec.Settings.Defaults = s.SamplePrompts, s.Defaults
+			rec.Settings.Replay, rec.Settings.ReplayData = s.Replay, s.ReplayData
 			err = WriteRecord(s.OutDir, *rec)
 		}
 		if err != nil { // the run's end writes them again; nothing to stop training for
@@ -365,6 +376,12 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 	opt.EvalEvery = s.EvalEvery
 	opt.EvalAuto = s.EvalEvery == 0 // not asked: about eight passes a run, however short
 	opt.EMA = s.EMA
+	if s.Replay > 0 {
+		if len(prep.Replay) == 0 {
+			return nil, fmt.Errorf("replay: the run's tokenised data (%s) holds no replay pictures: start a new run", PreparedFile)
+		}
+		opt.Replay, opt.ReplayShare = prep.Replay, s.Replay
+	}
 	if prep.Config.PromptLength() > 0 {
 		opt.PromptDrop, opt.WordDrop = s.PromptDrop, s.WordDrop
 	}
@@ -472,8 +489,12 @@ func ExportFinal(ctx context.Context, s Settings, prep *prepare.Prepared, dir st
 	return ck.Step, nil
 }
 
-// Summary is the line `tessera train` ends with.
-func Summary(res *train.Result, took time.Duration) string {
+// Summary is the line `tessera train` ends with: how the call ended (its
+// schedule done, its time budget or stopAt, the --stop-at step, reached, or
+// interrupted), its steps, the training time of this call (res.Elapsed) and,
+// when took (the whole call, preparing the data included) is longer by a
+// second or more, that too, the losses and the model folder.
+func Summary(res *train.Result, took time.Duration, stopAt int) string {
 	if res.Trained == 0 && res.Stop == train.StopDone && res.TotalSteps > 0 && res.Steps >= res.TotalSteps {
 		return fmt.Sprintf("nothing left to train: the run had ended its schedule of %d steps (to train on, give a longer one: --resume --steps N, N > %d)\nmodel: %s\n",
 			res.TotalSteps, res.TotalSteps, res.ModelDir)
@@ -489,6 +510,23 @@ func Summary(res *train.Result, took time.Duration) string {
 	if res.TokensPerSec > 0 { // none measured when a resume found no step left
 		speed = fmt.Sprintf("; %.0f tokens/s", res.TokensPerSec)
 	}
-	return fmt.Sprintf("stopped (%s) after %d/%d steps in %s: train %.4f bits/token, %s%s\nmodel: %s\n",
-		res.Stop, res.Steps, res.TotalSteps, took.Round(time.Second), res.TrainLoss, val, speed, res.ModelDir)
+	how := "stopped (" + res.Stop + ")"
+	switch {
+	case res.Stop == train.StopDone:
+		how = "finished its schedule"
+	case res.Stop == train.StopBudget && stopAt > 0 && res.Steps >= stopAt:
+		how = fmt.Sprintf("stopped at step %d (--stop-at)", stopAt)
+	case res.Stop == train.StopBudget:
+		how = "stopped: its time budget ran out"
+	case res.Stop == train.StopCanceled:
+		how = "stopped (interrupted)"
+	}
+	took = took.Round(time.Second)
+	elapsed := res.Elapsed.Round(time.Second)
+	when := took.String()
+	if elapsed > 0 && took-elapsed >= time.Second {
+		when = fmt.Sprintf("%s of training (%s with preparing the data)", elapsed, took)
+	}
+	return fmt.Sprintf("%s after %d/%d steps in %s: train %.4f bits/token, %s%s\nmodel: %s\n",
+		how, res.Steps, res.TotalSteps, when, res.TrainLoss, val, speed, res.ModelDir)
 }

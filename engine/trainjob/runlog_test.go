@@ -43,18 +43,27 @@ func TestReadLogTail(t *testing.T) {
 
 // Summary says when no validation pass ran rather than printing NaN.
 func TestSummaryWithoutValidation(t *testing.T) {
-	got := Summary(&train.Result{Stop: train.StopCanceled, Steps: 18, TotalSteps: 400, BestVal: math.NaN(), BestStep: 18, ModelDir: "m"}, time.Second)
+	got := Summary(&train.Result{Stop: train.StopCanceled, Steps: 18, TotalSteps: 400, BestVal: math.NaN(), BestStep: 18, ModelDir: "m"}, time.Second, 0)
 	if strings.Contains(got, "NaN") || !strings.Contains(got, "no validation pass yet (the model holds the step-18 weights)") {
 		t.Errorf("%q", got)
 	}
 	// A resume that found its schedule ended says so, not "stopped (done)".
-	if got := Summary(&train.Result{Stop: train.StopDone, Steps: 9, TotalSteps: 9, BestVal: 1, ModelDir: "m"}, time.Second); !strings.HasPrefix(got, "nothing left to train: the run had ended its schedule of 9 steps") || !strings.Contains(got, "--steps N, N > 9") {
+	if got := Summary(&train.Result{Stop: train.StopDone, Steps: 9, TotalSteps: 9, BestVal: 1, ModelDir: "m"}, time.Second, 0); !strings.HasPrefix(got, "nothing left to train: the run had ended its schedule of 9 steps") || !strings.Contains(got, "--steps N, N > 9") {
 		t.Errorf("a resume with nothing to train: %q", got)
 	}
-	if got := Summary(&train.Result{Stop: train.StopDone, Steps: 9, TotalSteps: 9, Trained: 3, BestVal: 1, ModelDir: "m"}, time.Second); !strings.HasPrefix(got, "stopped (done) after 9/9 steps") {
+	if got := Summary(&train.Result{Stop: train.StopDone, Steps: 9, TotalSteps: 9, Trained: 3, BestVal: 1, ModelDir: "m"}, time.Second, 0); !strings.HasPrefix(got, "finished its schedule after 9/9 steps") {
 		t.Errorf("a run that trained to its end: %q", got)
 	}
-	if got := Summary(&train.Result{BestVal: 0.5, BestStep: 7}, 0); !strings.Contains(got, "best validation 0.5000 bits/token at step 7") {
+	// The reason and the time: --stop-at is not a time budget, and the
+	// preparation before training is said apart from the training time.
+	stopped := &train.Result{Stop: train.StopBudget, Steps: 40, TotalSteps: 100, Trained: 40, BestVal: 1, ModelDir: "m", Elapsed: 90 * time.Second}
+	if got := Summary(stopped, 150*time.Second, 40); !strings.HasPrefix(got, "stopped at step 40 (--stop-at) after 40/100 steps in 1m30s of training (2m30s with preparing the data)") {
+		t.Errorf("--stop-at: %q", got)
+	}
+	if got := Summary(stopped, 90*time.Second, 0); !strings.HasPrefix(got, "stopped: its time budget ran out after 40/100 steps in 1m30s:") {
+		t.Errorf("budget: %q", got)
+	}
+	if got := Summary(&train.Result{BestVal: 0.5, BestStep: 7}, 0, 0); !strings.Contains(got, "best validation 0.5000 bits/token at step 7") {
 		t.Errorf("%q", got)
 	}
 }

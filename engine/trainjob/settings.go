@@ -130,6 +130,16 @@ type Settings struct {
 	// folder, Run loads it.
 	InitModel string         `json:"init_model,omitempty"`
 	Init      *bundle.Bundle `json:"-"`
+	// Replay is the share of each training batch drawn from pictures the
+	// model being fine-tuned was trained on (train.Options.ReplayShare), so
+	// that it keeps drawing them (0: none); ReplayData names them (a
+	// dataset or folder as Data; "": the model's own, ModelData).
+	Replay     float64 `json:"replay,omitempty"`
+	ReplayData string  `json:"replay_data,omitempty"`
+	// ReplayIfPresent leaves the replay out, with a warning and Replay set
+	// to 0 in the record, when its data is not on this machine (the Train
+	// tab's default replay) rather than failing the run.
+	ReplayIfPresent bool `json:"-"`
 	// Defaults are the sampling settings recorded in the exported
 	// config.json as the model's own (tessera.defaults).
 	Defaults sampling.Recommended `json:"defaults"`
@@ -149,6 +159,10 @@ type Settings struct {
 	// the record leaves it out.
 	PrepCache string `json:"-"`
 }
+
+// DefaultReplay is the replay share (Settings.Replay) the Train tab's
+// fine-tunes use when "Keep what it drew" is on.
+const DefaultReplay = 0.5
 
 // Datasets are the built-in datasets, by name.
 func Datasets() []string { return []string{"shapes", "emoji", "mnist"} }
@@ -365,6 +379,14 @@ func (s Settings) Check() error {
 		return fmt.Errorf("train: edit pairs a family (%d) are for --data %s only", s.EditPairs, EditData)
 	case !(s.EMA >= 0 && s.EMA < 1):
 		return fmt.Errorf("train: the weight average's decay %g must be in [0, 1) (0: no average)", s.EMA)
+	case !(s.Replay >= 0 && s.Replay < 1):
+		return fmt.Errorf("train: the replay share %g must be in [0, 1) (0: none)", s.Replay)
+	case (s.Replay > 0 || s.ReplayData != "") && s.Init == nil && s.InitModel == "":
+		return errors.New("train: replay mixes in what a fine-tuned model was trained on: it needs the model to fine-tune (--init)")
+	case s.Replay > 0 && s.Data == EditData:
+		return fmt.Errorf("train: replay is for text-to-image fine-tunes, not --data %s", EditData)
+	case s.ReplayData != "" && s.Replay == 0:
+		return fmt.Errorf("train: replay data %s given with a replay share of 0: give the share too (--replay 0.5)", s.ReplayData)
 	case s.Init == nil && s.Width%s.Heads != 0:
 		// Checked here, not after minutes of data preparation.
 		return fmt.Errorf("train: width %d must be a multiple of heads %d (each head takes an equal share)", s.Width, s.Heads)
@@ -539,6 +561,10 @@ func (s Settings) Args() []string {
 	addF("prompt-drop", s.PromptDrop, p.PromptDrop)
 	addF("word-drop", s.WordDrop, p.WordDrop)
 	addF("ema", s.EMA, p.EMA)
+	addF("replay", s.Replay, 0)
+	if s.ReplayData != "" {
+		args = append(args, "--replay-data", s.ReplayData)
+	}
 	addInt("edit-pairs", s.EditPairs, p.EditPairs)
 	for _, sp := range sampling.Knobs() {
 		if v := sp.Recommended(s.Defaults); v != sp.Recommended(p.Defaults) {

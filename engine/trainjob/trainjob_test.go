@@ -605,7 +605,7 @@ func TestResumeAFinishedRunKeepsItsSpeed(t *testing.T) {
 	if err != nil || after.TokensPerSec != before.TokensPerSec || after.Steps != before.Steps {
 		t.Fatalf("after a resume with nothing left: %+v, %v (before %+v)", after, err, before)
 	}
-	if sum := Summary(res, 0); strings.Contains(sum, " 0 tokens/s") || res.TokensPerSec == 0 && strings.Contains(sum, "tokens/s") {
+	if sum := Summary(res, 0, 0); strings.Contains(sum, " 0 tokens/s") || res.TokensPerSec == 0 && strings.Contains(sum, "tokens/s") {
 		t.Errorf("summary %q after a resume that trained nothing (%g tokens/s measured)", sum, res.TokensPerSec)
 	}
 }
