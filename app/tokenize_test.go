@@ -430,8 +430,8 @@ func TestResumedFineTuneKeepsItsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "run")
-	// On a folder a fine-tune recommends guidance 1.5 (trainjob.inheritDefaults).
-	want := sampling.Recommended{Temperature: 0.8, Guidance: 1.5}
+	// On a folder too a fine-tune recommends its base's (trainjob.inheritDefaults).
+	want := sampling.Recommended{Temperature: 0.8, Guidance: 2}
 	check := func(when string) {
 		t.Helper()
 		c, err := model.LoadConfig(filepath.Join(out, "model", model.ConfigFile))

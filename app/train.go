@@ -94,7 +94,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	rangedFloatVar(fs, &f.promptDrop, "prompt-drop", 0.1, 0, 1, false, "chance a training prompt is replaced by PAD (for guidance)")
 	rangedFloatVar(fs, &f.wordDrop, "word-drop", 0, 0, 0.9, false, "chance each word of a training prompt that is kept is replaced by PAD (word dropout: each word learnt to say its part alone; default: the preset's)")
 	rangedFloatVar(fs, &f.ema, "ema", 0, 0, 0.9999, false, fmt.Sprintf("validate and export a moving average of the weights with this decay a step (Polyak averaging; 0 = none; default: the preset's, %g for shapes, %g for edit)", trainjob.Preset("shapes").EMA, trainjob.Preset(trainjob.EditData).EMA))
-	rangedFloatVar(fs, &f.replay, "replay", 0, 0, 0.9, false, "with --init: the share of each training batch drawn from what the model was trained on (its own data, or --replay-data), so that the fine-tune keeps drawing it (rehearsal, as DreamBooth's prior preservation; 0 = none); emoji needs make data")
+	rangedFloatVar(fs, &f.replay, "replay", 0, 0, 0.9, false, fmt.Sprintf("with --init: the share of each training batch drawn from what the model was trained on (its own data, or --replay-data), so that the fine-tune keeps drawing it (rehearsal, as DreamBooth's prior preservation; 0 = none; not given: %g for a fine-tune on a folder where the model's data is known and on this machine, as the emoji data is after make data, else 0)", trainjob.DefaultReplay))
 	fs.StringVar(&f.replayData, "replay-data", "", "with --replay: the pictures to replay (emoji, mnist, shapes or a folder; default: the data the --init model was trained on, when Tessera knows it)")
 	rangedIntVar(fs, &f.editPairs, "edit-pairs", 0, -1, 100000000, "training pairs of each edit family at most, drawn from all there are (--data edit only; not given: the preset's, "+plural.Thousands(trainjob.Preset(trainjob.EditData).EditPairs)+"; 0: "+plural.Thousands(edit.DefaultMaxPerFamily)+"; -1: all)")
 	fs.StringVar(&f.exportFinal, "export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here")
@@ -155,6 +155,19 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 		// it knew in a minute.
 		st.LR = trainjob.FineTuneLR(st.LR)
 		f.lrNote = fmt.Sprintf("note: a fine-tune on a folder trains at learning rate %g, %g of the preset's, so that the model keeps what it knew (--lr sets another)", st.LR, trainjob.FineTuneLRScale)
+	}
+	if f.initModel != "" && !fromRecord && bundle.IsFolder(st.Data) {
+		if d, wd, ok := trainjob.BaseRegularization(f.initModel); ok && (!set["dropout"] || !set["weight-decay"]) {
+			// The emoji model, trained without dropout, forgot its emoji in
+			// minutes at the folder preset's 0.1 (flags below still win).
+			st.Dropout, st.WeightDecay = d, wd
+			f.lrNote = strings.TrimPrefix(f.lrNote+"\n", "\n") + fmt.Sprintf("note: the fine-tune trains with the dropout (%g) and weight decay (%g) %s was trained with (--dropout and --weight-decay set others)", d, wd, f.initModel)
+		}
+		if !set["replay"] && !set["replay-data"] {
+			// Left out, with a warning, where the model's own data is not
+			// known or not on this machine.
+			st.Replay, st.ReplayIfPresent = trainjob.DefaultReplay, true
+		}
 	}
 	pickF("dropout", &st.Dropout, f.dropout)
 	pickF("weight-decay", &st.WeightDecay, f.wd)

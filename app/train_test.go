@@ -126,6 +126,44 @@ func TestFineTuneOnAFolderTrainsGently(t *testing.T) {
 			t.Errorf("%v: learning rate %g, want %g", c.args, got, c.want)
 		}
 	}
+	// And with the dropout and weight decay its model was trained with,
+	// where they are known (a built-in's preset; a run's record), unless
+	// flags say otherwise: the folder preset's dropout undid the emoji
+	// model's recall.
+	emoji, preset := trainjob.Preset("emoji"), trainjob.Preset(folder)
+	if emoji.Dropout == preset.Dropout && emoji.WeightDecay == preset.WeightDecay {
+		t.Fatal("the emoji and folder presets regularise alike: the test cannot tell them apart")
+	}
+	for _, c := range []struct {
+		args        []string
+		dropout, wd float64
+	}{
+		{[]string{"--data", folder, "--init", "emoji"}, emoji.Dropout, emoji.WeightDecay},
+		{[]string{"--data", folder, "--init", "emoji", "--dropout", "0.2"}, 0.2, emoji.WeightDecay},
+		{[]string{"--data", folder, "--init", tinyModel(t)}, preset.Dropout, preset.WeightDecay}, // not known
+		{[]string{"--data", folder}, preset.Dropout, preset.WeightDecay},
+	} {
+		if st := parseTrainFlags(t, append(c.args, "--out", "r")...); st.Dropout != c.dropout || st.WeightDecay != c.wd {
+			t.Errorf("%v: dropout %g and weight decay %g, want %g and %g", c.args, st.Dropout, st.WeightDecay, c.dropout, c.wd)
+		}
+	}
+	// And replaying what the model was trained on, where that is known
+	// and on this machine (IfPresent), unless --replay says otherwise.
+	for _, c := range []struct {
+		args      []string
+		replay    float64
+		ifPresent bool
+	}{
+		{[]string{"--data", folder, "--init", "emoji"}, trainjob.DefaultReplay, true},
+		{[]string{"--data", folder, "--init", "emoji", "--replay", "0"}, 0, false},
+		{[]string{"--data", folder, "--init", "emoji", "--replay", "0.3"}, 0.3, false},
+		{[]string{"--data", folder}, 0, false},
+		{[]string{"--data", "shapes", "--init", "emoji"}, 0, false},
+	} {
+		if st := parseTrainFlags(t, append(c.args, "--out", "r")...); st.Replay != c.replay || st.ReplayIfPresent != c.ifPresent {
+			t.Errorf("%v: replay %g (if present %v), want %g (%v)", c.args, st.Replay, st.ReplayIfPresent, c.replay, c.ifPresent)
+		}
+	}
 }
 
 // TestTrainRefusesBadSettingsAtOnce: settings that could only fail after
@@ -391,6 +429,10 @@ func TestFineTuneReplay(t *testing.T) {
 	code, stdout, stderr := run(t, "train", "--init", base, "--data", data, "--replay", "0.5", "--replay-data", before, "--out", out, "--steps", "4", "--batch", "2", "--threads", "1")
 	if code != 0 || !strings.Contains(stderr, "replay: 50% of each batch") || !strings.Contains(stderr, "replay: 2 examples from 2 pictures") {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	// A fine-tune on a folder exports its latest weights, and says why.
+	if !strings.Contains(stdout, "last validation") || !strings.Contains(stdout, "at step 4 (the latest weights are exported: a fine-tune on a folder keeps its latest weights") {
+		t.Errorf("summary: %s", stdout)
 	}
 	got, err := openModel(os.Stderr, filepath.Join(out, "model"), "f32")
 	if err != nil {

@@ -589,6 +589,9 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 		st.Init, st.InitModel = b, key
 		if bundle.IsFolder(st.Data) {
 			st.LR = trainjob.FineTuneLR(st.LR) // at the preset's, it forgot what it knew in a minute
+			if d, wd, ok := trainjob.BaseRegularization(key); ok {
+				st.Dropout, st.WeightDecay = d, wd // as it was trained: dropout undid the emoji model's recall
+			}
 		}
 		if t.keep.Checked && b.Conditional() && st.Data != trainjob.ModelData(b) {
 			// Left out with a warning when its data is not on this machine.
@@ -1147,7 +1150,7 @@ func stepStatus(s train.StepInfo, vals []train.ValPoint) string {
 		}
 		msg += fmt.Sprintf(" · validation %.3f (best %.3f at step %d)", vals[n-1].Bits, best.Bits, best.Step)
 		if last := vals[n-1]; n >= 3 && last.Step > best.Step && last.Bits > best.Bits*(1+overfitRise) {
-			msg += " — rising since: the model learns its training pictures by heart (overfitting); Use this model keeps the best (the latest when too few pictures were held out to pick by)"
+			msg += " — rising since: the model learns its training pictures by heart (overfitting); Use this model keeps the best (the latest when too few pictures were held out to pick by, or for a fine-tune on a folder)"
 		}
 	}
 	return msg
@@ -1157,6 +1160,9 @@ func stepStatus(s train.StepInfo, vals []train.ValPoint) string {
 // best pass's, or the last one's when the validation set was too small to
 // pick by (train.Result.Latest).
 func bestWord(res *train.Result) string {
+	if res.LatestAsked {
+		return "last validation (a fine-tune on a folder keeps its latest weights)"
+	}
 	if res.Latest {
 		return "last validation (too few held-out pictures to pick the best weights by)"
 	}

@@ -63,6 +63,10 @@ type Options struct {
 	// carry no validation loss of their own (0: none).
 	Replay      []Example `json:"-"`
 	ReplayShare float64   `json:"replay_share,omitempty"`
+	// ExportLatest makes each validation pass export the latest weights,
+	// whatever their validation loss, as a validation set too small to
+	// pick by does (Result.Latest): a fine-tune on a few pictures.
+	ExportLatest bool `json:"export_latest,omitempty"`
 
 	OutDir          string        `json:"out_dir"`          // run folder: checkpoint, loss.png (required)
 	ModelDir        string        `json:"model_dir"`        // exported model folder (OutDir/model)
@@ -239,7 +243,9 @@ type Result struct {
 	// Latest: the validation set was too small to pick weights by
 	// (MinSelectionExamples), so BestVal and BestStep are the last pass's,
 	// whose weights were exported.
-	Latest       bool
+	Latest bool
+	// LatestAsked: Latest because Options.ExportLatest asked for it.
+	LatestAsked  bool
 	ModelDir     string        // exported model folder
 	Checkpoint   string        // checkpoint file
 	LossPlot     string        // loss curve PNG
@@ -317,7 +323,7 @@ func Run(ctx context.Context, opt Options, train, val []Example, hooks Hooks) (*
 		return nil, err
 	}
 	r := &run{opt: opt, cfg: opt.Model, hooks: hooks, train: train, val: val, bestVal: math.NaN(),
-		latest: len(val) > 0 && len(val) < MinSelectionExamples}
+		latest: len(val) > 0 && (len(val) < MinSelectionExamples || opt.ExportLatest)}
 	params, err := startingWeights(opt, ck)
 	if err != nil {
 		return nil, err
@@ -589,7 +595,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		r.evaluate()
 		lastEval = 0
 	}
-	if r.latest {
+	if r.latest && !opt.ExportLatest {
 		r.warn("validation holds only %s, too few to pick the best weights by: each validation pass exports the latest ones (its loss is still shown)", plural.N(len(r.val), "example", "examples"))
 	}
 	r.start = time.Now()
@@ -690,7 +696,7 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{
-		Steps: r.step, TotalSteps: r.total, Epoch: r.ld.epoch, BestVal: r.bestVal, BestStep: r.bestStep, Latest: r.latest,
+		Steps: r.step, TotalSteps: r.total, Epoch: r.ld.epoch, BestVal: r.bestVal, BestStep: r.bestStep, Latest: r.latest, LatestAsked: r.latest && r.opt.ExportLatest,
 		ModelDir: opt.ModelDir, Checkpoint: filepath.Join(opt.OutDir, CheckpointFile),
 		LossPlot: filepath.Join(opt.OutDir, LossPlotFile), Stop: stop, Elapsed: elapsed, TotalElapsed: r.elapsed0 + elapsed,
 		Trained: r.step - step0,

@@ -808,7 +808,8 @@ func TestCancelBeforeTheFirstStepWritesNothing(t *testing.T) {
 
 // TestFewValidationExamplesExportTheLatest: with fewer validation examples
 // than MinSelectionExamples, every pass exports the latest weights, also
-// when the validation loss rose; with enough, the best pass's are kept.
+// when the validation loss rose; with enough, the best pass's are kept,
+// unless Options.ExportLatest asks for the latest.
 // The validation set is made to get worse as training goes (its codes
 // are noise, which a model sure of the training patterns finds ever less
 // likely), so the best pass is not the last.
@@ -825,11 +826,16 @@ func TestFewValidationExamplesExportTheLatest(t *testing.T) {
 		}
 		return val
 	}
-	for _, n := range []int{MinSelectionExamples - 2, MinSelectionExamples + 4} {
+	for _, c := range []struct {
+		n      int
+		latest bool
+	}{{MinSelectionExamples - 2, false}, {MinSelectionExamples + 4, false}, {MinSelectionExamples + 4, true}} {
+		n := c.n
 		var passes []ValPoint
 		hooks := Hooks{Eval: func(step int, bits float64, _ bool) { passes = append(passes, ValPoint{Step: step, Bits: bits}) }}
 		opt := resumeOptions(t.TempDir())
 		opt.EmbdDrop, opt.ResidDrop, opt.AttnDrop = 0, 0, 0
+		opt.ExportLatest = c.latest
 		res, err := Run(context.Background(), opt, train, shifted(n), hooks)
 		if err != nil {
 			t.Fatal(err)
@@ -839,11 +845,11 @@ func TestFewValidationExamplesExportTheLatest(t *testing.T) {
 			t.Fatalf("%d examples: the validation loss fell to the end (%v): the test cannot tell latest from best", n, passes)
 		}
 		want := best.Step
-		if n < MinSelectionExamples {
+		if n < MinSelectionExamples || c.latest {
 			want = res.Steps
 		}
-		if res.BestStep != want {
-			t.Errorf("%d validation examples: the weights exported are step %d's, want %d's (passes %v)", n, res.BestStep, want, passes)
+		if res.BestStep != want || res.Latest != (want == res.Steps) || res.LatestAsked != c.latest {
+			t.Errorf("%d validation examples, latest asked %v: the weights exported are step %d's, want %d's (passes %v; latest %v, asked %v)", n, c.latest, res.BestStep, want, passes, res.Latest, res.LatestAsked)
 		}
 	}
 }

@@ -28,26 +28,25 @@ import (
 func TestFineTuneInheritsDefaults(t *testing.T) {
 	emoji := sampling.Recommended{Temperature: 0.8, Guidance: 3, GuidanceMinP: 0.5, StylePerSeed: 1}
 	base := &bundle.Bundle{Model: &model.Model{Config: model.Config{Tessera: &model.Ext{Defaults: &emoji}}}}
-	if got := inheritDefaults(base, sampling.Recommended{}, true, false); got != emoji {
+	if got := inheritDefaults(base, sampling.Recommended{}, true); got != emoji {
 		t.Errorf("no defaults of its own: %+v, want %+v", got, emoji)
 	}
 	own := sampling.Recommended{TopP: 0.9, Guidance: 1.5, RankBy: "description"} // the shapes preset's
 	want := sampling.Recommended{Temperature: 0.8, TopP: 0.9, Guidance: 1.5, GuidanceMinP: 0.5, StylePerSeed: 1, RankBy: "description"}
-	if got := inheritDefaults(base, own, true, false); got != want {
+	if got := inheritDefaults(base, own, true); got != want {
 		t.Errorf("with its own: %+v, want %+v", got, want)
 	}
 	// Data without style words (one's own icons): no style per seed.
 	want.StylePerSeed = 0
-	if got := inheritDefaults(base, own, false, false); got != want {
+	if got := inheritDefaults(base, own, false); got != want {
 		t.Errorf("on data without styles: %+v, want %+v", got, want)
 	}
-	// A folder of one's own pictures: guidance 1.5 without min-p (the
-	// emoji model's drew its captions blank).
-	if got := inheritDefaults(base, sampling.Recommended{}, false, true); got != (sampling.Recommended{Temperature: 0.8, Guidance: 1.5}) {
+	// A folder of one's own pictures: the base's guidance and min-p too.
+	if got := inheritDefaults(base, sampling.Recommended{}, false); got != (sampling.Recommended{Temperature: 0.8, Guidance: 3, GuidanceMinP: 0.5}) {
 		t.Errorf("on a folder: %+v", got)
 	}
 	plain := &bundle.Bundle{Model: &model.Model{Config: model.Config{}}}
-	if got := inheritDefaults(plain, own, true, false); got != own {
+	if got := inheritDefaults(plain, own, true); got != own {
 		t.Errorf("a base without defaults: %+v, want %+v", got, own)
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
-	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/train"
@@ -343,7 +342,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 		// A fine-tune samples as the model it tunes recommends, but where the
 		// settings say otherwise (the emoji model's min-p and style per seed
 		// were lost, so its fine-tunes drew at temperature 1 without guidance).
-		if d := inheritDefaults(base, s.Defaults, namesStyles(prep), bundle.IsFolder(s.Data)); d != s.Defaults {
+		if d := inheritDefaults(base, s.Defaults, namesStyles(prep)); d != s.Defaults {
 			s.Defaults, recorded = d, true
 		}
 	}
@@ -376,6 +375,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 	opt.EvalEvery = s.EvalEvery
 	opt.EvalAuto = s.EvalEvery == 0 // not asked: about eight passes a run, however short
 	opt.EMA = s.EMA
+	opt.ExportLatest = ExportsLatest(*s)
 	if s.Replay > 0 {
 		if len(prep.Replay) == 0 {
 			return nil, fmt.Errorf("replay: the run's tokenised data (%s) holds no replay pictures: start a new run", PreparedFile)
@@ -501,7 +501,7 @@ func Summary(res *train.Result, took time.Duration, stopAt int) string {
 	}
 	val := fmt.Sprintf("best validation %.4f bits/token at step %d", res.BestVal, res.BestStep)
 	if res.Latest {
-		val = fmt.Sprintf("last validation %.4f bits/token at step %d (too few validation examples to pick the best by: the latest weights are exported)", res.BestVal, res.BestStep)
+		val = fmt.Sprintf("last validation %.4f bits/token at step %d (the latest weights are exported: %s)", res.BestVal, res.BestStep, LatestReason(res))
 	}
 	if math.IsNaN(res.BestVal) {
 		val = fmt.Sprintf("no validation pass yet (the model holds the step-%d weights)", res.BestStep)

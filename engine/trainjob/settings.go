@@ -22,6 +22,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -272,6 +273,52 @@ func FineTuneLR(lr float64) float64 {
 		return lr * FineTuneLRScale
 	}
 	return v
+}
+
+// BaseRegularization is the dropout and weight decay the model initModel
+// (a built-in name or a model folder) was trained with, where Tessera
+// knows them: a built-in dataset's preset, or the settings its training
+// run recorded (ok false otherwise). A fine-tune on a folder trains with
+// them: the emoji model, trained without dropout, learnt its pictures by
+// heart, and the folder preset's dropout of 0.1 undid that in minutes
+// (docs/eval/finetune-replay.txt).
+func BaseRegularization(initModel string) (dropout, weightDecay float64, ok bool) {
+	if slices.Contains(Datasets(), initModel) {
+		p := Preset(initModel)
+		return p.Dropout, p.WeightDecay, true
+	}
+	if !bundle.IsFolder(initModel) || filepath.Base(filepath.Clean(initModel)) != "model" {
+		return 0, 0, false
+	}
+	rec, err := ReadRecord(filepath.Dir(filepath.Clean(initModel)))
+	if err != nil {
+		return 0, 0, false
+	}
+	return rec.Settings.Dropout, rec.Settings.WeightDecay, true
+}
+
+// ExportsLatest reports whether a run exports its latest weights at each
+// validation pass rather than those of its best validation loss
+// (train.Options.ExportLatest): a fine-tune on a folder does. Its few
+// held-out pictures' loss rises as the model learns the others by heart,
+// which is what makes it draw their captions: the emoji model fine-tuned
+// on 108 shapes pictures for 5 minutes drew 1% of their captions right at
+// its best validation loss (step 114 of 957) and 60% at its end
+// (docs/eval/finetune-replay.txt).
+func ExportsLatest(s Settings) bool {
+	return (s.Init != nil || s.InitModel != "") && bundle.IsFolder(s.Data)
+}
+
+// LatestReason says why a run exported its latest weights rather than its
+// best-validation ones (res.Latest): "" when it did not.
+func LatestReason(res *train.Result) string {
+	switch {
+	case !res.Latest:
+		return ""
+	case res.LatestAsked:
+		return "a fine-tune on a folder keeps its latest weights: its few held-out pictures' loss rises as it learns the others by heart, which is what draws their captions"
+	}
+	return "too few validation examples to pick the best by"
 }
 
 // emojiStyleWords are the six emoji styles as caption words.

@@ -729,3 +729,28 @@ func TestRunFolderInUseIsRefused(t *testing.T) {
 		t.Fatalf("after the lock was freed: %v %+v", err, res)
 	}
 }
+
+// BaseRegularization knows the built-in models' presets and what a run
+// folder's model was trained with, and nothing else.
+func TestBaseRegularization(t *testing.T) {
+	if d, wd, ok := BaseRegularization("emoji"); !ok || d != Preset("emoji").Dropout || wd != Preset("emoji").WeightDecay {
+		t.Errorf("emoji: %g, %g, %v", d, wd, ok)
+	}
+	run := t.TempDir()
+	st := Preset("./pics")
+	st.Dropout, st.WeightDecay = 0.3, 0.07
+	if err := WriteRecord(run, Record{Settings: st, State: StateDone}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(run, "model"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if d, wd, ok := BaseRegularization(filepath.Join(run, "model")); !ok || d != 0.3 || wd != 0.07 {
+		t.Errorf("a run's model: %g, %g, %v", d, wd, ok)
+	}
+	for _, m := range []string{run, t.TempDir() + "/model", "no-such-model"} {
+		if _, _, ok := BaseRegularization(m); ok {
+			t.Errorf("%s: known", m)
+		}
+	}
+}
