@@ -58,16 +58,35 @@ func TestTransferDetail(t *testing.T) {
 			t.Errorf("%s: %.1f dB from the exact target as drawn, %.1f dB with the source's detail (%.0f%% of it taken): want 8 dB more", tc.name, before, after, 100*share)
 		}
 	}
-	// A mirror: the maps do not explain it, and the edit is kept as drawn
-	// but where the mirrored disc overlaps the source's (orange for
-	// orange), which costs under a dB against the exact target here (0.6).
-	want, drawn := MirrorImage(src), MirrorImage(roundTrip)
+	// A mirror, a flip top to bottom, a half turn, and either recoloured:
+	// the source registered to the edit (flipped the same way) carries its
+	// detail too.
+	for _, f := range orientations[1:] {
+		for _, recolour := range []bool{false, true} {
+			op := f.apply
+			if recolour {
+				op = func(img *image.NRGBA) *image.NRGBA { return RecolorImage(f.apply(img), 120) }
+			}
+			want, drawn := op(src), op(roundTrip)
+			out, share, err := TransferDetail(src, roundTrip, drawn, DefaultDetail)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if before, after := psnr.Images(want, drawn), psnr.Images(want, out); after < before+8 || share < 0.25 {
+				t.Errorf("%+v, recoloured %v: %.2f dB from the exact target as drawn, %.2f dB with the source's detail (%.0f%% of it taken)", f, recolour, before, after, 100*share)
+			}
+		}
+	}
+	// An edit that moves things otherwise (here a shift) is kept as drawn
+	// but where the moved disc overlaps the source's (orange for orange).
+	moved := func(img *image.NRGBA) *image.NRGBA { return shiftImage(img, 9, 0) }
+	want, drawn := moved(src), moved(roundTrip)
 	out, share, err := TransferDetail(src, roundTrip, drawn, DefaultDetail)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if before, after := psnr.Images(want, drawn), psnr.Images(want, out); after < before-1 {
-		t.Errorf("mirror: %.2f dB from the exact target as drawn, %.2f dB with the source's detail (%.0f%% of it taken)", before, after, 100*share)
+		t.Errorf("a shift: %.2f dB from the exact target as drawn, %.2f dB with the source's detail (%.0f%% of it taken)", before, after, 100*share)
 	}
 	// The pixels an edit drew white stay as drawn.
 	for i := 0; i < len(drawn.Pix); i += 4 {
@@ -142,4 +161,21 @@ func TestGivenBackNote(t *testing.T) {
 			t.Errorf("below NotTaken: %q %v", msg, warn)
 		}
 	}
+}
+
+// shiftImage returns img moved right by dx and down by dy, white filling
+// what it uncovers.
+func shiftImage(img *image.NRGBA, dx, dy int) *image.NRGBA {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			c := color.NRGBA{255, 255, 255, 255}
+			if sx, sy := x-dx, y-dy; sx >= 0 && sx < w && sy >= 0 && sy < h {
+				c = img.NRGBAAt(img.Rect.Min.X+sx, img.Rect.Min.Y+sy)
+			}
+			out.SetNRGBA(x, y, c)
+		}
+	}
+	return out
 }

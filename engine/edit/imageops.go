@@ -16,17 +16,7 @@ import (
 // input, the targets of the pixel-operation families.
 
 // MirrorImage returns img mirrored left to right.
-func MirrorImage(img *image.NRGBA) *image.NRGBA {
-	src := normalized(img)
-	w, h := src.Rect.Dx(), src.Rect.Dy()
-	out := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			copy(out.Pix[out.PixOffset(x, y):][:4], src.Pix[src.PixOffset(w-1-x, y):][:4])
-		}
-	}
-	return out
-}
+func MirrorImage(img *image.NRGBA) *image.NRGBA { return orientation{h: true}.apply(clone(img)) }
 
 // GrayImage returns img in shades of grey: every channel set to the
 // ITU-R BT.601 luma 0.299 R + 0.587 G + 0.114 B, rounded.
