@@ -259,7 +259,7 @@ func sourcePicture(b *bundle.Bundle, path string, stored bool) (*image.NRGBA, er
 }
 
 // sourceDetailHelp describes --source-detail (edit.TransferDetail).
-const sourceDetailHelp = "give each edit the source picture's own detail where the edit is a change of colour the source's pixels can carry (a guided filter fitted between the source as the tokenizer redraws it and the edit, applied to the source itself; edits that move or redraw things are kept as drawn)"
+const sourceDetailHelp = "give each edit the source picture's own detail where the edit is a change of colour the source's pixels can carry (a guided filter fitted between the source as the tokenizer redraws it and the edit, applied to the source itself, mirrored or flipped first where the edit mirrored the picture; edits that move or redraw things otherwise are kept as drawn)"
 
 // options are the sampler settings: the flags set on the command line,
 // else the model's recommended defaults.

@@ -157,13 +157,23 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 		f.lrNote = fmt.Sprintf("note: a fine-tune on a folder trains at learning rate %g, %g of the preset's, so that the model keeps what it knew (--lr sets another)", st.LR, trainjob.FineTuneLRScale)
 	}
 	if f.initModel != "" && !fromRecord && bundle.IsFolder(st.Data) {
-		if d, wd, ok := trainjob.BaseRegularization(f.initModel); ok && (!set["dropout"] || !set["weight-decay"]) {
-			// The emoji model, trained without dropout, forgot its emoji in
-			// minutes at the folder preset's 0.1 (flags below still win).
-			st.Dropout, st.WeightDecay = d, wd
-			f.lrNote = strings.TrimPrefix(f.lrNote+"\n", "\n") + fmt.Sprintf("note: the fine-tune trains with the dropout (%g) and weight decay (%g) %s was trained with (--dropout and --weight-decay set others)", d, wd, f.initModel)
+		// The emoji model, trained without dropout, forgot its emoji in
+		// minutes at the folder preset's 0.1.
+		if d, wd, ok := trainjob.BaseRegularization(f.initModel); ok {
+			var taken []string
+			if !set["dropout"] && d != st.Dropout {
+				st.Dropout = d
+				taken = append(taken, fmt.Sprintf("dropout %g (--dropout sets another)", d))
+			}
+			if !set["weight-decay"] && wd != st.WeightDecay {
+				st.WeightDecay = wd
+				taken = append(taken, fmt.Sprintf("weight decay %g (--weight-decay sets another)", wd))
+			}
+			if len(taken) > 0 {
+				f.lrNote = strings.TrimPrefix(f.lrNote+"\n", "\n") + fmt.Sprintf("note: the fine-tune trains with the %s that %s was trained with", strings.Join(taken, " and "), f.initModel)
+			}
 		}
-		if !set["replay"] && !set["replay-data"] {
+		if st.InitModel = f.initModel; !set["replay"] && !set["replay-data"] && trainjob.DefaultReplayFor(st) {
 			// Left out, with a warning, where the model's own data is not
 			// known or not on this machine.
 			st.Replay, st.ReplayIfPresent = trainjob.DefaultReplay, true
@@ -179,7 +189,7 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 		st.InitModel = f.initModel // opened after Check, which needs to know of it
 	}
 	if set["replay-data"] {
-		st.ReplayData = f.replayData
+		st.ReplayData = cleanDataName(f.replayData) // a folder's absolute path, as --data's
 	}
 	pick("edit-pairs", &st.EditPairs, f.editPairs)
 	st.OutDir, st.Resume, st.Threads, st.StopAt = f.out, f.resume, f.threads, f.stopAt
@@ -358,8 +368,26 @@ func (f *trainFlags) checkResume(set map[string]bool) error {
 		{"word-drop", f.wordDrop, r.WordDrop}, {"prompt-drop", f.promptDrop, r.PromptDrop}, {"epochs", f.epochs, r.Epochs}, {"replay", f.replay, r.Replay},
 	} {
 		if set[c.name] && c.given != c.itsOwn {
-			return usageError{fmt.Sprintf("--%s: a resumed run keeps its checkpoint's (%g); a new schedule length is --steps N (or train a new run)", c.name, c.itsOwn)}
+			hint := "a new schedule length is --steps N (or train a new run)"
+			if c.name == "replay" {
+				hint = "train a new run for another"
+			}
+			return usageError{fmt.Sprintf("--%s: a resumed run keeps its checkpoint's (%g); %s", c.name, c.itsOwn, hint)}
 		}
 	}
+	if set["replay-data"] && cleanDataName(f.replayData) != cleanDataName(r.ReplayData) {
+		return usageError{fmt.Sprintf("--replay-data: a resumed run keeps its own (%q), tokenised when it began; train a new run for another", r.ReplayData)}
+	}
 	return nil
+}
+
+// cleanDataName is a dataset name to compare: a folder's clean absolute
+// path, a built-in's name.
+func cleanDataName(name string) string {
+	if bundle.IsFolder(name) {
+		if abs, err := filepath.Abs(name); err == nil {
+			return abs
+		}
+	}
+	return name
 }

@@ -425,6 +425,15 @@ func TestFineTuneReplay(t *testing.T) {
 	if code, _, stderr := run(t, "train", "--data", data, "--init", base, "--replay", "0.5", "--out", t.TempDir(), "--steps", "2"); code == 0 || !strings.Contains(stderr, "--replay-data") {
 		t.Errorf("replay of unknown data: exit %d, %q", code, stderr)
 	}
+	// By default a folder fine-tune replays where it can: here it cannot,
+	// says so, goes on, and records no replay.
+	quiet := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := run(t, "train", "--init", base, "--data", data, "--out", quiet, "--steps", "2", "--batch", "2", "--threads", "1"); code != 0 || !strings.Contains(stderr, "no replay: what tiny was trained on is not known") {
+		t.Errorf("default replay of unknown data: exit %d, %q", code, stderr)
+	}
+	if rec, err := trainjob.ReadRecord(quiet); err != nil || rec.Settings.Replay != 0 {
+		t.Errorf("record of a run that could not replay: %+v, %v", rec, err)
+	}
 	out := filepath.Join(t.TempDir(), "run")
 	code, stdout, stderr := run(t, "train", "--init", base, "--data", data, "--replay", "0.5", "--replay-data", before, "--out", out, "--steps", "4", "--batch", "2", "--threads", "1")
 	if code != 0 || !strings.Contains(stderr, "replay: 50% of each batch") || !strings.Contains(stderr, "replay: 2 examples from 2 pictures") {
@@ -451,5 +460,16 @@ func TestFineTuneReplay(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "train", "--resume", "--out", out, "--steps", "6", "--replay", "0.2"); code != 2 || !strings.Contains(stderr, "--replay: a resumed run keeps its checkpoint's (0.5)") {
 		t.Errorf("resume with another share: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "train", "--resume", "--out", out, "--steps", "6", "--replay-data", data); code != 2 || !strings.Contains(stderr, "--replay-data: a resumed run keeps its own") {
+		t.Errorf("resume with other replay data: exit %d, %q", code, stderr)
+	}
+	// A resume replays the same examples, kept in the run's prepared data.
+	code, stdout, stderr = run(t, "train", "--resume", "--out", out, "--steps", "6", "--threads", "1")
+	if code != 0 || !strings.Contains(stdout, "after 6/6 steps") {
+		t.Fatalf("resume: exit %d: %s %s", code, stdout, stderr)
+	}
+	if rec, err := trainjob.ReadRecord(out); err != nil || rec.Settings.Replay != 0.5 || rec.Settings.ReplayData != before {
+		t.Errorf("record after the resume: %+v, %v", rec, err)
 	}
 }

@@ -264,7 +264,7 @@ func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 			"It samples at the edit model's recommended temperature and guidance, as tessera edit does, unless you moved the prompt panel's temperature, top-k or top-p from their defaults",
 		func() { a.instruct(p.instruction.Text) })
 	p.detail = widgets.NewTipCheck("Keep the source's detail", "Give the edit the picture's own sharp pixels wherever it is a change of colour (black and white, a new colour, a skin tone), "+
-		"which the edit model's codes draw softer; edits that move or redraw things (a mirror, a new style) stay as the model drew them. Off: the edit exactly as the edit model drew it (tessera edit --source-detail=false)",
+		"which the edit model's codes draw softer, a mirror too (from the picture mirrored); edits that redraw things (a new style) stay as the model drew them. Off: the edit exactly as the edit model drew it (tessera edit --source-detail=false)",
 		func(on bool) {
 			if !p.quietChange {
 				a.sourceDetail(on)

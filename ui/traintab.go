@@ -209,7 +209,7 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run: one last validation pass (the steps since the last one count), then save a checkpoint and keep the best model so far", t.Stop)
 	t.del = widgets.NewTipButton("", theme.DeleteIcon(), "Delete the run shown: its folder, with its checkpoint, curves, samples and model (asks first)", t.AskDelete)
 	t.same = widgets.NewTipButton("", theme.ContentCopyIcon(), "Fill the form with the settings of the run shown (its data, time budget, threads and what it started from), for a new run", func() { t.report(t.TakeSettings()) })
-	t.use = widgets.NewTipButton("Use this model", theme.ConfirmIcon(), "Open the run's model (the weights with the best validation loss so far) in the model picker", func() { t.report(t.UseModel()) })
+	t.use = widgets.NewTipButton("Use this model", theme.ConfirmIcon(), "Open the run's model (the weights with the best validation loss so far; a fine-tune on a folder's latest) in the model picker", func() { t.report(t.UseModel()) })
 
 	t.status = widgets.NewTipLabel("The run's progress: step, speed, time left and loss")
 	t.status.SetText("Pick the data and a time budget, then Start")
@@ -461,12 +461,13 @@ func (t *TrainTab) TakeSettings() error {
 	t.SetBudget(st.Minutes, min(threads, runtime.NumCPU()))
 	t.runDir.SetText("")
 	key, b := t.h.current()
+	t.keep.SetChecked(true) // the default, unless the run fine-tuned the open model without it
 	switch {
 	case st.InitModel == "":
 		t.SetFineTune(false)
 	case b != nil && cleanKey(key) == cleanKey(st.InitModel):
 		t.SetFineTune(true)
-		t.keep.SetChecked(st.Replay > 0)
+		t.keep.SetChecked(st.Replay > 0 || !trainjob.DefaultReplayFor(st))
 	default:
 		// Said first, where a status line cut short still shows it.
 		t.SetFineTune(false)
@@ -593,7 +594,7 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 				st.Dropout, st.WeightDecay = d, wd // as it was trained: dropout undid the emoji model's recall
 			}
 		}
-		if t.keep.Checked && b.Conditional() && st.Data != trainjob.ModelData(b) {
+		if t.keep.Checked && trainjob.DefaultReplayFor(st) {
 			// Left out with a warning when its data is not on this machine.
 			st.Replay, st.ReplayIfPresent = trainjob.DefaultReplay, true
 		}

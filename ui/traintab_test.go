@@ -382,10 +382,22 @@ func TestTrainTab(t *testing.T) {
 		if tab.keep.Disabled() {
 			t.Error("keep is off for a fine-tune")
 		}
+		// On a folder (the tiny model's own data is not known: the run
+		// would say so and go on without); not on a built-in dataset.
+		tab.SetData(t.TempDir())
 		st, err := tab.settings()
 		must(t, err)
 		if st.Replay != trainjob.DefaultReplay || !st.ReplayIfPresent {
-			t.Errorf("a fine-tune keeping what it drew: replay %g, if present %v", st.Replay, st.ReplayIfPresent)
+			t.Errorf("a fine-tune on a folder keeping what it drew: replay %g, if present %v", st.Replay, st.ReplayIfPresent)
+		}
+		tab.keep.SetChecked(false)
+		if st, err := tab.settings(); err != nil || st.Replay != 0 {
+			t.Errorf("keep unchecked: replay %g (%v)", st.Replay, err)
+		}
+		tab.keep.SetChecked(true)
+		tab.SetData("shapes")
+		if st, err := tab.settings(); err != nil || st.Replay != 0 {
+			t.Errorf("a fine-tune on the shapes data: replay %g (%v)", st.Replay, err)
 		}
 		tab.SetTune(func(st *trainjob.Settings) {
 			st.Steps, st.EvalEvery, st.Batch, st.Threads, st.SamplePrompts = 3, 3, 2, 1, nil
@@ -404,9 +416,7 @@ func TestTrainTab(t *testing.T) {
 		if !strings.HasPrefix(tab.Status(), "Finished 3 steps") {
 			t.Fatalf("status %q", tab.Status())
 		}
-		// The tiny model's training data is unknown: the run went on
-		// without replay, said so, and its record says none.
-		if info.Record.Settings.Replay != 0 || !strings.Contains(tab.Info(), "no replay: what tiny was trained on is not known") {
+		if info.Record.Settings.Replay != 0 || strings.Contains(tab.Info(), "replay") {
 			t.Errorf("replay %g; info %q", info.Record.Settings.Replay, tab.Info())
 		}
 		// Another run picked shows its text from the start, whatever the

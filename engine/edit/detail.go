@@ -67,17 +67,20 @@ func TransferDetail(source, roundTrip, edited *image.NRGBA, s DetailSettings) (*
 	drawn := guided.Planes(edited)
 	w, h := edited.Rect.Dx(), edited.Rect.Dy()
 	var (
-		maps   *guided.Maps
-		misfit []float64
-		mean   float64
-		flip   orientation
+		maps       *guided.Maps
+		misfit     []float64
+		mean, asIs float64 // the mean misfit of the orientation taken, and of the source as it is
+		flip       orientation
 	)
-	for _, o := range orientations {
+	for _, o := range orientations { // the source as it is first
 		m, e, avg, err := fitEdit(o.apply(roundTrip), edited, drawn, s)
 		if err != nil {
 			return nil, 0, fmt.Errorf("transfer detail: %w", err)
 		}
-		if maps == nil || avg < registerMargin*mean {
+		if maps == nil {
+			asIs = avg
+		}
+		if maps == nil || avg < registerMargin*asIs && avg < mean {
 			maps, misfit, mean, flip = m, e, avg, o
 		}
 	}

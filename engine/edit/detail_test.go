@@ -35,8 +35,9 @@ func sticker() *image.NRGBA {
 
 // TransferDetail redoes a change of colour on the source's sharp pixels
 // (an edit drawn blurred, as a tokenizer draws it, comes out close to the
-// exact target), keeps an edit that moves things (a mirror) as drawn, and
-// keeps the pixels the edit drew white.
+// exact target), a flip too (registered to the edit), keeps an edit that
+// moves things otherwise (a shift) as drawn, and keeps the pixels the edit
+// drew white.
 func TestTransferDetail(t *testing.T) {
 	src := sticker()
 	roundTrip := boxBlur(src, 1) // the tokenizer's loss of detail, roughly

@@ -16,7 +16,7 @@ import (
 // input, the targets of the pixel-operation families.
 
 // MirrorImage returns img mirrored left to right.
-func MirrorImage(img *image.NRGBA) *image.NRGBA { return orientation{h: true}.apply(clone(img)) }
+func MirrorImage(img *image.NRGBA) *image.NRGBA { return orientation{h: true}.apply(img) }
 
 // GrayImage returns img in shades of grey: every channel set to the
 // ITU-R BT.601 luma 0.299 R + 0.587 G + 0.114 B, rounded.

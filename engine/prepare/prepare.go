@@ -59,7 +59,7 @@ type Spec struct {
 	// word, so prompts without one (just the name) work too.
 	StyleDrop float64
 	// Replay are pictures a model being fine-tuned was trained on before
-	// (a subset): tokenised as the training set is, without shifted
+	// (its training split): tokenised as the training set is, without shifted
 	// copies, into Prepared.Replay, their captions' words in the
 	// vocabulary (train.Options.Replay).
 	Replay []data.Sample `json:"-"`

@@ -63,6 +63,10 @@ type Options struct {
 	// carry no validation loss of their own (0: none).
 	Replay      []Example `json:"-"`
 	ReplayShare float64   `json:"replay_share,omitempty"`
+	// ReplayExamples is how many Replay examples the run started with,
+	// kept in the checkpoint: a resume must bring the same ones (Run
+	// sets it).
+	ReplayExamples int `json:"replay_examples,omitempty"`
 	// ExportLatest makes each validation pass export the latest weights,
 	// whatever their validation loss, as a validation set too small to
 	// pick by does (Result.Latest): a fine-tune on a few pictures.
@@ -241,8 +245,9 @@ type Result struct {
 	BestVal           float64 // bits per token; NaN without a validation set
 	BestStep          int
 	// Latest: the validation set was too small to pick weights by
-	// (MinSelectionExamples), so BestVal and BestStep are the last pass's,
-	// whose weights were exported.
+	// (MinSelectionExamples) or Options.ExportLatest asked for the latest
+	// weights, so BestVal and BestStep are the last pass's, whose weights
+	// were exported.
 	Latest bool
 	// LatestAsked: Latest because Options.ExportLatest asked for it.
 	LatestAsked  bool
@@ -281,7 +286,8 @@ type run struct {
 	bestVal   float64
 	bestStep  int
 	// latest: the validation set is too small (MinSelectionExamples) for
-	// its loss to pick weights, so each pass keeps and exports the latest.
+	// its loss to pick weights, or Options.ExportLatest asks, so each pass
+	// keeps and exports the latest.
 	latest    bool
 	history   []float32
 	vals      []ValPoint
@@ -300,12 +306,14 @@ type run struct {
 // Run trains a model on train (validating on val) until the schedule ends,
 // the Minutes budget runs out or ctx is cancelled. It keeps a checkpoint in
 // Options.OutDir (every CheckpointEvery and when it stops), exports the
-// weights with the best validation loss to Options.ModelDir (config.json,
-// model.safetensors, ExtraFiles) and draws the loss curve beside the
-// checkpoint. With Options.Resume it continues a checkpointed run exactly:
-// the hyper-parameters come from the checkpoint; Minutes, Workers, Progress,
-// EvalEvery, CheckpointEvery, DType, ExtraFiles, EMA (an average starts from
-// the weights resumed, or is dropped) and a larger Steps from opt.
+// weights with the best validation loss (the latest with
+// Options.ExportLatest or a small validation set) to Options.ModelDir
+// (config.json, model.safetensors, ExtraFiles) and draws the loss curve
+// beside the checkpoint. With Options.Resume it continues a checkpointed
+// run exactly: the hyper-parameters come from the checkpoint; Minutes,
+// Workers, Progress, EvalEvery, CheckpointEvery, DType, ExtraFiles, EMA (an
+// average starts from the weights resumed, or is dropped), a larger Steps
+// and the Replay examples (as many as the run began with) from opt.
 // When ctx is cancelled it saves and returns the Result with ctx.Err();
 // cancelled before the run's first step and before anything was written
 // (a fine-tune's baseline validation pass exports), it returns nil and
@@ -317,6 +325,9 @@ func Run(ctx context.Context, opt Options, train, val []Example, hooks Hooks) (*
 	ck, opt, err := resumed(opt)
 	if err != nil {
 		return nil, err
+	}
+	if ck == nil && opt.ReplayShare > 0 {
+		opt.ReplayExamples = len(opt.Replay)
 	}
 	opt = opt.withDefaults()
 	if err := checkRun(opt, train, val); err != nil {
@@ -379,6 +390,12 @@ func resumed(opt Options) (*Checkpoint, Options, error) {
 	o.Minutes, o.Workers, o.Progress, o.ExtraFiles, o.StopAt = opt.Minutes, opt.Workers, opt.Progress, opt.ExtraFiles, opt.StopAt
 	o.OutDir, o.ModelDir, o.DType = opt.OutDir, opt.ModelDir, opt.DType
 	o.EMA = opt.EMA // a weight average may start (from the weights resumed) or stop on a resume
+	// The replayed examples are not in the checkpoint (its options are
+	// JSON): the call brings them again, the same number.
+	o.Replay = opt.Replay
+	if o.ReplayShare > 0 && len(o.Replay) != o.ReplayExamples {
+		return nil, opt, fmt.Errorf("train: %s replays %d examples, this call brings %d: resume with the run's own prepared data", ckPath, o.ReplayExamples, len(o.Replay))
+	}
 	if opt.EvalEvery > 0 {
 		o.EvalEvery, o.EvalAuto = opt.EvalEvery, opt.EvalAuto // asked on the resume: not capped by the run's automatic spacing
 	}

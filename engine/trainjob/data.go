@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -111,7 +112,10 @@ type preparedOnDisk struct {
 	Codebook   []float32
 	Patch      int
 	Train, Val []train.Example
-	PSNR       float64
+	// Replay are the replayed examples of a fine-tune (prepare.Prepared.Replay;
+	// absent from files written before replay existed).
+	Replay []train.Example
+	PSNR   float64
 	// TokenizerDir, when set, is the ViT tokenizer's folder beside the
 	// prepared file (a copy of the one the data was tokenised with).
 	TokenizerDir string
@@ -122,7 +126,7 @@ const runTokenizerDir = "tokenizer"
 
 // SavePrepared writes p to path (and a ViT tokenizer into a folder beside it).
 func SavePrepared(path string, p *prepare.Prepared) error {
-	d := preparedOnDisk{Config: p.Config, Train: p.Train, Val: p.Val, PSNR: p.PSNR}
+	d := preparedOnDisk{Config: p.Config, Train: p.Train, Val: p.Val, Replay: p.Replay, PSNR: p.PSNR}
 	if p.Codebook != nil {
 		d.Codebook, d.Patch = p.Codebook.Entries, p.Codebook.P
 	} else if v, ok := p.Tokenizer.(*tokenizer.ViT); ok {
@@ -160,13 +164,13 @@ func LoadPrepared(path string) (*prepare.Prepared, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", path, err)
 		}
-		return &prepare.Prepared{Config: d.Config, Tokenizer: tok, Train: d.Train, Val: d.Val, PSNR: d.PSNR}, nil
+		return &prepare.Prepared{Config: d.Config, Tokenizer: tok, Train: d.Train, Val: d.Val, Replay: d.Replay, PSNR: d.PSNR}, nil
 	}
 	cb, err := codebook.New(d.Patch, d.Codebook)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
-	return &prepare.Prepared{Config: d.Config, Codebook: cb, Tokenizer: tokenizer.Codebook{Codebook: cb}, Train: d.Train, Val: d.Val, PSNR: d.PSNR}, nil
+	return &prepare.Prepared{Config: d.Config, Codebook: cb, Tokenizer: tokenizer.Codebook{Codebook: cb}, Train: d.Train, Val: d.Val, Replay: d.Replay, PSNR: d.PSNR}, nil
 }
 
 // modelFiles are the files written beside an exported model: the image
@@ -408,7 +412,7 @@ func addReplay(ctx context.Context, s Settings, base *bundle.Bundle, spec *prepa
 	}
 	fmt.Fprintf(log, "replay: %.0f%% of each batch from what %s was trained on (%s)\n", 100*s.Replay, base.Name, name)
 	trainSet, _, err := LoadDataset(ctx, name, spec.Side(), log)
-	if err != nil && s.ReplayIfPresent && errors.Is(err, data.ErrNotFound) {
+	if err != nil && s.ReplayIfPresent && (errors.Is(err, data.ErrNotFound) || errors.Is(err, fs.ErrNotExist)) {
 		fmt.Fprintf(log, "warning: no replay: %v; the fine-tune trains on its data alone and may forget what the model drew\n", err)
 		return nil
 	}

@@ -60,7 +60,8 @@ func (ev Events) log() io.Writer {
 // Run trains the model s describes: it prepares the data (PrepareData),
 // trains until the schedule ends, the time budget runs out or ctx is
 // cancelled, and keeps the run folder up to date: the checkpoint, the
-// model with the best validation loss in OutDir/model with its model card
+// model with the best validation loss (a fine-tune on a folder: the latest,
+// ExportsLatest) in OutDir/model with its model card
 // (MODEL.md) and sampling defaults, the loss curve, the sample grid and
 // run.json. With s.Resume it continues from the checkpoint exactly. When
 // ctx is cancelled it saves a checkpoint and returns the Result with
@@ -333,7 +334,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 		return nil, err
 	}
 	if s.Replay > 0 && len(prep.Replay) == 0 && s.ReplayIfPresent {
-		s.Replay, s.ReplayData, recorded = 0, "", true // its data was not there (prepareData warned)
+		s.Replay, s.ReplayData, recorded = 0, "", true // its data was not known or not there (prepareData said so)
 	}
 	if len(s.SamplePrompts) == 0 {
 		s.SamplePrompts, recorded = captionPrompts(prep), true // shown beside the grid while the run goes on
@@ -354,7 +355,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 			err = WriteRecord(s.OutDir, *rec)
 		}
 		if err != nil { // the run's end writes them again; nothing to stop training for
-			fmt.Fprintln(log, "warning: the sample grid's prompts and the defaults are not in the record yet:", err)
+			fmt.Fprintln(log, "warning: the sample grid's prompts, the defaults and the replay are not in the record yet:", err)
 		}
 	}
 	baseNames, baseChars := initNames(*s, base)

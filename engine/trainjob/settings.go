@@ -140,7 +140,7 @@ type Settings struct {
 	// ReplayIfPresent leaves the replay out, with a warning and Replay set
 	// to 0 in the record, when its data is not on this machine (the Train
 	// tab's default replay) rather than failing the run.
-	ReplayIfPresent bool `json:"-"`
+	ReplayIfPresent bool `json:"replay_if_present,omitempty"`
 	// Defaults are the sampling settings recorded in the exported
 	// config.json as the model's own (tessera.defaults).
 	Defaults sampling.Recommended `json:"defaults"`
@@ -161,9 +161,37 @@ type Settings struct {
 	PrepCache string `json:"-"`
 }
 
-// DefaultReplay is the replay share (Settings.Replay) the Train tab's
-// fine-tunes use when "Keep what it drew" is on.
+// DefaultReplay is the replay share (Settings.Replay) of a fine-tune on a
+// folder where DefaultReplayFor says so: tessera train's unless --replay
+// is given, the Train tab's with "Keep what it drew" on.
 const DefaultReplay = 0.5
+
+// DefaultReplayFor reports whether s replays by default (DefaultReplay,
+// left out with a warning where the data is not known or not on this
+// machine: ReplayIfPresent): a fine-tune on a folder, unless the folder is
+// the one its model was trained on.
+func DefaultReplayFor(s Settings) bool {
+	if s.Init == nil && s.InitModel == "" || !bundle.IsFolder(s.Data) {
+		return false
+	}
+	m := s.InitModel
+	if m == "" {
+		m = s.Init.Source
+	}
+	td := TrainingData(m)
+	return td == "" || !sameFolder(td, s.Data)
+}
+
+// sameFolder reports whether a and b name one folder (clean absolute paths).
+func sameFolder(a, b string) bool {
+	abs := func(p string) string {
+		if v, err := filepath.Abs(p); err == nil {
+			return v
+		}
+		return filepath.Clean(p)
+	}
+	return abs(a) == abs(b)
+}
 
 // Datasets are the built-in datasets, by name.
 func Datasets() []string { return []string{"shapes", "emoji", "mnist"} }
@@ -452,6 +480,14 @@ func (s Settings) Check() error {
 			return fmt.Errorf("train: default %w", err)
 		}
 	}
+	if s.ReplayData != "" {
+		if s.ReplayData == EditData {
+			return fmt.Errorf("train: replay data: the edit pairs are not pictures a text-to-image model was trained on")
+		}
+		if err := checkDataName(s.ReplayData); err != nil {
+			return fmt.Errorf("replay data: %w", err)
+		}
+	}
 	return checkDataName(s.Data)
 }
 
@@ -608,7 +644,11 @@ func (s Settings) Args() []string {
 	addF("prompt-drop", s.PromptDrop, p.PromptDrop)
 	addF("word-drop", s.WordDrop, p.WordDrop)
 	addF("ema", s.EMA, p.EMA)
-	addF("replay", s.Replay, 0)
+	replayDefault := 0.0
+	if DefaultReplayFor(s) {
+		replayDefault = DefaultReplay // what tessera train gives it (a run that left it out for want of data: 0, written)
+	}
+	addF("replay", s.Replay, replayDefault)
 	if s.ReplayData != "" {
 		args = append(args, "--replay-data", s.ReplayData)
 	}

@@ -754,3 +754,42 @@ func TestBaseRegularization(t *testing.T) {
 		}
 	}
 }
+
+// A fine-tune on a folder replays by default, unless the folder is the one
+// its model was trained on; and the command a model card quotes says
+// --replay 0 for one that did not replay.
+func TestDefaultReplayFor(t *testing.T) {
+	pics := t.TempDir()
+	run := t.TempDir()
+	st := Preset(pics)
+	if err := WriteRecord(run, Record{Settings: st, State: StateDone}); err != nil {
+		t.Fatal(err)
+	}
+	runModel := filepath.Join(run, "model")
+	for _, c := range []struct {
+		init, data string
+		want       bool
+	}{
+		{"emoji", pics, true},
+		{"emoji", "shapes", false},
+		{"", pics, false},
+		{runModel, pics, false},        // its own folder
+		{runModel, t.TempDir(), true},  // another
+		{"/nowhere/model", pics, true}, // not known: replayed if present (a warning otherwise)
+	} {
+		s := Preset(c.data)
+		s.Data, s.InitModel = c.data, c.init
+		if got := DefaultReplayFor(s); got != c.want {
+			t.Errorf("fine-tune of %q on %q: default replay %v, want %v", c.init, c.data, got, c.want)
+		}
+	}
+	s := Preset(pics)
+	s.Data, s.InitModel, s.OutDir = pics, "emoji", "r"
+	if args := strings.Join(s.Args(), " "); !strings.Contains(args, "--replay 0") {
+		t.Errorf("a folder fine-tune without replay: %s", args)
+	}
+	s.Replay = DefaultReplay
+	if args := strings.Join(s.Args(), " "); strings.Contains(args, "--replay") {
+		t.Errorf("a folder fine-tune with the default replay: %s", args)
+	}
+}
