@@ -414,14 +414,19 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 	}
 }
 
+// info --model DIR describes a model, and so does info DIR (a newcomer
+// was told the folder "is not an image file").
 func TestInfoDescribesModel(t *testing.T) {
-	code, stdout, stderr := run(t, "info", "--model", tinyModel(t))
-	if code != 0 {
-		t.Fatal(stderr)
-	}
-	for _, want := range []string{"8×8 pixels", "16 entries", "6 words known", "cat"} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("info lacks %q:\n%s", want, stdout)
+	dir := tinyModel(t)
+	for _, args := range [][]string{{"info", "--model", dir}, {"info", dir}} {
+		code, stdout, stderr := run(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: %s", args, stderr)
+		}
+		for _, want := range []string{"8×8 pixels", "16 entries", "6 words known", "cat"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("%v lacks %q:\n%s", args, want, stdout)
+			}
 		}
 	}
 }

@@ -20,12 +20,16 @@ import (
 )
 
 func runInfo(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "info", "[--model M] [--json] | IMAGE.png...")
+	fs := newFlags(env, "info", "[--model M | MODELDIR] [--json] | IMAGE.png...")
 	modelName := fs.String("model", "", "built-in model name or model folder")
 	asJSON := fs.Bool("json", false, "print the configuration (or each image's metadata, one object a line) as JSON")
 	images, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
+	}
+	if len(images) == 1 && *modelName == "" && model.IsFolder(images[0]) {
+		// A model folder given as an argument: described as --model's.
+		*modelName, images = images[0], nil
 	}
 	if len(images) > 0 {
 		if *modelName != "" {

@@ -95,7 +95,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	rangedFloatVar(fs, &f.wordDrop, "word-drop", 0, 0, 0.9, false, "chance each word of a training prompt that is kept is replaced by PAD (word dropout: each word learnt to say its part alone; default: the preset's)")
 	rangedFloatVar(fs, &f.ema, "ema", 0, 0, 0.9999, false, fmt.Sprintf("validate and export a moving average of the weights with this decay a step (Polyak averaging; 0 = none; default: the preset's, %g for shapes, %g for edit)", trainjob.Preset("shapes").EMA, trainjob.Preset(trainjob.EditData).EMA))
 	rangedFloatVar(fs, &f.replay, "replay", 0, 0, 0.9, false, fmt.Sprintf("with --init: the share of each training batch drawn from what the model was trained on (its own data, or --replay-data), so that the fine-tune keeps drawing it (rehearsal, as DreamBooth's prior preservation; 0 = none; not given: %g for a fine-tune on a folder where the model's data is known and on this machine, as the emoji data is after make data, else 0)", trainjob.DefaultReplay))
-	fs.StringVar(&f.replayData, "replay-data", "", "with --replay: the pictures to replay (emoji, mnist, shapes or a folder; default: the data the --init model was trained on, when Tessera knows it)")
+	fs.StringVar(&f.replayData, "replay-data", "", fmt.Sprintf("with --init: the pictures to replay (emoji, mnist, shapes or a folder; default: the data the --init model was trained on, when Tessera knows it); without --replay, a share of %g", trainjob.DefaultReplay))
 	rangedIntVar(fs, &f.editPairs, "edit-pairs", 0, -1, 100000000, "training pairs of each edit family at most, drawn from all there are (--data edit only; not given: the preset's, "+plural.Thousands(trainjob.Preset(trainjob.EditData).EditPairs)+"; 0: "+plural.Thousands(edit.DefaultMaxPerFamily)+"; -1: all)")
 	fs.StringVar(&f.exportFinal, "export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here")
 	for _, sp := range sampling.Knobs() {
@@ -178,6 +178,9 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 			// known or not on this machine.
 			st.Replay, st.ReplayIfPresent = trainjob.DefaultReplay, true
 		}
+	}
+	if f.initModel != "" && !fromRecord && set["replay-data"] && !set["replay"] {
+		st.Replay = trainjob.DefaultReplay // the data named asks for a replay: the default share
 	}
 	pickF("dropout", &st.Dropout, f.dropout)
 	pickF("weight-decay", &st.WeightDecay, f.wd)
@@ -284,6 +287,11 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		st.Init, st.InitModel = b, f.initModel
+	}
+	if f.exportFinal != "" {
+		if err := trainjob.CheckExportFinal(st, f.exportFinal); err != nil {
+			return err // before preparing any data, which a run without a checkpoint would keep
+		}
 	}
 	if f.exportFinal != "" || f.prepareOnly {
 		prep, err := trainjob.PrepareData(ctx, st, ev)

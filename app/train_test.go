@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -361,6 +362,39 @@ func TestExportFinalTakesTheRunsSettings(t *testing.T) {
 	}
 }
 
+// --export-final checks before preparing any data that there is a
+// checkpoint to export and a folder it may write into: it prepared (and
+// kept) a folder's tokenised data first, then failed, and it wrote a model
+// into any folder, amid other files.
+func TestExportFinalChecksFirst(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	writePNG(t, filepath.Join(data, "red_cat.png"), 16, 16)
+	st := trainjob.Preset(data)
+	if err := trainjob.WriteRecord(dir, trainjob.Record{Settings: st}); err != nil {
+		t.Fatal(err)
+	}
+	final := filepath.Join(t.TempDir(), "final")
+	if code, _, stderr := run(t, "train", "--out", dir, "--export-final", final); code == 0 || !strings.Contains(stderr, "holds no checkpoint") {
+		t.Errorf("no checkpoint: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(trainjob.PreparedPath(dir)); !os.IsNotExist(err) {
+		t.Errorf("a failed export left prepared data: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, train.CheckpointFile), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	busy := t.TempDir()
+	if err := os.WriteFile(filepath.Join(busy, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "train", "--out", dir, "--export-final", busy); code == 0 || !strings.Contains(stderr, "holds other files and is not a model folder") {
+		t.Errorf("a folder of other files: exit %d, %q", code, stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(busy, "notes.txt")); err != nil || string(b) != "mine" {
+		t.Errorf("the user's file: %q, %v", b, err)
+	}
+}
+
 // A resume refuses an optimiser flag its checkpoint decides when it
 // differs (--lr 0.5 was recorded in run.json and silently not used); the
 // same value, which make model's stages repeat on every call, stands, and
@@ -414,7 +448,7 @@ func TestFineTuneReplay(t *testing.T) {
 		want string
 	}{
 		{[]string{"--data", data, "--replay", "0.5"}, "needs the model to fine-tune (--init)"},
-		{[]string{"--data", data, "--init", base, "--replay-data", before}, "replay share of 0"},
+		{[]string{"--data", data, "--init", base, "--replay", "0", "--replay-data", before}, "replay share of 0"},
 		{[]string{"--data", data, "--init", base, "--replay", "0.95"}, "--replay"},
 	} {
 		if code, _, stderr := run(t, append([]string{"train", "--out", t.TempDir(), "--steps", "2"}, c.args...)...); code != 2 || !strings.Contains(stderr, c.want) {
@@ -435,8 +469,11 @@ func TestFineTuneReplay(t *testing.T) {
 		t.Errorf("record of a run that could not replay: %+v, %v", rec, err)
 	}
 	out := filepath.Join(t.TempDir(), "run")
-	code, stdout, stderr := run(t, "train", "--init", base, "--data", data, "--replay", "0.5", "--replay-data", before, "--out", out, "--steps", "4", "--batch", "2", "--threads", "1")
-	if code != 0 || !strings.Contains(stderr, "replay: 50% of each batch") || !strings.Contains(stderr, "replay: 2 examples from 2 pictures") {
+	// --replay-data alone asks for the default share (it was refused as
+	// a share of 0), and the log does not call the data named the model's.
+	code, stdout, stderr := run(t, "train", "--init", base, "--data", data, "--replay-data", before, "--out", out, "--steps", "4", "--batch", "2", "--threads", "1")
+	if code != 0 || !strings.Contains(stderr, "replay: 50% of each batch from "+before+"\n") || !strings.Contains(stderr, "replay: 2 examples from 2 pictures") ||
+		!regexp.MustCompile(`fine-tuning tiny: \d+ prompt words \(\d+ new: [a-z, ]*zebra`).MatchString(stderr) {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
 	// A fine-tune on a folder exports its latest weights, and says why.
@@ -464,9 +501,10 @@ func TestFineTuneReplay(t *testing.T) {
 	if code, _, stderr := run(t, "train", "--resume", "--out", out, "--steps", "6", "--replay-data", data); code != 2 || !strings.Contains(stderr, "--replay-data: a resumed run keeps its own") {
 		t.Errorf("resume with other replay data: exit %d, %q", code, stderr)
 	}
-	// A resume replays the same examples, kept in the run's prepared data.
+	// A resume replays the same examples, kept in the run's prepared data,
+	// and says so.
 	code, stdout, stderr = run(t, "train", "--resume", "--out", out, "--steps", "6", "--threads", "1")
-	if code != 0 || !strings.Contains(stdout, "after 6/6 steps") {
+	if code != 0 || !strings.Contains(stdout, "after 6/6 steps") || !strings.Contains(stderr, "2 to replay") {
 		t.Fatalf("resume: exit %d: %s %s", code, stdout, stderr)
 	}
 	if rec, err := trainjob.ReadRecord(out); err != nil || rec.Settings.Replay != 0.5 || rec.Settings.ReplayData != before {

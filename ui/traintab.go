@@ -89,11 +89,15 @@ type TrainTab struct {
 	// the same report is not asked about again at the next Start.
 	accepted map[string]string
 
-	data       *widgets.TipSelect
-	folder     string // the folder picked for dataFolder
-	dataNote   *widget.Label
-	from       *widgets.Choice
-	keep       *widgets.TipCheck // a fine-tune replays what its model was trained on
+	data     *widgets.TipSelect
+	folder   string // the folder picked for dataFolder
+	dataNote *widget.Label
+	from     *widgets.Choice
+	keep     *widgets.TipCheck // a fine-tune replays what its model was trained on
+	// keepWanted is the user's choice of keep, shown where it applies (a
+	// fine-tune on a folder: trainjob.DefaultReplayFor); elsewhere keep is
+	// shown off and greyed out, since nothing is replayed.
+	keepWanted bool
 	minutes    *widgets.TipEntry
 	threads    *widgets.TipEntry
 	runDir     *widgets.TipEntry
@@ -176,8 +180,12 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.dataNote.Truncation = fyne.TextTruncateEllipsis
 	t.dataNote.SizeName = theme.SizeNameCaptionText // a caption to the picker
 	t.showData("shapes")
-	t.keep = widgets.NewTipCheck("Keep what it drew", fmt.Sprintf("A fine-tune mixes pictures the model was trained on (emoji for the emoji model; needs make data) into %.0f%% of each batch, so that it learns yours without forgetting its own (rehearsal); off: yours alone, and it may forget", 100*trainjob.DefaultReplay), nil)
-	t.keep.SetChecked(true)
+	t.keep = widgets.NewTipCheck("Keep what it drew", fmt.Sprintf("A fine-tune mixes pictures the model was trained on (emoji for the emoji model; needs make data) into %.0f%% of each batch, so that it learns yours without forgetting its own (rehearsal); off: yours alone, and it may forget. For a fine-tune on a folder of your images (a new model has nothing to keep)", 100*trainjob.DefaultReplay), func(on bool) {
+		if t.keepApplies() {
+			t.keepWanted = on
+		}
+	})
+	t.keepWanted = true
 	t.from = widgets.NewChoice([]string{fromScratch, fromCurrent}, []string{
 		"Train a new model with the dataset's preset architecture", "",
 	}, func(string) { t.updateKeep() })
@@ -289,6 +297,7 @@ func (t *TrainTab) ModelOpened(name string) {
 	if name == "" {
 		t.from.SetOptionLabel(fromCurrent, fromCurrent,
 			"Continue training the model open on the Create tab (none is open yet) on this data: its image tokenizer, size and words are kept, new caption words are added")
+		t.updateKeep()
 		return
 	}
 	short := withoutRunTime(name)
@@ -298,6 +307,7 @@ func (t *TrainTab) ModelOpened(name string) {
 	t.from.SetOptionLabel(fromCurrent, "Fine-tune "+short,
 		fmt.Sprintf("Continue training %s, the model open on the Create tab, on this data: its image tokenizer, size and words are kept, new caption words are added "+
 			"(to fine-tune another model, the built-in emoji say, pick it in the Create tab's model picker first)", name))
+	t.updateKeep()
 }
 
 // defaultTrainThreads is half the cores, at least one: training leaves
@@ -401,6 +411,7 @@ func (t *TrainTab) SetData(name string) {
 func (t *TrainTab) showData(name string) {
 	t.data.Quiet(func() { t.data.SetSelected(name) })
 	t.dataNote.SetText(datasetNote(name))
+	t.updateKeep()
 }
 
 // datasetNote says in a few words what a built-in dataset is.
@@ -461,13 +472,14 @@ func (t *TrainTab) TakeSettings() error {
 	t.SetBudget(st.Minutes, min(threads, runtime.NumCPU()))
 	t.runDir.SetText("")
 	key, b := t.h.current()
-	t.keep.SetChecked(true) // the default, unless the run fine-tuned the open model without it
+	t.keepWanted = true // the default, unless the run fine-tuned the open model without it
 	switch {
 	case st.InitModel == "":
 		t.SetFineTune(false)
 	case b != nil && cleanKey(key) == cleanKey(st.InitModel):
 		t.SetFineTune(true)
-		t.keep.SetChecked(st.Replay > 0 || !trainjob.DefaultReplayFor(st))
+		t.keepWanted = st.Replay > 0 || !trainjob.DefaultReplayFor(st)
+		t.updateKeep()
 	default:
 		// Said first, where a status line cut short still shows it.
 		t.SetFineTune(false)
@@ -553,6 +565,7 @@ func (t *TrainTab) setFolder(dir string) {
 	t.folder = dir
 	t.data.Quiet(func() { t.data.SetSelected(dataFolder) })
 	t.dataNote.SetText(shortenPath(dir, 40))
+	t.updateKeep()
 }
 
 // maxMinutes is the longest time budget the form takes (about two years;
@@ -1617,17 +1630,40 @@ func (t *TrainTab) updateButtons() {
 	t.updateKeep()
 }
 
-// updateKeep enables "Keep what it drew" for a fine-tune only (a new
-// model has nothing to keep), and not while a run goes.
+// keepApplies reports whether the form's next run would replay what its
+// model was trained on with "Keep what it drew" on: a fine-tune of the open
+// model on a folder other than the model's own (trainjob.DefaultReplayFor).
+// A new model has nothing to keep, and a fine-tune on a built-in dataset
+// trains on its whole.
+func (t *TrainTab) keepApplies() bool {
+	if t.from == nil || t.data == nil || t.from.Selected != fromCurrent || t.data.Selected != dataFolder || t.folder == "" {
+		return false
+	}
+	key, b := t.h.current()
+	if b == nil {
+		return false
+	}
+	return trainjob.DefaultReplayFor(trainjob.Settings{Data: t.folder, Init: b, InitModel: key})
+}
+
+// updateKeep shows "Keep what it drew" as the user chose it where it
+// applies (keepApplies), else off and greyed out; greyed out too while a
+// run goes, whose settings it no longer changes.
 func (t *TrainTab) updateKeep() {
-	if t.keep == nil || t.from == nil {
+	if t.keep == nil {
 		return
 	}
-	if t.from.Selected == fromCurrent && t.job == nil {
-		t.keep.Enable()
-	} else {
+	if t.job != nil {
 		t.keep.Disable()
+		return
 	}
+	if t.keepApplies() {
+		t.keep.SetChecked(t.keepWanted)
+		t.keep.Enable()
+		return
+	}
+	t.keep.SetChecked(false)
+	t.keep.Disable()
 }
 
 // modelExported reports whether the run on display has exported a model

@@ -373,18 +373,25 @@ func TestTrainTab(t *testing.T) {
 			}
 		}
 		tab.ModelOpened("tiny")
-		// "Keep what it drew" is for fine-tunes: on by default, it replays
-		// the model's own training data where it is known and there.
-		if !tab.keep.Disabled() || !tab.keep.Checked {
-			t.Errorf("from scratch: keep disabled %v, checked %v", tab.keep.Disabled(), tab.keep.Checked)
+		// "Keep what it drew" is for fine-tunes on a folder: on by default
+		// there, it replays the model's own training data where it is
+		// known and there. Elsewhere nothing is replayed, and the box is
+		// shown off and greyed out (a newcomer saw it ticked for a
+		// fine-tune on the shapes, which replayed nothing).
+		keep := func(where string, enabled, checked bool) {
+			t.Helper()
+			if tab.keep.Disabled() == enabled || tab.keep.Checked != checked {
+				t.Errorf("%s: keep enabled %v, checked %v; want %v, %v", where, !tab.keep.Disabled(), tab.keep.Checked, enabled, checked)
+			}
 		}
+		keep("from scratch on shapes", false, false)
 		tab.SetFineTune(true)
-		if tab.keep.Disabled() {
-			t.Error("keep is off for a fine-tune")
-		}
+		keep("a fine-tune on shapes", false, false)
 		// On a folder (the tiny model's own data is not known: the run
 		// would say so and go on without); not on a built-in dataset.
-		tab.SetData(t.TempDir())
+		folder := t.TempDir()
+		tab.SetData(folder)
+		keep("a fine-tune on a folder", true, true)
 		st, err := tab.settings()
 		must(t, err)
 		if st.Replay != trainjob.DefaultReplay || !st.ReplayIfPresent {
@@ -394,6 +401,14 @@ func TestTrainTab(t *testing.T) {
 		if st, err := tab.settings(); err != nil || st.Replay != 0 {
 			t.Errorf("keep unchecked: replay %g (%v)", st.Replay, err)
 		}
+		// The choice is kept over another data pick and back.
+		tab.SetData("shapes")
+		keep("a fine-tune on shapes after unticking", false, false)
+		tab.SetData(folder)
+		keep("the folder again", true, false)
+		tab.SetFineTune(false)
+		keep("from scratch on a folder", false, false)
+		tab.SetFineTune(true)
 		tab.keep.SetChecked(true)
 		tab.SetData("shapes")
 		if st, err := tab.settings(); err != nil || st.Replay != 0 {

@@ -243,7 +243,7 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(log, "replay: %d examples from %s the model was trained on before\n", len(p.Replay), plural.N(len(spec.Replay), "picture", "pictures"))
+		fmt.Fprintf(log, "replay: %d examples from %s (no shifted copies)\n", len(p.Replay), plural.N(len(spec.Replay), "picture", "pictures"))
 	}
 	p.PSNR = meanPSNR(valImgs, tok, grid, spec.Workers)
 	copies := ""

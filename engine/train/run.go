@@ -976,7 +976,17 @@ func (r *run) progress(s StepInfo, meanOf int) {
 		line += fmt.Sprintf(" (mean of the last %d steps)", meanOf)
 	}
 	if n := len(r.vals); n > 0 {
-		line += fmt.Sprintf(" | val %.3f (best %.3f)", r.vals[n-1].Bits, r.bestVal)
+		if r.latest {
+			// The latest weights are exported, not the best: the lowest
+			// loss seen is said apart from what is kept.
+			low := r.vals[0].Bits
+			for _, v := range r.vals[1:] {
+				low = min(low, v.Bits)
+			}
+			line += fmt.Sprintf(" | val %.3f (lowest %.3f; the latest weights are kept)", r.vals[n-1].Bits, low)
+		} else {
+			line += fmt.Sprintf(" | val %.3f (best %.3f)", r.vals[n-1].Bits, r.bestVal)
+		}
 	}
 	line += fmt.Sprintf(" | %s tok/s", plural.Thousands(int(s.TokensPerSec)))
 	if final {

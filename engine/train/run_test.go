@@ -836,11 +836,23 @@ func TestFewValidationExamplesExportTheLatest(t *testing.T) {
 		opt := resumeOptions(t.TempDir())
 		opt.EmbdDrop, opt.ResidDrop, opt.AttnDrop = 0, 0, 0
 		opt.ExportLatest = c.latest
+		var progress bytes.Buffer
+		opt.Progress = &progress
 		res, err := Run(context.Background(), opt, train, shifted(n), hooks)
 		if err != nil {
 			t.Fatal(err)
 		}
 		best := slices.MinFunc(passes, func(a, b ValPoint) int { return cmp.Compare(a.Bits, b.Bits) })
+		// The progress line says the lowest loss seen and what is kept
+		// (it said "best" of the latest weights' loss).
+		last := progress.String()[strings.LastIndex(progress.String(), "\r"):]
+		wantLine := fmt.Sprintf("val %.3f (best %.3f)", passes[len(passes)-1].Bits, best.Bits)
+		if n < MinSelectionExamples || c.latest {
+			wantLine = fmt.Sprintf("val %.3f (lowest %.3f; the latest weights are kept)", passes[len(passes)-1].Bits, best.Bits)
+		}
+		if !strings.Contains(last, wantLine) {
+			t.Errorf("%d validation examples, latest asked %v: the last progress line %q lacks %q", n, c.latest, last, wantLine)
+		}
 		if best.Step == res.Steps {
 			t.Fatalf("%d examples: the validation loss fell to the end (%v): the test cannot tell latest from best", n, passes)
 		}

@@ -63,7 +63,7 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 		fmt.Fprintf(&b, "- Examples: %d training, %d validation (captions × shifted copies)\n", len(prep.Train), len(prep.Val))
 	}
 	if s.Replay > 0 {
-		fmt.Fprintf(&b, "- Replay: %.0f%% of each batch drawn from %d examples of %s, what the fine-tuned model was trained on, so that it keeps drawing it (rehearsal)\n", 100*s.Replay, len(prep.Replay), datasetSource(s.ReplayData))
+		fmt.Fprintf(&b, "- Replay: %.0f%% of each batch drawn from %d examples of %s, so that the fine-tune keeps drawing what its model drew (rehearsal)\n", 100*s.Replay, len(prep.Replay), datasetSource(s.ReplayData))
 	}
 	if v, ok := prep.Tokenizer.(*tokenizer.ViT); ok {
 		t := v.Config
@@ -74,6 +74,7 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 	}
 	fmt.Fprintf(&b, "- Transformer: %s × %d wide, %s, %d parameters; prompts of up to %d of %d words\n", plural.N(c.NLayer, "layer", "layers"), c.NEmbd, plural.N(c.NHead, "head", "heads"), c.Params(), c.PromptLength(), c.PromptWords()-1)
 	fmt.Fprintf(&b, "- Training: %d of %d steps, %s on this machine's CPU (%s)\n", steps, res.TotalSteps, trained.Round(time.Second), RuntimeDesc())
+	fmt.Fprintf(&b, "- Optimiser: AdamW at a peak learning rate of %g (linear warm-up, cosine decay), batches of %d, dropout %g, weight decay %g\n", s.LR, s.Batch, s.Dropout, s.WeightDecay)
 	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.Recommended() != (sampling.Recommended{}) {
 		d := c.Recommended()
 		var parts []string

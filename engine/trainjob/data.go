@@ -1,6 +1,7 @@
 package trainjob
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/gob"
@@ -305,7 +306,7 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		if err != nil {
 			return nil, fmt.Errorf("%w (delete it to tokenise again)", err)
 		}
-		fmt.Fprintf(log, "using the tokenised data in %s (%d training examples; delete it to tokenise again)\n", prepPath, len(prep.Train))
+		fmt.Fprintf(log, "using the tokenised data in %s (%s; delete it to tokenise again)\n", prepPath, prepCounts(prep))
 		return prep, nil
 	}
 	if base == nil {
@@ -359,7 +360,7 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 	if cached != "" {
 		if err := copyFile(cached, prepPath); err == nil {
 			if prep, err := LoadPrepared(prepPath); err == nil {
-				fmt.Fprintf(log, "using the tokenised data an earlier run prepared the same way (%s; %d training examples)\n", cached, len(prep.Train))
+				fmt.Fprintf(log, "using the tokenised data an earlier run prepared the same way (%s; %s)\n", cached, prepCounts(prep))
 				now := time.Now() // recently used: the last the pruning removes
 				_ = os.Chtimes(cached, now, now)
 				return prep, nil
@@ -393,6 +394,25 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 	return prep, nil
 }
 
+// prepCounts says how many examples prepared data holds: training ones, and
+// replayed ones where a fine-tune replays.
+func prepCounts(p *prepare.Prepared) string {
+	s := plural.N(len(p.Train), "training example", "training examples")
+	if len(p.Replay) > 0 {
+		s += fmt.Sprintf(", %d to replay", len(p.Replay))
+	}
+	return s
+}
+
+// sameData reports whether a and b name one dataset: a built-in name, or
+// one folder however written.
+func sameData(a, b string) bool {
+	if bundle.IsFolder(a) && bundle.IsFolder(b) {
+		return sameFolder(a, b)
+	}
+	return a == b
+}
+
 // addReplay loads the pictures a fine-tune replays (Settings.Replay): the
 // training split of s.ReplayData, else of the data base was trained on
 // (ModelData), into spec.Replay, with that data's style-word dropout.
@@ -410,8 +430,18 @@ func addReplay(ctx context.Context, s Settings, base *bundle.Bundle, spec *prepa
 			return err
 		}
 	}
-	fmt.Fprintf(log, "replay: %.0f%% of each batch from what %s was trained on (%s)\n", 100*s.Replay, base.Name, name)
-	trainSet, _, err := LoadDataset(ctx, name, spec.Side(), log)
+	if own, err := replaySource(base); err == nil && sameData(own, name) {
+		fmt.Fprintf(log, "replay: %.0f%% of each batch from what %s was trained on (%s)\n", 100*s.Replay, base.Name, name)
+	} else {
+		fmt.Fprintf(log, "replay: %.0f%% of each batch from %s\n", 100*s.Replay, name)
+	}
+	// Loaded quietly: the loader's notes (pictures held out for
+	// validation, skipped files) read as if about the data trained on.
+	var notes bytes.Buffer
+	trainSet, _, err := LoadDataset(ctx, name, spec.Side(), &notes)
+	if err == nil {
+		fmt.Fprintf(log, "replay: %s of %s's training split (the ones it holds out for validation are left out)\n", plural.N(len(trainSet), "picture", "pictures"), name)
+	}
 	if err != nil && s.ReplayIfPresent && (errors.Is(err, data.ErrNotFound) || errors.Is(err, fs.ErrNotExist)) {
 		fmt.Fprintf(log, "warning: no replay: %v; the fine-tune trains on its data alone and may forget what the model drew\n", err)
 		return nil

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +17,9 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -405,7 +409,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 			return nil, err
 		}
 		opt.Init = init
-		fmt.Fprintf(log, "fine-tuning %s: %d prompt words (%d new)\n", base.Name, prep.Config.PromptWords()-1, prep.Config.PromptWords()-base.Model.Config.PromptWords())
+		fmt.Fprintf(log, "fine-tuning %s: %d prompt words%s\n", base.Name, prep.Config.PromptWords()-1, newWordsNote(base, prep))
 	}
 	fmt.Fprintf(log, "model: %d parameters, %s × %d wide, %d tokens a sequence\n", prep.Config.Params(), plural.N(prep.Config.NLayer, "layer", "layers"), prep.Config.NEmbd, prep.Config.NPositions)
 	hooks := train.Hooks{
@@ -444,6 +448,58 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 	return res, err
 }
 
+// CheckExportFinal reports, before any data is prepared, why ExportFinal
+// could not write s's run's latest weights into dir: the run has no
+// checkpoint, or dir holds files and is not a model folder (whose files it
+// would replace).
+func CheckExportFinal(s Settings, dir string) error {
+	ckPath := filepath.Join(s.OutDir, train.CheckpointFile)
+	if _, err := os.Stat(ckPath); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("export the final weights: %s holds no checkpoint (%s): train the run first", s.OutDir, train.CheckpointFile)
+		}
+		return fmt.Errorf("export the final weights: %w", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("export the final weights to %s: %w", dir, err)
+	}
+	if len(entries) == 0 || model.IsFolder(dir) {
+		return nil
+	}
+	return fmt.Errorf("export the final weights: %s holds other files and is not a model folder: give a new or empty folder", dir)
+}
+
+// newWordsNote names the caption words a fine-tune adds to base's
+// vocabulary (the first 8 of them): " (N new: a, b, …)", or "" for none.
+func newWordsNote(base *bundle.Bundle, prep *prepare.Prepared) string {
+	if prep.Config.Tessera == nil {
+		return ""
+	}
+	var known []string
+	if base.Model.Config.Tessera != nil {
+		known = base.Model.Config.Tessera.PromptVocab
+	}
+	var added []string
+	for _, w := range prep.Config.Tessera.PromptVocab {
+		if !slices.Contains(known, w) {
+			added = append(added, w)
+		}
+	}
+	if len(added) == 0 {
+		return ""
+	}
+	shown := added[:min(len(added), 8)]
+	more := ""
+	if len(added) > len(shown) {
+		more = ", …"
+	}
+	return fmt.Sprintf(" (%d new: %s%s)", len(added), strings.Join(shown, ", "), more)
+}
+
 // ExportFinal writes the latest weights of the run's checkpoint (not the
 // best-validation ones; their moving average when the run keeps one) as a model folder in dir, with the tokenizer of
 // prep (PrepareData), s.Defaults and a model card, and returns the step of
@@ -451,6 +507,9 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 // on held-out emoji) can be less faithful to the training names than the
 // last ones, and eval-prompts decides between them.
 func ExportFinal(ctx context.Context, s Settings, prep *prepare.Prepared, dir string) (step int, err error) {
+	if err := CheckExportFinal(s, dir); err != nil {
+		return 0, err
+	}
 	ckPath := filepath.Join(s.OutDir, train.CheckpointFile)
 	ck, err := train.LoadCheckpoint(ckPath)
 	if err != nil {

@@ -126,7 +126,8 @@ func TestRunReportsAndRecords(t *testing.T) {
 	}
 	card, err := os.ReadFile(filepath.Join(info.ModelDir, ModelCardFile))
 	if err != nil || !strings.Contains(string(card), "tessera train --data shapes --out") || !strings.Contains(string(card), "--width 16") ||
-		!strings.Contains(string(card), "the moving average of the run's weights (decay 0.998") {
+		!strings.Contains(string(card), "the moving average of the run's weights (decay 0.998") ||
+		!strings.Contains(string(card), fmt.Sprintf("- Optimiser: AdamW at a peak learning rate of %g (linear warm-up, cosine decay), batches of %d, dropout %g, weight decay %g\n", s.LR, s.Batch, s.Dropout, s.WeightDecay)) {
 		t.Fatalf("model card: %v\n%s", err, card)
 	}
 	runs, err := ListRuns(filepath.Dir(s.OutDir))
