@@ -418,7 +418,11 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 // was told the folder "is not an image file").
 func TestInfoDescribesModel(t *testing.T) {
 	dir := tinyModel(t)
-	for _, args := range [][]string{{"info", "--model", dir}, {"info", dir}} {
+	run0 := t.TempDir() // a training run's folder: its model is run/model
+	if err := os.CopyFS(filepath.Join(run0, "model"), os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"info", "--model", dir}, {"info", dir}, {"info", run0}} {
 		code, stdout, stderr := run(t, args...)
 		if code != 0 {
 			t.Fatalf("%v: %s", args, stderr)

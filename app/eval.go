@@ -442,7 +442,7 @@ func (t *evalTotals) print(w io.Writer, kind string, used sampler.Options, seeds
 	if t.pairs > 0 {
 		pairs = fmt.Sprintf("%d of %d pairs of seeds (%.1f%%) differ", t.diffPairs, t.pairs, 100*float64(t.diffPairs)/float64(t.pairs))
 	}
-	fmt.Fprintf(w, "variety: %.2f different pictures per prompt of %s on average (samples within %d dB PSNR of each other are one picture); %s\n",
+	fmt.Fprintf(w, "variety: %.2f different pictures per prompt of %s on average (two samples at a PSNR of %d dB or more against each other are one picture); %s\n",
 		float64(t.pictures)/float64(n), plural.N(seeds, "seed", "seeds"), nearest.SamePictureDB, pairs)
 	fmt.Fprintf(w, "memorisation: %d of %d samples (%.1f%%) are near-copies of their nearest dataset image (within %d dB PSNR, or within %.1f dB of the image tokenizer's own redrawing of it)\n",
 		t.copies, t.total, 100*float64(t.copies)/float64(max(t.total, 1)), nearest.SamePictureDB, nearest.CopySlackDB)

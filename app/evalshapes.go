@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
 	"slices"
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/nearest"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
@@ -27,6 +29,14 @@ type shapesGroup struct {
 	ShapeRate      float64 `json:"shape_rate"`
 	CountRate      float64 `json:"count_rate"`
 	BackgroundRate float64 `json:"background_rate"`
+	// Variety: the different pictures among each caption's seeds (samples
+	// within nearest.SamePictureDB of each other are one picture), summed
+	// over the captions and per caption, and the pairs of seeds of one
+	// caption that drew different pictures (distinctPictures).
+	Pictures           int     `json:"pictures"`
+	PicturesPerCaption float64 `json:"pictures_per_caption"`
+	DifferentPairs     int     `json:"different_pairs"`
+	Pairs              int     `json:"pairs"`
 
 	color, shape, count, background int
 }
@@ -44,7 +54,16 @@ func (g *shapesGroup) add(want data.ShapesCaption, ok bool, got string) {
 	}
 }
 
+// addVariety counts the different pictures among one caption's samples.
+func (g *shapesGroup) addVariety(imgs []*image.NRGBA) {
+	pictures, diff, pairs := distinctPictures(imgs)
+	g.Pictures += pictures
+	g.DifferentPairs += diff
+	g.Pairs += pairs
+}
+
 func (g *shapesGroup) finish() {
+	g.PicturesPerCaption = float64(g.Pictures) / float64(max(g.Captions, 1))
 	n := float64(max(g.Samples, 1))
 	g.Rate = float64(g.Hits) / n
 	g.ColorRate, g.ShapeRate = float64(g.color)/n, float64(g.shape)/n
@@ -170,12 +189,15 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 			g = &held
 		}
 		g.Captions++
-		for _, im := range res.Images {
-			ok, got := data.CheckShapes(b.Decode(im.Tokens), caption)
+		pics := make([]*image.NRGBA, len(res.Images))
+		for i, im := range res.Images {
+			pics[i] = b.Decode(im.Tokens)
+			ok, got := data.CheckShapes(pics[i], caption)
 			g.add(c.caption, ok, got)
 			r.Got = append(r.Got, got)
 			r.Hits += b2i(ok)
 		}
+		g.addVariety(pics)
 		results = append(results, r)
 		if !*asJSON {
 			tag := "seen"
@@ -195,7 +217,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 		out := map[string]any{
 			"model": b.Name, "seeds": *seeds, "first_seed": used.Seed, "guidance": used.Guidance, "temperature": used.Temperature,
 			"guidance_min_p": used.GuidanceMinP, "top_k": used.TopK, "top_p": used.TopP, "candidates": *candidates,
-			"held_out": held, "captions": results, "tokenizer_ceiling": ceiling,
+			"held_out": held, "captions": results, "tokenizer_ceiling": ceiling, "same_picture_psnr_db": nearest.SamePictureDB,
 		}
 		if *candidates > 1 { // a single sample per seed is ranked by nothing
 			out["rank_by"] = *rankBy
@@ -208,6 +230,10 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	line := func(name string, g shapesGroup) {
 		fmt.Fprintf(env.Stdout, "%s: %d of %d samples (%.1f%%) show their caption, over %d captions; right colour %.1f%%, shape %.1f%%, count %.1f%%, background %.1f%% (of all samples: one that does not read as a single caption, as mixed shapes, counts as wrong in each)\n",
 			name, g.Hits, g.Samples, 100*g.Rate, g.Captions, 100*g.ColorRate, 100*g.ShapeRate, 100*g.CountRate, 100*g.BackgroundRate)
+		if g.Pairs > 0 {
+			fmt.Fprintf(env.Stdout, "  variety: %.2f different pictures per caption of %d samples (two samples at a PSNR of %d dB or more against each other are one picture); %d of %d pairs of samples of one caption (%.1f%%) differ\n",
+				g.PicturesPerCaption, *seeds, nearest.SamePictureDB, g.DifferentPairs, g.Pairs, 100*float64(g.DifferentPairs)/float64(g.Pairs))
+		}
 	}
 	line("held-out combinations", held)
 	if trained.Captions > 0 {

@@ -100,10 +100,17 @@ func TestEvalShapesContract(t *testing.T) {
 	if g.Hits != hits || g.Rate != float64(hits)/float64(2*held) || g.Rate < 0 || g.Rate > 1 || g.ColorRate > 1 || g.BackgroundRate > 1 {
 		t.Errorf("held-out group %+v, hits %d", g, hits)
 	}
+	// Variety: each caption's two samples are one pair, and two pictures
+	// exactly when that pair differs.
+	if g.Pairs != held || g.DifferentPairs < 0 || g.DifferentPairs > g.Pairs || g.Pictures != held+g.DifferentPairs ||
+		g.PicturesPerCaption != float64(g.Pictures)/float64(held) {
+		t.Errorf("held-out variety: %d pictures (%g a caption), %d of %d pairs differ, over %d captions", g.Pictures, g.PicturesPerCaption, g.DifferentPairs, g.Pairs, held)
+	}
 
-	// Text output, and a model that does not know the words.
+	// Text output, and a model that does not know the words: one seed a
+	// caption has no pairs to compare, so no variety line.
 	code, stdout, stderr = run(t, "eval-shapes", "--model", tinyModel(t), "--seeds", "1")
-	if code != 0 || !strings.Contains(stdout, "held-out combinations: ") || strings.Contains(stdout, "seen combinations") || !strings.Contains(stderr, "does not know") {
+	if code != 0 || !strings.Contains(stdout, "held-out combinations: ") || strings.Contains(stdout, "seen combinations") || strings.Contains(stdout, "variety") || !strings.Contains(stderr, "does not know") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	if code, _, stderr := run(t, "eval-shapes", "--model", dir, "--seeds", "0"); code != 2 || !strings.Contains(stderr, "--seeds") {

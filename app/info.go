@@ -20,16 +20,21 @@ import (
 )
 
 func runInfo(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "info", "[--model M | MODELDIR] [--json] | IMAGE.png...")
+	fs := newFlags(env, "info", "[--model M | MODELDIR | RUNDIR] [--json] | IMAGE.png...")
 	modelName := fs.String("model", "", "built-in model name or model folder")
 	asJSON := fs.Bool("json", false, "print the configuration (or each image's metadata, one object a line) as JSON")
 	images, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
 	}
-	if len(images) == 1 && *modelName == "" && model.IsFolder(images[0]) {
-		// A model folder given as an argument: described as --model's.
-		*modelName, images = images[0], nil
+	if len(images) == 1 && *modelName == "" {
+		// A model folder, or a training run's, given as an argument:
+		// described as --model's.
+		if model.IsFolder(images[0]) {
+			*modelName, images = images[0], nil
+		} else if m := filepath.Join(images[0], "model"); model.IsFolder(m) {
+			*modelName, images = m, nil
+		}
 	}
 	if len(images) > 0 {
 		if *modelName != "" {

@@ -393,6 +393,13 @@ func TestExportFinalChecksFirst(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(busy, "notes.txt")); err != nil || string(b) != "mine" {
 		t.Errorf("the user's file: %q, %v", b, err)
 	}
+	// Not over the run's own model (its best-validation weights), nor into
+	// a file.
+	for target, want := range map[string]string{filepath.Join(dir, "model"): "the run's own folder or model", filepath.Join(busy, "notes.txt"): "is a file, not a folder"} {
+		if code, _, stderr := run(t, "train", "--out", dir, "--export-final", target); code == 0 || !strings.Contains(stderr, want) {
+			t.Errorf("--export-final %s: exit %d, %q", target, code, stderr)
+		}
+	}
 }
 
 // A resume refuses an optimiser flag its checkpoint decides when it
@@ -473,6 +480,7 @@ func TestFineTuneReplay(t *testing.T) {
 	// a share of 0), and the log does not call the data named the model's.
 	code, stdout, stderr := run(t, "train", "--init", base, "--data", data, "--replay-data", before, "--out", out, "--steps", "4", "--batch", "2", "--threads", "1")
 	if code != 0 || !strings.Contains(stderr, "replay: 50% of each batch from "+before+"\n") || !strings.Contains(stderr, "replay: 2 examples from 2 pictures") ||
+		!strings.Contains(stderr, "replay: 2 pictures of "+before+"'s training split\n") || strings.Contains(stderr, "green_fox") ||
 		!regexp.MustCompile(`fine-tuning tiny: \d+ prompt words \(\d+ new: [a-z, ]*zebra`).MatchString(stderr) {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}

@@ -478,7 +478,9 @@ func (t *TrainTab) TakeSettings() error {
 		t.SetFineTune(false)
 	case b != nil && cleanKey(key) == cleanKey(st.InitModel):
 		t.SetFineTune(true)
-		t.keepWanted = st.Replay > 0 || !trainjob.DefaultReplayFor(st)
+		// Ticked unless the run fine-tuned without replay where it could
+		// have (one left out for want of data was asked for: ReplayIfPresent).
+		t.keepWanted = st.Replay > 0 || st.ReplayIfPresent || !trainjob.DefaultReplayFor(st)
 		t.updateKeep()
 	default:
 		// Said first, where a status line cut short still shows it.
@@ -533,6 +535,7 @@ func (t *TrainTab) SamplesShown() bool { return t.samples.Image != nil }
 
 // dataChosen follows the data picker: Folder… asks for the folder.
 func (t *TrainTab) dataChosen(v string) {
+	defer t.updateKeep() // a fine-tune on a folder replays; on a built-in dataset not
 	if v != dataFolder {
 		t.dataNote.SetText(datasetNote(v))
 		return
@@ -1162,7 +1165,7 @@ func stepStatus(s train.StepInfo, vals []train.ValPoint) string {
 				best = v
 			}
 		}
-		msg += fmt.Sprintf(" · validation %.3f (best %.3f at step %d)", vals[n-1].Bits, best.Bits, best.Step)
+		msg += fmt.Sprintf(" · validation %.3f (lowest %.3f at step %d)", vals[n-1].Bits, best.Bits, best.Step)
 		if last := vals[n-1]; n >= 3 && last.Step > best.Step && last.Bits > best.Bits*(1+overfitRise) {
 			msg += " — rising since: the model learns its training pictures by heart (overfitting); Use this model keeps the best (the latest when too few pictures were held out to pick by, or for a fine-tune on a folder)"
 		}

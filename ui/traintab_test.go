@@ -401,7 +401,10 @@ func TestTrainTab(t *testing.T) {
 		if st, err := tab.settings(); err != nil || st.Replay != 0 {
 			t.Errorf("keep unchecked: replay %g (%v)", st.Replay, err)
 		}
-		// The choice is kept over another data pick and back.
+		// The choice is kept over another data pick and back, whether the
+		// pick is the picker's own or SetData's.
+		tab.data.SetSelected("mnist")
+		keep("a fine-tune on mnist picked after unticking", false, false)
 		tab.SetData("shapes")
 		keep("a fine-tune on shapes after unticking", false, false)
 		tab.SetData(folder)
@@ -1206,6 +1209,20 @@ func TestTrainTabTakesARunsSettings(t *testing.T) {
 	if st, err := tab.settings(); err != nil || st.Data != "shapes" || st.InitModel != key || st.Minutes != 0 {
 		t.Fatalf("a fine-tune of the model open: %+v, %v", st, err)
 	}
+	// "Keep what it drew" comes back as the run had it: off for a
+	// fine-tune on a folder without replay, on for one that asked for it
+	// (also where it was left out for want of the model's data).
+	for _, c := range []struct {
+		replay float64
+		asked  bool
+		want   bool
+	}{{0, false, false}, {0, true, true}, {trainjob.DefaultReplay, true, true}} {
+		record(fmt.Sprintf("tuned-folder-%g-%v", c.replay, c.asked), trainjob.Settings{Data: pictures, Threads: 1, InitModel: key, Replay: c.replay, ReplayIfPresent: c.asked})
+		test.Tap(tab.same)
+		if tab.keep.Disabled() || tab.keep.Checked != c.want {
+			t.Errorf("a fine-tune on a folder with replay %g (asked %v): keep enabled %v, checked %v", c.replay, c.asked, !tab.keep.Disabled(), tab.keep.Checked)
+		}
+	}
 	record("tuned-elsewhere", trainjob.Settings{Data: "shapes", Threads: 1, InitModel: "/models/gone"})
 	test.Tap(tab.same)
 	if st, _ := tab.settings(); st.Init != nil || !strings.HasPrefix(tab.Status(), "From scratch, not as a fine-tune: ") || !strings.Contains(tab.Status(), "which is not the model open (open it on the Create tab") {
@@ -1238,7 +1255,7 @@ func TestStepStatusSaysOverfitting(t *testing.T) {
 	if got := stepStatus(s, falling); strings.Contains(got, "overfitting") {
 		t.Errorf("a wobble: %q", got)
 	}
-	if got := stepStatus(s, rising); !strings.Contains(got, "best 1.580 at step 15") || !strings.Contains(got, "overfitting") {
+	if got := stepStatus(s, rising); !strings.Contains(got, "lowest 1.580 at step 15") || !strings.Contains(got, "overfitting") {
 		t.Errorf("a rise: %q", got)
 	}
 }

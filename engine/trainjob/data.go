@@ -1,7 +1,6 @@
 package trainjob
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/gob"
@@ -37,7 +36,7 @@ import (
 // writes what it loaded and skipped to log. size is the model's image side:
 // shapes are drawn at it (other datasets are resized when prepared).
 func LoadDataset(ctx context.Context, name string, size int, log io.Writer) (trainSet, valSet []data.Sample, err error) {
-	report := func(r data.Report) {
+	trainSet, valSet, err = loadDataset(ctx, name, size, func(r data.Report) {
 		fmt.Fprintf(log, "loaded %s, skipped %d\n", plural.N(r.Loaded, "image", "images"), r.Skipped)
 		for _, p := range r.Problems {
 			fmt.Fprintln(log, "  skipped:", p)
@@ -45,7 +44,13 @@ func LoadDataset(ctx context.Context, name string, size int, log io.Writer) (tra
 		for _, w := range r.Warnings {
 			fmt.Fprintln(log, "  warning:", w)
 		}
-	}
+	})
+	return trainSet, valSet, err
+}
+
+// loadDataset is LoadDataset, handing what it loaded and skipped, with the
+// split's caveats among the warnings, to report.
+func loadDataset(ctx context.Context, name string, size int, report func(data.Report)) (trainSet, valSet []data.Sample, err error) {
 	switch {
 	case name == "mnist":
 		tr, r, err := data.MNIST(ctx, true)
@@ -435,12 +440,20 @@ func addReplay(ctx context.Context, s Settings, base *bundle.Bundle, spec *prepa
 	} else {
 		fmt.Fprintf(log, "replay: %.0f%% of each batch from %s\n", 100*s.Replay, name)
 	}
-	// Loaded quietly: the loader's notes (pictures held out for
-	// validation, skipped files) read as if about the data trained on.
-	var notes bytes.Buffer
-	trainSet, _, err := LoadDataset(ctx, name, spec.Side(), &notes)
+	// Said in lines of its own: the loader's warnings (the pictures held
+	// out for validation, captions read as Windows-1252) read as if about
+	// the data trained on; its skipped files are said.
+	var loaded data.Report
+	trainSet, _, err := loadDataset(ctx, name, spec.Side(), func(r data.Report) { loaded = r })
 	if err == nil {
-		fmt.Fprintf(log, "replay: %s of %s's training split (the ones it holds out for validation are left out)\n", plural.N(len(trainSet), "picture", "pictures"), name)
+		fmt.Fprintf(log, "replay: %s of %s's training split", plural.N(len(trainSet), "picture", "pictures"), name)
+		if loaded.Skipped > 0 {
+			fmt.Fprintf(log, " (%s skipped)", plural.N(loaded.Skipped, "file", "files"))
+		}
+		fmt.Fprintln(log)
+		for _, p := range loaded.Problems {
+			fmt.Fprintln(log, "  replay skipped:", p)
+		}
 	}
 	if err != nil && s.ReplayIfPresent && (errors.Is(err, data.ErrNotFound) || errors.Is(err, fs.ErrNotExist)) {
 		fmt.Fprintf(log, "warning: no replay: %v; the fine-tune trains on its data alone and may forget what the model drew\n", err)

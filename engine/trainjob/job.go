@@ -450,8 +450,10 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 
 // CheckExportFinal reports, before any data is prepared, why ExportFinal
 // could not write s's run's latest weights into dir: the run has no
-// checkpoint, or dir holds files and is not a model folder (whose files it
-// would replace).
+// checkpoint, dir is a file, the run folder or the run's own model folder
+// (whose best-validation weights the run list and a resume stand by), or
+// it holds files and is not a model folder (a model folder's files are
+// replaced: an earlier export's, say).
 func CheckExportFinal(s Settings, dir string) error {
 	ckPath := filepath.Join(s.OutDir, train.CheckpointFile)
 	if _, err := os.Stat(ckPath); err != nil {
@@ -460,10 +462,17 @@ func CheckExportFinal(s Settings, dir string) error {
 		}
 		return fmt.Errorf("export the final weights: %w", err)
 	}
-	entries, err := os.ReadDir(dir)
+	if sameFolder(dir, s.OutDir) || sameFolder(dir, filepath.Join(s.OutDir, "model")) {
+		return fmt.Errorf("export the final weights: %s is the run's own folder or model (its best-validation weights): give another folder, e.g. %s", dir, filepath.Join(s.OutDir, "final"))
+	}
+	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
+	if err == nil && !fi.IsDir() {
+		return fmt.Errorf("export the final weights: %s is a file, not a folder", dir)
+	}
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("export the final weights to %s: %w", dir, err)
 	}

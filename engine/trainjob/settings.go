@@ -131,10 +131,11 @@ type Settings struct {
 	// folder, Run loads it.
 	InitModel string         `json:"init_model,omitempty"`
 	Init      *bundle.Bundle `json:"-"`
-	// Replay is the share of each training batch drawn from pictures the
-	// model being fine-tuned was trained on (train.Options.ReplayShare), so
-	// that it keeps drawing them (0: none); ReplayData names them (a
-	// dataset or folder as Data; "": the model's own, ModelData).
+	// Replay is the share of each training batch drawn from pictures like
+	// those the model being fine-tuned draws (train.Options.ReplayShare),
+	// so that it keeps drawing them (0: none); ReplayData names them (a
+	// dataset or folder as Data; "": the data the model was trained on,
+	// ModelData).
 	Replay     float64 `json:"replay,omitempty"`
 	ReplayData string  `json:"replay_data,omitempty"`
 	// ReplayIfPresent leaves the replay out, with a warning and Replay set
@@ -162,8 +163,9 @@ type Settings struct {
 }
 
 // DefaultReplay is the replay share (Settings.Replay) of a fine-tune on a
-// folder where DefaultReplayFor says so: tessera train's unless --replay
-// is given, the Train tab's with "Keep what it drew" on.
+// folder where DefaultReplayFor says so (tessera train's unless --replay
+// is given, the Train tab's with "Keep what it drew" on), and of one given
+// --replay-data without --replay.
 const DefaultReplay = 0.5
 
 // DefaultReplayFor reports whether s replays by default (DefaultReplay,
@@ -457,11 +459,11 @@ func (s Settings) Check() error {
 	case !(s.Replay >= 0 && s.Replay < 1):
 		return fmt.Errorf("train: the replay share %g must be in [0, 1) (0: none)", s.Replay)
 	case (s.Replay > 0 || s.ReplayData != "") && s.Init == nil && s.InitModel == "":
-		return errors.New("train: replay mixes in what a fine-tuned model was trained on: it needs the model to fine-tune (--init)")
+		return errors.New("train: replay mixes pictures a fine-tuned model drew into its batches: it needs the model to fine-tune (--init)")
 	case s.Replay > 0 && s.Data == EditData:
 		return fmt.Errorf("train: replay is for text-to-image fine-tunes, not --data %s", EditData)
 	case s.ReplayData != "" && s.Replay == 0:
-		return fmt.Errorf("train: replay data %s given with a replay share of 0: give the share too (--replay 0.5)", s.ReplayData)
+		return fmt.Errorf("train: a replay share of 0 replays nothing: leave out the replay data %s, or give a share above 0 (--replay 0.5)", s.ReplayData)
 	case s.Init == nil && s.Width%s.Heads != 0:
 		// Checked here, not after minutes of data preparation.
 		return fmt.Errorf("train: width %d must be a multiple of heads %d (each head takes an equal share)", s.Width, s.Heads)
