@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -194,12 +195,18 @@ func paintedFraction(img *image.NRGBA) float64 {
 }
 
 // capture saves the window's current frame as a PNG. Under Xvfb it asks
-// ImageMagick's import for the screen (Fyne's own capture reads back an
-// empty frame with software GL there); elsewhere it uses Fyne's capture.
+// ImageMagick's import for the screen, cropped to the window (at the
+// top-left corner there, without a window manager; the screen around it
+// is black), as Fyne's own capture reads back an empty frame with software
+// GL there; elsewhere it uses Fyne's capture.
 func capture(s *ui.Studio, path string) error {
 	if tool, err := exec.LookPath("import"); err == nil && os.Getenv("DISPLAY") != "" {
 		time.Sleep(100 * time.Millisecond) // one more repaint
-		if out, err := exec.Command(tool, "-window", "root", path).CombinedOutput(); err != nil {
+		var size fyne.Size
+		var scale float32
+		fyne.DoAndWait(func() { size, scale = s.Window().Canvas().Size(), s.Window().Canvas().Scale() })
+		crop := fmt.Sprintf("%dx%d+0+0", int(math.Round(float64(size.Width*scale))), int(math.Round(float64(size.Height*scale))))
+		if out, err := exec.Command(tool, "-window", "root", "-crop", crop, "+repage", path).CombinedOutput(); err != nil {
 			return fmt.Errorf("import: %v: %s", err, out)
 		}
 		return nil

@@ -24,29 +24,36 @@ import (
 // A fine-tune recommends the sampling settings of the model it tunes,
 // each replaced where its own settings recommend one (the emoji model's
 // fine-tunes lost its min-p and style per seed and drew at temperature 1
-// without guidance); a model without defaults leaves its own as they are.
+// without guidance); a model without defaults leaves its own as they are,
+// and so does a built-in dataset with a sampling recipe of its own (the
+// shapes': the emoji model's min-p drew them blank).
 func TestFineTuneInheritsDefaults(t *testing.T) {
 	emoji := sampling.Recommended{Temperature: 0.8, Guidance: 3, GuidanceMinP: 0.5, StylePerSeed: 1}
 	base := &bundle.Bundle{Model: &model.Model{Config: model.Config{Tessera: &model.Ext{Defaults: &emoji}}}}
-	if got := inheritDefaults(base, sampling.Recommended{}, true); got != emoji {
-		t.Errorf("no defaults of its own: %+v, want %+v", got, emoji)
+	if got := inheritDefaults(base, "emoji", Preset("emoji").Defaults, true); got != emoji {
+		t.Errorf("on emoji: %+v, want %+v", got, emoji)
 	}
-	own := sampling.Recommended{TopP: 0.9, Guidance: 1.5, RankBy: "description"} // the shapes preset's
+	// Extra knobs given by the user (--default-top-p) replace the base's.
+	own := sampling.Recommended{TopP: 0.9, Guidance: 1.5, RankBy: "description"}
 	want := sampling.Recommended{Temperature: 0.8, TopP: 0.9, Guidance: 1.5, GuidanceMinP: 0.5, StylePerSeed: 1, RankBy: "description"}
-	if got := inheritDefaults(base, own, true); got != want {
+	if got := inheritDefaults(base, "mnist", own, true); got != want {
 		t.Errorf("with its own: %+v, want %+v", got, want)
 	}
 	// Data without style words (one's own icons): no style per seed.
 	want.StylePerSeed = 0
-	if got := inheritDefaults(base, own, false); got != want {
+	if got := inheritDefaults(base, "mnist", own, false); got != want {
 		t.Errorf("on data without styles: %+v, want %+v", got, want)
 	}
 	// A folder of one's own pictures: the base's guidance and min-p too.
-	if got := inheritDefaults(base, sampling.Recommended{}, false); got != (sampling.Recommended{Temperature: 0.8, Guidance: 3, GuidanceMinP: 0.5}) {
+	if got := inheritDefaults(base, "/my/icons", sampling.Recommended{}, false); got != (sampling.Recommended{Temperature: 0.8, Guidance: 3, GuidanceMinP: 0.5}) {
 		t.Errorf("on a folder: %+v", got)
 	}
+	// The shapes: their preset's recipe whole.
+	if got := inheritDefaults(base, "shapes", Preset("shapes").Defaults, false); got != Preset("shapes").Defaults {
+		t.Errorf("on the shapes: %+v, want the preset's %+v", got, Preset("shapes").Defaults)
+	}
 	plain := &bundle.Bundle{Model: &model.Model{Config: model.Config{}}}
-	if got := inheritDefaults(plain, own, true); got != own {
+	if got := inheritDefaults(plain, "mnist", own, true); got != own {
 		t.Errorf("a base without defaults: %+v, want %+v", got, own)
 	}
 }

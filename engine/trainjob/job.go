@@ -347,7 +347,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 		// A fine-tune samples as the model it tunes recommends, but where the
 		// settings say otherwise (the emoji model's min-p and style per seed
 		// were lost, so its fine-tunes drew at temperature 1 without guidance).
-		if d := inheritDefaults(base, s.Defaults, namesStyles(prep)); d != s.Defaults {
+		if d := inheritDefaults(base, s.Data, s.Defaults, namesStyles(prep)); d != s.Defaults {
 			s.Defaults, recorded = d, true
 		}
 	}
