@@ -162,7 +162,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		rec := editRecord(b, opt, im, editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, mask: m, rank: i + 1, sourceDetail: *sourceDetail})
 		edited := b.Decode(im.Tokens)
 		if *sourceDetail {
-			if edited, _, err = edit.TransferDetail(srcPic, roundTrip, edited, edit.DefaultDetail); err != nil {
+			if edited, _, err = edit.TransferDetail(srcPic, roundTrip, edited, edit.DetailFor(*instruction)); err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
 		}
@@ -259,7 +259,7 @@ func sourcePicture(b *bundle.Bundle, path string, stored bool) (*image.NRGBA, er
 }
 
 // sourceDetailHelp describes --source-detail (edit.TransferDetail).
-const sourceDetailHelp = "give each edit the source picture's own detail where the edit is a change of colour the source's pixels can carry (a guided filter fitted between the source as the tokenizer redraws it and the edit, applied to the source itself, mirrored or flipped first where the edit mirrored the picture; edits that move or redraw things otherwise are kept as drawn)"
+const sourceDetailHelp = "give each edit the source picture's own detail where the edit is a change of colour the source's pixels can carry (a guided filter fitted between the source as the tokenizer redraws it and the edit, applied to the source itself, mirrored or flipped first where the edit mirrored the picture; for background removal and the pixel operations one colour table for the whole picture, which averages the tokenizer's noise away; edits that move or redraw things otherwise are kept as drawn)"
 
 // options are the sampler settings: the flags set on the command line,
 // else the model's recommended defaults.

@@ -288,7 +288,12 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		for _, im := range res.Images {
 			facts.meanLogLik[im.Seed] = im.MeanLogLik()
 		}
-		edits, err := editPictures(eb, src, source, res, detail)
+		var ds *edit.DetailSettings
+		if detail {
+			d := edit.DetailFor(instruction)
+			ds = &d
+		}
+		edits, err := editPictures(eb, src, source, res, ds)
 		if err != nil {
 			return nil, err
 		}
@@ -427,20 +432,21 @@ func coverMask(mask []bool, rows, cols, er, ec int) []bool {
 }
 
 // editPictures are the edit model eb's pictures of the candidates in res,
-// with detail each given the detail of the picture src it edited
-// (edit.TransferDetail, as tessera edit does by default): source is src's
-// codes under eb.
-func editPictures(eb *bundle.Bundle, src *image.NRGBA, source []int, res *sampler.Result, detail bool) ([]*image.NRGBA, error) {
+// with detail (nil: none) each given the detail of the picture src it
+// edited (edit.TransferDetail with those settings, as tessera edit does
+// by default: edit.DetailFor the instruction): source is src's codes
+// under eb.
+func editPictures(eb *bundle.Bundle, src *image.NRGBA, source []int, res *sampler.Result, detail *edit.DetailSettings) ([]*image.NRGBA, error) {
 	w, h := eb.ImageSize()
 	fitted, roundTrip := codebook.Fit(src, w, h), eb.Decode(source)
 	pics := make([]*image.NRGBA, len(res.Images))
 	for i, im := range res.Images {
 		pics[i] = eb.Decode(im.Tokens)
-		if !detail {
+		if detail == nil {
 			continue
 		}
 		var err error
-		if pics[i], _, err = edit.TransferDetail(fitted, roundTrip, pics[i], edit.DefaultDetail); err != nil {
+		if pics[i], _, err = edit.TransferDetail(fitted, roundTrip, pics[i], *detail); err != nil {
 			return nil, err
 		}
 	}

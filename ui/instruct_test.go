@@ -89,14 +89,15 @@ func wantEdit(t *testing.T, s *Studio, eb *bundle.Bundle, instruction string, ma
 	res, err := sampler.Edit(context.Background(), eb, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, nil)
 	must(t, err)
 	// each candidate as the edit model drew it, given the source's detail
-	// unless the box is unticked
+	// (as DetailFor the instruction says: a colour table for "mirror it"
+	// and "make it red") unless the box is unticked
 	src := b.Decode(base)
 	ew, eh := eb.ImageSize()
 	edits := make([]*image.NRGBA, len(res.Images))
 	for i, im := range res.Images {
 		edits[i] = eb.Decode(im.Tokens)
 		if s.edit.detail.Checked {
-			edits[i], _, err = edit.TransferDetail(codebook.Fit(src, ew, eh), eb.Decode(source), edits[i], edit.DefaultDetail)
+			edits[i], _, err = edit.TransferDetail(codebook.Fit(src, ew, eh), eb.Decode(source), edits[i], edit.DetailFor(instruction))
 			must(t, err)
 		}
 	}
@@ -721,7 +722,11 @@ func TestEditSourceDetailSetting(t *testing.T) {
 	res := &sampler.Result{Images: []sampler.Image{{Tokens: source}}}
 	w, h := eb.ImageSize()
 	for _, on := range []bool{false, true} {
-		pics, err := editPictures(eb, src, source, res, on)
+		var detail *edit.DetailSettings
+		if on {
+			detail = &edit.DefaultDetail
+		}
+		pics, err := editPictures(eb, src, source, res, detail)
 		must(t, err)
 		want := eb.Decode(source)
 		if on {

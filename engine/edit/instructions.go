@@ -41,6 +41,12 @@ func Families() []Family {
 // tone, style, gender) rather than by pixels against the computed target.
 func (f Family) ByNearest() bool { return f == SkinTone || f == Style || f == Gender }
 
+// ColourFunction reports whether the family's exact edit is a function of
+// each pixel's colour (of the source flipped, for a mirror; background
+// removal nearly so: the emoji's colours kept, the background's turned
+// white), which TransferDetail can carry by one colour table (DetailFor).
+func (f Family) ColourFunction() bool { return !f.ByNearest() }
+
 // NoTone is the skin-tone target of "no skin tone": the yellow default.
 const NoTone = "none"
 
