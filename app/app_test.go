@@ -266,8 +266,9 @@ func TestRecordedModelIsTheDefault(t *testing.T) {
 		t.Errorf("score of an mnist image without --model: %+v, stderr %q", line, stderr)
 	}
 	// A record naming mnist with other weights (a trained model that kept
-	// the name) is said so; images naming different models are read with
-	// the default model, with a warning.
+	// the name) is said so; images naming different models are each read
+	// with their own (the default read the digit as an emoji, at 8 bits a
+	// token), as alone.
 	rec, _ := readRecord(t, out)
 	rec.ModelHash = "0123456789"
 	f, err := os.Open(out)
@@ -290,8 +291,24 @@ func TestRecordedModelIsTheDefault(t *testing.T) {
 	if code, _, stderr := run(t, "generate", "--prompt", "red apple", "--seed", "1", "--out", emoji, "--quiet"); code != 0 {
 		t.Fatal(stderr)
 	}
-	if _, _, stderr := run(t, "score", out, emoji); !strings.Contains(stderr, "the images record different models (mnist, emoji)") {
-		t.Errorf("images of two models: stderr %q", stderr)
+	_, alone, _ := run(t, "score", "--json", emoji)
+	code, stdout, stderr = run(t, "score", "--json", out, emoji)
+	if code != 0 || !strings.Contains(stderr, "the images record different models (mnist, emoji): each is read with its own") {
+		t.Errorf("images of two models: exit %d, stderr %q", code, stderr)
+	}
+	var emojiAlone scoreLine
+	if err := json.Unmarshal([]byte(alone), &emojiAlone); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	for i, want := range []scoreLine{line, emojiAlone} {
+		var got scoreLine
+		if i >= len(lines) || json.Unmarshal([]byte(lines[i]), &got) != nil || got.Model != want.Model || got.BitsPerToken != want.BitsPerToken || got.Prompt != want.Prompt {
+			t.Errorf("two models' images scored together:\n%s\nwant image %d as alone: %+v", stdout, i+1, want)
+		}
+	}
+	if line.Model != "mnist" || emojiAlone.Model != "emoji" {
+		t.Errorf("models %q and %q", line.Model, emojiAlone.Model)
 	}
 }
 

@@ -184,27 +184,33 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer stopProfile()
-	// The model: --model, else the one the images record (the default, with a
-	// warning, when they record different ones), as score picks it.
-	b, err := openImageModel(env.Stderr, *modelName, "f32", true, images...)
-	if err != nil {
-		return err
-	}
-	if !b.Conditional() {
-		return fmt.Errorf("model %s takes no prompt; describe ranks prompts by how likely they make the image", b.Name)
-	}
-	cands, err := describeCandidates(ctx, b, *promptsFile, env.Stderr)
-	if err != nil {
-		if ctx.Err() != nil {
-			return describeInterrupted(0, len(images))
-		}
-		return err
-	}
-	d := describer{env: env, b: b, cands: cands, top: *top, exhaustive: *exhaustive, shortlist: *shortlist, asJSON: *asJSON, threads: *threads, quiet: *quiet, promptsFile: *promptsFile}
+	// The model: --model, else the one the images record (each its own
+	// where they record different ones), as score picks it.
+	models := newImageModels(env.Stderr, *modelName, "f32", true, images)
+	describers := map[*bundle.Bundle]*describer{} // a model's candidates are made once
 	failed := 0
 	for i, path := range images {
 		if ctx.Err() != nil {
 			return describeInterrupted(i-failed, len(images))
+		}
+		b, err := models.For(path)
+		if err != nil {
+			return err
+		}
+		d := describers[b]
+		if d == nil {
+			if !b.Conditional() {
+				return fmt.Errorf("model %s takes no prompt; describe ranks prompts by how likely they make the image", b.Name)
+			}
+			cands, err := describeCandidates(ctx, b, *promptsFile, env.Stderr)
+			if err != nil {
+				if ctx.Err() != nil {
+					return describeInterrupted(i-failed, len(images))
+				}
+				return err
+			}
+			d = &describer{env: env, b: b, cands: cands, top: *top, exhaustive: *exhaustive, shortlist: *shortlist, asJSON: *asJSON, threads: *threads, quiet: *quiet, promptsFile: *promptsFile}
+			describers[b] = d
 		}
 		if err := d.describe(ctx, path); err != nil {
 			if ctx.Err() != nil { // Ctrl-C: said plainly, not "describe X: context canceled"

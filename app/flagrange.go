@@ -281,10 +281,16 @@ func (v *uintValue) Set(s string) error {
 }
 
 // writtenByTessera reports whether the file at path is a PNG or GIF that
-// Tessera wrote (pngmeta.WrittenByTessera, render.GIFWrittenByTessera).
+// Tessera wrote (pngmeta.WrittenByTessera, render.GIFWrittenByTessera),
+// and not one another program saved again: a PNG with Tessera's parameters
+// text but without the record Tessera writes beside it is such a one (an
+// image editor keeps the text it knows and drops the rest), which is the
+// user's to keep.
 func writtenByTessera(path string) bool {
 	if text, err := pngmeta.ReadFile(path); err == nil && pngmeta.WrittenByTessera(text) {
-		return true
+		_, params := text[pngmeta.KeyParameters]
+		_, record := text[pngmeta.KeyTessera]
+		return record || !params
 	}
 	f, err := os.Open(path)
 	if err != nil {

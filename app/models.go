@@ -5,6 +5,7 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tessera-studio/tessera/assets"
@@ -194,6 +195,66 @@ func openImageModel(log io.Writer, flag, precision string, drawing bool, images 
 	}
 	return b, err
 }
+
+// imageModels opens the models that commands reading several Tessera PNGs
+// (score, describe) read each image with: --model (flag) for all when
+// given; else, when the images record different built-in models, each
+// image with the model it records (each model opened once: the default
+// read a digit of the MNIST model as an emoji, 8 bits a token where its
+// own model gave 1); else the one model of openImageModel.
+type imageModels struct {
+	log             io.Writer
+	flag, precision string
+	drawing         bool
+	images          []string
+	mixed           bool                      // the images record different models
+	opened          map[string]*bundle.Bundle // by recorded name ("": the one model)
+}
+
+// newImageModels reads which models images record and says on log when
+// they differ.
+func newImageModels(log io.Writer, flag, precision string, drawing bool, images []string) *imageModels {
+	m := &imageModels{log: log, flag: flag, precision: precision, drawing: drawing, images: images, opened: map[string]*bundle.Bundle{}}
+	if flag != "" || len(images) < 2 {
+		return m
+	}
+	var names []string
+	for _, path := range images {
+		if name, _ := recordedModel(io.Discard, "", path); !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	for i, n := range names {
+		if n == "" {
+			names[i] = Catalog{}.Builtin()[0] + " (the default)"
+		}
+	}
+	if m.mixed = len(names) > 1; m.mixed {
+		fmt.Fprintf(log, "note: the images record different models (%s): each is read with its own (--model reads all with one)\n", strings.Join(names, ", "))
+	}
+	return m
+}
+
+// For returns the model to read the image at path with.
+func (m *imageModels) For(path string) (*bundle.Bundle, error) {
+	key, images := "", m.images
+	if m.mixed {
+		key, _ = recordedModel(io.Discard, "", path)
+		images = []string{path}
+	}
+	if b, ok := m.opened[key]; ok {
+		return b, nil
+	}
+	b, err := openImageModel(m.log, m.flag, m.precision, m.drawing, images...)
+	if err != nil {
+		return nil, err
+	}
+	m.opened[key] = b
+	return b, nil
+}
+
+// Mixed reports whether the images are read with different models.
+func (m *imageModels) Mixed() bool { return m.mixed }
 
 // recordedModel is the model to open for images made by Tessera when
 // --model is not given (flag ""): the built-in model their records name,

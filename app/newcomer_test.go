@@ -284,6 +284,20 @@ func TestOutputsReplaceOnlyTesserasFiles(t *testing.T) {
 	if code, stderr := gen(mine); code != 0 {
 		t.Fatalf("rerun over Tessera's own PNG: exit %d, %q", code, stderr)
 	}
+	// Saved again by another program that kept the text it knows
+	// (Software, parameters) and dropped the record (ImageMagick's convert
+	// does): the user's picture now, not replaced without --force.
+	text, err := pngmeta.ReadFile(mine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resaved := filepath.Join(dir, "gray.png")
+	if err := pngmeta.WriteFileAtomic(resaved, image.NewGray(image.Rect(0, 0, 8, 8)), map[string]string{pngmeta.KeySoftware: text[pngmeta.KeySoftware], pngmeta.KeyParameters: text[pngmeta.KeyParameters]}); err != nil {
+		t.Fatal(err)
+	}
+	if code, stderr := gen(resaved); code != 1 || !strings.Contains(stderr, "Tessera did not write it") {
+		t.Errorf("over a Tessera PNG saved again elsewhere: exit %d, %q", code, stderr)
+	}
 	// A write-protected file is never replaced.
 	if err := os.Chmod(mine, 0o444); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,9 @@ import (
 
 // scoreLine is one image's result in --json output.
 type scoreLine struct {
-	Image        string    `json:"image"`
+	Image string `json:"image"`
+	// Model is the model the image was scored under.
+	Model        string    `json:"model"`
 	NLLNats      float64   `json:"nll_nats"`
 	BitsPerToken float64   `json:"bits_per_token"`
 	Tokens       int       `json:"tokens"`
@@ -160,21 +162,26 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if err != nil || prec == precAuto {
 		return usageError{fmt.Sprintf("--precision %q: score measures one precision: f32, f16 or int8", *precision)}
 	}
-	b, err := openImageModel(env.Stderr, *modelName, prec, true, images...)
-	if err != nil {
-		return err
-	}
+	// The model: --model, else the one the images record (each its own
+	// where they record different ones).
+	models := newImageModels(env.Stderr, *modelName, prec, true, images)
 	score := sampler.ScoreTokens
 	if prec != precF32 {
 		score = sampler.ScoreTokensDecoding
 	}
-	if !b.Conditional() && *promptText != "" {
-		fmt.Fprintf(env.Stderr, "warning: model %s is unconditional; the prompt is ignored\n", b.Name)
-	}
 	emptyPrompt := flagsSet(fs)["prompt"] && *promptText == "" // --prompt "": without a prompt, whatever the image records
 	enc := json.NewEncoder(env.Stdout)
 	failed := 0
+	warned := map[*bundle.Bundle]bool{}
 	for _, path := range images {
+		b, err := models.For(path)
+		if err != nil {
+			return err
+		}
+		if !b.Conditional() && *promptText != "" && !warned[b] {
+			fmt.Fprintf(env.Stderr, "warning: model %s is unconditional; the prompt is ignored\n", b.Name)
+			warned[b] = true
+		}
 		tokens, rec, stored, err := imageTokens(b, path, env.Stderr)
 		tallRows := 0 // grown taller than the model by extend: scored a row at a time (sampler.ScoreTall)
 		var tall tallImage
@@ -214,7 +221,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		}
 		warnWords(env.Stderr, b.Prompt, s.Unknown, s.Cut)
 		if *asJSON {
-			line := scoreLine{Image: path, NLLNats: s.NLL, BitsPerToken: s.BitsPerToken(), Tokens: len(tokens), PerTokenNLL: noNegativeZero(s.PerToken),
+			line := scoreLine{Image: path, Model: b.Name, NLLNats: s.NLL, BitsPerToken: s.BitsPerToken(), Tokens: len(tokens), PerTokenNLL: noNegativeZero(s.PerToken),
 				Prompt: p, PromptSource: promptFrom, Metadata: facts.From, NegativePrompt: facts.Negative, Seed: facts.Seed, Source: source, Rows: tallRows}
 			if err := enc.Encode(line); err != nil {
 				return err
@@ -230,6 +237,9 @@ func runScore(ctx context.Context, env Env, args []string) error {
 			if tallRows > 0 {
 				gridRows, _ := b.Grid()
 				source += fmt.Sprintf(", %d rows: each past the model's %d under the %d above it", tallRows, gridRows, gridRows-1)
+			}
+			if models.Mixed() {
+				under += " under model " + b.Name
 			}
 			fmt.Fprintf(env.Stdout, "%s\t%.3f nats\t%.4f bits/token\t%d tokens (%s)\t%s\n", path, s.NLL, s.BitsPerToken(), len(tokens), source, under)
 		}
