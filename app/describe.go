@@ -123,6 +123,14 @@ func readPromptLines(path string, warn io.Writer) ([]string, error) {
 	return out, nil
 }
 
+// missingFile is an error that says a file is not there in its own words
+// (fs.ErrNotExist's "file does not exist" after them said it twice) and is
+// fs.ErrNotExist to errors.Is.
+type missingFile string
+
+func (m missingFile) Error() string { return string(m) }
+func (m missingFile) Unwrap() error { return fs.ErrNotExist }
+
 // maxListFile is the largest list of prompts or names read (bytes).
 const maxListFile = 16 << 20
 
@@ -136,7 +144,7 @@ func readTextLines(path, what string, warn io.Writer) ([]string, error) {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("%s: there is no file %s: %w", what, path, fs.ErrNotExist)
+		return nil, missingFile(fmt.Sprintf("%s: there is no file %s", what, path))
 	case err != nil:
 		return nil, fmt.Errorf("%s: %w", what, err)
 	case fi.IsDir():

@@ -18,6 +18,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -170,6 +171,11 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 			return fmt.Errorf("model %s knows none of the prompt's words (%s)%s: it would sample as if there were no prompt (an empty --prompt does that on purpose)", b.Name, quoteFew(distinct(enc.Unknown), 8), didYouMean(b.Prompt, enc.Unknown))
 		}
 		warnWords(env.Stderr, b.Prompt, enc.Unknown, enc.Cut)
+		if ext := b.Model.Config.Tessera; ext != nil {
+			if named := prompt.StylesIn(opt.Prompt, ext.StyleWords); len(named) > 1 {
+				fmt.Fprintf(env.Stderr, "warning: the prompt names %d styles (%s): model %s learnt one at a time and draws a blend of them; keep one\n", len(named), strings.Join(named, ", "), b.Name)
+			}
+		}
 		if opt.Negative != "" {
 			neg := b.PromptIDs(opt.Negative)
 			warnWordsOf(env.Stderr, "negative prompt", b.Prompt, neg.Unknown, neg.Cut)

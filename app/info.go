@@ -23,6 +23,7 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "info", "[--model M | MODELDIR | RUNDIR] [--json] | IMAGE.png...")
 	modelName := fs.String("model", "", "built-in model name or model folder")
 	asJSON := fs.Bool("json", false, "print the configuration (or each image's metadata, one object a line) as JSON")
+	wholeCard := fs.Bool("card", false, "print a built-in model's whole model card (MODEL.md: how it was made and measured), not its first paragraphs")
 	images, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -83,6 +84,13 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintln(o, "prompt      none (unconditional model)")
 	}
 	if card := assets.ModelCard(b.Name); card != "" && strings.HasPrefix(b.Source, "builtin:") {
+		if !*wholeCard {
+			// The card runs to pages: its opening, up to its first
+			// section, and where the rest is.
+			if i := strings.Index(card, "\n## "); i > 0 {
+				card = strings.TrimRight(card[:i], "\n") + fmt.Sprintf("\n\n(how it was made and measured: tessera info --model %s --card)\n", b.Name)
+			}
+		}
 		fmt.Fprintf(o, "\n%s", card)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -580,5 +581,40 @@ func TestInfoOfARecordlessTesseraPNG(t *testing.T) {
 	code, stdout, stderr := run(t, "info", out)
 	if code != 0 || !strings.Contains(stdout, "written by Tessera without a record") || strings.Contains(stdout, "GIF") {
 		t.Fatalf("exit %d, %q %q", code, stdout, stderr)
+	}
+}
+
+// A prompt that names a style of its own is drawn in each column's style
+// alone on a sheet of styles (it was drawn as "rocket twitter google", a
+// blend of two, labelled google), and generate warns of a prompt naming
+// two styles.
+func TestSheetStylesReplaceThePromptsStyle(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "sheet.png")
+	code, stdout, stderr := run(t, "sheet", "--prompt", "rocket twitter", "--styles", "google,twitter", "--out", out, "--json", "--quiet")
+	if code != 0 || !strings.Contains(stderr, `note: "rocket twitter" names the style twitter: each column draws "rocket" in its own style`) {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	var res struct {
+		Prompts []string `json:"prompts"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || !slices.Equal(res.Prompts, []string{"rocket"}) {
+		t.Errorf("rows %q (%v), want the prompt without its style", res.Prompts, err)
+	}
+	code, _, stderr = run(t, "generate", "--prompt", "rocket twitter google", "--out", filepath.Join(t.TempDir(), "r.png"), "--quiet")
+	if code != 0 || !strings.Contains(stderr, "warning: the prompt names 2 styles (google, twitter)") {
+		t.Errorf("two styles: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// info --model on a built-in prints its card's opening and where the rest
+// is (it printed the whole card, about 150 lines); --card prints it all.
+func TestInfoShowsTheCardsOpening(t *testing.T) {
+	_, short, _ := run(t, "info", "--model", "emoji")
+	_, whole, _ := run(t, "info", "--model", "emoji", "--card")
+	if !strings.Contains(short, "# Model emoji") || strings.Contains(short, "\n## ") || !strings.Contains(short, "tessera info --model emoji --card") {
+		t.Errorf("info --model emoji:\n%s", short)
+	}
+	if !strings.Contains(whole, "\n## ") || len(whole) < 2*len(short) {
+		t.Errorf("info --model emoji --card printed %d bytes against %d", len(whole), len(short))
 	}
 }

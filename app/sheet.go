@@ -31,6 +31,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	seeds := rangedInt(fs, "seeds", 4, 1, 256, "columns of seeds (N of them, from --seed) when --styles is not given")
 	cell := rangedInt(fs, "cell", 128, 8, 1024, "cell size in pixels, at least the model's image side (images are scaled up by whole factors, nearest neighbour)")
 	out := fs.String("out", "sheet.png", "output PNG")
+	quiet := fs.Bool("quiet", false, "do not list each prompt as its row is drawn")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object (path, prompts: the rows, columns: each column's style or seed) instead of text")
 	force := forceFlag(fs)
 	if _, err := parseFlags(fs, args); err != nil {
@@ -115,6 +116,21 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	// prompt none of whose words the model knows is refused, as generate
 	// refuses it.
 	var unknown []string
+	if cols != nil && cols[0] != "" {
+		// A style column draws a prompt in its style: a style the prompt
+		// names itself is left out (the model, trained on one style at a
+		// time, drew "rocket twitter google" as a blend of two).
+		var words []string
+		if c := b.Model.Config.Tessera; c != nil {
+			words = c.StyleWords
+		}
+		for i, p := range prompts {
+			if base, st := prompt.SplitStyle(p, words); st != "" && strings.TrimSpace(base) != "" {
+				fmt.Fprintf(env.Stderr, "note: %q names the style %s: each column draws %q in its own style\n", p, st, base)
+				prompts[i] = base
+			}
+		}
+	}
 	for _, p := range prompts {
 		if enc := b.PromptIDs(p); enc.NoneKnown() {
 			return fmt.Errorf("model %s knows none of the words of the prompt %q%s: its row would be samples without a prompt", b.Name, p, didYouMean(b.Prompt, enc.Unknown))
@@ -159,7 +175,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			}
 		}
 		rows = append(rows, row)
-		fmt.Fprintf(env.Stderr, "%s\n", p)
+		if !*quiet {
+			fmt.Fprintf(env.Stderr, "%s\n", p)
+		}
 	}
 	if *labels {
 		for j, c := range columns {

@@ -235,4 +235,12 @@ func TestStyleIn(t *testing.T) {
 			t.Errorf("StyleIn(%q) = %q, want %q", text, got, want)
 		}
 	}
+	// StylesIn lists every style named, in the order of styles.
+	for text, want := range map[string][]string{
+		"rocket fluent flat google": {"google", "fluent flat"}, "rocket google": {"google"}, "rocket": nil,
+	} {
+		if got := StylesIn(text, styles); !slices.Equal(got, want) {
+			t.Errorf("StylesIn(%q) = %q, want %q", text, got, want)
+		}
+	}
 }

@@ -62,6 +62,18 @@ func SplitStyle(text string, styles []string) (base, style string) {
 	return text, ""
 }
 
+// StylesIn lists the styles whose words stand anywhere in text, in a row,
+// as the model reads them, in the order of styles.
+func StylesIn(text string, styles []string) []string {
+	var named []string
+	for _, st := range styles {
+		if StyleIn(text, []string{st}) != "" {
+			named = append(named, st)
+		}
+	}
+	return named
+}
+
 // StyleIn is the first of styles whose words stand anywhere in text, in a
 // row, as the model reads them ("google: cat face", "cat face (twitter)"),
 // or "" when none does.
