@@ -252,7 +252,7 @@ func (p *editPanel) regenerateSection(a editActions) fyne.CanvasObject {
 func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 	p.offered = edit.Instructions()
 	p.instruction = widgets.NewEscSelectEntry(p.offered)
-	p.instruction.SetPlaceHolder("type an edit, e.g. remove the background")
+	p.instruction.SetPlaceHolder("Type or pick an edit") // it fits the panel; the list offers the wordings
 	p.instruction.OnSubmitted = func(text string) {
 		if !p.instruct.Disabled() {
 			a.instruct(text)

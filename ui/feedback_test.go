@@ -1207,3 +1207,21 @@ func TestUnchangedRunKeepsTheCandidates(t *testing.T) {
 		t.Fatalf("status %q", s.Status())
 	}
 }
+
+// The settings below the prompt stay put while a word is typed: a note on
+// an unknown word that wraps to a second line fits the slot kept for what
+// the model reads (it pushed the style picker and sliders down 9 px).
+func TestUnknownWordNoteDoesNotMoveTheSettings(t *testing.T) {
+	s := newTestStudio(t)
+	s.Window().Resize(fyne.NewSize(1200, 720))
+	s.panel.prompt.SetText("red cat")
+	before := s.panel.readsSlot.MinSize().Height
+	s.panel.prompt.SetText("rockett catt") // two lines of note
+	if got := segmentText(s.panel.words.Segments); !strings.Contains(got, "unknown") {
+		t.Fatalf("no note on unknown words: %q", got)
+	}
+	// The slot's height is what the settings below are laid out under.
+	if after := s.panel.readsSlot.MinSize().Height; after != before {
+		t.Errorf("the slot for what the model reads grew from %v to %v with a note on unknown words (%q)", before, after, segmentText(s.panel.words.Segments))
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
@@ -738,5 +739,20 @@ func TestEditSourceDetailSetting(t *testing.T) {
 	}
 	if db := psnr.Images(eb.Decode(source), codebook.Fit(src, w, h)); db > 30 {
 		t.Fatalf("the tiny edit model redraws the picture at %.1f dB: the test shows nothing", db)
+	}
+}
+
+// The instruction box's placeholder fits the box at the default window
+// size and the smallest (it read "lit, e.g. remove the backgrou", cut at
+// both ends, with a scroll bar in the box).
+func TestInstructionPlaceholderFits(t *testing.T) {
+	s, _ := openWithEdit(t, "tiny-edit")
+	text := fyne.MeasureText(s.edit.instruction.PlaceHolder, theme.TextSize(), fyne.TextStyle{}).Width
+	for _, size := range []fyne.Size{fyne.NewSize(1200, 720), s.Window().Content().MinSize()} {
+		s.Window().Resize(size)
+		// the entry's padding and its drop-down button take room too
+		if room := s.edit.instruction.Size().Width - 2*theme.InnerPadding() - theme.IconInlineSize() - 2*theme.Padding(); room < text {
+			t.Errorf("window %v: the instruction box has %.0f units for a placeholder of %.0f", size, room, text)
+		}
 	}
 }

@@ -154,11 +154,14 @@ func (p *promptPanel) buildPrompts() {
 	p.words = widget.NewRichText()
 	p.words.Wrapping = fyne.TextWrapWord
 	// The completions and the words the model reads share one slot at
-	// least a button high, so the settings below do not jump while a word
-	// is typed: completions while the word being typed has some, else
-	// what the model reads.
+	// least a button and two lines of what the model reads high, so the
+	// settings below do not jump while a word is typed (an unknown word's
+	// note wraps to a second line): completions while the word being
+	// typed has some, else what the model reads.
+	caption := widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText}
+	twoLines := widget.NewRichText(&widget.TextSegment{Text: "Wg", Style: caption}, &widget.TextSegment{Text: "Wg", Style: caption})
 	height := canvas.NewRectangle(color.Transparent)
-	height.SetMinSize(fyne.NewSize(0, widget.NewButton("Wg", nil).MinSize().Height))
+	height.SetMinSize(fyne.NewSize(0, max(widget.NewButton("Wg", nil).MinSize().Height, twoLines.MinSize().Height)))
 	p.readsSlot = container.NewStack(height, p.suggestBox, p.words)
 
 	p.negative = widgets.NewTipEntry(true, "Words the image should not look like. It acts through guidance: only with Guidance above 1.")
