@@ -162,7 +162,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		rec := editRecord(b, opt, im, editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, mask: m, rank: i + 1, sourceDetail: *sourceDetail})
 		edited := b.Decode(im.Tokens)
 		if *sourceDetail {
-			if edited, _, err = edit.TransferDetail(srcPic, roundTrip, edited, edit.DetailFor(*instruction)); err != nil {
+			if edited, _, err = edit.TransferDetail(srcPic, roundTrip, edited, edit.DetailFor(*instruction, m != nil)); err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
 		}

@@ -216,7 +216,7 @@ func evalEditPair(ctx context.Context, b *bundle.Bundle, set *edit.Set, ref *nea
 	c.Seed = best.Seed
 	c.out = b.Decode(best.Tokens)
 	if o.sourceDetail {
-		if c.out, _, err = edit.TransferDetail(src, b.Decode(codes), c.out, edit.DetailFor(p.Instruction)); err != nil {
+		if c.out, _, err = edit.TransferDetail(src, b.Decode(codes), c.out, edit.DetailFor(p.Instruction, false)); err != nil {
 			return c, fmt.Errorf("eval-edits: %q: %w", c.Source, err)
 		}
 	}

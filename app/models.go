@@ -220,13 +220,8 @@ func newImageModels(log io.Writer, flag, precision string, drawing bool, images 
 	}
 	var names []string
 	for _, path := range images {
-		if name, _ := recordedModel(io.Discard, "", path); !slices.Contains(names, name) {
+		if name := readWith(path); !slices.Contains(names, name) {
 			names = append(names, name)
-		}
-	}
-	for i, n := range names {
-		if n == "" {
-			names[i] = Catalog{}.Builtin()[0] + " (the default)"
 		}
 	}
 	if m.mixed = len(names) > 1; m.mixed {
@@ -239,8 +234,7 @@ func newImageModels(log io.Writer, flag, precision string, drawing bool, images 
 func (m *imageModels) For(path string) (*bundle.Bundle, error) {
 	key, images := "", m.images
 	if m.mixed {
-		key, _ = recordedModel(io.Discard, "", path)
-		images = []string{path}
+		key, images = readWith(path), []string{path}
 	}
 	if b, ok := m.opened[key]; ok {
 		return b, nil
@@ -251,6 +245,16 @@ func (m *imageModels) For(path string) (*bundle.Bundle, error) {
 	}
 	m.opened[key] = b
 	return b, nil
+}
+
+// readWith is the built-in model an image is read with when --model is
+// not given: the one its record names, else the default (an image without
+// a record, an edit model's output, a model that is not built in).
+func readWith(path string) string {
+	if name, _ := recordedModel(io.Discard, "", path); name != "" {
+		return name
+	}
+	return Catalog{}.Builtin()[0]
 }
 
 // Mixed reports whether the images are read with different models.

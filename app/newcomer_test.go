@@ -590,8 +590,8 @@ func TestInfoOfARecordlessTesseraPNG(t *testing.T) {
 // two styles.
 func TestSheetStylesReplaceThePromptsStyle(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "sheet.png")
-	code, stdout, stderr := run(t, "sheet", "--prompt", "rocket twitter", "--styles", "google,twitter", "--out", out, "--json", "--quiet")
-	if code != 0 || !strings.Contains(stderr, `note: "rocket twitter" names the style twitter: each column draws "rocket" in its own style`) {
+	code, stdout, stderr := run(t, "sheet", "--prompt", "twitter rocket google", "--styles", "google,twitter", "--out", out, "--json", "--quiet")
+	if code != 0 || !strings.Contains(stderr, `note: "twitter rocket google" names the style google and twitter: each column draws "rocket" in its own style`) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 	var res struct {

@@ -125,9 +125,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			words = c.StyleWords
 		}
 		for i, p := range prompts {
-			if base, st := prompt.SplitStyle(p, words); st != "" && strings.TrimSpace(base) != "" {
-				fmt.Fprintf(env.Stderr, "note: %q names the style %s: each column draws %q in its own style\n", p, st, base)
-				prompts[i] = base
+			if rest, named := prompt.WithoutStyles(p, words); len(named) > 0 && strings.TrimSpace(rest) != "" {
+				fmt.Fprintf(env.Stderr, "note: %q names the style %s: each column draws %q in its own style\n", p, strings.Join(named, " and "), rest)
+				prompts[i] = rest
 			}
 		}
 	}

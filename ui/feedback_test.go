@@ -1215,10 +1215,10 @@ func TestUnknownWordNoteDoesNotMoveTheSettings(t *testing.T) {
 	s := newTestStudio(t)
 	s.Window().Resize(fyne.NewSize(1200, 720))
 	s.panel.prompt.SetText("red cat")
-	before := s.panel.readsSlot.MinSize().Height
+	before, oneLine := s.panel.readsSlot.MinSize().Height, s.panel.words.MinSize().Height
 	s.panel.prompt.SetText("rockett catt") // two lines of note
-	if got := segmentText(s.panel.words.Segments); !strings.Contains(got, "unknown") {
-		t.Fatalf("no note on unknown words: %q", got)
+	if got := segmentText(s.panel.words.Segments); !strings.Contains(got, "unknown") || s.panel.words.MinSize().Height <= oneLine {
+		t.Fatalf("no note on unknown words that wraps to a second line: %q, %v high (one line: %v)", got, s.panel.words.MinSize().Height, oneLine)
 	}
 	// The slot's height is what the settings below are laid out under.
 	if after := s.panel.readsSlot.MinSize().Height; after != before {

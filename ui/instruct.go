@@ -290,7 +290,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		}
 		var ds *edit.DetailSettings
 		if detail {
-			d := edit.DetailFor(instruction)
+			d := edit.DetailFor(instruction, emask != nil)
 			ds = &d
 		}
 		edits, err := editPictures(eb, src, source, res, ds)

@@ -98,7 +98,7 @@ func wantEdit(t *testing.T, s *Studio, eb *bundle.Bundle, instruction string, ma
 	for i, im := range res.Images {
 		edits[i] = eb.Decode(im.Tokens)
 		if s.edit.detail.Checked {
-			edits[i], _, err = edit.TransferDetail(codebook.Fit(src, ew, eh), eb.Decode(source), edits[i], edit.DetailFor(instruction))
+			edits[i], _, err = edit.TransferDetail(codebook.Fit(src, ew, eh), eb.Decode(source), edits[i], edit.DetailFor(instruction, emask != nil))
 			must(t, err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -237,6 +238,23 @@ func TestColourTable(t *testing.T) {
 			t.Errorf("%s: %.1f dB from the exact target with the colour table, %.1f with the neighbourhood maps, %.1f as drawn: want at least 25 dB and 2.5 more than the maps", tc.name, byTable, byMaps, asDrawn)
 		}
 	}
+	// A drawing that is no function of the source's colours (another
+	// picture: here the sticker shifted by a third of its width and
+	// turned purple) is explained badly by any table: the maps take it.
+	other := noisy(RecolorImage(shiftImage(roundTrip, 22, 0), 280), 40, 8)
+	withTable := DefaultDetail
+	withTable.ColourTable = 8
+	byMaps, _, err := TransferDetail(src, roundTrip, other, DefaultDetail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guarded, _, err := TransferDetail(src, roundTrip, other, withTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(guarded.Pix, byMaps.Pix) {
+		t.Error("a drawing no table explains: not given to the neighbourhood maps")
+	}
 	for _, n := range []int{-1, 1, maxColourTable + 1} {
 		bad := DefaultDetail
 		bad.ColourTable = n
@@ -254,8 +272,13 @@ func TestDetailFor(t *testing.T) {
 		"invert the colours": true, "mirror it": true, "make it black and white": true, "make it red": true, "remove the background": true,
 		"as a woman": false, "in the twemoji style": false, "medium-dark skin tone": false, "paint it like van gogh": false,
 	} {
-		if got := DetailFor(instruction).ColourTable > 0; got != table {
+		if got := DetailFor(instruction, false).ColourTable > 0; got != table {
 			t.Errorf("%q: colour table %v, want %v", instruction, got, table)
+		}
+		// A masked edit keeps the maps: the source given back outside the
+		// mask would teach the table that the colours stay.
+		if DetailFor(instruction, true).ColourTable != 0 {
+			t.Errorf("%q masked: a colour table", instruction)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
@@ -45,7 +46,13 @@ func (f Family) ByNearest() bool { return f == SkinTone || f == Style || f == Ge
 // each pixel's colour (of the source flipped, for a mirror; background
 // removal nearly so: the emoji's colours kept, the background's turned
 // white), which TransferDetail can carry by one colour table (DetailFor).
-func (f Family) ColourFunction() bool { return !f.ByNearest() }
+func (f Family) ColourFunction() bool {
+	switch f {
+	case Background, Mirror, Gray, Invert, Recolor:
+		return true
+	}
+	return false
+}
 
 // NoTone is the skin-tone target of "no skin tone": the yellow default.
 const NoTone = "none"
@@ -311,12 +318,14 @@ func quoted(words []string) string {
 }
 
 // Parse returns the family and target of an instruction worded as the
-// edit models are trained (AllWordings; any case and spacing): "Remove the
-// background" → (Background, ""), "in the twemoji style" → (Style,
-// "twitter"). ok is false for other wordings, which a model may still
-// follow in part.
+// edit models are trained (AllWordings; any case and spacing, and a full
+// stop or other mark at the end): "Remove the background." → (Background,
+// ""), "in the twemoji style" → (Style, "twitter"). ok is false for other
+// wordings, which a model may still follow in part.
 func Parse(instruction string) (f Family, target string, ok bool) {
-	want := strings.Join(strings.Fields(strings.ToLower(instruction)), " ")
+	want := strings.Join(strings.Fields(strings.ToLower(strings.TrimRightFunc(instruction, func(r rune) bool {
+		return unicode.IsPunct(r) || unicode.IsSpace(r)
+	}))), " ")
 	for _, fam := range Families() {
 		for _, t := range targets(fam) {
 			if slices.Contains(Wordings(fam, t), want) {

@@ -18,6 +18,11 @@ func TestParse(t *testing.T) {
 			}
 		}
 	}
+	for _, typed := range []string{"make it red.", "Make it red!", "make it red ..."} {
+		if f, tg, ok := Parse(typed); !ok || f != Recolor || tg != "red" {
+			t.Errorf("%q: %s %q %v", typed, f, tg, ok)
+		}
+	}
 	if f, tg, ok := Parse("in the twemoji style"); !ok || f != Style || tg != "twitter" {
 		t.Errorf("twemoji: %s %q %v", f, tg, ok)
 	}

@@ -235,6 +235,14 @@ func TestStyleIn(t *testing.T) {
 			t.Errorf("StyleIn(%q) = %q, want %q", text, got, want)
 		}
 	}
+	// WithoutStyles takes every style out, wherever it stands.
+	for text, want := range map[string]string{
+		"twitter rocket google": "rocket", "rocket fluent flat": "rocket", "rocket": "rocket", "google: cat face": "cat face",
+	} {
+		if got, _ := WithoutStyles(text, []string{"google", "twitter", "fluent flat"}); got != want {
+			t.Errorf("WithoutStyles(%q) = %q, want %q", text, got, want)
+		}
+	}
 	// StylesIn lists every style named, in the order of styles.
 	for text, want := range map[string][]string{
 		"rocket fluent flat google": {"google", "fluent flat"}, "rocket google": {"google"}, "rocket": nil,

@@ -62,6 +62,31 @@ func SplitStyle(text string, styles []string) (base, style string) {
 	return text, ""
 }
 
+// WithoutStyles is text without the words of each style of styles that
+// stands in it, wherever, as StyleIn reads them ("twitter rocket google" →
+// "rocket"), and the styles it named, in the order of styles.
+func WithoutStyles(text string, styles []string) (base string, named []string) {
+	words, read := splitRead(text)
+	for _, st := range styles {
+		_, sw := splitRead(st)
+		for i := 0; len(sw) > 0 && i+len(sw) <= len(read); {
+			if !slices.Equal(read[i:i+len(sw)], sw) {
+				i++
+				continue
+			}
+			if !slices.Contains(named, st) {
+				named = append(named, st)
+			}
+			words = slices.Delete(words, i, i+len(sw))
+			read = slices.Delete(read, i, i+len(sw))
+		}
+	}
+	if len(named) == 0 {
+		return text, nil
+	}
+	return strings.Join(words, " "), named
+}
+
 // StylesIn lists the styles whose words stand anywhere in text, in a row,
 // as the model reads them, in the order of styles.
 func StylesIn(text string, styles []string) []string {
