@@ -176,11 +176,14 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 
 	// Prompt vocabulary and length.
 	var captions []string
-	maxWords := 0
-	for _, s := range slices.Concat(trainSet, valSet, spec.Replay) {
+	maxWords, own, ownMax := 0, 0, 0 // own: the captions of the data trained on, before the replayed ones
+	for i, s := range slices.Concat(trainSet, valSet, spec.Replay) {
 		for _, c := range sampleCaptions(s) {
 			captions = append(captions, c)
 			maxWords = max(maxWords, len(prompt.Split(c)))
+		}
+		if i < len(trainSet)+len(valSet) {
+			own, ownMax = len(captions), maxWords
 		}
 	}
 	vocab := prompt.BuildVocab(captions)
@@ -207,18 +210,19 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 	}
 	fmt.Fprintf(log, "vocabulary: %s, prompts of up to %s; pictures fitted to %d×%d px, a %d×%d grid of %d×%d-px patches\n",
 		plural.N(len(vocab)-1, "word", "words"), plural.N(L, "word", "words"), grid*spec.Patch, grid*spec.Patch, grid, grid, spec.Patch, spec.Patch)
-	if L > 0 && maxWords > L {
+	if L > 0 && ownMax > L {
 		// A fine-tune keeps its model's prompt slots: longer captions
 		// lose their last words, which the model then never learns to
-		// draw from.
+		// draw from. Said of the data's own captions (a replay's are the
+		// model's own, trained so before).
 		long := 0
-		for _, c := range captions {
+		for _, c := range captions[:own] {
 			if len(prompt.Split(c)) > L {
 				long++
 			}
 		}
 		fmt.Fprintf(log, "warning: captions longer than the model's %s of prompt lose their last words: %d of %d (the longest has %d words)\n",
-			plural.N(L, "word", "words"), long, len(captions), maxWords)
+			plural.N(L, "word", "words"), long, own, ownMax)
 	}
 
 	p := &Prepared{Config: cfg, Tokenizer: tok}

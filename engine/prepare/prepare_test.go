@@ -102,6 +102,18 @@ func TestPrepareWarnsOfCutCaptions(t *testing.T) {
 	if !strings.Contains(log.String(), "warning: captions longer than the model's 2 words of prompt lose their last words: 1 of 3 (the longest has 6 words)") {
 		t.Fatalf("log:\n%s", log.String())
 	}
+	// Replayed pictures' captions are the model's own: not counted (a
+	// newcomer found the count mixing them in).
+	log.Reset()
+	replay := []data.Sample{{Caption: "one two three four five six seven", Key: "x", Image: square(color.NRGBA{0, 255, 0, 255}, 16)}}
+	if _, err := Prepare(context.Background(), samples, samples[1:], Spec{
+		Name: "squares", Size: 8, Patch: 2, Codes: 4, Seed: 1, Vocab: []string{"<pad>", "red"}, PromptLength: 2, Replay: replay,
+	}, arch, &log); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "lose their last words: 1 of 3 (the longest has 6 words)") {
+		t.Fatalf("with a replay, log:\n%s", log.String())
+	}
 }
 
 // TestEncodingProgress: encoding that takes more than a second reports
