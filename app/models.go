@@ -208,6 +208,7 @@ type imageModels struct {
 	drawing         bool
 	images          []string
 	mixed           bool                      // the images record different models
+	readWith        map[string]string         // by path: the model each is read with (readWith), when mixed
 	opened          map[string]*bundle.Bundle // by recorded name ("": the one model)
 }
 
@@ -219,12 +220,16 @@ func newImageModels(log io.Writer, flag, precision string, drawing bool, images 
 		return m
 	}
 	var names []string
+	with := map[string]string{}
 	for _, path := range images {
-		if name := readWith(path); !slices.Contains(names, name) {
+		name := readWith(path)
+		with[path] = name
+		if !slices.Contains(names, name) {
 			names = append(names, name)
 		}
 	}
 	if m.mixed = len(names) > 1; m.mixed {
+		m.readWith = with
 		fmt.Fprintf(log, "note: the images record different models (%s): each is read with its own (--model reads all with one)\n", strings.Join(names, ", "))
 	}
 	return m
@@ -234,7 +239,7 @@ func newImageModels(log io.Writer, flag, precision string, drawing bool, images 
 func (m *imageModels) For(path string) (*bundle.Bundle, error) {
 	key, images := "", m.images
 	if m.mixed {
-		key, images = readWith(path), []string{path}
+		key, images = m.readWith[path], []string{path}
 	}
 	if b, ok := m.opened[key]; ok {
 		return b, nil

@@ -121,16 +121,21 @@ func TransferDetail(source, roundTrip, edited *image.NRGBA, s DetailSettings) (*
 			maps, misfit, mean, flip = m, e, avg, o
 		}
 	}
-	sharp, err := maps.Apply(flip.apply(source))
-	if err != nil {
-		return nil, 0, fmt.Errorf("transfer detail: source: %w", err)
-	}
-	var tabled []float64 // the share of each pixel the colour table carries
+	var (
+		sharp  [3][]float64 // the source's pixels carried through the table or the maps
+		tabled []float64    // the share of each pixel the colour table carries (nil: the maps')
+	)
 	if s.ColourTable > 0 {
 		guide := guided.Planes(flip.apply(roundTrip))
 		t := fitColourTable(guide, drawn, s.ColourTable)
 		if t.misfit(guide, drawn) <= tableMisfit {
 			sharp, tabled = t.apply(guided.Planes(flip.apply(source)))
+		}
+	}
+	if tabled == nil {
+		var err error
+		if sharp, err = maps.Apply(flip.apply(source)); err != nil {
+			return nil, 0, fmt.Errorf("transfer detail: source: %w", err)
 		}
 	}
 	ed := normalized(edited)

@@ -88,14 +88,10 @@ func WithoutStyles(text string, styles []string) (base string, named []string) {
 }
 
 // StylesIn lists the styles whose words stand anywhere in text, in a row,
-// as the model reads them, in the order of styles.
+// as the model reads them, in the order of styles (those WithoutStyles
+// takes out).
 func StylesIn(text string, styles []string) []string {
-	var named []string
-	for _, st := range styles {
-		if StyleIn(text, []string{st}) != "" {
-			named = append(named, st)
-		}
-	}
+	_, named := WithoutStyles(text, styles)
 	return named
 }
 
