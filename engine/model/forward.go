@@ -31,11 +31,12 @@ type Cache struct {
 	// workers keeps a team of goroutines for the forward passes on this
 	// cache; it stops when the cache is garbage collected.
 	workers *par.Team
+	loop    loop // workers.For
 }
 
 // team returns the cache's worker team of the given size, starting it on
 // first use (or when the size changes).
-func (kc *Cache) team(size int) *par.Team {
+func (kc *Cache) team(size int) loop {
 	if kc.workers == nil || kc.workers.Size() != size {
 		if kc.workers != nil {
 			kc.workers.Close()
@@ -43,8 +44,9 @@ func (kc *Cache) team(size int) *par.Team {
 		t := par.NewTeam(size)
 		runtime.AddCleanup(kc, func(t *par.Team) { t.Close() }, t)
 		kc.workers = t
+		kc.loop = t.For // bound once: a method value allocates
 	}
-	return kc.workers
+	return kc.loop
 }
 
 type workspace struct {
@@ -60,6 +62,10 @@ type workspace struct {
 	// xq holds the rows of an int8 product quantised to int16, for the
 	// VNNI kernels (kernels.Int8VNNI).
 	xq kernels.Int16Rows
+	// product and attend are the loops of a decode step, kept here so
+	// that a step allocates nothing (loops.go).
+	product productLoop
+	attend  attendLoop
 }
 
 // scoreRows readies ws.scores for items rows of each floats, with room for
@@ -220,7 +226,7 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	par := kc.team(workers).For
+	par := kc.team(workers)
 	rows := B * n
 	f := c.Inner()
 	ws := &kc.ws
@@ -392,17 +398,10 @@ func (m *Model) attention(kc *Cache, l int, qkv, out []float32, n int, par loop)
 	if n == 1 {
 		// One query per sequence: vector kernels, parallel over (sequence, head).
 		kc.ws.scoreRows(B*H, T, kc.capacity)
-		par(B*H, 1, func(lo, hi int) {
-			scores := kc.ws.scoreRow(lo) // lo starts one chunk only
-			for bh := lo; bh < hi; bh++ {
-				b, hh := bh/H, bh%H
-				q := qkv[b*3*d+hh*hd:][:hd]
-				at := base(b, hh)
-				blas.Gemv(false, T, hd, scale, K[at:], hd, q, 0, scores)
-				softmaxInPlace(scores)
-				blas.Gemv(true, T, hd, 1, V[at:], hd, scores, 0, out[b*d+hh*hd:][:hd])
-			}
-		})
+		_, a := kc.ws.loops()
+		*a = attendLoop{kc: kc, l: l, hd: hd, qkv: qkv, out: out, scale: scale, floats: true, body: a.body}
+		par(B*H, 1, a.body)
+		a.kc, a.qkv, a.out = nil, nil, nil
 		return
 	}
 	// Several queries per sequence: per-head matrix products through BLAS,

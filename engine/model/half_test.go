@@ -202,3 +202,44 @@ func TestDecodeReusesScoreBuffers(t *testing.T) {
 		}
 	}
 }
+
+// A decode step allocates nothing in half and int8 precision, at batch 1
+// and 4: every parallel loop's body is bound once per cache (loops.go). A
+// closure a loop and the reflection of tensor.Dense.Data had made 512
+// allocations a step on imagegpt-small, whose collected pages this VM
+// faulted in afresh; removing them took batch-1 sampling from 247–276 to
+// 276–296 tokens/s (f16) and 388–417 to 429–442 (int8).
+func TestDecodeStepAllocatesNothing(t *testing.T) {
+	c := DefaultConfig()
+	c.NEmbd, c.NLayer, c.NHead = 64, 2, 4
+	for _, prec := range []string{"f16", "int8"} {
+		m, err := Random(c, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prec == "int8" {
+			m.EnableInt8()
+		} else {
+			m.EnableHalf()
+		}
+		for _, batch := range []int{1, 4} {
+			kc := m.NewCache(batch)
+			ids := make([]int, batch)
+			for i := range ids {
+				ids[i] = c.SOS()
+			}
+			step := func() {
+				if kc.Len() >= c.NPositions-1 {
+					kc.Truncate(1)
+				}
+				if _, err := m.Forward(kc, ids, 1, ForwardOptions{Workers: 2}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			step() // the first step sizes the buffers and binds the loops
+			if n := testing.AllocsPerRun(50, step); n != 0 {
+				t.Errorf("%s, batch %d: %.1f allocations a decode step, want none", prec, batch, n)
+			}
+		}
+	}
+}

@@ -199,9 +199,16 @@ func (m *Model) attentionHalf(kc *Cache, l int, qkv, out []float32, n int, par l
 	hd := d / H
 	pos0 := kc.length
 	K, V := kc.kh[l], kc.vh[l]
-	base := func(b, h int) int { return (b*H + h) * kc.capacity * hd }
 	scale := attentionScale(c, l)
 	kc.ws.scoreRows(B*H, pos0+n, kc.capacity)
+	if n == 1 {
+		_, a := kc.ws.loops()
+		*a = attendLoop{kc: kc, l: l, hd: hd, qkv: qkv, out: out, scale: scale, body: a.body}
+		par(B*H, 1, a.body)
+		a.kc, a.qkv, a.out = nil, nil, nil
+		return
+	}
+	base := func(b, h int) int { return (b*H + h) * kc.capacity * hd }
 	par(B*H, 1, func(lo, hi int) {
 		scores := kc.ws.scoreRow(lo) // lo starts one chunk only
 		for bh := lo; bh < hi; bh++ {

@@ -11,21 +11,31 @@ import (
 type loop func(n, minPer int, body func(lo, hi int))
 
 // rmsNorm writes out[r] = x[r] / sqrt(mean(x[r]²) + eps) * gain for each row.
+// Fewer than two loops' worth of rows are normalised inline, without the
+// closure a parallel loop takes (a heap allocation).
 func rmsNorm(out, x, gain []float32, rows, d int, eps float32, par loop) {
-	par(rows, 8, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			xr := x[r*d : (r+1)*d]
-			or := out[r*d : (r+1)*d]
-			var ss float32
-			for _, v := range xr {
-				ss += v * v
-			}
-			inv := 1 / float32(math.Sqrt(float64(ss/float32(d)+eps)))
-			for i, v := range xr {
-				or[i] = v * inv * gain[i]
-			}
+	const minPer = 8
+	if rows < 2*minPer {
+		rmsNormRows(out, x, gain, 0, rows, d, eps)
+		return
+	}
+	par(rows, minPer, func(lo, hi int) { rmsNormRows(out, x, gain, lo, hi, d, eps) })
+}
+
+// rmsNormRows is rmsNorm on rows [lo, hi).
+func rmsNormRows(out, x, gain []float32, lo, hi, d int, eps float32) {
+	for r := lo; r < hi; r++ {
+		xr := x[r*d : (r+1)*d]
+		or := out[r*d : (r+1)*d]
+		var ss float32
+		for _, v := range xr {
+			ss += v * v
 		}
-	})
+		inv := 1 / float32(math.Sqrt(float64(ss/float32(d)+eps)))
+		for i, v := range xr {
+			or[i] = v * inv * gain[i]
+		}
+	}
 }
 
 // addBias adds b to every row of x (rows × len(b)).
@@ -40,29 +50,37 @@ func addBias(x, b []float32, rows int) {
 }
 
 // activate applies the configured activation to x in place.
+// Fewer than two loops' worth of values are done inline (no closure).
 func activate(x []float32, kind string, par loop) {
-	par(len(x), 1<<12, func(lo, hi int) {
-		v := x[lo:hi]
-		switch kind {
-		case "quick_gelu":
-			kernels.QGELU(v)
-		case "gelu":
-			for i, a := range v {
-				v[i] = float32(0.5 * float64(a) * (1 + math.Erf(float64(a)/math.Sqrt2)))
-			}
-		case "gelu_new":
-			for i, a := range v {
-				f := float64(a)
-				v[i] = float32(0.5 * f * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(f+0.044715*f*f*f))))
-			}
-		case "relu":
-			for i, a := range v {
-				if a < 0 {
-					v[i] = 0
-				}
+	const minPer = 1 << 12
+	if len(x) < 2*minPer {
+		activateSpan(x, kind)
+		return
+	}
+	par(len(x), minPer, func(lo, hi int) { activateSpan(x[lo:hi], kind) })
+}
+
+// activateSpan applies the activation kind to v in place.
+func activateSpan(v []float32, kind string) {
+	switch kind {
+	case "quick_gelu":
+		kernels.QGELU(v)
+	case "gelu":
+		for i, a := range v {
+			v[i] = float32(0.5 * float64(a) * (1 + math.Erf(float64(a)/math.Sqrt2)))
+		}
+	case "gelu_new":
+		for i, a := range v {
+			f := float64(a)
+			v[i] = float32(0.5 * f * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(f+0.044715*f*f*f))))
+		}
+	case "relu":
+		for i, a := range v {
+			if a < 0 {
+				v[i] = 0
 			}
 		}
-	})
+	}
 }
 
 // dot is an unrolled float32 dot product.

@@ -67,38 +67,27 @@ func (l *Linear) product(kc *Cache, par loop, rows int, x []float32, beta float3
 		return
 	}
 	reduced := kc.halfW && rows <= DecodeRows || l.W == nil // no float32 copy left (Model.ReleaseFloat32)
-	if reduced && l.q8 != nil && kernels.Int8VNNI(rows, k) {
+	p, _ := kc.ws.loops()
+	p.l, p.rows, p.x, p.beta, p.y = l, rows, x, beta, y
+	minPer := 4
+	switch {
+	case reduced && l.q8 != nil && kernels.Int8VNNI(rows, k):
 		// The rows quantised to int16 once, for the VNNI kernels every
 		// worker runs.
-		xq := &kc.ws.xq
-		xq.Quantize(x, rows, k)
-		par((n+7)/8, 4, func(lo, hi int) {
-			kernels.Int8MatMulColsQ(8*lo, min(8*hi, n), rows, n, k, x, xq, *l.q8, beta, y)
-		})
-		return
+		p.xq = &kc.ws.xq
+		p.xq.Quantize(x, rows, k)
+		p.kind, p.block = productVNNI, 8
+	case reduced && l.q8 != nil:
+		p.kind, p.block = productInt8, 8
+	case reduced && l.tiled:
+		p.kind, p.block, minPer = productTiled, 64, 1
+	case reduced && l.half != nil:
+		p.kind, p.block = productHalf, 8
+	default:
+		p.kind, p.block = productFloat32, 16
 	}
-	if reduced && l.q8 != nil {
-		par((n+7)/8, 4, func(lo, hi int) {
-			kernels.Int8MatMulCols(8*lo, min(8*hi, n), rows, n, k, x, *l.q8, beta, y)
-		})
-		return
-	}
-	if reduced && l.tiled {
-		par(n/64, 1, func(lo, hi int) {
-			kernels.HalfTiledMatMulCols(64*lo, 64*hi, rows, n, k, x, l.half, beta, y)
-		})
-		return
-	}
-	if reduced && l.half != nil {
-		par((n+7)/8, 4, func(lo, hi int) {
-			kernels.HalfMatMulCols(8*lo, min(8*hi, n), rows, n, k, x, l.half, beta, y)
-		})
-		return
-	}
-	w := f32(l.W)
-	par((n+15)/16, 4, func(lo, hi int) {
-		blas.LinearCols(16*lo, min(16*hi, n), rows, n, k, x, w, l.Transposed, beta, y)
-	})
+	par((n+p.block-1)/p.block, minPer, p.body)
+	p.x, p.y = nil, nil // the loop keeps no caller's rows alive
 }
 
 // makeHalf makes the half-precision copy of W (only its first Out rows

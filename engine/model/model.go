@@ -43,7 +43,12 @@ type Model struct {
 }
 
 // f32 returns the float32 backing slice of a dense tensor.
-func f32(t *tensor.Dense) []float32 { return t.Data().([]float32) }
+func f32(t *tensor.Dense) []float32 {
+	if t.Dtype() != tensor.Float32 {
+		panic(fmt.Sprintf("model: a %v tensor where float32 weights belong", t.Dtype()))
+	}
+	return t.Float32s() // without Data's reflection, which allocates
+}
 
 // binding names one weight, its expected shape and where it goes.
 type binding struct {
