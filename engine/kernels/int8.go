@@ -189,6 +189,35 @@ func int8MatMulCols(lo, hi, m, n, k int, x []float32, w Int8Weights, beta float3
 	int8Product(lo, hi, m, n, k, x, nil, w, beta, y, lv)
 }
 
+// rowChunk is how many output columns int8RowProduct computes a kernel
+// call: sixteen blocks of four.
+const rowChunk = 64
+
+// int8RowProduct computes the columns of [lo, hi) that lie in whole blocks
+// of four of one row of x (y = x·Wᵀ + beta·y) with zi8dot1x4n, a call for
+// every 64, and returns where it stopped: the columns left, fewer than
+// four, take mulCols's one-column loop.
+func int8RowProduct(lo, hi, k int, x []float32, w Int8Weights, beta float32, y []float32) int {
+	var sums [rowChunk]float32
+	ahead := 16 * k // four blocks on, as mulCols prefetches
+	for lo+4 <= hi {
+		cols := min(rowChunk, (hi-lo)/4*4)
+		zi8dot1x4n(&x[0], &w.Q[lo*k], k, k, &sums[0], ahead, cols/4)
+		out, scale := y[lo:lo+cols], w.Scale[lo:lo+cols]
+		if beta == 0 {
+			for j, s := range sums[:cols] {
+				out[j] = s * scale[j]
+			}
+		} else {
+			for j, s := range sums[:cols] {
+				out[j] = s*scale[j] + beta*out[j]
+			}
+		}
+		lo += cols
+	}
+	return lo
+}
+
 // scaleRows multiplies the sums of a VNNI kernel, out (row-major, an equal
 // share of it a row), by their rows' int16 scales.
 func scaleRows(out, scales []float32) {
@@ -207,7 +236,13 @@ func scaleRows(out, scales []float32) {
 // cost a tenth of batch-1 int8 sampling).
 func int8Product(lo, hi, m, n, k int, x []float32, xq *Int16Rows, w Int8Weights, beta float32, y []float32, lv vecLevel) {
 	q := w.Q
-	wide1 := lv >= vec512 && k%32 == 0   // the one-row kernel in 512-bit registers
+	wide1 := lv >= vec512 && k%32 == 0 // the one-row kernel in 512-bit registers
+	if m == 1 && xq == nil && wide1 {
+		lo = int8RowProduct(lo, hi, k, x, w, beta, y)
+		if lo == hi {
+			return
+		}
+	}
 	wide8 := lv >= vec512x8 && k%32 == 0 // and the eight-row one
 	mulCols(lo, hi, m, n, k, beta, y, lv, colKernels{
 		dot8x2: func(r, j, ahead int) (out [16]float32) {

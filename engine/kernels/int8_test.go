@@ -12,7 +12,7 @@ import (
 // 512 bits, and the column tail) and the Go twin.
 func TestInt8MatMulMatchesFloat64(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, s := range []struct{ m, n, k int }{{1, 64, 64}, {1, 7, 40}, {8, 100, 512}, {5, 37, 24}, {3, 9, 13}, {9, 66, 136}, {16, 12, 32}, {9, 40, 160}, {17, 12, 48}, {4, 40, 64}, {6, 18, 96}, {12, 16, 128}, {15, 10, 32}} {
+	for _, s := range []struct{ m, n, k int }{{1, 64, 64}, {1, 7, 40}, {1, 200, 96}, {1, 150, 64}, {8, 100, 512}, {5, 37, 24}, {3, 9, 13}, {9, 66, 136}, {16, 12, 32}, {9, 40, 160}, {17, 12, 48}, {4, 40, 64}, {6, 18, 96}, {12, 16, 128}, {15, 10, 32}} {
 		x := randF32(rng, s.m*s.k)
 		wf := randF32(rng, s.k*s.n) // [In, Out] as Conv1D stores it
 		q := QuantizeInt8(wf, s.k, s.n, false)

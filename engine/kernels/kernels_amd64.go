@@ -49,6 +49,9 @@ func zi8dot8x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead
 //go:noescape
 func zi8dot1x4(x *float32, w *int8, ldw int, k int, out *float32, ahead int)
 
+//go:noescape
+func zi8dot1x4n(x *float32, w *int8, ldw int, k int, out *float32, ahead int, blocks int)
+
 // 512-bit attention kernels (zmm_amd64.s), used in place of scores8 (n a
 // multiple of 16) and wsum64 where asm512OK.
 

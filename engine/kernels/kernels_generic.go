@@ -48,6 +48,9 @@ func zi8dot8x2(x *float32, ldx int, w *int8, ldw int, k int, out *float32, ahead
 func zi8dot1x4(x *float32, w *int8, ldw int, k int, out *float32, ahead int) {
 	panic("no kernels")
 }
+func zi8dot1x4n(x *float32, w *int8, ldw int, k int, out *float32, ahead int, blocks int) {
+	panic("no kernels")
+}
 func zwsum64(p *float32, v *uint16, t int, ld int, out *float32) { panic("no kernels") }
 func tile8x32(x *float32, ldx int, w *uint16, k int, out *float32, ahead int) {
 	panic("no kernels")
