@@ -343,6 +343,7 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		// An output folder that does not exist is reported before sampling.
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", filepath.Join(missing, "x.png")}, 1, "does not exist"},
 		{[]string{"timelapse", "--from", "x.png", "--out", "x.png"}, 2, "must end in .gif"},
+		{[]string{"generate", "--prompt", "rocket", "--out", filepath.Join(missing, ".PNG")}, 2, "has no name before .png"},
 		{[]string{"generate", "--prompt", "cat \xff\xfe face", "--out", "x.png"}, 2, "is not UTF-8 text"},
 		{[]string{"edit", "--instruction", "mirror \xff", "--from", "x.png", "--out", "x.png"}, 2, "is not UTF-8 text"},
 		{[]string{"score", "--precision", "bogus", "x.png"}, 2, "score measures one precision: f32, f16 or int8"},
@@ -797,20 +798,37 @@ func TestGenerateWithoutAPromptSaysSo(t *testing.T) {
 }
 
 // An image made by a model from a folder names a model that is not built
-// in: commands that read its model from the record say they fall back to
-// the default and how to pick the right one.
-func TestRecordedFolderModelWarns(t *testing.T) {
+// in: commands that read its model from the record refuse that image,
+// saying how to pick the right model (read with the default, its figures
+// were another model's, with exit 0), and go on with the others.
+func TestRecordedFolderModelRefused(t *testing.T) {
 	dir := tinyModel(t)
 	img := filepath.Join(t.TempDir(), "made.png")
 	if code, _, stderr := run(t, "generate", "--model", dir, "--prompt", "red cat", "--seed", "1", "--out", img); code != 0 {
 		t.Fatalf("generate: %d %s", code, stderr)
 	}
-	_, _, stderr := run(t, "score", img)
-	if !strings.Contains(stderr, "made by model tiny, which is not built in") || !strings.Contains(stderr, "pass --model") {
-		t.Errorf("score of a folder model's image without --model: %q", stderr)
+	code, stdout, stderr := run(t, "score", img)
+	if code == 0 || stdout != "" || !strings.Contains(stderr, img+" was made by model tiny, which is not built in") || !strings.Contains(stderr, "pass --model") {
+		t.Errorf("score of a folder model's image without --model: exit %d, %q %q", code, stdout, stderr)
 	}
-	if _, _, stderr := run(t, "score", "--model", dir, img); strings.Contains(stderr, "not built in") {
-		t.Errorf("warned with --model given: %q", stderr)
+	if code, _, stderr := run(t, "score", "--model", dir, img); code != 0 || strings.Contains(stderr, "not built in") {
+		t.Errorf("with --model given: exit %d, %q", code, stderr)
+	}
+	// Beside an image of a built-in model: that one is scored, this one refused.
+	digit := filepath.Join(t.TempDir(), "digit.png")
+	if code, _, stderr := run(t, "generate", "--model", "mnist", "--prompt", "digit 3", "--seed", "1", "--out", digit, "--quiet"); code != 0 {
+		t.Fatalf("generate mnist: %d %s", code, stderr)
+	}
+	code, stdout, stderr = run(t, "score", "--json", digit, img)
+	if code == 0 || !strings.Contains(stdout, `"model":"mnist"`) || !strings.Contains(stdout, "not built in") {
+		t.Errorf("score of two images, one of a folder model: exit %d, %q %q", code, stdout, stderr)
+	}
+	if code, _, stderr := run(t, "tokenize", img); code == 0 || !strings.Contains(stderr, "not built in") {
+		t.Errorf("tokenize of a folder model's image without --model: exit %d, %q", code, stderr)
+	}
+	// A --prompt the model knows no word of is refused, as generate refuses it.
+	if code, _, stderr := run(t, "score", "--model", dir, "--prompt", "xyzzy", img); code == 0 || !strings.Contains(stderr, "knows none of --prompt's words") {
+		t.Errorf("score --prompt xyzzy: exit %d, %q", code, stderr)
 	}
 }
 

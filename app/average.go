@@ -12,6 +12,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/safetensors"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // runAverage writes the mean of the weights of checkpoints of one run
@@ -21,6 +22,7 @@ func runAverage(_ context.Context, env Env, args []string) error {
 	fs := newFlags(env, "average", "--out DIR MODEL_DIR MODEL_DIR...")
 	out := fs.String("out", "", "model folder to write (config.json, model.safetensors, the image tokenizer, MODEL.md)")
 	dtype := fs.String("dtype", "", "weights' dtype in the file: F32, F16 or BF16 (default: the first model's)")
+	force := fs.Bool("force", false, "write into --out even when it holds files (a model there is replaced; never one of the models averaged)")
 	dirs, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -32,6 +34,14 @@ func runAverage(_ context.Context, env Env, args []string) error {
 		return usageError{"give at least two model folders to average (checkpoints of one run)"}
 	case *dtype != "" && *dtype != "F32" && *dtype != "F16" && *dtype != "BF16":
 		return usageError{fmt.Sprintf("--dtype %q: use F32, F16 or BF16", *dtype)}
+	}
+	for _, dir := range dirs {
+		if sameDir(*out, dir) {
+			return fmt.Errorf("average: --out %s is %s, one of the models averaged: give a new folder", *out, dir)
+		}
+	}
+	if files := modelFiles(*out); files > 0 && !*force {
+		return fmt.Errorf("%s holds %s already (the average would replace a model there): choose another --out, or pass --force", *out, plural.N(files, "file", "files"))
 	}
 	start := time.Now()
 	if *dtype == "" {
@@ -56,6 +66,19 @@ func runAverage(_ context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "%s: the mean of %d models' weights (%d parameters, %s) in %.1f s\n", *out, len(dirs), b.Model.Config.Params(), *dtype, time.Since(start).Seconds())
 	return nil
+}
+
+// sameDir reports whether paths a and b name one folder: the same folder
+// on disk (through links too) when both exist, else the same absolute path.
+func sameDir(a, b string) bool {
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
 }
 
 // weightsDType is the dtype of the first floating-point tensor in a model

@@ -51,11 +51,18 @@ func TestAverageCommand(t *testing.T) {
 		{[]string{"average", a, b}, "--out DIR is required"},
 		{[]string{"average", "--out", out, a}, "at least two"},
 		{[]string{"average", "--out", out, "--dtype", "F8", a, b}, "--dtype"},
-		{[]string{"average", "--out", out, a, tinyEditModel(t)}, "differ in config.json"},
+		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), a, tinyEditModel(t)}, "differ in config.json"},
+		// A folder with files is not replaced without --force, and an input never.
+		{[]string{"average", "--out", out, a, b}, "pass --force"},
+		{[]string{"average", "--out", a, "--force", a, b}, "one of the models averaged"},
+		{[]string{"average", "--out", a + "/.", a, b}, "one of the models averaged"},
 	} {
 		if code, _, stderr := run(t, c.args...); code == 0 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, %s; want an error with %q", c.args, code, stderr, c.want)
 		}
+	}
+	if code, _, stderr := run(t, "average", "--force", "--out", out, a, b); code != 0 {
+		t.Errorf("average --force over an earlier average: exit %d, %s", code, stderr)
 	}
 }
 

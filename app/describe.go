@@ -202,6 +202,11 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 			return describeInterrupted(i-failed, len(images))
 		}
 		b, err := models.For(path)
+		if nb := (notBuiltInError{}); errors.As(err, &nb) {
+			reportImageError(env, "describe", path, err, *asJSON)
+			failed++
+			continue
+		}
 		if err != nil {
 			return err
 		}

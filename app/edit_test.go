@@ -699,11 +699,11 @@ func TestRecordedModelOfEdits(t *testing.T) {
 	studio := write("studio.png", pngmeta.Record{Model: "emoji", ModelHash: "d2", Extra: map[string]any{pngmeta.ExtraEdit: map[string]any{"instruction": "mirror it", "model": "edit", "model_hash": "e1", "source_detail": true}, pngmeta.ExtraKeptPixels: true}})
 	cli := write("cli.png", pngmeta.Record{Model: "edit", ModelHash: "e1", Extra: map[string]any{pngmeta.ExtraEdit: map[string]any{"instruction": "mirror it"}}})
 	var log strings.Builder
-	if name, hash := recordedModel(&log, "", studio); name != "emoji" || hash != "d2" || strings.Contains(log.String(), "edit model") {
-		t.Errorf("a studio edit: model %q %q, log %q", name, hash, log.String())
+	if name, hash, err := recordedModel(&log, "", studio); err != nil || name != "emoji" || hash != "d2" || strings.Contains(log.String(), "edit model") {
+		t.Errorf("a studio edit: model %q %q (%v), log %q", name, hash, err, log.String())
 	}
 	log.Reset()
-	if name, _ := recordedModel(&log, "", cli); name != "" || !strings.Contains(log.String(), "was made by edit model edit: it is read with the default model") {
+	if name, _, err := recordedModel(&log, "", cli); err != nil || name != "" || !strings.Contains(log.String(), "was made by edit model edit: it is read with the default model") {
 		t.Errorf("tessera edit's output: model %q, log %q", name, log.String())
 	}
 	// info says which edit model made the studio's edit.

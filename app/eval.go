@@ -93,6 +93,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	ceiling := fs.Bool("ceiling", false, "also report the image tokenizer's ceiling: how many dataset images of the prompted names (of --style's style when set) are still nearest their own name after encoding and decoding")
 	fs.Lookup("prompt").Usage = "not taken: eval-prompts samples its own list of names (the built-in 50, or --names FILE)"
+	evalSeedFlag(fs, "prompt")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}

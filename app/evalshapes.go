@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"image"
 	"slices"
@@ -119,6 +120,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	rankBy := rankByFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	fs.Lookup("prompt").Usage = "not taken: eval-shapes samples the held-out captions (and --seen trained-on ones)"
+	evalSeedFlag(fs, "caption")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
 	}
@@ -246,6 +248,16 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintln(env.Stdout, ")")
 	return nil
+}
+
+// evalSeedFlag words --seed's help for an evaluation that samples seeds
+// seed…seed+N−1 of each of its prompts (captions), from 1 when --seed is
+// not given, so that a run repeats: the sampling flags' "-1: pick one"
+// does not hold there.
+func evalSeedFlag(fs *flag.FlagSet, each string) {
+	f := fs.Lookup("seed")
+	f.Usage = fmt.Sprintf("first seed (`int` 0 to 2⁶⁴−1; not given: 1): each %s's samples use seeds seed…seed+N−1 (N = --seeds × --candidates), so a run repeats", each)
+	f.DefValue = (&seedValue{}).String() // not "-1": the sentence says what is used
 }
 
 // knobsLine lists the sampling knobs of s that apply to a model (with or

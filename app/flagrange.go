@@ -140,6 +140,9 @@ func checkOuts(name, typed string, paths []string, ext string, force bool, input
 		return usageError{fmt.Sprintf("--%s needs a file name ending in %s", name, ext)}
 	case !strings.EqualFold(filepath.Ext(typed), ext):
 		return usageError{fmt.Sprintf("--%s %q must end in %s", name, typed, ext)}
+	case strings.EqualFold(filepath.Base(typed), ext):
+		// ".png" alone is a hidden file of no name, which no one means.
+		return usageError{fmt.Sprintf("--%s %q has no name before %s", name, typed, ext)}
 	case len(paths) == 0:
 		return nil
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -184,7 +185,10 @@ func openDrawingModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundl
 // opened under its name (a trained model that kept the built-in's name) is
 // warned about on log.
 func openImageModel(log io.Writer, flag, precision string, drawing bool, images ...string) (*bundle.Bundle, error) {
-	name, hash := recordedModel(log, flag, images...)
+	name, hash, err := recordedModel(log, flag, images...)
+	if err != nil {
+		return nil, err
+	}
 	open := openModel
 	if drawing {
 		open = openDrawingModel
@@ -245,6 +249,10 @@ func (m *imageModels) For(path string) (*bundle.Bundle, error) {
 		return b, nil
 	}
 	b, err := openImageModel(m.log, m.flag, m.precision, m.drawing, images...)
+	if nb := (notBuiltInError{}); errors.As(err, &nb) {
+		nb.path = path // the first of the images named it; each is told about itself
+		return nil, nb
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -252,14 +260,26 @@ func (m *imageModels) For(path string) (*bundle.Bundle, error) {
 	return b, nil
 }
 
-// readWith is the built-in model an image is read with when --model is
-// not given: the one its record names, else the default (an image without
-// a record, an edit model's output, a model that is not built in).
+// readWith is the model an image is read with when --model is not given:
+// the one its record names (a model that is not built in too: For then
+// reports that the image needs --model), else the default (an image
+// without a record, an edit model's output).
 func readWith(path string) string {
-	if name, _ := recordedModel(io.Discard, "", path); name != "" {
+	if name, _, _ := recordedModel(io.Discard, "", path); name != "" {
 		return name
 	}
 	return Catalog{}.Builtin()[0]
+}
+
+// notBuiltInError is an image whose record names a model that is not
+// built in (one trained or opened from a folder, which the record does
+// not locate): read with the default model, its figures would be those of
+// another model's pictures, so the command asks for --model instead.
+type notBuiltInError struct{ path, model string }
+
+func (e notBuiltInError) Error() string {
+	return fmt.Sprintf("%s was made by model %s, which is not built in: pass --model with the folder of the model that made it (--model %s reads it with the default model all the same)",
+		e.path, e.model, Catalog{}.Builtin()[0])
 }
 
 // Mixed reports whether the images are read with different models.
@@ -269,21 +289,22 @@ func (m *imageModels) Mixed() bool { return m.mixed }
 // --model is not given (flag ""): the built-in model their records name,
 // when every image names the same one, with the weights hash the first
 // record gives; else flag (the default model) and no hash. It says on log
-// when it chose another model than the default, when the images name
-// different models, and when one names a model that is not built in (a
-// trained model's folder is not recorded).
-func recordedModel(log io.Writer, flag string, images ...string) (name, hash string) {
+// when it chose another model than the default and when the images name
+// different models. An image naming a model that is not built in (a
+// trained model's folder is not recorded) is a notBuiltInError, with that
+// model's name.
+func recordedModel(log io.Writer, flag string, images ...string) (name, hash string, err error) {
 	if flag != "" || len(images) == 0 {
-		return flag, ""
+		return flag, "", nil
 	}
 	for _, path := range images {
 		text, err := pngmeta.ReadFile(path)
 		if err != nil {
-			return flag, ""
+			return flag, "", nil
 		}
 		rec, ok, err := pngmeta.ParseRecord(text)
 		if err != nil || !ok {
-			return flag, ""
+			return flag, "", nil
 		}
 		if em, _, own := rec.EditModel(); own {
 			// tessera edit's output (the edit model's codes) is a picture
@@ -292,18 +313,16 @@ func recordedModel(log io.Writer, flag string, images ...string) (name, hash str
 			// drawing model's codes, and are read with it as any image.
 			fmt.Fprintf(log, "note: %s was made by edit model %s: it is read with the default model %s (--model picks another)\n",
 				path, em, Catalog{}.Builtin()[0])
-			return flag, ""
+			return flag, "", nil
 		}
 		if !slices.Contains(Catalog{}.Builtin(), rec.Model) {
 			// A model the user trained or opened from a folder: the record
 			// names it but not where it is.
-			fmt.Fprintf(log, "warning: %s was made by model %s, which is not built in: it is read with the default model %s; pass --model with the folder of the model that made it\n",
-				path, rec.Model, Catalog{}.Builtin()[0])
-			return flag, ""
+			return rec.Model, "", notBuiltInError{path, rec.Model}
 		}
 		if name != "" && rec.Model != name {
 			fmt.Fprintf(log, "warning: the images record different models (%s, %s): all are read with the default model; --model picks one\n", name, rec.Model)
-			return flag, ""
+			return flag, "", nil
 		}
 		if name == "" {
 			name, hash = rec.Model, rec.ModelHash
@@ -312,5 +331,5 @@ func recordedModel(log io.Writer, flag string, images ...string) (name, hash str
 	if name != (Catalog{}).Builtin()[0] { // the default needs no note
 		fmt.Fprintf(log, "model %s, as recorded in the image (--model picks another)\n", name)
 	}
-	return name, hash
+	return name, hash, nil
 }

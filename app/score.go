@@ -175,6 +175,11 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	warned := map[*bundle.Bundle]bool{}
 	for _, path := range images {
 		b, err := models.For(path)
+		if nb := (notBuiltInError{}); errors.As(err, &nb) {
+			reportImageError(env, "score", path, err, *asJSON)
+			failed++
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -209,6 +214,11 @@ func runScore(ctx context.Context, env Env, args []string) error {
 			p, promptFrom = facts.Prompt, facts.From
 		default:
 			promptFrom = pngmeta.FromNone
+		}
+		if promptFrom == "flag" {
+			if enc := b.PromptIDs(p); enc.NoneKnown() {
+				return fmt.Errorf("model %s knows none of --prompt's words (%s)%s: it would score as if there were no prompt (an empty --prompt does that on purpose)", b.Name, quoteFew(distinct(enc.Unknown), 8), didYouMean(b.Prompt, enc.Unknown))
+			}
 		}
 		var s *sampler.Score
 		if tallRows > 0 {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"math"
@@ -19,6 +20,7 @@ import (
 // tokenizeLine is one image's result in --json output.
 type tokenizeLine struct {
 	Image     string `json:"image"`
+	Model     string `json:"model"`     // whose tokenizer: --model, else the one the image records
 	Tokenizer string `json:"tokenizer"` // "vit-vq" or "codebook"
 	Grid      [2]int `json:"grid"`      // rows, cols of codes
 	PatchSize int    `json:"patch_size"`
@@ -35,8 +37,8 @@ type tokenizeLine struct {
 // codes and how well they reconstruct the image.
 func runTokenize(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "tokenize", "[--model M] [--json] [--out REC.png] IMAGE...")
-	modelName := fs.String("model", "", "built-in model name or model folder")
-	asJSON := fs.Bool("json", false, "one JSON object per line per image (codes, psnr_db: over the picture itself, not the white bands a picture of another shape than the model's is fitted between)")
+	modelName := fs.String("model", "", "built-in model name or model folder (default: the model a Tessera PNG records, else the default model)")
+	asJSON := fs.Bool("json", false, "one JSON object per line per image (model, codes, psnr_db: over the picture itself, not the white bands a picture of another shape than the model's is fitted between)")
 	out := fs.String("out", "", "write the reconstruction here (with several images: REC-1.png, REC-2.png, …)")
 	force := forceFlag(fs)
 	images, err := parseFlags(fs, args)
@@ -52,22 +54,30 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	b, err := openModel(env.Stderr, *modelName, "f32")
-	if err != nil {
-		return err
-	}
-	kind := "codebook"
-	if !b.Tokenizer.Local() {
-		kind = "vit-vq"
-	}
-	rows, cols := b.Grid()
-	w, h := b.ImageSize()
+	// The model: --model, else the one the images record (each its own
+	// where they record different ones), as score reads them.
+	models := newImageModels(env.Stderr, *modelName, "f32", false, images)
 	var sum float64
 	lossless, failed := 0, 0
 	for i, path := range images {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		b, err := models.For(path)
+		if nb := (notBuiltInError{}); errors.As(err, &nb) {
+			reportImageError(env, "tokenize", path, err, *asJSON)
+			failed++
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		kind := "codebook"
+		if !b.Tokenizer.Local() {
+			kind = "vit-vq"
+		}
+		rows, cols := b.Grid()
+		w, h := b.ImageSize()
 		img, codes, err := encodeImage(b, path)
 		if err != nil {
 			reportImageError(env, "tokenize", path, err, *asJSON)
@@ -80,7 +90,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 		// not the white bands a picture of another shape is fitted between.
 		at := codebook.PictureRect(img.Bounds().Dx(), img.Bounds().Dy(), w, h)
 		db := psnr.Images(codebook.Fit(img, w, h).SubImage(at).(*image.NRGBA), rec.SubImage(at).(*image.NRGBA))
-		line := tokenizeLine{Image: path, Tokenizer: kind, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(), Codes: codes}
+		line := tokenizeLine{Image: path, Model: b.Name, Tokenizer: kind, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(), Codes: codes}
 		quality := "lossless (every pixel kept)"
 		if math.IsInf(db, 1) {
 			line.Lossless = true

@@ -72,7 +72,7 @@ emoji)
 	keep 24000
 	stage 28000
 	keep 28000
-	./tessera average --out "$run/final" "$run/step24000" "$run/step28000"
+	./tessera average --force --out "$run/final" "$run/step24000" "$run/step28000"
 	src="$run/final"
 	cp runs/tok8-dec/tokenizer/tokenizer.safetensors "$src/tokenizer.safetensors"
 	weights=average ;;
