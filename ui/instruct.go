@@ -297,7 +297,11 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		if err != nil {
 			return nil, err
 		}
-		db, drawn, err := intoModelCodes(b, eb, res, edits, tokens, mask)
+		same := make([]bool, len(res.Images)) // candidates that gave the source back
+		for i, im := range res.Images {
+			same[i] = edit.UnchangedShare(source, im.Tokens, emask) == 1
+		}
+		db, drawn, err := intoModelCodes(b, eb, res, edits, tokens, mask, same)
 		if err != nil {
 			return nil, err
 		}
@@ -460,13 +464,19 @@ func editPictures(eb *bundle.Bundle, src *image.NRGBA, source []int, res *sample
 // dropped (the candidates stay in the edit model's order of likelihood;
 // see editFacts.meanLogLik).
 //
+// A candidate marked in same gave the source back in every patch it could
+// change (edit.UnchangedShare 1): its codes are base exactly, so that the
+// studio sees the image given back (not saved again), masked or not; its
+// picture, redrawn and encoded anew, had moved a few codes of a masked
+// edit and was saved as an edit that changed nothing.
+//
 // It returns how faithfully b's codes draw the best candidate: the PSNR
 // (dB) of their picture against the edit model's, at b's size, over the
 // patches of mask (all when nil); +Inf without candidates, NaN where it
 // cannot be measured (no note is made of it then); and each candidate's
 // picture of edits (as the edit model drew it, given the source's detail
 // when that is kept), at b's size.
-func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, edits []*image.NRGBA, base []int, mask []bool) (float64, []*image.NRGBA, error) {
+func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, edits []*image.NRGBA, base []int, mask, same []bool) (float64, []*image.NRGBA, error) {
 	under := b.Decode(base)
 	db := math.Inf(1)
 	w, h := b.ImageSize()
@@ -475,6 +485,10 @@ func intoModelCodes(b, eb *bundle.Bundle, res *sampler.Result, edits []*image.NR
 		im := &res.Images[i]
 		edited := drawOver(edits[i], under)
 		pics[i] = codebook.Fit(edited, w, h)
+		if i < len(same) && same[i] {
+			im.Tokens, im.LogLik, im.Count, im.KeptLogLik, im.KeptCount = slices.Clone(base), 0, 0, 0, 0
+			continue
+		}
 		codes, err := b.Encode(edited)
 		if err != nil {
 			return 0, nil, fmt.Errorf("encode the edit for %s: %w", b.Name, err)

@@ -102,7 +102,11 @@ func wantEdit(t *testing.T, s *Studio, eb *bundle.Bundle, instruction string, ma
 			must(t, err)
 		}
 	}
-	db, pics, err := intoModelCodes(b, eb, res, edits, base, mask)
+	same := make([]bool, len(res.Images))
+	for i, im := range res.Images {
+		same[i] = edit.UnchangedShare(source, im.Tokens, emask) == 1
+	}
+	db, pics, err := intoModelCodes(b, eb, res, edits, base, mask, same)
 	must(t, err)
 	if len(pics) != len(res.Images) {
 		t.Fatalf("%d pictures of %d candidates", len(pics), len(res.Images))
@@ -754,5 +758,37 @@ func TestInstructionPlaceholderFits(t *testing.T) {
 		if room := s.edit.instruction.Size().Width - 2*theme.InnerPadding() - theme.IconInlineSize() - 2*theme.Padding(); room < text {
 			t.Errorf("window %v: the instruction box has %.0f units for a placeholder of %.0f", size, room, text)
 		}
+	}
+}
+
+// A masked edit whose candidate gave back every masked patch is the image
+// given back: its codes are the document's exactly (redrawn and encoded
+// anew, a few masked codes had moved, and the studio saved an edit that
+// changed nothing as a new image, with an undo step).
+func TestMaskedEditGivenBackKeepsTheCodes(t *testing.T) {
+	s, eb := openWithEdit(t, "tiny-edit")
+	setParams(t, s, "red cat", 1, nil)
+	generate(t, s)
+	b, base := s.Bundle(), s.Document().Tokens()
+	source, err := eb.Encode(b.Decode(base))
+	must(t, err)
+	mask := make([]bool, len(base))
+	mask[5], mask[6] = true, true
+	res := &sampler.Result{Images: []sampler.Image{{Tokens: slices.Clone(source)}, {Tokens: slices.Clone(source)}}}
+	res.Images[1].Tokens[5] = (source[5] + 1) % eb.Codes() // this one changed a masked patch
+	edits := []*image.NRGBA{eb.Decode(res.Images[0].Tokens), eb.Decode(res.Images[1].Tokens)}
+	same := []bool{edit.UnchangedShare(source, res.Images[0].Tokens, mask) == 1, edit.UnchangedShare(source, res.Images[1].Tokens, mask) == 1}
+	if !same[0] || same[1] {
+		t.Fatalf("UnchangedShare: %v", same)
+	}
+	if _, _, err := intoModelCodes(b, eb, res, edits, base, mask, same); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Images[0].Tokens, base) {
+		t.Errorf("the candidate that gave the source back has codes %v, want the document's %v", res.Images[0].Tokens, base)
+	}
+	j := job{kind: kindEdit, base: base}
+	if !j.gaveBack(res.Images[0].Tokens) {
+		t.Error("the studio does not see the candidate as the image given back")
 	}
 }

@@ -58,7 +58,7 @@ func (e memoEntry) verdict() string {
 	if e.nearCopy {
 		return fmt.Sprintf("near-copy of a training image (%s): recalled, not new", db)
 	}
-	return fmt.Sprintf("a new picture (%s from the nearest training image)", db)
+	return fmt.Sprintf("not a near-copy by this check (%s from the nearest training image): it departs from that image, if only in a few patches", db)
 }
 
 // trainingSamples loads the training images of dataset, as
@@ -193,6 +193,7 @@ func (s *Studio) showMemorised(entries []memoEntry, of int) {
 	rows := []fyne.CanvasObject{widget.NewLabel(fmt.Sprintf("Each picture beside its nearest of the %d pictures of the model's data "+
 		"(RGB distance at the model's size); within %d dB PSNR, or as close as the model's image tokenizer "+
 		"can draw that picture, it counts as a near-copy.", of, nearest.SamePictureDB))}
+	rows[0].(*widget.Label).Wrapping = fyne.TextWrapWord // the dialog's width, not the sentence's
 	for _, e := range entries {
 		text := widget.NewLabel(fmt.Sprintf("%s\nnearest: %q\n%s", e.label, e.nearest.Caption, e.verdict()))
 		text.Wrapping = fyne.TextWrapWord
