@@ -1007,6 +1007,13 @@ func TestOutputsFolderSetting(t *testing.T) {
 	if err := s.SetOutputsDir("/proc/tessera-out"); err == nil {
 		t.Error("an unwritable folder was taken")
 	}
+	file := filepath.Join(t.TempDir(), "text.png")
+	must(t, os.WriteFile(file, []byte("x"), 0o644))
+	for _, dir := range []string{file, filepath.Join(file, "out")} {
+		if err := s.SetOutputsDir(dir); err == nil || !strings.Contains(err.Error(), "is a file, not a folder") {
+			t.Errorf("outputs folder %s: %v", dir, err)
+		}
+	}
 
 	s.files.showSettings()
 	top := s.Window().Canvas().Overlays().Top()

@@ -438,7 +438,7 @@ func (s *Studio) layout() fyne.CanvasObject {
 		widgets.NewTipAction(theme.ZoomInIcon(), "Zoom in (Ctrl+=, or scroll up over the canvas)", func() { s.canvas.ZoomBy(widgets.ZoomStep) }),
 		widgets.NewTipAction(theme.ZoomOutIcon(), "Zoom out (Ctrl+-, or scroll down over the canvas)", func() { s.canvas.ZoomBy(1 / widgets.ZoomStep) }),
 		widgets.NewTipAction(theme.ZoomFitIcon(), "Fit the image to the canvas (Ctrl+0)", s.canvas.ZoomFit),
-		widgets.NewTipAction(theme.ViewFullScreenIcon(), "1:1 — one image pixel per screen pixel (Ctrl+1)", s.canvas.ZoomActual),
+		widgets.NewTipAction(actualSizeIcon, "1:1 — one image pixel per screen pixel (Ctrl+1)", s.canvas.ZoomActual),
 		widgets.ToolbarObject{Object: widgets.AtLeast(zoomLabelWidth(), s.zoomLabel)}, // a fixed width: the icons after it never move
 		widget.NewToolbarSeparator(),
 		s.toolUndo, s.toolRedo,
@@ -590,3 +590,10 @@ func (s *Studio) pickCompleteLine() {
 	}
 	s.paint.setTool(widgets.ToolLine)
 }
+
+// actualSizeIcon is the 1:1 zoom's toolbar icon: "1:1" drawn in paths
+// (Fyne's SVG renderer draws no text), in the theme's colour. The
+// full-screen arrows it had read backwards beside Fit: on a 64×64 image,
+// fitting enlarges and 1:1 shrinks.
+var actualSizeIcon = theme.NewThemedResource(fyne.NewStaticResource("actual-size.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">`+
+	`<path fill="#000000" d="M5.5 6h2.5v12h-2.5v-9.2l-1.5 1v-2.4zM11 9h2.2v2.2h-2.2zM11 14h2.2v2.2h-2.2zM16.5 6h2.5v12h-2.5v-9.2l-1.5 1v-2.4z"/></svg>`)))

@@ -795,6 +795,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		s.showError(fmt.Errorf("%s: %w", j.label, err))
 		return
 	}
+	putAway := len(s.cands.results) // the candidates of the image replaced (a stopped batch's partial images)
 	s.cands.shelve(replaced, replacedStep)
 	// The run's candidates replace its result in place only while its own
 	// undo step is current.
@@ -830,6 +831,11 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 			what = fmt.Sprintf("%d masked and %d unfinished patches", masked, j.unfinished)
 		case j.unfinished > 0 && !core.AnyMasked(j.mask):
 			what = plural.N(j.unfinished, "unfinished patch", "unfinished patches") + " (nothing was masked)"
+			if putAway > 1 {
+				// A stopped batch: this finished the one shown; the others
+				// went with the image before, where Undo finds them.
+				what += fmt.Sprintf(" of the image shown; the stopped batch's other %s are put away with it (Undo brings them back; Continue stopped image finishes a whole batch)", plural.N(putAway-1, "image", "images"))
+			}
 		case j.unfinished > 0:
 			what = plural.N(j.unfinished, "unfinished patch", "unfinished patches")
 		}

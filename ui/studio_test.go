@@ -1761,3 +1761,27 @@ func stoppedImage(t *testing.T, s *Studio) int {
 	}
 	return kept
 }
+
+// Regenerate masked with nothing masked on a stopped batch finishes the
+// image shown; the status says where the batch's other partial images
+// went (they vanished without a word) and that Undo brings them back.
+func TestRegenerateStoppedBatchSaysWhereTheOthersWent(t *testing.T) {
+	s := newTestStudio(t)
+	s.set.SetCandidates(1)
+	setParams(t, s, "dog", 5, func(p *core.Params) { p.Batch = 3 })
+	s.StopAtPatch(6)
+	generate(t, s)
+	if s.Document().Complete() || s.Candidates() != 3 {
+		t.Fatalf("not a stopped batch of 3: complete %v, %d candidates", s.Document().Complete(), s.Candidates())
+	}
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	if !strings.Contains(s.Status(), "the stopped batch's other 2 images are put away with it (Undo brings them back") {
+		t.Errorf("status %q", s.Status())
+	}
+	must(t, s.Undo())
+	if s.Candidates() != 3 {
+		t.Errorf("after undo: %d candidates, want the stopped batch's 3", s.Candidates())
+	}
+}
