@@ -198,6 +198,12 @@ func benchPrecision(ctx context.Context, log io.Writer, br benchRun) (benchRepor
 			steps = min(steps, br.tokens)
 		}
 		r.TokensTimed = steps
+		// The garbage of what ran before (the float32 weights a reduced
+		// load dropped, the previous precision's model, the previous
+		// batch's KV cache) is collected now, not by the collector's
+		// workers during the timing, where they took a core from the
+		// sampling (as testing.B collects before each benchmark).
+		runtime.GC()
 		rctx, cancel := context.WithCancel(ctx)
 		t0 := time.Now()
 		var last time.Time
