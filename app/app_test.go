@@ -826,6 +826,13 @@ func TestRecordedFolderModelRefused(t *testing.T) {
 	if code, _, stderr := run(t, "tokenize", img); code == 0 || !strings.Contains(stderr, "not built in") {
 		t.Errorf("tokenize of a folder model's image without --model: exit %d, %q", code, stderr)
 	}
+	// branch and timelapse read the image's model from its record too.
+	if code, _, stderr := run(t, "branch", "--from", img, "--at", "4", "--out", filepath.Join(t.TempDir(), "b.png")); code == 0 || !strings.Contains(stderr, "not built in") {
+		t.Errorf("branch from a folder model's image without --model: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "timelapse", "--from", img, "--out", filepath.Join(t.TempDir(), "t.gif")); code == 0 || !strings.Contains(stderr, "not built in") {
+		t.Errorf("timelapse of a folder model's image without --model: exit %d, %q", code, stderr)
+	}
 	// A --prompt the model knows no word of is refused, as generate refuses it.
 	if code, _, stderr := run(t, "score", "--model", dir, "--prompt", "xyzzy", img); code == 0 || !strings.Contains(stderr, "knows none of --prompt's words") {
 		t.Errorf("score --prompt xyzzy: exit %d, %q", code, stderr)

@@ -37,7 +37,7 @@ func runAverage(_ context.Context, env Env, args []string) error {
 	}
 	for _, dir := range dirs {
 		if sameDir(*out, dir) {
-			return fmt.Errorf("average: --out %s is %s, one of the models averaged: give a new folder", *out, dir)
+			return fmt.Errorf("--out %s is one of the models averaged (%s): give a new folder", *out, dir)
 		}
 	}
 	if files := modelFiles(*out); files > 0 && !*force {

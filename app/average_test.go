@@ -54,7 +54,7 @@ func TestAverageCommand(t *testing.T) {
 		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), a, tinyEditModel(t)}, "differ in config.json"},
 		// A folder with files is not replaced without --force, and an input never.
 		{[]string{"average", "--out", out, a, b}, "pass --force"},
-		{[]string{"average", "--out", a, "--force", a, b}, "one of the models averaged"},
+		{[]string{"average", "--out", a, "--force", a, b}, "is one of the models averaged"},
 		{[]string{"average", "--out", a + "/.", a, b}, "one of the models averaged"},
 	} {
 		if code, _, stderr := run(t, c.args...); code == 0 || !strings.Contains(stderr, c.want) {

@@ -84,7 +84,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "eval-prompts", "[--model M] [--seeds N] [--candidates N [--rank-by likelihood|prompt-gain|description]] [--json] [sampling flags]")
 	var sf samplingFlags
 	sf.registerOne(fs) // one batch a row or prompt: --batch would be ignored
-	seeds := rangedInt(fs, "seeds", 4, 1, 256, "samples per prompt (seeds 1…N)")
+	seeds := rangedInt(fs, "seeds", 4, 1, 256, "samples per prompt (seeds --seed… on, from 1 when it is not given)")
 	candidates := rangedInt(fs, "candidates", 1, 1, 64, "draw this many candidates for each sample and judge the first after ranking them as tessera generate --rank and the studio do (see --rank-by); seeds × candidates at most 512")
 	rankBy := rankByFlag(fs)
 	dataset := fs.String("data", "", "reference dataset: emoji, mnist or a folder of captioned images (default: from the model's name, or the folder its training run recorded)")

@@ -200,10 +200,12 @@ func TestScoreWithoutThePromptStored(t *testing.T) {
 	}
 	_, stored, _ := run(t, "score", "--model", model, img)
 	_, none, _ := run(t, "score", "--model", model, "--prompt", "", img)
-	_, unknown, _ := run(t, "score", "--model", model, "--prompt", "zzqx", img)
+	// A --prompt of no known word is refused, as generate refuses it (it
+	// was scored as no prompt, exit 0).
+	code, _, unknown := run(t, "score", "--model", model, "--prompt", "zzqx", img)
 	if !strings.Contains(stored, `prompt "red cat" from the Tessera record`) || !strings.HasSuffix(strings.TrimSpace(none), "no prompt") ||
-		!strings.Contains(unknown, "no word of it known") {
-		t.Fatalf("stored %q, --prompt \"\" %q, unknown %q", stored, none, unknown)
+		code == 0 || !strings.Contains(unknown, "knows none of --prompt's words") {
+		t.Fatalf("stored %q, --prompt \"\" %q, unknown: exit %d, %q", stored, none, code, unknown)
 	}
 }
 

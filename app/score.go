@@ -183,6 +183,15 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if enc := b.PromptIDs(*promptText); b.Conditional() && *promptText != "" && enc.NoneKnown() {
+			// As generate refuses it: scored as no prompt, the figure
+			// would not be the one asked for. Each image is told, as
+			// images read with different models may know the words.
+			err := fmt.Errorf("model %s knows none of --prompt's words (%s)%s: it would score as if there were no prompt (an empty --prompt does that on purpose)", b.Name, quoteFew(distinct(enc.Unknown), 8), didYouMean(b.Prompt, enc.Unknown))
+			reportImageError(env, "score", path, err, *asJSON)
+			failed++
+			continue
+		}
 		if !b.Conditional() && *promptText != "" && !warned[b] {
 			fmt.Fprintf(env.Stderr, "warning: model %s is unconditional; the prompt is ignored\n", b.Name)
 			warned[b] = true
@@ -215,11 +224,6 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		default:
 			promptFrom = pngmeta.FromNone
 		}
-		if promptFrom == "flag" {
-			if enc := b.PromptIDs(p); enc.NoneKnown() {
-				return fmt.Errorf("model %s knows none of --prompt's words (%s)%s: it would score as if there were no prompt (an empty --prompt does that on purpose)", b.Name, quoteFew(distinct(enc.Unknown), 8), didYouMean(b.Prompt, enc.Unknown))
-			}
-		}
 		var s *sampler.Score
 		if tallRows > 0 {
 			s, err = sampler.ScoreTall(ctx, b, p, tokens, tallRows, *threads, score)
@@ -241,7 +245,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 			if p != "" {
 				under = fmt.Sprintf("prompt %q from %s", p, map[string]string{"flag": "--prompt", pngmeta.FromTessera: "the Tessera record", pngmeta.FromA1111: "the A1111 parameters"}[promptFrom])
 				if b.PromptIDs(p).NoneKnown() {
-					under += " (no word of it known: as no prompt)"
+					under += " (the model knows no word of it: scored as no prompt)"
 				}
 			}
 			if tallRows > 0 {

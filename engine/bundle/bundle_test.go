@@ -162,3 +162,37 @@ func TestRunModelIsCalledByItsRun(t *testing.T) {
 		t.Errorf("names: %q in a run folder, %q outside one (config %q)", got.Name, plain.Name, b.Model.Config.Name())
 	}
 }
+
+// Saved over another model's folder, a model leaves none of the other
+// tokenizer's files or a names file it has none of: loaded, the folder is
+// the model saved (a codebook model saved over a ViT one was read with the
+// stale ViT tokenizer).
+func TestSaveOverAnotherModel(t *testing.T) {
+	dir := t.TempDir()
+	vitModel, local := bundletest.TinyViT(3), bundletest.Tiny(4)
+	if err := vitModel.Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.WriteFile(filepath.Join(dir, bundle.NamesFile), []byte("red cat\n"), 0o644))
+	must(local.Save(dir, "F32"))
+	for _, name := range []string{"tokenizer_config.json", "tokenizer.safetensors", bundle.NamesFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s of the model before is left", name)
+		}
+	}
+	got, err := bundle.Load(dir, model.LoadOptions{})
+	must(err)
+	if !got.Tokenizer.Local() {
+		t.Error("the codebook model loads with a ViT tokenizer")
+	}
+	must(vitModel.Save(dir, "F32"))
+	if _, err := os.Stat(filepath.Join(dir, bundle.CodebookFile)); err == nil {
+		t.Error("the codebook is left beside the ViT tokenizer")
+	}
+}

@@ -2,7 +2,9 @@ package bundle
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,6 +12,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/safetensors"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/engine/vit"
 )
 
 // Save writes the bundle as a model folder (config.json, model.safetensors
@@ -19,6 +22,22 @@ import (
 func (b *Bundle) Save(dir, dtype string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("save model: %w", err)
+	}
+	// A folder that held another model (an earlier export, a model average
+	// --force replaces): the other kind of tokenizer's files, or a names
+	// file this bundle has none of, would be read with these weights
+	// (a ViT tokenizer's config is taken over a codebook).
+	stale := []string{vit.ConfigFile, vit.WeightsFile}
+	if _, ok := b.Tokenizer.(*tokenizer.ViT); ok {
+		stale = []string{CodebookFile}
+	}
+	if len(b.Names) == 0 {
+		stale = append(stale, NamesFile)
+	}
+	for _, name := range stale {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("save model: %w", err)
+		}
 	}
 	cfg, err := json.MarshalIndent(b.Model.Config, "", "  ")
 	if err != nil {

@@ -244,6 +244,7 @@ zi1nloop:
 	LEAQ (R8)(AX*4), R8
 	DECQ BX
 	JNZ  zi1nblock
+	CLEAR16_31 // VZEROUPPER leaves Z16–Z31: a dirty upper half slows later code on Intel
 	VZEROUPPER
 	RET
 

@@ -66,6 +66,8 @@ type workspace struct {
 	// that a step allocates nothing (loops.go).
 	product productLoop
 	attend  attendLoop
+	norm    normLoop
+	act     activateLoop
 }
 
 // scoreRows readies ws.scores for items rows of each floats, with room for
@@ -269,15 +271,15 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	switch {
 	case tail != nil:
 		outRows = B * (n - opt.LogitsFrom)
-		rmsNorm(h, tail, f32(m.LnF), outRows, d, eps, par)
+		ws.rmsNorm(h, tail, f32(m.LnF), outRows, d, eps, par)
 		src = h[:outRows*d]
 	case opt.AllLogits && opt.LogitsFrom == 0:
-		rmsNorm(h, x, f32(m.LnF), rows, d, eps, par)
+		ws.rmsNorm(h, x, f32(m.LnF), rows, d, eps, par)
 		src = h
 	case opt.AllLogits:
 		outRows = B * (n - opt.LogitsFrom)
 		tailRows(att, x, B, n, opt.LogitsFrom, d)
-		rmsNorm(h, att, f32(m.LnF), outRows, d, eps, par)
+		ws.rmsNorm(h, att, f32(m.LnF), outRows, d, eps, par)
 		src = h[:outRows*d]
 	default:
 		outRows = B
@@ -285,7 +287,7 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 			last := (b*n + n - 1) * d
 			copy(att[b*d:(b+1)*d], x[last:last+d])
 		}
-		rmsNorm(h, att, f32(m.LnF), B, d, eps, par)
+		ws.rmsNorm(h, att, f32(m.LnF), B, d, eps, par)
 		src = h[:B*d]
 	}
 	if opt.Trace != nil {
@@ -303,14 +305,14 @@ func (b *Block) forward(m *Model, kc *Cache, l int, x []float32, ws *workspace, 
 	c := m.Config
 	d, eps := c.NEmbd, float32(c.LayerNormEpsilon)
 	h, qkv, att, fc := ws.h, ws.qkv, ws.att, ws.fc
-	rmsNorm(h, x, f32(b.Ln1), rows, d, eps, par) // h = norm(x)                       rows × d
-	b.Attn.Apply(kc, par, rows, h, qkv)          // q, k, v = h·W + b                  rows × 3d
-	m.attend(kc, l, qkv, att, n, par)            // att = softmax(q·kᵀ·scale)·v        rows × d
-	b.AttnProj.AddTo(kc, par, rows, att, x)      // x += att·W + b
-	rmsNorm(h, x, f32(b.Ln2), rows, d, eps, par) // h = norm(x)
-	b.Fc.Apply(kc, par, rows, h, fc)             // fc = h·W + b                       rows × f
-	activate(fc, c.ActivationFunction, par)      // fc = act(fc)
-	b.MlpProj.AddTo(kc, par, rows, fc, x)        // x += fc·W + b
+	ws.rmsNorm(h, x, f32(b.Ln1), rows, d, eps, par) // h = norm(x)                       rows × d
+	b.Attn.Apply(kc, par, rows, h, qkv)             // q, k, v = h·W + b                  rows × 3d
+	m.attend(kc, l, qkv, att, n, par)               // att = softmax(q·kᵀ·scale)·v        rows × d
+	b.AttnProj.AddTo(kc, par, rows, att, x)         // x += att·W + b
+	ws.rmsNorm(h, x, f32(b.Ln2), rows, d, eps, par) // h = norm(x)
+	b.Fc.Apply(kc, par, rows, h, fc)                // fc = h·W + b                       rows × f
+	ws.activate(fc, c.ActivationFunction, par)      // fc = act(fc)
+	b.MlpProj.AddTo(kc, par, rows, fc, x)           // x += fc·W + b
 }
 
 // forwardFrom is forward for a last block whose output is read only at
@@ -324,7 +326,7 @@ func (b *Block) forwardFrom(m *Model, kc *Cache, l int, x []float32, ws *workspa
 	d, eps := c.NEmbd, float32(c.LayerNormEpsilon)
 	rows, per := B*n, n-from
 	h, qkv, att := ws.h, ws.qkv, ws.att
-	rmsNorm(h, x, f32(b.Ln1), rows, d, eps, par)
+	ws.rmsNorm(h, x, f32(b.Ln1), rows, d, eps, par)
 	b.Attn.Apply(kc, par, rows, h, qkv)
 	m.attend(kc, l, qkv, att, n, par)
 	// Only the rows read go on (att compacted in place).
@@ -335,9 +337,9 @@ func (b *Block) forwardFrom(m *Model, kc *Cache, l int, x []float32, ws *workspa
 	tailRows(att, att, B, n, from, d)
 	fc := ws.fc[:out*c.Inner()]
 	b.AttnProj.AddTo(kc, par, out, att, xs)
-	rmsNorm(h, xs, f32(b.Ln2), out, d, eps, par)
+	ws.rmsNorm(h, xs, f32(b.Ln2), out, d, eps, par)
 	b.Fc.Apply(kc, par, out, h, fc)
-	activate(fc, c.ActivationFunction, par)
+	ws.activate(fc, c.ActivationFunction, par)
 	b.MlpProj.AddTo(kc, par, out, fc, xs)
 	return xs
 }

@@ -204,14 +204,16 @@ func TestDecodeReusesScoreBuffers(t *testing.T) {
 }
 
 // A decode step allocates nothing in half and int8 precision, at batch 1
-// and 4: every parallel loop's body is bound once per cache (loops.go). A
-// closure a loop and the reflection of tensor.Dense.Data had made 512
-// allocations a step on imagegpt-small, whose collected pages this VM
-// faulted in afresh; removing them took batch-1 sampling from 247–276 to
-// 276–296 tokens/s (f16) and 388–417 to 429–442 (int8).
+// to 16, at imagegpt-small's width (whose batches of 4 and up run the
+// activation, and of 16 the norms, in parallel): every parallel loop's
+// body is bound once per cache (loops.go). A closure a loop and the
+// reflection of tensor.Dense.Data had made 512 allocations a step on
+// imagegpt-small, whose collected pages this VM faulted in afresh;
+// removing them took batch-1 sampling from 247–276 to 276–296 tokens/s
+// (f16) and 388–417 to 429–442 (int8).
 func TestDecodeStepAllocatesNothing(t *testing.T) {
 	c := DefaultConfig()
-	c.NEmbd, c.NLayer, c.NHead = 64, 2, 4
+	c.NEmbd, c.NLayer, c.NHead, c.NPositions = 512, 2, 8, 64
 	for _, prec := range []string{"f16", "int8"} {
 		m, err := Random(c, 7)
 		if err != nil {
@@ -222,7 +224,7 @@ func TestDecodeStepAllocatesNothing(t *testing.T) {
 		} else {
 			m.EnableHalf()
 		}
-		for _, batch := range []int{1, 4} {
+		for _, batch := range []int{1, 4, 16} {
 			kc := m.NewCache(batch)
 			ids := make([]int, batch)
 			for i := range ids {

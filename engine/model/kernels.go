@@ -10,19 +10,8 @@ import (
 // minPer items, in parallel (a par.Team's For).
 type loop func(n, minPer int, body func(lo, hi int))
 
-// rmsNorm writes out[r] = x[r] / sqrt(mean(x[r]²) + eps) * gain for each row.
-// Fewer than two loops' worth of rows are normalised inline, without the
-// closure a parallel loop takes (a heap allocation).
-func rmsNorm(out, x, gain []float32, rows, d int, eps float32, par loop) {
-	const minPer = 8
-	if rows < 2*minPer {
-		rmsNormRows(out, x, gain, 0, rows, d, eps)
-		return
-	}
-	par(rows, minPer, func(lo, hi int) { rmsNormRows(out, x, gain, lo, hi, d, eps) })
-}
-
-// rmsNormRows is rmsNorm on rows [lo, hi).
+// rmsNormRows writes out[r] = x[r] / sqrt(mean(x[r]²) + eps) * gain for
+// rows [lo, hi) (workspace.rmsNorm runs it in parallel).
 func rmsNormRows(out, x, gain []float32, lo, hi, d int, eps float32) {
 	for r := lo; r < hi; r++ {
 		xr := x[r*d : (r+1)*d]
@@ -49,18 +38,8 @@ func addBias(x, b []float32, rows int) {
 	}
 }
 
-// activate applies the configured activation to x in place.
-// Fewer than two loops' worth of values are done inline (no closure).
-func activate(x []float32, kind string, par loop) {
-	const minPer = 1 << 12
-	if len(x) < 2*minPer {
-		activateSpan(x, kind)
-		return
-	}
-	par(len(x), minPer, func(lo, hi int) { activateSpan(x[lo:hi], kind) })
-}
-
-// activateSpan applies the activation kind to v in place.
+// activateSpan applies the activation kind to v in place (workspace.activate
+// runs it in parallel).
 func activateSpan(v []float32, kind string) {
 	switch kind {
 	case "quick_gelu":

@@ -97,12 +97,53 @@ func (a *attendLoop) run(lo, hi int) {
 	}
 }
 
-// loops returns the workspace's product and attention loops, their bodies
-// bound on first use (one allocation per cache).
+// normLoop is the parallel loop of an RMS norm over rows (rmsNormRows).
+type normLoop struct {
+	out, x, gain []float32
+	d            int
+	eps          float32
+	body         func(lo, hi int) // run, bound once
+}
+
+func (n *normLoop) run(lo, hi int) { rmsNormRows(n.out, n.x, n.gain, lo, hi, n.d, n.eps) }
+
+// activateLoop is the parallel loop of the activation over a span of values.
+type activateLoop struct {
+	x    []float32
+	kind string
+	body func(lo, hi int) // run, bound once
+}
+
+func (a *activateLoop) run(lo, hi int) { activateSpan(a.x[lo:hi], a.kind) }
+
+// loops returns the workspace's product and attention loops, every loop's
+// body bound on first use (one allocation each per cache).
 func (ws *workspace) loops() (*productLoop, *attendLoop) {
 	if ws.product.body == nil {
 		ws.product.body = ws.product.run
 		ws.attend.body = ws.attend.run
+		ws.norm.body = ws.norm.run
+		ws.act.body = ws.act.run
 	}
 	return &ws.product, &ws.attend
+}
+
+// rmsNorm writes out[r] = x[r] / sqrt(mean(x[r]²) + eps) * gain for each
+// of rows rows of d values, rows split over par (8 at least a part).
+func (ws *workspace) rmsNorm(out, x, gain []float32, rows, d int, eps float32, par loop) {
+	ws.loops()
+	n := &ws.norm
+	n.out, n.x, n.gain, n.d, n.eps = out, x, gain, d, eps
+	par(rows, 8, n.body)
+	n.out, n.x = nil, nil // the loop keeps no caller's rows alive
+}
+
+// activate applies the activation kind to x in place, in parts of 4,096
+// values at least.
+func (ws *workspace) activate(x []float32, kind string, par loop) {
+	ws.loops()
+	a := &ws.act
+	a.x, a.kind = x, kind
+	par(len(x), 1<<12, a.body)
+	a.x = nil
 }
