@@ -201,14 +201,13 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		if ctx.Err() != nil {
 			return describeInterrupted(i-failed, len(images))
 		}
-		b, err := models.For(path)
-		if nb := (notBuiltInError{}); errors.As(err, &nb) {
-			reportImageError(env, "describe", path, err, *asJSON)
-			failed++
-			continue
-		}
+		b, ok, err := models.forImage(env, "describe", path, *asJSON)
 		if err != nil {
 			return err
+		}
+		if !ok {
+			failed++
+			continue
 		}
 		d := describers[b]
 		if d == nil {

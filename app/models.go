@@ -260,6 +260,19 @@ func (m *imageModels) For(path string) (*bundle.Bundle, error) {
 	return b, nil
 }
 
+// forImage is For for a command that reads many images (cmd: its name in
+// reports): an image recorded by a model that is not built in is reported
+// as a bad image is (reportImageError) and skipped, ok false; other errors
+// (a model that cannot be opened) end the command.
+func (m *imageModels) forImage(env Env, cmd, path string, asJSON bool) (b *bundle.Bundle, ok bool, err error) {
+	b, err = m.For(path)
+	if nb := (notBuiltInError{}); errors.As(err, &nb) {
+		reportImageError(env, cmd, path, err, asJSON)
+		return nil, false, nil
+	}
+	return b, err == nil, err
+}
+
 // readWith is the model an image is read with when --model is not given:
 // the one its record names (a model that is not built in too: For then
 // reports that the image needs --model), else the default (an image

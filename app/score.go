@@ -174,14 +174,13 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	failed := 0
 	warned := map[*bundle.Bundle]bool{}
 	for _, path := range images {
-		b, err := models.For(path)
-		if nb := (notBuiltInError{}); errors.As(err, &nb) {
-			reportImageError(env, "score", path, err, *asJSON)
-			failed++
-			continue
-		}
+		b, ok, err := models.forImage(env, "score", path, *asJSON)
 		if err != nil {
 			return err
+		}
+		if !ok {
+			failed++
+			continue
 		}
 		if enc := b.PromptIDs(*promptText); b.Conditional() && *promptText != "" && enc.NoneKnown() {
 			// As generate refuses it: scored as no prompt, the figure

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"image"
 	"math"
@@ -63,14 +62,13 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b, err := models.For(path)
-		if nb := (notBuiltInError{}); errors.As(err, &nb) {
-			reportImageError(env, "tokenize", path, err, *asJSON)
-			failed++
-			continue
-		}
+		b, ok, err := models.forImage(env, "tokenize", path, *asJSON)
 		if err != nil {
 			return err
+		}
+		if !ok {
+			failed++
+			continue
 		}
 		kind := "codebook"
 		if !b.Tokenizer.Local() {

@@ -140,6 +140,42 @@ z14loop:
 	VZEROUPPER
 	RET
 
+// I8DOT1x4_STEP is one step of the int8 1×4 kernels' loop: the next 32
+// values of x times 32 int8 weights of each of the four columns (widened
+// to float32), added to Z16–Z23; it counts CX down by 32.
+#define I8DOT1x4_STEP \
+	LOADX1x4 \
+	VPMOVSXBD   (DX), Z2 \
+	VPMOVSXBD   16(DX), Z3 \
+	VCVTDQ2PS   Z2, Z2 \
+	VCVTDQ2PS   Z3, Z3 \
+	VFMADD231PS Z2, Z0, Z16 \
+	VFMADD231PS Z3, Z1, Z17 \
+	VPMOVSXBD   (R9), Z4 \
+	VPMOVSXBD   16(R9), Z5 \
+	VCVTDQ2PS   Z4, Z4 \
+	VCVTDQ2PS   Z5, Z5 \
+	VFMADD231PS Z4, Z0, Z18 \
+	VFMADD231PS Z5, Z1, Z19 \
+	VPMOVSXBD   (R10), Z6 \
+	VPMOVSXBD   16(R10), Z7 \
+	VCVTDQ2PS   Z6, Z6 \
+	VCVTDQ2PS   Z7, Z7 \
+	VFMADD231PS Z6, Z0, Z20 \
+	VFMADD231PS Z7, Z1, Z21 \
+	VPMOVSXBD   (R11), Z8 \
+	VPMOVSXBD   16(R11), Z9 \
+	VCVTDQ2PS   Z8, Z8 \
+	VCVTDQ2PS   Z9, Z9 \
+	VFMADD231PS Z8, Z0, Z22 \
+	VFMADD231PS Z9, Z1, Z23 \
+	ADDQ        $128, SI \
+	ADDQ        $32, DX \
+	ADDQ        $32, R9 \
+	ADDQ        $32, R10 \
+	ADDQ        $32, R11 \
+	SUBQ        $32, CX
+
 // func zi8dot1x4(x *float32, w *int8, ldw int, k int, out *float32, ahead int)
 // zdot1x4 with int8 weights (ldw and ahead in values); k a multiple of 32.
 TEXT ·zi8dot1x4(SB), NOSPLIT, $0-48
@@ -149,37 +185,7 @@ TEXT ·zi8dot1x4(SB), NOSPLIT, $0-48
 	START1x4
 
 zi14loop:
-	LOADX1x4
-	VPMOVSXBD   (DX), Z2
-	VPMOVSXBD   16(DX), Z3
-	VCVTDQ2PS   Z2, Z2
-	VCVTDQ2PS   Z3, Z3
-	VFMADD231PS Z2, Z0, Z16
-	VFMADD231PS Z3, Z1, Z17
-	VPMOVSXBD   (R9), Z4
-	VPMOVSXBD   16(R9), Z5
-	VCVTDQ2PS   Z4, Z4
-	VCVTDQ2PS   Z5, Z5
-	VFMADD231PS Z4, Z0, Z18
-	VFMADD231PS Z5, Z1, Z19
-	VPMOVSXBD   (R10), Z6
-	VPMOVSXBD   16(R10), Z7
-	VCVTDQ2PS   Z6, Z6
-	VCVTDQ2PS   Z7, Z7
-	VFMADD231PS Z6, Z0, Z20
-	VFMADD231PS Z7, Z1, Z21
-	VPMOVSXBD   (R11), Z8
-	VPMOVSXBD   16(R11), Z9
-	VCVTDQ2PS   Z8, Z8
-	VCVTDQ2PS   Z9, Z9
-	VFMADD231PS Z8, Z0, Z22
-	VFMADD231PS Z9, Z1, Z23
-	ADDQ        $128, SI
-	ADDQ        $32, DX
-	ADDQ        $32, R9
-	ADDQ        $32, R10
-	ADDQ        $32, R11
-	SUBQ        $32, CX
+	I8DOT1x4_STEP
 	JNZ         zi14loop
 
 	MOVQ out+32(FP), DI
@@ -206,37 +212,7 @@ zi1nblock:
 	START1x4
 
 zi1nloop:
-	LOADX1x4
-	VPMOVSXBD   (DX), Z2
-	VPMOVSXBD   16(DX), Z3
-	VCVTDQ2PS   Z2, Z2
-	VCVTDQ2PS   Z3, Z3
-	VFMADD231PS Z2, Z0, Z16
-	VFMADD231PS Z3, Z1, Z17
-	VPMOVSXBD   (R9), Z4
-	VPMOVSXBD   16(R9), Z5
-	VCVTDQ2PS   Z4, Z4
-	VCVTDQ2PS   Z5, Z5
-	VFMADD231PS Z4, Z0, Z18
-	VFMADD231PS Z5, Z1, Z19
-	VPMOVSXBD   (R10), Z6
-	VPMOVSXBD   16(R10), Z7
-	VCVTDQ2PS   Z6, Z6
-	VCVTDQ2PS   Z7, Z7
-	VFMADD231PS Z6, Z0, Z20
-	VFMADD231PS Z7, Z1, Z21
-	VPMOVSXBD   (R11), Z8
-	VPMOVSXBD   16(R11), Z9
-	VCVTDQ2PS   Z8, Z8
-	VCVTDQ2PS   Z9, Z9
-	VFMADD231PS Z8, Z0, Z22
-	VFMADD231PS Z9, Z1, Z23
-	ADDQ        $128, SI
-	ADDQ        $32, DX
-	ADDQ        $32, R9
-	ADDQ        $32, R10
-	ADDQ        $32, R11
-	SUBQ        $32, CX
+	I8DOT1x4_STEP
 	JNZ         zi1nloop
 
 	REDUCE1x4
