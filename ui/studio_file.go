@@ -328,16 +328,25 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		s.showError(fmt.Errorf("open %s: %w", name, err))
 		return
 	}
+	keptTyped := "" // a prompt typed and not run, kept where no undo could bring it back
 	if (o.Record != nil || o.A1111 != nil) && !edited && !foreign {
 		// Only an opening that made an undo step of its own (opening the
 		// image shown makes none: its undo is the step before's) and once.
-		if typed, err := s.panel.Params(); err == nil && s.doc.Step() != beforeStep {
+		typed, err := s.panel.Params()
+		switch {
+		case err == nil && s.doc.Step() != beforeStep:
 			if _, ok := s.promptSwaps[s.doc.Step()]; !ok {
 				if s.promptSwaps == nil {
 					s.promptSwaps = map[uint64]promptSwap{}
 				}
 				s.promptSwaps[s.doc.Step()] = promptSwap{before: typed, after: p}
 			}
+		case err == nil && typed.Prompt != p.Prompt && typed.Prompt != ip.Prompt:
+			// The image shown, opened again from its file, after a new
+			// prompt was typed: no undo step holds that prompt, so the
+			// file's would have replaced it for good.
+			keptTyped = typed.Prompt
+			p.Prompt = typed.Prompt
 		}
 		s.panel.SetParams(p)
 		s.paramsChanged()
@@ -408,6 +417,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	}
 	if note != "" {
 		msg += " — " + note
+	}
+	if keptTyped != "" {
+		msg += fmt.Sprintf(" — the prompt you typed (%q) stays in the box; the picture's was %q", keptTyped, ip.Prompt)
 	}
 	s.setStatus(msg)
 	if len(o.Tokens) == b.ImageTokens() {

@@ -631,3 +631,27 @@ func TestUndoOpeningRestoresThePromptTyped(t *testing.T) {
 		t.Fatalf("undoing a generation changed the prompt to %q", q.Prompt)
 	}
 }
+
+// Opening the image shown from its own file makes no undo step, so a
+// prompt typed since (not run) stays in the box, with a note, where the
+// file's prompt replaced it and no undo brought it back.
+func TestOpeningTheImageShownKeepsThePromptTyped(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 5)
+	generate(t, s)
+	own := s.Document().Parent
+	p, err := s.Params()
+	must(t, err)
+	p.Prompt = "green owl"
+	s.SetParams(p)
+	step := s.Document().Step()
+	must(t, s.OpenFile(own))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Document().Step() != step {
+		t.Fatal("opening the image shown made an undo step: not the case this test is for")
+	}
+	if q, _ := s.Params(); q.Prompt != "green owl" || !strings.Contains(s.Status(), `the prompt you typed ("green owl") stays in the box; the picture's was "red cat"`) {
+		t.Fatalf("prompt %q, status %q", q.Prompt, s.Status())
+	}
+}
