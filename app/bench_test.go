@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -39,6 +40,16 @@ func TestBenchPrecisions(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "int8 batch 1: 4 tokens") {
 		t.Errorf("stderr %q", stderr)
+	}
+	// In words, each reduced precision's speed-up over the one it stands in
+	// for, at the batch timed (the figure issue 14 sets a target on).
+	code, stdout, stderr = run(t, "bench", "--model", m, "--precision", "all", "--tokens", "4", "--batch", "1", "--limits=false")
+	if code != 0 || !regexp.MustCompile(`(?m)^int8 ÷ f16: [0-9.]+× at batch 1$`).MatchString(stdout) ||
+		!regexp.MustCompile(`(?m)^f16 ÷ f32: [0-9.]+× at batch 1$`).MatchString(stdout) {
+		t.Errorf("exit %d, %q %q", code, stdout, stderr)
+	}
+	if _, stdout, _ := run(t, "bench", "--model", m, "--precision", "f16", "--tokens", "4", "--batch", "1", "--limits=false"); strings.Contains(stdout, "÷") {
+		t.Errorf("one precision: %q", stdout)
 	}
 	for _, args := range [][]string{
 		{"bench", "--model", m, "--precision", "int4"},
