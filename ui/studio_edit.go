@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"image"
 	"math"
 	"slices"
@@ -190,6 +191,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 	}
 	s.tl.stopReplay()
 	leaving, leavingStep := s.doc.Tokens(), s.doc.Step()
+	maskBefore, tempsBefore := s.doc.Mask(), s.doc.Temperature()
 	if err := move(); err != nil {
 		s.setStatus(none)
 		return nil
@@ -230,6 +232,17 @@ func (s *Studio) step(move func() error, done, none string) error {
 	}
 	s.docChanged()
 	msg := fmt.Sprintf("%s · %s", done, describeState(s.doc))
+	if slices.Equal(s.doc.Tokens(), leaving) {
+		// A step that kept the image: say what it was, or the status
+		// named only the image (an undone mask stroke read as "Undone ·
+		// edit \"make it green\"").
+		switch {
+		case !slices.Equal(s.doc.Mask(), maskBefore):
+			msg = fmt.Sprintf("%s: a change of the mask · %s", done, describeState(s.doc))
+		case !slices.Equal(s.doc.Temperature(), tempsBefore):
+			msg = fmt.Sprintf("%s: a change of the painted temperatures · %s", done, describeState(s.doc))
+		}
+	}
 	if ip := s.doc.ImageParams(); ip.Prompt != "" && ip.Prompt != s.panel.prompt.Text && ip.Imported == "" {
 		// The prompt box keeps what was typed; say how to get the image's.
 		msg += " (the clock button beside the seed puts its prompt and seed in the panel)"
@@ -257,7 +270,7 @@ func describeState(d *core.Document) string {
 		}
 	}
 	if n := d.Masked(); n > 0 {
-		msg += fmt.Sprintf(", %d patches masked", n)
+		msg += ", " + plural.N(n, "patch", "patches") + " masked"
 	}
 	if d.Temperature() != nil {
 		msg += ", painted temperatures"

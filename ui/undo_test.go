@@ -655,3 +655,28 @@ func TestOpeningTheImageShownKeepsThePromptTyped(t *testing.T) {
 		t.Fatalf("prompt %q, status %q", q.Prompt, s.Status())
 	}
 }
+
+// Undoing or redoing a step that kept the image (a mask stroke) says so;
+// the status named only the image ("Undone · edit …"), as if the edit had
+// been undone.
+func TestUndoNamesAMaskStep(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 5)
+	generate(t, s)
+	mask := make([]bool, s.Document().N())
+	mask[3] = true
+	must(t, s.paint.SetMask(mask))
+	must(t, s.Undo())
+	if !strings.HasPrefix(s.Status(), "Undone: a change of the mask · image of") {
+		t.Errorf("undoing a mask stroke: %q", s.Status())
+	}
+	must(t, s.Redo())
+	if !strings.HasPrefix(s.Status(), "Redone: a change of the mask · ") || !strings.Contains(s.Status(), "1 patch masked") {
+		t.Errorf("redoing it: %q", s.Status())
+	}
+	must(t, s.Undo())
+	must(t, s.Undo()) // the generation: the image changes, the status names what is shown
+	if strings.Contains(s.Status(), "change of the mask") {
+		t.Errorf("undoing the generation: %q", s.Status())
+	}
+}
