@@ -1232,3 +1232,30 @@ func TestUnknownWordNoteDoesNotMoveTheSettings(t *testing.T) {
 		t.Errorf("the slot for what the model reads grew from %v to %v with a note on unknown words (%q)", before, after, segmentText(s.panel.words.Segments))
 	}
 }
+
+// The history's model filter does not come back unasked: deleting the last
+// image of the model it shows turns it off (the strip said "All models"
+// while the filter waited for that model's next image, then hid every
+// other model's new ones), and so does a new image of another model.
+func TestHistoryFilterDoesNotHideNewImages(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 5)
+	generate(t, s)
+	lockSeed(t, s, "red cat", 6)
+	generate(t, s)
+	if s.HistoryLen() != 2 {
+		t.Fatalf("%d history items", s.HistoryLen())
+	}
+	s.history.items[1].model = "other"
+	s.history.Filter("other")
+	must(t, s.history.Delete(s.history.items[1].path))
+	if s.history.filter != "" || s.app.Preferences().String(prefHistoryModel) != "" || s.history.models.Selected != allModels {
+		t.Errorf("after deleting the filtered model's last image: filter %q, kept %q, shown %q", s.history.filter, s.app.Preferences().String(prefHistoryModel), s.history.models.Selected)
+	}
+	kept := s.history.items[0]
+	s.history.Filter(kept.model)
+	s.history.prepend(historyItem{path: kept.path + "-new.png", model: "another", img: kept.img})
+	if s.history.filter != "" || s.HistoryLen() != 2 {
+		t.Errorf("a new image of another model: filter %q, %d shown", s.history.filter, s.HistoryLen())
+	}
+}

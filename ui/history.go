@@ -95,8 +95,14 @@ func (h *historyPanel) set(items []historyItem) {
 	h.refresh()
 }
 
-// prepend adds items first, keeping historyLimit.
+// prepend adds items first, keeping historyLimit. An image of another
+// model than the filter shows turns the filter off, so that what was just
+// made is seen (it was saved out of sight).
 func (h *historyPanel) prepend(items ...historyItem) {
+	if h.filter != "" && slices.ContainsFunc(items, func(it historyItem) bool { return it.model != h.filter }) {
+		h.filter = ""
+		h.prefs.SetString(prefHistoryModel, "")
+	}
 	h.items = append(slices.Clone(items), h.items...)
 	if len(h.items) > historyLimit {
 		h.items = h.items[:historyLimit]
@@ -111,7 +117,15 @@ func (h *historyPanel) refresh() {
 	models := []string{allModels}
 	filter := h.filter
 	if !slices.ContainsFunc(h.items, func(it historyItem) bool { return it.model == filter }) {
-		filter = "" // no image of that model (yet): every model's, the choice kept for when there is
+		filter = "" // no image of that model (yet): every model's
+		if len(h.items) > 0 && h.filter != "" {
+			// Its last image deleted, or none in this outputs folder: the
+			// strip shows every model's, and so does the filter from now
+			// on (kept, it came back unasked with that model's next
+			// image and hid the others' new ones).
+			h.filter = ""
+			h.prefs.SetString(prefHistoryModel, "")
+		}
 	}
 	for _, it := range h.items {
 		if it.model != "" && !slices.Contains(models, it.model) {

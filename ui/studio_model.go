@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -196,6 +197,7 @@ func (s *Studio) loadProgress(done, total int64) {
 func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	s.starting = false
 	oldKey, hadImage, first := s.modelKey, s.doc != nil && !s.doc.Empty(), s.bundle == nil
+	oldBundle := s.bundle
 	s.stashWork()
 	rows, cols := b.Grid()
 	s.bundle, s.modelKey = b, key
@@ -230,6 +232,12 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 		s.restoreOthers(restore)
 	}
 	w := s.works[key]
+	if w != nil && oldKey == key && oldBundle != nil && w.hash != b.Model.Hash && drawAlike(oldBundle, b, w.doc) {
+		// The same model folder loaded again with newer weights (its run
+		// went on): its codes draw the same picture, so the image and its
+		// undo history stay.
+		w.hash = b.Model.Hash
+	}
 	// The session's settings, in the panel since restore, are this
 	// model's only when the session was made with it.
 	fromSession := false
@@ -369,6 +377,33 @@ func promptNote(b *bundle.Bundle) string {
 		return "no prompt"
 	}
 	return fmt.Sprintf("prompts of up to %s from %d known", plural.N(b.Prompt.Length(), "word", "words"), len(b.Prompt.Words())-1)
+}
+
+// drawAlike reports whether bundles a and b draw any codes alike, so that
+// doc's image means the same picture to both: the same grid and codebook
+// size, and the same picture of a probe of every code (a run's later
+// weights keep its tokenizer).
+func drawAlike(a, b *bundle.Bundle, doc *core.Document) bool {
+	if doc == nil || doc.Empty() {
+		return false
+	}
+	ar, ac := a.Grid()
+	br, bc := b.Grid()
+	if ar != br || ac != bc || a.PatchSize() != b.PatchSize() || a.Codes() != b.Codes() {
+		return false
+	}
+	n := ar * ac
+	for start := 0; start < a.Codes(); start += n {
+		probe := make([]int, n)
+		for i := range probe {
+			probe[i] = (start + i) % a.Codes()
+		}
+		pa, pb := a.Decode(probe), b.Decode(probe)
+		if pa.Rect != pb.Rect || !bytes.Equal(pa.Pix, pb.Pix) {
+			return false
+		}
+	}
+	return true
 }
 
 // OpenModelFolder checks that dir looks like a model folder and opens it:

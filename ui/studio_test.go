@@ -1785,3 +1785,38 @@ func TestRegenerateStoppedBatchSaysWhereTheOthersWent(t *testing.T) {
 		t.Errorf("after undo: %d candidates, want the stopped batch's 3", s.Candidates())
 	}
 }
+
+// A run's model opened on the Create tab while the run went on ("Use this
+// model") is loaded again when the run ends, so that the Create tab draws
+// with the weights the run ended with; it kept the weights of the moment
+// it was opened, under the same name, until picked again. Another model
+// open is left alone.
+func TestRunModelRefreshedWhenItsRunEnds(t *testing.T) {
+	e := newEnv(t)
+	e.models = withFolders{tinyModels{b: bundletest.Tiny(3)}}
+	s := e.open(t)
+	md := filepath.Join(t.TempDir(), "run", "model")
+	first := bundletest.Tiny(7)
+	must(t, first.Save(md, "F32"))
+	must(t, s.OpenModelFolder(md))
+	s.Wait()
+	must(t, s.LastError())
+	lockSeed(t, s, "red cat", 5)
+	generate(t, s)
+	before := s.Bundle().Model.Hash
+	later, err := bundle.FromParts(first.Name, first.Source, bundletest.Tiny(8).Model, first.Codebook) // the run's later weights, its codebook kept
+	must(t, err)
+	must(t, later.Save(md, "F32"))
+	host := s.trainHost()
+	if !host.refresh(filepath.Join(filepath.Dir(md), "model")) {
+		t.Fatal("the run's model open on the Create tab was not loaded again")
+	}
+	s.Wait()
+	must(t, s.LastError())
+	if s.Bundle().Model.Hash == before || s.Document().Empty() {
+		t.Errorf("after the refresh: hash %s (before %s), image kept %v", s.Bundle().Model.Hash, before, !s.Document().Empty())
+	}
+	if host.refresh(filepath.Join(t.TempDir(), "other", "model")) {
+		t.Error("another run's end reloaded the model open")
+	}
+}

@@ -64,6 +64,10 @@ type trainHost struct {
 	open func(key string) (*bundle.Bundle, error)
 	// useModel opens a model folder in the model picker.
 	useModel func(dir string) error
+	// refresh loads the model folder dir again when it is the model open
+	// on the Create tab (a run's model opened while the run went on, whose
+	// weights the run has replaced since); it reports whether it did.
+	refresh func(dir string) bool
 	// showError reports an error in a dialog.
 	showError func(error)
 	// modelsGone refills the model picker after model folders were deleted.
@@ -1198,6 +1202,11 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 	if t.job != j {
 		return
 	}
+	if res != nil && t.h.refresh != nil {
+		// "Use this model" while the run went on opened the weights of
+		// that moment: the Create tab draws with what the run ended with.
+		t.h.refresh(filepath.Join(j.dir, "model"))
+	}
 	t.job = nil
 	t.RefreshRuns()
 	info, rerr := trainjob.ReadRun(j.dir)
@@ -1831,6 +1840,19 @@ func (s *Studio) trainHost() trainHost {
 			}
 			s.ShowTab(createTab)
 			return nil
+		},
+		refresh: func(dir string) bool {
+			abs, err := filepath.Abs(dir)
+			if err != nil || s.bundle == nil || !isFolderKey(s.modelKey) || cleanPath(s.modelKey) != cleanPath(abs) {
+				return false
+			}
+			if err := s.OpenModel(s.modelKey); err != nil {
+				// A run of the Create tab holds the model: say how to get
+				// the new weights once it ends.
+				s.logStatus(fmt.Sprintf("The run's model was replaced by newer weights; pick %s in the model picker again to draw with them (%v)", modelLabel(s.modelKey), err))
+				return false
+			}
+			return true
 		},
 		showError:  s.showError,
 		modelsGone: s.refreshModels,
