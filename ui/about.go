@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/url"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -31,6 +32,14 @@ func fontCredits() []Credit {
 	return []Credit{{What: "Go Regular (Bigelow & Holmes), the labels of tessera sheet", License: "BSD-3-Clause", URL: "https://go.dev/blog/go-fonts"}}
 }
 
+// libraryCredits names the libraries Tessera is built with and their
+// licences (as their LICENSE files give them), a few to a line.
+var libraryCredits = []string{
+	"Fyne (BSD-3-Clause) · gorgonia.org/tensor (Apache-2.0) · Gonum, its netlib and plot (BSD-3-Clause)",
+	"OpenBLAS (BSD-3-Clause) · nfnt/resize (ISC) · goexif (BSD-2-Clause) · golang.org/x/image (BSD-3-Clause)",
+	"agnivade/levenshtein (MIT) · gofrs/flock (BSD-3-Clause) · GoMNIST (Apache-2.0)",
+}
+
 // AboutContent is the body of the About dialog for version.
 func AboutContent(version string) fyne.CanvasObject {
 	if version == "" {
@@ -55,5 +64,8 @@ func AboutContent(version string) fyne.CanvasObject {
 			items = append(items, widget.NewLabel(text))
 		}
 	}
+	// One label of three lines: a label a line made the dialog taller than
+	// the window's default height.
+	items = append(items, widget.NewLabel("Built with "+strings.Join(libraryCredits, "\n")))
 	return container.NewVBox(items...)
 }

@@ -935,7 +935,7 @@ func TestAboutCredits(t *testing.T) {
 	c := test.NewWindow(AboutContent("1.2.3"))
 	defer c.Close()
 	markup := test.RenderObjectToMarkup(AboutContent("1.2.3"))
-	for _, want := range []string{"Tessera 1.2.3", "Noto Emoji", "Apache-2.0", "Twemoji", "CC-BY 4.0", "OpenMoji", "CC BY-SA 4.0", "Fluent Emoji", "MIT", "emojibase", "MNIST", "Go Regular", "BSD-3-Clause"} {
+	for _, want := range []string{"Tessera 1.2.3", "Noto Emoji", "Apache-2.0", "Twemoji", "CC-BY 4.0", "OpenMoji", "CC BY-SA 4.0", "Fluent Emoji", "MIT", "emojibase", "MNIST", "Go Regular", "BSD-3-Clause", "Fyne (BSD-3-Clause)", "gorgonia.org/tensor (Apache-2.0)", "OpenBLAS", "nfnt/resize (ISC)"} {
 		if !strings.Contains(markup, want) {
 			t.Errorf("About lacks %q", want)
 		}
