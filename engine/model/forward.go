@@ -62,8 +62,8 @@ type workspace struct {
 	// xq holds the rows of an int8 product quantised to int16, for the
 	// VNNI kernels (kernels.Int8VNNI).
 	xq kernels.Int16Rows
-	// product and attend are the loops of a decode step, kept here so
-	// that a step allocates nothing (loops.go).
+	// The parallel loops of a decode step, kept here with their bodies
+	// bound once so that a step allocates nothing (loops.go).
 	product productLoop
 	attend  attendLoop
 	norm    normLoop
@@ -400,10 +400,7 @@ func (m *Model) attention(kc *Cache, l int, qkv, out []float32, n int, par loop)
 	if n == 1 {
 		// One query per sequence: vector kernels, parallel over (sequence, head).
 		kc.ws.scoreRows(B*H, T, kc.capacity)
-		_, a := kc.ws.loops()
-		*a = attendLoop{kc: kc, l: l, hd: hd, qkv: qkv, out: out, scale: scale, floats: true, body: a.body}
-		par(B*H, 1, a.body)
-		a.kc, a.qkv, a.out = nil, nil, nil
+		kc.ws.attendOne(kc, l, hd, qkv, out, scale, true, par)
 		return
 	}
 	// Several queries per sequence: per-head matrix products through BLAS,

@@ -202,10 +202,7 @@ func (m *Model) attentionHalf(kc *Cache, l int, qkv, out []float32, n int, par l
 	scale := attentionScale(c, l)
 	kc.ws.scoreRows(B*H, pos0+n, kc.capacity)
 	if n == 1 {
-		_, a := kc.ws.loops()
-		*a = attendLoop{kc: kc, l: l, hd: hd, qkv: qkv, out: out, scale: scale, body: a.body}
-		par(B*H, 1, a.body)
-		a.kc, a.qkv, a.out = nil, nil, nil
+		kc.ws.attendOne(kc, l, hd, qkv, out, scale, false, par)
 		return
 	}
 	base := func(b, h int) int { return (b*H + h) * kc.capacity * hd }

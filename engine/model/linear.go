@@ -67,7 +67,8 @@ func (l *Linear) product(kc *Cache, par loop, rows int, x []float32, beta float3
 		return
 	}
 	reduced := kc.halfW && rows <= DecodeRows || l.W == nil // no float32 copy left (Model.ReleaseFloat32)
-	p, _ := kc.ws.loops()
+	kc.ws.bind()
+	p := &kc.ws.product
 	p.l, p.rows, p.x, p.beta, p.y = l, rows, x, beta, y
 	minPer := 4
 	switch {

@@ -116,22 +116,32 @@ type activateLoop struct {
 
 func (a *activateLoop) run(lo, hi int) { activateSpan(a.x[lo:hi], a.kind) }
 
-// loops returns the workspace's product and attention loops, every loop's
-// body bound on first use (one allocation each per cache).
-func (ws *workspace) loops() (*productLoop, *attendLoop) {
+// bind binds every loop's body on first use (one allocation each per
+// cache).
+func (ws *workspace) bind() {
 	if ws.product.body == nil {
 		ws.product.body = ws.product.run
 		ws.attend.body = ws.attend.run
 		ws.norm.body = ws.norm.run
 		ws.act.body = ws.act.run
 	}
-	return &ws.product, &ws.attend
+}
+
+// attendOne runs attendLoop over the B·H (sequence, head) pairs of a
+// cache's one new query per sequence, for layer l of head size hd;
+// floats: a float32 cache, whose new keys and values are stored already.
+func (ws *workspace) attendOne(kc *Cache, l, hd int, qkv, out []float32, scale float32, floats bool, par loop) {
+	ws.bind()
+	a := &ws.attend
+	a.kc, a.l, a.hd, a.qkv, a.out, a.scale, a.floats = kc, l, hd, qkv, out, scale, floats
+	par(kc.batch*kc.heads, 1, a.body)
+	a.kc, a.qkv, a.out = nil, nil, nil // the loop keeps no caller's rows alive
 }
 
 // rmsNorm writes out[r] = x[r] / sqrt(mean(x[r]²) + eps) * gain for each
 // of rows rows of d values, rows split over par (8 at least a part).
 func (ws *workspace) rmsNorm(out, x, gain []float32, rows, d int, eps float32, par loop) {
-	ws.loops()
+	ws.bind()
 	n := &ws.norm
 	n.out, n.x, n.gain, n.d, n.eps = out, x, gain, d, eps
 	par(rows, 8, n.body)
@@ -141,7 +151,7 @@ func (ws *workspace) rmsNorm(out, x, gain []float32, rows, d int, eps float32, p
 // activate applies the activation kind to x in place, in parts of 4,096
 // values at least.
 func (ws *workspace) activate(x []float32, kind string, par loop) {
-	ws.loops()
+	ws.bind()
 	a := &ws.act
 	a.x, a.kind = x, kind
 	par(len(x), 1<<12, a.body)
