@@ -12,6 +12,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/safetensors"
+	"github.com/tessera-studio/tessera/internal/paths"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
 
@@ -36,7 +37,7 @@ func runAverage(_ context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("--dtype %q: use F32, F16 or BF16", *dtype)}
 	}
 	for _, dir := range dirs {
-		if sameDir(*out, dir) {
+		if paths.Same(*out, dir) {
 			return fmt.Errorf("--out %s is one of the models averaged (%s): give a new folder", *out, dir)
 		}
 	}
@@ -66,19 +67,6 @@ func runAverage(_ context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "%s: the mean of %d models' weights (%d parameters, %s) in %.1f s\n", *out, len(dirs), b.Model.Config.Params(), *dtype, time.Since(start).Seconds())
 	return nil
-}
-
-// sameDir reports whether paths a and b name one folder: the same folder
-// on disk (through links too) when both exist, else the same absolute path.
-func sameDir(a, b string) bool {
-	if fa, err := os.Stat(a); err == nil {
-		if fb, err := os.Stat(b); err == nil {
-			return os.SameFile(fa, fb)
-		}
-	}
-	absA, errA := filepath.Abs(a)
-	absB, errB := filepath.Abs(b)
-	return errA == nil && errB == nil && absA == absB
 }
 
 // weightsDType is the dtype of the first floating-point tensor in a model

@@ -182,7 +182,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 			failed++
 			continue
 		}
-		if enc := b.PromptIDs(*promptText); b.Conditional() && *promptText != "" && enc.NoneKnown() {
+		if enc := b.PromptIDs(*promptText); *promptText != "" && b.Conditional() && enc.NoneKnown() {
 			// As generate refuses it: scored as no prompt, the figure
 			// would not be the one asked for. Each image is told, as
 			// images read with different models may know the words.

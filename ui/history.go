@@ -100,8 +100,7 @@ func (h *historyPanel) set(items []historyItem) {
 // made is seen (it was saved out of sight).
 func (h *historyPanel) prepend(items ...historyItem) {
 	if h.filter != "" && slices.ContainsFunc(items, func(it historyItem) bool { return it.model != h.filter }) {
-		h.filter = ""
-		h.prefs.SetString(prefHistoryModel, "")
+		h.setFilter("")
 	}
 	h.items = append(slices.Clone(items), h.items...)
 	if len(h.items) > historyLimit {
@@ -123,8 +122,7 @@ func (h *historyPanel) refresh() {
 			// strip shows every model's, and so does the filter from now
 			// on (kept, it came back unasked with that model's next
 			// image and hid the others' new ones).
-			h.filter = ""
-			h.prefs.SetString(prefHistoryModel, "")
+			h.setFilter("")
 		}
 	}
 	for _, it := range h.items {
@@ -214,9 +212,14 @@ func (h *historyPanel) Filter(model string) {
 	if model == allModels {
 		model = ""
 	}
-	h.filter = model
-	h.prefs.SetString(prefHistoryModel, model) // kept for the next start
+	h.setFilter(model)
 	h.refresh()
+}
+
+// setFilter sets the model shown ("" for all), kept for the next start.
+func (h *historyPanel) setFilter(model string) {
+	h.filter = model
+	h.prefs.SetString(prefHistoryModel, model)
 }
 
 // isFavourite reports whether path is marked as a favourite.

@@ -5,12 +5,12 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"github.com/tessera-studio/tessera/internal/plural"
 	"image"
 	"math"
 	"slices"
 	"time"
 
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
 )
 

@@ -658,12 +658,12 @@ func (s *Studio) SetOutputsDir(dir string) error {
 		return fmt.Errorf("outputs folder %q: give a full path (/home/me/pictures, ~/pictures)", dir)
 	}
 	dir = filepath.Clean(dir)
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return fmt.Errorf("outputs folder %s is a file, not a folder: give a folder (a new one is made)", dir)
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		var pe *fs.PathError
-		if errors.As(err, &pe) && errors.Is(err, syscall.ENOTDIR) {
+		switch {
+		case errors.As(err, &pe) && errors.Is(err, syscall.ENOTDIR) && pe.Path == dir:
+			return fmt.Errorf("outputs folder %s is a file, not a folder: give a folder (a new one is made)", dir)
+		case errors.As(err, &pe) && errors.Is(err, syscall.ENOTDIR):
 			return fmt.Errorf("outputs folder %s: %s is a file, not a folder: give a path of folders", dir, pe.Path)
 		}
 		return fmt.Errorf("outputs folder: %w", err)

@@ -1842,8 +1842,7 @@ func (s *Studio) trainHost() trainHost {
 			return nil
 		},
 		refresh: func(dir string) bool {
-			abs, err := filepath.Abs(dir)
-			if err != nil || s.bundle == nil || !isFolderKey(s.modelKey) || cleanPath(s.modelKey) != cleanPath(abs) {
+			if s.bundle == nil || !isFolderKey(s.modelKey) || cleanPath(s.modelKey) != cleanPath(dir) {
 				return false
 			}
 			if err := s.OpenModel(s.modelKey); err != nil {
