@@ -25,6 +25,9 @@ const (
 // FromSafetensors binds the weights of a parsed safetensors file. Tensors the
 // architecture does not use (attn.bias, attn.masked_bias) are ignored.
 func FromSafetensors(c Config, f *safetensors.File) (*Model, error) {
+	if err := checkLayers(c, f.Names()); err != nil {
+		return nil, err
+	}
 	return New(c, func(name string, shape []int) ([]float32, error) {
 		return f.Float32(name, shape...)
 	})
@@ -87,6 +90,9 @@ func Load(dir string, opt LoadOptions) (*Model, error) {
 	if err := f.CheckRoomFor(c.Params(), ConfigFile); err != nil { // before the model is allocated
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
+	if err := checkLayers(c, f.Names()); err != nil {
+		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
 	get := func(name string, shape []int) ([]float32, error) { return f.Float32(name, shape...) }
 	m, err := loadReduced(c, get, opt)
 	if err != nil {
@@ -94,6 +100,25 @@ func Load(dir string, opt LoadOptions) (*Model, error) {
 	}
 	m.Hash = hashFile(path)
 	return m, nil
+}
+
+// checkLayers refuses weights that hold a block past the config's n_layer
+// (a tensor transformer.h.K.… with K ≥ n_layer): a config.json of fewer
+// layers than its weights would load, leave the rest unread and draw with
+// the first layers alone (under the weights' own hash, as the model they
+// were trained as).
+func checkLayers(c Config, names []string) error {
+	for _, name := range names {
+		rest, ok := strings.CutPrefix(name, "transformer.h.")
+		if !ok {
+			continue
+		}
+		num, _, ok := strings.Cut(rest, ".")
+		if k, err := strconv.Atoi(num); ok && err == nil && k >= c.NLayer {
+			return fmt.Errorf("%s holds %s, a block past the %d that %s's n_layer gives: the config does not describe these weights", WeightsFile, name, c.NLayer, ConfigFile)
+		}
+	}
+	return nil
 }
 
 // loadReduced builds the model from get, reducing each block as soon as it

@@ -329,6 +329,16 @@ func TestLoadErrorsNameTheProblem(t *testing.T) {
 	if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "too few for the") {
 		t.Errorf("a config larger than its weights: err = %v", err)
 	}
+	// A config of fewer layers than the weights hold (the rest would be
+	// left unread and the picture drawn by the first layers alone) is
+	// refused, naming a tensor of the block past it.
+	write(ConfigFile, []byte(strings.Replace(string(cfg), `"n_layer": 2`, `"n_layer": 1`, 1)))
+	if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "transformer.h.1.") || !strings.Contains(err.Error(), "n_layer") {
+		t.Errorf("a config of fewer layers than its weights: err = %v", err)
+	}
+	if _, err := Parse("vector1", []byte(strings.Replace(string(cfg), `"n_layer": 2`, `"n_layer": 1`, 1)), weights); err == nil || !strings.Contains(err.Error(), "transformer.h.1.") {
+		t.Errorf("an embedded model of fewer layers than its weights: err = %v", err)
+	}
 	// Broken config.
 	write(ConfigFile, []byte("{"))
 	if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "config") {
