@@ -66,7 +66,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	f.fs = fs
 	fs.StringVar(&f.dataset, "data", "emoji", "dataset: shapes (built in, drawn procedurally: nothing to download), emoji or mnist (built in, downloaded once by make data), edit (the emoji edit pairs), or a folder of images (PNG, JPEG, GIF, BMP, TIFF, WebP) (captions from NAME.txt or the file name; a folder named like a built-in dataset needs a '/', as ./shapes)")
 	fs.StringVar(&f.out, "out", "", "run folder (checkpoint, loss curve, samples); the model is exported to RUN_DIR/model")
-	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its checkpoint (a fresh start when there is none)")
+	fs.BoolVar(&f.resume, "resume", false, "continue the run in --out from its checkpoint (a fresh start when there is none, which then needs --data: a folder holding no run is refused without it)")
 	fs.BoolVar(&f.prepareOnly, "prepare-only", false, "learn the codebook and tokenise the data into --out, then stop")
 	rangedFloatVar(fs, &f.minutes, "minutes", 0, 0, 1e+06, false, "stop cleanly after this many minutes of training, with a final checkpoint (0 = no limit; with --resume and neither --minutes nor --stop-at given: the run's own budget again); preparing the data (drawing or reading the images, k-means, encoding: a minute or more) comes first and is not counted; a schedule fitted to the budget (--epochs 0) takes its last few steps even a little past it (at most a tenth), so that its learning rate anneals")
 	rangedIntVar(fs, &f.stopAt, "stop-at", 0, 0, 100000000, "stop this call at this step, with a checkpoint, keeping the schedule (0 = at its end); repeats a run that --minutes stopped")
@@ -271,6 +271,13 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	}
 	if err := f.checkResume(set); err != nil {
 		return err
+	}
+	if _, err := trainjob.ReadRecord(f.out); err != nil && f.resume && !set["data"] && f.out != "" {
+		// Nothing to resume, and nothing said of what to train: a typo in
+		// the folder's name started hours of the default dataset's preset.
+		// A fresh start under --resume names its data, as make model's
+		// stages do.
+		return usageError{fmt.Sprintf("--resume: %s holds no run to resume (no run.json there); to start a run in it, name its data with --data (and a time budget with --minutes)", f.out)}
 	}
 	st := f.settings(args)
 	if err := st.Check(); err != nil { // before any data is read or prepared; an unknown dataset too

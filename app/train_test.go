@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -204,6 +205,20 @@ func TestTrainPrepareOnlyRefusesAFolderOfOtherFiles(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(docs); len(entries) != 1 {
 		t.Fatalf("the folder holds %d entries", len(entries))
+	}
+}
+
+// TestTrainResumeOfNoRunNamesItsData: --resume --out with a folder that
+// holds no run (a typo) and no --data is refused at once, creating
+// nothing; it had started the default dataset's hours-long preset.
+func TestTrainResumeOfNoRunNamesItsData(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "nope")
+	code, _, stderr := run(t, "train", "--resume", "--out", out)
+	if code != 2 || !strings.Contains(stderr, "holds no run to resume") || !strings.Contains(stderr, "--data") {
+		t.Fatalf("exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the folder was made: %v", err)
 	}
 }
 
