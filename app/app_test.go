@@ -1022,9 +1022,13 @@ func TestSamePicturesAreSaid(t *testing.T) {
 		t.Fatalf("a greedy batch of two: exit %d, %q", code, stderr)
 	}
 	alt := filepath.Join(dir, "alt.png")
-	code, _, stderr = run(t, "branch", "--model", model, "--from", filepath.Join(dir, "g-1.png"), "--at", "4", "--temperature", "0", "--batch", "2", "--out", alt, "--quiet")
+	code, stdout, stderr := run(t, "branch", "--model", model, "--from", filepath.Join(dir, "g-1.png"), "--at", "4", "--temperature", "0", "--batch", "2", "--out", alt, "--quiet", "--json")
 	if code != 0 || !strings.Contains(stderr, "note: alt-1.png, alt-2.png are the source picture unchanged") || strings.Contains(stderr, "same picture as") {
 		t.Fatalf("a greedy branch of a greedy picture: exit %d, %q", code, stderr)
+	}
+	// Its JSON lines say so too, for scripts.
+	if n := strings.Count(stdout, `"unchanged":true`); n != 2 {
+		t.Errorf("a greedy branch's JSON marks %d of 2 candidates unchanged: %s", n, stdout)
 	}
 	// Without --temperature or --guidance on the command line, a branch
 	// that gives its source back at the picture's own settings (nearly

@@ -230,6 +230,16 @@ func TestDescribeSaysUnexplained(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "note: the image is unlike what model") || strings.Contains(stdout, "note:") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
+	// Against a list of the user's, the list is what may be wanting: the
+	// note says so rather than blame the image.
+	list := filepath.Join(t.TempDir(), "prompts.txt")
+	if err := os.WriteFile(list, []byte("red cat\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = run(t, "describe", "--model", model, "--prompts", list, path)
+	if code != 0 || !strings.Contains(stderr, "note: none of the prompts of "+list+" explains the image better than no prompt") || strings.Contains(stderr, "unlike what model") {
+		t.Errorf("with --prompts: exit %d, stderr %q", code, stderr)
+	}
 }
 
 // Ctrl-C is said plainly, with how many images were described (it said

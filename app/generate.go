@@ -318,6 +318,9 @@ type savedImage struct {
 	// it (nats per code), when the batch was ranked by a score of its own.
 	RankBy string   `json:"rank_by,omitempty"`
 	Score  *float64 `json:"score_nats_per_token,omitempty"`
+	// Unchanged marks a branch's candidate that gives the source picture
+	// back code for code (listed after the others).
+	Unchanged bool `json:"unchanged,omitempty"`
 }
 
 // saveImages writes each image as a PNG with its metadata (PATH-i.png in a
@@ -357,10 +360,10 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 			scores, _ = sampler.RankBatch(context.WithoutCancel(ctx), b, opt.Prompt, images, so.from, opt.Workers, so.rankBy)
 		}
 	}
-	if so.rank && so.source != nil {
-		// Changes first, then best first, as the studio orders a branch's
-		// candidates: one that gives the source back is no alternative
-		// (branch --rank listed such copies first).
+	if so.source != nil {
+		// Changes first, then best first (ranked) or in seed order, as the
+		// studio orders a branch's candidates: one that gives the source
+		// back is no alternative (branch listed such copies first).
 		images, scores = changesFirst(images, scores, so.source)
 	}
 	// a score of its own beside the likelihood (prompt gain, description margin)
@@ -381,7 +384,7 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 			return err
 		}
 		if so.json {
-			line := savedImage{Path: path, Seed: im.Seed, Prompt: rec.Prompt, Style: sampler.DrawnStyle(b, im), MeanLogLik: im.MeanLogLik()}
+			line := savedImage{Path: path, Seed: im.Seed, Prompt: rec.Prompt, Style: sampler.DrawnStyle(b, im), MeanLogLik: im.MeanLogLik(), Unchanged: so.source != nil && slices.Equal(im.Tokens, so.source)}
 			if own {
 				line.RankBy, line.Score = string(so.rankBy), &scores[i]
 			}

@@ -46,7 +46,10 @@ type FolderReport struct {
 	// parameters: storedPrompt) to that prompt, its caption. They count as
 	// captioned: no problem, but said.
 	PromptCaptions map[string]string `json:"prompt_captions"`
-	Orphans        []string          `json:"orphans"` // .txt caption files without an image of the same base name
+	// EmptyCaptionFiles lists the images of PromptCaptions whose caption
+	// file is there but holds no text (the recorded prompt stands in).
+	EmptyCaptionFiles []string `json:"empty_caption_files,omitempty"`
+	Orphans           []string `json:"orphans"` // .txt caption files without an image of the same base name
 	// Captions maps every usable image (by file name) to the caption it
 	// trains with, whatever gave it (caption file, recorded prompt, file
 	// name: captionOf), as Folder reads it.
@@ -163,6 +166,9 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 		case r.stored != "":
 			rep.Captioned++
 			rep.PromptCaptions[name] = r.stored
+			if r.sc.found {
+				rep.EmptyCaptionFiles = append(rep.EmptyCaptionFiles, name)
+			}
 		case r.sc.found: // a caption file without text is not the same slip as none
 			rep.Uncaptioned = append(rep.Uncaptioned, name+" (its caption file is empty)")
 			rep.FileNameCaptions[name] = captionOf(name, r.sc, "")
@@ -280,13 +286,21 @@ func (r *FolderReport) Lines() []string {
 	if len(r.PromptCaptions) > 0 {
 		names := slices.Sorted(maps.Keys(r.PromptCaptions))
 		for i, name := range names {
-			names[i] = fmt.Sprintf("%s → %q", name, r.PromptCaptions[name])
+			empty := ""
+			if slices.Contains(r.EmptyCaptionFiles, name) {
+				empty = " (its caption file is empty)"
+			}
+			names[i] = fmt.Sprintf("%s%s → %q", name, empty, r.PromptCaptions[name])
 		}
 		what := "image takes the prompt its PNG records as its caption"
 		if len(names) > 1 {
 			what = "images take the prompts their PNGs record as their captions"
 		}
-		folders = append(folders, fmt.Sprintf("  %d %s (no caption file): %s", len(names), what, examples(names, ", ")))
+		why := "no caption file"
+		if len(r.EmptyCaptionFiles) > 0 {
+			why = "no caption text"
+		}
+		folders = append(folders, fmt.Sprintf("  %d %s (%s): %s", len(names), what, why, examples(names, ", ")))
 	}
 	switch {
 	case n == 0 && r.Images == 0:

@@ -689,8 +689,10 @@ type Record struct {
 	Steps      int `json:"steps"`
 	TotalSteps int `json:"total_steps"`
 	// TrainLoss is the mean training loss of the last 50 steps (a fifth of a shorter run's) and BestVal
-	// the best validation loss (at BestStep), in bits per token; 0 before
-	// the first call ends.
+	// the validation loss of the weights the run exports (at BestStep), in
+	// bits per token: the lowest, or with ExportLatest (fine-tunes) the
+	// latest pass's, as the log's "lowest" may be lower; 0 before the first
+	// call ends.
 	TrainLoss float64 `json:"train_bits,omitempty"`
 	BestVal   float64 `json:"best_val_bits,omitempty"`
 	BestStep  int     `json:"best_step,omitempty"`
