@@ -623,6 +623,21 @@ func TestPromptCompletionAndUnknownWords(t *testing.T) {
 		t.Error("the completions stay over what the model reads during a run")
 	}
 	s.panel.SetRunning(false)
+	// A click elsewhere (a slider, the canvas) takes the focus from the
+	// prompt: its completions give way to what the model reads, and a
+	// refresh of the panel (the cursor moved, a setting changed) does not
+	// bring them back; back in the prompt, they are offered again.
+	entry.SetText("red heart ")
+	test.Type(entry, "hea")
+	s.win.Canvas().Focus(s.canvas)
+	s.panel.promptChanged()
+	if s.panel.suggestBox.Visible() || !s.panel.words.Visible() || len(s.panel.completions) != 0 {
+		t.Error("the completions stay under a prompt that lost the focus")
+	}
+	s.win.Canvas().Focus(entry)
+	if !s.panel.suggestBox.Visible() {
+		t.Error("back in the prompt, no completions for hea")
+	}
 	entry.SetText("red heart ")
 	entry.SetText("red hea zzz")
 	if !strings.Contains(segmentText(s.panel.words.Segments), "unknown word(s) left out: hea (head?), zzz") {

@@ -404,12 +404,7 @@ func (s *Studio) OpenHistory(it historyItem) error {
 	if it.hash == "" || it.hash == s.bundle.Model.Hash {
 		return s.OpenFile(it.path)
 	}
-	key, ok := s.modelKeyFor(it.model, it.hash)
-	if ok && isFolderKey(key) {
-		if _, err := os.Stat(key); err != nil {
-			ok = false // its folder is gone (a run deleted): the pixels, with the model open
-		}
-	}
+	key, ok := s.findModel(it.model, it.hash)
 	if !ok {
 		return s.OpenFile(it.path)
 	}
@@ -417,6 +412,18 @@ func (s *Studio) OpenHistory(it historyItem) error {
 		return errBusy{running: name}
 	}
 	return s.loadModel(key, nil, it.path)
+}
+
+// findModel is modelKeyFor, for a model that can be opened: one whose
+// folder is gone (a run deleted, a folder moved) is not found.
+func (s *Studio) findModel(name, hash string) (key string, ok bool) {
+	key, ok = s.modelKeyFor(name, hash)
+	if ok && isFolderKey(key) {
+		if _, err := os.Stat(key); err != nil {
+			return "", false
+		}
+	}
+	return key, ok
 }
 
 // modelKeyFor finds the model that made an image: one opened before with

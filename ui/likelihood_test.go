@@ -244,8 +244,8 @@ func TestScoreOfAnotherModelsImageWaits(t *testing.T) {
 }
 
 // A repair whose candidates are all less likely than the image it started
-// from offers that image first (it stays on the canvas) and says so; one
-// with a likelier candidate is left as it is.
+// from offers that image first (it stays on the canvas, under its own seed)
+// and says so; one with a likelier candidate is left as it is.
 func TestRepairKeepsTheLikelierImage(t *testing.T) {
 	tokens := []int{1, 2, 3, 4}
 	mask := []bool{false, true, true, false}
@@ -257,8 +257,8 @@ func TestRepairKeepsTheLikelierImage(t *testing.T) {
 		}}
 	}
 	res := worse()
-	note := keepLikelier(res, tokens, mask, perToken)
-	if len(res.Images) != 3 || !slices.Equal(res.Images[0].Tokens, tokens) || res.Images[0].LogLik != -3 || res.Images[0].Count != 3 {
+	note := keepLikelier(res, tokens, mask, perToken, 8)
+	if len(res.Images) != 3 || !slices.Equal(res.Images[0].Tokens, tokens) || res.Images[0].LogLik != -3 || res.Images[0].Count != 3 || res.Images[0].Seed != 8 {
 		t.Fatalf("the image is not offered first: %+v", res.Images)
 	}
 	if !strings.Contains(note, "none of the 2 candidates is likelier than the image (the best 2.0 nats less likely)") {
@@ -266,10 +266,10 @@ func TestRepairKeepsTheLikelierImage(t *testing.T) {
 	}
 	better := worse()
 	better.Images[1].LogLik = -2.5
-	if note := keepLikelier(better, tokens, mask, perToken); note != "" || len(better.Images) != 2 {
+	if note := keepLikelier(better, tokens, mask, perToken, 8); note != "" || len(better.Images) != 2 {
 		t.Fatalf("a likelier candidate: note %q, %d images", note, len(better.Images))
 	}
-	if note := keepLikelier(worse(), tokens, mask, perToken[:3]); note != "" {
+	if note := keepLikelier(worse(), tokens, mask, perToken[:3], 8); note != "" {
 		t.Fatalf("a score of another image compared: %q", note)
 	}
 }

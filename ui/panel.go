@@ -132,6 +132,7 @@ func (p *promptPanel) buildPrompts() {
 		p.updateWheels()
 	}
 	p.prompt.OnCursorChanged = p.promptChanged
+	p.prompt.OnFocusChanged = p.promptChanged // no completions left under a prompt clicked away from
 	p.prompt.OnGenerate = func() { p.onGenerate() }
 	p.prompt.OnEscape = p.escape
 	// A word typed whole ("flat") is left as it is: Tab moves on rather
@@ -528,7 +529,7 @@ func (p *promptPanel) promptChanged() {
 	p.completions, p.typedWhole = nil, false
 	typedAt := -1
 	if p.tok != nil {
-		if w := p.prompt.CurrentWord(); w != "" && p.prompt.AtWordEnd() && p.prompt.Typed() {
+		if w := p.prompt.CurrentWord(); w != "" && p.prompt.AtWordEnd() && p.prompt.Typed() && p.prompt.Focused() {
 			typing := strings.ToLower(w)
 			typedAt = len(prompt.Split(p.prompt.Text[:p.prompt.CursorOffset()])) - 1
 			var pool []string

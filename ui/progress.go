@@ -182,6 +182,11 @@ func (s progressState) String() string {
 		txt = fmt.Sprintf("%d new, %d kept of %d %ses · %.0f tok/s", s.Fresh, s.Patches-s.Fresh, s.Patches, noun, s.TokensPerSecond())
 	case s.Kept > 0:
 		txt = fmt.Sprintf("%s %d / %d (%d new, %d kept) · %.0f tok/s", noun, s.Step, s.Steps, s.Fresh, s.Kept, s.TokensPerSecond())
+	case !s.Running && s.Steps > 0 && s.Step == s.Steps && s.Patches > s.Steps:
+		// Ended after keeping the patches before its first position (a
+		// stopped image continued, a branch): of the whole image too, as
+		// the timeline counts ("patch 56 / 56" beside its 64 / 64).
+		txt = fmt.Sprintf("%d new, %d kept of %d %ses · %.0f tok/s", s.Steps, s.Patches-s.Steps, s.Patches, noun, s.TokensPerSecond())
 	}
 	if s.Running {
 		if s.Step == 0 {

@@ -105,6 +105,23 @@ func TestProgressCountsKeptPatches(t *testing.T) {
 	if txt := p.State(t0.Add(time.Second)).String(); strings.Contains(txt, "kept") {
 		t.Errorf("a run that keeps nothing: %q", txt)
 	}
+	// A stopped image of 16 continued from patch 6 (or a branch): 10
+	// drawn, and once ended the 6 before them said kept, as the timeline
+	// counts the whole image; while it runs, and stopped, its own steps.
+	p.Begin("continuing", 0, t0)
+	p.SetPatches(16)
+	for i := 1; i <= 10; i++ {
+		p.Event(sampler.Event{Index: 5 + i, Step: i, Steps: 10})
+		if i == 4 {
+			if txt := p.State(t0.Add(time.Second)).String(); !strings.HasPrefix(txt, "patch 4 / 10 · ") {
+				t.Errorf("a continued image, running: %q", txt)
+			}
+		}
+	}
+	p.End(t0.Add(time.Second))
+	if txt := p.State(t0.Add(time.Second)).String(); !strings.HasPrefix(txt, "10 new, 6 kept of 16 patches · ") {
+		t.Errorf("a continued image, ended: %q", txt)
+	}
 }
 
 // While a batch is ranked by a score, the bar says how many are scored.

@@ -413,7 +413,13 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		s.edit.instruction.SetText(o.Record.Prompt)
 	}
 	if foreign {
-		msg += fmt.Sprintf("; it was made by model %s, whose prompt and settings are not applied here (open it from the history, or open that model, to reuse them)", o.Record.Model)
+		if _, found := s.findModel(o.Record.Model, o.Record.ModelHash); found {
+			msg += fmt.Sprintf("; it was made by model %s, whose prompt and settings are not applied here (open it from the history, or open that model, to reuse them)", o.Record.Model)
+		} else {
+			// Opened from the history already, its model was not found:
+			// advice to do that again went round in a circle.
+			msg += fmt.Sprintf("; it was made by model %s, which is not found here any more (a deleted run, or a folder moved): %s draws it from its pixels, and its prompt and settings are not applied", o.Record.Model, b.Name)
+		}
 	}
 	if note != "" {
 		msg += " — " + note

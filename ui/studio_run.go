@@ -392,6 +392,7 @@ func (s *Studio) regenerate(repairOf *sampler.Score) error {
 		perToken = repairOf.PerToken
 	}
 	late := ""
+	imageSeed := s.doc.ImageParams().Seed // the image's own, not the panel's next
 	return s.startJob(job{
 		kind: kindRegenerate, label: "regenerating", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		keepMask: mask, startPic: s.doc.Picture(), lateNote: &late,
@@ -399,7 +400,7 @@ func (s *Studio) regenerate(repairOf *sampler.Score) error {
 		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			res, err := sampler.Inpaint(ctx, b, opt, tokens, mask, n, emit)
 			if err == nil && repair && !res.Stopped {
-				late = keepLikelier(res, tokens, mask, perToken)
+				late = keepLikelier(res, tokens, mask, perToken, imageSeed)
 			}
 			return res, err
 		},
@@ -418,7 +419,9 @@ const repairSlack = 0.05
 // canvas (on the emoji model at its defaults the four candidates of a
 // rocket were one picture 42 nats less likely). It returns what to say
 // then ("" when a candidate is likelier, or the figures do not compare).
-func keepLikelier(res *sampler.Result, tokens []int, mask []bool, perToken []float64) string {
+// seed is the image's own seed, which its thumbnail shows (it had shown
+// the first candidate's).
+func keepLikelier(res *sampler.Result, tokens []int, mask []bool, perToken []float64, seed uint64) string {
 	k0 := slices.Index(mask, true)
 	if k0 < 0 || len(perToken) != len(tokens) || len(res.Images) == 0 {
 		return ""
@@ -439,7 +442,7 @@ func keepLikelier(res *sampler.Result, tokens []int, mask []bool, perToken []flo
 	if best >= orig-repairSlack*float64(len(tokens)-k0) {
 		return ""
 	}
-	kept := sampler.Image{Seed: res.Images[0].Seed, Tokens: slices.Clone(tokens), LogLik: orig, Count: len(tokens) - k0}
+	kept := sampler.Image{Seed: seed, Tokens: slices.Clone(tokens), LogLik: orig, Count: len(tokens) - k0}
 	res.Images = append([]sampler.Image{kept}, res.Images...)
 	return fmt.Sprintf("none of the %d candidates is likelier than the image (the best %.1f nats less likely): it stays, and they are offered beside it",
 		len(res.Images)-1, orig-best)

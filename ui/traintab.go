@@ -1444,8 +1444,11 @@ func (t *TrainTab) SampleRows() string { return t.sampleRows.Text }
 
 // show puts a run's state on display.
 func (t *TrainTab) show(info *trainjob.RunInfo) {
-	if t.shown == nil || t.shown.Dir != info.Dir {
-		t.details.ScrollToTop() // another run's text: from its start (a scroll kept showed nothing)
+	if t.shown != nil && cleanPath(t.shown.Dir) != cleanPath(info.Dir) || t.shown == nil && t.logDir != cleanPath(info.Dir) {
+		// Another run's text: from its start (a scroll kept showed
+		// nothing). The run whose log the pane followed, shown as it
+		// ended (stopped, paused, finished), keeps its place.
+		t.details.ScrollToTop()
 	}
 	t.shown = info
 	t.highlightShown()
@@ -1520,7 +1523,9 @@ func (t *TrainTab) showInfo(st trainjob.Settings, note string) {
 	t.info.SetText(strings.TrimSpace(b.String()))
 	over := t.info.MinSize().Height - t.details.Size().Height
 	switch {
-	case t.job != nil && atEnd && over > 0:
+	case (t.job != nil || t.shown != nil && cleanPath(t.shown.Dir) == t.logDir) && atEnd && over > 0:
+		// A live run's log, or the run whose log the pane followed as it
+		// ended: its last lines stay in view.
 		// The content's size first: the scroll clamps its offset to it.
 		t.details.Content.Resize(fyne.NewSize(t.details.Size().Width, t.info.MinSize().Height))
 		t.details.ScrollToBottom()

@@ -818,6 +818,11 @@ func TestTrainTab(t *testing.T) {
 				if s.Document().Parent != it.path || s.modelKey != "tiny" {
 					t.Fatalf("a picture of the deleted model opened as %q with model %q", s.Document().Parent, s.modelKey)
 				}
+				// The status says its model is gone, not to open it from
+				// the history (it was) or to open that model (there is none).
+				if st := s.Status(); !strings.Contains(st, "which is not found here any more") || strings.Contains(st, "open it from the history") {
+					t.Errorf("a picture of the deleted model opened saying %q", st)
+				}
 				opened = true
 				break
 			}
@@ -882,6 +887,7 @@ func TestTrainRunsFolderDefault(t *testing.T) {
 	e := newEnv(t)
 	old := filepath.Join(storageDir(e.app), "runs", "shapes-20261130-120000")
 	must(t, os.MkdirAll(old, 0o755))
+	t.Cleanup(func() { os.RemoveAll(old) }) // the test app's storage may be a folder other runs share
 	must(t, os.WriteFile(filepath.Join(old, trainjob.RecordFile), []byte("{"), 0o644))
 	s := e.open(t)
 	tab := s.Train()
@@ -1065,6 +1071,14 @@ func TestTrainInfoScrollFollowsItsText(t *testing.T) {
 	tab.showInfo(st, "")
 	if over := tab.info.MinSize().Height - tab.details.Size().Height; tab.details.Offset.Y < over-1 {
 		t.Errorf("scrolled back to the end, the log is not followed (offset %v of %v)", tab.details.Offset.Y, over)
+	}
+	// The run ends (Stop, Pause, its budget): shown as it ended, its log
+	// keeps its last lines in view, where it jumped to the top.
+	tab.job = nil
+	tab.logLines = append(tab.logLines, "stopped at step 41")
+	tab.show(&trainjob.RunInfo{Dir: "live", Record: &trainjob.Record{Settings: st}})
+	if over := tab.info.MinSize().Height - tab.details.Size().Height; tab.details.Offset.Y < over-1 {
+		t.Errorf("the run ended: its log scrolled to %v of %v, away from its end", tab.details.Offset.Y, over)
 	}
 }
 

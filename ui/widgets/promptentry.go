@@ -26,9 +26,36 @@ type PromptEntry struct {
 	// OnEscape, when set, runs on Escape (a focused field gets every key:
 	// the window's Escape, which stops a run, never comes).
 	OnEscape func()
+	// OnFocusChanged, when set, runs after the entry gains or loses the
+	// keyboard focus.
+	OnFocusChanged func()
 	// typed is whether the text was last changed by the user (keys, a
 	// paste), not set by the program (SetText).
 	typed bool
+	// focused is whether the entry has the keyboard focus.
+	focused bool
+}
+
+// Focused reports whether the entry has the keyboard focus: completions
+// are offered while a word is typed in it, not after a click elsewhere.
+func (e *PromptEntry) Focused() bool { return e.focused }
+
+// FocusGained is part of fyne.Focusable.
+func (e *PromptEntry) FocusGained() {
+	e.focused = true
+	e.Entry.FocusGained()
+	if e.OnFocusChanged != nil {
+		e.OnFocusChanged()
+	}
+}
+
+// FocusLost is part of fyne.Focusable.
+func (e *PromptEntry) FocusLost() {
+	e.focused = false
+	e.Entry.FocusLost()
+	if e.OnFocusChanged != nil {
+		e.OnFocusChanged()
+	}
 }
 
 // Typed reports whether the text was last changed by typing or pasting
