@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
@@ -40,6 +42,9 @@ func runAverage(_ context.Context, env Env, args []string) error {
 		if paths.Same(*out, dir) {
 			return fmt.Errorf("--out %s is one of the models averaged (%s): give a new folder", *out, dir)
 		}
+		if err := checkAveraged(dir); err != nil {
+			return err
+		}
 	}
 	if files := modelFiles(*out); files > 0 && !*force {
 		return fmt.Errorf("%s holds %s already (the average would replace a model there): choose another --out, or pass --force", *out, plural.N(files, "file", "files"))
@@ -67,6 +72,23 @@ func runAverage(_ context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "%s: the mean of %d models' weights (%d parameters, %s) in %.1f s\n", *out, len(dirs), b.Model.Config.Params(), *dtype, time.Since(start).Seconds())
 	return nil
+}
+
+// checkAveraged says plainly why dir is no model folder to average where a
+// user may take it for one: a built-in model's name (averaged, it had
+// said "load emoji: no such model folder"), or a run folder, whose model
+// is in its model folder.
+func checkAveraged(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, model.WeightsFile)); err == nil {
+		return nil
+	}
+	if _, err := os.Stat(dir); err != nil && slices.Contains(assets.Models(), dir) {
+		return fmt.Errorf("%s is a built-in model, not a folder: average takes model folders (the checkpoints of one run; a built-in model's folder is assets/models/%s in Tessera's source)", dir, dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "model", model.WeightsFile)); err == nil {
+		return fmt.Errorf("%s is a run folder: its model is %s", dir, filepath.Join(dir, "model"))
+	}
+	return nil // Load says what is wrong
 }
 
 // weightsDType is the dtype of the first floating-point tensor in a model

@@ -44,11 +44,17 @@ func TestAverageCommand(t *testing.T) {
 	if code, _, stderr := run(t, "generate", "--model", out, "--prompt", "red cat", "--seed", "1", "--out", filepath.Join(t.TempDir(), "x.png"), "--quiet"); code != 0 {
 		t.Fatalf("generate on the average: %s", stderr)
 	}
+	runDir := t.TempDir() // a run folder, its model inside
+	if err := os.Symlink(a, filepath.Join(runDir, "model")); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"average", a, b}, "--out DIR is required"},
+		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), a, "emoji"}, "emoji is a built-in model, not a folder"},
+		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), a, runDir}, "is a run folder: its model is " + filepath.Join(runDir, "model")},
 		{[]string{"average", "--out", out, a}, "at least two"},
 		{[]string{"average", "--out", out, "--dtype", "F8", a, b}, "--dtype"},
 		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), a, tinyEditModel(t)}, "differ in config.json"},
