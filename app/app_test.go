@@ -1135,3 +1135,26 @@ func TestErrorAfterAnOpenProgressLine(t *testing.T) {
 		t.Fatal("an ended line is open")
 	}
 }
+
+// An unranked branch lists the candidates that give the source back after
+// the others, in seed order each (the README's order; they came first when
+// the first seed gave it back), and its JSON marks them.
+func TestUnrankedBranchListsChangesFirst(t *testing.T) {
+	b := bundletest.Tiny(9)
+	n := b.ImageTokens()
+	source := make([]int, n)
+	changed := make([]int, n)
+	changed[n-1] = 1
+	images := []sampler.Image{{Seed: 1, Tokens: slices.Clone(source)}, {Seed: 2, Tokens: changed}}
+	out := filepath.Join(t.TempDir(), "alt.png")
+	var stdout, stderr bytes.Buffer
+	opt := sampler.Defaults()
+	err := saveImages(context.Background(), Env{Stdout: &stdout, Stderr: &stderr}, b, opt, images, saveOptions{out: out, json: true, quiet: true, source: source, from: n - 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"seed":2`) || strings.Contains(lines[0], "unchanged") || !strings.Contains(lines[1], `"seed":1`) || !strings.Contains(lines[1], `"unchanged":true`) {
+		t.Fatalf("an unranked branch's candidates, source given back by seed 1:\n%s", stdout.String())
+	}
+}

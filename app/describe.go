@@ -347,11 +347,13 @@ func (d *describer) describe(ctx context.Context, path string) error {
 		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  %+8.4f vs no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, -e.GainBits, e.Posterior, e.Prompt)
 	}
 	switch {
-	case out.Unexplained && d.promptsFile != "":
+	case out.Unexplained && d.promptsFile != "" && len(out.Top) > 0 && out.Top[0].BitsPerToken <= math.Log2(float64(b.Codes())):
 		// The list is the user's: it may just not hold the image's prompt
 		// (the model's own picture of a rocket, against "cat face" alone).
-		fmt.Fprintf(env.Stderr, "note: none of the prompts of %s explains the image better than no prompt (or than a uniform guess among the model's %d codes, %.1f bits), so the ranking means little: the list may not hold what it shows (without --prompts, every prompt model %s knows is ranked)\n",
-			d.promptsFile, b.Codes(), math.Log2(float64(b.Codes())), b.Name)
+		// An image dearer than a uniform guess is unlike the model's
+		// pictures whatever the list (the note below).
+		fmt.Fprintf(env.Stderr, "note: none of the prompts of %s explains the image better than no prompt, so the ranking means little: the list may not hold what it shows (without --prompts, describe ranks the prompts model %s offers)\n",
+			d.promptsFile, b.Name)
 	case out.Unexplained:
 		fmt.Fprintf(env.Stderr, "note: the image is unlike what model %s draws: even its likeliest prompt explains it no better than no prompt, or costs more than a uniform guess among its %d codes (%.1f bits), so the ranking means little\n",
 			b.Name, b.Codes(), math.Log2(float64(b.Codes())))

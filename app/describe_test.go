@@ -230,15 +230,24 @@ func TestDescribeSaysUnexplained(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "note: the image is unlike what model") || strings.Contains(stdout, "note:") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	// Against a list of the user's, the list is what may be wanting: the
-	// note says so rather than blame the image.
+	// Against a list of the user's, noise that costs more than a uniform
+	// guess is still unlike the model's pictures; a picture of the model's
+	// own that no prompt of the list explains says the list may be wanting.
 	list := filepath.Join(t.TempDir(), "prompts.txt")
-	if err := os.WriteFile(list, []byte("red cat\n"), 0o644); err != nil {
+	if err := os.WriteFile(list, []byte("blue dog\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, _, stderr = run(t, "describe", "--model", model, "--prompts", list, path)
+	if code != 0 || !strings.Contains(stderr, "note: the image is unlike what model") {
+		t.Errorf("noise with --prompts: exit %d, stderr %q", code, stderr)
+	}
+	own := filepath.Join(t.TempDir(), "own.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--temperature", "0", "--out", own, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, _, stderr = run(t, "describe", "--model", model, "--prompts", list, own)
 	if code != 0 || !strings.Contains(stderr, "note: none of the prompts of "+list+" explains the image better than no prompt") || strings.Contains(stderr, "unlike what model") {
-		t.Errorf("with --prompts: exit %d, stderr %q", code, stderr)
+		t.Errorf("the model's own picture against a list without its prompt: exit %d, stderr %q", code, stderr)
 	}
 }
 

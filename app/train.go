@@ -272,12 +272,13 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	if err := f.checkResume(set); err != nil {
 		return err
 	}
-	if _, err := trainjob.ReadRecord(f.out); err != nil && f.resume && !set["data"] && f.out != "" {
-		// Nothing to resume, and nothing said of what to train: a typo in
-		// the folder's name started hours of the default dataset's preset.
-		// A fresh start under --resume names its data, as make model's
-		// stages do.
-		return usageError{fmt.Sprintf("--resume: %s holds no run to resume (no run.json there); to start a run in it, name its data with --data (and a time budget with --minutes)", f.out)}
+	if f.resume && !set["data"] && !trainjob.IsRun(f.out) {
+		// Nothing to resume (no record, checkpoint or prepared data: a
+		// damaged record is the run folder check's to say), and nothing
+		// said of what to train: a typo in the folder's name started hours
+		// of the default dataset's preset. A fresh start under --resume
+		// names its data, as make model's stages do.
+		return usageError{fmt.Sprintf("--resume: %s holds no run to resume (no run.json, checkpoint or prepared data there); to start a run in it, name its data with --data (and a time budget with --minutes)", f.out)}
 	}
 	st := f.settings(args)
 	if err := st.Check(); err != nil { // before any data is read or prepared; an unknown dataset too

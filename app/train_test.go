@@ -220,6 +220,18 @@ func TestTrainResumeOfNoRunNamesItsData(t *testing.T) {
 	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the folder was made: %v", err)
 	}
+	// A run whose record is damaged is a run: the run folder check says
+	// what is wrong with it, not that there is none.
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, trainjob.RecordFile), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = run(t, "train", "--resume", "--out", out)
+	if code == 0 || strings.Contains(stderr, "holds no run to resume") || !strings.Contains(stderr, "run.json") {
+		t.Fatalf("a damaged record: exit %d, %q", code, stderr)
+	}
 }
 
 // TestTrainResumeWithNothingToResumeFineTunesTheModelsShape: --resume in a

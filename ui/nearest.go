@@ -59,14 +59,15 @@ func (e memoEntry) verdict() string {
 		return fmt.Sprintf("near-copy of a training image (%s): recalled, not new", db)
 	}
 	if e.psnr < farFromNearestDB {
-		return fmt.Sprintf("not a near-copy by this check (%s from the nearest training image): it differs from even that image over much of the picture", db)
+		return fmt.Sprintf("not a near-copy by this check (%s from the nearest training image): it is far even from that image", db)
 	}
 	return fmt.Sprintf("not a near-copy by this check (%s from the nearest training image): it departs from that image, if only in a few patches", db)
 }
 
-// farFromNearestDB is the PSNR under which a picture differs from its
-// nearest training image over much of it, not in a few patches (13.5 dB:
-// a grey fox beside a grey heart).
+// farFromNearestDB is the PSNR under which a picture is far from its
+// nearest training image, not a few patches from it (13.5 dB: a grey fox
+// beside a grey heart; PSNR says how much, not where, so the verdict
+// says no more than that).
 const farFromNearestDB = 20
 
 // trainingSamples loads the training images of dataset, as

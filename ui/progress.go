@@ -31,6 +31,9 @@ type progress struct {
 	// patches is image 0's size in patches (0: unknown), which a run that
 	// ends at its last masked patch does not go through to the end of.
 	patches int
+	// prefix is whether the run keeps the patches before its first
+	// position (Continue, Branch from here) and draws the rest.
+	prefix bool
 }
 
 // progressState is a consistent view of a progress.
@@ -46,6 +49,9 @@ type progressState struct {
 	After string
 	// Patches is image 0's size in patches (0: unknown; progress.SetPatches).
 	Patches int
+	// Prefix: the run keeps the patches before its first position
+	// (progress.SetPatches).
+	Prefix bool
 }
 
 // Begin starts following a run of steps positions.
@@ -53,15 +59,17 @@ func (p *progress) Begin(label string, steps int, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.label, p.start, p.steps, p.running = label, now, steps, true
-	p.step, p.tokens, p.kept0, p.end, p.after, p.patches = 0, 0, nil, time.Time{}, "", 0
+	p.step, p.tokens, p.kept0, p.end, p.after, p.patches, p.prefix = 0, 0, nil, time.Time{}, "", 0, false
 }
 
 // SetPatches gives image 0's size in patches: a finished run that kept
-// some then counts every patch, those after its last position too.
-func (p *progress) SetPatches(n int) {
+// some then counts every patch, those after its last position too, and,
+// with prefix (a run that keeps the patches before its first position and
+// draws the rest: Continue, Branch from here), those before its first.
+func (p *progress) SetPatches(n int, prefix bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.patches = n
+	p.patches, p.prefix = n, prefix
 }
 
 // After says what the run does once its patches are drawn, shown after
@@ -117,7 +125,7 @@ func (p *progress) State(now time.Time) progressState {
 	if !p.start.IsZero() {
 		el = end.Sub(p.start)
 	}
-	st := progressState{Label: p.label, Step: p.step, Steps: p.steps, Tokens: p.tokens, Elapsed: el, Running: p.running, After: p.after, Patches: p.patches}
+	st := progressState{Label: p.label, Step: p.step, Steps: p.steps, Tokens: p.tokens, Elapsed: el, Running: p.running, After: p.after, Patches: p.patches, Prefix: p.prefix}
 	for _, kept := range p.kept0 {
 		if kept {
 			st.Kept++
@@ -182,7 +190,7 @@ func (s progressState) String() string {
 		txt = fmt.Sprintf("%d new, %d kept of %d %ses · %.0f tok/s", s.Fresh, s.Patches-s.Fresh, s.Patches, noun, s.TokensPerSecond())
 	case s.Kept > 0:
 		txt = fmt.Sprintf("%s %d / %d (%d new, %d kept) · %.0f tok/s", noun, s.Step, s.Steps, s.Fresh, s.Kept, s.TokensPerSecond())
-	case !s.Running && s.Steps > 0 && s.Step == s.Steps && s.Patches > s.Steps:
+	case s.Prefix && !s.Running && s.Steps > 0 && s.Step == s.Steps && s.Patches > s.Steps:
 		// Ended after keeping the patches before its first position (a
 		// stopped image continued, a branch): of the whole image too, as
 		// the timeline counts ("patch 56 / 56" beside its 64 / 64).

@@ -95,7 +95,7 @@ func TestProgressCountsKeptPatches(t *testing.T) {
 	}
 	// Ended at its last masked patch of an image of 16: the 6 after it are
 	// kept too, and the counts add up to the image.
-	p.SetPatches(16)
+	p.SetPatches(16, false)
 	p.End(t0.Add(time.Second))
 	if txt := p.State(t0.Add(time.Second)).String(); !strings.HasPrefix(txt, "2 new, 14 kept of 16 patches · ") {
 		t.Errorf("a finished run that ended at patch 10 of 16: %q", txt)
@@ -108,8 +108,8 @@ func TestProgressCountsKeptPatches(t *testing.T) {
 	// A stopped image of 16 continued from patch 6 (or a branch): 10
 	// drawn, and once ended the 6 before them said kept, as the timeline
 	// counts the whole image; while it runs, and stopped, its own steps.
-	p.Begin("continuing", 0, t0)
-	p.SetPatches(16)
+	p.Begin("completing", 0, t0)
+	p.SetPatches(16, true)
 	for i := 1; i <= 10; i++ {
 		p.Event(sampler.Event{Index: 5 + i, Step: i, Steps: 10})
 		if i == 4 {
@@ -121,6 +121,17 @@ func TestProgressCountsKeptPatches(t *testing.T) {
 	p.End(t0.Add(time.Second))
 	if txt := p.State(t0.Add(time.Second)).String(); !strings.HasPrefix(txt, "10 new, 6 kept of 16 patches · ") {
 		t.Errorf("a continued image, ended: %q", txt)
+	}
+	// Extend down adds rows after an image it keeps whole: its own steps,
+	// not a count of the image before it (8 of an image of 16 then 24).
+	p.Begin("extending", 0, t0)
+	p.SetPatches(16, false)
+	for i := 1; i <= 8; i++ {
+		p.Event(sampler.Event{Index: 15 + i, Step: i, Steps: 8})
+	}
+	p.End(t0.Add(time.Second))
+	if txt := p.State(t0.Add(time.Second)).String(); !strings.HasPrefix(txt, "patch 8 / 8 · ") {
+		t.Errorf("an extended image, ended: %q", txt)
 	}
 }
 

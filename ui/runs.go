@@ -49,7 +49,7 @@ type runs struct {
 // error saving them.
 func (r *runs) start(j job, done func(ran job, res *sampler.Result, err error, saved []result, saveErr error)) error {
 	r.prog.Begin(j.label, 0, time.Now())
-	r.prog.SetPatches(max(len(j.base), j.b.ImageTokens()))
+	r.prog.SetPatches(max(len(j.base), j.b.ImageTokens()), j.kind == kindComplete || j.kind == kindBranch)
 	emit := r.emitter(j)
 	return r.runner.Start(j.label, func(ctx context.Context) {
 		var res *sampler.Result

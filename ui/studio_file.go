@@ -413,12 +413,16 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		s.edit.instruction.SetText(o.Record.Prompt)
 	}
 	if foreign {
-		if _, found := s.findModel(o.Record.Model, o.Record.ModelHash); found {
+		key, known := s.modelKeyFor(o.Record.Model, o.Record.ModelHash)
+		switch _, found := s.findModel(o.Record.Model, o.Record.ModelHash); {
+		case found:
 			msg += fmt.Sprintf("; it was made by model %s, whose prompt and settings are not applied here (open it from the history, or open that model, to reuse them)", o.Record.Model)
-		} else {
-			// Opened from the history already, its model was not found:
-			// advice to do that again went round in a circle.
-			msg += fmt.Sprintf("; it was made by model %s, which is not found here any more (a deleted run, or a folder moved): %s draws it from its pixels, and its prompt and settings are not applied", o.Record.Model, b.Name)
+		case known:
+			// Its folder is gone: advice to open it from the history it
+			// was just opened from went round in a circle.
+			msg += fmt.Sprintf("; it was made by model %s, whose folder is not found any more (%s: a deleted run, or a folder moved): %s draws it from its pixels, and its prompt and settings are not applied", o.Record.Model, key, b.Name)
+		default:
+			msg += fmt.Sprintf("; it was made by model %s, which is not among the models known here, so its prompt and settings are not applied (%s, beside the model picker, opens its folder)", o.Record.Model, openFolderOption)
 		}
 	}
 	if note != "" {

@@ -1279,6 +1279,11 @@ func TestOpenAnotherModelsImageKeepsThePanel(t *testing.T) {
 	if !strings.Contains(s.Status(), "made by model") || s.Document().ImageParams().Prompt != "" {
 		t.Fatalf("status %q, image prompt %q", s.Status(), s.Document().ImageParams().Prompt)
 	}
+	// Its model is one this studio knows (opened before): the status says
+	// how to reuse its settings, not that the model is gone or unknown.
+	if st := s.Status(); !strings.Contains(st, "open it from the history, or open that model") {
+		t.Errorf("an image of a model known here: %q", st)
+	}
 }
 
 // withFolders opens model folders as the real studio does, besides the

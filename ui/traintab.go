@@ -1446,9 +1446,11 @@ func (t *TrainTab) SampleRows() string { return t.sampleRows.Text }
 func (t *TrainTab) show(info *trainjob.RunInfo) {
 	if t.shown != nil && cleanPath(t.shown.Dir) != cleanPath(info.Dir) || t.shown == nil && t.logDir != cleanPath(info.Dir) {
 		// Another run's text: from its start (a scroll kept showed
-		// nothing). The run whose log the pane followed, shown as it
+		// nothing), not followed to its end (ScrollToTop does not call
+		// OnScrolled). The run whose log the pane followed, shown as it
 		// ended (stopped, paused, finished), keeps its place.
 		t.details.ScrollToTop()
+		t.following = false
 	}
 	t.shown = info
 	t.highlightShown()

@@ -820,7 +820,7 @@ func TestTrainTab(t *testing.T) {
 				}
 				// The status says its model is gone, not to open it from
 				// the history (it was) or to open that model (there is none).
-				if st := s.Status(); !strings.Contains(st, "which is not found here any more") || strings.Contains(st, "open it from the history") {
+				if st := s.Status(); !strings.Contains(st, "whose folder is not found any more") || strings.Contains(st, "open it from the history") {
 					t.Errorf("a picture of the deleted model opened saying %q", st)
 				}
 				opened = true

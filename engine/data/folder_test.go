@@ -174,7 +174,8 @@ func TestFolderCaptionsFromRecordedPrompts(t *testing.T) {
 	}
 	if text := strings.Join(r.Lines(), "\n"); !strings.Contains(text, `2 images take the prompts their PNGs record as their captions (no caption file): a1111.png → "red apple, fluent flat", tessera-20261203-010203-s3.png → "cat face twitter"`) {
 		t.Errorf("Lines:\n%s", text)
-	} // An empty caption file beside such a PNG is said as what it is, not
+	}
+	// An empty caption file beside such a PNG is said as what it is, not
 	// as no caption file.
 	writeFile(t, filepath.Join(dir, "a1111.txt"), nil)
 	if r, err = CheckFolder(context.Background(), dir); err != nil {

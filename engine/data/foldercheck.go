@@ -41,14 +41,15 @@ type FolderReport struct {
 	// to the caption Folder gives it from its file name ("cat (2).png" →
 	// "cat"), so that a user sees what the model will learn.
 	FileNameCaptions map[string]string `json:"file_name_captions"`
-	// PromptCaptions maps each usable image without a caption file whose
-	// PNG records the prompt that drew it (Tessera's record or A1111's
+	// PromptCaptions maps each usable image without a caption file (or
+	// with an empty one: EmptyCaptionFiles) whose PNG records the prompt
+	// that drew it (Tessera's record or A1111's
 	// parameters: storedPrompt) to that prompt, its caption. They count as
 	// captioned: no problem, but said.
 	PromptCaptions map[string]string `json:"prompt_captions"`
 	// EmptyCaptionFiles lists the images of PromptCaptions whose caption
 	// file is there but holds no text (the recorded prompt stands in).
-	EmptyCaptionFiles []string `json:"empty_caption_files,omitempty"`
+	EmptyCaptionFiles []string `json:"empty_caption_files"`
 	Orphans           []string `json:"orphans"` // .txt caption files without an image of the same base name
 	// Captions maps every usable image (by file name) to the caption it
 	// trains with, whatever gave it (caption file, recorded prompt, file
@@ -125,7 +126,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 	}
 
 	rep := &FolderReport{Dir: dir, Images: len(images), Unreadable: []string{}, BOM: []string{}, CRLF: []string{},
-		NonUTF8: []string{}, Uncaptioned: []string{}, FileNameCaptions: map[string]string{}, PromptCaptions: map[string]string{}, Captions: map[string]string{}, AlsoCaptions: map[string][]string{}, Orphans: []string{}, OddSize: []string{}, Duplicates: [][]string{}, Folders: append([]string{}, folders...)}
+		NonUTF8: []string{}, Uncaptioned: []string{}, FileNameCaptions: map[string]string{}, PromptCaptions: map[string]string{}, EmptyCaptionFiles: []string{}, Captions: map[string]string{}, AlsoCaptions: map[string][]string{}, Orphans: []string{}, OddSize: []string{}, Duplicates: [][]string{}, Folders: append([]string{}, folders...)}
 	paired := map[string]bool{} // caption files some image reads
 	groups := map[[sha256.Size]byte][]string{}
 	var order [][sha256.Size]byte

@@ -23,7 +23,8 @@ const (
 )
 
 // FromSafetensors binds the weights of a parsed safetensors file. Tensors the
-// architecture does not use (attn.bias, attn.masked_bias) are ignored.
+// architecture does not use (attn.bias, attn.masked_bias) are ignored; a
+// block past the config's n_layer is an error (checkLayers).
 func FromSafetensors(c Config, f *safetensors.File) (*Model, error) {
 	if err := checkLayers(c, f.Names()); err != nil {
 		return nil, err
