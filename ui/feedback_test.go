@@ -1274,3 +1274,30 @@ func TestHistoryFilterDoesNotHideNewImages(t *testing.T) {
 		t.Errorf("a new image of another model: filter %q, %d shown", s.history.filter, s.HistoryLen())
 	}
 }
+
+// Escape stops a run while a slider has the keyboard focus (a tap on one
+// gives it): the slider had taken the key, and the run went on.
+func TestEscapeStopsARunFromAFocusedSlider(t *testing.T) {
+	s := newTestStudio(t)
+	c := s.Window().Canvas()
+	c.Focus(s.panel.batch)
+	if c.Focused() != fyne.Focusable(s.panel.batch) {
+		t.Fatal("the slider did not take the focus")
+	}
+	s.runs.onPatch = func(ev sampler.Event) {
+		if ev.Step == 4 {
+			c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		}
+	}
+	generate(t, s)
+	if st := s.Status(); !strings.HasPrefix(st, "Stopped at patch") {
+		t.Fatalf("Escape on a focused slider during a run: status %q", st)
+	}
+	// Other keys still move it.
+	s.runs.onPatch = nil
+	v := s.panel.batch.Value
+	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+	if s.panel.batch.Value == v {
+		t.Error("the right arrow did not move the focused slider")
+	}
+}

@@ -40,6 +40,10 @@ type opened struct {
 	// says it keeps pixels its codes only approximate (extraKeptPixels: a
 	// masked run's), nil otherwise: the document shows and saves it.
 	Picture *image.NRGBA
+	// DetailLost says the record keeps such pixels but the file's are no
+	// longer them (a transparent or smoothly upscaled export): the
+	// picture is as its codes draw it.
+	DetailLost bool
 	// Note tells the user something worth knowing (e.g. re-encoded).
 	Note string
 	// Large says the file's pixels took much memory (over largePixels):
@@ -144,6 +148,8 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 				// At the size its codes draw (not the record's width and
 				// height, which a crafted file may set to anything).
 				o.Picture = codebook.AtSize(img, cols*b.PatchSize(), o.Rows*b.PatchSize())
+			} else if kept {
+				o.DetailLost = true
 			}
 			return o, nil
 		}

@@ -285,6 +285,19 @@ func TestMaskedEditKeepsThePixelsOutsideTheMask(t *testing.T) {
 	if rec.Extra[extraKeptPixels] != true {
 		t.Fatalf("the edit's output does not say it keeps pixels: %v", rec.Extra)
 	}
+	// Exported with a transparent background, its kept pixels are gone
+	// from the file: reopened from its codes, it is not said to be exact
+	// (it was, and showed another picture).
+	s.set.SetTransparentBackground(true)
+	defer s.set.SetTransparentBackground(false)
+	sticker := filepath.Join(t.TempDir(), "sticker.png")
+	must(t, s.ExportTo(sticker))
+	must(t, s.OpenFile(sticker))
+	s.Wait()
+	must(t, s.LastError())
+	if st := s.Status(); strings.Contains(st, "exactly") || !strings.Contains(st, "as its codes draw it") {
+		t.Errorf("a transparent export of a detailed edit reopened saying %q", st)
+	}
 }
 
 // Edit by instruction explains what it needs: an image, an instruction, an

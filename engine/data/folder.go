@@ -180,7 +180,10 @@ func captionOf(name string, sc sidecar, stored string) string {
 // "cat"), which number files rather than describe them: a folder of
 // cat-01 … cat-40 trains one caption, not forty words the model could
 // never tell apart. A name of numbers alone keeps its first ("7-003" ->
-// "7").
+// "7"). A number glued to a last word of three letters or more is a
+// numbering too ("purple2" -> "purple", "cat01" -> "cat"; it had made a
+// prompt word of each); shorter words and words with digits inside keep
+// theirs ("mp3", "r2d2").
 func fileNameCaption(base string) string {
 	words := strings.Fields(prompt.Normalize(base))
 	numbering := func(w string) bool { // "2", "(2)", "#3", "[01]": no letter
@@ -188,6 +191,13 @@ func fileNameCaption(base string) string {
 	}
 	for len(words) > 1 && numbering(words[len(words)-1]) {
 		words = words[:len(words)-1]
+	}
+	if n := len(words); n > 0 {
+		last := words[n-1]
+		word := strings.TrimRightFunc(last, unicode.IsDigit)
+		if word != last && utf8.RuneCountInString(word) >= 3 && strings.IndexFunc(word, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 {
+			words[n-1] = word
+		}
 	}
 	return strings.Join(words, " ")
 }

@@ -53,6 +53,12 @@ func TestFileNameCaption(t *testing.T) {
 		"cat #3":          "cat",
 		"dog [01] (copy)": "dog [01] (copy)",
 		"red cat 2 (1)":   "red cat",
+		"purple2":         "purple",
+		"Cat01":           "cat",
+		"red cat3":        "red cat",
+		"mp3":             "mp3",
+		"r2d2":            "r2d2",
+		"blue x2":         "blue x2",
 	} {
 		if got := fileNameCaption(base); got != want {
 			t.Errorf("fileNameCaption(%q) = %q, want %q", base, got, want)

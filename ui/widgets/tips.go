@@ -430,6 +430,22 @@ func NewTipSlider(lo, hi float64, tip string) *TipSlider {
 
 func (s *TipSlider) Tip() string { return s.tip }
 
+// TypedKey hands Escape to the window's own key handler (which stops a run
+// or closes a dialog): a focused widget gets every key, so Escape did
+// nothing while a slider had the focus (a tap on one gives it). Other keys
+// move the slider.
+func (s *TipSlider) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape {
+		if app := fyne.CurrentApp(); app != nil {
+			if c := app.Driver().CanvasForObject(s); c != nil && c.OnTypedKey() != nil {
+				c.OnTypedKey()(k)
+				return
+			}
+		}
+	}
+	s.Slider.TypedKey(k)
+}
+
 // Dragged moves the slider and, as a tap does, gives it the keyboard focus:
 // Fyne's slider took a drag without it, so the arrow keys pressed next went
 // to the control focused before (the style picker, which changed the
