@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -17,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
@@ -1299,5 +1301,24 @@ func TestEscapeStopsARunFromAFocusedSlider(t *testing.T) {
 	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
 	if s.panel.batch.Value == v {
 		t.Error("the right arrow did not move the focused slider")
+	}
+}
+
+// A long progress text does not widen the window: the bar's minimum is
+// its text's width, and a batch ranked by description margin grew the
+// window past a 1024-wide screen.
+func TestLongProgressTextKeepsTheWindowsWidth(t *testing.T) {
+	s := newTestStudio(t)
+	before := s.Window().Content().MinSize().Width
+	s.runs.prog.Begin("generating", 0, time.Now())
+	s.runs.prog.Event(sampler.Event{Step: 40, Steps: 64})
+	s.runs.prog.After(strings.Repeat("ranking the candidates by description margin ", 4))
+	s.runs.prog.End(time.Now())
+	s.runs.bar.Refresh()
+	if txt := s.runs.bar.TextFormatter(); fyne.MeasureText(txt, theme.TextSize(), fyne.TextStyle{}).Width < 1000 {
+		t.Fatalf("the test's progress text is too short to show anything: %q", txt)
+	}
+	if after := s.Window().Content().MinSize().Width; after > before {
+		t.Errorf("the window's minimum width grew from %.0f to %.0f with a long progress text", before, after)
 	}
 }

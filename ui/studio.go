@@ -70,6 +70,10 @@ const historyLimit = 200
 // autosaveDelay debounces session writes.
 const autosaveDelay = 400 * time.Millisecond
 
+// progressMinWidth is the most width the progress bar asks of the window
+// (its text is shown whole where the window is wider).
+const progressMinWidth = 240
+
 // Studio is the main window and everything behind it.
 type Studio struct {
 	app  fyne.App
@@ -446,7 +450,10 @@ func (s *Studio) layout() fyne.CanvasObject {
 		widgets.NewTipAction(theme.ContentCopyIcon(), "Copy the image to the clipboard (Ctrl+Shift+C)", s.CopyImage),
 		widgets.NewTipAction(theme.DocumentSaveIcon(), "Export the image as a PNG, upscaled, with its settings (Ctrl+S)", s.files.showExport),
 	)
-	under := container.NewVBox(s.tl.box, s.likelihood.legend.Object(), s.runs.bar)
+	// The bar's minimum is its text's width: a long one ("… · ranking the
+	// candidates by description margin…") widened the window past the
+	// screen during a batch.
+	under := container.NewVBox(s.tl.box, s.likelihood.legend.Object(), widgets.AtMostMin(progressMinWidth, s.runs.bar))
 	center := container.NewBorder(tools, under, nil, nil, widgets.AtLeast(minCanvasWidth, container.NewStack(s.canvas, s.noModel)))
 	inner := container.NewHSplit(center, widgets.AtLeast(minEditWidth, s.edit.content))
 	inner.SetOffset(0.77)

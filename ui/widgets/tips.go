@@ -823,6 +823,27 @@ func AtLeast(w float32, obj fyne.CanvasObject) *fyne.Container {
 	return container.New(minWidth{w}, obj)
 }
 
+// maxMinWidth lays out one object over the whole space and asks for at
+// most w of width (its height is its own).
+type maxMinWidth struct{ w float32 }
+
+// Layout gives the object the whole space.
+func (m maxMinWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) { minWidth{}.Layout(objs, size) }
+
+// MinSize is the object's, at most w wide.
+func (m maxMinWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	s := minWidth{}.MinSize(objs)
+	return fyne.NewSize(min(s.Width, m.w), s.Height)
+}
+
+// AtMostMin wraps obj so that its minimum width is at most w: for a widget
+// whose minimum is its text's width (a progress bar's), which grew the
+// window while a long text was shown; the layout gives it all the room
+// there is.
+func AtMostMin(w float32, obj fyne.CanvasObject) *fyne.Container {
+	return container.New(maxMinWidth{w}, obj)
+}
+
 // WrapText breaks text into lines of at most n characters at spaces (for
 // dialogs, which do not wrap); a word longer than n, a path say, is broken
 // after its slashes, or every n characters where it has none.
