@@ -738,7 +738,7 @@ func TestHistoryContextMenu(t *testing.T) {
 		t.Fatal("no context menu")
 	}
 	menu := test.RenderObjectToMarkup(s.Window().Canvas().Overlays().Top())
-	for _, want := range []string{"Open", "Favourite", "Reveal in folder", "Show only", "Delete file"} {
+	for _, want := range []string{"Open", "Mark as favourite", "Reveal in folder", "Show only", "Delete file"} {
 		if !strings.Contains(menu, want) {
 			t.Fatalf("the context menu lacks %q", want)
 		}
@@ -750,6 +750,12 @@ func TestHistoryContextMenu(t *testing.T) {
 	if !strings.HasPrefix(s.history.Thumbs()[1].Caption, "★") {
 		t.Fatal("the favourite is not starred")
 	}
+	// Its menu now offers the way back, as an action.
+	test.TapSecondary(s.history.Thumbs()[1])
+	if menu := test.RenderObjectToMarkup(s.Window().Canvas().Overlays().Top()); !strings.Contains(menu, "Remove from favourites") {
+		t.Fatal("a favourite's menu does not offer to remove it from the favourites")
+	}
+	s.Window().Canvas().Overlays().Top().Hide()
 	must(t, s.history.Reveal(item.path))
 	if revealed != filepath.Dir(item.path) {
 		t.Fatalf("revealed %q", revealed)

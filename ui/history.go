@@ -186,9 +186,11 @@ func (h *historyPanel) thumb(it historyItem) *widgets.Thumb {
 
 // menu shows the context menu of a history entry at pos (absolute).
 func (h *historyPanel) menu(it historyItem, pos fyne.Position) {
-	fav := "★ Favourite"
+	// Actions, as the menu's other items are ("☆ Not a favourite" read as
+	// the entry's state).
+	fav := "★ Mark as favourite"
 	if h.isFavourite(it.path) {
-		fav = "☆ Not a favourite"
+		fav = "☆ Remove from favourites"
 	}
 	items := []*fyne.MenuItem{
 		fyne.NewMenuItem("Open", func() { h.host.report(h.host.OpenHistory(it)) }),

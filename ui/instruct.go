@@ -30,6 +30,20 @@ import (
 const extraEdit = pngmeta.ExtraEdit
 
 // errNoEditModel is reported by Edit by instruction without an edit model.
+// instructionChanged follows the Edit by instruction box: the status line
+// saying it was empty goes once it is not (it stayed beside an
+// instruction picked from the list).
+func (s *Studio) instructionChanged(text string) {
+	if strings.TrimSpace(text) != "" && errors.Is(s.lastErr, errNoInstruction) && strings.Contains(s.Status(), errNoInstruction.Error()) {
+		s.setStatus("Edit by instruction: Enter or the button edits the image with it")
+	}
+}
+
+// errNoInstruction is Edit by instruction with an empty box; the status
+// line that says it goes once an instruction is typed or picked
+// (Studio.instructionChanged).
+var errNoInstruction = errors.New(`type what to change first, e.g. "remove the background" or "make it blue"`)
+
 var errNoEditModel = errors.New("there is no edit model: Edit by instruction needs one (the built-in \"edit\", " +
 	"or an edit model folder picked in the model list)")
 
@@ -165,7 +179,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	case !s.doc.Complete():
 		return errors.New("finish the image first (Continue stopped image): an edit reads the whole picture")
 	case instruction == "":
-		return errors.New(`type what to change first, e.g. "remove the background" or "make it blue"`)
+		return errNoInstruction
 	case !s.editor.set():
 		return errNoEditModel
 	}

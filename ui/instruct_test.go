@@ -407,6 +407,17 @@ func TestEditByInstructionErrors(t *testing.T) {
 	if err := s.ReuseImageSeed(); err == nil || !strings.Contains(err.Error(), "edit by instruction") {
 		t.Fatalf("reuse the seed of an edit: %v", err)
 	}
+	// Said on the status line, it goes once an instruction is typed or
+	// picked (it stayed beside the instruction picked).
+	s.report(s.EditByInstruction(""))
+	if !strings.Contains(s.Status(), "type what to change") {
+		t.Fatalf("an empty instruction's status: %q", s.Status())
+	}
+	s.edit.instruction.SetText("")
+	s.edit.instruction.SetText("make it blue")
+	if st := s.Status(); strings.Contains(st, "type what to change") {
+		t.Errorf("an instruction typed, the status still says %q", st)
+	}
 }
 
 // A mask painted on one grid covers every patch it touches on another.

@@ -396,6 +396,7 @@ func (s *Studio) buildWidgets() {
 	s.edit.setValues(widgets.ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates(), s.set.PaintTemperature(), s.set.SourceDetail())
 	s.canvas.SetTemperatureValue(s.set.PaintTemperature())
 	s.paint.panel = s.edit
+	s.edit.instruction.OnChanged = s.instructionChanged
 	s.edit.instruction.OnEscape = func() { // the box has the key: Escape stops a run, as anywhere
 		if s.Running() != "" {
 			s.Stop()
