@@ -183,7 +183,7 @@ func (r *liveRenderer) update() {
 	if len(r.lines) != want {
 		r.lines = r.lines[:0]
 		for i := 0; i < want; i++ {
-			l := canvas.NewLine(color.NRGBA{R: 255, G: 255, B: 255, A: 70})
+			l := canvas.NewLine(gridLineColor())
 			l.StrokeWidth = 1
 			r.lines = append(r.lines, l)
 		}
@@ -202,6 +202,11 @@ func (r *liveRenderer) Refresh() {
 		canvas.Refresh(o)
 	}
 }
+
+// gridLineColor draws the patch grid: a half-transparent mid grey, seen
+// over white (the emoji's backgrounds, where a white line was invisible)
+// and over dark pictures alike.
+func gridLineColor() color.NRGBA { return color.NRGBA{R: 128, G: 128, B: 128, A: 140} }
 
 // maskEdge is one edge of a masked patch that borders an unmasked one or
 // the image's edge, from (x0, y0) to (x1, y1) in patches.

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"math"
 	"slices"
 	"testing"
 )
@@ -27,6 +28,22 @@ func TestMaskEdges(t *testing.T) {
 	} {
 		if got := maskEdges(c.mask, c.rows, c.cols); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// The grid lines are seen over white (the emoji's backgrounds: white
+// lines were invisible there) and over black: each composite differs from
+// the page by a quarter of the range at least.
+func TestGridLinesShowOverWhiteAndBlack(t *testing.T) {
+	c := gridLineColor()
+	over := func(page float64) float64 {
+		a := float64(c.A) / 255
+		return a*float64(c.R) + (1-a)*page
+	}
+	for _, page := range []float64{255, 0} {
+		if d := math.Abs(over(page) - page); d < 255.0/4 {
+			t.Errorf("over %g the grid line is %.0f, %.0f levels away", page, over(page), d)
 		}
 	}
 }
