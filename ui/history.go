@@ -420,12 +420,20 @@ func (s *Studio) OpenHistory(it historyItem) error {
 // folder is gone (a run deleted, a folder moved) is not found.
 func (s *Studio) findModel(name, hash string) (key string, ok bool) {
 	key, ok = s.modelKeyFor(name, hash)
-	if ok && isFolderKey(key) {
-		if _, err := os.Stat(key); err != nil {
-			return "", false
-		}
+	if !ok || folderGone(key) {
+		return "", false
 	}
-	return key, ok
+	return key, true
+}
+
+// folderGone reports whether the model key names a folder that is no
+// longer there (a built-in model's name never is).
+func folderGone(key string) bool {
+	if !isFolderKey(key) {
+		return false
+	}
+	_, err := os.Stat(key)
+	return err != nil
 }
 
 // modelKeyFor finds the model that made an image: one opened before with

@@ -29,7 +29,6 @@ import (
 // the candidate's rank.
 const extraEdit = pngmeta.ExtraEdit
 
-// errNoEditModel is reported by Edit by instruction without an edit model.
 // instructionChanged follows the Edit by instruction box: the status line
 // saying it was empty goes once it is not (it stayed beside an
 // instruction picked from the list).
@@ -44,6 +43,7 @@ func (s *Studio) instructionChanged(text string) {
 // (Studio.instructionChanged).
 var errNoInstruction = errors.New(`type what to change first, e.g. "remove the background" or "make it blue"`)
 
+// errNoEditModel is reported by Edit by instruction without an edit model.
 var errNoEditModel = errors.New("there is no edit model: Edit by instruction needs one (the built-in \"edit\", " +
 	"or an edit model folder picked in the model list)")
 

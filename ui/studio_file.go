@@ -417,9 +417,11 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		s.edit.instruction.SetText(o.Record.Prompt)
 	}
 	if foreign {
+		// modelKeyFor once (it may hash recent model folders), its folder
+		// checked as findModel does.
 		key, known := s.modelKeyFor(o.Record.Model, o.Record.ModelHash)
-		switch _, found := s.findModel(o.Record.Model, o.Record.ModelHash); {
-		case found:
+		switch {
+		case known && !folderGone(key):
 			msg += fmt.Sprintf("; it was made by model %s, whose prompt and settings are not applied here (open it from the history, or open that model, to reuse them)", o.Record.Model)
 		case known:
 			// Its folder is gone: advice to open it from the history it
