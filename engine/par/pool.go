@@ -19,7 +19,7 @@ import (
 )
 
 // spinFor is how long an idle helper polls for work (yielding its thread
-// every 64 polls) before it sleeps: long enough to bridge the serial work
+// every yieldEvery) before it sleeps: long enough to bridge the serial work
 // between the loops of one forward pass and between decode steps
 // (sampling), which on a 2-core Zen 5 EPYC often took more than the 14 µs
 // that the earlier 4,096 polls lasted; each such gap then cost a futex
@@ -29,25 +29,79 @@ import (
 // tokens/s, batch 8 405–426 → 450–548.
 const spinFor = 200 * time.Microsecond
 
+// yieldEvery is how often a polling worker (an idle helper, or the caller
+// waiting for the last parts) lets another goroutine have its thread.
+// runtime.Gosched takes the scheduler's global lock, and a team of 16
+// yielding every 64 polls (about every 0.1 µs) held it all the time: on a
+// 16-core Xeon (Emerald Rapids) a batch-1 decode step ran no faster at 16
+// threads than at 2 (f16 191 against 195 tokens/s, int8 210 against 297;
+// the lock took 49% of the CPU profile). Yielding every 10 µs instead, and
+// the shared words padded apart (cacheLine), alternated twice there
+// (`tessera bench --random small --batch 1 --tokens 512`): f16 178–204 →
+// 457–533 tokens/s, int8 199–213 → 334–725; batch 8 unchanged, the 2-core
+// EPYC unchanged. Every 10 µs still gives a goroutine waiting for the thread
+// (another team of the studio, the garbage collector) its turn soon.
+const yieldEvery = 10 * time.Microsecond
+
+// cacheLine pads the Team's shared words apart (two 64-byte lines, as
+// Intel's adjacent-line prefetcher pairs them), so that a worker claiming
+// or finishing a part does not take the line the idle helpers poll.
+type cacheLine [128]byte
+
+// poller paces a worker polling a shared word: it reads the clock every
+// 64 polls only (a loop that follows at once costs none) and yields the
+// thread every yieldEvery.
+type poller struct {
+	polls          int
+	start, yielded time.Time
+	lasted         time.Duration // as of the last clock read
+	yields         int
+}
+
+// poll counts one poll and yields when it is time. It returns how long the
+// polling has lasted, as of the last clock read.
+func (p *poller) poll() time.Duration {
+	if p.polls++; p.polls%64 != 0 {
+		return p.lasted
+	}
+	now := time.Now()
+	if p.start.IsZero() {
+		p.start, p.yielded = now, now
+		return 0
+	}
+	if now.Sub(p.yielded) >= yieldEvery {
+		runtime.Gosched()
+		p.yielded = now
+		p.yields++
+	}
+	p.lasted = now.Sub(p.start)
+	return p.lasted
+}
+
 // Team runs loops on its caller plus size−1 helper goroutines. One
 // goroutine at a time may call For or Tasks; helpers stop when Close is
 // called.
 type Team struct {
 	size int
-	gen  atomic.Uint64 // the current loop's number, bumped once per loop
 	stop atomic.Bool
+	_    cacheLine
+	gen  atomic.Uint64 // the current loop's number, bumped once per loop (idle helpers poll it)
+	_    cacheLine
 	// claims is the current loop's claim word: its number (low 32 bits of
 	// gen) << 32 | its parts << 16 | the parts claimed. A claim is a
 	// compare-and-swap on it, so a helper late for one loop cannot claim a
 	// part of the next; finished counts the parts done.
 	claims   atomic.Uint64
-	finished atomic.Int64
+	_        cacheLine
+	finished atomic.Int64 // polled by the caller alone
+	_        cacheLine
 	// The current loop, written before claims and gen are published: a
 	// For's body over parts of per items, or a Tasks's task of one item
 	// per part.
 	body   func(lo, hi int)
 	task   func(worker, i int)
 	n, per int
+	_      cacheLine
 
 	parked atomic.Int32
 	wake   chan struct{}
@@ -125,10 +179,9 @@ func (t *Team) run(parts int) {
 	t.gen.Store(g)
 	t.rouse(int(t.parked.Load()))
 	t.claim(0, g)
-	for i := 0; t.finished.Load() != int64(parts); i++ {
-		if i%64 == 63 {
-			runtime.Gosched()
-		}
+	var p poller
+	for t.finished.Load() != int64(parts) {
+		p.poll()
 	}
 }
 
@@ -170,18 +223,10 @@ func (t *Team) helper(id int) {
 	defer t.wg.Done()
 	var seen uint64 // gen's value at NewTeam, whenever this goroutine starts
 	for {
-		// Wait for the next loop: spin, then sleep. The clock is read from
-		// the 64th poll on, so a loop that follows at once costs none.
-		var start time.Time
-		for i := 1; t.gen.Load() == seen; i++ {
-			if i%64 != 0 {
-				continue
-			}
-			runtime.Gosched()
-			if start.IsZero() {
-				start = time.Now()
-			}
-			if time.Since(start) < spinFor {
+		// Wait for the next loop: spin, then sleep.
+		var p poller
+		for t.gen.Load() == seen {
+			if p.poll() < spinFor {
 				continue
 			}
 			t.parked.Add(1)
@@ -189,7 +234,7 @@ func (t *Team) helper(id int) {
 				<-t.wake
 			}
 			t.parked.Add(-1)
-			start = time.Time{}
+			p = poller{}
 		}
 		seen = t.gen.Load()
 		if t.stop.Load() {

@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestForCoversEveryItemOnce runs many loops of varied sizes back to back
@@ -115,4 +116,50 @@ func TestEachRunsEveryIndexOnce(t *testing.T) {
 		}
 	}
 	Each(0, 4, func(int) { t.Fatal("ran with n = 0") })
+}
+
+// TestPollerYieldsOnAClock polls for 5 ms and checks the poller yields
+// about every yieldEvery, not at every 64th poll (each yield takes the
+// scheduler's global lock, which a team of 16 polling workers saturated),
+// and that it reports how long the polling has lasted.
+func TestPollerYieldsOnAClock(t *testing.T) {
+	var p poller
+	start := time.Now()
+	var lasted time.Duration
+	for time.Since(start) < 5*time.Millisecond {
+		for range 64 {
+			lasted = p.poll()
+		}
+	}
+	most := int(5*time.Millisecond/yieldEvery) + 1
+	if p.yields < 1 || p.yields > most {
+		t.Fatalf("%d polls over 5 ms yielded %d times, want 1 to %d (every %v)", p.polls, p.yields, most, yieldEvery)
+	}
+	if lasted < 4*time.Millisecond || lasted > time.Since(start) {
+		t.Fatalf("poll reported %v of polling after 5 ms", lasted)
+	}
+}
+
+// TestTeamWordsOnOwnCacheLines checks the words the idle helpers poll
+// (gen), the workers claim (claims) and the caller polls (finished) lie at
+// least a cache line pair apart, so that claiming or finishing a part does
+// not take the line every helper reads.
+func TestTeamWordsOnOwnCacheLines(t *testing.T) {
+	var team Team
+	words := []struct {
+		name string
+		at   uintptr
+	}{
+		{"stop", unsafe.Offsetof(team.stop)},
+		{"gen", unsafe.Offsetof(team.gen)},
+		{"claims", unsafe.Offsetof(team.claims)},
+		{"finished", unsafe.Offsetof(team.finished)},
+		{"loop", unsafe.Offsetof(team.body)},
+		{"parked", unsafe.Offsetof(team.parked)},
+	}
+	for i := 1; i < len(words); i++ {
+		if gap := words[i].at - words[i-1].at; gap < 128 {
+			t.Errorf("%s is %d bytes after %s, want 128 at least", words[i].name, gap, words[i-1].name)
+		}
+	}
 }
