@@ -115,10 +115,7 @@ func (c *candidateStrip) display(results []result, kind, label string, thumbs []
 // candidateCaption is the caption and tooltip of candidate i of run j.
 func candidateCaption(j job, i int, r result) (caption, tip string) {
 	caption = fmt.Sprintf("#%d", i+1)
-	tip = fmt.Sprintf("Candidate %d, seed %d — click to put it on the canvas", i+1, r.seed)
-	if r.style != "" {
-		tip = fmt.Sprintf("Candidate %d, seed %d, in the %s style — click to put it on the canvas", i+1, r.seed, r.style)
-	}
+	tip = candidateName(i, r) + " — click to put it on the canvas"
 	switch {
 	case j.kind == kindRegenerate:
 		if i == 0 {
@@ -156,6 +153,22 @@ func candidateCaption(j job, i int, r result) (caption, tip string) {
 		tip += "\nThis candidate is the image the run started from: the model gave it back unchanged."
 	}
 	return caption, tip
+}
+
+// candidateName names candidate i (counted from 0) for the status line and
+// tooltips: "Candidate 2 (seed 7)", with the style its seed drew; the image
+// a run kept as it was by its own seed, or as an opened picture, which has
+// none (its seed field reads 0).
+func candidateName(i int, r result) string {
+	switch {
+	case r.kept && r.noSeed:
+		return fmt.Sprintf("Candidate %d, the image as it was (an opened picture: no seed)", i+1)
+	case r.kept:
+		return fmt.Sprintf("Candidate %d, the image as it was (its seed %d)", i+1, r.seed)
+	case r.style != "":
+		return fmt.Sprintf("Candidate %d (seed %d, in the %s style it drew)", i+1, r.seed, r.style)
+	}
+	return fmt.Sprintf("Candidate %d (seed %d)", i+1, r.seed)
 }
 
 // candidateOrder is the strip's label: how run j's candidates are ordered.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -290,5 +291,52 @@ func TestLikelihoodMapStaysOn(t *testing.T) {
 	again.likelihood.Set(false)
 	if third := e.open(t); third.likelihood.On() {
 		t.Fatal("the map turned off is on at the next start")
+	}
+}
+
+// The image a repair keeps as it was is named as such on its thumbnail and
+// in the status line, with its own seed, and an opened picture, whose seed
+// field reads 0, with none (it showed "seed 0").
+func TestKeptImageOfAnOpenedPictureHasNoSeed(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 42)
+	generate(t, s)
+	w, h := s.bundle.ImageSize()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(7 * i)
+	}
+	path := filepath.Join(t.TempDir(), "photo.png")
+	must(t, pngmeta.WriteFileAtomic(path, img, nil))
+	must(t, s.OpenFile(path))
+	s.Wait()
+	must(t, s.LastError())
+	base := s.Document().Tokens()
+	other := slices.Clone(base)
+	other[1] = (other[1] + 1) % s.bundle.Model.Config.Codes()
+	p, err := s.imageRunParams()
+	must(t, err)
+	for _, opened := range []bool{true, false} {
+		kept := true
+		j := job{kind: kindRegenerate, label: "regenerating", b: s.bundle, params: p, base: base, outDir: s.outputsDir,
+			repair: true, kept: &kept, startOpened: opened, startPic: s.doc.Picture()}
+		res := &sampler.Result{Images: []sampler.Image{{Tokens: slices.Clone(base), Seed: 0}, {Tokens: other, Seed: 42}}}
+		results, err := s.runs.save(context.Background(), j, res, nil)
+		must(t, err)
+		if len(results) != 2 || !results[0].kept || results[0].noSeed != opened || results[1].kept {
+			t.Fatalf("opened %v: results kept %v/%v, no seed %v", opened, results[0].kept, results[1].kept, results[0].noSeed)
+		}
+		_, tip := candidateCaption(j, 0, results[0])
+		name := candidateName(0, results[0])
+		want := "the image as it was (its seed 0)"
+		if opened {
+			want = "the image as it was (an opened picture: no seed)"
+		}
+		if !strings.Contains(tip, want) || !strings.Contains(name, want) {
+			t.Fatalf("opened %v: the kept image is named %q, tooltip %q; want %q", opened, name, tip, want)
+		}
+		if name := candidateName(1, results[1]); name != "Candidate 2 (seed 42)" {
+			t.Fatalf("a drawn candidate is named %q", name)
+		}
 	}
 }

@@ -138,7 +138,7 @@ func (s *Studio) CheckMemorised() error {
 		if i == 0 || len(r.tokens) < rows*cols {
 			continue // the first candidate is the current image
 		}
-		labels = append(labels, fmt.Sprintf("Candidate %d · seed %d", i+1, r.seed))
+		labels = append(labels, candidateName(i, r))
 		pictures = append(pictures, r.picture(b).SubImage(image.Rect(0, 0, cols*b.PatchSize(), rows*b.PatchSize())))
 	}
 	memo := &s.memo

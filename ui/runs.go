@@ -33,8 +33,13 @@ type runs struct {
 	loop      uiLoop
 	version   string // written in the PNG records
 	workers   int
-	streaming bool     // a run paints the canvas (no likelihood map then)
-	kept      *keptRun // the last run with its KV cache, to branch from
+	streaming bool // a run paints the canvas (no likelihood map then)
+	// follow is, while a run draws an image from its top (a new image,
+	// a completion or branch), how many patches it keeps before its first:
+	// the timeline counts the patches drawn so far; −1 for other runs, the
+	// image's own count staying (followTimeline).
+	follow int
+	kept   *keptRun // the last run with its KV cache, to branch from
 	// onPatch, when set (tests), sees each event after the canvas painted it.
 	onPatch func(sampler.Event)
 	// stopAt, when positive, stops the next run once it has made that
@@ -217,8 +222,9 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 			}
 		}
 		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik(), style: sampler.DrawnStyle(j.b, im),
-			before: j.gaveBack(tokens), parent: j.parent,
+			before: j.gaveBack(tokens), parent: j.parent, kept: i == 0 && j.kept != nil && *j.kept,
 			early: res.Stopped && underHalfDrawn(j.kind, len(tokens), rows, cols)}
+		item.noSeed = item.kept && j.startOpened
 		var drawn *image.NRGBA
 		if j.pictures != nil {
 			drawn = j.pictures(im.Seed)

@@ -349,7 +349,7 @@ func (s *Studio) buildWidgets() {
 		s.edit.setBrush(n)
 		s.set.SetBrush(n)
 	}
-	s.canvas.OnFlush = s.runs.updateProgress
+	s.canvas.OnFlush = s.canvasFlushed
 	s.canvas.OnOverlaysShown = func() { s.paint.setOverlays(true) }
 	s.canvas.OnView = s.updateZoom
 	s.canvas.SetBrushSize(s.set.Brush())

@@ -344,10 +344,7 @@ func (s *Studio) PickCandidate(i int) error {
 	s.cands.version = s.doc.Version()
 	s.cands.strip.Select(i)
 	s.docChanged()
-	msg := fmt.Sprintf("Candidate %d (seed %d)", i+1, c.seed)
-	if c.style != "" {
-		msg = fmt.Sprintf("Candidate %d (seed %d, in the %s style it drew)", i+1, c.seed, c.style)
-	}
+	msg := candidateName(i, *c)
 	if c.loglik != 0 {
 		msg += fmt.Sprintf(" · mean log-likelihood %.3f nats/patch (%.2f bits/patch)", c.loglik, -c.loglik/math.Ln2)
 	}

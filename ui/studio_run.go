@@ -81,6 +81,16 @@ type job struct {
 	// (when set) after it: what the run found out while it ran.
 	note     string
 	lateNote *string
+	// kept, when set, is set by the run when it put the image it started
+	// from first, as it was (a repair none of whose candidates was
+	// likelier: keepLikelier); startOpened says that image was opened from
+	// a file, so it has no seed to show.
+	kept        *bool
+	startOpened bool
+	// ownSeeds says the run draws with its images' own seeds (a stopped
+	// batch continued), not the panel's: the seed shown for the next run
+	// stays (advanceSeed).
+	ownSeeds bool
 	// extra, when set, gives metadata entries of image im, offered i-th
 	// (its rank; the sampler's order may differ), beyond the common ones.
 	extra func(i int, im sampler.Image) map[string]any
@@ -391,16 +401,17 @@ func (s *Studio) regenerate(repairOf *sampler.Score) error {
 	if repair && s.scorePrompt() == p.Prompt {
 		perToken = repairOf.PerToken
 	}
-	late := ""
+	late, kept := "", false
 	imageSeed := s.doc.ImageParams().Seed // the image's own, not the panel's next
 	return s.startJob(job{
 		kind: kindRegenerate, label: "regenerating", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		keepMask: mask, startPic: s.doc.Picture(), lateNote: &late,
+		keepMask: mask, startPic: s.doc.Picture(), lateNote: &late, kept: &kept, startOpened: s.doc.ImageParams().Imported != "",
 		temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return mask[i] }), sampled: sampled, unfinished: unfinished, repair: repair,
 		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			res, err := sampler.Inpaint(ctx, b, opt, tokens, mask, n, emit)
 			if err == nil && repair && !res.Stopped {
 				late = keepLikelier(res, tokens, mask, perToken, imageSeed)
+				kept = late != ""
 			}
 			return res, err
 		},
@@ -543,7 +554,7 @@ func (s *Studio) completeEach(each []result) error {
 	return s.startJob(job{
 		kind: kindComplete, label: "completing", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		at: keep, temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return i >= keep }),
-		sampled: b.ImageTokens() - keep, rank: true, pin: &each[0].seed,
+		sampled: b.ImageTokens() - keep, rank: true, pin: &each[0].seed, ownSeeds: true,
 		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			res, err := sampler.CompleteEach(ctx, b, opt, prefixes, seeds, prompts, emit)
 			if err == nil && !res.Stopped {
@@ -609,6 +620,13 @@ func (s *Studio) startJob(j job) error {
 	}
 	s.resetTimeline()
 	s.runs.streaming = true
+	s.runs.follow = -1
+	switch j.kind {
+	case kindGenerate:
+		s.runs.follow = 0
+	case kindComplete, kindBranch:
+		s.runs.follow = j.at
+	}
 	s.canvas.SetMessage("")
 	s.likelihood.refresh()
 	s.canvas.Sync()
@@ -623,6 +641,7 @@ func (s *Studio) startJob(j job) error {
 		s.panel.SetRunning(false)
 		s.showDoc()
 	}
+	s.followTimeline()
 	s.updateButtons()
 	return err
 }
@@ -637,6 +656,27 @@ func shownCodes(codes []int, cleared func(i int) bool) []int {
 		out[i] = c
 	}
 	return out
+}
+
+// canvasFlushed follows a repaint of the canvas: the progress bar, and the
+// timeline while a run draws an image from its top.
+func (s *Studio) canvasFlushed() {
+	s.runs.updateProgress()
+	s.followTimeline()
+}
+
+// followTimeline shows, while a run draws an image from its top
+// (runs.follow), the patches drawn so far of image 0 on the timeline ("0 /
+// 64" as a Generate starts, not the last image's "64 / 64").
+func (s *Studio) followTimeline() {
+	if !s.runs.streaming || s.runs.follow < 0 {
+		return
+	}
+	st := s.runs.prog.State(time.Now())
+	if st.Patches <= 0 {
+		return
+	}
+	s.tl.set(min(s.runs.follow+st.Fresh+st.Kept, st.Patches), st.Patches)
 }
 
 // canvasEmitter is the canvas path the sampler feeds, on the sampler's
@@ -687,8 +727,13 @@ type result struct {
 	// patches were drawn (underHalfDrawn): it stays on the canvas (and in
 	// the autosave) but is not saved to the outputs folder, which a Stop
 	// pressed at once would fill with nearly empty pictures.
-	early  bool
-	parent string // the parent of the image the run started from
+	early bool
+	// kept says the candidate is the image the run started from, kept as
+	// it was rather than drawn by a seed of the run (job.kept): its seed is
+	// the image's own; noSeed says it has none (a picture opened from a
+	// file, whose seed field reads 0).
+	kept, noSeed bool
+	parent       string // the parent of the image the run started from
 	// loglik is the model's mean log-likelihood per patch of what the run
 	// produced (nats; 0 when unknown).
 	loglik float64
@@ -722,7 +767,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if s.bundle != j.b {
 		return // the model changed meanwhile; nothing to apply to
 	}
-	s.advanceSeed(j.params)
+	if !j.ownSeeds {
+		s.advanceSeed(j.params)
+	}
 	if len(results) == 0 {
 		s.showDoc()
 		if j.kind == kindEdit && res != nil && res.Stopped && len(res.Images) > 0 && len(res.Images[0].Tokens) > 0 {

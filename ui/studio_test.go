@@ -1695,9 +1695,18 @@ func TestPickEarlyCandidateAndContinue(t *testing.T) {
 	if n := len(outputFiles(t, s)); n != 0 {
 		t.Fatalf("picking a candidate stopped at patch 1 saved it: %d files", n)
 	}
+	// The batch continues with its own seeds: an unlocked seed shown for
+	// the next run stays (it moved on after Continue).
+	p, err := s.Params()
+	must(t, err)
+	p.Seed, p.SeedLocked = 999, false
+	s.SetParams(p)
 	must(t, s.Resume())
 	s.Wait()
 	must(t, s.LastError())
+	if p, _ := s.Params(); p.Seed != 999 {
+		t.Fatalf("Continue of a stopped batch moved the next run's seed from 999 to %d", p.Seed)
+	}
 	if got := s.cands.results; len(got) != 3 || got[0].seed != picked || s.Document().ImageParams().Seed != picked {
 		t.Fatalf("after Continue the first candidate has seed %d, the canvas %d; want the one picked, %d", got[0].seed, s.Document().ImageParams().Seed, picked)
 	}

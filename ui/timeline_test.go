@@ -193,3 +193,40 @@ func TestBranchRetrySaysWhy(t *testing.T) {
 		t.Fatalf("status %q", st)
 	}
 }
+
+// While a run draws an image from its top, the timeline counts its
+// patches: a Generate starts at "0 / 16", not the last image's "16 / 16";
+// Continue of a stopped image starts at the patches kept. Runs that change
+// an image in place leave its count.
+func TestTimelineFollowsTheRun(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 4)
+	generate(t, s)
+	if got := s.tl.label.Text; got != "16 / 16" {
+		t.Fatalf("after Generate the timeline reads %q", got)
+	}
+	started := func(run func() error) string {
+		t.Helper()
+		must(t, run())
+		at := s.tl.label.Text // as the run starts, before a repaint
+		s.Wait()
+		must(t, s.LastError())
+		return at
+	}
+	lockSeed(t, s, "red cat", 5)
+	if got := started(s.Generate); got != "0 / 16" {
+		t.Fatalf("as Generate starts the timeline reads %q, want 0 / 16", got)
+	}
+	if got := s.tl.label.Text; got != "16 / 16" {
+		t.Fatalf("after the run the timeline reads %q", got)
+	}
+	kept := stoppedImage(t, s)
+	if got, want := started(s.Resume), fmt.Sprintf("%d / 16", kept); got != want {
+		t.Fatalf("as Continue starts the timeline reads %q, want %q", got, want)
+	}
+	s.Canvas().SetBrushSize(1)
+	test.Drag(s.Window().Canvas(), patchCenter(s, 0, 0), 2, 0)
+	if got := started(s.RegenerateMasked); got != "16 / 16" {
+		t.Fatalf("as Regenerate masked starts the timeline reads %q, want the image's 16 / 16", got)
+	}
+}
