@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"unicode/utf8"
 
-	"github.com/agnivade/levenshtein"
+	"github.com/hbollon/go-edlib"
 
 	"github.com/tessera-studio/tessera/engine/prompt"
 )
@@ -289,7 +289,7 @@ func nearFlag(fs *flag.FlagSet, name string) string {
 		return ""
 	}
 	fs.VisitAll(func(f *flag.Flag) {
-		if d := levenshtein.ComputeDistance(name, f.Name); d < bestD {
+		if d := edlib.OSADamerauLevenshteinDistance(name, f.Name); d < bestD {
 			best, bestD = f.Name, d
 		}
 	})
@@ -307,7 +307,7 @@ func nearCommand(name string) string {
 	best, bestD := "", 3
 	var prefixed []string
 	for _, n := range names {
-		if d := levenshtein.ComputeDistance(name, n); d < bestD {
+		if d := edlib.OSADamerauLevenshteinDistance(name, n); d < bestD {
 			best, bestD = n, d
 		}
 		if len(name) >= 3 && strings.HasPrefix(n, name) {

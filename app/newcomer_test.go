@@ -238,7 +238,7 @@ func TestCheckInstructionReadsWordsAsWords(t *testing.T) {
 	// typed, misspellings corrected, else one of each family (it offered
 	// the first four, three of them skin tones, whatever was typed).
 	for typed, want := range map[string]string{
-		"remove teh backround":         `the nearest one it was trained on is "remove background"`,
+		"remove teh backround":         `did you mean: teh → the, backround → background?); without them the instruction would read "remove", which is not one it was trained on (the nearest one it was trained on is "remove the background"`,
 		"mirorr it":                    `the nearest one it was trained on is "mirror it"`,
 		"make it purple with sparkles": `the nearest one it was trained on is "make it purple"`,
 		"make it sparkly":              `"remove the background", "light skin tone", "in the google style", "as a woman", "mirror it", "make it black and white", "invert the colours", "make it red"`,

@@ -37,7 +37,7 @@ func fontCredits() []Credit {
 var libraryCredits = []string{
 	"Fyne (BSD-3-Clause) · gorgonia.org/tensor (Apache-2.0) · Gonum, its netlib and plot (BSD-3-Clause)",
 	"OpenBLAS (BSD-3-Clause) · nfnt/resize (ISC) · goexif (BSD-2-Clause) · golang.org/x/image (BSD-3-Clause)",
-	"agnivade/levenshtein (MIT) · gofrs/flock (BSD-3-Clause) · GoMNIST (Apache-2.0)",
+	"hbollon/go-edlib (MIT) · gofrs/flock (BSD-3-Clause) · GoMNIST (Apache-2.0)",
 }
 
 // AboutContent is the body of the About dialog for version.

@@ -3,12 +3,14 @@ package prompt
 import (
 	"strings"
 
-	"github.com/agnivade/levenshtein"
+	"github.com/hbollon/go-edlib"
 )
 
 // Suggest returns the vocabulary word closest to an unknown word by edit
-// distance (Levenshtein: insertions, deletions, substitutions), for a
-// "did you mean" hint: "rockett" → "rocket", "aple" → "apple". Words of up
+// distance (optimal string alignment: insertions, deletions, substitutions
+// and swaps of two neighbouring letters, the commonest typo), for a "did
+// you mean" hint: "rockett" → "rocket", "aple" → "apple", "bleu" →
+// "blue". Words of up
 // to four letters may be one edit away, longer ones two; ties go to a
 // word without digits (for a word without them), then to the word sharing
 // the longest start with it (typos come late more often than
@@ -45,7 +47,7 @@ func (t *Tokenizer) Suggest(word string) (suggestion string, ok bool) {
 		if dl > limit {
 			continue
 		}
-		d := levenshtein.ComputeDistance(word, w)
+		d := edlib.OSADamerauLevenshteinDistance(word, w)
 		digits := letters && strings.ContainsAny(w, "0123456789")
 		pre := commonPrefix(word, w)
 		better := d < best || d == best && (bestDigits && !digits ||

@@ -6,7 +6,7 @@ import (
 )
 
 func TestSuggestNearestKnownWord(t *testing.T) {
-	tok, err := New([]string{PAD, "apple", "red", "rocket", "pocket", "face", "cat", "cat2", "car", "cart", "sunglasses"}, 3, 16)
+	tok, err := New([]string{PAD, "apple", "red", "blue", "rocket", "pocket", "face", "cat", "cat2", "car", "cart", "sunglasses"}, 3, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -17,9 +17,11 @@ func TestSuggestNearestKnownWord(t *testing.T) {
 		{"rockett", "rocket", true}, // one insertion
 		{"Aple", "apple", true},     // case-folded, one deletion
 		{"sunglases", "sunglasses", true},
-		{"rcoket", "rocket", true}, // a swap is two edits: allowed for a long word
-		{"cta", "", false},         // short words: one edit only ("cat" is two)
-		{"cap", "car", true},       // tie between car and cat: same length, sorted first
+		{"rcoket", "rocket", true}, // a swap of neighbouring letters is one edit
+		{"bleu", "blue", true},     // so short words have it too
+		{"cta", "cat", true},
+		{"tac", "", false},   // short words: one edit only ("cat" is two)
+		{"cap", "car", true}, // tie between car and cat: same length, sorted first
 		{"zebra", "", false},
 		{"rocket", "", false}, // known
 		{"", "", false},
