@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
+	"github.com/hbollon/go-edlib"
 )
 
 // PromptEntry is a multi-line entry that generates on Ctrl+Enter and
@@ -231,14 +232,16 @@ func (e *PromptEntry) CurrentWord() string {
 // completes the text to the offers that start with it (Completion), as a
 // shell does; when several go on from there it opens the drop-down with
 // just those (arrows and Return pick one); with no offer to go to it
-// moves the focus on.
+// moves the focus on. The drop-down's button lists every offer, those
+// nearest to the text typed first (byRelevance).
 type EscSelectEntry struct {
 	widget.SelectEntry
 	// OnEscape, when set, runs on Escape.
 	OnEscape func()
 
 	offers   []string
-	filtered bool // the drop-down shows only the offers Tab matched
+	shown    []string // what the drop-down lists now
+	filtered bool     // the drop-down shows only the offers Tab matched, or in another order
 }
 
 // NewEscSelectEntry returns an EscSelectEntry offering options.
@@ -247,13 +250,60 @@ func NewEscSelectEntry(options []string) *EscSelectEntry {
 	e.ExtendBaseWidget(e)
 	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.SetOptions(options)
+	if b, ok := e.ActionItem.(*widget.Button); ok && b.OnTapped != nil {
+		open := b.OnTapped
+		b.OnTapped = func() {
+			if len(e.shown) == len(e.offers) { // not Tab's narrowed list
+				e.show(byRelevance(e.offers, e.Text))
+			}
+			open()
+		}
+	}
 	return e
 }
 
 // SetOptions replaces the drop-down's offers, which Tab completes to.
 func (e *EscSelectEntry) SetOptions(options []string) {
 	e.offers = slices.Clone(options)
-	e.SelectEntry.SetOptions(options)
+	e.filtered = false
+	e.show(e.offers)
+}
+
+// show puts options in the drop-down; other than the offers as given, they
+// stay until the text changes (unfilter).
+func (e *EscSelectEntry) show(options []string) {
+	e.shown = slices.Clone(options)
+	e.filtered = !slices.Equal(options, e.offers)
+	e.SelectEntry.SetOptions(e.shown)
+}
+
+// byRelevance orders offers for a drop-down opened over typed text: those
+// that begin with it first, then by how many of its words each offer holds
+// (a word, its start of three letters or more, or for a word of four or
+// more one edit away: "bleu" finds "blue"), the offers' order kept among
+// equals. Every offer stays: the text may be a new instruction.
+func byRelevance(offers []string, typed string) []string {
+	words := strings.Fields(strings.ToLower(typed))
+	text := strings.ToLower(strings.TrimSpace(typed))
+	score := func(offer string) int {
+		low := strings.ToLower(offer)
+		n := 0
+		if text != "" && strings.HasPrefix(low, text) {
+			n += len(words) + 1
+		}
+		for _, t := range words {
+			for _, w := range strings.Fields(low) {
+				if w == t || len(t) >= 3 && strings.HasPrefix(w, t) || len(t) >= 4 && edlib.OSADamerauLevenshteinDistance(t, w) <= 1 {
+					n++
+					break
+				}
+			}
+		}
+		return n
+	}
+	out := slices.Clone(offers)
+	slices.SortStableFunc(out, func(a, b string) int { return score(b) - score(a) })
+	return out
 }
 
 // matches are the offers that start with the text (case aside); none for
@@ -343,8 +393,7 @@ func (e *EscSelectEntry) TypedKey(k *fyne.KeyEvent) {
 			e.CursorColumn, e.CursorRow = len([]rune(c)), 0
 			e.Refresh()
 		} else if m := e.matches(); len(m) > 1 {
-			e.SelectEntry.SetOptions(m)
-			e.filtered = true
+			e.show(m)
 			if b, ok := e.ActionItem.(*widget.Button); ok && b.OnTapped != nil && fyne.CurrentApp().Driver().CanvasForObject(e) != nil {
 				b.OnTapped() // the drop-down, now of just these
 			}
@@ -367,19 +416,16 @@ func (e *EscSelectEntry) FocusLost() {
 	e.SelectEntry.FocusLost()
 }
 
-// unfilter gives the drop-down every offer back after Tab narrowed it.
+// unfilter gives the drop-down every offer back, in order, after Tab
+// narrowed it or it was opened over typed text.
 func (e *EscSelectEntry) unfilter() {
 	if e.filtered {
-		e.filtered = false
-		e.SelectEntry.SetOptions(e.offers)
+		e.show(e.offers)
 	}
 }
 
-// Offered is what the drop-down offers now: every offer, or those Tab
-// matched.
+// Offered is what the drop-down offers now: every offer, those Tab
+// matched, or every offer nearest to the text first (byRelevance).
 func (e *EscSelectEntry) Offered() []string {
-	if e.filtered {
-		return e.matches()
-	}
-	return slices.Clone(e.offers)
+	return slices.Clone(e.shown)
 }

@@ -1,11 +1,13 @@
 package widgets
 
 import (
+	"slices"
 	"testing"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // Tab completes the typed start of an offer, to the part the matching
@@ -67,6 +69,41 @@ func TestEscSelectEntryCompletes(t *testing.T) {
 	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	if !escaped {
 		t.Error("Escape did not run OnEscape")
+	}
+}
+
+// The drop-down's button lists every offer, those nearest to the text
+// typed first ("make it bleu": "make it blue", then the other "make it"
+// ones); typing gives the offers back in their order.
+func TestEscSelectEntryDropDownOffersTheTypedFirst(t *testing.T) {
+	test.NewTempApp(t)
+	all := []string{"remove the background", "light skin tone", "make it red", "make it blue", "mirror it", "as a woman"}
+	e := NewEscSelectEntry(all)
+	w := test.NewTempWindow(t, e)
+	w.Canvas().Focus(e)
+	open := func(typed string) []string {
+		e.SetText(typed)
+		test.Tap(e.ActionItem.(*widget.Button))
+		return e.Offered()
+	}
+	for typed, want := range map[string][]string{
+		"make it bleu": {"make it blue", "make it red", "mirror it", "remove the background", "light skin tone", "as a woman"},
+		"skin":         {"light skin tone", "remove the background", "make it red", "make it blue", "mirror it", "as a woman"},
+		"rem":          {"remove the background", "light skin tone", "make it red", "make it blue", "mirror it", "as a woman"},
+		"":             all,
+		"zebra":        all,
+	} {
+		if got := open(typed); !slices.Equal(got, want) {
+			t.Errorf("drop-down over %q offers %q, want %q", typed, got, want)
+		}
+		for _, c := range w.Canvas().Overlays().List() {
+			w.Canvas().Overlays().Remove(c) // the menu opened
+		}
+	}
+	open("skin")
+	e.TypedRune('s')
+	if got := e.Offered(); !slices.Equal(got, all) {
+		t.Errorf("after typing the drop-down offers %q", got)
 	}
 }
 
