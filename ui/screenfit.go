@@ -66,10 +66,11 @@ func (s *Studio) followFocus(ctx context.Context) {
 }
 
 // revealFocused scrolls the side panel holding the focused control, when
-// the focus moved there since the last call and it is wholly out of view,
-// to show it (UI goroutine). A control partly in view is left where it is:
-// a click focuses a slider or a field too, and the panel moved under the
-// pointer between a click and a drag.
+// the focus moved there since the last call and less than half of it is in
+// view, to show it (UI goroutine). A control half in view or more is left
+// where it is: a click focuses a slider or a field too, and the panel moved
+// under the pointer between a click and a drag; one showing a sliver at the
+// panel's edge (Tab to the Batch slider under the seed) is shown whole.
 func (s *Studio) revealFocused() {
 	f := s.win.Canvas().Focused()
 	if f == s.lastFocused {
@@ -82,7 +83,7 @@ func (s *Studio) revealFocused() {
 	}
 	for _, sc := range []*container.Scroll{s.panel.scroll, s.edit.scroll} {
 		if holds(sc, obj) {
-			if !partlyInView(sc, obj) {
+			if !halfInView(sc, obj) {
 				revealIn(sc, obj)
 			}
 			return
@@ -90,9 +91,12 @@ func (s *Studio) revealFocused() {
 	}
 }
 
-// partlyInView reports whether any of obj, held by sc, is in sc's view.
-func partlyInView(sc *container.Scroll, obj fyne.CanvasObject) bool {
+// halfInView reports whether half of obj's height or more, held by sc, is
+// in sc's view.
+func halfInView(sc *container.Scroll, obj fyne.CanvasObject) bool {
 	d := fyne.CurrentApp().Driver()
 	y := d.AbsolutePositionForObject(obj).Y - d.AbsolutePositionForObject(sc).Y
-	return y+obj.Size().Height > 0 && y < sc.Size().Height
+	h := obj.Size().Height
+	shown := min(y+h, sc.Size().Height) - max(y, 0)
+	return shown >= h/2
 }

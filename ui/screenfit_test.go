@@ -76,6 +76,17 @@ func TestFocusIsScrolledIntoView(t *testing.T) {
 		if c.sc.Offset != at {
 			t.Errorf("%s, half in view, moved the panel from %v to %v when focused", c.name, at, c.sc.Offset)
 		}
+		// A sliver in view at the panel's foot (Tab to the Batch slider
+		// under the seed): shown whole.
+		s.Window().Canvas().Unfocus()
+		s.revealFocused()
+		c.sc.Offset = fyne.NewPos(0, y+4-c.sc.Size().Height)
+		c.sc.Refresh()
+		s.Window().Canvas().Focus(c.obj)
+		s.revealFocused()
+		if !inView() {
+			t.Errorf("%s, 4 px of it in view, stays cut when focused (panel offset %v)", c.name, c.sc.Offset)
+		}
 	}
 }
 
