@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -302,15 +301,7 @@ func TestKeptImageOfAnOpenedPictureHasNoSeed(t *testing.T) {
 	lockSeed(t, s, "red cat", 42)
 	generate(t, s)
 	w, h := s.bundle.ImageSize()
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(7 * i)
-	}
-	path := filepath.Join(t.TempDir(), "photo.png")
-	must(t, pngmeta.WriteFileAtomic(path, img, nil))
-	must(t, s.OpenFile(path))
-	s.Wait()
-	must(t, s.LastError())
+	openPlainPicture(t, s, w, h)
 	base := s.Document().Tokens()
 	other := slices.Clone(base)
 	other[1] = (other[1] + 1) % s.bundle.Model.Config.Codes()

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"image"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 )
 
 // tinyModels offers the built-in tiny model "tiny" (and "tiny2", another
@@ -276,4 +278,20 @@ func buttonIn(o fyne.CanvasObject, text string) *widget.Button {
 		return found != nil
 	})
 	return found
+}
+
+// openPlainPicture writes a w×h picture without metadata (a gradient) as
+// photo.png and opens it in s: a picture opened from a file, with no
+// prompt or seed of its own.
+func openPlainPicture(t *testing.T, s *Studio, w, h int) {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(7 * i)
+	}
+	path := filepath.Join(t.TempDir(), "photo.png")
+	must(t, pngmeta.WriteFileAtomic(path, img, nil))
+	must(t, s.OpenFile(path))
+	s.Wait()
+	must(t, s.LastError())
 }

@@ -822,15 +822,7 @@ func TestOpenPlainPictureClaimsNoPrompt(t *testing.T) {
 	s := newTestStudio(t)
 	lockSeed(t, s, "red cat", 42)
 	generate(t, s)
-	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(7 * i)
-	}
-	path := filepath.Join(t.TempDir(), "photo.png")
-	must(t, pngmeta.WriteFileAtomic(path, img, nil))
-	must(t, s.OpenFile(path))
-	s.Wait()
-	must(t, s.LastError())
+	openPlainPicture(t, s, 8, 8)
 	if ip := s.Document().ImageParams(); ip.Prompt != "" || ip.Seed != 0 {
 		t.Fatalf("the opened picture claims prompt %q, seed %d", ip.Prompt, ip.Seed)
 	}
