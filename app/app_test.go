@@ -451,6 +451,19 @@ func TestInfoDescribesModel(t *testing.T) {
 			}
 		}
 	}
+	// A built-in model's name given as an argument describes it (it was
+	// read as an image file); a folder that holds no model says so, with
+	// and without --model (a raw "open …/config.json" error).
+	t.Chdir(t.TempDir())
+	if code, stdout, stderr := run(t, "info", "mnist"); code != 0 || !strings.Contains(stdout, "model       mnist") {
+		t.Errorf("info mnist: exit %d, %q, %q", code, stdout, stderr)
+	}
+	empty := t.TempDir()
+	for _, args := range [][]string{{"info", empty}, {"info", "--model", empty}, {"generate", "--model", empty, "--prompt", "cat", "--out", filepath.Join(empty, "x.png")}} {
+		if code, _, stderr := run(t, args...); code != 1 || !strings.Contains(stderr, "not a model folder") && !strings.Contains(stderr, "neither a model folder") {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
 }
 
 // info IMAGE prints what an image records; a file that is not an image,

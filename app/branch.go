@@ -43,7 +43,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if err := checkOuts("out", *out, outs, ".png", *force, *from); err != nil {
 		return err
 	}
-	b, err := openImageModel(env.Stderr, sf.model, sf.precision, true, *from)
+	b, err := openImageModel(logFor(env, *quiet), sf.model, sf.precision, true, *from)
 	if err != nil {
 		return err
 	}

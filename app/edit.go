@@ -61,7 +61,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if err := checkOuts("out", *out, outs, ".png", *force, *from, *mask); err != nil {
 		return err
 	}
-	b, err := openModel(env.Stderr, f.model, f.precision)
+	b, err := openModel(logFor(env, *quiet), f.model, f.precision)
 	if err != nil {
 		return err
 	}

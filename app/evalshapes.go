@@ -158,7 +158,10 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if len(unknown) > 0 {
-		fmt.Fprintf(env.Stderr, "warning: model %s does not know %s (not trained on shapes?); those words are left out of the prompts\n", b.Name, quoteList(unknown))
+		// Its samples would be drawn without those words, and the
+		// checker's figures say nothing about the model (it printed
+		// 0% rows and exited 0).
+		return fmt.Errorf("model %s does not know %s of the shapes captions: eval-shapes checks a model trained on them (tessera train --data shapes, or --init MODEL to fine-tune one)", b.Name, quoteFew(unknown, 8))
 	}
 	used := sf.options(b)
 	if sf.seed.pick {

@@ -107,11 +107,17 @@ func TestEvalShapesContract(t *testing.T) {
 		t.Errorf("held-out variety: %d pictures (%g a caption), %d of %d pairs differ, over %d captions", g.Pictures, g.PicturesPerCaption, g.DifferentPairs, g.Pairs, held)
 	}
 
-	// Text output, and a model that does not know the words: one seed a
-	// caption has no pairs to compare, so no variety line.
-	code, stdout, stderr = run(t, "eval-shapes", "--model", tinyModel(t), "--seeds", "1")
-	if code != 0 || !strings.Contains(stdout, "held-out combinations: ") || strings.Contains(stdout, "seen combinations") || strings.Contains(stdout, "variety") || !strings.Contains(stderr, "does not know") {
+	// Text output: one seed a caption has no pairs to compare, so no
+	// variety line.
+	code, stdout, stderr = run(t, "eval-shapes", "--model", dir, "--seeds", "1")
+	if code != 0 || !strings.Contains(stdout, "held-out combinations: ") || strings.Contains(stdout, "seen combinations") || strings.Contains(stdout, "variety") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	// A model that does not know the captions' words is refused: its
+	// figures would say nothing (it printed rows of 0% and exited 0).
+	code, stdout, stderr = run(t, "eval-shapes", "--model", tinyModel(t), "--seeds", "1")
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "does not know") || !strings.Contains(stderr, "tessera train --data shapes") {
+		t.Errorf("a model without the shapes words: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	if code, _, stderr := run(t, "eval-shapes", "--model", dir, "--seeds", "0"); code != 2 || !strings.Contains(stderr, "--seeds") {
 		t.Errorf("--seeds 0: exit %d, %q", code, stderr)

@@ -39,7 +39,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if err := checkOut("out", *out, ".png", *force, *from); err != nil {
 		return err
 	}
-	b, err := openImageModel(env.Stderr, sf.model, sf.precision, true, *from)
+	b, err := openImageModel(logFor(env, *quiet), sf.model, sf.precision, true, *from)
 	if err != nil {
 		return err
 	}

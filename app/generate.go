@@ -143,7 +143,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if err := checkOuts("out", *out, outs, ".png", *force); err != nil {
 		return err
 	}
-	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
+	b, err := openDrawingModel(logFor(env, *quiet), sf.model, sf.precision)
 	if err != nil {
 		return err
 	}

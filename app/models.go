@@ -138,23 +138,25 @@ func (Catalog) open(nameOrDir, prec string, progress func(done, total int64)) (*
 	return assets.Open(nameOrDir)
 }
 
-// openModel opens a model for a command, showing load progress on log for
-// large weight files, and noting there which weights f16 precision keeps
-// in float32 because float16 cannot hold them.
-func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, error) {
-	start := time.Now()
-	last := time.Time{}
-	shown := false
-	b, err := Catalog{Precision: precision}.Open(nameOrDir, func(done, total int64) {
-		if total < 64<<20 || time.Since(last) < 200*time.Millisecond && done < total {
-			return
-		}
-		last, shown = time.Now(), true
-		fmt.Fprintf(log, "\rloading %s: %3.0f%% of %s", nameOrDir, 100*float64(done)/float64(total), model.FormatBytes(total))
-	})
-	if shown {
-		fmt.Fprintf(log, " in %.1f s\n", time.Since(start).Seconds())
+// quietLog is a command's log under --quiet: notes and warnings, but no
+// progress line while a model loads (openModel).
+type quietLog struct{ io.Writer }
+
+// logFor is env's log for a command, quiet (quietLog) under --quiet.
+func logFor(env Env, quiet bool) io.Writer {
+	if quiet {
+		return quietLog{env.Stderr}
 	}
+	return env.Stderr
+}
+
+// openModel opens a model for a command, showing load progress on log for
+// large weight files (unless log is a quietLog), and noting there which
+// weights f16 precision keeps in float32 because float16 cannot hold them.
+func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, error) {
+	progress, done := loadProgress(log, nameOrDir)
+	b, err := Catalog{Precision: precision}.Open(nameOrDir, progress)
+	done()
 	if err == nil {
 		if r := b.Model.HalfReport().String(); r != "" { // empty unless f16 or int8 was asked for
 			fmt.Fprintf(log, "note: model %s (--precision %s: %s): %s; those matrices are computed with as kept, so results differ from --precision f32 by no more than the precision's rounding\n", b.Name, precision, b.Model.Precision(), r)
@@ -165,6 +167,29 @@ func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, erro
 		}
 	}
 	return b, err
+}
+
+// loadProgress is the progress line of a model loading from weight files
+// of 64 MiB or more ("loading DIR:  40% of 306.8 MB", rewritten at most
+// five times a second), none on a quietLog; done ends the line with the
+// time it took.
+func loadProgress(log io.Writer, nameOrDir string) (progress func(done, total int64), done func()) {
+	start := time.Now()
+	last := time.Time{}
+	shown := false
+	_, quiet := log.(quietLog)
+	progress = func(done, total int64) {
+		if quiet || total < 64<<20 || time.Since(last) < 200*time.Millisecond && done < total {
+			return
+		}
+		last, shown = time.Now(), true
+		fmt.Fprintf(log, "\rloading %s: %3.0f%% of %s", nameOrDir, 100*float64(done)/float64(total), model.FormatBytes(total))
+	}
+	return progress, func() {
+		if shown {
+			fmt.Fprintf(log, " in %.1f s\n", time.Since(start).Seconds())
+		}
+	}
 }
 
 // openDrawingModel is openModel for the commands that draw or score images

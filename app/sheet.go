@@ -55,7 +55,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	if len(prompts) == 0 {
 		return usageError{"give --prompts FILE or --prompt TEXT"}
 	}
-	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
+	b, err := openDrawingModel(logFor(env, *quiet), sf.model, sf.precision)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if err := checkOut("out", *out, ".gif", *force, *from); err != nil {
 		return err
 	}
-	b, err := openImageModel(env.Stderr, *modelName, "f32", false, *from)
+	b, err := openImageModel(logFor(env, *quiet), *modelName, "f32", false, *from)
 	if err != nil {
 		return err
 	}

@@ -190,6 +190,15 @@ func TestFolderCaptionsFromRecordedPrompts(t *testing.T) {
 	if text := strings.Join(r.Lines(), "\n"); !strings.Contains(text, `(no caption text): a1111.png (its caption file is empty) → "red apple, fluent flat", tessera-20261203-010203-s3.png → "cat face twitter"`) || !slices.Equal(r.EmptyCaptionFiles, []string{"a1111.png"}) {
 		t.Errorf("an empty caption file: %q, Lines:\n%s", r.EmptyCaptionFiles, text)
 	}
+	// One beside a PNG that records no prompt is listed there too (the
+	// file name captions it), for scripts reading the JSON.
+	writeFile(t, filepath.Join(dir, "edited-1.txt"), []byte(" \n"))
+	if r, err = CheckFolder(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.EmptyCaptionFiles, []string{"a1111.png", "edited-1.png"}) || !slices.Equal(r.Uncaptioned, []string{"edited-1.png (its caption file is empty)"}) {
+		t.Errorf("two empty caption files: listed %q, uncaptioned %q", r.EmptyCaptionFiles, r.Uncaptioned)
+	}
 }
 
 // TestCaptionFilesInCapitals: IMG_0002.TXT and IMG_0003.Txt (as cameras and

@@ -47,8 +47,9 @@ type FolderReport struct {
 	// parameters: storedPrompt) to that prompt, its caption. They count as
 	// captioned: no problem, but said.
 	PromptCaptions map[string]string `json:"prompt_captions"`
-	// EmptyCaptionFiles lists the images of PromptCaptions whose caption
-	// file is there but holds no text (the recorded prompt stands in).
+	// EmptyCaptionFiles lists the usable images whose caption file is
+	// there but holds no text, by file name alone: the recorded prompt
+	// stands in (PromptCaptions), else the file name (Uncaptioned).
 	EmptyCaptionFiles []string `json:"empty_caption_files"`
 	Orphans           []string `json:"orphans"` // .txt caption files without an image of the same base name
 	// Captions maps every usable image (by file name) to the caption it
@@ -172,6 +173,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 			}
 		case r.sc.found: // a caption file without text is not the same slip as none
 			rep.Uncaptioned = append(rep.Uncaptioned, name+" (its caption file is empty)")
+			rep.EmptyCaptionFiles = append(rep.EmptyCaptionFiles, name)
 			rep.FileNameCaptions[name] = captionOf(name, r.sc, "")
 		default:
 			rep.Uncaptioned = append(rep.Uncaptioned, name)
@@ -298,8 +300,10 @@ func (r *FolderReport) Lines() []string {
 			what = "images take the prompts their PNGs record as their captions"
 		}
 		why := "no caption file"
-		if len(r.EmptyCaptionFiles) > 0 {
-			why = "no caption text"
+		for name := range r.PromptCaptions {
+			if slices.Contains(r.EmptyCaptionFiles, name) {
+				why = "no caption text"
+			}
 		}
 		folders = append(folders, fmt.Sprintf("  %d %s (%s): %s", len(names), what, why, examples(names, ", ")))
 	}

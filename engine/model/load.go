@@ -69,6 +69,9 @@ func Load(dir string, opt LoadOptions) (*Model, error) {
 	case err == nil && !fi.IsDir():
 		return nil, fmt.Errorf("load %s: not a model folder (a model is a folder with %s and %s)", dir, ConfigFile, WeightsFile)
 	}
+	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("load %s: not a model folder: it has no %s (a model is a folder with %s and %s)", dir, ConfigFile, ConfigFile, WeightsFile)
+	}
 	c, err := LoadConfig(filepath.Join(dir, ConfigFile))
 	if err != nil {
 		return nil, err
