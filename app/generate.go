@@ -259,9 +259,10 @@ type saveOptions struct {
 // branch's), with what varies them: a model that knows its pictures by
 // heart draws them exactly at its recommended settings, and identical
 // files were written without a word (the studio says so and draws again).
-func sameNotes(out string, images []sampler.Image, source []int) []string {
+// opt are the settings that drew them (varyHint).
+func sameNotes(out string, images []sampler.Image, source []int, opt sampler.Options) []string {
 	var notes []string
-	const vary = "more --temperature or less --guidance varies it"
+	vary := varyHint(opt)
 	var unchanged []string
 	for i, im := range images {
 		if source != nil && slices.Equal(im.Tokens, source) {
@@ -289,6 +290,16 @@ func sameNotes(out string, images []sampler.Image, source []int) []string {
 		}
 	}
 	return notes
+}
+
+// varyHint says which setting would vary pictures drawn alike with opt:
+// under guidance min-p (sampling.Settings.MinPLimitsVariety) more
+// --temperature changes nothing (the hint said it would).
+func varyHint(opt sampler.Options) string {
+	if opt.MinPLimitsVariety() {
+		return fmt.Sprintf("a lower --guidance-min-p (0 is off) or --guidance 1 varies it: at --guidance-min-p %g only codes at least %g times as likely as the likeliest are drawn, whatever the --temperature", opt.GuidanceMinP, opt.GuidanceMinP)
+	}
+	return "more --temperature or less --guidance varies it"
 }
 
 // changesFirst moves the images whose codes are source's after the others,
@@ -407,7 +418,7 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		}
 	}
 	// Said once every file is written (a failed write names none).
-	for _, n := range sameNotes(so.out, images, so.source) {
+	for _, n := range sameNotes(so.out, images, so.source, opt) {
 		fmt.Fprintln(env.Stderr, "note: "+n)
 	}
 	return interrupted

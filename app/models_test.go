@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // A model of 64 MiB or more shows a progress line while it loads, except
@@ -28,5 +31,24 @@ func TestLoadProgressQuiet(t *testing.T) {
 	done()
 	if buf.Len() != 0 {
 		t.Errorf("a 1 MiB model: %q", buf.String())
+	}
+}
+
+// The note on pictures drawn alike names the setting that varies them:
+// under guidance min-p a confident model leaves one code whatever the
+// temperature (the note said more --temperature would).
+func TestVaryHintNamesWhatVaries(t *testing.T) {
+	for _, c := range []struct {
+		opt  sampler.Options
+		want string
+	}{
+		{sampler.Options{Settings: sampling.Settings{Temperature: 0.8, Guidance: 3, GuidanceMinP: 0.5}}, "a lower --guidance-min-p (0 is off) or --guidance 1 varies it"},
+		{sampler.Options{Settings: sampling.Settings{Temperature: 0, Guidance: 3, GuidanceMinP: 0.5}}, "more --temperature"},
+		{sampler.Options{Settings: sampling.Settings{Temperature: 1, Guidance: 1, GuidanceMinP: 0.5}}, "more --temperature"},
+		{sampler.Options{Settings: sampling.Settings{Temperature: 1, Guidance: 3}}, "more --temperature"},
+	} {
+		if got := varyHint(c.opt); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%+v: %q, want %q…", c.opt, got, c.want)
+		}
 	}
 }

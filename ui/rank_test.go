@@ -180,6 +180,10 @@ func TestSameResultsNote(t *testing.T) {
 		{job{kind: kindRegenerate, base: a}, res(a, a), "all 2 candidates unchanged"},
 		{job{kind: kindRegenerate, base: a}, res(b, a), ""},
 		{job{kind: kindEdit, base: b}, res(b, b, b, b), "all 4 candidates unchanged"},
+		// Under the model's guidance min-p the temperature varies nothing:
+		// the hint says what does.
+		{job{kind: kindGenerate, params: core.Params{Settings: sampling.Settings{Temperature: 0.8, Guidance: 3, GuidanceMinP: 0.5}}}, res(a, a), "all 2 candidates alike: try guidance 1"},
+		{job{kind: kindGenerate, params: core.Params{Settings: sampling.Settings{Temperature: 0.8, Guidance: 3}}}, res(a, a), "try lower guidance or a higher temperature"},
 	} {
 		got := sameResultsNote(c.j, c.results)
 		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {

@@ -1054,6 +1054,11 @@ func sameResultsNote(j job, results []result) string {
 	}
 	unchanged := j.gaveBack(first)
 	hint := "try lower guidance or a higher temperature"
+	if j.kind != kindEdit && j.params.MinPLimitsVariety() { // (an edit's guidance is the edit model's)
+		// The model's guidance min-p keeps only its surest codes under
+		// guidance, whatever the temperature.
+		hint = "try guidance 1: above it the model's guidance min-p keeps only the codes it is surest of, whatever the temperature"
+	}
 	switch {
 	case unchanged && j.repair:
 		return " · unchanged (not saved again): no candidate drew those patches likelier"

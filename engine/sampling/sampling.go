@@ -59,6 +59,17 @@ type Settings struct {
 	Seed uint64 `json:"seed"`
 }
 
+// MinPLimitsVariety reports whether guidance min-p, not the temperature,
+// bounds how varied the pictures drawn with s are: under guidance it rules
+// out the codes the conditional distribution finds less than GuidanceMinP
+// times as likely as its likeliest before the temperature applies
+// (sampler's cutBelowMinP), so where a model is sure of a patch one code
+// is left at any temperature.
+func (s Settings) MinPLimitsVariety() bool {
+	guided := s.Guidance > 1 || s.ImageGuidance > 1
+	return s.Temperature > 0 && guided && s.GuidanceMinP > 0 && s.GuidanceMinP < 1
+}
+
 // Recommended are a model's recommended settings (config.json
 // tessera.defaults); zero fields recommend nothing.
 type Recommended struct {
