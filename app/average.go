@@ -38,9 +38,16 @@ func runAverage(_ context.Context, env Env, args []string) error {
 	case *dtype != "" && *dtype != "F32" && *dtype != "F16" && *dtype != "BF16":
 		return usageError{fmt.Sprintf("--dtype %q: use F32, F16 or BF16", *dtype)}
 	}
-	for _, dir := range dirs {
+	for i, dir := range dirs {
 		if paths.Same(*out, dir) {
 			return fmt.Errorf("--out %s is one of the models averaged (%s): give a new folder", *out, dir)
+		}
+		for _, before := range dirs[:i] {
+			if paths.Same(before, dir) {
+				// its weights would count twice, and the card would
+				// say two checkpoints
+				return usageError{fmt.Sprintf("%s is given twice (as %s too): give each checkpoint once", dir, before)}
+			}
 		}
 		if err := checkAveraged(dir); err != nil {
 			return err
@@ -62,8 +69,12 @@ func runAverage(_ context.Context, env Env, args []string) error {
 	if err := b.Save(*out, *dtype); err != nil {
 		return fmt.Errorf("average: %w", err)
 	}
+	name := b.Model.Config.Name()
+	if name == "" {
+		name = filepath.Base(filepath.Clean(*out)) // a config without a name (a random model's) gave "# Model "
+	}
 	card := fmt.Sprintf("# Model %s\n\nThe mean of the weights of %d checkpoints of one run (stochastic weight averaging, Izmailov et al. 2018; a uniform model soup, Wortsman et al. 2022), made by Tessera %s with:\n\n    tessera average %s\n",
-		b.Model.Config.Name(), len(dirs), Version, strings.Join(quoteArgs(args), " "))
+		name, len(dirs), Version, strings.Join(quoteArgs(args), " "))
 	if first, err := os.ReadFile(filepath.Join(dirs[0], "MODEL.md")); err == nil {
 		card += "\n## The first of them (" + dirs[0] + ")\n\n" + demoteHeadings(string(first))
 	}

@@ -35,6 +35,9 @@ func TestAverageCommand(t *testing.T) {
 		t.Fatalf("average: exit %d, %s%s", code, stdout, stderr)
 	}
 	card, err := os.ReadFile(filepath.Join(out, "MODEL.md"))
+	if head, _, _ := strings.Cut(string(card), "\n"); head == "# Model " || !strings.HasPrefix(head, "# Model ") {
+		t.Errorf("MODEL.md's heading %q names no model", head)
+	}
 	if err != nil || !strings.Contains(string(card), "tessera average --out") || !strings.Contains(string(card), "## Model tiny") {
 		t.Errorf("MODEL.md: %v\n%s", err, card)
 	}
@@ -62,6 +65,7 @@ func TestAverageCommand(t *testing.T) {
 		{[]string{"average", "--out", out, a, b}, "pass --force"},
 		{[]string{"average", "--out", a, "--force", a, b}, "is one of the models averaged"},
 		{[]string{"average", "--out", a + "/.", a, b}, "one of the models averaged"},
+		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), a, b, a + "/."}, "is given twice"},
 	} {
 		if code, _, stderr := run(t, c.args...); code == 0 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, %s; want an error with %q", c.args, code, stderr, c.want)
@@ -69,6 +73,19 @@ func TestAverageCommand(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "average", "--force", "--out", out, a, b); code != 0 {
 		t.Errorf("average --force over an earlier average: exit %d, %s", code, stderr)
+	}
+	// Models whose config names none (OpenAI's checkpoints, random
+	// models): the card's heading names the folder written.
+	hf := filepath.Join(t.TempDir(), "hf")
+	if err := os.CopyFS(hf, os.DirFS("../testdata/imagegpt/vector2")); err != nil {
+		t.Fatal(err)
+	}
+	soup := filepath.Join(t.TempDir(), "hf-soup")
+	if code, _, stderr := run(t, "average", "--out", soup, "../testdata/imagegpt/vector2", hf); code != 0 {
+		t.Fatalf("average of two unnamed models: exit %d, %s", code, stderr)
+	}
+	if card, err := os.ReadFile(filepath.Join(soup, "MODEL.md")); err != nil || !strings.HasPrefix(string(card), "# Model hf-soup\n") {
+		t.Errorf("MODEL.md of unnamed models: %v\n%.80s", err, card)
 	}
 }
 
