@@ -1051,9 +1051,13 @@ func TestSamePicturesAreSaid(t *testing.T) {
 	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--temperature", "0.0002", "--out", cold, "--quiet"); code != 0 {
 		t.Fatal(stderr)
 	}
-	code, _, stderr = run(t, "branch", "--model", model, "--from", cold, "--at", "4", "--batch", "2", "--out", alt, "--force", "--quiet")
+	code, stdout, stderr = run(t, "branch", "--model", model, "--from", cold, "--at", "4", "--batch", "2", "--out", alt, "--force", "--quiet", "--json")
 	if code != 0 || !strings.Contains(stderr, "every candidate gave the picture back unchanged at temperature 0.0002 and guidance") || !strings.Contains(stderr, "drawing again at temperature 1.2 and guidance 1") {
 		t.Fatalf("a branch with the picture's own settings: exit %d, %q", code, stderr)
+	}
+	// Its JSON lines give the settings drawn with (said on stderr only).
+	if n := strings.Count(stdout, `"temperature":1.2,"guidance":1}`); n != 2 {
+		t.Errorf("the JSON of a branch drawn again: %s", stdout)
 	}
 	src, _ := readRecord(t, cold)
 	varied := false

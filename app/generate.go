@@ -332,6 +332,11 @@ type savedImage struct {
 	// Unchanged marks a branch's candidate that gives the source picture
 	// back code for code (listed after the others).
 	Unchanged bool `json:"unchanged,omitempty"`
+	// Temperature and Guidance are those the image was drawn at, as its
+	// record keeps them: a branch whose candidates all gave the source back
+	// draws again hotter and with less guidance (said on stderr only).
+	Temperature float64 `json:"temperature"`
+	Guidance    float64 `json:"guidance"`
 }
 
 // saveImages writes each image as a PNG with its metadata (PATH-i.png in a
@@ -395,7 +400,8 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 			return err
 		}
 		if so.json {
-			line := savedImage{Path: path, Seed: im.Seed, Prompt: rec.Prompt, Style: sampler.DrawnStyle(b, im), MeanLogLik: im.MeanLogLik(), Unchanged: so.source != nil && slices.Equal(im.Tokens, so.source)}
+			line := savedImage{Path: path, Seed: im.Seed, Prompt: rec.Prompt, Style: sampler.DrawnStyle(b, im), MeanLogLik: im.MeanLogLik(), Unchanged: so.source != nil && slices.Equal(im.Tokens, so.source),
+				Temperature: rec.Temperature, Guidance: rec.Guidance}
 			if own {
 				line.RankBy, line.Score = string(so.rankBy), &scores[i]
 			}
