@@ -331,6 +331,7 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--scale", "20"}, 2, "--scale"},
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--temperature", "-1", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--temperature: temperature -1 must be in [0, 100]"},
 		{[]string{"score", "--model", "../testdata/imagegpt/vector1"}, 2, "no images"},
+		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", "../testdata"}, 2, `--out "../testdata" is a folder: give a file name in it ending in .png`},
 		// Numbers out of range fail before any work, naming the flag and
 		// the range (a huge --cell or --scale once ran out of memory, and
 		// --eval-every 0 divided by zero).

@@ -53,6 +53,9 @@ func runAverage(_ context.Context, env Env, args []string) error {
 			return err
 		}
 	}
+	if err := checkModelOut(*out); err != nil {
+		return err
+	}
 	if files := modelFiles(*out); files > 0 && !*force {
 		return fmt.Errorf("%s holds %s already (the average would replace a model there): choose another --out, or pass --force", *out, plural.N(files, "file", "files"))
 	}

@@ -66,6 +66,8 @@ func TestAverageCommand(t *testing.T) {
 		{[]string{"average", "--out", a, "--force", a, b}, "is one of the models averaged"},
 		{[]string{"average", "--out", a + "/.", a, b}, "one of the models averaged"},
 		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), a, b, a + "/."}, "is given twice"},
+		{[]string{"average", "--out", filepath.Join(a, "MODEL.md"), a, b}, "is a file: a model is written as a folder"},
+		{[]string{"random-model", "--shape", "small", "--out", filepath.Join(a, "MODEL.md")}, "is a file: a model is written as a folder"},
 	} {
 		if code, _, stderr := run(t, c.args...); code == 0 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, %s; want an error with %q", c.args, code, stderr, c.want)

@@ -138,6 +138,9 @@ func checkOuts(name, typed string, paths []string, ext string, force bool, input
 	switch {
 	case typed == "":
 		return usageError{fmt.Sprintf("--%s needs a file name ending in %s", name, ext)}
+	case isDir(typed) && !strings.EqualFold(filepath.Ext(typed), ext):
+		// a folder given as --out: say so, and where a file goes
+		return usageError{fmt.Sprintf("--%s %q is a folder: give a file name in it ending in %s (%s)", name, typed, ext, filepath.Join(typed, "image"+ext))}
 	case !strings.EqualFold(filepath.Ext(typed), ext):
 		return usageError{fmt.Sprintf("--%s %q must end in %s", name, typed, ext)}
 	case strings.EqualFold(filepath.Base(typed), ext):
@@ -311,4 +314,19 @@ func writtenByTessera(path string) bool {
 	tail := make([]byte, min(fi.Size(), int64(render.GIFMarkLen))) // the mark ends the file
 	_, err = f.ReadAt(tail, fi.Size()-int64(len(tail)))
 	return err == nil && render.GIFWrittenByTessera(tail)
+}
+
+// isDir reports whether path names an existing folder.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// checkModelOut refuses a model folder to write (--out) that is a file
+// ("mkdir cat.png: not a directory" came after the work).
+func checkModelOut(out string) error {
+	if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
+		return usageError{fmt.Sprintf("--out %s is a file: a model is written as a folder (config.json, model.safetensors, …); give a folder's name", out)}
+	}
+	return nil
 }

@@ -35,6 +35,9 @@ func runRandomModel(_ context.Context, env Env, args []string) error {
 	if _, err := model.ShapeConfig(*shape); err != nil {
 		return usageError{err.Error()}
 	}
+	if err := checkModelOut(*out); err != nil {
+		return err
+	}
 	if files := modelFiles(*out); files > 0 && !*force {
 		return fmt.Errorf("%s holds %s already (a trained model's weights would be replaced by random ones): choose another --out, or pass --force", *out, plural.N(files, "file", "files"))
 	}
