@@ -208,7 +208,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	}
 	s.refreshModels()
 	s.train.ModelOpened(b.Name)
-	s.panel.rankWords = rankByWeight(sampler.WordWeights(b))
+	s.panel.rankWords = rankByWeight(bundle.WordWeights(b))
 	s.panel.read = b.ReadPrompt
 	s.panel.SetTokenizer(b.Prompt)
 	var styles []string

@@ -382,6 +382,7 @@ func assemble(name, source string, m *model.Model, tok tokenizer.Tokenizer) (*Bu
 			return nil, fmt.Errorf("model %s: %w", name, err)
 		}
 		b.Prompt = tok
+		tok.SetWeights(WordWeights(b))
 	}
 	return b, nil
 }

@@ -12,10 +12,12 @@ import (
 // you mean" hint: "rockett" → "rocket", "aple" → "apple", "bleu" →
 // "blue". Words of up
 // to four letters may be one edit away, longer ones two; ties go to a
-// word without digits (for a word without them), then to the word sharing
-// the longest start with it (typos come late more often than
-// first: "catt" → "cat", not "cart"), then the one nearest in length,
-// then the first in sorted order. ok is false when
+// word without digits (for a word without them), then to a word the
+// model learned clearly better (SetWeights: a tenth more weight; a word of
+// many captions, "fase" → "face" rather than "faso"), then to the word sharing the longest start
+// with it (typos come late more often than first: "catt" → "cat", not
+// "cart"), then the one nearest in length, then the first in sorted
+// order. ok is false when
 // no word is that close, and for a word the model knows.
 func (t *Tokenizer) Suggest(word string) (suggestion string, ok bool) {
 	word = strings.ToLower(word)
@@ -41,7 +43,7 @@ func (t *Tokenizer) Suggest(word string) (suggestion string, ok bool) {
 	// A word with digits ("cat2", "1st") is seldom what a word without
 	// them meant: it only wins at a smaller distance.
 	letters := !strings.ContainsAny(word, "0123456789")
-	best, bestDigits, bestPrefix, bestLen := limit+1, true, 0, 0
+	best, bestDigits, bestPrefix, bestLen, bestWeight := limit+1, true, 0, 0, 0.0
 	for _, w := range t.sorted {
 		dl := abs(len(w) - len(word))
 		if dl > limit {
@@ -50,10 +52,14 @@ func (t *Tokenizer) Suggest(word string) (suggestion string, ok bool) {
 		d := edlib.OSADamerauLevenshteinDistance(word, w)
 		digits := letters && strings.ContainsAny(w, "0123456789")
 		pre := commonPrefix(word, w)
+		// A tenth heavier counts (without weights, all are 0: even).
+		weight := t.weights[w]
+		heavier, lighter := weight > 1.1*bestWeight, bestWeight > 1.1*weight
 		better := d < best || d == best && (bestDigits && !digits ||
-			digits == bestDigits && (pre > bestPrefix || pre == bestPrefix && dl < bestLen))
+			digits == bestDigits && (heavier || !lighter &&
+				(pre > bestPrefix || pre == bestPrefix && dl < bestLen)))
 		if better {
-			suggestion, best, bestDigits, bestPrefix, bestLen = w, d, digits, pre, dl
+			suggestion, best, bestDigits, bestPrefix, bestLen, bestWeight = w, d, digits, pre, dl, weight
 		}
 	}
 	if best > limit {

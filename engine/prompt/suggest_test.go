@@ -92,3 +92,23 @@ func TestSuggestNumbersAndSingleLetters(t *testing.T) {
 		}
 	}
 }
+
+// Between words equally near, one the model learned clearly better wins
+// (SetWeights): "fase" is one letter from "face" and from "faso", and
+// shares more of its start with "faso".
+func TestSuggestPrefersWellLearnedWords(t *testing.T) {
+	tok, err := New([]string{PAD, "face", "faso", "cat", "cart"}, 3, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := tok.Suggest("fase"); got != "faso" {
+		t.Fatalf("without weights: %q, want the longer shared start, faso", got)
+	}
+	tok.SetWeights(map[string]float64{"face": 2.0, "faso": 0.6, "cat": 1.0, "cart": 1.05})
+	if got, _ := tok.Suggest("fase"); got != "face" {
+		t.Errorf("with weights: %q, want face", got)
+	}
+	if got, _ := tok.Suggest("catt"); got != "cat" {
+		t.Errorf("weights within a tenth: %q, want cat by its start", got)
+	}
+}

@@ -13,7 +13,17 @@ type Tokenizer struct {
 	length int            // L, prompt slots
 	codes  int            // K, image codes
 	index  map[string]int // word -> word index (id - K)
+	// weights, when set (SetWeights), say how well the model learned
+	// each word; Suggest prefers the heavier of two words equally near.
+	weights map[string]float64
 }
+
+// SetWeights gives each word how well the model learned it (the norm of
+// its embedding: bundle.WordWeights), which breaks ties between words
+// equally near an unknown one in Suggest: "fase" → "face", the word of
+// many emoji names, not "faso" (Burkina Faso's), which shares more of its
+// start. Set it before the tokenizer is shared; nil clears it.
+func (t *Tokenizer) SetWeights(w map[string]float64) { t.weights = w }
 
 // New builds a tokenizer over words (in id order; words[0] must be PAD) with a
 // prompt length of length slots, for a model with codes image codes.

@@ -85,10 +85,10 @@ func TestPromptGain(t *testing.T) {
 	}
 }
 
-// WordWeights gives each prompt word (not PAD) the norm of its embedding.
+// bundle.WordWeights gives each prompt word (not PAD) the norm of its embedding.
 func TestWordWeights(t *testing.T) {
 	b := bundletest.Tiny(3)
-	w := WordWeights(b)
+	w := bundle.WordWeights(b)
 	if len(w) != len(bundletest.Words)-1 {
 		t.Fatalf("%d weights for %d words", len(w), len(bundletest.Words)-1)
 	}

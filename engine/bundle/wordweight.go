@@ -1,10 +1,6 @@
-package sampler
+package bundle
 
-import (
-	"math"
-
-	"github.com/tessera-studio/tessera/engine/bundle"
-)
+import "math"
 
 // WordWeights returns, for each prompt word of b (PAD left out), the L2
 // norm of its input embedding: how much the model has learned the word. A
@@ -13,9 +9,10 @@ import (
 // embedding towards zero, so words the training captions hold often end
 // with larger norms than rare ones ("heart" above "head" in the emoji
 // model; skin tones and style words first, single country names last).
-// The studio orders prompt completions by it. A model without prompts
-// gives nil.
-func WordWeights(b *bundle.Bundle) map[string]float64 {
+// The studio orders prompt completions by it, and the prompt tokenizer
+// breaks ties between "did you mean" words by it (prompt.SetWeights). A
+// model without prompts gives nil.
+func WordWeights(b *Bundle) map[string]float64 {
 	if !b.Conditional() {
 		return nil
 	}
