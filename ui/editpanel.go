@@ -55,20 +55,23 @@ type editPanel struct {
 	candidates  *widgets.TipSlider
 	candLabel   *widget.Label
 	instruction *widgets.EscSelectEntry // Edit by instruction (instruct.go)
-	offered     []string                // the instructions it offers
-	instruct    *widgets.TipButton
-	detail      *widgets.TipCheck // keep the source's detail in edits
-	regenerate  *widgets.TipButton
-	complete    *widgets.TipButton
-	resume      *widgets.TipButton
-	undo        *widgets.TipButton
-	redo        *widgets.TipButton
-	open        *widgets.TipButton
-	export      *widgets.TipButton
-	copyImage   *widgets.TipButton
-	content     fyne.CanvasObject
-	scroll      *container.Scroll // content, scrolled by reveal
-	quietChange bool
+	// instructionWheel hands the wheel over the instruction box to the
+	// panel (the box's own scroller swallowed it).
+	instructionWheel *widgets.WheelRelay
+	offered          []string // the instructions it offers
+	instruct         *widgets.TipButton
+	detail           *widgets.TipCheck // keep the source's detail in edits
+	regenerate       *widgets.TipButton
+	complete         *widgets.TipButton
+	resume           *widgets.TipButton
+	undo             *widgets.TipButton
+	redo             *widgets.TipButton
+	open             *widgets.TipButton
+	export           *widgets.TipButton
+	copyImage        *widgets.TipButton
+	content          fyne.CanvasObject
+	scroll           *container.Scroll // content, scrolled by reveal
+	quietChange      bool
 }
 
 // editActions are what the panel's controls do.
@@ -118,6 +121,7 @@ func newEditPanel(a editActions) *editPanel {
 	)
 	p.scroll = container.NewVScroll(box)
 	p.scroll.OnScrolled = func(fyne.Position) { widgets.HideTips(p.scroll) } // the controls moved from under the pointer
+	p.instructionWheel.SetTarget(p.scroll)
 	p.content = p.scroll
 	return p
 }
@@ -270,7 +274,9 @@ func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 				a.sourceDetail(on)
 			}
 		})
-	return container.NewVBox(p.instruction, p.instruct, p.detail)
+	box, wheel := widgets.WithWheelRelay(p.instruction, &p.instruction.Entry) // the box's scroller swallowed the panel's wheel
+	p.instructionWheel = wheel
+	return container.NewVBox(box, p.instruct, p.detail)
 }
 
 // likelihoodSection: the likelihood map, resampling the least likely

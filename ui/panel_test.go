@@ -50,3 +50,25 @@ func TestWheelOverPromptScrollsForm(t *testing.T) {
 		t.Fatalf("the wheel over a short negative prompt left the form at offset %v", form.Offset)
 	}
 }
+
+// The mouse wheel over the Edit by instruction box scrolls the edit panel:
+// the box's own scroller swallowed it (60 notches moved nothing).
+func TestWheelOverInstructionScrollsPanel(t *testing.T) {
+	s := newTestStudio(t)
+	s.Window().Resize(fyne.NewSize(1000, 540)) // the edit panel scrolls
+	p := s.edit
+	for _, text := range []string{"", strings.Repeat("make it blue ", 20)} { // longer than the box too
+		p.instruction.SetText(text)
+		p.scroll.ScrollToTop()
+		p.reveal(p.instruction)
+		before := p.scroll.Offset
+		if before.Y <= 0 {
+			t.Fatal("the instruction box is in view unscrolled: the test shows nothing")
+		}
+		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(p.instruction).AddXY(20, 10)
+		test.Scroll(s.Window().Canvas(), at, 0, 40) // up
+		if p.scroll.Offset.Y >= before.Y {
+			t.Fatalf("text %q: the wheel over the instruction box left the panel at offset %v (was %v)", text, p.scroll.Offset, before)
+		}
+	}
+}

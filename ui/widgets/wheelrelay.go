@@ -12,13 +12,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// WheelRelay lies over a multi-line entry inside a scrolled form and hands
-// the mouse wheel to the form. Fyne gives a wheel event to the innermost
+// WheelRelay lies over an entry inside a scrolled form and hands the mouse
+// wheel to the form. Fyne gives a wheel event to the innermost
 // scroller under the pointer, and a multi-line entry keeps its text in a
 // scroller of its own that swallows the wheel even when all of its text
 // shows: with the pointer over the prompt, the side panel did not move.
-// While the entry's text is longer than it shows, the relay hides and the
-// wheel scrolls the text as before.
+// While a multi-line entry's text is longer than it shows, the relay hides
+// and the wheel scrolls the text as before; over a single-line entry (the
+// Edit by instruction box) it always takes the wheel.
 //
 // The relay takes only wheel events: it is neither tappable nor hoverable,
 // so clicks, drags, tooltips and the text cursor still reach the entry
@@ -73,7 +74,7 @@ func (r *WheelRelay) Resize(s fyne.Size) {
 func (r *WheelRelay) overflows() bool {
 	e := r.entry
 	size := e.Size()
-	if e.Text == "" || size.Width <= 0 || size.Height <= 0 {
+	if !e.MultiLine || e.Text == "" || size.Width <= 0 || size.Height <= 0 {
 		return false
 	}
 	th := e.Theme()
