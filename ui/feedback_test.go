@@ -852,6 +852,14 @@ func TestEmptyHintZoomAndReplay(t *testing.T) {
 	if !slices.Equal(s.Canvas().Image().Pix, s.Bundle().Decode(tokens).Pix) || s.shownPatches() != len(tokens) {
 		t.Fatal("the replay did not end on the whole image")
 	}
+	// Rewound, ▶ goes on from there (it started again from nothing).
+	must(t, s.tl.Scrub(9))
+	seen = nil
+	test.Tap(s.tl.play)
+	s.Wait()
+	if len(seen) == 0 || seen[0] != 9 || seen[len(seen)-1] != len(tokens) || len(seen) != len(tokens)-9+1 {
+		t.Fatalf("a replay from patch 9 showed %v", seen)
+	}
 }
 
 // An error shown closes with Escape or Return, and a newer error replaces

@@ -313,6 +313,7 @@ func (s *Studio) goBackground(fn func()) {
 func (s *Studio) buildWidgets() {
 	s.panel = newPromptPanel()
 	s.panel.onGenerate = s.generateAsked
+	s.panel.prompt.OnRedo = s.redoKey // Ctrl+Y as Ctrl+Shift+Z
 	s.panel.onStop = s.Stop
 	s.panel.onReuse = func() { s.report(s.ReuseImageSeed()) }
 	s.panel.onModel = func(key string) { s.report(s.OpenModel(key)) }

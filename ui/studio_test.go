@@ -610,6 +610,13 @@ func TestKeys(t *testing.T) {
 	if s.Document().CanRedo() {
 		t.Fatal("Ctrl+Shift+Z in the prompt just run did not redo the image")
 	}
+	// Ctrl+Y (the driver's redo shortcut, given to the focused prompt)
+	// does the same: it redid only the prompt's text, so nothing.
+	s.undoKey()
+	s.panel.prompt.TypedShortcut(&fyne.ShortcutRedo{})
+	if s.Document().CanRedo() {
+		t.Fatal("Ctrl+Y in the prompt just run did not redo the image")
+	}
 	// Typed into since: Ctrl+Z goes to the typing, not the image.
 	test.Type(s.panel.prompt, " dog")
 	s.undoKey()

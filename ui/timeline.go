@@ -99,13 +99,18 @@ func (t *timeline) toggleReplay() {
 }
 
 // Replay plays the image's generation on the canvas from its stored codes,
-// patch by patch, from nothing to the whole image (about replayFrameTime a
-// frame), so that a run that was over in a blink can be watched. It returns
-// at once; any change of the image stops it.
+// patch by patch, to the whole image (about replayFrameTime a frame), so
+// that a run that was over in a blink can be watched: from where the
+// timeline was rewound to (a paused replay goes on), else from nothing. It
+// returns at once; any change of the image stops it.
 func (t *timeline) Replay() error {
 	n, err := t.host.timelineImage()
 	if err != nil {
 		return err
+	}
+	from := 0
+	if k := t.shown(n); k < n {
+		from = k
 	}
 	t.stopReplay()
 	frames := min(n, replayFrames)
@@ -113,9 +118,14 @@ func (t *timeline) Replay() error {
 	t.replay = r
 	t.play.SetIcon(theme.MediaPauseIcon())
 	frame := t.frame
-	t.host.setStatus(fmt.Sprintf("Replaying %d patches…", n))
+	if from > 0 {
+		t.host.setStatus(fmt.Sprintf("Replaying patches %d to %d…", from+1, n))
+	} else {
+		t.host.setStatus(fmt.Sprintf("Replaying %d patches…", n))
+	}
+	first := (from*frames + n - 1) / n // the first frame at or after from
 	t.host.goBackground(func() {
-		for f := 0; f <= frames; f++ {
+		for f := first; f <= frames; f++ {
 			k := f * n / frames
 			t.loop.DoAndWait(func() {
 				if t.replay == r {

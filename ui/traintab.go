@@ -723,12 +723,12 @@ func (t *TrainTab) Start() error {
 	return nil
 }
 
-// formMinutes is the form's time budget in minutes (0: no limit), or an
-// error that says what it takes.
+// formMinutes is the form's time budget in minutes (0: the preset's whole
+// schedule, no time limit), or an error that says what it takes.
 func (t *TrainTab) formMinutes() (float64, error) {
 	m, err := strconv.ParseFloat(strings.TrimSpace(t.minutes.Text), 64)
 	if err != nil || !(m == 0 || m >= 0.1 && m <= maxMinutes) {
-		return 0, fmt.Errorf("train: the time budget %q: give minutes from 0.1 to %s (0: no limit)", t.minutes.Text, plural.Thousands(maxMinutes))
+		return 0, fmt.Errorf("train: the time budget %q: give minutes from 0.1 to %s (0: the dataset preset's full schedule)", t.minutes.Text, plural.Thousands(maxMinutes))
 	}
 	return m, nil
 }

@@ -475,7 +475,7 @@ func TestTrainTab(t *testing.T) {
 		// A budget that is no number is refused in plain figures; more
 		// threads than cores are cut to the cores, and the form says so.
 		tab.minutes.SetText("abc")
-		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "from 0.1 to 1,000,000 (0: no limit)") {
+		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "from 0.1 to 1,000,000 (0: the dataset preset's full schedule)") {
 			t.Errorf("budget abc: %v", err)
 		}
 		tab.SetBudget(1, 999)

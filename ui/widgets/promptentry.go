@@ -30,6 +30,12 @@ type PromptEntry struct {
 	// OnFocusChanged, when set, runs after the entry gains or loses the
 	// keyboard focus.
 	OnFocusChanged func()
+	// OnRedo, when set, takes Ctrl+Y (redo) in the entry's place, as the
+	// window's Ctrl+Shift+Z does: the studio redoes the typing there or the
+	// last image change (Ctrl+Y redid only the text, so nothing happened).
+	// Its own call back into TypedShortcut is the entry's redo.
+	OnRedo   func()
+	inOnRedo bool
 	// typed is whether the text was last changed by the user (keys, a
 	// paste), not set by the program (SetText).
 	typed bool
@@ -115,6 +121,12 @@ func (e *PromptEntry) TypedShortcut(s fyne.Shortcut) {
 		if e.OnGenerate != nil {
 			e.OnGenerate()
 		}
+		return
+	}
+	if _, redo := s.(*fyne.ShortcutRedo); redo && e.OnRedo != nil && !e.inOnRedo {
+		e.inOnRedo = true
+		defer func() { e.inOnRedo = false }()
+		e.OnRedo()
 		return
 	}
 	switch s.(type) {
