@@ -40,8 +40,10 @@ var libraryCredits = []string{
 	"hbollon/go-edlib (MIT) · gofrs/flock (BSD-3-Clause) · GoMNIST (Apache-2.0)",
 }
 
-// AboutContent is the body of the About dialog for version.
-func AboutContent(version string) fyne.CanvasObject {
+// AboutContent is the body of the About dialog for version; open, when set,
+// opens a credit's link in the link's place (the studio's says when no
+// browser opens it).
+func AboutContent(version string, open func(*url.URL)) fyne.CanvasObject {
 	if version == "" {
 		version = "dev"
 	}
@@ -59,7 +61,11 @@ func AboutContent(version string) fyne.CanvasObject {
 			text += " (" + c.License + ")"
 		}
 		if u, err := url.Parse(c.URL); err == nil && c.URL != "" {
-			items = append(items, widget.NewHyperlink(text, u))
+			link := widget.NewHyperlink(text, u)
+			if open != nil {
+				link.OnTapped = func() { open(u) }
+			}
+			items = append(items, link)
 		} else {
 			items = append(items, widget.NewLabel(text))
 		}

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/png"
 	"os"
@@ -99,6 +100,18 @@ func TestPasteImage(t *testing.T) {
 	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "paste image: the pasted image is incomplete") {
 		t.Fatalf("pasting a broken picture: %v", err)
 	}
+	// No tool to read images from the clipboard (Copy image put the
+	// file's path on it for want of one): the path there opens the file.
+	s.paste = func(context.Context) ([]byte, error) {
+		return nil, errors.New("no tool to read images from the clipboard was found")
+	}
+	s.app.Clipboard().SetContent(saved)
+	must(t, s.PasteImage())
+	s.Wait()
+	if !strings.HasPrefix(s.Status(), "Opened "+filepath.Base(saved)+" exactly") {
+		t.Fatalf("pasting without a clipboard tool, the path on the clipboard: status %q, error %v", s.Status(), s.LastError())
+	}
+	s.app.Clipboard().SetContent("")
 	s.paste = func(context.Context) ([]byte, error) { return []byte("hello world"), nil }
 	before := s.Document().Tokens()
 	must(t, s.PasteImage())

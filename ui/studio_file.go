@@ -164,14 +164,20 @@ func (s *Studio) LastError() error { return s.lastErr }
 // programs and Copy image put it there) as the current image, as opening a
 // file does (encoded from its pixels, or exactly from Tessera's record);
 // File › Paste image, Ctrl+Shift+V. The current image stays when the
-// clipboard holds no image.
+// clipboard holds no image. Without a clipboard tool for images, a picture
+// file's path on the clipboard's text (which Copy image puts there then)
+// opens that file.
 func (s *Studio) PasteImage() error {
 	if s.bundle == nil {
 		return errNoModel
 	}
 	b, params, paste := s.bundle, s.params, s.paste
+	clipText := s.app.Clipboard().Content() // read by Fyne itself, no tool needed
 	return s.runs.runner.Start("pasting an image", func(ctx context.Context) {
 		data, err := paste(ctx)
+		if path, isText := pastedText([]byte(clipText)); err != nil && isText && path != "" {
+			data, err = []byte(path), nil // Copy image then Paste image, with no xclip
+		}
 		var o *opened
 		path := "" // a picture file whose path was pasted
 		switch text, isText := pastedText(data); {
@@ -703,5 +709,17 @@ func (s *Studio) SetOutputsDir(dir string) error {
 
 // showAbout shows the About dialog.
 func (s *Studio) showAbout() {
-	dialog.ShowCustom("About Tessera", "Close", AboutContent(s.opt.Version), s.win)
+	dialog.ShowCustom("About Tessera", "Close", AboutContent(s.opt.Version, s.openLink), s.win)
+}
+
+// openLink opens u in the web browser; where none opens it (no xdg-open:
+// the link did nothing, the reason only in the log), the address goes on
+// the clipboard and the status line says so.
+func (s *Studio) openLink(u *url.URL) {
+	if err := s.app.OpenURL(u); err != nil {
+		s.app.Clipboard().SetContent(u.String())
+		s.setStatus(fmt.Sprintf("No web browser opened %s (%v); the address is on the clipboard", u, err))
+		return
+	}
+	s.setStatus("Opened " + u.String() + " in the web browser")
 }

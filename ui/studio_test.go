@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/png"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -931,13 +932,25 @@ func TestDropOpensImage(t *testing.T) {
 
 func TestAboutCredits(t *testing.T) {
 	test.NewTempApp(t)
-	c := test.NewWindow(AboutContent("1.2.3"))
+	c := test.NewWindow(AboutContent("1.2.3", nil))
 	defer c.Close()
-	markup := test.RenderObjectToMarkup(AboutContent("1.2.3"))
+	markup := test.RenderObjectToMarkup(AboutContent("1.2.3", nil))
 	for _, want := range []string{"Tessera 1.2.3", "Noto Emoji", "Apache-2.0", "Twemoji", "CC-BY 4.0", "OpenMoji", "CC BY-SA 4.0", "Fluent Emoji", "MIT", "emojibase", "MNIST", "Go Regular", "BSD-3-Clause", "Fyne (BSD-3-Clause)", "gorgonia.org/tensor (Apache-2.0)", "OpenBLAS", "nfnt/resize (ISC)"} {
 		if !strings.Contains(markup, want) {
 			t.Errorf("About lacks %q", want)
 		}
+	}
+	// A link goes through the studio's opener, which says when no browser
+	// opened it (the link did nothing then, the reason only in the log).
+	var opened []string
+	box := AboutContent("1.2.3", func(u *url.URL) { opened = append(opened, u.String()) }).(*fyne.Container)
+	for _, o := range box.Objects {
+		if l, ok := o.(*widget.Hyperlink); ok && strings.HasPrefix(l.Text, "Noto Emoji") {
+			test.Tap(l)
+		}
+	}
+	if !slices.Equal(opened, []string{"https://github.com/googlefonts/noto-emoji"}) {
+		t.Errorf("tapping the Noto Emoji link opened %q", opened)
 	}
 }
 
