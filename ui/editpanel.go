@@ -322,7 +322,7 @@ func (p *editPanel) growSection(a editActions) fyne.CanvasObject {
 // historySection: Undo and Redo.
 func (p *editPanel) historySection(a editActions) fyne.CanvasObject {
 	p.undo = widgets.NewTipButton("Undo", theme.ContentUndoIcon(), "Undo the last change of image, mask or temperatures (Ctrl+Z)", a.undo)
-	p.redo = widgets.NewTipButton("Redo", theme.ContentRedoIcon(), "Redo what was undone (Ctrl+Shift+Z)", a.redo)
+	p.redo = widgets.NewTipButton("Redo", theme.ContentRedoIcon(), "Redo what was undone (Ctrl+Shift+Z or Ctrl+Y)", a.redo)
 	return container.NewGridWithColumns(2, p.undo, p.redo)
 }
 
