@@ -335,6 +335,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		return
 	}
 	keptTyped := "" // a prompt typed and not run, kept where no undo could bring it back
+	taken := ""     // the panel's settings the opening replaced (settingsTaken)
 	if (o.Record != nil || o.A1111 != nil) && !edited && !foreign {
 		// Only an opening that made an undo step of its own (opening the
 		// image shown makes none: its undo is the step before's) and once.
@@ -353,6 +354,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 			// file's would have replaced it for good.
 			keptTyped = typed.Prompt
 			p.Prompt = typed.Prompt
+		}
+		if err == nil {
+			taken = settingsTaken(typed, p)
 		}
 		s.panel.SetParams(p)
 		s.paramsChanged()
@@ -417,6 +421,12 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	}
 	if keptKnobs {
 		msg += fmt.Sprintf(" — drawn at temperature %g and guidance %g for more variation; the panel keeps yours", ip.Temperature, ip.Guidance)
+	}
+	if taken != "" {
+		msg += " · the panel takes its " + taken
+		if s.doc.Step() != beforeStep {
+			msg += " (Undo gives yours back)"
+		}
 	}
 	if edited {
 		msg += fmt.Sprintf(": an edit by instruction (%q, back in the Edit by instruction box); the prompt and settings stay as they were", o.Record.Prompt)
@@ -722,4 +732,31 @@ func (s *Studio) openLink(u *url.URL) {
 		return
 	}
 	s.setStatus("Opened " + u.String() + " in the web browser")
+}
+
+// settingsTaken says which of the panel's settings an opened picture's
+// replace, before → after ("temperature 0.8 → 1.95, guidance 3 → 1"), ""
+// when none: they changed without a word, and the next run used them.
+func settingsTaken(before, after core.Params) string {
+	var out []string
+	if before.Prompt != after.Prompt {
+		out = append(out, fmt.Sprintf("prompt %q", after.Prompt))
+	}
+	if before.Negative != after.Negative {
+		out = append(out, fmt.Sprintf("negative prompt %q", after.Negative))
+	}
+	for _, k := range []struct {
+		name string
+		a, b float64
+	}{
+		{"temperature", before.Temperature, after.Temperature},
+		{"guidance", before.Guidance, after.Guidance},
+		{"top-k", float64(before.TopK), float64(after.TopK)},
+		{"top-p", before.TopP, after.TopP},
+	} {
+		if k.a != k.b {
+			out = append(out, fmt.Sprintf("%s %g → %g", k.name, k.a, k.b))
+		}
+	}
+	return strings.Join(out, ", ")
 }

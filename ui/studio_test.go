@@ -291,6 +291,12 @@ func TestExportRoundTripsIntoPanel(t *testing.T) {
 		!strings.Contains(s.Status(), fmt.Sprintf("with its mask of %d patch", n)) {
 		t.Fatalf("status %q", s.Status())
 	}
+	// The settings it put in the panel are said (they changed without a
+	// word, and the next run used them).
+	d := core.DefaultParams()
+	if wantTaken := fmt.Sprintf(`the panel takes its prompt "red dog", negative prompt "blue", temperature %g → 0.85, guidance %g → 2.5, top-k %d → 5, top-p %g → 0.9 (Undo gives yours back)`, d.Temperature, d.Guidance, d.TopK, d.TopP); !strings.Contains(s.Status(), wantTaken) {
+		t.Errorf("status %q lacks %q", s.Status(), wantTaken)
+	}
 }
 
 // Opening a broken file shows an error and keeps the current image.
