@@ -29,12 +29,15 @@ type Catalog struct {
 func (Catalog) Builtin() []string { return assets.Models() }
 
 // Open loads a model: a value containing '/' is a folder, anything else a
-// built-in name; "" is the default built-in model.
+// built-in name, or a folder of that name where no built-in model has it;
+// a training run's folder stands for its model (RUN/model); "" is the
+// default built-in model.
 func (c Catalog) Open(nameOrDir string, progress func(done, total int64)) (*bundle.Bundle, error) {
 	prec, err := parsePrecision(c.Precision)
 	if err != nil {
 		return nil, err
 	}
+	nameOrDir = resolveModel(nameOrDir)
 	if prec == precAuto && bundle.IsFolder(nameOrDir) {
 		// resolved before loading, so a large model is reduced while it loads
 		prec = precF16 // a folder without a readable config fails to load with its own error
@@ -122,6 +125,21 @@ func setPrecision(m *model.Model, p string) int64 {
 		return m.ReleaseFloat32()
 	}
 	return 0
+}
+
+// resolveModel is the model a user's --model names: a folder named
+// without a '/' where no built-in model has that name ("run1", as train
+// --out run1 wrote it, was refused with "a folder path needs a '/'"), and
+// a training run's folder's model, RUN/model, which train prints (its run
+// folder was refused); anything else as given.
+func resolveModel(nameOrDir string) string {
+	if nameOrDir != "" && !bundle.IsFolder(nameOrDir) && !slices.Contains(assets.Models(), nameOrDir) && isDir(nameOrDir) {
+		nameOrDir = "." + string(filepath.Separator) + nameOrDir
+	}
+	if bundle.IsFolder(nameOrDir) && !model.IsFolder(nameOrDir) && model.IsFolder(filepath.Join(nameOrDir, "model")) {
+		nameOrDir = filepath.Join(nameOrDir, "model")
+	}
+	return nameOrDir
 }
 
 func (Catalog) open(nameOrDir, prec string, progress func(done, total int64)) (*bundle.Bundle, error) {
@@ -309,6 +327,21 @@ func readWith(path string) string {
 	return Catalog{}.Builtin()[0]
 }
 
+// folderOfRecord is the model folder here that made a picture recorded as
+// made by a model that is not built in: the folder of the recorded name
+// (resolveModel: a run's folder stands for its model) whose weights hash is
+// the recorded one; ok false when there is none.
+func folderOfRecord(rec pngmeta.Record) (dir string, ok bool) {
+	if rec.Model == "" || rec.ModelHash == "" {
+		return "", false
+	}
+	dir = resolveModel(rec.Model)
+	if !bundle.IsFolder(dir) || !model.IsFolder(dir) || model.WeightsHash(dir) != rec.ModelHash {
+		return "", false
+	}
+	return dir, true
+}
+
 // notBuiltInError is an image whose record names a model that is not
 // built in (one trained or opened from a folder, which the record does
 // not locate): read with the default model, its figures would be those of
@@ -353,17 +386,24 @@ func recordedModel(log io.Writer, flag string, images ...string) (name, hash str
 				path, em, Catalog{}.Builtin()[0])
 			return flag, "", nil
 		}
+		recorded := rec.Model
 		if !slices.Contains(Catalog{}.Builtin(), rec.Model) {
 			// A model the user trained or opened from a folder: the record
-			// names it but not where it is.
-			return rec.Model, "", notBuiltInError{path, rec.Model}
+			// names it but not where it is; a folder of that name here
+			// (train --out NAME, run from where it ran) whose weights are
+			// the ones the record names is it.
+			dir, ok := folderOfRecord(*rec)
+			if !ok {
+				return rec.Model, "", notBuiltInError{path, rec.Model}
+			}
+			recorded = dir
 		}
-		if name != "" && rec.Model != name {
-			fmt.Fprintf(log, "warning: the images record different models (%s, %s): all are read with the default model; --model picks one\n", name, rec.Model)
+		if name != "" && recorded != name {
+			fmt.Fprintf(log, "warning: the images record different models (%s, %s): all are read with the default model; --model picks one\n", name, recorded)
 			return flag, "", nil
 		}
 		if name == "" {
-			name, hash = rec.Model, rec.ModelHash
+			name, hash = recorded, rec.ModelHash
 		}
 	}
 	if name != (Catalog{}).Builtin()[0] { // the default needs no note

@@ -2,9 +2,12 @@ package app
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
@@ -50,5 +53,39 @@ func TestVaryHintNamesWhatVaries(t *testing.T) {
 		if got := varyHint(c.opt); !strings.HasPrefix(got, c.want) {
 			t.Errorf("%+v: %q, want %q…", c.opt, got, c.want)
 		}
+	}
+}
+
+// A model folder named without a '/' (where no built-in has the name) and
+// a training run's folder open as the model (both were refused), and a
+// picture it made is read with it without --model when the folder of the
+// recorded name here holds the recorded weights.
+func TestModelFolderByNameAndRun(t *testing.T) {
+	tiny := tinyModel(t)
+	work := t.TempDir()
+	if err := os.CopyFS(filepath.Join(work, "run1", "model"), os.DirFS(tiny)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(work, "mine"), os.DirFS(tiny)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "run1", bundle.RunRecordFile), []byte("{}"), 0o644); err != nil { // a run's record
+		t.Fatal(err)
+	}
+	t.Chdir(work)
+	for _, m := range []string{"mine", "run1", "./run1", "run1/model"} {
+		if code, _, stderr := run(t, "generate", "--model", m, "--prompt", "red cat", "--seed", "1", "--out", m+"-pic.png", "--quiet", "--force"); code != 0 {
+			t.Errorf("generate --model %s: exit %d, %s", m, code, stderr)
+		}
+	}
+	// The record names the model "run1" (a run's model takes its run's
+	// name) or "tiny" (a model folder's own name, with no folder of that
+	// name here).
+	code, stdout, stderr := run(t, "score", "--json", "run1-pic.png")
+	if code != 0 || !strings.Contains(stdout, `"bits_per_token"`) {
+		t.Errorf("score of run1's picture without --model: exit %d, %q %q", code, stdout, stderr)
+	}
+	if code, _, stderr := run(t, "score", "mine-pic.png"); code == 0 || !strings.Contains(stderr, "not built in") {
+		t.Errorf("score of a picture whose model's folder is not found here: exit %d, %q", code, stderr)
 	}
 }
