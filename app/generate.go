@@ -277,20 +277,43 @@ func sameNotes(out string, images []sampler.Image, source []int, opt sampler.Opt
 		notes = append(notes, fmt.Sprintf("%s %s the source picture unchanged: at these settings the model draws its patches again exactly (%s)",
 			strings.Join(unchanged, ", "), verb, vary))
 	}
+	// Each repeated picture once, with the images that repeat it: a batch
+	// of 64 said 58 lines.
+	repeats := map[int][]string{} // by the first image of a picture
+	var firsts []int
+	total := 0
 	for i, im := range images {
 		if source != nil && slices.Equal(im.Tokens, source) {
 			continue // said above
 		}
 		for j := 0; j < i; j++ {
 			if slices.Equal(im.Tokens, images[j].Tokens) {
-				notes = append(notes, fmt.Sprintf("%s is the same picture as %s (%s)",
-					filepath.Base(numberedPath(out, i, len(images))), filepath.Base(numberedPath(out, j, len(images))), vary))
+				if _, ok := repeats[j]; !ok {
+					firsts = append(firsts, j)
+				}
+				repeats[j] = append(repeats[j], filepath.Base(numberedPath(out, i, len(images))))
+				total++
 				break
 			}
 		}
 	}
+	if len(firsts) > maxRepeatNotes {
+		return append(notes, fmt.Sprintf("%d of the %d images repeat earlier ones of the batch: %d different pictures (%s)", total, len(images), len(images)-total, vary))
+	}
+	for _, j := range firsts {
+		names, verb := repeats[j], "is"
+		if len(names) > 1 {
+			verb = "are"
+		}
+		notes = append(notes, fmt.Sprintf("%s %s the same picture as %s (%s)",
+			strings.Join(names, ", "), verb, filepath.Base(numberedPath(out, j, len(images))), vary))
+	}
 	return notes
 }
+
+// maxRepeatNotes is the most pictures of a batch said repeated one by one
+// (sameNotes); more are said in one line.
+const maxRepeatNotes = 3
 
 // varyHint says which setting would vary pictures drawn alike with opt:
 // under guidance min-p (sampling.Settings.MinPLimitsVariety) more

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,5 +88,36 @@ func TestModelFolderByNameAndRun(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "score", "mine-pic.png"); code == 0 || !strings.Contains(stderr, "not built in") {
 		t.Errorf("score of a picture whose model's folder is not found here: exit %d, %q", code, stderr)
+	}
+}
+
+// Pictures of a batch drawn alike are said once each, with the images that
+// repeat them, and a batch of many repeats in one line (64 images said 58
+// lines).
+func TestSameNotesGroupRepeats(t *testing.T) {
+	a, b := []int{1, 2}, []int{3, 4}
+	ims := func(tokens ...[]int) []sampler.Image {
+		out := make([]sampler.Image, len(tokens))
+		for i, tk := range tokens {
+			out[i] = sampler.Image{Tokens: tk}
+		}
+		return out
+	}
+	opt := sampler.Options{Settings: sampling.Settings{Temperature: 0}}
+	got := sameNotes("x.png", ims(a, b, a, a, b), nil, opt)
+	want := []string{
+		"x-3.png, x-4.png are the same picture as x-1.png (more --temperature or less --guidance varies it)",
+		"x-5.png is the same picture as x-2.png (more --temperature or less --guidance varies it)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("notes %q, want %q", got, want)
+	}
+	var many [][]int
+	for i := range 64 {
+		many = append(many, []int{i % 6})
+	}
+	got = sameNotes("x.png", ims(many...), nil, opt)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "58 of the 64 images repeat earlier ones of the batch: 6 different pictures") {
+		t.Errorf("a batch of 64 with 6 pictures: %q", got)
 	}
 }

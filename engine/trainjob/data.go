@@ -435,17 +435,18 @@ func addReplay(ctx context.Context, s Settings, base *bundle.Bundle, spec *prepa
 			return err
 		}
 	}
-	if own, err := replaySource(base); err == nil && sameData(own, name) {
-		fmt.Fprintf(log, "replay: %.0f%% of each batch from what %s was trained on (%s)\n", 100*s.Replay, base.Name, name)
-	} else {
-		fmt.Fprintf(log, "replay: %.0f%% of each batch from %s\n", 100*s.Replay, name)
-	}
-	// Said in lines of its own: the loader's warnings (the pictures held
-	// out for validation, captions read as Windows-1252) read as if about
-	// the data trained on; its skipped files are said.
+	// Said once the data is found (it was said, then "no replay"), in
+	// lines of its own: the loader's warnings (the pictures held out for
+	// validation, captions read as Windows-1252) read as if about the data
+	// trained on; its skipped files are said.
 	var loaded data.Report
 	trainSet, _, err := loadDataset(ctx, name, spec.Side(), func(r data.Report) { loaded = r })
 	if err == nil {
+		if own, err := replaySource(base); err == nil && sameData(own, name) {
+			fmt.Fprintf(log, "replay: %.0f%% of each batch from what %s was trained on (%s)\n", 100*s.Replay, base.Name, name)
+		} else {
+			fmt.Fprintf(log, "replay: %.0f%% of each batch from %s\n", 100*s.Replay, name)
+		}
 		fmt.Fprintf(log, "replay: %s of %s's training split", plural.N(len(trainSet), "picture", "pictures"), name)
 		if loaded.Skipped > 0 {
 			fmt.Fprintf(log, " (%s skipped)", plural.N(loaded.Skipped, "file", "files"))
