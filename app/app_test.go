@@ -994,7 +994,7 @@ func TestGenerateJSON(t *testing.T) {
 	}
 	code, stdout, stderr = run(t, "branch", "--model", model, "--from", numberedPath(out, 0, 2), "--at", "4", "--seed", "8", "--out", filepath.Join(t.TempDir(), "b.png"), "--quiet", "--json")
 	var img savedImage
-	if err := json.Unmarshal([]byte(stdout), &img); code != 0 || err != nil || img.Seed != 8 {
+	if err := json.Unmarshal([]byte(stdout), &img); code != 0 || err != nil || img.Seed != 8 || img.At != 4 {
 		t.Errorf("branch --json: exit %d, %v, %q, %s", code, err, stdout, stderr)
 	}
 }
@@ -1031,9 +1031,16 @@ func TestSamePicturesAreSaid(t *testing.T) {
 	model := tinyModel(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "g.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--temperature", "0", "--batch", "3", "--out", out, "--quiet"); code != 0 || strings.Contains(stderr, "left from an earlier run") {
+		t.Fatalf("a greedy batch of three: exit %d, %q", code, stderr)
+	}
 	code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--temperature", "0", "--batch", "2", "--out", out, "--quiet")
 	if code != 0 || !strings.Contains(stderr, "note: g-2.png is the same picture as g-1.png (more --temperature or less --guidance varies it)") {
 		t.Fatalf("a greedy batch of two: exit %d, %q", code, stderr)
+	}
+	// The earlier batch's third file is said (a glob picks it up).
+	if !strings.Contains(stderr, "note: g-3.png, left from an earlier run, is not one of these 2 images") {
+		t.Errorf("a smaller batch over a larger one's files: %q", stderr)
 	}
 	alt := filepath.Join(dir, "alt.png")
 	code, stdout, stderr := run(t, "branch", "--model", model, "--from", filepath.Join(dir, "g-1.png"), "--at", "4", "--temperature", "0", "--batch", "2", "--out", alt, "--quiet", "--json")

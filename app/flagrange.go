@@ -330,3 +330,9 @@ func checkModelOut(out string) error {
 	}
 	return nil
 }
+
+// fileExists reports whether path names an existing file (not a folder).
+func fileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.IsDir()
+}

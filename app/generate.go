@@ -346,8 +346,12 @@ type savedImage struct {
 	// Style is the style the image's seed drew (a style per seed), "" for none.
 	Style string `json:"style,omitempty"`
 	// MeanLogLik is the mean log-likelihood of the codes the run drew under
-	// the prompt (sampler.Image.MeanLogLik), nats per code.
+	// the prompt (sampler.Image.MeanLogLik), nats per code: a branch's from
+	// patch At on (score gives the whole image's).
 	MeanLogLik float64 `json:"mean_loglik_nats_per_token"`
+	// At is a branch's first patch drawn (--at: the patches before it are
+	// the source's), absent for generate.
+	At int `json:"at,omitempty"`
 	// RankBy and Score are the ranking's order and this image's score in
 	// it (nats per code), when the batch was ranked by a score of its own.
 	RankBy string   `json:"rank_by,omitempty"`
@@ -425,6 +429,9 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		if so.json {
 			line := savedImage{Path: path, Seed: im.Seed, Prompt: rec.Prompt, Style: sampler.DrawnStyle(b, im), MeanLogLik: im.MeanLogLik(), Unchanged: so.source != nil && slices.Equal(im.Tokens, so.source),
 				Temperature: rec.Temperature, Guidance: rec.Guidance}
+			if so.source != nil {
+				line.At = so.from
+			}
 			if own {
 				line.RankBy, line.Score = string(so.rankBy), &scores[i]
 			}
@@ -449,6 +456,13 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 	// Said once every file is written (a failed write names none).
 	for _, n := range sameNotes(so.out, images, so.source, opt) {
 		fmt.Fprintln(env.Stderr, "note: "+n)
+	}
+	if len(images) > 1 {
+		// A larger batch's files before this one's: a glob of PATH-*.png
+		// picked the old PATH-4.png up with a new batch of three.
+		if next := numberedPath(so.out, len(images), len(images)+1); fileExists(next) {
+			fmt.Fprintf(env.Stderr, "note: %s, left from an earlier run, is not one of these %d images\n", filepath.Base(next), len(images))
+		}
 	}
 	return interrupted
 }
