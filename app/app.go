@@ -194,7 +194,7 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-*s %s\n", width, n, cmds[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'tessera help COMMAND' or 'tessera COMMAND --help' for a command's flags. --model takes a built-in name or a folder (a value with '/').")
+	fmt.Fprintln(w, "\nRun 'tessera help COMMAND' or 'tessera COMMAND --help' for a command's flags. --model takes a built-in name or a folder (a value with '/', or a name no built-in has; a training run's folder stands for its model).")
 }
 
 // interruptedStatus is the exit status of a command a signal stopped.
