@@ -506,7 +506,7 @@ func checkDataName(name string) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("%w %q: use emoji, mnist, shapes, edit or a folder path (with a '/')", ErrUnknownDataset, name)
+	return fmt.Errorf("%w %q: use emoji, mnist, shapes, edit or a folder of pictures (there is no folder %q here)", ErrUnknownDataset, name, name)
 }
 
 // CheckDataFolder refuses, as training data, a folder that holds a
