@@ -155,6 +155,15 @@ func (d *describer) update() {
 	btn.SetWhyNot("")
 }
 
+// stop stops a description that is running, as its window's Stop button
+// does (nothing when none runs).
+func (d *describer) stop() {
+	if d == nil || d.running == nil || d.running.stopped || d.running.stop == nil {
+		return
+	}
+	d.running.stop.OnTapped()
+}
+
 // asked is the Describe button and menu item.
 func (d *describer) asked() { d.host.report(d.Describe()) }
 

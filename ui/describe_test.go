@@ -172,6 +172,14 @@ func TestDescribeStop(t *testing.T) {
 	if !v.stopped || s.describer.last != nil || hasDialog(s) {
 		t.Fatalf("closing a running Describe: stopped %v, dialog %v", v.stopped, hasDialog(s))
 	}
+	// Image › Stop (Ctrl+.) stops it too (it ran on).
+	must(t, s.describer.Describe())
+	v = s.describer.running
+	s.Stop()
+	s.Wait()
+	if !v.stopped || len(v.rows) != 0 || !strings.Contains(v.status.Text, "Stopped") || s.describer.last != nil {
+		t.Fatalf("Stop during Describe: stopped %v, %d rows, status %q", v.stopped, len(v.rows), v.status.Text)
+	}
 }
 
 func TestDescribeWithoutPrompts(t *testing.T) {

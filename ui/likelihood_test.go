@@ -196,6 +196,11 @@ func TestRepairUnchangedIsNotDrawnHotter(t *testing.T) {
 	if !slices.Equal(s.Document().Tokens(), tokens) || !strings.Contains(s.Status(), "no candidate drew those patches likelier") || strings.Contains(s.Status(), "drawn at temperature") {
 		t.Fatalf("status %q, image changed %v", s.Status(), !slices.Equal(s.Document().Tokens(), tokens))
 	}
+	// Its mask does not stay behind (unseen, it made the next edit an edit
+	// of the masked patches).
+	if n := s.Document().Masked(); n != 0 {
+		t.Fatalf("an unchanged repair left a mask of %d patches", n)
+	}
 	// The image it gave back is the one on file: not written again.
 	if got := outputFiles(t, s); !slices.Equal(got, files) || !strings.Contains(s.Status(), "not saved again") {
 		t.Fatalf("outputs %v → %v; status %q", files, got, s.Status())

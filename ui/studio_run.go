@@ -595,7 +595,10 @@ func (s *Studio) completeFrom(keep, batch int) error {
 }
 
 // Stop cancels the running job; a sampling run keeps its partial image.
-func (s *Studio) Stop() { s.runs.runner.Stop() }
+func (s *Studio) Stop() {
+	s.runs.runner.Stop()
+	s.describer.stop() // Image › Stop (Ctrl+.) stops a description too, as its window's Stop does
+}
 
 // StopAtPatch makes the next run stop, as Stop does, once it has made n
 // patches (0: no such stop). For scripted captures (tessera studio
@@ -620,6 +623,7 @@ func (s *Studio) startJob(j job) error {
 	}
 	s.resetTimeline()
 	s.runs.streaming = true
+	s.runs.maskBefore = nil // a repair sets it once started
 	s.runs.follow = -1
 	switch j.kind {
 	case kindGenerate:
@@ -796,6 +800,12 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		why := strings.TrimPrefix(sameResultsNote(j, results), " ·")
 		if j.kind == kindEdit {
 			why = " the image given back unchanged (not saved again)"
+		}
+		if j.repair && s.runs.maskBefore != nil {
+			// the repair's mask off again: it stayed behind, unseen
+			if err := s.paint.SetMask(s.runs.maskBefore); err != nil {
+				s.showError(fmt.Errorf("resample the least likely: %w", err))
+			}
 		}
 		msg := capitalize(doneWord(j.kind)) + ":" + why + "; the image and the candidates offered before are kept"
 		if j.lateNote != nil && *j.lateNote != "" {
