@@ -1627,7 +1627,11 @@ func runLine(r *trainjob.RunInfo) string {
 		line += fmt.Sprintf(", step %s / %s", plural.Thousands(r.Step), plural.Thousands(r.TotalSteps))
 	}
 	if !math.IsNaN(r.BestVal) {
-		line += fmt.Sprintf(", best validation %.3f bits/token", r.BestVal)
+		which := "best" // the exported weights': a fine-tune on a folder keeps its latest (it said "best", the latest's figure)
+		if r.Record != nil && trainjob.ExportsLatest(r.Record.Settings) {
+			which = "last"
+		}
+		line += fmt.Sprintf(", %s validation %.3f bits/token", which, r.BestVal)
 	}
 	if r.Elapsed > 0 {
 		line += fmt.Sprintf(", %s", r.Elapsed.Round(time.Second))

@@ -1192,6 +1192,20 @@ func TestRunLineStates(t *testing.T) {
 			t.Errorf("%s: %q, want %q…", state, got, want)
 		}
 	}
+	// Its validation loss is the exported weights': the best pass's, or a
+	// fine-tune on a folder's latest (it said "best" beside the latest).
+	scratch := trainjob.Preset("shapes")
+	tune := scratch
+	tune.Data, tune.InitModel = "./pictures", "emoji"
+	for _, c := range []struct {
+		st   trainjob.Settings
+		want string
+	}{{scratch, ", best validation 0.500 bits/token"}, {tune, ", last validation 0.500 bits/token"}} {
+		r := &trainjob.RunInfo{Dir: "/x/r", Record: &trainjob.Record{Settings: c.st, State: trainjob.StatePaused}, BestVal: 0.5}
+		if got := runLine(r); !strings.Contains(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.st.Data, got, c.want)
+		}
+	}
 }
 
 // "Same settings" fills the form with the run shown's data, time budget,
