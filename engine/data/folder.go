@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -183,8 +184,13 @@ func captionOf(name string, sc sidecar, stored string) string {
 // "7"). A number glued to a last word of three letters or more is a
 // numbering too ("purple2" -> "purple", "cat01" -> "cat"; it had made a
 // prompt word of each); shorter words and words with digits inside keep
-// theirs ("mp3", "r2d2").
+// theirs ("mp3", "r2d2"). Tessera's own output names give their words
+// alone ("tessera-20261204-182831-make-it-blue-s13" -> "make it blue"; the
+// date, time and seed had become prompt words).
 func fileNameCaption(base string) string {
+	if m := tesseraName.FindStringSubmatch(base); m != nil {
+		base = m[1]
+	}
 	words := strings.Fields(prompt.Normalize(base))
 	numbering := func(w string) bool { // "2", "(2)", "#3", "[01]": no letter
 		return strings.IndexFunc(w, unicode.IsLetter) < 0
@@ -201,6 +207,11 @@ func fileNameCaption(base string) string {
 	}
 	return strings.Join(words, " ")
 }
+
+// tesseraName matches the names Tessera gives its outputs,
+// tessera-DATE-TIME-WORDS-sSEED with -N for a batch's others; WORDS is the
+// submatch.
+var tesseraName = regexp.MustCompile(`^tessera-\d{8}-\d{6}-(.+)-s\d+(?:-\d+)?$`)
 
 // damagedError is a full decode failing after the image header read well:
 // the file is truncated or its pixel data is damaged.

@@ -59,6 +59,9 @@ func TestFileNameCaption(t *testing.T) {
 		"mp3":             "mp3",
 		"r2d2":            "r2d2",
 		"blue x2":         "blue x2",
+		// Tessera's outputs: their words, not the date, time and seed.
+		"tessera-20261204-182831-make-it-blue-s1362041947": "make it blue",
+		"tessera-20261204-182831-cat-face-twitter-s7-2":    "cat face twitter",
 	} {
 		if got := fileNameCaption(base); got != want {
 			t.Errorf("fileNameCaption(%q) = %q, want %q", base, got, want)
