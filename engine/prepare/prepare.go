@@ -271,9 +271,10 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 
 // encodingProgress reports on log, once a second, how many of n pictures
 // (what: "training", "validation") done says are encoded, as a progress line
-// (the ViT tokenizer takes minutes on one thread for the emoji data); the
-// function it returns stops it and ends the line. Nothing is written for a
-// nil log or a run over within the first second.
+// (the ViT tokenizer takes minutes on one thread for the emoji data), with
+// the time left at the rate so far; the function it returns stops it and
+// ends the line. Nothing is written for a nil log or a run over within the
+// first second.
 func encodingProgress(log io.Writer, what string, n int, done *atomic.Int64) (stop func()) {
 	if log == nil {
 		return func() {}
@@ -284,12 +285,19 @@ func encodingProgress(log io.Writer, what string, n int, done *atomic.Int64) (st
 		defer close(ended)
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
+		start := time.Now()
 		for {
 			select {
 			case <-quit:
 				return
 			case <-tick.C:
-				fmt.Fprintf(log, "\rencoding the %s pictures: %d of %d", what, done.Load(), n)
+				k := done.Load()
+				left := ""
+				if el := time.Since(start); k > 0 {
+					left = fmt.Sprintf(" (%.0f a second, about %s left)   ", float64(k)/el.Seconds(),
+						(time.Duration(float64(el) * float64(int64(n)-k) / float64(k))).Round(time.Second))
+				}
+				fmt.Fprintf(log, "\rencoding the %s pictures: %d of %d%s", what, k, n, left)
 				shown = true
 			}
 		}
@@ -297,8 +305,8 @@ func encodingProgress(log io.Writer, what string, n int, done *atomic.Int64) (st
 	return func() {
 		close(quit)
 		<-ended
-		if shown {
-			fmt.Fprintf(log, "\rencoding the %s pictures: %d of %d\n", what, done.Load(), n)
+		if shown { // spaces over the time left that the progress line showed
+			fmt.Fprintf(log, "\rencoding the %s pictures: %d of %d%40s\n", what, done.Load(), n, "")
 		}
 	}
 }
@@ -374,12 +382,12 @@ func tokenize(ctx context.Context, samples []data.Sample, imgs []*image.NRGBA, c
 	var done atomic.Int64
 	stopProgress := encodingProgress(log, what, len(jobs), &done)
 	par.Each(len(jobs), spec.Workers, func(j int) {
-		defer done.Add(1)
 		if ctx.Err() != nil {
 			errs[j] = ctx.Err()
-			return
+			return // not counted: a stopped preparation's last line said all were encoded
 		}
 		c, err := cb.Encode(jobs[j].img, grid, grid)
+		done.Add(1)
 		if err != nil {
 			errs[j] = err
 			return

@@ -128,7 +128,9 @@ func TestEncodingProgress(t *testing.T) {
 		done.Add(1)
 	}
 	stop()
-	if got := log.String(); !strings.HasPrefix(got, "\rencoding the training pictures: ") || !strings.HasSuffix(got, "\rencoding the training pictures: 40 of 40\n") {
+	// The time left at the rate so far, and spaces over it at the end.
+	if got := log.String(); !strings.HasPrefix(got, "\rencoding the training pictures: ") || !strings.Contains(got, " a second, about ") ||
+		!strings.HasSuffix(got, "\rencoding the training pictures: 40 of 40"+strings.Repeat(" ", 40)+"\n") {
 		t.Fatalf("progress %q", got)
 	}
 	log.Reset()
