@@ -338,6 +338,11 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
+	if res != nil && res.Trained == 0 && (set["minutes"] || set["stop-at"]) && res.TotalSteps > 0 && res.Steps >= res.TotalSteps {
+		// More time was asked for and none could be used: a script that
+		// resumes for more training made no progress and exited 0.
+		return fmt.Errorf("the run had ended its schedule of %d steps: --minutes or --stop-at trains no more of it; give a longer schedule (--resume --steps N, N > %d)", res.TotalSteps, res.TotalSteps)
+	}
 	return nil
 }
 

@@ -499,6 +499,15 @@ func TestFineTuneReplay(t *testing.T) {
 	if code, _, stderr := run(t, "train", "--init", base, "--data", data, "--out", quiet, "--steps", "2", "--batch", "2", "--threads", "1"); code != 0 || !strings.Contains(stderr, "no replay: what tiny was trained on is not known") {
 		t.Errorf("default replay of unknown data: exit %d, %q", code, stderr)
 	}
+	// The run has ended its schedule: resumed as it is, nothing is left
+	// to train (exit 0); resumed for more time, the time buys nothing, and
+	// the exit status says so (a script made no progress and exited 0).
+	if code, stdout, stderr := run(t, "train", "--resume", "--out", quiet); code != 0 || !strings.Contains(stdout, "nothing left to train") {
+		t.Errorf("resuming a finished run: exit %d, %q %q", code, stdout, stderr)
+	}
+	if code, _, stderr := run(t, "train", "--resume", "--out", quiet, "--minutes", "0.5"); code != 1 || !strings.Contains(stderr, "--minutes or --stop-at trains no more of it") {
+		t.Errorf("resuming a finished run for more minutes: exit %d, %q", code, stderr)
+	}
 	if rec, err := trainjob.ReadRecord(quiet); err != nil || rec.Settings.Replay != 0 {
 		t.Errorf("record of a run that could not replay: %+v, %v", rec, err)
 	}
