@@ -86,7 +86,7 @@ func Main(args []string, env Env) int {
 	if !signal.Ignored(syscall.SIGHUP) {
 		sigs = append(sigs, syscall.SIGHUP)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
+	ctx, stop, caught := signalContext(sigs...)
 	defer stop()
 	if len(args) == 0 {
 		if err := runStudio(ctx, env, nil); err != nil {
@@ -138,7 +138,37 @@ func Main(args []string, env Env) int {
 		// ETA 300ms" then the error on the same line): end it first.
 		fmt.Fprintln(env.Stderr)
 	}
-	return exitStatus(env, name, err, ctx.Err() != nil)
+	code := exitStatus(env, name, err, ctx.Err() != nil)
+	if s, ok := caught().(syscall.Signal); ok && code == interruptedStatus {
+		code = 128 + int(s) // as shells report it: 143 for a kill (SIGTERM), 129 for a closed terminal
+	}
+	return code
+}
+
+// signalContext is signal.NotifyContext that also says which signal
+// stopped it (caught: nil while none has), for the exit status.
+func signalContext(sigs ...os.Signal) (ctx context.Context, stop func(), caught func() os.Signal) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, sigs...)
+	var got atomic.Value
+	go func() {
+		select {
+		case s := <-ch:
+			got.Store(s)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	stop = func() {
+		signal.Stop(ch)
+		cancel()
+	}
+	caught = func() os.Signal {
+		s, _ := got.Load().(os.Signal)
+		return s
+	}
+	return ctx, stop, caught
 }
 
 // lineEnds passes writes to w and remembers whether the last one left a
@@ -157,7 +187,8 @@ func (l *lineEnds) Write(p []byte) (int, error) {
 
 // exitStatus reports a command's error on env.Stderr and returns the exit
 // status: 0, 2 for a usage error, 1 for another error, and 130 (128 +
-// SIGINT, as shells report it) when a signal stopped it (Ctrl-C, a kill),
+// SIGINT, as shells report it; Main gives 128 + another signal's number)
+// when a signal stopped it (Ctrl-C, a kill),
 // also where it saved what it had finished: the work asked for was not done.
 func exitStatus(env Env, name string, err error, interrupted bool) int {
 	var ue usageError
