@@ -481,6 +481,7 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
+	f.model = resolveModel(f.model) // a run's folder is its model: --record writes that model's config
 	if *record && !bundle.IsFolder(f.model) {
 		return usageError{fmt.Sprintf("--record writes into a model folder's config.json: pass --model as a folder (a built-in's is assets/models/%s in Tessera's source)", f.model)}
 	}

@@ -298,7 +298,11 @@ func sameNotes(out string, images []sampler.Image, source []int, opt sampler.Opt
 		}
 	}
 	if len(firsts) > maxRepeatNotes {
-		return append(notes, fmt.Sprintf("%d of the %d images repeat earlier ones of the batch: %d different pictures (%s)", total, len(images), len(images)-total, vary))
+		distinct := map[string]bool{}
+		for _, im := range images {
+			distinct[fmt.Sprint(im.Tokens)] = true
+		}
+		return append(notes, fmt.Sprintf("%d of the %d images repeat earlier ones of the batch: %d different pictures (%s)", total, len(images), len(distinct), vary))
 	}
 	for _, j := range firsts {
 		names, verb := repeats[j], "is"

@@ -18,6 +18,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/paths"
 )
 
@@ -40,6 +41,8 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 			*modelName, images = m, nil
 		} else if errors.Is(statErr, os.ErrNotExist) && slices.Contains(assets.Models(), images[0]) {
 			*modelName, images = images[0], nil // a built-in model's name (no file of that name here)
+		} else if statErr == nil && fi.IsDir() && trainjob.IsRun(images[0]) {
+			return fmt.Errorf("%s is a training run folder with no model in %s yet: its first validation pass exports one", images[0], filepath.Join(images[0], "model"))
 		} else if statErr == nil && fi.IsDir() {
 			return fmt.Errorf("%s is a folder but neither a model folder (config.json and model.safetensors) nor a training run's; give a model folder, a built-in model's name (%s) or PNG files", images[0], strings.Join(assets.Models(), ", "))
 		}

@@ -47,9 +47,10 @@ func (c Catalog) Open(nameOrDir string, progress func(done, total int64)) (*bund
 	}
 	b, err := c.open(nameOrDir, prec, progress)
 	if err != nil {
-		// A training run folder holds its model in RUN/model.
+		// A training run folder holds its model in RUN/model (resolveModel
+		// opens that one): here it has none yet, or a damaged one.
 		if bundle.IsFolder(nameOrDir) && trainjob.IsRun(nameOrDir) {
-			return nil, fmt.Errorf("%w (%s is a training run folder: its model is %s)", err, nameOrDir, filepath.Join(nameOrDir, "model"))
+			return nil, fmt.Errorf("%w (%s is a training run folder with no model in %s yet: its first validation pass exports one)", err, nameOrDir, filepath.Join(nameOrDir, "model"))
 		}
 		return nil, err
 	}
@@ -268,8 +269,9 @@ func newImageModels(log io.Writer, flag, precision string, drawing bool, images 
 	}
 	var names []string
 	with := map[string]string{}
+	hashes := map[string]string{} // a folder's weights hashed once, not once an image
 	for _, path := range images {
-		name := readWith(path)
+		name := readWith(path, hashes)
 		with[path] = name
 		if !slices.Contains(names, name) {
 			names = append(names, name)
@@ -320,8 +322,9 @@ func (m *imageModels) forImage(env Env, cmd, path string, asJSON bool) (b *bundl
 // the one its record names (a model that is not built in too: For then
 // reports that the image needs --model), else the default (an image
 // without a record, an edit model's output).
-func readWith(path string) string {
-	if name, _, _ := recordedModel(io.Discard, "", path); name != "" {
+// hashes, when set, keeps the weights hashes of the folders looked at.
+func readWith(path string, hashes map[string]string) string {
+	if name, _, _ := recordedModelMemo(io.Discard, "", hashes, path); name != "" {
 		return name
 	}
 	return Catalog{}.Builtin()[0]
@@ -331,15 +334,24 @@ func readWith(path string) string {
 // made by a model that is not built in: the folder of the recorded name
 // (resolveModel: a run's folder stands for its model) whose weights hash is
 // the recorded one; ok false when there is none.
-func folderOfRecord(rec pngmeta.Record) (dir string, ok bool) {
+// hashes, when set, keeps the weights hashes of the folders looked at (a
+// hash reads the whole weights file).
+func folderOfRecord(rec pngmeta.Record, hashes map[string]string) (dir string, ok bool) {
 	if rec.Model == "" || rec.ModelHash == "" {
 		return "", false
 	}
 	dir = resolveModel(rec.Model)
-	if !bundle.IsFolder(dir) || !model.IsFolder(dir) || model.WeightsHash(dir) != rec.ModelHash {
+	if !bundle.IsFolder(dir) || !model.IsFolder(dir) {
 		return "", false
 	}
-	return dir, true
+	h, known := hashes[dir]
+	if !known {
+		h = model.WeightsHash(dir)
+		if hashes != nil {
+			hashes[dir] = h
+		}
+	}
+	return dir, h == rec.ModelHash
 }
 
 // notBuiltInError is an image whose record names a model that is not
@@ -365,6 +377,12 @@ func (m *imageModels) Mixed() bool { return m.mixed }
 // trained model's folder is not recorded) is a notBuiltInError, with that
 // model's name.
 func recordedModel(log io.Writer, flag string, images ...string) (name, hash string, err error) {
+	return recordedModelMemo(log, flag, nil, images...)
+}
+
+// recordedModelMemo is recordedModel keeping the weights hashes of the
+// folders it looks at in hashes (when set).
+func recordedModelMemo(log io.Writer, flag string, hashes map[string]string, images ...string) (name, hash string, err error) {
 	if flag != "" || len(images) == 0 {
 		return flag, "", nil
 	}
@@ -392,7 +410,7 @@ func recordedModel(log io.Writer, flag string, images ...string) (name, hash str
 			// names it but not where it is; a folder of that name here
 			// (train --out NAME, run from where it ran) whose weights are
 			// the ones the record names is it.
-			dir, ok := folderOfRecord(*rec)
+			dir, ok := folderOfRecord(*rec, hashes)
 			if !ok {
 				return rec.Model, "", notBuiltInError{path, rec.Model}
 			}

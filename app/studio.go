@@ -15,6 +15,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/tessera-studio/tessera/assets"
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/ui"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -48,7 +49,12 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	a.SetIcon(iconResource())
 	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName, EditModel: *editModel, StartNote: prefsNote}
 	if flagsSet(fs)["model"] {
-		opt.Model = *modelName // over the last session's model
+		opt.Model = resolveModel(*modelName) // over the last session's model
+		if bundle.IsFolder(opt.Model) {
+			if abs, err := filepath.Abs(opt.Model); err == nil {
+				opt.Model = abs // the picker keeps folders by their absolute path
+			}
+		}
 	}
 	if *shots != "" || *trainShot != "" {
 		// A throwaway state folder, so screenshots never touch the user's session.

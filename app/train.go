@@ -251,6 +251,11 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("takes no arguments (got %q): give the data with --data", pos[0])}
 	}
 	f.dataset = folderData(f.dataset)
+	if f.initModel != "" {
+		// as --model reads it (a run's folder is its model): the base
+		// run's regularisation and data are looked up from the model
+		f.initModel = resolveModel(f.initModel)
+	}
 	if f.out == "" {
 		return usageError{"--out RUN_DIR is required"}
 	}

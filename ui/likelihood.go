@@ -263,16 +263,15 @@ func (s *Studio) repairWith(sc *sampler.Score, frac float64) error {
 	if name := s.runs.runner.Running(); name != "" || s.runs.streaming {
 		return fmt.Errorf("resample the least likely: %w", errBusy{running: cmp.Or(name, "a run")})
 	}
-	before := s.doc.Mask()
-	if before == nil {
-		before = make([]bool, s.doc.N()) // none painted
-	}
+	step := s.doc.Step()
 	if err := s.paint.SetMask(worstMask(sc.PerToken, frac)); err != nil {
 		return fmt.Errorf("resample the least likely: %w", err)
 	}
 	if err := s.regenerate(sc); err != nil {
 		return err
 	}
-	s.runs.maskBefore = before // a repair that changes nothing gives it back (finish)
+	if s.doc.Step() != step {
+		s.runs.maskStep = s.doc.Step() // a repair that changes nothing takes it back (finish)
+	}
 	return nil
 }

@@ -190,9 +190,13 @@ func TestRepairUnchangedIsNotDrawnHotter(t *testing.T) {
 	files := outputFiles(t, s)
 	file := s.Document().Parent
 	s.edit.worst.SetValue(25)
+	step := s.Document().Step()
 	must(t, s.RepairLeastLikely())
 	s.Wait()
 	must(t, s.LastError())
+	if got := s.Document().Step(); got != step || s.Document().CanRedo() {
+		t.Fatalf("an unchanged repair left undo step %d (was %d), redo %v: its mask's step stays", got, step, s.Document().CanRedo())
+	}
 	if !slices.Equal(s.Document().Tokens(), tokens) || !strings.Contains(s.Status(), "no candidate drew those patches likelier") || strings.Contains(s.Status(), "drawn at temperature") {
 		t.Fatalf("status %q, image changed %v", s.Status(), !slices.Equal(s.Document().Tokens(), tokens))
 	}

@@ -34,11 +34,11 @@ type runs struct {
 	version   string // written in the PNG records
 	workers   int
 	streaming bool // a run paints the canvas (no likelihood map then)
-	// maskBefore is the mask a running repair (Resample the least likely)
-	// replaced by its own: one that changes nothing puts it back, where
-	// its mask stayed behind (and Edit by instruction became "Edit masked
-	// patches").
-	maskBefore []bool
+	// maskStep is the undo step of the mask a running repair (Resample
+	// the least likely) painted (0: none): one that changes nothing takes
+	// it back, where its mask stayed behind (and Edit by instruction became
+	// "Edit masked patches").
+	maskStep uint64
 	// follow is, while a run draws an image from its top (a new image,
 	// a completion or branch), how many patches it keeps before its first:
 	// the timeline counts the patches drawn so far; −1 for other runs, the

@@ -596,7 +596,10 @@ func (s *Studio) completeFrom(keep, batch int) error {
 
 // Stop cancels the running job; a sampling run keeps its partial image.
 func (s *Studio) Stop() {
-	s.runs.runner.Stop()
+	if s.runs.runner.Running() != "" {
+		s.runs.runner.Stop() // the run, not a description beside it (minutes of work)
+		return
+	}
 	s.describer.stop() // Image › Stop (Ctrl+.) stops a description too, as its window's Stop does
 }
 
@@ -623,7 +626,7 @@ func (s *Studio) startJob(j job) error {
 	}
 	s.resetTimeline()
 	s.runs.streaming = true
-	s.runs.maskBefore = nil // a repair sets it once started
+	s.runs.maskStep = 0 // a repair sets it once started
 	s.runs.follow = -1
 	switch j.kind {
 	case kindGenerate:
@@ -801,11 +804,10 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		if j.kind == kindEdit {
 			why = " the image given back unchanged (not saved again)"
 		}
-		if j.repair && s.runs.maskBefore != nil {
-			// the repair's mask off again: it stayed behind, unseen
-			if err := s.paint.SetMask(s.runs.maskBefore); err != nil {
-				s.showError(fmt.Errorf("resample the least likely: %w", err))
-			}
+		if j.repair && s.runs.maskStep != 0 && s.doc.TakeBack(s.runs.maskStep) == nil {
+			// the repair's mask off again, with no undo step of its own:
+			// it stayed behind, unseen
+			s.docChanged()
 		}
 		msg := capitalize(doneWord(j.kind)) + ":" + why + "; the image and the candidates offered before are kept"
 		if j.lateNote != nil && *j.lateNote != "" {

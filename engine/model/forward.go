@@ -226,7 +226,7 @@ func (m *Model) Forward(kc *Cache, ids []int, n int, opt ForwardOptions) ([]floa
 	}
 	workers := opt.Workers
 	if workers <= 0 {
-		workers = runtime.NumCPU()
+		workers = par.DefaultSize()
 	}
 	par := kc.team(workers)
 	rows := B * n

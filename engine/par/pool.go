@@ -111,6 +111,12 @@ type Team struct {
 // maxParts is the most parts one loop has (the claim word's 16 bits).
 const maxParts = 1<<16 - 1
 
+// DefaultSize is the team size for "all cores": the CPUs, but no more than
+// Go runs at once (GOMAXPROCS: a container's CPU limit since Go 1.25), so
+// that no helper polls for a thread it cannot have (each yields it only
+// every yieldEvery).
+func DefaultSize() int { return max(1, min(runtime.NumCPU(), runtime.GOMAXPROCS(0))) }
+
 // NewTeam starts a team of size workers (the caller counts as one).
 func NewTeam(size int) *Team {
 	size = max(1, size)

@@ -1,6 +1,7 @@
 package par
 
 import (
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -161,5 +162,19 @@ func TestTeamWordsOnOwnCacheLines(t *testing.T) {
 		if gap := words[i].at - words[i-1].at; gap < 128 {
 			t.Errorf("%s is %d bytes after %s, want 128 at least", words[i].name, gap, words[i-1].name)
 		}
+	}
+}
+
+// DefaultSize is the CPUs, but no more than Go runs at once: a team sized
+// by NumCPU under a lower GOMAXPROCS (a container's CPU limit) had helpers
+// polling for threads they could not have.
+func TestDefaultSizeFollowsGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	if got := DefaultSize(); got != 1 {
+		t.Fatalf("GOMAXPROCS 1: default size %d", got)
+	}
+	runtime.GOMAXPROCS(runtime.NumCPU())
+	if got := DefaultSize(); got != runtime.NumCPU() {
+		t.Fatalf("GOMAXPROCS %d: default size %d", runtime.NumCPU(), got)
 	}
 }

@@ -66,7 +66,7 @@ type Settings struct {
 // (sampler's cutBelowMinP), so where a model is sure of a patch one code
 // is left at any temperature.
 func (s Settings) MinPLimitsVariety() bool {
-	guided := s.Guidance > 1 || s.ImageGuidance > 1
+	guided := s.Guidance != 0 && s.Guidance != 1 || s.ImageGuidance > 1 // as the sampler guides
 	return s.Temperature > 0 && guided && s.GuidanceMinP > 0 && s.GuidanceMinP < 1
 }
 

@@ -92,7 +92,7 @@ type dropState struct {
 }
 
 // NewModel builds a model around p for batches of up to maxBatch sequences.
-// workers ≤ 0 means runtime.NumCPU().
+// workers ≤ 0 means par.DefaultSize() (the CPUs Go runs at once).
 func NewModel(p *Params, maxBatch, workers int) (*Model, error) {
 	cfg := p.Config
 	if err := cfg.Validate(); err != nil {

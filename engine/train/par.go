@@ -22,10 +22,10 @@ type par struct {
 	whole bool
 }
 
-// newPar starts a team of workers (≤ 0: runtime.NumCPU()); close stops it.
+// newPar starts a team of workers (≤ 0: engine/par's DefaultSize, the CPUs Go runs at once); close stops it.
 func newPar(workers int) par {
 	if workers <= 0 {
-		workers = runtime.NumCPU()
+		workers = pool.DefaultSize()
 	}
 	blas.Init()
 	return par{workers: workers, team: pool.NewTeam(workers), kbuf: new([]float32)}

@@ -71,7 +71,7 @@ type ViT struct {
 }
 
 // NewViT builds a ViT around parameters data (nil: zeros) for batches of up
-// to maxBatch images; workers ≤ 0 means runtime.NumCPU().
+// to maxBatch images; workers ≤ 0 means par.DefaultSize() (the CPUs Go runs at once).
 func NewViT(cfg vit.Config, data []float32, maxBatch, workers int) (*ViT, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err

@@ -453,6 +453,19 @@ var ErrNothingToUndo = errors.New("nothing to undo")
 // errNothingToRedo is returned by Redo on an empty stack.
 var errNothingToRedo = errors.New("nothing to redo")
 
+// TakeBack undoes the last change, made as undo step step, and leaves no
+// redo of it: a change that came to nothing (the mask of a Resample the
+// least likely that changed no patch). It is an error when another change
+// came after it.
+func (d *Document) TakeBack(step uint64) error {
+	if len(d.undo) == 0 || d.cur.step != step {
+		return errors.New("take back: another change came since")
+	}
+	d.setCur(d.undo[len(d.undo)-1])
+	d.undo = d.undo[:len(d.undo)-1]
+	return nil
+}
+
 // Undo restores the state before the last change.
 func (d *Document) Undo() error {
 	if len(d.undo) == 0 {
