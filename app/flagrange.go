@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -314,6 +315,17 @@ func writtenByTessera(path string) bool {
 	tail := make([]byte, min(fi.Size(), int64(render.GIFMarkLen))) // the mark ends the file
 	_, err = f.ReadAt(tail, fi.Size()-int64(len(tail)))
 	return err == nil && render.GIFWrittenByTessera(tail)
+}
+
+// asFolder is name, or, when it holds no '/', is none of builtins (the
+// built-in models or datasets, which a bare name means) and an existing
+// folder has it, that folder as a path ("./run1"): --data and --model take
+// a folder's bare name as check-data does.
+func asFolder(name string, builtins []string) string {
+	if name == "" || bundle.IsFolder(name) || slices.Contains(builtins, name) || !isDir(name) {
+		return name
+	}
+	return "." + string(filepath.Separator) + name
 }
 
 // isDir reports whether path names an existing folder.

@@ -33,18 +33,19 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 	}
 	if len(images) == 1 && *modelName == "" {
 		// A model folder, or a training run's, given as an argument:
-		// described as --model's.
-		fi, statErr := os.Stat(images[0])
-		if model.IsFolder(images[0]) {
-			*modelName, images = images[0], nil
-		} else if m := filepath.Join(images[0], "model"); model.IsFolder(m) {
+		// described as --model's (resolveModel), as is a built-in model's
+		// name with no file of that name here.
+		arg := images[0]
+		_, statErr := os.Stat(arg)
+		switch m := resolveModel(arg); {
+		case model.IsFolder(m):
 			*modelName, images = m, nil
-		} else if errors.Is(statErr, os.ErrNotExist) && slices.Contains(assets.Models(), images[0]) {
-			*modelName, images = images[0], nil // a built-in model's name (no file of that name here)
-		} else if statErr == nil && fi.IsDir() && trainjob.IsRun(images[0]) {
-			return fmt.Errorf("%s is a training run folder with no model in %s yet: its first validation pass exports one", images[0], filepath.Join(images[0], "model"))
-		} else if statErr == nil && fi.IsDir() {
-			return fmt.Errorf("%s is a folder but neither a model folder (config.json and model.safetensors) nor a training run's; give a model folder, a built-in model's name (%s) or PNG files", images[0], strings.Join(assets.Models(), ", "))
+		case errors.Is(statErr, os.ErrNotExist) && slices.Contains(assets.Models(), arg):
+			*modelName, images = arg, nil
+		case isDir(arg) && trainjob.IsRun(arg):
+			return fmt.Errorf("%s is a training run folder with no model in %s yet: its first validation pass exports one", arg, filepath.Join(arg, "model"))
+		case isDir(arg):
+			return fmt.Errorf("%s is a folder but neither a model folder (config.json and model.safetensors) nor a training run's; give a model folder, a built-in model's name (%s) or PNG files", arg, strings.Join(assets.Models(), ", "))
 		}
 	}
 	if len(images) > 0 {

@@ -134,9 +134,7 @@ func setPrecision(m *model.Model, p string) int64 {
 // a training run's folder's model, RUN/model, which train prints (its run
 // folder was refused); anything else as given.
 func resolveModel(nameOrDir string) string {
-	if nameOrDir != "" && !bundle.IsFolder(nameOrDir) && !slices.Contains(assets.Models(), nameOrDir) && isDir(nameOrDir) {
-		nameOrDir = "." + string(filepath.Separator) + nameOrDir
-	}
+	nameOrDir = asFolder(nameOrDir, assets.Models())
 	if bundle.IsFolder(nameOrDir) && !model.IsFolder(nameOrDir) && model.IsFolder(filepath.Join(nameOrDir, "model")) {
 		nameOrDir = filepath.Join(nameOrDir, "model")
 	}

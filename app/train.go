@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -361,13 +360,7 @@ func runtimeDesc() string { return trainjob.RuntimeDesc() }
 // dataset but an existing folder without a '/' ("--data photos", as
 // check-data takes it), that folder as a path ("./photos").
 func folderData(name string) string {
-	if slices.Contains(append(trainjob.Datasets(), trainjob.EditData), name) || bundle.IsFolder(name) {
-		return name
-	}
-	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
-		return "." + string(filepath.Separator) + name
-	}
-	return name
+	return asFolder(name, append(trainjob.Datasets(), trainjob.EditData))
 }
 
 // checkResume refuses, on a resume of a run with a checkpoint, an
