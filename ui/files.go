@@ -19,6 +19,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/outname"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -522,7 +523,7 @@ func (f *fileDialogs) exportName() string {
 	if p.Imported != "" {
 		// A picture opened from a file: named after it, never as it
 		// (the export must not be taken for the original).
-		if stem := nameWords(strings.TrimSuffix(p.Imported, filepath.Ext(p.Imported))); stem != "" {
+		if stem := outname.Words(strings.TrimSuffix(p.Imported, filepath.Ext(p.Imported))); stem != "" {
 			return stem + "-tessera.png"
 		}
 	}
@@ -542,7 +543,7 @@ func (f *fileDialogs) exportName() string {
 		// named the edit model's seed with the drawing prompt alone).
 		read = strings.TrimSpace(read + " " + p.Instruction)
 	}
-	name := nameWords(read)
+	name := outname.Words(read)
 	if name == "" {
 		name = "tessera"
 		if p.Seed == 0 {

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/outname"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
@@ -292,29 +292,20 @@ func (h *historyPanel) Delete(path string) error {
 }
 
 // historyCaption is a short caption for an output file, for the studio's
-// own names (tessera-DATE-TIME-[PROMPT-]sSEED.png) "15:04 s7" when the seed is short
-// enough to fit under a thumbnail, else the time to the second ("15:04:22":
-// a ten-digit seed cut to its end told no two images apart; the tooltip has
-// it whole); for other names the name's end.
+// own names (outname: tessera-DATE-TIME-[WORDS-]sSEED.png) "15:04 s7" when
+// the seed is short enough to fit under a thumbnail, else the time to the
+// second ("15:04:22": a ten-digit seed cut to its end told no two images
+// apart; the tooltip has it whole); for other names the name's end.
 func historyCaption(name string) string {
-	if parts := strings.Split(strings.TrimSuffix(name, ".png"), "-"); len(parts) >= 4 && parts[0] == "tessera" {
-		date, clock := parts[1], parts[2]
-		// The seed is the last part, or the one before a number that
-		// keeps the name from another file's; prompt words may come
-		// between it and the time (tessera-DATE-TIME-rocket-sSEED.png).
-		last := len(parts) - 1
-		if _, err := strconv.Atoi(parts[last]); err == nil && last > 3 {
-			last--
-		}
-		seed := parts[last]
-		if len(date) == 8 && len(clock) == 6 && strings.HasPrefix(seed, "s") && isDigits(seed[1:]) {
-			if len(seed) <= 4 {
-				return clock[:2] + ":" + clock[2:4] + " " + seed
-			}
-			return clock[:2] + ":" + clock[2:4] + ":" + clock[4:]
-		}
+	n, ok := outname.Parse(name)
+	switch {
+	case !ok:
+		return shortenPath(name, 12)
+	case n.Seed < 1000:
+		return n.Made.Format("15:04") + " s" + strconv.FormatUint(n.Seed, 10)
+	default:
+		return n.Made.Format("15:04:05")
 	}
-	return shortenPath(name, 12)
 }
 
 // addHistory puts a run's saved files first in the history strip, each
@@ -349,13 +340,13 @@ func (s *Studio) loadHistory() {
 		// before, and is not said to be gone).
 		oldest := ""
 		if n := len(paths); n > 0 {
-			oldest = outputTimeKey(filepath.Base(paths[n-1]))
+			oldest = outname.TimeKey(filepath.Base(paths[n-1]))
 		}
 		var items []historyItem
 		for _, p := range paths {
 			if img, rec, err := loadThumbnail(p); err == nil {
 				it := historyItem{path: p, img: img, l: lineageOf(rec)}
-				if par := it.l.parent; oldest != "" && filepath.Base(par) == par && outputTimeKey(par) >= oldest {
+				if par := it.l.parent; oldest != "" && filepath.Base(par) == par && outname.TimeKey(par) >= oldest {
 					// An output of the folder deleted since: said after a
 					// restart too (the note linked to it again).
 					if _, err := os.Stat(filepath.Join(dir, par)); errors.Is(err, os.ErrNotExist) {
@@ -376,19 +367,6 @@ func (s *Studio) loadHistory() {
 			s.history.set(items)
 		})
 	})
-}
-
-// outputTimeKey is the "tessera-DATE-TIME" start of an output's file name,
-// which sorts as the time it was made; "" for a name of another form.
-func outputTimeKey(name string) string {
-	const n = len(outputPrefix + outputTimeLayout)
-	if len(name) < n || !strings.HasPrefix(name, outputPrefix) {
-		return ""
-	}
-	if _, err := time.Parse(outputTimeLayout, name[len(outputPrefix):n]); err != nil {
-		return ""
-	}
-	return name[:n]
 }
 
 // HistoryLen is the number of entries in the history strip.
@@ -495,16 +473,6 @@ func (c folderHashes) of(dir string) string {
 	h := folderHash{size: fi.Size(), mod: fi.ModTime(), hash: model.WeightsHash(dir)}
 	c[dir] = h
 	return h.hash
-}
-
-// isDigits reports whether s is one or more ASCII digits.
-func isDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // menuInside is where a menu of size menu opened at pos goes so that it is

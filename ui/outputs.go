@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tessera-studio/tessera/engine/outname"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 )
 
@@ -40,16 +41,16 @@ func (o outputs) save(img image.Image, rec pngmeta.Record, now time.Time) (strin
 	if o.read != nil {
 		named.Prompt = o.read(rec.Prompt)
 	}
-	base := outputBase(named, now)
-	path := filepath.Join(o.dir, base+".png")
-	for i := 2; ; i++ {
+	name := outputName(named, now)
+	path := filepath.Join(o.dir, name.Base()+".png")
+	for name.N = 2; ; name.N++ {
 		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
 			break
 		}
-		if i > 1000 {
-			return "", fmt.Errorf("save result: no free file name for %s in %s", base, o.dir)
+		if name.N > 1000 {
+			return "", fmt.Errorf("save result: no free file name for %s in %s", outputName(named, now).Base(), o.dir)
 		}
-		path = filepath.Join(o.dir, fmt.Sprintf("%s-%d.png", base, i))
+		path = filepath.Join(o.dir, name.Base()+".png")
 	}
 	if err := pngmeta.WriteFileAtomic(path, img, pngmeta.Metadata(rec)); err != nil {
 		return "", fmt.Errorf("save result: %w", err)
@@ -57,49 +58,10 @@ func (o outputs) save(img image.Image, rec pngmeta.Record, now time.Time) (strin
 	return path, nil
 }
 
-// An output's name starts with outputPrefix and the time it was made in
-// outputTimeLayout (outputTimeKey reads it back).
-const (
-	outputPrefix     = "tessera-"
-	outputTimeLayout = "20060102-150405"
-)
-
-// outputBase is the name save gives a picture of rec made at now, less
-// its extension and any number that keeps it from another file's.
-func outputBase(rec pngmeta.Record, now time.Time) string {
-	name := outputPrefix + now.Format(outputTimeLayout)
-	if words := nameWords(rec.Prompt); words != "" {
-		name += "-" + words
-	}
-	return fmt.Sprintf("%s-s%d", name, rec.Seed)
-}
-
-// maxNameWords is how many words of a prompt a suggested file name takes,
-// maxNameWord the longest a word gets in it and maxNameSlug the whole
-// (a prompt of long words made a name past the file system's limit, and
-// every run's save failed).
-const (
-	maxNameWords = 5
-	maxNameWord  = 24
-	maxNameSlug  = 60
-)
-
-// nameWords is the first maxNameWords words of text, ASCII letters and
-// digits only, lower case, joined by '-': "Rocket, fluent flat!" is
-// "rocket-fluent-flat" ("" for none).
-func nameWords(text string) string {
-	w := strings.Fields(strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return ' '
-	}, text))
-	w = w[:min(len(w), maxNameWords)]
-	for i, s := range w {
-		w[i] = s[:min(len(s), maxNameWord)] // ASCII: bytes are letters
-	}
-	slug := strings.ToLower(strings.Join(w, "-"))
-	return strings.TrimRight(slug[:min(len(slug), maxNameSlug)], "-")
+// outputName is the name save gives a picture of rec made at now (see
+// outname: the time, the first words of its prompt and its seed).
+func outputName(rec pngmeta.Record, now time.Time) outname.Name {
+	return outname.Name{Made: now, Words: outname.Words(rec.Prompt), Seed: rec.Seed}
 }
 
 // savedOutputs remembers the files of the outputs folder by what they

@@ -313,29 +313,6 @@ func TestContinueFinishesAStoppedBatch(t *testing.T) {
 	}
 }
 
-// A saved picture is named by its time, the first words of its prompt and
-// its seed, so a folder of them can be told apart without opening them.
-func TestOutputName(t *testing.T) {
-	now := time.Date(2026, 12, 3, 11, 32, 22, 0, time.UTC)
-	for _, c := range []struct {
-		prompt string
-		want   string
-	}{
-		{"rocket fluent flat", "tessera-20261203-113222-rocket-fluent-flat-s7"},
-		{"  Smiling face, with heart-shaped eyes & more words", "tessera-20261203-113222-smiling-face-with-heart-shaped-s7"},
-		{"", "tessera-20261203-113222-s7"},
-		{"🚀", "tessera-20261203-113222-s7"},
-		{"pneumonoultramicroscopicsilicovolcanoconiosis is quite a word", "tessera-20261203-113222-pneumonoultramicroscopic-is-quite-a-word-s7"},
-		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb cccccccccccccccccccccccc", "tessera-20261203-113222-aaaaaaaaaaaaaaaaaaaaaaaa-bbbbbbbbbbbbbbbbbbbbbbbb-cccccccccc-s7"},
-	} {
-		rec := pngmeta.Record{}
-		rec.Prompt, rec.Seed = c.prompt, 7
-		if got := outputBase(rec, now); got != c.want {
-			t.Errorf("%q: %q, want %q", c.prompt, got, c.want)
-		}
-	}
-}
-
 // A Tessera picture opened from the user's own folder is exported under
 // its own name by default (an editor saves the file it opened); one from
 // the outputs folder, or a new drawing, is named by its prompt and seed.

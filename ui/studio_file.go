@@ -24,6 +24,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/outname"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -368,7 +369,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	case ip.Imported != "":
 		// A photo's edits are offered under its name too, never as it
 		// (fileDialogs.exportName; they were "tessera-SEED.png").
-		if stem := nameWords(strings.TrimSuffix(ip.Imported, filepath.Ext(ip.Imported))); stem != "" {
+		if stem := outname.Words(strings.TrimSuffix(ip.Imported, filepath.Ext(ip.Imported))); stem != "" {
 			s.opened = openedPicture{name: stem + "-tessera.png", step: s.doc.Step()}
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/codebook" // registers the image formats it reads
 	"github.com/tessera-studio/tessera/engine/orient"
+	"github.com/tessera-studio/tessera/engine/outname"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
 )
@@ -188,8 +188,8 @@ func captionOf(name string, sc sidecar, stored string) string {
 // alone ("tessera-20261204-182831-make-it-blue-s13" -> "make it blue"; the
 // date, time and seed had become prompt words).
 func fileNameCaption(base string) string {
-	if m := tesseraName.FindStringSubmatch(base); m != nil {
-		base = m[1]
+	if n, ok := outname.Parse(base); ok && n.Words != "" {
+		base = n.Words
 	}
 	words := strings.Fields(prompt.Normalize(base))
 	numbering := func(w string) bool { // "2", "(2)", "#3", "[01]": no letter
@@ -207,11 +207,6 @@ func fileNameCaption(base string) string {
 	}
 	return strings.Join(words, " ")
 }
-
-// tesseraName matches the names Tessera gives its outputs,
-// tessera-DATE-TIME-WORDS-sSEED with -N for a batch's others; WORDS is the
-// submatch.
-var tesseraName = regexp.MustCompile(`^tessera-\d{8}-\d{6}-(.+)-s\d+(?:-\d+)?$`)
 
 // damagedError is a full decode failing after the image header read well:
 // the file is truncated or its pixel data is damaged.

@@ -1,0 +1,125 @@
+// Package outname is the form of the file names the studio gives the
+// pictures it saves, written and read in one place:
+//
+//	tessera-DATE-TIME[-WORDS]-sSEED[-N].png
+//
+// "tessera-20261203-113222-rocket-fluent-flat-s7.png": the time the picture
+// was made (to the second, in the local time of the machine), the first
+// words of its prompt as the model read it, its seed, and a number from 2 up
+// when another file had the name already. The history strip reads the time
+// and seed back for its captions, and a folder of saved pictures trains on
+// their words alone.
+package outname
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Prefix starts every output name; TimeLayout (time.Format's layout) follows
+// it.
+const (
+	Prefix     = "tessera-"
+	TimeLayout = "20060102-150405"
+)
+
+// Name is what an output name holds.
+type Name struct {
+	// Made is when the picture was made, to the second (time.Local when
+	// read back by Parse).
+	Made time.Time
+	// Words are the first words of the prompt as Words gives them
+	// ("rocket-fluent-flat"); "" for a prompt with none.
+	Words string
+	// Seed is the picture's seed.
+	Seed uint64
+	// N is 0 for the first file of the name and 2, 3, … for the files that
+	// took the number to keep apart from one of the same name.
+	N int
+}
+
+// Base is the file name less its ".png" extension.
+func (n Name) Base() string {
+	s := Prefix + n.Made.Format(TimeLayout)
+	if n.Words != "" {
+		s += "-" + n.Words
+	}
+	s += "-s" + strconv.FormatUint(n.Seed, 10)
+	if n.N > 0 {
+		s += "-" + strconv.Itoa(n.N)
+	}
+	return s
+}
+
+// nameForm matches Base's output: the time, the words (lazily, so that
+// words such as "plan-s5" stay words), the seed and the number.
+var nameForm = regexp.MustCompile(`^tessera-(\d{8}-\d{6})(?:-(.+?))?-s(\d+)(?:-(\d+))?$`)
+
+// Parse reads a file name (with or without its directory-less ".png") that
+// Base wrote; ok is false for a name of any other form, such as a user's
+// "holiday.png" or an output name renamed to drop its seed.
+func Parse(name string) (n Name, ok bool) {
+	m := nameForm.FindStringSubmatch(strings.TrimSuffix(name, ".png"))
+	if m == nil {
+		return Name{}, false
+	}
+	made, err := time.ParseInLocation(TimeLayout, m[1], time.Local)
+	if err != nil {
+		return Name{}, false
+	}
+	seed, err := strconv.ParseUint(m[3], 10, 64)
+	if err != nil {
+		return Name{}, false
+	}
+	n = Name{Made: made, Words: m[2], Seed: seed}
+	if m[4] != "" {
+		if n.N, err = strconv.Atoi(m[4]); err != nil {
+			return Name{}, false
+		}
+	}
+	return n, true
+}
+
+// TimeKey is the "tessera-DATE-TIME" start of an output name, which sorts as
+// the time it was made; "" for a name that does not start so. It reads names
+// Parse would not (the seed cut off), since sorting needs only the time.
+func TimeKey(name string) string {
+	const n = len(Prefix + TimeLayout)
+	if len(name) < n || !strings.HasPrefix(name, Prefix) {
+		return ""
+	}
+	if _, err := time.Parse(TimeLayout, name[len(Prefix):n]); err != nil {
+		return ""
+	}
+	return name[:n]
+}
+
+// maxWords is how many words of a prompt a name takes, maxWord the longest a
+// word gets in it and maxSlug the whole (a prompt of long words made a name
+// past the file system's limit, and every run's save failed).
+const (
+	maxWords = 5
+	maxWord  = 24
+	maxSlug  = 60
+)
+
+// Words is the first words of text for a name: ASCII letters and digits
+// only, lower case, joined by '-', at most five words of 24 letters and 60
+// bytes in all. "Rocket, fluent flat!" is "rocket-fluent-flat"; "" for text
+// with no such letters ("🚀").
+func Words(text string) string {
+	w := strings.Fields(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return ' '
+	}, text))
+	w = w[:min(len(w), maxWords)]
+	for i, s := range w {
+		w[i] = s[:min(len(s), maxWord)] // ASCII: bytes are letters
+	}
+	slug := strings.ToLower(strings.Join(w, "-"))
+	return strings.TrimRight(slug[:min(len(slug), maxSlug)], "-")
+}

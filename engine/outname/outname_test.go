@@ -1,0 +1,76 @@
+package outname
+
+import (
+	"testing"
+	"time"
+)
+
+// Every name Base writes is read back as it was, whatever the prompt's
+// words look like (a word that looks like a seed or a number stays a word).
+func TestParseReadsWhatBaseWrites(t *testing.T) {
+	made := time.Date(2026, 12, 3, 11, 32, 22, 0, time.Local)
+	for _, n := range []Name{
+		{Made: made, Words: "rocket-fluent-flat", Seed: 7},
+		{Made: made, Seed: 10},
+		{Made: made, Seed: 10, N: 2},
+		{Made: made, Words: "plan-s5", Seed: 1787067611, N: 3},
+		{Made: made, Words: "rocket-2", Seed: 0},
+		{Made: made, Words: "s1-2", Seed: 4},
+	} {
+		base := n.Base()
+		for _, name := range []string{base, base + ".png"} {
+			got, ok := Parse(name)
+			if !ok || !got.Made.Equal(n.Made) || got.Words != n.Words || got.Seed != n.Seed || got.N != n.N {
+				t.Errorf("Parse(%q) = %+v, %v; want %+v", name, got, ok, n)
+			}
+		}
+	}
+}
+
+func TestParseRefusesOtherNames(t *testing.T) {
+	for _, name := range []string{
+		"holiday.png",
+		"tessera-20261128-204122-sunflower.png", // the seed cut off
+		"tessera-2026112-204122-s1.png",
+		"tessera-20261328-204122-s1.png", // no 13th month
+		"tessera-20261128-204122-s.png",
+		"tessera-20261128-204122-s99999999999999999999999.png", // past uint64
+		"Tessera-20261128-204122-s1.png",
+	} {
+		if n, ok := Parse(name); ok {
+			t.Errorf("Parse(%q) = %+v, want no output name", name, n)
+		}
+	}
+}
+
+func TestBase(t *testing.T) {
+	made := time.Date(2026, 12, 3, 11, 32, 22, 0, time.UTC)
+	for _, c := range []struct {
+		prompt string
+		want   string
+	}{
+		{"rocket fluent flat", "tessera-20261203-113222-rocket-fluent-flat-s7"},
+		{"  Smiling face, with heart-shaped eyes & more words", "tessera-20261203-113222-smiling-face-with-heart-shaped-s7"},
+		{"", "tessera-20261203-113222-s7"},
+		{"🚀", "tessera-20261203-113222-s7"},
+		{"pneumonoultramicroscopicsilicovolcanoconiosis is quite a word", "tessera-20261203-113222-pneumonoultramicroscopic-is-quite-a-word-s7"},
+		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb cccccccccccccccccccccccc", "tessera-20261203-113222-aaaaaaaaaaaaaaaaaaaaaaaa-bbbbbbbbbbbbbbbbbbbbbbbb-cccccccccc-s7"},
+	} {
+		if got := (Name{Made: made, Words: Words(c.prompt), Seed: 7}).Base(); got != c.want {
+			t.Errorf("%q: %q, want %q", c.prompt, got, c.want)
+		}
+	}
+}
+
+func TestTimeKey(t *testing.T) {
+	for name, want := range map[string]string{
+		"tessera-20261128-204122-s10-2.png":     "tessera-20261128-204122",
+		"tessera-20261128-204122-sunflower.png": "tessera-20261128-204122",
+		"tessera-20261328-204122-s1.png":        "",
+		"holiday.png":                           "",
+	} {
+		if got := TimeKey(name); got != want {
+			t.Errorf("TimeKey(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
