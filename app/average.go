@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -70,7 +72,7 @@ func runAverage(_ context.Context, env Env, args []string) error {
 		return err
 	}
 	if err := b.Save(*out, *dtype); err != nil {
-		return fmt.Errorf("average: %w", err)
+		return fmt.Errorf("save %s: %w", *out, err)
 	}
 	name := b.Model.Config.Name()
 	if name == "" {
@@ -82,7 +84,7 @@ func runAverage(_ context.Context, env Env, args []string) error {
 		card += "\n## The first of them (" + dirs[0] + ")\n\n" + demoteHeadings(string(first))
 	}
 	if err := atomicfile.WriteBytes(filepath.Join(*out, "MODEL.md"), []byte(card)); err != nil {
-		return fmt.Errorf("average: %w", err)
+		return fmt.Errorf("model card: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "%s: the mean of %d models' weights (%d parameters, %s) in %.1f s\n", *out, len(dirs), b.Model.Config.Params(), *dtype, time.Since(start).Seconds())
 	return nil
@@ -108,9 +110,13 @@ func checkAveraged(dir string) error {
 // weightsDType is the dtype of the first floating-point tensor in a model
 // folder's model.safetensors.
 func weightsDType(dir string) (string, error) {
-	f, err := safetensors.OpenLazy(filepath.Join(dir, model.WeightsFile), nil)
+	path := filepath.Join(dir, model.WeightsFile)
+	f, err := safetensors.OpenLazy(path, nil)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("%s is not a model folder: it has no %s", dir, model.WeightsFile)
+	}
 	if err != nil {
-		return "", fmt.Errorf("average: %w", err)
+		return "", err
 	}
 	defer f.Close()
 	for _, name := range f.Names() {
@@ -118,7 +124,7 @@ func weightsDType(dir string) (string, error) {
 			return dt, nil
 		}
 	}
-	return "", fmt.Errorf("average: %s holds no F32, F16 or BF16 tensor", filepath.Join(dir, model.WeightsFile))
+	return "", fmt.Errorf("%s holds no F32, F16 or BF16 tensor", path)
 }
 
 // demoteHeadings moves every Markdown heading of md one level down, so a

@@ -47,6 +47,7 @@ func TestAverageCommand(t *testing.T) {
 	if code, _, stderr := run(t, "generate", "--model", out, "--prompt", "red cat", "--seed", "1", "--out", filepath.Join(t.TempDir(), "x.png"), "--quiet"); code != 0 {
 		t.Fatalf("generate on the average: %s", stderr)
 	}
+	empty := t.TempDir()
 	runDir := t.TempDir() // a run folder, its model inside
 	if err := os.Symlink(a, filepath.Join(runDir, "model")); err != nil {
 		t.Fatal(err)
@@ -61,6 +62,10 @@ func TestAverageCommand(t *testing.T) {
 		{[]string{"average", "--out", out, a}, "at least two"},
 		{[]string{"average", "--out", out, "--dtype", "F8", a, b}, "--dtype"},
 		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), a, tinyEditModel(t)}, "differ in config.json"},
+		// A folder without weights first or later is named as no model
+		// folder, the command's name said once.
+		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), empty, a}, "tessera average: " + empty + " is not a model folder: it has no model.safetensors"},
+		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), a, empty}, "tessera average: load " + empty + ": "},
 		// A folder with files is not replaced without --force, and an input never.
 		{[]string{"average", "--out", out, a, b}, "pass --force"},
 		{[]string{"average", "--out", a, "--force", a, b}, "is one of the models averaged"},

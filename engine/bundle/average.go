@@ -26,40 +26,40 @@ import (
 // Fewer than two folders is an error.
 func Average(dirs []string) (*Bundle, error) {
 	if len(dirs) < 2 {
-		return nil, errors.New("average: give at least two model folders")
+		return nil, errors.New("give at least two model folders to average")
 	}
 	first, err := Load(dirs[0], model.LoadOptions{})
 	if err != nil {
-		return nil, fmt.Errorf("average: %w", err)
+		return nil, err // Load names the folder
 	}
 	cfg, err := json.Marshal(first.Model.Config)
 	if err != nil {
-		return nil, fmt.Errorf("average: %w", err)
+		return nil, fmt.Errorf("%s: config: %w", dirs[0], err)
 	}
 	tok, err := tokenizerKey(first)
 	if err != nil {
-		return nil, fmt.Errorf("average: %s: %w", dirs[0], err)
+		return nil, fmt.Errorf("%s: %w", dirs[0], err)
 	}
 	sum := first.Model.Weights()
 	names := slices.Sorted(maps.Keys(sum))
 	for _, dir := range dirs[1:] {
 		b, err := Load(dir, model.LoadOptions{})
 		if err != nil {
-			return nil, fmt.Errorf("average: %w", err)
+			return nil, err
 		}
 		c, err := json.Marshal(b.Model.Config)
 		if err != nil {
-			return nil, fmt.Errorf("average: %w", err)
+			return nil, fmt.Errorf("%s: config: %w", dir, err)
 		}
 		if !bytes.Equal(c, cfg) {
-			return nil, fmt.Errorf("average: %s and %s differ in config.json (architecture, vocabulary or defaults): only checkpoints of one run can be averaged", dir, dirs[0])
+			return nil, fmt.Errorf("%s and %s differ in config.json (architecture, vocabulary or defaults): only checkpoints of one run can be averaged", dir, dirs[0])
 		}
 		k, err := tokenizerKey(b)
 		if err != nil {
-			return nil, fmt.Errorf("average: %s: %w", dir, err)
+			return nil, fmt.Errorf("%s: %w", dir, err)
 		}
 		if !bytes.Equal(k, tok) {
-			return nil, fmt.Errorf("average: %s and %s have different image tokenizers", dir, dirs[0])
+			return nil, fmt.Errorf("%s and %s have different image tokenizers", dir, dirs[0])
 		}
 		w := b.Model.Weights()
 		for _, n := range names {
