@@ -72,7 +72,7 @@ func runAverage(_ context.Context, env Env, args []string) error {
 		return err
 	}
 	if err := b.Save(*out, *dtype); err != nil {
-		return fmt.Errorf("save %s: %w", *out, err)
+		return err // Save says "save model" and names the path
 	}
 	name := b.Model.Config.Name()
 	if name == "" {
@@ -113,6 +113,9 @@ func weightsDType(dir string) (string, error) {
 	path := filepath.Join(dir, model.WeightsFile)
 	f, err := safetensors.OpenLazy(path, nil)
 	if errors.Is(err, fs.ErrNotExist) {
+		if _, statErr := os.Stat(dir); statErr != nil {
+			return "", fmt.Errorf("load %s: no such model folder", dir) // as Load says
+		}
 		return "", fmt.Errorf("%s is not a model folder: it has no %s", dir, model.WeightsFile)
 	}
 	if err != nil {

@@ -66,6 +66,7 @@ func TestAverageCommand(t *testing.T) {
 		// folder, the command's name said once.
 		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), empty, a}, "tessera average: " + empty + " is not a model folder: it has no model.safetensors"},
 		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), a, empty}, "tessera average: load " + empty + ": "},
+		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), filepath.Join(empty, "gone"), a}, "tessera average: load " + filepath.Join(empty, "gone") + ": no such model folder"},
 		// A folder with files is not replaced without --force, and an input never.
 		{[]string{"average", "--out", out, a, b}, "pass --force"},
 		{[]string{"average", "--out", a, "--force", a, b}, "is one of the models averaged"},

@@ -42,13 +42,14 @@ func (o outputs) save(img image.Image, rec pngmeta.Record, now time.Time) (strin
 		named.Prompt = o.read(rec.Prompt)
 	}
 	name := outputName(named, now)
-	path := filepath.Join(o.dir, name.Base()+".png")
+	base := name.Base()
+	path := filepath.Join(o.dir, base+".png")
 	for name.N = 2; ; name.N++ {
 		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
 			break
 		}
 		if name.N > 1000 {
-			return "", fmt.Errorf("save result: no free file name for %s in %s", outputName(named, now).Base(), o.dir)
+			return "", fmt.Errorf("save result: no free file name for %s in %s", base, o.dir)
 		}
 		path = filepath.Join(o.dir, name.Base()+".png")
 	}

@@ -169,6 +169,9 @@ func captionOf(name string, sc sidecar, stored string) string {
 		return stored
 	}
 	base := strings.TrimSuffix(name, filepath.Ext(name))
+	if n, ok := outname.Parse(base); ok && n.Words == "" {
+		return "" // Tessera's name of a picture drawn without a prompt: its date, time and seed are no caption
+	}
 	if caption := fileNameCaption(base); caption != "" {
 		return caption
 	}

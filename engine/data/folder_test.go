@@ -67,6 +67,20 @@ func TestFileNameCaption(t *testing.T) {
 			t.Errorf("fileNameCaption(%q) = %q, want %q", base, got, want)
 		}
 	}
+	// A Tessera output of no prompt has no caption (its date, time and
+	// seed made one); a caption file or a stored prompt still gives one.
+	for name, want := range map[string]string{
+		"tessera-20261204-182831-s13.png":       "",
+		"tessera-20261204-182831-s13-2.png":     "",
+		"tessera-20261204-182831-sunflower.png": "tessera 20261204 182831 sunflower", // not Tessera's form
+	} {
+		if got := captionOf(name, sidecar{}, ""); got != want {
+			t.Errorf("captionOf(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if got := captionOf("tessera-20261204-182831-s13.png", sidecar{}, "rocket"); got != "rocket" {
+		t.Errorf("a stored prompt: %q", got)
+	}
 }
 
 func TestFolder(t *testing.T) {

@@ -231,7 +231,7 @@ func TestColourTable(t *testing.T) {
 		// cells of one mean colour each gave 25.6–26.9 dB at 8 bins.
 		for _, bins := range []int{pixelOpBins, 8} {
 			withTable := DefaultDetail
-			withTable.ColourTable = bins
+			withTable.ColourTable, withTable.TableMisfit = bins, pixelOpMisfit
 			table, share, err := TransferDetail(src, roundTrip, drawn, withTable)
 			if err != nil {
 				t.Fatal(err)
@@ -247,8 +247,7 @@ func TestColourTable(t *testing.T) {
 	// picture: here the sticker shifted by a third of its width and
 	// turned purple) is explained badly by any table: the maps take it.
 	other := noisy(RecolorImage(shiftImage(roundTrip, 22, 0), 280), 40, 8)
-	withTable := DefaultDetail
-	withTable.ColourTable = 8
+	withTable := DetailFor("invert the colours", false)
 	byMaps, _, err := TransferDetail(src, roundTrip, other, DefaultDetail)
 	if err != nil {
 		t.Fatal(err)
@@ -262,9 +261,16 @@ func TestColourTable(t *testing.T) {
 	}
 	for _, n := range []int{-1, 1, maxColourTable + 1} {
 		bad := DefaultDetail
-		bad.ColourTable = n
+		bad.ColourTable, bad.TableMisfit = n, pixelOpMisfit
 		if _, _, err := TransferDetail(src, roundTrip, roundTrip, bad); err == nil {
 			t.Errorf("a colour table of %d bins: no error", n)
+		}
+	}
+	for _, m := range []float64{0, -1, math.NaN()} {
+		bad := DetailFor("invert the colours", false)
+		bad.TableMisfit = m
+		if _, _, err := TransferDetail(src, roundTrip, roundTrip, bad); err == nil {
+			t.Errorf("a colour table's largest misfit %g: no error", m)
 		}
 	}
 }

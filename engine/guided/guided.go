@@ -87,7 +87,7 @@ func Fit(guide, input *image.NRGBA, r int, eps float64) (*Maps, error) {
 	}
 	for i := range w * h {
 		// Σ + eps·U, inverted by its adjugate.
-		inv, det := InvertSymmetric3([6]float64{cII[0][0][i] + eps, cII[0][1][i], cII[0][2][i], cII[1][1][i] + eps, cII[1][2][i], cII[2][2][i] + eps})
+		inv, det := SymmetricAdjugate3([6]float64{cII[0][0][i] + eps, cII[0][1][i], cII[0][2][i], cII[1][1][i] + eps, cII[1][2][i], cII[2][2][i] + eps})
 		for c := range 3 {
 			b := mP[c][i]
 			for d := range 3 {
@@ -169,11 +169,12 @@ func BoxMean(x []float64, w, h, r int) []float64 {
 	return out
 }
 
-// InvertSymmetric3 inverts the symmetric 3×3 matrix whose upper triangle is
-// s (s00, s01, s02, s11, s12, s22) by its adjugate: the inverse is adj/det.
+// SymmetricAdjugate3 is the adjugate adj and determinant det of the
+// symmetric 3×3 matrix whose upper triangle is s (s00, s01, s02, s11, s12,
+// s22): its inverse is adj/det.
 // det ≤ 0 (or tiny against the entries) means s is singular or not
 // positive definite, and adj is then no inverse.
-func InvertSymmetric3(s [6]float64) (adj [3][3]float64, det float64) {
+func SymmetricAdjugate3(s [6]float64) (adj [3][3]float64, det float64) {
 	s00, s01, s02, s11, s12, s22 := s[0], s[1], s[2], s[3], s[4], s[5]
 	i00, i01, i02 := s11*s22-s12*s12, s02*s12-s01*s22, s01*s12-s02*s11
 	i11, i12, i22 := s00*s22-s02*s02, s01*s02-s00*s12, s00*s11-s01*s01

@@ -27,8 +27,11 @@ const (
 
 // Name is what an output name holds.
 type Name struct {
-	// Made is when the picture was made, to the second (time.Local when
-	// read back by Parse).
+	// Made is when the picture was made, to the second, as the clock
+	// showed it where it was made: Base writes Made's clock in Made's
+	// location, and Parse reads it back in UTC, since the name holds no
+	// zone (in local time, a clock reading in a daylight-saving gap
+	// moved by an hour). Compare clocks, not instants.
 	Made time.Time
 	// Words are the first words of the prompt as Words gives them
 	// ("rocket-fluent-flat"); "" for a prompt with none.
@@ -57,15 +60,15 @@ func (n Name) Base() string {
 // words such as "plan-s5" stay words), the seed and the number.
 var nameForm = regexp.MustCompile(`^tessera-(\d{8}-\d{6})(?:-(.+?))?-s(\d+)(?:-(\d+))?$`)
 
-// Parse reads a file name (with or without its directory-less ".png") that
-// Base wrote; ok is false for a name of any other form, such as a user's
+// Parse reads a file name that Base wrote: a base name (no directory),
+// with or without ".png"; ok is false for a name of any other form, such as a user's
 // "holiday.png" or an output name renamed to drop its seed.
 func Parse(name string) (n Name, ok bool) {
 	m := nameForm.FindStringSubmatch(strings.TrimSuffix(name, ".png"))
 	if m == nil {
 		return Name{}, false
 	}
-	made, err := time.ParseInLocation(TimeLayout, m[1], time.Local)
+	made, err := time.Parse(TimeLayout, m[1]) // UTC: the name holds no zone
 	if err != nil {
 		return Name{}, false
 	}

@@ -20,10 +20,20 @@ func TestParseReadsWhatBaseWrites(t *testing.T) {
 		base := n.Base()
 		for _, name := range []string{base, base + ".png"} {
 			got, ok := Parse(name)
-			if !ok || !got.Made.Equal(n.Made) || got.Words != n.Words || got.Seed != n.Seed || got.N != n.N {
+			if !ok || got.Made.Format(TimeLayout) != n.Made.Format(TimeLayout) || got.Words != n.Words || got.Seed != n.Seed || got.N != n.N {
 				t.Errorf("Parse(%q) = %+v, %v; want %+v", name, got, ok, n)
 			}
 		}
+	}
+}
+
+// The clock in a name is read as written, whatever the zone here: in
+// New York's local time 02:30 on 8 March 2026 does not exist (the clocks
+// went from 02:00 to 03:00), and a local reading moved it to 01:30.
+func TestParseKeepsTheClock(t *testing.T) {
+	n, ok := Parse("tessera-20260308-023000-s7.png")
+	if !ok || n.Made.Format("2006-01-02 15:04:05") != "2026-03-08 02:30:00" {
+		t.Errorf("Parse: %v, %v; want the clock 2026-03-08 02:30:00", n.Made, ok)
 	}
 }
 
