@@ -150,7 +150,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	}
 	roundTrip := b.Decode(source)
 	if len(res.Images) > 0 {
-		switch msg, warn := edit.GivenBackNote(*instruction, srcPic, edit.UnchangedShare(source, res.Images[0].Tokens, m), m); {
+		rows, cols := b.Grid()
+		share := edit.UnchangedShare(source, res.Images[0].Tokens, edit.Changeable(*instruction, roundTrip, rows, cols, m))
+		switch msg, warn := edit.GivenBackNote(*instruction, srcPic, share, m); {
 		case warn:
 			fmt.Fprintf(env.Stderr, "warning: %s\n", msg)
 		case msg != "":

@@ -294,7 +294,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			say(w)
 		}
 		if len(res.Images) > 0 {
-			if msg, _ := edit.GivenBackNote(instruction, src, edit.UnchangedShare(source, res.Images[0].Tokens, emask), emask); msg != "" {
+			rows, cols := eb.Grid()
+			share := edit.UnchangedShare(source, res.Images[0].Tokens, edit.Changeable(instruction, eb.Decode(source), rows, cols, emask))
+			if msg, _ := edit.GivenBackNote(instruction, src, share, emask); msg != "" {
 				say(msg)
 			}
 		}

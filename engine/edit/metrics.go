@@ -63,8 +63,10 @@ func WhiteKept(target, out *image.NRGBA) (frac float64, pixels int) {
 const NotTaken = 0.8
 
 // UnchangedShare is the share of the patches an edit could change (those
-// of mask, or all when mask is nil) whose code in result is the source's
-// (both in the edit model's codes, raster order); 0 when there are none.
+// of mask, or all when mask is nil; Changeable narrows a mask to the
+// patches an instruction could change) whose code in result is the
+// source's (both in the edit model's codes, raster order); 0 when there
+// are none.
 func UnchangedShare(source, result []int, mask []bool) float64 {
 	n, same := 0, 0
 	for i := range min(len(source), len(result)) {
@@ -80,6 +82,60 @@ func UnchangedShare(source, result []int, mask []bool) float64 {
 		return 0
 	}
 	return float64(same) / float64(n)
+}
+
+// Changeable marks the patches of a rows×cols grid over roundTrip (the
+// source picture as the edit model's tokenizer draws it) that an edit by
+// instruction could change, within mask (nil: every patch): for every
+// known family but invert, the patches that are not plain white (every
+// pixel within WhiteTolerance of white) and their neighbours (a redrawn
+// shape reaches a little past the old one), and for a mirror also those
+// whose mirror image is not white; the white background of an emoji stays
+// white under a recolour, a new skin tone or background removal, and was
+// counted as the edit giving patches back ("the edit gave back 84% of the
+// patches": a recoloured triangle on white). Invert, an instruction of no
+// known family, or a picture the grid does not divide: mask unchanged.
+func Changeable(instruction string, roundTrip *image.NRGBA, rows, cols int, mask []bool) []bool {
+	f, _, ok := Parse(instruction)
+	b := roundTrip.Rect
+	if !ok || f == Invert || rows <= 0 || cols <= 0 || b.Dx()%cols != 0 || b.Dy()%rows != 0 {
+		return mask
+	}
+	ph, pw := b.Dy()/rows, b.Dx()/cols
+	inked := make([]bool, rows*cols)
+	for r := range rows {
+		for c := range cols {
+		patch:
+			for y := b.Min.Y + r*ph; y < b.Min.Y+(r+1)*ph; y++ {
+				for x := b.Min.X + c*pw; x < b.Min.X+(c+1)*pw; x++ {
+					p := roundTrip.Pix[roundTrip.PixOffset(x, y):]
+					if min(p[0], p[1], p[2]) < 255-WhiteTolerance {
+						inked[r*cols+c] = true
+						break patch
+					}
+				}
+			}
+		}
+	}
+	out := make([]bool, rows*cols)
+	for r := range rows {
+		for c := range cols {
+			i := r*cols + c
+			if mask != nil && (i >= len(mask) || !mask[i]) {
+				continue
+			}
+			for dr := -1; dr <= 1 && !out[i]; dr++ {
+				for dc := -1; dc <= 1; dc++ {
+					rr, cc := r+dr, c+dc
+					if rr >= 0 && rr < rows && cc >= 0 && cc < cols && (inked[rr*cols+cc] || f == Mirror && inked[rr*cols+cols-1-cc]) {
+						out[i] = true
+						break
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // NotTakenWarning is what to tell a user whose edit gave back share of

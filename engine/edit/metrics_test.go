@@ -2,6 +2,7 @@ package edit
 
 import (
 	"image"
+	"image/color"
 	"math"
 	"strings"
 	"testing"
@@ -67,5 +68,60 @@ func TestPSNRWithin(t *testing.T) {
 	}
 	if !math.IsNaN(PSNRWithin(a, b, []bool{false, false, false, false}, 2, 2)) || !math.IsNaN(PSNRWithin(a, b, nil, 3, 3)) {
 		t.Error("nothing marked, or a grid that does not divide the picture, is not NaN")
+	}
+}
+
+// An edit that recoloured a small shape on white changed every patch it
+// could: the white around it is not counted as given back (it was: "the
+// edit gave back 84% of the patches as they were" for a green triangle).
+func TestChangeable(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 64, 64))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for y := range 16 { // a red square over patches (0,0)–(1,1) of 8×8 px
+		for x := range 16 {
+			img.SetNRGBA(x, y, color.NRGBA{200, 20, 20, 255})
+		}
+	}
+	count := func(m []bool) int {
+		n := 0
+		for _, b := range m {
+			if b {
+				n++
+			}
+		}
+		return n
+	}
+	if got := count(Changeable("make it green", img, 8, 8, nil)); got != 9 { // the square and its neighbours
+		t.Errorf("recolour: %d changeable patches, want 9", got)
+	}
+	if got := count(Changeable("mirror it", img, 8, 8, nil)); got != 18 { // and where the mirror puts them
+		t.Errorf("mirror: %d changeable patches, want 18", got)
+	}
+	mask := make([]bool, 64)
+	mask[0], mask[63] = true, true
+	if got := Changeable("make it green", img, 8, 8, mask); count(got) != 1 || !got[0] {
+		t.Errorf("within a mask: %v", got)
+	}
+	for _, instruction := range []string{"invert the colours", "paint it like van gogh"} {
+		if got := Changeable(instruction, img, 8, 8, nil); got != nil {
+			t.Errorf("%q: %d changeable patches, want every one (nil)", instruction, count(got))
+		}
+	}
+	source, result := make([]int, 64), make([]int, 64)
+	for i := range source {
+		source[i], result[i] = i, i
+	}
+	for _, i := range []int{0, 1, 8, 9} {
+		result[i] = 100 + i
+	}
+	all := UnchangedShare(source, result, nil)
+	changeable := UnchangedShare(source, result, Changeable("make it green", img, 8, 8, nil))
+	if all < NotTaken || changeable >= NotTaken {
+		t.Errorf("unchanged: %.2f of all patches, %.2f of the changeable ones; want the first over %.2f and the second under", all, changeable, NotTaken)
+	}
+	if w, warn := GivenBackNote("make it green", img, changeable, nil); warn {
+		t.Errorf("a recoloured square on white: warned %q", w)
 	}
 }
