@@ -480,6 +480,21 @@ func (t *TrainTab) TakeSettings() error {
 	}
 	t.SetBudget(st.Minutes, min(threads, runtime.NumCPU()))
 	t.runDir.SetText("")
+	if other := t.formStart(st); other {
+		// Said first, where a status line cut short still shows it.
+		t.status.SetText(fmt.Sprintf("From scratch, not as a fine-tune: %s fine-tuned %s, which is not the model open (open it on the Create tab and choose Fine-tune to do the same); the rest of the form holds its settings",
+			filepath.Base(run.Dir), modelLabel(st.InitModel)))
+		return nil
+	}
+	t.status.SetText(fmt.Sprintf("The form holds the settings of %s: Start makes a new run like it in a new folder", filepath.Base(run.Dir)))
+	return nil
+}
+
+// formStart sets the form's start (from scratch or a fine-tune of the open
+// model) and "Keep what it drew" as run settings st had them; other
+// reports a fine-tune of another model than the one open, which the form
+// cannot show: it says from scratch then.
+func (t *TrainTab) formStart(st trainjob.Settings) (other bool) {
 	key, b := t.h.current()
 	t.keepWanted = true // the default, unless the run fine-tuned the open model without it
 	switch {
@@ -492,14 +507,10 @@ func (t *TrainTab) TakeSettings() error {
 		t.keepWanted = st.Replay > 0 || st.ReplayIfPresent || !trainjob.DefaultReplayFor(st)
 		t.updateKeep()
 	default:
-		// Said first, where a status line cut short still shows it.
 		t.SetFineTune(false)
-		t.status.SetText(fmt.Sprintf("From scratch, not as a fine-tune: %s fine-tuned %s, which is not the model open (open it on the Create tab and choose Fine-tune to do the same); the rest of the form holds its settings",
-			filepath.Base(run.Dir), modelLabel(st.InitModel)))
-		return nil
+		return true
 	}
-	t.status.SetText(fmt.Sprintf("The form holds the settings of %s: Start makes a new run like it in a new folder", filepath.Base(run.Dir)))
-	return nil
+	return false
 }
 
 // cleanKey is a model key to compare: a folder's clean absolute path, a
@@ -775,6 +786,13 @@ func (t *TrainTab) Resume() error {
 	if n, ok := t.formThreads(); ok {
 		st.Threads = n
 	}
+	// The form, greyed out while the run goes, shows its data, start and
+	// "Keep what it drew" (after a restart it showed the defaults, "From
+	// scratch" beside a fine-tune resumed).
+	if fi, err := os.Stat(st.Data); !bundle.IsFolder(st.Data) || err == nil && fi.IsDir() {
+		t.SetData(st.Data)
+	}
+	t.formStart(st)
 	if st.Budget <= 0 && st.Minutes > 0 {
 		// A run of tessera train --minutes: its budget was one call's, not
 		// the run's (--minutes 0.01 resumed for one step again); the form's
@@ -1627,8 +1645,8 @@ func runLine(r *trainjob.RunInfo) string {
 		line += fmt.Sprintf(", step %s / %s", plural.Thousands(r.Step), plural.Thousands(r.TotalSteps))
 	}
 	if !math.IsNaN(r.BestVal) {
-		which := "best" // the exported weights': a fine-tune on a folder keeps its latest (it said "best", the latest's figure)
-		if r.Record != nil && trainjob.ExportsLatest(r.Record.Settings) {
+		which := "best" // the exported weights': a fine-tune on a folder, or a run with too few held out to pick by, keeps its latest (it said "best", the latest's figure)
+		if r.Latest || r.Record != nil && trainjob.ExportsLatest(r.Record.Settings) {
 			which = "last"
 		}
 		line += fmt.Sprintf(", %s validation %.3f bits/token", which, r.BestVal)

@@ -35,10 +35,14 @@ type Checkpoint struct {
 	EMA        []float32 // the weights' moving average (Options.EMA; nil: none kept)
 	BestVal    float64   // bits per token; NaN before the first evaluation
 	BestStep   int
-	TrainLoss  []float32 // training loss per step, bits per token
-	Val        []ValPoint
-	Elapsed    time.Duration // training time over all runs
-	Tokens     int64         // tokens processed over all runs
+	// Latest: the run exports its latest weights, not its best (too few
+	// validation examples to pick by, or Options.ExportLatest), so
+	// BestVal is the last validation pass's loss.
+	Latest    bool
+	TrainLoss []float32 // training loss per step, bits per token
+	Val       []ValPoint
+	Elapsed   time.Duration // training time over all runs
+	Tokens    int64         // tokens processed over all runs
 }
 
 // ckptMeta is the JSON part of a checkpoint file (under "tessera.checkpoint").
@@ -58,6 +62,7 @@ type ckptMeta struct {
 	AdamEps    float64      `json:"adam_eps"`
 	BestVal    *float64     `json:"best_val,omitempty"`
 	BestStep   int          `json:"best_step"`
+	Latest     bool         `json:"latest,omitempty"`
 	Val        []ValPoint   `json:"val"`
 	ElapsedS   float64      `json:"elapsed_s"`
 	Tokens     int64        `json:"tokens"`
@@ -72,7 +77,7 @@ func (ck *Checkpoint) Save(path string) error {
 		Version: 1, Config: ck.Config, Options: ck.Options, Step: ck.Step, TotalSteps: ck.TotalSteps,
 		Epoch: ck.Epoch, Pos: ck.Pos, Order: ck.Order, RNG: ck.RNG, AdamT: ck.Opt.T,
 		Beta1: ck.Opt.Beta1, Beta2: ck.Opt.Beta2, AdamEps: ck.Opt.Eps,
-		BestStep: ck.BestStep, Val: ck.Val, ElapsedS: ck.Elapsed.Seconds(), Tokens: ck.Tokens,
+		BestStep: ck.BestStep, Latest: ck.Latest, Val: ck.Val, ElapsedS: ck.Elapsed.Seconds(), Tokens: ck.Tokens,
 	}
 	if !math.IsNaN(ck.BestVal) {
 		v := ck.BestVal
@@ -125,7 +130,7 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 		Config: meta.Config, Options: meta.Options, Step: meta.Step, TotalSteps: meta.TotalSteps,
 		Epoch: meta.Epoch, Pos: meta.Pos, Order: meta.Order, RNG: meta.RNG, Params: p,
 		Opt:     NewAdamW(len(p.Data), meta.Beta1, meta.Beta2, meta.AdamEps),
-		BestVal: math.NaN(), BestStep: meta.BestStep, Val: meta.Val,
+		BestVal: math.NaN(), BestStep: meta.BestStep, Latest: meta.Latest, Val: meta.Val,
 		Elapsed: time.Duration(meta.ElapsedS * float64(time.Second)), Tokens: meta.Tokens,
 	}
 	ck.Opt.T = meta.AdamT

@@ -922,7 +922,7 @@ func (r *run) checkpoint() (*Checkpoint, error) {
 		Config: r.cfg, Options: r.opt, Step: r.step, TotalSteps: r.total,
 		Epoch: r.ld.epoch, Pos: r.ld.pos, Order: r.ld.order, RNG: rng,
 		Params: r.m.Params, Opt: r.adam, Best: r.best, EMA: r.ema, BestVal: r.bestVal, BestStep: r.bestStep,
-		TrainLoss: r.history, Val: r.vals, Elapsed: r.elapsed0 + time.Since(r.start), Tokens: r.tokens,
+		Latest: r.latest, TrainLoss: r.history, Val: r.vals, Elapsed: r.elapsed0 + time.Since(r.start), Tokens: r.tokens,
 	}, nil
 }
 

@@ -863,6 +863,11 @@ func TestFewValidationExamplesExportTheLatest(t *testing.T) {
 		if res.BestStep != want || res.Latest != (want == res.Steps) || res.LatestAsked != c.latest {
 			t.Errorf("%d validation examples, latest asked %v: the weights exported are step %d's, want %d's (passes %v; latest %v, asked %v)", n, c.latest, res.BestStep, want, passes, res.Latest, res.LatestAsked)
 		}
+		// The checkpoint says so too, for a listing of runs ("last
+		// validation" beside its loss, not "best").
+		if ck, err := LoadCheckpoint(filepath.Join(opt.OutDir, CheckpointFile)); err != nil || ck.Latest != res.Latest {
+			t.Errorf("%d validation examples, latest asked %v: the checkpoint's latest %v, the run's %v (%v)", n, c.latest, ck != nil && ck.Latest, res.Latest, err)
+		}
 	}
 }
 

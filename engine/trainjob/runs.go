@@ -36,6 +36,9 @@ type RunInfo struct {
 	// yet), at BestStep.
 	BestVal  float64
 	BestStep int
+	// Latest: the run exports its latest weights (train.Checkpoint.Latest),
+	// so BestVal is its last validation pass's loss.
+	Latest bool
 	// TrainLoss is the training loss of every step and Val the validation
 	// passes, in bits per token (from the checkpoint).
 	TrainLoss []float32
@@ -213,6 +216,7 @@ type checkpointMeta struct {
 	TotalSteps int              `json:"total_steps"`
 	BestVal    *float64         `json:"best_val"`
 	BestStep   int              `json:"best_step"`
+	Latest     bool             `json:"latest"`
 	Val        []train.ValPoint `json:"val"`
 	ElapsedS   float64          `json:"elapsed_s"`
 }
@@ -259,7 +263,7 @@ func (info *RunInfo) readCheckpoint(path string) error {
 	if err := json.Unmarshal([]byte(js), &m); err != nil {
 		return bad(err)
 	}
-	info.Step, info.TotalSteps, info.BestStep, info.Val = m.Step, m.TotalSteps, m.BestStep, m.Val
+	info.Step, info.TotalSteps, info.BestStep, info.Val, info.Latest = m.Step, m.TotalSteps, m.BestStep, m.Val, m.Latest
 	info.Elapsed = time.Duration(m.ElapsedS * float64(time.Second))
 	if m.BestVal != nil {
 		info.BestVal = *m.BestVal

@@ -121,6 +121,10 @@ func TestRunReportsAndRecords(t *testing.T) {
 	if info.Step != 6 || info.TotalSteps != 6 || len(info.TrainLoss) != 6 || len(info.Val) != 2 || info.ModelDir == "" || info.Samples == "" || info.LossPlot == "" {
 		t.Fatalf("run info %+v", info)
 	}
+	if info.Latest != res.Latest {
+		t.Errorf("the listing says the run exports its latest weights: %v; the run: %v", info.Latest, res.Latest)
+	}
+	t.Logf("latest %v", res.Latest)
 	if info.Record == nil || info.Record.State != StateDone || info.Record.Settings.Width != 16 || info.Resumable() {
 		t.Fatalf("record %+v", info.Record)
 	}
