@@ -100,8 +100,11 @@ type TrainTab struct {
 	data     *widgets.TipSelect
 	folder   string // the folder picked for dataFolder
 	dataNote *widget.Label
-	from     *widgets.Choice
-	keep     *widgets.TipCheck // a fine-tune replays what its model was trained on
+	// stopFolderCheck cancels the check of the folder picked before
+	// (checkFolder; nil: none going).
+	stopFolderCheck context.CancelFunc
+	from            *widgets.Choice
+	keep            *widgets.TipCheck // a fine-tune replays what its model was trained on
 	// keepWanted is the user's choice of keep, shown where it applies (a
 	// fine-tune on a folder: trainjob.DefaultReplayFor); elsewhere keep is
 	// shown off and greyed out, since nothing is replayed.
@@ -600,6 +603,49 @@ func (t *TrainTab) setFolder(dir string) {
 	t.data.Quiet(func() { t.data.SetSelected(dataFolder) })
 	t.dataNote.SetText(shortenPath(dir, 40))
 	t.updateKeep()
+	t.checkFolder(dir)
+}
+
+// checkFolder reads the folder picked in the background (data.CheckFolder,
+// as Start's data report does) and adds to the data line how many pictures
+// it can train on and how many files the report will point at: picking a
+// folder said nothing of it until Start.
+func (t *TrainTab) checkFolder(dir string) {
+	if t.stopFolderCheck != nil {
+		t.stopFolderCheck()
+	}
+	ctx, cancel := context.WithCancel(t.h.ctx)
+	t.stopFolderCheck = cancel
+	go func() {
+		defer cancel()
+		rep, err := data.CheckFolder(ctx, dir)
+		if ctx.Err() != nil {
+			return
+		}
+		t.do(func() {
+			if t.folder == dir && t.data.Selected == dataFolder {
+				t.dataNote.SetText(folderLine(dir, rep, err))
+			}
+		})
+	}()
+}
+
+// folderLine is the data line of a folder checked: its path, the pictures
+// it can train on and the files Start's report points at ("…/pics · 12
+// pictures, 5 files to look at").
+func folderLine(dir string, rep *data.FolderReport, err error) string {
+	line := shortenPath(dir, 24) + " · "
+	switch {
+	case err != nil:
+		return line + "cannot be read"
+	case rep.Usable == 0:
+		return line + "no picture to train on"
+	}
+	line += plural.N(rep.Usable, "picture", "pictures")
+	if n := rep.Problems(); n > 0 {
+		line += ", " + plural.N(n, "file", "files") + " to look at (Start shows them)"
+	}
+	return line
 }
 
 // maxMinutes is the longest time budget the form takes (about two years;

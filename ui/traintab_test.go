@@ -1002,6 +1002,24 @@ func TestDataLineKeepsTheButtonsStill(t *testing.T) {
 	if !strings.Contains(tab.dataNote.Text, filepath.Base(pictures)) {
 		t.Errorf("folder picked: the data line reads %q", tab.dataNote.Text)
 	}
+	pumpFor(t, s, "the empty folder's check", func() bool { return strings.HasSuffix(tab.dataNote.Text, " · no picture to train on") })
+	// A folder is read once picked: the line says what Start will train
+	// on and what its report will point at (two pictures without
+	// captions, one that is not a picture).
+	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	var buf bytes.Buffer
+	must(t, png.Encode(&buf, img))
+	must(t, os.WriteFile(filepath.Join(pictures, "a.png"), buf.Bytes(), 0o644))
+	must(t, os.WriteFile(filepath.Join(pictures, "b.png"), buf.Bytes()[:40], 0o644))
+	img.Pix[0] = 9 // another picture, not a duplicate
+	buf.Reset()
+	must(t, png.Encode(&buf, img))
+	must(t, os.WriteFile(filepath.Join(pictures, "c.png"), buf.Bytes(), 0o644))
+	tab.SetData(pictures)
+	pumpFor(t, s, "the folder's check", func() bool { return strings.Contains(tab.dataNote.Text, " · 2 pictures, ") })
+	if got := tab.dataNote.Text; !strings.HasSuffix(got, " · 2 pictures, 3 files to look at (Start shows them)") || !strings.Contains(got, filepath.Base(pictures)) {
+		t.Errorf("a folder with problems: the data line reads %q", got)
+	}
 	tab.data.SetSelected("mnist")
 	if !strings.Contains(tab.dataNote.Text, "digits") {
 		t.Errorf("mnist: the data line reads %q", tab.dataNote.Text)
