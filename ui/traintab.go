@@ -191,7 +191,7 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.dataNote.Truncation = fyne.TextTruncateEllipsis
 	t.dataNote.SizeName = theme.SizeNameCaptionText // a caption to the picker
 	t.showData("shapes")
-	t.keep = widgets.NewTipCheck("Keep what it drew", fmt.Sprintf("A fine-tune mixes pictures the model was trained on (emoji for the emoji model; needs make data) into %.0f%% of each batch, so that it learns yours without forgetting its own (rehearsal); off: yours alone, and it may forget. For a fine-tune on a folder of your images (a new model has nothing to keep). The first such run encodes those pictures before its time budget starts (about 2–3 minutes for the emoji model's on 2 cores; kept for later runs)", 100*trainjob.DefaultReplay), func(on bool) {
+	t.keep = widgets.NewTipCheck("Keep what it drew", fmt.Sprintf("A fine-tune mixes pictures the model was trained on (emoji for the emoji model; needs make data) into %.0f%% of each batch, so that it learns yours without forgetting its own (rehearsal); off: yours alone, and it may forget. For a fine-tune on a folder of your images (a new model has nothing to keep). Such a run encodes those pictures before its time budget starts (about 2–3 minutes for the emoji model's on 2 cores; a resume of the run reuses them)", 100*trainjob.DefaultReplay), func(on bool) {
 		if t.keepApplies() {
 			t.keepWanted = on
 		}
