@@ -358,6 +358,14 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"sheet", "--prompt", "x", "--prompts", missing}, 2, "not both"},
 		{[]string{"generate", "--seed", "-5"}, 2, "--seed: must be a whole number from 0"},
 		{[]string{"generate", "--seed", "0x10"}, 2, "--seed: must be a whole number from 0"}, // decimal only: "010" is 10
+		// Whole-number flags read decimal alone, as --seed does (Go's flag
+		// package read "010" as octal 8 and "0x2" as 2), and a number past
+		// float64's range is out of range, not "not a number".
+		{[]string{"generate", "--batch", "0x2"}, 2, "--batch: not a whole number (in decimal)"},
+		{[]string{"generate", "--batch", "99999999999999999999"}, 2, "--batch: must be between 1 and"},
+		{[]string{"branch", "--from", "x.png", "--at", "0x2"}, 2, "--at: not a whole number (in decimal)"},
+		{[]string{"generate", "--temperature", "1e309"}, 2, "--temperature: temperature +Inf must be in [0, 100]"},
+		{[]string{"train", "--out", missing, "--lr", "1e309"}, 2, "--lr: must be between 0 and"},
 		// Flags a command would ignore are not offered, or refused.
 		{[]string{"sheet", "--prompt", "x", "--batch", "3"}, 2, "flag provided but not defined: --batch"},
 		{[]string{"edit", "--from", "x.png", "--instruction", "mirror it", "--style-per-seed", "1"}, 2, "flag provided but not defined: --style-per-seed"},
@@ -1181,5 +1189,22 @@ func TestUnrankedBranchListsChangesFirst(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	if len(lines) != 2 || !strings.Contains(lines[0], `"seed":2`) || strings.Contains(lines[0], "unchanged") || !strings.Contains(lines[1], `"seed":1`) || !strings.Contains(lines[1], `"unchanged":true`) {
 		t.Fatalf("an unranked branch's candidates, source given back by seed 1:\n%s", stdout.String())
+	}
+}
+
+// A zero-padded number from a script is read in decimal: --rows 010 is
+// ten rows (it was eight: Go's flag package reads octal).
+func TestIntFlagsAreDecimal(t *testing.T) {
+	var n int
+	v := intIn{&n, 0, 100}
+	for s, want := range map[string]int{"010": 10, "+7": 7, "0": 0, "100": 100} {
+		if err := v.Set(s); err != nil || n != want {
+			t.Errorf("Set(%q): %d, %v; want %d", s, n, err, want)
+		}
+	}
+	for _, s := range []string{"0x2", "0b1", "0o7", "1_000", "1.0", "", "101", "-1"} {
+		if err := v.Set(s); err == nil {
+			t.Errorf("Set(%q): no error (%d)", s, n)
+		}
 	}
 }

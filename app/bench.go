@@ -71,7 +71,7 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object (with --precision all, a JSON array of one object per precision)")
 	threads := rangedInt(fs, "threads", runtime.NumCPU(), 0, 1024, "worker threads (0 = all cores, as for the other commands)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the runs (loading included) to this file (for go tool pprof)")
-	only := fs.Int("batch", 0, "time only this batch size (1 or 8; 0 = both)")
+	only := rangedInt(fs, "batch", 0, 0, 8, "time only this batch size (1 or 8; 0 = both)")
 	precision := fs.String("precision", "f16", "sampling arithmetic to time: f16 (half-precision weights and KV cache), int8 (int8 weights, half KV cache), f32 (float32 throughout) or all (each in turn, side by side in one run). The streaming bound counts the bytes of the precision used")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)

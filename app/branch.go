@@ -18,7 +18,8 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	sf.register(fs)
 	fs.Lookup("model").Usage = "built-in model name or model folder (default: the built-in model the image records, else the embedded default model)"
 	from := fs.String("from", "", "the image to branch from (its stored tokens, else its pixels encoded)")
-	at := fs.Int("at", -1, "keep the first K patches (raster order) and resample the rest")
+	at := rangedInt(fs, "at", -1, 0, 1<<30, "keep the first K patches (raster order) and resample the rest (required)")
+	fs.Lookup("at").DefValue = "0" // no "(default -1)" for a flag that must be given
 	out := fs.String("out", "branch.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	rank := fs.Bool("rank", false, "order the batch best first as generate --rank does, scored from patch K on")

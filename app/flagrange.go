@@ -34,10 +34,15 @@ func (v intIn) String() string {
 	return strconv.Itoa(*v.p)
 }
 
+// Set reads s in decimal: a script's zero-padded "010" is ten (Go's flag
+// package reads it as octal, eight, and "0x2" as hex).
 func (v intIn) Set(s string) error {
-	n, err := strconv.ParseInt(s, 0, strconv.IntSize)
+	n, err := strconv.ParseInt(s, 10, strconv.IntSize)
 	if err != nil {
-		return errors.New("not a whole number")
+		if errors.Is(err, strconv.ErrRange) {
+			return fmt.Errorf("must be between %d and %d", v.lo, v.hi)
+		}
+		return errors.New("not a whole number (in decimal)")
 	}
 	if n < int64(v.lo) || n > int64(v.hi) {
 		return fmt.Errorf("must be between %d and %d", v.lo, v.hi)
@@ -77,6 +82,9 @@ func (v floatIn) String() string {
 
 func (v floatIn) Set(s string) error {
 	x, err := strconv.ParseFloat(s, 64)
+	if errors.Is(err, strconv.ErrRange) { // "1e309": a number, past float64's range
+		return fmt.Errorf("must be between %g and %g", v.lo, v.hi)
+	}
 	if err != nil {
 		return errors.New("not a number")
 	}

@@ -93,7 +93,7 @@ func (v knobValue) String() string {
 
 func (v knobValue) Set(s string) error {
 	x, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if err != nil && !errors.Is(err, strconv.ErrRange) { // "1e309" is a number (±Inf): out of range, below
 		return errors.New("not a number")
 	}
 	if err := v.sp.Check(x); err != nil && x != v.unset {
