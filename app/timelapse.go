@@ -48,6 +48,10 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	p := b.PatchSize()
+	if err := render.CheckTimelapse(len(tokens), cols*p, rows*p, *frames, *scale); err != nil {
+		return usageError{fmt.Sprintf("--frames %d --scale %d: %v", *frames, *scale, err)}
+	}
 	var update func(done, total int)
 	done := func() {}
 	if !*quiet {

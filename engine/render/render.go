@@ -71,8 +71,7 @@ func Ramp(t float64) color.NRGBA {
 // progress, when set, is called after each frame with the frames made and
 // their total. It stops with ctx's error when ctx is done.
 func Timelapse(ctx context.Context, prefix func(k int) image.Image, n, maxFrames, scale, delay int, progress func(done, total int)) (*gif.GIF, error) {
-	step := max(1, (n+maxFrames-2)/(maxFrames-1))
-	total := (n+step-1)/step + 1
+	step, total := timelapseStep(n, maxFrames)
 	scale = max(scale, 1)
 	var frames []*image.NRGBA // each on white
 	for k := 0; ; k += step {
@@ -97,6 +96,40 @@ func Timelapse(ctx context.Context, prefix func(k int) image.Image, n, maxFrames
 	}
 	anim.Delay[len(anim.Delay)-1] = 200
 	return anim, nil
+}
+
+// timelapseStep is how many patches a frame of Timelapse adds (step) and
+// how many frames it draws (total: the empty picture, then every step
+// patches, the last frame the whole) for n patches in at most maxFrames.
+func timelapseStep(n, maxFrames int) (step, total int) {
+	step = max(1, (n+maxFrames-2)/max(maxFrames-1, 1))
+	return step, (n+step-1)/step + 1
+}
+
+// MaxGIFSide is the longest side of a GIF frame, in pixels (the format's
+// 16-bit sizes; image/gif refuses more).
+const MaxGIFSide = 1<<16 - 1
+
+// MaxTimelapseBytes bounds the memory a Timelapse may hold (CheckTimelapse).
+const MaxTimelapseBytes = 2 << 30
+
+// CheckTimelapse says, before any drawing, whether Timelapse of n patches
+// of a w×h picture in at most maxFrames frames at scale fits: each scaled
+// frame within MaxGIFSide, and the frames (w×h RGBA each, then w×h×scale²
+// palette indices) within MaxTimelapseBytes. A time-lapse of a tall
+// picture at --frames 4096 --scale 16 held 18.5 GB when it was killed.
+func CheckTimelapse(n, w, h, maxFrames, scale int) error {
+	scale = max(scale, 1)
+	if sw, sh := w*scale, h*scale; sw > MaxGIFSide || sh > MaxGIFSide {
+		return fmt.Errorf("a frame would be %d×%d px: a GIF's side is at most %d px (give a smaller scale)", sw, sh, MaxGIFSide)
+	}
+	_, frames := timelapseStep(n, maxFrames)
+	bytes := int64(frames) * int64(w) * int64(h) * (4 + int64(scale)*int64(scale))
+	if bytes > MaxTimelapseBytes {
+		return fmt.Errorf("%d frames of %d×%d px would take about %.1f GB of memory (at most %.0f GB): give fewer frames or a smaller scale",
+			frames, w*scale, h*scale, float64(bytes)/1e9, float64(MaxTimelapseBytes)/1e9)
+	}
+	return nil
 }
 
 // SheetSize is the width and height in pixels of a Sheet of rows × cols

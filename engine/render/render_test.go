@@ -131,3 +131,23 @@ func TestRowLabelsFitTheirBand(t *testing.T) {
 		}
 	}
 }
+
+// A time-lapse that would not fit a GIF, or would hold gigabytes, is
+// refused before any frame is drawn.
+func TestCheckTimelapse(t *testing.T) {
+	for _, c := range []struct {
+		n, w, h, frames, scale int
+		want                   string // "" for no error
+	}{
+		{64, 64, 64, 120, 4, ""},
+		{64, 64, 64, 4096, 16, ""},                 // 65 frames of 1024×1024
+		{8192, 64, 8192, 2, 16, "a GIF's side"},    // 1024×131072
+		{1000, 64, 1000, 4096, 16, "GB of memory"}, // 1001 frames of 1024×16000: 16.7 GB
+		{1000, 64, 1000, 120, 16, ""},              // 113 frames of it: 1.9 GB
+	} {
+		err := CheckTimelapse(c.n, c.w, c.h, c.frames, c.scale)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%+v: %v, want %q", c, err, c.want)
+		}
+	}
+}
