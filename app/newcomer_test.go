@@ -2,12 +2,15 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"image"
 	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -618,5 +621,22 @@ func TestInfoShowsTheCardsOpening(t *testing.T) {
 	}
 	if !strings.Contains(whole, "\n## ") || len(whole) < 2*len(short) {
 		t.Errorf("info --model emoji --card printed %d bytes against %d", len(whole), len(short))
+	}
+}
+
+// An interrupted sheet writes nothing and says so (it wrote a sheet with
+// half its cells blank and printed its size as if done).
+func TestSheetInterrupted(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "s.png")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var o, e bytes.Buffer
+	err := runSheet(ctx, Env{Stdout: &o, Stderr: &e}, []string{"--model", model, "--prompt", "red cat", "--seeds", "3", "--out", out, "--quiet"})
+	if err == nil || !strings.Contains(err.Error(), "interrupted; nothing saved") || o.Len() != 0 {
+		t.Fatalf("interrupted sheet: %v, stdout %q", err, o.String())
+	}
+	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("an interrupted sheet left %s: %v", out, err)
 	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"slices"
@@ -155,6 +156,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			if err != nil {
 				return err
 			}
+			if res.Stopped { // half-drawn cells: no sheet (it was written, and success printed)
+				return errors.New("interrupted; nothing saved")
+			}
 			for _, im := range res.Images {
 				row = append(row, b.Decode(im.Tokens))
 				if len(rows) == 0 {
@@ -167,6 +171,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 				res, err := sampler.Generate(ctx, b, opt, nil)
 				if err != nil {
 					return err
+				}
+				if res.Stopped {
+					return errors.New("interrupted; nothing saved")
 				}
 				row = append(row, b.Decode(res.Images[0].Tokens))
 				if len(rows) == 0 {
