@@ -182,11 +182,27 @@ func TestScoreJSONMatchesReference(t *testing.T) {
 	}
 	// The likelihood map is written, one 32-pixel block a patch.
 	lmap := filepath.Join(t.TempDir(), "lmap.png")
-	if code, _, stderr := run(t, "score", "--model", dir, "--map", lmap, path); code != 0 {
+	code, _, stderr = run(t, "score", "--model", dir, "--map", lmap, path)
+	if code != 0 {
 		t.Fatal(stderr)
 	}
-	if cfg, err := decodeConfig(lmap); err != nil || cfg.Width != 256 {
-		t.Errorf("likelihood map width %d (%v)", cfg.Width, err)
+	if cfg, err := decodeConfig(lmap); err != nil || cfg.Width != 256 || !strings.Contains(stderr, "likelihood map of "+path+": "+lmap) {
+		t.Errorf("likelihood map width %d (%v); stderr %q", cfg.Width, err, stderr)
+	}
+	// A drawn picture (its record: codes, prompt, seed) is not replaced by
+	// a map, its arguments swapped, without --force; a map is.
+	drawn := filepath.Join(t.TempDir(), "drawn.png")
+	if code, _, stderr := run(t, "generate", "--model", dir, "--seed", "1", "--out", drawn, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := run(t, "score", "--model", dir, "--map", drawn, lmap); code == 0 || !strings.Contains(stderr, "holds a picture Tessera drew") {
+		t.Errorf("a map over a drawn picture: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "score", "--model", dir, "--map", lmap, path); code != 0 {
+		t.Errorf("a map over an earlier map: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "score", "--model", dir, "--force", "--map", drawn, path); code != 0 {
+		t.Errorf("--force: exit %d, %q", code, stderr)
 	}
 }
 

@@ -356,3 +356,21 @@ func fileExists(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && !fi.IsDir()
 }
+
+// checkKeepsPictures refuses, without force, an output of a command that
+// writes no picture record (a likelihood map, a contact sheet) over a PNG
+// that holds one (its prompt, seed and codes: a picture Tessera drew).
+// checkOut lets Tessera's own PNGs be replaced, so that a rerun replaces
+// its output; "tessera score --map keep.png other.png", its arguments
+// swapped, replaced a drawn picture with a map, silently.
+func checkKeepsPictures(name, path, what string, force bool) error {
+	if force {
+		return nil
+	}
+	if text, err := pngmeta.ReadFile(path); err == nil {
+		if _, record := text[pngmeta.KeyTessera]; record {
+			return fmt.Errorf("--%s %q holds a picture Tessera drew (its prompt, seed and codes): %s would replace it; give another name, or --force", name, path, what)
+		}
+	}
+	return nil
+}

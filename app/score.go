@@ -157,6 +157,9 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		if err := checkOut("map", *mapOut, ".png", *force, images...); err != nil {
 			return err
 		}
+		if err := checkKeepsPictures("map", *mapOut, "a likelihood map", *force); err != nil {
+			return err
+		}
 	}
 	prec, err := parsePrecision(*precision)
 	if err != nil || prec == precAuto {
@@ -267,6 +270,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 			}); err != nil {
 				return err
 			}
+			fmt.Fprintf(env.Stderr, "likelihood map of %s: %s\n", path, *mapOut)
 		}
 	}
 	if failed > 0 {

@@ -41,6 +41,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	if err := checkOut("out", *out, ".png", *force); err != nil {
 		return err
 	}
+	if err := checkKeepsPictures("out", *out, "a contact sheet", *force); err != nil {
+		return err
+	}
 	if *promptsFile != "" && sf.Prompt != "" {
 		return usageError{"give --prompts FILE or --prompt TEXT, not both"}
 	}
