@@ -141,6 +141,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	asJSON := fs.Bool("json", false, "one JSON object per line per image")
 	mapOut := fs.String("map", "", "write the likelihood map of the (single) image to this PNG: each patch tinted by its −log p")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
+	stride := rangedInt(fs, "stride", 0, 0, 1024, "an image taller than the model (tessera extend's) is scored window by window as extend drew it: the rows of each step under the grid's other rows above them; the rows a step, as extend's --stride (0 = half the model's grid, extend's default; 1 = a row at a time under all the rows the window holds)")
 	precision := fs.String("precision", precF32, "arithmetic: f32 (exact, one full pass) or f16/int8 as sampling computes them (the decode kernels, 16 positions at a time): the difference from f32 is what that precision costs in likelihood")
 	force := forceFlag(fs)
 	images, err := parseFlags(fs, args)
@@ -228,7 +229,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		}
 		var s *sampler.Score
 		if tallRows > 0 {
-			s, err = sampler.ScoreTall(ctx, b, p, tokens, tallRows, *threads, score)
+			s, err = sampler.ScoreTall(ctx, b, p, tokens, tallRows, *stride, *threads, score)
 		} else {
 			s, err = score(ctx, b, p, tokens, *threads)
 		}

@@ -75,7 +75,7 @@ func (s *Studio) scoreAsync(prompt string, tokens []int, done func(*scored, erro
 				sc, err = sampler.ScoreTokens(s.ctx, b, prompt, tokens, workers)
 			case len(tokens) > b.ImageTokens() && len(tokens)%cols == 0:
 				// grown with Extend ↓: a row at a time under the rows above it
-				sc, err = sampler.ScoreTall(s.ctx, b, prompt, tokens, len(tokens)/cols, workers, sampler.ScoreTokens)
+				sc, err = sampler.ScoreTall(s.ctx, b, prompt, tokens, len(tokens)/cols, 0, workers, sampler.ScoreTokens) // extend's default stride: half the grid
 			}
 		}
 		s.loop.DoAndWait(func() {

@@ -296,33 +296,45 @@ func scoreTokens(ctx context.Context, b *bundle.Bundle, promptText string, token
 }
 
 // ScoreTall scores an image of rows×cols codes taller than the model's grid
-// (grown by ExtendDown) with a sliding window, as language models score a
-// text longer than their context (a stride of one row): the model's first
-// grid of rows is scored as ScoreTokens scores an image, then each further
-// row under the gridRows−1 rows above it, one window a row. score is
-// ScoreTokens or ScoreTokensDecoding. PerToken has rows×cols values in
-// raster order; Unknown and Cut are the first window's. Errors: a cols
-// other than the model's, too few codes, a failed window.
-func ScoreTall(ctx context.Context, b *bundle.Bundle, promptText string, tokens []int, rows, workers int,
+// (grown by ExtendDown) window by window, as ExtendDown draws it: the
+// model's first grid of rows is scored as ScoreTokens scores an image, then
+// each further step of stride rows under the gridRows−stride rows above it,
+// the window ExtendDown sampled those rows in (stride < 1 or ≥ gridRows:
+// half the grid, ExtendDown's default). With the stride the image was
+// extended with, the score is the likelihood of the process that drew it;
+// scored a row at a time under gridRows−1 rows (stride 1, as language
+// models score a text longer than their context), the rows an extend drew
+// at a window's middle were read at its bottom, where the model expects an
+// emoji's last row, and cost 12–20 nats a code, more than a uniform guess.
+// score is ScoreTokens or ScoreTokensDecoding. PerToken has rows×cols
+// values in raster order; Unknown and Cut are the first window's. Errors:
+// a cols other than the model's, too few codes, a failed window.
+func ScoreTall(ctx context.Context, b *bundle.Bundle, promptText string, tokens []int, rows, stride, workers int,
 	score func(context.Context, *bundle.Bundle, string, []int, int) (*Score, error)) (*Score, error) {
 	gridRows, cols := b.Grid()
 	if rows < gridRows || len(tokens) != rows*cols {
 		return nil, fmt.Errorf("score: %d tokens is not %d rows of the model's %d columns (at least its %d rows)", len(tokens), rows, cols, gridRows)
 	}
+	if stride < 1 || stride >= gridRows {
+		stride = max(1, gridRows/2)
+	}
 	out, err := score(ctx, b, promptText, tokens[:gridRows*cols], workers)
 	if err != nil {
 		return nil, err
 	}
-	for r := gridRows; r < rows; r++ {
-		w, err := score(ctx, b, promptText, tokens[(r-gridRows+1)*cols:(r+1)*cols], workers)
+	for have := gridRows; have < rows; {
+		step := min(stride, rows-have)
+		ctxRows := gridRows - step
+		w, err := score(ctx, b, promptText, tokens[(have-ctxRows)*cols:(have+step)*cols], workers)
 		if err != nil {
-			return nil, fmt.Errorf("score row %d: %w", r, err)
+			return nil, fmt.Errorf("score rows %d–%d: %w", have, have+step-1, err)
 		}
-		last := w.PerToken[(gridRows-1)*cols:]
+		last := w.PerToken[ctxRows*cols:]
 		out.PerToken = append(out.PerToken, last...)
 		for _, v := range last {
 			out.NLL += v
 		}
+		have += step
 	}
 	return out, nil
 }

@@ -223,9 +223,9 @@ func TestCompleteEachFinishesEveryImage(t *testing.T) {
 	}
 }
 
-// ScoreTall scores an image taller than the model a row at a time: its
-// first grid as ScoreTokens does, each further row as the last row of the
-// window of grid rows that ends with it.
+// ScoreTall with a stride of 1 scores an image taller than the model a row
+// at a time: its first grid as ScoreTokens does, each further row as the
+// last row of the window of grid rows that ends with it.
 func TestScoreTallSlidesARowAtATime(t *testing.T) {
 	b := bundletest.Tiny(7)
 	gridRows, cols := b.Grid()
@@ -235,7 +235,7 @@ func TestScoreTallSlidesARowAtATime(t *testing.T) {
 		tokens[i] = (i*7 + 3) % b.Codes()
 	}
 	ctx := context.Background()
-	s, err := ScoreTall(ctx, b, "red cat", tokens, rows, 1, ScoreTokens)
+	s, err := ScoreTall(ctx, b, "red cat", tokens, rows, 1, 1, ScoreTokens)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,47 @@ func TestScoreTallSlidesARowAtATime(t *testing.T) {
 	if math.Abs(sum-s.NLL) > 1e-9*math.Max(1, sum) {
 		t.Fatalf("NLL %g, per-token sum %g", s.NLL, sum)
 	}
-	if _, err := ScoreTall(ctx, b, "", tokens[:len(tokens)-1], rows, 1, ScoreTokens); err == nil {
+	if _, err := ScoreTall(ctx, b, "", tokens[:len(tokens)-1], rows, 1, 1, ScoreTokens); err == nil {
 		t.Fatal("a code short of the rows was taken")
+	}
+}
+
+// With a stride of several rows, ScoreTall reads each step's rows in the
+// window ExtendDown drew them in: the gridRows−step rows above them, the
+// step's rows at the window's bottom (a last, shorter step too).
+func TestScoreTallFollowsExtendsWindows(t *testing.T) {
+	b := bundletest.Tiny(7)
+	gridRows, cols := b.Grid()
+	const stride = 2
+	rows := gridRows + 2*stride + 1 // two whole steps and one of a row
+	tokens := make([]int, rows*cols)
+	for i := range tokens {
+		tokens[i] = (i*5 + 1) % b.Codes()
+	}
+	ctx := context.Background()
+	s, err := ScoreTall(ctx, b, "red cat", tokens, rows, stride, 1, ScoreTokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.PerToken) != rows*cols {
+		t.Fatalf("%d values for %d codes", len(s.PerToken), rows*cols)
+	}
+	for have := gridRows; have < rows; {
+		step := min(stride, rows-have)
+		top := have + step - gridRows // the window's first row: its bottom is the step
+		w, err := ScoreTokens(ctx, b, "red cat", tokens[top*cols:(have+step)*cols], 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := s.PerToken[have*cols:(have+step)*cols], w.PerToken[(gridRows-step)*cols:]; !slices.Equal(got, want) {
+			t.Fatalf("rows %d–%d: %v, want the window's last %d rows %v", have, have+step-1, got, step, want)
+		}
+		have += step
+	}
+	// A stride past the grid is ExtendDown's default, half the grid.
+	def, err := ScoreTall(ctx, b, "red cat", tokens, rows, gridRows, 1, ScoreTokens)
+	half, err2 := ScoreTall(ctx, b, "red cat", tokens, rows, gridRows/2, 1, ScoreTokens)
+	if err != nil || err2 != nil || !slices.Equal(def.PerToken, half.PerToken) {
+		t.Errorf("stride %d: not half the grid's (%v, %v)", gridRows, err, err2)
 	}
 }
