@@ -615,6 +615,10 @@ func TestBranchKeepsPrefix(t *testing.T) {
 		if rec.Prompt != "red cat" || rec.Parent != "src.png" || rec.Settings.StylePerSeed != 0 {
 			t.Errorf("branch %d: prompt %q parent %q style per seed %d (none is drawn)", i, rec.Prompt, rec.Parent, rec.Settings.StylePerSeed)
 		}
+		// The patches kept are recorded, as the studio records a branch's.
+		if got := rec.MadeFrom(); got != "the first 7 of 16 patches of src.png kept, the rest sampled" {
+			t.Errorf("branch %d: made from %q", i, got)
+		}
 		differs = differs || !slices.Equal(rec.Tokens, parent.Tokens)
 	}
 	if !differs {
@@ -652,6 +656,10 @@ func TestExtendAndTimelapse(t *testing.T) {
 	if rec.Grid != [2]int{7, 4} || len(rec.Tokens) != 28 || !slices.Equal(rec.Tokens[:16], parent.Tokens) {
 		t.Fatalf("extended record grid %v, %d tokens", rec.Grid, len(rec.Tokens))
 	}
+	// Its lineage and the stride it was drawn with are recorded.
+	if got := rec.MadeFrom(); got != "src.png grown by 3 patch rows" || rec.ExtraInt(pngmeta.ExtraStride) != 2 {
+		t.Errorf("extended: made from %q, stride %d (the 4-row grid's default is 2)", got, rec.ExtraInt(pngmeta.ExtraStride))
+	}
 	// Extending the tall image again starts from all 7 rows.
 	taller := filepath.Join(dir, "taller.png")
 	if code, _, stderr := run(t, "extend", "--model", model, "--from", tall, "--rows", "2", "--out", taller); code != 0 {
@@ -675,8 +683,8 @@ func TestExtendAndTimelapse(t *testing.T) {
 		!strings.Contains(stderr, "7 patch rows tall") || !strings.Contains(stderr, "only extend, timelapse and score take it") {
 		t.Errorf("branch on a tall image: exit %d, %q", code, stderr)
 	}
-	// score takes it with a sliding window: its first 4 rows as the image
-	// it grew from, each further row under the 3 above it.
+	// score takes it window by window: its first 4 rows as the image it
+	// grew from, each step of extend's rows under the rows above them.
 	scored := func(args ...string) scoreLine {
 		t.Helper()
 		code, stdout, stderr := run(t, append([]string{"score", "--model", model, "--json", "--prompt", "cat"}, args...)...)
@@ -687,6 +695,11 @@ func TestExtendAndTimelapse(t *testing.T) {
 		return l
 	}
 	whole, top := scored(tall), scored(src)
+	// Read in the windows extend drew it in: its recorded stride, which
+	// --stride gives too; a row at a time (stride 1) reads it otherwise.
+	if again, rows1 := scored("--stride", "2", tall), scored("--stride", "1", tall); !slices.Equal(again.PerTokenNLL, whole.PerTokenNLL) || slices.Equal(rows1.PerTokenNLL, whole.PerTokenNLL) {
+		t.Errorf("a tall image scored with its recorded stride %v, --stride 2 %v, --stride 1 %v", whole.PerTokenNLL[16:], again.PerTokenNLL[16:], rows1.PerTokenNLL[16:])
+	}
 	if whole.Rows != 7 || whole.Tokens != 28 || len(whole.PerTokenNLL) != 28 || !slices.Equal(whole.PerTokenNLL[:16], top.PerTokenNLL) {
 		t.Fatalf("a tall image scored: rows %d, %d tokens, %d values; first 16 %v, want %v", whole.Rows, whole.Tokens, len(whole.PerTokenNLL), whole.PerTokenNLL[:min(16, len(whole.PerTokenNLL))], top.PerTokenNLL)
 	}

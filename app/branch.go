@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
@@ -116,7 +117,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	}
 	warnWords(env.Stderr, b.Prompt, res.Unknown, res.Cut)
 	fmt.Fprintf(env.Stderr, "kept %d of %d patches from %s\n", *at, b.ImageTokens(), *from)
-	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, rankBy: *rankBy, parent: filepath.Base(*from), from: *at, quiet: *quiet, json: *asJSON, source: tokens})
+	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, rankBy: *rankBy, parent: filepath.Base(*from), kind: pngmeta.KindBranch, from: *at, quiet: *quiet, json: *asJSON, source: tokens})
 }
 
 // allSource reports whether every image is source: a branch that gave the

@@ -248,6 +248,7 @@ type saveOptions struct {
 	transparent  bool // the white around the picture made transparent
 	rankBy       sampler.RankBy
 	parent       string // the image a branch or edit came from
+	kind         string // pngmeta.KindBranch for a branch: recorded with from as the patches kept
 	from         int    // ranking scores the patches from this one on (a branch's kept prefix is not its own)
 	quiet        bool   // no progress line while the batch is scored
 	json         bool   // list the images as JSON lines (savedImage)
@@ -420,8 +421,17 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		var pic image.Image = b.Decode(im.Tokens)
 		rec := record(b, opt, im)
 		rec.Parent = so.parent
+		if own || so.kind != "" {
+			rec.Extra = map[string]any{}
+		}
 		if own {
-			rec.Extra = map[string]any{so.rankBy.RecordKey(): scores[i]}
+			rec.Extra[so.rankBy.RecordKey()] = scores[i]
+		}
+		if so.kind != "" {
+			rec.Extra[pngmeta.ExtraKind] = so.kind
+			if so.kind == pngmeta.KindBranch {
+				rec.Extra[pngmeta.ExtraAt] = so.from
+			}
 		}
 		if so.transparent {
 			pic = transparentPicture(pic, &rec)

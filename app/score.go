@@ -229,7 +229,11 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		}
 		var s *sampler.Score
 		if tallRows > 0 {
-			s, err = sampler.ScoreTall(ctx, b, p, tokens, tallRows, *stride, *threads, score)
+			st := *stride
+			if st == 0 {
+				st = rec.ExtraInt(pngmeta.ExtraStride) // as extend drew it (0: half the grid, its default)
+			}
+			s, err = sampler.ScoreTall(ctx, b, p, tokens, tallRows, st, *threads, score)
 		} else {
 			s, err = score(ctx, b, p, tokens, *threads)
 		}
@@ -253,7 +257,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 			}
 			if tallRows > 0 {
 				gridRows, _ := b.Grid()
-				source += fmt.Sprintf(", %d rows: each past the model's %d under the %d above it", tallRows, gridRows, gridRows-1)
+				source += fmt.Sprintf(", %d rows: those past the model's %d in the windows extend drew them in", tallRows, gridRows)
 			}
 			if models.Mixed() {
 				under += " under model " + b.Name

@@ -19,6 +19,10 @@ const (
 	// ExtraAt is the patches kept (complete, branch) or the patch rows
 	// added (extend).
 	ExtraAt = "at"
+	// ExtraStride is an extend's rows a step (sampler.ExtendDown's
+	// stride): tessera score reads a tall picture in the windows it was
+	// drawn in.
+	ExtraStride = "stride"
 	// ExtraMadeFrom is an export's MadeFrom of the output it copies (the
 	// export's own kind is "export", and its mask is the canvas's).
 	ExtraMadeFrom = "made_from"
@@ -62,10 +66,7 @@ func (r *Record) MadeFrom() string {
 	}
 	kind, _ := r.Extra[ExtraKind].(string)
 	n := r.Grid[0] * r.Grid[1]
-	at, _ := r.Extra[ExtraAt].(float64) // from JSON
-	if i, ok := r.Extra[ExtraAt].(int); ok {
-		at = float64(i)
-	}
+	at := float64(r.ExtraInt(ExtraAt))
 	switch kind {
 	case KindRegenerate:
 		mask, _ := r.Extra[ExtraMask].(string)
@@ -87,4 +88,19 @@ func (r *Record) MadeFrom() string {
 		return parent + " edited by instruction"
 	}
 	return ""
+}
+
+// ExtraInt is the whole number Extra holds under key (an int as written,
+// a float64 as JSON reads it back); 0 when there is none.
+func (r *Record) ExtraInt(key string) int {
+	if r == nil {
+		return 0
+	}
+	switch v := r.Extra[key].(type) {
+	case int:
+		return v
+	case float64:
+		return int(v)
+	}
+	return 0
 }
