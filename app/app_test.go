@@ -372,6 +372,7 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"bench", "--model", "mnist", "--random", "small"}, 2, "not both"},
 		{[]string{"bench", "--random", "small", "--batch", "3"}, 2, "--batch 3"},
 		{[]string{"sheet", "--prompt", "x", "--prompts", missing}, 2, "not both"},
+		{[]string{"sheet", "--prompt", "x", "--styles", "all", "--seeds", "3"}, 2, "--seeds and --styles"},
 		{[]string{"generate", "--seed", "-5"}, 2, "--seed: must be a whole number from 0"},
 		{[]string{"generate", "--seed", "0x10"}, 2, "--seed: must be a whole number from 0"}, // decimal only: "010" is 10
 		// Whole-number flags read decimal alone, as --seed does (Go's flag

@@ -8,7 +8,9 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -155,6 +157,11 @@ func readTextLines(path, what string, warn io.Writer) ([]string, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if mime := http.DetectContentType(raw); strings.HasPrefix(mime, "image/") || mime == "application/pdf" || mime == "application/zip" {
+		// An image given for the list ("sheet --prompts base.png") was
+		// read as Windows-1252 text and its bytes drawn as a prompt.
+		return nil, fmt.Errorf("%s: %s is a file of type %s, not a text file of one entry a line", what, path, mime)
 	}
 	text, guess, err := data.DecodeText(raw)
 	if err != nil {

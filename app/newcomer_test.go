@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/gif"
 	"image/jpeg"
+	"image/png"
 	"io"
 	"io/fs"
 	"os"
@@ -88,6 +89,19 @@ func TestListFilesReadAsPeopleWriteThem(t *testing.T) {
 	}
 	if _, err := readPromptLines(dir, nil); err == nil || !strings.Contains(err.Error(), "is a folder") {
 		t.Fatalf("a folder as a prompts file: %v", err)
+	}
+	// An image given for the list is named as such (its bytes were read
+	// as Windows-1252 and drawn as a prompt).
+	pic := filepath.Join(dir, "pic.png")
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pic, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readPromptLines(pic, nil); err == nil || !strings.Contains(err.Error(), "is a file of type image/png, not a text file") {
+		t.Fatalf("an image as a prompts file: %v", err)
 	}
 }
 

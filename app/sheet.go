@@ -44,6 +44,10 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	if err := checkKeepsPictures("out", *out, "a contact sheet", *force); err != nil {
 		return err
 	}
+	if *styles != "" && flagsSet(fs)["seeds"] {
+		// A column a style, each drawn with --seed: --seeds was ignored.
+		return usageError{"--seeds and --styles: a sheet of styles has a column a style, each drawn with --seed; give one of them"}
+	}
 	if *promptsFile != "" && sf.Prompt != "" {
 		return usageError{"give --prompts FILE or --prompt TEXT, not both"}
 	}
