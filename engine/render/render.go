@@ -19,11 +19,13 @@ import (
 
 // NLLMap draws the likelihood map: per-patch −log p values (raster order,
 // rows×cols, any unit) as a picture with
-// p×p pixels a patch, scaled to at least 256 pixels wide, from dark blue (0)
-// through green to yellow (the largest value): the "inferno"-like ramp
-// people read as cold to hot.
+// p×p pixels a patch, scaled to at least 256 pixels wide but no taller than
+// codebook.MaxImageSide (the map of an extended picture 1,024 rows tall was
+// 32,768 px, more than Tessera opens), from dark blue (0) through green to
+// yellow (the largest value): the "inferno"-like ramp people read as cold
+// to hot.
 func NLLMap(values []float64, rows, cols, p int) *image.NRGBA {
-	scale := max(1, 256/max(cols*p, 1))
+	scale := max(1, min(256/max(cols*p, 1), codebook.MaxImageSide/max(rows*p, 1)))
 	side := p * scale
 	img := image.NewNRGBA(image.Rect(0, 0, cols*side, rows*side))
 	top := 0.0

@@ -151,3 +151,13 @@ func TestCheckTimelapse(t *testing.T) {
 		}
 	}
 }
+
+// The map of a tall picture is no taller than Tessera opens.
+func TestNLLMapOfATallPicture(t *testing.T) {
+	if b := NLLMap(make([]float64, 8*8), 8, 8, 8).Bounds(); b.Dx() != 256 || b.Dy() != 256 {
+		t.Errorf("a 64×64 picture's map is %v, want 256×256", b.Size())
+	}
+	if b := NLLMap(make([]float64, 1024*8), 1024, 8, 8).Bounds(); b.Dx() != 64 || b.Dy() != 8192 {
+		t.Errorf("a 64×8192 picture's map is %v, want 64×8192", b.Size())
+	}
+}
