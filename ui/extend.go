@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
 )
@@ -58,6 +59,9 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 	return s.startJob(job{
 		kind: kindExtend, label: "extending", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		at: addRows, sampled: total, note: tall,
+		// the stride, with which tessera score reads the new rows in the
+		// windows they were drawn in
+		extra: func(int, sampler.Image) map[string]any { return map[string]any{pngmeta.ExtraStride: stride} },
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			n := 0
 			grown, stopped, err := sampler.ExtendDown(ctx, b, opt, tokens, rows, addRows, stride, func(ev sampler.Event) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -43,7 +44,8 @@ func TestExtendAddsRowsAndKeepsOriginal(t *testing.T) {
 		t.Fatal("the canvas does not show the tall image")
 	}
 	// The likelihood map takes the tall image: its first grid scored as
-	// the image it grew from, each further row under the rows above it.
+	// the image it grew from, the further rows in the windows Extend drew
+	// them in.
 	s.likelihood.Set(true)
 	s.Wait()
 	sc := s.likelihood.Score()
@@ -57,8 +59,8 @@ func TestExtendAddsRowsAndKeepsOriginal(t *testing.T) {
 	}
 	s.likelihood.Set(false)
 	rec := readRecord(t, d.Parent)
-	if rec.Grid != [2]int{7, cols} || !slices.Equal(rec.Tokens, got) || rec.Height != 14 || rec.Extra[extraKind] != kindExtend {
-		t.Fatalf("output record grid %v height %d kind %v", rec.Grid, rec.Height, rec.Extra[extraKind])
+	if rec.Grid != [2]int{7, cols} || !slices.Equal(rec.Tokens, got) || rec.Height != 14 || rec.Extra[extraKind] != kindExtend || rec.ExtraInt(pngmeta.ExtraStride) != gridRows/2 {
+		t.Fatalf("output record grid %v height %d kind %v stride %v", rec.Grid, rec.Height, rec.Extra[extraKind], rec.Extra[pngmeta.ExtraStride])
 	}
 	if !strings.Contains(s.history.Thumbs()[0].Note, "+3↓") {
 		t.Fatalf("history note %q", s.history.Thumbs()[0].Note)

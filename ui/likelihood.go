@@ -74,8 +74,10 @@ func (s *Studio) scoreAsync(prompt string, tokens []int, done func(*scored, erro
 			case len(tokens) == b.ImageTokens():
 				sc, err = sampler.ScoreTokens(s.ctx, b, prompt, tokens, workers)
 			case len(tokens) > b.ImageTokens() && len(tokens)%cols == 0:
-				// grown with Extend ↓: a row at a time under the rows above it
-				sc, err = sampler.ScoreTall(s.ctx, b, prompt, tokens, len(tokens)/cols, 0, workers, sampler.ScoreTokens) // extend's default stride: half the grid
+				// grown with Extend ↓: window by window as it draws them, at
+				// its default stride (half the grid; the Stride set under
+				// Grow may differ, which the document does not keep)
+				sc, err = sampler.ScoreTall(s.ctx, b, prompt, tokens, len(tokens)/cols, 0, workers, sampler.ScoreTokens)
 			}
 		}
 		s.loop.DoAndWait(func() {
