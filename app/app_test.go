@@ -361,6 +361,7 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", filepath.Join(missing, "x.png")}, 1, "does not exist"},
 		{[]string{"timelapse", "--from", "x.png", "--out", "x.png"}, 2, "must end in .gif"},
 		{[]string{"generate", "--prompt", "rocket", "--out", filepath.Join(missing, ".PNG")}, 2, "has no name before .png"},
+		{[]string{"generate", "--prompt", "rocket", "--out", strings.Repeat("a", 240) + ".png"}, 2, "is 244 bytes long; give one of at most 239"},
 		{[]string{"generate", "--prompt", "cat \xff\xfe face", "--out", "x.png"}, 2, "is not UTF-8 text"},
 		{[]string{"edit", "--instruction", "mirror \xff", "--from", "x.png", "--out", "x.png"}, 2, "is not UTF-8 text"},
 		{[]string{"score", "--precision", "bogus", "x.png"}, 2, "score measures one precision: f32, f16 or int8"},

@@ -163,6 +163,11 @@ func checkOuts(name, typed string, paths []string, ext string, force bool, input
 	}
 	path := paths[0]
 	for _, p := range paths {
+		if n := len(filepath.Base(p)); n > maxOutName {
+			// The write goes through a temporary file named after it
+			// (atomicfile), which failed after all the work.
+			return usageError{fmt.Sprintf("--%s: the file name is %d bytes long; give one of at most %d", name, n, maxOutName)}
+		}
 		fi, err := os.Stat(p)
 		switch {
 		case err != nil:
@@ -187,6 +192,11 @@ func checkOuts(name, typed string, paths []string, ext string, force bool, input
 	}
 	return nil
 }
+
+// maxOutName is the longest output file name checkOuts takes, in bytes:
+// a file system's 255 less what atomicfile's temporary name adds (a dot,
+// ".tmp-" and up to ten digits).
+const maxOutName = 255 - 16
 
 // checkOutsAreNotInputs refuses, before any work, output files that are
 // one of the inputs (the same file, or the same path when one does not
