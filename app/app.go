@@ -196,7 +196,12 @@ func exitStatus(env Env, name string, err error, interrupted bool) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case interrupted:
-		if err != nil && err.Error() != context.Canceled.Error() { // what was kept or lost is said ("interrupted; nothing saved")
+		switch {
+		case err == nil || err.Error() == context.Canceled.Error():
+		case errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), "interrupted"):
+			// the cancellation as a step wrapped it ("emoji: context canceled")
+			fmt.Fprintf(env.Stderr, "tessera %s: interrupted\n", name)
+		default: // what was kept or lost is said ("interrupted; nothing saved"), or another failure
 			fmt.Fprintf(env.Stderr, "tessera %s: %v\n", name, err)
 		}
 		return interruptedStatus

@@ -1055,6 +1055,7 @@ func TestExitStatus(t *testing.T) {
 		{context.Canceled, true, 130, ""},
 		{fmt.Errorf("interrupted; nothing saved (%w)", context.Canceled), true, 130, "interrupted; nothing saved"},
 		{errors.New("write x.png: disk full"), true, 130, "disk full"},
+		{fmt.Errorf("emoji: %w", context.Canceled), true, 130, "tessera x: interrupted\n"},
 	} {
 		var stderr bytes.Buffer
 		if got := exitStatus(Env{Stderr: &stderr}, "x", c.err, c.interrupted); got != c.want || !strings.Contains(stderr.String(), c.says) || c.says == "" && stderr.Len() > 0 {
