@@ -1142,7 +1142,7 @@ func TestInfoFollowsTheParents(t *testing.T) {
 		t.Fatalf("branch of the branch: %s", stderr)
 	}
 	code, stdout, stderr := run(t, "info", c)
-	if code != 0 || !strings.Contains(stdout, "made from   b.png") || !strings.Contains(stdout, "← b.png: prompt \"red cat\", seed 6") ||
+	if code != 0 || !strings.Contains(stdout, "made from   the first 5 of 16 patches of b.png kept, the rest sampled") || !strings.Contains(stdout, "← b.png: prompt \"red cat\", seed 6 (the first 3 of 16 patches of a.png kept") ||
 		!strings.Contains(stdout, "← a.png: prompt \"red cat\", seed 5") {
 		t.Fatalf("info of a branch of a branch: exit %d\n%s%s", code, stdout, stderr)
 	}
