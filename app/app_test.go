@@ -662,6 +662,15 @@ func TestExtendAndTimelapse(t *testing.T) {
 	if got := rec.MadeFrom(); got != "src.png grown by 3 patch rows" || rec.ExtraInt(pngmeta.ExtraStride) != 2 {
 		t.Errorf("extended: made from %q, stride %d (the 4-row grid's default is 2)", got, rec.ExtraInt(pngmeta.ExtraStride))
 	}
+	// Extended by a model that knows none of the picture's words, it is
+	// drawn and recorded without them (the words were recorded).
+	other := filepath.Join(dir, "other.png")
+	if code, _, stderr := run(t, "extend", "--model", "mnist", "--from", src, "--rows", "1", "--out", other, "--quiet"); code != 0 || !strings.Contains(stderr, `does not know "cat"`) {
+		t.Fatalf("extend by mnist: exit %d, %q", code, stderr)
+	}
+	if r, _ := readRecord(t, other); r.Prompt != "" {
+		t.Errorf("extended by a model that knows none of its words: prompt %q recorded", r.Prompt)
+	}
 	// Extending the tall image again starts from all 7 rows.
 	taller := filepath.Join(dir, "taller.png")
 	if code, _, stderr := run(t, "extend", "--model", model, "--from", tall, "--rows", "2", "--out", taller); code != 0 {

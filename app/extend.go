@@ -71,6 +71,13 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if b.Conditional() { // words left out are warned about, as generate does
 		enc := b.PromptIDs(opt.Prompt)
 		warnWords(env.Stderr, b.Prompt, enc.Unknown, enc.Cut)
+		if enc.NoneKnown() && sf.Prompt == "" {
+			// The picture's own prompt, another model's words: drawn
+			// without one, so recorded without one (it recorded them).
+			opt.Prompt = ""
+		}
+	} else {
+		opt.Prompt = "" // a model that reads no prompt: none is recorded
 	}
 	var emit func(sampler.Event)
 	done := func() {}
