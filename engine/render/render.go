@@ -93,6 +93,9 @@ func Timelapse(ctx context.Context, prefix func(k int) image.Image, n, maxFrames
 	cache := map[[3]uint8]uint8{}
 	anim := &gif.GIF{}
 	for _, f := range frames {
+		if err := ctx.Err(); err != nil { // scaling and mapping a thousand large frames takes seconds
+			return nil, fmt.Errorf("time-lapse: %w", err)
+		}
 		anim.Image = append(anim.Image, paletted(f, scale, pal, cache))
 		anim.Delay = append(anim.Delay, delay)
 	}

@@ -161,3 +161,20 @@ func TestNLLMapOfATallPicture(t *testing.T) {
 		t.Errorf("a 64×8192 picture's map is %v, want 64×8192", b.Size())
 	}
 }
+
+// An interrupt after the last frame is drawn stops the time-lapse while
+// its frames are scaled and mapped to the palette (Ctrl-C waited for a
+// thousand large frames).
+func TestTimelapseStopsWhileMappingFrames(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	prefix := func(int) image.Image { return image.NewNRGBA(image.Rect(0, 0, 8, 8)) }
+	_, err := Timelapse(ctx, prefix, 4, 10, 2, 10, func(done, total int) {
+		if done == total {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled after the last frame: %v", err)
+	}
+}
