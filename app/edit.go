@@ -94,6 +94,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("--mask: %w", err)
 		}
+		if codebook.Animated(*mask) { // as --from says of one
+			fmt.Fprintf(env.Stderr, "note: the mask %s is an animated GIF; only its first frame is read\n", *mask)
+		}
 		rows, cols := b.Grid()
 		w, h := b.ImageSize()
 		if m, err = edit.MaskFromImage(edit.MaskOver(img, w, h), rows, cols); err != nil { // laid over the picture as it is encoded

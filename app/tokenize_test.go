@@ -412,6 +412,11 @@ func TestAnimatedGIFIsSaid(t *testing.T) {
 			t.Errorf("%s: exit %d, %q", cmd[0], code, stderr)
 		}
 	}
+	// A mask too (edit --mask).
+	code, _, stderr := run(t, "edit", "--model", tinyEditModel(t), "--from", path, "--instruction", "mirror it", "--mask", path, "--out", filepath.Join(t.TempDir(), "e.png"), "--quiet")
+	if !strings.Contains(stderr, "the mask "+path+" is an animated GIF; only its first frame is read") {
+		t.Errorf("edit --mask: exit %d, %q", code, stderr)
+	}
 }
 
 // A fine-tune recommends its base model's sampling settings, and keeps
