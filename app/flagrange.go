@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -188,6 +189,9 @@ func checkOuts(name, typed string, paths []string, ext string, force bool, input
 		return fmt.Errorf("--%s %q: %s is a file, not a folder", name, path, dir)
 	}
 	if err := atomicfile.CheckFolder(dir); err != nil {
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			err = pe.Err // "read-only file system", not the probe file's name
+		}
 		return fmt.Errorf("--%s %q: cannot write in %s: %w", name, path, dir, err)
 	}
 	return nil
