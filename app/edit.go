@@ -100,6 +100,11 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		rows, cols := b.Grid()
 		w, h := b.ImageSize()
 		if m, err = edit.MaskFromImage(edit.MaskOver(img, w, h), rows, cols); err != nil { // laid over the picture as it is encoded
+			if at := codebook.PictureRect(img.Bounds().Dx(), img.Bounds().Dy(), w, h); at.Dx() < w/cols || at.Dy() < h/rows {
+				// A sliver (8000×1) fitted into the frame covers no patch
+				// by half, however white: its shape is the cause.
+				return fmt.Errorf("--mask %s: the mask is %d×%d px, fitted into the model's %d×%d frame keeping its shape, it covers %d×%d px, less than a patch (%d×%d): give a mask of the picture's shape", *mask, img.Bounds().Dx(), img.Bounds().Dy(), w, h, at.Dx(), at.Dy(), w/cols, h/rows)
+			}
 			return fmt.Errorf("--mask %s: %w", *mask, err)
 		}
 		if src, _, err := codebook.ImageConfig(*from); err == nil &&

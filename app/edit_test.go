@@ -348,6 +348,18 @@ func TestEditMaskCLI(t *testing.T) {
 	if code, _, stderr := run(t, "edit", "--model", m, "--from", srcPath, "--instruction", "make it red", "--mask", black, "--out", out, "--quiet"); code != 1 || !strings.Contains(stderr, "no patch is marked") || !strings.Contains(stderr, "at least half light") {
 		t.Fatalf("an all-black mask: exit %d, %q", code, stderr)
 	}
+	// A white sliver marks no patch by half: its shape is said to be why.
+	sliver := image.NewGray(image.Rect(0, 0, 400, 1))
+	for i := range sliver.Pix {
+		sliver.Pix[i] = 255
+	}
+	thin := filepath.Join(dir, "thin.png")
+	writeImage(t, thin, sliver)
+	// (the built-in edit model's 8-px patches: the tiny model's 2-px ones
+	// take a 1-px sliver as half a patch)
+	if code, _, stderr := run(t, "edit", "--model", "edit", "--from", srcPath, "--instruction", "make it red", "--mask", thin, "--out", out, "--quiet"); code != 1 || !strings.Contains(stderr, "the mask is 400×1 px") || !strings.Contains(stderr, "give a mask of the picture's shape") {
+		t.Fatalf("a white sliver as the mask: exit %d, %q", code, stderr)
+	}
 }
 
 // TestEditCLIErrors: usage errors exit 2; a text-to-image model, an
