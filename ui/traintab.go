@@ -293,6 +293,17 @@ func withoutRunTime(name string) string {
 	return name
 }
 
+// fineTuneTag names a fine-tune's run folder by its data and base model
+// ("pics-emoji"), or by the base alone when the base is named for that
+// data already: a fine-tune of run pics-emoji on pics again was
+// "pics-pics-emoji-…".
+func fineTuneTag(data, base string) string {
+	if base == data || strings.HasPrefix(base, data+"-") {
+		return base
+	}
+	return data + "-" + base
+}
+
 // fineTuneLabelMax is the longest model name the fine-tune option shows
 // whole (without a trained run's time); a longer one keeps its start: the
 // option sets the width of the tab's left side, which a 24-letter name
@@ -691,7 +702,7 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 			// Left out with a warning when its data is not on this machine.
 			st.Replay, st.ReplayIfPresent = trainjob.DefaultReplay, true
 		}
-		tag += "-" + sanitizeName(withoutRunTime(b.Name))
+		tag = fineTuneTag(tag, sanitizeName(withoutRunTime(b.Name)))
 	}
 	st.OutDir = strings.TrimSpace(t.runDir.Text)
 	switch {

@@ -1331,6 +1331,12 @@ func TestWithoutRunTime(t *testing.T) {
 			t.Errorf("%q: %q, want %q", in, got, want)
 		}
 	}
+	// Nor does it repeat the data a base named for it has already.
+	for _, c := range [][3]string{{"pics", "emoji", "pics-emoji"}, {"pics", "pics-emoji", "pics-emoji"}, {"pics", "pics", "pics"}, {"pics", "picsart", "pics-picsart"}} {
+		if got := fineTuneTag(c[0], c[1]); got != c[2] {
+			t.Errorf("fine-tune of %s on %s: %q, want %q", c[1], c[0], got, c[2])
+		}
+	}
 }
 
 // A run's settings line says when it validates and exports the weights'
