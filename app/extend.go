@@ -101,12 +101,8 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	r := record(b, opt, sampler.Image{Seed: opt.Seed, Tokens: grown})
 	// Its lineage, as the studio and branch record theirs, and the stride,
 	// with which score reads the new rows in the windows they were drawn in.
-	used := *stride
-	if used < 1 {
-		used = max(1, gridRows/2) // ExtendDown's default
-	}
 	r.Parent = filepath.Base(*from)
-	r.Extra = map[string]any{pngmeta.ExtraKind: pngmeta.KindExtend, pngmeta.ExtraAt: newRows - rows, pngmeta.ExtraStride: used}
+	r.Extra = map[string]any{pngmeta.ExtraKind: pngmeta.KindExtend, pngmeta.ExtraAt: newRows - rows, pngmeta.ExtraStride: sampler.ExtendStride(*stride, gridRows)}
 	r.Grid = [2]int{newRows, cols}
 	r.Height = newRows * b.PatchSize()
 	pic := render.Upscale(b.Tokenizer.Decode(grown, newRows, cols), *scale, false)

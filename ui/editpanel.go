@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
@@ -362,8 +363,9 @@ func (p *editPanel) setInstructions(instructions []string) {
 // (half the grid by default).
 func (p *editPanel) setGridRows(gridRows int) {
 	p.stride.Max = float64(max(2, gridRows-1))
-	p.stride.SetValue(float64(max(1, gridRows/2)))
-	p.strideLabel.SetText(strconv.Itoa(max(1, gridRows/2)))
+	def := sampler.ExtendStride(0, gridRows)
+	p.stride.SetValue(float64(def))
+	p.strideLabel.SetText(strconv.Itoa(def))
 	p.stride.Refresh()
 }
 

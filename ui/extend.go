@@ -37,9 +37,7 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 	if limit := min(core.MaxImageRows, codebook.MaxImageSide/b.PatchSize()); newRows > limit {
 		return fmt.Errorf("extend: %d rows would be taller than the %d the studio handles", newRows, limit)
 	}
-	if stride < 1 || stride >= gridRows {
-		stride = max(1, gridRows/2)
-	}
+	stride = sampler.ExtendStride(stride, gridRows)
 	p, err := s.imageRunParams()
 	if err != nil {
 		return err

@@ -35,12 +35,7 @@ func lineageOf(rec *pngmeta.Record) lineage {
 		l.parent = ""
 	}
 	l.kind, _ = rec.Extra[extraKind].(string)
-	switch at := rec.Extra[extraAt].(type) {
-	case float64: // from JSON
-		l.at = int(at)
-	case int:
-		l.at = at
-	}
+	l.at = rec.ExtraInt(extraAt)
 	return l
 }
 

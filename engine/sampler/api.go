@@ -315,9 +315,7 @@ func ScoreTall(ctx context.Context, b *bundle.Bundle, promptText string, tokens 
 	if rows < gridRows || len(tokens) != rows*cols {
 		return nil, fmt.Errorf("score: %d tokens is not %d rows of the model's %d columns (at least its %d rows)", len(tokens), rows, cols, gridRows)
 	}
-	if stride < 1 || stride >= gridRows {
-		stride = max(1, gridRows/2)
-	}
+	stride = ExtendStride(stride, gridRows)
 	out, err := score(ctx, b, promptText, tokens[:gridRows*cols], workers)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,16 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 )
 
+// ExtendStride is the rows a step ExtendDown samples (and ScoreTall reads)
+// for a model of gridRows patch rows: stride itself, or half the grid when
+// it is under 1 or not under gridRows (the default, 0).
+func ExtendStride(stride, gridRows int) int {
+	if stride < 1 || stride >= gridRows {
+		return max(1, gridRows/2)
+	}
+	return stride
+}
+
 // ExtendDown grows an image below its bottom edge: tokens holds rows×cols
 // codes (rows may exceed the model's grid), and addRows new rows are sampled
 // a step of at most stride rows at a time, each step conditioned on the
@@ -17,9 +27,7 @@ func ExtendDown(ctx context.Context, b *bundle.Bundle, opt Options, tokens []int
 	if rows < 1 || len(tokens) != rows*cols {
 		return nil, false, fmt.Errorf("extend: %d tokens is not %d rows of %d", len(tokens), rows, cols)
 	}
-	if stride < 1 || stride >= gridRows {
-		stride = max(1, gridRows/2)
-	}
+	stride = ExtendStride(stride, gridRows)
 	opt.Batch = 1
 	out := append([]int(nil), tokens...)
 	for added := 0; added < addRows; {
