@@ -12,6 +12,38 @@ import (
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
+// The likelihood map of an image extended at a stride other than the
+// default scores its new rows in the windows they were drawn in, as
+// tessera score does: at the stride its output records.
+func TestLikelihoodMapUsesExtendStride(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	setParams(t, s, "red cat", 5, nil)
+	generate(t, s)
+	gridRows, cols := s.Bundle().Grid()
+	must(t, s.ExtendDown(3, 1))
+	s.Wait()
+	must(t, s.LastError())
+	got := s.Document().Tokens()
+	s.likelihood.Set(true)
+	s.Wait()
+	sc := s.likelihood.Score()
+	if sc == nil || len(sc.PerToken) != len(got) {
+		t.Fatalf("the likelihood map of a tall image: %v", sc)
+	}
+	ctx, rows := context.Background(), len(got)/cols
+	want, err := sampler.ScoreTall(ctx, s.Bundle(), s.scorePrompt(), got, rows, 1, 1, sampler.ScoreTokens)
+	must(t, err)
+	def, err := sampler.ScoreTall(ctx, s.Bundle(), s.scorePrompt(), got, rows, 0, 1, sampler.ScoreTokens)
+	must(t, err)
+	if slices.Equal(want.PerToken, def.PerToken) {
+		t.Fatalf("stride 1 and the default stride (%d) score alike: the test cannot tell them apart", gridRows/2)
+	}
+	if !slices.Equal(sc.PerToken, want.PerToken) {
+		t.Fatal("the likelihood map does not score the rows at the stride Extend drew them with")
+	}
+}
+
 // Extend ↓ adds rows below and keeps the original ones; the tall image is
 // shown, saved, exported, reopened, scrubbed, time-lapsed, undone and
 // autosaved whole; masked regeneration refuses it with the reason.

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -66,6 +67,7 @@ func (s *Studio) currentScoreKey() string {
 func (s *Studio) scoreAsync(prompt string, tokens []int, done func(*scored, error)) {
 	b, workers := s.bundle, s.opt.Workers
 	key := scoreKey(prompt, tokens)
+	parent := s.doc.Parent
 	s.goBackground(func() {
 		var sc *sampler.Score
 		err := errModelChanged // the image is another model's: asked mid-way through a switch of models
@@ -74,10 +76,10 @@ func (s *Studio) scoreAsync(prompt string, tokens []int, done func(*scored, erro
 			case len(tokens) == b.ImageTokens():
 				sc, err = sampler.ScoreTokens(s.ctx, b, prompt, tokens, workers)
 			case len(tokens) > b.ImageTokens() && len(tokens)%cols == 0:
-				// grown with Extend ↓: window by window as it draws them, at
-				// its default stride (half the grid; the Stride set under
-				// Grow may differ, which the document does not keep)
-				sc, err = sampler.ScoreTall(s.ctx, b, prompt, tokens, len(tokens)/cols, 0, workers, sampler.ScoreTokens)
+				// grown with Extend ↓: window by window as it drew them, at
+				// the stride its output records (tessera score reads it so
+				// too), else half the grid
+				sc, err = sampler.ScoreTall(s.ctx, b, prompt, tokens, len(tokens)/cols, extendStride(parent, tokens), workers, sampler.ScoreTokens)
 			}
 		}
 		s.loop.DoAndWait(func() {
@@ -93,6 +95,16 @@ func (s *Studio) scoreAsync(prompt string, tokens []int, done func(*scored, erro
 			done(r, nil)
 		})
 	})
+}
+
+// extendStride is the stride with which the tall image tokens was extended,
+// as the output or file it came from (parent) records it when that holds
+// these very codes; 0 (the default, half the grid) otherwise.
+func extendStride(parent string, tokens []int) int {
+	if rec := recordOf(parent); rec != nil && slices.Equal(rec.Tokens, tokens) {
+		return rec.ExtraInt(pngmeta.ExtraStride)
+	}
+	return 0
 }
 
 // scoreCurrent scores the current image under the current prompt in the

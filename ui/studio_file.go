@@ -556,11 +556,15 @@ func exportSummary(b image.Rectangle, k int, f Filter, transparent bool) string 
 // parentRecord is the Tessera record of the file the current image came
 // from (its output, or the file opened), or nil when there is none or it
 // cannot be read.
-func (s *Studio) parentRecord() *pngmeta.Record {
-	if s.doc.Parent == "" {
+func (s *Studio) parentRecord() *pngmeta.Record { return recordOf(s.doc.Parent) }
+
+// recordOf is the Tessera record of the PNG at path, or nil when path is
+// "", the file cannot be read or holds none.
+func recordOf(path string) *pngmeta.Record {
+	if path == "" {
 		return nil
 	}
-	text, err := pngmeta.ReadFile(s.doc.Parent)
+	text, err := pngmeta.ReadFile(path)
 	if err != nil {
 		return nil
 	}
