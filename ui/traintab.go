@@ -111,20 +111,23 @@ type TrainTab struct {
 	keepWanted bool
 	minutes    *widgets.TipEntry
 	threads    *widgets.TipEntry
-	runDir     *widgets.TipEntry
-	start      *widgets.TipButton
-	pause      *widgets.TipButton
-	resume     *widgets.TipButton
-	stop       *widgets.TipButton
-	use        *widgets.TipButton
-	del        *widgets.TipButton
-	same       *widgets.TipButton // the run shown's settings into the form
-	status     *widgets.TipLabel
-	curve      *widgets.LossCurve
-	samples    *canvas.Image
-	sampleRows *widget.Label // what each row of the sample grid was asked
-	info       *widget.Label
-	details    *container.Scroll // the info under the plots, scrolled
+	// threadsAsked is the thread count typed when formThreads last cut it
+	// to the cores (0: not cut), said when the run starts.
+	threadsAsked int
+	runDir       *widgets.TipEntry
+	start        *widgets.TipButton
+	pause        *widgets.TipButton
+	resume       *widgets.TipButton
+	stop         *widgets.TipButton
+	use          *widgets.TipButton
+	del          *widgets.TipButton
+	same         *widgets.TipButton // the run shown's settings into the form
+	status       *widgets.TipLabel
+	curve        *widgets.LossCurve
+	samples      *canvas.Image
+	sampleRows   *widget.Label // what each row of the sample grid was asked
+	info         *widget.Label
+	details      *container.Scroll // the info under the plots, scrolled
 	// following is whether the details follow a live run's log, as a
 	// terminal does: from the run's start until the user scrolls up
 	// from the end (and again once they scroll back to it).
@@ -809,8 +812,9 @@ func (t *TrainTab) formThreads() (n int, ok bool) {
 	if err != nil || n < 1 {
 		return 0, false
 	}
+	t.threadsAsked = 0
 	if cores := runtime.NumCPU(); n > cores {
-		n = cores
+		t.threadsAsked, n = n, cores
 		t.threads.SetText(strconv.Itoa(n))
 	}
 	return n, true
@@ -1005,6 +1009,15 @@ func (t *TrainTab) UseModel() error {
 	return t.h.useModel(md)
 }
 
+// threadsCut says, for a start or resume status, that the form's thread
+// count was cut to this computer's cores ("" when it was not).
+func (t *TrainTab) threadsCut() string {
+	if t.threadsAsked == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" on %d threads, this computer's cores (Threads asked %d)", runtime.NumCPU(), t.threadsAsked)
+}
+
 // begin starts the training goroutine for st; from, when resuming, is
 // the run as it was (its loss so far is shown at once).
 func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
@@ -1033,10 +1046,11 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 			grid = loadImage(from.Samples)
 		}
 		t.setSamples(grid, st.SamplePrompts)
-		t.status.SetText(fmt.Sprintf("Resuming at step %d / %d…", from.Step, from.TotalSteps))
+		t.status.SetText(fmt.Sprintf("Resuming at step %d / %d%s…", from.Step, from.TotalSteps, t.threadsCut()))
 	} else {
-		t.status.SetText("Starting: checking and preparing the data (before the time budget starts)…")
+		t.status.SetText(fmt.Sprintf("Starting%s: checking and preparing the data (before the time budget starts)…", t.threadsCut()))
 	}
+	t.threadsAsked = 0 // said once
 	t.showInfo(st, "")
 	t.updateButtons()
 	ev := trainjob.Events{

@@ -140,6 +140,22 @@ func pumpFor(t *testing.T, s *Studio, what string, cond func() bool) {
 // current model; and bad data or run folders give clear errors.
 func TestTrainTab(t *testing.T) {
 	e := newTrainEnv(t)
+	t.Run("threads cut to the cores are said", func(t *testing.T) {
+		s := e.open(t)
+		tab := s.Train()
+		s.ShowTab(trainTab)
+		tab.SetTune(tinyTune(5000, 100))
+		tab.SetData("shapes")
+		tab.SetBudget(0, runtime.NumCPU()+6)
+		tab.SetRunFolder(e.runFolder(t, "threads"))
+		test.Tap(tab.start)
+		want := fmt.Sprintf("on %d threads, this computer's cores (Threads asked %d)", runtime.NumCPU(), runtime.NumCPU()+6)
+		if !strings.Contains(tab.Status(), want) || tab.threads.Text != strconv.Itoa(runtime.NumCPU()) {
+			t.Errorf("Start with more threads than cores: status %q, Threads %q", tab.Status(), tab.threads.Text)
+		}
+		test.Tap(tab.stop)
+		tab.wait()
+	})
 	t.Run("progress pause resume", func(t *testing.T) {
 		s := e.open(t)
 		tab := s.Train()
