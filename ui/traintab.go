@@ -1752,6 +1752,7 @@ func (t *TrainTab) updateButtons() {
 	set(t.use, t.modelExported())
 	set(t.del, !running && t.shown != nil)
 	set(t.same, !running && t.shown != nil && t.shown.Record != nil)
+	t.refocus()
 	// The form says what the next Start trains: greyed out while a run
 	// goes, whose settings it no longer changes.
 	for _, w := range []fyne.Disableable{t.data, t.from, t.minutes, t.threads, t.runDir} {
@@ -1762,6 +1763,27 @@ func (t *TrainTab) updateButtons() {
 		}
 	}
 	t.updateKeep()
+}
+
+// refocus moves the keyboard focus off a run button just greyed out (Space
+// there did nothing, and Tab went on to the form) to the action that now
+// follows: Pause or Stop once a run starts, Resume or Start once it ends.
+func (t *TrainTab) refocus() {
+	if t.h.win == nil {
+		return
+	}
+	c := t.h.win.Canvas()
+	f, ok := c.Focused().(*widgets.TipButton)
+	run := []*widgets.TipButton{t.start, t.pause, t.stop, t.resume}
+	if !ok || !f.Disabled() || !slices.Contains(run, f) {
+		return
+	}
+	for _, b := range []*widgets.TipButton{t.pause, t.stop, t.resume, t.start} {
+		if !b.Disabled() {
+			c.Focus(b)
+			return
+		}
+	}
 }
 
 // keepApplies reports whether the form's next run would replay what its

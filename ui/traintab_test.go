@@ -140,7 +140,7 @@ func pumpFor(t *testing.T, s *Studio, what string, cond func() bool) {
 // current model; and bad data or run folders give clear errors.
 func TestTrainTab(t *testing.T) {
 	e := newTrainEnv(t)
-	t.Run("threads cut to the cores are said", func(t *testing.T) {
+	t.Run("threads cut to the cores are said, focus follows the run buttons", func(t *testing.T) {
 		s := e.open(t)
 		tab := s.Train()
 		s.ShowTab(trainTab)
@@ -148,13 +148,21 @@ func TestTrainTab(t *testing.T) {
 		tab.SetData("shapes")
 		tab.SetBudget(0, runtime.NumCPU()+6)
 		tab.SetRunFolder(e.runFolder(t, "threads"))
+		c := s.win.Canvas()
+		c.Focus(tab.start) // a keyboard user's Space on Start
 		test.Tap(tab.start)
+		if c.Focused() != tab.stop {
+			t.Errorf("the focus stayed on %v, not Stop, once Start greyed out", c.Focused())
+		}
 		want := fmt.Sprintf("on %d threads, this computer's cores (Threads asked %d)", runtime.NumCPU(), runtime.NumCPU()+6)
 		if !strings.Contains(tab.Status(), want) || tab.threads.Text != strconv.Itoa(runtime.NumCPU()) {
 			t.Errorf("Start with more threads than cores: status %q, Threads %q", tab.Status(), tab.threads.Text)
 		}
 		test.Tap(tab.stop)
 		tab.wait()
+		if f, ok := c.Focused().(*widgets.TipButton); !ok || f.Disabled() {
+			t.Errorf("after Stop the focus is on %v, not a button that works", c.Focused())
+		}
 	})
 	t.Run("progress pause resume", func(t *testing.T) {
 		s := e.open(t)
