@@ -234,6 +234,9 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.use = widgets.NewTipButton("Use this model", theme.ConfirmIcon(), "Open the run's model (the weights with the best validation loss so far; a fine-tune on a folder's latest) in the model picker", func() { t.report(t.UseModel()) })
 
 	t.status = widgets.NewTipLabel("The run's progress: step, speed, time left and loss")
+	// Wrapped, not cut: a status says what to do next at its end ("…:
+	// Resume continues it exactly"), which an ellipsis hid.
+	t.status.Truncation, t.status.Wrapping = fyne.TextTruncateOff, fyne.TextWrapWord
 	t.status.SetText(pickDataStatus)
 	t.curve = widgets.NewLossCurve()
 	t.samples = canvas.NewImageFromImage(nil)
