@@ -86,7 +86,7 @@ func exportMetadata(rec pngmeta.Record, w, h int) map[string]string {
 	nw, nh := p.Width, p.Height
 	p.Width, p.Height = w, h
 	p.SetExtra("Native size", fmt.Sprintf("%dx%d", nw, nh)) // beside what Infotext put there
-	if k, ok := rec.Extra[extraUpscale].(int); ok {
+	if k := rec.ExtraInt(extraUpscale); k > 0 { // an int made here, a float64 read back from JSON
 		p.SetExtra("Upscale", fmt.Sprintf("%dx", k))
 	}
 	if f, ok := rec.Extra[extraFilter].(string); ok {

@@ -199,7 +199,7 @@ func pixelsExact(rec *pngmeta.Record) bool {
 	if clear, _ := rec.Extra[extraTransparent].(bool); clear {
 		return false
 	}
-	k, _ := rec.Extra[extraUpscale].(float64) // a JSON number
+	k := rec.ExtraInt(extraUpscale) // a float64 read back from JSON, an int made here
 	f, _ := rec.Extra[extraFilter].(string)
 	return k <= 1 || parseFilter(f) == Nearest
 }
