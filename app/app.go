@@ -197,9 +197,10 @@ func exitStatus(env Env, name string, err error, interrupted bool) int {
 		return 0
 	case interrupted:
 		switch {
-		case err == nil || err.Error() == context.Canceled.Error():
+		case err == nil:
 		case errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), "interrupted"):
-			// the cancellation as a step wrapped it ("emoji: context canceled")
+			// the cancellation, bare or as a step wrapped it ("emoji:
+			// context canceled"; a bare one said nothing at all)
 			fmt.Fprintf(env.Stderr, "tessera %s: interrupted\n", name)
 		default: // what was kept or lost is said ("interrupted; nothing saved"), or another failure
 			fmt.Fprintf(env.Stderr, "tessera %s: %v\n", name, err)

@@ -1061,7 +1061,7 @@ func TestExitStatus(t *testing.T) {
 		{usageError{"bad flag"}, false, 2, "bad flag"},
 		{errors.New("disk full"), false, 1, "disk full"},
 		{nil, true, 130, ""},
-		{context.Canceled, true, 130, ""},
+		{context.Canceled, true, 130, "tessera x: interrupted\n"},
 		{fmt.Errorf("interrupted; nothing saved (%w)", context.Canceled), true, 130, "interrupted; nothing saved"},
 		{errors.New("write x.png: disk full"), true, 130, "disk full"},
 		{fmt.Errorf("emoji: %w", context.Canceled), true, 130, "tessera x: interrupted\n"},

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"io"
@@ -143,8 +144,19 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	}
 	var t evalTotals
 	copies := ref.Copies(b.RoundTrip) // near-copies: within 25 dB, or as close as the tokenizer draws the image
-	for _, c := range cases {
+	// interrupted, when a signal stopped the run: the prompts done so far
+	// are reported, and the command says how many that is.
+	var interrupted error
+	for i, c := range cases {
 		r, err := evalPrompt(ctx, b, copies, c, used, evalSampling{*seeds, *candidates, *rankBy}, *style != "", wantStyle)
+		if err != nil && ctx.Err() != nil {
+			if i == 0 {
+				return errors.New("interrupted before a prompt was evaluated")
+			}
+			interrupted = fmt.Errorf("interrupted: %d of %d prompts evaluated (the figures are theirs)", i, len(cases))
+			cases = cases[:i]
+			break
+		}
 		if err != nil {
 			return err
 		}
@@ -165,7 +177,13 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		if *ceiling {
 			out["ceiling_hits"], out["ceiling_images"] = ceil.hits, ceil.images
 		}
-		return json.NewEncoder(env.Stdout).Encode(out)
+		if interrupted != nil {
+			out["interrupted"] = true // the figures are of the prompts in "prompts" only
+		}
+		if err := json.NewEncoder(env.Stdout).Encode(out); err != nil {
+			return err
+		}
+		return interrupted
 	}
 	what := kind
 	if bundle.IsFolder(kind) {
@@ -179,7 +197,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	if *candidates > 1 {
 		fmt.Fprintf(env.Stdout, "each sample is the first of %d candidates (seeds %d…%d) ranked by %s\n", *candidates, used.Seed, used.Seed+uint64(*seeds**candidates)-1, *rankBy)
 	}
-	return nil
+	return interrupted
 }
 
 // evalDataset is the dataset the eval commands judge b's samples against:

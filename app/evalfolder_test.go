@@ -1,8 +1,11 @@
 package app
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,6 +97,32 @@ func TestEvalPromptsOnAFolderModel(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "--style") {
 		t.Errorf("--style on a folder: exit %d, %q", code, stderr)
 	}
+
+	// Interrupted after its first prompt (its line, the second written,
+	// cancels), it
+	// reports that prompt's figures and says how many were done; it had
+	// said nothing at all.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errs bytes.Buffer
+	err = runEvalPrompts(ctx, Env{Stdout: &cancelOnWrite{w: &out, cancel: cancel, after: 2}, Stderr: &errs}, []string{"--model", filepath.Join(runDir, "model"), "--seeds", "1"})
+	if err == nil || err.Error() != "interrupted: 1 of 4 prompts evaluated (the figures are theirs)" || !strings.Contains(out.String(), "distribution over the 1 seed of each prompt: 1 prompt gave 1 picture\n") {
+		t.Errorf("interrupted: %v, stdout %q", err, out.String())
+	}
+}
+
+// cancelOnWrite is a writer that cancels a context at its after-th write.
+type cancelOnWrite struct {
+	w             io.Writer
+	cancel        context.CancelFunc
+	writes, after int
+}
+
+func (c *cancelOnWrite) Write(p []byte) (int, error) {
+	if c.writes++; c.writes == c.after {
+		c.cancel()
+	}
+	return c.w.Write(p)
 }
 
 // A model that does not record its training data (copied out of its run

@@ -174,6 +174,10 @@ func generateStyledChunk(ctx context.Context, b *bundle.Bundle, opt Options, see
 		return res, err
 	}
 	all := res.Images
+	if len(all) < seeds*S { // stopped before its first patch: no pictures
+		res.Images = nil
+		return res, nil
+	}
 	res.Images = make([]Image, seeds)
 	for i := range res.Images {
 		row := all[i*S : (i+1)*S]

@@ -146,6 +146,32 @@ func TestStylePerSeedLargeBatch(t *testing.T) {
 	}
 }
 
+// A style-per-seed run stopped before its first patch has no pictures
+// (it panicked slicing the rows it did not have: tessera eval-prompts
+// interrupted), and one stopped after keeps each seed's picture so far.
+func TestStylePerSeedStopped(t *testing.T) {
+	b := bundletest.Tiny(3)
+	opt := Defaults()
+	opt.Prompt, opt.Guidance, opt.Seed, opt.Batch, opt.StylePerSeed = "red cat", 2, 1, 2, 1
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := Generate(ctx, b, opt, nil)
+	if err != nil || !res.Stopped || len(res.Images) != 0 {
+		t.Fatalf("cancelled before it began: %v, %+v", err, res)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	steps := 0
+	res, err = Generate(ctx, b, opt, func(Event) {
+		if steps++; steps == 3 {
+			cancel()
+		}
+	})
+	if err != nil || !res.Stopped || len(res.Images) != opt.Batch {
+		t.Fatalf("cancelled mid-way: %v, %+v", err, res)
+	}
+}
+
 // A style is appended with one space, whatever spaces the prompt ends in.
 func TestStyledPromptSpacing(t *testing.T) {
 	for _, c := range []struct{ text, style, want string }{
