@@ -86,7 +86,8 @@ func exportMetadata(rec pngmeta.Record, w, h int) map[string]string {
 	nw, nh := p.Width, p.Height
 	p.Width, p.Height = w, h
 	p.SetExtra("Native size", fmt.Sprintf("%dx%d", nw, nh)) // beside what Infotext put there
-	if k := rec.ExtraInt(extraUpscale); k > 0 { // an int made here, a float64 read back from JSON
+	// An int made here, a float64 read back from JSON.
+	if k := rec.ExtraInt(extraUpscale); k > 0 {
 		p.SetExtra("Upscale", fmt.Sprintf("%dx", k))
 	}
 	if f, ok := rec.Extra[extraFilter].(string); ok {

@@ -97,9 +97,12 @@ func (s *Studio) editAsked(instruction string) {
 		return
 	}
 	_, unknown, _ := sampler.InstructionWords(eb, instruction)
-	if fixed, ok := eb.Prompt.Corrected(instruction); len(unknown) > 0 && ok && trained(eb, fixed) {
+	fixed, ok := eb.Prompt.Corrected(instruction)
+	if len(unknown) > 0 && ok && len(eb.Prompt.Suggestions(unknown)) == len(unknown) && trained(eb, fixed) {
 		// Misspelt ("remove the backgroud"): offer the instruction the
-		// model was trained on, in one click.
+		// model was trained on, in one click; not where words it has no
+		// correction for would be dropped ("make it sparkle like
+		// glitter" is no misspelling of "make it twitter").
 		msg := fmt.Sprintf("The edit model does not know %s. %s", strings.Join(unknown, ", "), capitalize(eb.Prompt.DidYouMean(unknown)))
 		d := dialog.NewCustomConfirm("Edit with the corrected instruction?", fmt.Sprintf("Edit: %q", fixed), "Cancel", widget.NewLabel(widgets.WrapText(msg, 60)), func(ok bool) {
 			if ok {

@@ -371,7 +371,20 @@ func TestEditByInstructionErrors(t *testing.T) {
 	if fix == nil {
 		t.Fatal(`no button Edit: "mirror it" in the question`)
 	}
-	test.Tap(fix)
+	s.editAsk.close()
+	// A correction that drops words it has none for is no misspelling
+	// ("make it sparkle like glitter" offered "make it twitter"): not
+	// offered, and nothing edited.
+	s.editAsked("mirorr it zebras")
+	s.Wait()
+	if buttonIn(s.Window().Canvas().Overlays().Top(), `Edit: "mirror it"`) != nil || s.Document().Version() != v {
+		t.Fatalf("a correction offered although a word had none: %q", s.editAsk.text)
+	}
+	s.editAsk.close()
+	s.errDialog.close()
+	s.lastErr = nil
+	s.editAsked("mirorr it")
+	test.Tap(buttonIn(s.Window().Canvas().Overlays().Top(), `Edit: "mirror it"`))
 	// A correction the model was never trained on ("mirorr the
 	// background" → "mirror the background") is not offered as a fix.
 	defer func() {

@@ -50,6 +50,11 @@ func (t *Tokenizer) Suggest(word string) (suggestion string, ok bool) {
 			continue
 		}
 		d := edlib.OSADamerauLevenshteinDistance(word, w)
+		if d == 2 && w[0] != word[0] {
+			// Two edits that change the first letter make another word,
+			// not a typo of it ("glitter" → "twitter").
+			continue
+		}
 		digits := letters && strings.ContainsAny(w, "0123456789")
 		pre := commonPrefix(word, w)
 		// A tenth heavier counts (without weights, all are 0: even).

@@ -6,7 +6,7 @@ import (
 )
 
 func TestSuggestNearestKnownWord(t *testing.T) {
-	tok, err := New([]string{PAD, "apple", "red", "blue", "rocket", "pocket", "face", "cat", "cat2", "car", "cart", "sunglasses"}, 3, 16)
+	tok, err := New([]string{PAD, "apple", "red", "blue", "rocket", "pocket", "face", "cat", "cat2", "car", "cart", "sunglasses", "twitter"}, 3, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +23,9 @@ func TestSuggestNearestKnownWord(t *testing.T) {
 		{"tac", "", false},   // short words: one edit only ("cat" is two)
 		{"cap", "car", true}, // tie between car and cat: same length, sorted first
 		{"zebra", "", false},
-		{"rocket", "", false}, // known
+		{"rockeett", "rocket", true}, // two edits, the first letter kept
+		{"glitter", "", false},       // two edits, the first letter among them: another word ("twitter")
+		{"rocket", "", false},        // known
 		{"", "", false},
 	} {
 		got, ok := tok.Suggest(c.word)
