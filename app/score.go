@@ -269,9 +269,10 @@ func runScore(ctx context.Context, env Env, args []string) error {
 			if tallRows > 0 {
 				rows = tallRows
 			}
-			lmap := render.NLLMap(s.PerToken, rows, cols, b.PatchSize())
+			top := render.SurpriseTop(b.Codes())
+			lmap := render.NLLMap(s.PerToken, rows, cols, b.PatchSize(), top)
 			if err := pngmeta.WriteFileAtomic(*mapOut, lmap, map[string]string{
-				"Comment": fmt.Sprintf("likelihood map (per-patch −log p, nats) of %s under %s; max %.3f nats; %.4f bits/token", path, b.Name, maxOf(s.PerToken), s.BitsPerToken()),
+				"Comment": fmt.Sprintf("likelihood map (per-patch −log p, nats) of %s under %s; colours from 0 to %.2f nats (a uniform guess among %d codes; beyond it the top colour); max %.3f nats; %.4f bits/token", path, b.Name, top, b.Codes(), maxOf(s.PerToken), s.BitsPerToken()),
 			}); err != nil {
 				return err
 			}

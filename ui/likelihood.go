@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -107,6 +108,15 @@ func extendStride(parent string, tokens []int) int {
 	return 0
 }
 
+// surpriseTop is the top of the likelihood map's scale for the open model
+// (render.SurpriseTop of its codebook).
+func (s *Studio) surpriseTop() float64 {
+	if s.bundle == nil {
+		return render.SurpriseTop(0)
+	}
+	return render.SurpriseTop(s.bundle.Codes())
+}
+
 // scoreCurrent scores the current image under the current prompt in the
 // background (scoreAsync).
 func (s *Studio) scoreCurrent(done func(*scored, error)) {
@@ -125,6 +135,8 @@ type likelihoodHost interface {
 	scoreCurrent(done func(*scored, error))
 	shownPatches() int
 	isStreaming() bool
+	scorePrompt() string  // the prompt the image is scored under
+	surpriseTop() float64 // the top of the map's scale, nats
 }
 
 // likelihoodMap is the likelihood map's controller: whether it is shown,
@@ -216,9 +228,13 @@ func (m *likelihoodMap) refresh() {
 // show puts sc's map on the canvas (only the patches shown while the
 // timeline is rewound) and fills the legend.
 func (m *likelihoodMap) show(sc *sampler.Score) {
-	lo, hi := slices.Min(sc.PerToken), slices.Max(sc.PerToken)
-	m.canvas.SetLikelihoodMap(sc.PerToken[:min(m.host.shownPatches(), len(sc.PerToken))], lo, hi)
-	m.legend.Show(lo, hi, sc.BitsPerToken())
+	// One scale for every image of the model (render.SurpriseTop): a
+	// near-perfect image stays dark where a scale from its own least to
+	// its most surprising patch painted patches of 0.09 nats as hot as a
+	// broken edit's 23.
+	top := m.host.surpriseTop()
+	m.canvas.SetLikelihoodMap(sc.PerToken[:min(m.host.shownPatches(), len(sc.PerToken))], 0, top)
+	m.legend.Show(top, slices.Max(sc.PerToken), sc.BitsPerToken(), m.host.scorePrompt())
 }
 
 // worstMask marks the fraction frac (at least one patch) of patches with

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
@@ -34,20 +35,23 @@ func TestLikelihoodMapMatchesScorer(t *testing.T) {
 	if got := s.Canvas().LikelihoodMapValues(); !slices.Equal(got, want.PerToken) {
 		t.Fatalf("likelihood map %v\nscorer    %v", got, want.PerToken)
 	}
+	// The scale runs from 0 to a blind guess among the model's codes, the
+	// same for every image; the legend names the prompt scored under and
+	// the worst patch.
+	top := render.SurpriseTop(s.Bundle().Codes())
 	legend := s.likelihood.legend.Text()
 	for _, part := range []string{
-		fmt.Sprintf("%.2f nats", slices.Min(want.PerToken)),
-		fmt.Sprintf("%.2f nats", slices.Max(want.PerToken)),
-		fmt.Sprintf("%.3f bits/patch", want.BitsPerToken()),
+		fmt.Sprintf("%.2f nats = guess", top),
+		fmt.Sprintf("%.3f bits/patch, worst %.2f nats, under \"google cat\"", want.BitsPerToken(), slices.Max(want.PerToken)),
 	} {
 		if !strings.Contains(legend, part) {
 			t.Fatalf("legend %q lacks %q", legend, part)
 		}
 	}
-	// the hottest patch is drawn in the ramp's top colour
+	// each patch is drawn at its place on that scale
 	hot := slices.Index(want.PerToken, slices.Max(want.PerToken))
-	if c := widgets.NLLColor(want.PerToken[hot], slices.Min(want.PerToken), slices.Max(want.PerToken)); likelihoodLayer(s).NRGBAAt(hot%4, hot/4) != c {
-		t.Fatal("likelihood map overlay not painted")
+	if c := widgets.NLLColor(want.PerToken[hot], 0, top); likelihoodLayer(s).NRGBAAt(hot%4, hot/4) != c {
+		t.Fatal("likelihood map overlay not painted on the model's scale")
 	}
 
 	lockSeed(t, s, "twitter dog", 4)

@@ -18,19 +18,21 @@ import (
 )
 
 // NLLMap draws the likelihood map: per-patch −log p values (raster order,
-// rows×cols, any unit) as a picture with
+// rows×cols, nats) as a picture with
 // p×p pixels a patch, scaled to at least 256 pixels wide but no taller than
 // codebook.MaxImageSide (the map of an extended picture 1,024 rows tall was
 // 32,768 px, more than Tessera opens), from dark blue (0) through green to
-// yellow (the largest value): the "inferno"-like ramp people read as cold
-// to hot.
-func NLLMap(values []float64, rows, cols, p int) *image.NRGBA {
+// yellow (top, and any value past it): the "inferno"-like ramp people read
+// as cold to hot. top is SurpriseTop of the model's codebook, one scale for
+// every image so that maps compare (a top of 0 or less: the largest value).
+func NLLMap(values []float64, rows, cols, p int, top float64) *image.NRGBA {
 	scale := max(1, min(256/max(cols*p, 1), codebook.MaxImageSide/max(rows*p, 1)))
 	side := p * scale
 	img := image.NewNRGBA(image.Rect(0, 0, cols*side, rows*side))
-	top := 0.0
-	for _, v := range values {
-		top = math.Max(top, v)
+	if top <= 0 {
+		for _, v := range values {
+			top = math.Max(top, v)
+		}
 	}
 	for i, v := range values {
 		if i >= rows*cols {
@@ -50,6 +52,13 @@ func NLLMap(values []float64, rows, cols, p int) *image.NRGBA {
 	}
 	return img
 }
+
+// SurpriseTop is the top of the likelihood map's scale for a model of
+// codes codes: ln(codes) nats, the surprise of a uniform guess among them
+// (6.93 nats for 1,024). A patch drawn as likely as a blind guess, or
+// less, is as hot as the map shows; a near-perfect image stays dark rather
+// than being stretched to the full ramp.
+func SurpriseTop(codes int) float64 { return math.Log(float64(max(codes, 2))) }
 
 // Ramp maps t in [0,1] to a colour from dark blue through green to yellow.
 func Ramp(t float64) color.NRGBA {

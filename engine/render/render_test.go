@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"image/color"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -13,7 +14,7 @@ import (
 )
 
 func TestNLLMapScalesToTheLargestValue(t *testing.T) {
-	img := NLLMap([]float64{0, 1, 2, 4}, 2, 2, 1)
+	img := NLLMap([]float64{0, 1, 2, 4}, 2, 2, 1, 0)
 	if b := img.Bounds(); b.Dx() != 256 || b.Dy() != 256 {
 		t.Fatalf("size %v, want 256×256 (2 patches of 128)", b)
 	}
@@ -25,6 +26,15 @@ func TestNLLMapScalesToTheLargestValue(t *testing.T) {
 	}
 	if got := img.NRGBAAt(200, 10); got != Ramp(0.25) {
 		t.Errorf("patch 1 %v, want %v", got, Ramp(0.25))
+	}
+	// On a fixed scale (SurpriseTop) values compare across maps: 2 nats
+	// of 8 is a quarter of the ramp, and 16 takes its top colour.
+	fixed := NLLMap([]float64{0, 2, 16, 1}, 2, 2, 1, 8)
+	if fixed.NRGBAAt(200, 10) != Ramp(0.25) || fixed.NRGBAAt(10, 200) != Ramp(1) {
+		t.Errorf("on a scale of 8 nats: %v %v, want %v %v", fixed.NRGBAAt(200, 10), fixed.NRGBAAt(10, 200), Ramp(0.25), Ramp(1))
+	}
+	if top := SurpriseTop(1024); math.Abs(top-6.931) > 0.001 {
+		t.Errorf("SurpriseTop(1024) = %v, want ln 1024", top)
 	}
 	if Ramp(-1) != Ramp(0) || Ramp(2) != Ramp(1) {
 		t.Error("ramp does not clamp")
@@ -154,10 +164,10 @@ func TestCheckTimelapse(t *testing.T) {
 
 // The map of a tall picture is no taller than Tessera opens.
 func TestNLLMapOfATallPicture(t *testing.T) {
-	if b := NLLMap(make([]float64, 8*8), 8, 8, 8).Bounds(); b.Dx() != 256 || b.Dy() != 256 {
+	if b := NLLMap(make([]float64, 8*8), 8, 8, 8, 0).Bounds(); b.Dx() != 256 || b.Dy() != 256 {
 		t.Errorf("a 64×64 picture's map is %v, want 256×256", b.Size())
 	}
-	if b := NLLMap(make([]float64, 1024*8), 1024, 8, 8).Bounds(); b.Dx() != 64 || b.Dy() != 8192 {
+	if b := NLLMap(make([]float64, 1024*8), 1024, 8, 8, 0).Bounds(); b.Dx() != 64 || b.Dy() != 8192 {
 		t.Errorf("a 64×8192 picture's map is %v, want 64×8192", b.Size())
 	}
 }

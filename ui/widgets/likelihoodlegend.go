@@ -12,9 +12,10 @@ import (
 	"github.com/tessera-studio/tessera/engine/render"
 )
 
-// LikelihoodLegend explains the likelihood map under the canvas: the colour ramp
-// from the least to the most surprising patch (nats) and the image's mean
-// bits per patch; or why there is no map.
+// LikelihoodLegend explains the likelihood map under the canvas: the colour
+// ramp from 0 to the model's blind-guess surprise (nats), the image's mean
+// bits per patch, the prompt it was scored under and its worst patch; or
+// why there is no map.
 type LikelihoodLegend struct {
 	title, lo, hi, bits *widget.Label
 	ramp                *canvas.Image
@@ -33,7 +34,7 @@ func NewLikelihoodLegend() *LikelihoodLegend {
 		pix.SetNRGBA(x, 0, render.Ramp(float64(x)/63))
 	}
 	l := &LikelihoodLegend{
-		title: widget.NewLabel("Surprise (-log p)"),
+		title: widget.NewLabel("Surprise"),
 		lo:    widget.NewLabel(""), hi: widget.NewLabel(""), bits: widget.NewLabel(""),
 		ramp: canvas.NewImageFromImage(pix),
 	}
@@ -46,12 +47,19 @@ func NewLikelihoodLegend() *LikelihoodLegend {
 	return l
 }
 
-// Show fills the legend for a map from lo to hi nats, bits per patch in all.
-func (l *LikelihoodLegend) Show(lo, hi, bits float64) {
+// Show fills the legend for a map coloured from 0 to top nats (its scale,
+// the same for every image of a model), whose most surprising patch is
+// worst nats, bits per patch in all, scored under prompt ("": none).
+func (l *LikelihoodLegend) Show(top, worst, bits float64, prompt string) {
+	l.lo.SetText("0")
+	l.hi.SetText(fmt.Sprintf("%.2f nats = guess", top))
+	under := "without a prompt"
+	if prompt != "" {
+		under = fmt.Sprintf("under %q", prompt)
+	}
+	// The figures first, the prompt last: a long one is cut, not them.
 	// −log p is never below 0; rounding can leave −1e-9, shown "-0.00".
-	l.lo.SetText(fmt.Sprintf("%.2f nats", max(lo, 0)))
-	l.hi.SetText(fmt.Sprintf("%.2f nats", max(hi, 0)))
-	l.bits.SetText(fmt.Sprintf("· image: %.3f bits/patch", bits))
+	l.bits.SetText(fmt.Sprintf("· %.3f bits/patch, worst %.2f nats, %s", bits, max(worst, 0), under))
 	l.title.Show()
 	l.lo.Show()
 	l.ramp.Show()
