@@ -23,7 +23,7 @@ func Credits() []Credit {
 		{What: "Fluent Emoji (Microsoft)", License: "MIT", URL: "https://github.com/microsoft/fluentui-emoji"},
 		{What: "emoji-datasource (Cal Henderson)", License: "MIT", URL: "https://github.com/iamcal/emoji-data"},
 		{What: "emojibase-data (CLDR names)", License: "MIT", URL: "https://emojibase.dev"},
-		{What: "MNIST (LeCun, Cortes, Burges)", URL: "http://yann.lecun.com/exdb/mnist/"},
+		{What: "MNIST (LeCun, Cortes, Burges)", License: "no licence stated; commonly redistributed under CC BY-SA 3.0", URL: "http://yann.lecun.com/exdb/mnist/"},
 	}
 }
 
@@ -37,7 +37,8 @@ func fontCredits() []Credit {
 var libraryCredits = []string{
 	"Fyne (BSD-3-Clause) · gorgonia.org/tensor (Apache-2.0) · Gonum, its netlib and plot (BSD-3-Clause)",
 	"OpenBLAS (BSD-3-Clause) · nfnt/resize (ISC) · goexif (BSD-2-Clause) · golang.org/x/image (BSD-3-Clause)",
-	"hbollon/go-edlib (MIT) · gofrs/flock (BSD-3-Clause) · GoMNIST (Apache-2.0)",
+	"hbollon/go-edlib (MIT) · gofrs/flock (BSD-3-Clause) · GoMNIST (Apache-2.0) · golang.org/x/text (BSD-3-Clause)",
+	"go-gl/glfw (BSD-3-Clause) with GLFW (zlib)",
 }
 
 // AboutContent is the body of the About dialog for version; open, when set,

@@ -79,8 +79,17 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		item("clearTemp", "Clear temperatures", nil, s.clearTemperatures),
 		menuItem("Clear mask", shortcut(fyne.KeyBackspace, fyne.KeyModifierShift), func() { s.report(s.paint.ClearMask()) }),
 		menuItem("Invert mask", shortcut(fyne.KeyI, 0), func() { s.report(s.paint.InvertMask()) }),
-		menuItem("Show mask & temperatures", nil, func() { s.paint.setOverlays(!s.paint.overlays) }),
+		item("overlays", "Show mask & temperatures", nil, func() { s.paint.setOverlays(!s.paint.overlays) }),
 	)
+	s.menu["overlays"].Checked = s.paint.overlays
+	s.paint.onOverlays = func(on bool) {
+		if it := s.menu["overlays"]; it != nil && it.Checked != on {
+			it.Checked = on
+			if m := s.win.MainMenu(); m != nil {
+				m.Refresh()
+			}
+		}
+	}
 	img := fyne.NewMenu("Image",
 		item("generate", "Generate", shortcut(fyne.KeyReturn, 0), s.generateAsked),
 		item("stop", "Stop", shortcut(fyne.KeyPeriod, 0), s.Stop),
@@ -143,6 +152,7 @@ var keysWithoutMenu = [][2]string{
 	{"Tab", "complete the word being typed (the first completion); else the next control, its panel scrolled to it"},
 	{"[  ]", "smaller / larger brush"},
 	{"Ctrl++", "zoom in, as Ctrl+= (Ctrl+Shift+= or the keypad's +)"},
+	{"Ctrl+Y", "redo, as Ctrl+Shift+Z"},
 	{"Esc", "close a dialog (as its Cancel); on the canvas, drop the stroke being painted; else stop the run"},
 	{"Return", "in a dialog, its default button (never a Delete, Replace or Quit)"},
 }

@@ -27,6 +27,9 @@ type painter struct {
 	canvas   *widgets.LiveCanvas
 	panel    *editPanel
 	overlays bool // the mask and the temperature map are drawn
+	// onOverlays, when set, hears every change of overlays (the menu item
+	// that ticks it).
+	onOverlays func(on bool)
 }
 
 // maskEdited commits a brush stroke.
@@ -152,6 +155,9 @@ func (p *painter) setOverlays(on bool) {
 	p.overlays = on
 	p.canvas.SetOverlays(on)
 	p.panel.setOverlays(on)
+	if p.onOverlays != nil {
+		p.onOverlays(on) // Edit › Show mask & temperatures ticked as the box
+	}
 }
 
 // Overlays reports whether the mask and temperature map are drawn.

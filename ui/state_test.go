@@ -192,6 +192,31 @@ func TestStatusCountsWhatWasDone(t *testing.T) {
 // View › History strip hides the strip, gives its width to the candidates
 // beside it (the canvas keeps its size), and is remembered by the next
 // studio; the history itself is kept.
+// Edit › Show mask & temperatures is ticked as the mask and temperatures
+// are shown, whichever control shows them (it had no tick), and the
+// shortcut list has Ctrl+Y, which redoes too.
+func TestOverlaysMenuItemTicks(t *testing.T) {
+	s := newEnv(t).open(t)
+	item := s.menu["overlays"]
+	if item == nil || item.Checked != s.paint.Overlays() {
+		t.Fatalf("no Edit › Show mask & temperatures item ticked as the overlays (%v)", s.paint.Overlays())
+	}
+	for range 2 {
+		item.Action()
+		if item.Checked != s.paint.Overlays() {
+			t.Fatalf("the menu item: overlays %v, ticked %v", s.paint.Overlays(), item.Checked)
+		}
+	}
+	s.edit.overlays.SetChecked(!s.edit.overlays.Checked)
+	if item.Checked != s.paint.Overlays() || item.Checked != s.edit.overlays.Checked {
+		t.Fatalf("the box: overlays %v, ticked %v", s.paint.Overlays(), item.Checked)
+	}
+	rows := ShortcutList(s.win.MainMenu().Items)
+	if !slices.ContainsFunc(rows, func(r [2]string) bool { return r[0] == "Ctrl+Y" && strings.Contains(r[1], "redo") }) {
+		t.Errorf("the shortcut list lacks Ctrl+Y: %q", rows)
+	}
+}
+
 func TestHistoryStripToggle(t *testing.T) {
 	env := newEnv(t)
 	s := env.open(t)
