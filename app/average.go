@@ -32,6 +32,7 @@ func runAverage(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
+	*dtype = strings.ToUpper(*dtype) // "f16" as --precision is written
 	switch {
 	case *out == "":
 		return usageError{"--out DIR is required"}
@@ -41,6 +42,10 @@ func runAverage(_ context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("--dtype %q: use F32, F16 or BF16", *dtype)}
 	}
 	for i, dir := range dirs {
+		// A training run's folder stands for its model, as everywhere.
+		if runModel := filepath.Join(dir, "model"); !isModelFolder(dir) && isModelFolder(runModel) {
+			dir, dirs[i] = runModel, runModel
+		}
 		if paths.Same(*out, dir) {
 			return fmt.Errorf("--out %s is one of the models averaged (%s): give a new folder", *out, dir)
 		}
@@ -92,19 +97,22 @@ func runAverage(_ context.Context, env Env, args []string) error {
 
 // checkAveraged says plainly why dir is no model folder to average where a
 // user may take it for one: a built-in model's name (averaged, it had
-// said "load emoji: no such model folder"), or a run folder, whose model
-// is in its model folder.
+// said "load emoji: no such model folder"). A run folder was refused
+// here; it now stands for its model (runAverage).
 func checkAveraged(dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, model.WeightsFile)); err == nil {
+	if isModelFolder(dir) {
 		return nil
 	}
 	if _, err := os.Stat(dir); err != nil && slices.Contains(assets.Models(), dir) {
 		return fmt.Errorf("%s is a built-in model, not a folder: average takes model folders (the checkpoints of one run; a built-in model's folder is assets/models/%s in Tessera's source)", dir, dir)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "model", model.WeightsFile)); err == nil {
-		return fmt.Errorf("%s is a run folder: its model is %s", dir, filepath.Join(dir, "model"))
-	}
 	return nil // Load says what is wrong
+}
+
+// isModelFolder reports whether dir holds a model's weights.
+func isModelFolder(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, model.WeightsFile))
+	return err == nil
 }
 
 // weightsDType is the dtype of the first floating-point tensor in a model

@@ -24,6 +24,7 @@ func runRandomModel(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
+	*dtype = strings.ToUpper(*dtype) // "f16" as --precision is written
 	switch {
 	case len(pos) > 0:
 		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}

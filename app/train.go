@@ -205,7 +205,7 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 		st.Seed = f.seed
 	}
 	if !fromRecord || set["dtype"] {
-		st.DType = f.dtype
+		st.DType = strings.ToUpper(f.dtype) // "f16" as --precision is written
 	}
 	if !fromRecord || set["tokenizer"] {
 		st.Tokenizer = f.tokDir
