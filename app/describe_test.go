@@ -227,7 +227,7 @@ func TestDescribeSaysUnexplained(t *testing.T) {
 		t.Fatalf("noise explained: best %g bits, none %g", out.Top[0].BitsPerToken, out.Uncond)
 	}
 	code, stdout, stderr := run(t, "describe", "--model", model, path)
-	if code != 0 || !strings.Contains(stderr, "note: the image is unlike what model") || strings.Contains(stdout, "note:") {
+	if code != 0 || !strings.Contains(stderr, "note: "+path+" is unlike what model") || strings.Contains(stdout, "note:") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	// Against a list of the user's, noise that costs more than a uniform
@@ -238,7 +238,7 @@ func TestDescribeSaysUnexplained(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, stderr = run(t, "describe", "--model", model, "--prompts", list, path)
-	if code != 0 || !strings.Contains(stderr, "note: the image is unlike what model") {
+	if code != 0 || !strings.Contains(stderr, "note: "+path+" is unlike what model") {
 		t.Errorf("noise with --prompts: exit %d, stderr %q", code, stderr)
 	}
 	own := filepath.Join(t.TempDir(), "own.png")
@@ -246,7 +246,7 @@ func TestDescribeSaysUnexplained(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	code, _, stderr = run(t, "describe", "--model", model, "--prompts", list, own)
-	if code != 0 || !strings.Contains(stderr, "note: none of the prompts of "+list+" explains the image better than no prompt") || strings.Contains(stderr, "unlike what model") {
+	if code != 0 || !strings.Contains(stderr, "note: none of the prompts of "+list+" explains "+own+" better than no prompt") || strings.Contains(stderr, "unlike what model") {
 		t.Errorf("the model's own picture against a list without its prompt: exit %d, stderr %q", code, stderr)
 	}
 }
