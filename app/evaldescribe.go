@@ -27,8 +27,10 @@ const evalDescribeTop = 5
 type describeEvalImage struct {
 	Caption string `json:"caption"`
 	Key     string `json:"key"`
-	// Rank is the rank (1…5) of the first of the five likeliest prompts
-	// that names the image, 0 when none of them does.
+	// Rank is the rank (1 = likeliest) of the likeliest prompt scored that
+	// names the image: a hit within the top five, a miss past it; 0 when
+	// no prompt scored names it (it was a miss reported as 0 even where a
+	// lower rank named it).
 	Rank int `json:"rank"`
 	// Reachable is false when no candidate prompt names the image (its
 	// names have words the model does not know): it cannot be a hit.
@@ -87,7 +89,7 @@ func heldOutImages(ctx context.Context, kind string, styles []string, size int) 
 			return nil, nil, "", err
 		}
 		_, heldOut = data.SplitImages(all, 0.02, 1)
-		return heldOut, all, "the 2% of emoji images train holds out (data.SplitImages, seed 1)", nil
+		return heldOut, all, "the 2% of emoji images train holds out (each image by a hash of its key and caption, seed 1)", nil
 	case kind == "mnist":
 		test, _, err := data.MNIST(ctx, false)
 		if err != nil {
@@ -107,8 +109,9 @@ func heldOutImages(ctx context.Context, kind string, styles []string, size int) 
 			return tr[:1], all, "the folder's first image: too few images for train to hold any out, so a trained one", nil
 		}
 		// each image is held out with chance 1/10 (by its name's hash), so few
-		// images can give another share: say how many
-		return va, all, fmt.Sprintf("the %d of the folder's %d images train holds out (data.Split, 10%% by name, seed 1)", len(va), len(all)), nil
+		// images can give another share: say how many, and that it is a
+		// chance (3 of 8 read as a contradiction of "10%")
+		return va, all, fmt.Sprintf("the %d of the folder's %d images train holds out (each with chance 1/10, by a hash of its name, seed 1)", len(va), len(all)), nil
 	}
 	return nil, nil, "", usageError{fmt.Sprintf("no held-out images for dataset %q: pass --data emoji, mnist, shapes or a folder (with a '/')", kind)}
 }
@@ -205,18 +208,21 @@ func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, 
 				break
 			}
 		}
-		for k, p := range ranked[:min(evalDescribeTop, len(ranked))] {
+		for _, p := range ranked[:min(evalDescribeTop, len(ranked))] {
 			r.Top = append(r.Top, p.Prompt)
 			r.BitsPerToken = append(r.BitsPerToken, p.BitsPerToken())
-			if r.Rank == 0 && right[baseName(p.Prompt, styles)] {
+		}
+		for k, p := range ranked {
+			if right[baseName(p.Prompt, styles)] {
 				r.Rank = k + 1
+				break
 			}
 		}
 		switch {
 		case r.Rank == 1:
 			out.Top1++
 			out.Top5++
-		case r.Rank > 1:
+		case r.Rank > 1 && r.Rank <= evalDescribeTop:
 			out.Top5++
 		}
 		if !r.Reachable {
@@ -238,6 +244,8 @@ func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, 
 		if log != nil {
 			mark := "miss"
 			switch {
+			case r.Rank > evalDescribeTop:
+				mark = fmt.Sprintf("miss (rank %d)", r.Rank)
 			case r.Rank > 0:
 				mark = fmt.Sprintf("rank %d", r.Rank)
 			case !r.Reachable:
