@@ -321,6 +321,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "tokenised data saved in %s\n", trainjob.PreparedPath(st.OutDir))
 		return nil
 	}
+	if err := trainjob.CheckStart(st); err != nil {
+		return err // before the data check, which it printed in full first
+	}
 	if bundle.IsFolder(st.Data) && !st.Resume {
 		// What the studio's Train tab shows before it starts: the files
 		// trained on other than their author may expect.

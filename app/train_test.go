@@ -305,6 +305,13 @@ func TestFolderModelNamesItsCaptions(t *testing.T) {
 	if code, _, stderr := run(t, "train", "--data", data, "--out", out, "--steps", "2", "--batch", "2", "--threads", "1"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
+	// A new run into that folder is refused before the data is checked
+	// (the whole data report was printed, then the refusal).
+	odd := t.TempDir()
+	writePNG(t, filepath.Join(odd, "uncaptioned.png"), 16, 16)
+	if code, _, stderr := run(t, "train", "--data", odd, "--out", out, "--steps", "2"); code == 0 || !strings.Contains(stderr, "holds a run with a checkpoint") || strings.Contains(stderr, "data check") {
+		t.Errorf("a new run in a run folder: exit %d, %q", code, stderr)
+	}
 	b, err := openModel(io.Discard, filepath.Join(out, "model"), "f32")
 	if err != nil {
 		t.Fatal(err)

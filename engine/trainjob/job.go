@@ -98,10 +98,9 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		return nil, fmt.Errorf("%w: %s is being trained just now by another Tessera (a studio's Train tab or a tessera train): let it finish, or pause or stop it there, then resume", ErrRunExists, s.OutDir)
 	}
 	defer func() { _ = lock.Unlock() }()
-	_, ckErr := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile))
-	hasCheckpoint := ckErr == nil
-	if hasCheckpoint && !s.Resume {
-		return nil, fmt.Errorf("%w: %s holds a run with a checkpoint: resume it (tessera train --resume, or Resume on the Train tab), or give another run folder to start anew", ErrRunExists, s.OutDir)
+	hasCheckpoint := holdsCheckpoint(s.OutDir)
+	if err := checkNewRun(s, hasCheckpoint); err != nil {
+		return nil, err
 	}
 	s.callMinutes = s.Minutes
 	if hasCheckpoint && s.Budget > 0 {
@@ -186,6 +185,33 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		}
 	}
 	return res, err
+}
+
+// CheckStart says, before anything is read or written, why Run would
+// refuse s's run folder (CheckRunFolder; a new run in a folder holding a
+// checkpoint), so that a caller can say so before it checks or prepares
+// data (tessera train printed a whole data report, then refused). Run
+// checks again under the folder's lock.
+func CheckStart(s Settings) error {
+	if err := CheckRunFolder(s.OutDir); err != nil {
+		return err
+	}
+	return checkNewRun(s, holdsCheckpoint(s.OutDir))
+}
+
+// holdsCheckpoint reports whether run folder dir holds a checkpoint.
+func holdsCheckpoint(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, train.CheckpointFile))
+	return err == nil
+}
+
+// checkNewRun refuses to start a new run (not a resume) in a run folder
+// that holds a checkpoint.
+func checkNewRun(s Settings, hasCheckpoint bool) error {
+	if hasCheckpoint && !s.Resume {
+		return fmt.Errorf("%w: %s holds a run with a checkpoint: resume it (tessera train --resume, or Resume on the Train tab), or give another run folder to start anew", ErrRunExists, s.OutDir)
+	}
+	return nil
 }
 
 // CheckRunFolder refuses, before anything is written, a run folder that
