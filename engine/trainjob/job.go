@@ -117,6 +117,11 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		if d := train.SettingsDiff(old.Settings.identity(), s.identity()); len(d) > 0 {
 			return nil, fmt.Errorf("%w: %s holds a run made with other settings (%s): a run keeps its data and architecture; give its settings again, or another run folder to start anew", ErrRunExists, s.OutDir, strings.Join(d, "; "))
 		}
+		if hasCheckpoint && s.Resume && s.Steps > 0 && s.Steps != old.TotalSteps && s.Steps <= old.Steps {
+			// A shorter schedule asked for: refused before the log says
+			// "nothing left to train" beside it.
+			return nil, fmt.Errorf("a schedule of %d steps: the run is at step %d already; a new schedule needs more steps than that (--steps %d or more)", s.Steps, old.Steps, old.Steps+1)
+		}
 		if s.Resume {
 			rec.Steps, rec.TotalSteps, rec.TrainLoss, rec.BestVal, rec.BestStep = old.Steps, old.TotalSteps, old.TrainLoss, old.BestVal, old.BestStep
 			rec.TokensPerSec = old.TokensPerSec
@@ -621,6 +626,11 @@ func Summary(res *train.Result, took time.Duration, stopAt int) string {
 	when := took.String()
 	if elapsed > 0 && took-elapsed >= time.Second {
 		when = fmt.Sprintf("%s of training (%s with preparing the data)", elapsed, took)
+	}
+	if total := res.TotalElapsed.Round(time.Second); total-elapsed >= time.Second {
+		// Resumed: the progress lines count the run's whole time, which
+		// read as a contradiction of this call's alone.
+		when += fmt.Sprintf(", %s over all its sessions", total)
 	}
 	return fmt.Sprintf("%s after %d/%d steps in %s: train %.4f bits/token, %s%s\nmodel: %s\n",
 		how, res.Steps, res.TotalSteps, when, res.TrainLoss, val, speed, res.ModelDir)

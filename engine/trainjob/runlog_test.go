@@ -63,6 +63,12 @@ func TestSummaryWithoutValidation(t *testing.T) {
 	if got := Summary(stopped, 90*time.Second, 0); !strings.HasPrefix(got, "stopped: its time budget ran out after 40/100 steps in 1m30s:") {
 		t.Errorf("budget: %q", got)
 	}
+	// Resumed: the run's whole time beside this call's, as the progress
+	// lines count it.
+	resumed := &train.Result{Stop: train.StopDone, Steps: 66, TotalSteps: 66, Trained: 6, BestVal: 1, ModelDir: "m", Elapsed: 8 * time.Second, TotalElapsed: 125 * time.Second}
+	if got := Summary(resumed, 8*time.Second, 0); !strings.Contains(got, "after 66/66 steps in 8s, 2m5s over all its sessions:") {
+		t.Errorf("resumed: %q", got)
+	}
 	if got := Summary(&train.Result{BestVal: 0.5, BestStep: 7}, 0, 0); !strings.Contains(got, "best validation 0.5000 bits/token at step 7") {
 		t.Errorf("%q", got)
 	}

@@ -214,6 +214,24 @@ func TestPauseResumeStop(t *testing.T) {
 	}
 }
 
+// A resume on a shorter schedule than the run has trained is refused
+// before anything is logged or written (it logged "nothing left to
+// train", then failed).
+func TestResumeOnAShorterSchedule(t *testing.T) {
+	s := tinyRun(t, 4, 2)
+	if _, err := Run(context.Background(), s, Events{}); err != nil {
+		t.Fatal(err)
+	}
+	logBefore, _ := os.ReadFile(filepath.Join(s.OutDir, LogFile))
+	s.Resume, s.Steps = true, 3
+	if _, err := Run(context.Background(), s, Events{}); err == nil || !strings.Contains(err.Error(), "the run is at step 4 already") || !strings.Contains(err.Error(), "--steps 5 or more") {
+		t.Fatalf("a shorter schedule: %v", err)
+	}
+	if logAfter, _ := os.ReadFile(filepath.Join(s.OutDir, LogFile)); !bytes.Equal(logBefore, logAfter) {
+		t.Errorf("the refused resume logged %q", logAfter[len(logBefore):])
+	}
+}
+
 // TestBadRunFolders: a corrupt checkpoint is a clear problem, not a panic,
 // and resuming from it fails with the file named.
 func TestBadRunFolders(t *testing.T) {
