@@ -130,6 +130,11 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	if *seeds**candidates > maxEvalBatch {
 		return usageError{fmt.Sprintf("--seeds %d × --candidates %d: at most %d images a caption (one batch)", *seeds, *candidates, maxEvalBatch)}
 	}
+	if sf.model == "" {
+		// The default model draws emoji and knows no shape words: it
+		// failed with "model emoji does not know circles".
+		return usageError{"--model M is required: a model trained on the shapes data (tessera train --data shapes --out runs/shapes, then --model runs/shapes)"}
+	}
 	b, err := openDrawingModel(env.Stderr, sf.model, sf.precision)
 	if err != nil {
 		return err
