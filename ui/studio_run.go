@@ -1017,13 +1017,30 @@ func unchanged(res *sampler.Result, base []int) bool {
 	return true
 }
 
+// mostlyUnchanged reports whether at least half of res's images are base:
+// a run that gave back the image it started from as most of its
+// candidates (Regenerate masked offered "best, #2 = before, #3 = before,
+// #4 = before" and drew no more variation, since one had changed).
+func mostlyUnchanged(res *sampler.Result, base []int) bool {
+	if res == nil || res.Stopped || len(res.Images) == 0 || len(base) == 0 {
+		return false
+	}
+	same := 0
+	for _, im := range res.Images {
+		if slices.Equal(im.Tokens, base) {
+			same++
+		}
+	}
+	return same > 0 && 2*same >= len(res.Images)
+}
+
 // variedNote says that a job was drawn again with more variation, for its
 // status; "" when it was not.
 func variedNote(j job) string {
 	if j.tries == 0 {
 		return ""
 	}
-	return fmt.Sprintf("drawn at temperature %.2g and guidance %g, since at your settings the model gave the image back unchanged (the panel keeps yours)", j.params.Temperature, j.params.Guidance)
+	return fmt.Sprintf("drawn at temperature %.2g and guidance %g, since at your settings the model gave the image back unchanged (as most candidates, where there are several; the panel keeps yours)", j.params.Temperature, j.params.Guidance)
 }
 
 // underHalfDrawn reports whether a candidate of a run of kind holds fewer

@@ -322,6 +322,26 @@ func TestUnchangedRunsAreDrawnAgainWithMoreVariation(t *testing.T) {
 	if unchanged(&sampler.Result{Images: []sampler.Image{{Tokens: base}, {Tokens: changed}}}, base) || !unchanged(&sampler.Result{Images: []sampler.Image{{Tokens: base}}}, base) {
 		t.Error("unchanged: a changed candidate counts, or an unchanged one does not")
 	}
+	// Drawn again when at least half its candidates gave the image back
+	// (three of four did, and the fourth kept them from more variation).
+	for _, c := range []struct {
+		images [][]int
+		want   bool
+	}{
+		{[][]int{base}, true},
+		{[][]int{changed}, false},
+		{[][]int{changed, base, base, base}, true},
+		{[][]int{changed, changed, base, base}, true},
+		{[][]int{changed, changed, changed, base}, false},
+	} {
+		res := &sampler.Result{}
+		for _, im := range c.images {
+			res.Images = append(res.Images, sampler.Image{Tokens: im})
+		}
+		if mostlyUnchanged(res, base) != c.want {
+			t.Errorf("%d images, %d unchanged: mostlyUnchanged %v", len(c.images), len(slices.DeleteFunc(slices.Clone(c.images), func(im []int) bool { return !slices.Equal(im, base) })), !c.want)
+		}
+	}
 }
 
 // Candidates that give back the image a regeneration started from come
