@@ -237,11 +237,15 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	pics := map[uint64]*image.NRGBA{}
 	j.pictures = func(seed uint64) *image.NRGBA { return pics[seed] }
 	j.extra = func(i int, im sampler.Image) map[string]any {
-		return map[string]any{extraEdit: map[string]any{
+		e := map[string]any{
 			"instruction": instruction, "model": facts.model, "model_hash": facts.hash,
 			"guidance": used.Guidance, "image_guidance": used.ImageGuidance, "rank": i + 1,
 			"edit_mean_loglik": facts.meanLogLik[im.Seed], "source_detail": detail,
-		}}
+		}
+		if p.Prompt != "" {
+			e["source_prompt"] = p.Prompt // the record's prompt is the instruction
+		}
+		return map[string]any{extraEdit: e}
 	}
 	j.run = func(ctx context.Context, _ func(sampler.Event)) (*sampler.Result, error) {
 		eb, err := s.loadEditor(ed)

@@ -191,6 +191,12 @@ func TestEditByInstruction(t *testing.T) {
 	if xrec.Prompt != "mirror it" || xentry["instruction"] != "mirror it" || xrec.Extra[extraKind] != "export" || xrec.Extra[pngmeta.ExtraSameAsParent] != true || xrec.Parent != filepath.Base(s.Document().Parent) || !slices.Equal(xrec.Tokens, want) {
 		t.Fatalf("the export's record: prompt %q, extra %v, parent %q", xrec.Prompt, xrec.Extra, xrec.Parent)
 	}
+	// Its A1111 text names the model that edited and the prompt the
+	// source was drawn from beside the instruction (it read "mirror it …
+	// Model: tiny" alone).
+	if par := text[pngmeta.KeyParameters]; !strings.Contains(par, "Edit model: "+eb.Name) || xentry["source_prompt"] == nil || !strings.Contains(par, fmt.Sprintf("Source prompt: %v", xentry["source_prompt"])) {
+		t.Errorf("the export's parameters %q (source prompt recorded %v)", par, xentry["source_prompt"])
+	}
 	// Opened again, the edit keeps its record, and the panel its prompt
 	// and knobs: an instruction is no prompt for the drawing model.
 	panel, err := s.panel.Params()

@@ -124,6 +124,25 @@ func (r Record) Infotext() Infotext {
 		}
 		extra["Made from"] = how
 	}
+	if e, ok := r.Extra[ExtraEdit].(map[string]any); ok {
+		// The studio's edits are recorded in the drawing model's codes,
+		// their prompt the instruction: the model that edited, and the
+		// prompt the source was drawn from, are said beside them (PNG
+		// Info read "make it red … Model: emoji" alone, which txt2img
+		// cannot draw).
+		if m, _ := e["model"].(string); m != "" && m != r.Model {
+			if extra == nil {
+				extra = map[string]string{}
+			}
+			extra["Edit model"] = m
+		}
+		if sp, _ := e["source_prompt"].(string); sp != "" {
+			if extra == nil {
+				extra = map[string]string{}
+			}
+			extra["Source prompt"] = sp
+		}
+	}
 	if n := r.Grid[0] * r.Grid[1]; len(r.Tokens) > 0 && len(r.Tokens) < n {
 		// A stopped run's picture: the rest of the patches are missing.
 		if extra == nil {
