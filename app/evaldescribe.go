@@ -27,11 +27,14 @@ const evalDescribeTop = 5
 type describeEvalImage struct {
 	Caption string `json:"caption"`
 	Key     string `json:"key"`
-	// Rank is the rank (1 = likeliest) of the likeliest prompt scored that
-	// names the image: a hit within the top five, a miss past it; 0 when
-	// no prompt scored names it (it was a miss reported as 0 even where a
-	// lower rank named it).
+	// Rank is the rank (1…5) of the first of the five likeliest prompts
+	// that names the image, 0 when none of them does.
 	Rank int `json:"rank"`
+	// MissRank, for a miss, is the rank (6 on) of the likeliest prompt
+	// that names the image where it was scored in full; absent when none
+	// was (ruled out early, RankOptions.Top, its place unknown; or never
+	// scored).
+	MissRank int `json:"miss_rank,omitempty"`
 	// Reachable is false when no candidate prompt names the image (its
 	// names have words the model does not know): it cannot be a hit.
 	Reachable bool `json:"reachable"`
@@ -208,21 +211,30 @@ func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, 
 				break
 			}
 		}
-		for _, p := range ranked[:min(evalDescribeTop, len(ranked))] {
+		for k, p := range ranked[:min(evalDescribeTop, len(ranked))] {
 			r.Top = append(r.Top, p.Prompt)
 			r.BitsPerToken = append(r.BitsPerToken, p.BitsPerToken())
-		}
-		for k, p := range ranked {
-			if right[baseName(p.Prompt, styles)] {
+			if r.Rank == 0 && right[baseName(p.Prompt, styles)] {
 				r.Rank = k + 1
-				break
+			}
+		}
+		if r.Rank == 0 {
+			// A miss's place, where it is known: prompts ruled out early
+			// are ordered by lower bounds, so their ranks are not.
+			for k, p := range ranked {
+				if right[baseName(p.Prompt, styles)] {
+					if !p.Bound {
+						r.MissRank = k + 1
+					}
+					break
+				}
 			}
 		}
 		switch {
 		case r.Rank == 1:
 			out.Top1++
 			out.Top5++
-		case r.Rank > 1 && r.Rank <= evalDescribeTop:
+		case r.Rank > 1:
 			out.Top5++
 		}
 		if !r.Reachable {
@@ -244,8 +256,8 @@ func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, 
 		if log != nil {
 			mark := "miss"
 			switch {
-			case r.Rank > evalDescribeTop:
-				mark = fmt.Sprintf("miss (rank %d)", r.Rank)
+			case r.MissRank > 0:
+				mark = fmt.Sprintf("miss (rank %d)", r.MissRank)
 			case r.Rank > 0:
 				mark = fmt.Sprintf("rank %d", r.Rank)
 			case !r.Reachable:
