@@ -70,7 +70,8 @@ func (r *runs) start(j job, done func(ran job, res *sampler.Result, err error, s
 			res, err = j.runWith(ctx, j.opt, emit)
 		}
 		// Gave back the image it started from (as most of its
-		// candidates): drawn again with more variation (the results
+		// candidates; those that changed are drawn again too, so that
+		// the candidates share one set of settings): drawn again with more variation (the results
 		// record the settings that drew them).
 		for err == nil && j.runWith != nil && !j.repair && j.tries < maxVaryTries && mostlyUnchanged(res, j.base) {
 			p, ok := variedParams(j.params)

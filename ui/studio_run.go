@@ -1017,7 +1017,7 @@ func unchanged(res *sampler.Result, base []int) bool {
 	return true
 }
 
-// mostlyUnchanged reports whether at least half of res's images are base:
+// mostlyUnchanged reports whether most of res's images are base:
 // a run that gave back the image it started from as most of its
 // candidates (Regenerate masked offered "best, #2 = before, #3 = before,
 // #4 = before" and drew no more variation, since one had changed).
@@ -1031,7 +1031,7 @@ func mostlyUnchanged(res *sampler.Result, base []int) bool {
 			same++
 		}
 	}
-	return same > 0 && 2*same >= len(res.Images)
+	return 2*same > len(res.Images)
 }
 
 // variedNote says that a job was drawn again with more variation, for its
