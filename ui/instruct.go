@@ -145,6 +145,26 @@ func (s *Studio) editAsked(instruction string) {
 	s.editAsk.show(d, msg)
 }
 
+// sourcePrompt is the prompt that drew the image tokens on the canvas, as
+// the file it came from records it (an edit's: its source's; a
+// style-per-seed picture's with its style): "" for a picture imported from
+// a file, one whose record is gone or holds other codes (painted over
+// since). Not the prompt box, which may hold the next prompt typed.
+func (s *Studio) sourcePrompt(tokens []int) string {
+	rec := s.parentRecord()
+	if rec == nil || !slices.Equal(rec.Tokens, tokens) {
+		return ""
+	}
+	if e, ok := rec.Extra[extraEdit].(map[string]any); ok {
+		sp, _ := e["source_prompt"].(string)
+		return sp
+	}
+	if !rec.Sampled() {
+		return ""
+	}
+	return rec.Prompt
+}
+
 // trained reports whether the edit model eb knows every word of
 // instruction and was trained on it as worded (edit.Nearest exact).
 func trained(eb *bundle.Bundle, instruction string) bool {
@@ -206,6 +226,11 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	if err := nothingToEdit(instruction, src, mask != nil); err != nil {
 		return err
 	}
+	// The image's prompt is the one that drew the source, as its file
+	// records it: the prompt box may hold the next prompt typed (the edit
+	// of a rocket was named and described "of" whatever was typed since).
+	sourcePrompt := s.sourcePrompt(tokens)
+	p.Prompt = sourcePrompt
 	rows, cols, _ := s.canvas.Grid()
 	w, h := b.ImageSize()
 	candidates := s.set.Candidates()
@@ -242,8 +267,8 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			"guidance": used.Guidance, "image_guidance": used.ImageGuidance, "rank": i + 1,
 			"edit_mean_loglik": facts.meanLogLik[im.Seed], "source_detail": detail,
 		}
-		if p.Prompt != "" {
-			e["source_prompt"] = p.Prompt // the record's prompt is the instruction
+		if sourcePrompt != "" {
+			e["source_prompt"] = sourcePrompt // the record's prompt is the instruction
 		}
 		return map[string]any{extraEdit: e}
 	}

@@ -132,6 +132,7 @@ func TestEditByInstruction(t *testing.T) {
 	lockSeed(t, s, "blue cat", 5)
 	generate(t, s)
 	before := s.Document().Tokens()
+	s.panel.prompt.SetText("red dog") // the next prompt typed: not the source's
 	s.set.SetCandidates(3)
 	want, wantPic := wantEdit(t, s, eb, "mirror it", nil, 3)
 	must(t, s.EditByInstruction("  mirror it "))
@@ -194,7 +195,8 @@ func TestEditByInstruction(t *testing.T) {
 	// Its A1111 text names the model that edited and the prompt the
 	// source was drawn from beside the instruction (it read "mirror it …
 	// Model: tiny" alone).
-	if par := text[pngmeta.KeyParameters]; !strings.Contains(par, "Edit model: "+eb.Name) || xentry["source_prompt"] == nil || !strings.Contains(par, fmt.Sprintf("Source prompt: %v", xentry["source_prompt"])) {
+	if sp, _ := xentry["source_prompt"].(string); !strings.HasPrefix(sp, "blue cat") || !strings.Contains(text[pngmeta.KeyParameters], "Edit model: "+eb.Name) || !strings.Contains(text[pngmeta.KeyParameters], "Source prompt: "+sp) {
+		par := text[pngmeta.KeyParameters]
 		t.Errorf("the export's parameters %q (source prompt recorded %v)", par, xentry["source_prompt"])
 	}
 	// Opened again, the edit keeps its record, and the panel its prompt

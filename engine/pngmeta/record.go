@@ -109,7 +109,8 @@ func (r *Record) Sampled() bool {
 
 // Infotext returns the facts of r shown in the "parameters" text. Extra is
 // not carried over, but for the file an imported picture came from, a
-// transparent background ("Background: transparent"), how many patches
+// studio edit's model and its source's prompt ("Edit model", "Source
+// prompt"), a transparent background ("Background: transparent"), how many patches
 // a stopped run's picture has ("Patches: 12 of 64 (stopped)") and how it
 // was made from its parent ("Made from: 2 of 64 patches of photo.png
 // regenerated", MadeFrom: its prompt and seed alone do not make it).
