@@ -1770,7 +1770,10 @@ func (t *TrainTab) updateButtons() {
 
 // refocus moves the keyboard focus off a run button just greyed out (Space
 // there did nothing, and Tab went on to the form) to the action that now
-// follows: Pause or Stop once a run starts, Resume or Start once it ends.
+// follows: Pause once a run starts, Resume or Start once it ends; never to
+// Stop, where a second Space (or a held key's repeat) would end the run
+// just started, so while the data is prepared (no Pause yet) the focus is
+// let go.
 func (t *TrainTab) refocus() {
 	if t.h.win == nil {
 		return
@@ -1781,12 +1784,13 @@ func (t *TrainTab) refocus() {
 	if !ok || !f.Disabled() || !slices.Contains(run, f) {
 		return
 	}
-	for _, b := range []*widgets.TipButton{t.pause, t.stop, t.resume, t.start} {
+	for _, b := range []*widgets.TipButton{t.pause, t.resume, t.start} {
 		if !b.Disabled() {
 			c.Focus(b)
 			return
 		}
 	}
+	c.Unfocus()
 }
 
 // keepApplies reports whether the form's next run would replay what its
