@@ -60,6 +60,8 @@ func TestAverageCommand(t *testing.T) {
 		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), a, "emoji"}, "emoji is a built-in model, not a folder"},
 		// A run folder stands for its model: here the first model again.
 		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), a, runDir}, "is given twice"},
+		{[]string{"average", "--force", "--out", runDir, runDir, b}, "is one of the models averaged"},
+		{[]string{"average", "--force", "--out", filepath.Join(runDir, "model"), runDir, b}, "is one of the models averaged"},
 		{[]string{"average", "--out", out, a}, "at least two"},
 		{[]string{"average", "--out", out, "--dtype", "F8", a, b}, "--dtype"},
 		{[]string{"average", "--out", filepath.Join(t.TempDir(), "new"), a, tinyEditModel(t)}, "differ in config.json"},

@@ -174,7 +174,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		if *style != "" {
 			out["style"], out["style_hits"] = *style, t.styled
 		}
-		if *ceiling {
+		if *ceiling && interrupted == nil { // of every prompt: not of the ones an interrupted run did
 			out["ceiling_hits"], out["ceiling_images"] = ceil.hits, ceil.images
 		}
 		if interrupted != nil {
@@ -190,7 +190,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		what = "caption"
 	}
 	t.print(env.Stdout, what, used, *seeds, *style)
-	if *ceiling {
+	if *ceiling && interrupted == nil {
 		fmt.Fprintf(env.Stdout, "tokenizer ceiling: %d of %d dataset images of these prompts (%.1f%%) are still nearest their own %s after the image tokenizer's encode and decode\n",
 			ceil.hits, ceil.images, 100*float64(ceil.hits)/float64(max(ceil.images, 1)), what)
 	}
