@@ -388,7 +388,14 @@ func TestLayoutKeepsItsPlaceAndMinimumSize(t *testing.T) {
 	if min.Width > 1100 || min.Height > 800 || min.Width < 700 {
 		t.Fatalf("minimum window size %v", min)
 	}
-	for _, size := range []fyne.Size{min, fyne.NewSize(1200, 800)} {
+	// The window at its smallest: its content's minimum and the padding
+	// around it (a window of the content's minimum gave the content 8 px
+	// less than it needs).
+	pad := 2 * theme.Padding()
+	if !s.Window().Padded() {
+		pad = 0
+	}
+	for _, size := range []fyne.Size{min.AddWidthHeight(pad, pad), fyne.NewSize(1200, 800)} {
 		s.Window().Resize(size)
 		tb := findToolbar(t, s.Window().Content())
 		if tb.Size().Width < tb.MinSize().Width {

@@ -189,9 +189,6 @@ func TestStatusCountsWhatWasDone(t *testing.T) {
 	}
 }
 
-// View › History strip hides the strip, gives its width to the candidates
-// beside it (the canvas keeps its size), and is remembered by the next
-// studio; the history itself is kept.
 // Edit › Show mask & temperatures is ticked as the mask and temperatures
 // are shown, whichever control shows them (it had no tick), and the
 // shortcut list has Ctrl+Y, which redoes too.
@@ -217,6 +214,9 @@ func TestOverlaysMenuItemTicks(t *testing.T) {
 	}
 }
 
+// View › History strip hides the strip, gives its width to the candidates
+// beside it (the canvas keeps its size), and is remembered by the next
+// studio; the history itself is kept.
 func TestHistoryStripToggle(t *testing.T) {
 	env := newEnv(t)
 	s := env.open(t)

@@ -11,7 +11,8 @@ import (
 // and swaps of two neighbouring letters, the commonest typo), for a "did
 // you mean" hint: "rockett" → "rocket", "aple" → "apple", "bleu" →
 // "blue". Words of up
-// to four letters may be one edit away, longer ones two; ties go to a
+// to four letters may be one edit away, longer ones two (keeping their
+// first letter: "glitter" is not "twitter"); ties go to a
 // word without digits (for a word without them), then to a word the
 // model learned clearly better (SetWeights: a tenth more weight; a word of
 // many captions, "fase" → "face" rather than "faso"), then to the word sharing the longest start
