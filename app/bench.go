@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +38,10 @@ type benchReport struct {
 	MemoryGBPerS            float64 `json:"memory_gb_per_s,omitempty"`
 	SgemmGFLOPS             float64 `json:"sgemm_gflops,omitempty"`
 	BLASCore                string  `json:"blas_core"` // OpenBLAS's kernel set (blas.Core)
+	// With --rounds N > 1 the rates above are the medians of N rounds,
+	// each of every precision in turn; these are the rounds' own rates.
+	Batch1Rounds []float64 `json:"batch1_rounds_tokens_per_s,omitempty"`
+	Batch8Rounds []float64 `json:"batch8_rounds_tokens_per_s,omitempty"`
 
 	config model.Config // for the streaming bounds
 }
@@ -72,6 +77,7 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	threads := rangedInt(fs, "threads", runtime.NumCPU(), 0, 1024, "worker threads (0 = all cores, as for the other commands)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the runs (loading included) to this file (for go tool pprof)")
 	only := rangedInt(fs, "batch", 0, 0, 8, "time only this batch size (1 or 8; 0 = both)")
+	rounds := rangedInt(fs, "rounds", 1, 1, 100, "time every precision this many times in turn (f32, f16, int8, f32, …) and report each one's median, and the speed-ups' medians round by round: a shared machine's memory speed moves between runs by more than the precisions differ")
 	precision := fs.String("precision", "f16", "sampling arithmetic to time: f16 (half-precision weights and KV cache), int8 (int8 weights, half KV cache), f32 (float32 throughout) or all (each in turn, side by side in one run). The streaming bound counts the bytes of the precision used")
 	if _, err := parseFlags(fs, args); err != nil {
 		return helpOr(fs, err)
@@ -101,16 +107,19 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var reports []benchReport
-	for _, prec := range precs {
-		r, err := benchPrecision(ctx, log, benchRun{model: *modelName, random: *random, prec: prec, threads: *threads, batch: *only, tokens: *tokens})
-		if err != nil {
-			stopProfile()
-			return err
+	byRound := make([][]benchReport, *rounds) // [round][precision]
+	for k := range byRound {
+		for _, prec := range precs {
+			r, err := benchPrecision(ctx, log, benchRun{model: *modelName, random: *random, prec: prec, threads: *threads, batch: *only, tokens: *tokens})
+			if err != nil {
+				stopProfile()
+				return err
+			}
+			byRound[k] = append(byRound[k], r)
 		}
-		reports = append(reports, r)
 	}
 	stopProfile()
+	reports := mergeRounds(byRound)
 	if *limits {
 		// The machine's limits are measured after sampling: OpenBLAS's threads
 		// from the sgemm run and the bandwidth buffer would otherwise linger
@@ -153,8 +162,89 @@ func runBench(ctx context.Context, env Env, args []string) error {
 			}
 		}
 	}
+	if len(byRound) > 1 {
+		printRoundSpeedups(env.Stdout, byRound)
+		return nil
+	}
 	printSpeedups(env.Stdout, reports)
 	return nil
+}
+
+// mergeRounds is one report a precision from rounds of reports (each
+// round every precision, in one order): the first round's, with the
+// median of the rounds' rates and load times and, for more than one
+// round, the rounds' rates.
+func mergeRounds(byRound [][]benchReport) []benchReport {
+	reports := slices.Clone(byRound[0])
+	if len(byRound) == 1 {
+		return reports
+	}
+	for i := range reports {
+		r := &reports[i]
+		var loads []float64
+		for _, round := range byRound {
+			r.Batch1Rounds = append(r.Batch1Rounds, round[i].Batch1TokensPerS)
+			r.Batch8Rounds = append(r.Batch8Rounds, round[i].Batch8TokensPerS)
+			loads = append(loads, round[i].LoadS)
+		}
+		r.Batch1TokensPerS, r.Batch8TokensPerS, r.LoadS = median(r.Batch1Rounds), median(r.Batch8Rounds), median(loads)
+		if r.Batch1TokensPerS == 0 {
+			r.Batch1Rounds = nil // not timed (--batch 8)
+		}
+		if r.Batch8TokensPerS == 0 {
+			r.Batch8Rounds = nil
+		}
+	}
+	return reports
+}
+
+// median is the middle value of xs (the mean of the two middle ones for an
+// even count); 0 for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// printRoundSpeedups prints, for rounds of several precisions, each
+// speed-up round by round (the two precisions timed one after the other,
+// as alike as this machine gets) and its median: "int8 ÷ f16 at batch 1:
+// 1.55, 1.71, 1.62 by round; median 1.62×".
+func printRoundSpeedups(w io.Writer, byRound [][]benchReport) {
+	for _, pair := range [][2]string{{"int8", "f16"}, {"f16", "f32"}} {
+		for _, batch := range []int{1, 8} {
+			var ratios []string
+			var vals []float64
+			for _, round := range byRound {
+				var fast, slow float64
+				for _, r := range round {
+					rate := r.Batch1TokensPerS
+					if batch == 8 {
+						rate = r.Batch8TokensPerS
+					}
+					switch r.Precision {
+					case pair[0]:
+						fast = rate
+					case pair[1]:
+						slow = rate
+					}
+				}
+				if fast > 0 && slow > 0 {
+					vals = append(vals, fast/slow)
+					ratios = append(ratios, fmt.Sprintf("%.2f", fast/slow))
+				}
+			}
+			if len(vals) > 0 {
+				fmt.Fprintf(w, "%s ÷ %s at batch %d: %s by round; median %.2f×\n", pair[0], pair[1], batch, strings.Join(ratios, ", "), median(vals))
+			}
+		}
+	}
 }
 
 // printSpeedups prints, for a run of several precisions, how many times

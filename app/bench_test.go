@@ -48,6 +48,27 @@ func TestBenchPrecisions(t *testing.T) {
 		!regexp.MustCompile(`(?m)^f16 ÷ f32: [0-9.]+× at batch 1$`).MatchString(stdout) {
 		t.Errorf("exit %d, %q %q", code, stdout, stderr)
 	}
+	// Rounds: every precision timed in turn, three times; the medians, the
+	// rounds' own rates, and each speed-up round by round.
+	code, stdout, stderr = run(t, "bench", "--model", m, "--precision", "all", "--tokens", "4", "--batch", "1", "--limits=false", "--rounds", "3", "--json")
+	if code != 0 || json.Unmarshal([]byte(stdout), &reports) != nil || len(reports) != 3 {
+		t.Fatalf("--rounds 3: exit %d, %q %q", code, stdout, stderr)
+	}
+	for _, r := range reports {
+		if len(r.Batch1Rounds) != 3 || r.Batch1TokensPerS != median(r.Batch1Rounds) || r.Batch8Rounds != nil {
+			t.Errorf("--rounds 3, %s: %+v", r.Precision, r)
+		}
+	}
+	if n := strings.Count(stderr, "int8 batch 1: 4 tokens"); n != 3 {
+		t.Errorf("int8 timed %d times in 3 rounds", n)
+	}
+	code, stdout, _ = run(t, "bench", "--model", m, "--precision", "all", "--tokens", "4", "--batch", "1", "--limits=false", "--rounds", "2")
+	if code != 0 || !regexp.MustCompile(`(?m)^int8 ÷ f16 at batch 1: [0-9.]+, [0-9.]+ by round; median [0-9.]+×$`).MatchString(stdout) {
+		t.Errorf("--rounds 2: exit %d, %q", code, stdout)
+	}
+	if median([]float64{3, 1, 2}) != 2 || median([]float64{4, 1, 2, 3}) != 2.5 || median(nil) != 0 {
+		t.Error("median")
+	}
 	if _, stdout, _ := run(t, "bench", "--model", m, "--precision", "f16", "--tokens", "4", "--batch", "1", "--limits=false"); strings.Contains(stdout, "÷") {
 		t.Errorf("one precision: %q", stdout)
 	}
