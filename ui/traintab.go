@@ -177,7 +177,10 @@ type trainJob struct {
 	// without a prompt).
 	samplePrompts []string
 	log           lineLog
-	preparing     bool // no step yet
+	// logFrom is how many of the tab's log lines came before this run's
+	// start (a run that never started takes its lines back out).
+	logFrom   int
+	preparing bool // no step yet
 	pausable      bool // a step has been shown (UI goroutine): there is a checkpoint to pause at
 }
 
@@ -1039,6 +1042,7 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 		}
 	}
 	t.logDir = cleanPath(st.OutDir)
+	j.logFrom = len(t.logLines)
 	if from != nil {
 		t.curve.Set(from.TrainLoss, from.Val, from.TotalSteps)
 		j.allVals = append(j.allVals, from.Val...)
@@ -1357,6 +1361,13 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		// The built-in datasets other than shapes are downloaded once, with
 		// the registries' own clients, in Tessera's source folder.
 		t.status.SetText(fmt.Sprintf(notStartedData+"the %s data is not ready on this computer", j.st.DataName()))
+		// Nothing started: its "— started: emoji —" line goes, and the
+		// next session's form does not start from data that is not there.
+		t.logLines = t.logLines[:min(j.logFrom, len(t.logLines))]
+		t.showInfo(j.st, "")
+		if t.h.set.p != nil && t.h.set.TrainData() == j.st.Data {
+			t.h.set.SetTrainData("")
+		}
 		// The error's own advice (run make data…) is the first
 		// paragraph's: only what was looked for is added.
 		missing := err.Error()

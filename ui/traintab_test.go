@@ -1226,6 +1226,11 @@ func TestTrainDataNotDownloaded(t *testing.T) {
 		strings.Count(err.Error(), "make data") != 1 || !strings.Contains(err.Error(), "(emoji data not found in ") {
 		t.Errorf("error %v: want the advice once and where the data was looked for", err)
 	}
+	// Nothing started: no "— started: emoji —" in the log shown, and the
+	// next session's form does not start from the missing data.
+	if strings.Contains(tab.Info(), "started") || s.set.TrainData() != "" {
+		t.Errorf("a run that never started: info %q, remembered data %q", tab.Info(), s.set.TrainData())
+	}
 	// Another dataset picked: the status about the emoji data goes.
 	tab.SetData("shapes")
 	if st := tab.Status(); strings.Contains(st, "emoji") {
