@@ -181,7 +181,7 @@ type trainJob struct {
 	// start (a run that never started takes its lines back out).
 	logFrom   int
 	preparing bool // no step yet
-	pausable      bool // a step has been shown (UI goroutine): there is a checkpoint to pause at
+	pausable  bool // a step has been shown (UI goroutine): there is a checkpoint to pause at
 }
 
 // newTrainTab builds the tab.
