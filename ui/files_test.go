@@ -371,10 +371,10 @@ func TestParamsValidateAndClamp(t *testing.T) {
 func TestSavedNote(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
-	if got := savedNote(filepath.Join(home, "Pictures", "Tessera", "a.png")); got != " · saved a.png in "+filepath.Join("~", "Pictures", "Tessera") {
+	if got := savedNote(filepath.Join(home, "Pictures", "Tessera", "a.png")); got != " · saved in "+filepath.Join("~", "Pictures", "Tessera")+" as a.png" {
 		t.Errorf("under home: %q", got)
 	}
-	if got := savedNote("/srv/out/b.png"); got != " · saved b.png in /srv/out" {
+	if got := savedNote("/srv/out/b.png"); got != " · saved in /srv/out as b.png" {
 		t.Errorf("elsewhere: %q", got)
 	}
 }

@@ -130,9 +130,10 @@ func againNote(path string) string {
 	return fmt.Sprintf(" · the same image as %s, saved before (not written again)", filepath.Base(path))
 }
 
-// savedNote is the status line's note for an output saved at path: the
-// file name and its folder, the home folder written ~ ("saved
-// tessera-….png in ~/Pictures/Tessera").
+// savedNote is the status line's note for an output saved at path: its
+// folder, the home folder written ~, then the file name ("saved in
+// ~/Pictures/Tessera as tessera-….png"): the folder first, since a long
+// file name cut at the status line's end took it along.
 func savedNote(path string) string {
 	dir := filepath.Dir(path)
 	if home, err := os.UserHomeDir(); err == nil && home != "" {
@@ -140,7 +141,7 @@ func savedNote(path string) string {
 			dir = filepath.Join("~", rel)
 		}
 	}
-	return fmt.Sprintf(" · saved %s in %s", filepath.Base(path), dir)
+	return fmt.Sprintf(" · saved in %s as %s", dir, filepath.Base(path))
 }
 
 // list returns up to limit PNG files of the folder, newest first. A missing
