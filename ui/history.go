@@ -95,14 +95,18 @@ func (h *historyPanel) set(items []historyItem) {
 	h.refresh()
 }
 
-// prepend adds items first, keeping historyLimit. An image of another
+// prepend adds items first (an item of a path listed already, an export
+// written over it, moves first), keeping historyLimit. An image of another
 // model than the filter shows turns the filter off, so that what was just
 // made is seen (it was saved out of sight).
 func (h *historyPanel) prepend(items ...historyItem) {
 	if h.filter != "" && slices.ContainsFunc(items, func(it historyItem) bool { return it.model != h.filter }) {
 		h.setFilter("")
 	}
-	h.items = append(slices.Clone(items), h.items...)
+	kept := slices.DeleteFunc(slices.Clone(h.items), func(old historyItem) bool {
+		return slices.ContainsFunc(items, func(it historyItem) bool { return it.path == old.path })
+	})
+	h.items = append(slices.Clone(items), kept...)
 	if len(h.items) > historyLimit {
 		h.items = h.items[:historyLimit]
 	}

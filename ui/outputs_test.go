@@ -365,6 +365,28 @@ func TestExportNameOfAnOpenedPicture(t *testing.T) {
 
 // Deleting an output from the history says "deleted" under the entries
 // made from it, where they named a file that is no longer there.
+// An export into the outputs folder joins the history strip at once (it
+// came only after a restart); exported there again, it moves first, once.
+func TestExportIntoOutputsJoinsTheHistory(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 3)
+	generate(t, s)
+	n := s.HistoryLen()
+	path := filepath.Join(s.OutputsDir(), "mine.png")
+	must(t, s.ExportTo(path))
+	if s.HistoryLen() != n+1 || s.history.items[0].path != path {
+		t.Fatalf("after an export into the outputs folder: %d entries (was %d), first %q", s.HistoryLen(), n, s.history.items[0].path)
+	}
+	must(t, s.ExportTo(path))
+	if s.HistoryLen() != n+1 {
+		t.Errorf("exported over itself: %d entries, want %d", s.HistoryLen(), n+1)
+	}
+	must(t, s.ExportTo(filepath.Join(t.TempDir(), "elsewhere.png")))
+	if s.HistoryLen() != n+1 {
+		t.Errorf("an export elsewhere joined the history: %d entries", s.HistoryLen())
+	}
+}
+
 func TestHistoryDeletedParent(t *testing.T) {
 	s := newTestStudio(t)
 	lockSeed(t, s, "blue dog", 8)

@@ -536,6 +536,17 @@ func (s *Studio) ExportTo(path string) error {
 	if err := exportPNG(path, img, k, f, rec); err != nil {
 		return err
 	}
+	if paths.Same(filepath.Dir(path), s.outputsDir) {
+		// Into the outputs folder, which the history strip lists: shown
+		// there at once (it came only after a restart).
+		if thumb, r, err := loadThumbnail(path); err == nil {
+			it := historyItem{path: path, img: thumb, l: lineageOf(r)}
+			if r != nil {
+				it.model, it.hash = r.Model, r.ModelHash
+			}
+			s.history.prepend(it)
+		}
+	}
 	s.markSaved(tokens, true)
 	s.set.SetExportDir(filepath.Dir(path))
 	s.autosave()
