@@ -377,6 +377,14 @@ func TestSavedNote(t *testing.T) {
 	if got := savedNote("/srv/out/b.png"); got != " · saved in /srv/out as b.png" {
 		t.Errorf("elsewhere: %q", got)
 	}
+	// The Train tab's run folder is named so too ("…me/Tessera/runs" hid
+	// where), and a sibling folder of home's name is not under it.
+	if got := tildePath(filepath.Join(home, "Tessera", "runs")); got != filepath.Join("~", "Tessera", "runs") {
+		t.Errorf("runs under home: %q", got)
+	}
+	if got := tildePath(home + "..x/y"); got != home+"..x/y" {
+		t.Errorf("a folder beside home: %q", got)
+	}
 }
 
 // Open image… starts where an image was last opened from, else where the

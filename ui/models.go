@@ -60,12 +60,18 @@ func modelLabel(key string) string {
 		}
 		where = filepath.Dir(where)
 	}
+	return name + " — " + shortenPath(tildePath(where), 32)
+}
+
+// tildePath writes path with the home folder as "~" ("~/Tessera/runs"),
+// as people write it; a path outside the home folder as it is.
+func tildePath(path string) string {
 	if home, err := os.UserHomeDir(); err == nil && home != "" {
-		if rel, err := filepath.Rel(home, where); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			where = filepath.Join("~", rel)
+		if rel, err := filepath.Rel(home, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return filepath.Join("~", rel)
 		}
 	}
-	return name + " — " + shortenPath(where, 32)
+	return path
 }
 
 // shortenPath keeps the end of a long path.

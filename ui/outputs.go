@@ -135,13 +135,7 @@ func againNote(path string) string {
 // ~/Pictures/Tessera as tessera-….png"): the folder first, since a long
 // file name cut at the status line's end took it along.
 func savedNote(path string) string {
-	dir := filepath.Dir(path)
-	if home, err := os.UserHomeDir(); err == nil && home != "" {
-		if rel, err := filepath.Rel(home, dir); err == nil && !strings.HasPrefix(rel, "..") {
-			dir = filepath.Join("~", rel)
-		}
-	}
-	return fmt.Sprintf(" · saved in %s as %s", dir, filepath.Base(path))
+	return fmt.Sprintf(" · saved in %s as %s", tildePath(filepath.Dir(path)), filepath.Base(path))
 }
 
 // list returns up to limit PNG files of the folder, newest first. A missing

@@ -225,7 +225,7 @@ func newTrainTab(h trainHost) *TrainTab {
 		t.restoreData(h.set.TrainData())
 	}
 	t.runDir = widgets.NewTipEntry(false, "The run folder: prepared data, checkpoint, loss curve, samples and the model (empty: a new folder under "+h.runsDir+")")
-	t.runDir.SetPlaceHolder("new folder in " + shortenPath(h.runsDir, 16))
+	t.runDir.SetPlaceHolder("new folder in " + shortenPath(tildePath(h.runsDir), 28)) // "…me/Tessera/runs" hid where
 
 	t.start = widgets.NewTipButton("Start", theme.MediaPlayIcon(), "Start a new training run with these settings", func() { t.report(t.Start()) })
 	t.start.Importance = widget.HighImportance
