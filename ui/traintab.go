@@ -1597,7 +1597,7 @@ func (t *TrainTab) show(info *trainjob.RunInfo) {
 		if info.Problem == nil && info.State() == trainjob.StateRunning && !info.Checkpoint {
 			// Closed abruptly before its first checkpoint (a kill, a crash):
 			// Resume has nothing to go on from.
-			line += ": closed before its first checkpoint (unless a tessera train is running it now), so there is nothing to resume; the ⧉ button in the Runs bar fills the form with its settings to start it again"
+			line += ": closed before its first checkpoint (unless a tessera train is running it now), so there is nothing to resume; Same settings (the copy button in the Runs bar) fills the form with its settings to start it again"
 			if t.modelExported() {
 				line += " (Use this model opens the weights of its last validation pass, an early one)"
 			}
@@ -1624,7 +1624,10 @@ func (t *TrainTab) showInfo(st trainjob.Settings, note string) {
 		b.WriteString(note + "\n\n")
 	}
 	if st.Data != "" {
-		b.WriteString("Settings: " + settingsLine(st) + "\n")
+		// A fine-tune trains its base model's shape, not the data
+		// preset's (it said "32×32 px in 2 px patches, 4 layers × 192" of
+		// a fine-tune of the 64×64 emoji model until the run began).
+		b.WriteString("Settings: " + settingsLine(st.FineTuneShaped()) + "\n")
 	}
 	ours := t.logDir != "" && (t.job != nil && cleanPath(t.job.dir) == t.logDir || t.shown != nil && cleanPath(t.shown.Dir) == t.logDir)
 	if len(t.dataReport) > 0 && ours {

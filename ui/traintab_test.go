@@ -431,6 +431,12 @@ func TestTrainTab(t *testing.T) {
 		if st.Replay != trainjob.DefaultReplay || !st.ReplayIfPresent {
 			t.Errorf("a fine-tune on a folder keeping what it drew: replay %g, if present %v", st.Replay, st.ReplayIfPresent)
 		}
+		// Its settings line, shown before it starts, gives the shape the
+		// fine-tune trains (the base model's), not the folder preset's.
+		tab.showInfo(st, "")
+		if base := settingsLine(st.WithShapeOf(st.Init)); base == settingsLine(st) || !strings.Contains(tab.Info(), base) {
+			t.Errorf("a fine-tune's settings line %q, want %q (the preset's: %q)", tab.Info(), base, settingsLine(st))
+		}
 		tab.keep.SetChecked(false)
 		if st, err := tab.settings(); err != nil || st.Replay != 0 {
 			t.Errorf("keep unchecked: replay %g (%v)", st.Replay, err)
