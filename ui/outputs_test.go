@@ -40,6 +40,15 @@ func TestSaveEveryImageOfABatch(t *testing.T) {
 	if !strings.Contains(s.Status(), "(and the batch's 2 other images)") {
 		t.Errorf("status %q", s.Status())
 	}
+	// Listed again (after a restart) in the order the strip showed, best
+	// first (the files came back newest, the worst, first).
+	listed, err := outputs{dir: s.OutputsDir()}.list(3)
+	must(t, err)
+	for i, c := range s.cands.results {
+		if listed[i] != c.path {
+			t.Errorf("listed again: %q, the batch best first: candidate %d is %q", listed, i+1, c.path)
+		}
+	}
 	// Each file holds its own candidate's record.
 	for i, c := range s.cands.results {
 		text, err := pngmeta.ReadFile(c.path)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/draw"
+	"os"
 	"slices"
 	"time"
 
@@ -277,6 +278,16 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 			notSaved.n++
 		default:
 			c.path, c.again = path, again
+		}
+	}
+	// The history strip lists the outputs folder newest first: the batch's
+	// files, written best first, came back after a restart worst first.
+	// Their times are set a millisecond apart the other way, so that the
+	// strip keeps the order it showed.
+	for i, c := range results {
+		if c.path != "" && !c.again {
+			t := time.Now().Add(-time.Duration(i) * time.Millisecond)
+			_ = os.Chtimes(c.path, t, t) // the order only: a file that refuses keeps its time
 		}
 	}
 	if notSaved != nil {
