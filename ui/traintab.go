@@ -1154,6 +1154,16 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			st.Init = b
 		}
 	}
+	if _, err := os.Stat(trainjob.PreparedPath(st.OutDir)); err != nil {
+		if missing := trainjob.ReplayMissing(ctx, st); errors.Is(missing, data.ErrNotFound) { // known but not here: make data fetches it
+			// "Keep what it drew" cannot keep anything: asked, not only
+			// logged (a fine-tune on a folder without the emoji data
+			// forgot how to draw a rocket, said in a log line only).
+			if err := t.ask(ctx, "Keep what it drew", replayQuestion(st, missing)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if st.Init != nil {
 		shaped := st.FineTuneShaped()
 		// A fine-tune has the model's size, tokenizer and architecture, not
@@ -1166,6 +1176,43 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 		})
 	}
 	return trainjob.Run(ctx, st, ev)
+}
+
+// replayQuestion asks whether to fine-tune without replay when "Keep what
+// it drew" cannot replay what the model was trained on (missing: why).
+func replayQuestion(st trainjob.Settings, missing error) string {
+	why := missing.Error()
+	if i := strings.Index(why, ": run make data"); i > 0 {
+		why = why[:i] + " (make data in Tessera's source folder fetches it)"
+	}
+	return fmt.Sprintf("Keep what it drew cannot replay what %s was trained on: %s. This fine-tune would train on your pictures alone, and the model may forget what it drew. Train anyway?", modelLabel(st.InitModel), why)
+}
+
+// ask asks a yes-or-no question from the training goroutine (no default:
+// Return does not say yes) and returns nil for yes, errDeclinedReplay for
+// no, or the run's cancellation while it waits.
+func (t *TrainTab) ask(ctx context.Context, title, msg string) error {
+	ok := make(chan bool, 1)
+	var d *dialog.ConfirmDialog // UI goroutine only
+	t.do(func() {
+		d = newQuestion(title, msg, func(yes bool) { ok <- yes }, t.h.win)
+		noDefault(d)
+		d.Show()
+	})
+	select {
+	case yes := <-ok:
+		if !yes {
+			return errDeclinedReplay
+		}
+		return nil
+	case <-ctx.Done():
+		t.do(func() {
+			if d != nil {
+				d.Hide()
+			}
+		})
+		return context.Cause(ctx)
+	}
 }
 
 // step records a finished step (training goroutine).
@@ -1357,6 +1404,8 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		t.status.SetText("Not started: add pictures to the folder (the data report under the plots counts them), then Start again")
 	case errors.Is(err, errDeclined):
 		t.status.SetText("Not started: fix the files the data report lists (under the plots), then Start again")
+	case errors.Is(err, errDeclinedReplay):
+		t.status.SetText("Not started: make data fetches what the model was trained on; or untick Keep what it drew to fine-tune on your pictures alone")
 	case errors.Is(err, data.ErrNotFound):
 		// The built-in datasets other than shapes are downloaded once, with
 		// the registries' own clients, in Tessera's source folder.
@@ -1386,6 +1435,10 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 // prepCacheDir is the folder, in the runs folder, where the Train tab
 // keeps tokenised built-in data for later runs (trainjob.Settings.PrepCache).
 const prepCacheDir = ".prepared"
+
+// errDeclinedReplay ends a fine-tune the user declined to run without the
+// replay "Keep what it drew" asked for.
+var errDeclinedReplay = errors.New("train: not started: Keep what it drew needs what the model was trained on")
 
 // errDeclined ends a run whose data report the user declined to train on.
 var errDeclined = errors.New("train: not started: the data report's problems are to be fixed first")

@@ -1244,6 +1244,54 @@ func TestTrainDataNotDownloaded(t *testing.T) {
 	}
 }
 
+// A fine-tune on a folder that would keep what its model drew, whose
+// model's training data is not on this computer, asks before it trains on
+// the folder alone (it said so in a log line only, and the emoji model
+// forgot how to draw a rocket); No leaves nothing started.
+func TestKeepWithoutReplayDataAsks(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // no emoji data
+	e := newTrainEnv(t)
+	s := e.open(t)
+	must(t, s.OpenModel("tiny"))
+	s.Wait()
+	tab := s.Train()
+	tab.SetTune(func(st *trainjob.Settings) {
+		tinyTune(5000, 100)(st)
+		st.ReplayData = "emoji" // what it replays: the emoji data, not here
+	})
+	pics := t.TempDir()
+	for i := range 12 {
+		name := filepath.Join(pics, fmt.Sprintf("p%02d", i))
+		img := image.NewNRGBA(image.Rect(0, 0, 16, 16))
+		img.Pix[0], img.Pix[3] = uint8(20*i), 255 // each picture its own (no duplicates to report)
+		var buf bytes.Buffer
+		must(t, png.Encode(&buf, img))
+		must(t, os.WriteFile(name+".png", buf.Bytes(), 0o644))
+		must(t, os.WriteFile(name+".txt", []byte(fmt.Sprintf("red cat %d\n", i)), 0o644))
+	}
+	tab.SetData(pics)
+	tab.SetFineTune(true)
+	if !tab.keep.Checked {
+		t.Fatal("Keep what it drew is not on for a fine-tune on a folder")
+	}
+	tab.SetRunFolder(filepath.Join(t.TempDir(), "keep")) // a new run: its data not prepared yet
+	must(t, tab.Start())
+	pumpFor(t, s, "the question about keeping what it drew", func() bool { return hasDialog(s) })
+	no := buttonIn(s.Window().Canvas().Overlays().Top(), "No")
+	if no == nil {
+		t.Fatalf("no question with a No button: status %q, error %v", tab.Status(), tab.LastError())
+	}
+	test.Tap(no)
+	tab.wait()
+	s.Wait()
+	if !strings.HasPrefix(tab.Status(), "Not started: make data fetches what the model was trained on") || tab.LastError() != nil || hasDialog(s) {
+		t.Fatalf("answering No: status %q, error %v, a dialog %v", tab.Status(), tab.LastError(), hasDialog(s))
+	}
+	if msg := replayQuestion(trainjob.Settings{InitModel: "emoji"}, fmt.Errorf("emoji data not found in /x: run make data in Tessera's source folder: %w", data.ErrNotFound)); !strings.Contains(msg, "emoji data not found in /x (make data in Tessera's source folder fetches it)") {
+		t.Errorf("the question: %q", msg)
+	}
+}
+
 // A run's line in the list says its state in words.
 func TestRunLineStates(t *testing.T) {
 	for state, want := range map[string]string{

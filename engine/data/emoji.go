@@ -26,6 +26,38 @@ func DefaultEmojiCache() (string, error) {
 	return filepath.Join(dir, "tessera", "emoji"), nil
 }
 
+// EmojiPresent says why Emoji would not find the emoji data in cacheDir
+// (DefaultEmojiCache when empty): an error wrapping ErrNotFound that says
+// how to fetch it, or nil. It only looks for the files (the tarballs, the
+// rasterised styles, emojibase's labels), without reading them, so that a
+// caller can ask before a run needs them.
+func EmojiPresent(cacheDir string) error {
+	if cacheDir == "" {
+		var err error
+		if cacheDir, err = DefaultEmojiCache(); err != nil {
+			return err
+		}
+	}
+	var pngs []string
+	for _, s := range EmojiStyles() {
+		if !rasterStyle(s) {
+			pngs = append(pngs, s)
+		}
+	}
+	if _, _, err := findEmojiTarballs(cacheDir, pngs); err != nil {
+		return err
+	}
+	for _, s := range EmojiStyles() {
+		if dir := rasterDir(cacheDir, s); rasterStyle(s) && !fileExists(filepath.Join(dir, ".done")) {
+			return fmt.Errorf("emoji style %s not rasterised in %s: run make data in Tessera's source folder (or scripts/fetch-emoji.sh %s): %w", s, dir, cacheDir, ErrNotFound)
+		}
+	}
+	if eb := filepath.Join(cacheDir, emojibaseTarball); !fileExists(eb) {
+		return fmt.Errorf("emoji labels not found in %s: run make data in Tessera's source folder (or scripts/fetch-emoji.sh %s): %w", eb, cacheDir, ErrNotFound)
+	}
+	return nil
+}
+
 // Emoji loads the emoji artwork of the given styles (all of EmojiStyles when
 // none are given) from what scripts/fetch-emoji.sh saved in cacheDir: the
 // npm tarballs emoji-datasource-VERSION.tgz (emoji.json) and

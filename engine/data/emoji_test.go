@@ -250,3 +250,34 @@ func TestFluentTone(t *testing.T) {
 		}
 	}
 }
+
+// EmojiPresent looks for every file Emoji needs, without reading them:
+// the tarballs, each rasterised style and emojibase's labels.
+func TestEmojiPresent(t *testing.T) {
+	if err := EmojiPresent(t.TempDir()); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "emoji data not found") {
+		t.Fatalf("an empty cache: %v", err)
+	}
+	dir := writeEmojiCache(t)
+	if err := EmojiPresent(dir); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "not rasterised") {
+		t.Fatalf("the tarballs alone: %v", err)
+	}
+	for _, s := range EmojiStyles() {
+		if rasterStyle(s) {
+			if err := os.MkdirAll(rasterDir(dir, s), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(rasterDir(dir, s), ".done"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := EmojiPresent(dir); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "labels") {
+		t.Fatalf("without emojibase's labels: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, emojibaseTarball), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := EmojiPresent(dir); err != nil {
+		t.Fatalf("every file there: %v", err)
+	}
+}

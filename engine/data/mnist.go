@@ -85,6 +85,13 @@ func MNISTFrom(ctx context.Context, dir string, train bool) ([]Sample, Report, e
 	return samples, rep, nil
 }
 
+// MNISTPresent says why MNIST would not find the digits (an error wrapping
+// ErrNotFound that says how to fetch them), or nil.
+func MNISTPresent(ctx context.Context) error {
+	_, err := mnistDir(ctx)
+	return err
+}
+
 // mnistDir finds the GoMNIST module's data folder: first through `go list -m`,
 // then in the module cache at the version go.mod pins.
 func mnistDir(ctx context.Context) (string, error) {

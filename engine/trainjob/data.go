@@ -418,6 +418,36 @@ func sameData(a, b string) bool {
 	return a == b
 }
 
+// ReplayMissing says why a fine-tune that replays only if it can
+// (Settings.ReplayIfPresent, the Train tab's "Keep what it drew") would
+// train on its data alone: what its model was trained on is not known, or
+// is not on this computer (an error wrapping data.ErrNotFound that says
+// how to fetch it); nil when it replays, or replays nothing anyway. It
+// only looks for the files, so that the studio can ask before the run.
+func ReplayMissing(ctx context.Context, s Settings) error {
+	if s.Init == nil || s.Replay <= 0 || !s.ReplayIfPresent {
+		return nil
+	}
+	name := s.ReplayData
+	if name == "" {
+		var err error
+		if name, err = replaySource(s.Init); err != nil {
+			return fmt.Errorf("what %s was trained on is not known: %w", s.Init.Name, err)
+		}
+	}
+	switch {
+	case name == "emoji":
+		return data.EmojiPresent("")
+	case name == "mnist":
+		return data.MNISTPresent(ctx)
+	case bundle.IsFolder(name):
+		if fi, err := os.Stat(name); err != nil || !fi.IsDir() {
+			return fmt.Errorf("the folder %s it was trained on is not there: %w", name, data.ErrNotFound)
+		}
+	}
+	return nil
+}
+
 // addReplay loads the pictures a fine-tune replays (Settings.Replay): the
 // training split of s.ReplayData, else of the data base was trained on
 // (ModelData), into spec.Replay, with that data's style-word dropout.
