@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -41,8 +42,8 @@ func TestLikelihoodMapMatchesScorer(t *testing.T) {
 	top := render.SurpriseTop(s.Bundle().Codes())
 	legend := s.likelihood.legend.Text()
 	for _, part := range []string{
-		fmt.Sprintf("%.2f nats = guess", top),
-		fmt.Sprintf("%.3f bits/patch, worst %.2f nats, under \"google cat\"", want.BitsPerToken(), slices.Max(want.PerToken)),
+		fmt.Sprintf("%.3g bits = guess", top/math.Ln2),
+		fmt.Sprintf("%.3f bits/patch, worst %.2f bits, under \"google cat\"", want.BitsPerToken(), slices.Max(want.PerToken)/math.Ln2),
 	} {
 		if !strings.Contains(legend, part) {
 			t.Fatalf("legend %q lacks %q", legend, part)

@@ -746,7 +746,7 @@ func heldOutWarning(tr, va []data.Sample) string {
 		parts = append(parts, fmt.Sprintf("held out for validation, never trained on: %s", strings.Join(names, ", ")))
 	}
 	if len(only) > 0 {
-		parts = append(parts, fmt.Sprintf("words only held-out pictures' captions have are not learnt: %s (a picture more with them trains them)", strings.Join(only, ", ")))
+		parts = append(parts, fmt.Sprintf("words that only the held-out pictures' captions use are not learnt: %s (one more picture captioned with them trains them)", strings.Join(only, ", ")))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -3,6 +3,7 @@ package widgets
 import (
 	"fmt"
 	"image"
+	"math"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -17,10 +18,11 @@ import (
 // bits per patch, the prompt it was scored under and its worst patch; or
 // why there is no map.
 type LikelihoodLegend struct {
-	title, lo, hi, bits *widget.Label
-	ramp                *canvas.Image
-	box                 *fyne.Container
-	on                  bool // the legend says something (see Text)
+	title, lo, hi *widget.Label
+	bits          *TipLabel // cut at the line's end: its tooltip has it whole
+	ramp          *canvas.Image
+	box           *fyne.Container
+	on            bool // the legend says something (see Text)
 }
 
 // legendOff is what the legend's line says while the map is off; the line
@@ -35,13 +37,12 @@ func NewLikelihoodLegend() *LikelihoodLegend {
 	}
 	l := &LikelihoodLegend{
 		title: widget.NewLabel("Surprise"),
-		lo:    widget.NewLabel(""), hi: widget.NewLabel(""), bits: widget.NewLabel(""),
+		lo:    widget.NewLabel(""), hi: widget.NewLabel(""), bits: NewTipLabel(""),
 		ramp: canvas.NewImageFromImage(pix),
 	}
 	l.ramp.FillMode = canvas.ImageFillStretch
 	l.ramp.ScaleMode = canvas.ImageScaleSmooth
 	l.ramp.SetMinSize(fyne.NewSize(120, 14))
-	l.bits.Truncation = fyne.TextTruncateEllipsis
 	l.box = container.NewBorder(nil, nil, container.NewHBox(l.title, l.lo, container.NewCenter(l.ramp), l.hi), nil, l.bits)
 	l.Hide()
 	return l
@@ -49,17 +50,19 @@ func NewLikelihoodLegend() *LikelihoodLegend {
 
 // Show fills the legend for a map coloured from 0 to top nats (its scale,
 // the same for every image of a model), whose most surprising patch is
-// worst nats, bits per patch in all, scored under prompt ("": none).
+// worst nats, bits per patch in all, scored under prompt ("": none). It
+// reads in bits throughout (a scale in nats beside a mean in bits read
+// 5.1 bits as near a guess of 6.93 nats, which is 10 bits).
 func (l *LikelihoodLegend) Show(top, worst, bits float64, prompt string) {
 	l.lo.SetText("0")
-	l.hi.SetText(fmt.Sprintf("%.2f nats = guess", top))
+	l.hi.SetText(fmt.Sprintf("%.3g bits = guess", top/math.Ln2))
 	under := "without a prompt"
 	if prompt != "" {
 		under = fmt.Sprintf("under %q", prompt)
 	}
 	// The figures first, the prompt last: a long one is cut, not them.
 	// −log p is never below 0; rounding can leave −1e-9, shown "-0.00".
-	l.bits.SetText(fmt.Sprintf("· %.3f bits/patch, worst %.2f nats, %s", bits, max(worst, 0), under))
+	l.bits.SetText(fmt.Sprintf("· %.3f bits/patch, worst %.2f bits, %s", bits, max(worst, 0)/math.Ln2, under))
 	l.title.Show()
 	l.lo.Show()
 	l.ramp.Show()
