@@ -1057,6 +1057,10 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 	} else {
 		t.status.SetText(fmt.Sprintf("Starting%s: checking and preparing the data (before the time budget starts)…", t.threadsCut()))
 	}
+	if t.threadsAsked > 0 {
+		// In the log too: the status gives way to "Preparing…" at once.
+		t.logLines = append(t.logLines, fmt.Sprintf("threads: %d asked; this computer has %d cores, so training uses %d", t.threadsAsked, runtime.NumCPU(), runtime.NumCPU()))
+	}
 	t.threadsAsked = 0 // said once
 	t.showInfo(st, "")
 	t.updateButtons()

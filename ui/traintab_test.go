@@ -159,6 +159,10 @@ func TestTrainTab(t *testing.T) {
 		if !strings.Contains(tab.Status(), want) || tab.threads.Text != strconv.Itoa(runtime.NumCPU()) {
 			t.Errorf("Start with more threads than cores: status %q, Threads %q", tab.Status(), tab.threads.Text)
 		}
+		// The status gives way to the preparing at once: the log keeps it.
+		if line := fmt.Sprintf("threads: %d asked; this computer has %d cores, so training uses %d", runtime.NumCPU()+6, runtime.NumCPU(), runtime.NumCPU()); !strings.Contains(tab.Info(), line) {
+			t.Errorf("the log shown lacks %q: %q", line, tab.Info())
+		}
 		c.Focus(tab.stop) // a keyboard user's Space on Stop
 		test.Tap(tab.stop)
 		tab.wait()
