@@ -243,6 +243,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	s.resetTimeline()
 	s.showDoc()
 	note := fmt.Sprintf("%q", instruction)
+	if sourcePrompt != "" {
+		note += fmt.Sprintf(" of %q", sourcePrompt) // the image edited, as its file records it
+	}
 	if mask != nil {
 		// The mask limits the edit: it is shown (a run may have hidden it)
 		// and the status says so.

@@ -149,8 +149,8 @@ func TestEditByInstruction(t *testing.T) {
 	if s.Candidates() != 3 || !strings.HasPrefix(s.cands.Thumbs()[0].Caption, "best") {
 		t.Fatalf("%d candidates, first %q", s.Candidates(), s.cands.Thumbs()[0].Caption)
 	}
-	if !strings.Contains(s.Status(), "Edited") || !strings.Contains(s.Status(), "mirror it") {
-		t.Fatalf("status %q", s.Status())
+	if !strings.Contains(s.Status(), "Edited") || !strings.Contains(s.Status(), `"mirror it" of "blue cat`) {
+		t.Fatalf("status %q: want the instruction and the source's prompt", s.Status())
 	}
 	// Named with its instruction beside the edit model's seed, as the
 	// outputs folder names it (the drawing prompt and the edit's seed
