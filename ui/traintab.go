@@ -1110,43 +1110,24 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			return nil, err
 		}
 		if rep != nil && (rep.Attention() > 0 || tooFew(rep)) { // BOMs and CRLFs are read as if absent: no question for them
-			ok := make(chan bool, 1)
-			var d *dialog.ConfirmDialog // UI goroutine only
 			report := strings.Join(rep.Lines(), "\n")
-			t.do(func() {
-				if t.accepted[st.Data] == report {
-					ok <- true // said Yes to this very report this session
-					return
-				}
-				msg := dataQuestion(rep)
-				d = newQuestion("Data report", msg, func(yes bool) { ok <- yes }, t.h.win)
-				noDefault(d) // training on a folder with problems is a choice, not the default
-				d.Show()
-			})
-			select {
-			case yes := <-ok:
-				if !yes && rep.Attention() == 0 {
-					return nil, errDeclinedFew
-				}
-				if !yes {
-					return nil, errDeclined
-				}
-				t.do(func() {
-					if t.accepted == nil {
-						t.accepted = map[string]string{}
-					}
-					t.accepted[st.Data] = report
-				})
-			case <-ctx.Done():
-				// Stopped (or the studio closed) while asking: the question
-				// goes with the run.
-				t.do(func() {
-					if d != nil {
-						d.Hide()
-					}
-				})
-				return nil, context.Cause(ctx)
+			// Training on a folder with problems is a choice, not the
+			// default; a report said Yes to this session is not asked again.
+			yes, err := t.ask(ctx, "Data report", dataQuestion(rep), func() bool { return t.accepted[st.Data] == report })
+			switch {
+			case err != nil:
+				return nil, err
+			case !yes && rep.Attention() == 0:
+				return nil, errDeclinedFew
+			case !yes:
+				return nil, errDeclined
 			}
+			t.do(func() {
+				if t.accepted == nil {
+					t.accepted = map[string]string{}
+				}
+				t.accepted[st.Data] = report
+			})
 		}
 	}
 	if st.Init == nil && st.InitModel != "" && t.h.open != nil {
@@ -1163,8 +1144,12 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			// "Keep what it drew" cannot keep anything: asked, not only
 			// logged (a fine-tune on a folder without the emoji data
 			// forgot how to draw a rocket, said in a log line only).
-			if err := t.ask(ctx, "Keep what it drew", replayQuestion(st, missing)); err != nil {
+			yes, err := t.ask(ctx, "Keep what it drew", replayQuestion(st, missing), nil)
+			if err != nil {
 				return nil, err
+			}
+			if !yes {
+				return nil, errDeclinedReplay
 			}
 		}
 	}
@@ -1193,29 +1178,32 @@ func replayQuestion(st trainjob.Settings, missing error) string {
 }
 
 // ask asks a yes-or-no question from the training goroutine (no default:
-// Return does not say yes) and returns nil for yes, errDeclinedReplay for
-// no, or the run's cancellation while it waits.
-func (t *TrainTab) ask(ctx context.Context, title, msg string) error {
+// Return does not say yes) and returns the answer, or the run's
+// cancellation while it waits (the question then goes with the run).
+// answered, when set, runs first on the UI goroutine: true stands for a
+// Yes given before, and nothing is asked.
+func (t *TrainTab) ask(ctx context.Context, title, msg string, answered func() bool) (bool, error) {
 	ok := make(chan bool, 1)
 	var d *dialog.ConfirmDialog // UI goroutine only
 	t.do(func() {
+		if answered != nil && answered() {
+			ok <- true
+			return
+		}
 		d = newQuestion(title, msg, func(yes bool) { ok <- yes }, t.h.win)
 		noDefault(d)
 		d.Show()
 	})
 	select {
 	case yes := <-ok:
-		if !yes {
-			return errDeclinedReplay
-		}
-		return nil
+		return yes, nil
 	case <-ctx.Done():
 		t.do(func() {
 			if d != nil {
 				d.Hide()
 			}
 		})
-		return context.Cause(ctx)
+		return false, context.Cause(ctx)
 	}
 }
 
