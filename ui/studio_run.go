@@ -1006,15 +1006,8 @@ func variedParams(p core.Params) (core.Params, bool) {
 // unchanged reports whether every image of res is base: a run that gave
 // back the image it started from.
 func unchanged(res *sampler.Result, base []int) bool {
-	if res == nil || res.Stopped || len(res.Images) == 0 || len(base) == 0 {
-		return false
-	}
-	for _, im := range res.Images {
-		if !slices.Equal(im.Tokens, base) {
-			return false
-		}
-	}
-	return true
+	same, n := givenBack(res, base)
+	return n > 0 && same == n
 }
 
 // mostlyUnchanged reports whether most of res's images are base:
@@ -1022,16 +1015,22 @@ func unchanged(res *sampler.Result, base []int) bool {
 // candidates (Regenerate masked offered "best, #2 = before, #3 = before,
 // #4 = before" and drew no more variation, since one had changed).
 func mostlyUnchanged(res *sampler.Result, base []int) bool {
+	same, n := givenBack(res, base)
+	return 2*same > n
+}
+
+// givenBack counts the images of res that are base (same) of its n; both 0
+// for a run that says nothing of it (none, stopped, or no base).
+func givenBack(res *sampler.Result, base []int) (same, n int) {
 	if res == nil || res.Stopped || len(res.Images) == 0 || len(base) == 0 {
-		return false
+		return 0, 0
 	}
-	same := 0
 	for _, im := range res.Images {
 		if slices.Equal(im.Tokens, base) {
 			same++
 		}
 	}
-	return 2*same > len(res.Images)
+	return same, len(res.Images)
 }
 
 // variedNote says that a job was drawn again with more variation, for its

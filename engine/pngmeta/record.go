@@ -115,15 +115,18 @@ func (r *Record) Sampled() bool {
 // was made from its parent ("Made from: 2 of 64 patches of photo.png
 // regenerated", MadeFrom: its prompt and seed alone do not make it).
 func (r Record) Infotext() Infotext {
-	var extra map[string]string
-	if clear, _ := r.Extra[ExtraTransparent].(bool); clear {
-		extra = map[string]string{"Background": "transparent"}
-	}
-	if how := r.MadeFrom(); how != "" {
+	var extra map[string]string // nil when there is nothing to add
+	put := func(key, value string) {
 		if extra == nil {
 			extra = map[string]string{}
 		}
-		extra["Made from"] = how
+		extra[key] = value
+	}
+	if clear, _ := r.Extra[ExtraTransparent].(bool); clear {
+		put("Background", "transparent")
+	}
+	if how := r.MadeFrom(); how != "" {
+		put("Made from", how)
 	}
 	if e, ok := r.Extra[ExtraEdit].(map[string]any); ok {
 		// The studio's edits are recorded in the drawing model's codes,
@@ -132,24 +135,15 @@ func (r Record) Infotext() Infotext {
 		// Info read "make it red … Model: emoji" alone, which txt2img
 		// cannot draw).
 		if m, _ := e["model"].(string); m != "" && m != r.Model {
-			if extra == nil {
-				extra = map[string]string{}
-			}
-			extra["Edit model"] = m
+			put("Edit model", m)
 		}
 		if sp, _ := e["source_prompt"].(string); sp != "" {
-			if extra == nil {
-				extra = map[string]string{}
-			}
-			extra["Source prompt"] = sp
+			put("Source prompt", sp)
 		}
 	}
 	if n := r.Grid[0] * r.Grid[1]; len(r.Tokens) > 0 && len(r.Tokens) < n {
 		// A stopped run's picture: the rest of the patches are missing.
-		if extra == nil {
-			extra = map[string]string{}
-		}
-		extra["Patches"] = fmt.Sprintf("%d of %d (stopped)", len(r.Tokens), n)
+		put("Patches", fmt.Sprintf("%d of %d (stopped)", len(r.Tokens), n))
 	}
 	if from := r.ImportedFrom(); from != "" {
 		return Infotext{Imported: from, Width: r.Width, Height: r.Height, Model: r.Model, ModelHash: r.ModelHash, Version: r.Version, Extra: extra}
