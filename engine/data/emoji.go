@@ -48,12 +48,14 @@ func EmojiPresent(cacheDir string) error {
 		return err
 	}
 	for _, s := range EmojiStyles() {
-		if dir := rasterDir(cacheDir, s); rasterStyle(s) && !fileExists(filepath.Join(dir, ".done")) {
-			return fmt.Errorf("emoji style %s not rasterised in %s: run make data in Tessera's source folder (or scripts/fetch-emoji.sh %s): %w", s, dir, cacheDir, ErrNotFound)
+		if rasterStyle(s) {
+			if err := rasterMissing(cacheDir, s); err != nil {
+				return err
+			}
 		}
 	}
 	if eb := filepath.Join(cacheDir, emojibaseTarball); !fileExists(eb) {
-		return fmt.Errorf("emoji labels not found in %s: run make data in Tessera's source folder (or scripts/fetch-emoji.sh %s): %w", eb, cacheDir, ErrNotFound)
+		return fmt.Errorf("emoji labels not found in %s: %s: %w", eb, fetchHint(cacheDir), ErrNotFound)
 	}
 	return nil
 }
@@ -111,7 +113,7 @@ func Emoji(ctx context.Context, cacheDir string, styles ...string) ([]Sample, Re
 	if eb := filepath.Join(cacheDir, emojibaseTarball); needLabels || fileExists(eb) {
 		if src.labels, err = cldrLabels(ctx, eb); err != nil {
 			if !fileExists(eb) {
-				err = fmt.Errorf("%w: run make data in Tessera's source folder (or scripts/fetch-emoji.sh %s): %w", err, cacheDir, ErrNotFound)
+				err = fmt.Errorf("%w: %s: %w", err, fetchHint(cacheDir), ErrNotFound)
 			}
 			return nil, rep, err
 		}
@@ -186,7 +188,7 @@ func fileExists(path string) bool {
 // the metadata tarball and one tarball per PNG style asked for.
 func findEmojiTarballs(dir string, styles []string) (meta string, vendors map[string]string, err error) {
 	const prefix = "emoji-datasource-"
-	missing := fmt.Errorf("emoji data not found in %s: run make data in Tessera's source folder (or scripts/fetch-emoji.sh %s): %w", dir, dir, ErrNotFound)
+	missing := fmt.Errorf("emoji data not found in %s: %s: %w", dir, fetchHint(dir), ErrNotFound)
 	names, err := filepath.Glob(filepath.Join(dir, prefix+"*.tgz"))
 	if err != nil {
 		return "", nil, fmt.Errorf("emoji data in %s: %w", dir, err)

@@ -137,13 +137,29 @@ type rasterIndex struct {
 	labels map[string]string
 }
 
+// rasterMissing says, wrapping ErrNotFound, that style was not rasterised
+// into cacheDir (its folder has no ".done" mark), and how to make it; nil
+// when it was.
+func rasterMissing(cacheDir, style string) error {
+	dir := rasterDir(cacheDir, style)
+	if _, err := os.Stat(filepath.Join(dir, ".done")); err != nil {
+		return fmt.Errorf("emoji style %s not rasterised in %s: %s: %w", style, dir, fetchHint(cacheDir), ErrNotFound)
+	}
+	return nil
+}
+
+// fetchHint is how to fetch the emoji data into cacheDir, for errors.
+func fetchHint(cacheDir string) string {
+	return fmt.Sprintf("run make data in Tessera's source folder (or scripts/fetch-emoji.sh %s)", cacheDir)
+}
+
 // newRasterIndex lists a raster style's folder; a missing folder is an error
 // wrapping ErrNotFound that says how to make it.
 func newRasterIndex(cacheDir, style string, labels map[string]string) (*rasterIndex, error) {
-	dir := rasterDir(cacheDir, style)
-	if _, err := os.Stat(filepath.Join(dir, ".done")); err != nil {
-		return nil, fmt.Errorf("emoji style %s not rasterised in %s: run make data in Tessera's source folder (or scripts/fetch-emoji.sh %s): %w", style, dir, cacheDir, ErrNotFound)
+	if err := rasterMissing(cacheDir, style); err != nil {
+		return nil, err
 	}
+	dir := rasterDir(cacheDir, style)
 	names, err := filepath.Glob(filepath.Join(dir, "*.png"))
 	if err != nil {
 		return nil, fmt.Errorf("emoji style %s: %w", style, err)
