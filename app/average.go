@@ -42,16 +42,16 @@ func runAverage(_ context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("--dtype %q: use F32, F16 or BF16", *dtype)}
 	}
 	for i, dir := range dirs {
-		if paths.Same(*out, dir) {
-			return fmt.Errorf("--out %s is one of the models averaged (%s): give a new folder", *out, dir)
-		}
-		// A training run's folder stands for its model, as everywhere
-		// (--out that run folder was refused above: a model written
-		// among its checkpoint and record would stand for the run).
+		// A training run's folder stands for its model, as everywhere;
+		// --out may be neither (a model written among a run's checkpoint
+		// and record would stand for the run).
+		given := dir
 		if runModel := filepath.Join(dir, "model"); !isModelFolder(dir) && isModelFolder(runModel) {
 			dir, dirs[i] = runModel, runModel
-			if paths.Same(*out, dir) {
-				return fmt.Errorf("--out %s is one of the models averaged (%s): give a new folder", *out, dir)
+		}
+		for _, in := range []string{given, dir} {
+			if paths.Same(*out, in) {
+				return fmt.Errorf("--out %s is one of the models averaged (%s): give a new folder", *out, in)
 			}
 		}
 		for _, before := range dirs[:i] {
