@@ -19,6 +19,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/outname"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
@@ -332,6 +333,20 @@ func (s *Studio) fileDeleted(path string) {
 	s.cands.forget(path)
 }
 
+// historyItemAt is the history strip's entry of the picture file at path:
+// its thumbnail, lineage and model, and its record (nil: none).
+func historyItemAt(path string) (historyItem, *pngmeta.Record, error) {
+	img, rec, err := loadThumbnail(path)
+	if err != nil {
+		return historyItem{}, nil, err
+	}
+	it := historyItem{path: path, img: img, l: lineageOf(rec)}
+	if rec != nil {
+		it.model, it.hash = rec.Model, rec.ModelHash
+	}
+	return it, rec, nil
+}
+
 // loadHistory fills the history strip from the outputs folder in the
 // background.
 func (s *Studio) loadHistory() {
@@ -348,8 +363,7 @@ func (s *Studio) loadHistory() {
 		}
 		var items []historyItem
 		for _, p := range paths {
-			if img, rec, err := loadThumbnail(p); err == nil {
-				it := historyItem{path: p, img: img, l: lineageOf(rec)}
+			if it, rec, err := historyItemAt(p); err == nil {
 				if par := it.l.parent; oldest != "" && filepath.Base(par) == par && outname.TimeKey(par) >= oldest {
 					// An output of the folder deleted since: said after a
 					// restart too (the note linked to it again).
@@ -358,7 +372,6 @@ func (s *Studio) loadHistory() {
 					}
 				}
 				if rec != nil {
-					it.model, it.hash = rec.Model, rec.ModelHash
 					s.runs.saved.remember(*rec, p) // made again after a restart, not written twice
 				}
 				items = append(items, it)

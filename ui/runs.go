@@ -71,8 +71,8 @@ func (r *runs) start(j job, done func(ran job, res *sampler.Result, err error, s
 			res, err = j.runWith(ctx, j.opt, emit)
 		}
 		// Gave back the image it started from (as most of its
-		// candidates; those that changed are drawn again too, so that
-		// the candidates share one set of settings): drawn again with more variation (the results
+		// candidates): drawn again with more variation, all of them, so
+		// that the candidates share one set of settings (the results
 		// record the settings that drew them).
 		for err == nil && j.runWith != nil && !j.repair && j.tries < maxVaryTries && mostlyUnchanged(res, j.base) {
 			p, ok := variedParams(j.params)
@@ -284,9 +284,10 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 	// files, written best first, came back after a restart worst first.
 	// Their times are set a millisecond apart the other way, so that the
 	// strip keeps the order it showed.
+	written := time.Now()
 	for i, c := range results {
 		if c.path != "" && !c.again {
-			t := time.Now().Add(-time.Duration(i) * time.Millisecond)
+			t := written.Add(-time.Duration(i) * time.Millisecond)
 			_ = os.Chtimes(c.path, t, t) // the order only: a file that refuses keeps its time
 		}
 	}

@@ -539,11 +539,7 @@ func (s *Studio) ExportTo(path string) error {
 	if paths.Same(filepath.Dir(path), s.outputsDir) {
 		// Into the outputs folder, which the history strip lists: shown
 		// there at once (it came only after a restart).
-		if thumb, r, err := loadThumbnail(path); err == nil {
-			it := historyItem{path: path, img: thumb, l: lineageOf(r)}
-			if r != nil {
-				it.model, it.hash = r.Model, r.ModelHash
-			}
+		if it, _, err := historyItemAt(path); err == nil {
 			s.history.prepend(it)
 		}
 	}
