@@ -13,10 +13,10 @@ import (
 	"github.com/tessera-studio/tessera/engine/render"
 )
 
-// LikelihoodLegend explains the likelihood map under the canvas: the colour
-// ramp from 0 to the model's blind-guess surprise (nats), the image's mean
-// bits per patch, the prompt it was scored under and its worst patch; or
-// why there is no map.
+// LikelihoodLegend explains the likelihood map under the canvas, in bits:
+// the colour ramp from 0 to the model's blind-guess surprise, the image's
+// mean bits per patch, its worst patch and the prompt it was scored under;
+// or why there is no map.
 type LikelihoodLegend struct {
 	title, lo, hi *widget.Label
 	bits          *TipLabel // cut at the line's end: its tooltip has it whole
