@@ -20,6 +20,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/paths"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 func runInfo(ctx context.Context, env Env, args []string) error {
@@ -74,7 +75,7 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 	rows, cols := b.Grid()
 	o := env.Stdout
 	fmt.Fprintf(o, "model       %s (%s), weights hash %s\n", b.Name, b.Source, b.Model.Hash)
-	fmt.Fprintf(o, "parameters  %d (%s as float32)\n", c.Params(), model.FormatBytes(c.Params()*4))
+	fmt.Fprintf(o, "parameters  %d (%s as float32)\n", c.Params(), plural.Bytes(c.Params()*4))
 	fmt.Fprintf(o, "layers      %d × width %d, %d heads, MLP %d, %s\n", c.NLayer, c.NEmbd, c.NHead, c.Inner(), c.ActivationFunction)
 	fmt.Fprintf(o, "image       %d×%d pixels = %d×%d patches of %d×%d (%d tokens)\n", w, h, cols, rows, b.PatchSize(), b.PatchSize(), b.ImageTokens())
 	if v, ok := b.Tokenizer.(*tokenizer.ViT); ok {

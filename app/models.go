@@ -14,6 +14,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/trainjob"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // Catalog opens models by built-in name or folder path.
@@ -180,7 +181,7 @@ func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, erro
 		}
 		if b.Model.Released() > 0 {
 			fmt.Fprintf(log, "note: model %s keeps only its %s weights (%s of float32 freed): scoring and long prompts run on them too\n",
-				b.Name, b.Model.Precision(), model.FormatBytes(b.Model.Released()))
+				b.Name, b.Model.Precision(), plural.Bytes(b.Model.Released()))
 		}
 	}
 	return b, err
@@ -200,7 +201,7 @@ func loadProgress(log io.Writer, nameOrDir string) (progress func(done, total in
 			return
 		}
 		last, shown = time.Now(), true
-		fmt.Fprintf(log, "\rloading %s: %3.0f%% of %s", nameOrDir, 100*float64(done)/float64(total), model.FormatBytes(total))
+		fmt.Fprintf(log, "\rloading %s: %3.0f%% of %s", nameOrDir, 100*float64(done)/float64(total), plural.Bytes(total))
 	}
 	return progress, func() {
 		if shown {

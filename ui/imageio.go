@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	"os"
 	"path/filepath"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -90,19 +89,9 @@ const poorEncodingDB = 19
 // stored tokens when it carries Tessera's metadata for the same model,
 // otherwise by resizing and encoding its pixels with b's codebook.
 func openImageFile(path string, b *bundle.Bundle) (*opened, error) {
-	info, err := os.Stat(path)
+	data, err := codebook.ReadImageFile(path, maxImageFile)
 	if err != nil {
-		return nil, fmt.Errorf("open image: %w", err)
-	}
-	if info.IsDir() {
-		return nil, fmt.Errorf("open image %s: it is a folder", path)
-	}
-	if info.Size() > maxImageFile {
-		return nil, fmt.Errorf("open image %s: %d bytes is more than the %d accepted", path, info.Size(), maxImageFile)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("open image: %w", err)
+		return nil, err
 	}
 	return openImageData(data, filepath.Base(path), b)
 }

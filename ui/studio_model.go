@@ -185,7 +185,7 @@ func (s *Studio) loadProgress(done, total int64) {
 		if now := time.Now(); now.Sub(s.lastLoad) > 100*time.Millisecond || done == total {
 			s.lastLoad = now
 			s.runs.bar.SetValue(float64(done) / float64(total))
-			s.setStatus(fmt.Sprintf("Loading model: %s of %s", model.FormatBytes(done), model.FormatBytes(total)))
+			s.setStatus(fmt.Sprintf("Loading model: %s of %s", plural.Bytes(done), plural.Bytes(total)))
 		}
 	})
 }

@@ -29,7 +29,6 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
-	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -942,7 +941,7 @@ func (t *TrainTab) AskDelete() {
 		return
 	}
 	msg := fmt.Sprintf("Delete the run %s?\n\nIts folder %s goes, with its checkpoint, loss curve, samples and model (%s). This cannot be undone.\n\nPictures made with its model stay in the History and wherever they were exported; without the model they open from their pixels (no rewinding or regenerating by patch).",
-		filepath.Base(dir), dir, model.FormatBytes(folderBytes(dir)))
+		filepath.Base(dir), dir, plural.Bytes(folderBytes(dir)))
 	d := newQuestion("Delete run", msg, func(yes bool) {
 		if yes {
 			t.report(t.DeleteRun(dir))

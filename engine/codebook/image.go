@@ -20,6 +20,7 @@ import (
 	_ "golang.org/x/image/webp" // register WebP for LoadImage
 
 	"github.com/tessera-studio/tessera/engine/orient"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // ImageFormats names the formats LoadImage and DecodeImage read, for
@@ -84,22 +85,90 @@ func ImageConfig(path string) (image.Config, string, error) {
 	return cfg, format, nil
 }
 
-// openImage opens an image file, refusing a folder.
+// openImage opens an image file, refusing what CheckFile refuses (looked
+// at before it is opened: opening a pipe waits for a writer).
 func openImage(path string) (*os.File, error) {
+	if err := CheckFile(path, "image"); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		// The path once, not twice ("open image a.png: open a.png: …").
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("open image %s: %w", path, err)
-	}
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		f.Close()
-		return nil, fmt.Errorf("read image %s: it is a folder, not an image file", path)
+		return nil, fmt.Errorf("read image %s: %w", path, err)
 	}
 	return f, nil
+}
+
+// CheckFile returns an error unless path (a symbolic link followed) is a
+// regular file: one that is missing or cannot be looked at, a folder, a
+// device, a named pipe or a socket. A device reads forever (/dev/zero
+// filled memory) and opening a pipe waits for a writer (the studio hung on
+// one without a word): neither is a picture or a caption. what names the
+// file expected in the message ("image": "read image a.png: it is a named
+// pipe, not an image file").
+func CheckFile(path, what string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path once, not twice ("open image a.png: stat a.png: …")
+		}
+		return fmt.Errorf("open %s %s: %w", what, path, err)
+	case fi.IsDir():
+		return fmt.Errorf("read %s %s: it is a folder, not %s file", what, path, article(what))
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("read %s %s: it is a %s, not %s file", what, path, fileKind(fi.Mode()), article(what))
+	}
+	return nil
+}
+
+// article is noun with its indefinite article: "an image", "a caption".
+func article(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
+}
+
+// fileKind names what a file that is not a regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
+}
+
+// ReadImageFile reads an image file's bytes whole (for its pixels and its
+// metadata both), with LoadImage's errors for a path that is no image
+// file (a folder, a device, a pipe); a file of more than max bytes is
+// refused before it is read ("… is 314.6 MB: the largest image file
+// Tessera opens is 268.4 MB").
+func ReadImageFile(path string, max int64) ([]byte, error) {
+	f, err := openImage(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	tooBig := func(n int64) error {
+		return fmt.Errorf("read image %s: it is %s: the largest image file Tessera opens is %s", path, plural.Bytes(n), plural.Bytes(max))
+	}
+	if fi, err := f.Stat(); err == nil && fi.Size() > max {
+		return nil, tooBig(fi.Size())
+	}
+	// Read no more than that even if the file grows meanwhile.
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read image %s: %w", path, err)
+	}
+	if int64(len(data)) > max {
+		return nil, tooBig(int64(len(data)))
+	}
+	return data, nil
 }
 
 // DecodeImage is LoadImage for a reader; name is used in error messages:

@@ -226,6 +226,9 @@ func (e *damagedError) Unwrap() error { return e.err }
 // turns it upright as its EXIF orientation says and returns it opaque.
 // Images over MaxFolderSide on a side are refused before they are decoded.
 func readFolderImage(path string) (*image.NRGBA, error) {
+	if err := codebook.CheckFile(path, "image"); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -272,10 +275,13 @@ type sidecar struct {
 // found false. The text is decoded by decodeCaption; warning says when it
 // was not UTF-8.
 func readSidecar(path string) (sidecar, error) {
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
+	if _, err := os.Stat(path); os.IsNotExist(err) {
 		return sidecar{}, nil
 	}
+	if err := codebook.CheckFile(path, "caption"); err != nil {
+		return sidecar{found: true}, err
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return sidecar{}, fmt.Errorf("caption file: %w", err)
 	}

@@ -101,7 +101,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 		r := &res[i]
 		img, err := readFolderImage(filepath.Join(dir, images[i]))
 		r.sc, r.scErr = readSidecar(filepath.Join(dir, captions[i]))
-		if r.sc.caption == "" {
+		if r.sc.caption == "" && err == nil { // a pipe named .png is not opened again
 			r.stored = storedPrompt(filepath.Join(dir, images[i]))
 		}
 		switch {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/filehash"
 	"github.com/tessera-studio/tessera/engine/safetensors"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // WeightsFile and ConfigFile are the Hugging Face file names in a model folder.
@@ -81,7 +82,7 @@ func Load(dir string, opt LoadOptions) (*Model, error) {
 		avail = AvailableMemory()
 	}
 	if need := c.MemoryNeeded(opt); avail > 0 && need > avail {
-		return nil, fmt.Errorf("load %s: the model needs about %s of memory but only %s is available", dir, FormatBytes(need), FormatBytes(avail))
+		return nil, fmt.Errorf("load %s: the model needs about %s of memory but only %s is available", dir, plural.Bytes(need), plural.Bytes(avail))
 	}
 	path := filepath.Join(dir, WeightsFile)
 	// Tensor by tensor from disk: the file's bytes and the float32 weights
@@ -219,18 +220,4 @@ func AvailableMemory() int64 {
 		}
 	}
 	return 0
-}
-
-// FormatBytes renders a byte count for people ("1.2 GB").
-func FormatBytes(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }
