@@ -415,11 +415,44 @@ func measureBandwidth(threads int) float64 {
 	return float64(len(buf)*4) / best.Seconds()
 }
 
+// checkProfileOut refuses a --cpuprofile path that is one of the inputs,
+// a folder, or a file that exists and is no CPU profile (a gzip stream, as
+// pprof writes them: a rerun replaces its own profile): a typo must not
+// turn a picture or a document into a profile.
+func checkProfileOut(path string, inputs ...string) error {
+	if err := checkOutsAreNotInputs("cpuprofile", []string{path}, inputs...); err != nil {
+		return err
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return nil
+	case fi.IsDir():
+		return usageError{fmt.Sprintf("--cpuprofile %q is a folder: give a file name in it", path)}
+	case fi.Size() == 0:
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("--cpuprofile: %w", err)
+	}
+	defer f.Close()
+	var magic [2]byte
+	if _, err := io.ReadFull(f, magic[:]); err != nil || magic != [2]byte{0x1f, 0x8b} {
+		return fmt.Errorf("--cpuprofile %q exists and is not a CPU profile: give another name (a profile written before is replaced)", path)
+	}
+	return nil
+}
+
 // startCPUProfile starts a CPU profile written to path (for go tool
-// pprof), and returns what stops and writes it; "" profiles nothing.
-func startCPUProfile(path string) (stop func(), err error) {
+// pprof), after checkProfileOut (inputs: the files the command reads), and
+// returns what stops and writes it; "" profiles nothing.
+func startCPUProfile(path string, inputs ...string) (stop func(), err error) {
 	if path == "" {
 		return func() {}, nil
+	}
+	if err := checkProfileOut(path, inputs...); err != nil {
+		return nil, err
 	}
 	f, err := os.Create(path)
 	if err != nil {

@@ -194,7 +194,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	if len(images) == 0 {
 		return usageError{"give one or more images to describe"}
 	}
-	stopProfile, err := startCPUProfile(*profile)
+	stopProfile, err := startCPUProfile(*profile, images...)
 	if err != nil {
 		return err
 	}

@@ -102,6 +102,22 @@ func TestDescribeRanksByLikelihood(t *testing.T) {
 	if fi, err := os.Stat(prof); err != nil || fi.Size() == 0 {
 		t.Errorf("--cpuprofile wrote no profile: %v", err)
 	}
+	// A rerun replaces its own profile; a typo never turns the picture
+	// described, or any other file, into one.
+	if code, _, stderr := run(t, "describe", "--model", model, "--quiet", "--top", "1", "--cpuprofile", prof, img); code != 0 {
+		t.Errorf("a second profile to the same file: exit %d, %s", code, stderr)
+	}
+	notes := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(notes, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	picture, _ := os.ReadFile(img)
+	for _, path := range []string{img, notes} {
+		code, _, stderr := run(t, "describe", "--model", model, "--cpuprofile", path, img)
+		if was, _ := os.ReadFile(path); code == 0 || !bytes.Equal(was, picture) && !bytes.Equal(was, []byte("mine")) {
+			t.Errorf("--cpuprofile %s: exit %d (%s), the file is %d bytes now", path, code, stderr, len(was))
+		}
+	}
 	// Each line gives its bits per token and their difference from no
 	// prompt's (the studio's sign: below zero is likelier than no prompt).
 	text, _ := describeJSON(t, "--model", model, img)

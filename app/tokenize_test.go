@@ -158,6 +158,27 @@ func TestTrainTokenizerCLI(t *testing.T) {
 	if code, _, _ := run(t, "train-tokenizer", "--data", data); code != 2 {
 		t.Fatalf("no --out: exit %d, want 2", code)
 	}
+	// Not into a folder of other files: the training pictures, or a folder
+	// with a user's own tokenizer in it (written over without a word).
+	mine := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(mine, "final"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mine, "final", "tokenizer.safetensors"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{data, mine} {
+		args := append([]string{"train-tokenizer", "--data", data, "--out", dir, "--steps", "2"}, args[5:]...)
+		if code, _, stderr := run(t, args...); code != 1 || !strings.Contains(stderr, "and no tokenizer run (tokenizer-checkpoint.safetensors): give a new or empty folder") {
+			t.Errorf("--out %s: exit %d, %q", dir, code, stderr)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(mine, "final", "tokenizer.safetensors")); err != nil || string(b) != "mine" {
+		t.Errorf("the user's tokenizer: %q, %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(data, "final")); !os.IsNotExist(err) {
+		t.Errorf("the data folder got a run: %v", err)
+	}
 
 	// The decoder alone, from the tokenizer just made: its architecture
 	// comes from --init, and the card says what was kept.

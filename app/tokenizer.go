@@ -23,6 +23,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
+	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/engine/vit"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
@@ -62,6 +63,9 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	set := flagsSet(fs)
 	if *out == "" {
 		return usageError{"--out RUN_DIR is required"}
+	}
+	if err := trainjob.CheckTokenizerRunFolder(*out); err != nil {
+		return err
 	}
 	if *decoderOnly && *init == "" {
 		return usageError{"--decoder-only needs --init TOKENIZER (the encoder and codebook to keep)"}

@@ -56,6 +56,7 @@ type trainFlags struct {
 	replay      float64
 	replayData  string
 	exportFinal string
+	force       bool // --export-final may replace a model
 	defaults    sampling.Recommended
 	fs          *flag.FlagSet
 }
@@ -96,7 +97,8 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	rangedFloatVar(fs, &f.replay, "replay", 0, 0, 0.9, false, fmt.Sprintf("with --init: the share of each training batch drawn from the data the model was trained on (or --replay-data), so that the fine-tune keeps drawing what it drew (rehearsal, as DreamBooth's prior preservation; 0 = none; not given: %g with --replay-data, or for a fine-tune on a folder where the model's data is known and on this machine, as the emoji data is after make data; else 0)", trainjob.DefaultReplay))
 	fs.StringVar(&f.replayData, "replay-data", "", fmt.Sprintf("with --init: the pictures to replay (emoji, mnist, shapes or a folder; default: the data the --init model was trained on, when Tessera knows it); without --replay, a share of %g", trainjob.DefaultReplay))
 	rangedIntVar(fs, &f.editPairs, "edit-pairs", 0, -1, 100000000, "training pairs of each edit family at most, drawn from all there are (--data edit only; not given: the preset's, "+plural.Thousands(trainjob.Preset(trainjob.EditData).EditPairs)+"; 0: "+plural.Thousands(edit.DefaultMaxPerFamily)+"; -1: all)")
-	fs.StringVar(&f.exportFinal, "export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here")
+	fs.StringVar(&f.exportFinal, "export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here (a new or empty folder, or one holding a model with --force)")
+	fs.BoolVar(&f.force, "force", false, "with --export-final: replace the model in that folder")
 	for _, sp := range sampling.Knobs() {
 		knobFlag(fs, sp, sp.RecommendedField(&f.defaults), "default-"+string(sp.Knob), 0, "record this "+sp.Label+" in the exported config.json as the model's default (tessera.defaults; not given: none recorded)")
 	}
@@ -301,7 +303,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		st.Init, st.InitModel = b, f.initModel
 	}
 	if f.exportFinal != "" {
-		if err := trainjob.CheckExportFinal(st, f.exportFinal); err != nil {
+		if err := trainjob.CheckExportFinal(st, f.exportFinal, f.force); err != nil {
 			return err // before preparing any data, which a run without a checkpoint would keep
 		}
 	}
@@ -311,7 +313,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		if f.exportFinal != "" {
-			step, err := trainjob.ExportFinal(ctx, st, prep, f.exportFinal)
+			step, err := trainjob.ExportFinal(ctx, st, prep, f.exportFinal, f.force)
 			if err != nil {
 				return err
 			}

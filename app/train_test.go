@@ -427,6 +427,24 @@ func TestExportFinalChecksFirst(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(busy, "notes.txt")); err != nil || string(b) != "mine" {
 		t.Errorf("the user's file: %q, %v", b, err)
 	}
+	// Not over another model without --force (an export typed over one
+	// replaced it silently); past this check with it (the checkpoint here
+	// is no real one, so the export itself fails on it).
+	other := t.TempDir()
+	for _, name := range []string{"config.json", "model.safetensors"} {
+		if err := os.WriteFile(filepath.Join(other, name), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _, stderr := run(t, "train", "--out", dir, "--export-final", other); code == 0 || !strings.Contains(stderr, "holds a model already, which the export would replace") {
+		t.Errorf("a model folder: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "train", "--out", dir, "--force", "--export-final", other); code == 0 || strings.Contains(stderr, "holds a model already") {
+		t.Errorf("a model folder with --force: exit %d, %q", code, stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(other, "model.safetensors")); err != nil || string(b) != "{}" {
+		t.Errorf("the other model's weights: %q, %v", b, err)
+	}
 	// Not over the run's own model (its best-validation weights), nor into
 	// a file.
 	for target, want := range map[string]string{filepath.Join(dir, "model"): "the run's own folder or model", filepath.Join(busy, "notes.txt"): "is a file, not a folder"} {

@@ -92,7 +92,7 @@ edit)
 	stage 10000
 	stage 18000
 	src="$run/final"
-	./tessera train "${flags[@]}" --steps 18000 --out "$run" --export-final "$src"
+	./tessera train "${flags[@]}" --steps 18000 --out "$run" --force --export-final "$src"
 	weights=staged ;;
 *) echo "unknown model $name (emoji, mnist or edit)" >&2; exit 2 ;;
 esac
@@ -102,7 +102,7 @@ if [ "$weights" != average ] && [ "$weights" != staged ]; then
 fi
 if [ "$weights" = final ]; then
 	src="$run/final"
-	./tessera train "${flags[@]}" --out "$run" --export-final "$src"
+	./tessera train "${flags[@]}" --out "$run" --force --export-final "$src"
 fi
 case "$weights" in
 final) how="trains with the flags above minus --export-final (resuming if interrupted), then runs the command above" ;;

@@ -251,6 +251,31 @@ func CheckRunFolder(dir string) error {
 	return nil // only what file managers leave in a new folder, or a log
 }
 
+// CheckTokenizerRunFolder reports why dir cannot be the run folder of
+// tessera train-tokenizer: it holds files and neither a tokenizer run's
+// checkpoint (train.ViTCheckpointFile, which a rerun resumes) nor only
+// what file managers leave (folderClutter). A run wrote its checkpoint,
+// tokenizer/ and final/ into any folder, a folder of training pictures or
+// one holding a user's own tokenizer among them.
+func CheckTokenizerRunFolder(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("tokenizer run folder: %w", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, train.ViTCheckpointFile)); err == nil {
+		return nil
+	}
+	for _, e := range entries {
+		if !(folderClutter(e.Name()) && e.Type().IsRegular()) {
+			return fmt.Errorf("%w: %s holds other files (%s among them) and no tokenizer run (%s): give a new or empty folder for the run", ErrRunExists, dir, e.Name(), train.ViTCheckpointFile)
+		}
+	}
+	return nil
+}
+
 // folderClutter reports whether name is a file that file managers and
 // version control leave in folders people make (.DS_Store, Thumbs.db,
 // desktop.ini, .gitkeep, any dotfile): no one's work. A folder by such a
@@ -482,10 +507,11 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 // CheckExportFinal reports, before any data is prepared, why ExportFinal
 // could not write s's run's latest weights into dir: the run has no
 // checkpoint, dir is a file, the run folder or the run's own model folder
-// (whose best-validation weights the run list and a resume stand by), or
-// it holds files and is not a model folder (a model folder's files are
-// replaced: an earlier export's, say).
-func CheckExportFinal(s Settings, dir string) error {
+// (whose best-validation weights the run list and a resume stand by), it
+// holds files and is not a model folder, or it holds a model and replace
+// is not set (a model folder's files are replaced only when asked: an
+// export typed over another model took its place without a word).
+func CheckExportFinal(s Settings, dir string, replace bool) error {
 	ckPath := filepath.Join(s.OutDir, train.CheckpointFile)
 	if _, err := os.Stat(ckPath); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -507,8 +533,13 @@ func CheckExportFinal(s Settings, dir string) error {
 	if err != nil {
 		return fmt.Errorf("export the final weights to %s: %w", dir, err)
 	}
-	if len(entries) == 0 || model.IsFolder(dir) {
+	switch {
+	case len(entries) == 0:
 		return nil
+	case model.IsFolder(dir) && replace:
+		return nil
+	case model.IsFolder(dir):
+		return fmt.Errorf("export the final weights: %s holds a model already, which the export would replace: give a new or empty folder, or --force to replace it", dir)
 	}
 	return fmt.Errorf("export the final weights: %s holds other files and is not a model folder: give a new or empty folder", dir)
 }
@@ -543,11 +574,12 @@ func newWordsNote(base *bundle.Bundle, prep *prepare.Prepared) string {
 // ExportFinal writes the latest weights of the run's checkpoint (not the
 // best-validation ones; their moving average when the run keeps one) as a model folder in dir, with the tokenizer of
 // prep (PrepareData), s.Defaults and a model card, and returns the step of
-// those weights. With little data the best-validation weights (validation
+// those weights; a model in dir is replaced only when replace is set
+// (CheckExportFinal). With little data the best-validation weights (validation
 // on held-out emoji) can be less faithful to the training names than the
 // last ones, and eval-prompts decides between them.
-func ExportFinal(ctx context.Context, s Settings, prep *prepare.Prepared, dir string) (step int, err error) {
-	if err := CheckExportFinal(s, dir); err != nil {
+func ExportFinal(ctx context.Context, s Settings, prep *prepare.Prepared, dir string, replace bool) (step int, err error) {
+	if err := CheckExportFinal(s, dir, replace); err != nil {
 		return 0, err
 	}
 	ckPath := filepath.Join(s.OutDir, train.CheckpointFile)
