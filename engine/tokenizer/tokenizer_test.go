@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"image"
 	"image/color"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/vit"
 )
 
@@ -174,5 +176,43 @@ func TestViTSaveLoad(t *testing.T) {
 	}
 	if _, err := tokenizer.LoadViT(dir); err == nil || !strings.Contains(err.Error(), "too few for the") {
 		t.Fatalf("a config larger than its weights: %v", err)
+	}
+}
+
+// TestViTLoadRefusesWrongWeights: weights that are not finite, or more
+// blocks than the config names, are refused at load (a NaN codebook drew
+// black pictures reported at 2 dB; encoder_layers 0 of 3 drew at 14 dB).
+func TestViTLoadRefusesWrongWeights(t *testing.T) {
+	cfg := bundletest.ViTConfig()
+	data := bundletest.TinyViTWeights(rand.New(rand.NewPCG(5, 5)))
+	ts, _ := vit.Layout(cfg)
+	nan := slices.Clone(data)
+	for _, tn := range ts {
+		if strings.Contains(tn.Name, "codebook") {
+			nan[tn.Off+1] = float32(math.NaN())
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "nan")
+	if err := train.SaveViT(dir, cfg, nan); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tokenizer.LoadViT(dir); err == nil || !strings.Contains(err.Error(), "holds NaN at index 1") {
+		t.Errorf("a NaN codebook: %v", err)
+	}
+	fewer := cfg
+	fewer.DecoderLayers = 0
+	dir = filepath.Join(t.TempDir(), "fewer")
+	if err := train.SaveViT(dir, cfg, data); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(fewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, vit.ConfigFile), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tokenizer.LoadViT(dir); err == nil || !strings.Contains(err.Error(), "which tokenizer_config.json does not describe (its layers: 1 encoder and 0 decoder blocks)") {
+		t.Errorf("a config of fewer blocks than its weights: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/kernels"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/safetensors"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
@@ -734,19 +735,36 @@ func loadViTFolder(dir string) (vit.Config, []float32, error) {
 }
 
 // ViTWeights reads every tensor of cfg's weight table from f (any of F32,
-// F16, BF16) into one flat buffer in vit.Layout order; a missing tensor or a
-// wrong shape is an error naming it, and so is a file too small for the
-// table (checked before anything is allocated).
+// F16, BF16) into one flat buffer in vit.Layout order; a missing tensor, a
+// wrong shape, a tensor the table does not hold (a config of fewer blocks
+// than its weights) and a value that is not finite are errors naming it,
+// and so is a file too small for the table (checked before anything is
+// allocated).
 func ViTWeights(cfg vit.Config, f *safetensors.File) ([]float32, error) {
 	ts, n := vit.Layout(cfg)
 	if err := f.CheckRoomFor(int64(n), vit.ConfigFile); err != nil { // before allocating them
 		return nil, err
+	}
+	known := make(map[string]bool, len(ts))
+	for _, t := range ts {
+		known[t.Name] = true
+	}
+	for _, name := range f.Names() {
+		if !known[name] {
+			// A config of fewer blocks than its weights (encoder_layers 0
+			// of 3) loaded, left them unread and drew at 14 dB.
+			return nil, fmt.Errorf("it holds %s, which %s does not describe (its layers: %d encoder and %d decoder blocks): the config is not these weights'", name, vit.ConfigFile, cfg.EncoderLayers, cfg.DecoderLayers)
+		}
 	}
 	data := make([]float32, n)
 	for _, t := range ts {
 		x, err := f.Float32(t.Name, t.Shape...)
 		if err != nil {
 			return nil, err
+		}
+		if i := model.FirstNonFinite(x); i >= 0 {
+			// A codebook of NaN drew black pictures, reported at 2 dB.
+			return nil, fmt.Errorf("tensor %q holds %v at index %d of %d: the weights are corrupt (a training run that diverged writes NaN)", t.Name, x[i], i, len(x))
 		}
 		copy(data[t.Off:t.Off+t.Size], x)
 	}
