@@ -115,6 +115,11 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *style != "" && !bundle.IsFolder(kind) { // a folder's captions: evalReference says styles are not theirs
+		if _, err := modelStyle(b, "style", *style); err != nil {
+			return err // "neon" was counted as a style none of 100 samples had
+		}
+	}
 	var names []string
 	if *namesFile != "" {
 		if names, err = readNameList(*namesFile); err != nil {

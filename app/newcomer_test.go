@@ -127,6 +127,10 @@ func TestSheetRefusesWhatGenerateRefuses(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a refused sheet was written")
 	}
+	// eval-prompts too: "neon" was counted as a style none of the samples had.
+	if code, _, stderr := run(t, "eval-prompts", "--model", model, "--data", "emoji", "--style", "zzqx"); code != 2 || !strings.Contains(stderr, `--style: "zzqx" is not one of model`) {
+		t.Errorf("eval-prompts --style zzqx: exit %d, %q", code, stderr)
+	}
 	// Style names are read as words, in any case.
 	if code, _, stderr := run(t, "sheet", "--model", model, "--out", out, "--cell", "16", "--prompt", "red cat", "--styles", " Google ,TWITTER"); code != 0 {
 		t.Errorf("styles in capitals with spaces: exit %d, %q", code, stderr)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
@@ -80,19 +81,13 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			return usageError{fmt.Sprintf("model %s has no style words", b.Name)}
 		}
 	case *styles != "":
-		var known []string
-		if c := b.Model.Config.Tessera; c != nil {
-			known = c.StyleWords
-		}
 		for _, s := range strings.Split(*styles, ",") {
-			words := prompt.Normalize(s) // "fluent-flat" is "fluent flat"
-			switch {
-			case words == "":
+			if prompt.Normalize(s) == "" {
 				return usageError{fmt.Sprintf("--styles %q: an empty style name (give style words separated by commas, or all)", *styles)}
-			case len(known) == 0:
-				return usageError{fmt.Sprintf("model %s has no style words", b.Name)}
-			case !slices.ContainsFunc(known, func(k string) bool { return prompt.Normalize(k) == words }):
-				return usageError{fmt.Sprintf("--styles: %q is not one of model %s's styles (%s)", strings.TrimSpace(s), b.Name, strings.Join(known, ", "))}
+			}
+			words, err := modelStyle(b, "styles", s)
+			if err != nil {
+				return err
 			}
 			cols = append(cols, words)
 		}
@@ -224,4 +219,22 @@ const sheetGap = 4
 type sheetColumn struct {
 	Style string `json:"style,omitempty"`
 	Seed  uint64 `json:"seed"`
+}
+
+// modelStyle is style s in the words of model b's style words ("fluent-flat"
+// is "fluent flat"), or a usage error naming flag when b has no style
+// words or s is not one of them.
+func modelStyle(b *bundle.Bundle, flag, s string) (string, error) {
+	var known []string
+	if c := b.Model.Config.Tessera; c != nil {
+		known = c.StyleWords
+	}
+	words := prompt.Normalize(s)
+	switch {
+	case len(known) == 0:
+		return "", usageError{fmt.Sprintf("model %s has no style words", b.Name)}
+	case !slices.ContainsFunc(known, func(k string) bool { return prompt.Normalize(k) == words }):
+		return "", usageError{fmt.Sprintf("--%s: %q is not one of model %s's styles (%s)", flag, strings.TrimSpace(s), b.Name, strings.Join(known, ", "))}
+	}
+	return words, nil
 }

@@ -266,6 +266,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	// Flags the tokenizer or the model fine-tuned decide are refused, not
 	// silently ignored.
 	set := flagsSet(fs)
+	if set["init"] && strings.TrimSpace(f.initModel) == "" {
+		return usageError{"--init needs a model to fine-tune: a built-in name (emoji, mnist) or a model folder"} // "" trained from scratch
+	}
 	for _, name := range []string{"size", "patch", "codes", "width", "layers", "heads"} {
 		switch {
 		case !set[name]:
