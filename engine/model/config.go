@@ -9,9 +9,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
@@ -316,6 +318,14 @@ func (c Config) Validate() error {
 		if t.PromptLength > 0 && len(t.PromptVocab) == 0 {
 			return fmt.Errorf("config: tessera prompt_length %d needs a prompt_vocab", t.PromptLength)
 		}
+		// [0, 0] (or absent) is the square default; a negative or a lone
+		// side drew on a grid the weights were not made for.
+		if g := t.Grid; g[0] < 0 || g[1] < 0 || (g[0] == 0) != (g[1] == 0) {
+			return fmt.Errorf("config: tessera grid %v must be [rows, cols] of positive sides (or absent)", g)
+		}
+		if err := checkStyleWords(t.StyleWords, t.PromptVocab); err != nil {
+			return err
+		}
 		if t.Defaults != nil {
 			// Checked once here, so that a value out of range is named as
 			// the model's, not taken for a flag the user gave (or dropped).
@@ -348,6 +358,35 @@ func (c Config) Validate() error {
 	}
 	if need := c.PromptLength() + c.ImageTokens(); need != c.NPositions {
 		return fmt.Errorf("config: n_positions %d must equal prompt_length + image tokens = %d", c.NPositions, need)
+	}
+	return nil
+}
+
+// checkStyleWords refuses style words that are empty, repeated, or made of a
+// word the prompt vocabulary lacks: describe ranked a blank style as a
+// second copy of every name, and a style no prompt can name draws
+// nothing of it.
+func checkStyleWords(styles, vocab []string) error {
+	known := make(map[string]bool, len(vocab))
+	for _, w := range vocab {
+		known[w] = true
+	}
+	seen := map[string]bool{}
+	for _, st := range styles {
+		words := prompt.Split(st)
+		name := strings.Join(words, " ")
+		switch {
+		case name == "":
+			return fmt.Errorf("config: tessera style_words holds an empty style")
+		case seen[name]:
+			return fmt.Errorf("config: tessera style_words names %q twice", st)
+		}
+		seen[name] = true
+		for _, w := range words {
+			if !known[w] {
+				return fmt.Errorf("config: tessera style_words: %q has the word %q, which the prompt_vocab lacks", st, w)
+			}
+		}
 	}
 	return nil
 }

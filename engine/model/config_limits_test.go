@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -31,6 +32,31 @@ func TestHostileConfigs(t *testing.T) {
 		}
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("%s took %v", c.json, d)
+		}
+	}
+}
+
+// TestConfigGridAndStyles: a grid of a negative or a lone side, and style
+// words that are empty, repeated or not in the prompt vocabulary, are
+// refused (each loaded: one drew on a grid the weights were not made for,
+// one ranked every name twice in describe).
+func TestConfigGridAndStyles(t *testing.T) {
+	const base = `{"n_positions":%d,"n_embd":8,"n_head":1,"n_layer":1,"vocab_size":24,"tessera":{%s"prompt_length":2,"prompt_vocab":["<pad>","cat","fluent","flat"]}}`
+	for _, c := range []struct {
+		positions     int
+		tessera, want string
+	}{
+		{18, `"grid":[-4,-4],`, "grid [-4 -4] must be [rows, cols] of positive sides"},
+		{18, `"grid":[4],`, "grid [4 0] must be"},
+		{18, `"grid":[4,4],"style_words":[""],`, "style_words holds an empty style"},
+		{18, `"grid":[4,4],"style_words":["fluent flat","Fluent-Flat"],`, `names "Fluent-Flat" twice`},
+		{18, `"grid":[4,4],"style_words":["neon"],`, `"neon" has the word "neon", which the prompt_vocab lacks`},
+		{18, `"grid":[4,4],"style_words":["fluent flat"],`, ""},
+		{18, `"grid":[0,0],`, ""},
+	} {
+		_, err := ParseConfig([]byte(fmt.Sprintf(base, c.positions, c.tessera)))
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%s: %v, want %q", c.tessera, err, c.want)
 		}
 	}
 }
