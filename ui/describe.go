@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -438,8 +439,15 @@ func (s *Studio) usePrompt(b *bundle.Bundle, p string) error {
 	if s.bundle != b {
 		return errModelChanged
 	}
+	was := s.panel.prompt.Text
 	s.panel.prompt.SetText(p)
 	s.paramsChanged()
-	s.setStatus(fmt.Sprintf("Prompt set to %q from Describe", p))
+	// The field's own undo cannot bring the old prompt back (SetText
+	// clears its history): the status keeps it at hand.
+	msg := fmt.Sprintf("Prompt set to %q from Describe", p)
+	if strings.TrimSpace(was) != "" && was != p {
+		msg += fmt.Sprintf(" (it was %q)", was)
+	}
+	s.setStatus(msg)
 	return nil
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -135,11 +136,15 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	v.showResult(s.describer, s.describer.last)
 	v = checkDescribed(t, s)
 
-	// Use puts the prompt in the prompt field and closes the dialog.
-	pick := v.rows[2].prompt
+	// Use puts the prompt in the prompt field and closes the dialog; the
+	// status keeps the prompt it replaced (the field's undo cannot).
+	pick, was := v.rows[2].prompt, s.panel.prompt.Text
 	test.Tap(v.rows[2].use)
 	if p, _ := s.Params(); p.Prompt != pick || hasDialog(s) {
 		t.Fatalf("after Use: prompt %q (want %q), dialog shown %v", p.Prompt, pick, hasDialog(s))
+	}
+	if want := fmt.Sprintf("Prompt set to %q from Describe (it was %q)", pick, was); s.Status() != want {
+		t.Errorf("after Use: status %q, want %q", s.Status(), want)
 	}
 
 	// The same image again: the result is shown at once, no ranking runs.

@@ -370,22 +370,54 @@ func (s *Studio) typingFocused() fyne.Shortcutable {
 	return t
 }
 
-// undoKey undoes typing in a focused text field, else the last image
-// change.
+// undoKey undoes typing in a focused text field, else (also when the
+// field has no typing to undo) the last image change.
 func (s *Studio) undoKey() {
-	if t := s.typingFocused(); t != nil {
-		t.TypedShortcut(&fyne.ShortcutUndo{})
+	if s.typingStep(&fyne.ShortcutUndo{}) {
 		return
 	}
 	s.report(s.Undo())
 }
 
-// redoKey redoes typing in a focused text field, else the last image
-// change.
+// redoKey redoes typing in a focused text field, else (also when the
+// field has no typing to redo) the last image change.
 func (s *Studio) redoKey() {
-	if t := s.typingFocused(); t != nil {
-		t.TypedShortcut(&fyne.ShortcutRedo{})
+	if s.typingStep(&fyne.ShortcutRedo{}) {
 		return
 	}
 	s.report(s.Redo())
+}
+
+// typingStep passes an undo or redo shortcut to the focused text field
+// when it holds typing (typingFocused), and reports whether that changed
+// its text: a field with nothing to undo (clicked into after a restart, or
+// filled by Describe's Use, which clears a field's history) said nothing
+// and undid nothing, where the toolbar's Undo undid the image.
+func (s *Studio) typingStep(sc fyne.Shortcut) bool {
+	t := s.typingFocused()
+	if t == nil {
+		return false
+	}
+	before, ok := fieldText(t)
+	t.TypedShortcut(sc)
+	after, _ := fieldText(t)
+	return !ok || after != before
+}
+
+// fieldText is the text of a text field of the studio's kinds (false for
+// another kind, whose text cannot be read).
+func fieldText(o any) (string, bool) {
+	switch e := o.(type) {
+	case *widgets.PromptEntry:
+		return e.Text, true
+	case *widgets.TipEntry:
+		return e.Text, true
+	case *widgets.EscSelectEntry:
+		return e.Text, true
+	case *widget.Entry:
+		return e.Text, true
+	case *widget.SelectEntry:
+		return e.Text, true
+	}
+	return "", false
 }

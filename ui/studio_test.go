@@ -1506,6 +1506,20 @@ func TestPromptFocusedAtStart(t *testing.T) {
 	if slices.Equal(s2.Document().Tokens(), second) {
 		t.Fatalf("Ctrl+Z after reopening did not undo the image (focused: %T)", s2.Window().Canvas().Focused())
 	}
+	// Clicked into the prompt without typing (no run this session to
+	// compare it with): the field has nothing to undo, so Ctrl+Z undoes
+	// the image (it did nothing, without a word); Ctrl+Shift+Z redoes it.
+	undone := s2.Document().Tokens()
+	must(t, s2.Redo())
+	s2.Window().Canvas().Focus(s2.panel.prompt)
+	s2.undoKey()
+	if !slices.Equal(s2.Document().Tokens(), undone) || s2.panel.prompt.Text != "red cat" {
+		t.Fatalf("Ctrl+Z in the untouched prompt: the image undone %v, the prompt %q", slices.Equal(s2.Document().Tokens(), undone), s2.panel.prompt.Text)
+	}
+	s2.redoKey()
+	if !slices.Equal(s2.Document().Tokens(), second) {
+		t.Fatal("Ctrl+Shift+Z in the untouched prompt did not redo the image")
+	}
 }
 
 // Image › Pick candidate picks from the keyboard (Alt+1 … Alt+8): the strip's
