@@ -796,6 +796,18 @@ func TestHistoryContextMenu(t *testing.T) {
 	if slices.Contains(s.app.Preferences().StringList(prefFavourites), item.path) {
 		t.Fatal("a deleted file stays a favourite")
 	}
+	// A file moved away outside Tessera: clicking its entry says so plainly
+	// and takes it out of the strip (it stayed, with "stat …: no such file").
+	moved := s.history.items[0]
+	must(t, os.Rename(moved.path, filepath.Join(t.TempDir(), "moved.png")))
+	tokens := s.Document().Tokens()
+	test.Tap(s.history.Thumbs()[0])
+	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "it was moved or deleted outside Tessera, so it is taken out of the history") || s.HistoryLen() != 0 {
+		t.Fatalf("a moved file's entry: %v, history %d", err, s.HistoryLen())
+	}
+	if !slices.Equal(s.Document().Tokens(), tokens) {
+		t.Fatal("the image on the canvas changed")
+	}
 }
 
 // A newcomer's empty canvas says what to do; the toolbar shows the zoom

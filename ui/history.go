@@ -280,6 +280,14 @@ func (h *historyPanel) Delete(path string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("delete %s: %w", filepath.Base(path), err)
 	}
+	h.forget(path)
+	h.host.setStatus("Deleted " + filepath.Base(path))
+	return nil
+}
+
+// forget takes the output at path, deleted or gone, out of the strip (and
+// the favourites), and marks the entries made from it.
+func (h *historyPanel) forget(path string) {
 	h.items = slices.DeleteFunc(h.items, func(it historyItem) bool { return it.path == path })
 	for i := range h.items {
 		if it := &h.items[i]; it.l.parent == filepath.Base(path) {
@@ -292,8 +300,6 @@ func (h *historyPanel) Delete(path string) error {
 	}
 	h.host.fileDeleted(path)
 	h.refresh()
-	h.host.setStatus("Deleted " + filepath.Base(path))
-	return nil
 }
 
 // historyCaption is a short caption for an output file, for the studio's
@@ -397,6 +403,12 @@ func (s *Studio) HistoryLen() int { return s.history.Len() }
 func (s *Studio) OpenHistory(it historyItem) error {
 	if s.bundle == nil {
 		return errNoModel
+	}
+	if _, err := os.Stat(it.path); errors.Is(err, os.ErrNotExist) {
+		// Moved or deleted outside Tessera: the entry goes (it stayed, and
+		// said "stat …: no such file or directory" at every click).
+		s.history.forget(it.path)
+		return fmt.Errorf("%s is no longer in %s: it was moved or deleted outside Tessera, so it is taken out of the history", filepath.Base(it.path), tildePath(filepath.Dir(it.path)))
 	}
 	if it.hash == "" || it.hash == s.bundle.Model.Hash {
 		return s.OpenFile(it.path)
