@@ -625,6 +625,16 @@ func (l *TipLabel) Tip() string {
 
 func (l *TipLabel) MouseIn(ev *desktop.MouseEvent) { tipIn(l, l.Tip(), ev) }
 
+// SetText sets the label's text; its tooltip, when shown, goes with the
+// text it showed (the status line's tip went on showing an earlier message
+// over the new one).
+func (l *TipLabel) SetText(text string) {
+	l.Label.SetText(text)
+	if layer := LayerFor(l); layer != nil && layer.owner == fyne.CanvasObject(l) {
+		layer.hide(l)
+	}
+}
+
 func (l *TipLabel) MouseMoved(*desktop.MouseEvent) {}
 
 func (l *TipLabel) MouseOut() { tipOut(l) }

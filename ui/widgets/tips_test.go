@@ -180,3 +180,34 @@ func TestDraggedSliderTakesTheFocus(t *testing.T) {
 		t.Fatalf("the drop-down moved to %q", sel.Selected)
 	}
 }
+
+// A TipLabel's tooltip goes when its text changes (the status line's tip
+// went on showing an earlier message over the new one); another control's
+// tip stays.
+func TestTipLabelTipGoesWithItsText(t *testing.T) {
+	test.NewTempApp(t)
+	saved := TipDelay
+	TipDelay = 0
+	t.Cleanup(func() { TipDelay = saved })
+	w := test.NewTempWindow(t, nil)
+	status := NewTipLabel("The status line")
+	b := NewTipButton("Go", nil, "Starts it", nil)
+	w.SetContent(WithTips(w, container.NewVBox(status, b)))
+	w.Resize(fyne.NewSize(400, 300))
+	status.SetText("The emoji data is missing")
+	l := LayerFor(status)
+	at := &desktop.MouseEvent{PointEvent: fyne.PointEvent{AbsolutePosition: fyne.NewPos(20, 20)}}
+	status.MouseIn(at)
+	if l.Shown() != "The emoji data is missing\nThe status line" {
+		t.Fatalf("tip %q", l.Shown())
+	}
+	status.SetText("No candidate #3")
+	if l.Shown() != "" {
+		t.Fatalf("the tip of the old text stays: %q", l.Shown())
+	}
+	b.MouseIn(at)
+	status.SetText("Generating…")
+	if l.Shown() != "Starts it" {
+		t.Fatalf("a status change hid another control's tip: %q", l.Shown())
+	}
+}
