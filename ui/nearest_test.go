@@ -116,7 +116,11 @@ func TestNoTrainingImagesIsSaidPlainly(t *testing.T) {
 	inner := fmt.Errorf("emoji data not found in /x: run make data (or scripts/fetch-emoji.sh /x): %w", data.ErrNotFound)
 	err := error(noTrainingImages{dataset: "emoji", err: inner})
 	if !errors.Is(err, data.ErrNotFound) || strings.Contains(err.Error(), "scripts/") || strings.Count(err.Error(), "not") != 1 ||
-		!strings.Contains(err.Error(), "The emoji training images are not on this computer") {
+		!strings.Contains(err.Error(), "The emoji training images are not on this computer") || !strings.Contains(err.Error(), "about 200 MB of packages") ||
+		!strings.Contains(err.Error(), "Nearest training images compares") {
+		t.Errorf("%v", err)
+	}
+	if err := (noTrainingImages{dataset: "mnist", err: inner}); !strings.Contains(err.Error(), "as a Go module (about 12 MB)") {
 		t.Errorf("%v", err)
 	}
 }

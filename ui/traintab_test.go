@@ -1232,7 +1232,7 @@ func TestTrainDataNotDownloaded(t *testing.T) {
 	if tab.Status() != "Not started: the emoji data is not ready on this computer" {
 		t.Errorf("status %q", tab.Status())
 	}
-	if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "The emoji data is not ready yet") || !strings.Contains(err.Error(), "the shapes data needs nothing") ||
+	if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "The emoji data is not ready yet") || !strings.Contains(err.Error(), "The shapes data needs nothing") || !strings.Contains(err.Error(), "240 MB in Tessera's cache") ||
 		strings.Count(err.Error(), "make data") != 1 || !strings.Contains(err.Error(), "(emoji data not found in ") {
 		t.Errorf("error %v: want the advice once and where the data was looked for", err)
 	}
