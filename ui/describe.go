@@ -23,7 +23,7 @@ import (
 const describeTop = 10
 
 // describeTip is the Describe button's tooltip while it can be used.
-const describeTip = "Describe: the prompts that make this image likeliest under the model (exact likelihood, in bits per token), " +
+const describeTip = "Describe: the prompts that make this image likeliest under the model (exact likelihood, in bits per patch), " +
 	"from its own candidates (emoji names × styles, or its vocabulary); Use puts one in the prompt (Ctrl+D)"
 
 // describeHost is what Describe needs of the studio: what there is to
@@ -64,7 +64,7 @@ type describeResult struct {
 	b      *bundle.Bundle
 	key    string // tokensKey of the image described
 	top    []sampler.PromptScore
-	uncond float64 // bits per token without a prompt
+	uncond float64 // bits per patch (token) without a prompt
 	// candidates is how many prompts were ranked, source where they came
 	// from, skipped how many were left out (words the model does not know).
 	candidates, skipped int
@@ -309,8 +309,8 @@ func (v *describeView) progress(done, total int) {
 		return
 	}
 	v.bar.SetValue(float64(done) / float64(total))
-	v.status.SetText(fmt.Sprintf("Ranking candidate prompts by how likely they make the image: %d of %d scored "+
-		"(a model with styles scores each name alone, then the styles of the likeliest names: the other name × style pairs need no score)…", done, total))
+	v.status.SetText(fmt.Sprintf("Ranking candidate prompts by how likely they make the image: %d of %d scorings done "+
+		"(a model with styles scores each name alone, then the styles of the likeliest names: the other name × style prompts need none)…", done, total))
 }
 
 // finished swaps Stop for Close.
@@ -352,14 +352,14 @@ func describedStatus(r *describeResult) string {
 	}
 	best := r.top[0].BitsPerToken()
 	if r.b != nil && best > math.Log2(float64(r.b.Codes())) {
-		return fmt.Sprintf("Described the image: it is unlike what the model draws (%q, the likeliest prompt, costs %.1f bits per code, more than a uniform guess among its %d codes, %.1f): the ranking means little",
+		return fmt.Sprintf("Described the image: it is unlike what the model draws (%q, the likeliest prompt, costs %.1f bits per patch, more than a uniform guess among its %d codes, %.1f): the ranking means little",
 			r.top[0].Prompt, best, r.b.Codes(), math.Log2(float64(r.b.Codes())))
 	}
 	if best >= r.uncond {
-		return fmt.Sprintf("Described the image: no prompt fits it (the likeliest, %q, %.3f bits per token, explains it no better than no prompt, %.3f): it is unlike what the model draws",
+		return fmt.Sprintf("Described the image: no prompt fits it (the likeliest, %q, %.3f bits per patch, explains it no better than no prompt, %.3f): it is unlike what the model draws",
 			r.top[0].Prompt, best, r.uncond)
 	}
-	return fmt.Sprintf("Described the image: %q fits it best (%.3f bits per token; %.3f without a prompt)", r.top[0].Prompt, best, r.uncond)
+	return fmt.Sprintf("Described the image: %q fits it best (%.3f bits per patch; %.3f without a prompt)", r.top[0].Prompt, best, r.uncond)
 }
 
 // unlikeModel reports whether the image is unlike what r's model draws:
@@ -392,7 +392,7 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 		note += fmt.Sprintf("; the names ranked alone first, then the styles of the likeliest %d", sampler.NameShortlist)
 	}
 	v.status.SetText(warn + fmt.Sprintf("The %d likeliest of %d candidate prompts (%s)%s, in %.1f s. "+
-		"Bits per token: lower is likelier; without a prompt the image takes %.3f.", len(r.top), r.candidates, r.source, note, r.seconds, r.uncond))
+		"Bits per patch: lower is likelier; without a prompt the image takes %.3f bits per patch.", len(r.top), r.candidates, r.source, note, r.seconds, r.uncond))
 	v.rows = nil
 	var objs []fyne.CanvasObject
 	// The prompts' column is as wide as the longest (up to
@@ -408,7 +408,7 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 		row := &describeRow{prompt: p.Prompt, bits: p.BitsPerToken()}
 		row.text = widgets.NewTipLabel("")
 		row.text.SetText(fmt.Sprintf("%d.  %s", i+1, p.Prompt))
-		bits := widget.NewLabel(fmt.Sprintf("%.3f bits/token  (%+.3f vs no prompt)", row.bits, row.bits-r.uncond)) // as tessera describe prints
+		bits := widget.NewLabel(fmt.Sprintf("%.3f bits/patch  (%+.3f vs no prompt)", row.bits, row.bits-r.uncond)) // in bits per patch as the status line says them (tessera describe: bits/token, the same figure)
 		row.use = widget.NewButton("Use", func() { d.use(r, row.prompt) })
 		v.rows = append(v.rows, row)
 		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewHBox(bits, row.use), widgets.AtLeast(width, row.text)))
