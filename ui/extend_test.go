@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -111,6 +112,12 @@ func TestExtendAddsRowsAndKeepsOriginal(t *testing.T) {
 	if r, _, _ := s.Canvas().Grid(); r != gridRows {
 		t.Fatal("the canvas kept the tall grid after undo")
 	}
+	// The redo says the image it brings back is the extended one.
+	must(t, s.Redo())
+	if want := fmt.Sprintf("extended to 7 patch rows (of %d)", gridRows); !strings.HasPrefix(s.Status(), "Redone") || !strings.Contains(s.Status(), want) {
+		t.Fatalf("status after the redo: %q, want %q in it", s.Status(), want)
+	}
+	must(t, s.Undo())
 	must(t, s.OpenFile(path))
 	s.Wait()
 	must(t, s.LastError())

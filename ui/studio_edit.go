@@ -269,6 +269,11 @@ func describeState(d *core.Document) string {
 			msg = fmt.Sprintf("edit %q of %q (edit model's seed %d)", in, p, d.ImageParams().Seed)
 		}
 	}
+	if d.Tall() {
+		// Extended downward: said, or a redone Extend read as the image
+		// it was made from.
+		msg += fmt.Sprintf(", extended to %d patch rows (of %d)", d.ImageRows(), d.Rows)
+	}
 	if n := d.Masked(); n > 0 {
 		msg += ", " + plural.N(n, "patch", "patches") + " masked"
 	}
