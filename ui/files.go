@@ -555,7 +555,7 @@ func (f *fileDialogs) exportName() string {
 
 // The Settings dialog's choices of sampler.RankBy.
 const (
-	rankModelLabel      = "as the model recommends (likelihood unless it names another order)"
+	rankModelLabel      = "as the model recommends (likelihood under the prompt unless it names another order)"
 	rankLikelihoodLabel = "likelihood under the prompt (the most typical images)"
 	rankGainLabel       = "prompt gain (the images the prompt explains best)"
 	rankDescLabel       = "description (what the model would describe by the prompt; seconds an image on emoji)"
@@ -646,7 +646,10 @@ func (f *fileDialogs) settingsWith(form settingsForm) {
 		widget.NewFormItem("Batches best first by", rank),
 	}
 	items[0].HintText = "The image a run keeps is always saved; the other candidates when you pick one, or all at once with the box ticked"
-	items[2].HintText = "This model recommends " + f.host.modelOrder().ScoreName()
+	// In the choices' own words (it said "mean log-likelihood" beside
+	// "likelihood under the prompt" for the same order).
+	recommended, _, _ := strings.Cut(rankLabel(f.host.modelOrder()), " (")
+	items[2].HintText = "This model recommends " + recommended
 	f.settingsRank = rank
 	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
 		f.settingsRank = nil

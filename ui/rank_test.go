@@ -255,7 +255,9 @@ func TestBatchRankedAsTheModelRecommends(t *testing.T) {
 			}
 		}
 	})
-	if !strings.Contains(hint, "recommends description margin") {
+	// In the choices' words ("description"), not the score's ("description
+	// margin", beside a choice called otherwise).
+	if !strings.HasSuffix(hint, "This model recommends description") {
 		t.Fatalf("Settings does not say what the model recommends: %q", hint)
 	}
 	if !strings.Contains(hint, "when you pick one") {
