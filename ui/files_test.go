@@ -140,6 +140,24 @@ func TestOpenImageEncodesForeignPictures(t *testing.T) {
 		t.Fatalf("jpeg: exact=%v tokens=%d note=%q", o.Exact, len(o.Tokens), o.Note)
 	}
 
+	// a transparent picture: drawn on white, said; an opaque one says nothing of it
+	clear := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	clear.SetNRGBA(3, 3, color.NRGBA{200, 0, 0, 255})
+	for _, c := range []struct {
+		img  image.Image
+		want bool
+	}{{clear, true}, {imagetest.Random(8, 8, 2), false}} {
+		buf.Reset()
+		must(t, png.Encode(&buf, c.img))
+		pp := filepath.Join(dir, "logo.png")
+		must(t, os.WriteFile(pp, buf.Bytes(), 0o644))
+		o, err := openImageFile(pp, b)
+		must(t, err)
+		if got := strings.Contains(o.Note, "its transparent parts are drawn on white"); got != c.want {
+			t.Errorf("note %q: says transparent %v, want %v", o.Note, got, c.want)
+		}
+	}
+
 	// an animated GIF: its first frame, said
 	pal := color.Palette{color.White, color.Black}
 	anim := &gif.GIF{Image: []*image.Paletted{image.NewPaletted(image.Rect(0, 0, 8, 8), pal), image.NewPaletted(image.Rect(0, 0, 8, 8), pal)}, Delay: []int{10, 10}}

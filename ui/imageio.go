@@ -170,6 +170,15 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 			o.Note = fmt.Sprintf("%s was %s from %dx%d to %dx%d for model %s", name, how, bd.Dx(), bd.Dy(), w, h, b.Name)
 		}
 	}
+	if op, ok := img.(interface{ Opaque() bool }); ok && !op.Opaque() {
+		// Flattened on white, as the models' data was drawn: said, or a
+		// transparent logo on dark came back on white without a word.
+		note := "its transparent parts are drawn on white"
+		if o.Note != "" {
+			note = o.Note + "; " + note
+		}
+		o.Note = note
+	}
 	if n := codebook.GIFFrames(data); n > 1 {
 		note := fmt.Sprintf("an animated GIF: its first frame of %d", n)
 		if o.Note != "" {
