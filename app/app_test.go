@@ -357,6 +357,7 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"train", "--out", missing, "--lr", "NaN"}, 2, "--lr: must be a finite number"},
 		{[]string{"train", "--out", missing, "--lr", "-1"}, 2, "--lr: must be above 0"},
 		{[]string{"eval-prompts", "--model", "../testdata/imagegpt/vector1", "--seeds", "0"}, 2, "--seeds: must be between 1"},
+		{[]string{"generate", "--top-k", "9223372036854775808"}, 2, "--top-k: 9223372036854775808 is too large: at most 1073741824"},
 		// An output folder that does not exist is reported before sampling.
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", filepath.Join(missing, "x.png")}, 1, "does not exist"},
 		{[]string{"timelapse", "--from", "x.png", "--out", "x.png"}, 2, "must end in .gif"},

@@ -101,12 +101,21 @@ func (v knobValue) Set(s string) error {
 	}
 	switch p := v.field.(type) {
 	case *int:
+		if math.Abs(x) > maxIntKnob {
+			// int(x) of 2⁶³ is negative: it was refused after the model
+			// loaded, as "-9.223372036854776e+18".
+			return fmt.Errorf("%s is too large: at most %d", s, int(maxIntKnob))
+		}
 		*p = int(x)
 	case *float64:
 		*p = x
 	}
 	return nil
 }
+
+// maxIntKnob bounds a whole-number knob (top-k): far above any model's
+// codes, far below where a float64 stops holding every whole number.
+const maxIntKnob = 1 << 30
 
 // settings are the knobs as set: a seed picked if none was given, and the
 // model's recommendation r (config.json tessera.defaults) for every knob
