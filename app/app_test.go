@@ -862,6 +862,25 @@ func TestGenerateWithoutAPromptSaysSo(t *testing.T) {
 	}
 }
 
+// A Tessera record that names no model (written by another tool) is read
+// as a picture without one, with the default model, and said so ("was
+// made by model , which is not built in").
+func TestRecordWithoutModelReadWithTheDefault(t *testing.T) {
+	img := filepath.Join(t.TempDir(), "odd.png")
+	f, err := os.Create(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pngmeta.Encode(f, image.NewNRGBA(image.Rect(0, 0, 8, 8)), map[string]string{pngmeta.KeyTessera: "{}"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	code, stdout, stderr := run(t, "score", img)
+	if code != 0 || !strings.Contains(stderr, "has a Tessera record that names no model: it is read with the default model") || !strings.Contains(stdout, "(pixels)") {
+		t.Errorf("exit %d, %q %q", code, stdout, stderr)
+	}
+}
+
 // An image made by a model from a folder names a model that is not built
 // in: commands that read its model from the record refuse that image,
 // saying how to pick the right model (read with the default, its figures

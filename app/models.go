@@ -403,6 +403,13 @@ func recordedModelMemo(log io.Writer, flag string, hashes map[string]string, ima
 				path, em, Catalog{}.Builtin()[0])
 			return flag, "", nil
 		}
+		if strings.TrimSpace(rec.Model) == "" {
+			// A record naming no model ({} written by another tool): the
+			// picture is read as one without a record ("was made by model
+			// , which is not built in" said nothing useful).
+			fmt.Fprintf(log, "note: %s has a Tessera record that names no model: it is read with the default model %s (--model picks another)\n", path, Catalog{}.Builtin()[0])
+			return flag, "", nil
+		}
 		recorded := rec.Model
 		if !slices.Contains(Catalog{}.Builtin(), rec.Model) {
 			// A model the user trained or opened from a folder: the record
