@@ -4,6 +4,7 @@
 package model
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -148,6 +149,9 @@ func DefaultConfig() Config {
 // ParseConfig decodes config.json bytes over HF defaults and validates them.
 func ParseConfig(data []byte) (Config, error) {
 	c := DefaultConfig()
+	// A byte-order mark, as Windows editors save UTF-8, is no JSON: it is
+	// skipped ("invalid character 'ï'" said nothing of it).
+	data = bytes.TrimPrefix(data, []byte(utf8BOM))
 	if err := json.Unmarshal(data, &c); err != nil {
 		return Config{}, fmt.Errorf("parse config: %w", err)
 	}
@@ -156,6 +160,9 @@ func ParseConfig(data []byte) (Config, error) {
 	}
 	return c, nil
 }
+
+// utf8BOM is the UTF-8 byte-order mark.
+const utf8BOM = "\xef\xbb\xbf"
 
 // LoadConfig reads and parses a config.json file.
 func LoadConfig(path string) (Config, error) {

@@ -80,3 +80,11 @@ func TestIsqrt(t *testing.T) {
 		t.Errorf("isqrt(1024) = %d, isqrt(1023) = %d", isqrt(1024), isqrt(1023))
 	}
 }
+
+// A config.json saved with a byte-order mark (Windows editors) reads.
+func TestConfigWithByteOrderMark(t *testing.T) {
+	c, err := ParseConfig([]byte("\xef\xbb\xbf" + `{"n_positions":16,"n_embd":8,"n_head":1,"n_layer":1,"vocab_size":3}`))
+	if err != nil || c.NPositions != 16 {
+		t.Fatalf("%+v, %v", c, err)
+	}
+}

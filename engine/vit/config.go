@@ -21,6 +21,7 @@
 package vit
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -115,6 +116,7 @@ func LoadConfig(path string) (Config, error) {
 // ParseConfig parses and validates tokenizer_config.json bytes; name labels errors.
 func ParseConfig(name string, buf []byte) (Config, error) {
 	var c Config
+	buf = bytes.TrimPrefix(buf, []byte("\xef\xbb\xbf")) // a byte-order mark, as Windows editors save UTF-8 (model.ParseConfig skips it too)
 	if err := json.Unmarshal(buf, &c); err != nil {
 		return Config{}, fmt.Errorf("load %s: %w", name, err)
 	}
