@@ -177,9 +177,13 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			if broken := pixelsError(path); broken != "" {
 				return errors.New(broken) // said as the other commands say it ("… is incomplete: …")
 			}
-			return err
+			// A damaged text chunk, the picture whole: told as a damaged
+			// record, and the rest shown (it said only "the image could
+			// not be read", which score and the studio read).
+			text, recErr = nil, fmt.Errorf("its text chunks cannot be read: %w", err)
+		} else {
+			rec, _, recErr = pngmeta.ParseRecord(text)
 		}
-		rec, _, recErr = pngmeta.ParseRecord(text)
 	}
 	params := text[pngmeta.KeyParameters]
 	broken := pixelsError(path)
@@ -300,6 +304,9 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		// Its Software text says Tessera wrote it, but no record: a sheet,
 		// a likelihood map, a training run's sample grid.
 		fmt.Fprintln(o, "  written by Tessera without a record: a sheet, a map or a figure, not one image (no prompt, seed or codes to reopen it from)")
+	case recErr != nil:
+		// Said above: what it records cannot be read, which is not the
+		// same as recording nothing.
 	default:
 		fmt.Fprintln(o, "  no Tessera record and no parameters text: not made by Tessera or A1111-style tools")
 	}

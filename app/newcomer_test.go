@@ -3,8 +3,10 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
@@ -376,6 +378,31 @@ func TestInfoShowsAPictureWithADamagedRecord(t *testing.T) {
 	var got map[string]any
 	if err := json.Unmarshal([]byte(stdout), &got); code != 0 || err != nil || got["record_error"] == nil || got["width"] != 8.0 {
 		t.Fatalf("--json: exit %d, %q, %v", code, stdout, err)
+	}
+}
+
+// TestInfoShowsAPictureWithADamagedTextChunk: a compressed text chunk that
+// does not inflate is a damaged record, the picture shown (info said only
+// "the image could not be read", where score reads its pixels).
+func TestInfoShowsAPictureWithADamagedTextChunk(t *testing.T) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, imagetest.Solid(color.NRGBA{1, 2, 3, 255}, 8)); err != nil {
+		t.Fatal(err)
+	}
+	data := []byte("tessera\x00\x01\x00\x00\x00not zlib at all")
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	chunk = append(chunk, "iTXt"...)
+	chunk = append(chunk, data...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	const afterIHDR = 8 + 25
+	file := append(append(slices.Clone(buf.Bytes()[:afterIHDR]), chunk...), buf.Bytes()[afterIHDR:]...)
+	path := filepath.Join(t.TempDir(), "x.png")
+	if err := os.WriteFile(path, file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "info", path)
+	if code != 0 || !strings.Contains(stdout, "PNG, 8×8 pixels") || !strings.Contains(stdout, "record      damaged (its text chunks cannot be read") || strings.Contains(stdout, "no Tessera record") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
 
