@@ -273,7 +273,7 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, na
 		for _, n := range names {
 			key, ok := keys[prompt.Normalize(n)]
 			if !ok {
-				return nil, nil, fmt.Errorf("emoji %q is not in the dataset", n)
+				return nil, nil, fmt.Errorf("emoji %q is not in the dataset: give names as emoji.json spells them (the emoji model's names.txt lists them, assets/models/emoji/names.txt in Tessera's source)", shortWord(n))
 			}
 			if style != "" {
 				n += " " + style
