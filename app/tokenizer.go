@@ -255,6 +255,9 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 				patches = append(patches, kmeans.Patches(nearest.UnpackRGB(img, S), p)...)
 			}
 		}
+		if n := len(patches) / (3 * p * p); n < *kmK {
+			return fmt.Errorf("the k-means codebook: the training images have %d patches of %d×%d px, fewer than --kmeans-codes %d: give fewer (0: no k-means codebook)", n, p, p, *kmK)
+		}
 		fmt.Fprintf(env.Stderr, "k-means: %d patches of %d×%d into %d codes\n", len(patches)/(3*p*p), p, p, *kmK)
 		cents, err := kmeans.Fit(ctx, patches, 3*p*p, kmeans.Options{K: *kmK, Iters: 20, Seed: 1, MaxSamples: 200000}, nil)
 		if err != nil {

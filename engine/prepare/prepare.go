@@ -131,6 +131,10 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 		patches = append(patches, kmeans.Patches(img, spec.Patch)...)
 	}
 	dim := 3 * spec.Patch * spec.Patch
+	if n := len(patches) / dim; n < spec.Codes {
+		// k-means said "176 vectors cannot make 256 clusters".
+		return nil, fmt.Errorf("prepare: codebook: the training pictures have %d patches of %d×%d px, fewer than the %d codes asked: ask for fewer codes (--codes) or add pictures", n, spec.Patch, spec.Patch, spec.Codes)
+	}
 	fmt.Fprintf(log, "k-means: %d patches of %d×%d into %d codes\n", len(patches)/dim, spec.Patch, spec.Patch, spec.Codes)
 	start := time.Now()
 	centroids, err := kmeans.Fit(ctx, patches, dim, kmeans.Options{

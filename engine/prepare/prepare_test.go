@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -113,6 +114,21 @@ func TestPrepareWarnsOfCutCaptions(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "lose their last words: 1 of 3 (the longest has 6 words)") {
 		t.Fatalf("with a replay, log:\n%s", log.String())
+	}
+}
+
+// TestPrepareSaysTooFewPatches: more codes than the pictures have patches is
+// said in the words of the flag that asks for them (k-means said "176
+// vectors cannot make 256 clusters").
+func TestPrepareSaysTooFewPatches(t *testing.T) {
+	samples := []data.Sample{{Caption: "red", Key: "r", Image: square(color.NRGBA{255, 0, 0, 255}, 16)}}
+	arch := model.DefaultConfig()
+	arch.NEmbd, arch.NLayer, arch.NHead = 16, 1, 2
+	_, err := Prepare(context.Background(), samples, samples, Spec{
+		Name: "squares", Size: 8, Patch: 2, Codes: 64, Seed: 1, Vocab: []string{"<pad>", "red"}, PromptLength: 2,
+	}, arch, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "the training pictures have 16 patches of 2×2 px, fewer than the 64 codes asked: ask for fewer codes (--codes) or add pictures") {
+		t.Fatalf("%v", err)
 	}
 }
 
