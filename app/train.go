@@ -326,6 +326,10 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "tokenised data saved in %s\n", trainjob.PreparedPath(st.OutDir))
 		return nil
 	}
+	if st.Steps <= 0 && st.Epochs <= 0 && st.Minutes <= 0 && st.Budget <= 0 {
+		// The trainer said "set Steps, Epochs or Minutes", after the model.
+		return usageError{"--steps, --epochs and --minutes are all 0: give one of them above 0 (or leave them out: the data preset's schedule)"}
+	}
 	if err := trainjob.CheckStart(st); err != nil {
 		return err // before the data check, which it printed in full first
 	}
