@@ -48,7 +48,7 @@ func TestCheckDataCLI(t *testing.T) {
 	}
 	for _, want := range []string{
 		dir + ": 7 images, 6 usable, 5 with a caption; 8 files with problems:",
-		"1 image is unreadable or truncated (left out of training): cut.png: truncated or damaged (decode png:",
+		"1 image is left out of training, as it or its caption file cannot be read: cut.png: truncated or damaged (decode png:",
 		"1 caption file starts with a byte-order mark: bom.txt",
 		"1 caption file has CRLF or CR line breaks: crlf.txt",
 		"1 caption file is not UTF-8 (read as Windows-1252): cp.txt",

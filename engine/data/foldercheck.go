@@ -319,7 +319,9 @@ func (r *FolderReport) Lines() []string {
 			lines = append(lines, fmt.Sprintf("  %s: %s", plural.N(len(items), one, many), examples(items, sep)))
 		}
 	}
-	add(r.Unreadable, "; ", "image is unreadable or truncated (left out of training)", "images are unreadable or truncated (left out of training)")
+	// The picture, or its caption file (over 64 KB, a folder named .txt):
+	// each line says which.
+	add(r.Unreadable, "; ", "image is left out of training, as it or its caption file cannot be read", "images are left out of training, as they or their caption files cannot be read")
 	add(r.BOM, ", ", "caption file starts with a byte-order mark", "caption files start with a byte-order mark")
 	add(r.CRLF, ", ", "caption file has CRLF or CR line breaks", "caption files have CRLF or CR line breaks")
 	add(r.NonUTF8, ", ", "caption file is not UTF-8 (read as Windows-1252)", "caption files are not UTF-8 (read as Windows-1252)")

@@ -211,7 +211,7 @@ func TestCheckFolder(t *testing.T) {
 		t.Errorf("folders %q, line %q", r.Folders, lines[9])
 	}
 	for _, want := range []string{
-		"5 images are unreadable or truncated",
+		"5 images are left out of training, as they or their caption files cannot be read",
 		"cut.jpg: truncated or damaged (decode jpeg:",
 		"3 caption files start with a byte-order mark: bom.txt, cut.txt, wide.txt",
 		"3 caption files have CRLF or CR line breaks: cr.txt, crlf.txt, wide.txt",
