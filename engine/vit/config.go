@@ -88,8 +88,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("tokenizer config: %d codes per image is too many (at most 4096)", c.Tokens())
 	case c.NEmbd <= 0 || c.NHead <= 0 || c.NEmbd%c.NHead != 0:
 		return fmt.Errorf("tokenizer config: n_embd %d must be a positive multiple of n_head %d", c.NEmbd, c.NHead)
-	case c.NInner <= 0 || c.EncoderLayers < 0 || c.DecoderLayers < 0:
-		return fmt.Errorf("tokenizer config: n_inner %d, layers %d/%d out of range", c.NInner, c.EncoderLayers, c.DecoderLayers)
+	case c.NInner <= 0:
+		return fmt.Errorf("tokenizer config: n_inner %d must be positive", c.NInner)
+	case c.EncoderLayers < 0 || c.DecoderLayers < 0:
+		return fmt.Errorf("tokenizer config: encoder_layers %d and decoder_layers %d must not be negative", c.EncoderLayers, c.DecoderLayers)
 	case c.CodebookSize < 2 || c.CodeDim < 1:
 		return fmt.Errorf("tokenizer config: codebook_size %d and code_dim %d must be at least 2 and 1", c.CodebookSize, c.CodeDim)
 	case c.NEmbd > maxWidth || c.NInner > 4*maxWidth || c.CodeDim > maxWidth:

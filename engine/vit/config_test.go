@@ -29,7 +29,7 @@ func TestValidate(t *testing.T) {
 		{"too many codes", "too many", func(c *Config) { c.ImageSize, c.PatchSize = 256, 2 }},
 		{"width not a multiple of the heads", "n_head", func(c *Config) { c.NHead = 5 }},
 		{"no MLP", "n_inner", func(c *Config) { c.NInner = 0 }},
-		{"negative layers", "layers", func(c *Config) { c.DecoderLayers = -1 }},
+		{"negative layers", "decoder_layers -1 must not be negative", func(c *Config) { c.DecoderLayers = -1 }},
 		{"one code", "codebook_size", func(c *Config) { c.CodebookSize = 1 }},
 		{"no code dimension", "code_dim", func(c *Config) { c.CodeDim = 0 }},
 		{"no epsilon", "layer_norm_epsilon", func(c *Config) { c.LayerNormEpsilon = 0 }},
