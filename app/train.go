@@ -14,8 +14,10 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
+	"github.com/tessera-studio/tessera/engine/vit"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
 
@@ -259,6 +261,16 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	}
 	if f.out == "" {
 		return usageError{"--out RUN_DIR is required"}
+	}
+	if f.tokDir != "" {
+		// Before the run folder's log says "started" (it said only "open
+		// tokenizer_config.json: no such file" after it).
+		if fi, err := os.Stat(f.tokDir); err != nil || !fi.IsDir() {
+			return usageError{fmt.Sprintf("--tokenizer %s: there is no such folder (give a ViT tokenizer's folder: tessera train-tokenizer writes one as RUN_DIR/tokenizer)", f.tokDir)}
+		}
+		if !tokenizer.Exists(f.tokDir) {
+			return usageError{fmt.Sprintf("--tokenizer %s: no ViT tokenizer there (%s and %s; tessera train-tokenizer writes one as RUN_DIR/tokenizer)", f.tokDir, vit.ConfigFile, vit.WeightsFile)}
+		}
 	}
 	if f.initModel != "" && f.tokDir != "" {
 		return usageError{"--init keeps the model's own image tokenizer: leave out --tokenizer"}
