@@ -262,16 +262,6 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	if f.out == "" {
 		return usageError{"--out RUN_DIR is required"}
 	}
-	if f.tokDir != "" {
-		// Before the run folder's log says "started" (it said only "open
-		// tokenizer_config.json: no such file" after it).
-		if fi, err := os.Stat(f.tokDir); err != nil || !fi.IsDir() {
-			return usageError{fmt.Sprintf("--tokenizer %s: there is no such folder (give a ViT tokenizer's folder: tessera train-tokenizer writes one as RUN_DIR/tokenizer)", f.tokDir)}
-		}
-		if !tokenizer.Exists(f.tokDir) {
-			return usageError{fmt.Sprintf("--tokenizer %s: no ViT tokenizer there (%s and %s; tessera train-tokenizer writes one as RUN_DIR/tokenizer)", f.tokDir, vit.ConfigFile, vit.WeightsFile)}
-		}
-	}
 	if f.initModel != "" && f.tokDir != "" {
 		return usageError{"--init keeps the model's own image tokenizer: leave out --tokenizer"}
 	}
@@ -288,6 +278,16 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 			return usageError{fmt.Sprintf("--%s: a fine-tune keeps the size, tokenizer and architecture of the model in --init", name)}
 		case f.tokDir != "" && (name == "size" || name == "patch" || name == "codes"):
 			return usageError{fmt.Sprintf("--%s: the image size, patch and codebook are the tokenizer's (--tokenizer)", name)}
+		}
+	}
+	if f.tokDir != "" {
+		// Before the run folder's log says "started" (it said only "open
+		// tokenizer_config.json: no such file" after it).
+		if fi, err := os.Stat(f.tokDir); err != nil || !fi.IsDir() {
+			return usageError{fmt.Sprintf("--tokenizer %s: there is no such folder (give a ViT tokenizer's folder: tessera train-tokenizer writes one as RUN_DIR/tokenizer)", f.tokDir)}
+		}
+		if !tokenizer.Exists(f.tokDir) {
+			return usageError{fmt.Sprintf("--tokenizer %s: no ViT tokenizer there (%s and %s; tessera train-tokenizer writes one as RUN_DIR/tokenizer)", f.tokDir, vit.ConfigFile, vit.WeightsFile)}
 		}
 	}
 	if err := f.checkResume(set); err != nil {
