@@ -97,7 +97,7 @@ func knobOf(k string) (sampling.Spec, bool) {
 // Version are left out when zero or empty; Extra keys that cannot be parsed
 // back (not matching A1111's key pattern: see validKey) are left out.
 // Values holding ',' ':' '"' or a line break, or surrounding spaces, are
-// JSON-quoted.
+// JSON-quoted; a NUL anywhere is written as U+FFFD (PNG text holds none).
 func FormatParameters(p Infotext) string {
 	var lines []string
 	if p.Prompt != "" {
@@ -141,7 +141,10 @@ func FormatParameters(p Infotext) string {
 		pairs = append(pairs, k+": "+quote(p.Extra[k]))
 	}
 	lines = append(lines, strings.Join(pairs, ", "))
-	return strings.Join(lines, "\n")
+	// A NUL (a prompt read from a crafted record) cannot be written in PNG
+	// text: shown as U+FFFD, or tessera branch sampled a whole image and
+	// then failed to write it.
+	return strings.ReplaceAll(strings.Join(lines, "\n"), "\x00", "\uFFFD")
 }
 
 // formatFloat prints f in the shortest form that reads back exactly, with

@@ -1,6 +1,8 @@
 package pngmeta
 
 import (
+	"bytes"
+	"image"
 	"math"
 	"reflect"
 	"strings"
@@ -30,6 +32,21 @@ func TestFormatParameters(t *testing.T) {
 	}
 	if back := ParseParameters(got); !reflect.DeepEqual(back, sampleParams()) {
 		t.Errorf("parsed back %+v, want %+v", back, sampleParams())
+	}
+}
+
+// A NUL in a prompt (read from a crafted record) is written as U+FFFD:
+// PNG text holds none, and the encoder refused the whole picture.
+func TestFormatParametersWithoutNUL(t *testing.T) {
+	p := sampleParams()
+	p.Prompt = "red\x00cat"
+	got := FormatParameters(p)
+	if !strings.HasPrefix(got, "red\uFFFDcat\n") || strings.ContainsRune(got, 0) {
+		t.Fatalf("%q", got)
+	}
+	var buf bytes.Buffer
+	if err := Encode(&buf, image.NewNRGBA(image.Rect(0, 0, 2, 2)), map[string]string{KeyParameters: got}); err != nil {
+		t.Fatal(err)
 	}
 }
 
