@@ -181,6 +181,9 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		}
 		if *ceiling && interrupted == nil { // of every prompt: not of the ones an interrupted run did
 			out["ceiling_hits"], out["ceiling_images"] = ceil.hits, ceil.images
+			if *style != "" {
+				out["ceiling_style_hits"] = ceil.styled
+			}
 		}
 		if interrupted != nil {
 			out["interrupted"] = true // the figures are of the prompts in "prompts" only
@@ -198,6 +201,10 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	if *ceiling && interrupted == nil {
 		fmt.Fprintf(env.Stdout, "tokenizer ceiling: %d of %d dataset images of these prompts (%.1f%%) are still nearest their own %s after the image tokenizer's encode and decode\n",
 			ceil.hits, ceil.images, 100*float64(ceil.hits)/float64(max(ceil.images, 1)), what)
+		if *style != "" {
+			fmt.Fprintf(env.Stdout, "tokenizer style ceiling: %d of those %d (%.1f%%) are still nearest an image in %s style\n",
+				ceil.styled, ceil.images, 100*float64(ceil.styled)/float64(max(ceil.images, 1)), *style)
+		}
 	}
 	if *candidates > 1 {
 		fmt.Fprintf(env.Stdout, "each sample is the first of %d candidates (seeds %d…%d) ranked by %s\n", *candidates, used.Seed, used.Seed+uint64(*seeds**candidates)-1, *rankBy)
@@ -318,7 +325,10 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, na
 // (images) and how many of them are nearest an image of their own label
 // after the model's image tokenizer encodes and decodes them (hits): what
 // adherence a model that redrew dataset images exactly would score.
-type tokenizerCeiling struct{ hits, images int }
+// With a style asked for, styled counts those nearest an image of that
+// style: what --style's figure would be for such a model (the tokenizer
+// flattens Fluent modern's gradients towards Fluent flat).
+type tokenizerCeiling struct{ hits, styled, images int }
 
 // measureCeiling measures the tokenizer ceiling of cases on ref, counting
 // only images of style wantStyle when it is not empty.
@@ -344,8 +354,12 @@ func measureCeiling(ctx context.Context, b *bundle.Bundle, ref *nearest.Set, cas
 			return c, fmt.Errorf("tokenizer ceiling: encode %q: %w", s.Caption, err)
 		}
 		c.images++
-		if labelOf(ref.Samples[ref.Index(back)]) == labelOf(s) {
+		near := ref.Samples[ref.Index(back)]
+		if labelOf(near) == labelOf(s) {
 			c.hits++
+		}
+		if wantStyle != "" && near.Style == wantStyle {
+			c.styled++
 		}
 	}
 	return c, nil

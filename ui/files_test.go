@@ -105,10 +105,10 @@ func TestExportFailureLeavesNoFile(t *testing.T) {
 	path := filepath.Join(dir, "keep.png")
 	must(t, os.WriteFile(path, []byte("old content"), 0o644))
 	p := core.DefaultParams()
-	p.Prompt = "a\x00b" // a NUL cannot go into a PNG text chunk: encoding fails
+	p.Prompt = "a\xffb" // text that is not UTF-8 cannot go into a PNG text chunk: encoding fails
 	rec := recordFor("1.0", b, p, 3, make([]int, 16), nil, "", "")
 	if err := exportPNG(path, b.Decode(make([]int, 16)), 2, Nearest, rec); err == nil {
-		t.Fatal("export with a NUL in the prompt succeeded")
+		t.Fatal("export with a prompt that is not UTF-8 succeeded")
 	}
 	data, _ := os.ReadFile(path)
 	if string(data) != "old content" {
