@@ -177,7 +177,13 @@ func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, erro
 	done()
 	if err == nil {
 		if r := b.Model.HalfReport().String(); r != "" { // empty unless f16 or int8 was asked for
-			fmt.Fprintf(log, "note: model %s (--precision %s: %s): %s; those matrices are computed with as kept, so results differ from --precision f32 by no more than the precision's rounding\n", b.Name, precision, b.Model.Precision(), r)
+			fmt.Fprintf(log, "note: model %s (--precision %s: %s): %s; those matrices are kept in float32, so results differ from --precision f32 by no more than the precision's rounding\n", b.Name, precision, b.Model.Precision(), r)
+		}
+		if u := b.Model.Unused; len(u) > 0 {
+			// transformers warns of them too ("Some weights of the model
+			// checkpoint were not used"); they were left out without a word.
+			fmt.Fprintf(log, "note: model %s: its weights file holds %s that Image GPT has no place for, left out (as transformers leaves them out): %s\n",
+				b.Name, plural.N(len(u), "tensor", "tensors"), firstFew(u, 4))
 		}
 		if b.Model.Released() > 0 {
 			fmt.Fprintf(log, "note: model %s keeps only its %s weights (%s of float32 freed): scoring and long prompts run on them too\n",
@@ -434,4 +440,13 @@ func recordedModelMemo(log io.Writer, flag string, hashes map[string]string, ima
 		fmt.Fprintf(log, "model %s, as recorded in the image (--model picks another)\n", name)
 	}
 	return name, hash, nil
+}
+
+// firstFew joins the first n of names with commas, "…" standing for the
+// rest.
+func firstFew(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:n], ", ") + ", …"
 }

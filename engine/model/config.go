@@ -308,6 +308,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: n_inner %d must be positive", c.Inner())
 	case c.LayerNormEpsilon <= 0:
 		return fmt.Errorf("config: layer_norm_epsilon %g must be positive", c.LayerNormEpsilon)
+	case c.TieWordEmbeddings:
+		// transformers would draw with wte in place of lm_head (and the
+		// logits of SOS among the codes'): Tessera reads lm_head.
+		return fmt.Errorf("config: tie_word_embeddings is true, but Image GPT's lm_head has weights of its own (one row fewer than wte's, without SOS), which Tessera reads: set it to false")
 	}
 	switch c.ActivationFunction {
 	case "quick_gelu", "gelu", "gelu_new", "relu":

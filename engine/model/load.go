@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,15 +25,25 @@ const (
 )
 
 // FromSafetensors binds the weights of a parsed safetensors file. Tensors the
-// architecture does not use (attn.bias, attn.masked_bias) are ignored; a
-// block past the config's n_layer is an error (checkLayers).
+// architecture does not use are left out (Model.Unused names them, the
+// attention's mask buffers aside); a block past the config's n_layer is an
+// error (checkLayers), and so are an ImageGPTModel's unprefixed tensors
+// (checkPrefix).
 func FromSafetensors(c Config, f *safetensors.File) (*Model, error) {
 	if err := checkLayers(c, f.Names()); err != nil {
 		return nil, err
 	}
-	return New(c, func(name string, shape []int) ([]float32, error) {
+	if err := checkPrefix(f.Names()); err != nil {
+		return nil, err
+	}
+	m, err := New(c, func(name string, shape []int) ([]float32, error) {
 		return f.Float32(name, shape...)
 	})
+	if err != nil {
+		return nil, err
+	}
+	m.Unused = unusedTensors(c, f.Names())
+	return m, nil
 }
 
 // LoadOptions tune Load.
@@ -85,6 +96,9 @@ func Load(dir string, opt LoadOptions) (*Model, error) {
 		return nil, fmt.Errorf("load %s: the model needs about %s of memory but only %s is available", dir, plural.Bytes(need), plural.Bytes(avail))
 	}
 	path := filepath.Join(dir, WeightsFile)
+	if err := checkWeightsFile(dir); err != nil {
+		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
 	// Tensor by tensor from disk: the file's bytes and the float32 weights
 	// are never both in memory.
 	f, err := safetensors.OpenLazy(path, opt.Progress)
@@ -98,13 +112,62 @@ func Load(dir string, opt LoadOptions) (*Model, error) {
 	if err := checkLayers(c, f.Names()); err != nil {
 		return nil, fmt.Errorf("load %s: %w", dir, err)
 	}
+	if err := checkPrefix(f.Names()); err != nil {
+		return nil, fmt.Errorf("load %s: %w", dir, err)
+	}
 	get := func(name string, shape []int) ([]float32, error) { return f.Float32(name, shape...) }
 	m, err := loadReduced(c, get, opt)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", dir, err) // err names the weights file
 	}
 	m.Hash = hashFile(path)
+	m.Unused = unusedTensors(c, f.Names())
 	return m, nil
+}
+
+// unusedTensors are the names among names that c's weight table (Layout)
+// does not hold, the attention's mask buffers (…attn.bias,
+// …attn.masked_bias, which HF checkpoints carry) left aside, sorted.
+func unusedTensors(c Config, names []string) []string {
+	known := map[string]bool{}
+	for _, t := range Layout(c) {
+		known[t.Name] = true
+	}
+	var out []string
+	for _, n := range names {
+		if !known[n] && !strings.HasSuffix(n, ".attn.bias") && !strings.HasSuffix(n, ".attn.masked_bias") {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// checkPrefix says what a weights file of an ImageGPTModel (the base model,
+// without lm_head, its tensors named wte.weight, h.0.…) is, which the
+// loader would report as a missing transformer.wte.weight.
+func checkPrefix(names []string) error {
+	if slices.Contains(names, "wte.weight") && !slices.Contains(names, "transformer.wte.weight") {
+		return fmt.Errorf("%s holds an ImageGPTModel's tensors (wte.weight, h.0.…, without the transformer. prefix and without lm_head): the base model draws nothing; Tessera reads ImageGPTForCausalImageModeling checkpoints, which have the image-code head", WeightsFile)
+	}
+	return nil
+}
+
+// checkWeightsFile says, when dir has no WeightsFile, what it holds in its
+// place: shards (model.safetensors.index.json), which are not read, or a
+// PyTorch pickle (pytorch_model.bin), which Tessera never loads.
+func checkWeightsFile(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); !errors.Is(err, fs.ErrNotExist) {
+		return nil // there (or another error, which opening it reports)
+	}
+	has := func(name string) bool { _, err := os.Stat(filepath.Join(dir, name)); return err == nil }
+	switch {
+	case has(WeightsFile + ".index.json"):
+		return fmt.Errorf("its weights are sharded (%s.index.json and its shards), which Tessera does not read: save them as one %s (in transformers: save_pretrained(dir, max_shard_size=\"100GB\"))", WeightsFile, WeightsFile)
+	case has("pytorch_model.bin"):
+		return fmt.Errorf("it holds pytorch_model.bin, a pickle, which Tessera never loads (loading one runs code from the file): save the model as %s (in transformers: save_pretrained(dir, safe_serialization=True))", WeightsFile)
+	}
+	return fmt.Errorf("it has no %s (a model is a folder with %s and %s)", WeightsFile, ConfigFile, WeightsFile)
 }
 
 // checkLayers refuses weights that hold a block past the config's n_layer

@@ -36,6 +36,11 @@ type Model struct {
 	Blocks []Block
 	// Hash identifies the weights (first 10 hex digits of their SHA-256).
 	Hash string
+	// Unused names the tensors of the weights file that Image GPT has no
+	// place for (an LayerNorm or lm_head bias: transformers leaves them
+	// out with a warning, and so does Tessera: the command says so), the
+	// attention's mask buffers (attn.bias, attn.masked_bias) left aside.
+	Unused []string
 	// half is what EnableHalf decided (nil before it).
 	half *halfState
 	// released is the bytes of float32 weights ReleaseFloat32 freed.

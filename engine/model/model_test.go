@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -343,6 +344,74 @@ func TestLoadErrorsNameTheProblem(t *testing.T) {
 	write(ConfigFile, []byte("{"))
 	if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "config") {
 		t.Errorf("broken config: err = %v", err)
+	}
+}
+
+// TestLoadSaysWhatACheckpointIsNot: weights Image GPT has no place for are
+// left out and named (transformers warns of them; they were dropped without
+// a word), the attention's mask buffers aside; tie_word_embeddings, an
+// ImageGPTModel's unprefixed tensors, sharded weights and a pickle are
+// refused, each saying what it is.
+func TestLoadSaysWhatACheckpointIsNot(t *testing.T) {
+	src := filepath.Join(vectorsDir, "vector1")
+	cfg, _ := os.ReadFile(filepath.Join(src, ConfigFile))
+	f, err := safetensors.Open(filepath.Join(src, WeightsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tensors []safetensors.Tensor
+	for _, name := range f.Names() {
+		x, err := f.Float32(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tensors = append(tensors, safetensors.Tensor{Name: name, DType: "F32", Shape: f.Tensors[name].Shape, Data: x})
+	}
+	folder := func(cfg []byte, ts []safetensors.Tensor, name string) string {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, ConfigFile), cfg, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := safetensors.Write(filepath.Join(dir, name), ts, nil); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	extra := append(slices.Clone(tensors),
+		safetensors.Tensor{Name: "lm_head.bias", DType: "F32", Shape: []int{16}, Data: make([]float32, 16)},
+		safetensors.Tensor{Name: "transformer.h.0.attn.masked_bias", DType: "F32", Shape: []int{1}, Data: []float32{-1e4}})
+	m, err := Load(folder(cfg, extra, WeightsFile), LoadOptions{})
+	if err != nil || !slices.Equal(m.Unused, []string{"lm_head.bias"}) {
+		t.Fatalf("unused tensors %v, %v", m, err)
+	}
+	if m, err := Load(src, LoadOptions{}); err != nil || len(m.Unused) != 0 {
+		t.Fatalf("the reference checkpoint: unused %v, %v", m.Unused, err)
+	}
+	var bare []safetensors.Tensor
+	for _, t := range tensors {
+		if n, ok := strings.CutPrefix(t.Name, "transformer."); ok {
+			t.Name = n
+			bare = append(bare, t)
+		}
+	}
+	tied := []byte(strings.Replace(string(cfg), `"tie_word_embeddings": false`, `"tie_word_embeddings": true`, 1))
+	for _, c := range []struct {
+		dir, want string
+	}{
+		{folder(tied, tensors, WeightsFile), "tie_word_embeddings is true"},
+		{folder(cfg, bare, WeightsFile), "an ImageGPTModel's tensors"},
+		{folder(cfg, tensors, "model-00001-of-00002.safetensors"), "no " + WeightsFile},
+		{folder(cfg, tensors, "pytorch_model.bin"), "a pickle, which Tessera never loads"},
+	} {
+		if strings.Contains(c.want, "no "+WeightsFile) {
+			if err := os.WriteFile(filepath.Join(c.dir, WeightsFile+".index.json"), []byte("{}"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c.want = "its weights are sharded"
+		}
+		if _, err := Load(c.dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v", c.want, err)
+		}
 	}
 }
 
