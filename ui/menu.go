@@ -389,8 +389,10 @@ func (s *Studio) redoKey() {
 }
 
 // typingStep passes an undo or redo shortcut to the focused text field
-// when it holds typing (typingFocused), and reports whether that changed
-// its text: a field with nothing to undo (clicked into after a restart, or
+// when it holds typing (typingFocused), and reports whether the key is
+// used: always in a field other than the prompt, the negative prompt and
+// the instruction (a dialog's), and in those when it changed their text.
+// One of them with nothing to undo (clicked into after a restart, or
 // filled by Describe's Use, which clears a field's history) said nothing
 // and undid nothing, where the toolbar's Undo undid the image.
 func (s *Studio) typingStep(sc fyne.Shortcut) bool {
@@ -398,26 +400,14 @@ func (s *Studio) typingStep(sc fyne.Shortcut) bool {
 	if t == nil {
 		return false
 	}
-	before, ok := fieldText(t)
-	t.TypedShortcut(sc)
-	after, _ := fieldText(t)
-	return !ok || after != before
-}
-
-// fieldText is the text of a text field of the studio's kinds (false for
-// another kind, whose text cannot be read).
-func fieldText(o any) (string, bool) {
-	switch e := o.(type) {
-	case *widgets.PromptEntry:
-		return e.Text, true
-	case *widgets.TipEntry:
-		return e.Text, true
-	case *widgets.EscSelectEntry:
-		return e.Text, true
-	case *widget.Entry:
-		return e.Text, true
-	case *widget.SelectEntry:
-		return e.Text, true
+	f, _ := t.(fyne.Focusable)
+	before, own := s.fieldTexts()[f]
+	if es, ok := t.(interface{ EntryShortcut(fyne.Shortcut) }); ok {
+		es.EntryShortcut(sc) // the field alone, not its OnRedo (this again: the image was redone twice)
+	} else {
+		t.TypedShortcut(sc)
 	}
-	return "", false
+	// Another field (a dialog's: Fyne gives the window's shortcuts first)
+	// keeps the key, never the picture's behind the dialog.
+	return !own || s.fieldTexts()[f] != before
 }

@@ -19,6 +19,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -1519,6 +1520,37 @@ func TestPromptFocusedAtStart(t *testing.T) {
 	s2.redoKey()
 	if !slices.Equal(s2.Document().Tokens(), second) {
 		t.Fatal("Ctrl+Shift+Z in the untouched prompt did not redo the image")
+	}
+}
+
+// One Ctrl+Shift+Z in the untouched prompt redoes one image step (it went
+// through the prompt's OnRedo back into the redo key and redid two), and
+// Ctrl+Z in a dialog's field is the field's: the picture behind the dialog
+// stays (Fyne gives the window's shortcuts first).
+func TestUndoKeysStepOnceAndLeaveDialogsAlone(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	var steps [][]int
+	for _, seed := range []uint64{7, 8, 9} {
+		lockSeed(t, s, "red cat", seed)
+		generate(t, s)
+		steps = append(steps, s.Document().Tokens())
+	}
+	must(t, s.Undo())
+	must(t, s.Undo())
+	s.ranTexts = nil // no run to compare the prompt with, as after a restart
+	s.Window().Canvas().Focus(s.panel.prompt)
+	s.redoKey()
+	if !slices.Equal(s.Document().Tokens(), steps[1]) {
+		t.Fatalf("one Ctrl+Shift+Z in the prompt did not land on the second image (status %q)", s.Status())
+	}
+	field := widget.NewEntry()
+	field.SetText("name.png")
+	dialog.NewCustom("Export", "OK", field, s.Window()).Show()
+	s.Window().Canvas().Focus(field)
+	s.undoKey()
+	if !slices.Equal(s.Document().Tokens(), steps[1]) {
+		t.Fatalf("Ctrl+Z in a dialog's field undid the image behind it (status %q)", s.Status())
 	}
 }
 

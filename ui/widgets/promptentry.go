@@ -129,6 +129,13 @@ func (e *PromptEntry) TypedShortcut(s fyne.Shortcut) {
 		e.OnRedo()
 		return
 	}
+	e.EntryShortcut(s)
+}
+
+// EntryShortcut gives s to the text field itself, past OnRedo: the
+// studio's Undo and Redo keys ask the field first, and a redo that went
+// through OnRedo to them again redid the image twice.
+func (e *PromptEntry) EntryShortcut(s fyne.Shortcut) {
 	switch s.(type) {
 	case *fyne.ShortcutPaste, *fyne.ShortcutCut:
 		e.typed = true

@@ -167,8 +167,15 @@ func (l *tipLayer) Shown() string {
 
 // tipIn starts the tip of owner for a pointer that entered it.
 func tipIn(owner fyne.CanvasObject, text string, ev *desktop.MouseEvent) {
+	tipInOf(owner, func() string { return text }, ev)
+}
+
+// tipInOf is tipIn for a tip whose text is read when it shows, after the
+// delay (a status line's text may change meanwhile: the tip showed the
+// message of the moment the pointer came in).
+func tipInOf(owner fyne.CanvasObject, textOf func() string, ev *desktop.MouseEvent) {
 	l := LayerFor(owner)
-	if l == nil || text == "" {
+	if l == nil || textOf() == "" {
 		return
 	}
 	l.gen++
@@ -184,6 +191,10 @@ func tipIn(owner fyne.CanvasObject, text string, ev *desktop.MouseEvent) {
 		})
 	}
 	show := func() {
+		text := textOf()
+		if text == "" {
+			return
+		}
 		l.showTipNow(owner, text, pos)
 		expire()
 		watchOverlay(l, owner, gen)
@@ -623,7 +634,7 @@ func (l *TipLabel) Tip() string {
 	return l.Text + "\n" + l.hint
 }
 
-func (l *TipLabel) MouseIn(ev *desktop.MouseEvent) { tipIn(l, l.Tip(), ev) }
+func (l *TipLabel) MouseIn(ev *desktop.MouseEvent) { tipInOf(l, l.Tip, ev) }
 
 // SetText sets the label's text; its tooltip, when shown, goes with the
 // text it showed (the status line's tip went on showing an earlier message

@@ -210,4 +210,15 @@ func TestTipLabelTipGoesWithItsText(t *testing.T) {
 	if l.Shown() != "Starts it" {
 		t.Fatalf("a status change hid another control's tip: %q", l.Shown())
 	}
+	// A tip still waiting out its delay shows the text of the moment it
+	// shows, not of the moment the pointer came in.
+	TipDelay = 50 * time.Millisecond
+	status.MouseIn(at)
+	status.SetText("new message")
+	time.Sleep(300 * time.Millisecond)
+	var shown string
+	fyne.DoAndWait(func() { shown = l.Shown() })
+	if shown != "new message\nThe status line" {
+		t.Errorf("the tip after a change during its delay: %q", shown)
+	}
 }
