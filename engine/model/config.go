@@ -16,6 +16,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // Config holds the Hugging Face ImageGPT fields plus Tessera's extension.
@@ -224,6 +225,17 @@ func (c Config) PromptWords() int {
 		return 0
 	}
 	return len(c.Tessera.PromptVocab)
+}
+
+// PromptSummary says what prompts the model reads, for logs and model
+// cards: "prompts of up to 15 of 2,328 words", or "no prompt
+// (unconditional)" for a model without a prompt vocabulary (which read
+// "-1 words").
+func (c Config) PromptSummary() string {
+	if c.PromptLength() == 0 || c.PromptWords() <= 1 {
+		return "no prompt (unconditional)"
+	}
+	return fmt.Sprintf("prompts of up to %d of %s words", c.PromptLength(), plural.Thousands(c.PromptWords()-1))
 }
 
 // Codes is K, the number of image codes: vocab_size - 1 - T.

@@ -88,3 +88,16 @@ func TestConfigWithByteOrderMark(t *testing.T) {
 		t.Fatalf("%+v, %v", c, err)
 	}
 }
+
+// PromptSummary of a model without prompts says so ("-1 words" in a
+// fine-tune's log and model card), and of one with them their counts.
+func TestPromptSummary(t *testing.T) {
+	var c Config
+	if got := c.PromptSummary(); got != "no prompt (unconditional)" {
+		t.Errorf("unconditional: %q", got)
+	}
+	c.Tessera = &Ext{PromptLength: 15, PromptVocab: make([]string, 2329)}
+	if got := c.PromptSummary(); got != "prompts of up to 15 of 2,328 words" {
+		t.Errorf("conditional: %q", got)
+	}
+}

@@ -212,8 +212,8 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("prepare: %w", err)
 	}
-	fmt.Fprintf(log, "vocabulary: %s, prompts of up to %s; pictures fitted to %d×%d px, a %d×%d grid of %d×%d-px patches\n",
-		plural.N(len(vocab)-1, "word", "words"), plural.N(L, "word", "words"), grid*spec.Patch, grid*spec.Patch, grid, grid, spec.Patch, spec.Patch)
+	fmt.Fprintf(log, "%s; pictures fitted to %d×%d px, a %d×%d grid of %d×%d-px patches\n",
+		cfg.PromptSummary(), grid*spec.Patch, grid*spec.Patch, grid, grid, spec.Patch, spec.Patch)
 	if L > 0 && ownMax > L {
 		// A fine-tune keeps its model's prompt slots: longer captions
 		// lose their last words, which the model then never learns to

@@ -71,9 +71,13 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 		fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels through a ViT-VQ tokenizer (tokenizer_config.json: %d + %d blocks × %d wide, %d codes of dimension %d), %.2f dB PSNR on validation images\n",
 			cols, rows, c.PatchSize(), c.PatchSize(), t.EncoderLayers, t.DecoderLayers, t.NEmbd, t.CodebookSize, t.CodeDim, prep.PSNR)
 	} else {
-		fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels; codebook of %d entries (k-means), %.2f dB PSNR on validation images\n", cols, rows, c.PatchSize(), c.PatchSize(), c.Codes(), prep.PSNR)
+		how := "k-means"
+		if s.InitModel != "" {
+			how = "kept from " + s.InitModel // a fine-tune learns no codebook: "(k-means)" said it did
+		}
+		fmt.Fprintf(&b, "- Image: %d×%d patches of %d×%d pixels; codebook of %d entries (%s), %.2f dB PSNR on validation images\n", cols, rows, c.PatchSize(), c.PatchSize(), c.Codes(), how, prep.PSNR)
 	}
-	fmt.Fprintf(&b, "- Transformer: %s × %d wide, %s, %d parameters; prompts of up to %d of %d words\n", plural.N(c.NLayer, "layer", "layers"), c.NEmbd, plural.N(c.NHead, "head", "heads"), c.Params(), c.PromptLength(), c.PromptWords()-1)
+	fmt.Fprintf(&b, "- Transformer: %s × %d wide, %s, %d parameters; %s\n", plural.N(c.NLayer, "layer", "layers"), c.NEmbd, plural.N(c.NHead, "head", "heads"), c.Params(), c.PromptSummary())
 	fmt.Fprintf(&b, "- Training: %d of %d steps, %s on this machine's CPU (%s)\n", steps, res.TotalSteps, trained.Round(time.Second), RuntimeDesc())
 	fmt.Fprintf(&b, "- Optimiser: AdamW at a peak learning rate of %g (linear warm-up, cosine decay), batches of %d, dropout %g, weight decay %g\n", s.LR, s.Batch, s.Dropout, s.WeightDecay)
 	if c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err == nil && c.Recommended() != (sampling.Recommended{}) {

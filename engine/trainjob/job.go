@@ -465,7 +465,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 			return nil, err
 		}
 		opt.Init = init
-		fmt.Fprintf(log, "fine-tuning %s: %d prompt words%s\n", base.Name, prep.Config.PromptWords()-1, newWordsNote(base, prep))
+		fmt.Fprintf(log, "fine-tuning %s: %s%s\n", base.Name, prep.Config.PromptSummary(), newWordsNote(base, prep))
 	}
 	fmt.Fprintf(log, "model: %d parameters, %s × %d wide, %d tokens a sequence\n", prep.Config.Params(), plural.N(prep.Config.NLayer, "layer", "layers"), prep.Config.NEmbd, prep.Config.NPositions)
 	hooks := train.Hooks{
