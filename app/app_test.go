@@ -397,6 +397,7 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"eval-shapes", "--prompt", "red circle"}, 2, "--prompt: eval-shapes samples the held-out captions"},
 		{[]string{"eval-shapes"}, 2, "--model M is required: a model trained on the shapes data"},
 		{[]string{"train", "--init", "", "--out", filepath.Join(t.TempDir(), "run")}, 2, "--init needs a model to fine-tune"},
+		{[]string{"train", "--force", "--out", filepath.Join(t.TempDir(), "run")}, 2, "--force goes with --export-final"},
 		{[]string{"train", "--tokenizer", missing, "--out", filepath.Join(t.TempDir(), "run")}, 2, "there is no such folder"},
 		{[]string{"train", "--tokenizer", t.TempDir(), "--out", filepath.Join(t.TempDir(), "run")}, 2, "no ViT tokenizer there (tokenizer_config.json and tokenizer.safetensors"},
 		{[]string{"train", "--data", "shapes", "--steps", "0", "--epochs", "0", "--minutes", "0", "--out", filepath.Join(t.TempDir(), "run")}, 2, "--steps, --epochs and --minutes are all 0"},

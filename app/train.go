@@ -268,6 +268,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	// Flags the tokenizer or the model fine-tuned decide are refused, not
 	// silently ignored.
 	set := flagsSet(fs)
+	if f.force && f.exportFinal == "" {
+		return usageError{"--force goes with --export-final (it lets the export replace a model there); a run folder is resumed with --resume"}
+	}
 	if set["init"] && strings.TrimSpace(f.initModel) == "" {
 		return usageError{"--init needs a model to fine-tune: a built-in name (emoji, mnist) or a model folder"} // "" trained from scratch
 	}
@@ -338,7 +341,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "tokenised data saved in %s\n", trainjob.PreparedPath(st.OutDir))
 		return nil
 	}
-	if st.Steps <= 0 && st.Epochs <= 0 && st.Minutes <= 0 && st.Budget <= 0 {
+	_, ckErr := os.Stat(filepath.Join(st.OutDir, train.CheckpointFile))
+	resumed := st.Resume && ckErr == nil // its schedule is the checkpoint's
+	if !resumed && st.Steps <= 0 && st.Epochs <= 0 && st.Minutes <= 0 && st.Budget <= 0 {
 		// The trainer said "set Steps, Epochs or Minutes", after the model.
 		return usageError{"--steps, --epochs and --minutes are all 0: give one of them above 0 (or leave them out: the data preset's schedule)"}
 	}

@@ -580,3 +580,21 @@ func TestFineTuneReplay(t *testing.T) {
 		t.Errorf("record after the resume: %+v, %v", rec, err)
 	}
 }
+
+// A run started on a time budget with --epochs 0 (as the flag's help and
+// the Train tab do) records neither steps nor epochs: resumed with
+// --stop-at, its schedule is its checkpoint's, and the check that a new run
+// is given some length does not refuse it.
+func TestResumeWithStopAtOfABudgetRun(t *testing.T) {
+	data := t.TempDir()
+	for _, name := range []string{"red zebra", "blue zebra", "red cat", "blue cat"} {
+		writePNG(t, filepath.Join(data, strings.ReplaceAll(name, " ", "_")+".png"), 16, 16)
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := run(t, "train", "--init", tinyModel(t), "--data", data, "--out", out, "--epochs", "0", "--minutes", "0.05", "--batch", "2", "--threads", "1", "--stop-at", "3"); code != 0 {
+		t.Fatalf("first call: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "train", "--resume", "--out", out, "--stop-at", "5"); code != 0 {
+		t.Fatalf("resumed with --stop-at: exit %d, %s", code, stderr)
+	}
+}

@@ -114,7 +114,7 @@ func TestExtendAddsRowsAndKeepsOriginal(t *testing.T) {
 	}
 	// The redo says the image it brings back is the extended one.
 	must(t, s.Redo())
-	if want := fmt.Sprintf("extended to 7 patch rows (of %d)", gridRows); !strings.HasPrefix(s.Status(), "Redone") || !strings.Contains(s.Status(), want) {
+	if want := fmt.Sprintf("extended to 7 patch rows (the model draws %d)", gridRows); !strings.HasPrefix(s.Status(), "Redone") || !strings.Contains(s.Status(), want) {
 		t.Fatalf("status after the redo: %q, want %q in it", s.Status(), want)
 	}
 	must(t, s.Undo())

@@ -272,7 +272,7 @@ func describeState(d *core.Document) string {
 	if d.Tall() {
 		// Extended downward: said, or a redone Extend read as the image
 		// it was made from.
-		msg += fmt.Sprintf(", extended to %d patch rows (of %d)", d.ImageRows(), d.Rows)
+		msg += fmt.Sprintf(", extended to %d patch rows (the model draws %d)", d.ImageRows(), d.Rows)
 	}
 	if n := d.Masked(); n > 0 {
 		msg += ", " + plural.N(n, "patch", "patches") + " masked"

@@ -93,7 +93,7 @@ func openImage(path string) (*os.File, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read image %s: %w", path, err)
+		return nil, fmt.Errorf("read image %s: %w", path, withoutPath(err))
 	}
 	return f, nil
 }
@@ -109,17 +109,24 @@ func CheckFile(path, what string) error {
 	fi, err := os.Stat(path)
 	switch {
 	case err != nil:
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the path once, not twice ("open image a.png: stat a.png: …")
-		}
-		return fmt.Errorf("open %s %s: %w", what, path, err)
+		return fmt.Errorf("open %s %s: %w", what, path, withoutPath(err))
 	case fi.IsDir():
 		return fmt.Errorf("read %s %s: it is a folder, not %s file", what, path, article(what))
 	case !fi.Mode().IsRegular():
 		return fmt.Errorf("read %s %s: it is a %s, not %s file", what, path, fileKind(fi.Mode()), article(what))
 	}
 	return nil
+}
+
+// withoutPath is a file operation's error without the path it names
+// (fs.PathError's), for a message that names the path once, not twice
+// ("open image a.png: stat a.png: …").
+func withoutPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // article is noun with its indefinite article: "an image", "a caption".
@@ -145,27 +152,27 @@ func fileKind(m fs.FileMode) string {
 
 // ReadImageFile reads an image file's bytes whole (for its pixels and its
 // metadata both), with LoadImage's errors for a path that is no image
-// file (a folder, a device, a pipe); a file of more than max bytes is
+// file (a folder, a device, a pipe); a file of more than limit bytes is
 // refused before it is read ("… is 314.6 MB: the largest image file
 // Tessera opens is 268.4 MB").
-func ReadImageFile(path string, max int64) ([]byte, error) {
+func ReadImageFile(path string, limit int64) ([]byte, error) {
 	f, err := openImage(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	tooBig := func(n int64) error {
-		return fmt.Errorf("read image %s: it is %s: the largest image file Tessera opens is %s", path, plural.Bytes(n), plural.Bytes(max))
+		return fmt.Errorf("read image %s: it is %s: the largest image file Tessera opens is %s", path, plural.Bytes(n), plural.Bytes(limit))
 	}
-	if fi, err := f.Stat(); err == nil && fi.Size() > max {
+	if fi, err := f.Stat(); err == nil && fi.Size() > limit {
 		return nil, tooBig(fi.Size())
 	}
 	// Read no more than that even if the file grows meanwhile.
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read image %s: %w", path, err)
 	}
-	if int64(len(data)) > max {
+	if int64(len(data)) > limit {
 		return nil, tooBig(int64(len(data)))
 	}
 	return data, nil

@@ -396,7 +396,7 @@ func checkStyleWords(styles, vocab []string) error {
 	}
 	seen := map[string]bool{}
 	for _, st := range styles {
-		words := prompt.Split(st)
+		words := prompt.ReadWords(st) // as a prompt's words are looked up: "(google)" is google
 		name := strings.Join(words, " ")
 		switch {
 		case name == "":

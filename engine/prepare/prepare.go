@@ -133,7 +133,7 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 	dim := 3 * spec.Patch * spec.Patch
 	if n := len(patches) / dim; n < spec.Codes {
 		// k-means said "176 vectors cannot make 256 clusters".
-		return nil, fmt.Errorf("prepare: codebook: the training pictures have %d patches of %d×%d px, fewer than the %d codes asked: ask for fewer codes (--codes) or add pictures", n, spec.Patch, spec.Patch, spec.Codes)
+		return nil, fmt.Errorf("prepare: codebook: the training pictures have %d patches of %d×%d px, fewer than the %d codes asked: ask for fewer codes (tessera train --codes) or add pictures", n, spec.Patch, spec.Patch, spec.Codes)
 	}
 	fmt.Fprintf(log, "k-means: %d patches of %d×%d into %d codes\n", len(patches)/dim, spec.Patch, spec.Patch, spec.Codes)
 	start := time.Now()

@@ -127,7 +127,7 @@ func TestPrepareSaysTooFewPatches(t *testing.T) {
 	_, err := Prepare(context.Background(), samples, samples, Spec{
 		Name: "squares", Size: 8, Patch: 2, Codes: 64, Seed: 1, Vocab: []string{"<pad>", "red"}, PromptLength: 2,
 	}, arch, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "the training pictures have 16 patches of 2×2 px, fewer than the 64 codes asked: ask for fewer codes (--codes) or add pictures") {
+	if err == nil || !strings.Contains(err.Error(), "the training pictures have 16 patches of 2×2 px, fewer than the 64 codes asked: ask for fewer codes (tessera train --codes) or add pictures") {
 		t.Fatalf("%v", err)
 	}
 }
