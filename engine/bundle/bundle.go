@@ -367,6 +367,17 @@ func assemble(name, source string, m *model.Model, tok tokenizer.Tokenizer) (*Bu
 	b := &Bundle{Name: name, Source: source, Model: m, Tokenizer: tok}
 	if cb, ok := tok.(tokenizer.Codebook); ok {
 		b.Codebook = cb.Codebook
+		if sz := cb.Size; sz != [2]int{} {
+			// An HF ImageGPT draws size×size pictures; a config.json whose
+			// n_positions makes another grid drew 8×6 pictures without a
+			// word (transformers fails on it).
+			w, h := c.ImageSize()
+			if sz != [2]int{h, w} {
+				rows, cols := c.Grid()
+				return nil, fmt.Errorf("model %s: %s's size is %d×%d px but config.json makes %d×%d-px pictures (n_positions %d: %d×%d patches of %d px): they describe different models",
+					name, CodebookFile, sz[1], sz[0], w, h, c.NPositions, cols, rows, c.PatchSize())
+			}
+		}
 	}
 	if v, ok := tok.(*tokenizer.ViT); ok {
 		if rows, cols := c.Grid(); cols != v.Config.Grid() || rows != v.Config.Grid() {

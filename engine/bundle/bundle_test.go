@@ -1,6 +1,7 @@
 package bundle_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,6 +68,37 @@ func TestLoadRejectsMismatchedCodebook(t *testing.T) {
 	}
 	if _, err := bundle.Load(filepath.Join(dir, "missing"), model.LoadOptions{}); err == nil {
 		t.Error("a missing folder loaded")
+	}
+}
+
+// A preprocessor_config.json whose size is not the picture config.json's
+// n_positions makes is refused, naming both (a 48-position config drew 8×6
+// pictures beside a preprocessor of 8×8); the reference checkpoint's agree.
+func TestLoadRejectsASizeTheConfigDoesNotDraw(t *testing.T) {
+	src := "../../testdata/imagegpt/vector1"
+	dir := t.TempDir()
+	for _, name := range []string{model.ConfigFile, model.WeightsFile, bundle.CodebookFile} {
+		data, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == bundle.CodebookFile {
+			var pre map[string]any
+			if err := json.Unmarshal(data, &pre); err != nil {
+				t.Fatal(err)
+			}
+			pre["size"] = map[string]int{"height": 6, "width": 6}
+			data, _ = json.Marshal(pre)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := bundle.Load(dir, model.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "size is 6×6 px but config.json makes 8×8-px pictures") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := bundle.Load(src, model.LoadOptions{}); err != nil {
+		t.Errorf("the reference checkpoint: %v", err)
 	}
 }
 

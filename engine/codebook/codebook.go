@@ -18,6 +18,10 @@ import (
 type Codebook struct {
 	K, P    int
 	Entries []float32 // K*3*P*P values, entry-major, patch raster order, RGB interleaved
+	// Size is the picture size preprocessor_config.json records, [height,
+	// width] in pixels ([0, 0]: none), which the model's grid must match
+	// (bundle checks it).
+	Size [2]int
 }
 
 // greyByte is what DecodePatch writes for a code outside [0, K).

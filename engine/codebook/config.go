@@ -36,13 +36,14 @@ type hfConfig struct {
 
 // Parse reads a codebook from HF's preprocessor_config.json. The patch size
 // p comes from the entry length 3·p·p. Both "size": N and
-// "size": {"height": H, "width": W} are accepted (and otherwise ignored).
+// "size": {"height": H, "width": W} are accepted, into Codebook.Size.
 func Parse(data []byte) (*Codebook, error) {
 	var cfg preprocessorConfig
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return nil, fmt.Errorf("parse preprocessor config: %w", err)
 	}
-	if err := checkSize(cfg.Size); err != nil {
+	size, err := parseSize(cfg.Size)
+	if err != nil {
 		return nil, fmt.Errorf("parse preprocessor config: %w", err)
 	}
 	if len(cfg.Clusters) == 0 {
@@ -70,24 +71,32 @@ func Parse(data []byte) (*Codebook, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse preprocessor config: %w", err)
 	}
+	cb.Size = size
 	return cb, nil
 }
 
-// checkSize accepts an absent size, a number, or a {height, width} object.
-func checkSize(raw json.RawMessage) error {
+// parseSize reads an absent size ([0, 0]), a number N ([N, N]) or a
+// {height, width} object, in pixels.
+func parseSize(raw json.RawMessage) ([2]int, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil
+		return [2]int{}, nil
 	}
 	var n float64
 	if err := json.Unmarshal(raw, &n); err == nil {
-		return nil
+		if n != math.Trunc(n) || n < 0 || n > MaxImageSide {
+			return [2]int{}, fmt.Errorf("size %s: want a whole number of pixels up to %d", raw, MaxImageSide)
+		}
+		return [2]int{int(n), int(n)}, nil
 	}
 	var s hfSize
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return fmt.Errorf("size %s: want a number or {\"height\": H, \"width\": W}", raw)
+		return [2]int{}, fmt.Errorf("size %s: want a number or {\"height\": H, \"width\": W}", raw)
 	}
-	return nil
+	if s.Height < 0 || s.Width < 0 || s.Height > MaxImageSide || s.Width > MaxImageSide {
+		return [2]int{}, fmt.Errorf("size %s: sides of 0 to %d pixels", raw, MaxImageSide)
+	}
+	return [2]int{s.Height, s.Width}, nil
 }
 
 // patchSide returns p with n == 3·p·p.
