@@ -44,6 +44,7 @@ func commands() map[string]command {
 		"score":           {"likelihood of images under a model (NLL, bits per token)", runScore},
 		"bench":           {"sampling speed against the machine's limits", runBench},
 		"average":         {"write the mean of the weights of checkpoints of one run (stochastic weight averaging) as a model folder", runAverage},
+		"convert":         {"write a model with its weights in another dtype (F32, F16, BF16) as a new model folder", runConvert},
 		"random-model":    {"write a model folder of random weights shaped like OpenAI's imagegpt-small, -medium or -large", runRandomModel},
 		"info":            {"a model's configuration, size and codebook, or what images record (prompt, seed, settings, model)", runInfo},
 		"models":          {"list the built-in models: what each draws, its size, names and styles", runModels},

@@ -17,7 +17,6 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/safetensors"
 	"github.com/tessera-studio/tessera/internal/paths"
-	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // runAverage writes the mean of the weights of checkpoints of one run
@@ -65,11 +64,8 @@ func runAverage(_ context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	if err := checkModelOut(*out); err != nil {
+	if err := checkModelOut(*out, *force, "the average"); err != nil {
 		return err
-	}
-	if files := modelFiles(*out); files > 0 && !*force {
-		return fmt.Errorf("%s holds %s already (the average would replace a model there): choose another --out, or pass --force", *out, plural.N(files, "file", "files"))
 	}
 	start := time.Now()
 	if *dtype == "" {
@@ -84,10 +80,7 @@ func runAverage(_ context.Context, env Env, args []string) error {
 	if err := b.Save(*out, *dtype); err != nil {
 		return err // Save says "save model" and names the path
 	}
-	name := b.Model.Config.Name()
-	if name == "" {
-		name = filepath.Base(filepath.Clean(*out)) // a config without a name (a random model's) gave "# Model "
-	}
+	name := modelLabelOf(b, *out)
 	card := fmt.Sprintf("# Model %s\n\nThe mean of the weights of %d checkpoints of one run (stochastic weight averaging, Izmailov et al. 2018; a uniform model soup, Wortsman et al. 2022), made by Tessera %s with:\n\n    tessera average %s\n",
 		name, len(dirs), Version, strings.Join(quoteArgs(args), " "))
 	if first, err := os.ReadFile(filepath.Join(dirs[0], "MODEL.md")); err == nil {

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,4 +129,58 @@ func writeTemp(t *testing.T, text string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// convert writes a model in another dtype: the weights of the F32 reference
+// checkpoint in BF16 score an image within BF16's rounding of the
+// original, in F32 again exactly as the BF16 copy; it never writes over
+// the model converted or another model without --force.
+func TestConvertChangesTheDType(t *testing.T) {
+	src := "../testdata/imagegpt/vector1"
+	img := filepath.Join(t.TempDir(), "x.png")
+	if code, _, stderr := run(t, "generate", "--model", src, "--seed", "3", "--out", img, "--quiet"); code != 0 {
+		t.Fatalf("generate: %s", stderr)
+	}
+	nll := func(model string) float64 {
+		t.Helper()
+		code, stdout, stderr := run(t, "score", "--model", model, "--json", img)
+		var got struct {
+			NLL float64 `json:"nll_nats"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &got); code != 0 || err != nil {
+			t.Fatalf("score --model %s: exit %d, %v, %s", model, code, err, stderr)
+		}
+		return got.NLL
+	}
+	bf16 := filepath.Join(t.TempDir(), "bf16")
+	if code, _, stderr := run(t, "convert", "--dtype", "bf16", "--out", bf16, src); code != 0 {
+		t.Fatalf("convert: exit %d, %s", code, stderr)
+	}
+	if dt, err := weightsDType(bf16); err != nil || dt != "BF16" {
+		t.Fatalf("dtype %q, %v", dt, err)
+	}
+	f32 := filepath.Join(t.TempDir(), "f32")
+	if code, _, stderr := run(t, "convert", "--dtype", "F32", "--out", f32, bf16); code != 0 {
+		t.Fatalf("convert back: exit %d, %s", code, stderr)
+	}
+	a, b, c := nll(src), nll(bf16), nll(f32)
+	if a <= 0 || math.Abs(a-b) > 0.01*a || b != c {
+		t.Errorf("NLL %g (F32), %g (BF16), %g (BF16 as F32)", a, b, c)
+	}
+	if card, err := os.ReadFile(filepath.Join(bf16, "MODEL.md")); err != nil || !strings.Contains(string(card), "in BF16, written by Tessera") {
+		t.Errorf("model card: %v, %.120s", err, card)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--dtype", "F16", "--out", bf16, bf16}, "is the model converted"},
+		{[]string{"--dtype", "F16", "--out", f32, bf16}, "holds 4 files already"},
+		{[]string{"--dtype", "F8", "--out", t.TempDir(), bf16}, "use F32, F16 or BF16"},
+		{[]string{"--dtype", "F16", "--out", t.TempDir()}, "give one model to convert"},
+	} {
+		if code, _, stderr := run(t, append([]string{"convert"}, c.args...)...); code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("convert %v: exit %d, %q", c.args, code, stderr)
+		}
+	}
 }

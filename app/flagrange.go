@@ -19,6 +19,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/internal/paths"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // intIn is an integer flag that takes only values in [lo, hi]: a value
@@ -357,10 +358,15 @@ func isDir(path string) bool {
 }
 
 // checkModelOut refuses a model folder to write (--out) that is a file
-// ("mkdir cat.png: not a directory" came after the work).
-func checkModelOut(out string) error {
+// ("mkdir cat.png: not a directory" came after the work), or, unless
+// force, one that holds files (replaced says what would take their place:
+// "the average", "random weights").
+func checkModelOut(out string, force bool, replaced string) error {
 	if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
 		return usageError{fmt.Sprintf("--out %s is a file: a model is written as a folder (config.json, model.safetensors, …); give a folder's name", out)}
+	}
+	if files := modelFiles(out); files > 0 && !force {
+		return fmt.Errorf("%s holds %s already (%s would replace a model there): choose another --out, or pass --force", out, plural.N(files, "file", "files"), replaced)
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/model"
-	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // runRandomModel writes a model folder of random weights in the shape of
@@ -36,11 +35,8 @@ func runRandomModel(_ context.Context, env Env, args []string) error {
 	if _, err := model.ShapeConfig(*shape); err != nil {
 		return usageError{err.Error()}
 	}
-	if err := checkModelOut(*out); err != nil {
+	if err := checkModelOut(*out, *force, "random weights"); err != nil {
 		return err
-	}
-	if files := modelFiles(*out); files > 0 && !*force {
-		return fmt.Errorf("%s holds %s already (a trained model's weights would be replaced by random ones): choose another --out, or pass --force", *out, plural.N(files, "file", "files"))
 	}
 	start := time.Now()
 	b, err := randomBundle(*shape)
