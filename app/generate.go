@@ -153,6 +153,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	}
 	if !b.Conditional() && (opt.Prompt != "" || opt.Negative != "") {
 		fmt.Fprintf(env.Stderr, "warning: model %s is unconditional; the prompt is ignored\n", b.Name)
+		opt.Prompt, opt.Negative = "", "" // not recorded either: the picture was drawn without it
 	}
 	if ext := b.Model.Config.Tessera; opt.StylePerSeed == 1 && (ext == nil || len(ext.StyleWords) == 0) {
 		fmt.Fprintf(env.Stderr, "warning: model %s has no style words: --style-per-seed has no effect\n", b.Name)

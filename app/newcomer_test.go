@@ -107,6 +107,27 @@ func TestListFilesReadAsPeopleWriteThem(t *testing.T) {
 	}
 }
 
+// A sheet of an unconditional model (an OpenAI checkpoint) is one row of
+// samples without a prompt, labelled so: it needed a prompt, which it then
+// ignored and labelled the row by. generate records no prompt it ignored.
+func TestSheetAndGenerateOfAnUnconditionalModel(t *testing.T) {
+	model := "../testdata/imagegpt/vector1"
+	out := filepath.Join(t.TempDir(), "s.png")
+	if code, stdout, stderr := run(t, "sheet", "--model", model, "--seeds", "2", "--out", out); code != 0 || !strings.Contains(stdout, "1 prompt × 2 columns") {
+		t.Fatalf("sheet without a prompt: exit %d, %q %q", code, stdout, stderr)
+	}
+	if code, _, stderr := run(t, "sheet", "--model", model, "--seeds", "2", "--prompt", "cat", "--force", "--out", out); code != 0 || !strings.Contains(stderr, "the prompts are ignored") {
+		t.Fatalf("sheet with a prompt: exit %d, %q", code, stderr)
+	}
+	img := filepath.Join(t.TempDir(), "g.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "cat", "--out", img, "--quiet"); code != 0 || !strings.Contains(stderr, "the prompt is ignored") {
+		t.Fatalf("generate: exit %d, %q", code, stderr)
+	}
+	if rec, _ := readRecord(t, img); rec.Prompt != "" {
+		t.Errorf("the record keeps the prompt ignored: %q", rec.Prompt)
+	}
+}
+
 // TestSheetRefusesWhatGenerateRefuses: a prompt none of whose words the
 // model knows, an empty or unknown style name are errors before sampling.
 func TestSheetRefusesWhatGenerateRefuses(t *testing.T) {

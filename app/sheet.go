@@ -61,12 +61,20 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	} else if sf.Prompt != "" {
 		prompts = []string{sf.Prompt}
 	}
-	if len(prompts) == 0 {
-		return usageError{"give --prompts FILE or --prompt TEXT"}
-	}
 	b, err := openDrawingModel(logFor(env, *quiet), sf.model, sf.precision)
 	if err != nil {
 		return err
+	}
+	switch {
+	case !b.Conditional():
+		// One row of samples without a prompt (a sheet of an OpenAI
+		// checkpoint needed a prompt it then ignored, and labelled by it).
+		if len(prompts) > 0 {
+			fmt.Fprintf(env.Stderr, "warning: model %s is unconditional: its sheet is one row of samples without a prompt; the prompts are ignored\n", b.Name)
+		}
+		prompts = []string{""}
+	case len(prompts) == 0:
+		return usageError{"give --prompts FILE or --prompt TEXT"}
 	}
 	if w, h := b.ImageSize(); *cell < max(w, h) {
 		return usageError{fmt.Sprintf("--cell %d is smaller than the model's %d×%d-pixel images", *cell, w, h)}
@@ -101,7 +109,10 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	// was 263,172 px wide, or ran out of memory after minutes of sampling).
 	var lab render.Labels // filled as the columns are drawn; the size check counts the widest a label band gets
 	if *labels {
-		lab.Rows = prompts
+		lab.Rows = slices.Clone(prompts)
+		if !b.Conditional() {
+			lab.Rows[0] = "no prompt"
+		}
 		lab.Cols = make([]string, ncols)
 		for j := range lab.Cols {
 			lab.Cols[j] = "seed 99"
@@ -135,6 +146,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	for _, p := range prompts {
+		if !b.Conditional() {
+			break // no words to know
+		}
 		if enc := b.PromptIDs(p); enc.NoneKnown() {
 			return fmt.Errorf("model %s knows none of the words of the prompt %q%s: its row would be samples without a prompt", b.Name, p, didYouMean(b.Prompt, enc.Unknown))
 		}
@@ -184,7 +198,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			}
 		}
 		rows = append(rows, row)
-		if !*quiet {
+		if !*quiet && p != "" {
 			fmt.Fprintf(env.Stderr, "%s\n", p)
 		}
 	}
