@@ -320,6 +320,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: n_inner %d must be positive", c.Inner())
 	case c.LayerNormEpsilon <= 0:
 		return fmt.Errorf("config: layer_norm_epsilon %g must be positive", c.LayerNormEpsilon)
+	case c.ModelType != "" && c.ModelType != "imagegpt":
+		// A GPT-2's config loaded as Image GPT and drew noise.
+		return fmt.Errorf("config: model_type %q: Tessera reads Image GPT checkpoints (model_type \"imagegpt\")", c.ModelType)
 	case c.TieWordEmbeddings:
 		// transformers would draw with wte in place of lm_head (and the
 		// logits of SOS among the codes'): Tessera reads lm_head.

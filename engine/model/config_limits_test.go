@@ -101,3 +101,15 @@ func TestPromptSummary(t *testing.T) {
 		t.Errorf("conditional: %q", got)
 	}
 }
+
+// A config of another architecture (a GPT-2's) is refused, not read as
+// Image GPT's.
+func TestConfigOfAnotherModelType(t *testing.T) {
+	const cfg = `{"model_type":%q,"n_positions":16,"n_embd":8,"n_head":1,"n_layer":1,"vocab_size":3}`
+	if _, err := ParseConfig([]byte(fmt.Sprintf(cfg, "gpt2"))); err == nil || !strings.Contains(err.Error(), `model_type "gpt2"`) {
+		t.Errorf("gpt2: %v", err)
+	}
+	if _, err := ParseConfig([]byte(fmt.Sprintf(cfg, "imagegpt"))); err != nil {
+		t.Errorf("imagegpt: %v", err)
+	}
+}
