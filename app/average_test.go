@@ -159,6 +159,9 @@ func TestConvertChangesTheDType(t *testing.T) {
 	if dt, err := weightsDType(bf16); err != nil || dt != "BF16" {
 		t.Fatalf("dtype %q, %v", dt, err)
 	}
+	if code, stdout, _ := run(t, "info", "--model", bf16); code != 0 || !strings.Contains(stdout, "weights     BF16 in model.safetensors") {
+		t.Errorf("info does not say the dtype: %q", stdout)
+	}
 	f32 := filepath.Join(t.TempDir(), "f32")
 	if code, _, stderr := run(t, "convert", "--dtype", "F32", "--out", f32, bf16); code != 0 {
 		t.Fatalf("convert back: exit %d, %s", code, stderr)

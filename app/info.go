@@ -69,6 +69,9 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 		if v, ok := b.Tokenizer.(*tokenizer.ViT); ok {
 			out["tokenizer"] = v.Config
 		}
+		if dt, err := weightsDType(b.Source); err == nil {
+			out["dtype"] = dt
+		}
 		return enc.Encode(out)
 	}
 	w, h := b.ImageSize()
@@ -76,6 +79,9 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 	o := env.Stdout
 	fmt.Fprintf(o, "model       %s (%s), weights hash %s\n", b.Name, b.Source, b.Model.Hash)
 	fmt.Fprintf(o, "parameters  %d (%s as float32)\n", c.Params(), plural.Bytes(c.Params()*4))
+	if dt, err := weightsDType(b.Source); err == nil { // a folder's (a built-in's Source is no path)
+		fmt.Fprintf(o, "weights     %s in %s (tessera convert writes another dtype)\n", dt, model.WeightsFile)
+	}
 	fmt.Fprintf(o, "layers      %d × width %d, %d heads, MLP %d, %s\n", c.NLayer, c.NEmbd, c.NHead, c.Inner(), c.ActivationFunction)
 	fmt.Fprintf(o, "image       %d×%d pixels = %d×%d patches of %d×%d (%d tokens)\n", w, h, cols, rows, b.PatchSize(), b.PatchSize(), b.ImageTokens())
 	if v, ok := b.Tokenizer.(*tokenizer.ViT); ok {
