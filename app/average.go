@@ -25,20 +25,17 @@ import (
 func runAverage(_ context.Context, env Env, args []string) error {
 	fs := newFlags(env, "average", "--out DIR MODEL_DIR MODEL_DIR...")
 	out := fs.String("out", "", "model folder to write (config.json, model.safetensors, the image tokenizer, MODEL.md)")
-	dtype := fs.String("dtype", "", "weights' dtype in the file: F32, F16 or BF16 (default: the first model's)")
+	dtype := dtypeFlag(fs, "", "weights' dtype in the file: F32, F16 or BF16 (default: the first model's)")
 	force := fs.Bool("force", false, "write into --out even when it holds files (a model there is replaced; never one of the models averaged)")
 	dirs, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
 	}
-	*dtype = strings.ToUpper(*dtype) // "f16" as --precision is written
 	switch {
 	case *out == "":
 		return usageError{"--out DIR is required"}
 	case len(dirs) < 2:
 		return usageError{"give at least two model folders to average (checkpoints of one run)"}
-	case *dtype != "" && *dtype != "F32" && *dtype != "F16" && *dtype != "BF16":
-		return usageError{fmt.Sprintf("--dtype %q: use F32, F16 or BF16", *dtype)}
 	}
 	for i, dir := range dirs {
 		// A training run's folder stands for its model, as everywhere;

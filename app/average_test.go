@@ -181,6 +181,7 @@ func TestConvertChangesTheDType(t *testing.T) {
 		{[]string{"--dtype", "F16", "--out", f32, bf16}, "holds 4 files already"},
 		{[]string{"--dtype", "F8", "--out", t.TempDir(), bf16}, "use F32, F16 or BF16"},
 		{[]string{"--dtype", "F16", "--out", t.TempDir()}, "give one model to convert"},
+		{[]string{"--out", t.TempDir(), bf16}, "--dtype is required"},
 	} {
 		if code, _, stderr := run(t, append([]string{"convert"}, c.args...)...); code == 0 || !strings.Contains(stderr, c.want) {
 			t.Errorf("convert %v: exit %d, %q", c.args, code, stderr)

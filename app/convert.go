@@ -23,20 +23,19 @@ import (
 func runConvert(_ context.Context, env Env, args []string) error {
 	fs := newFlags(env, "convert", "--dtype F32|F16|BF16 --out DIR MODEL")
 	out := fs.String("out", "", "model folder to write (config.json, model.safetensors, the image tokenizer, MODEL.md)")
-	dtype := fs.String("dtype", "", "weights' dtype in the file: F32, F16 or BF16")
+	dtype := dtypeFlag(fs, "", "weights' dtype in the file: F32, F16 or BF16")
 	force := fs.Bool("force", false, "write into --out even when it holds files (a model there is replaced; never the model converted)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
 	}
-	*dtype = strings.ToUpper(*dtype) // "f16" as --precision is written
 	switch {
 	case len(pos) != 1:
 		return usageError{"give one model to convert (a model folder, a training run's folder or a built-in name)"}
 	case *out == "":
 		return usageError{"--out DIR is required"}
-	case *dtype != "F32" && *dtype != "F16" && *dtype != "BF16":
-		return usageError{fmt.Sprintf("--dtype %q: use F32, F16 or BF16", *dtype)}
+	case *dtype == "":
+		return usageError{"--dtype is required: F32, F16 or BF16"}
 	}
 	src := resolveModel(pos[0])
 	for _, in := range []string{pos[0], src} {

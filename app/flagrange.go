@@ -394,3 +394,32 @@ func checkKeepsPictures(name, path, what string, force bool) error {
 	}
 	return nil
 }
+
+// dtypeFlag registers --dtype, a weights file's dtype: F32, F16 or BF16 in
+// any case ("f16" as --precision is written), checked when the flag is
+// read; def ("" for "the source's") is its value when not given.
+func dtypeFlag(fs *flag.FlagSet, def, help string) *string {
+	p := new(string)
+	*p = def
+	fs.Var(dtypeValue{p}, "dtype", help)
+	return p
+}
+
+// dtypeValue is --dtype's flag.Value (dtypeFlag).
+type dtypeValue struct{ p *string }
+
+func (v dtypeValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+
+func (v dtypeValue) Set(s string) error {
+	switch u := strings.ToUpper(s); u {
+	case "F32", "F16", "BF16":
+		*v.p = u
+		return nil
+	}
+	return errors.New("use F32, F16 or BF16")
+}

@@ -17,20 +17,17 @@ func runRandomModel(_ context.Context, env Env, args []string) error {
 	fs := newFlags(env, "random-model", "--shape small|medium|large --out DIR [--dtype F32|F16|BF16]")
 	shape := fs.String("shape", "small", "small, medium or large: OpenAI's imagegpt sizes (76.7M, 455M, 1.36B parameters)")
 	out := fs.String("out", "", "model folder to write (config.json, model.safetensors, preprocessor_config.json)")
-	dtype := fs.String("dtype", "F32", "weights' dtype in the file: F32 (as OpenAI's checkpoints), F16 or BF16")
+	dtype := dtypeFlag(fs, "F32", "weights' dtype in the file: F32 (as OpenAI's checkpoints), F16 or BF16")
 	force := fs.Bool("force", false, "write into --out even when it holds files (a model there is replaced)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
 	}
-	*dtype = strings.ToUpper(*dtype) // "f16" as --precision is written
 	switch {
 	case len(pos) > 0:
 		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
 	case *out == "":
 		return usageError{"--out DIR is required"}
-	case *dtype != "F32" && *dtype != "F16" && *dtype != "BF16":
-		return usageError{fmt.Sprintf("--dtype %q: use F32, F16 or BF16", *dtype)}
 	}
 	if _, err := model.ShapeConfig(*shape); err != nil {
 		return usageError{err.Error()}
