@@ -279,11 +279,20 @@ func runModel(abs string) bool {
 // FolderName is what a model folder is called (Bundle.Name, less a name
 // its configuration gives): its base name, or for a
 // training run's model its run folder's ("icons-20261203-093533"), as the
-// studio's model picker names it; two runs on one folder of pictures were
-// both called by the folder's name.
+// studio's model picker names it (two runs on one folder of pictures were
+// both called by the folder's name), and for a Hugging Face cache
+// snapshot its repository's ("imagegpt-small", not the commit's hash).
 func FolderName(abs string) string {
 	if runModel(abs) {
 		return filepath.Base(filepath.Dir(abs))
+	}
+	// A Hugging Face cache snapshot, …/models--openai--imagegpt-small/
+	// snapshots/<commit>: the repository's name, not the commit's hash.
+	if parent := filepath.Dir(abs); filepath.Base(parent) == "snapshots" {
+		if repo, ok := strings.CutPrefix(filepath.Base(filepath.Dir(parent)), "models--"); ok && repo != "" {
+			parts := strings.Split(repo, "--")
+			return parts[len(parts)-1]
+		}
 	}
 	return filepath.Base(abs)
 }

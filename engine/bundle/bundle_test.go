@@ -172,6 +172,22 @@ func TestIsFolder(t *testing.T) {
 // folder, as the studio's model picker calls it: two runs on one folder of
 // pictures were both called by the folder's name. Another folder named
 // model goes by the name its configuration gives.
+// A Hugging Face cache snapshot is called by its repository's name, not by
+// its commit's hash (a model read from the cache was called "0123abcd").
+func TestFolderNameOfAHuggingFaceSnapshot(t *testing.T) {
+	for dir, want := range map[string]string{
+		"/h/.cache/huggingface/hub/models--openai--imagegpt-small/snapshots/0123abcd": "imagegpt-small",
+		"/h/models/imagegpt-small":          "imagegpt-small",
+		"/h/snapshots/0123abcd":             "0123abcd",
+		"/h/models--/snapshots/0123abcd":    "0123abcd",
+		"/h/models--mine/snapshots/0123abc": "mine",
+	} {
+		if got := bundle.FolderName(dir); got != want {
+			t.Errorf("FolderName(%s) = %q, want %q", dir, got, want)
+		}
+	}
+}
+
 func TestRunModelIsCalledByItsRun(t *testing.T) {
 	b := bundletest.Tiny(1)
 	run := filepath.Join(t.TempDir(), "icons-20261203-093533")
