@@ -542,7 +542,7 @@ func TestFineTuneReplay(t *testing.T) {
 	code, stdout, stderr := run(t, "train", "--init", base, "--data", data, "--replay-data", before, "--out", out, "--steps", "4", "--batch", "2", "--threads", "1")
 	if code != 0 || !strings.Contains(stderr, "replay: 50% of each batch from "+before+"\n") || !strings.Contains(stderr, "replay: 2 examples from 2 pictures") ||
 		!strings.Contains(stderr, "replay: 2 pictures of "+before+"'s training split\n") || strings.Contains(stderr, "green_fox") ||
-		!regexp.MustCompile(`fine-tuning tiny: \d+ prompt words \(\d+ new: [a-z, ]*zebra`).MatchString(stderr) {
+		!regexp.MustCompile(`fine-tuning tiny: prompts of up to \d+ of \d+ words \(\d+ new: [a-z, ]*zebra`).MatchString(stderr) {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
 	// A fine-tune on a folder exports its latest weights, and says why.
