@@ -557,12 +557,10 @@ func (p *promptPanel) promptChanged() {
 	}
 	for _, c := range p.completions {
 		word := c
-		b := widget.NewButton(word, func() {
+		objs = append(objs, widgets.NewChip(word, func() { // clicked: Tab takes the first (widgets.Chip)
 			p.prompt.CompleteWord(word)
 			widgets.FocusIn(p.prompt)
-		})
-		b.Importance = widget.LowImportance
-		objs = append(objs, b)
+		}))
 	}
 	p.suggestions.Objects = objs
 	p.suggestions.Refresh()

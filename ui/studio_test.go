@@ -684,6 +684,21 @@ func TestKeysInTheRunFields(t *testing.T) {
 	if l, ok := s.panel.suggestions.Objects[0].(*widget.Label); !ok || !strings.Contains(l.Text, "Known word (Tab moves on)") {
 		t.Fatalf("a whole word's longer ones are offered without a word on why Tab moves on: %#v", s.panel.suggestions.Objects[0])
 	}
+	// The words offered are clicked, not Tab stops: Tab went to the first
+	// of them, which vanished with the prompt's focus, and Space there
+	// rewrote the word ("cat" to "cat2").
+	for _, o := range s.panel.suggestions.Objects {
+		if _, ok := o.(fyne.Focusable); ok {
+			t.Fatalf("a completion offered takes the keyboard focus: %#v", o)
+		}
+	}
+	chip := s.panel.suggestions.Objects[1].(*widgets.Chip)
+	test.Tap(chip)
+	if strings.TrimSpace(e.Text) != chip.Text {
+		t.Fatalf("clicking %q made the prompt %q", chip.Text, e.Text)
+	}
+	e.SetText("")
+	test.Type(e, "flat")
 	// A prompt put there (from the history, Describe, a file), not typed:
 	// nothing is offered ("ghost fluent flat" offered "flatbread").
 	e.SetText("fla")
