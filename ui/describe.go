@@ -34,6 +34,7 @@ type describeHost interface {
 	docTokens() []int // the current image's codes (nil: none)
 	Bundle() *bundle.Bundle
 	usePrompt(b *bundle.Bundle, p string) error
+	focusPrompt()
 	goBackground(fn func())
 	updateButtons()
 	setStatus(msg string)
@@ -431,6 +432,9 @@ func (d *describer) use(r *describeResult, p string) {
 	if v := d.shown; v != nil {
 		v.dlg.Hide()
 	}
+	// Where the prompt is to be read or run, once the dialog has gone (it
+	// left the focus on the model picker, where Space opened it).
+	d.host.focusPrompt()
 }
 
 // usePrompt puts p, found by Describe with model b, in the prompt field
@@ -451,3 +455,6 @@ func (s *Studio) usePrompt(b *bundle.Bundle, p string) error {
 	s.setStatus(msg)
 	return nil
 }
+
+// focusPrompt gives the prompt the keyboard focus.
+func (s *Studio) focusPrompt() { widgets.FocusIn(s.panel.prompt) }

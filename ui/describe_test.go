@@ -146,6 +146,9 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	if want := fmt.Sprintf("Prompt set to %q from Describe (it was %q)", pick, was); s.Status() != want {
 		t.Errorf("after Use: status %q, want %q", s.Status(), want)
 	}
+	if f := s.Window().Canvas().Focused(); f != fyne.Focusable(s.panel.prompt) {
+		t.Errorf("after Use the focus is on %T, not the prompt", f)
+	}
 
 	// The same image again: the result is shown at once, no ranking runs.
 	must(t, s.describer.Describe())
