@@ -313,7 +313,8 @@ func (s *Studio) goBackground(fn func()) {
 func (s *Studio) buildWidgets() {
 	s.panel = newPromptPanel()
 	s.panel.onGenerate = s.generateAsked
-	s.panel.prompt.OnRedo = s.redoKey // Ctrl+Y as Ctrl+Shift+Z
+	s.panel.prompt.OnRedo = s.redoKey // Ctrl+Y as Ctrl+Shift+Z, in the three fields a run starts from
+	s.panel.negative.OnRedo = s.redoKey
 	s.panel.onStop = s.Stop
 	s.panel.onReuse = func() { s.report(s.ReuseImageSeed()) }
 	s.panel.onModel = func(key string) { s.report(s.OpenModel(key)) }
@@ -394,6 +395,7 @@ func (s *Studio) buildWidgets() {
 		instruct:      s.editAsked,
 		sourceDetail:  s.set.SetSourceDetail,
 	})
+	s.edit.instruction.OnRedo = s.redoKey // Ctrl+Y, as in the prompt
 	s.edit.setValues(widgets.ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates(), s.set.PaintTemperature(), s.set.SourceDetail())
 	s.canvas.SetTemperatureValue(s.set.PaintTemperature())
 	s.paint.panel = s.edit

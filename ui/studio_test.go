@@ -1559,6 +1559,20 @@ func TestUndoKeysStepOnceAndLeaveDialogsAlone(t *testing.T) {
 	if !slices.Equal(s.Document().Tokens(), steps[1]) {
 		t.Fatalf("one Ctrl+Shift+Z in the prompt did not land on the second image (status %q)", s.Status())
 	}
+	// Ctrl+Y, which the driver gives to the focused field, redoes in the
+	// negative prompt and the instruction box as in the prompt (it was
+	// ignored there), one step each.
+	must(t, s.Undo())
+	for i, f := range []fyne.Shortcutable{s.panel.negative, s.edit.instruction} {
+		s.Window().Canvas().Focus(f.(fyne.Focusable))
+		if i == 1 {
+			must(t, s.Undo())
+		}
+		f.TypedShortcut(&fyne.ShortcutRedo{})
+		if !slices.Equal(s.Document().Tokens(), steps[1]) {
+			t.Fatalf("Ctrl+Y in field %d did not redo one image step (status %q)", i, s.Status())
+		}
+	}
 	field := widget.NewEntry()
 	field.SetText("name.png")
 	dialog.NewCustom("Export", "OK", field, s.Window()).Show()

@@ -30,12 +30,7 @@ type PromptEntry struct {
 	// OnFocusChanged, when set, runs after the entry gains or loses the
 	// keyboard focus.
 	OnFocusChanged func()
-	// OnRedo, when set, takes Ctrl+Y (redo) in the entry's place, as the
-	// window's Ctrl+Shift+Z does: the studio redoes the typing there or the
-	// last image change (Ctrl+Y redid only the text, so nothing happened).
-	// Its own call back into TypedShortcut is the entry's redo.
-	OnRedo   func()
-	inOnRedo bool
+	RedoRoute
 	// typed is whether the text was last changed by the user (keys, a
 	// paste), not set by the program (SetText).
 	typed bool
@@ -123,13 +118,32 @@ func (e *PromptEntry) TypedShortcut(s fyne.Shortcut) {
 		}
 		return
 	}
-	if _, redo := s.(*fyne.ShortcutRedo); redo && e.OnRedo != nil && !e.inOnRedo {
-		e.inOnRedo = true
-		defer func() { e.inOnRedo = false }()
-		e.OnRedo()
+	if e.route(s) {
 		return
 	}
 	e.EntryShortcut(s)
+}
+
+// RedoRoute, embedded in a text field, sends the redo shortcut the field
+// gets (Ctrl+Y: the driver gives it to the focused widget) to OnRedo, as
+// the window's Ctrl+Shift+Z goes to the studio, which redoes the typing
+// there or the last image change (Ctrl+Y redid only the text, so nothing
+// happened in a field with no typing to redo). Its own call back into the
+// field's TypedShortcut is the field's redo.
+type RedoRoute struct {
+	OnRedo func()
+	in     bool
+}
+
+// route calls OnRedo for a redo shortcut and reports whether it did.
+func (r *RedoRoute) route(s fyne.Shortcut) bool {
+	if _, redo := s.(*fyne.ShortcutRedo); !redo || r.OnRedo == nil || r.in {
+		return false
+	}
+	r.in = true
+	defer func() { r.in = false }()
+	r.OnRedo()
+	return true
 }
 
 // EntryShortcut gives s to the text field itself, past OnRedo: the
@@ -257,6 +271,7 @@ type EscSelectEntry struct {
 	widget.SelectEntry
 	// OnEscape, when set, runs on Escape.
 	OnEscape func()
+	RedoRoute
 
 	offers   []string
 	shown    []string // what the drop-down lists now
@@ -448,3 +463,14 @@ func (e *EscSelectEntry) unfilter() {
 func (e *EscSelectEntry) Offered() []string {
 	return slices.Clone(e.shown)
 }
+
+// TypedShortcut sends redo to OnRedo (RedoRoute); the rest go to the field.
+func (e *EscSelectEntry) TypedShortcut(s fyne.Shortcut) {
+	if !e.route(s) {
+		e.EntryShortcut(s)
+	}
+}
+
+// EntryShortcut gives s to the field itself, past OnRedo (see
+// PromptEntry.EntryShortcut).
+func (e *EscSelectEntry) EntryShortcut(s fyne.Shortcut) { e.SelectEntry.TypedShortcut(s) }

@@ -570,6 +570,7 @@ func (s *TipSelect) onCanvas() bool {
 type TipEntry struct {
 	widget.Entry
 	tip string
+	RedoRoute
 	// OnEscape, when set, runs on Escape (a focused field gets every key,
 	// so a dialog's Escape never reaches the window while it has the
 	// focus): a dialog's field sets it to close the dialog.
@@ -608,6 +609,17 @@ func (e *TipEntry) MouseIn(ev *desktop.MouseEvent) { tipIn(e, e.tip, ev) }
 func (e *TipEntry) MouseMoved(*desktop.MouseEvent) {}
 
 func (e *TipEntry) MouseOut() { tipOut(e) }
+
+// TypedShortcut sends redo to OnRedo (RedoRoute); the rest go to the field.
+func (e *TipEntry) TypedShortcut(s fyne.Shortcut) {
+	if !e.route(s) {
+		e.EntryShortcut(s)
+	}
+}
+
+// EntryShortcut gives s to the field itself, past OnRedo (see
+// PromptEntry.EntryShortcut).
+func (e *TipEntry) EntryShortcut(s fyne.Shortcut) { e.Entry.TypedShortcut(s) }
 
 // TipLabel is a label whose tooltip is its whole text (for text cut with
 // an ellipsis) plus an optional hint.
