@@ -63,7 +63,7 @@ type fileDialogs struct {
 	grid    func() bool   // whether the patch grid is shown
 	// settingsRank is the Settings dialog's ranking choice while it is
 	// shown (tests pick in it).
-	settingsRank *widget.RadioGroup
+	settingsRank *widgets.TipSelect
 }
 
 // showOpen asks for an image file and opens it.
@@ -637,9 +637,11 @@ func (f *fileDialogs) settingsWith(form settingsForm) {
 	for _, r := range rankLabels {
 		labels = append(labels, r.label)
 	}
-	rank := widget.NewRadioGroup(labels, nil)
-	rank.Required = true
+	// A drop-down, not radio buttons: a focused radio button kept Escape
+	// and Return from the dialog, and Fyne's radio gives no hook for them.
+	rank := widgets.NewTipSelect(labels, "How a batch's candidates are ordered, best first (the studio's strip, tessera generate --rank)", nil)
 	rank.SetSelected(rankLabel(form.rankBy))
+	rank.OnDialogKey = f.dialogKeys()
 	items := []*widget.FormItem{
 		widget.NewFormItem("Outputs folder", container.NewVBox(container.NewBorder(nil, nil, nil, browse, dir), saveAll)),
 		widget.NewFormItem("Canvas", grid),
