@@ -555,7 +555,7 @@ func (f *fileDialogs) exportName() string {
 
 // The Settings dialog's choices of sampler.RankBy.
 const (
-	rankModelLabel      = "as the model recommends (likelihood under the prompt unless it names another order)"
+	rankModelLabel      = "as the model recommends (the hint below says which)"
 	rankLikelihoodLabel = "likelihood under the prompt (the most typical images)"
 	rankGainLabel       = "prompt gain (the images the prompt explains best)"
 	rankDescLabel       = "description (what the model would describe by the prompt; seconds an image on emoji)"
