@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -63,7 +64,10 @@ func newTimeline(ctx context.Context, host timelineHost, loop uiLoop, onBranch f
 	t.label = widget.NewLabel("")
 	t.play = widgets.NewTipButton("", theme.MediaPlayIcon(), "Replay the generation patch by patch (again to pause)", t.toggleReplay)
 	t.branch = widgets.NewTipButton("Branch from here", theme.MediaSkipNextIcon(), "Keep the patches shown and resample the rest with the prompt panel's settings: its Batch sets how many candidates, ranked", onBranch)
-	t.box = container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Timeline"), t.play), container.NewHBox(t.label, t.branch), t.slider)
+	// Laid out as a border, in reading order: Tab reaches Play before the
+	// slider (container.NewBorder puts the middle first).
+	left, right := container.NewHBox(widget.NewLabel("Timeline"), t.play), container.NewHBox(t.label, t.branch)
+	t.box = container.New(layout.NewBorderLayout(nil, nil, left, right), left, t.slider, right)
 	return t
 }
 

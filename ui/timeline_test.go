@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -21,6 +22,13 @@ func TestScrubShowsFirstPatches(t *testing.T) {
 	s := newTestStudio(t)
 	lockSeed(t, s, "red cat", 3)
 	generate(t, s)
+	// Tab goes from Play to the slider, in reading order (the slider came
+	// first).
+	s.Window().Canvas().Focus(s.tl.play)
+	s.Window().Canvas().FocusNext()
+	if f := s.Window().Canvas().Focused(); f != fyne.Focusable(s.tl.slider) {
+		t.Errorf("Tab from Play went to %T, not the timeline's slider", f)
+	}
 	tokens := s.Document().Tokens()
 	full := s.Bundle().Decode(tokens)
 	_, cols := s.Bundle().Grid()
