@@ -687,12 +687,21 @@ func TestKeysInTheRunFields(t *testing.T) {
 	// The words offered are clicked, not Tab stops: Tab went to the first
 	// of them, which vanished with the prompt's focus, and Space there
 	// rewrote the word ("cat" to "cat2").
+	// Out of the Tab chain, yet a press on one leaves the prompt focused:
+	// the window unfocuses on a press over nothing focusable (glfw's
+	// mouse handling), which hid the completions before the click landed.
+	s.Window().Canvas().Focus(e)
+	s.Window().Canvas().FocusNext()
 	for _, o := range s.panel.suggestions.Objects {
-		if _, ok := o.(fyne.Focusable); ok {
-			t.Fatalf("a completion offered takes the keyboard focus: %#v", o)
+		if f, ok := o.(fyne.Focusable); ok && s.Window().Canvas().Focused() == f {
+			t.Fatalf("Tab from the prompt went to a completion offered: %#v", o)
 		}
 	}
+	s.Window().Canvas().Focus(e)
 	chip := s.panel.suggestions.Objects[1].(*widgets.Chip)
+	if _, ok := fyne.CanvasObject(chip).(fyne.Focusable); !ok {
+		t.Fatal("a press on a completion would take the focus off the prompt, and the completions with it")
+	}
 	test.Tap(chip)
 	if strings.TrimSpace(e.Text) != chip.Text {
 		t.Fatalf("clicking %q made the prompt %q", chip.Text, e.Text)

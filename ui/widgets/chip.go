@@ -15,7 +15,10 @@ import (
 // stops that vanished as the prompt lost the focus (they are shown only
 // while it has it), so Tab from a prompt ending in a known word landed on
 // a hidden button, went round the model picker and back, and Space there
-// rewrote the word.
+// rewrote the word. It is a Focusable that is always disabled: out of the
+// Tab chain, yet a press on it does not take the focus off the prompt (the
+// window unfocuses on a press over nothing focusable, which hid the
+// completions before the click landed).
 type Chip struct {
 	widget.BaseWidget
 	Text string
@@ -24,12 +27,35 @@ type Chip struct {
 	hovered  bool
 }
 
-// Interfaces a Chip implements (and fyne.Focusable it does not).
+// Interfaces a Chip implements.
 var (
 	_ fyne.Tappable      = (*Chip)(nil)
 	_ desktop.Hoverable  = (*Chip)(nil)
 	_ desktop.Cursorable = (*Chip)(nil)
+	_ fyne.Focusable     = (*Chip)(nil)
+	_ fyne.Disableable   = (*Chip)(nil)
 )
+
+// Disabled is always true: the focus never goes to a chip (Tab skips it).
+func (c *Chip) Disabled() bool { return true }
+
+// Enable does nothing: a chip is clicked, never focused.
+func (c *Chip) Enable() {}
+
+// Disable does nothing (a chip is always out of the Tab chain).
+func (c *Chip) Disable() {}
+
+// FocusGained is never called (Disabled).
+func (c *Chip) FocusGained() {}
+
+// FocusLost is never called (Disabled).
+func (c *Chip) FocusLost() {}
+
+// TypedRune is never called (Disabled).
+func (c *Chip) TypedRune(rune) {}
+
+// TypedKey is never called (Disabled).
+func (c *Chip) TypedKey(*fyne.KeyEvent) {}
 
 // NewChip returns a chip showing text that calls tapped when clicked.
 func NewChip(text string, tapped func()) *Chip {
@@ -60,7 +86,6 @@ func (c *Chip) MouseOut() { c.hovered = false; c.Refresh() }
 // CreateRenderer draws the text over a background lit while hovered.
 func (c *Chip) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(color.Transparent)
-	bg.CornerRadius = theme.InputRadiusSize()
 	label := widget.NewLabel(c.Text)
 	return &chipRenderer{c: c, bg: bg, label: label}
 }
@@ -80,6 +105,7 @@ func (r *chipRenderer) MinSize() fyne.Size { return r.label.MinSize() }
 
 func (r *chipRenderer) Refresh() {
 	r.label.SetText(r.c.Text)
+	r.bg.CornerRadius = theme.InputRadiusSize() // follows a theme change
 	r.bg.FillColor = color.Transparent
 	if r.c.hovered {
 		r.bg.FillColor = theme.Color(theme.ColorNameHover)
