@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -275,10 +276,10 @@ type sidecar struct {
 // found false. The text is decoded by decodeCaption; warning says when it
 // was not UTF-8.
 func readSidecar(path string) (sidecar, error) {
-	if _, err := os.Stat(path); os.IsNotExist(err) {
+	switch err := codebook.CheckFile(path, "caption"); {
+	case errors.Is(err, fs.ErrNotExist):
 		return sidecar{}, nil
-	}
-	if err := codebook.CheckFile(path, "caption"); err != nil {
+	case err != nil:
 		return sidecar{found: true}, err
 	}
 	f, err := os.Open(path)
