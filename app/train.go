@@ -15,7 +15,6 @@ import (
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
-	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/engine/vit"
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -341,8 +340,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "tokenised data saved in %s\n", trainjob.PreparedPath(st.OutDir))
 		return nil
 	}
-	_, ckErr := os.Stat(filepath.Join(st.OutDir, train.CheckpointFile))
-	resumed := st.Resume && ckErr == nil // its schedule is the checkpoint's
+	resumed := st.Resume && trainjob.HoldsCheckpoint(st.OutDir) // its schedule is the checkpoint's
 	if !resumed && st.Steps <= 0 && st.Epochs <= 0 && st.Minutes <= 0 && st.Budget <= 0 {
 		// The trainer said "set Steps, Epochs or Minutes", after the model.
 		return usageError{"--steps, --epochs and --minutes are all 0: give one of them above 0 (or leave them out: the data preset's schedule)"}
@@ -399,7 +397,7 @@ func folderData(name string) string {
 // value was recorded as given and silently not used. The same value (make
 // model's stages repeat their flags on every call) is fine.
 func (f *trainFlags) checkResume(set map[string]bool) error {
-	if _, err := os.Stat(filepath.Join(f.out, train.CheckpointFile)); err != nil || !f.resume {
+	if !f.resume || !trainjob.HoldsCheckpoint(f.out) {
 		return nil
 	}
 	rec, err := trainjob.ReadRecord(f.out)

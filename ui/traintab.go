@@ -1132,7 +1132,7 @@ func (t *TrainTab) train(ctx context.Context, j *trainJob, ev trainjob.Events) (
 		}
 	}
 	if st.Init == nil && st.InitModel != "" && t.h.open != nil {
-		if _, err := os.Stat(filepath.Join(st.OutDir, train.CheckpointFile)); err != nil {
+		if !trainjob.HoldsCheckpoint(st.OutDir) {
 			b, err := t.h.open(st.InitModel)
 			if err != nil {
 				return nil, fmt.Errorf("train: open the model to fine-tune: %w", err)

@@ -98,7 +98,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		return nil, fmt.Errorf("%w: %s is being trained just now by another Tessera (a studio's Train tab or a tessera train): let it finish, or pause or stop it there, then resume", ErrRunExists, s.OutDir)
 	}
 	defer func() { _ = lock.Unlock() }()
-	hasCheckpoint := holdsCheckpoint(s.OutDir)
+	hasCheckpoint := HoldsCheckpoint(s.OutDir)
 	if err := checkNewRun(s, hasCheckpoint); err != nil {
 		return nil, err
 	}
@@ -201,11 +201,12 @@ func CheckStart(s Settings) error {
 	if err := CheckRunFolder(s.OutDir); err != nil {
 		return err
 	}
-	return checkNewRun(s, holdsCheckpoint(s.OutDir))
+	return checkNewRun(s, HoldsCheckpoint(s.OutDir))
 }
 
-// holdsCheckpoint reports whether run folder dir holds a checkpoint.
-func holdsCheckpoint(dir string) bool {
+// HoldsCheckpoint reports whether run folder dir holds a checkpoint (a
+// resume goes on from it, on its own schedule).
+func HoldsCheckpoint(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, train.CheckpointFile))
 	return err == nil
 }
@@ -243,10 +244,8 @@ func CheckRunFolder(dir string) error {
 	if holdsWork(dir) { // a run's files without its record
 		return nil
 	}
-	for _, e := range entries {
-		if !(folderClutter(e.Name()) && e.Type().IsRegular()) && e.Name() != LogFile {
-			return fmt.Errorf("%w: %s holds other files (%s among them) and is not a run folder: give a new or empty folder for the run", ErrRunExists, dir, e.Name())
-		}
+	if other := someonesFile(entries, LogFile); other != "" {
+		return fmt.Errorf("%w: %s holds other files (%s among them) and is not a run folder: give a new or empty folder for the run", ErrRunExists, dir, other)
 	}
 	return nil // only what file managers leave in a new folder, or a log
 }
@@ -268,12 +267,23 @@ func CheckTokenizerRunFolder(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, train.ViTCheckpointFile)); err == nil {
 		return nil
 	}
-	for _, e := range entries {
-		if !(folderClutter(e.Name()) && e.Type().IsRegular()) {
-			return fmt.Errorf("%w: %s holds other files (%s among them) and no tokenizer run (%s): give a new or empty folder for the run", ErrRunExists, dir, e.Name(), train.ViTCheckpointFile)
-		}
+	if other := someonesFile(entries); other != "" {
+		return fmt.Errorf("%w: %s holds other files (%s among them) and no tokenizer run (%s): give a new or empty folder for the run", ErrRunExists, dir, other, train.ViTCheckpointFile)
 	}
 	return nil
+}
+
+// someonesFile is the name of the first of a folder's entries that is
+// someone's work: neither what file managers leave (folderClutter, a file)
+// nor one of the files named in runs (a run's own log); "" when there is
+// none.
+func someonesFile(entries []os.DirEntry, runs ...string) string {
+	for _, e := range entries {
+		if !(folderClutter(e.Name()) && e.Type().IsRegular()) && !slices.Contains(runs, e.Name()) {
+			return e.Name()
+		}
+	}
+	return ""
 }
 
 // folderClutter reports whether name is a file that file managers and
