@@ -128,20 +128,17 @@ func (e *PromptEntry) TypedShortcut(s fyne.Shortcut) {
 // gets (Ctrl+Y: the driver gives it to the focused widget) to OnRedo, as
 // the window's Ctrl+Shift+Z goes to the studio, which redoes the typing
 // there or the last image change (Ctrl+Y redid only the text, so nothing
-// happened in a field with no typing to redo). Its own call back into the
-// field's TypedShortcut is the field's redo.
+// happened in a field with no typing to redo). OnRedo gives the field its
+// own redo through the field's EntryShortcut, which is past the route.
 type RedoRoute struct {
 	OnRedo func()
-	in     bool
 }
 
 // route calls OnRedo for a redo shortcut and reports whether it did.
 func (r *RedoRoute) route(s fyne.Shortcut) bool {
-	if _, redo := s.(*fyne.ShortcutRedo); !redo || r.OnRedo == nil || r.in {
+	if _, redo := s.(*fyne.ShortcutRedo); !redo || r.OnRedo == nil {
 		return false
 	}
-	r.in = true
-	defer func() { r.in = false }()
 	r.OnRedo()
 	return true
 }
