@@ -136,6 +136,23 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	v.showResult(s.describer, s.describer.last)
 	v = checkDescribed(t, s)
 
+	// Tab to the last row's Use: the list scrolls it into view (rows 9
+	// and 10 were Tab stops below the dialog's view).
+	last := v.rows[len(v.rows)-1].use
+	d := fyne.CurrentApp().Driver()
+	inView := func() bool {
+		y := d.AbsolutePositionForObject(last).Y - d.AbsolutePositionForObject(v.scroll).Y
+		return y >= 0 && y+last.Size().Height <= v.scroll.Size().Height
+	}
+	if inView() {
+		t.Fatalf("the last of %d rows is in view before it has the focus: the test shows nothing", len(v.rows))
+	}
+	s.Window().Canvas().Focus(last)
+	s.revealFocused()
+	if !inView() {
+		t.Errorf("the last row's Use has the focus but stays out of the list's view (offset %v)", v.scroll.Offset)
+	}
+
 	// Use puts the prompt in the prompt field and closes the dialog; the
 	// status keeps the prompt it replaced (the field's undo cannot).
 	pick, was := v.rows[2].prompt, s.panel.prompt.Text

@@ -65,7 +65,8 @@ func (s *Studio) followFocus(ctx context.Context) {
 	}
 }
 
-// revealFocused scrolls the side panel holding the focused control, when
+// revealFocused scrolls the side panel (or the Describe dialog's list)
+// holding the focused control, when
 // the focus moved there since the last call and less than half of it is in
 // view, to show it (UI goroutine). A control half in view or more is left
 // where it is: a click focuses a slider or a field too, and the panel moved
@@ -81,7 +82,13 @@ func (s *Studio) revealFocused() {
 	if !ok {
 		return
 	}
-	for _, sc := range []*container.Scroll{s.panel.scroll, s.edit.scroll} {
+	// The Describe dialog's list first: it lies over the panels, and the
+	// Use buttons of its rows 9 and 10 were Tab stops out of its view.
+	scrolls := []*container.Scroll{s.panel.scroll, s.edit.scroll}
+	if v := s.describer.shown; v != nil {
+		scrolls = append([]*container.Scroll{v.scroll}, scrolls...)
+	}
+	for _, sc := range scrolls {
 		if holds(sc, obj) {
 			if !halfInView(sc, obj) {
 				revealIn(sc, obj)
