@@ -50,6 +50,7 @@ type fileHost interface {
 	modelOrder() sampler.RankBy
 	setStatus(msg string)
 	Bundle() *bundle.Bundle // the drawing model open (nil: none)
+	focusHome(switched bool)
 }
 
 // fileDialogs is the files controller: the Open, Export PNG, Export
@@ -73,6 +74,7 @@ func (f *fileDialogs) showOpen() {
 		return
 	}
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		defer f.host.focusHome(false) // the dialog took the focus with it
 		if err != nil {
 			f.host.showError(fmt.Errorf("open image: %w", err))
 			return
@@ -104,6 +106,7 @@ func (f *fileDialogs) showOpen() {
 // showModelFolder asks for a model folder and opens it.
 func (f *fileDialogs) showModelFolder() {
 	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		defer f.host.focusHome(false)
 		if err != nil {
 			f.host.showError(fmt.Errorf("open model folder: %w", err))
 			return
@@ -221,6 +224,7 @@ func (f *fileDialogs) showOpenPath(typed string) {
 		if f.openPath(path, "") {
 			f.set.SetOpenDir(filepath.Dir(path))
 		}
+		f.host.focusHome(false)
 	}
 	d = dialog.NewCustomConfirm("Open path", "Open", "Cancel", content, func(ok bool) {
 		if ok {

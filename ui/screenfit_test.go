@@ -108,3 +108,28 @@ func TestFocusColourShows(t *testing.T) {
 		}
 	}
 }
+
+// The focus starts on the prompt and follows a switch of tabs to the front
+// tab's first control (it stayed on a hidden control of the other tab, so
+// keys did nothing); where a control has it already it stays there.
+func TestFocusHome(t *testing.T) {
+	s := newTestStudio(t)
+	c := s.Window().Canvas()
+	s.focusHome(false) // as the app starts
+	if c.Focused() != fyne.Focusable(s.panel.prompt) {
+		t.Fatalf("at start the focus is on %T, not the prompt", c.Focused())
+	}
+	c.Focus(s.panel.seed)
+	s.focusHome(false) // after a file dialog: the focus is somewhere already
+	if c.Focused() != fyne.Focusable(s.panel.seed) {
+		t.Errorf("focusHome moved the focus from the seed to %T", c.Focused())
+	}
+	s.ShowTab(trainTab)
+	if c.Focused() != fyne.Focusable(s.train.data) {
+		t.Errorf("on the Train tab the focus is on %T, not the data picker", c.Focused())
+	}
+	s.ShowTab(createTab)
+	if c.Focused() != fyne.Focusable(s.panel.prompt) {
+		t.Errorf("back on the Create tab the focus is on %T, not the prompt", c.Focused())
+	}
+}

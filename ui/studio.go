@@ -210,6 +210,7 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s.buildWidgets()
 	s.train = newTrainTab(s.trainHost())
 	s.tabs = container.NewAppTabs(container.NewTabItem(createTab, s.layout()), container.NewTabItem(trainTab, s.train.content))
+	s.tabs.OnSelected = func(*container.TabItem) { s.focusHome(true) }
 	s.win.SetContent(widgets.WithTips(s.win, s.tabs))
 	s.win.Resize(s.set.WindowSize())
 	s.win.SetMainMenu(s.mainMenu())
@@ -253,7 +254,10 @@ func (s *Studio) Window() fyne.Window { return s.win }
 // run still going is paused then, with a checkpoint to resume from.
 func (s *Studio) ShowAndRun() {
 	s.app.Lifecycle().SetOnStarted(func() {
-		fyne.Do(s.fitToScreen)
+		fyne.Do(func() {
+			s.fitToScreen()
+			s.focusHome(false) // typing goes to the prompt from the start
+		})
 		go s.followFocus(s.ctx)
 	})
 	s.win.ShowAndRun()

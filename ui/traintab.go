@@ -152,6 +152,9 @@ type TrainTab struct {
 	lastErr    error
 	// tune, when set (tests, screenshots), adjusts each new run's settings.
 	tune func(*trainjob.Settings)
+	// letGo says refocus let the focus go from a disabled run button
+	// while the run's data was prepared.
+	letGo bool
 }
 
 // trainJob is a run in progress: the training goroutine fills the
@@ -1836,24 +1839,45 @@ func (t *TrainTab) updateButtons() {
 // follows: Pause once a run starts, Resume or Start once it ends; never to
 // Stop, where a second Space (or a held key's repeat) would end the run
 // just started, so while the data is prepared (no Pause yet) the focus is
-// let go.
+// let go, and Pause takes it once it can pause (or Start, when the run
+// ended first) unless another control took it meanwhile.
 func (t *TrainTab) refocus() {
 	if t.h.win == nil {
 		return
 	}
 	c := t.h.win.Canvas()
+	next := func() *widgets.TipButton {
+		for _, b := range []*widgets.TipButton{t.pause, t.resume, t.start} {
+			if !b.Disabled() {
+				return b
+			}
+		}
+		return nil
+	}
+	if t.letGo && c.Overlays().Top() == nil {
+		// Let go while the data was prepared: the action that follows
+		// (Pause once the run can pause, Start if it ended first) takes
+		// it back, unless something else took it meanwhile.
+		if c.Focused() == nil {
+			if b := next(); b != nil {
+				t.letGo = false
+				c.Focus(b)
+			}
+			return
+		}
+		t.letGo = false // something took it: what follows is the usual
+	}
 	f, ok := c.Focused().(*widgets.TipButton)
 	run := []*widgets.TipButton{t.start, t.pause, t.stop, t.resume}
 	if !ok || !f.Disabled() || !slices.Contains(run, f) {
 		return
 	}
-	for _, b := range []*widgets.TipButton{t.pause, t.resume, t.start} {
-		if !b.Disabled() {
-			c.Focus(b)
-			return
-		}
+	if b := next(); b != nil {
+		c.Focus(b)
+		return
 	}
 	c.Unfocus()
+	t.letGo = true
 }
 
 // keepApplies reports whether the form's next run would replay what its
@@ -2097,6 +2121,25 @@ func (s *Studio) ShowTab(name string) {
 			s.tabs.Select(it)
 		}
 	}
+}
+
+// focusHome gives the keyboard focus to the first control of the tab in
+// front (the prompt on Create, the data picker on Train) when nothing has
+// it, or always when switched is set (the tab has just come to the front:
+// what had the focus was on the other, now hidden). A restart, a file
+// dialog or a switch of tabs (Ctrl+Page Down) left the focus nowhere, or
+// on a hidden control, so the next key did nothing. Nothing moves while a
+// dialog is up.
+func (s *Studio) focusHome(switched bool) {
+	c := s.win.Canvas()
+	if c.Overlays().Top() != nil || !switched && c.Focused() != nil {
+		return
+	}
+	if s.Tab() == trainTab {
+		widgets.FocusIn(s.train.data)
+		return
+	}
+	widgets.FocusIn(s.panel.prompt)
 }
 
 // Tab is the name of the tab in front.

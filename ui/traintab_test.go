@@ -182,6 +182,7 @@ func TestTrainTab(t *testing.T) {
 		tab.SetData("shapes")
 		tab.SetBudget(0, 1)
 		tab.SetRunFolder(dir)
+		s.win.Canvas().Focus(tab.start) // a keyboard user's Space on Start
 		test.Tap(tab.start)
 		// While the data is prepared there is no checkpoint to pause at:
 		// Pause waits for the first step, Stop cancels.
@@ -197,6 +198,11 @@ func TestTrainTab(t *testing.T) {
 		})
 		if !strings.Contains(tab.Status(), "tokens/s") || !strings.Contains(tab.Status(), "ETA") || tab.pause.Disabled() {
 			t.Fatalf("status %q, pause disabled %v", tab.Status(), tab.pause.Disabled())
+		}
+		// The focus, let go while the data was prepared, is on Pause
+		// once it can pause: Space there pauses.
+		if f := s.win.Canvas().Focused(); f != fyne.Focusable(tab.pause) {
+			t.Errorf("once the run can pause the focus is on %v, not Pause", f)
 		}
 		test.Tap(tab.pause)
 		tab.wait()
