@@ -1335,6 +1335,19 @@ func TestEscapeStopsARunFromAFocusedSlider(t *testing.T) {
 	if s.panel.batch.Value == v {
 		t.Error("the right arrow did not move the focused slider")
 	}
+
+	// The same from the canvas, which a click on it (painting the mask)
+	// focuses: it took every key.
+	c.Focus(s.canvas)
+	s.runs.onPatch = func(ev sampler.Event) {
+		if ev.Step == 4 {
+			c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		}
+	}
+	generate(t, s)
+	if st := s.Status(); !strings.HasPrefix(st, "Stopped at patch") {
+		t.Fatalf("Escape on the focused canvas during a run: status %q", st)
+	}
 }
 
 // A long progress text does not widen the window: the bar's minimum is

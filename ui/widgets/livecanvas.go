@@ -87,12 +87,18 @@ type LiveCanvas struct {
 	view              view
 	hover             fyne.Position
 	hovering          bool
-	panning           bool
-	panFrom           fyne.Position
-	message           string
-	maskColor         color.NRGBA
-	overlaysOn        bool    // the mask and temperature map are drawn
-	globalTemp        float64 // the temperature the tint compares with
+	// keyed says the arrow keys placed the brush ring, on the patch at
+	// keyRow, keyCol (TypedKey).
+	keyed          bool
+	keyRow, keyCol int
+	// dropped says Escape took back the stroke of a drag still going.
+	dropped    bool
+	panning    bool
+	panFrom    fyne.Position
+	message    string
+	maskColor  color.NRGBA
+	overlaysOn bool    // the mask and temperature map are drawn
+	globalTemp float64 // the temperature the tint compares with
 }
 
 // strokeState is a mask or temperature stroke in progress.

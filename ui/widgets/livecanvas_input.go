@@ -54,7 +54,7 @@ func (lc *LiveCanvas) inside(p fyne.Position) bool {
 
 // MouseUp ends a stroke or a pan.
 func (lc *LiveCanvas) MouseUp(ev *desktop.MouseEvent) {
-	lc.panning = false
+	lc.panning, lc.dropped = false, false
 	if ev != nil && !lc.inside(ev.Position) {
 		lc.hovering = false
 	}
@@ -75,6 +75,9 @@ func (lc *LiveCanvas) Dragged(ev *fyne.DragEvent) {
 	if !lc.tool.Paints() {
 		return
 	}
+	if lc.dropped {
+		return // Escape took the stroke back: nothing until the button is let go
+	}
 	if lc.stroke == nil {
 		lc.beginStroke(ev.Position)
 		return
@@ -85,7 +88,7 @@ func (lc *LiveCanvas) Dragged(ev *fyne.DragEvent) {
 // DragEnd ends a stroke or a pan; a drag that ended off the canvas takes
 // the brush ring with it.
 func (lc *LiveCanvas) DragEnd() {
-	lc.panning = false
+	lc.panning, lc.dropped = false, false
 	if !lc.inside(lc.hover) {
 		lc.hovering = false
 	}
@@ -108,6 +111,7 @@ func (lc *LiveCanvas) BrushRingShown() bool {
 
 // MouseMoved moves the brush cursor, or pans while a secondary button is held.
 func (lc *LiveCanvas) MouseMoved(ev *desktop.MouseEvent) {
+	lc.keyed = false // the ring follows the pointer again
 	if lc.panning {
 		w, h := lc.imageSize()
 		d := ev.Position.Subtract(lc.panFrom)
@@ -144,14 +148,77 @@ func (lc *LiveCanvas) Cursor() desktop.Cursor { return desktop.CrosshairCursor }
 // FocusGained is part of fyne.Focusable.
 func (lc *LiveCanvas) FocusGained() {}
 
-// FocusLost is part of fyne.Focusable.
-func (lc *LiveCanvas) FocusLost() {}
+// FocusLost takes away the brush ring the arrow keys showed.
+func (lc *LiveCanvas) FocusLost() {
+	if lc.keyed {
+		lc.keyed, lc.hovering = false, false
+		lc.Refresh()
+	}
+}
 
 // TypedRune resizes the brush with [ and ].
 func (lc *LiveCanvas) TypedRune(r rune) { lc.BrushKey(r) }
 
-// TypedKey is part of fyne.Focusable.
-func (lc *LiveCanvas) TypedKey(*fyne.KeyEvent) {}
+// TypedKey paints from the keyboard while the canvas has the focus (a
+// click on it, or Tab to it): the arrow keys move the brush ring a patch
+// at a time (from the patch under the pointer, or the middle of the
+// picture, at first, where a first Space also puts it), Space paints or
+// erases under it as a click does (with the line tool, picks the line
+// under it). Escape drops a stroke being painted; with none, it and every
+// other key go to the window's own handler (Escape stops a run): a
+// focused widget gets every key, so a click on the canvas left Escape
+// doing nothing.
+func (lc *LiveCanvas) TypedKey(k *fyne.KeyEvent) {
+	moves := map[fyne.KeyName][2]int{fyne.KeyUp: {-1, 0}, fyne.KeyDown: {1, 0}, fyne.KeyLeft: {0, -1}, fyne.KeyRight: {0, 1}}
+	d, move := moves[k.Name]
+	if k.Name == fyne.KeySpace && !lc.keyed {
+		move = true // the first Space shows where the next paints
+	}
+	switch {
+	case move && lc.message == "":
+		if !lc.keyed {
+			// From the patch under the pointer, else the middle.
+			lc.keyed, lc.keyRow, lc.keyCol = true, lc.rows/2, lc.cols/2
+			if lc.hovering && lc.inside(lc.hover) {
+				x, y := lc.toPatch(lc.hover)
+				lc.keyRow, lc.keyCol = int(math.Floor(y)), int(math.Floor(x))
+			}
+		} else {
+			lc.keyRow, lc.keyCol = lc.keyRow+d[0], lc.keyCol+d[1]
+		}
+		lc.keyRow = min(max(lc.keyRow, 0), lc.rows-1)
+		lc.keyCol = min(max(lc.keyCol, 0), lc.cols-1)
+		lc.hover, lc.hovering = lc.PatchCenter(lc.keyRow, lc.keyCol), true
+		lc.Refresh()
+	case k.Name == fyne.KeySpace && lc.keyed && lc.message == "":
+		at := lc.PatchCenter(lc.keyRow, lc.keyCol)
+		switch {
+		case lc.tool.Paints():
+			lc.beginStroke(at)
+			lc.endStroke()
+		case lc.tool == ToolLine:
+			lc.pickLine(at)
+		}
+	case k.Name == fyne.KeyEscape && lc.stroke != nil:
+		lc.DropStroke()
+	default:
+		if app := fyne.CurrentApp(); app != nil {
+			if c := app.Driver().CanvasForObject(lc); c != nil && c.OnTypedKey() != nil {
+				c.OnTypedKey()(k)
+			}
+		}
+	}
+}
+
+// DropStroke takes back the stroke being painted, as if it had not begun;
+// the drag that painted it paints no more until the button is let go.
+func (lc *LiveCanvas) DropStroke() {
+	if lc.stroke == nil {
+		return
+	}
+	lc.stroke, lc.dropped = nil, true
+	lc.Refresh()
+}
 
 // BrushKey handles '[' (smaller brush) and ']' (bigger); it reports whether
 // r was one of them.
