@@ -152,6 +152,7 @@ var keysWithoutMenu = [][2]string{
 	{"Tab", "complete the word being typed (the first completion); else the next control, its panel scrolled to it"},
 	{"[  ]", "smaller / larger brush"},
 	{"Arrows, Space", "on the canvas (click it or Tab to it): move the brush ring a patch at a time, paint (or erase) under it"},
+	{"Arrows, Space, Shift+F10", "in the history or candidates strip (one Tab stop): move along it, open the picture, its context menu"},
 	{"Ctrl++", "zoom in, as Ctrl+= (Ctrl+Shift+= or the keypad's +)"},
 	{"Ctrl+Y", "redo, as Ctrl+Shift+Z"},
 	{"Esc", "close a dialog (as its Cancel); on the canvas, drop the stroke being painted; else stop the run"},

@@ -3,6 +3,7 @@ package widgets
 import (
 	"image"
 	"image/color"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -33,15 +34,93 @@ type Thumb struct {
 	// Tip is the tooltip shown when the pointer rests on the thumbnail.
 	Tip string
 	// OnSecondary, when set, is called with the absolute position of a
-	// right click (a context menu).
+	// right click (a context menu), or of the thumbnail's middle for
+	// Shift+F10 while it has the focus.
 	OnSecondary func(pos fyne.Position)
+
+	strip   *ThumbStrip // the strip it is in (nil: none)
+	focused bool
+	shift   bool // a Shift key is held (KeyDown, KeyUp)
 }
 
 // Interfaces a Thumb implements.
 var (
 	_ fyne.SecondaryTappable = (*Thumb)(nil)
 	_ desktop.Hoverable      = (*Thumb)(nil)
+	_ fyne.Focusable         = (*Thumb)(nil)
+	_ fyne.Disableable       = (*Thumb)(nil)
+	_ desktop.Keyable        = (*Thumb)(nil)
 )
+
+// Disabled is false only for the thumbnail of its strip that the keyboard
+// reaches (ThumbStrip): a strip is one Tab stop, its thumbnails reached
+// with the arrow keys within it, as in a toolbar, where a history of forty
+// pictures was forty stops (or, as before, none: the history could not be
+// reopened without a mouse). A click works on every thumbnail.
+func (t *Thumb) Disabled() bool { return t.strip == nil || t.strip.rove != t }
+
+// Enable does nothing: which thumbnail is a Tab stop is the strip's.
+func (t *Thumb) Enable() {}
+
+// Disable does nothing: which thumbnail is a Tab stop is the strip's.
+func (t *Thumb) Disable() {}
+
+// FocusGained shows the focus and scrolls the strip to the thumbnail.
+func (t *Thumb) FocusGained() {
+	t.focused = true
+	if t.strip != nil {
+		t.strip.reveal(t)
+	}
+	t.Refresh()
+}
+
+// FocusLost hides the focus.
+func (t *Thumb) FocusLost() {
+	t.focused, t.shift = false, false
+	t.Refresh()
+}
+
+// TypedRune is part of fyne.Focusable.
+func (t *Thumb) TypedRune(rune) {}
+
+// TypedKey: Space or Return opens the thumbnail as a click does, the arrow
+// keys (and Home, End) move to its neighbours in the strip, Shift+F10 opens
+// its context menu; Escape and the other keys go to the window's handler
+// (Escape stops a run).
+func (t *Thumb) TypedKey(k *fyne.KeyEvent) {
+	moves := map[fyne.KeyName]int{fyne.KeyLeft: -1, fyne.KeyRight: 1, fyne.KeyUp: -1, fyne.KeyDown: 1, fyne.KeyHome: -1 << 30, fyne.KeyEnd: 1 << 30}
+	switch d, move := moves[k.Name]; {
+	case move && t.strip != nil:
+		t.strip.moveFocus(t, d)
+	case k.Name == fyne.KeySpace || k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter:
+		t.Tapped(nil)
+	case k.Name == fyne.KeyF10 && t.shift && t.OnSecondary != nil:
+		if app := fyne.CurrentApp(); app != nil {
+			at := app.Driver().AbsolutePositionForObject(t)
+			t.OnSecondary(at.Add(fyne.NewPos(t.Size().Width/2, t.Size().Height/2)))
+		}
+	default:
+		if app := fyne.CurrentApp(); app != nil {
+			if c := app.Driver().CanvasForObject(t); c != nil && c.OnTypedKey() != nil {
+				c.OnTypedKey()(k)
+			}
+		}
+	}
+}
+
+// KeyDown follows the Shift keys (for Shift+F10).
+func (t *Thumb) KeyDown(k *fyne.KeyEvent) {
+	if k.Name == desktop.KeyShiftLeft || k.Name == desktop.KeyShiftRight {
+		t.shift = true
+	}
+}
+
+// KeyUp follows the Shift keys (for Shift+F10).
+func (t *Thumb) KeyUp(k *fyne.KeyEvent) {
+	if k.Name == desktop.KeyShiftLeft || k.Name == desktop.KeyShiftRight {
+		t.shift = false
+	}
+}
 
 // TappedSecondary calls OnSecondary.
 func (t *Thumb) TappedSecondary(ev *fyne.PointEvent) {
@@ -67,7 +146,7 @@ func NewThumb(img image.Image, caption string, tapped func()) *Thumb {
 	return t
 }
 
-// Tapped calls OnTapped.
+// Tapped calls OnTapped (ev is not used: nil for a key).
 func (t *Thumb) Tapped(*fyne.PointEvent) {
 	tipOut(t)
 	if t.OnTapped != nil {
@@ -139,6 +218,9 @@ func (r *thumbRenderer) update() {
 	r.note.Color = theme.Color(theme.ColorNamePrimary)
 	r.frame.StrokeWidth = 0
 	r.frame.FillColor = theme.Color(theme.ColorNameInputBackground)
+	if r.t.focused {
+		r.frame.FillColor = theme.Color(theme.ColorNameFocus)
+	}
 	if r.t.Selected {
 		r.frame.StrokeWidth = 2
 		r.frame.StrokeColor = theme.Color(theme.ColorNamePrimary)
@@ -199,6 +281,9 @@ type ThumbStrip struct {
 	scroll *container.Scroll
 	view   *fyne.Container // scroll over a spacer of the strip's height
 	thumbs []*Thumb
+	// rove is the thumbnail the keyboard reaches (the strip's one Tab
+	// stop): the one focused last, else the selected one, else the first.
+	rove *Thumb
 }
 
 // stripHeight is the height a strip reserves: a thumbnail and the
@@ -221,19 +306,76 @@ func NewThumbStrip() *ThumbStrip {
 func (s *ThumbStrip) Set(thumbs []*Thumb) {
 	s.thumbs = thumbs
 	objs := make([]fyne.CanvasObject, len(thumbs))
+	was := s.rove
+	s.rove = nil
 	for i, t := range thumbs {
 		objs[i] = t
+		t.strip = s
+		if t.Selected || s.rove == nil {
+			s.rove = t
+		}
+	}
+	if slices.Contains(thumbs, was) {
+		s.rove = was // the keyboard's place is kept
 	}
 	s.box.Objects = objs
 	s.box.Refresh()
 	s.scroll.ScrollToOffset(fyne.NewPos(0, 0))
+	switch {
+	case was != nil && was.focused && s.rove == was:
+		s.reveal(was)
+	case was != nil && was.focused && s.rove != nil:
+		// The focused thumbnail went: the focus stays in the strip.
+		if c := fyne.CurrentApp().Driver().CanvasForObject(s.box); c != nil {
+			c.Focus(s.rove)
+		}
+	}
 }
 
-// Select highlights thumbnail i only.
+// Select highlights thumbnail i only; the keyboard reaches it next,
+// unless a thumbnail of the strip has the focus.
 func (s *ThumbStrip) Select(i int) {
 	for j, t := range s.thumbs {
 		t.SetSelected(i == j)
 	}
+	if i >= 0 && i < len(s.thumbs) && (s.rove == nil || !s.rove.focused) {
+		s.rove = s.thumbs[i]
+	}
+}
+
+// moveFocus gives the focus to the thumbnail d places from t (clamped to
+// the strip's ends).
+func (s *ThumbStrip) moveFocus(t *Thumb, d int) {
+	i := slices.Index(s.thumbs, t)
+	if i < 0 {
+		return
+	}
+	j := min(max(i+min(max(d, -len(s.thumbs)), len(s.thumbs)), 0), len(s.thumbs)-1)
+	if j == i {
+		return
+	}
+	s.rove = s.thumbs[j] // first: a disabled (not roving) one takes no focus
+	t.Refresh()
+	if app := fyne.CurrentApp(); app != nil {
+		if c := app.Driver().CanvasForObject(t); c != nil {
+			c.Focus(s.rove)
+		}
+	}
+}
+
+// reveal scrolls the strip so that t is in view.
+func (s *ThumbStrip) reveal(t *Thumb) {
+	x, w, view := t.Position().X, t.Size().Width, s.scroll.Size().Width
+	off := s.scroll.Offset
+	switch {
+	case x < off.X:
+		off.X = x
+	case x+w > off.X+view:
+		off.X = x + w - view
+	default:
+		return
+	}
+	s.scroll.ScrollToOffset(off)
 }
 
 // Object is the strip as laid out: its height is reserved even while the
