@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // windowMarginW and windowMarginH are what fitToScreen leaves around the
@@ -106,4 +107,39 @@ func halfInView(sc *container.Scroll, obj fyne.CanvasObject) bool {
 	h := obj.Size().Height
 	shown := min(y+h, sc.Size().Height) - max(y, 0)
 	return shown >= h/2
+}
+
+// focusHome gives the keyboard focus to the first control of the tab in
+// front when nothing has it, or always when switched is set (the tab has
+// just come to the front: what had the focus was on the other, now
+// hidden): on Train the data picker; on Create the prompt while nothing is
+// drawn, else the canvas (where [ ] size the brush and the arrow keys
+// paint the mask, and the window's keys still work). A restart, a file
+// dialog or a switch of tabs (Ctrl+Page Down) left the focus nowhere, or
+// on a hidden control, so the next key did nothing. Nothing moves while a
+// dialog is up.
+func (s *Studio) focusHome(switched bool) {
+	c := s.win.Canvas()
+	if c.Overlays().Top() != nil || !switched && c.Focused() != nil {
+		return
+	}
+	switch {
+	case s.Tab() == trainTab:
+		widgets.FocusIn(s.train.data)
+	case s.doc != nil && !s.doc.Empty():
+		widgets.FocusIn(s.canvas)
+	default:
+		s.focusPromptEnd()
+	}
+}
+
+// focusPromptEnd focuses the prompt with the cursor at the end of its
+// text: typing goes after the prompt kept from last time, not before it
+// ("rocket" typed at start made "rocketblack cat").
+func (s *Studio) focusPromptEnd() {
+	p := s.panel.prompt
+	widgets.FocusIn(p)
+	if p.Text != "" {
+		p.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyPageDown}) // Fyne's entry: to the end of the last row
+	}
 }

@@ -115,9 +115,15 @@ func TestFocusColourShows(t *testing.T) {
 func TestFocusHome(t *testing.T) {
 	s := newTestStudio(t)
 	c := s.Window().Canvas()
+	s.panel.prompt.SetText("black cat") // kept from last time
+	c.Unfocus()
 	s.focusHome(false) // as the app starts
 	if c.Focused() != fyne.Focusable(s.panel.prompt) {
 		t.Fatalf("at start the focus is on %T, not the prompt", c.Focused())
+	}
+	s.panel.prompt.TypedRune('!')
+	if s.panel.prompt.Text != "black cat!" {
+		t.Errorf("typed at start, the prompt reads %q: the cursor was not at its end", s.panel.prompt.Text)
 	}
 	c.Focus(s.panel.seed)
 	s.focusHome(false) // after a file dialog: the focus is somewhere already
@@ -131,5 +137,13 @@ func TestFocusHome(t *testing.T) {
 	s.ShowTab(createTab)
 	if c.Focused() != fyne.Focusable(s.panel.prompt) {
 		t.Errorf("back on the Create tab the focus is on %T, not the prompt", c.Focused())
+	}
+	// Over a picture the canvas takes the keys ([ ] size the brush, the
+	// arrows paint), as it does after opening one.
+	generate(t, s)
+	c.Unfocus()
+	s.focusHome(false)
+	if c.Focused() != fyne.Focusable(s.canvas) {
+		t.Errorf("over a picture the focus went to %T, not the canvas", c.Focused())
 	}
 }

@@ -294,7 +294,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 		// Nothing drawn yet: typing goes into the prompt, not nowhere. (Over
 		// an image the canvas keeps the keys: Ctrl+Z undoes the image, [ ]
 		// size the brush.) Its text counts as not typed since (undoKey).
-		c.Focus(s.panel.prompt)
+		s.focusPromptEnd()
 		s.ranTexts = s.fieldTexts()
 	}
 }

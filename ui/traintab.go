@@ -2123,25 +2123,6 @@ func (s *Studio) ShowTab(name string) {
 	}
 }
 
-// focusHome gives the keyboard focus to the first control of the tab in
-// front (the prompt on Create, the data picker on Train) when nothing has
-// it, or always when switched is set (the tab has just come to the front:
-// what had the focus was on the other, now hidden). A restart, a file
-// dialog or a switch of tabs (Ctrl+Page Down) left the focus nowhere, or
-// on a hidden control, so the next key did nothing. Nothing moves while a
-// dialog is up.
-func (s *Studio) focusHome(switched bool) {
-	c := s.win.Canvas()
-	if c.Overlays().Top() != nil || !switched && c.Focused() != nil {
-		return
-	}
-	if s.Tab() == trainTab {
-		widgets.FocusIn(s.train.data)
-		return
-	}
-	widgets.FocusIn(s.panel.prompt)
-}
-
 // Tab is the name of the tab in front.
 func (s *Studio) Tab() string {
 	if s.tabs == nil {

@@ -92,13 +92,17 @@ type LiveCanvas struct {
 	keyed          bool
 	keyRow, keyCol int
 	// dropped says Escape took back the stroke of a drag still going.
-	dropped    bool
-	panning    bool
-	panFrom    fyne.Position
-	message    string
-	maskColor  color.NRGBA
-	overlaysOn bool    // the mask and temperature map are drawn
-	globalTemp float64 // the temperature the tint compares with
+	dropped bool
+	// focusShown says the focus is drawn round the canvas (it came by
+	// the keyboard, or the arrow keys were used); clicked says a click is
+	// giving it the focus.
+	focusShown, clicked bool
+	panning             bool
+	panFrom             fyne.Position
+	message             string
+	maskColor           color.NRGBA
+	overlaysOn          bool    // the mask and temperature map are drawn
+	globalTemp          float64 // the temperature the tint compares with
 }
 
 // strokeState is a mask or temperature stroke in progress.

@@ -33,7 +33,9 @@ func (lc *LiveCanvas) toPatch(p fyne.Position) (x, y float64) {
 
 // MouseDown starts a stroke, a pan or a line pick.
 func (lc *LiveCanvas) MouseDown(ev *desktop.MouseEvent) {
+	lc.clicked = true
 	FocusIn(lc)
+	lc.clicked = false
 	if ev.Button != desktop.MouseButtonPrimary || lc.tool == ToolPan {
 		lc.panning, lc.panFrom = true, ev.Position
 		return
@@ -145,16 +147,24 @@ func (lc *LiveCanvas) Scrolled(ev *fyne.ScrollEvent) {
 // Cursor is a crosshair over the canvas.
 func (lc *LiveCanvas) Cursor() desktop.Cursor { return desktop.CrosshairCursor }
 
-// FocusGained is part of fyne.Focusable.
-func (lc *LiveCanvas) FocusGained() {}
+// FocusGained draws the focus around the canvas, unless a click gave it
+// (the ring would come and go with every stroke).
+func (lc *LiveCanvas) FocusGained() {
+	lc.focusShown, lc.clicked = !lc.clicked, false
+	lc.Refresh()
+}
 
-// FocusLost takes away the brush ring the arrow keys showed.
+// FocusLost takes away the focus and the brush ring the arrow keys showed.
 func (lc *LiveCanvas) FocusLost() {
 	if lc.keyed {
-		lc.keyed, lc.hovering = false, false
-		lc.Refresh()
+		lc.hovering = false
 	}
+	lc.keyed, lc.focusShown = false, false
+	lc.Refresh()
 }
+
+// FocusShown reports whether the canvas draws the keyboard focus.
+func (lc *LiveCanvas) FocusShown() bool { return lc.focusShown }
 
 // TypedRune resizes the brush with [ and ].
 func (lc *LiveCanvas) TypedRune(r rune) { lc.BrushKey(r) }
@@ -189,6 +199,7 @@ func (lc *LiveCanvas) TypedKey(k *fyne.KeyEvent) {
 		lc.keyRow = min(max(lc.keyRow, 0), lc.rows-1)
 		lc.keyCol = min(max(lc.keyCol, 0), lc.cols-1)
 		lc.hover, lc.hovering = lc.PatchCenter(lc.keyRow, lc.keyCol), true
+		lc.focusShown = true
 		lc.Refresh()
 	case k.Name == fyne.KeySpace && lc.keyed && lc.message == "":
 		at := lc.PatchCenter(lc.keyRow, lc.keyCol)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -27,7 +28,16 @@ func TestCanvasKeys(t *testing.T) {
 	lc.OnMaskEdited = func(m []bool) { edits = append(edits, m) }
 	var toWindow []fyne.KeyName
 	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) { toWindow = append(toWindow, k.Name) })
-	w.Canvas().Focus(lc)
+	lc.MouseDown(&desktop.MouseEvent{Button: desktop.MouseButtonSecondary}) // a click (a pan) focuses it
+	lc.MouseUp(nil)
+	if w.Canvas().Focused() != fyne.Focusable(lc) || lc.FocusShown() {
+		t.Fatalf("after a click: focused %v, focus drawn %v (want focused, not drawn)", w.Canvas().Focused() == fyne.Focusable(lc), lc.FocusShown())
+	}
+	w.Canvas().Unfocus()
+	w.Canvas().Focus(lc) // as Tab does
+	if !lc.FocusShown() {
+		t.Fatal("focused from the keyboard, the canvas draws no focus")
+	}
 	key := func(n fyne.KeyName) { lc.TypedKey(&fyne.KeyEvent{Name: n}) }
 
 	key(fyne.KeySpace) // no ring placed yet: it appears in the middle, nothing painted

@@ -189,6 +189,10 @@ func (r *liveRenderer) update() {
 		}
 	}
 	r.bg.FillColor = theme.Color(theme.ColorNameInputBackground)
+	r.bg.StrokeWidth = 0
+	if lc.focusShown {
+		r.bg.StrokeColor, r.bg.StrokeWidth = theme.Color(theme.ColorNamePrimary), 2
+	}
 	for _, m := range r.msg {
 		m.Color = theme.Color(theme.ColorNameForeground) // text and places: Layout
 	}
