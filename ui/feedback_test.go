@@ -288,7 +288,7 @@ func TestEveryControlHasATooltip(t *testing.T) {
 	defer func() { widgets.TipDelay = old }()
 	c := s.Window().Canvas()
 	b := s.edit.regenerate
-	minBefore := s.Window().Content().MinSize()
+	minBefore := s.layoutMinSize()
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b).Add(fyne.NewPos(5, 5))
 	test.MoveMouse(c, pos)
 	layer := widgets.LayerFor(b)
@@ -298,7 +298,7 @@ func TestEveryControlHasATooltip(t *testing.T) {
 	if sz := layer.ShownSize(); sz.Width < 200 || sz.Height > sz.Width {
 		t.Fatalf("the tooltip of %q is %v: a narrow strip", b.Text, sz)
 	}
-	if got := s.Window().Content().MinSize(); got != minBefore {
+	if got := s.layoutMinSize(); got != minBefore {
 		t.Fatalf("showing a tooltip changed the window's minimum size from %v to %v", minBefore, got)
 	}
 	test.MoveMouse(c, fyne.NewPos(1, 1))
@@ -383,7 +383,7 @@ func TestLayoutKeepsItsPlaceAndMinimumSize(t *testing.T) {
 		}
 	}
 
-	min := s.Window().Content().MinSize()
+	min := s.layoutMinSize()
 	t.Logf("minimum window size %v", min)
 	if min.Width > 1100 || min.Height > 800 || min.Width < 700 {
 		t.Fatalf("minimum window size %v", min)
@@ -1355,7 +1355,7 @@ func TestEscapeStopsARunFromAFocusedSlider(t *testing.T) {
 // window past a 1024-wide screen.
 func TestLongProgressTextKeepsTheWindowsWidth(t *testing.T) {
 	s := newTestStudio(t)
-	before := s.Window().Content().MinSize().Width
+	before := s.layoutMinSize().Width
 	s.runs.prog.Begin("generating", 0, time.Now())
 	s.runs.prog.Event(sampler.Event{Step: 40, Steps: 64})
 	s.runs.prog.After(strings.Repeat("ranking the candidates by description margin ", 4))
@@ -1364,7 +1364,7 @@ func TestLongProgressTextKeepsTheWindowsWidth(t *testing.T) {
 	if txt := s.runs.bar.TextFormatter(); fyne.MeasureText(txt, theme.TextSize(), fyne.TextStyle{}).Width < 1000 {
 		t.Fatalf("the test's progress text is too short to show anything: %q", txt)
 	}
-	if after := s.Window().Content().MinSize().Width; after > before {
+	if after := s.layoutMinSize().Width; after > before {
 		t.Errorf("the window's minimum width grew from %.0f to %.0f with a long progress text", before, after)
 	}
 }

@@ -386,6 +386,7 @@ func (s *Studio) focusInstruction() {
 		s.report(errNoEditModel)
 		return
 	}
+	s.SetEditPanelShown(true) // where the box is
 	s.edit.reveal(s.edit.instruction)
 	s.win.Canvas().Focus(s.edit.instruction)
 	s.setStatus("Type what to change (\"remove the background\", \"make it blue\"…) and press Enter")

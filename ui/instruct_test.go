@@ -797,7 +797,7 @@ func TestEditSourceDetailSetting(t *testing.T) {
 func TestInstructionPlaceholderFits(t *testing.T) {
 	s, _ := openWithEdit(t, "tiny-edit")
 	text := fyne.MeasureText(s.edit.instruction.PlaceHolder, theme.TextSize(), fyne.TextStyle{}).Width
-	for _, size := range []fyne.Size{fyne.NewSize(1200, 720), s.Window().Content().MinSize()} {
+	for _, size := range []fyne.Size{fyne.NewSize(1200, 720), s.layoutMinSize()} {
 		s.Window().Resize(size)
 		// the entry's padding and its drop-down button take room too
 		if room := s.edit.instruction.Size().Width - 2*theme.InnerPadding() - theme.IconInlineSize() - 2*theme.Padding(); room < text {

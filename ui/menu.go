@@ -110,12 +110,15 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 	)
 	history := item("history", "History strip", shortcut(fyne.KeyH, 0), func() { s.SetHistoryShown(!s.HistoryShown()) })
 	history.Checked = s.set.HistoryShown()
+	editPanel := item("editpanel", "Editing panel", nil, func() { s.SetEditPanelShown(!s.EditPanelShown()) })
+	editPanel.Checked = s.set.EditPanelShown()
 	view := fyne.NewMenu("View",
 		menuItem("Zoom in", shortcut(fyne.KeyEqual, 0), func() { s.canvas.ZoomBy(widgets.ZoomStep) }),
 		menuItem("Zoom out", shortcut(fyne.KeyMinus, 0), func() { s.canvas.ZoomBy(1 / widgets.ZoomStep) }),
 		menuItem("Fit to window", shortcut(fyne.Key0, 0), s.canvas.ZoomFit),
 		menuItem("Actual pixels (1:1)", shortcut(fyne.Key1, 0), s.canvas.ZoomActual),
 		fyne.NewMenuItemSeparator(),
+		editPanel,
 		history,
 		fyne.NewMenuItemSeparator(),
 		// The tabs from the keyboard (Tab never reaches them), as

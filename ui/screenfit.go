@@ -34,12 +34,22 @@ func fitSize(size, minSize fyne.Size, workW, workH int, marginW, marginH, scale 
 // no work area is known (workArea). A window on a second, smaller screen
 // is not fitted: Fyne does not say which monitor a window is on.
 func (s *Studio) fitToScreen() {
-	w, h, contentScale, ok := workArea()
-	if !ok {
-		return
+	if w, h, contentScale, ok := workArea(); ok {
+		s.fitTo(w, h, contentScale)
 	}
-	size := s.win.Canvas().Size()
-	fit := fitSize(size, s.win.Content().MinSize(), w, h, windowMarginW*contentScale, windowMarginH*contentScale, s.win.Canvas().Scale())
+}
+
+// fitTo fits the window to a work area of w×h screen pixels at
+// contentScale screen pixels a point (fitToScreen).
+func (s *Studio) fitTo(w, h int, contentScale float32) {
+	size, scale := s.win.Canvas().Size(), s.win.Canvas().Scale()
+	if maxW := (float32(w) - windowMarginW*contentScale) / scale; s.EditPanelShown() && s.layoutMinSize().Width > maxW {
+		// Narrower than the layout: the editing panel gives the canvas
+		// its width, for this session (a larger screen next time shows it).
+		s.showEditPanel(false)
+		s.setStatus("The screen is too narrow for every panel: the editing panel is hidden (View › Editing panel shows it; the window then scrolls)")
+	}
+	fit := fitSize(size, s.win.Content().MinSize(), w, h, windowMarginW*contentScale, windowMarginH*contentScale, scale)
 	if fit != size {
 		s.win.Resize(fit)
 	}

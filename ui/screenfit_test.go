@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -145,5 +146,39 @@ func TestFocusHome(t *testing.T) {
 	s.focusHome(false)
 	if c.Focused() != fyne.Focusable(s.canvas) {
 		t.Errorf("over a picture the focus went to %T, not the canvas", c.Focused())
+	}
+}
+
+// On an 800×600 screen the window fits: the editing panel gives way (for
+// this session, not for the next on a larger screen), and what is still
+// wider than the screen scrolls in the window (it was 1005 px wide, the
+// right-hand panel out of reach).
+func TestNarrowScreen(t *testing.T) {
+	s := newTestStudio(t)
+	s.fitTo(800, 600, 1)
+	if s.EditPanelShown() || !strings.Contains(s.Status(), "View › Editing panel") {
+		t.Fatalf("on an 800-px screen: editing panel shown %v, status %q", s.EditPanelShown(), s.Status())
+	}
+	if !s.set.EditPanelShown() {
+		t.Error("hiding the panel for a narrow screen was kept for the next session")
+	}
+	if w := s.layoutMinSize().Width; w > 800-windowMarginW {
+		t.Errorf("without the editing panel the layout still needs %.0f px", w)
+	}
+	if got := s.Window().Canvas().Size(); got.Width > 800-windowMarginW || got.Height > 600-windowMarginH {
+		t.Errorf("the window is %v on an 800×600 screen", got)
+	}
+	if it := s.menu["editpanel"]; it == nil || it.Checked {
+		t.Errorf("View › Editing panel: %+v, want it unchecked", it)
+	}
+	s.SetEditPanelShown(true) // the menu: the layout is wider than the screen now, and scrolls
+	if !s.EditPanelShown() || !s.menu["editpanel"].Checked {
+		t.Error("View › Editing panel did not show the panel")
+	}
+
+	big := newTestStudio(t)
+	big.fitTo(1920, 1080, 1)
+	if !big.EditPanelShown() {
+		t.Error("on a 1920-px screen the editing panel is hidden")
 	}
 }

@@ -32,6 +32,7 @@ const (
 	// Save, chosen or not; a new key lets "as the model recommends" apply.
 	prefRankBy     = "batch.order"
 	prefHistory    = "history.shown"
+	prefEditPanel  = "edit_panel.shown"
 	prefTrainMins  = "train.minutes"
 	prefRunFolders = "train.run_folders"
 	prefTrainThr   = "train.threads"
@@ -160,6 +161,14 @@ func (s settings) HistoryShown() bool { return s.p.BoolWithFallback(prefHistory,
 
 // SetHistoryShown stores whether the history strip is shown.
 func (s settings) SetHistoryShown(on bool) { s.p.SetBool(prefHistory, on) }
+
+// EditPanelShown is whether the editing panel is shown beside the canvas
+// (on unless the user hid it, View › Editing panel, or the screen was too
+// narrow for it).
+func (s settings) EditPanelShown() bool { return s.p.BoolWithFallback(prefEditPanel, true) }
+
+// SetEditPanelShown stores whether the editing panel is shown.
+func (s settings) SetEditPanelShown(on bool) { s.p.SetBool(prefEditPanel, on) }
 
 // LastModel is the model used last ("" if none).
 func (s settings) LastModel() string { return s.p.String(prefModel) }

@@ -108,7 +108,7 @@ func TestSeedsFitAndLockedSeedNeverChanges(t *testing.T) {
 		}
 	}
 	widest := fyne.MeasureText(strconv.FormatUint(core.MaxNewSeed-1, 10), theme.TextSize(), fyne.TextStyle{}).Width
-	for _, size := range []fyne.Size{fyne.NewSize(1200, 800), fyne.NewSize(1280, 720), s.Window().Content().MinSize()} {
+	for _, size := range []fyne.Size{fyne.NewSize(1200, 800), fyne.NewSize(1280, 720), s.layoutMinSize()} {
 		s.Window().Resize(size)
 		// the field's padding and its validation mark (✓) take room too
 		if room := s.panel.seed.Size().Width - 2*theme.InnerPadding() - theme.IconInlineSize(); room < widest {

@@ -74,6 +74,10 @@ const autosaveDelay = 400 * time.Millisecond
 // (its text is shown whole where the window is wider).
 const progressMinWidth = 240
 
+// minWindowSize is the smallest the window's content gets: a layout
+// larger than that scrolls in it.
+var minWindowSize = fyne.NewSize(minWindowW, minWindowH)
+
 // Studio is the main window and everything behind it.
 type Studio struct {
 	app  fyne.App
@@ -134,6 +138,7 @@ type Studio struct {
 	cands      *candidateStrip
 	history    *historyPanel
 	historyRow fyne.CanvasObject // the history strip in the layout, right of the candidates (hidden by View › History strip)
+	editRow    fyne.CanvasObject // the editing panel in the layout, right of the canvas (hidden by View › Editing panel)
 	files      *fileDialogs
 	describer  *describer
 	paint      *painter
@@ -211,7 +216,13 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s.train = newTrainTab(s.trainHost())
 	s.tabs = container.NewAppTabs(container.NewTabItem(createTab, s.layout()), container.NewTabItem(trainTab, s.train.content))
 	s.tabs.OnSelected = func(*container.TabItem) { s.focusHome(true) }
-	s.win.SetContent(widgets.WithTips(s.win, s.tabs))
+	// On a screen smaller than the studio's narrowest layout (800×600, or
+	// 1366×768 at a display scale of 150%) the window fits the screen and
+	// scrolls, where it was wider than the screen with its right-hand
+	// panel out of reach; at any larger size the scroll shows nothing.
+	frame := container.NewScroll(s.tabs)
+	frame.SetMinSize(minWindowSize)
+	s.win.SetContent(widgets.WithTips(s.win, frame))
 	s.win.Resize(s.set.WindowSize())
 	s.win.SetMainMenu(s.mainMenu())
 	s.addShortcuts()
@@ -436,6 +447,9 @@ const (
 	minPanelWidth  = 280
 	minEditWidth   = 225
 	minCanvasWidth = 330
+	// minWindowW and minWindowH are the smallest the window's content
+	// gets (a layout larger than that scrolls in it).
+	minWindowW, minWindowH = 560, 380
 )
 
 // layout arranges the window. Everything under the canvas (timeline,
@@ -463,7 +477,11 @@ func (s *Studio) layout() fyne.CanvasObject {
 	// screen during a batch.
 	under := container.NewVBox(s.tl.box, s.likelihood.legend.Object(), widgets.AtMostMin(progressMinWidth, s.runs.bar))
 	center := container.NewBorder(tools, under, nil, nil, widgets.AtLeast(minCanvasWidth, container.NewStack(s.canvas, s.noModel)))
-	inner := container.NewHSplit(center, widgets.AtLeast(minEditWidth, s.edit.content))
+	s.editRow = widgets.AtLeast(minEditWidth, s.edit.content)
+	if !s.set.EditPanelShown() {
+		s.editRow.Hide()
+	}
+	inner := container.NewHSplit(center, s.editRow)
 	inner.SetOffset(0.77)
 	main := container.NewHSplit(widgets.AtLeast(minPanelWidth, s.panel.content), inner)
 	main.SetOffset(0.25)
@@ -483,6 +501,43 @@ func (s *Studio) layout() fyne.CanvasObject {
 		container.NewBorder(nil, nil, nil, s.logButton, s.status),
 	)
 	return container.NewBorder(nil, bottom, nil, nil, main)
+}
+
+// layoutMinSize is the smallest the window's layout gets before the
+// window scrolls it.
+func (s *Studio) layoutMinSize() fyne.Size { return s.tabs.MinSize() }
+
+// EditPanelShown reports whether the editing panel is shown beside the
+// canvas.
+func (s *Studio) EditPanelShown() bool { return s.editRow.Visible() }
+
+// SetEditPanelShown shows or hides the editing panel (View › Editing
+// panel) and remembers the choice: hidden, its width goes to the canvas,
+// and the window's narrowest is that much less (an 800-pixel-wide screen
+// holds the studio without it). Its tools stay at hand from the menus and
+// keys (Image › Regenerate masked, B and E for the brush and eraser); an
+// action that needs the panel itself shows it again.
+func (s *Studio) SetEditPanelShown(on bool) {
+	s.showEditPanel(on)
+	s.set.SetEditPanelShown(on)
+}
+
+// showEditPanel shows or hides the editing panel for this session only.
+func (s *Studio) showEditPanel(on bool) {
+	if on == s.editRow.Visible() {
+		return
+	}
+	if on {
+		s.editRow.Show()
+	} else {
+		s.editRow.Hide()
+	}
+	if it := s.menu["editpanel"]; it != nil {
+		it.Checked = on
+		if m := s.win.MainMenu(); m != nil {
+			m.Refresh()
+		}
+	}
 }
 
 // HistoryShown reports whether the history strip is shown under the canvas.

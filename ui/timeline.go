@@ -52,6 +52,10 @@ type timeline struct {
 	onScrub func(k int)
 }
 
+// timelineSliderWidth is the timeline slider's shortest, in pixels: about
+// two a patch of a 64-patch picture.
+const timelineSliderWidth = 130
+
 // newTimeline builds the strip; onBranch is the branch button.
 func newTimeline(ctx context.Context, host timelineHost, loop uiLoop, onBranch func()) *timeline {
 	t := &timeline{host: host, loop: loop, ctx: ctx, scrub: -1, frame: replayFrameTime}
@@ -63,11 +67,16 @@ func newTimeline(ctx context.Context, host timelineHost, loop uiLoop, onBranch f
 	}
 	t.label = widget.NewLabel("")
 	t.play = widgets.NewTipButton("", theme.MediaPlayIcon(), "Replay the generation patch by patch (again to pause)", t.toggleReplay)
-	t.branch = widgets.NewTipButton("Branch from here", theme.MediaSkipNextIcon(), "Keep the patches shown and resample the rest with the prompt panel's settings: its Batch sets how many candidates, ranked", onBranch)
+	t.branch = widgets.NewTipButton("Branch", theme.MediaSkipNextIcon(), "Branch from here: keep the patches shown and resample the rest with the prompt panel's settings: its Batch sets how many candidates, ranked", onBranch)
 	// Laid out as a border, in reading order: Tab reaches Play before the
-	// slider (container.NewBorder puts the middle first).
-	left, right := container.NewHBox(widget.NewLabel("Timeline"), t.play), container.NewHBox(t.label, t.branch)
-	t.box = container.New(layout.NewBorderLayout(nil, nil, left, right), left, t.slider, right)
+	// slider (container.NewBorder puts the middle first). The slider keeps
+	// a length that picks a patch (at the window's narrowest it was 45 px
+	// for 64 patches, a jump of two or three a pixel): the row's words are
+	// short for it (Branch, not Branch from here, which the tip and the
+	// Image menu say; no "Timeline" label, which the tip says).
+	right := container.NewHBox(t.label, t.branch)
+	slider := widgets.AtLeast(timelineSliderWidth, t.slider)
+	t.box = container.New(layout.NewBorderLayout(nil, nil, t.play, right), t.play, slider, right)
 	return t
 }
 

@@ -208,6 +208,7 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.from = widgets.NewChoice([]string{fromScratch, fromCurrent}, []string{
 		"Train a new model with the dataset's preset architecture", "",
 	}, func(string) { t.updateKeep() })
+	t.from.Stack()
 	t.from.SetSelected(fromScratch)
 	t.updateKeep()
 	// As wide as the label without a model whatever model is open: a
@@ -355,7 +356,7 @@ func (t *TrainTab) layout() fyne.CanvasObject {
 		widget.NewLabel("Start from"), container.NewVBox(t.from.Object(), t.keep),
 		// The budget and the thread cap share a row, so that the form
 		// is no taller than the Create tab's panel.
-		widget.NewLabel("Time budget (min)"), container.NewGridWithColumns(2, t.minutes, container.NewBorder(nil, nil, widget.NewLabel("Threads"), nil, t.threads)),
+		widget.NewLabel("Minutes"), container.NewGridWithColumns(2, t.minutes, container.NewBorder(nil, nil, widget.NewLabel("Threads"), nil, t.threads)),
 		widget.NewLabel("Run folder"), t.runDir,
 	)
 	buttons := container.NewGridWithColumns(2, t.start, t.resume, t.pause, t.stop)

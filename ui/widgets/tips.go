@@ -1,7 +1,6 @@
 package widgets
 
 import (
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -197,7 +197,7 @@ func tipInOf(owner fyne.CanvasObject, textOf func() string, ev *desktop.MouseEve
 		}
 		l.showTipNow(owner, text, pos)
 		expire()
-		watchOverlay(l, owner, gen)
+		watchOwner(l, owner, gen)
 	}
 	if TipDelay <= 0 {
 		show()
@@ -212,40 +212,28 @@ func tipInOf(owner fyne.CanvasObject, textOf func() string, ev *desktop.MouseEve
 	})
 }
 
-// tipOverlayPoll is how often a tip of a control in a dialog checks that
-// the dialog is still shown.
-const tipOverlayPoll = 150 * time.Millisecond
+// tipOwnerPoll is how often a tip shown checks that its control is still
+// on the screen.
+const tipOwnerPoll = 150 * time.Millisecond
 
-// watchOverlay hides the tip of owner, shown as tip generation gen, when
-// the dialog (overlay) holding owner closes: the control goes with it
-// without hearing that the pointer left, and its tip stayed over the
-// window until the pointer moved (Open path's entry, Export's Save as).
-func watchOverlay(l *tipLayer, owner fyne.CanvasObject, gen int) {
+// watchOwner hides the tip of owner, shown as tip generation gen, once
+// owner is no longer drawn: a control in a dialog that closed, or on a tab
+// switched away from, goes without hearing that the pointer left, and its
+// tip stayed over the window until the pointer moved (Open path's entry,
+// the timeline's slider after Ctrl+Page Down).
+func watchOwner(l *tipLayer, owner fyne.CanvasObject, gen int) {
 	app := fyne.CurrentApp()
 	if app == nil {
 		return
 	}
-	c := app.Driver().CanvasForObject(owner)
-	if c == nil {
-		return
-	}
-	var ov fyne.CanvasObject
-	for _, o := range c.Overlays().List() {
-		if holds(o, owner) {
-			ov = o
-		}
-	}
-	if ov == nil {
-		return // in the window's content: MouseOut tells
-	}
 	var poll func()
 	poll = func() {
-		time.AfterFunc(tipOverlayPoll, func() {
+		time.AfterFunc(tipOwnerPoll, func() {
 			fyne.Do(func() {
 				if l.gen != gen || l.owner != owner {
 					return // hidden, or another tip since
 				}
-				if !ov.Visible() || !slices.Contains(c.Overlays().List(), ov) {
+				if !drawn(owner) {
 					l.hide(owner)
 					return
 				}
@@ -254,6 +242,23 @@ func watchOverlay(l *tipLayer, owner fyne.CanvasObject, gen int) {
 		})
 	}
 	poll()
+}
+
+// drawn reports whether obj is in a visible tree of its window (its
+// content or a dialog shown): Fyne's drivers find only those, and put one
+// not found at the origin, less the canvas's inset in the test driver's.
+func drawn(obj fyne.CanvasObject) bool {
+	app := fyne.CurrentApp()
+	if app == nil || !obj.Visible() {
+		return false
+	}
+	c := app.Driver().CanvasForObject(obj)
+	if c == nil {
+		return false
+	}
+	pos := app.Driver().AbsolutePositionForObject(obj)
+	inset, _ := c.InteractiveArea()
+	return pos != fyne.Position{} && pos != fyne.Position{}.Subtract(inset)
 }
 
 // behindDialog reports whether a dialog (an overlay) that does not hold
@@ -672,6 +677,17 @@ type Choice struct {
 	box       *fyne.Container
 	// row is box at least as wide as ReserveLabel asks (AtLeast).
 	row *fyne.Container
+	// stacked says the options are one above the other (Stack).
+	stacked bool
+}
+
+// Stack puts the options one above the other, where a row of them was too
+// wide (the Train tab's "New model | Fine-tune …" set its narrowest at
+// 971 px, wider than an 800-pixel screen).
+func (c *Choice) Stack() {
+	c.stacked = true
+	c.box.Layout = layout.NewGridLayoutWithColumns(1)
+	c.box.Refresh()
 }
 
 // NewChoice returns a row of options with their tips (tips[i] for
@@ -701,6 +717,9 @@ func NewChoice(options, tips []string, changed func(string)) *Choice {
 // moved the buttons under a newcomer's pointer).
 func (c *Choice) ReserveLabel(label string) {
 	n := float32(len(c.buttons))
+	if c.stacked {
+		n = 1
+	}
 	c.row.Layout = minWidth{n*NewTipButton(label, nil, "", nil).MinSize().Width + (n-1)*theme.Padding()}
 	c.row.Refresh()
 }

@@ -135,7 +135,9 @@ func TestTipGoesWithItsDialog(t *testing.T) {
 	t.Cleanup(func() { TipDelay = saved })
 	w := test.NewTempWindow(t, nil)
 	b := NewTipButton("Go", nil, "Starts it", nil)
-	w.SetContent(WithTips(w, b))
+	onTab := NewTipButton("Scrub", nil, "On a tab", nil)
+	tab := container.NewVBox(onTab)
+	w.SetContent(WithTips(w, container.NewVBox(b, tab)))
 	w.Resize(fyne.NewSize(400, 300))
 	inside := NewTipButton("Inside", nil, "In the dialog", nil)
 	pop := widget.NewModalPopUp(container.NewVBox(widget.NewLabel("Sure?"), inside), w.Canvas())
@@ -154,9 +156,23 @@ func TestTipGoesWithItsDialog(t *testing.T) {
 		t.Fatal("the dialog's tip stayed after it closed")
 	}
 	b.MouseIn(&desktop.MouseEvent{PointEvent: fyne.PointEvent{AbsolutePosition: fyne.NewPos(20, 20)}})
-	time.Sleep(3 * tipOverlayPoll)
+	time.Sleep(3 * tipOwnerPoll)
 	if l.Shown() != "Starts it" {
 		t.Fatalf("the window's tip: %q", l.Shown())
+	}
+	// A control on a tab switched away from (its container hidden) takes
+	// its tip with it: the timeline's stayed over the Train tab.
+	onTab.MouseIn(&desktop.MouseEvent{PointEvent: fyne.PointEvent{AbsolutePosition: fyne.NewPos(20, 60)}})
+	if l.Shown() != "On a tab" {
+		t.Fatalf("tip %q on the tab", l.Shown())
+	}
+	tab.Hide()
+	deadline = time.Now().Add(2 * time.Second)
+	for l.Shown() != "" && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if l.Shown() != "" {
+		t.Fatal("the tip of a control on a hidden tab stayed")
 	}
 }
 
