@@ -127,21 +127,24 @@ func candidateCaption(j job, i int, r result) (caption, tip string) {
 			caption = "best"
 		}
 		tip += "\nRanked by the edit model's own likelihood of the edit."
+	// In bits per patch, as the status line, the likelihood map and
+	// Describe say them (the scores are nats: the strip showed "-0.014"
+	// where everything around it said bits).
 	case r.scored && r.rankBy == sampler.RankDescription:
-		caption = fmt.Sprintf("#%d %+.3f", i+1, r.score)
-		tip += fmt.Sprintf("\nRanked by description margin, %+.3f nats/patch: log p(image | prompt) − log p(image | the likeliest other prompt Describe knows). "+
-			"Positive: the model would describe the image by the prompt.", r.score)
+		caption = fmt.Sprintf("#%d %+.3f", i+1, r.score/math.Ln2)
+		tip += fmt.Sprintf("\nRanked by description margin, %+.3f bits/patch: log₂ p(image | prompt) − log₂ p(image | the likeliest other prompt Describe knows). "+
+			"Positive: the model would describe the image by the prompt.", r.score/math.Ln2)
 	case r.scored && r.rankBy == sampler.RankPromptGain:
-		caption = fmt.Sprintf("#%d %+.3f", i+1, r.score)
-		tip += fmt.Sprintf("\nRanked by prompt gain, %+.3f nats/patch: log p(image | prompt) − log p(image | no prompt), "+
-			"the quantity guidance amplifies. Higher: the prompt explains the image better.", r.score)
+		caption = fmt.Sprintf("#%d %+.3f", i+1, r.score/math.Ln2)
+		tip += fmt.Sprintf("\nRanked by prompt gain, %+.3f bits/patch: log₂ p(image | prompt) − log₂ p(image | no prompt), "+
+			"the quantity guidance amplifies. Higher: the prompt explains the image better.", r.score/math.Ln2)
 	case r.scored:
 		under := "under the prompt"
 		if !j.b.Conditional() {
 			under = "(this model takes no prompt)"
 		}
-		caption = fmt.Sprintf("#%d %.3f", i+1, r.score)
-		tip += fmt.Sprintf("\nRanked by the mean log-likelihood, %.3f nats/patch %s. Higher: more typical.", r.score, under)
+		caption = fmt.Sprintf("#%d %.3f", i+1, -r.score/math.Ln2)
+		tip += fmt.Sprintf("\nRanked by likelihood: %.3f bits/patch %s. Lower: more typical.", -r.score/math.Ln2, under)
 	}
 	if r.loglik != 0 {
 		tip += fmt.Sprintf("\nLikelihood: %.2f bits/patch.", -r.loglik/math.Ln2)
@@ -187,7 +190,7 @@ func candidateOrder(j job, results []result) string {
 	case j.rank && len(results) > 0 && results[0].scored && results[0].rankBy.RecordKey() != "":
 		return "Best first\n(" + results[0].rankBy.ScoreName() + ")"
 	case j.rank:
-		return "Best first\n(log-lik/patch)"
+		return "Best first\n(bits/patch)"
 	}
 	return "Candidates"
 }

@@ -46,10 +46,10 @@ func TestBatchRankedByLikelihood(t *testing.T) {
 			t.Fatalf("candidate %d is likelier than %d", i, i-1)
 		}
 		th := s.cands.Thumbs()[i]
-		if !strings.Contains(th.Caption, fmt.Sprintf("%.3f", c.score)) {
-			t.Fatalf("caption %q lacks the figure", th.Caption)
+		if !strings.Contains(th.Caption, fmt.Sprintf("%.3f", -c.score/math.Ln2)) { // in bits per patch, as the rest of the studio says them
+			t.Fatalf("caption %q lacks the figure in bits per patch", th.Caption)
 		}
-		if !strings.Contains(th.Tip, "mean log-likelihood") || !strings.Contains(th.Tip, "under the prompt") {
+		if !strings.Contains(th.Tip, "Ranked by likelihood") || !strings.Contains(th.Tip, "bits/patch under the prompt") {
 			t.Fatalf("tooltip %q does not explain the figure", th.Tip)
 		}
 	}
@@ -59,7 +59,7 @@ func TestBatchRankedByLikelihood(t *testing.T) {
 	if !slices.Equal(s.Document().Tokens(), s.cands.results[0].tokens) {
 		t.Fatal("the best image is not on the canvas")
 	}
-	if !strings.Contains(s.cands.label.Text, "log-lik") {
+	if !strings.Contains(s.cands.label.Text, "bits/patch") {
 		t.Fatalf("candidate label %q", s.cands.label.Text)
 	}
 	test.Tap(s.cands.Thumbs()[3])
@@ -86,7 +86,7 @@ func TestBatchRankedByLikelihoodWithoutPrompt(t *testing.T) {
 		if i > 0 && c.loglik > s.cands.results[i-1].loglik {
 			t.Fatalf("candidate %d is likelier than %d", i, i-1)
 		}
-		if !strings.Contains(s.cands.Thumbs()[i].Tip, "log-likelihood") {
+		if !strings.Contains(s.cands.Thumbs()[i].Tip, "Ranked by likelihood") {
 			t.Fatalf("tooltip %q", s.cands.Thumbs()[i].Tip)
 		}
 	}
@@ -104,7 +104,7 @@ func TestBatchRankedByOwnScore(t *testing.T) {
 		label, tip string
 		score      func(s *Studio, tokens []int) (float64, error)
 	}{
-		{sampler.RankPromptGain, rankGainLabel, "log p(image | no prompt)", func(s *Studio, tokens []int) (float64, error) {
+		{sampler.RankPromptGain, rankGainLabel, "log₂ p(image | no prompt)", func(s *Studio, tokens []int) (float64, error) {
 			return sampler.PromptGain(ctx, s.Bundle(), "red cat", tokens, 0, 1)
 		}},
 		{sampler.RankDescription, rankDescLabel, "the likeliest other prompt", func(s *Studio, tokens []int) (float64, error) {
@@ -135,7 +135,7 @@ func TestBatchRankedByOwnScore(t *testing.T) {
 				if i > 0 && c.score > s.cands.results[i-1].score {
 					t.Fatalf("candidate %d scores higher than %d", i, i-1)
 				}
-				if th := s.cands.Thumbs()[i]; !strings.Contains(th.Caption, fmt.Sprintf("%+.3f", c.score)) || !strings.Contains(th.Tip, tc.tip) {
+				if th := s.cands.Thumbs()[i]; !strings.Contains(th.Caption, fmt.Sprintf("%+.3f", c.score/math.Ln2)) || !strings.Contains(th.Tip, tc.tip) {
 					t.Fatalf("caption %q, tooltip %q", th.Caption, th.Tip)
 				}
 			}
@@ -204,12 +204,12 @@ func TestCandidateOrderLabel(t *testing.T) {
 		want string
 	}{
 		{job{kind: kindBranch, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 3}), "Changes first,\nthen best first"},
-		{job{kind: kindComplete, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 5}), "Best first\n(log-lik/patch)"},
+		{job{kind: kindComplete, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 5}), "Best first\n(bits/patch)"},
 		{job{kind: kindRegenerate, base: base}, res([]int{1, 2, 3}), "Best fit first"}, // all unchanged: no reordering
 		{job{kind: kindRegenerate, base: base}, res([]int{1, 2, 5}, []int{1, 2, 3}), "Changes first,\nthen best first"},
 		{job{kind: kindRegenerate, base: base, repair: true}, res([]int{1, 2, 3}, []int{1, 2, 5}), "Best fit first"},
 		{job{kind: kindEdit, base: base}, res([]int{1, 2, 5}, []int{1, 2, 3}), "Changes first,\nthen best first"}, // an edit asked for a change too
-		{job{kind: kindGenerate, rank: true}, res([]int{1, 2, 3}), "Best first\n(log-lik/patch)"},
+		{job{kind: kindGenerate, rank: true}, res([]int{1, 2, 3}), "Best first\n(bits/patch)"},
 		{job{kind: kindGenerate}, res([]int{1, 2, 3}), "Candidates"},
 	} {
 		if got := candidateOrder(c.j, c.r); got != c.want {

@@ -317,7 +317,7 @@ func (s *Studio) generate(anyPrompt bool) error {
 	}
 	s.opened = openedPicture{} // a new drawing is no change of the file opened
 	return s.startJob(job{
-		kind: kindGenerate, label: "generating", b: b, params: p,
+		kind: kindGenerate, label: "generating", b: b, params: p, mask: s.doc.Mask(),
 		temps: opt.PatchTemperature, rank: true, sampled: b.ImageTokens(), note: note, lateNote: &late,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			res, err := sampler.Generate(ctx, b, opt, emit)
@@ -844,9 +844,16 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		path = j.parent
 	}
 	var err error
+	// A mask painted while the image was drawn is painted on it: a new
+	// image starts unmasked, which threw such a mask away without a word.
+	paintedDuring := j.kind == kindGenerate && core.AnyMasked(s.doc.Mask()) && !slices.Equal(s.doc.Mask(), j.mask)
+	painted := s.doc.Mask()
 	switch {
 	case j.kind == kindGenerate:
 		err = s.doc.NewImage(first.tokens, first.rows, ip, path, j.temps, first.pic)
+		if err == nil && paintedDuring {
+			err = s.doc.SetMask(core.FitLen(painted, s.doc.N())) // its own undo step, after the image's
+		}
 	case j.repair && !res.Stopped: // a stopped repair keeps its mask: it shows what was not reached
 		err = s.doc.SetState(first.tokens, first.rows, nil, s.doc.Temperature(), ip, path, first.pic)
 	default:
@@ -931,6 +938,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	}
 	if j.note != "" {
 		msg += " · " + j.note
+	}
+	if paintedDuring {
+		msg += fmt.Sprintf(" · the mask painted while it was drawn is kept on it (%s; Ctrl+Z takes it off)", plural.N(s.doc.Masked(), "patch", "patches"))
 	}
 	if j.lateNote != nil && *j.lateNote != "" {
 		msg += " · " + *j.lateNote

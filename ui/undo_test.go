@@ -702,3 +702,32 @@ func TestUndoNamesAMaskStep(t *testing.T) {
 		t.Errorf("undoing the generation: %q", s.Status())
 	}
 }
+
+// A mask painted while a picture is generated is kept on it (a new
+// picture starts unmasked, which threw it away without a word), as its own
+// undo step after the picture's.
+func TestMaskPaintedDuringGenerationIsKept(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s) // a picture to paint over while the next is drawn
+	n := s.doc.N()
+	painted := make([]bool, n)
+	painted[0], painted[n-1] = true, true
+	s.runs.onPatch = func(ev sampler.Event) {
+		if ev.Step == 4 {
+			s.canvas.OnMaskEdited(painted) // a stroke, as the canvas commits it
+		}
+	}
+	generate(t, s)
+	s.runs.onPatch = nil
+	if !slices.Equal(s.doc.Mask(), painted) {
+		t.Fatalf("the mask after the run: %d patches masked, want the 2 painted during it", s.doc.Masked())
+	}
+	if !strings.Contains(s.Status(), "mask painted while it was drawn is kept") {
+		t.Errorf("status %q says nothing of the mask", s.Status())
+	}
+	picture := s.doc.Tokens()
+	must(t, s.Undo())
+	if s.doc.Masked() != 0 || !slices.Equal(s.doc.Tokens(), picture) {
+		t.Errorf("Undo after the run: %d masked, picture kept %v (want the mask off, the picture kept)", s.doc.Masked(), slices.Equal(s.doc.Tokens(), picture))
+	}
+}
