@@ -310,8 +310,7 @@ func (v *describeView) progress(done, total int) {
 		return
 	}
 	v.bar.SetValue(float64(done) / float64(total))
-	v.status.SetText(fmt.Sprintf("Ranking candidate prompts by how likely they make the image: %d of %d scorings done "+
-		"(a model with styles scores each name alone, then the styles of the likeliest names: the other name × style prompts need none)…", done, total))
+	v.status.SetText(fmt.Sprintf("Ranking the prompts the model knows by how likely they make the image: %d of %d scored…", done, total))
 }
 
 // finished swaps Stop for Close.

@@ -65,7 +65,7 @@ func TestNegativePromptSaysWhenItActs(t *testing.T) {
 	if c, ok := segmentColor(segs, "blue "); !ok || c == "error" {
 		t.Fatalf("known negative word marked: %q", segmentText(segs))
 	}
-	if !strings.Contains(segmentText(segs), "1 unknown word(s) left out: zebra") {
+	if !strings.Contains(segmentText(segs), "1 unknown word left out: zebra") {
 		t.Fatalf("negative marks %q", segmentText(segs))
 	}
 	generate(t, s)
@@ -649,7 +649,7 @@ func TestPromptCompletionAndUnknownWords(t *testing.T) {
 	}
 	entry.SetText("red heart ")
 	entry.SetText("red hea zzz")
-	if !strings.Contains(segmentText(s.panel.words.Segments), "unknown word(s) left out: hea (head?), zzz") {
+	if !strings.Contains(segmentText(s.panel.words.Segments), "unknown words left out: hea (head?), zzz") {
 		t.Fatalf("a finished unknown word is not flagged: %q", segmentText(s.panel.words.Segments))
 	}
 
@@ -1145,7 +1145,7 @@ func TestLongPromptHintIsShort(t *testing.T) {
 	text := segmentText(segs)
 	limit := s.panel.tok.Length()
 	cut := 80 - limit
-	if !strings.Contains(text, fmt.Sprintf("(+%d more)", cut-5)) || !strings.Contains(text, fmt.Sprintf("— %d word(s) past the %d-word limit: ", cut, limit)) || !strings.Contains(text, fmt.Sprintf("… and %d more", cut-8)) {
+	if !strings.Contains(text, fmt.Sprintf("(+%d more)", cut-5)) || !strings.Contains(text, fmt.Sprintf("— %d words past the %d-word limit: ", cut, limit)) || !strings.Contains(text, fmt.Sprintf("… and %d more", cut-8)) {
 		t.Fatalf("hint for 80 words: %q", text)
 	}
 	if len(segs) > limit+5+4 {

@@ -76,7 +76,7 @@ func (s *Studio) editAsked(instruction string) {
 		// instruction gets its correction offered too (it got an error);
 		// a failure is the edit's to report.
 		key := s.editor.key
-		s.setStatus("Opening the edit model " + modelLabel(key) + "…")
+		s.setStatus(fmt.Sprintf("Opening the edit model %q…", modelLabel(key)))
 		go func() {
 			b, err := s.opt.Models.Open(key, nil)
 			s.loop.Do(func() {

@@ -17,6 +17,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -704,13 +705,13 @@ func markWords(t *prompt.Tokenizer, text string, typedAt int, lead string) []wid
 			}
 		}
 		segs = append(segs, &widget.TextSegment{
-			Text:  fmt.Sprintf("— %d unknown word(s) left out: %s", n, listSome(listed, 8)),
+			Text:  fmt.Sprintf("— %s left out: %s", plural.N(n, "unknown word", "unknown words"), listSome(listed, 8)),
 			Style: widget.RichTextStyle{ColorName: theme.ColorNameError, SizeName: theme.SizeNameCaptionText},
 		})
 	}
 	if n := len(enc.Cut); n > 0 {
 		segs = append(segs, &widget.TextSegment{
-			Text:  fmt.Sprintf("— %d word(s) past the %d-word limit: %s", n, t.Length(), listSome(enc.Cut, 8)),
+			Text:  fmt.Sprintf("— %s past the %d-word limit: %s", plural.N(n, "word", "words"), t.Length(), listSome(enc.Cut, 8)),
 			Style: widget.RichTextStyle{ColorName: theme.ColorNameWarning, SizeName: theme.SizeNameCaptionText},
 		})
 	}

@@ -294,13 +294,13 @@ func (s *Studio) BranchFromHere() error {
 		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			switch {
 			case sampler.ReusesCache(b, opt, parent, index):
-				note = "prefix reused from the run's cache"
+				note = "the kept patches' KV cache reused from the run that drew them"
 			case parent != nil && (opt.Guidance != asked.Guidance || opt.Temperature != asked.Temperature) && sampler.ReusesCache(b, asked, parent, index):
-				note = "prefix recomputed at the retry's guidance"
+				note = "the kept patches read again: the retry draws at another guidance than the run that drew them"
 			case parent != nil:
-				note = "prefix recomputed: the prompt or guidance differs from the run's"
+				note = "the kept patches read again: the prompt or guidance differs from the run that drew them"
 			default:
-				note = "prefix recomputed from the codes"
+				note = "the kept patches read again from their codes (no cache of the run that drew them)"
 			}
 			if parent != nil {
 				return sampler.Branch(ctx, b, opt, parent, index, k, emit)

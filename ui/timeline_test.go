@@ -101,7 +101,7 @@ func TestBranchKeepsPrefixAndRecordsParent(t *testing.T) {
 	if !slices.Equal(got, want.Images[0].Tokens) {
 		t.Fatalf("branch %v, engine %v", got, want.Images[0].Tokens)
 	}
-	if !strings.Contains(s.Status(), "reused from the run's cache") {
+	if !strings.Contains(s.Status(), "KV cache reused from the run that drew them") {
 		t.Fatalf("status %q: the kept cache was not used", s.Status())
 	}
 	child := s.Document().Parent
@@ -144,7 +144,7 @@ func TestBranchKeepsPrefixAndRecordsParent(t *testing.T) {
 	must(t, s.BranchFromHere())
 	s.Wait()
 	must(t, s.LastError())
-	if !slices.Equal(s.Document().Tokens()[:3], tokens[:3]) || !strings.Contains(s.Status(), "recomputed") {
+	if !slices.Equal(s.Document().Tokens()[:3], tokens[:3]) || !strings.Contains(s.Status(), "read again from their codes") {
 		t.Fatalf("branch of a reopened image: status %q", s.Status())
 	}
 	if rec := readRecord(t, s.Document().Parent); rec.Parent != filepath.Base(parent) {
@@ -177,7 +177,7 @@ func TestBranchKeepsPrefixAndRecordsParent(t *testing.T) {
 	must(t, s.BranchFromHere())
 	s.Wait()
 	must(t, s.LastError())
-	if !strings.Contains(s.Status(), "recomputed: the prompt or guidance differs") {
+	if !strings.Contains(s.Status(), "read again: the prompt or guidance differs") {
 		t.Fatalf("a branch under another prompt: status %q", s.Status())
 	}
 }
@@ -197,7 +197,7 @@ func TestBranchRetrySaysWhy(t *testing.T) {
 	must(t, s.LastError())
 	st := s.Status()
 	if !strings.Contains(st, "since at your settings the model gave the image back unchanged") ||
-		strings.Contains(st, "the prompt or guidance differs") || !strings.Contains(st, "prefix recomputed at the retry's guidance") {
+		strings.Contains(st, "the prompt or guidance differs") || !strings.Contains(st, "the retry draws at another guidance") {
 		t.Fatalf("status %q", st)
 	}
 }

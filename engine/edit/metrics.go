@@ -227,9 +227,9 @@ func WeakFamilyNote(b *bundle.Bundle, instruction string) string {
 	case !ok || m.MeetsTarget:
 		return ""
 	case fam.ByNearest():
-		return fmt.Sprintf("edit model %s is weak at %s edits: %s (tessera eval-edits), so expect another picture than the one asked for", b.Name, fam, m.Summary)
+		return fmt.Sprintf("the edit model %q is weak at %s edits: %s (tessera eval-edits), so expect another picture than the one asked for", b.Name, fam, m.Summary)
 	case m.PSNRdB < RoughEditDB && !nearCeiling(m):
-		return fmt.Sprintf("edit model %s is weak at %s edits: %s (tessera eval-edits), so expect the picture back little changed or damaged", b.Name, fam, m.Summary)
+		return fmt.Sprintf("the edit model %q is weak at %s edits: %s (tessera eval-edits), so expect the picture back little changed or damaged", b.Name, fam, m.Summary)
 	}
 	return "" // under its target, but the edit shows (recolour at 19.5 dB; invert at 17.5, its codes' ceiling 18.3)
 }
