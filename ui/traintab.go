@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -2022,7 +2023,7 @@ func (l *lineLog) Write(p []byte) (int, error) {
 	for _, c := range p {
 		switch c {
 		case '\n':
-			l.lines = append(l.lines, strings.TrimSpace(string(l.cur)))
+			l.lines = append(l.lines, withoutBar(string(l.cur)))
 			l.cur = l.cur[:0]
 		case '\r':
 			l.cur = l.cur[:0]
@@ -2047,7 +2048,19 @@ func (l *lineLog) take() (lines []string, current string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	lines, l.lines = l.lines, nil
-	return lines, strings.TrimSpace(string(l.cur))
+	return lines, withoutBar(string(l.cur))
+}
+
+// progressBar is the bar of the trainer's progress line ("[====>    ]"),
+// drawn for a terminal.
+var progressBar = regexp.MustCompile(` \[[=> ]+\]`)
+
+// withoutBar is a log line as the tab shows it: trimmed, and without the
+// progress bar a terminal shows ("step 58/1096 [=>      ]   5% | loss…"
+// read as a terminal's in the tab, whose plots and status line say the
+// progress): "step 58/1096   5% | loss…".
+func withoutBar(line string) string {
+	return strings.TrimSpace(progressBar.ReplaceAllLiteralString(line, ""))
 }
 
 // Names of the window's tabs.

@@ -1451,3 +1451,21 @@ func TestSettingsLineNamesTheAverage(t *testing.T) {
 		t.Fatalf("no average: %q", line)
 	}
 }
+
+// The run's log, as the tab shows it, keeps the progress line's figures
+// without the bar a terminal draws (a tester read "step 58/1096 [=>    ]"
+// as a terminal's, in a window that plots the progress).
+func TestLineLogDropsTheBar(t *testing.T) {
+	var l lineLog
+	fmt.Fprint(&l, "preparing the data\n\rstep 58/1096 [=>                  ]   5% | loss 2.852 bpt | ETA 9m")
+	fmt.Fprint(&l, "\rstep 1096/1096 [====================] 100% | loss 0.612 bpt | val 0.6 [best]\n")
+	lines, current := l.take()
+	want := []string{"preparing the data", "step 1096/1096 100% | loss 0.612 bpt | val 0.6 [best]"}
+	if !slices.Equal(lines, want) || current != "" {
+		t.Fatalf("lines %q, current %q; want %q", lines, current, want)
+	}
+	fmt.Fprint(&l, "\rstep 58/1096 [=>                  ]   5% | loss 2.852 bpt")
+	if _, current := l.take(); current != "step 58/1096   5% | loss 2.852 bpt" {
+		t.Errorf("the line being written reads %q", current)
+	}
+}
