@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -203,10 +204,11 @@ func (r *lossCurveRenderer) Layout(size fyne.Size) {
 	r.yLo.Resize(fyne.NewSize(curveLeft-4, th))
 	r.x0.Move(fyne.NewPos(curveLeft, curveTop+ph+2))
 	r.x0.Resize(fyne.NewSize(pw/3, th))
-	r.xHi.Move(fyne.NewPos(curveLeft+pw*2/3, curveTop+ph+2))
-	r.xHi.Resize(fyne.NewSize(pw/3, th))
+	r.xHi.Move(fyne.NewPos(curveLeft+pw/3, curveTop+ph+2))
+	r.xHi.Resize(fyne.NewSize(pw*2/3, th)) // right-aligned: a long one takes the middle
 	r.xName.Move(fyne.NewPos(curveLeft+pw/3, curveTop+ph+2))
 	r.xName.Resize(fyne.NewSize(pw/3, th))
+	r.fitXLabels()
 	// canvas.Text does not wrap: in a plot narrower than the sentence it
 	// ran over the frame and the divider, so it breaks in two lines.
 	r.empty.Text, r.empty2.Text = emptyCurveText, ""
@@ -257,9 +259,26 @@ func (r *lossCurveRenderer) Refresh() {
 	}
 	r.empty.Color = theme.Color(theme.ColorNamePlaceHolder)
 	r.empty2.Color = r.empty.Color
+	r.fitXLabels()
 	for _, o := range r.objs {
 		o.Refresh()
 	}
+}
+
+// fitXLabels keeps the x axis's labels apart in a narrow plot: the last
+// step's label ("392 (schedule: 9,480)") takes the axis name's place when
+// it reaches the middle third (they read "step392 (schedule: 9…"), and
+// gives up its schedule note when it would reach the first's "0".
+func (r *lossCurveRenderer) fitXLabels() {
+	if r.xHi.Text == "" {
+		return
+	}
+	pw := max(r.size.Width-curveLeft-curveRight, 1)
+	width := func(s string) float32 { return fyne.MeasureText(s, r.xHi.TextSize, r.xHi.TextStyle).Width }
+	if i := strings.Index(r.xHi.Text, " ("); i > 0 && width(r.xHi.Text) > pw*2/3-width(r.x0.Text)-8 {
+		r.xHi.Text = r.xHi.Text[:i]
+	}
+	r.xName.Hidden = width(r.xHi.Text) > pw/3-4 || !r.x0.Visible()
 }
 
 func (r *lossCurveRenderer) Objects() []fyne.CanvasObject { return r.objs }

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -136,6 +137,42 @@ func TestEmptyLossCurveTextFitsThePlot(t *testing.T) {
 		}
 		if width == 600 && r.empty2.Text != "" || width == 260 && r.empty2.Text == "" {
 			t.Errorf("%g wide: lines %q, %q", width, r.empty.Text, r.empty2.Text)
+		}
+	}
+}
+
+// In a narrow plot the x axis's labels stay apart: the last step's label
+// with its schedule note ran into the axis name ("step392 (schedule: 9…").
+func TestLossCurveLabelsApart(t *testing.T) {
+	c := NewLossCurve()
+	w := test.NewTempWindow(t, c)
+	bits := make([]float32, 392)
+	for i := range bits {
+		bits[i] = 4
+	}
+	c.Set(bits, nil, 9480) // zoomed in on the steps done: "392 (schedule: 9,480)"
+	r := test.TempWidgetRenderer(t, c).(*lossCurveRenderer)
+	for _, width := range []float32{260, 330, 420, 900} {
+		w.Resize(fyne.NewSize(width, 240))
+		r.Layout(fyne.NewSize(width, 240))
+		r.Refresh()
+		end := func(t *canvas.Text, left bool) float32 { // where the text's ink starts (right-aligned) or ends
+			tw := fyne.MeasureText(t.Text, t.TextSize, t.TextStyle).Width
+			if left {
+				return t.Position().X + tw
+			}
+			return t.Position().X + t.Size().Width - tw
+		}
+		nameMid := r.xName.Position().X + r.xName.Size().Width/2
+		nameW := fyne.MeasureText(r.xName.Text, r.xName.TextSize, r.xName.TextStyle).Width
+		if !r.xName.Hidden && end(r.xHi, false) < nameMid+nameW/2 {
+			t.Errorf("at %.0f px the axis name %q and %q overlap", width, r.xName.Text, r.xHi.Text)
+		}
+		if end(r.xHi, false) < end(r.x0, true) {
+			t.Errorf("at %.0f px %q runs into %q", width, r.xHi.Text, r.x0.Text)
+		}
+		if width == 900 && (r.xName.Hidden || !strings.HasSuffix(r.xHi.Text, " (schedule: 9,480)")) {
+			t.Errorf("a wide plot: axis name hidden %v, last step %q", r.xName.Hidden, r.xHi.Text)
 		}
 	}
 }
