@@ -133,6 +133,11 @@ func (s *Studio) CheckMemorised() error {
 	rows, cols := b.Grid()
 	side, _ := b.ImageSize()
 	labels := []string{"Current image"}
+	if s.doc.Tall() {
+		// Training images are of the model's size: its top is compared,
+		// and said so (a square of the first rows, shown without a word).
+		labels[0] = fmt.Sprintf("Current image (its top %d patch rows, the model's size: the rows Extend ↓ added are not compared)", rows)
+	}
 	pictures := []image.Image{s.docPicture().SubImage(image.Rect(0, 0, cols*b.PatchSize(), rows*b.PatchSize()))}
 	for i, r := range s.cands.results {
 		if i == 0 || len(r.tokens) < rows*cols {

@@ -11,6 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+	"github.com/tessera-studio/tessera/ui/widgets"
+
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/nearest"
@@ -76,6 +80,26 @@ func TestCheckMemorisedInTheStudio(t *testing.T) {
 	}
 	if s.memo.set == nil || s.memo.dataset != "shapes" {
 		t.Fatal("the training set is not kept for the next check")
+	}
+
+	// An image grown with Extend ↓ is compared by its top, the model's
+	// size, and the dialog says so.
+	s.dismissTopDialog()
+	must(t, s.ExtendDown(3, 1))
+	s.Wait()
+	if !s.doc.Tall() {
+		t.Fatalf("Extend ↓ did not grow the image: %q", s.Status())
+	}
+	must(t, s.CheckMemorised())
+	s.Wait()
+	said := false
+	widgets.Walk(s.Window().Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "the rows Extend ↓ added are not compared") {
+			said = true
+		}
+	})
+	if !said {
+		t.Error("the check of an extended image does not say that its top alone is compared")
 	}
 }
 
