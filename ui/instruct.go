@@ -386,7 +386,7 @@ func (s *Studio) focusInstruction() {
 		s.report(errNoEditModel)
 		return
 	}
-	s.SetEditPanelShown(true) // where the box is
+	s.showEditPanel(true) // where the box is (this session: the choice kept stays the user's)
 	s.edit.reveal(s.edit.instruction)
 	s.win.Canvas().Focus(s.edit.instruction)
 	s.setStatus("Type what to change (\"remove the background\", \"make it blue\"…) and press Enter")

@@ -181,4 +181,22 @@ func TestNarrowScreen(t *testing.T) {
 	if !big.EditPanelShown() {
 		t.Error("on a 1920-px screen the editing panel is hidden")
 	}
+
+	// From the menu, the canvas takes the panel's width at once (it was
+	// left a blank column until the window was resized), and the focus
+	// leaves the hidden panel (typing went on into the instruction box).
+	big.Window().Resize(fyne.NewSize(1200, 720))
+	before := big.canvas.Size().Width
+	big.Window().Canvas().Focus(big.edit.instruction)
+	big.SetEditPanelShown(false)
+	if after := big.canvas.Size().Width; after < before+150 {
+		t.Errorf("hiding the editing panel widened the canvas from %.0f to %.0f px only", before, after)
+	}
+	if f := big.Window().Canvas().Focused(); f != fyne.Focusable(big.panel.prompt) {
+		t.Errorf("with the panel hidden the focus is on %T, not the prompt (nothing is drawn yet)", f)
+	}
+	big.SetEditPanelShown(true)
+	if w := big.canvas.Size().Width; w > before+1 {
+		t.Errorf("shown again, the panel left the canvas %.0f px wide (%.0f before)", w, before)
+	}
 }

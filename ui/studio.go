@@ -139,6 +139,7 @@ type Studio struct {
 	history    *historyPanel
 	historyRow fyne.CanvasObject // the history strip in the layout, right of the candidates (hidden by View › History strip)
 	editRow    fyne.CanvasObject // the editing panel in the layout, right of the canvas (hidden by View › Editing panel)
+	editSplit  *container.Split  // the canvas and editing panel's split (laid out again when the panel comes or goes)
 	files      *fileDialogs
 	describer  *describer
 	paint      *painter
@@ -482,6 +483,7 @@ func (s *Studio) layout() fyne.CanvasObject {
 		s.editRow.Hide()
 	}
 	inner := container.NewHSplit(center, s.editRow)
+	s.editSplit = inner
 	inner.SetOffset(0.77)
 	main := container.NewHSplit(widgets.AtLeast(minPanelWidth, s.panel.content), inner)
 	main.SetOffset(0.25)
@@ -530,8 +532,18 @@ func (s *Studio) showEditPanel(on bool) {
 	if on {
 		s.editRow.Show()
 	} else {
+		// The focus goes with the panel: keys typed into a box no one
+		// sees (the instruction's, where Return edits) went on there.
+		inPanel := false
+		if f, ok := s.win.Canvas().Focused().(fyne.CanvasObject); ok {
+			inPanel = holds(s.edit.scroll, f)
+		}
 		s.editRow.Hide()
+		if inPanel {
+			s.focusHome(true)
+		}
 	}
+	s.editSplit.Refresh() // the canvas takes the width (or gives it back) now, not at the next resize
 	if it := s.menu["editpanel"]; it != nil {
 		it.Checked = on
 		if m := s.win.MainMenu(); m != nil {

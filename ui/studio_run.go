@@ -49,7 +49,11 @@ type job struct {
 	b      *bundle.Bundle
 	params core.Params
 	base   []int  // the tokens the run starts from (regenerate, complete)
-	mask   []bool // the mask at the start
+	mask   []bool // the mask at the start (what its images record)
+	// maskBefore is, for Generate (whose new image records no mask), the
+	// mask of the image shown when it started: one painted during the run
+	// differs from it and is kept on the result.
+	maskBefore []bool
 	parent string
 	outDir string // where the results are saved
 	// saveAll saves every image of a batch, not only the first (the
@@ -317,7 +321,7 @@ func (s *Studio) generate(anyPrompt bool) error {
 	}
 	s.opened = openedPicture{} // a new drawing is no change of the file opened
 	return s.startJob(job{
-		kind: kindGenerate, label: "generating", b: b, params: p, mask: s.doc.Mask(),
+		kind: kindGenerate, label: "generating", b: b, params: p, maskBefore: s.doc.Mask(),
 		temps: opt.PatchTemperature, rank: true, sampled: b.ImageTokens(), note: note, lateNote: &late,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			res, err := sampler.Generate(ctx, b, opt, emit)
@@ -846,7 +850,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	var err error
 	// A mask painted while the image was drawn is painted on it: a new
 	// image starts unmasked, which threw such a mask away without a word.
-	paintedDuring := j.kind == kindGenerate && core.AnyMasked(s.doc.Mask()) && !slices.Equal(s.doc.Mask(), j.mask)
+	paintedDuring := j.kind == kindGenerate && core.AnyMasked(s.doc.Mask()) && !slices.Equal(s.doc.Mask(), j.maskBefore)
 	painted := s.doc.Mask()
 	switch {
 	case j.kind == kindGenerate:

@@ -710,6 +710,19 @@ func TestMaskPaintedDuringGenerationIsKept(t *testing.T) {
 	s := newTestStudio(t)
 	generate(t, s) // a picture to paint over while the next is drawn
 	n := s.doc.N()
+	// A mask on the picture before is not the new one's: it starts
+	// unmasked, and its file records no mask.
+	old := make([]bool, n)
+	old[1], old[2] = true, true
+	must(t, s.paint.SetMask(old))
+	generate(t, s)
+	if s.doc.Masked() != 0 {
+		t.Fatalf("a new picture carries the mask of the one before: %d patches", s.doc.Masked())
+	}
+	if m, ok := readRecord(t, s.Document().Parent).Extra[extraMask]; ok {
+		t.Fatalf("the new picture's file records the mask of the one before: %v", m)
+	}
+	must(t, s.paint.SetMask(old))
 	painted := make([]bool, n)
 	painted[0], painted[n-1] = true, true
 	s.runs.onPatch = func(ev sampler.Event) {

@@ -172,6 +172,8 @@ type lossCurveRenderer struct {
 	empty, empty2                                     *canvas.Text // what stands in for the curve: one line, or two in a narrow plot
 	objs                                              []fyne.CanvasObject
 	size                                              fyne.Size
+	// xHiFull is the last step's label in full (xHi shows it cut to fit).
+	xHiFull string
 }
 
 // Margins around the plot area, in Fyne units.
@@ -238,16 +240,16 @@ func (r *lossCurveRenderer) Refresh() {
 	xHi, yLo, yHi, ok := c.ranges(c.smoothed())
 	if ok {
 		r.yHi.Text, r.yLo.Text = fmt.Sprintf("%.2f", yHi), fmt.Sprintf("%.2f", yLo)
-		r.xHi.Text = plural.Thousands(xHi)
+		r.xHiFull = plural.Thousands(xHi)
 		if c.total > xHi { // zoomed in on the steps done
-			r.xHi.Text += " (schedule: " + plural.Thousands(c.total) + ")" // not the step reached
+			r.xHiFull += " (schedule: " + plural.Thousands(c.total) + ")" // not the step reached
 		}
 		r.empty.Hide()
 		r.empty2.Hide()
 		r.x0.Show()
 		r.xName.Show()
 	} else {
-		r.yHi.Text, r.yLo.Text, r.xHi.Text = "", "", ""
+		r.yHi.Text, r.yLo.Text, r.xHiFull = "", "", ""
 		r.empty.Show()
 		r.empty2.Show()
 		r.x0.Hide()
@@ -270,6 +272,7 @@ func (r *lossCurveRenderer) Refresh() {
 // it reaches the middle third (they read "step392 (schedule: 9…"), and
 // gives up its schedule note when it would reach the first's "0".
 func (r *lossCurveRenderer) fitXLabels() {
+	r.xHi.Text = r.xHiFull // a wider plot gets its note back
 	if r.xHi.Text == "" {
 		return
 	}

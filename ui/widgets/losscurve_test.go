@@ -152,10 +152,10 @@ func TestLossCurveLabelsApart(t *testing.T) {
 	}
 	c.Set(bits, nil, 9480) // zoomed in on the steps done: "392 (schedule: 9,480)"
 	r := test.TempWidgetRenderer(t, c).(*lossCurveRenderer)
-	for _, width := range []float32{260, 330, 420, 900} {
+	r.Refresh()
+	for _, width := range []float32{260, 330, 420, 900} { // laid out again, no new data: the note comes back
 		w.Resize(fyne.NewSize(width, 240))
 		r.Layout(fyne.NewSize(width, 240))
-		r.Refresh()
 		end := func(t *canvas.Text, left bool) float32 { // where the text's ink starts (right-aligned) or ends
 			tw := fyne.MeasureText(t.Text, t.TextSize, t.TextStyle).Width
 			if left {

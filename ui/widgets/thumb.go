@@ -94,7 +94,7 @@ func (t *Thumb) TypedKey(k *fyne.KeyEvent) {
 		t.strip.moveFocus(t, d)
 	case k.Name == fyne.KeySpace || k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter:
 		t.Tapped(nil)
-	case k.Name == fyne.KeyF10 && t.shift && t.OnSecondary != nil:
+	case k.Name == fyne.KeyF10 && t.shiftHeld() && t.OnSecondary != nil:
 		if app := fyne.CurrentApp(); app != nil {
 			at := app.Driver().AbsolutePositionForObject(t)
 			t.OnSecondary(at.Add(fyne.NewPos(t.Size().Width/2, t.Size().Height/2)))
@@ -106,6 +106,17 @@ func (t *Thumb) TypedKey(k *fyne.KeyEvent) {
 			}
 		}
 	}
+}
+
+// shiftHeld reports whether a Shift key is held: the desktop driver's
+// modifiers, else (the test driver) the Shift KeyDown last heard; a Shift
+// pressed before the focus came (Shift+Tab into the strip) went to the
+// control before.
+func (t *Thumb) shiftHeld() bool {
+	if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok && d.CurrentKeyModifiers()&fyne.KeyModifierShift != 0 {
+		return true
+	}
+	return t.shift
 }
 
 // KeyDown follows the Shift keys (for Shift+F10).
@@ -322,12 +333,19 @@ func (s *ThumbStrip) Set(thumbs []*Thumb) {
 	s.box.Refresh()
 	s.scroll.ScrollToOffset(fyne.NewPos(0, 0))
 	switch {
-	case was != nil && was.focused && s.rove == was:
+	case was == nil || !was.focused:
+	case s.rove == was:
 		s.reveal(was)
-	case was != nil && was.focused && s.rove != nil:
+	case s.rove != nil:
 		// The focused thumbnail went: the focus stays in the strip.
 		if c := fyne.CurrentApp().Driver().CanvasForObject(s.box); c != nil {
 			c.Focus(s.rove)
+		}
+	default:
+		// The strip emptied: the focus does not stay on a thumbnail gone
+		// (Space picked a candidate no longer there).
+		if c := fyne.CurrentApp().Driver().CanvasForObject(s.box); c != nil && c.Focused() == fyne.Focusable(was) {
+			c.Unfocus()
 		}
 	}
 }

@@ -78,4 +78,12 @@ func TestThumbStripKeys(t *testing.T) {
 	if len(toWindow) != 2 || toWindow[1] != fyne.KeyEscape {
 		t.Errorf("the window got %v, want F10 (unused) and Escape", toWindow)
 	}
+
+	// The strip emptied (the candidates of an image undone) takes the
+	// focus off the thumbnail gone: Space there picked a candidate no
+	// longer shown.
+	strip.Set(nil)
+	if f := c.Focused(); f != nil {
+		t.Errorf("after the strip emptied the focus is on %v", f)
+	}
 }
