@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -66,8 +67,8 @@ func commands() map[string]command {
 			if err != nil {
 				return err
 			}
-			if len(pos) > 0 {
-				return usageError{fmt.Sprintf("takes no arguments (got %q)", pos[0])}
+			if err := noArguments(pos, ""); err != nil {
+				return err
 			}
 			fmt.Fprintln(env.Stdout, "tessera", Version)
 			return nil
@@ -270,6 +271,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.Usage = func() {}
 	defer func() { fs.Usage = usage }()
 	var pos []string
+	all := args
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -300,9 +302,53 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		if args[0] == "--" {
 			return append(pos, args[1:]...), nil
 		}
+		if err := boolValueApart(fs, before(all, args), args[0]); err != nil {
+			return nil, err
+		}
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// before is the argument of all just before rest, a tail of it ("" when
+// rest is all of it).
+func before(all, rest []string) string {
+	if i := len(all) - len(rest); i > 0 {
+		return all[i-1]
+	}
+	return ""
+}
+
+// boolValueApart refuses "true" or "false" (or 1, 0) written apart from the
+// yes/no flag before it: --limits false sets --limits and leaves "false" as
+// an argument, the opposite of what was meant.
+func boolValueApart(fs *flag.FlagSet, prev, arg string) error {
+	if _, err := strconv.ParseBool(arg); err != nil || !strings.HasPrefix(prev, "-") || strings.Contains(prev, "=") {
+		return nil
+	}
+	name := strings.TrimLeft(prev, "-")
+	f := fs.Lookup(name)
+	if f == nil {
+		return nil
+	}
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !b.IsBoolFlag() {
+		return nil
+	}
+	return usageError{fmt.Sprintf("%q after --%s is not read as its value: write --%s=%s (a yes/no flag takes its value after '=')", arg, name, name, arg)}
+}
+
+// noArguments refuses the arguments left after the flags (pos) of a
+// command that takes none, naming the first; hint, when not "", says where
+// such a value goes ("the prompt goes in --prompt").
+func noArguments(pos []string, hint string) error {
+	if len(pos) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("takes no arguments (got %s)", quoteFew(pos, 3))
+	if hint != "" {
+		msg += ": " + hint
+	}
+	return usageError{msg}
 }
 
 // flagSynonyms are flags one command has under another name: the number

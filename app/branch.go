@@ -28,8 +28,12 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	asJSON := fs.Bool("json", false, "list the images as JSON, one object a line, as generate --json does")
 	force := forceFlag(fs)
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, "the image goes in --from"); err != nil {
+		return err
 	}
 	set := flagsSet(fs)
 	*rank = *rank || set["rank-by"] // an order asked for ranks

@@ -49,9 +49,10 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
+	if err := noArguments(pos, "the image goes in --from, the instruction in --instruction"); err != nil {
+		return err
+	}
 	switch {
-	case len(pos) > 0:
-		return usageError{fmt.Sprintf("unexpected argument %q (the image goes in --from, the instruction in --instruction)", pos[0])}
 	case *from == "":
 		return usageError{"--from IMAGE is required"}
 	case strings.TrimSpace(*instruction) == "":

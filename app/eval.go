@@ -95,8 +95,12 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	ceiling := fs.Bool("ceiling", false, "also report the image tokenizer's ceiling: how many dataset images of the prompted names (of --style's style when set) are still nearest their own name after encoding and decoding")
 	fs.Lookup("prompt").Usage = "not taken: eval-prompts samples its own list of names (the built-in 50, or --names FILE)"
 	evalSeedFlag(fs, "prompt")
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, ""); err != nil {
+		return err
 	}
 	if flagsSet(fs)["prompt"] {
 		return usageError{"--prompt: eval-prompts samples its own list of names (the built-in 50, or --names FILE)"}

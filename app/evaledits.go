@@ -460,8 +460,8 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
+	if err := noArguments(pos, ""); err != nil {
+		return err
 	}
 	if *perFamily < 1 || f.candidates < 1 || f.candidates > 256 {
 		return usageError{"--per-family must be positive and --candidates between 1 and 256"}

@@ -121,8 +121,12 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	fs.Lookup("prompt").Usage = "not taken: eval-shapes samples the held-out captions (and --seen trained-on ones)"
 	evalSeedFlag(fs, "caption")
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, ""); err != nil {
+		return err
 	}
 	if flagsSet(fs)["prompt"] {
 		return usageError{"--prompt: eval-shapes samples the held-out captions (and --seen trained-on ones)"}

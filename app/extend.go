@@ -28,8 +28,12 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress line")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object (path, seed, prompt, rows, rows_before, stopped) instead of text")
 	force := forceFlag(fs)
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, "the image goes in --from"); err != nil {
+		return err
 	}
 	switch {
 	case *from == "":

@@ -136,8 +136,8 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 		return helpOr(fs, err)
 	}
 	*rank = *rank || flagsSet(fs)["rank-by"] // an order asked for ranks
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q (the prompt goes in --prompt)", pos[0])}
+	if err := noArguments(pos, "the prompt goes in --prompt"); err != nil {
+		return err
 	}
 	outs := numberedOuts(*out, sf.batch, false)
 	if err := checkOuts("out", *out, outs, ".png", *force); err != nil {

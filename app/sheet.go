@@ -36,8 +36,12 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	quiet := fs.Bool("quiet", false, "do not list each prompt as its row is drawn")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object (path, prompts: the rows, columns: each column's style or seed) instead of text")
 	force := forceFlag(fs)
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, "the prompts go in --prompt or --prompts"); err != nil {
+		return err
 	}
 	if err := checkOut("out", *out, ".png", *force); err != nil {
 		return err

@@ -57,8 +57,12 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	warmup := rangedInt(fs, "warmup", 300, 0, 100000000, "learning-rate warm-up steps")
 	init := fs.String("init", "", "start from this tokenizer folder (or a model folder that has one): its architecture and weights, codebook included; the architecture flags are then ignored")
 	decoderOnly := fs.Bool("decoder-only", false, "with --init: train only the decoder; the encoder and codebook stay as they are, so every image keeps its codes and the models trained on them keep working with the new decoder")
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, "the run folder goes in --out"); err != nil {
+		return err
 	}
 	set := flagsSet(fs)
 	if *out == "" {
@@ -222,8 +226,12 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 	kmK := rangedInt(fs, "kmeans-codes", 1024, 0, 65536, "entries of the k-means codebook compared (0: skip it)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	force := forceFlag(fs)
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, "the tokenizer folder goes in --tokenizer"); err != nil {
+		return err
 	}
 	if *dir == "" {
 		return usageError{"--tokenizer DIR is required"}

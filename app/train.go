@@ -249,8 +249,8 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("takes no arguments (got %q): give the data with --data", pos[0])}
+	if err := noArguments(pos, "give the data with --data"); err != nil {
+		return err
 	}
 	f.dataset = folderData(f.dataset)
 	if f.initModel != "" {
