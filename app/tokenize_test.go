@@ -490,3 +490,19 @@ func TestResumedFineTuneKeepsItsDefaults(t *testing.T) {
 		t.Errorf("model card:\n%s", c)
 	}
 }
+
+// TestTrainTokenizerSaysAShortBudget: a time budget under a minute is said
+// in seconds when it runs out, as train says it (0.4 minutes was "time
+// budget of 0 minutes").
+func TestTrainTokenizerSaysAShortBudget(t *testing.T) {
+	data := t.TempDir()
+	for i := range 12 {
+		writePNG(t, filepath.Join(data, fmt.Sprintf("img%d.png", i)), 8+i%5, 8+i%3)
+	}
+	code, _, stderr := run(t, "train-tokenizer", "--data", data, "--out", filepath.Join(t.TempDir(), "run"), "--minutes", "0.01",
+		"--size", "8", "--patch", "2", "--codes", "8", "--code-dim", "4", "--width", "8", "--heads", "2",
+		"--encoder-layers", "1", "--decoder-layers", "1", "--batch", "4", "--threads", "1", "--steps", "1000000")
+	if code != 0 || !strings.Contains(stderr, "time budget of 1 second spent at step") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
