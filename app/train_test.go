@@ -598,3 +598,33 @@ func TestResumeWithStopAtOfABudgetRun(t *testing.T) {
 		t.Fatalf("resumed with --stop-at: exit %d, %s", code, stderr)
 	}
 }
+
+// TestTrainSaysWhyARunFolderIsRefused: only a run folder another trainer
+// holds is "in use"; a run made with other settings and a folder of other
+// files each say what they are (all three began "run folder in use:").
+func TestTrainSaysWhyARunFolderIsRefused(t *testing.T) {
+	run1 := t.TempDir()
+	rec := trainjob.Record{Settings: parseTrainFlags(t, "--data", "shapes", "--out", run1, "--layers", "1")}
+	if err := trainjob.WriteRecord(run1, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(trainjob.PreparedPath(run1), nil, 0o644); err != nil { // its prepared data
+		t.Fatal(err)
+	}
+	docs := t.TempDir()
+	if err := os.WriteFile(filepath.Join(docs, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--out", run1, "--layers", "2", "--resume"}, "tessera train: " + run1 + " holds a run made with other settings (layers: 1 → 2): a run keeps"},
+		{[]string{"--out", docs}, "tessera train: " + docs + " holds other files (notes.txt among them) and is not a run folder"},
+	} {
+		code, _, stderr := run(t, append([]string{"train", "--data", "shapes", "--threads", "1"}, c.args...)...)
+		if code != 1 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "in use") {
+			t.Errorf("%v: exit %d, %q; want 1 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}

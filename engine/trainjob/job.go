@@ -114,7 +114,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		// that failed before it prepared anything, a mistyped --data say,
 		// fixes nothing: it is started again with the settings given.)
 		if d := train.SettingsDiff(old.Settings.identity(), s.identity()); len(d) > 0 {
-			return nil, fmt.Errorf("%w: %s holds a run made with other settings (%s): a run keeps its data and architecture; give its settings again, or another run folder to start anew", ErrRunExists, s.OutDir, strings.Join(d, "; "))
+			return nil, folderErrorf(ErrOtherSettings, "%s holds a run made with other settings (%s): a run keeps its data and architecture; give its settings again, or another run folder to start anew", s.OutDir, strings.Join(d, "; "))
 		}
 		if hasCheckpoint && s.Resume && s.Steps > 0 && s.Steps != old.TotalSteps && s.Steps <= old.Steps {
 			// A shorter schedule asked for: refused before the log says
@@ -238,13 +238,13 @@ func CheckRunFolder(dir string) error {
 	case err == nil:
 		return nil
 	case !errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("%w: the run's record is damaged (%v); nothing was changed: restore %s, or give another run folder", ErrRunExists, err, RecordFile)
+		return folderErrorf(ErrDamagedRecord, "%s: the run's record is damaged (%v); nothing was changed: restore %s, or give another run folder", dir, err, RecordFile)
 	}
 	if holdsWork(dir) { // a run's files without its record
 		return nil
 	}
 	if other := someonesFile(entries, LogFile); other != "" {
-		return fmt.Errorf("%w: %s holds other files (%s among them) and is not a run folder: give a new or empty folder for the run", ErrRunExists, dir, other)
+		return folderErrorf(ErrNotRunFolder, "%s holds other files (%s among them) and is not a run folder: give a new or empty folder for the run", dir, other)
 	}
 	return nil // only what file managers leave in a new folder, or a log
 }
@@ -267,7 +267,7 @@ func CheckTokenizerRunFolder(dir string) error {
 		return nil
 	}
 	if other := someonesFile(entries); other != "" {
-		return fmt.Errorf("%w: %s holds other files (%s among them) and no tokenizer run (%s): give a new or empty folder for the run", ErrRunExists, dir, other, train.ViTCheckpointFile)
+		return folderErrorf(ErrNotRunFolder, "%s holds other files (%s among them) and no tokenizer run (%s): give a new or empty folder for the run", dir, other, train.ViTCheckpointFile)
 	}
 	return nil
 }
