@@ -1275,3 +1275,33 @@ func TestIntFlagsAreDecimal(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreRefusesTheStridesExtendRefuses: score --stride, which scores a
+// tall image in extend's windows, refuses the strides extend refuses (a
+// stride of the model's grid rows or more was silently taken), and takes
+// the others.
+func TestScoreRefusesTheStridesExtendRefuses(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	src, tall := filepath.Join(dir, "src.png"), filepath.Join(dir, "tall.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "cat", "--out", src, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := run(t, "extend", "--model", model, "--from", src, "--rows", "3", "--out", tall, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, stride := range []string{"4", "100", "1024"} {
+		want := "--stride " + stride + " must be less than the model's 4 grid rows"
+		for _, args := range [][]string{
+			{"extend", "--model", model, "--from", src, "--rows", "1", "--stride", stride, "--out", filepath.Join(dir, "x.png")},
+			{"score", "--model", model, "--stride", stride, tall},
+		} {
+			if code, stdout, stderr := run(t, args...); code != 2 || !strings.Contains(stderr, want) || stdout != "" {
+				t.Errorf("%s --stride %s: exit %d, %q %q; want 2 and %q", args[0], stride, code, stdout, stderr, want)
+			}
+		}
+	}
+	if code, _, stderr := run(t, "score", "--model", model, "--stride", "3", tall); code != 0 {
+		t.Errorf("score --stride 3: exit %d, %q", code, stderr)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/render"
@@ -49,8 +50,8 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	gridRows, cols := b.Grid()
-	if *stride >= gridRows {
-		return usageError{fmt.Sprintf("--stride %d must be less than the model's %d grid rows", *stride, gridRows)}
+	if err := checkStride(*stride, b); err != nil {
+		return err
 	}
 	tokens, rec, _, err := imageTokens(b, *from, env.Stderr)
 	rows := gridRows
@@ -133,4 +134,15 @@ type extendedImage struct {
 	Rows       int    `json:"rows"`
 	RowsBefore int    `json:"rows_before"`
 	Stopped    bool   `json:"stopped"`
+}
+
+// checkStride refuses a --stride (the rows a window step of extend
+// samples, or of score's windows over a tall image) that is not less than
+// the grid rows of model b: a window keeps rows above its step (0 is the
+// default, half the grid).
+func checkStride(stride int, b *bundle.Bundle) error {
+	if gridRows, _ := b.Grid(); stride >= gridRows {
+		return usageError{fmt.Sprintf("--stride %d must be less than the model's %d grid rows", stride, gridRows)}
+	}
+	return nil
 }
