@@ -49,6 +49,9 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if err := checkOuts("out", *out, outs, ".png", *force, *from); err != nil {
 		return err
 	}
+	if err := checkInputFile("from", *from); err != nil {
+		return err
+	}
 	b, err := openImageModel(logFor(env, *quiet), sf.model, sf.precision, true, *from)
 	if err != nil {
 		return err

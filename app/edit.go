@@ -62,6 +62,12 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if err := checkOuts("out", *out, outs, ".png", *force, *from, *mask); err != nil {
 		return err
 	}
+	if err := checkInputFile("from", *from); err != nil {
+		return err
+	}
+	if err := checkInputFile("mask", *mask); err != nil {
+		return err
+	}
 	b, err := openModel(logFor(env, *quiet), f.model, f.precision)
 	if err != nil {
 		return err

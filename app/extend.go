@@ -45,6 +45,9 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if err := checkOut("out", *out, ".png", *force, *from); err != nil {
 		return err
 	}
+	if err := checkInputFile("from", *from); err != nil {
+		return err
+	}
 	b, err := openImageModel(logFor(env, *quiet), sf.model, sf.precision, true, *from)
 	if err != nil {
 		return err

@@ -194,6 +194,33 @@ func TestManyImagesGoOnPastABadOne(t *testing.T) {
 	}
 }
 
+// TestAMissingInputIsSaid: an input image that is not there is said to be
+// missing, before any work, also where the output would have the input's
+// name (edit --from src-1.png --out src.png was refused as "--out would
+// write src-1.png over the input src-1.png").
+func TestAMissingInputIsSaid(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src-1.png")
+	for _, args := range [][]string{
+		{"edit", "--from", src, "--instruction", "mirror it", "--out", filepath.Join(dir, "src.png")},
+		{"branch", "--from", src, "--at", "3", "--out", src},
+		{"extend", "--from", src, "--rows", "1", "--out", src},
+		{"timelapse", "--from", src, "--out", filepath.Join(dir, "src-1.gif")},
+	} {
+		code, _, stderr := run(t, args...)
+		if want := "--from " + src + ": there is no such file"; code != 1 || !strings.Contains(stderr, want) || strings.Contains(stderr, "over the input") {
+			t.Errorf("%s: exit %d, %q; want 1 and %q", args[0], code, stderr, want)
+		}
+	}
+	code, _, stderr := run(t, "edit", "--from", solidPNG(t, dir, "a.png", 8), "--mask", src, "--instruction", "mirror it", "--out", filepath.Join(dir, "e.png"))
+	if code != 1 || !strings.Contains(stderr, "--mask "+src+": there is no such file") {
+		t.Errorf("a missing --mask: exit %d, %q", code, stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the folder holds %d files, want only a.png", len(entries))
+	}
+}
+
 // TestExtendRefusesTooTallUpFront: rows past the tallest image Tessera
 // writes are refused before sampling, naming how many rows are possible.
 // (The emoji model's 8×8 rows of 8 px: 1,017 more rows make 8,200 px.)

@@ -37,6 +37,9 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if err := checkOut("out", *out, ".gif", *force, *from); err != nil {
 		return err
 	}
+	if err := checkInputFile("from", *from); err != nil {
+		return err
+	}
 	b, err := openImageModel(logFor(env, *quiet), *modelName, "f32", false, *from)
 	if err != nil {
 		return err
