@@ -20,6 +20,7 @@ import (
 
 	"github.com/hbollon/go-edlib"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/prompt"
 )
 
@@ -436,6 +437,22 @@ func newFlags(env Env, name, synopsis string) *flag.FlagSet {
 // printed the usage (fs.Usage) once.
 func helpOr(_ *flag.FlagSet, err error) error {
 	return err
+}
+
+// checkPromptKnown refuses prompt p if model b, which reads prompts, knows
+// none of its words: it would sample as if there were no prompt. own says
+// p is the picture's own (its record's, taken where --prompt is not given),
+// which --prompt "" replaces by no prompt on purpose.
+func checkPromptKnown(b *bundle.Bundle, p string, own bool) error {
+	enc := b.PromptIDs(p)
+	if !enc.NoneKnown() {
+		return nil
+	}
+	words, hint := quoteFew(distinct(enc.Unknown), 8), didYouMean(b.Prompt, enc.Unknown)
+	if own {
+		return fmt.Errorf("model %s knows none of the words of the picture's prompt (%s)%s: it would sample as if there were no prompt (give --prompt \"\" to draw without one, or a --prompt of words it knows)", b.Name, words, hint)
+	}
+	return fmt.Errorf("model %s knows none of the prompt's words (%s)%s: it would sample as if there were no prompt (an empty --prompt does that on purpose)", b.Name, words, hint)
 }
 
 // warnWords reports prompt words the model does not know or had to cut.

@@ -21,6 +21,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	var sf samplingFlags
 	sf.registerOne(fs)
 	fs.Lookup("model").Usage = "built-in model name or model folder (default: the built-in model the image records, else the embedded default model)"
+	fs.Lookup("prompt").Usage = "text prompt (default: the image's own, from its record or A1111 parameters; --prompt \"\" draws without one)"
 	from := fs.String("from", "", "the image to grow (its stored tokens, which may already be taller than the model)")
 	addRows := rangedInt(fs, "rows", 0, 1, 1024, fmt.Sprintf("patch rows to add below (required; the image may grow to %d px tall in all: 1,016 rows more at most for an 8-row image of 8-px patches)", codebook.MaxImageSide))
 	stride := rangedInt(fs, "stride", 0, 0, 1024, "rows sampled per window step, less than the model's grid rows (0 = half the model's grid)")
@@ -73,17 +74,16 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}
-	if sf.Prompt == "" { // the image's own: Tessera's record, else an A1111 "parameters" text
+	own := !flagsSet(fs)["prompt"] // --prompt "": none, on purpose
+	if own {                       // the image's own: Tessera's record, else an A1111 "parameters" text
 		opt.Prompt = readDrawing(*from).Prompt
 	}
-	if b.Conditional() { // words left out are warned about, as generate does
+	if b.Conditional() { // refused or warned about, as generate does
+		if err := checkPromptKnown(b, opt.Prompt, own); err != nil {
+			return err
+		}
 		enc := b.PromptIDs(opt.Prompt)
 		warnWords(env.Stderr, b.Prompt, enc.Unknown, enc.Cut)
-		if enc.NoneKnown() && sf.Prompt == "" {
-			// The picture's own prompt, another model's words: drawn
-			// without one, so recorded without one (it recorded them).
-			opt.Prompt = ""
-		}
 	} else {
 		opt.Prompt = "" // a model that reads no prompt: none is recorded
 	}

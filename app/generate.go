@@ -167,10 +167,10 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "note: no --prompt: a sample of model %s from no prompt at all%s\n", b.Name, examplePrompt(b))
 	}
 	if b.Conditional() {
-		enc := b.PromptIDs(opt.Prompt)
-		if enc.NoneKnown() {
-			return fmt.Errorf("model %s knows none of the prompt's words (%s)%s: it would sample as if there were no prompt (an empty --prompt does that on purpose)", b.Name, quoteFew(distinct(enc.Unknown), 8), didYouMean(b.Prompt, enc.Unknown))
+		if err := checkPromptKnown(b, opt.Prompt, false); err != nil {
+			return err
 		}
+		enc := b.PromptIDs(opt.Prompt)
 		warnWords(env.Stderr, b.Prompt, enc.Unknown, enc.Cut)
 		if ext := b.Model.Config.Tessera; ext != nil {
 			if named := prompt.StylesIn(opt.Prompt, ext.StyleWords); len(named) > 1 {
