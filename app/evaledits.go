@@ -440,7 +440,7 @@ func editSheet(cases []editCase, side int) *image.NRGBA {
 }
 
 func runEvalEdits(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "eval-edits", "--model M [--per-family N] [--json] [--sheet OUT.png] [--record] [sampling flags]")
+	fs := newFlags(env, "eval-edits", "[--model M] [--per-family N] [--json] [--sheet OUT.png] [--record] [sampling flags]")
 	var f editFlags
 	fs.StringVar(&f.model, "model", "edit", "edit model: a built-in name or a model folder")
 	perFamily := rangedInt(fs, "per-family", 20, 1, 1<<20, "held-out pairs evaluated per family")

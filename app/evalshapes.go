@@ -120,6 +120,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	rankBy := rankByFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	fs.Lookup("prompt").Usage = "not taken: eval-shapes samples the held-out captions (and --seen trained-on ones)"
+	fs.Lookup("model").Usage = "a model trained on the shapes data (required): its model or run folder, as tessera train --data shapes --out runs/shapes makes"
 	evalSeedFlag(fs, "caption")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

@@ -21,6 +21,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	var sf samplingFlags
 	sf.registerOne(fs)
 	fs.Lookup("model").Usage = "built-in model name or model folder (default: the built-in model the image records, else the embedded default model)"
+	fs.Lookup("seed").Usage = "random seed (`int` 0 to 2⁶⁴−1, as images record it; -1: pick one)" // one image: no batch of seed+i
 	fs.Lookup("prompt").Usage = "text prompt (default: the image's own, from its record or A1111 parameters; --prompt \"\" draws without one)"
 	from := fs.String("from", "", "the image to grow (its stored tokens, which may already be taller than the model)")
 	addRows := rangedInt(fs, "rows", 0, 1, 1024, fmt.Sprintf("patch rows to add below (required; the image may grow to %d px tall in all: 1,016 rows more at most for an 8-row image of 8-px patches)", codebook.MaxImageSide))

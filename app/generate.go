@@ -129,7 +129,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	rank := fs.Bool("rank", false, "order a batch best first and print the scores (as the studio ranks: as the model recommends, else by the mean log-likelihood under the prompt; see --rank-by, which alone implies --rank)")
 	rankBy := rankByFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	asJSON := fs.Bool("json", false, "list the images as JSON, one object a line (path, seed, prompt, style, mean log-likelihood, ranking score), instead of text")
+	asJSON := fs.Bool("json", false, "list the images as JSON, one object a line (path, seed, prompt, style, mean log-likelihood; and the ranking's order and score where a ranked batch is ordered by prompt-gain or description, not likelihood: see --rank-by), instead of text")
 	force := forceFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {

@@ -628,3 +628,59 @@ func TestTrainSaysWhyARunFolderIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// flagHelp is the description of flag name in a command's --help (the
+// line under "  --name …"), "" if the help has no such flag.
+func flagHelp(t *testing.T, command, name string) string {
+	t.Helper()
+	code, stdout, _ := run(t, command, "--help")
+	if code != 0 {
+		t.Fatalf("%s --help: exit %d", command, code)
+	}
+	lines := strings.Split(stdout, "\n")
+	for i, line := range lines {
+		if (line == "  --"+name || strings.HasPrefix(line, "  --"+name+" ")) && i+1 < len(lines) {
+			return strings.TrimSpace(lines[i+1])
+		}
+	}
+	return ""
+}
+
+// TestHelpSaysWhatCommandsDo: the help agrees with what the commands do:
+// eval-shapes requires --model (it said it defaulted to the embedded
+// model), eval-edits' --model is optional (its usage line showed it
+// required), extend draws one image (its --seed spoke of a batch),
+// generate --json has a ranking score only for rankings other than
+// likelihood, and train's flags that default to the --data preset's say
+// each preset's value (they showed no default).
+func TestHelpSaysWhatCommandsDo(t *testing.T) {
+	if h := flagHelp(t, "eval-shapes", "model"); !strings.Contains(h, "(required)") || strings.Contains(h, "default") {
+		t.Errorf("eval-shapes --model: %q", h)
+	}
+	if _, stdout, _ := run(t, "eval-edits", "--help"); !strings.HasPrefix(stdout, "Usage: tessera eval-edits [--model M] ") {
+		t.Errorf("eval-edits usage: %q", strings.SplitN(stdout, "\n", 2)[0])
+	}
+	if h := flagHelp(t, "eval-edits", "model"); !strings.Contains(h, `(default "edit")`) {
+		t.Errorf("eval-edits --model: %q", h)
+	}
+	if h := flagHelp(t, "extend", "seed"); h == "" || strings.Contains(h, "batch") || strings.Contains(h, "candidate") {
+		t.Errorf("extend --seed: %q", h)
+	}
+	if h := flagHelp(t, "generate", "json"); !strings.Contains(h, "score where a ranked batch is ordered by prompt-gain or description, not likelihood") {
+		t.Errorf("generate --json: %q", h)
+	}
+	shapes, mnist, folder := trainjob.Preset("shapes"), trainjob.Preset("mnist"), trainjob.Preset("./pictures")
+	for name, v := range map[string]func(trainjob.Settings) any{
+		"batch": func(s trainjob.Settings) any { return s.Batch }, "codes": func(s trainjob.Settings) any { return s.Codes },
+		"layers": func(s trainjob.Settings) any { return s.Layers }, "width": func(s trainjob.Settings) any { return s.Width },
+		"heads": func(s trainjob.Settings) any { return s.Heads }, "lr": func(s trainjob.Settings) any { return s.LR },
+		"dropout": func(s trainjob.Settings) any { return s.Dropout }, "weight-decay": func(s trainjob.Settings) any { return s.WeightDecay },
+		"patch": func(s trainjob.Settings) any { return s.Patch }, "shifts": func(s trainjob.Settings) any { return s.Shifts },
+		"max-shift": func(s trainjob.Settings) any { return s.MaxShift }, "size": func(s trainjob.Settings) any { return s.Size },
+	} {
+		want := fmt.Sprintf("(default: the --data preset's: shapes %v, mnist %v, ", v(shapes), v(mnist))
+		if h := flagHelp(t, "train", name); !strings.Contains(h, want) || !strings.Contains(h, fmt.Sprintf("a folder %v; with --resume, the run's", v(folder))) {
+			t.Errorf("train --%s: %q; want %q", name, h, want)
+		}
+	}
+}
