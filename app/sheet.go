@@ -11,6 +11,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/render"
@@ -240,14 +241,18 @@ type sheetColumn struct {
 }
 
 // modelStyle is style s in the words of model b's style words ("fluent-flat"
-// is "fluent flat"), or a usage error naming flag when b has no style
-// words or s is not one of them.
+// is "fluent flat"; another name of a style, as prompts read it, is that
+// style's words: "noto" is "google", "twemoji" "twitter"), or a usage error
+// naming flag when b has no style words or s is not one of them.
 func modelStyle(b *bundle.Bundle, flag, s string) (string, error) {
 	var known []string
 	if c := b.Model.Config.Tessera; c != nil {
 		known = c.StyleWords
 	}
 	words := prompt.Normalize(s)
+	if style, ok := data.StyleAliases()[words]; ok {
+		words = style
+	}
 	switch {
 	case len(known) == 0:
 		return "", usageError{fmt.Sprintf("model %s has no style words", b.Name)}
