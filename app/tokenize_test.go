@@ -16,6 +16,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -504,5 +505,17 @@ func TestTrainTokenizerSaysAShortBudget(t *testing.T) {
 		"--encoder-layers", "1", "--decoder-layers", "1", "--batch", "4", "--threads", "1", "--steps", "1000000")
 	if code != 0 || !strings.Contains(stderr, "time budget of 1 second spent at step") {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
+
+// TestTokenizerDataNamesStylesAsCaptions: train-tokenizer and
+// eval-tokenizer name the emoji styles they loaded as the captions and
+// every other command do, "fluent flat" (they wrote "fluent-flat").
+func TestTokenizerDataNamesStylesAsCaptions(t *testing.T) {
+	var b strings.Builder
+	writeStyleCounts(&b, map[string]data.StyleCount{"google": {Matched: 3000, Unmatched: 1}, "fluent-flat": {Matched: 2900, Unmatched: 12}})
+	want := "  google            3000 images matched,    1 files left out\n  fluent flat       2900 images matched,   12 files left out\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,16 +194,23 @@ func tokenizerImages(ctx context.Context, dataset string, S, limit int, env Env)
 	for _, w := range rep.Warnings {
 		fmt.Fprintln(env.Stderr, "  warning:", w)
 	}
-	for _, s := range data.EmojiStyles() {
-		if c, ok := rep.Styles[s]; ok {
-			fmt.Fprintf(env.Stderr, "  %-16s %5d images matched, %4d files left out\n", s, c.Matched, c.Unmatched)
-		}
-	}
+	writeStyleCounts(env.Stderr, rep.Styles)
 	if limit > 0 && limit < len(all) {
 		all = all[:limit]
 	}
 	tr, va := data.SplitImages(all, tokenizerValFraction, 1)
 	return rgbImages(tr, S), rgbImages(va, S), nil
+}
+
+// writeStyleCounts writes a line per emoji style loaded: the images matched
+// and the files left out, the style named as captions name it ("fluent
+// flat", not "fluent-flat").
+func writeStyleCounts(w io.Writer, styles map[string]data.StyleCount) {
+	for _, s := range data.EmojiStyles() {
+		if c, ok := styles[s]; ok {
+			fmt.Fprintf(w, "  %-16s %5d images matched, %4d files left out\n", data.StyleWords(s), c.Matched, c.Unmatched)
+		}
+	}
 }
 
 // rgbImages resizes samples to S×S (Lanczos) and packs them as RGB bytes.
