@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/hbollon/go-edlib"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/prompt"
 )
 
@@ -66,8 +68,8 @@ func commands() map[string]command {
 			if err != nil {
 				return err
 			}
-			if len(pos) > 0 {
-				return usageError{fmt.Sprintf("takes no arguments (got %q)", pos[0])}
+			if err := noArguments(pos, ""); err != nil {
+				return err
 			}
 			fmt.Fprintln(env.Stdout, "tessera", Version)
 			return nil
@@ -270,6 +272,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.Usage = func() {}
 	defer func() { fs.Usage = usage }()
 	var pos []string
+	all := args
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -300,9 +303,53 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		if args[0] == "--" {
 			return append(pos, args[1:]...), nil
 		}
+		if err := boolValueApart(fs, before(all, args), args[0]); err != nil {
+			return nil, err
+		}
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// before is the argument of all just before rest, a tail of it ("" when
+// rest is all of it).
+func before(all, rest []string) string {
+	if i := len(all) - len(rest); i > 0 {
+		return all[i-1]
+	}
+	return ""
+}
+
+// boolValueApart refuses "true" or "false" (or 1, 0) written apart from the
+// yes/no flag before it: --limits false sets --limits and leaves "false" as
+// an argument, the opposite of what was meant.
+func boolValueApart(fs *flag.FlagSet, prev, arg string) error {
+	if _, err := strconv.ParseBool(arg); err != nil || !strings.HasPrefix(prev, "-") || strings.Contains(prev, "=") {
+		return nil
+	}
+	name := strings.TrimLeft(prev, "-")
+	f := fs.Lookup(name)
+	if f == nil {
+		return nil
+	}
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !b.IsBoolFlag() {
+		return nil
+	}
+	return usageError{fmt.Sprintf("%q after --%s is not read as its value: write --%s=%s (a yes/no flag takes its value after '=')", arg, name, name, arg)}
+}
+
+// noArguments refuses the arguments left after the flags (pos) of a
+// command that takes none, naming the first; hint, when not "", says where
+// such a value goes ("the prompt goes in --prompt").
+func noArguments(pos []string, hint string) error {
+	if len(pos) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("takes no arguments (got %s)", quoteFew(pos, 3))
+	if hint != "" {
+		msg += ": " + hint
+	}
+	return usageError{msg}
 }
 
 // flagSynonyms are flags one command has under another name: the number
@@ -390,6 +437,22 @@ func newFlags(env Env, name, synopsis string) *flag.FlagSet {
 // printed the usage (fs.Usage) once.
 func helpOr(_ *flag.FlagSet, err error) error {
 	return err
+}
+
+// checkPromptKnown refuses prompt p if model b, which reads prompts, knows
+// none of its words: it would sample as if there were no prompt. own says
+// p is the picture's own (its record's, taken where --prompt is not given),
+// which --prompt "" replaces by no prompt on purpose.
+func checkPromptKnown(b *bundle.Bundle, p string, own bool) error {
+	enc := b.PromptIDs(p)
+	if !enc.NoneKnown() {
+		return nil
+	}
+	words, hint := quoteFew(distinct(enc.Unknown), 8), didYouMean(b.Prompt, enc.Unknown)
+	if own {
+		return fmt.Errorf("model %s knows none of the words of the picture's prompt (%s)%s: it would sample as if there were no prompt (give --prompt \"\" to draw without one, or a --prompt of words it knows)", b.Name, words, hint)
+	}
+	return fmt.Errorf("model %s knows none of the prompt's words (%s)%s: it would sample as if there were no prompt (an empty --prompt does that on purpose)", b.Name, words, hint)
 }
 
 // warnWords reports prompt words the model does not know or had to cut.

@@ -670,10 +670,14 @@ func TestExtendAndTimelapse(t *testing.T) {
 		t.Errorf("extended: made from %q, stride %d (the 4-row grid's default is 2)", got, rec.ExtraInt(pngmeta.ExtraStride))
 	}
 	// Extended by a model that knows none of the picture's words, it is
+	// refused, as generate refuses such a prompt; with --prompt "" it is
 	// drawn and recorded without them (the words were recorded).
 	other := filepath.Join(dir, "other.png")
-	if code, _, stderr := run(t, "extend", "--model", "mnist", "--from", src, "--rows", "1", "--out", other, "--quiet"); code != 0 || !strings.Contains(stderr, `does not know "cat"`) {
+	if code, _, stderr := run(t, "extend", "--model", "mnist", "--from", src, "--rows", "1", "--out", other, "--quiet"); code != 1 || !strings.Contains(stderr, `knows none of the words of the picture's prompt ("cat")`) {
 		t.Fatalf("extend by mnist: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "extend", "--model", "mnist", "--from", src, "--rows", "1", "--out", other, "--quiet", "--prompt", ""); code != 0 {
+		t.Fatalf("extend by mnist, --prompt \"\": exit %d, %q", code, stderr)
 	}
 	if r, _ := readRecord(t, other); r.Prompt != "" {
 		t.Errorf("extended by a model that knows none of its words: prompt %q recorded", r.Prompt)
@@ -1273,5 +1277,72 @@ func TestIntFlagsAreDecimal(t *testing.T) {
 		if err := v.Set(s); err == nil {
 			t.Errorf("Set(%q): no error (%d)", s, n)
 		}
+	}
+}
+
+// TestBranchAndExtendRefuseAPromptOfUnknownWords: branch and extend
+// refuse a prompt of which the model knows no word, given or the picture's
+// own, as generate does (they warned and sampled with no prompt); --prompt
+// "" draws without one on purpose.
+func TestBranchAndExtendRefuseAPromptOfUnknownWords(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "cat", "--out", src, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	out := filepath.Join(dir, "out.png")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"generate", "--model", model, "--prompt", "qqqq"}, `model tiny knows none of the prompt's words ("qqqq"): it would sample as if there were no prompt`},
+		{[]string{"branch", "--model", model, "--from", src, "--at", "3", "--prompt", "qqqq"}, `model tiny knows none of the prompt's words ("qqqq"): it would sample as if there were no prompt`},
+		{[]string{"extend", "--model", model, "--from", src, "--rows", "1", "--prompt", "qqqq"}, `model tiny knows none of the prompt's words ("qqqq"): it would sample as if there were no prompt`},
+		{[]string{"branch", "--model", "mnist", "--from", src, "--at", "3"}, `model mnist knows none of the words of the picture's prompt ("cat"): it would sample as if there were no prompt (give --prompt "" to draw without one`},
+	} {
+		code, _, stderr := run(t, append(c.args, "--out", out, "--quiet")...)
+		if code != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: exit %d, %q; want 1 and %q", c.args[0], code, stderr, c.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Fatalf("%s wrote %s", c.args[0], out)
+		}
+	}
+	for _, cmd := range [][]string{{"branch", "--at", "3"}, {"extend", "--rows", "1"}} {
+		code, _, stderr := run(t, append(cmd, "--model", "mnist", "--from", src, "--prompt", "", "--out", out, "--quiet", "--force")...)
+		if rec, _ := readRecord(t, out); code != 0 || rec.Prompt != "" {
+			t.Errorf("%s --prompt \"\": exit %d, %q, recorded prompt %q", cmd[0], code, stderr, rec.Prompt)
+		}
+	}
+}
+
+// TestScoreRefusesTheStridesExtendRefuses: score --stride, which scores a
+// tall image in extend's windows, refuses the strides extend refuses (a
+// stride of the model's grid rows or more was silently taken), and takes
+// the others.
+func TestScoreRefusesTheStridesExtendRefuses(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	src, tall := filepath.Join(dir, "src.png"), filepath.Join(dir, "tall.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "cat", "--out", src, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := run(t, "extend", "--model", model, "--from", src, "--rows", "3", "--out", tall, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, stride := range []string{"4", "100", "1024"} {
+		want := "--stride " + stride + " must be less than the model's 4 grid rows"
+		for _, args := range [][]string{
+			{"extend", "--model", model, "--from", src, "--rows", "1", "--stride", stride, "--out", filepath.Join(dir, "x.png")},
+			{"score", "--model", model, "--stride", stride, tall},
+		} {
+			if code, stdout, stderr := run(t, args...); code != 2 || !strings.Contains(stderr, want) || stdout != "" {
+				t.Errorf("%s --stride %s: exit %d, %q %q; want 2 and %q", args[0], stride, code, stdout, stderr, want)
+			}
+		}
+	}
+	if code, _, stderr := run(t, "score", "--model", model, "--stride", "3", tall); code != 0 {
+		t.Errorf("score --stride 3: exit %d, %q", code, stderr)
 	}
 }

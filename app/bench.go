@@ -79,8 +79,12 @@ func runBench(ctx context.Context, env Env, args []string) error {
 	only := rangedInt(fs, "batch", 0, 0, 8, "time only this batch size (1 or 8; 0 = both)")
 	rounds := rangedInt(fs, "rounds", 1, 1, 100, "time every precision this many times in turn (f32, f16, int8, f32, …) and report each one's median, and the speed-ups' medians round by round: a shared machine's memory speed moves between runs by more than the precisions differ")
 	precision := fs.String("precision", "f16", "sampling arithmetic to time: f16 (half-precision weights and KV cache), int8 (int8 weights, half KV cache), f32 (float32 throughout) or all (each in turn, side by side in one run). The streaming bound counts the bytes of the precision used")
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, "the model goes in --model"); err != nil {
+		return err
 	}
 	if *threads == 0 {
 		*threads = runtime.NumCPU()

@@ -18,6 +18,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	var sf samplingFlags
 	sf.register(fs)
 	fs.Lookup("model").Usage = "built-in model name or model folder (default: the built-in model the image records, else the embedded default model)"
+	fs.Lookup("prompt").Usage = "text prompt (default: the image's own, from its record or A1111 parameters; --prompt \"\" draws without one)"
 	from := fs.String("from", "", "the image to branch from (its stored tokens, else its pixels encoded)")
 	at := rangedInt(fs, "at", -1, 0, 1<<30, "keep the first K patches (raster order) and resample the rest (required)")
 	fs.Lookup("at").DefValue = "0" // no "(default -1)" for a flag that must be given
@@ -28,8 +29,12 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	asJSON := fs.Bool("json", false, "list the images as JSON, one object a line, as generate --json does")
 	force := forceFlag(fs)
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, "the image goes in --from"); err != nil {
+		return err
 	}
 	set := flagsSet(fs)
 	*rank = *rank || set["rank-by"] // an order asked for ranks
@@ -43,6 +48,9 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	}
 	outs := numberedOuts(*out, sf.batch, false)
 	if err := checkOuts("out", *out, outs, ".png", *force, *from); err != nil {
+		return err
+	}
+	if err := checkInputFile("from", *from); err != nil {
 		return err
 	}
 	b, err := openImageModel(logFor(env, *quiet), sf.model, sf.precision, true, *from)
@@ -84,6 +92,11 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		return usageError{"--style-per-seed: a branch continues the image with its own prompt; a style per seed is for new images (tessera generate)"}
 	}
 	opt.StylePerSeed = 0
+	if b.Conditional() { // as generate refuses it
+		if err := checkPromptKnown(b, opt.Prompt, !set["prompt"]); err != nil {
+			return err
+		}
+	}
 	var emit func(sampler.Event)
 	if !*quiet {
 		emit = progressPrinter(env.Stderr, opt.Batch)

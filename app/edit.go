@@ -49,9 +49,10 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
+	if err := noArguments(pos, "the image goes in --from, the instruction in --instruction"); err != nil {
+		return err
+	}
 	switch {
-	case len(pos) > 0:
-		return usageError{fmt.Sprintf("unexpected argument %q (the image goes in --from, the instruction in --instruction)", pos[0])}
 	case *from == "":
 		return usageError{"--from IMAGE is required"}
 	case strings.TrimSpace(*instruction) == "":
@@ -59,6 +60,12 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	}
 	outs := numberedOuts(*out, f.candidates, true)
 	if err := checkOuts("out", *out, outs, ".png", *force, *from, *mask); err != nil {
+		return err
+	}
+	if err := checkInputFile("from", *from); err != nil {
+		return err
+	}
+	if err := checkInputFile("mask", *mask); err != nil {
 		return err
 	}
 	b, err := openModel(logFor(env, *quiet), f.model, f.precision)

@@ -89,14 +89,18 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	candidates := rangedInt(fs, "candidates", 1, 1, 64, "draw this many candidates for each sample and judge the first after ranking them as tessera generate --rank and the studio do (see --rank-by); seeds × candidates at most 512")
 	rankBy := rankByFlag(fs)
 	dataset := fs.String("data", "", "reference dataset: emoji, mnist or a folder of captioned images (default: from the model's name, or the folder its training run recorded)")
-	style := fs.String("style", "", "emoji: append this style (google, twitter, openmoji, \"fluent flat\", \"fluent modern\", \"fluent contrast\") to every prompt and also count how often the nearest image has that style")
+	style := fs.String("style", "", "emoji: append this style (google or noto, twitter or twemoji, openmoji, \"fluent flat\", \"fluent modern\", \"fluent contrast\" or \"high contrast\") to every prompt and also count how often the nearest image has that style")
 	namesFile := fs.String("names", "", "evaluate the names in this file (one a line; blank lines and # comments skipped): emoji names as emoji.json spells them instead of the built-in 50, or captions of a folder instead of up to 50 of its captions")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	ceiling := fs.Bool("ceiling", false, "also report the image tokenizer's ceiling: how many dataset images of the prompted names (of --style's style when set) are still nearest their own name after encoding and decoding")
 	fs.Lookup("prompt").Usage = "not taken: eval-prompts samples its own list of names (the built-in 50, or --names FILE)"
 	evalSeedFlag(fs, "prompt")
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, ""); err != nil {
+		return err
 	}
 	if flagsSet(fs)["prompt"] {
 		return usageError{"--prompt: eval-prompts samples its own list of names (the built-in 50, or --names FILE)"}
@@ -116,7 +120,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if *style != "" && !bundle.IsFolder(kind) { // a folder's captions: evalReference says styles are not theirs
-		if _, err := modelStyle(b, "style", *style); err != nil {
+		if *style, err = modelStyle(b, "style", *style); err != nil {
 			return err // "neon" was counted as a style none of 100 samples had
 		}
 	}

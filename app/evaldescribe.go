@@ -300,8 +300,8 @@ func runEvalDescribe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
-	if len(rest) > 0 {
-		return usageError{fmt.Sprintf("eval-describe takes no arguments, got %q", rest)}
+	if err := noArguments(rest, ""); err != nil {
+		return err
 	}
 	if *images < 0 {
 		return usageError{fmt.Sprintf("--images %d: must be 0 (all) or more", *images)}

@@ -440,7 +440,7 @@ func editSheet(cases []editCase, side int) *image.NRGBA {
 }
 
 func runEvalEdits(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "eval-edits", "--model M [--per-family N] [--json] [--sheet OUT.png] [--record] [sampling flags]")
+	fs := newFlags(env, "eval-edits", "[--model M] [--per-family N] [--json] [--sheet OUT.png] [--record] [sampling flags]")
 	var f editFlags
 	fs.StringVar(&f.model, "model", "edit", "edit model: a built-in name or a model folder")
 	perFamily := rangedInt(fs, "per-family", 20, 1, 1<<20, "held-out pairs evaluated per family")
@@ -460,8 +460,8 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
+	if err := noArguments(pos, ""); err != nil {
+		return err
 	}
 	if *perFamily < 1 || f.candidates < 1 || f.candidates > 256 {
 		return usageError{"--per-family must be positive and --candidates between 1 and 256"}
@@ -469,9 +469,9 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	var fams []edit.Family
 	if *families != "" {
 		for _, name := range strings.Split(*families, ",") {
-			fam := edit.Family(strings.TrimSpace(name))
-			if !containsFamily(fam) {
-				return usageError{fmt.Sprintf("unknown family %q (want %s)", name, familyList())}
+			fam, ok := parseFamily(name)
+			if !ok {
+				return usageError{fmt.Sprintf("--families: unknown family %q (want %s)", strings.TrimSpace(name), familyList())}
 			}
 			fams = append(fams, fam)
 		}
@@ -576,13 +576,15 @@ func familyList() string {
 	return strings.Join(names, ", ")
 }
 
-func containsFamily(f edit.Family) bool {
-	for _, g := range edit.Families() {
-		if g == f {
-			return true
-		}
+// parseFamily is the edit family a --families name names: its name in any
+// case, with spaces for its hyphens ("black and white", "Skin tone"), or
+// the README's British "recolour"; ok is false for none.
+func parseFamily(name string) (f edit.Family, ok bool) {
+	f = edit.Family(strings.Join(strings.Fields(strings.ToLower(name)), "-"))
+	if f == "recolour" {
+		return edit.Recolor, true
 	}
-	return false
+	return f, slices.Contains(edit.Families(), f)
 }
 
 // familyNames lists the families measured, in order.

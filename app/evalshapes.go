@@ -120,9 +120,14 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 	rankBy := rankByFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	fs.Lookup("prompt").Usage = "not taken: eval-shapes samples the held-out captions (and --seen trained-on ones)"
+	fs.Lookup("model").Usage = "a model trained on the shapes data (required): its model or run folder, as tessera train --data shapes --out runs/shapes makes"
 	evalSeedFlag(fs, "caption")
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, ""); err != nil {
+		return err
 	}
 	if flagsSet(fs)["prompt"] {
 		return usageError{"--prompt: eval-shapes samples the held-out captions (and --seen trained-on ones)"}

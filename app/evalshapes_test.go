@@ -12,6 +12,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -223,5 +224,31 @@ func TestEvalShapesCandidates(t *testing.T) {
 		if code, _, stderr := run(t, append([]string{"eval-shapes", "--model", dir}, bad...)...); code != 2 || !strings.Contains(stderr, "--candidates") {
 			t.Errorf("%v: exit %d, %q", bad, code, stderr)
 		}
+	}
+}
+
+// TestEditFamiliesAsTheREADMEWritesThem: eval-edits --families takes
+// "recolour", as the README writes it, beside "recolor" (it wanted the
+// latter alone), and family names in words ("black and white").
+func TestEditFamiliesAsTheREADMEWritesThem(t *testing.T) {
+	for name, want := range map[string]edit.Family{"recolor": edit.Recolor, "recolour": edit.Recolor, " Recolour ": edit.Recolor,
+		"black and white": edit.Gray, "black-and-white": edit.Gray, "skin tone": edit.SkinTone, "mirror": edit.Mirror} {
+		if got, ok := parseFamily(name); got != want || !ok {
+			t.Errorf("parseFamily(%q) = %q, %v; want %q", name, got, ok, want)
+		}
+	}
+	if got, ok := parseFamily("recolr"); ok {
+		t.Errorf("parseFamily(recolr) = %q", got)
+	}
+	// The command takes it, and gets as far as its data (a context
+	// already cancelled stops it there); a misspelt family is refused.
+	model := tinyEditModel(t)
+	code, _, stderr := runStopped(t, "eval-edits", "--model", model, "--families", "mirror,recolour", "--per-family", "1")
+	if code == 2 || strings.Contains(stderr, "unknown family") {
+		t.Errorf("--families mirror,recolour: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = runStopped(t, "eval-edits", "--model", model, "--families", "recolr")
+	if code != 2 || !strings.Contains(stderr, `--families: unknown family "recolr" (want background, skin-tone`) {
+		t.Errorf("--families recolr: exit %d, %q", code, stderr)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/render"
@@ -20,6 +21,8 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	var sf samplingFlags
 	sf.registerOne(fs)
 	fs.Lookup("model").Usage = "built-in model name or model folder (default: the built-in model the image records, else the embedded default model)"
+	fs.Lookup("seed").Usage = "random seed (`int` 0 to 2⁶⁴−1, as images record it; -1: pick one)" // one image: no batch of seed+i
+	fs.Lookup("prompt").Usage = "text prompt (default: the image's own, from its record or A1111 parameters; --prompt \"\" draws without one)"
 	from := fs.String("from", "", "the image to grow (its stored tokens, which may already be taller than the model)")
 	addRows := rangedInt(fs, "rows", 0, 1, 1024, fmt.Sprintf("patch rows to add below (required; the image may grow to %d px tall in all: 1,016 rows more at most for an 8-row image of 8-px patches)", codebook.MaxImageSide))
 	stride := rangedInt(fs, "stride", 0, 0, 1024, "rows sampled per window step, less than the model's grid rows (0 = half the model's grid)")
@@ -28,8 +31,12 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress line")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object (path, seed, prompt, rows, rows_before, stopped) instead of text")
 	force := forceFlag(fs)
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, "the image goes in --from"); err != nil {
+		return err
 	}
 	switch {
 	case *from == "":
@@ -40,13 +47,16 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if err := checkOut("out", *out, ".png", *force, *from); err != nil {
 		return err
 	}
+	if err := checkInputFile("from", *from); err != nil {
+		return err
+	}
 	b, err := openImageModel(logFor(env, *quiet), sf.model, sf.precision, true, *from)
 	if err != nil {
 		return err
 	}
 	gridRows, cols := b.Grid()
-	if *stride >= gridRows {
-		return usageError{fmt.Sprintf("--stride %d must be less than the model's %d grid rows", *stride, gridRows)}
+	if err := checkStride(*stride, b); err != nil {
+		return err
 	}
 	tokens, rec, _, err := imageTokens(b, *from, env.Stderr)
 	rows := gridRows
@@ -65,17 +75,16 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}
-	if sf.Prompt == "" { // the image's own: Tessera's record, else an A1111 "parameters" text
+	own := !flagsSet(fs)["prompt"] // --prompt "": none, on purpose
+	if own {                       // the image's own: Tessera's record, else an A1111 "parameters" text
 		opt.Prompt = readDrawing(*from).Prompt
 	}
-	if b.Conditional() { // words left out are warned about, as generate does
+	if b.Conditional() { // refused or warned about, as generate does
+		if err := checkPromptKnown(b, opt.Prompt, own); err != nil {
+			return err
+		}
 		enc := b.PromptIDs(opt.Prompt)
 		warnWords(env.Stderr, b.Prompt, enc.Unknown, enc.Cut)
-		if enc.NoneKnown() && sf.Prompt == "" {
-			// The picture's own prompt, another model's words: drawn
-			// without one, so recorded without one (it recorded them).
-			opt.Prompt = ""
-		}
 	} else {
 		opt.Prompt = "" // a model that reads no prompt: none is recorded
 	}
@@ -129,4 +138,15 @@ type extendedImage struct {
 	Rows       int    `json:"rows"`
 	RowsBefore int    `json:"rows_before"`
 	Stopped    bool   `json:"stopped"`
+}
+
+// checkStride refuses a --stride (the rows a window step of extend
+// samples, or of score's windows over a tall image) that is not less than
+// the grid rows of model b: a window keeps rows above its step (0 is the
+// default, half the grid).
+func checkStride(stride int, b *bundle.Bundle) error {
+	if gridRows, _ := b.Grid(); stride >= gridRows {
+		return usageError{fmt.Sprintf("--stride %d must be less than the model's %d grid rows", stride, gridRows)}
+	}
+	return nil
 }

@@ -198,20 +198,39 @@ func checkOuts(name, typed string, paths []string, ext string, force bool, input
 	return nil
 }
 
+// checkInputFile refuses, before any work, a file a flag (name) reads that
+// is not there or is a folder ("" is no file, and fine): an edit of a
+// missing --from was refused as "--out would write … over the input".
+func checkInputFile(name, path string) error {
+	if path == "" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return missingFile(fmt.Sprintf("--%s %s: there is no such file (check its name and folder)", name, path))
+	case err == nil && fi.IsDir():
+		return fmt.Errorf("--%s %s is a folder: give an image file", name, path)
+	}
+	return nil // one that cannot be read says why when it is read
+}
+
 // maxOutName is the longest output file name checkOuts takes, in bytes:
 // a file system's 255 less what atomicfile's temporary name adds (a dot,
 // ".tmp-" and up to ten digits).
 const maxOutName = 255 - 16
 
 // checkOutsAreNotInputs refuses, before any work, output files that are
-// one of the inputs (the same file, or the same path when one does not
-// exist yet): writing a result there would destroy what it is made from.
-// outs are every file the command will write (numberedOut names a batch's),
-// inputs the files it reads (empty names are skipped).
+// one of the inputs (the same file, or the same path when the output does
+// not exist yet): writing a result there would destroy what it is made
+// from. outs are every file the command will write (numberedOut names a
+// batch's), inputs the files it reads (empty names, and inputs that are not
+// there, which nothing can destroy and which the command says are missing,
+// are skipped).
 func checkOutsAreNotInputs(name string, outs []string, inputs ...string) error {
 	for _, o := range outs {
 		for _, in := range inputs {
-			if in != "" && paths.Same(o, in) {
+			if _, err := os.Stat(in); in != "" && !errors.Is(err, fs.ErrNotExist) && paths.Same(o, in) {
 				return usageError{fmt.Sprintf("--%s would write %s over the input %s: give another file name", name, o, in)}
 			}
 		}

@@ -129,15 +129,15 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	rank := fs.Bool("rank", false, "order a batch best first and print the scores (as the studio ranks: as the model recommends, else by the mean log-likelihood under the prompt; see --rank-by, which alone implies --rank)")
 	rankBy := rankByFlag(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	asJSON := fs.Bool("json", false, "list the images as JSON, one object a line (path, seed, prompt, style, mean log-likelihood, ranking score), instead of text")
+	asJSON := fs.Bool("json", false, "list the images as JSON, one object a line (path, seed, prompt, style, mean log-likelihood; and the ranking's order and score where a ranked batch is ordered by prompt-gain or description, not likelihood: see --rank-by), instead of text")
 	force := forceFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
 	}
 	*rank = *rank || flagsSet(fs)["rank-by"] // an order asked for ranks
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q (the prompt goes in --prompt)", pos[0])}
+	if err := noArguments(pos, "the prompt goes in --prompt"); err != nil {
+		return err
 	}
 	outs := numberedOuts(*out, sf.batch, false)
 	if err := checkOuts("out", *out, outs, ".png", *force); err != nil {
@@ -167,10 +167,10 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "note: no --prompt: a sample of model %s from no prompt at all%s\n", b.Name, examplePrompt(b))
 	}
 	if b.Conditional() {
-		enc := b.PromptIDs(opt.Prompt)
-		if enc.NoneKnown() {
-			return fmt.Errorf("model %s knows none of the prompt's words (%s)%s: it would sample as if there were no prompt (an empty --prompt does that on purpose)", b.Name, quoteFew(distinct(enc.Unknown), 8), didYouMean(b.Prompt, enc.Unknown))
+		if err := checkPromptKnown(b, opt.Prompt, false); err != nil {
+			return err
 		}
+		enc := b.PromptIDs(opt.Prompt)
 		warnWords(env.Stderr, b.Prompt, enc.Unknown, enc.Cut)
 		if ext := b.Model.Config.Tessera; ext != nil {
 			if named := prompt.StylesIn(opt.Prompt, ext.StyleWords); len(named) > 1 {

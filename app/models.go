@@ -153,7 +153,21 @@ func (Catalog) open(nameOrDir, prec string, progress func(done, total int64)) (*
 		// reduced while loading: a large model never sits whole in float32
 		return bundle.Load(nameOrDir, model.LoadOptions{Progress: progress, Precision: prec, ReleaseAbove: releaseAbove})
 	}
+	if !slices.Contains(assets.Models(), nameOrDir) {
+		return nil, noModelNamed(nameOrDir)
+	}
 	return assets.Open(nameOrDir)
+}
+
+// noModelNamed says that a --model value without a '/' names neither a
+// built-in model nor a folder (such a name is the folder of that name where
+// no built-in model has it), and which built-in models there are.
+func noModelNamed(name string) error {
+	builtin := assets.Models()
+	if len(builtin) == 0 {
+		return fmt.Errorf("no built-in model or folder named %s: this build embeds no models; give a model folder", name)
+	}
+	return fmt.Errorf("no built-in model or folder named %s (built-in: %s; tessera models lists them)", name, strings.Join(builtin, ", "))
 }
 
 // quietLog is a command's log under --quiet: notes and warnings, but no

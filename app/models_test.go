@@ -91,6 +91,18 @@ func TestModelFolderByNameAndRun(t *testing.T) {
 	}
 }
 
+// TestNoModelOrFolderOfAName: a --model name that is neither a built-in
+// model nor a folder here says so (it said "a folder path needs a '/'",
+// while a name no built-in has is the folder of that name).
+func TestNoModelOrFolderOfAName(t *testing.T) {
+	t.Chdir(t.TempDir())
+	code, _, stderr := run(t, "generate", "--model", "run1", "--prompt", "red cat", "--out", "x.png")
+	if code != 1 || !strings.Contains(stderr, "tessera generate: no built-in model or folder named run1 (built-in: ") ||
+		!strings.Contains(stderr, "tessera models lists them") || strings.Contains(stderr, "needs a '/'") {
+		t.Fatalf("exit %d, %q", code, stderr)
+	}
+}
+
 // Pictures of a batch drawn alike are said once each, with the images that
 // repeat them, and a batch of many repeats in one line (64 images said 58
 // lines).

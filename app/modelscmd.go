@@ -35,7 +35,7 @@ func runModels(_ context.Context, env Env, args []string) error {
 		return helpOr(fs, err)
 	}
 	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("takes no arguments (got %q): tessera info --model %s describes one model", pos[0], pos[0])}
+		return noArguments(pos, fmt.Sprintf("tessera info --model %s describes one model", pos[0]))
 	}
 	names := assets.Models()
 	if len(names) == 0 {

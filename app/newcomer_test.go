@@ -160,6 +160,42 @@ func TestSheetRefusesWhatGenerateRefuses(t *testing.T) {
 	}
 }
 
+// TestStyleAliasesAsPromptsReadThem: sheet --styles and eval-prompts
+// --style take the other names of a style that prompts read ("noto" for
+// google, "twemoji" for twitter: the README's), as the style itself (both
+// refused them).
+func TestStyleAliasesAsPromptsReadThem(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "s.png")
+	code, stdout, stderr := run(t, "sheet", "--model", model, "--out", out, "--cell", "16", "--prompt", "red cat", "--styles", "noto,Twemoji,google", "--json", "--quiet")
+	var sheet struct{ Columns []sheetColumn }
+	if err := json.Unmarshal([]byte(stdout), &sheet); code != 0 || err != nil {
+		t.Fatalf("sheet --styles noto,Twemoji,google: exit %d, %v, %q", code, err, stderr)
+	}
+	var got []string
+	for _, c := range sheet.Columns {
+		got = append(got, c.Style)
+	}
+	if want := []string{"google", "twitter", "google"}; !slices.Equal(got, want) {
+		t.Errorf("columns %q, want %q", got, want)
+	}
+	// eval-prompts takes it, and gets as far as its data (a context already
+	// cancelled stops it there).
+	code, _, stderr = runStopped(t, "eval-prompts", "--model", model, "--data", "emoji", "--style", "noto")
+	if code == 2 || strings.Contains(stderr, "is not one of model") {
+		t.Errorf("eval-prompts --style noto: exit %d, %q", code, stderr)
+	}
+	b, err := openModel(io.Discard, "emoji", "f32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"noto": "google", "twemoji": "twitter", "High Contrast": "fluent contrast", "fluent-flat": "fluent flat", "openmoji": "openmoji"} {
+		if got, err := modelStyle(b, "style", name); got != want || err != nil {
+			t.Errorf("modelStyle(emoji, %q) = %q, %v; want %q", name, got, err, want)
+		}
+	}
+}
+
 // TestManyImagesGoOnPastABadOne: info, tokenize and score read every image
 // given, report the ones they cannot (a folder, an empty file) by what is
 // wrong, with a JSON line of their own under --json, and fail at the end.
@@ -191,6 +227,33 @@ func TestManyImagesGoOnPastABadOne(t *testing.T) {
 				t.Errorf("%s --json line %d: %q (%v)", cmd[0], i, lines[i], err)
 			}
 		}
+	}
+}
+
+// TestAMissingInputIsSaid: an input image that is not there is said to be
+// missing, before any work, also where the output would have the input's
+// name (edit --from src-1.png --out src.png was refused as "--out would
+// write src-1.png over the input src-1.png").
+func TestAMissingInputIsSaid(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src-1.png")
+	for _, args := range [][]string{
+		{"edit", "--from", src, "--instruction", "mirror it", "--out", filepath.Join(dir, "src.png")},
+		{"branch", "--from", src, "--at", "3", "--out", src},
+		{"extend", "--from", src, "--rows", "1", "--out", src},
+		{"timelapse", "--from", src, "--out", filepath.Join(dir, "src-1.gif")},
+	} {
+		code, _, stderr := run(t, args...)
+		if want := "--from " + src + ": there is no such file"; code != 1 || !strings.Contains(stderr, want) || strings.Contains(stderr, "over the input") {
+			t.Errorf("%s: exit %d, %q; want 1 and %q", args[0], code, stderr, want)
+		}
+	}
+	code, _, stderr := run(t, "edit", "--from", solidPNG(t, dir, "a.png", 8), "--mask", src, "--instruction", "mirror it", "--out", filepath.Join(dir, "e.png"))
+	if code != 1 || !strings.Contains(stderr, "--mask "+src+": there is no such file") {
+		t.Errorf("a missing --mask: exit %d, %q", code, stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the folder holds %d files, want only a.png", len(entries))
 	}
 }
 

@@ -23,9 +23,10 @@ func runRandomModel(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
+	if err := noArguments(pos, "the folder goes in --out"); err != nil {
+		return err
+	}
 	switch {
-	case len(pos) > 0:
-		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
 	case *out == "":
 		return usageError{"--out DIR is required"}
 	}

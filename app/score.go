@@ -186,6 +186,9 @@ func runScore(ctx context.Context, env Env, args []string) error {
 			failed++
 			continue
 		}
+		if err := checkStride(*stride, b); err != nil {
+			return err // wrong for this model, as extend refuses it
+		}
 		if enc := b.PromptIDs(*promptText); *promptText != "" && b.Conditional() && enc.NoneKnown() {
 			// As generate refuses it: scored as no prompt, the figure
 			// would not be the one asked for. Each image is told, as

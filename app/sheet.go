@@ -11,6 +11,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/render"
@@ -36,8 +37,12 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	quiet := fs.Bool("quiet", false, "do not list each prompt as its row is drawn")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object (path, prompts: the rows, columns: each column's style or seed) instead of text")
 	force := forceFlag(fs)
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, "the prompts go in --prompt or --prompts"); err != nil {
+		return err
 	}
 	if err := checkOut("out", *out, ".png", *force); err != nil {
 		return err
@@ -236,14 +241,18 @@ type sheetColumn struct {
 }
 
 // modelStyle is style s in the words of model b's style words ("fluent-flat"
-// is "fluent flat"), or a usage error naming flag when b has no style
-// words or s is not one of them.
+// is "fluent flat"; another name of a style, as prompts read it, is that
+// style's words: "noto" is "google", "twemoji" "twitter"), or a usage error
+// naming flag when b has no style words or s is not one of them.
 func modelStyle(b *bundle.Bundle, flag, s string) (string, error) {
 	var known []string
 	if c := b.Model.Config.Tessera; c != nil {
 		known = c.StyleWords
 	}
 	words := prompt.Normalize(s)
+	if style, ok := data.StyleAliases()[words]; ok {
+		words = style
+	}
 	switch {
 	case len(known) == 0:
 		return "", usageError{fmt.Sprintf("model %s has no style words", b.Name)}

@@ -35,8 +35,12 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	promptText := fs.String("prompt", "fox face", "prompt for --screenshots")
 	trainShot := fs.String("train-screenshot", "", "drive the Train tab through a small shapes run, save a screenshot of it mid-run as this PNG, then quit")
 	precision := fs.String("precision", precAuto, precisionHelp)
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, "the model goes in --model"); err != nil {
+		return err
 	}
 	if _, err := parsePrecision(*precision); err != nil {
 		return err

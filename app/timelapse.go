@@ -24,13 +24,20 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress line")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object (path, frames, patches) instead of text")
 	force := forceFlag(fs)
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, "the image goes in --from"); err != nil {
+		return err
 	}
 	if *from == "" {
 		return usageError{"--from IMAGE is required"}
 	}
 	if err := checkOut("out", *out, ".gif", *force, *from); err != nil {
+		return err
+	}
+	if err := checkInputFile("from", *from); err != nil {
 		return err
 	}
 	b, err := openImageModel(logFor(env, *quiet), *modelName, "f32", false, *from)

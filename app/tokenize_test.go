@@ -16,6 +16,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -488,5 +489,33 @@ func TestResumedFineTuneKeepsItsDefaults(t *testing.T) {
 	if c := string(card); !strings.Contains(c, "started with:\n\n    tessera train --init "+base) || !strings.Contains(c, "last resumed with:\n\n    tessera train --resume") ||
 		!strings.Contains(c, "- Fine-tune of: "+base) {
 		t.Errorf("model card:\n%s", c)
+	}
+}
+
+// TestTrainTokenizerSaysAShortBudget: a time budget under a minute is said
+// in seconds when it runs out, as train says it (0.4 minutes was "time
+// budget of 0 minutes").
+func TestTrainTokenizerSaysAShortBudget(t *testing.T) {
+	data := t.TempDir()
+	for i := range 12 {
+		writePNG(t, filepath.Join(data, fmt.Sprintf("img%d.png", i)), 8+i%5, 8+i%3)
+	}
+	code, _, stderr := run(t, "train-tokenizer", "--data", data, "--out", filepath.Join(t.TempDir(), "run"), "--minutes", "0.01",
+		"--size", "8", "--patch", "2", "--codes", "8", "--code-dim", "4", "--width", "8", "--heads", "2",
+		"--encoder-layers", "1", "--decoder-layers", "1", "--batch", "4", "--threads", "1", "--steps", "1000000")
+	if code != 0 || !strings.Contains(stderr, "time budget of 1 second spent at step") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
+
+// TestTokenizerDataNamesStylesAsCaptions: train-tokenizer and
+// eval-tokenizer name the emoji styles they loaded as the captions and
+// every other command do, "fluent flat" (they wrote "fluent-flat").
+func TestTokenizerDataNamesStylesAsCaptions(t *testing.T) {
+	var b strings.Builder
+	writeStyleCounts(&b, map[string]data.StyleCount{"google": {Matched: 3000, Unmatched: 1}, "fluent-flat": {Matched: 2900, Unmatched: 12}})
+	want := "  google            3000 images matched,    1 files left out\n  fluent flat       2900 images matched,   12 files left out\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }

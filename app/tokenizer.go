@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,8 +58,12 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	warmup := rangedInt(fs, "warmup", 300, 0, 100000000, "learning-rate warm-up steps")
 	init := fs.String("init", "", "start from this tokenizer folder (or a model folder that has one): its architecture and weights, codebook included; the architecture flags are then ignored")
 	decoderOnly := fs.Bool("decoder-only", false, "with --init: train only the decoder; the encoder and codebook stay as they are, so every image keeps its codes and the models trained on them keep working with the new decoder")
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, "the run folder goes in --out"); err != nil {
+		return err
 	}
 	set := flagsSet(fs)
 	if *out == "" {
@@ -189,16 +194,23 @@ func tokenizerImages(ctx context.Context, dataset string, S, limit int, env Env)
 	for _, w := range rep.Warnings {
 		fmt.Fprintln(env.Stderr, "  warning:", w)
 	}
-	for _, s := range data.EmojiStyles() {
-		if c, ok := rep.Styles[s]; ok {
-			fmt.Fprintf(env.Stderr, "  %-16s %5d images matched, %4d files left out\n", s, c.Matched, c.Unmatched)
-		}
-	}
+	writeStyleCounts(env.Stderr, rep.Styles)
 	if limit > 0 && limit < len(all) {
 		all = all[:limit]
 	}
 	tr, va := data.SplitImages(all, tokenizerValFraction, 1)
 	return rgbImages(tr, S), rgbImages(va, S), nil
+}
+
+// writeStyleCounts writes a line per emoji style loaded: the images matched
+// and the files left out, the style named as captions name it ("fluent
+// flat", not "fluent-flat").
+func writeStyleCounts(w io.Writer, styles map[string]data.StyleCount) {
+	for _, s := range data.EmojiStyles() {
+		if c, ok := styles[s]; ok {
+			fmt.Fprintf(w, "  %-16s %5d images matched, %4d files left out\n", data.StyleWords(s), c.Matched, c.Unmatched)
+		}
+	}
 }
 
 // rgbImages resizes samples to S×S (Lanczos) and packs them as RGB bytes.
@@ -222,8 +234,12 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 	kmK := rangedInt(fs, "kmeans-codes", 1024, 0, 65536, "entries of the k-means codebook compared (0: skip it)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	force := forceFlag(fs)
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return helpOr(fs, err)
+	}
+	if err := noArguments(pos, "the tokenizer folder goes in --tokenizer"); err != nil {
+		return err
 	}
 	if *dir == "" {
 		return usageError{"--tokenizer DIR is required"}

@@ -75,22 +75,22 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.Var(&uintValue{&f.seed}, "seed", "seed for the codebook, the data order, the initial weights and dropout (`int` 0 to 2⁶⁴−1)")
 	rangedIntVar(fs, &f.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	fs.StringVar(&f.dtype, "dtype", "F16", "exported weights: F16, BF16 or F32")
-	rangedIntVar(fs, &f.size, "size", 0, 8, 4096, "image side in pixels (default: the dataset's preset)")
-	rangedIntVar(fs, &f.patch, "patch", 0, 1, 64, "patch side p")
-	rangedIntVar(fs, &f.codes, "codes", 0, 2, 65536, "codebook entries K")
+	rangedIntVar(fs, &f.size, "size", 0, 8, 4096, "image side in pixels"+presetDefault(func(s trainjob.Settings) any { return s.Size }, presetFromModel+"; with --tokenizer, the tokenizer's"))
+	rangedIntVar(fs, &f.patch, "patch", 0, 1, 64, "patch side p"+presetDefault(func(s trainjob.Settings) any { return s.Patch }, presetFromModel+"; with --tokenizer, the tokenizer's"))
+	rangedIntVar(fs, &f.codes, "codes", 0, 2, 65536, "codebook entries K"+presetDefault(func(s trainjob.Settings) any { return s.Codes }, presetFromModel+"; with --tokenizer, the tokenizer's"))
 	fs.StringVar(&f.initModel, "init", "", "fine-tune this model (a built-in name or a model folder) instead of starting from random weights: its image tokenizer, architecture and prompt vocabulary are kept, the captions' new words are added")
 	fs.StringVar(&f.tokDir, "tokenizer", "", "a trained ViT-VQ tokenizer folder (tessera train-tokenizer's RUN_DIR/tokenizer) to tokenise with, instead of learning a k-means patch codebook")
-	rangedIntVar(fs, &f.width, "width", 0, 1, 4096, "transformer width n_embd")
-	rangedIntVar(fs, &f.layers, "layers", 0, 1, 256, "transformer layers")
-	rangedIntVar(fs, &f.heads, "heads", 0, 1, 256, "attention heads")
-	rangedIntVar(fs, &f.shifts, "shifts", 0, 0, 64, "shifted copies of each training image (augmentation)")
-	rangedIntVar(fs, &f.maxShift, "max-shift", 0, 0, 64, "largest shift in pixels")
-	rangedIntVar(fs, &f.batch, "batch", 0, 1, 4096, "sequences per step")
+	rangedIntVar(fs, &f.width, "width", 0, 1, 4096, "transformer width n_embd"+presetDefault(func(s trainjob.Settings) any { return s.Width }, presetFromModel))
+	rangedIntVar(fs, &f.layers, "layers", 0, 1, 256, "transformer layers"+presetDefault(func(s trainjob.Settings) any { return s.Layers }, presetFromModel))
+	rangedIntVar(fs, &f.heads, "heads", 0, 1, 256, "attention heads"+presetDefault(func(s trainjob.Settings) any { return s.Heads }, presetFromModel))
+	rangedIntVar(fs, &f.shifts, "shifts", 0, 0, 64, "shifted copies of each training image (augmentation)"+presetDefault(func(s trainjob.Settings) any { return s.Shifts }, ""))
+	rangedIntVar(fs, &f.maxShift, "max-shift", 0, 0, 64, "largest shift in pixels"+presetDefault(func(s trainjob.Settings) any { return s.MaxShift }, ""))
+	rangedIntVar(fs, &f.batch, "batch", 0, 1, 4096, "sequences per step"+presetDefault(func(s trainjob.Settings) any { return s.Batch }, ""))
 	rangedIntVar(fs, &f.steps, "steps", 0, 0, 100000000, "optimiser steps, the learning-rate schedule's length (0 = from --epochs); with --resume, a new length, shorter or longer, past the checkpoint's step")
 	rangedIntVar(fs, &f.evalEvery, "eval-every", 0, 0, 100000000, "steps between validation passes (0 = about eight a run, 10 to 250 steps apart)")
-	rangedFloatVar(fs, &f.lr, "lr", 0, 0, 10, true, "peak learning rate")
-	rangedFloatVar(fs, &f.dropout, "dropout", 0, 0, 0.9, false, "residual and embedding dropout")
-	rangedFloatVar(fs, &f.wd, "weight-decay", 0, 0, 10, false, "AdamW weight decay on matmul weights and embeddings")
+	rangedFloatVar(fs, &f.lr, "lr", 0, 0, 10, true, "peak learning rate"+presetDefault(func(s trainjob.Settings) any { return s.LR }, fmt.Sprintf("with --init on a folder, %g × the preset's", trainjob.FineTuneLRScale)))
+	rangedFloatVar(fs, &f.dropout, "dropout", 0, 0, 0.9, false, "residual and embedding dropout"+presetDefault(func(s trainjob.Settings) any { return s.Dropout }, "with --init on a folder, the model's own where Tessera knows it"))
+	rangedFloatVar(fs, &f.wd, "weight-decay", 0, 0, 10, false, "AdamW weight decay on matmul weights and embeddings"+presetDefault(func(s trainjob.Settings) any { return s.WeightDecay }, "with --init on a folder, the model's own where Tessera knows it"))
 	rangedFloatVar(fs, &f.epochs, "epochs", 0, 0, 1e+06, false, "passes over the training examples (default: the preset's; 0 with --minutes fits the schedule to the budget, so the learning rate anneals in time, as the Train tab does)")
 	rangedFloatVar(fs, &f.promptDrop, "prompt-drop", 0.1, 0, 1, false, "chance a training prompt is replaced by PAD (for guidance)")
 	rangedFloatVar(fs, &f.wordDrop, "word-drop", 0, 0, 0.9, false, "chance each word of a training prompt that is kept is replaced by PAD (word dropout: each word learnt to say its part alone; default: the preset's)")
@@ -104,6 +104,26 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 		knobFlag(fs, sp, sp.RecommendedField(&f.defaults), "default-"+string(sp.Knob), 0, "record this "+sp.Label+" in the exported config.json as the model's default (tessera.defaults; not given: none recorded)")
 	}
 	fs.Var(rankByNameValue{&f.defaults.RankBy}, "default-rank-by", "record how the model's batches are best ranked in the exported config.json (tessera.defaults.rank_by: likelihood, prompt-gain or description; the studio and generate --rank follow it unless told otherwise; \"\": none; the shapes preset records description)")
+}
+
+// presetFromModel is presetDefault's note of the flags a fine-tune takes
+// from its model (a fine-tune keeps the model's shape).
+const presetFromModel = "with --init, the model's"
+
+// presetDefault is the help's " (default: …)" of a flag whose default is
+// the --data preset's (trainjob.Preset): each preset's value (of a
+// Settings, written as %v writes it), then that --resume keeps the run's,
+// then others ("with --init, the model's"), if not "".
+func presetDefault(value func(trainjob.Settings) any, others string) string {
+	var each []string
+	for _, data := range []string{"shapes", "mnist", "emoji", trainjob.EditData} {
+		each = append(each, fmt.Sprintf("%s %v", data, value(trainjob.Preset(data))))
+	}
+	each = append(each, fmt.Sprintf("a folder %v", value(trainjob.Preset("./folder"))))
+	if others != "" {
+		others = "; " + others
+	}
+	return " (default: the --data preset's: " + strings.Join(each, ", ") + "; with --resume, the run's" + others + ")"
 }
 
 // settings are the job's settings: the dataset's preset with the flags
@@ -249,8 +269,8 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
-	if len(pos) > 0 {
-		return usageError{fmt.Sprintf("takes no arguments (got %q): give the data with --data", pos[0])}
+	if err := noArguments(pos, "give the data with --data"); err != nil {
+		return err
 	}
 	f.dataset = folderData(f.dataset)
 	if f.initModel != "" {

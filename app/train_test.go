@@ -598,3 +598,89 @@ func TestResumeWithStopAtOfABudgetRun(t *testing.T) {
 		t.Fatalf("resumed with --stop-at: exit %d, %s", code, stderr)
 	}
 }
+
+// TestTrainSaysWhyARunFolderIsRefused: only a run folder another trainer
+// holds is "in use"; a run made with other settings and a folder of other
+// files each say what they are (all three began "run folder in use:").
+func TestTrainSaysWhyARunFolderIsRefused(t *testing.T) {
+	run1 := t.TempDir()
+	rec := trainjob.Record{Settings: parseTrainFlags(t, "--data", "shapes", "--out", run1, "--layers", "1")}
+	if err := trainjob.WriteRecord(run1, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(trainjob.PreparedPath(run1), nil, 0o644); err != nil { // its prepared data
+		t.Fatal(err)
+	}
+	docs := t.TempDir()
+	if err := os.WriteFile(filepath.Join(docs, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--out", run1, "--layers", "2", "--resume"}, "tessera train: " + run1 + " holds a run made with other settings (layers: 1 → 2): a run keeps"},
+		{[]string{"--out", docs}, "tessera train: " + docs + " holds other files (notes.txt among them) and is not a run folder"},
+	} {
+		code, _, stderr := run(t, append([]string{"train", "--data", "shapes", "--threads", "1"}, c.args...)...)
+		if code != 1 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "in use") {
+			t.Errorf("%v: exit %d, %q; want 1 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// flagHelp is the description of flag name in a command's --help (the
+// line under "  --name …"), "" if the help has no such flag.
+func flagHelp(t *testing.T, command, name string) string {
+	t.Helper()
+	code, stdout, _ := run(t, command, "--help")
+	if code != 0 {
+		t.Fatalf("%s --help: exit %d", command, code)
+	}
+	lines := strings.Split(stdout, "\n")
+	for i, line := range lines {
+		if (line == "  --"+name || strings.HasPrefix(line, "  --"+name+" ")) && i+1 < len(lines) {
+			return strings.TrimSpace(lines[i+1])
+		}
+	}
+	return ""
+}
+
+// TestHelpSaysWhatCommandsDo: the help agrees with what the commands do:
+// eval-shapes requires --model (it said it defaulted to the embedded
+// model), eval-edits' --model is optional (its usage line showed it
+// required), extend draws one image (its --seed spoke of a batch),
+// generate --json has a ranking score only for rankings other than
+// likelihood, and train's flags that default to the --data preset's say
+// each preset's value (they showed no default).
+func TestHelpSaysWhatCommandsDo(t *testing.T) {
+	if h := flagHelp(t, "eval-shapes", "model"); !strings.Contains(h, "(required)") || strings.Contains(h, "default") {
+		t.Errorf("eval-shapes --model: %q", h)
+	}
+	if _, stdout, _ := run(t, "eval-edits", "--help"); !strings.HasPrefix(stdout, "Usage: tessera eval-edits [--model M] ") {
+		t.Errorf("eval-edits usage: %q", strings.SplitN(stdout, "\n", 2)[0])
+	}
+	if h := flagHelp(t, "eval-edits", "model"); !strings.Contains(h, `(default "edit")`) {
+		t.Errorf("eval-edits --model: %q", h)
+	}
+	if h := flagHelp(t, "extend", "seed"); h == "" || strings.Contains(h, "batch") || strings.Contains(h, "candidate") {
+		t.Errorf("extend --seed: %q", h)
+	}
+	if h := flagHelp(t, "generate", "json"); !strings.Contains(h, "score where a ranked batch is ordered by prompt-gain or description, not likelihood") {
+		t.Errorf("generate --json: %q", h)
+	}
+	shapes, mnist, folder := trainjob.Preset("shapes"), trainjob.Preset("mnist"), trainjob.Preset("./pictures")
+	for name, v := range map[string]func(trainjob.Settings) any{
+		"batch": func(s trainjob.Settings) any { return s.Batch }, "codes": func(s trainjob.Settings) any { return s.Codes },
+		"layers": func(s trainjob.Settings) any { return s.Layers }, "width": func(s trainjob.Settings) any { return s.Width },
+		"heads": func(s trainjob.Settings) any { return s.Heads }, "lr": func(s trainjob.Settings) any { return s.LR },
+		"dropout": func(s trainjob.Settings) any { return s.Dropout }, "weight-decay": func(s trainjob.Settings) any { return s.WeightDecay },
+		"patch": func(s trainjob.Settings) any { return s.Patch }, "shifts": func(s trainjob.Settings) any { return s.Shifts },
+		"max-shift": func(s trainjob.Settings) any { return s.MaxShift }, "size": func(s trainjob.Settings) any { return s.Size },
+	} {
+		want := fmt.Sprintf("(default: the --data preset's: shapes %v, mnist %v, ", v(shapes), v(mnist))
+		if h := flagHelp(t, "train", name); !strings.Contains(h, want) || !strings.Contains(h, fmt.Sprintf("a folder %v; with --resume, the run's", v(folder))) {
+			t.Errorf("train --%s: %q; want %q", name, h, want)
+		}
+	}
+}

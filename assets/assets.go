@@ -80,7 +80,7 @@ func Open(name string) (*bundle.Bundle, error) {
 	if len(Models()) == 0 {
 		return nil, fmt.Errorf("no built-in model %q: this build embeds no models; pass a model folder", name)
 	}
-	return nil, fmt.Errorf("no built-in model %q (built-in: %s; tessera models lists them); a folder path needs a '/' (./%s)", name, strings.Join(Models(), ", "), name)
+	return nil, fmt.Errorf("no built-in model %q (built-in: %s; tessera models lists them)", name, strings.Join(Models(), ", "))
 }
 
 // ModelConfig reads a built-in model's config.json without its weights.

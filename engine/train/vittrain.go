@@ -21,6 +21,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/safetensors"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/engine/vit"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // ViTOptions are the hyper-parameters of a tokenizer run.
@@ -333,7 +334,7 @@ func (r *vitRun) loop(ctx context.Context) ([]ViTPoint, error) {
 			break
 		}
 		if opt.Minutes > 0 && time.Since(r.start) > time.Duration(opt.Minutes*float64(time.Minute)) {
-			fmt.Fprintf(r.log, "time budget of %.0f minutes spent at step %d\n", opt.Minutes, st.Step)
+			fmt.Fprintf(r.log, "time budget of %s spent at step %d\n", plural.Minutes(opt.Minutes), st.Step)
 			break
 		}
 		if !st.VQ && st.Step >= opt.PreVQSteps {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -115,7 +114,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		// that failed before it prepared anything, a mistyped --data say,
 		// fixes nothing: it is started again with the settings given.)
 		if d := train.SettingsDiff(old.Settings.identity(), s.identity()); len(d) > 0 {
-			return nil, fmt.Errorf("%w: %s holds a run made with other settings (%s): a run keeps its data and architecture; give its settings again, or another run folder to start anew", ErrRunExists, s.OutDir, strings.Join(d, "; "))
+			return nil, folderErrorf(ErrOtherSettings, "%s holds a run made with other settings (%s): a run keeps its data and architecture; give its settings again, or another run folder to start anew", s.OutDir, strings.Join(d, "; "))
 		}
 		if hasCheckpoint && s.Resume && s.Steps > 0 && s.Steps != old.TotalSteps && s.Steps <= old.Steps {
 			// A shorter schedule asked for: refused before the log says
@@ -140,7 +139,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	case hasCheckpoint && s.Resume:
 		what = fmt.Sprintf("resumed at step %d", rec.Steps)
 		if s.callMinutes > 0 {
-			what += " for up to " + minutesText(s.callMinutes)
+			what += " for up to " + plural.Minutes(s.callMinutes)
 			if s.Budget > 0 && s.callMinutes < s.Budget {
 				what += fmt.Sprintf(", what is left of its %g-minute budget", s.Budget)
 			}
@@ -239,13 +238,13 @@ func CheckRunFolder(dir string) error {
 	case err == nil:
 		return nil
 	case !errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("%w: the run's record is damaged (%v); nothing was changed: restore %s, or give another run folder", ErrRunExists, err, RecordFile)
+		return folderErrorf(ErrDamagedRecord, "%s: the run's record is damaged (%v); nothing was changed: restore %s, or give another run folder", dir, err, RecordFile)
 	}
 	if holdsWork(dir) { // a run's files without its record
 		return nil
 	}
 	if other := someonesFile(entries, LogFile); other != "" {
-		return fmt.Errorf("%w: %s holds other files (%s among them) and is not a run folder: give a new or empty folder for the run", ErrRunExists, dir, other)
+		return folderErrorf(ErrNotRunFolder, "%s holds other files (%s among them) and is not a run folder: give a new or empty folder for the run", dir, other)
 	}
 	return nil // only what file managers leave in a new folder, or a log
 }
@@ -268,7 +267,7 @@ func CheckTokenizerRunFolder(dir string) error {
 		return nil
 	}
 	if other := someonesFile(entries); other != "" {
-		return fmt.Errorf("%w: %s holds other files (%s among them) and no tokenizer run (%s): give a new or empty folder for the run", ErrRunExists, dir, other, train.ViTCheckpointFile)
+		return folderErrorf(ErrNotRunFolder, "%s holds other files (%s among them) and no tokenizer run (%s): give a new or empty folder for the run", dir, other, train.ViTCheckpointFile)
 	}
 	return nil
 }
@@ -322,31 +321,6 @@ func firstMissing(dir string) string {
 			return missing
 		}
 	}
-}
-
-// minutesText says a time budget in minutes the way a person would: "32
-// seconds", "1 minute", "8.5 minutes", "2 hours 5 minutes".
-func minutesText(m float64) string {
-	d := time.Duration(m * float64(time.Minute)).Round(time.Second)
-	switch {
-	case d < time.Minute:
-		return plural.N(max(int(d/time.Second), 1), "second", "seconds")
-	case d < time.Hour:
-		n := strconv.FormatFloat(d.Minutes(), 'f', -1, 64)
-		if d%time.Minute != 0 {
-			n = strconv.FormatFloat(math.Round(d.Minutes()*10)/10, 'f', -1, 64) // 8.5, 12.3
-		}
-		if n == "1" {
-			return "1 minute"
-		}
-		return n + " minutes"
-	}
-	d = d.Round(time.Minute) // before splitting: 1h59m45s is 2 hours, not "1 hour 60 minutes"
-	h, rest := int(d/time.Hour), int(d%time.Hour/time.Minute)
-	if rest == 0 {
-		return plural.N(h, "hour", "hours")
-	}
-	return plural.N(h, "hour", "hours") + " " + plural.N(rest, "minute", "minutes")
 }
 
 // endState is the run state after a call that returned res and err.

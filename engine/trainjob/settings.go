@@ -364,9 +364,39 @@ func emojiStyleWords() []string {
 // nor a folder path.
 var ErrUnknownDataset = errors.New("unknown dataset")
 
-// ErrRunExists marks a run folder that already holds another run, or the
-// same run without Resume.
+// ErrRunExists marks a run folder in use: another process is training it,
+// or it holds a run with a checkpoint and a new run was asked for.
 var ErrRunExists = errors.New("run folder in use")
+
+// ErrOtherSettings marks a run folder whose run was made with other
+// settings (data, architecture) than those given to resume it.
+var ErrOtherSettings = errors.New("run made with other settings")
+
+// ErrNotRunFolder marks a folder a run must not write into: it holds other
+// files than a run's.
+var ErrNotRunFolder = errors.New("not a run folder")
+
+// ErrDamagedRecord marks a run folder whose record cannot be read.
+var ErrDamagedRecord = errors.New("damaged run record")
+
+// folderError is why a run folder cannot take a run, in words of its own;
+// errors.Is matches it to its kind (ErrOtherSettings, ErrNotRunFolder,
+// ErrDamagedRecord), whose text is not repeated in it.
+type folderError struct {
+	kind error
+	msg  string
+}
+
+func (e *folderError) Error() string { return e.msg }
+
+// Unwrap is the error's kind.
+func (e *folderError) Unwrap() error { return e.kind }
+
+// folderErrorf is a folderError of kind with a message formatted as
+// fmt.Sprintf does.
+func folderErrorf(kind error, format string, args ...any) error {
+	return &folderError{kind: kind, msg: fmt.Sprintf(format, args...)}
+}
 
 // runIdentity is what a run folder's prepared data and checkpoint fix:
 // a run resumed (or trained again on its prepared data) must keep it.

@@ -174,7 +174,7 @@ func TestPauseResumeStop(t *testing.T) {
 	}
 	wider := rec.Settings
 	wider.Resume, wider.Width = true, 32
-	if _, err := Run(context.Background(), wider, Events{}); !errors.Is(err, ErrRunExists) || !strings.Contains(err.Error(), "width: 16 → 32") {
+	if _, err := Run(context.Background(), wider, Events{}); !errors.Is(err, ErrOtherSettings) || !strings.Contains(err.Error(), "width: 16 → 32") || strings.Contains(err.Error(), "in use") {
 		t.Fatalf("resumed with another width: %v", err)
 	}
 	s2 := rec.Settings
@@ -291,7 +291,7 @@ func TestCheckData(t *testing.T) {
 	// try to the mistaken settings (it failed for its own data instead).
 	other := Preset(missing)
 	other.OutDir = s.OutDir
-	if _, err := Run(ctx, other, Events{}); err == nil || errors.Is(err, ErrRunExists) {
+	if _, err := Run(ctx, other, Events{}); err == nil || errors.Is(err, ErrRunExists) || errors.Is(err, ErrOtherSettings) {
 		t.Fatalf("a retry with other data in a folder where nothing was prepared: %v", err)
 	}
 }
@@ -566,7 +566,7 @@ func TestRunRefusesFoldersItMustNotWriteInto(t *testing.T) {
 	}
 	s := tinySettings(docs)
 	s.Steps = 1
-	if _, err := Run(context.Background(), s, Events{}); !errors.Is(err, ErrRunExists) || !strings.Contains(err.Error(), "notes.txt") {
+	if _, err := Run(context.Background(), s, Events{}); !errors.Is(err, ErrNotRunFolder) || !strings.Contains(err.Error(), "notes.txt") || strings.Contains(err.Error(), "in use") {
 		t.Fatalf("a folder of other files: %v", err)
 	}
 	if entries, _ := os.ReadDir(docs); len(entries) != 1 {
@@ -586,7 +586,7 @@ func TestRunRefusesFoldersItMustNotWriteInto(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(fresh, ".git"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := CheckRunFolder(fresh); !errors.Is(err, ErrRunExists) {
+	if err := CheckRunFolder(fresh); !errors.Is(err, ErrNotRunFolder) {
 		t.Errorf("a folder holding a .git folder: %v", err)
 	}
 
@@ -596,7 +596,7 @@ func TestRunRefusesFoldersItMustNotWriteInto(t *testing.T) {
 		t.Fatal(err)
 	}
 	run.Resume = true
-	if _, err := Run(context.Background(), run, Events{}); !errors.Is(err, ErrRunExists) || !strings.Contains(err.Error(), "damaged") {
+	if _, err := Run(context.Background(), run, Events{}); !errors.Is(err, ErrDamagedRecord) || !strings.Contains(err.Error(), "damaged") || strings.Contains(err.Error(), "in use") {
 		t.Fatalf("a damaged record: %v", err)
 	}
 	if b, _ := os.ReadFile(record); string(b) != "{damaged" {
@@ -705,15 +705,6 @@ func TestDeleteRun(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(docs, "notes.txt")); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestMinutesText(t *testing.T) {
-	for m, want := range map[float64]string{0.536: "32 seconds", 0.01: "1 second", 0.001: "1 second", 1: "1 minute", 8.5: "8.5 minutes", 12.25: "12.3 minutes",
-		59.99: "60 minutes", 125: "2 hours 5 minutes", 120: "2 hours", 119.75: "2 hours", 179.6: "3 hours"} {
-		if got := minutesText(m); got != want {
-			t.Errorf("%g minutes: %q, want %q", m, got, want)
-		}
 	}
 }
 

@@ -28,3 +28,12 @@ func TestBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestMinutesText(t *testing.T) {
+	for m, want := range map[float64]string{0.536: "32 seconds", 0.01: "1 second", 0.001: "1 second", 1: "1 minute", 8.5: "8.5 minutes", 12.25: "12.3 minutes",
+		59.99: "60 minutes", 125: "2 hours 5 minutes", 120: "2 hours", 119.75: "2 hours", 179.6: "3 hours"} {
+		if got := Minutes(m); got != want {
+			t.Errorf("%g minutes: %q, want %q", m, got, want)
+		}
+	}
+}

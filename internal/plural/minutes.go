@@ -1,0 +1,32 @@
+package plural
+
+import (
+	"math"
+	"strconv"
+	"time"
+)
+
+// Minutes says a time budget in minutes the way a person would: "32
+// seconds", "1 minute", "8.5 minutes", "2 hours 5 minutes".
+func Minutes(m float64) string {
+	d := time.Duration(m * float64(time.Minute)).Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return N(max(int(d/time.Second), 1), "second", "seconds")
+	case d < time.Hour:
+		n := strconv.FormatFloat(d.Minutes(), 'f', -1, 64)
+		if d%time.Minute != 0 {
+			n = strconv.FormatFloat(math.Round(d.Minutes()*10)/10, 'f', -1, 64) // 8.5, 12.3
+		}
+		if n == "1" {
+			return "1 minute"
+		}
+		return n + " minutes"
+	}
+	d = d.Round(time.Minute) // before splitting: 1h59m45s is 2 hours, not "1 hour 60 minutes"
+	h, rest := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	if rest == 0 {
+		return N(h, "hour", "hours")
+	}
+	return N(h, "hour", "hours") + " " + N(rest, "minute", "minutes")
+}
