@@ -54,8 +54,8 @@ type job struct {
 	// mask of the image shown when it started: one painted during the run
 	// differs from it and is kept on the result.
 	maskBefore []bool
-	parent string
-	outDir string // where the results are saved
+	parent     string
+	outDir     string // where the results are saved
 	// saveAll saves every image of a batch, not only the first (the
 	// Settings choice when the job starts).
 	saveAll bool
