@@ -281,8 +281,11 @@ func TestRecordedModelIsTheDefault(t *testing.T) {
 	if !strings.Contains(stderr, "model mnist, as recorded") || strings.Contains(stderr, "warning") || line.Source != "metadata" || line.Prompt != "digit 3" {
 		t.Errorf("score of an mnist image without --model: %+v, stderr %q", line, stderr)
 	}
-	// A record naming mnist with other weights (a trained model that kept
-	// the name) is said so; images naming different models are each read
+	// A record naming mnist with other weights (a model trained into
+	// runs/mnist, whose folder name the record keeps) is refused as a model
+	// that is not built in is, asking for --model (score printed the
+	// built-in's figures with exit 0, and branch drew with it); --model
+	// mnist reads it with the built-in all the same. Images naming different models are each read
 	// with their own (the default read the digit as an emoji, at 8 bits a
 	// token), as alone.
 	rec, _ := readRecord(t, out)
@@ -300,8 +303,14 @@ func TestRecordedModelIsTheDefault(t *testing.T) {
 	if err := pngmeta.WriteFileAtomic(other, img, pngmeta.Metadata(*rec)); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, stderr := run(t, "score", other); !strings.Contains(stderr, "records model mnist with other weights (hash 0123456789") {
-		t.Errorf("another model's hash: stderr %q", stderr)
+	if code, stdout, stderr := run(t, "score", other); code == 0 || stdout != "" || !strings.Contains(stderr, "was made by a model named mnist whose weights are not the built-in mnist's") || !strings.Contains(stderr, "--model mnist reads it") {
+		t.Errorf("another model's hash: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if code, _, stderr := run(t, "branch", "--from", other, "--at", "3", "--out", filepath.Join(t.TempDir(), "b.png")); code == 0 || !strings.Contains(stderr, "whose weights are not the built-in mnist's") {
+		t.Errorf("branch of another model's picture: exit %d, stderr %q", code, stderr)
+	}
+	if code, stdout, stderr := run(t, "score", "--model", "mnist", other); code != 0 || stdout == "" {
+		t.Errorf("--model mnist: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	emoji := filepath.Join(t.TempDir(), "emoji.png")
 	if code, _, stderr := run(t, "generate", "--prompt", "red apple", "--seed", "1", "--out", emoji, "--quiet"); code != 0 {

@@ -244,9 +244,12 @@ func openDrawingModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundl
 // openImageModel opens the model for commands that read Tessera PNGs:
 // --model (flag) when given, else the built-in model the images' records
 // name (recordedModel), else the default; drawing refuses an edit model
-// (openDrawingModel). A record whose weights hash differs from the model
-// opened under its name (a trained model that kept the built-in's name) is
-// warned about on log.
+// (openDrawingModel). A record whose weights hash differs from the
+// built-in model of its name (a model trained into a folder of that name,
+// runs/mnist, or the built-in of an earlier Tessera) is a notBuiltInError
+// too: read with the built-in, its figures, kept codes and records would
+// be another model's (it was only warned about, and score printed the
+// built-in's figures with exit 0).
 func openImageModel(log io.Writer, flag, precision string, drawing bool, images ...string) (*bundle.Bundle, error) {
 	name, hash, err := recordedModel(log, flag, images...)
 	if err != nil {
@@ -257,8 +260,8 @@ func openImageModel(log io.Writer, flag, precision string, drawing bool, images 
 		open = openDrawingModel
 	}
 	b, err := open(log, name, precision)
-	if err == nil && hash != "" && b.Model.Hash != hash {
-		fmt.Fprintf(log, "warning: the image records model %s with other weights (hash %s; the built-in is %s): pass --model with the model that made it\n", name, hash, b.Model.Hash)
+	if err == nil && hash != "" && b.Model.Hash != hash && slices.Contains(Catalog{}.Builtin(), name) {
+		return nil, notBuiltInError{path: images[0], model: name, otherWeights: true}
 	}
 	return b, err
 }
@@ -377,9 +380,17 @@ func folderOfRecord(rec pngmeta.Record, hashes map[string]string) (dir string, o
 // built in (one trained or opened from a folder, which the record does
 // not locate): read with the default model, its figures would be those of
 // another model's pictures, so the command asks for --model instead.
-type notBuiltInError struct{ path, model string }
+// otherWeights says the model has a built-in's name but other weights.
+type notBuiltInError struct {
+	path, model  string
+	otherWeights bool
+}
 
 func (e notBuiltInError) Error() string {
+	if e.otherWeights {
+		return fmt.Sprintf("%s was made by a model named %s whose weights are not the built-in %s's (a model trained into a folder of that name, or the built-in of an earlier Tessera): pass --model with the folder of the model that made it (--model %s reads it with today's built-in all the same)",
+			e.path, e.model, e.model, e.model)
+	}
 	return fmt.Sprintf("%s was made by model %s, which is not built in: pass --model with the folder of the model that made it (--model %s reads it with the default model all the same)",
 		e.path, e.model, Catalog{}.Builtin()[0])
 }
@@ -438,7 +449,7 @@ func recordedModelMemo(log io.Writer, flag string, hashes map[string]string, ima
 			// the ones the record names is it.
 			dir, ok := folderOfRecord(*rec, hashes)
 			if !ok {
-				return rec.Model, "", notBuiltInError{path, rec.Model}
+				return rec.Model, "", notBuiltInError{path: path, model: rec.Model}
 			}
 			recorded = dir
 		}

@@ -289,7 +289,7 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 			if err != nil {
 				return err
 			}
-			sum += psnr.Images(src, q)
+			sum += psnr.Capped(psnr.Images(src, q))
 		}
 		out["kmeans_psnr_db"], out["kmeans_codebook_size"] = sum/float64(len(valImgs)), *kmK
 	}

@@ -18,11 +18,11 @@ const WhiteTolerance = 10
 // PSNR is the peak signal-to-noise ratio of out against the exact target,
 // in dB over the RGB channels, capped at MaxPSNR (equal images); NaN when
 // the sizes differ.
-func PSNR(target, out *image.NRGBA) float64 { return min(psnr.Images(target, out), MaxPSNR) }
+func PSNR(target, out *image.NRGBA) float64 { return psnr.Capped(psnr.Images(target, out)) }
 
 // MaxPSNR caps PSNR so that an exact edit counts as a large finite number
 // in a mean.
-const MaxPSNR = 100
+const MaxPSNR = psnr.Max
 
 // WhiteKept measures how much of the target's white background (Exterior:
 // the white connected to the border) is white within WhiteTolerance in
@@ -204,7 +204,7 @@ func GivenBackNote(instruction string, src *image.NRGBA, share float64, mask []b
 // mask nil means every patch. NaN when the sizes differ, the grid does
 // not divide them or no patch is marked.
 func PSNRWithin(target, out *image.NRGBA, mask []bool, rows, cols int) float64 {
-	return min(psnr.Patches(target, out, mask, rows, cols), MaxPSNR)
+	return psnr.Capped(psnr.Patches(target, out, mask, rows, cols))
 }
 
 // WeakFamilyNote is what to tell a user whose instruction is of a family

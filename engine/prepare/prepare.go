@@ -424,13 +424,10 @@ func tokenize(ctx context.Context, samples []data.Sample, imgs []*image.NRGBA, c
 	return out, nil
 }
 
-// exactPSNR (dB) is what an exact reconstruction counts for in meanPSNR
-// (its PSNR is infinite): a codebook that holds a small dataset's patches
-// exactly had printed 0 dB, the mean of nothing.
-const exactPSNR = 100
-
 // meanPSNR is the mean reconstruction PSNR of images through the tokenizer
-// (an exact one counting exactPSNR); NaN for no images.
+// (an exact one counting psnr.Max: a codebook that holds a small dataset's
+// patches exactly had printed 0 dB, the mean of nothing); NaN for no
+// images.
 func meanPSNR(imgs []*image.NRGBA, cb tokenizer.Tokenizer, grid, workers int) float64 {
 	if len(imgs) == 0 {
 		return math.NaN()
@@ -442,7 +439,7 @@ func meanPSNR(imgs []*image.NRGBA, cb tokenizer.Tokenizer, grid, workers int) fl
 			vals[i] = math.NaN()
 			return
 		}
-		vals[i] = min(psnr.Images(imgs[i], cb.Decode(codes, grid, grid)), exactPSNR)
+		vals[i] = psnr.Capped(psnr.Images(imgs[i], cb.Decode(codes, grid, grid)))
 	})
 	sum, n := 0.0, 0
 	for _, v := range vals {

@@ -15,6 +15,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 )
 
@@ -156,7 +157,7 @@ func TestEncodingProgress(t *testing.T) {
 	}
 }
 
-// An exact reconstruction counts as exactPSNR in the mean (it printed 0 dB
+// An exact reconstruction counts as psnr.Max in the mean (it printed 0 dB
 // when every image was exact), and no images give NaN.
 func TestMeanPSNRCountsExact(t *testing.T) {
 	img := image.NewNRGBA(image.Rect(0, 0, 4, 4))
@@ -174,8 +175,8 @@ func TestMeanPSNRCountsExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := meanPSNR([]*image.NRGBA{img}, tokenizer.Codebook{Codebook: cb}, 1, 1); got != exactPSNR {
-		t.Errorf("an exact reconstruction: %g dB, want %d", got, exactPSNR)
+	if got := meanPSNR([]*image.NRGBA{img}, tokenizer.Codebook{Codebook: cb}, 1, 1); got != psnr.Max {
+		t.Errorf("an exact reconstruction: %g dB, want %d", got, psnr.Max)
 	}
 	if got := meanPSNR(nil, tokenizer.Codebook{Codebook: cb}, 1, 1); !math.IsNaN(got) {
 		t.Errorf("no images: %g", got)

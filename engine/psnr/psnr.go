@@ -1,8 +1,8 @@
 // Package psnr measures peak signal-to-noise ratio, the reconstruction
 // figure Tessera reports for tokenizers, edits and stored codes:
 // 10·log10(255²/MSE) in dB over the R, G and B channels of 8-bit pictures
-// (alpha is ignored). Equal pictures give +Inf; callers that average or
-// print figures cap them (edit.MaxPSNR).
+// (alpha is ignored). Equal pictures give +Inf; callers that average,
+// print or store figures cap them (Capped).
 package psnr
 
 import (
@@ -58,6 +58,20 @@ func Bytes(a, b []uint8) float64 {
 		sum += d * d
 	}
 	return fromSum(sum, len(a))
+}
+
+// Max is the figure an exact reconstruction counts as where figures are
+// averaged or written as JSON: a large finite number of dB (+Inf made a
+// mean infinite, and JSON has no +Inf: a tokenizer run whose held-out
+// pictures came back exact failed to write its checkpoint).
+const Max = 100
+
+// Capped is v capped at Max (NaN stays NaN).
+func Capped(v float64) float64 {
+	if v > Max {
+		return Max
+	}
+	return v
 }
 
 // squaredError sums the squared RGB differences of a and b over r (in

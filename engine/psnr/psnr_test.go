@@ -82,3 +82,18 @@ func TestBytes(t *testing.T) {
 		t.Error("lengths that differ or are 0 must give NaN")
 	}
 }
+
+// Capped keeps every figure finite for a mean or JSON: an exact
+// reconstruction counts as Max, NaN stays NaN.
+func TestCapped(t *testing.T) {
+	a := image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	if got := Capped(Images(a, a)); got != Max {
+		t.Errorf("equal pictures: %v, want %v", got, Max)
+	}
+	if got := Capped(Bytes([]uint8{0, 255}, []uint8{1, 255})); got >= Max || got <= 0 {
+		t.Errorf("a near miss: %v", got)
+	}
+	if !math.IsNaN(Capped(math.NaN())) {
+		t.Error("NaN is not NaN capped")
+	}
+}

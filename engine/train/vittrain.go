@@ -524,7 +524,8 @@ func (r *vitRun) evaluate() {
 	fmt.Fprintf(r.log, "step %6d  held-out %.2f dB PSNR, %d codes used, perplexity %.0f%s\n", p.Step, psnr, p.Used, p.Perplexity, mark)
 }
 
-// EvalViT returns the mean reconstruction PSNR (dB, 8-bit pixels) of imgs
+// EvalViT returns the mean reconstruction PSNR (dB, 8-bit pixels, each
+// capped at psnr.Max) of imgs
 // through m's encoder, quantiser and decoder, and how often each code was used.
 func EvalViT(m *ViT, imgs [][]uint8) (float64, []int) {
 	counts := make([]int, m.K)
@@ -541,7 +542,7 @@ func EvalViT(m *ViT, imgs [][]uint8) (float64, []int) {
 		}
 		for i, img := range batch {
 			m.Pixels(out, i)
-			sum += psnr.Bytes(img, out)
+			sum += psnr.Capped(psnr.Bytes(img, out)) // an exact one is a finite figure: JSON has no +Inf
 		}
 	}
 	return sum / float64(len(imgs)), counts
