@@ -129,13 +129,31 @@ func TestTrainTokenizerCLI(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
 	args := []string{"train-tokenizer", "--data", data, "--out", out, "--size", "8", "--patch", "2", "--codes", "8", "--code-dim", "4",
 		"--width", "8", "--heads", "2", "--encoder-layers", "1", "--decoder-layers", "1", "--batch", "4", "--eval-every", "10", "--threads", "1", "--pre-vq-steps", "5", "--warmup", "5"}
-	code, stdout, stderr := run(t, append(args, "--steps", "15")...)
+	code, stdout, stderr := run(t, append(args, "--steps", "15", "--limit", "30")...)
 	if code != 0 || !strings.Contains(stdout, "held-out") {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
-	code, _, stderr = run(t, append(args, "--steps", "25")...)
-	if code != 0 || !strings.Contains(stderr, "resuming") {
+	imagesLine := func(stderr string) string {
+		for _, l := range strings.Split(stderr, "\n") {
+			if strings.HasPrefix(l, "tokenizer: ") && strings.Contains(l, "held-out images") {
+				return l
+			}
+		}
+		return ""
+	}
+	first := imagesLine(stderr)
+	if !strings.Contains(first, "held-out images") {
+		t.Fatalf("the first run does not say its images: %s", stderr)
+	}
+	// A resume given only --steps keeps the run's own settings: its data,
+	// its 30 images and held-out ones, its architecture (which had to be
+	// given again) and batch.
+	code, _, stderr = run(t, "train-tokenizer", "--out", out, "--steps", "25", "--threads", "1")
+	if code != 0 || !strings.Contains(stderr, "resuming the run in") || !strings.Contains(stderr, "30 images of them, a 25-step schedule, 2×2 px codes, width 8, batch 4") {
 		t.Fatalf("second run: exit %d: %s", code, stderr)
+	}
+	if again := imagesLine(stderr); again != first {
+		t.Errorf("the resume read other images: %q, first %q", again, first)
 	}
 	if card, err := os.ReadFile(filepath.Join(out, "tokenizer", "TOKENIZER.md")); err != nil || !strings.Contains(string(card), "25 of 25 steps") {
 		t.Fatalf("tokenizer card: %v\n%s", err, card)

@@ -72,12 +72,47 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	if err := trainjob.CheckTokenizerRunFolder(*out); err != nil {
 		return err
 	}
+	// A run folder with a checkpoint resumes with the run's own settings,
+	// as train --resume does: the flags not given now are the run's (a
+	// resume given only --minutes took every default: all 19,030 images
+	// where the run had used 300, other held-out images, a 20,000-step
+	// schedule, and the architecture flags had to be given again).
+	resuming := false
+	if ck := filepath.Join(*out, train.ViTCheckpointFile); fileExists(ck) {
+		st, err := train.ReadViTState(ck)
+		if err != nil {
+			return fmt.Errorf("train-tokenizer: read the run's checkpoint: %w", err)
+		}
+		resuming = true
+		o, c := st.Options, st.Options.Config
+		for name, keep := range map[string]func(){
+			"data": func() {
+				if o.Data != "" {
+					*dataset = o.Data
+				}
+			},
+			"limit": func() { *limit = o.Limit }, "steps": func() { *steps = o.Steps },
+			"size": func() { *size = c.ImageSize }, "patch": func() { *patch = c.PatchSize },
+			"codes": func() { *codes = c.CodebookSize }, "code-dim": func() { *codeDim = c.CodeDim },
+			"width": func() { *width = c.NEmbd }, "heads": func() { *heads = c.NHead },
+			"encoder-layers": func() { *encLayers = c.EncoderLayers }, "decoder-layers": func() { *decLayers = c.DecoderLayers },
+			"batch": func() { *batch = o.Batch }, "lr": func() { *lr = o.LR }, "eval-every": func() { *evalEvery = o.EvalEvery },
+			"pre-vq-steps": func() { *preVQ = o.PreVQSteps }, "warmup": func() { *warmup = o.Warmup },
+			"init": func() { *init = o.Init }, "decoder-only": func() { *decoderOnly = o.DecoderOnly },
+		} {
+			if !set[name] {
+				keep()
+			}
+		}
+		fmt.Fprintf(env.Stderr, "resuming the run in %s at step %d with its own settings (data %s, %s, a %d-step schedule, %d×%d px codes, width %d, batch %d); flags given now change them\n",
+			*out, st.Step, *dataset, imagesUsed(*limit), *steps, *patch, *patch, *width, *batch)
+	}
 	if *decoderOnly && *init == "" {
 		return usageError{"--decoder-only needs --init TOKENIZER (the encoder and codebook to keep)"}
 	}
 	cfg := vit.Config{Type: vit.TypeViTVQ, ImageSize: *size, PatchSize: *patch, NEmbd: *width, NHead: *heads, NInner: 4 * *width,
 		EncoderLayers: *encLayers, DecoderLayers: *decLayers, CodebookSize: *codes, CodeDim: *codeDim, LayerNormEpsilon: 1e-5}
-	if *init != "" {
+	if *init != "" && !resuming { // a resume has its architecture (its --init's) in its checkpoint
 		for _, f := range []string{"size", "patch", "codes", "code-dim", "width", "heads", "encoder-layers", "decoder-layers"} {
 			if set[f] {
 				return usageError{fmt.Sprintf("--%s: the architecture comes from --init %s", f, *init)}
@@ -102,7 +137,7 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	opt := train.DefaultViTOptions(cfg)
 	opt.Steps, opt.Minutes, opt.Workers, opt.Out, opt.Batch, opt.LR, opt.MinLR, opt.EvalEvery = *steps, *minutes, *threads, *out, *batch, *lr, *lr/10, *evalEvery
 	opt.PreVQSteps, opt.Warmup, opt.StopAt = *preVQ, *warmup, *stopAt
-	opt.Data = *dataset
+	opt.Data, opt.Limit = *dataset, *limit
 	opt.Init, opt.DecoderOnly = *init, *decoderOnly
 	if bundle.IsFolder(*dataset) {
 		if abs, err := filepath.Abs(*dataset); err == nil {
@@ -136,6 +171,14 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 		return errors.New("interrupted: checkpoint saved; run the same command again to resume")
 	}
 	return err
+}
+
+// imagesUsed says how many images a --limit uses.
+func imagesUsed(limit int) string {
+	if limit <= 0 {
+		return "all its images"
+	}
+	return plural.N(limit, "image", "images") + " of them"
 }
 
 // tokenizerCardFile records, beside an exported tokenizer, how it was made.

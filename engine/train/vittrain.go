@@ -51,6 +51,9 @@ type ViTOptions struct {
 	// learns (ViT.ForwardCodes). A model trained on those codes stays valid
 	// and draws with the new decoder.
 	DecoderOnly bool `json:"decoder_only,omitempty"`
+	// Limit is how many of Data's images the run uses (0: all), so that a
+	// resume holds out the same ones (tessera train-tokenizer --limit).
+	Limit int `json:"limit,omitempty"`
 	// Not kept in checkpoints:
 	Minutes           float64 `json:"-"` // stop this run after so long (0: no limit)
 	StopAt            int     `json:"-"` // stop this run at this step (0: at Steps)
