@@ -180,13 +180,14 @@ func TestScoreJSONMatchesReference(t *testing.T) {
 	if math.Abs(sum-line.NLLNats) > 1e-9 {
 		t.Error("per-token NLL does not add up to the total")
 	}
-	// The likelihood map is written, one 32-pixel block a patch.
+	// The likelihood map is written: the picture and its map, one 32-pixel
+	// block a patch each, side by side with 8-pixel margins.
 	lmap := filepath.Join(t.TempDir(), "lmap.png")
 	code, _, stderr = run(t, "score", "--model", dir, "--map", lmap, path)
 	if code != 0 {
 		t.Fatal(stderr)
 	}
-	if cfg, err := decodeConfig(lmap); err != nil || cfg.Width != 256 || !strings.Contains(stderr, "likelihood map of "+path+": "+lmap) {
+	if cfg, err := decodeConfig(lmap); err != nil || cfg.Width != 2*256+3*8 || !strings.Contains(stderr, "likelihood map of "+path+": "+lmap) {
 		t.Errorf("likelihood map width %d (%v); stderr %q", cfg.Width, err, stderr)
 	}
 	// A drawn picture (its record: codes, prompt, seed) is not replaced by
@@ -745,8 +746,8 @@ func TestExtendAndTimelapse(t *testing.T) {
 	if code, _, stderr := run(t, "score", "--model", model, "--map", tallMap, tall); code != 0 {
 		t.Fatalf("score --map of a tall image: %q", stderr)
 	}
-	if mc, err := decodeConfig(tallMap); err != nil || mc.Height*4 != mc.Width*7 {
-		t.Fatalf("the map of a 7×4-patch image is %d×%d (%v)", mc.Width, mc.Height, err)
+	if mc, err := decodeConfig(tallMap); err != nil || (mc.Width-3*8)/2*7/4 > mc.Height || mc.Height > (mc.Width-3*8)/2*7/4+120 {
+		t.Fatalf("the map of a 7×4-patch image is %d×%d (%v): not the picture's shape with a legend under it", mc.Width, mc.Height, err)
 	}
 	// A tall image's time-lapse is drawn at its height, ending on it.
 	tallGIF := filepath.Join(dir, "tall.gif")

@@ -8,6 +8,7 @@ import (
 	"image"
 	"io"
 	"math"
+	"path/filepath"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
@@ -139,7 +140,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	modelName := fs.String("model", "", "built-in model name or model folder")
 	promptText := fs.String("prompt", "", "prompt to score under (default: the prompt stored in the image, if any: Tessera's record or an A1111 \"parameters\" text; --prompt \"\" scores without one)")
 	asJSON := fs.Bool("json", false, "one JSON object per line per image")
-	mapOut := fs.String("map", "", "write the likelihood map of the (single) image to this PNG: each patch tinted by its −log p")
+	mapOut := fs.String("map", "", "write the likelihood map of the (single) image to this PNG: the picture beside itself tinted patch by patch by its −log p, the least likely patch framed, with the colour scale in bits, the mean and the model and prompt under them")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	stride := rangedInt(fs, "stride", 0, 0, 1024, "an image taller than the model (tessera extend's) is scored window by window as extend drew it: the rows of each step under the grid's other rows above them; the rows a step, as extend's --stride (0 = half the model's grid, extend's default; 1 = a row at a time under all the rows the window holds)")
 	precision := fs.String("precision", precF32, "arithmetic: f32 (exact, one full pass) or f16/int8 as sampling computes them (the decode kernels, 16 positions at a time): the difference from f32 is what that precision costs in likelihood")
@@ -273,7 +274,11 @@ func runScore(ctx context.Context, env Env, args []string) error {
 				rows = tallRows
 			}
 			top := render.SurpriseTop(b.Codes())
-			lmap := render.NLLMap(s.PerToken, rows, cols, b.PatchSize(), top)
+			caption := fmt.Sprintf("%s under model %s, no prompt", filepath.Base(path), b.Name)
+			if p != "" {
+				caption = fmt.Sprintf("%s under model %s, prompt %q", filepath.Base(path), b.Name, p)
+			}
+			lmap := render.LikelihoodSheet(b.Tokenizer.Decode(tokens, rows, cols), s.PerToken, rows, cols, b.PatchSize(), top, caption)
 			if err := pngmeta.WriteFileAtomic(*mapOut, lmap, map[string]string{
 				"Comment": fmt.Sprintf("likelihood map (per-patch −log p, nats) of %s under %s; colours from 0 to %.2f nats (a uniform guess among %d codes; beyond it the top colour); max %.3f nats; %.4f bits/token", path, b.Name, top, b.Codes(), maxOf(s.PerToken), s.BitsPerToken()),
 			}); err != nil {

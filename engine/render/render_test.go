@@ -188,3 +188,30 @@ func TestTimelapseStopsWhileMappingFrames(t *testing.T) {
 		t.Fatalf("cancelled after the last frame: %v", err)
 	}
 }
+
+// The likelihood sheet shows the picture beside its map, frames the least
+// likely patch and puts the scale under them.
+func TestLikelihoodSheet(t *testing.T) {
+	pic := image.NewNRGBA(image.Rect(0, 0, 8, 8)) // 2×2 patches of 4 px
+	for i := range pic.Pix {
+		pic.Pix[i] = 255 // white
+	}
+	pic.SetNRGBA(0, 0, color.NRGBA{R: 255, A: 255})
+	values := []float64{0.1, 0.2, 5, 0.3} // patch 2 (row 2, col 1) the least likely
+	sheet := LikelihoodSheet(pic, values, 2, 2, 4, 7, "pic.png under model m")
+	w := NLLMap(values, 2, 2, 4, 7).Rect.Dx() // 256: the map's own size
+	if sheet.Rect.Dx() != 2*w+24 || sheet.Rect.Dy() <= w+24 {
+		t.Fatalf("sheet %v for a %d-px map", sheet.Rect, w)
+	}
+	if c := sheet.NRGBAAt(8+1, 8+1); c.R != 255 || c.G != 0 {
+		t.Errorf("the picture's red corner is %v on the sheet", c)
+	}
+	side := w / 2
+	frameAt := sheet.NRGBAAt(16+w, 8+side) // the map's patch (1, 0): its top-left corner
+	if frameAt != (color.NRGBA{R: 255, G: 60, B: 60, A: 255}) {
+		t.Errorf("the least likely patch is not framed: %v", frameAt)
+	}
+	if c := sheet.NRGBAAt(16+w, 8); c == (color.NRGBA{R: 255, G: 60, B: 60, A: 255}) {
+		t.Error("a likely patch is framed too")
+	}
+}
