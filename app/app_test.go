@@ -125,6 +125,19 @@ func TestGenerateWritesBatchWithMetadata(t *testing.T) {
 	if cfg, err := decodeConfig(big); err != nil || cfg.Width != 32 {
 		t.Errorf("upscaled width %d (%v), want 32", cfg.Width, err)
 	}
+	// Its metadata says both sizes, as the studio's Export does: the
+	// record the native one with the upscale in Extra, the A1111 text the
+	// picture's as Size (it said the native 8x8 of a 32-pixel picture).
+	if c.Width != 8 || c.Extra[pngmeta.ExtraExportSize] != "32x32" || c.ExtraInt(pngmeta.ExtraUpscale) != 4 {
+		t.Errorf("upscaled record: %d×%d, extra %v", c.Width, c.Height, c.Extra)
+	}
+	text, err := pngmeta.ReadFile(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if params := text[pngmeta.KeyParameters]; !strings.Contains(params, "Size: 32x32") || !strings.Contains(params, "Native size: 8x8") || !strings.Contains(params, "Upscale: 4x") {
+		t.Errorf("upscaled parameters: %q", params)
+	}
 }
 
 func decodeConfig(path string) (image.Config, error) {

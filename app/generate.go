@@ -437,8 +437,19 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		if so.transparent {
 			pic = transparentPicture(pic, &rec)
 		}
+		meta := pngmeta.Metadata(rec)
+		if so.scale > 1 {
+			// Said as the studio's Export says it: Size is the picture's,
+			// beside the native size (it said Size: 64x64 of a 256×256 PNG).
+			filter := "Nearest"
+			if so.smooth {
+				filter = "Lanczos"
+			}
+			b := pic.Bounds()
+			meta = pngmeta.UpscaledMetadata(rec, b.Dx()*so.scale, b.Dy()*so.scale, so.scale, filter)
+		}
 		pic = render.Upscale(pic, so.scale, so.smooth)
-		if err := pngmeta.WriteFileAtomic(path, pic, pngmeta.Metadata(rec)); err != nil {
+		if err := pngmeta.WriteFileAtomic(path, pic, meta); err != nil {
 			return err
 		}
 		if so.json {

@@ -63,38 +63,15 @@ func exportPNG(path string, img image.Image, k int, f Filter, rec pngmeta.Record
 	}
 	b := img.Bounds()
 	w, h := b.Dx()*k, b.Dy()*k
-	rec.Extra[extraUpscale] = k
-	rec.Extra[extraFilter] = f.String()
-	rec.Extra[extraExportSize] = fmt.Sprintf("%dx%d", w, h)
 	if clear, _ := rec.Extra[extraTransparent].(bool); clear {
 		// At the model's size, where an edge pixel is one pixel: the
 		// upscale then carries its alpha (Lanczos premultiplies).
 		img = edit.TransparentBackground(img)
 	}
-	if err := pngmeta.WriteFileAtomic(path, upscale(img, k, f), exportMetadata(rec, w, h)); err != nil {
+	if err := pngmeta.WriteFileAtomic(path, upscale(img, k, f), pngmeta.UpscaledMetadata(rec, w, h, k, f.String())); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
-}
-
-// exportMetadata is rec's metadata for a picture exported at w×h: the
-// A1111 "parameters" text states the exported size as Size and the
-// model's native size, the upscale and the filter beside it.
-func exportMetadata(rec pngmeta.Record, w, h int) map[string]string {
-	text := pngmeta.Metadata(rec)
-	p := rec.Infotext()
-	nw, nh := p.Width, p.Height
-	p.Width, p.Height = w, h
-	p.SetExtra("Native size", fmt.Sprintf("%dx%d", nw, nh)) // beside what Infotext put there
-	// An int made here, a float64 read back from JSON.
-	if k := rec.ExtraInt(extraUpscale); k > 0 {
-		p.SetExtra("Upscale", fmt.Sprintf("%dx", k))
-	}
-	if f, ok := rec.Extra[extraFilter].(string); ok {
-		p.SetExtra("Upscale filter", f)
-	}
-	text[pngmeta.KeyParameters] = pngmeta.FormatParameters(p)
-	return text
 }
 
 // expandHome puts "~" and "~/…" in the home folder, as people type paths

@@ -9,10 +9,10 @@ import (
 
 // Keys Tessera's studio adds to Record.Extra.
 const (
-	extraMask    = pngmeta.ExtraMask // '0'/'1' per patch
-	extraKind    = pngmeta.ExtraKind // generate, regenerate, complete, branch, extend, edit, export
-	extraUpscale = "upscale"         // export scale factor
-	extraFilter  = "filter"          // export filter
+	extraMask    = pngmeta.ExtraMask    // '0'/'1' per patch
+	extraKind    = pngmeta.ExtraKind    // generate, regenerate, complete, branch, extend, edit, export
+	extraUpscale = pngmeta.ExtraUpscale // export scale factor
+	extraFilter  = pngmeta.ExtraFilter  // export filter
 	// extraAt is where an image branches from its parent: the patches kept
 	// (complete, branch) or the rows added (extend).
 	extraAt = pngmeta.ExtraAt

@@ -2,6 +2,7 @@ package pngmeta
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -103,4 +104,27 @@ func (r *Record) ExtraInt(key string) int {
 		return int(v)
 	}
 	return 0
+}
+
+// UpscaledMetadata is rec's metadata for its picture written at w×h pixels,
+// k times its native size (rec's Width and Height) with filter (as the
+// studio's export names it: "Nearest", "Lanczos"): the record keeps the
+// native size and says the upscale in Extra (ExtraUpscale, ExtraFilter,
+// ExtraExportSize); the A1111 "parameters" text states the exported size
+// as Size, with the native size, the upscale and the filter beside it.
+// The studio's Export and tessera generate --scale write the same.
+func UpscaledMetadata(rec Record, w, h, k int, filter string) map[string]string {
+	extra := make(map[string]any, len(rec.Extra)+3)
+	maps.Copy(extra, rec.Extra)
+	extra[ExtraUpscale], extra[ExtraFilter], extra[ExtraExportSize] = k, filter, fmt.Sprintf("%dx%d", w, h)
+	rec.Extra = extra
+	text := Metadata(rec)
+	p := rec.Infotext()
+	nw, nh := p.Width, p.Height
+	p.Width, p.Height = w, h
+	p.SetExtra("Native size", fmt.Sprintf("%dx%d", nw, nh)) // beside what Infotext put there
+	p.SetExtra("Upscale", fmt.Sprintf("%dx", k))
+	p.SetExtra("Upscale filter", filter)
+	text[KeyParameters] = FormatParameters(p)
+	return text
 }
