@@ -1315,39 +1315,33 @@ func TestHistoryFilterDoesNotHideNewImages(t *testing.T) {
 func TestEscapeStopsARunFromAFocusedSlider(t *testing.T) {
 	s := newTestStudio(t)
 	c := s.Window().Canvas()
-	c.Focus(s.panel.batch)
-	if c.Focused() != fyne.Focusable(s.panel.batch) {
-		t.Fatal("the slider did not take the focus")
-	}
-	s.runs.onPatch = func(ev sampler.Event) {
-		if ev.Step == 4 {
-			c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	escapeStops := func(target fyne.Focusable, what string) {
+		t.Helper()
+		c.Focus(target)
+		if c.Focused() != target {
+			t.Fatalf("%s did not take the focus", what)
+		}
+		s.runs.onPatch = func(ev sampler.Event) {
+			if ev.Step == 4 {
+				c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+			}
+		}
+		generate(t, s)
+		s.runs.onPatch = nil
+		if st := s.Status(); !strings.HasPrefix(st, "Stopped at patch") {
+			t.Fatalf("Escape on %s during a run: status %q", what, st)
 		}
 	}
-	generate(t, s)
-	if st := s.Status(); !strings.HasPrefix(st, "Stopped at patch") {
-		t.Fatalf("Escape on a focused slider during a run: status %q", st)
-	}
+	escapeStops(s.panel.batch, "a focused slider")
 	// Other keys still move it.
-	s.runs.onPatch = nil
 	v := s.panel.batch.Value
 	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
 	if s.panel.batch.Value == v {
 		t.Error("the right arrow did not move the focused slider")
 	}
-
 	// The same from the canvas, which a click on it (painting the mask)
 	// focuses: it took every key.
-	c.Focus(s.canvas)
-	s.runs.onPatch = func(ev sampler.Event) {
-		if ev.Step == 4 {
-			c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-		}
-	}
-	generate(t, s)
-	if st := s.Status(); !strings.HasPrefix(st, "Stopped at patch") {
-		t.Fatalf("Escape on the focused canvas during a run: status %q", st)
-	}
+	escapeStops(s.canvas, "the focused canvas")
 }
 
 // A long progress text does not widen the window: the bar's minimum is
