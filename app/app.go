@@ -110,11 +110,9 @@ func Main(args []string, env Env) int {
 		name, args = "version", []string{"version"}
 	}
 	if name == "studio" {
-		if err := runStudio(ctx, env, args[1:]); err != nil && !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(env.Stderr, "tessera:", err)
-			return 1
-		}
-		return 0
+		// The status every command gives: 2 for a bad command line (the
+		// studio's gave 1).
+		return exitStatus(env, "studio", runStudio(ctx, env, args[1:]), false)
 	}
 	cmd, ok := commands()[name]
 	if !ok {
