@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -209,10 +210,10 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 			continue
 		}
 		if im.KeptCount > 0 { // ranked by how well the kept patches fit the changed ones (sampler.RankByFit)
-			fmt.Fprintf(env.Stdout, "%s\tseed %d\tfit of the kept patches %.4f nats/token\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.Fit(), im.MeanLogLik())
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\tfit of the kept patches %.4f nats/token\tmean log-likelihood %.4f nats/token (%.4f bits/token)\n", path, im.Seed, im.Fit(), im.MeanLogLik(), -im.MeanLogLik()/math.Ln2)
 			continue
 		}
-		fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token\n", path, im.Seed, im.MeanLogLik())
+		fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token (%.4f bits/token)\n", path, im.Seed, im.MeanLogLik(), -im.MeanLogLik()/math.Ln2)
 	}
 	if old := staleCandidates(*out, len(res.Images)); len(old) > 0 {
 		verb := "are"

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -472,9 +473,9 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		}
 		switch {
 		case own:
-			fmt.Fprintf(env.Stdout, "%s\tseed %d\t%s %+.4f nats/token\tmean log-likelihood %.4f nats/token%s\n", path, im.Seed, so.rankBy.ScoreName(), scores[i], im.MeanLogLik(), style)
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\t%s %+.4f nats/token\tmean log-likelihood %.4f nats/token (%.4f bits/token)%s\n", path, im.Seed, so.rankBy.ScoreName(), scores[i], im.MeanLogLik(), -im.MeanLogLik()/math.Ln2, style)
 		case so.rank:
-			fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token%s\n", path, im.Seed, im.MeanLogLik(), style)
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token (%.4f bits/token)%s\n", path, im.Seed, im.MeanLogLik(), -im.MeanLogLik()/math.Ln2, style)
 		default:
 			fmt.Fprintf(env.Stdout, "%s\tseed %d%s\n", path, im.Seed, style)
 		}
