@@ -776,15 +776,17 @@ func (t *TrainTab) Start() error {
 	if err != nil {
 		return err
 	}
-	for _, f := range []string{trainjob.RecordFile, train.CheckpointFile} {
-		if _, err := os.Stat(filepath.Join(st.OutDir, f)); err == nil {
-			// Listed and shown, so that Resume is at hand (a run made
-			// elsewhere, by tessera train, was in no list to pick it from).
-			if t.OpenRunFolder(st.OutDir) == nil {
-				return fmt.Errorf("train: %s already holds a run, now shown in the list: Resume continues it, or choose another run folder", st.OutDir)
-			}
-			return fmt.Errorf("train: %s already holds a run: pick it in the list and Resume, or choose another run folder", st.OutDir)
+	if trainjob.HoldsCheckpoint(st.OutDir) {
+		// Listed and shown, so that Resume is at hand (a run made
+		// elsewhere, by tessera train, was in no list to pick it from).
+		// A run that ended before its first checkpoint (the studio closed
+		// while its data was prepared) has nothing to resume: Start trains
+		// it anew there (its prepared data kept when its settings are the
+		// same), where it was refused and sent to a Resume that was off.
+		if t.OpenRunFolder(st.OutDir) == nil {
+			return fmt.Errorf("train: %s already holds a run, now shown in the list: Resume continues it, or choose another run folder", st.OutDir)
 		}
+		return fmt.Errorf("train: %s already holds a run: pick it in the list and Resume, or choose another run folder", st.OutDir)
 	}
 	if err := trainjob.CheckRunFolder(st.OutDir); err != nil { // a folder of other files, before the data report
 		return err
@@ -1820,6 +1822,12 @@ func (t *TrainTab) updateButtons() {
 	set(t.pause, running && t.job.pausable && !ending)
 	set(t.stop, running && !ending)
 	set(t.resume, !running && t.shown != nil && t.shown.Resumable())
+	switch {
+	case !running && t.shown != nil && !t.shown.Checkpoint && t.shown.Problem == nil:
+		t.resume.SetWhyNot("This run ended before its first checkpoint (the studio was closed while its data was prepared, say): there is nothing to continue. Start, with its run folder typed in the form, trains it anew there")
+	default:
+		t.resume.SetWhyNot("")
+	}
 	set(t.use, t.modelExported())
 	set(t.del, !running && t.shown != nil)
 	set(t.same, !running && t.shown != nil && t.shown.Record != nil)

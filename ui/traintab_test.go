@@ -776,13 +776,34 @@ func TestTrainTab(t *testing.T) {
 		cliRun := t.TempDir()
 		st.OutDir = cliRun
 		must(t, trainjob.WriteRecord(cliRun, trainjob.Record{Settings: st, State: trainjob.StatePaused}))
+		must(t, os.WriteFile(filepath.Join(cliRun, train.CheckpointFile), []byte("garbage"), 0o644))
 		tab.SetRunFolder(cliRun)
-		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "now shown in the list") {
+		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "already holds a run") {
 			t.Fatalf("start over a run in no list: %v", err)
 		}
 		if !slices.Contains(tab.extra, cliRun) {
 			t.Fatalf("the run %s was not listed: %v", cliRun, tab.extra)
 		}
+		// A run that ended before its first checkpoint (the studio closed
+		// while its data was prepared) cannot be resumed, and says so;
+		// Start trains it anew in its folder (it was refused, sent to the
+		// Resume that was off).
+		unstarted := e.runFolder(t, "unstarted")
+		st.OutDir = unstarted
+		must(t, trainjob.WriteRecord(unstarted, trainjob.Record{Settings: st, State: trainjob.StatePaused}))
+		must(t, tab.OpenRunFolder(unstarted))
+		if !tab.resume.Disabled() || !strings.Contains(tab.resume.Tip(), "ended before its first checkpoint") {
+			t.Errorf("Resume of a run with no checkpoint: disabled %v, tip %q", tab.resume.Disabled(), tab.resume.Tip())
+		}
+		tab.SetRunFolder(unstarted)
+		tab.SetTune(tinyTune(5000, 100))
+		must(t, tab.Start())
+		if !tab.Running() {
+			t.Fatal("Start in the folder of a run that never trained did not start")
+		}
+		tab.Stop()
+		tab.wait()
+		tab.SetTune(nil)
 		if err := tab.OpenRunFolder(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a run folder") {
 			t.Fatalf("not a run folder: %v", err)
 		}
