@@ -1327,7 +1327,7 @@ func (t *TrainTab) flush(j *trainJob) {
 func stepStatus(s train.StepInfo, vals []train.ValPoint) string {
 	pct := 100 * float64(s.Step) / float64(max(s.Total, 1))
 	msg := fmt.Sprintf("Step %s / %s (%.0f%%) · %s tokens/s · ETA %s · train %.3f bits/token",
-		plural.Thousands(s.Step), plural.Thousands(s.Total), pct, plural.Thousands(int(s.TokensPerSec)), s.ETA.Round(time.Second), s.Loss)
+		plural.Thousands(s.Step), plural.Thousands(s.Total), pct, plural.Thousands(int(s.TokensPerSec)), plural.Span(s.ETA), s.Loss)
 	if n := len(vals); n > 0 {
 		best := vals[0]
 		for _, v := range vals {

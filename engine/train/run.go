@@ -992,7 +992,7 @@ func (r *run) progress(s StepInfo, meanOf int) {
 	if final {
 		line += fmt.Sprintf(" | %s", r.elapsedTotal().Round(time.Second))
 	} else {
-		line += fmt.Sprintf(" | ETA %s", s.ETA.Round(time.Second))
+		line += fmt.Sprintf(" | ETA %s", plural.Span(s.ETA))
 	}
 	// Pad over the remains of a longer previous line.
 	fmt.Fprintf(w, "\r%s%s", line, strings.Repeat(" ", max(0, r.lastLen-len(line))))

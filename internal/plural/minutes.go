@@ -1,8 +1,10 @@
 package plural
 
 import (
+	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -29,4 +31,20 @@ func Minutes(m float64) string {
 		return N(h, "hour", "hours")
 	}
 	return N(h, "hour", "hours") + " " + N(rest, "minute", "minutes")
+}
+
+// Span says a time left, as an ETA: Go's "42s", "9m5s" and "5h3m" up to two
+// days, then days and hours ("53 days 17h": a 99,999-minute budget's ETA
+// read "1266h0m34s").
+func Span(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Hour:
+		return d.String()
+	case d < 48*time.Hour:
+		d = d.Round(time.Minute)
+		return strings.TrimSuffix(d.String(), "0s")
+	}
+	d = d.Round(time.Hour)
+	return N(int(d/(24*time.Hour)), "day", "days") + fmt.Sprintf(" %dh", int(d%(24*time.Hour)/time.Hour))
 }

@@ -1,6 +1,9 @@
 package plural
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestN(t *testing.T) {
 	for _, c := range []struct {
@@ -34,6 +37,20 @@ func TestMinutesText(t *testing.T) {
 		59.99: "60 minutes", 125: "2 hours 5 minutes", 120: "2 hours", 119.75: "2 hours", 179.6: "3 hours"} {
 		if got := Minutes(m); got != want {
 			t.Errorf("%g minutes: %q, want %q", m, got, want)
+		}
+	}
+}
+
+func TestSpan(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		42 * time.Second:                   "42s",
+		9*time.Minute + 5*time.Second:      "9m5s",
+		5*time.Hour + 3*time.Minute + 20e9: "5h3m",
+		1266*time.Hour + 34*time.Second:    "52 days 18h",
+		24 * time.Hour:                     "24h0m",
+	} {
+		if got := Span(d); got != want {
+			t.Errorf("Span(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"image"
 	"image/color"
 	"math"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -172,8 +171,9 @@ type lossCurveRenderer struct {
 	empty, empty2                                     *canvas.Text // what stands in for the curve: one line, or two in a narrow plot
 	objs                                              []fyne.CanvasObject
 	size                                              fyne.Size
-	// xHiFull is the last step's label in full (xHi shows it cut to fit).
-	xHiFull string
+	// xHiFull and xNameFull are the axis end's label and the axis name in
+	// full (xHi and xName show them cut to fit).
+	xHiFull, xNameFull string
 }
 
 // Margins around the plot area, in Fyne units.
@@ -240,9 +240,12 @@ func (r *lossCurveRenderer) Refresh() {
 	xHi, yLo, yHi, ok := c.ranges(c.smoothed())
 	if ok {
 		r.yHi.Text, r.yLo.Text = fmt.Sprintf("%.2f", yHi), fmt.Sprintf("%.2f", yLo)
-		r.xHiFull = plural.Thousands(xHi)
-		if c.total > xHi { // zoomed in on the steps done
-			r.xHiFull += " (schedule: " + plural.Thousands(c.total) + ")" // not the step reached
+		// The axis's end, not the step reached; zoomed in on the steps
+		// done, the axis name says the schedule's length ("1,240" beside
+		// "(schedule: 1,241)" read as a contradiction).
+		r.xHiFull, r.xNameFull = plural.Thousands(xHi), "step"
+		if c.total > xHi {
+			r.xNameFull = "step (of " + plural.Thousands(c.total) + ")"
 		}
 		r.empty.Hide()
 		r.empty2.Hide()
@@ -267,21 +270,23 @@ func (r *lossCurveRenderer) Refresh() {
 	}
 }
 
-// fitXLabels keeps the x axis's labels apart in a narrow plot: the last
-// step's label ("392 (schedule: 9,480)") takes the axis name's place when
-// it reaches the middle third (they read "step392 (schedule: 9…"), and
-// gives up its schedule note when it would reach the first's "0".
+// fitXLabels keeps the x axis's labels apart in a narrow plot (they read
+// "step392 (schedule: 9…"): the axis name gives up its schedule note, then
+// its place, where it would reach the axis end's label.
 func (r *lossCurveRenderer) fitXLabels() {
-	r.xHi.Text = r.xHiFull // a wider plot gets its note back
+	r.xHi.Text, r.xName.Text = r.xHiFull, r.xNameFull // a wider plot gets them back whole
 	if r.xHi.Text == "" {
 		return
 	}
 	pw := max(r.size.Width-curveLeft-curveRight, 1)
 	width := func(s string) float32 { return fyne.MeasureText(s, r.xHi.TextSize, r.xHi.TextStyle).Width }
-	if i := strings.Index(r.xHi.Text, " ("); i > 0 && width(r.xHi.Text) > pw*2/3-width(r.x0.Text)-8 {
-		r.xHi.Text = r.xHi.Text[:i]
+	// The name is centred in the middle third; the end's label ends at the
+	// right edge.
+	room := func(name string) bool { return pw/2+width(name)/2+4 <= pw-width(r.xHi.Text) }
+	if !room(r.xName.Text) {
+		r.xName.Text = "step"
 	}
-	r.xName.Hidden = width(r.xHi.Text) > pw/3-4 || !r.x0.Visible()
+	r.xName.Hidden = !room(r.xName.Text) || !r.x0.Visible()
 }
 
 func (r *lossCurveRenderer) Objects() []fyne.CanvasObject { return r.objs }

@@ -67,11 +67,11 @@ func TestLossCurveZoomsOnAVeryLongSchedule(t *testing.T) {
 	}
 	for _, s := range []struct {
 		total, steps int
-		want         string
-	}{{1000, 300, "1,000"}, {1200, 300, "1,200"}, {6000, 300, "1,200 (schedule: 6,000)"}, {9_000_000, 300, "1,200 (schedule: 9,000,000)"}} {
+		want, name   string
+	}{{1000, 300, "1,000", "step"}, {1200, 300, "1,200", "step"}, {6000, 300, "1,200", "step (of 6,000)"}, {9_000_000, 300, "1,200", "step (of 9,000,000)"}} {
 		c.Set(bits[:s.steps], []train.ValPoint{{Step: s.steps, Bits: 1}}, s.total)
-		if r.xHi.Text != s.want {
-			t.Errorf("%d of %d steps: the x axis ends at %q, want %q", s.steps, s.total, r.xHi.Text, s.want)
+		if r.xHi.Text != s.want || r.xNameFull != s.name {
+			t.Errorf("%d of %d steps: the x axis ends at %q, named %q; want %q, %q", s.steps, s.total, r.xHi.Text, r.xNameFull, s.want, s.name)
 		}
 	}
 	// A fine-tune's pass before its first step shows, the length unknown.
@@ -142,7 +142,9 @@ func TestEmptyLossCurveTextFitsThePlot(t *testing.T) {
 }
 
 // In a narrow plot the x axis's labels stay apart: the last step's label
-// with its schedule note ran into the axis name ("step392 (schedule: 9…").
+// with its schedule note ran into the axis name ("step392 (schedule: 9…");
+// the schedule's length is the axis name's ("step (of 9,480)"), apart from
+// the axis's end, which read as a contradiction beside it.
 func TestLossCurveLabelsApart(t *testing.T) {
 	c := NewLossCurve()
 	w := test.NewTempWindow(t, c)
@@ -171,8 +173,8 @@ func TestLossCurveLabelsApart(t *testing.T) {
 		if end(r.xHi, false) < end(r.x0, true) {
 			t.Errorf("at %.0f px %q runs into %q", width, r.xHi.Text, r.x0.Text)
 		}
-		if width == 900 && (r.xName.Hidden || !strings.HasSuffix(r.xHi.Text, " (schedule: 9,480)")) {
-			t.Errorf("a wide plot: axis name hidden %v, last step %q", r.xName.Hidden, r.xHi.Text)
+		if width == 900 && (r.xName.Hidden || r.xName.Text != "step (of 9,480)" || strings.Contains(r.xHi.Text, "schedule")) {
+			t.Errorf("a wide plot: axis name %q (hidden %v), axis end %q", r.xName.Text, r.xName.Hidden, r.xHi.Text)
 		}
 	}
 }
