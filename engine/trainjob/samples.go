@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"slices"
 	"strings"
@@ -34,8 +35,10 @@ func SampleGrid(path, dir string, prompts []string, workers int) error {
 	}
 	const perRow, scale = 4, 4
 	w, h := b.ImageSize()
-	grid := image.NewNRGBA(image.Rect(0, 0, perRow*w*scale, len(prompts)*h*scale))
-	draw.Draw(grid, grid.Bounds(), image.White, image.Point{}, draw.Src)
+	// Light grey lines between the cells: white pictures side by side
+	// (two rows on white) ran together into one band.
+	grid := image.NewNRGBA(image.Rect(0, 0, perRow*w*scale+(perRow+1)*sampleGap, len(prompts)*(h*scale+sampleGap)+sampleGap))
+	draw.Draw(grid, grid.Bounds(), image.NewUniform(color.NRGBA{R: 0xc8, G: 0xc8, B: 0xc8, A: 0xff}), image.Point{}, draw.Src)
 	for r, p := range prompts {
 		opt := sampler.Defaults()
 		opt.Prompt, opt.Batch, opt.Seed, opt.Workers = p, perRow, 1, workers
@@ -45,12 +48,16 @@ func SampleGrid(path, dir string, prompts []string, workers int) error {
 		}
 		for i, im := range res.Images {
 			big := resize.Resize(uint(w*scale), uint(h*scale), b.Decode(im.Tokens), resize.NearestNeighbor)
-			at := image.Pt(i*w*scale, r*h*scale)
+			at := image.Pt(sampleGap+i*(w*scale+sampleGap), sampleGap+r*(h*scale+sampleGap))
 			draw.Draw(grid, big.Bounds().Add(at), big, image.Point{}, draw.Src)
 		}
 	}
 	return pngmeta.WriteFileAtomic(path, grid, map[string]string{"Comment": fmt.Sprintf("samples, one row per prompt: %q", prompts)})
 }
+
+// sampleGap is the width of the lines between a sample grid's cells, in
+// pixels.
+const sampleGap = 4
 
 // maxCaptionRows is how many of its data's captions a sample grid shows
 // when the settings name no prompts.

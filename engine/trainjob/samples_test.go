@@ -1,8 +1,13 @@
 package trainjob
 
 import (
+	"image/color"
+	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/internal/imagetest"
 
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prepare"
@@ -72,4 +77,30 @@ func captionModel(words ...string) (c model.Config, ex func(words ...int32) trai
 		return train.Example{Prompt: p}
 	}
 	return c, ex
+}
+
+// The sample grid draws grey lines between its cells: rows of pictures on
+// white ran together into one band.
+func TestSampleGridSeparatesCells(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "m")
+	b := bundletest.Tiny(3)
+	if err := b.Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), SamplesFile)
+	if err := SampleGrid(path, dir, []string{"red cat", "blue dog"}, 1); err != nil {
+		t.Fatal(err)
+	}
+	grid := imagetest.ReadPNG(t, path)
+	w, h := b.ImageSize()
+	cw, ch := 4*w, 4*h // cells of 4× the picture
+	if got := grid.Bounds().Size(); got.X != 4*cw+5*sampleGap || got.Y != 2*ch+3*sampleGap {
+		t.Fatalf("grid %v for 2 rows of 4 cells of %d×%d px", got, cw, ch)
+	}
+	grey := color.NRGBA{R: 0xc8, G: 0xc8, B: 0xc8, A: 0xff}
+	for _, at := range [][2]int{{0, 0}, {sampleGap + cw, sampleGap}, {sampleGap, sampleGap + ch}} { // corner, between columns, between rows
+		if c := color.NRGBAModel.Convert(grid.At(at[0], at[1])); c != grey {
+			t.Errorf("pixel %v between cells is %v, not the grey line", at, c)
+		}
+	}
 }
