@@ -216,7 +216,12 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s.buildWidgets()
 	s.train = newTrainTab(s.trainHost())
 	s.tabs = container.NewAppTabs(container.NewTabItem(createTab, s.layout()), container.NewTabItem(trainTab, s.train.content))
-	s.tabs.OnSelected = func(*container.TabItem) { s.focusHome(true) }
+	s.tabs.OnSelected = func(*container.TabItem) {
+		if s.Tab() == trainTab {
+			s.train.updateButtons() // what the Create tab did meanwhile (a model opened, a picture saved)
+		}
+		s.focusHome(true)
+	}
 	// On a screen smaller than the studio's narrowest layout (800×600, or
 	// 1366×768 at a display scale of 150%) the window fits the screen and
 	// scrolls, where it was wider than the screen with its right-hand

@@ -272,6 +272,10 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.list.OnSelected = func(i widget.ListItemID) {
 		t.highlighted = i
 		if i < len(t.runs) && !t.quietSelect {
+			if t.job != nil && cleanPath(t.runs[i].Dir) != cleanPath(t.job.dir) {
+				// Said, where the highlight snapped back without a word.
+				t.status.SetText(fmt.Sprintf("The run in progress stays on display: %s can be looked at once it has ended (or is paused)", filepath.Base(t.runs[i].Dir)))
+			}
 			t.report(t.ShowRun(t.runs[i].Dir))
 			// A run in progress stays on display, and a folder that cannot
 			// be read shows nothing new: the highlight goes back to the run
@@ -329,6 +333,11 @@ const fineTuneLabelMax = 13
 // in the fine-tune option: "Fine-tune emoji", so it is clear which model
 // a fine-tune starts from.
 func (t *TrainTab) ModelOpened(name string) {
+	defer func() {
+		if t.del != nil { // built: ModelOpened first runs while the tab is
+			t.updateButtons() // Delete is off while the run's model is open
+		}
+	}()
 	if name == "" {
 		t.from.SetOptionLabel(fromCurrent, fromCurrent,
 			"Continue training the model open on the Create tab (none is open yet) on this data: its image tokenizer, size and words are kept, new caption words are added")
@@ -1829,7 +1838,15 @@ func (t *TrainTab) updateButtons() {
 		t.resume.SetWhyNot("")
 	}
 	set(t.use, t.modelExported())
-	set(t.del, !running && t.shown != nil)
+	_, whyNotDelete := t.deletable()
+	set(t.del, whyNotDelete == nil)
+	if whyNotDelete != nil && t.shown != nil && !running {
+		// Off, with the reason in its tooltip, where it was on and said
+		// the reason in an error dialog.
+		t.del.SetWhyNot(strings.TrimPrefix(whyNotDelete.Error(), "train: "))
+	} else {
+		t.del.SetWhyNot("")
+	}
 	set(t.same, !running && t.shown != nil && t.shown.Record != nil)
 	t.refocus()
 	// The form says what the next Start trains: greyed out while a run

@@ -828,7 +828,11 @@ func TestTrainTab(t *testing.T) {
 		must(t, s.Generate()) // a picture of the run's model, in the history
 		s.Wait()
 		runHash := s.bundle.Model.Hash
-		// Its model open on the Create tab, the run stays.
+		// Its model open on the Create tab, the run stays: Delete is off
+		// and its tooltip says why (it was on, and said so in an error).
+		if !tab.del.Disabled() || !strings.Contains(tab.del.Tip(), "open on the Create tab") {
+			t.Errorf("Delete with the run's model open: disabled %v, tip %q", tab.del.Disabled(), tab.del.Tip())
+		}
 		tab.AskDelete()
 		if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "open on the Create tab") {
 			t.Fatalf("deleting the run whose model is open: %v", err)
@@ -836,6 +840,9 @@ func TestTrainTab(t *testing.T) {
 		must(t, s.OpenModel("tiny"))
 		s.Wait()
 		must(t, tab.ShowRun(dir))
+		if tab.del.Disabled() {
+			t.Error("Delete is still off once another model is open")
+		}
 		// A picture of its model put aside unsaved keeps the run; saved,
 		// the run goes and the work put aside with it.
 		must(t, s.Generate())
@@ -989,6 +996,7 @@ func TestTrainBudgetRemembered(t *testing.T) {
 	busy := filepath.Join(e.runs, "busy")
 	must(t, os.MkdirAll(busy, 0o755))
 	must(t, os.WriteFile(filepath.Join(busy, trainjob.RecordFile), []byte("{}"), 0o644))
+	must(t, os.WriteFile(filepath.Join(busy, train.CheckpointFile), []byte("a run's"), 0o644))
 	tab.SetRunFolder(busy)
 	if err := tab.Start(); err == nil {
 		t.Fatal("a run started in a folder that holds one")
