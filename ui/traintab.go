@@ -671,6 +671,9 @@ func folderLine(dir string, rep *data.FolderReport, err error) string {
 	switch {
 	case err != nil:
 		return line + "cannot be read"
+	case rep.Usable == 0 && len(rep.Folders) > 0:
+		// Said when the folder is picked, not only after Start.
+		return line + fmt.Sprintf("no picture to train on here (the pictures of %s inside are not read: pick that folder)", plural.N(len(rep.Folders), "folder", "folders"))
 	case rep.Usable == 0:
 		return line + "no picture to train on"
 	}
@@ -1437,6 +1440,9 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		// paragraph's: only what was looked for is added.
 		missing := withoutFetchAdvice(err)
 		t.report(fmt.Errorf("The %s data is not ready yet: %s The shapes data needs nothing, and a folder of your own images works too.\n\n(%s)", j.st.DataName(), fetchAdvice(j.st.Data), missing))
+	case errors.Is(err, trainjob.ErrNothingToTrainOn):
+		t.status.SetText("Not started: " + err.Error()) // nothing failed: there was nothing to run
+		t.report(err)
 	case err != nil:
 		t.status.SetText("Training failed: " + err.Error())
 		t.report(err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"math"
 	"os"
@@ -28,6 +29,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
+	"github.com/tessera-studio/tessera/internal/imagetest"
 	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -709,8 +711,17 @@ func TestTrainTab(t *testing.T) {
 		tab.SetData(empty)
 		must(t, tab.Start())
 		tab.wait()
-		if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "nothing to train on") || !strings.HasPrefix(tab.Status(), "Training failed") {
+		// Not started, where it said "Training failed" of a run that never
+		// began.
+		if err := tab.LastError(); err == nil || !strings.Contains(err.Error(), "nothing to train on") || !strings.HasPrefix(tab.Status(), "Not started: nothing to train on") {
 			t.Fatalf("empty folder: %v, status %q", err, tab.Status())
+		}
+		// Its pictures in a folder inside: said when it is picked.
+		nested := t.TempDir()
+		must(t, os.MkdirAll(filepath.Join(nested, "sub"), 0o755))
+		imagetest.WritePNG(t, filepath.Join(nested, "sub", "a.png"), imagetest.Solid(color.NRGBA{R: 255, A: 255}, 8))
+		if line := folderLine(nested, mustReport(t, nested), nil); !strings.Contains(line, "the pictures of 1 folder inside are not read") {
+			t.Errorf("a folder of a folder of pictures: %q", line)
 		}
 		if !strings.Contains(tab.Info(), "no images (PNG, JPEG") {
 			t.Fatalf("no data report: %q", tab.Info())
@@ -1497,4 +1508,12 @@ func TestLineLogDropsTheBar(t *testing.T) {
 	if _, current := l.take(); current != "step 58/1096   5% | loss 2.852 bpt" {
 		t.Errorf("the line being written reads %q", current)
 	}
+}
+
+// mustReport is the data report of folder dir.
+func mustReport(t *testing.T, dir string) *data.FolderReport {
+	t.Helper()
+	rep, err := data.CheckFolder(context.Background(), dir)
+	must(t, err)
+	return rep
 }

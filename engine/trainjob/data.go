@@ -627,6 +627,10 @@ func (s Settings) initModel() (*bundle.Bundle, error) {
 	return b, nil
 }
 
+// ErrNothingToTrainOn is CheckData's error for a folder with no usable
+// picture.
+var ErrNothingToTrainOn = errors.New("nothing to train on")
+
 // CheckData examines a folder dataset before it is loaded (the data
 // report of data.CheckFolder); built-in datasets have no report (nil). It
 // is an error when the folder cannot be read or holds no usable image:
@@ -642,7 +646,10 @@ func CheckData(ctx context.Context, name string) (*data.FolderReport, error) {
 	if rep.Usable == 0 {
 		lines := rep.Lines()
 		lines[0] = strings.TrimSuffix(lines[0], ": nothing to train on") // said first
-		return rep, fmt.Errorf("nothing to train on: %s", strings.Join(lines, "; "))
+		for i := range lines {
+			lines[i] = strings.TrimSpace(lines[i]) // the report's indents, inside one line
+		}
+		return rep, fmt.Errorf("%w: %s", ErrNothingToTrainOn, strings.Join(lines, "; "))
 	}
 	return rep, nil
 }
