@@ -1936,6 +1936,7 @@ func (t *TrainTab) updateKeep() {
 	if t.keep == nil {
 		return
 	}
+	t.keep.SetWhyNot("")
 	if t.job != nil {
 		t.keep.Disable()
 		return
@@ -1947,6 +1948,23 @@ func (t *TrainTab) updateKeep() {
 	}
 	t.keep.SetChecked(false)
 	t.keep.Disable()
+	t.keep.SetWhyNot(t.keepWhyNot()) // greyed out without a word, a newcomer asked why
+}
+
+// keepWhyNot says why "Keep what it drew" does not apply to the form's run.
+func (t *TrainTab) keepWhyNot() string {
+	const what = "Keep what it drew is for a fine-tune of the model open on the Create tab on a folder of your pictures"
+	switch _, b := t.h.current(); {
+	case t.from == nil || t.from.Selected != fromCurrent:
+		return what + ": a new model has nothing to keep"
+	case t.data == nil || t.data.Selected != dataFolder:
+		return what + ": a fine-tune on a built-in dataset trains on all of it, so it keeps what it drew anyway"
+	case t.folder == "":
+		return what + ": pick the folder first"
+	case b == nil:
+		return what + ": no model is open there"
+	}
+	return what + ": this folder is the one the model was trained on, so training on it again keeps what it drew"
 }
 
 // modelExported reports whether the run on display has exported a model

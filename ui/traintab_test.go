@@ -431,13 +431,22 @@ func TestTrainTab(t *testing.T) {
 			}
 		}
 		keep("from scratch on shapes", false, false)
+		if !strings.Contains(tab.keep.Tip(), "a new model has nothing to keep") {
+			t.Errorf("greyed out for a new model, the box says %q", tab.keep.Tip())
+		}
 		tab.SetFineTune(true)
 		keep("a fine-tune on shapes", false, false)
+		if !strings.Contains(tab.keep.Tip(), "trains on all of it") {
+			t.Errorf("greyed out for a fine-tune on shapes, the box says %q", tab.keep.Tip())
+		}
 		// On a folder (the tiny model's own data is not known: the run
 		// would say so and go on without); not on a built-in dataset.
 		folder := t.TempDir()
 		tab.SetData(folder)
 		keep("a fine-tune on a folder", true, true)
+		if strings.HasPrefix(tab.keep.Tip(), "Keep what it drew is for") {
+			t.Errorf("on, the box still says why it was off: %q", tab.keep.Tip())
+		}
 		st, err := tab.settings()
 		must(t, err)
 		if st.Replay != trainjob.DefaultReplay || !st.ReplayIfPresent {

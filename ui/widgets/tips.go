@@ -396,7 +396,8 @@ func (b *TipButton) Tapped(ev *fyne.PointEvent) {
 // TipCheck is a check box with a tooltip.
 type TipCheck struct {
 	widget.Check
-	tip string
+	tip    string
+	whyNot string // shown in place of tip while not "" (SetWhyNot)
 	// OnDialogKey, when set, gets Return, Enter and Escape while the box
 	// has the focus.
 	OnDialogKey DialogKeys
@@ -417,11 +418,22 @@ func NewTipCheck(label, tip string, changed func(bool)) *TipCheck {
 	return c
 }
 
-func (c *TipCheck) Tip() string { return c.tip }
+// Tip is the box's tooltip: why it is off while SetWhyNot says, else its
+// own.
+func (c *TipCheck) Tip() string {
+	if c.whyNot != "" {
+		return c.whyNot
+	}
+	return c.tip
+}
+
+// SetWhyNot shows why in place of the tip ("" gives the tip back): a box
+// greyed out says why.
+func (c *TipCheck) SetWhyNot(why string) { c.whyNot = why }
 
 func (c *TipCheck) MouseIn(ev *desktop.MouseEvent) {
 	c.Check.MouseIn(ev)
-	tipIn(c, c.tip, ev)
+	tipIn(c, c.Tip(), ev)
 }
 
 func (c *TipCheck) MouseOut() {
