@@ -156,7 +156,13 @@ type TrainTab struct {
 	// letGo says refocus let the focus go from a disabled run button
 	// while the run's data was prepared.
 	letGo bool
+	// longBudgetOK says the user answered Yes to a budget over longBudget.
+	longBudgetOK bool
 }
+
+// longBudget is the time budget, in minutes, over which Start asks first
+// (a day).
+const longBudget = 24 * 60
 
 // trainJob is a run in progress: the training goroutine fills the
 // pending fields under mu; flush moves them to the widgets.
@@ -802,6 +808,22 @@ func (t *TrainTab) Start() error {
 	}
 	if err := trainjob.CheckRunFolder(st.OutDir); err != nil { // a folder of other files, before the data report
 		return err
+	}
+	if m, err := t.formMinutes(); err == nil && m > longBudget && !t.longBudgetOK {
+		// Asked first: 99,999 minutes started a 53-day schedule without a
+		// word, and a run stopped far short of its schedule ends with a
+		// model whose learning rate never came down.
+		d := newQuestion("Train for so long?", fmt.Sprintf("The time budget is %s. The learning rate's schedule is fitted to all of it, so a run stopped much earlier ends with a model that has not settled (Pause keeps it resumable). Train for %s?", plural.Minutes(m), plural.Minutes(m)),
+			func(yes bool) {
+				if yes {
+					t.longBudgetOK = true
+					t.report(t.Start())
+					t.longBudgetOK = false
+				}
+			}, t.h.win)
+		noDefault(d)
+		d.Show()
+		return nil
 	}
 	if t.h.set.p != nil {
 		// The next session's form starts from the run started (the form's

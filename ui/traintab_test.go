@@ -1526,3 +1526,35 @@ func mustReport(t *testing.T, dir string) *data.FolderReport {
 	must(t, err)
 	return rep
 }
+
+// A time budget over a day is asked about before anything starts (99,999
+// minutes started a 53-day schedule without a word).
+func TestTrainAsksAboutALongBudget(t *testing.T) {
+	e := &trainEnv{studioEnv: newEnv(t), runs: t.TempDir()}
+	s := e.open(t)
+	tab := s.Train()
+	s.ShowTab(trainTab)
+	tab.SetData("shapes")
+	tab.SetBudget(99999, 1)
+	tab.SetRunFolder(filepath.Join(e.runs, "long"))
+	must(t, tab.Start())
+	if tab.Running() || !hasDialog(s) {
+		t.Fatalf("a 99,999-minute budget: running %v, asked %v", tab.Running(), hasDialog(s))
+	}
+	var asked []string
+	widgets.Walk(s.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			asked = append(asked, l.Text)
+		}
+	})
+	if q := strings.Join(strings.Fields(strings.Join(asked, " ")), " "); !strings.Contains(q, "has not settled") {
+		t.Errorf("the question: %q", q)
+	}
+	s.dismissTopDialog() // No
+	if tab.Running() {
+		t.Fatal("answered No, the run started")
+	}
+	if _, err := os.Stat(filepath.Join(e.runs, "long")); !os.IsNotExist(err) {
+		t.Errorf("answered No, the run folder was made: %v", err)
+	}
+}
