@@ -833,7 +833,10 @@ func (t *TrainTab) Start() error {
 		t.h.set.SetTrainData(st.Data)
 	}
 	t.listFolder(st.OutDir) // a folder typed elsewhere is listed too
-	t.runDir.SetText("")
+	// The form, greyed out while the run goes, names its folder (it went
+	// blank, and while the data was prepared nothing said which run was
+	// being made); the next run's is a new one again (finished).
+	t.runDir.SetText(st.OutDir)
 	t.curve.Set(nil, nil, 0)
 	t.setSamples(nil, nil)
 	t.begin(st, nil)
@@ -1401,6 +1404,9 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 	t.flush(j)
 	if t.job != j {
 		return
+	}
+	if cleanPath(t.runDir.Text) == cleanPath(j.dir) {
+		t.runDir.SetText("") // the next run goes to a new folder
 	}
 	if res != nil && t.h.refresh != nil {
 		// "Use this model" while the run went on opened the weights of

@@ -153,6 +153,11 @@ func TestTrainTab(t *testing.T) {
 		c := s.win.Canvas()
 		c.Focus(tab.start) // a keyboard user's Space on Start
 		test.Tap(tab.start)
+		// The greyed-out form names the run's folder while it goes (it
+		// went blank: nothing said which run was being prepared).
+		if tab.runDir.Text != filepath.Join(e.runs, "threads") {
+			t.Errorf("while the run goes, Run folder reads %q", tab.runDir.Text)
+		}
 		if c.Focused() != nil {
 			// Not Stop: a second Space would end the run just started.
 			t.Errorf("the focus is on %v once Start greyed out, the data being prepared (no Pause yet)", c.Focused())
@@ -168,6 +173,9 @@ func TestTrainTab(t *testing.T) {
 		c.Focus(tab.stop) // a keyboard user's Space on Stop
 		test.Tap(tab.stop)
 		tab.wait()
+		if tab.runDir.Text != "" {
+			t.Errorf("after the run, Run folder reads %q: the next run's is a new one", tab.runDir.Text)
+		}
 		if f, ok := c.Focused().(*widgets.TipButton); !ok || f.Disabled() || f != tab.start && f != tab.resume {
 			t.Errorf("after Stop the focus is on %v, not Start or Resume", c.Focused())
 		}
