@@ -31,10 +31,6 @@ type Options struct {
 	Steps       int     `json:"steps"`        // total optimiser steps (0: from Epochs, else from Minutes)
 	Epochs      float64 `json:"epochs"`       // passes over the training set, when Steps is 0
 	Minutes     float64 `json:"minutes"`      // wall-clock budget of this call (0: none); stops cleanly
-	// FittedToBudget says the schedule's length was fitted to Minutes (no
-	// Steps or Epochs given): a resume with a budget fits what is left of
-	// it to the time left again, from the resumed steps' measured time.
-	FittedToBudget bool `json:"fitted_to_budget,omitempty"`
 	Beta1       float64 `json:"beta1"`        // AdamW β1 (0.9)
 	Beta2       float64 `json:"beta2"`        // AdamW β2 (0.95)
 	AdamEps     float64 `json:"adam_eps"`     // AdamW ε (1e-8)
@@ -305,8 +301,6 @@ type run struct {
 	// refitAt is the step at which a schedule fitted to the Minutes budget
 	// is fitted again from the steps' measured time (0: never).
 	refitAt int
-	// step0 is the step this call's loop began at (a resume's; 0 fresh).
-	step0 int
 }
 
 // Run trains a model on train (validating on val) until the schedule ends,
@@ -415,7 +409,6 @@ func resumed(opt Options) (*Checkpoint, Options, error) {
 			return nil, opt, fmt.Errorf("train: %s is at step %d already; a new schedule needs more steps than that, not %d", ckPath, ck.Step, opt.Steps)
 		}
 		o.Steps, ck.TotalSteps = opt.Steps, opt.Steps
-		o.FittedToBudget = false // a length asked for is kept
 	}
 	return ck, o, nil
 }
@@ -487,14 +480,6 @@ func (r *run) restore(ck *Checkpoint) error {
 	r.history, r.vals = ck.TrainLoss, ck.Val
 	r.elapsed0, r.tokens = ck.Elapsed, ck.Tokens
 	r.exported = ck.Best != nil
-	if r.opt.FittedToBudget && r.opt.Minutes > 0 && r.total-r.step > 4*refitSteps {
-		// What is left of a schedule fitted to a budget is fitted to this
-		// call's budget again once its steps are timed: the first call's
-		// speed is not this one's (a run paused, resumed beside a studio
-		// generating, ran out of its budget at 72% of its schedule, its
-		// learning rate never annealed).
-		r.refitAt = r.step + refitSteps
-	}
 	return nil
 }
 
@@ -514,7 +499,6 @@ func (r *run) fresh(n int) error {
 	case opt.Minutes > 0:
 		r.total = r.estimateSteps()
 		r.refitAt = min(refitSteps, r.total/4)
-		r.opt.FittedToBudget = true
 	default:
 		return errors.New("train: set Steps, Epochs or Minutes")
 	}
@@ -591,10 +575,10 @@ const refitSteps = 60
 // the loop started), so the learning rate anneals when the budget runs
 // out. With withEvals the elapsed time already holds validation passes and
 // checkpoints; otherwise evalShare adds the validation's estimated share.
-// A resumed run whose schedule was fitted to a budget refits too
-// (restore): its time and steps count from where this call began.
+// Only a fresh run refits: a run resumed before step refitSteps keeps its
+// schedule.
 func (r *run) refit(elapsed time.Duration, withEvals bool) {
-	perStep := elapsed.Seconds() / float64(max(1, r.step-r.step0))
+	perStep := elapsed.Seconds() / float64(r.step)
 	if !withEvals {
 		perStep *= 1 + r.evalShare()
 	}
@@ -635,7 +619,6 @@ func (r *run) loop(ctx context.Context) (*Result, error) {
 	lastCkpt := r.start
 	budget := time.Duration(opt.Minutes * float64(time.Minute))
 	tokens0, step0 := r.tokens, r.step
-	r.step0 = step0
 	stop := StopDone
 	for r.step < r.total {
 		if ctx.Err() != nil {

@@ -579,54 +579,6 @@ func TestRefitSchedule(t *testing.T) {
 	if want := 200 + 200; r.total != want {
 		t.Fatalf("measured with validation: total %d, want %d", r.total, want)
 	}
-	// A resumed call times its own steps: 60 since it began at step 500,
-	// in 30 s of its 1-minute budget, leave 60 more (counted from step 0,
-	// the steps looked 18 times faster than they were).
-	r = &run{opt: Options{Minutes: 1, BatchSize: 8, EvalEvery: 100}, step: 560, step0: 500, total: 1225}
-	r.refit(30*time.Second, true)
-	if want := 560 + 60; r.total != want {
-		t.Fatalf("a resumed call: total %d, want %d", r.total, want)
-	}
-}
-
-// A run whose schedule was fitted to its time budget refits what is left
-// when resumed with a budget (it ran out of it at 72% of its schedule);
-// one whose length was asked for keeps it.
-func TestResumeRefitsAFittedSchedule(t *testing.T) {
-	cfg := tinyConfig()
-	train, val := toyData(cfg, 30, 1), toyData(cfg, 6, 2)
-	dir := t.TempDir()
-	opt := resumeOptions(dir)
-	opt.Steps, opt.Epochs, opt.Minutes = 0, 0, 1 // fitted to a minute
-	ctx, cancel := context.WithCancelCause(context.Background())
-	res, err := Run(ctx, opt, train, val, Hooks{Step: func(s StepInfo) {
-		if s.Step == 3 {
-			cancel(nil) // a pause
-		}
-	}})
-	if err != nil && !errors.Is(err, context.Canceled) {
-		t.Fatal(err)
-	}
-	ck, err := LoadCheckpoint(filepath.Join(dir, CheckpointFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !ck.Options.FittedToBudget || res == nil || res.TotalSteps <= 4*refitSteps+3 {
-		t.Skipf("the schedule fitted to a minute is %v steps here (fitted %v): too short to test a refit", res, ck.Options.FittedToBudget)
-	}
-	r := &run{opt: ck.Options, train: train, ld: newLoader(len(train), ck.Options.Seed)}
-	r.opt.Minutes = 0.5
-	if err := r.restore(ck); err != nil {
-		t.Fatal(err)
-	}
-	if r.refitAt != ck.Step+refitSteps {
-		t.Errorf("a fitted schedule resumed with a budget refits at step %d, want %d", r.refitAt, ck.Step+refitSteps)
-	}
-	r = &run{opt: ck.Options, train: train, ld: newLoader(len(train), ck.Options.Seed)}
-	r.opt.Minutes, r.opt.FittedToBudget = 0.5, false
-	if err := r.restore(ck); err != nil || r.refitAt != 0 {
-		t.Errorf("a schedule of asked length resumed: refit at %d (%v), want never", r.refitAt, err)
-	}
 }
 
 // TestStopValidatesOnceMore: a stop (ErrStopped) makes a last validation
