@@ -240,7 +240,7 @@ func newTrainTab(h trainHost) *TrainTab {
 	t.start = widgets.NewTipButton("Start", theme.MediaPlayIcon(), "Start a new training run with these settings", func() { t.report(t.Start()) })
 	t.start.Importance = widget.HighImportance
 	t.pause = widgets.NewTipButton("Pause", theme.MediaPauseIcon(), "Pause: save a checkpoint and stop; Resume continues exactly from it, also after Tessera was closed (once training has started: while the data is prepared there is nothing to save, and Stop cancels)", t.Pause)
-	t.resume = widgets.NewTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint, for what is left of its time budget (a run made by tessera train --minutes: for the Time budget above), on the Threads set above", func() { t.report(t.Resume()) })
+	t.resume = widgets.NewTipButton("Resume", theme.MediaReplayIcon(), "Continue the run shown from its checkpoint, for what is left of its time budget (all of it again once it has run out; a run made by tessera train --minutes: for the Minutes above), on the Threads set above", func() { t.report(t.Resume()) })
 	t.stop = widgets.NewTipButton("Stop", theme.MediaStopIcon(), "Stop the run: one last validation pass (the steps since the last one count), then save a checkpoint and keep the best model so far", t.Stop)
 	t.del = widgets.NewTipButton("", theme.DeleteIcon(), "Delete the run shown: its folder, with its checkpoint, curves, samples and model (asks first)", t.AskDelete)
 	t.same = widgets.NewTipButton("", theme.ContentCopyIcon(), "Fill the form with the settings of the run shown (its data, time budget, threads and what it started from), for a new run", func() { t.report(t.TakeSettings()) })
@@ -886,7 +886,7 @@ func (t *TrainTab) Resume() error {
 		return fmt.Errorf("train: %s has no %s (made by an older Tessera?): resume it with tessera train --resume --out %s and its first flags", run.Dir, trainjob.RecordFile, run.Dir)
 	}
 	if !run.Checkpoint {
-		return fmt.Errorf("train: %s has no checkpoint (the run ended before one was saved), so there is nothing to resume from: start a new run in another folder", run.Dir)
+		return fmt.Errorf("train: %s has no checkpoint (the run ended before one was saved), so there is nothing to resume from: Start, with its run folder in the form, trains it anew there", run.Dir)
 	}
 	if !run.Resumable() {
 		return fmt.Errorf("train: the run in %s has finished its schedule (%d of %d steps)", run.Dir, run.Step, run.TotalSteps)
