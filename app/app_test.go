@@ -326,6 +326,16 @@ func TestRecordedModelIsTheDefault(t *testing.T) {
 	if code, stdout, stderr := run(t, "score", "--model", "mnist", other); code != 0 || stdout == "" {
 		t.Errorf("--model mnist: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
+	// In a batch each picture is judged by its own record, whichever
+	// comes first (the first one's hash stood for all: the built-in's own
+	// digit was refused after the other, the other read after the digit).
+	for _, order := range [][]string{{other, out}, {out, other}} {
+		code, stdout, stderr := run(t, append([]string{"score"}, order...)...)
+		if code == 0 || !strings.Contains(stdout, out+"\t") || strings.Contains(stdout, other+"\t") ||
+			!strings.Contains(stderr, other+" was made by a model named mnist whose weights are not") || strings.Contains(stderr, out+" was made by") {
+			t.Errorf("score %v: exit %d, stdout %q, stderr %q", order, code, stdout, stderr)
+		}
+	}
 	emoji := filepath.Join(t.TempDir(), "emoji.png")
 	if code, _, stderr := run(t, "generate", "--prompt", "red apple", "--seed", "1", "--out", emoji, "--quiet"); code != 0 {
 		t.Fatal(stderr)

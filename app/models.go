@@ -251,7 +251,24 @@ func openDrawingModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundl
 // be another model's (it was only warned about, and score printed the
 // built-in's figures with exit 0).
 func openImageModel(log io.Writer, flag, precision string, drawing bool, images ...string) (*bundle.Bundle, error) {
-	name, hash, err := recordedModel(log, flag, images...)
+	b, err := openRecordedModel(log, flag, precision, drawing, images...)
+	if err != nil {
+		return nil, err
+	}
+	if flag == "" {
+		for _, path := range images {
+			if err := otherWeights(b, path); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return b, nil
+}
+
+// openRecordedModel is openImageModel without the check of each image's
+// weights hash (otherWeights).
+func openRecordedModel(log io.Writer, flag, precision string, drawing bool, images ...string) (*bundle.Bundle, error) {
+	name, _, err := recordedModel(log, flag, images...)
 	if err != nil {
 		return nil, err
 	}
@@ -259,11 +276,22 @@ func openImageModel(log io.Writer, flag, precision string, drawing bool, images 
 	if drawing {
 		open = openDrawingModel
 	}
-	b, err := open(log, name, precision)
-	if err == nil && hash != "" && b.Model.Hash != hash && slices.Contains(Catalog{}.Builtin(), name) {
-		return nil, notBuiltInError{path: images[0], model: name, otherWeights: true}
+	return open(log, name, precision)
+}
+
+// otherWeights is a notBuiltInError when the image at path records the
+// name of the built-in model b with other weights (each image its own: a
+// batch was judged by its first image's hash alone).
+func otherWeights(b *bundle.Bundle, path string) error {
+	text, err := pngmeta.ReadFile(path)
+	if err != nil {
+		return nil
 	}
-	return b, err
+	rec, ok, err := pngmeta.ParseRecord(text)
+	if err != nil || !ok || rec.Model != b.Name || rec.ModelHash == "" || rec.ModelHash == b.Model.Hash || !slices.Contains(Catalog{}.Builtin(), b.Name) {
+		return nil
+	}
+	return notBuiltInError{path: path, model: rec.Model, otherWeights: true}
 }
 
 // imageModels opens the models that commands reading several Tessera PNGs
@@ -312,18 +340,24 @@ func (m *imageModels) For(path string) (*bundle.Bundle, error) {
 	if m.mixed {
 		key, images = m.readWith[path], []string{path}
 	}
-	if b, ok := m.opened[key]; ok {
-		return b, nil
+	b, ok := m.opened[key]
+	if !ok {
+		var err error
+		b, err = openRecordedModel(m.log, m.flag, m.precision, m.drawing, images...)
+		if nb := (notBuiltInError{}); errors.As(err, &nb) {
+			nb.path = path // the first of the images named it; each is told about itself
+			return nil, nb
+		}
+		if err != nil {
+			return nil, err
+		}
+		m.opened[key] = b
 	}
-	b, err := openImageModel(m.log, m.flag, m.precision, m.drawing, images...)
-	if nb := (notBuiltInError{}); errors.As(err, &nb) {
-		nb.path = path // the first of the images named it; each is told about itself
-		return nil, nb
+	if m.flag == "" {
+		if err := otherWeights(b, path); err != nil {
+			return nil, err // this image alone: the others of its model are read
+		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	m.opened[key] = b
 	return b, nil
 }
 
