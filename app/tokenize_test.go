@@ -155,6 +155,14 @@ func TestTrainTokenizerCLI(t *testing.T) {
 	if again := imagesLine(stderr); again != first {
 		t.Errorf("the resume read other images: %q, first %q", again, first)
 	}
+	// What a resume keeps, given otherwise, is refused, not ignored; given
+	// the same, it is fine.
+	if code, _, stderr := run(t, "train-tokenizer", "--out", out, "--steps", "25", "--batch", "8", "--lr", "0.01"); code != 2 || !strings.Contains(stderr, "keeps its own") {
+		t.Errorf("a resume given another --batch or --lr: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "train-tokenizer", "--out", out, "--steps", "25", "--batch", "4", "--width", "8", "--threads", "1"); code != 0 {
+		t.Errorf("a resume given its own --batch and --width: exit %d, %q", code, stderr)
+	}
 	if card, err := os.ReadFile(filepath.Join(out, "tokenizer", "TOKENIZER.md")); err != nil || !strings.Contains(string(card), "25 of 25 steps") {
 		t.Fatalf("tokenizer card: %v\n%s", err, card)
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,6 +86,20 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 		}
 		resuming = true
 		o, c := st.Options, st.Options.Config
+		// What the run keeps (the engine resumes with its checkpoint's
+		// options): given otherwise now, refused rather than ignored.
+		its := map[string]string{
+			"limit": strconv.Itoa(o.Limit), "size": strconv.Itoa(c.ImageSize), "patch": strconv.Itoa(c.PatchSize),
+			"codes": strconv.Itoa(c.CodebookSize), "code-dim": strconv.Itoa(c.CodeDim), "width": strconv.Itoa(c.NEmbd),
+			"heads": strconv.Itoa(c.NHead), "encoder-layers": strconv.Itoa(c.EncoderLayers), "decoder-layers": strconv.Itoa(c.DecoderLayers),
+			"batch": strconv.Itoa(o.Batch), "lr": strconv.FormatFloat(o.LR, 'g', -1, 64), "eval-every": strconv.Itoa(o.EvalEvery),
+			"pre-vq-steps": strconv.Itoa(o.PreVQSteps), "warmup": strconv.Itoa(o.Warmup), "init": o.Init, "decoder-only": strconv.FormatBool(o.DecoderOnly),
+		}
+		for name, v := range its {
+			if f := fs.Lookup(name); set[name] && f.Value.String() != v {
+				return usageError{fmt.Sprintf("--%s %s: the run in %s keeps its own (%s); a resume changes only --steps, --minutes, --stop-at and --threads (another --out starts anew)", name, f.Value.String(), *out, v)}
+			}
+		}
 		for name, keep := range map[string]func(){
 			"data": func() {
 				if o.Data != "" {
@@ -104,7 +119,7 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 				keep()
 			}
 		}
-		fmt.Fprintf(env.Stderr, "resuming the run in %s at step %d with its own settings (data %s, %s, a %d-step schedule, %d×%d px codes, width %d, batch %d); flags given now change them\n",
+		fmt.Fprintf(env.Stderr, "resuming the run in %s at step %d with its own settings (data %s, %s, a %d-step schedule, %d×%d px codes, width %d, batch %d); --steps, --minutes, --stop-at and --threads may change\n",
 			*out, st.Step, *dataset, imagesUsed(*limit), *steps, *patch, *patch, *width, *batch)
 	}
 	if *decoderOnly && *init == "" {
