@@ -279,8 +279,11 @@ func newTrainTab(h trainHost) *TrainTab {
 		t.highlighted = i
 		if i < len(t.runs) && !t.quietSelect {
 			if t.job != nil && cleanPath(t.runs[i].Dir) != cleanPath(t.job.dir) {
-				// Said, where the highlight snapped back without a word.
-				t.status.SetText(fmt.Sprintf("The run in progress stays on display: %s can be looked at once it has ended (or is paused)", filepath.Base(t.runs[i].Dir)))
+				// Said in the log under the plots (the status line is the
+				// run's, rewritten at every step), where the highlight
+				// snapped back without a word.
+				t.logLines = append(t.logLines, fmt.Sprintf("(the run in progress stays on display: %s can be looked at once it has ended or is paused)", filepath.Base(t.runs[i].Dir)))
+				t.showInfo(t.job.st, "")
 			}
 			t.report(t.ShowRun(t.runs[i].Dir))
 			// A run in progress stays on display, and a folder that cannot
@@ -677,9 +680,9 @@ func folderLine(dir string, rep *data.FolderReport, err error) string {
 	switch {
 	case err != nil:
 		return line + "cannot be read"
-	case rep.Usable == 0 && len(rep.Folders) > 0:
+	case rep.Images == 0 && len(rep.Folders) > 0:
 		// Said when the folder is picked, not only after Start.
-		return line + fmt.Sprintf("no picture to train on here (the pictures of %s inside are not read: pick that folder)", plural.N(len(rep.Folders), "folder", "folders"))
+		return line + fmt.Sprintf("no picture here (only the folder's own are read, not those of the %s inside: pick the one that holds them)", plural.N(len(rep.Folders), "folder", "folders"))
 	case rep.Usable == 0:
 		return line + "no picture to train on"
 	}

@@ -737,7 +737,7 @@ func TestTrainTab(t *testing.T) {
 		nested := t.TempDir()
 		must(t, os.MkdirAll(filepath.Join(nested, "sub"), 0o755))
 		imagetest.WritePNG(t, filepath.Join(nested, "sub", "a.png"), imagetest.Solid(color.NRGBA{R: 255, A: 255}, 8))
-		if line := folderLine(nested, mustReport(t, nested), nil); !strings.Contains(line, "the pictures of 1 folder inside are not read") {
+		if line := folderLine(nested, mustReport(t, nested), nil); !strings.Contains(line, "not those of the 1 folder inside") {
 			t.Errorf("a folder of a folder of pictures: %q", line)
 		}
 		if !strings.Contains(tab.Info(), "no images (PNG, JPEG") {

@@ -34,8 +34,8 @@ func Minutes(m float64) string {
 }
 
 // Span says a time left, as an ETA: Go's "42s", "9m5s" and "5h3m" up to two
-// days, then days and hours ("53 days 17h": a 99,999-minute budget's ETA
-// read "1266h0m34s").
+// days, then days and hours (a 99,999-minute budget's ETA
+// read "1266h0m34s", now "52 days 18h").
 func Span(d time.Duration) string {
 	d = d.Round(time.Second)
 	switch {
