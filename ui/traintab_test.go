@@ -845,6 +845,22 @@ func TestTrainTab(t *testing.T) {
 		if !tab.del.Disabled() {
 			t.Error("Delete enabled while the run trains")
 		}
+		// Another run clicked while this one trains: the display stays,
+		// and the log under the plots says why (the highlight snapped
+		// back without a word).
+		other := e.runFolder(t, "bystander")
+		st := trainjob.Preset("shapes")
+		st.OutDir = other
+		must(t, trainjob.WriteRecord(other, trainjob.Record{Settings: st, State: trainjob.StatePaused}))
+		tab.RefreshRuns()
+		for i, r := range tab.Runs() {
+			if r.Dir == other {
+				tab.list.Select(i)
+			}
+		}
+		if !strings.Contains(tab.Info(), "the run in progress stays on display: bystander") || tab.RunDir() != dir {
+			t.Errorf("another run clicked during a run: shown %q, log %q", tab.RunDir(), tab.Info())
+		}
 		pumpFor(t, s, "a validation pass", func() bool { _, v := tab.Curve(); return v >= 1 })
 		test.Tap(tab.stop)
 		tab.wait()
