@@ -213,11 +213,7 @@ func (lc *LiveCanvas) TypedKey(k *fyne.KeyEvent) {
 	case k.Name == fyne.KeyEscape && lc.stroke != nil:
 		lc.DropStroke()
 	default:
-		if app := fyne.CurrentApp(); app != nil {
-			if c := app.Driver().CanvasForObject(lc); c != nil && c.OnTypedKey() != nil {
-				c.OnTypedKey()(k)
-			}
-		}
+		toWindow(lc, k)
 	}
 }
 

@@ -100,11 +100,7 @@ func (t *Thumb) TypedKey(k *fyne.KeyEvent) {
 			t.OnSecondary(at.Add(fyne.NewPos(t.Size().Width/2, t.Size().Height/2)))
 		}
 	default:
-		if app := fyne.CurrentApp(); app != nil {
-			if c := app.Driver().CanvasForObject(t); c != nil && c.OnTypedKey() != nil {
-				c.OnTypedKey()(k)
-			}
-		}
+		toWindow(t, k)
 	}
 }
 

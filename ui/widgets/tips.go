@@ -463,15 +463,27 @@ func (s *TipSlider) Tip() string { return s.tip }
 // nothing while a slider had the focus (a tap on one gives it). Other keys
 // move the slider.
 func (s *TipSlider) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape {
-		if app := fyne.CurrentApp(); app != nil {
-			if c := app.Driver().CanvasForObject(s); c != nil && c.OnTypedKey() != nil {
-				c.OnTypedKey()(k)
-				return
-			}
-		}
+	if k.Name == fyne.KeyEscape && toWindow(s, k) {
+		return
 	}
 	s.Slider.TypedKey(k)
+}
+
+// toWindow hands k, typed on the focused widget obj, to the key handler of
+// obj's window (where Escape stops a run or closes a dialog): a focused
+// widget gets every key, and the window's never hears those it drops. It
+// reports whether the window has a handler.
+func toWindow(obj fyne.CanvasObject, k *fyne.KeyEvent) bool {
+	app := fyne.CurrentApp()
+	if app == nil {
+		return false
+	}
+	c := app.Driver().CanvasForObject(obj)
+	if c == nil || c.OnTypedKey() == nil {
+		return false
+	}
+	c.OnTypedKey()(k)
+	return true
 }
 
 // Dragged moves the slider and, as a tap does, gives it the keyboard focus:
