@@ -320,12 +320,31 @@ func tipOut(owner fyne.CanvasObject) {
 	}
 }
 
+// whyNotTip is a control's tooltip, which can say for a while why the
+// control cannot be used in place of what it does (SetWhyNot).
+type whyNotTip struct {
+	tip    string
+	whyNot string // shown in place of tip while not ""
+}
+
+// Tip is the tooltip shown: why the control cannot be used, if that is
+// set, else what it does.
+func (w *whyNotTip) Tip() string {
+	if w.whyNot != "" {
+		return w.whyNot
+	}
+	return w.tip
+}
+
+// SetWhyNot makes the tooltip say why, in place of what the control does,
+// while why is not ""; "" gives the control its own tooltip back.
+func (w *whyNotTip) SetWhyNot(why string) { w.whyNot = why }
+
 // TipButton is a button with a tooltip, which can say for a while why the
 // button cannot be used in place of what it does (SetWhyNot).
 type TipButton struct {
 	widget.Button
-	tip    string
-	whyNot string // shown in place of tip while not ""
+	whyNotTip
 	// OnDialogKey, when set, gets Return, Enter and Escape while the
 	// button has the focus (see DialogKeys).
 	OnDialogKey DialogKeys
@@ -356,27 +375,14 @@ func (b *TipButton) TypedKey(ev *fyne.KeyEvent) {
 
 // NewTipButton returns a button (label and icon may be empty) with tip.
 func NewTipButton(label string, icon fyne.Resource, tip string, tapped func()) *TipButton {
-	b := &TipButton{tip: tip}
+	b := &TipButton{whyNotTip: whyNotTip{tip: tip}}
 	b.Text, b.Icon, b.OnTapped = label, icon, tapped
 	b.ExtendBaseWidget(b)
 	return b
 }
 
-// Tip is the tooltip shown: why the button cannot be used, if that is
-// set, else what it does.
-func (b *TipButton) Tip() string {
-	if b.whyNot != "" {
-		return b.whyNot
-	}
-	return b.tip
-}
-
 // SetTip replaces the tooltip.
 func (b *TipButton) SetTip(tip string) { b.tip = tip }
-
-// SetWhyNot makes the tooltip say why, in place of what the button does,
-// while why is not ""; "" gives the button its own tooltip back.
-func (b *TipButton) SetWhyNot(why string) { b.whyNot = why }
 
 func (b *TipButton) MouseIn(ev *desktop.MouseEvent) {
 	b.Button.MouseIn(ev)
@@ -396,8 +402,7 @@ func (b *TipButton) Tapped(ev *fyne.PointEvent) {
 // TipCheck is a check box with a tooltip.
 type TipCheck struct {
 	widget.Check
-	tip    string
-	whyNot string // shown in place of tip while not "" (SetWhyNot)
+	whyNotTip // a box greyed out says why (SetWhyNot)
 	// OnDialogKey, when set, gets Return, Enter and Escape while the box
 	// has the focus.
 	OnDialogKey DialogKeys
@@ -412,24 +417,11 @@ func (c *TipCheck) TypedKey(ev *fyne.KeyEvent) {
 
 // NewTipCheck returns a check box with tip.
 func NewTipCheck(label, tip string, changed func(bool)) *TipCheck {
-	c := &TipCheck{tip: tip}
+	c := &TipCheck{whyNotTip: whyNotTip{tip: tip}}
 	c.Text, c.OnChanged = label, changed
 	c.ExtendBaseWidget(c)
 	return c
 }
-
-// Tip is the box's tooltip: why it is off while SetWhyNot says, else its
-// own.
-func (c *TipCheck) Tip() string {
-	if c.whyNot != "" {
-		return c.whyNot
-	}
-	return c.tip
-}
-
-// SetWhyNot shows why in place of the tip ("" gives the tip back): a box
-// greyed out says why.
-func (c *TipCheck) SetWhyNot(why string) { c.whyNot = why }
 
 func (c *TipCheck) MouseIn(ev *desktop.MouseEvent) {
 	c.Check.MouseIn(ev)
