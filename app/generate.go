@@ -442,9 +442,9 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		if so.scale > 1 {
 			// Said as the studio's Export says it: Size is the picture's,
 			// beside the native size (it said Size: 64x64 of a 256×256 PNG).
-			filter := "Nearest"
+			filter := pngmeta.FilterNearest
 			if so.smooth {
-				filter = "Lanczos"
+				filter = pngmeta.FilterLanczos
 			}
 			b := pic.Bounds()
 			meta = pngmeta.UpscaledMetadata(rec, b.Dx()*so.scale, b.Dy()*so.scale, so.scale, filter)

@@ -30,9 +30,9 @@ const MaxUpscale = 16
 // String names the filter as shown in the export panel.
 func (f Filter) String() string {
 	if f == Lanczos {
-		return "Lanczos"
+		return pngmeta.FilterLanczos
 	}
-	return "Nearest"
+	return pngmeta.FilterNearest
 }
 
 // parseFilter reads a Filter from its String.

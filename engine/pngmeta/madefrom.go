@@ -106,6 +106,13 @@ func (r *Record) ExtraInt(key string) int {
 	return 0
 }
 
+// The upscale filters' names, as UpscaledMetadata records them and the
+// studio's export panel shows them.
+const (
+	FilterNearest = "Nearest"
+	FilterLanczos = "Lanczos"
+)
+
 // UpscaledMetadata is rec's metadata for its picture written at w×h pixels,
 // k times its native size (rec's Width and Height) with filter (as the
 // studio's export names it: "Nearest", "Lanczos"): the record keeps the
