@@ -1949,16 +1949,7 @@ func (t *TrainTab) refocus() {
 // model on a folder other than the model's own (trainjob.DefaultReplayFor).
 // A new model has nothing to keep, and a fine-tune on a built-in dataset
 // trains on its whole.
-func (t *TrainTab) keepApplies() bool {
-	if t.from == nil || t.data == nil || t.from.Selected != fromCurrent || t.data.Selected != dataFolder || t.folder == "" {
-		return false
-	}
-	key, b := t.h.current()
-	if b == nil {
-		return false
-	}
-	return trainjob.DefaultReplayFor(trainjob.Settings{Data: t.folder, Init: b, InitModel: key})
-}
+func (t *TrainTab) keepApplies() bool { return t.keepWhyNot() == "" }
 
 // updateKeep shows "Keep what it drew" as the user chose it where it
 // applies (keepApplies), else off and greyed out; greyed out too while a
@@ -1982,10 +1973,11 @@ func (t *TrainTab) updateKeep() {
 	t.keep.SetWhyNot(t.keepWhyNot()) // greyed out without a word, a newcomer asked why
 }
 
-// keepWhyNot says why "Keep what it drew" does not apply to the form's run.
+// keepWhyNot says why "Keep what it drew" does not apply to the form's run
+// ("": it applies, keepApplies).
 func (t *TrainTab) keepWhyNot() string {
 	const what = "Keep what it drew is for a fine-tune of the model open on the Create tab on a folder of your pictures"
-	switch _, b := t.h.current(); {
+	switch key, b := t.h.current(); {
 	case t.from == nil || t.from.Selected != fromCurrent:
 		return what + ": a new model has nothing to keep"
 	case t.data == nil || t.data.Selected != dataFolder:
@@ -1994,6 +1986,8 @@ func (t *TrainTab) keepWhyNot() string {
 		return what + ": pick the folder first"
 	case b == nil:
 		return what + ": no model is open there"
+	case trainjob.DefaultReplayFor(trainjob.Settings{Data: t.folder, Init: b, InitModel: key}):
+		return ""
 	}
 	return what + ": this folder is the one the model was trained on, so training on it again keeps what it drew"
 }
