@@ -1238,7 +1238,8 @@ func TestProgressPrinterETAFromFirstPatch(t *testing.T) {
 	}
 	time.Sleep(120 * time.Millisecond)
 	p(sampler.Event{Step: 2, Steps: 4})
-	line := b.String()[strings.LastIndex(b.String(), "\r")+1:]
+	out := strings.TrimRight(b.String(), " ")
+	line := out[strings.LastIndex(out, "\r")+1:]
 	var eta time.Duration
 	if i := strings.Index(line, "ETA "); i < 0 {
 		t.Fatalf("second patch: %q has no ETA", line)

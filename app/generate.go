@@ -23,6 +23,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/internal/progress"
 )
 
 // samplingFlags are the settings shared by the commands that sample.
@@ -85,14 +86,16 @@ func numberedPath(out string, i, batch int) string {
 	return fmt.Sprintf("%s-%d%s", strings.TrimSuffix(out, ext), i+1, ext)
 }
 
-// progressPrinter draws a one-line progress bar on w for a sampler run.
+// progressPrinter draws a progress line (progress.Line) on w for a sampler
+// run: "  44% [========>           ]  patch 28 / 64  812 tokens/s  ETA 0.3s".
 // The rate and the ETA are measured from the first patch on: its event
 // comes after the prompt's (an edit's source's) prefill, which would make
 // the first estimate a multiple of the run (an edit of 2.7 s said "ETA
 // 1m8s").
 func progressPrinter(w io.Writer, batch int) func(sampler.Event) {
-	var first, last time.Time
+	var first time.Time
 	firstStep := 0
+	line := progress.NewLine(w, 100*time.Millisecond, 0)
 	return func(e sampler.Event) {
 		if e.Image != batch-1 {
 			return
@@ -101,20 +104,16 @@ func progressPrinter(w io.Writer, batch int) func(sampler.Event) {
 		if first.IsZero() {
 			first, firstStep = now, e.Step
 		}
-		if e.Step != e.Steps && now.Sub(last) < 100*time.Millisecond {
-			return
-		}
-		last = now
 		el, done := now.Sub(first).Seconds(), e.Step-firstStep
-		if done <= 0 || el <= 0 {
-			fmt.Fprintf(w, "\rpatch %d / %d   ", e.Step, e.Steps)
-		} else {
+		text := fmt.Sprintf("patch %d / %d", e.Step, e.Steps)
+		if done > 0 && el > 0 {
 			rate := float64(done*batch) / el
 			eta := time.Duration(float64(e.Steps-e.Step) / float64(done) * el * float64(time.Second))
-			fmt.Fprintf(w, "\rpatch %d / %d  %.0f tokens/s  ETA %s   ", e.Step, e.Steps, rate, eta.Round(100*time.Millisecond))
+			text += fmt.Sprintf("  %.0f tokens/s  ETA %s", rate, eta.Round(100*time.Millisecond))
 		}
+		line.Update(int64(e.Step), int64(e.Steps), text)
 		if e.Step == e.Steps {
-			fmt.Fprintln(w)
+			line.Break()
 		}
 	}
 }
@@ -383,20 +382,15 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 	if so.rank {
 		var err error
 		var told sampler.RankProgress
-		pending := false // a progress line not ended yet
+		line := progress.NewLine(env.Stderr, 0, 0)
 		if !so.quiet && so.rankBy != sampler.RankLikelihood {
 			// a second or more an image: a progress line, as the studio's bar
 			told = func(done, total int) {
-				fmt.Fprint(env.Stderr, "\r"+so.rankBy.Progress(done, total))
-				if pending = done < total; !pending {
-					fmt.Fprintln(env.Stderr)
-				}
+				line.Update(int64(done), int64(total), so.rankBy.Progress(done, total))
 			}
 		}
 		scores, err = sampler.RankBatchReporting(ctx, b, opt.Prompt, images, so.from, opt.Workers, so.rankBy, told)
-		if pending {
-			fmt.Fprintln(env.Stderr) // stopped part way: what follows starts a line of its own
-		}
+		line.Break() // done, or stopped part way: what follows starts a line of its own
 		if err != nil {
 			// The images are made: rank them by what needs no scoring
 			// rather than lose them (also when Ctrl-C stopped the ranking:

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	progressline "github.com/tessera-studio/tessera/internal/progress"
+
 	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
@@ -207,26 +209,24 @@ func openModel(log io.Writer, nameOrDir, precision string) (*bundle.Bundle, erro
 	return b, err
 }
 
-// loadProgress is the progress line of a model loading from weight files
-// of 64 MiB or more ("loading DIR:  40% of 306.8 MB", rewritten at most
-// five times a second), none on a quietLog; done ends the line with the
-// time it took.
+// loadProgress is the progress line (progress.Line) of a model loading
+// from weight files of 64 MiB or more ("  40% [=======>            ]
+// loading DIR: 306.8 MB", redrawn at most five times a second), none on a
+// quietLog; done ends the line with the time it took.
 func loadProgress(log io.Writer, nameOrDir string) (progress func(done, total int64), done func()) {
 	start := time.Now()
-	last := time.Time{}
-	shown := false
 	_, quiet := log.(quietLog)
+	line := progressline.NewLine(log, 200*time.Millisecond, 0)
+	var size int64
 	progress = func(done, total int64) {
-		if quiet || total < 64<<20 || time.Since(last) < 200*time.Millisecond && done < total {
+		if quiet || total < 64<<20 {
 			return
 		}
-		last, shown = time.Now(), true
-		fmt.Fprintf(log, "\rloading %s: %3.0f%% of %s", nameOrDir, 100*float64(done)/float64(total), plural.Bytes(total))
+		size = total
+		line.Update(done, total, fmt.Sprintf("loading %s: %s", nameOrDir, plural.Bytes(total)))
 	}
 	return progress, func() {
-		if shown {
-			fmt.Fprintf(log, " in %.1f s\n", time.Since(start).Seconds())
-		}
+		line.End(fmt.Sprintf("loading %s: %s in %.1f s", nameOrDir, plural.Bytes(size), time.Since(start).Seconds()))
 	}
 }
 

@@ -25,7 +25,7 @@ func TestLoadProgressQuiet(t *testing.T) {
 		done()
 		fmt.Fprintln(log, "note: a note")
 		got := buf.String()
-		if shown := strings.Contains(got, "loading rm/small: 100% of"); shown == quiet || !strings.Contains(got, "note: a note") {
+		if shown := strings.Contains(got, "100% [====================]  loading rm/small: 314.6 MB in "); shown == quiet || !strings.Contains(got, "note: a note") || strings.Contains(got, "snote") {
 			t.Errorf("quiet %v: %q", quiet, got)
 		}
 	}

@@ -67,7 +67,7 @@ func TestGenerateRank(t *testing.T) {
 	}
 	// Without --quiet, ranking by a score says how many are scored; with
 	// it (above), nothing.
-	if code, _, stderr := run(t, "generate", "--model", m, "--prompt", "cat", "--batch", "3", "--rank", "--rank-by", "prompt-gain", "--out", filepath.Join(t.TempDir(), "p.png")); code != 0 || !strings.Contains(stderr, "\rranking 3 candidates by prompt gain: 3 scored\n") {
+	if code, _, stderr := run(t, "generate", "--model", m, "--prompt", "cat", "--batch", "3", "--rank", "--rank-by", "prompt-gain", "--out", filepath.Join(t.TempDir(), "p.png")); code != 0 || !strings.Contains(stderr, "]  ranking 3 candidates by prompt gain: 3 scored \n") {
 		t.Fatalf("ranking progress: exit %d: %q", code, stderr)
 	}
 	// --rank-by alone ranks

@@ -2083,11 +2083,13 @@ func loadImage(path string) image.Image {
 }
 
 // lineLog keeps a run's text output as lines: '\n' ends a line, '\r'
-// starts the current one again (a progress line redrawn).
+// starts the current one again (a progress line redrawn; the blanks that
+// clear it between two redraws are never shown as the line).
 type lineLog struct {
 	mu     sync.Mutex
 	lines  []string
 	cur    []byte
+	drawn  string // the current line's last redraw that was not blank
 	notify func()
 }
 
@@ -2097,9 +2099,12 @@ func (l *lineLog) Write(p []byte) (int, error) {
 	for _, c := range p {
 		switch c {
 		case '\n':
-			l.lines = append(l.lines, withoutBar(string(l.cur)))
-			l.cur = l.cur[:0]
+			l.lines = append(l.lines, l.current())
+			l.cur, l.drawn = l.cur[:0], ""
 		case '\r':
+			if strings.TrimSpace(string(l.cur)) != "" {
+				l.drawn = string(l.cur)
+			}
 			l.cur = l.cur[:0]
 		default:
 			l.cur = append(l.cur, c)
@@ -2122,17 +2127,26 @@ func (l *lineLog) take() (lines []string, current string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	lines, l.lines = l.lines, nil
-	return lines, withoutBar(string(l.cur))
+	return lines, l.current()
 }
 
-// progressBar is the bar of the trainer's progress line ("[====>    ]"),
-// drawn for a terminal.
-var progressBar = regexp.MustCompile(` \[[=> ]+\]`)
+// current is the line being written as the tab shows it: its text, or
+// while a progress line is cleared for its next redraw, the last redraw.
+func (l *lineLog) current() string {
+	if line := withoutBar(string(l.cur)); line != "" {
+		return line
+	}
+	return withoutBar(l.drawn)
+}
+
+// progressBar is the share and bar that begin a progress line
+// (progress.Line: "  5% [=>                  ]  step 58/1096 | …"), drawn for
+// a terminal.
+var progressBar = regexp.MustCompile(`^\s*\d+% \[[=> ]*\]`)
 
 // withoutBar is a log line as the tab shows it: trimmed, and without the
-// progress bar a terminal shows ("step 58/1096 [=>      ]   5% | loss…"
-// read as a terminal's in the tab, whose plots and status line say the
-// progress): "step 58/1096   5% | loss…".
+// share and bar a terminal shows (read as a terminal's in the tab, whose
+// plots and status line say the progress): "step 58/1096 | loss…".
 func withoutBar(line string) string {
 	return strings.TrimSpace(progressBar.ReplaceAllLiteralString(line, ""))
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 	"github.com/tessera-studio/tessera/internal/plural"
+	progressline "github.com/tessera-studio/tessera/internal/progress"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
@@ -1526,20 +1527,30 @@ func TestSettingsLineNamesTheAverage(t *testing.T) {
 }
 
 // The run's log, as the tab shows it, keeps the progress line's figures
-// without the bar a terminal draws (a tester read "step 58/1096 [=>    ]"
-// as a terminal's, in a window that plots the progress).
+// without the share and bar a terminal draws (a tester read "step 58/1096
+// [=>    ]" as a terminal's, in a window that plots the progress), and
+// never shows the blanks that clear the line between two redraws.
 func TestLineLogDropsTheBar(t *testing.T) {
 	var l lineLog
-	fmt.Fprint(&l, "preparing the data\n\rstep 58/1096 [=>                  ]   5% | loss 2.852 bpt | ETA 9m")
-	fmt.Fprint(&l, "\rstep 1096/1096 [====================] 100% | loss 0.612 bpt | val 0.6 [best]\n")
+	fmt.Fprint(&l, "preparing the data\n")
+	bar := progressline.NewLine(&l, 0, 0)
+	bar.Update(58, 1096, "step 58/1096 | loss 2.852 bpt | ETA 9m")
+	bar.Update(60, 1096, "step 60/1096 | loss 2.851 bpt | ETA 9m")
 	lines, current := l.take()
-	want := []string{"preparing the data", "step 1096/1096 100% | loss 0.612 bpt | val 0.6 [best]"}
+	if current != "step 60/1096 | loss 2.851 bpt | ETA 9m" {
+		t.Errorf("the line being written reads %q", current)
+	}
+	fmt.Fprint(&l, "\r          \r") // a redraw's clearing, read before the redraw
+	if _, current := l.take(); current != "step 60/1096 | loss 2.851 bpt | ETA 9m" {
+		t.Errorf("the line being cleared reads %q", current)
+	}
+	bar.Update(1096, 1096, "step 1096/1096 | loss 0.612 bpt | val 0.6 (best 0.6)")
+	bar.Break()
+	more, current := l.take()
+	lines = append(lines, more...)
+	want := []string{"preparing the data", "step 1096/1096 | loss 0.612 bpt | val 0.6 (best 0.6)"}
 	if !slices.Equal(lines, want) || current != "" {
 		t.Fatalf("lines %q, current %q; want %q", lines, current, want)
-	}
-	fmt.Fprint(&l, "\rstep 58/1096 [=>                  ]   5% | loss 2.852 bpt")
-	if _, current := l.take(); current != "step 58/1096   5% | loss 2.852 bpt" {
-		t.Errorf("the line being written reads %q", current)
 	}
 }
 

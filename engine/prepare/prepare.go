@@ -29,6 +29,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/internal/plural"
+	"github.com/tessera-studio/tessera/internal/progress"
 )
 
 // Spec says how to tokenise a dataset.
@@ -137,6 +138,7 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 	}
 	fmt.Fprintf(log, "k-means: %d patches of %d×%d into %d codes\n", len(patches)/dim, spec.Patch, spec.Patch, spec.Codes)
 	start := time.Now()
+	line := progress.NewLine(log, 0, 0)
 	centroids, err := kmeans.Fit(ctx, patches, dim, kmeans.Options{
 		K: spec.Codes, Iters: spec.KMeansIters, Seed: spec.Seed, Workers: spec.Workers, MaxSamples: spec.KMeansPatches,
 	}, func(iter int, inertia float64) {
@@ -147,9 +149,9 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 		if left >= time.Second { // "at most 0s left" said nothing
 			eta = fmt.Sprintf(", at most %s left", left)
 		}
-		fmt.Fprintf(log, "\rk-means iteration %d of at most %d%s, inertia %.1f   ", iter, spec.KMeansIters, eta, inertia)
+		line.Update(int64(iter), int64(spec.KMeansIters), fmt.Sprintf("k-means iteration %d of at most %d%s, inertia %.1f", iter, spec.KMeansIters, eta, inertia))
 	})
-	fmt.Fprintln(log)
+	line.End("")
 	if err != nil {
 		return nil, fmt.Errorf("prepare: codebook: %w", err)
 	}
@@ -284,7 +286,7 @@ func encodingProgress(log io.Writer, what string, n int, done *atomic.Int64) (st
 		return func() {}
 	}
 	quit, ended := make(chan struct{}), make(chan struct{})
-	shown := false
+	line := progress.NewLine(log, 0, 0) // drawn by the ticker's goroutine alone
 	go func() {
 		defer close(ended)
 		tick := time.NewTicker(time.Second)
@@ -296,21 +298,21 @@ func encodingProgress(log io.Writer, what string, n int, done *atomic.Int64) (st
 				return
 			case <-tick.C:
 				k := done.Load()
-				left := ""
+				text := fmt.Sprintf("encoding the %s pictures: %d of %d", what, k, n)
 				if el := time.Since(start); k > 0 {
-					left = fmt.Sprintf(" (%.0f a second, about %s left)   ", float64(k)/el.Seconds(),
+					text += fmt.Sprintf(" (%.0f a second, about %s left)", float64(k)/el.Seconds(),
 						(time.Duration(float64(el) * float64(int64(n)-k) / float64(k))).Round(time.Second))
 				}
-				fmt.Fprintf(log, "\rencoding the %s pictures: %d of %d%s", what, k, n, left)
-				shown = true
+				line.Update(k, int64(n), text)
 			}
 		}
 	}()
 	return func() {
 		close(quit)
 		<-ended
-		if shown { // spaces over the time left that the progress line showed
-			fmt.Fprintf(log, "\rencoding the %s pictures: %d of %d%40s\n", what, done.Load(), n, "")
+		if line.Shown() { // the whole count, without the time left
+			line.Update(done.Load(), int64(n), fmt.Sprintf("encoding the %s pictures: %d of %d", what, done.Load(), n))
+			line.End("")
 		}
 	}
 }

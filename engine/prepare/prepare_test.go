@@ -145,10 +145,13 @@ func TestEncodingProgress(t *testing.T) {
 		done.Add(1)
 	}
 	stop()
-	// The time left at the rate so far, and spaces over it at the end.
-	if got := log.String(); !strings.HasPrefix(got, "\rencoding the training pictures: ") || !strings.Contains(got, " a second, about ") ||
-		!strings.HasSuffix(got, "\rencoding the training pictures: 40 of 40"+strings.Repeat(" ", 40)+"\n") {
-		t.Fatalf("progress %q", got)
+	// The time left at the rate so far, and the whole count at the end.
+	got := log.String()
+	last := strings.TrimRight(got, " \n")
+	last = strings.TrimSpace(last[strings.LastIndex(last, "\r")+1:])
+	if !strings.HasPrefix(got, "\r") || !strings.Contains(got, "]  encoding the training pictures: ") || !strings.Contains(got, " a second, about ") ||
+		last != "100% [====================]  encoding the training pictures: 40 of 40" || !strings.HasSuffix(got, "\n") {
+		t.Fatalf("progress %q ends with %q", got, last)
 	}
 	log.Reset()
 	encodingProgress(&log, "validation", 5, &done)()

@@ -17,6 +17,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/internal/plural"
+	"github.com/tessera-studio/tessera/internal/progress"
 )
 
 // Options configure Run. Where a zero value is not meaningful it takes the
@@ -288,16 +289,15 @@ type run struct {
 	// latest: the validation set is too small (MinSelectionExamples) for
 	// its loss to pick weights, or Options.ExportLatest asks, so each pass
 	// keeps and exports the latest.
-	latest    bool
-	history   []float32
-	vals      []ValPoint
-	exported  bool
-	elapsed0  time.Duration // training time of earlier runs
-	tokens    int64
-	start     time.Time
-	lastPrint time.Time
-	lastLen   int     // length of the progress line on screen
-	stepEMA   float64 // seconds per step
+	latest   bool
+	history  []float32
+	vals     []ValPoint
+	exported bool
+	elapsed0 time.Duration // training time of earlier runs
+	tokens   int64
+	start    time.Time
+	line     *progress.Line // the progress line on Options.Progress (nil: none)
+	stepEMA  float64        // seconds per step
 	// refitAt is the step at which a schedule fitted to the Minutes budget
 	// is fitted again from the steps' measured time (0: never).
 	refitAt int
@@ -954,24 +954,19 @@ func (r *run) warn(format string, args ...any) {
 	}
 }
 
-// progress draws the one-line progress bar (at most 4 times a second);
-// meanOf > 0 makes it the final line, whose loss is the mean of the last
-// meanOf steps (the run's TrainLoss), and it says so.
+// progress draws the progress line (at most 4 times a second); meanOf > 0
+// makes it the final line, whose loss is the mean of the last meanOf steps
+// (the run's TrainLoss), and it says so.
 func (r *run) progress(s StepInfo, meanOf int) {
 	final := meanOf > 0
 	w := r.opt.Progress
-	if w == nil || (!final && time.Since(r.lastPrint) < 250*time.Millisecond && s.Step != s.Total) {
+	if w == nil {
 		return
 	}
-	r.lastPrint = time.Now()
-	const width = 20
-	frac := float64(s.Step) / float64(max(s.Total, 1))
-	fill := int(frac * width)
-	bar := strings.Repeat("=", fill)
-	if fill < width {
-		bar += ">" + strings.Repeat(" ", width-fill-1)
+	if r.line == nil {
+		r.line = progress.NewLine(w, 250*time.Millisecond, 0)
 	}
-	line := fmt.Sprintf("step %d/%d [%s] %3.0f%% | loss %.3f bpt", s.Step, s.Total, bar, 100*frac, s.Loss)
+	line := fmt.Sprintf("step %d/%d | loss %.3f bpt", s.Step, s.Total, s.Loss)
 	if meanOf > 1 { // not the step's own loss
 		line += fmt.Sprintf(" (mean of the last %d steps)", meanOf)
 	}
@@ -994,12 +989,10 @@ func (r *run) progress(s StepInfo, meanOf int) {
 	} else {
 		line += fmt.Sprintf(" | ETA %s", plural.Span(s.ETA))
 	}
-	// Pad over the remains of a longer previous line.
-	fmt.Fprintf(w, "\r%s%s", line, strings.Repeat(" ", max(0, r.lastLen-len(line))))
-	r.lastLen = len(line)
+	r.line.Update(int64(s.Step), int64(s.Total), line)
 	if final {
-		fmt.Fprintln(w)
-		r.lastPrint, r.lastLen = time.Time{}, 0
+		r.line.Draw() // the final line, however soon after the last
+		r.line.Break()
 	}
 }
 
@@ -1007,8 +1000,7 @@ func (r *run) elapsedTotal() time.Duration { return r.elapsed0 + time.Since(r.st
 
 // endLine ends a pending progress line before other output.
 func (r *run) endLine() {
-	if r.opt.Progress != nil && r.lastLen > 0 {
-		fmt.Fprintln(r.opt.Progress)
-		r.lastPrint, r.lastLen = time.Time{}, 0
+	if r.line != nil {
+		r.line.Break()
 	}
 }

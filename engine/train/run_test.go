@@ -212,13 +212,14 @@ func TestRunLearnsAndExports(t *testing.T) {
 	if evals != 3 || samples < 1 {
 		t.Errorf("%d evaluations and %d sample calls", evals, samples)
 	}
-	if !strings.Contains(progress.String(), "\rstep 150/150") || !strings.Contains(progress.String(), "tok/s") {
+	if !strings.Contains(progress.String(), "100% [====================]  step 150/150 |") || !strings.Contains(progress.String(), "tok/s") {
 		t.Errorf("progress output: %q", progress.String())
 	}
 	// The last line's loss is the result's (a mean of the last steps: a
 	// fifth of these 150), and it says so: the lines before show each
 	// step's own.
-	if last := progress.String()[strings.LastIndex(progress.String(), "\r"):]; !strings.Contains(last, fmt.Sprintf("loss %.3f bpt (mean of the last 30 steps)", res.TrainLoss)) {
+	out := strings.TrimRight(progress.String(), " \n")
+	if last := out[strings.LastIndex(out, "\r"):]; !strings.Contains(last, fmt.Sprintf("loss %.3f bpt (mean of the last 30 steps)", res.TrainLoss)) || !strings.HasSuffix(progress.String(), "\n") {
 		t.Errorf("the final progress line: %q", last)
 	}
 	for _, f := range []string{CheckpointFile, LossPlotFile, "model/config.json", "model/model.safetensors", "model/preprocessor_config.json"} {

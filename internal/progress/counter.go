@@ -6,28 +6,20 @@ import (
 	"time"
 )
 
-// Counter prints "what: done of total" to w as a progress line (each
-// update starts with '\r'), at most twice a second and only once the work
-// has taken a second, so that quick work prints nothing; the last update
-// (done == total) is always printed once the line is showing. end finishes
-// the line with '\n' if one was printed. Use it from one goroutine.
+// Counter draws "what: done of total" on w as a progress Line, at most
+// twice a second and only once the work has taken a second, so that quick
+// work prints nothing; the last update (done == total) is always drawn once
+// the line is showing. end finishes the line with '\n' if one was drawn.
+// Use it from one goroutine.
 func Counter(w io.Writer, what string) (update func(done, total int), end func()) {
 	return counter(w, what, time.Now)
 }
 
 func counter(w io.Writer, what string, now func() time.Time) (func(done, total int), func()) {
-	start, last := now(), time.Time{}
-	shown := false
+	l := newLine(w, 500*time.Millisecond, time.Second, now)
 	return func(done, total int) {
-			t := now()
-			if t.Sub(start) < time.Second || t.Sub(last) < 500*time.Millisecond && done < total {
-				return
-			}
-			last, shown = t, true
-			fmt.Fprintf(w, "\r%s: %d of %d", what, done, total)
+			l.Update(int64(done), int64(total), fmt.Sprintf("%s: %d of %d", what, done, total))
 		}, func() {
-			if shown {
-				fmt.Fprintln(w)
-			}
+			l.End("")
 		}
 }

@@ -2,6 +2,8 @@ package progress
 
 import (
 	"bytes"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -24,7 +26,9 @@ func TestCounter(t *testing.T) {
 		update(i+1, 4)
 	}
 	end()
-	if got, want := buf.String(), "\rrows: 1 of 4\rrows: 3 of 4\rrows: 4 of 4\n"; got != want {
-		t.Fatalf("printed %q, want %q", got, want)
+	want := []string{"25% [====>               ]  rows: 1 of 4", "75% [==============>     ]  rows: 3 of 4", "100% [====================]  rows: 4 of 4"}
+	got := drawn(buf.String())
+	if !drewInOrder(got, want) || slices.ContainsFunc(got, func(s string) bool { return strings.HasSuffix(s, "rows: 2 of 4") }) || !strings.HasSuffix(buf.String(), "\n") {
+		t.Fatalf("printed %q: drew %q, want %q and a line end", buf.String(), got, want)
 	}
 }

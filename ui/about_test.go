@@ -1,0 +1,43 @@
+package ui
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Every library go.mod requires directly is credited with its licence in
+// Help › About (and so, by the README's list of the same names, in the
+// README): a library added without a credit fails here.
+func TestEveryDirectDependencyIsCredited(t *testing.T) {
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	credits := strings.ToLower(strings.Join(libraryCredits, " "))
+	// A requirement line not marked "// indirect": module path, version.
+	direct := regexp.MustCompile(`(?m)^\s*(?:require\s+)?([a-z0-9.\-]+\.[a-z]+/[^\s]+)\s+v[^\s]+\s*$`)
+	lines := direct.FindAllStringSubmatch(string(mod), -1)
+	if len(lines) < 10 {
+		t.Fatalf("read %d direct requirements from go.mod", len(lines))
+	}
+	for _, m := range lines {
+		parts := strings.Split(m[1], "/")
+		name := parts[len(parts)-1]
+		if regexp.MustCompile(`^v\d+$`).MatchString(name) { // a major version suffix
+			name = parts[len(parts)-2]
+		}
+		name = strings.ToLower(name)
+		if !strings.Contains(credits, name) {
+			t.Errorf("%s is not credited in About (%q)", m[1], libraryCredits)
+		}
+		if !strings.Contains(strings.ToLower(string(readme)), name) {
+			t.Errorf("%s is not credited in the README", m[1])
+		}
+	}
+}
