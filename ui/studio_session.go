@@ -173,6 +173,9 @@ func (s *Studio) unsavedReason(flushErr error) string {
 	if name := s.sampling(); name != "" {
 		return fmt.Sprintf("Tessera is still %s; that result would be lost.", name)
 	}
+	if s.train.Preparing() {
+		return "The Train tab is still preparing the data of a run, and nothing is trained yet: that preparing would be lost (Start does it again)."
+	}
 	if flushErr != nil && !s.currentSaved() {
 		return fmt.Sprintf("The current image is in no file, and it could not be kept for next time (%v).", flushErr)
 	}

@@ -435,6 +435,19 @@ func (t *TrainTab) Info() string { return t.info.Text }
 // Running reports whether a run is in progress.
 func (t *TrainTab) Running() bool { return t.job != nil }
 
+// Preparing reports whether a run is checking and preparing its data, no
+// step trained yet and so no checkpoint to resume from (quitting loses
+// that work; a paused run loses nothing).
+func (t *TrainTab) Preparing() bool {
+	j := t.job
+	if j == nil || j.ending {
+		return false
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.preparing
+}
+
 // RunDir is the folder of the run on display ("" when none).
 func (t *TrainTab) RunDir() string {
 	if t.job != nil {

@@ -171,8 +171,15 @@ func TestTrainTab(t *testing.T) {
 		if line := fmt.Sprintf("threads: %d asked; this computer has %d cores, so training uses %d", runtime.NumCPU()+6, runtime.NumCPU(), runtime.NumCPU()); !strings.Contains(tab.Info(), line) {
 			t.Errorf("the log shown lacks %q: %q", line, tab.Info())
 		}
+		// Quitting now would lose the preparing: the studio asks first.
+		if r := s.unsavedReason(nil); !strings.Contains(r, "preparing the data") {
+			t.Errorf("while the data is prepared, quitting loses nothing (%q)", r)
+		}
 		c.Focus(tab.stop) // a keyboard user's Space on Stop
 		test.Tap(tab.stop)
+		if r := s.unsavedReason(nil); r != "" {
+			t.Errorf("once the preparing is cancelled, quitting would lose %q", r)
+		}
 		tab.wait()
 		if tab.runDir.Text != "" {
 			t.Errorf("after the run, Run folder reads %q: the next run's is a new one", tab.runDir.Text)
