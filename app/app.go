@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"unicode/utf8"
@@ -92,11 +93,7 @@ func Main(args []string, env Env) int {
 	ctx, stop, caught := signalContext(sigs...)
 	defer stop()
 	if len(args) == 0 {
-		if err := runStudio(ctx, env, nil); err != nil {
-			fmt.Fprintln(env.Stderr, "tessera:", err)
-			return 1
-		}
-		return 0
+		return studioStatus(env, runStudio(ctx, env, nil), caught())
 	}
 	name := args[0]
 	switch name {
@@ -112,7 +109,7 @@ func Main(args []string, env Env) int {
 	if name == "studio" {
 		// The status every command gives: 2 for a bad command line (the
 		// studio's gave 1).
-		return exitStatus(env, "studio", runStudio(ctx, env, args[1:]), false)
+		return studioStatus(env, runStudio(ctx, env, args[1:]), caught())
 	}
 	cmd, ok := commands()[name]
 	if !ok {
@@ -146,24 +143,54 @@ func Main(args []string, env Env) int {
 	return code
 }
 
+// studioStatus is the studio's exit status (exitStatus) once its window
+// closed: 128 + the signal's number (130 for Ctrl-C in the terminal that
+// started it, 143 for a kill), as for every command, where SIGINT or
+// SIGTERM ended it (Fyne quits on them; the work is kept, the studio's
+// autosave flushed). A closed terminal (SIGHUP) leaves the window open,
+// and closing it later is an ordinary quit.
+func studioStatus(env Env, err error, sig os.Signal) int {
+	s, _ := sig.(syscall.Signal)
+	if s != syscall.SIGINT && s != syscall.SIGTERM {
+		return exitStatus(env, "studio", err, false)
+	}
+	if err == nil {
+		fmt.Fprintf(env.Stderr, "tessera studio: interrupted (%v); the work is kept for next time\n", s)
+		return 128 + int(s)
+	}
+	if code := exitStatus(env, "studio", err, true); code != interruptedStatus {
+		return code
+	}
+	return 128 + int(s)
+}
+
 // signalContext is signal.NotifyContext that also says which signal
-// stopped it (caught: nil while none has), for the exit status.
+// stopped it (caught: nil while none has; the latest when more came), for
+// the exit status.
 func signalContext(sigs ...os.Signal) (ctx context.Context, stop func(), caught func() os.Signal) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, sigs...)
-	var got atomic.Value
+	var got atomic.Value // the latest signal: a closed terminal, then a kill, is a kill
+	stopped := make(chan struct{})
 	go func() {
-		select {
-		case s := <-ch:
-			got.Store(s)
-			cancel()
-		case <-ctx.Done():
+		for {
+			select {
+			case s := <-ch:
+				got.Store(s)
+				cancel()
+			case <-stopped:
+				return
+			}
 		}
 	}()
+	var once sync.Once
 	stop = func() {
-		signal.Stop(ch)
-		cancel()
+		once.Do(func() {
+			signal.Stop(ch)
+			close(stopped)
+			cancel()
+		})
 	}
 	caught = func() os.Signal {
 		s, _ := got.Load().(os.Signal)

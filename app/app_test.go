@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -1378,5 +1379,30 @@ func TestScoreRefusesTheStridesExtendRefuses(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "score", "--model", model, "--stride", "3", tall); code != 0 {
 		t.Errorf("score --stride 3: exit %d, %q", code, stderr)
+	}
+}
+
+// The studio's exit status says how it ended: a signal Fyne quits on
+// (Ctrl-C in its terminal, a kill) gives 128 + its number and a line that
+// says the work is kept (it gave 0, as for a quit); a closed terminal
+// (SIGHUP) leaves the window open, and its later close is a quit.
+func TestStudioStatus(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		sig  os.Signal
+		code int
+		says string
+	}{
+		{nil, nil, 0, ""},
+		{nil, syscall.SIGINT, 130, "tessera studio: interrupted (interrupt); the work is kept for next time\n"},
+		{nil, syscall.SIGTERM, 143, "tessera studio: interrupted (terminated); the work is kept for next time\n"},
+		{nil, syscall.SIGHUP, 0, ""},
+		{errors.New("no display"), nil, 1, "tessera studio: no display\n"},
+		{errors.New("no display"), syscall.SIGTERM, 143, "tessera studio: no display\n"},
+	} {
+		var stderr bytes.Buffer
+		if code := studioStatus(Env{Stderr: &stderr}, c.err, c.sig); code != c.code || stderr.String() != c.says {
+			t.Errorf("%v, %v: status %d, said %q; want %d, %q", c.err, c.sig, code, stderr.String(), c.code, c.says)
+		}
 	}
 }

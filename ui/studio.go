@@ -268,7 +268,9 @@ func (s *Studio) defaultOutputs() string {
 func (s *Studio) Window() fyne.Window { return s.win }
 
 // ShowAndRun shows the window and runs the app until it quits; a training
-// run still going is paused then, with a checkpoint to resume from.
+// run still going is paused then, with a checkpoint to resume from, and
+// the settings and work are kept for next time however the app ended
+// (Studio.endedOutside).
 func (s *Studio) ShowAndRun() {
 	s.app.Lifecycle().SetOnStarted(func() {
 		fyne.Do(func() {
@@ -278,6 +280,7 @@ func (s *Studio) ShowAndRun() {
 		go s.followFocus(s.ctx)
 	})
 	s.win.ShowAndRun()
+	s.endedOutside()
 	s.train.shutdown()
 }
 

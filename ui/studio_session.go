@@ -236,6 +236,22 @@ func (s *Studio) runEnded() {
 	s.askQuit("Nothing would be lost now: the run has ended and its result is saved.\n\nQuit?")
 }
 
+// endedOutside keeps the work, flushed to disk, when the app ended
+// without quit: Fyne quits on SIGINT and SIGTERM (Ctrl-C in the terminal
+// that started it, a kill, a logout), and the last change's autosave could
+// still be pending (autosaveDelay). Call it once the app's event loop has
+// ended; it does nothing after quit.
+func (s *Studio) endedOutside() {
+	if s.closing {
+		return
+	}
+	s.closing = true
+	s.train.closed.Store(true)
+	s.stop()
+	s.autosave()
+	s.save.Flush()
+}
+
 // quit stops background work and closes the window (ending the app).
 func (s *Studio) quit() {
 	s.closing = true

@@ -1936,3 +1936,21 @@ func TestRunModelRefreshedWhenItsRunEnds(t *testing.T) {
 		t.Error("another run's end reloaded the model open")
 	}
 }
+
+// A studio that ended without Quit (Fyne quits on Ctrl-C in the terminal
+// and on SIGTERM) keeps the last change, whose autosave was still pending.
+func TestEndedOutsideKeepsTheWork(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	lockSeed(t, s, "twitter cat", 78)
+	generate(t, s)
+	must(t, s.FlushAutosave())
+	s.Canvas().SetBrushSize(1)
+	test.Drag(s.Window().Canvas(), patchCenter(s, 0, 3), 1, 0) // autosaved after autosaveDelay
+	mask := s.Document().Mask()
+	s.endedOutside()
+	if s2 := e.open(t); !slices.Equal(s2.Document().Mask(), mask) || !slices.Contains(mask, true) {
+		t.Fatal("the stroke made just before the studio ended was lost")
+	}
+	s.endedOutside() // a second call (after quit too) does nothing
+}
