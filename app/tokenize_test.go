@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"image"
 	"image/color"
 	"image/gif"
@@ -27,9 +28,14 @@ import (
 func writePNG(t *testing.T, path string, w, h int) {
 	t.Helper()
 	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	// A blue of the file's name: pictures of a folder differ (a training
+	// folder trains identical ones once).
+	name := fnv.New32a()
+	name.Write([]byte(filepath.Base(path)))
+	blue := uint8(60 + name.Sum32()%120)
 	for y := range h {
 		for x := range w {
-			c := color.NRGBA{uint8(x * 255 / w), uint8(y * 255 / h), 120, 255}
+			c := color.NRGBA{uint8(x * 255 / w), uint8(y * 255 / h), blue, 255}
 			if x < w/2 && y < h/2 {
 				c = color.NRGBA{230, 20, 20, 255}
 			}

@@ -50,6 +50,10 @@ type Report struct {
 	// Styles counts, per artwork style, the images loaded and the style's
 	// files that matched no entry (emoji only).
 	Styles map[string]StyleCount
+	// Merged counts images left out as identical copies of another
+	// (folders only: Folder trains each picture once, with the copies'
+	// captions among its Names); Loaded counts the images kept.
+	Merged int
 }
 
 // skip counts one skipped sample and keeps its reason if there is room.

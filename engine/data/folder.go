@@ -3,6 +3,8 @@ package data
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
@@ -74,6 +76,7 @@ func Folder(ctx context.Context, dir string) ([]Sample, Report, error) {
 		}
 		kept = append(kept, s)
 	}
+	kept = mergeDuplicates(kept, &rep)
 	rep.Loaded = len(kept)
 	if len(kept) == 0 {
 		if rep.Skipped == 0 {
@@ -82,6 +85,50 @@ func Folder(ctx context.Context, dir string) ([]Sample, Report, error) {
 		return nil, rep, fmt.Errorf("image folder %s: none of %d images could be loaded (first: %s)", dir, rep.Skipped, rep.Problems[0])
 	}
 	return kept, rep, nil
+}
+
+// mergeDuplicates keeps the first of each group of identical images
+// (CheckFolder's Duplicates: the same size and pixels), with the captions
+// of the others that differ from its own added to its Names. A copy
+// trained on as a picture of its own was seen twice as often as the rest,
+// and, its Key being another file name, could be held out for validation
+// while its twin was trained on, so that the validation loss measured
+// recall. rep.Merged counts the copies left out.
+func mergeDuplicates(samples []Sample, rep *Report) []Sample {
+	first := make(map[[sha256.Size]byte]int, len(samples)) // pixels → their index in out
+	out := samples[:0]
+	for _, s := range samples {
+		sum := pixelSum(s.Image)
+		i, seen := first[sum]
+		if !seen {
+			first[sum] = len(out)
+			out = append(out, s)
+			continue
+		}
+		rep.Merged++
+		keep := &out[i]
+		for _, c := range append([]string{s.Caption}, s.Names...) {
+			if c != "" && c != keep.Caption && !slices.Contains(keep.Names, c) {
+				keep.Names = append(keep.Names, c)
+			}
+		}
+	}
+	return out
+}
+
+// pixelSum is the SHA-256 of an image's size and pixels, which tells
+// identical images apart from the rest (Folder, CheckFolder).
+func pixelSum(img *image.NRGBA) [sha256.Size]byte {
+	h := sha256.New()
+	b := img.Bounds()
+	var size [16]byte
+	binary.LittleEndian.PutUint64(size[:8], uint64(b.Dx()))
+	binary.LittleEndian.PutUint64(size[8:], uint64(b.Dy()))
+	h.Write(size[:])
+	h.Write(img.Pix)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // listFolder returns the names of the images (codebook.ImageExtensions:

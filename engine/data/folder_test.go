@@ -133,6 +133,41 @@ func TestFolder(t *testing.T) {
 	}
 }
 
+// Identical images are trained on once, the first by name, with the
+// copies' captions among its Names; the report counts the copies.
+func TestFolderMergesDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	red := pngBytes(t, 4, 4, color.NRGBA{255, 0, 0, 255})
+	writeFile(t, filepath.Join(dir, "a.png"), red)
+	writeFile(t, filepath.Join(dir, "a.txt"), []byte("red square\nscarlet square\n"))
+	writeFile(t, filepath.Join(dir, "b.png"), red)
+	writeFile(t, filepath.Join(dir, "b.txt"), []byte("crimson tile\nscarlet square\n"))
+	writeFile(t, filepath.Join(dir, "c.png"), red) // its file name's caption, "c"
+	writeFile(t, filepath.Join(dir, "d.png"), pngBytes(t, 4, 4, color.NRGBA{0, 0, 255, 255}))
+	writeFile(t, filepath.Join(dir, "e.png"), pngBytes(t, 2, 8, color.NRGBA{255, 0, 0, 255})) // same pixels, other size
+	samples, rep, err := Folder(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, s := range samples {
+		keys = append(keys, s.Key)
+	}
+	if !slices.Equal(keys, []string{"a.png", "d.png", "e.png"}) || rep.Loaded != 3 || rep.Merged != 2 {
+		t.Fatalf("kept %q, report %+v", keys, rep)
+	}
+	if a := samples[0]; a.Caption != "red square" || !slices.Equal(a.Names, []string{"scarlet square", "crimson tile", "c"}) {
+		t.Fatalf("the kept copy: caption %q, names %q", a.Caption, a.Names)
+	}
+	check, err := CheckFolder(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(check.Duplicates) != 1 || !slices.Equal(check.Duplicates[0], []string{"a.png", "b.png", "c.png"}) {
+		t.Fatalf("the check's duplicates %q: not the groups Folder merges", check.Duplicates)
+	}
+}
+
 func TestFolderErrors(t *testing.T) {
 	ctx := context.Background()
 	if _, _, err := Folder(ctx, filepath.Join(t.TempDir(), "missing")); err == nil {
@@ -160,9 +195,12 @@ func TestFolderErrors(t *testing.T) {
 // file wins over both. CheckFolder counts them captioned and says so.
 func TestFolderCaptionsFromRecordedPrompts(t *testing.T) {
 	dir := t.TempDir()
-	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	written := 0
 	write := func(name string, text map[string]string) {
 		t.Helper()
+		img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+		written++
+		img.Pix[0], img.Pix[3] = uint8(written), 255 // pictures of their own: identical ones are trained once
 		if err := pngmeta.WriteFileAtomic(filepath.Join(dir, name), img, text); err != nil {
 			t.Fatal(err)
 		}

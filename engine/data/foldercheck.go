@@ -3,7 +3,6 @@ package data
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -111,15 +110,8 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 			r.err = r.scErr
 		default:
 			r.decoded = true
-			h := sha256.New()
-			b := img.Bounds()
-			r.w, r.h = b.Dx(), b.Dy()
-			var size [16]byte
-			binary.LittleEndian.PutUint64(size[:8], uint64(b.Dx()))
-			binary.LittleEndian.PutUint64(size[8:], uint64(b.Dy()))
-			h.Write(size[:])
-			h.Write(img.Pix)
-			h.Sum(r.sum[:0])
+			r.w, r.h = img.Bounds().Dx(), img.Bounds().Dy()
+			r.sum = pixelSum(img)
 		}
 	})
 	if err != nil {
@@ -341,7 +333,7 @@ func (r *FolderReport) Lines() []string {
 			groups[i] = examples(g, " = ")
 			files += len(g)
 		}
-		lines = append(lines, fmt.Sprintf("  %s of identical images (%d files): %s",
+		lines = append(lines, fmt.Sprintf("  %s of identical images (%d files; each trained on once, with every copy's caption): %s",
 			plural.N(len(r.Duplicates), "group", "groups"), files, examples(groups, "; ")))
 	}
 	return append(lines, folders...)

@@ -185,13 +185,18 @@ func TestCheckFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(samples) != r.Usable || rep.Skipped != len(r.Unreadable) || rep.Warned != len(r.NonUTF8) {
-		t.Errorf("Folder loaded %d, skipped %d, warned %d; CheckFolder: %d usable, %d unreadable, %d non-UTF-8",
-			len(samples), rep.Skipped, rep.Warned, r.Usable, len(r.Unreadable), len(r.NonUTF8))
+	// Of each group of duplicates it keeps one.
+	copies := 0
+	for _, g := range r.Duplicates {
+		copies += len(g) - 1
+	}
+	if len(samples) != r.Usable-copies || rep.Merged != copies || rep.Skipped != len(r.Unreadable) || rep.Warned != len(r.NonUTF8) {
+		t.Errorf("Folder loaded %d, merged %d, skipped %d, warned %d; CheckFolder: %d usable, %d duplicated, %d unreadable, %d non-UTF-8",
+			len(samples), rep.Merged, rep.Skipped, rep.Warned, r.Usable, copies, len(r.Unreadable), len(r.NonUTF8))
 	}
 	// Every image it loads has the caption the report lists for it.
-	if len(r.Captions) != len(samples) {
-		t.Errorf("%d captions listed for %d images loaded", len(r.Captions), len(samples))
+	if len(r.Captions) != len(samples)+copies {
+		t.Errorf("%d captions listed for %d images loaded and %d copies", len(r.Captions), len(samples), copies)
 	}
 	for _, s := range samples {
 		if got, ok := r.Captions[s.Key]; !ok || got != s.Caption {
@@ -217,7 +222,7 @@ func TestCheckFolder(t *testing.T) {
 		`2 images have no caption (their file names give them one): Red_Cat.png → "red cat", blank.png (its caption file is empty) → "blank"`,
 		"2 caption files have no image: lonely.txt, old.TXT",
 		"2 images are too small or too long and thin to train well (trained on as they are): speck.png (1×1: under 8 px on a side, blown up to a blur), strip.png (40×8: over 4:1, mostly white bands once fitted to a square)",
-		"2 groups of identical images (5 files): dup-a.png = dup-b.png = dup-c.png; x1.png = x2.png",
+		"2 groups of identical images (5 files; each trained on once, with every copy's caption): dup-a.png = dup-b.png = dup-c.png; x1.png = x2.png",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Lines lack %q:\n%s", want, text)
@@ -310,7 +315,7 @@ func TestFolderReportLines(t *testing.T) {
 		"  1 caption file has CRLF or CR line breaks: a.txt",
 		`  17 images have no caption (their file names give them one): img00.png → "img", img01.png, img (2).png (its caption file is empty) → "img", img03.png, img04.png … and 12 more`,
 		"  2 images are too small or too long and thin to train well (trained on as they are): img01.png (2×2: under 8 px on a side, blown up to a blur), img (3).png (9×99: over 4:1, mostly white bands once fitted to a square)",
-		"  1 group of identical images (2 files): img00.png = img01.png",
+		"  1 group of identical images (2 files; each trained on once, with every copy's caption): img00.png = img01.png",
 	}
 	if !slices.Equal(lines, want) {
 		t.Fatalf("Lines:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
