@@ -1122,6 +1122,7 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 	}
 	t.threadsAsked = 0 // said once
 	t.showInfo(st, "")
+	t.RefreshRuns() // listed at once, highlighted
 	t.updateButtons()
 	ev := trainjob.Events{
 		Log:  &j.log,
@@ -1608,6 +1609,12 @@ func (t *TrainTab) RefreshRuns() {
 			listed[cleanPath(d)] = true
 		}
 	}
+	if j := t.job; j != nil && !listed[cleanPath(j.dir)] {
+		// The run started is listed from Start on: its folder has no
+		// record until its first step, minutes away while a folder's or
+		// the emoji data is checked and prepared.
+		runs = append(runs, &trainjob.RunInfo{Dir: j.dir, BestVal: math.NaN(), Modified: time.Now()})
+	}
 	slices.SortStableFunc(runs, func(a, b *trainjob.RunInfo) int { return b.Modified.Compare(a.Modified) }) // newest first, from every folder
 	t.runs = runs
 	t.list.UnselectAll()
@@ -1822,6 +1829,9 @@ func (t *TrainTab) runLine(r *trainjob.RunInfo) string {
 	j := t.job
 	if j == nil || r.Dir != j.dir {
 		return runLine(r)
+	}
+	if t.Preparing() {
+		return fmt.Sprintf("%s — preparing the data · %s", filepath.Base(r.Dir), j.st.DataName())
 	}
 	step, total := t.curve.Counts()
 	if t.curve.Total() > 0 {

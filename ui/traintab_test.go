@@ -171,6 +171,12 @@ func TestTrainTab(t *testing.T) {
 		if line := fmt.Sprintf("threads: %d asked; this computer has %d cores, so training uses %d", runtime.NumCPU()+6, runtime.NumCPU(), runtime.NumCPU()); !strings.Contains(tab.Info(), line) {
 			t.Errorf("the log shown lacks %q: %q", line, tab.Info())
 		}
+		// The run is listed from Start on, highlighted, and its line says
+		// what it is doing (it appeared only at its first step).
+		if i := slices.IndexFunc(tab.Runs(), func(r *trainjob.RunInfo) bool { return r.Dir == filepath.Join(e.runs, "threads") }); i < 0 || tab.HighlightedRun() != tab.Runs()[i].Dir ||
+			!strings.HasPrefix(tab.runLine(tab.Runs()[i]), "threads — preparing the data · shapes") {
+			t.Errorf("while its data is prepared, the run is not listed and highlighted as such (%d runs, highlighted %q)", len(tab.Runs()), tab.HighlightedRun())
+		}
 		// Quitting now would lose the preparing: the studio asks first.
 		if r := s.unsavedReason(nil); !strings.Contains(r, "preparing the data") {
 			t.Errorf("while the data is prepared, quitting loses nothing (%q)", r)
