@@ -60,7 +60,7 @@ func TestCheckDataCLI(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
 	}
-	if n := strings.Count(stdout, "\n"); n != 9 || !strings.Contains(stdout, "only 6 usable images to train on") { // and that six are few
+	if n := strings.Count(stdout, "\n"); n != 9 || !strings.Contains(stdout, "only 5 different pictures to train on") { // and that the five different pictures are few
 		t.Errorf("%d lines, want 9:\n%s", n, stdout)
 	}
 

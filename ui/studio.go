@@ -185,7 +185,7 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 		opt.Models = FolderModels{}
 	}
 	if opt.loop == nil {
-		opt.loop = fyneLoop{}
+		opt.loop = newFyneLoop()
 	}
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.NumCPU()

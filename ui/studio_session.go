@@ -129,7 +129,9 @@ func (s *Studio) restore() {
 func (s *Studio) autosave() {
 	// The window's size too: it was kept on a clean quit only, and a
 	// killed studio reopened at an older size.
-	s.set.SetWindowSize(s.win.Canvas().Size())
+	if !s.closing {
+		s.set.SetWindowSize(s.win.Canvas().Size())
+	}
 	if s.bundle == nil || s.doc == nil || s.docJSON == nil {
 		return
 	}
@@ -240,10 +242,17 @@ func (s *Studio) runEnded() {
 // without quit: Fyne quits on SIGINT and SIGTERM (Ctrl-C in the terminal
 // that started it, a kill, a logout), and the last change's autosave could
 // still be pending (autosaveDelay). Call it once the app's event loop has
-// ended; it does nothing after quit.
+// ended; it does nothing after quit. The jobs' callbacks are dropped first
+// (Fyne would run them at once on the jobs' goroutines, beside this), so
+// a run stopped here leaves the work as it was, and the window's size is
+// not stored (Fyne has saved its preferences already, and a change now
+// would be written after the process is gone).
 func (s *Studio) endedOutside() {
 	if s.closing {
 		return
+	}
+	if e, ok := s.loop.(ender); ok {
+		e.end()
 	}
 	s.closing = true
 	s.train.closed.Store(true)

@@ -96,6 +96,9 @@ type TrainTab struct {
 	// to this session (training goroutines read it through the UI loop):
 	// the same report is not asked about again at the next Start.
 	accepted map[string]string
+	// asking says a run's question (the data report) is shown (UI
+	// goroutine): quitting then loses no preparing.
+	asking bool
 
 	data     *widgets.TipSelect
 	folder   string // the folder picked for dataFolder
@@ -435,17 +438,24 @@ func (t *TrainTab) Info() string { return t.info.Text }
 // Running reports whether a run is in progress.
 func (t *TrainTab) Running() bool { return t.job != nil }
 
-// Preparing reports whether a run is checking and preparing its data, no
-// step trained yet and so no checkpoint to resume from (quitting loses
-// that work; a paused run loses nothing).
+// Preparing reports whether a run is checking and preparing its data,
+// work that no file keeps yet (quitting loses it): not while the data
+// report's question waits, nor once the prepared data is saved in the run
+// folder (a resumed run, a fine-tune's first validation pass), nor while
+// the run ends.
 func (t *TrainTab) Preparing() bool {
 	j := t.job
-	if j == nil || j.ending {
+	if j == nil || j.ending || t.asking {
 		return false
 	}
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.preparing
+	preparing := j.preparing
+	j.mu.Unlock()
+	if !preparing {
+		return false
+	}
+	_, err := os.Stat(trainjob.PreparedPath(j.dir))
+	return err != nil
 }
 
 // RunDir is the folder of the run on display ("" when none).
@@ -1259,7 +1269,8 @@ func (t *TrainTab) ask(ctx context.Context, title, msg string, answered func() b
 			ok <- true
 			return
 		}
-		d = newQuestion(title, msg, func(yes bool) { ok <- yes }, t.h.win)
+		t.asking = true
+		d = newQuestion(title, msg, func(yes bool) { t.asking = false; ok <- yes }, t.h.win)
 		noDefault(d)
 		d.Show()
 	})
@@ -1270,6 +1281,7 @@ func (t *TrainTab) ask(ctx context.Context, title, msg string, answered func() b
 		t.do(func() {
 			if d != nil {
 				d.Hide()
+				t.asking = false
 			}
 		})
 		return false, context.Cause(ctx)
@@ -1520,7 +1532,7 @@ func dataQuestion(rep *data.FolderReport) string {
 	few := ""
 	if tooFew(rep) {
 		few = fmt.Sprintf("Only %s can be trained on: a model learns little from fewer than %d (it recalls them), and its validation loss says little.",
-			plural.N(rep.Usable, "picture", "pictures"), data.FewImages)
+			differentPictures(rep), data.FewImages)
 	}
 	if attention == 0 { // asked for the count alone
 		return "The data report (under the plots) finds this folder in order, but small. " + few + " Train on it anyway?"
@@ -1571,7 +1583,16 @@ func dataQuestion(rep *data.FolderReport) string {
 // tooFew says whether a folder has so few usable pictures (but some) that
 // training on it is worth a question even when nothing else is wrong.
 func tooFew(rep *data.FolderReport) bool {
-	return rep.Usable > 0 && rep.Usable < data.FewImages
+	return rep.Distinct() > 0 && rep.Distinct() < data.FewImages
+}
+
+// differentPictures counts the pictures of a folder that can be trained on
+// ("2 pictures"; "5 different pictures" when copies of some are left out).
+func differentPictures(rep *data.FolderReport) string {
+	if rep.Distinct() < rep.Usable {
+		return plural.N(rep.Distinct(), "different picture", "different pictures")
+	}
+	return plural.N(rep.Usable, "picture", "pictures")
 }
 
 // duplicateFiles says files holding groups pictures, each in two files
@@ -1830,7 +1851,10 @@ func (t *TrainTab) runLine(r *trainjob.RunInfo) string {
 	if j == nil || r.Dir != j.dir {
 		return runLine(r)
 	}
-	if t.Preparing() {
+	switch {
+	case j.ending:
+		return fmt.Sprintf("%s — ending · %s", filepath.Base(r.Dir), j.st.DataName())
+	case !j.pausable:
 		return fmt.Sprintf("%s — preparing the data · %s", filepath.Base(r.Dir), j.st.DataName())
 	}
 	step, total := t.curve.Counts()

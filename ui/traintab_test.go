@@ -177,14 +177,10 @@ func TestTrainTab(t *testing.T) {
 			!strings.HasPrefix(tab.runLine(tab.Runs()[i]), "threads — preparing the data · shapes") {
 			t.Errorf("while its data is prepared, the run is not listed and highlighted as such (%d runs, highlighted %q)", len(tab.Runs()), tab.HighlightedRun())
 		}
-		// Quitting now would lose the preparing: the studio asks first.
-		if r := s.unsavedReason(nil); !strings.Contains(r, "preparing the data") {
-			t.Errorf("while the data is prepared, quitting loses nothing (%q)", r)
-		}
 		c.Focus(tab.stop) // a keyboard user's Space on Stop
 		test.Tap(tab.stop)
 		if r := s.unsavedReason(nil); r != "" {
-			t.Errorf("once the preparing is cancelled, quitting would lose %q", r)
+			t.Errorf("once the run is cancelled, quitting would lose %q", r)
 		}
 		tab.wait()
 		if tab.runDir.Text != "" {
@@ -1308,7 +1304,7 @@ func TestDataQuestionCounts(t *testing.T) {
 		{data.FolderReport{Unreadable: files(2, "f.png"), Uncaptioned: files(1, "g.png"), Duplicates: [][]string{{"h.png", "i.png"}}},
 			"lists 5 files with problems that change what is learnt: 2 pictures that cannot be read (left out), 2 files of one picture, 1 picture captioned by its file name"},
 	} {
-		c.rep.Usable = data.FewImages // not few: asked about for the problems alone
+		c.rep.Usable = data.FewImages + c.rep.Usable - c.rep.Distinct() // not few (the copies left out): asked about for the problems alone
 		if got := dataQuestion(&c.rep); !strings.Contains(got, c.want) || strings.Contains(got, "Only") {
 			t.Errorf("%+v: %q, want %q", c.rep, got, c.want)
 		}
@@ -1604,5 +1600,35 @@ func TestTrainAsksAboutALongBudget(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(e.runs, "long")); !os.IsNotExist(err) {
 		t.Errorf("answered No, the run folder was made: %v", err)
+	}
+}
+
+// Quitting while a run prepares its data asks first, as that work is in
+// no file yet; not once the prepared data is saved in the run folder (a
+// resumed run, a fine-tune's first validation pass), nor while the data
+// report's question waits, nor while the run ends.
+func TestQuitWhilePreparing(t *testing.T) {
+	e := newTrainEnv(t)
+	s := e.open(t)
+	tab := s.Train()
+	dir := t.TempDir()
+	tab.job = &trainJob{dir: dir, preparing: true, done: make(chan struct{})}
+	defer func() { tab.job = nil }()
+	if r := s.unsavedReason(nil); !strings.Contains(r, "preparing the data") {
+		t.Errorf("while the data is prepared, quitting loses nothing (%q)", r)
+	}
+	tab.asking = true
+	if tab.Preparing() {
+		t.Error("preparing, while the data report's question waits")
+	}
+	tab.asking = false
+	tab.job.ending = true
+	if tab.Preparing() {
+		t.Error("preparing, while the run ends")
+	}
+	tab.job.ending = false
+	must(t, os.WriteFile(trainjob.PreparedPath(dir), []byte("x"), 0o644))
+	if r := s.unsavedReason(nil); r != "" {
+		t.Errorf("with the prepared data saved, quitting would lose %q", r)
 	}
 }

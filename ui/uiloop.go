@@ -1,6 +1,10 @@
 package ui
 
-import "fyne.io/fyne/v2"
+import (
+	"sync/atomic"
+
+	"fyne.io/fyne/v2"
+)
 
 // uiLoop runs functions on the UI goroutine. The app uses Fyne's own loop
 // (fyne.Do); tests substitute one they pump themselves, so widget work is
@@ -13,14 +17,33 @@ type uiLoop interface {
 	DoAndWait(fn func())
 }
 
-// fyneLoop is Fyne's main loop.
-type fyneLoop struct{}
+// fyneLoop is Fyne's main loop. Once the loop has ended (end), functions
+// queued are dropped: Fyne then runs fyne.Do's functions at once on the
+// goroutine that queued them, so that a job's callback would touch the
+// studio's state beside the final autosave (Studio.endedOutside).
+type fyneLoop struct{ ended *atomic.Bool }
 
-// Do is fyne.Do.
-func (fyneLoop) Do(fn func()) { fyne.Do(fn) }
+func newFyneLoop() fyneLoop { return fyneLoop{ended: new(atomic.Bool)} }
 
-// DoAndWait is fyne.DoAndWait.
-func (fyneLoop) DoAndWait(fn func()) { fyne.DoAndWait(fn) }
+// Do is fyne.Do, until end.
+func (l fyneLoop) Do(fn func()) {
+	if !l.ended.Load() {
+		fyne.Do(fn)
+	}
+}
+
+// DoAndWait is fyne.DoAndWait, until end.
+func (l fyneLoop) DoAndWait(fn func()) {
+	if !l.ended.Load() {
+		fyne.DoAndWait(fn)
+	}
+}
+
+// end drops the functions queued from now on.
+func (l fyneLoop) end() { l.ended.Store(true) }
+
+// ender is a uiLoop that can be told its loop has ended.
+type ender interface{ end() }
 
 // pumper is a uiLoop that the goroutine calling Wait drives itself.
 type pumper interface {

@@ -23,7 +23,7 @@ import (
 type FolderReport struct {
 	Dir       string `json:"dir"`
 	Images    int    `json:"images"`    // image files found (PNG, JPEG, GIF, BMP, TIFF, WebP)
-	Usable    int    `json:"usable"`    // images that decode and are within MaxFolderSide (the images Folder loads)
+	Usable    int    `json:"usable"`    // images that decode and are within MaxFolderSide (Folder loads each picture of them once: Distinct)
 	Captioned int    `json:"captioned"` // usable images with a non-empty sidecar caption, or a prompt their PNG records
 	// Unreadable is "file: reason" for each image Folder would skip: not
 	// an image, truncated or damaged, over MaxFolderSide on a side,
@@ -271,8 +271,12 @@ func (r *FolderReport) Lines() []string {
 		sum = fmt.Sprintf("%s: %s, %d usable, %d with a caption", r.Dir, plural.N(r.Images, "image", "images"), r.Usable, r.Captioned)
 	}
 	var folders []string // said whether or not there are problems
-	if r.Usable > 0 && r.Usable < FewImages {
-		folders = append(folders, fmt.Sprintf("  only %s to train on: a model learns little from fewer than %d (it recalls them), and its validation loss says little", plural.N(r.Usable, "usable image", "usable images"), FewImages))
+	if n := r.Distinct(); n > 0 && n < FewImages {
+		what := plural.N(n, "usable image", "usable images")
+		if n < r.Usable {
+			what = plural.N(n, "different picture", "different pictures")
+		}
+		folders = append(folders, fmt.Sprintf("  only %s to train on: a model learns little from fewer than %d (it recalls them), and its validation loss says little", what, FewImages))
 	}
 	if len(r.Folders) > 0 {
 		folders = append(folders, fmt.Sprintf("  %s not read (only the folder's own images are): %s",
@@ -337,6 +341,17 @@ func (r *FolderReport) Lines() []string {
 			plural.N(len(r.Duplicates), "group", "groups"), files, examples(groups, "; ")))
 	}
 	return append(lines, folders...)
+}
+
+// Distinct is the number of different pictures among the usable images:
+// Usable less the copies in each group of Duplicates, the pictures Folder
+// loads (it trains each picture once).
+func (r *FolderReport) Distinct() int {
+	n := r.Usable
+	for _, g := range r.Duplicates {
+		n -= len(g) - 1
+	}
+	return n
 }
 
 // Problems is the number of files with any problem, each counted once:

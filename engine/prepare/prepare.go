@@ -139,6 +139,7 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 	fmt.Fprintf(log, "k-means: %d patches of %d×%d into %d codes\n", len(patches)/dim, spec.Patch, spec.Patch, spec.Codes)
 	start := time.Now()
 	line := progress.NewLine(log, 0, 0)
+	iters, lastInertia := 0, 0.0
 	centroids, err := kmeans.Fit(ctx, patches, dim, kmeans.Options{
 		K: spec.Codes, Iters: spec.KMeansIters, Seed: spec.Seed, Workers: spec.Workers, MaxSamples: spec.KMeansPatches,
 	}, func(iter int, inertia float64) {
@@ -149,8 +150,12 @@ func Prepare(ctx context.Context, trainSet, valSet []data.Sample, spec Spec, arc
 		if left >= time.Second { // "at most 0s left" said nothing
 			eta = fmt.Sprintf(", at most %s left", left)
 		}
+		iters, lastInertia = iter, inertia
 		line.Update(int64(iter), int64(spec.KMeansIters), fmt.Sprintf("k-means iteration %d of at most %d%s, inertia %.1f", iter, spec.KMeansIters, eta, inertia))
 	})
+	if err == nil && iters < spec.KMeansIters && line.Shown() { // converged early: the bar is full
+		line.Update(int64(iters), int64(iters), fmt.Sprintf("k-means converged after %d iterations, inertia %.1f", iters, lastInertia))
+	}
 	line.End("")
 	if err != nil {
 		return nil, fmt.Errorf("prepare: codebook: %w", err)

@@ -3,7 +3,9 @@ package progress
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/schollz/progressbar/v3"
 )
@@ -11,21 +13,22 @@ import (
 // Line is one progress line of a command, drawn on a terminal by
 // github.com/schollz/progressbar/v3 (MIT): the share done, a bar and the
 // caller's text, redrawn in place ("  40% [=======>            ] step
-// 400/1000 | loss 0.612 bpt"; each redraw begins with '\r', and where w is
-// a terminal the bar narrows to fit it). Log keeps such lines readable in
-// a log file or a pipe. Nothing is written before the first Update that is
-// due; End finishes the line with '\n' once it was drawn. Use a Line from
-// one goroutine.
+// 400/1000 | loss 0.612 bpt"; each redraw begins with '\r' and blanks the
+// one before, and where w is a terminal the bar narrows to fit it). Log
+// keeps such lines readable in a log file or a pipe. Nothing is written
+// before the first Update that is due; End finishes the line with '\n' once
+// it was drawn. Use a Line from one goroutine.
 type Line struct {
 	w     io.Writer
 	every time.Duration // least time between two redraws
 	delay time.Duration // quiet for this long after NewLine
 	now   func() time.Time
 
-	bar         *progressbar.ProgressBar // nil until the first redraw, and after Break
 	start, last time.Time
 	done, total int64
 	text        string
+	shown       bool // drawn and not yet ended
+	width       int  // the widest redraw of the line so far, in runes
 }
 
 // NewLine returns a Line on w that redraws at most once every every (the
@@ -39,14 +42,15 @@ func newLine(w io.Writer, every, delay time.Duration, now func() time.Time) *Lin
 	return &Line{w: w, every: every, delay: delay, now: now, start: now()}
 }
 
-// Update records done of total (total ≤ 0: not known, drawn as no bar's
-// share) and text, and redraws the line when it is due: after the delay,
-// every Every at most, and always at done == total once shown or due.
+// Update records done of total and text, and redraws the line when it is
+// due: after the delay, every Every at most, and always at done == total
+// once shown or due. The total may change from one update to the next; a
+// total under done (or under 1) is drawn as done of done.
 func (l *Line) Update(done, total int64, text string) {
 	l.done, l.total, l.text = done, total, text
 	t := l.now()
 	last := total > 0 && done >= total
-	if t.Sub(l.start) < l.delay && (l.bar == nil || !last) {
+	if t.Sub(l.start) < l.delay && (!l.shown || !last) {
 		return
 	}
 	if !l.last.IsZero() && t.Sub(l.last) < l.every && !last {
@@ -59,12 +63,12 @@ func (l *Line) Update(done, total int64, text string) {
 func (l *Line) Draw() { l.draw(l.now()) }
 
 // Shown reports whether the line was drawn and not yet ended.
-func (l *Line) Shown() bool { return l.bar != nil }
+func (l *Line) Shown() bool { return l.shown }
 
 // End redraws the line with text (when not "") if it was drawn, and ends it
 // with '\n'; the next Update starts a new line.
 func (l *Line) End(text string) {
-	if l.bar == nil {
+	if !l.shown {
 		return
 	}
 	if text != "" {
@@ -77,44 +81,36 @@ func (l *Line) End(text string) {
 // Break ends a drawn line with '\n' as it stands, so that other output
 // starts a line of its own; the next Update draws a new one.
 func (l *Line) Break() {
-	if l.bar == nil {
+	if !l.shown {
 		return
 	}
 	fmt.Fprintln(l.w)
-	l.bar, l.last = nil, time.Time{}
+	l.shown, l.last, l.width = false, time.Time{}, 0
 }
 
-// draw renders the line through the bar: its share and bar, then the text.
+// draw blanks the line drawn before and renders this one through a bar of
+// its own: a fresh bar each time, as progressbar's state does not follow
+// a total that shrinks, nor redraw a bar it has finished.
 func (l *Line) draw(t time.Time) {
-	max := l.total
-	if max <= 0 {
-		max = -1 // a spinner: the share is not known
+	total := max(l.total, l.done, 1)
+	if l.width > 0 {
+		fmt.Fprintf(l.w, "\r%s\r", strings.Repeat(" ", l.width))
 	}
-	done := min(l.done, max)
-	fresh := l.bar == nil
-	if fresh {
-		l.bar = progressbar.NewOptions64(max,
-			progressbar.OptionSetWriter(l.w),
-			progressbar.OptionSetWidth(20),
-			progressbar.OptionThrottle(0), // the Line paces its redraws
-			progressbar.OptionSetPredictTime(false),
-			progressbar.OptionSetElapsedTime(false),
-			progressbar.OptionShowDescriptionAtLineEnd(),
-			progressbar.OptionSetTheme(progressbar.Theme{Saucer: "=", SaucerHead: ">", SaucerPadding: " ", BarStart: "[", BarEnd: "]"}),
-			progressbar.OptionSetDescription(l.text))
-	} else if l.bar.GetMax64() != max {
-		l.bar.ChangeMax64(max)
+	bar := progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(l.w),
+		progressbar.OptionSetWidth(20),
+		progressbar.OptionThrottle(0), // the Line paces its redraws
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionSetElapsedTime(false),
+		progressbar.OptionShowDescriptionAtLineEnd(),
+		progressbar.OptionSetTheme(progressbar.Theme{Saucer: "=", SaucerHead: ">", SaucerPadding: " ", BarStart: "[", BarEnd: "]"}),
+		progressbar.OptionSetDescription(l.text))
+	if l.done > 0 {
+		_ = bar.Set64(l.done) // draws once the whole percentage is above 0, or the bar is full
 	}
-	// Set64 redraws only when the whole percentage moves, Describe always:
-	// a fresh bar has its text, an older one gets it before its share.
-	if !fresh {
-		l.bar.Describe(l.text)
+	if bar.String() == "" {
+		_ = bar.RenderBlank() // nothing done, or under 1%
 	}
-	if done >= 0 {
-		_ = l.bar.Set64(done) // its only errors are of a share past the end, clamped above
-	}
-	if fresh {
-		l.bar.Describe(l.text)
-	}
-	l.last = t
+	l.width = max(l.width, utf8.RuneCountInString(strings.TrimLeft(bar.String(), "\r")))
+	l.shown, l.last = true, t
 }

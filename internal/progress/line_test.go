@@ -103,11 +103,40 @@ func TestLineThroughLog(t *testing.T) {
 	}
 	line.Break()
 	got := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	want := []string{"3% [                    ]  step 1/30", "33% [=====>              ]  step 10/30", "66% [============>       ]  step 20/30", "100% [====================]  step 30/30"}
+	want := []string{"3% [                    ]  step 1/30", "36% [======>             ]  step 11/30", "70% [=============>      ]  step 21/30", "100% [====================]  step 30/30"}
 	for i := range got {
 		got[i] = strings.TrimSpace(got[i])
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("the log holds %q, want %q", got, want)
+	}
+}
+
+// A total that shrinks, or changes after the bar was full, is drawn as it
+// is (progressbar's own state drew "300%" and a bar three times as long),
+// each redraw blanks the longer one before it, and a total of 0 draws no
+// spinner of progressbar's own that would go on writing.
+func TestLineTotalChanges(t *testing.T) {
+	var buf bytes.Buffer
+	clock := &fakeClock{t: time.Unix(0, 0)}
+	l := newLine(&buf, 0, 0, clock.now)
+	l.Update(300, 300, "encoding the training pictures: 300 of 300 (1,000 a second, about 0s left)")
+	l.Update(50, 100, "short")
+	got := drawn(buf.String())
+	if last := got[len(got)-1]; last != "50% [=========>          ]  short" {
+		t.Fatalf("drew %q", got)
+	}
+	long := len("100% [====================]  encoding the training pictures: 300 of 300 (1,000 a second, about 0s left)")
+	if blank := strings.Repeat(" ", long); !strings.Contains(buf.String(), "\r"+blank) {
+		t.Fatalf("the short redraw does not blank the long one: %q", buf.String())
+	}
+	l.End("")
+	buf.Reset()
+	l.Update(3, 0, "no total")
+	l.Break()
+	before := buf.String()
+	time.Sleep(250 * time.Millisecond) // progressbar's spinner redraws every 100 ms
+	if buf.String() != before || drawn(before)[0] != "100% [====================]  no total" {
+		t.Fatalf("a total of 0 drew %q, then %q", before, buf.String())
 	}
 }
