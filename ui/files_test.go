@@ -667,3 +667,34 @@ func TestExportDialogKeysWithAControlFocused(t *testing.T) {
 		t.Errorf("status %q", s.Status())
 	}
 }
+
+// A write that fails (a full disk, a folder gone) is told once to the
+// studio, however many fail after it; a success ends the run of failures.
+func TestAutosaverTellsAFailureOnce(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state", "session.json")
+	a := newAutosaver(path, time.Hour)
+	var told []error
+	a.failed = func(err error) { told = append(told, err) }
+	must(t, os.WriteFile(filepath.Join(dir, "state"), []byte("a file where the folder goes"), 0o644))
+	for _, data := range []string{"one", "two"} {
+		a.Save([]byte(data))
+		if err := a.Flush(); err == nil {
+			t.Fatal("a write into a file as a folder succeeded")
+		}
+	}
+	if len(told) != 1 {
+		t.Fatalf("told %d times: %v", len(told), told)
+	}
+	must(t, os.Remove(filepath.Join(dir, "state")))
+	a.Save([]byte("three"))
+	must(t, a.Flush())
+	must(t, os.Remove(filepath.Join(dir, "state", "session.json")))
+	must(t, os.Remove(filepath.Join(dir, "state")))
+	must(t, os.WriteFile(filepath.Join(dir, "state"), nil, 0o644))
+	a.Save([]byte("four"))
+	_ = a.Flush()
+	if len(told) != 2 {
+		t.Fatalf("a failure after a success was told %d times in all", len(told))
+	}
+}

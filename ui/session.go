@@ -76,6 +76,10 @@ type autosaver struct {
 	timer   *time.Timer
 	err     error
 	write   sync.Mutex // serialises file writes
+	// failed, when set, is told the first error of a run of failed writes
+	// (a full disk), on the goroutine that wrote: a timer's write has no
+	// caller to return it to.
+	failed func(error)
 }
 
 // newAutosaver returns a saver for path.
@@ -117,8 +121,13 @@ func (a *autosaver) Flush() error {
 	}
 	err := writeFileAtomic(a.path, data)
 	a.mu.Lock()
+	first := err != nil && a.err == nil
 	a.err = err
+	failed := a.failed
 	a.mu.Unlock()
+	if first && failed != nil {
+		failed(err)
+	}
 	return err
 }
 

@@ -206,6 +206,13 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 		stateDir = storageDir(a)
 	}
 	s.save = newAutosaver(filepath.Join(stateDir, sessionFile), autosaveDelay)
+	s.save.failed = func(err error) {
+		s.loop.Do(func() {
+			if !s.closing { // quitting says so itself (unsavedReason)
+				s.showError(fmt.Errorf("the work could not be kept for next time (%w): export the picture to keep it; the studio tries again at the next change", err))
+			}
+		})
+	}
 	if _, ours := a.Settings().Theme().(studioTheme); !ours {
 		a.Settings().SetTheme(studioTheme{a.Settings().Theme()})
 	}

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/tessera-studio/tessera/ui/core"
 )
@@ -74,8 +77,16 @@ func (s *Studio) restoreOthers(sess *session) {
 func (s *Studio) restore() {
 	sess, err := loadSession(s.save.path)
 	if err != nil {
+		// The file is kept aside, not overwritten by the next autosave:
+		// a damaged one may still be mended, and another version's is
+		// that version's work. The note stays through the model's loading.
+		note := "The saved work of the last session could not be read (" + err.Error() + ")"
+		if kept, kerr := keepAside(s.save.path); kerr == nil {
+			note += "; the file is kept as " + kept
+		}
 		s.lastErr = err
-		s.setStatus("The saved session could not be read: " + err.Error())
+		s.startNote = joinNotes(s.startNote, note)
+		s.setStatus(s.startNote)
 	}
 	params := s.set.Params()
 	if sess != nil {
@@ -93,11 +104,7 @@ func (s *Studio) restore() {
 	}
 	if isFolderKey(key) {
 		if _, err := os.Stat(key); err != nil {
-			gone := fmt.Sprintf("The last model folder %s is gone; opened the default model", key)
-			if s.startNote != "" {
-				gone = s.startNote + " — " + gone
-			}
-			s.startNote = gone
+			s.startNote = joinNotes(s.startNote, fmt.Sprintf("The last model folder %s is gone; opened the default model", key))
 			s.setStatus(s.startNote)
 			key = ""
 		}
@@ -268,4 +275,21 @@ func (s *Studio) quit() {
 	s.stop()
 	s.save.Flush()
 	s.win.Close()
+}
+
+// joinNotes joins the studio's notes at start with " — " ("" when none).
+func joinNotes(notes ...string) string {
+	return strings.Join(slices.DeleteFunc(notes, func(n string) bool { return n == "" }), " — ")
+}
+
+// keepAside renames the session file at path that could not be read to a
+// name of its own beside it (session.json.unreadable-20261205-060102), so
+// that the studio's next autosave does not write over it, and returns that
+// name.
+func keepAside(path string) (string, error) {
+	kept := path + ".unreadable-" + time.Now().Format("20060102-150405")
+	if err := os.Rename(path, kept); err != nil {
+		return "", err
+	}
+	return kept, nil
 }

@@ -1954,3 +1954,30 @@ func TestEndedOutsideKeepsTheWork(t *testing.T) {
 	}
 	s.endedOutside() // a second call (after quit too) does nothing
 }
+
+// A saved session that cannot be read (cut short, or another version's)
+// is kept aside under a name of its own, not written over by the next
+// autosave, and the studio says so after its model has loaded (the
+// model's status hid the note).
+func TestUnreadableSessionIsKeptAside(t *testing.T) {
+	e := newEnv(t)
+	damaged := []byte(`{"version": 3, "model": "tiny", "doc": {"tok`)
+	must(t, os.WriteFile(filepath.Join(e.state, sessionFile), damaged, 0o644))
+	s := e.open(t)
+	if st := s.Status(); !strings.Contains(st, "could not be read") || !strings.Contains(st, "kept as "+filepath.Join(e.state, sessionFile)+".unreadable-") {
+		t.Fatalf("status %q", st)
+	}
+	s.lastErr = nil // said; the generate helper fails on any error left
+	generate(t, s)
+	must(t, s.FlushAutosave())
+	kept, _ := filepath.Glob(filepath.Join(e.state, sessionFile+".unreadable-*"))
+	if len(kept) != 1 {
+		t.Fatalf("kept aside: %q", kept)
+	}
+	if b, err := os.ReadFile(kept[0]); err != nil || !bytes.Equal(b, damaged) {
+		t.Fatalf("the damaged session was not kept as it was: %q, %v", b, err)
+	}
+	if b, err := os.ReadFile(filepath.Join(e.state, sessionFile)); err != nil || bytes.Equal(b, damaged) {
+		t.Fatalf("no new session saved: %v", err)
+	}
+}
