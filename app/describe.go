@@ -235,7 +235,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 			if ctx.Err() != nil { // Ctrl-C: said plainly, not "describe X: context canceled"
 				return describeInterrupted(i-failed, len(images))
 			}
-			if len(images) == 1 {
+			if len(images) == 1 && !*asJSON { // said plainly; with --json, a line of its own as for several
 				return err
 			}
 			reportImageError(env, "describe", path, err, *asJSON)

@@ -220,6 +220,21 @@ func TestDescribeSeveralImages(t *testing.T) {
 			t.Errorf("line %d: %q", i+1, lines[i])
 		}
 	}
+	// One image that cannot be read gets its JSON line too (there was
+	// none, as for no other command).
+	cut := filepath.Join(dir, "cut.png")
+	full, err := os.ReadFile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cut, full[:len(full)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = run(t, "describe", "--model", model, "--json", cut)
+	var got map[string]any
+	if err := json.Unmarshal([]byte(stdout), &got); code != 1 || err != nil || got["image"] != cut || got["error"] == nil {
+		t.Errorf("one unreadable image: exit %d, stdout %q (%v), stderr %q", code, stdout, err, stderr)
+	}
 }
 
 // An image no prompt explains (noise, for the tiny model) is said to be

@@ -7,15 +7,19 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	_ "image/gif"  // register GIF for LoadImage
+	_ "image/gif" // register GIF for LoadImage
+	"image/jpeg"
 	_ "image/jpeg" // register JPEG for LoadImage
-	_ "image/png"  // register PNG for LoadImage
+	"image/png"
+	_ "image/png" // register PNG for LoadImage
 	"io"
 	"io/fs"
 	"os"
 	"strings"
 
-	_ "golang.org/x/image/bmp"  // register BMP for LoadImage
+	"golang.org/x/image/bmp"
+	_ "golang.org/x/image/bmp" // register BMP for LoadImage
+	"golang.org/x/image/tiff"
 	_ "golang.org/x/image/tiff" // register TIFF for LoadImage
 	_ "golang.org/x/image/webp" // register WebP for LoadImage
 
@@ -33,23 +37,41 @@ func ImageExtensions() []string {
 	return []string{".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
 }
 
-// MaxImageSide is the largest width or height LoadImage and DecodeImage
-// accept, and the largest side Encode and Decode work at.
+// MaxImageSide is the largest side Encode and Decode work at and
+// pictures are made at.
 const MaxImageSide = 8192
 
-// TooLargeError reports an image whose side exceeds MaxImageSide.
+// MaxImagePixels is the most pixels a picture LoadImage and DecodeImage
+// open may hold (8192×8192: 256 MiB decoded), and MaxInputSide its longest
+// side: a 9000×10 strip (a phone's panorama is wider than 8192) has few
+// pixels and is read.
+const (
+	MaxImagePixels = MaxImageSide * MaxImageSide
+	MaxInputSide   = 4 * MaxImageSide
+)
+
+// TooLarge reports whether a picture of w×h pixels is over what LoadImage
+// and DecodeImage open (MaxImagePixels, MaxInputSide).
+func TooLarge(w, h int) bool {
+	return w > MaxInputSide || h > MaxInputSide || int64(w)*int64(h) > MaxImagePixels
+}
+
+// TooLargeError reports a picture over what LoadImage opens (TooLarge).
 type TooLargeError struct {
 	Width, Height int
 }
 
 // Error says how big the image is and what is accepted.
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("image is %dx%d pixels; the largest accepted is %d on a side", e.Width, e.Height, MaxImageSide)
+	return fmt.Sprintf("image is %dx%d pixels; %s", e.Width, e.Height, largestOpened)
 }
+
+// largestOpened says what TooLarge allows.
+var largestOpened = fmt.Sprintf("the largest picture Tessera opens has %s pixels (%d×%d) and %s on a side", plural.Thousands(MaxImagePixels), MaxImageSide, MaxImageSide, plural.Thousands(MaxInputSide))
 
 // LoadImage reads an image file (ImageFormats), turned upright as its EXIF
 // orientation says (orient.Read). The header is checked first, so an image
-// with a side over MaxImageSide is refused before any pixels are
+// over MaxImagePixels or MaxInputSide is refused before any pixels are
 // allocated.
 func LoadImage(path string) (image.Image, error) {
 	f, err := openImage(path)
@@ -75,7 +97,7 @@ func ImageConfig(path string) (image.Config, string, error) {
 	}
 	cfg, format, err := image.DecodeConfig(bufio.NewReader(f))
 	if err != nil {
-		return image.Config{}, "", decodeError(path, err)
+		return image.Config{}, "", decodeError(path, err, f)
 	}
 	// The size as LoadImage gives it: upright, as the EXIF orientation
 	// says (a phone's portrait photo is stored on its side).
@@ -200,11 +222,11 @@ func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 	}
 	cfg, _, err := image.DecodeConfig(bufio.NewReader(rs))
 	if err != nil {
-		return nil, decodeError(name, err)
+		return nil, decodeError(name, err, rs)
 	}
-	if cfg.Width > MaxImageSide || cfg.Height > MaxImageSide {
-		return nil, &readError{fmt.Sprintf("%s is %dx%d pixels: the largest picture Tessera opens is %d on a side (scale it down first)",
-			subject(name), cfg.Width, cfg.Height, MaxImageSide), &TooLargeError{Width: cfg.Width, Height: cfg.Height}}
+	if TooLarge(cfg.Width, cfg.Height) {
+		return nil, &readError{fmt.Sprintf("%s is %dx%d pixels: %s (scale it down first)",
+			subject(name), cfg.Width, cfg.Height, largestOpened), &TooLargeError{Width: cfg.Width, Height: cfg.Height}}
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return nil, fmt.Errorf("%s is empty (%dx%d pixels)", subject(name), cfg.Width, cfg.Height)
@@ -214,7 +236,7 @@ func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 	}
 	img, _, err := image.Decode(bufio.NewReader(rs))
 	if err != nil {
-		return nil, decodeError(name, err)
+		return nil, decodeError(name, err, rs)
 	}
 	// Turn it upright as its EXIF orientation says (phones store portrait
 	// photos sideways); unreadable EXIF leaves it as stored.
@@ -224,9 +246,19 @@ func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 	return orient.Upright(img, orient.Read(rs)), nil
 }
 
-// decodeError names the file and says what went wrong in plain words.
-func decodeError(name string, err error) error {
+// decodeError names the file and says what went wrong in plain words; rs
+// is the file, read again to tell a feature Tessera's decoders lack from
+// damage (an animated WebP's decoder says "invalid format").
+func decodeError(name string, err error, rs io.ReadSeeker) error {
+	var pngUnsupported png.UnsupportedError
+	var jpegUnsupported jpeg.UnsupportedError
+	var tiffUnsupported tiff.UnsupportedError
+	unsupported := errors.As(err, &pngUnsupported) || errors.As(err, &jpegUnsupported) || errors.As(err, &tiffUnsupported) || errors.Is(err, bmp.ErrUnsupported)
 	switch {
+	case animatedWebP(rs):
+		return &readError{fmt.Sprintf("%s is an animated WebP, which Tessera does not read: save one frame of it as PNG", subject(name)), err}
+	case unsupported:
+		return &readError{fmt.Sprintf("%s uses a feature of its format that Tessera does not read (%v): save it again as PNG", subject(name), err), err}
 	case errors.Is(err, image.ErrFormat):
 		return &readError{fmt.Sprintf("%s is not a picture Tessera reads (it reads %s files)", subject(name), ImageFormats), err}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), endsEarly(err):
@@ -334,4 +366,21 @@ func flattenGeneric(dst *image.NRGBA, img image.Image) {
 // to8 rounds a 16-bit channel to 8 bits.
 func to8(v uint32) uint8 {
 	return uint8((min(v, 0xffff)*255 + 0x7fff) / 0xffff)
+}
+
+// animatedWebP reports whether rs holds a WebP whose extended header
+// (VP8X) says it is animated.
+func animatedWebP(rs io.ReadSeeker) bool {
+	if rs == nil {
+		return false
+	}
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return false
+	}
+	var head [21]byte
+	if _, err := io.ReadFull(rs, head[:]); err != nil {
+		return false
+	}
+	const animation = 0x02 // the VP8X flags' animation bit
+	return string(head[0:4]) == "RIFF" && string(head[8:12]) == "WEBP" && string(head[12:16]) == "VP8X" && head[20]&animation != 0
 }

@@ -59,7 +59,7 @@ func TestLoadImageTooLarge(t *testing.T) {
 	if err == nil {
 		t.Fatal("20000x20000 image accepted")
 	}
-	if !strings.Contains(err.Error(), "huge.png is 20000x20000 pixels: the largest picture Tessera opens is 8192 on a side") {
+	if !strings.Contains(err.Error(), "huge.png is 20000x20000 pixels: the largest picture Tessera opens has 67,108,864 pixels (8192×8192) and 32,768 on a side") {
 		t.Errorf("error %q does not give the size", err)
 	}
 	var tl *TooLargeError
@@ -69,8 +69,19 @@ func TestLoadImageTooLarge(t *testing.T) {
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
 		t.Errorf("refusing the image allocated %d bytes", grew)
 	}
-	if _, err := DecodeImage(bytes.NewReader(pngHeader(100, 9000)), "tall.png"); err == nil || !strings.Contains(err.Error(), "100x9000") {
+	if _, err := DecodeImage(bytes.NewReader(pngHeader(100, 40000)), "tall.png"); err == nil || !strings.Contains(err.Error(), "100x40000") {
 		t.Errorf("DecodeImage of a tall image: %v", err)
+	}
+	if _, err := DecodeImage(bytes.NewReader(pngHeader(9000, 7500)), "big.png"); err == nil || !strings.Contains(err.Error(), "9000x7500") {
+		t.Errorf("DecodeImage of an image of too many pixels: %v", err)
+	}
+	// A strip wider than 8192 has few pixels: read (a phone's panorama).
+	var strip bytes.Buffer
+	if err := png.Encode(&strip, image.NewGray(image.Rect(0, 0, 9000, 10))); err != nil {
+		t.Fatal(err)
+	}
+	if img, err := DecodeImage(&strip, "strip.png"); err != nil || img.Bounds().Dx() != 9000 {
+		t.Errorf("a 9000×10 strip: %v", err)
 	}
 }
 
@@ -237,5 +248,23 @@ func TestReadImageFileLimit(t *testing.T) {
 	}
 	if data, err := ReadImageFile(path, int64(buf.Len())); err != nil || !bytes.Equal(data, buf.Bytes()) {
 		t.Errorf("a file at the limit: %d bytes, %v", len(data), err)
+	}
+}
+
+// A valid picture that uses a feature Tessera's decoders lack is said to be
+// so, not damaged: an animated WebP (its decoder says "invalid format"), a
+// JPEG with arithmetic coding.
+func TestUnsupportedPicturesAreNotDamaged(t *testing.T) {
+	webp := []byte("RIFF\x1a\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00\x02\x00\x00\x00\x3f\x00\x00\x3f\x00\x00")
+	if _, err := DecodeImage(bytes.NewReader(webp), "anim.webp"); err == nil || !strings.Contains(err.Error(), "anim.webp is an animated WebP, which Tessera does not read") {
+		t.Errorf("animated WebP: %v", err)
+	}
+	// SOF9: a baseline header's place taken by arithmetic coding's.
+	arith := []byte{0xff, 0xd8, 0xff, 0xc9, 0x00, 0x0b, 0x08, 0x00, 0x10, 0x00, 0x10, 0x01, 0x01, 0x11, 0x00, 0xff, 0xd9}
+	if _, err := DecodeImage(bytes.NewReader(arith), "arith.jpg"); err == nil || !strings.Contains(err.Error(), "uses a feature of its format that Tessera does not read") || strings.Contains(err.Error(), "damaged") {
+		t.Errorf("arithmetic-coded JPEG: %v", err)
+	}
+	if _, err := DecodeImage(bytes.NewReader([]byte("\x89PNG\r\n\x1a\nnot really")), "cut.png"); err == nil || strings.Contains(err.Error(), "feature") {
+		t.Errorf("a damaged PNG: %v", err)
 	}
 }

@@ -27,9 +27,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/prompt"
 )
 
-// MaxFolderSide is the largest width or height Folder accepts; larger images
-// are skipped before they are decoded.
-const MaxFolderSide = 8192
+
 
 // Folder loads the PNG and JPEG images directly inside dir (not its
 // subfolders), in file name order. Other files are ignored.
@@ -45,7 +43,7 @@ const MaxFolderSide = 8192
 // Key is the file name, Style is "". Images are turned upright as their
 // EXIF orientation says.
 //
-// Unreadable or undecodable files, and images over MaxFolderSide on a side,
+// Unreadable or undecodable files, and images over what codebook.TooLarge allows,
 // are skipped and counted in the Report. It is an error when dir cannot be
 // read or holds no usable image. CheckFolder reports a folder's problems,
 // file by file, before it is loaded.
@@ -272,7 +270,7 @@ func (e *damagedError) Unwrap() error { return e.err }
 // readFolderImage reads and fully decodes one image file (a truncated file
 // passes image.DecodeConfig but not image.Decode, which is a *damagedError),
 // turns it upright as its EXIF orientation says and returns it opaque.
-// Images over MaxFolderSide on a side are refused before they are decoded.
+// Images over what codebook.TooLarge allows are refused before they are decoded.
 func readFolderImage(path string) (*image.NRGBA, error) {
 	if err := codebook.CheckFile(path, "image"); err != nil {
 		return nil, err
@@ -289,8 +287,8 @@ func readFolderImage(path string) (*image.NRGBA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not a readable image: %w", err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxFolderSide || cfg.Height > MaxFolderSide {
-		return nil, fmt.Errorf("%s image is %d×%d, limit is %d on a side", format, cfg.Width, cfg.Height, MaxFolderSide)
+	if cfg.Width <= 0 || cfg.Height <= 0 || codebook.TooLarge(cfg.Width, cfg.Height) {
+		return nil, fmt.Errorf("%s image is %d×%d, over the limit: %w", format, cfg.Width, cfg.Height, &codebook.TooLargeError{Width: cfg.Width, Height: cfg.Height})
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err

@@ -26,12 +26,12 @@ func writeFile(t *testing.T, path string, data []byte) {
 	}
 }
 
-// hugePNG encodes a PNG header claiming a 9000×10 image (decoding would fail
+// hugePNG encodes a PNG header claiming a 40000×10 image (decoding would fail
 // on the missing data, but DecodeConfig must reject it first).
 func hugePNG(t *testing.T) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 9000, 10))); err != nil {
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 40000, 10))); err != nil { // over the longest side (a 9000×10 strip is read)
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -115,7 +115,7 @@ func TestFolder(t *testing.T) {
 	if rep.Loaded != 3 || rep.Skipped != 3 || len(rep.Problems) != 3 {
 		t.Fatalf("report = %+v", rep)
 	}
-	if !strings.Contains(strings.Join(rep.Problems, "\n"), "huge.png: png image is 9000×10") {
+	if !strings.Contains(strings.Join(rep.Problems, "\n"), "huge.png: png image is 40000×10") {
 		t.Fatalf("problems = %q", rep.Problems)
 	}
 	b := samples[1]

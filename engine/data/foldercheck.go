@@ -23,10 +23,10 @@ import (
 type FolderReport struct {
 	Dir       string `json:"dir"`
 	Images    int    `json:"images"`    // image files found (PNG, JPEG, GIF, BMP, TIFF, WebP)
-	Usable    int    `json:"usable"`    // images that decode and are within MaxFolderSide (Folder loads each picture of them once: Distinct)
+	Usable    int    `json:"usable"`    // images that decode and are within codebook.TooLarge's limits (Folder loads each picture of them once: Distinct)
 	Captioned int    `json:"captioned"` // usable images with a non-empty sidecar caption, or a prompt their PNG records
 	// Unreadable is "file: reason" for each image Folder would skip: not
-	// an image, truncated or damaged, over MaxFolderSide on a side,
+	// an image, truncated or damaged, over codebook.TooLarge's limits,
 	// unreadable, or with a caption file that cannot be read.
 	Unreadable []string `json:"unreadable"`
 	BOM        []string `json:"bom"`      // caption files starting with a byte-order mark (UTF-8 or UTF-16)
