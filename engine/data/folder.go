@@ -27,8 +27,6 @@ import (
 	"github.com/tessera-studio/tessera/engine/prompt"
 )
 
-
-
 // Folder loads the PNG and JPEG images directly inside dir (not its
 // subfolders), in file name order. Other files are ignored.
 //
