@@ -85,7 +85,7 @@ func TestStrayArgumentsAreRefused(t *testing.T) {
 
 // The studio's bad command line exits 2, as every command's does (it gave 1).
 func TestStudioBadCommandLineExits2(t *testing.T) {
-	for _, args := range [][]string{{"studio", "--bogus"}, {"studio", "extra"}} {
+	for _, args := range [][]string{{"studio", "--bogus"}, {"studio", "extra"}, {"studio", "--edit-model", "mnist"}} {
 		if code, _, stderr := run(t, args...); code != 2 || !strings.Contains(stderr, "tessera studio: ") {
 			t.Errorf("tessera %s: exit %d, %q", strings.Join(args, " "), code, stderr)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/ui"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -43,6 +44,9 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if _, err := parsePrecision(*precision); err != nil {
+		return err
+	}
+	if err := checkEditModel(*editModel); err != nil {
 		return err
 	}
 	if err := checkDisplay(); err != nil {
@@ -228,6 +232,31 @@ func capture(s *ui.Studio, path string) error {
 
 // checkDisplay refuses to open a window where there is no desktop session
 // (the GL driver would panic): it says what to do instead.
+// checkEditModel refuses, before the window opens, an --edit-model whose
+// configuration says it draws from a prompt (the first edit said so); a
+// model that cannot be read is left for the studio to report.
+func checkEditModel(name string) error {
+	if name == "" {
+		return nil
+	}
+	resolved := resolveModel(name)
+	var cfg model.Config
+	var err error
+	if bundle.IsFolder(resolved) {
+		cfg, err = model.LoadConfig(filepath.Join(resolved, model.ConfigFile))
+	} else {
+		cfg, err = assets.ModelConfig(resolved)
+	}
+	if err != nil || cfg.IsEdit() {
+		return nil
+	}
+	hint := "\"\" for none"
+	if e := assets.EditModel(); e != "" {
+		hint = fmt.Sprintf("the built-in %s, or %s", e, hint)
+	}
+	return usageError{fmt.Sprintf("--edit-model %s draws pictures from a text prompt and edits none by instruction: give an edit model (%s)", name, hint)}
+}
+
 func checkDisplay() error {
 	if runtime.GOOS != "linux" && runtime.GOOS != "freebsd" {
 		return nil

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -250,6 +252,9 @@ func resolveOpenPath(typed, dir string) (string, error) {
 	if p == "" {
 		return "", errors.New("open: type or paste the picture's path")
 	}
+	if u, err := url.Parse(p); err == nil && u.Scheme == "file" && u.Path != "" {
+		p = u.Path // a file manager's copied location: file:///…/a%20b.png
+	}
 	whole, err := existingPath(p, dir)
 	if err == nil {
 		return whole, nil
@@ -278,8 +283,10 @@ func existingPath(p, dir string) (string, error) {
 		p = filepath.Join(dir, p)
 	}
 	p = filepath.Clean(p)
-	if _, err := os.Stat(p); err != nil {
+	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("open: there is no file or folder %s", p)
+	} else if err != nil {
+		return "", fmt.Errorf("open: %w", err) // permission denied, a loop of links…
 	}
 	return p, nil
 }

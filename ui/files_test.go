@@ -549,6 +549,19 @@ func TestOpenPath(t *testing.T) {
 	if _, err := resolveOpenPath(filepath.Join(dir, "none.png"), dir); err == nil || !strings.Contains(err.Error(), "no file or folder") {
 		t.Fatalf("a missing path: %v", err)
 	}
+	// A file manager's copied location, its spaces escaped.
+	spaced := filepath.Join(dir, "a b c.png")
+	must(t, os.WriteFile(spaced, nil, 0o644))
+	if got, err := resolveOpenPath("file://"+strings.ReplaceAll(spaced, " ", "%20"), "/elsewhere"); err != nil || got != spaced {
+		t.Fatalf("a file:// location: %q, %v", got, err)
+	}
+	// A path that is there but cannot be looked at says why (a loop of
+	// links said "there is no file or folder").
+	loop := filepath.Join(dir, "loop.png")
+	must(t, os.Symlink(loop, loop))
+	if _, err := resolveOpenPath(loop, dir); err == nil || strings.Contains(err.Error(), "no file or folder") || !strings.Contains(err.Error(), "too many levels of symbolic links") {
+		t.Fatalf("a loop of links: %v", err)
+	}
 	// A full path typed or pasted after the folder shown starts afresh.
 	for _, typed := range []string{"/shown/folder/" + path, "/shown/folder/'" + path + "'"} {
 		if got, err := resolveOpenPath(typed, "/shown/folder"); err != nil || got != path {
