@@ -104,6 +104,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if n := b.ImageTokens(); *at >= n {
 		return usageError{fmt.Sprintf("--at %d: the image has %d patches; keep 0 to %d of them", *at, n, n-1)}
 	}
+	noteReplacing(env, "out", outs)
 	res, err := sampler.Complete(ctx, b, opt, tokens, *at, emit)
 	for err == nil && !res.Stopped && allSource(res.Images, tokens) && !set["temperature"] && !set["guidance"] && opt.Temperature > 0 {
 		// A model that knows its pictures by heart redraws them exactly at

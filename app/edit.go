@@ -149,6 +149,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if !*quiet {
 		emit = progressPrinter(env.Stderr, f.candidates)
 	}
+	noteReplacing(env, "out", outs)
 	res, err := sampler.Edit(ctx, b, opt, sampler.EditRequest{Source: source, Mask: m, Candidates: f.candidates}, emit)
 	if err != nil {
 		return err

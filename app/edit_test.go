@@ -83,8 +83,13 @@ func TestEditCLI(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, `"sideways"`) {
-		t.Errorf("no warning about the unknown word: %q", stderr)
+	if !strings.Contains(stderr, `"sideways"`) || strings.Contains(stderr, "replacing") {
+		t.Errorf("no warning about the unknown word, or a replacing said of new files: %q", stderr)
+	}
+	// Run again, it replaces its own outputs, and says so as generate does
+	// (it replaced them without a word).
+	if code, _, stderr := run(t, args...); code != 0 || !strings.Contains(stderr, "note: replacing "+filepath.Join(dir, "out", "e-1.png")+", ") {
+		t.Fatalf("again: exit %d, %q", code, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if len(lines) != 3 {

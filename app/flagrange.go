@@ -141,6 +141,28 @@ func checkOut(name, path, ext string, force bool, inputs ...string) error {
 	return checkOuts(name, path, []string{path}, ext, force, inputs...)
 }
 
+// noteReplacing says which of the files flag name writes (outs) replace
+// Tessera's own earlier outputs (checkOuts refused any other file without
+// --force, and a file --force replaces is the user's choice): an A1111
+// user expects new names, and a rerun's replacing is said, by every
+// command that writes pictures. Call it once the work is sure to start.
+func noteReplacing(env Env, name string, outs []string) {
+	var replaced []string
+	for _, o := range outs {
+		if _, err := os.Stat(o); err == nil && writtenByTessera(o) {
+			replaced = append(replaced, o)
+		}
+	}
+	if len(replaced) == 0 {
+		return
+	}
+	what := strings.Join(replaced, ", ")
+	if len(replaced) > 3 {
+		what = fmt.Sprintf("%s … %s (%d files)", replaced[0], replaced[len(replaced)-1], len(replaced))
+	}
+	fmt.Fprintf(env.Stderr, "note: replacing %s, earlier output of Tessera (give --%s another name to keep it)\n", what, name)
+}
+
 // checkOuts is checkOut for the files one flag writes (typed, the flag's
 // value; paths, a batch's PATH-1.png … PATH-N.png, numberedOuts, all in
 // one folder): each is checked before any work, so a batch never stops

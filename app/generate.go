@@ -9,7 +9,6 @@ import (
 	"image"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -185,22 +184,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 			}
 		}
 	}
-	var replaced []string
-	for _, o := range outs {
-		if _, err := os.Stat(o); err == nil && writtenByTessera(o) { // another file took --force: the user's choice, said by it
-			replaced = append(replaced, o)
-		}
-	}
-	if len(replaced) > 0 {
-		// Tessera's own earlier outputs (checkOuts refused any other
-		// file): said, as an A1111 user expects new names; said once the
-		// run is sure to start (a refused prompt replaced nothing).
-		what := strings.Join(replaced, ", ")
-		if len(replaced) > 3 {
-			what = fmt.Sprintf("%s … %s (%d files)", replaced[0], replaced[len(replaced)-1], len(replaced))
-		}
-		fmt.Fprintf(env.Stderr, "note: replacing %s, earlier output of Tessera (give --out another name to keep it)\n", what)
-	}
+	noteReplacing(env, "out", outs) // once the run is sure to start: a refused prompt replaced nothing
 	res, err := sampler.Generate(ctx, b, opt, emit)
 	if err != nil {
 		return err

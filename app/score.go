@@ -162,6 +162,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		if err := checkKeepsPictures("map", *mapOut, "a likelihood map", *force); err != nil {
 			return err
 		}
+		noteReplacing(env, "map", []string{*mapOut})
 	}
 	prec, err := parsePrecision(*precision)
 	if err != nil || prec == precAuto {

@@ -64,6 +64,7 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if !*quiet {
 		update, done = progress.Counter(env.Stderr, "drawing frames")
 	}
+	noteReplacing(env, "out", []string{*out})
 	anim, err := render.Timelapse(ctx, func(k int) image.Image { return b.Tokenizer.Decode(tokens[:k], rows, cols) }, len(tokens), *frames, *scale, *delay, update)
 	done()
 	if err != nil {

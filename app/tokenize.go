@@ -56,6 +56,9 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 	// The model: --model, else the one the images record (each its own
 	// where they record different ones), as score reads them.
 	models := newImageModels(env.Stderr, *modelName, "f32", false, images)
+	if *out != "" {
+		noteReplacing(env, "out", numberedOuts(*out, len(images), false))
+	}
 	var sum float64
 	lossless, failed := 0, 0
 	for i, path := range images {
