@@ -23,6 +23,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // Version is the application version written into PNG metadata.
@@ -488,12 +489,15 @@ func warnWords(w io.Writer, t *prompt.Tokenizer, unknown, cut []string) {
 // warnWordsOf is warnWords for the text named what ("prompt", "negative
 // prompt"): each word once, however often it occurs, the first eight named.
 func warnWordsOf(w io.Writer, what string, t *prompt.Tokenizer, unknown, cut []string) {
-	unknown, cut = distinct(unknown), distinct(cut)
+	unknown = distinct(unknown)
 	if len(unknown) > 0 {
 		fmt.Fprintf(w, "warning: the model does not know %s; left out of the %s%s\n", quoteFew(unknown, 8), what, didYouMean(t, unknown[:min(len(unknown), 8)]))
 	}
 	if len(cut) > 0 {
-		fmt.Fprintf(w, "warning: the %s is too long; cut %s\n", what, quoteFew(cut, 8))
+		// How much went and from where: a list of the distinct words cut
+		// ("cut "it", "blue", "make"" for 1,200 words) said neither.
+		fmt.Fprintf(w, "warning: the %s is too long: the model reads %s of it, and the %s after them are left out (from %q on)\n",
+			what, plural.N(t.Length(), "known word", "known words"), plural.N(len(cut), "known word", "known words"), cut[0])
 	}
 }
 

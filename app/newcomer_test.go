@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -20,7 +21,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 )
@@ -767,5 +770,23 @@ func TestSheetInterrupted(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("an interrupted sheet left %s: %v", out, err)
+	}
+}
+
+// A prompt longer than the model reads is said to be cut by how much and
+// from where (it listed the distinct words cut, "cut "it", "blue", "make"",
+// for a 1,200-word instruction).
+func TestLongPromptSaysWhatIsCut(t *testing.T) {
+	m := tinyModel(t)
+	b, err := bundle.Load(m, model.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := b.Prompt.Length()
+	words := strings.Fields(strings.Repeat("red cat ", n+3))
+	code, _, stderr := run(t, "generate", "--model", m, "--prompt", strings.Join(words, " "), "--out", filepath.Join(t.TempDir(), "p.png"), "--quiet")
+	want := fmt.Sprintf("warning: the prompt is too long: the model reads %d known words of it, and the %d known words after them are left out (from %q on)", n, len(words)-n, words[n])
+	if code != 0 || !strings.Contains(stderr, want) {
+		t.Fatalf("exit %d, %q; want %q", code, stderr, want)
 	}
 }
