@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"math"
 	"os"
+
+	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/internal/jsonerr"
 )
 
 // preprocessorConfig is the part of HF's preprocessor_config.json we read.
@@ -40,7 +42,7 @@ type hfConfig struct {
 func Parse(data []byte) (*Codebook, error) {
 	var cfg preprocessorConfig
 	if err := json.Unmarshal(data, &cfg); err != nil {
-		return nil, fmt.Errorf("parse preprocessor config: %w", err)
+		return nil, fmt.Errorf("parse preprocessor config: %w", jsonerr.Explain(err, data))
 	}
 	size, err := parseSize(cfg.Size)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tessera-studio/tessera/internal/jsonerr"
+
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/prompt"
@@ -154,7 +156,7 @@ func ParseConfig(data []byte) (Config, error) {
 	// skipped ("invalid character 'ï'" said nothing of it).
 	data = bytes.TrimPrefix(data, []byte(utf8BOM))
 	if err := json.Unmarshal(data, &c); err != nil {
-		return Config{}, fmt.Errorf("parse config: %w", err)
+		return Config{}, fmt.Errorf("parse config: %w", jsonerr.Explain(err, data))
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err

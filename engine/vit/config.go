@@ -26,6 +26,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/tessera-studio/tessera/internal/jsonerr"
+
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
 )
@@ -120,7 +122,7 @@ func ParseConfig(name string, buf []byte) (Config, error) {
 	var c Config
 	buf = bytes.TrimPrefix(buf, []byte("\xef\xbb\xbf")) // a byte-order mark, as Windows editors save UTF-8 (model.ParseConfig skips it too)
 	if err := json.Unmarshal(buf, &c); err != nil {
-		return Config{}, fmt.Errorf("load %s: %w", name, err)
+		return Config{}, fmt.Errorf("load %s: %w", name, jsonerr.Explain(err, buf))
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, fmt.Errorf("load %s: %w", name, err)
