@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -22,6 +23,7 @@ import (
 	"github.com/hbollon/go-edlib"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
@@ -113,6 +115,11 @@ func Main(args []string, env Env) int {
 		return studioStatus(env, runStudio(ctx, env, args[1:]), caught())
 	}
 	cmd, ok := commands()[name]
+	if !ok && len(args) == 1 && isOpenable(name) {
+		// "tessera FILE.png", as a file manager's Open with runs it: the
+		// studio, opening it.
+		return studioStatus(env, runStudio(ctx, env, args), caught())
+	}
 	if !ok {
 		msg := fmt.Sprintf("tessera: unknown command %q", name)
 		if near := nearCommand(name); near != "" {
@@ -142,6 +149,16 @@ func Main(args []string, env Env) int {
 		code = 128 + int(s) // as shells report it: 143 for a kill (SIGTERM), 129 for a closed terminal
 	}
 	return code
+}
+
+// isOpenable reports whether arg, given alone, names a picture file (by
+// its extension) or a folder that is there: the studio opens it.
+func isOpenable(arg string) bool {
+	info, err := os.Stat(arg)
+	if err != nil {
+		return false
+	}
+	return info.IsDir() || slices.Contains(codebook.ImageExtensions(), strings.ToLower(filepath.Ext(arg)))
 }
 
 // studioStatus is the studio's exit status (exitStatus) once its window
@@ -246,7 +263,7 @@ func exitStatus(env Env, name string, err error, interrupted bool) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, "Tessera %s: an Image GPT studio.\n\nUsage:\n  tessera                 open the studio\n  tessera studio [flags]  open the studio on given models (tessera help studio)\n  tessera COMMAND [flags]\n\nCommands:\n", Version)
+	fmt.Fprintf(w, "Tessera %s: an Image GPT studio.\n\nUsage:\n  tessera                 open the studio\n  tessera PICTURE         open the studio on a picture (PNG, JPEG, …)\n  tessera studio [flags]  open the studio on given models (tessera help studio)\n  tessera COMMAND [flags]\n\nCommands:\n", Version)
 	cmds := commands()
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {

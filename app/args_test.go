@@ -41,7 +41,7 @@ var takesArguments = []string{"average", "check-data", "convert", "describe", "i
 // --limits and left "false" over) says to write --limits=false, in every
 // command, before any work.
 func TestStrayArgumentsAreRefused(t *testing.T) {
-	names := []string{"studio"}
+	var names []string // the studio takes a picture to open ("stray": no such file, below)
 	for name := range commands() {
 		if !slices.Contains(takesArguments, name) {
 			names = append(names, name)
@@ -53,6 +53,9 @@ func TestStrayArgumentsAreRefused(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, `takes no arguments (got "stray")`) {
 			t.Errorf("%s stray: exit %d, %q; want 2 and takes no arguments", name, code, stderr)
 		}
+	}
+	if code, _, stderr := runStopped(t, "studio", "stray"); code != 2 || !strings.Contains(stderr, "stray: there is no such file to open (the model goes in --model)") {
+		t.Errorf("studio stray: exit %d, %q", code, stderr)
 	}
 
 	dir := t.TempDir()
@@ -88,6 +91,22 @@ func TestStudioBadCommandLineExits2(t *testing.T) {
 	for _, args := range [][]string{{"studio", "--bogus"}, {"studio", "extra"}, {"studio", "--edit-model", "mnist"}} {
 		if code, _, stderr := run(t, args...); code != 2 || !strings.Contains(stderr, "tessera studio: ") {
 			t.Errorf("tessera %s: exit %d, %q", strings.Join(args, " "), code, stderr)
+		}
+	}
+}
+
+// "tessera FILE.png" (a file manager's Open with) opens the studio on the
+// picture: a picture file or a folder that is there, not any other word.
+func TestIsOpenable(t *testing.T) {
+	dir := t.TempDir()
+	pic, text := filepath.Join(dir, "Cat.PNG"), filepath.Join(dir, "notes.txt")
+	writePNG(t, pic, 4, 4)
+	if err := os.WriteFile(text, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for arg, want := range map[string]bool{pic: true, dir: true, text: false, filepath.Join(dir, "gone.png"): false, "generat": false} {
+		if got := isOpenable(arg); got != want {
+			t.Errorf("isOpenable(%q) = %v, want %v", arg, got, want)
 		}
 	}
 }

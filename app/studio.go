@@ -29,7 +29,7 @@ const AppID = "studio.tessera.app"
 // With --screenshots DIR it drives the real window through a generation and
 // a masked regeneration, saves screenshots of both into DIR, and quits.
 func runStudio(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "studio", "[--model M] [--edit-model M] [--screenshots DIR]")
+	fs := newFlags(env, "studio", "[--model M] [--edit-model M] [--screenshots DIR] [PICTURE]")
 	modelName := fs.String("model", assets.Default(), "model to open first (built-in name or folder)")
 	editModel := fs.String("edit-model", assets.EditModel(), "edit-by-instruction model of the Edit by instruction box (built-in name or folder; \"\" none)")
 	shots := fs.String("screenshots", "", "drive the window and save screenshots into this folder, then quit")
@@ -40,8 +40,19 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
-	if err := noArguments(pos, "the model goes in --model"); err != nil {
-		return err
+	var openImage string
+	switch {
+	case len(pos) > 1:
+		return usageError{fmt.Sprintf("takes one picture to open at most (got %s): the model goes in --model", quoteFew(pos, 3))}
+	case len(pos) == 1:
+		// A picture (or a model folder) to open once the model is in, as a
+		// drop of it: a file manager's "Open with Tessera".
+		if _, err := os.Stat(pos[0]); err != nil {
+			return usageError{fmt.Sprintf("%s: there is no such file to open (the model goes in --model)", pos[0])}
+		}
+		if openImage, err = filepath.Abs(pos[0]); err != nil {
+			return err
+		}
 	}
 	if _, err := parsePrecision(*precision); err != nil {
 		return err
@@ -55,7 +66,7 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	prefsNote := guardPreferences(fynePreferencesPath(AppID)) // before Fyne reads them
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(iconResource())
-	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName, EditModel: *editModel, StartNote: prefsNote}
+	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName, EditModel: *editModel, StartNote: prefsNote, OpenImage: openImage}
 	if flagsSet(fs)["model"] {
 		opt.Model = resolveModel(*modelName) // over the last session's model
 		if bundle.IsFolder(opt.Model) {

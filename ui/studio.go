@@ -59,6 +59,10 @@ type Options struct {
 	// line before the model's own note (the settings restored from their
 	// copy, say).
 	StartNote string
+	// OpenImage is a picture (or a model folder) to open once the first
+	// model has loaded, as a drop of it would ("tessera FILE.png": a file
+	// manager's Open with).
+	OpenImage string
 
 	// loop runs UI work from goroutines (Fyne's loop unless a test sets one).
 	loop uiLoop

@@ -228,6 +228,13 @@ func (s *Studio) runnerIdle() {
 		// the canvas follows (drawingModelFor).
 		s.thenOpen = ""
 		s.report(s.loadModel(key, nil, ""))
+		return
+	}
+	if p := s.opt.OpenImage; p != "" && s.bundle != nil {
+		// The picture the studio was started on, once its first model is
+		// in: opened as a drop of it is.
+		s.opt.OpenImage = ""
+		s.files.openPath(p, "")
 	}
 }
 

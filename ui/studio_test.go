@@ -1981,3 +1981,28 @@ func TestUnreadableSessionIsKeptAside(t *testing.T) {
 		t.Fatalf("no new session saved: %v", err)
 	}
 }
+
+// A picture the studio was started on ("tessera FILE.png") opens once the
+// first model is in, as a drop of it would.
+func TestOpenImageAtStart(t *testing.T) {
+	e := newEnv(t)
+	first := e.open(t)
+	lockSeed(t, first, "red cat", 5)
+	generate(t, first)
+	path := filepath.Join(t.TempDir(), "start.png")
+	must(t, first.ExportTo(path))
+	want := first.Document().Tokens()
+	lockSeed(t, first, "red cat", 6)
+	generate(t, first) // another picture on the canvas, saved for next time
+	if slices.Equal(first.Document().Tokens(), want) {
+		t.Fatal("seeds 5 and 6 drew the same picture")
+	}
+	must(t, first.FlushAutosave())
+
+	s := e.start(t, func(o *Options) { o.OpenImage = path })
+	s.Wait()
+	s.Wait() // the opening, queued once the model was in
+	if got := s.Document().Tokens(); !slices.Equal(got, want) || !strings.Contains(s.Status(), "start.png") {
+		t.Fatalf("the picture given at start is not on the canvas (status %q)", s.Status())
+	}
+}
