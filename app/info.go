@@ -248,7 +248,9 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			fmt.Fprintf(o, "  edited by   edit model %s (weights hash %s); the codes are %s's\n", em, eh, rec.Model)
 		}
 		fmt.Fprintf(o, "  codes       %d (%d×%d patches of %d px)\n", len(rec.Tokens), rec.Grid[1], rec.Grid[0], rec.PatchSize)
-		if !rec.DrawnAt(cfg.Width, cfg.Height) {
+		if why := damagedCodes(rec); why != "" {
+			fmt.Fprintf(o, "              (damaged: %s; the other commands read its pixels)\n", why)
+		} else if !rec.DrawnAt(cfg.Width, cfg.Height) {
 			fmt.Fprintf(o, "              (not this picture's: %d×%d patches of %d px draw no %d×%d px picture; the other commands read its pixels)\n", rec.Grid[1], rec.Grid[0], rec.PatchSize, cfg.Width, cfg.Height)
 		}
 		steps := ancestry(path, rec)
@@ -406,4 +408,23 @@ func quoteText(text string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// damagedCodes says what is wrong with a record's codes that no model is
+// needed to see ("" when nothing is): a count that does not fill its grid,
+// or negative codes.
+func damagedCodes(rec *pngmeta.Record) string {
+	if n := rec.Grid[0] * rec.Grid[1]; len(rec.Tokens) != n {
+		return fmt.Sprintf("%d codes where its %d×%d grid takes %d", len(rec.Tokens), rec.Grid[1], rec.Grid[0], n)
+	}
+	negative := 0
+	for _, t := range rec.Tokens {
+		if t < 0 {
+			negative++
+		}
+	}
+	if negative > 0 {
+		return plural.N(negative, "negative code", "negative codes")
+	}
+	return ""
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
@@ -788,5 +789,24 @@ func TestLongPromptSaysWhatIsCut(t *testing.T) {
 	want := fmt.Sprintf("warning: the prompt is too long: the model reads %d known words of it, and the %d known words after them are left out (from %q on)", n, len(words)-n, words[n])
 	if code != 0 || !strings.Contains(stderr, want) {
 		t.Fatalf("exit %d, %q; want %q", code, stderr, want)
+	}
+}
+
+// A record whose codes do not fill its grid, or are negative, is said to
+// be damaged by info (it showed "codes 3 (2×2 patches…)" as if whole, and
+// the other commands quietly read the pixels).
+func TestInfoSaysDamagedCodes(t *testing.T) {
+	for tokens, want := range map[string]string{"3": "damaged: 3 codes where its 2×2 grid takes 4", "neg": "damaged: 1 negative code"} {
+		rec := pngmeta.Record{Version: "test", Settings: sampling.Settings{Prompt: "red cat", Seed: 4}, Model: "tiny", Grid: [2]int{2, 2}, PatchSize: 4, Width: 8, Height: 8, Tokens: []int{1, 2, 3}}
+		if tokens == "neg" {
+			rec.Tokens = []int{1, -2, 3, 4}
+		}
+		path := filepath.Join(t.TempDir(), "x.png")
+		if err := pngmeta.WriteFileAtomic(path, imagetest.Solid(color.NRGBA{1, 2, 3, 255}, 8), pngmeta.Metadata(rec)); err != nil {
+			t.Fatal(err)
+		}
+		if code, stdout, stderr := run(t, "info", path); code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", tokens, code, stdout, stderr)
+		}
 	}
 }
