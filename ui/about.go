@@ -35,7 +35,7 @@ func fontCredits() []Credit {
 // libraryCredits names the libraries Tessera is built with and their
 // licences (as their LICENSE files give them), a few to a line.
 var libraryCredits = []string{
-	"Fyne (BSD-3-Clause) · gorgonia.org/tensor (Apache-2.0) · Gonum, its netlib and plot (BSD-3-Clause)",
+	"Fyne (BSD-3-Clause) · gorgonia.org/tensor (Apache-2.0) · Gonum with its netlib and plot (BSD-3-Clause)",
 	"OpenBLAS (BSD-3-Clause) · nfnt/resize (ISC) · goexif (BSD-2-Clause) · golang.org/x/image (BSD-3-Clause)",
 	"hbollon/go-edlib (MIT) · gofrs/flock (BSD-3-Clause) · GoMNIST (Apache-2.0) · golang.org/x/text (BSD-3-Clause)",
 	"schollz/progressbar (MIT) · go-gl/glfw (BSD-3-Clause) with GLFW (zlib)",
