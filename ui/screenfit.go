@@ -141,6 +141,7 @@ func (s *Studio) focusHome(switched bool) {
 	default:
 		s.focusPromptEnd()
 	}
+	s.homeFocused = c.Focused()
 }
 
 // focusPromptEnd focuses the prompt with the cursor at the end of its

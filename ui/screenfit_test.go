@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -198,5 +199,28 @@ func TestNarrowScreen(t *testing.T) {
 	big.SetEditPanelShown(true)
 	if w := big.canvas.Size().Width; w > before+1 {
 		t.Errorf("shown again, the panel left the canvas %.0f px wide (%.0f before)", w, before)
+	}
+}
+
+// A picture opened into an empty studio moves the focus from the prompt,
+// where the Open dialog closing sent it home, to the canvas (it stayed on
+// the prompt, or on nothing once the panel took the picture's settings).
+func TestOpenIntoAnEmptyStudioFocusesTheCanvas(t *testing.T) {
+	maker := newTestStudio(t)
+	generate(t, maker)
+	path := filepath.Join(t.TempDir(), "p.png")
+	must(t, maker.ExportTo(path))
+
+	s := newTestStudio(t)
+	c := s.Window().Canvas()
+	if !s.Document().Empty() {
+		t.Fatal("a new studio shows a picture")
+	}
+	c.Unfocus()
+	s.focusHome(false) // the Open dialog closes before the picture is read
+	must(t, s.OpenFile(path))
+	s.Wait()
+	if c.Focused() != fyne.Focusable(s.canvas) {
+		t.Errorf("after the picture opened the focus is on %T, not the canvas", c.Focused())
 	}
 }

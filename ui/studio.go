@@ -163,6 +163,9 @@ type Studio struct {
 	// loaded (the last model folder gone), kept in front of the model's
 	// status line.
 	startNote string
+	// homeFocused is what focusHome last focused: a picture opened while
+	// the focus stays there moves it to the canvas.
+	homeFocused fyne.Focusable
 	// thenOpen is a drawing model to open once the runner is idle: the model
 	// asked for at start was an edit model (drawingModelFor). starting is
 	// true from start until the first model is in place.

@@ -458,6 +458,13 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	if len(o.Tokens) == b.ImageTokens() {
 		s.scoreInBackground(b, p.Prompt, o.Tokens, msg)
 	}
+	if f := s.win.Canvas().Focused(); f == nil || f == s.homeFocused {
+		// Where the focus went home before the picture was in (an Open
+		// dialog closing on an empty canvas: the prompt), and has stayed,
+		// or nowhere (the seed box it was in took the picture's seed):
+		// its home is the canvas now.
+		s.focusHome(true)
+	}
 }
 
 // recordTemperatures reads the temperature map stored with an image (nil
