@@ -1161,7 +1161,7 @@ func TestDataLineKeepsTheButtonsStill(t *testing.T) {
 // decode it, and a decompression bomb of that size with it).
 func TestLoadImageChecksTheSize(t *testing.T) {
 	path := filepath.Join(t.TempDir(), trainjob.SamplesFile)
-	wide := image.NewGray(image.Rect(0, 0, codebook.MaxImageSide+1, 1))
+	wide := image.NewGray(image.Rect(0, 0, codebook.MaxInputSide+1, 1))
 	var b bytes.Buffer
 	must(t, png.Encode(&b, wide))
 	must(t, os.WriteFile(path, b.Bytes(), 0o644))
