@@ -24,7 +24,9 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
 
@@ -152,13 +154,18 @@ func Main(args []string, env Env) int {
 }
 
 // isOpenable reports whether arg, given alone, names a picture file (by
-// its extension) or a folder that is there: the studio opens it.
+// its extension) or a model or training run folder that is there: the
+// studio opens it. Another folder is no picture: "tessera runs" in a
+// folder that holds runs/ is a mistyped command, said as one.
 func isOpenable(arg string) bool {
 	info, err := os.Stat(arg)
-	if err != nil {
+	switch {
+	case err != nil:
 		return false
+	case info.IsDir():
+		return model.IsFolder(arg) || trainjob.IsRun(arg)
 	}
-	return info.IsDir() || slices.Contains(codebook.ImageExtensions(), strings.ToLower(filepath.Ext(arg)))
+	return slices.Contains(codebook.ImageExtensions(), strings.ToLower(filepath.Ext(arg)))
 }
 
 // studioStatus is the studio's exit status (exitStatus) once its window

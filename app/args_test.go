@@ -104,7 +104,16 @@ func TestIsOpenable(t *testing.T) {
 	if err := os.WriteFile(text, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for arg, want := range map[string]bool{pic: true, dir: true, text: false, filepath.Join(dir, "gone.png"): false, "generat": false} {
+	modelDir := filepath.Join(dir, "m")
+	if err := os.MkdirAll(modelDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"config.json", "model.safetensors"} { // what model.IsFolder looks for
+		if err := os.WriteFile(filepath.Join(modelDir, f), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for arg, want := range map[string]bool{pic: true, modelDir: true, dir: false, text: false, filepath.Join(dir, "gone.png"): false, "generat": false} {
 		if got := isOpenable(arg); got != want {
 			t.Errorf("isOpenable(%q) = %v, want %v", arg, got, want)
 		}

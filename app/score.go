@@ -162,7 +162,6 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		if err := checkKeepsPictures("map", *mapOut, "a likelihood map", *force); err != nil {
 			return err
 		}
-		noteReplacing(env, "map", []string{*mapOut})
 	}
 	prec, err := parsePrecision(*precision)
 	if err != nil || prec == precAuto {
@@ -280,6 +279,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 				caption = fmt.Sprintf("%s under model %s, prompt %q", filepath.Base(path), b.Name, p)
 			}
 			lmap := render.LikelihoodSheet(b.Tokenizer.Decode(tokens, rows, cols), s.PerToken, rows, cols, b.PatchSize(), top, caption)
+			noteReplacing(env, "map", []string{*mapOut}) // once it is sure to be written
 			if err := pngmeta.WriteFileAtomic(*mapOut, lmap, map[string]string{
 				"Comment": fmt.Sprintf("likelihood map (per-patch −log p, nats) of %s under %s; colours from 0 to %.2f nats (a uniform guess among %d codes; beyond it the top colour); max %.3f nats; %.4f bits/token", path, b.Name, top, b.Codes(), maxOf(s.PerToken), s.BitsPerToken()),
 			}); err != nil {

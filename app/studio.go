@@ -67,7 +67,14 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(iconResource())
 	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName, EditModel: *editModel, StartNote: prefsNote, OpenImage: openImage}
-	if flagsSet(fs)["model"] {
+	modelSet := flagsSet(fs)["model"]
+	if info, err := os.Stat(openImage); openImage != "" && err == nil && info.IsDir() && !modelSet {
+		// A folder given to open is a model folder (or a run's): opened
+		// first, not after the last session's model.
+		*modelName, openImage, modelSet = openImage, "", true
+		opt.OpenImage = ""
+	}
+	if modelSet {
 		opt.Model = resolveModel(*modelName) // over the last session's model
 		if bundle.IsFolder(opt.Model) {
 			if abs, err := filepath.Abs(opt.Model); err == nil {

@@ -56,9 +56,6 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 	// The model: --model, else the one the images record (each its own
 	// where they record different ones), as score reads them.
 	models := newImageModels(env.Stderr, *modelName, "f32", false, images)
-	if *out != "" {
-		noteReplacing(env, "out", numberedOuts(*out, len(images), false))
-	}
 	var sum float64
 	lossless, failed := 0, 0
 	for i, path := range images {
@@ -106,6 +103,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 			// exactly, and says where it came from.
 			r := record(b, sampler.Options{}, sampler.Image{Tokens: codes}) // nothing sampled: no settings
 			r.Extra = map[string]any{pngmeta.ExtraImported: filepath.Base(path)}
+			noteReplacing(env, "out", []string{line.Output}) // file by file: an image that fails writes none
 			if err := pngmeta.WriteFileAtomic(line.Output, rec, pngmeta.Metadata(r)); err != nil {
 				return fmt.Errorf("write %s: %w", line.Output, err)
 			}

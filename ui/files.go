@@ -252,8 +252,12 @@ func resolveOpenPath(typed, dir string) (string, error) {
 	if p == "" {
 		return "", errors.New("open: type or paste the picture's path")
 	}
-	if u, err := url.Parse(p); err == nil && u.Scheme == "file" && u.Path != "" {
-		p = u.Path // a file manager's copied location: file:///…/a%20b.png
+	if i := strings.Index(p, "file://"); i >= 0 {
+		// A file manager's copied location (file:///…/a%20b.png), typed
+		// alone or pasted after the folder the box shows.
+		if u, err := url.Parse(p[i:]); err == nil && u.Path != "" {
+			p = u.Path
+		}
 	}
 	whole, err := existingPath(p, dir)
 	if err == nil {

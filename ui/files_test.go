@@ -552,8 +552,10 @@ func TestOpenPath(t *testing.T) {
 	// A file manager's copied location, its spaces escaped.
 	spaced := filepath.Join(dir, "a b c.png")
 	must(t, os.WriteFile(spaced, nil, 0o644))
-	if got, err := resolveOpenPath("file://"+strings.ReplaceAll(spaced, " ", "%20"), "/elsewhere"); err != nil || got != spaced {
-		t.Fatalf("a file:// location: %q, %v", got, err)
+	for _, typed := range []string{"file://" + strings.ReplaceAll(spaced, " ", "%20"), "/shown/folder/file://" + strings.ReplaceAll(spaced, " ", "%20")} {
+		if got, err := resolveOpenPath(typed, "/shown/folder"); err != nil || got != spaced {
+			t.Fatalf("a file:// location %q: %q, %v", typed, got, err)
+		}
 	}
 	// A path that is there but cannot be looked at says why (a loop of
 	// links said "there is no file or folder").

@@ -207,7 +207,7 @@ func pixelsExact(rec *pngmeta.Record) bool {
 // has the model's columns and all its codes.
 func tokensFit(rec *pngmeta.Record, b *bundle.Bundle) string {
 	rows, cols := b.Grid()
-	tall := rec.Grid[0] > rows && rec.Grid[0] <= core.MaxImageRows && rec.Grid[1] == cols
+	tall := rec.Grid[0] > rows && rec.Grid[0] <= min(core.MaxImageRows, codebook.MaxImageSide/b.PatchSize()) && rec.Grid[1] == cols // as Extend ↓ stops
 	switch {
 	case len(rec.Tokens) == 0:
 		return "it holds no image codes"

@@ -141,7 +141,7 @@ func (s *Studio) focusHome(switched bool) {
 	default:
 		s.focusPromptEnd()
 	}
-	s.homeFocused = c.Focused()
+	s.homeFocused, s.homeTexts = c.Focused(), s.fieldTexts()
 }
 
 // focusPromptEnd focuses the prompt with the cursor at the end of its

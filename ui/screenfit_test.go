@@ -224,3 +224,22 @@ func TestOpenIntoAnEmptyStudioFocusesTheCanvas(t *testing.T) {
 		t.Errorf("after the picture opened the focus is on %T, not the canvas", c.Focused())
 	}
 }
+
+// Typing in the prompt while a picture opens keeps the focus there (the
+// picture opened moved it to the canvas, and the next keys sized the brush).
+func TestOpenKeepsTheFocusOfSomeoneTyping(t *testing.T) {
+	maker := newTestStudio(t)
+	generate(t, maker)
+	path := filepath.Join(t.TempDir(), "p.png")
+	must(t, maker.ExportTo(path))
+	s := newTestStudio(t)
+	c := s.Window().Canvas()
+	c.Unfocus()
+	s.focusHome(false)
+	s.panel.prompt.TypedRune('x') // typed while the picture is read
+	must(t, s.OpenFile(path))
+	s.Wait()
+	if f := c.Focused(); f == fyne.Focusable(s.canvas) {
+		t.Error("the focus left the prompt being typed in for the canvas")
+	}
+}

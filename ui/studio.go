@@ -166,6 +166,7 @@ type Studio struct {
 	// homeFocused is what focusHome last focused: a picture opened while
 	// the focus stays there moves it to the canvas.
 	homeFocused fyne.Focusable
+	homeTexts   map[fyne.Focusable]string // the text fields' texts then (fieldTexts)
 	// thenOpen is a drawing model to open once the runner is idle: the model
 	// asked for at start was an edit model (drawingModelFor). starting is
 	// true from start until the first model is in place.
@@ -215,7 +216,7 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s.save = newAutosaver(filepath.Join(stateDir, sessionFile), autosaveDelay)
 	s.save.failed = func(err error) {
 		s.loop.Do(func() {
-			if !s.closing { // quitting says so itself (unsavedReason)
+			if !s.closing && !s.quitAsk.shown() { // quitting says so itself (unsavedReason)
 				s.showError(fmt.Errorf("the work could not be kept for next time (%w): export the picture to keep it; the studio tries again at the next change", err))
 			}
 		})
@@ -294,6 +295,9 @@ func (s *Studio) ShowAndRun() {
 		go s.followFocus(s.ctx)
 	})
 	s.win.ShowAndRun()
+	if e, ok := s.loop.(ender); ok {
+		e.end() // however it ended: a job's late callback runs no more
+	}
 	s.endedOutside()
 	s.train.shutdown()
 }

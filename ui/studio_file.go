@@ -239,6 +239,7 @@ func (s *Studio) openFile(path, note string) error {
 	if s.bundle == nil {
 		return errNoModel
 	}
+	s.opt.OpenImage = "" // a picture opened now: the one the studio was started on is not opened over it
 	b := s.bundle
 	params := s.params
 	return s.runs.runner.Start("opening an image", func(ctx context.Context) {
@@ -256,6 +257,7 @@ const pastedName = "the pasted image"
 // applyOpened makes an opened image current (UI goroutine); note ends
 // the status line. path is "" for an image pasted from the clipboard.
 func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *opened, err error, note string) {
+	typed := !maps.Equal(s.fieldTexts(), s.homeTexts) // since the focus went home: the user is at work there
 	name := filepath.Base(path)
 	if path == "" {
 		name = pastedName
@@ -458,11 +460,11 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	if len(o.Tokens) == b.ImageTokens() {
 		s.scoreInBackground(b, p.Prompt, o.Tokens, msg)
 	}
-	if f := s.win.Canvas().Focused(); f == nil || f == s.homeFocused {
+	if f := s.win.Canvas().Focused(); !typed && (f == nil || f == s.homeFocused) {
 		// Where the focus went home before the picture was in (an Open
-		// dialog closing on an empty canvas: the prompt), and has stayed,
-		// or nowhere (the seed box it was in took the picture's seed):
-		// its home is the canvas now.
+		// dialog closing on an empty canvas: the prompt), and has stayed
+		// with nothing typed since, or nowhere (the seed box it was in
+		// took the picture's seed): its home is the canvas now.
 		s.focusHome(true)
 	}
 }

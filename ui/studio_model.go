@@ -102,6 +102,12 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 					s.noModel.Show()
 				}
 				s.setStatus("Could not open model " + modelLabel(key))
+				if p := s.opt.OpenImage; p != "" && s.bundle == nil {
+					// The picture the studio was started on needs a model:
+					// not opened later over what the user does meanwhile.
+					s.opt.OpenImage = ""
+					s.setStatus(fmt.Sprintf("Could not open model %s, so %s was not opened", modelLabel(key), filepath.Base(p)))
+				}
 				s.showError(fmt.Errorf("open model %s: %w", modelLabel(key), err))
 				return
 			}

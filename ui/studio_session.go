@@ -2,7 +2,9 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -81,8 +83,14 @@ func (s *Studio) restore() {
 		// a damaged one may still be mended, and another version's is
 		// that version's work. The note stays through the model's loading.
 		note := "The saved work of the last session could not be read (" + err.Error() + ")"
-		if kept, kerr := keepAside(s.save.path); kerr == nil {
-			note += "; the file is kept as " + kept
+		if !errors.Is(err, fs.ErrPermission) {
+			// (Not a file it may not read: that is not damaged, and reads
+			// again once its permissions are mended.)
+			if kept, kerr := keepAside(s.save.path); kerr == nil {
+				note += "; the file is kept as " + kept
+			} else {
+				note += fmt.Sprintf("; it could not be kept aside (%v), and the next autosave replaces it", kerr)
+			}
 		}
 		s.lastErr = err
 		s.startNote = joinNotes(s.startNote, note)
@@ -266,7 +274,7 @@ func (s *Studio) endedOutside() {
 		return
 	}
 	if e, ok := s.loop.(ender); ok {
-		e.end()
+		e.end() // ShowAndRun did already; a caller of its own may not have
 	}
 	s.closing = true
 	s.train.closed.Store(true)
@@ -295,6 +303,12 @@ func joinNotes(notes ...string) string {
 // name.
 func keepAside(path string) (string, error) {
 	kept := path + ".unreadable-" + time.Now().Format("20060102-150405")
+	for i := 2; ; i++ { // never over an earlier one kept the same second
+		if _, err := os.Lstat(kept); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		kept = fmt.Sprintf("%s.unreadable-%s-%d", path, time.Now().Format("20060102-150405"), i)
+	}
 	if err := os.Rename(path, kept); err != nil {
 		return "", err
 	}

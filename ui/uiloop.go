@@ -2,6 +2,7 @@ package ui
 
 import (
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 )
@@ -21,26 +22,55 @@ type uiLoop interface {
 // queued are dropped: Fyne then runs fyne.Do's functions at once on the
 // goroutine that queued them, so that a job's callback would touch the
 // studio's state beside the final autosave (Studio.endedOutside).
-type fyneLoop struct{ ended *atomic.Bool }
+type fyneLoop struct{ st *loopState }
 
-func newFyneLoop() fyneLoop { return fyneLoop{ended: new(atomic.Bool)} }
+// loopState is a fyneLoop's: whether it has ended, and how many of its
+// functions are running.
+type loopState struct {
+	ended   atomic.Bool
+	running atomic.Int64
+}
+
+func newFyneLoop() fyneLoop { return fyneLoop{st: new(loopState)} }
 
 // Do is fyne.Do, until end.
 func (l fyneLoop) Do(fn func()) {
-	if !l.ended.Load() {
-		fyne.Do(fn)
+	if !l.st.ended.Load() {
+		fyne.Do(l.guarded(fn))
 	}
 }
 
 // DoAndWait is fyne.DoAndWait, until end.
 func (l fyneLoop) DoAndWait(fn func()) {
-	if !l.ended.Load() {
-		fyne.DoAndWait(fn)
+	if !l.st.ended.Load() {
+		fyne.DoAndWait(l.guarded(fn))
 	}
 }
 
-// end drops the functions queued from now on.
-func (l fyneLoop) end() { l.ended.Store(true) }
+// guarded is fn run only while the loop has not ended, counted while it
+// runs, so that end can wait for one that began just before it.
+func (l fyneLoop) guarded(fn func()) func() {
+	return func() {
+		l.st.running.Add(1)
+		defer l.st.running.Add(-1)
+		if !l.st.ended.Load() {
+			fn()
+		}
+	}
+}
+
+// endWait is the longest end waits for functions already running.
+const endWait = 2 * time.Second
+
+// end drops the functions queued from now on, and waits (endWait at most)
+// for those running on other goroutines to return. Call it once Fyne's
+// loop has ended, never from a function the loop runs.
+func (l fyneLoop) end() {
+	l.st.ended.Store(true)
+	for deadline := time.Now().Add(endWait); l.st.running.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+}
 
 // ender is a uiLoop that can be told its loop has ended.
 type ender interface{ end() }

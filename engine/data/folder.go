@@ -285,8 +285,11 @@ func readFolderImage(path string) (*image.NRGBA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not a readable image: %w", err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || codebook.TooLarge(cfg.Width, cfg.Height) {
-		return nil, fmt.Errorf("%s image is %d×%d, over the limit: %w", format, cfg.Width, cfg.Height, &codebook.TooLargeError{Width: cfg.Width, Height: cfg.Height})
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("%s image is empty (%d×%d pixels)", format, cfg.Width, cfg.Height)
+	}
+	if codebook.TooLarge(cfg.Width, cfg.Height) {
+		return nil, fmt.Errorf("%s %w", format, &codebook.TooLargeError{Width: cfg.Width, Height: cfg.Height})
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err

@@ -20,7 +20,7 @@ func Explain(err error, data []byte) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &syntax) && syntax.Offset >= int64(len(data)):
+	case errors.As(err, &syntax) && syntax.Error() == "unexpected end of JSON input":
 		return fmt.Errorf("it ends before its JSON does: cut short while it was copied or written? (%w)", err)
 	case errors.As(err, &syntax):
 		line, col := position(data, syntax.Offset)

@@ -17,6 +17,8 @@ func TestExplain(t *testing.T) {
 		{`{"n_layer": 4, "n_emb`, "it ends before its JSON does: cut short"},
 		{"{\n  \"n_layer\": 4,,\n}", "it is not valid JSON at line 2, column 16"},
 		{`[1, 2]`, "it holds a JSON array where an object of settings ({…}) belongs"},
+		{`{"n_layer": 4,}`, "it is not valid JSON at line 1, column 15"}, // its last byte, not cut short
+		{`{"n_layer": 4}}`, "it is not valid JSON at line 1, column 15"},
 		{`{"n_layer": "four"}`, `its "n_layer" is a JSON string, which is not what that setting takes`},
 	} {
 		var s settings
