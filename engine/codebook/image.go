@@ -250,15 +250,10 @@ func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 // is the file, read again to tell a feature Tessera's decoders lack from
 // damage (an animated WebP's decoder says "invalid format").
 func decodeError(name string, err error, rs io.ReadSeeker) error {
-	var pngUnsupported png.UnsupportedError
-	var jpegUnsupported jpeg.UnsupportedError
-	var tiffUnsupported tiff.UnsupportedError
-	unsupported := errors.As(err, &pngUnsupported) || errors.As(err, &jpegUnsupported) || errors.As(err, &tiffUnsupported) || errors.Is(err, bmp.ErrUnsupported)
+	if what := Unsupported(err, rs); what != "" {
+		return &readError{fmt.Sprintf("%s %s", subject(name), what), err}
+	}
 	switch {
-	case animatedWebP(rs):
-		return &readError{fmt.Sprintf("%s is an animated WebP, which Tessera does not read: save one frame of it as PNG", subject(name)), err}
-	case unsupported:
-		return &readError{fmt.Sprintf("%s uses a feature of its format that Tessera does not read (%v): save it again as PNG", subject(name), err), err}
 	case errors.Is(err, image.ErrFormat):
 		return &readError{fmt.Sprintf("%s is not a picture Tessera reads (it reads %s files)", subject(name), ImageFormats), err}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), endsEarly(err):
@@ -366,6 +361,24 @@ func flattenGeneric(dst *image.NRGBA, img image.Image) {
 // to8 rounds a 16-bit channel to 8 bits.
 func to8(v uint32) uint8 {
 	return uint8((min(v, 0xffff)*255 + 0x7fff) / 0xffff)
+}
+
+// Unsupported says, for a decoder's error err on the file rs, that the
+// picture is valid but uses what Tessera's decoders lack ("is an animated
+// WebP, which Tessera does not read: …", "uses a feature of its format
+// that Tessera does not read (…): …"), or "" when err is no such case
+// (damage, another format). rs may be nil.
+func Unsupported(err error, rs io.ReadSeeker) string {
+	var pngUnsupported png.UnsupportedError
+	var jpegUnsupported jpeg.UnsupportedError
+	var tiffUnsupported tiff.UnsupportedError
+	switch {
+	case animatedWebP(rs):
+		return "is an animated WebP, which Tessera does not read: save one frame of it as PNG"
+	case errors.As(err, &pngUnsupported) || errors.As(err, &jpegUnsupported) || errors.As(err, &tiffUnsupported) || errors.Is(err, bmp.ErrUnsupported):
+		return fmt.Sprintf("uses a feature of its format that Tessera does not read (%v): save it again as PNG", err)
+	}
+	return ""
 }
 
 // animatedWebP reports whether rs holds a WebP whose extended header

@@ -260,9 +260,17 @@ func fileNameCaption(base string) string {
 type damagedError struct {
 	format string // the decoder's name: "png", "jpeg", "gif", "bmp", "tiff" or "webp"
 	err    error
+	// unsupported, when set, says the picture is valid but uses what
+	// Tessera's decoders lack (codebook.Unsupported): not damage.
+	unsupported string
 }
 
-func (e *damagedError) Error() string { return fmt.Sprintf("decode %s: %v", e.format, e.err) }
+func (e *damagedError) Error() string {
+	if e.unsupported != "" {
+		return "it " + e.unsupported // after "NAME: "
+	}
+	return fmt.Sprintf("decode %s: %v", e.format, e.err)
+}
 func (e *damagedError) Unwrap() error { return e.err }
 
 // readFolderImage reads and fully decodes one image file (a truncated file
@@ -283,6 +291,9 @@ func readFolderImage(path string) (*image.NRGBA, error) {
 	}
 	cfg, format, err := image.DecodeConfig(f)
 	if err != nil {
+		if what := codebook.Unsupported(err, f); what != "" {
+			return nil, &damagedError{format: "image", err: err, unsupported: what}
+		}
 		return nil, fmt.Errorf("not a readable image: %w", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
@@ -296,7 +307,7 @@ func readFolderImage(path string) (*image.NRGBA, error) {
 	}
 	img, _, err := image.Decode(f)
 	if err != nil {
-		return nil, &damagedError{format, err}
+		return nil, &damagedError{format: format, err: err, unsupported: codebook.Unsupported(err, f)}
 	}
 	// Upright as its EXIF orientation says (phones store portraits sideways).
 	if _, err := f.Seek(0, io.SeekStart); err != nil {

@@ -140,7 +140,7 @@ func CheckFolder(ctx context.Context, dir string) (*FolderReport, error) {
 		if !r.decoded {
 			reason := r.err.Error()
 			var d *damagedError
-			if errors.As(r.err, &d) {
+			if errors.As(r.err, &d) && d.unsupported == "" {
 				reason = "truncated or damaged (" + reason + ")"
 			}
 			rep.Unreadable = append(rep.Unreadable, name+": "+reason)

@@ -345,3 +345,18 @@ func TestFolderReadsEveryFormat(t *testing.T) {
 		t.Fatalf("%d samples, %v", len(samples), err)
 	}
 }
+
+// A valid picture using what Tessera's decoders lack (an animated WebP)
+// is listed as such, not as truncated or damaged.
+func TestCheckFolderSaysUnsupported(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "anim.webp"), []byte("RIFF\x1a\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00\x02\x00\x00\x00\x3f\x00\x00\x3f\x00\x00"))
+	writeFile(t, filepath.Join(dir, "ok.png"), pngBytes(t, 4, 4, color.NRGBA{1, 2, 3, 255}))
+	r, err := CheckFolder(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Unreadable) != 1 || !strings.Contains(r.Unreadable[0], "anim.webp: it is an animated WebP") || strings.Contains(r.Unreadable[0], "damaged") {
+		t.Fatalf("unreadable: %q", r.Unreadable)
+	}
+}
