@@ -206,18 +206,8 @@ func TestNarrowScreen(t *testing.T) {
 // where the Open dialog closing sent it home, to the canvas (it stayed on
 // the prompt, or on nothing once the panel took the picture's settings).
 func TestOpenIntoAnEmptyStudioFocusesTheCanvas(t *testing.T) {
-	maker := newTestStudio(t)
-	generate(t, maker)
-	path := filepath.Join(t.TempDir(), "p.png")
-	must(t, maker.ExportTo(path))
-
-	s := newTestStudio(t)
+	path, s := exportedPictureAndEmptyStudio(t)
 	c := s.Window().Canvas()
-	if !s.Document().Empty() {
-		t.Fatal("a new studio shows a picture")
-	}
-	c.Unfocus()
-	s.focusHome(false) // the Open dialog closes before the picture is read
 	must(t, s.OpenFile(path))
 	s.Wait()
 	if c.Focused() != fyne.Focusable(s.canvas) {
@@ -228,18 +218,30 @@ func TestOpenIntoAnEmptyStudioFocusesTheCanvas(t *testing.T) {
 // Typing in the prompt while a picture opens keeps the focus there (the
 // picture opened moved it to the canvas, and the next keys sized the brush).
 func TestOpenKeepsTheFocusOfSomeoneTyping(t *testing.T) {
-	maker := newTestStudio(t)
-	generate(t, maker)
-	path := filepath.Join(t.TempDir(), "p.png")
-	must(t, maker.ExportTo(path))
-	s := newTestStudio(t)
+	path, s := exportedPictureAndEmptyStudio(t)
 	c := s.Window().Canvas()
-	c.Unfocus()
-	s.focusHome(false)
 	s.panel.prompt.TypedRune('x') // typed while the picture is read
 	must(t, s.OpenFile(path))
 	s.Wait()
 	if f := c.Focused(); f == fyne.Focusable(s.canvas) {
 		t.Error("the focus left the prompt being typed in for the canvas")
 	}
+}
+
+// exportedPictureAndEmptyStudio is a picture exported by one studio and
+// another, empty, whose focus has gone home (the prompt) as after an Open
+// dialog closed, before the picture is read.
+func exportedPictureAndEmptyStudio(t *testing.T) (string, *Studio) {
+	t.Helper()
+	maker := newTestStudio(t)
+	generate(t, maker)
+	path := filepath.Join(t.TempDir(), "p.png")
+	must(t, maker.ExportTo(path))
+	s := newTestStudio(t)
+	if !s.Document().Empty() {
+		t.Fatal("a new studio shows a picture")
+	}
+	s.Window().Canvas().Unfocus()
+	s.focusHome(false)
+	return path, s
 }
