@@ -77,6 +77,16 @@ func (c evalCase) labelOf(s data.Sample) string {
 	return s.Key
 }
 
+// shows reports whether dataset image s is one c asks for: its label, or
+// by caption one of its alternative captions too (Names: a caption file's
+// further lines, the captions of a folder's copies of it).
+func (c evalCase) shows(s data.Sample) bool {
+	if c.labelOf(s) == c.label {
+		return true
+	}
+	return c.byCaption && slices.ContainsFunc(s.Names, func(n string) bool { return prompt.Normalize(n) == c.label })
+}
+
 // maxFolderPrompts is how many of a folder's captions eval-prompts
 // evaluates without --names.
 const maxFolderPrompts = 50
@@ -311,13 +321,21 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, na
 			captions = append(captions, c)
 		}
 	}
+	also := map[string]bool{} // alternative captions (Names): asked for by --names, judged by evalCase.shows
+	for _, s := range all {
+		for _, n := range s.Names {
+			if n = prompt.Normalize(n); n != "" && !known[n] {
+				also[n] = true
+			}
+		}
+	}
 	if names == nil {
 		names = spread(captions, maxFolderPrompts)
 	}
 	for _, n := range names {
 		n = prompt.Normalize(n)
-		if !known[n] {
-			return nil, nil, fmt.Errorf("caption %q is not one of the %s in %s", n, plural.N(len(captions), "caption", "captions"), kind)
+		if !known[n] && !also[n] {
+			return nil, nil, fmt.Errorf("caption %q is not one of the %s in %s (nor one of their %s)", n, plural.N(len(captions), "caption", "captions"), kind, plural.N(len(also), "alternative caption", "alternative captions"))
 		}
 		cases = append(cases, evalCase{prompt: n, label: n, byCaption: true})
 	}
@@ -428,7 +446,7 @@ func evalPrompt(ctx context.Context, b *bundle.Bundle, copies *nearest.Copies, c
 		r.NearestCaption = append(r.NearestCaption, ref.Samples[ni].Caption)
 		r.NearCopy = append(r.NearCopy, near)
 		r.Got = append(r.Got, ref.Samples[ni].Key)
-		if c.labelOf(ref.Samples[ni]) == c.label {
+		if c.shows(ref.Samples[ni]) {
 			r.Hits++
 		}
 		if styled && ref.Samples[ni].Style == wantStyle {

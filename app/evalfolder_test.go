@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 )
 
@@ -131,5 +132,20 @@ func TestEvalPromptsAsksForTheDataOfACopiedModel(t *testing.T) {
 	code, _, stderr := run(t, "eval-prompts", "--model", tinyModel(t), "--seeds", "1")
 	if code != 2 || !strings.Contains(stderr, "does not record the pictures it was trained on") || strings.Contains(stderr, "--data tiny") {
 		t.Fatalf("exit %d, %q", code, stderr)
+	}
+}
+
+// A folder's sample shows a caption that is its own or one of its
+// alternative captions (a caption file's further lines, a copy's caption):
+// eval-prompts judged by the first caption alone.
+func TestEvalCaseShowsAlternativeCaptions(t *testing.T) {
+	s := data.Sample{Caption: "red square", Names: []string{"Crimson Tile"}, Key: "a.png"}
+	for label, want := range map[string]bool{"red square": true, "crimson tile": true, "blue square": false} {
+		if got := (evalCase{label: label, byCaption: true}).shows(s); got != want {
+			t.Errorf("%q: %v", label, got)
+		}
+	}
+	if (evalCase{label: "crimson tile"}).shows(s) {
+		t.Error("a case by key took a caption")
 	}
 }
