@@ -1,12 +1,14 @@
 package bundle_test
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/model"
 )
 
 // TestAverage: the mean of two checkpoints' weights, element by element;
@@ -52,5 +54,20 @@ func TestAverage(t *testing.T) {
 		if _, err := bundle.Average(c.dirs); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Average(%v): %v, want an error with %q", c.dirs, err, c.want)
 		}
+	}
+}
+
+// A names file that is not UTF-8 text (damaged) is refused with what to
+// do: its bytes were read as names no prompt has.
+func TestLoadRefusesANamesFileThatIsNotText(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "m")
+	if err := bundletest.Tiny(1).Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, bundle.NamesFile), []byte{0xff, 0xfe, 0x00, 0x81, 'c', 'a', 't', '\n'}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bundle.Load(dir, model.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "names.txt is not UTF-8 text") {
+		t.Fatalf("Load: %v", err)
 	}
 }

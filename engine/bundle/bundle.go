@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
@@ -222,6 +223,10 @@ func Load(dir string, opt model.LoadOptions) (*Bundle, error) {
 		return nil, err
 	}
 	switch names, err := os.ReadFile(filepath.Join(dir, NamesFile)); {
+	case err == nil && !utf8.Valid(names):
+		// Tessera writes it as UTF-8 text: bytes that are not were read
+		// as names no prompt has, and describe fell back to others.
+		return nil, fmt.Errorf("load %s: %s is not UTF-8 text (damaged?): restore it, or remove it (it lists the names the model draws, for describe and the prompt's completions)", dir, NamesFile)
 	case err == nil:
 		b.setNames(names)
 	case !errors.Is(err, fs.ErrNotExist):
