@@ -39,7 +39,7 @@ func LoadDataset(ctx context.Context, name string, size int, log io.Writer) (tra
 	trainSet, valSet, err = loadDataset(ctx, name, size, func(r data.Report) {
 		fmt.Fprintf(log, "loaded %s, skipped %d\n", plural.N(r.Loaded, "image", "images"), r.Skipped)
 		if r.Merged > 0 {
-			fmt.Fprintf(log, "  %s of other images left out: each picture is trained on once, with its copies' captions\n", plural.N(r.Merged, "identical copy", "identical copies"))
+			fmt.Fprintf(log, "  %s left out: each picture is trained on once, with its copies' captions\n", plural.N(r.Merged, "identical copy of a picture", "identical copies of pictures"))
 		}
 		for _, p := range r.Problems {
 			fmt.Fprintln(log, "  skipped:", p)
