@@ -275,7 +275,7 @@ func TestRepairKeepsTheLikelierImage(t *testing.T) {
 	if len(res.Images) != 3 || !slices.Equal(res.Images[0].Tokens, tokens) || res.Images[0].LogLik != -3 || res.Images[0].Count != 3 || res.Images[0].Seed != 8 {
 		t.Fatalf("the image is not offered first: %+v", res.Images)
 	}
-	if !strings.Contains(note, "none of the 2 candidates is likelier than the image (the best 2.0 nats less likely)") {
+	if !strings.Contains(note, "none of the 2 candidates is likelier than the image (the best 2.9 bits less likely)") {
 		t.Fatalf("note %q", note)
 	}
 	better := worse()

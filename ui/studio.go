@@ -142,6 +142,7 @@ type Studio struct {
 	cands      *candidateStrip
 	history    *historyPanel
 	historyRow fyne.CanvasObject // the history strip in the layout, right of the candidates (hidden by View › History strip)
+	stripSplit *container.Split  // the candidates | history row
 	editRow    fyne.CanvasObject // the editing panel in the layout, right of the canvas (hidden by View › Editing panel)
 	editSplit  *container.Split  // the canvas and editing panel's split (laid out again when the panel comes or goes)
 	files      *fileDialogs
@@ -523,6 +524,7 @@ func (s *Studio) layout() fyne.CanvasObject {
 	// window cut the canvas to 3× a 64-px image where 4× now fits.
 	strips := container.NewHSplit(s.cands.Object(), s.historyRow)
 	strips.SetOffset(0.45)
+	s.stripSplit = strips
 	bottom := container.NewVBox(
 		widget.NewSeparator(),
 		strips,
@@ -589,6 +591,9 @@ func (s *Studio) SetHistoryShown(on bool) {
 		s.historyRow.Show()
 	} else {
 		s.historyRow.Hide()
+	}
+	if s.stripSplit != nil {
+		s.stripSplit.Refresh() // the candidates take the width (or give it back) now, not at the next resize
 	}
 	s.set.SetHistoryShown(on)
 	if it := s.menu["history"]; it != nil {

@@ -351,7 +351,7 @@ func (s *Studio) PickCandidate(i int) error {
 	s.docChanged()
 	msg := candidateName(i, *c)
 	if c.loglik != 0 {
-		msg += fmt.Sprintf(" · mean log-likelihood %.3f nats/patch (%.2f bits/patch)", c.loglik, -c.loglik/math.Ln2)
+		msg += fmt.Sprintf(" · %.2f bits/patch (its mean −log₂ p)", -c.loglik/math.Ln2) // bits, as the strip and the map say
 	}
 	switch {
 	case c.before && s.savedKeys[tokensKey(c.tokens)]:

@@ -459,8 +459,8 @@ func keepLikelier(res *sampler.Result, tokens []int, mask []bool, perToken []flo
 	}
 	kept := sampler.Image{Seed: seed, Tokens: slices.Clone(tokens), LogLik: orig, Count: len(tokens) - k0}
 	res.Images = append([]sampler.Image{kept}, res.Images...)
-	return fmt.Sprintf("none of the %d candidates is likelier than the image (the best %.1f nats less likely): it stays, and they are offered beside it",
-		len(res.Images)-1, orig-best)
+	return fmt.Sprintf("none of the %d candidates is likelier than the image (the best %.1f bits less likely): it stays, and they are offered beside it",
+		len(res.Images)-1, (orig-best)/math.Ln2)
 }
 
 // CompleteFrom keeps the rows above row and resamples the rest.
