@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
 )
 
@@ -90,7 +91,7 @@ func TestOverlaysHideAfterRunAndNeverCarryOver(t *testing.T) {
 	temps[0] = 0.4
 	must(t, s.paint.SetTemperatureMap(temps))
 	generate(t, s)
-	if !strings.Contains(s.Status(), "painted temperatures used on 1 patches") {
+	if !strings.Contains(s.Status(), "painted temperatures used on 1 patch ") {
 		t.Fatalf("status %q does not say the painted temperatures were used", s.Status())
 	}
 	if !slices.Equal(s.Document().Temperature(), temps) || overlayVisible(s) {
@@ -315,5 +316,17 @@ func TestCanvasHeightAtTheDefaultWindowSize(t *testing.T) {
 	s.Window().Resize(fyne.NewSize(1200, 720))
 	if h := s.Canvas().Size().Height; h < 300 {
 		t.Fatalf("the canvas is %g px tall in a 1200×720 window, want at least 300", h)
+	}
+}
+
+// Under guidance the note on painted temperatures says that the patches
+// the model is sure of keep their code, and how to let them vary.
+func TestTemperatureUseSaysGuidanceKeepsSurePatches(t *testing.T) {
+	temps := []float64{0, 2, 2, 0}
+	if got := temperatureUse(temps, sampling.Settings{Guidance: 3}); !strings.Contains(got, "on 2 patches") || !strings.Contains(got, "at guidance 3 the patches the model is sure of keep their one code") {
+		t.Errorf("guided: %q", got)
+	}
+	if got := temperatureUse(temps, sampling.Settings{Guidance: 1}); strings.Contains(got, "guidance") {
+		t.Errorf("unguided: %q", got)
 	}
 }

@@ -317,7 +317,7 @@ func (s *Studio) generate(anyPrompt bool) error {
 	if opt.PatchTemperature != nil {
 		s.canvas.SetTemperature(opt.PatchTemperature)
 		s.paint.setOverlays(true)
-		note = temperatureUse(opt.PatchTemperature)
+		note = temperatureUse(opt.PatchTemperature, opt.Settings)
 	}
 	s.opened = openedPicture{} // a new drawing is no change of the file opened
 	return s.startJob(job{
@@ -347,15 +347,22 @@ func paintedTemperatureIdle(st sampling.Settings) string {
 	return "the painted temperatures changed nothing: " + why + "; lower Guidance (at 1 nothing is filtered) to let them vary"
 }
 
-// temperatureUse says that a run uses painted temperatures.
-func temperatureUse(temps []float64) string {
+// temperatureUse says that a run uses painted temperatures, and, under
+// guidance, that the patches the model is sure of keep their code however
+// hot they are painted (a tester saw the same pictures at 2.00 and heard
+// nothing of why).
+func temperatureUse(temps []float64, st sampling.Settings) string {
 	n := 0
 	for _, t := range temps {
 		if t > 0 {
 			n++
 		}
 	}
-	return fmt.Sprintf("painted temperatures used on %d patches (Clear temperatures drops them)", n)
+	msg := fmt.Sprintf("painted temperatures used on %s (Clear temperatures drops them)", plural.N(n, "patch", "patches"))
+	if st.Guidance > 1 {
+		msg += fmt.Sprintf("; at guidance %g the patches the model is sure of keep their one code whatever their temperature (Guidance 1 lets them vary)", st.Guidance)
+	}
+	return msg
 }
 
 // RegenerateMasked resamples the masked patches (and any missing ones of a
