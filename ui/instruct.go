@@ -252,10 +252,19 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		s.paint.setOverlays(true)
 		note += fmt.Sprintf(" · only the %d masked patches (Clear mask to edit the whole image)", s.doc.Masked())
 	}
+	weak := ""
+	if ed.b != nil {
+		// Said as the edit starts, where the model is loaded already (it
+		// came with the result, after the candidates were drawn and saved).
+		if weak = edit.WeakFamilyNote(ed.b, instruction); weak != "" {
+			note += " · " + weak
+		}
+	}
+	weakSaid := weak != ""
 	j := job{
 		kind: kindEdit, label: editingLabel, b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		keepMask: mask, startPic: s.doc.Picture(), // a masked edit keeps the pixels outside its mask, as tessera edit --mask does
-		note: note, settings: &used, lateNote: &scaled, // sampled: the edit model's patches, as the bar counts them
+		note: note, warn: weak, settings: &used, lateNote: &scaled, // sampled: the edit model's patches, as the bar counts them
 	}
 	// The edit model's pictures of the candidates, by seed (the candidates
 	// are reordered after they are drawn: changes first): they are shown
@@ -291,7 +300,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 				return nil, err
 			}
 		}
-		if w := edit.WeakFamilyNote(eb, instruction); w != "" {
+		if w := edit.WeakFamilyNote(eb, instruction); w != "" && !weakSaid {
 			say(w)
 		}
 		source, err := eb.Encode(src)

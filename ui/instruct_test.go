@@ -837,3 +837,25 @@ func TestMaskedEditGivenBackKeepsTheCodes(t *testing.T) {
 		t.Error("the studio does not see the candidate as the image given back")
 	}
 }
+
+// An instruction of a family the edit model is weak at is said to be as
+// the edit starts, once the model is loaded (it came with the result,
+// after the candidates were drawn and saved).
+func TestWeakFamilySaidAsTheEditStarts(t *testing.T) {
+	s, eb := openWithEdit(t, "tiny-edit")
+	c := eb.Model.Config
+	e := *c.Tessera.Edit
+	e.Measured = map[string]model.EditMeasure{"mirror": {Pairs: 20, Summary: "16.7 dB PSNR", PSNRdB: 16.7}}
+	ext := *c.Tessera
+	ext.Edit = &e
+	c.Tessera = &ext
+	eb.Model.Config = c
+	generate(t, s)
+	must(t, s.EditByInstruction("mirror it")) // loads the edit model
+	s.Wait()
+	must(t, s.EditByInstruction("mirror it"))
+	if st := s.Status(); !strings.Contains(st, "weak at mirror edits") {
+		t.Errorf("as the edit starts, the status reads %q", st)
+	}
+	s.Wait()
+}

@@ -85,6 +85,9 @@ type job struct {
 	// (when set) after it: what the run found out while it ran.
 	note     string
 	lateNote *string
+	// warn, when set, is said as the run starts too (what to expect of
+	// it), as well as with note when it ends.
+	warn string
 	// kept, when set, is set by the run when it put the image it started
 	// from first, as it was (a repair none of whose candidates was
 	// likelier: keepLikelier); startOpened says that image was opened from
@@ -650,7 +653,11 @@ func (s *Studio) startJob(j job) error {
 	s.canvas.Sync()
 	s.panel.SetRunning(true)
 	s.updateButtons()
-	s.setStatus(fmt.Sprintf("%s with seed %d…", capitalize(j.label), j.params.Seed))
+	start := fmt.Sprintf("%s with seed %d…", capitalize(j.label), j.params.Seed)
+	if j.warn != "" {
+		start += " — " + j.warn
+	}
+	s.setStatus(start)
 	err := s.runs.start(j, func(ran job, res *sampler.Result, err error, saved []result, saveErr error) {
 		s.finish(ran, res, err, saved, saveErr)
 	})
