@@ -428,6 +428,11 @@ func TestEditByInstructionErrors(t *testing.T) {
 	if err := s.ReuseImageSeed(); err == nil || !strings.Contains(err.Error(), "edit by instruction") {
 		t.Fatalf("reuse the seed of an edit: %v", err)
 	}
+	// And its button is greyed out, saying why (it was enabled, and said
+	// so in an error dialog).
+	if !s.panel.reuseSeed.Disabled() || !strings.Contains(s.panel.reuseSeed.Tip(), "edit by instruction") {
+		t.Errorf("the reuse-seed button on an edit: disabled %v, tip %q", s.panel.reuseSeed.Disabled(), s.panel.reuseSeed.Tip())
+	}
 	// Said on the status line, it goes once an instruction is typed or
 	// picked (it stayed beside the instruction picked).
 	s.report(s.EditByInstruction(""))

@@ -91,6 +91,20 @@ func (s *Studio) updateButtons() {
 		e.regenerate.SetWhyNot("")
 	}
 	s.whyNotTips(has, tall)
+	// The seed of the image on the canvas: none to reuse for an edit by
+	// instruction (the edit model's) or a picture opened from elsewhere
+	// (the button was enabled, then said so in an error dialog).
+	reuseWhy := ""
+	if has {
+		switch ip := s.doc.ImageParams(); {
+		case ip.Instruction != "":
+			reuseWhy = "The image on the canvas is an edit by instruction: its seed is the edit model's and draws nothing here (reuse the seed of the image it was edited from)"
+		case ip.Seed == 0 && ip.Prompt == "":
+			reuseWhy = "The image on the canvas records no seed (a picture opened from elsewhere)"
+		}
+	}
+	set(has && !busy && reuseWhy == "", s.panel.reuseSeed)
+	s.panel.reuseSeed.SetWhyNot(reuseWhy)
 	// The mask limits an edit even while it is hidden (a run hides it to
 	// show its result): the button says so before it is pressed, in words
 	// no wider than its own ("Edit the 15 masked patches" widened the

@@ -654,10 +654,13 @@ func (s *Studio) CopyImage() {
 				return
 			}
 			if parent != "" {
+				// Something was copied: said on the status line, not in an
+				// error dialog to dismiss.
 				s.app.Clipboard().SetContent(parent)
-				err = fmt.Errorf("copy image: %w; the path of its file was copied instead", err)
+				s.setStatus(fmt.Sprintf("The path of the image's file was copied, not the image: %v", err))
+				return
 			}
-			s.showError(err)
+			s.showError(fmt.Errorf("copy image: %w", err))
 		})
 	})
 }
