@@ -43,7 +43,7 @@ func TestLikelihoodMapMatchesScorer(t *testing.T) {
 	legend := s.likelihood.legend.Text()
 	for _, part := range []string{
 		fmt.Sprintf("%.3g bits = guess", top/math.Ln2),
-		fmt.Sprintf("%.3f bits/patch, worst %.2f bits, under \"google cat\"", want.BitsPerToken(), slices.Max(want.PerToken)/math.Ln2),
+		fmt.Sprintf("%.3f bits/patch, worst %.2f bits (framed), under \"google cat\"", want.BitsPerToken(), slices.Max(want.PerToken)/math.Ln2),
 	} {
 		if !strings.Contains(legend, part) {
 			t.Fatalf("legend %q lacks %q", legend, part)

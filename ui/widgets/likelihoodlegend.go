@@ -62,7 +62,7 @@ func (l *LikelihoodLegend) Show(top, worst, bits float64, prompt string) {
 	}
 	// The figures first, the prompt last: a long one is cut, not them.
 	// −log p is never below 0; rounding can leave −1e-9, shown "-0.00".
-	l.bits.SetText(fmt.Sprintf("· %.3f bits/patch, worst %.2f bits, %s", bits, max(worst, 0)/math.Ln2, under))
+	l.bits.SetText(fmt.Sprintf("· %.3f bits/patch, worst %.2f bits (framed), %s", bits, max(worst, 0)/math.Ln2, under))
 	l.title.Show()
 	l.lo.Show()
 	l.ramp.Show()

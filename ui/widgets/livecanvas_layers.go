@@ -66,6 +66,21 @@ func (lc *LiveCanvas) SetLikelihoodMap(values []float64, lo, hi float64) {
 	lc.Refresh()
 }
 
+// WorstPatch is the index of the least likely patch of the map shown (the
+// first of equals), and whether a map is shown.
+func (lc *LiveCanvas) WorstPatch() (int, bool) {
+	if len(lc.nll) == 0 {
+		return 0, false
+	}
+	worst := 0
+	for i, v := range lc.nll {
+		if v > lc.nll[worst] {
+			worst = i
+		}
+	}
+	return worst, true
+}
+
 // LikelihoodMapValues are the values of the likelihood map shown (nil when hidden).
 func (lc *LiveCanvas) LikelihoodMapValues() []float64 { return slices.Clone(lc.nll) }
 

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"image"
 	"strings"
 	"testing"
 
@@ -59,5 +60,36 @@ func TestCanvasMessageFits(t *testing.T) {
 	}
 	if len(shown) < 2 || strings.Join(shown, " ") != lc.Message() {
 		t.Fatalf("lines %q", shown)
+	}
+}
+
+// The likelihood map frames its least likely patch (the map of tessera
+// score --map does; in the studio nothing said where it was), and the
+// frame goes with the map.
+func TestLikelihoodMapFramesTheWorstPatch(t *testing.T) {
+	test.NewTempApp(t)
+	lc := NewLiveCanvas()
+	lc.SetGrid(2, 4, 8) // 2 rows of 4 patches of 8 px
+	lc.ShowImage(image.NewNRGBA(image.Rect(0, 0, 32, 16)))
+	w := test.NewTempWindow(t, lc)
+	w.Resize(fyne.NewSize(340, 200))
+	lc.Resize(fyne.NewSize(320, 160))
+	r := test.WidgetRenderer(lc).(*liveRenderer)
+	if !r.worst.Hidden {
+		t.Fatal("a frame without a map")
+	}
+	lc.SetLikelihoodMap([]float64{0.1, 0.2, 0.1, 0.1, 0.1, 0.3, 2.5, 0.1}, 0, 5)
+	if i, ok := lc.WorstPatch(); !ok || i != 6 {
+		t.Fatalf("worst patch %d, %v; want 6", i, ok)
+	}
+	pos, size := r.img.Position(), r.img.Size()
+	cellW, cellH := size.Width/4, size.Height/2
+	want := fyne.NewPos(pos.X+2*cellW, pos.Y+cellH) // row 1, column 2
+	if r.worst.Hidden || r.worst.Position() != want || r.worst.Size() != fyne.NewSize(cellW, cellH) {
+		t.Errorf("frame at %v size %v (hidden %v), want %v size %v", r.worst.Position(), r.worst.Size(), r.worst.Hidden, want, fyne.NewSize(cellW, cellH))
+	}
+	lc.SetLikelihoodMap(nil, 0, 0)
+	if !r.worst.Hidden {
+		t.Error("the frame stayed after the map went")
 	}
 }

@@ -27,6 +27,7 @@ type liveRenderer struct {
 	lines   []*canvas.Line
 	cursor  *canvas.Circle
 	cut     *canvas.Line
+	worst   *canvas.Rectangle             // the least likely patch's frame, while the map is shown
 	msg     [maxMessageLines]*canvas.Text // the message, broken into lines to fit
 }
 
@@ -51,6 +52,8 @@ func newLiveRenderer(lc *LiveCanvas) *liveRenderer {
 	r.cursor.StrokeWidth = 1.5
 	r.cut = canvas.NewLine(color.NRGBA{R: 255, G: 200, B: 0, A: 255})
 	r.cut.StrokeWidth = 2
+	r.worst = canvas.NewRectangle(color.Transparent)
+	r.worst.StrokeColor, r.worst.StrokeWidth = color.NRGBA{R: 255, G: 255, B: 255, A: 255}, 2
 	for i := range r.msg {
 		r.msg[i] = canvas.NewText("", theme.Color(theme.ColorNameForeground))
 		r.msg[i].Alignment = fyne.TextAlignCenter
@@ -74,7 +77,7 @@ func (r *liveRenderer) Objects() []fyne.CanvasObject {
 	for _, l := range r.lines {
 		objs = append(objs, l)
 	}
-	objs = append(objs, r.cut, r.cursor)
+	objs = append(objs, r.worst, r.cut, r.cursor)
 	for _, m := range r.msg {
 		objs = append(objs, m)
 	}
@@ -109,6 +112,16 @@ func (r *liveRenderer) Layout(size fyne.Size) {
 			x := pos.X + isz.Width*float32(i-lc.rows-1)/float32(lc.cols)
 			l.Position1, l.Position2 = fyne.NewPos(x, pos.Y), fyne.NewPos(x, pos.Y+isz.Height)
 		}
+	}
+
+	// The least likely patch, framed while the map is shown (as the
+	// likelihood sheet of tessera score --map frames it).
+	r.worst.Hidden = true
+	if i, ok := lc.WorstPatch(); ok {
+		row, col := i/max(lc.cols, 1), i%max(lc.cols, 1)
+		r.worst.Move(fyne.NewPos(pos.X+float32(col)*cellW, pos.Y+float32(row)*cellH))
+		r.worst.Resize(fyne.NewSize(cellW, cellH))
+		r.worst.Hidden = false
 	}
 
 	scale := isz.Width / float32(max(w, 1))
