@@ -46,12 +46,40 @@ func (s *Studio) fitTo(w, h int, contentScale float32) {
 	if maxW := (float32(w) - windowMarginW*contentScale) / scale; s.EditPanelShown() && s.layoutMinSize().Width > maxW {
 		// Narrower than the layout: the editing panel gives the canvas
 		// its width, for this session (a larger screen next time shows it).
+		s.fitWidth = s.layoutMinSize().Width
 		s.showEditPanel(false)
+		s.panelFitted = true
 		s.setStatus("The screen is too narrow for every panel: the editing panel is hidden (View › Editing panel shows it; the window then scrolls)")
 	}
 	fit := fitSize(size, s.win.Content().MinSize(), w, h, windowMarginW*contentScale, windowMarginH*contentScale, scale)
 	if fit != size {
 		s.win.Resize(fit)
+	}
+}
+
+// fitPanelToWindow hides the editing panel when the window is made
+// narrower than the layout with it (a window made smaller by hand
+// scrolled, its right-hand panel cut to "M", "B", "Te"), and shows it again
+// once the window is as wide as that layout, unless View › Editing panel
+// chose otherwise meanwhile: a panel shown from the menu in a narrow
+// window stays (UI goroutine; looked at with the focus, focusPoll apart).
+func (s *Studio) fitPanelToWindow() {
+	width := s.win.Canvas().Size().Width
+	last := s.lastWidth
+	s.lastWidth = width
+	if !s.set.EditPanelShown() || s.Tab() != createTab {
+		return // the user's own choice stands; the Train tab has no such panel
+	}
+	switch shown := s.EditPanelShown(); {
+	case shown && last > 0 && width < last && width < s.layoutMinSize().Width:
+		s.fitWidth = s.layoutMinSize().Width
+		s.showEditPanel(false)
+		s.panelFitted = true
+		s.setStatus("The window is too narrow for every panel: the editing panel is hidden until it is wider (View › Editing panel shows it; the window then scrolls)")
+	case !shown && s.panelFitted && s.fitWidth > 0 && width >= s.fitWidth:
+		s.showEditPanel(true)
+		s.panelFitted = false
+		s.setStatus("The window is wide enough again: the editing panel is back") // the note that it was hidden goes
 	}
 }
 
@@ -71,7 +99,10 @@ func (s *Studio) followFocus(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			fyne.Do(s.revealFocused)
+			fyne.Do(func() {
+				s.revealFocused()
+				s.fitPanelToWindow()
+			})
 		}
 	}
 }

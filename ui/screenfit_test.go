@@ -245,3 +245,37 @@ func exportedPictureAndEmptyStudio(t *testing.T) (string, *Studio) {
 	s.focusHome(false)
 	return path, s
 }
+
+// A window made narrower than the layout by hand hides the editing panel
+// (it scrolled, the panel cut to a letter a control) and shows it again
+// once wide enough; a panel shown from the menu in a narrow window stays.
+func TestNarrowedWindowHidesTheEditingPanel(t *testing.T) {
+	s := newTestStudio(t)
+	s.Window().Resize(fyne.NewSize(1300, 800))
+	s.fitPanelToWindow()
+	if !s.EditPanelShown() {
+		t.Fatal("a 1300-px window hid the editing panel")
+	}
+	narrow := s.layoutMinSize().Width - 100
+	s.Window().Resize(fyne.NewSize(narrow, 800))
+	s.fitPanelToWindow()
+	if s.EditPanelShown() || !strings.Contains(s.Status(), "editing panel is hidden until it is wider") {
+		t.Fatalf("a %.0f-px window: panel shown %v, status %q", narrow, s.EditPanelShown(), s.Status())
+	}
+	if !s.set.EditPanelShown() {
+		t.Error("hiding the panel for the window's width was kept for the next session")
+	}
+	s.Window().Resize(fyne.NewSize(1300, 800))
+	s.fitPanelToWindow()
+	if !s.EditPanelShown() || strings.Contains(s.Status(), "hidden") {
+		t.Fatalf("widened again, the window did not show the editing panel, or still says it is hidden (%q)", s.Status())
+	}
+	// Shown from the menu in a narrow window: the user's choice stays.
+	s.Window().Resize(fyne.NewSize(narrow, 800))
+	s.fitPanelToWindow()
+	s.SetEditPanelShown(true)
+	s.fitPanelToWindow()
+	if !s.EditPanelShown() {
+		t.Error("the panel shown from the menu was hidden again")
+	}
+}

@@ -143,15 +143,22 @@ type Studio struct {
 	history    *historyPanel
 	historyRow fyne.CanvasObject // the history strip in the layout, right of the candidates (hidden by View › History strip)
 	stripSplit *container.Split  // the candidates | history row
-	editRow    fyne.CanvasObject // the editing panel in the layout, right of the canvas (hidden by View › Editing panel)
-	editSplit  *container.Split  // the canvas and editing panel's split (laid out again when the panel comes or goes)
-	files      *fileDialogs
-	describer  *describer
-	paint      *painter
-	tl         *timeline
-	likelihood *likelihoodMap
-	noModel    *fyne.Container
-	zoomLabel  *widgets.TipLabel
+	// panelFitted says the editing panel is hidden for the window's (or
+	// the screen's) width, not by View › Editing panel: shown again once
+	// the window is wide enough.
+	panelFitted bool
+	// fitWidth is the layout's narrowest with the editing panel, when it
+	// was hidden for the width; lastWidth the window's width last looked at.
+	fitWidth, lastWidth float32
+	editRow             fyne.CanvasObject // the editing panel in the layout, right of the canvas (hidden by View › Editing panel)
+	editSplit           *container.Split  // the canvas and editing panel's split (laid out again when the panel comes or goes)
+	files               *fileDialogs
+	describer           *describer
+	paint               *painter
+	tl                  *timeline
+	likelihood          *likelihoodMap
+	noModel             *fyne.Container
+	zoomLabel           *widgets.TipLabel
 	// toolUndo and toolRedo are the canvas toolbar's Undo and Redo.
 	toolUndo, toolRedo *widgets.TipAction
 	menu               map[string]*fyne.MenuItem
@@ -549,6 +556,7 @@ func (s *Studio) EditPanelShown() bool { return s.editRow.Visible() }
 // action that needs the panel itself shows it again.
 func (s *Studio) SetEditPanelShown(on bool) {
 	s.showEditPanel(on)
+	s.panelFitted = false // the user's choice now
 	s.set.SetEditPanelShown(on)
 }
 
