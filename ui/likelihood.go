@@ -233,8 +233,13 @@ func (m *likelihoodMap) show(sc *sampler.Score) {
 	// its most surprising patch painted patches of 0.09 nats as hot as a
 	// broken edit's 23.
 	top := m.host.surpriseTop()
-	m.canvas.SetLikelihoodMap(sc.PerToken[:min(m.host.shownPatches(), len(sc.PerToken))], 0, top)
-	m.legend.Show(top, slices.Max(sc.PerToken), sc.BitsPerToken(), m.host.scorePrompt())
+	shown := sc.PerToken[:min(m.host.shownPatches(), len(sc.PerToken))]
+	m.canvas.SetLikelihoodMap(shown, 0, top)
+	worst := 0.0 // of the patches shown, as the canvas frames it (the timeline may be rewound)
+	if len(shown) > 0 {
+		worst = slices.Max(shown)
+	}
+	m.legend.Show(top, worst, sc.BitsPerToken(), m.host.scorePrompt())
 }
 
 // worstMask marks the fraction frac (at least one patch) of patches with

@@ -57,21 +57,19 @@ func (s *Studio) fitTo(w, h int, contentScale float32) {
 	}
 }
 
-// fitPanelToWindow hides the editing panel when the window is made
-// narrower than the layout with it (a window made smaller by hand
-// scrolled, its right-hand panel cut to "M", "B", "Te"), and shows it again
-// once the window is as wide as that layout, unless View › Editing panel
-// chose otherwise meanwhile: a panel shown from the menu in a narrow
+// fitPanelToWindow hides the editing panel while the window is narrower
+// than the layout with it (a window made smaller by hand, or reopened at
+// such a size, scrolled, its right-hand panel cut to "M", "B", "Te"), and
+// shows it again once the window is as wide as that layout, unless View ›
+// Editing panel chose otherwise: a panel shown from the menu in a narrow
 // window stays (UI goroutine; looked at with the focus, focusPoll apart).
 func (s *Studio) fitPanelToWindow() {
 	width := s.win.Canvas().Size().Width
-	last := s.lastWidth
-	s.lastWidth = width
-	if !s.set.EditPanelShown() || s.Tab() != createTab {
-		return // the user's own choice stands; the Train tab has no such panel
+	if width <= 0 || !s.set.EditPanelShown() || s.Tab() != createTab {
+		return // not shown yet; the user's own choice stands; the Train tab has no such panel
 	}
 	switch shown := s.EditPanelShown(); {
-	case shown && last > 0 && width < last && width < s.layoutMinSize().Width:
+	case shown && !s.panelForced && width < s.layoutMinSize().Width:
 		s.fitWidth = s.layoutMinSize().Width
 		s.showEditPanel(false)
 		s.panelFitted = true
@@ -80,6 +78,8 @@ func (s *Studio) fitPanelToWindow() {
 		s.showEditPanel(true)
 		s.panelFitted = false
 		s.setStatus("The window is wide enough again: the editing panel is back") // the note that it was hidden goes
+	case shown && s.panelForced && width >= s.layoutMinSize().Width:
+		s.panelForced = false // wide enough now: a later narrowing hides it again
 	}
 }
 

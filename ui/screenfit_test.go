@@ -278,4 +278,12 @@ func TestNarrowedWindowHidesTheEditingPanel(t *testing.T) {
 	if !s.EditPanelShown() {
 		t.Error("the panel shown from the menu was hidden again")
 	}
+	// A window reopened narrow (its size kept from last time) hides it
+	// too: not only a window shrinking.
+	reopened := newTestStudio(t)
+	reopened.Window().Resize(fyne.NewSize(narrow, 800))
+	reopened.fitPanelToWindow()
+	if reopened.EditPanelShown() {
+		t.Error("a window opened narrow kept the editing panel cut off")
+	}
 }

@@ -323,10 +323,12 @@ func TestCanvasHeightAtTheDefaultWindowSize(t *testing.T) {
 // the model is sure of keep their code, and how to let them vary.
 func TestTemperatureUseSaysGuidanceKeepsSurePatches(t *testing.T) {
 	temps := []float64{0, 2, 2, 0}
-	if got := temperatureUse(temps, sampling.Settings{Guidance: 3}); !strings.Contains(got, "on 2 patches") || !strings.Contains(got, "at guidance 3 the patches the model is sure of keep their one code") {
-		t.Errorf("guided: %q", got)
+	if got := temperatureUse(temps, sampling.Settings{Temperature: 0.8, Guidance: 3, GuidanceMinP: 0.5}); !strings.Contains(got, "on 2 patches") || !strings.Contains(got, "at guidance 3 and guidance min-p 0.5 the patches the model is sure of keep their one code") {
+		t.Errorf("guided with min-p: %q", got)
 	}
-	if got := temperatureUse(temps, sampling.Settings{Guidance: 1}); strings.Contains(got, "guidance") {
-		t.Errorf("unguided: %q", got)
+	for _, st := range []sampling.Settings{{Temperature: 0.8, Guidance: 1, GuidanceMinP: 0.5}, {Temperature: 0.8, Guidance: 3}} {
+		if got := temperatureUse(temps, st); strings.Contains(got, "keep their one code") {
+			t.Errorf("%+v: %q", st, got)
+		}
 	}
 }

@@ -148,17 +148,19 @@ type Studio struct {
 	// the window is wide enough.
 	panelFitted bool
 	// fitWidth is the layout's narrowest with the editing panel, when it
-	// was hidden for the width; lastWidth the window's width last looked at.
-	fitWidth, lastWidth float32
-	editRow             fyne.CanvasObject // the editing panel in the layout, right of the canvas (hidden by View › Editing panel)
-	editSplit           *container.Split  // the canvas and editing panel's split (laid out again when the panel comes or goes)
-	files               *fileDialogs
-	describer           *describer
-	paint               *painter
-	tl                  *timeline
-	likelihood          *likelihoodMap
-	noModel             *fyne.Container
-	zoomLabel           *widgets.TipLabel
+	// was hidden for the width; panelForced says View › Editing panel
+	// showed it in a window narrower than that (it stays).
+	fitWidth    float32
+	panelForced bool
+	editRow     fyne.CanvasObject // the editing panel in the layout, right of the canvas (hidden by View › Editing panel)
+	editSplit   *container.Split  // the canvas and editing panel's split (laid out again when the panel comes or goes)
+	files       *fileDialogs
+	describer   *describer
+	paint       *painter
+	tl          *timeline
+	likelihood  *likelihoodMap
+	noModel     *fyne.Container
+	zoomLabel   *widgets.TipLabel
 	// toolUndo and toolRedo are the canvas toolbar's Undo and Redo.
 	toolUndo, toolRedo *widgets.TipAction
 	menu               map[string]*fyne.MenuItem
@@ -557,6 +559,7 @@ func (s *Studio) EditPanelShown() bool { return s.editRow.Visible() }
 func (s *Studio) SetEditPanelShown(on bool) {
 	s.showEditPanel(on)
 	s.panelFitted = false // the user's choice now
+	s.panelForced = on && s.win.Canvas().Size().Width < s.layoutMinSize().Width
 	s.set.SetEditPanelShown(on)
 }
 

@@ -94,8 +94,9 @@ func (s *Studio) updateButtons() {
 	// The seed of the image on the canvas: none to reuse for an edit by
 	// instruction (the edit model's) or a picture opened from elsewhere
 	// (the button was enabled, then said so in an error dialog).
-	reuseWhy := ""
+	reuseWhy := noImageTip
 	if has {
+		reuseWhy = ""
 		switch ip := s.doc.ImageParams(); {
 		case ip.Instruction != "":
 			reuseWhy = "The image on the canvas is an edit by instruction: its seed is the edit model's and draws nothing here (reuse the seed of the image it was edited from)"

@@ -362,8 +362,8 @@ func temperatureUse(temps []float64, st sampling.Settings) string {
 		}
 	}
 	msg := fmt.Sprintf("painted temperatures used on %s (Clear temperatures drops them)", plural.N(n, "patch", "patches"))
-	if st.Guidance > 1 {
-		msg += fmt.Sprintf("; at guidance %g the patches the model is sure of keep their one code whatever their temperature (Guidance 1 lets them vary)", st.Guidance)
+	if st.MinPLimitsVariety() {
+		msg += fmt.Sprintf("; at guidance %g and guidance min-p %g the patches the model is sure of keep their one code whatever their temperature (Guidance 1, or a lower min-p, lets them vary)", st.Guidance, st.GuidanceMinP)
 	}
 	return msg
 }

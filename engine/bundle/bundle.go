@@ -5,6 +5,7 @@
 package bundle
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -72,6 +73,7 @@ func ParseNames(data []byte) []string {
 // ParseNamesFile reads a NamesFile: its names and the emoji characters
 // each names (the second column; absent for most).
 func ParseNamesFile(data []byte) ([]string, map[string]string) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a byte-order mark, as Windows editors save UTF-8: no part of the first name
 	var out []string
 	chars := map[string]string{}
 	for _, line := range strings.Split(string(data), "\n") {
@@ -226,7 +228,7 @@ func Load(dir string, opt model.LoadOptions) (*Bundle, error) {
 	case err == nil && !utf8.Valid(names):
 		// Tessera writes it as UTF-8 text: bytes that are not were read
 		// as names no prompt has, and describe fell back to others.
-		return nil, fmt.Errorf("load %s: %s is not UTF-8 text (damaged?): restore it, or remove it (it lists the names the model draws, for describe and the prompt's completions)", dir, NamesFile)
+		return nil, fmt.Errorf("load %s: %s is not UTF-8 text (saved as UTF-16 by an editor, or damaged): save it as UTF-8, or remove it (it lists the names the model draws, for describe and the prompt's completions)", dir, NamesFile)
 	case err == nil:
 		b.setNames(names)
 	case !errors.Is(err, fs.ErrNotExist):

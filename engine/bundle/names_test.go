@@ -22,6 +22,9 @@ func TestNamesFileRoundTrip(t *testing.T) {
 	if n := ParseNames([]byte("a\t🚀\nb\n")); !slices.Equal(n, []string{"a", "b"}) {
 		t.Fatalf("names %q", n)
 	}
+	if n := ParseNames([]byte("\xef\xbb\xbfcat\r\ndog\r\n")); !slices.Equal(n, []string{"cat", "dog"}) { // a Windows editor's
+		t.Fatalf("names with a byte-order mark: %q", n)
+	}
 }
 
 // Two names of one emoji read as the same one every time (the sort broke
