@@ -40,18 +40,28 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
+	openModel, modelSet := *modelName, flagsSet(fs)["model"]
 	var openImage string
 	switch {
 	case len(pos) > 1:
 		return usageError{fmt.Sprintf("takes one picture to open at most (got %s): the model goes in --model", quoteFew(pos, 3))}
 	case len(pos) == 1:
-		// A picture (or a model folder) to open once the model is in, as a
-		// drop of it: a file manager's "Open with Tessera".
-		if _, err := os.Stat(pos[0]); err != nil {
+		// A picture to open once the model is in, as a drop of it: a file
+		// manager's "Open with Tessera". A folder given so is a model
+		// folder (or a run's), opened first, not after the last session's
+		// model (unless --model names one).
+		info, err := os.Stat(pos[0])
+		if err != nil {
 			return usageError{fmt.Sprintf("%s: there is no such file to open (the model goes in --model)", pos[0])}
 		}
-		if openImage, err = filepath.Abs(pos[0]); err != nil {
+		abs, err := filepath.Abs(pos[0])
+		if err != nil {
 			return err
+		}
+		if info.IsDir() && !modelSet {
+			openModel, modelSet = abs, true
+		} else {
+			openImage = abs
 		}
 	}
 	if _, err := parsePrecision(*precision); err != nil {
@@ -67,15 +77,8 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(iconResource())
 	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName, EditModel: *editModel, StartNote: prefsNote, OpenImage: openImage}
-	modelSet := flagsSet(fs)["model"]
-	if info, err := os.Stat(openImage); openImage != "" && err == nil && info.IsDir() && !modelSet {
-		// A folder given to open is a model folder (or a run's): opened
-		// first, not after the last session's model.
-		*modelName, openImage, modelSet = openImage, "", true
-		opt.OpenImage = ""
-	}
 	if modelSet {
-		opt.Model = resolveModel(*modelName) // over the last session's model
+		opt.Model = resolveModel(openModel) // over the last session's model
 		if bundle.IsFolder(opt.Model) {
 			if abs, err := filepath.Abs(opt.Model); err == nil {
 				opt.Model = abs // the picker keeps folders by their absolute path
@@ -248,8 +251,6 @@ func capture(s *ui.Studio, path string) error {
 	return pngmeta.WriteFileAtomic(path, shot, nil)
 }
 
-// checkDisplay refuses to open a window where there is no desktop session
-// (the GL driver would panic): it says what to do instead.
 // checkEditModel refuses, before the window opens, an --edit-model whose
 // configuration says it draws from a prompt (the first edit said so); a
 // model that cannot be read is left for the studio to report.
@@ -275,6 +276,8 @@ func checkEditModel(name string) error {
 	return usageError{fmt.Sprintf("--edit-model %s draws pictures from a text prompt and edits none by instruction: give an edit model (%s)", name, hint)}
 }
 
+// checkDisplay refuses to open a window where there is no desktop session
+// (the GL driver would panic): it says what to do instead.
 func checkDisplay() error {
 	if runtime.GOOS != "linux" && runtime.GOOS != "freebsd" {
 		return nil

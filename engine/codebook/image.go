@@ -8,19 +8,15 @@ import (
 	"image"
 	"image/color"
 	_ "image/gif" // register GIF for LoadImage
-	"image/jpeg"
-	_ "image/jpeg" // register JPEG for LoadImage
-	"image/png"
-	_ "image/png" // register PNG for LoadImage
+	"image/jpeg"  // registers JPEG for LoadImage; its UnsupportedError
+	"image/png"   // registers PNG for LoadImage; its UnsupportedError
 	"io"
 	"io/fs"
 	"os"
 	"strings"
 
-	"golang.org/x/image/bmp"
-	_ "golang.org/x/image/bmp" // register BMP for LoadImage
-	"golang.org/x/image/tiff"
-	_ "golang.org/x/image/tiff" // register TIFF for LoadImage
+	"golang.org/x/image/bmp"    // registers BMP for LoadImage; its ErrUnsupported
+	"golang.org/x/image/tiff"   // registers TIFF for LoadImage; its UnsupportedError
 	_ "golang.org/x/image/webp" // register WebP for LoadImage
 
 	"github.com/tessera-studio/tessera/engine/orient"
