@@ -260,7 +260,6 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			note += " · " + weak
 		}
 	}
-	weakSaid := weak != ""
 	j := job{
 		kind: kindEdit, label: editingLabel, b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		keepMask: mask, startPic: s.doc.Picture(), // a masked edit keeps the pixels outside its mask, as tessera edit --mask does
@@ -300,7 +299,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 				return nil, err
 			}
 		}
-		if w := edit.WeakFamilyNote(eb, instruction); w != "" && !weakSaid {
+		if w := edit.WeakFamilyNote(eb, instruction); w != "" && weak == "" { // not said as the edit started
 			say(w)
 		}
 		source, err := eb.Encode(src)

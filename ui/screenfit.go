@@ -48,7 +48,6 @@ func (s *Studio) fitTo(w, h int, contentScale float32) {
 		// its width, for this session (a larger screen next time shows it).
 		s.fitWidth = s.layoutMinSize().Width
 		s.showEditPanel(false)
-		s.panelFitted = true
 		s.setStatus("The screen is too narrow for every panel: the editing panel is hidden (View › Editing panel shows it; the window then scrolls)")
 	}
 	fit := fitSize(size, s.win.Content().MinSize(), w, h, windowMarginW*contentScale, windowMarginH*contentScale, scale)
@@ -72,11 +71,10 @@ func (s *Studio) fitPanelToWindow() {
 	case shown && !s.panelForced && width < s.layoutMinSize().Width:
 		s.fitWidth = s.layoutMinSize().Width
 		s.showEditPanel(false)
-		s.panelFitted = true
 		s.setStatus("The window is too narrow for every panel: the editing panel is hidden until it is wider (View › Editing panel shows it; the window then scrolls)")
-	case !shown && s.panelFitted && s.fitWidth > 0 && width >= s.fitWidth:
+	case !shown && s.fitWidth > 0 && width >= s.fitWidth:
 		s.showEditPanel(true)
-		s.panelFitted = false
+		s.fitWidth = 0
 		s.setStatus("The window is wide enough again: the editing panel is back") // the note that it was hidden goes
 	case shown && s.panelForced && width >= s.layoutMinSize().Width:
 		s.panelForced = false // wide enough now: a later narrowing hides it again

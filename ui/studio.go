@@ -143,13 +143,11 @@ type Studio struct {
 	history    *historyPanel
 	historyRow fyne.CanvasObject // the history strip in the layout, right of the candidates (hidden by View › History strip)
 	stripSplit *container.Split  // the candidates | history row
-	// panelFitted says the editing panel is hidden for the window's (or
-	// the screen's) width, not by View › Editing panel: shown again once
-	// the window is wide enough.
-	panelFitted bool
-	// fitWidth is the layout's narrowest with the editing panel, when it
-	// was hidden for the width; panelForced says View › Editing panel
-	// showed it in a window narrower than that (it stays).
+	// fitWidth, while the editing panel is hidden for the window's (or
+	// the screen's) width and not by View › Editing panel, is the layout's
+	// narrowest with it: the panel is shown again once the window is that
+	// wide (0: not hidden so). panelForced says View › Editing panel
+	// showed it in a window narrower than the layout (it stays).
 	fitWidth    float32
 	panelForced bool
 	editRow     fyne.CanvasObject // the editing panel in the layout, right of the canvas (hidden by View › Editing panel)
@@ -558,7 +556,7 @@ func (s *Studio) EditPanelShown() bool { return s.editRow.Visible() }
 // action that needs the panel itself shows it again.
 func (s *Studio) SetEditPanelShown(on bool) {
 	s.showEditPanel(on)
-	s.panelFitted = false // the user's choice now
+	s.fitWidth = 0 // the user's choice now
 	s.panelForced = on && s.win.Canvas().Size().Width < s.layoutMinSize().Width
 	s.set.SetEditPanelShown(on)
 }

@@ -302,12 +302,13 @@ func joinNotes(notes ...string) string {
 // that the studio's next autosave does not write over it, and returns that
 // name.
 func keepAside(path string) (string, error) {
-	kept := path + ".unreadable-" + time.Now().Format("20060102-150405")
+	base := path + ".unreadable-" + time.Now().Format("20060102-150405")
+	kept := base
 	for i := 2; ; i++ { // never over an earlier one kept the same second
 		if _, err := os.Lstat(kept); errors.Is(err, fs.ErrNotExist) {
 			break
 		}
-		kept = fmt.Sprintf("%s.unreadable-%s-%d", path, time.Now().Format("20060102-150405"), i)
+		kept = fmt.Sprintf("%s-%d", base, i)
 	}
 	if err := os.Rename(path, kept); err != nil {
 		return "", err
