@@ -34,6 +34,7 @@ func TransparentBackground(img image.Image) *image.NRGBA {
 		return out
 	}
 	bg := Exterior(src, BackgroundTolerance) // joined to the border, 4-neighbours
+	joinPaleSpecks(src, bg)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			i := y*w + x
@@ -44,11 +45,59 @@ func TransparentBackground(img image.Image) *image.NRGBA {
 			case whiteDistance(p) > BackgroundTolerance && touches(bg, w, h, x, y):
 				// Near-white pixels that are not background are inside
 				// the picture (white meeting it at a corner only): kept.
-				unmixWhite(p, neighbourDistance(src, bg, w, h, x, y))
+				unmixWhite(p, colouredNeighbour(src, bg, w, h, x, y))
 			}
 		}
 	}
 	return out
+}
+
+// Pale specks are the tokenizer's: a few pixels apart from the picture,
+// each a little off white.
+const (
+	maxSpeckPixels   = 4                       // at most this many pixels, 4-connected
+	maxSpeckDistance = 6 * BackgroundTolerance // each within this of white (whiteDistance)
+)
+
+// joinPaleSpecks adds to the background bg (raster order, of src) every
+// group of pixels apart from the picture (4-connected, none background:
+// a speck meeting the picture's pale rim at a corner is apart) that is a speck: at most maxSpeckPixels pixels, each within
+// maxSpeckDistance of white. The tokenizer tints the background here and
+// there a little beyond BackgroundTolerance; unmixed from white such a
+// group kept part of its opacity and showed as a pale speck over a dark
+// page. A picture's own small parts (a sparkle, a dot) are coloured and
+// stay.
+func joinPaleSpecks(src *image.NRGBA, bg []bool) {
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	seen := make([]bool, w*h)
+	var group, stack []int
+	for start := range bg {
+		if bg[start] || seen[start] {
+			continue
+		}
+		group, stack = group[:0], append(stack[:0], start)
+		seen[start] = true
+		pale := true
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			group = append(group, i)
+			pale = pale && whiteDistance(src.Pix[4*i:]) <= maxSpeckDistance
+			x, y := i%w, i/w
+			for _, n := range [4][2]int{{x + 1, y}, {x - 1, y}, {x, y + 1}, {x, y - 1}} {
+				nx, ny := n[0], n[1]
+				if nx >= 0 && ny >= 0 && nx < w && ny < h && !bg[ny*w+nx] && !seen[ny*w+nx] {
+					seen[ny*w+nx] = true
+					stack = append(stack, ny*w+nx)
+				}
+			}
+		}
+		if pale && len(group) <= maxSpeckPixels {
+			for _, i := range group {
+				bg[i] = true
+			}
+		}
+	}
 }
 
 // touches reports whether pixel (x, y) has a background pixel among its
@@ -71,34 +120,42 @@ func whiteDistance(p []uint8) int {
 	return 255 - int(min(p[0], p[1], p[2]))
 }
 
-// neighbourDistance is the largest whiteDistance among the pixels around
-// (x, y), not (x, y) itself, that are not background: the colour an edge
-// pixel blends with white. An isolated speck has none (0): it is then
-// unmixed from white itself and fades, where measured against itself it
-// stayed opaque (the grey specks a tokenizer leaves in a background
+// colouredNeighbour is the most coloured pixel (largest whiteDistance)
+// around (x, y), not (x, y) itself, that is not background: the colour an
+// edge pixel blends with white. An isolated speck has none (white): it is
+// then unmixed from white itself and fades, where measured against itself
+// it stayed opaque (the grey specks a tokenizer leaves in a background
 // showed over a coloured page).
-func neighbourDistance(src *image.NRGBA, bg []bool, w, h, x, y int) int {
-	d := 0
+func colouredNeighbour(src *image.NRGBA, bg []bool, w, h, x, y int) [3]uint8 {
+	c, d := [3]uint8{255, 255, 255}, 0
 	for dy := -1; dy <= 1; dy++ {
 		for dx := -1; dx <= 1; dx++ {
 			nx, ny := x+dx, y+dy
 			if (dx != 0 || dy != 0) && nx >= 0 && ny >= 0 && nx < w && ny < h && !bg[ny*w+nx] {
-				d = max(d, whiteDistance(src.Pix[src.PixOffset(nx, ny):]))
+				if q := src.Pix[src.PixOffset(nx, ny):]; whiteDistance(q) > d {
+					c, d = [3]uint8{q[0], q[1], q[2]}, whiteDistance(q)
+				}
 			}
 		}
 	}
-	return d
+	return c
 }
 
-// unmixWhite turns the opaque NRGBA pixel p, read as a blend of white and a
-// colour at distance full from white, into that colour with the blend's
-// share as alpha: composited over white it gives p back. A pixel nearly as
-// far from white as full stays as it is, opaque; one with nothing coloured
-// around it (full within 3 tolerances of white) is unmixed from white
-// itself, as Color to Alpha does.
-func unmixWhite(p []uint8, full int) {
-	d := whiteDistance(p)
-	if full <= 3*BackgroundTolerance {
+// unmixWhite turns the opaque NRGBA pixel p, read as a blend of white and
+// the colour c, into that colour with the blend's share as alpha:
+// composited over white it gives p back. A pixel nearly as far from white
+// as c stays as it is, opaque; one with nothing coloured around it (c
+// within 3 tolerances of white) is unmixed from white itself, as Color to
+// Alpha does. A pale pixel (within 3 tolerances of white) whose tint is not
+// c's (a light cyan speck beside a red edge) is no blend of c: it is the
+// tokenizer's tint of the background, and its alpha is only the part of it
+// along c (the projection of its distance from white on c's), so it fades
+// out where unmixed by distance it showed as a bright speck at nearly half
+// opacity over a dark page.
+func unmixWhite(p []uint8, c [3]uint8) {
+	d, full := whiteDistance(p), whiteDistance(c[:])
+	coloured := full > 3*BackgroundTolerance
+	if !coloured {
 		// Nothing coloured around it: a speck of the background the
 		// tokenizer drew a little off white, faded by its own distance.
 		full = 255
@@ -110,9 +167,25 @@ func unmixWhite(p []uint8, full int) {
 	case d*20 >= full*19: // at least 95% of the colour: the picture's own pixel
 		return
 	}
-	// c = c'·a + 255·(1−a) with a = d/full, so c' = 255 − (255−c)·full/d.
-	for ch := range 3 {
-		p[ch] = uint8(max(0, 255-((255-int(p[ch]))*full+d/2)/d))
+	alpha := float64(d) / float64(full)
+	if d <= 3*BackgroundTolerance && coloured {
+		var dot, norm float64
+		for ch := range 3 {
+			u, v := 255-float64(p[ch]), 255-float64(c[ch])
+			dot += u * v
+			norm += v * v
+		}
+		alpha = min(alpha, max(dot/norm, 0))
 	}
-	p[3] = uint8((d*255 + full/2) / full)
+	a := uint8(alpha*255 + 0.5)
+	if a == 0 {
+		p[0], p[1], p[2], p[3] = 0, 0, 0, 0
+		return
+	}
+	// p = c'·a + 255·(1−a), so c' = 255 − (255−p)/a (clamped where p is
+	// no exact blend).
+	for ch := range 3 {
+		p[ch] = uint8(max(0, 255-(255-float64(p[ch]))/alpha+0.5))
+	}
+	p[3] = a
 }

@@ -143,3 +143,51 @@ func TestTransparentBackgroundKeepsLightGreyBodies(t *testing.T) {
 		t.Fatalf("a near-white speck in the background stayed at alpha %d", a)
 	}
 }
+
+// TestTransparentBackgroundFadesTintedSpecks: a pale pixel beside a
+// picture's edge whose tint is not the edge's colour (the tokenizer's light
+// cyan beside a red apple) is background, nearly gone, where unmixed by its
+// distance alone it kept 44% opacity and showed as a bright speck over a
+// dark page; a pale pixel of the edge's own tint stays a blend of it.
+func TestTransparentBackgroundFadesTintedSpecks(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 10, 10))
+	for y := range 10 {
+		for x := range 10 {
+			c := color.NRGBA{255, 255, 255, 255}
+			if x >= 3 && x < 7 && y >= 3 && y < 7 {
+				c = color.NRGBA{255, 214, 221, 255} // a pale pink edge…
+			}
+			if x >= 4 && x < 6 && y >= 4 && y < 6 {
+				c = color.NRGBA{230, 30, 40, 255} // …around a red inside
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	img.SetNRGBA(2, 4, color.NRGBA{237, 255, 255, 255}) // a cyan speck beside the pink edge
+	img.SetNRGBA(7, 4, color.NRGBA{255, 240, 242, 255}) // a paler pink beside it
+	img.SetNRGBA(8, 8, color.NRGBA{223, 255, 255, 255}) // a pale cyan speck of two pixels apart
+	img.SetNRGBA(8, 9, color.NRGBA{240, 255, 250, 255})
+	img.SetNRGBA(1, 8, color.NRGBA{255, 220, 0, 255}) // a yellow dot of two pixels: the picture's
+	img.SetNRGBA(1, 9, color.NRGBA{255, 220, 0, 255})
+	out := TransparentBackground(img)
+	if a, b := out.NRGBAAt(8, 8).A, out.NRGBAAt(8, 9).A; a != 0 || b != 0 {
+		t.Fatalf("a pale speck of two pixels apart from the picture stayed at alpha %d and %d", a, b)
+	}
+	if a, b := out.NRGBAAt(1, 8).A, out.NRGBAAt(1, 9).A; a != 255 || b != 255 {
+		t.Fatalf("a yellow dot of two pixels apart from the picture became alpha %d and %d", a, b)
+	}
+	if a := out.NRGBAAt(2, 4).A; a > 10 {
+		t.Fatalf("a light cyan speck beside a pink edge stayed at alpha %d (%v)", a, out.NRGBAAt(2, 4))
+	}
+	e := out.NRGBAAt(7, 4)
+	if e.A < 60 || e.A > 140 {
+		t.Fatalf("a paler pink beside a pink edge became %v: not a blend of the edge's colour", e)
+	}
+	for ch, want := range []uint8{255, 240, 242} {
+		c := []uint8{e.R, e.G, e.B}[ch]
+		over := (int(c)*int(e.A) + 255*(255-int(e.A)) + 127) / 255
+		if d := over - int(want); d < -2 || d > 2 {
+			t.Fatalf("the paler pink over white: channel %d is %d, was %d (pixel %v)", ch, over, want, e)
+		}
+	}
+}
