@@ -701,7 +701,7 @@ func (s *Studio) followTimeline() {
 	if st.Patches <= 0 {
 		return
 	}
-	s.tl.set(min(s.runs.follow+st.Fresh+st.Kept, st.Patches), st.Patches)
+	s.tl.set(min(s.runs.follow+st.Fresh+st.Kept, st.Patches), st.Patches, st.Patches)
 }
 
 // canvasEmitter is the canvas path the sampler feeds, on the sampler's

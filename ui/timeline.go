@@ -21,7 +21,7 @@ import (
 // run paints the canvas), redrawing the document as the timeline shows it,
 // the status line, and background work.
 type timelineHost interface {
-	timelineImage() (n int, err error)
+	timelineImage() (n, full int, err error)
 	showDoc()
 	updateButtons()
 	setStatus(msg string)
@@ -45,6 +45,7 @@ type timeline struct {
 	box    fyne.CanvasObject
 	quiet  bool
 	scrub  int // patches shown (-1: the whole image)
+	full   int // patches of the finished image (more than the image's own while unfinished)
 	// replay is the running replay (nil: none); frame its time per frame.
 	replay *replay
 	frame  time.Duration
@@ -80,14 +81,26 @@ func newTimeline(ctx context.Context, host timelineHost, loop uiLoop, onBranch f
 	return t
 }
 
-// set shows k of n patches without calling back.
-func (t *timeline) set(k, n int) {
+// set shows k of n patches of an image whose finished form has full
+// (n when it is finished) without calling back.
+func (t *timeline) set(k, n, full int) {
+	t.full = full
 	t.quiet = true
 	defer func() { t.quiet = false }()
 	t.slider.Max = float64(max(n, 1))
 	t.slider.SetValue(float64(k))
 	t.slider.Refresh()
-	t.label.SetText(fmt.Sprintf("%d / %d", k, n))
+	t.label.SetText(timelineLabel(k, n, t.full))
+}
+
+// timelineLabel is the timeline's count: k of n patches shown, and of how
+// many the finished image has where it is unfinished (a run stopped
+// midway read "21 / 21", as if whole).
+func timelineLabel(k, n, full int) string {
+	if full > n {
+		return fmt.Sprintf("%d / %d of %d", k, n, full)
+	}
+	return fmt.Sprintf("%d / %d", k, n)
 }
 
 // replayFrameTime is the time a replay shows each frame; replayFrames is
@@ -117,7 +130,7 @@ func (t *timeline) toggleReplay() {
 // timeline was rewound to (a paused replay goes on), else from nothing. It
 // returns at once; any change of the image stops it.
 func (t *timeline) Replay() error {
-	n, err := t.host.timelineImage()
+	n, full, err := t.host.timelineImage()
 	if err != nil {
 		return err
 	}
@@ -142,7 +155,7 @@ func (t *timeline) Replay() error {
 			k := f * n / frames
 			t.loop.DoAndWait(func() {
 				if t.replay == r {
-					t.set(k, n)
+					t.set(k, n, full)
 					t.scrubTo(k)
 				}
 			})
@@ -178,10 +191,11 @@ func (t *timeline) stopReplay() {
 // Replaying reports whether a replay runs.
 func (t *timeline) Replaying() bool { return t.replay != nil }
 
-// reset puts the timeline at the end of an image of n patches.
-func (t *timeline) reset(n int) {
+// reset puts the timeline at the end of an image of n patches of full
+// (the finished image's; n when it is finished).
+func (t *timeline) reset(n, full int) {
 	t.scrub = -1
-	t.set(n, n)
+	t.set(n, n, full)
 }
 
 // shown is how many of an image's n patches the canvas shows: all of
@@ -197,29 +211,30 @@ func (t *timeline) shown(n int) int {
 // drawn from its stored codes at once, without the model; k = N shows it
 // whole again.
 func (t *timeline) Scrub(k int) error {
-	n, err := t.host.timelineImage()
+	n, full, err := t.host.timelineImage()
 	if err != nil {
 		return err
 	}
 	if k < 0 || k > n {
 		return fmt.Errorf("rewind to patch %d: the image has patches 0 to %d", k, n)
 	}
-	t.set(k, n)
+	t.set(k, n, full)
 	t.scrubTo(k)
 	return nil
 }
 
 // scrubTo shows the first k patches (the slider's callback).
 func (t *timeline) scrubTo(k int) {
-	n, err := t.host.timelineImage()
+	n, full, err := t.host.timelineImage()
 	if err != nil {
 		return
 	}
+	t.full = full
 	t.scrub = -1
 	if k < n {
 		t.scrub = max(k, 0)
 	}
-	t.label.SetText(fmt.Sprintf("%d / %d", t.shown(n), n))
+	t.label.SetText(timelineLabel(t.shown(n), n, full))
 	t.host.showDoc()
 	t.host.updateButtons()
 	if t.onScrub != nil {
@@ -228,15 +243,16 @@ func (t *timeline) scrubTo(k int) {
 }
 
 // timelineImage is the number of patches of the image the timeline can
-// rewind: errNoImage without one, errBusy while a run paints the canvas.
-func (s *Studio) timelineImage() (int, error) {
+// rewind and the finished image's (more while it is unfinished):
+// errNoImage without one, errBusy while a run paints the canvas.
+func (s *Studio) timelineImage() (n, full int, err error) {
 	if s.doc == nil || s.doc.Empty() || s.bundle == nil {
-		return 0, errNoImage
+		return 0, 0, errNoImage
 	}
 	if name := s.runs.runner.Running(); name != "" {
-		return 0, errBusy{running: name}
+		return 0, 0, errBusy{running: name}
 	}
-	return len(s.doc.Tokens()), nil
+	return len(s.doc.Tokens()), s.doc.N(), nil
 }
 
 // shownPatches is how many patches of the current image the canvas shows
@@ -250,11 +266,11 @@ func (s *Studio) shownPatches() int {
 
 // resetTimeline puts the timeline at the end of the current image.
 func (s *Studio) resetTimeline() {
-	n := 0
-	if s.doc != nil {
-		n = len(s.doc.Tokens())
+	n, full := 0, 0
+	if s.doc != nil && !s.doc.Empty() {
+		n, full = len(s.doc.Tokens()), s.doc.N()
 	}
-	s.tl.reset(n)
+	s.tl.reset(n, full)
 }
 
 // BranchFromHere keeps the patches the timeline shows and resamples the

@@ -204,7 +204,8 @@ func TestBranchRetrySaysWhy(t *testing.T) {
 
 // While a run draws an image from its top, the timeline counts its
 // patches: a Generate starts at "0 / 16", not the last image's "16 / 16";
-// Continue of a stopped image starts at the patches kept. Runs that change
+// a stopped image says of how many patches it stops short; Continue of it
+// starts at the patches kept. Runs that change
 // an image in place leave its count.
 func TestTimelineFollowsTheRun(t *testing.T) {
 	s := newTestStudio(t)
@@ -229,6 +230,9 @@ func TestTimelineFollowsTheRun(t *testing.T) {
 		t.Fatalf("after the run the timeline reads %q", got)
 	}
 	kept := stoppedImage(t, s)
+	if got, want := s.tl.label.Text, fmt.Sprintf("%d / %d of 16", kept, kept); got != want {
+		t.Fatalf("after a stop the timeline reads %q, want %q (the image is unfinished)", got, want)
+	}
 	if got, want := started(s.Resume), fmt.Sprintf("%d / 16", kept); got != want {
 		t.Fatalf("as Continue starts the timeline reads %q, want %q", got, want)
 	}
