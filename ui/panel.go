@@ -167,7 +167,7 @@ func (p *promptPanel) buildPrompts() {
 	p.readsSlot = container.NewStack(height, p.suggestBox, p.words)
 
 	p.negative = widgets.NewTipEntry(true, "Words the image should not look like. It acts through guidance: only with Guidance above 1.")
-	p.negative.SetMinRowsVisible(2)
+	p.negative.SetMinRowsVisible(1)
 	p.negative.OnEscape = p.escape
 	p.negative.SetPlaceHolder("Negative prompt")
 	p.negative.OnChanged = func(string) {
@@ -253,10 +253,11 @@ func (p *promptPanel) form() fyne.CanvasObject {
 	negativeBox, negativeWheel := widgets.WithWheelRelay(p.negative, &p.negative.Entry)
 	p.wheels = []*widgets.WheelRelay{promptWheel, negativeWheel}
 	return container.NewVBox(
-		// The model's name on its picker's line, so that Batch is in view in
-		// the default 1200×720 window too (a newcomer never found it).
+		// The model's name on its picker's line, and no heading over the
+		// prompt (its placeholder names it), so that Batch is in view in the
+		// default 1200×720 window with its menu bar (a newcomer never found
+		// it; TestBatchInViewAtDefaultSize).
 		row("Model", p.model, nil),
-		widget.NewLabelWithStyle("Prompt", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		promptBox,
 		p.readsSlot,
 		p.style,

@@ -287,3 +287,24 @@ func TestNarrowedWindowHidesTheEditingPanel(t *testing.T) {
 		t.Error("a window opened narrow kept the editing panel cut off")
 	}
 }
+
+// In the default 1200×720 window the prompt panel shows Batch whole, with
+// the settings above it, without scrolling: a newcomer never found Batch
+// below the fold.
+func TestBatchInViewAtDefaultSize(t *testing.T) {
+	const menuBarHeight = 30
+	s := newTestStudio(t)
+	// The real window draws its menu bar inside the 720 (about 28 px; the
+	// test window has none).
+	s.Window().Resize(fyne.NewSize(1200, 720-menuBarHeight))
+	sc := s.panel.scroll
+	sc.Offset = fyne.NewPos(0, 0)
+	sc.Refresh()
+	d := fyne.CurrentApp().Driver()
+	obj := fyne.CanvasObject(s.panel.batch)
+	y := d.AbsolutePositionForObject(obj).Y - d.AbsolutePositionForObject(sc).Y
+	t.Logf("batch %v–%v, panel %v, window content %v", y, y+obj.Size().Height, sc.Size().Height, s.Window().Canvas().Size())
+	if y < 0 || y+obj.Size().Height > sc.Size().Height {
+		t.Errorf("Batch is at %v–%v of a panel %v high", y, y+obj.Size().Height, sc.Size().Height)
+	}
+}

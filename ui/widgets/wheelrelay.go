@@ -85,7 +85,10 @@ func (r *WheelRelay) overflows() bool {
 	if width <= 0 || lineHeight <= 0 {
 		return true
 	}
-	shown := math.Floor(float64((size.Height - pad) / lineHeight))
+	// At least one row: an entry one row high (the negative prompt) is a
+	// little less than a line and its padding, so a short text in it read
+	// as overflowing and the wheel over it did nothing.
+	shown := max(1, math.Floor(float64((size.Height-pad)/lineHeight)))
 	const wrapMargin = 1.15 // word wrapping leaves the end of a row empty
 	rows := 0.0
 	for _, line := range strings.Split(e.Text, "\n") {
