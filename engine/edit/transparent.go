@@ -2,6 +2,7 @@ package edit
 
 import (
 	"image"
+	"slices"
 
 	"github.com/tessera-studio/tessera/engine/codebook"
 )
@@ -35,17 +36,28 @@ func TransparentBackground(img image.Image) *image.NRGBA {
 	}
 	bg := Exterior(src, BackgroundTolerance) // joined to the border, 4-neighbours
 	joinPaleSpecks(src, bg)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			i := y*w + x
-			p := out.Pix[4*i:]
-			switch {
-			case bg[i]:
-				p[0], p[1], p[2], p[3] = 0, 0, 0, 0
-			case whiteDistance(p) > BackgroundTolerance && touches(bg, w, h, x, y):
-				// Near-white pixels that are not background are inside
-				// the picture (white meeting it at a corner only): kept.
-				unmixWhite(p, colouredNeighbour(src, bg, w, h, x, y))
+	// The rim: the pixels touching the background, then those touching a
+	// rim pixel that faded to under half opacity (an edge anti-aliased
+	// over two pixels kept its inner, pale one opaque: a light rim over a
+	// dark page).
+	faded := slices.Clone(bg)
+	unmixed := make([]bool, w*h)
+	for pass := range 2 {
+		near := slices.Clone(faded)
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				i := y*w + x
+				p := out.Pix[4*i:]
+				switch {
+				case bg[i]:
+					p[0], p[1], p[2], p[3] = 0, 0, 0, 0
+				case !unmixed[i] && whiteDistance(p) > BackgroundTolerance && touches(near, w, h, x, y):
+					// Near-white pixels that are not background are inside
+					// the picture (white meeting it at a corner only): kept.
+					unmixed[i] = true
+					unmixWhite(p, colouredNeighbour(src, bg, w, h, x, y))
+					faded[i] = pass == 0 && p[3] < 128
+				}
 			}
 		}
 	}
@@ -61,42 +73,60 @@ const (
 
 // joinPaleSpecks adds to the background bg (raster order, of src) every
 // group of pixels apart from the picture (4-connected, none background:
-// a speck meeting the picture's pale rim at a corner is apart) that is a speck: at most maxSpeckPixels pixels, each within
-// maxSpeckDistance of white. The tokenizer tints the background here and
-// there a little beyond BackgroundTolerance; unmixed from white such a
-// group kept part of its opacity and showed as a pale speck over a dark
-// page. A picture's own small parts (a sparkle, a dot) are coloured and
-// stay.
+// a speck meeting the picture's pale rim at a corner is apart) that is a
+// speck: at most maxSpeckPixels pixels, each within maxSpeckDistance of
+// white. The tokenizer tints the background here and there a little beyond
+// BackgroundTolerance; unmixed from white such a group kept part of its
+// opacity and showed as a pale speck over a dark page. A picture's own
+// small parts (a sparkle, a dot) are coloured and stay. It also adds each
+// small pocket of near-white (every channel within BackgroundTolerance of
+// 255, at most maxSpeckPixels pixels, 4-connected) that meets the
+// background at a corner: a white dot on the picture's rim stayed opaque
+// there. White inside the picture, larger, stays.
 func joinPaleSpecks(src *image.NRGBA, bg []bool) {
 	w, h := src.Rect.Dx(), src.Rect.Dy()
+	dist := func(i int) int { return whiteDistance(src.Pix[4*i:]) }
+	eachGroup(w, h, func(i int) bool { return !bg[i] }, func(group []int) {
+		if len(group) <= maxSpeckPixels && !slices.ContainsFunc(group, func(i int) bool { return dist(i) > maxSpeckDistance }) {
+			for _, i := range group {
+				bg[i] = true
+			}
+		}
+	})
+	eachGroup(w, h, func(i int) bool { return !bg[i] && dist(i) <= BackgroundTolerance }, func(group []int) {
+		if len(group) <= maxSpeckPixels && slices.ContainsFunc(group, func(i int) bool { return touches(bg, w, h, i%w, i/w) }) {
+			for _, i := range group {
+				bg[i] = true
+			}
+		}
+	})
+}
+
+// eachGroup calls fn with each group of 4-connected pixels (indices in
+// raster order of a w×h image) for which in is true.
+func eachGroup(w, h int, in func(i int) bool, fn func(group []int)) {
 	seen := make([]bool, w*h)
 	var group, stack []int
-	for start := range bg {
-		if bg[start] || seen[start] {
+	for start := range w * h {
+		if seen[start] || !in(start) {
 			continue
 		}
 		group, stack = group[:0], append(stack[:0], start)
 		seen[start] = true
-		pale := true
 		for len(stack) > 0 {
 			i := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
 			group = append(group, i)
-			pale = pale && whiteDistance(src.Pix[4*i:]) <= maxSpeckDistance
 			x, y := i%w, i/w
 			for _, n := range [4][2]int{{x + 1, y}, {x - 1, y}, {x, y + 1}, {x, y - 1}} {
 				nx, ny := n[0], n[1]
-				if nx >= 0 && ny >= 0 && nx < w && ny < h && !bg[ny*w+nx] && !seen[ny*w+nx] {
+				if nx >= 0 && ny >= 0 && nx < w && ny < h && !seen[ny*w+nx] && in(ny*w+nx) {
 					seen[ny*w+nx] = true
 					stack = append(stack, ny*w+nx)
 				}
 			}
 		}
-		if pale && len(group) <= maxSpeckPixels {
-			for _, i := range group {
-				bg[i] = true
-			}
-		}
+		fn(group)
 	}
 }
 

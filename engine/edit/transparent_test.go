@@ -191,3 +191,47 @@ func TestTransparentBackgroundFadesTintedSpecks(t *testing.T) {
 		}
 	}
 }
+
+// TestTransparentBackgroundFadesTwoPixelRims: an edge anti-aliased over
+// two pixels (pale, then paler) fades in both, each still the picture's
+// look over white; a near-white dot on the rim that meets the background
+// at a corner goes with it.
+func TestTransparentBackgroundFadesTwoPixelRims(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 12, 12))
+	for y := range 12 {
+		for x := range 12 {
+			c := color.NRGBA{255, 255, 255, 255}
+			switch {
+			case x >= 4 && x < 8 && y >= 4 && y < 8:
+				c = color.NRGBA{220, 40, 50, 255} // red inside…
+			case x >= 3 && x < 9 && y >= 3 && y < 9:
+				c = color.NRGBA{255, 186, 186, 255} // …a pale rim…
+			case x >= 2 && x < 10 && y >= 2 && y < 10:
+				c = color.NRGBA{255, 236, 240, 255} // …and a paler one
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	img.SetNRGBA(2, 2, color.NRGBA{250, 250, 250, 255}) // a near-white dot at the paler rim's corner
+	img.SetNRGBA(1, 2, color.NRGBA{255, 236, 240, 255}) // walled in by the rim but for a corner
+	img.SetNRGBA(2, 1, color.NRGBA{255, 236, 240, 255})
+	out := TransparentBackground(img)
+	if a := out.NRGBAAt(2, 2).A; a != 0 {
+		t.Errorf("a near-white dot on the rim stayed at alpha %d", a)
+	}
+	for _, at := range [][2]int{{3, 5}, {5, 3}, {2, 5}} {
+		e, was := out.NRGBAAt(at[0], at[1]), img.NRGBAAt(at[0], at[1])
+		if e.A == 255 || e.A == 0 {
+			t.Errorf("rim pixel %v: %v is not partly transparent", at, e)
+		}
+		for ch, want := range []uint8{was.R, was.G, was.B} {
+			c := []uint8{e.R, e.G, e.B}[ch]
+			if over := (int(c)*int(e.A) + 255*(255-int(e.A)) + 127) / 255; over-int(want) < -2 || over-int(want) > 2 {
+				t.Errorf("rim pixel %v over white: channel %d is %d, was %d (pixel %v)", at, ch, over, want, e)
+			}
+		}
+	}
+	if c := out.NRGBAAt(5, 5); c != (color.NRGBA{220, 40, 50, 255}) {
+		t.Errorf("the inside became %v", c)
+	}
+}
