@@ -72,6 +72,13 @@ func (c *candidateStrip) show(j job, results []result) {
 	for i, r := range results {
 		c.results = append(c.results, r)
 		caption, tip := candidateCaption(j, i, r)
+		if k := slices.IndexFunc(results[:i], func(o result) bool { return slices.Equal(o.tokens, r.tokens) }); k >= 0 {
+			// The same picture as an earlier one (a batch at the model's
+			// strong guidance draws one picture for several seeds): said,
+			// where ten alike read as ten candidates.
+			caption = fmt.Sprintf("#%d = #%d", i+1, k+1)
+			tip += fmt.Sprintf("\nThe same picture as candidate %d: the model drew these seeds alike.", k+1)
+		}
 		thumbs[i] = c.thumb(j.b, i, r, caption, tip)
 	}
 	c.label.SetText(candidateOrder(j, results))
@@ -189,6 +196,9 @@ func candidateOrder(j job, results []result) string {
 		return "Yours first,\nthen best first"
 	case j.rank && len(results) > 0 && results[0].scored && results[0].rankBy.RecordKey() != "":
 		return "Best first\n(" + results[0].rankBy.ScoreName() + ")"
+	case j.rank && len(results) > 0 && !results[0].scored:
+		// Stopped before the ranking: in seed order, with no scores.
+		return "Seed order\n(not ranked)"
 	case j.rank:
 		return "Best first\n(bits/patch)"
 	}

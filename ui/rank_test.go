@@ -184,6 +184,9 @@ func TestSameResultsNote(t *testing.T) {
 		// the hint says what does.
 		{job{kind: kindGenerate, params: core.Params{Settings: sampling.Settings{Temperature: 0.8, Guidance: 3, GuidanceMinP: 0.5}}}, res(a, a), "all 2 candidates alike: try guidance 1"},
 		{job{kind: kindGenerate, params: core.Params{Settings: sampling.Settings{Temperature: 0.8, Guidance: 3}}}, res(a, a), "try lower guidance or a higher temperature"},
+		// Most of a batch alike, not all: said too (ten alike read as ten candidates).
+		{job{kind: kindGenerate, params: core.Params{Settings: sampling.Settings{Temperature: 0.8, Guidance: 3}}}, res(a, a, b, a), "4 candidates, 2 different pictures"},
+		{job{kind: kindGenerate}, res(a, b, []int{1, 2, 5}, a), ""},
 	} {
 		got := sameResultsNote(c.j, c.results)
 		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
@@ -198,18 +201,25 @@ func TestSameResultsNote(t *testing.T) {
 func TestCandidateOrderLabel(t *testing.T) {
 	base := []int{1, 2, 3}
 	res := resultsOf
+	scored := func(rs []result) []result {
+		for i := range rs {
+			rs[i].scored, rs[i].rankBy = true, sampler.RankLikelihood
+		}
+		return rs
+	}
 	for _, c := range []struct {
 		j    job
 		r    []result
 		want string
 	}{
 		{job{kind: kindBranch, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 3}), "Changes first,\nthen best first"},
-		{job{kind: kindComplete, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 5}), "Best first\n(bits/patch)"},
+		{job{kind: kindComplete, rank: true, base: base}, scored(res([]int{1, 2, 4}, []int{1, 2, 5})), "Best first\n(bits/patch)"},
+		{job{kind: kindComplete, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 5}), "Seed order\n(not ranked)"}, // stopped before the ranking
 		{job{kind: kindRegenerate, base: base}, res([]int{1, 2, 3}), "Best fit first"}, // all unchanged: no reordering
 		{job{kind: kindRegenerate, base: base}, res([]int{1, 2, 5}, []int{1, 2, 3}), "Changes first,\nthen best first"},
 		{job{kind: kindRegenerate, base: base, repair: true}, res([]int{1, 2, 3}, []int{1, 2, 5}), "Best fit first"},
 		{job{kind: kindEdit, base: base}, res([]int{1, 2, 5}, []int{1, 2, 3}), "Changes first,\nthen best first"}, // an edit asked for a change too
-		{job{kind: kindGenerate, rank: true}, res([]int{1, 2, 3}), "Best first\n(bits/patch)"},
+		{job{kind: kindGenerate, rank: true}, scored(res([]int{1, 2, 3})), "Best first\n(bits/patch)"},
 		{job{kind: kindGenerate}, res([]int{1, 2, 3}), "Candidates"},
 	} {
 		if got := candidateOrder(c.j, c.r); got != c.want {
@@ -297,5 +307,30 @@ func TestBatchRankFallbackIsTold(t *testing.T) {
 	}
 	if !strings.Contains(s.Status(), "not ranked by description margin") {
 		t.Fatalf("status %q", s.Status())
+	}
+}
+
+// A candidate that is the same picture as an earlier one says which
+// ("#3 = #1"): a batch at strong guidance filled the strip with ten alike
+// cat faces that read as ten candidates.
+func TestAlikeCandidatesAreMarked(t *testing.T) {
+	s := newTestStudio(t)
+	n := s.Document().N()
+	a, b := make([]int, n), make([]int, n)
+	b[0] = 1
+	res := resultsOf(a, b, a, b)
+	for i := range res {
+		res[i].seed = uint64(i + 1)
+	}
+	s.cands.show(job{kind: kindGenerate, b: s.bundle}, res)
+	var got []string
+	for _, th := range s.cands.Thumbs() {
+		got = append(got, th.Caption)
+	}
+	if want := []string{"#1", "#2", "#3 = #1", "#4 = #2"}; !slices.Equal(got, want) {
+		t.Errorf("captions %q, want %q", got, want)
+	}
+	if tip := s.cands.Thumbs()[2].Tip; !strings.Contains(tip, "same picture as candidate 1") {
+		t.Errorf("tooltip %q", tip)
 	}
 }

@@ -1108,6 +1108,12 @@ func sameResultsNote(j job, results []result) string {
 	for _, r := range results[1:] {
 		same = same && slices.Equal(r.tokens, first)
 	}
+	distinct := 0
+	for i, r := range results {
+		if !slices.ContainsFunc(results[:i], func(o result) bool { return slices.Equal(o.tokens, r.tokens) }) {
+			distinct++
+		}
+	}
 	unchanged := j.gaveBack(first)
 	hint := "try lower guidance or a higher temperature"
 	if j.kind != kindEdit && j.params.MinPLimitsVariety() { // (an edit's guidance is the edit model's)
@@ -1124,6 +1130,9 @@ func sameResultsNote(j job, results []result) string {
 		return " · unchanged (not saved again): " + hint
 	case same:
 		return fmt.Sprintf(" · all %d candidates alike: %s", len(results), hint)
+	case distinct < len(results) && distinct*2 <= len(results):
+		// Most of them repeat another (the strip marks "#3 = #1").
+		return fmt.Sprintf(" · %d candidates, %d different pictures: %s", len(results), distinct, hint)
 	}
 	return ""
 }
