@@ -77,6 +77,9 @@ func (s *Studio) restoreOthers(sess *session) {
 // restore reopens the autosaved work (or the last settings) and loads the
 // model it was made with (UI goroutine, at start).
 func (s *Studio) restore() {
+	if s.train != nil && s.train.pausedNote != "" {
+		s.startNote = joinNotes(s.startNote, s.train.pausedNote)
+	}
 	sess, err := loadSession(s.save.path)
 	if err != nil {
 		// The file is kept aside, not overwritten by the next autosave:

@@ -161,6 +161,10 @@ type TrainTab struct {
 	letGo bool
 	// longBudgetOK says the user answered Yes to a budget over longBudget.
 	longBudgetOK bool
+	// pausedNote says, for the Create tab's status at start, that the
+	// newest run is paused ("" when it is not): Tessera closed during a
+	// run pauses it, and the studio reopens on the Create tab.
+	pausedNote string
 }
 
 // longBudget is the time budget, in minutes, over which Start asks first
@@ -302,8 +306,9 @@ func newTrainTab(h trainHost) *TrainTab {
 	if len(t.runs) > 0 && t.runs[0].Resumable() && t.runs[0].State() == trainjob.StatePaused {
 		r := t.runs[0]
 		if t.ShowRun(r.Dir) == nil {
-			t.status.SetText(fmt.Sprintf("%s was paused at step %s / %s: Resume continues it exactly", filepath.Base(r.Dir),
-				plural.Thousands(r.Step), plural.Thousands(r.TotalSteps)))
+			at := fmt.Sprintf("%s was paused at step %s / %s", filepath.Base(r.Dir), plural.Thousands(r.Step), plural.Thousands(r.TotalSteps))
+			t.status.SetText(at + ": Resume continues it exactly")
+			t.pausedNote = "The training run " + at + ": the Train tab's Resume continues it"
 		}
 	}
 	t.updateButtons()

@@ -298,6 +298,10 @@ func TestTrainTab(t *testing.T) {
 		if tab2.RunDir() != dir || !strings.HasSuffix(tab2.Status(), fmt.Sprintf("was paused at step %s / %s: Resume continues it exactly", plural.Thousands(paused), plural.Thousands(info.TotalSteps))) {
 			t.Fatalf("reopened: shown %q, status %q", tab2.RunDir(), tab2.Status())
 		}
+		// The studio reopens on the Create tab: its status says it too.
+		if !strings.Contains(s2.Status(), fmt.Sprintf("was paused at step %s / %s: the Train tab's Resume continues it", plural.Thousands(paused), plural.Thousands(info.TotalSteps))) {
+			t.Fatalf("reopened, the Create tab's status %q says nothing of the paused run", s2.Status())
+		}
 		tab2.list.Select(0)
 		if tab2.RunDir() != dir || tab2.resume.Disabled() {
 			t.Fatalf("shown %q, resume disabled %v", tab2.RunDir(), tab2.resume.Disabled())
