@@ -319,12 +319,11 @@ func (d *describer) describe(ctx context.Context, path string) error {
 	if stored {
 		out.TokenSource = "metadata"
 	}
+	out.ScoredInFull, out.RuledOut = res.InFull, res.RuledOut
 	for i, r := range ranked {
 		if r.Bound {
-			out.RuledOut++
 			continue
 		}
-		out.ScoredInFull++
 		if i < d.top {
 			out.Top = append(out.Top, describeEntry{Rank: i + 1, Prompt: r.Prompt, BitsPerToken: r.BitsPerToken(), NLLNats: r.NLL,
 				GainBits: uncond.BitsPerToken() - r.BitsPerToken(), Posterior: post[i]})
@@ -343,7 +342,7 @@ func (d *describer) describe(ctx context.Context, path string) error {
 		// Said in the order it happens: the counts after the names are
 		// the styled candidates', which alone read as if the names had
 		// not been scored.
-		how = fmt.Sprintf("the %d names ranked alone first, then the styles of the likeliest %d: %d candidates scored in full, %d ruled out early, %d not scored",
+		how = fmt.Sprintf("the %d names ranked alone first, then the styles of the likeliest %d: %d candidates scored in full, %d ruled out early, %d not scored; each name listed once, in its likeliest style",
 			res.Names, opt.Shortlist, out.ScoredInFull, out.RuledOut, res.Unscored)
 	}
 	fmt.Fprintf(env.Stdout, "%s under %s: %s (%s); %s; %.1f s\n",

@@ -310,7 +310,10 @@ func (v *describeView) progress(done, total int) {
 		return
 	}
 	v.bar.SetValue(float64(done) / float64(total))
-	v.status.SetText(fmt.Sprintf("Ranking the prompts the model knows by how likely they make the image: %d of %d scored…", done, total))
+	// A share, not "done of total": a two-stage ranking scores only some
+	// of the candidates, and "2022 scored" then read against the result's
+	// "13370 candidate prompts".
+	v.status.SetText(fmt.Sprintf("Ranking the prompts the model knows by how likely they make the image: %d%%…", 100*done/total))
 }
 
 // finished swaps Stop for Close.
@@ -389,7 +392,7 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 		note = fmt.Sprintf(" (%d left out for words the model does not know)", r.skipped)
 	}
 	if r.names > 0 {
-		note += fmt.Sprintf("; the names ranked alone first, then the styles of the likeliest %d", sampler.NameShortlist)
+		note += fmt.Sprintf("; the names ranked alone first, then the styles of the likeliest %d, each name listed once in its likeliest style", sampler.NameShortlist)
 	}
 	v.status.SetText(warn + fmt.Sprintf("The %d likeliest of %d candidate prompts (%s)%s, in %.1f s. "+
 		"Bits per patch: lower is likelier; without a prompt the image takes %.3f bits per patch.", len(r.top), r.candidates, r.source, note, r.seconds, r.uncond))

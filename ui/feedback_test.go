@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -1199,7 +1200,7 @@ func TestCtrlPlusZoomsIn(t *testing.T) {
 func catEmojiStudio(t *testing.T) *Studio {
 	t.Helper()
 	b := bundletest.Tiny(3)
-	b.SetNames([]string{"cat"}, map[string]string{"cat": "🐱"})
+	b.SetNames(bundle.NameTable{Names: []string{"cat"}, Chars: map[string]string{"cat": "🐱"}})
 	e := newEnv(t)
 	e.models = tinyModels{b: b}
 	return e.open(t)

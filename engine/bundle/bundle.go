@@ -53,6 +53,10 @@ type Bundle struct {
 	// from NamesFile's second column; ReadPrompt reads those characters in
 	// a prompt as their names. Set it with SetNames, which makes the reader.
 	Chars map[string]string
+	// Common maps names to the names people know the same thing by, where
+	// those say it in other words ("heavy black heart" → "red heart"), from
+	// NamesFile's third column: Describe shows those.
+	Common map[string]string
 	// emojiReader replaces Chars' characters in a prompt by their names
 	// (nil without Chars): made once, when the names are read.
 	emojiReader *strings.Replacer
@@ -60,51 +64,82 @@ type Bundle struct {
 
 // NamesFile is Tessera's own file, beside config.json, listing the names a
 // model learnt to draw, one a line ("cat face"), each optionally followed by
-// a tab and the emoji characters it names ("cat face\t🐱"); optional.
+// a tab and the emoji characters it names ("cat face\t🐱") and by another
+// tab and the name people know it by where that says it in other words
+// ("heavy black heart\t❤\tred heart"); optional.
 const NamesFile = "names.txt"
+
+// NameTable is a NamesFile's contents: the names a model learnt to draw,
+// in order, the emoji characters each names (the second column; absent
+// for most models) and the common name of each (the third; see
+// Bundle.Common).
+type NameTable struct {
+	Names         []string
+	Chars, Common map[string]string
+}
 
 // ParseNames reads a NamesFile's names: one a line, blank lines and lines
 // starting with # skipped, anything after a tab left out.
-func ParseNames(data []byte) []string {
-	names, _ := ParseNamesFile(data)
-	return names
-}
+func ParseNames(data []byte) []string { return ParseNamesFile(data).Names }
 
-// ParseNamesFile reads a NamesFile: its names and the emoji characters
-// each names (the second column; absent for most).
-func ParseNamesFile(data []byte) ([]string, map[string]string) {
+// ParseNamesFile reads a NamesFile.
+func ParseNamesFile(data []byte) NameTable {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a byte-order mark, as Windows editors save UTF-8: no part of the first name
-	var out []string
-	chars := map[string]string{}
+	t := NameTable{Chars: map[string]string{}, Common: map[string]string{}}
 	for _, line := range strings.Split(string(data), "\n") {
-		name, c, _ := strings.Cut(line, "\t")
-		if name = strings.TrimSpace(name); name != "" && !strings.HasPrefix(name, "#") {
-			out = append(out, name)
-			if c = strings.TrimSpace(c); hasEmojiRune(c) {
-				chars[name] = c // emoji only: a plain "X" would be read inside words
+		cols := strings.SplitN(line, "\t", 3)
+		name := strings.TrimSpace(cols[0])
+		if name == "" || strings.HasPrefix(name, "#") {
+			continue
+		}
+		t.Names = append(t.Names, name)
+		if len(cols) > 1 && hasEmojiRune(strings.TrimSpace(cols[1])) {
+			t.Chars[name] = strings.TrimSpace(cols[1]) // emoji only: a plain "X" would be read inside words
+		}
+		if len(cols) > 2 {
+			if c := strings.Join(strings.Fields(cols[2]), " "); c != "" && c != name {
+				t.Common[name] = c
 			}
 		}
 	}
-	return out, chars
+	return t
 }
 
-// setNames sets b's Names and Chars from a NamesFile's contents.
+// setNames sets b's names from a NamesFile's contents.
 func (b *Bundle) setNames(data []byte) { b.SetNames(ParseNamesFile(data)) }
 
-// SetNames sets the names b learnt to draw and the emoji characters each
-// names (nil: none), which ReadPrompt then reads as the names.
-func (b *Bundle) SetNames(names []string, chars map[string]string) {
-	b.Names, b.Chars = names, chars
-	b.emojiReader = emojiReader(chars)
+// SetNames sets the names b learnt to draw, the emoji characters each
+// names (none when nil), which ReadPrompt then reads as the names, and
+// their common names.
+func (b *Bundle) SetNames(t NameTable) {
+	b.Names, b.Chars, b.Common = t.Names, t.Chars, t.Common
+	b.emojiReader = emojiReader(t.Chars)
 }
 
-// FormatNames is the NamesFile of names and their emoji characters.
-func FormatNames(names []string, chars map[string]string) []byte {
+// NameTable is what b's NamesFile says.
+func (b *Bundle) NameTable() NameTable {
+	return NameTable{Names: b.Names, Chars: b.Chars, Common: b.Common}
+}
+
+// CommonName is the name people know name by (Common), else name.
+func (b *Bundle) CommonName(name string) string {
+	if c := b.Common[name]; c != "" {
+		return c
+	}
+	return name
+}
+
+// Format is t as a NamesFile.
+func (t NameTable) Format() []byte {
 	var sb strings.Builder
-	for _, n := range names {
+	for _, n := range t.Names {
 		sb.WriteString(n)
-		if c := chars[n]; c != "" {
+		c, common := t.Chars[n], t.Common[n]
+		if c != "" || common != "" {
 			sb.WriteString("\t" + c)
+		}
+		if common != "" {
+			sb.WriteString("\t" + common)
 		}
 		sb.WriteString("\n")
 	}

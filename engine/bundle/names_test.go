@@ -6,18 +6,26 @@ import (
 	"testing"
 )
 
-// A names file's second column (the emoji a name stands for) reads back
-// as written; a value with no emoji (a hand-edited "X") is not kept, as it
-// would be read inside words.
+// A names file's second column (the emoji a name stands for) and third
+// (the common name) read back as written; a value with no emoji (a
+// hand-edited "X") is not kept, as it would be read inside words.
 func TestNamesFileRoundTrip(t *testing.T) {
-	names := []string{"rocket", "cat face", "plain", "odd"}
-	chars := map[string]string{"rocket": "🚀", "cat face": "🐱"}
-	gotNames, gotChars := ParseNamesFile(FormatNames(names, chars))
-	if !slices.Equal(gotNames, names) || !maps.Equal(gotChars, chars) {
-		t.Fatalf("read back %q, %q", gotNames, gotChars)
+	want := NameTable{
+		Names:  []string{"rocket", "cat face", "plain", "odd", "heavy black heart", "pouting face"},
+		Chars:  map[string]string{"rocket": "🚀", "cat face": "🐱", "heavy black heart": "❤"},
+		Common: map[string]string{"heavy black heart": "red heart", "pouting face": "enraged face"},
 	}
-	if _, c := ParseNamesFile([]byte("# comment\nodd\tX\n\ncat face\t🐱\n")); !maps.Equal(c, map[string]string{"cat face": "🐱"}) {
+	got := ParseNamesFile(want.Format())
+	if !slices.Equal(got.Names, want.Names) || !maps.Equal(got.Chars, want.Chars) || !maps.Equal(got.Common, want.Common) {
+		t.Fatalf("read back %q", got)
+	}
+	if c := ParseNamesFile([]byte("# comment\nodd\tX\n\ncat face\t🐱\n")).Chars; !maps.Equal(c, map[string]string{"cat face": "🐱"}) {
 		t.Fatalf("chars %q", c)
+	}
+	b := &Bundle{}
+	b.SetNames(got)
+	if b.CommonName("heavy black heart") != "red heart" || b.CommonName("rocket") != "rocket" {
+		t.Fatalf("common names %q, %q", b.CommonName("heavy black heart"), b.CommonName("rocket"))
 	}
 	if n := ParseNames([]byte("a\t🚀\nb\n")); !slices.Equal(n, []string{"a", "b"}) {
 		t.Fatalf("names %q", n)

@@ -61,7 +61,7 @@ func (b *Bundle) Save(dir, dtype string) error {
 		return err
 	}
 	if len(b.Names) > 0 {
-		if err := os.WriteFile(filepath.Join(dir, NamesFile), FormatNames(b.Names, b.Chars), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, NamesFile), b.NameTable().Format(), 0o644); err != nil {
 			return fmt.Errorf("save model: %w", err)
 		}
 	}

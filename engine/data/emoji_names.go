@@ -2,6 +2,8 @@ package data
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode"
@@ -40,11 +42,7 @@ func EmojiNamesAndChars(ctx context.Context, cacheDir string) ([]string, map[str
 	var out []string
 	chars := map[string]string{}
 	for _, e := range entries {
-		name := join(strings.ToLower(e.Name))
-		if name == "" && len(e.ShortNames) > 0 {
-			name = strings.ToLower(join(strings.ReplaceAll(e.ShortNames[0], "_", " ")))
-		}
-		if name != "" && !seen[name] {
+		if name := e.listedName(); name != "" && !seen[name] {
 			seen[name] = true
 			out = append(out, name)
 			if c := unifiedChars(e.Unified); c != "" {
@@ -69,4 +67,55 @@ func unifiedChars(unified string) string {
 		}
 	}
 	return b.String()
+}
+
+// EmojiCommonNames maps each of EmojiNames whose CLDR short name
+// (emojibase-data's English label, the name people know) says it in other
+// words to that name, lower-cased and with the captions' punctuation rules
+// ("heavy black heart" → "red heart", "information desk person" → "person
+// tipping hand"), from the metadata and emojibase-data tarballs in cacheDir
+// ("" means DefaultEmojiCache). Both are captions of the emoji's pictures
+// (Emoji's Names hold the label). Missing data is an error wrapping
+// ErrNotFound.
+func EmojiCommonNames(ctx context.Context, cacheDir string) (map[string]string, error) {
+	if cacheDir == "" {
+		dir, err := DefaultEmojiCache()
+		if err != nil {
+			return nil, err
+		}
+		cacheDir = dir
+	}
+	entries, err := emojiEntries(ctx, cacheDir)
+	if err != nil {
+		return nil, err
+	}
+	eb := filepath.Join(cacheDir, emojibaseTarball)
+	if !fileExists(eb) {
+		return nil, fmt.Errorf("emoji common names: %s: %s: %w", eb, fetchHint(cacheDir), ErrNotFound)
+	}
+	labels, err := cldrLabels(ctx, eb)
+	if err != nil {
+		return nil, err
+	}
+	common := map[string]string{}
+	for _, e := range entries {
+		name := e.listedName()
+		label := strings.ToLower(join(labels[hexKey(e.Unified)]))
+		if _, seen := common[name]; name != "" && label != "" && !seen && label != name {
+			common[name] = label
+		}
+	}
+	return common, nil
+}
+
+// listedName is the name EmojiNames lists e by: its lower-cased Unicode
+// name, else its first short name ("" for neither).
+func (e emojiEntry) listedName() string {
+	if name := join(strings.ToLower(e.Name)); name != "" {
+		return name
+	}
+	if len(e.ShortNames) > 0 {
+		return strings.ToLower(join(strings.ReplaceAll(e.ShortNames[0], "_", " ")))
+	}
+	return ""
 }

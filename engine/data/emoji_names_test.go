@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"errors"
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -35,5 +36,22 @@ func TestUnifiedChars(t *testing.T) {
 		if got := unifiedChars(in); got != want {
 			t.Errorf("unifiedChars(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// EmojiCommonNames gives an emoji's CLDR name where it says it in other
+// words than the name EmojiNames lists it by, and needs emojibase's labels.
+func TestEmojiCommonNames(t *testing.T) {
+	dir := writeEmojiCache(t)
+	if _, err := EmojiCommonNames(context.Background(), dir); !errors.Is(err, ErrNotFound) {
+		t.Errorf("without emojibase's labels: err = %v, want ErrNotFound", err)
+	}
+	writeRasters(t, dir)
+	got, err := EmojiCommonNames(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"heart eyes": "smiling face with heart-eyes"}; !maps.Equal(got, want) {
+		t.Errorf("EmojiCommonNames = %q, want %q", got, want)
 	}
 }

@@ -169,7 +169,8 @@ const NameShortlist = 16
 // Ranked is what RankCandidates found.
 type Ranked struct {
 	// Scores are RankPrompts' scores of the prompts ranked (the second
-	// stage's when there were two): the top ones exact, most likely first.
+	// stage's when there were two, each name once): the top ones exact,
+	// most likely first.
 	Scores []PromptScore
 	// Usable is how many candidates the model reads as written; Skipped
 	// are the others (UsablePrompts), never scored.
@@ -179,6 +180,21 @@ type Ranked struct {
 	// stage), and Unscored how many usable candidates the second stage
 	// left out (their names ranked below the shortlist).
 	Names, Unscored int
+	// InFull and RuledOut count the prompts of the (second) stage scored
+	// in full and ruled out early (PromptScore.Bound), before Scores kept
+	// each name once.
+	InFull, RuledOut int
+}
+
+// count sets r's InFull and RuledOut from a stage's scores.
+func (r *Ranked) count(scores []PromptScore) {
+	for _, s := range scores {
+		if s.Bound {
+			r.RuledOut++
+		} else {
+			r.InFull++
+		}
+	}
 }
 
 // RankCandidates ranks the candidates b reads as written (UsablePrompts)
@@ -188,7 +204,10 @@ type Ranked struct {
 // model: 1,910 names × 6 styles), and each name alone, with opt.Top > 0
 // are ranked in two stages: every name alone, then each of the
 // opt.Shortlist (NameShortlist when 0) likeliest names alone and in every
-// style. The model learnt each name with
+// style, each said by its common name where b has one the model reads
+// (bundle.Bundle.CommonName); the second stage's Scores then list each name
+// once, by its likeliest prompt, so that the top opt.Top are that many
+// different things. The model learnt each name with
 // and without its style word, so a name alone is the likelihood of the
 // image under that name in whatever style; every score reported is still
 // exact, but a styled prompt whose name alone ranks below the shortlist
@@ -211,6 +230,7 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 	if opt.Top <= 0 || short < 0 || styles == 0 || len(names) <= short {
 		var err error
 		r.Scores, err = RankPrompts(ctx, b, usable, tokens, opt)
+		r.count(r.Scores)
 		return r, err
 	}
 	total := len(names) + short*(styles+1) // the second stage: each name alone (NamesAndStyles) and in each style
@@ -228,14 +248,25 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 		isUsable[p] = true
 	}
 	var second []string
+	nameOf := map[string]string{} // each prompt of the second stage: the name it says
 	for _, n := range ranked[:short] {
 		// Alone when a candidate (NamesAndStyles), and in each style: the
 		// name alone was scored in the first stage already; scored again
 		// with the styles, its score comes in the same pass (a sixth more
-		// of the second stage's work on the emoji model).
-		for _, p := range append([]string{n.Prompt}, WithStyles(b, []string{n.Prompt})...) {
-			if isUsable[p] {
+		// of the second stage's work on the emoji model). Said by the name
+		// people know it by where the model reads that (bundle.Common:
+		// "red heart", not "heavy black heart"), which the model learnt
+		// too: the prompt shown is the one scored.
+		said := n.Prompt
+		if c := b.CommonName(n.Prompt); c != said {
+			if ok, _ := UsablePrompts(b, append([]string{c}, WithStyles(b, []string{c})...)); len(ok) == styles+1 {
+				said = c
+			}
+		}
+		for _, p := range append([]string{said}, WithStyles(b, []string{said})...) {
+			if isUsable[p] || said != n.Prompt {
 				second = append(second, p)
+				nameOf[p] = n.Prompt
 			}
 		}
 	}
@@ -243,11 +274,24 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 		return r, fmt.Errorf("no styled prompt of the %d likeliest names uses only words model %s knows", short, b.Name)
 	}
 	then := opt
+	// Each name once, in its likeliest style: the Top likeliest names need
+	// the Top·(styles+1) likeliest prompts exact (a list of ten held seven
+	// styles of "red apple").
+	then.Top = opt.Top * (styles + 1)
 	if opt.Progress != nil {
 		then.Progress = func(done, n int) { opt.Progress(len(names)+done*short*(styles+1)/max(n, 1), total) }
 	}
-	if r.Scores, err = RankPrompts(ctx, b, second, tokens, then); err != nil {
+	scores, err := RankPrompts(ctx, b, second, tokens, then)
+	if err != nil {
 		return r, err
+	}
+	r.count(scores)
+	seen := map[string]bool{}
+	for _, sc := range scores {
+		if n := nameOf[sc.Prompt]; !seen[n] {
+			seen[n] = true
+			r.Scores = append(r.Scores, sc)
+		}
 	}
 	r.Names, r.Unscored = len(names), len(usable)-len(second)
 	return r, nil

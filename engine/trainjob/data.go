@@ -190,30 +190,41 @@ func LoadPrepared(path string) (*prepare.Prepared, error) {
 // fine-tune tunes: initNames) and, for a model without style words, the
 // training captions (a folder model's Describe offered vocabulary words,
 // "circle copy", not "a big blue box").
-func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, baseNames []string, baseChars map[string]string) (map[string][]byte, error) {
+func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, base bundle.NameTable) (map[string][]byte, error) {
 	files, err := tokenizerFiles(p)
 	if err != nil || p.Config.Tessera == nil || p.Config.IsEdit() || p.Config.PromptLength() == 0 {
 		return files, err
 	}
 	var names []string
-	chars := baseChars // the emoji each name stands for (the emoji data's, or the base model's)
+	// The emoji each name stands for and the names people know them by
+	// (the emoji data's, or the base model's).
+	chars, common := base.Chars, base.Common
 	if s.Data == "emoji" {
 		all, raw, err := data.EmojiNamesAndChars(ctx, "")
 		if err != nil {
+			return nil, fmt.Errorf("emoji names: %w", err)
+		}
+		allCommon, err := data.EmojiCommonNames(ctx, "")
+		if err != nil && !errors.Is(err, data.ErrNotFound) { // (without emojibase's labels: the names alone)
 			return nil, fmt.Errorf("emoji names: %w", err)
 		}
 		known := map[string]bool{}
 		for _, w := range p.Config.Tessera.PromptVocab {
 			known[w] = true
 		}
-		chars = map[string]string{} // by the name as written, words as the prompt reads them
-		for _, n := range all {
+		sayable := func(n string) (string, bool) {
 			words := prompt.Split(n)
-			if len(words) > 0 && !slices.ContainsFunc(words, func(w string) bool { return !known[w] }) {
-				name := strings.Join(words, " ")
+			return strings.Join(words, " "), len(words) > 0 && !slices.ContainsFunc(words, func(w string) bool { return !known[w] })
+		}
+		chars, common = map[string]string{}, map[string]string{} // by the name as written, words as the prompt reads them
+		for _, n := range all {
+			if name, ok := sayable(n); ok {
 				names = append(names, name)
 				if c := raw[n]; c != "" {
 					chars[name] = c
+				}
+				if c, ok := sayable(allCommon[n]); ok && c != name {
+					common[name] = c
 				}
 			}
 		}
@@ -221,7 +232,7 @@ func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, baseNames 
 		// A fine-tune's names are its base model's and its data's captions
 		// (held-out ones too: Describe should name every picture of the
 		// data); a caption's style word is the style, not the name.
-		names = append(names, baseNames...)
+		names = append(names, base.Names...)
 		seen := map[string]bool{}
 		for _, n := range names {
 			seen[n] = true
@@ -239,7 +250,7 @@ func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, baseNames 
 		}
 	}
 	if len(names) > 0 {
-		files[bundle.NamesFile] = bundle.FormatNames(names, chars)
+		files[bundle.NamesFile] = bundle.NameTable{Names: names, Chars: chars, Common: common}.Format()
 	}
 	return files, nil
 }
@@ -248,23 +259,23 @@ func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, baseNames 
 // is open, else those of the model folder the settings name; a resumed run
 // opens neither (a built-in is no folder), and takes the names its own
 // export wrote in the run folder before. nil for a run from scratch.
-func initNames(s Settings, base *bundle.Bundle) ([]string, map[string]string) {
-	read := func(dir string) ([]string, map[string]string) {
+func initNames(s Settings, base *bundle.Bundle) bundle.NameTable {
+	read := func(dir string) bundle.NameTable {
 		if b, err := os.ReadFile(filepath.Join(dir, bundle.NamesFile)); err == nil {
 			return bundle.ParseNamesFile(b)
 		}
-		return nil, nil
+		return bundle.NameTable{}
 	}
 	switch {
 	case base != nil:
-		return base.Names, base.Chars
+		return base.NameTable()
 	case s.Init != nil:
-		return s.Init.Names, s.Init.Chars
+		return s.Init.NameTable()
 	case s.InitModel == "":
-		return nil, nil
+		return bundle.NameTable{}
 	case bundle.IsFolder(s.InitModel):
-		if names, chars := read(s.InitModel); names != nil {
-			return names, chars
+		if t := read(s.InitModel); t.Names != nil {
+			return t
 		}
 	}
 	return read(filepath.Join(s.OutDir, "model"))

@@ -402,8 +402,7 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 			fmt.Fprintln(log, "warning: the sample grid's prompts, the defaults and the replay are not in the record yet:", err)
 		}
 	}
-	baseNames, baseChars := initNames(*s, base)
-	tokFiles, err := modelFiles(ctx, *s, prep, baseNames, baseChars)
+	tokFiles, err := modelFiles(ctx, *s, prep, initNames(*s, base))
 	if err != nil {
 		return nil, err
 	}
@@ -581,8 +580,7 @@ func ExportFinal(ctx context.Context, s Settings, prep *prepare.Prepared, dir st
 	if err := train.SaveModel(dir, ck.Config, latest, s.DType); err != nil {
 		return 0, err
 	}
-	baseNames, baseChars := initNames(s, nil)
-	files, err := modelFiles(ctx, s, prep, baseNames, baseChars)
+	files, err := modelFiles(ctx, s, prep, initNames(s, nil))
 	if err != nil {
 		return 0, err
 	}
