@@ -118,7 +118,14 @@ type Studio struct {
 	// had typed (a history click emptied a negative prompt for good), its
 	// redo the picture's again.
 	promptSwaps map[uint64]promptSwap
-	errDialog   singleDialog // the error shown, until it is closed
+	// promptLeft is the prompt panel's settings as an undo left each step
+	// (kept while promptSwaps has an opening), and promptSet what the last
+	// swap put in the panel: a redo past an opening brings back what the
+	// panel held at the steps after it, where it kept the picture's prompt
+	// beside images made from another (until the panel is edited).
+	promptLeft map[uint64]core.Params
+	promptSet  *core.Params
+	errDialog  singleDialog // the error shown, until it is closed
 	quitAsk     singleDialog // the question whether to quit, while shown
 	promptAsk   singleDialog // "Generate without a prompt?", while shown
 	editAsk     singleDialog // "Edit with words left out?", while shown

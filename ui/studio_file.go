@@ -83,16 +83,34 @@ type promptSwap struct{ before, after core.Params }
 // leaving and now finds it: the user's settings when an opening is undone,
 // the picture's when it is redone (Studio.promptSwaps).
 func (s *Studio) swapPromptBack(leaving, now uint64) {
-	if sw, ok := s.promptSwaps[leaving]; ok && now < leaving {
-		s.panel.SetParams(sw.before)
+	typed, err := s.panel.Params()
+	if err == nil && now < leaving && len(s.promptSwaps) > 0 {
+		if s.promptLeft == nil {
+			s.promptLeft = map[uint64]core.Params{}
+		}
+		s.promptLeft[leaving] = typed
+	}
+	set := func(p core.Params) {
+		s.panel.SetParams(p)
 		s.paramsChanged()
+		s.promptSet = nil
+		if q, err := s.panel.Params(); err == nil {
+			s.promptSet = &q
+		}
+	}
+	if sw, ok := s.promptSwaps[leaving]; ok && now < leaving {
+		set(sw.before)
 	} else if sw, ok := s.promptSwaps[now]; ok && now > leaving {
-		if typed, err := s.panel.Params(); err == nil {
+		if err == nil {
 			sw.before = typed // what was typed since the undo comes back at the next one
 			s.promptSwaps[now] = sw
 		}
-		s.panel.SetParams(sw.after)
-		s.paramsChanged()
+		set(sw.after)
+	} else if left, ok := s.promptLeft[now]; ok && now > leaving && err == nil && s.promptSet != nil && typed == *s.promptSet {
+		// Redone past an opening, the panel unedited since: as it was
+		// at this step (the picture's prompt stayed beside an image
+		// made from another).
+		set(left)
 	}
 }
 

@@ -654,6 +654,45 @@ func TestUndoOpeningRestoresThePromptTyped(t *testing.T) {
 	}
 }
 
+// Redone past an opening, the steps after it come back with the prompt the
+// panel held at each (the picture's prompt stayed beside an image drawn
+// from another); a prompt edited after the redo stays.
+func TestRedoPastAnOpeningRestoresThePromptOfTheStepsAfter(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 5)
+	generate(t, s)
+	first := s.Document().Parent
+	lockSeed(t, s, "blue cat", 6)
+	generate(t, s)
+	must(t, s.OpenFile(first)) // "red cat" in the panel
+	s.Wait()
+	must(t, s.LastError())
+	lockSeed(t, s, "blue dog", 7)
+	generate(t, s) // drawn from "blue dog"
+	must(t, s.Undo())
+	must(t, s.Undo()) // before the opening: "blue dog" was typed last
+	must(t, s.Redo()) // the opening: the picture's prompt
+	if q, _ := s.Params(); q.Prompt != "red cat" {
+		t.Fatalf("redoing the opening: %q, want the picture's", q.Prompt)
+	}
+	must(t, s.Redo())
+	if q, _ := s.Params(); q.Prompt != "blue dog" {
+		t.Fatalf("redone to the image drawn from \"blue dog\", the panel says %q", q.Prompt)
+	}
+	// Edited after a redo of the opening: the next redo leaves it.
+	must(t, s.Undo())
+	must(t, s.Undo())
+	must(t, s.Redo())
+	p, err := s.Params()
+	must(t, err)
+	p.Prompt = "purple fox"
+	s.SetParams(p)
+	must(t, s.Redo())
+	if q, _ := s.Params(); q.Prompt != "purple fox" {
+		t.Fatalf("a prompt typed after the redo became %q", q.Prompt)
+	}
+}
+
 // Opening the image shown from its own file makes no undo step, so a
 // prompt typed since (not run) stays in the box, with a note, where the
 // file's prompt replaced it and no undo brought it back.
