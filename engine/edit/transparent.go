@@ -18,15 +18,19 @@ const BackgroundTolerance = 10
 // pictures are) with its white background made transparent, for a
 // sticker: the near-white pixels (every channel within BackgroundTolerance
 // of 255) joined to the picture's border through other such pixels become
-// fully transparent, and the pixels touching them are unmixed from white:
-// a pixel read as a blend of white and its most coloured neighbour gets
-// the blend's share as its alpha and the colour that composites over white
-// back to what it was (as GIMP's "Color to Alpha" does, with the
-// neighbour's distance from white in place of full), so an anti-aliased
-// edge fades out instead of keeping a white fringe, and the picture's own
-// outer pixels stay opaque. White inside the picture
-// (the whites of eyes, a white shape) stays opaque. The result is the size
-// of img with its top-left corner at (0, 0).
+// fully transparent, with the tokenizer's pale specks in it and near-white
+// dots on the picture's rim (joinPaleSpecks), and the pixels touching them
+// are unmixed from white: a pixel read as a blend of white and a
+// neighbour's colour (edgeColour) gets the blend's share as its alpha and
+// the colour that composites over white back to what it was (as GIMP's
+// "Color to Alpha" does, with the neighbour's distance from white in
+// place of full), so an anti-aliased edge fades out instead of keeping a
+// white fringe, and the picture's own outer pixels stay opaque. An edge
+// anti-aliased over two pixels is unmixed in both: the pixels touching one
+// that faded to under half opacity against a coloured neighbour are
+// unmixed too. White inside the picture (the whites of eyes, a white
+// shape) stays opaque. The result is the size of img with its top-left
+// corner at (0, 0).
 func TransparentBackground(img image.Image) *image.NRGBA {
 	src := codebook.Flatten(img)
 	w, h := src.Rect.Dx(), src.Rect.Dy()
@@ -37,9 +41,11 @@ func TransparentBackground(img image.Image) *image.NRGBA {
 	bg := Exterior(src, BackgroundTolerance) // joined to the border, 4-neighbours
 	joinPaleSpecks(src, bg)
 	// The rim: the pixels touching the background, then those touching a
-	// rim pixel that faded to under half opacity (an edge anti-aliased
-	// over two pixels kept its inner, pale one opaque: a light rim over a
-	// dark page).
+	// rim pixel that faded to under half opacity against a coloured
+	// neighbour (an edge anti-aliased over two pixels kept its inner, pale
+	// one opaque: a light rim over a dark page). Not against white: a
+	// faint outline fades by its own distance, and the light body inside
+	// it stays.
 	faded := slices.Clone(bg)
 	unmixed := make([]bool, w*h)
 	for pass := range 2 {
@@ -53,10 +59,12 @@ func TransparentBackground(img image.Image) *image.NRGBA {
 					p[0], p[1], p[2], p[3] = 0, 0, 0, 0
 				case !unmixed[i] && whiteDistance(p) > BackgroundTolerance && touches(near, w, h, x, y):
 					// Near-white pixels that are not background are inside
-					// the picture (white meeting it at a corner only): kept.
+					// the picture (white meeting it at a corner, between
+					// coloured pixels): kept.
 					unmixed[i] = true
-					unmixWhite(p, colouredNeighbour(src, bg, w, h, x, y))
-					faded[i] = pass == 0 && p[3] < 128
+					c := edgeColour(src, bg, w, h, x, y)
+					unmixWhite(p, c)
+					faded[i] = pass == 0 && p[3] < 128 && whiteDistance(c[:]) > 3*BackgroundTolerance
 				}
 			}
 		}
@@ -64,40 +72,57 @@ func TransparentBackground(img image.Image) *image.NRGBA {
 	return out
 }
 
-// Pale specks are the tokenizer's: a few pixels apart from the picture,
+// Pale specks are the tokenizer's: a few pixels beside the background,
 // each a little off white.
 const (
 	maxSpeckPixels   = 4                       // at most this many pixels, 4-connected
-	maxSpeckDistance = 6 * BackgroundTolerance // each within this of white (whiteDistance)
+	maxSpeckDistance = 4 * BackgroundTolerance // each within this of white (whiteDistance)
 )
 
 // joinPaleSpecks adds to the background bg (raster order, of src) every
 // group of pixels apart from the picture (4-connected, none background:
-// a speck meeting the picture's pale rim at a corner is apart) that is a
-// speck: at most maxSpeckPixels pixels, each within maxSpeckDistance of
-// white. The tokenizer tints the background here and there a little beyond
-// BackgroundTolerance; unmixed from white such a group kept part of its
-// opacity and showed as a pale speck over a dark page. A picture's own
-// small parts (a sparkle, a dot) are coloured and stay. It also adds each
-// small pocket of near-white (every channel within BackgroundTolerance of
-// 255, at most maxSpeckPixels pixels, 4-connected) that meets the
-// background at a corner: a white dot on the picture's rim stayed opaque
-// there. White inside the picture, larger, stays.
+// a speck meeting the picture's pale rim at a corner is apart) that
+// touches the background and is a speck: at most maxSpeckPixels pixels,
+// each within maxSpeckDistance of white. The tokenizer tints the
+// background here and there a little beyond BackgroundTolerance; unmixed
+// from white such a group kept part of its opacity and showed as a pale
+// speck over a dark page. A picture's own small parts (a sparkle, a dot)
+// are coloured and stay, and so does a tiny picture with no background.
+// It also adds each small pocket of near-white (every channel within
+// BackgroundTolerance of 255, at most maxSpeckPixels pixels, 4-connected)
+// that meets the background (as it was before any pocket joined it) at a
+// corner and whose other neighbours are all pale: a white dot on the
+// picture's pale rim stayed opaque there. White walled in by the picture
+// (the centre of a small outlined diamond) stays.
 func joinPaleSpecks(src *image.NRGBA, bg []bool) {
 	w, h := src.Rect.Dx(), src.Rect.Dy()
 	dist := func(i int) int { return whiteDistance(src.Pix[4*i:]) }
+	touchesBg := func(group []int, bg []bool) bool {
+		return slices.ContainsFunc(group, func(i int) bool { return touches(bg, w, h, i%w, i/w) })
+	}
 	eachGroup(w, h, func(i int) bool { return !bg[i] }, func(group []int) {
-		if len(group) <= maxSpeckPixels && !slices.ContainsFunc(group, func(i int) bool { return dist(i) > maxSpeckDistance }) {
+		if len(group) <= maxSpeckPixels && touchesBg(group, bg) && !slices.ContainsFunc(group, func(i int) bool { return dist(i) > maxSpeckDistance }) {
 			for _, i := range group {
 				bg[i] = true
 			}
 		}
 	})
-	eachGroup(w, h, func(i int) bool { return !bg[i] && dist(i) <= BackgroundTolerance }, func(group []int) {
-		if len(group) <= maxSpeckPixels && slices.ContainsFunc(group, func(i int) bool { return touches(bg, w, h, i%w, i/w) }) {
-			for _, i := range group {
-				bg[i] = true
+	before := slices.Clone(bg)
+	pocket := func(i int) bool { return !before[i] && dist(i) <= BackgroundTolerance }
+	eachGroup(w, h, pocket, func(group []int) {
+		if len(group) > maxSpeckPixels || !touchesBg(group, before) {
+			return
+		}
+		for _, i := range group {
+			x, y := i%w, i/w
+			for _, n := range [4][2]int{{x + 1, y}, {x - 1, y}, {x, y + 1}, {x, y - 1}} {
+				if j := n[1]*w + n[0]; n[0] >= 0 && n[1] >= 0 && n[0] < w && n[1] < h && !before[j] && !pocket(j) && dist(j) > maxSpeckDistance {
+					return // walled in by the picture's own colour
+				}
 			}
+		}
+		for _, i := range group {
+			bg[i] = true
 		}
 	})
 }
@@ -150,54 +175,52 @@ func whiteDistance(p []uint8) int {
 	return 255 - int(min(p[0], p[1], p[2]))
 }
 
-// colouredNeighbour is the most coloured pixel (largest whiteDistance)
-// around (x, y), not (x, y) itself, that is not background: the colour an
-// edge pixel blends with white. An isolated speck has none (white): it is
-// then unmixed from white itself and fades, where measured against itself
-// it stayed opaque (the grey specks a tokenizer leaves in a background
-// showed over a coloured page).
-func colouredNeighbour(src *image.NRGBA, bg []bool, w, h, x, y int) [3]uint8 {
-	c, d := [3]uint8{255, 255, 255}, 0
+// edgeColour is the colour the rim pixel (x, y) of src is read as a blend
+// of with white: of the pixels around it that are not background, the
+// most coloured (largest whiteDistance), or for a pale pixel (within 3
+// tolerances of white) the coloured one it is most a blend of (largest
+// blendShare: a pale blue between a blue edge and a darker red is the
+// blue's, where read against the red it vanished). An isolated speck has
+// none (white): it is then unmixed from white itself and fades, where
+// measured against itself it stayed opaque (the grey specks a tokenizer
+// leaves in a background showed over a coloured page).
+func edgeColour(src *image.NRGBA, bg []bool, w, h, x, y int) [3]uint8 {
+	p := src.Pix[src.PixOffset(x, y):]
+	pale := whiteDistance(p) <= 3*BackgroundTolerance
+	c, best := [3]uint8{255, 255, 255}, 0.0
 	for dy := -1; dy <= 1; dy++ {
 		for dx := -1; dx <= 1; dx++ {
 			nx, ny := x+dx, y+dy
-			if (dx != 0 || dy != 0) && nx >= 0 && ny >= 0 && nx < w && ny < h && !bg[ny*w+nx] {
-				if q := src.Pix[src.PixOffset(nx, ny):]; whiteDistance(q) > d {
-					c, d = [3]uint8{q[0], q[1], q[2]}, whiteDistance(q)
-				}
+			if (dx == 0 && dy == 0) || nx < 0 || ny < 0 || nx >= w || ny >= h || bg[ny*w+nx] {
+				continue
+			}
+			q := src.Pix[src.PixOffset(nx, ny):]
+			score := float64(whiteDistance(q))
+			if pale && whiteDistance(q) > 3*BackgroundTolerance {
+				// above any uncoloured neighbour's 0…30
+				score = 3*BackgroundTolerance + 1 + blendShare(p, [3]uint8{q[0], q[1], q[2]})
+			}
+			if score > best {
+				c, best = [3]uint8{q[0], q[1], q[2]}, score
 			}
 		}
 	}
 	return c
 }
 
-// unmixWhite turns the opaque NRGBA pixel p, read as a blend of white and
-// the colour c, into that colour with the blend's share as alpha:
-// composited over white it gives p back. A pixel nearly as far from white
-// as c stays as it is, opaque; one with nothing coloured around it (c
-// within 3 tolerances of white) is unmixed from white itself, as Color to
-// Alpha does. A pale pixel (within 3 tolerances of white) whose tint is not
-// c's (a light cyan speck beside a red edge) is no blend of c: it is the
-// tokenizer's tint of the background, and its alpha is only the part of it
-// along c (the projection of its distance from white on c's), so it fades
-// out where unmixed by distance it showed as a bright speck at nearly half
-// opacity over a dark page.
-func unmixWhite(p []uint8, c [3]uint8) {
+// blendShare is how much of the colour c the pixel p is, read as a blend
+// of c and white (0…1): its distance from white over c's (over full white
+// distance, 255, for a c within 3 tolerances of white: nothing coloured),
+// and for a pale p (within 3 tolerances of white) at most the projection of
+// its distance from white on c's, so that a pale pixel of another tint (a
+// light cyan speck beside a red edge) is no blend of c.
+func blendShare(p []uint8, c [3]uint8) float64 {
 	d, full := whiteDistance(p), whiteDistance(c[:])
 	coloured := full > 3*BackgroundTolerance
 	if !coloured {
-		// Nothing coloured around it: a speck of the background the
-		// tokenizer drew a little off white, faded by its own distance.
 		full = 255
 	}
-	switch {
-	case d == 0:
-		p[0], p[1], p[2], p[3] = 0, 0, 0, 0
-		return
-	case d*20 >= full*19: // at least 95% of the colour: the picture's own pixel
-		return
-	}
-	alpha := float64(d) / float64(full)
+	share := float64(d) / float64(full)
 	if d <= 3*BackgroundTolerance && coloured {
 		var dot, norm float64
 		for ch := range 3 {
@@ -205,8 +228,29 @@ func unmixWhite(p []uint8, c [3]uint8) {
 			dot += u * v
 			norm += v * v
 		}
-		alpha = min(alpha, max(dot/norm, 0))
+		share = min(share, max(dot/norm, 0))
 	}
+	return min(share, 1)
+}
+
+// unmixWhite turns the opaque NRGBA pixel p, read as a blend of white and
+// the colour c, into that colour with the blend's share (blendShare) as
+// alpha: composited over white it gives p back (where p is an exact blend).
+// A pixel nearly as far from white as c stays as it is, opaque; one with
+// nothing coloured around it (c within 3 tolerances of white) is unmixed
+// from white itself, as Color to Alpha does; a pale pixel of another tint
+// than c's keeps only the part of it along c, so it fades out where
+// unmixed by distance it showed as a bright speck at nearly half opacity
+// over a dark page.
+func unmixWhite(p []uint8, c [3]uint8) {
+	d, full := whiteDistance(p), whiteDistance(c[:])
+	if full <= 3*BackgroundTolerance {
+		full = 255
+	}
+	if d*20 >= full*19 && d > 0 { // at least 95% of the colour: the picture's own pixel
+		return
+	}
+	alpha := blendShare(p, c)
 	a := uint8(alpha*255 + 0.5)
 	if a == 0 {
 		p[0], p[1], p[2], p[3] = 0, 0, 0, 0

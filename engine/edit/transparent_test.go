@@ -3,6 +3,7 @@ package edit
 import (
 	"image"
 	"image/color"
+	"slices"
 	"testing"
 )
 
@@ -133,8 +134,10 @@ func TestTransparentBackgroundKeepsLightGreyBodies(t *testing.T) {
 	if a := out.NRGBAAt(10, 1).A; a > 60 {
 		t.Fatalf("a grey speck alone in the background stayed at alpha %d", a)
 	}
-	if c := out.NRGBAAt(5, 5); c != (color.NRGBA{240, 240, 240, 255}) {
-		t.Fatalf("the cloud's body became %v", c)
+	for _, at := range [][2]int{{5, 5}, {4, 5}, {5, 4}, {7, 6}} { // the middle and the ring inside the outline
+		if c := out.NRGBAAt(at[0], at[1]); c != (color.NRGBA{240, 240, 240, 255}) {
+			t.Fatalf("the cloud's body at %v became %v", at, c)
+		}
 	}
 	if out.NRGBAAt(0, 0).A != 0 {
 		t.Fatalf("the background stayed %v", out.NRGBAAt(0, 0))
@@ -169,12 +172,17 @@ func TestTransparentBackgroundFadesTintedSpecks(t *testing.T) {
 	img.SetNRGBA(8, 9, color.NRGBA{240, 255, 250, 255})
 	img.SetNRGBA(1, 8, color.NRGBA{255, 220, 0, 255}) // a yellow dot of two pixels: the picture's
 	img.SetNRGBA(1, 9, color.NRGBA{255, 220, 0, 255})
+	img.SetNRGBA(9, 1, color.NRGBA{255, 250, 200, 255}) // a pale yellow sparkle of two pixels: the picture's too
+	img.SetNRGBA(9, 2, color.NRGBA{255, 250, 200, 255})
 	out := TransparentBackground(img)
 	if a, b := out.NRGBAAt(8, 8).A, out.NRGBAAt(8, 9).A; a != 0 || b != 0 {
 		t.Fatalf("a pale speck of two pixels apart from the picture stayed at alpha %d and %d", a, b)
 	}
 	if a, b := out.NRGBAAt(1, 8).A, out.NRGBAAt(1, 9).A; a != 255 || b != 255 {
 		t.Fatalf("a yellow dot of two pixels apart from the picture became alpha %d and %d", a, b)
+	}
+	if a, b := out.NRGBAAt(9, 1).A, out.NRGBAAt(9, 2).A; a == 0 || b == 0 {
+		t.Fatalf("a pale yellow sparkle of two pixels went (alpha %d and %d)", a, b)
 	}
 	if a := out.NRGBAAt(2, 4).A; a > 10 {
 		t.Fatalf("a light cyan speck beside a pink edge stayed at alpha %d (%v)", a, out.NRGBAAt(2, 4))
@@ -233,5 +241,33 @@ func TestTransparentBackgroundFadesTwoPixelRims(t *testing.T) {
 	}
 	if c := out.NRGBAAt(5, 5); c != (color.NRGBA{220, 40, 50, 255}) {
 		t.Errorf("the inside became %v", c)
+	}
+}
+
+// TestTransparentBackgroundKeepsTinyPictures: a picture of a few pale
+// pixels has no background to lose them to, and the white centre of a
+// small outlined diamond is walled in: both stay.
+func TestTransparentBackgroundKeepsTinyPictures(t *testing.T) {
+	for _, size := range [][2]int{{1, 1}, {2, 2}, {1, 4}} {
+		img := image.NewNRGBA(image.Rect(0, 0, size[0], size[1]))
+		for i := range img.Pix {
+			img.Pix[i] = 210
+			if i%4 == 3 {
+				img.Pix[i] = 255
+			}
+		}
+		if out := TransparentBackground(img); !slices.Equal(out.Pix, img.Pix) {
+			t.Errorf("a %d×%d grey picture became %v", size[0], size[1], out.Pix)
+		}
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, 7, 7))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for _, at := range [][2]int{{3, 2}, {2, 3}, {4, 3}, {3, 4}} { // a diamond's outline around (3, 3)
+		img.SetNRGBA(at[0], at[1], color.NRGBA{0, 0, 0, 255})
+	}
+	if c := TransparentBackground(img).NRGBAAt(3, 3); c != (color.NRGBA{255, 255, 255, 255}) {
+		t.Errorf("the white centre of a small outlined diamond became %v", c)
 	}
 }
