@@ -53,13 +53,16 @@ type describeOutput struct {
 	SkippedUnknown int `json:"skipped_unknown"`
 	// NamesRankedAlone is how many names a two-stage ranking scored
 	// without a style word first (0: one stage); Unscored the candidates
-	// whose names ranked below the shortlist (sampler.RankCandidates).
+	// not scored (their names ranked below the shortlist, or said by
+	// their common names); ScoredInFull and RuledOut the prompts of the
+	// last stage (sampler.Ranked.InFull, RuledOut).
 	NamesRankedAlone int `json:"names_ranked_alone"`
 	Unscored         int `json:"unscored"`
 	ScoredInFull     int `json:"scored_in_full"`
 	RuledOut         int `json:"ruled_out"`
-	// MarginBits is the second prompt's bits per token minus the first's;
-	// MarginNats the same in nats over the whole image.
+	// MarginBits is the second prompt's bits per token minus the first's
+	// (the second name's likeliest prompt where each name is listed
+	// once); MarginNats the same in nats over the whole image.
 	MarginBits float64 `json:"margin_bits_per_token"`
 	MarginNats float64 `json:"margin_nats"`
 	Uncond     float64 `json:"unconditional_bits_per_token"`

@@ -72,10 +72,11 @@ func (c *candidateStrip) show(j job, results []result) {
 	for i, r := range results {
 		c.results = append(c.results, r)
 		caption, tip := candidateCaption(j, i, r)
-		if k := slices.IndexFunc(results[:i], func(o result) bool { return slices.Equal(o.tokens, r.tokens) }); k >= 0 {
+		if k := slices.IndexFunc(results[:i], func(o result) bool { return slices.Equal(o.tokens, r.tokens) }); k >= 0 && !j.gaveBack(r.tokens) {
 			// The same picture as an earlier one (a batch at the model's
 			// strong guidance draws one picture for several seeds): said,
-			// where ten alike read as ten candidates.
+			// where ten alike read as ten candidates ("#5 = before" says
+			// it of the image the run started from already).
 			caption = fmt.Sprintf("#%d = #%d", i+1, k+1)
 			tip += fmt.Sprintf("\nThe same picture as candidate %d: the model drew these seeds alike.", k+1)
 		}
@@ -183,22 +184,27 @@ func candidateName(i int, r result) string {
 
 // candidateOrder is the strip's label: how run j's candidates are ordered.
 func candidateOrder(j job, results []result) string {
+	// A ranked run stopped before its ranking: in seed order, with no
+	// scores (regenerations and edits are always ordered).
+	then := "best first"
+	if j.rank && j.kind != kindRegenerate && j.kind != kindEdit && len(results) > 0 && !results[0].scored {
+		then = "seed order"
+	}
 	switch {
 	case unchangedAmong(j, results):
 		// changedFirst put those that give the image back last, whatever
 		// their score or fit
-		return "Changes first,\nthen best first"
+		return "Changes first,\nthen " + then
 	case j.kind == kindRegenerate:
 		return "Best fit first"
 	case j.kind == kindEdit:
 		return "Best first\n(edit model)"
 	case j.pin != nil && j.rank && len(results) > 1:
-		return "Yours first,\nthen best first"
+		return "Yours first,\nthen " + then
+	case then == "seed order":
+		return "Seed order\n(not ranked)"
 	case j.rank && len(results) > 0 && results[0].scored && results[0].rankBy.RecordKey() != "":
 		return "Best first\n(" + results[0].rankBy.ScoreName() + ")"
-	case j.rank && len(results) > 0 && !results[0].scored:
-		// Stopped before the ranking: in seed order, with no scores.
-		return "Seed order\n(not ranked)"
 	case j.rank:
 		return "Best first\n(bits/patch)"
 	}

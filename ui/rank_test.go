@@ -212,9 +212,11 @@ func TestCandidateOrderLabel(t *testing.T) {
 		r    []result
 		want string
 	}{
-		{job{kind: kindBranch, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 3}), "Changes first,\nthen best first"},
+		{job{kind: kindBranch, rank: true, base: base}, scored(res([]int{1, 2, 4}, []int{1, 2, 3})), "Changes first,\nthen best first"},
 		{job{kind: kindComplete, rank: true, base: base}, scored(res([]int{1, 2, 4}, []int{1, 2, 5})), "Best first\n(bits/patch)"},
 		{job{kind: kindComplete, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 5}), "Seed order\n(not ranked)"}, // stopped before the ranking
+		{job{kind: kindBranch, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 3}), "Changes first,\nthen seed order"},
+		{job{kind: kindGenerate, rank: true, pin: new(uint64)}, res([]int{1, 2, 4}, []int{1, 2, 5}), "Yours first,\nthen seed order"},
 		{job{kind: kindRegenerate, base: base}, res([]int{1, 2, 3}), "Best fit first"}, // all unchanged: no reordering
 		{job{kind: kindRegenerate, base: base}, res([]int{1, 2, 5}, []int{1, 2, 3}), "Changes first,\nthen best first"},
 		{job{kind: kindRegenerate, base: base, repair: true}, res([]int{1, 2, 3}, []int{1, 2, 5}), "Best fit first"},

@@ -126,10 +126,10 @@ type Studio struct {
 	promptLeft map[uint64]core.Params
 	promptSet  *core.Params
 	errDialog  singleDialog // the error shown, until it is closed
-	quitAsk     singleDialog // the question whether to quit, while shown
-	promptAsk   singleDialog // "Generate without a prompt?", while shown
-	editAsk     singleDialog // "Edit with words left out?", while shown
-	closing     bool
+	quitAsk    singleDialog // the question whether to quit, while shown
+	promptAsk  singleDialog // "Generate without a prompt?", while shown
+	editAsk    singleDialog // "Edit with words left out?", while shown
+	closing    bool
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.
 	works       map[string]*modelWork

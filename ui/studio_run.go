@@ -1098,7 +1098,9 @@ func allGaveBack(j job, results []result) bool {
 // sameResultsNote tells the user when a run changed nothing they can see:
 // every candidate the same picture, or a regeneration, completion or edit
 // that gave back the image it started from (a model that knows its
-// pictures by heart, at strong guidance, does that). "" otherwise.
+// pictures by heart, at strong guidance, does that); or when most of a
+// batch repeats its other candidates (at most half of them different).
+// "" otherwise.
 func sameResultsNote(j job, results []result) string {
 	if len(results) == 0 {
 		return ""

@@ -131,7 +131,8 @@ func (s *Studio) restore() {
 	if key == "" {
 		s.canvas.SetMessage(noModelMessage)
 		s.noModel.Show()
-		s.setStatus("No model yet: open a model folder (Hugging Face layout) to start")
+		s.setStatus(joinNotes(s.startNote, "No model yet: open a model folder (Hugging Face layout) to start"))
+		s.startNote = ""
 		return
 	}
 	s.starting = true

@@ -45,7 +45,6 @@ type timeline struct {
 	box    fyne.CanvasObject
 	quiet  bool
 	scrub  int // patches shown (-1: the whole image)
-	full   int // patches of the finished image (more than the image's own while unfinished)
 	// replay is the running replay (nil: none); frame its time per frame.
 	replay *replay
 	frame  time.Duration
@@ -84,13 +83,12 @@ func newTimeline(ctx context.Context, host timelineHost, loop uiLoop, onBranch f
 // set shows k of n patches of an image whose finished form has full
 // (n when it is finished) without calling back.
 func (t *timeline) set(k, n, full int) {
-	t.full = full
 	t.quiet = true
 	defer func() { t.quiet = false }()
 	t.slider.Max = float64(max(n, 1))
 	t.slider.SetValue(float64(k))
 	t.slider.Refresh()
-	t.label.SetText(timelineLabel(k, n, t.full))
+	t.label.SetText(timelineLabel(k, n, full))
 }
 
 // timelineLabel is the timeline's count: k of n patches shown, and of how
@@ -229,7 +227,6 @@ func (t *timeline) scrubTo(k int) {
 	if err != nil {
 		return
 	}
-	t.full = full
 	t.scrub = -1
 	if k < n {
 		t.scrub = max(k, 0)

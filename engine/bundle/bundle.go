@@ -97,7 +97,8 @@ func ParseNamesFile(data []byte) NameTable {
 			t.Chars[name] = strings.TrimSpace(cols[1]) // emoji only: a plain "X" would be read inside words
 		}
 		if len(cols) > 2 {
-			if c := strings.Join(strings.Fields(cols[2]), " "); c != "" && c != name {
+			common, _, _ := strings.Cut(cols[2], "\t") // (a later column: not part of it)
+			if c := strings.Join(strings.Fields(common), " "); c != "" && c != name {
 				t.Common[name] = c
 			}
 		}

@@ -22,6 +22,9 @@ func TestNamesFileRoundTrip(t *testing.T) {
 	if c := ParseNamesFile([]byte("# comment\nodd\tX\n\ncat face\t🐱\n")).Chars; !maps.Equal(c, map[string]string{"cat face": "🐱"}) {
 		t.Fatalf("chars %q", c)
 	}
+	if c := ParseNamesFile([]byte("heavy black heart\t❤\tred heart\tlater\n")).Common; !maps.Equal(c, map[string]string{"heavy black heart": "red heart"}) {
+		t.Fatalf("a fourth column read into the common name: %q", c)
+	}
 	b := &Bundle{}
 	b.SetNames(got)
 	if b.CommonName("heavy black heart") != "red heart" || b.CommonName("rocket") != "rocket" {

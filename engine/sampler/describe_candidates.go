@@ -3,6 +3,7 @@ package sampler
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
@@ -178,11 +179,13 @@ type Ranked struct {
 	Skipped []string
 	// Names is how many names were ranked alone in a first stage (0: one
 	// stage), and Unscored how many usable candidates the second stage
-	// left out (their names ranked below the shortlist).
+	// did not score (their names ranked below the shortlist, or said by
+	// their common names).
 	Names, Unscored int
-	// InFull and RuledOut count the prompts of the (second) stage scored
-	// in full and ruled out early (PromptScore.Bound), before Scores kept
-	// each name once.
+	// InFull and RuledOut count the prompts of the last stage scored in
+	// full and ruled out early (PromptScore.Bound), before Scores kept
+	// each name once; in a second stage they include the prompts saying a
+	// name by its common name, which are no candidates.
 	InFull, RuledOut int
 }
 
@@ -247,8 +250,13 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 	for _, p := range usable {
 		isUsable[p] = true
 	}
+	listed := make(map[string]bool, len(names))
+	for _, n := range names {
+		listed[n] = true
+	}
 	var second []string
 	nameOf := map[string]string{} // each prompt of the second stage: the name it says
+	candidates := 0               // of them, the candidates (the rest say a name by its common name)
 	for _, n := range ranked[:short] {
 		// Alone when a candidate (NamesAndStyles), and in each style: the
 		// name alone was scored in the first stage already; scored again
@@ -256,17 +264,29 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 		// of the second stage's work on the emoji model). Said by the name
 		// people know it by where the model reads that (bundle.Common:
 		// "red heart", not "heavy black heart"), which the model learnt
-		// too: the prompt shown is the one scored.
+		// too: the prompt shown is the one scored. Not by one that is
+		// another listed name (CLDR calls 😄 what Unicode calls 😁) or
+		// that another name of the shortlist is said by already.
+		prompts := func(name string) []string { return append([]string{name}, WithStyles(b, []string{name})...) }
+		taken := func(ps []string) bool {
+			return slices.ContainsFunc(ps, func(p string) bool { _, ok := nameOf[p]; return ok })
+		}
 		said := n.Prompt
-		if c := b.CommonName(n.Prompt); c != said {
-			if ok, _ := UsablePrompts(b, append([]string{c}, WithStyles(b, []string{c})...)); len(ok) == styles+1 {
+		if c := b.CommonName(n.Prompt); c != said && !listed[c] {
+			if ok, _ := UsablePrompts(b, prompts(c)); len(ok) == styles+1 && !taken(ok) {
 				said = c
 			}
 		}
-		for _, p := range append([]string{said}, WithStyles(b, []string{said})...) {
+		if said == n.Prompt && taken(prompts(said)) {
+			continue // another name of the shortlist is said so already
+		}
+		for _, p := range prompts(said) {
 			if isUsable[p] || said != n.Prompt {
 				second = append(second, p)
 				nameOf[p] = n.Prompt
+				if isUsable[p] {
+					candidates++
+				}
 			}
 		}
 	}
@@ -293,6 +313,6 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 			r.Scores = append(r.Scores, sc)
 		}
 	}
-	r.Names, r.Unscored = len(names), len(usable)-len(second)
+	r.Names, r.Unscored = len(names), len(usable)-candidates
 	return r, nil
 }

@@ -166,6 +166,32 @@ func TestRankCandidatesTwoStages(t *testing.T) {
 	if p, _ := best(common); !slices.ContainsFunc(res.Scores, func(s PromptScore) bool { return s.Prompt == p }) {
 		t.Errorf("with %q known as %q, describe lists %v, not %q", order[0], common, res.Scores, p)
 	}
+	// Its own three candidates are not scored now: counted so.
+	if res.Unscored != 3*len(names)-3 || res.InFull+res.RuledOut != 6 || len(res.Scores) != 2 {
+		t.Errorf("one name said by its common name: %d unscored (want %d), %d in full + %d ruled out (want 6), %d listed",
+			res.Unscored, 3*len(names)-3, res.InFull, res.RuledOut, len(res.Scores))
+	}
+	// Two names of one common name: the second keeps its own; a common
+	// name that is another listed name is not used.
+	b.SetNames(bundle.NameTable{Names: names, Common: map[string]string{order[0]: common, order[1]: common}})
+	res, err = RankCandidates(ctx, b, c, tokens, RankOptions{Workers: 1, Top: 3, Shortlist: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Scores) != 2 || res.InFull+res.RuledOut != 6 {
+		t.Errorf("two names of one common name: %d listed (%v), %d scored", len(res.Scores), res.Scores, res.InFull+res.RuledOut)
+	}
+	other := slices.IndexFunc(names, func(n string) bool { return n != order[0] && n != order[1] })
+	b.SetNames(bundle.NameTable{Names: names, Common: map[string]string{order[0]: names[other]}})
+	res, err = RankCandidates(ctx, b, c, tokens, RankOptions{Workers: 1, Top: 3, Shortlist: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(res.Scores, func(s PromptScore) bool {
+		return strings.HasPrefix(s.Prompt, names[other]) && !strings.HasPrefix(s.Prompt, order[0])
+	}) {
+		t.Errorf("%q, known as the listed name %q, was said by it: %v", order[0], names[other], res.Scores)
+	}
 	for _, o := range []RankOptions{{Workers: 1, Top: 3, Shortlist: -1}, {Workers: 1}} {
 		one, err := RankCandidates(ctx, b, c, tokens, o)
 		if err != nil {

@@ -228,6 +228,11 @@ func modelFiles(ctx context.Context, s Settings, p *prepare.Prepared, base bundl
 				}
 			}
 		}
+		for name, c := range common {
+			if slices.Contains(names, c) {
+				delete(common, name) // another emoji's listed name (CLDR calls 😄 what Unicode calls 😁)
+			}
+		}
 	} else {
 		// A fine-tune's names are its base model's and its data's captions
 		// (held-out ones too: Describe should name every picture of the

@@ -1,11 +1,14 @@
 package trainjob
 
 import (
+	"context"
 	"image/color"
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 
@@ -102,5 +105,23 @@ func TestSampleGridSeparatesCells(t *testing.T) {
 		if c := color.NRGBAModel.Convert(grid.At(at[0], at[1])); c != grey {
 			t.Errorf("pixel %v between cells is %v, not the grey line", at, c)
 		}
+	}
+}
+
+// A fine-tune's names file keeps its base model's names, their emoji and
+// their common names, and adds its data's captions.
+func TestModelFilesKeepBaseNames(t *testing.T) {
+	c, ex := captionModel("blue", "cat", "dog", "red")
+	tiny := bundletest.Tiny(3)
+	c.Tessera.Grid, c.Tessera.PatchSize = [2]int{4, 4}, tiny.Codebook.P // (any image size: the codebook's file records it)
+	prep := &prepare.Prepared{Config: c, Codebook: tiny.Codebook, Train: []train.Example{ex(1, 2), ex(4, 3)}}
+	base := bundle.NameTable{Names: []string{"red cat"}, Chars: map[string]string{"red cat": "🐱"}, Common: map[string]string{"red cat": "cat"}}
+	files, err := modelFiles(context.Background(), Settings{Data: "folder"}, prep, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := bundle.ParseNamesFile(files[bundle.NamesFile])
+	if want := []string{"red cat", "blue cat", "red dog"}; !slices.Equal(got.Names, want) || !maps.Equal(got.Chars, base.Chars) || !maps.Equal(got.Common, base.Common) {
+		t.Errorf("names file %q, want the names %q with the base's emoji and common names", got, want)
 	}
 }
