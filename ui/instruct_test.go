@@ -433,6 +433,14 @@ func TestEditByInstructionErrors(t *testing.T) {
 	if !s.panel.reuseSeed.Disabled() || !strings.Contains(s.panel.reuseSeed.Tip(), "edit by instruction") {
 		t.Errorf("the reuse-seed button on an edit: disabled %v, tip %q", s.panel.reuseSeed.Disabled(), s.panel.reuseSeed.Tip())
 	}
+	// Undone and redone back to the edit, the status does not point at
+	// that greyed-out button (with another prompt typed).
+	s.panel.prompt.SetText("blue dog")
+	must(t, s.Undo())
+	must(t, s.Redo())
+	if strings.Contains(s.Status(), "clock button") {
+		t.Errorf("redone to an edit, the status points at the greyed-out reuse button: %q", s.Status())
+	}
 	// Said on the status line, it goes once an instruction is typed or
 	// picked (it stayed beside the instruction picked).
 	s.report(s.EditByInstruction(""))

@@ -258,8 +258,10 @@ func (s *Studio) step(move func() error, done, none string) error {
 			msg = fmt.Sprintf("%s: a change of the painted temperatures · %s", done, describeState(s.doc))
 		}
 	}
-	if ip := s.doc.ImageParams(); ip.Prompt != "" && ip.Prompt != s.panel.prompt.Text && ip.Imported == "" {
-		// The prompt box keeps what was typed; say how to get the image's.
+	if ip := s.doc.ImageParams(); ip.Prompt != "" && ip.Prompt != s.panel.prompt.Text && ip.Imported == "" && ip.Instruction == "" {
+		// The prompt box keeps what was typed; say how to get the image's
+		// (not of an edit by instruction: its seed is the edit model's,
+		// and the button is greyed out).
 		msg += " (the clock button beside the seed puts its prompt and seed in the panel)"
 	}
 	s.setStatus(msg)

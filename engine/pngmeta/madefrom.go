@@ -51,7 +51,8 @@ const (
 // MadeFrom says for people how r's picture was made from its parent file:
 // "2 of 16 patches of photo.png regenerated", "the first 8 of 16 patches
 // of a.png kept, the rest sampled", "a.png grown by 2 patch rows",
-// "photo.png edited by instruction" (an export: what its ExtraMadeFrom
+// "photo.png edited by instruction", "32 of 64 patches of photo.png
+// edited by instruction" (an export: what its ExtraMadeFrom
 // says). It is "" for a picture sampled whole, imported, or whose kind or
 // parent it does not know: the prompt and seed then tell how it was made.
 func (r *Record) MadeFrom() string {
@@ -86,6 +87,12 @@ func (r *Record) MadeFrom() string {
 		}
 		return parent + " grown downward"
 	case KindEdit:
+		// A masked edit changed only its mask's patches (the rest kept):
+		// said, or it read as an edit of the whole picture.
+		mask, _ := r.Extra[ExtraMask].(string)
+		if k := strings.Count(mask, "1"); k > 0 && k < n && len(mask) == n {
+			return fmt.Sprintf("%d of %d patches of %s edited by instruction", k, n, parent)
+		}
 		return parent + " edited by instruction"
 	}
 	return ""
