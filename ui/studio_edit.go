@@ -206,6 +206,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 	}
 	s.tl.stopReplay()
 	leaving, leavingStep := s.doc.Tokens(), s.doc.Step()
+	strip := len(s.cands.results) // the candidates shown with the image left
 	maskBefore, tempsBefore := s.doc.Mask(), s.doc.Temperature()
 	if err := move(); err != nil {
 		s.setStatus(none)
@@ -257,6 +258,15 @@ func (s *Studio) step(move func() error, done, none string) error {
 		case !slices.Equal(s.doc.Temperature(), tempsBefore):
 			msg = fmt.Sprintf("%s: a change of the painted temperatures · %s", done, describeState(s.doc))
 		}
+	}
+	if _, kept := s.cands.shelvedAt(leaving); strip > 1 && kept && !slices.Equal(s.doc.Tokens(), leaving) {
+		// Undone past a run (or a pick from its strip), the strip goes
+		// with its image: said, or its other candidates read as lost.
+		back := "Redo"
+		if done == "Redone" {
+			back = "Undo"
+		}
+		msg += fmt.Sprintf(" · its %d candidates come back with %s", strip, back)
 	}
 	if ip := s.doc.ImageParams(); ip.Prompt != "" && ip.Prompt != s.panel.prompt.Text && ip.Imported == "" && ip.Instruction == "" {
 		// The prompt box keeps what was typed; say how to get the image's

@@ -378,6 +378,10 @@ func TestRedoBringsBackTheCandidates(t *testing.T) {
 	if s.Candidates() != 0 {
 		t.Fatal("the strip stayed after the undo left its image")
 	}
+	// Said, or the candidates read as lost.
+	if !strings.Contains(s.Status(), "its 3 candidates come back with Redo") {
+		t.Errorf("the undo's status %q does not say the candidates come back", s.Status())
+	}
 	must(t, s.Redo())
 	if s.Candidates() != 3 || !slices.Equal(s.Document().Tokens(), picked) || !s.cands.Thumbs()[1].Selected {
 		t.Fatalf("after the redo: %d candidates, picked shown %v", s.Candidates(), slices.Equal(s.Document().Tokens(), picked))
