@@ -336,3 +336,24 @@ func TestAlikeCandidatesAreMarked(t *testing.T) {
 		t.Errorf("tooltip %q", tip)
 	}
 }
+
+// A Generate that draws, from another seed, the picture already on the
+// canvas says so and what would vary it (Generate looked broken: a
+// memorising model at strong guidance draws one picture a prompt).
+func TestGenerateSaysTheSamePictureFromAnotherSeed(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 5)
+	p, err := s.Params()
+	must(t, err)
+	p.TopK = 1 // greedy: every seed draws the same
+	s.SetParams(p)
+	generate(t, s)
+	if strings.Contains(s.Status(), "the same picture as the image before") {
+		t.Fatalf("the first picture: %q", s.Status())
+	}
+	lockSeed(t, s, "red cat", 6)
+	generate(t, s)
+	if !strings.Contains(s.Status(), "the same picture as the image before, from another seed: try") {
+		t.Errorf("another seed, the same picture: %q", s.Status())
+	}
+}

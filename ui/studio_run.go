@@ -316,7 +316,7 @@ func (s *Studio) generate(anyPrompt bool) error {
 	// and shown while it grows.
 	s.canvas.SetMask(nil)
 	note, late := "", ""
-	before := s.doc.Tokens()
+	before, beforeSeed := s.doc.Tokens(), s.doc.ImageParams().Seed
 	if opt.PatchTemperature != nil {
 		s.canvas.SetTemperature(opt.PatchTemperature)
 		s.paint.setOverlays(true)
@@ -328,8 +328,13 @@ func (s *Studio) generate(anyPrompt bool) error {
 		temps: opt.PatchTemperature, rank: true, sampled: b.ImageTokens(), note: note, lateNote: &late,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			res, err := sampler.Generate(ctx, b, opt, emit)
-			if err == nil && opt.PatchTemperature != nil && unchanged(res, before) { // the seed reused to vary a part, and nothing varied
+			switch {
+			case err == nil && opt.PatchTemperature != nil && unchanged(res, before): // the seed reused to vary a part, and nothing varied
 				late = paintedTemperatureIdle(opt.Settings)
+			case err == nil && len(res.Images) == 1 && !res.Stopped && unchanged(res, before) && res.Images[0].Seed != beforeSeed:
+				// Another seed, the same picture (a memorising model at
+				// strong guidance): said, or Generate looked broken.
+				late = "the same picture as the image before, from another seed: " + varietyHint(kindGenerate, p)
 			}
 			return res, err
 		},
@@ -1117,12 +1122,7 @@ func sameResultsNote(j job, results []result) string {
 		}
 	}
 	unchanged := j.gaveBack(first)
-	hint := "try lower guidance or a higher temperature"
-	if j.kind != kindEdit && j.params.MinPLimitsVariety() { // (an edit's guidance is the edit model's)
-		// The model's guidance min-p keeps only its surest codes under
-		// guidance, whatever the temperature.
-		hint = "try guidance 1: above it the model's guidance min-p keeps only the codes it is surest of, whatever the temperature"
-	}
+	hint := varietyHint(j.kind, j.params)
 	switch {
 	case unchanged && j.repair:
 		return " · unchanged (not saved again): no candidate drew those patches likelier"
@@ -1137,6 +1137,17 @@ func sameResultsNote(j job, results []result) string {
 		return fmt.Sprintf(" · %d candidates, %d different pictures: %s", len(results), distinct, hint)
 	}
 	return ""
+}
+
+// varietyHint says which setting would vary the pictures a run of kind
+// with p drew alike.
+func varietyHint(kind string, p core.Params) string {
+	if kind != kindEdit && p.MinPLimitsVariety() { // (an edit's guidance is the edit model's)
+		// The model's guidance min-p keeps only its surest codes under
+		// guidance, whatever the temperature.
+		return "try guidance 1: above it the model's guidance min-p keeps only the codes it is surest of, whatever the temperature"
+	}
+	return "try lower guidance or a higher temperature"
 }
 
 // doneWord names a finished run of kind.
