@@ -671,7 +671,7 @@ func (s *Studio) startJob(j job) error {
 		s.panel.SetRunning(false)
 		s.showDoc()
 	}
-	s.followTimeline()
+	s.followTimeline(true)
 	s.updateButtons()
 	return err
 }
@@ -692,19 +692,24 @@ func shownCodes(codes []int, cleared func(i int) bool) []int {
 // timeline while a run draws an image from its top.
 func (s *Studio) canvasFlushed() {
 	s.runs.updateProgress()
-	s.followTimeline()
+	s.followTimeline(false)
 }
 
 // followTimeline shows, while a run draws an image from its top
 // (runs.follow), the patches drawn so far of image 0 on the timeline ("0 /
-// 64" as a Generate starts, not the last image's "64 / 64").
-func (s *Studio) followTimeline() {
+// 64" as a Generate starts, not the last image's "64 / 64"); at the run's
+// start, the patches it starts from, whatever it has drawn already (they
+// show once the canvas shows them, at its next repaint).
+func (s *Studio) followTimeline(atStart bool) {
 	if !s.runs.streaming || s.runs.follow < 0 {
 		return
 	}
 	st := s.runs.prog.State(time.Now())
 	if st.Patches <= 0 {
 		return
+	}
+	if atStart {
+		st.Fresh, st.Kept = 0, 0
 	}
 	s.tl.set(min(s.runs.follow+st.Fresh+st.Kept, st.Patches), st.Patches, st.Patches)
 }
