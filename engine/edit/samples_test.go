@@ -87,6 +87,11 @@ func TestWeakFamilyNote(t *testing.T) {
 	if got := WeakFamilyNote(b, "mirror it"); !strings.Contains(got, "weak at mirror edits: 16.7 dB PSNR") || !strings.Contains(got, "little changed or damaged") {
 		t.Errorf("mirror: %q", got)
 	}
+	// over RoughEditDB, but well under what the codes show of the targets
+	e.Measured["background"] = model.EditMeasure{Pairs: 20, Summary: "18.6 dB PSNR", PSNRdB: 18.6, TokenizerPSNRdB: 22.7, SourcePSNRdB: 9.2}
+	if got := WeakFamilyNote(b, "remove the background"); !strings.Contains(got, "weak at background edits") {
+		t.Errorf("background removal well under its codes' ceiling: %q", got)
+	}
 	e.Measured["recolor"] = model.EditMeasure{Pairs: 20, Summary: "20.7 dB PSNR", PSNRdB: 20.7}
 	if got := WeakFamilyNote(b, "make it blue"); got != "" {
 		t.Errorf("a rough recolouring that shows: %q", got)
