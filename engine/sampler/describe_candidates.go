@@ -215,9 +215,12 @@ func (r *Ranked) count(scores []PromptScore) {
 // image under that name in whatever style; every score reported is still
 // exact, but a styled prompt whose name alone ranks below the shortlist
 // is not scored (Ranked.Unscored), which a one-stage ranking would catch.
-// On the emoji model the first stage scores a sixth of the prompts. A
-// negative opt.Shortlist, opt.Top 0 or candidates without names rank every
-// candidate in one stage. No usable candidate is an error.
+// On the emoji model the first stage scores a sixth of the prompts. With
+// no more names than the shortlist, a negative opt.Shortlist or opt.Top 0
+// (every prompt scored in full), every name goes to the second stage (one
+// stage: each name once, by its common name where it has one, as above).
+// A model without styles or candidates without names rank every
+// candidate in one stage, as they are. No usable candidate is an error.
 func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens []int, opt RankOptions) (Ranked, error) {
 	usable, skipped := UsablePrompts(b, c.Prompts)
 	names, _ := UsablePrompts(b, c.Names)
@@ -230,21 +233,35 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 	if short == 0 {
 		short = NameShortlist
 	}
-	if opt.Top <= 0 || short < 0 || styles == 0 || len(names) <= short {
+	if styles == 0 || len(names) == 0 {
 		var err error
 		r.Scores, err = RankPrompts(ctx, b, usable, tokens, opt)
 		r.count(r.Scores)
 		return r, err
 	}
-	total := len(names) + short*(styles+1) // the second stage: each name alone (NamesAndStyles) and in each style
-	first := opt
-	first.Top, first.Window = short, 0 // the names' own scores make no probabilities
-	if opt.Progress != nil {
-		first.Progress = func(done, _ int) { opt.Progress(done, total) }
+	// The names whose styles are ranked: every one, or (two stages) the
+	// short likeliest alone.
+	shortlist, firstStage := names, 0
+	if opt.Top > 0 && short >= 0 && len(names) > short {
+		firstStage = len(names)
+	} else {
+		short = len(names)
 	}
-	ranked, err := RankPrompts(ctx, b, names, tokens, first)
-	if err != nil {
-		return r, err
+	total := firstStage + short*(styles+1) // the second stage: each name alone (NamesAndStyles) and in each style
+	if firstStage > 0 {
+		first := opt
+		first.Top, first.Window = short, 0 // the names' own scores make no probabilities
+		if opt.Progress != nil {
+			first.Progress = func(done, _ int) { opt.Progress(done, total) }
+		}
+		ranked, err := RankPrompts(ctx, b, names, tokens, first)
+		if err != nil {
+			return r, err
+		}
+		shortlist = nil
+		for _, n := range ranked[:short] {
+			shortlist = append(shortlist, n.Prompt)
+		}
 	}
 	isUsable := make(map[string]bool, len(usable))
 	for _, p := range usable {
@@ -257,7 +274,7 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 	var second []string
 	nameOf := map[string]string{} // each prompt of the second stage: the name it says
 	candidates := 0               // of them, the candidates (the rest say a name by its common name)
-	for _, n := range ranked[:short] {
+	for _, n := range shortlist {
 		// Alone when a candidate (NamesAndStyles), and in each style: the
 		// name alone was scored in the first stage already; scored again
 		// with the styles, its score comes in the same pass (a sixth more
@@ -271,19 +288,19 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 		taken := func(ps []string) bool {
 			return slices.ContainsFunc(ps, func(p string) bool { _, ok := nameOf[p]; return ok })
 		}
-		said := n.Prompt
-		if c := b.CommonName(n.Prompt); c != said && !listed[c] {
+		said := n
+		if c := b.CommonName(n); c != said && !listed[c] {
 			if ok, _ := UsablePrompts(b, prompts(c)); len(ok) == styles+1 && !taken(ok) {
 				said = c
 			}
 		}
-		if said == n.Prompt && taken(prompts(said)) {
+		if said == n && taken(prompts(said)) {
 			continue // another name of the shortlist is said so already
 		}
 		for _, p := range prompts(said) {
-			if isUsable[p] || said != n.Prompt {
+			if isUsable[p] || said != n {
 				second = append(second, p)
-				nameOf[p] = n.Prompt
+				nameOf[p] = n
 				if isUsable[p] {
 					candidates++
 				}
@@ -299,7 +316,7 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 	// styles of "red apple").
 	then.Top = opt.Top * (styles + 1)
 	if opt.Progress != nil {
-		then.Progress = func(done, n int) { opt.Progress(len(names)+done*short*(styles+1)/max(n, 1), total) }
+		then.Progress = func(done, n int) { opt.Progress(firstStage+done*short*(styles+1)/max(n, 1), total) }
 	}
 	scores, err := RankPrompts(ctx, b, second, tokens, then)
 	if err != nil {
@@ -313,6 +330,6 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 			r.Scores = append(r.Scores, sc)
 		}
 	}
-	r.Names, r.Unscored = len(names), len(usable)-candidates
+	r.Names, r.Unscored = firstStage, len(usable)-candidates
 	return r, nil
 }

@@ -192,14 +192,46 @@ func TestRankCandidatesTwoStages(t *testing.T) {
 	}) {
 		t.Errorf("%q, known as the listed name %q, was said by it: %v", order[0], names[other], res.Scores)
 	}
-	for _, o := range []RankOptions{{Workers: 1, Top: 3, Shortlist: -1}, {Workers: 1}} {
-		one, err := RankCandidates(ctx, b, c, tokens, o)
-		if err != nil {
-			t.Fatal(err)
+	b.SetNames(bundle.NameTable{Names: names})
+	// One stage: every name in every style, each name listed once (by its
+	// likeliest prompt, the first three exact).
+	one, err := RankCandidates(ctx, b, c, tokens, RankOptions{Workers: 1, Top: 3, Shortlist: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Names != 0 || one.Unscored != 0 || len(one.Scores) != len(names) || one.InFull+one.RuledOut != 3*len(names) {
+		t.Errorf("one stage: %d names, %d unscored, %d scores of %d prompts; want each of the %d names once", one.Names, one.Unscored, len(one.Scores), one.InFull+one.RuledOut, len(names))
+	}
+	type bestOf struct {
+		prompt string
+		nll    float64
+	}
+	var byBest []bestOf
+	for _, n := range names {
+		p, nll := best(n)
+		byBest = append(byBest, bestOf{p, nll})
+	}
+	slices.SortFunc(byBest, func(x, y bestOf) int { return cmp.Compare(x.nll, y.nll) })
+	for i, sc := range one.Scores[:3] {
+		if w := byBest[i]; sc.Prompt != w.prompt || math.Abs(w.nll-sc.NLL) > 1e-4*math.Abs(w.nll)+1e-6 {
+			t.Errorf("one stage, name %d: %q (NLL %v), want %q (%v)", i, sc.Prompt, sc.NLL, w.prompt, w.nll)
 		}
-		if one.Names != 0 || one.Unscored != 0 || len(one.Scores) != 3*len(names) {
-			t.Errorf("%+v: %d names, %d unscored, %d scores; want one stage over all %d", o, one.Names, one.Unscored, len(one.Scores), 3*len(names))
-		}
+	}
+	// Top 0: every prompt scored in full, each name listed once.
+	all, err := RankCandidates(ctx, b, c, tokens, RankOptions{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.Names != 0 || all.Unscored != 0 || len(all.Scores) != len(names) || all.InFull != 3*len(names) || all.RuledOut != 0 {
+		t.Errorf("Top 0: %d names, %d unscored, %d scores, %d in full, %d ruled out; want every prompt of the %d names in full", all.Names, all.Unscored, len(all.Scores), all.InFull, all.RuledOut, len(names))
+	}
+	// Without names: every candidate, as it is.
+	plain, err := RankCandidates(ctx, b, Candidates{Prompts: c.Prompts}, tokens, RankOptions{Workers: 1, Top: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Names != 0 || len(plain.Scores) != 3*len(names) {
+		t.Errorf("candidates without names: %d names, %d scores; want all %d", plain.Names, len(plain.Scores), 3*len(names))
 	}
 	if _, err := RankCandidates(ctx, b, Candidates{Prompts: []string{"zebra"}}, tokens, RankOptions{}); err == nil {
 		t.Error("no usable candidate ranked")
