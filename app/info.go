@@ -381,6 +381,9 @@ func ancestry(path string, rec *pngmeta.Record) []string {
 			what = "imported from " + next.ImportedFrom()
 		case next.IsEdit():
 			what = fmt.Sprintf("edited by instruction %s", quoteText(next.Prompt))
+			if how := next.MadeFrom(); strings.Contains(how, " patches of ") {
+				what += fmt.Sprintf(" (%s)", strings.TrimSuffix(how, " edited by instruction")) // a masked edit's share
+			}
 		}
 		if how := next.MadeFrom(); how != "" && !next.IsEdit() {
 			what += " (" + how + ")"

@@ -120,16 +120,18 @@ type Studio struct {
 	promptSwaps map[uint64]promptSwap
 	// promptLeft is the prompt panel's settings as an undo left each step
 	// (kept while promptSwaps has an opening), and promptSet what the last
-	// swap put in the panel: a redo past an opening brings back what the
-	// panel held at the steps after it, where it kept the picture's prompt
-	// beside images made from another (until the panel is edited).
-	promptLeft map[uint64]core.Params
-	promptSet  *core.Params
-	errDialog  singleDialog // the error shown, until it is closed
-	quitAsk    singleDialog // the question whether to quit, while shown
-	promptAsk  singleDialog // "Generate without a prompt?", while shown
-	editAsk    singleDialog // "Edit with words left out?", while shown
-	closing    bool
+	// swap put in the panel, at undo step promptSetAt: a redo past an
+	// opening brings back what the panel held at the steps after it, where
+	// it kept the picture's prompt beside images made from another (until
+	// the panel is edited).
+	promptLeft  map[uint64]core.Params
+	promptSet   *core.Params
+	promptSetAt uint64
+	errDialog   singleDialog // the error shown, until it is closed
+	quitAsk     singleDialog // the question whether to quit, while shown
+	promptAsk   singleDialog // "Generate without a prompt?", while shown
+	editAsk     singleDialog // "Edit with words left out?", while shown
+	closing     bool
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.
 	works       map[string]*modelWork

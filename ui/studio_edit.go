@@ -259,14 +259,15 @@ func (s *Studio) step(move func() error, done, none string) error {
 			msg = fmt.Sprintf("%s: a change of the painted temperatures · %s", done, describeState(s.doc))
 		}
 	}
-	if _, kept := s.cands.shelvedAt(leaving); strip > 1 && kept && !slices.Equal(s.doc.Tokens(), leaving) {
-		// Undone past a run (or a pick from its strip), the strip goes
-		// with its image: said, or its other candidates read as lost.
-		back := "Redo"
+	if _, kept := s.cands.shelvedAt(leaving); strip > 1 && kept && len(s.cands.results) == 0 {
+		// Undone past a run (or a pick from its strip), or redone past
+		// an opening, the strip goes with its image: said, or its other
+		// candidates read as lost.
+		left, back := "undone", "Redo"
 		if done == "Redone" {
-			back = "Undo"
+			left, back = "before", "Undo"
 		}
-		msg += fmt.Sprintf(" · its %d candidates come back with %s", strip, back)
+		msg += fmt.Sprintf(" · the %d candidates of the image %s come back with %s", strip, left, back)
 	}
 	if ip := s.doc.ImageParams(); ip.Prompt != "" && ip.Prompt != s.panel.prompt.Text && ip.Imported == "" && ip.Instruction == "" {
 		// The prompt box keeps what was typed; say how to get the image's

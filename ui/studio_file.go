@@ -81,7 +81,10 @@ type promptSwap struct{ before, after core.Params }
 
 // swapPromptBack puts the prompt panel as an undo or redo between steps
 // leaving and now finds it: the user's settings when an opening is undone,
-// the picture's when it is redone (Studio.promptSwaps).
+// the picture's when it is redone (Studio.promptSwaps), or, where the
+// panel is as the last of those swaps left it, as it was when an undo
+// left step now (Studio.promptLeft): a redo past an opening brings back
+// what was typed at the opening and at the steps after it.
 func (s *Studio) swapPromptBack(leaving, now uint64) {
 	typed, err := s.panel.Params()
 	if err == nil && now < leaving && len(s.promptSwaps) > 0 {
@@ -90,14 +93,17 @@ func (s *Studio) swapPromptBack(leaving, now uint64) {
 		}
 		s.promptLeft[leaving] = typed
 	}
+	// unedited: the panel is as the last swap, at step leaving, left it.
+	unedited := err == nil && s.promptSet != nil && s.promptSetAt == leaving && typed == *s.promptSet
 	set := func(p core.Params) {
 		s.panel.SetParams(p)
 		s.paramsChanged()
-		s.promptSet = nil
+		s.promptSet, s.promptSetAt = nil, now
 		if q, err := s.panel.Params(); err == nil {
 			s.promptSet = &q
 		}
 	}
+	left, wasLeft := s.promptLeft[now]
 	if sw, ok := s.promptSwaps[leaving]; ok && now < leaving {
 		set(sw.before)
 	} else if sw, ok := s.promptSwaps[now]; ok && now > leaving {
@@ -105,8 +111,12 @@ func (s *Studio) swapPromptBack(leaving, now uint64) {
 			sw.before = typed // what was typed since the undo comes back at the next one
 			s.promptSwaps[now] = sw
 		}
-		set(sw.after)
-	} else if left, ok := s.promptLeft[now]; ok && now > leaving && err == nil && s.promptSet != nil && typed == *s.promptSet {
+		if wasLeft && unedited {
+			set(left) // typed after the opening, before its undo
+		} else {
+			set(sw.after)
+		}
+	} else if wasLeft && now > leaving && unedited {
 		// Redone past an opening, the panel unedited since: as it was
 		// at this step (the picture's prompt stayed beside an image
 		// made from another).

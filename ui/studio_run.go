@@ -1147,6 +1147,9 @@ func sameResultsNote(j job, results []result) string {
 // varietyHint says which setting would vary the pictures a run of kind
 // with p drew alike.
 func varietyHint(kind string, p core.Params) string {
+	if p.TopK == 1 {
+		return "top-k 1 takes the likeliest code every time, whatever the seed: raise top-k (0 is all codes)"
+	}
 	if kind != kindEdit && p.MinPLimitsVariety() { // (an edit's guidance is the edit model's)
 		// The model's guidance min-p keeps only its surest codes under
 		// guidance, whatever the temperature.

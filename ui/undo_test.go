@@ -379,7 +379,7 @@ func TestRedoBringsBackTheCandidates(t *testing.T) {
 		t.Fatal("the strip stayed after the undo left its image")
 	}
 	// Said, or the candidates read as lost.
-	if !strings.Contains(s.Status(), "its 3 candidates come back with Redo") {
+	if !strings.Contains(s.Status(), "the 3 candidates of the image undone come back with Redo") {
 		t.Errorf("the undo's status %q does not say the candidates come back", s.Status())
 	}
 	must(t, s.Redo())
@@ -658,9 +658,10 @@ func TestUndoOpeningRestoresThePromptTyped(t *testing.T) {
 	}
 }
 
-// Redone past an opening, the steps after it come back with the prompt the
-// panel held at each (the picture's prompt stayed beside an image drawn
-// from another); a prompt edited after the redo stays.
+// Redone past an opening, the opening and the steps after it come back
+// with the prompt the panel held at each when it was undone (the picture's
+// prompt stayed beside an image drawn from another, and what was typed at
+// the opened picture was lost); a prompt edited after the redo stays.
 func TestRedoPastAnOpeningRestoresThePromptOfTheStepsAfter(t *testing.T) {
 	s := newTestStudio(t)
 	lockSeed(t, s, "red cat", 5)
@@ -674,10 +675,17 @@ func TestRedoPastAnOpeningRestoresThePromptOfTheStepsAfter(t *testing.T) {
 	lockSeed(t, s, "blue dog", 7)
 	generate(t, s) // drawn from "blue dog"
 	must(t, s.Undo())
-	must(t, s.Undo()) // before the opening: "blue dog" was typed last
-	must(t, s.Redo()) // the opening: the picture's prompt
-	if q, _ := s.Params(); q.Prompt != "red cat" {
-		t.Fatalf("redoing the opening: %q, want the picture's", q.Prompt)
+	p, err := s.Params()
+	must(t, err)
+	p.Prompt = "red dog" // typed at the opened picture
+	s.SetParams(p)
+	must(t, s.Undo()) // before the opening: the panel as it was before it
+	if q, _ := s.Params(); q.Prompt != "blue cat" {
+		t.Fatalf("undoing the opening: %q, want what the panel held before it", q.Prompt)
+	}
+	must(t, s.Redo()) // the opening: as the panel was when it was undone
+	if q, _ := s.Params(); q.Prompt != "red dog" {
+		t.Fatalf("redoing the opening: %q, want what was typed there (\"red dog\")", q.Prompt)
 	}
 	must(t, s.Redo())
 	if q, _ := s.Params(); q.Prompt != "blue dog" {
@@ -687,7 +695,7 @@ func TestRedoPastAnOpeningRestoresThePromptOfTheStepsAfter(t *testing.T) {
 	must(t, s.Undo())
 	must(t, s.Undo())
 	must(t, s.Redo())
-	p, err := s.Params()
+	p, err = s.Params()
 	must(t, err)
 	p.Prompt = "purple fox"
 	s.SetParams(p)

@@ -92,6 +92,11 @@ func TestWeakFamilyNote(t *testing.T) {
 	if got := WeakFamilyNote(b, "remove the background"); !strings.Contains(got, "weak at background edits") {
 		t.Errorf("background removal well under its codes' ceiling: %q", got)
 	}
+	// over its PSNR target, missing on the white kept: the edit shows
+	e.Measured["black-and-white"] = model.EditMeasure{Pairs: 20, Summary: "26.0 dB PSNR, 90% of the white background kept", PSNRdB: 26, TokenizerPSNRdB: 28.5, SourcePSNRdB: 19}
+	if got := WeakFamilyNote(b, "make it black and white"); got != "" {
+		t.Errorf("black and white over 24 dB: %q", got)
+	}
 	e.Measured["recolor"] = model.EditMeasure{Pairs: 20, Summary: "20.7 dB PSNR", PSNRdB: 20.7}
 	if got := WeakFamilyNote(b, "make it blue"); got != "" {
 		t.Errorf("a rough recolouring that shows: %q", got)

@@ -67,6 +67,9 @@ func (r *Record) MadeFrom() string {
 		return ""
 	}
 	kind, _ := r.Extra[ExtraKind].(string)
+	if kind == "" && r.IsEdit() {
+		kind = KindEdit // tessera edit's output: no kind, its mask in the edit entry
+	}
 	n := r.Grid[0] * r.Grid[1]
 	at := float64(r.ExtraInt(ExtraAt))
 	switch kind {
@@ -90,6 +93,9 @@ func (r *Record) MadeFrom() string {
 		// A masked edit changed only its mask's patches (the rest kept):
 		// said, or it read as an edit of the whole picture.
 		mask, _ := r.Extra[ExtraMask].(string)
+		if e, ok := r.Extra[ExtraEdit].(map[string]any); ok && mask == "" {
+			mask, _ = e["mask"].(string)
+		}
 		if k := strings.Count(mask, "1"); k > 0 && k < n && len(mask) == n {
 			return fmt.Sprintf("%d of %d patches of %s edited by instruction", k, n, parent)
 		}

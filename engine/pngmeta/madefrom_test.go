@@ -12,8 +12,8 @@ func TestMadeFrom(t *testing.T) {
 		{"a.png", map[string]any{ExtraKind: KindRegenerate, ExtraMask: "0000000000000111"}, "3 of 16 patches of a.png regenerated"},
 		{"a.png", map[string]any{ExtraKind: KindRegenerate, ExtraMask: "01"}, "patches of a.png regenerated"}, // a mask of another grid
 		{"a.png", map[string]any{ExtraKind: KindEdit, ExtraMask: "1111000000000000"}, "4 of 16 patches of a.png edited by instruction"},
-		{"a.png", map[string]any{ExtraKind: KindEdit, ExtraMask: "1111111111111111"}, "a.png edited by instruction"}, // all of it
-		{"a.png", map[string]any{ExtraKind: KindEdit}, "a.png edited by instruction"},
+		{"a.png", map[string]any{ExtraKind: KindEdit, ExtraMask: "1111111111111111"}, "a.png edited by instruction"},                                                   // all of it
+		{"a.png", map[string]any{ExtraEdit: map[string]any{"instruction": "mirror it", "mask": "0000000000000011"}}, "2 of 16 patches of a.png edited by instruction"}, // tessera edit --mask's
 		{"a.png", map[string]any{ExtraKind: KindBranch, ExtraAt: float64(6)}, "the first 6 of 16 patches of a.png kept, the rest sampled"},
 		{"a.png", map[string]any{ExtraKind: KindComplete, ExtraAt: 4}, "the first 4 of 16 patches of a.png kept, the rest sampled"},
 		{"a.png", map[string]any{ExtraKind: KindExtend, ExtraAt: float64(2)}, "a.png grown by 2 patch rows"},
