@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -38,10 +39,18 @@ func (p *painter) maskEdited(mask []bool) {
 		return
 	}
 	p.setOverlays(true)
+	// A stroke on the canvas of a Generate just started over a tall image:
+	// the canvas has the new image's grid, the document the tall image's
+	// until the run ends (which keeps the stroke on the new image); it
+	// said "mask has 64 entries but the grid has 192 patches".
+	mask = core.FitLen(mask, p.host.Document().N())
 	p.host.report(p.host.Document().SetMask(mask))
 	p.host.docChanged()
-	p.host.setStatus(fmt.Sprintf("%d patches masked", p.host.Document().Masked()))
+	p.host.setStatus(maskedStatus(p.host.Document().Masked()))
 }
+
+// maskedStatus is the status line after a change of the mask.
+func maskedStatus(n int) string { return plural.N(n, "patch", "patches") + " masked" }
 
 // editMask applies a mask change (one undo step) and shows the mask.
 func (p *painter) editMask(change func() error) error {
@@ -53,7 +62,7 @@ func (p *painter) editMask(change func() error) error {
 	}
 	p.setOverlays(true)
 	p.host.docChanged()
-	p.host.setStatus(fmt.Sprintf("%d patches masked", p.host.Document().Masked()))
+	p.host.setStatus(maskedStatus(p.host.Document().Masked()))
 	return nil
 }
 

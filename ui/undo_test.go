@@ -795,3 +795,31 @@ func TestMaskPaintedDuringGenerationIsKept(t *testing.T) {
 		t.Errorf("Undo after the run: %d masked, picture kept %v (want the mask off, the picture kept)", s.doc.Masked(), slices.Equal(s.doc.Tokens(), picture))
 	}
 }
+
+// A stroke on the canvas of a Generate started over a tall image (the
+// canvas has the new image's grid, the document the tall one's until the
+// run ends) is kept on the new image, not an error ("mask has 16 entries
+// but the grid has 28 patches").
+func TestMaskPaintedDuringGenerationOverATallImage(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	must(t, s.ExtendDown(3, 1))
+	s.Wait()
+	must(t, s.LastError())
+	n := s.Bundle().ImageTokens()
+	if s.doc.N() <= n {
+		t.Fatalf("the extended image has %d patches, the grid %d", s.doc.N(), n)
+	}
+	painted := make([]bool, n)
+	painted[1] = true
+	s.runs.onPatch = func(ev sampler.Event) {
+		if ev.Step == 2 {
+			s.canvas.OnMaskEdited(painted) // the new image's grid
+		}
+	}
+	generate(t, s)
+	s.runs.onPatch = nil
+	if !slices.Equal(s.doc.Mask(), painted) {
+		t.Fatalf("the mask after the run: %d of %d patches masked, want the one painted during it", s.doc.Masked(), s.doc.N())
+	}
+}
