@@ -131,6 +131,14 @@ func TestRepairLeastLikely(t *testing.T) {
 				t.Fatalf("candidate %d changed kept patch %d", i, j)
 			}
 		}
+		// Its likelihood is the whole image's, as the map and tessera
+		// score say (the sampler's covered the patches from the first
+		// redrawn one).
+		whole, err := sampler.ScoreTokens(context.Background(), s.Bundle(), "red dog", s.Document().Tokens(), 1)
+		must(t, err)
+		if got, want := s.cands.results[i].loglik, -whole.NLL/float64(len(tokens)); math.Abs(got-want) > 1e-6 {
+			t.Errorf("candidate %d: %.4f nats a patch, the whole image scores %.4f", i, got, want)
+		}
 	}
 	must(t, s.Undo()) // the regeneration
 	if !slices.Equal(s.Document().Tokens(), tokens) || !slices.Equal(s.Document().Mask(), want) {
@@ -342,6 +350,32 @@ func TestKeptImageOfAnOpenedPictureHasNoSeed(t *testing.T) {
 		}
 		if name := candidateName(1, results[1]); name != "Candidate 2 (seed 42)" {
 			t.Fatalf("a drawn candidate is named %q", name)
+		}
+	}
+}
+
+// A regeneration of the last patches says each candidate's likelihood of
+// the whole image, as the map and tessera score do: the sampler's figure
+// covers only the patches from the first redrawn one.
+func TestRegeneratedCandidatesScoreTheWholeImage(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red dog", 12)
+	generate(t, s)
+	n := s.Document().N()
+	mask := make([]bool, n)
+	mask[n-1], mask[n-2] = true, true
+	must(t, s.paint.SetMask(mask))
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	if s.Candidates() < 2 {
+		t.Fatalf("%d candidates", s.Candidates())
+	}
+	for i, r := range s.cands.results {
+		whole, err := sampler.ScoreTokens(context.Background(), s.Bundle(), r.rec.Prompt, r.tokens, 1)
+		must(t, err)
+		if got, want := r.loglik, -whole.NLL/float64(n); math.Abs(got-want) > 1e-6 {
+			t.Errorf("candidate %d: %.4f nats a patch, the whole image scores %.4f", i, got, want)
 		}
 	}
 }
