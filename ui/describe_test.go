@@ -32,21 +32,39 @@ func describeSample(t *testing.T, s *Studio, prompt string, seed uint64) {
 }
 
 // bestPrompts scores every usable candidate of b on tokens one at a time
-// (ScoreTokens) and returns them likeliest first with their bits per token.
+// (ScoreTokens) and returns them likeliest first with their bits per token:
+// for candidates made of names, each name once, by its likeliest prompt
+// (the name alone or in a style), as Describe lists them.
 func bestPrompts(t *testing.T, b *bundle.Bundle, tokens []int) ([]string, []float64) {
 	t.Helper()
 	cands, err := sampler.DescribeCandidates(context.Background(), b, "")
 	must(t, err)
-	usable, _ := sampler.UsablePrompts(b, cands.Prompts)
 	type scored struct {
 		p    string
 		bits float64
 	}
-	var all []scored
-	for _, p := range usable {
+	score := func(p string) scored {
 		sc, err := sampler.ScoreTokens(context.Background(), b, p, tokens, 1)
 		must(t, err)
-		all = append(all, scored{p, sc.BitsPerToken()})
+		return scored{p, sc.BitsPerToken()}
+	}
+	var all []scored
+	if names, _ := sampler.UsablePrompts(b, cands.Names); len(names) > 0 {
+		for _, n := range names {
+			ps, _ := sampler.UsablePrompts(b, append([]string{n}, sampler.WithStyles(b, []string{n})...))
+			best := score(ps[0])
+			for _, p := range ps[1:] {
+				if s := score(p); s.bits < best.bits {
+					best = s
+				}
+			}
+			all = append(all, best)
+		}
+	} else {
+		usable, _ := sampler.UsablePrompts(b, cands.Prompts)
+		for _, p := range usable {
+			all = append(all, score(p))
+		}
 	}
 	slices.SortStableFunc(all, func(a, b scored) int {
 		switch {
