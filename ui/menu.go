@@ -101,13 +101,14 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		item("extend", "Extend ↓", nil, func() { s.edit.extend.OnTapped() }),
 		item("instruct", "Edit by instruction…", shortcut(fyne.KeyE, fyne.KeyModifierShift), s.focusInstruction),
 		fyne.NewMenuItemSeparator(),
-		menuItem("Likelihood map", shortcut(fyne.KeyL, 0), func() { s.likelihood.Set(!s.likelihood.On()) }),
+		item("likelihood", "Likelihood map", shortcut(fyne.KeyL, 0), func() { s.likelihood.Set(!s.likelihood.On()) }),
 		item("repair", "Resample the least likely", nil, func() { s.report(s.RepairLeastLikely()) }),
 		item("describe", "Describe…", shortcut(fyne.KeyD, 0), s.describer.asked),
 		menuItem("Nearest training images…", nil, func() { s.report(s.CheckMemorised()) }),
 		fyne.NewMenuItemSeparator(),
 		s.pickCandidateMenu(),
 	)
+	s.menu["likelihood"].Checked = s.likelihood.On()
 	history := item("history", "History strip", shortcut(fyne.KeyH, 0), func() { s.SetHistoryShown(!s.HistoryShown()) })
 	history.Checked = s.set.HistoryShown()
 	editPanel := item("editpanel", "Editing panel", nil, func() { s.SetEditPanelShown(!s.EditPanelShown()) })
@@ -303,17 +304,24 @@ func (s *Studio) syncMenu() {
 }
 
 // addShortcuts handles keys when no widget has the focus: [ and ] size the
-// brush (not behind a dialog), Escape and Return close an error shown,
+// brush (not behind a dialog; also while a slider has the focus), Escape and Return close an error shown,
 // else Escape closes the dialog on top (dismissTopDialog) or, with none,
 // stops, and Return presses the dialog's default button; Ctrl+Y
 // redoes, Ctrl+Q quits (asking first where something would be lost).
 func (s *Studio) addShortcuts() {
 	c := s.win.Canvas()
-	c.SetOnTypedRune(func(r rune) {
+	brushKey := func(r rune) {
 		if c.Overlays().Top() == nil { // not behind a dialog
 			s.canvas.BrushKey(r)
 		}
-	})
+	}
+	c.SetOnTypedRune(brushKey)
+	// A slider keeps the focus once clicked (the arrow keys move it), and
+	// took the brush keys with it.
+	for _, sl := range []*widgets.TipSlider{s.panel.temperature, s.panel.topP, s.panel.guidance, s.panel.batch,
+		s.edit.brush, s.edit.tempValue, s.edit.candidates, s.edit.worst, s.edit.extendRows, s.edit.stride, s.tl.slider} {
+		sl.OnRune = brushKey
+	}
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		switch k.Name {
 		case fyne.KeyPageDown, fyne.KeyPageUp, fyne.KeyDown, fyne.KeyUp:

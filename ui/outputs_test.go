@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"fyne.io/fyne/v2"
 	"image"
 	"image/png"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2"
 
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -79,6 +80,21 @@ func TestSaveEveryImageOfABatch(t *testing.T) {
 	generate(t, s)
 	if got := len(outputFiles(t, s)); got != 5 || s.Candidates() != 3 {
 		t.Errorf("a batch of 3 stopped at patch 10 of 16: %d files in all, %d candidates; want 5 and 3", got, s.Candidates())
+	}
+}
+
+// With every image of a batch saved, candidates alike are one file: a
+// batch drawn greedily (top-k 1) is one picture three times.
+func TestSaveEveryImageOfABatchOnceEachPicture(t *testing.T) {
+	s := newTestStudio(t)
+	s.set.SetSaveAllCandidates(true)
+	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch, p.TopK = 3, 1 })
+	generate(t, s)
+	if s.Candidates() != 3 || !slices.Equal(s.cands.results[0].tokens, s.cands.results[2].tokens) {
+		t.Fatalf("%d candidates, not alike: the test shows nothing", s.Candidates())
+	}
+	if got := len(outputFiles(t, s)); got != 1 {
+		t.Errorf("three alike candidates wrote %d files, want 1", got)
 	}
 }
 

@@ -270,12 +270,17 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 	// from: nothing new, nor a generation stopped under half drawn), and
 	// with Settings' "every image of a batch" the others of a run that
 	// finished too, as A1111 saves a batch (a stopped run's partial images
-	// wait to be picked); the rest are saved when picked. A candidate that cannot be saved does not stop the others.
+	// wait to be picked), but not one that repeats an earlier candidate's
+	// picture; the rest are saved when picked. A candidate that cannot be
+	// saved does not stop the others.
 	var notSaved *candidatesNotSaved
 	for i := range results {
 		c := &results[i]
 		if i > 0 && (!j.saveAll || res.Stopped) || c.before || c.early {
 			continue
+		}
+		if i > 0 && slices.ContainsFunc(results[:i], func(o result) bool { return slices.Equal(o.tokens, c.tokens) }) {
+			continue // the same picture as one saved (or not) before it: no second file of it
 		}
 		path, again, err := r.saved.save(outputs{dir: j.outDir, read: j.b.ReadPrompt}, c.picture(j.b), c.rec, now)
 		switch {

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 )
 
@@ -306,5 +307,44 @@ func TestBatchInViewAtDefaultSize(t *testing.T) {
 	t.Logf("batch %v–%v, panel %v, window content %v", y, y+obj.Size().Height, sc.Size().Height, s.Window().Canvas().Size())
 	if y < 0 || y+obj.Size().Height > sc.Size().Height {
 		t.Errorf("Batch is at %v–%v of a panel %v high", y, y+obj.Size().Height, sc.Size().Height)
+	}
+}
+
+// [ and ] size the brush while a slider has the focus too: a clicked
+// slider kept the focus and swallowed them, though the Brush slider's
+// label names them.
+func TestBrushKeysReachPastAFocusedSlider(t *testing.T) {
+	s := newTestStudio(t)
+	c := s.Window().Canvas()
+	was := s.Canvas().BrushSize()
+	for _, sl := range []fyne.Focusable{s.edit.brush, s.panel.batch} {
+		c.Focus(sl)
+		test.Type(sl, "]")
+		if got := s.Canvas().BrushSize(); got != was+1 {
+			t.Fatalf("] with the %T focused: brush %d, want %d", sl, got, was+1)
+		}
+		test.Type(sl, "[")
+		if got := s.Canvas().BrushSize(); got != was {
+			t.Fatalf("[ with the %T focused: brush %d, want %d", sl, got, was)
+		}
+	}
+}
+
+// Image › Likelihood map is ticked while the map is shown, as the edit
+// panel's box is (it never was).
+func TestLikelihoodMapMenuTicks(t *testing.T) {
+	s := newTestStudio(t)
+	it := s.menu["likelihood"]
+	if it == nil || it.Checked {
+		t.Fatalf("the menu item %v, ticked with the map off", it)
+	}
+	s.likelihood.Set(true)
+	s.Wait()
+	if !it.Checked {
+		t.Error("the map is on and its menu item not ticked")
+	}
+	s.likelihood.Set(false)
+	if it.Checked {
+		t.Error("the map is off and its menu item ticked")
 	}
 }

@@ -472,6 +472,12 @@ func (s *Studio) buildWidgets() {
 	s.likelihood = &likelihoodMap{host: s, canvas: s.canvas, legend: widgets.NewLikelihoodLegend(), toggle: func(on bool) {
 		s.edit.setLikelihoodMap(on)
 		s.set.SetLikelihoodMap(on) // on again at the next start
+		if it := s.menu["likelihood"]; it != nil && it.Checked != on {
+			it.Checked = on // Image › Likelihood map ticked as the box
+			if m := s.win.MainMenu(); m != nil {
+				m.Refresh()
+			}
+		}
 	}}
 
 	openDir := widgets.NewTipButton(openFolderOption, theme.FolderOpenIcon(), "Open a model folder in the Hugging Face layout (config.json, model.safetensors, and preprocessor_config.json or a ViT tokenizer's tokenizer_config.json), or a training run's folder", s.files.showModelFolder)

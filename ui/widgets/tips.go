@@ -437,6 +437,17 @@ func (c *TipCheck) MouseOut() {
 type TipSlider struct {
 	widget.Slider
 	tip string
+	// OnRune, when set, hears the characters typed while the slider has
+	// the focus (a slider uses none): the studio's [ and ] size the brush
+	// there too, where a clicked slider kept the focus and swallowed them.
+	OnRune func(r rune)
+}
+
+// TypedRune passes r to OnRune.
+func (s *TipSlider) TypedRune(r rune) {
+	if s.OnRune != nil {
+		s.OnRune(r)
+	}
 }
 
 // NewTipSlider returns a slider from lo to hi with tip.
