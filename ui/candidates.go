@@ -151,11 +151,17 @@ func candidateCaption(j job, i int, r result) (caption, tip string) {
 		if !j.b.Conditional() {
 			under = "(this model takes no prompt)"
 		}
+		of := ""
+		if (j.kind == kindComplete || j.kind == kindBranch) && j.pin == nil && j.at > 0 {
+			// Ranked on the patches drawn (runs.save), which the whole
+			// image's likelihood below is not.
+			of = " of the patches it drew"
+		}
 		caption = fmt.Sprintf("#%d %.3f", i+1, -r.score/math.Ln2)
-		tip += fmt.Sprintf("\nRanked by likelihood: %.3f bits/patch %s. Lower: more typical.", -r.score/math.Ln2, under)
+		tip += fmt.Sprintf("\nRanked by likelihood%s: %.3f bits/patch %s. Lower: more typical.", of, -r.score/math.Ln2, under)
 	}
 	if r.loglik != 0 {
-		tip += fmt.Sprintf("\nLikelihood: %.2f bits/patch.", -r.loglik/math.Ln2)
+		tip += fmt.Sprintf("\nLikelihood of the whole image: %.2f bits/patch.", -r.loglik/math.Ln2)
 	}
 	if j.gaveBack(r.tokens) {
 		// The model gave back the image the run started from: said on the

@@ -136,7 +136,7 @@ func TestRepairLeastLikely(t *testing.T) {
 		// redrawn one).
 		whole, err := sampler.ScoreTokens(context.Background(), s.Bundle(), "red dog", s.Document().Tokens(), 1)
 		must(t, err)
-		if got, want := s.cands.results[i].loglik, -whole.NLL/float64(len(tokens)); math.Abs(got-want) > 1e-6 {
+		if got, want := s.cands.results[i].loglik, -whole.NLL/float64(len(tokens)); math.Abs(got-want) > 1e-3 {
 			t.Errorf("candidate %d: %.4f nats a patch, the whole image scores %.4f", i, got, want)
 		}
 	}
@@ -374,7 +374,7 @@ func TestRegeneratedCandidatesScoreTheWholeImage(t *testing.T) {
 	for i, r := range s.cands.results {
 		whole, err := sampler.ScoreTokens(context.Background(), s.Bundle(), r.rec.Prompt, r.tokens, 1)
 		must(t, err)
-		if got, want := r.loglik, -whole.NLL/float64(n); math.Abs(got-want) > 1e-6 {
+		if got, want := r.loglik, -whole.NLL/float64(n); math.Abs(got-want) > 1e-3 {
 			t.Errorf("candidate %d: %.4f nats a patch, the whole image scores %.4f", i, got, want)
 		}
 	}

@@ -316,11 +316,17 @@ func (s *Studio) addShortcuts() {
 		}
 	}
 	c.SetOnTypedRune(brushKey)
-	// A slider keeps the focus once clicked (the arrow keys move it), and
+	// A slider, a box or a drop-down keeps the focus once clicked, and
 	// took the brush keys with it.
 	for _, sl := range []*widgets.TipSlider{s.panel.temperature, s.panel.topP, s.panel.guidance, s.panel.batch,
 		s.edit.brush, s.edit.tempValue, s.edit.candidates, s.edit.worst, s.edit.extendRows, s.edit.stride, s.tl.slider} {
 		sl.OnRune = brushKey
+	}
+	for _, cb := range []*widgets.TipCheck{s.edit.grid, s.edit.overlays, s.edit.detail, s.edit.likMap, s.panel.seedLock} {
+		cb.OnRune = brushKey
+	}
+	for _, sel := range []*widgets.TipSelect{s.panel.model, s.panel.style, s.history.models} {
+		sel.OnRune = brushKey
 	}
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		switch k.Name {

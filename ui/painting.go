@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -39,14 +40,20 @@ func (p *painter) maskEdited(mask []bool) {
 		return
 	}
 	p.setOverlays(true)
-	// A stroke on the canvas of a Generate just started over a tall image:
-	// the canvas has the new image's grid, the document the tall image's
-	// until the run ends (which keeps the stroke on the new image); it
-	// said "mask has 64 entries but the grid has 192 patches".
-	mask = core.FitLen(mask, p.host.Document().N())
-	p.host.report(p.host.Document().SetMask(mask))
+	// A stroke on the canvas of a run that paints an image of another
+	// height than the document's until it ends: a Generate over a tall
+	// image (which keeps the stroke on the new image; it said "mask has
+	// 64 entries but the grid has 192 patches"), or an Extend, whose new
+	// rows are not the document's yet.
+	n := p.host.Document().N()
+	cut := len(mask) > n && slices.Contains(mask[n:], true)
+	p.host.report(p.host.Document().SetMask(core.FitLen(mask, n)))
 	p.host.docChanged()
-	p.host.setStatus(maskedStatus(p.host.Document().Masked()))
+	status := maskedStatus(p.host.Document().Masked())
+	if cut {
+		status += " (not on the rows still being drawn: mask them once the run ends)"
+	}
+	p.host.setStatus(status)
 }
 
 // maskedStatus is the status line after a change of the mask.
@@ -86,8 +93,15 @@ func (p *painter) tempEdited(temps []float64) {
 	if p.host.Document() == nil {
 		return
 	}
-	p.host.report(p.SetTemperatureMap(temps))
-	p.host.setStatus(temperatureStatus(p.host.Document().Temperature(), p.host.globalTemperature()))
+	// Of another height than the document's during a run: as maskEdited.
+	n := p.host.Document().N()
+	cut := len(temps) > n && slices.ContainsFunc(temps[n:], func(t float64) bool { return t != 0 })
+	p.host.report(p.SetTemperatureMap(core.FitLen(temps, n)))
+	status := temperatureStatus(p.host.Document().Temperature(), p.host.globalTemperature())
+	if cut {
+		status += " (not on the rows still being drawn: paint them once the run ends)"
+	}
+	p.host.setStatus(status)
 }
 
 // SetTemperatureMap replaces the per-patch temperature map (one entry per

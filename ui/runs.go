@@ -190,6 +190,7 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 	}
 	changedFirst(j, res.Images, scores)
 	gridRows, cols := j.b.Grid()
+	prefixLogLik := map[string]float64{} // by first drawn patch and prompt: the log-likelihood (nats) of the patches before it
 	for i, im := range res.Images {
 		tokens := im.Tokens
 		if drawn := len(j.base) - j.unfinished; j.kind == kindRegenerate && len(tokens) < drawn {
@@ -233,14 +234,28 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 			before: j.gaveBack(tokens), parent: j.parent, kept: i == 0 && j.kept != nil && *j.kept,
 			early: res.Stopped && underHalfDrawn(j.kind, len(tokens), rows, cols)}
 		item.noSeed = item.kept && j.startOpened
-		if im.Count != len(tokens) && j.kind != kindExtend && j.kind != kindEdit && len(tokens) == j.b.ImageTokens() {
+		if first := len(tokens) - im.Count; first > 0 && j.kind != kindExtend && j.kind != kindEdit && len(tokens) == j.b.ImageTokens() {
 			// The sampler's figure covers the patches from the first one
 			// it drew on (a repair of scattered patches: from the first of
 			// them): the strip and the status say the whole image's, as
 			// the likelihood map and tessera score do (4.06 bits a patch
-			// stood beside the map's 2.80 for the image given back).
-			if sc, err := sampler.ScoreTokens(ctx, j.b, rec.Prompt, tokens, r.workers); err == nil {
-				item.loglik = -sc.NLL / float64(len(tokens))
+			// stood beside the map's 2.80 for the image given back). The
+			// patches before are every candidate's of a prompt: scored
+			// once (a pass of the whole image; 0, unknown, if stopped).
+			key := fmt.Sprintf("%d\x00%s", first, rec.Prompt)
+			pre, ok := prefixLogLik[key]
+			if !ok {
+				if sc, err := sampler.ScoreTokens(ctx, j.b, rec.Prompt, tokens, r.workers); err == nil {
+					pre, ok = 0, true
+					for _, nll := range sc.PerToken[:first] {
+						pre -= nll
+					}
+					prefixLogLik[key] = pre
+				}
+			}
+			item.loglik = 0
+			if ok {
+				item.loglik = (pre + im.LogLik) / float64(len(tokens))
 			}
 		}
 		var drawn *image.NRGBA

@@ -310,14 +310,14 @@ func TestBatchInViewAtDefaultSize(t *testing.T) {
 	}
 }
 
-// [ and ] size the brush while a slider has the focus too: a clicked
-// slider kept the focus and swallowed them, though the Brush slider's
-// label names them.
+// [ and ] size the brush while a slider, a box or a drop-down has the
+// focus too: a clicked one kept the focus and swallowed them, though the
+// Brush slider's label names them.
 func TestBrushKeysReachPastAFocusedSlider(t *testing.T) {
 	s := newTestStudio(t)
 	c := s.Window().Canvas()
 	was := s.Canvas().BrushSize()
-	for _, sl := range []fyne.Focusable{s.edit.brush, s.panel.batch} {
+	for _, sl := range []fyne.Focusable{s.edit.brush, s.panel.batch, s.edit.grid, s.panel.style} {
 		c.Focus(sl)
 		test.Type(sl, "]")
 		if got := s.Canvas().BrushSize(); got != was+1 {

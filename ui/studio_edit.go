@@ -259,7 +259,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 			msg = fmt.Sprintf("%s: a change of the painted temperatures · %s", done, describeState(s.doc))
 		}
 	}
-	if _, kept := s.cands.shelvedAt(leaving); strip > 1 && kept && len(s.cands.results) == 0 {
+	if _, kept := s.cands.shelvedAt(leaving); strip > 1 && kept && (!slices.Equal(s.doc.Tokens(), leaving) || len(s.cands.results) == 0) {
 		// Undone past a run (or a pick from its strip), or redone past
 		// an opening, the strip goes with its image: said, or its other
 		// candidates read as lost.

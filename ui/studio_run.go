@@ -769,8 +769,10 @@ type result struct {
 	// file, whose seed field reads 0).
 	kept, noSeed bool
 	parent       string // the parent of the image the run started from
-	// loglik is the model's mean log-likelihood per patch of what the run
-	// produced (nats; 0 when unknown).
+	// loglik is the model's mean log-likelihood per patch of the whole
+	// image (nats; 0 when unknown): the sampler's where it drew every
+	// patch, else with the patches before the first it drew scored
+	// (runs.save).
 	loglik float64
 	// score is what a ranked batch is ordered by (nats per patch): the
 	// mean log-likelihood under the prompt, or the prompt gain (the job's

@@ -812,14 +812,41 @@ func TestMaskPaintedDuringGenerationOverATallImage(t *testing.T) {
 	}
 	painted := make([]bool, n)
 	painted[1] = true
+	temps := make([]float64, n)
+	temps[5] = 1.5
 	s.runs.onPatch = func(ev sampler.Event) {
-		if ev.Step == 2 {
-			s.canvas.OnMaskEdited(painted) // the new image's grid
+		switch ev.Step {
+		case 2:
+			s.canvas.OnMaskEdited(slices.Clone(painted)) // the new image's grid
+		case 3:
+			// A second stroke adds to the first: the canvas kept it.
+			second := s.canvas.Mask()
+			if len(second) != n || !second[1] {
+				t.Errorf("after the first stroke the canvas shows %d patches, patch 1 masked %v", len(second), len(second) > 1 && second[1])
+			}
+			second[3] = true
+			painted[3] = true
+			s.canvas.OnMaskEdited(second)
+		case 4:
+			s.canvas.OnTemperatureEdited(temps)
 		}
 	}
 	generate(t, s)
 	s.runs.onPatch = nil
+	must(t, s.LastError())
 	if !slices.Equal(s.doc.Mask(), painted) {
-		t.Fatalf("the mask after the run: %d of %d patches masked, want the one painted during it", s.doc.Masked(), s.doc.N())
+		t.Fatalf("the mask after the run: %d of %d patches masked, want the two strokes painted during it", s.doc.Masked(), s.doc.N())
+	}
+}
+
+// Undoing a batch back to another batch's image shows that one's strip
+// and says the strip left comes back with Redo.
+func TestUndoBetweenTwoBatchesSaysTheStripComesBack(t *testing.T) {
+	s := newTestStudio(t)
+	generateBatch(t, s, "red cat", 5, 3)
+	generateBatch(t, s, "blue dog", 9, 3)
+	must(t, s.Undo())
+	if s.Candidates() != 3 || !strings.Contains(s.Status(), "the 3 candidates of the image undone come back with Redo") {
+		t.Errorf("%d candidates shown, status %q", s.Candidates(), s.Status())
 	}
 }

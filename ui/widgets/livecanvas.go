@@ -314,12 +314,14 @@ func (lc *LiveCanvas) composeLocked() {
 	}
 }
 
-// SetMask shows mask (one entry per patch) over the image.
+// SetMask shows mask (one entry per patch, raster order) over the image:
+// the first rows' of a mask of more patches than the canvas shows, the
+// rest unmasked for one of fewer (a document of another height than the
+// image a run paints: a stroke then was dropped from the canvas, and the
+// next one started from nothing).
 func (lc *LiveCanvas) SetMask(mask []bool) {
-	if len(mask) != lc.rows*lc.cols {
-		mask = make([]bool, lc.rows*lc.cols)
-	}
-	lc.mask = slices.Clone(mask)
+	lc.mask = make([]bool, lc.rows*lc.cols)
+	copy(lc.mask, mask)
 	lc.stroke = nil
 	lc.Refresh()
 }

@@ -406,6 +406,17 @@ type TipCheck struct {
 	// OnDialogKey, when set, gets Return, Enter and Escape while the box
 	// has the focus.
 	OnDialogKey DialogKeys
+	// OnRune, when set, hears the characters typed while the box has the
+	// focus, as TipSlider.OnRune (a space still ticks it).
+	OnRune func(r rune)
+}
+
+// TypedRune passes r to OnRune, and to the box (a space ticks it).
+func (c *TipCheck) TypedRune(r rune) {
+	if c.OnRune != nil {
+		c.OnRune(r)
+	}
+	c.Check.TypedRune(r)
 }
 
 // TypedKey gives dialog keys to OnDialogKey, the rest (Space) to the box.
@@ -531,6 +542,9 @@ type TipSelect struct {
 	tip     string
 	changed func(string)
 	hush    bool
+	// OnRune, when set, hears the characters typed while the drop-down has
+	// the focus (it uses none), as TipSlider.OnRune.
+	OnRune func(r rune)
 	// OnDialogKey, when set, gets Return, Enter and Escape while the
 	// drop-down has the focus (closed).
 	OnDialogKey DialogKeys
@@ -580,6 +594,13 @@ func (s *TipSelect) Tapped(ev *fyne.PointEvent) {
 		return
 	}
 	s.Select.Tapped(ev)
+}
+
+// TypedRune passes r to OnRune.
+func (s *TipSelect) TypedRune(r rune) {
+	if s.OnRune != nil {
+		s.OnRune(r)
+	}
 }
 
 // TypedKey opens the list from the keyboard (Space, Up, Down) under the
