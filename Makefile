@@ -1,7 +1,8 @@
 # Tessera: `make run` sets up, builds and opens the studio; `make test` runs the suite.
 SHELL := /bin/bash
 export LANG ?= en_US.UTF-8
-EMOJI_CACHE ?= $(HOME)/.cache/tessera/emoji
+# Where tessera looks for the emoji data (Go's os.UserCacheDir: $XDG_CACHE_HOME, else ~/.cache).
+EMOJI_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tessera/emoji
 GO ?= go
 
 .PHONY: run build deps test vet bench data model model-mnist model-edit eval eval-edit package screenshots clean help

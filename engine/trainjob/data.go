@@ -34,9 +34,12 @@ import (
 // LoadDataset loads a named dataset ("emoji", "mnist", "shapes") or a
 // folder of images, split into training and validation samples, and
 // writes what it loaded and skipped to log. size is the model's image side:
-// shapes are drawn at it (other datasets are resized when prepared).
-func LoadDataset(ctx context.Context, name string, size int, log io.Writer) (trainSet, valSet []data.Sample, err error) {
-	trainSet, valSet, err = loadDataset(ctx, name, size, func(r data.Report) {
+// shapes are drawn at it (other datasets are resized when prepared). known
+// are the words the model knows already (a fine-tune's base vocabulary;
+// nil from scratch), which a caption held out for validation does not
+// need to teach.
+func LoadDataset(ctx context.Context, name string, size int, known []string, log io.Writer) (trainSet, valSet []data.Sample, err error) {
+	trainSet, valSet, err = loadDataset(ctx, name, size, known, func(r data.Report) {
 		fmt.Fprintf(log, "loaded %s, skipped %d\n", plural.N(r.Loaded, "image", "images"), r.Skipped)
 		if r.Merged > 0 {
 			fmt.Fprintf(log, "  %s left out: each picture is trained on once, with its copies' captions\n", plural.N(r.Merged, "identical copy of a picture", "identical copies of pictures"))
@@ -53,7 +56,7 @@ func LoadDataset(ctx context.Context, name string, size int, log io.Writer) (tra
 
 // loadDataset is LoadDataset, handing what it loaded and skipped, with the
 // split's caveats among the warnings, to report.
-func loadDataset(ctx context.Context, name string, size int, report func(data.Report)) (trainSet, valSet []data.Sample, err error) {
+func loadDataset(ctx context.Context, name string, size int, known []string, report func(data.Report)) (trainSet, valSet []data.Sample, err error) {
 	switch {
 	case name == "mnist":
 		tr, r, err := data.MNIST(ctx, true)
@@ -95,7 +98,7 @@ func loadDataset(ctx context.Context, name string, size int, report func(data.Re
 			tr = va
 			r.Warnings = append(r.Warnings, "one picture: it is trained on and validated on, so the validation loss says how well the model recalls it")
 		default:
-			if w := heldOutWarning(tr, va); w != "" {
+			if w := heldOutWarning(tr, va, known); w != "" {
 				r.Warnings = append(r.Warnings, w)
 			}
 		}
@@ -394,7 +397,7 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 	}
 	// Shapes are drawn at the size the images end at: the base model's, a
 	// ViT tokenizer's or the settings'.
-	trainSet, valSet, err := LoadDataset(ctx, s.Data, spec.Side(), log)
+	trainSet, valSet, err := LoadDataset(ctx, s.Data, spec.Side(), spec.Vocab, log)
 	if err != nil {
 		return nil, err
 	}
@@ -489,7 +492,7 @@ func addReplay(ctx context.Context, s Settings, base *bundle.Bundle, spec *prepa
 	// validation, captions read as Windows-1252) read as if about the data
 	// trained on; its skipped files are said.
 	var loaded data.Report
-	trainSet, _, err := loadDataset(ctx, name, spec.Side(), func(r data.Report) { loaded = r })
+	trainSet, _, err := loadDataset(ctx, name, spec.Side(), nil, func(r data.Report) { loaded = r })
 	if err == nil {
 		if own, err := replaySource(base); err == nil && sameData(own, name) {
 			fmt.Fprintf(log, "replay: %.0f%% of each batch from what %s was trained on (%s)\n", 100*s.Replay, base.Name, name)
@@ -747,9 +750,13 @@ func editSetup(s Settings, base *bundle.Bundle, arch model.Config) (editPlan, er
 // held-out pictures' captions have: the model never trains on them (a
 // one-off caption such as "purple star", drawn into validation, was
 // dropped without a word), and for a small folder the held-out pictures
-// themselves. "" when there is nothing to say.
-func heldOutWarning(tr, va []data.Sample) string {
+// themselves. Words of known (the base model's vocabulary when
+// fine-tuning) are learnt already. "" when there is nothing to say.
+func heldOutWarning(tr, va []data.Sample, known []string) string {
 	trained := map[string]bool{}
+	for _, w := range known {
+		trained[w] = true
+	}
 	for _, smp := range tr {
 		for _, w := range prompt.ReadWords(smp.Caption) {
 			trained[w] = true

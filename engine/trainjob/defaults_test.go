@@ -77,7 +77,7 @@ func TestOnePictureFolderTrains(t *testing.T) {
 		}
 		f.Close()
 		var log strings.Builder
-		tr, va, err := LoadDataset(context.Background(), dir, 8, &log)
+		tr, va, err := LoadDataset(context.Background(), dir, 8, nil, &log)
 		if err != nil || len(tr) != 1 || len(va) != 1 {
 			t.Fatalf("%s.png: %d training, %d validation pictures, %v", name, len(tr), len(va), err)
 		}
@@ -151,19 +151,23 @@ func TestResumeTrainsForTheBudgetLeft(t *testing.T) {
 func TestHeldOutWarning(t *testing.T) {
 	tr := []data.Sample{{Key: "red-circle.png", Caption: "red circle"}, {Key: "blue-circle.png", Caption: "blue circle"}}
 	va := []data.Sample{{Key: "purple-star.png", Caption: "purple star"}}
-	w := heldOutWarning(tr, va)
+	w := heldOutWarning(tr, va, nil)
 	if !strings.Contains(w, "held out for validation, never trained on: purple-star.png") || !strings.Contains(w, "are not learnt: purple, star") {
 		t.Fatalf("%q", w)
 	}
+	// A fine-tune's base model knows them already: not said.
+	if w := heldOutWarning(tr, va, []string{"<pad>", "purple", "star"}); strings.Contains(w, "not learnt") {
+		t.Fatalf("words the base model knows: %q", w)
+	}
 	va[0].Caption = "red circle"
-	if w := heldOutWarning(tr, va); strings.Contains(w, "not learnt") || !strings.Contains(w, "purple-star.png") {
+	if w := heldOutWarning(tr, va, nil); strings.Contains(w, "not learnt") || !strings.Contains(w, "purple-star.png") {
 		t.Fatalf("%q", w)
 	}
 	many := make([]data.Sample, 2*data.FewImages)
 	for i := range many {
 		many[i] = data.Sample{Key: fmt.Sprintf("%d.png", i), Caption: "red circle"}
 	}
-	if w := heldOutWarning(many, va); w != "" {
+	if w := heldOutWarning(many, va, nil); w != "" {
 		t.Fatalf("a folder of %d pictures whose held-out captions are all trained: %q", len(many)+1, w)
 	}
 }
