@@ -551,3 +551,16 @@ func TestTokenizerDataNamesStylesAsCaptions(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+// A built-in model's name where a tokenizer folder is wanted says where
+// that tokenizer is (it said "open emoji/tokenizer_config.json: no such
+// file or directory").
+func TestBuiltinNameAsTokenizerFolder(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, args := range [][]string{{"eval-tokenizer", "--tokenizer", "emoji"}, {"train", "--data", "edit", "--tokenizer", "emoji", "--out", "run"}} {
+		code, _, stderr := run(t, args...)
+		if code != 2 || !strings.Contains(stderr, "emoji is a built-in model") || !strings.Contains(stderr, "assets/tokenizers/emoji") {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -302,6 +303,11 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 	if *dir == "" {
 		return usageError{"--tokenizer DIR is required"}
 	}
+	if _, err := os.Stat(*dir); err != nil {
+		if hint := builtinTokenizerHint(*dir); hint != "" {
+			return usageError{"--tokenizer " + hint}
+		}
+	}
 	if *sheet != "" { // before minutes of evaluation
 		if err := checkOut("sheet", *sheet, ".png", *force); err != nil {
 			return err
@@ -383,4 +389,14 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "k-means codebook:  %.2f dB PSNR (%d entries of %d×%d px)\n", v, *kmK, p, p)
 	}
 	return nil
+}
+
+// builtinTokenizerHint says, for name a built-in model's name given where a
+// tokenizer folder is wanted, where that model's tokenizer is ("" for
+// another name): the binary embeds it, but a run records a folder.
+func builtinTokenizerHint(name string) string {
+	if !slices.Contains(Catalog{}.Builtin(), name) {
+		return ""
+	}
+	return fmt.Sprintf("%s: %s is a built-in model, and a tokenizer is given as a folder: Tessera's source holds the built-in emoji tokenizer as assets/tokenizers/emoji (and a fine-tune, train --init %s, keeps its model's tokenizer)", name, name, name)
 }

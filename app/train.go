@@ -306,6 +306,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		// Before the run folder's log says "started" (it said only "open
 		// tokenizer_config.json: no such file" after it).
 		if fi, err := os.Stat(f.tokDir); err != nil || !fi.IsDir() {
+			if hint := builtinTokenizerHint(f.tokDir); hint != "" {
+				return usageError{"--tokenizer " + hint}
+			}
 			return usageError{fmt.Sprintf("--tokenizer %s: there is no such folder (give a ViT tokenizer's folder: tessera train-tokenizer writes one as RUN_DIR/tokenizer)", f.tokDir)}
 		}
 		if !tokenizer.Exists(f.tokDir) {
