@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"slices"
 
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/trainjob"
@@ -45,6 +47,10 @@ func runCheckData(ctx context.Context, env Env, args []string) error {
 	}
 	if err := trainjob.CheckDataFolder(pos[0]); err != nil {
 		return failed(err)
+	}
+	if _, err := os.Stat(pos[0]); err != nil && slices.Contains([]string{"emoji", "mnist", "shapes", "edit"}, pos[0]) {
+		// A built-in dataset's name: it said "open emoji: no such file".
+		return failed(fmt.Errorf("%s is a built-in dataset, checked as train loads it: check-data checks a folder of your own pictures", pos[0]))
 	}
 	rep, err := data.CheckFolder(ctx, pos[0])
 	if err != nil {

@@ -149,3 +149,12 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// check-data on a built-in dataset's name says what it checks (it said
+// "open emoji: no such file or directory").
+func TestCheckDataOnABuiltinDataset(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if code, _, stderr := run(t, "check-data", "emoji"); code != 1 || !strings.Contains(stderr, "emoji is a built-in dataset") {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -102,6 +103,7 @@ type TrainTab struct {
 
 	data     *widgets.TipSelect
 	folder   string // the folder picked for dataFolder
+	dataset  string // the built-in dataset picked last ("" before any), which a cancelled Folder… goes back to
 	dataNote *widget.Label
 	// stopFolderCheck cancels the check of the folder picked before
 	// (checkFolder; nil: none going).
@@ -491,6 +493,9 @@ func (t *TrainTab) SetData(name string) {
 // picking a folder does not move the buttons below.
 func (t *TrainTab) showData(name string) {
 	t.clearDataStatus()
+	if name != dataFolder {
+		t.dataset = name
+	}
 	t.data.Quiet(func() { t.data.SetSelected(name) })
 	t.dataNote.SetText(datasetNote(name))
 	t.updateKeep()
@@ -631,6 +636,7 @@ func (t *TrainTab) dataChosen(v string) {
 	defer t.updateKeep() // a fine-tune on a folder replays; on a built-in dataset not
 	t.clearDataStatus()
 	if v != dataFolder {
+		t.dataset = v
 		t.dataNote.SetText(datasetNote(v))
 		return
 	}
@@ -646,8 +652,8 @@ func (t *TrainTab) dataChosen(v string) {
 			t.setFolder(dir.Path())
 			return
 		}
-		if t.folder == "" {
-			t.showData("shapes")
+		if t.folder == "" { // nothing picked: back to the dataset before
+			t.showData(cmp.Or(t.dataset, "shapes"))
 		}
 	}, t.h.win)
 	d.Resize(dialogSize(t.h.win))

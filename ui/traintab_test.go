@@ -1636,3 +1636,31 @@ func TestQuitWhilePreparing(t *testing.T) {
 		t.Errorf("with the prepared data saved, quitting would lose %q", r)
 	}
 }
+
+// Folder… cancelled with no folder picked before goes back to the dataset
+// picked before it, not to shapes.
+func TestCancelledFolderPickKeepsTheDataset(t *testing.T) {
+	e := &trainEnv{studioEnv: newEnv(t), runs: t.TempDir()}
+	s := e.open(t)
+	s.ShowTab(trainTab)
+	tab := s.Train()
+	tab.SetData("mnist")
+	tab.data.SetSelected(dataFolder) // opens the folder dialog
+	top := s.Window().Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("Folder… opened no dialog")
+	}
+	var cancel *widget.Button
+	for _, o := range test.LaidOutObjects(top) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Cancel" {
+			cancel = b
+		}
+	}
+	if cancel == nil {
+		t.Fatal("the folder dialog has no Cancel button")
+	}
+	test.Tap(cancel)
+	if tab.data.Selected != "mnist" {
+		t.Errorf("after a cancelled Folder… the data reads %q, want mnist as before", tab.data.Selected)
+	}
+}
