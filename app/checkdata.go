@@ -48,7 +48,7 @@ func runCheckData(ctx context.Context, env Env, args []string) error {
 	if err := trainjob.CheckDataFolder(pos[0]); err != nil {
 		return failed(err)
 	}
-	if _, err := os.Stat(pos[0]); err != nil && slices.Contains([]string{"emoji", "mnist", "shapes", "edit"}, pos[0]) {
+	if _, err := os.Stat(pos[0]); err != nil && (slices.Contains(trainjob.Datasets(), pos[0]) || pos[0] == trainjob.EditData) {
 		// A built-in dataset's name: it said "open emoji: no such file".
 		return failed(fmt.Errorf("%s is a built-in dataset, checked as train loads it: check-data checks a folder of your own pictures", pos[0]))
 	}

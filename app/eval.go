@@ -306,7 +306,7 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, na
 	if kind == "shapes" {
 		// The shapes are judged by how they are drawn, not by the nearest
 		// of a set of pictures: a command of its own.
-		return nil, nil, usageError{"--data shapes: eval-prompts judges samples against a dataset of named pictures; a shapes model's samples are judged by tessera eval-shapes --model M, which knows how the shapes are drawn"}
+		return nil, nil, usageError{"the shapes data (given, or the model's own): eval-prompts judges samples against a dataset of named pictures; a shapes model's samples are judged by tessera eval-shapes --model M, which knows how the shapes are drawn"}
 	}
 	if !bundle.IsFolder(kind) {
 		return nil, nil, usageError{fmt.Sprintf("--data %s: eval-prompts judges samples against a dataset of named pictures: emoji, mnist or a folder of captioned images (pass --data emoji, --data mnist or --data FOLDER, the folder the model was trained on; a shapes model: tessera eval-shapes)", kind)}

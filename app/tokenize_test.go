@@ -559,8 +559,11 @@ func TestBuiltinNameAsTokenizerFolder(t *testing.T) {
 	t.Chdir(t.TempDir())
 	for _, args := range [][]string{{"eval-tokenizer", "--tokenizer", "emoji"}, {"train", "--data", "edit", "--tokenizer", "emoji", "--out", "run"}} {
 		code, _, stderr := run(t, args...)
-		if code != 2 || !strings.Contains(stderr, "emoji is a built-in model") || !strings.Contains(stderr, "assets/tokenizers/emoji") {
+		if code != 2 || !strings.Contains(stderr, "emoji is a built-in model") || !strings.Contains(stderr, "--tokenizer assets/models/emoji") {
 			t.Errorf("%v: exit %d, %q", args, code, stderr)
 		}
+	}
+	if code, _, stderr := run(t, "eval-tokenizer", "--tokenizer", "mnist"); code != 2 || !strings.Contains(stderr, "patch codebook, not a ViT tokenizer") {
+		t.Errorf("mnist: exit %d, %q", code, stderr)
 	}
 }

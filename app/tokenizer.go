@@ -393,10 +393,14 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 
 // builtinTokenizerHint says, for name a built-in model's name given where a
 // tokenizer folder is wanted, where that model's tokenizer is ("" for
-// another name): the binary embeds it, but a run records a folder.
+// another name): the binary embeds it, but a run records a folder. A model
+// on a patch codebook (mnist) has no ViT tokenizer to give.
 func builtinTokenizerHint(name string) string {
 	if !slices.Contains(Catalog{}.Builtin(), name) {
 		return ""
 	}
-	return fmt.Sprintf("%s: %s is a built-in model, and a tokenizer is given as a folder: Tessera's source holds the built-in emoji tokenizer as assets/tokenizers/emoji (and a fine-tune, train --init %s, keeps its model's tokenizer)", name, name, name)
+	if b, err := openModel(io.Discard, name, ""); err == nil && b.Codebook != nil {
+		return fmt.Sprintf("%s: %s is a built-in model on a patch codebook, not a ViT tokenizer: leave --tokenizer out to learn a codebook (a fine-tune, train --init %s, keeps its model's)", name, name, name)
+	}
+	return fmt.Sprintf("%s: %s is a built-in model, and a tokenizer is given as a folder: in Tessera's source, give --tokenizer assets/models/%s, which holds its tokenizer (and a fine-tune, train --init %s, keeps its model's)", name, name, name, name)
 }

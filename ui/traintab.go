@@ -103,7 +103,7 @@ type TrainTab struct {
 
 	data     *widgets.TipSelect
 	folder   string // the folder picked for dataFolder
-	dataset  string // the built-in dataset picked last ("" before any), which a cancelled Folder… goes back to
+	dataset  string // the data picked last (a built-in dataset, or dataFolder for folder), which a cancelled Folder… goes back to
 	dataNote *widget.Label
 	// stopFolderCheck cancels the check of the folder picked before
 	// (checkFolder; nil: none going).
@@ -493,9 +493,7 @@ func (t *TrainTab) SetData(name string) {
 // picking a folder does not move the buttons below.
 func (t *TrainTab) showData(name string) {
 	t.clearDataStatus()
-	if name != dataFolder {
-		t.dataset = name
-	}
+	t.dataset = name
 	t.data.Quiet(func() { t.data.SetSelected(name) })
 	t.dataNote.SetText(datasetNote(name))
 	t.updateKeep()
@@ -652,7 +650,10 @@ func (t *TrainTab) dataChosen(v string) {
 			t.setFolder(dir.Path())
 			return
 		}
-		if t.folder == "" { // nothing picked: back to the dataset before
+		// Nothing picked (or refused): back to the data picked before.
+		if t.dataset == dataFolder && t.folder != "" {
+			t.setFolder(t.folder)
+		} else {
 			t.showData(cmp.Or(t.dataset, "shapes"))
 		}
 	}, t.h.win)
@@ -674,7 +675,7 @@ func (t *TrainTab) setFolder(dir string) {
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
-	t.folder = dir
+	t.folder, t.dataset = dir, dataFolder
 	t.clearDataStatus()
 	t.data.Quiet(func() { t.data.SetSelected(dataFolder) })
 	t.dataNote.SetText(shortenPath(dir, 40))

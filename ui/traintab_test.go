@@ -1663,4 +1663,31 @@ func TestCancelledFolderPickKeepsTheDataset(t *testing.T) {
 	if tab.data.Selected != "mnist" {
 		t.Errorf("after a cancelled Folder… the data reads %q, want mnist as before", tab.data.Selected)
 	}
+	// A folder picked before, then mnist, then Folder… cancelled: mnist
+	// still (the folder before was trained on at Start).
+	pictures := t.TempDir()
+	tab.setFolder(pictures)
+	tab.SetData("mnist")
+	tab.data.SetSelected(dataFolder)
+	for _, o := range test.LaidOutObjects(s.Window().Canvas().Overlays().Top()) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Cancel" {
+			test.Tap(b)
+			break
+		}
+	}
+	if st, err := tab.settings(); tab.data.Selected != "mnist" || err != nil || st.Data != "mnist" {
+		t.Errorf("after a folder, mnist and a cancelled Folder…: the data reads %q, Start would train on %q (%v)", tab.data.Selected, st.Data, err)
+	}
+	// The folder picked last, then Folder… cancelled: that folder still.
+	tab.setFolder(pictures)
+	tab.data.SetSelected(dataFolder)
+	for _, o := range test.LaidOutObjects(s.Window().Canvas().Overlays().Top()) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Cancel" {
+			test.Tap(b)
+			break
+		}
+	}
+	if tab.data.Selected != dataFolder || tab.folder != pictures {
+		t.Errorf("after a folder and a cancelled Folder…: the data reads %q (folder %q), want the folder", tab.data.Selected, tab.folder)
+	}
 }

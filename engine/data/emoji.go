@@ -20,6 +20,14 @@ import (
 // $XDG_CACHE_HOME/tessera/emoji, or ~/.cache/tessera/emoji.
 func DefaultEmojiCache() (string, error) {
 	dir, err := os.UserCacheDir()
+	if x := os.Getenv("XDG_CACHE_HOME"); err != nil && x != "" && !filepath.IsAbs(x) {
+		// A relative $XDG_CACHE_HOME is to be ignored (the XDG base
+		// directory spec), as make data ignores it: ~/.cache.
+		var home string
+		if home, err = os.UserHomeDir(); err == nil {
+			dir = filepath.Join(home, ".cache")
+		}
+	}
 	if err != nil {
 		return "", fmt.Errorf("emoji cache: %w", err)
 	}

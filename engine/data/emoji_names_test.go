@@ -55,3 +55,19 @@ func TestEmojiCommonNames(t *testing.T) {
 		t.Errorf("EmojiCommonNames = %q, want %q", got, want)
 	}
 }
+
+// A relative $XDG_CACHE_HOME is ignored, as the XDG spec asks and make
+// data does: the cache is ~/.cache's (Go's os.UserCacheDir refuses it).
+func TestDefaultEmojiCacheIgnoresARelativeXDG(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CACHE_HOME", "rel")
+	got, err := DefaultEmojiCache()
+	if err != nil || got != filepath.Join(home, ".cache", "tessera", "emoji") {
+		t.Errorf("DefaultEmojiCache() = %q, %v", got, err)
+	}
+	t.Setenv("XDG_CACHE_HOME", "/abs")
+	if got, err := DefaultEmojiCache(); err != nil || got != "/abs/tessera/emoji" {
+		t.Errorf("DefaultEmojiCache() = %q, %v", got, err)
+	}
+}

@@ -751,7 +751,9 @@ func editSetup(s Settings, base *bundle.Bundle, arch model.Config) (editPlan, er
 // one-off caption such as "purple star", drawn into validation, was
 // dropped without a word), and for a small folder the held-out pictures
 // themselves. Words of known (the base model's vocabulary when
-// fine-tuning) are learnt already. "" when there is nothing to say.
+// fine-tuning) are taken as learnt (the vocabulary also holds the words
+// only the base's own held-out captions had, which it may not have
+// learnt). "" when there is nothing to say.
 func heldOutWarning(tr, va []data.Sample, known []string) string {
 	trained := map[string]bool{}
 	for _, w := range known {
