@@ -4,6 +4,7 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/nfnt/resize"
 
@@ -100,36 +101,63 @@ const whiteTol = 2
 func Exterior(img *image.NRGBA, tol uint8) []bool {
 	src := normalized(img)
 	w, h := src.Rect.Dx(), src.Rect.Dy()
-	white := func(x, y int) bool {
-		p := src.Pix[src.PixOffset(x, y):]
+	white := func(i int) bool {
+		p := src.Pix[src.PixOffset(i%w, i/w):]
 		return p[0] >= 255-tol && p[1] >= 255-tol && p[2] >= 255-tol
 	}
 	out := make([]bool, w*h)
-	var stack []int
-	push := func(x, y int) {
-		if x >= 0 && y >= 0 && x < w && y < h && !out[y*w+x] && white(x, y) {
-			out[y*w+x] = true
-			stack = append(stack, y*w+x)
+	eachGroup(w, h, white, func(group []int) {
+		if slices.ContainsFunc(group, func(i int) bool { x, y := i%w, i/w; return x == 0 || y == 0 || x == w-1 || y == h-1 }) {
+			for _, i := range group {
+				out[i] = true
+			}
 		}
-	}
-	for x := 0; x < w; x++ {
-		push(x, 0)
-		push(x, h-1)
-	}
-	for y := 0; y < h; y++ {
-		push(0, y)
-		push(w-1, y)
-	}
-	for len(stack) > 0 {
-		i := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		x, y := i%w, i/w
-		push(x+1, y)
-		push(x-1, y)
-		push(x, y+1)
-		push(x, y-1)
-	}
+	})
 	return out
+}
+
+// eachGroup calls fn with each group of 4-connected pixels (indices in
+// raster order of a w×h image) for which in is true.
+func eachGroup(w, h int, in func(i int) bool, fn func(group []int)) {
+	seen := make([]bool, w*h)
+	var group, stack []int
+	for start := range w * h {
+		if seen[start] || !in(start) {
+			continue
+		}
+		group, stack = group[:0], append(stack[:0], start)
+		seen[start] = true
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			group = append(group, i)
+			eachNeighbour4(w, h, i, func(j int) {
+				if !seen[j] && in(j) {
+					seen[j] = true
+					stack = append(stack, j)
+				}
+			})
+		}
+		fn(group)
+	}
+}
+
+// eachNeighbour4 calls fn with the index of each of pixel i's four
+// neighbours (left, right, above, below) inside a w×h image, raster order.
+func eachNeighbour4(w, h, i int, fn func(j int)) {
+	x, y := i%w, i/w
+	if x > 0 {
+		fn(i - 1)
+	}
+	if x < w-1 {
+		fn(i + 1)
+	}
+	if y > 0 {
+		fn(i - w)
+	}
+	if y < h-1 {
+		fn(i + w)
+	}
 }
 
 // Coverage estimates how much of each pixel the picture covers (an alpha

@@ -14,6 +14,11 @@ import (
 // larger tolerance let the background flood into.
 const BackgroundTolerance = 10
 
+// paleDistance is how far from white (whiteDistance) a pixel is pale: a
+// neighbour within it is nothing coloured to read an edge against, and a
+// rim pixel within it may be the tokenizer's tint of the background.
+const paleDistance = 3 * BackgroundTolerance
+
 // TransparentBackground returns img (any image; opaque, as Tessera's
 // pictures are) with its white background made transparent, for a
 // sticker: the near-white pixels (every channel within BackgroundTolerance
@@ -64,7 +69,7 @@ func TransparentBackground(img image.Image) *image.NRGBA {
 					unmixed[i] = true
 					c := edgeColour(src, bg, w, h, x, y)
 					unmixWhite(p, c)
-					faded[i] = pass == 0 && p[3] < 128 && whiteDistance(c[:]) > 3*BackgroundTolerance
+					faded[i] = pass == 0 && p[3] < 128 && whiteDistance(c[:]) > paleDistance
 				}
 			}
 		}
@@ -113,46 +118,19 @@ func joinPaleSpecks(src *image.NRGBA, bg []bool) {
 		if len(group) > maxSpeckPixels || !touchesBg(group, before) {
 			return
 		}
+		walled := false // by the picture's own colour
 		for _, i := range group {
-			x, y := i%w, i/w
-			for _, n := range [4][2]int{{x + 1, y}, {x - 1, y}, {x, y + 1}, {x, y - 1}} {
-				if j := n[1]*w + n[0]; n[0] >= 0 && n[1] >= 0 && n[0] < w && n[1] < h && !before[j] && !pocket(j) && dist(j) > maxSpeckDistance {
-					return // walled in by the picture's own colour
-				}
-			}
+			eachNeighbour4(w, h, i, func(j int) {
+				walled = walled || !before[j] && !pocket(j) && dist(j) > maxSpeckDistance
+			})
+		}
+		if walled {
+			return
 		}
 		for _, i := range group {
 			bg[i] = true
 		}
 	})
-}
-
-// eachGroup calls fn with each group of 4-connected pixels (indices in
-// raster order of a w×h image) for which in is true.
-func eachGroup(w, h int, in func(i int) bool, fn func(group []int)) {
-	seen := make([]bool, w*h)
-	var group, stack []int
-	for start := range w * h {
-		if seen[start] || !in(start) {
-			continue
-		}
-		group, stack = group[:0], append(stack[:0], start)
-		seen[start] = true
-		for len(stack) > 0 {
-			i := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			group = append(group, i)
-			x, y := i%w, i/w
-			for _, n := range [4][2]int{{x + 1, y}, {x - 1, y}, {x, y + 1}, {x, y - 1}} {
-				nx, ny := n[0], n[1]
-				if nx >= 0 && ny >= 0 && nx < w && ny < h && !seen[ny*w+nx] && in(ny*w+nx) {
-					seen[ny*w+nx] = true
-					stack = append(stack, ny*w+nx)
-				}
-			}
-		}
-		fn(group)
-	}
 }
 
 // touches reports whether pixel (x, y) has a background pixel among its
@@ -186,7 +164,7 @@ func whiteDistance(p []uint8) int {
 // leaves in a background showed over a coloured page).
 func edgeColour(src *image.NRGBA, bg []bool, w, h, x, y int) [3]uint8 {
 	p := src.Pix[src.PixOffset(x, y):]
-	pale := whiteDistance(p) <= 3*BackgroundTolerance
+	pale := whiteDistance(p) <= paleDistance
 	c, best := [3]uint8{255, 255, 255}, 0.0
 	for dy := -1; dy <= 1; dy++ {
 		for dx := -1; dx <= 1; dx++ {
@@ -196,9 +174,9 @@ func edgeColour(src *image.NRGBA, bg []bool, w, h, x, y int) [3]uint8 {
 			}
 			q := src.Pix[src.PixOffset(nx, ny):]
 			score := float64(whiteDistance(q))
-			if pale && whiteDistance(q) > 3*BackgroundTolerance {
+			if pale && whiteDistance(q) > paleDistance {
 				// above any uncoloured neighbour's 0…30
-				score = 3*BackgroundTolerance + 1 + blendShare(p, [3]uint8{q[0], q[1], q[2]})
+				score = paleDistance + 1 + blendShare(p, [3]uint8{q[0], q[1], q[2]})
 			}
 			if score > best {
 				c, best = [3]uint8{q[0], q[1], q[2]}, score
@@ -216,12 +194,12 @@ func edgeColour(src *image.NRGBA, bg []bool, w, h, x, y int) [3]uint8 {
 // light cyan speck beside a red edge) is no blend of c.
 func blendShare(p []uint8, c [3]uint8) float64 {
 	d, full := whiteDistance(p), whiteDistance(c[:])
-	coloured := full > 3*BackgroundTolerance
+	coloured := full > paleDistance
 	if !coloured {
 		full = 255
 	}
 	share := float64(d) / float64(full)
-	if d <= 3*BackgroundTolerance && coloured {
+	if d <= paleDistance && coloured {
 		var dot, norm float64
 		for ch := range 3 {
 			u, v := 255-float64(p[ch]), 255-float64(c[ch])
@@ -244,7 +222,7 @@ func blendShare(p []uint8, c [3]uint8) float64 {
 // over a dark page.
 func unmixWhite(p []uint8, c [3]uint8) {
 	d, full := whiteDistance(p), whiteDistance(c[:])
-	if full <= 3*BackgroundTolerance {
+	if full <= paleDistance {
 		full = 255
 	}
 	if d*20 >= full*19 && d > 0 { // at least 95% of the colour: the picture's own pixel
