@@ -72,7 +72,7 @@ func (c *candidateStrip) show(j job, results []result) {
 	for i, r := range results {
 		c.results = append(c.results, r)
 		caption, tip := candidateCaption(j, i, r)
-		if k := slices.IndexFunc(results[:i], func(o result) bool { return slices.Equal(o.tokens, r.tokens) }); k >= 0 && !j.gaveBack(r.tokens) {
+		if k := alikeBefore(results, i); k >= 0 && !j.gaveBack(r.tokens) {
 			// The same picture as an earlier one (a batch at the model's
 			// strong guidance draws one picture for several seeds): said,
 			// where ten alike read as ten candidates ("#5 = before" says

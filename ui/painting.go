@@ -45,15 +45,22 @@ func (p *painter) maskEdited(mask []bool) {
 	// image (which keeps the stroke on the new image; it said "mask has
 	// 64 entries but the grid has 192 patches"), or an Extend, whose new
 	// rows are not the document's yet.
-	n := p.host.Document().N()
-	cut := len(mask) > n && slices.Contains(mask[n:], true)
-	p.host.report(p.host.Document().SetMask(core.FitLen(mask, n)))
+	mask, cut := fitStroke(mask, p.host.Document().N())
+	p.host.report(p.host.Document().SetMask(mask))
 	p.host.docChanged()
 	status := maskedStatus(p.host.Document().Masked())
 	if cut {
 		status += " (not on the rows still being drawn: mask them once the run ends)"
 	}
 	p.host.setStatus(status)
+}
+
+// fitStroke fits a stroke's values, one a patch of the canvas, to the
+// document's n patches (core.FitLen), and reports whether the stroke
+// painted (a value other than the zero value) past them.
+func fitStroke[T comparable](v []T, n int) ([]T, bool) {
+	var zero T
+	return core.FitLen(v, n), len(v) > n && slices.ContainsFunc(v[n:], func(x T) bool { return x != zero })
 }
 
 // maskedStatus is the status line after a change of the mask.
@@ -94,9 +101,8 @@ func (p *painter) tempEdited(temps []float64) {
 		return
 	}
 	// Of another height than the document's during a run: as maskEdited.
-	n := p.host.Document().N()
-	cut := len(temps) > n && slices.ContainsFunc(temps[n:], func(t float64) bool { return t != 0 })
-	p.host.report(p.SetTemperatureMap(core.FitLen(temps, n)))
+	temps, cut := fitStroke(temps, p.host.Document().N())
+	p.host.report(p.SetTemperatureMap(temps))
 	status := temperatureStatus(p.host.Document().Temperature(), p.host.globalTemperature())
 	if cut {
 		status += " (not on the rows still being drawn: paint them once the run ends)"

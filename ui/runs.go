@@ -190,7 +190,11 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 	}
 	changedFirst(j, res.Images, scores)
 	gridRows, cols := j.b.Grid()
-	prefixLogLik := map[string]float64{} // by first drawn patch and prompt: the log-likelihood (nats) of the patches before it
+	type prefix struct {
+		first  int // the first patch drawn
+		prompt string
+	}
+	prefixLogLik := map[prefix]float64{} // the log-likelihood (nats) of the patches before first
 	for i, im := range res.Images {
 		tokens := im.Tokens
 		if drawn := len(j.base) - j.unfinished; j.kind == kindRegenerate && len(tokens) < drawn {
@@ -242,7 +246,7 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 			// stood beside the map's 2.80 for the image given back). The
 			// patches before are every candidate's of a prompt: scored
 			// once (a pass of the whole image; 0, unknown, if stopped).
-			key := fmt.Sprintf("%d\x00%s", first, rec.Prompt)
+			key := prefix{first, rec.Prompt}
 			pre, ok := prefixLogLik[key]
 			if !ok {
 				if sc, err := sampler.ScoreTokens(ctx, j.b, rec.Prompt, tokens, r.workers); err == nil {
@@ -294,7 +298,7 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		if i > 0 && (!j.saveAll || res.Stopped) || c.before || c.early {
 			continue
 		}
-		if i > 0 && slices.ContainsFunc(results[:i], func(o result) bool { return slices.Equal(o.tokens, c.tokens) }) {
+		if alikeBefore(results, i) >= 0 {
 			continue // the same picture as one saved (or not) before it: no second file of it
 		}
 		path, again, err := r.saved.save(outputs{dir: j.outDir, read: j.b.ReadPrompt}, c.picture(j.b), c.rec, now)

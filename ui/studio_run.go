@@ -1123,8 +1123,8 @@ func sameResultsNote(j job, results []result) string {
 		same = same && slices.Equal(r.tokens, first)
 	}
 	distinct := 0
-	for i, r := range results {
-		if !slices.ContainsFunc(results[:i], func(o result) bool { return slices.Equal(o.tokens, r.tokens) }) {
+	for i := range results {
+		if alikeBefore(results, i) < 0 {
 			distinct++
 		}
 	}
@@ -1144,6 +1144,12 @@ func sameResultsNote(j job, results []result) string {
 		return fmt.Sprintf(" · %d candidates, %d different pictures: %s", len(results), distinct, hint)
 	}
 	return ""
+}
+
+// alikeBefore is the first candidate before results[i] that is the same
+// picture (the same codes), or −1.
+func alikeBefore(results []result, i int) int {
+	return slices.IndexFunc(results[:i], func(o result) bool { return slices.Equal(o.tokens, results[i].tokens) })
 }
 
 // varietyHint says which setting would vary the pictures a run of kind

@@ -274,6 +274,10 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 	var second []string
 	nameOf := map[string]string{} // each prompt of the second stage: the name it says
 	candidates := 0               // of them, the candidates (the rest say a name by its common name)
+	prompts := func(name string) []string { return append([]string{name}, WithStyles(b, []string{name})...) }
+	taken := func(ps []string) bool {
+		return slices.ContainsFunc(ps, func(p string) bool { _, ok := nameOf[p]; return ok })
+	}
 	for _, n := range shortlist {
 		// Alone when a candidate (NamesAndStyles), and in each style: the
 		// name alone was scored in the first stage already; scored again
@@ -284,10 +288,6 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 		// too: the prompt shown is the one scored. Not by one that is
 		// another listed name (CLDR calls 😄 what Unicode calls 😁) or
 		// that another name of the shortlist is said by already.
-		prompts := func(name string) []string { return append([]string{name}, WithStyles(b, []string{name})...) }
-		taken := func(ps []string) bool {
-			return slices.ContainsFunc(ps, func(p string) bool { _, ok := nameOf[p]; return ok })
-		}
 		said := n
 		if c := b.CommonName(n); c != said && !listed[c] {
 			if ok, _ := UsablePrompts(b, prompts(c)); len(ok) == styles+1 && !taken(ok) {
