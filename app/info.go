@@ -381,8 +381,8 @@ func ancestry(path string, rec *pngmeta.Record) []string {
 			what = "imported from " + next.ImportedFrom()
 		case next.IsEdit():
 			what = fmt.Sprintf("edited by instruction %s", quoteText(next.Prompt))
-			if how := next.MadeFrom(); strings.Contains(how, " patches of ") {
-				what += fmt.Sprintf(" (%s)", strings.TrimSuffix(how, " edited by instruction")) // a masked edit's share
+			if k := next.EditedPatches(); k > 0 && next.Parent != "" && next.Parent != "." { // a masked edit's share
+				what += fmt.Sprintf(" (%d of %d patches of %s)", k, next.Grid[0]*next.Grid[1], next.Parent)
 			}
 		}
 		if how := next.MadeFrom(); how != "" && !next.IsEdit() {

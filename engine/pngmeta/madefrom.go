@@ -92,16 +92,28 @@ func (r *Record) MadeFrom() string {
 	case KindEdit:
 		// A masked edit changed only its mask's patches (the rest kept):
 		// said, or it read as an edit of the whole picture.
-		mask, _ := r.Extra[ExtraMask].(string)
-		if e, ok := r.Extra[ExtraEdit].(map[string]any); ok && mask == "" {
-			mask, _ = e["mask"].(string)
-		}
-		if k := strings.Count(mask, "1"); k > 0 && k < n && len(mask) == n {
+		if k := r.EditedPatches(); k > 0 {
 			return fmt.Sprintf("%d of %d patches of %s edited by instruction", k, n, parent)
 		}
 		return parent + " edited by instruction"
 	}
 	return ""
+}
+
+// EditedPatches is, for r the record of an edit by instruction (kind
+// KindEdit, or IsEdit), how many of its Grid's patches the edit changed
+// where it was masked (its mask: the studio's ExtraMask, or the edit
+// entry's, tessera edit --mask's); 0 for an edit of the whole picture or a
+// mask of another grid.
+func (r *Record) EditedPatches() int {
+	mask, _ := r.Extra[ExtraMask].(string)
+	if e, ok := r.Extra[ExtraEdit].(map[string]any); ok && mask == "" {
+		mask, _ = e["mask"].(string)
+	}
+	if k, n := strings.Count(mask, "1"), r.Grid[0]*r.Grid[1]; k < n && len(mask) == n {
+		return k
+	}
+	return 0
 }
 
 // ExtraInt is the whole number Extra holds under key (an int as written,
