@@ -684,3 +684,34 @@ func TestHelpSaysWhatCommandsDo(t *testing.T) {
 		}
 	}
 }
+
+// A model of a folder named like a built-in dataset ("./shapes") is a
+// model of that folder: the studio's nearest training images and
+// eval-prompts judge it against its pictures (trainjob.ModelData), not
+// against the built-in dataset of that name.
+func TestModelOfAFolderNamedLikeADataset(t *testing.T) {
+	parent := t.TempDir()
+	data := filepath.Join(parent, "shapes")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"red cat", "blue dog", "red dog"} {
+		base := filepath.Join(data, fmt.Sprintf("p%d", i))
+		writePNG(t, base+".png", 16, 16)
+		if err := os.WriteFile(base+".txt", []byte(name+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(parent)
+	out := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := run(t, "train", "--data", "./shapes", "--out", out, "--steps", "1", "--batch", "2", "--threads", "1"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := openModel(io.Discard, filepath.Join(out, "model"), "f32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := trainjob.ModelData(b); got != data {
+		t.Errorf("ModelData of a model of %s (named %q) = %q", data, b.Model.Config.Name(), got)
+	}
+}

@@ -308,16 +308,17 @@ func TrainingData(modelDir string) string {
 	return d
 }
 
-// ModelData is the data b was trained on: the built-in dataset its
-// configuration names (model.Config.Name: shapes, emoji, mnist), else the
-// image folder its training run recorded (TrainingData), else the name
-// its configuration gives ("" for OpenAI's checkpoints).
+// ModelData is the data b was trained on: the image folder its training
+// run recorded (TrainingData), else the name its configuration gives
+// (model.Config.Name: shapes, emoji, mnist for the built-in datasets; ""
+// for OpenAI's checkpoints). A folder comes first, as a model of a folder
+// is named after its base name, which may be a built-in dataset's
+// ("./shapes").
 func ModelData(b *bundle.Bundle) string {
-	name := b.Model.Config.Name()
-	if td := TrainingData(b.Source); !slices.Contains(Datasets(), name) && bundle.IsFolder(td) {
+	if td := TrainingData(b.Source); bundle.IsFolder(td) {
 		return td
 	}
-	return name
+	return b.Model.Config.Name()
 }
 
 // runInUse reports whether a process holds the run folder dir's lock
