@@ -294,13 +294,7 @@ func TestTrainDataTakesABareFolderName(t *testing.T) {
 func TestFolderModelNamesItsCaptions(t *testing.T) {
 	data := t.TempDir()
 	captions := []string{"red zebra", "blue zebra", "red cat", "zebra dog", "blue cat", "red dog"}
-	for i, name := range captions {
-		base := filepath.Join(data, fmt.Sprintf("p%d", i))
-		writePNG(t, base+".png", 16, 16)
-		if err := os.WriteFile(base+".txt", []byte(name+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeCaptionedPictures(t, data, captions...)
 	out := filepath.Join(t.TempDir(), "run")
 	if code, _, stderr := run(t, "train", "--data", data, "--out", out, "--steps", "2", "--batch", "2", "--threads", "1"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -358,13 +352,7 @@ func TestTrainRecordsTheFolderAbsolute(t *testing.T) {
 	if err := os.Mkdir(data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for i, name := range []string{"red cat", "blue dog", "red dog"} {
-		base := filepath.Join(data, fmt.Sprintf("p%d", i))
-		writePNG(t, base+".png", 16, 16)
-		if err := os.WriteFile(base+".txt", []byte(name+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeCaptionedPictures(t, data, "red cat", "blue dog", "red dog")
 	t.Chdir(parent)
 	out := filepath.Join(t.TempDir(), "run")
 	if code, _, stderr := run(t, "train", "--data", "pics", "--out", out, "--steps", "1", "--batch", "2", "--threads", "1"); code != 0 {
@@ -695,13 +683,7 @@ func TestModelOfAFolderNamedLikeADataset(t *testing.T) {
 	if err := os.Mkdir(data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for i, name := range []string{"red cat", "blue dog", "red dog"} {
-		base := filepath.Join(data, fmt.Sprintf("p%d", i))
-		writePNG(t, base+".png", 16, 16)
-		if err := os.WriteFile(base+".txt", []byte(name+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeCaptionedPictures(t, data, "red cat", "blue dog", "red dog")
 	t.Chdir(parent)
 	out := filepath.Join(t.TempDir(), "run")
 	if code, _, stderr := run(t, "train", "--data", "./shapes", "--out", out, "--steps", "1", "--batch", "2", "--threads", "1"); code != 0 {
@@ -713,5 +695,18 @@ func TestModelOfAFolderNamedLikeADataset(t *testing.T) {
 	}
 	if got := trainjob.ModelData(b); got != data {
 		t.Errorf("ModelData of a model of %s (named %q) = %q", data, b.Model.Config.Name(), got)
+	}
+}
+
+// writeCaptionedPictures writes a 16×16 PNG with a caption file beside it
+// into dir for each caption.
+func writeCaptionedPictures(t *testing.T, dir string, captions ...string) {
+	t.Helper()
+	for i, caption := range captions {
+		base := filepath.Join(dir, fmt.Sprintf("p%d", i))
+		writePNG(t, base+".png", 16, 16)
+		if err := os.WriteFile(base+".txt", []byte(caption+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
