@@ -54,8 +54,12 @@ type job struct {
 	// mask of the image shown when it started: one painted during the run
 	// differs from it and is kept on the result.
 	maskBefore []bool
-	parent     string
-	outDir     string // where the results are saved
+	// tempsBefore is, for Generate, the painted temperatures of the image
+	// shown when it started: a stroke painted during the run differs from
+	// them and is kept on the result, as the mask is.
+	tempsBefore []float64
+	parent      string
+	outDir      string // where the results are saved
 	// saveAll saves every image of a batch, not only the first (the
 	// Settings choice when the job starts).
 	saveAll bool
@@ -324,7 +328,7 @@ func (s *Studio) generate(anyPrompt bool) error {
 	}
 	s.opened = openedPicture{} // a new drawing is no change of the file opened
 	return s.startJob(job{
-		kind: kindGenerate, label: "generating", b: b, params: p, maskBefore: s.doc.Mask(),
+		kind: kindGenerate, label: "generating", b: b, params: p, maskBefore: s.doc.Mask(), tempsBefore: s.doc.Temperature(),
 		temps: opt.PatchTemperature, rank: true, sampled: b.ImageTokens(), note: note, lateNote: &late,
 		run: func(ctx context.Context, emit func(sampler.Event)) (*sampler.Result, error) {
 			res, err := sampler.Generate(ctx, b, opt, emit)
@@ -878,11 +882,18 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	// image starts unmasked, which threw such a mask away without a word.
 	paintedDuring := j.kind == kindGenerate && core.AnyMasked(s.doc.Mask()) && !slices.Equal(s.doc.Mask(), j.maskBefore)
 	painted := s.doc.Mask()
+	// So are temperatures painted while it was drawn (the image itself was
+	// drawn with those of the start, j.temps).
+	tempsDuring := j.kind == kindGenerate && !slices.Equal(s.doc.Temperature(), j.tempsBefore)
+	paintedTemps := s.doc.Temperature()
 	switch {
 	case j.kind == kindGenerate:
 		err = s.doc.NewImage(first.tokens, first.rows, ip, path, j.temps, first.pic)
 		if err == nil && paintedDuring {
 			err = s.doc.SetMask(core.FitLen(painted, s.doc.N())) // its own undo step, after the image's
+		}
+		if err == nil && tempsDuring {
+			err = s.doc.SetTemperature(core.FitLen(paintedTemps, s.doc.N())) // likewise
 		}
 	case j.repair && !res.Stopped: // a stopped repair keeps its mask: it shows what was not reached
 		err = s.doc.SetState(first.tokens, first.rows, nil, s.doc.Temperature(), ip, path, first.pic)
@@ -971,6 +982,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	}
 	if paintedDuring {
 		msg += fmt.Sprintf(" · the mask painted while it was drawn is kept on it (%s; Ctrl+Z takes it off)", plural.N(s.doc.Masked(), "patch", "patches"))
+	}
+	if tempsDuring {
+		msg += " · the temperatures painted while it was drawn are kept on it for the next run (Ctrl+Z takes them off)"
 	}
 	if j.lateNote != nil && *j.lateNote != "" {
 		msg += " · " + *j.lateNote

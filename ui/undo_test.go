@@ -837,6 +837,9 @@ func TestMaskPaintedDuringGenerationOverATallImage(t *testing.T) {
 	if !slices.Equal(s.doc.Mask(), painted) {
 		t.Fatalf("the mask after the run: %d of %d patches masked, want the two strokes painted during it", s.doc.Masked(), s.doc.N())
 	}
+	if got := s.doc.Temperature(); len(got) != n || got[5] != 1.5 || !strings.Contains(s.Status(), "temperatures painted while it was drawn") {
+		t.Fatalf("the temperatures after the run: %v (want patch 5 at 1.5, painted during it), status %q", got, s.Status())
+	}
 }
 
 // Undoing a batch back to another batch's image shows that one's strip
