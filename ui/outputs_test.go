@@ -96,6 +96,16 @@ func TestSaveEveryImageOfABatchOnceEachPicture(t *testing.T) {
 	if got := len(outputFiles(t, s)); got != 1 {
 		t.Errorf("three alike candidates wrote %d files, want 1", got)
 	}
+	// Picking a repeat writes no second file of it, with every image of a
+	// batch saved or only the first.
+	for _, saveAll := range []bool{true, false} {
+		s.set.SetSaveAllCandidates(saveAll)
+		generate(t, s)
+		must(t, s.PickCandidate(2))
+		if got := len(outputFiles(t, s)); got != 1 || !strings.Contains(s.Status(), "saved before (not written again)") {
+			t.Errorf("save all %v: picking a repeat left %d files, status %q", saveAll, got, s.Status())
+		}
+	}
 }
 
 // A candidate that cannot be saved is reported as such, not as the result

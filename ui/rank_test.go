@@ -4,13 +4,15 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
-	"github.com/tessera-studio/tessera/ui/widgets"
+	"image"
 	"math"
 	"slices"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+	"github.com/tessera-studio/tessera/ui/widgets"
 
 	"fyne.io/fyne/v2/test"
 
@@ -355,5 +357,25 @@ func TestGenerateSaysTheSamePictureFromAnotherSeed(t *testing.T) {
 	generate(t, s)
 	if !strings.Contains(s.Status(), "the same picture as the image before, from another seed: top-k 1 takes the likeliest code every time") {
 		t.Errorf("another seed, the same picture: %q", s.Status())
+	}
+}
+
+// Candidates with pictures of their own (an edit model's) are alike by
+// their pixels, not by the drawing model's codes of them, which many
+// pictures share.
+func TestEditCandidatesAreAlikeByPixels(t *testing.T) {
+	codes := []int{1, 2, 3, 4}
+	pic := func(v uint8) *image.NRGBA {
+		p := image.NewNRGBA(image.Rect(0, 0, 2, 2))
+		for i := range p.Pix {
+			p.Pix[i] = v
+		}
+		return p
+	}
+	res := []result{{tokens: codes, pic: pic(10)}, {tokens: codes, pic: pic(20)}, {tokens: codes, pic: pic(10)}, {tokens: codes}}
+	for i, want := range []int{-1, -1, 0, -1} {
+		if got := alikeBefore(res, i); got != want {
+			t.Errorf("candidate %d alike %d, want %d", i+1, got, want)
+		}
 	}
 }

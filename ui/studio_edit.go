@@ -334,6 +334,14 @@ func (s *Studio) PickCandidate(i int) error {
 	if c.before {
 		parent = c.parent
 	}
+	if c.path == "" && !c.before {
+		// The same picture as a candidate saved already (a repeat, "#3 =
+		// #1"): that file is this candidate's too, no second one.
+		if k := slices.IndexFunc(s.cands.results, func(o result) bool { return o.path != "" && !o.before && samePicture(o, *c) }); k >= 0 {
+			c.path, c.again = s.cands.results[k].path, true
+			parent = c.path
+		}
+	}
 	save := c.path == "" && !c.before && s.bundle != nil
 	if save {
 		_, cols := s.bundle.Grid()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -1161,9 +1162,20 @@ func sameResultsNote(j job, results []result) string {
 }
 
 // alikeBefore is the first candidate before results[i] that is the same
-// picture (the same codes), or −1.
+// picture (samePicture), or −1.
 func alikeBefore(results []result, i int) int {
-	return slices.IndexFunc(results[:i], func(o result) bool { return slices.Equal(o.tokens, results[i].tokens) })
+	return slices.IndexFunc(results[:i], func(o result) bool { return samePicture(o, results[i]) })
+}
+
+// samePicture reports whether a and b show the same picture: the same
+// pixels where either has a picture of its own (an edit model's, which
+// may differ where the drawing model's codes of it agree), else the same
+// codes.
+func samePicture(a, b result) bool {
+	if a.pic != nil || b.pic != nil {
+		return a.pic != nil && b.pic != nil && a.pic.Rect == b.pic.Rect && bytes.Equal(a.pic.Pix, b.pic.Pix)
+	}
+	return a.rows == b.rows && slices.Equal(a.tokens, b.tokens)
 }
 
 // varietyHint says which setting would vary the pictures a run of kind
