@@ -53,9 +53,9 @@ type describeOutput struct {
 	SkippedUnknown int `json:"skipped_unknown"`
 	// NamesRankedAlone is how many names a two-stage ranking scored
 	// without a style word first (0: one stage); Unscored the candidates
-	// not scored (their names ranked below the shortlist, or said by
-	// their common names); ScoredInFull and RuledOut the prompts of the
-	// last stage (sampler.Ranked.InFull, RuledOut).
+	// not scored (their names ranked below the shortlist); ScoredInFull
+	// and RuledOut the prompts of the last stage, a name's common name's
+	// standing for its own (sampler.Ranked.InFull, RuledOut).
 	NamesRankedAlone int `json:"names_ranked_alone"`
 	Unscored         int `json:"unscored"`
 	ScoredInFull     int `json:"scored_in_full"`

@@ -179,13 +179,14 @@ type Ranked struct {
 	Skipped []string
 	// Names is how many names were ranked alone in a first stage (0: one
 	// stage), and Unscored how many usable candidates the second stage
-	// did not score (their names ranked below the shortlist, or said by
-	// their common names).
+	// did not score as their names ranked below the shortlist.
 	Names, Unscored int
 	// InFull and RuledOut count the prompts of the last stage scored in
 	// full and ruled out early (PromptScore.Bound), before Scores kept
-	// each name once; in a second stage they include the prompts saying a
-	// name by its common name, which are no candidates.
+	// each name once. A name said by its common name is scored by that
+	// name's prompts in place of its own: they stand for its candidates,
+	// so that InFull + RuledOut + Unscored is Usable (where the name and
+	// its common name are usable in the same styles).
 	InFull, RuledOut int
 }
 
@@ -301,9 +302,11 @@ func RankCandidates(ctx context.Context, b *bundle.Bundle, c Candidates, tokens 
 			if isUsable[p] || said != n {
 				second = append(second, p)
 				nameOf[p] = n
-				if isUsable[p] {
-					candidates++
-				}
+			}
+		}
+		for _, p := range prompts(n) {
+			if isUsable[p] {
+				candidates++ // scored, or stood for by its common name's prompt in its style
 			}
 		}
 	}

@@ -166,10 +166,11 @@ func TestRankCandidatesTwoStages(t *testing.T) {
 	if p, _ := best(common); !slices.ContainsFunc(res.Scores, func(s PromptScore) bool { return s.Prompt == p }) {
 		t.Errorf("with %q known as %q, describe lists %v, not %q", order[0], common, res.Scores, p)
 	}
-	// Its own three candidates are not scored now: counted so.
-	if res.Unscored != 3*len(names)-3 || res.InFull+res.RuledOut != 6 || len(res.Scores) != 2 {
-		t.Errorf("one name said by its common name: %d unscored (want %d), %d in full + %d ruled out (want 6), %d listed",
-			res.Unscored, 3*len(names)-3, res.InFull, res.RuledOut, len(res.Scores))
+	// Its own three candidates are scored by the common name's three
+	// prompts: scored, ruled out and not scored add up to the candidates.
+	if res.Unscored != 3*len(names)-6 || res.InFull+res.RuledOut != 6 || len(res.Scores) != 2 || res.InFull+res.RuledOut+res.Unscored != res.Usable {
+		t.Errorf("one name said by its common name: %d unscored (want %d), %d in full + %d ruled out (want 6), %d listed, %d usable",
+			res.Unscored, 3*len(names)-6, res.InFull, res.RuledOut, len(res.Scores), res.Usable)
 	}
 	// Two names of one common name: the second keeps its own; a common
 	// name that is another listed name is not used.
