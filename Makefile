@@ -1,8 +1,9 @@
 # Tessera: `make run` sets up, builds and opens the studio; `make test` runs the suite.
 SHELL := /bin/bash
 export LANG ?= en_US.UTF-8
-# Where tessera looks for the emoji data (Go's os.UserCacheDir: $XDG_CACHE_HOME when it is an absolute path, else ~/.cache).
-EMOJI_CACHE ?= $(if $(filter /%,$(XDG_CACHE_HOME)),$(XDG_CACHE_HOME),$(HOME)/.cache)/tessera/emoji
+# Where tessera looks for the emoji data (Go's os.UserCacheDir: on macOS ~/Library/Caches; elsewhere $XDG_CACHE_HOME
+# when it is an absolute path, else ~/.cache).
+EMOJI_CACHE ?= $(if $(filter Darwin,$(shell uname -s)),$(HOME)/Library/Caches,$(if $(filter /%,$(XDG_CACHE_HOME)),$(XDG_CACHE_HOME),$(HOME)/.cache))/tessera/emoji
 GO ?= go
 
 .PHONY: run build deps test vet bench data model model-mnist model-edit eval eval-edit package screenshots clean help
