@@ -210,8 +210,16 @@ func DecodeImage(r io.Reader, name string) (image.Image, error) {
 
 // decodeSeeker checks the header of rs, rewinds and decodes it.
 func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
-	if n, err := rs.Seek(0, io.SeekEnd); err == nil && n == 0 {
+	size, err := rs.Seek(0, io.SeekEnd)
+	if err == nil && size == 0 {
 		return nil, fmt.Errorf("%s is empty (0 bytes)", subject(name))
+	}
+	if ra, ok := rs.(io.ReaderAt); ok && err == nil {
+		if err := checkTIFF(ra, size); errors.Is(err, errTIFFPastEnd) {
+			return nil, &readError{fmt.Sprintf("%s is incomplete: %v (cut short while it was copied or downloaded?)", subject(name), err), err}
+		} else if err != nil {
+			return nil, &readError{fmt.Sprintf("%s is damaged: its picture cannot be decoded (TIFF: %v)", subject(name), err), err}
+		}
 	}
 	if _, err := rs.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("read %s: %w", subject(name), err)

@@ -268,3 +268,62 @@ func TestUnsupportedPicturesAreNotDamaged(t *testing.T) {
 		t.Errorf("a damaged PNG: %v", err)
 	}
 }
+
+// A TIFF whose strip claims more bytes than the file holds is refused
+// before x/image/tiff reserves them (a 186-byte file claiming a 4 GiB
+// strip asked for 8 GiB: a fatal out-of-memory error where that much
+// cannot be had); TIFFs written whole still open, uncompressed or not.
+func TestTIFFStripPastTheEndIsRefused(t *testing.T) {
+	// Little-endian TIFF: 8000×8000 grey, one strip at byte 8 claiming
+	// 0xFFFFFFF0 bytes.
+	type entry struct {
+		tag, typ uint16
+		count    uint32
+		value    uint32
+	}
+	const short, long = 3, 4
+	entries := []entry{
+		{256, long, 1, 8000},       // ImageWidth
+		{257, long, 1, 8000},       // ImageLength
+		{258, short, 1, 8},         // BitsPerSample
+		{259, short, 1, 1},         // Compression: none
+		{262, short, 1, 1},         // PhotometricInterpretation: black is zero
+		{273, long, 1, 8},          // StripOffsets
+		{277, short, 1, 1},         // SamplesPerPixel
+		{278, long, 1, 8000},       // RowsPerStrip
+		{279, long, 1, 0xFFFFFFF0}, // StripByteCounts
+	}
+	var b bytes.Buffer
+	b.WriteString("II*\x00")
+	le := binary.LittleEndian
+	_ = binary.Write(&b, le, uint32(8+16)) // the directory after 16 bytes of "pixels"
+	b.Write(make([]byte, 16))
+	_ = binary.Write(&b, le, uint16(len(entries)))
+	for _, e := range entries {
+		_ = binary.Write(&b, le, e.tag)
+		_ = binary.Write(&b, le, e.typ)
+		_ = binary.Write(&b, le, e.count)
+		if e.typ == short {
+			_ = binary.Write(&b, le, uint16(e.value))
+			_ = binary.Write(&b, le, uint16(0))
+		} else {
+			_ = binary.Write(&b, le, e.value)
+		}
+	}
+	_ = binary.Write(&b, le, uint32(0))
+	_, err := DecodeImage(bytes.NewReader(b.Bytes()), "the TIFF")
+	if !errors.Is(err, errTIFFPastEnd) || !strings.Contains(err.Error(), "incomplete") {
+		t.Fatalf("a %d-byte TIFF claiming a 4 GiB strip: %v", b.Len(), err)
+	}
+	src := imagetest.Random(40, 24, 7)
+	for _, c := range []tiff.CompressionType{tiff.Uncompressed, tiff.Deflate} {
+		var whole bytes.Buffer
+		if err := tiff.Encode(&whole, src, &tiff.Options{Compression: c}); err != nil {
+			t.Fatal(err)
+		}
+		img, err := DecodeImage(bytes.NewReader(whole.Bytes()), "the TIFF")
+		if err != nil || img.Bounds() != src.Bounds() {
+			t.Errorf("a whole TIFF (compression %d): %v", c, err)
+		}
+	}
+}
