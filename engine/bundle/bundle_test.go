@@ -244,3 +244,38 @@ func TestSaveOverAnotherModel(t *testing.T) {
 		t.Error("the codebook is left beside the ViT tokenizer")
 	}
 }
+
+// A save that fails part way (a full disk; here a dtype the weights file
+// refuses, after config.json is written) leaves no folder, or the folder
+// saved over as it was, and nothing beside it: it left a config.json that
+// a second try took for a model already there.
+func TestSaveThatFailsLeavesNothing(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "m")
+	if err := bundletest.Tiny(1).Save(dir, "F8"); err == nil {
+		t.Fatal("saved in dtype F8")
+	}
+	if left, _ := os.ReadDir(parent); len(left) != 0 {
+		t.Fatalf("a failed save left %v", left)
+	}
+	if err := bundletest.Tiny(1).Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Fatalf("the model folder: %v, %v", fi, err)
+	}
+	before, err := os.ReadFile(filepath.Join(dir, model.ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bundletest.Tiny(2).Save(dir, "F8"); err == nil || !strings.Contains(err.Error(), "as it was") {
+		t.Fatalf("saved over in dtype F8: %v", err)
+	}
+	after, err := os.ReadFile(filepath.Join(dir, model.ConfigFile))
+	if left, _ := os.ReadDir(parent); err != nil || string(after) != string(before) || len(left) != 1 {
+		t.Errorf("a failed save over a model changed its config (%v) or left %v beside it", err, left)
+	}
+	if _, err := bundle.Load(dir, model.LoadOptions{}); err != nil {
+		t.Errorf("the model saved over first no longer loads: %v", err)
+	}
+}

@@ -19,9 +19,34 @@ import (
 // in dtype F32, F16 or BF16, the image tokenizer: preprocessor_config.json,
 // or tokenizer_config.json + tokenizer.safetensors; and NamesFile when the
 // bundle has names).
+//
+// The files are written into a new folder beside dir first and moved in
+// once all are written: a write that fails (a full disk) leaves dir as it
+// was, where it left a config.json cut short that a second try took for a
+// model. Files of dir that the new model would be read with but does not
+// write (the other kind of tokenizer's, a names file) are removed then.
 func (b *Bundle) Save(dir, dtype string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir = filepath.Clean(dir)
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("save model: %w", err)
+	}
+	staging, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-")
+	if err != nil {
+		return fmt.Errorf("save model: %w", err)
+	}
+	defer os.RemoveAll(staging)                      // gone already when all went well
+	if err := os.Chmod(staging, 0o755); err != nil { // MkdirTemp's 0700 would become the model folder's
+		return fmt.Errorf("save model: %w", err)
+	}
+	if err := b.write(staging, dtype); err != nil {
+		return fmt.Errorf("%w (%s is as it was)", err, dir)
+	}
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.Rename(staging, dir); err != nil {
+			return fmt.Errorf("save model: %w", err)
+		}
+		return nil
 	}
 	// A folder that held another model (an earlier export, a model average
 	// --force replaces): the other kind of tokenizer's files, or a names
@@ -39,6 +64,20 @@ func (b *Bundle) Save(dir, dtype string) error {
 			return fmt.Errorf("save model: %w", err)
 		}
 	}
+	written, err := os.ReadDir(staging)
+	if err != nil {
+		return fmt.Errorf("save model: %w", err)
+	}
+	for _, e := range written {
+		if err := os.Rename(filepath.Join(staging, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("save model: %w", err)
+		}
+	}
+	return nil
+}
+
+// write writes the bundle's files into the folder dir (Save).
+func (b *Bundle) write(dir, dtype string) error {
 	cfg, err := json.MarshalIndent(b.Model.Config, "", "  ")
 	if err != nil {
 		return fmt.Errorf("save model: %w", err)
