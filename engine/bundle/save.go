@@ -35,8 +35,9 @@ func (b *Bundle) Save(dir, dtype string) error {
 	if err != nil {
 		return fmt.Errorf("save model: %w", err)
 	}
-	defer os.RemoveAll(staging)                      // gone already when all went well
-	if err := os.Chmod(staging, 0o755); err != nil { // MkdirTemp's 0700 would become the model folder's
+	defer os.RemoveAll(staging) // gone already when all went well
+	// MkdirTemp's 0700 would become the model folder's.
+	if err := os.Chmod(staging, 0o755); err != nil {
 		return fmt.Errorf("save model: %w", err)
 	}
 	if err := b.write(staging, dtype); err != nil {
