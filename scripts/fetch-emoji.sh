@@ -40,7 +40,14 @@ apt_install() {
 missing=()
 for spec in "${SPECS[@]}"; do
 	pkg=${spec%@*} version=${spec##*@}
-	if [ ! -s "$cache_dir/$pkg-$version.tgz" ]; then
+	file="$cache_dir/$pkg-$version.tgz"
+	if [ -s "$file" ] && ! gzip -t "$file" 2>/dev/null; then
+		# Damaged since it was fetched (a disk fault, a hand edit): set
+		# aside and fetched afresh.
+		echo "$file is damaged; moving it to $file.damaged and fetching it again" >&2
+		mv -f "$file" "$file.damaged"
+	fi
+	if [ ! -s "$file" ]; then
 		missing+=("$spec")
 	fi
 done

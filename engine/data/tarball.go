@@ -2,12 +2,14 @@ package data
 
 import (
 	"archive/tar"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // maxTarMember bounds how much of one tarball member is read into memory.
@@ -24,7 +26,7 @@ func walkTarGz(ctx context.Context, path string, fn func(name string, size int64
 	defer f.Close()
 	gz, err := gzip.NewReader(f)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
+		return damagedArchive(path, err)
 	}
 	defer gz.Close()
 	tr := tar.NewReader(gz)
@@ -37,12 +39,15 @@ func walkTarGz(ctx context.Context, path string, fn func(name string, size int64
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("read %s: %w", path, err)
+			return damagedArchive(path, err)
 		}
 		if h.Typeflag != tar.TypeReg {
 			continue
 		}
 		done, err := fn(h.Name, h.Size, tr)
+		if err != nil && archiveDamage(err) {
+			return damagedArchive(path, fmt.Errorf("%s: %w", h.Name, err))
+		}
 		if err != nil {
 			return fmt.Errorf("read %s: %s: %w", path, h.Name, err)
 		}
@@ -62,4 +67,20 @@ func readMember(size int64, r io.Reader) ([]byte, error) {
 		return nil, err
 	}
 	return buf, nil
+}
+
+// archiveDamage reports whether err, met reading a gzipped tarball, says
+// the file is damaged (cut short, or not gzip or tar where it should be).
+func archiveDamage(err error) bool {
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrHeader) ||
+		errors.Is(err, gzip.ErrChecksum) || errors.Is(err, tar.ErrHeader) || errors.As(err, &corrupt)
+}
+
+// damagedArchive says that the cached tarball at path cannot be read
+// (err) and how to get it again: make data sets a damaged tarball aside
+// and fetches it afresh.
+func damagedArchive(path string, err error) error {
+	return fmt.Errorf("the cached archive %s is damaged (%w): run make data in Tessera's source folder, which sets it aside and fetches it again (or delete it and run scripts/fetch-emoji.sh %s)",
+		path, err, filepath.Dir(path))
 }
