@@ -140,7 +140,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	ref, cases, err := evalReference(ctx, b, kind, *style, names)
+	ref, cases, err := evalReference(ctx, b, kind, *style, names, env.Stderr)
 	if err != nil {
 		return err
 	}
@@ -263,7 +263,7 @@ func readNameList(path string) ([]string, error) {
 // set, appended to emoji names; names are the emoji names or folder
 // captions to evaluate, nil for the built-in 50 or up to 50 of the
 // folder's captions, spread over its files).
-func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, names []string) (*nearest.Set, []evalCase, error) {
+func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, names []string, warn io.Writer) (*nearest.Set, []evalCase, error) {
 	var cases []evalCase
 	switch kind {
 	case "mnist":
@@ -276,10 +276,11 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, na
 		}
 		return nearest.New(test, 28), cases, nil
 	case "emoji":
-		all, _, err := data.Emoji(ctx, "")
+		all, rep, err := data.Emoji(ctx, "")
 		if err != nil {
 			return nil, nil, err
 		}
+		warnSkipped(warn, rep)
 		w, _ := b.ImageSize()
 		keys := map[string]string{}
 		for _, s := range all {
@@ -533,4 +534,18 @@ func trimStyle(caption, style string) string {
 		return base
 	}
 	return prompt.Normalize(caption)
+}
+
+// warnSkipped warns on w that images of a dataset's cache could not be
+// read (rep.Skipped), so that figures measured over the rest are not
+// taken for the whole set's.
+func warnSkipped(w io.Writer, rep data.Report) {
+	if rep.Skipped == 0 {
+		return
+	}
+	fmt.Fprintf(w, "warning: %s of the dataset could not be read and left out, so the figures are over the rest (a damaged cache: delete the folder of the files named below and run make data, which makes it again)\n",
+		plural.N(rep.Skipped, "image", "images"))
+	for _, p := range rep.Problems {
+		fmt.Fprintln(w, "  skipped:", p)
+	}
 }

@@ -78,7 +78,7 @@ type describeEval struct {
 // split it is. styles are the model's style words: for emoji only those
 // styles are loaded (SplitImages decides image by image, so this keeps the
 // same held-out images).
-func heldOutImages(ctx context.Context, kind string, styles []string, size int) (heldOut, all []data.Sample, split string, err error) {
+func heldOutImages(ctx context.Context, kind string, styles []string, size int, warn io.Writer) (heldOut, all []data.Sample, split string, err error) {
 	switch {
 	case kind == "emoji":
 		var want []string
@@ -87,10 +87,12 @@ func heldOutImages(ctx context.Context, kind string, styles []string, size int) 
 				want = append(want, st)
 			}
 		}
-		all, _, err = data.Emoji(ctx, "", want...)
+		var rep data.Report
+		all, rep, err = data.Emoji(ctx, "", want...)
 		if err != nil {
 			return nil, nil, "", err
 		}
+		warnSkipped(warn, rep)
 		_, heldOut = data.SplitImages(all, 0.02, 1)
 		return heldOut, all, "the 2% of emoji images train holds out (each image by a hash of its key and caption, seed 1)", nil
 	case kind == "mnist":
@@ -318,7 +320,7 @@ func runEvalDescribe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	size, _ := b.ImageSize()
-	heldOut, all, split, err := heldOutImages(ctx, kind, styleWordsOf(b), size)
+	heldOut, all, split, err := heldOutImages(ctx, kind, styleWordsOf(b), size, env.Stderr)
 	if err != nil {
 		return err
 	}
