@@ -15,13 +15,23 @@ import (
 // maxTextBytes bounds one text chunk, compressed or after decompression,
 // and all of a file's text together, so a hostile file cannot make
 // ReadText allocate without limit (sixteen 65 KB zTXt chunks each
-// inflating to 64 MiB made a 1 MB file hold 1 GiB of text).
-const maxTextBytes = 64 << 20
+// inflating to 64 MiB made a 1 MB file hold 1 GiB of text; five of 64 MiB
+// made info hold 1 GB). A chunk over what is left of it is skipped
+// (errTextOverLimit), not kept. A Tessera record takes under a kilobyte
+// a 64-code image (its codes, settings and lineage), 16 MiB thousands of
+// times that.
+const maxTextBytes = 16 << 20
+
+// errTextOverLimit says a text chunk would take the file's text over
+// maxTextBytes.
+var errTextOverLimit = errors.New("text over the limit")
 
 // ReadText returns the text chunks (tEXt, zTXt and iTXt, compressed or not)
 // of the PNG read from r, keyed by keyword; when a keyword repeats the first
 // chunk wins. It checks the signature and every chunk's CRC and stops at
-// IEND. A broken or truncated file is an error.
+// IEND. A broken or truncated file is an error; a text chunk that would
+// take the text kept over maxTextBytes is skipped (no Tessera record or
+// A1111 parameters text comes near it), so that the others are read.
 func ReadText(r io.Reader) (map[string]string, error) {
 	var sig [len(pngSignature)]byte
 	if _, err := io.ReadFull(r, sig[:]); err != nil {
@@ -49,10 +59,10 @@ func ReadText(r io.Reader) (map[string]string, error) {
 		crc.Write(hdr[4:])
 		var data []byte
 		isText := typ == "tEXt" || typ == "zTXt" || typ == "iTXt"
+		if isText && int(length) > maxTextBytes-total {
+			isText = false // read past (its CRC checked), not kept
+		}
 		if isText {
-			if length > maxTextBytes {
-				return nil, fmt.Errorf("read png chunk %d (%s): %d bytes is over the %d limit for text", n, typ, length, maxTextBytes)
-			}
 			// ReadAll grows with the data actually present, so a lying
 			// length field cannot force a huge allocation.
 			var err error
@@ -88,12 +98,15 @@ func ReadText(r io.Reader) (map[string]string, error) {
 				continue // the first chunk wins: a repeat is not even inflated
 			}
 		}
-		key, val, err := parseText(typ, data)
+		key, val, err := parseText(typ, data, maxTextBytes-total)
+		if errors.Is(err, errTextOverLimit) {
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read png chunk %d (%s): %w", n, typ, err)
 		}
 		if total += len(key) + len(val); total > maxTextBytes {
-			return nil, fmt.Errorf("read png chunk %d (%s): the text chunks add up to over the %d-byte limit", n, typ, maxTextBytes)
+			continue // (the value alone fitted: its keyword did not)
 		}
 		text[key] = val
 	}
@@ -113,8 +126,9 @@ func ReadFile(path string) (map[string]string, error) {
 	return text, nil
 }
 
-// parseText decodes the body of a tEXt, zTXt or iTXt chunk.
-func parseText(typ string, data []byte) (key, val string, err error) {
+// parseText decodes the body of a tEXt, zTXt or iTXt chunk, inflating
+// at most limit bytes (more: errTextOverLimit).
+func parseText(typ string, data []byte, limit int) (key, val string, err error) {
 	kw, rest, ok := bytes.Cut(data, []byte{0})
 	if !ok {
 		return "", "", errors.New("no keyword terminator")
@@ -130,7 +144,7 @@ func parseText(typ string, data []byte) (key, val string, err error) {
 		if len(rest) < 1 || rest[0] != 0 {
 			return "", "", errors.New("unknown compression method")
 		}
-		b, err := inflate(rest[1:])
+		b, err := inflate(rest[1:], limit)
 		if err != nil {
 			return "", "", err
 		}
@@ -150,7 +164,7 @@ func parseText(typ string, data []byte) (key, val string, err error) {
 		case compressed == 0:
 			return key, string(rest), nil
 		case compressed == 1 && method == 0:
-			b, err := inflate(rest)
+			b, err := inflate(rest, limit)
 			if err != nil {
 				return "", "", err
 			}
@@ -161,19 +175,20 @@ func parseText(typ string, data []byte) (key, val string, err error) {
 	}
 }
 
-// inflate decompresses zlib data, refusing more than maxTextBytes.
-func inflate(b []byte) ([]byte, error) {
+// inflate decompresses zlib data, refusing more than limit bytes
+// (errTextOverLimit).
+func inflate(b []byte, limit int) ([]byte, error) {
 	zr, err := zlib.NewReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("decompress text: %w", err)
 	}
 	defer zr.Close()
-	out, err := io.ReadAll(io.LimitReader(zr, maxTextBytes+1))
+	out, err := io.ReadAll(io.LimitReader(zr, int64(limit)+1))
 	if err != nil {
 		return nil, fmt.Errorf("decompress text: %w", eofIsUnexpected(err))
 	}
-	if len(out) > maxTextBytes {
-		return nil, fmt.Errorf("decompress text: over %d bytes", maxTextBytes)
+	if len(out) > limit {
+		return nil, fmt.Errorf("decompress text: over %d bytes: %w", limit, errTextOverLimit)
 	}
 	return out, nil
 }
