@@ -913,13 +913,31 @@ func TestRecordWithoutModelReadWithTheDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := pngmeta.Encode(f, image.NewNRGBA(image.Rect(0, 0, 8, 8)), map[string]string{pngmeta.KeyTessera: "{}"}); err != nil {
+	if err := pngmeta.Encode(f, image.NewNRGBA(image.Rect(0, 0, 8, 8)), map[string]string{pngmeta.KeyTessera: `{"tokens":[1,2]}`}); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
 	code, stdout, stderr := run(t, "score", img)
 	if code != 0 || !strings.Contains(stderr, "has a Tessera record that names no model: it is read with the default model") || !strings.Contains(stdout, "(pixels)") {
 		t.Errorf("exit %d, %q %q", code, stdout, stderr)
+	}
+	// A record of nothing ("{}", "null") is a damaged one, and said so.
+	for _, record := range []string{"{}", "null"} {
+		f, err := os.Create(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pngmeta.Encode(f, image.NewNRGBA(image.Rect(0, 0, 8, 8)), map[string]string{pngmeta.KeyTessera: record}); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		code, stdout, stderr = run(t, "score", img)
+		if code != 0 || !strings.Contains(stderr, "has a damaged Tessera record") || !strings.Contains(stdout, "(pixels)") {
+			t.Errorf("record %s: exit %d, %q %q", record, code, stdout, stderr)
+		}
+		if code, stdout, _ = run(t, "info", img); !strings.Contains(stdout, "record      damaged") || strings.Contains(stdout, "without a record") {
+			t.Errorf("info of record %s: exit %d, %q", record, code, stdout)
+		}
 	}
 }
 

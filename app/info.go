@@ -308,13 +308,13 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 	case format == "gif" && writtenByTessera(path):
 		// A GIF holds no record: Tessera marks its time-lapses with a comment.
 		fmt.Fprintln(o, "  a time-lapse GIF made by Tessera (tessera timelapse, or the studio's time-lapse export): a GIF keeps no record; the PNG it was made from holds the prompt, seed and codes")
+	case recErr != nil:
+		// Said above: what it records cannot be read, which is not the
+		// same as recording nothing.
 	case writtenByTessera(path):
 		// Its Software text says Tessera wrote it, but no record: a sheet,
 		// a likelihood map, a training run's sample grid.
 		fmt.Fprintln(o, "  written by Tessera without a record: a sheet, a map or a figure, not one image (no prompt, seed or codes to reopen it from)")
-	case recErr != nil:
-		// Said above: what it records cannot be read, which is not the
-		// same as recording nothing.
 	default:
 		fmt.Fprintln(o, "  no Tessera record and no parameters text: not made by Tessera or A1111-style tools")
 	}
@@ -420,14 +420,25 @@ func damagedCodes(rec *pngmeta.Record) string {
 	if n := rec.Grid[0] * rec.Grid[1]; len(rec.Tokens) != n {
 		return fmt.Sprintf("%d codes where its %d×%d grid takes %d", len(rec.Tokens), rec.Grid[1], rec.Grid[0], n)
 	}
-	negative := 0
+	negative, beyond := 0, 0
 	for _, t := range rec.Tokens {
-		if t < 0 {
+		switch {
+		case t < 0:
 			negative++
+		case t >= maxCodebook:
+			beyond++
 		}
 	}
 	if negative > 0 {
 		return plural.N(negative, "negative code", "negative codes")
 	}
+	if beyond > 0 {
+		return fmt.Sprintf("%s beyond the largest codebook (%d entries)", plural.N(beyond, "code", "codes"), maxCodebook)
+	}
 	return ""
 }
+
+// maxCodebook is the most codebook entries an image tokenizer of Tessera
+// has (train-tokenizer --codes) or reads: a code at or above it is no
+// model's.
+const maxCodebook = 1 << 16

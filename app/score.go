@@ -77,7 +77,14 @@ func (e tallImage) Error() string {
 func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, rec *pngmeta.Record, stored bool, err error) {
 	var img image.Image // the picture, once loaded
 	if text, err := pngmeta.ReadFile(path); err == nil {
-		if r, ok, err := pngmeta.ParseRecord(text); err == nil && ok {
+		r, ok, err := pngmeta.ParseRecord(text)
+		if err != nil {
+			fmt.Fprintf(warn, "note: %s has a damaged Tessera record (%v): its pixels are read instead\n", path, err)
+		}
+		if r != nil && r.PatchSize == b.PatchSize() && !validCodes(r.Tokens, b.Codes()) {
+			fmt.Fprintf(warn, "note: %s records codes that model %s has none of (it has %d): its pixels are read instead\n", path, b.Name, b.Codes())
+		}
+		if err == nil && ok {
 			rec = r
 			rows, cols := b.Grid()
 			fits := r.PatchSize == b.PatchSize() && validCodes(r.Tokens, b.Codes())

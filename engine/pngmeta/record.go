@@ -2,6 +2,7 @@ package pngmeta
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/tessera-studio/tessera/engine/sampling"
@@ -202,6 +203,11 @@ func ParseRecord(text map[string]string) (rec *Record, ok bool, err error) {
 	var r Record
 	if err := json.Unmarshal([]byte(s), &r); err != nil {
 		return nil, true, fmt.Errorf("parse tessera record: %w", err)
+	}
+	if r.Model == "" && len(r.Tokens) == 0 {
+		// Tessera names the model of every record it writes ("null", "{}"
+		// record nothing).
+		return nil, true, errors.New("parse tessera record: it names no model and holds no codes")
 	}
 	if r.Grid[0] < 0 || r.Grid[1] < 0 || r.PatchSize < 0 || r.Width < 0 || r.Height < 0 {
 		return nil, true, fmt.Errorf("parse tessera record: negative size (grid %v, patch %d, image %dx%d)",
