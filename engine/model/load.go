@@ -107,7 +107,11 @@ func Load(dir string, opt LoadOptions) (*Model, error) {
 	}
 	defer f.Close()
 	if err := f.CheckRoomFor(c.Params(), ConfigFile); err != nil { // before the model is allocated
-		return nil, fmt.Errorf("load %s: %w", dir, err)
+		// A config that is not these weights' (or says little, HF's
+		// defaults filling the rest: "{}" is imagegpt-medium's shape):
+		// what it describes, so that the mismatch can be seen.
+		return nil, fmt.Errorf("load %s: %w (%d layers × %d wide, %d codes; HF ImageGPT's defaults fill in what it leaves out): is it these weights' config?",
+			dir, err, c.NLayer, c.NEmbd, c.VocabSize-1)
 	}
 	if err := checkLayers(c, f.Names()); err != nil {
 		return nil, fmt.Errorf("load %s: %w", dir, err)

@@ -316,7 +316,7 @@ func parseEntry(name string, v json.RawMessage, dataLen int64) (TensorInfo, erro
 		return TensorInfo{}, fmt.Errorf("data_offsets [%d, %d] are not two increasing non-negative numbers", info.Begin, info.End)
 	}
 	if info.End > dataLen {
-		return TensorInfo{}, fmt.Errorf("truncated file: data_offsets end %d is beyond the data buffer of %d bytes", info.End, dataLen)
+		return TensorInfo{}, fmt.Errorf("truncated file: data_offsets end %d is beyond the data buffer of %d bytes (the file is cut short, copied or downloaded in part: copy it again)", info.End, dataLen)
 	}
 	if info.End-info.Begin != nbytes {
 		return TensorInfo{}, fmt.Errorf("data_offsets [%d, %d] span %d bytes, but %s shape %v needs %d",
@@ -367,7 +367,7 @@ func headerLen(name string, prefix []byte, fileSize int64) (int64, error) {
 		return 0, fmt.Errorf("%s: header length %d exceeds maximum %d", name, n, MaxHeaderSize)
 	}
 	if int64(n) > fileSize-8 {
-		return 0, fmt.Errorf("%s: truncated file: header length %d but only %d bytes follow the length prefix", name, n, fileSize-8)
+		return 0, fmt.Errorf("%s: truncated file: header length %d but only %d bytes follow the length prefix (the file is cut short, copied or downloaded in part: copy it again)", name, n, fileSize-8)
 	}
 	return int64(n), nil
 }

@@ -78,6 +78,10 @@ func LoadViTFS(fsys fs.FS, dir, label string) (*ViT, error) {
 	}
 	wpath := filepath.Join(label, vit.WeightsFile)
 	raw, err := fs.ReadFile(fsys, path.Join(dir, vit.WeightsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		// Its config is there: the weights were left behind in a copy.
+		return nil, fmt.Errorf("load tokenizer %s: %s is missing beside its %s (copy it from where the model came from)", label, wpath, vit.ConfigFile)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load tokenizer %s: %w", label, err)
 	}
