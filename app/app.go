@@ -122,6 +122,12 @@ func Main(args []string, env Env) int {
 		// studio, opening it.
 		return studioStatus(env, runStudio(ctx, env, args), caught())
 	}
+	if !ok && len(args) == 1 && looksLikeAPath(name) {
+		// "tessera cat.png" where there is no cat.png: the file is what is
+		// missing, not a command.
+		fmt.Fprintf(env.Stderr, "tessera: %s: no such file or folder (tessera FILE opens a picture or a model in the studio)\n", name)
+		return 2
+	}
 	if !ok {
 		msg := fmt.Sprintf("tessera: unknown command %q", name)
 		if near := nearCommand(name); near != "" {
@@ -166,6 +172,13 @@ func isOpenable(arg string) bool {
 		return model.IsFolder(arg) || trainjob.IsRun(arg)
 	}
 	return slices.Contains(codebook.ImageExtensions(), strings.ToLower(filepath.Ext(arg)))
+}
+
+// looksLikeAPath reports whether arg, no command, was meant as a file or
+// folder: it names a path (a separator) or has a picture's extension.
+func looksLikeAPath(arg string) bool {
+	return strings.ContainsRune(arg, '/') || strings.ContainsRune(arg, filepath.Separator) ||
+		slices.Contains(codebook.ImageExtensions(), strings.ToLower(filepath.Ext(arg)))
 }
 
 // studioStatus is the studio's exit status (exitStatus) once its window
