@@ -345,8 +345,12 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 			// Flags are written --name in Tessera's help and messages.
 			msg := strings.NewReplacer("for flag -", "for flag --", "defined: -", "defined: --").Replace(err.Error())
 			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+				typed := "-" + name
 				name = strings.TrimLeft(name, "-")
-				if name == "style" && fs.Lookup("style-per-seed") != nil {
+				if looksLikeAPath(name) {
+					// A file whose name starts with a dash.
+					msg = fmt.Sprintf("%s is read as a flag: write ./%s for a file of that name (or put -- before the files)", typed, typed)
+				} else if name == "style" && fs.Lookup("style-per-seed") != nil {
 					// A diffusion studio's --style: here a style is a word of
 					// the prompt (it suggested --scale).
 					msg += " (a style is a word at the end of the prompt: --prompt \"cat face openmoji\"; tessera models lists each model's styles, and --style-per-seed 1 draws each seed in a style of its own)"

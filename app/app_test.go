@@ -379,6 +379,7 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"generat"}, 2, "unknown command \"generat\": did you mean generate?"},
 		{[]string{"tokenise"}, 2, "did you mean tokenize?"},
 		{[]string{"no-such-cat.png"}, 2, "no-such-cat.png: no such file or folder"},
+		{[]string{"info", "-dash.png"}, 2, "-dash.png is read as a flag: write ./-dash.png for a file of that name"},
 		{[]string{missing + "/"}, 2, "no such file or folder"},
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--scale", "20"}, 2, "--scale"},
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--temperature", "-1", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--temperature: temperature -1 must be in [0, 100]"},
