@@ -136,7 +136,7 @@ func TestOpenImageEncodesForeignPictures(t *testing.T) {
 	must(t, os.WriteFile(jp, buf.Bytes(), 0o644))
 	o, err := openImageFile(jp, b)
 	must(t, err)
-	if o.Exact || len(o.Tokens) != b.ImageTokens() || !strings.Contains(o.Note, "scaled to fit (on white, keeping its shape) from 40x30 to 8x8") {
+	if o.Exact || len(o.Tokens) != b.ImageTokens() || !strings.Contains(o.Note, "scaled to fit (on white, keeping its shape) from 40×30 to 8×8") {
 		t.Fatalf("jpeg: exact=%v tokens=%d note=%q", o.Exact, len(o.Tokens), o.Note)
 	}
 

@@ -167,7 +167,7 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 			if bd.Dx()*h != bd.Dy()*w {
 				how = "scaled to fit (on white, keeping its shape)"
 			}
-			o.Note = fmt.Sprintf("%s was %s from %dx%d to %dx%d for model %s", name, how, bd.Dx(), bd.Dy(), w, h, b.Name)
+			o.Note = fmt.Sprintf("%s was %s from %d×%d to %d×%d for model %s", name, how, bd.Dx(), bd.Dy(), w, h, b.Name)
 		}
 	}
 	if op, ok := img.(interface{ Opaque() bool }); ok && !op.Opaque() {
@@ -212,7 +212,7 @@ func tokensFit(rec *pngmeta.Record, b *bundle.Bundle) string {
 	case len(rec.Tokens) == 0:
 		return "it holds no image codes"
 	case rec.Grid != [2]int{rows, cols} && !tall || rec.PatchSize != b.PatchSize():
-		return fmt.Sprintf("it was made on a %dx%d grid of %d px patches, the model uses %dx%d of %d px",
+		return fmt.Sprintf("it was made on a %d×%d grid of %d px patches, the model uses %d×%d of %d px",
 			rec.Grid[0], rec.Grid[1], rec.PatchSize, rows, cols, b.PatchSize())
 	case rec.ModelHash != b.Model.Hash:
 		return fmt.Sprintf("it was made with model %s (%s), not %s (%s)", rec.Model, rec.ModelHash, b.Name, b.Model.Hash)

@@ -41,7 +41,7 @@ func (c *Codebook) Encode(img image.Image, rows, cols int) ([]int, error) {
 	}
 	b := img.Bounds()
 	if b.Empty() {
-		return nil, fmt.Errorf("encode image: image is empty (%dx%d pixels)", b.Dx(), b.Dy())
+		return nil, fmt.Errorf("encode image: image is empty (%d×%d pixels)", b.Dx(), b.Dy())
 	}
 	flat := Fit(img, cols*c.P, rows*c.P)
 	codes := make([]int, rows*cols)

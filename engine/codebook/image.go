@@ -59,7 +59,7 @@ type TooLargeError struct {
 
 // Error says how big the image is and what is accepted.
 func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("image is %dx%d pixels; %s", e.Width, e.Height, largestOpened)
+	return fmt.Sprintf("image is %d×%d pixels; %s", e.Width, e.Height, largestOpened)
 }
 
 // largestOpened says what TooLarge allows.
@@ -229,11 +229,11 @@ func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 		return nil, decodeError(name, err, rs)
 	}
 	if TooLarge(cfg.Width, cfg.Height) {
-		return nil, &readError{fmt.Sprintf("%s is %dx%d pixels: %s (scale it down first)",
+		return nil, &readError{fmt.Sprintf("%s is %d×%d pixels: %s (scale it down first)",
 			subject(name), cfg.Width, cfg.Height, largestOpened), &TooLargeError{Width: cfg.Width, Height: cfg.Height}}
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, fmt.Errorf("%s is empty (%dx%d pixels)", subject(name), cfg.Width, cfg.Height)
+		return nil, fmt.Errorf("%s is empty (%d×%d pixels)", subject(name), cfg.Width, cfg.Height)
 	}
 	if _, err := rs.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("read %s: %w", subject(name), err)

@@ -59,7 +59,7 @@ func TestLoadImageTooLarge(t *testing.T) {
 	if err == nil {
 		t.Fatal("20000x20000 image accepted")
 	}
-	if !strings.Contains(err.Error(), "huge.png is 20000x20000 pixels: the largest picture Tessera opens has 67,108,864 pixels (8192×8192) and 32,768 on a side") {
+	if !strings.Contains(err.Error(), "huge.png is 20000×20000 pixels: the largest picture Tessera opens has 67,108,864 pixels (8192×8192) and 32,768 on a side") {
 		t.Errorf("error %q does not give the size", err)
 	}
 	var tl *TooLargeError

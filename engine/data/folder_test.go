@@ -115,7 +115,7 @@ func TestFolder(t *testing.T) {
 	if rep.Loaded != 3 || rep.Skipped != 3 || len(rep.Problems) != 3 {
 		t.Fatalf("report = %+v", rep)
 	}
-	if !strings.Contains(strings.Join(rep.Problems, "\n"), "huge.png: png image is 40000x10 pixels") {
+	if !strings.Contains(strings.Join(rep.Problems, "\n"), "huge.png: png image is 40000×10 pixels") {
 		t.Fatalf("problems = %q", rep.Problems)
 	}
 	b := samples[1]

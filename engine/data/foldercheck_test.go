@@ -142,7 +142,7 @@ func TestCheckFolder(t *testing.T) {
 			"cut.jpg":    "truncated or damaged (decode jpeg:",
 			"cut.png":    "truncated or damaged (decode png:",
 			"empty.png":  "the file is empty (0 bytes)",
-			"huge.png":   "png image is 40000x10 pixels; the largest picture Tessera opens has 67,108,864 pixels (8192×8192) and 32,768 on a side",
+			"huge.png":   "png image is 40000×10 pixels; the largest picture Tessera opens has 67,108,864 pixels (8192×8192) and 32,768 on a side",
 		}[file]
 		if want == "" || !strings.HasPrefix(reason, want) {
 			t.Errorf("unreadable %q: reason should start %q", u, want)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
@@ -204,10 +205,9 @@ func ParseRecord(text map[string]string) (rec *Record, ok bool, err error) {
 	if err := json.Unmarshal([]byte(s), &r); err != nil {
 		return nil, true, fmt.Errorf("parse tessera record: %w", err)
 	}
-	if r.Model == "" && len(r.Tokens) == 0 {
-		// Tessera names the model of every record it writes ("null", "{}"
-		// record nothing).
-		return nil, true, errors.New("parse tessera record: it names no model and holds no codes")
+	if reflect.ValueOf(r).IsZero() {
+		// "null" or "{}": no record Tessera writes says nothing.
+		return nil, true, errors.New("parse tessera record: it records nothing")
 	}
 	if r.Grid[0] < 0 || r.Grid[1] < 0 || r.PatchSize < 0 || r.Width < 0 || r.Height < 0 {
 		return nil, true, fmt.Errorf("parse tessera record: negative size (grid %v, patch %d, image %dx%d)",

@@ -536,6 +536,9 @@ func checkDataName(name string) error {
 		}
 		return nil
 	}
+	if fi, err := os.Stat(name); err == nil && !fi.IsDir() {
+		return fmt.Errorf("%w %q: use emoji, mnist, shapes, edit or a folder of pictures (%q is a file: give the folder that holds the pictures and their captions)", ErrUnknownDataset, name, name)
+	}
 	return fmt.Errorf("%w %q: use emoji, mnist, shapes, edit or a folder of pictures (there is no folder %q here)", ErrUnknownDataset, name, name)
 }
 
