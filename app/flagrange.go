@@ -200,6 +200,8 @@ func checkOuts(name, typed string, paths []string, ext string, force bool, input
 			return fmt.Errorf("--%s %q is a folder: give a file name in it", name, p)
 		case fi.Mode().Perm()&0o222 == 0:
 			return fmt.Errorf("--%s %q exists and is write-protected: Tessera does not replace it (give another name, or make it writable)", name, p)
+		case !force && repaintedSince(p):
+			return fmt.Errorf("--%s %q exists and was painted over since Tessera wrote it (its pixels are not the ones written): give another name, or --force to replace it", name, p)
 		case !force && !writtenByTessera(p):
 			return fmt.Errorf("--%s %q exists and Tessera did not write it: give another name, or --force to replace it", name, p)
 		}
@@ -356,12 +358,13 @@ func (v *uintValue) Set(s string) error {
 // and not one another program saved again: a PNG with Tessera's parameters
 // text but without the record Tessera writes beside it is such a one (an
 // image editor keeps the text it knows and drops the rest), which is the
-// user's to keep.
+// user's to keep, as is one whose pixels were painted over since
+// (repaintedSince).
 func writtenByTessera(path string) bool {
 	if text, err := pngmeta.ReadFile(path); err == nil && pngmeta.WrittenByTessera(text) {
 		_, params := text[pngmeta.KeyParameters]
 		_, record := text[pngmeta.KeyTessera]
-		return record || !params
+		return (record || !params) && !pngmeta.Repainted(path, text)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -379,6 +382,14 @@ func writtenByTessera(path string) bool {
 	tail := make([]byte, min(fi.Size(), int64(render.GIFMarkLen))) // the mark ends the file
 	_, err = f.ReadAt(tail, fi.Size()-int64(len(tail)))
 	return err == nil && render.GIFWrittenByTessera(tail)
+}
+
+// repaintedSince reports whether the PNG at path was written by Tessera
+// and painted over since by another program that kept its text chunks
+// (pngmeta.Repainted): the user's work now, not Tessera's output.
+func repaintedSince(path string) bool {
+	text, err := pngmeta.ReadFile(path)
+	return err == nil && pngmeta.WrittenByTessera(text) && pngmeta.Repainted(path, text)
 }
 
 // asFolder is name, or, when it holds no '/', is none of builtins (the

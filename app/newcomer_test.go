@@ -588,6 +588,29 @@ func TestGenerateSaysItReplacesAnEarlierOutput(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "note: replacing "+out+", earlier output of Tessera (give --out another name to keep it)") {
 		t.Fatalf("again: exit %d, %q", code, stderr)
 	}
+	// Painted over by another program that kept its text, it is the
+	// user's: replaced only with --force.
+	text, err := pngmeta.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	painted := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	painted.Pix[0] = 200
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pngmeta.Encode(f, painted, text); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	code, _, stderr = run(t, "generate", "--model", m, "--prompt", "red cat", "--seed", "3", "--out", out, "--quiet")
+	if code == 0 || !strings.Contains(stderr, "was painted over since Tessera wrote it") {
+		t.Fatalf("over a picture painted over: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr = run(t, "generate", "--model", m, "--prompt", "red cat", "--seed", "3", "--out", out, "--quiet", "--force"); code != 0 {
+		t.Fatalf("--force: exit %d, %q", code, stderr)
+	}
 }
 
 // TestPromptOfEmojiCharacters: a model whose names.txt gives the emoji

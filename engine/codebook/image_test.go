@@ -69,10 +69,10 @@ func TestLoadImageTooLarge(t *testing.T) {
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
 		t.Errorf("refusing the image allocated %d bytes", grew)
 	}
-	if _, err := DecodeImage(bytes.NewReader(pngHeader(100, 40000)), "tall.png"); err == nil || !strings.Contains(err.Error(), "100x40000") {
+	if _, err := DecodeImage(bytes.NewReader(pngHeader(100, 40000)), "tall.png"); err == nil || !strings.Contains(err.Error(), "100×40000") {
 		t.Errorf("DecodeImage of a tall image: %v", err)
 	}
-	if _, err := DecodeImage(bytes.NewReader(pngHeader(9000, 7500)), "big.png"); err == nil || !strings.Contains(err.Error(), "9000x7500") {
+	if _, err := DecodeImage(bytes.NewReader(pngHeader(9000, 7500)), "big.png"); err == nil || !strings.Contains(err.Error(), "9000×7500") {
 		t.Errorf("DecodeImage of an image of too many pixels: %v", err)
 	}
 	// A strip wider than 8192 has few pixels: read (a phone's panorama).

@@ -303,7 +303,11 @@ func TestWriteFileAtomic(t *testing.T) {
 	if got[KeySoftware] != Software || !WrittenByTessera(got) {
 		t.Errorf("Software %q: the file does not say Tessera wrote it", got[KeySoftware])
 	}
+	if got[KeyPixels] != PixelsHash(testImage()) || Repainted(path, got) {
+		t.Errorf("pixels %q: the file does not record its pixels", got[KeyPixels])
+	}
 	delete(got, KeySoftware)
+	delete(got, KeyPixels)
 	if !reflect.DeepEqual(got, text) {
 		t.Errorf("read back %q", got)
 	}
@@ -424,4 +428,67 @@ func TestReadDrawing(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
 		}
 	}
+}
+
+// The pixels' hash a written PNG records is its decode's, whichever colour
+// model image/png writes it in (an opaque NRGBA decodes as RGBA, a grey
+// picture as Gray), so that only a picture painted over since is taken
+// for one (Repainted); painted over, its text kept, it is.
+func TestRepaintedPNGIsToldByItsPixels(t *testing.T) {
+	dir := t.TempDir()
+	opaque, translucent := image.NewNRGBA(image.Rect(0, 0, 5, 3)), image.NewNRGBA(image.Rect(0, 0, 5, 3))
+	gray := image.NewGray(image.Rect(0, 0, 4, 4))
+	pal := image.NewPaletted(image.Rect(0, 0, 4, 4), color.Palette{color.White, color.NRGBA{200, 10, 10, 255}})
+	premul := image.NewRGBA(image.Rect(0, 0, 3, 3))
+	for i := range opaque.Pix {
+		opaque.Pix[i] = uint8(37 * i)
+		translucent.Pix[i] = uint8(53 * i)
+		if i%4 == 3 {
+			opaque.Pix[i] = 255
+		}
+	}
+	for i := range gray.Pix {
+		gray.Pix[i] = uint8(19 * i)
+		pal.Pix[i] = uint8(i % 2)
+	}
+	for i := 0; i < len(premul.Pix); i += 4 {
+		a := uint8(40 * i / 4)
+		premul.Pix[i], premul.Pix[i+1], premul.Pix[i+2], premul.Pix[i+3] = a/2, a/3, a, a
+	}
+	for name, img := range map[string]image.Image{"opaque": opaque, "translucent": translucent, "gray": gray, "paletted": pal, "premultiplied": premul} {
+		path := filepath.Join(dir, name+".png")
+		if err := WriteFileAtomic(path, img, nil); err != nil {
+			t.Fatal(err)
+		}
+		text, err := ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if Repainted(path, text) {
+			t.Errorf("%s: a picture as written is taken for one painted over", name)
+		}
+	}
+	path := filepath.Join(dir, "opaque.png")
+	text, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opaque.Pix[0]++
+	if err := Encode(mustCreate(t, path), opaque, text); err != nil { // another program's save, its text kept
+		t.Fatal(err)
+	}
+	if !Repainted(path, text) {
+		t.Error("a picture painted over, its text kept, is not told")
+	}
+}
+
+// mustCreate creates path for writing; the test closes it at its end.
+func mustCreate(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }

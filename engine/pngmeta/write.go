@@ -135,18 +135,21 @@ func validKeyword(kw []byte) bool {
 	return true
 }
 
-// WriteFileAtomic encodes img with text (see Encode) and the Software text
-// "Tessera" (unless text sets one; WrittenByTessera reads it) to a
+// WriteFileAtomic encodes img with text (see Encode), the Software text
+// "Tessera" (unless text sets one; WrittenByTessera reads it) and the hash
+// of its pixels (KeyPixels, unless text sets one; Repainted reads it) to a
 // temporary file in the folder of path, syncs it and renames it to path.
 // On failure nothing is left behind and an existing file at path is
 // untouched.
 func WriteFileAtomic(path string, img image.Image, text map[string]string) error {
-	if _, ok := text[KeySoftware]; !ok {
-		withSoftware := map[string]string{KeySoftware: Software}
+	_, software := text[KeySoftware]
+	_, pixels := text[KeyPixels]
+	if !software || !pixels {
+		with := map[string]string{KeySoftware: Software, KeyPixels: PixelsHash(img)}
 		for k, v := range text {
-			withSoftware[k] = v
+			with[k] = v
 		}
-		text = withSoftware
+		text = with
 	}
 	if err := atomicfile.Write(path, func(w io.Writer) error { return Encode(w, img, text) }); err != nil {
 		return fmt.Errorf("write png %s: %w", path, err)

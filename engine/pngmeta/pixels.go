@@ -1,0 +1,59 @@
+package pngmeta
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"image"
+	"image/color"
+	"os"
+)
+
+// KeyPixels is the text chunk keyword of the PNGs Tessera writes
+// (WriteFileAtomic) that holds PixelsHash of their pixels: a file whose
+// pixels no longer match was painted over by another program since, its
+// text chunks kept (Repainted).
+const KeyPixels = "tessera-pixels"
+
+// PixelsHash is "sha256:" and the hex SHA-256 of img's pixels as 8-bit
+// non-premultiplied RGBA, row by row: the same for an image and its PNG
+// decode whichever colour model image/png chose for it.
+func PixelsHash(img image.Image) string {
+	h := sha256.New()
+	b := img.Bounds()
+	row := make([]byte, 0, 4*b.Dx())
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		row = row[:0]
+		if n, ok := img.(*image.NRGBA); ok {
+			i := n.PixOffset(b.Min.X, y)
+			row = append(row, n.Pix[i:i+4*b.Dx()]...)
+		} else {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+				row = append(row, c.R, c.G, c.B, c.A)
+			}
+		}
+		h.Write(row)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// Repainted reports whether the PNG at path, whose text chunks are text,
+// records the PixelsHash of its pixels and now holds other pixels. A file
+// that records none (written before Tessera recorded it, or by another
+// program) or cannot be decoded is not known to be repainted: false.
+func Repainted(path string, text map[string]string) bool {
+	want, ok := text[KeyPixels]
+	if !ok {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return false
+	}
+	return PixelsHash(img) != want
+}
