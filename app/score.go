@@ -149,7 +149,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	asJSON := fs.Bool("json", false, "one JSON object per line per image")
 	mapOut := fs.String("map", "", "write the likelihood map of the (single) image to this PNG: the picture beside itself tinted patch by patch by its −log p, the least likely patch framed, with the colour scale in bits, the mean and the model and prompt under them")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
-	stride := rangedInt(fs, "stride", 0, 0, 1024, "an image taller than the model (tessera extend's) is scored window by window as extend drew it: the rows of each step under the grid's other rows above them; the rows a step, as extend's --stride (0 = half the model's grid, extend's default; 1 = a row at a time under all the rows the window holds)")
+	stride := rangedInt(fs, "stride", 0, 0, 1024, "an image taller than the model (tessera extend's) is scored window by window as extend drew it: the rows of each step under the grid's other rows above them; the rows a step, as extend's --stride, less than the model's grid rows (0 = half the model's grid, extend's default; 1 = a row at a time under all the rows the window holds)")
 	precision := fs.String("precision", precF32, "arithmetic: f32 (exact, one full pass) or f16/int8 as sampling computes them (the decode kernels, 16 positions at a time): the difference from f32 is what that precision costs in likelihood")
 	force := forceFlag(fs)
 	images, err := parseFlags(fs, args)
