@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -325,5 +326,77 @@ func TestTIFFStripPastTheEndIsRefused(t *testing.T) {
 		if err != nil || img.Bounds() != src.Bounds() {
 			t.Errorf("a whole TIFF (compression %d): %v", c, err)
 		}
+	}
+}
+
+// TIFFs x/image/tiff decodes still open past the pre-check (checkTIFF):
+// tags it ignores may be odd (a SubIFDs entry of type IFD, a count of 0,
+// a type of no known size, an ICC profile past the end), and a
+// compressed strip's byte count may overstate it.
+func TestTIFFsTheDecoderReadsStillOpen(t *testing.T) {
+	src := imagetest.Random(12, 9, 3)
+	encode := func(c tiff.CompressionType) []byte {
+		var b bytes.Buffer
+		if err := tiff.Encode(&b, src, &tiff.Options{Compression: c}); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	le := binary.LittleEndian
+	// rewrite moves data's directory to its end with extra entries added
+	// and each entry passed through edit.
+	rewrite := func(data []byte, edit func(e []byte), extra ...[12]byte) []byte {
+		at := le.Uint32(data[4:])
+		n := int(le.Uint16(data[at:]))
+		var entries [][]byte
+		for i := range n {
+			e := append([]byte(nil), data[int(at)+2+12*i:int(at)+14+12*i]...)
+			edit(e)
+			entries = append(entries, e)
+		}
+		for _, e := range extra {
+			entries = append(entries, e[:])
+		}
+		slices.SortFunc(entries, func(a, b []byte) int { return int(le.Uint16(a)) - int(le.Uint16(b)) })
+		out := append([]byte(nil), data...)
+		le.PutUint32(out[4:], uint32(len(out)))
+		out = le.AppendUint16(out, uint16(len(entries)))
+		for _, e := range entries {
+			out = append(out, e...)
+		}
+		return le.AppendUint32(out, 0)
+	}
+	entry := func(tag, typ uint16, count, value uint32) (e [12]byte) {
+		le.PutUint16(e[0:], tag)
+		le.PutUint16(e[2:], typ)
+		le.PutUint32(e[4:], count)
+		le.PutUint32(e[8:], value)
+		return e
+	}
+	keep := func([]byte) {}
+	overstate := func(e []byte) {
+		if le.Uint16(e) == 279 { // StripByteCounts, one LONG inline
+			le.PutUint32(e[8:], le.Uint32(e[8:])+200)
+		}
+	}
+	for name, data := range map[string][]byte{
+		"odd tags": rewrite(encode(tiff.Uncompressed), keep,
+			entry(330, 13, 1, 8), entry(700, 4, 0, 0), entry(701, 99, 3, 0xFFFFFF), entry(34675, 7, 5000, 0xFFFF00)),
+		"overstated deflate strip": rewrite(encode(tiff.Deflate), overstate),
+	} {
+		img, err := DecodeImage(bytes.NewReader(data), "the TIFF")
+		if err != nil || img.Bounds() != src.Bounds() {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// A tag the decoder does not read whose count wraps in 32 bits: no
+	// fatal 8 GiB request from the EXIF orientation reader either.
+	wrapped := rewrite(encode(tiff.Uncompressed), keep, entry(65000, 4, 0x40000001, 8))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := DecodeImage(bytes.NewReader(wrapped), "the TIFF")
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; err != nil || grew > 64<<20 {
+		t.Errorf("a wrapping count on a tag the decoder ignores: %v, %d bytes allocated", err, grew)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"io"
 
 	"github.com/rwcarlsen/goexif/tiff"
+	"github.com/tessera-studio/tessera/engine/tiffdir"
 )
 
 // Orientation is the EXIF orientation value: how the stored pixels must be
@@ -260,6 +261,16 @@ func firstDirectory(ra io.ReaderAt, size int64) (Orientation, error) {
 	off := int64(order.Uint32(hdr[4:]))
 	if off < 8 || off >= size {
 		return Normal, errors.New("exif: first directory outside the block")
+	}
+	// goexif computes a tag's length in 32 bits (a count of 0x40000001
+	// LONGs wraps to 4 bytes, then asks for 8 GiB): every tag's values
+	// must lie within the block first.
+	guard, err := tiffdir.First(ra, size)
+	if err != nil {
+		return Normal, fmt.Errorf("exif: %w", err)
+	}
+	if err := guard.FitsAll(); err != nil {
+		return Normal, fmt.Errorf("exif: %w", err)
 	}
 	r := io.NewSectionReader(&budgetReader{r: ra, left: maxDirectoryRead}, 0, size)
 	if _, err := r.Seek(off, io.SeekStart); err != nil {
