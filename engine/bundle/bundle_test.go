@@ -278,4 +278,23 @@ func TestSaveThatFailsLeavesNothing(t *testing.T) {
 	if _, err := bundle.Load(dir, model.LoadOptions{}); err != nil {
 		t.Errorf("the model saved over first no longer loads: %v", err)
 	}
+	// Saved through a symbolic link to it, the model is written into the
+	// folder linked, and no staging folder is left in either.
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := bundletest.TinyViT(3).Save(link, "F16"); err != nil {
+		t.Fatal(err)
+	}
+	_, vitIn := os.Stat(filepath.Join(dir, "tokenizer_config.json"))
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 || vitIn != nil {
+		t.Errorf("saved through a link: the link is one %v (%v); the ViT tokenizer in the folder linked: %v", fi.Mode()&os.ModeSymlink != 0, err, vitIn)
+	}
+	inside, _ := os.ReadDir(dir)
+	for _, e := range inside {
+		if strings.Contains(e.Name(), "partial") {
+			t.Errorf("left %s in the model folder", e.Name())
+		}
+	}
 }

@@ -20,34 +20,52 @@ import (
 // or tokenizer_config.json + tokenizer.safetensors; and NamesFile when the
 // bundle has names).
 //
-// The files are written into a new folder beside dir first and moved in
-// once all are written: a write that fails (a full disk) leaves dir as it
-// was, where it left a config.json cut short that a second try took for a
-// model. Files of dir that the new model would be read with but does not
-// write (the other kind of tokenizer's, a names file) are removed then.
+// The files are written into a staging folder first and moved in once all
+// are written: a write that fails (a full disk) leaves dir as it was,
+// where it left a config.json cut short that a second try took for a
+// model. The staging folder is inside dir when dir exists (the same file
+// system, whether dir is a symbolic link or a mount point), else beside
+// it, then renamed to it. Files of dir that the new model would be read
+// with but does not write (the other kind of tokenizer's, a names file)
+// are removed once the new ones are in.
 func (b *Bundle) Save(dir, dtype string) error {
 	dir = filepath.Clean(dir)
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("save model: %w", err)
+	fi, err := os.Stat(dir)
+	exists := err == nil
+	switch {
+	case exists && !fi.IsDir():
+		return fmt.Errorf("save model: %s is a file, not a folder", dir)
+	case !exists:
+		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+			return fmt.Errorf("save model: %w", err)
+		}
 	}
-	staging, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".partial-")
+	within := filepath.Dir(dir)
+	if exists {
+		within = dir
+	}
+	staging, err := stagingFolder(within, filepath.Base(dir))
 	if err != nil {
-		return fmt.Errorf("save model: %w", err)
+		return fmt.Errorf("save model to %s: %w", dir, err)
 	}
 	defer os.RemoveAll(staging) // gone already when all went well
-	// MkdirTemp's 0700 would become the model folder's.
-	if err := os.Chmod(staging, 0o755); err != nil {
-		return fmt.Errorf("save model: %w", err)
-	}
 	if err := b.write(staging, dtype); err != nil {
 		return fmt.Errorf("%w (%s is as it was)", err, dir)
 	}
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+	if !exists {
 		if err := os.Rename(staging, dir); err != nil {
 			return fmt.Errorf("save model: %w", err)
 		}
 		return nil
+	}
+	written, err := os.ReadDir(staging)
+	if err != nil {
+		return fmt.Errorf("save model: %w", err)
+	}
+	for _, e := range written {
+		if err := os.Rename(filepath.Join(staging, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("save model: %w (%s holds the files moved before it, over the model it held)", err, dir)
+		}
 	}
 	// A folder that held another model (an earlier export, a model average
 	// --force replaces): the other kind of tokenizer's files, or a names
@@ -65,16 +83,23 @@ func (b *Bundle) Save(dir, dtype string) error {
 			return fmt.Errorf("save model: %w", err)
 		}
 	}
-	written, err := os.ReadDir(staging)
-	if err != nil {
-		return fmt.Errorf("save model: %w", err)
-	}
-	for _, e := range written {
-		if err := os.Rename(filepath.Join(staging, e.Name()), filepath.Join(dir, e.Name())); err != nil {
-			return fmt.Errorf("save model: %w", err)
+	return nil
+}
+
+// stagingFolder makes a new hidden folder in parent for the files of the
+// model folder name (Save), with the permissions a new folder gets (0755
+// under the umask; os.MkdirTemp's are 0700).
+func stagingFolder(parent, name string) (string, error) {
+	for i := 0; ; i++ {
+		path := filepath.Join(parent, fmt.Sprintf(".%s.partial-%d-%d", name, os.Getpid(), i))
+		err := os.Mkdir(path, 0o755)
+		if err == nil {
+			return path, nil
+		}
+		if !errors.Is(err, fs.ErrExist) || i >= 100 {
+			return "", err
 		}
 	}
-	return nil
 }
 
 // write writes the bundle's files into the folder dir (Save).
