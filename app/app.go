@@ -124,8 +124,16 @@ func Main(args []string, env Env) int {
 	}
 	if !ok && len(args) == 1 && looksLikeAPath(name) {
 		// "tessera cat.png" where there is no cat.png: the file is what is
-		// missing, not a command.
-		fmt.Fprintf(env.Stderr, "tessera: %s: no such file or folder (tessera FILE opens a picture or a model in the studio)\n", name)
+		// wrong, not a command.
+		fi, err := os.Stat(name)
+		switch {
+		case err != nil:
+			fmt.Fprintf(env.Stderr, "tessera: %s: no such file or folder (tessera FILE opens a picture or a model in the studio)\n", name)
+		case fi.IsDir():
+			fmt.Fprintf(env.Stderr, "tessera: %s is a folder that holds no model (config.json) and is no training run: tessera FOLDER opens a model folder in the studio\n", name)
+		default:
+			fmt.Fprintf(env.Stderr, "tessera: %s is no picture Tessera opens (it opens %s files) and no command\n", name, codebook.ImageFormats)
+		}
 		return 2
 	}
 	if !ok {
@@ -175,9 +183,11 @@ func isOpenable(arg string) bool {
 }
 
 // looksLikeAPath reports whether arg, no command, was meant as a file or
-// folder: it names a path (a separator) or has a picture's extension.
+// folder: it names a path (a separator), has a picture's extension or is
+// there.
 func looksLikeAPath(arg string) bool {
-	return strings.ContainsRune(arg, '/') || strings.ContainsRune(arg, filepath.Separator) ||
+	_, err := os.Stat(arg)
+	return err == nil || strings.ContainsRune(arg, '/') || strings.ContainsRune(arg, filepath.Separator) ||
 		slices.Contains(codebook.ImageExtensions(), strings.ToLower(filepath.Ext(arg)))
 }
 
@@ -345,8 +355,11 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 			// Flags are written --name in Tessera's help and messages.
 			msg := strings.NewReplacer("for flag -", "for flag --", "defined: -", "defined: --").Replace(err.Error())
 			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
-				typed := "-" + name
 				name = strings.TrimLeft(name, "-")
+				typed := "-" + name
+				if i := slices.IndexFunc(args, func(a string) bool { return strings.HasPrefix(a, "-") && strings.TrimLeft(a, "-") == name }); i >= 0 {
+					typed = args[i] // as written: the flag package keeps no dashes
+				}
 				if looksLikeAPath(name) {
 					// A file whose name starts with a dash.
 					msg = fmt.Sprintf("%s is read as a flag: write ./%s for a file of that name (or put -- before the files)", typed, typed)

@@ -380,6 +380,8 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"tokenise"}, 2, "did you mean tokenize?"},
 		{[]string{"no-such-cat.png"}, 2, "no-such-cat.png: no such file or folder"},
 		{[]string{"info", "-dash.png"}, 2, "-dash.png is read as a flag: write ./-dash.png for a file of that name"},
+		{[]string{"info", "--dash.png"}, 2, "--dash.png is read as a flag: write ./--dash.png for a file of that name"},
+		{[]string{"app.go"}, 2, "app.go is no picture Tessera opens"},
 		{[]string{missing + "/"}, 2, "no such file or folder"},
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--scale", "20"}, 2, "--scale"},
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--temperature", "-1", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--temperature: temperature -1 must be in [0, 100]"},
