@@ -41,7 +41,8 @@ func ReadText(r io.Reader) (map[string]string, error) {
 		return nil, errors.New("read png: not a PNG file (bad signature)")
 	}
 	text := map[string]string{}
-	total := 0 // text bytes kept
+	skipped := map[string]bool{} // keywords of text chunks over the budget: not kept, nor a later repeat
+	total := 0                   // text bytes kept
 	for n := 0; ; n++ {
 		var hdr [8]byte
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -58,24 +59,44 @@ func ReadText(r io.Reader) (map[string]string, error) {
 		crc := crc32.NewIEEE()
 		crc.Write(hdr[4:])
 		var data []byte
-		isText := typ == "tEXt" || typ == "zTXt" || typ == "iTXt"
-		if isText && int(length) > maxTextBytes-total {
-			isText = false // read past (its CRC checked), not kept
+		keep := typ == "tEXt" || typ == "zTXt" || typ == "iTXt"
+		var kw string // a text chunk's keyword
+		read := 0     // bytes of the chunk read into data
+		if keep {
+			// The keyword first (at most 79 bytes and its NUL): whether
+			// the chunk is read depends on it.
+			head := make([]byte, min(int(length), maxKeyword+1))
+			if _, err := io.ReadFull(r, head); err != nil {
+				return nil, fmt.Errorf("read png chunk %d (%s): truncated: %w", n, typ, eofIsUnexpected(err))
+			}
+			crc.Write(head)
+			read = len(head)
+			if k, _, ok := bytes.Cut(head, []byte{0}); ok {
+				kw = fromLatin1(k)
+			}
+			_, seen := text[kw]
+			switch {
+			case seen || skipped[kw]:
+				keep = false // the first chunk of a keyword wins: a repeat is not even inflated
+			case int(length) > textBudget(kw, total):
+				keep, skipped[kw] = false, true // read past (its CRC checked), not kept
+			default:
+				// ReadAll grows with the data actually present, so a lying
+				// length field cannot force a huge allocation.
+				rest, err := io.ReadAll(io.LimitReader(r, int64(length)-int64(read)))
+				if err != nil {
+					return nil, fmt.Errorf("read png chunk %d (%s): %w", n, typ, err)
+				}
+				crc.Write(rest)
+				data = append(head, rest...)
+				read = len(data)
+				if read != int(length) {
+					return nil, fmt.Errorf("read png chunk %d (%s): truncated: %d of %d bytes", n, typ, read, length)
+				}
+			}
 		}
-		if isText {
-			// ReadAll grows with the data actually present, so a lying
-			// length field cannot force a huge allocation.
-			var err error
-			data, err = io.ReadAll(io.LimitReader(r, int64(length)))
-			if err != nil {
-				return nil, fmt.Errorf("read png chunk %d (%s): %w", n, typ, err)
-			}
-			if len(data) != int(length) {
-				return nil, fmt.Errorf("read png chunk %d (%s): truncated: %d of %d bytes", n, typ, len(data), length)
-			}
-			crc.Write(data)
-		} else if got, err := io.CopyN(crc, r, int64(length)); err != nil {
-			return nil, fmt.Errorf("read png chunk %d (%s): truncated: %d of %d bytes: %w", n, typ, got, length, eofIsUnexpected(err))
+		if got, err := io.CopyN(crc, r, int64(length)-int64(read)); err != nil {
+			return nil, fmt.Errorf("read png chunk %d (%s): truncated: %d of %d bytes: %w", n, typ, int64(read)+got, length, eofIsUnexpected(err))
 		}
 		var sum [4]byte
 		if _, err := io.ReadFull(r, sum[:]); err != nil {
@@ -90,26 +111,36 @@ func ReadText(r io.Reader) (map[string]string, error) {
 		if typ == "IEND" {
 			return text, nil
 		}
-		if !isText {
+		if !keep {
 			continue
 		}
-		if kw, _, ok := bytes.Cut(data, []byte{0}); ok {
-			if _, seen := text[fromLatin1(kw)]; seen {
-				continue // the first chunk wins: a repeat is not even inflated
-			}
-		}
-		key, val, err := parseText(typ, data, maxTextBytes-total)
-		if errors.Is(err, errTextOverLimit) {
+		budget := textBudget(kw, total)
+		key, val, err := parseText(typ, data, budget)
+		if errors.Is(err, errTextOverLimit) || err == nil && len(key)+len(val) > budget {
+			skipped[kw] = true
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read png chunk %d (%s): %w", n, typ, err)
 		}
-		if total += len(key) + len(val); total > maxTextBytes {
-			continue // (the value alone fitted: its keyword did not)
-		}
+		total += len(key) + len(val)
 		text[key] = val
 	}
+}
+
+// textReserve is the part of maxTextBytes kept for the text Tessera reads
+// (its record, A1111's parameters, Software, the pixels' hash): other
+// chunks before them cannot take it all.
+const textReserve = 1 << 20
+
+// textBudget is how many bytes a text chunk of keyword kw may hold when
+// total bytes of text are kept already.
+func textBudget(kw string, total int) int {
+	switch kw {
+	case KeyTessera, KeyParameters, KeySoftware, KeyPixels:
+		return maxTextBytes - total
+	}
+	return max(0, maxTextBytes-textReserve-total)
 }
 
 // ReadFile returns the text chunks of the PNG file at path (see ReadText).
