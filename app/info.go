@@ -311,6 +311,8 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 	case recErr != nil:
 		// Said above: what it records cannot be read, which is not the
 		// same as recording nothing.
+	case repaintedSince(path):
+		fmt.Fprintln(o, "  written by Tessera without a record, then painted over by another program that kept its text (its pixels are not the ones written)")
 	case writtenByTessera(path):
 		// Its Software text says Tessera wrote it, but no record: a sheet,
 		// a likelihood map, a training run's sample grid.

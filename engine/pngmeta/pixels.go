@@ -2,6 +2,7 @@ package pngmeta
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"image"
 	"image/color"
@@ -14,22 +15,39 @@ import (
 // text chunks kept (Repainted).
 const KeyPixels = "tessera-pixels"
 
-// PixelsHash is "sha256:" and the hex SHA-256 of img's pixels as 8-bit
-// non-premultiplied RGBA, row by row: the same for an image and its PNG
-// decode whichever colour model image/png chose for it.
+// PixelsHash is "sha256:" and the hex SHA-256 of img's pixels as
+// non-premultiplied RGBA, row by row, at the depth image/png writes img in
+// (8 bits for a palette and the Gray, RGBA, NRGBA and Alpha colour models,
+// else 16): the same for an image and its PNG decode, whichever colour
+// model image/png chose for it.
 func PixelsHash(img image.Image) string {
 	h := sha256.New()
 	b := img.Bounds()
-	row := make([]byte, 0, 4*b.Dx())
+	_, paletted := img.ColorModel().(color.Palette)
+	eight := paletted
+	switch img.ColorModel() {
+	case color.GrayModel, color.RGBAModel, color.NRGBAModel, color.AlphaModel:
+		eight = true
+	}
+	var row []byte
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		row = row[:0]
-		if n, ok := img.(*image.NRGBA); ok {
+		switch n, isNRGBA := img.(*image.NRGBA); {
+		case isNRGBA:
 			i := n.PixOffset(b.Min.X, y)
 			row = append(row, n.Pix[i:i+4*b.Dx()]...)
-		} else {
+		case eight:
 			for x := b.Min.X; x < b.Max.X; x++ {
 				c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
 				row = append(row, c.R, c.G, c.B, c.A)
+			}
+		default:
+			for x := b.Min.X; x < b.Max.X; x++ {
+				c := color.NRGBA64Model.Convert(img.At(x, y)).(color.NRGBA64)
+				row = binary.BigEndian.AppendUint16(row, c.R)
+				row = binary.BigEndian.AppendUint16(row, c.G)
+				row = binary.BigEndian.AppendUint16(row, c.B)
+				row = binary.BigEndian.AppendUint16(row, c.A)
 			}
 		}
 		h.Write(row)

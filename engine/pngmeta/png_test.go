@@ -465,7 +465,20 @@ func TestRepaintedPNGIsToldByItsPixels(t *testing.T) {
 		a := uint8(40 * i / 4)
 		premul.Pix[i], premul.Pix[i+1], premul.Pix[i+2], premul.Pix[i+3] = a/2, a/3, a, a
 	}
-	for name, img := range map[string]image.Image{"opaque": opaque, "translucent": translucent, "gray": gray, "paletted": pal, "premultiplied": premul} {
+	deep := image.NewRGBA64(image.Rect(2, 1, 6, 4)) // 16 bits, premultiplied, not at the origin
+	gray16 := image.NewGray16(image.Rect(0, 0, 3, 3))
+	for i := 0; i < len(deep.Pix); i += 8 {
+		a := uint16(0x1234 * (i/8 + 1))
+		binary.BigEndian.PutUint16(deep.Pix[i+6:], a)
+		for c := range 3 {
+			binary.BigEndian.PutUint16(deep.Pix[i+2*c:], uint16(uint32(a)*uint32(c*29+i+7)%uint32(a+1))) // at most alpha
+		}
+	}
+	for i := range gray16.Pix {
+		gray16.Pix[i] = uint8(77 * i)
+	}
+	for name, img := range map[string]image.Image{"opaque": opaque, "translucent": translucent, "gray": gray, "paletted": pal,
+		"premultiplied": premul, "16-bit premultiplied": deep, "16-bit gray": gray16} {
 		path := filepath.Join(dir, name+".png")
 		if err := WriteFileAtomic(path, img, nil); err != nil {
 			t.Fatal(err)
