@@ -984,8 +984,11 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if paintedDuring {
 		msg += fmt.Sprintf(" · the mask painted while it was drawn is kept on it (%s; Ctrl+Z takes it off)", plural.N(s.doc.Masked(), "patch", "patches"))
 	}
-	if tempsDuring {
+	switch {
+	case tempsDuring && slices.ContainsFunc(s.doc.Temperature(), func(t float64) bool { return t != 0 }):
 		msg += " · the temperatures painted while it was drawn are kept on it for the next run (Ctrl+Z takes them off)"
+	case tempsDuring:
+		msg += " · the temperature map cleared while it was drawn stays cleared (Ctrl+Z brings it back)"
 	}
 	if j.lateNote != nil && *j.lateNote != "" {
 		msg += " · " + *j.lateNote
