@@ -3,7 +3,7 @@
 #
 # Retrains the built-in model NAME (emoji, mnist or edit) from scratch with the
 # exact commands recorded in assets/models/NAME/MODEL.md, resuming the run in
-# runs/NAME (emoji: runs/tok8, runs/tok8-dec and runs/emoji64) when it was interrupted, then
+# runs/NAME (emoji: runs/tok8, runs/tok8-dec, runs/tok8-dec2 and runs/emoji64) when it was interrupted, then
 # installs the exported model into assets/models/NAME (rebuild the binary to
 # embed it).
 set -euo pipefail
@@ -34,9 +34,9 @@ case "$name" in
 emoji)
 	# Made in three stages, each resumable: the ViT-VQ tokenizer (64 codes a
 	# picture: 8×8 patches of 8×8 px; train-tokenizer, runs/tok8), its
-	# decoder trained on alone (runs/tok8-dec), then the transformer on the
-	# codes (train --tokenizer, runs/emoji64), installed with the second
-	# stage's decoder. The calls
+	# decoder trained on alone twice (runs/tok8-dec, runs/tok8-dec2), then
+	# the transformer on the codes (train --tokenizer, runs/emoji64),
+	# installed with the last decoder. The calls
 	# repeat exactly how the shipped model was made (a resumed run equals an
 	# uninterrupted one bit for bit): the tokenizer's 5,000-step schedule
 	# ran to step 4,951 (its time budget); the transformer's 28,000-step
@@ -53,6 +53,12 @@ emoji)
 	# kept, so every image keeps its codes (the transformer below trains on
 	# runs/tok8's codes either way) and the pictures come out sharper.
 	./tessera train-tokenizer --data emoji --init runs/tok8/tokenizer --decoder-only --out runs/tok8-dec --batch 32 --lr 5e-4 --warmup 100 --steps 7000 --eval-every 500
+	# The decoder trained on again, longer, from the second stage's best
+	# export: a 40,000-step schedule stopped at step 5,479, then resumed on
+	# a 24,000-step one (its cosine shortened so that it annealed within the
+	# session's time).
+	./tessera train-tokenizer --data emoji --init runs/tok8-dec/tokenizer --decoder-only --out runs/tok8-dec2 --batch 32 --lr 4e-4 --warmup 200 --steps 40000 --stop-at 5479 --eval-every 2000
+	./tessera train-tokenizer --data emoji --init runs/tok8-dec/tokenizer --decoder-only --out runs/tok8-dec2 --batch 32 --lr 4e-4 --warmup 200 --steps 24000 --eval-every 2000
 	run=runs/emoji64
 	extra=("$@")
 	minutes=${GPT_MINUTES:-0}
@@ -74,7 +80,7 @@ emoji)
 	keep 28000
 	./tessera average --force --out "$run/final" "$run/step24000" "$run/step28000"
 	src="$run/final"
-	cp runs/tok8-dec/tokenizer/tokenizer.safetensors "$src/tokenizer.safetensors"
+	cp runs/tok8-dec2/tokenizer/tokenizer.safetensors "$src/tokenizer.safetensors"
 	weights=average ;;
 mnist) flags=(--data mnist --epochs 3 --minutes 25 --default-guidance 3); weights=best ;;
 edit)

@@ -39,10 +39,12 @@ type opened struct {
 	// says it keeps pixels its codes only approximate (extraKeptPixels: a
 	// masked run's), nil otherwise: the document shows and saves it.
 	Picture *image.NRGBA
-	// DetailLost says the record keeps such pixels but the file's are no
-	// longer them (a transparent or smoothly upscaled export): the
-	// picture is as its codes draw it.
-	DetailLost bool
+	// Approx says the record keeps such pixels but the file holds them
+	// only about (a transparent or smoothly upscaled export): Picture is
+	// the file's pixels flattened on white at the model's scale, nearer
+	// the picture exported than its codes' drawing (which lost the
+	// detail: a reopened transparent sticker came back blurred).
+	Approx bool
 	// Note tells the user something worth knowing (e.g. re-encoded).
 	Note string
 	// Large says the file's pixels took much memory (over largePixels):
@@ -133,12 +135,11 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 			if s, ok := o.Record.Extra[extraMask].(string); ok {
 				o.Mask, _ = core.ParseMask(s, o.Rows*cols)
 			}
-			if kept, _ := o.Record.Extra[extraKeptPixels].(bool); kept && pixelsExact(o.Record) {
+			if kept, _ := o.Record.Extra[extraKeptPixels].(bool); kept {
 				// At the size its codes draw (not the record's width and
 				// height, which a crafted file may set to anything).
 				o.Picture = codebook.AtSize(img, cols*b.PatchSize(), o.Rows*b.PatchSize())
-			} else if kept {
-				o.DetailLost = true
+				o.Approx = !pixelsExact(o.Record)
 			}
 			return o, nil
 		}

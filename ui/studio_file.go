@@ -422,10 +422,10 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		msg += fmt.Sprintf(" (its seed is %d; your locked seed %d stays)", fileSeed, p.Seed)
 	}
 	switch {
-	case o.Exact && o.DetailLost:
-		// It had said "exactly" and showed another picture: an edit given
-		// its source's detail, exported with a transparent background.
-		msg += " from its stored codes and parameters, as its codes draw it: the detail the picture kept beyond its codes (an edit given its source's detail) does not survive a transparent or smoothly upscaled export (the copy in the outputs folder keeps it)"
+	case o.Exact && o.Approx:
+		// An edit given its source's detail, exported with a transparent
+		// background or smoothly upscaled: its own pixels, about.
+		msg += " from its stored codes and parameters, its picture from its pixels (flattened on white and at the model's size: a transparent or smoothly upscaled export keeps them only about; the copy in the outputs folder keeps every pixel)"
 	case o.Exact:
 		msg += " exactly, from its stored codes and parameters"
 		if n := s.doc.Masked(); n > 0 {
