@@ -41,6 +41,16 @@ func (o outputs) save(img image.Image, rec pngmeta.Record, now time.Time) (strin
 	if o.read != nil {
 		named.Prompt = o.read(rec.Prompt)
 	}
+	if e, ok := rec.Extra[pngmeta.ExtraEdit].(map[string]any); ok {
+		// An edit's prompt is its instruction: named after what was
+		// edited, then how ("rocket-openmoji-in-the-twemoji-style"; the
+		// instruction read as a drawing prompt said "twitter" alone).
+		source, _ := e["source_prompt"].(string)
+		if o.read != nil {
+			source = o.read(source)
+		}
+		named.Prompt = strings.TrimSpace(source + " " + rec.Prompt)
+	}
 	name := outputName(named, now)
 	base := name.Base()
 	path := filepath.Join(o.dir, base+".png")

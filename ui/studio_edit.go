@@ -387,7 +387,7 @@ func (s *Studio) PickCandidate(i int) error {
 	s.docChanged()
 	msg := candidateName(i, *c)
 	if c.loglik != 0 {
-		msg += fmt.Sprintf(" · %.2f bits/patch (its mean −log₂ p)", -c.loglik/math.Ln2) // bits, as the strip and the map say
+		msg += fmt.Sprintf(" · %.3f bits/patch (its mean −log₂ p)", -c.loglik/math.Ln2) // bits, to the strip's three decimals
 	}
 	switch {
 	case c.before && s.savedKeys[tokensKey(c.tokens)]:
