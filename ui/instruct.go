@@ -442,14 +442,31 @@ func (s *Studio) setEditor(key string, eb *bundle.Bundle) {
 }
 
 // editInstructions are the instructions an edit model offers: those its
-// config.json lists, else the canonical ones of engine/edit.
+// config.json lists, else the canonical ones of engine/edit; those of
+// families it is weak at (edit.WeakFamilyNote: the built-in model's style
+// edits come out right 1% of the time) after the others, which were
+// offered first ("in the twitter style" led the list).
 func editInstructions(eb *bundle.Bundle) []string {
+	list := edit.Instructions()
 	if eb != nil {
 		if e := eb.Model.Config.Tessera; e != nil && e.Edit != nil && len(e.Edit.Instructions) > 0 {
-			return e.Edit.Instructions
+			list = e.Edit.Instructions
 		}
 	}
-	return edit.Instructions()
+	if eb == nil {
+		return list
+	}
+	ordered := slices.Clone(list)
+	slices.SortStableFunc(ordered, func(a, b string) int {
+		weak := func(s string) int {
+			if edit.WeakFamilyNote(eb, s) != "" {
+				return 1
+			}
+			return 0
+		}
+		return weak(a) - weak(b)
+	})
+	return ordered
 }
 
 // editOptions are the sampler settings of an edit: the panel's seed; the

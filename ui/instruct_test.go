@@ -886,4 +886,10 @@ func TestWeakFamilySaidAsTheEditStarts(t *testing.T) {
 		t.Errorf("as the edit starts, the status reads %q", st)
 	}
 	s.Wait()
+	// The completions offer the instructions of that family last.
+	offered := editInstructions(eb)
+	last := slices.IndexFunc(offered, func(i string) bool { return strings.HasPrefix(i, "mirror") })
+	if last < 0 || slices.ContainsFunc(offered[last:], func(i string) bool { return !strings.HasPrefix(i, "mirror") }) {
+		t.Errorf("the completions put the weak family's instructions among the others: %q", offered)
+	}
 }
