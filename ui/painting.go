@@ -46,9 +46,18 @@ func (p *painter) maskEdited(mask []bool) {
 	// 64 entries but the grid has 192 patches"), or an Extend, whose new
 	// rows are not the document's yet.
 	mask, cut := fitStroke(mask, p.host.Document().N())
+	first := p.host.Document().Masked() == 0
 	p.host.report(p.host.Document().SetMask(mask))
 	p.host.docChanged()
 	status := maskedStatus(p.host.Document().Masked())
+	if first && p.host.Document().Masked() > 0 {
+		// The first stroke: what it is for, and its button in view (at
+		// the default window size it was below the panel's fold).
+		status += " · Regenerate masked (R) redraws them; an edit by instruction changes only them"
+		if p.panel != nil && p.panel.scroll != nil && p.panel.regenerate != nil {
+			p.panel.reveal(p.panel.regenerate)
+		}
+	}
 	if cut {
 		status += " (not on the rows still being drawn: mask them once the run ends)"
 	}

@@ -348,3 +348,31 @@ func TestLikelihoodMapMenuTicks(t *testing.T) {
 		t.Error("the map is off and its menu item ticked")
 	}
 }
+
+// The first stroke of a mask brings Regenerate masked into view and says
+// what it is for: at the default window size the button was below the
+// editing panel's fold, and the status said "2 patches masked" alone.
+func TestFirstMaskStrokeShowsRegenerate(t *testing.T) {
+	const menuBarHeight = 30
+	s := newTestStudio(t)
+	s.Window().Resize(fyne.NewSize(1200, 720-menuBarHeight))
+	generate(t, s)
+	sc := s.edit.scroll
+	sc.Offset = fyne.NewPos(0, 0)
+	sc.Refresh()
+	d := fyne.CurrentApp().Driver()
+	inView := func() bool {
+		obj := fyne.CanvasObject(s.edit.regenerate)
+		y := d.AbsolutePositionForObject(obj).Y - d.AbsolutePositionForObject(sc).Y
+		return y >= 0 && y+obj.Size().Height <= sc.Size().Height
+	}
+	if inView() {
+		t.Skip("Regenerate masked is in view at the default size already: nothing to bring into view")
+	}
+	mask := make([]bool, s.doc.N())
+	mask[3], mask[4] = true, true
+	s.canvas.OnMaskEdited(mask)
+	if !inView() || !strings.Contains(s.Status(), "Regenerate masked (R) redraws them") {
+		t.Errorf("after the first stroke: Regenerate masked in view %v, status %q", inView(), s.Status())
+	}
+}
