@@ -294,27 +294,41 @@ func TestTIFFStripPastTheEndIsRefused(t *testing.T) {
 		{278, long, 1, 8000},       // RowsPerStrip
 		{279, long, 1, 0xFFFFFFF0}, // StripByteCounts
 	}
-	var b bytes.Buffer
-	b.WriteString("II*\x00")
 	le := binary.LittleEndian
-	_ = binary.Write(&b, le, uint32(8+16)) // the directory after 16 bytes of "pixels"
-	b.Write(make([]byte, 16))
-	_ = binary.Write(&b, le, uint16(len(entries)))
-	for _, e := range entries {
-		_ = binary.Write(&b, le, e.tag)
-		_ = binary.Write(&b, le, e.typ)
-		_ = binary.Write(&b, le, e.count)
-		if e.typ == short {
-			_ = binary.Write(&b, le, uint16(e.value))
-			_ = binary.Write(&b, le, uint16(0))
-		} else {
-			_ = binary.Write(&b, le, e.value)
+	write := func(entries []entry) []byte {
+		var b bytes.Buffer
+		b.WriteString("II*\x00")
+		_ = binary.Write(&b, le, uint32(8+16)) // the directory after 16 bytes of "pixels"
+		b.Write(make([]byte, 16))
+		_ = binary.Write(&b, le, uint16(len(entries)))
+		for _, e := range entries {
+			_ = binary.Write(&b, le, e.tag)
+			_ = binary.Write(&b, le, e.typ)
+			_ = binary.Write(&b, le, e.count)
+			if e.typ == short {
+				_ = binary.Write(&b, le, uint16(e.value))
+				_ = binary.Write(&b, le, uint16(0))
+			} else {
+				_ = binary.Write(&b, le, e.value)
+			}
 		}
+		_ = binary.Write(&b, le, uint32(0))
+		return b.Bytes()
 	}
-	_ = binary.Write(&b, le, uint32(0))
-	_, err := DecodeImage(bytes.NewReader(b.Bytes()), "the TIFF")
-	if !errors.Is(err, errTIFFPastEnd) || !strings.Contains(err.Error(), "incomplete") {
-		t.Fatalf("a %d-byte TIFF claiming a 4 GiB strip: %v", b.Len(), err)
+	// The same with Compression 0, which x/image/tiff reads as none too,
+	// and a sound strip followed by a second StripOffsets entry pointing
+	// far past the end (x/image/tiff reads every entry's values before it
+	// refuses the repeat).
+	zero := slices.Clone(entries)
+	zero[3].value = 0
+	repeated := slices.Clone(entries)
+	repeated[8].value = 16
+	repeated = slices.Insert(repeated, 6, entry{273, long, 2, 0xF0000000})
+	for name, data := range map[string][]byte{"a 4 GiB strip": write(entries), "Compression 0": write(zero), "a repeated StripOffsets": write(repeated)} {
+		_, err := DecodeImage(bytes.NewReader(data), "the TIFF")
+		if !errors.Is(err, errTIFFPastEnd) || !strings.Contains(err.Error(), "incomplete") {
+			t.Errorf("a %d-byte TIFF with %s: %v", len(data), name, err)
+		}
 	}
 	src := imagetest.Random(40, 24, 7)
 	for _, c := range []tiff.CompressionType{tiff.Uncompressed, tiff.Deflate} {

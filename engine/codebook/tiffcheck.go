@@ -46,16 +46,14 @@ func checkTIFF(r io.ReaderAt, size int64) error {
 	if err != nil {
 		return err
 	}
-	for _, tag := range tiffTagsRead {
-		if err := dir.Fits(tag); err != nil {
-			return fmt.Errorf("%w (%v)", errTIFFPastEnd, err)
-		}
+	if err := dir.FitsEach(tiffTagsRead); err != nil { // every entry: the decoder reads a repeated tag's too
+		return fmt.Errorf("%w (%v)", errTIFFPastEnd, err)
 	}
 	compression, err := dir.Uints(tagCompression)
 	if err != nil {
 		return err
 	}
-	uncompressed := len(compression) == 0 || compression[0] == 1
+	uncompressed := len(compression) == 0 || compression[0] <= 1 // x/image/tiff reads 0 as none, as 1
 	for _, pair := range [][2]uint16{{tagStripOffsets, tagStripByteCounts}, {tagTileOffsets, tagTileByteCounts}} {
 		offsets, err1 := dir.Uints(pair[0])
 		counts, err2 := dir.Uints(pair[1])

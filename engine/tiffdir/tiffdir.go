@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Field types whose size TIFF 6.0 and its supplements give (bytes a value).
@@ -95,8 +96,16 @@ func (d *Dir) Has(tag uint16) bool {
 // FitsAll reports an error when the values of any entry (a repeated tag's
 // too) lie past the end of the file; entries of types of no known size
 // are not judged.
-func (d *Dir) FitsAll() error {
+func (d *Dir) FitsAll() error { return d.FitsEach(nil) }
+
+// FitsEach is FitsAll for the entries of the given tags only (nil: all),
+// every entry of each (a reader that parses entry by entry reads a
+// repeated tag's values before it can refuse the repeat).
+func (d *Dir) FitsEach(tags []uint16) error {
 	for _, e := range d.all {
+		if tags != nil && !slices.Contains(tags, d.Order.Uint16(e[:2])) {
+			continue
+		}
 		if err := d.fits(e); err != nil {
 			return err
 		}
