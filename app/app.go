@@ -122,7 +122,7 @@ func Main(args []string, env Env) int {
 		// studio, opening it.
 		return studioStatus(env, runStudio(ctx, env, args), caught())
 	}
-	if !ok && len(args) == 1 && looksLikeAPath(name) {
+	if _, err := os.Stat(name); !ok && len(args) == 1 && (looksLikeAPath(name) || err == nil && nearCommand(name) == "") {
 		// "tessera cat.png" where there is no cat.png: the file is what is
 		// wrong, not a command.
 		fi, err := os.Stat(name)
@@ -183,11 +183,11 @@ func isOpenable(arg string) bool {
 }
 
 // looksLikeAPath reports whether arg, no command, was meant as a file or
-// folder: it names a path (a separator), has a picture's extension or is
-// there.
+// folder: it names a path (a separator) or has a picture's extension (a
+// bare word that happens to name a folder here, "runs", is more likely a
+// mistyped command).
 func looksLikeAPath(arg string) bool {
-	_, err := os.Stat(arg)
-	return err == nil || strings.ContainsRune(arg, '/') || strings.ContainsRune(arg, filepath.Separator) ||
+	return strings.ContainsRune(arg, '/') || strings.ContainsRune(arg, filepath.Separator) ||
 		slices.Contains(codebook.ImageExtensions(), strings.ToLower(filepath.Ext(arg)))
 }
 
@@ -360,7 +360,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 				if i := slices.IndexFunc(args, func(a string) bool { return strings.HasPrefix(a, "-") && strings.TrimLeft(a, "-") == name }); i >= 0 {
 					typed = args[i] // as written: the flag package keeps no dashes
 				}
-				if looksLikeAPath(name) {
+				if _, err := os.Stat(typed); err == nil || looksLikeAPath(name) {
 					// A file whose name starts with a dash.
 					msg = fmt.Sprintf("%s is read as a flag: write ./%s for a file of that name (or put -- before the files)", typed, typed)
 				} else if name == "style" && fs.Lookup("style-per-seed") != nil {
