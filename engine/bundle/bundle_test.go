@@ -2,6 +2,7 @@ package bundle_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -280,6 +281,30 @@ func TestSaveThatFailsLeavesNothing(t *testing.T) {
 	}
 	// Saved through a symbolic link to it, the model is written into the
 	// folder linked, and no staging folder is left in either.
+	// A staging folder a killed save left is removed by the next save; a
+	// folder where a file of the model goes is refused before anything
+	// moves.
+	dead := 1 << 22 // above the usual pid_max: no process
+	stale := filepath.Join(dir, fmt.Sprintf(".m.partial-%d-0", dead))
+	if err := os.MkdirAll(filepath.Join(stale, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := bundletest.Tiny(1).Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("a dead save's staging folder is left")
+	}
+	blocked := filepath.Join(t.TempDir(), "b")
+	if err := os.MkdirAll(filepath.Join(blocked, model.ConfigFile, "inside"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := bundletest.Tiny(1).Save(blocked, "F32"); err == nil || !strings.Contains(err.Error(), "is a folder where the model's config.json goes") {
+		t.Errorf("a folder where config.json goes: %v", err)
+	}
+	if left, _ := os.ReadDir(blocked); len(left) != 1 {
+		t.Errorf("a refused save left %v", left)
+	}
 	// A folder on another file system where there is one (/dev/shm):
 	// a staging folder beside the link could not be renamed into it.
 	if shm, err := os.MkdirTemp("/dev/shm", "tessera-test-"); err == nil {

@@ -8,6 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
+	"syscall"
 
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/safetensors"
@@ -44,6 +47,7 @@ func (b *Bundle) Save(dir, dtype string) error {
 	if exists {
 		within = dir
 	}
+	removeStaleStaging(within, filepath.Base(dir))
 	staging, err := stagingFolder(within, filepath.Base(dir))
 	if err != nil {
 		return fmt.Errorf("save model to %s: %w", dir, err)
@@ -63,8 +67,17 @@ func (b *Bundle) Save(dir, dtype string) error {
 		return fmt.Errorf("save model: %w", err)
 	}
 	for _, e := range written {
+		// A folder where a file goes would fail its move half way.
+		if fi, err := os.Lstat(filepath.Join(dir, e.Name())); err == nil && fi.IsDir() {
+			return fmt.Errorf("save model: %s is a folder where the model's %s goes (%s is as it was)", filepath.Join(dir, e.Name()), e.Name(), dir)
+		}
+	}
+	for i, e := range written {
 		if err := os.Rename(filepath.Join(staging, e.Name()), filepath.Join(dir, e.Name())); err != nil {
-			return fmt.Errorf("save model: %w (%s holds the files moved before it, over the model it held)", err, dir)
+			if i == 0 {
+				return fmt.Errorf("save model: %w (%s is as it was)", err, dir)
+			}
+			return fmt.Errorf("save model: %w (%s holds %d of the new model's files over the model it held: save it again)", err, dir, i)
 		}
 	}
 	// A folder that held another model (an earlier export, a model average
@@ -84,6 +97,41 @@ func (b *Bundle) Save(dir, dtype string) error {
 		}
 	}
 	return nil
+}
+
+// removeStaleStaging removes the staging folders of the model folder name
+// in parent (stagingFolder) that a save which ended without cleaning up
+// left (a crash, a kill): those whose process is gone. Failures are left
+// for the next save.
+func removeStaleStaging(parent, name string) {
+	prefix := "." + name + ".partial-"
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		_ = os.RemoveAll(filepath.Join(parent, e.Name()))
+	}
+}
+
+// processAlive reports whether a process of id pid is running (signal 0
+// reaches it).
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM) // another user's process is running too
 }
 
 // stagingFolder makes a new hidden folder in parent for the files of the
