@@ -94,19 +94,18 @@ edit)
 	# run the script again to go on where it stopped.
 	extra=("$@")
 	minutes=${EDIT_MINUTES:-170}
-	flags=(--data edit --tokenizer assets/models/emoji --eval-every 500 --default-temperature 0.5 --default-guidance 1.5 --default-image-guidance 1.5)
+	# The tokenizer: the emoji model's encoder and codebook (its codes) with
+	# its second decoder, which this model keeps (the emoji model's third
+	# cost the pixel edits 0.2–0.6 dB: docs/eval/edit.txt); the shipped
+	# edit model holds that tokenizer, byte for byte what
+	# assets/models/emoji held when the model was trained (--tokenizer
+	# assets/models/emoji then). Training reads only the encoder, so the
+	# weights are the same either way.
+	flags=(--data edit --tokenizer assets/models/edit --eval-every 500 --default-temperature 0.5 --default-guidance 1.5 --default-image-guidance 1.5)
 	stage 10000
 	stage 18000
 	src="$run/final"
 	./tessera train "${flags[@]}" --steps 18000 --out "$run" --force --export-final "$src"
-	# The tokenizer's second decoder, not the emoji model's third: the
-	# pixel edits lose 0.2–0.6 dB with the third (docs/eval/edit.txt). Its
-	# encoder and codebook, and so the codes, are the same.
-	if [ -e runs/tok8-dec/tokenizer/tokenizer.safetensors ]; then
-		cp runs/tok8-dec/tokenizer/tokenizer.safetensors "$src/tokenizer.safetensors"
-	else
-		cp assets/models/edit/tokenizer.safetensors "$src/tokenizer.safetensors" # that decoder, as shipped
-	fi
 	weights=staged ;;
 *) echo "unknown model $name (emoji, mnist or edit)" >&2; exit 2 ;;
 esac
