@@ -19,6 +19,7 @@ import (
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
 
+	"github.com/tessera-studio/tessera/engine/tiffdir/tifftest"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
@@ -277,53 +278,29 @@ func TestUnsupportedPicturesAreNotDamaged(t *testing.T) {
 func TestTIFFStripPastTheEndIsRefused(t *testing.T) {
 	// Little-endian TIFF: 8000×8000 grey, one strip at byte 8 claiming
 	// 0xFFFFFFF0 bytes.
-	type entry struct {
-		tag, typ uint16
-		count    uint32
-		value    uint32
-	}
-	const short, long = 3, 4
+	type entry = tifftest.Entry
+	const short, long = tifftest.Short, tifftest.Long
 	entries := []entry{
-		{256, long, 1, 8000},       // ImageWidth
-		{257, long, 1, 8000},       // ImageLength
-		{258, short, 1, 8},         // BitsPerSample
-		{259, short, 1, 1},         // Compression: none
-		{262, short, 1, 1},         // PhotometricInterpretation: black is zero
-		{273, long, 1, 8},          // StripOffsets
-		{277, short, 1, 1},         // SamplesPerPixel
-		{278, long, 1, 8000},       // RowsPerStrip
-		{279, long, 1, 0xFFFFFFF0}, // StripByteCounts
+		{Tag: 256, Type: long, Count: 1, Value: 8000},       // ImageWidth
+		{Tag: 257, Type: long, Count: 1, Value: 8000},       // ImageLength
+		{Tag: 258, Type: short, Count: 1, Value: 8},         // BitsPerSample
+		{Tag: 259, Type: short, Count: 1, Value: 1},         // Compression: none
+		{Tag: 262, Type: short, Count: 1, Value: 1},         // PhotometricInterpretation: black is zero
+		{Tag: 273, Type: long, Count: 1, Value: 8},          // StripOffsets
+		{Tag: 277, Type: short, Count: 1, Value: 1},         // SamplesPerPixel
+		{Tag: 278, Type: long, Count: 1, Value: 8000},       // RowsPerStrip
+		{Tag: 279, Type: long, Count: 1, Value: 0xFFFFFFF0}, // StripByteCounts
 	}
-	le := binary.LittleEndian
-	write := func(entries []entry) []byte {
-		var b bytes.Buffer
-		b.WriteString("II*\x00")
-		_ = binary.Write(&b, le, uint32(8+16)) // the directory after 16 bytes of "pixels"
-		b.Write(make([]byte, 16))
-		_ = binary.Write(&b, le, uint16(len(entries)))
-		for _, e := range entries {
-			_ = binary.Write(&b, le, e.tag)
-			_ = binary.Write(&b, le, e.typ)
-			_ = binary.Write(&b, le, e.count)
-			if e.typ == short {
-				_ = binary.Write(&b, le, uint16(e.value))
-				_ = binary.Write(&b, le, uint16(0))
-			} else {
-				_ = binary.Write(&b, le, e.value)
-			}
-		}
-		_ = binary.Write(&b, le, uint32(0))
-		return b.Bytes()
-	}
+	write := func(entries []entry) []byte { return tifftest.Build(make([]byte, 16), entries...) }
 	// The same with Compression 0, which x/image/tiff reads as none too,
 	// and a sound strip followed by a second StripOffsets entry pointing
 	// far past the end (x/image/tiff reads every entry's values before it
 	// refuses the repeat).
 	zero := slices.Clone(entries)
-	zero[3].value = 0
+	zero[3].Value = 0
 	repeated := slices.Clone(entries)
-	repeated[8].value = 16
-	repeated = slices.Insert(repeated, 6, entry{273, long, 2, 0xF0000000})
+	repeated[8].Value = 16
+	repeated = slices.Insert(repeated, 6, entry{Tag: 273, Type: long, Count: 2, Value: 0xF0000000})
 	for name, data := range map[string][]byte{"a 4 GiB strip": write(entries), "Compression 0": write(zero), "a repeated StripOffsets": write(repeated)} {
 		_, err := DecodeImage(bytes.NewReader(data), "the TIFF")
 		if !errors.Is(err, errTIFFPastEnd) || !strings.Contains(err.Error(), "incomplete") {

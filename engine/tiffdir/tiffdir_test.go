@@ -2,46 +2,21 @@ package tiffdir
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"runtime"
 	"testing"
+
+	"github.com/tessera-studio/tessera/engine/tiffdir/tifftest"
 )
 
-// entry is one directory entry of a test TIFF: inline holds its value
-// when it fits in 4 bytes, else value is its offset.
-type entry struct {
-	tag, typ     uint16
-	count, value uint32
-}
+type entry = tifftest.Entry
 
-// build writes a little-endian TIFF: the header, pad bytes, then the
-// directory of entries.
-func build(pad []byte, entries ...entry) []byte {
-	var b bytes.Buffer
-	le := binary.LittleEndian
-	b.WriteString("II*\x00")
-	_ = binary.Write(&b, le, uint32(8+len(pad)))
-	b.Write(pad)
-	_ = binary.Write(&b, le, uint16(len(entries)))
-	for _, e := range entries {
-		_ = binary.Write(&b, le, e.tag)
-		_ = binary.Write(&b, le, e.typ)
-		_ = binary.Write(&b, le, e.count)
-		if e.typ == 3 && e.count == 1 {
-			_ = binary.Write(&b, le, uint16(e.value))
-			_ = binary.Write(&b, le, uint16(0))
-		} else {
-			_ = binary.Write(&b, le, e.value)
-		}
-	}
-	_ = binary.Write(&b, le, uint32(0))
-	return b.Bytes()
-}
+// build is tifftest.Build.
+var build = tifftest.Build
 
 func TestReadsValuesInlineAndAtOffsets(t *testing.T) {
 	pad := []byte{1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0} // three LONGs at byte 8
-	data := build(pad, entry{274, 3, 1, 6}, entry{273, 4, 3, 8}, entry{279, 4, 1, 77})
+	data := build(pad, entry{Tag: 274, Type: 3, Count: 1, Value: 6}, entry{Tag: 273, Type: 4, Count: 3, Value: 8}, entry{Tag: 279, Type: 4, Count: 1, Value: 77})
 	d, err := First(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
@@ -67,9 +42,9 @@ func TestReadsValuesInlineAndAtOffsets(t *testing.T) {
 // (goexif's wrap) and 4 GiB in fact.
 func TestClaimsPastTheEndAreRefusedUnallocated(t *testing.T) {
 	for name, e := range map[string]entry{
-		"wrapping count": {65000, 4, 0x40000001, 8},
-		"past the end":   {273, 4, 1000, 8},
-		"far offset":     {273, 4, 2, 0xFFFFFFF0},
+		"wrapping count": {Tag: 65000, Type: 4, Count: 0x40000001, Value: 8},
+		"past the end":   {Tag: 273, Type: 4, Count: 1000, Value: 8},
+		"far offset":     {Tag: 273, Type: 4, Count: 2, Value: 0xFFFFFFF0},
 	} {
 		data := build(nil, e)
 		d, err := First(bytes.NewReader(data), int64(len(data)))
@@ -78,8 +53,8 @@ func TestClaimsPastTheEndAreRefusedUnallocated(t *testing.T) {
 		}
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		errAll, errOne := d.FitsAll(), d.Fits(e.tag)
-		_, errVals := d.Uints(e.tag)
+		errAll, errOne := d.FitsAll(), d.Fits(e.Tag)
+		_, errVals := d.Uints(e.Tag)
 		runtime.ReadMemStats(&after)
 		if errAll == nil || errOne == nil || errVals == nil {
 			t.Errorf("%s: FitsAll %v, Fits %v, Uints %v", name, errAll, errOne, errVals)
@@ -105,7 +80,7 @@ func TestNotATIFFAndDirectoriesOutside(t *testing.T) {
 	}
 	// A type of no known size, a count of 0 and an unknown tag are no
 	// faults of the file's.
-	odd := build(nil, entry{700, 99, 5, 0xFFFFFF}, entry{701, 4, 0, 0}, entry{330, 13, 1, 8})
+	odd := build(nil, entry{Tag: 700, Type: 99, Count: 5, Value: 0xFFFFFF}, entry{Tag: 701, Type: 4, Count: 0, Value: 0}, entry{Tag: 330, Type: 13, Count: 1, Value: 8})
 	d, err := First(bytes.NewReader(odd), int64(len(odd)))
 	if err != nil || d.FitsAll() != nil {
 		t.Errorf("odd but harmless entries: %v, %v", err, d.FitsAll())
