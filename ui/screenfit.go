@@ -48,7 +48,7 @@ func (s *Studio) fitTo(w, h int, contentScale float32) {
 		// its width, for this session (a larger screen next time shows it).
 		s.fitWidth = s.layoutMinSize().Width
 		s.showEditPanel(false)
-		s.setStatus("The screen is too narrow for every panel: the editing panel is hidden (View › Editing panel shows it; the window then scrolls)")
+		s.setStatus("The screen is too narrow for every panel: the editing panel is hidden (View › Editing panel shows it; the window then scrolls)" + s.toolWithoutPanel())
 	}
 	fit := fitSize(size, s.win.Content().MinSize(), w, h, windowMarginW*contentScale, windowMarginH*contentScale, scale)
 	if fit != size {
@@ -71,7 +71,7 @@ func (s *Studio) fitPanelToWindow() {
 	case shown && !s.panelForced && width < s.layoutMinSize().Width:
 		s.fitWidth = s.layoutMinSize().Width
 		s.showEditPanel(false)
-		s.setStatus("The window is too narrow for every panel: the editing panel is hidden until it is wider (View › Editing panel shows it; the window then scrolls)")
+		s.setStatus("The window is too narrow for every panel: the editing panel is hidden until it is wider (View › Editing panel shows it; the window then scrolls)" + s.toolWithoutPanel())
 	case !shown && s.fitWidth > 0 && width >= s.fitWidth:
 		s.showEditPanel(true)
 		s.fitWidth = 0
@@ -182,4 +182,15 @@ func (s *Studio) focusPromptEnd() {
 	if p.Text != "" {
 		p.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyPageDown}) // Fyne's entry: to the end of the last row
 	}
+}
+
+// toolWithoutPanel is the note on the canvas's tool once the editing panel
+// is hidden: a temperature tool stays the canvas's, with none of the
+// panel's controls in sight to say so (it painted on with no way seen to
+// stop it); the Edit menu has them.
+func (s *Studio) toolWithoutPanel() string {
+	if s.canvas.Tool().PaintsTemperature() { // (the mask brush, the default, is seen at once on the canvas)
+		return " · the canvas still paints temperatures: the Edit menu switches tools (B brush, E eraser) and clears them"
+	}
+	return ""
 }

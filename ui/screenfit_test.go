@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
 // A window larger than the screen's work area opens at the work area's
@@ -260,9 +261,20 @@ func TestNarrowedWindowHidesTheEditingPanel(t *testing.T) {
 	narrow := s.layoutMinSize().Width - 100
 	s.Window().Resize(fyne.NewSize(narrow, 800))
 	s.fitPanelToWindow()
-	if s.EditPanelShown() || !strings.Contains(s.Status(), "editing panel is hidden until it is wider") {
+	if s.EditPanelShown() || !strings.Contains(s.Status(), "editing panel is hidden until it is wider") || strings.Contains(s.Status(), "still paints") {
 		t.Fatalf("a %.0f-px window: panel shown %v, status %q", narrow, s.EditPanelShown(), s.Status())
 	}
+	// With the temperature brush picked, the note says the canvas still
+	// paints with it, and where to switch.
+	s.Window().Resize(fyne.NewSize(1300, 800))
+	s.fitPanelToWindow()
+	s.paint.chooseTool(widgets.ToolTemperature)
+	s.Window().Resize(fyne.NewSize(narrow, 800))
+	s.fitPanelToWindow()
+	if !strings.Contains(s.Status(), "the canvas still paints temperatures: the Edit menu switches tools") {
+		t.Fatalf("hidden with the temperature brush picked: status %q", s.Status())
+	}
+	s.paint.chooseTool(widgets.ToolBrush)
 	if !s.set.EditPanelShown() {
 		t.Error("hiding the panel for the window's width was kept for the next session")
 	}
