@@ -16,6 +16,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
@@ -89,6 +90,9 @@ type describeView struct {
 	close   *widget.Button
 	cancel  context.CancelFunc
 	stopped bool // Stop was pressed (or the dialog closed) while it ran
+	// started is when the ranking began: the time left is told from it (a
+	// ranking took 33 s on a busy machine behind a bare percentage).
+	started time.Time
 }
 
 // describeRow is one listed prompt.
@@ -273,7 +277,7 @@ func (d *describer) newView() *describeView {
 	if d.shown != nil {
 		d.shown.dlg.Hide()
 	}
-	v := &describeView{status: widget.NewLabel("Reading the model's candidate prompts…"), bar: widget.NewProgressBar(), list: container.NewVBox()}
+	v := &describeView{status: widget.NewLabel("Reading the model's candidate prompts…"), bar: widget.NewProgressBar(), list: container.NewVBox(), started: time.Now()}
 	v.status.Wrapping = fyne.TextWrapWord
 	v.stop = widget.NewButtonWithIcon("Stop", theme.MediaStopIcon(), func() {
 		v.stopped = true
@@ -313,7 +317,12 @@ func (v *describeView) progress(done, total int) {
 	// A share, not "done of total": a two-stage ranking scores only some
 	// of the candidates, and "2022 scored" then read against the result's
 	// "13370 candidate prompts".
-	v.status.SetText(fmt.Sprintf("Ranking the prompts the model knows by how likely they make the image: %d%%…", 100*done/total))
+	msg := fmt.Sprintf("Ranking the prompts the model knows by how likely they make the image: %d%%…", 100*done/total)
+	if elapsed := time.Since(v.started); done > 0 && done < total && 10*done >= total && elapsed >= 2*time.Second {
+		left := time.Duration(float64(elapsed) * float64(total-done) / float64(done))
+		msg += fmt.Sprintf(" about %s left", plural.Minutes(left.Minutes()))
+	}
+	v.status.SetText(msg)
 }
 
 // finished swaps Stop for Close.

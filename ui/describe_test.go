@@ -7,10 +7,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
@@ -310,4 +312,18 @@ func TestDescribeImageChanged(t *testing.T) {
 		t.Fatal("the picture described was ranked again")
 	}
 	checkDescribed(t, s)
+}
+
+// The Describe dialog tells the time left once a tenth of the ranking is
+// done (it showed a bare percentage for 33 s on a busy machine).
+func TestDescribeProgressTellsTheTimeLeft(t *testing.T) {
+	v := &describeView{status: widget.NewLabel(""), bar: widget.NewProgressBar(), started: time.Now().Add(-10 * time.Second)}
+	v.progress(5, 100)
+	if strings.Contains(v.status.Text, "left") {
+		t.Errorf("at 5%%: %q", v.status.Text)
+	}
+	v.progress(50, 100)
+	if !strings.Contains(v.status.Text, "50%… about 10 seconds left") {
+		t.Errorf("at 50%% after 10 s: %q", v.status.Text)
+	}
 }
