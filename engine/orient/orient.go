@@ -239,32 +239,10 @@ func pngEXIF(br *bufio.Reader) ([]byte, error) {
 // values are read through a section of the structure, so a corrupt count
 // reads at most what is there, and all of them at most maxDirectoryRead.
 func firstDirectory(ra io.ReaderAt, size int64) (Orientation, error) {
-	var hdr [8]byte
-	if size < 8 {
-		return Normal, errors.New("exif: too short")
-	}
-	if _, err := ra.ReadAt(hdr[:], 0); err != nil {
-		return Normal, fmt.Errorf("exif: %w", err)
-	}
-	var order binary.ByteOrder
-	switch string(hdr[:2]) {
-	case "II":
-		order = binary.LittleEndian
-	case "MM":
-		order = binary.BigEndian
-	default:
-		return Normal, errors.New("exif: unknown byte order")
-	}
-	if order.Uint16(hdr[2:]) != 42 {
-		return Normal, errors.New("exif: not TIFF")
-	}
-	off := int64(order.Uint32(hdr[4:]))
-	if off < 8 || off >= size {
-		return Normal, errors.New("exif: first directory outside the block")
-	}
-	// goexif computes a tag's length in 32 bits (a count of 0x40000001
-	// LONGs wraps to 4 bytes, then asks for 8 GiB): every tag's values
-	// must lie within the block first.
+	// The header and the directory's entries, read by tiffdir, which also
+	// checks that every tag's values lie within the block: goexif computes
+	// a tag's length in 32 bits (a count of 0x40000001 LONGs wraps to 4
+	// bytes, then asks for 8 GiB).
 	guard, err := tiffdir.First(ra, size)
 	if err != nil {
 		return Normal, fmt.Errorf("exif: %w", err)
@@ -272,6 +250,7 @@ func firstDirectory(ra io.ReaderAt, size int64) (Orientation, error) {
 	if err := guard.FitsAll(); err != nil {
 		return Normal, fmt.Errorf("exif: %w", err)
 	}
+	order, off := guard.Order, guard.Offset
 	r := io.NewSectionReader(&budgetReader{r: ra, left: maxDirectoryRead}, 0, size)
 	if _, err := r.Seek(off, io.SeekStart); err != nil {
 		return Normal, err

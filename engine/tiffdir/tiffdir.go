@@ -32,7 +32,9 @@ var ErrNotTIFF = errors.New("not a TIFF")
 
 // Dir is the first image file directory of a TIFF.
 type Dir struct {
-	Order   binary.ByteOrder
+	Order binary.ByteOrder
+	// Offset is where the directory starts in the file (its entry count).
+	Offset  int64
 	ra      io.ReaderAt
 	size    int64
 	entries map[uint16][12]byte // the first entry of each tag
@@ -71,6 +73,7 @@ func First(ra io.ReaderAt, size int64) (*Dir, error) {
 	if at+2+12*n > size {
 		return nil, fmt.Errorf("its first image directory's %d entries run past the end of the file", n)
 	}
+	d.Offset = at
 	raw := make([]byte, 12*n) // at most 786,420 bytes
 	if _, err := ra.ReadAt(raw, at+2); err != nil {
 		return nil, err
@@ -85,12 +88,6 @@ func First(ra io.ReaderAt, size int64) (*Dir, error) {
 		}
 	}
 	return d, nil
-}
-
-// Has reports whether the directory has an entry for tag.
-func (d *Dir) Has(tag uint16) bool {
-	_, ok := d.entries[tag]
-	return ok
 }
 
 // FitsAll reports an error when the values of any entry (a repeated tag's
