@@ -193,16 +193,21 @@ func checkOuts(name, typed string, paths []string, ext string, force bool, input
 			return usageError{fmt.Sprintf("--%s: the file name is %d bytes long; give one of at most %d", name, n, maxOutName)}
 		}
 		fi, err := os.Stat(p)
-		switch {
-		case err != nil:
+		if err != nil {
 			continue
+		}
+		own, repainted := true, false // what --force replaces need not be looked at
+		if !force && !fi.IsDir() {
+			own, repainted = tesseraFile(p)
+		}
+		switch {
 		case fi.IsDir():
 			return fmt.Errorf("--%s %q is a folder: give a file name in it", name, p)
 		case fi.Mode().Perm()&0o222 == 0:
 			return fmt.Errorf("--%s %q exists and is write-protected: Tessera does not replace it (give another name, or make it writable)", name, p)
-		case !force && repaintedSince(p):
+		case repainted:
 			return fmt.Errorf("--%s %q exists and was painted over since Tessera wrote it (its pixels are not the ones written): give another name, or --force to replace it", name, p)
-		case !force && !writtenByTessera(p):
+		case !own:
 			return fmt.Errorf("--%s %q exists and Tessera did not write it: give another name, or --force to replace it", name, p)
 		}
 	}
@@ -354,42 +359,45 @@ func (v *uintValue) Set(s string) error {
 }
 
 // writtenByTessera reports whether the file at path is a PNG or GIF that
-// Tessera wrote (pngmeta.WrittenByTessera, render.GIFWrittenByTessera),
-// and not one another program saved again: a PNG with Tessera's parameters
-// text but without the record Tessera writes beside it is such a one (an
-// image editor keeps the text it knows and drops the rest), which is the
-// user's to keep, as is one whose pixels were painted over since
-// (repaintedSince).
+// Tessera wrote and no other program changed since (tesseraFile).
 func writtenByTessera(path string) bool {
+	own, _ := tesseraFile(path)
+	return own
+}
+
+// tesseraFile reads the file at path once and reports whether it is a PNG
+// or GIF that Tessera wrote (pngmeta.WrittenByTessera,
+// render.GIFWrittenByTessera) and not one another program saved again, and
+// whether it is a PNG Tessera wrote that another program painted over
+// since, its text chunks kept (pngmeta.Repainted). Either is the user's to
+// keep, as is a PNG with Tessera's parameters text but without the record
+// Tessera writes beside it (an image editor keeps the text it knows and
+// drops the rest).
+func tesseraFile(path string) (own, repainted bool) {
 	if text, err := pngmeta.ReadFile(path); err == nil && pngmeta.WrittenByTessera(text) {
+		if pngmeta.Repainted(path, text) {
+			return false, true
+		}
 		_, params := text[pngmeta.KeyParameters]
 		_, record := text[pngmeta.KeyTessera]
-		return (record || !params) && !pngmeta.Repainted(path, text)
+		return record || !params, false
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return false, false
 	}
 	defer f.Close()
 	var head [6]byte
 	if _, err := io.ReadFull(f, head[:]); err != nil || string(head[:]) != "GIF89a" {
-		return false
+		return false, false
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		return false
+		return false, false
 	}
 	tail := make([]byte, min(fi.Size(), int64(render.GIFMarkLen))) // the mark ends the file
 	_, err = f.ReadAt(tail, fi.Size()-int64(len(tail)))
-	return err == nil && render.GIFWrittenByTessera(tail)
-}
-
-// repaintedSince reports whether the PNG at path was written by Tessera
-// and painted over since by another program that kept its text chunks
-// (pngmeta.Repainted): the user's work now, not Tessera's output.
-func repaintedSince(path string) bool {
-	text, err := pngmeta.ReadFile(path)
-	return err == nil && pngmeta.WrittenByTessera(text) && pngmeta.Repainted(path, text)
+	return err == nil && render.GIFWrittenByTessera(tail), false
 }
 
 // asFolder is name, or, when it holds no '/', is none of builtins (the

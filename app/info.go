@@ -305,20 +305,23 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			whose = "Tessera's, without its codes: another program kept this text alone"
 		}
 		fmt.Fprintf(o, "  parameters (%s): %s\n", whose, strings.ReplaceAll(params, "\n", "\n              "))
-	case format == "gif" && writtenByTessera(path):
-		// A GIF holds no record: Tessera marks its time-lapses with a comment.
-		fmt.Fprintln(o, "  a time-lapse GIF made by Tessera (tessera timelapse, or the studio's time-lapse export): a GIF keeps no record; the PNG it was made from holds the prompt, seed and codes")
 	case recErr != nil:
 		// Said above: what it records cannot be read, which is not the
 		// same as recording nothing.
-	case repaintedSince(path):
-		fmt.Fprintln(o, "  written by Tessera without a record, then painted over by another program that kept its text (its pixels are not the ones written)")
-	case writtenByTessera(path):
-		// Its Software text says Tessera wrote it, but no record: a sheet,
-		// a likelihood map, a training run's sample grid.
-		fmt.Fprintln(o, "  written by Tessera without a record: a sheet, a map or a figure, not one image (no prompt, seed or codes to reopen it from)")
 	default:
-		fmt.Fprintln(o, "  no Tessera record and no parameters text: not made by Tessera or A1111-style tools")
+		switch own, repainted := tesseraFile(path); {
+		case own && format == "gif":
+			// A GIF holds no record: Tessera marks its time-lapses with a comment.
+			fmt.Fprintln(o, "  a time-lapse GIF made by Tessera (tessera timelapse, or the studio's time-lapse export): a GIF keeps no record; the PNG it was made from holds the prompt, seed and codes")
+		case repainted:
+			fmt.Fprintln(o, "  written by Tessera without a record, then painted over by another program that kept its text (its pixels are not the ones written)")
+		case own:
+			// Its Software text says Tessera wrote it, but no record: a sheet,
+			// a likelihood map, a training run's sample grid.
+			fmt.Fprintln(o, "  written by Tessera without a record: a sheet, a map or a figure, not one image (no prompt, seed or codes to reopen it from)")
+		default:
+			fmt.Fprintln(o, "  no Tessera record and no parameters text: not made by Tessera or A1111-style tools")
+		}
 	}
 	return result
 }
