@@ -122,10 +122,9 @@ func Main(args []string, env Env) int {
 		// studio, opening it.
 		return studioStatus(env, runStudio(ctx, env, args), caught())
 	}
-	if _, err := os.Stat(name); !ok && len(args) == 1 && (looksLikeAPath(name) || err == nil && nearCommand(name) == "") {
+	if fi, err := os.Stat(name); !ok && len(args) == 1 && (looksLikeAPath(name) || err == nil && nearCommand(name) == "") {
 		// "tessera cat.png" where there is no cat.png: the file is what is
 		// wrong, not a command.
-		fi, err := os.Stat(name)
 		switch {
 		case err != nil:
 			fmt.Fprintf(env.Stderr, "tessera: %s: no such file or folder (tessera FILE opens a picture or a model in the studio)\n", name)

@@ -81,13 +81,14 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 		if err != nil {
 			fmt.Fprintf(warn, "note: %s has a damaged Tessera record (%v): its pixels are read instead\n", path, err)
 		}
-		if r != nil && r.PatchSize == b.PatchSize() && !validCodes(r.Tokens, b.Codes()) {
-			fmt.Fprintf(warn, "note: %s records codes that model %s has none of (it has %d): its pixels are read instead\n", path, b.Name, b.Codes())
-		}
 		if err == nil && ok {
 			rec = r
 			rows, cols := b.Grid()
-			fits := r.PatchSize == b.PatchSize() && validCodes(r.Tokens, b.Codes())
+			samePatches, valid := r.PatchSize == b.PatchSize(), validCodes(r.Tokens, b.Codes())
+			if samePatches && !valid {
+				fmt.Fprintf(warn, "note: %s records codes that model %s has none of (it has %d): its pixels are read instead\n", path, b.Name, b.Codes())
+			}
+			fits := samePatches && valid
 			if fits && r.Grid == [2]int{rows, cols} && len(r.Tokens) == b.ImageTokens() {
 				if img, err = codebook.LoadImage(path); err != nil {
 					return nil, nil, false, err
