@@ -456,17 +456,15 @@ func editInstructions(eb *bundle.Bundle) []string {
 	if eb == nil {
 		return list
 	}
-	ordered := slices.Clone(list)
-	slices.SortStableFunc(ordered, func(a, b string) int {
-		weak := func(s string) int {
-			if edit.WeakFamilyNote(eb, s) != "" {
-				return 1
-			}
-			return 0
+	var strong, weak []string
+	for _, ins := range list {
+		if edit.WeakFamilyNote(eb, ins) != "" {
+			weak = append(weak, ins)
+		} else {
+			strong = append(strong, ins)
 		}
-		return weak(a) - weak(b)
-	})
-	return ordered
+	}
+	return append(strong, weak...)
 }
 
 // editOptions are the sampler settings of an edit: the panel's seed; the

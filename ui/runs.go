@@ -298,13 +298,8 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 		if i > 0 && (!j.saveAll || res.Stopped) || c.before || c.early {
 			continue
 		}
-		if k := alikeBefore(results, i); k >= 0 {
-			// The same picture as one before it: no second file of it; it
-			// is that one's file (picking it later saves nothing new).
-			if results[k].path != "" {
-				c.path, c.again = results[k].path, true
-			}
-			continue
+		if alikeBefore(results, i) >= 0 {
+			continue // the same picture as one before it: no second file of it (PickCandidate takes that one's)
 		}
 		path, again, err := r.saved.save(outputs{dir: j.outDir, read: j.b.ReadPrompt}, c.picture(j.b), c.rec, now)
 		switch {

@@ -985,7 +985,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		msg += fmt.Sprintf(" · the mask painted while it was drawn is kept on it (%s; Ctrl+Z takes it off)", plural.N(s.doc.Masked(), "patch", "patches"))
 	}
 	switch {
-	case tempsDuring && slices.ContainsFunc(s.doc.Temperature(), func(t float64) bool { return t != 0 }):
+	case tempsDuring && s.doc.Temperature() != nil: // (the document keeps an all-zero map as none)
 		msg += " · the temperatures painted while it was drawn are kept on it for the next run (Ctrl+Z takes them off)"
 	case tempsDuring:
 		msg += " · the temperature map cleared while it was drawn stays cleared (Ctrl+Z brings it back)"
