@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tessera-studio/tessera/engine/guided"
 	"github.com/tessera-studio/tessera/engine/psnr"
 )
 
@@ -294,6 +295,11 @@ func TestDetailFor(t *testing.T) {
 			if got := DetailFor(instruction, false).ColourTable; got != want {
 				t.Errorf("%q: a colour table of %d bins, want %d", instruction, got, want)
 			}
+			// Recolouring's table is fitted by least squares, the others'
+			// robustly.
+			if got := DetailFor(instruction, false).RobustTable; got != (f != Recolor) {
+				t.Errorf("%q: robust table %v, want %v", instruction, got, f != Recolor)
+			}
 		}
 		// A masked edit keeps the maps: the source given back outside the
 		// mask would teach the table that the colours stay.
@@ -302,3 +308,50 @@ func TestDetailFor(t *testing.T) {
 		}
 	}
 }
+
+// A drawing with a part in a wrong colour (the sticker inverted, its blue
+// square drawn green where its inverse is yellow, as the edit model
+// draws a grey skunk green) pulls a least-squares table after it; the
+// robust fit weighs that part down and takes the map the rest of the
+// picture follows, so the source's pixels come out closer to the exact
+// edit.
+func TestRobustColourTable(t *testing.T) {
+	src := sticker()
+	roundTrip := boxBlur(src, 1)
+	want := InvertImage(src)
+	drawn := noisy(InvertImage(roundTrip), 20, 9)
+	for y := 24; y < 38; y++ {
+		for x := 4; x < 18; x++ {
+			drawn.SetNRGBA(x, y, color.NRGBA{40, 170, 60, 255})
+		}
+	}
+	from, to, sharp := planesOf(roundTrip), planesOf(drawn), planesOf(src)
+	carried := func(tab *colourTable) float64 {
+		out, _ := tab.apply(sharp)
+		img := image.NewNRGBA(src.Rect)
+		for i := range out[0] {
+			for c := range 3 {
+				img.Pix[4*i+c] = uint8(math.Round(255 * out[c][i]))
+			}
+			img.Pix[4*i+3] = 255
+		}
+		return psnr.Images(want, img)
+	}
+	robustly := func(to [3][]float64) float64 {
+		return carried(fitColourTable(from, to, pixelOpBins, nil).refitRobustly(from, to))
+	}
+	plain, robust := carried(fitColourTable(from, to, pixelOpBins, nil)), robustly(to)
+	t.Logf("least squares %.1f dB, robust %.1f dB from the exact edit", plain, robust)
+	if robust < plain+3 {
+		t.Errorf("robust table %.1f dB from the exact edit, least squares %.1f: want 3 dB more", robust, plain)
+	}
+	// Without a wrong part, the robust fit is as good as least squares.
+	clean := planesOf(noisy(InvertImage(roundTrip), 20, 9))
+	plain, robust = carried(fitColourTable(from, clean, pixelOpBins, nil)), robustly(clean)
+	if robust < plain-0.5 {
+		t.Errorf("a drawing without a wrong part: robust %.1f dB, least squares %.1f", robust, plain)
+	}
+}
+
+// planesOf is img's colour planes in [0, 1].
+func planesOf(img *image.NRGBA) [3][]float64 { return guided.Planes(img) }
