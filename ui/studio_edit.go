@@ -360,7 +360,7 @@ func (s *Studio) PickCandidate(i int) error {
 	}
 	ip := s.doc.ImageParams()
 	ip.Seed = c.seed
-	if s.cands.kind == kindGenerate {
+	if s.cands.kind != kindEdit && !c.before && c.rec.Prompt != "" {
 		ip.Prompt = c.rec.Prompt // with the style its seed drew, which may differ from the first's
 	}
 	var err error

@@ -663,7 +663,14 @@ func (s *Studio) startJob(j job) error {
 	s.canvas.Sync()
 	s.panel.SetRunning(true)
 	s.updateButtons()
-	start := fmt.Sprintf("%s with seed %d…", capitalize(j.label), j.params.Seed)
+	seed := j.params.Seed
+	if j.pin != nil {
+		seed = *j.pin // a stopped batch finished with its images' own seeds, the one shown first
+	}
+	start := fmt.Sprintf("%s with seed %d…", capitalize(j.label), seed)
+	if j.ownSeeds && j.params.Batch > 1 {
+		start = fmt.Sprintf("%s %d images, each with its own seed (the one shown: %d)…", capitalize(j.label), j.params.Batch, seed)
+	}
 	if j.warn != "" {
 		start += " — " + j.warn
 	}
@@ -859,8 +866,10 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	first := results[0]
 	ip := j.params
 	ip.Seed = first.seed
-	if j.kind == kindGenerate {
-		ip.Prompt = first.rec.Prompt // with the style its seed drew
+	if j.kind != kindEdit && !first.before && first.rec.Prompt != "" {
+		// With the style its seed drew: a generation's, or a stopped
+		// batch's image finished (Continue) in its own style.
+		ip.Prompt = first.rec.Prompt
 	}
 	ip.Instruction = "" // the panel's parameters, which may be an edit's (reused), made no edit
 	if j.kind == kindEdit {
@@ -1046,9 +1055,10 @@ func newlySaved(results []result) int {
 }
 
 // maxVaryTries is how many times a job that gave back its starting image
-// is drawn again (job.runWith): three reach sampling.VariedMaxTemperature
-// from the emoji model's 0.8 (1.2, 1.6, 2). Branched at patch 40, that
-// model gave its source back for 4 seeds of 10 at 1.2, 1 at 1.6, none at 2.
+// is drawn again (job.runWith): two reach sampling.VariedMaxTemperature
+// from the emoji model's 0.8 (1.2, 1.6), a third from a cooler setting.
+// Branched at patch 40, that model gave its source back for 4 seeds of 10
+// at 1.2, 1 at 1.6, none at 2 (where most of what it drew was broken).
 const maxVaryTries = 3
 
 // variedParams are the settings a regeneration, completion or branch that

@@ -401,6 +401,31 @@ func TestStylePerSeedInTheStudio(t *testing.T) {
 	if len(seen) < 2 {
 		t.Errorf("a batch of 4 drew only %v", seen)
 	}
+	// So do they when a stopped batch is finished (Continue): the image
+	// shown and each candidate picked read their own style, and the start
+	// names the seed of the one shown, not the panel's next.
+	s.StopAtPatch(5)
+	generate(t, s)
+	partial := slices.Clone(s.cands.results)
+	if len(partial) != 4 {
+		t.Fatalf("a stopped batch of 4: %d candidates", len(partial))
+	}
+	must(t, s.PickCandidate(1))
+	must(t, s.Resume())
+	if want := fmt.Sprintf("the one shown: %d", partial[1].seed); !strings.Contains(s.Status(), want) {
+		t.Errorf("Continue starts with %q, not naming seed %d", s.Status(), partial[1].seed)
+	}
+	s.Wait()
+	must(t, s.LastError())
+	for i := range s.Candidates() {
+		if i > 0 {
+			must(t, s.PickCandidate(i))
+		}
+		want := s.cands.results[i].rec.Prompt
+		if got := s.Document().ImageParams().Prompt; got != want || s.imagePrompt("red cat") != want {
+			t.Fatalf("finished candidate %d drawn with %q: the image reads %q, runs on it %q", i+1, want, got, s.imagePrompt("red cat"))
+		}
+	}
 	p.Batch = 1
 	s.SetParams(p)
 	pp.style.SetSelected(anyStyle)
