@@ -113,7 +113,8 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		// was drawn greedily (temperature 0: the same picture is asked),
 		// warmer each time up to sampling.VariedMaxTemperature (the emoji
 		// model branched at patch 40 gave its source back for 4 seeds of
-		// 10 at temperature 1.2, 1 at 1.6, none at 2).
+		// 10 at temperature 1.2, 1 at 1.6, none at 2, where most of what it
+		// drew was broken: it stops at 1.6).
 		varied, ok := opt.Settings.Varied()
 		if !ok {
 			break

@@ -93,7 +93,7 @@ func TestVaried(t *testing.T) {
 		temp, guidance, want float64
 		ok                   bool
 	}{
-		{0.8, 3, 1.2, true}, {0.1, 1, 1.2, true}, {1.9, 2, 2, true}, {2, 1, 2, false}, {2.5, 3, 2.5, true}, {2.5, 1, 2.5, false},
+		{0.8, 3, 1.2, true}, {0.1, 1, 1.2, true}, {1.2, 3, 1.6, true}, {1.5, 2, 1.6, true}, {1.6, 1, 1.6, false}, {1.9, 2, 1.9, true}, {1.9, 1, 1.9, false}, {2.5, 3, 2.5, true}, {2.5, 1, 2.5, false},
 	} {
 		v, ok := Settings{Temperature: c.temp, Guidance: c.guidance}.Varied()
 		if v.Temperature != c.want || v.Guidance != 1 || ok != c.ok {

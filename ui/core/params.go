@@ -13,7 +13,7 @@ import (
 // Parameter ranges offered by the prompt panel.
 const (
 	MinTemperature = 0.1
-	MaxTemperature = sampling.VariedMaxTemperature
+	MaxTemperature = 2.0
 	MaxBatch       = 16
 	MaxGuidance    = 20.0
 )
