@@ -1926,7 +1926,16 @@ func (t *TrainTab) updateButtons() {
 	set(t.start, !running)
 	set(t.pause, running && t.job.pausable && !ending)
 	set(t.stop, running && !ending)
-	set(t.resume, !running && t.shown != nil && t.shown.Resumable())
+	resumable := !running && t.shown != nil && t.shown.Resumable()
+	set(t.resume, resumable)
+	// The highlighted action is what follows: Resume for a paused run
+	// shown (Start, highlighted beside it, began a new run at a misclick).
+	t.start.Importance, t.resume.Importance = widget.HighImportance, widget.MediumImportance
+	if resumable {
+		t.start.Importance, t.resume.Importance = widget.MediumImportance, widget.HighImportance
+	}
+	t.start.Refresh()
+	t.resume.Refresh()
 	switch {
 	case !running && t.shown != nil && !t.shown.Checkpoint && t.shown.Problem == nil:
 		t.resume.SetWhyNot("This run ended before its first checkpoint (the studio was closed while its data was prepared, say): there is nothing to continue. Start, with its run folder typed in the form, trains it anew there")

@@ -306,6 +306,10 @@ func TestTrainTab(t *testing.T) {
 		if tab2.RunDir() != dir || tab2.resume.Disabled() {
 			t.Fatalf("shown %q, resume disabled %v", tab2.RunDir(), tab2.resume.Disabled())
 		}
+		// Resume, not Start (a new run), is the highlighted action.
+		if tab2.resume.Importance != widget.HighImportance || tab2.start.Importance == widget.HighImportance {
+			t.Errorf("a paused run shown: Resume's importance %v, Start's %v", tab2.resume.Importance, tab2.start.Importance)
+		}
 		// The reopened studio shows the run's log, read from its folder.
 		if !strings.Contains(tab2.Info(), "— paused —") || !strings.Contains(tab2.Info(), "model: ") {
 			t.Fatalf("a run of the closed studio shows no log:\n%s", tab2.Info())

@@ -54,7 +54,8 @@ func (b *Bundle) Save(dir, dtype string) error {
 	}
 	defer os.RemoveAll(staging) // gone already when all went well
 	if err := b.write(staging, dtype); err != nil {
-		return fmt.Errorf("%w (%s is as it was)", err, dir)
+		// Said of the folder asked for: the staging folder is gone.
+		return stagedError{fmt.Sprintf("save model to %s: %s (%s is as it was)", dir, strings.ReplaceAll(err.Error(), staging+string(filepath.Separator), ""), dir), err}
 	}
 	if !exists {
 		if err := os.Rename(staging, dir); err != nil {
@@ -184,3 +185,14 @@ func (b *Bundle) write(dir, dtype string) error {
 	w, h := b.ImageSize()
 	return b.Codebook.Save(filepath.Join(dir, CodebookFile), w, h)
 }
+
+// stagedError is an error of writing into a staging folder, said without
+// the staging folder's path (gone by the time it is read); Unwrap gives
+// the error itself.
+type stagedError struct {
+	msg string
+	err error
+}
+
+func (e stagedError) Error() string { return e.msg }
+func (e stagedError) Unwrap() error { return e.err }

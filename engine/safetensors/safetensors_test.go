@@ -568,6 +568,10 @@ func TestWriteErrors(t *testing.T) {
 		{"empty name", []Tensor{{Name: "", DType: "F32", Shape: []int{0}}}, nil, []string{"empty name"}},
 		{"bad utf8", []Tensor{{Name: "\xff", DType: "F32", Shape: []int{0}}}, nil, []string{"UTF-8"}},
 		{"bad utf8 metadata", []Tensor{ok}, map[string]string{"k": "\xff"}, []string{`metadata "k"`, "UTF-8"}},
+		// A finite value the dtype would store as infinity (a model no
+		// loader reads back): F16's largest is 65504, 65520 rounds to Inf.
+		{"beyond F16", []Tensor{ok, {Name: "w", DType: "F16", Shape: []int{3}, Data: []float32{1, 65504, -65520}}}, nil, []string{`tensor "w"`, "-65520 at index 2", "F16's range", "65504"}},
+		{"beyond BF16", []Tensor{{Name: "w", DType: "BF16", Shape: []int{1}, Data: []float32{math.MaxFloat32}}}, nil, []string{`tensor "w"`, "BF16's range"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

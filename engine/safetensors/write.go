@@ -190,6 +190,31 @@ func checkTensor(t *Tensor) error {
 	if n != len(t.Data) {
 		return fmt.Errorf("shape %v needs %d values, Data has %d", t.Shape, n, len(t.Data))
 	}
+	return checkRange(t.DType, t.Data)
+}
+
+// checkRange reports a finite value of vals that dtype cannot hold: one
+// that F16 (largest 65504) or BF16 (largest about 3.39e38) would store as
+// infinity, which every loader then refuses as corrupt weights.
+func checkRange(dtype string, vals []float32) error {
+	var inf func(float32) bool
+	switch dtype {
+	case "F16":
+		inf = func(v float32) bool { return F32ToF16(v)&0x7fff == 0x7c00 }
+	case "BF16":
+		inf = func(v float32) bool { return F32ToBF16(v)&0x7fff == 0x7f80 }
+	default:
+		return nil
+	}
+	for i, v := range vals {
+		if inf(v) && !math.IsInf(float64(v), 0) {
+			largest := float32(65504)
+			if dtype == "BF16" {
+				largest = BF16ToF32(0x7f7f)
+			}
+			return fmt.Errorf("value %g at index %d is beyond %s's range (largest %g) and would be stored as infinity: keep F32 (or BF16, whose range is F32's)", v, i, dtype, largest)
+		}
+	}
 	return nil
 }
 
