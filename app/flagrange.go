@@ -444,15 +444,27 @@ func fileExists(path string) bool {
 // its output; "tessera score --map keep.png other.png", its arguments
 // swapped, replaced a drawn picture with a map, silently.
 func checkKeepsPictures(name, path, what string, force bool) error {
+	return checkKeeps(name, path, what, force, false)
+}
+
+// checkKeeps is checkKeepsPictures; with imported, a picture imported from
+// a file (encoded from its pixels, as tokenize --out writes its
+// reconstructions) may be replaced, so that a rerun replaces its output.
+func checkKeeps(name, path, what string, force, imported bool) error {
 	if force {
 		return nil
 	}
-	if text, err := pngmeta.ReadFile(path); err == nil {
-		if _, record := text[pngmeta.KeyTessera]; record {
-			return fmt.Errorf("--%s %q holds a picture Tessera drew (its prompt, seed and codes): %s would replace it; give another name, or --force", name, path, what)
-		}
+	text, err := pngmeta.ReadFile(path)
+	if err != nil {
+		return nil
 	}
-	return nil
+	if _, record := text[pngmeta.KeyTessera]; !record {
+		return nil
+	}
+	if rec, ok, _ := pngmeta.ParseRecord(text); imported && ok && rec.ImportedFrom() != "" {
+		return nil
+	}
+	return fmt.Errorf("--%s %q holds a picture Tessera drew (its prompt, seed and codes): %s would replace it; give another name, or --force", name, path, what)
 }
 
 // dtypeFlag registers --dtype, a weights file's dtype: F32, F16 or BF16 in

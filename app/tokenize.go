@@ -52,6 +52,11 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 		if err := checkOuts("out", *out, outs, ".png", *force, images...); err != nil {
 			return err
 		}
+		for _, o := range outs {
+			if err := checkKeeps("out", o, "a reconstruction", *force, true); err != nil {
+				return err
+			}
+		}
 	}
 	// The model: --model, else the one the images record (each its own
 	// where they record different ones), as score reads them.

@@ -110,6 +110,26 @@ func TestTokenizeCLI(t *testing.T) {
 			t.Fatalf("plain output of an exact reconstruction: exit %d: %q", code, stdout)
 		}
 	}
+	// A reconstruction replaces its own earlier one (a rerun), never a
+	// picture the model drew (its prompt, seed and codes) without --force.
+	again := filepath.Join(dir, "vit-vq.png")
+	if code, _, stderr := run(t, "tokenize", "--model", vitModel, "--out", again, a); code != 0 {
+		t.Fatalf("a rerun over its own reconstruction: exit %d: %s", code, stderr)
+	}
+	drawn := filepath.Join(dir, "drawn.png")
+	if code, _, stderr := run(t, "generate", "--model", vitModel, "--prompt", "", "--seed", "3", "--out", drawn); code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	before, _ := os.ReadFile(drawn)
+	if code, _, stderr := run(t, "tokenize", "--model", vitModel, "--out", drawn, a); code == 0 || !strings.Contains(stderr, "holds a picture Tessera drew") {
+		t.Fatalf("a reconstruction over a drawn picture: exit %d: %s", code, stderr)
+	}
+	if after, _ := os.ReadFile(drawn); string(after) != string(before) {
+		t.Fatal("the drawn picture was replaced")
+	}
+	if code, _, stderr := run(t, "tokenize", "--model", vitModel, "--out", drawn, "--force", a); code != 0 {
+		t.Fatalf("--force: exit %d: %s", code, stderr)
+	}
 	// Plain output and errors.
 	code, stdout, _ := run(t, "tokenize", "--model", vitModel, a)
 	if code != 0 || !strings.Contains(stdout, "dB PSNR") {
