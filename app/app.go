@@ -273,6 +273,11 @@ func exitStatus(env Env, name string, err error, interrupted bool) int {
 	case interrupted:
 		switch {
 		case err == nil:
+			// The command ended without an error (the signal came as it
+			// finished, or it stops at one and keeps its work: train's
+			// checkpoint): said, where a script saw a failing status and
+			// whole output without a word.
+			fmt.Fprintf(env.Stderr, "tessera %s: interrupted as it ended; what it finished is saved\n", name)
 		case errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), "interrupted"):
 			// the cancellation, bare or as a step wrapped it ("emoji:
 			// context canceled"; a bare one said nothing at all)

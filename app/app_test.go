@@ -1147,7 +1147,7 @@ func TestExitStatus(t *testing.T) {
 		{nil, false, 0, ""},
 		{usageError{"bad flag"}, false, 2, "bad flag"},
 		{errors.New("disk full"), false, 1, "disk full"},
-		{nil, true, 130, ""},
+		{nil, true, 130, "tessera x: interrupted as it ended; what it finished is saved\n"},
 		{context.Canceled, true, 130, "tessera x: interrupted\n"},
 		{fmt.Errorf("interrupted; nothing saved (%w)", context.Canceled), true, 130, "interrupted; nothing saved"},
 		{errors.New("write x.png: disk full"), true, 130, "disk full"},
