@@ -11,6 +11,7 @@ import (
 	"image/gif"
 	"image/png"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -1426,6 +1427,59 @@ func TestStudioStatus(t *testing.T) {
 		var stderr bytes.Buffer
 		if code := studioStatus(Env{Stderr: &stderr}, c.err, c.sig); code != c.code || stderr.String() != c.says {
 			t.Errorf("%v, %v: status %d, said %q; want %d, %q", c.err, c.sig, code, stderr.String(), c.code, c.says)
+		}
+	}
+}
+
+// A record whose codes do not make its grid (cut short, none, a grid of
+// nothing) or whose patches are not the model's is read from its pixels
+// with a note, as info says it, where score, branch and describe read the
+// pixels without a word.
+func TestMismatchedRecordsAreSaid(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	drawn := filepath.Join(dir, "drawn.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "1", "--out", drawn, "--quiet"); code != 0 {
+		t.Fatalf("generate: %d %s", code, stderr)
+	}
+	text, err := pngmeta.ReadFile(drawn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := codebook.LoadImage(drawn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		edit func(rec map[string]any)
+		says string
+	}{
+		{"cut short", func(r map[string]any) { r["tokens"] = r["tokens"].([]any)[:3] }, "has a damaged Tessera record (3 codes where"},
+		{"no codes", func(r map[string]any) { delete(r, "tokens") }, "has a damaged Tessera record (0 codes where"},
+		{"grid of nothing", func(r map[string]any) { r["grid"] = []int{0, 0} }, "has a damaged Tessera record"},
+		{"other patches", func(r map[string]any) { r["patch_size"] = 0 }, "patches of 0 px, where model"},
+	} {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(text[pngmeta.KeyTessera]), &rec); err != nil {
+			t.Fatal(err)
+		}
+		c.edit(rec)
+		b, _ := json.Marshal(rec)
+		forged := maps.Clone(text)
+		forged[pngmeta.KeyTessera] = string(b)
+		path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".png")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pngmeta.Encode(f, img, forged); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		code, stdout, stderr := run(t, "score", "--model", model, path)
+		if code != 0 || !strings.Contains(stdout, "(pixels)") || !strings.Contains(stderr, c.says) || !strings.Contains(stderr, "its pixels are read instead") {
+			t.Errorf("%s: exit %d, %q, %q (want a note saying %q)", c.name, code, stdout, stderr, c.says)
 		}
 	}
 }

@@ -85,8 +85,15 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 			rec = r
 			rows, cols := b.Grid()
 			samePatches, valid := r.PatchSize == b.PatchSize(), validCodes(r.Tokens, b.Codes())
-			if samePatches && !valid {
+			switch why := damagedCodes(r); {
+			case why != "":
+				// Said as info says it: the pixels were read without a
+				// word where the codes' count or grid was damaged.
+				fmt.Fprintf(warn, "note: %s has a damaged Tessera record (%s): its pixels are read instead\n", path, why)
+			case samePatches && !valid:
 				fmt.Fprintf(warn, "note: %s records codes that model %s has none of (it has %d): its pixels are read instead\n", path, b.Name, b.Codes())
+			case !samePatches || r.Grid[1] != cols || r.Grid[0] < rows:
+				fmt.Fprintf(warn, "note: %s records the codes of %d×%d patches of %d px, where model %s draws %d×%d of %d px: its pixels are read instead\n", path, r.Grid[1], r.Grid[0], r.PatchSize, b.Name, cols, rows, b.PatchSize())
 			}
 			fits := samePatches && valid
 			if fits && r.Grid == [2]int{rows, cols} && len(r.Tokens) == b.ImageTokens() {
