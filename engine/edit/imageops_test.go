@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -185,8 +186,19 @@ func TestMaskFromImage(t *testing.T) {
 	if !m[15] || !m[10] || m[0] || m[5] {
 		t.Fatalf("2×2 mask over 4×4: %v", m)
 	}
-	if _, err := MaskFromImage(image.NewGray(image.Rect(0, 0, 4, 4)), 4, 4); err == nil {
-		t.Fatal("an all-black mask: no error")
+	if _, err := MaskFromImage(image.NewGray(image.Rect(0, 0, 4, 4)), 4, 4); err == nil || strings.Contains(err.Error(), "transparent") {
+		t.Fatalf("an all-black mask: %v", err)
+	}
+	// White at alpha 0 is transparent, which counts as black: said so.
+	clear := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	for i := range clear.Pix {
+		clear.Pix[i] = 255
+		if i%4 == 3 {
+			clear.Pix[i] = 0
+		}
+	}
+	if _, err := MaskFromImage(clear, 4, 4); err == nil || !strings.Contains(err.Error(), "100% of the mask is transparent, which counts as black") {
+		t.Fatalf("a transparent white mask: %v", err)
 	}
 }
 

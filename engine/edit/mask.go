@@ -28,8 +28,14 @@ func MaskFromImage(img image.Image, rows, cols int) ([]bool, error) {
 	}
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
+	transparent, read := 0, 0 // pixels of alpha 0 among those read, for the error
 	light := func(x, y int) float64 {
-		g := color.Gray16Model.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.Gray16)
+		c := img.At(b.Min.X+x, b.Min.Y+y)
+		read++
+		if _, _, _, a := c.RGBA(); a == 0 {
+			transparent++
+		}
+		g := color.Gray16Model.Convert(c).(color.Gray16)
 		return float64(g.Y) / 0xffff
 	}
 	mask := make([]bool, rows*cols)
@@ -54,7 +60,13 @@ func MaskFromImage(img image.Image, rows, cols int) ([]bool, error) {
 		}
 	}
 	if !change {
-		return nil, fmt.Errorf("mask: no patch is marked to change: a patch changes where the mask over it is at least half light (white changes, black keeps), and its lightest patch is %.1f%% light (paint the patches to change white)", math.Floor(1000*lightest)/10)
+		msg := fmt.Sprintf("mask: no patch is marked to change: a patch changes where the mask over it is at least half light (white changes, black keeps), and its lightest patch is %.1f%% light (paint the patches to change white)", math.Floor(1000*lightest)/10)
+		if 2*transparent >= read {
+			// A mask painted white on a transparent layer, its white
+			// saved at alpha 0: "0.0% light" said nothing of why.
+			msg += fmt.Sprintf("; %.0f%% of the mask is transparent, which counts as black whatever its colour (paint it opaque white, or save it without transparency)", 100*float64(transparent)/float64(read))
+		}
+		return nil, errors.New(msg)
 	}
 	return mask, nil
 }
