@@ -104,7 +104,12 @@ func Main(args []string, env Env) int {
 	switch name {
 	case "help", "-h", "--help", "-help":
 		if len(args) < 2 || args[1] == "help" || strings.HasPrefix(args[1], "-") {
-			usage(env.Stdout)
+			out := &writeFailure{w: env.Stdout}
+			usage(out)
+			if err := out.Err(); err != nil {
+				fmt.Fprintf(env.Stderr, "tessera help: write standard output: %v\n", err)
+				return 1
+			}
 			return 0
 		}
 		name, args = args[1], []string{args[1], "--help"} // help COMMAND: its flags
@@ -139,6 +144,11 @@ func Main(args []string, env Env) int {
 		msg := fmt.Sprintf("tessera: unknown command %q", name)
 		if near := nearCommand(name); near != "" {
 			msg += fmt.Sprintf(": did you mean %s?", near)
+			if fi, err := os.Stat(name); err == nil && len(args) == 1 && fi.IsDir() {
+				// "tessera adir": the folder there is said too, as for a
+				// name near no command.
+				msg += fmt.Sprintf(" (%s is also a folder here, which holds no model (config.json) and is no training run: tessera FOLDER opens a model folder in the studio)", name)
+			}
 		}
 		fmt.Fprintf(env.Stderr, "%s\n\n", msg)
 		usage(env.Stderr)
@@ -150,10 +160,16 @@ func Main(args []string, env Env) int {
 	// slower.
 	done := make(chan error, 1)
 	lines := &lineEnds{w: env.Stderr}
+	out := &writeFailure{w: env.Stdout}
 	run := env
-	run.Stderr = lines
+	run.Stderr, run.Stdout = lines, out
 	go func() { done <- cmd.run(ctx, run, args[1:]) }()
 	err := <-done
+	if werr := out.Err(); err == nil && werr != nil {
+		// A report lost to a full disk or a closed pipe: not a success
+		// (check-data, version and help exited 0 with nothing written).
+		err = fmt.Errorf("write standard output: %w", werr)
+	}
 	if lines.open.Load() && (err != nil || ctx.Err() != nil) {
 		// A progress line a signal or an error cut short ("patch 28 / 64 …
 		// ETA 300ms" then the error on the same line): end it first.
@@ -619,4 +635,31 @@ func notAll(failed, total int, what string) error {
 		return fmt.Errorf("none of the %d images could be %s", total, what)
 	}
 	return fmt.Errorf("%d of %d images could not be %s", failed, total, what)
+}
+
+// writeFailure passes writes to w and keeps the first error one gave
+// (Err), so that a command whose output was lost does not exit 0.
+type writeFailure struct {
+	w   io.Writer
+	mu  sync.Mutex // a progress goroutine may write beside the command
+	err error
+}
+
+func (f *writeFailure) Write(p []byte) (int, error) {
+	n, err := f.w.Write(p)
+	if err != nil {
+		f.mu.Lock()
+		if f.err == nil {
+			f.err = err
+		}
+		f.mu.Unlock()
+	}
+	return n, err
+}
+
+// Err is the first write error, nil when none.
+func (f *writeFailure) Err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
 }

@@ -1483,3 +1483,34 @@ func TestMismatchedRecordsAreSaid(t *testing.T) {
 		}
 	}
 }
+
+// fullDisk is a standard output every write to fails, as /dev/full.
+type fullDisk struct{}
+
+func (fullDisk) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// Output lost to a full disk is a failure, said on standard error, for
+// every command (check-data, version and help exited 0 with nothing
+// written) and for help.
+func TestLostOutputFails(t *testing.T) {
+	data := t.TempDir()
+	writePNG(t, filepath.Join(data, "a.png"), 8, 8)
+	for _, args := range [][]string{{"version"}, {"help"}, {"check-data", data}} {
+		var stderr bytes.Buffer
+		if code := Main(args, Env{Stdout: fullDisk{}, Stderr: &stderr}); code != 1 || !strings.Contains(stderr.String(), "write standard output: no space left on device") {
+			t.Errorf("%v onto a full disk: exit %d, %q", args, code, stderr.String())
+		}
+	}
+}
+
+// "tessera FOLDER" where the folder's name is near a command says both.
+func TestFolderNearACommand(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.Mkdir("adit", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "adit"); code != 2 || !strings.Contains(stderr, "did you mean edit?") || !strings.Contains(stderr, "adit is also a folder here") {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+}
