@@ -1514,3 +1514,13 @@ func TestFolderNearACommand(t *testing.T) {
 		t.Errorf("exit %d, %q", code, stderr)
 	}
 }
+
+// quoteShort quotes a long text's start and says how much more there is.
+func TestQuoteShort(t *testing.T) {
+	if got := quoteShort("mirror it", 80); got != `"mirror it"` {
+		t.Errorf("short: %s", got)
+	}
+	if got := quoteShort(strings.Repeat("é", 100), 80); got != `"`+strings.Repeat("é", 80)+`… (20 characters more)` {
+		t.Errorf("long: %s", got)
+	}
+}

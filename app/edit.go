@@ -88,9 +88,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	_, unknown, cut := sampler.InstructionWords(b, *instruction)
-	warnWords(env.Stderr, b.Prompt, unknown, cut)
+	warnWordsOf(env.Stderr, "instruction", b.Prompt, unknown, cut)
 	if near, exact, ok := edit.Nearest(*instruction); len(unknown) == 0 && ok && !exact {
-		fmt.Fprintf(env.Stderr, "warning: model %s was not trained on %q, so what it does with it is hard to tell; the nearest instruction it knows is %q\n", b.Name, *instruction, near)
+		fmt.Fprintf(env.Stderr, "warning: model %s was not trained on %s, so what it does with it is hard to tell; the nearest instruction it knows is %q\n", b.Name, quoteShort(*instruction, 80), near)
 	}
 	source, _, stored, err := imageTokens(b, *from, env.Stderr)
 	if err != nil {
@@ -221,7 +221,14 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		if len(old) == 1 {
 			verb = "is"
 		}
-		fmt.Fprintf(env.Stderr, "note: %s beside them %s from an earlier run\n", strings.Join(old, ", "), verb)
+		fmt.Fprintf(env.Stderr, "note: %s beside them %s from an earlier run\n", fileList(old), verb)
+	}
+	// Candidates drawn alike (a background removal the model knows one
+	// way to draw) were written without a word, where generate says so.
+	if len(res.Images) > 1 {
+		for _, n := range sameNotes(*out, res.Images, nil, opt) {
+			fmt.Fprintf(env.Stderr, "note: %s\n", n)
+		}
 	}
 	return nil
 }

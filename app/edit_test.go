@@ -217,6 +217,12 @@ func TestEditCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "note: e-2.png, e-3.png beside them are from an earlier run") {
 		t.Errorf("stale candidates: exit %d, %q", code, stderr)
 	}
+	// Greedy candidates are one picture: said, as generate says it.
+	greedy := filepath.Join(dir, "g.png")
+	code, _, stderr = run(t, "edit", "--model", m, "--from", src, "--instruction", "make it red", "--candidates", "3", "--temperature", "0", "--out", greedy, "--quiet")
+	if code != 0 || !strings.Contains(stderr, "note: g-2.png, g-3.png are the same picture as g-1.png") {
+		t.Errorf("greedy candidates: exit %d, %q", code, stderr)
+	}
 	// An edit's output scored under a drawing model: its record's
 	// instruction is no drawing prompt, so it is scored without one.
 	code, stdout, stderr = run(t, "score", "--model", tinyModel(t), filepath.Join(dir, "one-1.png"))

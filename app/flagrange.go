@@ -156,11 +156,16 @@ func noteReplacing(env Env, name string, outs []string) {
 	if len(replaced) == 0 {
 		return
 	}
-	what := strings.Join(replaced, ", ")
-	if len(replaced) > 3 {
-		what = fmt.Sprintf("%s … %s (%d files)", replaced[0], replaced[len(replaced)-1], len(replaced))
+	fmt.Fprintf(env.Stderr, "note: replacing %s, earlier output of Tessera (give --%s another name to keep it)\n", fileList(replaced), name)
+}
+
+// fileList names files, the first and last of more than three with how
+// many ("c-3.png … c-256.png (254 files)").
+func fileList(files []string) string {
+	if len(files) > 3 {
+		return fmt.Sprintf("%s … %s (%d files)", files[0], files[len(files)-1], len(files))
 	}
-	fmt.Fprintf(env.Stderr, "note: replacing %s, earlier output of Tessera (give --%s another name to keep it)\n", what, name)
+	return strings.Join(files, ", ")
 }
 
 // checkOuts is checkOut for the files one flag writes (typed, the flag's

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/tessera-studio/tessera/assets"
 	"github.com/tessera-studio/tessera/engine/codebook"
@@ -416,6 +417,17 @@ func quoteText(text string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// quoteShort is quoteText of text's first n characters, with how many
+// more there are said after them: a 65 KB instruction echoed whole in a
+// warning buried what it warned of.
+func quoteShort(text string, n int) string {
+	if utf8.RuneCountInString(text) <= n {
+		return quoteText(text)
+	}
+	head := []rune(text)[:n]
+	return fmt.Sprintf("%s… (%d characters more)", strings.TrimSuffix(quoteText(string(head)), `"`), utf8.RuneCountInString(text)-n)
 }
 
 // damagedCodes says what is wrong with a record's codes that no model is
