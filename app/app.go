@@ -373,7 +373,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 				return nil, err
 			}
 			// Flags are written --name in Tessera's help and messages.
-			msg := strings.NewReplacer("for flag -", "for flag --", "defined: -", "defined: --").Replace(err.Error())
+			msg := strings.NewReplacer("for flag -", "for flag --", "defined: -", "defined: --", "argument: -", "argument: --", "for -", "for --").Replace(err.Error())
 			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
 				name = strings.TrimLeft(name, "-")
 				typed := "-" + name

@@ -433,6 +433,8 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"generate", "--prompt", "x", "--candidates", "2"}, 2, "flag provided but not defined: --candidates (did you mean --batch?)"},
 		{[]string{"edit", "--from", "x.png", "--instruction", "mirror it", "--batch", "2"}, 2, "flag provided but not defined: --batch (did you mean --candidates?)"},
 		{[]string{"generate", "--promt", "x"}, 2, "flag provided but not defined: --promt (did you mean --prompt?)"},
+		{[]string{"generate", "--prompt"}, 2, "flag needs an argument: --prompt"},
+		{[]string{"score", "--json=yes", "x.png"}, 2, `invalid boolean value "yes" for --json`},
 		{[]string{"eval-prompts", "--prompt", "cat face"}, 2, "--prompt: eval-prompts samples its own list of names"},
 		{[]string{"eval-shapes", "--prompt", "red circle"}, 2, "--prompt: eval-shapes samples the held-out captions"},
 		{[]string{"eval-shapes"}, 2, "--model M is required: a model trained on the shapes data"},
