@@ -318,6 +318,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: n_embd %d must be a positive multiple of n_head %d", c.NEmbd, c.NHead)
 	case c.NLayer < 1:
 		return fmt.Errorf("config: n_layer %d must be positive", c.NLayer)
+	case c.NInner != nil && *c.NInner < 1:
+		// Read as 4·n_embd by Inner, where transformers builds an MLP of
+		// that width (none, or an error): another model than asked for.
+		return fmt.Errorf("config: n_inner %d must be positive, or null for 4·n_embd", *c.NInner)
 	case c.Inner() < 1:
 		return fmt.Errorf("config: n_inner %d must be positive", c.Inner())
 	case c.LayerNormEpsilon <= 0:

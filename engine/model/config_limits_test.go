@@ -18,6 +18,8 @@ func TestHostileConfigs(t *testing.T) {
 		{`{"n_positions":1000000000000000000,"n_embd":8,"n_head":1,"n_layer":1,"vocab_size":3}`, "n_positions"},
 		{`{"n_positions":16,"n_embd":1099511627776,"n_head":1,"n_layer":1,"vocab_size":3}`, "n_embd"},
 		{`{"n_positions":16,"n_embd":8,"n_head":1,"n_inner":1099511627776,"n_layer":1,"vocab_size":3}`, "n_inner"},
+		{`{"n_positions":16,"n_embd":8,"n_head":1,"n_inner":-7,"n_layer":1,"vocab_size":3}`, "n_inner -7 must be positive"},
+		{`{"n_positions":16,"n_embd":8,"n_head":1,"n_inner":0,"n_layer":1,"vocab_size":3}`, "n_inner 0 must be positive"},
 		{`{"n_positions":16,"n_embd":8,"n_head":1,"n_layer":1,"vocab_size":1099511627776}`, "vocab_size"},
 		{`{"n_positions":5,"n_embd":1,"n_head":1,"n_layer":1,"vocab_size":3,"tessera":{"grid":[4611686018427387905,4],"prompt_length":1,"prompt_vocab":["<pad>"]}}`, "grid"},
 		{`{"n_positions":5,"n_embd":1,"n_head":1,"n_layer":1,"vocab_size":3,"tessera":{"grid":[4294967296,4294967296]}}`, "grid"},
