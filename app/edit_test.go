@@ -763,4 +763,9 @@ func TestEditFamilyJudgedOnPairsNeedingAnEdit(t *testing.T) {
 	if r := summarizeEdits(edit.Gray, cases[1:]); r.AllPSNRdB != nil || r.NeedEdit != 2 || strings.Contains(r.line(), "over all") {
 		t.Fatalf("%+v", r)
 	}
+	// No pair needs an edit (every source its own target): not judged,
+	// where a single such pair passed at 26 dB beside "unedited 100 dB".
+	if r := summarizeEdits(edit.Gray, cases[:1]); r.Pass || !strings.Contains(r.line(), "no pair needs an edit") || !strings.HasSuffix(r.line(), ": not judged") {
+		t.Fatalf("no pair needs an edit: pass %v, %q", r.Pass, r.line())
+	}
 }

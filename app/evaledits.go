@@ -333,7 +333,9 @@ func summarizeEdits(f edit.Family, cases []editCase) editFamilyReport {
 		}
 		r.Pass = rate >= editNearestTarget
 	} else {
-		r.Pass = r.PSNRdB >= editPSNRTarget && (r.WhiteKept == nil || *r.WhiteKept >= editWhiteTarget)
+		// No pair that needs an edit passes nothing (pass false in the
+		// JSON beside pairs_needing_an_edit 0; the line says "not judged").
+		r.Pass = r.NeedEdit > 0 && r.PSNRdB >= editPSNRTarget && (r.WhiteKept == nil || *r.WhiteKept >= editWhiteTarget)
 	}
 	return r
 }
@@ -354,6 +356,12 @@ func (r editFamilyReport) line() string {
 	s += fmt.Sprintf("PSNR %5.2f dB (median %5.2f)", r.PSNRdB, r.MedianPSNRdB)
 	if r.AllPSNRdB != nil {
 		s += fmt.Sprintf(" over the %d pairs that need an edit (%5.2f dB over all %d)", r.NeedEdit, *r.AllPSNRdB, r.Pairs)
+	}
+	if r.JudgedBy == "pixels" && r.NeedEdit == 0 {
+		// Every source is its target (a black outline made black and
+		// white): the figures are of edits that had nothing to do.
+		s += " (no pair needs an edit: every source is its target already, so this says little; give more --per-family)"
+		verdict = "not judged"
 	}
 	if r.Rate == nil {
 		s += fmt.Sprintf(" (target ≥ %.0f)", editPSNRTarget)
