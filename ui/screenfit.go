@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -78,6 +79,9 @@ func (s *Studio) fitPanelToWindow() {
 		s.setStatus("The window is wide enough again: the editing panel is back") // the note that it was hidden goes
 	case shown && s.panelForced && width >= s.layoutMinSize().Width:
 		s.panelForced = false // wide enough now: a later narrowing hides it again
+		if s.narrowNote() || strings.HasPrefix(s.status.Text, "The editing panel is shown; the window scrolls") {
+			s.setStatus("The window is wide enough for every panel") // the note that it was too narrow went on saying so
+		}
 	}
 }
 

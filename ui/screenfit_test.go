@@ -291,6 +291,14 @@ func TestNarrowedWindowHidesTheEditingPanel(t *testing.T) {
 	if !s.EditPanelShown() {
 		t.Error("the panel shown from the menu was hidden again")
 	}
+	if strings.Contains(s.Status(), "hidden") || !strings.Contains(s.Status(), "the window scrolls sideways until it is wider") {
+		t.Errorf("shown from the menu, the status still says %q", s.Status())
+	}
+	s.Window().Resize(fyne.NewSize(1300, 800))
+	s.fitPanelToWindow()
+	if s.Status() != "The window is wide enough for every panel" {
+		t.Errorf("widened with the panel shown from the menu, the status says %q", s.Status())
+	}
 	// A window reopened narrow (its size kept from last time) hides it
 	// too: not only a window shrinking.
 	reopened := newTestStudio(t)

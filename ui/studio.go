@@ -574,6 +574,20 @@ func (s *Studio) SetEditPanelShown(on bool) {
 	s.fitWidth = 0 // the user's choice now
 	s.panelForced = on && s.win.Canvas().Size().Width < s.layoutMinSize().Width
 	s.set.SetEditPanelShown(on)
+	if on && s.narrowNote() {
+		// The note that the panel was hidden is no longer true.
+		msg := "The editing panel is shown"
+		if s.panelForced {
+			msg += "; the window scrolls sideways until it is wider"
+		}
+		s.setStatus(msg)
+	}
+}
+
+// narrowNote reports whether the status says the window or the screen was
+// too narrow for the editing panel (fitPanelToWindow, fitTo).
+func (s *Studio) narrowNote() bool {
+	return strings.HasPrefix(s.status.Text, "The window is too narrow") || strings.HasPrefix(s.status.Text, "The screen is too narrow")
 }
 
 // showEditPanel shows or hides the editing panel for this session only.
