@@ -302,7 +302,10 @@ func stripHeight() float32 {
 // NewThumbStrip returns an empty strip.
 func NewThumbStrip() *ThumbStrip {
 	s := &ThumbStrip{box: container.NewHBox()}
-	s.scroll = container.NewHScroll(s.box)
+	// The thumbnails keep their own height at the top (a VBox), with the
+	// scroll bar beneath them: an HScroll stretches its content to its
+	// height, which put each seed line under the bar.
+	s.scroll = container.NewHScroll(container.NewVBox(s.box))
 	spacer := canvas.NewRectangle(color.Transparent)
 	spacer.SetMinSize(fyne.NewSize(1, stripHeight()))
 	s.view = container.NewStack(spacer, s.scroll)

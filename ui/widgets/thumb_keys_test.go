@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -85,5 +86,25 @@ func TestThumbStripKeys(t *testing.T) {
 	strip.Set(nil)
 	if f := c.Focused(); f != nil {
 		t.Errorf("after the strip emptied the focus is on %v", f)
+	}
+}
+
+// A strip laid out at its height keeps each thumbnail at its own height,
+// its seed line above the scroll bar, which an HScroll stretching its
+// content to the strip's height put under the bar.
+func TestThumbStripLeavesRoomForTheBar(t *testing.T) {
+	test.NewTempApp(t)
+	strip := NewThumbStrip()
+	var thumbs []*Thumb
+	for range 6 {
+		thumbs = append(thumbs, NewThumb(image.NewNRGBA(image.Rect(0, 0, 8, 8)), "x", nil))
+	}
+	strip.Set(thumbs)
+	w := test.NewTempWindow(t, container.NewBorder(nil, strip.Object(), nil, nil))
+	w.Resize(fyne.NewSize(300, 400)) // narrower than the six: the bar shows
+	th := thumbs[0]
+	bottom := th.Position().Y + th.Size().Height
+	if th.Size().Height > thumbMinSize().Height+0.5 || bottom > stripHeight()-theme.ScrollBarSize()+0.5 {
+		t.Errorf("a thumbnail %.0f px tall ending at %.0f of the strip's %.0f: the bar (%.0f px) covers its last line", th.Size().Height, bottom, stripHeight(), theme.ScrollBarSize())
 	}
 }
