@@ -161,10 +161,14 @@ func TransferDetail(source, roundTrip, edited *image.NRGBA, s DetailSettings) (*
 	if s.ColourTable > 0 {
 		guide := guided.Planes(flip.apply(roundTrip))
 		t := fitColourTable(guide, drawn, s.ColourTable, nil)
-		if s.RobustTable {
-			t = t.refitRobustly(guide, drawn)
-		}
+		// The guard reads the least-squares table's misfit, as its
+		// threshold was chosen on: a robust table fits the parts drawn
+		// wrong worse by design, which would send the very pictures it is
+		// for to the maps.
 		if t.misfit(guide, drawn) <= s.TableMisfit {
+			if s.RobustTable {
+				t = t.refitRobustly(guide, drawn)
+			}
 			sharp, tabled = t.apply(guided.Planes(flip.apply(source)))
 		}
 	}
@@ -407,7 +411,9 @@ func fitColourTable(from, to [3][]float64, n int, weight []float64) *colourTable
 		}
 		return xm, ym, a
 	}
-	npx = max(npx, 1)
+	if npx <= 0 {
+		npx = 1 // no weight at all: the sums are 0 and stay so
+	}
 	// The whole picture's slope, ridge-regularised towards none by 1e-4
 	// (colour², a pixel) as the guided filter's eps, so that a picture of
 	// one colour has a flat map rather than none.

@@ -345,6 +345,21 @@ func TestRobustColourTable(t *testing.T) {
 	if robust < plain+3 {
 		t.Errorf("robust table %.1f dB from the exact edit, least squares %.1f: want 3 dB more", robust, plain)
 	}
+	// TransferDetail takes the robust fit for invert (DetailFor), and it
+	// carries the edit as the direct fit does.
+	settings := DetailFor("invert the colours", false)
+	robustOut, _, err := TransferDetail(src, roundTrip, drawn, settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings.RobustTable = false
+	plainOut, _, err := TransferDetail(src, roundTrip, drawn, settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, lsq := psnr.Images(want, robustOut), psnr.Images(want, plainOut); got < lsq+3 {
+		t.Errorf("TransferDetail for invert: %.1f dB from the exact edit, %.1f without the robust fit: want 3 dB more", got, lsq)
+	}
 	// Without a wrong part, the robust fit is as good as least squares.
 	clean := planesOf(noisy(InvertImage(roundTrip), 20, 9))
 	plain, robust = carried(fitColourTable(from, clean, pixelOpBins, nil)), robustly(clean)
