@@ -271,7 +271,7 @@ func TestSaveThatFailsLeavesNothing(t *testing.T) {
 	}
 	if err := bundletest.Tiny(2).Save(dir, "F8"); err == nil || !strings.Contains(err.Error(), "as it was") {
 		t.Fatalf("saved over in dtype F8: %v", err)
-	} else if strings.Contains(err.Error(), ".partial-") || !strings.HasPrefix(err.Error(), "save model to "+dir+": ") {
+	} else if strings.Contains(err.Error(), ".partial-") || !strings.HasPrefix(err.Error(), "save model to "+dir+": ") || strings.Count(err.Error(), "save model") != 1 {
 		t.Errorf("the error names the staging folder, gone when it is read, or not the folder asked for: %v", err)
 	}
 	after, err := os.ReadFile(filepath.Join(dir, model.ConfigFile))

@@ -55,7 +55,8 @@ func (b *Bundle) Save(dir, dtype string) error {
 	defer os.RemoveAll(staging) // gone already when all went well
 	if err := b.write(staging, dtype); err != nil {
 		// Said of the folder asked for: the staging folder is gone.
-		return stagedError{fmt.Sprintf("save model to %s: %s (%s is as it was)", dir, strings.ReplaceAll(err.Error(), staging+string(filepath.Separator), ""), dir), err}
+		msg := strings.TrimPrefix(strings.ReplaceAll(err.Error(), staging+string(filepath.Separator), ""), "save model: ")
+		return stagedError{fmt.Sprintf("save model to %s: %s (%s is as it was)", dir, msg, dir), err}
 	}
 	if !exists {
 		if err := os.Rename(staging, dir); err != nil {

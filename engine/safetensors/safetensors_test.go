@@ -571,7 +571,7 @@ func TestWriteErrors(t *testing.T) {
 		// A finite value the dtype would store as infinity (a model no
 		// loader reads back): F16's largest is 65504, 65520 rounds to Inf.
 		{"beyond F16", []Tensor{ok, {Name: "w", DType: "F16", Shape: []int{3}, Data: []float32{1, 65504, -65520}}}, nil, []string{`tensor "w"`, "-65520 at index 2", "F16's range", "65504"}},
-		{"beyond BF16", []Tensor{{Name: "w", DType: "BF16", Shape: []int{1}, Data: []float32{math.MaxFloat32}}}, nil, []string{`tensor "w"`, "BF16's range"}},
+		{"beyond BF16", []Tensor{{Name: "w", DType: "BF16", Shape: []int{1}, Data: []float32{math.MaxFloat32}}}, nil, []string{`tensor "w"`, "BF16's range", "keep F32"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

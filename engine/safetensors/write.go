@@ -208,11 +208,10 @@ func checkRange(dtype string, vals []float32) error {
 	}
 	for i, v := range vals {
 		if inf(v) && !math.IsInf(float64(v), 0) {
-			largest := float32(65504)
 			if dtype == "BF16" {
-				largest = BF16ToF32(0x7f7f)
+				return fmt.Errorf("value %g at index %d is beyond BF16's range (largest %g) and would be stored as infinity: keep F32", v, i, BF16ToF32(0x7f7f))
 			}
-			return fmt.Errorf("value %g at index %d is beyond %s's range (largest %g) and would be stored as infinity: keep F32 (or BF16, whose range is F32's)", v, i, dtype, largest)
+			return fmt.Errorf("value %g at index %d is beyond F16's range (largest 65504) and would be stored as infinity: keep F32 (or BF16, whose range is F32's)", v, i)
 		}
 	}
 	return nil
