@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -165,9 +166,10 @@ func Main(args []string, env Env) int {
 	run.Stderr, run.Stdout = lines, out
 	go func() { done <- cmd.run(ctx, run, args[1:]) }()
 	err := <-done
-	if werr := out.Err(); err == nil && werr != nil {
+	if werr := out.Err(); werr != nil && (err == nil || errors.Is(err, flag.ErrHelp)) {
 		// A report lost to a full disk or a closed pipe: not a success
-		// (check-data, version and help exited 0 with nothing written).
+		// (check-data, version and help exited 0 with nothing written;
+		// a command's --help is flag.ErrHelp, which exits 0).
 		err = fmt.Errorf("write standard output: %w", werr)
 	}
 	if lines.open.Load() && (err != nil || ctx.Err() != nil) {
@@ -290,10 +292,9 @@ func exitStatus(env Env, name string, err error, interrupted bool) int {
 		switch {
 		case err == nil:
 			// The command ended without an error (the signal came as it
-			// finished, or it stops at one and keeps its work: train's
-			// checkpoint): said, where a script saw a failing status and
-			// whole output without a word.
-			fmt.Fprintf(env.Stderr, "tessera %s: interrupted as it ended; what it finished is saved\n", name)
+			// finished, or it stops at one and says what it kept: train):
+			// said, where a script saw a failing status without a word.
+			fmt.Fprintf(env.Stderr, "tessera %s: interrupted\n", name)
 		case errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), "interrupted"):
 			// the cancellation, bare or as a step wrapped it ("emoji:
 			// context canceled"; a bare one said nothing at all)
@@ -373,7 +374,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 				return nil, err
 			}
 			// Flags are written --name in Tessera's help and messages.
-			msg := strings.NewReplacer("for flag -", "for flag --", "defined: -", "defined: --", "argument: -", "argument: --", "for -", "for --").Replace(err.Error())
+			msg := dashedFlags.ReplaceAllString(err.Error(), "$1 --$2$3")
 			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
 				name = strings.TrimLeft(name, "-")
 				typed := "-" + name
@@ -663,3 +664,11 @@ func (f *writeFailure) Err() error {
 	defer f.mu.Unlock()
 	return f.err
 }
+
+// dashedFlags finds the flag package's names of flags, written -name
+// ("invalid value "x" for flag -seed: ...", "flag needs an argument:
+// -prompt", "invalid boolean value "yes" for -json: ..."), for parseFlags
+// to write them --name as Tessera's help does; anchored on the words
+// before the name and on what follows it, so that a value the user typed
+// (--seed "5 for -1") is left as typed.
+var dashedFlags = regexp.MustCompile(`(for flag|for|argument:|defined:) -([A-Za-z0-9][A-Za-z0-9_-]*)(:|$)`)

@@ -435,6 +435,7 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"generate", "--promt", "x"}, 2, "flag provided but not defined: --promt (did you mean --prompt?)"},
 		{[]string{"generate", "--prompt"}, 2, "flag needs an argument: --prompt"},
 		{[]string{"score", "--json=yes", "x.png"}, 2, `invalid boolean value "yes" for --json`},
+		{[]string{"generate", "--seed", "5 for -1"}, 2, `invalid value "5 for -1" for flag --seed`},
 		{[]string{"eval-prompts", "--prompt", "cat face"}, 2, "--prompt: eval-prompts samples its own list of names"},
 		{[]string{"eval-shapes", "--prompt", "red circle"}, 2, "--prompt: eval-shapes samples the held-out captions"},
 		{[]string{"eval-shapes"}, 2, "--model M is required: a model trained on the shapes data"},
@@ -1150,7 +1151,7 @@ func TestExitStatus(t *testing.T) {
 		{nil, false, 0, ""},
 		{usageError{"bad flag"}, false, 2, "bad flag"},
 		{errors.New("disk full"), false, 1, "disk full"},
-		{nil, true, 130, "tessera x: interrupted as it ended; what it finished is saved\n"},
+		{nil, true, 130, "tessera x: interrupted\n"},
 		{context.Canceled, true, 130, "tessera x: interrupted\n"},
 		{fmt.Errorf("interrupted; nothing saved (%w)", context.Canceled), true, 130, "interrupted; nothing saved"},
 		{errors.New("write x.png: disk full"), true, 130, "disk full"},
@@ -1497,7 +1498,7 @@ func (fullDisk) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
 func TestLostOutputFails(t *testing.T) {
 	data := t.TempDir()
 	writePNG(t, filepath.Join(data, "a.png"), 8, 8)
-	for _, args := range [][]string{{"version"}, {"help"}, {"check-data", data}} {
+	for _, args := range [][]string{{"version"}, {"help"}, {"help", "generate"}, {"generate", "--help"}, {"check-data", data}} {
 		var stderr bytes.Buffer
 		if code := Main(args, Env{Stdout: fullDisk{}, Stderr: &stderr}); code != 1 || !strings.Contains(stderr.String(), "write standard output: no space left on device") {
 			t.Errorf("%v onto a full disk: exit %d, %q", args, code, stderr.String())

@@ -611,9 +611,19 @@ func TestEditTrainEditEval(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, fr := range rep.Families {
-		if m, ok := c.Tessera.Edit.Measured[fr.Family]; ok != (fr.Pairs > 0) || ok && m != fr.measure() {
+		if m, ok := c.Tessera.Edit.Measured[fr.Family]; ok != fr.judged() || ok && m != fr.measure() {
 			t.Errorf("%s: recorded %+v (%v), measured %+v", fr.Family, m, ok, fr.measure())
 		}
+	}
+	// A run that judged nothing (no pair needed an edit) keeps the figure
+	// recorded before.
+	unjudged := editFamilyReport{Family: string(edit.Mirror), Pairs: 1, JudgedBy: "pixels", PSNRdB: 3, NotJudged: true}
+	before := c.Tessera.Edit.Measured[unjudged.Family]
+	if err := recordMeasures(res.ModelDir, []editFamilyReport{unjudged}); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err != nil || again.Tessera.Edit.Measured[unjudged.Family] != before {
+		t.Errorf("an unjudged run replaced the recorded %+v: %v", before, err)
 	}
 	style := c.Tessera.Edit.Measured[string(edit.Style)]
 	_, _, stderr := run(t, "edit", "--model", res.ModelDir, "--from", src, "--instruction", "in the twemoji style", "--candidates", "1", "--seed", "1", "--out", out, "--quiet")
@@ -765,7 +775,11 @@ func TestEditFamilyJudgedOnPairsNeedingAnEdit(t *testing.T) {
 	}
 	// No pair needs an edit (every source its own target): not judged,
 	// where a single such pair passed at 26 dB beside "unedited 100 dB".
-	if r := summarizeEdits(edit.Gray, cases[:1]); r.Pass || !strings.Contains(r.line(), "no pair needs an edit") || !strings.HasSuffix(r.line(), ": not judged") {
-		t.Fatalf("no pair needs an edit: pass %v, %q", r.Pass, r.line())
+	r = summarizeEdits(edit.Gray, cases[:1])
+	if r.Pass || !r.NotJudged || r.judged() || !strings.Contains(r.line(), "no pair needs an edit") || !strings.HasSuffix(r.line(), ": not judged") {
+		t.Fatalf("no pair needs an edit: pass %v, not judged %v, %q", r.Pass, r.NotJudged, r.line())
+	}
+	if b, _ := json.Marshal(r); !strings.Contains(string(b), `"not_judged":true`) {
+		t.Errorf("JSON of a family not judged: %s", b)
 	}
 }

@@ -83,7 +83,14 @@ type editFamilyReport struct {
 	SourcePSNRdB    float64  `json:"source_psnr_db"`
 	TokenizerPSNRdB float64  `json:"tokenizer_psnr_db"`
 	Pass            bool     `json:"pass"`
+	// NotJudged says a pixel family had no pair that needs an edit (every
+	// source its own target): its figures say little and Pass is false.
+	NotJudged bool `json:"not_judged,omitempty"`
 }
+
+// judged reports whether the family's figures judge it (pairs measured,
+// and for a pixel family some that need an edit).
+func (r editFamilyReport) judged() bool { return r.Pairs > 0 && !r.NotJudged }
 
 // editEval is what eval-edits reports.
 type editEval struct {
@@ -335,7 +342,8 @@ func summarizeEdits(f edit.Family, cases []editCase) editFamilyReport {
 	} else {
 		// No pair that needs an edit passes nothing (pass false in the
 		// JSON beside pairs_needing_an_edit 0; the line says "not judged").
-		r.Pass = r.NeedEdit > 0 && r.PSNRdB >= editPSNRTarget && (r.WhiteKept == nil || *r.WhiteKept >= editWhiteTarget)
+		r.NotJudged = r.NeedEdit == 0
+		r.Pass = !r.NotJudged && r.PSNRdB >= editPSNRTarget && (r.WhiteKept == nil || *r.WhiteKept >= editWhiteTarget)
 	}
 	return r
 }
@@ -357,7 +365,7 @@ func (r editFamilyReport) line() string {
 	if r.AllPSNRdB != nil {
 		s += fmt.Sprintf(" over the %d pairs that need an edit (%5.2f dB over all %d)", r.NeedEdit, *r.AllPSNRdB, r.Pairs)
 	}
-	if r.JudgedBy == "pixels" && r.NeedEdit == 0 {
+	if r.NotJudged {
 		// Every source is its target (a black outline made black and
 		// white): the figures are of edits that had nothing to do.
 		s += " (no pair needs an edit: every source is its target already, so this says little; give more --per-family)"
@@ -396,8 +404,10 @@ func (r editFamilyReport) measure() model.EditMeasure {
 	return m
 }
 
-// recordMeasures writes the families measured (those with pairs) into the
-// config.json of the model folder dir, keeping the other families' figures.
+// recordMeasures writes the families measured (those judged: with pairs,
+// and for a pixel family some that need an edit) into the config.json of
+// the model folder dir, keeping the other families' figures (an
+// unjudged run does not replace a real figure).
 func recordMeasures(dir string, families []editFamilyReport) error {
 	return model.UpdateConfig(dir, func(c *model.Config) error {
 		if !c.IsEdit() {
@@ -408,7 +418,7 @@ func recordMeasures(dir string, families []editFamilyReport) error {
 			e.Measured = map[string]model.EditMeasure{}
 		}
 		for _, fr := range families {
-			if fr.Pairs > 0 {
+			if fr.judged() {
 				e.Measured[fr.Family] = fr.measure()
 			}
 		}
