@@ -299,6 +299,19 @@ func TestNarrowedWindowHidesTheEditingPanel(t *testing.T) {
 	if s.Status() != "The window is wide enough for every panel" {
 		t.Errorf("widened with the panel shown from the menu, the status says %q", s.Status())
 	}
+	// Shown from the menu in a narrow window, then hidden from it: the
+	// note that it was shown goes.
+	s.Window().Resize(fyne.NewSize(narrow, 800))
+	s.fitPanelToWindow() // hidden, and said
+	s.SetEditPanelShown(true)
+	if !strings.Contains(s.Status(), "is shown") {
+		t.Fatalf("shown from the menu: %q", s.Status())
+	}
+	s.SetEditPanelShown(false)
+	if strings.Contains(s.Status(), "is shown") {
+		t.Errorf("hidden from the menu, the status still says %q", s.Status())
+	}
+	s.SetEditPanelShown(true)
 	// A window reopened narrow (its size kept from last time) hides it
 	// too: not only a window shrinking.
 	reopened := newTestStudio(t)

@@ -574,13 +574,16 @@ func (s *Studio) SetEditPanelShown(on bool) {
 	s.fitWidth = 0 // the user's choice now
 	s.panelForced = on && s.win.Canvas().Size().Width < s.layoutMinSize().Width
 	s.set.SetEditPanelShown(on)
-	if on && s.narrowNote() {
+	switch {
+	case on && s.narrowNote():
 		// The note that the panel was hidden is no longer true.
 		msg := "The editing panel is shown"
 		if s.panelForced {
 			msg += "; the window scrolls sideways until it is wider"
 		}
 		s.setStatus(msg)
+	case !on && strings.HasPrefix(s.status.Text, "The editing panel is shown"):
+		s.setStatus("") // nor is the note that it was shown
 	}
 }
 
