@@ -179,6 +179,21 @@ func TestEditByInstruction(t *testing.T) {
 	if rec.Prompt != "mirror it" || rec.Negative != "" {
 		t.Fatalf("the record's prompt %q (negative %q): an edit records its instruction, as tessera edit does", rec.Prompt, rec.Negative)
 	}
+	// An edit of an image whose file was deleted since still records the
+	// prompt its source was drawn from (it was read from the file alone).
+	generate(t, s)
+	drawnPrompt := s.Document().ImageParams().Prompt
+	must(t, os.Remove(s.Document().Parent))
+	must(t, s.EditByInstruction("mirror it"))
+	s.Wait()
+	must(t, s.LastError())
+	if r := recordOf(s.Document().Parent); r == nil {
+		t.Fatal("the edit of a deleted file's image has no record")
+	} else if e, _ := r.Extra[extraEdit].(map[string]any); e["source_prompt"] != drawnPrompt || !strings.Contains(s.Status(), `of "`+drawnPrompt) {
+		t.Errorf("the edit of a deleted file's image: source prompt %v (want %q), status %q", e["source_prompt"], drawnPrompt, s.Status())
+	}
+	must(t, s.Undo())
+	must(t, s.Undo())
 	// an export of the edited image records the edit, as its output does
 	exported := filepath.Join(t.TempDir(), "edited.png")
 	must(t, s.ExportTo(exported))

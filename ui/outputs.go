@@ -84,6 +84,19 @@ func outputName(rec pngmeta.Record, now time.Time) outname.Name {
 type savedOutputs struct {
 	mu    sync.Mutex
 	paths map[string]string
+	// records are the records of the files this session wrote or read,
+	// by path:
+	// what an image on the canvas was made from is still known after its
+	// file was deleted (recordAt).
+	records map[string]pngmeta.Record
+}
+
+// recordAt is the record this session wrote to path, if it wrote one.
+func (s *savedOutputs) recordAt(path string) (pngmeta.Record, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.records[path]
+	return rec, ok
 }
 
 // recordKey is what a record holds, as one string.
@@ -110,6 +123,12 @@ func (s *savedOutputs) remember(rec pngmeta.Record, path string) {
 	if _, ok := s.paths[key]; !ok {
 		s.paths[key] = path
 	}
+	if s.records == nil {
+		s.records = map[string]pngmeta.Record{}
+	}
+	if _, ok := s.records[path]; !ok {
+		s.records[path] = rec
+	}
 }
 
 // save is outputs.save unless a file saved before (or read from the
@@ -131,6 +150,12 @@ func (s *savedOutputs) save(o outputs, img image.Image, rec pngmeta.Record, now 
 			s.paths = map[string]string{}
 		}
 		s.paths[key] = path
+	}
+	if err == nil {
+		if s.records == nil {
+			s.records = map[string]pngmeta.Record{}
+		}
+		s.records[path] = rec
 	}
 	return path, false, err
 }

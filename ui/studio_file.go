@@ -600,7 +600,23 @@ func exportSummary(b image.Rectangle, k int, f Filter, transparent bool) string 
 // parentRecord is the Tessera record of the file the current image came
 // from (its output, or the file opened), or nil when there is none or it
 // cannot be read.
-func (s *Studio) parentRecord() *pngmeta.Record { return recordOf(s.doc.Parent) }
+//
+// A file this session wrote and the user deleted since is known by the
+// record it was written with (an edit of the image on the canvas lost its
+// source's prompt with the file).
+func (s *Studio) parentRecord() *pngmeta.Record {
+	if rec := recordOf(s.doc.Parent); rec != nil || s.doc.Parent == "" {
+		return rec
+	}
+	if _, err := os.Lstat(s.doc.Parent); !errors.Is(err, fs.ErrNotExist) {
+		return nil // there, but holding no record of ours
+	}
+	if rec, ok := s.runs.saved.recordAt(s.doc.Parent); ok {
+		rec.Extra = maps.Clone(rec.Extra)
+		return &rec
+	}
+	return nil
+}
 
 // recordOf is the Tessera record of the PNG at path, or nil when path is
 // "", the file cannot be read or holds none.
