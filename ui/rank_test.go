@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -377,5 +378,33 @@ func TestEditCandidatesAreAlikeByPixels(t *testing.T) {
 		if got := alikeBefore(res, i); got != want {
 			t.Errorf("candidate %d alike %d, want %d", i+1, got, want)
 		}
+	}
+}
+
+// A candidate that drew the same picture as an earlier one of its batch
+// takes that candidate's file as its parent; exported, it records its own
+// seed, as the export's name and the status give it (the record said the
+// first candidate's).
+func TestExportOfARepeatedCandidateRecordsItsSeed(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 5)
+	p, err := s.Params()
+	must(t, err)
+	p.TopK, p.Batch = 1, 2 // greedy: both seeds draw the same
+	s.SetParams(p)
+	generate(t, s)
+	if s.Candidates() != 2 {
+		t.Fatalf("%d candidates", s.Candidates())
+	}
+	second := s.cands.results[1].seed
+	must(t, s.PickCandidate(1))
+	if !strings.Contains(s.Status(), "saved before") || s.Document().ImageParams().Seed != second {
+		t.Fatalf("picked #2 (seed %d): status %q, the image's seed %d", second, s.Status(), s.Document().ImageParams().Seed)
+	}
+	out := filepath.Join(t.TempDir(), "x.png")
+	must(t, s.ExportTo(out))
+	rec := recordOf(out)
+	if rec == nil || rec.Seed != second || !strings.Contains(s.files.exportName(), fmt.Sprint(second)) {
+		t.Errorf("the export of candidate 2 (seed %d) records %+v, named %q", second, rec, s.files.exportName())
 	}
 }

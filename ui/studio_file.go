@@ -653,6 +653,12 @@ func (s *Studio) exportRecord(tokens []int) pngmeta.Record {
 		}
 		rec.Parent, rec.Extra[extraKind] = parent, "export"
 		rec.Extra[pngmeta.ExtraSameAsParent] = true
+		if seed := s.doc.ImageParams().Seed; seed != 0 && seed != r.Seed {
+			// A candidate that drew the same picture as one saved before
+			// ("#2 = #1": that file is its parent): its own seed, which
+			// the export's name and the status give, draws it too.
+			rec.Seed = seed
+		}
 		rec.Version = versionString(s.opt.Version)
 		delete(rec.Extra, extraMask)
 		delete(rec.Extra, extraKeptPixels) // ExportTo says it where the picture has them
