@@ -206,6 +206,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 	}
 	s.tl.stopReplay()
 	leaving, leavingStep := s.doc.Tokens(), s.doc.Step()
+	leavingState := describeState(s.doc)
 	strip := len(s.cands.results) // the candidates shown with the image left
 	maskBefore, tempsBefore := s.doc.Mask(), s.doc.Temperature()
 	if err := move(); err != nil {
@@ -248,6 +249,12 @@ func (s *Studio) step(move func() error, done, none string) error {
 	}
 	s.docChanged()
 	msg := fmt.Sprintf("%s · %s", done, describeState(s.doc))
+	if done == "Undone" && !slices.Equal(s.doc.Tokens(), leaving) {
+		// What was undone, then where that leaves the image: "Undone ·
+		// edit "make it red"" named the image now shown, which read as
+		// the step undone.
+		msg = fmt.Sprintf("Undone: %s · back to %s", leavingState, describeState(s.doc))
+	}
 	if slices.Equal(s.doc.Tokens(), leaving) {
 		// A step that kept the image: say what it was, or the status
 		// named only the image (an undone mask stroke read as "Undone ·

@@ -853,3 +853,21 @@ func TestUndoBetweenTwoBatchesSaysTheStripComesBack(t *testing.T) {
 		t.Errorf("%d candidates shown, status %q", s.Candidates(), s.Status())
 	}
 }
+
+// Undo says what it undid, then the image it is back at: "Undone · image
+// of X" named the image now shown, which read as the step undone.
+func TestUndoSaysWhatItUndid(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 5)
+	generate(t, s)
+	lockSeed(t, s, "blue cat", 6)
+	generate(t, s)
+	must(t, s.Undo())
+	if want := `Undone: image of "blue cat", seed 6 · back to image of "red cat", seed 5`; !strings.HasPrefix(s.Status(), want) {
+		t.Errorf("status %q, want it to start %q", s.Status(), want)
+	}
+	must(t, s.Redo())
+	if want := `Redone · image of "blue cat", seed 6`; !strings.HasPrefix(s.Status(), want) {
+		t.Errorf("status %q, want it to start %q", s.Status(), want)
+	}
+}
