@@ -583,7 +583,13 @@ func (s *Studio) ExportTo(path string) error {
 	s.markSaved(tokens, true)
 	s.set.SetExportDir(filepath.Dir(path))
 	s.autosave()
-	s.setStatus(fmt.Sprintf("Exported %s (%s)", path, exportSummary(img.Bounds(), k, f, s.set.TransparentBackground())))
+	msg := fmt.Sprintf("Exported %s (%s)", path, exportSummary(img.Bounds(), k, f, s.set.TransparentBackground()))
+	if shown, n := s.shownPatches(), len(tokens); shown < n {
+		// Scrubbed back, the canvas shows part of the image: the file
+		// holds all of it, which was written without a word.
+		msg += fmt.Sprintf(" · the whole image: the timeline shows %d of its %d patches (Branch from here keeps those and draws the rest anew)", shown, n)
+	}
+	s.setStatus(msg)
 	return nil
 }
 

@@ -63,6 +63,12 @@ func TestScrubShowsFirstPatches(t *testing.T) {
 	if err := s.tl.Scrub(17); err == nil {
 		t.Fatal("scrubbing past the end succeeded")
 	}
+	// Exported while scrubbed back (7 of 16 shown), the file holds the
+	// whole image: said.
+	must(t, s.ExportTo(filepath.Join(t.TempDir(), "x.png")))
+	if !strings.Contains(s.Status(), "the whole image: the timeline shows 7 of its 16 patches") {
+		t.Errorf("exported while scrubbed back: %q", s.Status())
+	}
 }
 
 // Branch from here keeps the patches before k bit for bit, reuses the
