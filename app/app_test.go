@@ -1527,3 +1527,46 @@ func TestQuoteShort(t *testing.T) {
 		t.Errorf("long: %s", got)
 	}
 }
+
+// info of a studio edit names the prompt its source was drawn from, as its
+// A1111 text does (it gave the instruction alone).
+func TestInfoNamesAnEditsSourcePrompt(t *testing.T) {
+	model := tinyModel(t)
+	path := filepath.Join(t.TempDir(), "e.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "1", "--out", path, "--quiet"); code != 0 {
+		t.Fatalf("generate: %d %s", code, stderr)
+	}
+	text, err := pngmeta.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := codebook.LoadImage(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(text[pngmeta.KeyTessera]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	rec["prompt"] = "mirror it"
+	extra, _ := rec["extra"].(map[string]any)
+	if extra == nil {
+		extra = map[string]any{}
+	}
+	extra[pngmeta.ExtraEdit] = map[string]any{"instruction": "mirror it", "source_prompt": "red cat"}
+	rec["extra"] = extra
+	b, _ := json.Marshal(rec)
+	text[pngmeta.KeyTessera] = string(b)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pngmeta.Encode(f, img, text); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	code, stdout, stderr := run(t, "info", path)
+	if code != 0 || !strings.Contains(stdout, `instruction "mirror it"`) || !strings.Contains(stdout, `source      drawn from the prompt "red cat"`) {
+		t.Errorf("info of an edit: exit %d, %q %q", code, stdout, stderr)
+	}
+}

@@ -235,6 +235,13 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		} else {
 			if rec.IsEdit() {
 				fmt.Fprintf(o, "  instruction %s (an edit by instruction; its seed and settings are the edit model's)\n", quoteText(rec.Prompt))
+				if e, _ := rec.Extra[pngmeta.ExtraEdit].(map[string]any); e != nil {
+					if sp, _ := e["source_prompt"].(string); sp != "" {
+						// The studio's edits record the prompt their source was
+						// drawn from; its A1111 text said it, info did not.
+						fmt.Fprintf(o, "  source      drawn from the prompt %s\n", quoteText(sp))
+					}
+				}
 			} else {
 				fmt.Fprintf(o, "  prompt      %s\n", quoteText(rec.Prompt))
 			}
