@@ -519,3 +519,21 @@ func TestExportOfAPhotosRegenerationSaysHowItWasMade(t *testing.T) {
 		t.Fatalf("the opened photo suggests %q", got)
 	}
 }
+
+// A result the outputs folder cannot take says so on the status line too,
+// once the error's dialog is closed (it read "Generated: …" as if saved).
+func TestUnsavedResultIsSaid(t *testing.T) {
+	s := newTestStudio(t)
+	blocker := filepath.Join(t.TempDir(), "file")
+	must(t, os.WriteFile(blocker, nil, 0o644))
+	s.outputsDir = filepath.Join(blocker, "outputs") // under a file: no folder can be made there
+	lockSeed(t, s, "red cat", 5)
+	s.Generate()
+	s.Wait()
+	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "could not be saved to the outputs folder") {
+		t.Fatalf("error %v", err)
+	}
+	if st := s.Status(); !strings.Contains(st, "not saved to the outputs folder (see the error; File › Export saves it)") {
+		t.Errorf("status %q", st)
+	}
+}

@@ -1031,6 +1031,13 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	}
 	switch {
 	case saveErr != nil && others == nil:
+		// Said here too, once the error's dialog is closed: the status
+		// read as if all were well, and the image stayed unsaved.
+		msg += " · not saved to the outputs folder (see the error; File › Export saves it"
+		if len(results) > 1 {
+			msg += ", as does picking it in the strip once the folder is writable"
+		}
+		msg += ")"
 	case first.again:
 		msg += againNote(first.path)
 	case first.path != "":
