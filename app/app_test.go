@@ -1445,14 +1445,6 @@ func TestMismatchedRecordsAreSaid(t *testing.T) {
 	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "1", "--out", drawn, "--quiet"); code != 0 {
 		t.Fatalf("generate: %d %s", code, stderr)
 	}
-	text, err := pngmeta.ReadFile(drawn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := codebook.LoadImage(drawn)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, c := range []struct {
 		name string
 		edit func(rec map[string]any)
@@ -1463,27 +1455,45 @@ func TestMismatchedRecordsAreSaid(t *testing.T) {
 		{"grid of nothing", func(r map[string]any) { r["grid"] = []int{0, 0} }, "has a damaged Tessera record"},
 		{"other patches", func(r map[string]any) { r["patch_size"] = 0 }, "patches of 0 px, where model"},
 	} {
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(text[pngmeta.KeyTessera]), &rec); err != nil {
-			t.Fatal(err)
-		}
-		c.edit(rec)
-		b, _ := json.Marshal(rec)
-		forged := maps.Clone(text)
-		forged[pngmeta.KeyTessera] = string(b)
 		path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".png")
-		f, err := os.Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := pngmeta.Encode(f, img, forged); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
+		forgeRecord(t, drawn, path, c.edit)
 		code, stdout, stderr := run(t, "score", "--model", model, path)
 		if code != 0 || !strings.Contains(stdout, "(pixels)") || !strings.Contains(stderr, c.says) || !strings.Contains(stderr, "its pixels are read instead") {
 			t.Errorf("%s: exit %d, %q, %q (want a note saying %q)", c.name, code, stdout, stderr, c.says)
 		}
+	}
+}
+
+// forgeRecord writes to dst the PNG src with its Tessera record changed by
+// edit (the record as JSON), its pixels and other text as they are.
+func forgeRecord(t *testing.T, src, dst string, edit func(rec map[string]any)) {
+	t.Helper()
+	text, err := pngmeta.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := codebook.LoadImage(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(text[pngmeta.KeyTessera]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	edit(rec)
+	b, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := maps.Clone(text)
+	forged[pngmeta.KeyTessera] = string(b)
+	f, err := os.Create(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := pngmeta.Encode(f, img, forged); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -1536,35 +1546,15 @@ func TestInfoNamesAnEditsSourcePrompt(t *testing.T) {
 	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "1", "--out", path, "--quiet"); code != 0 {
 		t.Fatalf("generate: %d %s", code, stderr)
 	}
-	text, err := pngmeta.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := codebook.LoadImage(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rec map[string]any
-	if err := json.Unmarshal([]byte(text[pngmeta.KeyTessera]), &rec); err != nil {
-		t.Fatal(err)
-	}
-	rec["prompt"] = "mirror it"
-	extra, _ := rec["extra"].(map[string]any)
-	if extra == nil {
-		extra = map[string]any{}
-	}
-	extra[pngmeta.ExtraEdit] = map[string]any{"instruction": "mirror it", "source_prompt": "red cat"}
-	rec["extra"] = extra
-	b, _ := json.Marshal(rec)
-	text[pngmeta.KeyTessera] = string(b)
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pngmeta.Encode(f, img, text); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	forgeRecord(t, path, path, func(rec map[string]any) {
+		rec["prompt"] = "mirror it"
+		extra, _ := rec["extra"].(map[string]any)
+		if extra == nil {
+			extra = map[string]any{}
+		}
+		extra[pngmeta.ExtraEdit] = map[string]any{"instruction": "mirror it", "source_prompt": "red cat"}
+		rec["extra"] = extra
+	})
 	code, stdout, stderr := run(t, "info", path)
 	if code != 0 || !strings.Contains(stdout, `instruction "mirror it"`) || !strings.Contains(stdout, `source      drawn from the prompt "red cat"`) {
 		t.Errorf("info of an edit: exit %d, %q %q", code, stdout, stderr)
