@@ -208,6 +208,17 @@ func TestPickingTheImageBeforeSavesNothing(t *testing.T) {
 		if !s.currentSaved() {
 			t.Errorf("save all %v: the image before, on file, counts as unsaved", saveAll)
 		}
+		// It is put back with its own seed (the run's drew no such
+		// picture), which an export records.
+		orig := recordOf(c.parent)
+		if orig == nil || s.Document().ImageParams().Seed != orig.Seed {
+			t.Fatalf("save all %v: the image before reads seed %d, its file %+v", saveAll, s.Document().ImageParams().Seed, orig)
+		}
+		out := filepath.Join(t.TempDir(), "x.png")
+		must(t, s.ExportTo(out))
+		if rec := recordOf(out); rec == nil || rec.Seed != orig.Seed {
+			t.Errorf("save all %v: the export of the image before records %+v, want seed %d", saveAll, rec, orig.Seed)
+		}
 	}
 }
 

@@ -127,6 +127,10 @@ type job struct {
 	// decoder would redraw. An extension keeps startPic's rows on top.
 	keepMask []bool
 	startPic *image.NRGBA
+	// startParams are the parameters of the image the run started from
+	// (startJob): a candidate that gives it back (result.before) is put
+	// back with them, its seed its own, not the run's.
+	startParams core.Params
 	// pictures, when set, gives the picture of the candidate of that seed
 	// as the run drew it where the document's codes only approximate it
 	// (an edit by instruction: the edit model's own picture, which the
@@ -642,6 +646,9 @@ func (s *Studio) startJob(j job) error {
 	if j.base != nil && j.startPic == nil {
 		j.startPic = s.doc.Picture() // a candidate that gives it back is the picture as it was
 	}
+	if j.base != nil {
+		j.startParams = s.doc.ImageParams()
+	}
 	s.ranTexts = s.fieldTexts()
 	j.outDir = s.outputsDir
 	j.saveAll = s.set.SaveAllCandidates()
@@ -781,6 +788,9 @@ type result struct {
 	// file, whose seed field reads 0).
 	kept, noSeed bool
 	parent       string // the parent of the image the run started from
+	// startParams are the parameters of the image the run started from,
+	// for a candidate that is that image (before).
+	startParams core.Params
 	// loglik is the model's mean log-likelihood per patch of the whole
 	// image (nats; 0 when unknown): the sampler's where it drew every
 	// patch, else with the patches before the first it drew scored
@@ -874,6 +884,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	ip.Instruction = "" // the panel's parameters, which may be an edit's (reused), made no edit
 	if j.kind == kindEdit {
 		ip.Instruction = first.rec.Prompt // the edit's record holds its instruction as its prompt
+	}
+	if first.before {
+		ip = first.startParams // the image as it was, with its own seed and prompt (the run's drew no such picture)
 	}
 	v := s.doc.Version()
 	// The candidates shown are of the image this run replaces: put away
