@@ -91,7 +91,8 @@ type savedOutputs struct {
 	records map[string]pngmeta.Record
 }
 
-// recordAt is the record this session wrote to path, if it wrote one.
+// recordAt is the record of the file at path as this session wrote or
+// read it, if it did.
 func (s *savedOutputs) recordAt(path string) (pngmeta.Record, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -123,12 +124,22 @@ func (s *savedOutputs) remember(rec pngmeta.Record, path string) {
 	if _, ok := s.paths[key]; !ok {
 		s.paths[key] = path
 	}
+	s.keepRecord(path, rec) // the file read now: its record, whatever was kept for that path before
+}
+
+// keepRecord keeps rec as the record of the file at path (s.mu held), as
+// a file read back gives it (through its JSON: a copy that shares no map
+// with the record the studio holds, its values of the types read from a
+// file).
+func (s *savedOutputs) keepRecord(path string, rec pngmeta.Record) {
+	read, ok, err := pngmeta.ParseRecord(pngmeta.Metadata(rec))
+	if err != nil || !ok {
+		return
+	}
 	if s.records == nil {
 		s.records = map[string]pngmeta.Record{}
 	}
-	if _, ok := s.records[path]; !ok {
-		s.records[path] = rec
-	}
+	s.records[path] = *read
 }
 
 // save is outputs.save unless a file saved before (or read from the
@@ -152,10 +163,7 @@ func (s *savedOutputs) save(o outputs, img image.Image, rec pngmeta.Record, now 
 		s.paths[key] = path
 	}
 	if err == nil {
-		if s.records == nil {
-			s.records = map[string]pngmeta.Record{}
-		}
-		s.records[path] = rec
+		s.keepRecord(path, rec)
 	}
 	return path, false, err
 }

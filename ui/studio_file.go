@@ -584,10 +584,13 @@ func (s *Studio) ExportTo(path string) error {
 	s.set.SetExportDir(filepath.Dir(path))
 	s.autosave()
 	msg := fmt.Sprintf("Exported %s (%s)", path, exportSummary(img.Bounds(), k, f, s.set.TransparentBackground()))
-	if shown, n := s.shownPatches(), len(tokens); shown < n {
+	if shown, n := s.shownPatches(), len(tokens); shown < n && !s.tl.Replaying() {
 		// Scrubbed back, the canvas shows part of the image: the file
 		// holds all of it, which was written without a word.
-		msg += fmt.Sprintf(" · the whole image: the timeline shows %d of its %d patches (Branch from here keeps those and draws the rest anew)", shown, n)
+		msg += fmt.Sprintf(" · the whole image: the timeline shows %d of its %d patches", shown, n)
+		if !s.doc.Tall() { // Branch from here takes the model's own grid only
+			msg += " (Branch from here keeps those and draws the rest anew)"
+		}
 	}
 	s.setStatus(msg)
 	return nil
