@@ -374,7 +374,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 				return nil, err
 			}
 			// Flags are written --name in Tessera's help and messages.
-			msg := dashedFlags.ReplaceAllString(err.Error(), "$1 --$2$3")
+			msg := dashedFlags.ReplaceAllString(err.Error(), "$1 --$2")
 			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
 				name = strings.TrimLeft(name, "-")
 				typed := "-" + name
@@ -665,10 +665,11 @@ func (f *writeFailure) Err() error {
 	return f.err
 }
 
-// dashedFlags finds the flag package's names of flags, written -name
-// ("invalid value "x" for flag -seed: ...", "flag needs an argument:
-// -prompt", "invalid boolean value "yes" for -json: ..."), for parseFlags
-// to write them --name as Tessera's help does; anchored on the words
-// before the name and on what follows it, so that a value the user typed
-// (--seed "5 for -1") is left as typed.
-var dashedFlags = regexp.MustCompile(`(for flag|for|argument:|defined:) -([A-Za-z0-9][A-Za-z0-9_-]*)(:|$)`)
+// dashedFlags finds the flag package's name of a flag, written -name, in
+// each shape of its messages ("invalid value "x" for flag -seed: ...",
+// "invalid boolean value "yes" for -json: ...", "flag needs an argument:
+// -prompt", "flag provided but not defined: -promt"), for parseFlags to
+// write it --name as Tessera's help does: anchored at the message's start
+// and past the quoted value, so that a value the user typed (--seed "5
+// for -1: x") is left as typed.
+var dashedFlags = regexp.MustCompile(`^(invalid value "(?:[^"\\]|\\.)*" for flag|invalid boolean value "(?:[^"\\]|\\.)*" for|flag needs an argument:|flag provided but not defined:) -([^\s:]+)`)

@@ -436,6 +436,8 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"generate", "--prompt"}, 2, "flag needs an argument: --prompt"},
 		{[]string{"score", "--json=yes", "x.png"}, 2, `invalid boolean value "yes" for --json`},
 		{[]string{"generate", "--seed", "5 for -1"}, 2, `invalid value "5 for -1" for flag --seed`},
+		{[]string{"generate", "--seed", "x for -y: z"}, 2, `invalid value "x for -y: z" for flag --seed`},
+		{[]string{"generate", "--prömpt", "x"}, 2, "flag provided but not defined: --prömpt"},
 		{[]string{"eval-prompts", "--prompt", "cat face"}, 2, "--prompt: eval-prompts samples its own list of names"},
 		{[]string{"eval-shapes", "--prompt", "red circle"}, 2, "--prompt: eval-shapes samples the held-out captions"},
 		{[]string{"eval-shapes"}, 2, "--model M is required: a model trained on the shapes data"},

@@ -360,6 +360,27 @@ func TestRobustColourTable(t *testing.T) {
 	if got, lsq := psnr.Images(want, robustOut), psnr.Images(want, plainOut); got < lsq+3 {
 		t.Errorf("TransferDetail for invert: %.1f dB from the exact edit, %.1f without the robust fit: want 3 dB more", got, lsq)
 	}
+	// The misfit guard reads the least-squares table, as its threshold was
+	// chosen on: a threshold between its misfit and the robust table's
+	// (higher by design) keeps the table, where the maps would take it.
+	lsq := fitColourTable(from, to, pixelOpBins, nil)
+	lsqMisfit, robustMisfit := lsq.misfit(from, to), lsq.refitRobustly(from, to).misfit(from, to)
+	if robustMisfit <= lsqMisfit {
+		t.Fatalf("misfits: least squares %.4f, robust %.4f", lsqMisfit, robustMisfit)
+	}
+	guarded := DetailFor("invert the colours", false)
+	guarded.TableMisfit = (lsqMisfit + robustMisfit) / 2
+	_, tableShare, err := TransferDetail(src, roundTrip, drawn, guarded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, mapsShare, err := TransferDetail(src, roundTrip, drawn, DefaultDetail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tableShare == mapsShare {
+		t.Errorf("a guard between the least-squares misfit %.4f and the robust one %.4f sent the picture to the maps (share %.3f)", lsqMisfit, robustMisfit, mapsShare)
+	}
 	// Without a wrong part, the robust fit is as good as least squares.
 	clean := planesOf(noisy(InvertImage(roundTrip), 20, 9))
 	plain, robust = carried(fitColourTable(from, clean, pixelOpBins, nil)), robustly(clean)

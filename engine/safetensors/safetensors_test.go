@@ -596,6 +596,10 @@ func TestWriteErrors(t *testing.T) {
 			}
 		})
 	}
+	// BF16's range is F32's: a value beyond it is not told to try BF16.
+	if err := Write(path, []Tensor{{Name: "w", DType: "BF16", Shape: []int{1}, Data: []float32{math.MaxFloat32}}}, nil); err == nil || strings.Contains(err.Error(), "or BF16") {
+		t.Errorf("beyond BF16: %v", err)
+	}
 	if err := Write(filepath.Join(dir, "no", "such", "dir.safetensors"), []Tensor{ok}, nil); err == nil {
 		t.Error("Write into a missing directory succeeded")
 	}
