@@ -94,7 +94,10 @@ func (c *candidateStrip) show(j job, results []result) {
 func (c *candidateStrip) thumb(b *bundle.Bundle, i int, r result, caption, tip string) *widgets.Thumb {
 	th := widgets.NewThumb(r.picture(b), caption, func() { c.pick(i) })
 	th.Tip = tip
-	th.Note = fmt.Sprint(r.seed)    // a line of its own: ten digits do not fit beside the rank
+	th.Note = fmt.Sprint(r.seed) // a line of its own: ten digits do not fit beside the rank
+	if r.before && r.startParams != nil {
+		th.Note = fmt.Sprint(r.startParams.Seed) // its own seed, not the run's, which drew no such picture
+	}
 	th.NoteLong = "seed " + th.Note // where it fits: a bare number under "#2" said nothing
 	return th
 }
@@ -188,6 +191,10 @@ func candidateName(i int, r result) string {
 		return fmt.Sprintf("Candidate %d, the image as it was (an opened picture: no seed)", i+1)
 	case r.kept:
 		return fmt.Sprintf("Candidate %d, the image as it was (its seed %d)", i+1, r.seed)
+	case r.before && r.startParams != nil && r.startParams.Imported != "":
+		return fmt.Sprintf("Candidate %d, the image the run started from (an opened picture: no seed)", i+1)
+	case r.before && r.startParams != nil:
+		return fmt.Sprintf("Candidate %d, the image the run started from (its seed %d)", i+1, r.startParams.Seed)
 	case r.style != "":
 		return fmt.Sprintf("Candidate %d (seed %d, in the %s style it drew)", i+1, r.seed, r.style)
 	}

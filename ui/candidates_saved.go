@@ -42,7 +42,10 @@ type savedCandidate struct {
 	Scored bool           `json:"scored,omitempty"`
 	RankBy string         `json:"rank_by,omitempty"`
 	Before bool           `json:"before,omitempty"`
-	Parent string         `json:"parent,omitempty"`
+	// Start holds the parameters of the image the run started from, for
+	// a candidate that is that image (Before).
+	Start  *core.Params `json:"start,omitempty"`
+	Parent string       `json:"parent,omitempty"`
 	// Picture is the result's picture when it is not its codes' decode
 	// (PNG, core.PictureBytes).
 	Picture  []byte `json:"picture,omitempty"`
@@ -66,7 +69,7 @@ func (c *candidateStrip) saved(image []int, version int) *savedStrip {
 		}
 		sv.Candidates = append(sv.Candidates, savedCandidate{
 			Tokens: r.tokens, Rows: r.rows, Seed: r.seed, Style: r.style, Path: r.path, Record: r.rec, Again: r.again,
-			LogLik: r.loglik, Score: r.score, Scored: r.scored, RankBy: string(r.rankBy), Before: r.before, Parent: r.parent,
+			LogLik: r.loglik, Score: r.score, Scored: r.scored, RankBy: string(r.rankBy), Before: r.before, Start: r.startParams, Parent: r.parent,
 			Picture: pic, Caption: thumbs[i].Caption, Tip: thumbs[i].Tip, Selected: thumbs[i].Selected,
 		})
 	}
@@ -97,7 +100,7 @@ func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, current 
 			return false // damaged: nothing shown
 		}
 		r := result{tokens: sc.Tokens, rows: sc.Rows, seed: sc.Seed, style: sc.Style, path: sc.Path, rec: sc.Record, again: sc.Again,
-			loglik: sc.LogLik, score: sc.Score, scored: sc.Scored, rankBy: sampler.RankBy(sc.RankBy), before: sc.Before, parent: sc.Parent, pic: pic}
+			loglik: sc.LogLik, score: sc.Score, scored: sc.Scored, rankBy: sampler.RankBy(sc.RankBy), before: sc.Before, startParams: sc.Start, parent: sc.Parent, pic: pic}
 		if r.path != "" {
 			if _, err := os.Stat(r.path); err != nil {
 				r.path, r.again = "", false

@@ -190,6 +190,14 @@ func TestPickingTheImageBeforeSavesNothing(t *testing.T) {
 			}
 		}
 		c := s.cands.results[before]
+		// Its thumbnail and name give the image's own seed (the run's drew
+		// no such picture), also in a strip a session file keeps.
+		if orig := recordOf(c.parent); orig == nil || s.cands.Thumbs()[before].Note != fmt.Sprint(orig.Seed) || !strings.Contains(candidateName(before, c), fmt.Sprintf("the image the run started from (its seed %d)", orig.Seed)) {
+			t.Errorf("save all %v: the image before shows seed %q, named %q; its file %+v", saveAll, s.cands.Thumbs()[before].Note, candidateName(before, c), orig)
+		}
+		if sv := s.cands.saved(s.Document().Tokens(), s.Document().Version()); sv == nil || sv.Candidates[before].Start == nil || sv.Candidates[before].Start.Seed != c.startParams.Seed {
+			t.Errorf("save all %v: the session's strip does not keep the image before's parameters", saveAll)
+		}
 		if c.path != "" {
 			t.Errorf("save all %v: the image before was saved again as %s", saveAll, c.path)
 		}

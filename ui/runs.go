@@ -235,9 +235,13 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 			}
 		}
 		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik(), style: sampler.DrawnStyle(j.b, im),
-			before: j.gaveBack(tokens), parent: j.parent, startParams: j.startParams, kept: i == 0 && j.kept != nil && *j.kept,
+			before: j.gaveBack(tokens), parent: j.parent, kept: i == 0 && j.kept != nil && *j.kept,
 			early: res.Stopped && underHalfDrawn(j.kind, len(tokens), rows, cols)}
 		item.noSeed = item.kept && j.startOpened
+		if item.before {
+			start := j.startParams
+			item.startParams = &start
+		}
 		if first := len(tokens) - im.Count; first > 0 && j.kind != kindExtend && j.kind != kindEdit && len(tokens) == j.b.ImageTokens() {
 			// The sampler's figure covers the patches from the first one
 			// it drew on (a repair of scattered patches: from the first of

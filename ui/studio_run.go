@@ -789,8 +789,9 @@ type result struct {
 	kept, noSeed bool
 	parent       string // the parent of the image the run started from
 	// startParams are the parameters of the image the run started from,
-	// for a candidate that is that image (before).
-	startParams core.Params
+	// for a candidate that is that image (before; nil where unknown: a
+	// strip kept by a session file of an earlier version).
+	startParams *core.Params
 	// loglik is the model's mean log-likelihood per patch of the whole
 	// image (nats; 0 when unknown): the sampler's where it drew every
 	// patch, else with the patches before the first it drew scored
@@ -885,8 +886,8 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if j.kind == kindEdit {
 		ip.Instruction = first.rec.Prompt // the edit's record holds its instruction as its prompt
 	}
-	if first.before {
-		ip = first.startParams // the image as it was, with its own seed and prompt (the run's drew no such picture)
+	if first.before && first.startParams != nil {
+		ip = *first.startParams // the image as it was, with its own seed and prompt (the run's drew no such picture)
 	}
 	v := s.doc.Version()
 	// The candidates shown are of the image this run replaces: put away
