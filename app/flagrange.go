@@ -201,6 +201,11 @@ func checkOuts(name, typed string, paths []string, ext string, force bool, input
 		if err != nil {
 			continue
 		}
+		if !fi.IsDir() && !fi.Mode().IsRegular() {
+			// A named pipe or a device (a link to /dev/stdout): looking at
+			// it waited for ever, and a file renamed over it replaces it.
+			return usageError{fmt.Sprintf("--%s %q is no plain file (a named pipe, socket or device): Tessera writes its output as a file; give a file's path", name, p)}
+		}
 		own, repainted := true, false // what --force replaces need not be looked at
 		if !force && !fi.IsDir() {
 			own, repainted = tesseraFile(p)
@@ -379,6 +384,9 @@ func writtenByTessera(path string) bool {
 // Tessera writes beside it (an image editor keeps the text it knows and
 // drops the rest).
 func tesseraFile(path string) (own, repainted bool) {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return false, false // opening a named pipe waits for a writer
+	}
 	if text, err := pngmeta.ReadFile(path); err == nil && pngmeta.WrittenByTessera(text) {
 		if pngmeta.Repainted(path, text) {
 			return false, true

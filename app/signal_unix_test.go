@@ -4,9 +4,13 @@ package app
 
 import (
 	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 )
 
 // A signal stops a command with 128 + its number, as shells report it:
@@ -40,4 +44,31 @@ func TestSignalContextSaysWhichSignal(t *testing.T) {
 	}
 	stop()
 	stop() // twice is harmless
+}
+
+// An --out that is a named pipe is refused at once: looking at whether
+// Tessera wrote it opened the pipe, which waited for ever for a writer.
+func TestOutToANamedPipeIsRefused(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "ff.png")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no named pipes here:", err)
+	}
+	done := make(chan struct{})
+	var code int
+	var stderr string
+	go func() {
+		defer close(done)
+		code, _, stderr = run(t, "generate", "--model", tinyModel(t), "--prompt", "red cat", "--out", fifo, "--quiet")
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("generate --out onto a named pipe hangs")
+	}
+	if code != 2 || !strings.Contains(stderr, "is no plain file (a named pipe") {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+	if _, err := pngmeta.ReadFile(fifo); err == nil || !strings.Contains(err.Error(), "a named pipe") {
+		t.Errorf("pngmeta.ReadFile of a named pipe: %v", err)
+	}
 }

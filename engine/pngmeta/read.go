@@ -144,7 +144,13 @@ func textBudget(kw string, total int) int {
 }
 
 // ReadFile returns the text chunks of the PNG file at path (see ReadText).
+// A path that is no regular file (a named pipe, a device, a folder) is an
+// error before it is opened: opening a named pipe waits for a writer, and
+// reading one no writer ends waits for ever.
 func ReadFile(path string) (map[string]string, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("open png %s: not a regular file (%s)", path, fileKind(fi.Mode()))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open png %s: %w", path, err)
@@ -241,4 +247,19 @@ func eofIsUnexpected(err error) error {
 		return io.ErrUnexpectedEOF
 	}
 	return err
+}
+
+// fileKind names the kind of file mode m is, for an error.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a plain file"
 }
