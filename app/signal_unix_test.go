@@ -3,8 +3,11 @@
 package app
 
 import (
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -70,5 +73,40 @@ func TestOutToANamedPipeIsRefused(t *testing.T) {
 	}
 	if _, err := pngmeta.ReadFile(fifo); err == nil || !strings.Contains(err.Error(), "a named pipe") {
 		t.Errorf("pngmeta.ReadFile of a named pipe: %v", err)
+	}
+}
+
+// The studio refuses a DISPLAY that names no X server it can reach, or
+// none at all beside WAYLAND_DISPLAY, with a message: the window's driver
+// panicked ("The GLFW library is not initialized").
+func TestUnreachableDisplayIsSaid(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "freebsd" {
+		t.Skip("checkDisplay looks at X11 displays only")
+	}
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "wayland-9")
+	if err := checkDisplay(); err == nil || !strings.Contains(err.Error(), "draws through X11 and DISPLAY is unset") {
+		t.Errorf("Wayland alone: %v", err)
+	}
+	for _, d := range []string{"garbage", ":65000"} {
+		t.Setenv("DISPLAY", d)
+		if err := checkDisplay(); err == nil || !strings.Contains(err.Error(), "cannot be reached") {
+			t.Errorf("DISPLAY=%s: %v", d, err)
+		}
+	}
+	// A server that answers (a TCP listener at 6000+N) passes, as does a
+	// socket's path (XQuartz's launchd DISPLAY).
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Skip(err)
+	}
+	defer l.Close()
+	if port := l.Addr().(*net.TCPAddr).Port; port > 6000 {
+		if err := reachX(fmt.Sprintf("127.0.0.1:%d", port-6000)); err != nil {
+			t.Errorf("a listening display: %v", err)
+		}
+	}
+	if err := reachX("/private/tmp/com.apple.launchd.x/org.xquartz:0"); err != nil {
+		t.Errorf("a socket path: %v", err)
 	}
 }

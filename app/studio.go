@@ -2,13 +2,18 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"math"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -282,9 +287,55 @@ func checkDisplay() error {
 	if runtime.GOOS != "linux" && runtime.GOOS != "freebsd" {
 		return nil
 	}
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+	display := os.Getenv("DISPLAY")
+	switch {
+	case display == "" && os.Getenv("WAYLAND_DISPLAY") != "":
+		// Fyne's driver draws through X11 here: without DISPLAY it
+		// panicked ("The GLFW library is not initialized").
+		return errors.New("no display: the studio draws through X11 and DISPLAY is unset (a Wayland desktop provides one through XWayland); " +
+			"run it under xvfb-run for a virtual one, or use the headless commands (tessera help)")
+	case display == "":
 		return fmt.Errorf("no display: the studio needs a desktop session (DISPLAY or WAYLAND_DISPLAY is unset); " +
 			"run it under xvfb-run for a virtual one, or use the headless commands (tessera help)")
 	}
+	if err := reachX(display); err != nil {
+		return fmt.Errorf("no display: DISPLAY=%s cannot be reached (%v): a stale DISPLAY (an ssh session without X forwarding, an X server that ended)? "+
+			"run it under xvfb-run for a virtual one, or use the headless commands (tessera help)", display, err)
+	}
 	return nil
+}
+
+// xDisplay reads DISPLAY's usual forms, [host]:N[.S]: host "" or "unix"
+// for the local socket.
+var xDisplay = regexp.MustCompile(`^([A-Za-z0-9._-]*):([0-9]+)(\.[0-9]+)?$`)
+
+// reachX connects to the X server display names and closes at once: a
+// DISPLAY that names none made the window's driver panic. A socket's path
+// (a launchd DISPLAY) is let through.
+func reachX(display string) error {
+	m := xDisplay.FindStringSubmatch(display)
+	switch {
+	case m == nil && strings.Contains(display, "/"):
+		return nil // a socket's path (XQuartz's launchd DISPLAY)
+	case m == nil:
+		return errors.New("it is no X display name, [host]:N")
+	}
+	host, n := m[1], m[2]
+	const wait = 2 * time.Second
+	var conn net.Conn
+	var err error
+	if host == "" || host == "unix" {
+		path := "/tmp/.X11-unix/X" + n
+		if conn, err = net.DialTimeout("unix", path, wait); err != nil {
+			// Linux servers listen on an abstract socket of that name too.
+			conn, err = net.DialTimeout("unix", "@"+path, wait)
+		}
+	} else {
+		port, _ := strconv.Atoi(n)
+		conn, err = net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(6000+port)), wait)
+	}
+	if err != nil {
+		return err
+	}
+	return conn.Close()
 }
