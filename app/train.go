@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -422,6 +423,12 @@ func folderData(name string) string {
 func (f *trainFlags) checkResume(set map[string]bool) error {
 	if !f.resume || !trainjob.HoldsCheckpoint(f.out) {
 		return nil
+	}
+	if _, err := os.Stat(filepath.Join(f.out, trainjob.RecordFile)); errors.Is(err, fs.ErrNotExist) {
+		// Resumed without it, the run took the preset of the data asked
+		// for (emoji's, by default) as its settings and wrote them into
+		// run.json, its log and its model card beside shapes' weights.
+		return fmt.Errorf("%s holds a checkpoint but no %s, which keeps how the run was made (its data and settings): put it back to resume, or train a new run in another folder", f.out, trainjob.RecordFile)
 	}
 	rec, err := trainjob.ReadRecord(f.out)
 	if err != nil {

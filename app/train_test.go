@@ -471,6 +471,14 @@ func TestResumeRefusesCheckpointFlags(t *testing.T) {
 			t.Errorf("%s %s, the recorded value: %v", name, recorded, err)
 		}
 	}
+	// A checkpoint without its run.json: refused, where the resume took
+	// the emoji preset for the run's settings and wrote them everywhere.
+	if err := os.Remove(filepath.Join(dir, trainjob.RecordFile)); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "train", "--resume", "--out", dir); code != 1 || !strings.Contains(stderr, "holds a checkpoint but no run.json") {
+		t.Errorf("a checkpoint without run.json: exit %d, %q", code, stderr)
+	}
 	if got := parseTrainFlags(t, "--resume", "--out", t.TempDir(), "--lr", "0.002"); got.LR != 0.002 {
 		t.Errorf("a resume without a checkpoint: lr %g", got.LR)
 	}
