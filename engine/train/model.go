@@ -108,6 +108,9 @@ func NewModel(p *Params, maxBatch, workers int) (*Model, error) {
 	if maxBatch < 1 {
 		return nil, fmt.Errorf("train: batch size %d must be positive", maxBatch)
 	}
+	if err := checkActivations(cfg, maxBatch); err != nil {
+		return nil, err
+	}
 	m := &Model{
 		Config: cfg, Params: p, MaxBatch: maxBatch,
 		seq: cfg.NPositions, width: cfg.NEmbd, heads: cfg.NHead, inner: cfg.Inner(), vocab: cfg.VocabSize,
@@ -343,4 +346,40 @@ func (m *Model) tick(op string) {
 		m.timing[op] += now.Sub(m.lastTick)
 	}
 	m.lastTick = now
+}
+
+// activationBytes is what NewModel allocates for the activations and their
+// gradients of a batch of maxBatch sequences (float32), counted in
+// float64 so that no size overflows: the attention's B·heads·T² a layer
+// grows with the square of the sequence.
+func activationBytes(cfg model.Config, maxBatch int) float64 {
+	B, T, C, F, NH := float64(maxBatch), float64(cfg.NPositions), float64(cfg.NEmbd), float64(cfg.Inner()), float64(cfg.NHead)
+	BT, BN := B*T, B*float64(cfg.NPositions-cfg.ContextLength())
+	perLayer := 5*BT*C + 2*BT + 3*BT*C + B*NH*T*T + 2*BT*F
+	total := BT*C + float64(cfg.NLayer)*perLayer + BN*C + BN + BN*float64(cfg.Codes()) + BT*C +
+		BT*C + BT*C + BT*C + 3*BT*C + BT*C + BT*F + BN*C
+	return 4 * total
+}
+
+// maxActivationFloats bounds the activations' count where the machine's
+// memory is unknown (2³⁶ floats, 256 GiB: past any slice a make can hold
+// on the machines Tessera trains on).
+const maxActivationFloats = 1 << 36
+
+// checkActivations refuses a model whose activations for maxBatch
+// sequences would not fit in the machine's memory: a 262,146-token
+// sequence (512×512 px in 1-px patches) asked for a 275 GB block and the
+// run died of a runtime error, its folder left "running".
+func checkActivations(cfg model.Config, maxBatch int) error {
+	need := activationBytes(cfg, maxBatch)
+	mem := physicalMemory()
+	if need/4 <= maxActivationFloats && (mem <= 0 || need <= float64(mem)) {
+		return nil
+	}
+	have := "the most Tessera allocates"
+	if mem > 0 {
+		have = fmt.Sprintf("this machine's %.1f GB of memory", float64(mem)/1e9)
+	}
+	return fmt.Errorf("train: a batch of %d sequences of %d tokens needs %.1f GB of activations (the attention alone grows with the square of the sequence), more than %s: lower --batch, or train on fewer tokens a picture (a larger --patch or a smaller --size)",
+		maxBatch, cfg.NPositions, need/1e9, have)
 }
