@@ -218,7 +218,7 @@ func TestCandidateOrderLabel(t *testing.T) {
 		{job{kind: kindBranch, rank: true, base: base}, scored(res([]int{1, 2, 4}, []int{1, 2, 3})), "Changes first,\nthen best first"},
 		{job{kind: kindComplete, rank: true, base: base}, scored(res([]int{1, 2, 4}, []int{1, 2, 5})), "Best first\n(bits/patch)"},
 		{job{kind: kindBranch, rank: true, base: base, at: 2}, scored(res([]int{1, 2, 4}, []int{1, 2, 5})), "Best first\n(bits/patch drawn)"}, // the captions' figures are of the patches drawn
-		{job{kind: kindComplete, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 5}), "Seed order\n(not ranked)"}, // stopped before the ranking
+		{job{kind: kindComplete, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 5}), "Seed order\n(not ranked)"},                    // stopped before the ranking
 		{job{kind: kindBranch, rank: true, base: base}, res([]int{1, 2, 4}, []int{1, 2, 3}), "Changes first,\nthen seed order"},
 		{job{kind: kindGenerate, rank: true, pin: new(uint64)}, res([]int{1, 2, 4}, []int{1, 2, 5}), "Yours first,\nthen seed order"},
 		{job{kind: kindRegenerate, base: base}, res([]int{1, 2, 3}), "Best fit first"}, // all unchanged: no reordering
