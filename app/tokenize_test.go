@@ -587,3 +587,17 @@ func TestBuiltinNameAsTokenizerFolder(t *testing.T) {
 		t.Errorf("mnist: exit %d, %q", code, stderr)
 	}
 }
+
+// train-tokenizer refuses a training run's folder as its data, as train
+// does (it trained on the run's loss plot and sample grid).
+func TestTrainTokenizerRefusesARunFolder(t *testing.T) {
+	run1 := t.TempDir()
+	if err := trainjob.WriteRecord(run1, trainjob.Record{Settings: trainjob.Preset("shapes"), State: trainjob.StatePaused}); err != nil {
+		t.Fatal(err)
+	}
+	writePNG(t, filepath.Join(run1, "samples.png"), 16, 16)
+	code, _, stderr := run(t, "train-tokenizer", "--data", run1, "--out", filepath.Join(t.TempDir(), "tok"), "--steps", "2")
+	if code != 2 || !strings.Contains(stderr, "is a training run's folder, not a folder of pictures") {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+}

@@ -244,6 +244,12 @@ func tokenizerImages(ctx context.Context, dataset string, S, limit int, env Env)
 		if _, serr := os.Stat(dataset); serr != nil {
 			return nil, nil, usageError{fmt.Sprintf("unknown dataset %q: use emoji or a folder of images", dataset)}
 		}
+		// A training run's folder or a model's holds sample grids and
+		// loss plots, no training pictures (train refused it; this
+		// trained on loss.png and samples.png).
+		if np := (*trainjob.NotPicturesError)(nil); errors.As(trainjob.CheckDataFolder(dataset), &np) {
+			return nil, nil, usageError{np.Refusal()}
+		}
 		all, rep, err = data.Folder(ctx, dataset)
 	}
 	if err != nil {

@@ -574,7 +574,9 @@ type NotPicturesError struct {
 	RunModel string
 }
 
-func (e *NotPicturesError) refusal() string {
+// Refusal is the refusal alone, without what tessera train or the Train
+// tab would do instead (for train-tokenizer).
+func (e *NotPicturesError) Refusal() string {
 	what := "a training run's folder"
 	if e.Model {
 		what = "a model's folder"
@@ -585,26 +587,26 @@ func (e *NotPicturesError) refusal() string {
 func (e *NotPicturesError) Error() string {
 	switch {
 	case e.Model:
-		return fmt.Sprintf("%s (to fine-tune that model, give it as the model: tessera train --init %s)", e.refusal(), e.Dir)
+		return fmt.Sprintf("%s (to fine-tune that model, give it as the model: tessera train --init %s)", e.Refusal(), e.Dir)
 	case e.Resumable:
-		return fmt.Sprintf("%s (to go on with that run, resume it: tessera train --resume --out %s)", e.refusal(), e.Dir)
+		return fmt.Sprintf("%s (to go on with that run, resume it: tessera train --resume --out %s)", e.Refusal(), e.Dir)
 	case e.RunModel != "":
-		return fmt.Sprintf("%s (that run cannot go on; to train its model further, fine-tune it: tessera train --init %s)", e.refusal(), e.RunModel)
+		return fmt.Sprintf("%s (that run cannot go on; to train its model further, fine-tune it: tessera train --init %s)", e.Refusal(), e.RunModel)
 	}
-	return e.refusal()
+	return e.Refusal()
 }
 
 // InStudio is the refusal as the Train tab says it: what to do there.
 func (e *NotPicturesError) InStudio() string {
 	switch {
 	case e.Model:
-		return e.refusal() + ` (to fine-tune that model, open it on the Create tab, then choose "Fine-tune" under Start from)`
+		return e.Refusal() + ` (to fine-tune that model, open it on the Create tab, then choose "Fine-tune" under Start from)`
 	case e.Resumable:
-		return e.refusal() + " (to go on with that run, pick it in the list of runs and press Resume)"
+		return e.Refusal() + " (to go on with that run, pick it in the list of runs and press Resume)"
 	case e.RunModel != "":
-		return e.refusal() + ` (that run cannot go on; to train its model further, pick the run in the list, press Use this model, then choose "Fine-tune" under Start from)`
+		return e.Refusal() + ` (that run cannot go on; to train its model further, pick the run in the list, press Use this model, then choose "Fine-tune" under Start from)`
 	}
-	return e.refusal()
+	return e.Refusal()
 }
 
 // isRunFolder reports whether dir holds a training run by its files: a
