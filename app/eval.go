@@ -144,6 +144,20 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Prompts the model knows no word of are drawn as with no prompt: a
+	// model of folder captions judged on mnist reported 10% "right".
+	unknown := 0
+	for _, c := range cases {
+		if b.PromptIDs(c.prompt).NoneKnown() {
+			unknown++
+		}
+	}
+	switch {
+	case len(cases) > 0 && unknown == len(cases):
+		return fmt.Errorf("model %s knows no word of any prompt of %s (%q, …): it would draw each as if there were no prompt; judge it on its own data (--data)", b.Name, kind, cases[0].prompt)
+	case unknown > 0:
+		fmt.Fprintf(env.Stderr, "warning: model %s knows no word of %d of the %d prompts of %s: those are drawn as if there were no prompt\n", b.Name, unknown, len(cases), kind)
+	}
 	used := sf.options(b) // the settings in effect, model defaults included
 	if sf.seed.pick {
 		used.Seed = 1 // seeds 1…N unless --seed says otherwise
