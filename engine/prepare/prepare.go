@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -197,8 +198,19 @@ func finish(ctx context.Context, trainSet, valSet []data.Sample, trainImgs, valI
 			own, ownMax = len(captions), maxWords
 		}
 	}
-	vocab := prompt.BuildVocab(captions)
 	L := min(maxWords, spec.MaxPrompt)
+	if spec.Vocab != nil {
+		L = spec.PromptLength
+	}
+	// The words a caption has past the prompt's L are never read: kept in
+	// the vocabulary, they were words generate took without a warning and
+	// the model never trained on.
+	read := make([]string, len(captions))
+	for i, c := range captions {
+		w := prompt.Split(c)
+		read[i] = strings.Join(w[:min(len(w), L)], " ")
+	}
+	vocab := prompt.BuildVocab(read)
 	switch {
 	case spec.Vocab != nil && spec.PromptLength == 0:
 		vocab, L = []string{}, 0 // an unconditional model stays unconditional

@@ -96,13 +96,20 @@ func TestPrepareWarnsOfCutCaptions(t *testing.T) {
 	arch := model.DefaultConfig()
 	arch.NEmbd, arch.NLayer, arch.NHead = 16, 1, 2
 	var log strings.Builder
-	if _, err := Prepare(context.Background(), samples, samples[1:], Spec{
+	p, err := Prepare(context.Background(), samples, samples[1:], Spec{
 		Name: "squares", Size: 8, Patch: 2, Codes: 4, Seed: 1, Vocab: []string{"<pad>", "red"}, PromptLength: 2,
-	}, arch, &log); err != nil {
+	}, arch, &log)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(log.String(), "warning: captions longer than the model's 2 words of prompt lose their last words: 1 of 3 (the longest has 6 words)") {
 		t.Fatalf("log:\n%s", log.String())
+	}
+	// The words cut are not in the vocabulary: never read in training,
+	// generate took them without a word.
+	vocab := p.Config.Tessera.PromptVocab
+	if !slices.Contains(vocab, "three") || !slices.Contains(vocab, "big") || slices.Contains(vocab, "squares") || slices.Contains(vocab, "yellow") {
+		t.Errorf("vocabulary %q: want the first 2 words of each caption, none after", vocab)
 	}
 	// Replayed pictures' captions are the model's own: not counted (a
 	// newcomer found the count mixing them in).
