@@ -189,6 +189,9 @@ func TestTrainTokenizerCLI(t *testing.T) {
 	if code, _, stderr := run(t, "train-tokenizer", "--out", out, "--steps", "25", "--batch", "4", "--width", "8", "--threads", "1"); code != 0 {
 		t.Errorf("a resume given its own --batch and --width: exit %d, %q", code, stderr)
 	}
+	if code, _, stderr := run(t, "train-tokenizer", "--out", out, "--steps", "10"); code != 2 || !strings.Contains(stderr, "is at step 25 already") {
+		t.Errorf("a resume with a schedule shorter than the steps done: exit %d, %q", code, stderr)
+	}
 	if card, err := os.ReadFile(filepath.Join(out, "tokenizer", "TOKENIZER.md")); err != nil || !strings.Contains(string(card), "25 of 25 steps") {
 		t.Fatalf("tokenizer card: %v\n%s", err, card)
 	}
@@ -596,8 +599,14 @@ func TestTrainTokenizerRefusesARunFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	writePNG(t, filepath.Join(run1, "samples.png"), 16, 16)
-	code, _, stderr := run(t, "train-tokenizer", "--data", run1, "--out", filepath.Join(t.TempDir(), "tok"), "--steps", "2")
+	code, _, stderr := run(t, "train-tokenizer", "--data", run1, "--out", filepath.Join(t.TempDir(), "tok"), "--steps", "2", "--pre-vq-steps", "1")
 	if code != 2 || !strings.Contains(stderr, "is a training run's folder, not a folder of pictures") {
 		t.Errorf("exit %d, %q", code, stderr)
+	}
+	// A schedule the codebook never starts in is refused: it ended saying
+	// "run again to go on", and again did the same.
+	code, _, stderr = run(t, "train-tokenizer", "--data", run1, "--out", filepath.Join(t.TempDir(), "tok"), "--steps", "2")
+	if code != 2 || !strings.Contains(stderr, "--pre-vq-steps 300 is the whole schedule (--steps 2)") {
+		t.Errorf("a schedule shorter than --pre-vq-steps: exit %d, %q", code, stderr)
 	}
 }

@@ -120,8 +120,19 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 				keep()
 			}
 		}
+		if *steps < st.Step {
+			// A schedule shorter than the steps done did nothing and
+			// exited 0 (train refuses it; the same length reruns a
+			// finished stage, as scripts/train-model.sh does).
+			return usageError{fmt.Sprintf("--steps %d: the run in %s is at step %d already; a longer schedule is --steps %d or more", *steps, *out, st.Step, st.Step+1)}
+		}
 		fmt.Fprintf(env.Stderr, "resuming the run in %s at step %d with its own settings (data %s, %s, a %d-step schedule, %d×%d px codes, width %d, batch %d); --steps, --minutes, --stop-at and --threads may change\n",
 			*out, st.Step, *dataset, imagesUsed(*limit), *steps, *patch, *patch, *width, *batch)
+	}
+	if *init == "" && *preVQ >= *steps {
+		// The codebook would never start: no evaluation and no tokenizer,
+		// and "run again to go on" went on to nothing.
+		return usageError{fmt.Sprintf("--pre-vq-steps %d is the whole schedule (--steps %d): the codebook would never start; give more --steps or fewer --pre-vq-steps", *preVQ, *steps)}
 	}
 	if *decoderOnly && *init == "" {
 		return usageError{"--decoder-only needs --init TOKENIZER (the encoder and codebook to keep)"}
