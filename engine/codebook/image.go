@@ -20,6 +20,7 @@ import (
 	_ "golang.org/x/image/webp" // register WebP for LoadImage
 
 	"github.com/tessera-studio/tessera/engine/orient"
+	"github.com/tessera-studio/tessera/internal/paths"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
 
@@ -131,7 +132,7 @@ func CheckFile(path, what string) error {
 	case fi.IsDir():
 		return fmt.Errorf("read %s %s: it is a folder, not %s file", what, path, article(what))
 	case !fi.Mode().IsRegular():
-		return fmt.Errorf("read %s %s: it is a %s, not %s file", what, path, fileKind(fi.Mode()), article(what))
+		return fmt.Errorf("read %s %s: it is a %s, not %s file", what, path, paths.Kind(fi.Mode()), article(what))
 	}
 	return nil
 }
@@ -153,19 +154,6 @@ func article(noun string) string {
 		return "an " + noun
 	}
 	return "a " + noun
-}
-
-// fileKind names what a file that is not a regular file is.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	}
-	return "special file"
 }
 
 // ReadImageFile reads an image file's bytes whole (for its pixels and its

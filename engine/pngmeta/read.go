@@ -10,6 +10,8 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+
+	"github.com/tessera-studio/tessera/internal/paths"
 )
 
 // maxTextBytes bounds one text chunk, compressed or after decompression,
@@ -149,7 +151,7 @@ func textBudget(kw string, total int) int {
 // reading one no writer ends waits for ever.
 func ReadFile(path string) (map[string]string, error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("open png %s: not a regular file (%s)", path, fileKind(fi.Mode()))
+		return nil, fmt.Errorf("open png %s: not a regular file (a %s)", path, paths.Kind(fi.Mode()))
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -247,19 +249,4 @@ func eofIsUnexpected(err error) error {
 		return io.ErrUnexpectedEOF
 	}
 	return err
-}
-
-// fileKind names the kind of file mode m is, for an error.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&os.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return "not a plain file"
 }

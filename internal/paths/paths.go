@@ -4,6 +4,7 @@
 package paths
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -30,4 +31,20 @@ func DefaultOutputs() (dir string, ok bool) {
 		return "", false
 	}
 	return filepath.Join(home, "Pictures", "Tessera"), true
+}
+
+// Kind names what a file of mode m that is no regular file is: "folder",
+// "named pipe", "socket", "device", else "special file".
+func Kind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }

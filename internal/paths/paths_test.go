@@ -1,6 +1,7 @@
 package paths
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -31,5 +32,14 @@ func TestDefaultOutputs(t *testing.T) {
 	t.Setenv("HOME", "/home/someone")
 	if dir, ok := DefaultOutputs(); !ok || dir != filepath.Join("/home/someone", "Pictures", "Tessera") {
 		t.Fatalf("%q %v", dir, ok)
+	}
+}
+
+// Kind names the kinds of file that are no regular file.
+func TestKind(t *testing.T) {
+	for m, want := range map[fs.FileMode]string{fs.ModeDir: "folder", fs.ModeNamedPipe: "named pipe", fs.ModeSocket: "socket", fs.ModeDevice | fs.ModeCharDevice: "device", fs.ModeIrregular: "special file"} {
+		if got := Kind(m); got != want {
+			t.Errorf("Kind(%v) = %q, want %q", m, got, want)
+		}
 	}
 }
