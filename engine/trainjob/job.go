@@ -451,6 +451,12 @@ func run(ctx context.Context, s *Settings, ev Events) (*train.Result, error) {
 		fmt.Fprintf(log, "fine-tuning %s: %s%s\n", base.Name, prep.Config.PromptSummary(), newWordsNote(base, prep))
 	}
 	fmt.Fprintf(log, "model: %d parameters, %s × %d wide, %d tokens a sequence\n", prep.Config.Params(), plural.N(prep.Config.NLayer, "layer", "layers"), prep.Config.NEmbd, prep.Config.NPositions)
+	if n := len(prep.Train) + len(prep.Replay); n > 0 && opt.BatchSize > 2*n {
+		// A batch of 4,096 over 22 examples took 4.3 GB and 19 s a step
+		// without a word: each step holds every example many times over.
+		fmt.Fprintf(log, "warning: a batch of %d is %.0f× the %s: each step repeats them; --batch %d or less does as much a step, faster and in less memory\n",
+			opt.BatchSize, float64(opt.BatchSize)/float64(n), plural.N(n, "training example", "training examples"), n)
+	}
 	hooks := train.Hooks{
 		Samples: func(dir, weightsPath string) error {
 			// The model exported mid-run samples as the finished one will:
