@@ -189,6 +189,14 @@ func TestTrainTokenizerCLI(t *testing.T) {
 	if code, _, stderr := run(t, "train-tokenizer", "--out", out, "--steps", "25", "--batch", "4", "--width", "8", "--threads", "1"); code != 0 {
 		t.Errorf("a resume given its own --batch and --width: exit %d, %q", code, stderr)
 	}
+	// Its --data given again is fine, another is refused before any image
+	// is read (it named the other data as the run's own first).
+	if code, _, stderr := run(t, "train-tokenizer", "--out", out, "--data", data, "--steps", "25", "--threads", "1"); code != 0 {
+		t.Errorf("a resume given its own --data: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "train-tokenizer", "--out", out, "--data", t.TempDir(), "--steps", "25"); code != 2 || !strings.Contains(stderr, "a resume keeps its data") || strings.Contains(stderr, "resuming the run") {
+		t.Errorf("a resume given other --data: exit %d, %q", code, stderr)
+	}
 	if code, _, stderr := run(t, "train-tokenizer", "--out", out, "--steps", "10"); code != 2 || !strings.Contains(stderr, "is at step 25 already") {
 		t.Errorf("a resume with a schedule shorter than the steps done: exit %d, %q", code, stderr)
 	}

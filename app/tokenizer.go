@@ -28,6 +28,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/engine/vit"
+	"github.com/tessera-studio/tessera/internal/paths"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
 
@@ -87,6 +88,11 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 		}
 		resuming = true
 		o, c := st.Options, st.Options.Config
+		if set["data"] && o.Data != "" && !sameData(*dataset, o.Data) {
+			// Refused before its images are read (it said "resuming … with
+			// its own settings (data NEW)" first).
+			return usageError{fmt.Sprintf("--data %s: the run in %s trains on %s and a resume keeps its data (another --out starts anew)", *dataset, *out, o.Data)}
+		}
 		// What the run keeps (the engine resumes with its checkpoint's
 		// options): given otherwise now, refused rather than ignored.
 		its := map[string]string{
@@ -420,4 +426,14 @@ func builtinTokenizerHint(name string) string {
 		return fmt.Sprintf("%s: %s is a built-in model on a patch codebook, not a ViT tokenizer: leave --tokenizer out to learn a codebook (a fine-tune, train --init %s, keeps its model's)", name, name, name)
 	}
 	return fmt.Sprintf("%s: %s is a built-in model, and a tokenizer is given as a folder: in Tessera's source, give --tokenizer assets/models/%s, which holds its tokenizer (and a fine-tune, train --init %s, keeps its model's)", name, name, name, name)
+}
+
+// sameData reports whether the --data given names the data a run recorded:
+// a built-in name as it is, a folder by its absolute path.
+func sameData(given, recorded string) bool {
+	if given == recorded {
+		return true
+	}
+	abs, err := filepath.Abs(given)
+	return err == nil && bundle.IsFolder(given) && paths.Same(abs, recorded)
 }
