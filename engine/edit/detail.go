@@ -477,13 +477,21 @@ func (t *colourTable) lookup(r, g, b float64) (v [3]float64, weight float64) {
 func (t *colourTable) misfit(from, to [3][]float64) float64 {
 	var sum float64
 	for i := range from[0] {
-		v, weight := t.lookup(from[0][i], from[1][i], from[2][i])
-		for c := range 3 {
-			d := v[c]/max(weight, 1e-12) - to[c][i]
-			sum += d * d
-		}
+		sum += t.pixelMisfit(from, to, i)
 	}
 	return sum / float64(max(len(from[0]), 1))
+}
+
+// pixelMisfit is the table's squared misfit at pixel i of from (as
+// fitted) against to, summed over the channels.
+func (t *colourTable) pixelMisfit(from, to [3][]float64, i int) float64 {
+	v, weight := t.lookup(from[0][i], from[1][i], from[2][i])
+	var e float64
+	for c := range 3 {
+		d := v[c]/max(weight, 1e-12) - to[c][i]
+		e += d * d
+	}
+	return e
 }
 
 // corners calls f with each of the eight cells around the colour (r, g,
@@ -557,13 +565,7 @@ func (t *colourTable) refitRobustly(from, to [3][]float64) *colourTable {
 	weight := make([]float64, npx)
 	for range robustRounds {
 		for i := range npx {
-			v, w := t.lookup(from[0][i], from[1][i], from[2][i])
-			var e float64
-			for c := range 3 {
-				d := v[c]/max(w, 1e-12) - to[c][i]
-				e += d * d
-			}
-			res[i] = math.Sqrt(e)
+			res[i] = math.Sqrt(t.pixelMisfit(from, to, i))
 		}
 		sorted := slices.Clone(res)
 		slices.Sort(sorted)
