@@ -55,7 +55,7 @@ func (b *Bundle) Save(dir, dtype string) error {
 	defer os.RemoveAll(staging) // gone already when all went well
 	if err := b.write(staging, dtype); err != nil {
 		// Said of the folder asked for: the staging folder is gone.
-		msg := strings.TrimPrefix(strings.ReplaceAll(err.Error(), staging+string(filepath.Separator), ""), "save model: ")
+		msg := strings.ReplaceAll(err.Error(), staging+string(filepath.Separator), "")
 		return stagedError{fmt.Sprintf("save model to %s: %s (%s is as it was)", dir, msg, dir), err}
 	}
 	if !exists {
@@ -152,14 +152,15 @@ func stagingFolder(parent, name string) (string, error) {
 	}
 }
 
-// write writes the bundle's files into the folder dir (Save).
+// write writes the bundle's files into the folder dir (Save, which says
+// what was being saved: its errors name only the file).
 func (b *Bundle) write(dir, dtype string) error {
 	cfg, err := json.MarshalIndent(b.Model.Config, "", "  ")
 	if err != nil {
-		return fmt.Errorf("save model: %w", err)
+		return fmt.Errorf("%s: %w", model.ConfigFile, err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, model.ConfigFile), append(cfg, '\n'), 0o644); err != nil {
-		return fmt.Errorf("save model: %w", err)
+		return err
 	}
 	weights := b.Model.Weights()
 	names := make([]string, 0, len(weights))
@@ -177,7 +178,7 @@ func (b *Bundle) write(dir, dtype string) error {
 	}
 	if len(b.Names) > 0 {
 		if err := os.WriteFile(filepath.Join(dir, NamesFile), b.NameTable().Format(), 0o644); err != nil {
-			return fmt.Errorf("save model: %w", err)
+			return err
 		}
 	}
 	if v, ok := b.Tokenizer.(*tokenizer.ViT); ok {
