@@ -125,11 +125,9 @@ func NewModel(p *Params, maxBatch, workers int) (*Model, error) {
 
 	B, T, C, F, NH := maxBatch, m.seq, m.width, m.inner, m.heads
 	BT, BN := B*T, B*m.imageLen
-	// ln1 atty res2 ln2 res3, two rstd, qkv, att, fch fchg
-	perLayer := 5*BT*C + 2*BT + 3*BT*C + B*NH*T*T + 2*BT*F
-	total := BT*C + cfg.NLayer*perLayer + BN*C + BN + BN*m.codes + BT*C + // enc, layers, lnf, lnfr, logits, tmp
-		BT*C + BT*C + BT*C + 3*BT*C + BT*C + BT*F + BN*C // dres dbr datty dqkv dln dfch dlnf
-	m.acts = make([]float32, total)
+	// activationBytes counts every buffer taken below (checkActivations
+	// bounded it), in float64: exact for any count it lets through.
+	m.acts = make([]float32, int(activationBytes(cfg, maxBatch)/4))
 	off := 0
 	take := func(n int) []float32 { s := m.acts[off : off+n : off+n]; off += n; return s }
 	m.enc = take(BT * C)
@@ -143,7 +141,7 @@ func NewModel(p *Params, maxBatch, workers int) (*Model, error) {
 	m.lnf, m.lnfr, m.logits, m.tmp = take(BN*C), take(BN), take(BN*m.codes), take(BT*C)
 	m.dres, m.dbr, m.datty, m.dqkv = take(BT*C), take(BT*C), take(BT*C), take(BT*3*C)
 	m.dln, m.dfch, m.dlnf = take(BT*C), take(BT*F), take(BN*C)
-	if off != total {
+	if off != len(m.acts) {
 		panic("train: activation layout")
 	}
 	m.partial = make([]float32, (BT+redChunk-1)/redChunk*max(F, 3*C))
@@ -355,9 +353,10 @@ func (m *Model) tick(op string) {
 func activationBytes(cfg model.Config, maxBatch int) float64 {
 	B, T, C, F, NH := float64(maxBatch), float64(cfg.NPositions), float64(cfg.NEmbd), float64(cfg.Inner()), float64(cfg.NHead)
 	BT, BN := B*T, B*float64(cfg.NPositions-cfg.ContextLength())
+	// ln1 atty res2 ln2 res3, two rstd, qkv, att, fch fchg
 	perLayer := 5*BT*C + 2*BT + 3*BT*C + B*NH*T*T + 2*BT*F
-	total := BT*C + float64(cfg.NLayer)*perLayer + BN*C + BN + BN*float64(cfg.Codes()) + BT*C +
-		BT*C + BT*C + BT*C + 3*BT*C + BT*C + BT*F + BN*C
+	total := BT*C + float64(cfg.NLayer)*perLayer + BN*C + BN + BN*float64(cfg.Codes()) + BT*C + // enc, layers, lnf, lnfr, logits, tmp
+		BT*C + BT*C + BT*C + 3*BT*C + BT*C + BT*F + BN*C // dres dbr datty dqkv dln dfch dlnf
 	return 4 * total
 }
 
