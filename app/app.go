@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -128,24 +129,32 @@ func Main(args []string, env Env) int {
 		// studio, opening it.
 		return studioStatus(env, runStudio(ctx, env, args), caught())
 	}
-	if fi, err := os.Stat(name); !ok && len(args) == 1 && (looksLikeAPath(name) || err == nil && nearCommand(name) == "") {
-		// "tessera cat.png" where there is no cat.png: the file is what is
-		// wrong, not a command.
-		switch {
-		case err != nil:
-			fmt.Fprintf(env.Stderr, "tessera: %s: no such file or folder (tessera FILE opens a picture or a model in the studio)\n", name)
-		case fi.IsDir():
-			fmt.Fprintf(env.Stderr, "tessera: %s is a folder that holds no model (config.json) and is no training run: tessera FOLDER opens a model folder in the studio\n", name)
-		default:
-			fmt.Fprintf(env.Stderr, "tessera: %s is no picture Tessera opens (it opens %s files) and no command\n", name, codebook.ImageFormats)
-		}
-		return 2
-	}
 	if !ok {
+		// The name alone, a file or folder that is there: looked at once
+		// (a command's name is not looked for as a file).
+		var fi os.FileInfo
+		err := fs.ErrNotExist
+		if len(args) == 1 {
+			fi, err = os.Stat(name)
+		}
+		near := nearCommand(name)
+		if len(args) == 1 && (looksLikeAPath(name) || err == nil && near == "") {
+			// "tessera cat.png" where there is no cat.png: the file is what
+			// is wrong, not a command.
+			switch {
+			case err != nil:
+				fmt.Fprintf(env.Stderr, "tessera: %s: no such file or folder (tessera FILE opens a picture or a model in the studio)\n", name)
+			case fi.IsDir():
+				fmt.Fprintf(env.Stderr, "tessera: %s is a folder that holds no model (config.json) and is no training run: tessera FOLDER opens a model folder in the studio\n", name)
+			default:
+				fmt.Fprintf(env.Stderr, "tessera: %s is no picture Tessera opens (it opens %s files) and no command\n", name, codebook.ImageFormats)
+			}
+			return 2
+		}
 		msg := fmt.Sprintf("tessera: unknown command %q", name)
-		if near := nearCommand(name); near != "" {
+		if near != "" {
 			msg += fmt.Sprintf(": did you mean %s?", near)
-			if fi, err := os.Stat(name); err == nil && len(args) == 1 && fi.IsDir() {
+			if err == nil && fi.IsDir() {
 				// "tessera adir": the folder there is said too, as for a
 				// name near no command.
 				msg += fmt.Sprintf(" (%s is also a folder here, which holds no model (config.json) and is no training run: tessera FOLDER opens a model folder in the studio)", name)
