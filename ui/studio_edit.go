@@ -365,14 +365,7 @@ func (s *Studio) PickCandidate(i int) error {
 		}
 		parent = c.path
 	}
-	ip := s.doc.ImageParams()
-	ip.Seed = c.seed
-	if c.before && c.startParams != nil {
-		ip = *c.startParams // the image the run started from, with its own seed (the run's drew no such picture)
-	}
-	if s.cands.kind != kindEdit && !c.before && c.rec.Prompt != "" {
-		ip.Prompt = c.rec.Prompt // with the style its seed drew, which may differ from the first's
-	}
+	ip := c.ownParams(s.doc.ImageParams(), s.cands.kind)
 	var err error
 	inPlace := s.cands.version >= 0 && s.cands.version == s.doc.Version()
 	switch {

@@ -805,6 +805,28 @@ type result struct {
 	rankBy sampler.RankBy // what score is
 }
 
+// ownParams are the image parameters of candidate r of a run of kind,
+// from base (the run's): its seed, the prompt with the style its seed drew
+// (a generation's, or a stopped batch's image finished by Continue in its
+// own style), and an edit's instruction (its record holds it as its
+// prompt; base, the panel's, may be an edit's reused); the image the run
+// started from keeps its own (the run's seed drew no such picture).
+func (r result) ownParams(base core.Params, kind string) core.Params {
+	if r.before && r.startParams != nil {
+		return *r.startParams
+	}
+	ip := base
+	ip.Seed = r.seed
+	if kind != kindEdit && !r.before && r.rec.Prompt != "" {
+		ip.Prompt = r.rec.Prompt
+	}
+	ip.Instruction = ""
+	if kind == kindEdit {
+		ip.Instruction = r.rec.Prompt
+	}
+	return ip
+}
+
 // finish applies a finished run (UI goroutine): the first image becomes the
 // current one (one undo step of its own), the others are offered as
 // candidates; the overlays make way for the result.
@@ -875,20 +897,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		s.runs.keep(j.b, res)
 	}
 	first := results[0]
-	ip := j.params
-	ip.Seed = first.seed
-	if j.kind != kindEdit && !first.before && first.rec.Prompt != "" {
-		// With the style its seed drew: a generation's, or a stopped
-		// batch's image finished (Continue) in its own style.
-		ip.Prompt = first.rec.Prompt
-	}
-	ip.Instruction = "" // the panel's parameters, which may be an edit's (reused), made no edit
-	if j.kind == kindEdit {
-		ip.Instruction = first.rec.Prompt // the edit's record holds its instruction as its prompt
-	}
-	if first.before && first.startParams != nil {
-		ip = *first.startParams // the image as it was, with its own seed and prompt (the run's drew no such picture)
-	}
+	ip := first.ownParams(j.params, j.kind)
 	v := s.doc.Version()
 	// The candidates shown are of the image this run replaces: put away
 	// once it is replaced, an undo back to it brings them back (a stopped
