@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -49,7 +48,7 @@ func (s *Studio) fitTo(w, h int, contentScale float32) {
 		// its width, for this session (a larger screen next time shows it).
 		s.fitWidth = s.layoutMinSize().Width
 		s.showEditPanel(false)
-		s.setStatus("The screen is too narrow for every panel: the editing panel is hidden (View › Editing panel shows it; the window then scrolls)" + s.toolWithoutPanel())
+		s.setStatus(statusScreenNarrow + " for every panel: the editing panel is hidden (View › Editing panel shows it; the window then scrolls)" + s.toolWithoutPanel())
 	}
 	fit := fitSize(size, s.win.Content().MinSize(), w, h, windowMarginW*contentScale, windowMarginH*contentScale, scale)
 	if fit != size {
@@ -72,14 +71,14 @@ func (s *Studio) fitPanelToWindow() {
 	case shown && !s.panelForced && width < s.layoutMinSize().Width:
 		s.fitWidth = s.layoutMinSize().Width
 		s.showEditPanel(false)
-		s.setStatus("The window is too narrow for every panel: the editing panel is hidden until it is wider (View › Editing panel shows it; the window then scrolls)" + s.toolWithoutPanel())
+		s.setStatus(statusWindowNarrow + " for every panel: the editing panel is hidden until it is wider (View › Editing panel shows it; the window then scrolls)" + s.toolWithoutPanel())
 	case !shown && s.fitWidth > 0 && width >= s.fitWidth:
 		s.showEditPanel(true)
 		s.fitWidth = 0
 		s.setStatus("The window is wide enough again: the editing panel is back") // the note that it was hidden goes
 	case shown && s.panelForced && width >= s.layoutMinSize().Width:
 		s.panelForced = false // wide enough now: a later narrowing hides it again
-		if s.narrowNote() || strings.HasPrefix(s.status.Text, "The editing panel is shown; the window scrolls") {
+		if s.narrowNote() || s.status.Text == statusPanelScrolls {
 			s.setStatus("The window is wide enough for every panel") // the note that it was too narrow went on saying so
 		}
 	}

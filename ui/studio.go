@@ -577,12 +577,12 @@ func (s *Studio) SetEditPanelShown(on bool) {
 	switch {
 	case on && s.narrowNote():
 		// The note that the panel was hidden is no longer true.
-		msg := "The editing panel is shown"
+		msg := statusPanelShown
 		if s.panelForced {
-			msg += "; the window scrolls sideways until it is wider"
+			msg = statusPanelScrolls
 		}
 		s.setStatus(msg)
-	case !on && strings.HasPrefix(s.status.Text, "The editing panel is shown"):
+	case !on && (s.status.Text == statusPanelShown || s.status.Text == statusPanelScrolls):
 		s.setStatus("") // nor is the note that it was shown
 	}
 }
@@ -590,8 +590,18 @@ func (s *Studio) SetEditPanelShown(on bool) {
 // narrowNote reports whether the status says the window or the screen was
 // too narrow for the editing panel (fitPanelToWindow, fitTo).
 func (s *Studio) narrowNote() bool {
-	return strings.HasPrefix(s.status.Text, "The window is too narrow") || strings.HasPrefix(s.status.Text, "The screen is too narrow")
+	return strings.HasPrefix(s.status.Text, statusWindowNarrow) || strings.HasPrefix(s.status.Text, statusScreenNarrow)
 }
+
+// The status notes of the editing panel's place: hidden for the window's
+// or the screen's width (fitPanelToWindow, fitTo), shown from the menu
+// (SetEditPanelShown), which the notes that follow them replace.
+const (
+	statusWindowNarrow = "The window is too narrow"
+	statusScreenNarrow = "The screen is too narrow"
+	statusPanelShown   = "The editing panel is shown"
+	statusPanelScrolls = statusPanelShown + "; the window scrolls sideways until it is wider"
+)
 
 // showEditPanel shows or hides the editing panel for this session only.
 func (s *Studio) showEditPanel(on bool) {
