@@ -37,6 +37,20 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, o.String(), e.String()
 }
 
+// captionedFolder writes a folder of 8×8 pictures (writePNG: each of its
+// own blue), p0.png, p1.png, …, each captioned by a text file beside it.
+func captionedFolder(t *testing.T, captions ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for i, c := range captions {
+		writePNG(t, filepath.Join(dir, fmt.Sprintf("p%d.png", i)), 8, 8)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("p%d.txt", i)), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 // tinyModel saves the tiny conditional test model into a folder.
 func tinyModel(t *testing.T) string {
 	t.Helper()

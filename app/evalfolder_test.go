@@ -155,16 +155,7 @@ func TestEvalCaseShowsAlternativeCaptions(t *testing.T) {
 func TestEvalPromptsRefusesPromptsTheModelCannotRead(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	model := tinyModel(t)
-	pics := filepath.Join(t.TempDir(), "pics")
-	if err := os.Mkdir(pics, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for i, c := range []string{"zebra quokka", "okapi"} {
-		writePNG(t, filepath.Join(pics, fmt.Sprintf("p%d.png", i)), 8, 8)
-		if err := os.WriteFile(filepath.Join(pics, fmt.Sprintf("p%d.txt", i)), []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pics := captionedFolder(t, "zebra quokka", "okapi")
 	code, _, stderr := run(t, "eval-prompts", "--model", model, "--data", pics, "--seeds", "1")
 	if code != 1 || !strings.Contains(stderr, "knows no word of any prompt of") {
 		t.Errorf("exit %d, %q", code, stderr)

@@ -722,13 +722,7 @@ func writeCaptionedPictures(t *testing.T, dir string, captions ...string) {
 // A batch many times the training examples is warned of: each step holds
 // every example many times over (4,096 over 22 took 4.3 GB a step).
 func TestTrainWarnsOfABatchBeyondTheExamples(t *testing.T) {
-	data := t.TempDir()
-	for i, c := range []string{"red cat", "blue dog", "green bird"} {
-		writePNG(t, filepath.Join(data, fmt.Sprintf("p%d.png", i)), 8, 8)
-		if err := os.WriteFile(filepath.Join(data, fmt.Sprintf("p%d.txt", i)), []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	data := captionedFolder(t, "red cat", "blue dog", "green bird")
 	code, stdout, stderr := run(t, "train", "--data", data, "--out", filepath.Join(t.TempDir(), "run"), "--steps", "1", "--batch", "64",
 		"--size", "8", "--patch", "2", "--codes", "4", "--layers", "1", "--width", "8", "--heads", "1", "--threads", "1")
 	if code != 0 || !strings.Contains(stdout+stderr, "warning: a batch of 64 is") {
