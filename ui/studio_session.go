@@ -204,7 +204,7 @@ func (s *Studio) unsavedReason(flushErr error) string {
 }
 
 // requestClose saves the settings and the work; it asks first only where
-// quitting would lose something.
+// quitting would lose something or pause a training run.
 func (s *Studio) requestClose() {
 	s.set.SetWindowSize(s.win.Canvas().Size())
 	if p, err := s.panel.Params(); err == nil {
@@ -212,11 +212,15 @@ func (s *Studio) requestClose() {
 	}
 	s.autosave()
 	reason := s.unsavedReason(s.save.Flush())
-	if reason == "" {
-		s.quit()
+	if reason != "" {
+		s.askQuit(reason + "\n\nQuit anyway?")
 		return
 	}
-	s.askQuit(reason + "\n\nQuit anyway?")
+	if note := s.train.QuitNote(); note != "" {
+		s.askQuit(note + "\n\nQuit?")
+		return
+	}
+	s.quit()
 }
 
 // askQuit asks whether to quit with message, replacing a question shown.
@@ -259,6 +263,10 @@ func (s *Studio) runEnded() {
 	s.autosave()
 	if reason := s.unsavedReason(s.save.Flush()); reason != "" {
 		s.askQuit(reason + "\n\nQuit anyway?")
+		return
+	}
+	if note := s.train.QuitNote(); note != "" {
+		s.askQuit("The run has ended and its result is saved. " + note + "\n\nQuit?")
 		return
 	}
 	s.askQuit("Nothing would be lost now: the run has ended and its result is saved.\n\nQuit?")

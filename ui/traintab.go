@@ -465,6 +465,24 @@ func (t *TrainTab) Preparing() bool {
 	return err != nil
 }
 
+// QuitNote says what quitting does to the run in progress, for the quit
+// question: "" when no run trains now (none, one still preparing its data,
+// which Preparing covers, or one already pausing or stopping). Quitting
+// loses nothing of a run that trains (shutdown pauses it at a checkpoint),
+// but it stops work the user started, so the studio asks first.
+func (t *TrainTab) QuitNote() string {
+	j := t.job
+	if j == nil || j.ending || !j.pausable {
+		return ""
+	}
+	step, total := t.curve.Counts()
+	if t.curve.Total() > 0 {
+		total = t.curve.Total()
+	}
+	return fmt.Sprintf("The Train tab is training %s (step %s of %s). Quitting pauses it: the step under way finishes and a checkpoint is saved, and Resume on the Train tab continues it, also after Tessera is opened again.",
+		filepath.Base(j.dir), plural.Thousands(step), plural.Thousands(total))
+}
+
 // RunDir is the folder of the run on display ("" when none).
 func (t *TrainTab) RunDir() string {
 	if t.job != nil {

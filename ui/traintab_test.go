@@ -1695,3 +1695,28 @@ func TestCancelledFolderPickKeepsTheDataset(t *testing.T) {
 		t.Errorf("after a folder and a cancelled Folder…: the data reads %q (folder %q), want the folder", tab.data.Selected, tab.folder)
 	}
 }
+
+// Quitting while a run trains asks first, saying that it pauses the run at
+// a checkpoint; a run already pausing or stopping, or still preparing its
+// data (unsavedReason's question), gives no such note.
+func TestQuitWhileTrainingAsks(t *testing.T) {
+	e := newTrainEnv(t)
+	s := e.open(t)
+	tab := s.Train()
+	dir := filepath.Join(t.TempDir(), "run-7")
+	tab.job = &trainJob{dir: dir, pausable: true, done: make(chan struct{})}
+	defer func() { tab.job = nil }()
+	s.requestClose()
+	if !s.quitAsk.shown() || s.closing || !strings.Contains(s.quitAsk.text, "training run-7") || !strings.Contains(s.quitAsk.text, "Quitting pauses it") {
+		t.Fatalf("quit while training: asked %v (%q), closing %v", s.quitAsk.shown(), s.quitAsk.text, s.closing)
+	}
+	s.quitAsk.close()
+	tab.job.ending = true
+	if n := tab.QuitNote(); n != "" {
+		t.Errorf("a run already pausing: %q", n)
+	}
+	tab.job.ending, tab.job.pausable = false, false
+	if n := tab.QuitNote(); n != "" {
+		t.Errorf("a run preparing its data: %q", n)
+	}
+}
