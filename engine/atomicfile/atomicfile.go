@@ -11,9 +11,17 @@ import (
 )
 
 // Write calls write with a buffered writer on a temporary file beside path
-// and, when it succeeds, renames the file to path (mode 0644). On any error
-// the temporary file is removed and an existing file at path is untouched.
+// and, when it succeeds, renames the file to path (mode 0644, or the mode of
+// the file it replaces). A symbolic link at path is followed, as cp and
+// editors do: the file it points at is replaced and the link kept. On any
+// error the temporary file is removed and an existing file at path is
+// untouched.
 func Write(path string, write func(w io.Writer) error) (err error) {
+	path = linkTarget(path)
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		mode = fi.Mode().Perm()
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -35,7 +43,7 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 	if err = bw.Flush(); err != nil {
 		return err
 	}
-	if err = f.Chmod(0o644); err != nil {
+	if err = f.Chmod(mode); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {
@@ -53,6 +61,34 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// maxLinks bounds how many symbolic links linkTarget follows (Linux's
+// own bound for a path lookup), so a loop of links ends.
+const maxLinks = 40
+
+// linkTarget is the path a chain of symbolic links at path ends at (path
+// itself when it is no link). A link whose target is missing resolves to
+// that target, so the file is created where the link points; a loop, or a
+// link that cannot be read, leaves path as it was, and the rename then
+// replaces the link.
+func linkTarget(path string) string {
+	at := path
+	for range maxLinks {
+		fi, err := os.Lstat(at)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return at
+		}
+		link, err := os.Readlink(at)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(at), link)
+		}
+		at = link
+	}
+	return path
 }
 
 // CheckFolder reports whether Write can create files in dir: it creates

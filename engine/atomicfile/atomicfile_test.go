@@ -38,3 +38,54 @@ func TestWriteReplacesOrLeavesUntouched(t *testing.T) {
 		t.Error("writing into a missing folder succeeded")
 	}
 }
+
+// A symbolic link at the path is followed: the file it points at gets the
+// new content and keeps its mode, and the link stays a link; a dangling
+// link creates its target; a loop of links is replaced like a file.
+func TestWriteFollowsLinks(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "sub", "real.png")
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(real, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.png")
+	if err := os.Symlink(filepath.Join("sub", "real.png"), link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteBytes(link, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v %v", fi.Mode(), err)
+	}
+	got, err := os.ReadFile(real)
+	if err != nil || string(got) != "new" {
+		t.Fatalf("the link's target holds %q (%v)", got, err)
+	}
+	if fi, _ := os.Stat(real); fi.Mode().Perm() != 0o600 {
+		t.Errorf("the target's mode became %v", fi.Mode().Perm())
+	}
+	dangling := filepath.Join(dir, "dangling.png")
+	if err := os.Symlink("made.png", dangling); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteBytes(dangling, []byte("made")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "made.png")); err != nil || string(got) != "made" {
+		t.Fatalf("a dangling link's target holds %q (%v)", got, err)
+	}
+	loop := filepath.Join(dir, "loop.png")
+	if err := os.Symlink("loop.png", loop); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteBytes(loop, []byte("loop")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(loop); err != nil || string(got) != "loop" {
+		t.Fatalf("a loop of links became %q (%v)", got, err)
+	}
+}
