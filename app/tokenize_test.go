@@ -618,3 +618,37 @@ func TestTrainTokenizerRefusesARunFolder(t *testing.T) {
 		t.Errorf("a schedule shorter than --pre-vq-steps: exit %d, %q", code, stderr)
 	}
 }
+
+// A tokenizer run on a folder named as typed ("pics", no '/') records the
+// folder's absolute path: resumed from another working folder, or with the
+// folder spelled another way, it goes on (it failed: "unknown dataset
+// pics", "a run of other images"). --init with a built-in model's name says
+// where a tokenizer folder is, or that the model has none.
+func TestTokenizerRunFindsItsFolderAnywhere(t *testing.T) {
+	parent := t.TempDir()
+	data := filepath.Join(parent, "pics")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 12 {
+		writePNG(t, filepath.Join(data, fmt.Sprintf("img%02d.png", i)), 8+i%5, 8+i%3)
+	}
+	t.Chdir(parent)
+	args := []string{"train-tokenizer", "--data", "pics", "--out", "run", "--size", "8", "--patch", "2", "--codes", "8", "--code-dim", "4",
+		"--width", "8", "--heads", "2", "--encoder-layers", "1", "--decoder-layers", "1", "--batch", "4", "--eval-every", "10", "--threads", "1", "--pre-vq-steps", "2", "--warmup", "2", "--steps", "3"}
+	if code, _, stderr := run(t, args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "train-tokenizer", "--out", "run", "--data", "./pics/", "--steps", "4", "--threads", "1"); code != 0 {
+		t.Errorf("resumed with --data ./pics/: exit %d: %s", code, stderr)
+	}
+	t.Chdir(t.TempDir())
+	if code, _, stderr := run(t, "train-tokenizer", "--out", filepath.Join(parent, "run"), "--steps", "5", "--threads", "1"); code != 0 {
+		t.Errorf("resumed from another folder: exit %d: %s", code, stderr)
+	}
+	for name, want := range map[string]string{"emoji": "give --init assets/models/emoji", "mnist": "has no ViT tokenizer to start from"} {
+		if code, _, stderr := run(t, "train-tokenizer", "--init", name, "--out", filepath.Join(t.TempDir(), "r")); code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("--init %s: exit %d: %s", name, code, stderr)
+		}
+	}
+}

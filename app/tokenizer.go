@@ -59,7 +59,7 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	limit := rangedInt(fs, "limit", 0, 0, 1000000000, "use only this many images (0 = all; for quick trials)")
 	preVQ := rangedInt(fs, "pre-vq-steps", 300, 0, 100000000, "steps as a plain autoencoder before the codebook is initialised by k-means")
 	warmup := rangedInt(fs, "warmup", 300, 0, 100000000, "learning-rate warm-up steps")
-	init := fs.String("init", "", "start from this tokenizer folder (or a model folder that has one): its architecture and weights, codebook included; the architecture flags are then ignored")
+	init := fs.String("init", "", "start from this tokenizer folder (or a model folder that has one): its architecture and weights, codebook included; the architecture flags are then refused (the architecture is the tokenizer's)")
 	decoderOnly := fs.Bool("decoder-only", false, "with --init: train only the decoder; the encoder and codebook stay as they are, so every image keeps its codes and the models trained on them keep working with the new decoder")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -68,6 +68,9 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	if err := noArguments(pos, "the run folder goes in --out"); err != nil {
 		return err
 	}
+	// A folder named without a '/' ("--data photos") is kept as "./photos",
+	// so that the run records it by its absolute path below.
+	*dataset = asFolder(*dataset, []string{"emoji"})
 	set := flagsSet(fs)
 	if *out == "" {
 		return usageError{"--out RUN_DIR is required"}
@@ -153,6 +156,8 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 		}
 		var err error
 		switch cfg, err = vit.LoadConfig(filepath.Join(*init, vit.ConfigFile)); {
+		case errors.Is(err, os.ErrNotExist) && !isDir(*init) && builtinTokenizerHint("init", *init) != "":
+			return usageError{builtinTokenizerHint("init", *init)}
 		case errors.Is(err, os.ErrNotExist):
 			return usageError{fmt.Sprintf("--init %s: no ViT tokenizer there (%s and %s; a model with a patch codebook has none to train)", *init, vit.ConfigFile, vit.WeightsFile)}
 		case err != nil:
@@ -327,8 +332,8 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 		return usageError{"--tokenizer DIR is required"}
 	}
 	if _, err := os.Stat(*dir); err != nil {
-		if hint := builtinTokenizerHint(*dir); hint != "" {
-			return usageError{"--tokenizer " + hint}
+		if hint := builtinTokenizerHint("tokenizer", *dir); hint != "" {
+			return usageError{hint}
 		}
 	}
 	if *sheet != "" { // before minutes of evaluation
@@ -414,18 +419,22 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// builtinTokenizerHint says, for name a built-in model's name given where a
-// tokenizer folder is wanted, where that model's tokenizer is ("" for
-// another name): the binary embeds it, but a run records a folder. A model
-// on a patch codebook (mnist) has no ViT tokenizer to give.
-func builtinTokenizerHint(name string) string {
+// builtinTokenizerHint says, for name a built-in model's name given to
+// flag (tokenizer, init) where a tokenizer folder is wanted, where that
+// model's tokenizer is ("" for another name): the binary embeds it, but a
+// run records a folder. A model on a patch codebook (mnist) has no ViT
+// tokenizer to give.
+func builtinTokenizerHint(flag, name string) string {
 	if !slices.Contains(Catalog{}.Builtin(), name) {
 		return ""
 	}
 	if b, err := openModel(io.Discard, name, ""); err == nil && b.Codebook != nil {
-		return fmt.Sprintf("%s: %s is a built-in model on a patch codebook, not a ViT tokenizer: leave --tokenizer out to learn a codebook (a fine-tune, train --init %s, keeps its model's)", name, name, name)
+		if flag == "init" {
+			return fmt.Sprintf("--init %s: %s is a built-in model on a patch codebook, which has no ViT tokenizer to start from: leave --init out to train one from scratch", name, name)
+		}
+		return fmt.Sprintf("--%s %s: %s is a built-in model on a patch codebook, not a ViT tokenizer: leave --%s out to learn a codebook (a fine-tune, train --init %s, keeps its model's)", flag, name, name, flag, name)
 	}
-	return fmt.Sprintf("%s: %s is a built-in model, and a tokenizer is given as a folder: in Tessera's source, give --tokenizer assets/models/%s, which holds its tokenizer (and a fine-tune, train --init %s, keeps its model's)", name, name, name, name)
+	return fmt.Sprintf("--%s %s: %s is a built-in model, and a tokenizer is given as a folder: in Tessera's source, give --%s assets/models/%s, which holds its tokenizer (and a fine-tune, train --init %s, keeps its model's)", flag, name, name, flag, name, name)
 }
 
 // sameData reports whether the --data given names the data a run recorded:
@@ -434,6 +443,14 @@ func sameData(given, recorded string) bool {
 	if given == recorded {
 		return true
 	}
+	if !bundle.IsFolder(given) {
+		return false
+	}
+	if !filepath.IsAbs(recorded) {
+		// Recorded as typed (runs made before folders were recorded by
+		// their absolute path): the same spelling, "./photos" for "photos".
+		return filepath.Clean(given) == filepath.Clean(recorded)
+	}
 	abs, err := filepath.Abs(given)
-	return err == nil && bundle.IsFolder(given) && paths.Same(abs, recorded)
+	return err == nil && paths.Same(abs, recorded)
 }

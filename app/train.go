@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,7 +144,7 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 		// wrote the emoji data's card and style words for a folder's run).
 		st, fromRecord = rec.Settings, true
 		if set["data"] {
-			st.Data = f.dataset
+			st.Data = cleanDataName(f.dataset) // a folder as the record keeps it: its absolute path
 		}
 	}
 	if !fromRecord && bundle.IsFolder(st.Data) {
@@ -288,6 +289,13 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	// Flags the tokenizer or the model fine-tuned decide are refused, not
 	// silently ignored.
 	set := flagsSet(fs)
+	if f.exportFinal != "" {
+		// The export writes the run's own last weights: a flag that would
+		// train, or change what is trained, was accepted and not used.
+		if name := exportFinalIgnores(set); name != "" {
+			return usageError{fmt.Sprintf("--%s: --export-final writes the run's own last weights and trains nothing; leave --%s out (it takes --out, --force, --dtype, --threads and the --default-* flags)", name, name)}
+		}
+	}
 	if f.force && f.exportFinal == "" {
 		return usageError{"--force goes with --export-final (it lets the export replace a model there); a run folder is resumed with --resume"}
 	}
@@ -307,8 +315,8 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		// Before the run folder's log says "started" (it said only "open
 		// tokenizer_config.json: no such file" after it).
 		if fi, err := os.Stat(f.tokDir); err != nil || !fi.IsDir() {
-			if hint := builtinTokenizerHint(f.tokDir); hint != "" {
-				return usageError{"--tokenizer " + hint}
+			if hint := builtinTokenizerHint("tokenizer", f.tokDir); hint != "" {
+				return usageError{hint}
 			}
 			return usageError{fmt.Sprintf("--tokenizer %s: there is no such folder (give a ViT tokenizer's folder: tessera train-tokenizer writes one as RUN_DIR/tokenizer)", f.tokDir)}
 		}
@@ -344,22 +352,28 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		st.Init, st.InitModel = b, f.initModel
 	}
 	if f.exportFinal != "" {
+		if rec, err := trainjob.ReadRecord(f.out); err == nil && set["data"] && st.Data != rec.Settings.Data {
+			return usageError{fmt.Sprintf("--data %s: the run in %s trained on %s, and --export-final writes its weights (leave --data out)", f.dataset, f.out, rec.Settings.Data)}
+		}
 		if err := trainjob.CheckExportFinal(st, f.exportFinal, f.force); err != nil {
 			return err // before preparing any data, which a run without a checkpoint would keep
 		}
 	}
-	if f.exportFinal != "" || f.prepareOnly {
+	if f.exportFinal != "" {
 		prep, err := trainjob.PrepareData(ctx, st, ev)
 		if err != nil {
 			return err
 		}
-		if f.exportFinal != "" {
-			step, err := trainjob.ExportFinal(ctx, st, prep, f.exportFinal, f.force)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(env.Stdout, "wrote the weights of step %d to %s\n", step, f.exportFinal)
-			return nil
+		step, err := trainjob.ExportFinal(ctx, st, prep, f.exportFinal, f.force)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "wrote the weights of step %d to %s\n", step, f.exportFinal)
+		return nil
+	}
+	if f.prepareOnly {
+		if _, err := trainjob.PrepareRun(ctx, st, ev); err != nil {
+			return err
 		}
 		fmt.Fprintf(env.Stdout, "tokenised data saved in %s\n", trainjob.PreparedPath(st.OutDir))
 		return nil
@@ -399,6 +413,28 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("the run had ended its schedule of %d steps: --minutes or --stop-at trains no more of it; give a longer schedule (--resume --steps N, N > %d)", res.TotalSteps, res.TotalSteps)
 	}
 	return nil
+}
+
+// exportFinalIgnores is the first flag set (sorted by name) that
+// --export-final has no use for, "" when there is none: it takes the run
+// folder, --force, the weights' dtype, the threads and the sampling
+// defaults recorded in the model, and --data only as the run's own (a run
+// folder whose prepared data was deleted tokenises it again).
+func exportFinalIgnores(set map[string]bool) string {
+	var names []string
+	for name := range set {
+		switch {
+		case name == "out", name == "export-final", name == "force", name == "dtype", name == "threads", name == "data",
+			strings.HasPrefix(name, "default-"):
+		default:
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
 }
 
 // quoteArgs quotes the arguments that hold spaces or quotes for a shell.

@@ -729,3 +729,60 @@ func TestTrainWarnsOfABatchBeyondTheExamples(t *testing.T) {
 		t.Errorf("exit %d, %q %q", code, stdout, stderr)
 	}
 }
+
+// --prepare-only records the settings it tokenised with: a later call in
+// the folder with others is refused (it trained on the stale codes and
+// recorded the new settings), --resume alone trains what was prepared (it
+// started the emoji preset's run), and a resume names its data folder as
+// it likes ("./pics" for the recorded absolute path). --stop-at behind the
+// checkpoint and a training flag beside --export-final are refused.
+func TestPreparedRunKeepsItsSettings(t *testing.T) {
+	parent := t.TempDir()
+	data := filepath.Join(parent, "pics")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeCaptionedPictures(t, data, "red cat", "blue dog", "red dog")
+	t.Chdir(parent)
+	out := filepath.Join(parent, "run")
+	tiny := []string{"--width", "16", "--layers", "1", "--heads", "1", "--batch", "2", "--threads", "1", "--patch", "4"}
+	args := func(more ...string) []string { return append(append([]string{"train"}, tiny...), more...) }
+	if code, _, stderr := run(t, args("--data", "pics", "--size", "16", "--codes", "16", "--out", out, "--prepare-only", "--steps", "3")...); code != 0 {
+		t.Fatalf("--prepare-only: exit %d: %s", code, stderr)
+	}
+	rec, err := trainjob.ReadRecord(out)
+	if err != nil || rec.State != trainjob.StatePrepared || rec.Settings.Size != 16 || rec.Settings.Data != data {
+		t.Fatalf("after --prepare-only the record is %+v (%v)", rec, err)
+	}
+	for _, again := range [][]string{
+		args("--data", "pics", "--size", "32", "--codes", "16", "--out", out, "--steps", "2"),
+		args("--data", "pics", "--size", "16", "--codes", "32", "--out", out, "--prepare-only"),
+	} {
+		if code, _, stderr := run(t, again...); code == 0 || !strings.Contains(stderr, "other settings") {
+			t.Errorf("%v in the prepared folder: exit %d: %s", again, code, stderr)
+		}
+	}
+	if code, _, stderr := run(t, "train", "--resume", "--out", out, "--threads", "1"); code != 0 {
+		t.Fatalf("--resume of the prepared run: exit %d: %s", code, stderr)
+	}
+	rec, err = trainjob.ReadRecord(out)
+	if err != nil || rec.Settings.Data != data || rec.Settings.Size != 16 || rec.Settings.Width != 16 || rec.Steps != 3 {
+		t.Fatalf("the prepared run resumed as %+v (%v)", rec, err)
+	}
+	if code, _, stderr := run(t, "train", "--resume", "--out", out, "--data", "./pics", "--steps", "4", "--threads", "1"); code != 0 {
+		t.Errorf("--resume --data ./pics (recorded as %s): exit %d: %s", data, code, stderr)
+	}
+	if code, _, stderr := run(t, "train", "--resume", "--out", out, "--stop-at", "2"); code == 0 || !strings.Contains(stderr, "--stop-at 2: the run is at step 4 already") {
+		t.Errorf("--stop-at behind the checkpoint: exit %d: %s", code, stderr)
+	}
+	final := filepath.Join(parent, "final")
+	for _, flag := range [][]string{{"--lr", "0.1"}, {"--width", "99"}, {"--resume"}, {"--data", "shapes"}} {
+		a := append([]string{"train", "--out", out, "--export-final", final}, flag...)
+		if code, _, stderr := run(t, a...); code != 2 || !strings.Contains(stderr, flag[0]) {
+			t.Errorf("--export-final %v: exit %d: %s", flag, code, stderr)
+		}
+	}
+	if code, _, stderr := run(t, "train", "--out", out, "--export-final", final, "--data", "./pics", "--dtype", "F16"); code != 0 {
+		t.Errorf("--export-final with the run's own data: exit %d: %s", code, stderr)
+	}
+}

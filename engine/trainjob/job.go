@@ -79,24 +79,11 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	if err := CheckRunFolder(s.OutDir); err != nil {
 		return nil, err
 	}
-	_, statErr := os.Stat(s.OutDir)
-	created := errors.Is(statErr, os.ErrNotExist) // this call makes the run folder
-	madeFrom := firstMissing(s.OutDir)            // and the folders above it that are missing
-	if err := os.MkdirAll(s.OutDir, 0o755); err != nil {
-		return nil, fmt.Errorf("run folder: %w", err)
+	folder, err := openRunFolder(s.OutDir)
+	if err != nil {
+		return nil, err
 	}
-	// One process at a time trains a run folder: a tessera train resumed
-	// on the folder a studio was training trained beside it, and each
-	// overwrote the other's checkpoint, model and record. The lock (an
-	// advisory file lock) goes with the process, even one killed.
-	lock := flock.New(filepath.Join(s.OutDir, LockFile))
-	switch held, err := lock.TryLock(); {
-	case err != nil:
-		return nil, fmt.Errorf("run folder: lock %s: %w", LockFile, err)
-	case !held:
-		return nil, fmt.Errorf("%w: %s is being trained just now by another Tessera (a studio's Train tab or a tessera train): let it finish, or pause or stop it there, then resume", ErrRunExists, s.OutDir)
-	}
-	defer func() { _ = lock.Unlock() }()
+	defer folder.unlock()
 	hasCheckpoint := HoldsCheckpoint(s.OutDir)
 	if err := checkNewRun(s, hasCheckpoint); err != nil {
 		return nil, err
@@ -109,17 +96,17 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	}
 	s = s.FineTuneShaped()
 	rec := Record{Settings: s, State: StateRunning}
-	if old, err := ReadRecord(s.OutDir); err == nil && holdsWork(s.OutDir) {
-		// Its prepared data and checkpoint fix what the run is. (A run
-		// that failed before it prepared anything, a mistyped --data say,
-		// fixes nothing: it is started again with the settings given.)
-		if d := train.SettingsDiff(old.Settings.identity(), s.identity()); len(d) > 0 {
-			return nil, folderErrorf(ErrOtherSettings, "%s holds a run made with other settings (%s): a run keeps its data and architecture; give its settings again, or another run folder to start anew", s.OutDir, strings.Join(d, "; "))
-		}
+	if old, err := sameRun(s); err != nil {
+		return nil, err
+	} else if old != nil {
 		if hasCheckpoint && s.Resume && s.Steps > 0 && s.Steps != old.TotalSteps && s.Steps <= old.Steps {
 			// A shorter schedule asked for: refused before the log says
 			// "nothing left to train" beside it.
 			return nil, fmt.Errorf("a schedule of %d steps: the run is at step %d already; a new schedule needs more steps than that (--steps %d or more)", s.Steps, old.Steps, old.Steps+1)
+		}
+		if hasCheckpoint && s.Resume && s.StopAt > 0 && s.StopAt <= old.Steps {
+			// It said "stopped at step 1 (--stop-at) after 40500 steps".
+			return nil, fmt.Errorf("--stop-at %d: the run is at step %d already; give a later step (%d or more) or leave --stop-at out", s.StopAt, old.Steps, old.Steps+1)
 		}
 		if s.Resume {
 			rec.Steps, rec.TotalSteps, rec.TrainLoss, rec.BestVal, rec.BestStep = old.Steps, old.TotalSteps, old.TrainLoss, old.BestVal, old.BestStep
@@ -174,21 +161,116 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		last += ": " + rec.Error
 	}
 	runLog.close(last + " —")
-	if created && res == nil && !holdsWork(s.OutDir) {
-		// Nothing was made (a mistyped --data, a stop while preparing): the
-		// folder this call made goes, so it leaves no run to list. Only its
-		// own files are removed, and the folder only if then empty.
-		_ = lock.Unlock()
-		_ = os.Remove(filepath.Join(s.OutDir, LockFile))
-		_ = os.Remove(filepath.Join(s.OutDir, RecordFile))
-		_ = os.Remove(filepath.Join(s.OutDir, LogFile))
-		// The folder, and those above it that this call made, each only
-		// if empty (--out np/run left an empty np behind).
-		for dir := filepath.Clean(s.OutDir); madeFrom != "" && os.Remove(dir) == nil && dir != madeFrom; {
-			dir = filepath.Dir(dir)
-		}
+	if res == nil {
+		folder.removeIfEmpty()
 	}
 	return res, err
+}
+
+// runFolder is a run folder opened and locked by openRunFolder.
+type runFolder struct {
+	dir  string
+	lock *flock.Flock
+	// created says this call made the folder, and madeFrom is the topmost
+	// of the folders it made (firstMissing).
+	created  bool
+	madeFrom string
+}
+
+// openRunFolder makes the run folder dir (and the folders above it that
+// are missing) and locks it. One process at a time trains a run folder: a
+// tessera train resumed on the folder a studio was training trained beside
+// it, and each overwrote the other's checkpoint, model and record. The lock
+// (an advisory file lock) goes with the process, even one killed.
+func openRunFolder(dir string) (*runFolder, error) {
+	_, statErr := os.Stat(dir)
+	f := &runFolder{dir: dir, created: errors.Is(statErr, os.ErrNotExist), madeFrom: firstMissing(dir)}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("run folder: %w", err)
+	}
+	f.lock = flock.New(filepath.Join(dir, LockFile))
+	switch held, err := f.lock.TryLock(); {
+	case err != nil:
+		return nil, fmt.Errorf("run folder: lock %s: %w", LockFile, err)
+	case !held:
+		return nil, fmt.Errorf("%w: %s is being trained just now by another Tessera (a studio's Train tab or a tessera train): let it finish, or pause or stop it there, then resume", ErrRunExists, dir)
+	}
+	return f, nil
+}
+
+// unlock releases the folder's lock.
+func (f *runFolder) unlock() { _ = f.lock.Unlock() }
+
+// removeIfEmpty removes the folder this call made when nothing was made
+// in it (a mistyped --data, a stop while preparing), so it leaves no run to
+// list: only a run's own files are removed, and the folder, and those
+// above it that this call made, each only if then empty (--out np/run left
+// an empty np behind).
+func (f *runFolder) removeIfEmpty() {
+	if !f.created || holdsWork(f.dir) {
+		return
+	}
+	f.unlock()
+	_ = os.Remove(filepath.Join(f.dir, LockFile))
+	_ = os.Remove(filepath.Join(f.dir, RecordFile))
+	_ = os.Remove(filepath.Join(f.dir, LogFile))
+	for dir := filepath.Clean(f.dir); f.madeFrom != "" && os.Remove(dir) == nil && dir != f.madeFrom; {
+		dir = filepath.Dir(dir)
+	}
+}
+
+// sameRun reads the record of s's run folder when the folder holds a
+// run's work (its prepared data, tokenizer or checkpoint), which fixes
+// what the run is, and refuses settings that would change it. It returns
+// nil, nil for a folder without such work (a run that failed before it
+// prepared anything, a mistyped --data say, fixes nothing: it is started
+// again with the settings given).
+func sameRun(s Settings) (*Record, error) {
+	old, err := ReadRecord(s.OutDir)
+	if err != nil || !holdsWork(s.OutDir) {
+		return nil, nil
+	}
+	if d := train.SettingsDiff(old.Settings.identity(), s.identity()); len(d) > 0 {
+		return nil, folderErrorf(ErrOtherSettings, "%s holds a run made with other settings (%s): a run keeps its data and architecture; give its settings again, or another run folder to start anew", s.OutDir, strings.Join(d, "; "))
+	}
+	return old, nil
+}
+
+// PrepareRun tokenises s's data into its run folder and stops there
+// (tessera train --prepare-only). It checks and locks the folder as Run
+// does and refuses one whose run was prepared or trained with other
+// settings; where nothing is trained yet it records s (StatePrepared), so
+// that a later call in the folder, a --resume among them, trains what was
+// prepared, and one with other settings is refused rather than trained on
+// these codes.
+func PrepareRun(ctx context.Context, s Settings, ev Events) (*prepare.Prepared, error) {
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	if err := CheckRunFolder(s.OutDir); err != nil {
+		return nil, err
+	}
+	folder, err := openRunFolder(s.OutDir)
+	if err != nil {
+		return nil, err
+	}
+	defer folder.unlock()
+	s = s.FineTuneShaped()
+	if _, err := sameRun(s); err != nil {
+		return nil, err
+	}
+	prep, err := prepareData(ctx, s, s.Init, ev)
+	if err != nil {
+		folder.removeIfEmpty()
+		return nil, err
+	}
+	if HoldsCheckpoint(s.OutDir) {
+		return prep, nil // the run's record keeps its steps and state
+	}
+	if err := WriteRecord(s.OutDir, Record{Settings: s, State: StatePrepared}); err != nil {
+		return nil, err
+	}
+	return prep, nil
 }
 
 // CheckStart says, before anything is read or written, why Run would

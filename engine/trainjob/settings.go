@@ -712,6 +712,9 @@ const (
 	StateBudget  = "budget"  // the time budget (or Settings.StopAt) ran out before the schedule's end
 	StateDone    = "done"    // the schedule finished
 	StateFailed  = "failed"  // the call ended with an error (Record.Error)
+	// StatePrepared: the data is tokenised (tessera train --prepare-only)
+	// and nothing is trained yet.
+	StatePrepared = "prepared"
 )
 
 // Record is what run.json keeps of a run: its settings and how its last
