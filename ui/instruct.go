@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"fyne.io/fyne/v2"
 	"image"
 	"image/draw"
 	"math"
@@ -397,6 +398,9 @@ func (s *Studio) focusInstruction() {
 	s.showEditPanel(true) // where the box is (this session: the choice kept stays the user's)
 	s.edit.reveal(s.edit.instruction)
 	s.win.Canvas().Focus(s.edit.instruction)
+	// The last instruction selected: typing replaces it (it was added to:
+	// "in the twemoji stylemake it red"), and Enter repeats it.
+	s.edit.instruction.TypedShortcut(&fyne.ShortcutSelectAll{})
 	s.setStatus("Type what to change (\"remove the background\", \"make it blue\"…) and press Enter")
 }
 

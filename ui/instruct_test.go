@@ -908,3 +908,19 @@ func TestWeakFamilySaidAsTheEditStarts(t *testing.T) {
 		t.Errorf("the completions put the weak family's instructions among the others: %q", offered)
 	}
 }
+
+// Edit by instruction… (Ctrl+Shift+E) selects the instruction in the box,
+// so that typing replaces it (it was typed onto: "in the twemoji
+// stylemake it red").
+func TestFocusInstructionSelectsIt(t *testing.T) {
+	s, _ := openWithEdit(t, "tiny-edit")
+	s.SetInstruction("make it red")
+	s.focusInstruction()
+	if got := s.edit.instruction.SelectedText(); got != "make it red" {
+		t.Fatalf("selected %q", got)
+	}
+	test.Type(s.edit.instruction, "mirror it")
+	if got := s.edit.instruction.Text; got != "mirror it" {
+		t.Errorf("typed over the selection: %q", got)
+	}
+}

@@ -315,12 +315,18 @@ func (p *promptPanel) Params() (core.Params, error) {
 		return core.Params{}, err
 	}
 	st := p.carried // the settings without a control of their own
-	st.Prompt, st.Negative, st.Seed = p.prompt.Text, p.negative.Text, seed
+	// Spaces around and between the words say nothing to the model; kept,
+	// they went into the picture's record ("red circle " after a Tab
+	// completion) and its name.
+	st.Prompt, st.Negative, st.Seed = oneSpaced(p.prompt.Text), oneSpaced(p.negative.Text), seed
 	st.Temperature, st.TopK, st.TopP = roundTo(p.temperature.Value, 100), k, roundTo(p.topP.Value, 100)
 	st.Guidance = roundTo(p.guidance.Value, 10)
 	out := core.Params{Settings: st, SeedLocked: p.seedLock.Checked, Batch: int(p.batch.Value)}
 	return out, out.Validate()
 }
+
+// oneSpaced is text's words joined by single spaces.
+func oneSpaced(text string) string { return strings.Join(strings.Fields(text), " ") }
 
 // roundTo rounds v to 1/per (slider steps leave float noise).
 func roundTo(v, per float64) float64 {

@@ -72,3 +72,19 @@ func TestWheelOverInstructionScrollsPanel(t *testing.T) {
 		}
 	}
 }
+
+// The prompts are read with single spaces between their words: the space a
+// Tab completion leaves went into the picture's record ("red circle ").
+func TestPromptReadOneSpaced(t *testing.T) {
+	test.NewTempApp(t)
+	p := newPromptPanel()
+	p.prompt.SetText("  red   circle ")
+	p.negative.SetText("blurry\t ")
+	got, err := p.Params()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Prompt != "red circle" || got.Negative != "blurry" {
+		t.Errorf("prompt %q, negative %q", got.Prompt, got.Negative)
+	}
+}
