@@ -390,7 +390,7 @@ func (t *TrainTab) layout() fyne.CanvasObject {
 	)
 	buttons := container.NewGridWithColumns(2, t.start, t.resume, t.pause, t.stop)
 	runsBar := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Runs", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), container.NewHBox(
-		widgets.NewTipButton("", theme.ViewRefreshIcon(), "Read the run folders again", t.RefreshRuns),
+		widgets.NewTipButton("", theme.ViewRefreshIcon(), "Read the run folders again", t.Reread),
 		widgets.NewTipButton("", theme.FolderOpenIcon(), "Show a run folder from elsewhere (made by tessera train --out)", t.showRunFolderDialog),
 		t.same,
 		t.del,
@@ -1018,6 +1018,9 @@ func (t *TrainTab) deletable() (string, error) {
 		return "", errors.New("train: no run to delete: pick one in the list")
 	}
 	dir := t.shown.Dir
+	if t.shown.InUse {
+		return "", fmt.Errorf("train: %s is training in another Tessera (a studio window or a tessera train): stop it there first, then delete it", filepath.Base(dir))
+	}
 	if key, b := t.h.current(); b != nil && isFolderKey(key) && under(key, dir) {
 		return "", fmt.Errorf("train: the model of %s is open on the Create tab: open another model there first, then delete the run", filepath.Base(dir))
 	}
@@ -1674,6 +1677,24 @@ func (t *TrainTab) RefreshRuns() {
 	t.list.Refresh()
 }
 
+// Reread reads the run folders again (the ↻ button), and the run on
+// display with them: its state, curve, samples, log and buttons (the list's
+// row changed and the pane below kept the run as it was, a finished run
+// offering Resume). The run this tab trains is shown as it goes already.
+func (t *TrainTab) Reread() {
+	t.RefreshRuns()
+	if t.job != nil || t.shown == nil {
+		return
+	}
+	for _, r := range t.runs {
+		if cleanPath(r.Dir) == cleanPath(t.shown.Dir) {
+			t.show(r)
+			t.updateButtons()
+			return
+		}
+	}
+}
+
 // highlightShown selects the list row of the run on display (or in
 // progress), if it is listed, so that the highlight and what Resume and
 // Use this model act on are the same run.
@@ -1767,7 +1788,9 @@ func (t *TrainTab) show(info *trainjob.RunInfo) {
 	}
 	if t.job == nil {
 		line := runLine(info)
-		if info.Problem == nil && info.State() == trainjob.StateRunning && !info.Checkpoint {
+		if info.InUse {
+			line += ": Resume and delete it once it has ended there (↻ reads the runs again)"
+		} else if info.Problem == nil && info.State() == trainjob.StateRunning && !info.Checkpoint {
 			// Closed abruptly before its first checkpoint (a kill, a crash):
 			// Resume has nothing to go on from.
 			line += ": closed before its first checkpoint (unless a tessera train is running it now), so there is nothing to resume; Same settings (the copy button in the Runs bar) fills the form with its settings to start it again"
@@ -1901,10 +1924,12 @@ func runLine(r *trainjob.RunInfo) string {
 		return name + " — cannot be read: " + r.Problem.Error()
 	}
 	state := r.State()
-	switch state {
-	case trainjob.StateRunning:
+	switch {
+	case r.InUse:
+		state = "training in another Tessera (a studio window or a tessera train)"
+	case state == trainjob.StateRunning:
 		state = "interrupted" // not this session's run: the app was closed abruptly
-	case trainjob.StateBudget:
+	case state == trainjob.StateBudget:
 		state = "time budget ran out" // "budget" alone read as a word missing
 	}
 	line := fmt.Sprintf("%s — %s", name, state)
@@ -1955,6 +1980,8 @@ func (t *TrainTab) updateButtons() {
 	t.start.Refresh()
 	t.resume.Refresh()
 	switch {
+	case !running && t.shown != nil && t.shown.InUse:
+		t.resume.SetWhyNot("This run is training in another Tessera (a studio window or a tessera train): pause or stop it there, then ↻ and Resume here")
 	case !running && t.shown != nil && !t.shown.Checkpoint && t.shown.Problem == nil:
 		t.resume.SetWhyNot("This run ended before its first checkpoint (the studio was closed while its data was prepared, say): there is nothing to continue. Start, with its run folder typed in the form, trains it anew there")
 	default:

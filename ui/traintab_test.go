@@ -23,6 +23,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/gofrs/flock"
+
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
@@ -1718,5 +1720,39 @@ func TestQuitWhileTrainingAsks(t *testing.T) {
 	tab.job.ending, tab.job.pausable = false, false
 	if n := tab.QuitNote(); n != "" {
 		t.Errorf("a run preparing its data: %q", n)
+	}
+}
+
+// A run another Tessera trains (it holds the run folder's lock) is listed
+// as training there, with Resume and delete off (it read "interrupted",
+// "nothing to resume", and offered both); ↻ reads the run on display again
+// with the list (the pane kept the state it was first shown in).
+func TestRunTrainedElsewhere(t *testing.T) {
+	e := &trainEnv{studioEnv: newEnv(t), runs: t.TempDir()}
+	dir := filepath.Join(e.runs, "elsewhere")
+	must(t, os.MkdirAll(dir, 0o755))
+	must(t, trainjob.WriteRecord(dir, trainjob.Record{Settings: trainjob.Preset("shapes"), State: trainjob.StateRunning}))
+	lock := flock.New(filepath.Join(dir, trainjob.LockFile))
+	if held, err := lock.TryLock(); err != nil || !held {
+		t.Fatalf("lock: %v %v", held, err)
+	}
+	s := e.open(t)
+	tab := s.Train()
+	s.ShowTab(trainTab)
+	must(t, tab.ShowRun(dir))
+	if st := tab.Status(); !strings.Contains(st, "training in another Tessera") || strings.Contains(st, "nothing to resume") {
+		t.Errorf("status %q", st)
+	}
+	if !tab.resume.Disabled() || !tab.del.Disabled() {
+		t.Errorf("Resume enabled %v, delete enabled %v", !tab.resume.Disabled(), !tab.del.Disabled())
+	}
+	must(t, lock.Unlock())
+	must(t, trainjob.WriteRecord(dir, trainjob.Record{Settings: trainjob.Preset("shapes"), State: trainjob.StateDone}))
+	tab.Reread()
+	if st := tab.Status(); !strings.Contains(st, "done") {
+		t.Errorf("after ↻ the status still says %q", st)
+	}
+	if tab.del.Disabled() {
+		t.Error("delete still off once the run ended elsewhere")
 	}
 }

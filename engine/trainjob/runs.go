@@ -52,6 +52,10 @@ type RunInfo struct {
 	// Problem says why the record or the checkpoint could not be read
 	// (nil: no problem).
 	Problem error
+	// InUse says another process trains the run now: it holds the run
+	// folder's lock (another studio window's Train tab, a tessera train).
+	// A run this process trains reads as in use too.
+	InUse bool
 }
 
 // Resumable reports whether the run can continue: it has a checkpoint
@@ -59,7 +63,7 @@ type RunInfo struct {
 // has nothing to continue from (resuming it would start it over with its
 // recorded settings, whatever the user asked this time).
 func (r *RunInfo) Resumable() bool {
-	return r.Problem == nil && r.Checkpoint && r.Step < r.TotalSteps
+	return r.Problem == nil && r.Checkpoint && r.Step < r.TotalSteps && !r.InUse
 }
 
 // State is the run's state: the record's, or one read off the checkpoint.
@@ -85,6 +89,9 @@ func ReadRun(dir string) (*RunInfo, error) {
 		return nil, fmt.Errorf("run folder %s is not a folder", dir)
 	}
 	info := &RunInfo{Dir: dir, BestVal: math.NaN(), Modified: st.ModTime()}
+	if _, err := os.Stat(filepath.Join(dir, LockFile)); err == nil {
+		info.InUse = runInUse(dir) // (only where a run made the lock file: trying the lock creates it)
+	}
 	seen := func(path string) bool {
 		fi, err := os.Stat(path)
 		if err != nil {
