@@ -8,6 +8,7 @@ import (
 	"image"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -415,6 +416,9 @@ func (s *Studio) paramsChanged() {
 	if p, err := s.panel.Params(); err == nil {
 		if s.status.Text == statusPromptUnknown && p.Prompt != s.params.Prompt {
 			s.setStatus("") // about the prompt before this edit
+		}
+		if strings.HasPrefix(s.status.Text, "Error: "+settingsErrorPrefix) {
+			s.setStatus("The settings read again") // the error named a value fixed now (it stayed through later work)
 		}
 		s.params = p
 		s.canvas.SetGlobalTemperature(p.Temperature)

@@ -167,7 +167,7 @@ func (s *Studio) runParams() (core.Params, error) {
 	}
 	p, err := s.panel.Params()
 	if err != nil {
-		return core.Params{}, fmt.Errorf("check the settings: %w", err)
+		return core.Params{}, fmt.Errorf("%s%w", settingsErrorPrefix, err)
 	}
 	s.params = p
 	s.set.SetParams(p)
@@ -221,6 +221,11 @@ func (s *Studio) advanceSeed(p core.Params) {
 
 // statusPromptUnknown is the status while Generate asks about a prompt of
 // unknown words; editing the prompt clears it (paramsChanged).
+// settingsErrorPrefix begins the error of a run refused for a setting the
+// panel cannot read (a seed "abc"); its status line goes once the settings
+// read again (paramsChanged).
+const settingsErrorPrefix = "check the settings: "
+
 const statusPromptUnknown = "The model knows none of the prompt's words"
 
 // errPromptUnknown is returned by Generate when the model knows none of

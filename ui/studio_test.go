@@ -2008,3 +2008,19 @@ func TestOpenImageAtStart(t *testing.T) {
 		t.Fatalf("the picture given at start is not on the canvas (status %q)", s.Status())
 	}
 }
+
+// A run refused for a setting the panel cannot read says so on the status
+// line until the setting reads again (the error stayed through later work).
+func TestSettingsErrorGoesOnceFixed(t *testing.T) {
+	s := newTestStudio(t)
+	s.panel.seed.SetText("abc")
+	s.report(s.Generate())
+	if st := s.Status(); !strings.Contains(st, "check the settings") {
+		t.Fatalf("status %q", st)
+	}
+	s.errDialog.close()
+	s.panel.seed.SetText("5")
+	if st := s.Status(); strings.Contains(st, "check the settings") {
+		t.Errorf("with the seed fixed the status still says %q", st)
+	}
+}
