@@ -336,7 +336,7 @@ func (d *describer) describe(ctx context.Context, path string) error {
 		out.MarginBits = ranked[1].BitsPerToken() - ranked[0].BitsPerToken()
 		out.MarginNats = ranked[1].NLL - ranked[0].NLL
 	}
-	out.Unexplained = len(out.Top) > 0 && sampler.Unexplained(out.Top[0].BitsPerToken, out.Uncond, b.Codes())
+	out.Unexplained = len(out.Top) > 0 && sampler.Unexplained(out.Top[0].BitsPerToken, out.Uncond, b.Codes(), len(tokens))
 	if d.asJSON {
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}

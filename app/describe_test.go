@@ -82,7 +82,7 @@ func TestDescribeRanksByLikelihood(t *testing.T) {
 		for _, e := range out.Top {
 			posteriors[k] = append(posteriors[k], e.Posterior)
 		}
-		if out.Unexplained != sampler.Unexplained(out.Top[0].BitsPerToken, out.Uncond, b.Codes()) {
+		if out.Unexplained != sampler.Unexplained(out.Top[0].BitsPerToken, out.Uncond, b.Codes(), out.Tokens) {
 			t.Errorf("unexplained %v, best %g bits, no prompt %g", out.Unexplained, out.Top[0].BitsPerToken, out.Uncond)
 		}
 	}

@@ -67,6 +67,7 @@ type describeResult struct {
 	key    string // tokensKey of the image described
 	top    []sampler.PromptScore
 	uncond float64 // bits per patch (token) without a prompt
+	tokens int     // the image's codes
 	// candidates is how many prompts were ranked, source where they came
 	// from, skipped how many were left out (words the model does not know).
 	candidates, skipped int
@@ -261,7 +262,7 @@ func describeImage(ctx context.Context, b *bundle.Bundle, cands sampler.Candidat
 	if err != nil {
 		return nil, fmt.Errorf("describe: %w", err)
 	}
-	r := &describeResult{b: b, uncond: uncond.BitsPerToken(), candidates: res.Usable, skipped: len(res.Skipped), source: cands.Source,
+	r := &describeResult{b: b, uncond: uncond.BitsPerToken(), tokens: len(tokens), candidates: res.Usable, skipped: len(res.Skipped), source: cands.Source,
 		names: res.Names}
 	for _, p := range ranked[:min(describeTop, len(ranked))] {
 		if !p.Bound {
@@ -367,8 +368,8 @@ func describedStatus(r *describeResult) string {
 		return fmt.Sprintf("Described the image: it is unlike what the model draws (%q, the likeliest prompt, costs %.1f bits per patch, more than a uniform guess among its %d codes, %.1f): the ranking means little",
 			r.top[0].Prompt, best, r.b.Codes(), math.Log2(float64(r.b.Codes())))
 	}
-	if best >= r.uncond {
-		return fmt.Sprintf("Described the image: no prompt fits it (the likeliest, %q, %.3f bits per patch, explains it no better than no prompt, %.3f): it is unlike what the model draws",
+	if unlikeModel(r) {
+		return fmt.Sprintf("Described the image: no prompt fits it (the likeliest, %q, %.3f bits per patch, explains it hardly better than no prompt, %.3f): it is unlike what the model draws",
 			r.top[0].Prompt, best, r.uncond)
 	}
 	return fmt.Sprintf("Described the image: %q fits it best (%.3f bits per patch; %.3f without a prompt)", r.top[0].Prompt, best, r.uncond)
@@ -385,7 +386,7 @@ func unlikeModel(r *describeResult) bool {
 	if r.b != nil {
 		codes = r.b.Codes()
 	}
-	return sampler.Unexplained(r.top[0].BitsPerToken(), r.uncond, codes)
+	return sampler.Unexplained(r.top[0].BitsPerToken(), r.uncond, codes, r.tokens)
 }
 
 // showResult lists r's prompts, each with a Use button; an image unlike

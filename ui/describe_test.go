@@ -149,7 +149,7 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	// fluent m…": the dialog takes its minimum size, a cut label's few
 	// letters); one longer than the column is cut, whole in its tooltip.
 	long := "large orange square fluent modern"
-	v.showResult(s.describer, &describeResult{b: s.Bundle(), top: []sampler.PromptScore{{Prompt: long, NLL: 10, Tokens: 16}}, candidates: 1, uncond: 1})
+	v.showResult(s.describer, &describeResult{b: s.Bundle(), top: []sampler.PromptScore{{Prompt: long, NLL: 10, Tokens: 16}}, candidates: 1, uncond: 1, tokens: 16})
 	if r := v.rows[0]; r.text.Size().Width < fyne.MeasureText(r.text.Text, theme.TextSize(), fyne.TextStyle{}).Width {
 		t.Errorf("%q cut: %.0f px", r.text.Text, r.text.Size().Width)
 	}
@@ -257,19 +257,19 @@ func TestDescribedStatusSaysWhenNoPromptFits(t *testing.T) {
 	score := func(bits float64) sampler.PromptScore {
 		return sampler.PromptScore{Prompt: "cat face", NLL: bits * 64 * math.Ln2, Tokens: 64}
 	}
-	if got := describedStatus(&describeResult{top: []sampler.PromptScore{score(1)}, uncond: 3}); !strings.Contains(got, `"cat face" fits it best`) {
+	if got := describedStatus(&describeResult{top: []sampler.PromptScore{score(1)}, uncond: 3, tokens: 64}); !strings.Contains(got, `"cat face" fits it best`) {
 		t.Errorf("a fitting prompt: %q", got)
 	}
-	if got := describedStatus(&describeResult{top: []sampler.PromptScore{score(6.3)}, uncond: 6.05}); !strings.Contains(got, "no prompt fits it") {
+	if got := describedStatus(&describeResult{top: []sampler.PromptScore{score(6.3)}, uncond: 6.05, tokens: 64}); !strings.Contains(got, "no prompt fits it") {
 		t.Errorf("no fitting prompt: %q", got)
 	}
 	// More bits per code than a uniform guess (log2 of the tiny model's 16
 	// codes is 4): the picture is unlike what the model draws.
 	b := bundletest.Tiny(1)
-	if got := describedStatus(&describeResult{b: b, top: []sampler.PromptScore{score(5)}, uncond: 6}); !strings.Contains(got, "unlike what the model draws") {
+	if got := describedStatus(&describeResult{b: b, top: []sampler.PromptScore{score(5)}, uncond: 6, tokens: 64}); !strings.Contains(got, "unlike what the model draws") {
 		t.Errorf("a picture far from the model's: %q (codes %d)", got, b.Codes())
 	}
-	if got := describedStatus(&describeResult{b: b, top: []sampler.PromptScore{score(1)}, uncond: 3}); !strings.Contains(got, "fits it best") {
+	if got := describedStatus(&describeResult{b: b, top: []sampler.PromptScore{score(1)}, uncond: 3, tokens: 64}); !strings.Contains(got, "fits it best") {
 		t.Errorf("a fitting prompt with the model known: %q", got)
 	}
 	// The dialog's own text says so too (the status line is cut short).
@@ -277,9 +277,14 @@ func TestDescribedStatusSaysWhenNoPromptFits(t *testing.T) {
 		r      *describeResult
 		unlike bool
 	}{
-		{&describeResult{b: b, top: []sampler.PromptScore{score(5)}, uncond: 6}, true},
-		{&describeResult{b: b, top: []sampler.PromptScore{score(3.5)}, uncond: 3.4}, true},
-		{&describeResult{b: b, top: []sampler.PromptScore{score(1)}, uncond: 3}, false},
+		{&describeResult{b: b, top: []sampler.PromptScore{score(5)}, uncond: 6, tokens: 64}, true},
+		{&describeResult{b: b, top: []sampler.PromptScore{score(3.5)}, uncond: 3.4, tokens: 64}, true},
+		{&describeResult{b: b, top: []sampler.PromptScore{score(1)}, uncond: 3, tokens: 64}, false},
+		// Likelier than with no prompt by 0.007 bits a patch, 0.3 nats in
+		// all: any prompt moves a picture that much (a smiley drawn by
+		// hand, under the emoji model).
+		{&describeResult{b: b, top: []sampler.PromptScore{score(2.993)}, uncond: 3, tokens: 64}, true},
+		{&describeResult{b: b, top: []sampler.PromptScore{score(2.95)}, uncond: 3, tokens: 64}, false},
 	} {
 		if got := unlikeModel(c.r); got != c.unlike {
 			t.Errorf("unlikeModel(best %.1f, none %.1f) = %v", c.r.top[0].BitsPerToken(), c.r.uncond, got)

@@ -530,12 +530,21 @@ func refineTop(ctx context.Context, m *model.Model, distinct [][]int, tokens []i
 	return nil
 }
 
+// ExplainNats is how much likelier than no prompt (in nats, over all of an
+// image's codes) its likeliest prompt must make an image to explain it: 1
+// nat, the image e times as likely. A picture unlike the model's (a smiley
+// drawn with ImageMagick, under the emoji model) had its likeliest prompt
+// at 0.007 bits a patch, 0.3 nats over 64 codes, below no prompt: any
+// prompt moves an image that much.
+const ExplainNats = 1.0
+
 // Unexplained reports whether a description means little: the likeliest
 // prompt's best (bits per token) costs more than a uniform guess among the
-// model's codes (log₂ codes bits), or explains the image no better than no
-// prompt (uncond, bits per token): a picture unlike what the model draws.
-func Unexplained(best, uncond float64, codes int) bool {
-	return best > math.Log2(float64(codes)) || best >= uncond
+// model's codes (log₂ codes bits), or makes the image of tokens codes less
+// than ExplainNats likelier than no prompt does (uncond, bits per token): a
+// picture unlike what the model draws.
+func Unexplained(best, uncond float64, codes, tokens int) bool {
+	return best > math.Log2(float64(codes)) || (uncond-best)*float64(tokens)*math.Ln2 < ExplainNats
 }
 
 // PosteriorWindow (nats) is how far above the best NLL a prompt still
