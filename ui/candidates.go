@@ -64,6 +64,7 @@ func (c *candidateStrip) Thumbs() []*widgets.Thumb { return c.strip.Thumbs() }
 func (c *candidateStrip) show(j job, results []result) {
 	c.results, c.picks = nil, nil
 	c.kind = j.kind
+	results, repeats := oneGiveBack(j, results)
 	if len(results) < 2 {
 		c.clearShown()
 		return
@@ -82,11 +83,34 @@ func (c *candidateStrip) show(j job, results []result) {
 		}
 		thumbs[i] = c.thumb(j.b, i, r, caption, tip)
 	}
-	c.label.SetText(candidateOrder(j, results))
+	label := candidateOrder(j, results)
+	if repeats > 0 {
+		label += fmt.Sprintf("\n(%d more\n= before)", repeats)
+	}
+	c.label.SetText(label)
 	c.strip.Set(thumbs)
 	c.strip.Select(0)
 	c.hint.Hide()
 	c.strip.Show()
+}
+
+// oneGiveBack is results with the candidates that gave back the image run
+// j started from ("= before") after the first left out, and how many were:
+// a masked regeneration showed three thumbnails of the unchanged image
+// beside its one new picture.
+func oneGiveBack(j job, results []result) ([]result, int) {
+	out := make([]result, 0, len(results))
+	seen := false
+	for _, r := range results {
+		if j.gaveBack(r.tokens) {
+			if seen {
+				continue
+			}
+			seen = true
+		}
+		out = append(out, r)
+	}
+	return out, len(results) - len(out)
 }
 
 // thumb is candidate i's thumbnail: its picture (model b's codes), caption

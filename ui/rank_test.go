@@ -409,3 +409,26 @@ func TestExportOfARepeatedCandidateRecordsItsSeed(t *testing.T) {
 		t.Errorf("the export of candidate 2 (seed %d) records %+v, named %q", second, rec, s.files.exportName())
 	}
 }
+
+// Of the candidates that give back the image a run started from, the strip
+// shows one "= before" and counts the rest in its label (a masked
+// regeneration showed three thumbnails of the unchanged image beside its
+// one new picture).
+func TestOneGiveBackShown(t *testing.T) {
+	s := newTestStudio(t)
+	n := s.Document().N()
+	base, other := make([]int, n), make([]int, n)
+	other[0] = 1
+	res := resultsOf(other, base, base, base)
+	s.cands.show(job{kind: kindRegenerate, b: s.bundle, base: base}, res)
+	var got []string
+	for _, th := range s.cands.Thumbs() {
+		got = append(got, th.Caption)
+	}
+	if want := []string{"best", "#2 = before"}; !slices.Equal(got, want) || len(s.cands.results) != 2 {
+		t.Errorf("captions %q (%d results), want %q", got, len(s.cands.results), want)
+	}
+	if l := s.cands.label.Text; !strings.Contains(l, "2 more") {
+		t.Errorf("label %q", l)
+	}
+}
