@@ -41,6 +41,12 @@ type gridPainter struct {
 	// fit, when not zero, is the canvas's image size in pixels: a grid
 	// of another model (an edit model's) is resized to it.
 	fit image.Point
+	// keep, when set, puts the pixels a run keeps (a masked run's outside
+	// its mask) over each decode, as the result will show them: the
+	// decoder redraws kept codes in the context of the new ones, and a
+	// masked edit's preview changed the eyes outside its mask until the
+	// end.
+	keep func(*image.NRGBA)
 }
 
 // newGridPainter starts from shown, the codes on the canvas (−1: none).
@@ -70,11 +76,21 @@ func (g *gridPainter) event(ev sampler.Event) {
 		return
 	}
 	start := time.Now()
-	g.lc.ShowImage(g.fitted(g.tok.Decode(g.codes, g.rows, g.cols)))
+	g.lc.ShowImage(g.picture())
 	g.last = time.Now()
 	g.lastCost = g.last.Sub(start)
 	g.spent += g.lastCost
 	g.decodes++
+}
+
+// picture decodes the codes known so far, fitted to the canvas, with the
+// pixels the run keeps (keep).
+func (g *gridPainter) picture() *image.NRGBA {
+	img := g.fitted(g.tok.Decode(g.codes, g.rows, g.cols))
+	if g.keep != nil {
+		g.keep(img)
+	}
+	return img
 }
 
 // fitted is img at the canvas's size (fit), bilinear; img itself when it

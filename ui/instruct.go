@@ -325,7 +325,12 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		shown := shownCodes(source, func(i int) bool { return emask == nil || emask[i] }) // the kept patches
 		painter := newGridPainter(eb.Tokenizer, s.canvas, er, ec, shown)
 		painter.fit = image.Pt(w, h)
-		s.canvas.ShowImage(painter.fitted(eb.Tokenizer.Decode(shown, er, ec)))
+		if mask != nil && src.Rect.Size() == painter.fit {
+			// The pixels outside the mask stay the source's, as the result
+			// keeps them (keptPixels).
+			painter.keep = func(img *image.NRGBA) { _ = edit.KeepUnmasked(img, src, mask, rows, cols) }
+		}
+		s.canvas.ShowImage(painter.picture())
 		emit := canvasEmitter(&s.runs.prog, s.canvas, painter.event, s.runs.onPatch)
 		res, err := sampler.Edit(ctx, eb, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, emit)
 		if err != nil {

@@ -280,8 +280,14 @@ func TestMaskedEditKeepsThePixelsOutsideTheMask(t *testing.T) {
 	mask[5], mask[6] = true, true
 	must(t, s.paint.SetMask(mask))
 	_, edited := wantEdit(t, s, eb, "make it red", mask, s.set.Candidates())
+	var live *image.NRGBA // the canvas as the edit draws (its last repaint)
+	s.runs.onPatch = func(sampler.Event) {
+		img := s.Canvas().Image()
+		live = &image.NRGBA{Pix: slices.Clone(img.Pix), Stride: img.Stride, Rect: img.Rect}
+	}
 	must(t, s.EditByInstruction("make it red"))
 	s.Wait()
+	s.runs.onPatch = nil
 	must(t, s.LastError())
 	canvas := s.Canvas().Image()
 	decoded := decodeRows(s.Bundle(), s.Document().Tokens(), 4)
@@ -290,6 +296,9 @@ func TestMaskedEditKeepsThePixelsOutsideTheMask(t *testing.T) {
 	for i := range 16 {
 		if !mask[i] && !patchEqual(canvas, old, i, 4, 2) {
 			t.Fatalf("unmasked patch %d changed on the canvas", i)
+		}
+		if live == nil || !mask[i] && !patchEqual(live, old, i, 4, 2) {
+			t.Fatalf("unmasked patch %d changed on the canvas while the edit was drawn", i) // then snapped back
 		}
 		if mask[i] && !patchEqual(canvas, edited, i, 4, 2) {
 			t.Fatalf("masked patch %d is not the edit model's picture of the edit", i)

@@ -99,7 +99,13 @@ func (r *runs) emitter(j job) func(sampler.Event) {
 	var paint func(sampler.Event)
 	if !j.b.Tokenizer.Local() {
 		rows, cols, _ := r.canvas.Grid()
-		paint = newGridPainter(j.b.Tokenizer, r.canvas, rows, cols, j.shown).event
+		g := newGridPainter(j.b.Tokenizer, r.canvas, rows, cols, j.shown)
+		if j.keepMask != nil && j.startPic != nil && j.kind != kindExtend {
+			// The pixels the run keeps, as its result shows them
+			// (keptPixels), not the decoder's redrawing of their codes.
+			g.keep = func(img *image.NRGBA) { _ = edit.KeepUnmasked(img, j.startPic, j.keepMask, rows, cols) }
+		}
+		paint = g.event
 	}
 	hook := r.onPatch
 	if n := r.stopAt; n > 0 {
