@@ -685,6 +685,13 @@ func (t *TrainTab) dataChosen(v string) {
 func (t *TrainTab) clearDataStatus() {
 	if t.status != nil && t.job == nil && strings.HasPrefix(t.status.Text, notStartedData) { // nil: the tab being built
 		t.status.SetText(pickDataStatus)
+		// The settings of the run that did not start go with it (they
+		// read "mnist, fine-tuning mnist, 28×28" beside shapes picked).
+		if t.shown != nil {
+			t.show(t.shown)
+		} else {
+			t.showInfo(trainjob.Settings{}, "")
+		}
 	}
 }
 

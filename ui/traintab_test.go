@@ -1346,9 +1346,15 @@ func TestTrainDataNotDownloaded(t *testing.T) {
 		t.Errorf("a run that never started: info %q, remembered data %q", tab.Info(), s.set.TrainData())
 	}
 	// Another dataset picked: the status about the emoji data goes.
+	if !strings.Contains(tab.Info(), "Settings: emoji") {
+		t.Errorf("the run that did not start: info %q", tab.Info())
+	}
 	tab.SetData("shapes")
 	if st := tab.Status(); strings.Contains(st, "emoji") {
 		t.Errorf("shapes picked, the status still says %q", st)
+	}
+	if strings.Contains(tab.Info(), "emoji") {
+		t.Errorf("shapes picked, the info still says %q", tab.Info())
 	}
 }
 
