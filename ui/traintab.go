@@ -514,7 +514,33 @@ func (t *TrainTab) showData(name string) {
 	t.dataset = name
 	t.data.Quiet(func() { t.data.SetSelected(name) })
 	t.dataNote.SetText(datasetNote(name))
+	t.noteMissing(name)
 	t.updateKeep()
+}
+
+// noteMissing says on the data's line when built-in dataset name is not on
+// this computer yet (it was said only once Start failed), checked off the
+// UI goroutine (MNIST's asks the go command where its module is).
+func (t *TrainTab) noteMissing(name string) {
+	var present func() error
+	switch name {
+	case "emoji":
+		present = func() error { return data.EmojiPresent("") }
+	case "mnist":
+		present = func() error { return data.MNISTPresent(context.Background()) }
+	default:
+		return
+	}
+	go func() {
+		if present() == nil {
+			return
+		}
+		t.do(func() {
+			if t.dataset == name && t.job == nil {
+				t.dataNote.SetText(datasetNote(name) + ": not fetched yet")
+			}
+		})
+	}()
 }
 
 // datasetNote says in a few words what a built-in dataset is.
@@ -654,6 +680,7 @@ func (t *TrainTab) dataChosen(v string) {
 	if v != dataFolder {
 		t.dataset = v
 		t.dataNote.SetText(datasetNote(v))
+		t.noteMissing(v)
 		return
 	}
 	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {

