@@ -1576,3 +1576,16 @@ func TestInfoNamesAnEditsSourcePrompt(t *testing.T) {
 		t.Errorf("info of an edit: exit %d, %q %q", code, stdout, stderr)
 	}
 }
+
+// score --stride on an image no taller than the model says it does not
+// apply (it was accepted and not used, without a word).
+func TestScoreStrideOnAShortImageSaysSo(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "a.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("generate: %s", stderr)
+	}
+	if code, _, stderr := run(t, "score", "--model", model, "--stride", "1", out); code != 0 || !strings.Contains(stderr, "--stride (for images tessera extend grew) does not apply") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}

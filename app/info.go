@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tessera-studio/tessera/assets"
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
@@ -28,10 +29,26 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "info", "[--model M | MODELDIR | RUNDIR] [--json] | IMAGE.png...")
 	modelName := fs.String("model", "", "built-in model name or model folder")
 	asJSON := fs.Bool("json", false, "print the configuration (or each image's metadata, one object a line) as JSON")
-	wholeCard := fs.Bool("card", false, "print a built-in model's whole model card (MODEL.md: how it was made and measured), not its first paragraphs")
+	wholeCard := fs.Bool("card", false, "print the model's whole model card (MODEL.md: how it was made and measured; a built-in's, or a model folder's), not its first paragraphs")
 	images, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
+	}
+	if *modelName == "" && len(images) > 1 && allModelNames(images) {
+		// "tessera info emoji mnist": each model in turn (it took the
+		// names for images: "open image emoji").
+		if *wholeCard || *asJSON {
+			return usageError{"--card and --json describe one model: give one name"}
+		}
+		for i, name := range images {
+			if i > 0 {
+				fmt.Fprintln(env.Stdout)
+			}
+			if err := modelInfo(env, name, false, false); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	if len(images) == 1 && *modelName == "" {
 		// A model folder, or a training run's, given as an argument:
@@ -54,14 +71,50 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 		if *modelName != "" {
 			return usageError{"--model describes a model; images describe themselves: give one or the other"}
 		}
+		if *wholeCard {
+			return usageError{"--card prints a model's card: give a model (--model M, a model folder or a built-in name), not images"}
+		}
 		return imageInfo(env, images, *asJSON)
 	}
-	b, err := openModel(env.Stderr, *modelName, "f32")
+	if *wholeCard && *asJSON {
+		return usageError{"--card prints the model card as text; --json prints the configuration: give one of them"}
+	}
+	return modelInfo(env, *modelName, *asJSON, *wholeCard)
+}
+
+// allModelNames reports whether every arg is a built-in model's name with
+// no file of that name here.
+func allModelNames(args []string) bool {
+	for _, a := range args {
+		if _, err := os.Stat(a); !errors.Is(err, os.ErrNotExist) || !slices.Contains(assets.Models(), a) {
+			return false
+		}
+	}
+	return true
+}
+
+// modelCard is model b's card: a built-in's embedded MODEL.md, or the
+// MODEL.md of a model folder ("" when there is none).
+func modelCard(b *bundle.Bundle) string {
+	if strings.HasPrefix(b.Source, "builtin:") {
+		return assets.ModelCard(b.Name)
+	}
+	if data, err := os.ReadFile(filepath.Join(b.Source, trainjob.ModelCardFile)); err == nil {
+		return string(data)
+	}
+	return ""
+}
+
+// modelInfo prints model name's configuration, size, tokenizer, prompt
+// and model card (its opening; wholeCard: all of it), or, asJSON, its
+// configuration as JSON.
+func modelInfo(env Env, name string, asJSON, wholeCard bool) error {
+	b, err := openModel(env.Stderr, name, "f32")
 	if err != nil {
 		return err
 	}
 	c := b.Model.Config
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		out := map[string]any{
 			"name": b.Name, "source": b.Source, "hash": b.Model.Hash, "params": c.Params(), "config": c,
@@ -102,12 +155,12 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 	} else {
 		fmt.Fprintln(o, "prompt      none (unconditional model)")
 	}
-	if card := assets.ModelCard(b.Name); card != "" && strings.HasPrefix(b.Source, "builtin:") {
-		if !*wholeCard {
+	if card := modelCard(b); card != "" {
+		if !wholeCard {
 			// The card runs to pages: its opening, up to its first
 			// section, and where the rest is.
 			if i := strings.Index(card, "\n## "); i > 0 {
-				card = strings.TrimRight(card[:i], "\n") + fmt.Sprintf("\n\n(how it was made and measured: tessera info --model %s --card)\n", b.Name)
+				card = strings.TrimRight(card[:i], "\n") + fmt.Sprintf("\n\n(how it was made and measured: tessera info --model %s --card)\n", name)
 			}
 		}
 		fmt.Fprintf(o, "\n%s", card)

@@ -254,6 +254,11 @@ func runScore(ctx context.Context, env Env, args []string) error {
 			}
 			s, err = sampler.ScoreTall(ctx, b, p, tokens, tallRows, st, *threads, score)
 		} else {
+			if *stride > 0 {
+				// Accepted and not used, without a word (it is an error
+				// on a tall image where it does not fit the model).
+				fmt.Fprintf(env.Stderr, "note: %s is no taller than model %s: it is scored whole, and --stride (for images tessera extend grew) does not apply\n", path, b.Name)
+			}
 			s, err = score(ctx, b, p, tokens, *threads)
 		}
 		if err != nil {

@@ -786,3 +786,38 @@ func TestPreparedRunKeepsItsSettings(t *testing.T) {
 		t.Errorf("--export-final with the run's own data: exit %d: %s", code, stderr)
 	}
 }
+
+// info shows a model folder's card as it shows a built-in's (its opening;
+// --card all of it), refuses --card with images, and describes several
+// built-in models named at once (it took them for images).
+func TestInfoShowsAFolderModelsCard(t *testing.T) {
+	parent := t.TempDir()
+	data := filepath.Join(parent, "pics")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeCaptionedPictures(t, data, "red cat", "blue dog", "red dog")
+	out := filepath.Join(parent, "run")
+	if code, _, stderr := run(t, "train", "--data", data, "--out", out, "--steps", "1", "--batch", "2", "--threads", "1", "--width", "16", "--layers", "1", "--heads", "1"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	card, err := os.ReadFile(filepath.Join(out, "model", trainjob.ModelCardFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := strings.SplitN(string(card), "\n", 2)[0]
+	code, stdout, stderr := run(t, "info", filepath.Join(out, "model"))
+	if code != 0 || !strings.Contains(stdout, first) {
+		t.Errorf("info of the model folder: exit %d, no %q in %s %s", code, first, stdout, stderr)
+	}
+	if code, stdout, _ := run(t, "info", "--card", filepath.Join(out, "model")); code != 0 || !strings.Contains(stdout, strings.TrimSpace(string(card))) {
+		t.Errorf("info --card: exit %d: %s", code, stdout)
+	}
+	if code, _, stderr := run(t, "info", "--card", filepath.Join(out, "samples.png")); code != 2 || !strings.Contains(stderr, "--card") {
+		t.Errorf("info --card IMAGE: exit %d: %s", code, stderr)
+	}
+	t.Chdir(t.TempDir())
+	if code, stdout, stderr := run(t, "info", "emoji", "mnist"); code != 0 || strings.Count(stdout, "model       ") != 2 {
+		t.Errorf("info emoji mnist: exit %d: %s %s", code, stdout, stderr)
+	}
+}
