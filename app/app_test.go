@@ -1589,3 +1589,45 @@ func TestScoreStrideOnAShortImageSaysSo(t *testing.T) {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
+
+// An image of a folder model whose folder here holds other weights now (it
+// was trained further) says so, and how to read it all the same (it said
+// "not built in: pass --model with the folder", with the folder there).
+func TestRecordedFolderModelRetrained(t *testing.T) {
+	parent := t.TempDir()
+	t.Chdir(parent)
+	if err := bundletest.Tiny(9).Save("tiny", "F32"); err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(parent, "made.png")
+	if code, _, stderr := run(t, "generate", "--model", "./tiny", "--prompt", "red cat", "--seed", "1", "--out", img, "--quiet"); code != 0 {
+		t.Fatalf("generate: %d %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "score", img); code != 0 {
+		t.Fatalf("score with the folder's weights as recorded: %d %s", code, stderr)
+	}
+	if err := bundletest.Tiny(10).Save("tiny", "F32"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "score", img); code == 0 || !strings.Contains(stderr, "the model folder ./tiny here holds other weights now") {
+		t.Errorf("score after the folder's model changed: exit %d, %q", code, stderr)
+	}
+}
+
+// score --json names the prompt's words it scored without (the line said
+// the prompt as given, and its figure was that of the words known).
+func TestScoreJSONNamesUnknownWords(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "a.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("generate: %s", stderr)
+	}
+	code, stdout, stderr := run(t, "score", "--json", "--model", model, "--prompt", "zzzz red cat", out)
+	var line scoreLine
+	if err := json.Unmarshal([]byte(stdout), &line); code != 0 || err != nil {
+		t.Fatalf("exit %d, %v: %s %s", code, err, stdout, stderr)
+	}
+	if !slices.Equal(line.UnknownWords, []string{"zzzz"}) {
+		t.Errorf("unknown words %q", line.UnknownWords)
+	}
+}

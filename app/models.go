@@ -418,9 +418,16 @@ func folderOfRecord(rec pngmeta.Record, hashes map[string]string) (dir string, o
 type notBuiltInError struct {
 	path, model  string
 	otherWeights bool
+	// changedFolder is the folder of the model's name here, whose weights
+	// are not the ones the record names (trained further since).
+	changedFolder string
 }
 
 func (e notBuiltInError) Error() string {
+	if e.changedFolder != "" {
+		return fmt.Sprintf("%s was made by model %s, and the model folder %s here holds other weights now (trained further since, or another model of that name): pass --model %s to read it with them all the same",
+			e.path, e.model, e.changedFolder, e.changedFolder)
+	}
 	if e.otherWeights {
 		return fmt.Sprintf("%s was made by a model named %s whose weights are not the built-in %s's (a model trained into a folder of that name, or the built-in of an earlier Tessera): pass --model with the folder of the model that made it (--model %s reads it with today's built-in all the same)",
 			e.path, e.model, e.model, e.model)
@@ -483,7 +490,11 @@ func recordedModelMemo(log io.Writer, flag string, hashes map[string]string, ima
 			// the ones the record names is it.
 			dir, ok := folderOfRecord(*rec, hashes)
 			if !ok {
-				return rec.Model, "", notBuiltInError{path: path, model: rec.Model}
+				nb := notBuiltInError{path: path, model: rec.Model}
+				if dir != "" && model.IsFolder(dir) {
+					nb.changedFolder = dir // there, with other weights: retrained since
+				}
+				return rec.Model, "", nb
 			}
 			recorded = dir
 		}

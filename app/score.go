@@ -32,6 +32,11 @@ type scoreLine struct {
 	// PNG's A1111 "parameters" text) or "none".
 	Prompt       string `json:"prompt"`
 	PromptSource string `json:"prompt_source"`
+	// UnknownWords are the prompt's words the model does not know and
+	// CutWords those past its prompt length: the image was scored without
+	// them (as if Prompt lacked them).
+	UnknownWords []string `json:"unknown_words,omitempty"`
+	CutWords     []string `json:"cut_words,omitempty"`
 	// Metadata is the generation record found in the image ("tessera",
 	// "a1111" or "none"); NegativePrompt and Seed are what it holds
 	// (scoring does not use them).
@@ -267,7 +272,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		warnWords(env.Stderr, b.Prompt, s.Unknown, s.Cut)
 		if *asJSON {
 			line := scoreLine{Image: path, Model: b.Name, NLLNats: s.NLL, BitsPerToken: s.BitsPerToken(), Tokens: len(tokens), PerTokenNLL: noNegativeZero(s.PerToken),
-				Prompt: p, PromptSource: promptFrom, Metadata: facts.From, NegativePrompt: facts.Negative, Seed: facts.Seed, Source: source, Rows: tallRows}
+				Prompt: p, PromptSource: promptFrom, UnknownWords: s.Unknown, CutWords: s.Cut, Metadata: facts.From, NegativePrompt: facts.Negative, Seed: facts.Seed, Source: source, Rows: tallRows}
 			if err := enc.Encode(line); err != nil {
 				return err
 			}
