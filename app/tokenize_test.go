@@ -642,8 +642,16 @@ func TestTokenizerRunFindsItsFolderAnywhere(t *testing.T) {
 	if code, _, stderr := run(t, "train-tokenizer", "--out", "run", "--data", "./pics/", "--steps", "4", "--threads", "1"); code != 0 {
 		t.Errorf("resumed with --data ./pics/: exit %d: %s", code, stderr)
 	}
+	// Named through a link, the folder is the run's (TrainViT compared the
+	// spellings and refused it).
+	if err := os.Symlink(data, filepath.Join(parent, "alias")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "train-tokenizer", "--out", "run", "--data", "./alias", "--steps", "5", "--threads", "1"); code != 0 {
+		t.Errorf("resumed with --data through a link: exit %d: %s", code, stderr)
+	}
 	t.Chdir(t.TempDir())
-	if code, _, stderr := run(t, "train-tokenizer", "--out", filepath.Join(parent, "run"), "--steps", "5", "--threads", "1"); code != 0 {
+	if code, _, stderr := run(t, "train-tokenizer", "--out", filepath.Join(parent, "run"), "--steps", "6", "--threads", "1"); code != 0 {
 		t.Errorf("resumed from another folder: exit %d: %s", code, stderr)
 	}
 	for name, want := range map[string]string{"emoji": "give --init assets/models/emoji", "mnist": "has no ViT tokenizer to start from"} {

@@ -83,7 +83,7 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 	// resume given only --minutes took every default: all 19,030 images
 	// where the run had used 300, other held-out images, a 20,000-step
 	// schedule, and the architecture flags had to be given again).
-	resuming := false
+	resuming, resumedData := false, ""
 	if ck := filepath.Join(*out, train.ViTCheckpointFile); fileExists(ck) {
 		st, err := train.ReadViTState(ck)
 		if err != nil {
@@ -91,6 +91,7 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 		}
 		resuming = true
 		o, c := st.Options, st.Options.Config
+		resumedData = o.Data
 		if set["data"] && o.Data != "" && !sameData(*dataset, o.Data) {
 			// Refused before its images are read (it said "resuming … with
 			// its own settings (data NEW)" first).
@@ -181,6 +182,12 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 		if abs, err := filepath.Abs(*dataset); err == nil {
 			opt.Data = abs
 		}
+	}
+	if resuming && resumedData != "" {
+		// The run's own spelling of its data, which sameData accepted the
+		// one given for (TrainViT compares the two as written: a run
+		// recorded as "pics" refused "/home/me/pics").
+		opt.Data = resumedData
 	}
 	fmt.Fprintf(env.Stderr, "tokenizer: %d×%d px, %d codes of %d×%d px from %d entries; %d training and %d held-out images\n",
 		cfg.ImageSize, cfg.ImageSize, cfg.Tokens(), cfg.PatchSize, cfg.PatchSize, cfg.CodebookSize, len(trainImgs), len(valImgs))

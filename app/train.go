@@ -350,6 +350,17 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		st.Init, st.InitModel = b, f.initModel
+	} else if st.InitModel != "" && (!trainjob.HoldsCheckpoint(st.OutDir) || !fileExists(trainjob.PreparedPath(st.OutDir))) {
+		// A fine-tune resumed from its record (--resume, --export-final)
+		// that still starts from the base model's weights (no checkpoint:
+		// a run that --prepare-only prepared) or must tokenise its data
+		// again: the base model, a built-in one too, is opened as --init
+		// opens it (it failed: "open the model mnist first").
+		b, err := openModel(log, st.InitModel, "f32")
+		if err != nil {
+			return fmt.Errorf("the run fine-tunes %s: %w", st.InitModel, err)
+		}
+		st.Init = b
 	}
 	if f.exportFinal != "" {
 		if rec, err := trainjob.ReadRecord(f.out); err == nil && set["data"] && st.Data != rec.Settings.Data {

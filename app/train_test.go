@@ -821,3 +821,25 @@ func TestInfoShowsAFolderModelsCard(t *testing.T) {
 		t.Errorf("info emoji mnist: exit %d: %s %s", code, stdout, stderr)
 	}
 }
+
+// A fine-tune of a built-in model prepared with --prepare-only resumes with
+// --resume alone: the record names the base model, which is opened as
+// --init opens it (it failed: "open the model mnist first").
+func TestPreparedFineTuneOfABuiltinResumes(t *testing.T) {
+	parent := t.TempDir()
+	data := filepath.Join(parent, "pics")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeCaptionedPictures(t, data, "digit 1", "digit 2", "digit 3")
+	out := filepath.Join(parent, "run")
+	if code, _, stderr := run(t, "train", "--prepare-only", "--init", "mnist", "--data", data, "--out", out, "--steps", "2", "--threads", "1"); code != 0 {
+		t.Fatalf("--prepare-only: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "train", "--resume", "--out", out, "--threads", "1"); code != 0 {
+		t.Fatalf("--resume: exit %d: %s", code, stderr)
+	}
+	if rec, err := trainjob.ReadRecord(out); err != nil || rec.Steps != 2 || rec.Settings.InitModel != "mnist" {
+		t.Errorf("record %+v (%v)", rec, err)
+	}
+}

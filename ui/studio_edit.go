@@ -277,7 +277,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 		}
 		msg += fmt.Sprintf(" · the %d candidates of the image %s come back with %s", strip, left, back)
 	}
-	if ip := s.doc.ImageParams(); ip.Prompt != "" && ip.Prompt != s.panel.prompt.Text && ip.Imported == "" && ip.Instruction == "" {
+	if ip := s.doc.ImageParams(); ip.Prompt != "" && ip.Prompt != oneSpaced(s.panel.prompt.Text) && ip.Imported == "" && ip.Instruction == "" {
 		// The prompt box keeps what was typed; say how to get the image's
 		// (not of an edit by instruction: its seed is the edit model's,
 		// and the button is greyed out).

@@ -49,6 +49,7 @@ const (
 	// status about data that is missing (clearDataStatus).
 	pickDataStatus = "Pick the data and a time budget, then Start"
 	notStartedData = "Not started: "
+	dataNotReady   = "data is not ready on this computer"
 )
 
 // trainHost is what the Train tab needs of the studio: narrow handles,
@@ -711,9 +712,15 @@ func (t *TrainTab) dataChosen(v string) {
 // another was picked; other statuses (a run's) stay.
 func (t *TrainTab) clearDataStatus() {
 	if t.status != nil && t.job == nil && strings.HasPrefix(t.status.Text, notStartedData) { // nil: the tab being built
+		missing := strings.HasSuffix(t.status.Text, dataNotReady)
 		t.status.SetText(pickDataStatus)
-		// The settings of the run that did not start go with it (they
-		// read "mnist, fine-tuning mnist, 28×28" beside shapes picked).
+		// The settings of a run that did not start for want of its data go
+		// with it (they read "mnist, fine-tuning mnist, 28×28" beside
+		// shapes picked); a data report declined stays, to fix the files
+		// it lists.
+		if !missing {
+			return
+		}
 		if t.shown != nil {
 			t.show(t.shown)
 		} else {
@@ -1552,7 +1559,7 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 	case errors.Is(err, data.ErrNotFound):
 		// The built-in datasets other than shapes are downloaded once, with
 		// the registries' own clients, in Tessera's source folder.
-		t.status.SetText(fmt.Sprintf(notStartedData+"the %s data is not ready on this computer", j.st.DataName()))
+		t.status.SetText(fmt.Sprintf(notStartedData+"the %s "+dataNotReady, j.st.DataName()))
 		// Nothing started: its "— started: emoji —" line goes, and the
 		// next session's form does not start from data that is not there.
 		t.logLines = t.logLines[:min(j.logFrom, len(t.logLines))]

@@ -189,7 +189,13 @@ func openRunFolder(dir string) (*runFolder, error) {
 		return nil, fmt.Errorf("run folder: %w", err)
 	}
 	f.lock = flock.New(filepath.Join(dir, LockFile))
-	switch held, err := f.lock.TryLock(); {
+	// Tried for a moment: a runs list read (ReadRun) holds the lock for
+	// the instant it takes to see whether another process trains the run.
+	ctx, cancel := context.WithTimeout(context.Background(), lockPatience)
+	defer cancel()
+	switch held, err := f.lock.TryLockContext(ctx, lockPatience/10); {
+	case errors.Is(err, context.DeadlineExceeded):
+		return nil, fmt.Errorf("%w: %s is being trained just now by another Tessera (a studio's Train tab or a tessera train): let it finish, or pause or stop it there, then resume", ErrRunExists, dir)
 	case err != nil:
 		return nil, fmt.Errorf("run folder: lock %s: %w", LockFile, err)
 	case !held:
@@ -197,6 +203,9 @@ func openRunFolder(dir string) (*runFolder, error) {
 	}
 	return f, nil
 }
+
+// lockPatience is how long openRunFolder tries for a run folder's lock.
+const lockPatience = 500 * time.Millisecond
 
 // unlock releases the folder's lock.
 func (f *runFolder) unlock() { _ = f.lock.Unlock() }
