@@ -83,6 +83,9 @@ type trainHost struct {
 	// dropWork forgets the work of the models under dir.
 	unsavedWork func(dir string) bool
 	dropWork    func(dir string)
+	// ended follows the end of a run (nil: nothing to do): a quit
+	// question asked while it trained says so no more.
+	ended func()
 }
 
 // TrainTab is the studio's Train tab: it trains a model on a dataset
@@ -1517,6 +1520,9 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		t.h.refresh(filepath.Join(j.dir, "model"))
 	}
 	t.job = nil
+	if t.h.ended != nil {
+		defer t.h.ended()
+	}
 	t.RefreshRuns()
 	info, rerr := trainjob.ReadRun(j.dir)
 	if rerr == nil {
@@ -2349,6 +2355,7 @@ func (s *Studio) trainHost() trainHost {
 		},
 		showError:  s.showError,
 		modelsGone: s.refreshModels,
+		ended:      s.runEnded,
 		unsavedWork: func(dir string) bool {
 			for key, w := range s.works {
 				if isFolderKey(key) && under(key, dir) && w.doc != nil && !w.doc.Empty() && !w.saved {

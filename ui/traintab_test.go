@@ -1771,3 +1771,21 @@ func TestRunTrainedElsewhere(t *testing.T) {
 		t.Error("delete still off once the run ended elsewhere")
 	}
 }
+
+// A quit question asked while a run trained is brought up to date when the
+// run ends (it went on saying "Quitting pauses it").
+func TestQuitQuestionFollowsTheRunsEnd(t *testing.T) {
+	e := newTrainEnv(t)
+	s, tab, _ := e.startTiny(t, "quit", 4)
+	pumpFor(t, s, "a first step", func() bool { return tab.job != nil && tab.job.pausable })
+	s.requestClose()
+	if !strings.Contains(s.quitAsk.text, "Quitting pauses it") {
+		t.Fatalf("quit while training asked %q", s.quitAsk.text)
+	}
+	test.Tap(tab.stop)
+	tab.wait()
+	if !s.quitAsk.shown() || strings.Contains(s.quitAsk.text, "Quitting pauses it") || !strings.Contains(s.quitAsk.text, "Nothing would be lost now") {
+		t.Errorf("after the run ended the question says %q", s.quitAsk.text)
+	}
+	s.quitAsk.close()
+}
