@@ -228,6 +228,9 @@ func checkOuts(name, typed string, paths []string, ext string, force bool, input
 	case !fi.IsDir():
 		return fmt.Errorf("--%s %q: %s is a file, not a folder", name, path, dir)
 	}
+	if t := atomicfile.Target(path); t != path {
+		dir = filepath.Dir(t) // a link's file is written where it points
+	}
 	if err := atomicfile.CheckFolder(dir); err != nil {
 		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
 			err = pe.Err // "read-only file system", not the probe file's name

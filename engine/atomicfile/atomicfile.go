@@ -91,6 +91,10 @@ func linkTarget(path string) string {
 	return path
 }
 
+// Target is the file Write replaces for path: the end of a chain of
+// symbolic links at path, or path itself (see Write).
+func Target(path string) string { return linkTarget(path) }
+
 // CheckFolder reports whether Write can create files in dir: it creates
 // and removes an empty temporary file there, so a long computation whose
 // result goes to dir fails before it starts rather than at the write (a
