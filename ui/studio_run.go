@@ -436,9 +436,17 @@ func (s *Studio) regenerate(repairOf *sampler.Score) error {
 	}
 	late, kept := "", false
 	imageSeed := s.doc.ImageParams().Seed // the image's own, not the panel's next
+	keep := mask
+	if unfinished > 0 && s.doc.Picture() == nil {
+		// A stopped image has no picture of its own to keep: its patches
+		// drawn are shown as the codes decode with the rest, as Continue
+		// shows them (kept from a decode of them beside placeholder codes,
+		// a ViT's top row came out dark, with a seam).
+		keep = nil
+	}
 	return s.startJob(job{
 		kind: kindRegenerate, label: "regenerating", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
-		keepMask: mask, startPic: s.doc.Picture(), lateNote: &late, kept: &kept, startOpened: s.doc.ImageParams().Imported != "",
+		keepMask: keep, startPic: s.doc.Picture(), lateNote: &late, kept: &kept, startOpened: s.doc.ImageParams().Imported != "",
 		temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return mask[i] }), sampled: sampled, unfinished: unfinished, repair: repair,
 		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
 			res, err := sampler.Inpaint(ctx, b, opt, tokens, mask, n, emit)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"image/gif"
@@ -435,5 +436,28 @@ func TestStylePerSeedInTheStudio(t *testing.T) {
 	}
 	if got := s.imagePrompt("red cat"); got != "red cat" {
 		t.Errorf("an image drawn without a style reads %q", got)
+	}
+}
+
+// Regenerate masked on a stopped image of a ViT model, nothing masked,
+// draws its picture from all its codes, as Continue does: its patches drawn
+// before the stop came from a decode of them beside placeholder codes (a
+// dark top row with a seam, saved so).
+func TestRegenerateStoppedViTImageDecodesAllItsCodes(t *testing.T) {
+	s := newViTStudio(t)
+	s.set.SetCandidates(1)
+	lockSeed(t, s, "red cat", 5)
+	s.StopAtPatch(3)
+	generate(t, s)
+	if s.Document().Complete() {
+		t.Fatal("not stopped")
+	}
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	rows, _ := s.Bundle().Grid()
+	want := decodeRows(s.Bundle(), s.Document().Tokens(), rows)
+	if got := s.Canvas().Image(); !bytes.Equal(got.Pix, want.Pix) {
+		t.Error("the finished image is not its codes' picture")
 	}
 }
