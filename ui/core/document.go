@@ -153,6 +153,9 @@ type Document struct {
 	Rows, Cols int
 	cur        Snapshot
 	undo, redo []Snapshot
+	// dropped is the redo stack the last change cleared, which TakeBack
+	// of that change restores.
+	dropped []Snapshot
 	// Parent is the output file the current image came from ("" if none):
 	// a copy of the current snapshot's, kept in step by every change.
 	Parent string
@@ -319,7 +322,7 @@ func (d *Document) commit(s Snapshot) error {
 	if len(d.undo) > MaxUndo {
 		d.undo = slices.Delete(d.undo, 0, len(d.undo)-MaxUndo)
 	}
-	d.redo = nil
+	d.dropped, d.redo = d.redo, nil
 	c := s.clone()
 	d.steps++
 	c.step = d.steps
@@ -455,14 +458,16 @@ var errNothingToRedo = errors.New("nothing to redo")
 
 // TakeBack undoes the last change, made as undo step step, and leaves no
 // redo of it: a change that came to nothing (the mask of a Resample the
-// least likely that changed no patch). It is an error when another change
-// came after it.
+// least likely that changed no patch). The redo steps the change cleared
+// come back (Redo went grey after a repair that changed nothing). It is
+// an error when another change, an undo or a redo came after it.
 func (d *Document) TakeBack(step uint64) error {
 	if len(d.undo) == 0 || d.cur.step != step {
 		return errors.New("take back: another change came since")
 	}
 	d.setCur(d.undo[len(d.undo)-1])
 	d.undo = d.undo[:len(d.undo)-1]
+	d.redo, d.dropped = d.dropped, nil
 	return nil
 }
 
@@ -474,6 +479,7 @@ func (d *Document) Undo() error {
 	d.redo = append(d.redo, d.cur)
 	d.setCur(d.undo[len(d.undo)-1])
 	d.undo = d.undo[:len(d.undo)-1]
+	d.dropped = nil
 	return nil
 }
 
@@ -485,6 +491,7 @@ func (d *Document) Redo() error {
 	d.undo = append(d.undo, d.cur)
 	d.setCur(d.redo[len(d.redo)-1])
 	d.redo = d.redo[:len(d.redo)-1]
+	d.dropped = nil
 	return nil
 }
 

@@ -304,3 +304,25 @@ func TestDocumentDescends(t *testing.T) {
 		t.Fatal("a new change made before the step descends from it")
 	}
 }
+
+// A change taken back gives back the redo steps it cleared: a Resample the
+// least likely that changed nothing left Redo grey.
+func TestTakeBackRestoresRedo(t *testing.T) {
+	d := NewDocument(2, 2)
+	p := DefaultParams()
+	must(t, d.SetImage([]int{1, 2, 3, 4}, p, "a.png"))
+	must(t, d.SetImage([]int{5, 6, 7, 8}, p, "b.png"))
+	must(t, d.Undo())
+	must(t, d.SetMask([]bool{true, false, false, false}))
+	if d.CanRedo() {
+		t.Fatal("the mask kept the redo")
+	}
+	must(t, d.TakeBack(d.Step()))
+	if !d.CanRedo() || d.Masked() != 0 {
+		t.Fatalf("taken back: redo %v, masked %d", d.CanRedo(), d.Masked())
+	}
+	must(t, d.Redo())
+	if got := d.Tokens(); !slices.Equal(got, []int{5, 6, 7, 8}) {
+		t.Fatalf("redo after the take-back: %v", got)
+	}
+}
