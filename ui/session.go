@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/tessera-studio/tessera/ui/core"
 )
@@ -76,10 +79,40 @@ type autosaver struct {
 	timer   *time.Timer
 	err     error
 	write   sync.Mutex // serialises file writes
+	// off, when set, is why nothing is written: Save drops the data and
+	// Flush and Err return it (errSessionElsewhere).
+	off error
 	// failed, when set, is told the first error of a run of failed writes
 	// (a full disk), on the goroutine that wrote: a timer's write has no
 	// caller to return it to.
 	failed func(error)
+}
+
+// sessionLockFile, in the state folder, is locked by the studio that keeps
+// the session (Options.LockSession).
+const sessionLockFile = "session.lock"
+
+// errSessionElsewhere is the autosave's error in a studio opened while
+// another keeps the session.
+var errSessionElsewhere = errors.New("another Tessera window keeps this session: this window's work is not kept for next time")
+
+// lockSession takes the session lock of stateDir, kept until the process
+// ends; held by another process, the session is left to it: this studio's
+// autosaver writes nothing (errSessionElsewhere) and restore reads nothing.
+func (s *Studio) lockSession(stateDir string) {
+	if err := os.MkdirAll(stateDir, 0o755); err != nil {
+		return // the autosave says what is wrong with the folder
+	}
+	l := flock.New(filepath.Join(stateDir, sessionLockFile))
+	held, err := l.TryLock()
+	switch {
+	case err != nil:
+		return // a file system without locks: as before
+	case held:
+		s.sessionLock = l // kept: a lock collected with its file would be let go
+	default:
+		s.save.off = errSessionElsewhere
+	}
 }
 
 // newAutosaver returns a saver for path.
@@ -91,6 +124,9 @@ func newAutosaver(path string, delay time.Duration) *autosaver {
 func (a *autosaver) Save(data []byte) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.off != nil {
+		return
+	}
 	a.pending = data
 	if a.timer == nil {
 		a.timer = time.AfterFunc(a.delay, func() { a.Flush() })
@@ -135,5 +171,8 @@ func (a *autosaver) Flush() error {
 func (a *autosaver) Err() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.off != nil {
+		return a.off
+	}
 	return a.err
 }

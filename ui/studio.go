@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/gofrs/flock"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/internal/paths"
@@ -45,6 +46,11 @@ type Options struct {
 	OutputsDir string
 	// StateDir holds the autosaved session (default: app storage).
 	StateDir string
+	// LockSession takes the state folder's session lock (sessionLockFile):
+	// a second studio on the same folder then neither restores nor
+	// autosaves the session, and says so (two windows overwrote each
+	// other's session.json, and the last to write won).
+	LockSession bool
 	// Workers caps the sampler's threads (0: all cores).
 	Workers int
 	// RunsDir holds the Train tab's run folders (default: ~/Tessera/runs;
@@ -132,6 +138,7 @@ type Studio struct {
 	promptAsk   singleDialog // "Generate without a prompt?", while shown
 	editAsk     singleDialog // "Edit with words left out?", while shown
 	closing     bool
+	sessionLock *flock.Flock // the state folder's session lock, held while the studio runs (Options.LockSession)
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.
 	works       map[string]*modelWork
@@ -231,6 +238,9 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 		stateDir = storageDir(a)
 	}
 	s.save = newAutosaver(filepath.Join(stateDir, sessionFile), autosaveDelay)
+	if opt.LockSession {
+		s.lockSession(stateDir)
+	}
 	s.save.failed = func(err error) {
 		s.loop.Do(func() {
 			if !s.closing && !s.quitAsk.shown() { // quitting says so itself (unsavedReason)

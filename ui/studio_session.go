@@ -81,6 +81,12 @@ func (s *Studio) restore() {
 		s.startNote = joinNotes(s.startNote, s.train.pausedNote)
 	}
 	sess, err := loadSession(s.save.path)
+	if s.save.off != nil {
+		// The other window's work: opened here too, the two would each
+		// be taken for the session.
+		sess, err = nil, nil
+		s.startNote = joinNotes(s.startNote, "Another Tessera window is open and keeps the session: this window starts afresh, and its work is not kept for next time (its pictures are saved in the outputs folder as usual; export what else you want to keep)")
+	}
 	if err != nil {
 		// The file is kept aside, not overwritten by the next autosave:
 		// a damaged one may still be mended, and another version's is

@@ -2024,3 +2024,31 @@ func TestSettingsErrorGoesOnceFixed(t *testing.T) {
 		t.Errorf("with the seed fixed the status still says %q", st)
 	}
 }
+
+// A second studio on a state folder whose session another keeps (the
+// session lock) starts afresh, says so, and writes no session: two windows
+// overwrote each other's session.json, the last to write winning.
+func TestSecondWindowLeavesTheSessionAlone(t *testing.T) {
+	e := newEnv(t)
+	lock := func(o *Options) { o.LockSession = true }
+	first := e.start(t, lock)
+	first.Wait()
+	lockSeed(t, first, "red cat", 7)
+	generate(t, first)
+	must(t, first.FlushAutosave())
+	kept, err := os.ReadFile(filepath.Join(e.state, sessionFile))
+	must(t, err)
+	second := e.start(t, lock)
+	second.Wait()
+	if !second.Document().Empty() || !strings.Contains(second.Status(), "Another Tessera window is open and keeps the session") {
+		t.Fatalf("the second window: empty %v, status %q", second.Document().Empty(), second.Status())
+	}
+	lockSeed(t, second, "blue dog", 3)
+	generate(t, second)
+	if err := second.FlushAutosave(); err == nil {
+		t.Error("the second window's autosave reports nothing")
+	}
+	if now, _ := os.ReadFile(filepath.Join(e.state, sessionFile)); !bytes.Equal(now, kept) {
+		t.Error("the second window wrote the session")
+	}
+}
