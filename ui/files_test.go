@@ -713,3 +713,21 @@ func TestAutosaverTellsAFailureOnce(t *testing.T) {
 		t.Fatalf("a failure after a success was told %d times in all", len(told))
 	}
 }
+
+// A picture whose Tessera record cannot be read opens from its pixels and
+// says its record is damaged, as tessera info does (it said only that its
+// parameters came from its A1111 text).
+func TestOpenSaysTheRecordIsDamaged(t *testing.T) {
+	s := newTestStudio(t)
+	path := filepath.Join(t.TempDir(), "garbled.png")
+	f, err := os.Create(path)
+	must(t, err)
+	must(t, pngmeta.Encode(f, image.NewNRGBA(image.Rect(0, 0, 8, 8)), map[string]string{pngmeta.KeyTessera: `{"tokens":[1,2`, pngmeta.KeyParameters: "red cat\nSteps: 16, Seed: 3"}))
+	must(t, f.Close())
+	must(t, s.OpenFile(path))
+	s.Wait()
+	must(t, s.LastError())
+	if st := s.Status(); !strings.Contains(st, "its Tessera record is damaged") {
+		t.Errorf("status %q", st)
+	}
+}

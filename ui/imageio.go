@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"path/filepath"
+	"strings"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
@@ -107,9 +108,16 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 	}
 	gridRows, cols := b.Grid()
 	o := &opened{Rows: gridRows}
+	damaged := "" // what is wrong with a Tessera record that cannot be read
 	// Metadata that cannot be read is ignored: the pixels still open.
 	if text, err := pngmeta.ReadText(bytes.NewReader(data)); err == nil {
-		if rec, ok, err := pngmeta.ParseRecord(text); ok && err == nil {
+		rec, ok, err := pngmeta.ParseRecord(text)
+		if ok && err != nil {
+			// Said, as tessera info says it (the studio read the A1111
+			// text or the pixels without a word).
+			damaged = fmt.Sprintf("its Tessera record is damaged (%v): its pixels are read instead", err)
+		}
+		if ok && err == nil {
 			o.Record = rec
 		} else if s, ok := text[pngmeta.KeyParameters]; ok {
 			p := pngmeta.ParseParameters(s)
@@ -186,6 +194,9 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 			note += "; " + o.Note
 		}
 		o.Note = note
+	}
+	if damaged != "" {
+		o.Note = strings.TrimSuffix(damaged+"; "+o.Note, "; ")
 	}
 	return o, nil
 }
