@@ -432,3 +432,15 @@ func TestOneGiveBackShown(t *testing.T) {
 		t.Errorf("label %q", l)
 	}
 }
+
+// repeats counts the candidates that are an earlier one's picture, which a
+// batch saved with Settings' "every image" writes once (and now says so).
+func TestRepeatsCountsAlikeCandidates(t *testing.T) {
+	a, b := []int{1, 2}, []int{3, 4}
+	if n := repeats(resultsOf(a, b, a, a)); n != 2 {
+		t.Errorf("%d repeats, want 2", n)
+	}
+	if n := repeats(resultsOf(a, b)); n != 0 {
+		t.Errorf("%d repeats of distinct pictures", n)
+	}
+}

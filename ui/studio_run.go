@@ -1079,10 +1079,31 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	case first.path != "":
 		msg += savedNote(first.path)
 	}
-	if n := newlySaved(results[1:]); n > 0 && first.path != "" {
-		msg += fmt.Sprintf(" (and the batch's %s)", plural.N(n, "other image", "other images"))
+	var also []string
+	if n := newlySaved(results[1:]); n > 0 {
+		also = append(also, fmt.Sprintf("and the batch's %s", plural.N(n, "other image", "other images")))
+	}
+	if rep := repeats(results); rep > 0 && j.saveAll && !res.Stopped {
+		// Settings' "every image" saves each picture once: said, where a
+		// batch of four alike wrote one file without a word.
+		also = append(also, fmt.Sprintf("%s the same picture as one before, not saved again", plural.N(rep, "candidate is", "candidates are")))
+	}
+	if len(also) > 0 && first.path != "" {
+		msg += " (" + strings.Join(also, "; ") + ")"
 	}
 	s.setStatus(msg)
+}
+
+// repeats counts the results that are the same picture as one before them
+// (alikeBefore), which a batch saves once.
+func repeats(results []result) int {
+	n := 0
+	for i := range results {
+		if alikeBefore(results, i) >= 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // newlySaved counts the results written to the outputs folder by this run
