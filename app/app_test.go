@@ -606,7 +606,7 @@ func TestInfoDescribesImages(t *testing.T) {
 	// How it was made from its parent, in the info and in the parameters
 	// text (a masked regeneration's prompt and seed alone do not make it).
 	made := map[string]string{
-		"copy":       "exported    from tessera-1.png, the studio's saved copy of this picture (its record says what it was made from)\n  made        3 of 16 patches of photo.png regenerated",
+		"copy":       "exported    from tessera-1.png, a file of this very picture (its record says what it was made from)\n  made        3 of 16 patches of photo.png regenerated",
 		"export":     "made from   tessera-1.png",
 		"branch":     "made from   the first 6 of 16 patches of tessera-1.png kept, the rest sampled",
 		"regenerate": "made from   3 of 16 patches of tessera-1.png regenerated",

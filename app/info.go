@@ -316,10 +316,11 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		}
 		steps := ancestry(path, rec)
 		if same, _ := rec.Extra[pngmeta.ExtraSameAsParent].(bool); rec.Parent != "" && same {
-			// The studio's export of an image it saved: the parent is that
-			// saved copy of the same picture, which names what it was made
-			// from.
-			fmt.Fprintf(o, "  exported    from %s, the studio's saved copy of this picture (its record says what it was made from)\n", rec.Parent)
+			// The studio's export of an image it saved or opened: the parent
+			// is that file of the same picture, which names what it was
+			// made from (not always the studio's own copy: a picture opened
+			// from elsewhere is its parent too).
+			fmt.Fprintf(o, "  exported    from %s, a file of this very picture (its record says what it was made from)\n", rec.Parent)
 			if how := rec.MadeFrom(); how != "" && len(steps) == 0 { // else the first step below says it
 				fmt.Fprintf(o, "  made        %s\n", how)
 			}
