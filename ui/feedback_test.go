@@ -764,6 +764,20 @@ func TestHistoryContextMenu(t *testing.T) {
 		t.Fatal("a favourite's menu does not offer to remove it from the favourites")
 	}
 	s.Window().Canvas().Overlays().Top().Hide()
+	// The filter offers the favourites alone (they could be marked and
+	// not found again), and lets go of it once none is left.
+	if !slices.Contains(s.history.models.Options, favouritesOnly) {
+		t.Fatalf("filter options %q", s.history.models.Options)
+	}
+	s.history.Filter(favouritesOnly)
+	if s.HistoryLen() != 1 || !strings.HasPrefix(s.history.Thumbs()[0].Caption, "★") {
+		t.Fatalf("the favourites filter shows %d pictures", s.HistoryLen())
+	}
+	s.history.ToggleFavourite(item.path)
+	if s.HistoryLen() != 2 || slices.Contains(s.history.models.Options, favouritesOnly) {
+		t.Fatalf("no favourite left: %d pictures shown, options %q", s.HistoryLen(), s.history.models.Options)
+	}
+	s.history.ToggleFavourite(item.path)
 	must(t, s.history.Reveal(item.path))
 	if revealed != filepath.Dir(item.path) {
 		t.Fatalf("revealed %q", revealed)

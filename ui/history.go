@@ -29,8 +29,12 @@ const prefFavourites = "history.favourites"
 // prefHistoryModel is the model the history strip shows ("" for all).
 const prefHistoryModel = "history.model"
 
-// allModels is the history filter's entry for every model.
-const allModels = "All models"
+// allModels is the history filter's entry for every model, and
+// favouritesOnly its entry for the favourites of every model.
+const (
+	allModels      = "All models"
+	favouritesOnly = "★ Favourites"
+)
 
 // historyItem is one output file in the history strip.
 type historyItem struct {
@@ -74,7 +78,7 @@ func newHistoryPanel(host historyHost, win fyne.Window, app fyne.App) *historyPa
 	h := &historyPanel{host: host, win: win, prefs: app.Preferences(), thumbs: map[string]*widgets.Thumb{}, strip: widgets.NewThumbStrip()}
 	h.reveal = func(dir string) error { return app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}) }
 	h.filter = h.prefs.String(prefHistoryModel) // the filter chosen when the studio was last used
-	h.models = widgets.NewTipSelect([]string{allModels}, "Show the history of one model only", h.Filter)
+	h.models = widgets.NewTipSelect([]string{allModels}, "Show the history of one model only, or the favourites (★, right-click a picture to mark one)", h.Filter)
 	h.models.Quiet(func() { h.models.SetSelected(allModels) }) // refresh shows the filter once there are items
 	return h
 }
@@ -120,7 +124,14 @@ func (h *historyPanel) refresh() {
 	var thumbs []*widgets.Thumb
 	models := []string{allModels}
 	filter := h.filter
-	if !slices.ContainsFunc(h.items, func(it historyItem) bool { return it.model == filter }) {
+	favs := h.prefs.StringList(prefFavourites) // read once: a preference list is a copy each time
+	shows := func(it historyItem) bool {
+		if filter == favouritesOnly {
+			return slices.Contains(favs, it.path)
+		}
+		return filter == "" || it.model == filter
+	}
+	if filter != "" && !slices.ContainsFunc(h.items, shows) {
 		filter = "" // no image of that model (yet): every model's
 		if len(h.items) > 0 && h.filter != "" {
 			// Its last image deleted, or none in this outputs folder: the
@@ -130,13 +141,18 @@ func (h *historyPanel) refresh() {
 			h.setFilter("")
 		}
 	}
+	anyFavourite := false
 	for _, it := range h.items {
 		if it.model != "" && !slices.Contains(models, it.model) {
 			models = append(models, it.model)
 		}
-		if filter == "" || it.model == filter {
+		anyFavourite = anyFavourite || slices.Contains(favs, it.path)
+		if shows(it) {
 			thumbs = append(thumbs, h.cachedThumb(it))
 		}
+	}
+	if anyFavourite {
+		models = append(models[:1], append([]string{favouritesOnly}, models[1:]...)...)
 	}
 	for path := range h.thumbs {
 		if !slices.ContainsFunc(h.items, func(it historyItem) bool { return it.path == path }) {
