@@ -1631,3 +1631,17 @@ func TestScoreJSONNamesUnknownWords(t *testing.T) {
 		t.Errorf("unknown words %q", line.UnknownWords)
 	}
 }
+
+// generate says when the model drew a sample unsure in a style the prompt
+// names (the emoji model's "rocket fluent modern" was a broken picture,
+// saved without a word), and not for a prompt without a style.
+func TestGenerateSaysUnsureStyle(t *testing.T) {
+	model := tinyModel(t) // random weights: every sample is unsure
+	dir := t.TempDir()
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat google", "--out", filepath.Join(dir, "a.png"), "--quiet"); code != 0 || !strings.Contains(stderr, "it may not know that name in the google style") {
+		t.Errorf("with a style: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--out", filepath.Join(dir, "b.png"), "--quiet"); code != 0 || strings.Contains(stderr, "unsure") {
+		t.Errorf("without a style: exit %d: %s", code, stderr)
+	}
+}

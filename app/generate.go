@@ -240,6 +240,13 @@ type saveOptions struct {
 	source       []int  // a branch's source codes: images equal to it are said to be
 }
 
+// unsureNote says that the model drew file unsure in style, the style its
+// prompt names (sampler.UnsureStyle): likely no picture of the name.
+func unsureNote(file, prompt, style string, meanLogLik float64) string {
+	return fmt.Sprintf("%s: the model drew %q unsure (%.2f bits a patch, where pictures it knows take under %.1f): it may not know that name in the %s style; without a style word (a style per seed) it draws the styles it knows",
+		file, prompt, -meanLogLik/math.Ln2, sampler.UnsureBits/2, style)
+}
+
 // sameNotes says which images of a batch written to out (numberedPath) are
 // the same picture as an earlier one of the batch, or as source (a
 // branch's), with what varies them: a model that knows its pictures by
@@ -396,6 +403,7 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 	}
 	// a score of its own beside the likelihood (prompt gain, description margin)
 	own := so.rank && so.rankBy.RecordKey() != ""
+	var unsure []string // notes on samples the model drew unsure in a style the prompt names
 	for i, im := range images {
 		path := numberedPath(so.out, i, len(images))
 		var pic image.Image = b.Decode(im.Tokens)
@@ -431,6 +439,9 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		if err := pngmeta.WriteFileAtomic(path, pic, meta); err != nil {
 			return err
 		}
+		if st := sampler.UnsureStyle(b, opt.Prompt, im.MeanLogLik()); st != "" && so.source == nil {
+			unsure = append(unsure, unsureNote(filepath.Base(path), rec.Prompt, st, im.MeanLogLik()))
+		}
 		if so.json {
 			line := savedImage{Path: path, Seed: im.Seed, Prompt: rec.Prompt, Style: sampler.DrawnStyle(b, im), MeanLogLik: im.MeanLogLik(), Unchanged: so.source != nil && slices.Equal(im.Tokens, so.source),
 				Temperature: rec.Temperature, Guidance: rec.Guidance}
@@ -459,7 +470,7 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		}
 	}
 	// Said once every file is written (a failed write names none).
-	for _, n := range sameNotes(so.out, images, so.source, opt) {
+	for _, n := range append(sameNotes(so.out, images, so.source, opt), unsure...) {
 		fmt.Fprintln(env.Stderr, "note: "+n)
 	}
 	if len(images) > 1 {

@@ -2052,3 +2052,20 @@ func TestSecondWindowLeavesTheSessionAlone(t *testing.T) {
 		t.Error("the second window wrote the session")
 	}
 }
+
+// A picture the model drew unsure in a style the prompt names is said so
+// on the status line (a broken "rocket fluent modern" was shown without a
+// word).
+func TestUnsureStyleSaid(t *testing.T) {
+	s := newTestStudio(t) // random weights: every sample is unsure
+	lockSeed(t, s, "red cat google", 3)
+	generate(t, s)
+	if st := s.Status(); !strings.Contains(st, "it may not know that name in the google style") {
+		t.Errorf("status %q", st)
+	}
+	lockSeed(t, s, "red cat", 3)
+	generate(t, s)
+	if st := s.Status(); strings.Contains(st, "unsure") {
+		t.Errorf("without a style: status %q", st)
+	}
+}

@@ -2,6 +2,7 @@ package sampler
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 
@@ -196,4 +197,25 @@ func generateStyledChunk(ctx context.Context, b *bundle.Bundle, opt Options, see
 		res.Images[i].Prompt = prompts[i*S+pick]
 	}
 	return res, nil
+}
+
+// UnsureBits is the mean cost, in bits per patch, above which a sample of a
+// model with style words, drawn in a style its prompt names, is most likely
+// no picture of the prompt: measured on the built-in emoji model at its
+// recommended settings (50 names in the fluent modern style, seed 1), the 7
+// samples that showed something else took 0.32–0.76 bits a patch and the
+// 43 others 0.01–0.08 (docs/eval/style-probes.txt).
+const UnsureBits = 0.2
+
+// UnsureStyle is the style a prompt of model b names when meanLogLik
+// (nats per patch, a sample's mean log-likelihood) says the model drew it
+// unsure (UnsureBits: likely no picture of the prompt's name in that
+// style), "" otherwise or when b has no style words or the prompt names
+// none.
+func UnsureStyle(b *bundle.Bundle, text string, meanLogLik float64) string {
+	styles := styleWords(b)
+	if len(styles) == 0 || !b.Conditional() || -meanLogLik/math.Ln2 <= UnsureBits {
+		return ""
+	}
+	return prompt.StyleIn(b.ReadPrompt(text), styles)
 }

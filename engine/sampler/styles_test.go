@@ -211,3 +211,22 @@ func TestStylePerSeedCompletesABegunStyle(t *testing.T) {
 		}
 	}
 }
+
+// UnsureStyle names the style a prompt asks for when the sample cost more
+// than UnsureBits a patch, and nothing for a confident sample, a prompt
+// without a style or a model without style words.
+func TestUnsureStyle(t *testing.T) {
+	b := bundletest.Tiny(1)
+	unsure, sure := -(UnsureBits+0.1)*math.Ln2, -(UnsureBits/4)*math.Ln2
+	if got := UnsureStyle(b, "red cat google", unsure); got != "google" {
+		t.Errorf("unsure sample in a style named: %q", got)
+	}
+	for _, c := range []struct {
+		prompt string
+		loglik float64
+	}{{"red cat google", sure}, {"red cat", unsure}} {
+		if got := UnsureStyle(b, c.prompt, c.loglik); got != "" {
+			t.Errorf("%q at %.3f nats a patch: %q", c.prompt, c.loglik, got)
+		}
+	}
+}
