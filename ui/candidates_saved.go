@@ -57,12 +57,31 @@ type savedCandidate struct {
 // saved is the strip shown, for the session file, as the strip of image
 // (nil when none is shown), the document being at version.
 func (c *candidateStrip) saved(image []int, version int) *savedStrip {
-	thumbs := c.strip.Thumbs()
-	if len(c.results) == 0 || len(thumbs) != len(c.results) {
+	return stripOf(image, c.kind, c.label.Text, c.results, c.strip.Thumbs(), c.version >= 0 && c.version == version)
+}
+
+// savedShelf is the shelf's strips (those an undo or a new image put
+// away), oldest first, for the session file: an undo after a restart
+// brings them back as it did before (they were lost).
+func (c *candidateStrip) savedShelf() []*savedStrip {
+	var out []*savedStrip
+	for _, sh := range c.shelf {
+		if sv := stripOf(sh.tokens, sh.kind, sh.label, sh.results, sh.thumbs, false); sv != nil {
+			out = append(out, sv)
+		}
+	}
+	return out
+}
+
+// stripOf is a strip of results shown as thumbs, going with image, as
+// the session file keeps it (nil when there is none, or a picture cannot
+// be kept).
+func stripOf(image []int, kind, label string, results []result, thumbs []*widgets.Thumb, inPlace bool) *savedStrip {
+	if len(results) == 0 || len(thumbs) != len(results) {
 		return nil
 	}
-	sv := &savedStrip{Image: slices.Clone(image), Kind: c.kind, Label: c.label.Text, InPlace: c.version >= 0 && c.version == version}
-	for i, r := range c.results {
+	sv := &savedStrip{Image: slices.Clone(image), Kind: kind, Label: label, InPlace: inPlace}
+	for i, r := range results {
 		pic, err := core.PictureBytes(r.pic)
 		if err != nil {
 			return nil // not kept: the strip goes with the session's end
@@ -84,20 +103,62 @@ func (c *candidateStrip) saved(image []int, version int) *savedStrip {
 // the document read back, at version, has nothing to redo; else it makes
 // an undo step of its own.
 func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, current []int, version int, moreToRedo bool, saved func(tokens []int)) bool {
-	if sv == nil || len(sv.Candidates) < 2 || !slices.Equal(sv.Image, current) {
+	if sv == nil || !slices.Equal(sv.Image, current) {
 		return false
+	}
+	results, thumbs, ok := c.rebuild(b, sv, saved)
+	if !ok {
+		return false
+	}
+	c.display(results, sv.Kind, sv.Label, thumbs, current, func(i int) bool { return sv.Candidates[i].Selected })
+	if sv.InPlace && !moreToRedo {
+		c.version = version
+	}
+	return true
+}
+
+// restoreShelf puts the strips svs of model b's, kept by the session file,
+// back on the shelf (savedShelf), for an undo to bring back; saved is told
+// the candidates still on file. A strip of another model's or damaged is
+// left out. A pick from one makes an undo step of its own.
+func (c *candidateStrip) restoreShelf(b *bundle.Bundle, svs []*savedStrip, saved func(tokens []int)) {
+	for _, sv := range svs {
+		if sv == nil {
+			continue
+		}
+		results, thumbs, ok := c.rebuild(b, sv, saved)
+		if !ok {
+			continue
+		}
+		for i, th := range thumbs {
+			th.Selected = sv.Candidates[i].Selected
+		}
+		c.shelf = slices.DeleteFunc(c.shelf, func(o *shelvedStrip) bool { return slices.Equal(o.tokens, sv.Image) })
+		c.shelf = append(c.shelf, &shelvedStrip{tokens: slices.Clone(sv.Image), results: results, kind: sv.Kind, thumbs: thumbs, label: sv.Label})
+	}
+	if n := len(c.shelf); n > maxShelved {
+		c.shelf = slices.Delete(c.shelf, 0, n-maxShelved)
+	}
+}
+
+// rebuild makes sv's results and thumbnails again (model b's); ok false
+// for a strip of another model's or a damaged one. A candidate saved to a
+// file that is gone since counts as unsaved; saved is told those still on
+// file.
+func (c *candidateStrip) rebuild(b *bundle.Bundle, sv *savedStrip, saved func(tokens []int)) (results []result, thumbs []*widgets.Thumb, ok bool) {
+	if len(sv.Candidates) < 2 {
+		return nil, nil, false
 	}
 	cells := b.ImageTokens()
 	_, cols := b.Grid()
-	var results []result
 	for _, sc := range sv.Candidates {
 		// A stopped batch's partial images are shorter than their rows.
 		if sc.Rows > core.MaxImageRows || len(sc.Tokens) == 0 || len(sc.Tokens) > sc.Rows*cols || sc.Rows*cols < cells || slices.ContainsFunc(sc.Tokens, func(t int) bool { return t < 0 || t >= b.Codes() }) {
-			return false // another model's, or damaged: nothing shown
+			return nil, nil, false // another model's, or damaged: nothing shown
 		}
 		pic, err := core.ParsePicture(sc.Picture)
 		if err != nil || pic != nil && pic.Rect.Size() != image.Pt(cols*b.PatchSize(), sc.Rows*b.PatchSize()) {
-			return false // damaged: nothing shown
+			return nil, nil, false // damaged: nothing shown
 		}
 		r := result{tokens: sc.Tokens, rows: sc.Rows, seed: sc.Seed, style: sc.Style, path: sc.Path, rec: sc.Record, again: sc.Again,
 			loglik: sc.LogLik, score: sc.Score, scored: sc.Scored, rankBy: sampler.RankBy(sc.RankBy), before: sc.Before, startParams: sc.Start, parent: sc.Parent, pic: pic}
@@ -110,13 +171,9 @@ func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, current 
 		}
 		results = append(results, r)
 	}
-	thumbs := make([]*widgets.Thumb, len(results))
+	thumbs = make([]*widgets.Thumb, len(results))
 	for i, r := range results {
 		thumbs[i] = c.thumb(b, i, r, sv.Candidates[i].Caption, sv.Candidates[i].Tip)
 	}
-	c.display(results, sv.Kind, sv.Label, thumbs, current, func(i int) bool { return sv.Candidates[i].Selected })
-	if sv.InPlace && !moreToRedo {
-		c.version = version
-	}
-	return true
+	return results, thumbs, true
 }

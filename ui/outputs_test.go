@@ -556,3 +556,23 @@ func TestUnsavedResultIsSaid(t *testing.T) {
 		t.Errorf("status %q", st)
 	}
 }
+
+// The candidates put away with an image an undo goes back to are kept with
+// the session too: after a restart, Undo brings them back as it did before
+// (the strip came back empty).
+func TestShelvedCandidatesOutliveARestart(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	setParams(t, s, "red cat", 50, func(p *core.Params) { p.Batch = 3 })
+	generate(t, s)
+	first := slices.Clone(s.Document().Tokens())
+	setParams(t, s, "blue dog", 51, func(p *core.Params) { p.Batch = 1 })
+	generate(t, s)
+	must(t, s.FlushAutosave())
+
+	s2 := e.open(t)
+	must(t, s2.Undo())
+	if !slices.Equal(s2.Document().Tokens(), first) || s2.Candidates() != 3 {
+		t.Fatalf("undone after a restart: the batch's image %v, %d candidates", slices.Equal(s2.Document().Tokens(), first), s2.Candidates())
+	}
+}

@@ -39,6 +39,9 @@ type session struct {
 	// Candidates is the candidate strip of the image on the canvas (nil:
 	// none was shown), which can still be picked from.
 	Candidates *savedStrip `json:"candidates,omitempty"`
+	// Shelf holds the strips put away with the images an undo or redo
+	// goes back to (candidateStrip.savedShelf), oldest first.
+	Shelf []*savedStrip `json:"shelf,omitempty"`
 }
 
 // savedWork is one other model's work in the session file.

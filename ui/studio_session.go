@@ -24,6 +24,8 @@ type sessionOut struct {
 	Others    map[string]workOut `json:"others,omitempty"`
 	// Candidates is the candidate strip of the image on the canvas.
 	Candidates *savedStrip `json:"candidates,omitempty"`
+	// Shelf holds the strips of images an undo or redo goes back to.
+	Shelf []*savedStrip `json:"shelf,omitempty"`
 }
 
 // workOut is another model's work as written.
@@ -163,6 +165,7 @@ func (s *Studio) autosave() {
 	out := sessionOut{
 		Version: sessionVersion, Model: s.modelKey, ModelHash: s.bundle.Model.Hash,
 		Params: s.params, Doc: s.docJSON, Saved: s.currentSaved(), Candidates: s.cands.saved(s.doc.Tokens(), s.doc.Version()),
+		Shelf: s.cands.savedShelf(),
 	}
 	for key, w := range s.works {
 		if key == s.modelKey || w.doc.Empty() && !w.doc.CanUndo() {
