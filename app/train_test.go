@@ -347,12 +347,7 @@ func TestFolderModelNamesItsCaptions(t *testing.T) {
 // studio and eval-prompts, started from elsewhere, find it
 // (trainjob.TrainingData).
 func TestTrainRecordsTheFolderAbsolute(t *testing.T) {
-	parent := t.TempDir()
-	data := filepath.Join(parent, "pics")
-	if err := os.Mkdir(data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeCaptionedPictures(t, data, "red cat", "blue dog", "red dog")
+	parent, data := namedPictureFolder(t, "pics", "red cat", "blue dog", "red dog")
 	t.Chdir(parent)
 	out := filepath.Join(t.TempDir(), "run")
 	if code, _, stderr := run(t, "train", "--data", "pics", "--out", out, "--steps", "1", "--batch", "2", "--threads", "1"); code != 0 {
@@ -686,12 +681,7 @@ func TestHelpSaysWhatCommandsDo(t *testing.T) {
 // eval-prompts judge it against its pictures (trainjob.ModelData), not
 // against the built-in dataset of that name.
 func TestModelOfAFolderNamedLikeADataset(t *testing.T) {
-	parent := t.TempDir()
-	data := filepath.Join(parent, "shapes")
-	if err := os.Mkdir(data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeCaptionedPictures(t, data, "red cat", "blue dog", "red dog")
+	parent, data := namedPictureFolder(t, "shapes", "red cat", "blue dog", "red dog")
 	t.Chdir(parent)
 	out := filepath.Join(t.TempDir(), "run")
 	if code, _, stderr := run(t, "train", "--data", "./shapes", "--out", out, "--steps", "1", "--batch", "2", "--threads", "1"); code != 0 {
@@ -737,12 +727,7 @@ func TestTrainWarnsOfABatchBeyondTheExamples(t *testing.T) {
 // it likes ("./pics" for the recorded absolute path). --stop-at behind the
 // checkpoint and a training flag beside --export-final are refused.
 func TestPreparedRunKeepsItsSettings(t *testing.T) {
-	parent := t.TempDir()
-	data := filepath.Join(parent, "pics")
-	if err := os.Mkdir(data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeCaptionedPictures(t, data, "red cat", "blue dog", "red dog")
+	parent, data := namedPictureFolder(t, "pics", "red cat", "blue dog", "red dog")
 	t.Chdir(parent)
 	out := filepath.Join(parent, "run")
 	tiny := []string{"--width", "16", "--layers", "1", "--heads", "1", "--batch", "2", "--threads", "1", "--patch", "4"}
@@ -791,12 +776,7 @@ func TestPreparedRunKeepsItsSettings(t *testing.T) {
 // --card all of it), refuses --card with images, and describes several
 // built-in models named at once (it took them for images).
 func TestInfoShowsAFolderModelsCard(t *testing.T) {
-	parent := t.TempDir()
-	data := filepath.Join(parent, "pics")
-	if err := os.Mkdir(data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeCaptionedPictures(t, data, "red cat", "blue dog", "red dog")
+	parent, data := namedPictureFolder(t, "pics", "red cat", "blue dog", "red dog")
 	out := filepath.Join(parent, "run")
 	if code, _, stderr := run(t, "train", "--data", data, "--out", out, "--steps", "1", "--batch", "2", "--threads", "1", "--width", "16", "--layers", "1", "--heads", "1"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -826,12 +806,7 @@ func TestInfoShowsAFolderModelsCard(t *testing.T) {
 // --resume alone: the record names the base model, which is opened as
 // --init opens it (it failed: "open the model mnist first").
 func TestPreparedFineTuneOfABuiltinResumes(t *testing.T) {
-	parent := t.TempDir()
-	data := filepath.Join(parent, "pics")
-	if err := os.Mkdir(data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeCaptionedPictures(t, data, "digit 1", "digit 2", "digit 3")
+	parent, data := namedPictureFolder(t, "pics", "digit 1", "digit 2", "digit 3")
 	out := filepath.Join(parent, "run")
 	if code, _, stderr := run(t, "train", "--prepare-only", "--init", "mnist", "--data", data, "--out", out, "--steps", "2", "--threads", "1"); code != 0 {
 		t.Fatalf("--prepare-only: exit %d: %s", code, stderr)
@@ -842,4 +817,18 @@ func TestPreparedFineTuneOfABuiltinResumes(t *testing.T) {
 	if rec, err := trainjob.ReadRecord(out); err != nil || rec.Steps != 2 || rec.Settings.InitModel != "mnist" {
 		t.Errorf("record %+v (%v)", rec, err)
 	}
+}
+
+// namedPictureFolder writes a folder of captioned pictures (one a caption)
+// named name in a new parent folder, and returns both paths: runs that
+// name their data relative to the parent.
+func namedPictureFolder(t *testing.T, name string, captions ...string) (parent, data string) {
+	t.Helper()
+	parent = t.TempDir()
+	data = filepath.Join(parent, name)
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeCaptionedPictures(t, data, captions...)
+	return parent, data
 }

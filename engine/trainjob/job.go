@@ -72,14 +72,8 @@ func (ev Events) log() io.Writer {
 // a run folder that this call made and that holds nothing a run keeps is
 // removed again.
 func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
-	if err := s.Check(); err != nil {
-		return nil, err
-	}
 	log := ev.log()
-	if err := CheckRunFolder(s.OutDir); err != nil {
-		return nil, err
-	}
-	folder, err := openRunFolder(s.OutDir)
+	folder, err := openChecked(s)
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +159,18 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		folder.removeIfEmpty()
 	}
 	return res, err
+}
+
+// openChecked checks s (Settings.Check) and its run folder
+// (CheckRunFolder), then opens and locks the folder (openRunFolder).
+func openChecked(s Settings) (*runFolder, error) {
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	if err := CheckRunFolder(s.OutDir); err != nil {
+		return nil, err
+	}
+	return openRunFolder(s.OutDir)
 }
 
 // runFolder is a run folder opened and locked by openRunFolder.
@@ -253,13 +259,7 @@ func sameRun(s Settings) (*Record, error) {
 // prepared, and one with other settings is refused rather than trained on
 // these codes.
 func PrepareRun(ctx context.Context, s Settings, ev Events) (*prepare.Prepared, error) {
-	if err := s.Check(); err != nil {
-		return nil, err
-	}
-	if err := CheckRunFolder(s.OutDir); err != nil {
-		return nil, err
-	}
-	folder, err := openRunFolder(s.OutDir)
+	folder, err := openChecked(s)
 	if err != nil {
 		return nil, err
 	}
