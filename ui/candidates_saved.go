@@ -21,6 +21,10 @@ type savedStrip struct {
 	Kind       string           `json:"kind"`
 	Label      string           `json:"label"`
 	Candidates []savedCandidate `json:"candidates"`
+	// History is 1 + the place of the strip's undo step in the document's
+	// history (core.Document.HistoryIndex; 0: unknown), for a strip put
+	// away: an undo after a restart finds the step it goes with.
+	History int `json:"history,omitempty"`
 	// InPlace: the strip's run made the current undo step and nothing was
 	// undone past it, so a pick replaces that step's image in place (after
 	// a restart as before it) rather than making a step of its own.
@@ -63,10 +67,13 @@ func (c *candidateStrip) saved(image []int, version int) *savedStrip {
 // savedShelf is the shelf's strips (those an undo or a new image put
 // away), oldest first, for the session file: an undo after a restart
 // brings them back as it did before (they were lost).
-func (c *candidateStrip) savedShelf() []*savedStrip {
+// place is where a step is in the document's history
+// (core.Document.HistoryIndex).
+func (c *candidateStrip) savedShelf(place func(step uint64) int) []*savedStrip {
 	var out []*savedStrip
 	for _, sh := range c.shelf {
 		if sv := stripOf(sh.tokens, sh.kind, sh.label, sh.results, sh.thumbs, false); sv != nil {
+			sv.History = place(sh.step) + 1
 			out = append(out, sv)
 		}
 	}
@@ -120,8 +127,9 @@ func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, current 
 // restoreShelf puts the strips svs of model b's, kept by the session file,
 // back on the shelf (savedShelf), for an undo to bring back; saved is told
 // the candidates still on file. A strip of another model's or damaged is
-// left out. A pick from one makes an undo step of its own.
-func (c *candidateStrip) restoreShelf(b *bundle.Bundle, svs []*savedStrip, saved func(tokens []int)) {
+// left out. stepAt is the undo step at a place in the document's history
+// (core.Document.StepAt), read back with it.
+func (c *candidateStrip) restoreShelf(b *bundle.Bundle, svs []*savedStrip, stepAt func(i int) uint64, saved func(tokens []int)) {
 	for _, sv := range svs {
 		if sv == nil {
 			continue
@@ -134,7 +142,7 @@ func (c *candidateStrip) restoreShelf(b *bundle.Bundle, svs []*savedStrip, saved
 			th.Selected = sv.Candidates[i].Selected
 		}
 		c.shelf = slices.DeleteFunc(c.shelf, func(o *shelvedStrip) bool { return slices.Equal(o.tokens, sv.Image) })
-		c.shelf = append(c.shelf, &shelvedStrip{tokens: slices.Clone(sv.Image), results: results, kind: sv.Kind, thumbs: thumbs, label: sv.Label})
+		c.shelf = append(c.shelf, &shelvedStrip{tokens: slices.Clone(sv.Image), step: stepAt(sv.History - 1), results: results, kind: sv.Kind, thumbs: thumbs, label: sv.Label})
 	}
 	if n := len(c.shelf); n > maxShelved {
 		c.shelf = slices.Delete(c.shelf, 0, n-maxShelved)

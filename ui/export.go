@@ -134,8 +134,9 @@ func resolveSavePath(typed, dir, ext string) (string, error) {
 		return "", fmt.Errorf("%s is not a folder one can save in", filepath.Dir(p))
 	}
 	// A background write (the time-lapse) would fail after its dialog closed.
-	if dir := filepath.Dir(atomicfile.Target(p)); atomicfile.CheckFolder(dir) != nil { // a link's file is written where it points
-		return "", fmt.Errorf("cannot write in %s: %w", dir, atomicfile.CheckFolder(dir))
+	dir = filepath.Dir(atomicfile.Target(p)) // a link's file is written where it points
+	if err := atomicfile.CheckFolder(dir); err != nil {
+		return "", fmt.Errorf("cannot write in %s: %w", dir, err)
 	}
 	return p, nil
 }

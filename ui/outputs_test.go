@@ -576,3 +576,27 @@ func TestShelvedCandidatesOutliveARestart(t *testing.T) {
 		t.Fatalf("undone after a restart: the batch's image %v, %d candidates", slices.Equal(s2.Document().Tokens(), first), s2.Candidates())
 	}
 }
+
+// The strip an opening of a file of the same picture put away comes back
+// with the opening's undo after a restart too (its undo step is kept by
+// its place in the history: the steps are numbered anew).
+func TestShelvedByAnOpeningOutlivesARestart(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	setParams(t, s, "red cat", 50, func(p *core.Params) { p.Batch = 3 })
+	generate(t, s)
+	data, err := os.ReadFile(s.cands.results[0].path)
+	must(t, err)
+	cp := filepath.Join(t.TempDir(), "copy.png")
+	must(t, os.WriteFile(cp, data, 0o644))
+	must(t, s.OpenFile(cp))
+	s.Wait()
+	must(t, s.LastError())
+	must(t, s.FlushAutosave())
+
+	s2 := e.open(t)
+	must(t, s2.Undo())
+	if s2.Candidates() != 3 {
+		t.Fatalf("the opening undone after a restart: %d candidates", s2.Candidates())
+	}
+}

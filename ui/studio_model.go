@@ -292,7 +292,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results))
 	}
 	if fromSession {
-		s.cands.restoreShelf(b, restore.Shelf, func(t []int) { s.markSaved(t, true) }) // an undo brings them back, as before the restart
+		s.cands.restoreShelf(b, restore.Shelf, doc.StepAt, func(t []int) { s.markSaved(t, true) }) // an undo brings them back, as before the restart
 	}
 	if back != nil && s.cands.restoreSaved(b, back.cands, doc.Tokens(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
 		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results)) // they were dropped on switching

@@ -1079,13 +1079,6 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	case first.path != "":
 		msg += savedNote(first.path)
 	}
-	if st := sampler.UnsureStyle(j.b, j.params.Prompt, first.loglik); st != "" && j.kind == kindGenerate && !res.Stopped {
-		// The picture is most likely no "rocket" at all (a fluent modern
-		// one the model never learnt): said, where the strip's figures
-		// alone told it.
-		msg += fmt.Sprintf(" — the model drew it unsure (%.2f bits a patch, where pictures it knows take under %.1f): it may not know that name in the %s style; \"A style per seed\" draws the styles it knows",
-			-first.loglik/math.Ln2, sampler.UnsureBits/2, st)
-	}
 	var also []string
 	if n := newlySaved(results[1:]); n > 0 {
 		also = append(also, fmt.Sprintf("and the batch's %s", plural.N(n, "other image", "other images")))
@@ -1098,15 +1091,23 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if len(also) > 0 && first.path != "" {
 		msg += " (" + strings.Join(also, "; ") + ")"
 	}
+	if st := sampler.UnsureStyle(j.b, j.params.Prompt, first.loglik); st != "" && j.kind == kindGenerate && !res.Stopped {
+		// The picture is most likely no "rocket" at all (a fluent modern
+		// one the model never learnt): said, where the strip's figures
+		// alone told it.
+		msg += fmt.Sprintf(" — the model drew it unsure (%.2f bits a patch, where pictures it knows take under %.1f): it may not know that name in the %s style; \"A style per seed\" draws the styles it knows",
+			-first.loglik/math.Ln2, sampler.UnsureBits/2, st)
+	}
 	s.setStatus(msg)
 }
 
 // repeats counts the results that are the same picture as one before them
-// (alikeBefore), which a batch saves once.
+// (alikeBefore), which a batch saves once; candidates that give back the
+// image the run started from are no new picture and not counted.
 func repeats(results []result) int {
 	n := 0
-	for i := range results {
-		if alikeBefore(results, i) >= 0 {
+	for i, r := range results {
+		if !r.before && alikeBefore(results, i) >= 0 {
 			n++
 		}
 	}

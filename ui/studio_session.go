@@ -165,7 +165,7 @@ func (s *Studio) autosave() {
 	out := sessionOut{
 		Version: sessionVersion, Model: s.modelKey, ModelHash: s.bundle.Model.Hash,
 		Params: s.params, Doc: s.docJSON, Saved: s.currentSaved(), Candidates: s.cands.saved(s.doc.Tokens(), s.doc.Version()),
-		Shelf: s.cands.savedShelf(),
+		Shelf: s.cands.savedShelf(s.doc.HistoryIndex),
 	}
 	for key, w := range s.works {
 		if key == s.modelKey || w.doc.Empty() && !w.doc.CanUndo() {
@@ -279,6 +279,21 @@ func (s *Studio) runEnded() {
 		return
 	}
 	s.askQuit("Nothing would be lost now: the run has ended and its result is saved.\n\nQuit?")
+}
+
+// trainEnded brings a quit question asked while the Train tab trained up
+// to date once its run has ended (paused, stopped, finished, failed or
+// cancelled before a step: no word on how, which the tab says).
+func (s *Studio) trainEnded() {
+	if !s.quitAsk.shown() || s.closing {
+		return
+	}
+	s.autosave()
+	if reason := s.unsavedReason(s.save.Flush()); reason != "" {
+		s.askQuit(reason + "\n\nQuit anyway?")
+		return
+	}
+	s.askQuit("Nothing would be lost now: the Train tab's run has ended (the tab says how).\n\nQuit?")
 }
 
 // endedOutside keeps the work, flushed to disk, when the app ended

@@ -2355,7 +2355,7 @@ func (s *Studio) trainHost() trainHost {
 		},
 		showError:  s.showError,
 		modelsGone: s.refreshModels,
-		ended:      s.runEnded,
+		ended:      s.trainEnded,
 		unsavedWork: func(dir string) bool {
 			for key, w := range s.works {
 				if isFolderKey(key) && under(key, dir) && w.doc != nil && !w.doc.Empty() && !w.saved {

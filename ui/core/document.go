@@ -459,8 +459,9 @@ var errNothingToRedo = errors.New("nothing to redo")
 // TakeBack undoes the last change, made as undo step step, and leaves no
 // redo of it: a change that came to nothing (the mask of a Resample the
 // least likely that changed no patch). The redo steps the change cleared
-// come back (Redo went grey after a repair that changed nothing). It is
-// an error when another change, an undo or a redo came after it.
+// come back (Redo went grey after a repair that changed nothing), unless
+// an undo or redo came between. It is an error when the current state is
+// not that change's.
 func (d *Document) TakeBack(step uint64) error {
 	if len(d.undo) == 0 || d.cur.step != step {
 		return errors.New("take back: another change came since")
@@ -515,6 +516,30 @@ func (d *Document) State() State {
 		return out
 	}
 	return State{Rows: d.Rows, Cols: d.Cols, Cur: d.cur.clone(), Undo: cl(d.undo), Redo: cl(d.redo), Parent: d.Parent}
+}
+
+// history is the document's snapshots in the order State keeps them: the
+// undo stack, the current one, the redo stack.
+func (d *Document) history() []Snapshot {
+	return append(append(slices.Clone(d.undo), d.cur), d.redo...)
+}
+
+// HistoryIndex is where the snapshot of undo step step is in the document's
+// history, in the order State keeps them (undo, current, redo), which
+// DocumentFromState numbers anew: a place that outlives a restart. It is
+// −1 when no snapshot has that step.
+func (d *Document) HistoryIndex(step uint64) int {
+	return slices.IndexFunc(d.history(), func(s Snapshot) bool { return step != 0 && s.step == step })
+}
+
+// StepAt is the undo step of the snapshot at index i of the history
+// (HistoryIndex's order), 0 when there is none.
+func (d *Document) StepAt(i int) uint64 {
+	h := d.history()
+	if i < 0 || i >= len(h) {
+		return 0
+	}
+	return h[i].step
 }
 
 // DocumentFromState rebuilds a saved document, checking every snapshot.
