@@ -439,7 +439,7 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		if err := pngmeta.WriteFileAtomic(path, pic, meta); err != nil {
 			return err
 		}
-		if st := sampler.UnsureStyle(b, opt.Prompt, im.MeanLogLik()); st != "" && so.source == nil {
+		if st := sampler.UnsureStyle(b, opt.Prompt, im.MeanLogLik(), opt.Temperature); st != "" && so.source == nil {
 			unsure = append(unsure, unsureNote(filepath.Base(path), rec.Prompt, st, im.MeanLogLik()))
 		}
 		if so.json {

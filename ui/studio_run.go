@@ -1091,7 +1091,7 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	if len(also) > 0 && first.path != "" {
 		msg += " (" + strings.Join(also, "; ") + ")"
 	}
-	if st := sampler.UnsureStyle(j.b, j.params.Prompt, first.loglik); st != "" && j.kind == kindGenerate && !res.Stopped {
+	if st := sampler.UnsureStyle(j.b, j.params.Prompt, first.loglik, j.params.Temperature); st != "" && j.kind == kindGenerate && !res.Stopped {
 		// The picture is most likely no "rocket" at all (a fluent modern
 		// one the model never learnt): said, where the strip's figures
 		// alone told it.

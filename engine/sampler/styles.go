@@ -1,6 +1,7 @@
 package sampler
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -210,11 +211,16 @@ const UnsureBits = 0.2
 // UnsureStyle is the style a prompt of model b names when meanLogLik
 // (nats per patch, a sample's mean log-likelihood) says the model drew it
 // unsure (UnsureBits: likely no picture of the prompt's name in that
-// style), "" otherwise or when b has no style words or the prompt names
-// none.
-func UnsureStyle(b *bundle.Bundle, text string, meanLogLik float64) string {
+// style), "" otherwise, when b has no style words or the prompt names
+// none, and for a sample drawn hotter than the model recommends
+// (temperature: any sample costs more there, and the bound was measured at
+// the recommended one).
+func UnsureStyle(b *bundle.Bundle, text string, meanLogLik, temperature float64) string {
 	styles := styleWords(b)
 	if len(styles) == 0 || !b.Conditional() || -meanLogLik/math.Ln2 <= UnsureBits {
+		return ""
+	}
+	if rec := b.Model.Config.Recommended().Temperature; temperature > cmp.Or(rec, 1) {
 		return ""
 	}
 	return prompt.StyleIn(b.ReadPrompt(text), styles)

@@ -218,14 +218,17 @@ func TestStylePerSeedCompletesABegunStyle(t *testing.T) {
 func TestUnsureStyle(t *testing.T) {
 	b := bundletest.Tiny(1)
 	unsure, sure := -(UnsureBits+0.1)*math.Ln2, -(UnsureBits/4)*math.Ln2
-	if got := UnsureStyle(b, "red cat google", unsure); got != "google" {
+	if got := UnsureStyle(b, "red cat google", unsure, 1); got != "google" {
 		t.Errorf("unsure sample in a style named: %q", got)
+	}
+	if got := UnsureStyle(b, "red cat google", unsure, 1.5); got != "" {
+		t.Errorf("a sample drawn hotter than the model recommends: %q", got)
 	}
 	for _, c := range []struct {
 		prompt string
 		loglik float64
 	}{{"red cat google", sure}, {"red cat", unsure}} {
-		if got := UnsureStyle(b, c.prompt, c.loglik); got != "" {
+		if got := UnsureStyle(b, c.prompt, c.loglik, 1); got != "" {
 			t.Errorf("%q at %.3f nats a patch: %q", c.prompt, c.loglik, got)
 		}
 	}
