@@ -412,6 +412,11 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"train", "--out", missing, "--lr", "-1"}, 2, "--lr: must be above 0"},
 		{[]string{"eval-prompts", "--model", "../testdata/imagegpt/vector1", "--seeds", "0"}, 2, "--seeds: must be between 1"},
 		{[]string{"generate", "--top-k", "9223372036854775808"}, 2, "--top-k: 9223372036854775808 is too large: at most 1073741824"},
+		// A 0 the sampler reads as not given is refused (--guidance 0 drew
+		// at guidance 1 and recorded 0).
+		{[]string{"generate", "--guidance", "0"}, 2, "--guidance: 0 is read as not given (1): give a value above 0"},
+		{[]string{"generate", "--top-p", "0"}, 2, "--top-p: 0 is read as not given (1)"},
+		{[]string{"edit", "--image-guidance", "0"}, 2, "--image-guidance: 0 is read as not given (1)"},
 		// An output folder that does not exist is reported before sampling.
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", filepath.Join(missing, "x.png")}, 1, "does not exist"},
 		{[]string{"timelapse", "--from", "x.png", "--out", "x.png"}, 2, "must end in .gif"},

@@ -58,6 +58,8 @@ func knobFlag(fs *flag.FlagSet, sp sampling.Spec, field any, name string, unset 
 	}
 	bounds := fmt.Sprintf("%g–%g", sp.Min, sp.Max)
 	switch {
+	case sp.ZeroUnset && sp.Min == 0:
+		bounds = fmt.Sprintf("above 0, up to %g", sp.Max)
 	case math.IsInf(sp.Max, 1):
 		bounds = fmt.Sprintf("at least %g", sp.Min)
 	case sp.MaxOpen:
@@ -99,6 +101,11 @@ func (v knobValue) Set(s string) error {
 	if err := v.sp.Check(x); err != nil && x != v.unset {
 		return err
 	}
+	if v.sp.ZeroUnset && x == 0 && v.unset != 0 { // (a --default-* flag's 0 is "none recorded")
+		// The sampler reads 0 as not given (as records of other tools
+		// mean it): --guidance 0 drew at guidance 1 and recorded 0.
+		return fmt.Errorf("0 is read as not given (%g): give a value above 0%s", v.sp.Unset, zeroHints[v.sp.Knob])
+	}
 	switch p := v.field.(type) {
 	case *int:
 		if math.Abs(x) > maxIntKnob {
@@ -111,6 +118,13 @@ func (v knobValue) Set(s string) error {
 		*p = x
 	}
 	return nil
+}
+
+// zeroHints say what a 0 of a knob that reads 0 as unset may have meant.
+var zeroHints = map[sampling.Knob]string{
+	sampling.KnobGuidance:      " (1 is off; a sample without the prompt is --prompt \"\")",
+	sampling.KnobImageGuidance: " (1 is off)",
+	sampling.KnobTopP:          " (1 is off; a small value such as 0.01 keeps the likeliest codes alone)",
 }
 
 // maxIntKnob bounds a whole-number knob (top-k): far above any model's

@@ -628,7 +628,9 @@ func TestPromptOfEmojiCharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := run(t, "generate", "--model", m, "--prompt", "🐱\uFE0F google", "--seed", "3", "--out", out, "--json", "--quiet")
-	if code != 0 || strings.Contains(stderr, "🐱") {
+	// (The random model draws unsure, and says so quoting the prompt.)
+	warned := slices.ContainsFunc(strings.Split(stderr, "\n"), func(l string) bool { return strings.Contains(l, "🐱") && !strings.Contains(l, "unsure") })
+	if code != 0 || warned {
 		t.Fatalf("exit %d, %s, %s", code, stdout, stderr)
 	}
 	b, err := openModel(io.Discard, m, "f32")
