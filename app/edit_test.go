@@ -11,6 +11,7 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -603,7 +604,7 @@ func TestEditTrainEditEval(t *testing.T) {
 		t.Fatalf("json: %v %s", err, js)
 	}
 	// --record's figures in config.json, and what tessera edit says of them.
-	if err := recordMeasures(res.ModelDir, rep.Families); err != nil {
+	if err := recordMeasures(res.ModelDir, rep.Families, false, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	c, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile))
@@ -619,7 +620,7 @@ func TestEditTrainEditEval(t *testing.T) {
 	// recorded before.
 	unjudged := editFamilyReport{Family: string(edit.Mirror), Pairs: 1, JudgedBy: "pixels", PSNRdB: 3, NotJudged: true}
 	before := c.Tessera.Edit.Measured[unjudged.Family]
-	if err := recordMeasures(res.ModelDir, []editFamilyReport{unjudged}); err != nil {
+	if err := recordMeasures(res.ModelDir, []editFamilyReport{unjudged}, false, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if again, err := model.LoadConfig(filepath.Join(res.ModelDir, model.ConfigFile)); err != nil || again.Tessera.Edit.Measured[unjudged.Family] != before {
@@ -781,5 +782,43 @@ func TestEditFamilyJudgedOnPairsNeedingAnEdit(t *testing.T) {
 	}
 	if b, _ := json.Marshal(r); !strings.Contains(string(b), `"not_judged":true`) {
 		t.Errorf("JSON of a family not judged: %s", b)
+	}
+}
+
+// --record keeps a figure measured over more pairs than the run's unless
+// --force, says each figure it writes, and refuses before the work when
+// --per-family cannot measure as many (one pair's 100% replaced 200
+// pairs' 55%, and the warning of a weak family went with it).
+func TestRecordKeepsFinerFigures(t *testing.T) {
+	dir := tinyEditModel(t)
+	rate := 0.55
+	report := func(pairs int) []editFamilyReport {
+		return []editFamilyReport{{Family: string(edit.SkinTone), Pairs: pairs, JudgedBy: "nearest", Rate: &rate}}
+	}
+	var log strings.Builder
+	if err := recordMeasures(dir, report(200), false, &log); err != nil || !strings.Contains(log.String(), "recorded skin-tone: 55% of held-out emoji came out as the exact target (200 pairs)") {
+		t.Fatalf("first record: %v, %q", err, log.String())
+	}
+	log.Reset()
+	rate = 1
+	if err := recordMeasures(dir, report(1), false, &log); err != nil || !strings.Contains(log.String(), "skin-tone kept as recorded") {
+		t.Fatalf("a rougher figure: %v, %q", err, log.String())
+	}
+	b, err := openModel(io.Discard, dir, "f32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := b.Model.Config.Tessera.Edit.Measured[string(edit.SkinTone)]; m.Pairs != 200 {
+		t.Fatalf("the 200-pair figure was replaced: %+v", m)
+	}
+	if err := recordWouldCoarsen(b.Model.Config, []edit.Family{edit.SkinTone}, 20); err == nil || !strings.Contains(err.Error(), "skin-tone (200 pairs)") {
+		t.Errorf("--per-family 20 against a 200-pair figure: %v", err)
+	}
+	if err := recordWouldCoarsen(b.Model.Config, []edit.Family{edit.Gender}, 20); err != nil {
+		t.Errorf("a family without a figure: %v", err)
+	}
+	log.Reset()
+	if err := recordMeasures(dir, report(1), true, &log); err != nil || !strings.Contains(log.String(), "replacing 55%") {
+		t.Errorf("--force: %v, %q", err, log.String())
 	}
 }

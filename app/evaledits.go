@@ -8,6 +8,7 @@ import (
 	"image/draw"
 	"io"
 	"math"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/nearest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // The targets of issue 12 that eval-edits reports against.
@@ -408,8 +410,11 @@ func (r editFamilyReport) measure() model.EditMeasure {
 // and for a pixel family some that need an edit) into the config.json of
 // the model folder dir, keeping the other families' figures (an
 // unjudged run does not replace a real figure).
-func recordMeasures(dir string, families []editFamilyReport) error {
-	return model.UpdateConfig(dir, func(c *model.Config) error {
+// A figure measured over more pairs is kept unless force (the family is
+// named on log as left); each figure written is said on log.
+func recordMeasures(dir string, families []editFamilyReport, force bool, log io.Writer) error {
+	var said []string
+	err := model.UpdateConfig(dir, func(c *model.Config) error {
 		if !c.IsEdit() {
 			return fmt.Errorf("not an edit model")
 		}
@@ -418,12 +423,54 @@ func recordMeasures(dir string, families []editFamilyReport) error {
 			e.Measured = map[string]model.EditMeasure{}
 		}
 		for _, fr := range families {
-			if fr.judged() {
-				e.Measured[fr.Family] = fr.measure()
+			if !fr.judged() {
+				continue
 			}
+			old, had := e.Measured[fr.Family]
+			if had && old.Pairs > fr.Pairs && !force {
+				said = append(said, fmt.Sprintf("eval-edits: %s kept as recorded (%s, %s): this run measured %d (--force replaces it)", fr.Family, old.Summary, plural.N(old.Pairs, "pair", "pairs"), fr.Pairs))
+				continue
+			}
+			m := fr.measure()
+			e.Measured[fr.Family] = m
+			line := fmt.Sprintf("eval-edits: recorded %s: %s (%s)", fr.Family, m.Summary, plural.N(m.Pairs, "pair", "pairs"))
+			if had {
+				line += fmt.Sprintf(", replacing %s (%s)", old.Summary, plural.N(old.Pairs, "pair", "pairs"))
+			}
+			said = append(said, line)
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, l := range said {
+		fmt.Fprintln(log, l)
+	}
+	fmt.Fprintf(log, "eval-edits: the figures are in %s\n", filepath.Join(dir, model.ConfigFile))
+	return nil
+}
+
+// recordWouldCoarsen refuses a --record whose run can measure at most
+// perFamily pairs of a family (fams: those evaluated, nil for all) that c
+// records a figure of over more pairs.
+func recordWouldCoarsen(c model.Config, fams []edit.Family, perFamily int) error {
+	if c.Tessera == nil || c.Tessera.Edit == nil {
+		return nil
+	}
+	if fams == nil {
+		fams = edit.Families()
+	}
+	var coarser []string
+	for _, f := range fams {
+		if old, ok := c.Tessera.Edit.Measured[string(f)]; ok && old.Pairs > perFamily {
+			coarser = append(coarser, fmt.Sprintf("%s (%s)", f, plural.N(old.Pairs, "pair", "pairs")))
+		}
+	}
+	if len(coarser) == 0 {
+		return nil
+	}
+	return usageError{fmt.Sprintf("--record: the model records figures over more pairs than --per-family %d measures: %s; measure as many pairs, leave out --record, or give --force to replace them", perFamily, strings.Join(coarser, ", "))}
 }
 
 // editSheet draws the cases a row per family, each case a triple of
@@ -474,6 +521,7 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	sheet := fs.String("sheet", "", "also write a PNG of every edit: rows of source | output | exact target")
 	record := fs.Bool("record", false, "also record each family's figure in the model folder's config.json (tessera.edit.measured), where the studio and tessera edit read which kinds of edit the model rarely gets right")
 	force := forceFlag(fs)
+	fs.Lookup("force").Usage += "; with --record, also replace figures the model records over more pairs than this run measured"
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return helpOr(fs, err)
@@ -511,6 +559,15 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	if !c.IsEdit() {
 		return fmt.Errorf("model %s is not an edit model; eval-edits measures edit models", b.Name)
 	}
+	if *record && !*force {
+		// Before the work: a figure over more pairs than this run can
+		// measure would be replaced by a rougher one (one pair's 100%
+		// took the place of 200 pairs' 55%, and the studio's warning of
+		// a weak family went with it).
+		if err := recordWouldCoarsen(c, fams, *perFamily); err != nil {
+			return err
+		}
+	}
 	samples, genders, _, err := edit.LoadEmoji(ctx, *dataDir)
 	if err != nil {
 		return err
@@ -545,7 +602,7 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if *record {
-		if err := recordMeasures(f.model, rep.Families); err != nil {
+		if err := recordMeasures(f.model, rep.Families, *force, env.Stderr); err != nil {
 			return err
 		}
 	}
