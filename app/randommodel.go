@@ -13,7 +13,7 @@ import (
 // runRandomModel writes a model folder of random weights in the shape of
 // one of OpenAI's ImageGPT checkpoints, for benchmarks and memory checks
 // (tessera bench --model DIR, /usr/bin/time -v) on shapes no built-in has.
-func runRandomModel(_ context.Context, env Env, args []string) error {
+func runRandomModel(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "random-model", "--shape small|medium|large --out DIR [--dtype F32|F16|BF16]")
 	shape := fs.String("shape", "small", "small, medium or large: OpenAI's imagegpt sizes (76.7M, 455M, 1.36B parameters)")
 	out := fs.String("out", "", "model folder to write (config.json, model.safetensors, preprocessor_config.json)")
@@ -41,8 +41,11 @@ func runRandomModel(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := b.Save(*out, *dtype); err != nil {
-		return err
+	if err := ctx.Err(); err != nil {
+		return err // Ctrl-C while the weights were drawn: nothing written
+	}
+	if err := b.SaveContext(ctx, *out, *dtype); err != nil {
+		return err // a Ctrl-C while writing leaves nothing either
 	}
 	fmt.Fprintf(env.Stdout, "%s: random imagegpt-%s, %d parameters, %s weights, in %.1f s\n", *out, *shape, b.Model.Config.Params(), *dtype, time.Since(start).Seconds())
 	return nil

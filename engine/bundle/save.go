@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,6 +33,15 @@ import (
 // with but does not write (the other kind of tokenizer's, a names file)
 // are removed once the new ones are in.
 func (b *Bundle) Save(dir, dtype string) error {
+	return b.SaveContext(context.Background(), dir, dtype)
+}
+
+// SaveContext is Save, given up when ctx is cancelled before the files
+// written to the staging folder are moved into dir: then nothing of the
+// model is left (ctx.Err() is returned) and dir is as it was. (The writing
+// itself runs to its end: a Ctrl-C during it waits for that, then leaves
+// nothing.)
+func (b *Bundle) SaveContext(ctx context.Context, dir, dtype string) error {
 	dir = filepath.Clean(dir)
 	fi, err := os.Stat(dir)
 	exists := err == nil
@@ -57,6 +67,9 @@ func (b *Bundle) Save(dir, dtype string) error {
 		// Said of the folder asked for: the staging folder is gone.
 		msg := strings.ReplaceAll(err.Error(), staging+string(filepath.Separator), "")
 		return stagedError{fmt.Sprintf("save model to %s: %s (%s is as it was)", dir, msg, dir), err}
+	}
+	if err := ctx.Err(); err != nil {
+		return err // the staging folder goes (deferred above)
 	}
 	if !exists {
 		if err := os.Rename(staging, dir); err != nil {
