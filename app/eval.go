@@ -222,8 +222,11 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		return interrupted
 	}
 	what := kind
-	if bundle.IsFolder(kind) {
+	switch {
+	case bundle.IsFolder(kind):
 		what = "caption"
+	case kind == "mnist":
+		what = "digit" // "nearest to the prompted mnist" named the dataset
 	}
 	t.print(env.Stdout, what, used, *seeds, *style)
 	if *ceiling && interrupted == nil {
@@ -285,8 +288,21 @@ func evalReference(ctx context.Context, b *bundle.Bundle, kind, style string, na
 		if err != nil {
 			return nil, nil, err
 		}
-		for d := 0; d < 10; d++ {
-			cases = append(cases, evalCase{prompt: fmt.Sprintf("digit %d", d), label: fmt.Sprint(d)})
+		digits := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+		if names != nil {
+			// --names: the digits it lists ("3" or "digit 3"), not every
+			// one (the file was read and its lines not used).
+			digits = nil
+			for _, n := range names {
+				d := strings.TrimPrefix(strings.TrimSpace(n), "digit ")
+				if len(d) != 1 || d[0] < '0' || d[0] > '9' {
+					return nil, nil, usageError{fmt.Sprintf("--names: %q is no digit: the MNIST model draws the digits 0–9 (a line holds one, as \"3\" or \"digit 3\")", n)}
+				}
+				digits = append(digits, d)
+			}
+		}
+		for _, d := range digits {
+			cases = append(cases, evalCase{prompt: "digit " + d, label: d})
 		}
 		return nearest.New(test, 28), cases, nil
 	case "emoji":

@@ -222,3 +222,23 @@ func TestChangesFirst(t *testing.T) {
 		t.Fatalf("without scores: %v %v", got, scores)
 	}
 }
+
+// eval-prompts --names on the MNIST model evaluates the digits the file
+// lists, and refuses a line that is no digit (it read the file and
+// evaluated all ten); its summary names digits, not the dataset.
+func TestEvalPromptsMNISTNames(t *testing.T) {
+	names := filepath.Join(t.TempDir(), "names.txt")
+	if err := os.WriteFile(names, []byte("3\ndigit 7\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "eval-prompts", "--model", "mnist", "--names", names, "--seeds", "1")
+	if code != 0 || !strings.Contains(stdout, "digit 3 ") || !strings.Contains(stdout, "digit 7 ") || strings.Contains(stdout, "digit 0 ") || !strings.Contains(stdout, "of 2 samples") || !strings.Contains(stdout, "the prompted digit") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	if err := os.WriteFile(names, []byte("rocket\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "eval-prompts", "--model", "mnist", "--names", names, "--seeds", "1"); code != 2 || !strings.Contains(stderr, `"rocket" is no digit`) {
+		t.Errorf("a name that is no digit: exit %d: %s", code, stderr)
+	}
+}
