@@ -75,7 +75,7 @@ const (
 )
 
 // precisionHelp describes --precision for a command's usage.
-const precisionHelp = "sampling arithmetic: auto (int8 for models whose half-precision weights exceed 64 MiB, f16 for smaller ones), f16 (half-precision weights and KV cache), int8 (int8 weights, half KV cache: half the bytes of f16 a step) or f32 (float32 throughout)"
+const precisionHelp = "sampling arithmetic: auto (int8 for models whose half-precision weights exceed 64 MiB, f16 for smaller ones), f16 (half-precision weights and KV cache), int8 (int8 weights, half KV cache: half the bytes of f16 a step; its batch kernels round the activations unlike its one-image ones, so an image of a batch can differ slightly from its seed drawn alone, and a style per seed can then pick another style) or f32 (float32 throughout)"
 
 // parsePrecision checks a --precision value ("" is auto).
 func parsePrecision(p string) (string, error) {
