@@ -159,8 +159,12 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "warning: model %s knows no word of %d of the %d prompts of %s: those are drawn as if there were no prompt\n", b.Name, unknown, len(cases), kind)
 	}
 	used := sf.options(b) // the settings in effect, model defaults included
-	if sf.seed.pick {
+	if sf.seed.pick && !flagsSet(fs)["seed"] {
 		used.Seed = 1 // seeds 1…N unless --seed says otherwise
+	} else if sf.seed.pick {
+		// --seed -1 picks one, as its help says (it drew seed 1), and says
+		// which, so that the run can be repeated.
+		fmt.Fprintf(env.Stderr, "note: --seed -1 picked seed %d\n", used.Seed)
 	}
 	wantStyle := strings.ReplaceAll(strings.Join(prompt.Split(*style), "-"), " ", "-")
 	var ceil tokenizerCeiling
@@ -200,7 +204,8 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	}
 	if *asJSON {
 		out := map[string]any{"model": b.Name, "hits": t.hits, "samples": t.total, "rate": t.rate(), "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "style_per_seed": used.StylePerSeed, "candidates": *candidates, "distinct": t.distinct,
-			"near_copies": t.copies, "pictures_per_prompt": float64(t.pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(t.diffPairs) / float64(max(t.pairs, 1)), "same_picture_psnr_db": nearest.SamePictureDB, "prompts": t.results}
+			"near_copies": t.copies, "pictures_per_prompt": float64(t.pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(t.diffPairs) / float64(max(t.pairs, 1)), "same_picture_psnr_db": nearest.SamePictureDB, "prompts": t.results,
+			"first_seed": used.Seed} // each prompt's samples: seeds first_seed… (as eval-shapes says it)
 		if *candidates > 1 { // a single sample per seed is ranked by nothing
 			out["rank_by"] = *rankBy
 		}

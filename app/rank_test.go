@@ -242,3 +242,25 @@ func TestEvalPromptsMNISTNames(t *testing.T) {
 		t.Errorf("a name that is no digit: exit %d: %s", code, stderr)
 	}
 }
+
+// --seed -1 picks a seed in eval-prompts and sheet, as its help says, and
+// says which (it drew seed 1); eval-prompts --json records the first seed.
+func TestSeedMinusOnePicksOne(t *testing.T) {
+	names := filepath.Join(t.TempDir(), "names.txt")
+	if err := os.WriteFile(names, []byte("3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "eval-prompts", "--model", "mnist", "--names", names, "--seeds", "1", "--seed", "-1", "--json")
+	var out struct {
+		FirstSeed uint64 `json:"first_seed"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); code != 0 || err != nil {
+		t.Fatalf("exit %d, %v: %s", code, err, stderr)
+	}
+	if want := fmt.Sprintf("note: --seed -1 picked seed %d", out.FirstSeed); !strings.Contains(stderr, want) || out.FirstSeed == 1 && strings.Contains(stderr, "picked seed 1\n") {
+		t.Errorf("stderr %q, first seed %d", stderr, out.FirstSeed)
+	}
+	if _, _, stderr := run(t, "sheet", "--model", "mnist", "--prompt", "digit 3", "--seeds", "1", "--seed", "-1", "--out", filepath.Join(t.TempDir(), "s.png")); !strings.Contains(stderr, "note: --seed -1 picked seed") {
+		t.Errorf("sheet --seed -1: %q", stderr)
+	}
+}
