@@ -103,6 +103,9 @@ type editEval struct {
 	ImageGuidance float64 `json:"image_guidance"`
 	GuidanceMinP  float64 `json:"guidance_min_p"`
 	Candidates    int     `json:"candidates"`
+	// Seed is every edit's first seed (a candidate i's is Seed+i): one
+	// that --seed -1 picked is told here and on the report's first line.
+	Seed uint64 `json:"seed"`
 	// SourceDetail is whether the edits were given their sources' detail
 	// (edit.TransferDetail) before they were judged.
 	SourceDetail bool               `json:"source_detail"`
@@ -135,7 +138,7 @@ func evalEdits(ctx context.Context, b *bundle.Bundle, set *edit.Set, o editEvalO
 	w, _ := b.ImageSize()
 	ref := nearest.New(set.Samples, w)
 	rep := &editEval{Model: b.Name, PerFamily: o.perFamily, Temperature: o.opt.Temperature, Guidance: o.opt.Guidance,
-		ImageGuidance: o.opt.ImageGuidance, GuidanceMinP: o.opt.GuidanceMinP, Candidates: o.candidates,
+		ImageGuidance: o.opt.ImageGuidance, GuidanceMinP: o.opt.GuidanceMinP, Candidates: o.candidates, Seed: o.opt.Seed,
 		SourceDetail: o.sourceDetail, Skipped: o.skip}
 	for _, h := range set.HeldOut {
 		if h {
@@ -613,8 +616,8 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	if !rep.SourceDetail {
 		detail = "as the tokenizer draws them (--source-detail=false)"
 	}
-	fmt.Fprintf(env.Stdout, "eval-edits %s: %d held-out source images; up to %d pairs a family after the first %d; temperature %g, guidance %g, image guidance %g, %d candidate(s), edits judged %s, %.0f s\n",
-		b.Name, rep.HeldOut, *perFamily, *skip, rep.Temperature, rep.Guidance, rep.ImageGuidance, rep.Candidates, detail, rep.Elapsed)
+	fmt.Fprintf(env.Stdout, "eval-edits %s: %d held-out source images; up to %d pairs a family after the first %d; temperature %g, guidance %g, image guidance %g, %d candidate(s), seed %d, edits judged %s, %.0f s\n",
+		b.Name, rep.HeldOut, *perFamily, *skip, rep.Temperature, rep.Guidance, rep.ImageGuidance, rep.Candidates, rep.Seed, detail, rep.Elapsed)
 	for _, fr := range rep.Families {
 		fmt.Fprintf(env.Stdout, "%-16s %s\n", fr.Family, fr.line())
 	}
