@@ -1650,3 +1650,19 @@ func TestGenerateSaysUnsureStyle(t *testing.T) {
 		t.Errorf("without a style: exit %d: %s", code, stderr)
 	}
 }
+
+// Flags that do nothing in a call say so (--smooth at --scale 1,
+// eval-prompts --rank-by with one candidate: accepted without a word).
+func TestFlagsWithoutEffectSaySo(t *testing.T) {
+	model := tinyModel(t)
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--smooth", "--out", filepath.Join(t.TempDir(), "a.png"), "--quiet"); code != 0 || !strings.Contains(stderr, "at --scale 1 there is nothing to upscale") {
+		t.Errorf("--smooth at --scale 1: exit %d: %s", code, stderr)
+	}
+	names := filepath.Join(t.TempDir(), "names.txt")
+	if err := os.WriteFile(names, []byte("3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "eval-prompts", "--model", "mnist", "--names", names, "--seeds", "1", "--rank-by", "prompt-gain"); code != 0 || !strings.Contains(stderr, "with one candidate a sample there is nothing to rank") {
+		t.Errorf("--rank-by without --candidates: exit %d: %s", code, stderr)
+	}
+}

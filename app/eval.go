@@ -115,6 +115,9 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	if flagsSet(fs)["prompt"] {
 		return usageError{"--prompt: eval-prompts samples its own list of names (the built-in 50, or --names FILE)"}
 	}
+	if flagsSet(fs)["rank-by"] && *candidates == 1 {
+		fmt.Fprintln(env.Stderr, "note: --rank-by orders --candidates; with one candidate a sample there is nothing to rank")
+	}
 	if *seeds**candidates > maxEvalBatch {
 		return usageError{fmt.Sprintf("--seeds %d × --candidates %d: at most %d images a prompt (one batch)", *seeds, *candidates, maxEvalBatch)}
 	}

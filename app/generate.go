@@ -134,6 +134,10 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
+	if *smooth && *scale == 1 {
+		// Accepted and not used, without a word.
+		fmt.Fprintln(env.Stderr, "note: --smooth chooses how --scale upscales; at --scale 1 there is nothing to upscale")
+	}
 	*rank = *rank || flagsSet(fs)["rank-by"] // an order asked for ranks
 	if err := noArguments(pos, "the prompt goes in --prompt"); err != nil {
 		return err
