@@ -108,7 +108,7 @@ func Timelapse(ctx context.Context, prefix func(k int) image.Image, n, maxFrames
 		anim.Image = append(anim.Image, paletted(f, scale, pal, cache))
 		anim.Delay = append(anim.Delay, delay)
 	}
-	anim.Delay[len(anim.Delay)-1] = 200
+	anim.Delay[len(anim.Delay)-1] = max(200, delay) // held 2 s at least (a slower animation's last frame was the shortest)
 	return anim, nil
 }
 

@@ -215,3 +215,18 @@ func TestLikelihoodSheet(t *testing.T) {
 		t.Error("a likely patch is framed too")
 	}
 }
+
+// The last frame holds 2 s, or the frames' delay when that is longer (a
+// slower animation's last frame was its shortest).
+func TestTimelapseLastFrameHolds(t *testing.T) {
+	prefix := func(int) image.Image { return image.NewNRGBA(image.Rect(0, 0, 2, 2)) }
+	for _, c := range []struct{ delay, last int }{{5, 200}, {300, 300}} {
+		anim, err := Timelapse(context.Background(), prefix, 4, 10, 1, c.delay, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := anim.Delay[len(anim.Delay)-1]; got != c.last || anim.Delay[0] != c.delay {
+			t.Errorf("delay %d: the last frame holds %d, the first %d; want %d", c.delay, got, anim.Delay[0], c.last)
+		}
+	}
+}
