@@ -70,6 +70,7 @@ func TestStrayArgumentsAreRefused(t *testing.T) {
 		{[]string{"extend", "-json", "0", "--from", "x.png", "--rows", "1"}, "write --json=0"},
 		{[]string{"train-tokenizer", "--out", runDir, "foo"}, `takes no arguments (got "foo"): the run folder goes in --out`},
 		{[]string{"generate", "--prompt", "cat", "face", "dog"}, `takes no arguments (got "face", "dog"): the prompt goes in --prompt`},
+		{[]string{"generate", "--prompt", "cat", "cat.png"}, `takes no arguments (got "cat.png"): the file to write goes in --out (--out cat.png)`},
 	}
 	for _, c := range cases {
 		code, stdout, stderr := runStopped(t, c.args...)

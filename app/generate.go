@@ -139,7 +139,11 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "note: --smooth chooses how --scale upscales; at --scale 1 there is nothing to upscale")
 	}
 	*rank = *rank || flagsSet(fs)["rank-by"] // an order asked for ranks
-	if err := noArguments(pos, "the prompt goes in --prompt"); err != nil {
+	hint := "the prompt goes in --prompt"
+	if len(pos) > 0 && strings.EqualFold(filepath.Ext(pos[0]), ".png") {
+		hint = fmt.Sprintf("the file to write goes in --out (--out %s)", pos[0]) // "extra.png" is no prompt
+	}
+	if err := noArguments(pos, hint); err != nil {
 		return err
 	}
 	outs := numberedOuts(*out, sf.batch, false)
