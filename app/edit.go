@@ -130,6 +130,13 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 				img.Bounds().Dx(), img.Bounds().Dy(), src.Width, src.Height, w, h, part(img.Bounds().Dx(), img.Bounds().Dy()), part(src.Width, src.Height), plural.N(countTrue(m), "patch", "patches"), len(m))
 		}
 	}
+	if m != nil && countTrue(m) == len(m) {
+		// A mask over every patch is no mask: the edit is of the whole
+		// picture and keeps nothing (it was given the source's detail as a
+		// masked edit is, and drew another picture than no --mask).
+		fmt.Fprintln(env.Stderr, "note: the mask covers every patch: the whole picture is edited, as without --mask")
+		m = nil
+	}
 	if fam, _, ok := edit.Parse(*instruction); ok && fam == edit.Background && m == nil && edit.WhiteBackground(b.Decode(source)) {
 		on := "is on a white background already"
 		if transparent(*from) {

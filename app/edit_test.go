@@ -822,3 +822,36 @@ func TestRecordKeepsFinerFigures(t *testing.T) {
 		t.Errorf("--force: %v, %q", err, log.String())
 	}
 }
+
+// A mask over every patch edits the whole picture as no --mask does (it
+// drew another picture: the source's detail went as to a masked edit).
+func TestEditFullMaskIsNoMask(t *testing.T) {
+	m := tinyEditModel(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "pic.png")
+	writePNG(t, src, 8, 8)
+	full := image.NewGray(image.Rect(0, 0, 8, 8))
+	for i := range full.Pix {
+		full.Pix[i] = 255
+	}
+	maskPath := filepath.Join(dir, "mask.png")
+	writeImage(t, maskPath, full)
+	args := []string{"edit", "--model", m, "--from", src, "--instruction", "make it red", "--candidates", "1", "--seed", "4", "--quiet"}
+	if code, _, stderr := run(t, append(args, "--out", filepath.Join(dir, "plain.png"))...); code != 0 {
+		t.Fatalf("no mask: exit %d: %s", code, stderr)
+	}
+	code, _, stderr := run(t, append(args, "--mask", maskPath, "--out", filepath.Join(dir, "masked.png"))...)
+	if code != 0 || !strings.Contains(stderr, "the mask covers every patch") {
+		t.Fatalf("a full mask: exit %d: %s", code, stderr)
+	}
+	a, errA := os.ReadFile(filepath.Join(dir, "plain-1.png"))
+	b, errB := os.ReadFile(filepath.Join(dir, "masked-1.png"))
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	pa, _, _ := image.Decode(bytes.NewReader(a))
+	pb, _, _ := image.Decode(bytes.NewReader(b))
+	if pa == nil || pb == nil || !bytes.Equal(codebook.Flatten(pa).Pix, codebook.Flatten(pb).Pix) {
+		t.Error("a full mask drew another picture than no mask")
+	}
+}
