@@ -220,8 +220,8 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	b := s.bundle
 	s.tl.stopReplay()
 	tokens, mask := s.doc.Tokens(), s.doc.Mask()
-	if !core.AnyMasked(mask) {
-		mask = nil
+	if !core.AnyMasked(mask) || !slices.Contains(mask, false) {
+		mask = nil // nothing masked, or everything: the whole picture (as tessera edit reads a mask over every patch)
 	}
 	src := s.docPicture() // as shown: with the pixels a masked run kept
 	if err := nothingToEdit(instruction, src, mask != nil); err != nil {
