@@ -1022,6 +1022,13 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		if st := first.style; st != "" {
 			msg += fmt.Sprintf(", in the %s style it drew (the style picker chooses one)", st)
 		}
+		if st := sampler.UnsureStyle(j.b, j.params.Prompt, first.loglik, j.params.Temperature); st != "" {
+			// Said early (the line cuts a long message): the picture is
+			// most likely no "rocket" at all, a fluent modern one the
+			// model never learnt, where the strip's figures alone told it.
+			msg += fmt.Sprintf(" · drawn unsure (%.2f bits a patch; pictures it knows take under %.1f): the model may not know that name in the %s style (\"A style per seed\" draws the styles it knows)",
+				-first.loglik/math.Ln2, sampler.UnsureBits/2, st)
+		}
 	}
 	if j.note != "" {
 		msg += " · " + j.note
@@ -1090,13 +1097,6 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	}
 	if len(also) > 0 && first.path != "" {
 		msg += " (" + strings.Join(also, "; ") + ")"
-	}
-	if st := sampler.UnsureStyle(j.b, j.params.Prompt, first.loglik, j.params.Temperature); st != "" && j.kind == kindGenerate && !res.Stopped {
-		// The picture is most likely no "rocket" at all (a fluent modern
-		// one the model never learnt): said, where the strip's figures
-		// alone told it.
-		msg += fmt.Sprintf(" — the model drew it unsure (%.2f bits a patch, where pictures it knows take under %.1f): it may not know that name in the %s style; \"A style per seed\" draws the styles it knows",
-			-first.loglik/math.Ln2, sampler.UnsureBits/2, st)
 	}
 	s.setStatus(msg)
 }

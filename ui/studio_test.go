@@ -2060,7 +2060,7 @@ func TestUnsureStyleSaid(t *testing.T) {
 	s := newTestStudio(t) // random weights: every sample is unsure
 	lockSeed(t, s, "red cat google", 3)
 	generate(t, s)
-	if st := s.Status(); !strings.Contains(st, "it may not know that name in the google style") {
+	if st := s.Status(); !strings.Contains(st, "the model may not know that name in the google style") {
 		t.Errorf("status %q", st)
 	}
 	lockSeed(t, s, "red cat", 3)
