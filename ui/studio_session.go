@@ -266,25 +266,25 @@ func (s *Studio) runnerIdle() {
 // runEnded brings a quit question asked during the run up to date: what
 // it warned would be lost is saved now, or the reason is another.
 func (s *Studio) runEnded() {
-	if !s.quitAsk.shown() || s.closing {
-		return
-	}
-	s.autosave()
-	if reason := s.unsavedReason(s.save.Flush()); reason != "" {
-		s.askQuit(reason + "\n\nQuit anyway?")
-		return
-	}
-	if note := s.train.QuitNote(); note != "" {
-		s.askQuit("The run has ended and its result is saved. " + note + "\n\nQuit?")
-		return
-	}
-	s.askQuit("Nothing would be lost now: the run has ended and its result is saved.\n\nQuit?")
+	s.askQuitAgain(func() string {
+		if note := s.train.QuitNote(); note != "" {
+			return "The run has ended and its result is saved. " + note
+		}
+		return "Nothing would be lost now: the run has ended and its result is saved."
+	})
 }
 
 // trainEnded brings a quit question asked while the Train tab trained up
 // to date once its run has ended (paused, stopped, finished, failed or
 // cancelled before a step: no word on how, which the tab says).
 func (s *Studio) trainEnded() {
+	s.askQuitAgain(func() string { return "Nothing would be lost now: the Train tab's run has ended (the tab says how)." })
+}
+
+// askQuitAgain asks a quit question shown again once a run has ended:
+// with what quitting would lose now, if anything, else with settled (what
+// ended, and that nothing is lost).
+func (s *Studio) askQuitAgain(settled func() string) {
 	if !s.quitAsk.shown() || s.closing {
 		return
 	}
@@ -293,7 +293,7 @@ func (s *Studio) trainEnded() {
 		s.askQuit(reason + "\n\nQuit anyway?")
 		return
 	}
-	s.askQuit("Nothing would be lost now: the Train tab's run has ended (the tab says how).\n\nQuit?")
+	s.askQuit(settled() + "\n\nQuit?")
 }
 
 // endedOutside keeps the work, flushed to disk, when the app ended
