@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -507,6 +508,12 @@ func TestEditTrainEditEval(t *testing.T) {
 	rep, err := evalEdits(context.Background(), b, set, editEvalOptions{perFamily: 2, candidates: 1, opt: opt}, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Stopped, it returns what it measured, marked (it kept nothing).
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	if part, err := evalEdits(stopped, b, set, editEvalOptions{perFamily: 2, candidates: 1, opt: opt}, nil); !errors.Is(err, context.Canceled) || part == nil || !part.Interrupted {
+		t.Fatalf("a stopped evaluation: %+v, %v", part, err)
 	}
 	if len(rep.Families) != len(edit.Families()) {
 		t.Fatalf("%d families reported", len(rep.Families))

@@ -114,6 +114,9 @@ type editEval struct {
 	Families     []editFamilyReport `json:"families"`
 	Cases        []editCase         `json:"cases"`
 	Elapsed      float64            `json:"elapsed_s"`
+	// Interrupted says the run was stopped (Ctrl-C): the figures are of
+	// the pairs edited by then, the last family's in part.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // editEvalOptions are the settings of one evaluation.
@@ -154,6 +157,18 @@ func evalEdits(ctx context.Context, b *bundle.Bundle, set *edit.Set, o editEvalO
 		pairs := spreadByStyle(set, f, o.skip+o.perFamily)
 		for _, p := range pairs[min(o.skip, len(pairs)):] {
 			c, err := evalEditPair(ctx, b, set, ref, p, o)
+			if err != nil && ctx.Err() != nil {
+				// Stopped: the figures of the pairs edited so far (it
+				// kept nothing of minutes of work), the family begun
+				// among them.
+				if len(cases) > 0 {
+					fr := summarizeEdits(f, cases)
+					rep.Families = append(rep.Families, fr)
+					rep.Cases = append(rep.Cases, cases...)
+				}
+				rep.Elapsed, rep.Interrupted = time.Since(start).Seconds(), true
+				return rep, ctx.Err()
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -594,6 +609,15 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintln(log, "eval-edits: the edits are judged as the tokenizer draws them (--source-detail=false)")
 	}
 	rep, err := evalEdits(ctx, b, set, editEvalOptions{perFamily: *perFamily, skip: *skip, sourceDetail: *sourceDetail, candidates: f.candidates, opt: opt, families: fams}, log)
+	if rep != nil && rep.Interrupted {
+		// What was measured is printed, marked as a part; nothing is
+		// recorded and no sheet is written.
+		if perr := printEditReport(env, b, rep, *perFamily, *skip, *asJSON); perr != nil {
+			return perr
+		}
+		fmt.Fprintf(env.Stderr, "eval-edits: stopped: the figures above are of the %s edited by then (not recorded)\n", plural.N(len(rep.Cases), "pair", "pairs"))
+		return err
+	}
 	if err != nil {
 		return err
 	}
@@ -609,7 +633,13 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	if *asJSON {
+	return printEditReport(env, b, rep, *perFamily, *skip, *asJSON)
+}
+
+// printEditReport prints rep on standard output: as JSON, or a line of
+// its settings and one a family.
+func printEditReport(env Env, b *bundle.Bundle, rep *editEval, perFamily, skip int, asJSON bool) error {
+	if asJSON {
 		return json.NewEncoder(env.Stdout).Encode(jsonSafe(rep))
 	}
 	detail := "with the sources' detail (--source-detail)"
@@ -617,7 +647,7 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 		detail = "as the tokenizer draws them (--source-detail=false)"
 	}
 	fmt.Fprintf(env.Stdout, "eval-edits %s: %d held-out source images; up to %d pairs a family after the first %d; temperature %g, guidance %g, image guidance %g, %d candidate(s), seed %d, edits judged %s, %.0f s\n",
-		b.Name, rep.HeldOut, *perFamily, *skip, rep.Temperature, rep.Guidance, rep.ImageGuidance, rep.Candidates, rep.Seed, detail, rep.Elapsed)
+		b.Name, rep.HeldOut, perFamily, skip, rep.Temperature, rep.Guidance, rep.ImageGuidance, rep.Candidates, rep.Seed, detail, rep.Elapsed)
 	for _, fr := range rep.Families {
 		fmt.Fprintf(env.Stdout, "%-16s %s\n", fr.Family, fr.line())
 	}
