@@ -162,13 +162,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "warning: model %s knows no word of %d of the %d prompts of %s: those are drawn as if there were no prompt\n", b.Name, unknown, len(cases), kind)
 	}
 	used := sf.options(b) // the settings in effect, model defaults included
-	if sf.seed.pick && !flagsSet(fs)["seed"] {
-		used.Seed = 1 // seeds 1…N unless --seed says otherwise
-	} else if sf.seed.pick {
-		// --seed -1 picks one, as its help says (it drew seed 1), and says
-		// which, so that the run can be repeated.
-		fmt.Fprintf(env.Stderr, "note: --seed -1 picked seed %d\n", used.Seed)
-	}
+	sf.firstSeed(&used.Seed, env.Stderr)
 	wantStyle := strings.ReplaceAll(strings.Join(prompt.Split(*style), "-"), " ", "-")
 	var ceil tokenizerCeiling
 	if *ceiling {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -147,6 +148,21 @@ func (k *knobFlags) settings(r sampling.Recommended, conditional bool) sampling.
 	}
 	s, _ = s.WithRecommended(r, func(knob sampling.Knob) bool { return set[string(knob)] }, conditional)
 	return s
+}
+
+// firstSeed sets *seed, a command's first seed drawn from these knobs, for
+// a command whose seeds run from 1 unless --seed says otherwise (sheet,
+// eval-prompts): 1 when --seed is not given; the one picked
+// for --seed -1, said on w so that the run can be repeated (--seed -1 drew
+// seed 1, where its help says it picks one).
+func (k *knobFlags) firstSeed(seed *uint64, w io.Writer) {
+	switch {
+	case !k.seed.pick:
+	case k.fs == nil || !flagsSet(k.fs)["seed"]:
+		*seed = 1
+	default:
+		fmt.Fprintf(w, "note: --seed -1 picked seed %d\n", *seed)
+	}
 }
 
 // seedValue is --seed: a seed from 0 to 2⁶⁴−1 (a batch's images record

@@ -128,13 +128,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			w, h, plural.N(len(prompts), "prompt", "prompts"), plural.N(ncols, "column", "columns"), *cell, codebook.MaxImageSide)}
 	}
 	base := sf.options(b)
-	if sf.seed.pick && !flagsSet(fs)["seed"] {
-		base.Seed = 1 // seeds 1… unless --seed says otherwise
-	} else if sf.seed.pick {
-		// --seed -1 picks one, as its help says (it drew seed 1), and says
-		// which, so that the sheet can be drawn again.
-		fmt.Fprintf(env.Stderr, "note: --seed -1 picked seed %d\n", base.Seed)
-	}
+	sf.firstSeed(&base.Seed, env.Stderr)
 	// Unknown words are reported before the (long) sampling, once each; a
 	// prompt none of whose words the model knows is refused, as generate
 	// refuses it.

@@ -183,7 +183,7 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 			opt.Data = abs
 		}
 	}
-	if resuming && resumedData != "" {
+	if resumedData != "" {
 		// The run's own spelling of its data, which sameData accepted the
 		// one given for (TrainViT compares the two as written: a run
 		// recorded as "pics" refused "/home/me/pics").

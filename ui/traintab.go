@@ -469,6 +469,17 @@ func (t *TrainTab) Preparing() bool {
 	return err != nil
 }
 
+// progress is the step the run in progress has reached and its schedule's
+// length, as the curve knows them (before the length is known, the count
+// of validation passes stands in for it, as the runs list had it).
+func (t *TrainTab) progress() (step, total int) {
+	step, total = t.curve.Counts()
+	if t.curve.Total() > 0 {
+		total = t.curve.Total()
+	}
+	return step, total
+}
+
 // QuitNote says what quitting does to the run in progress, for the quit
 // question: "" when no run trains now (none, one still preparing its data,
 // which Preparing covers, or one already pausing or stopping). Quitting
@@ -479,10 +490,7 @@ func (t *TrainTab) QuitNote() string {
 	if j == nil || j.ending || !j.pausable {
 		return ""
 	}
-	step, total := t.curve.Counts()
-	if t.curve.Total() > 0 {
-		total = t.curve.Total()
-	}
+	step, total := t.progress()
 	return fmt.Sprintf("The Train tab is training %s (step %s of %s). Quitting pauses it: the step under way finishes and a checkpoint is saved, and Resume on the Train tab continues it, also after Tessera is opened again.",
 		filepath.Base(j.dir), plural.Thousands(step), plural.Thousands(total))
 }
@@ -1957,10 +1965,7 @@ func (t *TrainTab) runLine(r *trainjob.RunInfo) string {
 	case !j.pausable:
 		return fmt.Sprintf("%s — preparing the data · %s", filepath.Base(r.Dir), j.st.DataName())
 	}
-	step, total := t.curve.Counts()
-	if t.curve.Total() > 0 {
-		total = t.curve.Total()
-	}
+	step, total := t.progress()
 	return fmt.Sprintf("%s — running, step %s / %s · %s", filepath.Base(r.Dir), plural.Thousands(step), plural.Thousands(total), j.st.DataName())
 }
 

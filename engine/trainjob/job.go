@@ -200,11 +200,9 @@ func openRunFolder(dir string) (*runFolder, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), lockPatience)
 	defer cancel()
 	switch held, err := f.lock.TryLockContext(ctx, lockPatience/10); {
-	case errors.Is(err, context.DeadlineExceeded):
-		return nil, fmt.Errorf("%w: %s is being trained just now by another Tessera (a studio's Train tab or a tessera train): let it finish, or pause or stop it there, then resume", ErrRunExists, dir)
-	case err != nil:
+	case err != nil && !errors.Is(err, context.DeadlineExceeded):
 		return nil, fmt.Errorf("run folder: lock %s: %w", LockFile, err)
-	case !held:
+	case !held: // (held by another past lockPatience)
 		return nil, fmt.Errorf("%w: %s is being trained just now by another Tessera (a studio's Train tab or a tessera train): let it finish, or pause or stop it there, then resume", ErrRunExists, dir)
 	}
 	return f, nil
