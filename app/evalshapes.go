@@ -174,9 +174,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("model %s does not know %s of the shapes captions: eval-shapes checks a model trained on them (tessera train --data shapes, or --init MODEL to fine-tune one)", b.Name, quoteFew(unknown, 8))
 	}
 	used := sf.options(b)
-	if sf.seed.pick {
-		used.Seed = 1
-	}
+	sf.firstSeed(&used.Seed, env.Stderr)
 	if len(cases) > 0 { // every caption has known words: one order for all
 		*rankBy = rankOrder(*rankBy, b, cases[0].caption.String())
 	}

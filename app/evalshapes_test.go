@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
@@ -250,5 +251,24 @@ func TestEditFamiliesAsTheREADMEWritesThem(t *testing.T) {
 	code, _, stderr = runStopped(t, "eval-edits", "--model", model, "--families", "recolr")
 	if code != 2 || !strings.Contains(stderr, `--families: unknown family "recolr" (want background, skin-tone`) {
 		t.Errorf("--families recolr: exit %d, %q", code, stderr)
+	}
+}
+
+// eval-shapes --seed -1 picks a first seed and says which, as sheet and
+// eval-prompts do (it drew seed 1); its JSON records the seed used.
+func TestEvalShapesSeedMinusOne(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "shapes")
+	if err := shapesBundle(t).Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "eval-shapes", "--model", dir, "--seeds", "1", "--seen", "0", "--seed", "-1", "--json")
+	var out struct {
+		FirstSeed uint64 `json:"first_seed"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); code != 0 || err != nil {
+		t.Fatalf("exit %d, %v: %s", code, err, stderr)
+	}
+	if want := fmt.Sprintf("note: --seed -1 picked seed %d\n", out.FirstSeed); !strings.Contains(stderr, want) || out.FirstSeed == 1 {
+		t.Errorf("stderr %q, first seed %d", stderr, out.FirstSeed)
 	}
 }

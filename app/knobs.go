@@ -152,7 +152,7 @@ func (k *knobFlags) settings(r sampling.Recommended, conditional bool) sampling.
 
 // firstSeed sets *seed, a command's first seed drawn from these knobs, for
 // a command whose seeds run from 1 unless --seed says otherwise (sheet,
-// eval-prompts): 1 when --seed is not given; the one picked
+// eval-prompts, eval-shapes): 1 when --seed is not given; the one picked
 // for --seed -1, said on w so that the run can be repeated (--seed -1 drew
 // seed 1, where its help says it picks one).
 func (k *knobFlags) firstSeed(seed *uint64, w io.Writer) {
