@@ -8,6 +8,7 @@ import (
 
 	"github.com/nfnt/resize"
 
+	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/ui/widgets"
@@ -47,6 +48,13 @@ type gridPainter struct {
 	// masked edit's preview changed the eyes outside its mask until the
 	// end.
 	keep func(*image.NRGBA)
+}
+
+// keepPixels sets keep to put src's pixels over each decode outside mask
+// (rows×cols patches, true where the run redraws), as edit.KeepUnmasked
+// and the run's result (keptPixels) do.
+func (g *gridPainter) keepPixels(src *image.NRGBA, mask []bool, rows, cols int) {
+	g.keep = func(img *image.NRGBA) { _ = edit.KeepUnmasked(img, src, mask, rows, cols) }
 }
 
 // newGridPainter starts from shown, the codes on the canvas (−1: none).

@@ -328,7 +328,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		if mask != nil && src.Rect.Size() == painter.fit {
 			// The pixels outside the mask stay the source's, as the result
 			// keeps them (keptPixels).
-			painter.keep = func(img *image.NRGBA) { _ = edit.KeepUnmasked(img, src, mask, rows, cols) }
+			painter.keepPixels(src, mask, rows, cols)
 		}
 		s.canvas.ShowImage(painter.picture())
 		emit := canvasEmitter(&s.runs.prog, s.canvas, painter.event, s.runs.onPatch)

@@ -103,7 +103,7 @@ func (r *runs) emitter(j job) func(sampler.Event) {
 		if j.keepMask != nil && j.startPic != nil && j.kind != kindExtend {
 			// The pixels the run keeps, as its result shows them
 			// (keptPixels), not the decoder's redrawing of their codes.
-			g.keep = func(img *image.NRGBA) { _ = edit.KeepUnmasked(img, j.startPic, j.keepMask, rows, cols) }
+			g.keepPixels(j.startPic, j.keepMask, rows, cols)
 		}
 		paint = g.event
 	}
