@@ -17,6 +17,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // evalDescribeTop is how many of the likeliest prompts eval-describe looks
@@ -67,9 +68,12 @@ type describeEval struct {
 	// names none and is passed over).
 	StyleTop1 int `json:"style_top1,omitempty"`
 	// Unreachable counts images no candidate prompt names.
-	Unreachable     int                 `json:"unreachable"`
-	SecondsPerImage float64             `json:"seconds_per_image"`
-	Results         []describeEvalImage `json:"images_detail"`
+	Unreachable     int     `json:"unreachable"`
+	SecondsPerImage float64 `json:"seconds_per_image"`
+	// Interrupted says the run was stopped (Ctrl-C): the figures are of
+	// the images described by then (Images of them).
+	Interrupted bool                `json:"interrupted,omitempty"`
+	Results     []describeEvalImage `json:"images_detail"`
 }
 
 // heldOutImages loads the images a model of dataset kind was validated on
@@ -179,6 +183,8 @@ func modelImage(b *bundle.Bundle, img image.Image) ([]int, error) {
 // evalDescribe describes each sample against the candidates b can read
 // (sampler.RankCandidates with opt) and counts how often a prompt naming it (names, by Key) comes first and
 // in the top five. Each image's line goes to log when it is not nil.
+// Stopped by ctx, it returns the figures of the images described by then,
+// marked Interrupted, with ctx's error.
 func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, cands sampler.Candidates, names map[string]map[string]bool, opt sampler.RankOptions, log io.Writer) (describeEval, error) {
 	var out describeEval
 	candidates, _ := sampler.UsablePrompts(b, cands.Prompts)
@@ -190,8 +196,22 @@ func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, 
 		baseSet[candBase[i]] = true
 	}
 	var seconds float64
+	// sum fills in the figures of the first n images.
+	sum := func(n int) {
+		out.Images = n
+		out.Candidates = len(candidates)
+		if n > 0 {
+			out.Top1Rate = float64(out.Top1) / float64(n)
+			out.Top5Rate = float64(out.Top5) / float64(n)
+			out.SecondsPerImage = seconds / float64(n)
+		}
+	}
 	for i, s := range samples {
 		if err := ctx.Err(); err != nil {
+			// Stopped: the figures of the images described so far (it
+			// kept nothing of minutes of work).
+			sum(i)
+			out.Interrupted = true
 			return out, err
 		}
 		start := time.Now()
@@ -200,6 +220,11 @@ func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, 
 			return out, fmt.Errorf("eval-describe: image %q: %w", s.Caption, err)
 		}
 		res, err := sampler.RankCandidates(ctx, b, cands, tokens, opt)
+		if err != nil && ctx.Err() != nil {
+			sum(i)
+			out.Interrupted = true
+			return out, ctx.Err()
+		}
 		if err != nil {
 			return out, fmt.Errorf("eval-describe: image %q: %w", s.Caption, err)
 		}
@@ -272,13 +297,7 @@ func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, 
 			fmt.Fprintf(log, "%4d/%d  %-10s %-50q → %q  %.1f s\n", i+1, len(samples), mark, s.Caption, top, r.Seconds)
 		}
 	}
-	out.Images = len(samples)
-	out.Candidates = len(candidates)
-	if n := len(samples); n > 0 {
-		out.Top1Rate = float64(out.Top1) / float64(n)
-		out.Top5Rate = float64(out.Top5) / float64(n)
-		out.SecondsPerImage = seconds / float64(n)
-	}
+	sum(len(samples))
 	return out, nil
 }
 
@@ -347,12 +366,28 @@ func runEvalDescribe(ctx context.Context, env Env, args []string) error {
 		opt.Shortlist = -1
 	}
 	out, err := evalDescribe(ctx, b, picked, cands, namesByKey(all, styleWordsOf(b)), opt, log)
-	if err != nil {
+	if err != nil && !out.Interrupted {
 		return err
 	}
 	out.Model, out.Data, out.Split, out.HeldOut = b.Name, kind, split, len(heldOut)
 	out.CandidateSource, out.SkippedUnknown = cands.Source, len(skipped)
-	if *asJSON {
+	if out.Interrupted && out.Images == 0 {
+		fmt.Fprintln(env.Stderr, "eval-describe: stopped before the first image was described: no figures")
+		return err
+	}
+	if perr := printDescribeEval(env, b, out, *asJSON); perr != nil {
+		return perr
+	}
+	if out.Interrupted {
+		fmt.Fprintf(env.Stderr, "eval-describe: stopped: the figures above are of the first %s described, of %d\n", plural.N(out.Images, "image", "images"), len(picked))
+	}
+	return err
+}
+
+// printDescribeEval prints eval-describe's figures: one JSON object, or
+// the summary lines.
+func printDescribeEval(env Env, b *bundle.Bundle, out describeEval, asJSON bool) error {
+	if asJSON {
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}
 	fmt.Fprintf(env.Stdout, "top-1: %d of %d (%.1f%%); top-5: %d of %d (%.1f%%); %.2f s per image\n",

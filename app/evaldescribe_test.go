@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image/png"
 	"os"
@@ -138,7 +139,40 @@ func TestEvalDescribeCounts(t *testing.T) {
 	if got.Top1Rate != float64(top1)/float64(len(samples)) || got.SecondsPerImage <= 0 {
 		t.Errorf("rates %+v", got)
 	}
+
+	// Stopped (Ctrl-C) after two images: their figures, marked as a part
+	// (it kept nothing).
+	stopped, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lines := 0
+	log := writerFunc(func(p []byte) (int, error) {
+		if lines++; lines == 2 {
+			cancel()
+		}
+		return len(p), nil
+	})
+	part, err := evalDescribe(stopped, b, samples, cands, names, sampler.RankOptions{Workers: 1, Top: evalDescribeTop}, log)
+	if !errors.Is(err, context.Canceled) || !part.Interrupted || part.Images != 2 || len(part.Results) != 2 {
+		t.Fatalf("stopped after two images: %v, interrupted %v, %d images, %d results", err, part.Interrupted, part.Images, len(part.Results))
+	}
+	var hits1 int
+	for i, r := range part.Results {
+		if r.Rank != got.Results[i].Rank || r.Top[0] != got.Results[i].Top[0] {
+			t.Errorf("stopped run's image %d: %+v, the whole run's %+v", i, r, got.Results[i])
+		}
+		if r.Rank == 1 {
+			hits1++
+		}
+	}
+	if part.Top1 != hits1 || part.Top1Rate != float64(hits1)/2 || part.SecondsPerImage <= 0 {
+		t.Errorf("stopped run's figures %+v", part)
+	}
 }
+
+// writerFunc is an io.Writer made of a function.
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // eval-describe on a folder dataset: the held-out images of the folder (as
 // train splits it), counted and reported.
