@@ -355,6 +355,10 @@ const fineTuneLabelMax = 13
 // ModelOpened names the model open on the Create tab (name; "" for none)
 // in the fine-tune option: "Fine-tune emoji", so it is clear which model
 // a fine-tune starts from.
+// runsListMin is the least height of the runs list, in pixels: about
+// three runs.
+const runsListMin = 120
+
 func (t *TrainTab) ModelOpened(name string) {
 	defer func() {
 		if t.del != nil { // built: ModelOpened first runs while the tab is
@@ -399,8 +403,11 @@ func (t *TrainTab) layout() fyne.CanvasObject {
 		t.same,
 		t.del,
 	))
-	top := container.NewVBox(form, buttons, t.use, widget.NewSeparator(), runsBar)
-	left := container.NewBorder(top, nil, nil, nil, t.list)
+	// The settings scroll where the window is short, so that the buttons
+	// stay in view and the runs list keeps room for a few runs (at
+	// 800×600 it had none).
+	below := container.NewVBox(buttons, t.use, widget.NewSeparator(), runsBar)
+	left := widgets.TopFirst(form, container.NewBorder(below, nil, nil, nil, t.list), below.MinSize().Height+runsListMin)
 	samplesBox := container.NewBorder(widget.NewLabelWithStyle("Samples", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), t.sampleRows, nil, nil, t.samples)
 	plots := container.NewHSplit(t.curve, samplesBox)
 	plots.SetOffset(0.62)
