@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/assets"
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/render"
@@ -729,5 +730,39 @@ func TestOpenSaysTheRecordIsDamaged(t *testing.T) {
 	must(t, s.LastError())
 	if st := s.Status(); !strings.Contains(st, "its Tessera record is damaged") {
 		t.Errorf("status %q", st)
+	}
+}
+
+// Opening a picture says so and can be stopped (a large one took ten
+// seconds without a word, and Generate then asked to stop a job that no
+// button stopped); stopped, the image on the canvas stays.
+func TestOpeningAPictureCanBeStopped(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	path := filepath.Join(t.TempDir(), "slow.png")
+	must(t, s.ExportTo(path))
+	generate(t, s)
+	before := s.Document().Tokens()
+	release := make(chan struct{})
+	s.readImage = func(p string, b *bundle.Bundle) (*opened, error) {
+		<-release
+		return openImageFile(p, b)
+	}
+	must(t, s.OpenFile(path))
+	if !strings.HasPrefix(s.Status(), "Opening slow.png") || s.panel.stop.Disabled() || s.Running() == "" {
+		t.Fatalf("while opening: status %q, Stop disabled %v, running %q", s.Status(), s.panel.stop.Disabled(), s.Running())
+	}
+	s.Stop()
+	s.Wait()
+	close(release)
+	if !strings.HasPrefix(s.Status(), "Stopped opening slow.png") || !slices.Equal(s.Document().Tokens(), before) || !s.panel.stop.Disabled() || s.Running() != "" {
+		t.Fatalf("stopped: status %q, tokens kept %v, Stop disabled %v, running %q", s.Status(), slices.Equal(s.Document().Tokens(), before), s.panel.stop.Disabled(), s.Running())
+	}
+	// Not stopped, it opens.
+	s.readImage = nil
+	must(t, s.OpenFile(path))
+	s.Wait()
+	if !strings.HasPrefix(s.Status(), "Opened slow.png") || slices.Equal(s.Document().Tokens(), before) || !s.panel.stop.Disabled() {
+		t.Fatalf("opened: status %q, Stop disabled %v", s.Status(), s.panel.stop.Disabled())
 	}
 }

@@ -101,9 +101,12 @@ type Studio struct {
 	clip imageClipboard
 	// paste reads an image from the system clipboard (Paste image).
 	paste imagePaste
-	loop  uiLoop
-	bg    sync.WaitGroup // background loads (history thumbnails)
-	bgN   atomic.Int32   // how many of them run
+	// readImage reads and encodes an image file for Open (openImageFile
+	// when nil; tests slow it down).
+	readImage func(path string, b *bundle.Bundle) (*opened, error)
+	loop      uiLoop
+	bg        sync.WaitGroup // background loads (history thumbnails)
+	bgN       atomic.Int32   // how many of them run
 
 	// UI goroutine state
 	bundle     *bundle.Bundle

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2/dialog"
@@ -268,15 +269,56 @@ func (s *Studio) openFile(path, note string) error {
 		return errNoModel
 	}
 	s.opt.OpenImage = "" // a picture opened now: the one the studio was started on is not opened over it
+	if name := s.runs.runner.Running(); name != "" {
+		return errBusy{running: name} // before the panel and the progress, which belong to the run
+	}
 	b := s.bundle
 	params := s.params
-	return s.runs.runner.Start("opening an image", func(ctx context.Context) {
-		o, err := openImageFile(path, b)
-		s.loop.DoAndWait(func() { s.applyOpened(path, b, params, o, err, note) })
-		if o != nil && o.Large {
-			debug.FreeOSMemory() // a huge picture's pixels are garbage now: give them back
+	name := filepath.Base(path)
+	// A large picture takes seconds to decode: the studio says what it is
+	// doing and Stop gives it up (it said nothing for ten seconds, then
+	// asked to stop a job no button could stop).
+	s.panel.SetRunning(true)
+	s.runs.prog.Begin("opening "+name, 0, time.Now())
+	s.setStatus("Opening " + name + "…")
+	err := s.runs.runner.Start("opening an image", func(ctx context.Context) {
+		type result struct {
+			o   *opened
+			err error
+		}
+		read := s.readImage
+		if read == nil {
+			read = openImageFile
+		}
+		got := make(chan result, 1)
+		go func() {
+			o, err := read(path, b)
+			got <- result{o, err}
+			if o != nil && o.Large {
+				debug.FreeOSMemory() // a huge picture's pixels are garbage now: give them back
+			}
+		}()
+		select {
+		case r := <-got:
+			s.loop.DoAndWait(func() {
+				s.panel.SetRunning(false)
+				s.runs.prog.End(time.Now())
+				s.applyOpened(path, b, params, r.o, r.err, note)
+			})
+		case <-ctx.Done():
+			// Given up: the decode ends on its own, its result dropped.
+			s.loop.DoAndWait(func() {
+				s.panel.SetRunning(false)
+				s.runs.prog.End(time.Now())
+				s.setStatus("Stopped opening " + name + ": the image on the canvas stays")
+			})
 		}
 	})
+	if err != nil {
+		s.panel.SetRunning(false)
+		s.runs.prog.End(time.Now())
+	}
+	return err
 }
 
 // pastedName is how a pasted image is named (it has no file).
