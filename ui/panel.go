@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"image/color"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -299,7 +300,9 @@ func parseTopK(s string) (int, error) {
 func parseSeed(s string) (uint64, error) {
 	v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("seed %q must be a whole number, 0 or more", s)
+		// The range as the command line says it: a number of 20 digits
+		// is a whole number, 0 or more, and was refused as not one.
+		return 0, fmt.Errorf("seed %q must be a whole number from 0 to 2⁶⁴−1 (%d)", strings.TrimSpace(s), uint64(math.MaxUint64))
 	}
 	return v, nil
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -86,5 +87,18 @@ func TestPromptReadOneSpaced(t *testing.T) {
 	}
 	if got.Prompt != "red circle" || got.Negative != "blurry" {
 		t.Errorf("prompt %q, negative %q", got.Prompt, got.Negative)
+	}
+}
+
+// The seed field's error gives the range: a number past 2⁶⁴−1 is a whole
+// number, 0 or more, and was refused as not one.
+func TestParseSeedSaysTheRange(t *testing.T) {
+	if v, err := parseSeed(" 18446744073709551615 "); err != nil || v != math.MaxUint64 {
+		t.Fatalf("2⁶⁴−1: %d, %v", v, err)
+	}
+	for _, s := range []string{"18446744073709551616", "99999999999999999999", "-1", "1.5", "x"} {
+		if _, err := parseSeed(s); err == nil || !strings.Contains(err.Error(), "from 0 to 2⁶⁴−1 (18446744073709551615)") {
+			t.Errorf("%q: %v", s, err)
+		}
 	}
 }
