@@ -115,6 +115,7 @@ func (s *Studio) lockSession(stateDir string) {
 		s.sessionLock = l // kept: a lock collected with its file would be let go
 	default:
 		s.save.off = errSessionElsewhere
+		s.set.guest = true
 	}
 }
 

@@ -49,6 +49,13 @@ const maxRecent = 8
 // settings stores the studio's settings in Fyne preferences.
 type settings struct {
 	p fyne.Preferences
+	// guest is set in a window whose session another window keeps
+	// (lockSession): its panel's parameters, model and window size are
+	// its own work, which is not kept for next time, so SetParams,
+	// SetLastModel and SetWindowSize store nothing (it wrote them over
+	// the first window's at its quit). Choices made in Settings are
+	// stored as ever.
+	guest bool
 }
 
 // Params returns the last parameters (defaults if none are stored).
@@ -64,6 +71,9 @@ func (s settings) Params() core.Params {
 
 // SetParams stores the parameters.
 func (s settings) SetParams(v core.Params) {
+	if s.guest {
+		return
+	}
 	if data, err := json.Marshal(v); err == nil {
 		s.p.SetString(prefParams, string(data))
 	}
@@ -78,7 +88,7 @@ func (s settings) WindowSize() fyne.Size {
 // SetWindowSize stores the window size (a size it holds already is not
 // written again: the studio calls it at each autosave).
 func (s settings) SetWindowSize(size fyne.Size) {
-	if size.Width > 100 && size.Height > 100 && size != s.WindowSize() {
+	if !s.guest && size.Width > 100 && size.Height > 100 && size != s.WindowSize() {
 		s.p.SetFloat(prefWindowW, float64(size.Width))
 		s.p.SetFloat(prefWindowH, float64(size.Height))
 	}
@@ -174,7 +184,11 @@ func (s settings) SetEditPanelShown(on bool) { s.p.SetBool(prefEditPanel, on) }
 func (s settings) LastModel() string { return s.p.String(prefModel) }
 
 // SetLastModel stores the model used last.
-func (s settings) SetLastModel(key string) { s.p.SetString(prefModel, key) }
+func (s settings) SetLastModel(key string) {
+	if !s.guest {
+		s.p.SetString(prefModel, key)
+	}
+}
 
 // Recent lists the model folders opened, most recent first.
 func (s settings) Recent() []string { return s.p.StringList(prefRecent) }

@@ -2051,6 +2051,14 @@ func TestSecondWindowLeavesTheSessionAlone(t *testing.T) {
 	if now, _ := os.ReadFile(filepath.Join(e.state, sessionFile)); !bytes.Equal(now, kept) {
 		t.Error("the second window wrote the session")
 	}
+	// Nor its panel's settings, model or size into the preferences the
+	// windows share (it wrote them over the first window's at its quit).
+	// (The test windows share one app's preferences.)
+	first.set.SetLastModel("the first window's")
+	second.requestClose()
+	if p := second.set.Params(); p.Prompt != "red cat" || p.Seed != 7 || second.set.LastModel() != "the first window's" {
+		t.Errorf("the second window stored its panel %+v, model %q", p, second.set.LastModel())
+	}
 }
 
 // A picture the model drew unsure in a style the prompt names is said so
