@@ -850,12 +850,20 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 		}
 		tag = fineTuneTag(tag, sanitizeName(withoutRunTime(b.Name)))
 	}
-	st.OutDir = strings.TrimSpace(t.runDir.Text)
+	// "~/…" is in the home folder, as the field's own "new folder in
+	// ~/Tessera/runs" invites (a folder named "~" was made in the working
+	// folder), and a relative path is refused, as Settings refuses one:
+	// the studio's working folder is nothing the user chose.
+	if st.OutDir, err = expandHome(strings.TrimSpace(t.runDir.Text)); err != nil {
+		return st, fmt.Errorf("train: run folder %w", err)
+	}
 	switch {
 	case st.OutDir == "":
 		st.OutDir = filepath.Join(t.h.runsDir, sanitizeName(tag)+"-"+time.Now().Format("20060102-150405"))
 	case !strings.ContainsRune(st.OutDir, filepath.Separator):
 		st.OutDir = filepath.Join(t.h.runsDir, st.OutDir) // a bare name is a folder in the runs folder
+	case !filepath.IsAbs(st.OutDir):
+		return st, fmt.Errorf("train: run folder %q: give a full path (/home/me/runs/cats, ~/runs/cats) or a name (a new folder in %s)", st.OutDir, tildePath(t.h.runsDir))
 	}
 	// An absolute path, so the run is found in the list whatever the
 	// working folder.

@@ -1789,3 +1789,31 @@ func TestQuitQuestionFollowsTheRunsEnd(t *testing.T) {
 	}
 	s.quitAsk.close()
 }
+
+// The Run folder field takes "~/…" in the home folder and refuses a
+// relative path, as Settings' outputs folder does (a run went to a folder
+// named "~" in the working folder); a bare name is a folder in the runs
+// folder.
+func TestTrainTabRunFolderPaths(t *testing.T) {
+	e := &trainEnv{studioEnv: newEnv(t), runs: t.TempDir()}
+	e.models = foldersToo{tinyModels{b: bundletest.Tiny(3)}}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	tab := e.open(t).Train()
+	for _, c := range []struct{ typed, want, err string }{
+		{"~/runs/cats", filepath.Join(home, "runs", "cats"), ""},
+		{"cats", filepath.Join(e.runs, "cats"), ""},
+		{filepath.Join(home, "abs"), filepath.Join(home, "abs"), ""},
+		{"runs/cats", "", `run folder "runs/cats": give a full path`},
+		{"./cats", "", `run folder "./cats": give a full path`},
+	} {
+		tab.SetRunFolder(c.typed)
+		st, err := tab.settings()
+		switch {
+		case c.err == "" && (err != nil || st.OutDir != c.want):
+			t.Errorf("%q: %q, %v; want %q", c.typed, st.OutDir, err, c.want)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%q: %q, %v; want an error %q", c.typed, st.OutDir, err, c.err)
+		}
+	}
+}
