@@ -83,16 +83,26 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		return nil, err
 	}
 	s.callMinutes = s.Minutes
-	if hasCheckpoint && s.Budget > 0 {
-		if info, err := ReadRun(s.OutDir); err == nil {
-			s.callMinutes = s.MinutesLeft(info.Elapsed) // a pause does not start the run's budget again
+	var ckpt *RunInfo // the checkpoint's step and time, where there is one
+	if hasCheckpoint {
+		if info, err := ReadRun(s.OutDir); err == nil && info.Checkpoint {
+			ckpt = info
 		}
+	}
+	if ckpt != nil && s.Budget > 0 {
+		s.callMinutes = s.MinutesLeft(ckpt.Elapsed) // a pause does not start the run's budget again
 	}
 	s = s.FineTuneShaped()
 	rec := Record{Settings: s, State: StateRunning}
 	if old, err := sameRun(s); err != nil {
 		return nil, err
 	} else if old != nil {
+		if ckpt != nil && ckpt.Step > old.Steps {
+			// A killed run's record still says where it started (step 0
+			// for a first call): the checkpoint says where it is (a resume
+			// logged "resumed at step 0" and went on at step 233).
+			old.Steps, old.TotalSteps = ckpt.Step, ckpt.TotalSteps
+		}
 		if hasCheckpoint && s.Resume && s.Steps > 0 && s.Steps != old.TotalSteps && s.Steps <= old.Steps {
 			// A shorter schedule asked for: refused before the log says
 			// "nothing left to train" beside it.

@@ -807,3 +807,39 @@ func TestDefaultReplayFor(t *testing.T) {
 		t.Errorf("a folder fine-tune with the default replay: %s", args)
 	}
 }
+
+// A killed run's record still says where its call started (step 0, state
+// running): a resume says the checkpoint's step, and refuses a --stop-at
+// behind it (it logged "resumed at step 0" and went on at step 5).
+func TestResumeAfterAKillSaysTheCheckpointsStep(t *testing.T) {
+	s := tinyRun(t, 30, 10)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	if _, err := Run(ctx, s, Events{Step: func(i train.StepInfo) {
+		if i.Step == 4 {
+			cancel(ErrPaused)
+		}
+	}}); !errors.Is(err, context.Canceled) {
+		t.Fatal(err)
+	}
+	rec, err := ReadRecord(s.OutDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed := Record{Settings: rec.Settings, State: StateRunning} // as a kill -9 leaves it
+	if err := WriteRecord(s.OutDir, killed); err != nil {
+		t.Fatal(err)
+	}
+	s2 := rec.Settings
+	s2.Resume, s2.StopAt = true, 3
+	if _, err := Run(context.Background(), s2, Events{}); err == nil || !strings.Contains(err.Error(), "the run is at step 4 already") {
+		t.Fatalf("--stop-at 3 behind the checkpoint: %v", err)
+	}
+	s2.StopAt = 6
+	var log strings.Builder
+	if res, err := Run(context.Background(), s2, Events{Log: &log}); err != nil || res.Steps != 6 {
+		t.Fatalf("resumed: %+v, %v", res, err)
+	}
+	if !strings.Contains(log.String(), "resumed at step 4") {
+		t.Errorf("the resumed run's log:\n%s", log.String())
+	}
+}
