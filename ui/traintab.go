@@ -1758,6 +1758,15 @@ func (t *TrainTab) Reread() {
 	}
 	for _, r := range t.runs {
 		if cleanPath(r.Dir) == cleanPath(t.shown.Dir) {
+			if cleanPath(t.logDir) == cleanPath(r.Dir) {
+				// A run this window trained, shown from its lines: read
+				// from its log file again, which another Tessera or
+				// tessera train --resume may have continued (it showed
+				// "step 72/276" of a run done since).
+				if lines, err := trainjob.ReadLogTail(r.Dir, logKeep); err == nil {
+					t.logLines = lines
+				}
+			}
 			t.show(r)
 			t.updateButtons()
 			return

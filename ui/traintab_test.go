@@ -1817,3 +1817,23 @@ func TestTrainTabRunFolderPaths(t *testing.T) {
 		}
 	}
 }
+
+// ↻ reads the log of a run this window trained from its file again: another
+// Tessera (or tessera train --resume) may have continued it (the pane kept
+// this window's last lines, "step 72/276" of a run done since).
+func TestRereadFollowsTheRunsLogFile(t *testing.T) {
+	e := newTrainEnv(t)
+	s, tab, dir := e.startTiny(t, "continued", 4)
+	pumpFor(t, s, "a first step", func() bool { return tab.job != nil && tab.job.pausable })
+	test.Tap(tab.stop)
+	tab.wait()
+	f, err := os.OpenFile(filepath.Join(dir, trainjob.LogFile), os.O_APPEND|os.O_WRONLY, 0)
+	must(t, err)
+	_, err = f.WriteString("— resumed elsewhere at step 9 —\n— done —\n")
+	must(t, err)
+	must(t, f.Close())
+	tab.Reread()
+	if !strings.Contains(tab.info.Text, "— resumed elsewhere at step 9 —") {
+		t.Errorf("after ↻ the pane reads:\n%s", tab.info.Text)
+	}
+}
