@@ -124,19 +124,21 @@ type TrainTab struct {
 	// to the cores (0: not cut), said when the run starts.
 	threadsAsked int
 	runDir       *widgets.TipEntry
-	start        *widgets.TipButton
-	pause        *widgets.TipButton
-	resume       *widgets.TipButton
-	stop         *widgets.TipButton
-	use          *widgets.TipButton
-	del          *widgets.TipButton
-	same         *widgets.TipButton // the run shown's settings into the form
-	status       *widgets.TipLabel
-	curve        *widgets.LossCurve
-	samples      *canvas.Image
-	sampleRows   *widget.Label // what each row of the sample grid was asked
-	info         *widget.Label
-	details      *container.Scroll // the info under the plots, scrolled
+	// openModel is the name of the model open on the Create tab ("": none).
+	openModel  string
+	start      *widgets.TipButton
+	pause      *widgets.TipButton
+	resume     *widgets.TipButton
+	stop       *widgets.TipButton
+	use        *widgets.TipButton
+	del        *widgets.TipButton
+	same       *widgets.TipButton // the run shown's settings into the form
+	status     *widgets.TipLabel
+	curve      *widgets.LossCurve
+	samples    *canvas.Image
+	sampleRows *widget.Label // what each row of the sample grid was asked
+	info       *widget.Label
+	details    *container.Scroll // the info under the plots, scrolled
 	// following is whether the details follow a live run's log, as a
 	// terminal does: from the run's start until the user scrolls up
 	// from the end (and again once they scroll back to it).
@@ -352,14 +354,41 @@ func fineTuneTag(data, base string) string {
 // current model".
 const fineTuneLabelMax = 13
 
-// ModelOpened names the model open on the Create tab (name; "" for none)
-// in the fine-tune option: "Fine-tune emoji", so it is clear which model
-// a fine-tune starts from.
+// initModelName is the name of the model a fine-tune st starts from: its
+// bundle's, else its key's (a built-in name, or a model folder named by
+// its run folder when it is a run's model).
+func initModelName(st trainjob.Settings) string {
+	if st.Init != nil {
+		return st.Init.Name
+	}
+	dir := filepath.Clean(st.InitModel)
+	if filepath.Base(dir) == "model" && filepath.Dir(dir) != dir {
+		dir = filepath.Dir(dir)
+	}
+	return filepath.Base(dir)
+}
+
 // runsListMin is the least height of the runs list, in pixels: about
 // three runs.
 const runsListMin = 120
 
+// ModelOpened names the model open on the Create tab (name; "" for none)
+// in the fine-tune option: "Fine-tune emoji", so it is clear which model
+// a fine-tune starts from.
 func (t *TrainTab) ModelOpened(name string) {
+	t.openModel = name
+	t.labelFineTune()
+}
+
+// labelFineTune names the model a fine-tune starts from in the fine-tune
+// option: the run's own base while a fine-tune runs (the greyed form is
+// that run's; it named the model the Create tab opened meanwhile), else
+// the model open on the Create tab.
+func (t *TrainTab) labelFineTune() {
+	name := t.openModel
+	if t.job != nil && t.job.st.InitModel != "" {
+		name = initModelName(t.job.st)
+	}
 	defer func() {
 		if t.del != nil { // built: ModelOpened first runs while the tab is
 			t.updateButtons() // Delete is off while the run's model is open
@@ -375,9 +404,12 @@ func (t *TrainTab) ModelOpened(name string) {
 	if r := []rune(short); len(r) > fineTuneLabelMax {
 		short = string(r[:fineTuneLabelMax-1]) + "…"
 	}
-	t.from.SetOptionLabel(fromCurrent, "Fine-tune "+short,
-		fmt.Sprintf("Continue training %s, the model open on the Create tab, on this data: its image tokenizer, size and words are kept, new caption words are added "+
-			"(to fine-tune another model, the built-in emoji say, pick it in the Create tab's model picker first)", name))
+	tip := fmt.Sprintf("Continue training %s, the model open on the Create tab, on this data: its image tokenizer, size and words are kept, new caption words are added "+
+		"(to fine-tune another model, the built-in emoji say, pick it in the Create tab's model picker first)", name)
+	if name != t.openModel {
+		tip = fmt.Sprintf("The run in progress fine-tunes %s: its image tokenizer, size and words are kept, new caption words are added", name)
+	}
+	t.from.SetOptionLabel(fromCurrent, "Fine-tune "+short, tip)
 	t.updateKeep()
 }
 
@@ -1201,6 +1233,7 @@ func (t *TrainTab) begin(st trainjob.Settings, from *trainjob.RunInfo) {
 	t.job = j
 	t.shown = nil
 	t.following = true
+	t.labelFineTune()
 	if from == nil || t.logDir != cleanPath(st.OutDir) {
 		t.details.ScrollToTop() // another run's text: from its start
 		t.logLines, t.dataReport = nil, nil
@@ -1543,6 +1576,7 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		t.h.refresh(filepath.Join(j.dir, "model"))
 	}
 	t.job = nil
+	t.labelFineTune()
 	if t.h.ended != nil {
 		defer t.h.ended()
 	}

@@ -784,16 +784,12 @@ func TestTrainTab(t *testing.T) {
 			t.Fatalf("no threads: %v", err)
 		}
 		// A bare name is a folder in the runs folder; a relative path is
-		// made absolute, so the run is listed wherever it is.
+		// refused (TestTrainTabRunFolderPaths).
 		tab.SetBudget(1, 1)
 		tab.SetData("shapes")
-		for typed, want := range map[string]string{"mine": filepath.Join(e.runs, "mine"), filepath.Join("sub", "mine"): "sub/mine"} {
-			tab.SetRunFolder(typed)
-			st, err := tab.settings()
-			must(t, err)
-			if !filepath.IsAbs(st.OutDir) || !strings.HasSuffix(st.OutDir, want) {
-				t.Errorf("run folder %q became %q", typed, st.OutDir)
-			}
+		tab.SetRunFolder("mine")
+		if st, err := tab.settings(); err != nil || st.OutDir != filepath.Join(e.runs, "mine") {
+			t.Errorf("run folder \"mine\" became %q (%v)", st.OutDir, err)
 		}
 
 		// A run folder whose checkpoint is damaged is listed with its
@@ -1835,5 +1831,28 @@ func TestRereadFollowsTheRunsLogFile(t *testing.T) {
 	tab.Reread()
 	if !strings.Contains(tab.info.Text, "— resumed elsewhere at step 9 —") {
 		t.Errorf("after ↻ the pane reads:\n%s", tab.info.Text)
+	}
+}
+
+// While a fine-tune runs, the fine-tune option names the run's own base,
+// not the model the Create tab opened meanwhile (it read "Fine-tune emoji"
+// over a run fine-tuning another model); after it, the open model again.
+func TestFineTuneOptionNamesTheRunsBase(t *testing.T) {
+	e := newTrainEnv(t)
+	tab := e.open(t).Train()
+	tab.ModelOpened("emoji")
+	if got := tab.from.OptionLabel(fromCurrent); got != "Fine-tune emoji" {
+		t.Fatalf("label %q", got)
+	}
+	tab.job = &trainJob{st: trainjob.Settings{InitModel: filepath.Join(t.TempDir(), "cats-20261205-101010", "model")}, done: make(chan struct{})}
+	tab.labelFineTune()
+	tab.ModelOpened("mnist") // the Create tab's picker, meanwhile
+	if got := tab.from.OptionLabel(fromCurrent); got != "Fine-tune cats" {
+		t.Errorf("while the fine-tune runs: %q", got)
+	}
+	tab.job = nil
+	tab.labelFineTune()
+	if got := tab.from.OptionLabel(fromCurrent); got != "Fine-tune mnist" {
+		t.Errorf("after the run: %q", got)
 	}
 }
