@@ -556,6 +556,11 @@ func TestInfoDescribesModel(t *testing.T) {
 	if code, stdout, stderr := run(t, "info", "mnist"); code != 0 || !strings.Contains(stdout, "model       mnist") {
 		t.Errorf("info mnist: exit %d, %q, %q", code, stdout, stderr)
 	}
+	// Bare info describes the default model and names it in the command
+	// that prints its card ("tessera info --model  --card" failed).
+	if code, stdout, stderr := run(t, "info"); code != 0 || !strings.Contains(stdout, "tessera info --model emoji --card)") {
+		t.Errorf("info: exit %d, %q, %q", code, stdout, stderr)
+	}
 	empty := t.TempDir()
 	for _, args := range [][]string{{"info", empty}, {"info", "--model", empty}, {"generate", "--model", empty, "--prompt", "cat", "--out", filepath.Join(empty, "x.png")}} {
 		if code, _, stderr := run(t, args...); code != 1 || !strings.Contains(stderr, "not a model folder") && !strings.Contains(stderr, "neither a model folder") {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -160,7 +161,7 @@ func modelInfo(env Env, name string, asJSON, wholeCard bool) error {
 			// The card runs to pages: its opening, up to its first
 			// section, and where the rest is.
 			if i := strings.Index(card, "\n## "); i > 0 {
-				card = strings.TrimRight(card[:i], "\n") + fmt.Sprintf("\n\n(how it was made and measured: tessera info --model %s --card)\n", name)
+				card = strings.TrimRight(card[:i], "\n") + fmt.Sprintf("\n\n(how it was made and measured: tessera info --model %s --card)\n", strings.Join(quoteArgs([]string{cmp.Or(name, b.Name)}), ""))
 			}
 		}
 		fmt.Fprintf(o, "\n%s", card)
