@@ -239,7 +239,7 @@ func (sp Spec) RecommendedField(r *Recommended) any { return sp.rec(r) }
 
 // Format writes v as the knob's values are written ("5", "0.9").
 func (sp Spec) Format(v float64) string {
-	if sp.Int && math.Abs(v) < 1<<53 {
+	if sp.Int && v == math.Trunc(v) && math.Abs(v) < 1<<53 {
 		return fmt.Sprint(int64(v))
 	}
 	return fmt.Sprint(v)
@@ -255,7 +255,14 @@ func (sp Spec) Check(v float64) error {
 		if math.IsInf(sp.Max, 1) {
 			return fmt.Errorf("%s %s must be a whole number of at least %g", sp.Label, sp.Format(v), sp.Min)
 		}
-		return fmt.Errorf("%s %s must be in [%g, %g%s", sp.Label, sp.Format(v), sp.Min, sp.Max, hi)
+		if sp.Int {
+			return fmt.Errorf("%s %s must be a whole number from %g to %g", sp.Label, sp.Format(v), sp.Min, sp.Max)
+		}
+		lo := "["
+		if sp.ZeroUnset && sp.Min == 0 {
+			lo = "(" // 0 is read as not given: it said "[0, 1]" and refused 0
+		}
+		return fmt.Errorf("%s %s must be in %s%g, %g%s", sp.Label, sp.Format(v), lo, sp.Min, sp.Max, hi)
 	}
 	return nil
 }

@@ -101,3 +101,29 @@ func TestVaried(t *testing.T) {
 		}
 	}
 }
+
+// Check's messages give the value as typed and the range as it is: a whole
+// number's fraction is not cut off ("style per seed 1 must be in [0, 1]"
+// for 1.5), and a knob that reads 0 as not given excludes 0 ("[0, 1]" for
+// top-p, which refuses 0).
+func TestCheckSaysTheRange(t *testing.T) {
+	for _, c := range []struct {
+		k    Knob
+		v    float64
+		want string
+	}{
+		{KnobStylePerSeed, 1.5, "style per seed 1.5 must be a whole number from 0 to 1"},
+		{KnobStylePerSeed, 2, "style per seed 2 must be a whole number from 0 to 1"},
+		{KnobTopK, 2.7, "top-k 2.7 must be a whole number of at least 0"},
+		{KnobTopP, -1, "top-p -1 must be in (0, 1]"},
+		{KnobTemperature, -1, "temperature -1 must be in [0, 100]"},
+	} {
+		sp, ok := SpecOf(c.k)
+		if !ok {
+			t.Fatalf("no spec for %v", c.k)
+		}
+		if err := sp.Check(c.v); err == nil || err.Error() != c.want {
+			t.Errorf("%v %g: %v, want %q", c.k, c.v, err, c.want)
+		}
+	}
+}
