@@ -202,8 +202,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		if *clearBg {
 			pic = transparentPicture(pic, &rec)
 		}
+		meta := editMetadata(rec, pic.Bounds().Size(), *scale)
 		pic = render.Upscale(pic, *scale, false)
-		if err := pngmeta.WriteFileAtomic(path, pic, editMetadata(rec)); err != nil {
+		if err := pngmeta.WriteFileAtomic(path, pic, meta); err != nil {
 			return err
 		}
 		if *asJSON {
@@ -347,9 +348,9 @@ func editRecord(b *bundle.Bundle, opt sampler.Options, im sampler.Image, e editF
 // editMetadata is the text chunks of an edit: Metadata(rec), with the
 // source named in the "parameters" settings line (which carries the image
 // guidance as a sampling setting).
-func editMetadata(rec pngmeta.Record) map[string]string {
-	text := pngmeta.Metadata(rec)
-	it := rec.Infotext()
+func editMetadata(rec pngmeta.Record, native image.Point, scale int) map[string]string {
+	text := scaledMetadata(rec, native, scale, false)
+	it := pngmeta.ParseParameters(text[pngmeta.KeyParameters])
 	it.SetExtra("Edit of", rec.Parent)
 	text[pngmeta.KeyParameters] = pngmeta.FormatParameters(it)
 	return text

@@ -862,3 +862,42 @@ func TestEditFullMaskIsNoMask(t *testing.T) {
 		t.Error("a full mask drew another picture than no mask")
 	}
 }
+
+// edit --scale and extend --scale record both sizes as generate --scale and
+// the studio's Export do: Size the file's beside the native size and the
+// upscale (they recorded the native size as the 3× picture's).
+func TestEditAndExtendRecordTheirScale(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.png")
+	model := tinyModel(t)
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "cat", "--seed", "3", "--out", src, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	edited := filepath.Join(dir, "e.png")
+	if code, _, stderr := run(t, "edit", "--model", tinyEditModel(t), "--from", src, "--instruction", "mirror it", "--candidates", "1", "--seed", "2", "--scale", "3", "--out", edited, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	tall := filepath.Join(dir, "tall.png")
+	if code, _, stderr := run(t, "extend", "--model", model, "--from", src, "--rows", "2", "--seed", "9", "--scale", "2", "--out", tall, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	for _, c := range []struct {
+		path, size, native, upscale string
+		extra                       string
+	}{{numberedPath(edited, 0, 2), "24x24", "8x8", "3x", "Edit of: src.png"}, {tall, "16x24", "8x12", "2x", ""}} {
+		text, err := pngmeta.ReadFile(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := text[pngmeta.KeyParameters]
+		for _, want := range []string{"Size: " + c.size, "Native size: " + c.native, "Upscale: " + c.upscale, c.extra} {
+			if !strings.Contains(p, want) {
+				t.Errorf("%s: parameters %q lack %q", filepath.Base(c.path), p, want)
+			}
+		}
+		rec, _ := readRecord(t, c.path)
+		if rec.Extra[pngmeta.ExtraExportSize] != c.size {
+			t.Errorf("%s: record's export size %v, want %s", filepath.Base(c.path), rec.Extra[pngmeta.ExtraExportSize], c.size)
+		}
+	}
+}

@@ -115,8 +115,9 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	r.Extra = map[string]any{pngmeta.ExtraKind: pngmeta.KindExtend, pngmeta.ExtraAt: newRows - rows, pngmeta.ExtraStride: sampler.ExtendStride(*stride, gridRows)}
 	r.Grid = [2]int{newRows, cols}
 	r.Height = newRows * b.PatchSize()
-	pic := render.Upscale(b.Tokenizer.Decode(grown, newRows, cols), *scale, false)
-	if err := pngmeta.WriteFileAtomic(*out, pic, pngmeta.Metadata(r)); err != nil {
+	native := b.Tokenizer.Decode(grown, newRows, cols)
+	meta := scaledMetadata(r, native.Bounds().Size(), *scale, false)
+	if err := pngmeta.WriteFileAtomic(*out, render.Upscale(native, *scale, false), meta); err != nil {
 		return err
 	}
 	if stopped {

@@ -225,6 +225,21 @@ const transparentHelp = "make the white around the picture transparent in the PN
 // transparentPicture makes the white around pic transparent and records
 // it in rec; pic is at the model's size, where an edge pixel is one pixel
 // (the upscale after it carries the alpha).
+
+// scaledMetadata is the metadata of rec's picture, of size native, saved
+// upscaled scale times (nearest neighbour, or Lanczos when smooth): said as
+// the studio's Export says it, Size the file's beside the native size (it
+// said Size: 64x64 of a 256×256 PNG).
+func scaledMetadata(rec pngmeta.Record, native image.Point, scale int, smooth bool) map[string]string {
+	if scale <= 1 {
+		return pngmeta.Metadata(rec)
+	}
+	filter := pngmeta.FilterNearest
+	if smooth {
+		filter = pngmeta.FilterLanczos
+	}
+	return pngmeta.UpscaledMetadata(rec, native.X*scale, native.Y*scale, scale, filter)
+}
 func transparentPicture(pic image.Image, rec *pngmeta.Record) image.Image {
 	if rec.Extra == nil {
 		rec.Extra = map[string]any{}
@@ -432,17 +447,7 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		if so.transparent {
 			pic = transparentPicture(pic, &rec)
 		}
-		meta := pngmeta.Metadata(rec)
-		if so.scale > 1 {
-			// Said as the studio's Export says it: Size is the picture's,
-			// beside the native size (it said Size: 64x64 of a 256×256 PNG).
-			filter := pngmeta.FilterNearest
-			if so.smooth {
-				filter = pngmeta.FilterLanczos
-			}
-			b := pic.Bounds()
-			meta = pngmeta.UpscaledMetadata(rec, b.Dx()*so.scale, b.Dy()*so.scale, so.scale, filter)
-		}
+		meta := scaledMetadata(rec, pic.Bounds().Size(), so.scale, so.smooth)
 		pic = render.Upscale(pic, so.scale, so.smooth)
 		if err := pngmeta.WriteFileAtomic(path, pic, meta); err != nil {
 			return err
