@@ -22,6 +22,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/internal/progress"
 )
 
@@ -200,7 +201,13 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if res.Stopped {
 		return errors.New("interrupted; nothing saved")
 	}
-	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, transparent: *clearBg, rank: *rank, rankBy: *rankBy, quiet: *quiet, json: *asJSON})
+	var given []string
+	for _, f := range []string{"temperature", "top-k", "top-p", "guidance", "negative"} {
+		if flagsSet(fs)[f] {
+			given = append(given, "--"+f)
+		}
+	}
+	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, smooth: *smooth, transparent: *clearBg, rank: *rank, rankBy: *rankBy, quiet: *quiet, json: *asJSON, given: given})
 }
 
 // examplePrompt suggests a prompt model b reads every word of ("" when
@@ -222,10 +229,6 @@ func examplePrompt(b *bundle.Bundle) string {
 // transparentHelp is the --transparent flag's help.
 const transparentHelp = "make the white around the picture transparent in the PNG, for a sticker (white inside it stays; the edges fade out)"
 
-// transparentPicture makes the white around pic transparent and records
-// it in rec; pic is at the model's size, where an edge pixel is one pixel
-// (the upscale after it carries the alpha).
-
 // scaledMetadata is the metadata of rec's picture, of size native, saved
 // upscaled scale times (nearest neighbour, or Lanczos when smooth): said as
 // the studio's Export says it, Size the file's beside the native size (it
@@ -240,6 +243,10 @@ func scaledMetadata(rec pngmeta.Record, native image.Point, scale int, smooth bo
 	}
 	return pngmeta.UpscaledMetadata(rec, native.X*scale, native.Y*scale, scale, filter)
 }
+
+// transparentPicture makes the white around pic transparent and records
+// it in rec; pic is at the model's size, where an edge pixel is one pixel
+// (the upscale after it carries the alpha).
 func transparentPicture(pic image.Image, rec *pngmeta.Record) image.Image {
 	if rec.Extra == nil {
 		rec.Extra = map[string]any{}
@@ -260,7 +267,9 @@ type saveOptions struct {
 	from         int    // ranking scores the patches from this one on (a branch's kept prefix is not its own)
 	quiet        bool   // no progress line while the batch is scored
 	json         bool   // list the images as JSON lines (savedImage)
-	source       []int  // a branch's source codes: images equal to it are said to be
+	// given are the knob flags given, for oneCodeNote ("--temperature").
+	given  []string
+	source []int // a branch's source codes: images equal to it are said to be
 }
 
 // unsureNote says that the model drew file unsure in style, the style its
@@ -329,6 +338,32 @@ func sameNotes(out string, images []sampler.Image, source []int, opt sampler.Opt
 			strings.Join(names, ", "), verb, filepath.Base(numberedPath(out, j, len(images))), vary))
 	}
 	return notes
+}
+
+// oneCodeNote says that the knob flags given changed nothing, where
+// guidance min-p left one code at every patch the run sampled (they act
+// on the codes left to draw from): a user saw --temperature 2, --top-k 1
+// and --negative red give the picture of the defaults without a word.
+func oneCodeNote(images []sampler.Image, opt sampler.Options, given []string) string {
+	if len(given) == 0 || opt.GuidanceMinP <= 0 || opt.GuidanceMinP >= 1 {
+		return ""
+	}
+	sampled := 0
+	for _, im := range images {
+		if im.Free > 0 {
+			return ""
+		}
+		sampled += im.Count - im.KeptCount
+	}
+	if sampled == 0 {
+		return ""
+	}
+	verb := "changes"
+	if len(given) > 1 {
+		verb = "change"
+	}
+	return fmt.Sprintf("%s %s nothing here: at --guidance-min-p %g only codes at least %g times as likely as the likeliest are drawn, and the model left one at every patch; --guidance-min-p 0 lets them act",
+		plural.And(given), verb, opt.GuidanceMinP, opt.GuidanceMinP)
 }
 
 // maxRepeatNotes is the most pictures of a batch said repeated one by one
@@ -483,7 +518,11 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		}
 	}
 	// Said once every file is written (a failed write names none).
-	for _, n := range append(sameNotes(so.out, images, so.source, opt), unsure...) {
+	notes := sameNotes(so.out, images, so.source, opt)
+	if n := oneCodeNote(images, opt, so.given); n != "" {
+		notes = append(notes, n)
+	}
+	for _, n := range append(notes, unsure...) {
 		fmt.Fprintln(env.Stderr, "note: "+n)
 	}
 	if len(images) > 1 {

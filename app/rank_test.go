@@ -264,3 +264,35 @@ func TestSeedMinusOnePicksOne(t *testing.T) {
 		t.Errorf("sheet --seed -1: %q", stderr)
 	}
 }
+
+// generate says when the knob flags given changed nothing because guidance
+// min-p left one code at every patch (--temperature 2, --top-k 1 and
+// --negative red drew the defaults' picture without a word), and not when
+// some patch had a choice.
+func TestOneCodeNote(t *testing.T) {
+	opt := sampler.Defaults()
+	opt.GuidanceMinP = 0.5
+	forced := []sampler.Image{{Count: 64}, {Count: 64, KeptCount: 10}}
+	if n := oneCodeNote(forced, opt, []string{"--temperature", "--negative"}); !strings.HasPrefix(n, "--temperature and --negative change nothing here: at --guidance-min-p 0.5") {
+		t.Errorf("note %q", n)
+	}
+	if n := oneCodeNote(forced, opt, nil); n != "" {
+		t.Errorf("no knob given: %q", n)
+	}
+	if n := oneCodeNote([]sampler.Image{{Count: 64}, {Count: 64, Free: 1}}, opt, []string{"--top-k"}); n != "" {
+		t.Errorf("a patch with a choice: %q", n)
+	}
+	opt.GuidanceMinP = 0
+	if n := oneCodeNote(forced, opt, []string{"--top-k"}); n != "" {
+		t.Errorf("no guidance min-p: %q", n)
+	}
+	// On a model: at a min-p that keeps only the likeliest code, said.
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "x.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "cat", "--guidance", "2", "--guidance-min-p", "0.999999", "--temperature", "2", "--out", out, "--quiet"); code != 0 || !strings.Contains(stderr, "note: --temperature and --guidance change nothing here") {
+		t.Errorf("exit %d: %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "cat", "--guidance", "2", "--guidance-min-p", "0", "--temperature", "2", "--out", out, "--quiet"); code != 0 || strings.Contains(stderr, "change nothing") {
+		t.Errorf("without min-p: exit %d: %q", code, stderr)
+	}
+}

@@ -41,6 +41,11 @@ type Image struct {
 	// sampled one: how well the new patches fit what follows them.
 	KeptLogLik float64
 	KeptCount  int
+	// Free counts the patches this run sampled where guidance min-p left
+	// more than one code to draw from (all of them without guidance
+	// min-p): at none, temperature, top-k, top-p, the guidance scale and
+	// the negative prompt changed nothing, as every patch had one code.
+	Free int
 
 	row int // the image's row in its run's batch (ranking reorders Images)
 }
@@ -342,7 +347,11 @@ func (st *stepper) patch(i int, logits []float32) {
 		code := st.p.fixed[i]
 		kept := code >= 0
 		if !kept {
-			code = st.pk.pick(st.guided(logits, bi), temp, st.opt.Settings, st.rngs[bi])
+			dist, left := st.guided(logits, bi)
+			if left > 1 {
+				im.Free++
+			}
+			code = st.pk.pick(dist, temp, st.opt.Settings, st.rngs[bi])
 		}
 		lp := model.LogSoftmaxAt(cond, code)
 		im.LogLik += lp
@@ -368,8 +377,9 @@ func (st *stepper) patch(i int, logits []float32) {
 
 // guided is the distribution image bi samples from: its conditional
 // logits, guided by the negative prompt's (G = 2) or mixed by the plan's
-// rule, with guidance min-p applied.
-func (st *stepper) guided(logits []float32, bi int) []float32 {
+// rule, with guidance min-p applied; and how many codes min-p left (all K
+// without it).
+func (st *stepper) guided(logits []float32, bi int) ([]float32, int) {
 	B, K := len(st.images), st.k
 	cond := logits[bi*K : (bi+1)*K]
 	switch {
@@ -378,41 +388,44 @@ func (st *stepper) guided(logits []float32, bi int) []float32 {
 			st.rows[g] = logits[(g*B+bi)*K : (g*B+bi+1)*K]
 		}
 		st.p.mix(st.mixed, st.rows)
-		cutBelowMinP(st.mixed, cond, st.opt.GuidanceMinP)
-		return st.mixed
+		return st.mixed, cutBelowMinP(st.mixed, cond, st.opt.GuidanceMinP)
 	case st.g == 2:
 		neg := logits[(B+bi)*K : (B+bi+1)*K]
-		guide(st.mixed, cond, neg, float32(st.opt.Guidance), st.opt.GuidanceMinP)
-		return st.mixed
+		return st.mixed, guide(st.mixed, cond, neg, float32(st.opt.Guidance), st.opt.GuidanceMinP)
 	}
-	return cond
+	return cond, K
 }
 
 // guide writes the classifier-free guidance logits neg + g·(cond − neg)
 // into mixed. With minP in (0, 1), codes whose conditional probability is
-// below minP times the top one's are ruled out (−Inf).
-func guide(mixed, cond, neg []float32, g float32, minP float64) {
+// below minP times the top one's are ruled out (−Inf). It returns how
+// many codes are left.
+func guide(mixed, cond, neg []float32, g float32, minP float64) int {
 	for k := range mixed {
 		mixed[k] = neg[k] + g*(cond[k]-neg[k])
 	}
-	cutBelowMinP(mixed, cond, minP)
+	return cutBelowMinP(mixed, cond, minP)
 }
 
 // cutBelowMinP rules out (−Inf in mixed) the codes whose conditional
-// probability is below minP times the top one's; minP outside (0, 1) does
-// nothing.
-func cutBelowMinP(mixed, cond []float32, minP float64) {
+// probability is below minP times the top one's, and returns how many
+// codes are left; minP outside (0, 1) does nothing (all are left).
+func cutBelowMinP(mixed, cond []float32, minP float64) int {
 	if minP <= 0 || minP >= 1 {
-		return
+		return len(cond)
 	}
 	top := cond[0]
 	for _, v := range cond {
 		top = max(top, v)
 	}
 	cut := top + float32(math.Log(minP))
+	left := 0
 	for k, v := range cond {
 		if v < cut {
 			mixed[k] = float32(math.Inf(-1))
+		} else {
+			left++
 		}
 	}
+	return left
 }

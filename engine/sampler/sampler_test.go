@@ -364,7 +364,9 @@ func TestGuideMinP(t *testing.T) {
 	if mixed[3] <= mixed[0] {
 		t.Fatal("test premise: guidance should favour code 3 here")
 	}
-	guide(mixed, cond, neg, 3, 0.2)
+	if left := guide(mixed, cond, neg, 3, 0.2); left != 3 {
+		t.Errorf("%d codes left, want 3", left)
+	}
 	if !math.IsInf(float64(mixed[3]), -1) {
 		t.Errorf("code 3 (p 0.05 < 0.2·0.5) kept: %v", mixed[3])
 	}
@@ -375,5 +377,28 @@ func TestGuideMinP(t *testing.T) {
 	}
 	if _, err := (Options{Settings: sampling.Settings{GuidanceMinP: 1}}).normalized(4); err == nil {
 		t.Error("min-p 1 accepted")
+	}
+}
+
+// Image.Free counts the sampled patches where guidance min-p left more than
+// one code: all of them without min-p, none where min-p keeps only the
+// likeliest code.
+func TestFreePatches(t *testing.T) {
+	b := bundletest.Tiny(2)
+	opt := Defaults()
+	opt.Prompt, opt.Seed, opt.Workers, opt.Guidance = "red cat", 3, 1, 2
+	for _, c := range []struct {
+		minP      float64
+		none, all bool
+	}{{0, false, true}, {0.999999, true, false}} {
+		opt.GuidanceMinP = c.minP
+		res, err := Generate(context.Background(), b, opt, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		im := res.Images[0]
+		if c.all && im.Free != im.Count || c.none && im.Free != 0 {
+			t.Errorf("min-p %g: %d of %d patches free", c.minP, im.Free, im.Count)
+		}
 	}
 }
