@@ -23,14 +23,18 @@ import (
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
+// maxGuidanceMinP is the highest guidance min-p the panel offers (1 would
+// rule out every code but the likeliest's ties).
+const maxGuidanceMinP = 0.99
+
 // maxSuggestions is how many completions the prompt panel offers.
 const maxSuggestions = 6
 
 // promptPanel holds the generation settings: model, prompts, sampling
 // parameters, seed and batch, and the Generate and Stop buttons.
 type promptPanel struct {
-	// carried holds the settings without a control of their own (guidance
-	// min-p, image guidance): SetParams keeps them for Params.
+	// carried holds the settings without a control of their own (image
+	// guidance, style per seed): SetParams keeps them for Params.
 	carried     sampling.Settings
 	model       *widgets.TipSelect
 	modelShown  string // the model key the picker last showed selected
@@ -53,6 +57,12 @@ type promptPanel struct {
 	topPLabel   *widget.Label
 	guidance    *widgets.TipSlider
 	guideLabel  *widget.Label
+	// minP is guidance min-p (the model's recommendation when it opens):
+	// at the emoji model's 0.5 it often leaves one code a patch, so that
+	// temperature, top-k, top-p and the negative prompt change nothing,
+	// and nothing in the studio could lower it.
+	minP        *widgets.TipSlider
+	minPLabel   *widget.Label
 	seed        *widgets.TipEntry
 	seedLock    *widgets.TipCheck
 	settingSeed bool // SetSeed is writing the seed field: not typed, no lock
@@ -211,6 +221,11 @@ func (p *promptPanel) buildKnobs() {
 		p.negativeChanged()
 	}
 
+	p.minPLabel = widget.NewLabel("")
+	p.minP = widgets.NewTipSlider(0, maxGuidanceMinP, "Guidance min-p: with guidance above 1, each patch is drawn only from the codes at least this many times as likely as the likeliest under the prompt. The model's recommendation keeps to what it is sure of; where it leaves one code a patch, temperature, top-k, top-p and the negative prompt change nothing. 0 is off: they act on every patch (more varied pictures, less faithful ones)")
+	p.minP.Step = 0.01
+	p.minP.OnChanged = func(v float64) { p.minPLabel.SetText(fmt.Sprintf("%.2f", v)) }
+
 	p.seed = widgets.NewTipEntry(false, "Seed of the next run (image i of a batch uses seed + i). Unlocked, a new one is drawn after each run; locked, it never changes. A seed you type locks it.")
 	p.seed.Validator = func(s string) error {
 		_, err := parseSeed(s)
@@ -273,6 +288,7 @@ func (p *promptPanel) form() fyne.CanvasObject {
 		row("Batch", p.batch, p.batchLabel),
 		row("Top-k", p.topK, nil),
 		row("Top-p", p.topP, p.topPLabel),
+		row("Guidance min-p", p.minP, p.minPLabel),
 	)
 }
 
@@ -324,6 +340,7 @@ func (p *promptPanel) Params() (core.Params, error) {
 	st.Prompt, st.Negative, st.Seed = oneSpaced(p.prompt.Text), oneSpaced(p.negative.Text), seed
 	st.Temperature, st.TopK, st.TopP = roundTo(p.temperature.Value, 100), k, roundTo(p.topP.Value, 100)
 	st.Guidance = roundTo(p.guidance.Value, 10)
+	st.GuidanceMinP = roundTo(p.minP.Value, 100)
 	out := core.Params{Settings: st, SeedLocked: p.seedLock.Checked, Batch: int(p.batch.Value)}
 	return out, out.Validate()
 }
@@ -349,6 +366,8 @@ func (p *promptPanel) SetParams(v core.Params) {
 	p.guidance.SetValue(v.Guidance)
 	p.carried = v.Settings
 	p.guideLabel.SetText(fmt.Sprintf("%.1f", p.guidance.Value))
+	p.minP.SetValue(v.GuidanceMinP)
+	p.minPLabel.SetText(fmt.Sprintf("%.2f", p.minP.Value))
 	p.SetSeed(v.Seed)
 	p.seedLock.SetChecked(v.SeedLocked)
 	p.batch.SetValue(float64(v.Batch))

@@ -810,6 +810,9 @@ type result struct {
 	// patch, else with the patches before the first it drew scored
 	// (runs.save).
 	loglik float64
+	// oneCode says guidance min-p left one code at every patch the run
+	// sampled for it (sampler.Image.Free 0): no knob but min-p changed it.
+	oneCode bool
 	// score is what a ranked batch is ordered by (nats per patch): the
 	// mean log-likelihood under the prompt, or the prompt gain (the job's
 	// rankBy); scored says it was computed.
@@ -1028,6 +1031,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 			// model never learnt, where the strip's figures alone told it.
 			msg += fmt.Sprintf(" · drawn unsure (%.2f bits a patch; pictures it knows take under %.1f): the model may not know that name in the %s style (\"A style per seed\" draws the styles it knows)",
 				-first.loglik/math.Ln2, sampler.UnsureBits/2, st)
+		}
+		if n := oneCodeNote(j, results); n != "" {
+			msg += " · " + n
 		}
 	}
 	if j.note != "" {
@@ -1330,4 +1336,40 @@ func (s *Studio) ReuseImageSeed() error {
 	s.paramsChanged()
 	s.setStatus(fmt.Sprintf("Seed %d of the image on the canvas, locked, with its prompt and settings: Generate draws it again if Generate drew it", ip.Seed))
 	return nil
+}
+
+// oneCodeNote says, after a generation, that the knobs moved from the
+// model's recommendation changed nothing because guidance min-p left one
+// code at every patch of every image (a user moved Temperature and saw the
+// same picture, with no control of min-p in the studio); "" otherwise.
+func oneCodeNote(j job, results []result) string {
+	p := j.params
+	if p.GuidanceMinP <= 0 || p.GuidanceMinP >= 1 || len(results) == 0 {
+		return ""
+	}
+	for _, r := range results {
+		if !r.oneCode {
+			return ""
+		}
+	}
+	rec, _ := sampler.Defaults().Settings.WithRecommended(j.b.Model.Config.Recommended(), nil, j.b.Conditional())
+	var moved []string
+	for _, m := range []struct {
+		name  string
+		moved bool
+	}{
+		{"temperature", p.Temperature != rec.Temperature},
+		{"top-k", p.TopK != rec.TopK},
+		{"top-p", p.TopP != rec.TopP},
+		{"guidance", p.Guidance != rec.Guidance},
+		{"the negative prompt", strings.TrimSpace(p.Negative) != ""},
+	} {
+		if m.moved {
+			moved = append(moved, m.name)
+		}
+	}
+	if len(moved) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the model left one code at every patch at guidance min-p %g, so %s changed nothing (a lower Guidance min-p lets them act)", p.GuidanceMinP, plural.And(moved))
 }
