@@ -2007,6 +2007,10 @@ func settingsLine(st trainjob.Settings) string {
 	if st.EMA > 0 {
 		line += fmt.Sprintf(", weights averaged (%g)", st.EMA)
 	}
+	if st.InitModel != "" && st.Replay > 0 {
+		// "Keep what it drew": the run's line said nothing of it.
+		line += fmt.Sprintf("; keeping what it drew: %.0f%% of each batch from %s", 100*st.Replay, cmp.Or(st.ReplayData, "its own data"))
+	}
 	return line
 }
 

@@ -1554,6 +1554,16 @@ func TestSettingsLineNamesTheAverage(t *testing.T) {
 	if line := settingsLine(st); strings.Contains(line, "average") {
 		t.Fatalf("no average: %q", line)
 	}
+	// A fine-tune that keeps what it drew says so, and from what (it
+	// said nothing of it).
+	st.InitModel, st.Replay, st.ReplayData = "emoji", 0.5, "emoji"
+	if line := settingsLine(st); !strings.HasSuffix(line, "; keeping what it drew: 50% of each batch from emoji") {
+		t.Errorf("a fine-tune with replay: %q", line)
+	}
+	st.Replay = 0
+	if line := settingsLine(st); strings.Contains(line, "keeping") {
+		t.Errorf("no replay: %q", line)
+	}
 }
 
 // The run's log, as the tab shows it, keeps the progress line's figures
