@@ -957,6 +957,11 @@ func (t *TrainTab) Start() error {
 		// it anew there (its prepared data kept when its settings are the
 		// same), where it was refused and sent to a Resume that was off.
 		if t.OpenRunFolder(st.OutDir) == nil {
+			if t.resume.Disabled() {
+				// Ended (done, or trained elsewhere just now): it pointed
+				// at a Resume that was off.
+				return fmt.Errorf("train: %s already holds a run, now shown in the list, which cannot be resumed (the status line says why): choose another run folder, or leave Run folder empty for a new one", st.OutDir)
+			}
 			return fmt.Errorf("train: %s already holds a run, now shown in the list: Resume continues it, or choose another run folder", st.OutDir)
 		}
 		return fmt.Errorf("train: %s already holds a run: pick it in the list and Resume, or choose another run folder", st.OutDir)
@@ -1611,8 +1616,12 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		if res.TotalElapsed-res.Elapsed > time.Second { // resumed: the log's time is the whole run's
 			took += fmt.Sprintf(" (%s since the resume)", res.Elapsed.Round(time.Second))
 		}
-		t.status.SetText(fmt.Sprintf("Finished %s steps in %s of training: %s %.3f bits/token at step %d — Use this model opens it",
-			plural.Thousands(res.Steps), took, bestWord(res), res.BestVal, res.BestStep))
+		steps := plural.Thousands(res.Steps) + " steps"
+		if res.Steps == 1 {
+			steps = "1 step" // "Finished 1 steps"
+		}
+		t.status.SetText(fmt.Sprintf("Finished %s in %s of training: %s %.3f bits/token at step %d — Use this model opens it",
+			steps, took, bestWord(res), res.BestVal, res.BestStep))
 	case errors.Is(err, errDeclinedFew): // the user's answer, not a failure
 		t.status.SetText("Not started: add pictures to the folder (the data report under the plots counts them), then Start again")
 	case errors.Is(err, errDeclined):
@@ -1636,6 +1645,11 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 		t.report(fmt.Errorf("The %s data is not ready yet: %s The shapes data needs nothing, and a folder of your own images works too.\n\n(%s)", j.st.DataName(), fetchAdvice(j.st.Data), missing))
 	case errors.Is(err, trainjob.ErrNothingToTrainOn):
 		t.status.SetText("Not started: " + err.Error()) // nothing failed: there was nothing to run
+		t.report(err)
+	case errors.Is(err, trainjob.ErrRunExists):
+		// Refused (another Tessera trains the run, or the folder holds
+		// one): nothing failed ("Training failed: run folder in use").
+		t.status.SetText("Not started: " + err.Error())
 		t.report(err)
 	case err != nil:
 		t.status.SetText("Training failed: " + err.Error())

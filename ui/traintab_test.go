@@ -523,6 +523,13 @@ func TestTrainTab(t *testing.T) {
 		if !strings.HasPrefix(tab.Status(), "Finished 3 steps") {
 			t.Fatalf("status %q", tab.Status())
 		}
+		// Start in the finished run's folder says it cannot be resumed
+		// (it pointed at a Resume that was off).
+		tab.SetRunFolder(dir)
+		if err := tab.Start(); err == nil || !strings.Contains(err.Error(), "which cannot be resumed") || !tab.resume.Disabled() {
+			t.Errorf("start over a finished run: %v (Resume enabled %v)", err, !tab.resume.Disabled())
+		}
+		tab.SetRunFolder("")
 		if info.Record.Settings.Replay != 0 || strings.Contains(tab.Info(), "replay") {
 			t.Errorf("replay %g; info %q", info.Record.Settings.Replay, tab.Info())
 		}
