@@ -321,8 +321,11 @@ func checkNewRun(s Settings, hasCheckpoint bool) error {
 // CheckRunFolder refuses, before anything is written, a run folder that
 // a run must not write into: one that holds other files (a dataset, a
 // documents folder: a run's checkpoint, model and plots would land among
-// them) and one whose record is damaged (rewriting it would lose what the
-// run was). A new or empty folder, or a run folder, is fine.
+// them; a folder holding only a "tokenizer" subfolder is someone's too), a
+// train-tokenizer run's folder (a run would write its own tokenizer over
+// the one trained there) and one whose record is damaged (rewriting it
+// would lose what the run was). A new or empty folder, or a run folder, is
+// fine.
 func CheckRunFolder(dir string) error {
 	entries, err := os.ReadDir(dir)
 	switch {
@@ -333,13 +336,17 @@ func CheckRunFolder(dir string) error {
 	case len(entries) == 0:
 		return nil
 	}
+	if _, err := os.Stat(filepath.Join(dir, train.ViTCheckpointFile)); err == nil {
+		return folderErrorf(ErrNotRunFolder, "%s is a train-tokenizer run's folder (%s), not a train run folder: a run there would write over its tokenizer (%s); nothing was changed: give another run folder (to train on that tokenizer's codes, give %s as the tokenizer)",
+			dir, train.ViTCheckpointFile, filepath.Join(dir, runTokenizerDir), filepath.Join(dir, runTokenizerDir))
+	}
 	switch _, err := ReadRecord(dir); {
 	case err == nil:
 		return nil
 	case !errors.Is(err, os.ErrNotExist):
 		return folderErrorf(ErrDamagedRecord, "%s: the run's record is damaged (%v); nothing was changed: restore %s, or give another run folder", dir, err, RecordFile)
 	}
-	if holdsWork(dir) { // a run's files without its record
+	if isRunFolder(dir) { // a run's files without its record (a "tokenizer" folder alone is no run's)
 		return nil
 	}
 	if other := someonesFile(entries, LogFile); other != "" {

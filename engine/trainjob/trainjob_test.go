@@ -604,6 +604,47 @@ func TestRunRefusesFoldersItMustNotWriteInto(t *testing.T) {
 	}
 }
 
+// A train-tokenizer run's folder is not a train run's: a run trained into
+// it and wrote the fine-tuned model's tokenizer over the one trained there.
+// A folder of other files that holds a "tokenizer" folder is no run's
+// either (a run trained beside its notes).
+func TestRunRefusesATokenizerRunFolder(t *testing.T) {
+	write := func(path, text string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tokRun := t.TempDir()
+	write(filepath.Join(tokRun, train.ViTCheckpointFile), "checkpoint")
+	write(filepath.Join(tokRun, "tokenizer", "tokenizer_config.json"), "mine")
+	s := tinySettings(tokRun)
+	s.Steps = 1
+	if _, err := Run(context.Background(), s, Events{}); !errors.Is(err, ErrNotRunFolder) || !strings.Contains(err.Error(), "train-tokenizer run's folder") {
+		t.Fatalf("a train-tokenizer run's folder: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(tokRun, "tokenizer", "tokenizer_config.json")); string(b) != "mine" {
+		t.Fatalf("its tokenizer: %q", b)
+	}
+	if entries, _ := os.ReadDir(tokRun); len(entries) != 2 {
+		t.Fatalf("the folder holds %d entries, want its own 2", len(entries))
+	}
+
+	notes := t.TempDir()
+	write(filepath.Join(notes, "notes.txt"), "mine")
+	write(filepath.Join(notes, "tokenizer", "x"), "mine")
+	s.OutDir = notes
+	if _, err := Run(context.Background(), s, Events{}); !errors.Is(err, ErrNotRunFolder) {
+		t.Fatalf("a folder of other files with a tokenizer folder: %v", err)
+	}
+	if entries, _ := os.ReadDir(notes); len(entries) != 2 {
+		t.Fatalf("the folder holds %d entries, want its own 2", len(entries))
+	}
+}
+
 // Resuming a finished run trains nothing and keeps the speed it measured
 // (the record lost tokens_per_sec, and the summary said 0 tokens/s).
 func TestResumeAFinishedRunKeepsItsSpeed(t *testing.T) {
