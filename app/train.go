@@ -275,6 +275,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	f.dataset = folderData(f.dataset)
+	f.replayData = folderData(f.replayData) // a bare folder name as --data takes it
 	if f.initModel != "" {
 		// as --model reads it (a run's folder is its model): the base
 		// run's regularisation and data are looked up from the model

@@ -285,6 +285,29 @@ func TestTrainDataTakesABareFolderName(t *testing.T) {
 	}
 }
 
+// --replay-data takes a bare folder name as --data does (it said there is
+// no folder "odd" here, where there was).
+func TestTrainReplayDataTakesABareFolderName(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, folder := range []string{"pics", "odd"} {
+		if err := os.Mkdir(folder, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"red zebra", "blue cat"} {
+			writePNG(t, filepath.Join(folder, strings.ReplaceAll(name, " ", "_")+".png"), 16, 16)
+		}
+	}
+	out := filepath.Join(dir, "run")
+	code, stdout, stderr := run(t, "train", "--init", tinyModel(t), "--data", "pics", "--replay-data", "odd", "--out", out, "--prepare-only", "--threads", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	if rec, err := trainjob.ReadRecord(out); err != nil || rec.Settings.ReplayData != filepath.Join(dir, "odd") {
+		t.Fatalf("record: %+v, %v", rec, err)
+	}
+}
+
 // A model trained on a folder lists its captions as its names (names.txt),
 // those of the pictures it holds out for validation too, so that describe
 // offers them: it offered vocabulary words and pairs of them ("circle
