@@ -166,7 +166,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	}
 	runLog.close(last + " —")
 	if res == nil {
-		folder.removeIfEmpty()
+		folder.removeIfEmpty(ctx.Err() != nil)
 	}
 	return res, err
 }
@@ -188,9 +188,11 @@ type runFolder struct {
 	dir  string
 	lock *flock.Flock
 	// created says this call made the folder, and madeFrom is the topmost
-	// of the folders it made (firstMissing).
+	// of the folders it made (firstMissing); empty that the folder was
+	// there and held nothing but what file managers leave (folderClutter).
 	created  bool
 	madeFrom string
+	empty    bool
 }
 
 // openRunFolder makes the run folder dir (and the folders above it that
@@ -201,6 +203,9 @@ type runFolder struct {
 func openRunFolder(dir string) (*runFolder, error) {
 	_, statErr := os.Stat(dir)
 	f := &runFolder{dir: dir, created: errors.Is(statErr, os.ErrNotExist), madeFrom: firstMissing(dir)}
+	if entries, err := os.ReadDir(dir); err == nil {
+		f.empty = someonesFile(entries) == ""
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("run folder: %w", err)
 	}
@@ -228,16 +233,20 @@ func (f *runFolder) unlock() { _ = f.lock.Unlock() }
 // in it (a mistyped --data, a stop while preparing), so it leaves no run to
 // list: only a run's own files are removed, and the folder, and those
 // above it that this call made, each only if then empty (--out np/run left
-// an empty np behind).
-func (f *runFolder) removeIfEmpty() {
-	if !f.created || holdsWork(f.dir) {
+// an empty np behind). A folder that was there empty loses the run's files
+// when the call was cancelled (a stop while preparing: it kept a paused
+// run of 0 steps, which a run on other data then took up without a word,
+// its log going on from the first); a failed call's record stays there to
+// say what failed.
+func (f *runFolder) removeIfEmpty(cancelled bool) {
+	if !(f.created || f.empty && cancelled) || holdsWork(f.dir) {
 		return
 	}
 	f.unlock()
 	_ = os.Remove(filepath.Join(f.dir, LockFile))
 	_ = os.Remove(filepath.Join(f.dir, RecordFile))
 	_ = os.Remove(filepath.Join(f.dir, LogFile))
-	for dir := filepath.Clean(f.dir); f.madeFrom != "" && os.Remove(dir) == nil && dir != f.madeFrom; {
+	for dir := filepath.Clean(f.dir); f.created && f.madeFrom != "" && os.Remove(dir) == nil && dir != f.madeFrom; {
 		dir = filepath.Dir(dir)
 	}
 }
@@ -278,7 +287,7 @@ func PrepareRun(ctx context.Context, s Settings, ev Events) (*prepare.Prepared, 
 	}
 	prep, err := prepareData(ctx, s, s.Init, ev)
 	if err != nil {
-		folder.removeIfEmpty()
+		folder.removeIfEmpty(ctx.Err() != nil)
 		return nil, err
 	}
 	if HoldsCheckpoint(s.OutDir) {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +22,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/train"
+	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
 // shared holds the tiny shapes data, tokenised once for all tests.
@@ -453,6 +456,42 @@ func TestFailedStartLeavesNoFolder(t *testing.T) {
 	}
 	if rec, err := ReadRecord(kept); err != nil || rec.State != StateFailed {
 		t.Errorf("a folder that was there lost its failed run's record: %+v %v", rec, err)
+	}
+}
+
+// Stopped while preparing its data, a run in a folder that was there and
+// empty leaves it empty (it kept run.json, a paused run of 0 steps,
+// train.log and the lock, and a later run on other data went on there
+// without a word, its log after the first's).
+func TestStopWhilePreparingLeavesAnEmptyFolderEmpty(t *testing.T) {
+	pics := t.TempDir()
+	for i, c := range []color.NRGBA{{200, 30, 30, 255}, {30, 200, 30, 255}, {30, 30, 200, 255}} {
+		f, err := os.Create(filepath.Join(pics, fmt.Sprintf("p%d.png", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(f, imagetest.Solid(c, 8)); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, ".DS_Store"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := tinySettings(empty)
+	s.Data, s.Steps = pics, 2
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as Ctrl+C while the pictures are read
+	if res, err := Run(ctx, s, Events{}); res != nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("a run stopped while preparing: %v, %v", res, err)
+	}
+	if entries, _ := os.ReadDir(empty); len(entries) != 1 || entries[0].Name() != ".DS_Store" {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("the folder holds %q, want only what was there", names)
 	}
 }
 
