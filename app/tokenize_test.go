@@ -270,6 +270,26 @@ func TestTrainTokenizerCLI(t *testing.T) {
 	}
 }
 
+// The tokenizer card says how many images were held out and their share
+// (it said 3% of the data, where 1 of 8 pictures, 12.5%, was).
+func TestTokenizerCardSaysTheHeldOutShare(t *testing.T) {
+	data := t.TempDir()
+	for i := range 8 {
+		writePNG(t, filepath.Join(data, fmt.Sprintf("img%d.png", i)), 8, 8)
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := run(t, "train-tokenizer", "--data", data, "--out", out, "--size", "8", "--patch", "2", "--codes", "8", "--code-dim", "4",
+		"--width", "8", "--heads", "2", "--encoder-layers", "1", "--decoder-layers", "1", "--batch", "4", "--eval-every", "5", "--threads", "1",
+		"--pre-vq-steps", "2", "--warmup", "2", "--steps", "5")
+	if code != 0 || !strings.Contains(stderr, "7 training and 1 held-out images") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	card, err := os.ReadFile(filepath.Join(out, "tokenizer", "TOKENIZER.md"))
+	if err != nil || !strings.Contains(string(card), "- Held-out images (1 of 8, 12.5% of the data, never trained on)") {
+		t.Fatalf("tokenizer card: %v\n%s", err, card)
+	}
+}
+
 // TestTrainInitFineTunes fine-tunes the tiny models (patch codebook and ViT
 // tokenizer) on a folder whose captions bring a new word: the result keeps
 // the tokenizer, the grid and every old word in its place, adds the new word,

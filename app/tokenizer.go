@@ -207,7 +207,7 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "tokenizer: no held-out evaluation yet (the codebook starts at step %d); run again to go on\n", opt.PreVQSteps)
 	}
 	if len(evals) > 0 {
-		if werr := writeTokenizerCard(*out, opt, evals, args); werr != nil {
+		if werr := writeTokenizerCard(*out, opt, evals, args, len(valImgs), len(trainImgs)+len(valImgs)); werr != nil {
 			fmt.Fprintln(env.Stderr, "warning: tokenizer card:", werr)
 		}
 	}
@@ -230,8 +230,9 @@ func imagesUsed(limit int) string {
 const tokenizerCardFile = "TOKENIZER.md"
 
 // writeTokenizerCard writes RUN/tokenizer/TOKENIZER.md: the command, the
-// architecture, the steps and time over all runs, and the held-out figures.
-func writeTokenizerCard(runDir string, opt train.ViTOptions, evals []train.ViTPoint, args []string) error {
+// architecture, the steps and time over all runs, and the held-out figures
+// with how many of the images used were held out (heldOut of images).
+func writeTokenizerCard(runDir string, opt train.ViTOptions, evals []train.ViTPoint, args []string, heldOut, images int) error {
 	st, err := train.ReadViTState(filepath.Join(runDir, train.ViTCheckpointFile))
 	if err != nil {
 		return err
@@ -257,7 +258,10 @@ func writeTokenizerCard(runDir string, opt train.ViTOptions, evals []train.ViTPo
 	}
 	fmt.Fprintf(&b, "- Training: %d of %d steps of %d images (AdamW, lr %g → %g, %s, %.0f%% partial grids), %s on this machine's CPU (%s)\n",
 		st.Step, st.Options.Steps, st.Options.Batch, st.Options.LR, st.Options.MinLR, loss, 100*st.Options.PartialProb, (time.Duration(st.ElapsedS) * time.Second).Round(time.Second), runtimeDesc())
-	fmt.Fprintf(&b, "- Held-out images (3%% of the data, never trained on): %.2f dB PSNR at step %d (these weights), %d of %d codes used, perplexity %.0f\n", best.PSNR, best.Step, best.Used, c.CodebookSize, best.Perplexity)
+	// The share drawn (tokenizerValFraction) is the emoji set's; a folder
+	// of 8 pictures holds out 1, 12.5% (it said 3%).
+	fmt.Fprintf(&b, "- Held-out images (%s of %s, %s%% of the data, never trained on): %.2f dB PSNR at step %d (these weights), %d of %d codes used, perplexity %.0f\n",
+		plural.Thousands(heldOut), plural.Thousands(images), strconv.FormatFloat(100*float64(heldOut)/float64(max(images, 1)), 'g', 3, 64), best.PSNR, best.Step, best.Used, c.CodebookSize, best.Perplexity)
 	return atomicfile.WriteBytes(filepath.Join(runDir, "tokenizer", tokenizerCardFile), []byte(b.String()))
 }
 
