@@ -495,6 +495,91 @@ func TestStopWhilePreparingLeavesAnEmptyFolderEmpty(t *testing.T) {
 	}
 }
 
+// A resumed run whose prepared data was deleted tokenises its data again
+// with the codebook its checkpoint was trained with (it learnt another
+// from the pictures as they were now, and trained the checkpoint on its
+// codes without a word); captions that gained a word are refused as data
+// that changed (it said "checkpoint.safetensors was trained with a
+// different model config" after k-means), and a run that lost its codebook
+// too is refused.
+func TestResumeTokenisesAgainWithItsOwnCodebook(t *testing.T) {
+	pics := t.TempDir()
+	picture := func(name string, c color.NRGBA, caption string) {
+		t.Helper()
+		f, err := os.Create(filepath.Join(pics, name+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img := imagetest.Solid(c, 16)
+		for y := range 8 {
+			for x := range 8 {
+				img.SetNRGBA(x, y, color.NRGBA{c.B, c.R, c.G, 255})
+			}
+		}
+		if err := png.Encode(f, img); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if err := os.WriteFile(filepath.Join(pics, name+".txt"), []byte(caption), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	colours := map[string]color.NRGBA{"red": {220, 20, 20, 255}, "green": {20, 200, 40, 255}, "blue": {30, 40, 210, 255}, "yellow": {230, 220, 30, 255},
+		"purple": {140, 30, 160, 255}, "orange": {240, 140, 20, 255}, "black": {10, 10, 10, 255}, "gray": {128, 128, 128, 255}}
+	for name, c := range colours {
+		picture(name, c, name+" square")
+	}
+	s := tinySettings(filepath.Join(t.TempDir(), "run"))
+	s.Data, s.Steps, s.EvalEvery = pics, 2, 2
+	if _, err := Run(context.Background(), s, Events{}); err != nil {
+		t.Fatal(err)
+	}
+	codebookFile := filepath.Join(s.OutDir, "model", "preprocessor_config.json")
+	before, err := os.ReadFile(codebookFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Other pictures, the same captions: trained on with the run's codebook.
+	for name, c := range colours {
+		picture(name, color.NRGBA{255 - c.R, c.B, 255 - c.G, 255}, name+" square")
+	}
+	if err := os.Remove(PreparedPath(s.OutDir)); err != nil {
+		t.Fatal(err)
+	}
+	s.Resume, s.Steps = true, 4
+	var log strings.Builder
+	if _, err := Run(context.Background(), s, Events{Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(codebookFile); !bytes.Equal(after, before) {
+		t.Errorf("the run's codebook changed on the resume")
+	}
+	if !strings.Contains(log.String(), "with the run's own tokenizer in "+filepath.Join(s.OutDir, "model")) || strings.Contains(log.String(), "k-means") {
+		t.Errorf("log: %s", log.String())
+	}
+
+	// A caption with a new word: the data changed.
+	picture("red", colours["red"], "cyan circle")
+	if err := os.Remove(PreparedPath(s.OutDir)); err != nil {
+		t.Fatal(err)
+	}
+	s.Steps = 6
+	if _, err := Run(context.Background(), s, Events{}); err == nil || !strings.Contains(err.Error(), "the data changed since the run in") || !strings.Contains(err.Error(), "words the run never trained on: circle, cyan") {
+		t.Fatalf("captions with new words: %v", err)
+	}
+	if _, err := os.Stat(PreparedPath(s.OutDir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused data was kept as the run's: %v", err)
+	}
+
+	// No exported model either: the codebook is gone.
+	if err := os.RemoveAll(filepath.Join(s.OutDir, "model")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), s, Events{}); err == nil || !strings.Contains(err.Error(), "and with it the codebook its checkpoint was trained with") {
+		t.Fatalf("no codebook: %v", err)
+	}
+}
+
 // The studio keeps the tokenised shapes for later runs with the same
 // tokenisation: a second run reads them instead of drawing and tokenising
 // again (about 95 s for the full preset on 2 cores), whatever its thread
