@@ -270,6 +270,78 @@ func TestTrainTokenizerCLI(t *testing.T) {
 	}
 }
 
+// The tokenizer card says how many images were held out and their share
+// (it said 3% of the data, where 1 of 8 pictures, 12.5%, was).
+func TestTokenizerCardSaysTheHeldOutShare(t *testing.T) {
+	data := t.TempDir()
+	for i := range 8 {
+		writePNG(t, filepath.Join(data, fmt.Sprintf("img%d.png", i)), 8, 8)
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := run(t, "train-tokenizer", "--data", data, "--out", out, "--size", "8", "--patch", "2", "--codes", "8", "--code-dim", "4",
+		"--width", "8", "--heads", "2", "--encoder-layers", "1", "--decoder-layers", "1", "--batch", "4", "--eval-every", "5", "--threads", "1",
+		"--pre-vq-steps", "2", "--warmup", "2", "--steps", "5")
+	if code != 0 || !strings.Contains(stderr, "7 training and 1 held-out images") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	card, err := os.ReadFile(filepath.Join(out, "tokenizer", "TOKENIZER.md"))
+	if err != nil || !strings.Contains(string(card), "- Held-out images (1 of 8, 12.5% of the data, never trained on)") {
+		t.Fatalf("tokenizer card: %v\n%s", err, card)
+	}
+}
+
+// eval-tokenizer takes a run folder for its tokenizer, as --model takes
+// one for its model: a train-tokenizer run's tokenizer/, a train run's
+// model/; a model on a patch codebook says it has no ViT tokenizer (each
+// said "load DIR/tokenizer_config.json: no such file").
+func TestEvalTokenizerTakesRunFolders(t *testing.T) {
+	root := t.TempDir()
+	vitRun, kmRun := filepath.Join(root, "vit-run"), filepath.Join(root, "km-run")
+	if err := bundletest.TinyViT(3).Save(filepath.Join(vitRun, "model"), "F32"); err != nil {
+		t.Fatal(err)
+	}
+	if err := bundletest.Tiny(3).Save(filepath.Join(kmRun, "model"), "F32"); err != nil {
+		t.Fatal(err)
+	}
+	tokRun := filepath.Join(root, "tok-run")
+	if err := os.MkdirAll(filepath.Join(tokRun, "tokenizer"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"tokenizer_config.json", "tokenizer.safetensors"} {
+		b, err := os.ReadFile(filepath.Join(vitRun, "model", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tokRun, "tokenizer", name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for dir, want := range map[string]string{
+		vitRun: filepath.Join(vitRun, "model"), filepath.Join(vitRun, "model"): filepath.Join(vitRun, "model"),
+		tokRun: filepath.Join(tokRun, "tokenizer"), filepath.Join(tokRun, "tokenizer"): filepath.Join(tokRun, "tokenizer"),
+	} {
+		if got, err := vitTokenizerFolder("tokenizer", dir); err != nil || got != want {
+			t.Errorf("%s: %q, %v; want %q", dir, got, err, want)
+		}
+	}
+	data := t.TempDir()
+	for i := range 4 {
+		writePNG(t, filepath.Join(data, fmt.Sprintf("img%d.png", i)), 8, 8)
+	}
+	code, stdout, stderr := run(t, "eval-tokenizer", "--tokenizer", tokRun, "--data", data, "--kmeans-codes", "0")
+	if code != 0 || !strings.Contains(stdout, "ViT-VQ tokenizer:") {
+		t.Errorf("a train-tokenizer run folder: exit %d: %s %s", code, stdout, stderr)
+	}
+	for _, dir := range []string{kmRun, filepath.Join(kmRun, "model")} {
+		if code, _, stderr := run(t, "eval-tokenizer", "--tokenizer", dir, "--data", data); code != 2 || !strings.Contains(stderr, "has a patch codebook (preprocessor_config.json, learnt by k-means), not a ViT tokenizer") {
+			t.Errorf("%s: exit %d, %q", dir, code, stderr)
+		}
+	}
+	if code, _, stderr := run(t, "eval-tokenizer", "--tokenizer", data, "--data", data); code != 2 || !strings.Contains(stderr, "no ViT tokenizer there") {
+		t.Errorf("a folder of pictures: exit %d, %q", code, stderr)
+	}
+}
+
 // TestTrainInitFineTunes fine-tunes the tiny models (patch codebook and ViT
 // tokenizer) on a folder whose captions bring a new word: the result keeps
 // the tokenizer, the grid and every old word in its place, adds the new word,

@@ -24,6 +24,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/psnr"
 	"github.com/tessera-studio/tessera/engine/render"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/train/kmeans"
 	"github.com/tessera-studio/tessera/engine/trainjob"
@@ -207,7 +208,7 @@ func runTrainTokenizer(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "tokenizer: no held-out evaluation yet (the codebook starts at step %d); run again to go on\n", opt.PreVQSteps)
 	}
 	if len(evals) > 0 {
-		if werr := writeTokenizerCard(*out, opt, evals, args); werr != nil {
+		if werr := writeTokenizerCard(*out, opt, evals, args, len(valImgs), len(trainImgs)+len(valImgs)); werr != nil {
 			fmt.Fprintln(env.Stderr, "warning: tokenizer card:", werr)
 		}
 	}
@@ -230,8 +231,9 @@ func imagesUsed(limit int) string {
 const tokenizerCardFile = "TOKENIZER.md"
 
 // writeTokenizerCard writes RUN/tokenizer/TOKENIZER.md: the command, the
-// architecture, the steps and time over all runs, and the held-out figures.
-func writeTokenizerCard(runDir string, opt train.ViTOptions, evals []train.ViTPoint, args []string) error {
+// architecture, the steps and time over all runs, and the held-out figures
+// with how many of the images used were held out (heldOut of images).
+func writeTokenizerCard(runDir string, opt train.ViTOptions, evals []train.ViTPoint, args []string, heldOut, images int) error {
 	st, err := train.ReadViTState(filepath.Join(runDir, train.ViTCheckpointFile))
 	if err != nil {
 		return err
@@ -257,7 +259,10 @@ func writeTokenizerCard(runDir string, opt train.ViTOptions, evals []train.ViTPo
 	}
 	fmt.Fprintf(&b, "- Training: %d of %d steps of %d images (AdamW, lr %g → %g, %s, %.0f%% partial grids), %s on this machine's CPU (%s)\n",
 		st.Step, st.Options.Steps, st.Options.Batch, st.Options.LR, st.Options.MinLR, loss, 100*st.Options.PartialProb, (time.Duration(st.ElapsedS) * time.Second).Round(time.Second), runtimeDesc())
-	fmt.Fprintf(&b, "- Held-out images (3%% of the data, never trained on): %.2f dB PSNR at step %d (these weights), %d of %d codes used, perplexity %.0f\n", best.PSNR, best.Step, best.Used, c.CodebookSize, best.Perplexity)
+	// The share drawn (tokenizerValFraction) is the emoji set's; a folder
+	// of 8 pictures holds out 1, 12.5% (it said 3%).
+	fmt.Fprintf(&b, "- Held-out images (%s of %s, %s%% of the data, never trained on): %.2f dB PSNR at step %d (these weights), %d of %d codes used, perplexity %.0f\n",
+		plural.Thousands(heldOut), plural.Thousands(images), strconv.FormatFloat(100*float64(heldOut)/float64(max(images, 1)), 'g', 3, 64), best.PSNR, best.Step, best.Used, c.CodebookSize, best.Perplexity)
 	return atomicfile.WriteBytes(filepath.Join(runDir, "tokenizer", tokenizerCardFile), []byte(b.String()))
 }
 
@@ -321,7 +326,7 @@ func rgbImages(samples []data.Sample, S int) [][]uint8 {
 // can draw a sheet of originals, k-means and ViT reconstructions.
 func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "eval-tokenizer", "--tokenizer DIR [--data emoji|FOLDER] [--sheet OUT.png] [--json]")
-	dir := fs.String("tokenizer", "", "tokenizer folder (tokenizer_config.json + tokenizer.safetensors), or a model folder that has one")
+	dir := fs.String("tokenizer", "", "tokenizer folder (tokenizer_config.json + tokenizer.safetensors), a model folder that has one, or a run folder (train-tokenizer's: its tokenizer/; train's: its model/)")
 	dataset := fs.String("data", "emoji", "images: emoji or a folder (held out as train-tokenizer holds them out)")
 	sheet := fs.String("sheet", "", "write a PNG sheet: originals, k-means, ViT reconstructions of held-out images")
 	sheetN := rangedInt(fs, "sheet-images", 12, 1, 256, "images on the sheet")
@@ -343,12 +348,16 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 			return usageError{hint}
 		}
 	}
+	tokDir, err := vitTokenizerFolder("tokenizer", *dir)
+	if err != nil {
+		return err
+	}
 	if *sheet != "" { // before minutes of evaluation
 		if err := checkOut("sheet", *sheet, ".png", *force); err != nil {
 			return err
 		}
 	}
-	m, err := train.LoadViT(*dir, 16, 0)
+	m, err := train.LoadViT(tokDir, 16, 0)
 	if err != nil {
 		return err
 	}
@@ -424,6 +433,30 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "k-means codebook:  %.2f dB PSNR (%d entries of %d×%d px)\n", v, *kmK, p, p)
 	}
 	return nil
+}
+
+// vitTokenizerFolder is the folder of the ViT tokenizer that dir, given to
+// flag, names: dir itself when it holds one (a tokenizer's or a model's
+// folder), else a train-tokenizer run's dir/tokenizer or a train run's
+// dir/model, as --model takes a run folder for its model. A folder that is
+// not there, a model or run on a patch codebook (no ViT tokenizer to
+// measure) and a folder holding no tokenizer are a usageError that says so
+// (it said "load DIR/tokenizer_config.json: no such file").
+func vitTokenizerFolder(flag, dir string) (string, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return "", usageError{fmt.Sprintf("--%s %s: there is no such folder (give a ViT tokenizer's folder: tessera train-tokenizer writes one as RUN_DIR/tokenizer)", flag, dir)}
+	}
+	for _, d := range []string{dir, filepath.Join(dir, "tokenizer"), filepath.Join(dir, "model")} {
+		if tokenizer.Exists(d) {
+			return d, nil
+		}
+	}
+	for _, d := range []string{dir, filepath.Join(dir, "model")} {
+		if fileExists(filepath.Join(d, bundle.CodebookFile)) {
+			return "", usageError{fmt.Sprintf("--%s %s: the model in %s has a patch codebook (%s, learnt by k-means), not a ViT tokenizer: give a ViT tokenizer's folder (tessera train-tokenizer writes one as RUN_DIR/tokenizer)", flag, dir, d, bundle.CodebookFile)}
+		}
+	}
+	return "", usageError{fmt.Sprintf("--%s %s: no ViT tokenizer there (%s and %s, in the folder, its tokenizer/ or its model/): give a ViT tokenizer's folder (tessera train-tokenizer writes one as RUN_DIR/tokenizer)", flag, dir, vit.ConfigFile, vit.WeightsFile)}
 }
 
 // builtinTokenizerHint says, for name a built-in model's name given to

@@ -275,6 +275,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	f.dataset = folderData(f.dataset)
+	f.replayData = folderData(f.replayData) // a bare folder name as --data takes it
 	if f.initModel != "" {
 		// as --model reads it (a run's folder is its model): the base
 		// run's regularisation and data are looked up from the model
@@ -341,16 +342,20 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	}
 	log := env.Stderr
 	ev := trainjob.Events{Log: log}
-	if f.lrNote != "" {
-		fmt.Fprintln(log, f.lrNote)
-	}
 	if f.initModel != "" {
 		b, err := openModel(log, f.initModel, "f32")
 		if err != nil {
 			return err
 		}
 		st.Init, st.InitModel = b, f.initModel
-	} else if st.InitModel != "" && (!trainjob.HoldsCheckpoint(st.OutDir) || !fileExists(trainjob.PreparedPath(st.OutDir))) {
+		if err := st.Check(); err != nil { // what the model is (an edit model on pictures), before a note of how it trains
+			return usageError{strings.TrimPrefix(err.Error(), "train: ")}
+		}
+	}
+	if f.lrNote != "" {
+		fmt.Fprintln(log, f.lrNote)
+	}
+	if f.initModel == "" && st.InitModel != "" && (!trainjob.HoldsCheckpoint(st.OutDir) || !fileExists(trainjob.PreparedPath(st.OutDir))) {
 		// A fine-tune resumed from its record (--resume, --export-final)
 		// that still starts from the base model's weights (no checkpoint:
 		// a run that --prepare-only prepared) or must tokenise its data

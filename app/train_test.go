@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 )
@@ -282,6 +283,52 @@ func TestTrainDataTakesABareFolderName(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "train", "--data", "nowhere", "--out", filepath.Join(dir, "r")); code != 2 || !strings.Contains(stderr, `"nowhere"`) {
 		t.Errorf("an unknown name: exit %d, %q", code, stderr)
+	}
+}
+
+// --replay-data takes a bare folder name as --data does (it said there is
+// no folder "odd" here, where there was).
+func TestTrainReplayDataTakesABareFolderName(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, folder := range []string{"pics", "odd"} {
+		if err := os.Mkdir(folder, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"red zebra", "blue cat"} {
+			writePNG(t, filepath.Join(folder, strings.ReplaceAll(name, " ", "_")+".png"), 16, 16)
+		}
+	}
+	out := filepath.Join(dir, "run")
+	code, stdout, stderr := run(t, "train", "--init", tinyModel(t), "--data", "pics", "--replay-data", "odd", "--out", out, "--prepare-only", "--threads", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	if rec, err := trainjob.ReadRecord(out); err != nil || rec.Settings.ReplayData != filepath.Join(dir, "odd") {
+		t.Fatalf("record: %+v, %v", rec, err)
+	}
+}
+
+// An edit model fine-tuned on pictures is refused before any work, saying
+// that it fine-tunes on the edit pairs (it prepared the data first, then
+// failed on "the source length cannot change from 64 to 0 codes", leaving
+// a failed run folder, and warned that what it was trained on is not known).
+func TestTrainRefusesAnEditModelOnPictures(t *testing.T) {
+	data := t.TempDir()
+	for _, name := range []string{"red zebra", "blue cat"} {
+		writePNG(t, filepath.Join(data, strings.ReplaceAll(name, " ", "_")+".png"), 16, 16)
+	}
+	base := filepath.Join(t.TempDir(), "edit")
+	if err := bundletest.TinyEdit(3).Save(base, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "run")
+	code, _, stderr := run(t, "train", "--init", base, "--data", data, "--out", out, "--steps", "2", "--threads", "1")
+	if code != 2 || !strings.Contains(stderr, "is an edit model: it fine-tunes on the edit pairs only (--data edit)") || strings.Contains(stderr, "replay") || strings.Contains(stderr, "note:") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the run folder was made: %v", err)
 	}
 }
 

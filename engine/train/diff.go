@@ -23,14 +23,24 @@ func SettingsDiff(a, b any) []string {
 	var out []string
 	for k, va := range ma {
 		if vb, ok := mb[k]; !ok || fmt.Sprint(va) != fmt.Sprint(vb) {
-			out = append(out, fmt.Sprintf("%s: %v → %v", k, va, mb[k]))
+			out = append(out, fmt.Sprintf("%s: %s → %s", k, shownSetting(va), shownSetting(mb[k])))
 		}
 	}
 	for k, vb := range mb {
 		if _, ok := ma[k]; !ok {
-			out = append(out, fmt.Sprintf("%s: (none) → %v", k, vb))
+			out = append(out, fmt.Sprintf("%s: (none) → %s", k, shownSetting(vb)))
 		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// shownSetting is a setting's JSON value as SettingsDiff writes it:
+// "(none)" for an empty string or a missing value (an empty init_model
+// read "init_model:  → emoji").
+func shownSetting(v any) string {
+	if v == nil || v == "" {
+		return "(none)"
+	}
+	return fmt.Sprint(v)
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/safetensors"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -356,8 +357,20 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		Shifts: s.Shifts, MaxShift: s.MaxShift,
 		StyleWords: s.StyleWords, StyleDrop: s.StyleDrop, Seed: s.Seed, Workers: s.Threads,
 	}
+	// A run with a checkpoint whose prepared data was deleted tokenises
+	// again with the tokenizer its checkpoint was trained with (it learnt
+	// another k-means codebook and trained the checkpoint on its codes).
+	var runTok tokenizer.Tokenizer
+	var runTokDir string
 	var tokCard []byte // how the ViT tokenizer was made (TOKENIZER.md)
-	if s.Tokenizer != "" {
+	if HoldsCheckpoint(s.OutDir) {
+		var err error
+		if runTok, runTokDir, err = runTokenizer(s, base); err != nil {
+			return nil, err
+		}
+		tokCard, _ = os.ReadFile(filepath.Join(runTokDir, TokenizerCardFile))
+	}
+	if s.Tokenizer != "" && runTok == nil {
 		tok, err := tokenizer.LoadViT(s.Tokenizer)
 		if err != nil {
 			return nil, err
@@ -377,6 +390,10 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		if base.Prompt == nil {
 			fmt.Fprintf(log, "fine-tuning the unconditional model %s: captions are not used\n", base.Name)
 		}
+	}
+	if runTok != nil {
+		spec.Tokenizer = runTok
+		fmt.Fprintf(log, "tokenising the data again (no %s) with the run's own tokenizer in %s, which its checkpoint was trained with\n", PreparedFile, runTokDir)
 	}
 	if s.Replay > 0 {
 		if err := addReplay(ctx, s, base, &spec, log); err != nil {
@@ -406,6 +423,11 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		return nil, err
 	}
 	prep.TokenizerCard = tokCard
+	if runTok != nil {
+		if err := checkCheckpointData(s, prep); err != nil {
+			return nil, err // not saved: the next call would take it for the run's own
+		}
+	}
 	if err := SavePrepared(prepPath, prep); err != nil {
 		return nil, err
 	}
@@ -419,6 +441,104 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		pruneCache(filepath.Dir(cached), prepCacheKeep)
 	}
 	return prep, nil
+}
+
+// runTokenizer is the image tokenizer the run in s.OutDir trained its
+// checkpoint with, to tokenise its data again, and the folder it is read
+// from: the run's copy of a ViT tokenizer (tokenizer/, where
+// SavePrepared keeps it), else the one its exported model carries
+// (model/: a ViT tokenizer or a k-means codebook). A run that fine-tunes
+// base or tokenises with a ViT tokenizer folder it names can take those
+// again (nil, no error); a run on a k-means codebook that exported no
+// model has lost its codebook, and the error says so (learning another
+// would train the checkpoint on codes it never saw).
+func runTokenizer(s Settings, base *bundle.Bundle) (tokenizer.Tokenizer, string, error) {
+	own := filepath.Join(s.OutDir, runTokenizerDir)
+	if tokenizer.Exists(own) {
+		tok, err := tokenizer.LoadViT(own)
+		if err != nil {
+			return nil, "", fmt.Errorf("the run's own tokenizer: %w", err)
+		}
+		return tok, own, nil
+	}
+	md := filepath.Join(s.OutDir, "model")
+	if tokenizer.Exists(md) {
+		tok, err := tokenizer.LoadViT(md)
+		if err != nil {
+			return nil, "", fmt.Errorf("the run's own tokenizer: %w", err)
+		}
+		return tok, md, nil
+	}
+	switch cb, err := codebook.Load(filepath.Join(md, bundle.CodebookFile)); {
+	case err == nil:
+		return tokenizer.Codebook{Codebook: cb}, md, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, "", fmt.Errorf("the run's own codebook: %w", err)
+	case base != nil || s.Tokenizer != "":
+		return nil, "", nil
+	}
+	return nil, "", fmt.Errorf("%s: its tokenised data (%s) is gone, and with it the codebook its checkpoint was trained with (no exported model in %s holds it): a new codebook would not fit the checkpoint, which is kept as it was: put %s back, or train a new run in another folder", s.OutDir, PreparedFile, md, PreparedFile)
+}
+
+// checkCheckpointData refuses data tokenised again for a run with a
+// checkpoint (its prepared data deleted) that the checkpoint was not
+// trained on: captions with other words or longer prompts, or another
+// number of training examples; it said only "checkpoint.safetensors was
+// trained with a different model config" (or "on 14 examples, not 16").
+func checkCheckpointData(s Settings, prep *prepare.Prepared) error {
+	ckPath := filepath.Join(s.OutDir, train.CheckpointFile)
+	f, err := safetensors.OpenLazy(ckPath, nil)
+	if err != nil {
+		return fmt.Errorf("read the run's checkpoint: %w", err)
+	}
+	defer f.Close()
+	var ck struct {
+		Config model.Config `json:"config"`
+		Order  []int32      `json:"order"`
+	}
+	if err := json.Unmarshal([]byte(f.Metadata["tessera.checkpoint"]), &ck); err != nil {
+		return fmt.Errorf("read the run's checkpoint %s: %w", ckPath, err)
+	}
+	var changes []string
+	words := func(c model.Config) []string {
+		if c.Tessera == nil {
+			return nil
+		}
+		return c.Tessera.PromptVocab
+	}
+	was, now := words(ck.Config), words(prep.Config)
+	if added := wordsNotIn(now, was); len(added) > 0 {
+		changes = append(changes, "its captions have words the run never trained on: "+strings.Join(added, ", "))
+	}
+	if gone := wordsNotIn(was, now); len(gone) > 0 {
+		changes = append(changes, "its captions no longer have words the run trained on: "+strings.Join(gone, ", "))
+	}
+	if a, b := ck.Config.PromptLength(), prep.Config.PromptLength(); a != b {
+		changes = append(changes, fmt.Sprintf("its prompts are up to %s long, not %d", plural.N(b, "word", "words"), a))
+	}
+	if len(ck.Order) != len(prep.Train) {
+		changes = append(changes, fmt.Sprintf("it makes %s, not the %d the run trained on", plural.N(len(prep.Train), "training example", "training examples"), len(ck.Order)))
+	}
+	if len(changes) == 0 {
+		a, errA := json.Marshal(ck.Config)
+		b, errB := json.Marshal(prep.Config)
+		if errA == nil && errB == nil && string(a) == string(b) {
+			return nil
+		}
+		changes = append(changes, "the model it makes is not the checkpoint's")
+	}
+	return fmt.Errorf("the data changed since the run in %s tokenised it (%s): its checkpoint cannot go on with it and is kept as it was: put the data %s back as it was (or the run's %s), or train a new run on it in another folder", s.OutDir, strings.Join(changes, "; "), s.Data, PreparedFile)
+}
+
+// wordsNotIn are the words of a that b lacks, in a's order.
+func wordsNotIn(a, b []string) []string {
+	var out []string
+	for _, w := range a {
+		if !slices.Contains(b, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // prepCounts says how many examples prepared data holds: training ones, and

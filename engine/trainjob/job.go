@@ -166,7 +166,7 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	}
 	runLog.close(last + " —")
 	if res == nil {
-		folder.removeIfEmpty()
+		folder.removeIfEmpty(ctx.Err() != nil)
 	}
 	return res, err
 }
@@ -188,9 +188,11 @@ type runFolder struct {
 	dir  string
 	lock *flock.Flock
 	// created says this call made the folder, and madeFrom is the topmost
-	// of the folders it made (firstMissing).
+	// of the folders it made (firstMissing); empty that the folder was
+	// there and held nothing but what file managers leave (folderClutter).
 	created  bool
 	madeFrom string
+	empty    bool
 }
 
 // openRunFolder makes the run folder dir (and the folders above it that
@@ -201,6 +203,9 @@ type runFolder struct {
 func openRunFolder(dir string) (*runFolder, error) {
 	_, statErr := os.Stat(dir)
 	f := &runFolder{dir: dir, created: errors.Is(statErr, os.ErrNotExist), madeFrom: firstMissing(dir)}
+	if entries, err := os.ReadDir(dir); err == nil {
+		f.empty = someonesFile(entries) == ""
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("run folder: %w", err)
 	}
@@ -228,16 +233,20 @@ func (f *runFolder) unlock() { _ = f.lock.Unlock() }
 // in it (a mistyped --data, a stop while preparing), so it leaves no run to
 // list: only a run's own files are removed, and the folder, and those
 // above it that this call made, each only if then empty (--out np/run left
-// an empty np behind).
-func (f *runFolder) removeIfEmpty() {
-	if !f.created || holdsWork(f.dir) {
+// an empty np behind). A folder that was there empty loses the run's files
+// when the call was cancelled (a stop while preparing: it kept a paused
+// run of 0 steps, which a run on other data then took up without a word,
+// its log going on from the first); a failed call's record stays there to
+// say what failed.
+func (f *runFolder) removeIfEmpty(cancelled bool) {
+	if !(f.created || f.empty && cancelled) || holdsWork(f.dir) {
 		return
 	}
 	f.unlock()
 	_ = os.Remove(filepath.Join(f.dir, LockFile))
 	_ = os.Remove(filepath.Join(f.dir, RecordFile))
 	_ = os.Remove(filepath.Join(f.dir, LogFile))
-	for dir := filepath.Clean(f.dir); f.madeFrom != "" && os.Remove(dir) == nil && dir != f.madeFrom; {
+	for dir := filepath.Clean(f.dir); f.created && f.madeFrom != "" && os.Remove(dir) == nil && dir != f.madeFrom; {
 		dir = filepath.Dir(dir)
 	}
 }
@@ -278,7 +287,7 @@ func PrepareRun(ctx context.Context, s Settings, ev Events) (*prepare.Prepared, 
 	}
 	prep, err := prepareData(ctx, s, s.Init, ev)
 	if err != nil {
-		folder.removeIfEmpty()
+		folder.removeIfEmpty(ctx.Err() != nil)
 		return nil, err
 	}
 	if HoldsCheckpoint(s.OutDir) {
@@ -321,8 +330,11 @@ func checkNewRun(s Settings, hasCheckpoint bool) error {
 // CheckRunFolder refuses, before anything is written, a run folder that
 // a run must not write into: one that holds other files (a dataset, a
 // documents folder: a run's checkpoint, model and plots would land among
-// them) and one whose record is damaged (rewriting it would lose what the
-// run was). A new or empty folder, or a run folder, is fine.
+// them; a folder holding only a "tokenizer" subfolder is someone's too), a
+// train-tokenizer run's folder (a run would write its own tokenizer over
+// the one trained there) and one whose record is damaged (rewriting it
+// would lose what the run was). A new or empty folder, or a run folder, is
+// fine.
 func CheckRunFolder(dir string) error {
 	entries, err := os.ReadDir(dir)
 	switch {
@@ -333,13 +345,17 @@ func CheckRunFolder(dir string) error {
 	case len(entries) == 0:
 		return nil
 	}
+	if _, err := os.Stat(filepath.Join(dir, train.ViTCheckpointFile)); err == nil {
+		return folderErrorf(ErrNotRunFolder, "%s is a train-tokenizer run's folder (%s), not a train run folder: a run there would write over its tokenizer (%s); nothing was changed: give another run folder (to train on that tokenizer's codes, give %s as the tokenizer)",
+			dir, train.ViTCheckpointFile, filepath.Join(dir, runTokenizerDir), filepath.Join(dir, runTokenizerDir))
+	}
 	switch _, err := ReadRecord(dir); {
 	case err == nil:
 		return nil
 	case !errors.Is(err, os.ErrNotExist):
 		return folderErrorf(ErrDamagedRecord, "%s: the run's record is damaged (%v); nothing was changed: restore %s, or give another run folder", dir, err, RecordFile)
 	}
-	if holdsWork(dir) { // a run's files without its record
+	if isRunFolder(dir) { // a run's files without its record (a "tokenizer" folder alone is no run's)
 		return nil
 	}
 	if other := someonesFile(entries, LogFile); other != "" {

@@ -466,6 +466,10 @@ func (s Settings) Check() error {
 		return errors.New("train: no run folder (OutDir) given")
 	case s.Init != nil && s.Tokenizer != "":
 		return errors.New("train: a fine-tuned model keeps its own image tokenizer: leave out the tokenizer")
+	case s.Init != nil && s.Init.Model.Config.IsEdit() && s.Data != EditData:
+		// Refused only after the data was prepared, in the run folder
+		// ("the source length cannot change from 64 to 0 codes").
+		return fmt.Errorf("train: %s is an edit model: it fine-tunes on the edit pairs only (--data %s), not on %s; to train on those pictures, fine-tune a text-to-image model such as emoji, or train one from scratch", s.Init.Name, EditData, s.Data)
 	case s.Minutes < 0 || s.Minutes > 1e6:
 		return fmt.Errorf("train: the time budget %g minutes must be from 0 (no limit) to 1,000,000", s.Minutes)
 	case s.Threads < 0:

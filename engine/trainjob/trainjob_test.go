@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +22,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/train"
+	"github.com/tessera-studio/tessera/internal/imagetest"
 )
 
 // shared holds the tiny shapes data, tokenised once for all tests.
@@ -456,6 +459,127 @@ func TestFailedStartLeavesNoFolder(t *testing.T) {
 	}
 }
 
+// Stopped while preparing its data, a run in a folder that was there and
+// empty leaves it empty (it kept run.json, a paused run of 0 steps,
+// train.log and the lock, and a later run on other data went on there
+// without a word, its log after the first's).
+func TestStopWhilePreparingLeavesAnEmptyFolderEmpty(t *testing.T) {
+	pics := t.TempDir()
+	for i, c := range []color.NRGBA{{200, 30, 30, 255}, {30, 200, 30, 255}, {30, 30, 200, 255}} {
+		f, err := os.Create(filepath.Join(pics, fmt.Sprintf("p%d.png", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(f, imagetest.Solid(c, 8)); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, ".DS_Store"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := tinySettings(empty)
+	s.Data, s.Steps = pics, 2
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as Ctrl+C while the pictures are read
+	if res, err := Run(ctx, s, Events{}); res != nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("a run stopped while preparing: %v, %v", res, err)
+	}
+	if entries, _ := os.ReadDir(empty); len(entries) != 1 || entries[0].Name() != ".DS_Store" {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("the folder holds %q, want only what was there", names)
+	}
+}
+
+// A resumed run whose prepared data was deleted tokenises its data again
+// with the codebook its checkpoint was trained with (it learnt another
+// from the pictures as they were now, and trained the checkpoint on its
+// codes without a word); captions that gained a word are refused as data
+// that changed (it said "checkpoint.safetensors was trained with a
+// different model config" after k-means), and a run that lost its codebook
+// too is refused.
+func TestResumeTokenisesAgainWithItsOwnCodebook(t *testing.T) {
+	pics := t.TempDir()
+	picture := func(name string, c color.NRGBA, caption string) {
+		t.Helper()
+		f, err := os.Create(filepath.Join(pics, name+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img := imagetest.Solid(c, 16)
+		for y := range 8 {
+			for x := range 8 {
+				img.SetNRGBA(x, y, color.NRGBA{c.B, c.R, c.G, 255})
+			}
+		}
+		if err := png.Encode(f, img); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if err := os.WriteFile(filepath.Join(pics, name+".txt"), []byte(caption), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	colours := map[string]color.NRGBA{"red": {220, 20, 20, 255}, "green": {20, 200, 40, 255}, "blue": {30, 40, 210, 255}, "yellow": {230, 220, 30, 255},
+		"purple": {140, 30, 160, 255}, "orange": {240, 140, 20, 255}, "black": {10, 10, 10, 255}, "gray": {128, 128, 128, 255}}
+	for name, c := range colours {
+		picture(name, c, name+" square")
+	}
+	s := tinySettings(filepath.Join(t.TempDir(), "run"))
+	s.Data, s.Steps, s.EvalEvery = pics, 2, 2
+	if _, err := Run(context.Background(), s, Events{}); err != nil {
+		t.Fatal(err)
+	}
+	codebookFile := filepath.Join(s.OutDir, "model", "preprocessor_config.json")
+	before, err := os.ReadFile(codebookFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Other pictures, the same captions: trained on with the run's codebook.
+	for name, c := range colours {
+		picture(name, color.NRGBA{255 - c.R, c.B, 255 - c.G, 255}, name+" square")
+	}
+	if err := os.Remove(PreparedPath(s.OutDir)); err != nil {
+		t.Fatal(err)
+	}
+	s.Resume, s.Steps = true, 4
+	var log strings.Builder
+	if _, err := Run(context.Background(), s, Events{Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(codebookFile); !bytes.Equal(after, before) {
+		t.Errorf("the run's codebook changed on the resume")
+	}
+	if !strings.Contains(log.String(), "with the run's own tokenizer in "+filepath.Join(s.OutDir, "model")) || strings.Contains(log.String(), "k-means") {
+		t.Errorf("log: %s", log.String())
+	}
+
+	// A caption with a new word: the data changed.
+	picture("red", colours["red"], "cyan circle")
+	if err := os.Remove(PreparedPath(s.OutDir)); err != nil {
+		t.Fatal(err)
+	}
+	s.Steps = 6
+	if _, err := Run(context.Background(), s, Events{}); err == nil || !strings.Contains(err.Error(), "the data changed since the run in") || !strings.Contains(err.Error(), "words the run never trained on: circle, cyan") {
+		t.Fatalf("captions with new words: %v", err)
+	}
+	if _, err := os.Stat(PreparedPath(s.OutDir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused data was kept as the run's: %v", err)
+	}
+
+	// No exported model either: the codebook is gone.
+	if err := os.RemoveAll(filepath.Join(s.OutDir, "model")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), s, Events{}); err == nil || !strings.Contains(err.Error(), "and with it the codebook its checkpoint was trained with") {
+		t.Fatalf("no codebook: %v", err)
+	}
+}
+
 // The studio keeps the tokenised shapes for later runs with the same
 // tokenisation: a second run reads them instead of drawing and tokenising
 // again (about 95 s for the full preset on 2 cores), whatever its thread
@@ -601,6 +725,47 @@ func TestRunRefusesFoldersItMustNotWriteInto(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(record); string(b) != "{damaged" {
 		t.Fatalf("the damaged record was rewritten: %q", b)
+	}
+}
+
+// A train-tokenizer run's folder is not a train run's: a run trained into
+// it and wrote the fine-tuned model's tokenizer over the one trained there.
+// A folder of other files that holds a "tokenizer" folder is no run's
+// either (a run trained beside its notes).
+func TestRunRefusesATokenizerRunFolder(t *testing.T) {
+	write := func(path, text string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tokRun := t.TempDir()
+	write(filepath.Join(tokRun, train.ViTCheckpointFile), "checkpoint")
+	write(filepath.Join(tokRun, "tokenizer", "tokenizer_config.json"), "mine")
+	s := tinySettings(tokRun)
+	s.Steps = 1
+	if _, err := Run(context.Background(), s, Events{}); !errors.Is(err, ErrNotRunFolder) || !strings.Contains(err.Error(), "train-tokenizer run's folder") {
+		t.Fatalf("a train-tokenizer run's folder: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(tokRun, "tokenizer", "tokenizer_config.json")); string(b) != "mine" {
+		t.Fatalf("its tokenizer: %q", b)
+	}
+	if entries, _ := os.ReadDir(tokRun); len(entries) != 2 {
+		t.Fatalf("the folder holds %d entries, want its own 2", len(entries))
+	}
+
+	notes := t.TempDir()
+	write(filepath.Join(notes, "notes.txt"), "mine")
+	write(filepath.Join(notes, "tokenizer", "x"), "mine")
+	s.OutDir = notes
+	if _, err := Run(context.Background(), s, Events{}); !errors.Is(err, ErrNotRunFolder) {
+		t.Fatalf("a folder of other files with a tokenizer folder: %v", err)
+	}
+	if entries, _ := os.ReadDir(notes); len(entries) != 2 {
+		t.Fatalf("the folder holds %d entries, want its own 2", len(entries))
 	}
 }
 
