@@ -1074,7 +1074,22 @@ func (t *TrainTab) Resume() error {
 		}
 		st.Minutes = m
 	}
+	var note string
+	if st.Budget > 0 {
+		// A Train tab run's schedule is fitted to its budget: the form
+		// shows that budget, not minutes typed since, which the resume
+		// did not use (it showed 5 and trained the 18 s left of 0.3).
+		if m, err := t.formMinutes(); err == nil && m != st.Budget {
+			note = fmt.Sprintf("(the time budget stays the run's %s, to which its learning-rate schedule is fitted; for a longer run: Same settings, a larger budget, Start)", plural.Minutes(st.Budget))
+		}
+		t.minutes.SetText(strconv.FormatFloat(st.Budget, 'g', -1, 64))
+	}
 	t.begin(st, run)
+	if note != "" {
+		t.logLines = append(t.logLines, note)
+		t.showInfo(st, "")
+		t.status.SetText("Resuming " + filepath.Base(run.Dir) + " " + note)
+	}
 	return nil
 }
 

@@ -279,6 +279,22 @@ func TestTrainTab(t *testing.T) {
 		must(t, err)
 		after.Settings.Minutes = 0 // as it was, for what follows
 		must(t, trainjob.WriteRecord(dir, *after))
+		// A Train tab run with a budget keeps it, and the form shows it
+		// with a note where other minutes were typed (it showed 5 and
+		// trained what was left of 0.3 without a word).
+		budgeted := *after
+		budgeted.Settings.Minutes, budgeted.Settings.Budget = 2, 2
+		must(t, trainjob.WriteRecord(dir, budgeted))
+		must(t, tab.OpenRunFolder(dir))
+		tab.SetBudget(5, 1)
+		test.Tap(tab.resume)
+		if tab.job == nil || tab.job.st.Budget != 2 || tab.minutes.Text != "2" || !strings.Contains(tab.Info(), "the time budget stays the run's 2 minutes") {
+			t.Fatalf("a budgeted run resumed with 5 minutes typed: form %q, info %q", tab.minutes.Text, tab.Info())
+		}
+		pumpFor(t, s, "steps of the budgeted run's resume", func() bool { return strings.HasPrefix(tab.Status(), "Step ") })
+		test.Tap(tab.pause)
+		tab.wait()
+		must(t, trainjob.WriteRecord(dir, *after))
 		info, err = trainjob.ReadRun(dir)
 		must(t, err)
 		paused := info.Step
