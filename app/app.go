@@ -224,12 +224,21 @@ func looksLikeAPath(arg string) bool {
 // autosave flushed). A closed terminal (SIGHUP) leaves the window open,
 // and closing it later is an ordinary quit.
 func studioStatus(env Env, err error, sig os.Signal) int {
+	guest := errors.Is(err, errGuestWindow) // not an error: whose the session is
+	if guest {
+		err = nil
+	}
 	s, _ := sig.(syscall.Signal)
 	if s != syscall.SIGINT && s != syscall.SIGTERM {
 		return exitStatus(env, "studio", err, false)
 	}
 	if err == nil {
-		fmt.Fprintf(env.Stderr, "tessera studio: interrupted (%v); the work is kept for next time\n", s)
+		kept := "the work is kept for next time"
+		if guest {
+			// It said the work was kept, of a window whose work is not.
+			kept = "this window's work is not kept (another Tessera window keeps the session; its pictures are in the outputs folder)"
+		}
+		fmt.Fprintf(env.Stderr, "tessera studio: interrupted (%v); %s\n", s, kept)
 		return 128 + int(s)
 	}
 	if code := exitStatus(env, "studio", err, true); code != interruptedStatus {
@@ -237,6 +246,11 @@ func studioStatus(env Env, err error, sig os.Signal) int {
 	}
 	return 128 + int(s)
 }
+
+// errGuestWindow is runStudio's answer for a window that closed without
+// keeping its work, another window keeping the session (studioStatus says
+// so where a signal closed it, and nothing otherwise).
+var errGuestWindow = errors.New("another window keeps the session")
 
 // signalContext is signal.NotifyContext that also says which signal
 // stopped it (caught: nil while none has; the latest when more came), for

@@ -1452,6 +1452,10 @@ func TestStudioStatus(t *testing.T) {
 		{nil, syscall.SIGHUP, 0, ""},
 		{errors.New("no display"), nil, 1, "tessera studio: no display\n"},
 		{errors.New("no display"), syscall.SIGTERM, 143, "tessera studio: no display\n"},
+		// A second window, whose work another keeps: said so at a kill
+		// (it said the work was kept), and nothing at a quit.
+		{errGuestWindow, syscall.SIGTERM, 143, "tessera studio: interrupted (terminated); this window's work is not kept (another Tessera window keeps the session; its pictures are in the outputs folder)\n"},
+		{errGuestWindow, nil, 0, ""},
 	} {
 		var stderr bytes.Buffer
 		if code := studioStatus(Env{Stderr: &stderr}, c.err, c.sig); code != c.code || stderr.String() != c.says {

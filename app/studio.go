@@ -121,6 +121,9 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	}
 	s.ShowAndRun()
 	_ = ctx
+	if shotErr == nil && !s.KeepsSession() {
+		return errGuestWindow
+	}
 	return shotErr
 }
 

@@ -119,6 +119,10 @@ func (s *Studio) lockSession(stateDir string) {
 	}
 }
 
+// KeepsSession reports whether this window keeps the session (its work is
+// kept for next time): false where another window holds the session lock.
+func (s *Studio) KeepsSession() bool { return s.save.off == nil }
+
 // newAutosaver returns a saver for path.
 func newAutosaver(path string, delay time.Duration) *autosaver {
 	return &autosaver{path: path, delay: delay}

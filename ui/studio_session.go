@@ -87,7 +87,7 @@ func (s *Studio) restore() {
 		// The other window's work: opened here too, the two would each
 		// be taken for the session.
 		sess, err = nil, nil
-		s.startNote = joinNotes(s.startNote, "Another Tessera window is open and keeps the session: this window starts afresh, and its work is not kept for next time (its pictures are saved in the outputs folder as usual; export what else you want to keep)")
+		s.startNote = joinNotes(s.startNote, "Another Tessera window is open and keeps the session: this window starts without the session's images, and its work is not kept for next time (its pictures are saved in the outputs folder as usual; export what else you want to keep)")
 	}
 	if err != nil {
 		// The file is kept aside, not overwritten by the next autosave:

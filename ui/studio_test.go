@@ -2051,6 +2051,9 @@ func TestSecondWindowLeavesTheSessionAlone(t *testing.T) {
 	if now, _ := os.ReadFile(filepath.Join(e.state, sessionFile)); !bytes.Equal(now, kept) {
 		t.Error("the second window wrote the session")
 	}
+	if !first.KeepsSession() || second.KeepsSession() {
+		t.Errorf("keeps the session: first %v, second %v", first.KeepsSession(), second.KeepsSession())
+	}
 	// Nor its panel's settings, model or size into the preferences the
 	// windows share (it wrote them over the first window's at its quit).
 	// (The test windows share one app's preferences.)
