@@ -1530,6 +1530,11 @@ func (t *TrainTab) flush(j *trainJob) {
 		if current == "" && len(t.logLines) > 0 {
 			current = t.logLines[len(t.logLines)-1]
 		}
+		if strings.HasPrefix(current, "— ") {
+			// The log's own markers ("— started: shapes (2026-12-05 18:10)
+			// —") are no news for the status line.
+			current = "preparing the data"
+		}
 		if current != "" {
 			t.status.SetText("Preparing (before the time budget starts): " + current)
 		}
