@@ -853,7 +853,11 @@ func (s *Studio) showAbout() {
 func (s *Studio) openLink(u *url.URL) {
 	if err := s.app.OpenURL(u); err != nil {
 		s.app.Clipboard().SetContent(u.String())
-		s.setStatus(fmt.Sprintf("No web browser opened %s (%v); the address is on the clipboard", u, err))
+		msg := fmt.Sprintf("No web browser opened %s (%v); the address is on the clipboard", u, err)
+		s.setStatus(msg)
+		// Said over the dialog the link was in too (About's links said it
+		// only on the status line, behind the dialog).
+		dialog.ShowInformation("Link", widgets.WrapText(msg+": paste it into a web browser.", 60), s.win)
 		return
 	}
 	s.setStatus("Opened " + u.String() + " in the web browser")
