@@ -238,11 +238,12 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 		s.restoreOthers(restore)
 	}
 	w := s.works[key]
+	newer := false // the same model folder's newer weights
 	if w != nil && oldKey == key && oldBundle != nil && w.hash != b.Model.Hash && drawAlike(oldBundle, b, w.doc) {
 		// The same model folder loaded again with newer weights (its run
 		// went on): its codes draw the same picture, so the image and its
 		// undo history stay.
-		w.hash = b.Model.Hash
+		w.hash, newer = b.Model.Hash, true
 	}
 	// The session's settings, in the panel since restore, are this
 	// model's only when the session was made with it.
@@ -262,7 +263,12 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	case w != nil && w.hash == b.Model.Hash && w.doc.Rows == rows && w.doc.Cols == cols:
 		doc, params, back = w.doc, &w.params, w
 		s.markSaved(doc.Tokens(), w.saved)
-		if !doc.Empty() {
+		switch {
+		case newer:
+			// It said "Back to this model's image", of weights just
+			// loaded anew.
+			note = "Loaded the newer weights of its run; the image and its undo history stay — " + note
+		case !doc.Empty():
 			note = "Back to this model's image and its undo history — " + note
 		}
 	}

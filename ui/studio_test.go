@@ -1934,6 +1934,10 @@ func TestRunModelRefreshedWhenItsRunEnds(t *testing.T) {
 	if s.Bundle().Model.Hash == before || s.Document().Empty() {
 		t.Errorf("after the refresh: hash %s (before %s), image kept %v", s.Bundle().Model.Hash, before, !s.Document().Empty())
 	}
+	// Said as new weights (it said "Back to this model's image").
+	if st := s.Status(); !strings.HasPrefix(st, "Loaded the newer weights of its run; the image and its undo history stay") {
+		t.Errorf("status after the refresh: %q", st)
+	}
 	if host.refresh(filepath.Join(t.TempDir(), "other", "model")) {
 		t.Error("another run's end reloaded the model open")
 	}
