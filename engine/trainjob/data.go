@@ -402,7 +402,7 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 	}
 	cached := prepCacheFile(s, spec, arch, base)
 	if cached != "" {
-		if err := copyFile(cached, prepPath); err == nil {
+		if err := linkOrCopy(cached, prepPath); err == nil {
 			if prep, err := LoadPrepared(prepPath); err == nil {
 				fmt.Fprintf(log, "using the tokenised data an earlier run prepared the same way (%s; %s)\n", cached, prepCounts(prep))
 				now := time.Now() // recently used: the last the pruning removes
@@ -433,7 +433,7 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 	}
 	if cached != "" {
 		if err := os.MkdirAll(filepath.Dir(cached), 0o755); err == nil {
-			err = copyFile(prepPath, cached)
+			err = linkOrCopy(prepPath, cached)
 		}
 		if err != nil {
 			fmt.Fprintf(log, "warning: the tokenised data is not kept for later runs: %v\n", err)
@@ -743,6 +743,22 @@ func copyFile(src, dst string) error {
 		_, err := io.Copy(w, f)
 		return err
 	})
+}
+
+// linkOrCopy puts src's content at dst as a hard link where the file
+// system allows one (each shapes or MNIST run kept a 5 MB copy of the
+// cached data; both files are only ever replaced whole, never written in
+// place), else as a copy (copyFile); either way atomically.
+func linkOrCopy(src, dst string) error {
+	tmp := dst + ".link"
+	_ = os.Remove(tmp)
+	if err := os.Link(src, tmp); err == nil {
+		if err := os.Rename(tmp, dst); err == nil {
+			return nil
+		}
+		_ = os.Remove(tmp)
+	}
+	return copyFile(src, dst)
 }
 
 // initModel is the model being fine-tuned (nil: none): Init, or the

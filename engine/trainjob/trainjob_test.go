@@ -1008,3 +1008,30 @@ func TestResumeAfterAKillSaysTheCheckpointsStep(t *testing.T) {
 		t.Errorf("the resumed run's log:\n%s", log.String())
 	}
 }
+
+// linkOrCopy links where it can (a run kept a 5 MB copy of the cached
+// data) and the content is src's either way; a dst there is replaced.
+func TestLinkOrCopy(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "a.gob"), filepath.Join(dir, "run", "prepared.gob")
+	if err := os.WriteFile(src, []byte("tokens"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := linkOrCopy(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.Stat(src)
+	b, _ := os.Stat(dst)
+	if got, _ := os.ReadFile(dst); string(got) != "tokens" || !os.SameFile(a, b) {
+		t.Errorf("dst holds %q, linked %v", got, os.SameFile(a, b))
+	}
+	if _, err := os.Stat(dst + ".link"); !os.IsNotExist(err) {
+		t.Errorf("the link's temporary name is left: %v", err)
+	}
+}
