@@ -51,7 +51,7 @@ func TestCheckDataCLI(t *testing.T) {
 		"1 image is left out of training, as it or its caption file cannot be read: cut.png: truncated or damaged (decode png:",
 		"1 caption file starts with a byte-order mark: bom.txt",
 		"1 caption file has CRLF or CR line breaks: crlf.txt",
-		"1 caption file is not UTF-8 (read as Windows-1252): cp.txt",
+		"1 caption file is not UTF-8 (read as Windows-1252, or as UTF-16 where every other byte is 0): cp.txt",
 		`1 image has no caption (its file name gives it one): nocaption.png → "nocaption"`,
 		"1 caption file has no image: orphan.txt",
 		"1 group of identical images (2 files; each trained on once, with every copy's caption): copy.png = good.png",

@@ -406,6 +406,19 @@ func decodeCaption(b []byte) (text string, cf captionFormat, err error) {
 			return "", cf, fmt.Errorf("decode UTF-16: %w", err)
 		}
 		text = string(u)
+	case isUTF16(b):
+		// UTF-16 without a byte-order mark: its ASCII letters came out
+		// between NUL bytes ("\x00a\x00 \x00b…"), which went into the
+		// vocabulary without a word.
+		order, _ := utf16Order(b)
+		u, err := textunicode.UTF16(order, textunicode.IgnoreBOM).NewDecoder().Bytes(b)
+		if err != nil {
+			return "", cf, fmt.Errorf("decode UTF-16: %w", err)
+		}
+		text, cf.guess = string(u), "UTF-16LE"
+		if order == textunicode.BigEndian {
+			cf.guess = "UTF-16BE"
+		}
 	default:
 		cf.bom = bytes.HasPrefix(b, []byte("\xef\xbb\xbf"))
 		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
@@ -423,6 +436,41 @@ func decodeCaption(b []byte) (text string, cf captionFormat, err error) {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	return text, cf, nil
+}
+
+// utf16Order guesses the byte order of text b written in UTF-16 without a
+// byte-order mark: most of its characters are below U+0100, so every
+// other byte is 0 (the first of each pair in big-endian, the second in
+// little-endian). ok is false when b does not look so (UTF-8 text has no
+// 0 byte).
+func utf16Order(b []byte) (order textunicode.Endianness, ok bool) {
+	if len(b) < 2 || len(b)%2 != 0 || bytes.IndexByte(b, 0) < 0 {
+		return order, false
+	}
+	var even, odd int
+	for i := 0; i+1 < len(b); i += 2 {
+		if b[i] == 0 {
+			even++
+		}
+		if b[i+1] == 0 {
+			odd++
+		}
+	}
+	pairs := len(b) / 2
+	switch {
+	case 2*even > pairs && odd == 0:
+		return textunicode.BigEndian, true
+	case 2*odd > pairs && even == 0:
+		return textunicode.LittleEndian, true
+	}
+	return order, false
+}
+
+// isUTF16 reports whether b looks like UTF-16 without a byte-order mark
+// (utf16Order).
+func isUTF16(b []byte) bool {
+	_, ok := utf16Order(b)
+	return ok
 }
 
 // storedPrompt is the prompt a PNG at path records as the one it was drawn

@@ -320,7 +320,7 @@ func (r *FolderReport) Lines() []string {
 	add(r.Unreadable, "; ", "image is left out of training, as it or its caption file cannot be read", "images are left out of training, as they or their caption files cannot be read")
 	add(r.BOM, ", ", "caption file starts with a byte-order mark", "caption files start with a byte-order mark")
 	add(r.CRLF, ", ", "caption file has CRLF or CR line breaks", "caption files have CRLF or CR line breaks")
-	add(r.NonUTF8, ", ", "caption file is not UTF-8 (read as Windows-1252)", "caption files are not UTF-8 (read as Windows-1252)")
+	add(r.NonUTF8, ", ", "caption file is not UTF-8 (read as Windows-1252, or as UTF-16 where every other byte is 0)", "caption files are not UTF-8 (read as Windows-1252, or as UTF-16 where every other byte is 0)")
 	uncaptioned := slices.Clone(r.Uncaptioned) // with the caption each gets
 	for i, name := range fileNames(r.Uncaptioned) {
 		if caption, ok := r.FileNameCaptions[name]; ok {

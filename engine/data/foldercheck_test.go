@@ -218,7 +218,7 @@ func TestCheckFolder(t *testing.T) {
 		"cut.jpg: truncated or damaged (decode jpeg:",
 		"3 caption files start with a byte-order mark: bom.txt, cut.txt, wide.txt",
 		"3 caption files have CRLF or CR line breaks: cr.txt, crlf.txt, wide.txt",
-		"1 caption file is not UTF-8 (read as Windows-1252): cp.txt",
+		"1 caption file is not UTF-8 (read as Windows-1252, or as UTF-16 where every other byte is 0): cp.txt",
 		`2 images have no caption (their file names give them one): Red_Cat.png → "red cat", blank.png (its caption file is empty) → "blank"`,
 		"2 caption files have no image: lonely.txt, old.TXT",
 		"2 images are too small or too long and thin to train well (trained on as they are): speck.png (1×1: under 8 px on a side, blown up to a blur), strip.png (40×8: over 4:1, mostly white bands once fitted to a square)",
