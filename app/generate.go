@@ -348,15 +348,13 @@ func oneCodeNote(images []sampler.Image, opt sampler.Options, given []string) st
 	if len(given) == 0 || opt.GuidanceMinP <= 0 || opt.GuidanceMinP >= 1 {
 		return ""
 	}
-	sampled := 0
+	if len(images) == 0 {
+		return ""
+	}
 	for _, im := range images {
-		if im.Free > 0 {
+		if !im.OneCode() {
 			return ""
 		}
-		sampled += im.Count - im.KeptCount
-	}
-	if sampled == 0 {
-		return ""
 	}
 	verb := "changes"
 	if len(given) > 1 {

@@ -486,9 +486,7 @@ func editInstructions(eb *bundle.Bundle) []string {
 func editOptions(eb, b *bundle.Bundle, p core.Params, candidates, workers int) sampler.Options {
 	s := p.Settings
 	s.Prompt, s.Negative, s.Guidance, s.ImageGuidance = "", "", 1, 1
-	panelDefault := core.DefaultParams()
-	panelDefault.Settings, _ = panelDefault.WithRecommended(b.Model.Config.Recommended(), nil, b.Conditional())
-	panelDefault = panelDefault.Clamped()
+	panelDefault := panelDefaults(b)
 	chosen := func(k sampling.Knob) bool {
 		// Within half a slider step (0.05) of the default is the default:
 		// the panel snaps a recommendation off its grid (0.82 shows 0.80).
@@ -497,6 +495,15 @@ func editOptions(eb, b *bundle.Bundle, p core.Params, candidates, workers int) s
 	}
 	s, _ = s.WithRecommended(eb.Model.Config.Recommended(), chosen, true)
 	return sampler.Options{Settings: s, Batch: candidates, Workers: workers}
+}
+
+// panelDefaults are the panel's settings for model b before the user
+// moves a knob: the studio's defaults with b's recommendations, pulled
+// into the panel's ranges.
+func panelDefaults(b *bundle.Bundle) core.Params {
+	d := core.DefaultParams()
+	d.Settings, _ = d.WithRecommended(b.Model.Config.Recommended(), nil, b.Conditional())
+	return d.Clamped()
 }
 
 // coverMask is a rows×cols patch mask on the edit model's er×ec grid:

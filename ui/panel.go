@@ -61,18 +61,22 @@ type promptPanel struct {
 	// at the emoji model's 0.5 it often leaves one code a patch, so that
 	// temperature, top-k, top-p and the negative prompt change nothing,
 	// and nothing in the studio could lower it.
-	minP        *widgets.TipSlider
-	minPLabel   *widget.Label
-	seed        *widgets.TipEntry
-	seedLock    *widgets.TipCheck
-	settingSeed bool // SetSeed is writing the seed field: not typed, no lock
-	dice        *widgets.TipButton
-	reuseSeed   *widgets.TipButton
-	batch       *widgets.TipSlider
-	batchLabel  *widget.Label
-	generate    *widgets.TipButton
-	stop        *widgets.TipButton
-	content     fyne.CanvasObject
+	minP      *widgets.TipSlider
+	minPLabel *widget.Label
+	// minPSet is the guidance min-p SetParams gave, kept exactly while
+	// the slider shows it (the slider's steps rounded a recorded 0.125,
+	// and Reuse seed then drew another picture).
+	minPSet, minPShown float64
+	seed               *widgets.TipEntry
+	seedLock           *widgets.TipCheck
+	settingSeed        bool // SetSeed is writing the seed field: not typed, no lock
+	dice               *widgets.TipButton
+	reuseSeed          *widgets.TipButton
+	batch              *widgets.TipSlider
+	batchLabel         *widget.Label
+	generate           *widgets.TipButton
+	stop               *widgets.TipButton
+	content            fyne.CanvasObject
 
 	scroll *container.Scroll // the controls above Generate and Stop
 	tok    *prompt.Tokenizer
@@ -341,6 +345,9 @@ func (p *promptPanel) Params() (core.Params, error) {
 	st.Temperature, st.TopK, st.TopP = roundTo(p.temperature.Value, 100), k, roundTo(p.topP.Value, 100)
 	st.Guidance = roundTo(p.guidance.Value, 10)
 	st.GuidanceMinP = roundTo(p.minP.Value, 100)
+	if p.minP.Value == p.minPShown {
+		st.GuidanceMinP = p.minPSet // not moved since it was set
+	}
 	out := core.Params{Settings: st, SeedLocked: p.seedLock.Checked, Batch: int(p.batch.Value)}
 	return out, out.Validate()
 }
@@ -366,7 +373,9 @@ func (p *promptPanel) SetParams(v core.Params) {
 	p.guidance.SetValue(v.Guidance)
 	p.carried = v.Settings
 	p.guideLabel.SetText(fmt.Sprintf("%.1f", p.guidance.Value))
+	p.minPSet = v.GuidanceMinP
 	p.minP.SetValue(v.GuidanceMinP)
+	p.minPShown = p.minP.Value
 	p.minPLabel.SetText(fmt.Sprintf("%.2f", p.minP.Value))
 	p.SetSeed(v.Seed)
 	p.seedLock.SetChecked(v.SeedLocked)

@@ -8,6 +8,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // TestWheelOverPromptScrollsForm: the mouse wheel over the prompt scrolls
@@ -117,9 +121,21 @@ func TestPanelSetsGuidanceMinP(t *testing.T) {
 		t.Fatalf("the control shows %g (%q)", s.panel.minP.Value, s.panel.minPLabel.Text)
 	}
 	s.panel.minP.SetValue(0.2)
+	// The studio's parameters follow the slider (the session and an
+	// opened picture read them: the slider jumped back to 0.5).
+	if s.params.GuidanceMinP != 0.2 {
+		t.Errorf("after the slider moved the studio's parameters hold %g", s.params.GuidanceMinP)
+	}
 	generate(t, s)
 	if got := s.Document().ImageParams().GuidanceMinP; got != 0.2 {
 		t.Errorf("the image was drawn at guidance min-p %g, want 0.2", got)
+	}
+	// A value set exactly stays exact while the slider is not moved (a
+	// recorded 0.125 was rounded, and Reuse seed drew another picture).
+	p.GuidanceMinP = 0.125
+	s.SetParams(p)
+	if got, err := s.Params(); err != nil || got.GuidanceMinP != 0.125 {
+		t.Errorf("0.125 set: %g, %v", got.GuidanceMinP, err)
 	}
 }
 
@@ -140,5 +156,29 @@ func TestOneCodeNoteInTheStudio(t *testing.T) {
 	generate(t, s)
 	if st := s.Status(); strings.Contains(st, "one code") {
 		t.Errorf("min-p off: status %q", st)
+	}
+}
+
+// The note names only the knobs moved by more than half a slider step from
+// the model's recommendation: the panel shows a recommended temperature of
+// 0.82 as 0.80, which the note took for a moved temperature.
+func TestOneCodeNoteKnowsTheSliderSteps(t *testing.T) {
+	b := bundletest.Tiny(1)
+	if b.Model.Config.Tessera == nil {
+		b.Model.Config.Tessera = &model.Ext{}
+	}
+	b.Model.Config.Tessera.Defaults = &sampling.Recommended{Temperature: 0.82, Guidance: 2, GuidanceMinP: 0.5}
+	p := panelDefaults(b)
+	p.Temperature = 0.8 // as the slider shows 0.82
+	results := []result{{oneCode: true}}
+	if n := oneCodeNote(job{b: b, params: p}, results); n != "" {
+		t.Errorf("nothing moved: %q", n)
+	}
+	p.Temperature = 1.2
+	if n := oneCodeNote(job{b: b, params: p}, results); !strings.Contains(n, "so temperature changed nothing") {
+		t.Errorf("temperature moved: %q", n)
+	}
+	if n := oneCodeNote(job{b: b, params: p}, []result{{oneCode: true}, {}}); n != "" {
+		t.Errorf("an image with a choice: %q", n)
 	}
 }

@@ -400,7 +400,7 @@ func (s *Studio) buildWidgets() {
 			s.paramsChanged()
 		}
 	}
-	for _, sl := range []*widget.Slider{&s.panel.temperature.Slider, &s.panel.topP.Slider, &s.panel.guidance.Slider, &s.panel.batch.Slider} {
+	for _, sl := range []*widget.Slider{&s.panel.temperature.Slider, &s.panel.topP.Slider, &s.panel.guidance.Slider, &s.panel.minP.Slider, &s.panel.batch.Slider} {
 		prev := sl.OnChanged
 		sl.OnChanged = func(v float64) {
 			if prev != nil {

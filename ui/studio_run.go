@@ -1352,16 +1352,18 @@ func oneCodeNote(j job, results []result) string {
 			return ""
 		}
 	}
-	rec, _ := sampler.Defaults().Settings.WithRecommended(j.b.Model.Config.Recommended(), nil, j.b.Conditional())
+	// Moved by more than half a slider step: the panel snaps a
+	// recommendation off its grid (a temperature of 0.82 shows 0.80).
+	def := panelDefaults(j.b)
 	var moved []string
 	for _, m := range []struct {
 		name  string
 		moved bool
 	}{
-		{"temperature", p.Temperature != rec.Temperature},
-		{"top-k", p.TopK != rec.TopK},
-		{"top-p", p.TopP != rec.TopP},
-		{"guidance", p.Guidance != rec.Guidance},
+		{"temperature", math.Abs(p.Temperature-def.Temperature) > 0.026},
+		{"top-k", p.TopK != def.TopK},
+		{"top-p", math.Abs(p.TopP-def.TopP) > 0.006},
+		{"guidance", math.Abs(p.Guidance-def.Guidance) > 0.26},
 		{"the negative prompt", strings.TrimSpace(p.Negative) != ""},
 	} {
 		if m.moved {

@@ -50,6 +50,11 @@ type Image struct {
 	row int // the image's row in its run's batch (ranking reorders Images)
 }
 
+// OneCode reports whether guidance min-p left one code at every patch the
+// run sampled for im (Free 0, and some patch sampled): no knob but min-p
+// could have changed it.
+func (im Image) OneCode() bool { return im.Free == 0 && im.Count > im.KeptCount }
+
 // Fit is the score RankByFit orders by, in nats per token: KeptLogLik per
 // kept patch where patches were kept after the first sampled one (how
 // well the new patches fit what follows them), else MeanLogLik.
