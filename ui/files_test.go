@@ -754,15 +754,39 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	}
 	s.Stop()
 	s.Wait()
-	close(release)
 	if !strings.HasPrefix(s.Status(), "Stopped opening slow.png") || !slices.Equal(s.Document().Tokens(), before) || !s.panel.stop.Disabled() || s.Running() != "" {
 		t.Fatalf("stopped: status %q, tokens kept %v, Stop disabled %v, running %q", s.Status(), slices.Equal(s.Document().Tokens(), before), s.panel.stop.Disabled(), s.Running())
 	}
-	// Not stopped, it opens.
+	// Opened again, it waits for the read given up (still decoding: two
+	// decodes of a huge picture at once), then opens.
 	s.readImage = nil
 	must(t, s.OpenFile(path))
+	time.Sleep(50 * time.Millisecond)
+	if s.Running() == "" || !strings.HasPrefix(s.Status(), "Opening slow.png") {
+		t.Fatalf("a second open beside the read given up: running %q, status %q", s.Running(), s.Status())
+	}
+	close(release)
 	s.Wait()
 	if !strings.HasPrefix(s.Status(), "Opened slow.png") || slices.Equal(s.Document().Tokens(), before) || !s.panel.stop.Disabled() {
 		t.Fatalf("opened: status %q, Stop disabled %v", s.Status(), s.panel.stop.Disabled())
+	}
+	// Pasting says so and can be stopped too.
+	pasted := make(chan struct{})
+	s.paste = func(ctx context.Context) ([]byte, error) {
+		select {
+		case <-pasted:
+		case <-ctx.Done():
+		}
+		return nil, ctx.Err()
+	}
+	must(t, s.PasteImage())
+	if !strings.HasPrefix(s.Status(), "Pasting the image on the clipboard") || s.panel.stop.Disabled() {
+		t.Fatalf("while pasting: status %q, Stop disabled %v", s.Status(), s.panel.stop.Disabled())
+	}
+	s.Stop()
+	s.Wait()
+	close(pasted)
+	if !strings.HasPrefix(s.Status(), "Stopped pasting the image on the clipboard") || !s.panel.stop.Disabled() {
+		t.Errorf("stopped pasting: status %q", s.Status())
 	}
 }

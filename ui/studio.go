@@ -104,9 +104,13 @@ type Studio struct {
 	// readImage reads and encodes an image file for Open (openImageFile
 	// when nil; tests slow it down).
 	readImage func(path string, b *bundle.Bundle) (*opened, error)
-	loop      uiLoop
-	bg        sync.WaitGroup // background loads (history thumbnails)
-	bgN       atomic.Int32   // how many of them run
+	// reading is closed when the last picture read (readPicture) has
+	// ended, read to its end or given up; set and read by the runner's
+	// jobs, which run one at a time.
+	reading chan struct{}
+	loop    uiLoop
+	bg      sync.WaitGroup // background loads (history thumbnails)
+	bgN     atomic.Int32   // how many of them run
 
 	// UI goroutine state
 	bundle     *bundle.Bundle

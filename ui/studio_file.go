@@ -201,9 +201,9 @@ func (s *Studio) PasteImage() error {
 	if s.bundle == nil {
 		return errNoModel
 	}
-	b, params, paste := s.bundle, s.params, s.paste
+	b, paste, read := s.bundle, s.paste, s.imageReader()
 	clipText := s.app.Clipboard().Content() // read by Fyne itself, no tool needed
-	return s.runs.runner.Start("pasting an image", func(ctx context.Context) {
+	return s.readPicture("pasting an image", pastedName, "", func(ctx context.Context) (string, *opened, error) {
 		data, err := paste(ctx)
 		if path, isText := pastedText([]byte(clipText)); err != nil && isText && path != "" {
 			data, err = []byte(path), nil // Copy image then Paste image, with no xclip
@@ -216,14 +216,14 @@ func (s *Studio) PasteImage() error {
 			err = errPastedText
 		case isText:
 			path = text
-			o, err = openImageFile(path, b)
+			o, err = read(path, b)
 		default:
 			o, err = openImageData(data, pastedName, b)
 		}
 		if err != nil {
 			err = fmt.Errorf("paste image: %w", err)
 		}
-		s.loop.DoAndWait(func() { s.applyOpened(path, b, params, o, err, "") })
+		return path, o, err
 	})
 }
 
@@ -269,31 +269,70 @@ func (s *Studio) openFile(path, note string) error {
 		return errNoModel
 	}
 	s.opt.OpenImage = "" // a picture opened now: the one the studio was started on is not opened over it
-	if name := s.runs.runner.Running(); name != "" {
-		return errBusy{running: name} // before the panel and the progress, which belong to the run
+	b, read := s.bundle, s.imageReader()
+	return s.readPicture("opening an image", filepath.Base(path), note, func(context.Context) (string, *opened, error) {
+		o, err := read(path, b)
+		return path, o, err
+	})
+}
+
+// imageReader is how Open reads and encodes a picture file (readImage,
+// else openImageFile).
+func (s *Studio) imageReader() func(string, *bundle.Bundle) (*opened, error) {
+	if s.readImage != nil {
+		return s.readImage
 	}
-	b := s.bundle
-	params := s.params
-	name := filepath.Base(path)
-	// A large picture takes seconds to decode: the studio says what it is
-	// doing and Stop gives it up (it said nothing for ten seconds, then
-	// asked to stop a job no button could stop).
+	return openImageFile
+}
+
+// readPicture runs read (UI goroutine to call), a picture's reading and
+// encoding for the current model, as the job named job, and makes the
+// picture current (applyOpened, with note) when it is read. A large
+// picture takes seconds to decode: the studio says what it is doing
+// ("Opening name…") and Stop gives it up, the canvas keeping its image (it
+// said nothing for ten seconds, then asked to stop a job no button could
+// stop). A read given up still runs to its end, its result dropped; the
+// next read waits for it, so that a picture opened and given up again and
+// again never holds several decodes in memory at once.
+func (s *Studio) readPicture(job, name, note string, read func(context.Context) (string, *opened, error)) error {
+	if running := s.runs.runner.Running(); running != "" {
+		return errBusy{running: running} // before the panel and the progress, which belong to the run
+	}
+	b, params := s.bundle, s.params
+	verb, what := "Opening ", name
+	if name == pastedName {
+		verb, what = "Pasting ", "the image on the clipboard"
+	}
 	s.panel.SetRunning(true)
-	s.runs.prog.Begin("opening "+name, 0, time.Now())
-	s.setStatus("Opening " + name + "…")
-	err := s.runs.runner.Start("opening an image", func(ctx context.Context) {
+	s.runs.prog.Begin(strings.ToLower(verb)+what, 0, time.Now())
+	s.setStatus(verb + what + "…")
+	stopped := func() {
+		s.loop.DoAndWait(func() {
+			s.panel.SetRunning(false)
+			s.runs.prog.End(time.Now())
+			s.setStatus("Stopped " + strings.ToLower(verb) + what + ": the image on the canvas stays")
+		})
+	}
+	err := s.runs.runner.Start(job, func(ctx context.Context) {
+		if prev := s.reading; prev != nil { // a read given up, still decoding
+			select {
+			case <-prev:
+			case <-ctx.Done():
+				stopped()
+				return
+			}
+		}
 		type result struct {
-			o   *opened
-			err error
+			path string
+			o    *opened
+			err  error
 		}
-		read := s.readImage
-		if read == nil {
-			read = openImageFile
-		}
-		got := make(chan result, 1)
+		got, done := make(chan result, 1), make(chan struct{})
+		s.reading = done // (jobs run one at a time: the next one reads it)
 		go func() {
-			o, err := read(path, b)
-			got <- result{o, err}
+			defer close(done)
+			path, o, err := read(ctx)
+			got <- result{path, o, err}
 			if o != nil && o.Large {
 				debug.FreeOSMemory() // a huge picture's pixels are garbage now: give them back
 			}
@@ -303,15 +342,10 @@ func (s *Studio) openFile(path, note string) error {
 			s.loop.DoAndWait(func() {
 				s.panel.SetRunning(false)
 				s.runs.prog.End(time.Now())
-				s.applyOpened(path, b, params, r.o, r.err, note)
+				s.applyOpened(r.path, b, params, r.o, r.err, note)
 			})
 		case <-ctx.Done():
-			// Given up: the decode ends on its own, its result dropped.
-			s.loop.DoAndWait(func() {
-				s.panel.SetRunning(false)
-				s.runs.prog.End(time.Now())
-				s.setStatus("Stopped opening " + name + ": the image on the canvas stays")
-			})
+			stopped() // the decode ends on its own, its result dropped
 		}
 	})
 	if err != nil {
