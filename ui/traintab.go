@@ -2043,7 +2043,7 @@ func settingsLine(st trainjob.Settings) string {
 	}
 	if st.InitModel != "" && st.Replay > 0 {
 		// "Keep what it drew": the run's line said nothing of it.
-		line += fmt.Sprintf("; keeping what it drew: %.0f%% of each batch from %s", 100*st.Replay, cmp.Or(st.ReplayData, "its own data"))
+		line += fmt.Sprintf("; keeping what it drew: %.0f%% of each batch from %s", 100*st.Replay, cmp.Or(st.ReplayData, "what the model was trained on"))
 	}
 	return line
 }
