@@ -53,8 +53,9 @@ type settings struct {
 	// (lockSession): its panel's parameters, model and window size are
 	// its own work, which is not kept for next time, so SetParams,
 	// SetLastModel and SetWindowSize store nothing (it wrote them over
-	// the first window's at its quit). Choices made in Settings are
-	// stored as ever.
+	// the first window's at its quit). Choices made in Settings and in
+	// the tools (brush size, panels shown, the Train form's last run) are
+	// stored as ever: they are the user's, whichever window made them.
 	guest bool
 }
 

@@ -125,20 +125,23 @@ type TrainTab struct {
 	threadsAsked int
 	runDir       *widgets.TipEntry
 	// openModel is the name of the model open on the Create tab ("": none).
-	openModel  string
-	start      *widgets.TipButton
-	pause      *widgets.TipButton
-	resume     *widgets.TipButton
-	stop       *widgets.TipButton
-	use        *widgets.TipButton
-	del        *widgets.TipButton
-	same       *widgets.TipButton // the run shown's settings into the form
-	status     *widgets.TipLabel
-	curve      *widgets.LossCurve
-	samples    *canvas.Image
-	sampleRows *widget.Label // what each row of the sample grid was asked
-	info       *widget.Label
-	details    *container.Scroll // the info under the plots, scrolled
+	openModel string
+	// typedMinutes is the time budget typed before a Resume, which the
+	// resumed run's own budget replaced in the form until it ends.
+	typedMinutes string
+	start        *widgets.TipButton
+	pause        *widgets.TipButton
+	resume       *widgets.TipButton
+	stop         *widgets.TipButton
+	use          *widgets.TipButton
+	del          *widgets.TipButton
+	same         *widgets.TipButton // the run shown's settings into the form
+	status       *widgets.TipLabel
+	curve        *widgets.LossCurve
+	samples      *canvas.Image
+	sampleRows   *widget.Label // what each row of the sample grid was asked
+	info         *widget.Label
+	details      *container.Scroll // the info under the plots, scrolled
 	// following is whether the details follow a live run's log, as a
 	// terminal does: from the run's start until the user scrolls up
 	// from the end (and again once they scroll back to it).
@@ -1081,6 +1084,7 @@ func (t *TrainTab) Resume() error {
 		// did not use (it showed 5 and trained the 18 s left of 0.3).
 		if m, err := t.formMinutes(); err == nil && m != st.Budget {
 			note = fmt.Sprintf("(the time budget stays the run's %s, to which its learning-rate schedule is fitted; for a longer run: Same settings, a larger budget, Start)", plural.Minutes(st.Budget))
+			t.typedMinutes = t.minutes.Text // the form's again once the run ends
 		}
 		t.minutes.SetText(strconv.FormatFloat(st.Budget, 'g', -1, 64))
 	}
@@ -1602,6 +1606,10 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 	}
 	t.job = nil
 	t.labelFineTune()
+	if t.typedMinutes != "" {
+		t.minutes.SetText(t.typedMinutes)
+		t.typedMinutes = ""
+	}
 	if t.h.ended != nil {
 		defer t.h.ended()
 	}

@@ -294,6 +294,9 @@ func TestTrainTab(t *testing.T) {
 		pumpFor(t, s, "steps of the budgeted run's resume", func() bool { return strings.HasPrefix(tab.Status(), "Step ") })
 		test.Tap(tab.pause)
 		tab.wait()
+		if tab.minutes.Text != "5" {
+			t.Errorf("after the run the form's budget reads %q, not the 5 typed", tab.minutes.Text)
+		}
 		must(t, trainjob.WriteRecord(dir, *after))
 		info, err = trainjob.ReadRun(dir)
 		must(t, err)
