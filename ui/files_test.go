@@ -738,10 +738,7 @@ func TestOpenSaysTheRecordIsDamaged(t *testing.T) {
 // button stopped); stopped, the image on the canvas stays.
 func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	s := newTestStudio(t)
-	generate(t, s)
-	path := filepath.Join(t.TempDir(), "slow.png")
-	must(t, s.ExportTo(path))
-	generate(t, s)
+	path := exportThenRedraw(t, s, "slow.png")
 	before := s.Document().Tokens()
 	release := make(chan struct{})
 	s.readImage = func(p string, b *bundle.Bundle) (*opened, error) {

@@ -108,6 +108,18 @@ func newTestStudio(t *testing.T) *Studio {
 	return newEnv(t).open(t)
 }
 
+// exportThenRedraw generates an image, exports it as name in a new folder
+// and generates another: the path of a picture that is not the one on the
+// canvas.
+func exportThenRedraw(t *testing.T, s *Studio, name string) string {
+	t.Helper()
+	generate(t, s)
+	path := filepath.Join(t.TempDir(), name)
+	must(t, s.ExportTo(path))
+	generate(t, s)
+	return path
+}
+
 // lockSeed sets the prompt and a locked seed.
 func lockSeed(t *testing.T, s *Studio, prompt string, seed uint64) {
 	t.Helper()

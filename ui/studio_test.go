@@ -913,10 +913,7 @@ func TestOpenPlainPictureClaimsNoPrompt(t *testing.T) {
 // Drag and drop of an image opens it.
 func TestDropOpensImage(t *testing.T) {
 	s := newTestStudio(t)
-	generate(t, s)
-	path := filepath.Join(t.TempDir(), "drop.png")
-	must(t, s.ExportTo(path))
-	generate(t, s)
+	path := exportThenRedraw(t, s, "drop.png")
 	if st := s.runs.prog.State(time.Now()).String(); !strings.HasPrefix(st, "patch") {
 		t.Fatalf("the bar after a run: %q", st)
 	}
