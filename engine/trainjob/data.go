@@ -363,7 +363,8 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 	var runTok tokenizer.Tokenizer
 	var runTokDir string
 	var tokCard []byte // how the ViT tokenizer was made (TOKENIZER.md)
-	if HoldsCheckpoint(s.OutDir) {
+	resumed := HoldsCheckpoint(s.OutDir)
+	if resumed {
 		var err error
 		if runTok, runTokDir, err = runTokenizer(s, base); err != nil {
 			return nil, err
@@ -423,7 +424,7 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		return nil, err
 	}
 	prep.TokenizerCard = tokCard
-	if runTok != nil {
+	if resumed { // its own tokenizer, or a base model's or a tokenizer folder's
 		if err := checkCheckpointData(s, prep); err != nil {
 			return nil, err // not saved: the next call would take it for the run's own
 		}
@@ -481,8 +482,9 @@ func runTokenizer(s Settings, base *bundle.Bundle) (tokenizer.Tokenizer, string,
 }
 
 // checkCheckpointData refuses data tokenised again for a run with a
-// checkpoint (its prepared data deleted) that the checkpoint was not
-// trained on: captions with other words or longer prompts, or another
+// checkpoint (its prepared data deleted; with the run's own tokenizer, its
+// base model's or the tokenizer folder it names) that the checkpoint was
+// not trained on: captions with other words or longer prompts, or another
 // number of training examples; it said only "checkpoint.safetensors was
 // trained with a different model config" (or "on 14 examples, not 16").
 func checkCheckpointData(s Settings, prep *prepare.Prepared) error {
