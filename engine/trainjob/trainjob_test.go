@@ -704,6 +704,64 @@ func TestPrepCacheReusesBuiltInData(t *testing.T) {
 	}
 }
 
+// A resumed shapes run of the studio's whose prepared data was deleted
+// and that has exported no model yet (killed before its first export, or
+// model/ deleted) gets its data back from the prepared-data cache, its
+// codebook with it (it was refused: "the codebook its checkpoint was
+// trained with" was gone).
+func TestResumeTakesItsDataFromThePrepCache(t *testing.T) {
+	s := tinySettings(filepath.Join(t.TempDir(), "run"))
+	s.PrepCache, s.Steps, s.EvalEvery = t.TempDir(), 2, 2
+	if _, err := Run(context.Background(), s, Events{}); err != nil {
+		t.Fatal(err)
+	}
+	own, err := LoadPrepared(PreparedPath(s.OutDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(s.OutDir, "model")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(PreparedPath(s.OutDir)); err != nil {
+		t.Fatal(err)
+	}
+	s.Resume, s.Steps = true, 3
+	var log strings.Builder
+	if res, err := Run(context.Background(), s, Events{Log: &log}); err != nil || res.Steps != 3 {
+		t.Fatalf("resumed: %+v, %v", res, err)
+	}
+	if !strings.Contains(log.String(), "using the tokenised data an earlier run prepared the same way") {
+		t.Errorf("the cache was not used: %s", log.String())
+	}
+	back, err := LoadPrepared(PreparedPath(s.OutDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(back.Codebook.Entries, own.Codebook.Entries) || !slices.Equal(back.Train[0].Codes, own.Train[0].Codes) {
+		t.Error("the data from the cache is not the run's")
+	}
+
+	// Cached data the checkpoint was not trained on is refused, not taken.
+	kept, err := filepath.Glob(filepath.Join(s.PrepCache, "*.gob"))
+	if err != nil || len(kept) != 1 {
+		t.Fatalf("the cache holds %v (%v)", kept, err)
+	}
+	back.Train = back.Train[1:]
+	if err := os.Remove(PreparedPath(s.OutDir)); err != nil { // a link to the cached file
+		t.Fatal(err)
+	}
+	if err := SavePrepared(kept[0], back); err != nil {
+		t.Fatal(err)
+	}
+	s.Steps = 4
+	if _, err := Run(context.Background(), s, Events{}); err == nil || !strings.Contains(err.Error(), "the data changed since the run in") {
+		t.Fatalf("other cached data: %v", err)
+	}
+	if _, err := os.Stat(PreparedPath(s.OutDir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused data was kept as the run's: %v", err)
+	}
+}
+
 // The cache keeps the most recently written or used files and removes the
 // rest, so that it does not grow with every build and setting; a file read
 // by a run counts as used.
