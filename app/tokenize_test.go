@@ -290,20 +290,19 @@ func TestTokenizerCardSaysTheHeldOutShare(t *testing.T) {
 	}
 }
 
-// eval-tokenizer takes a run folder for its tokenizer, as --model takes
-// one for its model: a train-tokenizer run's tokenizer/, a train run's
-// model/; a model on a patch codebook says it has no ViT tokenizer (each
-// said "load DIR/tokenizer_config.json: no such file").
-func TestEvalTokenizerTakesRunFolders(t *testing.T) {
+// tokenizerRunFolders makes run folders as far as a tokenizer goes: a
+// train run's on a ViT tokenizer (its model/ holds it), one's on a patch
+// codebook (model/) and a train-tokenizer run's (tokenizer/).
+func tokenizerRunFolders(t *testing.T) (vitRun, kmRun, tokRun string) {
+	t.Helper()
 	root := t.TempDir()
-	vitRun, kmRun := filepath.Join(root, "vit-run"), filepath.Join(root, "km-run")
+	vitRun, kmRun, tokRun = filepath.Join(root, "vit-run"), filepath.Join(root, "km-run"), filepath.Join(root, "tok-run")
 	if err := bundletest.TinyViT(3).Save(filepath.Join(vitRun, "model"), "F32"); err != nil {
 		t.Fatal(err)
 	}
 	if err := bundletest.Tiny(3).Save(filepath.Join(kmRun, "model"), "F32"); err != nil {
 		t.Fatal(err)
 	}
-	tokRun := filepath.Join(root, "tok-run")
 	if err := os.MkdirAll(filepath.Join(tokRun, "tokenizer"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -316,6 +315,42 @@ func TestEvalTokenizerTakesRunFolders(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return vitRun, kmRun, tokRun
+}
+
+// train --tokenizer takes a run folder for its tokenizer, as
+// eval-tokenizer does: a train-tokenizer run's tokenizer/, a train run's
+// model/, recorded as the folder trained with; a run on a patch codebook
+// says it has no ViT tokenizer (each said "no ViT tokenizer there").
+func TestTrainTokenizerFlagTakesRunFolders(t *testing.T) {
+	vitRun, kmRun, tokRun := tokenizerRunFolders(t)
+	data := t.TempDir()
+	for i := range 4 {
+		writePNG(t, filepath.Join(data, fmt.Sprintf("img%d.png", i)), 8, 8)
+	}
+	for dir, want := range map[string]string{vitRun: filepath.Join(vitRun, "model"), tokRun: filepath.Join(tokRun, "tokenizer")} {
+		out := filepath.Join(t.TempDir(), "run")
+		code, _, stderr := run(t, "train", "--tokenizer", dir, "--data", data, "--out", out, "--prepare-only", "--threads", "1")
+		if code != 0 {
+			t.Errorf("%s: exit %d: %s", dir, code, stderr)
+			continue
+		}
+		if rec, err := trainjob.ReadRecord(out); err != nil || rec.Settings.Tokenizer != want {
+			t.Errorf("%s: the run records the tokenizer %q (%v), want %q", dir, rec.Settings.Tokenizer, err, want)
+		}
+	}
+	code, _, stderr := run(t, "train", "--tokenizer", kmRun, "--data", data, "--out", filepath.Join(t.TempDir(), "run"), "--prepare-only")
+	if code != 2 || !strings.Contains(stderr, "has a patch codebook (preprocessor_config.json, learnt by k-means), not a ViT tokenizer") {
+		t.Errorf("a run on a patch codebook: exit %d, %q", code, stderr)
+	}
+}
+
+// eval-tokenizer takes a run folder for its tokenizer, as --model takes
+// one for its model: a train-tokenizer run's tokenizer/, a train run's
+// model/; a model on a patch codebook says it has no ViT tokenizer (each
+// said "load DIR/tokenizer_config.json: no such file").
+func TestEvalTokenizerTakesRunFolders(t *testing.T) {
+	vitRun, kmRun, tokRun := tokenizerRunFolders(t)
 	for dir, want := range map[string]string{
 		vitRun: filepath.Join(vitRun, "model"), filepath.Join(vitRun, "model"): filepath.Join(vitRun, "model"),
 		tokRun: filepath.Join(tokRun, "tokenizer"), filepath.Join(tokRun, "tokenizer"): filepath.Join(tokRun, "tokenizer"),

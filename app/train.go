@@ -16,9 +16,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/sampling"
-	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/trainjob"
-	"github.com/tessera-studio/tessera/engine/vit"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
 
@@ -81,7 +79,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	rangedIntVar(fs, &f.patch, "patch", 0, 1, 64, "patch side p"+presetDefault(func(s trainjob.Settings) any { return s.Patch }, presetFromModel+"; with --tokenizer, the tokenizer's"))
 	rangedIntVar(fs, &f.codes, "codes", 0, 2, 65536, "codebook entries K"+presetDefault(func(s trainjob.Settings) any { return s.Codes }, presetFromModel+"; with --tokenizer, the tokenizer's"))
 	fs.StringVar(&f.initModel, "init", "", "fine-tune this model (a built-in name or a model folder) instead of starting from random weights: its image tokenizer, architecture and prompt vocabulary are kept, the captions' new words are added")
-	fs.StringVar(&f.tokDir, "tokenizer", "", "a trained ViT-VQ tokenizer folder (tessera train-tokenizer's RUN_DIR/tokenizer) to tokenise with, instead of learning a k-means patch codebook")
+	fs.StringVar(&f.tokDir, "tokenizer", "", "a trained ViT-VQ tokenizer folder (tessera train-tokenizer's RUN_DIR/tokenizer), a model folder that has one, or a run folder (train-tokenizer's: its tokenizer/; train's: its model/) to tokenise with, instead of learning a k-means patch codebook")
 	rangedIntVar(fs, &f.width, "width", 0, 1, 4096, "transformer width n_embd"+presetDefault(func(s trainjob.Settings) any { return s.Width }, presetFromModel))
 	rangedIntVar(fs, &f.layers, "layers", 0, 1, 256, "transformer layers"+presetDefault(func(s trainjob.Settings) any { return s.Layers }, presetFromModel))
 	rangedIntVar(fs, &f.heads, "heads", 0, 1, 256, "attention heads"+presetDefault(func(s trainjob.Settings) any { return s.Heads }, presetFromModel))
@@ -314,16 +312,20 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	}
 	if f.tokDir != "" {
 		// Before the run folder's log says "started" (it said only "open
-		// tokenizer_config.json: no such file" after it).
+		// tokenizer_config.json: no such file" after it). A run folder
+		// stands for its tokenizer, as eval-tokenizer takes it: a
+		// train-tokenizer run's tokenizer/, a train run's model/ (it said
+		// "no ViT tokenizer there").
 		if fi, err := os.Stat(f.tokDir); err != nil || !fi.IsDir() {
 			if hint := builtinTokenizerHint("tokenizer", f.tokDir); hint != "" {
 				return usageError{hint}
 			}
-			return usageError{fmt.Sprintf("--tokenizer %s: there is no such folder (give a ViT tokenizer's folder: tessera train-tokenizer writes one as RUN_DIR/tokenizer)", f.tokDir)}
 		}
-		if !tokenizer.Exists(f.tokDir) {
-			return usageError{fmt.Sprintf("--tokenizer %s: no ViT tokenizer there (%s and %s; tessera train-tokenizer writes one as RUN_DIR/tokenizer)", f.tokDir, vit.ConfigFile, vit.WeightsFile)}
+		dir, err := vitTokenizerFolder("tokenizer", f.tokDir)
+		if err != nil {
+			return err
 		}
+		f.tokDir = dir
 	}
 	if err := f.checkResume(set); err != nil {
 		return err

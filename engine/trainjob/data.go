@@ -357,13 +357,43 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		Shifts: s.Shifts, MaxShift: s.MaxShift,
 		StyleWords: s.StyleWords, StyleDrop: s.StyleDrop, Seed: s.Seed, Workers: s.Threads,
 	}
+	resumed := HoldsCheckpoint(s.OutDir)
+	// The data an earlier run prepared the same way, keyed as a new run's
+	// (a named tokenizer or a fine-tuned model is never cached): tried
+	// first, so that a resumed run whose prepared data was deleted gets
+	// its own back, codebook and all, where it exported no model yet (it
+	// was refused as a run whose codebook is gone).
+	var cached string
+	if s.Tokenizer == "" {
+		cached = prepCacheFile(s, spec, arch, base)
+	}
+	if cached != "" {
+		if err := linkOrCopy(cached, prepPath); err == nil {
+			if prep, err := LoadPrepared(prepPath); err == nil {
+				if resumed {
+					if err := checkCheckpointData(s, prep); err != nil {
+						_ = os.Remove(prepPath) // not the run's own
+						return nil, err
+					}
+				}
+				fmt.Fprintf(log, "using the tokenised data an earlier run prepared the same way (%s; %s)\n", cached, prepCounts(prep))
+				now := time.Now() // recently used: the last the pruning removes
+				_ = os.Chtimes(cached, now, now)
+				return prep, nil
+			}
+			_ = os.Remove(prepPath) // unreadable: prepared again below, and cached anew
+		}
+	}
+	if resumed {
+		cached = "" // tokenised with the run's own codebook below: not cached as a new run's
+	}
 	// A run with a checkpoint whose prepared data was deleted tokenises
 	// again with the tokenizer its checkpoint was trained with (it learnt
 	// another k-means codebook and trained the checkpoint on its codes).
 	var runTok tokenizer.Tokenizer
 	var runTokDir string
 	var tokCard []byte // how the ViT tokenizer was made (TOKENIZER.md)
-	if HoldsCheckpoint(s.OutDir) {
+	if resumed {
 		var err error
 		if runTok, runTokDir, err = runTokenizer(s, base); err != nil {
 			return nil, err
@@ -400,18 +430,6 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 			return nil, err
 		}
 	}
-	cached := prepCacheFile(s, spec, arch, base)
-	if cached != "" {
-		if err := linkOrCopy(cached, prepPath); err == nil {
-			if prep, err := LoadPrepared(prepPath); err == nil {
-				fmt.Fprintf(log, "using the tokenised data an earlier run prepared the same way (%s; %s)\n", cached, prepCounts(prep))
-				now := time.Now() // recently used: the last the pruning removes
-				_ = os.Chtimes(cached, now, now)
-				return prep, nil
-			}
-			_ = os.Remove(prepPath) // unreadable: prepared again below, and cached anew
-		}
-	}
 	// Shapes are drawn at the size the images end at: the base model's, a
 	// ViT tokenizer's or the settings'.
 	trainSet, valSet, err := LoadDataset(ctx, s.Data, spec.Side(), spec.Vocab, log)
@@ -423,7 +441,7 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		return nil, err
 	}
 	prep.TokenizerCard = tokCard
-	if runTok != nil {
+	if resumed { // its own tokenizer, or a base model's or a tokenizer folder's
 		if err := checkCheckpointData(s, prep); err != nil {
 			return nil, err // not saved: the next call would take it for the run's own
 		}
@@ -481,8 +499,9 @@ func runTokenizer(s Settings, base *bundle.Bundle) (tokenizer.Tokenizer, string,
 }
 
 // checkCheckpointData refuses data tokenised again for a run with a
-// checkpoint (its prepared data deleted) that the checkpoint was not
-// trained on: captions with other words or longer prompts, or another
+// checkpoint (its prepared data deleted; with the run's own tokenizer, its
+// base model's or the tokenizer folder it names) that the checkpoint was
+// not trained on: captions with other words or longer prompts, or another
 // number of training examples; it said only "checkpoint.safetensors was
 // trained with a different model config" (or "on 14 examples, not 16").
 func checkCheckpointData(s Settings, prep *prepare.Prepared) error {

@@ -503,32 +503,12 @@ func TestStopWhilePreparingLeavesAnEmptyFolderEmpty(t *testing.T) {
 // different model config" after k-means), and a run that lost its codebook
 // too is refused.
 func TestResumeTokenisesAgainWithItsOwnCodebook(t *testing.T) {
-	pics := t.TempDir()
+	pics := captionedSquares(t)
 	picture := func(name string, c color.NRGBA, caption string) {
 		t.Helper()
-		f, err := os.Create(filepath.Join(pics, name+".png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		img := imagetest.Solid(c, 16)
-		for y := range 8 {
-			for x := range 8 {
-				img.SetNRGBA(x, y, color.NRGBA{c.B, c.R, c.G, 255})
-			}
-		}
-		if err := png.Encode(f, img); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		if err := os.WriteFile(filepath.Join(pics, name+".txt"), []byte(caption), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		captionedPicture(t, pics, name, c, caption)
 	}
-	colours := map[string]color.NRGBA{"red": {220, 20, 20, 255}, "green": {20, 200, 40, 255}, "blue": {30, 40, 210, 255}, "yellow": {230, 220, 30, 255},
-		"purple": {140, 30, 160, 255}, "orange": {240, 140, 20, 255}, "black": {10, 10, 10, 255}, "gray": {128, 128, 128, 255}}
-	for name, c := range colours {
-		picture(name, c, name+" square")
-	}
+	colours := squareColours
 	s := tinySettings(filepath.Join(t.TempDir(), "run"))
 	s.Data, s.Steps, s.EvalEvery = pics, 2, 2
 	if _, err := Run(context.Background(), s, Events{}); err != nil {
@@ -577,6 +557,95 @@ func TestResumeTokenisesAgainWithItsOwnCodebook(t *testing.T) {
 	}
 	if _, err := Run(context.Background(), s, Events{}); err == nil || !strings.Contains(err.Error(), "and with it the codebook its checkpoint was trained with") {
 		t.Fatalf("no codebook: %v", err)
+	}
+}
+
+// squareColours are the pictures of captionedSquares, by name.
+var squareColours = map[string]color.NRGBA{"red": {220, 20, 20, 255}, "green": {20, 200, 40, 255}, "blue": {30, 40, 210, 255}, "yellow": {230, 220, 30, 255},
+	"purple": {140, 30, 160, 255}, "orange": {240, 140, 20, 255}, "black": {10, 10, 10, 255}, "gray": {128, 128, 128, 255}}
+
+// captionedSquares writes a folder dataset into a new folder: a 16×16
+// picture of each of squareColours (a corner of other colours) captioned
+// "NAME square".
+func captionedSquares(t *testing.T) string {
+	t.Helper()
+	pics := t.TempDir()
+	for name, c := range squareColours {
+		captionedPicture(t, pics, name, c, name+" square")
+	}
+	return pics
+}
+
+// captionedPicture writes dir/name.png, a 16×16 picture of colour c with
+// a corner of other colours, and its caption in dir/name.txt.
+func captionedPicture(t *testing.T, dir, name string, c color.NRGBA, caption string) {
+	t.Helper()
+	f, err := os.Create(filepath.Join(dir, name+".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := imagetest.Solid(c, 16)
+	for y := range 8 {
+		for x := range 8 {
+			img.SetNRGBA(x, y, color.NRGBA{c.B, c.R, c.G, 255})
+		}
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := os.WriteFile(filepath.Join(dir, name+".txt"), []byte(caption), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A fine-tune of a model on a k-means codebook with a checkpoint but no
+// model of its own (killed before it exported one, or model/ deleted),
+// whose prepared data was deleted, refuses captions that changed, saying
+// what changed (it tokenised them with its base model's codebook and said
+// only "checkpoint.safetensors was trained with a different model
+// config").
+func TestResumedFineTuneRefusesChangedData(t *testing.T) {
+	pics := captionedSquares(t)
+	base := tinySettings(filepath.Join(t.TempDir(), "base"))
+	base.Data, base.Steps, base.EvalEvery = pics, 2, 2
+	if _, err := Run(context.Background(), base, Events{}); err != nil {
+		t.Fatal(err)
+	}
+	s := tinySettings(filepath.Join(t.TempDir(), "tune"))
+	s.Data, s.InitModel, s.Steps, s.EvalEvery = pics, filepath.Join(base.OutDir, "model"), 6, 6
+	ctx, cancel := context.WithCancelCause(context.Background())
+	if _, err := Run(ctx, s, Events{Step: func(i train.StepInfo) {
+		if i.Step == 1 {
+			cancel(ErrPaused)
+		}
+	}}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("the paused fine-tune: %v", err)
+	}
+	// No model of its own (killed before it exported one, or deleted),
+	// no prepared data.
+	lose := func() {
+		t.Helper()
+		if err := os.RemoveAll(filepath.Join(s.OutDir, "model")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(PreparedPath(s.OutDir)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lose()
+	s.Resume, s.StopAt = true, 2
+	if res, err := Run(context.Background(), s, Events{}); err != nil || res.Steps != 2 {
+		t.Fatalf("the same data: %+v, %v", res, err)
+	}
+	lose()
+	captionedPicture(t, pics, "red", squareColours["red"], "cyan circle")
+	s.StopAt = 3
+	if _, err := Run(context.Background(), s, Events{}); err == nil || !strings.Contains(err.Error(), "the data changed since the run in") || !strings.Contains(err.Error(), "words the run never trained on: circle, cyan") {
+		t.Fatalf("captions with new words: %v", err)
+	}
+	if _, err := os.Stat(PreparedPath(s.OutDir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused data was kept as the run's: %v", err)
 	}
 }
 
@@ -632,6 +701,64 @@ func TestPrepCacheReusesBuiltInData(t *testing.T) {
 	folder.Data = t.TempDir()
 	if f := prepCacheFile(folder, spec, model.Config{}, nil); f != "" {
 		t.Errorf("a folder of images is cached at %q", f)
+	}
+}
+
+// A resumed shapes run of the studio's whose prepared data was deleted
+// and that has exported no model yet (killed before its first export, or
+// model/ deleted) gets its data back from the prepared-data cache, its
+// codebook with it (it was refused: "the codebook its checkpoint was
+// trained with" was gone).
+func TestResumeTakesItsDataFromThePrepCache(t *testing.T) {
+	s := tinySettings(filepath.Join(t.TempDir(), "run"))
+	s.PrepCache, s.Steps, s.EvalEvery = t.TempDir(), 2, 2
+	if _, err := Run(context.Background(), s, Events{}); err != nil {
+		t.Fatal(err)
+	}
+	own, err := LoadPrepared(PreparedPath(s.OutDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(s.OutDir, "model")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(PreparedPath(s.OutDir)); err != nil {
+		t.Fatal(err)
+	}
+	s.Resume, s.Steps = true, 3
+	var log strings.Builder
+	if res, err := Run(context.Background(), s, Events{Log: &log}); err != nil || res.Steps != 3 {
+		t.Fatalf("resumed: %+v, %v", res, err)
+	}
+	if !strings.Contains(log.String(), "using the tokenised data an earlier run prepared the same way") {
+		t.Errorf("the cache was not used: %s", log.String())
+	}
+	back, err := LoadPrepared(PreparedPath(s.OutDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(back.Codebook.Entries, own.Codebook.Entries) || !slices.Equal(back.Train[0].Codes, own.Train[0].Codes) {
+		t.Error("the data from the cache is not the run's")
+	}
+
+	// Cached data the checkpoint was not trained on is refused, not taken.
+	kept, err := filepath.Glob(filepath.Join(s.PrepCache, "*.gob"))
+	if err != nil || len(kept) != 1 {
+		t.Fatalf("the cache holds %v (%v)", kept, err)
+	}
+	back.Train = back.Train[1:]
+	if err := os.Remove(PreparedPath(s.OutDir)); err != nil { // a link to the cached file
+		t.Fatal(err)
+	}
+	if err := SavePrepared(kept[0], back); err != nil {
+		t.Fatal(err)
+	}
+	s.Steps = 4
+	if _, err := Run(context.Background(), s, Events{}); err == nil || !strings.Contains(err.Error(), "the data changed since the run in") {
+		t.Fatalf("other cached data: %v", err)
+	}
+	if _, err := os.Stat(PreparedPath(s.OutDir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused data was kept as the run's: %v", err)
 	}
 }
 
