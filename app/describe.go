@@ -358,9 +358,10 @@ func (d *describer) describe(ctx context.Context, path string) error {
 	fmt.Fprintf(env.Stdout, "%s under %s: %s (%s); %s; %.1f s\n",
 		path, b.Name, plural.N(out.Candidates, "candidate prompt", "candidate prompts"), cands.Source, how, seconds)
 	for _, e := range out.Top {
-		// The difference in bits per token, as the studio shows it: below
-		// zero, the prompt makes the image likelier than no prompt.
-		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  %+8.4f vs no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, -e.GainBits, e.Posterior, e.Prompt)
+		// The gain in bits per token over no prompt, as the JSON's
+		// gain_bits_per_token: above zero, the prompt makes the image
+		// likelier than no prompt.
+		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  gain %+8.4f over no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, e.GainBits, e.Posterior, e.Prompt)
 	}
 	switch {
 	case out.Unexplained && d.promptsFile != "" && len(out.Top) > 0 && out.Top[0].BitsPerToken <= math.Log2(float64(b.Codes())):

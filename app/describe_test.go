@@ -120,18 +120,19 @@ func TestDescribeRanksByLikelihood(t *testing.T) {
 			t.Errorf("--cpuprofile %s: exit %d (%s), the file is %d bytes now", path, code, stderr, len(was))
 		}
 	}
-	// Each line gives its bits per token and their difference from no
-	// prompt's (the studio's sign: below zero is likelier than no prompt).
+	// Each line gives its bits per token and their gain over no prompt's,
+	// with the JSON's sign (gain_bits_per_token: above zero is likelier
+	// than no prompt; the text had the opposite sign).
 	text, _ := describeJSON(t, "--model", model, img)
 	lines := 0
 	for _, line := range strings.Split(stdout, "\n") {
 		var rank int
-		var bits, diff float64
-		if n, _ := fmt.Sscanf(line, "%d %f bits/token %f vs no prompt", &rank, &bits, &diff); n != 3 {
+		var bits, gain float64
+		if n, _ := fmt.Sscanf(line, "%d %f bits/token gain %f over no prompt", &rank, &bits, &gain); n != 3 {
 			continue
 		}
-		if math.Abs(diff-(bits-text.Uncond)) > 2e-4 {
-			t.Errorf("line %q: %+.4f vs no prompt, want %+.4f", line, diff, bits-text.Uncond)
+		if e := text.Top[rank-1]; math.Abs(gain-e.GainBits) > 2e-4 || math.Abs(gain-(text.Uncond-bits)) > 2e-4 {
+			t.Errorf("line %q: gain %+.4f over no prompt, the JSON's %+.4f", line, gain, e.GainBits)
 		}
 		lines++
 	}
