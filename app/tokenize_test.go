@@ -418,7 +418,7 @@ func TestSheetCLI(t *testing.T) {
 	os.WriteFile(prompts, []byte("# a comment\nred cat\n\nblue dog\n"), 0o644)
 	out := filepath.Join(dir, "sheet.png")
 	code, stdout, stderr := run(t, "sheet", "--model", model, "--prompts", prompts, "--styles", "all", "--out", out, "--cell", "16", "--labels=false")
-	if code != 0 || !strings.Contains(stdout, "2 prompts × 2 columns") {
+	if code != 0 || !strings.Contains(stdout, "2 prompts × 2 columns") || strings.Contains(stderr, "replacing") {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
 	f, err := os.Open(out)
@@ -431,9 +431,11 @@ func TestSheetCLI(t *testing.T) {
 		t.Fatalf("sheet %dx%d: %v", cfg.Width, cfg.Height, err)
 	}
 	// With its labels (the default): the prompts on the left, the styles
-	// over the columns, in dark text on the white.
-	if code, _, stderr := run(t, "sheet", "--model", model, "--prompts", prompts, "--styles", "all", "--out", out, "--cell", "32"); code != 0 {
-		t.Fatalf("labelled sheet: exit %d: %s", code, stderr)
+	// over the columns, in dark text on the white. The earlier sheet it
+	// replaces is said to be replaced, as generate says it (it was not).
+	if code, _, stderr := run(t, "sheet", "--model", model, "--prompts", prompts, "--styles", "all", "--out", out, "--cell", "32"); code != 0 ||
+		!strings.Contains(stderr, "note: replacing "+out+", earlier output of Tessera (give --out another name to keep it)") {
+		t.Fatalf("labelled sheet over the first: exit %d: %q", code, stderr)
 	}
 	labelled, err := codebook.LoadImage(out)
 	if err != nil {
