@@ -143,6 +143,19 @@ func TestTokenizeCLI(t *testing.T) {
 	if code, _, stderr := run(t, "tokenize", "--model", vitModel, broken); code == 0 || !strings.Contains(stderr, "broken.png") {
 		t.Fatalf("broken image: exit %d, %q", code, stderr)
 	}
+	// A rerun whose second image fails keeps the earlier run's
+	// reconstructions in its place and past its last: they are said to be
+	// no reconstructions of these images, as generate says of a batch's
+	// leftovers (rr-2.png passed for broken.png's without a word).
+	rr := filepath.Join(dir, "rr.png")
+	if code, _, stderr := run(t, "tokenize", "--model", vitModel, "--out", rr, a, a, a); code != 0 || strings.Contains(stderr, "left from") {
+		t.Fatalf("three reconstructions: exit %d, %q", code, stderr)
+	}
+	code, _, stderr := run(t, "tokenize", "--model", vitModel, "--out", rr, a, broken)
+	if code == 0 || !strings.Contains(stderr, "note: rr-2.png, left from an earlier run, is not the reconstruction of "+broken+"\n") ||
+		!strings.Contains(stderr, "note: rr-3.png, left from an earlier run, is not the reconstruction of one of these 2 images\n") {
+		t.Fatalf("a rerun whose second image fails: exit %d, %q", code, stderr)
+	}
 }
 
 // TestTrainTokenizerCLI trains a tiny tokenizer on a folder, resumes it,
