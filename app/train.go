@@ -325,6 +325,11 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 			return usageError{fmt.Sprintf("--tokenizer %s: no ViT tokenizer there (%s and %s; tessera train-tokenizer writes one as RUN_DIR/tokenizer)", f.tokDir, vit.ConfigFile, vit.WeightsFile)}
 		}
 	}
+	if set["epochs"] && set["steps"] && f.epochs > 0 && f.steps > 0 {
+		// --steps sets the schedule's length: the epochs were recorded
+		// and not used.
+		return usageError{fmt.Sprintf("--epochs %g and --steps %d: --steps sets the schedule's length, and the epochs would be recorded and not used; give one of them (--epochs 0 with --steps is fine)", f.epochs, f.steps)}
+	}
 	if err := f.checkResume(set); err != nil {
 		return err
 	}

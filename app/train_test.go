@@ -180,6 +180,9 @@ func TestTrainRefusesBadSettingsAtOnce(t *testing.T) {
 		{[]string{"--dtype", "F64"}, `export dtype "F64"`},
 		{[]string{"--heads", "5"}, fmt.Sprintf("tessera train: width %d must be a multiple of heads 5", trainjob.Preset("shapes").Width)},
 		{[]string{"extra"}, `takes no arguments (got "extra")`},
+		// --steps sets the schedule's length: --epochs was recorded and
+		// not used, without a word.
+		{[]string{"--epochs", "7", "--steps", "3"}, "--epochs 7 and --steps 3: --steps sets the schedule's length"},
 	} {
 		out := t.TempDir()
 		start := time.Now()
