@@ -345,6 +345,10 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	if err := st.Check(); err != nil { // before any data is read or prepared; an unknown dataset too
 		return usageError{strings.TrimPrefix(err.Error(), "train: ")}
 	}
+	if st.StopAt > 0 && st.Steps > 0 && st.StopAt > st.Steps {
+		// The schedule ends first: --stop-at was accepted and not used.
+		return usageError{fmt.Sprintf("--stop-at %d is past the schedule's end at step %d: the run stops there anyway; give a step before it, or a longer schedule with --steps", st.StopAt, st.Steps)}
+	}
 	log := env.Stderr
 	ev := trainjob.Events{Log: log}
 	if f.initModel != "" {

@@ -183,6 +183,8 @@ func TestTrainRefusesBadSettingsAtOnce(t *testing.T) {
 		// --steps sets the schedule's length: --epochs was recorded and
 		// not used, without a word.
 		{[]string{"--epochs", "7", "--steps", "3"}, "--epochs 7 and --steps 3: --steps sets the schedule's length"},
+		// A step past the schedule's end was accepted and not used.
+		{[]string{"--steps", "5", "--stop-at", "100"}, "--stop-at 100 is past the schedule's end at step 5"},
 	} {
 		out := t.TempDir()
 		start := time.Now()
