@@ -361,6 +361,12 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 			return usageError{strings.TrimPrefix(err.Error(), "train: ")}
 		}
 	}
+	if set["default-style-per-seed"] && st.Defaults.StylePerSeed != 0 && !trainsStyles(st) {
+		// Recorded, every image the model drew claimed a style per seed
+		// it had no styles to draw.
+		return usageError{fmt.Sprintf("--default-style-per-seed %d: the model this run trains has no style words (data %s names no styles%s), so a style per seed would draw nothing different; leave it out",
+			st.Defaults.StylePerSeed, st.Data, map[bool]string{true: ", nor does the model it fine-tunes", false: ""}[st.Init != nil])}
+	}
 	if f.lrNote != "" {
 		fmt.Fprintln(log, f.lrNote)
 	}
@@ -438,6 +444,20 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("the run had ended its schedule of %d steps: --minutes or --stop-at trains no more of it; give a longer schedule (--resume --steps N, N > %d)", res.TotalSteps, res.TotalSteps)
 	}
 	return nil
+}
+
+// trainsStyles reports whether the model of a run of st may have style
+// words: its data's (the emoji preset's), or those of the model it
+// fine-tunes (where that is open, st.Init; else assumed so).
+func trainsStyles(st trainjob.Settings) bool {
+	if len(st.StyleWords) > 0 {
+		return true
+	}
+	if st.Init != nil {
+		ext := st.Init.Model.Config.Tessera
+		return ext != nil && len(ext.StyleWords) > 0
+	}
+	return st.InitModel != ""
 }
 
 // exportFinalIgnores is the first flag set (sorted by name) that

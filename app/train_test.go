@@ -884,3 +884,29 @@ func namedPictureFolder(t *testing.T, name string, captions ...string) (parent, 
 	writeCaptionedPictures(t, data, captions...)
 	return parent, data
 }
+
+// A run's model has style words where its data's preset names styles (the
+// emoji's) or the model it fine-tunes has them: --default-style-per-seed
+// is refused on the others (recorded, every picture of a folder model
+// without style words claimed "style per seed 1").
+func TestTrainsStyles(t *testing.T) {
+	pictures, out := captionedFolder(t, "red cat", "blue dog"), t.TempDir()
+	code, _, stderr := run(t, "train", "--data", pictures, "--out", out, "--steps", "1", "--default-style-per-seed", "1")
+	if code != 2 || !strings.Contains(stderr, "--default-style-per-seed 1: the model this run trains has no style words (data "+pictures+" names no styles)") {
+		t.Errorf("a folder model with a style per seed: exit %d, %q", code, stderr)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("the refused run's folder holds %d entries", len(entries))
+	}
+	folder := trainjob.Preset("./mine")
+	withInit := folder
+	withInit.InitModel = "emoji"
+	for st, want := range map[*trainjob.Settings]bool{ptr(trainjob.Preset("emoji")): true, ptr(trainjob.Preset("shapes")): false, &folder: false, &withInit: true} {
+		if got := trainsStyles(*st); got != want {
+			t.Errorf("data %s, init %q: %v, want %v", st.Data, st.InitModel, got, want)
+		}
+	}
+}
+
+// ptr is a pointer to a copy of v.
+func ptr[T any](v T) *T { return &v }
