@@ -15,6 +15,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/trainjob"
@@ -251,6 +252,19 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 	if set["default-rank-by"] {
 		st.Defaults.RankBy = f.defaults.RankBy
 	}
+	if f.exportFinal != "" {
+		// An export trains nothing: the card quotes the calls that
+		// trained the weights (the record's), and this one as the export
+		// (it read "last resumed with: tessera train … --export-final …").
+		st.ExportedWith, st.Version = args, Version
+		if st.ExportedWith == nil {
+			st.ExportedWith = []string{}
+		}
+		if !fromRecord {
+			st.Command = nil // the settings' own command line (Settings.Args)
+		}
+		return st
+	}
 	if fromRecord && st.StartedWith == nil && st.Command != nil {
 		st.StartedWith = st.Command // the run's first call, kept through its resumes
 	}
@@ -391,7 +405,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if f.exportFinal != "" {
-		prep, err := trainjob.PrepareData(ctx, st, ev)
+		prep, err := exportData(ctx, st, ev)
 		if err != nil {
 			return err
 		}
@@ -444,6 +458,24 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("the run had ended its schedule of %d steps: --minutes or --stop-at trains no more of it; give a longer schedule (--resume --steps N, N > %d)", res.TotalSteps, res.TotalSteps)
 	}
 	return nil
+}
+
+// exportData is the run's tokenised data, which --export-final reads for
+// the model folder's files (its tokenizer, names and card: how many
+// examples, the tokenizer's PSNR): read without a word where the run
+// folder holds it (an export trains nothing, and "using the tokenised
+// data in …" read as if it did), tokenised again as a resume would where
+// it was deleted.
+func exportData(ctx context.Context, st trainjob.Settings, ev trainjob.Events) (*prepare.Prepared, error) {
+	path := trainjob.PreparedPath(st.OutDir)
+	if !fileExists(path) {
+		return trainjob.PrepareData(ctx, st, ev)
+	}
+	prep, err := trainjob.LoadPrepared(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the run's tokenised data for the model folder: %w (delete it to tokenise again)", err)
+	}
+	return prep, nil
 }
 
 // trainsStyles reports whether the model of a run of st may have style

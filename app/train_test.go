@@ -910,3 +910,30 @@ func TestTrainsStyles(t *testing.T) {
 
 // ptr is a pointer to a copy of v.
 func ptr[T any](v T) *T { return &v }
+
+// --export-final's model card quotes the call that trained the weights and
+// the export as an export (it read "and last resumed with: tessera train
+// --out … --export-final …"), and the export reads the run's tokenised
+// data without saying "using the tokenised data in …" of a call that
+// trains nothing.
+func TestExportFinalCardSaysItIsAnExport(t *testing.T) {
+	data := t.TempDir()
+	writeCaptionedPictures(t, data, "red cat", "blue dog", "red dog")
+	out, final := filepath.Join(t.TempDir(), "run"), filepath.Join(t.TempDir(), "final")
+	if code, _, stderr := run(t, "train", "--data", data, "--out", out, "--steps", "1", "--batch", "2", "--threads", "1"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := run(t, "train", "--out", out, "--export-final", final)
+	if code != 0 || strings.Contains(stdout+stderr, "using the tokenised data") {
+		t.Fatalf("export: exit %d, %q %q", code, stdout, stderr)
+	}
+	card, err := os.ReadFile(filepath.Join(final, trainjob.ModelCardFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trained := "with:\n\n    tessera train --data " + data + " --out " + out + " --steps 1 --batch 2 --threads 1\n\n"
+	exported := "and exported with:\n\n    tessera train --out " + out + " --export-final " + final + "\n\n"
+	if c := string(card); !strings.Contains(c, trained) || !strings.Contains(c, exported) || strings.Contains(c, "resumed") {
+		t.Errorf("the card reads:\n%s\nwant %q and %q", c, trained, exported)
+	}
+}
