@@ -74,6 +74,7 @@ func runAverage(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	noteOtherDefaults(env, dirs)
 	if err := b.Save(*out, *dtype); err != nil {
 		return err // Save says "save model" and names the path
 	}
@@ -88,6 +89,26 @@ func runAverage(_ context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "%s: the mean of %d models' weights (%d parameters, %s) in %.1f s\n", *out, len(dirs), b.Model.Config.Params(), *dtype, time.Since(start).Seconds())
 	return nil
+}
+
+// noteOtherDefaults says on stderr which of the model folders dirs record
+// other sampling defaults in their config.json than the first (an export
+// given --default-guidance 2): the average records the first's.
+func noteOtherDefaults(env Env, dirs []string) {
+	first, err := model.LoadConfig(filepath.Join(dirs[0], model.ConfigFile))
+	if err != nil {
+		return // Average read it: not to be
+	}
+	var other []string
+	for _, dir := range dirs[1:] {
+		if c, err := model.LoadConfig(filepath.Join(dir, model.ConfigFile)); err == nil && c.Recommended() != first.Recommended() {
+			other = append(other, dir)
+		}
+	}
+	if len(other) > 0 {
+		fmt.Fprintf(env.Stderr, "note: %s record%s other sampling defaults than %s (config.json tessera.defaults): the average records those of %s, the first\n",
+			strings.Join(other, ", "), map[bool]string{true: "s", false: ""}[len(other) == 1], dirs[0], dirs[0])
+	}
 }
 
 // checkAveraged says plainly why dir is no model folder to average where a

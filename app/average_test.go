@@ -11,6 +11,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // TestAverageCommand: tessera average writes a model folder that loads and
@@ -186,5 +187,34 @@ func TestConvertChangesTheDType(t *testing.T) {
 		if code, _, stderr := run(t, append([]string{"convert"}, c.args...)...); code == 0 || !strings.Contains(stderr, c.want) {
 			t.Errorf("convert %v: exit %d, %q", c.args, code, stderr)
 		}
+	}
+}
+
+// Two exports of one run, one recording --default-guidance 2, are averaged
+// (they were refused as differing in config.json), with a note that the
+// average records the first's sampling defaults.
+func TestAverageTakesOtherSamplingDefaults(t *testing.T) {
+	a := tinyModel(t)
+	moved := bundletest.Tiny(10)
+	moved.Model.Config.Tessera.Defaults = &sampling.Recommended{Guidance: 2}
+	guided, err := bundle.FromParts("tiny", "test:tiny", moved.Model, bundletest.Tiny(9).Codebook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := filepath.Join(t.TempDir(), "tiny-guided")
+	if err := guided.Save(b, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "soup")
+	code, _, stderr := run(t, "average", "--out", out, a, b)
+	if code != 0 || !strings.Contains(stderr, "note: "+b+" records other sampling defaults than "+a) {
+		t.Fatalf("average: exit %d, %s", code, stderr)
+	}
+	avg, err := bundle.Load(out, model.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := avg.Model.Config.Recommended(); got.Guidance == 2 {
+		t.Errorf("the average records the second's defaults %+v", got)
 	}
 }
