@@ -218,3 +218,41 @@ func TestAverageTakesOtherSamplingDefaults(t *testing.T) {
 		t.Errorf("the average records the second's defaults %+v", got)
 	}
 }
+
+// average says whether the models are checkpoints of one run, by the run
+// folder their model cards say they were trained in: two runs' models
+// (of one architecture and tokenizer) get a note naming each one's run
+// and a card that says so, where it said "checkpoints of one run" of any
+// two; a run's export and its model are one run's.
+func TestAverageSaysWhetherTheModelsAreOneRuns(t *testing.T) {
+	tiny, moved := bundletest.Tiny(9), bundletest.Tiny(10)
+	later, err := bundle.FromParts("tiny", "test:tiny", moved.Model, tiny.Codebook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := func(b *bundle.Bundle, card string) string {
+		dir := filepath.Join(t.TempDir(), "m")
+		if err := b.Save(dir, "F32"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "MODEL.md"), []byte("# Model tiny\n\nMade by Tessera 0.1.0 with:\n\n    "+card+"\n\n- Data: test\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	a := model(tiny, "tessera train --data ./pics --out 'my runs/a' --steps 1")
+	d := model(later, "tessera train --data ./pics --out runs/d --steps 1")
+	export := model(later, "tessera train --data ./pics --out 'my runs/a' --steps 2\n\nand exported with:\n\n    tessera train --out 'my runs/a/' --export-final x")
+	out := filepath.Join(t.TempDir(), "soup")
+	code, _, stderr := run(t, "average", "--out", out, a, d)
+	card, _ := os.ReadFile(filepath.Join(out, "MODEL.md"))
+	if code != 0 || !strings.Contains(stderr, "note: the 2 models are not checkpoints of one run (trained: "+a+" in my runs/a, "+d+" in runs/d)") ||
+		!strings.Contains(string(card), "The mean of the weights of 2 models of one architecture and tokenizer from the different runs my runs/a, runs/d (") {
+		t.Errorf("two runs' models: exit %d, %q; card:\n%s", code, stderr, card)
+	}
+	code, _, stderr = run(t, "average", "--force", "--out", out, a, export)
+	card, _ = os.ReadFile(filepath.Join(out, "MODEL.md"))
+	if code != 0 || strings.Contains(stderr, "note:") || !strings.Contains(string(card), "The mean of the weights of 2 checkpoints of one run, my runs/a (") {
+		t.Errorf("a run's model and export: exit %d, %q; card:\n%s", code, stderr, card)
+	}
+}
