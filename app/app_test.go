@@ -1675,3 +1675,29 @@ func TestFlagsWithoutEffectSaySo(t *testing.T) {
 		t.Errorf("--rank-by without --candidates: exit %d: %s", code, stderr)
 	}
 }
+
+// A time-lapse with --model of a picture another model drew, whose
+// tokenizer draws the recorded codes otherwise, replays the picture's
+// pixels encoded by the model given and says so, as where the record's
+// patches do not fit (it decoded the other model's codes with its own
+// decoder, other pixels, without a word).
+func TestTimelapseOfAnotherModelsCodes(t *testing.T) {
+	dir := t.TempDir()
+	drew, other := tinyModel(t), filepath.Join(dir, "other")
+	if err := bundletest.Tiny(3).Save(other, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(dir, "src.png")
+	if code, _, stderr := run(t, "generate", "--model", drew, "--prompt", "red cat", "--seed", "2", "--out", src, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, _, stderr := run(t, "timelapse", "--model", other, "--from", src, "--out", filepath.Join(dir, "other.gif"), "--quiet")
+	if code != 0 || !strings.Contains(stderr, "note: "+src+" records the codes of model tiny of other weights (hash ") ||
+		!strings.Contains(stderr, "which model tiny's tokenizer draws otherwise: its pixels are read instead") {
+		t.Errorf("another model's codes: exit %d, %q", code, stderr)
+	}
+	// Its own model replays its codes without a word.
+	if code, _, stderr := run(t, "timelapse", "--model", drew, "--from", src, "--out", filepath.Join(dir, "own.gif"), "--quiet"); code != 0 || strings.Contains(stderr, "note:") {
+		t.Errorf("its own model: exit %d, %q", code, stderr)
+	}
+}

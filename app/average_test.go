@@ -11,6 +11,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // TestAverageCommand: tessera average writes a model folder that loads and
@@ -186,5 +187,72 @@ func TestConvertChangesTheDType(t *testing.T) {
 		if code, _, stderr := run(t, append([]string{"convert"}, c.args...)...); code == 0 || !strings.Contains(stderr, c.want) {
 			t.Errorf("convert %v: exit %d, %q", c.args, code, stderr)
 		}
+	}
+}
+
+// Two exports of one run, one recording --default-guidance 2, are averaged
+// (they were refused as differing in config.json), with a note that the
+// average records the first's sampling defaults.
+func TestAverageTakesOtherSamplingDefaults(t *testing.T) {
+	a := tinyModel(t)
+	moved := bundletest.Tiny(10)
+	moved.Model.Config.Tessera.Defaults = &sampling.Recommended{Guidance: 2}
+	guided, err := bundle.FromParts("tiny", "test:tiny", moved.Model, bundletest.Tiny(9).Codebook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := filepath.Join(t.TempDir(), "tiny-guided")
+	if err := guided.Save(b, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "soup")
+	code, _, stderr := run(t, "average", "--out", out, a, b)
+	if code != 0 || !strings.Contains(stderr, "note: "+b+" records other sampling defaults than "+a) {
+		t.Fatalf("average: exit %d, %s", code, stderr)
+	}
+	avg, err := bundle.Load(out, model.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := avg.Model.Config.Recommended(); got.Guidance == 2 {
+		t.Errorf("the average records the second's defaults %+v", got)
+	}
+}
+
+// average says whether the models are checkpoints of one run, by the run
+// folder their model cards say they were trained in: two runs' models
+// (of one architecture and tokenizer) get a note naming each one's run
+// and a card that says so, where it said "checkpoints of one run" of any
+// two; a run's export and its model are one run's.
+func TestAverageSaysWhetherTheModelsAreOneRuns(t *testing.T) {
+	tiny, moved := bundletest.Tiny(9), bundletest.Tiny(10)
+	later, err := bundle.FromParts("tiny", "test:tiny", moved.Model, tiny.Codebook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := func(b *bundle.Bundle, card string) string {
+		dir := filepath.Join(t.TempDir(), "m")
+		if err := b.Save(dir, "F32"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "MODEL.md"), []byte("# Model tiny\n\nMade by Tessera 0.1.0 with:\n\n    "+card+"\n\n- Data: test\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	a := model(tiny, "tessera train --data ./pics --out 'my runs/a' --steps 1")
+	d := model(later, "tessera train --data ./pics --out runs/d --steps 1")
+	export := model(later, "tessera train --data ./pics --out 'my runs/a' --steps 2\n\nand exported with:\n\n    tessera train --out 'my runs/a/' --export-final x")
+	out := filepath.Join(t.TempDir(), "soup")
+	code, _, stderr := run(t, "average", "--out", out, a, d)
+	card, _ := os.ReadFile(filepath.Join(out, "MODEL.md"))
+	if code != 0 || !strings.Contains(stderr, "note: the 2 models are not checkpoints of one run (trained: "+a+" in my runs/a, "+d+" in runs/d)") ||
+		!strings.Contains(string(card), "The mean of the weights of 2 models of one architecture and tokenizer from the different runs my runs/a, runs/d (") {
+		t.Errorf("two runs' models: exit %d, %q; card:\n%s", code, stderr, card)
+	}
+	code, _, stderr = run(t, "average", "--force", "--out", out, a, export)
+	card, _ = os.ReadFile(filepath.Join(out, "MODEL.md"))
+	if code != 0 || strings.Contains(stderr, "note:") || !strings.Contains(string(card), "The mean of the weights of 2 checkpoints of one run, my runs/a (") {
+		t.Errorf("a run's model and export: exit %d, %q; card:\n%s", code, stderr, card)
 	}
 }

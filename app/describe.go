@@ -185,7 +185,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		"the built-in emoji model's emoji names, a folder model's captions) × its style words, emoji names × styles for a model with style words (when the emoji data is in the cache), "+
 		"else the model's vocabulary words (and pairs of them when it has at most 64) × its style words")
 	exhaustive := fs.Bool("all", false, "score every candidate in full, in one stage (by default, candidates whose first codes already rule them out of the top are not scored further, which keeps the same top, and emoji names × styles are ranked in two stages, see --shortlist)")
-	shortlist := rangedInt(fs, "shortlist", sampler.NameShortlist, 0, 100000, "names × styles (the emoji model's candidates): rank every name alone first, then every style of this many of the likeliest names (0 = one stage: every name × style, about 6× the work)")
+	shortlist := rangedInt(fs, "shortlist", sampler.NameShortlist, 0, 100000, "names × styles (the emoji model's candidates): rank every name alone first, then every style of this many of the likeliest names, each listed once (default: 16, or --top where more; 0 = one stage: every name × style, about 6× the work)")
 	asJSON := fs.Bool("json", false, "print one JSON object a line per image (an image that cannot be read: {\"image\", \"error\"})")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	quiet := fs.Bool("quiet", false, "no progress line")
@@ -196,6 +196,11 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	}
 	if len(images) == 0 {
 		return usageError{"give one or more images to describe"}
+	}
+	if !flagsSet(fs)["shortlist"] && *top > *shortlist {
+		// The default shortlist would cap a longer list at its 16 names
+		// (each name is listed once): the list asked for is filled.
+		*shortlist = *top
 	}
 	stopProfile, err := startCPUProfile(*profile, images...)
 	if err != nil {
@@ -268,6 +273,7 @@ type describer struct {
 	cands                           sampler.Candidates
 	top, shortlist, threads         int
 	exhaustive, asJSON, quiet, told bool
+	toldShortlist                   bool
 	promptsFile                     string
 }
 
@@ -309,6 +315,7 @@ func (d *describer) describe(ctx context.Context, path string) error {
 		return fmt.Errorf("describe %s: %w", path, err)
 	}
 	ranked := res.Scores
+	d.noteShortlist(res, len(ranked))
 	uncond, err := sampler.ScoreTokens(ctx, b, "", tokens, d.threads)
 	if err != nil {
 		return fmt.Errorf("describe %s: %w", path, err)
@@ -351,9 +358,10 @@ func (d *describer) describe(ctx context.Context, path string) error {
 	fmt.Fprintf(env.Stdout, "%s under %s: %s (%s); %s; %.1f s\n",
 		path, b.Name, plural.N(out.Candidates, "candidate prompt", "candidate prompts"), cands.Source, how, seconds)
 	for _, e := range out.Top {
-		// The difference in bits per token, as the studio shows it: below
-		// zero, the prompt makes the image likelier than no prompt.
-		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  %+8.4f vs no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, -e.GainBits, e.Posterior, e.Prompt)
+		// The gain in bits per token over no prompt, as the JSON's
+		// gain_bits_per_token: above zero, the prompt makes the image
+		// likelier than no prompt.
+		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  gain %+8.4f over no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, e.GainBits, e.Posterior, e.Prompt)
 	}
 	switch {
 	case out.Unexplained && d.promptsFile != "" && len(out.Top) > 0 && out.Top[0].BitsPerToken <= math.Log2(float64(b.Codes())):
@@ -373,4 +381,35 @@ func (d *describer) describe(ctx context.Context, path string) error {
 			ranked[0].Prompt, ranked[1].Prompt, out.MarginBits, out.MarginNats, len(tokens), out.Uncond)
 	}
 	return nil
+}
+
+// noteShortlist says once, on stderr, that an explicit --shortlist below
+// --top (or of one name, which leaves no margin) capped a two-stage
+// ranking's list at the names whose styles were ranked, each listed once,
+// and which --shortlist lists them all; listed is how many the ranking
+// gave.
+func (d *describer) noteShortlist(res sampler.Ranked, listed int) {
+	if d.toldShortlist || res.Names == 0 || d.shortlist == 0 || listed > d.top {
+		return
+	}
+	want := max(d.top, 2) // two for the margin
+	if d.shortlist >= want {
+		return
+	}
+	d.toldShortlist = true
+	what := fmt.Sprintf("the top %d", d.top)
+	if d.top < 2 {
+		what = "the margin"
+	}
+	fmt.Fprintf(d.env.Stderr, "note: --shortlist %d ranks the styles of the likeliest %s only and lists each name once, so it lists %s of the %d asked for by --top%s: give --shortlist %d (or more) for %s, or --all\n",
+		d.shortlist, plural.N(d.shortlist, "name", "names"), plural.N(listed, "prompt", "prompts"), d.top, marginNote(listed), want, what)
+}
+
+// marginNote is what noteShortlist adds where a list of listed prompts
+// has no second one to give a margin against.
+func marginNote(listed int) string {
+	if listed < 2 {
+		return " and no margin"
+	}
+	return ""
 }

@@ -10,9 +10,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -118,18 +120,19 @@ func TestDescribeRanksByLikelihood(t *testing.T) {
 			t.Errorf("--cpuprofile %s: exit %d (%s), the file is %d bytes now", path, code, stderr, len(was))
 		}
 	}
-	// Each line gives its bits per token and their difference from no
-	// prompt's (the studio's sign: below zero is likelier than no prompt).
+	// Each line gives its bits per token and their gain over no prompt's,
+	// with the JSON's sign (gain_bits_per_token: above zero is likelier
+	// than no prompt; the text had the opposite sign).
 	text, _ := describeJSON(t, "--model", model, img)
 	lines := 0
 	for _, line := range strings.Split(stdout, "\n") {
 		var rank int
-		var bits, diff float64
-		if n, _ := fmt.Sscanf(line, "%d %f bits/token %f vs no prompt", &rank, &bits, &diff); n != 3 {
+		var bits, gain float64
+		if n, _ := fmt.Sscanf(line, "%d %f bits/token gain %f over no prompt", &rank, &bits, &gain); n != 3 {
 			continue
 		}
-		if math.Abs(diff-(bits-text.Uncond)) > 2e-4 {
-			t.Errorf("line %q: %+.4f vs no prompt, want %+.4f", line, diff, bits-text.Uncond)
+		if e := text.Top[rank-1]; math.Abs(gain-e.GainBits) > 2e-4 || math.Abs(gain-(text.Uncond-bits)) > 2e-4 {
+			t.Errorf("line %q: gain %+.4f over no prompt, the JSON's %+.4f", line, gain, e.GainBits)
 		}
 		lines++
 	}
@@ -297,5 +300,47 @@ func TestDescribeInterrupted(t *testing.T) {
 	}
 	if err := describeInterrupted(1, 3); err.Error() != "interrupted: 1 of 3 images described (their rankings are above)" {
 		t.Fatalf("%v", err)
+	}
+}
+
+// A two-stage ranking lists as many names as --top asks for: the default
+// shortlist widens to --top (a top 20 listed 16), and a --shortlist given
+// below it says on stderr that it caps the list and what lists it all (a
+// --shortlist 1 --top 3 listed one prompt and no margin without a word).
+func TestDescribeShortlistFillsOrCapsTheTop(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	model := tinyModel(t)
+	// 20 names, more than the default shortlist of 16: the words alone
+	// and every pair of them.
+	words := []string{"cat", "dog", "red", "blue"}
+	names := slices.Clone(words)
+	for _, a := range words {
+		for _, b := range words {
+			names = append(names, a+" "+b)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(model, bundle.NamesFile), []byte(strings.Join(names, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(t.TempDir(), "img.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat google", "--seed", "3", "--out", img, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	out, stderr := describeJSON(t, "--model", model, "--top", "20", img)
+	if !strings.Contains(out.CandidateSource, "20 names") || len(out.Top) != 20 || strings.Contains(stderr, "--shortlist") {
+		t.Errorf("--top 20: %s: %d listed; stderr %q", out.CandidateSource, len(out.Top), stderr)
+	}
+	code, stdout, stderr := run(t, "describe", "--model", model, "--quiet", "--shortlist", "1", "--top", "3", img)
+	if code != 0 || !strings.Contains(stderr, "note: --shortlist 1 ") || !strings.Contains(stderr, "lists 1 prompt of the 3") ||
+		!strings.Contains(stderr, "no margin") || !strings.Contains(stderr, "--shortlist 3 (or more)") {
+		t.Errorf("--shortlist 1 --top 3: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	_, stderr = describeJSON(t, "--model", model, "--shortlist", "2", "--top", "5", img)
+	if !strings.Contains(stderr, "lists 2 prompts of the 5") || strings.Contains(stderr, "no margin") {
+		t.Errorf("--shortlist 2 --top 5: stderr %q", stderr)
+	}
+	// A shortlist as long as the list says nothing.
+	if _, stderr := describeJSON(t, "--model", model, "--shortlist", "3", "--top", "3", img); strings.Contains(stderr, "note:") {
+		t.Errorf("--shortlist 3 --top 3: stderr %q", stderr)
 	}
 }

@@ -124,6 +124,12 @@ func TestEvalShapesContract(t *testing.T) {
 	if code, _, stderr := run(t, "eval-shapes", "--model", dir, "--seeds", "0"); code != 2 || !strings.Contains(stderr, "--seeds") {
 		t.Errorf("--seeds 0: exit %d, %q", code, stderr)
 	}
+	// A style per seed of a model without style words is refused (it was
+	// accepted and echoed in the settings, drawing nothing different).
+	if code, stdout, stderr := run(t, "eval-shapes", "--model", dir, "--seeds", "1", "--style-per-seed", "1"); code != 2 || stdout != "" ||
+		!strings.Contains(stderr, "--style-per-seed 1: model shapes has no style words") {
+		t.Errorf("--style-per-seed 1: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
 }
 
 func TestShapesGroup(t *testing.T) {

@@ -86,6 +86,14 @@ func numberedPath(out string, i, batch int) string {
 	return fmt.Sprintf("%s-%d%s", strings.TrimSuffix(out, ext), i+1, ext)
 }
 
+// noteLeftover says on stderr that the file at path, which this run did
+// not write, is left from an earlier run and is not what ("one of these 3
+// images"): a batch's numbered files are read together, and an old one
+// passes for this run's.
+func noteLeftover(env Env, path, what string) {
+	fmt.Fprintf(env.Stderr, "note: %s, left from an earlier run, is not %s\n", filepath.Base(path), what)
+}
+
 // progressPrinter draws a progress line (progress.Line) on w for a sampler
 // run: "  44% [========>           ]  patch 28 / 64  812 tokens/s  ETA 0.3s".
 // The rate and the ETA are measured from the first patch on: its event
@@ -527,7 +535,7 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		// A larger batch's files before this one's: a glob of PATH-*.png
 		// picked the old PATH-4.png up with a new batch of three.
 		if next := numberedPath(so.out, len(images), len(images)+1); fileExists(next) {
-			fmt.Fprintf(env.Stderr, "note: %s, left from an earlier run, is not one of these %d images\n", filepath.Base(next), len(images))
+			noteLeftover(env, next, fmt.Sprintf("one of these %d images", len(images)))
 		}
 	}
 	return interrupted

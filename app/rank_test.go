@@ -152,18 +152,22 @@ func TestGenerateRanksAsTheModelRecommends(t *testing.T) {
 	}
 }
 
-// A batch that cannot be ranked as asked (description with no prompt) is
-// still written, ranked by likelihood, with a warning.
+// A batch that cannot be ranked as asked (description or prompt gain with
+// no prompt) is still written, ranked by likelihood, with a warning (by
+// prompt gain, every image scored +0.0000 in seed order without a word).
 func TestGenerateRankFallsBack(t *testing.T) {
 	m := tinyModel(t)
-	out := filepath.Join(t.TempDir(), "u.png")
-	code, stdout, stderr := run(t, "generate", "--model", m, "--prompt", "", "--batch", "2", "--rank-by", "description", "--out", out, "--quiet")
-	if code != 0 || strings.Count(stdout, "mean log-likelihood") != 2 || !strings.Contains(stderr, "ranked by likelihood instead") {
-		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
-	}
-	for _, p := range numberedOuts(out, 2, false) {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("the batch was not written: %v", err)
+	for _, by := range []string{"description", "prompt-gain"} {
+		out := filepath.Join(t.TempDir(), "u.png")
+		code, stdout, stderr := run(t, "generate", "--model", m, "--prompt", "", "--batch", "2", "--rank-by", by, "--out", out, "--quiet")
+		if code != 0 || strings.Count(stdout, "mean log-likelihood") != 2 || strings.Contains(stdout, "gain") ||
+			!strings.Contains(stderr, "could not rank the batch by "+by) || !strings.Contains(stderr, "ranked by likelihood instead") {
+			t.Fatalf("--rank-by %s: exit %d: %s%s", by, code, stdout, stderr)
+		}
+		for _, p := range numberedOuts(out, 2, false) {
+			if _, err := os.Stat(p); err != nil {
+				t.Fatalf("--rank-by %s: the batch was not written: %v", by, err)
+			}
 		}
 	}
 }

@@ -164,6 +164,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	warnWords(env.Stderr, b.Prompt, unknown, nil)
+	noteReplacing(env, "out", []string{*out}) // once the sheet is sure to be drawn, as generate says it
 	var rows [][]image.Image
 	var columns []sheetColumn // what each column of the first row shows
 	for _, p := range prompts {

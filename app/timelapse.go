@@ -9,6 +9,9 @@ import (
 	"io"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/internal/progress"
 )
@@ -44,7 +47,10 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tokens, rec, _, err := imageTokens(b, *from, env.Stderr)
+	tokens, rec, stored, err := imageTokens(b, *from, env.Stderr)
+	if err == nil && stored {
+		tokens, err = ownCodes(env, b, *from, rec, tokens)
+	}
 	rows, cols := b.Grid()
 	if tall := (tallImage{}); errors.As(err, &tall) {
 		// Grown downward (tessera extend, the studio's Extend ↓): its
@@ -100,4 +106,32 @@ func (c ctxWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.w.Write(p)
+}
+
+// ownCodes are the codes of the picture at path that model b replays:
+// the ones its record keeps (tokens), or, where they are another model's
+// that b's tokenizer draws otherwise (an emoji picture replayed with the
+// edit model, whose decoder makes other pixels of them), its pixels
+// encoded by b, said in a note as where the record's patches do not fit b.
+func ownCodes(env Env, b *bundle.Bundle, path string, rec *pngmeta.Record, tokens []int) ([]int, error) {
+	if rec == nil || rec.ModelHash == "" || rec.ModelHash == b.Model.Hash {
+		return tokens, nil
+	}
+	img, err := codebook.LoadImage(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, db := b.DrawsPicture(img, tokens); db >= bundle.StoredExactDB {
+		return tokens, nil // the same tokenizer (a fine-tune of the model recorded): its codes draw the picture
+	}
+	who := "model " + rec.Model
+	if rec.Model == b.Name {
+		who = fmt.Sprintf("model %s of other weights (hash %s)", rec.Model, rec.ModelHash)
+	}
+	fmt.Fprintf(env.Stderr, "note: %s records the codes of %s, which model %s's tokenizer draws otherwise: its pixels are read instead (without --model, the model it records replays it as drawn)\n", path, who, b.Name)
+	codes, err := b.Encode(img)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", path, err)
+	}
+	return codes, nil
 }

@@ -73,6 +73,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 		}
 		if !ok {
 			failed++
+			noteOldReconstruction(env, *out, i, images)
 			continue
 		}
 		kind := "codebook"
@@ -85,6 +86,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			reportImageError(env, "tokenize", path, err, *asJSON)
 			failed++
+			noteOldReconstruction(env, *out, i, images)
 			continue
 		}
 		noteResize(env.Stderr, b, path, img) // the PSNR is against the picture as encoded
@@ -136,10 +138,29 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprintln(env.Stdout)
 	}
+	if n := len(images); *out != "" && n > 1 {
+		// An earlier run of more images left their numbered files, as
+		// generate says of a larger batch's.
+		if next := numberedPath(*out, n, n+1); fileExists(next) {
+			noteLeftover(env, next, fmt.Sprintf("the reconstruction of one of these %d images", n))
+		}
+	}
 	if failed > 0 {
 		return notAll(failed, len(images), "tokenized")
 	}
 	return nil
+}
+
+// noteOldReconstruction says, where image i of images failed, that the
+// file --out would have written it to (out, numbered for several images),
+// when there, is an earlier run's and not that image's reconstruction.
+func noteOldReconstruction(env Env, out string, i int, images []string) {
+	if out == "" {
+		return
+	}
+	if path := numberedPath(out, i, len(images)); fileExists(path) {
+		noteLeftover(env, path, "the reconstruction of "+images[i])
+	}
 }
 
 // encodeImage reads an image file and encodes it with b's tokenizer.

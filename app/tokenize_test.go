@@ -143,6 +143,19 @@ func TestTokenizeCLI(t *testing.T) {
 	if code, _, stderr := run(t, "tokenize", "--model", vitModel, broken); code == 0 || !strings.Contains(stderr, "broken.png") {
 		t.Fatalf("broken image: exit %d, %q", code, stderr)
 	}
+	// A rerun whose second image fails keeps the earlier run's
+	// reconstructions in its place and past its last: they are said to be
+	// no reconstructions of these images, as generate says of a batch's
+	// leftovers (rr-2.png passed for broken.png's without a word).
+	rr := filepath.Join(dir, "rr.png")
+	if code, _, stderr := run(t, "tokenize", "--model", vitModel, "--out", rr, a, a, a); code != 0 || strings.Contains(stderr, "left from") {
+		t.Fatalf("three reconstructions: exit %d, %q", code, stderr)
+	}
+	code, _, stderr := run(t, "tokenize", "--model", vitModel, "--out", rr, a, broken)
+	if code == 0 || !strings.Contains(stderr, "note: rr-2.png, left from an earlier run, is not the reconstruction of "+broken+"\n") ||
+		!strings.Contains(stderr, "note: rr-3.png, left from an earlier run, is not the reconstruction of one of these 2 images\n") {
+		t.Fatalf("a rerun whose second image fails: exit %d, %q", code, stderr)
+	}
 }
 
 // TestTrainTokenizerCLI trains a tiny tokenizer on a folder, resumes it,
@@ -453,7 +466,7 @@ func TestSheetCLI(t *testing.T) {
 	os.WriteFile(prompts, []byte("# a comment\nred cat\n\nblue dog\n"), 0o644)
 	out := filepath.Join(dir, "sheet.png")
 	code, stdout, stderr := run(t, "sheet", "--model", model, "--prompts", prompts, "--styles", "all", "--out", out, "--cell", "16", "--labels=false")
-	if code != 0 || !strings.Contains(stdout, "2 prompts × 2 columns") {
+	if code != 0 || !strings.Contains(stdout, "2 prompts × 2 columns") || strings.Contains(stderr, "replacing") {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
 	f, err := os.Open(out)
@@ -466,9 +479,11 @@ func TestSheetCLI(t *testing.T) {
 		t.Fatalf("sheet %dx%d: %v", cfg.Width, cfg.Height, err)
 	}
 	// With its labels (the default): the prompts on the left, the styles
-	// over the columns, in dark text on the white.
-	if code, _, stderr := run(t, "sheet", "--model", model, "--prompts", prompts, "--styles", "all", "--out", out, "--cell", "32"); code != 0 {
-		t.Fatalf("labelled sheet: exit %d: %s", code, stderr)
+	// over the columns, in dark text on the white. The earlier sheet it
+	// replaces is said to be replaced, as generate says it (it was not).
+	if code, _, stderr := run(t, "sheet", "--model", model, "--prompts", prompts, "--styles", "all", "--out", out, "--cell", "32"); code != 0 ||
+		!strings.Contains(stderr, "note: replacing "+out+", earlier output of Tessera (give --out another name to keep it)") {
+		t.Fatalf("labelled sheet over the first: exit %d: %q", code, stderr)
 	}
 	labelled, err := codebook.LoadImage(out)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/edit"
+	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -249,6 +250,19 @@ func (f *trainFlags) settings(args []string) trainjob.Settings {
 	if set["default-rank-by"] {
 		st.Defaults.RankBy = f.defaults.RankBy
 	}
+	if f.exportFinal != "" {
+		// An export trains nothing: the card quotes the calls that
+		// trained the weights (the record's), and this one as the export
+		// (it read "last resumed with: tessera train … --export-final …").
+		st.ExportedWith, st.Version = args, Version
+		if st.ExportedWith == nil {
+			st.ExportedWith = []string{}
+		}
+		if !fromRecord {
+			st.Command = nil // the settings' own command line (Settings.Args)
+		}
+		return st
+	}
 	if fromRecord && st.StartedWith == nil && st.Command != nil {
 		st.StartedWith = st.Command // the run's first call, kept through its resumes
 	}
@@ -327,6 +341,11 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		}
 		f.tokDir = dir
 	}
+	if set["epochs"] && set["steps"] && f.epochs > 0 && f.steps > 0 {
+		// --steps sets the schedule's length: the epochs were recorded
+		// and not used.
+		return usageError{fmt.Sprintf("--epochs %g and --steps %d: --steps sets the schedule's length, and the epochs would be recorded and not used; give one of them (--epochs 0 with --steps is fine)", f.epochs, f.steps)}
+	}
 	if err := f.checkResume(set); err != nil {
 		return err
 	}
@@ -342,6 +361,10 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	if err := st.Check(); err != nil { // before any data is read or prepared; an unknown dataset too
 		return usageError{strings.TrimPrefix(err.Error(), "train: ")}
 	}
+	if st.StopAt > 0 && st.Steps > 0 && st.StopAt > st.Steps {
+		// The schedule ends first: --stop-at was accepted and not used.
+		return usageError{fmt.Sprintf("--stop-at %d is past the schedule's end at step %d: the run stops there anyway; give a step before it, or a longer schedule with --steps", st.StopAt, st.Steps)}
+	}
 	log := env.Stderr
 	ev := trainjob.Events{Log: log}
 	if f.initModel != "" {
@@ -353,6 +376,12 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		if err := st.Check(); err != nil { // what the model is (an edit model on pictures), before a note of how it trains
 			return usageError{strings.TrimPrefix(err.Error(), "train: ")}
 		}
+	}
+	if set["default-style-per-seed"] && st.Defaults.StylePerSeed != 0 && !trainsStyles(st) {
+		// Recorded, every image the model drew claimed a style per seed
+		// it had no styles to draw.
+		return usageError{fmt.Sprintf("--default-style-per-seed %d: the model this run trains has no style words (data %s names no styles%s), so a style per seed would draw nothing different; leave it out",
+			st.Defaults.StylePerSeed, st.Data, map[bool]string{true: ", nor does the model it fine-tunes", false: ""}[st.Init != nil])}
 	}
 	if f.lrNote != "" {
 		fmt.Fprintln(log, f.lrNote)
@@ -378,7 +407,7 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if f.exportFinal != "" {
-		prep, err := trainjob.PrepareData(ctx, st, ev)
+		prep, err := exportData(ctx, st, ev)
 		if err != nil {
 			return err
 		}
@@ -431,6 +460,38 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("the run had ended its schedule of %d steps: --minutes or --stop-at trains no more of it; give a longer schedule (--resume --steps N, N > %d)", res.TotalSteps, res.TotalSteps)
 	}
 	return nil
+}
+
+// exportData is the run's tokenised data, which --export-final reads for
+// the model folder's files (its tokenizer, names and card: how many
+// examples, the tokenizer's PSNR): read without a word where the run
+// folder holds it (an export trains nothing, and "using the tokenised
+// data in …" read as if it did), tokenised again as a resume would where
+// it was deleted.
+func exportData(ctx context.Context, st trainjob.Settings, ev trainjob.Events) (*prepare.Prepared, error) {
+	path := trainjob.PreparedPath(st.OutDir)
+	if !fileExists(path) {
+		return trainjob.PrepareData(ctx, st, ev)
+	}
+	prep, err := trainjob.LoadPrepared(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the run's tokenised data for the model folder: %w (delete it to tokenise again)", err)
+	}
+	return prep, nil
+}
+
+// trainsStyles reports whether the model of a run of st may have style
+// words: its data's (the emoji preset's), or those of the model it
+// fine-tunes (where that is open, st.Init; else assumed so).
+func trainsStyles(st trainjob.Settings) bool {
+	if len(st.StyleWords) > 0 {
+		return true
+	}
+	if st.Init != nil {
+		ext := st.Init.Model.Config.Tessera
+		return ext != nil && len(ext.StyleWords) > 0
+	}
+	return st.InitModel != ""
 }
 
 // exportFinalIgnores is the first flag set (sorted by name) that

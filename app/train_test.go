@@ -180,6 +180,11 @@ func TestTrainRefusesBadSettingsAtOnce(t *testing.T) {
 		{[]string{"--dtype", "F64"}, `export dtype "F64"`},
 		{[]string{"--heads", "5"}, fmt.Sprintf("tessera train: width %d must be a multiple of heads 5", trainjob.Preset("shapes").Width)},
 		{[]string{"extra"}, `takes no arguments (got "extra")`},
+		// --steps sets the schedule's length: --epochs was recorded and
+		// not used, without a word.
+		{[]string{"--epochs", "7", "--steps", "3"}, "--epochs 7 and --steps 3: --steps sets the schedule's length"},
+		// A step past the schedule's end was accepted and not used.
+		{[]string{"--steps", "5", "--stop-at", "100"}, "--stop-at 100 is past the schedule's end at step 5"},
 	} {
 		out := t.TempDir()
 		start := time.Now()
@@ -878,4 +883,57 @@ func namedPictureFolder(t *testing.T, name string, captions ...string) (parent, 
 	}
 	writeCaptionedPictures(t, data, captions...)
 	return parent, data
+}
+
+// A run's model has style words where its data's preset names styles (the
+// emoji's) or the model it fine-tunes has them: --default-style-per-seed
+// is refused on the others (recorded, every picture of a folder model
+// without style words claimed "style per seed 1").
+func TestTrainsStyles(t *testing.T) {
+	pictures, out := captionedFolder(t, "red cat", "blue dog"), t.TempDir()
+	code, _, stderr := run(t, "train", "--data", pictures, "--out", out, "--steps", "1", "--default-style-per-seed", "1")
+	if code != 2 || !strings.Contains(stderr, "--default-style-per-seed 1: the model this run trains has no style words (data "+pictures+" names no styles)") {
+		t.Errorf("a folder model with a style per seed: exit %d, %q", code, stderr)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("the refused run's folder holds %d entries", len(entries))
+	}
+	folder := trainjob.Preset("./mine")
+	withInit := folder
+	withInit.InitModel = "emoji"
+	for st, want := range map[*trainjob.Settings]bool{ptr(trainjob.Preset("emoji")): true, ptr(trainjob.Preset("shapes")): false, &folder: false, &withInit: true} {
+		if got := trainsStyles(*st); got != want {
+			t.Errorf("data %s, init %q: %v, want %v", st.Data, st.InitModel, got, want)
+		}
+	}
+}
+
+// ptr is a pointer to a copy of v.
+func ptr[T any](v T) *T { return &v }
+
+// --export-final's model card quotes the call that trained the weights and
+// the export as an export (it read "and last resumed with: tessera train
+// --out … --export-final …"), and the export reads the run's tokenised
+// data without saying "using the tokenised data in …" of a call that
+// trains nothing.
+func TestExportFinalCardSaysItIsAnExport(t *testing.T) {
+	data := t.TempDir()
+	writeCaptionedPictures(t, data, "red cat", "blue dog", "red dog")
+	out, final := filepath.Join(t.TempDir(), "run"), filepath.Join(t.TempDir(), "final")
+	if code, _, stderr := run(t, "train", "--data", data, "--out", out, "--steps", "1", "--batch", "2", "--threads", "1"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := run(t, "train", "--out", out, "--export-final", final)
+	if code != 0 || strings.Contains(stdout+stderr, "using the tokenised data") {
+		t.Fatalf("export: exit %d, %q %q", code, stdout, stderr)
+	}
+	card, err := os.ReadFile(filepath.Join(final, trainjob.ModelCardFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trained := "with:\n\n    tessera train --data " + data + " --out " + out + " --steps 1 --batch 2 --threads 1\n\n"
+	exported := "and exported with:\n\n    tessera train --out " + out + " --export-final " + final + "\n\n"
+	if c := string(card); !strings.Contains(c, trained) || !strings.Contains(c, exported) || strings.Contains(c, "resumed") {
+		t.Errorf("the card reads:\n%s\nwant %q and %q", c, trained, exported)
+	}
 }

@@ -21,9 +21,11 @@ import (
 // Izmailov et al. 2018, "Averaging Weights Leads to Wider Optima and Better
 // Generalization"; a "uniform model soup", Wortsman et al. 2022). It only
 // makes sense for checkpoints of one run, so every folder must have the
-// first one's config.json (architecture, vocabulary and defaults) and the
-// same image tokenizer; otherwise the error names the folder that differs.
-// Fewer than two folders is an error.
+// first one's config.json (architecture and vocabulary; the sampling
+// defaults recorded in it may differ, as an export given --default-guidance
+// 2 records another: the first's are kept) and the same image tokenizer;
+// otherwise the error names the folder that differs. Fewer than two
+// folders is an error.
 func Average(dirs []string) (*Bundle, error) {
 	if len(dirs) < 2 {
 		return nil, errors.New("give at least two model folders to average")
@@ -32,7 +34,7 @@ func Average(dirs []string) (*Bundle, error) {
 	if err != nil {
 		return nil, err // Load names the folder
 	}
-	cfg, err := json.Marshal(first.Model.Config)
+	cfg, err := configKey(first.Model.Config)
 	if err != nil {
 		return nil, fmt.Errorf("%s: config: %w", dirs[0], err)
 	}
@@ -47,12 +49,12 @@ func Average(dirs []string) (*Bundle, error) {
 		if err != nil {
 			return nil, err
 		}
-		c, err := json.Marshal(b.Model.Config)
+		c, err := configKey(b.Model.Config)
 		if err != nil {
 			return nil, fmt.Errorf("%s: config: %w", dir, err)
 		}
 		if !bytes.Equal(c, cfg) {
-			return nil, fmt.Errorf("%s and %s differ in config.json (architecture, vocabulary or defaults): only checkpoints of one run can be averaged", dir, dirs[0])
+			return nil, fmt.Errorf("%s and %s differ in config.json (architecture or vocabulary): only checkpoints of one run can be averaged", dir, dirs[0])
 		}
 		k, err := tokenizerKey(b)
 		if err != nil {
@@ -77,6 +79,18 @@ func Average(dirs []string) (*Bundle, error) {
 		}
 	}
 	return first, nil
+}
+
+// configKey is a byte string that is equal for two configs exactly when
+// they differ at most in the sampling defaults they record
+// (model.Ext.Defaults), which say how to sample a model, not what it is.
+func configKey(c model.Config) ([]byte, error) {
+	if c.Tessera != nil {
+		ext := *c.Tessera
+		ext.Defaults = nil
+		c.Tessera = &ext
+	}
+	return json.Marshal(c)
 }
 
 // tokenizerKey is a byte string that is equal for two bundles exactly when

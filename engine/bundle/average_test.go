@@ -9,6 +9,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // TestAverage: the mean of two checkpoints' weights, element by element;
@@ -41,6 +42,22 @@ func TestAverage(t *testing.T) {
 				t.Fatalf("%s[%d] = %v, want (%v + %v)/2", name, i, ms[i], xs[i], ys[i])
 			}
 		}
+	}
+	// An export of the run that records other sampling defaults
+	// (--default-guidance 2) is averaged, keeping the first's (it was
+	// refused as differing in config.json).
+	guided := bundletest.Tiny(2)
+	guided.Model.Config.Tessera.Defaults = &sampling.Recommended{Guidance: 2}
+	gb, err := bundle.FromParts("tiny", "test:tiny", guided.Model, a.Codebook)
+	if err != nil {
+		t.Fatal(err)
+	}
+	avg, err = bundle.Average([]string{pa, save("guided", gb)})
+	if err != nil {
+		t.Fatalf("an export with other sampling defaults: %v", err)
+	}
+	if got, want := avg.Model.Config.Recommended(), a.Model.Config.Recommended(); got != want {
+		t.Errorf("the average's defaults %+v, want the first's %+v", got, want)
 	}
 	for _, c := range []struct {
 		dirs []string

@@ -17,10 +17,15 @@ import (
 // quantity classifier-free guidance amplifies: positive where the prompt
 // makes the image likelier than it is without one. "No prompt" is the
 // unconditional (all-PAD) prompt. It costs two scoring passes. A model
-// without prompts has no gain: it returns an error.
+// without prompts, or a prompt of which the model knows no word (no
+// prompt: every image would gain 0), has no gain: it returns an error.
 func PromptGain(ctx context.Context, b *bundle.Bundle, prompt string, tokens []int, from, workers int) (float64, error) {
 	if !b.Conditional() {
 		return 0, fmt.Errorf("prompt gain: model %s takes no prompt", b.Name)
+	}
+	if !knowsAWord(b, prompt) {
+		// Scored against no prompt itself, every image gains 0.
+		return 0, fmt.Errorf("prompt gain: the prompt %q has no word model %s knows: every image gains 0 over no prompt; give a prompt to rank by prompt gain", prompt, b.Name)
 	}
 	if from < 0 || from >= len(tokens) {
 		return 0, fmt.Errorf("prompt gain: start %d outside the %d patches", from, len(tokens))

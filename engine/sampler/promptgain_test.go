@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -62,6 +63,12 @@ func TestPromptGain(t *testing.T) {
 	}
 	if _, err := PromptGain(ctx, b, "red cat", res.Images[0].Tokens, 16, 1); err == nil {
 		t.Fatal("a start past the end was accepted")
+	}
+	// No prompt has no gain over no prompt: an error, which a batch
+	// ranking falls back on likelihood for (it scored every image 0 and
+	// kept the seed order).
+	if g, err := PromptGain(ctx, b, "", res.Images[0].Tokens, 0, 1); err == nil || !strings.Contains(err.Error(), "no word model tiny knows") {
+		t.Fatalf("no prompt: gain %g, error %v", g, err)
 	}
 	// RankBatchReporting ranks the same and tells each image scored, in
 	// turn.

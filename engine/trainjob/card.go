@@ -54,6 +54,9 @@ func writeModelCard(res *train.Result, prep *prepare.Prepared, s Settings, final
 	} else {
 		fmt.Fprintf(&b, "Made by Tessera %s with:\n\n    tessera train %s\n\n", s.Version, strings.Join(QuoteArgs(s.command()), " "))
 	}
+	if s.ExportedWith != nil {
+		fmt.Fprintf(&b, "and exported with:\n\n    tessera train %s\n\n", strings.Join(QuoteArgs(s.ExportedWith), " "))
+	}
 	if s.InitModel != "" {
 		fmt.Fprintf(&b, "- Fine-tune of: %s (its image tokenizer, size and words kept)\n", s.InitModel)
 	}

@@ -154,6 +154,11 @@ type Settings struct {
 	// --init, --data) as well as how it was resumed.
 	StartedWith []string `json:"started_with,omitempty"`
 	Version     string   `json:"version,omitempty"`
+	// ExportedWith is the arguments of the call that exported the run's
+	// weights without training (tessera train --export-final; nil: none):
+	// the model card quotes it beside the calls that trained them, which
+	// it is not one of.
+	ExportedWith []string `json:"-"`
 
 	// PrepCache is a folder where the tokenised data of the built-in
 	// shapes and MNIST datasets is kept for later runs with the same
