@@ -768,13 +768,14 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 		t.Fatalf("opened: status %q, Stop disabled %v", s.Status(), s.panel.stop.Disabled())
 	}
 	// Pasting says so and can be stopped too.
-	pasted := make(chan struct{})
+	// Stop gives the paste up without killing the tool that reads the
+	// clipboard (xclip killed halfway through a large picture left the
+	// clipboard's owner stuck, and the next paste froze the studio).
+	pasted, cancelled := make(chan struct{}), make(chan error, 1)
 	s.paste = func(ctx context.Context) ([]byte, error) {
-		select {
-		case <-pasted:
-		case <-ctx.Done():
-		}
-		return nil, ctx.Err()
+		<-pasted
+		cancelled <- ctx.Err()
+		return nil, errNoImagePasted
 	}
 	must(t, s.PasteImage())
 	if !strings.HasPrefix(s.Status(), "Pasting the image on the clipboard") || s.panel.stop.Disabled() {
@@ -785,5 +786,8 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	close(pasted)
 	if !strings.HasPrefix(s.Status(), "Stopped pasting the image on the clipboard") || !s.panel.stop.Disabled() {
 		t.Errorf("stopped pasting: status %q", s.Status())
+	}
+	if err := <-cancelled; err != nil {
+		t.Errorf("Stop cancelled the clipboard read itself: %v", err)
 	}
 }

@@ -202,11 +202,22 @@ func (s *Studio) PasteImage() error {
 		return errNoModel
 	}
 	b, paste, read := s.bundle, s.paste, s.imageReader()
-	clipText := s.app.Clipboard().Content() // read by Fyne itself, no tool needed
 	return s.readPicture("pasting an image", pastedName, "", func(ctx context.Context) (string, *opened, error) {
-		data, err := paste(ctx)
-		if path, isText := pastedText([]byte(clipText)); err != nil && isText && path != "" {
-			data, err = []byte(path), nil // Copy image then Paste image, with no xclip
+		// Not cancelled by Stop, which only gives the paste up: xclip
+		// killed halfway through a large picture's transfer left the
+		// program that owns the clipboard stuck, and the next read of
+		// the clipboard (Fyne's, on the UI thread) froze the studio for
+		// good. The tool's own time limit stays.
+		data, err := paste(context.WithoutCancel(ctx))
+		if err != nil {
+			// The clipboard's text, read by Fyne itself (no tool needed),
+			// only now: on the UI thread it waits for the clipboard's
+			// owner, which was still serving the image above.
+			var clipText string
+			s.loop.DoAndWait(func() { clipText = s.app.Clipboard().Content() })
+			if path, isText := pastedText([]byte(clipText)); isText && path != "" {
+				data, err = []byte(path), nil // Copy image then Paste image, with no xclip
+			}
 		}
 		var o *opened
 		path := "" // a picture file whose path was pasted
@@ -314,7 +325,7 @@ func (s *Studio) readPicture(job, name, note string, read func(context.Context) 
 		})
 	}
 	err := s.runs.runner.Start(job, func(ctx context.Context) {
-		if prev := s.reading; prev != nil { // a read given up, still decoding
+		if prev := s.reading; prev != nil && !isClosed(prev) { // a read given up, still decoding
 			select {
 			case <-prev:
 			case <-ctx.Done():
@@ -330,10 +341,17 @@ func (s *Studio) readPicture(job, name, note string, read func(context.Context) 
 		got, done := make(chan result, 1), make(chan struct{})
 		s.reading = done // (jobs run one at a time: the next one reads it)
 		go func() {
-			defer close(done)
-			path, o, err := read(ctx)
-			got <- result{path, o, err}
-			if o != nil && o.Large {
+			r := func() (r result) {
+				// Closed before the result is handed over, so that the
+				// next read, started once this one is applied, never
+				// waits for it (it waited, and a Stop then gave it up
+				// before it had begun).
+				defer close(done)
+				r.path, r.o, r.err = read(ctx)
+				return r
+			}()
+			got <- r
+			if r.o != nil && r.o.Large {
 				debug.FreeOSMemory() // a huge picture's pixels are garbage now: give them back
 			}
 		}()
@@ -353,6 +371,17 @@ func (s *Studio) readPicture(job, name, note string, read func(context.Context) 
 		s.runs.prog.End(time.Now())
 	}
 	return err
+}
+
+// isClosed reports whether ch is closed (without waiting): a select on it
+// beside a done context picks either at random.
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // pastedName is how a pasted image is named (it has no file).
