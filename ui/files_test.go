@@ -791,3 +791,18 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 		t.Errorf("Stop cancelled the clipboard read itself: %v", err)
 	}
 }
+
+// An opened picture's guidance min-p that replaces the panel's is said
+// with the other settings it takes (the slider moved without a word).
+func TestSettingsTakenSaysGuidanceMinP(t *testing.T) {
+	before := core.DefaultParams()
+	before.GuidanceMinP = 0.69
+	after := before
+	after.GuidanceMinP = 0.125
+	if got := settingsTaken(before, after); got != "guidance min-p 0.69 → 0.125" {
+		t.Errorf("%q", got)
+	}
+	if got := settingsTaken(before, before); got != "" {
+		t.Errorf("nothing changed: %q", got)
+	}
+}

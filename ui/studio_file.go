@@ -945,6 +945,7 @@ func settingsTaken(before, after core.Params) string {
 		{"guidance", before.Guidance, after.Guidance},
 		{"top-k", float64(before.TopK), float64(after.TopK)},
 		{"top-p", before.TopP, after.TopP},
+		{"guidance min-p", before.GuidanceMinP, after.GuidanceMinP}, // a control of its own now: it moved without a word
 	} {
 		if k.a != k.b {
 			out = append(out, fmt.Sprintf("%s %g → %g", k.name, k.a, k.b))
