@@ -749,6 +749,11 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	if !strings.HasPrefix(s.Status(), "Opening slow.png") || s.panel.stop.Disabled() || s.Running() == "" {
 		t.Fatalf("while opening: status %q, Stop disabled %v, running %q", s.Status(), s.panel.stop.Disabled(), s.Running())
 	}
+	// The open dialogs are refused before a path is typed (it was taken,
+	// then thrown away).
+	if err := s.modelOpen(); err == nil || !strings.Contains(err.Error(), "Tessera is opening an image: Stop it first") {
+		t.Errorf("an open dialog while opening: %v", err)
+	}
 	s.Stop()
 	s.Wait()
 	if !strings.HasPrefix(s.Status(), "Stopped opening slow.png") || !slices.Equal(s.Document().Tokens(), before) || !s.panel.stop.Disabled() || s.Running() != "" {

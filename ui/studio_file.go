@@ -171,11 +171,16 @@ func (s *Studio) openedFile() string {
 	return s.opened.name
 }
 
-// modelOpen says why there is nothing to open an image with (nil if a
-// model is open).
+// modelOpen says why no picture can be opened now (nil if one can): no
+// model is open, or a job runs.
 func (s *Studio) modelOpen() error {
 	if s.bundle == nil {
 		return errNoModel
+	}
+	if name := s.runs.runner.Running(); name != "" {
+		// Said before the dialog: a path typed while a picture opened was
+		// taken, then thrown away ("… is still running; stop it first").
+		return fmt.Errorf("Tessera is %s: Stop it first (Image › Stop, Ctrl+.), then open the picture", name)
 	}
 	return nil
 }
