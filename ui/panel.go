@@ -271,7 +271,10 @@ func (p *promptPanel) form() fyne.CanvasObject {
 	}
 	promptBox, promptWheel := widgets.WithWheelRelay(p.prompt, &p.prompt.Entry)
 	negativeBox, negativeWheel := widgets.WithWheelRelay(p.negative, &p.negative.Entry)
-	p.wheels = []*widgets.WheelRelay{promptWheel, negativeWheel}
+	// Top-k's entry took the wheel too, and the form stopped with the
+	// row below it (Guidance min-p) half hidden.
+	topKBox, topKWheel := widgets.WithWheelRelay(p.topK, &p.topK.Entry)
+	p.wheels = []*widgets.WheelRelay{promptWheel, negativeWheel, topKWheel}
 	return container.NewVBox(
 		// The model's name on its picker's line, and no heading over the
 		// prompt (its placeholder names it), so that Batch is in view in the
@@ -290,7 +293,7 @@ func (p *promptPanel) form() fyne.CanvasObject {
 		row("Guidance", p.guidance, p.guideLabel),
 		row("Seed", widgets.AtLeast(seedFieldWidth(), p.seed), container.NewHBox(p.seedLock, p.dice, p.reuseSeed)),
 		row("Batch", p.batch, p.batchLabel),
-		row("Top-k", p.topK, nil),
+		row("Top-k", topKBox, nil),
 		row("Top-p", p.topP, p.topPLabel),
 		row("Guidance min-p", p.minP, p.minPLabel),
 	)

@@ -54,6 +54,17 @@ func TestWheelOverPromptScrollsForm(t *testing.T) {
 	if form.Offset.Y <= 0 {
 		t.Fatalf("the wheel over a short negative prompt left the form at offset %v", form.Offset)
 	}
+
+	// Over Top-k too (its entry took the wheel, and the form stopped with
+	// Guidance min-p, the row below, half hidden): at the form's end, the
+	// wheel up over Top-k scrolls it up.
+	form.ScrollToBottom()
+	bottom := form.Offset.Y
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(p.topK).AddXY(20, 10)
+	test.Scroll(w.Canvas(), at, 0, 40)
+	if form.Offset.Y >= bottom {
+		t.Fatalf("the wheel over Top-k left the form at %v (bottom %v)", form.Offset.Y, bottom)
+	}
 }
 
 // The mouse wheel over the Edit by instruction box scrolls the edit panel:
