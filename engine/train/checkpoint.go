@@ -108,6 +108,36 @@ func (ck *Checkpoint) Save(path string) error {
 	return safetensors.Write(path, ts, map[string]string{metaKey: string(js)})
 }
 
+// CheckpointHeader is what a checkpoint says of the model it trains and
+// the data it trains on, read without its tensors: the model's config and
+// how many training examples its data order holds.
+type CheckpointHeader struct {
+	Config   model.Config
+	Examples int
+}
+
+// ReadCheckpointHeader reads the header of a checkpoint written by Save
+// (its tensors are left on disk).
+func ReadCheckpointHeader(path string) (CheckpointHeader, error) {
+	f, err := safetensors.OpenLazy(path, nil)
+	if err != nil {
+		return CheckpointHeader{}, err
+	}
+	defer f.Close()
+	js, ok := f.Metadata[metaKey]
+	if !ok {
+		return CheckpointHeader{}, fmt.Errorf("%s: not a Tessera training checkpoint", path)
+	}
+	var meta struct {
+		Config model.Config `json:"config"`
+		Order  []int32      `json:"order"`
+	}
+	if err := json.Unmarshal([]byte(js), &meta); err != nil {
+		return CheckpointHeader{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return CheckpointHeader{Config: meta.Config, Examples: len(meta.Order)}, nil
+}
+
 // LoadCheckpoint reads a checkpoint written by Save.
 func LoadCheckpoint(path string) (*Checkpoint, error) {
 	f, err := safetensors.Open(path)

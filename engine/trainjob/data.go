@@ -26,7 +26,6 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prepare"
 	"github.com/tessera-studio/tessera/engine/prompt"
-	"github.com/tessera-studio/tessera/engine/safetensors"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -471,21 +470,15 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 // model has lost its codebook, and the error says so (learning another
 // would train the checkpoint on codes it never saw).
 func runTokenizer(s Settings, base *bundle.Bundle) (tokenizer.Tokenizer, string, error) {
-	own := filepath.Join(s.OutDir, runTokenizerDir)
-	if tokenizer.Exists(own) {
-		tok, err := tokenizer.LoadViT(own)
-		if err != nil {
-			return nil, "", fmt.Errorf("the run's own tokenizer: %w", err)
-		}
-		return tok, own, nil
-	}
 	md := filepath.Join(s.OutDir, "model")
-	if tokenizer.Exists(md) {
-		tok, err := tokenizer.LoadViT(md)
-		if err != nil {
-			return nil, "", fmt.Errorf("the run's own tokenizer: %w", err)
+	for _, d := range []string{filepath.Join(s.OutDir, runTokenizerDir), md} {
+		if tokenizer.Exists(d) {
+			tok, err := tokenizer.LoadViT(d)
+			if err != nil {
+				return nil, "", fmt.Errorf("the run's own tokenizer: %w", err)
+			}
+			return tok, d, nil
 		}
-		return tok, md, nil
 	}
 	switch cb, err := codebook.Load(filepath.Join(md, bundle.CodebookFile)); {
 	case err == nil:
@@ -505,18 +498,9 @@ func runTokenizer(s Settings, base *bundle.Bundle) (tokenizer.Tokenizer, string,
 // number of training examples; it said only "checkpoint.safetensors was
 // trained with a different model config" (or "on 14 examples, not 16").
 func checkCheckpointData(s Settings, prep *prepare.Prepared) error {
-	ckPath := filepath.Join(s.OutDir, train.CheckpointFile)
-	f, err := safetensors.OpenLazy(ckPath, nil)
+	ck, err := train.ReadCheckpointHeader(filepath.Join(s.OutDir, train.CheckpointFile))
 	if err != nil {
 		return fmt.Errorf("read the run's checkpoint: %w", err)
-	}
-	defer f.Close()
-	var ck struct {
-		Config model.Config `json:"config"`
-		Order  []int32      `json:"order"`
-	}
-	if err := json.Unmarshal([]byte(f.Metadata["tessera.checkpoint"]), &ck); err != nil {
-		return fmt.Errorf("read the run's checkpoint %s: %w", ckPath, err)
 	}
 	var changes []string
 	words := func(c model.Config) []string {
@@ -535,8 +519,8 @@ func checkCheckpointData(s Settings, prep *prepare.Prepared) error {
 	if a, b := ck.Config.PromptLength(), prep.Config.PromptLength(); a != b {
 		changes = append(changes, fmt.Sprintf("its prompts are up to %s long, not %d", plural.N(b, "word", "words"), a))
 	}
-	if len(ck.Order) != len(prep.Train) {
-		changes = append(changes, fmt.Sprintf("it makes %s, not the %d the run trained on", plural.N(len(prep.Train), "training example", "training examples"), len(ck.Order)))
+	if ck.Examples != len(prep.Train) {
+		changes = append(changes, fmt.Sprintf("it makes %s, not the %d the run trained on", plural.N(len(prep.Train), "training example", "training examples"), ck.Examples))
 	}
 	if len(changes) == 0 {
 		a, errA := json.Marshal(ck.Config)
