@@ -322,10 +322,13 @@ func (s *Studio) readPicture(job, name, note string, read func(context.Context) 
 	s.panel.SetRunning(true)
 	s.runs.prog.Begin(strings.ToLower(verb)+what, 0, time.Now())
 	s.setStatus(verb + what + "…")
+	ended := func() { // UI goroutine
+		s.panel.SetRunning(false)
+		s.runs.prog.End(time.Now())
+	}
 	stopped := func() {
 		s.loop.DoAndWait(func() {
-			s.panel.SetRunning(false)
-			s.runs.prog.End(time.Now())
+			ended()
 			s.setStatus("Stopped " + strings.ToLower(verb) + what + ": the image on the canvas stays")
 		})
 	}
@@ -363,8 +366,7 @@ func (s *Studio) readPicture(job, name, note string, read func(context.Context) 
 		select {
 		case r := <-got:
 			s.loop.DoAndWait(func() {
-				s.panel.SetRunning(false)
-				s.runs.prog.End(time.Now())
+				ended()
 				s.applyOpened(r.path, b, params, r.o, r.err, note)
 			})
 		case <-ctx.Done():
@@ -372,8 +374,7 @@ func (s *Studio) readPicture(job, name, note string, read func(context.Context) 
 		}
 	})
 	if err != nil {
-		s.panel.SetRunning(false)
-		s.runs.prog.End(time.Now())
+		ended()
 	}
 	return err
 }
