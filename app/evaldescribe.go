@@ -206,13 +206,16 @@ func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, 
 			out.SecondsPerImage = seconds / float64(n)
 		}
 	}
+	// stopped is the figures of the first n images, marked as a part
+	// (Ctrl-C: it kept nothing of minutes of work), with ctx's error.
+	stopped := func(n int) (describeEval, error) {
+		sum(n)
+		out.Interrupted = true
+		return out, ctx.Err()
+	}
 	for i, s := range samples {
-		if err := ctx.Err(); err != nil {
-			// Stopped: the figures of the images described so far (it
-			// kept nothing of minutes of work).
-			sum(i)
-			out.Interrupted = true
-			return out, err
+		if ctx.Err() != nil {
+			return stopped(i)
 		}
 		start := time.Now()
 		tokens, err := modelImage(b, s.Image)
@@ -221,9 +224,7 @@ func evalDescribe(ctx context.Context, b *bundle.Bundle, samples []data.Sample, 
 		}
 		res, err := sampler.RankCandidates(ctx, b, cands, tokens, opt)
 		if err != nil && ctx.Err() != nil {
-			sum(i)
-			out.Interrupted = true
-			return out, ctx.Err()
+			return stopped(i)
 		}
 		if err != nil {
 			return out, fmt.Errorf("eval-describe: image %q: %w", s.Caption, err)

@@ -398,6 +398,7 @@ type captionFormat struct {
 // lone CR line breaks become "\n". The format also records a byte-order mark
 // and CR line breaks, which the text no longer shows.
 func decodeCaption(b []byte) (text string, cf captionFormat, err error) {
+	order, noBOM16 := utf16Order(b)
 	switch {
 	case bytes.HasPrefix(b, []byte{0xff, 0xfe}), bytes.HasPrefix(b, []byte{0xfe, 0xff}):
 		cf.bom = true
@@ -406,11 +407,10 @@ func decodeCaption(b []byte) (text string, cf captionFormat, err error) {
 			return "", cf, fmt.Errorf("decode UTF-16: %w", err)
 		}
 		text = string(u)
-	case isUTF16(b):
+	case noBOM16:
 		// UTF-16 without a byte-order mark: its ASCII letters came out
 		// between NUL bytes ("\x00a\x00 \x00b…"), which went into the
 		// vocabulary without a word.
-		order, _ := utf16Order(b)
 		u, err := textunicode.UTF16(order, textunicode.IgnoreBOM).NewDecoder().Bytes(b)
 		if err != nil {
 			return "", cf, fmt.Errorf("decode UTF-16: %w", err)
@@ -464,13 +464,6 @@ func utf16Order(b []byte) (order textunicode.Endianness, ok bool) {
 		return textunicode.LittleEndian, true
 	}
 	return order, false
-}
-
-// isUTF16 reports whether b looks like UTF-16 without a byte-order mark
-// (utf16Order).
-func isUTF16(b []byte) bool {
-	_, ok := utf16Order(b)
-	return ok
 }
 
 // storedPrompt is the prompt a PNG at path records as the one it was drawn
