@@ -174,7 +174,7 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("model %s does not know %s of the shapes captions: eval-shapes checks a model trained on them (tessera train --data shapes, or --init MODEL to fine-tune one)", b.Name, quoteFew(unknown, 8))
 	}
 	used := sf.options(b)
-	if ext := b.Model.Config.Tessera; flagsSet(fs)[string(sampling.KnobStylePerSeed)] && used.StylePerSeed != 0 && (ext == nil || len(ext.StyleWords) == 0) {
+	if flagsSet(fs)[string(sampling.KnobStylePerSeed)] && used.StylePerSeed != 0 && len(styleWordsOf(b)) == 0 {
 		// Accepted and echoed in the figures' settings, it drew nothing
 		// different.
 		return usageError{fmt.Sprintf("--style-per-seed %d: model %s has no style words, so a style per seed draws nothing different; leave it out", used.StylePerSeed, b.Name)}

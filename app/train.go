@@ -488,8 +488,7 @@ func trainsStyles(st trainjob.Settings) bool {
 		return true
 	}
 	if st.Init != nil {
-		ext := st.Init.Model.Config.Tessera
-		return ext != nil && len(ext.StyleWords) > 0
+		return len(styleWordsOf(st.Init)) > 0
 	}
 	return st.InitModel != ""
 }
