@@ -1,11 +1,9 @@
 package trainjob
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -236,33 +234,12 @@ func (info *RunInfo) readCheckpoint(path string) error {
 	bad := func(err error) error {
 		return fmt.Errorf("checkpoint %s cannot be read (%w): delete it to start the run again", path, err)
 	}
-	f, err := os.Open(path)
+	f, err := safetensors.OpenLazy(path, nil)
 	if err != nil {
 		return bad(err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return bad(err)
-	}
-	var prefix [8]byte
-	if _, err := io.ReadFull(f, prefix[:]); err != nil {
-		return bad(errors.New("file too short"))
-	}
-	n := binary.LittleEndian.Uint64(prefix[:])
-	if n > safetensors.MaxHeaderSize || int64(n) > st.Size()-8 {
-		return bad(fmt.Errorf("header of %d bytes in a file of %d", n, st.Size()))
-	}
-	header := make([]byte, n)
-	if _, err := io.ReadFull(f, header); err != nil {
-		return bad(err)
-	}
-	dataStart := 8 + int64(n)
-	meta, tensors, err := safetensors.ParseHeader(path, header, st.Size()-dataStart)
-	if err != nil {
-		return bad(err)
-	}
-	js, ok := meta["tessera.checkpoint"]
+	js, ok := f.Metadata["tessera.checkpoint"]
 	if !ok {
 		return bad(errors.New("not a Tessera training checkpoint"))
 	}
@@ -275,14 +252,9 @@ func (info *RunInfo) readCheckpoint(path string) error {
 	if m.BestVal != nil {
 		info.BestVal = *m.BestVal
 	}
-	if t, ok := tensors[historyTensor]; ok && t.DType == "F32" {
-		buf := make([]byte, t.End-t.Begin)
-		if _, err := f.ReadAt(buf, dataStart+t.Begin); err != nil {
+	if t, ok := f.Tensors[historyTensor]; ok && t.DType == "F32" && len(t.Shape) == 1 {
+		if info.TrainLoss, err = f.Float32(historyTensor, t.Shape...); err != nil {
 			return bad(err)
-		}
-		info.TrainLoss = make([]float32, len(buf)/4)
-		for i := range info.TrainLoss {
-			info.TrainLoss[i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
 		}
 	}
 	return nil

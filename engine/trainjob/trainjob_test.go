@@ -127,6 +127,22 @@ func TestRunReportsAndRecords(t *testing.T) {
 	if info.Latest != res.Latest {
 		t.Errorf("the listing says the run exports its latest weights: %v; the run: %v", info.Latest, res.Latest)
 	}
+	// A checkpoint cut short is the run's problem, said with the way out,
+	// and the listing still reads the rest.
+	{
+		cut := t.TempDir()
+		ck, err := os.ReadFile(filepath.Join(s.OutDir, train.CheckpointFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(cut, train.CheckpointFile), ck[:len(ck)-9], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		bad, err := ReadRun(cut)
+		if err != nil || bad.Problem == nil || !strings.Contains(bad.Problem.Error(), "cannot be read") || !strings.Contains(bad.Problem.Error(), "delete it") || !bad.Checkpoint {
+			t.Errorf("a checkpoint cut short: %v, problem %v", err, bad.Problem)
+		}
+	}
 	t.Logf("latest %v", res.Latest)
 	if info.Record == nil || info.Record.State != StateDone || info.Record.Settings.Width != 16 || info.Resumable() {
 		t.Fatalf("record %+v", info.Record)
