@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/tessera-studio/tessera/engine/sampler"
 	"io"
 	"io/fs"
 	"os"
@@ -568,7 +569,7 @@ func helpOr(_ *flag.FlagSet, err error) error {
 // p is the picture's own (its record's, taken where --prompt is not given),
 // which --prompt "" replaces by no prompt on purpose.
 func checkPromptKnown(b *bundle.Bundle, p string, own bool) error {
-	enc := b.PromptIDs(p)
+	enc := sampler.EncodePrompt(b, p)
 	if !enc.NoneKnown() {
 		return nil
 	}

@@ -1701,3 +1701,21 @@ func TestTimelapseOfAnotherModelsCodes(t *testing.T) {
 		t.Errorf("its own model: exit %d, %q", code, stderr)
 	}
 }
+
+// A composed prompt ("a AND b :0.5") warns about its sub-prompts' unknown
+// words, never about AND or the weight, and is recorded as typed.
+func TestGenerateComposedPrompt(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "and.png")
+	code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat AND blue zebra :0.5", "--seed", "5", "--out", out, "--quiet")
+	if code != 0 || !strings.Contains(stderr, `"zebra"`) || strings.Contains(stderr, `"AND"`) || strings.Contains(stderr, "0.5\"") {
+		t.Fatalf("exit %d, warnings %q", code, stderr)
+	}
+	if rec, _ := readRecord(t, out); rec.Prompt != "red cat AND blue zebra :0.5" {
+		t.Errorf("recorded prompt %q", rec.Prompt)
+	}
+	// Every sub-prompt of unknown words alone is refused, as one is.
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "zebra AND yak", "--out", filepath.Join(t.TempDir(), "z.png"), "--quiet"); code == 0 || !strings.Contains(stderr, "knows none") {
+		t.Errorf("a composed prompt of unknown words: exit %d, %q", code, stderr)
+	}
+}

@@ -83,7 +83,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 		if err := checkPromptKnown(b, opt.Prompt, own); err != nil {
 			return err
 		}
-		enc := b.PromptIDs(opt.Prompt)
+		enc := sampler.EncodePrompt(b, opt.Prompt)
 		warnWords(env.Stderr, b.Prompt, enc.Unknown, enc.Cut)
 	} else {
 		opt.Prompt = "" // a model that reads no prompt: none is recorded

@@ -186,7 +186,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 		if err := checkPromptKnown(b, opt.Prompt, false); err != nil {
 			return err
 		}
-		enc := b.PromptIDs(opt.Prompt)
+		enc := sampler.EncodePrompt(b, opt.Prompt)
 		warnWords(env.Stderr, b.Prompt, enc.Unknown, enc.Cut)
 		if ext := b.Model.Config.Tessera; ext != nil {
 			if named := prompt.StylesIn(opt.Prompt, ext.StyleWords); len(named) > 1 {

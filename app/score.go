@@ -210,7 +210,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		if err := checkStride(*stride, b); err != nil {
 			return err // wrong for this model, as extend refuses it
 		}
-		if enc := b.PromptIDs(*promptText); *promptText != "" && b.Conditional() && enc.NoneKnown() {
+		if enc := sampler.EncodePrompt(b, *promptText); *promptText != "" && b.Conditional() && enc.NoneKnown() {
 			// As generate refuses it: scored as no prompt, the figure
 			// would not be the one asked for. Each image is told, as
 			// images read with different models may know the words.
@@ -280,7 +280,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 			under := "no prompt"
 			if p != "" {
 				under = fmt.Sprintf("prompt %q from %s", p, map[string]string{"flag": "--prompt", pngmeta.FromTessera: "the Tessera record", pngmeta.FromA1111: "the A1111 parameters"}[promptFrom])
-				if b.PromptIDs(p).NoneKnown() {
+				if sampler.EncodePrompt(b, p).NoneKnown() {
 					under += " (the model knows no word of it: scored as no prompt)"
 				}
 			}

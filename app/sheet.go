@@ -152,11 +152,11 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		if !b.Conditional() {
 			break // no words to know
 		}
-		if enc := b.PromptIDs(p); enc.NoneKnown() {
+		if enc := sampler.EncodePrompt(b, p); enc.NoneKnown() {
 			return fmt.Errorf("model %s knows none of the words of the prompt %q%s: its row would be samples without a prompt", b.Name, p, didYouMean(b.Prompt, enc.Unknown))
 		}
 		for _, st := range append([]string{""}, cols...) {
-			for _, w := range b.PromptIDs(sampler.StyledPrompt(p, st)).Unknown {
+			for _, w := range sampler.EncodePrompt(b, sampler.StyledPrompt(p, st)).Unknown {
 				if !slices.Contains(unknown, w) {
 					unknown = append(unknown, w)
 				}

@@ -72,7 +72,7 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 			}
 			res := &sampler.Result{Stopped: stopped, Images: []sampler.Image{{Seed: opt.Seed, Tokens: grown}}}
 			if b.Conditional() { // the words left out are reported as for any run
-				enc := b.PromptIDs(opt.Prompt)
+				enc := sampler.EncodePrompt(b, opt.Prompt)
 				res.Unknown, res.Cut = enc.Unknown, enc.Cut
 			}
 			return res, nil

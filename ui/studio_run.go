@@ -251,7 +251,7 @@ func (s *Studio) checkPrompt(p core.Params) error {
 	if s.bundle == nil || !s.bundle.Conditional() || strings.TrimSpace(p.Prompt) == "" {
 		return nil
 	}
-	if enc := s.bundle.PromptIDs(p.Prompt); enc.NoneKnown() {
+	if enc := sampler.EncodePrompt(s.bundle, p.Prompt); enc.NoneKnown() {
 		return errPromptUnknown{words: enc.Unknown, hint: s.bundle.Prompt.DidYouMean(enc.Unknown)}
 	}
 	return nil

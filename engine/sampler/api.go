@@ -62,7 +62,7 @@ func CompleteEach(ctx context.Context, b *bundle.Bundle, opt Options, prefixes [
 	p := plan{fixed: keepPrefix(N, prefixes[0], keep), batch: len(prefixes), prefixes: prefixes, seeds: seeds}
 	if prompts != nil && b.Conditional() {
 		for _, text := range prompts {
-			p.cond = append(p.cond, b.PromptIDs(text).IDs)
+			p.cond = append(p.cond, condIDs(b, text))
 		}
 	}
 	res, err := run(ctx, b, opt, p, emit)
@@ -136,8 +136,8 @@ func groupIDs(b *bundle.Bundle, opt Options) [][]int {
 	if !b.Conditional() {
 		return [][]int{nil}
 	}
-	g := [][]int{b.PromptIDs(opt.Prompt).IDs}
-	if opt.Guidance != 0 && opt.Guidance != 1 {
+	g := condIDs(b, opt.Prompt)
+	if len(g) > 1 || opt.Guidance != 0 && opt.Guidance != 1 {
 		neg := b.Prompt.Unconditional()
 		if opt.Negative != "" {
 			neg = b.PromptIDs(opt.Negative).IDs
@@ -229,7 +229,9 @@ func (s *Score) BitsPerToken() float64 {
 
 // ScoreTokens computes the per-token negative log-likelihood of an image's
 // codes given a prompt, in one full-sequence pass in float32 (whatever the
-// model's decode precision).
+// model's decode precision). A composed prompt ("a AND b") is scored under
+// its first sub-prompt, as guided samples are scored under their prompt
+// alone (the conditional, not the guided, distribution).
 func ScoreTokens(ctx context.Context, b *bundle.Bundle, promptText string, tokens []int, workers int) (*Score, error) {
 	return scoreTokens(ctx, b, promptText, tokens, workers, false)
 }
@@ -265,7 +267,7 @@ func scoreTokens(ctx context.Context, b *bundle.Bundle, promptText string, token
 	s := &Score{PerToken: make([]float64, N)}
 	ids := make([]int, 0, L+N)
 	if b.Conditional() {
-		enc := b.PromptIDs(promptText)
+		enc := EncodePrompt(b, promptText) // a composed prompt: under its first sub-prompt, as a guided sample under its prompt alone
 		s.Unknown, s.Cut = enc.Unknown, enc.Cut
 		ids = append(ids, enc.IDs...)
 	}

@@ -201,7 +201,7 @@ func ModelRankBy(b *bundle.Bundle) RankBy {
 
 // knowsAWord reports whether model b knows a word of text.
 func knowsAWord(b *bundle.Bundle, text string) bool {
-	enc := b.PromptIDs(text)
+	enc := EncodePrompt(b, text)
 	return enc.Words > len(enc.Unknown)
 }
 

@@ -105,10 +105,11 @@ type plan struct {
 	// conditional) into dst; nil means classifier-free guidance with
 	// opt.Guidance when there are two groups.
 	mix func(dst []float32, rows [][]float32)
-	// cond, when set, is the conditional group's context for each of the
-	// batch's rows (a style per seed: see generateStyled); nil: the
-	// group's one.
-	cond [][]int
+	// cond, when set, holds each of the batch's rows' own conditional
+	// contexts, one per sub-prompt of a composed prompt (a style per seed:
+	// see generateStyled); nil: the groups' own. The negative prompt's
+	// group is shared.
+	cond [][][]int
 	// seeds, when set, is each row's seed; nil: opt.Seed + row.
 	seeds []uint64
 	// prefixes, when set, are each row's codes before the first sampled
@@ -145,6 +146,13 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 	groups, err := p.contexts(b, opt, res)
 	if err != nil {
 		return nil, err
+	}
+	if subs := subPrompts(opt.Prompt); p.groups == nil && p.mix == nil && len(subs) > 1 {
+		weights := make([]float64, len(subs))
+		for i, sp := range subs {
+			weights[i] = sp.weight
+		}
+		p.mix = composedMix(weights, opt.Guidance)
 	}
 	rows := p.rowContexts(groups)
 	if err := ctx.Err(); err != nil {
@@ -226,8 +234,10 @@ func (p plan) contexts(b *bundle.Bundle, opt Options, res *Result) ([][]int, err
 		}
 		groups = groupIDs(b, opt)
 		if b.Conditional() {
-			cond := b.PromptIDs(opt.Prompt)
-			res.Unknown, res.Cut = cond.Unknown, cond.Cut
+			for _, sp := range subPrompts(opt.Prompt) {
+				cond := b.PromptIDs(sp.text)
+				res.Unknown, res.Cut = append(res.Unknown, cond.Unknown...), append(res.Cut, cond.Cut...)
+			}
 		}
 	}
 	for g, ids := range groups {
@@ -235,9 +245,14 @@ func (p plan) contexts(b *bundle.Bundle, opt Options, res *Result) ([][]int, err
 			return nil, fmt.Errorf("guidance group %d has %d context ids, the model takes %d", g, len(ids), c.ContextLength())
 		}
 	}
-	for r, ids := range p.cond {
-		if len(ids) != c.ContextLength() {
-			return nil, fmt.Errorf("row %d has %d context ids, the model takes %d", r, len(ids), c.ContextLength())
+	for r, subs := range p.cond {
+		if len(subs) > len(groups) {
+			return nil, fmt.Errorf("row %d has %d prompts, the run %d guidance groups", r, len(subs), len(groups))
+		}
+		for _, ids := range subs {
+			if len(ids) != c.ContextLength() {
+				return nil, fmt.Errorf("row %d has %d context ids, the model takes %d", r, len(ids), c.ContextLength())
+			}
 		}
 	}
 	if p.cond != nil && len(p.cond) != p.batch || p.seeds != nil && len(p.seeds) != p.batch {
@@ -247,14 +262,14 @@ func (p plan) contexts(b *bundle.Bundle, opt Options, res *Result) ([][]int, err
 }
 
 // rowContexts are the context ids of every row of the run: G·B, guidance
-// group-major, each group's own or, for the conditional group, the plan's
+// group-major, each group's own or, for the conditional groups, the plan's
 // per-row ones.
 func (p plan) rowContexts(groups [][]int) [][]int {
 	rows := make([][]int, 0, len(groups)*p.batch)
 	for g, ids := range groups {
 		for r := 0; r < p.batch; r++ {
-			if g == 0 && p.cond != nil {
-				rows = append(rows, p.cond[r])
+			if p.cond != nil && g < len(p.cond[r]) {
+				rows = append(rows, p.cond[r][g])
 			} else {
 				rows = append(rows, ids)
 			}

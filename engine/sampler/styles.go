@@ -42,12 +42,14 @@ func seedStyles(b *bundle.Bundle, s sampling.Settings) []string {
 	if prompt.StyleIn(b.ReadPrompt(s.Prompt), styles) != "" {
 		return nil // the prompt names its style ("cat face, google!", "google: cat face", "cat face in the twemoji style")
 	}
-	if begun := stylesBegun(s.Prompt, styles); len(begun) > 0 {
+	if begun := stylesBegun(subPrompts(s.Prompt)[0].text, styles); len(begun) > 0 {
 		styles = begun // "cat face fluent": a fluent style per seed, completed, not "cat face fluent fluent contrast"
 	}
 	for _, st := range styles {
-		if enc := b.PromptIDs(StyledPrompt(s.Prompt, st)); len(enc.Cut) > 0 {
-			return nil
+		for _, sp := range subPrompts(StyledPrompt(s.Prompt, st)) {
+			if enc := b.PromptIDs(sp.text); len(enc.Cut) > 0 {
+				return nil
+			}
 		}
 	}
 	return styles
@@ -84,17 +86,25 @@ func DrawnStyle(b *bundle.Bundle, im Image) string {
 	if im.Prompt == "" {
 		return ""
 	}
-	_, st := prompt.SplitStyle(im.Prompt, styleWords(b))
+	_, st := prompt.SplitStyle(subPrompts(im.Prompt)[0].text, styleWords(b))
 	return st
 }
 
 // StyledPrompt is text with style appended ("" style: text): the prompt
 // that draws text in that style. A text that ends with the style's first
 // words gets the rest ("cat face fluent" and fluent contrast: "cat face
-// fluent contrast").
+// fluent contrast"). Each sub-prompt of a composed prompt gets the style
+// ("cat face AND sunglasses :0.5" in google: "cat face google AND
+// sunglasses google :0.5").
 func StyledPrompt(text, style string) string {
 	if style == "" {
 		return text
+	}
+	if subs := subPrompts(text); len(subs) > 1 {
+		for i := range subs {
+			subs[i].text = StyledPrompt(subs[i].text, style)
+		}
+		return joinSubPrompts(subs)
 	}
 	if k := begun(text, style); k > 0 {
 		style = strings.Join(prompt.ReadWords(style)[k:], " ")
@@ -164,7 +174,7 @@ func generateStyledChunk(ctx context.Context, b *bundle.Bundle, opt Options, see
 	prompts := make([]string, seeds*S)
 	for r := range prompts {
 		prompts[r] = StyledPrompt(opt.Prompt, styles[r%S])
-		p.cond = append(p.cond, b.PromptIDs(prompts[r]).IDs)
+		p.cond = append(p.cond, condIDs(b, prompts[r]))
 		p.seeds = append(p.seeds, opt.Seed+uint64(r/S))
 	}
 	firstStyle := func(i int) int { return int((opt.Seed + uint64(i)) % uint64(S)) }

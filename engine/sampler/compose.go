@@ -1,0 +1,114 @@
+package sampler
+
+import (
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/prompt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// A composed prompt joins sub-prompts with the word AND, each with an
+// optional weight after a colon: "yellow square on green AND square :0.5".
+// It samples from the product of the sub-prompts' conditionals over the
+// unconditional (or negative) prompt's, as composable diffusion does
+// (Liu, Li, Du, Torralba and Tenenbaum, "Compositional Visual Generation
+// with Composable Diffusion Models", ECCV 2022; the AND syntax is
+// AUTOMATIC1111's web UI's): the logits are
+//
+//	neg + guidance · Σ_i w_i · (cond_i − neg)
+//
+// so one sub-prompt with weight 1 is ordinary classifier-free guidance.
+
+// subPrompt is one part of a composed prompt and its weight.
+type subPrompt struct {
+	text   string
+	weight float64
+}
+
+// andSplit splits on AND as a word of its own, upper case (as the web UI
+// does: "and" inside a prompt is an ordinary word).
+var andSplit = regexp.MustCompile(`\s+AND\s+`)
+
+// trailingWeight is a sub-prompt's weight: ":W" at its end.
+var trailingWeight = regexp.MustCompile(`\s*:\s*([-+]?[0-9]*\.?[0-9]+)\s*$`)
+
+// subPrompts splits prompt at AND into its sub-prompts, each with its
+// weight (1 unless given). A prompt without AND is one sub-prompt, its
+// text the prompt unchanged.
+func subPrompts(prompt string) []subPrompt {
+	parts := andSplit.Split(prompt, -1)
+	if len(parts) == 1 {
+		return []subPrompt{{text: prompt, weight: 1}}
+	}
+	out := make([]subPrompt, len(parts))
+	for i, p := range parts {
+		out[i] = subPrompt{text: strings.TrimSpace(p), weight: 1}
+		if m := trailingWeight.FindStringSubmatchIndex(p); m != nil {
+			if w, err := strconv.ParseFloat(p[m[2]:m[3]], 64); err == nil {
+				out[i] = subPrompt{text: strings.TrimSpace(p[:m[0]]), weight: w}
+			}
+		}
+	}
+	return out
+}
+
+// composedMix is the plan mix of a composed prompt: rows are the
+// sub-prompts' logits, then the negative prompt's.
+func composedMix(weights []float64, guidance float64) func(dst []float32, rows [][]float32) {
+	w := make([]float32, len(weights))
+	for i := range weights {
+		w[i] = float32(weights[i] * guidance)
+	}
+	return func(dst []float32, rows [][]float32) {
+		neg := rows[len(rows)-1]
+		copy(dst, neg)
+		for i, cond := range rows[:len(rows)-1] {
+			for k := range dst {
+				dst[k] += w[i] * (cond[k] - neg[k])
+			}
+		}
+	}
+}
+
+// condIDs are the prompt ids of each sub-prompt of text: its conditional
+// guidance groups.
+func condIDs(b *bundle.Bundle, text string) [][]int {
+	subs := subPrompts(text)
+	out := make([][]int, len(subs))
+	for i, sp := range subs {
+		out[i] = b.PromptIDs(sp.text).IDs
+	}
+	return out
+}
+
+// joinSubPrompts writes sub-prompts back as one composed prompt, each
+// weight other than 1 after its text ("a AND b :0.5").
+func joinSubPrompts(subs []subPrompt) string {
+	parts := make([]string, len(subs))
+	for i, sp := range subs {
+		parts[i] = sp.text
+		if sp.weight != 1 {
+			parts[i] += " :" + strconv.FormatFloat(sp.weight, 'g', -1, 64)
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// EncodePrompt is b.PromptIDs for a prompt that may be composed: the ids
+// of its first sub-prompt, and the unknown and cut words and the word
+// count of all its sub-prompts (the word AND and the weights are none of
+// them).
+func EncodePrompt(b *bundle.Bundle, text string) prompt.Encoded {
+	subs := subPrompts(text)
+	enc := b.PromptIDs(subs[0].text)
+	for _, sp := range subs[1:] {
+		e := b.PromptIDs(sp.text)
+		enc.Unknown, enc.Cut, enc.Words = append(enc.Unknown, e.Unknown...), append(enc.Cut, e.Cut...), enc.Words+e.Words
+	}
+	return enc
+}
+
+// Composed reports whether text is a composed prompt (sub-prompts joined
+// by AND).
+func Composed(text string) bool { return len(subPrompts(text)) > 1 }
