@@ -1056,6 +1056,11 @@ func (t *TrainTab) Resume() error {
 	}
 	st := run.Record.Settings
 	st.OutDir, st.Resume = run.Dir, true
+	if t.h.runsDir != "" {
+		// A run whose prepared data was deleted takes it back from the
+		// cache it recorded taking it from (PrepCache is not recorded).
+		st.PrepCache = filepath.Join(t.h.runsDir, prepCacheDir)
+	}
 	if n, ok := t.formThreads(); ok {
 		st.Threads = n
 	}

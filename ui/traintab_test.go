@@ -249,6 +249,9 @@ func TestTrainTab(t *testing.T) {
 		if tab.job == nil || tab.job.st.Minutes != 0 {
 			t.Fatalf("a run without a budget resumed with one: %+v", tab.job)
 		}
+		if tab.job.st.PrepCache == "" {
+			t.Error("a resume has no prepared-data cache to take deleted data back from")
+		}
 		if !strings.Contains(tab.Info(), before[len(before)-1]) {
 			t.Fatalf("the log after resuming in the same studio (before: %q): %q", before, tab.Info())
 		}

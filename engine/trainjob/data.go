@@ -357,14 +357,36 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		StyleWords: s.StyleWords, StyleDrop: s.StyleDrop, Seed: s.Seed, Workers: s.Threads,
 	}
 	resumed := HoldsCheckpoint(s.OutDir)
+	// A run with a checkpoint whose prepared data was deleted tokenises
+	// again with the tokenizer its checkpoint was trained with (it learnt
+	// another k-means codebook and trained the checkpoint on its codes):
+	// its own, else the very file of the prepared-data cache it took its
+	// data from (recorded in PreparedKeyFile; the cache of another build
+	// may hold another codebook under the same settings), else it is
+	// refused (errCodebookGone).
+	var runTok tokenizer.Tokenizer
+	var runTokDir string
+	var tokCard []byte // how the ViT tokenizer was made (TOKENIZER.md)
+	var gone error
+	if resumed {
+		var err error
+		runTok, runTokDir, err = runTokenizer(s, base)
+		switch {
+		case errors.Is(err, errCodebookGone):
+			gone = err
+		case err != nil:
+			return nil, err
+		}
+		tokCard, _ = os.ReadFile(filepath.Join(runTokDir, TokenizerCardFile))
+	}
 	// The data an earlier run prepared the same way, keyed as a new run's
-	// (a named tokenizer or a fine-tuned model is never cached): tried
-	// first, so that a resumed run whose prepared data was deleted gets
-	// its own back, codebook and all, where it exported no model yet (it
-	// was refused as a run whose codebook is gone).
+	// (a named tokenizer or a fine-tuned model is never cached).
 	var cached string
-	if s.Tokenizer == "" {
+	if s.Tokenizer == "" && (!resumed || gone != nil) {
 		cached = prepCacheFile(s, spec, arch, base)
+	}
+	if gone != nil && (cached == "" || readPreparedKey(s.OutDir) != filepath.Base(cached)) {
+		return nil, gone
 	}
 	if cached != "" {
 		if err := linkOrCopy(cached, prepPath); err == nil {
@@ -375,6 +397,7 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 						return nil, err
 					}
 				}
+				writePreparedKey(s.OutDir, cached, log)
 				fmt.Fprintf(log, "using the tokenised data an earlier run prepared the same way (%s; %s)\n", cached, prepCounts(prep))
 				now := time.Now() // recently used: the last the pruning removes
 				_ = os.Chtimes(cached, now, now)
@@ -382,22 +405,9 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 			}
 			_ = os.Remove(prepPath) // unreadable: prepared again below, and cached anew
 		}
-	}
-	if resumed {
-		cached = "" // tokenised with the run's own codebook below: not cached as a new run's
-	}
-	// A run with a checkpoint whose prepared data was deleted tokenises
-	// again with the tokenizer its checkpoint was trained with (it learnt
-	// another k-means codebook and trained the checkpoint on its codes).
-	var runTok tokenizer.Tokenizer
-	var runTokDir string
-	var tokCard []byte // how the ViT tokenizer was made (TOKENIZER.md)
-	if resumed {
-		var err error
-		if runTok, runTokDir, err = runTokenizer(s, base); err != nil {
-			return nil, err
+		if gone != nil {
+			return nil, gone
 		}
-		tokCard, _ = os.ReadFile(filepath.Join(runTokDir, TokenizerCardFile))
 	}
 	if s.Tokenizer != "" && runTok == nil {
 		tok, err := tokenizer.LoadViT(s.Tokenizer)
@@ -449,15 +459,50 @@ func prepareData(ctx context.Context, s Settings, base *bundle.Bundle, ev Events
 		return nil, err
 	}
 	if cached != "" {
-		if err := os.MkdirAll(filepath.Dir(cached), 0o755); err == nil {
+		// (The link's error was scoped to the MkdirAll's if, and its
+		// failure went unsaid.)
+		err := os.MkdirAll(filepath.Dir(cached), 0o755)
+		if err == nil {
 			err = linkOrCopy(prepPath, cached)
 		}
 		if err != nil {
 			fmt.Fprintf(log, "warning: the tokenised data is not kept for later runs: %v\n", err)
+		} else {
+			writePreparedKey(s.OutDir, cached, log)
 		}
 		pruneCache(filepath.Dir(cached), prepCacheKeep)
 	}
 	return prep, nil
+}
+
+// errCodebookGone marks runTokenizer's error for a run that holds no
+// tokenizer of its own and takes none from a base model or a tokenizer
+// folder.
+var errCodebookGone = errors.New("its codebook is gone")
+
+// PreparedKeyFile names, in a run folder, the file of the prepared-data
+// cache (Settings.PrepCache) the run's prepared data was taken from or
+// kept in: the one cached file a resume whose prepared data was deleted
+// may take back.
+const PreparedKeyFile = "prepared.key"
+
+// writePreparedKey records in dir that its prepared data is the cache's
+// file cached; a failure is logged (a resume without the prepared data is
+// then refused, as before the cache).
+func writePreparedKey(dir, cached string, log io.Writer) {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, PreparedKeyFile), []byte(filepath.Base(cached)+"\n")); err != nil {
+		fmt.Fprintf(log, "warning: %v\n", err)
+	}
+}
+
+// readPreparedKey is the cached file's name writePreparedKey recorded in
+// dir, "" when none.
+func readPreparedKey(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, PreparedKeyFile))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // runTokenizer is the image tokenizer the run in s.OutDir trained its
@@ -488,7 +533,7 @@ func runTokenizer(s Settings, base *bundle.Bundle) (tokenizer.Tokenizer, string,
 	case base != nil || s.Tokenizer != "":
 		return nil, "", nil
 	}
-	return nil, "", fmt.Errorf("%s: its tokenised data (%s) is gone, and with it the codebook its checkpoint was trained with (no exported model in %s holds it): a new codebook would not fit the checkpoint, which is kept as it was: put %s back, or train a new run in another folder", s.OutDir, PreparedFile, md, PreparedFile)
+	return nil, "", fmt.Errorf("%s: its tokenised data (%s) is gone, and with it the codebook its checkpoint was trained with (no exported model in %s holds it): a new codebook would not fit the checkpoint, which is kept as it was: put %s back, or train a new run in another folder (%w)", s.OutDir, PreparedFile, md, PreparedFile, errCodebookGone)
 }
 
 // checkCheckpointData refuses data tokenised again for a run with a

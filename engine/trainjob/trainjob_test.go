@@ -757,6 +757,35 @@ func TestResumeTakesItsDataFromThePrepCache(t *testing.T) {
 		t.Error("the data from the cache is not the run's")
 	}
 
+	// Only the cached file the run recorded taking its data from is taken
+	// back: another (another build's, under the same settings) may hold
+	// another codebook.
+	key, err := os.ReadFile(filepath.Join(s.OutDir, PreparedKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, os.Remove(PreparedPath(s.OutDir)))
+	must(t, os.RemoveAll(filepath.Join(s.OutDir, "model")))
+	must(t, os.WriteFile(filepath.Join(s.OutDir, PreparedKeyFile), []byte("shapes-0123456789abcdef.gob\n"), 0o644))
+	s.Steps = 4
+	if _, err := Run(context.Background(), s, Events{}); err == nil || !strings.Contains(err.Error(), "is gone") {
+		t.Fatalf("a resume whose recorded cache file is not there: %v", err)
+	}
+	must(t, os.WriteFile(filepath.Join(s.OutDir, PreparedKeyFile), key, 0o644))
+	// With its exported model, it tokenises with that model's codebook,
+	// its own, not with the cache's.
+	log.Reset()
+	if _, err := Run(context.Background(), s, Events{Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	must(t, os.Remove(PreparedPath(s.OutDir)))
+	s.Steps = 5
+	log.Reset()
+	if _, err := Run(context.Background(), s, Events{Log: &log}); err != nil || !strings.Contains(log.String(), "with the run's own tokenizer") || strings.Contains(log.String(), "an earlier run prepared") {
+		t.Fatalf("a resume with its own model: %v\n%s", err, log.String())
+	}
+	must(t, os.RemoveAll(filepath.Join(s.OutDir, "model")))
+
 	// Cached data the checkpoint was not trained on is refused, not taken.
 	kept, err := filepath.Glob(filepath.Join(s.PrepCache, "*.gob"))
 	if err != nil || len(kept) != 1 {
@@ -769,7 +798,7 @@ func TestResumeTakesItsDataFromThePrepCache(t *testing.T) {
 	if err := SavePrepared(kept[0], back); err != nil {
 		t.Fatal(err)
 	}
-	s.Steps = 4
+	s.Steps = 6
 	if _, err := Run(context.Background(), s, Events{}); err == nil || !strings.Contains(err.Error(), "the data changed since the run in") {
 		t.Fatalf("other cached data: %v", err)
 	}
@@ -1176,5 +1205,12 @@ func TestLinkOrCopy(t *testing.T) {
 	}
 	if _, err := os.Stat(dst + ".link"); !os.IsNotExist(err) {
 		t.Errorf("the link's temporary name is left: %v", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
