@@ -345,15 +345,17 @@ func CheckRunFolder(dir string) error {
 	case len(entries) == 0:
 		return nil
 	}
-	if _, err := os.Stat(filepath.Join(dir, train.ViTCheckpointFile)); err == nil {
-		return folderErrorf(ErrNotRunFolder, "%s is a train-tokenizer run's folder (%s), not a train run folder: a run there would write over its tokenizer (%s); nothing was changed: give another run folder (to train on that tokenizer's codes, give %s as the tokenizer)",
-			dir, train.ViTCheckpointFile, filepath.Join(dir, runTokenizerDir), filepath.Join(dir, runTokenizerDir))
-	}
 	switch _, err := ReadRecord(dir); {
 	case err == nil:
+		// A run's (one made in a train-tokenizer run's folder before that
+		// was refused below is resumed and exported as any other).
 		return nil
 	case !errors.Is(err, os.ErrNotExist):
 		return folderErrorf(ErrDamagedRecord, "%s: the run's record is damaged (%v); nothing was changed: restore %s, or give another run folder", dir, err, RecordFile)
+	}
+	if _, err := os.Stat(filepath.Join(dir, train.ViTCheckpointFile)); err == nil {
+		return folderErrorf(ErrNotRunFolder, "%s is a train-tokenizer run's folder (%s), not a train run folder: a run there would write over its tokenizer (%s); nothing was changed: give another run folder (to train on that tokenizer's codes, give %s as the tokenizer)",
+			dir, train.ViTCheckpointFile, filepath.Join(dir, runTokenizerDir), filepath.Join(dir, runTokenizerDir))
 	}
 	if isRunFolder(dir) { // a run's files without its record (a "tokenizer" folder alone is no run's)
 		return nil

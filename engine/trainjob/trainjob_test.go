@@ -928,6 +928,22 @@ func TestRunRefusesATokenizerRunFolder(t *testing.T) {
 	if entries, _ := os.ReadDir(tokRun); len(entries) != 2 {
 		t.Fatalf("the folder holds %d entries, want its own 2", len(entries))
 	}
+	// A run made there before it was refused is still resumed and
+	// exported (its record says it is a run's folder).
+	old := tinySettings(filepath.Join(t.TempDir(), "run"))
+	old.Steps = 1
+	if _, err := Run(context.Background(), old, Events{}); err != nil {
+		t.Fatal(err)
+	}
+	record, err := os.ReadFile(filepath.Join(old.OutDir, RecordFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(filepath.Join(tokRun, RecordFile), string(record))
+	if err := CheckRunFolder(tokRun); err != nil {
+		t.Errorf("a run's folder that also holds a train-tokenizer run: %v", err)
+	}
+	must(t, os.Remove(filepath.Join(tokRun, RecordFile)))
 
 	notes := t.TempDir()
 	write(filepath.Join(notes, "notes.txt"), "mine")
