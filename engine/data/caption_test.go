@@ -51,6 +51,9 @@ func TestCaptionEncodings(t *testing.T) {
 		{"g_utf8", []byte("naïve café ☕\n"), "naïve café ☕", nil, ""},
 		{"h_utf16be", utf16("a blue square\n", true), "a blue square", nil, "UTF-16BE"},
 		{"i_utf16le", utf16("Green café\r\n", false), "green café", nil, "UTF-16LE"},
+		// A character with a 0 byte on the other side (一 U+4E00, Ā U+0100)
+		// is no reason to read the file as Windows-1252 with NULs.
+		{"j_utf16be_wide", utf16("a cat face in the morning sun \u4e00 \u0100\n", true), "a cat face in the morning sun \u4e00 \u0101", nil, "UTF-16BE"},
 	}
 	dir := t.TempDir()
 	for i, c := range cases {

@@ -441,8 +441,9 @@ func decodeCaption(b []byte) (text string, cf captionFormat, err error) {
 // utf16Order guesses the byte order of text b written in UTF-16 without a
 // byte-order mark: most of its characters are below U+0100, so every
 // other byte is 0 (the first of each pair in big-endian, the second in
-// little-endian). ok is false when b does not look so (UTF-8 text has no
-// 0 byte).
+// little-endian), and the other side's are few (a character such as
+// U+3000 or U+0100 has a 0 there too). ok is false when b does not look
+// so (UTF-8 text has no 0 byte).
 func utf16Order(b []byte) (order textunicode.Endianness, ok bool) {
 	if len(b) < 2 || len(b)%2 != 0 || bytes.IndexByte(b, 0) < 0 {
 		return order, false
@@ -458,9 +459,9 @@ func utf16Order(b []byte) (order textunicode.Endianness, ok bool) {
 	}
 	pairs := len(b) / 2
 	switch {
-	case 2*even > pairs && odd == 0:
+	case 2*even > pairs && 8*odd < pairs:
 		return textunicode.BigEndian, true
-	case 2*odd > pairs && even == 0:
+	case 2*odd > pairs && 8*even < pairs:
 		return textunicode.LittleEndian, true
 	}
 	return order, false
