@@ -384,7 +384,7 @@ func resumed(opt Options) (*Checkpoint, Options, error) {
 	}
 	o := ck.Options
 	o.Model = ck.Config
-	if opt.Model.VocabSize != 0 && !sameConfig(opt.Model, ck.Config) {
+	if opt.Model.VocabSize != 0 && !SameConfig(opt.Model, ck.Config) {
 		return nil, opt, fmt.Errorf("train: %s was trained with a different model config", ckPath)
 	}
 	o.Minutes, o.Workers, o.Progress, o.ExtraFiles, o.StopAt = opt.Minutes, opt.Workers, opt.Progress, opt.ExtraFiles, opt.StopAt
@@ -445,7 +445,7 @@ func startingWeights(opt Options, ck *Checkpoint) (*Params, error) {
 	case ck != nil:
 		return ck.Params, nil
 	case opt.Init != nil:
-		if !sameConfig(opt.Init.Config, cfg) {
+		if !SameConfig(opt.Init.Config, cfg) {
 			return nil, errors.New("train: the initial weights do not fit the model config")
 		}
 		return opt.Init.Clone(), nil
@@ -506,7 +506,9 @@ func (r *run) fresh(n int) error {
 	return nil
 }
 
-func sameConfig(a, b model.Config) bool {
+// SameConfig reports whether two model configurations are the same, field
+// for field (as JSON): a checkpoint goes on only with the model it trained.
+func SameConfig(a, b model.Config) bool {
 	ja, err1 := json.Marshal(a)
 	jb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)

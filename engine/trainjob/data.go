@@ -568,9 +568,7 @@ func checkCheckpointData(s Settings, prep *prepare.Prepared) error {
 		changes = append(changes, fmt.Sprintf("it makes %s, not the %d the run trained on", plural.N(len(prep.Train), "training example", "training examples"), ck.Examples))
 	}
 	if len(changes) == 0 {
-		a, errA := json.Marshal(ck.Config)
-		b, errB := json.Marshal(prep.Config)
-		if errA == nil && errB == nil && string(a) == string(b) {
+		if train.SameConfig(ck.Config, prep.Config) {
 			return nil
 		}
 		changes = append(changes, "the model it makes is not the checkpoint's")
