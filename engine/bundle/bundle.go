@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -549,7 +550,38 @@ func (b *Bundle) ReadPrompt(text string) string {
 		// Emoji written as themselves ("🚀", "🐱 twemoji"): their names.
 		text = b.readEmoji(text)
 	}
+	text = b.dropArticle(text)
 	return b.Prompt.ReadStyle(text, ext.StyleWords, data.StyleAliases())
+}
+
+// leadingArticle is an article that begins a prompt, and the space after.
+var leadingArticle = regexp.MustCompile(`(?i)^\s*(a|an|the)\s+`)
+
+// dropArticle is text without the article it begins with ("a dog face":
+// "dog face") for a model with names (Names) where no name begins with
+// that article and the next word: the emoji model's names begin with none
+// but "a button blood type", and the word "a" it learnt from it (and from
+// "latin capital letter a") drew the A button for "a dog face". Text is
+// unchanged otherwise.
+func (b *Bundle) dropArticle(text string) string {
+	m := leadingArticle.FindStringIndex(text)
+	if m == nil || len(b.Names) == 0 {
+		return text
+	}
+	words := prompt.ReadWords(text)
+	if len(words) < 2 {
+		return text
+	}
+	begins := func(name string) bool {
+		w := prompt.ReadWords(name)
+		return len(w) >= 2 && w[0] == words[0] && w[1] == words[1]
+	}
+	for _, n := range b.Names {
+		if begins(n) || begins(b.Common[n]) {
+			return text
+		}
+	}
+	return text[m[1]:]
 }
 
 // IsFolder reports whether a model or dataset name given by a user names a
