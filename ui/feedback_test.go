@@ -1377,3 +1377,17 @@ func TestLongProgressTextKeepsTheWindowsWidth(t *testing.T) {
 		t.Errorf("the window's minimum width grew from %.0f to %.0f with a long progress text", before, after)
 	}
 }
+
+// A composed prompt reads each sub-prompt on its own: AND and the weight
+// are no unknown words, a sub-prompt's unknown word is.
+func TestComposedPromptReading(t *testing.T) {
+	s := newTestStudio(t)
+	s.panel.prompt.SetText("red cat in the google style AND dog :0.5")
+	if got := segmentText(s.panel.words.Segments); !strings.Contains(got, "Model reads: red cat google AND dog :0.5") || strings.Contains(got, "unknown") {
+		t.Fatalf("a composed prompt: %q", got)
+	}
+	s.panel.prompt.SetText("red cat AND zebra :0.5")
+	if got := segmentText(s.panel.words.Segments); !strings.Contains(got, "1 unknown word left out: zebra") {
+		t.Fatalf("a composed prompt with an unknown word: %q", got)
+	}
+}

@@ -517,7 +517,7 @@ func (p *promptPanel) readStyle(text string) string {
 // characters as their names too) when the studio gave it, else readStyle.
 func (p *promptPanel) modelReads(text string) string {
 	if p.tok != nil && p.read != nil {
-		return p.read(text)
+		return sampler.ReadComposed(text, p.read) // each sub-prompt of "a AND b" as the sampler reads it
 	}
 	return p.readStyle(text)
 }
@@ -672,8 +672,20 @@ func markWords(t *prompt.Tokenizer, text string, typedAt int, lead string) []wid
 	if t == nil || strings.TrimSpace(text) == "" {
 		return nil
 	}
-	enc := t.Encode(text)
-	words := prompt.Split(text)
+	// A composed prompt's sub-prompts are read each on its own; AND and
+	// the weights are no words (syntax: shown as written).
+	var enc prompt.Encoded
+	var words []string
+	syntax := map[int]bool{}
+	for i, sub := range sampler.SubPromptTexts(text) {
+		e := t.Encode(sub)
+		enc.Unknown, enc.Cut = append(enc.Unknown, e.Unknown...), append(enc.Cut, e.Cut...)
+		words = append(words, prompt.Split(sub)...)
+		for _, sx := range strings.Fields(sampler.ComposeSyntax(text, i)) { // as many as prompt.Split makes of them
+			syntax[len(words)] = true
+			words = append(words, sx)
+		}
+	}
 	if typedAt >= len(words) || typedAt >= 0 && (knownWord(t, words[typedAt]) || len(t.Complete(words[typedAt], 1)) == 0) {
 		typedAt = -1 // a whole known word, or the start of none: not "being typed"
 	}
@@ -719,6 +731,8 @@ func markWords(t *prompt.Tokenizer, text string, typedAt int, lead string) []wid
 			}
 		}
 		switch {
+		case syntax[i]:
+			style.ColorName = theme.ColorNamePlaceHolder
 		case i == typedAt:
 			style.ColorName = theme.ColorNamePlaceHolder
 			label = w + "…"

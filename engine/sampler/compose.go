@@ -112,3 +112,45 @@ func EncodePrompt(b *bundle.Bundle, text string) prompt.Encoded {
 // Composed reports whether text is a composed prompt (sub-prompts joined
 // by AND).
 func Composed(text string) bool { return len(subPrompts(text)) > 1 }
+
+// ReadComposed is text with read applied to each of its sub-prompts (the
+// whole text when it is not composed), joined back as a composed prompt:
+// how a model reads a composed prompt (read: bundle.ReadPrompt).
+func ReadComposed(text string, read func(string) string) string {
+	subs := subPrompts(text)
+	if len(subs) == 1 {
+		return read(text)
+	}
+	for i := range subs {
+		subs[i].text = read(subs[i].text)
+	}
+	return joinSubPrompts(subs)
+}
+
+// SubPromptTexts are the texts of text's sub-prompts, without AND and
+// the weights (text itself when it is not composed).
+func SubPromptTexts(text string) []string {
+	subs := subPrompts(text)
+	out := make([]string, len(subs))
+	for i, sp := range subs {
+		out[i] = sp.text
+	}
+	return out
+}
+
+// ComposeSyntax is how a composed prompt's sub-prompt i is followed in
+// writing: its weight (" :0.5", "" for 1) and, but for the last, " AND".
+func ComposeSyntax(text string, i int) string {
+	subs := subPrompts(text)
+	if i < 0 || i >= len(subs) || len(subs) == 1 {
+		return ""
+	}
+	var out string
+	if w := subs[i].weight; w != 1 {
+		out = ":" + strconv.FormatFloat(w, 'g', -1, 64)
+	}
+	if i < len(subs)-1 {
+		out = strings.TrimSpace(out + " AND")
+	}
+	return out
+}
