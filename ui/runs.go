@@ -241,8 +241,8 @@ func (r *runs) save(ctx context.Context, j job, res *sampler.Result, runErr erro
 			}
 		}
 		item := result{tokens: tokens, rows: rows, seed: im.Seed, rec: rec, loglik: im.MeanLogLik(), style: sampler.DrawnStyle(j.b, im),
-			oneCode: im.OneCode(),
-			before:  j.gaveBack(tokens), parent: j.parent, kept: i == 0 && j.kept != nil && *j.kept,
+			oneCode: im.OneCode(), styleRows: im.StyleRows,
+			before: j.gaveBack(tokens), parent: j.parent, kept: i == 0 && j.kept != nil && *j.kept,
 			early: res.Stopped && underHalfDrawn(j.kind, len(tokens), rows, cols)}
 		item.noSeed = item.kept && j.startOpened
 		if item.before {

@@ -540,7 +540,8 @@ func (s *Studio) Resume() error {
 func (s *Studio) stoppedBatch() []result {
 	tokens := s.doc.Tokens()
 	rows, _ := s.bundle.Grid()
-	if s.cands.kind != kindGenerate || len(s.cands.results) < 2 {
+	styled := len(s.cands.results) == 1 && len(s.cands.results[0].styleRows) > 0 // one seed, in every style
+	if s.cands.kind != kindGenerate || len(s.cands.results) < 2 && !styled {
 		return nil
 	}
 	// The canvas's candidate: the one with its codes and its seed (a batch
@@ -589,6 +590,17 @@ func (s *Studio) completeEach(each []result) error {
 		prefixes[i], seeds[i], prompts[i] = r.tokens, r.seed, r.rec.Prompt
 		prefixLogLik[r.seed] = r.loglik * float64(len(r.tokens))
 	}
+	// A style per seed: every seed's pictures in every style are finished,
+	// and each seed keeps the style an unstopped run keeps (finishing the
+	// style shown drew a picture that run would have passed over).
+	var styled []sampler.Image
+	for _, r := range each {
+		if len(r.styleRows) == 0 {
+			styled = nil
+			break
+		}
+		styled = append(styled, sampler.Image{Seed: r.seed, Prompt: r.rec.Prompt, Tokens: r.tokens, StyleRows: r.styleRows})
+	}
 	tokens := s.doc.Tokens()
 	s.tl.stopReplay()
 	opt := s.runOptions(p)
@@ -597,6 +609,9 @@ func (s *Studio) completeEach(each []result) error {
 		at: keep, temps: opt.PatchTemperature, shown: shownCodes(tokens, func(i int) bool { return i >= keep }),
 		sampled: b.ImageTokens() - keep, rank: true, pin: &each[0].seed, ownSeeds: true,
 		opt: opt, runWith: func(ctx context.Context, opt sampler.Options, emit func(sampler.Event)) (*sampler.Result, error) {
+			if styled != nil {
+				return sampler.ContinueStyled(ctx, b, opt, styled, emit) // its likelihoods are the whole pictures'
+			}
 			res, err := sampler.CompleteEach(ctx, b, opt, prefixes, seeds, prompts, emit)
 			if err == nil && !res.Stopped {
 				for i := range res.Images {
@@ -776,8 +791,13 @@ type result struct {
 	pic *image.NRGBA
 	// style is the style a style per seed drew the image in ("" for none).
 	style string
-	rows  int // patch rows (more than the grid after Extend ↓)
-	seed  uint64
+	// styleRows, for an image of a stopped run with a style per seed, are
+	// its seed's pictures so far in every style (sampler.Image.StyleRows):
+	// Continue finishes them all and keeps the style an unstopped run
+	// keeps.
+	styleRows []sampler.Image
+	rows      int // patch rows (more than the grid after Extend ↓)
+	seed      uint64
 	// path is the output file ("" until it is saved: only the image kept
 	// is, see saveResults).
 	path string

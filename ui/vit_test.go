@@ -412,12 +412,34 @@ func TestStylePerSeedInTheStudio(t *testing.T) {
 		t.Fatalf("a stopped batch of 4: %d candidates", len(partial))
 	}
 	must(t, s.PickCandidate(1))
+	// Each seed's pictures so far in every style are kept, and Continue
+	// finishes them all and keeps the style an unstopped run keeps
+	// (sampler.ContinueStyled; it finished the style shown, a picture the
+	// run would have passed over).
+	var images []sampler.Image
+	for _, r := range s.stoppedBatch() {
+		if len(r.styleRows) != 2 {
+			t.Fatalf("a stopped candidate keeps %d styles' pictures, want 2", len(r.styleRows))
+		}
+		images = append(images, sampler.Image{Seed: r.seed, Prompt: r.rec.Prompt, Tokens: r.tokens, StyleRows: r.styleRows})
+	}
+	rp, err := s.imageRunParams()
+	must(t, err)
+	rp.Batch = len(images)
+	ref, err := sampler.ContinueStyled(context.Background(), s.Bundle(), s.runOptions(rp), images, nil)
+	must(t, err)
 	must(t, s.Resume())
 	if want := fmt.Sprintf("the one shown: %d", partial[1].seed); !strings.Contains(s.Status(), want) {
 		t.Errorf("Continue starts with %q, not naming seed %d", s.Status(), partial[1].seed)
 	}
 	s.Wait()
 	must(t, s.LastError())
+	for _, want := range ref.Images {
+		i := slices.IndexFunc(s.cands.results, func(r result) bool { return r.seed == want.Seed })
+		if i < 0 || !slices.Equal(s.cands.results[i].tokens, want.Tokens) || s.cands.results[i].rec.Prompt != want.Prompt {
+			t.Errorf("seed %d finished otherwise than ContinueStyled finishes it (%q)", want.Seed, want.Prompt)
+		}
+	}
 	for i := range s.Candidates() {
 		if i > 0 {
 			must(t, s.PickCandidate(i))

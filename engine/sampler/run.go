@@ -46,6 +46,12 @@ type Image struct {
 	// min-p): at none, temperature, top-k, top-p, the guidance scale and
 	// the negative prompt changed nothing, as every patch had one code.
 	Free int
+	// StyleRows, for an image of a run with a style per seed that was
+	// stopped, are its seed's pictures so far in every style, in style
+	// order (each with its Prompt): ContinueStyled finishes them all and
+	// keeps the one an unstopped run would have (the image is one of them,
+	// the style its seed tries first).
+	StyleRows []Image
 
 	row int // the image's row in its run's batch (ranking reorders Images)
 }

@@ -3,6 +3,8 @@ package sampler
 import (
 	"cmp"
 	"context"
+	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -199,19 +201,102 @@ func generateStyledChunk(ctx context.Context, b *bundle.Bundle, opt Options, see
 	res.Images = make([]Image, seeds)
 	for i := range res.Images {
 		row := all[i*S : (i+1)*S]
-		best := row[0].MeanLogLik()
-		for _, im := range row {
-			best = max(best, im.MeanLogLik())
+		for k := range row {
+			row[k].Prompt = prompts[i*S+k]
 		}
-		pick := firstStyle(i)
-		for j := 0; j < S && !res.Stopped; j++ {
-			if k := (firstStyle(i) + j) % S; row[k].MeanLogLik() >= best-StyleMargin {
-				pick = k
-				break
+		if res.Stopped {
+			// The style its seed tries first, as shown while it ran; all
+			// its styles kept for ContinueStyled.
+			res.Images[i] = row[firstStyle(i)]
+			res.Images[i].StyleRows = slices.Clone(row)
+			continue
+		}
+		res.Images[i] = row[pickStyle(row, firstStyle(i))]
+	}
+	return res, nil
+}
+
+// pickStyle is the style a seed keeps of its finished pictures in every
+// style (row, in style order), trying them from first on: the first whose
+// mean log-likelihood is within StyleMargin of the likeliest's.
+func pickStyle(row []Image, first int) int {
+	best := row[0].MeanLogLik()
+	for _, im := range row {
+		best = max(best, im.MeanLogLik())
+	}
+	S := len(row)
+	for j := range S {
+		if k := (first + j) % S; row[k].MeanLogLik() >= best-StyleMargin {
+			return k
+		}
+	}
+	return first
+}
+
+// ContinueStyled finishes the images of a stopped run with a style per
+// seed (each with its StyleRows, all as long) as the run would have: every
+// seed's picture in every style, each from its own top part, then the
+// style an unstopped run keeps (pickStyle, on the whole pictures: each
+// one's log-likelihood adds its top part's). Events show, for image i,
+// the style shown before the stop (images[i]'s). Stopped again, each image
+// is its shown style's picture so far with its StyleRows brought up to
+// date, to continue again.
+func ContinueStyled(ctx context.Context, b *bundle.Bundle, opt Options, images []Image, emit func(Event)) (*Result, error) {
+	if len(images) == 0 || len(images[0].StyleRows) == 0 {
+		return nil, errors.New("continue: no image with its pictures in every style")
+	}
+	S := len(images[0].StyleRows)
+	var prefixes [][]int
+	var seeds []uint64
+	var prompts []string
+	shown := make([]int, len(images))
+	for i, im := range images {
+		if len(im.StyleRows) != S {
+			return nil, fmt.Errorf("continue: image %d has %d styles, image 0 %d", i, len(im.StyleRows), S)
+		}
+		shown[i] = -1
+		for k, r := range im.StyleRows {
+			prefixes, seeds, prompts = append(prefixes, r.Tokens), append(seeds, im.Seed), append(prompts, r.Prompt)
+			if slices.Equal(r.Tokens, im.Tokens) && (shown[i] < 0 || r.Prompt == im.Prompt) {
+				shown[i] = k // its prompt's where two styles drew the same so far
 			}
 		}
-		res.Images[i] = row[pick]
-		res.Images[i].Prompt = prompts[i*S+pick]
+		if shown[i] < 0 {
+			return nil, fmt.Errorf("continue: image %d is none of its styles' pictures", i)
+		}
+	}
+	var show func(Event)
+	if emit != nil {
+		show = func(e Event) {
+			if i := e.Image / S; e.Image%S == shown[i] {
+				e.Image = i
+				emit(e)
+			}
+		}
+	}
+	o := opt
+	o.Batch = len(prefixes)
+	res, err := CompleteEach(ctx, b, o, prefixes, seeds, prompts, show)
+	if err != nil || res == nil || len(res.Images) < len(prefixes) {
+		return res, err
+	}
+	all := res.Images
+	for r := range all { // the whole picture's likelihood: its top part's too
+		before := images[r/S].StyleRows[r%S]
+		all[r].Prompt = before.Prompt
+		all[r].LogLik += before.LogLik
+		all[r].Count += before.Count
+		all[r].Free += before.Free
+	}
+	res.Images = make([]Image, len(images))
+	for i := range images {
+		row := all[i*S : (i+1)*S]
+		if res.Stopped {
+			res.Images[i] = row[shown[i]]
+			res.Images[i].StyleRows = slices.Clone(row)
+			continue
+		}
+		res.Images[i] = row[pickStyle(row, int(images[i].Seed%uint64(S)))]
 	}
 	return res, nil
 }

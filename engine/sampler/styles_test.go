@@ -233,3 +233,67 @@ func TestUnsureStyle(t *testing.T) {
 		}
 	}
 }
+
+// A stopped run with a style per seed keeps each seed's pictures in every
+// style, and ContinueStyled finishes them all and keeps the style an
+// unstopped run keeps (pickStyle on the whole pictures), showing the style
+// shown before the stop.
+func TestContinueStyled(t *testing.T) {
+	b := bundletest.Tiny(3)
+	S := len(b.Model.Config.Tessera.StyleWords)
+	opt := Defaults()
+	opt.Prompt, opt.Guidance, opt.Seed, opt.Batch, opt.StylePerSeed = "red cat", 2, 4, 3, 1
+	ctx, cancel := context.WithCancel(context.Background())
+	steps := 0
+	stopped, err := Generate(ctx, b, opt, func(Event) {
+		if steps++; steps == 3*opt.Batch {
+			cancel()
+		}
+	})
+	cancel()
+	if err != nil || !stopped.Stopped || len(stopped.Images) != opt.Batch {
+		t.Fatalf("stopped: %v, %+v", err, stopped)
+	}
+	var prefixes [][]int
+	var seeds []uint64
+	var prompts []string
+	for i, im := range stopped.Images {
+		first := int(im.Seed % uint64(S))
+		if len(im.StyleRows) != S || !slices.Equal(im.StyleRows[first].Tokens, im.Tokens) || im.StyleRows[first].Prompt != im.Prompt || len(im.Tokens) != 3 {
+			t.Fatalf("image %d: %d style rows, prompt %q, %d tokens", i, len(im.StyleRows), im.Prompt, len(im.Tokens))
+		}
+		for _, r := range im.StyleRows {
+			prefixes, seeds, prompts = append(prefixes, r.Tokens), append(seeds, im.Seed), append(prompts, r.Prompt)
+		}
+	}
+	o := opt
+	o.Batch = len(prefixes)
+	ref, err := CompleteEach(context.Background(), b, o, prefixes, seeds, prompts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := 0
+	res, err := ContinueStyled(context.Background(), b, opt, stopped.Images, func(e Event) {
+		if e.Image >= opt.Batch {
+			t.Fatalf("an event of image %d", e.Image)
+		}
+		shown++
+	})
+	if err != nil || res.Stopped || len(res.Images) != opt.Batch {
+		t.Fatalf("continued: %v, %+v", err, res)
+	}
+	if N := b.ImageTokens(); shown != opt.Batch*(N-3) {
+		t.Errorf("%d events, want one a patch of each shown image (%d)", shown, opt.Batch*(N-3))
+	}
+	for i, im := range res.Images {
+		row := slices.Clone(ref.Images[i*S : (i+1)*S])
+		for k := range row {
+			row[k].LogLik += stopped.Images[i].StyleRows[k].LogLik
+			row[k].Count += stopped.Images[i].StyleRows[k].Count
+		}
+		want := row[pickStyle(row, int(im.Seed%uint64(S)))]
+		if !slices.Equal(im.Tokens, want.Tokens) || im.Prompt != prompts[i*S+slices.IndexFunc(row, func(r Image) bool { return slices.Equal(r.Tokens, want.Tokens) })] || im.Count != b.ImageTokens() || len(im.StyleRows) != 0 {
+			t.Errorf("image %d: %v (%q, %d patches counted), want %v", i, im.Tokens, im.Prompt, im.Count, want.Tokens)
+		}
+	}
+}
