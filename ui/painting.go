@@ -53,7 +53,7 @@ func (p *painter) maskEdited(mask []bool) {
 	if first && p.host.Document().Masked() > 0 {
 		// The first stroke: what it is for, and its button in view (at
 		// the default window size it was below the panel's fold).
-		status += " · Regenerate masked (R) redraws them; an edit by instruction changes only them"
+		status += " · Regenerate masked (Ctrl+R) redraws them; an edit by instruction changes only them"
 		if p.panel != nil && p.panel.scroll != nil && p.panel.regenerate != nil {
 			p.panel.reveal(p.panel.regenerate)
 		}

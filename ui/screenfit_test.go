@@ -405,7 +405,7 @@ func TestFirstMaskStrokeShowsRegenerate(t *testing.T) {
 	mask := make([]bool, s.doc.N())
 	mask[3], mask[4] = true, true
 	s.canvas.OnMaskEdited(mask)
-	if !inView() || !strings.Contains(s.Status(), "Regenerate masked (R) redraws them") {
+	if !inView() || !strings.Contains(s.Status(), "Regenerate masked (Ctrl+R) redraws them") {
 		t.Errorf("after the first stroke: Regenerate masked in view %v, status %q", inView(), s.Status())
 	}
 }
