@@ -397,10 +397,16 @@ func (p *editPanel) setBrush(n int) {
 	p.quietChange = q
 }
 
-// setTool shows the selected tool (ToolLine keeps the mask tool shown).
+// setTool shows the selected tool (ToolLine shows none: a mask tool
+// picked then leaves it, where the brush shown could not be picked again).
 func (p *editPanel) setTool(t widgets.Tool) {
 	p.quietChange = true
 	defer func() { p.quietChange = false }()
+	if t == widgets.ToolLine {
+		p.tools.SetSelected("")
+		p.tempTools.SetSelected("")
+		return
+	}
 	if t.PaintsTemperature() {
 		p.tools.SetSelected("")
 		p.tempTools.SetSelected(tempToolNames()[t-widgets.ToolTemperature])

@@ -340,7 +340,7 @@ func (s *Studio) addShortcuts() {
 			switch {
 			case k.Name != fyne.KeyEscape:
 				s.confirmTopDialog()
-			case !s.dismissTopDialog():
+			case !s.dismissTopDialog() && !s.cancelLine():
 				s.Stop()
 			}
 		}

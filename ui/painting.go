@@ -154,8 +154,16 @@ func (p *painter) chooseTool(t widgets.Tool) {
 	if t.Paints() {
 		p.setOverlays(true)
 	}
+	leaving := p.canvas.Tool() == widgets.ToolLine && t != widgets.ToolLine
 	p.setTool(t)
+	if leaving {
+		p.host.setStatus(lineCancelled)
+	}
 }
+
+// lineCancelled is the status once "Complete from here"'s line tool is
+// left without a line picked.
+const lineCancelled = "Complete from here cancelled: the canvas paints the mask again"
 
 // setTool selects a canvas tool.
 func (p *painter) setTool(t widgets.Tool) {

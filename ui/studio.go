@@ -763,13 +763,29 @@ func (s *Studio) updateZoom() {
 	}
 }
 
-// pickCompleteLine enters the line tool for "Complete from here".
+// pickCompleteLine enters the line tool for "Complete from here"; asked
+// again while it is on, it leaves it (cancelLine).
 func (s *Studio) pickCompleteLine() {
+	if s.cancelLine() {
+		return
+	}
 	if s.doc == nil || s.doc.Empty() {
 		s.showError(errNoImage)
 		return
 	}
 	s.paint.setTool(widgets.ToolLine)
+}
+
+// cancelLine leaves "Complete from here"'s line tool for the brush, when
+// it is on (Esc, the action again, or a mask tool picked: the next click
+// on the canvas, meant to paint, resampled the image), and says so.
+func (s *Studio) cancelLine() bool {
+	if s.canvas.Tool() != widgets.ToolLine {
+		return false
+	}
+	s.paint.setTool(widgets.ToolBrush)
+	s.setStatus(lineCancelled)
+	return true
 }
 
 // actualSizeIcon is the 1:1 zoom's toolbar icon: "1:1" drawn in paths

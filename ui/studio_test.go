@@ -740,6 +740,28 @@ func TestCompleteFromKeepsTopRows(t *testing.T) {
 	if s.Canvas().Tool() != widgets.ToolBrush {
 		t.Fatal("tool not reset")
 	}
+	// It can be left without a line: Esc, the action again, or a mask
+	// tool picked (the next click, meant to paint, resampled the image).
+	for _, leave := range []struct {
+		name string
+		do   func()
+	}{
+		{"Esc", func() {
+			s.win.Canvas().(interface{ OnTypedKey() func(*fyne.KeyEvent) }).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		}},
+		{"the action again", s.pickCompleteLine},
+		{"the brush picked", func() { s.edit.tools.SetSelected(toolNames()[widgets.ToolBrush]) }},
+		{"the eraser picked", func() { s.edit.tools.SetSelected(toolNames()[widgets.ToolEraser]) }},
+	} {
+		s.pickCompleteLine()
+		if s.Canvas().Tool() != widgets.ToolLine {
+			t.Fatalf("%s: line tool not selected", leave.name)
+		}
+		leave.do()
+		if s.Canvas().Tool() == widgets.ToolLine || s.Status() != lineCancelled {
+			t.Errorf("%s: tool %v, status %q", leave.name, s.Canvas().Tool(), s.Status())
+		}
+	}
 }
 
 // A second run while one is going is refused; quitting then asks first.
