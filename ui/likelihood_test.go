@@ -379,3 +379,24 @@ func TestRegeneratedCandidatesScoreTheWholeImage(t *testing.T) {
 		}
 	}
 }
+
+// A repair whose candidates are one picture, guidance min-p having left
+// one code at each patch, says so and which knob varies it.
+func TestOnePictureNote(t *testing.T) {
+	one := sampler.Image{Tokens: []int{1, 2, 3}, Count: 3}
+	if got := onePictureNote([]sampler.Image{one, one, one}, 0.5); got != "its 3 candidates are one picture: at guidance min-p 0.5 the model draws these patches one way (a lower Guidance min-p gives others)" {
+		t.Errorf("one picture: %q", got)
+	}
+	other := one
+	other.Tokens = []int{1, 2, 4}
+	free := one
+	free.Free = 1
+	for name, drawn := range map[string][]sampler.Image{"two pictures": {one, other}, "a free patch": {one, free}, "one candidate": {one}} {
+		if got := onePictureNote(drawn, 0.5); got != "" {
+			t.Errorf("%s: %q", name, got)
+		}
+	}
+	if got := onePictureNote([]sampler.Image{one, one}, 0); got != "" {
+		t.Errorf("without min-p: %q", got)
+	}
+}

@@ -453,10 +453,33 @@ func (s *Studio) regenerate(repairOf *sampler.Score) error {
 			if err == nil && repair && !res.Stopped {
 				late = keepLikelier(res, tokens, mask, perToken, imageSeed)
 				kept = late != ""
+				drawn := res.Images
+				if kept {
+					drawn = drawn[1:]
+				}
+				if note := onePictureNote(drawn, opt.GuidanceMinP); note != "" {
+					late = strings.TrimPrefix(late+"; "+note, "; ")
+				}
 			}
 			return res, err
 		},
 	})
+}
+
+// onePictureNote says why a repair's candidates are all one picture,
+// where guidance min-p left one code at each patch they drew (a repair is
+// not drawn again hotter, as Regenerate masked is: that made a likely
+// image less likely); "" otherwise.
+func onePictureNote(drawn []sampler.Image, minP float64) string {
+	if len(drawn) < 2 || minP <= 0 {
+		return ""
+	}
+	for _, im := range drawn {
+		if !im.OneCode() || !slices.Equal(im.Tokens, drawn[0].Tokens) {
+			return ""
+		}
+	}
+	return fmt.Sprintf("its %d candidates are one picture: at guidance min-p %g the model draws these patches one way (a lower Guidance min-p gives others)", len(drawn), minP)
 }
 
 // repairSlack (nats a patch) is how much less likely than the image a
