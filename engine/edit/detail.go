@@ -15,6 +15,12 @@ type DetailSettings struct {
 	// regulariser (colours in [0, 1]).
 	Radius int
 	Eps    float64
+	// Mirrored says the edit was asked to mirror the picture left to
+	// right: the source mirrored is the orientation another must beat by
+	// registerMargin (TransferDetail), not the source as it is (a nearly
+	// symmetric face explains a mirror about as well either way, and the
+	// source's own orientation was pasted back over the mirror drawn).
+	Mirrored bool
 	// Below a neighbourhood's mean squared misfit (per pixel, summed over
 	// the three channels, colours in [0, 1]) of Good the source's detail
 	// is taken whole; above Bad the edit is kept as drawn; between, the
@@ -93,6 +99,7 @@ func DetailFor(instruction string, masked bool) DetailSettings {
 		if f == Background {
 			s.ColourTable, s.TableMisfit = backgroundBins, backgroundMisfit
 		}
+		s.Mirrored = f == Mirror
 	}
 	return s
 }
@@ -137,20 +144,24 @@ func TransferDetail(source, roundTrip, edited *image.NRGBA, s DetailSettings) (*
 	drawn := guided.Planes(edited)
 	w, h := edited.Rect.Dx(), edited.Rect.Dy()
 	var (
-		maps       *guided.Maps
-		misfit     []float64
-		mean, asIs float64 // the mean misfit of the orientation taken, and of the source as it is
-		flip       orientation
+		maps        *guided.Maps
+		misfit      []float64
+		mean, first float64 // the mean misfit of the orientation taken, and of the one tried first
+		flip        orientation
 	)
-	for _, o := range orientations { // the source as it is first
+	order := orientations // the source as it is first
+	if s.Mirrored {
+		order[0], order[1] = order[1], order[0] // the source mirrored first
+	}
+	for _, o := range order {
 		m, e, avg, err := fitEdit(o.apply(roundTrip), edited, drawn, s)
 		if err != nil {
 			return nil, 0, fmt.Errorf("transfer detail: %w", err)
 		}
 		if maps == nil {
-			asIs = avg
+			first = avg
 		}
-		if maps == nil || avg < registerMargin*asIs && avg < mean {
+		if maps == nil || avg < registerMargin*first && avg < mean {
 			maps, misfit, mean, flip = m, e, avg, o
 		}
 	}

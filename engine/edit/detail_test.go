@@ -391,3 +391,38 @@ func TestRobustColourTable(t *testing.T) {
 
 // planesOf is img's colour planes in [0, 1].
 func planesOf(img *image.NRGBA) [3][]float64 { return guided.Planes(img) }
+
+// A mirror asked for registers the source mirrored first: a nearly
+// symmetric picture explains a mirror drawn about as well either way, and
+// the source's own orientation was pasted back over it (a dog's face
+// "mirrored" with its chin on the same side).
+func TestMirrorRegistersTheSourceMirrored(t *testing.T) {
+	const w, hole = 32, 10
+	src := picture(w, 8, 24, hole, color.NRGBA{200, 40, 40, 255}) // symmetric but for the hole
+	r := rand.New(rand.NewPCG(3, 3))
+	edited := MirrorImage(src)
+	for i := range edited.Pix { // drawn through a tokenizer: noise about as large as the hole's misfit
+		if i%4 != 3 {
+			edited.Pix[i] = uint8(max(0, min(255, int(edited.Pix[i])+r.IntN(101)-50)))
+		}
+	}
+	mirrorHole := w - 1 - hole
+	for _, mirrored := range []bool{false, true} {
+		s := DetailFor("mirror it", false)
+		s.Mirrored = mirrored
+		out, _, err := TransferDetail(src, src, edited, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		holeWhite := out.NRGBAAt(mirrorHole, hole).G > 150 && out.NRGBAAt(hole, hole).G < 150
+		if mirrored && !holeWhite {
+			t.Errorf("mirror asked: the hole is not where the mirror puts it (%v there, %v at the source's place)", out.NRGBAAt(mirrorHole, hole), out.NRGBAAt(hole, hole))
+		}
+		if !mirrored && holeWhite {
+			t.Error("the test's picture is not symmetric enough: the source as it is loses without Mirrored too")
+		}
+	}
+	if !DetailFor("mirror it", false).Mirrored || DetailFor("invert the colours", false).Mirrored {
+		t.Error("DetailFor: Mirrored is for a mirror alone")
+	}
+}
