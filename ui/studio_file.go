@@ -214,10 +214,13 @@ func (s *Studio) PasteImage() error {
 		// the clipboard (Fyne's, on the UI thread) froze the studio for
 		// good. The tool's own time limit stays.
 		data, err := paste(context.WithoutCancel(ctx))
-		if err != nil {
+		if errors.Is(err, errNoImagePasted) || errors.Is(err, errNoPasteTool) {
 			// The clipboard's text, read by Fyne itself (no tool needed),
 			// only now: on the UI thread it waits for the clipboard's
-			// owner, which was still serving the image above.
+			// owner, which was still serving the image above. Only after
+			// a tool that ended by itself, or none: a tool killed at its
+			// time limit can leave that owner stuck, and the read would
+			// freeze the studio (the paste says it timed out instead).
 			var clipText string
 			s.loop.DoAndWait(func() { clipText = s.app.Clipboard().Content() })
 			if path, isText := pastedText([]byte(clipText)); isText && path != "" {
