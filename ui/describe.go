@@ -125,6 +125,7 @@ func (s *Studio) docTokens() []int {
 // describable says why the current image cannot be described (nil if it
 // can).
 func (s *Studio) describable() error {
+	busy, running := s.runs.runner.Busy()
 	switch {
 	case s.bundle == nil:
 		return errNoModel
@@ -136,8 +137,8 @@ func (s *Studio) describable() error {
 		return s.tallError("Describe")
 	case !s.doc.Complete():
 		return errors.New("Describe needs a finished image: Continue it first")
-	case s.runs.runner.Running() != "":
-		return errBusy{running: s.runs.runner.Running()}
+	case running:
+		return busy
 	case s.runs.streaming:
 		return errors.New("Describe waits for the run to end")
 	case s.describer != nil && s.describer.running != nil:

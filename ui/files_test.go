@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/gif"
@@ -794,6 +795,61 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	}
 	if err := <-cancelled; err != nil {
 		t.Errorf("Stop cancelled the clipboard read itself: %v", err)
+	}
+}
+
+// heldModels is tinyModels whose second model, "tiny2", loads once hold
+// is closed.
+type heldModels struct {
+	tinyModels
+	hold chan struct{}
+}
+
+func (m heldModels) Open(key string, progress func(done, total int64)) (*bundle.Bundle, error) {
+	if key == "tiny2" {
+		<-m.hold
+	}
+	return m.tinyModels.Open(key, progress)
+}
+
+// While a model loads, the open dialogs are refused with "wait for it" on
+// the status line: Stop does not end a load (Models.Open takes no
+// context), where the refusal said "Stop it first (Image › Stop, Ctrl+.)"
+// in a dialog.
+func TestOpenWhileAModelLoadsSaysWaitForIt(t *testing.T) {
+	e := newEnv(t)
+	hold := make(chan struct{})
+	second := bundletest.Tiny(4)
+	e.models = heldModels{tinyModels: tinyModels{b: bundletest.Tiny(3), other: second}, hold: hold}
+	s := e.open(t)
+	must(t, s.OpenModel("tiny2"))
+	released := false
+	defer func() { // a failure below must not leave the load waiting forever
+		if !released {
+			close(hold)
+			s.Wait()
+		}
+	}()
+	err := s.modelOpen()
+	var busy errBusy
+	if !errors.As(err, &busy) || err.Error() != "Tessera is loading a model: wait for it, then open the picture" {
+		t.Errorf("an open dialog while a model loads: %v", err)
+	}
+	s.files.showOpen()
+	if hasDialog(s) || s.Status() != "Tessera is loading a model: wait for it, then open the picture" {
+		t.Errorf("Open while a model loads: a dialog %v, status %q", hasDialog(s), s.Status())
+	}
+	if err := s.Generate(); err == nil || err.Error() != "loading a model is still running; wait for it" {
+		t.Errorf("Generate while a model loads: %v", err)
+	}
+	close(hold)
+	released = true
+	s.Wait()
+	if s.Bundle() != second {
+		t.Fatalf("the model did not load: %v", s.LastError())
+	}
+	if err := s.modelOpen(); err != nil {
+		t.Errorf("once the model is loaded: %v", err)
 	}
 }
 

@@ -172,15 +172,17 @@ func (s *Studio) openedFile() string {
 }
 
 // modelOpen says why no picture can be opened now (nil if one can): no
-// model is open, or a job runs.
+// model is open, or a job runs (errBusy, said on the status line: stop
+// it, or wait for a model load, which Stop does not end).
 func (s *Studio) modelOpen() error {
 	if s.bundle == nil {
 		return errNoModel
 	}
-	if name := s.runs.runner.Running(); name != "" {
+	if busy, ok := s.runs.runner.Busy(); ok {
 		// Said before the dialog: a path typed while a picture opened was
 		// taken, then thrown away ("… is still running; stop it first").
-		return fmt.Errorf("Tessera is %s: Stop it first (Image › Stop, Ctrl+.), then open the picture", name)
+		busy.then = "open the picture"
+		return busy
 	}
 	return nil
 }
@@ -314,8 +316,8 @@ func (s *Studio) imageReader() func(string, *bundle.Bundle) (*opened, error) {
 // next read waits for it, so that a picture opened and given up again and
 // again never holds several decodes in memory at once.
 func (s *Studio) readPicture(job, name, note string, read func(context.Context) (string, *opened, error)) error {
-	if running := s.runs.runner.Running(); running != "" {
-		return errBusy{running: running} // before the panel and the progress, which belong to the run
+	if busy, ok := s.runs.runner.Busy(); ok {
+		return busy // before the panel and the progress, which belong to the run
 	}
 	b, params := s.bundle, s.params
 	verb, what := "Opening ", name

@@ -162,8 +162,8 @@ func (s *Studio) runParams() (core.Params, error) {
 	if s.bundle == nil {
 		return core.Params{}, errNoModel
 	}
-	if name := s.runs.runner.Running(); name != "" {
-		return core.Params{}, errBusy{running: name}
+	if busy, ok := s.runs.runner.Busy(); ok {
+		return core.Params{}, busy
 	}
 	p, err := s.panel.Params()
 	if err != nil {
