@@ -741,12 +741,14 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	s := newTestStudio(t)
 	path := exportThenRedraw(t, s, "slow.png")
 	before := s.Document().Tokens()
-	release := make(chan struct{})
+	reading, release := make(chan struct{}), make(chan struct{})
 	s.readImage = func(p string, b *bundle.Bundle) (*opened, error) {
+		close(reading)
 		<-release
 		return openImageFile(p, b)
 	}
 	must(t, s.OpenFile(path))
+	<-reading // stopped before it began, a read reads nothing (below)
 	if !strings.HasPrefix(s.Status(), "Opening slow.png") || s.panel.stop.Disabled() || s.Running() == "" {
 		t.Fatalf("while opening: status %q, Stop disabled %v, running %q", s.Status(), s.panel.stop.Disabled(), s.Running())
 	}
@@ -777,8 +779,9 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	// Stop gives the paste up without killing the tool that reads the
 	// clipboard (xclip killed halfway through a large picture left the
 	// clipboard's owner stuck, and the next paste froze the studio).
-	pasted, cancelled := make(chan struct{}), make(chan error, 1)
+	began, pasted, cancelled := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	s.paste = func(ctx context.Context) ([]byte, error) {
+		close(began)
 		<-pasted
 		cancelled <- ctx.Err()
 		return nil, errNoImagePasted
@@ -787,6 +790,7 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	if !strings.HasPrefix(s.Status(), "Pasting the image on the clipboard") || s.panel.stop.Disabled() {
 		t.Fatalf("while pasting: status %q, Stop disabled %v", s.Status(), s.panel.stop.Disabled())
 	}
+	<-began // stopped before it began, a paste reads nothing
 	s.Stop()
 	s.Wait()
 	close(pasted)
@@ -795,6 +799,37 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	}
 	if err := <-cancelled; err != nil {
 		t.Errorf("Stop cancelled the clipboard read itself: %v", err)
+	}
+}
+
+// A picture's read stopped before it began (Stop pressed as the read given
+// up before it ended) starts no decode: it began one, whose result was
+// dropped, or opened it, when the select saw the read end first.
+func TestPictureReadStoppedBeforeItBeganReadsNothing(t *testing.T) {
+	s := newTestStudio(t)
+	path := exportThenRedraw(t, s, "never.png")
+	before := s.Document().Tokens()
+	read := make(chan struct{}, 1)
+	s.readImage = func(p string, b *bundle.Bundle) (*opened, error) {
+		read <- struct{}{}
+		return openImageFile(p, b)
+	}
+	// Jobs whose context is done before they begin: Stop pressed at once.
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.runs.runner = newRunner(stopped, func() { s.loop.Do(s.runnerIdle) })
+	must(t, s.OpenFile(path))
+	s.Wait()
+	if r := s.reading; r != nil {
+		<-r // a read begun has ended
+	}
+	select {
+	case <-read:
+		t.Error("a read stopped before it began decoded the picture")
+	default:
+	}
+	if !strings.HasPrefix(s.Status(), "Stopped opening never.png") || !slices.Equal(s.Document().Tokens(), before) {
+		t.Errorf("stopped before the read began: status %q, image kept %v", s.Status(), slices.Equal(s.Document().Tokens(), before))
 	}
 }
 

@@ -314,7 +314,8 @@ func (s *Studio) imageReader() func(string, *bundle.Bundle) (*opened, error) {
 // said nothing for ten seconds, then asked to stop a job no button could
 // stop). A read given up still runs to its end, its result dropped; the
 // next read waits for it, so that a picture opened and given up again and
-// again never holds several decodes in memory at once.
+// again never holds several decodes in memory at once; stopped before its
+// own read began, it starts none.
 func (s *Studio) readPicture(job, name, note string, read func(context.Context) (string, *opened, error)) error {
 	if busy, ok := s.runs.runner.Busy(); ok {
 		return busy // before the panel and the progress, which belong to the run
@@ -345,6 +346,13 @@ func (s *Studio) readPicture(job, name, note string, read func(context.Context) 
 				stopped()
 				return
 			}
+		}
+		if ctx.Err() != nil {
+			// Stopped as the read given up ended (the select above picks
+			// either at random when both are ready), or before the job
+			// began: no decode is started.
+			stopped()
+			return
 		}
 		type result struct {
 			path string
