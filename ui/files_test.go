@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -742,6 +743,11 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	path := exportThenRedraw(t, s, "slow.png")
 	before := s.Document().Tokens()
 	reading, release := make(chan struct{}), make(chan struct{})
+	defer func() { // a failure below must not leave the read waiting forever
+		if !isClosed(release) {
+			close(release)
+		}
+	}()
 	s.readImage = func(p string, b *bundle.Bundle) (*opened, error) {
 		close(reading)
 		<-release
@@ -763,17 +769,37 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 		t.Fatalf("stopped: status %q, tokens kept %v, Stop disabled %v, running %q", s.Status(), slices.Equal(s.Document().Tokens(), before), s.panel.stop.Disabled(), s.Running())
 	}
 	// Opened again, it waits for the read given up (still decoding: two
-	// decodes of a huge picture at once), then opens.
-	s.readImage = nil
-	must(t, s.OpenFile(path))
-	time.Sleep(50 * time.Millisecond)
-	if s.Running() == "" || !strings.HasPrefix(s.Status(), "Opening slow.png") {
-		t.Fatalf("a second open beside the read given up: running %q, status %q", s.Running(), s.Status())
+	// decodes of a huge picture at once): stopped while it waits, it has
+	// read nothing once the read given up has ended.
+	given := s.reading // the read given up
+	var reads atomic.Int32
+	s.readImage = func(p string, b *bundle.Bundle) (*opened, error) {
+		reads.Add(1)
+		return openImageFile(p, b)
 	}
-	close(release)
+	must(t, s.OpenFile(path))
+	// It says it waits (or, not waiting, reads at once).
+	s.loop.(pumper).pumpUntil(func() bool {
+		return strings.HasSuffix(s.Status(), "(waiting for the read given up before to end)") || reads.Load() > 0
+	})
+	if s.Running() == "" || !strings.HasPrefix(s.Status(), "Opening slow.png") || reads.Load() > 0 {
+		t.Fatalf("a second open beside the read given up: running %q, status %q, %d reads", s.Running(), s.Status(), reads.Load())
+	}
+	s.Stop()
 	s.Wait()
-	if !strings.HasPrefix(s.Status(), "Opened slow.png") || slices.Equal(s.Document().Tokens(), before) || !s.panel.stop.Disabled() {
-		t.Fatalf("opened: status %q, Stop disabled %v", s.Status(), s.panel.stop.Disabled())
+	close(release)
+	<-given
+	if r := s.reading; r != nil {
+		<-r // a read the second open began has ended too
+	}
+	if n := reads.Load(); n != 0 || !strings.HasPrefix(s.Status(), "Stopped opening slow.png") {
+		t.Fatalf("a second open stopped while the read given up went on: %d reads, status %q", n, s.Status())
+	}
+	// Opened again once that read has ended, it opens.
+	must(t, s.OpenFile(path))
+	s.Wait()
+	if !strings.HasPrefix(s.Status(), "Opened slow.png") || slices.Equal(s.Document().Tokens(), before) || !s.panel.stop.Disabled() || reads.Load() != 1 {
+		t.Fatalf("opened: status %q, Stop disabled %v, %d reads", s.Status(), s.panel.stop.Disabled(), reads.Load())
 	}
 	// Pasting says so and can be stopped too.
 	// Stop gives the paste up without killing the tool that reads the
@@ -793,6 +819,7 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	<-began // stopped before it began, a paste reads nothing
 	s.Stop()
 	s.Wait()
+	paste := s.reading // the paste given up
 	close(pasted)
 	if !strings.HasPrefix(s.Status(), "Stopped pasting the image on the clipboard") || !s.panel.stop.Disabled() {
 		t.Errorf("stopped pasting: status %q", s.Status())
@@ -800,6 +827,10 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	if err := <-cancelled; err != nil {
 		t.Errorf("Stop cancelled the clipboard read itself: %v", err)
 	}
+	// The paste given up reads the clipboard's text on the UI loop
+	// (no image was pasted): the loop runs until it has ended, so that
+	// it does not outlive the test.
+	s.loop.(pumper).pumpUntil(func() bool { return isClosed(paste) })
 }
 
 // A picture's read stopped before it began (Stop pressed as the read given

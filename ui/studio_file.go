@@ -313,7 +313,7 @@ func (s *Studio) imageReader() func(string, *bundle.Bundle) (*opened, error) {
 // ("Opening name…") and Stop gives it up, the canvas keeping its image (it
 // said nothing for ten seconds, then asked to stop a job no button could
 // stop). A read given up still runs to its end, its result dropped; the
-// next read waits for it, so that a picture opened and given up again and
+// next read waits for it, and says so on the status line, so that a picture opened and given up again and
 // again never holds several decodes in memory at once; stopped before its
 // own read began, it starts none.
 func (s *Studio) readPicture(job, name, note string, read func(context.Context) (string, *opened, error)) error {
@@ -340,6 +340,7 @@ func (s *Studio) readPicture(job, name, note string, read func(context.Context) 
 	}
 	err := s.runs.runner.Start(job, func(ctx context.Context) {
 		if prev := s.reading; prev != nil && !isClosed(prev) { // a read given up, still decoding
+			s.loop.Do(func() { s.setStatus(verb + what + "… (waiting for the read given up before to end)") })
 			select {
 			case <-prev:
 			case <-ctx.Done():
