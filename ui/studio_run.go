@@ -1356,19 +1356,13 @@ func oneCodeNote(j job, results []result) string {
 	// recommendation off its grid (a temperature of 0.82 shows 0.80).
 	def := panelDefaults(j.b)
 	var moved []string
-	for _, m := range []struct {
-		name  string
-		moved bool
-	}{
-		{"temperature", math.Abs(p.Temperature-def.Temperature) > 0.026},
-		{"top-k", p.TopK != def.TopK},
-		{"top-p", math.Abs(p.TopP-def.TopP) > 0.006},
-		{"guidance", math.Abs(p.Guidance-def.Guidance) > 0.26},
-		{"the negative prompt", strings.TrimSpace(p.Negative) != ""},
-	} {
-		if m.moved {
-			moved = append(moved, m.name)
+	for _, k := range []sampling.Knob{sampling.KnobTemperature, sampling.KnobTopK, sampling.KnobTopP, sampling.KnobGuidance} {
+		if movedFromDefault(k, p.Value(k), def.Value(k)) {
+			moved = append(moved, k.Label())
 		}
+	}
+	if strings.TrimSpace(p.Negative) != "" {
+		moved = append(moved, "the negative prompt")
 	}
 	if len(moved) == 0 {
 		return ""
