@@ -1082,7 +1082,9 @@ func (t *TrainTab) Resume() error {
 		// A Train tab run's schedule is fitted to its budget: the form
 		// shows that budget, not minutes typed since, which the resume
 		// did not use (it showed 5 and trained the 18 s left of 0.3).
-		if m, err := t.formMinutes(); err == nil && m != st.Budget {
+		// Minutes typed that do not parse are kept too (they were
+		// overwritten and lost).
+		if m, err := t.formMinutes(); strings.TrimSpace(t.minutes.Text) != "" && (err != nil || m != st.Budget) {
 			note = fmt.Sprintf("(the time budget stays the run's %s, to which its learning-rate schedule is fitted; for a longer run: Same settings, a larger budget, Start)", plural.Minutes(st.Budget))
 			t.typedMinutes = t.minutes.Text // the form's again once the run ends
 		}

@@ -1850,6 +1850,32 @@ func TestTrainTabRunFolderPaths(t *testing.T) {
 	}
 }
 
+// Minutes typed that do not parse, on a Resume of a run with a budget of
+// its own, are back in the form once the run ends (the form showed the
+// run's budget meanwhile and the typed text was lost).
+func TestResumeKeepsMinutesTypedThatDoNotParse(t *testing.T) {
+	e := newTrainEnv(t)
+	s, tab, dir := e.startTiny(t, "budgeted", 4)
+	pumpFor(t, s, "a first step", func() bool { return tab.job != nil && tab.job.pausable })
+	test.Tap(tab.pause)
+	tab.wait()
+	rec, err := trainjob.ReadRecord(dir)
+	must(t, err)
+	rec.Settings.Minutes, rec.Settings.Budget = 2, 2
+	must(t, trainjob.WriteRecord(dir, *rec))
+	must(t, tab.OpenRunFolder(dir))
+	tab.minutes.SetText("5 min")
+	must(t, tab.Resume())
+	if tab.job == nil || tab.minutes.Text != "2" || !strings.Contains(tab.Info(), "the time budget stays the run's 2 minutes") {
+		t.Fatalf("a budgeted run resumed with %q typed: form %q, info %q", "5 min", tab.minutes.Text, tab.Info())
+	}
+	tab.Stop()
+	tab.wait()
+	if tab.minutes.Text != "5 min" {
+		t.Errorf("after the run the form's budget reads %q, not the %q typed", tab.minutes.Text, "5 min")
+	}
+}
+
 // ↻ reads the log of a run this window trained from its file again: another
 // Tessera (or tessera train --resume) may have continued it (the pane kept
 // this window's last lines, "step 72/276" of a run done since).
