@@ -895,6 +895,10 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 	switch {
 	case st.OutDir == "":
 		st.OutDir = filepath.Join(t.h.runsDir, sanitizeName(tag)+"-"+time.Now().Format("20060102-150405"))
+	case st.OutDir == "." || st.OutDir == "..":
+		// Not names: joined to the runs folder they are that folder
+		// itself, or the folder above it.
+		return st, fmt.Errorf("train: run folder %q is not a name for a run: give a name (a new folder in %s) or a full path", st.OutDir, tildePath(t.h.runsDir))
 	case !strings.ContainsRune(st.OutDir, filepath.Separator):
 		st.OutDir = filepath.Join(t.h.runsDir, st.OutDir) // a bare name is a folder in the runs folder
 	case !filepath.IsAbs(st.OutDir):

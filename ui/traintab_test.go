@@ -1825,7 +1825,8 @@ func TestQuitQuestionFollowsTheRunsEnd(t *testing.T) {
 // The Run folder field takes "~/…" in the home folder and refuses a
 // relative path, as Settings' outputs folder does (a run went to a folder
 // named "~" in the working folder); a bare name is a folder in the runs
-// folder.
+// folder, and "." or ".." (the runs folder itself, or its parent) is
+// refused.
 func TestTrainTabRunFolderPaths(t *testing.T) {
 	e := &trainEnv{studioEnv: newEnv(t), runs: t.TempDir()}
 	e.models = foldersToo{tinyModels{b: bundletest.Tiny(3)}}
@@ -1838,6 +1839,8 @@ func TestTrainTabRunFolderPaths(t *testing.T) {
 		{filepath.Join(home, "abs"), filepath.Join(home, "abs"), ""},
 		{"runs/cats", "", `run folder "runs/cats": give a full path`},
 		{"./cats", "", `run folder "./cats": give a full path`},
+		{".", "", `run folder "." is not a name for a run`}, // the runs folder itself
+		{"..", "", `run folder ".." is not a name for a run`},
 	} {
 		tab.SetRunFolder(c.typed)
 		st, err := tab.settings()
