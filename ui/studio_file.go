@@ -313,9 +313,9 @@ func (s *Studio) imageReader() func(string, *bundle.Bundle) (*opened, error) {
 // ("Opening name…") and Stop gives it up, the canvas keeping its image (it
 // said nothing for ten seconds, then asked to stop a job no button could
 // stop). A read given up still runs to its end, its result dropped; the
-// next read waits for it, and says so on the status line, so that a picture opened and given up again and
-// again never holds several decodes in memory at once; stopped before its
-// own read began, it starts none.
+// next read waits for it, and says so on the status line, so that a
+// picture opened and given up again and again never holds several decodes
+// in memory at once; stopped before its own read began, it starts none.
 func (s *Studio) readPicture(job, name, note string, read func(context.Context) (string, *opened, error)) error {
 	if busy, ok := s.runs.runner.Busy(); ok {
 		return busy // before the panel and the progress, which belong to the run
