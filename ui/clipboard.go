@@ -78,6 +78,25 @@ type imagePaste func(ctx context.Context) ([]byte, error)
 // errNoImagePasted says the clipboard holds no image.
 var errNoImagePasted = errors.New("the clipboard holds no image (copy one in another program, or open a file with Ctrl+O)")
 
+// errNoPasteTool says no tool to read images from the clipboard was found;
+// the errors that say so name the tools to install.
+var errNoPasteTool = errors.New("no tool to read images from the clipboard was found")
+
+// pasteTimeLimit is the longest a paste waits for the clipboard tool.
+const pasteTimeLimit = 10 * time.Second
+
+// pasteToolEnded is the error of a clipboard tool that ctx ended: a tool
+// past its time limit (pasteTimeLimit, or ctx's own deadline) says the
+// paste timed out. Such a tool was killed mid-transfer, which can leave
+// the program that owns the clipboard stuck: the clipboard is not read
+// again after it.
+func pasteToolEnded(ctx context.Context, tool string) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("the paste timed out: %s handed no image over (the program that copied it may be stuck; copy the image again): %w", tool, ctx.Err())
+	}
+	return fmt.Errorf("reading the clipboard with %s: %w", tool, ctx.Err())
+}
+
 // maxPastedImage is the most PNG data a paste reads (the size an opened
 // file may have).
 const maxPastedImage = maxImageFile
@@ -117,11 +136,11 @@ func pasteThroughFile(ctx context.Context, goos string) ([]byte, error) {
 	args := pasteToFile(goos, tmp)
 	path, err := exec.LookPath(args[0])
 	if err != nil {
-		return nil, fmt.Errorf("no tool to read images from the clipboard was found (%s)", args[0])
+		return nil, fmt.Errorf("%w (%s)", errNoPasteTool, args[0])
 	}
 	if err := exec.CommandContext(ctx, path, args[1:]...).Run(); err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("reading the clipboard with %s: %w", args[0], ctx.Err())
+			return nil, pasteToolEnded(ctx, args[0])
 		}
 		return nil, errNoImagePasted
 	}
@@ -135,9 +154,9 @@ func pasteThroughFile(ctx context.Context, goos string) ([]byte, error) {
 
 // systemPaste reads a PNG from the clipboard with wl-paste (Wayland) or
 // xclip (X11), whichever is there, or osascript (macOS) or PowerShell
-// (Windows) through a temporary file.
+// (Windows) through a temporary file, within pasteTimeLimit.
 func systemPaste(ctx context.Context) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, pasteTimeLimit)
 	defer cancel()
 	if pasteToFile(runtime.GOOS, "") != nil {
 		return pasteThroughFile(ctx, runtime.GOOS)
@@ -159,7 +178,7 @@ func systemPaste(ctx context.Context) ([]byte, error) {
 		cmd.Stdout, cmd.Stderr = &limitedWriter{w: &out, n: maxPastedImage + 1}, &errOut
 		if err := cmd.Run(); err != nil || out.Len() == 0 {
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("reading the clipboard with %s: %w", args[0], ctx.Err())
+				return nil, pasteToolEnded(ctx, args[0])
 			}
 			continue // the tools fail when the clipboard has no image/png target; try the next
 		}
@@ -171,7 +190,7 @@ func systemPaste(ctx context.Context) ([]byte, error) {
 	if ran {
 		return nil, errNoImagePasted
 	}
-	return nil, errors.New("no tool to read images from the clipboard was found (install wl-clipboard or xclip)")
+	return nil, fmt.Errorf("%w (install wl-clipboard or xclip)", errNoPasteTool)
 }
 
 // limitedWriter keeps the first n bytes written to it and drops the rest

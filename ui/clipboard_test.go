@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -103,7 +104,7 @@ func TestPasteImage(t *testing.T) {
 	// No tool to read images from the clipboard (Copy image put the
 	// file's path on it for want of one): the path there opens the file.
 	s.paste = func(context.Context) ([]byte, error) {
-		return nil, errors.New("no tool to read images from the clipboard was found")
+		return nil, fmt.Errorf("%w (install wl-clipboard or xclip)", errNoPasteTool)
 	}
 	s.app.Clipboard().SetContent(saved)
 	must(t, s.PasteImage())
@@ -118,6 +119,29 @@ func TestPasteImage(t *testing.T) {
 	s.Wait()
 	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "the clipboard holds text, not an image") || !slices.Equal(s.Document().Tokens(), before) {
 		t.Fatalf("pasting text: %v", err)
+	}
+}
+
+// A clipboard tool killed at its time limit can leave the program that
+// owns the clipboard stuck, and Fyne's read of the clipboard's text then
+// blocked the UI thread for good: after a timeout the paste says it timed
+// out and leaves the clipboard alone (the picture file's path there is not
+// read).
+func TestPasteTimedOutLeavesTheClipboardAlone(t *testing.T) {
+	s := newTestStudio(t)
+	path := exportThenRedraw(t, s, "on-the-clipboard.png")
+	before := s.Document().Tokens()
+	s.app.Clipboard().SetContent(path)
+	s.paste = func(context.Context) ([]byte, error) {
+		return nil, fmt.Errorf("the paste timed out: xclip handed no image over: %w", context.DeadlineExceeded)
+	}
+	must(t, s.PasteImage())
+	s.Wait()
+	if err := s.LastError(); err == nil || !strings.Contains(err.Error(), "paste image: the paste timed out") || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a paste that timed out: %v", err)
+	}
+	if !slices.Equal(s.Document().Tokens(), before) || strings.Contains(s.Status(), "Opened") {
+		t.Errorf("after a paste that timed out the path on the clipboard was read and opened: status %q", s.Status())
 	}
 }
 
@@ -140,6 +164,14 @@ func TestSystemPaste(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(bin, "xclip"), []byte("#!/bin/sh\necho 'Error: target image/png not available' >&2\nexit 1\n"), 0o755))
 	if _, err := systemPaste(context.Background()); err != errNoImagePasted {
 		t.Fatalf("no image on the clipboard: %v", err)
+	}
+	// A tool that hands nothing over in time is killed, and the paste
+	// says it timed out (it said "context deadline exceeded").
+	must(t, os.WriteFile(filepath.Join(bin, "xclip"), []byte("#!/bin/sh\nexec /bin/sleep 5\n"), 0o755))
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, err := systemPaste(ctx); !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "the paste timed out: xclip handed no image over") {
+		t.Fatalf("a tool past its time limit: %v", err)
 	}
 }
 

@@ -101,7 +101,9 @@ type describeRow struct {
 	prompt string
 	bits   float64
 	text   *widgets.TipLabel // cut with "…" when long: the whole prompt is its tooltip
-	use    *widget.Button
+	// figures are its bits per patch and their gain over no prompt.
+	figures *widget.Label
+	use     *widget.Button
 }
 
 // describeSubject is the model and codes Describe works on, or why the
@@ -125,6 +127,7 @@ func (s *Studio) docTokens() []int {
 // describable says why the current image cannot be described (nil if it
 // can).
 func (s *Studio) describable() error {
+	busy, running := s.runs.runner.Busy()
 	switch {
 	case s.bundle == nil:
 		return errNoModel
@@ -136,8 +139,8 @@ func (s *Studio) describable() error {
 		return s.tallError("Describe")
 	case !s.doc.Complete():
 		return errors.New("Describe needs a finished image: Continue it first")
-	case s.runs.runner.Running() != "":
-		return errBusy{running: s.runs.runner.Running()}
+	case running:
+		return busy
 	case s.runs.streaming:
 		return errors.New("Describe waits for the run to end")
 	case s.describer != nil && s.describer.running != nil:
@@ -405,7 +408,7 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 		note += fmt.Sprintf("; the names ranked alone first, then the styles of the likeliest %d, each name listed once in its likeliest style", sampler.NameShortlist)
 	}
 	v.status.SetText(warn + fmt.Sprintf("The %d likeliest of %d candidate prompts (%s)%s, in %.1f s. "+
-		"Bits per patch: lower is likelier; without a prompt the image takes %.3f bits per patch.", len(r.top), r.candidates, r.source, note, r.seconds, r.uncond))
+		"Bits per patch: lower is likelier; without a prompt the image takes %.3f bits per patch, and a prompt's gain is the bits it saves.", len(r.top), r.candidates, r.source, note, r.seconds, r.uncond))
 	v.rows = nil
 	var objs []fyne.CanvasObject
 	// The prompts' column is as wide as the longest (up to
@@ -421,10 +424,13 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 		row := &describeRow{prompt: p.Prompt, bits: p.BitsPerToken()}
 		row.text = widgets.NewTipLabel("")
 		row.text.SetText(fmt.Sprintf("%d.  %s", i+1, p.Prompt))
-		bits := widget.NewLabel(fmt.Sprintf("%.3f bits/patch  (%+.3f vs no prompt)", row.bits, row.bits-r.uncond)) // in bits per patch as the status line says them (tessera describe: bits/token, the same figure)
+		// The figures tessera describe prints, its bits/token (a patch is
+		// a token) and gain over no prompt (above zero: the prompt makes
+		// the image likelier), in bits per patch as the status line says.
+		row.figures = widget.NewLabel(fmt.Sprintf("%.3f bits/patch  gain %+.3f over no prompt", row.bits, r.uncond-row.bits))
 		row.use = widget.NewButton("Use", func() { d.use(r, row.prompt) })
 		v.rows = append(v.rows, row)
-		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewHBox(bits, row.use), widgets.AtLeast(width, row.text)))
+		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewHBox(row.figures, row.use), widgets.AtLeast(width, row.text)))
 	}
 	v.list.Objects = objs
 	v.list.Refresh()

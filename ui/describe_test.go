@@ -153,6 +153,12 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	if r := v.rows[0]; r.text.Size().Width < fyne.MeasureText(r.text.Text, theme.TextSize(), fyne.TextStyle{}).Width {
 		t.Errorf("%q cut: %.0f px", r.text.Text, r.text.Size().Width)
 	}
+	// Its figures are tessera describe's: bits per patch (its bits/token)
+	// and the gain over no prompt, above zero for a prompt that makes the
+	// image likelier (it showed the opposite sign as "vs no prompt").
+	if got, want := v.rows[0].figures.Text, fmt.Sprintf("0.902 bits/patch  gain %+.3f over no prompt", 1-10/math.Ln2/16); got != want {
+		t.Errorf("the figures of a prompt at 0.902 bits per patch, 1 without a prompt: %q, want %q", got, want)
+	}
 	v.showResult(s.describer, s.describer.last)
 	v = checkDescribed(t, s)
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/gif"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -740,12 +742,19 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	s := newTestStudio(t)
 	path := exportThenRedraw(t, s, "slow.png")
 	before := s.Document().Tokens()
-	release := make(chan struct{})
+	reading, release := make(chan struct{}), make(chan struct{})
+	defer func() { // a failure below must not leave the read waiting forever
+		if !isClosed(release) {
+			close(release)
+		}
+	}()
 	s.readImage = func(p string, b *bundle.Bundle) (*opened, error) {
+		close(reading)
 		<-release
 		return openImageFile(p, b)
 	}
 	must(t, s.OpenFile(path))
+	<-reading // stopped before it began, a read reads nothing (below)
 	if !strings.HasPrefix(s.Status(), "Opening slow.png") || s.panel.stop.Disabled() || s.Running() == "" {
 		t.Fatalf("while opening: status %q, Stop disabled %v, running %q", s.Status(), s.panel.stop.Disabled(), s.Running())
 	}
@@ -760,24 +769,45 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 		t.Fatalf("stopped: status %q, tokens kept %v, Stop disabled %v, running %q", s.Status(), slices.Equal(s.Document().Tokens(), before), s.panel.stop.Disabled(), s.Running())
 	}
 	// Opened again, it waits for the read given up (still decoding: two
-	// decodes of a huge picture at once), then opens.
-	s.readImage = nil
-	must(t, s.OpenFile(path))
-	time.Sleep(50 * time.Millisecond)
-	if s.Running() == "" || !strings.HasPrefix(s.Status(), "Opening slow.png") {
-		t.Fatalf("a second open beside the read given up: running %q, status %q", s.Running(), s.Status())
+	// decodes of a huge picture at once): stopped while it waits, it has
+	// read nothing once the read given up has ended.
+	given := s.reading // the read given up
+	var reads atomic.Int32
+	s.readImage = func(p string, b *bundle.Bundle) (*opened, error) {
+		reads.Add(1)
+		return openImageFile(p, b)
 	}
-	close(release)
+	must(t, s.OpenFile(path))
+	// It says it waits (or, not waiting, reads at once).
+	s.loop.(pumper).pumpUntil(func() bool {
+		return strings.HasSuffix(s.Status(), "(waiting for the read given up before to end)") || reads.Load() > 0
+	})
+	if s.Running() == "" || !strings.HasPrefix(s.Status(), "Opening slow.png") || reads.Load() > 0 {
+		t.Fatalf("a second open beside the read given up: running %q, status %q, %d reads", s.Running(), s.Status(), reads.Load())
+	}
+	s.Stop()
 	s.Wait()
-	if !strings.HasPrefix(s.Status(), "Opened slow.png") || slices.Equal(s.Document().Tokens(), before) || !s.panel.stop.Disabled() {
-		t.Fatalf("opened: status %q, Stop disabled %v", s.Status(), s.panel.stop.Disabled())
+	close(release)
+	<-given
+	if r := s.reading; r != nil {
+		<-r // a read the second open began has ended too
+	}
+	if n := reads.Load(); n != 0 || !strings.HasPrefix(s.Status(), "Stopped opening slow.png") {
+		t.Fatalf("a second open stopped while the read given up went on: %d reads, status %q", n, s.Status())
+	}
+	// Opened again once that read has ended, it opens.
+	must(t, s.OpenFile(path))
+	s.Wait()
+	if !strings.HasPrefix(s.Status(), "Opened slow.png") || slices.Equal(s.Document().Tokens(), before) || !s.panel.stop.Disabled() || reads.Load() != 1 {
+		t.Fatalf("opened: status %q, Stop disabled %v, %d reads", s.Status(), s.panel.stop.Disabled(), reads.Load())
 	}
 	// Pasting says so and can be stopped too.
 	// Stop gives the paste up without killing the tool that reads the
 	// clipboard (xclip killed halfway through a large picture left the
 	// clipboard's owner stuck, and the next paste froze the studio).
-	pasted, cancelled := make(chan struct{}), make(chan error, 1)
+	began, pasted, cancelled := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	s.paste = func(ctx context.Context) ([]byte, error) {
+		close(began)
 		<-pasted
 		cancelled <- ctx.Err()
 		return nil, errNoImagePasted
@@ -786,14 +816,106 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	if !strings.HasPrefix(s.Status(), "Pasting the image on the clipboard") || s.panel.stop.Disabled() {
 		t.Fatalf("while pasting: status %q, Stop disabled %v", s.Status(), s.panel.stop.Disabled())
 	}
+	<-began // stopped before it began, a paste reads nothing
 	s.Stop()
 	s.Wait()
+	paste := s.reading // the paste given up
 	close(pasted)
 	if !strings.HasPrefix(s.Status(), "Stopped pasting the image on the clipboard") || !s.panel.stop.Disabled() {
 		t.Errorf("stopped pasting: status %q", s.Status())
 	}
 	if err := <-cancelled; err != nil {
 		t.Errorf("Stop cancelled the clipboard read itself: %v", err)
+	}
+	// The paste given up reads the clipboard's text on the UI loop
+	// (no image was pasted): the loop runs until it has ended, so that
+	// it does not outlive the test.
+	s.loop.(pumper).pumpUntil(func() bool { return isClosed(paste) })
+}
+
+// A picture's read stopped before it began (Stop pressed as the read given
+// up before it ended) starts no decode: it began one, whose result was
+// dropped, or opened it, when the select saw the read end first.
+func TestPictureReadStoppedBeforeItBeganReadsNothing(t *testing.T) {
+	s := newTestStudio(t)
+	path := exportThenRedraw(t, s, "never.png")
+	before := s.Document().Tokens()
+	read := make(chan struct{}, 1)
+	s.readImage = func(p string, b *bundle.Bundle) (*opened, error) {
+		read <- struct{}{}
+		return openImageFile(p, b)
+	}
+	// Jobs whose context is done before they begin: Stop pressed at once.
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.runs.runner = newRunner(stopped, func() { s.loop.Do(s.runnerIdle) })
+	must(t, s.OpenFile(path))
+	s.Wait()
+	if r := s.reading; r != nil {
+		<-r // a read begun has ended
+	}
+	select {
+	case <-read:
+		t.Error("a read stopped before it began decoded the picture")
+	default:
+	}
+	if !strings.HasPrefix(s.Status(), "Stopped opening never.png") || !slices.Equal(s.Document().Tokens(), before) {
+		t.Errorf("stopped before the read began: status %q, image kept %v", s.Status(), slices.Equal(s.Document().Tokens(), before))
+	}
+}
+
+// heldModels is tinyModels whose second model, "tiny2", loads once hold
+// is closed.
+type heldModels struct {
+	tinyModels
+	hold chan struct{}
+}
+
+func (m heldModels) Open(key string, progress func(done, total int64)) (*bundle.Bundle, error) {
+	if key == "tiny2" {
+		<-m.hold
+	}
+	return m.tinyModels.Open(key, progress)
+}
+
+// While a model loads, the open dialogs are refused with "wait for it" on
+// the status line: Stop does not end a load (Models.Open takes no
+// context), where the refusal said "Stop it first (Image › Stop, Ctrl+.)"
+// in a dialog.
+func TestOpenWhileAModelLoadsSaysWaitForIt(t *testing.T) {
+	e := newEnv(t)
+	hold := make(chan struct{})
+	second := bundletest.Tiny(4)
+	e.models = heldModels{tinyModels: tinyModels{b: bundletest.Tiny(3), other: second}, hold: hold}
+	s := e.open(t)
+	must(t, s.OpenModel("tiny2"))
+	released := false
+	defer func() { // a failure below must not leave the load waiting forever
+		if !released {
+			close(hold)
+			s.Wait()
+		}
+	}()
+	err := s.modelOpen()
+	var busy errBusy
+	if !errors.As(err, &busy) || err.Error() != "Tessera is loading a model: wait for it, then open the picture" {
+		t.Errorf("an open dialog while a model loads: %v", err)
+	}
+	s.files.showOpen()
+	if hasDialog(s) || s.Status() != "Tessera is loading a model: wait for it, then open the picture" {
+		t.Errorf("Open while a model loads: a dialog %v, status %q", hasDialog(s), s.Status())
+	}
+	if err := s.Generate(); err == nil || err.Error() != "loading a model is still running; wait for it" {
+		t.Errorf("Generate while a model loads: %v", err)
+	}
+	close(hold)
+	released = true
+	s.Wait()
+	if s.Bundle() != second {
+		t.Fatalf("the model did not load: %v", s.LastError())
+	}
+	if err := s.modelOpen(); err != nil {
+		t.Errorf("once the model is loaded: %v", err)
 	}
 }
 

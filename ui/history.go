@@ -433,8 +433,8 @@ func (s *Studio) OpenHistory(it historyItem) error {
 	if !ok {
 		return s.OpenFile(it.path)
 	}
-	if name := s.runs.runner.Running(); name != "" {
-		return errBusy{running: name}
+	if busy, ok := s.runs.runner.Busy(); ok {
+		return busy
 	}
 	return s.loadModel(key, nil, it.path)
 }

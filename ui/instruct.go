@@ -488,10 +488,10 @@ func editOptions(eb, b *bundle.Bundle, p core.Params, candidates, workers int) s
 	s.Prompt, s.Negative, s.Guidance, s.ImageGuidance = "", "", 1, 1
 	panelDefault := panelDefaults(b)
 	chosen := func(k sampling.Knob) bool {
-		// Within half a slider step (0.05) of the default is the default:
-		// the panel snaps a recommendation off its grid (0.82 shows 0.80).
+		// Within half a slider step of the default is the default: the
+		// panel snaps a recommendation off its grid (0.82 shows 0.80).
 		sp, _ := sampling.SpecOf(k)
-		return !sp.Own && !sp.Conditional && math.Abs(p.Value(k)-panelDefault.Value(k)) > 0.026
+		return !sp.Own && !sp.Conditional && movedFromDefault(k, p.Value(k), panelDefault.Value(k))
 	}
 	s, _ = s.WithRecommended(eb.Model.Config.Recommended(), chosen, true)
 	return sampler.Options{Settings: s, Batch: candidates, Workers: workers}

@@ -744,6 +744,31 @@ func TestEditOptionsFollowEditModel(t *testing.T) {
 	}
 }
 
+// A top-p moved by two of its slider's steps (0.01 each) is the user's:
+// it was taken for the default (within the temperature's half step,
+// 0.026) and the edit model's top-p replaced it.
+func TestEditOptionsKeepTopPMovedBySliderSteps(t *testing.T) {
+	b, eb := bundletest.Tiny(3), bundletest.TinyEdit(2)
+	for bb, r := range map[*bundle.Bundle]sampling.Recommended{b: {TopP: 0.9, Guidance: 3}, eb: {TopP: 0.7, Guidance: 1.5}} {
+		if bb.Model.Config.Tessera == nil {
+			bb.Model.Config.Tessera = &model.Ext{}
+		}
+		bb.Model.Config.Tessera.Defaults = &r
+	}
+	p := panelDefaults(b)
+	if got := editOptions(eb, b, p, 1, 1); got.TopP != 0.7 {
+		t.Fatalf("panel at the drawing model's top-p: edit at top-p %g, want the edit model's 0.7", got.TopP)
+	}
+	p.TopP = 0.92
+	if got := editOptions(eb, b, p, 1, 1); got.TopP != 0.92 {
+		t.Errorf("top-p moved to 0.92: edit at top-p %g", got.TopP)
+	}
+	p.TopP = 0.904 // within half a step: the slider shows 0.90
+	if got := editOptions(eb, b, p, 1, 1); got.TopP != 0.7 {
+		t.Errorf("top-p 0.904, shown as the default 0.90: edit at top-p %g", got.TopP)
+	}
+}
+
 // The first instruction of a session, before the edit model was opened,
 // gets its misspelling's correction offered as later ones do (it got the
 // job's error instead).

@@ -269,8 +269,8 @@ func (s *Studio) RepairLeastLikely() error {
 	if err := s.scoreable(); err != nil {
 		return err
 	}
-	if name := s.runs.runner.Running(); name != "" {
-		return errBusy{running: name}
+	if busy, ok := s.runs.runner.Busy(); ok {
+		return busy
 	}
 	frac := s.worstFraction()
 	if sc := s.likelihood.Score(); sc != nil {
@@ -295,8 +295,11 @@ func (s *Studio) RepairLeastLikely() error {
 // a run started meanwhile (while the image was scored) leaves the mask as
 // it is.
 func (s *Studio) repairWith(sc *sampler.Score, frac float64) error {
-	if name := s.runs.runner.Running(); name != "" || s.runs.streaming {
-		return fmt.Errorf("resample the least likely: %w", errBusy{running: cmp.Or(name, "a run")})
+	if busy, running := s.runs.runner.Busy(); running || s.runs.streaming {
+		if !running {
+			busy = errBusy{running: "a run"} // it paints the canvas still
+		}
+		return fmt.Errorf("resample the least likely: %w", busy)
 	}
 	step := s.doc.Step()
 	if err := s.paint.SetMask(worstMask(sc.PerToken, frac)); err != nil {

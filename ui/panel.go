@@ -197,12 +197,36 @@ func (p *promptPanel) buildPrompts() {
 	p.negNote.Hide()
 }
 
+// sliderStep is the step of knob k's slider in the panel; 0 for a knob
+// typed as a whole number (top-k) or without a slider.
+func sliderStep(k sampling.Knob) float64 {
+	switch k {
+	case sampling.KnobTemperature:
+		return 0.05
+	case sampling.KnobTopP, sampling.KnobGuidanceMinP:
+		return 0.01
+	case sampling.KnobGuidance:
+		return 0.5
+	}
+	return 0
+}
+
+// movedFromDefault reports whether knob k's value v is moved from the
+// default def by more than half its slider's step (sliderStep): the panel
+// snaps a recommendation off its grid to the nearest step (a temperature
+// of 0.82 shows 0.80), so a value within half a step is the default. A
+// knob without a slider is moved by any change.
+func movedFromDefault(k sampling.Knob, v, def float64) bool {
+	const rounding = 1e-9 // a snapped value's floating-point error
+	return math.Abs(v-def) > sliderStep(k)/2+rounding
+}
+
 // buildKnobs builds the sampling controls: temperature, top-k, top-p,
 // guidance, seed and batch.
 func (p *promptPanel) buildKnobs() {
 	p.tempLabel = widget.NewLabel("")
 	p.temperature = widgets.NewTipSlider(core.MinTemperature, core.MaxTemperature, "Temperature: below 1 draws the likeliest patches (plainer), above 1 more varied ones")
-	p.temperature.Step = 0.05
+	p.temperature.Step = sliderStep(sampling.KnobTemperature)
 	p.temperature.OnChanged = func(v float64) { p.tempLabel.SetText(fmt.Sprintf("%.2f", v)) }
 
 	p.topK = widgets.NewTipEntry(false, "Top-k: draw each patch from the k likeliest codes only (0: all codes)")
@@ -214,12 +238,12 @@ func (p *promptPanel) buildKnobs() {
 
 	p.topPLabel = widget.NewLabel("")
 	p.topP = widgets.NewTipSlider(0.05, 1, "Top-p: draw from the likeliest codes that together reach this probability (1: all)")
-	p.topP.Step = 0.01
+	p.topP.Step = sliderStep(sampling.KnobTopP)
 	p.topP.OnChanged = func(v float64) { p.topPLabel.SetText(fmt.Sprintf("%.2f", v)) }
 
 	p.guideLabel = widget.NewLabel("")
 	p.guidance = widgets.NewTipSlider(1, core.MaxGuidance, "Guidance: how strongly the prompt (against the negative prompt) steers each patch; 1 is off")
-	p.guidance.Step = 0.5
+	p.guidance.Step = sliderStep(sampling.KnobGuidance)
 	p.guidance.OnChanged = func(v float64) {
 		p.guideLabel.SetText(fmt.Sprintf("%.1f", v))
 		p.negativeChanged()
@@ -227,7 +251,7 @@ func (p *promptPanel) buildKnobs() {
 
 	p.minPLabel = widget.NewLabel("")
 	p.minP = widgets.NewTipSlider(0, maxGuidanceMinP, "Guidance min-p: with guidance above 1, each patch is drawn only from the codes at least this many times as likely as the likeliest under the prompt. The model's recommendation keeps to what it is sure of; where it leaves one code a patch, temperature, top-k, top-p and the negative prompt change nothing. 0 is off: they act on every patch (more varied pictures, less faithful ones)")
-	p.minP.Step = 0.01
+	p.minP.Step = sliderStep(sampling.KnobGuidanceMinP)
 	p.minP.OnChanged = func(v float64) { p.minPLabel.SetText(fmt.Sprintf("%.2f", v)) }
 
 	p.seed = widgets.NewTipEntry(false, "Seed of the next run (image i of a batch uses seed + i). Unlocked, a new one is drawn after each run; locked, it never changes. A seed you type locks it.")

@@ -193,3 +193,35 @@ func TestOneCodeNoteKnowsTheSliderSteps(t *testing.T) {
 		t.Errorf("an image with a choice: %q", n)
 	}
 }
+
+// movedFromDefault counts a knob as moved beyond half its slider's step,
+// the same for the one-code note and the edit's knobs (each had its own
+// tolerances, the edit's the temperature's for every knob).
+func TestMovedFromDefaultIsHalfTheSliderStep(t *testing.T) {
+	for _, c := range []struct {
+		k      sampling.Knob
+		v, def float64
+		moved  bool
+	}{
+		{sampling.KnobTemperature, 0.8, 0.82, false},
+		{sampling.KnobTemperature, 0.85, 0.825, false}, // a half step exactly: the slider rounds it off
+		{sampling.KnobTemperature, 0.85, 0.8, true},
+		{sampling.KnobTopP, 0.9, 0.904, false},
+		{sampling.KnobTopP, 0.92, 0.9, true},
+		{sampling.KnobGuidance, 2.5, 2.3, false},
+		{sampling.KnobGuidance, 2.5, 2, true},
+		{sampling.KnobTopK, 40, 40, false},
+		{sampling.KnobTopK, 41, 40, true},
+	} {
+		if got := movedFromDefault(c.k, c.v, c.def); got != c.moved {
+			t.Errorf("%s %g from the default %g: moved %v, want %v", c.k, c.v, c.def, got, c.moved)
+		}
+	}
+	// The panel's sliders step as movedFromDefault reckons.
+	p := newTestStudio(t).panel
+	for k, s := range map[sampling.Knob]float64{sampling.KnobTemperature: p.temperature.Step, sampling.KnobTopP: p.topP.Step, sampling.KnobGuidance: p.guidance.Step, sampling.KnobGuidanceMinP: p.minP.Step} {
+		if s != sliderStep(k) || s == 0 {
+			t.Errorf("%s: the slider steps by %g, movedFromDefault reckons %g", k, s, sliderStep(k))
+		}
+	}
+}

@@ -202,8 +202,8 @@ func (s *Studio) step(move func() error, done, none string) error {
 	if s.doc == nil {
 		return errNoModel
 	}
-	if name := s.runs.runner.Running(); name != "" {
-		return errBusy{running: name}
+	if busy, ok := s.runs.runner.Busy(); ok {
+		return busy
 	}
 	s.tl.stopReplay()
 	leaving, leavingStep := s.doc.Tokens(), s.doc.Step()
@@ -333,8 +333,8 @@ func (s *Studio) PickCandidate(i int) error {
 	if i < 0 || i >= len(s.cands.results) {
 		return fmt.Errorf("pick candidate %d: there are %d", i+1, len(s.cands.results))
 	}
-	if name := s.runs.runner.Running(); name != "" {
-		return errBusy{running: name}
+	if busy, ok := s.runs.runner.Busy(); ok {
+		return busy
 	}
 	c := &s.cands.results[i]
 	var saveErr error

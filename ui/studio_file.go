@@ -172,15 +172,17 @@ func (s *Studio) openedFile() string {
 }
 
 // modelOpen says why no picture can be opened now (nil if one can): no
-// model is open, or a job runs.
+// model is open, or a job runs (errBusy, said on the status line: stop
+// it, or wait for a model load, which Stop does not end).
 func (s *Studio) modelOpen() error {
 	if s.bundle == nil {
 		return errNoModel
 	}
-	if name := s.runs.runner.Running(); name != "" {
+	if busy, ok := s.runs.runner.Busy(); ok {
 		// Said before the dialog: a path typed while a picture opened was
 		// taken, then thrown away ("… is still running; stop it first").
-		return fmt.Errorf("Tessera is %s: Stop it first (Image › Stop, Ctrl+.), then open the picture", name)
+		busy.then = "open the picture"
+		return busy
 	}
 	return nil
 }
@@ -214,10 +216,13 @@ func (s *Studio) PasteImage() error {
 		// the clipboard (Fyne's, on the UI thread) froze the studio for
 		// good. The tool's own time limit stays.
 		data, err := paste(context.WithoutCancel(ctx))
-		if err != nil {
+		if errors.Is(err, errNoImagePasted) || errors.Is(err, errNoPasteTool) {
 			// The clipboard's text, read by Fyne itself (no tool needed),
 			// only now: on the UI thread it waits for the clipboard's
-			// owner, which was still serving the image above.
+			// owner, which was still serving the image above. Only after
+			// a tool that ended by itself, or none: a tool killed at its
+			// time limit can leave that owner stuck, and the read would
+			// freeze the studio (the paste says it timed out instead).
 			var clipText string
 			s.loop.DoAndWait(func() { clipText = s.app.Clipboard().Content() })
 			if path, isText := pastedText([]byte(clipText)); isText && path != "" {
@@ -308,11 +313,12 @@ func (s *Studio) imageReader() func(string, *bundle.Bundle) (*opened, error) {
 // ("Opening name…") and Stop gives it up, the canvas keeping its image (it
 // said nothing for ten seconds, then asked to stop a job no button could
 // stop). A read given up still runs to its end, its result dropped; the
-// next read waits for it, so that a picture opened and given up again and
-// again never holds several decodes in memory at once.
+// next read waits for it, and says so on the status line, so that a
+// picture opened and given up again and again never holds several decodes
+// in memory at once; stopped before its own read began, it starts none.
 func (s *Studio) readPicture(job, name, note string, read func(context.Context) (string, *opened, error)) error {
-	if running := s.runs.runner.Running(); running != "" {
-		return errBusy{running: running} // before the panel and the progress, which belong to the run
+	if busy, ok := s.runs.runner.Busy(); ok {
+		return busy // before the panel and the progress, which belong to the run
 	}
 	b, params := s.bundle, s.params
 	verb, what := "Opening ", name
@@ -334,12 +340,20 @@ func (s *Studio) readPicture(job, name, note string, read func(context.Context) 
 	}
 	err := s.runs.runner.Start(job, func(ctx context.Context) {
 		if prev := s.reading; prev != nil && !isClosed(prev) { // a read given up, still decoding
+			s.loop.Do(func() { s.setStatus(verb + what + "… (waiting for the read given up before to end)") })
 			select {
 			case <-prev:
 			case <-ctx.Done():
 				stopped()
 				return
 			}
+		}
+		if ctx.Err() != nil {
+			// Stopped as the read given up ended (the select above picks
+			// either at random when both are ready), or before the job
+			// began: no decode is started.
+			stopped()
+			return
 		}
 		type result struct {
 			path string

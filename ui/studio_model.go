@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -76,17 +75,19 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 	if key == "" {
 		return errors.New("open model: no model named")
 	}
-	if name := s.runs.runner.Running(); name != "" {
+	if busy, ok := s.runs.runner.Busy(); ok {
 		// Before touching the panel or the progress, which belong to the
 		// run; the picker goes back to the model still loaded.
 		s.refreshModels()
-		return errBusy{running: name}
+		return busy
 	}
 	s.tl.stopReplay()
 	s.panel.SetRunning(true)
 	s.runs.prog.Begin("loading "+modelLabel(key), 0, time.Now())
 	s.setStatus("Loading model " + modelLabel(key) + "…")
-	err := s.runs.runner.Start("loading a model", func(ctx context.Context) {
+	// Models.Open takes no context: Stop cannot end a load, and a job
+	// refused meanwhile says to wait for it.
+	err := s.runs.runner.StartUnstoppable("loading a model", func() {
 		b, err := s.opt.Models.Open(key, s.loadProgress)
 		if err == nil && b == nil {
 			err = errors.New("the model catalog returned nothing")

@@ -162,8 +162,8 @@ func (s *Studio) runParams() (core.Params, error) {
 	if s.bundle == nil {
 		return core.Params{}, errNoModel
 	}
-	if name := s.runs.runner.Running(); name != "" {
-		return core.Params{}, errBusy{running: name}
+	if busy, ok := s.runs.runner.Busy(); ok {
+		return core.Params{}, busy
 	}
 	p, err := s.panel.Params()
 	if err != nil {
@@ -1399,19 +1399,13 @@ func oneCodeNote(j job, results []result) string {
 	// recommendation off its grid (a temperature of 0.82 shows 0.80).
 	def := panelDefaults(j.b)
 	var moved []string
-	for _, m := range []struct {
-		name  string
-		moved bool
-	}{
-		{"temperature", math.Abs(p.Temperature-def.Temperature) > 0.026},
-		{"top-k", p.TopK != def.TopK},
-		{"top-p", math.Abs(p.TopP-def.TopP) > 0.006},
-		{"guidance", math.Abs(p.Guidance-def.Guidance) > 0.26},
-		{"the negative prompt", strings.TrimSpace(p.Negative) != ""},
-	} {
-		if m.moved {
-			moved = append(moved, m.name)
+	for _, k := range []sampling.Knob{sampling.KnobTemperature, sampling.KnobTopK, sampling.KnobTopP, sampling.KnobGuidance} {
+		if movedFromDefault(k, p.Value(k), def.Value(k)) {
+			moved = append(moved, k.Label())
 		}
+	}
+	if strings.TrimSpace(p.Negative) != "" {
+		moved = append(moved, "the negative prompt")
 	}
 	if len(moved) == 0 {
 		return ""

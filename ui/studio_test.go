@@ -1962,6 +1962,37 @@ func TestRunModelRefreshedWhenItsRunEnds(t *testing.T) {
 	}
 }
 
+// A run's model refreshed with an empty canvas does not say that an image
+// and its undo history stay (there is none): the newer weights are taken
+// as the same model's only for an image they draw alike (drawAlike is
+// false for an empty document).
+func TestRunModelRefreshedOnAnEmptyCanvas(t *testing.T) {
+	e := newEnv(t)
+	e.models = withFolders{tinyModels{b: bundletest.Tiny(3)}}
+	s := e.open(t)
+	md := filepath.Join(t.TempDir(), "run", "model")
+	first := bundletest.Tiny(7)
+	must(t, first.Save(md, "F32"))
+	must(t, s.OpenModelFolder(md))
+	s.Wait()
+	must(t, s.LastError())
+	before := s.Bundle().Model.Hash
+	later, err := bundle.FromParts(first.Name, first.Source, bundletest.Tiny(8).Model, first.Codebook)
+	must(t, err)
+	must(t, later.Save(md, "F32"))
+	if !s.trainHost().refresh(md) {
+		t.Fatal("the run's model open on the Create tab was not loaded again")
+	}
+	s.Wait()
+	must(t, s.LastError())
+	if s.Bundle().Model.Hash == before || !s.Document().Empty() {
+		t.Fatalf("after the refresh: hash %s (before %s), canvas empty %v", s.Bundle().Model.Hash, before, s.Document().Empty())
+	}
+	if st := s.Status(); strings.Contains(st, "the image and its undo history stay") {
+		t.Errorf("status after the refresh of an empty canvas: %q", st)
+	}
+}
+
 // A studio that ended without Quit (Fyne quits on Ctrl-C in the terminal
 // and on SIGTERM) keeps the last change, whose autosave was still pending.
 func TestEndedOutsideKeepsTheWork(t *testing.T) {

@@ -246,8 +246,8 @@ func (s *Studio) timelineImage() (n, full int, err error) {
 	if s.doc == nil || s.doc.Empty() || s.bundle == nil {
 		return 0, 0, errNoImage
 	}
-	if name := s.runs.runner.Running(); name != "" {
-		return 0, 0, errBusy{running: name}
+	if busy, ok := s.runs.runner.Busy(); ok {
+		return 0, 0, busy
 	}
 	return len(s.doc.Tokens()), s.doc.N(), nil
 }

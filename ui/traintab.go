@@ -895,6 +895,10 @@ func (t *TrainTab) settings() (trainjob.Settings, error) {
 	switch {
 	case st.OutDir == "":
 		st.OutDir = filepath.Join(t.h.runsDir, sanitizeName(tag)+"-"+time.Now().Format("20060102-150405"))
+	case st.OutDir == "." || st.OutDir == "..":
+		// Not names: joined to the runs folder they are that folder
+		// itself, or the folder above it.
+		return st, fmt.Errorf("train: run folder %q is not a name for a run: give a name (a new folder in %s) or a full path", st.OutDir, tildePath(t.h.runsDir))
 	case !strings.ContainsRune(st.OutDir, filepath.Separator):
 		st.OutDir = filepath.Join(t.h.runsDir, st.OutDir) // a bare name is a folder in the runs folder
 	case !filepath.IsAbs(st.OutDir):
@@ -1087,7 +1091,9 @@ func (t *TrainTab) Resume() error {
 		// A Train tab run's schedule is fitted to its budget: the form
 		// shows that budget, not minutes typed since, which the resume
 		// did not use (it showed 5 and trained the 18 s left of 0.3).
-		if m, err := t.formMinutes(); err == nil && m != st.Budget {
+		// Minutes typed that do not parse are kept too (they were
+		// overwritten and lost).
+		if m, err := t.formMinutes(); strings.TrimSpace(t.minutes.Text) != "" && (err != nil || m != st.Budget) {
 			note = fmt.Sprintf("(the time budget stays the run's %s, to which its learning-rate schedule is fitted; for a longer run: Same settings, a larger budget, Start)", plural.Minutes(st.Budget))
 			t.typedMinutes = t.minutes.Text // the form's again once the run ends
 		}

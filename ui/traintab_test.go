@@ -1828,7 +1828,8 @@ func TestQuitQuestionFollowsTheRunsEnd(t *testing.T) {
 // The Run folder field takes "~/…" in the home folder and refuses a
 // relative path, as Settings' outputs folder does (a run went to a folder
 // named "~" in the working folder); a bare name is a folder in the runs
-// folder.
+// folder, and "." or ".." (the runs folder itself, or its parent) is
+// refused.
 func TestTrainTabRunFolderPaths(t *testing.T) {
 	e := &trainEnv{studioEnv: newEnv(t), runs: t.TempDir()}
 	e.models = foldersToo{tinyModels{b: bundletest.Tiny(3)}}
@@ -1841,6 +1842,8 @@ func TestTrainTabRunFolderPaths(t *testing.T) {
 		{filepath.Join(home, "abs"), filepath.Join(home, "abs"), ""},
 		{"runs/cats", "", `run folder "runs/cats": give a full path`},
 		{"./cats", "", `run folder "./cats": give a full path`},
+		{".", "", `run folder "." is not a name for a run`}, // the runs folder itself
+		{"..", "", `run folder ".." is not a name for a run`},
 	} {
 		tab.SetRunFolder(c.typed)
 		st, err := tab.settings()
@@ -1850,6 +1853,32 @@ func TestTrainTabRunFolderPaths(t *testing.T) {
 		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
 			t.Errorf("%q: %q, %v; want an error %q", c.typed, st.OutDir, err, c.err)
 		}
+	}
+}
+
+// Minutes typed that do not parse, on a Resume of a run with a budget of
+// its own, are back in the form once the run ends (the form showed the
+// run's budget meanwhile and the typed text was lost).
+func TestResumeKeepsMinutesTypedThatDoNotParse(t *testing.T) {
+	e := newTrainEnv(t)
+	s, tab, dir := e.startTiny(t, "budgeted", 4)
+	pumpFor(t, s, "a first step", func() bool { return tab.job != nil && tab.job.pausable })
+	test.Tap(tab.pause)
+	tab.wait()
+	rec, err := trainjob.ReadRecord(dir)
+	must(t, err)
+	rec.Settings.Minutes, rec.Settings.Budget = 2, 2
+	must(t, trainjob.WriteRecord(dir, *rec))
+	must(t, tab.OpenRunFolder(dir))
+	tab.minutes.SetText("5 min")
+	must(t, tab.Resume())
+	if tab.job == nil || tab.minutes.Text != "2" || !strings.Contains(tab.Info(), "the time budget stays the run's 2 minutes") {
+		t.Fatalf("a budgeted run resumed with %q typed: form %q, info %q", "5 min", tab.minutes.Text, tab.Info())
+	}
+	tab.Stop()
+	tab.wait()
+	if tab.minutes.Text != "5 min" {
+		t.Errorf("after the run the form's budget reads %q, not the %q typed", tab.minutes.Text, "5 min")
 	}
 }
 
