@@ -295,6 +295,55 @@ func TestScoreUsesStoredTokens(t *testing.T) {
 	}
 }
 
+// A picture changed a little in another program that kept its text (a
+// small square painted over it) still draws close to its recorded codes,
+// but the pixel hash it records no longer matches: score (as every command
+// reading codes through imageTokens) reads its pixels, with a note, and
+// info says its codes are no longer its own.
+func TestChangedPictureIsReadFromPixels(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "g.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "blue dog", "--seed", "1", "--out", out, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	text, err := pngmeta.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := codebook.LoadImage(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	painted := codebook.Flatten(img)
+	painted.SetNRGBA(0, 0, color.NRGBA{0, 0, 255, 255}) // one pixel painted blue
+	changed := filepath.Join(t.TempDir(), "painted.png")
+	if err := pngmeta.WriteFileAtomic(changed, painted, text); err != nil { // its text, hash and all, kept
+		t.Fatal(err)
+	}
+	b := bundletest.Tiny(9)
+	orig, _ := readRecord(t, out)
+	if ok, db := b.DrawsPicture(painted, orig.Tokens); !ok {
+		t.Fatalf("the test's picture is changed too much (%.1f dB) to need the hash", db)
+	}
+	code, stdout, stderr := run(t, "score", "--model", model, "--json", changed)
+	var line scoreLine
+	if err := json.Unmarshal([]byte(stdout), &line); code != 0 || err != nil || line.Source != "pixels" || !strings.Contains(stderr, "it was changed since; its pixels are read instead") {
+		t.Errorf("changed: exit %d, source %q, stderr %q", code, line.Source, stderr)
+	}
+	if code, stdout, stderr := run(t, "info", changed); code != 0 || !strings.Contains(stdout, "no longer this picture's") {
+		t.Errorf("info of the changed picture: exit %d, %q, %q", code, stdout, stderr)
+	}
+	// The file as written keeps its codes, and info says nothing of it.
+	code, stdout, stderr = run(t, "score", "--model", model, "--json", out)
+	line = scoreLine{}
+	if err := json.Unmarshal([]byte(stdout), &line); code != 0 || err != nil || line.Source != "metadata" || strings.Contains(stderr, "instead") {
+		t.Errorf("unchanged: exit %d, source %q, stderr %q", code, line.Source, stderr)
+	}
+	if code, stdout, _ := run(t, "info", out); code != 0 || strings.Contains(stdout, "no longer") {
+		t.Errorf("info of the picture as written: exit %d, %q", code, stdout)
+	}
+}
+
 // TestRecordedModelIsTheDefault: without --model, score (and branch,
 // extend, describe, timelapse) open the built-in model an image's record
 // names, not the default emoji model.
