@@ -358,6 +358,14 @@ func TestCheckInstructionReadsWordsAsWords(t *testing.T) {
 			t.Errorf("%q: %v; want it to offer %s", typed, err, want)
 		}
 	}
+	// Known words that name nothing to change are refused as a leftover
+	// is (they passed, and the edit greyed the picture).
+	for _, typed := range []string{"a", "the", "make", "to", "it", "the the the", "Make it"} {
+		want := fmt.Sprintf("model edit would read the instruction %q, which is not one it was trained on: it names nothing to change", strings.ToLower(typed))
+		if err := edit.CheckInstruction(b, typed); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), `such as "remove the background"`) {
+			t.Errorf("%q: %v; want %s…", typed, err, want)
+		}
+	}
 }
 
 // TestOutputsReplaceOnlyTesserasFiles: an --out that exists is replaced
