@@ -432,6 +432,8 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 	if err := os.Mkdir(dirPNG, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	picture := filepath.Join(t.TempDir(), "p.png")
+	writePNG(t, picture, 8, 8)
 	cases := []struct {
 		args []string
 		code int
@@ -462,10 +464,12 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"eval-prompts", "--model", "../testdata/imagegpt/vector1", "--seeds", "0"}, 2, "--seeds: must be between 1"},
 		{[]string{"generate", "--top-k", "9223372036854775808"}, 2, "--top-k: 9223372036854775808 is too large: at most 1073741824"},
 		// A 0 the sampler reads as not given is refused (--guidance 0 drew
-		// at guidance 1 and recorded 0).
-		{[]string{"generate", "--guidance", "0"}, 2, "--guidance: 0 is read as not given (1): give a value above 0"},
-		{[]string{"generate", "--top-p", "0"}, 2, "--top-p: 0 is read as not given (1)"},
-		{[]string{"edit", "--image-guidance", "0"}, 2, "--image-guidance: 0 is read as not given (1)"},
+		// at guidance 1 and recorded 0), naming what not given is for the
+		// model (it said 1 where the edit model's default is 1.5).
+		{[]string{"generate", "--guidance", "0", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--guidance: 0 is read as not given, which for model emoji is 3: give a value above 0 (1 is off; a sample without the prompt is --prompt \"\")"},
+		{[]string{"generate", "--top-p", "0", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--top-p: 0 is read as not given, which for model emoji is 1: give a value above 0"},
+		{[]string{"edit", "--from", picture, "--instruction", "mirror it", "--image-guidance", "0", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--image-guidance: 0 is read as not given, which for model edit is 1.5: give a value above 0 (1 is off)\n"},
+		{[]string{"edit", "--from", picture, "--instruction", "mirror it", "--guidance", "0", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--guidance: 0 is read as not given, which for model edit is 1.5: give a value above 0 (1 is off)\n"},
 		// An output folder that does not exist is reported before sampling.
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", filepath.Join(missing, "x.png")}, 1, "does not exist"},
 		{[]string{"timelapse", "--from", "x.png", "--out", "x.png"}, 2, "must end in .gif"},

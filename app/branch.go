@@ -61,7 +61,10 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := sf.options(b)
+	opt, err := sf.options(b)
+	if err != nil {
+		return err
+	}
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}

@@ -55,9 +55,13 @@ func (s *samplingFlags) registerOne(fs *flag.FlagSet) {
 
 // options turns the flags into sampler options for model b, picking a seed
 // if needed; settings not given on the command line take the model's
-// recommended defaults (config.json tessera.defaults).
-func (s *samplingFlags) options(b *bundle.Bundle) sampler.Options {
-	return sampler.Options{Settings: s.settings(b.Model.Config.Recommended(), b.Conditional()), Batch: s.batch, Workers: s.threads}
+// recommended defaults (config.json tessera.defaults). A knob given 0,
+// which is read as not given, is a usage error (knobFlags.zeroGiven).
+func (s *samplingFlags) options(b *bundle.Bundle) (sampler.Options, error) {
+	if err := s.zeroGiven(b, b.Conditional()); err != nil {
+		return sampler.Options{}, err
+	}
+	return sampler.Options{Settings: s.settings(b.Model.Config.Recommended(), b.Conditional()), Batch: s.batch, Workers: s.threads}, nil
 }
 
 // withSeed is s with seed (an image's own, in a batch).
@@ -163,7 +167,10 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := sf.options(b)
+	opt, err := sf.options(b)
+	if err != nil {
+		return err
+	}
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}

@@ -127,7 +127,10 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("the sheet would be %d×%d px (%s × %s of %d px), and %d px a side is the most: fewer prompts or columns, or a smaller --cell",
 			w, h, plural.N(len(prompts), "prompt", "prompts"), plural.N(ncols, "column", "columns"), *cell, codebook.MaxImageSide)}
 	}
-	base := sf.options(b)
+	base, err := sf.options(b)
+	if err != nil {
+		return err
+	}
 	sf.firstSeed(&base.Seed, env.Stderr)
 	// Unknown words are reported before the (long) sampling, once each; a
 	// prompt none of whose words the model knows is refused, as generate
