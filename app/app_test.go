@@ -755,6 +755,16 @@ func TestBranchKeepsPrefix(t *testing.T) {
 	if !differs {
 		t.Error("no branch differs from its parent")
 	}
+	// Branched at patch 0, nothing is kept: said so, and recorded so (it
+	// said "part of src.png kept, the rest sampled").
+	whole := filepath.Join(dir, "whole.png")
+	code, _, stderr = run(t, "branch", "--model", model, "--from", src, "--at", "0", "--seed", "40", "--out", whole, "--quiet")
+	if code != 0 || !strings.Contains(stderr, "kept none of the 16 patches of "+src+": resampled whole from its prompt and settings") {
+		t.Fatalf("branch --at 0: exit %d, %q", code, stderr)
+	}
+	if code, stdout, _ := run(t, "info", whole); code != 0 || !strings.Contains(stdout, "made from   src.png resampled whole from its prompt and settings, no patch kept") {
+		t.Errorf("info of a branch at 0: exit %d, %q", code, stdout)
+	}
 	code, _, stderr = run(t, "branch", "--model", model, "--from", src, "--at", "7", "--style-per-seed", "1", "--out", out, "--quiet")
 	if code != 2 || !strings.Contains(stderr, "a style per seed is for new images") {
 		t.Errorf("branch --style-per-seed 1: exit %d, %q", code, stderr)

@@ -134,7 +134,11 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		return errors.New("interrupted; nothing saved")
 	}
 	warnWords(env.Stderr, b.Prompt, res.Unknown, res.Cut)
-	fmt.Fprintf(env.Stderr, "kept %d of %d patches from %s\n", *at, b.ImageTokens(), *from)
+	if *at == 0 {
+		fmt.Fprintf(env.Stderr, "kept none of the %d patches of %s: resampled whole from its prompt and settings\n", b.ImageTokens(), *from)
+	} else {
+		fmt.Fprintf(env.Stderr, "kept %d of %d patches from %s\n", *at, b.ImageTokens(), *from)
+	}
 	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, rankBy: *rankBy, parent: filepath.Base(*from), kind: pngmeta.KindBranch, from: *at, quiet: *quiet, json: *asJSON, source: tokens})
 }
 
