@@ -765,6 +765,22 @@ func TestBranchKeepsPrefix(t *testing.T) {
 	if code, stdout, _ := run(t, "info", whole); code != 0 || !strings.Contains(stdout, "made from   src.png resampled whole from its prompt and settings, no patch kept") {
 		t.Errorf("info of a branch at 0: exit %d, %q", code, stdout)
 	}
+	// An A1111 picture's negative prompt, taken with its prompt, is warned
+	// of as generate --negative is (its unknown words were dropped
+	// without a word).
+	a1111 := filepath.Join(dir, "a1111.png")
+	f, err := os.Create(a1111)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pngmeta.Encode(f, imagetest.Random(8, 8, 1), map[string]string{pngmeta.KeyParameters: "red cat\nNegative prompt: blurry, ugly\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 8x8"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	code, _, stderr = run(t, "branch", "--model", model, "--from", a1111, "--at", "3", "--guidance", "2", "--out", filepath.Join(dir, "neg.png"), "--quiet")
+	if code != 0 || !strings.Contains(stderr, `warning: the model does not know "blurry", "ugly"; left out of the negative prompt`) {
+		t.Errorf("branch from an A1111 picture with a negative prompt: exit %d, %q", code, stderr)
+	}
 	code, _, stderr = run(t, "branch", "--model", model, "--from", src, "--at", "7", "--style-per-seed", "1", "--out", out, "--quiet")
 	if code != 2 || !strings.Contains(stderr, "a style per seed is for new images") {
 		t.Errorf("branch --style-per-seed 1: exit %d, %q", code, stderr)

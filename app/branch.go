@@ -99,6 +99,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		if err := checkPromptKnown(b, opt.Prompt, !set["prompt"]); err != nil {
 			return err
 		}
+		warnNegative(env.Stderr, b, opt) // as generate warns of it (one taken from an A1111 text said nothing)
 	}
 	var emit func(sampler.Event)
 	if !*quiet {
