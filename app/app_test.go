@@ -614,6 +614,11 @@ func TestInfoDescribesModel(t *testing.T) {
 	if code, stdout, stderr := run(t, "info"); code != 0 || !strings.Contains(stdout, "tessera info --model emoji --card)") {
 		t.Errorf("info: exit %d, %q, %q", code, stdout, stderr)
 	}
+	// --card of a model folder without MODEL.md says there is none (it
+	// printed the rest without a word of the card).
+	if code, stdout, stderr := run(t, "info", "--card", "--model", dir); code != 0 || !strings.Contains(stdout, "model card  none: there is no MODEL.md in "+dir) {
+		t.Errorf("info --card of a folder without a card: exit %d, %q, %q", code, stdout, stderr)
+	}
 	empty := t.TempDir()
 	for _, args := range [][]string{{"info", empty}, {"info", "--model", empty}, {"generate", "--model", empty, "--prompt", "cat", "--out", filepath.Join(empty, "x.png")}} {
 		if code, _, stderr := run(t, args...); code != 1 || !strings.Contains(stderr, "not a model folder") && !strings.Contains(stderr, "neither a model folder") {

@@ -165,6 +165,13 @@ func modelInfo(env Env, name string, asJSON, wholeCard bool) error {
 			}
 		}
 		fmt.Fprintf(o, "\n%s", card)
+	} else if wholeCard {
+		// --card asked for it: said, where it printed the rest alone.
+		where := fmt.Sprintf("built-in model %s has no card", b.Name)
+		if !strings.HasPrefix(b.Source, "builtin:") {
+			where = fmt.Sprintf("there is no %s in %s (tessera train and tessera average write one beside the model they export)", trainjob.ModelCardFile, b.Source)
+		}
+		fmt.Fprintf(o, "\nmodel card  none: %s\n", where)
 	}
 	return nil
 }
