@@ -295,6 +295,55 @@ func TestScoreUsesStoredTokens(t *testing.T) {
 	}
 }
 
+// A picture changed a little in another program that kept its text (a
+// small square painted over it) still draws close to its recorded codes,
+// but the pixel hash it records no longer matches: score (as every command
+// reading codes through imageTokens) reads its pixels, with a note, and
+// info says its codes are no longer its own.
+func TestChangedPictureIsReadFromPixels(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "g.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "blue dog", "--seed", "1", "--out", out, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	text, err := pngmeta.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := codebook.LoadImage(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	painted := codebook.Flatten(img)
+	painted.SetNRGBA(0, 0, color.NRGBA{0, 0, 255, 255}) // one pixel painted blue
+	changed := filepath.Join(t.TempDir(), "painted.png")
+	if err := pngmeta.WriteFileAtomic(changed, painted, text); err != nil { // its text, hash and all, kept
+		t.Fatal(err)
+	}
+	b := bundletest.Tiny(9)
+	orig, _ := readRecord(t, out)
+	if ok, db := b.DrawsPicture(painted, orig.Tokens); !ok {
+		t.Fatalf("the test's picture is changed too much (%.1f dB) to need the hash", db)
+	}
+	code, stdout, stderr := run(t, "score", "--model", model, "--json", changed)
+	var line scoreLine
+	if err := json.Unmarshal([]byte(stdout), &line); code != 0 || err != nil || line.Source != "pixels" || !strings.Contains(stderr, "it was changed since; its pixels are read instead") {
+		t.Errorf("changed: exit %d, source %q, stderr %q", code, line.Source, stderr)
+	}
+	if code, stdout, stderr := run(t, "info", changed); code != 0 || !strings.Contains(stdout, "no longer this picture's") {
+		t.Errorf("info of the changed picture: exit %d, %q, %q", code, stdout, stderr)
+	}
+	// The file as written keeps its codes, and info says nothing of it.
+	code, stdout, stderr = run(t, "score", "--model", model, "--json", out)
+	line = scoreLine{}
+	if err := json.Unmarshal([]byte(stdout), &line); code != 0 || err != nil || line.Source != "metadata" || strings.Contains(stderr, "instead") {
+		t.Errorf("unchanged: exit %d, source %q, stderr %q", code, line.Source, stderr)
+	}
+	if code, stdout, _ := run(t, "info", out); code != 0 || strings.Contains(stdout, "no longer") {
+		t.Errorf("info of the picture as written: exit %d, %q", code, stdout)
+	}
+}
+
 // TestRecordedModelIsTheDefault: without --model, score (and branch,
 // extend, describe, timelapse) open the built-in model an image's record
 // names, not the default emoji model.
@@ -383,6 +432,8 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 	if err := os.Mkdir(dirPNG, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	picture := filepath.Join(t.TempDir(), "p.png")
+	writePNG(t, picture, 8, 8)
 	cases := []struct {
 		args []string
 		code int
@@ -413,10 +464,12 @@ func TestErrorsGoToStderrWithStatus(t *testing.T) {
 		{[]string{"eval-prompts", "--model", "../testdata/imagegpt/vector1", "--seeds", "0"}, 2, "--seeds: must be between 1"},
 		{[]string{"generate", "--top-k", "9223372036854775808"}, 2, "--top-k: 9223372036854775808 is too large: at most 1073741824"},
 		// A 0 the sampler reads as not given is refused (--guidance 0 drew
-		// at guidance 1 and recorded 0).
-		{[]string{"generate", "--guidance", "0"}, 2, "--guidance: 0 is read as not given (1): give a value above 0"},
-		{[]string{"generate", "--top-p", "0"}, 2, "--top-p: 0 is read as not given (1)"},
-		{[]string{"edit", "--image-guidance", "0"}, 2, "--image-guidance: 0 is read as not given (1)"},
+		// at guidance 1 and recorded 0), naming what not given is for the
+		// model (it said 1 where the edit model's default is 1.5).
+		{[]string{"generate", "--guidance", "0", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--guidance: 0 is read as not given, which for model emoji is 3: give a value above 0 (1 is off; a sample without the prompt is --prompt \"\")"},
+		{[]string{"generate", "--top-p", "0", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--top-p: 0 is read as not given, which for model emoji is 1: give a value above 0"},
+		{[]string{"edit", "--from", picture, "--instruction", "mirror it", "--image-guidance", "0", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--image-guidance: 0 is read as not given, which for model edit is 1.5: give a value above 0 (1 is off)\n"},
+		{[]string{"edit", "--from", picture, "--instruction", "mirror it", "--guidance", "0", "--out", filepath.Join(t.TempDir(), "x.png")}, 2, "--guidance: 0 is read as not given, which for model edit is 1.5: give a value above 0 (1 is off)\n"},
 		// An output folder that does not exist is reported before sampling.
 		{[]string{"generate", "--model", "../testdata/imagegpt/vector1", "--out", filepath.Join(missing, "x.png")}, 1, "does not exist"},
 		{[]string{"timelapse", "--from", "x.png", "--out", "x.png"}, 2, "must end in .gif"},
@@ -561,6 +614,11 @@ func TestInfoDescribesModel(t *testing.T) {
 	if code, stdout, stderr := run(t, "info"); code != 0 || !strings.Contains(stdout, "tessera info --model emoji --card)") {
 		t.Errorf("info: exit %d, %q, %q", code, stdout, stderr)
 	}
+	// --card of a model folder without MODEL.md says there is none (it
+	// printed the rest without a word of the card).
+	if code, stdout, stderr := run(t, "info", "--card", "--model", dir); code != 0 || !strings.Contains(stdout, "model card  none: there is no MODEL.md in "+dir) {
+		t.Errorf("info --card of a folder without a card: exit %d, %q, %q", code, stdout, stderr)
+	}
 	empty := t.TempDir()
 	for _, args := range [][]string{{"info", empty}, {"info", "--model", empty}, {"generate", "--model", empty, "--prompt", "cat", "--out", filepath.Join(empty, "x.png")}} {
 		if code, _, stderr := run(t, args...); code != 1 || !strings.Contains(stderr, "not a model folder") && !strings.Contains(stderr, "neither a model folder") {
@@ -701,6 +759,32 @@ func TestBranchKeepsPrefix(t *testing.T) {
 	}
 	if !differs {
 		t.Error("no branch differs from its parent")
+	}
+	// Branched at patch 0, nothing is kept: said so, and recorded so (it
+	// said "part of src.png kept, the rest sampled").
+	whole := filepath.Join(dir, "whole.png")
+	code, _, stderr = run(t, "branch", "--model", model, "--from", src, "--at", "0", "--seed", "40", "--out", whole, "--quiet")
+	if code != 0 || !strings.Contains(stderr, "kept none of the 16 patches of "+src+": resampled whole from its prompt and settings") {
+		t.Fatalf("branch --at 0: exit %d, %q", code, stderr)
+	}
+	if code, stdout, _ := run(t, "info", whole); code != 0 || !strings.Contains(stdout, "made from   src.png resampled whole from its prompt and settings, no patch kept") {
+		t.Errorf("info of a branch at 0: exit %d, %q", code, stdout)
+	}
+	// An A1111 picture's negative prompt, taken with its prompt, is warned
+	// of as generate --negative is (its unknown words were dropped
+	// without a word).
+	a1111 := filepath.Join(dir, "a1111.png")
+	f, err := os.Create(a1111)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pngmeta.Encode(f, imagetest.Random(8, 8, 1), map[string]string{pngmeta.KeyParameters: "red cat\nNegative prompt: blurry, ugly\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 8x8"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	code, _, stderr = run(t, "branch", "--model", model, "--from", a1111, "--at", "3", "--guidance", "2", "--out", filepath.Join(dir, "neg.png"), "--quiet")
+	if code != 0 || !strings.Contains(stderr, `warning: the model does not know "blurry", "ugly"; left out of the negative prompt`) {
+		t.Errorf("branch from an A1111 picture with a negative prompt: exit %d, %q", code, stderr)
 	}
 	code, _, stderr = run(t, "branch", "--model", model, "--from", src, "--at", "7", "--style-per-seed", "1", "--out", out, "--quiet")
 	if code != 2 || !strings.Contains(stderr, "a style per seed is for new images") {

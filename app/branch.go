@@ -61,7 +61,10 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := sf.options(b)
+	opt, err := sf.options(b)
+	if err != nil {
+		return err
+	}
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}
@@ -96,6 +99,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		if err := checkPromptKnown(b, opt.Prompt, !set["prompt"]); err != nil {
 			return err
 		}
+		warnNegative(env.Stderr, b, opt) // as generate warns of it (one taken from an A1111 text said nothing)
 	}
 	var emit func(sampler.Event)
 	if !*quiet {
@@ -131,7 +135,11 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		return errors.New("interrupted; nothing saved")
 	}
 	warnWords(env.Stderr, b.Prompt, res.Unknown, res.Cut)
-	fmt.Fprintf(env.Stderr, "kept %d of %d patches from %s\n", *at, b.ImageTokens(), *from)
+	if *at == 0 {
+		fmt.Fprintf(env.Stderr, "kept none of the %d patches of %s: resampled whole from its prompt and settings\n", b.ImageTokens(), *from)
+	} else {
+		fmt.Fprintf(env.Stderr, "kept %d of %d patches from %s\n", *at, b.ImageTokens(), *from)
+	}
 	return saveImages(ctx, env, b, opt, res.Images, saveOptions{out: *out, scale: *scale, rank: *rank, rankBy: *rankBy, parent: filepath.Base(*from), kind: pngmeta.KindBranch, from: *at, quiet: *quiet, json: *asJSON, source: tokens})
 }
 

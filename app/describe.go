@@ -369,11 +369,11 @@ func (d *describer) describe(ctx context.Context, path string) error {
 		// (the model's own picture of a rocket, against "cat face" alone).
 		// An image dearer than a uniform guess is unlike the model's
 		// pictures whatever the list (the note below).
-		fmt.Fprintf(env.Stderr, "note: none of the prompts of %s explains %s better than no prompt by much (e times as likely, sampler.ExplainNats), so the ranking means little: the list may not hold what it shows (without --prompts, describe ranks the prompts model %s offers)\n",
+		fmt.Fprintf(env.Stderr, "note: none of the prompts of %s explains %s better than no prompt by much (e times as likely), so the ranking means little: the list may not hold what it shows (without --prompts, describe ranks the prompts model %s offers)\n",
 			d.promptsFile, path, b.Name)
 	case out.Unexplained:
 		// Named: with several images the note went unattributed.
-		fmt.Fprintf(env.Stderr, "note: %s is unlike what model %s draws: even its likeliest prompt explains it hardly better than no prompt (less than e times as likely, sampler.ExplainNats), or costs more than a uniform guess among its %d codes (%.1f bits), so the ranking means little\n",
+		fmt.Fprintf(env.Stderr, "note: %s is unlike what model %s draws: even its likeliest prompt explains it hardly better than no prompt (less than e times as likely), or costs more than a uniform guess among its %d codes (%.1f bits), so the ranking means little\n",
 			path, b.Name, b.Codes(), math.Log2(float64(b.Codes())))
 	}
 	if len(ranked) > 1 {

@@ -81,6 +81,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		}
 		return fmt.Errorf("model %s is not an edit model (%s): pass --model with an edit model", b.Name, draws)
 	}
+	if err := f.zeroGiven(b, true); err != nil { // before the picture is read
+		return err
+	}
 	// Words left out change an instruction's meaning ("make it purplish"
 	// would be read "make it"): refused unless what is left is an
 	// instruction the model was trained on ("please mirror it").
@@ -147,7 +150,10 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if w := edit.WeakFamilyNote(b, *instruction); w != "" {
 		fmt.Fprintf(env.Stderr, "note: %s\n", w)
 	}
-	opt := f.options(b)
+	opt, err := f.options(b)
+	if err != nil {
+		return err
+	}
 	opt.Prompt = *instruction
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
@@ -296,9 +302,13 @@ func sourcePicture(b *bundle.Bundle, path string, stored bool) (*image.NRGBA, er
 const sourceDetailHelp = "give each edit the source picture's own detail where the edit is a change of colour the source's pixels can carry (a guided filter fitted between the source as the tokenizer redraws it and the edit, applied to the source itself, mirrored or flipped first where the edit mirrored the picture; for background removal and the pixel operations one colour table for the whole picture, which averages the tokenizer's noise away; edits that move or redraw things otherwise are kept as drawn)"
 
 // options are the sampler settings: the flags set on the command line,
-// else the model's recommended defaults.
-func (f *editFlags) options(b *bundle.Bundle) sampler.Options {
-	return sampler.Options{Settings: f.settings(b.Model.Config.Recommended(), true), Batch: f.candidates, Workers: f.threads}
+// else the model's recommended defaults. A knob given 0, which is read as
+// not given, is a usage error (knobFlags.zeroGiven).
+func (f *editFlags) options(b *bundle.Bundle) (sampler.Options, error) {
+	if err := f.zeroGiven(b, true); err != nil {
+		return sampler.Options{}, err
+	}
+	return sampler.Options{Settings: f.settings(b.Model.Config.Recommended(), true), Batch: f.candidates, Workers: f.threads}, nil
 }
 
 // editFacts are what an edited image records beyond a generated one's.

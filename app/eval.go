@@ -161,7 +161,10 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 	case unknown > 0:
 		fmt.Fprintf(env.Stderr, "warning: model %s knows no word of %d of the %d prompts of %s: those are drawn as if there were no prompt\n", b.Name, unknown, len(cases), kind)
 	}
-	used := sf.options(b) // the settings in effect, model defaults included
+	used, err := sf.options(b) // the settings in effect, model defaults included
+	if err != nil {
+		return err
+	}
 	sf.firstSeed(&used.Seed, env.Stderr)
 	wantStyle := strings.ReplaceAll(strings.Join(prompt.Split(*style), "-"), " ", "-")
 	var ceil tokenizerCeiling

@@ -600,7 +600,10 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := f.options(b)
+	opt, err := f.options(b)
+	if err != nil {
+		return err
+	}
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}

@@ -173,7 +173,10 @@ func runEvalShapes(ctx context.Context, env Env, args []string) error {
 		// 0% rows and exited 0).
 		return fmt.Errorf("model %s does not know %s of the shapes captions: eval-shapes checks a model trained on them (tessera train --data shapes, or --init MODEL to fine-tune one)", b.Name, quoteFew(unknown, 8))
 	}
-	used := sf.options(b)
+	used, err := sf.options(b)
+	if err != nil {
+		return err
+	}
 	if flagsSet(fs)[string(sampling.KnobStylePerSeed)] && used.StylePerSeed != 0 && len(styleWordsOf(b)) == 0 {
 		// Accepted and echoed in the figures' settings, it drew nothing
 		// different.

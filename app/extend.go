@@ -71,7 +71,10 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("--rows %d: the image would be %d px tall, and %d px is the most (%d rows more at most for this %d-row image)",
 			*addRows, (rows+*addRows)*p, codebook.MaxImageSide, max(codebook.MaxImageSide/p-rows, 0), rows)}
 	}
-	opt := sf.options(b)
+	opt, err := sf.options(b)
+	if err != nil {
+		return err
+	}
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}

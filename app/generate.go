@@ -55,9 +55,28 @@ func (s *samplingFlags) registerOne(fs *flag.FlagSet) {
 
 // options turns the flags into sampler options for model b, picking a seed
 // if needed; settings not given on the command line take the model's
-// recommended defaults (config.json tessera.defaults).
-func (s *samplingFlags) options(b *bundle.Bundle) sampler.Options {
-	return sampler.Options{Settings: s.settings(b.Model.Config.Recommended(), b.Conditional()), Batch: s.batch, Workers: s.threads}
+// recommended defaults (config.json tessera.defaults). A knob given 0,
+// which is read as not given, is a usage error (knobFlags.zeroGiven).
+func (s *samplingFlags) options(b *bundle.Bundle) (sampler.Options, error) {
+	if err := s.zeroGiven(b, b.Conditional()); err != nil {
+		return sampler.Options{}, err
+	}
+	return sampler.Options{Settings: s.settings(b.Model.Config.Recommended(), b.Conditional()), Batch: s.batch, Workers: s.threads}, nil
+}
+
+// warnNegative warns on w of the words of opt's negative prompt that
+// conditional model b does not know or cuts, and that a negative prompt
+// does nothing at guidance 1 (generate's --negative; branch's, given or
+// taken from the picture's record or A1111 text).
+func warnNegative(w io.Writer, b *bundle.Bundle, opt sampler.Options) {
+	if opt.Negative == "" {
+		return
+	}
+	neg := b.PromptIDs(opt.Negative)
+	warnWordsOf(w, "negative prompt", b.Prompt, neg.Unknown, neg.Cut)
+	if opt.Guidance <= 1 {
+		fmt.Fprintln(w, "warning: the negative prompt has no effect at guidance 1; pass --guidance above 1 (e.g. 2) to push away from it")
+	}
 }
 
 // withSeed is s with seed (an image's own, in a batch).
@@ -163,7 +182,10 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := sf.options(b)
+	opt, err := sf.options(b)
+	if err != nil {
+		return err
+	}
 	if opt.Workers == 0 {
 		opt.Workers = runtime.NumCPU()
 	}
@@ -193,13 +215,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 				fmt.Fprintf(env.Stderr, "warning: the prompt names %d styles (%s): model %s learnt one at a time and draws a blend of them; keep one\n", len(named), strings.Join(named, ", "), b.Name)
 			}
 		}
-		if opt.Negative != "" {
-			neg := b.PromptIDs(opt.Negative)
-			warnWordsOf(env.Stderr, "negative prompt", b.Prompt, neg.Unknown, neg.Cut)
-			if opt.Guidance <= 1 {
-				fmt.Fprintln(env.Stderr, "warning: the negative prompt has no effect at guidance 1; pass --guidance above 1 (e.g. 2) to push away from it")
-			}
-		}
+		warnNegative(env.Stderr, b, opt)
 	}
 	noteReplacing(env, "out", outs) // once the run is sure to start: a refused prompt replaced nothing
 	res, err := sampler.Generate(ctx, b, opt, emit)

@@ -165,6 +165,13 @@ func modelInfo(env Env, name string, asJSON, wholeCard bool) error {
 			}
 		}
 		fmt.Fprintf(o, "\n%s", card)
+	} else if wholeCard {
+		// --card asked for it: said, where it printed the rest alone.
+		where := fmt.Sprintf("built-in model %s has no card", b.Name)
+		if !strings.HasPrefix(b.Source, "builtin:") {
+			where = fmt.Sprintf("there is no %s in %s (tessera train and tessera average write one beside the model they export)", trainjob.ModelCardFile, b.Source)
+		}
+		fmt.Fprintf(o, "\nmodel card  none: %s\n", where)
 	}
 	return nil
 }
@@ -314,6 +321,8 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			fmt.Fprintf(o, "              (damaged: %s; the other commands read its pixels)\n", why)
 		} else if !rec.DrawnAt(cfg.Width, cfg.Height) {
 			fmt.Fprintf(o, "              (not this picture's: %d×%d patches of %d px draw no %d×%d px picture; the other commands read its pixels)\n", rec.Grid[1], rec.Grid[0], rec.PatchSize, cfg.Width, cfg.Height)
+		} else if pngmeta.Repainted(path, text) {
+			fmt.Fprintln(o, "              (no longer this picture's: its pixels were changed since they were written, by a program that kept its text; the other commands read its pixels)")
 		}
 		steps := ancestry(path, rec)
 		if same, _ := rec.Extra[pngmeta.ExtraSameAsParent].(bool); rec.Parent != "" && same {

@@ -7,8 +7,10 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
@@ -20,13 +22,17 @@ type knobFlags struct {
 	sampling.Settings
 	seed seedValue
 	fs   *flag.FlagSet
+	edit bool // edit's flags: guidance is on the instruction
+	// zeros are the knobs given 0, which the sampler reads as not given:
+	// refused once the model, whose default that is, is known (zeroGiven).
+	zeros []sampling.Spec
 }
 
 // register adds the knobs' flags to fs; seedDefault is −1 (pick one) or a
 // fixed seed; edit describes guidance as on the instruction and adds
 // the edit-only knobs (--image-guidance).
 func (k *knobFlags) register(fs *flag.FlagSet, seedDefault int64, edit bool) {
-	k.fs = fs
+	k.fs, k.edit = fs, edit
 	k.seed = seedValue{value: uint64(max(seedDefault, 0)), pick: seedDefault < 0}
 	fs.Var(&k.seed, "seed", "random seed (`int` 0 to 2⁶⁴−1, as images record it; -1: pick one); image (candidate) i of a batch uses seed+i")
 	for _, sp := range sampling.Knobs() {
@@ -38,15 +44,38 @@ func (k *knobFlags) register(fs *flag.FlagSet, seedDefault int64, edit bool) {
 			help = sp.EditHelp
 		}
 		help += fmt.Sprintf(" (not given: the model's recommended value, config.json tessera.defaults, else %g)", sp.Unset)
-		knobFlag(fs, sp, sp.Field(&k.Settings), string(sp.Knob), sp.Unset, help)
+		knobFlag(fs, sp, sp.Field(&k.Settings), string(sp.Knob), sp.Unset, help, &k.zeros)
 	}
+}
+
+// zeroGiven is the usage error for the first knob given 0 on the command
+// line where 0 is read as not given (sampling.Spec.ZeroUnset: --guidance 0
+// drew at the model's default and recorded 0): it names what not given is
+// for model b, its recommended value (config.json tessera.defaults) else
+// the knob's own (it said 1 where the edit model's is 1.5). nil when none
+// was given 0. conditional is whether b reads a prompt, as for settings.
+func (k *knobFlags) zeroGiven(b *bundle.Bundle, conditional bool) error {
+	if len(k.zeros) == 0 {
+		return nil
+	}
+	sp := k.zeros[0]
+	var none sampling.Settings
+	sp.Set(&none, sp.Unset)
+	none, _ = none.WithRecommended(b.Model.Config.Recommended(), nil, conditional)
+	v := sp.Get(none)
+	if v == 0 { // a model's own knob it recommends nothing for
+		v = sp.Unset
+	}
+	return usageError{fmt.Sprintf("--%s: 0 is read as not given, which for model %s is %s: give a value above 0%s", sp.Knob, b.Name, sp.Format(v), zeroHint(sp.Knob, k.edit))}
 }
 
 // knobFlag defines flag name for knob sp's field (a *float64 or an *int,
 // see sampling.Spec.Field), starting at unset (which the flag also takes);
 // a value outside the knob's range fails parsing, as a bad flag does
-// (sampling.Spec.Check).
-func knobFlag(fs *flag.FlagSet, sp sampling.Spec, field any, name string, unset float64, help string) {
+// (sampling.Spec.Check). A 0 the sampler reads as not given leaves the
+// field unset and is added to *zeros, to be refused once the model is
+// known (knobFlags.zeroGiven).
+func knobFlag(fs *flag.FlagSet, sp sampling.Spec, field any, name string, unset float64, help string, zeros *[]sampling.Spec) {
 	switch p := field.(type) {
 	case *int:
 		*p = int(unset)
@@ -66,7 +95,7 @@ func knobFlag(fs *flag.FlagSet, sp sampling.Spec, field any, name string, unset 
 	case sp.MaxOpen:
 		bounds = fmt.Sprintf("%g to below %g", sp.Min, sp.Max)
 	}
-	fs.Var(knobValue{sp, field, unset}, name, fmt.Sprintf("%s (`%s` %s)", help, typ, bounds))
+	fs.Var(knobValue{sp, field, unset, zeros}, name, fmt.Sprintf("%s (`%s` %s)", help, typ, bounds))
 	// The help's "(default …)" would name the placeholder, not what is
 	// used: the help says that.
 	fs.Lookup(name).DefValue = knobValue{sp: sp}.String()
@@ -78,6 +107,7 @@ type knobValue struct {
 	sp    sampling.Spec
 	field any // *int or *float64
 	unset float64
+	zeros *[]sampling.Spec // where a 0 read as not given is noted
 }
 
 func (v knobValue) String() string {
@@ -102,10 +132,14 @@ func (v knobValue) Set(s string) error {
 	if err := v.sp.Check(x); err != nil && x != v.unset {
 		return err
 	}
-	if v.sp.ZeroUnset && x == 0 && v.unset != 0 { // (a --default-* flag's 0 is "none recorded")
+	if v.sp.ZeroUnset && x == 0 && v.unset != 0 && v.zeros != nil { // (a --default-* flag's 0 is "none recorded")
 		// The sampler reads 0 as not given (as records of other tools
-		// mean it): --guidance 0 drew at guidance 1 and recorded 0.
-		return fmt.Errorf("0 is read as not given (%g): give a value above 0%s", v.sp.Unset, zeroHints[v.sp.Knob])
+		// mean it): --guidance 0 drew at guidance 1 and recorded 0. What
+		// not given is depends on the model: refused once it is known.
+		if !slices.ContainsFunc(*v.zeros, func(z sampling.Spec) bool { return z.Knob == v.sp.Knob }) {
+			*v.zeros = append(*v.zeros, v.sp)
+		}
+		return nil
 	}
 	switch p := v.field.(type) {
 	case *int:
@@ -121,11 +155,18 @@ func (v knobValue) Set(s string) error {
 	return nil
 }
 
-// zeroHints say what a 0 of a knob that reads 0 as unset may have meant.
-var zeroHints = map[sampling.Knob]string{
-	sampling.KnobGuidance:      " (1 is off; a sample without the prompt is --prompt \"\")",
-	sampling.KnobImageGuidance: " (1 is off)",
-	sampling.KnobTopP:          " (1 is off; a small value such as 0.01 keeps the likeliest codes alone)",
+// zeroHint says what a 0 of knob, which reads 0 as unset, may have meant;
+// edit: the edit command's (its guidance is on the instruction).
+func zeroHint(knob sampling.Knob, edit bool) string {
+	switch {
+	case knob == sampling.KnobGuidance && !edit:
+		return " (1 is off; a sample without the prompt is --prompt \"\")"
+	case knob == sampling.KnobGuidance, knob == sampling.KnobImageGuidance:
+		return " (1 is off)"
+	case knob == sampling.KnobTopP:
+		return " (1 is off; a small value such as 0.01 keeps the likeliest codes alone)"
+	}
+	return ""
 }
 
 // maxIntKnob bounds a whole-number knob (top-k): far above any model's

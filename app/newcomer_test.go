@@ -22,6 +22,7 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
@@ -129,6 +130,85 @@ func TestSheetAndGenerateOfAnUnconditionalModel(t *testing.T) {
 	}
 	if rec, _ := readRecord(t, img); rec.Prompt != "" {
 		t.Errorf("the record keeps the prompt ignored: %q", rec.Prompt)
+	}
+}
+
+// A line of sheet --prompts none of whose words the model knows is left
+// out with a warning, as describe --prompts leaves its out (it failed the
+// whole sheet); the sheet fails only when no line is left.
+func TestSheetSkipsUnknownPromptLines(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	list := filepath.Join(dir, "p.txt")
+	if err := os.WriteFile(list, []byte("red cat\nzzqx qqzz\nblue dog\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "s.png")
+	code, stdout, stderr := run(t, "sheet", "--model", model, "--prompts", list, "--out", out, "--cell", "16", "--seeds", "2", "--json", "--quiet")
+	var sheet struct{ Prompts []string }
+	if err := json.Unmarshal([]byte(stdout), &sheet); code != 0 || err != nil || !slices.Equal(sheet.Prompts, []string{"red cat", "blue dog"}) ||
+		!strings.Contains(stderr, `warning: left out 1 of 3 prompts of `+list+`, none of whose words model tiny knows (e.g. "zzqx qqzz")`) {
+		t.Fatalf("a list with a line of unknown words: exit %d, %q, %q", code, stdout, stderr)
+	}
+	if err := os.WriteFile(list, []byte("zzqx\nqqzz\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, "sheet", "--model", model, "--prompts", list, "--out", out, "--cell", "16", "--force"); code != 1 || !strings.Contains(stderr, "knows none of the words of any prompt of "+list) {
+		t.Fatalf("a list of unknown words only: exit %d, %q", code, stderr)
+	}
+}
+
+// stopAfter is a writer that cancels a context when what is written to it
+// holds line (a command's report of a step finished), to stop the command
+// there as Ctrl-C would.
+type stopAfter struct {
+	bytes.Buffer
+	line   string
+	cancel context.CancelFunc
+}
+
+func (w *stopAfter) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if strings.Contains(w.String(), w.line) {
+		w.cancel()
+	}
+	return n, err
+}
+
+// A sheet stopped (Ctrl-C) after its first row saves the rows finished, as
+// extend saves its, and says so (it said "interrupted; nothing saved");
+// stopped before any row, it saves nothing.
+func TestSheetInterruptedKeepsFinishedRows(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	list := filepath.Join(dir, "p.txt")
+	if err := os.WriteFile(list, []byte("red cat\nblue dog\ngreen cat\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "s.png")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout bytes.Buffer
+	stderr := &stopAfter{line: "red cat\n", cancel: cancel}
+	env := Env{Stdout: &stdout, Stderr: stderr}
+	err := commands()["sheet"].run(ctx, env, []string{"--model", model, "--prompts", list, "--out", out, "--cell", "16", "--seeds", "2", "--labels=false"})
+	code := exitStatus(env, "sheet", err, ctx.Err() != nil)
+	if code != interruptedStatus || !strings.Contains(stderr.String(), "interrupted: saved the 1 row finished so far, of 3") || !strings.Contains(stdout.String(), "1 prompt × 2 columns") {
+		t.Fatalf("stopped after a row: exit %d, %q, %q", code, stdout.String(), stderr.String())
+	}
+	cfg, _, err := codebook.ImageConfig(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 2*16 + 3*sheetGap; cfg.Width != want || cfg.Height != 16+2*sheetGap {
+		t.Errorf("the sheet saved is %d×%d, want one row of two cells, %d×%d", cfg.Width, cfg.Height, want, 16+2*sheetGap)
+	}
+	// Stopped before the first row is finished: nothing saved, said.
+	if code, _, stderr := runStopped(t, "sheet", "--model", model, "--prompts", list, "--out", filepath.Join(dir, "none.png"), "--cell", "16"); code == 0 || !strings.Contains(stderr, "interrupted; nothing saved") {
+		t.Errorf("stopped at once: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "none.png")); err == nil {
+		t.Error("a sheet of no rows was written")
 	}
 }
 
@@ -356,6 +436,14 @@ func TestCheckInstructionReadsWordsAsWords(t *testing.T) {
 	} {
 		if err := edit.CheckInstruction(b, typed); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v; want it to offer %s", typed, err, want)
+		}
+	}
+	// Known words that name nothing to change are refused as a leftover
+	// is (they passed, and the edit greyed the picture).
+	for _, typed := range []string{"a", "the", "make", "to", "it", "the the the", "Make it"} {
+		want := fmt.Sprintf("model edit would read the instruction %q, which is not one it was trained on: it names nothing to change", strings.ToLower(typed))
+		if err := edit.CheckInstruction(b, typed); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), `such as "remove the background"`) {
+			t.Errorf("%q: %v; want %s…", typed, err, want)
 		}
 	}
 }

@@ -75,7 +75,10 @@ func (e tallImage) Error() string {
 
 // imageTokens returns an image's codes for model b: the token ids stored in
 // Tessera metadata when they fit the model, else the pixels encoded with
-// the codebook (a note on warn when they are resized to the model's size).
+// the codebook (a note on warn when they are resized to the model's size,
+// and when the file records codes that are not taken: its pixels changed
+// since they were written, as the pixel hash it records says, or, without
+// one, no longer drawn by the codes, bundle.DrawsPicture).
 // It also returns the stored record, if any, and whether the
 // tokens came from it. An image extend made taller than the model is a
 // tallImage error, with the record.
@@ -88,9 +91,22 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 		}
 		if err == nil && ok {
 			rec = r
+			// A file that records the hash of the pixels written with its
+			// record and holds other pixels was changed since (painted over
+			// by a program that kept its text): its codes are not taken,
+			// however closely they still draw it.
+			changed := false
+			if _, hashed := text[pngmeta.KeyPixels]; hashed {
+				if img, err = codebook.LoadImage(path); err != nil {
+					return nil, nil, false, err
+				}
+				changed = pngmeta.PixelsChanged(text, img)
+			}
 			rows, cols := b.Grid()
 			samePatches, valid := r.PatchSize == b.PatchSize(), validCodes(r.Tokens, b.Codes())
 			switch why := damagedCodes(r); {
+			case changed:
+				fmt.Fprintf(warn, "note: %s records codes, but its pixels are not the ones written with them (they do not match the pixel hash it records): it was changed since; its pixels are read instead\n", path)
 			case why != "":
 				// Said as info says it: the pixels were read without a
 				// word where the codes' count or grid was damaged.
@@ -100,10 +116,12 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 			case !samePatches || r.Grid[1] != cols || r.Grid[0] < rows:
 				fmt.Fprintf(warn, "note: %s records the codes of %d×%d patches of %d px, where model %s draws %d×%d of %d px: its pixels are read instead\n", path, r.Grid[1], r.Grid[0], r.PatchSize, b.Name, cols, rows, b.PatchSize())
 			}
-			fits := samePatches && valid
+			fits := samePatches && valid && !changed
 			if fits && r.Grid == [2]int{rows, cols} && len(r.Tokens) == b.ImageTokens() {
-				if img, err = codebook.LoadImage(path); err != nil {
-					return nil, nil, false, err
+				if img == nil {
+					if img, err = codebook.LoadImage(path); err != nil {
+						return nil, nil, false, err
+					}
 				}
 				ok, db := b.DrawsPicture(img, r.Tokens)
 				if ok {

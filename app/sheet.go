@@ -127,7 +127,10 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("the sheet would be %d×%d px (%s × %s of %d px), and %d px a side is the most: fewer prompts or columns, or a smaller --cell",
 			w, h, plural.N(len(prompts), "prompt", "prompts"), plural.N(ncols, "column", "columns"), *cell, codebook.MaxImageSide)}
 	}
-	base := sf.options(b)
+	base, err := sf.options(b)
+	if err != nil {
+		return err
+	}
 	sf.firstSeed(&base.Seed, env.Stderr)
 	// Unknown words are reported before the (long) sampling, once each; a
 	// prompt none of whose words the model knows is refused, as generate
@@ -148,12 +151,26 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			}
 		}
 	}
-	for _, p := range prompts {
+	// A line of --prompts none of whose words the model knows is left
+	// out with a warning, as describe --prompts leaves its out (one such
+	// line failed the whole sheet); the sheet fails only when none is left.
+	var known, knownLabels, left []string
+	var leftUnknown []string // the words of the lines left out, for a did-you-mean
+	for i, p := range prompts {
 		if !b.Conditional() {
-			break // no words to know
+			known, knownLabels = prompts, lab.Rows // no words to know
+			break
 		}
 		if enc := sampler.EncodePrompt(b, p); enc.NoneKnown() {
-			return fmt.Errorf("model %s knows none of the words of the prompt %q%s: its row would be samples without a prompt", b.Name, p, didYouMean(b.Prompt, enc.Unknown))
+			if *promptsFile == "" || len(prompts) == 1 {
+				return fmt.Errorf("model %s knows none of the words of the prompt %q%s: its row would be samples without a prompt", b.Name, p, didYouMean(b.Prompt, enc.Unknown))
+			}
+			left, leftUnknown = append(left, p), append(leftUnknown, enc.Unknown...)
+			continue
+		}
+		known = append(known, p)
+		if *labels {
+			knownLabels = append(knownLabels, lab.Rows[i])
 		}
 		for _, st := range append([]string{""}, cols...) {
 			for _, w := range sampler.EncodePrompt(b, sampler.StyledPrompt(p, st)).Unknown {
@@ -163,10 +180,19 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			}
 		}
 	}
+	if len(left) > 0 {
+		if len(known) == 0 {
+			return fmt.Errorf("model %s knows none of the words of any prompt of %s (e.g. %q)%s: its rows would be samples without a prompt", b.Name, *promptsFile, clipExample(left[0]), didYouMean(b.Prompt, leftUnknown))
+		}
+		fmt.Fprintf(env.Stderr, "warning: left out %d of %d prompts of %s, none of whose words model %s knows (e.g. %q)%s\n",
+			len(left), len(prompts), *promptsFile, b.Name, clipExample(left[0]), didYouMean(b.Prompt, leftUnknown))
+		prompts, lab.Rows = known, knownLabels
+	}
 	warnWords(env.Stderr, b.Prompt, unknown, nil)
 	noteReplacing(env, "out", []string{*out}) // once the sheet is sure to be drawn, as generate says it
 	var rows [][]image.Image
 	var columns []sheetColumn // what each column of the first row shows
+	stopped := false          // interrupted: the rows finished are saved, as extend saves its
 	for _, p := range prompts {
 		opt := base
 		var row []image.Image
@@ -176,8 +202,8 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			if err != nil {
 				return err
 			}
-			if res.Stopped { // half-drawn cells: no sheet (it was written, and success printed)
-				return errors.New("interrupted; nothing saved")
+			if stopped = res.Stopped; stopped { // its half-drawn cells are left out
+				break
 			}
 			for _, im := range res.Images {
 				row = append(row, b.Decode(im.Tokens))
@@ -192,8 +218,8 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 				if err != nil {
 					return err
 				}
-				if res.Stopped {
-					return errors.New("interrupted; nothing saved")
+				if stopped = res.Stopped; stopped {
+					break
 				}
 				row = append(row, b.Decode(res.Images[0].Tokens))
 				if len(rows) == 0 {
@@ -201,12 +227,21 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 				}
 			}
 		}
+		if stopped {
+			break
+		}
 		rows = append(rows, row)
 		if !*quiet && p != "" {
 			fmt.Fprintf(env.Stderr, "%s\n", p)
 		}
 	}
+	if stopped && len(rows) == 0 {
+		return errors.New("interrupted; nothing saved")
+	}
+	total := len(prompts)
+	prompts = prompts[:len(rows)] // all of them, unless interrupted
 	if *labels {
+		lab.Rows = lab.Rows[:len(rows)]
 		for j, c := range columns {
 			lab.Cols[j] = c.Style
 			if c.Style == "" {
@@ -217,12 +252,16 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	if err := pngmeta.WriteFileAtomic(*out, render.LabelledSheet(rows, *cell, sheetGap, lab), nil); err != nil {
 		return err
 	}
+	if stopped {
+		fmt.Fprintf(env.Stderr, "interrupted: saved the %s finished so far, of %d\n", plural.N(len(rows), "row", "rows"), total)
+	}
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(struct {
 			Path    string        `json:"path"`
 			Prompts []string      `json:"prompts"`
 			Columns []sheetColumn `json:"columns"`
-		}{*out, prompts, columns})
+			Stopped bool          `json:"stopped,omitempty"` // interrupted: the rows of the prompts listed, the first ones
+		}{*out, prompts, columns, stopped})
 	}
 	fmt.Fprintf(env.Stdout, "%s: %s × %s\n", *out, plural.N(len(rows), "prompt", "prompts"), plural.N(len(rows[0]), "column", "columns"))
 	return nil

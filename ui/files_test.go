@@ -253,6 +253,24 @@ func TestOpenImageEncodesForeignPictures(t *testing.T) {
 	if !o.Exact || o.Note != "" {
 		t.Fatalf("as written, upscaled: exact=%v note=%q", o.Exact, o.Note)
 	}
+	// Changed a little since (one pixel painted over, the text, pixel
+	// hash and all, kept): its codes still draw it within DrawsPicture's
+	// bounds, but the hash says it changed, so its pixels are read.
+	written := pngmeta.Metadata(own)
+	written[pngmeta.KeyPixels] = pngmeta.PixelsHash(pic)
+	touched := image.NewNRGBA(pic.Bounds())
+	copy(touched.Pix, pic.Pix)
+	touched.SetNRGBA(0, 0, color.NRGBA{0, 0, 255, 255})
+	if ok, db := b.DrawsPicture(touched, own.Tokens); !ok {
+		t.Fatalf("the test's picture is changed too much (%.1f dB) to need the hash", db)
+	}
+	pp = filepath.Join(dir, "touched.png")
+	must(t, pngmeta.WriteFileAtomic(pp, touched, written))
+	o, err = openImageFile(pp, b)
+	must(t, err)
+	if o.Exact || !strings.Contains(o.Note, "it was changed since it was written") {
+		t.Fatalf("changed a little: exact=%v note=%q", o.Exact, o.Note)
+	}
 }
 
 func TestOpenImageRejectsBrokenFiles(t *testing.T) {

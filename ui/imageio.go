@@ -89,8 +89,8 @@ func meanChroma(img *image.NRGBA) float64 {
 const poorEncodingDB = 19
 
 // openImageFile reads an image file (codebook.ImageFormats) and prepares it for b: from the
-// stored tokens when it carries Tessera's metadata for the same model,
-// otherwise by resizing and encoding its pixels with b's codebook.
+// stored tokens when it carries Tessera's metadata for the same model and
+// its pixels are still the ones written with it, otherwise by resizing and encoding its pixels with b's codebook.
 func openImageFile(path string, b *bundle.Bundle) (*opened, error) {
 	data, err := codebook.ReadImageFile(path, maxImageFile)
 	if err != nil {
@@ -108,9 +108,11 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 	}
 	gridRows, cols := b.Grid()
 	o := &opened{Rows: gridRows}
-	damaged := "" // what is wrong with a Tessera record that cannot be read
+	damaged := ""    // what is wrong with a Tessera record that cannot be read
+	changed := false // the pixels are not the ones written with the record
 	// Metadata that cannot be read is ignored: the pixels still open.
 	if text, err := pngmeta.ReadText(bytes.NewReader(data)); err == nil {
+		changed = pngmeta.PixelsChanged(text, img)
 		rec, ok, err := pngmeta.ParseRecord(text)
 		if ok && err != nil {
 			// Said, as tessera info says it (the studio read the A1111
@@ -126,6 +128,12 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 	}
 	if o.Record != nil {
 		reason := tokensFit(o.Record, b)
+		if reason == "" && changed {
+			// Painted over since it was written, its metadata kept, as the
+			// hash of its pixels it records says: its codes are not taken,
+			// however closely they still draw it.
+			reason = "its pixels are not the ones written with its recorded codes (they do not match the pixel hash it records): it was changed since it was written"
+		}
 		if bd := img.Bounds(); reason == "" && !o.Record.DrawnAt(bd.Dx(), bd.Dy()) {
 			reason = fmt.Sprintf("its record describes a picture of %d×%d patches of %d px, and it is %d×%d px", o.Record.Grid[1], o.Record.Grid[0], o.Record.PatchSize, bd.Dx(), bd.Dy())
 		}

@@ -226,10 +226,11 @@ func decodeSeeker(rs io.ReadSeeker, name string) (image.Image, error) {
 	if _, err := rs.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("read %s: %w", subject(name), err)
 	}
-	img, _, err := image.Decode(bufio.NewReader(rs))
+	img, format, err := image.Decode(bufio.NewReader(rs))
 	if err != nil {
 		return nil, decodeError(name, err, rs)
 	}
+	img = DecodedRGB(img, format)
 	// Turn it upright as its EXIF orientation says (phones store portrait
 	// photos sideways); unreadable EXIF leaves it as stored.
 	if _, err := rs.Seek(0, io.SeekStart); err != nil {
@@ -388,4 +389,66 @@ func animatedWebP(rs io.ReadSeeker) bool {
 	}
 	const animation = 0x02 // the VP8X flags' animation bit
 	return string(head[0:4]) == "RIFF" && string(head[8:12]) == "WEBP" && string(head[12:16]) == "VP8X" && head[20]&animation != 0
+}
+
+// DecodedRGB is img, which image.Decode read from a file of format (the
+// name it gives), in the colours the format means: a lossy WebP's picture
+// (VP8), which golang.org/x/image/webp returns as its YCbCr planes
+// (*image.YCbCr, or *image.NYCbCrA with its alpha), holds limited-range
+// BT.601 (Y from 16 to 235) where Go's YCbCr converts as JPEG's full range
+// (white came back (237,240,242), black (16,16,16); golang/go#40173, open
+// upstream), so it is converted here as libwebp converts it, into an
+// *image.NRGBA. Any other picture is img itself.
+func DecodedRGB(img image.Image, format string) image.Image {
+	if format != "webp" {
+		return img
+	}
+	var ycc *image.YCbCr
+	var alpha *image.NYCbCrA
+	switch m := img.(type) {
+	case *image.YCbCr:
+		ycc = m
+	case *image.NYCbCrA:
+		ycc, alpha = &m.YCbCr, m
+	default:
+		return img // a lossless WebP (VP8L) is RGB already
+	}
+	b := ycc.Bounds()
+	out := image.NewNRGBA(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			yi, ci := ycc.YOffset(x, y), ycc.COffset(x, y)
+			r, g, bl := limitedYCbCrToRGB(ycc.Y[yi], ycc.Cb[ci], ycc.Cr[ci])
+			a := uint8(0xff)
+			if alpha != nil {
+				a = alpha.A[alpha.AOffset(x, y)]
+			}
+			i := out.PixOffset(x, y)
+			out.Pix[i], out.Pix[i+1], out.Pix[i+2], out.Pix[i+3] = r, g, bl, a
+		}
+	}
+	return out
+}
+
+// limitedYCbCrToRGB converts limited-range BT.601 Y'CbCr to RGB as libwebp
+// does (src/dsp/yuv.h, VP8YUVToR/G/B): R = 1.164(Y−16) + 1.596(Cr−128),
+// G = 1.164(Y−16) − 0.391(Cb−128) − 0.813(Cr−128), B = 1.164(Y−16) +
+// 2.018(Cb−128), in its fixed point (14 bits, the result 6 bits above the
+// 8 it keeps) so that the pixels are dwebp's.
+func limitedYCbCrToRGB(y, cb, cr uint8) (r, g, b uint8) {
+	mulHi := func(v uint8, coeff int) int { return int(v) * coeff >> 8 }
+	clip := func(v int) uint8 {
+		switch {
+		case v < 0:
+			return 0
+		case v >= 256<<6:
+			return 255
+		}
+		return uint8(v >> 6)
+	}
+	luma := mulHi(y, 19077)
+	r = clip(luma + mulHi(cr, 26149) - 14234)
+	g = clip(luma - mulHi(cb, 6419) - mulHi(cr, 13320) + 8708)
+	b = clip(luma + mulHi(cb, 33050) - 17685)
+	return r, g, b
 }

@@ -2,6 +2,7 @@ package codebook
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -250,6 +251,52 @@ func TestReadImageFileLimit(t *testing.T) {
 	}
 	if data, err := ReadImageFile(path, int64(buf.Len())); err != nil || !bytes.Equal(data, buf.Bytes()) {
 		t.Errorf("a file at the limit: %d bytes, %v", len(data), err)
+	}
+}
+
+// A lossy WebP (VP8) holds limited-range BT.601 colours, which Go's YCbCr
+// converts as full-range JPEG ones (its white came back (237,240,242)): its
+// pixels are libwebp's. The files are four 16×16 squares, white, black,
+// rgb(200,30,40) and rgb(40,160,220), written by ImageMagick (cwebp's
+// library) at quality 95, the second with alpha 128 too; want is what
+// ImageMagick decodes them to (dwebp's pixels).
+func TestLossyWebPColours(t *testing.T) {
+	const (
+		opaque = "UklGRmQAAABXRUJQVlA4IFgAAABwBACdASogACAAPhkIgkEhBgAEAGEoAgAwQngH4AfqB/gOQC7AfpWBkbQSQAD+/7+8C//47vX+uaP//1ITOmiif//+QzGFKLBf+spE1zsUlpTaxX64AAAA"
+		alpha  = "UklGRogAAABXRUJQVlA4WAoAAAAQAAAAHwAAHwAAQUxQSAoAAAABB1DAiAhERP8DVlA4IFgAAABwBACdASogACAAPhkIgkEhBgAEAGEoAgAwQngH4AfqB/gOQC7AfpWBkbQSQAD+/7+8C//47vX+uaP//1ITOmiif//+QzGFKLBf+spE1zsUlpTaxX64AAAA"
+	)
+	want := map[image.Point]color.NRGBA{
+		{4, 4}: {255, 255, 255, 0}, {20, 4}: {0, 0, 0, 0}, {4, 20}: {200, 30, 39, 0}, {20, 20}: {41, 161, 220, 0},
+	}
+	for _, c := range []struct {
+		name, data string
+		a          uint8
+	}{{"q.webp", opaque, 255}, {"qa.webp", alpha, 128}} {
+		data, err := base64.StdEncoding.DecodeString(c.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := DecodeImage(bytes.NewReader(data), c.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for at, w := range want {
+			w.A = c.a
+			got := color.NRGBAModel.Convert(img.At(at.X, at.Y)).(color.NRGBA)
+			near := func(a, b uint8) bool { return max(a, b)-min(a, b) <= 2 }
+			if !near(got.R, w.R) || !near(got.G, w.G) || !near(got.B, w.B) || got.A != w.A {
+				t.Errorf("%s at %v: %v, want %v (±2)", c.name, at, got, w)
+			}
+		}
+	}
+	// A lossless WebP and the other formats are as decoded.
+	plain := image.NewNRGBA(image.Rect(0, 0, 2, 2))
+	if DecodedRGB(plain, "webp") != image.Image(plain) {
+		t.Error("an RGB WebP picture was converted")
+	}
+	ycc := image.NewYCbCr(image.Rect(0, 0, 2, 2), image.YCbCrSubsampleRatio420)
+	if DecodedRGB(ycc, "jpeg") != image.Image(ycc) {
+		t.Error("a JPEG's full-range YCbCr was converted")
 	}
 }
 

@@ -309,6 +309,7 @@ func readFolderImage(path string) (*image.NRGBA, error) {
 	if err != nil {
 		return nil, &damagedError{format: format, err: err, unsupported: codebook.Unsupported(err, f)}
 	}
+	img = codebook.DecodedRGB(img, format) // a lossy WebP's limited-range colours
 	// Upright as its EXIF orientation says (phones store portraits sideways).
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package data
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"image"
 	"image/color"
@@ -286,5 +287,25 @@ func TestCaptionFilesInCapitals(t *testing.T) {
 	}
 	if len(rep.Orphans) != 0 || len(rep.Uncaptioned) != 0 || rep.Captions["IMG_0002.png"] != "red cat" {
 		t.Fatalf("orphans %v, uncaptioned %v, captions %v", rep.Orphans, rep.Uncaptioned, rep.Captions)
+	}
+}
+
+// A lossy WebP in a training folder is read in its own colours, as the
+// other commands read it (codebook.DecodedRGB): its white is white, not
+// the (235,235,235) Go's full-range YCbCr made of it. The file is
+// ImageMagick's 32×32 white, black, red and blue squares at quality 95.
+func TestFolderLossyWebPColours(t *testing.T) {
+	data, err := base64.StdEncoding.DecodeString("UklGRmQAAABXRUJQVlA4IFgAAABwBACdASogACAAPhkIgkEhBgAEAGEoAgAwQngH4AfqB/gOQC7AfpWBkbQSQAD+/7+8C//47vX+uaP//1ITOmiif//+QzGFKLBf+spE1zsUlpTaxX64AAAA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "squares.webp")
+	writeFile(t, path, data)
+	img, err := readFolderImage(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if white, black := img.NRGBAAt(4, 4), img.NRGBAAt(20, 4); white.R < 253 || black.R > 2 {
+		t.Errorf("white %v, black %v", white, black)
 	}
 }

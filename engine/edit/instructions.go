@@ -188,10 +188,18 @@ func MaxWords() int {
 // wording it was never trained on ("make it purplish" would be read "make
 // it", "in the twemoji style" "in the style"). Unknown words whose removal
 // leaves a trained wording ("please mirror it") pass: the caller warns.
+// Known words that name nothing to change, only the words that join an
+// instruction ("a", "the the the", "make it"), are refused as such a
+// leftover is: the model would edit by nothing (it greyed the picture).
 func CheckInstruction(b *bundle.Bundle, instruction string) error {
 	known, unknown, _ := sampler.InstructionWords(b, instruction)
 	if known > 0 && len(unknown) == 0 {
-		return nil
+		words := prompt.Split(instruction)
+		if _, exact, _ := Nearest(instruction); exact || len(contentWords(words)) > 0 {
+			return nil
+		}
+		return fmt.Errorf("model %s would read the instruction %q, which is not one it was trained on: it names nothing to change (%s only join an instruction's words) (%s)",
+			b.Name, strings.Join(words, " "), functionWords, suchAs(suggestions(b, instruction)))
 	}
 	examples := suggestions(b, instruction)
 	hint := ""
@@ -222,12 +230,18 @@ func CheckInstruction(b *bundle.Bundle, instruction string) error {
 	if len(unknown) == 1 {
 		them = "it"
 	}
-	such := "such as " + quoted(examples)
-	if len(examples) == 1 {
-		such = fmt.Sprintf("the nearest one it was trained on is %q", examples[0])
-	}
 	return fmt.Errorf("model %s does not know %s%s; without %s the instruction would read %q, which is not one it was trained on (%s)",
-		b.Name, quoted(unknown), hint, them, rest, such)
+		b.Name, quoted(unknown), hint, them, rest, suchAs(examples))
+}
+
+// suchAs offers the trained instructions examples (suggestions) in a
+// refusal: "such as …", or, for one, "the nearest one it was trained on
+// is …".
+func suchAs(examples []string) string {
+	if len(examples) == 1 {
+		return fmt.Sprintf("the nearest one it was trained on is %q", examples[0])
+	}
+	return "such as " + quoted(examples)
 }
 
 // suggestions are the trained instructions an error about instruction
@@ -294,8 +308,13 @@ func Nearest(instruction string) (wording string, exact, ok bool) {
 	return wording, false, wording != ""
 }
 
+// functionWords names, for messages, the words of the instructions'
+// wordings that join them and name nothing to change (contentWords leaves
+// them out).
+const functionWords = `"make", "it", "the", "a", "an", "to" and "of"`
+
 // contentWords is words without the function words of the instructions'
-// wordings.
+// wordings (functionWords).
 func contentWords(words []string) []string {
 	var out []string
 	for _, w := range words {

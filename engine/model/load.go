@@ -178,17 +178,28 @@ func checkWeightsFile(dir string) error {
 // (a tensor transformer.h.K.… with K ≥ n_layer): a config.json of fewer
 // layers than its weights would load, leave the rest unread and draw with
 // the first layers alone (under the weights' own hash, as the model they
-// were trained as).
+// were trained as). Weights of fewer blocks than n_layer are refused too,
+// saying both counts (it said only that the first block past them, a
+// tensor "transformer.h.6.ln_1.weight", was not found).
 func checkLayers(c Config, names []string) error {
+	blocks := 0 // the weights' blocks: one past the highest numbered
 	for _, name := range names {
 		rest, ok := strings.CutPrefix(name, "transformer.h.")
 		if !ok {
 			continue
 		}
 		num, _, ok := strings.Cut(rest, ".")
-		if k, err := strconv.Atoi(num); ok && err == nil && k >= c.NLayer {
+		k, err := strconv.Atoi(num)
+		if !ok || err != nil || k < 0 {
+			continue
+		}
+		if k >= c.NLayer {
 			return fmt.Errorf("%s holds %s, a block past the %d that %s's n_layer gives: the config does not describe these weights", WeightsFile, name, c.NLayer, ConfigFile)
 		}
+		blocks = max(blocks, k+1)
+	}
+	if blocks > 0 && blocks < c.NLayer {
+		return fmt.Errorf("%s and %s disagree: the config has %d layers (n_layer), the weights %d (transformer.h.0 to transformer.h.%d): the config does not describe these weights", ConfigFile, WeightsFile, c.NLayer, blocks, blocks-1)
 	}
 	return nil
 }

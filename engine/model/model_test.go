@@ -340,6 +340,23 @@ func TestLoadErrorsNameTheProblem(t *testing.T) {
 	if _, err := Parse("vector1", []byte(strings.Replace(string(cfg), `"n_layer": 2`, `"n_layer": 1`, 1)), weights); err == nil || !strings.Contains(err.Error(), "transformer.h.1.") {
 		t.Errorf("an embedded model of fewer layers than its weights: err = %v", err)
 	}
+	// A config of more layers than the weights hold says both counts (it
+	// said that the first block past them was not found).
+	write(ConfigFile, []byte(strings.Replace(string(cfg), `"n_layer": 2`, `"n_layer": 3`, 1)))
+	if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "config.json and model.safetensors disagree: the config has 3 layers (n_layer), the weights 2") {
+		t.Errorf("a config of more layers than its weights: err = %v", err)
+	}
+	if _, err := Parse("vector1", []byte(strings.Replace(string(cfg), `"n_layer": 2`, `"n_layer": 3`, 1)), weights); err == nil || !strings.Contains(err.Error(), "the config has 3 layers (n_layer), the weights 2") {
+		t.Errorf("an embedded model of more layers than its weights: err = %v", err)
+	}
+	// Weights that are no safetensors file (random bytes) are said to be
+	// none, with their path (it said "header length … exceeds maximum").
+	write(ConfigFile, cfg)
+	write(WeightsFile, []byte("\xa6\x1f\x93\x5c\x0e\x71\x44\xd4 random bytes"))
+	if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, WeightsFile)+": not a safetensors file, or a damaged one") {
+		t.Errorf("random bytes for weights: err = %v", err)
+	}
+	write(WeightsFile, weights)
 	// Broken config.
 	write(ConfigFile, []byte("{"))
 	if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "config") {

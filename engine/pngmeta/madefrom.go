@@ -50,9 +50,10 @@ const (
 
 // MadeFrom says for people how r's picture was made from its parent file:
 // "2 of 16 patches of photo.png regenerated", "the first 8 of 16 patches
-// of a.png kept, the rest sampled", "a.png grown by 2 patch rows",
-// "photo.png edited by instruction", "32 of 64 patches of photo.png
-// edited by instruction" (an export: what its ExtraMadeFrom
+// of a.png kept, the rest sampled", "a.png resampled whole from its prompt
+// and settings, no patch kept" (a branch at patch 0), "a.png grown by 2
+// patch rows", "photo.png edited by instruction", "32 of 64 patches of
+// photo.png edited by instruction" (an export: what its ExtraMadeFrom
 // says). It is "" for a picture sampled whole, imported, or whose kind or
 // parent it does not know: the prompt and seed then tell how it was made.
 func (r *Record) MadeFrom() string {
@@ -80,8 +81,13 @@ func (r *Record) MadeFrom() string {
 		}
 		return "patches of " + parent + " regenerated"
 	case KindComplete, KindBranch:
-		if at > 0 && int(at) < n {
+		_, recorded := r.Extra[ExtraAt]
+		switch {
+		case at > 0 && int(at) < n:
 			return fmt.Sprintf("the first %d of %d patches of %s kept, the rest sampled", int(at), n, parent)
+		case recorded && at == 0:
+			// Branched at patch 0: nothing of the picture was kept.
+			return parent + " resampled whole from its prompt and settings, no patch kept"
 		}
 		return "part of " + parent + " kept, the rest sampled"
 	case KindExtend:

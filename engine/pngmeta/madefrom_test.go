@@ -16,6 +16,8 @@ func TestMadeFrom(t *testing.T) {
 		{"a.png", map[string]any{ExtraEdit: map[string]any{"instruction": "mirror it", "mask": "0000000000000011"}}, "2 of 16 patches of a.png edited by instruction"}, // tessera edit --mask's
 		{"a.png", map[string]any{ExtraKind: KindBranch, ExtraAt: float64(6)}, "the first 6 of 16 patches of a.png kept, the rest sampled"},
 		{"a.png", map[string]any{ExtraKind: KindComplete, ExtraAt: 4}, "the first 4 of 16 patches of a.png kept, the rest sampled"},
+		{"a.png", map[string]any{ExtraKind: KindBranch, ExtraAt: float64(0)}, "a.png resampled whole from its prompt and settings, no patch kept"}, // branch --at 0
+		{"a.png", map[string]any{ExtraKind: KindBranch}, "part of a.png kept, the rest sampled"},                                                   // where, not recorded
 		{"a.png", map[string]any{ExtraKind: KindExtend, ExtraAt: float64(2)}, "a.png grown by 2 patch rows"},
 		{"a.png", map[string]any{ExtraKind: KindExtend, ExtraAt: float64(1)}, "a.png grown by 1 patch row"},
 		{"a.png", map[string]any{ExtraKind: KindEdit}, "a.png edited by instruction"},

@@ -55,13 +55,26 @@ func PixelsHash(img image.Image) string {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// Repainted reports whether the PNG at path, whose text chunks are text,
-// records the PixelsHash of its pixels and now holds other pixels. A file
-// that records none (written before Tessera recorded it, or by another
-// program) or cannot be decoded is not known to be repainted: false.
-func Repainted(path string, text map[string]string) bool {
+// PixelsChanged reports whether text, a PNG's text chunks, records the
+// PixelsHash of the pixels written with it (KeyPixels) and img, the
+// picture decoded from that PNG, holds other pixels: another program
+// painted over it since and kept its text chunks, so a record among them
+// no longer describes the picture. A file that records no hash (written
+// before Tessera recorded it, or by another program) is not known to be
+// changed: false. The hash is of the pixels as written, at the size
+// written (an upscaled export's own), so an unchanged file always matches.
+func PixelsChanged(text map[string]string, img image.Image) bool {
 	want, ok := text[KeyPixels]
-	if !ok {
+	return ok && PixelsHash(img) != want
+}
+
+// Repainted reports whether the PNG at path, whose text chunks are text,
+// records the PixelsHash of its pixels and now holds other pixels
+// (PixelsChanged). A file that records none (written before Tessera
+// recorded it, or by another program) or cannot be decoded is not known to
+// be repainted: false.
+func Repainted(path string, text map[string]string) bool {
+	if _, ok := text[KeyPixels]; !ok {
 		return false
 	}
 	f, err := os.Open(path)
@@ -73,5 +86,5 @@ func Repainted(path string, text map[string]string) bool {
 	if err != nil {
 		return false
 	}
-	return PixelsHash(img) != want
+	return PixelsChanged(text, img)
 }

@@ -126,11 +126,11 @@ func ParseHeader(name string, header []byte, dataLen int64) (map[string]string, 
 		return nil, nil, fmt.Errorf("%s: negative data length %d", name, dataLen)
 	}
 	if len(header) > MaxHeaderSize {
-		return nil, nil, fmt.Errorf("%s: header length %d exceeds maximum %d", name, len(header), MaxHeaderSize)
+		return nil, nil, fmt.Errorf("%s: not a safetensors file, or a damaged one: its header is %d bytes, more than the %d a header may have", name, len(header), MaxHeaderSize)
 	}
 	entries, err := splitObject(header)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: header: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: not a safetensors file, or a damaged one: header: %w", name, err)
 	}
 	meta := map[string]string{}
 	tensors := make(map[string]TensorInfo, len(entries))
@@ -364,7 +364,11 @@ func headerLen(name string, prefix []byte, fileSize int64) (int64, error) {
 	}
 	n := binary.LittleEndian.Uint64(prefix)
 	if n > MaxHeaderSize {
-		return 0, fmt.Errorf("%s: header length %d exceeds maximum %d", name, n, MaxHeaderSize)
+		// Random bytes, another format, or a file overwritten: its first
+		// 8 bytes are no header length ("header length
+		// 15295817035123418534 exceeds maximum 104857600" said nothing of
+		// what the file is).
+		return 0, fmt.Errorf("%s: not a safetensors file, or a damaged one: its first 8 bytes give a header of %d bytes, more than the %d a header may have (copy the weights again from where they came from)", name, n, MaxHeaderSize)
 	}
 	if int64(n) > fileSize-8 {
 		return 0, fmt.Errorf("%s: truncated file: header length %d but only %d bytes follow the length prefix (the file is cut short, copied or downloaded in part: copy it again)", name, n, fileSize-8)

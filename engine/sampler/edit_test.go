@@ -256,7 +256,7 @@ func TestEditErrors(t *testing.T) {
 			_, err := Edit(ctx, bundletest.Tiny(1), opt, EditRequest{Source: src}, nil)
 			return err
 		}},
-		{"generate", "is an edit model", func() error { _, err := Generate(ctx, e, opt, nil); return err }},
+		{"generate", "is an edit model: it needs a source image and an instruction to edit it by", func() error { _, err := Generate(ctx, e, opt, nil); return err }},
 		{"score", "is an edit model", func() error { _, err := ScoreTokens(ctx, e, "", src, 1); return err }},
 		{"short source", "source has 3 codes", func() error {
 			_, err := Edit(ctx, e, opt, EditRequest{Source: src[:3]}, nil)

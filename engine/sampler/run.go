@@ -236,7 +236,7 @@ func (p plan) contexts(b *bundle.Bundle, opt Options, res *Result) ([][]int, err
 	groups := p.groups
 	if groups == nil {
 		if c.IsEdit() {
-			return nil, fmt.Errorf("model %s is an edit model: it needs a source image and an instruction (sampler.Edit)", b.Name)
+			return nil, fmt.Errorf("model %s is an edit model: it needs a source image and an instruction to edit it by", b.Name)
 		}
 		groups = groupIDs(b, opt)
 		if b.Conditional() {
