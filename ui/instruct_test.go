@@ -958,3 +958,57 @@ func TestFocusInstructionSelectsIt(t *testing.T) {
 		t.Errorf("typed over the selection: %q", got)
 	}
 }
+
+// An edit's "gave back N% of the patches" note judges the picture shown
+// (after the source's detail), not the edit model's codes: a candidate
+// that kept 15 of 16 codes but whose picture, given the source's detail,
+// differs from the source in most patches took (a dog face turned red was
+// said to be 84% given back: "the edit model did not take it"); one that
+// kept every code is said to be given back.
+func TestEditGivenBackJudgesThePictureShown(t *testing.T) {
+	s, eb := openWithEditOn(t, "tiny-edit", bundletest.TinyViT(3))
+	lockSeed(t, s, "blue cat", 1)
+	generate(t, s)
+	src := s.docPicture()
+	source, err := eb.Encode(src)
+	must(t, err)
+	changed := 0 // how many codes the candidate changes
+	s.editSampler = func(_ context.Context, eb *bundle.Bundle, opt sampler.Options, req sampler.EditRequest, _ func(sampler.Event)) (*sampler.Result, error) {
+		codes := slices.Clone(req.Source)
+		for i := range changed {
+			codes[5*i] = (codes[5*i] + 1) % eb.Codes()
+		}
+		return &sampler.Result{Images: []sampler.Image{{Seed: opt.Seed, Tokens: codes}}}, nil
+	}
+	changed = 1
+	before := s.Document().Tokens()
+	rows, cols := s.Bundle().Grid()
+	codes := slices.Clone(source)
+	codes[0] = (codes[0] + 1) % eb.Codes()
+	if share := edit.UnchangedShare(source, codes, edit.Changeable("make it red", eb.Decode(source), rows, cols, nil)); share < edit.NotTaken {
+		t.Fatalf("the candidate keeps %.2f of the codes: the test shows nothing", share)
+	}
+	must(t, s.EditByInstruction("make it red"))
+	s.Wait()
+	must(t, s.LastError())
+	if slices.Equal(s.Document().Tokens(), before) || s.Document().Picture() == nil {
+		t.Fatal("the edit was not applied")
+	}
+	w, h := s.Bundle().ImageSize()
+	fit := codebook.Fit(src, w, h)
+	if share := unchangedShown(fit, fit, s.Document().Picture(), rows, cols, nil); share >= edit.NotTaken {
+		t.Fatalf("the picture shown keeps %.2f of the patches: the test shows nothing", share)
+	}
+	if st := s.Status(); strings.Contains(st, "did not take it") || strings.Contains(st, "gave back") {
+		t.Errorf("an edit whose picture changed most patches: %q", st)
+	}
+
+	must(t, s.Undo())
+	changed = 0
+	must(t, s.EditByInstruction("make it red"))
+	s.Wait()
+	must(t, s.LastError())
+	if st := s.Status(); !strings.Contains(st, "the edit gave back 100% of the patches as they were") {
+		t.Errorf("an edit that kept every code: %q", st)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/internal/paths"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
@@ -104,6 +105,9 @@ type Studio struct {
 	// readImage reads and encodes an image file for Open (openImageFile
 	// when nil; tests slow it down).
 	readImage func(path string, b *bundle.Bundle) (*opened, error)
+	// editSampler draws an edit by instruction's candidates (sampler.Edit
+	// when nil; tests hand back chosen codes).
+	editSampler func(ctx context.Context, eb *bundle.Bundle, opt sampler.Options, req sampler.EditRequest, emit func(sampler.Event)) (*sampler.Result, error)
 	// reading is closed when the last picture read (readPicture) has
 	// ended, read to its end or given up; set and read by the runner's
 	// jobs, which run one at a time.
