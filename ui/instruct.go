@@ -21,6 +21,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -241,6 +242,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	var used sampling.Settings // the edit's own settings, recorded with its results
 	var scaled string          // why the edit may be rough or did not take, found as the edit runs
 	say := func(why string) { scaled = strings.TrimPrefix(scaled+"; "+why, "; ") }
+	var resized string // the picture scaled to the edit model's size: said first
+	var drew string    // what the edit drew, in the edit model's patches where its grid is not the picture's
+	masked := s.doc.Masked()
 	s.resetTimeline()
 	s.showDoc()
 	note := fmt.Sprintf("%q", instruction)
@@ -251,7 +255,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		// The mask limits the edit: it is shown (a run may have hidden it)
 		// and the status says so.
 		s.paint.setOverlays(true)
-		note += fmt.Sprintf(" · only the %d masked patches (Clear mask to edit the whole image)", s.doc.Masked())
+		note += fmt.Sprintf(" · only the %s (Clear mask to edit the whole image)", plural.N(s.doc.Masked(), "masked patch", "masked patches"))
 	}
 	weak := ""
 	if ed.b != nil {
@@ -264,7 +268,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	j := job{
 		kind: kindEdit, label: editingLabel, b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		keepMask: mask, startPic: s.doc.Picture(), // a masked edit keeps the pixels outside its mask, as tessera edit --mask does
-		note: note, warn: weak, settings: &used, lateNote: &scaled, // sampled: the edit model's patches, as the bar counts them
+		note: note, warn: weak, settings: &used, lateNote: &scaled, early: &resized, drew: &drew, // sampled: the edit model's patches, as the bar counts them
 	}
 	// The edit model's pictures of the candidates, by seed (the candidates
 	// are reordered after they are drawn: changes first): they are shown
@@ -293,7 +297,10 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			// A picture of another size (a 28×28 digit, a 32×32 shapes
 			// picture) is scaled to the edit model's, which learnt its own
 			// kind of picture: the result is rough.
-			say(fmt.Sprintf("the %d×%d picture was scaled to the %d×%d of edit model %s, which learnt other pictures: expect a rough edit", w, h, ew, eh, eb.Name))
+			resized = fmt.Sprintf("the %d×%d picture was scaled to the %d×%d of edit model %s, which learnt other pictures: expect a rough edit", w, h, ew, eh, eb.Name)
+		}
+		if er, ec := eb.Grid(); er != rows || ec != cols {
+			drew = editDrew(eb.Name, er*ec, emaskCount(mask, rows, cols, er, ec), masked)
 		}
 		if !checked {
 			if err := edit.CheckInstruction(eb, instruction); err != nil {
@@ -392,6 +399,35 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		return res, nil
 	}
 	return s.startJob(j)
+}
+
+// editDrew is what an edit by instruction by edit model name drew, said
+// in the picture's terms with the edit model's count beside them, where
+// the edit model's grid (of n patches) is not the picture's: the whole
+// picture, or its masked patches (masked of them; edited: the edit
+// model's patches that cover them, 0 without a mask). "Edited: 64
+// patches" was said of a 49-patch digit.
+func editDrew(name string, n, edited, masked int) string {
+	if edited == 0 {
+		return fmt.Sprintf("the whole picture (%s of edit model %s)", plural.N(n, "patch", "patches"), name)
+	}
+	return fmt.Sprintf("the %s (%d of the %d patches of edit model %s)", plural.N(masked, "masked patch", "masked patches"), edited, n, name)
+}
+
+// emaskCount is how many of the edit model's er×ec patches cover the
+// patches of mask on the picture's rows×cols grid (coverMask); 0 when mask
+// is nil.
+func emaskCount(mask []bool, rows, cols, er, ec int) int {
+	if mask == nil {
+		return 0
+	}
+	n := 0
+	for _, m := range coverMask(mask, rows, cols, er, ec) {
+		if m {
+			n++
+		}
+	}
+	return n
 }
 
 // givenBackTolerance is the mean absolute difference over a patch's RGB

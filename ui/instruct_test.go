@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -1010,5 +1011,68 @@ func TestEditGivenBackJudgesThePictureShown(t *testing.T) {
 	must(t, s.LastError())
 	if st := s.Status(); !strings.Contains(st, "the edit gave back 100% of the patches as they were") {
 		t.Errorf("an edit that kept every code: %q", st)
+	}
+}
+
+// An edit by an edit model whose grid is not the picture's says what it
+// edited in the picture's terms, with the edit model's count beside them
+// ("Edited: 64 patches" was said of a 49-patch digit), and says first,
+// where the status line shows it, that the picture was scaled.
+func TestEditOnAnotherGridSaysWhatItEdited(t *testing.T) {
+	s, _ := openWithEdit(t, "tiny-edit")
+	// An edit model of 3×3 patches of 4×4 px: 12×12 pictures.
+	c := bundletest.EditConfig()
+	ext := *c.Tessera
+	e := *ext.Edit
+	ext.Grid, ext.PatchSize, e.SourceLength = [2]int{3, 3}, 4, 9
+	ext.Edit = &e
+	c.Tessera = &ext
+	c.NPositions = c.PromptLength() + 2*9
+	r := rand.New(rand.NewPCG(7, 7))
+	m, err := model.New(c, func(_ string, shape []int) ([]float32, error) {
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		w := make([]float32, n)
+		for i := range w {
+			w[i] = float32(r.NormFloat64() * 0.3)
+		}
+		return w, nil
+	})
+	must(t, err)
+	entries := make([]float32, c.Codes()*3*16)
+	for i := range entries {
+		entries[i] = float32(r.Float64()*2 - 1)
+	}
+	cb, err := codebook.New(4, entries)
+	must(t, err)
+	eb, err := bundle.FromParts("tiny-edit", "test:tiny-edit-3x3", m, cb)
+	must(t, err)
+	s.setEditor("tiny-edit", eb)
+	lockSeed(t, s, "blue cat", 5)
+	generate(t, s)
+	for _, masked := range []bool{false, true} {
+		want := "Edited: the whole picture (9 patches of edit model tiny-edit) in "
+		if masked {
+			mask := make([]bool, 16)
+			mask[0] = true // the top left 2×2 px of 8: the top left edit patch alone
+			must(t, s.paint.SetMask(mask))
+			want = "Edited: the 1 masked patch (1 of the 9 patches of edit model tiny-edit) in "
+		}
+		must(t, s.EditByInstruction("mirror it"))
+		s.Wait()
+		must(t, s.LastError())
+		st := s.Status()
+		if strings.Contains(st, "given back") {
+			t.Fatalf("masked %v: the edit gave the image back (no count to say): the test shows nothing", masked)
+		}
+		if !strings.HasPrefix(st, want) {
+			t.Errorf("masked %v: status %q, want it to start %q", masked, st, want)
+		}
+		scaled := strings.Index(st, "the 8×8 picture was scaled to the 12×12 of edit model tiny-edit")
+		if scaled < 0 || scaled > strings.Index(st, `"mirror it"`) {
+			t.Errorf("masked %v: status %q does not say first that the picture was scaled", masked, st)
+		}
 	}
 }
