@@ -144,6 +144,12 @@ type Studio struct {
 	promptLeft  map[uint64]core.Params
 	promptSet   *core.Params
 	promptSetAt uint64
+	// overlaysLeft is whether the mask and temperatures were shown on each
+	// undo step when an undo left it: a redo back to the step shows them
+	// as it did (a regeneration's mask, outlined after the run, came back
+	// from Undo then Redo as a filled block over the new patches).
+	overlaysLeft map[uint64]bool
+
 	errDialog   singleDialog // the error shown, until it is closed
 	quitAsk     singleDialog // the question whether to quit, while shown
 	promptAsk   singleDialog // "Generate without a prompt?", while shown

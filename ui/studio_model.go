@@ -294,6 +294,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	s.runs.keep(nil, nil)
 	s.doc = doc
 	s.promptSwaps, s.promptLeft, s.promptSet = nil, nil, nil // keyed by the other document's steps
+	s.overlaysLeft = nil
 	s.promptSetAt = 0
 	if fromSession && s.cands.restoreSaved(b, restore.Candidates, doc.Tokens(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
 		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results))
