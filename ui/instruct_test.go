@@ -1076,3 +1076,31 @@ func TestEditOnAnotherGridSaysWhatItEdited(t *testing.T) {
 		}
 	}
 }
+
+// Relaunched on an edit by instruction, the studio puts its instruction
+// back in the Edit by instruction box, as opening that image from the
+// history does (the box was empty: "Type or pick an edit").
+func TestRelaunchOnAnEditRestoresItsInstruction(t *testing.T) {
+	e := newEnv(t)
+	e.models = withEdit{tinyModels: tinyModels{b: bundletest.Tiny(3)}, edit: bundletest.TinyEdit(2)}
+	s := e.start(t, func(o *Options) { o.EditModel = "tiny-edit" })
+	s.Wait()
+	lockSeed(t, s, "blue cat", 5)
+	generate(t, s)
+	must(t, s.EditByInstruction("mirror it"))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Document().ImageParams().Instruction != "mirror it" {
+		t.Fatalf("the edit gave the image back: the test shows nothing (%q)", s.Status())
+	}
+	must(t, s.FlushAutosave())
+
+	s2 := e.start(t, func(o *Options) { o.EditModel = "tiny-edit" })
+	s2.Wait()
+	if !slices.Equal(s2.Document().Tokens(), s.Document().Tokens()) {
+		t.Fatal("the session's edit was not restored")
+	}
+	if got := s2.edit.instruction.Text; got != "mirror it" {
+		t.Errorf("relaunched on the edit, the instruction box says %q", got)
+	}
+}

@@ -258,6 +258,12 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 			doc = d
 			note = "Reopened where you left off — " + note
 			s.markSaved(d.Tokens(), restore.Saved)
+			if ins := d.ImageParams().Instruction; ins != "" && strings.TrimSpace(s.edit.instruction.Text) == "" {
+				// An edit by instruction: its instruction back in the box,
+				// as opening its file from the history puts it there (the
+				// box was empty after a relaunch).
+				s.edit.instruction.SetText(ins)
+			}
 		} else {
 			s.showError(fmt.Errorf("reopen the saved work: %w", err))
 		}
