@@ -83,6 +83,10 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 	}
 	s.tl.stopReplay()
 	s.panel.SetRunning(true)
+	// Stop (its button, Image › Stop and its shortcut) cannot end a load:
+	// greyed out, where it stayed enabled and did nothing.
+	s.panel.SetUnstoppable("A model load cannot be stopped; wait for it")
+	s.syncMenu()
 	s.runs.prog.Begin("loading "+modelLabel(key), 0, time.Now())
 	s.setStatus("Loading model " + modelLabel(key) + "…")
 	// Models.Open takes no context: Stop cannot end a load, and a job

@@ -683,8 +683,15 @@ func (s *Studio) completeFrom(keep, batch int) error {
 	})
 }
 
-// Stop cancels the running job; a sampling run keeps its partial image.
+// Stop cancels the running job; a sampling run keeps its partial image. A
+// job that Stop cannot end (a model load, runner.StartUnstoppable) runs on,
+// and the status line says so (Escape and a shortcut pressed reach here
+// with Stop greyed out).
 func (s *Studio) Stop() {
+	if busy, ok := s.runs.runner.Busy(); ok && busy.unstoppable {
+		s.setStatus(fmt.Sprintf("%s cannot be stopped; wait for it", capitalize(busy.running)))
+		return
+	}
 	if s.runs.runner.Running() != "" {
 		s.runs.runner.Stop() // the run, not a description beside it (minutes of work)
 		return
