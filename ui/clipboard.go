@@ -21,10 +21,27 @@ type imageClipboard func(ctx context.Context, pngData []byte) error
 // errNoImageClipboard reports that no clipboard tool was found.
 var errNoImageClipboard = errors.New("no tool to put images on the clipboard was found (install wl-clipboard or xclip)")
 
+// copyTimeLimit is the longest a copy waits for the clipboard tool.
+const copyTimeLimit = 10 * time.Second
+
+// copyToolEnded is the error of a clipboard tool that ctx ended while it
+// took the image: a tool past its time limit (copyTimeLimit, or ctx's own
+// deadline) says the copy timed out, as pasteToolEnded says of a paste.
+// Such a tool was killed mid-transfer: the image is not on the clipboard,
+// and the clipboard is not touched again after it (the file's path is not
+// put there in its place).
+func copyToolEnded(ctx context.Context, tool string) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("the copy timed out: %s took no image in time (the clipboard is left as it was; copy again): %w", tool, ctx.Err())
+	}
+	return fmt.Errorf("copying with %s: %w", tool, ctx.Err())
+}
+
 // systemClipboard copies PNG data with wl-copy (Wayland), xclip (X11),
-// osascript (macOS) or PowerShell (Windows), whichever is there.
+// osascript (macOS) or PowerShell (Windows), whichever is there, within
+// copyTimeLimit (copyToolEnded past it).
 func systemClipboard(ctx context.Context, data []byte) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, copyTimeLimit)
 	defer cancel()
 	var tries [][]string
 	switch runtime.GOOS {
@@ -64,7 +81,13 @@ func systemClipboard(ctx context.Context, data []byte) error {
 		// their output open until another program takes it: wait for the
 		// tool itself, not for its output to close.
 		cmd.WaitDelay = 500 * time.Millisecond
-		if out, err := cmd.CombinedOutput(); err != nil && !errors.Is(err, exec.ErrWaitDelay) {
+		out, err := cmd.CombinedOutput()
+		switch {
+		case err != nil && ctx.Err() != nil:
+			// Killed at its time limit (or at quit): no success, whatever
+			// it wrote.
+			return copyToolEnded(ctx, args[0])
+		case err != nil && !errors.Is(err, exec.ErrWaitDelay):
 			return fmt.Errorf("copy image with %s: %w: %s", args[0], err, bytes.TrimSpace(out))
 		}
 		return nil

@@ -38,6 +38,40 @@ func TestClipboardToolThatForks(t *testing.T) {
 	}
 }
 
+// A copy whose tool takes no image within its time limit is killed and
+// says the copy timed out (it said "signal: killed", and the studio then
+// put the file's path on the clipboard as if the tool were missing).
+func TestCopyToolTimedOut(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the xclip path is the Linux one")
+	}
+	bin := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(bin, "xclip"), []byte("#!/bin/sh\nexec /bin/sleep 5\n"), 0o755))
+	t.Setenv("PATH", bin)
+	t.Setenv("WAYLAND_DISPLAY", "")
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := systemClipboard(ctx, []byte("png"))
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "the copy timed out: xclip took no image") {
+		t.Fatalf("a tool past its time limit: %v", err)
+	}
+
+	// The studio says so and leaves the clipboard alone: not the
+	// image file's path in its place, as for a missing tool.
+	s := newTestStudio(t)
+	generate(t, s)
+	s.app.Clipboard().SetContent("before")
+	s.clip = func(context.Context, []byte) error { return err }
+	s.CopyImage()
+	s.Wait()
+	if got := s.app.Clipboard().Content(); got != "before" {
+		t.Errorf("after a copy that timed out the clipboard holds %q", got)
+	}
+	if e := s.LastError(); e == nil || !strings.Contains(e.Error(), "copy image: the copy timed out") || !strings.Contains(s.Status(), "timed out") {
+		t.Errorf("a copy that timed out: error %v, status %q", e, s.Status())
+	}
+}
+
 // Paste image opens the clipboard's PNG as opening a file does: a
 // picture from elsewhere is encoded from its pixels, one of Tessera's
 // exactly from its record; an empty clipboard says so and keeps the image.

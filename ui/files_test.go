@@ -896,6 +896,43 @@ func (m heldModels) Open(key string, progress func(done, total int64)) (*bundle.
 	return m.tinyModels.Open(key, progress)
 }
 
+// While a model loads, Stop (which cannot end a load) is greyed out, as is
+// Image › Stop, its tooltip saying to wait; Stop asked for anyway (Escape,
+// Ctrl+.) says so on the status line (it stayed enabled and did nothing).
+func TestStopIsOffWhileAModelLoads(t *testing.T) {
+	e := newEnv(t)
+	hold := make(chan struct{})
+	e.models = heldModels{tinyModels: tinyModels{b: bundletest.Tiny(3), other: bundletest.Tiny(4)}, hold: hold}
+	s := e.open(t)
+	must(t, s.OpenModel("tiny2"))
+	released := false
+	defer func() { // a failure below must not leave the load waiting forever
+		if !released {
+			close(hold)
+			s.Wait()
+		}
+	}()
+	if !s.panel.stop.Disabled() {
+		t.Error("Stop is enabled while a model loads")
+	}
+	if it := s.menu["stop"]; it == nil || !it.Disabled {
+		t.Error("Image › Stop is enabled while a model loads")
+	}
+	if tip := s.panel.stop.Tip(); !strings.Contains(tip, "cannot be stopped; wait for it") {
+		t.Errorf("Stop's tooltip while a model loads: %q", tip)
+	}
+	s.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if st := s.Status(); st != "Loading a model cannot be stopped; wait for it" {
+		t.Errorf("Escape while a model loads: status %q", st)
+	}
+	close(hold)
+	released = true
+	s.Wait()
+	if s.Running() != "" || !s.panel.stop.Disabled() || s.panel.stop.Tip() == "" || strings.Contains(s.panel.stop.Tip(), "cannot be stopped") {
+		t.Errorf("after the load: running %q, Stop disabled %v, tooltip %q", s.Running(), s.panel.stop.Disabled(), s.panel.stop.Tip())
+	}
+}
+
 // While a model loads, the open dialogs are refused with "wait for it" on
 // the status line: Stop does not end a load (Models.Open takes no
 // context), where the refusal said "Stop it first (Image › Stop, Ctrl+.)"

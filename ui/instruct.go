@@ -21,6 +21,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
@@ -241,6 +242,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	var used sampling.Settings // the edit's own settings, recorded with its results
 	var scaled string          // why the edit may be rough or did not take, found as the edit runs
 	say := func(why string) { scaled = strings.TrimPrefix(scaled+"; "+why, "; ") }
+	var resized string // the picture scaled to the edit model's size: said first
+	var drew string    // what the edit drew, in the edit model's patches where its grid is not the picture's
+	masked := s.doc.Masked()
 	s.resetTimeline()
 	s.showDoc()
 	note := fmt.Sprintf("%q", instruction)
@@ -251,7 +255,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		// The mask limits the edit: it is shown (a run may have hidden it)
 		// and the status says so.
 		s.paint.setOverlays(true)
-		note += fmt.Sprintf(" · only the %d masked patches (Clear mask to edit the whole image)", s.doc.Masked())
+		note += fmt.Sprintf(" · only the %s (Clear mask to edit the whole image)", plural.N(s.doc.Masked(), "masked patch", "masked patches"))
 	}
 	weak := ""
 	if ed.b != nil {
@@ -264,7 +268,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	j := job{
 		kind: kindEdit, label: editingLabel, b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		keepMask: mask, startPic: s.doc.Picture(), // a masked edit keeps the pixels outside its mask, as tessera edit --mask does
-		note: note, warn: weak, settings: &used, lateNote: &scaled, // sampled: the edit model's patches, as the bar counts them
+		note: note, warn: weak, settings: &used, lateNote: &scaled, early: &resized, drew: &drew, // sampled: the edit model's patches, as the bar counts them
 	}
 	// The edit model's pictures of the candidates, by seed (the candidates
 	// are reordered after they are drawn: changes first): they are shown
@@ -293,7 +297,10 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			// A picture of another size (a 28×28 digit, a 32×32 shapes
 			// picture) is scaled to the edit model's, which learnt its own
 			// kind of picture: the result is rough.
-			say(fmt.Sprintf("the %d×%d picture was scaled to the %d×%d of edit model %s, which learnt other pictures: expect a rough edit", w, h, ew, eh, eb.Name))
+			resized = fmt.Sprintf("the %d×%d picture was scaled to the %d×%d of edit model %s, which learnt other pictures: expect a rough edit", w, h, ew, eh, eb.Name)
+		}
+		if er, ec := eb.Grid(); er != rows || ec != cols {
+			drew = editDrew(eb.Name, er*ec, emaskCount(mask, rows, cols, er, ec), masked)
 		}
 		if !checked {
 			if err := edit.CheckInstruction(eb, instruction); err != nil {
@@ -332,7 +339,11 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		}
 		s.canvas.ShowImage(painter.picture())
 		emit := canvasEmitter(&s.runs.prog, s.canvas, painter.event, s.runs.onPatch)
-		res, err := sampler.Edit(ctx, eb, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, emit)
+		sample := sampler.Edit
+		if s.editSampler != nil {
+			sample = s.editSampler
+		}
+		res, err := sample(ctx, eb, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, emit)
 		if err != nil {
 			return nil, err
 		}
@@ -341,13 +352,6 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		}
 		if w := edit.CandidatesBlankLast(eb, source, res); w != "" {
 			say(w)
-		}
-		if len(res.Images) > 0 {
-			rows, cols := eb.Grid()
-			share := edit.UnchangedShare(source, res.Images[0].Tokens, edit.Changeable(instruction, eb.Decode(source), rows, cols, emask))
-			if msg, _ := edit.GivenBackNote(instruction, src, share, emask); msg != "" {
-				say(msg)
-			}
 		}
 		facts.meanLogLik = map[uint64]float64{}
 		for _, im := range res.Images {
@@ -373,12 +377,108 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		for i, im := range res.Images {
 			pics[im.Seed] = drawn[i]
 		}
+		if len(res.Images) > 0 {
+			// Judged on the best candidate's picture as it is shown (after
+			// the source's detail: a colour table recolours patches whose
+			// codes stayed), not on its codes: "gave back 84% of the
+			// patches" was said of a dog face that had turned red.
+			unedited, err := editPictures(eb, src, source, &sampler.Result{Images: []sampler.Image{{Tokens: source}}}, ds)
+			if err != nil {
+				return nil, err
+			}
+			under := b.Decode(tokens)
+			srcFit, nothing := codebook.Fit(src, w, h), codebook.Fit(drawOver(unedited[0], under), w, h)
+			share := unchangedShown(srcFit, nothing, drawn[0], rows, cols, edit.Changeable(instruction, srcFit, rows, cols, mask))
+			if msg, _ := edit.GivenBackNote(instruction, src, share, mask); msg != "" {
+				say(msg)
+			}
+		}
 		if db < roughEdit && len(res.Images) > 0 && !slices.Equal(res.Images[0].Tokens, tokens) { // an edit that gave the image back shows no new picture
 			say(fmt.Sprintf("the edit is shown as the edit model drew it, but %s's own codes redraw it poorly (%.1f dB PSNR): completing, branching or extending from it will change it", b.Name, db))
 		}
 		return res, nil
 	}
 	return s.startJob(j)
+}
+
+// editDrew is what an edit by instruction by edit model name drew, said
+// in the picture's terms with the edit model's count beside them, where
+// the edit model's grid (of n patches) is not the picture's: the whole
+// picture, or its masked patches (masked of them; edited: the edit
+// model's patches that cover them, 0 without a mask). "Edited: 64
+// patches" was said of a 49-patch digit.
+func editDrew(name string, n, edited, masked int) string {
+	if edited == 0 {
+		return fmt.Sprintf("the whole picture (%s of edit model %s)", plural.N(n, "patch", "patches"), name)
+	}
+	return fmt.Sprintf("the %s (%d of the %d patches of edit model %s)", plural.N(masked, "masked patch", "masked patches"), edited, n, name)
+}
+
+// emaskCount is how many of the edit model's er×ec patches cover the
+// patches of mask on the picture's rows×cols grid (coverMask); 0 when mask
+// is nil.
+func emaskCount(mask []bool, rows, cols, er, ec int) int {
+	if mask == nil {
+		return 0
+	}
+	n := 0
+	for _, m := range coverMask(mask, rows, cols, er, ec) {
+		if m {
+			n++
+		}
+	}
+	return n
+}
+
+// givenBackTolerance is the mean absolute difference over a patch's RGB
+// channels (a share of full scale) under which unchangedShown counts the
+// patch as shown as it was: about 2.5 of 255 levels, under what an eye
+// tells apart, well under a recolour's change.
+const givenBackTolerance = 0.01
+
+// unchangedShown is the share of the patches marked in changeable (a
+// rows×cols grid over the pictures; nil: every patch) that shown, an
+// edit's picture as the canvas shows it, draws as they were: within
+// givenBackTolerance of the source picture src, or of unedited, what the
+// edit shows of the source's own codes (without the source's detail, the
+// edit model's redraw of the source). It is what the edit's "gave back
+// N% of the patches" note says (edit.GivenBackNote): 0 when no patch is
+// marked, NaN when the pictures differ in size or the grid does not
+// divide them.
+func unchangedShown(src, unedited, shown *image.NRGBA, rows, cols int, changeable []bool) float64 {
+	b := src.Rect
+	if unedited.Rect.Size() != b.Size() || shown.Rect.Size() != b.Size() || rows <= 0 || cols <= 0 || b.Dx()%cols != 0 || b.Dy()%rows != 0 {
+		return math.NaN()
+	}
+	ph, pw := b.Dy()/rows, b.Dx()/cols
+	// mad is the mean absolute difference of patch (r, c) of a and shown.
+	mad := func(a *image.NRGBA, r, c int) float64 {
+		sum := 0
+		for y := r * ph; y < (r+1)*ph; y++ {
+			for x := c * pw; x < (c+1)*pw; x++ {
+				p := a.Pix[a.PixOffset(a.Rect.Min.X+x, a.Rect.Min.Y+y):]
+				q := shown.Pix[shown.PixOffset(shown.Rect.Min.X+x, shown.Rect.Min.Y+y):]
+				for k := range 3 {
+					sum += max(int(p[k])-int(q[k]), int(q[k])-int(p[k]))
+				}
+			}
+		}
+		return float64(sum) / float64(3*ph*pw*255)
+	}
+	n, same := 0, 0
+	for i := range rows * cols {
+		if changeable != nil && (i >= len(changeable) || !changeable[i]) {
+			continue
+		}
+		n++
+		if r, c := i/cols, i%cols; mad(src, r, c) <= givenBackTolerance || mad(unedited, r, c) <= givenBackTolerance {
+			same++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(same) / float64(n)
 }
 
 // nothingToEdit refuses an edit that has nothing to do on src: removing

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -956,5 +957,150 @@ func TestFocusInstructionSelectsIt(t *testing.T) {
 	test.Type(s.edit.instruction, "mirror it")
 	if got := s.edit.instruction.Text; got != "mirror it" {
 		t.Errorf("typed over the selection: %q", got)
+	}
+}
+
+// An edit's "gave back N% of the patches" note judges the picture shown
+// (after the source's detail), not the edit model's codes: a candidate
+// that kept 15 of 16 codes but whose picture, given the source's detail,
+// differs from the source in most patches took (a dog face turned red was
+// said to be 84% given back: "the edit model did not take it"); one that
+// kept every code is said to be given back.
+func TestEditGivenBackJudgesThePictureShown(t *testing.T) {
+	s, eb := openWithEditOn(t, "tiny-edit", bundletest.TinyViT(3))
+	lockSeed(t, s, "blue cat", 1)
+	generate(t, s)
+	src := s.docPicture()
+	source, err := eb.Encode(src)
+	must(t, err)
+	changed := 0 // how many codes the candidate changes
+	s.editSampler = func(_ context.Context, eb *bundle.Bundle, opt sampler.Options, req sampler.EditRequest, _ func(sampler.Event)) (*sampler.Result, error) {
+		codes := slices.Clone(req.Source)
+		for i := range changed {
+			codes[5*i] = (codes[5*i] + 1) % eb.Codes()
+		}
+		return &sampler.Result{Images: []sampler.Image{{Seed: opt.Seed, Tokens: codes}}}, nil
+	}
+	changed = 1
+	before := s.Document().Tokens()
+	rows, cols := s.Bundle().Grid()
+	codes := slices.Clone(source)
+	codes[0] = (codes[0] + 1) % eb.Codes()
+	if share := edit.UnchangedShare(source, codes, edit.Changeable("make it red", eb.Decode(source), rows, cols, nil)); share < edit.NotTaken {
+		t.Fatalf("the candidate keeps %.2f of the codes: the test shows nothing", share)
+	}
+	must(t, s.EditByInstruction("make it red"))
+	s.Wait()
+	must(t, s.LastError())
+	if slices.Equal(s.Document().Tokens(), before) || s.Document().Picture() == nil {
+		t.Fatal("the edit was not applied")
+	}
+	w, h := s.Bundle().ImageSize()
+	fit := codebook.Fit(src, w, h)
+	if share := unchangedShown(fit, fit, s.Document().Picture(), rows, cols, nil); share >= edit.NotTaken {
+		t.Fatalf("the picture shown keeps %.2f of the patches: the test shows nothing", share)
+	}
+	if st := s.Status(); strings.Contains(st, "did not take it") || strings.Contains(st, "gave back") {
+		t.Errorf("an edit whose picture changed most patches: %q", st)
+	}
+
+	must(t, s.Undo())
+	changed = 0
+	must(t, s.EditByInstruction("make it red"))
+	s.Wait()
+	must(t, s.LastError())
+	if st := s.Status(); !strings.Contains(st, "the edit gave back 100% of the patches as they were") {
+		t.Errorf("an edit that kept every code: %q", st)
+	}
+}
+
+// An edit by an edit model whose grid is not the picture's says what it
+// edited in the picture's terms, with the edit model's count beside them
+// ("Edited: 64 patches" was said of a 49-patch digit), and says first,
+// where the status line shows it, that the picture was scaled.
+func TestEditOnAnotherGridSaysWhatItEdited(t *testing.T) {
+	s, _ := openWithEdit(t, "tiny-edit")
+	// An edit model of 3×3 patches of 4×4 px: 12×12 pictures.
+	c := bundletest.EditConfig()
+	ext := *c.Tessera
+	e := *ext.Edit
+	ext.Grid, ext.PatchSize, e.SourceLength = [2]int{3, 3}, 4, 9
+	ext.Edit = &e
+	c.Tessera = &ext
+	c.NPositions = c.PromptLength() + 2*9
+	r := rand.New(rand.NewPCG(7, 7))
+	m, err := model.New(c, func(_ string, shape []int) ([]float32, error) {
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		w := make([]float32, n)
+		for i := range w {
+			w[i] = float32(r.NormFloat64() * 0.3)
+		}
+		return w, nil
+	})
+	must(t, err)
+	entries := make([]float32, c.Codes()*3*16)
+	for i := range entries {
+		entries[i] = float32(r.Float64()*2 - 1)
+	}
+	cb, err := codebook.New(4, entries)
+	must(t, err)
+	eb, err := bundle.FromParts("tiny-edit", "test:tiny-edit-3x3", m, cb)
+	must(t, err)
+	s.setEditor("tiny-edit", eb)
+	lockSeed(t, s, "blue cat", 5)
+	generate(t, s)
+	for _, masked := range []bool{false, true} {
+		want := "Edited: the whole picture (9 patches of edit model tiny-edit) in "
+		if masked {
+			mask := make([]bool, 16)
+			mask[0] = true // the top left 2×2 px of 8: the top left edit patch alone
+			must(t, s.paint.SetMask(mask))
+			want = "Edited: the 1 masked patch (1 of the 9 patches of edit model tiny-edit) in "
+		}
+		must(t, s.EditByInstruction("mirror it"))
+		s.Wait()
+		must(t, s.LastError())
+		st := s.Status()
+		if strings.Contains(st, "given back") {
+			t.Fatalf("masked %v: the edit gave the image back (no count to say): the test shows nothing", masked)
+		}
+		if !strings.HasPrefix(st, want) {
+			t.Errorf("masked %v: status %q, want it to start %q", masked, st, want)
+		}
+		scaled := strings.Index(st, "the 8×8 picture was scaled to the 12×12 of edit model tiny-edit")
+		if scaled < 0 || scaled > strings.Index(st, `"mirror it"`) {
+			t.Errorf("masked %v: status %q does not say first that the picture was scaled", masked, st)
+		}
+	}
+}
+
+// Relaunched on an edit by instruction, the studio puts its instruction
+// back in the Edit by instruction box, as opening that image from the
+// history does (the box was empty: "Type or pick an edit").
+func TestRelaunchOnAnEditRestoresItsInstruction(t *testing.T) {
+	e := newEnv(t)
+	e.models = withEdit{tinyModels: tinyModels{b: bundletest.Tiny(3)}, edit: bundletest.TinyEdit(2)}
+	s := e.start(t, func(o *Options) { o.EditModel = "tiny-edit" })
+	s.Wait()
+	lockSeed(t, s, "blue cat", 5)
+	generate(t, s)
+	must(t, s.EditByInstruction("mirror it"))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Document().ImageParams().Instruction != "mirror it" {
+		t.Fatalf("the edit gave the image back: the test shows nothing (%q)", s.Status())
+	}
+	must(t, s.FlushAutosave())
+
+	s2 := e.start(t, func(o *Options) { o.EditModel = "tiny-edit" })
+	s2.Wait()
+	if !slices.Equal(s2.Document().Tokens(), s.Document().Tokens()) {
+		t.Fatal("the session's edit was not restored")
+	}
+	if got := s2.edit.instruction.Text; got != "mirror it" {
+		t.Errorf("relaunched on the edit, the instruction box says %q", got)
 	}
 }

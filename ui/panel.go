@@ -433,6 +433,7 @@ func (p *promptPanel) escape() {
 }
 
 func (p *promptPanel) SetRunning(on bool) {
+	p.stop.SetWhyNot("")
 	if on {
 		p.generate.Disable()
 		p.model.Disable()
@@ -447,6 +448,13 @@ func (p *promptPanel) SetRunning(on bool) {
 		p.generate.Enable()
 		p.stop.Disable()
 	}
+}
+
+// SetUnstoppable greys Stop out while a job that Stop cannot end runs (a
+// model load), its tooltip saying why; SetRunning(false) ends it.
+func (p *promptPanel) SetUnstoppable(why string) {
+	p.stop.Disable()
+	p.stop.SetWhyNot(why)
 }
 
 // SetModels fills the model picker: keys are what Models.Open takes, shown

@@ -23,6 +23,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/internal/paths"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
@@ -104,6 +105,9 @@ type Studio struct {
 	// readImage reads and encodes an image file for Open (openImageFile
 	// when nil; tests slow it down).
 	readImage func(path string, b *bundle.Bundle) (*opened, error)
+	// editSampler draws an edit by instruction's candidates (sampler.Edit
+	// when nil; tests hand back chosen codes).
+	editSampler func(ctx context.Context, eb *bundle.Bundle, opt sampler.Options, req sampler.EditRequest, emit func(sampler.Event)) (*sampler.Result, error)
 	// reading is closed when the last picture read (readPicture) has
 	// ended, read to its end or given up; set and read by the runner's
 	// jobs, which run one at a time.
@@ -140,6 +144,12 @@ type Studio struct {
 	promptLeft  map[uint64]core.Params
 	promptSet   *core.Params
 	promptSetAt uint64
+	// overlaysLeft is whether the mask and temperatures were shown on each
+	// undo step when an undo left it: a redo back to the step shows them
+	// as it did (a regeneration's mask, outlined after the run, came back
+	// from Undo then Redo as a filled block over the new patches).
+	overlaysLeft map[uint64]bool
+
 	errDialog   singleDialog // the error shown, until it is closed
 	quitAsk     singleDialog // the question whether to quit, while shown
 	promptAsk   singleDialog // "Generate without a prompt?", while shown

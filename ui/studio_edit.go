@@ -193,11 +193,13 @@ func (s *Studio) currentSaved() bool {
 // temperature map, parameters and file, exactly as they were.
 func (s *Studio) Undo() error { return s.step(s.doc.Undo, "Undone", "Nothing to undo") }
 
-// Redo reapplies the last undone change, exactly as it was.
+// Redo reapplies the last undone change, exactly as it was, its mask and
+// temperatures shown or outlined as they were when Undo left it.
 func (s *Studio) Redo() error { return s.step(s.doc.Redo, "Redone", "Nothing to redo") }
 
 // step moves along the undo history with move and shows the state reached
-// with its overlays.
+// with its overlays: as they were when an undo left it, on a redo; else
+// shown where it has a mask or temperatures (what was restored is seen).
 func (s *Studio) step(move func() error, done, none string) error {
 	if s.doc == nil {
 		return errNoModel
@@ -210,9 +212,17 @@ func (s *Studio) step(move func() error, done, none string) error {
 	leavingState := describeState(s.doc)
 	strip := len(s.cands.results) // the candidates shown with the image left
 	maskBefore, tempsBefore := s.doc.Mask(), s.doc.Temperature()
+	shownBefore := s.paint.Overlays()
 	if err := move(); err != nil {
 		s.setStatus(none)
 		return nil
+	}
+	redo := done == "Redone"
+	if !redo {
+		if s.overlaysLeft == nil {
+			s.overlaysLeft = map[uint64]bool{}
+		}
+		s.overlaysLeft[leavingStep] = shownBefore
 	}
 	// The candidates of a run go with its image: put away when an undo
 	// leaves it, back when a redo returns to it (a step that keeps the
@@ -245,7 +255,9 @@ func (s *Studio) step(move func() error, done, none string) error {
 	s.swapPromptBack(leavingStep, s.doc.Step())
 	s.runs.prog.Clear() // the bar's last run made another image
 	s.runs.updateProgress()
-	if s.doc.Masked() > 0 || s.doc.Temperature() != nil {
+	if shown, ok := s.overlaysLeft[s.doc.Step()]; ok && redo {
+		s.paint.setOverlays(shown)
+	} else if s.doc.Masked() > 0 || s.doc.Temperature() != nil {
 		s.paint.setOverlays(true) // what was restored is seen
 	}
 	s.docChanged()

@@ -837,12 +837,17 @@ func (s *Studio) CopyImage() {
 				s.setStatus("Image copied to the clipboard")
 				return
 			}
-			if parent != "" {
+			if parent != "" && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 				// Something was copied: said on the status line, not in an
-				// error dialog to dismiss.
+				// error dialog to dismiss. Not after a tool killed at its
+				// time limit (copyToolEnded): the clipboard is left alone,
+				// and the copy says it timed out.
 				s.app.Clipboard().SetContent(parent)
 				s.setStatus(fmt.Sprintf("The path of the image's file was copied, not the image: %v", err))
 				return
+			}
+			if errors.Is(err, context.DeadlineExceeded) {
+				s.setStatus("Copy image timed out: the clipboard is left as it was")
 			}
 			s.showError(fmt.Errorf("copy image: %w", err))
 		})

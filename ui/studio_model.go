@@ -83,6 +83,10 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 	}
 	s.tl.stopReplay()
 	s.panel.SetRunning(true)
+	// Stop (its button, Image › Stop and its shortcut) cannot end a load:
+	// greyed out, where it stayed enabled and did nothing.
+	s.panel.SetUnstoppable("A model load cannot be stopped; wait for it")
+	s.syncMenu()
 	s.runs.prog.Begin("loading "+modelLabel(key), 0, time.Now())
 	s.setStatus("Loading model " + modelLabel(key) + "…")
 	// Models.Open takes no context: Stop cannot end a load, and a job
@@ -258,6 +262,12 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 			doc = d
 			note = "Reopened where you left off — " + note
 			s.markSaved(d.Tokens(), restore.Saved)
+			if ins := d.ImageParams().Instruction; ins != "" && strings.TrimSpace(s.edit.instruction.Text) == "" {
+				// An edit by instruction: its instruction back in the box,
+				// as opening its file from the history puts it there (the
+				// box was empty after a relaunch).
+				s.edit.instruction.SetText(ins)
+			}
 		} else {
 			s.showError(fmt.Errorf("reopen the saved work: %w", err))
 		}
@@ -294,6 +304,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	s.runs.keep(nil, nil)
 	s.doc = doc
 	s.promptSwaps, s.promptLeft, s.promptSet = nil, nil, nil // keyed by the other document's steps
+	s.overlaysLeft = nil
 	s.promptSetAt = 0
 	if fromSession && s.cands.restoreSaved(b, restore.Candidates, doc.Tokens(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
 		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results))

@@ -90,6 +90,16 @@ type job struct {
 	// (when set) after it: what the run found out while it ran.
 	note     string
 	lateNote *string
+	// early, when set, is what the run found that the status says first,
+	// right after what was drawn (the line cuts a long message: an edit
+	// of a picture scaled to the edit model's size was rough without a
+	// word in view).
+	early *string
+	// drew, when set, is what the status says the run drew instead of its
+	// count of patches: an edit by instruction counts the edit model's
+	// patches, whose grid may not be the picture's ("the whole picture
+	// (64 patches of edit model edit)" of a 7×7 digit).
+	drew *string
 	// warn, when set, is said as the run starts too (what to expect of
 	// it), as well as with note when it ends.
 	warn string
@@ -673,8 +683,15 @@ func (s *Studio) completeFrom(keep, batch int) error {
 	})
 }
 
-// Stop cancels the running job; a sampling run keeps its partial image.
+// Stop cancels the running job; a sampling run keeps its partial image. A
+// job that Stop cannot end (a model load, runner.StartUnstoppable) runs on,
+// and the status line says so (Escape and a shortcut pressed reach here
+// with Stop greyed out).
 func (s *Studio) Stop() {
+	if busy, ok := s.runs.runner.Busy(); ok && busy.unstoppable {
+		s.setStatus(fmt.Sprintf("%s cannot be stopped; wait for it", capitalize(busy.running)))
+		return
+	}
 	if s.runs.runner.Running() != "" {
 		s.runs.runner.Stop() // the run, not a description beside it (minutes of work)
 		return
@@ -944,6 +961,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 			s.docChanged()
 		}
 		msg := capitalize(doneWord(j.kind)) + ":" + why + "; the image and the candidates offered before are kept"
+		if j.early != nil && *j.early != "" {
+			msg += " · " + *j.early
+		}
 		if j.lateNote != nil && *j.lateNote != "" {
 			msg += " · " + *j.lateNote
 		}
@@ -1025,7 +1045,11 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	default:
 		done = st.Step
 	}
-	msg := fmt.Sprintf("%s: %s in %s (%.0f tok/s)", capitalize(doneWord(j.kind)), plural.N(done, "patch", "patches"), formatDuration(st.Elapsed), st.TokensPerSecond())
+	drew := plural.N(done, "patch", "patches")
+	if j.drew != nil && *j.drew != "" {
+		drew = *j.drew
+	}
+	msg := fmt.Sprintf("%s: %s in %s (%.0f tok/s)", capitalize(doneWord(j.kind)), drew, formatDuration(st.Elapsed), st.TokensPerSecond())
 	if j.kind == kindRegenerate {
 		what := plural.N(done, "masked patch", "masked patches")
 		switch masked := done - j.unfinished; {
@@ -1045,6 +1069,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 	}
 	if first.loglik != 0 && !res.Stopped {
 		msg += fmt.Sprintf(" · %.2f bits/patch", -first.loglik/math.Ln2)
+	}
+	if j.early != nil && *j.early != "" && !res.Stopped {
+		msg += " · " + *j.early
 	}
 	switch {
 	case res.Stopped && j.kind == kindExtend:

@@ -242,6 +242,39 @@ func TestUndoRegenerateKeepsMask(t *testing.T) {
 	}
 }
 
+// Redo of Regenerate masked shows its mask as the run left it, outlined
+// over the new patches (Undo then Redo brought it back as a filled block
+// hiding them); a step whose mask was shown when Undo left it comes back
+// shown.
+func TestRedoShowsTheMaskAsTheStepHadIt(t *testing.T) {
+	s := newTestStudio(t)
+	setParams(t, s, "blue dog", 4, nil)
+	generate(t, s)
+	mask := make([]bool, 16)
+	mask[9], mask[10] = true, true
+	must(t, s.paint.SetMask(mask))
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	if s.paint.Overlays() || s.Canvas().MaskOutline() == 0 {
+		t.Fatalf("after the run: overlays %v, %d outline lines; want the mask outlined", s.paint.Overlays(), s.Canvas().MaskOutline())
+	}
+	must(t, s.Undo())
+	if !s.paint.Overlays() {
+		t.Fatal("the mask undone to is not shown")
+	}
+	must(t, s.Redo())
+	if s.paint.Overlays() || s.Canvas().MaskOutline() == 0 {
+		t.Errorf("after Undo and Redo: overlays %v, %d outline lines; want the mask outlined as the run left it", s.paint.Overlays(), s.Canvas().MaskOutline())
+	}
+	s.paint.setOverlays(true) // shown by the user on that step
+	must(t, s.Undo())
+	must(t, s.Redo())
+	if !s.paint.Overlays() {
+		t.Error("a step whose mask was shown when Undo left it comes back with it hidden")
+	}
+}
+
 // A regeneration, completion or branch that gives back the image it
 // started from (a near-greedy temperature redraws the same patches) is
 // drawn again with guidance off and more temperature, says so, records
