@@ -773,6 +773,9 @@ func TestOpeningAPictureCanBeStopped(t *testing.T) {
 	}
 	must(t, s.OpenFile(path))
 	<-reading // stopped before it began, a read reads nothing (below)
+	if it := s.menu["stop"]; it == nil || it.Disabled {
+		t.Error("Image › Stop is off while a picture opens")
+	}
 	if !strings.HasPrefix(s.Status(), "Opening slow.png") || s.panel.stop.Disabled() || s.Running() == "" {
 		t.Fatalf("while opening: status %q, Stop disabled %v, running %q", s.Status(), s.panel.stop.Disabled(), s.Running())
 	}

@@ -326,10 +326,12 @@ func (s *Studio) readPicture(job, name, note string, read func(context.Context) 
 		verb, what = "Pasting ", "the image on the clipboard"
 	}
 	s.panel.SetRunning(true)
+	s.syncMenu() // Image › Stop with the button
 	s.runs.prog.Begin(strings.ToLower(verb)+what, 0, time.Now())
 	s.setStatus(verb + what + "…")
 	ended := func() { // UI goroutine
 		s.panel.SetRunning(false)
+		s.syncMenu()
 		s.runs.prog.End(time.Now())
 	}
 	stopped := func() {
