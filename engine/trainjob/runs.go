@@ -136,9 +136,9 @@ func IsRun(dir string) bool {
 }
 
 // runEntries are the names a run writes in its folder: the record, log,
-// checkpoints, prepared data, plots, the exported model and a trained
-// tokenizer.
-var runEntries = []string{RecordFile, LogFile, train.CheckpointFile, train.ViTCheckpointFile, PreparedFile,
+// checkpoints, prepared data and the name of the cache file it came from,
+// plots, the exported model and a trained tokenizer.
+var runEntries = []string{RecordFile, LogFile, train.CheckpointFile, train.ViTCheckpointFile, PreparedFile, PreparedKeyFile,
 	train.LossPlotFile, SamplesFile, "model", runTokenizerDir}
 
 // activeRunWindow is how recently a run recorded as running must have

@@ -990,9 +990,14 @@ func TestResumeAFinishedRunKeepsItsSpeed(t *testing.T) {
 // included), and refuses, deleting nothing, a folder that is no run or that
 // holds a file of someone else's.
 func TestDeleteRun(t *testing.T) {
-	s := tinyRun(t, 2, 2)
+	s := tinySettings(filepath.Join(t.TempDir(), "run"))
+	s.Steps, s.EvalEvery = 2, 2
+	s.PrepCache = t.TempDir() // the run names its cached data in prepared.key: its own file
 	if _, err := Run(context.Background(), s, Events{}); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(s.OutDir, PreparedKeyFile)); err != nil {
+		t.Fatalf("the run names no cached data: %v", err)
 	}
 	if err := os.WriteFile(filepath.Join(s.OutDir, ".DS_Store"), nil, 0o644); err != nil {
 		t.Fatal(err)
