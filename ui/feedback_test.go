@@ -1391,3 +1391,25 @@ func TestComposedPromptReading(t *testing.T) {
 		t.Fatalf("a composed prompt with an unknown word: %q", got)
 	}
 }
+
+// A composed prompt's syntax is completed by no word: AND typed in
+// capitals (Tab made "AN" the word "and") and a weight after ":".
+func TestNoCompletionOfComposeSyntax(t *testing.T) {
+	b := smallBundle(t, []string{"and", "angel", "abcd", "1234", "red"})
+	e := newEnv(t)
+	e.models = tinyModels{b: b}
+	s := e.open(t)
+	entry := s.panel.prompt
+	for _, typed := range []string{"red AN", "red :ab", "red :12"} {
+		entry.SetText("")
+		test.Type(entry, typed)
+		if len(s.panel.completions) != 0 {
+			t.Errorf("%q: completions %v", typed, s.panel.completions)
+		}
+	}
+	entry.SetText("")
+	test.Type(entry, "red an")
+	if len(s.panel.completions) == 0 {
+		t.Error(`"an" in lower case: no completion offered`)
+	}
+}

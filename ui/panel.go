@@ -594,6 +594,15 @@ func (p *promptPanel) SetTokenizer(t *prompt.Tokenizer) {
 	p.promptChanged()
 }
 
+// composeSyntaxTyped reports whether the word before off in text is a
+// composed prompt's syntax being typed, which no word completes: a weight
+// (after ":") or AND in capitals ("AN": Tab made it "and", an ordinary
+// word, and broke the composition).
+func composeSyntaxTyped(text string, off int) bool {
+	start, w := widgets.WordBefore(text, off)
+	return start > 0 && text[start-1] == ':' || len(w) >= 2 && strings.HasPrefix("AND", w)
+}
+
 // maxCompletionPool is how many words starting as typed are ranked for the
 // completions offered.
 const maxCompletionPool = 64
@@ -603,7 +612,7 @@ func (p *promptPanel) promptChanged() {
 	p.completions, p.typedWhole = nil, false
 	typedAt := -1
 	if p.tok != nil {
-		if w := p.prompt.CurrentWord(); w != "" && p.prompt.AtWordEnd() && p.prompt.Typed() && p.prompt.Focused() {
+		if w := p.prompt.CurrentWord(); w != "" && p.prompt.AtWordEnd() && p.prompt.Typed() && p.prompt.Focused() && !composeSyntaxTyped(p.prompt.Text, p.prompt.CursorOffset()) {
 			typing := strings.ToLower(w)
 			typedAt = len(prompt.Split(p.prompt.Text[:p.prompt.CursorOffset()])) - 1
 			var pool []string

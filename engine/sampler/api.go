@@ -137,7 +137,7 @@ func groupIDs(b *bundle.Bundle, opt Options) [][]int {
 		return [][]int{nil}
 	}
 	g := condIDs(b, opt.Prompt)
-	if len(g) > 1 || opt.Guidance != 0 && opt.Guidance != 1 {
+	if Composed(opt.Prompt) || opt.Guidance != 0 && opt.Guidance != 1 {
 		neg := b.Prompt.Unconditional()
 		if opt.Negative != "" {
 			neg = b.PromptIDs(opt.Negative).IDs

@@ -4,6 +4,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -26,32 +27,54 @@ type subPrompt struct {
 	weight float64
 }
 
-// andSplit splits on AND as a word of its own, upper case (as the web UI
-// does: "and" inside a prompt is an ordinary word).
-var andSplit = regexp.MustCompile(`\s+AND\s+`)
+// andWord is the word that joins sub-prompts: AND, upper case, as a word
+// of its own (as the web UI reads it: "and" is an ordinary word).
+const andWord = "AND"
 
 // trailingWeight is a sub-prompt's weight: ":W" at its end.
 var trailingWeight = regexp.MustCompile(`\s*:\s*([-+]?[0-9]*\.?[0-9]+)\s*$`)
 
 // subPrompts splits prompt at AND into its sub-prompts, each with its
-// weight (1 unless given). A prompt without AND is one sub-prompt, its
-// text the prompt unchanged.
+// weight (1 unless given). An AND with nothing on one side joins nothing
+// ("cat face AND" is "cat face", not a sub-prompt of the style a style per
+// seed appends). A prompt without AND or a weight is one sub-prompt, its
+// text the prompt unchanged; with one, the texts are the words between,
+// joined by single spaces.
 func subPrompts(prompt string) []subPrompt {
-	parts := andSplit.Split(prompt, -1)
-	if len(parts) == 1 {
+	words := strings.Fields(prompt)
+	if !slices.Contains(words, andWord) && !trailingWeight.MatchString(prompt) {
 		return []subPrompt{{text: prompt, weight: 1}}
 	}
-	out := make([]subPrompt, len(parts))
-	for i, p := range parts {
-		out[i] = subPrompt{text: strings.TrimSpace(p), weight: 1}
+	var out []subPrompt
+	add := func(part []string) {
+		p := strings.Join(part, " ")
+		sp := subPrompt{text: p, weight: 1}
 		if m := trailingWeight.FindStringSubmatchIndex(p); m != nil {
 			if w, err := strconv.ParseFloat(p[m[2]:m[3]], 64); err == nil {
-				out[i] = subPrompt{text: strings.TrimSpace(p[:m[0]]), weight: w}
+				sp = subPrompt{text: strings.TrimSpace(p[:m[0]]), weight: w}
 			}
 		}
+		if sp.text != "" {
+			out = append(out, sp)
+		}
+	}
+	start := 0
+	for i, w := range words {
+		if w == andWord {
+			add(words[start:i])
+			start = i + 1
+		}
+	}
+	add(words[start:])
+	if len(out) == 0 { // "AND", ":0.5": nothing to draw but the words
+		return []subPrompt{{text: prompt, weight: 1}}
 	}
 	return out
 }
+
+// composed reports whether subs ask for the composed mix: several
+// sub-prompts, or one with a weight.
+func composed(subs []subPrompt) bool { return len(subs) > 1 || subs[0].weight != 1 }
 
 // composedMix is the plan mix of a composed prompt: rows are the
 // sub-prompts' logits, then the negative prompt's.
@@ -109,16 +132,16 @@ func EncodePrompt(b *bundle.Bundle, text string) prompt.Encoded {
 	return enc
 }
 
-// Composed reports whether text is a composed prompt (sub-prompts joined
-// by AND).
-func Composed(text string) bool { return len(subPrompts(text)) > 1 }
+// Composed reports whether text is a composed prompt: sub-prompts joined
+// by AND, or one with a weight.
+func Composed(text string) bool { return composed(subPrompts(text)) }
 
 // ReadComposed is text with read applied to each of its sub-prompts (the
 // whole text when it is not composed), joined back as a composed prompt:
 // how a model reads a composed prompt (read: bundle.ReadPrompt).
 func ReadComposed(text string, read func(string) string) string {
 	subs := subPrompts(text)
-	if len(subs) == 1 {
+	if len(subs) == 1 && subs[0].text == text {
 		return read(text)
 	}
 	for i := range subs {
@@ -142,7 +165,7 @@ func SubPromptTexts(text string) []string {
 // writing: its weight (" :0.5", "" for 1) and, but for the last, " AND".
 func ComposeSyntax(text string, i int) string {
 	subs := subPrompts(text)
-	if i < 0 || i >= len(subs) || len(subs) == 1 {
+	if i < 0 || i >= len(subs) || !composed(subs) {
 		return ""
 	}
 	var out string

@@ -18,10 +18,27 @@ func TestSubPrompts(t *testing.T) {
 		{"yellow square on green AND square :0.5", []subPrompt{{"yellow square on green", 1}, {"square", 0.5}}},
 		{"a :2 AND b AND c:-1", []subPrompt{{"a", 2}, {"b", 1}, {"c", -1}}},
 		{"ANDROID", []subPrompt{{"ANDROID", 1}}},
+		// An AND with nothing on a side joins nothing; a weight alone
+		// scales the guidance.
+		{"cat face AND", []subPrompt{{"cat face", 1}}},
+		{"AND cat  face", []subPrompt{{"cat face", 1}}},
+		{"a AND  AND b", []subPrompt{{"a", 1}, {"b", 1}}},
+		{"cat face :0.5", []subPrompt{{"cat face", 0.5}}},
+		{"AND", []subPrompt{{"AND", 1}}},
 	} {
 		if got := subPrompts(c.in); !slices.Equal(got, c.want) {
 			t.Errorf("subPrompts(%q) = %v, want %v", c.in, got, c.want)
 		}
+	}
+	// A style per seed styles what is drawn: "cat face AND" drew "cat
+	// face" and "fluent flat" as two sub-prompts.
+	for in, want := range map[string]string{"cat face AND": "cat face google", "cat face :0.5": "cat face google :0.5", "rocket ": "rocket google"} {
+		if got := StyledPrompt(in, "google"); got != want {
+			t.Errorf("StyledPrompt(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if !Composed("cat face :0.5") || Composed("cat face AND") || Composed("cat face") {
+		t.Error("Composed: a weight alone composes; a dangling AND does not")
 	}
 }
 

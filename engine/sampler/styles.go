@@ -102,7 +102,7 @@ func StyledPrompt(text, style string) string {
 	if style == "" {
 		return text
 	}
-	if subs := subPrompts(text); len(subs) > 1 {
+	if subs := subPrompts(text); len(subs) > 1 || subs[0].text != text || subs[0].weight != 1 {
 		for i := range subs {
 			subs[i].text = StyledPrompt(subs[i].text, style)
 		}
