@@ -3,6 +3,7 @@ package sampler
 import (
 	"context"
 	"fmt"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"slices"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -74,7 +75,19 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 		shapes = append(shapes, c.String())
 	}
 	if len(shapes) > 0 {
-		return Candidates{Prompts: shapes, Source: "the shapes dataset's captions"}, nil
+		// A fine-tune of a shapes model on a folder also knows its own
+		// captions (its names): they are candidates too (only the shapes
+		// were offered).
+		var more []string
+		for _, n := range sayable(b.Names) {
+			if !slices.Contains(shapes, n) {
+				more = append(more, n)
+			}
+		}
+		if len(more) == 0 {
+			return Candidates{Prompts: shapes, Source: "the shapes dataset's captions"}, nil
+		}
+		return Candidates{Prompts: append(shapes, more...), Source: "the shapes dataset's captions and the model's " + plural.N(len(more), "other name", "other names")}, nil
 	}
 	if digits := mnistCaptions(); onlyWords(b, digits) {
 		return Candidates{Prompts: digits, Source: "the MNIST captions"}, nil

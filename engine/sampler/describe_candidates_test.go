@@ -12,6 +12,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prompt"
 )
@@ -236,5 +237,31 @@ func TestRankCandidatesTwoStages(t *testing.T) {
 	}
 	if _, err := RankCandidates(ctx, b, Candidates{Prompts: []string{"zebra"}}, tokens, RankOptions{}); err == nil {
 		t.Error("no usable candidate ranked")
+	}
+}
+
+// A shapes model is offered the shapes dataset's captions; a fine-tune of
+// one on a folder also its own captions (its names), which were left out.
+func TestDescribeCandidatesOfAShapesFineTune(t *testing.T) {
+	vocab := []string{prompt.PAD, "on", "two", "three", "dot", "white"}
+	vocab = append(vocab, data.ShapeColors()...)
+	for _, k := range data.ShapeKinds() {
+		vocab = append(vocab, k, k+"s")
+	}
+	for _, bg := range data.ShapeBackgrounds()[1:] {
+		if !slices.Contains(vocab, bg) {
+			vocab = append(vocab, bg)
+		}
+	}
+	b := vocabBundle(t, vocab)
+	shapes := len(data.ShapesCaptions())
+	c, err := DescribeCandidates(context.Background(), b, "")
+	if err != nil || len(c.Prompts) != shapes || c.Source != "the shapes dataset's captions" {
+		t.Fatalf("a shapes model: %d prompts from %q (%v)", len(c.Prompts), c.Source, err)
+	}
+	b.Names = []string{"red circle", "green dot on white", "zebra"}
+	c, err = DescribeCandidates(context.Background(), b, "")
+	if err != nil || len(c.Prompts) != shapes+1 || c.Prompts[shapes] != "green dot on white" || c.Source != "the shapes dataset's captions and the model's 1 other name" {
+		t.Fatalf("a fine-tune of a shapes model: %d prompts from %q (%v)", len(c.Prompts), c.Source, err)
 	}
 }
