@@ -44,6 +44,7 @@ const (
 	fromCurrent  = "Fine-tune current model"
 	trainFlush   = 100 * time.Millisecond // least time between two UI updates of a run
 	logKeep      = 200                    // log lines a run keeps
+	logShown     = 40                     // the last log lines the pane shows
 	shutdownWait = 2 * time.Minute        // how long closing waits for a run's checkpoint
 	// pickDataStatus is the tab's first status; notStartedData begins a
 	// status about data that is missing (clearDataStatus).
@@ -1996,15 +1997,28 @@ func (t *TrainTab) showInfo(st trainjob.Settings, note string) {
 		b.WriteString("\nData report:\n" + strings.Join(t.dataReport, "\n") + "\n")
 	}
 	logLines := t.logLines
+	logDir := t.logDir
 	if !ours {
 		// A run of another session: the tail of its log file.
-		logLines = nil
+		logLines, logDir = nil, ""
 		if t.shown != nil {
-			logLines, _ = trainjob.ReadLogTail(t.shown.Dir, 12) // no log: none shown
+			logLines, _ = trainjob.ReadLogTail(t.shown.Dir, logShown+1) // no log: none shown
+			logDir = t.shown.Dir
 		}
 	}
 	if len(logLines) > 0 {
-		b.WriteString("\nLog:\n" + strings.Join(logLines[max(0, len(logLines)-12):], "\n"))
+		// Its last lines, and where the whole log is (the pane showed the
+		// last 12 without a word, the start of the run and its warnings
+		// gone).
+		b.WriteString("\nLog")
+		if logDir != "" {
+			b.WriteString(" (the whole of it: " + filepath.Join(logDir, trainjob.LogFile) + ")")
+		}
+		b.WriteString(":\n")
+		if len(logLines) > logShown {
+			b.WriteString("…\n")
+		}
+		b.WriteString(strings.Join(logLines[max(0, len(logLines)-logShown):], "\n"))
 	}
 	// A live run's log is followed, as a terminal follows it, while the
 	// pane shows its end (scrolled up to read, it stays there).

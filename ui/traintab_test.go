@@ -1924,3 +1924,26 @@ func TestFineTuneOptionNamesTheRunsBase(t *testing.T) {
 		t.Errorf("after the run: %q", got)
 	}
 }
+
+// The pane shows a run's last log lines with where the whole log is, and
+// says lines came before (it showed the last 12 without a word, the start
+// of the run and its warnings gone).
+func TestLogPaneSaysWhereTheWholeLogIs(t *testing.T) {
+	e := newTrainEnv(t)
+	s, tab, dir := e.startTiny(t, "long", 4)
+	pumpFor(t, s, "a first step", func() bool { return tab.job != nil && tab.job.pausable })
+	test.Tap(tab.stop)
+	tab.wait()
+	f, err := os.OpenFile(filepath.Join(dir, trainjob.LogFile), os.O_APPEND|os.O_WRONLY, 0)
+	must(t, err)
+	for i := range logShown + 5 {
+		_, err = fmt.Fprintf(f, "line %d of a long log\n", i)
+		must(t, err)
+	}
+	must(t, f.Close())
+	tab.Reread()
+	text := tab.info.Text
+	if !strings.Contains(text, "Log (the whole of it: "+filepath.Join(dir, trainjob.LogFile)+"):\n…\n") || !strings.Contains(text, fmt.Sprintf("line %d of a long log", logShown+4)) {
+		t.Errorf("the pane reads:\n%s", text)
+	}
+}
