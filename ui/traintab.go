@@ -530,8 +530,15 @@ func (t *TrainTab) progress() (step, total int) {
 // but it stops work the user started, so the studio asks first.
 func (t *TrainTab) QuitNote() string {
 	j := t.job
-	if j == nil || j.ending || !j.pausable {
+	if j == nil || j.ending || t.Preparing() {
 		return ""
+	}
+	if !j.pausable {
+		// Its data prepared, its model being built: quitting ends it
+		// before its first checkpoint, with nothing to resume (it closed
+		// without a word and was listed as paused, Resume off).
+		return fmt.Sprintf("The Train tab is starting %s (its data is prepared; its first step is not taken yet). Quitting now ends it before its first checkpoint, with nothing to resume: Start with its run folder trains it anew, its prepared data kept.",
+			filepath.Base(j.dir))
 	}
 	step, total := t.progress()
 	return fmt.Sprintf("The Train tab is training %s (step %s of %s). Quitting pauses it: the step under way finishes and a checkpoint is saved, and Resume on the Train tab continues it, also after Tessera is opened again.",
@@ -2112,6 +2119,8 @@ func runLine(r *trainjob.RunInfo) string {
 		state = "interrupted" // not this session's run: the app was closed abruptly
 	case state == trainjob.StateBudget:
 		state = "time budget ran out" // "budget" alone read as a word missing
+	case state == trainjob.StatePaused && !r.Checkpoint:
+		state = "ended before its first checkpoint" // "paused", with Resume off
 	}
 	line := fmt.Sprintf("%s — %s", name, state)
 	if r.TotalSteps > 0 {

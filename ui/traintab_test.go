@@ -1446,7 +1446,7 @@ func TestRunLineStates(t *testing.T) {
 		trainjob.StateBudget: "r — time budget ran out", trainjob.StateRunning: "r — interrupted", trainjob.StatePaused: "r — paused",
 	} {
 		st := trainjob.Preset("shapes")
-		r := &trainjob.RunInfo{Dir: "/x/r", Record: &trainjob.Record{Settings: st, State: state}, BestVal: math.NaN()}
+		r := &trainjob.RunInfo{Dir: "/x/r", Record: &trainjob.Record{Settings: st, State: state}, BestVal: math.NaN(), Checkpoint: true}
 		if got := runLine(r); !strings.HasPrefix(got, want) {
 			t.Errorf("%s: %q, want %q…", state, got, want)
 		}
@@ -1767,9 +1767,20 @@ func TestQuitWhileTrainingAsks(t *testing.T) {
 	if n := tab.QuitNote(); n != "" {
 		t.Errorf("a run already pausing: %q", n)
 	}
-	tab.job.ending, tab.job.pausable = false, false
+	tab.job.ending, tab.job.pausable, tab.job.preparing = false, false, true
 	if n := tab.QuitNote(); n != "" {
-		t.Errorf("a run preparing its data: %q", n)
+		t.Errorf("a run preparing its data (Preparing's question): %q", n)
+	}
+	// Its data prepared, before its first step: quitting ends it with
+	// nothing to resume, and says so (it closed without a word, and the
+	// run was listed as paused with Resume off).
+	must(t, os.MkdirAll(dir, 0o755))
+	must(t, os.WriteFile(trainjob.PreparedPath(dir), []byte("x"), 0o644))
+	if n := tab.QuitNote(); !strings.Contains(n, "starting run-7") || !strings.Contains(n, "nothing to resume") {
+		t.Errorf("a run before its first step: %q", n)
+	}
+	if got := runLine(&trainjob.RunInfo{Dir: dir, Record: &trainjob.Record{State: trainjob.StatePaused}, BestVal: math.NaN()}); !strings.Contains(got, "run-7 — ended before its first checkpoint") {
+		t.Errorf("a run paused before its first checkpoint is listed as %q", got)
 	}
 }
 
