@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"fmt"
 	"image/color"
 	"path/filepath"
 	"slices"
@@ -84,4 +85,28 @@ func TestCaptionEncodings(t *testing.T) {
 	if rep.Warned != warned || rep.Skipped != 0 || rep.Loaded != len(cases) {
 		t.Errorf("report %+v", rep)
 	}
+}
+
+// A caption file that starts with a UTF-16 byte-order mark but is no
+// UTF-16 text (an odd byte left) is a problem said by name, not a caption
+// of garbage ("戀摡�", which went into the vocabulary).
+func TestBrokenUTF16Caption(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "good.png"), pngBytes(t, 2, 2, color.NRGBA{1, 2, 3, 255}))
+	writeFile(t, filepath.Join(dir, "good.txt"), []byte("red box\n"))
+	writeFile(t, filepath.Join(dir, "red_box.png"), pngBytes(t, 2, 2, color.NRGBA{9, 2, 3, 255}))
+	writeFile(t, filepath.Join(dir, "red_box.txt"), []byte{0xff, 0xfe, 0x00, 'b', 'a', 'd', 0x00})
+	samples, rep, err := Folder(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range samples {
+		if strings.ContainsRune(s.Caption, '\uFFFD') || strings.ContainsRune(s.Caption, '戀') {
+			t.Errorf("a caption of garbage: %q", s.Caption)
+		}
+	}
+	if !strings.Contains(fmt.Sprint(rep.Problems, rep.Warnings), "red_box.txt") {
+		t.Errorf("the broken caption file is not named: %+v", rep)
+	}
+	t.Logf("%d samples; report %+v", len(samples), rep)
 }

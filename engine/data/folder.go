@@ -407,6 +407,11 @@ func decodeCaption(b []byte) (text string, cf captionFormat, err error) {
 		if err != nil {
 			return "", cf, fmt.Errorf("decode UTF-16: %w", err)
 		}
+		if len(b)%2 != 0 || bytes.ContainsRune(u, utf8.RuneError) {
+			// An odd byte left, or halves of characters that pair with
+			// nothing: "戀摡�" went into the vocabulary as a word.
+			return "", cf, errors.New("it starts with a UTF-16 byte-order mark but is no UTF-16 text (cut short, or another encoding)")
+		}
 		text = string(u)
 	case noBOM16:
 		// UTF-16 without a byte-order mark: its ASCII letters came out
