@@ -109,3 +109,31 @@ func TestSplitImages(t *testing.T) {
 		}
 	}
 }
+
+// A small set holds out at most its fraction's share, rounded (at least
+// one): each key drawn on its own, 12 pictures lost 4 to validation.
+func TestSplitSmallSetHoldsOutItsShare(t *testing.T) {
+	most := 0
+	for seed := range uint64(200) {
+		var samples []Sample
+		for i := range 12 {
+			samples = append(samples, Sample{Key: fmt.Sprintf("pic-%d.png", i)})
+		}
+		tr, va := Split(samples, 0.1, seed)
+		if len(va) != 1 || len(tr) != 11 {
+			t.Fatalf("seed %d: %d held out of 12, want 1", seed, len(va))
+		}
+		samples = samples[:0]
+		for i := range 60 {
+			samples = append(samples, Sample{Key: fmt.Sprintf("pic-%d.png", i)})
+		}
+		_, va = Split(samples, 0.1, seed)
+		most = max(most, len(va))
+		if len(va) < 1 || len(va) > 6 {
+			t.Fatalf("seed %d: %d held out of 60, want 1 to 6", seed, len(va))
+		}
+	}
+	if most != 6 {
+		t.Errorf("60 keys: at most %d held out over 200 seeds, want the cap (6) reached", most)
+	}
+}
