@@ -1357,6 +1357,20 @@ func TestEscapeStopsARunFromAFocusedSlider(t *testing.T) {
 	// The same from the canvas, which a click on it (painting the mask)
 	// focuses: it took every key.
 	escapeStops(s.canvas, "the focused canvas")
+	// And from the prompt box, the focus after typing a prompt, and the
+	// instruction box.
+	escapeStops(s.panel.prompt, "the prompt box")
+	escapeStops(s.edit.instruction, "the instruction box")
+	// In a box, Escape leaves Complete from here's line tool first (the
+	// prompt kept the focus after typing, and the tool stayed on).
+	for _, box := range []fyne.Focusable{s.panel.prompt, s.panel.negative, s.edit.instruction} {
+		s.pickCompleteLine()
+		c.Focus(box)
+		box.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+		if s.Canvas().Tool() == widgets.ToolLine || s.Status() != lineCancelled {
+			t.Errorf("Escape in %T: tool %v, status %q", box, s.Canvas().Tool(), s.Status())
+		}
+	}
 }
 
 // A long progress text does not widen the window: the bar's minimum is

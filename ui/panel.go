@@ -150,7 +150,6 @@ func (p *promptPanel) buildPrompts() {
 	p.prompt.OnCursorChanged = p.promptChanged
 	p.prompt.OnFocusChanged = p.promptChanged // no completions left under a prompt clicked away from
 	p.prompt.OnGenerate = func() { p.onGenerate() }
-	p.prompt.OnEscape = p.escape
 	// A word typed whole ("flat") is left as it is: Tab moves on rather
 	// than turn it into a longer one ("flatbread"); the longer ones are
 	// still offered to click.
@@ -183,7 +182,6 @@ func (p *promptPanel) buildPrompts() {
 
 	p.negative = widgets.NewTipEntry(true, "Words the image should not look like. It acts through guidance: only with Guidance above 1.")
 	p.negative.SetMinRowsVisible(1)
-	p.negative.OnEscape = p.escape
 	p.negative.SetPlaceHolder("Negative prompt")
 	p.negative.OnChanged = func(string) {
 		p.negativeChanged()
@@ -424,14 +422,6 @@ func (p *promptPanel) SetSeed(seed uint64) {
 // is disabled with them (a model cannot change under a run); the studio's
 // updateButtons enables it again once the runner is idle, which can be
 // after SetRunning(false) (a model load opens an image after it).
-// escape is Escape in the prompt fields: it stops a run, as it does
-// anywhere in the window (the field has the key, not the window).
-func (p *promptPanel) escape() {
-	if !p.stop.Disabled() {
-		p.onStop()
-	}
-}
-
 func (p *promptPanel) SetRunning(on bool) {
 	p.stop.SetWhyNot("")
 	if on {

@@ -486,11 +486,12 @@ func (s *Studio) buildWidgets() {
 	s.canvas.SetTemperatureValue(s.set.PaintTemperature())
 	s.paint.panel = s.edit
 	s.edit.instruction.OnChanged = s.instructionChanged
-	s.edit.instruction.OnEscape = func() { // the box has the key: Escape stops a run, as anywhere
-		if s.Running() != "" {
-			s.Stop()
-		}
-	}
+	// A box with the key has Escape: it leaves Complete from here's line
+	// tool, else stops a run, as anywhere (the prompt had the focus after
+	// typing, and Escape left the line tool on).
+	s.edit.instruction.OnEscape = s.escapeInBox
+	s.panel.prompt.OnEscape = s.escapeInBox
+	s.panel.negative.OnEscape = s.escapeInBox
 	s.describer = &describer{host: s, ctx: s.ctx, loop: s.loop, win: s.win, workers: s.opt.Workers, button: s.edit.describe}
 
 	s.cands = newCandidateStrip(func(i int) { s.report(s.PickCandidate(i)) })
@@ -784,6 +785,14 @@ func (s *Studio) pickCompleteLine() {
 		return
 	}
 	s.paint.setTool(widgets.ToolLine)
+}
+
+// escapeInBox is Escape in a text box: it leaves the line tool, else
+// stops the run (Stop says when a run cannot be stopped).
+func (s *Studio) escapeInBox() {
+	if !s.cancelLine() && s.Running() != "" {
+		s.Stop()
+	}
 }
 
 // cancelLine leaves "Complete from here"'s line tool for the brush, when
