@@ -788,9 +788,14 @@ func (s *Studio) pickCompleteLine() {
 }
 
 // escapeInBox is Escape in a text box: it leaves the line tool, else
-// stops the run (Stop says when a run cannot be stopped).
+// does what Stop does where it is on, else says why a job running cannot
+// be stopped (Stop, greyed out for a model load).
 func (s *Studio) escapeInBox() {
-	if !s.cancelLine() && s.Running() != "" {
+	switch {
+	case s.cancelLine():
+	case !s.panel.stop.Disabled():
+		s.panel.onStop()
+	case s.Running() != "":
 		s.Stop()
 	}
 }
