@@ -1,12 +1,13 @@
 package sampler
 
 import (
-	"github.com/tessera-studio/tessera/engine/bundle"
-	"github.com/tessera-studio/tessera/engine/prompt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/prompt"
 )
 
 // A composed prompt joins sub-prompts with the word AND, each with an

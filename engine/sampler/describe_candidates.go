@@ -3,12 +3,12 @@ package sampler
 import (
 	"context"
 	"fmt"
-	"github.com/tessera-studio/tessera/internal/plural"
 	"slices"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // Candidates are the prompts Describe ranks for a model, with where they

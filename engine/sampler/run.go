@@ -240,10 +240,8 @@ func (p plan) contexts(b *bundle.Bundle, opt Options, res *Result) ([][]int, err
 		}
 		groups = groupIDs(b, opt)
 		if b.Conditional() {
-			for _, sp := range subPrompts(opt.Prompt) {
-				cond := b.PromptIDs(sp.text)
-				res.Unknown, res.Cut = append(res.Unknown, cond.Unknown...), append(res.Cut, cond.Cut...)
-			}
+			enc := EncodePrompt(b, opt.Prompt)
+			res.Unknown, res.Cut = enc.Unknown, enc.Cut
 		}
 	}
 	for g, ids := range groups {

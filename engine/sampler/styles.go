@@ -48,10 +48,8 @@ func seedStyles(b *bundle.Bundle, s sampling.Settings) []string {
 		styles = begun // "cat face fluent": a fluent style per seed, completed, not "cat face fluent fluent contrast"
 	}
 	for _, st := range styles {
-		for _, sp := range subPrompts(StyledPrompt(s.Prompt, st)) {
-			if enc := b.PromptIDs(sp.text); len(enc.Cut) > 0 {
-				return nil
-			}
+		if enc := EncodePrompt(b, StyledPrompt(s.Prompt, st)); len(enc.Cut) > 0 {
+			return nil
 		}
 	}
 	return styles
@@ -102,7 +100,7 @@ func StyledPrompt(text, style string) string {
 	if style == "" {
 		return text
 	}
-	if subs := subPrompts(text); len(subs) > 1 || subs[0].text != text || subs[0].weight != 1 {
+	if subs := subPrompts(text); composed(subs) || subs[0].text != text {
 		for i := range subs {
 			subs[i].text = StyledPrompt(subs[i].text, style)
 		}
@@ -180,16 +178,7 @@ func generateStyledChunk(ctx context.Context, b *bundle.Bundle, opt Options, see
 		p.seeds = append(p.seeds, opt.Seed+uint64(r/S))
 	}
 	firstStyle := func(i int) int { return int((opt.Seed + uint64(i)) % uint64(S)) }
-	var shown func(Event)
-	if emit != nil {
-		shown = func(e Event) {
-			if i := e.Image / S; e.Image%S == firstStyle(i) {
-				e.Image = i
-				emit(e)
-			}
-		}
-	}
-	res, err := run(ctx, b, opt, p, shown)
+	res, err := run(ctx, b, opt, p, seedEvents(emit, S, firstStyle))
 	if err != nil || res == nil {
 		return res, err
 	}
@@ -198,22 +187,43 @@ func generateStyledChunk(ctx context.Context, b *bundle.Bundle, opt Options, see
 		res.Images = nil
 		return res, nil
 	}
-	res.Images = make([]Image, seeds)
-	for i := range res.Images {
-		row := all[i*S : (i+1)*S]
-		for k := range row {
-			row[k].Prompt = prompts[i*S+k]
+	for r := range all {
+		all[r].Prompt = prompts[r]
+	}
+	res.Images = keepStyles(all, S, res.Stopped, firstStyle, firstStyle)
+	return res, nil
+}
+
+// seedEvents passes on to emit (nil: none) the events of the rows a run
+// with a style per seed shows, row shown(i) of seed i's S, as seed i's.
+func seedEvents(emit func(Event), S int, shown func(i int) int) func(Event) {
+	if emit == nil {
+		return nil
+	}
+	return func(e Event) {
+		if i := e.Image / S; e.Image%S == shown(i) {
+			e.Image = i
+			emit(e)
 		}
-		if res.Stopped {
-			// The style its seed tries first, as shown while it ran; all
-			// its styles kept for ContinueStyled.
-			res.Images[i] = row[firstStyle(i)]
-			res.Images[i].StyleRows = slices.Clone(row)
+	}
+}
+
+// keepStyles is one image a seed of all, its pictures in every style (S a
+// seed, seed-major, each with its Prompt): the style an unstopped run keeps
+// (pickStyle from style first(i)), or, stopped, the style shown(i) as shown
+// while it ran, with all its styles in StyleRows for ContinueStyled.
+func keepStyles(all []Image, S int, stopped bool, shown, first func(i int) int) []Image {
+	out := make([]Image, len(all)/S)
+	for i := range out {
+		row := all[i*S : (i+1)*S]
+		if stopped {
+			out[i] = row[shown(i)]
+			out[i].StyleRows = slices.Clone(row)
 			continue
 		}
-		res.Images[i] = row[pickStyle(row, firstStyle(i))]
+		out[i] = row[pickStyle(row, first(i))]
 	}
-	return res, nil
+	return out
 }
 
 // pickStyle is the style a seed keeps of its finished pictures in every
@@ -265,18 +275,10 @@ func ContinueStyled(ctx context.Context, b *bundle.Bundle, opt Options, images [
 			return nil, fmt.Errorf("continue: image %d is none of its styles' pictures", i)
 		}
 	}
-	var show func(Event)
-	if emit != nil {
-		show = func(e Event) {
-			if i := e.Image / S; e.Image%S == shown[i] {
-				e.Image = i
-				emit(e)
-			}
-		}
-	}
+	shownStyle := func(i int) int { return shown[i] }
 	o := opt
 	o.Batch = len(prefixes)
-	res, err := CompleteEach(ctx, b, o, prefixes, seeds, prompts, show)
+	res, err := CompleteEach(ctx, b, o, prefixes, seeds, prompts, seedEvents(emit, S, shownStyle))
 	if err != nil || res == nil || len(res.Images) < len(prefixes) {
 		return res, err
 	}
@@ -288,16 +290,8 @@ func ContinueStyled(ctx context.Context, b *bundle.Bundle, opt Options, images [
 		all[r].Count += before.Count
 		all[r].Free += before.Free
 	}
-	res.Images = make([]Image, len(images))
-	for i := range images {
-		row := all[i*S : (i+1)*S]
-		if res.Stopped {
-			res.Images[i] = row[shown[i]]
-			res.Images[i].StyleRows = slices.Clone(row)
-			continue
-		}
-		res.Images[i] = row[pickStyle(row, int(images[i].Seed%uint64(S)))]
-	}
+	firstStyle := func(i int) int { return int(images[i].Seed % uint64(S)) }
+	res.Images = keepStyles(all, S, res.Stopped, shownStyle, firstStyle)
 	return res, nil
 }
 
