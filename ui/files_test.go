@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -903,18 +904,7 @@ func (m heldModels) Open(key string, progress func(done, total int64)) (*bundle.
 // Image › Stop, its tooltip saying to wait; Stop asked for anyway (Escape,
 // Ctrl+.) says so on the status line (it stayed enabled and did nothing).
 func TestStopIsOffWhileAModelLoads(t *testing.T) {
-	e := newEnv(t)
-	hold := make(chan struct{})
-	e.models = heldModels{tinyModels: tinyModels{b: bundletest.Tiny(3), other: bundletest.Tiny(4)}, hold: hold}
-	s := e.open(t)
-	must(t, s.OpenModel("tiny2"))
-	released := false
-	defer func() { // a failure below must not leave the load waiting forever
-		if !released {
-			close(hold)
-			s.Wait()
-		}
-	}()
+	s, _, release := loadingModel(t)
 	if !s.panel.stop.Disabled() {
 		t.Error("Stop is enabled while a model loads")
 	}
@@ -928,12 +918,32 @@ func TestStopIsOffWhileAModelLoads(t *testing.T) {
 	if st := s.Status(); st != "Loading a model cannot be stopped; wait for it" {
 		t.Errorf("Escape while a model loads: status %q", st)
 	}
-	close(hold)
-	released = true
-	s.Wait()
+	release()
 	if s.Running() != "" || !s.panel.stop.Disabled() || s.panel.stop.Tip() == "" || strings.Contains(s.panel.stop.Tip(), "cannot be stopped") {
 		t.Errorf("after the load: running %q, Stop disabled %v, tooltip %q", s.Running(), s.panel.stop.Disabled(), s.panel.stop.Tip())
 	}
+}
+
+// loadingModel is a studio loading its second model (second), held until
+// release lets the load end and waits for it; a test that fails first
+// releases it as it ends.
+func loadingModel(t *testing.T) (s *Studio, second *bundle.Bundle, release func()) {
+	t.Helper()
+	e := newEnv(t)
+	hold := make(chan struct{})
+	second = bundletest.Tiny(4)
+	e.models = heldModels{tinyModels: tinyModels{b: bundletest.Tiny(3), other: second}, hold: hold}
+	s = e.open(t)
+	must(t, s.OpenModel("tiny2"))
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			close(hold)
+			s.Wait()
+		})
+	}
+	t.Cleanup(release) // a failure must not leave the load waiting forever
+	return s, second, release
 }
 
 // While a model loads, the open dialogs are refused with "wait for it" on
@@ -941,19 +951,7 @@ func TestStopIsOffWhileAModelLoads(t *testing.T) {
 // context), where the refusal said "Stop it first (Image › Stop, Ctrl+.)"
 // in a dialog.
 func TestOpenWhileAModelLoadsSaysWaitForIt(t *testing.T) {
-	e := newEnv(t)
-	hold := make(chan struct{})
-	second := bundletest.Tiny(4)
-	e.models = heldModels{tinyModels: tinyModels{b: bundletest.Tiny(3), other: second}, hold: hold}
-	s := e.open(t)
-	must(t, s.OpenModel("tiny2"))
-	released := false
-	defer func() { // a failure below must not leave the load waiting forever
-		if !released {
-			close(hold)
-			s.Wait()
-		}
-	}()
+	s, second, release := loadingModel(t)
 	err := s.modelOpen()
 	var busy errBusy
 	if !errors.As(err, &busy) || err.Error() != "Tessera is loading a model: wait for it, then open the picture" {
@@ -966,9 +964,7 @@ func TestOpenWhileAModelLoadsSaysWaitForIt(t *testing.T) {
 	if err := s.Generate(); err == nil || err.Error() != "loading a model is still running; wait for it" {
 		t.Errorf("Generate while a model loads: %v", err)
 	}
-	close(hold)
-	released = true
-	s.Wait()
+	release()
 	if s.Bundle() != second {
 		t.Fatalf("the model did not load: %v", s.LastError())
 	}
