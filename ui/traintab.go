@@ -541,7 +541,9 @@ func (t *TrainTab) QuitNote() string {
 			filepath.Base(j.dir))
 	}
 	step, total := t.progress()
-	return fmt.Sprintf("The Train tab is training %s (step %s of %s). Quitting pauses it: the step under way finishes and a checkpoint is saved, and Resume on the Train tab continues it, also after Tessera is opened again.",
+	// The step is the one reached when asked: the question stays up while
+	// the run goes on, so it says "was at" (it read as the step now).
+	return fmt.Sprintf("The Train tab is training %s (it was at step %s of %s when you asked). Quitting pauses it: the step under way finishes and a checkpoint is saved, and Resume on the Train tab continues it, also after Tessera is opened again.",
 		filepath.Base(j.dir), plural.Thousands(step), plural.Thousands(total))
 }
 
