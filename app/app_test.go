@@ -1548,7 +1548,7 @@ func TestStudioStatus(t *testing.T) {
 	}
 }
 
-// A record whose codes do not make its grid (cut short, none, a grid of
+// A record whose codes do not make its grid (too many, none, a grid of
 // nothing) or whose patches are not the model's is read from its pixels
 // with a note, as info says it, where score, branch and describe read the
 // pixels without a word.
@@ -1564,7 +1564,9 @@ func TestMismatchedRecordsAreSaid(t *testing.T) {
 		edit func(rec map[string]any)
 		says string
 	}{
-		{"cut short", func(r map[string]any) { r["tokens"] = r["tokens"].([]any)[:3] }, "has a damaged Tessera record (3 codes where"},
+		// (Fewer codes than the grid is a stopped run's picture, which
+		// TestStoppedPictureIsFinishedByBranch covers.)
+		{"too many", func(r map[string]any) { r["tokens"] = append(r["tokens"].([]any), 1.0) }, "has a damaged Tessera record (17 codes where"},
 		{"no codes", func(r map[string]any) { delete(r, "tokens") }, "has a damaged Tessera record (0 codes where"},
 		{"grid of nothing", func(r map[string]any) { r["grid"] = []int{0, 0} }, "has a damaged Tessera record"},
 		{"other patches", func(r map[string]any) { r["patch_size"] = 0 }, "patches of 0 px, where model"},

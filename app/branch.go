@@ -58,6 +58,15 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	tokens, rec, _, err := imageTokens(b, *from, env.Stderr)
+	if stopped := (stoppedImage{}); errors.As(err, &stopped) && rec != nil {
+		// A stopped run's picture: its codes drawn are kept, and the
+		// patches after them drawn, which finishes it.
+		if *at > stopped.drawn {
+			return usageError{fmt.Sprintf("--at %d: %s is a stopped run's picture with %d of its %d patches drawn: keep at most those (--at %d finishes it)", *at, *from, stopped.drawn, stopped.total, stopped.drawn)}
+		}
+		tokens, err = make([]int, stopped.total), nil
+		copy(tokens, rec.Tokens)
+	}
 	if err != nil {
 		return err
 	}

@@ -317,7 +317,11 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			fmt.Fprintf(o, "  edited by   edit model %s (weights hash %s); the codes are %s's\n", em, eh, rec.Model)
 		}
 		fmt.Fprintf(o, "  codes       %d (%d×%d patches of %d px)\n", len(rec.Tokens), rec.Grid[1], rec.Grid[0], rec.PatchSize)
-		if why := damagedCodes(rec); why != "" {
+		if drawn, total, stopped := rec.Stopped(); stopped && !pngmeta.Repainted(path, text) {
+			// The studio saves a run stopped part way as it stood: not
+			// damaged (it said so), but unfinished.
+			fmt.Fprintf(o, "              (stopped: %d of %d patches drawn, the rest blank; tessera branch --from %s --at %d or the studio's Continue stopped image finishes it)\n", drawn, total, path, drawn)
+		} else if why := damagedCodes(rec); why != "" {
 			fmt.Fprintf(o, "              (damaged: %s; the other commands read its pixels)\n", why)
 		} else if !rec.DrawnAt(cfg.Width, cfg.Height) {
 			fmt.Fprintf(o, "              (not this picture's: %d×%d patches of %d px draw no %d×%d px picture; the other commands read its pixels)\n", rec.Grid[1], rec.Grid[0], rec.PatchSize, cfg.Width, cfg.Height)

@@ -22,6 +22,7 @@ import (
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/model"
@@ -916,10 +917,16 @@ func TestLongPromptSaysWhatIsCut(t *testing.T) {
 // be damaged by info (it showed "codes 3 (2×2 patches…)" as if whole, and
 // the other commands quietly read the pixels).
 func TestInfoSaysDamagedCodes(t *testing.T) {
-	for tokens, want := range map[string]string{"3": "damaged: 3 codes where its 2×2 grid takes 4", "neg": "damaged: 1 negative code"} {
+	for tokens, want := range map[string]string{"5": "damaged: 5 codes where its 2×2 grid takes 4", "neg": "damaged: 1 negative code",
+		// Fewer codes than the grid: the studio's save of a stopped run
+		// (it was called damaged, though the studio continues it).
+		"3": "stopped: 3 of 4 patches drawn"} {
 		rec := pngmeta.Record{Version: "test", Settings: sampling.Settings{Prompt: "red cat", Seed: 4}, Model: "tiny", Grid: [2]int{2, 2}, PatchSize: 4, Width: 8, Height: 8, Tokens: []int{1, 2, 3}}
-		if tokens == "neg" {
+		switch tokens {
+		case "neg":
 			rec.Tokens = []int{1, -2, 3, 4}
+		case "5":
+			rec.Tokens = []int{1, 2, 3, 4, 5}
 		}
 		path := filepath.Join(t.TempDir(), "x.png")
 		if err := pngmeta.WriteFileAtomic(path, imagetest.Solid(color.NRGBA{1, 2, 3, 255}, 8), pngmeta.Metadata(rec)); err != nil {
@@ -928,5 +935,44 @@ func TestInfoSaysDamagedCodes(t *testing.T) {
 		if code, stdout, stderr := run(t, "info", path); code != 0 || !strings.Contains(stdout, want) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", tokens, code, stdout, stderr)
 		}
+	}
+}
+
+// A stopped run's picture (the studio saves it as it stood, with the codes
+// drawn) is finished by branch from its codes, and refused with that way
+// out by the commands that read a whole picture: they read its half-blank
+// pixels without a word.
+func TestStoppedPictureIsFinishedByBranch(t *testing.T) {
+	m := tinyModel(t)
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.png")
+	if code, _, stderr := run(t, "generate", "--model", m, "--prompt", "red cat", "--seed", "3", "--out", whole, "--quiet"); code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	rec, _ := readRecord(t, whole)
+	drawn := len(rec.Tokens) / 2
+	rec.Tokens = rec.Tokens[:drawn]
+	stopped := filepath.Join(dir, "stopped.png")
+	if err := pngmeta.WriteFileAtomic(stopped, bundletest.Tiny(9).Decode(append(slices.Clone(rec.Tokens), make([]int, drawn)...)), pngmeta.Metadata(*rec)); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, _ := run(t, "info", stopped); code != 0 || !strings.Contains(stdout, fmt.Sprintf("stopped: %d of %d patches drawn", drawn, 2*drawn)) || strings.Contains(stdout, "damaged") {
+		t.Errorf("info: exit %d, %q", code, stdout)
+	}
+	for _, args := range [][]string{{"score", "--model", m, stopped}, {"timelapse", "--model", m, "--from", stopped, "--out", filepath.Join(dir, "t.gif")}} {
+		if code, stdout, stderr := run(t, args...); code == 0 || !strings.Contains(stdout+stderr, fmt.Sprintf("tessera branch --from %s --at %d", stopped, drawn)) {
+			t.Errorf("%s: exit %d, %q %q", args[0], code, stdout, stderr)
+		}
+	}
+	out := filepath.Join(dir, "done.png")
+	if code, _, stderr := run(t, "branch", "--model", m, "--from", stopped, "--at", fmt.Sprint(drawn+1), "--out", out, "--quiet"); code == 0 || !strings.Contains(stderr, fmt.Sprintf("keep at most those (--at %d finishes it)", drawn)) {
+		t.Errorf("branch past the patches drawn: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "branch", "--model", m, "--from", stopped, "--at", fmt.Sprint(drawn), "--out", out, "--quiet"); code != 0 {
+		t.Fatalf("branch: exit %d: %s", code, stderr)
+	}
+	done, _ := readRecord(t, out)
+	if len(done.Tokens) != 2*drawn || !slices.Equal(done.Tokens[:drawn], rec.Tokens) {
+		t.Errorf("finished codes %v, want %d codes starting %v", done.Tokens, 2*drawn, rec.Tokens)
 	}
 }

@@ -73,6 +73,20 @@ func (e tallImage) Error() string {
 	return fmt.Sprintf("%s is %d patch rows tall (grown downward by the studio's Extend ↓ or tessera extend), taller than the model's %d: only extend, timelapse and score take it", e.path, e.rows, e.modelRows)
 }
 
+// stoppedImage is imageTokens's error for the picture of a run stopped part
+// way (the studio's Stop, saved as it stood): drawn of its total patches
+// have codes, the rest are blank. Only branch takes it, keeping at most
+// the patches drawn, which finishes it.
+type stoppedImage struct {
+	path         string
+	drawn, total int
+}
+
+func (e stoppedImage) Error() string {
+	return fmt.Sprintf("%s is a stopped run's picture: %d of its %d patches were drawn, the rest are blank; finish it first with tessera branch --from %s --at %d (or the studio's Continue stopped image)",
+		e.path, e.drawn, e.total, e.path, e.drawn)
+}
+
 // imageTokens returns an image's codes for model b: the token ids stored in
 // Tessera metadata when they fit the model, else the pixels encoded with
 // the codebook (a note on warn when they are resized to the model's size,
@@ -81,7 +95,8 @@ func (e tallImage) Error() string {
 // one, no longer drawn by the codes, bundle.DrawsPicture).
 // It also returns the stored record, if any, and whether the
 // tokens came from it. An image extend made taller than the model is a
-// tallImage error, with the record.
+// tallImage error, with the record; a stopped run's picture a stoppedImage
+// error, with the record.
 func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, rec *pngmeta.Record, stored bool, err error) {
 	var img image.Image // the picture, once loaded
 	if text, err := pngmeta.ReadFile(path); err == nil {
@@ -104,6 +119,12 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 			}
 			rows, cols := b.Grid()
 			samePatches, valid := r.PatchSize == b.PatchSize(), validCodes(r.Tokens, b.Codes())
+			if drawn, total, stopped := r.Stopped(); stopped && samePatches && valid && !changed && r.Grid == [2]int{rows, cols} {
+				// Its pixels below the codes drawn are blank: they were
+				// read and encoded without a word, a half-blank picture
+				// scored or edited as if whole.
+				return nil, rec, false, stoppedImage{path: path, drawn: drawn, total: total}
+			}
 			switch why := damagedCodes(r); {
 			case changed:
 				fmt.Fprintf(warn, "note: %s records codes, but its pixels are not the ones written with them (they do not match the pixel hash it records): it was changed since; its pixels are read instead\n", path)

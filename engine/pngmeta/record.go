@@ -109,6 +109,17 @@ func (r *Record) Sampled() bool {
 	return r != nil && !r.IsEdit() && r.ImportedFrom() == ""
 }
 
+// Stopped reports whether r is a stopped run's picture: fewer codes than
+// its grid has patches (at least one), the rest never drawn (blank).
+// drawn and total count its codes and its grid's patches.
+func (r *Record) Stopped() (drawn, total int, stopped bool) {
+	if r == nil {
+		return 0, 0, false
+	}
+	drawn, total = len(r.Tokens), r.Grid[0]*r.Grid[1]
+	return drawn, total, drawn > 0 && drawn < total
+}
+
 // Infotext returns the facts of r shown in the "parameters" text. Extra is
 // not carried over, but for the file an imported picture came from, a
 // studio edit's model and its source's prompt ("Edit model", "Source
@@ -143,9 +154,9 @@ func (r Record) Infotext() Infotext {
 			put("Source prompt", sp)
 		}
 	}
-	if n := r.Grid[0] * r.Grid[1]; len(r.Tokens) > 0 && len(r.Tokens) < n {
+	if drawn, total, stopped := r.Stopped(); stopped {
 		// A stopped run's picture: the rest of the patches are missing.
-		put("Patches", fmt.Sprintf("%d of %d (stopped)", len(r.Tokens), n))
+		put("Patches", fmt.Sprintf("%d of %d (stopped)", drawn, total))
 	}
 	if from := r.ImportedFrom(); from != "" {
 		return Infotext{Imported: from, Width: r.Width, Height: r.Height, Model: r.Model, ModelHash: r.ModelHash, Version: r.Version, Extra: extra}
