@@ -319,10 +319,19 @@ func HoldsCheckpoint(dir string) bool {
 }
 
 // checkNewRun refuses to start a new run (not a resume) in a run folder
-// that holds a checkpoint.
+// that holds a checkpoint, and to start afresh (a new run, or a resume with
+// nothing to resume from) in one that holds a trained model but no
+// checkpoint: its checkpoint deleted to free space, the model kept, a run
+// there wrote a 2-step model over a 20-step one, with one line of the log
+// ("no checkpoint to resume: a fresh start") or none to say so.
 func checkNewRun(s Settings, hasCheckpoint bool) error {
 	if hasCheckpoint && !s.Resume {
 		return fmt.Errorf("%w: %s holds a run with a checkpoint: resume it (tessera train --resume, or Resume on the Train tab), or give another run folder to start anew", ErrRunExists, s.OutDir)
+	}
+	md := filepath.Join(s.OutDir, "model")
+	if _, err := os.Stat(filepath.Join(md, model.WeightsFile)); !hasCheckpoint && err == nil {
+		return fmt.Errorf("%w: %s holds a trained model (%s) but no checkpoint (%s) to go on from: a run there would start afresh and write over that model; nothing was changed: give another run folder (to train that model further: tessera train --init %s)",
+			ErrRunExists, s.OutDir, md, train.CheckpointFile, md)
 	}
 	return nil
 }

@@ -369,9 +369,11 @@ func emojiStyleWords() []string {
 // nor a folder path.
 var ErrUnknownDataset = errors.New("unknown dataset")
 
-// ErrRunExists marks a run folder in use: another process is training it,
-// or it holds a run with a checkpoint and a new run was asked for.
-var ErrRunExists = errors.New("run folder in use")
+// ErrRunExists marks a run folder taken: another process is training it,
+// it holds a run with a checkpoint and a new run was asked for, or it
+// holds a trained model a fresh start would write over. (It read "run
+// folder in use", a lock's words, for a run at rest.)
+var ErrRunExists = errors.New("run folder taken")
 
 // ErrOtherSettings marks a run folder whose run was made with other
 // settings (data, architecture) than those given to resume it.

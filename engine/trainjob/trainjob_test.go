@@ -1235,3 +1235,35 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A run folder whose checkpoint was deleted (to free space) but whose
+// trained model was kept is refused for a fresh start, new or resumed: a
+// run there wrote a 2-step model over a 20-step one with no word, or one
+// line of the log.
+func TestModelWithoutCheckpointIsNotWrittenOver(t *testing.T) {
+	s := tinyRun(t, 4, 2)
+	if _, err := Run(context.Background(), s, Events{}); err != nil {
+		t.Fatal(err)
+	}
+	weights := filepath.Join(s.OutDir, "model", model.WeightsFile)
+	before, err := os.ReadFile(weights)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(s.OutDir, train.CheckpointFile)); err != nil {
+		t.Fatal(err)
+	}
+	for _, resume := range []bool{false, true} {
+		again := s
+		again.Resume = resume
+		if _, err := Run(context.Background(), again, Events{}); !errors.Is(err, ErrRunExists) || !strings.Contains(err.Error(), "holds a trained model") {
+			t.Errorf("resume %v: %v", resume, err)
+		}
+		if err := CheckStart(again); !errors.Is(err, ErrRunExists) {
+			t.Errorf("CheckStart, resume %v: %v", resume, err)
+		}
+	}
+	if after, err := os.ReadFile(weights); err != nil || !bytes.Equal(after, before) {
+		t.Errorf("the model was changed (%v)", err)
+	}
+}
