@@ -83,6 +83,11 @@ func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 		return nil, err
 	}
 	s.callMinutes = s.Minutes
+	if hasCheckpoint && s.Resume {
+		if err := checkCheckpoint(s.OutDir); err != nil {
+			return nil, err
+		}
+	}
 	var ckpt *RunInfo // the checkpoint's step and time, where there is one
 	if hasCheckpoint {
 		if info, err := ReadRun(s.OutDir); err == nil && info.Checkpoint {
@@ -309,6 +314,25 @@ func CheckStart(s Settings) error {
 		return err
 	}
 	return checkNewRun(s, HoldsCheckpoint(s.OutDir))
+}
+
+// checkCheckpoint reports a checkpoint in run folder dir that cannot be
+// resumed from: its header unreadable, or its tensors past the end of a
+// file cut short (safetensors.OpenLazy checks both). It is checked before
+// the run's record is touched: a resume of a damaged checkpoint logged
+// "resumed at step 4", then failed, and rewrote run.json with the failed
+// call's budget and a failed state, where nothing had trained.
+func checkCheckpoint(dir string) error {
+	path := filepath.Join(dir, train.CheckpointFile)
+	if _, err := train.ReadCheckpointHeader(path); err != nil {
+		next := "start a new run in another folder"
+		md := filepath.Join(dir, "model")
+		if _, err := os.Stat(filepath.Join(md, model.WeightsFile)); err == nil {
+			next = fmt.Sprintf("the model it last exported, %s, is not touched: train it further with tessera train --init %s, or start a new run in another folder", md, md)
+		}
+		return fmt.Errorf("the run's checkpoint is damaged, so the run cannot be resumed from it (a disk that filled up or a copy cut short; nothing was changed): %w; %s", err, next)
+	}
+	return nil
 }
 
 // HoldsCheckpoint reports whether run folder dir holds a checkpoint (a

@@ -1267,3 +1267,34 @@ func TestModelWithoutCheckpointIsNotWrittenOver(t *testing.T) {
 		t.Errorf("the model was changed (%v)", err)
 	}
 }
+
+// A resume of a checkpoint cut short is refused before the run's record
+// is touched: it logged "resumed at step 4", then failed, and rewrote
+// run.json with the call's budget and a failed state.
+func TestDamagedCheckpointLeavesTheRecord(t *testing.T) {
+	s := tinyRun(t, 4, 2)
+	if _, err := Run(context.Background(), s, Events{}); err != nil {
+		t.Fatal(err)
+	}
+	recPath := filepath.Join(s.OutDir, RecordFile)
+	before, err := os.ReadFile(recPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(filepath.Join(s.OutDir, train.CheckpointFile), 2000); err != nil {
+		t.Fatal(err)
+	}
+	again := s
+	again.Resume, again.Steps, again.Minutes = true, 8, 0.05
+	var log bytes.Buffer
+	_, err = Run(context.Background(), again, Events{Log: &log})
+	if err == nil || !strings.Contains(err.Error(), "checkpoint is damaged") || !strings.Contains(err.Error(), "tessera train --init "+filepath.Join(s.OutDir, "model")) {
+		t.Fatalf("resume of a damaged checkpoint: %v", err)
+	}
+	if strings.Contains(log.String(), "resumed at step") {
+		t.Errorf("the log says it resumed: %q", log.String())
+	}
+	if after, err := os.ReadFile(recPath); err != nil || !bytes.Equal(after, before) {
+		t.Errorf("run.json changed (%v):\n%s", err, after)
+	}
+}
