@@ -270,8 +270,10 @@ func TestBadRunFolders(t *testing.T) {
 	if _, err := Run(context.Background(), s, Events{}); err == nil || !strings.Contains(err.Error(), ck) {
 		t.Fatalf("resume from a corrupt checkpoint: %v", err)
 	}
-	if rec, err := ReadRecord(s.OutDir); err != nil || rec.State != StateFailed || rec.Error == "" {
-		t.Fatalf("record after failing: %+v %v", rec, err)
+	// The record is left as it was (ReadRun's Problem says what is
+	// wrong): the refused resume trained nothing.
+	if rec, err := ReadRecord(s.OutDir); err != nil || rec.State != StatePaused || rec.Error != "" {
+		t.Fatalf("record after the refusal: %+v %v", rec, err)
 	}
 	if _, err := ReadRun(filepath.Join(s.OutDir, "missing")); err == nil {
 		t.Fatal("a missing run folder reads")
