@@ -1800,6 +1800,20 @@ func TestGenerateComposedPrompt(t *testing.T) {
 	if rec, _ := readRecord(t, out); rec.Prompt != "red cat AND blue zebra :0.5" {
 		t.Errorf("recorded prompt %q", rec.Prompt)
 	}
+	// Its likelihood is under the first sub-prompt, and score and
+	// generate --json say so (they named the whole prompt).
+	code, stdout, _ := run(t, "score", "--model", model, out)
+	if code != 0 || !strings.Contains(stdout, `(composed: scored under its first sub-prompt, "red cat")`) {
+		t.Errorf("score: exit %d, %q", code, stdout)
+	}
+	code, stdout, _ = run(t, "score", "--model", model, "--json", out)
+	if code != 0 || !strings.Contains(stdout, `"scored_under":"red cat"`) {
+		t.Errorf("score --json: exit %d, %q", code, stdout)
+	}
+	code, stdout, _ = run(t, "generate", "--model", model, "--prompt", "red cat AND blue :0.5", "--json", "--out", filepath.Join(t.TempDir(), "j.png"), "--quiet")
+	if code != 0 || !strings.Contains(stdout, `"scored_under":"red cat"`) {
+		t.Errorf("generate --json: exit %d, %q", code, stdout)
+	}
 	// Every sub-prompt of unknown words alone is refused, as one is.
 	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "zebra AND yak", "--out", filepath.Join(t.TempDir(), "z.png"), "--quiet"); code == 0 || !strings.Contains(stderr, "knows none") {
 		t.Errorf("a composed prompt of unknown words: exit %d, %q", code, stderr)

@@ -426,6 +426,9 @@ type savedImage struct {
 	// the prompt (sampler.Image.MeanLogLik), nats per code: a branch's from
 	// patch At on (score gives the whole image's).
 	MeanLogLik float64 `json:"mean_loglik_nats_per_token"`
+	// ScoredUnder is, for a composed Prompt, the sub-prompt MeanLogLik is
+	// under: its first, as score gives it (firstSubPrompt).
+	ScoredUnder string `json:"scored_under,omitempty"`
 	// At is a branch's first patch drawn (--at: the patches before it are
 	// the source's), absent for generate.
 	At int `json:"at,omitempty"`
@@ -513,7 +516,7 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 			unsure = append(unsure, unsureNote(filepath.Base(path), rec.Prompt, st, im.MeanLogLik()))
 		}
 		if so.json {
-			line := savedImage{Path: path, Seed: im.Seed, Prompt: rec.Prompt, Style: sampler.DrawnStyle(b, im), MeanLogLik: im.MeanLogLik(), Unchanged: so.source != nil && slices.Equal(im.Tokens, so.source),
+			line := savedImage{Path: path, Seed: im.Seed, Prompt: rec.Prompt, Style: sampler.DrawnStyle(b, im), MeanLogLik: im.MeanLogLik(), ScoredUnder: firstSubPrompt(rec.Prompt), Unchanged: so.source != nil && slices.Equal(im.Tokens, so.source),
 				Temperature: rec.Temperature, Guidance: rec.Guidance}
 			if so.source != nil {
 				line.At = so.from

@@ -32,6 +32,10 @@ type scoreLine struct {
 	// PNG's A1111 "parameters" text) or "none".
 	Prompt       string `json:"prompt"`
 	PromptSource string `json:"prompt_source"`
+	// ScoredUnder is, for a composed Prompt ("A AND B :0.5"), the
+	// sub-prompt the image was scored under: its first (a mix of
+	// sub-prompts is no distribution to score under).
+	ScoredUnder string `json:"scored_under,omitempty"`
 	// UnknownWords are the prompt's words the model does not know and
 	// CutWords those past its prompt length: the image was scored without
 	// them (as if Prompt lacked them).
@@ -311,7 +315,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		warnWords(env.Stderr, b.Prompt, s.Unknown, s.Cut)
 		if *asJSON {
 			line := scoreLine{Image: path, Model: b.Name, NLLNats: s.NLL, BitsPerToken: s.BitsPerToken(), Tokens: len(tokens), PerTokenNLL: noNegativeZero(s.PerToken),
-				Prompt: p, PromptSource: promptFrom, UnknownWords: s.Unknown, CutWords: s.Cut, Metadata: facts.From, NegativePrompt: facts.Negative, Seed: facts.Seed, Source: source, Rows: tallRows}
+				Prompt: p, PromptSource: promptFrom, ScoredUnder: firstSubPrompt(p), UnknownWords: s.Unknown, CutWords: s.Cut, Metadata: facts.From, NegativePrompt: facts.Negative, Seed: facts.Seed, Source: source, Rows: tallRows}
 			if err := enc.Encode(line); err != nil {
 				return err
 			}
@@ -321,6 +325,10 @@ func runScore(ctx context.Context, env Env, args []string) error {
 				under = fmt.Sprintf("prompt %q from %s", p, map[string]string{"flag": "--prompt", pngmeta.FromTessera: "the Tessera record", pngmeta.FromA1111: "the A1111 parameters"}[promptFrom])
 				if sampler.EncodePrompt(b, p).NoneKnown() {
 					under += " (the model knows no word of it: scored as no prompt)"
+				} else if first := firstSubPrompt(p); first != "" {
+					// The first sub-prompt's likelihood is given, where
+					// the output named the whole prompt.
+					under += fmt.Sprintf(" (composed: scored under its first sub-prompt, %q)", first)
 				}
 			}
 			if tallRows > 0 {
@@ -380,4 +388,15 @@ func noteResize(warn io.Writer, b *bundle.Bundle, path string, img image.Image) 
 		}
 		fmt.Fprintf(warn, "note: %s is %d×%d px; it is %s the model's %d×%d\n", path, img.Bounds().Dx(), img.Bounds().Dy(), how, w, h)
 	}
+}
+
+// firstSubPrompt is the sub-prompt a composed prompt ("A AND B :0.5") is
+// scored under, its first (a mix of sub-prompts is no distribution to
+// score under: sampler.ScoreTokens does the same); "" for a prompt that is
+// not composed.
+func firstSubPrompt(p string) string {
+	if !sampler.Composed(p) {
+		return ""
+	}
+	return sampler.SubPromptTexts(p)[0]
 }
