@@ -97,6 +97,13 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 				sp.Set(&opt.Settings, v)
 			}
 		}
+		// The studio's temperature brush: the patches painted are drawn
+		// at their own temperatures, as the picture was (a branch of it
+		// drew them all at one and gave another picture for its seed).
+		if temps := rec.PatchTemperatures(b.ImageTokens()); temps != nil && !set["temperature"] {
+			opt.PatchTemperature = temps
+			fmt.Fprintf(env.Stderr, "the picture's painted temperatures are kept (temperature %s); --temperature draws every patch at one\n", rec.PatchTemperatureNote())
+		}
 	}
 	// A branch continues the image under its own prompt: no style is
 	// drawn per seed (sampler.Complete), so none is recorded either.

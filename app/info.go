@@ -311,6 +311,9 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			}
 			fmt.Fprintf(o, "  seed        %d\n", rec.Seed)
 			fmt.Fprintf(o, "  settings    %s\n", recordKnobs(rec.Settings, rec.IsEdit()))
+			if note := rec.PatchTemperatureNote(); note != "" {
+				fmt.Fprintf(o, "  painted     temperature %s (the studio's temperature brush; tessera branch keeps them)\n", note)
+			}
 		}
 		fmt.Fprintf(o, "  model       %s (weights hash %s), %s\n", rec.Model, rec.ModelHash, rec.Version)
 		if em, eh, own := rec.EditModel(); em != "" && !own {

@@ -27,6 +27,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 )
@@ -974,5 +975,61 @@ func TestStoppedPictureIsFinishedByBranch(t *testing.T) {
 	done, _ := readRecord(t, out)
 	if len(done.Tokens) != 2*drawn || !slices.Equal(done.Tokens[:drawn], rec.Tokens) {
 		t.Errorf("finished codes %v, want %d codes starting %v", done.Tokens, 2*drawn, rec.Tokens)
+	}
+}
+
+// A picture drawn with the studio's temperature brush records its map:
+// info and the parameters text say it, and branch draws the painted
+// patches at their temperatures, as the studio's branch did (it drew them
+// at one temperature and gave another picture for the seed).
+func TestBranchKeepsPaintedTemperatures(t *testing.T) {
+	m := tinyModel(t)
+	dir := t.TempDir()
+	drawn := filepath.Join(dir, "drawn.png")
+	if code, _, stderr := run(t, "generate", "--model", m, "--prompt", "red cat", "--seed", "3", "--temperature", "0.5", "--out", drawn, "--quiet"); code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	temps := make([]any, 16)
+	want := make([]float64, 16)
+	for i := range temps {
+		temps[i] = 0.0
+		if i >= 8 {
+			temps[i], want[i] = 30.0, 30
+		}
+	}
+	painted := filepath.Join(dir, "painted.png")
+	forgeRecord(t, drawn, painted, func(r map[string]any) {
+		extra, _ := r["extra"].(map[string]any)
+		if extra == nil {
+			extra = map[string]any{}
+			r["extra"] = extra
+		}
+		extra[pngmeta.ExtraPatchTemperature] = temps
+	})
+	if code, stdout, _ := run(t, "info", painted); code != 0 || !strings.Contains(stdout, "temperature 30 over 8 of 16 patches") {
+		t.Errorf("info: exit %d, %q", code, stdout)
+	}
+	out := filepath.Join(dir, "b.png")
+	code, _, stderr := run(t, "branch", "--model", m, "--from", painted, "--at", "8", "--seed", "9", "--out", out, "--quiet")
+	if code != 0 || !strings.Contains(stderr, "painted temperatures are kept") {
+		t.Fatalf("branch: exit %d, %q", code, stderr)
+	}
+	got, _ := readRecord(t, out)
+	src, _ := readRecord(t, painted)
+	b, err := bundle.Load(m, model.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := sampler.Options{Settings: src.Settings, PatchTemperature: want}
+	opt.Seed = 9
+	res, err := sampler.Complete(context.Background(), b, opt, src.Tokens, 8, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Tokens, res.Images[0].Tokens) {
+		t.Errorf("branch drew %v, the painted temperatures draw %v", got.Tokens, res.Images[0].Tokens)
+	}
+	if rec := (pngmeta.Record{Grid: [2]int{4, 4}, Extra: map[string]any{pngmeta.ExtraPatchTemperature: temps}}); rec.Infotext().Extra["Patch temperature"] != "30 over 8 of 16 patches" {
+		t.Errorf("parameters text: %v", rec.Infotext().Extra)
 	}
 }

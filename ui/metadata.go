@@ -17,7 +17,7 @@ const (
 	// (complete, branch) or the rows added (extend).
 	extraAt = pngmeta.ExtraAt
 	// extraTemperature is the per-patch temperature map a run used.
-	extraTemperature = "patch_temperature"
+	extraTemperature = pngmeta.ExtraPatchTemperature
 	// extraExportSize is the exported picture's size, "WxH" (the record's
 	// width and height are the model's native size).
 	extraExportSize = pngmeta.ExtraExportSize

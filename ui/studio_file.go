@@ -9,7 +9,6 @@ import (
 	"image/png"
 	"io/fs"
 	"maps"
-	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -483,7 +482,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	}
 	var temps []float64
 	if o.Record != nil && o.Exact {
-		temps = recordTemperatures(o.Record, o.Rows*s.doc.Cols)
+		temps = o.Record.PatchTemperatures(o.Rows * s.doc.Cols)
 	}
 	s.tl.stopReplay()
 	before, beforeStep := s.doc.Tokens(), s.doc.Step() // the image the candidates are of, for Undo
@@ -622,24 +621,6 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		// took the picture's seed): its home is the canvas now.
 		s.focusHome(true)
 	}
-}
-
-// recordTemperatures reads the temperature map stored with an image (nil
-// if none, or if it does not fit its n patches).
-func recordTemperatures(rec *pngmeta.Record, n int) []float64 {
-	raw, ok := rec.Extra[extraTemperature].([]any)
-	if !ok || len(raw) != n {
-		return nil
-	}
-	out := make([]float64, n)
-	for i, v := range raw {
-		f, ok := v.(float64)
-		if !ok || math.IsNaN(f) || f < 0 || f > core.MaxPatchTemperature {
-			return nil
-		}
-		out[i] = f
-	}
-	return out
 }
 
 // scoreInBackground adds how likely the model finds tokens (bits per

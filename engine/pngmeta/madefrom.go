@@ -3,6 +3,8 @@ package pngmeta
 import (
 	"fmt"
 	"maps"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -36,6 +38,10 @@ const (
 	// ExtraKeptPixels marks a picture whose patches outside its run's mask
 	// keep the pixels they had, not their codes' drawing.
 	ExtraKeptPixels = "kept_pixels"
+	// ExtraPatchTemperature is the per-patch temperature map a run drew
+	// with (the studio's temperature brush; sampler.Options.PatchTemperature:
+	// 0 for a patch drawn at the run's temperature).
+	ExtraPatchTemperature = "patch_temperature"
 )
 
 // The kinds of run ExtraKind names.
@@ -165,4 +171,56 @@ func UpscaledMetadata(rec Record, w, h, k int, filter string) map[string]string 
 	p.SetExtra("Upscale filter", filter)
 	text[KeyParameters] = FormatParameters(p)
 	return text
+}
+
+// PatchTemperatures is the per-patch temperature map r's run drew with
+// (ExtraPatchTemperature), one entry a patch of its n: nil when it has
+// none, or one that does not fit (another count, or an entry not a
+// number from 0 to 100, the range sampler.Options takes).
+func (r *Record) PatchTemperatures(n int) []float64 {
+	if r == nil {
+		return nil
+	}
+	raw, ok := r.Extra[ExtraPatchTemperature].([]any)
+	if !ok || len(raw) != n {
+		return nil
+	}
+	out := make([]float64, n)
+	for i, v := range raw {
+		f, ok := v.(float64)
+		if !ok || math.IsNaN(f) || f < 0 || f > maxPatchTemperature {
+			return nil
+		}
+		out[i] = f
+	}
+	return out
+}
+
+// maxPatchTemperature is the hottest temperature a patch may record (the
+// bound sampler.Options.Check puts on a patch's temperature).
+const maxPatchTemperature = 100
+
+// PatchTemperatureNote says r's painted temperatures in a few words ("1.25
+// over 18 of 64 patches"; "1.25–1.6 over …" for several), "" when it has
+// none that fits its grid.
+func (r *Record) PatchTemperatureNote() string {
+	if r == nil {
+		return ""
+	}
+	n := r.Grid[0] * r.Grid[1]
+	temps := r.PatchTemperatures(n)
+	lo, hi, painted := math.Inf(1), math.Inf(-1), 0
+	for _, t := range temps {
+		if t > 0 {
+			lo, hi, painted = math.Min(lo, t), math.Max(hi, t), painted+1
+		}
+	}
+	if painted == 0 {
+		return ""
+	}
+	what := strconv.FormatFloat(lo, 'g', 4, 64)
+	if hi != lo {
+		what += "–" + strconv.FormatFloat(hi, 'g', 4, 64)
+	}
+	return fmt.Sprintf("%s over %d of %d patches", what, painted, n)
 }

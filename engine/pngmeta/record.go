@@ -154,6 +154,11 @@ func (r Record) Infotext() Infotext {
 			put("Source prompt", sp)
 		}
 	}
+	if note := r.PatchTemperatureNote(); note != "" {
+		// The temperature brush's map, which the record keeps and the
+		// settings line's one temperature does not say.
+		put("Patch temperature", note)
+	}
 	if drawn, total, stopped := r.Stopped(); stopped {
 		// A stopped run's picture: the rest of the patches are missing.
 		put("Patches", fmt.Sprintf("%d of %d (stopped)", drawn, total))
