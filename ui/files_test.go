@@ -987,3 +987,44 @@ func TestSettingsTakenSaysGuidanceMinP(t *testing.T) {
 		t.Errorf("nothing changed: %q", got)
 	}
 }
+
+// A picture of the user's own that the model redraws only roughly (a
+// photo, noise) keeps its own pixels: the canvas shows them, and a masked
+// regeneration keeps them outside the mask, as its record says (the canvas
+// showed the codes' blurred drawing, and the result had it outside the
+// mask too, its record saying the pixels there were kept as they were).
+func TestOpenedPictureKeepsItsPixels(t *testing.T) {
+	s := newTestStudio(t)
+	w, h := s.Bundle().ImageSize()
+	photo := imagetest.Random(w, h, 7)
+	path := filepath.Join(t.TempDir(), "photo.png")
+	var buf bytes.Buffer
+	must(t, png.Encode(&buf, photo))
+	must(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	must(t, s.OpenFile(path))
+	s.Wait()
+	must(t, s.LastError())
+	if pic := s.Document().Picture(); pic == nil || !bytes.Equal(pic.Pix, photo.Pix) {
+		t.Fatal("the opened picture's own pixels are not the document's")
+	}
+	if !bytes.Equal(s.Canvas().Image().Pix, photo.Pix) {
+		t.Fatal("the canvas does not show the opened picture's pixels")
+	}
+	_, cols := s.Bundle().Grid()
+	p := s.Bundle().PatchSize()
+	mask := make([]bool, s.Document().N())
+	mask[5] = true
+	must(t, s.paint.SetMask(mask))
+	must(t, s.RegenerateMasked())
+	s.Wait()
+	must(t, s.LastError())
+	canvas := s.Canvas().Image()
+	for i := range mask {
+		if !mask[i] && !patchEqual(canvas, photo, i, cols, p) {
+			t.Fatalf("patch %d outside the mask lost the picture's pixels", i)
+		}
+	}
+	if rec := readRecord(t, s.Document().Parent); rec.Extra[extraKeptPixels] != true {
+		t.Fatalf("the result's record does not say it keeps pixels: %v", rec.Extra)
+	}
+}

@@ -177,6 +177,16 @@ func openImageData(data []byte, name string, b *bundle.Bundle) (*opened, error) 
 	picture, back := fit.SubImage(at).(*image.NRGBA), b.Decode(tokens).SubImage(at).(*image.NRGBA)
 	o.PSNR = psnr.Images(picture, back)
 	o.Tinted = meanChroma(picture) <= greyChroma && meanChroma(back) > tintChroma
+	if o.PSNR < bundle.StoredExactDB {
+		// The file's own pixels at the model's size: shown, kept outside a
+		// masked run's mask and saved, as a masked run's result keeps
+		// them (codes that draw it within StoredExactDB draw it as a
+		// picture the studio saved: codes alone then). The canvas showed
+		// the codes' drawing, and a photo regenerated under a small mask
+		// came back blurred all over while its record said the pixels
+		// outside the mask were kept.
+		o.Picture = fit
+	}
 	if o.Note == "" {
 		bd := img.Bounds()
 		if w, h := b.ImageSize(); bd.Dx() != w || bd.Dy() != h {

@@ -568,7 +568,9 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 	// Warnings before notes: the status line cuts a long message (its
 	// tooltip and the log show it whole).
 	if o.PSNR > 0 && o.PSNR < poorEncodingDB {
-		msg += fmt.Sprintf(" — model %s redraws it at only %.1f dB PSNR, unlike what it learnt: expect a visibly different image", b.Name, o.PSNR)
+		// The canvas keeps its pixels (opened.Picture): what the model
+		// draws from them is what differs.
+		msg += fmt.Sprintf(" — model %s reads it at only %.1f dB PSNR, unlike what it learnt: the canvas keeps your pixels, but what it draws into them (a masked regeneration, Complete, an edit) may look unlike them", b.Name, o.PSNR)
 	}
 	if o.Tinted {
 		msg += fmt.Sprintf(" — model %s has no pure greys: this grey picture comes back tinted", b.Name)

@@ -1308,7 +1308,7 @@ func TestOpenWarnsWhenTheCodesChangeThePicture(t *testing.T) {
 	must(t, s.OpenFile(noisy))
 	s.Wait()
 	must(t, s.LastError())
-	if !strings.Contains(s.Status(), "redraws it at only") || !strings.Contains(s.Status(), "dB PSNR") {
+	if !strings.Contains(s.Status(), "reads it at only") || !strings.Contains(s.Status(), "dB PSNR") {
 		t.Fatalf("noise opened without a warning: %q", s.Status())
 	}
 }
