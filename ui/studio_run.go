@@ -1034,6 +1034,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		s.paint.setOverlays(false) // the result, not the mask over it
 	}
 	s.cands.show(j, results)
+	// Its step's strip, none too: an undo and a redo back to the step show
+	// no other run's (runs can draw the same picture).
+	s.cands.keep(s.doc.Tokens(), s.doc.Step())
 	s.addHistory(j, results) // the first, or with Settings' "every image of a batch" all saved
 	s.docChanged()
 	st := s.runs.prog.State(time.Now())
