@@ -24,14 +24,15 @@ type candidateStrip struct {
 	// in place; kind is the run kind of the candidates.
 	version int
 	kind    string
-	// shelf holds the strips put away (an undo left their image, a run
-	// or an opening replaced it), newest last, at most maxShelved: going
-	// back to an image brings its strip back.
+	// id tells the strip shown apart from the others (0: none shown): a
+	// strip goes with every undo step it was shown on.
+	id, lastID uint64
+	// shelf records the strip of each undo step it was shown on (an undo
+	// or redo back to that step brings that very strip back; a step a run
+	// made without candidates records none), newest last, of at most
+	// maxShelved strips; it also brings a strip back where an opening
+	// shows its image again.
 	shelf []*shelvedStrip
-	// picks are the undo steps that picks of the strip shown made as steps
-	// of their own (PickCandidate): an undo leaving one for another
-	// candidate of the strip keeps the strip (Studio.step).
-	picks map[uint64]bool
 	strip *widgets.ThumbStrip
 	label *widget.Label
 	hint  *widget.Label
@@ -62,13 +63,14 @@ func (c *candidateStrip) Thumbs() []*widgets.Thumb { return c.strip.Thumbs() }
 // mean log-likelihood under the prompt (sampler.RankLikelihood), explained
 // in the thumbnail's tooltip.
 func (c *candidateStrip) show(j job, results []result) {
-	c.results, c.picks = nil, nil
+	c.results = nil
 	c.kind = j.kind
 	results, repeats := oneGiveBack(j, results)
 	if len(results) < 2 {
 		c.clearShown()
 		return
 	}
+	c.id = c.newID()
 	thumbs := make([]*widgets.Thumb, len(results))
 	for i, r := range results {
 		c.results = append(c.results, r)
@@ -126,14 +128,29 @@ func (c *candidateStrip) thumb(b *bundle.Bundle, i int, r result, caption, tip s
 	return th
 }
 
+// newID is an id for a strip shown anew.
+func (c *candidateStrip) newID() uint64 {
+	c.lastID++
+	return c.lastID
+}
+
 // display shows results, of a run of kind, as thumbs under label (a pick
-// is a step of its own: version −1), highlighting the candidate that is
-// image: the one selected before (wasSelected) where several are the same
-// picture, else the first.
-func (c *candidateStrip) display(results []result, kind, label string, thumbs []*widgets.Thumb, image []int, wasSelected func(i int) bool) {
-	c.results, c.kind, c.version, c.picks = results, kind, -1, nil
+// is a step of its own: version −1), as the strip id, highlighting the
+// candidate that is image (see highlight).
+func (c *candidateStrip) display(id uint64, results []result, kind, label string, thumbs []*widgets.Thumb, image []int, wasSelected func(i int) bool) {
+	c.id, c.results, c.kind, c.version = id, results, kind, -1
 	c.label.SetText(label)
 	c.strip.Set(thumbs)
+	c.highlight(image, wasSelected)
+	c.hint.Hide()
+	c.strip.Show()
+}
+
+// highlight selects the candidate that is image: the one selected before
+// (wasSelected) where several are the same picture, else the first (the
+// selection stays when image is none of them).
+func (c *candidateStrip) highlight(image []int, wasSelected func(i int) bool) {
+	results := c.results
 	pick := -1
 	for i, r := range results {
 		if slices.Equal(r.tokens, image) && (pick < 0 || wasSelected(i)) {
@@ -143,8 +160,6 @@ func (c *candidateStrip) display(results []result, kind, label string, thumbs []
 	if pick >= 0 {
 		c.strip.Select(pick)
 	}
-	c.hint.Hide()
-	c.strip.Show()
 }
 
 // candidateCaption is the caption and tooltip of candidate i of run j.
@@ -275,10 +290,11 @@ func unchangedAmong(j job, results []result) bool {
 	return same > 0 && same < len(results)
 }
 
-// shelvedStrip is what a candidate strip showed.
+// shelvedStrip is the strip an undo step showed.
 type shelvedStrip struct {
-	tokens  []int  // the image shown when it was put away
-	step    uint64 // its undo step (core.Document.Step; 0: unknown)
+	tokens  []int  // the image shown at the step
+	step    uint64 // the undo step (core.Document.Step; 0: unknown)
+	id      uint64 // the strip (0: none: the step's run offered no candidates)
 	results []result
 	kind    string
 	thumbs  []*widgets.Thumb
@@ -288,60 +304,119 @@ type shelvedStrip struct {
 // maxShelved is how many strips the shelf keeps (the oldest goes first).
 const maxShelved = 8
 
-// shelve puts the strip away, keyed by tokens (the image it goes with,
-// shown at undo step step): unshelve brings it back when that image is
-// current again. An empty strip puts nothing away; a strip put away for
-// the same image before is replaced.
+// keep records the strip shown (none too) as the strip of undo step step,
+// which shows the image tokens, in place of what the shelf had for that
+// step; the strip stays shown.
+func (c *candidateStrip) keep(tokens []int, step uint64) {
+	sh := &shelvedStrip{tokens: slices.Clone(tokens), step: step}
+	if len(c.results) > 0 {
+		sh.id, sh.results, sh.kind, sh.thumbs, sh.label = c.id, c.results, c.kind, c.strip.Thumbs(), c.label.Text
+	}
+	c.put(sh)
+}
+
+// put adds sh to the shelf in place of the entry of its step (of its
+// image for an unknown step), keeping the entries of the newest
+// maxShelved strips.
+func (c *candidateStrip) put(sh *shelvedStrip) {
+	c.shelf = slices.DeleteFunc(c.shelf, func(o *shelvedStrip) bool {
+		if sh.step == 0 {
+			return o.step == 0 && slices.Equal(o.tokens, sh.tokens)
+		}
+		return o.step == sh.step
+	})
+	c.shelf = append(c.shelf, sh)
+	var strips []uint64 // newest first
+	for i := len(c.shelf) - 1; i >= 0; i-- {
+		if id := c.shelf[i].id; id != 0 && !slices.Contains(strips, id) {
+			strips = append(strips, id)
+		}
+	}
+	if len(strips) > maxShelved {
+		old := strips[maxShelved:]
+		c.shelf = slices.DeleteFunc(c.shelf, func(o *shelvedStrip) bool { return slices.Contains(old, o.id) })
+	}
+}
+
+// prune drops the entries of undo steps that are gone (live reports
+// those still in the document's history), keeping the newest of each
+// strip: an opening that shows its image again brings it back.
+func (c *candidateStrip) prune(live func(step uint64) bool) {
+	kept := map[uint64]bool{}
+	for i := len(c.shelf) - 1; i >= 0; i-- {
+		sh := c.shelf[i]
+		switch {
+		case sh.step == 0 || live(sh.step):
+		case sh.id != 0 && !kept[sh.id]:
+			kept[sh.id] = true
+		default:
+			c.shelf = slices.Delete(c.shelf, i, i+1)
+		}
+	}
+}
+
+// shelve puts the strip away as the strip of undo step step, which shows
+// the image tokens (see keep), and empties the strip shown: unshelve
+// brings it back when that step or image is current again. An empty strip
+// records nothing.
 func (c *candidateStrip) shelve(tokens []int, step uint64) {
 	if len(c.results) == 0 {
 		return
 	}
-	sh := &shelvedStrip{tokens: slices.Clone(tokens), step: step, results: c.results, kind: c.kind, thumbs: c.strip.Thumbs(), label: c.label.Text}
+	c.keep(tokens, step)
 	c.clearShown()
-	c.shelf = slices.DeleteFunc(c.shelf, func(o *shelvedStrip) bool { return slices.Equal(o.tokens, tokens) })
-	c.shelf = append(c.shelf, sh)
-	if n := len(c.shelf); n > maxShelved {
-		c.shelf = slices.Delete(c.shelf, 0, n-maxShelved)
-	}
 }
 
-// unshelve shows the strip put away for the image tokens, now current at
-// undo step step and document version, and reports whether there was one.
-// A pick from it replaces the image in place only on the very step it was
-// put away from and with nothing to redo past it (a later step built on
-// the image must not come back over the pick); otherwise, as on another
-// step that shows the same codes (an opening of the run's output), it is a
-// step of its own.
-func (c *candidateStrip) unshelve(tokens []int, step uint64, version int, moreToRedo bool) bool {
-	at := slices.IndexFunc(c.shelf, func(o *shelvedStrip) bool { return slices.Equal(o.tokens, tokens) })
+// atStep is what the shelf has for undo step step: the strip shown there
+// (id 0: none), and whether it has anything.
+func (c *candidateStrip) atStep(step uint64) (*shelvedStrip, bool) {
+	if step == 0 {
+		return nil, false
+	}
+	at := slices.IndexFunc(c.shelf, func(o *shelvedStrip) bool { return o.step == step })
 	if at < 0 {
+		return nil, false
+	}
+	return c.shelf[at], true
+}
+
+// unshelve shows the strip of undo step step, now current at document
+// version with the image tokens, or where the shelf has nothing for that
+// step the newest strip shown with that image, and reports whether there
+// was one. A pick from it replaces the image in place only on the very
+// step it was shown on and with nothing to redo past it (a later step
+// built on the image must not come back over the pick); otherwise, as on
+// another step that shows the same codes (an opening of the run's output),
+// it is a step of its own.
+func (c *candidateStrip) unshelve(tokens []int, step uint64, version int, moreToRedo bool) bool {
+	sh, ok := c.atStep(step)
+	if !ok {
+		for _, o := range c.shelf {
+			if o.id != 0 && slices.Equal(o.tokens, tokens) {
+				sh = o // the newest, last
+			}
+		}
+	}
+	if sh == nil {
 		return false
 	}
-	sh := c.shelf[at]
-	c.shelf = slices.Delete(c.shelf, at, at+1)
+	if sh.id == 0 {
+		c.clearShown() // the step's run offered none
+		return false
+	}
 	// The candidate picked when the strip was put away, if it is this
 	// image; else the first that is (candidates can be the same picture:
 	// the last of them was highlighted under the first one's seed).
-	c.display(sh.results, sh.kind, sh.label, sh.thumbs, tokens, func(i int) bool { return sh.thumbs[i].Selected })
-	if sh.step != 0 && sh.step == step && !moreToRedo {
+	c.display(sh.id, sh.results, sh.kind, sh.label, sh.thumbs, tokens, func(i int) bool { return sh.thumbs[i].Selected })
+	if ok && !moreToRedo {
 		c.version = version
 	}
 	return true
 }
 
-// shelvedAt is the undo step the strip put away for the image tokens was
-// shown at (0: unknown), and whether there is one.
-func (c *candidateStrip) shelvedAt(tokens []int) (step uint64, ok bool) {
-	at := slices.IndexFunc(c.shelf, func(o *shelvedStrip) bool { return slices.Equal(o.tokens, tokens) })
-	if at < 0 {
-		return 0, false
-	}
-	return c.shelf[at].step, true
-}
-
 // clearShown empties the strip shown (its place stays); the shelf stays.
 func (c *candidateStrip) clearShown() {
-	c.results, c.picks = nil, nil
+	c.id, c.results = 0, nil
 	c.version = -1
 	c.strip.Set(nil)
 	c.label.SetText("Candidates")

@@ -25,6 +25,9 @@ type savedStrip struct {
 	// history (core.Document.HistoryIndex; 0: unknown), for a strip put
 	// away: an undo after a restart finds the step it goes with.
 	History int `json:"history,omitempty"`
+	// More are the places (as History) of the other undo steps the strip
+	// was shown on (a mask stroke's after its run's).
+	More []int `json:"more_history,omitempty"`
 	// InPlace: the strip's run made the current undo step and nothing was
 	// undone past it, so a pick replaces that step's image in place (after
 	// a restart as before it) rather than making a step of its own.
@@ -69,11 +72,23 @@ func (c *candidateStrip) saved(image []int, version int) *savedStrip {
 // brings them back as it did before (they were lost).
 // place is where a step is in the document's history
 // (core.Document.HistoryIndex).
+// A strip shown on several steps is kept once, with each step's place.
 func (c *candidateStrip) savedShelf(place func(step uint64) int) []*savedStrip {
 	var out []*savedStrip
+	byID := map[uint64]*savedStrip{}
 	for _, sh := range c.shelf {
+		if sh.id == 0 {
+			continue // a step without candidates
+		}
+		if sv, ok := byID[sh.id]; ok {
+			if at := place(sh.step) + 1; at > 0 {
+				sv.More = append(sv.More, at)
+			}
+			continue
+		}
 		if sv := stripOf(sh.tokens, sh.kind, sh.label, sh.results, sh.thumbs, false); sv != nil {
 			sv.History = place(sh.step) + 1
+			byID[sh.id] = sv
 			out = append(out, sv)
 		}
 	}
@@ -117,7 +132,7 @@ func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, current 
 	if !ok {
 		return false
 	}
-	c.display(results, sv.Kind, sv.Label, thumbs, current, func(i int) bool { return sv.Candidates[i].Selected })
+	c.display(c.newID(), results, sv.Kind, sv.Label, thumbs, current, func(i int) bool { return sv.Candidates[i].Selected })
 	if sv.InPlace && !moreToRedo {
 		c.version = version
 	}
@@ -141,11 +156,10 @@ func (c *candidateStrip) restoreShelf(b *bundle.Bundle, svs []*savedStrip, stepA
 		for i, th := range thumbs {
 			th.Selected = sv.Candidates[i].Selected
 		}
-		c.shelf = slices.DeleteFunc(c.shelf, func(o *shelvedStrip) bool { return slices.Equal(o.tokens, sv.Image) })
-		c.shelf = append(c.shelf, &shelvedStrip{tokens: slices.Clone(sv.Image), step: stepAt(sv.History - 1), results: results, kind: sv.Kind, thumbs: thumbs, label: sv.Label})
-	}
-	if n := len(c.shelf); n > maxShelved {
-		c.shelf = slices.Delete(c.shelf, 0, n-maxShelved)
+		id := c.newID()
+		for _, at := range append([]int{sv.History}, sv.More...) {
+			c.put(&shelvedStrip{tokens: slices.Clone(sv.Image), step: stepAt(at - 1), id: id, results: results, kind: sv.Kind, thumbs: thumbs, label: sv.Label})
+		}
 	}
 }
 

@@ -19,6 +19,16 @@ func toolNames() []string {
 	return []string{widgets.ToolBrush: "Brush", widgets.ToolEraser: "Eraser", widgets.ToolPan: "Pan"}
 }
 
+// toolTips are the tools' tooltips in the editing panel, by Tool value, as
+// toolNames; the status line says the same when one is picked.
+func toolTips() []string {
+	return []string{
+		widgets.ToolBrush:  "Brush: paint the mask over the patches to regenerate (B; [ and ] size it)",
+		widgets.ToolEraser: "Eraser: take patches out of the mask (E)",
+		widgets.ToolPan:    "Pan: drag the view (or drag with the right button)",
+	}
+}
+
 // tempToolNames are the temperature tools offered, from ToolTemperature on.
 func tempToolNames() []string { return []string{"Paint", "Reset"} }
 
@@ -157,11 +167,7 @@ func holds(sc *container.Scroll, obj fyne.CanvasObject) bool {
 // maskSection: the mask tools, the brush size, grid lines, clear and
 // invert, and whether the overlays show.
 func (p *editPanel) maskSection(a editActions) fyne.CanvasObject {
-	p.tools = widgets.NewChoice(toolNames(), []string{
-		"Brush: paint the mask over the patches to regenerate (B; [ and ] size it)",
-		"Eraser: take patches out of the mask (E)",
-		"Pan: drag the view (or drag with the right button)",
-	}, func(s string) {
+	p.tools = widgets.NewChoice(toolNames(), toolTips(), func(s string) {
 		if p.quietChange {
 			return
 		}

@@ -54,6 +54,11 @@ func (s *Studio) ExtendDown(addRows, stride int) error {
 	// What a tall image can and cannot do, said once it is one: the tools
 	// that need the model's rows grey out in the menus without a word.
 	tall := fmt.Sprintf("the image is %d rows tall now: Complete, Branch, Regenerate masked, Edit by instruction, Resample the least likely and Describe need the model's %d; scrub it, replay it, see its likelihood map, export it or its time-lapse, extend it further, or Undo", newRows, gridRows)
+	if p.Batch > 1 {
+		// Said first (the line cuts a long message): one image and an
+		// empty strip read as a batch that failed.
+		tall = fmt.Sprintf("Extend ↓ draws one image, from seed %d: Batch %d is not used (no candidates)", p.Seed, p.Batch) + " · " + tall
+	}
 	return s.startJob(job{
 		kind: kindExtend, label: "extending", b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		at: addRows, sampled: total, note: tall,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
 )
 
@@ -42,6 +43,27 @@ func TestLikelihoodMapUsesExtendStride(t *testing.T) {
 	}
 	if !slices.Equal(sc.PerToken, want.PerToken) {
 		t.Fatal("the likelihood map does not score the rows at the stride Extend drew them with")
+	}
+}
+
+// Extend ↓ draws one image whatever Batch says, and says so: one image
+// and an empty candidate strip read as a batch gone wrong.
+func TestExtendSaysBatchIsNotUsed(t *testing.T) {
+	s := newTestStudio(t)
+	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch = 4 })
+	generate(t, s)
+	must(t, s.ExtendDown(2, 0))
+	s.Wait()
+	must(t, s.LastError())
+	if s.Candidates() != 0 || !strings.Contains(s.Status(), "Extend ↓ draws one image, from seed 5: Batch 4 is not used") {
+		t.Fatalf("extended with Batch 4: %d candidates, status %q", s.Candidates(), s.Status())
+	}
+	setParams(t, s, "red cat", 5, nil) // Batch 1: nothing to say
+	must(t, s.ExtendDown(1, 0))
+	s.Wait()
+	must(t, s.LastError())
+	if strings.Contains(s.Status(), "is not used") {
+		t.Fatalf("extended with Batch 1, the status speaks of it: %q", s.Status())
 	}
 }
 

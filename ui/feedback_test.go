@@ -1209,6 +1209,44 @@ func TestCtrlPlusZoomsIn(t *testing.T) {
 	}
 }
 
+// The status line follows the tool picked by its shortcut: after the
+// temperature brush (Ctrl+Shift+T), the brush (Ctrl+B) and the eraser
+// (Ctrl+E) say what they do (the temperature brush's "Paint temperature…"
+// stayed up while the brush painted the mask).
+func TestToolShortcutsSayTheTool(t *testing.T) {
+	s := newTestStudio(t)
+	generate(t, s)
+	for _, c := range []struct {
+		key  fyne.Shortcut
+		tool widgets.Tool
+		says string
+	}{
+		{shortcut(fyne.KeyT, fyne.KeyModifierShift), widgets.ToolTemperature, "Paint temperature"},
+		{shortcut(fyne.KeyB, 0), widgets.ToolBrush, "Brush: paint the mask"},
+		{shortcut(fyne.KeyE, 0), widgets.ToolEraser, "Eraser: take patches out of the mask"},
+	} {
+		menuShortcut(t, s, c.key)
+		if s.Canvas().Tool() != c.tool || !strings.HasPrefix(s.Status(), c.says) {
+			t.Errorf("%s: tool %v, status %q, want it to start %q", shortcutText(c.key), s.Canvas().Tool(), s.Status(), c.says)
+		}
+	}
+}
+
+// menuShortcut runs the main menu's item of shortcut key, as the desktop
+// driver does when the key is pressed (the test canvas has no menu).
+func menuShortcut(t *testing.T, s *Studio, key fyne.Shortcut) {
+	t.Helper()
+	for _, m := range s.Window().MainMenu().Items {
+		for _, it := range m.Items {
+			if it.Shortcut != nil && it.Shortcut.ShortcutName() == key.ShortcutName() {
+				it.Action()
+				return
+			}
+		}
+	}
+	t.Fatalf("no menu item has %s", shortcutText(key))
+}
+
 // catEmojiStudio is a studio on the tiny model whose name "cat" stands for
 // the emoji 🐱 (names.txt's second column).
 func catEmojiStudio(t *testing.T) *Studio {

@@ -600,3 +600,33 @@ func TestShelvedByAnOpeningOutlivesARestart(t *testing.T) {
 		t.Fatalf("the opening undone after a restart: %d candidates", s2.Candidates())
 	}
 }
+
+// Two batches that drew the same picture keep their own strips through a
+// restart: undoing the second's mask stroke and then the second batch
+// shows each step's own candidates (the session kept the shelf by image,
+// so the second strip replaced the first).
+func TestSameImageStripsOutliveARestart(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	greedy := func(p *core.Params) { p.Batch, p.TopK = 3, 1 } // every seed draws the same picture
+	setParams(t, s, "red cat", 50, greedy)
+	generate(t, s)
+	aSeeds := stripSeeds(s)
+	setParams(t, s, "red cat", 60, greedy)
+	generate(t, s)
+	bSeeds := stripSeeds(s)
+	mask := make([]bool, s.Document().N())
+	mask[0] = true
+	must(t, s.paint.SetMask(mask))
+	must(t, s.FlushAutosave())
+
+	s2 := e.open(t)
+	must(t, s2.Undo())
+	if got := stripSeeds(s2); !slices.Equal(got, bSeeds) {
+		t.Fatalf("the mask stroke undone after a restart shows seeds %v, want the second batch's %v", got, bSeeds)
+	}
+	must(t, s2.Undo())
+	if got := stripSeeds(s2); !slices.Equal(got, aSeeds) {
+		t.Fatalf("the second batch undone after a restart shows seeds %v, want the first's %v", got, aSeeds)
+	}
+}

@@ -149,15 +149,20 @@ func (s *Studio) clearTemperatures() {
 }
 
 // chooseTool is a tool picked by the user: a painting tool shows the
-// overlays it paints.
+// overlays it paints, and the status line says what the tool does (a
+// mask tool picked after the temperature brush left its "Paint
+// temperature…" standing).
 func (p *painter) chooseTool(t widgets.Tool) {
 	if t.Paints() {
 		p.setOverlays(true)
 	}
 	leaving := p.canvas.Tool() == widgets.ToolLine && t != widgets.ToolLine
 	p.setTool(t)
-	if leaving {
+	switch tips := toolTips(); {
+	case leaving:
 		p.host.setStatus(lineCancelled)
+	case int(t) < len(tips) && tips[t] != "": // the mask tools and Pan (setTool says the others')
+		p.host.setStatus(tips[t])
 	}
 }
 

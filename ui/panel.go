@@ -544,8 +544,9 @@ func (p *promptPanel) modelReads(text string) string {
 	return p.readStyle(text)
 }
 
-// styleChosen rewrites the prompt's trailing style to the one picked (none
-// for seedStyle and anyStyle, which set whether each seed draws one).
+// styleChosen rewrites the prompt's trailing style to the one picked (in
+// an empty prompt, see styleAlone; none for seedStyle and anyStyle, which
+// set whether each seed draws one).
 func (p *promptPanel) styleChosen(st string) {
 	base, _ := prompt.SplitStyle(p.readStyle(p.prompt.Text), p.styles) // "rocket in the openmoji style": its style is replaced too
 	switch st {
@@ -554,7 +555,12 @@ func (p *promptPanel) styleChosen(st string) {
 	case anyStyle, "":
 		p.carried.StylePerSeed = 0
 	default:
-		base = sampler.StyledPrompt(base, st)
+		if strings.TrimSpace(base) == "" {
+			p.styleAlone(st)
+			base = p.prompt.Text
+		} else {
+			base = sampler.StyledPrompt(base, st)
+		}
 	}
 	if base != p.prompt.Text {
 		p.prompt.SetText(base)
@@ -562,6 +568,18 @@ func (p *promptPanel) styleChosen(st string) {
 	if p.onStyle != nil {
 		p.onStyle()
 	}
+}
+
+// styleAlone writes style st in an empty prompt box as " st " with the
+// cursor before it, focused: what is typed next is the picture's words,
+// before the style, where the model's captions put it ("smiling face
+// twitter"); a click after it types after its space. The style alone ran
+// into the next word typed ("twittersmiling face", an unknown word).
+func (p *promptPanel) styleAlone(st string) {
+	p.prompt.SetText(" " + st + " ")
+	p.prompt.CursorRow, p.prompt.CursorColumn = 0, 0
+	p.prompt.Refresh()
+	widgets.FocusIn(p.prompt)
 }
 
 // SetTokenizer sets the model's prompt vocabulary (nil: an unconditional

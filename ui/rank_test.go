@@ -187,6 +187,12 @@ func TestSameResultsNote(t *testing.T) {
 		// the hint says what does.
 		{job{kind: kindGenerate, params: core.Params{Settings: sampling.Settings{Temperature: 0.8, Guidance: 3, GuidanceMinP: 0.5}}}, res(a, a), "all 2 candidates alike: try guidance 1"},
 		{job{kind: kindGenerate, params: core.Params{Settings: sampling.Settings{Temperature: 0.8, Guidance: 3}}}, res(a, a), "try lower guidance or a higher temperature"},
+		// At guidance 1 (off, the slider's least) only the temperature is
+		// advised; at the highest temperature only guidance.
+		{job{kind: kindGenerate, params: core.Params{Settings: sampling.Settings{Temperature: 0.8, Guidance: 1}}}, res(a, a, b, a), "2 different pictures: try a higher temperature (guidance is at 1, off, already)"},
+		{job{kind: kindRegenerate, base: b, repair: true, params: core.Params{Settings: sampling.Settings{Temperature: 0.8, Guidance: 1}}}, res(a, a), "all 2 candidates alike: try a higher temperature (guidance"},
+		{job{kind: kindGenerate, params: core.Params{Settings: sampling.Settings{Temperature: core.MaxTemperature, Guidance: 3}}}, res(a, a), "try lower guidance (the temperature is at its highest"},
+		{job{kind: kindGenerate, params: core.Params{Settings: sampling.Settings{Temperature: core.MaxTemperature, Guidance: 1, TopP: 1}}}, res(a, a), "the model draws this alike whatever the seed"},
 		// Most of a batch alike, not all: said too (ten alike read as ten candidates).
 		{job{kind: kindGenerate, params: core.Params{Settings: sampling.Settings{Temperature: 0.8, Guidance: 3}}}, res(a, a, b, a), "4 candidates, 2 different pictures"},
 		{job{kind: kindGenerate}, res(a, b, []int{1, 2, 5}, a), ""},

@@ -21,6 +21,11 @@ func (s *Studio) docChanged() {
 	if data, err := json.Marshal(s.doc.State()); err == nil {
 		s.docJSON = data
 	}
+	if len(s.cands.results) > 0 {
+		s.cands.keep(s.doc.Tokens(), s.doc.Step()) // the strip goes with the step it is shown on
+	}
+	live := s.doc.Steps()
+	s.cands.prune(func(step uint64) bool { return slices.Contains(live, step) })
 	s.tl.stopReplay()
 	s.resetTimeline()
 	s.showDoc()
@@ -210,7 +215,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 	s.tl.stopReplay()
 	leaving, leavingStep := s.doc.Tokens(), s.doc.Step()
 	leavingState := describeState(s.doc)
-	strip := len(s.cands.results) // the candidates shown with the image left
+	strip, stripLeft := len(s.cands.results), s.cands.id // the candidates shown with the image left
 	maskBefore, tempsBefore := s.doc.Mask(), s.doc.Temperature()
 	shownBefore := s.paint.Overlays()
 	if err := move(); err != nil {
@@ -224,34 +229,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 		}
 		s.overlaysLeft[leavingStep] = shownBefore
 	}
-	// The candidates of a run go with its image: put away when an undo
-	// leaves it, back when a redo returns to it (a step that keeps the
-	// image, such as a mask stroke, keeps them shown).
-	if now := s.doc.Tokens(); slices.Equal(now, leaving) {
-		if at, ok := s.cands.shelvedAt(now); ok && at != 0 && at == s.doc.Step() && len(s.cands.results) == 0 {
-			// Back on the very step whose strip the opening of a file of
-			// these codes (an export of the image) put away: the undo of
-			// the opening brings it back (not a mask stroke's undo after
-			// the opening, nor the opening's redo).
-			s.cands.unshelve(now, s.doc.Step(), s.doc.Version(), s.doc.CanRedo())
-		} else if s.opened.step != 0 && s.doc.Step() == s.opened.step && len(s.cands.results) > 0 {
-			s.cands.shelve(now, leavingStep) // the opening redone puts them away again, as it did
-		}
-		s.cands.version = -1 // a pick is a step of its own now
-	} else {
-		among := slices.IndexFunc(s.cands.results, func(r result) bool { return slices.Equal(r.tokens, now) })
-		picks := s.cands.picks
-		// Between a pick made as a step of its own and another candidate of
-		// the same strip, by undo or redo.
-		withPick := picks[leavingStep] && leavingStep != 0 || picks[s.doc.Step()] && s.doc.Step() != 0
-		s.cands.shelve(leaving, leavingStep)
-		if !s.cands.unshelve(now, s.doc.Step(), s.doc.Version(), s.doc.CanRedo()) && among >= 0 && withPick {
-			// The strip stays, that one highlighted, and its picks with it.
-			s.cands.unshelve(leaving, 0, -1, true)
-			s.cands.strip.Select(among)
-			s.cands.picks = picks
-		}
-	}
+	s.showStepStrip(leaving, leavingStep)
 	s.swapPromptBack(leavingStep, s.doc.Step())
 	s.runs.prog.Clear() // the bar's last run made another image
 	s.runs.updateProgress()
@@ -279,7 +257,7 @@ func (s *Studio) step(move func() error, done, none string) error {
 			msg = fmt.Sprintf("%s: a change of the painted temperatures · %s", done, describeState(s.doc))
 		}
 	}
-	if _, kept := s.cands.shelvedAt(leaving); strip > 1 && kept && (!slices.Equal(s.doc.Tokens(), leaving) || len(s.cands.results) == 0) {
+	if strip > 1 && s.cands.id != stripLeft {
 		// Undone past a run (or a pick from its strip), or redone past
 		// an opening, the strip goes with its image: said, or its other
 		// candidates read as lost.
@@ -297,6 +275,40 @@ func (s *Studio) step(move func() error, done, none string) error {
 	}
 	s.setStatus(msg)
 	return nil
+}
+
+// showStepStrip shows the candidates that go with the undo step an undo or
+// redo reached, having left the image leaving at step leavingStep: the
+// strip shown on that very step, or none where its run offered none
+// (runs can draw the same picture: the image alone named another run's
+// strip); a step never shown with a strip (one whose strip was empty
+// while current) keeps the strip shown on a step that kept the image,
+// such as a mask stroke's, and shows the strip of its image otherwise.
+func (s *Studio) showStepStrip(leaving []int, leavingStep uint64) {
+	now, at := s.doc.Tokens(), s.doc.Step()
+	if len(s.cands.results) > 0 {
+		s.cands.keep(leaving, leavingStep)
+	}
+	if sh, ok := s.cands.atStep(at); ok {
+		if sh.id != 0 && sh.id == s.cands.id {
+			// The same strip (a mask stroke or a pick of its own step
+			// undone): it stays, the image highlighted.
+			s.cands.highlight(now, func(i int) bool { return s.cands.strip.Thumbs()[i].Selected })
+			s.cands.version = -1
+			return
+		}
+		s.cands.unshelve(now, at, s.doc.Version(), s.doc.CanRedo() || slices.Equal(now, leaving))
+		return
+	}
+	if slices.Equal(now, leaving) {
+		if s.opened.step != 0 && at == s.opened.step {
+			s.cands.clearShown() // the opening of the image's own file redone puts them away again, as it did
+		}
+		s.cands.version = -1 // a pick is a step of its own now
+		return
+	}
+	s.cands.clearShown()
+	s.cands.unshelve(now, at, s.doc.Version(), s.doc.CanRedo())
 }
 
 // describeState sums up the current state for the status line.
@@ -391,12 +403,6 @@ func (s *Studio) PickCandidate(i int) error {
 	}
 	if err != nil {
 		return err
-	}
-	if !inPlace { // a step of its own: an undo back to another candidate keeps the strip
-		if s.cands.picks == nil {
-			s.cands.picks = map[uint64]bool{}
-		}
-		s.cands.picks[s.doc.Step()] = true
 	}
 	s.cands.version = s.doc.Version()
 	s.cands.strip.Select(i)

@@ -312,6 +312,9 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	if fromSession {
 		s.cands.restoreShelf(b, restore.Shelf, doc.StepAt, func(t []int) { s.markSaved(t, true) }) // an undo brings them back, as before the restart
 	}
+	if back != nil {
+		s.cands.shelf = back.shelf // the same document: its steps are the shelf's
+	}
 	if back != nil && s.cands.restoreSaved(b, back.cands, doc.Tokens(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
 		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results)) // they were dropped on switching
 	}
@@ -337,7 +340,7 @@ func (s *Studio) stashWork() {
 	if cur, err := s.panel.Params(); err == nil {
 		p = cur
 	}
-	w := &modelWork{hash: s.bundle.Model.Hash, params: p, doc: s.doc, saved: s.currentSaved(), cands: s.cands.saved(s.doc.Tokens(), s.doc.Version())}
+	w := &modelWork{hash: s.bundle.Model.Hash, params: p, doc: s.doc, saved: s.currentSaved(), cands: s.cands.saved(s.doc.Tokens(), s.doc.Version()), shelf: s.cands.shelf}
 	w.json, _ = json.Marshal(s.doc.State())
 	s.works[s.modelKey] = w
 }

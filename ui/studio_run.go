@@ -1034,6 +1034,9 @@ func (s *Studio) finish(j job, res *sampler.Result, runErr error, results []resu
 		s.paint.setOverlays(false) // the result, not the mask over it
 	}
 	s.cands.show(j, results)
+	// Its step's strip, none too: an undo and a redo back to the step show
+	// no other run's (runs can draw the same picture).
+	s.cands.keep(s.doc.Tokens(), s.doc.Step())
 	s.addHistory(j, results) // the first, or with Settings' "every image of a batch" all saved
 	s.docChanged()
 	st := s.runs.prog.State(time.Now())
@@ -1340,7 +1343,9 @@ func samePicture(a, b result) bool {
 }
 
 // varietyHint says which setting would vary the pictures a run of kind
-// with p drew alike.
+// with p drew alike: only those that can still go that way (guidance at
+// 1 is off and goes no lower; the temperature at core.MaxTemperature goes
+// no higher).
 func varietyHint(kind string, p core.Params) string {
 	if p.TopK == 1 {
 		return "top-k 1 takes the likeliest code every time, whatever the seed: raise top-k (0 is all codes)"
@@ -1350,7 +1355,20 @@ func varietyHint(kind string, p core.Params) string {
 		// guidance, whatever the temperature.
 		return "try guidance 1: above it the model's guidance min-p keeps only the codes it is surest of, whatever the temperature"
 	}
-	return "try lower guidance or a higher temperature"
+	lower, hotter := p.Guidance > 1, p.Temperature < core.MaxTemperature
+	switch {
+	case lower && hotter:
+		return "try lower guidance or a higher temperature"
+	case hotter:
+		return "try a higher temperature (guidance is at 1, off, already)"
+	case lower:
+		return fmt.Sprintf("try lower guidance (the temperature is at its highest, %g, already)", core.MaxTemperature)
+	case p.TopP > 0 && p.TopP < 1:
+		return "guidance is off and the temperature at its highest: try a higher top-p (1 is all codes)"
+	case p.TopK > 0:
+		return "guidance is off and the temperature at its highest: try a higher top-k (0 is all codes)"
+	}
+	return "guidance is off and the temperature at its highest: the model draws this alike whatever the seed; try other words"
 }
 
 // doneWord names a finished run of kind.

@@ -48,6 +48,10 @@ type modelWork struct {
 	// cands is the candidate strip of doc's image when the model was left
 	// (nil: none), shown again when it comes back.
 	cands *savedStrip
+	// shelf is the strips of doc's other undo steps (candidateStrip.shelf,
+	// keyed by doc's own steps), for an undo to bring back when the model
+	// comes back (they were dropped on switching).
+	shelf []*shelvedStrip
 }
 
 // restoreOthers takes the other models' work from a saved session (and

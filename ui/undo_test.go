@@ -904,3 +904,101 @@ func TestUndoSaysWhatItUndid(t *testing.T) {
 		t.Errorf("status %q, want it to start %q", s.Status(), want)
 	}
 }
+
+// TestUndoShowsTheStripOfItsOwnStep: two runs that drew the same picture
+// (different seeds) each keep their own strip: undoing the second run
+// shows the first's candidates, never the second's beside the first's
+// image (a pick from them replaced it and dropped the redo).
+func TestUndoShowsTheStripOfItsOwnStep(t *testing.T) {
+	s := newTestStudio(t)
+	greedy := func(p *core.Params) { p.Batch, p.TopK = 4, 1 } // every seed draws the same picture
+	setParams(t, s, "red cat", 5, greedy)
+	generate(t, s)
+	a := s.Document().ImageParams().Seed
+	aSeeds := stripSeeds(s)
+	setParams(t, s, "red cat", 9, greedy)
+	generate(t, s)
+	bSeeds := stripSeeds(s)
+	if slices.Equal(aSeeds, bSeeds) {
+		t.Fatalf("the two runs offered the same seeds %v", aSeeds)
+	}
+	mask := make([]bool, s.Document().N())
+	mask[0] = true
+	must(t, s.paint.SetMask(mask))
+	must(t, s.Undo()) // the mask stroke: B's strip stays
+	if got := stripSeeds(s); !slices.Equal(got, bSeeds) {
+		t.Fatalf("undoing the mask stroke shows seeds %v, want run B's %v", got, bSeeds)
+	}
+	must(t, s.Undo()) // run B: back to A's image
+	if s.Document().ImageParams().Seed != a {
+		t.Fatalf("the undo is at seed %d, want run A's %d", s.Document().ImageParams().Seed, a)
+	}
+	if got := stripSeeds(s); len(got) > 0 && !slices.Equal(got, aSeeds) {
+		t.Fatalf("run A's image shows the strip of seeds %v, want run A's %v or none", got, aSeeds)
+	}
+	must(t, s.Redo())
+	if got := stripSeeds(s); !slices.Equal(got, bSeeds) {
+		t.Fatalf("the redo of run B shows seeds %v, want its own %v", got, bSeeds)
+	}
+}
+
+// stripSeeds are the seeds of the candidates shown, in order.
+func stripSeeds(s *Studio) []uint64 {
+	var seeds []uint64
+	for _, r := range s.cands.results {
+		seeds = append(seeds, r.seed)
+	}
+	return seeds
+}
+
+// TestStripsComeBackAfterSwitchingModels: the strips of a model's earlier
+// images stay with its undo history while another model is open: undoing
+// to them after switching back brings them back as before the switch.
+func TestStripsComeBackAfterSwitchingModels(t *testing.T) {
+	e, _ := twoModels(t)
+	s := e.open(t)
+	generateBatch(t, s, "red cat", 5, 3)
+	aSeeds := stripSeeds(s)
+	generateBatch(t, s, "blue dog", 9, 3)
+	bSeeds := stripSeeds(s)
+	must(t, s.OpenModel("tiny2"))
+	s.Wait()
+	must(t, s.LastError())
+	must(t, s.OpenModel("tiny"))
+	s.Wait()
+	must(t, s.LastError())
+	if got := stripSeeds(s); !slices.Equal(got, bSeeds) {
+		t.Fatalf("back on the model: seeds %v shown, want the image's %v", got, bSeeds)
+	}
+	must(t, s.Undo())
+	if got := stripSeeds(s); !slices.Equal(got, aSeeds) {
+		t.Fatalf("undoing to the first batch after switching back shows seeds %v, want its %v", got, aSeeds)
+	}
+	must(t, s.Redo())
+	if got := stripSeeds(s); !slices.Equal(got, bSeeds) {
+		t.Fatalf("redoing to the second batch shows seeds %v, want its %v", got, bSeeds)
+	}
+}
+
+// TestRedoToARunWithoutCandidatesShowsNone: a batch of one that drew the
+// same picture as the batch before it has no strip: a redo back to it
+// does not show the earlier batch's candidates.
+func TestRedoToARunWithoutCandidatesShowsNone(t *testing.T) {
+	s := newTestStudio(t)
+	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch, p.TopK = 3, 1 })
+	generate(t, s)
+	aSeeds := stripSeeds(s)
+	setParams(t, s, "red cat", 9, func(p *core.Params) { p.Batch, p.TopK = 1, 1 })
+	generate(t, s)
+	if s.Candidates() != 0 {
+		t.Fatalf("a batch of one shows %d candidates", s.Candidates())
+	}
+	must(t, s.Undo())
+	if got := stripSeeds(s); !slices.Equal(got, aSeeds) {
+		t.Fatalf("undoing to the batch shows seeds %v, want its %v", got, aSeeds)
+	}
+	must(t, s.Redo())
+	if got := stripSeeds(s); len(got) != 0 {
+		t.Fatalf("the redo to the batch of one shows the seeds %v of the batch before it", got)
+	}
+}

@@ -12,6 +12,9 @@ import (
 	"sync"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -332,6 +335,32 @@ func TestStylePicker(t *testing.T) {
 	}
 	if base, st := prompt.SplitStyle("cat face fluent flat", []string{"google", "fluent flat"}); base != "cat face" || st != "fluent flat" {
 		t.Fatalf("SplitStyle = %q, %q", base, st)
+	}
+}
+
+// A style picked with the prompt empty leaves room for the picture's
+// words: typed at once they go before it ("smiling face twitter", as the
+// model's captions put it), typed after a click at its end they stay a
+// word of their own (the style alone ran into them: "twittersmiling").
+func TestStylePickedOnAnEmptyPrompt(t *testing.T) {
+	s := newTestStudio(t)
+	pp := s.panel
+	pp.prompt.SetText("")
+	pp.style.SetSelected("twitter")
+	if s.Window().Canvas().Focused() != fyne.Focusable(pp.prompt) {
+		t.Fatal("the prompt box does not have the keyboard after picking a style on an empty prompt")
+	}
+	test.Type(pp.prompt, "smiling face")
+	if p, _ := s.Params(); p.Prompt != "smiling face twitter" || pp.style.Selected != "twitter" {
+		t.Fatalf("typed after picking twitter: prompt %q, picker %q", p.Prompt, pp.style.Selected)
+	}
+	pp.prompt.SetText("")
+	pp.style.SetSelected(anyStyle)
+	pp.style.SetSelected("google")
+	pp.prompt.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEnd}) // a click after the style
+	test.Type(pp.prompt, "cat")
+	if p, _ := s.Params(); p.Prompt != "google cat" {
+		t.Fatalf("typed after the style picked: prompt %q", p.Prompt)
 	}
 }
 

@@ -532,6 +532,16 @@ func (d *Document) HistoryIndex(step uint64) int {
 	return slices.IndexFunc(d.history(), func(s Snapshot) bool { return step != 0 && s.step == step })
 }
 
+// Steps are the undo steps of the document's history (HistoryIndex's
+// order): those an undo or redo can still reach, and the current one.
+func (d *Document) Steps() []uint64 {
+	steps := make([]uint64, 0, len(d.undo)+1+len(d.redo))
+	for _, s := range d.history() {
+		steps = append(steps, s.step)
+	}
+	return steps
+}
+
 // StepAt is the undo step of the snapshot at index i of the history
 // (HistoryIndex's order), 0 when there is none.
 func (d *Document) StepAt(i int) uint64 {
