@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -21,6 +24,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/paths"
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -57,12 +61,25 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 		// name with no file of that name here.
 		arg := images[0]
 		_, statErr := os.Stat(arg)
+		run := isDir(arg) && trainjob.IsRun(arg)
 		switch m := resolveModel(arg); {
+		case model.IsFolder(m) && run && !*wholeCard:
+			// A training run's folder: the run's state (paused, done, at
+			// which step, resumable), then its model.
+			if !*asJSON {
+				if err := runSummary(env.Stdout, arg); err != nil {
+					return err
+				}
+			}
+			*modelName, images = m, nil
 		case model.IsFolder(m):
 			*modelName, images = m, nil
 		case errors.Is(statErr, os.ErrNotExist) && slices.Contains(assets.Models(), arg):
 			*modelName, images = arg, nil
-		case isDir(arg) && trainjob.IsRun(arg):
+		case run:
+			if err := runSummary(env.Stdout, arg); err != nil {
+				return err
+			}
 			return fmt.Errorf("%s is a training run folder with no model in %s yet: its first validation pass exports one", arg, filepath.Join(arg, "model"))
 		case isDir(arg):
 			return fmt.Errorf("%s is a folder but neither a model folder (config.json and model.safetensors) nor a training run's; give a model folder, a built-in model's name (%s) or PNG files", arg, strings.Join(assets.Models(), ", "))
@@ -81,6 +98,51 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 		return usageError{"--card prints the model card as text; --json prints the configuration: give one of them"}
 	}
 	return modelInfo(env, *modelName, *asJSON, *wholeCard)
+}
+
+// runSummary writes to w the state of the training run in dir (trainjob.
+// ReadRun): how far it trained, whether and how it can go on, and what
+// keeps it from it; a blank line ends it. info on a run folder showed its
+// model's card alone, which said nothing of a failed resume or a missing
+// checkpoint.
+func runSummary(w io.Writer, dir string) error {
+	r, err := trainjob.ReadRun(dir)
+	if err != nil {
+		return err
+	}
+	line := r.State()
+	if r.InUse {
+		line = "training now (another Tessera holds it: a studio's Train tab or a tessera train)"
+	}
+	if r.TotalSteps > 0 {
+		line += fmt.Sprintf(", at step %s of %s", plural.Thousands(r.Step), plural.Thousands(r.TotalSteps))
+	}
+	if r.Elapsed > 0 {
+		line += fmt.Sprintf(" after %s of training", r.Elapsed.Round(time.Second))
+	}
+	fmt.Fprintf(w, "run         %s\n", line)
+	if !math.IsNaN(r.BestVal) {
+		which := "best validation"
+		if r.Latest {
+			which = "last validation"
+		}
+		fmt.Fprintf(w, "            %s %.4f bits/token at step %s\n", which, r.BestVal, plural.Thousands(r.BestStep))
+	}
+	switch {
+	case r.Problem != nil:
+		fmt.Fprintf(w, "            cannot go on: %v\n", r.Problem)
+	case !r.Checkpoint:
+		fmt.Fprintf(w, "            cannot go on: no checkpoint (%s) in it (deleted, or the run ended before its first); its model can be trained further with tessera train --init %s\n", train.CheckpointFile, filepath.Join(dir, "model"))
+	case r.Resumable():
+		fmt.Fprintf(w, "            tessera train --out %s --resume goes on from its checkpoint\n", dir)
+	case !r.InUse:
+		fmt.Fprintf(w, "            its schedule is done: tessera train --out %s --resume --steps N (more than %d) trains it longer\n", dir, r.Step)
+	}
+	if r.Record != nil && r.Record.Error != "" && r.Record.State == trainjob.StateFailed {
+		fmt.Fprintf(w, "            its last call failed: %s\n", r.Record.Error)
+	}
+	fmt.Fprintln(w)
+	return nil
 }
 
 // allModelNames reports whether every arg is a built-in model's name with

@@ -937,3 +937,24 @@ func TestExportFinalCardSaysItIsAnExport(t *testing.T) {
 		t.Errorf("the card reads:\n%s\nwant %q and %q", c, trained, exported)
 	}
 }
+
+// info on a run folder says the run's state before its model: how far it
+// trained and whether it can go on (it showed the model's card alone, the
+// same after its checkpoint was deleted).
+func TestInfoSaysARunsState(t *testing.T) {
+	parent, data := namedPictureFolder(t, "pics", "red cat", "blue dog", "red dog")
+	out := filepath.Join(parent, "run")
+	if code, _, stderr := run(t, "train", "--data", data, "--out", out, "--steps", "2", "--batch", "2", "--threads", "1", "--width", "16", "--layers", "1", "--heads", "1"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := run(t, "info", out)
+	if code != 0 || !strings.HasPrefix(stdout, "run         done, at step 2 of 2") || !strings.Contains(stdout, "--resume --steps N (more than 2) trains it longer") || !strings.Contains(stdout, "model       ") {
+		t.Errorf("info of a finished run: exit %d, %q %q", code, stdout, stderr)
+	}
+	if err := os.Remove(filepath.Join(out, train.CheckpointFile)); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, _ := run(t, "info", out); code != 0 || !strings.Contains(stdout, "cannot go on: no checkpoint") || !strings.Contains(stdout, "tessera train --init "+filepath.Join(out, "model")) {
+		t.Errorf("info of a run without its checkpoint: exit %d, %q", code, stdout)
+	}
+}

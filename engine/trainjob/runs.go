@@ -232,7 +232,9 @@ const historyTensor = "history.train_bits"
 // readCheckpoint reads the checkpoint's header and loss history only.
 func (info *RunInfo) readCheckpoint(path string) error {
 	bad := func(err error) error {
-		return fmt.Errorf("checkpoint %s cannot be read (%w): delete it to start the run again", path, err)
+		// Deleting it no longer starts the run again where its model was
+		// exported (checkNewRun keeps that model from being written over).
+		return fmt.Errorf("checkpoint %s cannot be read (%w): the run cannot go on from it; its model as last exported, if any, can be trained further (tessera train --init %s)", path, err, filepath.Join(filepath.Dir(path), "model"))
 	}
 	f, err := safetensors.OpenLazy(path, nil)
 	if err != nil {
