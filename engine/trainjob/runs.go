@@ -232,9 +232,13 @@ const historyTensor = "history.train_bits"
 // readCheckpoint reads the checkpoint's header and loss history only.
 func (info *RunInfo) readCheckpoint(path string) error {
 	bad := func(err error) error {
-		// Deleting it no longer starts the run again where its model was
+		// Deleting it starts the run again only where no model was
 		// exported (checkNewRun keeps that model from being written over).
-		return fmt.Errorf("checkpoint %s cannot be read (%w): the run cannot go on from it; its model as last exported, if any, can be trained further (tessera train --init %s)", path, err, filepath.Join(filepath.Dir(path), "model"))
+		md := filepath.Join(filepath.Dir(path), "model")
+		if _, serr := os.Stat(filepath.Join(md, model.WeightsFile)); serr == nil {
+			return fmt.Errorf("checkpoint %s cannot be read (%w): the run cannot go on from it; its model as last exported can be trained further (tessera train --init %s)", path, err, md)
+		}
+		return fmt.Errorf("checkpoint %s cannot be read (%w): delete it to start the run again", path, err)
 	}
 	f, err := safetensors.OpenLazy(path, nil)
 	if err != nil {
