@@ -98,6 +98,19 @@ func TestEvalPromptsOnAFolderModel(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "--style") {
 		t.Errorf("--style on a folder: exit %d, %q", code, stderr)
 	}
+	// The folder it records, moved since: said as the model's record,
+	// with the way out (it said "image folder: open …" alone).
+	moved := pics + "-moved"
+	if err := os.Rename(pics, moved); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = run(t, "eval-prompts", "--model", filepath.Join(runDir, "model"), "--seeds", "1")
+	if code != 2 || !strings.Contains(stderr, "was trained on the pictures in "+pics+", as it records") || !strings.Contains(stderr, "pass --data FOLDER") {
+		t.Errorf("the recorded folder moved: exit %d, %q", code, stderr)
+	}
+	if err := os.Rename(moved, pics); err != nil {
+		t.Fatal(err)
+	}
 
 	// Interrupted after its first prompt (its line, the second written,
 	// cancels), it
