@@ -460,6 +460,11 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			// Its Software text says Tessera wrote it, but no record: a sheet,
 			// a likelihood map, a training run's sample grid.
 			fmt.Fprintln(o, "  written by Tessera without a record: a sheet, a map or a figure, not one image (no prompt, seed or codes to reopen it from)")
+			if c := strings.TrimSpace(text["Comment"]); c != "" {
+				// How it was drawn (a sheet's model, rows and columns; a
+				// likelihood map's figures), which it keeps as text.
+				fmt.Fprintf(o, "  comment     %s\n", strings.ReplaceAll(c, "\n", "\n              "))
+			}
 		default:
 			fmt.Fprintln(o, "  no Tessera record and no parameters text: not made by Tessera or A1111-style tools")
 		}

@@ -152,6 +152,16 @@ func TestSheetSkipsUnknownPromptLines(t *testing.T) {
 		!strings.Contains(stderr, `warning: left out 1 of 3 prompts of `+list+`, none of whose words model tiny knows (e.g. "zzqx qqzz")`) {
 		t.Fatalf("a list with a line of unknown words: exit %d, %q, %q", code, stdout, stderr)
 	}
+	// Its PNG says how it was drawn: the model, rows, columns and settings
+	// (it kept nothing).
+	text, err := pngmeta.ReadFile(out)
+	if c := text["Comment"]; err != nil || !strings.HasPrefix(c, "tessera sheet: model tiny (weights hash ") || !strings.Contains(c, `rows: "red cat"; "blue dog"`) ||
+		!strings.Contains(c, "columns: seed ") || !strings.Contains(c, "settings: temperature ") {
+		t.Errorf("the sheet's Comment: %q (%v)", c, err)
+	}
+	if code, stdout, _ := run(t, "info", out); code != 0 || !strings.Contains(stdout, "  comment     tessera sheet: model tiny") || !strings.Contains(stdout, `              rows: "red cat"; "blue dog"`) {
+		t.Errorf("info of the sheet: exit %d, %q", code, stdout)
+	}
 	if err := os.WriteFile(list, []byte("zzqx\nqqzz\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

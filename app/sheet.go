@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -16,6 +17,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/prompt"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
 
@@ -249,7 +251,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			}
 		}
 	}
-	if err := pngmeta.WriteFileAtomic(*out, render.LabelledSheet(rows, *cell, sheetGap, lab), nil); err != nil {
+	if err := pngmeta.WriteFileAtomic(*out, render.LabelledSheet(rows, *cell, sheetGap, lab), map[string]string{"Comment": sheetComment(b, base.Settings, prompts, columns, stopped)}); err != nil {
 		return err
 	}
 	if stopped {
@@ -265,6 +267,35 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "%s: %s × %s\n", *out, plural.N(len(rows), "prompt", "prompts"), plural.N(len(rows[0]), "column", "columns"))
 	return nil
+}
+
+// sheetComment is the text a sheet's PNG keeps of how it was drawn (its
+// "Comment" chunk; a sheet is no one picture, so it has no Tessera
+// record): the model, each row's prompt, each column's seed or style, the
+// settings and the version. A sheet said nothing of its making.
+func sheetComment(b *bundle.Bundle, st sampling.Settings, prompts []string, columns []sheetColumn, stopped bool) string {
+	var c strings.Builder
+	fmt.Fprintf(&c, "tessera sheet: model %s (weights hash %s), %s", b.Name, b.Model.Hash, pngmeta.VersionPrefix+" "+Version)
+	if stopped {
+		c.WriteString("; interrupted: the first rows only")
+	}
+	fmt.Fprintf(&c, "\nsettings: %s", recordKnobs(st, false))
+	if st.Negative != "" {
+		fmt.Fprintf(&c, "; negative prompt %q", st.Negative)
+	}
+	cols := make([]string, len(columns))
+	for i, col := range columns {
+		cols[i] = fmt.Sprintf("seed %d", col.Seed)
+		if col.Style != "" {
+			cols[i] = fmt.Sprintf("%s (seed %d)", col.Style, col.Seed)
+		}
+	}
+	rows := make([]string, len(prompts))
+	for i, p := range prompts {
+		rows[i] = strconv.Quote(p)
+	}
+	fmt.Fprintf(&c, "\ncolumns: %s\nrows: %s", strings.Join(cols, "; "), strings.Join(rows, "; "))
+	return c.String()
 }
 
 // sheetGap is the white space between and around a sheet's cells, in pixels.
