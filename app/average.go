@@ -253,13 +253,15 @@ func weightsDType(dir string) (string, error) {
 	return "", fmt.Errorf("%s holds no F32, F16 or BF16 tensor", path)
 }
 
-// demoteHeadings moves every Markdown heading of md one level down, so a
-// model card can be quoted under a heading of its own.
+// demoteHeadings moves every Markdown heading of md two levels down, so a
+// model card can be quoted under a "##" heading of its own: its title
+// under it (one level left the section it was quoted in empty, the card's
+// title beside it as a section of its own).
 func demoteHeadings(md string) string {
 	lines := strings.Split(md, "\n")
 	for i, l := range lines {
 		if strings.HasPrefix(l, "#") {
-			lines[i] = "#" + l
+			lines[i] = "##" + l
 		}
 	}
 	return strings.Join(lines, "\n")

@@ -41,7 +41,7 @@ func TestAverageCommand(t *testing.T) {
 	if head, _, _ := strings.Cut(string(card), "\n"); head == "# Model " || !strings.HasPrefix(head, "# Model ") {
 		t.Errorf("MODEL.md's heading %q names no model", head)
 	}
-	if err != nil || !strings.Contains(string(card), "tessera average --out") || !strings.Contains(string(card), "## Model tiny") {
+	if err != nil || !strings.Contains(string(card), "tessera average --out") || !strings.Contains(string(card), "\n### Model tiny") {
 		t.Errorf("MODEL.md: %v\n%s", err, card)
 	}
 	if _, err := bundle.Load(out, model.LoadOptions{}); err != nil {
