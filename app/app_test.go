@@ -1805,3 +1805,27 @@ func TestGenerateComposedPrompt(t *testing.T) {
 		t.Errorf("a composed prompt of unknown words: exit %d, %q", code, stderr)
 	}
 }
+
+// A negative prompt at guidance 1, which does nothing there, is said to
+// do nothing by sheet and eval-prompts as generate says it (both dropped
+// it without a word), and eval-prompts' summary names the negative prompt.
+func TestSheetAndEvalWarnOfANegativePromptAtGuidance1(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "s.png")
+	code, _, stderr := run(t, "sheet", "--model", model, "--prompt", "red cat", "--negative", "dog", "--guidance", "1", "--seeds", "1", "--cell", "8", "--out", out, "--quiet")
+	if code != 0 || !strings.Contains(stderr, "no effect at guidance 1") {
+		t.Errorf("sheet: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = run(t, "sheet", "--model", model, "--prompt", "red cat", "--negative", "dog", "--guidance", "2", "--seeds", "1", "--cell", "8", "--out", out, "--force", "--quiet")
+	if code != 0 || strings.Contains(stderr, "no effect") {
+		t.Errorf("sheet at guidance 2: exit %d: %s", code, stderr)
+	}
+	names := filepath.Join(t.TempDir(), "names.txt")
+	if err := os.WriteFile(names, []byte("3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "eval-prompts", "--model", "mnist", "--names", names, "--seeds", "1", "--negative", "7", "--guidance", "1")
+	if code != 0 || !strings.Contains(stderr, "no effect at guidance 1") || !strings.Contains(stdout, `negative prompt "7"`) {
+		t.Errorf("eval-prompts: exit %d: %s%s", code, stdout, stderr)
+	}
+}

@@ -189,6 +189,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		prompts, lab.Rows = known, knownLabels
 	}
 	warnWords(env.Stderr, b.Prompt, unknown, nil)
+	if b.Conditional() {
+		warnNegative(env.Stderr, b, base) // as generate warns of it (--guidance 1 dropped --negative without a word)
+	}
 	noteReplacing(env, "out", []string{*out}) // once the sheet is sure to be drawn, as generate says it
 	var rows [][]image.Image
 	var columns []sheetColumn // what each column of the first row shows
