@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -89,7 +90,31 @@ func describeCandidates(ctx context.Context, b *bundle.Bundle, file string, warn
 	if err != nil {
 		return sampler.Candidates{}, fmt.Errorf("candidate prompts: %w", err)
 	}
+	warnUnusableNames(warn, b, c)
 	return c, nil
+}
+
+// warnUnusableNames warns on w of the names of b's names.txt that c left
+// out for words b does not know: how many, of which file, an example and
+// its unknown words, and, where none was usable, what is ranked instead
+// (a names.txt of other words fell back to the vocabulary's 1849 prompts
+// without a word, and took 50 times as long).
+func warnUnusableNames(w io.Writer, b *bundle.Bundle, c sampler.Candidates) {
+	if len(c.Unusable) == 0 {
+		return
+	}
+	file := fmt.Sprintf("model %s's names", b.Name)
+	if !strings.HasPrefix(b.Source, "builtin:") {
+		file = filepath.Join(b.Source, bundle.NamesFile)
+	}
+	example := c.Unusable[0]
+	why := fmt.Sprintf("words model %s does not know (e.g. %q: %s)", b.Name, clipExample(example), quoteFew(distinct(b.PromptIDs(example).Unknown), 4))
+	if len(c.Unusable) == len(b.Names) {
+		fmt.Fprintf(w, "warning: none of the %s in %s can be a candidate prompt: each has %s; describe ranks %s instead\n",
+			plural.N(len(b.Names), "name", "names"), file, why, c.Source)
+		return
+	}
+	fmt.Fprintf(w, "warning: left out %d of the %d names in %s, with %s\n", len(c.Unusable), len(b.Names), file, why)
 }
 
 // exampleRunes is the longest example a warning quotes whole.

@@ -345,3 +345,40 @@ func TestDescribeShortlistFillsOrCapsTheTop(t *testing.T) {
 		t.Errorf("--shortlist 3 --top 3: stderr %q", stderr)
 	}
 }
+
+// A model's names.txt whose names use words the model does not know is
+// said to be left out, with its path, how many names and why, before
+// describe falls back to other candidates (it fell back to the
+// vocabulary's prompts without a word); a file some of whose names are
+// unusable says how many were left out.
+func TestDescribeSaysUnusableNames(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	model := tinyModel(t)
+	img := filepath.Join(t.TempDir(), "img.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "3", "--out", img, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	names := filepath.Join(model, bundle.NamesFile)
+	if err := os.WriteFile(names, []byte("zebra face\nokapi\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr := describeJSON(t, "--model", model, img)
+	want := fmt.Sprintf(`warning: none of the 2 names in %s can be a candidate prompt: each has words model tiny does not know (e.g. "zebra face": "zebra", "face"); describe ranks %s instead`, names, out.CandidateSource)
+	if !strings.Contains(out.CandidateSource, "vocabulary words") || !strings.Contains(stderr, want) {
+		t.Errorf("no usable name: candidates %q, stderr %q", out.CandidateSource, stderr)
+	}
+	if err := os.WriteFile(names, []byte("red cat\nzebra face\ndog\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr = describeJSON(t, "--model", model, img)
+	want = fmt.Sprintf(`warning: left out 1 of the 3 names in %s, with words model tiny does not know (e.g. "zebra face": "zebra", "face")`, names)
+	if !strings.Contains(out.CandidateSource, "the model's 2 names") || !strings.Contains(stderr, want) {
+		t.Errorf("one unusable name: candidates %q, stderr %q", out.CandidateSource, stderr)
+	}
+	if err := os.WriteFile(names, []byte("red cat\ndog\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr = describeJSON(t, "--model", model, img); strings.Contains(stderr, "names in") {
+		t.Errorf("every name usable: stderr %q", stderr)
+	}
+}
