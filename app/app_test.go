@@ -1829,3 +1829,20 @@ func TestSheetAndEvalWarnOfANegativePromptAtGuidance1(t *testing.T) {
 		t.Errorf("eval-prompts: exit %d: %s%s", code, stdout, stderr)
 	}
 }
+
+// The help says what the commands do: branch, extend, score and timelapse
+// read an image with the model it records, a model folder of the recorded
+// name here too (branch and extend said "the built-in model", score and
+// timelapse said nothing of a default), and generate's --prompt takes
+// composed prompts (it did not say so).
+func TestHelpSaysTheRecordedModelAndComposedPrompts(t *testing.T) {
+	for _, cmd := range []string{"branch", "extend", "score", "timelapse"} {
+		_, stdout, _ := run(t, "help", cmd)
+		if !strings.Contains(stdout, "records: a built-in one, or the model folder here of the name it records") || !strings.Contains(stdout, "an image without a record: the embedded default model") {
+			t.Errorf("help %s:\n%s", cmd, stdout)
+		}
+	}
+	if _, stdout, _ := run(t, "help", "generate"); !strings.Contains(stdout, `joins sub-prompts with the word AND, each with an optional weight after a colon ("red square AND circle :0.5")`) {
+		t.Errorf("help generate:\n%s", stdout)
+	}
+}

@@ -64,6 +64,12 @@ func (s *samplingFlags) options(b *bundle.Bundle) (sampler.Options, error) {
 	return sampler.Options{Settings: s.settings(b.Model.Config.Recommended(), b.Conditional()), Batch: s.batch, Workers: s.threads}, nil
 }
 
+// composedPromptUsage is generate's --prompt help: a prompt may be
+// composed of sub-prompts (sampler.ComposeSyntax), which the help did not
+// say.
+const composedPromptUsage = "text prompt (text-conditioned models); a composed prompt joins sub-prompts with the word AND, each with an optional weight after a colon " +
+	"(\"red square AND circle :0.5\"), and draws a picture of all of them at once (each pulls as guidance does, by its weight; a weight below 0 pushes away)"
+
 // warnNegative warns on w of the words of opt's negative prompt that
 // conditional model b does not know or cuts, and that a negative prompt
 // does nothing at guidance 1 (generate's --negative; branch's, given or
@@ -149,6 +155,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "generate", "[--prompt TEXT] [--model M] [--seed N] [--out PATH.png] [flags]")
 	var sf samplingFlags
 	sf.register(fs)
+	fs.Lookup("prompt").Usage = composedPromptUsage
 	out := fs.String("out", "tessera.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	smooth := fs.Bool("smooth", false, "upscale with Lanczos instead of nearest neighbour")

@@ -196,7 +196,7 @@ func validCodes(tokens []int, k int) bool {
 
 func runScore(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "score", "[--model M] [--prompt TEXT] [--json] [--map OUT.png] IMAGE...")
-	modelName := fs.String("model", "", "built-in model name or model folder")
+	modelName := fs.String("model", "", recordedModelUsage("each image"))
 	promptText := fs.String("prompt", "", "prompt to score under (default: the prompt stored in the image, if any: Tessera's record or an A1111 \"parameters\" text; --prompt \"\" scores without one)")
 	asJSON := fs.Bool("json", false, "one JSON object per line per image")
 	mapOut := fs.String("map", "", "write the likelihood map of the (single) image to this PNG: the picture beside itself tinted patch by patch by its −log p, the least likely patch framed, with the colour scale in bits, the mean and the model and prompt under them")
