@@ -386,7 +386,7 @@ func (d *describer) describe(ctx context.Context, path string) error {
 		// The gain in bits per token over no prompt, as the JSON's
 		// gain_bits_per_token: above zero, the prompt makes the image
 		// likelier than no prompt.
-		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  gain %+8.4f over no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, e.GainBits, e.Posterior, e.Prompt)
+		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  gain %8s over no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, signed4(e.GainBits), e.Posterior, e.Prompt)
 	}
 	switch {
 	case out.Unexplained && d.promptsFile != "" && len(out.Top) > 0 && out.Top[0].BitsPerToken <= math.Log2(float64(b.Codes())):

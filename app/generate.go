@@ -539,7 +539,7 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		}
 		switch {
 		case own:
-			fmt.Fprintf(env.Stdout, "%s\tseed %d\t%s %+.4f nats/token\tmean log-likelihood %.4f nats/token (%.4f bits/token)%s\n", path, im.Seed, so.rankBy.ScoreName(), scores[i], im.MeanLogLik(), -im.MeanLogLik()/math.Ln2, style)
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\t%s %s nats/token\tmean log-likelihood %.4f nats/token (%.4f bits/token)%s\n", path, im.Seed, so.rankBy.ScoreName(), signed4(scores[i]), im.MeanLogLik(), -im.MeanLogLik()/math.Ln2, style)
 		case so.rank:
 			fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token (%.4f bits/token)%s\n", path, im.Seed, im.MeanLogLik(), -im.MeanLogLik()/math.Ln2, style)
 		default:

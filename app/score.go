@@ -185,6 +185,16 @@ func noNegativeZero(v []float64) []float64 {
 	return out
 }
 
+// signed4 is x with its sign and four decimals (%+.4f), a value that
+// rounds to zero written +0.0000: a prompt gain a hair below zero read
+// -0.0000, as if it were a loss.
+func signed4(x float64) string {
+	if s := fmt.Sprintf("%+.4f", x); s != "-0.0000" {
+		return s
+	}
+	return "+0.0000"
+}
+
 func validCodes(tokens []int, k int) bool {
 	for _, t := range tokens {
 		if t < 0 || t >= k {
