@@ -167,12 +167,12 @@ func TestDescribeShapesCandidates(t *testing.T) {
 	for _, c := range data.ShapesCaptions() {
 		captions = append(captions, c.String())
 	}
-	got, err := describeCandidates(context.Background(), b, "", nil)
+	got, _, err := describeCandidates(context.Background(), b, "", nil)
 	if err != nil || len(got.Prompts) == len(captions) || strings.Contains(got.Source, "shapes") {
 		t.Fatalf("tiny model: %d candidates from %q (%v)", len(got.Prompts), got.Source, err)
 	}
 	sb := shapesBundle(t)
-	got, err = describeCandidates(context.Background(), sb, "", nil)
+	got, _, err = describeCandidates(context.Background(), sb, "", nil)
 	if err != nil || len(got.Prompts) != len(captions) || got.Prompts[0] != captions[0] || !strings.Contains(got.Source, "shapes") {
 		t.Fatalf("shapes model: %d candidates from %q (%v)", len(got.Prompts), got.Source, err)
 	}
@@ -380,5 +380,33 @@ func TestDescribeSaysUnusableNames(t *testing.T) {
 	}
 	if _, stderr = describeJSON(t, "--model", model, img); strings.Contains(stderr, "names in") {
 		t.Errorf("every name usable: stderr %q", stderr)
+	}
+}
+
+// describe --prompts ranks once the lines the model reads as the same
+// words ("RED CAT" and "red cat" were both listed, with one score),
+// keeping the first spelling, and its warning counts the file's lines as
+// they are written (it said "1 of 4 candidate prompts" of 5 lines).
+func TestDescribePromptsMergesTheSameWords(t *testing.T) {
+	model := tinyModel(t)
+	img := filepath.Join(t.TempDir(), "img.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "3", "--out", img, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	list := filepath.Join(t.TempDir(), "prompts.txt")
+	if err := os.WriteFile(list, []byte("RED CAT\nred  cat\ndog\nzebra\ndog\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr := describeJSON(t, "--model", model, "--prompts", list, "--top", "10", img)
+	var listed []string
+	for _, e := range out.Top {
+		listed = append(listed, e.Prompt)
+	}
+	slices.Sort(listed)
+	if out.Candidates != 2 || !slices.Equal(listed, []string{"RED CAT", "dog"}) {
+		t.Errorf("%d candidates, listed %q", out.Candidates, listed)
+	}
+	if !strings.Contains(stderr, "left out 1 of 5 candidate prompts of "+list) {
+		t.Errorf("stderr %q", stderr)
 	}
 }
