@@ -1846,3 +1846,27 @@ func TestHelpSaysTheRecordedModelAndComposedPrompts(t *testing.T) {
 		t.Errorf("help generate:\n%s", stdout)
 	}
 }
+
+// A composed prompt's weight in exponent notation is a weight, one beyond
+// ±100 is refused (":1e9" was read as the word "1e9" and warned of as
+// unknown), and a sub-prompt of weight 0, which does nothing, is said to.
+func TestComposedPromptWeights(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat AND dog :1e9", "--out", filepath.Join(dir, "a.png"), "--quiet")
+	if code == 0 || !strings.Contains(stderr, `the sub-prompt "dog" has weight 1e+09: a weight is at most 100 either way`) || strings.Contains(stderr, `"1e9"`) {
+		t.Errorf(":1e9: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat AND dog :2e0", "--out", filepath.Join(dir, "b.png"), "--quiet"); code != 0 || strings.Contains(stderr, "warning") {
+		t.Errorf(":2e0: exit %d, %q", code, stderr)
+	}
+	for _, cmd := range [][]string{
+		{"generate", "--out", filepath.Join(dir, "c.png")},
+		{"sheet", "--seeds", "1", "--cell", "8", "--out", filepath.Join(dir, "s.png")},
+	} {
+		code, _, stderr := run(t, append(cmd, "--model", model, "--prompt", "red cat AND dog :0", "--quiet")...)
+		if code != 0 || !strings.Contains(stderr, `warning: the sub-prompt "dog" has weight 0 (:0): it does nothing to the picture`) {
+			t.Errorf("%s :0: exit %d, %q", cmd[0], code, stderr)
+		}
+	}
+}

@@ -105,6 +105,9 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	}
 	opt.StylePerSeed = 0
 	if b.Conditional() { // as generate refuses it
+		if err := checkComposed(env.Stderr, opt.Prompt); err != nil {
+			return err
+		}
 		if err := checkPromptKnown(b, opt.Prompt, !set["prompt"]); err != nil {
 			return err
 		}

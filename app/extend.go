@@ -83,6 +83,9 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 		opt.Prompt = readDrawing(*from).Prompt
 	}
 	if b.Conditional() { // refused or warned about, as generate does
+		if err := checkComposed(env.Stderr, opt.Prompt); err != nil {
+			return err
+		}
 		if err := checkPromptKnown(b, opt.Prompt, own); err != nil {
 			return err
 		}

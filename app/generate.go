@@ -212,6 +212,9 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "note: no --prompt: a sample of model %s from no prompt at all%s\n", b.Name, examplePrompt(b))
 	}
 	if b.Conditional() {
+		if err := checkComposed(env.Stderr, opt.Prompt); err != nil {
+			return err
+		}
 		if err := checkPromptKnown(b, opt.Prompt, false); err != nil {
 			return err
 		}

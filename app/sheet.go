@@ -161,6 +161,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			known, knownLabels = prompts, lab.Rows // no words to know
 			break
 		}
+		if err := checkComposed(env.Stderr, p); err != nil {
+			return err
+		}
 		if enc := sampler.EncodePrompt(b, p); enc.NoneKnown() {
 			if *promptsFile == "" || len(prompts) == 1 {
 				return fmt.Errorf("model %s knows none of the words of the prompt %q%s: its row would be samples without a prompt", b.Name, p, didYouMean(b.Prompt, enc.Unknown))
