@@ -580,6 +580,22 @@ func checkPromptKnown(b *bundle.Bundle, p string, own bool) error {
 	return fmt.Errorf("model %s knows none of the prompt's words (%s)%s: it would sample as if there were no prompt (an empty --prompt does that on purpose)", b.Name, words, hint)
 }
 
+// checkComposed refuses a composed prompt p whose sub-prompt weight is
+// beyond sampler.MaxWeight, and warns on w of its sub-prompts of weight 0,
+// which add nothing to the picture (":0" dropped one without a word).
+func checkComposed(w io.Writer, p string) error {
+	if err := sampler.CheckWeights(p); err != nil {
+		return fmt.Errorf("prompt %q: %w", clipExample(p), err)
+	}
+	switch zero := sampler.ZeroWeighted(p); {
+	case len(zero) == 1:
+		fmt.Fprintf(w, "warning: the sub-prompt %q has weight 0 (:0): it does nothing to the picture; give it a weight, or leave it out\n", zero[0])
+	case len(zero) > 1:
+		fmt.Fprintf(w, "warning: the sub-prompts %s have weight 0 (:0): they do nothing to the picture; give them a weight, or leave them out\n", quoteFew(zero, 8))
+	}
+	return nil
+}
+
 // warnWords reports prompt words the model does not know or had to cut.
 func warnWords(w io.Writer, t *prompt.Tokenizer, unknown, cut []string) {
 	warnWordsOf(w, "prompt", t, unknown, cut)

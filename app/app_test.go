@@ -1819,3 +1819,68 @@ func TestGenerateComposedPrompt(t *testing.T) {
 		t.Errorf("a composed prompt of unknown words: exit %d, %q", code, stderr)
 	}
 }
+
+// A negative prompt at guidance 1, which does nothing there, is said to
+// do nothing by sheet and eval-prompts as generate says it (both dropped
+// it without a word), and eval-prompts' summary names the negative prompt.
+func TestSheetAndEvalWarnOfANegativePromptAtGuidance1(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "s.png")
+	code, _, stderr := run(t, "sheet", "--model", model, "--prompt", "red cat", "--negative", "dog", "--guidance", "1", "--seeds", "1", "--cell", "8", "--out", out, "--quiet")
+	if code != 0 || !strings.Contains(stderr, "no effect at guidance 1") {
+		t.Errorf("sheet: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = run(t, "sheet", "--model", model, "--prompt", "red cat", "--negative", "dog", "--guidance", "2", "--seeds", "1", "--cell", "8", "--out", out, "--force", "--quiet")
+	if code != 0 || strings.Contains(stderr, "no effect") {
+		t.Errorf("sheet at guidance 2: exit %d: %s", code, stderr)
+	}
+	names := filepath.Join(t.TempDir(), "names.txt")
+	if err := os.WriteFile(names, []byte("3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "eval-prompts", "--model", "mnist", "--names", names, "--seeds", "1", "--negative", "7", "--guidance", "1")
+	if code != 0 || !strings.Contains(stderr, "no effect at guidance 1") || !strings.Contains(stdout, `negative prompt "7"`) {
+		t.Errorf("eval-prompts: exit %d: %s%s", code, stdout, stderr)
+	}
+}
+
+// The help says what the commands do: branch, extend, score and timelapse
+// read an image with the model it records, a model folder of the recorded
+// name here too (branch and extend said "the built-in model", score and
+// timelapse said nothing of a default), and generate's --prompt takes
+// composed prompts (it did not say so).
+func TestHelpSaysTheRecordedModelAndComposedPrompts(t *testing.T) {
+	for _, cmd := range []string{"branch", "extend", "score", "timelapse"} {
+		_, stdout, _ := run(t, "help", cmd)
+		if !strings.Contains(stdout, "records: a built-in one, or the model folder here of the name it records") || !strings.Contains(stdout, "an image without a record: the embedded default model") {
+			t.Errorf("help %s:\n%s", cmd, stdout)
+		}
+	}
+	if _, stdout, _ := run(t, "help", "generate"); !strings.Contains(stdout, `joins sub-prompts with the word AND, each with an optional weight after a colon ("red square AND circle :0.5")`) {
+		t.Errorf("help generate:\n%s", stdout)
+	}
+}
+
+// A composed prompt's weight in exponent notation is a weight, one beyond
+// ±100 is refused (":1e9" was read as the word "1e9" and warned of as
+// unknown), and a sub-prompt of weight 0, which does nothing, is said to.
+func TestComposedPromptWeights(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat AND dog :1e9", "--out", filepath.Join(dir, "a.png"), "--quiet")
+	if code == 0 || !strings.Contains(stderr, `the sub-prompt "dog" has weight 1e+09: a weight is at most 100 either way`) || strings.Contains(stderr, `"1e9"`) {
+		t.Errorf(":1e9: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat AND dog :2e0", "--out", filepath.Join(dir, "b.png"), "--quiet"); code != 0 || strings.Contains(stderr, "warning") {
+		t.Errorf(":2e0: exit %d, %q", code, stderr)
+	}
+	for _, cmd := range [][]string{
+		{"generate", "--out", filepath.Join(dir, "c.png")},
+		{"sheet", "--seeds", "1", "--cell", "8", "--out", filepath.Join(dir, "s.png")},
+	} {
+		code, _, stderr := run(t, append(cmd, "--model", model, "--prompt", "red cat AND dog :0", "--quiet")...)
+		if code != 0 || !strings.Contains(stderr, `warning: the sub-prompt "dog" has weight 0 (:0): it does nothing to the picture`) {
+			t.Errorf("%s :0: exit %d, %q", cmd[0], code, stderr)
+		}
+	}
+}

@@ -17,7 +17,7 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "branch", "--from IMAGE.png --at K [--model M] [--out PATH.png] [sampling flags]")
 	var sf samplingFlags
 	sf.register(fs)
-	fs.Lookup("model").Usage = "built-in model name or model folder (default: the built-in model the image records, else the embedded default model)"
+	fs.Lookup("model").Usage = recordedModelUsage("the image")
 	fs.Lookup("prompt").Usage = "text prompt (default: the image's own, from its record or A1111 parameters; --prompt \"\" draws without one)"
 	from := fs.String("from", "", "the image to branch from (its stored tokens, else its pixels encoded)")
 	at := rangedInt(fs, "at", -1, 0, 1<<30, "keep the first K patches (raster order) and resample the rest (required)")
@@ -112,6 +112,9 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	}
 	opt.StylePerSeed = 0
 	if b.Conditional() { // as generate refuses it
+		if err := checkComposed(env.Stderr, opt.Prompt); err != nil {
+			return err
+		}
 		if err := checkPromptKnown(b, opt.Prompt, !set["prompt"]); err != nil {
 			return err
 		}

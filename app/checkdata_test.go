@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -156,5 +157,25 @@ func TestCheckDataOnABuiltinDataset(t *testing.T) {
 	t.Chdir(t.TempDir())
 	if code, _, stderr := run(t, "check-data", "emoji"); code != 1 || !strings.Contains(stderr, "emoji is a built-in dataset") {
 		t.Errorf("exit %d, %q", code, stderr)
+	}
+}
+
+// check-data of a run that ended its schedule says how to train it on
+// (tessera train --resume --steps N, which extends it), where it said the
+// run could not go on and only a fine-tune would train its model further.
+func TestCheckDataOfAFinishedRunSaysHowToExtendIt(t *testing.T) {
+	pics := captionedFolder(t, "red square", "blue square")
+	out := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := run(t, "train", "--data", pics, "--out", out, "--steps", "1", "--batch", "1", "--size", "8", "--patch", "2", "--codes", "4", "--width", "16", "--layers", "1", "--heads", "2", "--threads", "1"); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	code, _, stderr := run(t, "check-data", out)
+	want := fmt.Sprintf("that run ended its schedule of 1 step; to train it further, resume it with a longer one: tessera train --resume --out %s --steps N, N > 1; or fine-tune its model: tessera train --init %s", out, filepath.Join(out, "model"))
+	if code != 1 || !strings.Contains(stderr, want) || strings.Contains(stderr, "cannot go on") {
+		t.Fatalf("check-data: exit %d: %s", code, stderr)
+	}
+	// The advice trains it on.
+	if code, stdout, stderr := run(t, "train", "--resume", "--out", out, "--steps", "2", "--threads", "1"); code != 0 || !strings.Contains(stdout, "finished its schedule after 2/2 steps") {
+		t.Fatalf("train --resume --steps 2: exit %d: %s%s", code, stdout, stderr)
 	}
 }

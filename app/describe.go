@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -74,22 +75,78 @@ type describeOutput struct {
 }
 
 // describeCandidates picks the prompts describe ranks and says where they
-// came from: the lines of file when given, else the model's default
+// came from: the lines of file when given (promptFileCandidates; lines
+// then counts the file's lines each stands for), else the model's default
 // candidates (sampler.DescribeCandidates: the shapes captions, emoji names ×
 // styles, or vocabulary words × styles).
-func describeCandidates(ctx context.Context, b *bundle.Bundle, file string, warn io.Writer) (sampler.Candidates, error) {
+func describeCandidates(ctx context.Context, b *bundle.Bundle, file string, warn io.Writer) (c sampler.Candidates, lines map[string]int, err error) {
 	if file != "" {
-		lines, err := readPromptLines(file, warn)
+		prompts, lines, err := promptFileCandidates(b, file, warn)
 		if err != nil {
-			return sampler.Candidates{}, err
+			return sampler.Candidates{}, nil, err
 		}
-		return sampler.Candidates{Prompts: lines, Source: file}, nil
+		return sampler.Candidates{Prompts: prompts, Source: file}, lines, nil
 	}
-	c, err := sampler.DescribeCandidates(ctx, b, "")
+	c, err = sampler.DescribeCandidates(ctx, b, "")
 	if err != nil {
-		return sampler.Candidates{}, fmt.Errorf("candidate prompts: %w", err)
+		return sampler.Candidates{}, nil, fmt.Errorf("candidate prompts: %w", err)
 	}
-	return c, nil
+	warnUnusableNames(warn, b, c)
+	return c, nil, nil
+}
+
+// promptFileCandidates reads the prompts of file (readTextLines) as
+// candidates for model b: a line that b reads as the same words as an
+// earlier one ("A RED CIRCLE" and "a red circle", and a repeat) is merged
+// into it, keeping the first spelling (both were ranked, with the same
+// score). lines counts the file's lines each prompt stands for, so that
+// a warning counts lines as the file shows them.
+func promptFileCandidates(b *bundle.Bundle, file string, warn io.Writer) (prompts []string, lines map[string]int, err error) {
+	all, err := readTextLines(file, "prompts", warn)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(all) == 0 {
+		return nil, nil, fmt.Errorf("prompts: %s holds no prompts", file)
+	}
+	lines = map[string]int{}
+	first := map[string]string{} // by the words b reads: the prompt kept
+	for _, line := range all {
+		key := "\x00" + line // a prompt b does not read as written (left out) is merged only with its repeats
+		if enc := b.PromptIDs(line); len(enc.Unknown) == 0 && len(enc.Cut) == 0 && len(enc.IDs) > 0 {
+			key = fmt.Sprint(enc.IDs)
+		}
+		kept, seen := first[key]
+		if !seen {
+			kept, first[key] = line, line
+			prompts = append(prompts, line)
+		}
+		lines[kept]++
+	}
+	return prompts, lines, nil
+}
+
+// warnUnusableNames warns on w of the names of b's names.txt that c left
+// out for words b does not know: how many, of which file, an example and
+// its unknown words, and, where none was usable, what is ranked instead
+// (a names.txt of other words fell back to the vocabulary's 1849 prompts
+// without a word, and took 50 times as long).
+func warnUnusableNames(w io.Writer, b *bundle.Bundle, c sampler.Candidates) {
+	if len(c.Unusable) == 0 || w == nil {
+		return
+	}
+	file := fmt.Sprintf("model %s's names", b.Name)
+	if !strings.HasPrefix(b.Source, "builtin:") {
+		file = filepath.Join(b.Source, bundle.NamesFile)
+	}
+	example := c.Unusable[0]
+	why := fmt.Sprintf("words model %s does not know (e.g. %q: %s)", b.Name, clipExample(example), quoteFew(distinct(b.PromptIDs(example).Unknown), 4))
+	if len(c.Unusable) == len(b.Names) {
+		fmt.Fprintf(w, "warning: none of the %s in %s can be a candidate prompt: each has %s; describe ranks %s instead\n",
+			plural.N(len(b.Names), "name", "names"), file, why, c.Source)
+		return
+	}
+	fmt.Fprintf(w, "warning: left out %d of the %d names in %s, with %s\n", len(c.Unusable), len(b.Names), file, why)
 }
 
 // exampleRunes is the longest example a warning quotes whole.
@@ -180,7 +237,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "describe", "[--model M] [--top N] [--prompts FILE] [--all] [--json] IMAGE...")
 	modelName := fs.String("model", "", "built-in model name or model folder (a text-conditioned model)")
 	top := rangedInt(fs, "top", 5, 1, 100000, "how many of the likeliest prompts to show")
-	promptsFile := fs.String("prompts", "", "candidate prompts, one per line (blank lines and lines starting with # are skipped); "+
+	promptsFile := fs.String("prompts", "", "candidate prompts, one per line (blank lines and lines starting with # are skipped; lines the model reads as the same words, such as \"A RED CIRCLE\" and \"a red circle\", are ranked once, as the first is written); "+
 		"default: the shapes captions for a shapes model, the MNIST captions for a digits model, the model's names (its names.txt: "+
 		"the built-in emoji model's emoji names, a folder model's captions) × its style words, emoji names × styles for a model with style words (when the emoji data is in the cache), "+
 		"else the model's vocabulary words (and pairs of them when it has at most 64) × its style words")
@@ -229,14 +286,14 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 			if !b.Conditional() {
 				return fmt.Errorf("model %s takes no prompt; describe ranks prompts by how likely they make the image", b.Name)
 			}
-			cands, err := describeCandidates(ctx, b, *promptsFile, env.Stderr)
+			cands, lines, err := describeCandidates(ctx, b, *promptsFile, env.Stderr)
 			if err != nil {
 				if ctx.Err() != nil {
 					return describeInterrupted(i-failed, len(images))
 				}
 				return err
 			}
-			d = &describer{env: env, b: b, cands: cands, top: *top, exhaustive: *exhaustive, shortlist: *shortlist, asJSON: *asJSON, threads: *threads, quiet: *quiet, promptsFile: *promptsFile}
+			d = &describer{env: env, b: b, cands: cands, top: *top, exhaustive: *exhaustive, shortlist: *shortlist, asJSON: *asJSON, threads: *threads, quiet: *quiet, promptsFile: *promptsFile, promptLines: lines}
 			describers[b] = d
 		}
 		if err := d.describe(ctx, path); err != nil {
@@ -275,6 +332,18 @@ type describer struct {
 	exhaustive, asJSON, quiet, told bool
 	toldShortlist                   bool
 	promptsFile                     string
+	// promptLines counts the lines of promptsFile each candidate stands
+	// for (promptFileCandidates; nil without --prompts).
+	promptLines map[string]int
+}
+
+// fileLines is how many lines of --prompts the prompts stand for.
+func (d *describer) fileLines(prompts []string) int {
+	n := 0
+	for _, p := range prompts {
+		n += max(d.promptLines[p], 1)
+	}
+	return n
 }
 
 // describe ranks the candidates for the image at path and prints the top.
@@ -304,7 +373,7 @@ func (d *describer) describe(ctx context.Context, path string) error {
 	// (said once: the candidates are the same for every image).
 	if skipped := res.Skipped; len(skipped) > 0 && !d.told && d.promptsFile != "" {
 		fmt.Fprintf(env.Stderr, "warning: left out %d of %d candidate prompts of %s with words model %s does not know or that do not fit its prompts of up to %s (e.g. %q)\n",
-			len(skipped), len(cands.Prompts), d.promptsFile, b.Name, plural.N(b.Model.Config.PromptLength(), "word", "words"), clipExample(skipped[0]))
+			d.fileLines(skipped), d.fileLines(cands.Prompts), d.promptsFile, b.Name, plural.N(b.Model.Config.PromptLength(), "word", "words"), clipExample(skipped[0]))
 		d.told = true
 	} else if len(skipped) > 0 && !d.told {
 		fmt.Fprintf(env.Stderr, "note: %d of the %d candidate prompts made from the model's words do not fit its prompts of up to %s and were left out (e.g. %q)\n",
@@ -361,7 +430,7 @@ func (d *describer) describe(ctx context.Context, path string) error {
 		// The gain in bits per token over no prompt, as the JSON's
 		// gain_bits_per_token: above zero, the prompt makes the image
 		// likelier than no prompt.
-		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  gain %+8.4f over no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, e.GainBits, e.Posterior, e.Prompt)
+		fmt.Fprintf(env.Stdout, "%3d  %8.4f bits/token  gain %8s over no prompt  p %.3g  %s\n", e.Rank, e.BitsPerToken, signed4(e.GainBits), e.Posterior, e.Prompt)
 	}
 	switch {
 	case out.Unexplained && d.promptsFile != "" && len(out.Top) > 0 && out.Top[0].BitsPerToken <= math.Log2(float64(b.Codes())):

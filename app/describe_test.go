@@ -167,12 +167,12 @@ func TestDescribeShapesCandidates(t *testing.T) {
 	for _, c := range data.ShapesCaptions() {
 		captions = append(captions, c.String())
 	}
-	got, err := describeCandidates(context.Background(), b, "", nil)
+	got, _, err := describeCandidates(context.Background(), b, "", nil)
 	if err != nil || len(got.Prompts) == len(captions) || strings.Contains(got.Source, "shapes") {
 		t.Fatalf("tiny model: %d candidates from %q (%v)", len(got.Prompts), got.Source, err)
 	}
 	sb := shapesBundle(t)
-	got, err = describeCandidates(context.Background(), sb, "", nil)
+	got, _, err = describeCandidates(context.Background(), sb, "", nil)
 	if err != nil || len(got.Prompts) != len(captions) || got.Prompts[0] != captions[0] || !strings.Contains(got.Source, "shapes") {
 		t.Fatalf("shapes model: %d candidates from %q (%v)", len(got.Prompts), got.Source, err)
 	}
@@ -343,5 +343,70 @@ func TestDescribeShortlistFillsOrCapsTheTop(t *testing.T) {
 	// A shortlist as long as the list says nothing.
 	if _, stderr := describeJSON(t, "--model", model, "--shortlist", "3", "--top", "3", img); strings.Contains(stderr, "note:") {
 		t.Errorf("--shortlist 3 --top 3: stderr %q", stderr)
+	}
+}
+
+// A model's names.txt whose names use words the model does not know is
+// said to be left out, with its path, how many names and why, before
+// describe falls back to other candidates (it fell back to the
+// vocabulary's prompts without a word); a file some of whose names are
+// unusable says how many were left out.
+func TestDescribeSaysUnusableNames(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	model := tinyModel(t)
+	img := filepath.Join(t.TempDir(), "img.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "3", "--out", img, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	names := filepath.Join(model, bundle.NamesFile)
+	if err := os.WriteFile(names, []byte("zebra face\nokapi\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr := describeJSON(t, "--model", model, img)
+	want := fmt.Sprintf(`warning: none of the 2 names in %s can be a candidate prompt: each has words model tiny does not know (e.g. "zebra face": "zebra", "face"); describe ranks %s instead`, names, out.CandidateSource)
+	if !strings.Contains(out.CandidateSource, "vocabulary words") || !strings.Contains(stderr, want) {
+		t.Errorf("no usable name: candidates %q, stderr %q", out.CandidateSource, stderr)
+	}
+	if err := os.WriteFile(names, []byte("red cat\nzebra face\ndog\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr = describeJSON(t, "--model", model, img)
+	want = fmt.Sprintf(`warning: left out 1 of the 3 names in %s, with words model tiny does not know (e.g. "zebra face": "zebra", "face")`, names)
+	if !strings.Contains(out.CandidateSource, "the model's 2 names") || !strings.Contains(stderr, want) {
+		t.Errorf("one unusable name: candidates %q, stderr %q", out.CandidateSource, stderr)
+	}
+	if err := os.WriteFile(names, []byte("red cat\ndog\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr = describeJSON(t, "--model", model, img); strings.Contains(stderr, "names in") {
+		t.Errorf("every name usable: stderr %q", stderr)
+	}
+}
+
+// describe --prompts ranks once the lines the model reads as the same
+// words ("RED CAT" and "red cat" were both listed, with one score),
+// keeping the first spelling, and its warning counts the file's lines as
+// they are written (it said "1 of 4 candidate prompts" of 5 lines).
+func TestDescribePromptsMergesTheSameWords(t *testing.T) {
+	model := tinyModel(t)
+	img := filepath.Join(t.TempDir(), "img.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "3", "--out", img, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	list := filepath.Join(t.TempDir(), "prompts.txt")
+	if err := os.WriteFile(list, []byte("RED CAT\nred  cat\ndog\nzebra\ndog\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr := describeJSON(t, "--model", model, "--prompts", list, "--top", "10", img)
+	var listed []string
+	for _, e := range out.Top {
+		listed = append(listed, e.Prompt)
+	}
+	slices.Sort(listed)
+	if out.Candidates != 2 || !slices.Equal(listed, []string{"RED CAT", "dog"}) {
+		t.Errorf("%d candidates, listed %q", out.Candidates, listed)
+	}
+	if !strings.Contains(stderr, "left out 1 of 5 candidate prompts of "+list) {
+		t.Errorf("stderr %q", stderr)
 	}
 }

@@ -167,6 +167,7 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	sf.firstSeed(&used.Seed, env.Stderr)
+	warnNegative(env.Stderr, b, used) // as generate warns of it (--guidance 1 dropped --negative without a word)
 	wantStyle := strings.ReplaceAll(strings.Join(prompt.Split(*style), "-"), " ", "-")
 	var ceil tokenizerCeiling
 	if *ceiling {
@@ -207,6 +208,9 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		out := map[string]any{"model": b.Name, "hits": t.hits, "samples": t.total, "rate": t.rate(), "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "style_per_seed": used.StylePerSeed, "candidates": *candidates, "distinct": t.distinct,
 			"near_copies": t.copies, "pictures_per_prompt": float64(t.pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(t.diffPairs) / float64(max(t.pairs, 1)), "same_picture_psnr_db": nearest.SamePictureDB, "prompts": t.results,
 			"first_seed": used.Seed} // each prompt's samples: seeds first_seed… (as eval-shapes says it)
+		if used.Negative != "" {
+			out["negative"] = used.Negative // the summary line names it too
+		}
 		if *candidates > 1 { // a single sample per seed is ranked by nothing
 			out["rank_by"] = *rankBy
 		}
@@ -543,8 +547,12 @@ func (t *evalTotals) print(w io.Writer, kind string, used sampler.Options, seeds
 	if used.StylePerSeed != 0 && style == "" {
 		perSeed = ", a style per seed"
 	}
-	fmt.Fprintf(w, "%d of %d samples (%.1f%%) are nearest to the prompted %s (guidance %g, min-p %g, temperature %g%s); %d of them are different token sequences\n",
-		t.hits, t.total, 100*t.rate(), kind, used.Guidance, used.GuidanceMinP, used.Temperature, perSeed, t.distinct)
+	negative := ""
+	if used.Negative != "" {
+		negative = ", negative prompt " + quoteText(used.Negative)
+	}
+	fmt.Fprintf(w, "%d of %d samples (%.1f%%) are nearest to the prompted %s (guidance %g, min-p %g, temperature %g%s%s); %d of them are different token sequences\n",
+		t.hits, t.total, 100*t.rate(), kind, used.Guidance, used.GuidanceMinP, used.Temperature, negative, perSeed, t.distinct)
 	pairs := "one seed a prompt: no pairs of seeds to compare"
 	if t.pairs > 0 {
 		pairs = fmt.Sprintf("%d of %d pairs of seeds (%.1f%%) differ", t.diffPairs, t.pairs, 100*float64(t.diffPairs)/float64(t.pairs))

@@ -20,7 +20,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "extend", "--from IMAGE.png --rows R [--model M] [--out PATH.png] [sampling flags]")
 	var sf samplingFlags
 	sf.registerOne(fs)
-	fs.Lookup("model").Usage = "built-in model name or model folder (default: the built-in model the image records, else the embedded default model)"
+	fs.Lookup("model").Usage = recordedModelUsage("the image")
 	fs.Lookup("seed").Usage = "random seed (`int` 0 to 2⁶⁴−1, as images record it; -1: pick one)" // one image: no batch of seed+i
 	fs.Lookup("prompt").Usage = "text prompt (default: the image's own, from its record or A1111 parameters; --prompt \"\" draws without one)"
 	from := fs.String("from", "", "the image to grow (its stored tokens, which may already be taller than the model)")
@@ -83,6 +83,9 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 		opt.Prompt = readDrawing(*from).Prompt
 	}
 	if b.Conditional() { // refused or warned about, as generate does
+		if err := checkComposed(env.Stderr, opt.Prompt); err != nil {
+			return err
+		}
 		if err := checkPromptKnown(b, opt.Prompt, own); err != nil {
 			return err
 		}

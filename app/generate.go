@@ -64,6 +64,12 @@ func (s *samplingFlags) options(b *bundle.Bundle) (sampler.Options, error) {
 	return sampler.Options{Settings: s.settings(b.Model.Config.Recommended(), b.Conditional()), Batch: s.batch, Workers: s.threads}, nil
 }
 
+// composedPromptUsage is generate's --prompt help: a prompt may be
+// composed of sub-prompts (sampler.ComposeSyntax), which the help did not
+// say.
+const composedPromptUsage = "text prompt (text-conditioned models); a composed prompt joins sub-prompts with the word AND, each with an optional weight after a colon " +
+	"(\"red square AND circle :0.5\"), and draws a picture of all of them at once (each pulls as guidance does, by its weight; a weight below 0 pushes away)"
+
 // warnNegative warns on w of the words of opt's negative prompt that
 // conditional model b does not know or cuts, and that a negative prompt
 // does nothing at guidance 1 (generate's --negative; branch's, given or
@@ -149,6 +155,7 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "generate", "[--prompt TEXT] [--model M] [--seed N] [--out PATH.png] [flags]")
 	var sf samplingFlags
 	sf.register(fs)
+	fs.Lookup("prompt").Usage = composedPromptUsage
 	out := fs.String("out", "tessera.png", "output PNG (with --batch B: PATH-1.png … PATH-B.png)")
 	scale := rangedInt(fs, "scale", 1, 1, 16, "upscale the saved PNG")
 	smooth := fs.Bool("smooth", false, "upscale with Lanczos instead of nearest neighbour")
@@ -205,6 +212,9 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "note: no --prompt: a sample of model %s from no prompt at all%s\n", b.Name, examplePrompt(b))
 	}
 	if b.Conditional() {
+		if err := checkComposed(env.Stderr, opt.Prompt); err != nil {
+			return err
+		}
 		if err := checkPromptKnown(b, opt.Prompt, false); err != nil {
 			return err
 		}
@@ -535,7 +545,7 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		}
 		switch {
 		case own:
-			fmt.Fprintf(env.Stdout, "%s\tseed %d\t%s %+.4f nats/token\tmean log-likelihood %.4f nats/token (%.4f bits/token)%s\n", path, im.Seed, so.rankBy.ScoreName(), scores[i], im.MeanLogLik(), -im.MeanLogLik()/math.Ln2, style)
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\t%s %s nats/token\tmean log-likelihood %.4f nats/token (%.4f bits/token)%s\n", path, im.Seed, so.rankBy.ScoreName(), signed4(scores[i]), im.MeanLogLik(), -im.MeanLogLik()/math.Ln2, style)
 		case so.rank:
 			fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token (%.4f bits/token)%s\n", path, im.Seed, im.MeanLogLik(), -im.MeanLogLik()/math.Ln2, style)
 		default:

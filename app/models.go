@@ -439,6 +439,15 @@ func (e notBuiltInError) Error() string {
 // Mixed reports whether the images are read with different models.
 func (m *imageModels) Mixed() bool { return m.mixed }
 
+// recordedModelUsage is the --model help of a command that reads Tessera
+// PNGs with the model they record (openImageModel, newImageModels): whose
+// names the images ("the image", "each image"). A recorded model folder is
+// the default too (folderOfRecord), which the help left out.
+func recordedModelUsage(whose string) string {
+	return "built-in model name or model folder (default: the model " + whose + " records: a built-in one, or the model folder here of the name it records, a training run's folder standing for its model, when its weights are the recorded ones; " +
+		"an image without a record: the embedded default model)"
+}
+
 // recordedModel is the model to open for images made by Tessera when
 // --model is not given (flag ""): the built-in model their records name,
 // when every image names the same one, with the weights hash the first

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -298,5 +299,16 @@ func TestOneCodeNote(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "cat", "--guidance", "2", "--guidance-min-p", "0", "--temperature", "2", "--out", out, "--quiet"); code != 0 || strings.Contains(stderr, "change nothing") {
 		t.Errorf("without min-p: exit %d: %q", code, stderr)
+	}
+}
+
+// A score that rounds to zero is written +0.0000 (a prompt gain a hair
+// below zero read "prompt gain -0.0000 nats/token" in generate --rank and
+// describe's gain column).
+func TestSigned4WritesNoNegativeZero(t *testing.T) {
+	for x, want := range map[float64]string{-0.00001: "+0.0000", math.Copysign(0, -1): "+0.0000", 0: "+0.0000", -0.00006: "-0.0001", 0.12344: "+0.1234", -1.5: "-1.5000"} {
+		if got := signed4(x); got != want {
+			t.Errorf("signed4(%g) = %q, want %q", x, got, want)
+		}
 	}
 }

@@ -189,6 +189,16 @@ func noNegativeZero(v []float64) []float64 {
 	return out
 }
 
+// signed4 is x with its sign and four decimals (%+.4f), a value that
+// rounds to zero written +0.0000: a prompt gain a hair below zero read
+// -0.0000, as if it were a loss.
+func signed4(x float64) string {
+	if s := fmt.Sprintf("%+.4f", x); s != "-0.0000" {
+		return s
+	}
+	return "+0.0000"
+}
+
 func validCodes(tokens []int, k int) bool {
 	for _, t := range tokens {
 		if t < 0 || t >= k {
@@ -200,7 +210,7 @@ func validCodes(tokens []int, k int) bool {
 
 func runScore(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "score", "[--model M] [--prompt TEXT] [--json] [--map OUT.png] IMAGE...")
-	modelName := fs.String("model", "", "built-in model name or model folder")
+	modelName := fs.String("model", "", recordedModelUsage("each image"))
 	promptText := fs.String("prompt", "", "prompt to score under (default: the prompt stored in the image, if any: Tessera's record or an A1111 \"parameters\" text; --prompt \"\" scores without one)")
 	asJSON := fs.Bool("json", false, "one JSON object per line per image")
 	mapOut := fs.String("map", "", "write the likelihood map of the (single) image to this PNG: the picture beside itself tinted patch by patch by its −log p, the least likely patch framed, with the colour scale in bits, the mean and the model and prompt under them")

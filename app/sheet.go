@@ -163,6 +163,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			known, knownLabels = prompts, lab.Rows // no words to know
 			break
 		}
+		if err := checkComposed(env.Stderr, p); err != nil {
+			return err
+		}
 		if enc := sampler.EncodePrompt(b, p); enc.NoneKnown() {
 			if *promptsFile == "" || len(prompts) == 1 {
 				return fmt.Errorf("model %s knows none of the words of the prompt %q%s: its row would be samples without a prompt", b.Name, p, didYouMean(b.Prompt, enc.Unknown))
@@ -191,6 +194,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 		prompts, lab.Rows = known, knownLabels
 	}
 	warnWords(env.Stderr, b.Prompt, unknown, nil)
+	if b.Conditional() {
+		warnNegative(env.Stderr, b, base) // as generate warns of it (--guidance 1 dropped --negative without a word)
+	}
 	noteReplacing(env, "out", []string{*out}) // once the sheet is sure to be drawn, as generate says it
 	var rows [][]image.Image
 	var columns []sheetColumn // what each column of the first row shows

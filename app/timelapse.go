@@ -18,7 +18,7 @@ import (
 
 func runTimelapse(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "timelapse", "--from IMAGE.png [--model M] [--out PATH.gif]")
-	modelName := fs.String("model", "", "built-in model name or model folder")
+	modelName := fs.String("model", "", recordedModelUsage("the image"))
 	from := fs.String("from", "", "the image to replay (its stored tokens, else its pixels encoded)")
 	out := fs.String("out", "timelapse.gif", "output animated GIF")
 	scale := rangedInt(fs, "scale", 4, 1, 16, "upscale (nearest)")

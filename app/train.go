@@ -346,6 +346,11 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 		// and not used.
 		return usageError{fmt.Sprintf("--epochs %g and --steps %d: --steps sets the schedule's length, and the epochs would be recorded and not used; give one of them (--epochs 0 with --steps is fine)", f.epochs, f.steps)}
 	}
+	if f.prepareOnly && set["stop-at"] && f.stopAt > 0 {
+		// --prepare-only trains nothing, and the step to stop at is not
+		// recorded for a later call: it was accepted and not used.
+		return usageError{fmt.Sprintf("--stop-at %d and --prepare-only: --prepare-only tokenises the data and trains nothing, and a later --resume takes its own --stop-at; leave --stop-at out", f.stopAt)}
+	}
 	if err := f.checkResume(set); err != nil {
 		return err
 	}
@@ -360,6 +365,9 @@ func runTrain(ctx context.Context, env Env, args []string) error {
 	st := f.settings(args)
 	if err := st.Check(); err != nil { // before any data is read or prepared; an unknown dataset too
 		return usageError{strings.TrimPrefix(err.Error(), "train: ")}
+	}
+	if err := checkShifts(set, st); err != nil {
+		return err
 	}
 	if st.StopAt > 0 && st.Steps > 0 && st.StopAt > st.Steps {
 		// The schedule ends first: --stop-at was accepted and not used.
@@ -567,6 +575,20 @@ func (f *trainFlags) checkResume(set map[string]bool) error {
 	}
 	if set["replay-data"] && cleanDataName(f.replayData) != cleanDataName(r.ReplayData) {
 		return usageError{fmt.Sprintf("--replay-data: a resumed run keeps its own (%q), tokenised when it began; train a new run for another", r.ReplayData)}
+	}
+	return nil
+}
+
+// checkShifts refuses --shifts or --max-shift given above 0 where the
+// other one, given or the preset's (or the resumed run's), is 0: no shifted
+// copy is made then (prepare makes Shifts copies moved by up to MaxShift
+// pixels), and the flag given was recorded in run.json and not used.
+func checkShifts(set map[string]bool, st trainjob.Settings) error {
+	switch {
+	case set["max-shift"] && st.MaxShift > 0 && st.Shifts == 0:
+		return usageError{fmt.Sprintf("--max-shift %d: the run makes no shifted copies (--shifts 0), so no shift is used; give --shifts N (N > 0) for N shifted copies of each image, or leave --max-shift out", st.MaxShift)}
+	case set["shifts"] && st.Shifts > 0 && st.MaxShift == 0:
+		return usageError{fmt.Sprintf("--shifts %d: the largest shift is 0 pixels (--max-shift 0), and unshifted copies are not made, so none are; give --max-shift N (N > 0 pixels), or leave --shifts out", st.Shifts)}
 	}
 	return nil
 }

@@ -958,3 +958,35 @@ func TestInfoSaysARunsState(t *testing.T) {
 		t.Errorf("info of a run without its checkpoint: exit %d, %q", code, stdout)
 	}
 }
+
+// Train flags that do nothing together are refused before any work, as
+// --epochs with --steps is: --max-shift without shifted copies (run.json
+// recorded the shift, and no copy was made), --shifts with a largest shift
+// of 0, and --stop-at with --prepare-only (which trains nothing).
+func TestTrainRefusesFlagsThatDoNothingTogether(t *testing.T) {
+	pics := captionedFolder(t, "red square", "blue square")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--shifts", "0", "--max-shift", "3"}, "--max-shift 3: the run makes no shifted copies (--shifts 0)"},
+		{[]string{"--shifts", "2", "--max-shift", "0"}, "--shifts 2: the largest shift is 0 pixels (--max-shift 0)"},
+		{[]string{"--stop-at", "1", "--prepare-only"}, "--stop-at 1 and --prepare-only"},
+	} {
+		out := filepath.Join(t.TempDir(), "run")
+		code, _, stderr := run(t, append([]string{"train", "--data", pics, "--out", out, "--steps", "1", "--size", "8", "--patch", "2", "--codes", "4", "--width", "16", "--layers", "1", "--heads", "2", "--threads", "1"}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q", c.args, code, stderr)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%v: the run folder was made", c.args)
+		}
+	}
+	// Either alone, or both above 0, is taken.
+	for _, args := range [][]string{{"--shifts", "0"}, {"--shifts", "1", "--max-shift", "1"}} {
+		out := filepath.Join(t.TempDir(), "run")
+		if code, _, stderr := run(t, append([]string{"train", "--data", pics, "--out", out, "--prepare-only", "--size", "8", "--patch", "2", "--codes", "4", "--threads", "1"}, args...)...); code != 0 {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+}

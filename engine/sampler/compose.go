@@ -1,6 +1,8 @@
 package sampler
 
 import (
+	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -32,8 +34,13 @@ type subPrompt struct {
 // of its own (as the web UI reads it: "and" is an ordinary word).
 const andWord = "AND"
 
-// trailingWeight is a sub-prompt's weight: ":W" at its end.
-var trailingWeight = regexp.MustCompile(`\s*:\s*([-+]?[0-9]*\.?[0-9]+)\s*$`)
+// trailingWeight is a sub-prompt's weight: ":W" at its end, a decimal
+// number, in exponent notation too (":1e9" was read as the word "1e9").
+var trailingWeight = regexp.MustCompile(`\s*:\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*$`)
+
+// MaxWeight is the largest weight a sub-prompt takes, either way: as the
+// guidance scale's largest (sampling.KnobGuidance), which it multiplies.
+const MaxWeight = 100
 
 // subPrompts splits prompt at AND into its sub-prompts, each with its
 // weight (1 unless given). An AND with nothing on one side joins nothing
@@ -158,6 +165,31 @@ func SubPromptTexts(text string) []string {
 	out := make([]string, len(subs))
 	for i, sp := range subs {
 		out[i] = sp.text
+	}
+	return out
+}
+
+// CheckWeights refuses a composed prompt with a sub-prompt weighted more
+// than MaxWeight either way (a weight multiplies the guidance: ":1e9" put
+// all the weight on that sub-prompt's every code).
+func CheckWeights(text string) error {
+	for _, sp := range subPrompts(text) {
+		if math.Abs(sp.weight) > MaxWeight {
+			return fmt.Errorf("the sub-prompt %q has weight %s: a weight is at most %d either way (it multiplies the guidance; 0.5 to 3 are usual)",
+				sp.text, strconv.FormatFloat(sp.weight, 'g', -1, 64), MaxWeight)
+		}
+	}
+	return nil
+}
+
+// ZeroWeighted are the texts of text's sub-prompts of weight 0, which add
+// nothing to what is drawn (TestComposedPromptOfWeightZeroIsThePrompt).
+func ZeroWeighted(text string) []string {
+	var out []string
+	for _, sp := range subPrompts(text) {
+		if sp.weight == 0 {
+			out = append(out, sp.text)
+		}
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package sampler
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
@@ -25,6 +26,11 @@ func TestSubPrompts(t *testing.T) {
 		{"a AND  AND b", []subPrompt{{"a", 1}, {"b", 1}}},
 		{"cat face :0.5", []subPrompt{{"cat face", 0.5}}},
 		{"AND", []subPrompt{{"AND", 1}}},
+		// A weight in exponent notation is a weight (":1e9" was read as
+		// the word "1e9").
+		{"a AND b :1e9", []subPrompt{{"a", 1}, {"b", 1e9}}},
+		{"a :2.5E-1", []subPrompt{{"a", 0.25}}},
+		{"a :1e", []subPrompt{{"a :1e", 1}}},
 	} {
 		if got := subPrompts(c.in); !slices.Equal(got, c.want) {
 			t.Errorf("subPrompts(%q) = %v, want %v", c.in, got, c.want)
@@ -113,5 +119,23 @@ func TestStylePerSeedStylesEverySubPrompt(t *testing.T) {
 		if !slices.Equal(alone.Images[0].Tokens, im.Tokens) {
 			t.Errorf("seed %d (%q) differs from its prompt drawn alone", im.Seed, im.Prompt)
 		}
+	}
+}
+
+// A weight beyond MaxWeight either way is refused, by Generate too; the
+// sub-prompts of weight 0, which do nothing, are named.
+func TestCheckWeights(t *testing.T) {
+	for text, ok := range map[string]bool{"a AND b :1e9": false, "a :-101": false, "a AND b :100": true, "a :-3": true, "a": true} {
+		if err := CheckWeights(text); (err == nil) != ok {
+			t.Errorf("CheckWeights(%q): %v", text, err)
+		}
+	}
+	opt := Defaults()
+	opt.Prompt = "red cat AND dog :1e9"
+	if _, err := Generate(context.Background(), bundletest.Tiny(4), opt, nil); err == nil || !strings.Contains(err.Error(), `the sub-prompt "dog" has weight 1e+09`) {
+		t.Errorf("Generate: %v", err)
+	}
+	if got := ZeroWeighted("a AND b :0 AND c :0.0 AND d :2"); !slices.Equal(got, []string{"b", "c"}) {
+		t.Errorf("ZeroWeighted: %q", got)
 	}
 }

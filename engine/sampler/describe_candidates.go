@@ -24,6 +24,12 @@ type Candidates struct {
 	// NamesAndStyles(Names), and RankCandidates may rank the names alone
 	// first (see RankOptions.Shortlist).
 	Names []string
+	// Unusable are the model's own names (bundle.Names) left out, in
+	// their order, for words the model does not know: all of them when
+	// Prompts fell back to other candidates. Empty when every name is
+	// used, or when the candidates are the MNIST captions (which no name
+	// joins).
+	Unusable []string
 }
 
 // DescribeCandidates picks the prompts describe ranks for a model: for a
@@ -66,6 +72,12 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 		}
 		return ok
 	}
+	var unusable []string // the model's names it cannot read as written
+	for _, n := range b.Names {
+		if !knowsAll(n) {
+			unusable = append(unusable, n)
+		}
+	}
 	var shapes []string
 	for _, c := range data.ShapesCaptions() {
 		if !knowsAll(c.String()) {
@@ -85,9 +97,9 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 			}
 		}
 		if len(more) == 0 {
-			return Candidates{Prompts: shapes, Source: "the shapes dataset's captions"}, nil
+			return Candidates{Prompts: shapes, Source: "the shapes dataset's captions", Unusable: unusable}, nil
 		}
-		return Candidates{Prompts: append(shapes, more...), Source: "the shapes dataset's captions and the model's " + plural.N(len(more), "other name", "other names")}, nil
+		return Candidates{Prompts: append(shapes, more...), Source: "the shapes dataset's captions and the model's " + plural.N(len(more), "other name", "other names"), Unusable: unusable}, nil
 	}
 	if digits := mnistCaptions(); onlyWords(b, digits) {
 		return Candidates{Prompts: digits, Source: "the MNIST captions"}, nil
@@ -97,9 +109,9 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 		if ok := sayable(b.Names); len(ok) > 0 {
 			styles := styleWords(b)
 			if len(styles) == 0 {
-				return Candidates{Prompts: ok, Source: fmt.Sprintf("the model's %d names", len(ok)), Names: ok}, nil
+				return Candidates{Prompts: ok, Source: fmt.Sprintf("the model's %d names", len(ok)), Names: ok, Unusable: unusable}, nil
 			}
-			return Candidates{NamesAndStyles(b, ok), fmt.Sprintf("the model's %d names, alone and × %d styles", len(ok), len(styles)), ok}, nil
+			return Candidates{Prompts: NamesAndStyles(b, ok), Source: fmt.Sprintf("the model's %d names, alone and × %d styles", len(ok), len(styles)), Names: ok, Unusable: unusable}, nil
 		}
 	}
 	if styles := styleWords(b); len(styles) > 0 {
@@ -109,7 +121,7 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 		}
 		if err == nil {
 			if ok := sayable(names); len(ok) >= len(names)/2 && len(ok) > 0 {
-				return Candidates{NamesAndStyles(b, ok), fmt.Sprintf("%d emoji names, alone and × %d styles", len(ok), len(styles)), ok}, nil
+				return Candidates{Prompts: NamesAndStyles(b, ok), Source: fmt.Sprintf("%d emoji names, alone and × %d styles", len(ok), len(styles)), Names: ok, Unusable: unusable}, nil
 			}
 		}
 	}
@@ -121,7 +133,7 @@ func DescribeCandidates(ctx context.Context, b *bundle.Bundle, emojiCache string
 		src += ", alone and × styles"
 	}
 	words := VocabularyPrompts(b)
-	return Candidates{Prompts: NamesAndStyles(b, words), Source: src, Names: words}, nil
+	return Candidates{Prompts: NamesAndStyles(b, words), Source: src, Names: words, Unusable: unusable}, nil
 }
 
 // UsablePrompts splits candidates into those the model reads as written

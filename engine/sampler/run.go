@@ -153,6 +153,9 @@ func run(ctx context.Context, b *bundle.Bundle, opt Options, p plan, emit func(E
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckWeights(opt.Prompt); err != nil {
+		return nil, err
+	}
 	if subs := subPrompts(opt.Prompt); p.groups == nil && p.mix == nil && composed(subs) {
 		weights := make([]float64, len(subs))
 		for i, sp := range subs {

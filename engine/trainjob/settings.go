@@ -35,6 +35,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/train"
+	"github.com/tessera-studio/tessera/internal/plural"
 )
 
 // Settings say what to train and how. Preset fills them for a dataset;
@@ -564,6 +565,9 @@ func CheckDataFolder(dir string) error {
 		e := &NotPicturesError{Dir: dir}
 		if info, err := ReadRun(dir); err == nil {
 			e.Resumable, e.RunModel = info.Resumable(), info.ModelDir
+			if info.Problem == nil && info.Checkpoint && info.TotalSteps > 0 && info.Step >= info.TotalSteps {
+				e.Ended = info.TotalSteps
+			}
 		}
 		return e
 	}
@@ -583,6 +587,10 @@ type NotPicturesError struct {
 	Model, Resumable bool
 	// RunModel is the model a run exported ("" none yet).
 	RunModel string
+	// Ended is the length of the schedule a run's checkpoint has ended (0:
+	// not ended, or no checkpoint that reads): tessera train --resume
+	// with a longer --steps trains it on.
+	Ended int
 }
 
 // Refusal is the refusal alone, without what tessera train or the Train
@@ -601,6 +609,13 @@ func (e *NotPicturesError) Error() string {
 		return fmt.Sprintf("%s (to fine-tune that model, give it as the model: tessera train --init %s)", e.Refusal(), e.Dir)
 	case e.Resumable:
 		return fmt.Sprintf("%s (to go on with that run, resume it: tessera train --resume --out %s)", e.Refusal(), e.Dir)
+	case e.Ended > 0 && e.RunModel != "":
+		// tessera train --resume --steps N trains a finished run on (it
+		// said the run could not go on, and train said to do just that).
+		return fmt.Sprintf("%s (that run ended its schedule of %s; to train it further, resume it with a longer one: tessera train --resume --out %s --steps N, N > %d; or fine-tune its model: tessera train --init %s)",
+			e.Refusal(), plural.N(e.Ended, "step", "steps"), e.Dir, e.Ended, e.RunModel)
+	case e.Ended > 0:
+		return fmt.Sprintf("%s (that run ended its schedule of %s; to train it further, resume it with a longer one: tessera train --resume --out %s --steps N, N > %d)", e.Refusal(), plural.N(e.Ended, "step", "steps"), e.Dir, e.Ended)
 	case e.RunModel != "":
 		return fmt.Sprintf("%s (that run cannot go on; to train its model further, fine-tune it: tessera train --init %s)", e.Refusal(), e.RunModel)
 	}
