@@ -502,8 +502,14 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		var pic image.Image = b.Decode(im.Tokens)
 		rec := record(b, opt, im)
 		rec.Parent = so.parent
-		if own || so.kind != "" {
+		if own || so.kind != "" || opt.PatchTemperature != nil {
 			rec.Extra = map[string]any{}
+		}
+		if opt.PatchTemperature != nil {
+			// The painted temperatures it drew with (a branch of a
+			// temperature-brushed picture), kept as the studio keeps
+			// them: a branch of this one draws them again.
+			rec.Extra[pngmeta.ExtraPatchTemperature] = opt.PatchTemperature
 		}
 		if own {
 			rec.Extra[so.rankBy.RecordKey()] = scores[i]

@@ -110,10 +110,7 @@ func runSummary(w io.Writer, dir string) error {
 	if err != nil {
 		return err
 	}
-	line := r.State()
-	if r.InUse {
-		line = "training now (another Tessera holds it: a studio's Train tab or a tessera train)"
-	}
+	line := r.StateText() // as the Train tab's list says it
 	if r.TotalSteps > 0 {
 		line += fmt.Sprintf(", at step %s of %s", plural.Thousands(r.Step), plural.Thousands(r.TotalSteps))
 	}
@@ -131,8 +128,13 @@ func runSummary(w io.Writer, dir string) error {
 	switch {
 	case r.Problem != nil:
 		fmt.Fprintf(w, "            cannot go on: %v\n", r.Problem)
+	case !r.Checkpoint && r.State() == trainjob.StatePrepared:
+		// Its data prepared (--prepare-only), nothing trained yet.
+		fmt.Fprintf(w, "            its data is prepared: tessera train --out %s --resume trains it\n", dir)
+	case !r.Checkpoint && r.ModelDir != "":
+		fmt.Fprintf(w, "            cannot go on: no checkpoint (%s) in it (deleted, or the run ended before its first); its model can be trained further with tessera train --init %s\n", train.CheckpointFile, r.ModelDir)
 	case !r.Checkpoint:
-		fmt.Fprintf(w, "            cannot go on: no checkpoint (%s) in it (deleted, or the run ended before its first); its model can be trained further with tessera train --init %s\n", train.CheckpointFile, filepath.Join(dir, "model"))
+		fmt.Fprintf(w, "            nothing to go on from: no checkpoint (%s) and no model in it; tessera train with --out %s and its data trains it anew\n", train.CheckpointFile, dir)
 	case r.Resumable():
 		fmt.Fprintf(w, "            tessera train --out %s --resume goes on from its checkpoint\n", dir)
 	case !r.InUse:

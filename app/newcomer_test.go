@@ -1039,6 +1039,10 @@ func TestBranchKeepsPaintedTemperatures(t *testing.T) {
 	if !slices.Equal(got.Tokens, res.Images[0].Tokens) {
 		t.Errorf("branch drew %v, the painted temperatures draw %v", got.Tokens, res.Images[0].Tokens)
 	}
+	// The branch records them, so that a branch of it draws them again.
+	if !slices.Equal(got.PatchTemperatures(16), want) {
+		t.Errorf("the branch records the temperatures %v, want %v", got.Extra[pngmeta.ExtraPatchTemperature], want)
+	}
 	if rec := (pngmeta.Record{Grid: [2]int{4, 4}, Extra: map[string]any{pngmeta.ExtraPatchTemperature: temps}}); rec.Infotext().Extra["Patch temperature"] != "30 over 8 of 16 patches" {
 		t.Errorf("parameters text: %v", rec.Infotext().Extra)
 	}

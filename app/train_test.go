@@ -957,6 +957,16 @@ func TestInfoSaysARunsState(t *testing.T) {
 	if code, stdout, _ := run(t, "info", out); code != 0 || !strings.Contains(stdout, "cannot go on: no checkpoint") || !strings.Contains(stdout, "tessera train --init "+filepath.Join(out, "model")) {
 		t.Errorf("info of a run without its checkpoint: exit %d, %q", code, stdout)
 	}
+	// Its data prepared alone: how to train it, and no model to fine-tune
+	// (it said to fine-tune a model it had not exported).
+	prepared := filepath.Join(parent, "prepared")
+	if code, _, stderr := run(t, "train", "--data", data, "--out", prepared, "--prepare-only", "--threads", "1"); code != 0 {
+		t.Fatalf("prepare: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr = run(t, "info", prepared)
+	if !strings.Contains(stdout, "its data is prepared: tessera train --out "+prepared+" --resume trains it") || strings.Contains(stdout, "--init") {
+		t.Errorf("info of a prepared run: exit %d, %q %q", code, stdout, stderr)
+	}
 }
 
 // Train flags that do nothing together are refused before any work, as

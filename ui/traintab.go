@@ -983,7 +983,7 @@ func (t *TrainTab) Start() error {
 		}
 		return fmt.Errorf("train: %s already holds a run: pick it in the list and Resume, or choose another run folder", st.OutDir)
 	}
-	if err := trainjob.CheckRunFolder(st.OutDir); err != nil { // a folder of other files, before the data report
+	if err := trainjob.CheckStart(st); err != nil { // a folder of other files, or a trained model without a checkpoint, before the data report
 		return err
 	}
 	if m, err := t.formMinutes(); err == nil && m > longBudget && !t.longBudgetOK {
@@ -1061,6 +1061,10 @@ func (t *TrainTab) Resume() error {
 	}
 	if run.Record == nil {
 		return fmt.Errorf("train: %s has no %s (made by an older Tessera?): resume it with tessera train --resume --out %s and its first flags", run.Dir, trainjob.RecordFile, run.Dir)
+	}
+	if !run.Checkpoint && run.ModelDir != "" {
+		// Start there is refused (it would write over that model).
+		return fmt.Errorf("train: %s has no checkpoint (deleted, or the run ended before one was saved), so there is nothing to resume from; its model %s is kept: open it on the Create tab and Fine-tune it, or Start a new run in another folder", run.Dir, run.ModelDir)
 	}
 	if !run.Checkpoint {
 		return fmt.Errorf("train: %s has no checkpoint (the run ended before one was saved), so there is nothing to resume from: Start, with its run folder in the form, trains it anew there", run.Dir)
@@ -2113,18 +2117,7 @@ func runLine(r *trainjob.RunInfo) string {
 	if r.Problem != nil {
 		return name + " — cannot be read: " + r.Problem.Error()
 	}
-	state := r.State()
-	switch {
-	case r.InUse:
-		state = "training in another Tessera (a studio window or a tessera train)"
-	case state == trainjob.StateRunning:
-		state = "interrupted" // not this session's run: the app was closed abruptly
-	case state == trainjob.StateBudget:
-		state = "time budget ran out" // "budget" alone read as a word missing
-	case state == trainjob.StatePaused && !r.Checkpoint:
-		state = "ended before its first checkpoint" // "paused", with Resume off
-	}
-	line := fmt.Sprintf("%s — %s", name, state)
+	line := fmt.Sprintf("%s — %s", name, r.StateText())
 	if r.TotalSteps > 0 {
 		line += fmt.Sprintf(", step %s / %s", plural.Thousands(r.Step), plural.Thousands(r.TotalSteps))
 	}

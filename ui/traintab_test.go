@@ -29,6 +29,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/data"
+	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/imagetest"
@@ -1956,5 +1957,33 @@ func TestLogPaneSaysWhereTheWholeLogIs(t *testing.T) {
 	text := tab.info.Text
 	if !strings.Contains(text, "Log (the whole of it: "+filepath.Join(dir, trainjob.LogFile)+"):\n…\n") || !strings.Contains(text, fmt.Sprintf("line %d of a long log", logShown+4)) {
 		t.Errorf("the pane reads:\n%s", text)
+	}
+}
+
+// A run folder whose checkpoint is gone but whose model was exported is
+// not sent to a Start that is refused: Resume says its model is kept and
+// how to go on, and Start refuses before any data report (it pointed at
+// Start, which would have written over that model).
+func TestRunWithAModelAndNoCheckpoint(t *testing.T) {
+	e := newTrainEnv(t)
+	dir := e.runFolder(t, "kept")
+	st := trainjob.Preset("shapes")
+	st.OutDir = dir
+	must(t, trainjob.WriteRecord(dir, trainjob.Record{Settings: st, State: trainjob.StatePaused}))
+	must(t, os.MkdirAll(filepath.Join(dir, "model"), 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "model", model.WeightsFile), []byte("weights"), 0o644))
+	s := e.open(t)
+	tab := s.Train()
+	s.ShowTab(trainTab)
+	must(t, tab.ShowRun(dir))
+	if err := tab.Resume(); err == nil || !strings.Contains(err.Error(), "is kept: open it on the Create tab and Fine-tune it") || strings.Contains(err.Error(), "trains it anew there") {
+		t.Errorf("Resume: %v", err)
+	}
+	tab.SetRunFolder(dir)
+	if err := tab.Start(); !errors.Is(err, trainjob.ErrRunExists) || !strings.Contains(err.Error(), "holds a trained model") {
+		t.Errorf("Start: %v", err)
+	}
+	if tab.Running() {
+		t.Error("a run started")
 	}
 }

@@ -287,6 +287,9 @@ func PrepareRun(ctx context.Context, s Settings, ev Events) (*prepare.Prepared, 
 	}
 	defer folder.unlock()
 	s = s.FineTuneShaped()
+	if err := checkModelKept(s, HoldsCheckpoint(s.OutDir)); err != nil {
+		return nil, err
+	}
 	if _, err := sameRun(s); err != nil {
 		return nil, err
 	}
@@ -326,13 +329,22 @@ func checkCheckpoint(dir string) error {
 	path := filepath.Join(dir, train.CheckpointFile)
 	if _, err := train.ReadCheckpointHeader(path); err != nil {
 		next := "start a new run in another folder"
-		md := filepath.Join(dir, "model")
-		if _, err := os.Stat(filepath.Join(md, model.WeightsFile)); err == nil {
+		if md := exportedModel(dir); md != "" {
 			next = fmt.Sprintf("the model it last exported, %s, is not touched: train it further with tessera train --init %s, or start a new run in another folder", md, md)
 		}
 		return fmt.Errorf("the run's checkpoint is damaged, so the run cannot be resumed from it (a disk that filled up or a copy cut short; nothing was changed): %w; %s", err, next)
 	}
 	return nil
+}
+
+// exportedModel is the model folder run folder dir exported (dir/model,
+// its weights there), "" when it has none.
+func exportedModel(dir string) string {
+	md := filepath.Join(dir, "model")
+	if _, err := os.Stat(filepath.Join(md, model.WeightsFile)); err != nil {
+		return ""
+	}
+	return md
 }
 
 // HoldsCheckpoint reports whether run folder dir holds a checkpoint (a
@@ -352,8 +364,15 @@ func checkNewRun(s Settings, hasCheckpoint bool) error {
 	if hasCheckpoint && !s.Resume {
 		return fmt.Errorf("%w: %s holds a run with a checkpoint: resume it (tessera train --resume, or Resume on the Train tab), or give another run folder to start anew", ErrRunExists, s.OutDir)
 	}
-	md := filepath.Join(s.OutDir, "model")
-	if _, err := os.Stat(filepath.Join(md, model.WeightsFile)); !hasCheckpoint && err == nil {
+	return checkModelKept(s, hasCheckpoint)
+}
+
+// checkModelKept refuses a fresh start (a run, or data prepared, with no
+// checkpoint to go on from) in a run folder holding an exported model,
+// which the start would write over (--prepare-only rewrote its run.json,
+// its steps and best validation dropped).
+func checkModelKept(s Settings, hasCheckpoint bool) error {
+	if md := exportedModel(s.OutDir); !hasCheckpoint && md != "" {
 		return fmt.Errorf("%w: %s holds a trained model (%s) but no checkpoint (%s) to go on from: a run there would start afresh and write over that model; nothing was changed: give another run folder (to train that model further: tessera train --init %s)",
 			ErrRunExists, s.OutDir, md, train.CheckpointFile, md)
 	}

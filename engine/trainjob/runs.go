@@ -75,6 +75,27 @@ func (r *RunInfo) State() string {
 	return StatePaused
 }
 
+// StateText is State in words a listing shows: "interrupted" for a run
+// recorded as running that no process trains (the app was closed
+// abruptly), "time budget ran out" for StateBudget, "ended before its
+// first checkpoint" for a paused run with none, and the state itself
+// otherwise; InUse: "training in another Tessera (…)". (The Train tab and
+// tessera info said a run's state in two ways.)
+func (r *RunInfo) StateText() string {
+	state := r.State()
+	switch {
+	case r.InUse:
+		return "training in another Tessera (a studio window or a tessera train)"
+	case state == StateRunning:
+		return "interrupted"
+	case state == StateBudget:
+		return "time budget ran out" // "budget" alone read as a word missing
+	case state == StatePaused && !r.Checkpoint:
+		return "ended before its first checkpoint" // "paused", with Resume off
+	}
+	return state
+}
+
 // ReadRun reads the run folder dir. It fails only when dir is not a
 // readable folder; a record or checkpoint that cannot be read is reported
 // in RunInfo.Problem.
@@ -234,8 +255,7 @@ func (info *RunInfo) readCheckpoint(path string) error {
 	bad := func(err error) error {
 		// Deleting it starts the run again only where no model was
 		// exported (checkNewRun keeps that model from being written over).
-		md := filepath.Join(filepath.Dir(path), "model")
-		if _, serr := os.Stat(filepath.Join(md, model.WeightsFile)); serr == nil {
+		if md := exportedModel(filepath.Dir(path)); md != "" {
 			return fmt.Errorf("checkpoint %s cannot be read (%w): the run cannot go on from it; its model as last exported can be trained further (tessera train --init %s)", path, err, md)
 		}
 		return fmt.Errorf("checkpoint %s cannot be read (%w): delete it to start the run again", path, err)

@@ -1265,6 +1265,14 @@ func TestModelWithoutCheckpointIsNotWrittenOver(t *testing.T) {
 			t.Errorf("CheckStart, resume %v: %v", resume, err)
 		}
 	}
+	// Its data prepared anew (--prepare-only) rewrote its run.json.
+	recBefore, _ := os.ReadFile(filepath.Join(s.OutDir, RecordFile))
+	if _, err := PrepareRun(context.Background(), s, Events{}); !errors.Is(err, ErrRunExists) {
+		t.Errorf("PrepareRun: %v", err)
+	}
+	if recAfter, _ := os.ReadFile(filepath.Join(s.OutDir, RecordFile)); !bytes.Equal(recAfter, recBefore) {
+		t.Error("PrepareRun changed run.json")
+	}
 	if after, err := os.ReadFile(weights); err != nil || !bytes.Equal(after, before) {
 		t.Errorf("the model was changed (%v)", err)
 	}
