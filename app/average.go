@@ -261,7 +261,10 @@ func demoteHeadings(md string) string {
 	lines := strings.Split(md, "\n")
 	for i, l := range lines {
 		if strings.HasPrefix(l, "#") {
-			lines[i] = "##" + l
+			// At most "######": Markdown has six levels (a seventh "#"
+			// makes it text).
+			level := len(l) - len(strings.TrimLeft(l, "#"))
+			lines[i] = strings.Repeat("#", min(level+2, 6)) + l[level:]
 		}
 	}
 	return strings.Join(lines, "\n")

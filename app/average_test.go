@@ -256,3 +256,12 @@ func TestAverageSaysWhetherTheModelsAreOneRuns(t *testing.T) {
 		t.Errorf("a run's model and export: exit %d, %q; card:\n%s", code, stderr, card)
 	}
 }
+
+// A card is quoted two levels down, its deepest headings kept headings
+// (Markdown has six levels: a seventh "#" made one text).
+func TestDemoteHeadings(t *testing.T) {
+	got := demoteHeadings("# Title\ntext #1\n##### Deep\n###### Deepest")
+	if want := "### Title\ntext #1\n###### Deep\n###### Deepest"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -38,7 +38,10 @@ type opened struct {
 	Exact bool
 	// Picture is the file's picture at the model's scale when its record
 	// says it keeps pixels its codes only approximate (extraKeptPixels: a
-	// masked run's), nil otherwise: the document shows and saves it.
+	// masked run's), or when it was encoded from its pixels and its codes
+	// draw it under bundle.StoredExactDB (a photo); nil otherwise: the
+	// document shows and saves it, and masked runs keep it outside their
+	// mask.
 	Picture *image.NRGBA
 	// Approx says the record keeps such pixels but the file holds them
 	// only about (a transparent or smoothly upscaled export): Picture is

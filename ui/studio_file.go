@@ -573,7 +573,7 @@ func (s *Studio) applyOpened(path string, b *bundle.Bundle, p core.Params, o *op
 		msg += fmt.Sprintf(" — model %s reads it at only %.1f dB PSNR, unlike what it learnt: the canvas keeps your pixels, but what it draws into them (a masked regeneration, Complete, an edit) may look unlike them", b.Name, o.PSNR)
 	}
 	if o.Tinted {
-		msg += fmt.Sprintf(" — model %s has no pure greys: this grey picture comes back tinted", b.Name)
+		msg += fmt.Sprintf(" — model %s has no pure greys: what it draws into this grey picture comes out tinted", b.Name)
 	}
 	if o.Note != "" {
 		msg += " — " + o.Note

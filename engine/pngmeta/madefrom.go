@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
 
@@ -176,7 +177,7 @@ func UpscaledMetadata(rec Record, w, h, k int, filter string) map[string]string 
 // PatchTemperatures is the per-patch temperature map r's run drew with
 // (ExtraPatchTemperature), one entry a patch of its n: nil when it has
 // none, or one that does not fit (another count, or an entry not a
-// number from 0 to 100, the range sampler.Options takes).
+// number from 0 to sampling.MaxPatchTemperature).
 func (r *Record) PatchTemperatures(n int) []float64 {
 	if r == nil {
 		return nil
@@ -188,17 +189,13 @@ func (r *Record) PatchTemperatures(n int) []float64 {
 	out := make([]float64, n)
 	for i, v := range raw {
 		f, ok := v.(float64)
-		if !ok || math.IsNaN(f) || f < 0 || f > maxPatchTemperature {
+		if !ok || math.IsNaN(f) || f < 0 || f > sampling.MaxPatchTemperature {
 			return nil
 		}
 		out[i] = f
 	}
 	return out
 }
-
-// maxPatchTemperature is the hottest temperature a patch may record (the
-// bound sampler.Options.Check puts on a patch's temperature).
-const maxPatchTemperature = 100
 
 // PatchTemperatureNote says r's painted temperatures in a few words ("1.25
 // over 18 of 64 patches"; "1.25–1.6 over …" for several), "" when it has

@@ -65,8 +65,8 @@ func (o Options) normalized(tokens int) (Options, error) {
 		return o, fmt.Errorf("patch temperature map has %d entries, want %d", len(o.PatchTemperature), tokens)
 	}
 	for i, t := range o.PatchTemperature {
-		if t < 0 || t > 100 || math.IsNaN(t) {
-			return o, fmt.Errorf("patch %d temperature %g must be between 0 and 100", i, t)
+		if t < 0 || t > sampling.MaxPatchTemperature || math.IsNaN(t) {
+			return o, fmt.Errorf("patch %d temperature %g must be between 0 and %d", i, t, sampling.MaxPatchTemperature)
 		}
 	}
 	return o, nil

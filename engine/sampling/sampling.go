@@ -140,6 +140,11 @@ type Spec struct {
 	rec   func(*Recommended) any // *float64 or *int
 }
 
+// MaxPatchTemperature is the hottest temperature one patch may be drawn at
+// (a temperature map's entry: the studio's temperature brush,
+// sampler.Options.PatchTemperature, a record's patch_temperature).
+const MaxPatchTemperature = 100
+
 // VariedMaxTemperature is the highest temperature Varied raises to. The
 // emoji model branched halfway down a memorised picture at guidance 1
 // drew a cat's lower half as plausible variations at 1.2, one broken

@@ -10,10 +10,12 @@ import (
 	"image/png"
 	"math"
 	"slices"
+
+	"github.com/tessera-studio/tessera/engine/sampling"
 )
 
 // MaxPatchTemperature bounds a temperature map entry (as the sampler does).
-const MaxPatchTemperature = 100
+const MaxPatchTemperature = sampling.MaxPatchTemperature
 
 // MaxUndo is how many image changes the undo stack keeps.
 const MaxUndo = 64
