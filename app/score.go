@@ -79,8 +79,8 @@ func (e tallImage) Error() string {
 
 // stoppedImage is imageTokens's error for the picture of a run stopped part
 // way (the studio's Stop, saved as it stood): drawn of its total patches
-// have codes, the rest are blank. Only branch takes it, keeping at most
-// the patches drawn, which finishes it.
+// have codes, the rest are blank. Branch takes it, keeping at most the
+// patches drawn, which finishes it, and timelapse shows the patches drawn.
 type stoppedImage struct {
 	path         string
 	drawn, total int

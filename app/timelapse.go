@@ -58,6 +58,12 @@ func runTimelapse(ctx context.Context, env Env, args []string) error {
 		// draws it.
 		tokens, rows, err = rec.Tokens, tall.rows, nil
 	}
+	if stopped := (stoppedImage{}); errors.As(err, &stopped) {
+		// A run stopped part way: the patches it drew, as the studio's
+		// time-lapse of it shows them (its pixels are blank below).
+		tokens, err = rec.Tokens, nil
+		fmt.Fprintf(env.Stderr, "note: %s is a stopped run's picture: the time-lapse shows the %d of its %d patches drawn\n", *from, stopped.drawn, stopped.total)
+	}
 	if err != nil {
 		return err
 	}
