@@ -167,11 +167,14 @@ type Studio struct {
 	statusLog []string
 
 	// widgets
-	panel      *promptPanel
-	edit       *editPanel
-	canvas     *widgets.LiveCanvas
-	status     *widgets.TipLabel
-	logButton  *widgets.TipButton
+	panel     *promptPanel
+	edit      *editPanel
+	canvas    *widgets.LiveCanvas
+	status    *widgets.TipLabel
+	logButton *widgets.TipButton
+	// statusRow is the status line and its log button, under the window's
+	// scrolling frame (always in view) and shown with the Create tab.
+	statusRow  *fyne.Container
 	cands      *candidateStrip
 	history    *historyPanel
 	historyRow fyne.CanvasObject // the history strip in the layout, right of the candidates (hidden by View › History strip)
@@ -278,6 +281,12 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	s.tabs.OnSelected = func(*container.TabItem) {
 		if s.Tab() == trainTab {
 			s.train.updateButtons() // what the Create tab did meanwhile (a model opened, a picture saved)
+			s.statusRow.Hide()      // the Create tab's: the Train tab has its own
+		} else {
+			s.statusRow.Show()
+		}
+		if c := s.win.Content(); c != nil {
+			c.Refresh() // the frame takes the status line's place, or gives it back
 		}
 		s.focusHome(true)
 	}
@@ -287,7 +296,7 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	// panel out of reach; at any larger size the scroll shows nothing.
 	frame := container.NewScroll(s.tabs)
 	frame.SetMinSize(minWindowSize)
-	s.win.SetContent(widgets.WithTips(s.win, frame))
+	s.win.SetContent(widgets.WithTips(s.win, container.NewBorder(nil, s.statusRow, nil, nil, frame)))
 	s.win.Resize(s.set.WindowSize())
 	s.win.SetMainMenu(s.mainMenu())
 	s.addShortcuts()
@@ -575,11 +584,11 @@ func (s *Studio) layout() fyne.CanvasObject {
 	strips := container.NewHSplit(s.cands.Object(), s.historyRow)
 	strips.SetOffset(0.45)
 	s.stripSplit = strips
-	bottom := container.NewVBox(
-		widget.NewSeparator(),
-		strips,
-		container.NewBorder(nil, nil, nil, s.logButton, s.status),
-	)
+	bottom := container.NewVBox(widget.NewSeparator(), strips)
+	// The status line lies outside the window's scrolling frame (NewStudio):
+	// on a window smaller than the layout it was scrolled out of view with
+	// the rest, and every message with it.
+	s.statusRow = container.NewBorder(nil, nil, nil, s.logButton, s.status)
 	return container.NewBorder(nil, bottom, nil, nil, main)
 }
 

@@ -1987,3 +1987,25 @@ func TestRunWithAModelAndNoCheckpoint(t *testing.T) {
 		t.Error("a run started")
 	}
 }
+
+// On a window smaller than the layout, which then scrolls, the status line
+// stays in view (it was scrolled out of view with the rest, every message
+// with it), and it is the Create tab's alone.
+func TestStatusLineStaysInViewOnASmallWindow(t *testing.T) {
+	s := newTestStudio(t)
+	s.Window().Resize(fyne.NewSize(640, 480))
+	s.setStatus("a message to read")
+	size := s.Window().Canvas().Size()
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.status)
+	if !s.status.Visible() || pos.Y+s.status.MinSize().Height > size.Height+1 || pos.Y < size.Height/2 {
+		t.Errorf("the status line is at %v in a window of %v", pos, size)
+	}
+	s.ShowTab(trainTab)
+	if s.statusRow.Visible() {
+		t.Error("the Create tab's status line shows on the Train tab")
+	}
+	s.ShowTab(createTab)
+	if !s.statusRow.Visible() {
+		t.Error("the status line did not come back with the Create tab")
+	}
+}
