@@ -9,8 +9,11 @@ import (
 	"image"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/rivo/uniseg"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/data"
@@ -201,13 +204,15 @@ func runEvalPrompts(ctx context.Context, env Env, args []string) error {
 		}
 		t.add(r)
 		if !*asJSON {
-			fmt.Fprintf(env.Stdout, "%-40s %d/%d (%s)\n", c.prompt, r.Hits, r.Seeds, plural.N(r.Pictures, "picture", "different pictures"))
+			fmt.Fprintf(env.Stdout, "%s %d/%d (%s)\n", column(c.prompt, 40), r.Hits, r.Seeds, plural.N(r.Pictures, "picture", "different pictures"))
 		}
 	}
 	if *asJSON {
 		out := map[string]any{"model": b.Name, "hits": t.hits, "samples": t.total, "rate": t.rate(), "guidance": used.Guidance, "temperature": used.Temperature, "guidance_min_p": used.GuidanceMinP, "style_per_seed": used.StylePerSeed, "candidates": *candidates, "distinct": t.distinct,
 			"near_copies": t.copies, "pictures_per_prompt": float64(t.pictures) / float64(max(len(cases), 1)), "different_pair_rate": float64(t.diffPairs) / float64(max(t.pairs, 1)), "same_picture_psnr_db": nearest.SamePictureDB, "prompts": t.results,
-			"first_seed": used.Seed} // each prompt's samples: seeds first_seed… (as eval-shapes says it)
+			"first_seed": used.Seed,      // each prompt's samples: seeds first_seed… (as eval-shapes says it)
+			"data":       dataPath(kind), // the pictures judged against: emoji, mnist or a folder
+		}
 		if used.Negative != "" {
 			out["negative"] = used.Negative // the summary line names it too
 		}
@@ -597,4 +602,39 @@ func warnSkipped(w io.Writer, rep data.Report) {
 	for _, p := range rep.Problems {
 		fmt.Fprintln(w, "  skipped:", p)
 	}
+}
+
+// column is s in a column width cells wide on a terminal: padded with
+// spaces to width by its display width (a CJK character or an emoji takes
+// two cells, a combining mark none: uniseg.StringWidth), or cut to fit with
+// "…" when wider (a 340-word caption took its whole line, and the columns
+// after a CJK caption went out of line).
+func column(s string, width int) string {
+	if w := uniseg.StringWidth(s); w <= width {
+		return s + strings.Repeat(" ", width-w)
+	}
+	var b strings.Builder
+	w := 0
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		cw := uniseg.StringWidth(g.Str())
+		if w+cw > width-1 {
+			break
+		}
+		b.WriteString(g.Str())
+		w += cw
+	}
+	return b.String() + "…" + strings.Repeat(" ", width-1-w)
+}
+
+// dataPath is dataset kind as --json names it: a built-in's name, or a
+// folder's absolute path (as given, "./pics" named no folder to a script
+// run elsewhere).
+func dataPath(kind string) string {
+	if bundle.IsFolder(kind) {
+		if abs, err := filepath.Abs(kind); err == nil {
+			return abs
+		}
+	}
+	return kind
 }

@@ -47,9 +47,13 @@ func TestEvalPromptsOnAFolderModel(t *testing.T) {
 			Samples    int            `json:"samples"`
 			NearCopies int            `json:"near_copies"`
 			Prompts    []promptResult `json:"prompts"`
+			Data       string         `json:"data"`
 		}
 		if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 			t.Fatalf("%v in %q", err, stdout)
+		}
+		if got.Data != pics {
+			t.Errorf("%q: data %q, want the folder judged against, %s", args, got.Data, pics)
 		}
 		if got.Samples != len(captions) || got.Hits != len(captions) || got.NearCopies != len(captions) || len(got.Prompts) != len(captions) {
 			t.Fatalf("%q: %d of %d right, %d near-copies, want all %d: %s", args, got.Hits, got.Samples, got.NearCopies, len(captions), stdout)
@@ -172,5 +176,25 @@ func TestEvalPromptsRefusesPromptsTheModelCannotRead(t *testing.T) {
 	code, _, stderr := run(t, "eval-prompts", "--model", model, "--data", pics, "--seeds", "1")
 	if code != 1 || !strings.Contains(stderr, "knows no word of any prompt of") {
 		t.Errorf("exit %d, %q", code, stderr)
+	}
+}
+
+// eval-prompts' text columns are laid out by display width and a long
+// caption is cut to its column (a 340-word caption took its whole line,
+// and the columns after a CJK caption went out of line).
+func TestColumnFitsByDisplayWidth(t *testing.T) {
+	for _, c := range []struct {
+		s     string
+		width int
+		want  string
+	}{
+		{"red cat", 10, "red cat   "},
+		{"猫の顔", 10, "猫の顔    "}, // three wide characters: six cells
+		{"a very long caption indeed", 10, "a very lo…"},
+		{"猫猫猫猫猫猫", 6, "猫猫… "}, // a wide character that would cross the edge is left out
+	} {
+		if got := column(c.s, c.width); got != c.want {
+			t.Errorf("column(%q, %d) = %q, want %q", c.s, c.width, got, c.want)
+		}
 	}
 }
