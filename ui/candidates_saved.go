@@ -117,14 +117,18 @@ func stripOf(image []int, kind, label string, results []result, thumbs []*widget
 	return sv
 }
 
-// restoreSaved shows sv, a strip of model b's kept by the session file,
-// when it goes with current, the image on the canvas, and reports whether
-// it did. A candidate saved to a file that is gone since counts as
-// unsaved; saved reports those still on file. A pick replaces the image
-// in place, as it did before, where the strip was saved so (InPlace) and
-// the document read back, at version, has nothing to redo; else it makes
-// an undo step of its own.
-func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, current []int, version int, moreToRedo bool, saved func(tokens []int)) bool {
+// restoreSaved shows sv, a strip of model b's kept by the session file
+// (or put aside with the model's work), when it goes with current, the
+// image on the canvas at undo step step, and reports whether it did. The
+// strip keeps the id the shelf has for step where that is the same strip
+// (restore the shelf first), so that the other steps it was shown on (a
+// mask stroke's and its run's) still share it; else it gets a new one. A
+// candidate saved to a file that is gone since counts as unsaved; saved
+// reports those still on file. A pick replaces the image in place, as it
+// did before, where the strip was saved so (InPlace) and the document
+// read back, at version, has nothing to redo; else it makes an undo step
+// of its own.
+func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, current []int, step uint64, version int, moreToRedo bool, saved func(tokens []int)) bool {
 	if sv == nil || !slices.Equal(sv.Image, current) {
 		return false
 	}
@@ -132,11 +136,21 @@ func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, current 
 	if !ok {
 		return false
 	}
-	c.display(c.newID(), results, sv.Kind, sv.Label, thumbs, current, func(i int) bool { return sv.Candidates[i].Selected })
+	id := c.newID()
+	if sh, ok := c.atStep(step); ok && sh.id != 0 && sameResults(sh.results, results) {
+		id = sh.id
+	}
+	c.display(id, results, sv.Kind, sv.Label, thumbs, current, func(i int) bool { return sv.Candidates[i].Selected })
 	if sv.InPlace && !moreToRedo {
 		c.version = version
 	}
 	return true
+}
+
+// sameResults reports whether a and b are the same candidates (codes and
+// seeds, in order): one strip, kept twice.
+func sameResults(a, b []result) bool {
+	return slices.EqualFunc(a, b, func(x, y result) bool { return x.seed == y.seed && slices.Equal(x.tokens, y.tokens) })
 }
 
 // restoreShelf puts the strips svs of model b's, kept by the session file,

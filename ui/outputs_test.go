@@ -630,3 +630,32 @@ func TestSameImageStripsOutliveARestart(t *testing.T) {
 		t.Fatalf("the second batch undone after a restart shows seeds %v, want the first's %v", got, aSeeds)
 	}
 }
+
+// After a restart the strip shown is the very strip the session kept for
+// the steps it was shown on: undoing a mask stroke keeps it (the same
+// strip, not one built again) and says nothing of candidates coming back
+// with Redo (the strip shown had another id than the run step's entry, so
+// the undo rebuilt it and said its candidates were left behind).
+func TestRestoredStripIsItsStepsStrip(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	generateBatch(t, s, "red cat", 50, 3)
+	seeds := stripSeeds(s)
+	mask := make([]bool, s.Document().N())
+	mask[0] = true
+	must(t, s.paint.SetMask(mask))
+	must(t, s.FlushAutosave())
+
+	s2 := e.open(t)
+	id, thumbs := s2.cands.id, s2.cands.Thumbs()
+	if id == 0 || !slices.Equal(stripSeeds(s2), seeds) {
+		t.Fatalf("after a restart the strip shows seeds %v (id %d), want %v", stripSeeds(s2), id, seeds)
+	}
+	must(t, s2.Undo())
+	if st := s2.Status(); strings.Contains(st, "come back with") {
+		t.Fatalf("undoing the mask stroke after a restart says %q: the strip stayed", st)
+	}
+	if s2.cands.id != id || !slices.Equal(s2.cands.Thumbs(), thumbs) || !slices.Equal(stripSeeds(s2), seeds) {
+		t.Fatalf("undoing the mask stroke after a restart shows strip %d of seeds %v, want the same strip %d of %v", s2.cands.id, stripSeeds(s2), id, seeds)
+	}
+}

@@ -1002,3 +1002,34 @@ func TestRedoToARunWithoutCandidatesShowsNone(t *testing.T) {
 		t.Fatalf("the redo to the batch of one shows the seeds %v of the batch before it", got)
 	}
 }
+
+// TestStripBackFromAModelSwitchIsItsStepsStrip: back on a model, the strip
+// shown is the one its steps recorded: undoing a mask stroke keeps it and
+// says nothing of candidates coming back with Redo (it was shown under a
+// new id while the run's step kept the old one).
+func TestStripBackFromAModelSwitchIsItsStepsStrip(t *testing.T) {
+	e, _ := twoModels(t)
+	s := e.open(t)
+	generateBatch(t, s, "red cat", 5, 3)
+	seeds := stripSeeds(s)
+	mask := make([]bool, s.Document().N())
+	mask[0] = true
+	must(t, s.paint.SetMask(mask))
+	must(t, s.OpenModel("tiny2"))
+	s.Wait()
+	must(t, s.LastError())
+	must(t, s.OpenModel("tiny"))
+	s.Wait()
+	must(t, s.LastError())
+	id := s.cands.id
+	if id == 0 || !slices.Equal(stripSeeds(s), seeds) {
+		t.Fatalf("back on the model the strip shows seeds %v (id %d), want %v", stripSeeds(s), id, seeds)
+	}
+	must(t, s.Undo())
+	if st := s.Status(); strings.Contains(st, "come back with") {
+		t.Fatalf("undoing the mask stroke after switching back says %q: the strip stayed", st)
+	}
+	if s.cands.id != id || !slices.Equal(stripSeeds(s), seeds) {
+		t.Fatalf("undoing the mask stroke after switching back shows strip %d of seeds %v, want the same strip %d of %v", s.cands.id, stripSeeds(s), id, seeds)
+	}
+}
