@@ -73,12 +73,17 @@ func (c *candidateStrip) saved(image []int, version int) *savedStrip {
 // place is where a step is in the document's history
 // (core.Document.HistoryIndex).
 // A strip shown on several steps is kept once, with each step's place.
-func (c *candidateStrip) savedShelf(place func(step uint64) int) []*savedStrip {
-	var out []*savedStrip
+// none are the places (as savedStrip.History) of the steps whose run
+// offered no candidates: a redo to one after a restart shows none, not
+// the strip of the step before it that drew the same picture.
+func (c *candidateStrip) savedShelf(place func(step uint64) int) (out []*savedStrip, none []int) {
 	byID := map[uint64]*savedStrip{}
 	for _, sh := range c.shelf {
 		if sh.id == 0 {
-			continue // a step without candidates
+			if at := place(sh.step) + 1; at > 0 {
+				none = append(none, at)
+			}
+			continue
 		}
 		if sv, ok := byID[sh.id]; ok {
 			if at := place(sh.step) + 1; at > 0 {
@@ -92,7 +97,7 @@ func (c *candidateStrip) savedShelf(place func(step uint64) int) []*savedStrip {
 			out = append(out, sv)
 		}
 	}
-	return out
+	return out, none
 }
 
 // stripOf is a strip of results shown as thumbs, going with image, as
@@ -154,11 +159,17 @@ func sameResults(a, b []result) bool {
 }
 
 // restoreShelf puts the strips svs of model b's, kept by the session file,
-// back on the shelf (savedShelf), for an undo to bring back; saved is told
+// back on the shelf (savedShelf), for an undo to bring back, and records
+// the steps at the places none as steps without a strip; saved is told
 // the candidates still on file. A strip of another model's or damaged is
 // left out. stepAt is the undo step at a place in the document's history
 // (core.Document.StepAt), read back with it.
-func (c *candidateStrip) restoreShelf(b *bundle.Bundle, svs []*savedStrip, stepAt func(i int) uint64, saved func(tokens []int)) {
+func (c *candidateStrip) restoreShelf(b *bundle.Bundle, svs []*savedStrip, none []int, stepAt func(i int) uint64, saved func(tokens []int)) {
+	for _, at := range none {
+		if step := stepAt(at - 1); step != 0 {
+			c.put(&shelvedStrip{step: step}) // its image is not needed: a step without a strip is found by its step alone
+		}
+	}
 	for _, sv := range svs {
 		if sv == nil {
 			continue

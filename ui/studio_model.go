@@ -310,7 +310,7 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	// the id the shelf gives it on the other steps it was shown on (a run's
 	// under its mask stroke's), so that an undo between them keeps it.
 	if fromSession {
-		s.cands.restoreShelf(b, restore.Shelf, doc.StepAt, func(t []int) { s.markSaved(t, true) }) // an undo brings them back, as before the restart
+		s.cands.restoreShelf(b, restore.Shelf, restore.NoStrip, doc.StepAt, func(t []int) { s.markSaved(t, true) }) // an undo brings them back, as before the restart
 	}
 	if fromSession && s.cands.restoreSaved(b, restore.Candidates, doc.Tokens(), doc.Step(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
 		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results))
