@@ -622,13 +622,32 @@ func TestSameImageStripsOutliveARestart(t *testing.T) {
 	must(t, s.FlushAutosave())
 
 	s2 := e.open(t)
-	must(t, s2.Undo())
 	if got := stripSeeds(s2); !slices.Equal(got, bSeeds) {
-		t.Fatalf("the mask stroke undone after a restart shows seeds %v, want the second batch's %v", got, bSeeds)
+		t.Fatalf("after a restart the strip shows seeds %v, want the second batch's %v", got, bSeeds)
+	}
+	bID := s2.cands.id
+	must(t, s2.Undo())
+	if got := stripSeeds(s2); !slices.Equal(got, bSeeds) || s2.cands.id != bID {
+		t.Fatalf("the mask stroke undone after a restart shows strip %d of seeds %v, want the second batch's %d of %v", s2.cands.id, got, bID, bSeeds)
+	}
+	if st := s2.Status(); strings.Contains(st, "come back with") {
+		t.Fatalf("the mask stroke undone after a restart says %q: the strip stayed", st)
 	}
 	must(t, s2.Undo())
 	if got := stripSeeds(s2); !slices.Equal(got, aSeeds) {
 		t.Fatalf("the second batch undone after a restart shows seeds %v, want the first's %v", got, aSeeds)
+	}
+	if st, want := s2.Status(), "the 3 candidates of the image undone come back with Redo"; !strings.Contains(st, want) {
+		t.Fatalf("the second batch undone after a restart says %q, want %q", st, want)
+	}
+	if th := s2.cands.Thumbs(); len(th) != 3 || !th[0].Selected {
+		t.Fatalf("the first batch's strip after a restart does not highlight the image's candidate, the first")
+	}
+	for range 2 {
+		must(t, s2.Redo())
+		if got := stripSeeds(s2); !slices.Equal(got, bSeeds) || s2.cands.id != bID {
+			t.Fatalf("redone after a restart: strip %d of seeds %v, want the second batch's %d of %v", s2.cands.id, got, bID, bSeeds)
+		}
 	}
 }
 
