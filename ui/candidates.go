@@ -292,7 +292,7 @@ func unchangedAmong(j job, results []result) bool {
 
 // shelvedStrip is the strip an undo step showed.
 type shelvedStrip struct {
-	tokens  []int  // the image shown at the step
+	tokens  []int  // the image shown at the step (nil for a step without a strip read from a session file)
 	step    uint64 // the undo step (core.Document.Step; 0: unknown)
 	id      uint64 // the strip (0: none: the step's run offered no candidates)
 	results []result

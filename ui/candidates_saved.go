@@ -73,12 +73,17 @@ func (c *candidateStrip) saved(image []int, version int) *savedStrip {
 // place is where a step is in the document's history
 // (core.Document.HistoryIndex).
 // A strip shown on several steps is kept once, with each step's place.
-func (c *candidateStrip) savedShelf(place func(step uint64) int) []*savedStrip {
-	var out []*savedStrip
+// none are the places (as savedStrip.History) of the steps whose run
+// offered no candidates: a redo to one after a restart shows none, not
+// the strip of the step before it that drew the same picture.
+func (c *candidateStrip) savedShelf(place func(step uint64) int) (out []*savedStrip, none []int) {
 	byID := map[uint64]*savedStrip{}
 	for _, sh := range c.shelf {
 		if sh.id == 0 {
-			continue // a step without candidates
+			if at := place(sh.step) + 1; at > 0 {
+				none = append(none, at)
+			}
+			continue
 		}
 		if sv, ok := byID[sh.id]; ok {
 			if at := place(sh.step) + 1; at > 0 {
@@ -92,7 +97,7 @@ func (c *candidateStrip) savedShelf(place func(step uint64) int) []*savedStrip {
 			out = append(out, sv)
 		}
 	}
-	return out
+	return out, none
 }
 
 // stripOf is a strip of results shown as thumbs, going with image, as
@@ -117,14 +122,18 @@ func stripOf(image []int, kind, label string, results []result, thumbs []*widget
 	return sv
 }
 
-// restoreSaved shows sv, a strip of model b's kept by the session file,
-// when it goes with current, the image on the canvas, and reports whether
-// it did. A candidate saved to a file that is gone since counts as
-// unsaved; saved reports those still on file. A pick replaces the image
-// in place, as it did before, where the strip was saved so (InPlace) and
-// the document read back, at version, has nothing to redo; else it makes
-// an undo step of its own.
-func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, current []int, version int, moreToRedo bool, saved func(tokens []int)) bool {
+// restoreSaved shows sv, a strip of model b's kept by the session file
+// (or put aside with the model's work), when it goes with current, the
+// image on the canvas at undo step step, and reports whether it did. The
+// strip keeps the id the shelf has for step where that is the same strip
+// (restore the shelf first), so that the other steps it was shown on (a
+// mask stroke's and its run's) still share it; else it gets a new one. A
+// candidate saved to a file that is gone since counts as unsaved; saved
+// reports those still on file. A pick replaces the image in place, as it
+// did before, where the strip was saved so (InPlace) and the document
+// read back, at version, has nothing to redo; else it makes an undo step
+// of its own.
+func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, current []int, step uint64, version int, moreToRedo bool, saved func(tokens []int)) bool {
 	if sv == nil || !slices.Equal(sv.Image, current) {
 		return false
 	}
@@ -132,19 +141,35 @@ func (c *candidateStrip) restoreSaved(b *bundle.Bundle, sv *savedStrip, current 
 	if !ok {
 		return false
 	}
-	c.display(c.newID(), results, sv.Kind, sv.Label, thumbs, current, func(i int) bool { return sv.Candidates[i].Selected })
+	id := c.newID()
+	if sh, ok := c.atStep(step); ok && sh.id != 0 && sameResults(sh.results, results) {
+		id = sh.id
+	}
+	c.display(id, results, sv.Kind, sv.Label, thumbs, current, func(i int) bool { return sv.Candidates[i].Selected })
 	if sv.InPlace && !moreToRedo {
 		c.version = version
 	}
 	return true
 }
 
+// sameResults reports whether a and b are the same candidates (codes and
+// seeds, in order): one strip, kept twice.
+func sameResults(a, b []result) bool {
+	return slices.EqualFunc(a, b, func(x, y result) bool { return x.seed == y.seed && slices.Equal(x.tokens, y.tokens) })
+}
+
 // restoreShelf puts the strips svs of model b's, kept by the session file,
-// back on the shelf (savedShelf), for an undo to bring back; saved is told
+// back on the shelf (savedShelf), for an undo to bring back, and records
+// the steps at the places none as steps without a strip; saved is told
 // the candidates still on file. A strip of another model's or damaged is
 // left out. stepAt is the undo step at a place in the document's history
 // (core.Document.StepAt), read back with it.
-func (c *candidateStrip) restoreShelf(b *bundle.Bundle, svs []*savedStrip, stepAt func(i int) uint64, saved func(tokens []int)) {
+func (c *candidateStrip) restoreShelf(b *bundle.Bundle, svs []*savedStrip, none []int, stepAt func(i int) uint64, saved func(tokens []int)) {
+	for _, at := range none {
+		if step := stepAt(at - 1); step != 0 {
+			c.put(&shelvedStrip{step: step}) // its image is not needed: a step without a strip is found by its step alone
+		}
+	}
 	for _, sv := range svs {
 		if sv == nil {
 			continue

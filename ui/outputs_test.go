@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
@@ -621,12 +622,140 @@ func TestSameImageStripsOutliveARestart(t *testing.T) {
 	must(t, s.FlushAutosave())
 
 	s2 := e.open(t)
-	must(t, s2.Undo())
 	if got := stripSeeds(s2); !slices.Equal(got, bSeeds) {
-		t.Fatalf("the mask stroke undone after a restart shows seeds %v, want the second batch's %v", got, bSeeds)
+		t.Fatalf("after a restart the strip shows seeds %v, want the second batch's %v", got, bSeeds)
+	}
+	bID := s2.cands.id
+	must(t, s2.Undo())
+	if got := stripSeeds(s2); !slices.Equal(got, bSeeds) || s2.cands.id != bID {
+		t.Fatalf("the mask stroke undone after a restart shows strip %d of seeds %v, want the second batch's %d of %v", s2.cands.id, got, bID, bSeeds)
+	}
+	if st := s2.Status(); strings.Contains(st, "come back with") {
+		t.Fatalf("the mask stroke undone after a restart says %q: the strip stayed", st)
 	}
 	must(t, s2.Undo())
 	if got := stripSeeds(s2); !slices.Equal(got, aSeeds) {
 		t.Fatalf("the second batch undone after a restart shows seeds %v, want the first's %v", got, aSeeds)
+	}
+	if st, want := s2.Status(), "the 3 candidates of the image undone come back with Redo"; !strings.Contains(st, want) {
+		t.Fatalf("the second batch undone after a restart says %q, want %q", st, want)
+	}
+	if th := s2.cands.Thumbs(); len(th) != 3 || !th[0].Selected {
+		t.Fatalf("the first batch's strip after a restart does not highlight the image's candidate, the first")
+	}
+	for range 2 {
+		must(t, s2.Redo())
+		if got := stripSeeds(s2); !slices.Equal(got, bSeeds) || s2.cands.id != bID {
+			t.Fatalf("redone after a restart: strip %d of seeds %v, want the second batch's %d of %v", s2.cands.id, got, bID, bSeeds)
+		}
+	}
+}
+
+// After a restart the strip shown is the very strip the session kept for
+// the steps it was shown on: undoing a mask stroke keeps it (the same
+// strip, not one built again) and says nothing of candidates coming back
+// with Redo (the strip shown had another id than the run step's entry, so
+// the undo rebuilt it and said its candidates were left behind).
+func TestRestoredStripIsItsStepsStrip(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	generateBatch(t, s, "red cat", 50, 3)
+	seeds := stripSeeds(s)
+	mask := make([]bool, s.Document().N())
+	mask[0] = true
+	must(t, s.paint.SetMask(mask))
+	must(t, s.FlushAutosave())
+
+	s2 := e.open(t)
+	id, thumbs := s2.cands.id, s2.cands.Thumbs()
+	if id == 0 || !slices.Equal(stripSeeds(s2), seeds) {
+		t.Fatalf("after a restart the strip shows seeds %v (id %d), want %v", stripSeeds(s2), id, seeds)
+	}
+	must(t, s2.Undo())
+	if st := s2.Status(); strings.Contains(st, "come back with") {
+		t.Fatalf("undoing the mask stroke after a restart says %q: the strip stayed", st)
+	}
+	if s2.cands.id != id || !slices.Equal(s2.cands.Thumbs(), thumbs) || !slices.Equal(stripSeeds(s2), seeds) {
+		t.Fatalf("undoing the mask stroke after a restart shows strip %d of seeds %v, want the same strip %d of %v", s2.cands.id, stripSeeds(s2), id, seeds)
+	}
+}
+
+// A batch of one that drew the same picture as the batch before it still
+// has no strip after a restart: a redo back to it, after undoing to the
+// batch, shows none (the session kept no place for a step without
+// candidates, so the batch's strip stayed on).
+func TestStepWithoutCandidatesOutlivesARestart(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch, p.TopK = 3, 1 }) // every seed draws the same picture
+	generate(t, s)
+	aSeeds := stripSeeds(s)
+	setParams(t, s, "red cat", 9, func(p *core.Params) { p.Batch, p.TopK = 1, 1 })
+	generate(t, s)
+	if s.Candidates() != 0 {
+		t.Fatalf("a batch of one shows %d candidates", s.Candidates())
+	}
+	must(t, s.FlushAutosave())
+
+	s2 := e.open(t)
+	if s2.Candidates() != 0 {
+		t.Fatalf("the batch of one shows %d candidates after a restart", s2.Candidates())
+	}
+	must(t, s2.Undo())
+	if got := stripSeeds(s2); !slices.Equal(got, aSeeds) {
+		t.Fatalf("undoing to the batch after a restart shows seeds %v, want its %v", got, aSeeds)
+	}
+	must(t, s2.Redo())
+	if got := stripSeeds(s2); len(got) != 0 {
+		t.Fatalf("the redo to the batch of one after a restart shows the seeds %v of the batch before it", got)
+	}
+}
+
+// A session file written before the strips kept each step's places (no
+// more_history, no none_history) still loads: the strip of the image
+// shown and the strips an undo goes back to come back.
+func TestSessionWithoutStepPlacesLoads(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	greedy := func(p *core.Params) { p.Batch, p.TopK = 3, 1 } // every seed draws the same picture
+	setParams(t, s, "red cat", 50, greedy)
+	generate(t, s)
+	aSeeds := stripSeeds(s)
+	setParams(t, s, "red cat", 70, func(p *core.Params) { p.Batch, p.TopK = 1, 1 }) // a step without candidates
+	generate(t, s)
+	setParams(t, s, "red cat", 60, greedy)
+	generate(t, s)
+	bSeeds := stripSeeds(s)
+	mask := make([]bool, s.Document().N())
+	mask[0] = true
+	must(t, s.paint.SetMask(mask)) // B's strip on a second step
+	must(t, s.FlushAutosave())
+
+	path := filepath.Join(e.state, sessionFile)
+	data, err := os.ReadFile(path)
+	must(t, err)
+	if !strings.Contains(string(data), `"more_history"`) || !strings.Contains(string(data), `"none_history"`) {
+		t.Fatalf("the session file keeps no more_history or none_history: %s", data)
+	}
+	var sess map[string]any
+	must(t, json.Unmarshal(data, &sess))
+	delete(sess, "none_history")
+	for _, sv := range sess["shelf"].([]any) {
+		delete(sv.(map[string]any), "more_history")
+	}
+	data, err = json.Marshal(sess)
+	must(t, err)
+	must(t, os.WriteFile(path, data, 0o644))
+
+	s2 := e.open(t)
+	must(t, s2.LastError())
+	if got := stripSeeds(s2); !slices.Equal(got, bSeeds) {
+		t.Fatalf("an older session file shows seeds %v, want the second batch's %v", got, bSeeds)
+	}
+	for range 3 { // the mask stroke, B, the batch of one
+		must(t, s2.Undo())
+	}
+	if got := stripSeeds(s2); !slices.Equal(got, aSeeds) {
+		t.Fatalf("undoing to the first batch after an older session file shows seeds %v, want its %v", got, aSeeds)
 	}
 }

@@ -42,6 +42,10 @@ type session struct {
 	// Shelf holds the strips put away with the images an undo or redo
 	// goes back to (candidateStrip.savedShelf), oldest first.
 	Shelf []*savedStrip `json:"shelf,omitempty"`
+	// NoStrip are the places (as savedStrip.History) of the undo steps
+	// whose run offered no candidates (candidateStrip.savedShelf): a redo
+	// to one shows none. Absent from older session files: none known.
+	NoStrip []int `json:"none_history,omitempty"`
 }
 
 // savedWork is one other model's work in the session file.

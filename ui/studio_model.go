@@ -306,16 +306,19 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	s.promptSwaps, s.promptLeft, s.promptSet = nil, nil, nil // keyed by the other document's steps
 	s.overlaysLeft = nil
 	s.promptSetAt = 0
-	if fromSession && s.cands.restoreSaved(b, restore.Candidates, doc.Tokens(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
-		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results))
-	}
+	// The shelf first: the strip shown is its current step's strip, under
+	// the id the shelf gives it on the other steps it was shown on (a run's
+	// under its mask stroke's), so that an undo between them keeps it.
 	if fromSession {
-		s.cands.restoreShelf(b, restore.Shelf, doc.StepAt, func(t []int) { s.markSaved(t, true) }) // an undo brings them back, as before the restart
+		s.cands.restoreShelf(b, restore.Shelf, restore.NoStrip, doc.StepAt, func(t []int) { s.markSaved(t, true) }) // an undo brings them back, as before the restart
+	}
+	if fromSession && s.cands.restoreSaved(b, restore.Candidates, doc.Tokens(), doc.Step(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
+		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results))
 	}
 	if back != nil {
 		s.cands.shelf = back.shelf // the same document: its steps are the shelf's
 	}
-	if back != nil && s.cands.restoreSaved(b, back.cands, doc.Tokens(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
+	if back != nil && s.cands.restoreSaved(b, back.cands, doc.Tokens(), doc.Step(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
 		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results)) // they were dropped on switching
 	}
 	s.paint.setOverlays(false)

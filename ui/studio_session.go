@@ -26,6 +26,8 @@ type sessionOut struct {
 	Candidates *savedStrip `json:"candidates,omitempty"`
 	// Shelf holds the strips of images an undo or redo goes back to.
 	Shelf []*savedStrip `json:"shelf,omitempty"`
+	// NoStrip are the places of the undo steps shown without a strip.
+	NoStrip []int `json:"none_history,omitempty"`
 }
 
 // workOut is another model's work as written.
@@ -169,8 +171,8 @@ func (s *Studio) autosave() {
 	out := sessionOut{
 		Version: sessionVersion, Model: s.modelKey, ModelHash: s.bundle.Model.Hash,
 		Params: s.params, Doc: s.docJSON, Saved: s.currentSaved(), Candidates: s.cands.saved(s.doc.Tokens(), s.doc.Version()),
-		Shelf: s.cands.savedShelf(s.doc.HistoryIndex),
 	}
+	out.Shelf, out.NoStrip = s.cands.savedShelf(s.doc.HistoryIndex)
 	for key, w := range s.works {
 		if key == s.modelKey || w.doc.Empty() && !w.doc.CanUndo() {
 			continue
