@@ -687,28 +687,14 @@ func TestRestoredStripIsItsStepsStrip(t *testing.T) {
 func TestStepWithoutCandidatesOutlivesARestart(t *testing.T) {
 	e := newEnv(t)
 	s := e.open(t)
-	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch, p.TopK = 3, 1 }) // every seed draws the same picture
-	generate(t, s)
-	aSeeds := stripSeeds(s)
-	setParams(t, s, "red cat", 9, func(p *core.Params) { p.Batch, p.TopK = 1, 1 })
-	generate(t, s)
-	if s.Candidates() != 0 {
-		t.Fatalf("a batch of one shows %d candidates", s.Candidates())
-	}
+	aSeeds := batchThenOne(t, s, 5, 9)
 	must(t, s.FlushAutosave())
 
 	s2 := e.open(t)
 	if s2.Candidates() != 0 {
 		t.Fatalf("the batch of one shows %d candidates after a restart", s2.Candidates())
 	}
-	must(t, s2.Undo())
-	if got := stripSeeds(s2); !slices.Equal(got, aSeeds) {
-		t.Fatalf("undoing to the batch after a restart shows seeds %v, want its %v", got, aSeeds)
-	}
-	must(t, s2.Redo())
-	if got := stripSeeds(s2); len(got) != 0 {
-		t.Fatalf("the redo to the batch of one after a restart shows the seeds %v of the batch before it", got)
-	}
+	undoRedoStrips(t, s2, aSeeds, " after a restart")
 }
 
 // A session file written before the strips kept each step's places (no

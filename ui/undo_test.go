@@ -985,21 +985,38 @@ func TestStripsComeBackAfterSwitchingModels(t *testing.T) {
 // does not show the earlier batch's candidates.
 func TestRedoToARunWithoutCandidatesShowsNone(t *testing.T) {
 	s := newTestStudio(t)
-	setParams(t, s, "red cat", 5, func(p *core.Params) { p.Batch, p.TopK = 3, 1 })
+	aSeeds := batchThenOne(t, s, 5, 9)
+	undoRedoStrips(t, s, aSeeds, "")
+}
+
+// batchThenOne draws a batch of 3 that draw one picture (seedA on), then a
+// batch of one of that same picture (seedB), and returns the batch's
+// strip's seeds.
+func batchThenOne(t *testing.T, s *Studio, seedA, seedB uint64) []uint64 {
+	t.Helper()
+	setParams(t, s, "red cat", seedA, func(p *core.Params) { p.Batch, p.TopK = 3, 1 }) // every seed draws the same picture
 	generate(t, s)
 	aSeeds := stripSeeds(s)
-	setParams(t, s, "red cat", 9, func(p *core.Params) { p.Batch, p.TopK = 1, 1 })
+	setParams(t, s, "red cat", seedB, func(p *core.Params) { p.Batch, p.TopK = 1, 1 })
 	generate(t, s)
 	if s.Candidates() != 0 {
 		t.Fatalf("a batch of one shows %d candidates", s.Candidates())
 	}
+	return aSeeds
+}
+
+// undoRedoStrips undoes from batchThenOne's batch of one to its batch,
+// whose strip must show aSeeds, and redoes, which must show none (when
+// says after what, for the messages).
+func undoRedoStrips(t *testing.T, s *Studio, aSeeds []uint64, when string) {
+	t.Helper()
 	must(t, s.Undo())
 	if got := stripSeeds(s); !slices.Equal(got, aSeeds) {
-		t.Fatalf("undoing to the batch shows seeds %v, want its %v", got, aSeeds)
+		t.Fatalf("undoing to the batch%s shows seeds %v, want its %v", when, got, aSeeds)
 	}
 	must(t, s.Redo())
 	if got := stripSeeds(s); len(got) != 0 {
-		t.Fatalf("the redo to the batch of one shows the seeds %v of the batch before it", got)
+		t.Fatalf("the redo to the batch of one%s shows the seeds %v of the batch before it", when, got)
 	}
 }
 
