@@ -38,7 +38,7 @@ var libraryCredits = []string{
 	"Fyne (BSD-3-Clause) · gorgonia.org/tensor (Apache-2.0) · Gonum with its netlib and plot (BSD-3-Clause)",
 	"OpenBLAS (BSD-3-Clause) · nfnt/resize (ISC) · goexif (BSD-2-Clause) · golang.org/x/image (BSD-3-Clause)",
 	"hbollon/go-edlib (MIT) · gofrs/flock (BSD-3-Clause) · GoMNIST (Apache-2.0) · golang.org/x/text (BSD-3-Clause)",
-	"schollz/progressbar (MIT) · go-gl/glfw (BSD-3-Clause) with GLFW (zlib)",
+	"schollz/progressbar (MIT) · rivo/uniseg (MIT) · go-gl/glfw (BSD-3-Clause) with GLFW (zlib)",
 }
 
 // AboutContent is the body of the About dialog for version; open, when set,
