@@ -1028,3 +1028,29 @@ func TestOpenedPictureKeepsItsPixels(t *testing.T) {
 		t.Fatalf("the result's record does not say it keeps pixels: %v", rec.Extra)
 	}
 }
+
+// Rewound on the timeline, an opened photo shows its own pixels in the
+// patches kept, as Branch keeps them (it showed the codes' blurred
+// drawing there, and Branch then kept the photo's pixels).
+func TestRewoundPhotoShowsItsPixels(t *testing.T) {
+	s := newTestStudio(t)
+	w, h := s.Bundle().ImageSize()
+	photo := imagetest.Random(w, h, 9)
+	path := filepath.Join(t.TempDir(), "photo.png")
+	var buf bytes.Buffer
+	must(t, png.Encode(&buf, photo))
+	must(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	must(t, s.OpenFile(path))
+	s.Wait()
+	must(t, s.LastError())
+	_, cols := s.Bundle().Grid()
+	p := s.Bundle().PatchSize()
+	k := s.Document().N() / 2
+	must(t, s.tl.Scrub(k))
+	canvas := s.Canvas().Image()
+	for i := range k {
+		if !patchEqual(canvas, photo, i, cols, p) {
+			t.Fatalf("rewound to %d patches, patch %d is not the photo's pixels", k, i)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/draw"
 	"math"
 	"slices"
 	"strings"
@@ -158,7 +159,18 @@ func (s *Studio) docPicture() *image.NRGBA {
 // or its first patches while the timeline is rewound.
 func (s *Studio) shownPicture() *image.NRGBA {
 	if k := s.shownPatches(); k < len(s.doc.Tokens()) {
-		return decodeRows(s.bundle, s.doc.Tokens()[:k], s.doc.ImageRows())
+		pic := decodeRows(s.bundle, s.doc.Tokens()[:k], s.doc.ImageRows())
+		if own := s.doc.Picture(); own != nil && own.Rect == pic.Rect {
+			// The image's own pixels (an opened photo, a masked run's
+			// kept ones) in the patches shown, as Branch keeps them: the
+			// rewound canvas showed the codes' blurred drawing of them.
+			p, cols := s.bundle.PatchSize(), s.doc.Cols
+			for i := range k {
+				r := image.Rect(i%cols*p, i/cols*p, i%cols*p+p, i/cols*p+p)
+				draw.Draw(pic, r, own, r.Min, draw.Src)
+			}
+		}
+		return pic
 	}
 	return s.docPicture()
 }
