@@ -206,7 +206,12 @@ func (s *Studio) sampling() string {
 
 // unsavedReason says what quitting now would lose ("" if nothing).
 func (s *Studio) unsavedReason(flushErr error) string {
-	if name := s.sampling(); name != "" {
+	if name := s.sampling(); name == "generating" {
+		// It goes on behind the question: a generation past half its
+		// patches when quit is saved as it stands, as Stop saves it (it
+		// said the result would be lost, and one was saved).
+		return "Tessera is still generating. Quitting stops it: a picture more than half drawn by then is saved to the outputs folder as it stands (Continue stopped image finishes it later), one less drawn is lost."
+	} else if name != "" {
 		return fmt.Sprintf("Tessera is still %s; that result would be lost.", name)
 	}
 	if s.train.Preparing() {

@@ -825,8 +825,10 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 		t.Fatalf("open a model during a run: %v; stop disabled %v, generate disabled %v", err, s.panel.stop.Disabled(), s.panel.generate.Disabled())
 	}
 	s.requestClose()
-	if !s.quitAsk.shown() || !strings.Contains(s.quitAsk.text, "would be lost") || s.closing {
-		t.Fatal("quitting during a run did not ask")
+	// It says what a stopped generation keeps (it said the result would
+	// be lost, and one past half drawn was saved).
+	if !s.quitAsk.shown() || !strings.Contains(s.quitAsk.text, "a picture more than half drawn by then is saved to the outputs folder") || s.closing {
+		t.Fatalf("quitting during a run did not ask, or not so: %q", s.quitAsk.text)
 	}
 	s.Stop()
 	close(hold)
