@@ -412,6 +412,13 @@ func assemble(name, source string, m *model.Model, tok tokenizer.Tokenizer) (*Bu
 		what = "ViT tokenizer"
 	}
 	if k := tok.Codes(); k != c.Codes() {
+		if w := c.PromptWords(); w > 0 {
+			// The image codes are what vocab_size leaves beside the
+			// prompt's words: a word added to tessera.prompt_vocab is
+			// one code fewer (it blamed the codebook alone).
+			return nil, fmt.Errorf("model %s: the %s has %d codes but config.json makes %d image codes (vocab_size %d less %d prompt words in tessera.prompt_vocab and the start token): vocab_size or prompt_vocab was changed, or the %s is another model's",
+				name, what, k, c.Codes(), c.VocabSize, w, what)
+		}
 		return nil, fmt.Errorf("model %s: the %s has %d codes but the model has %d image codes", name, what, k, c.Codes())
 	}
 	if p := tok.PatchSize(); p != c.PatchSize() {

@@ -341,3 +341,34 @@ func TestSaveThatFailsLeavesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A config.json whose prompt_vocab gained a word (one image code fewer,
+// vocab_size unchanged) names what changed, not the codebook alone ("the
+// codebook has 256 codes but the model has 255 image codes").
+func TestPromptVocabEditIsNamed(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "m")
+	if err := bundletest.Tiny(9).Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, model.ConfigFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	ts := cfg["tessera"].(map[string]any)
+	ts["prompt_vocab"] = append(ts["prompt_vocab"].([]any), "zebra")
+	if raw, err = json.Marshal(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = bundle.Load(dir, model.LoadOptions{})
+	if err == nil || !strings.Contains(err.Error(), "vocab_size or prompt_vocab was changed") {
+		t.Fatalf("a prompt_vocab with a word more: %v", err)
+	}
+}
