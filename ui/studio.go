@@ -457,6 +457,10 @@ func (s *Studio) buildWidgets() {
 	s.status = widgets.NewTipLabel("The status line: the last message (Status log… lists the earlier ones)")
 	s.logButton = widgets.NewTipButton("", theme.ListIcon(), "Status log: every message of this session, in full", s.showStatusLog)
 	s.logButton.Importance = widget.LowImportance
+	// Under the window's scrolling frame, not in the Create tab's layout
+	// (NewStudio): on a window smaller than the layout it was scrolled out
+	// of view with the rest, and every message with it.
+	s.statusRow = container.NewBorder(nil, nil, nil, s.logButton, s.status)
 	s.zoomLabel = widgets.NewTipLabel("Zoom: screen pixels per image pixel, in percent (Fit: the image fills the canvas)")
 	s.zoomLabel.Truncation = fyne.TextTruncateOff
 
@@ -584,11 +588,7 @@ func (s *Studio) layout() fyne.CanvasObject {
 	strips := container.NewHSplit(s.cands.Object(), s.historyRow)
 	strips.SetOffset(0.45)
 	s.stripSplit = strips
-	bottom := container.NewVBox(widget.NewSeparator(), strips)
-	// The status line lies outside the window's scrolling frame (NewStudio):
-	// on a window smaller than the layout it was scrolled out of view with
-	// the rest, and every message with it.
-	s.statusRow = container.NewBorder(nil, nil, nil, s.logButton, s.status)
+	bottom := container.NewVBox(widget.NewSeparator(), strips) // the status line is the window's (statusRow)
 	return container.NewBorder(nil, bottom, nil, nil, main)
 }
 

@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"image/draw"
 	"math"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
 )
@@ -160,15 +160,13 @@ func (s *Studio) docPicture() *image.NRGBA {
 func (s *Studio) shownPicture() *image.NRGBA {
 	if k := s.shownPatches(); k < len(s.doc.Tokens()) {
 		pic := decodeRows(s.bundle, s.doc.Tokens()[:k], s.doc.ImageRows())
-		if own := s.doc.Picture(); own != nil && own.Rect == pic.Rect {
+		if keep := s.keptPrefix(k); keep != nil {
 			// The image's own pixels (an opened photo, a masked run's
 			// kept ones) in the patches shown, as Branch keeps them: the
 			// rewound canvas showed the codes' blurred drawing of them.
-			p, cols := s.bundle.PatchSize(), s.doc.Cols
-			for i := range k {
-				r := image.Rect(i%cols*p, i/cols*p, i%cols*p+p, i/cols*p+p)
-				draw.Draw(pic, r, own, r.Min, draw.Src)
-			}
+			// A picture of another size is left as the codes draw it
+			// (KeepUnmasked refuses it).
+			_ = edit.KeepUnmasked(pic, s.doc.Picture(), keep, s.doc.ImageRows(), s.doc.Cols)
 		}
 		return pic
 	}
