@@ -268,10 +268,12 @@ func evalDataset(b *bundle.Bundle, flag string) (string, error) {
 	}
 	d := cmp.Or(trainjob.ModelData(b), b.Name)
 	if name := folderData(d); slices.Contains(trainjob.Datasets(), name) || bundle.IsFolder(name) {
-		if _, err := os.Stat(name); bundle.IsFolder(name) && err != nil {
-			// Moved or deleted since: said as the model's record, where it
-			// said "image folder: open …" as if the user had named it.
-			return "", usageError{fmt.Sprintf("model %s was trained on the pictures in %s, as it records, but that folder cannot be read now (%v): pass --data FOLDER where they are now", b.Name, name, err)}
+		if bundle.IsFolder(name) {
+			if _, err := os.Stat(name); err != nil {
+				// Moved or deleted since: said as the model's record, where
+				// it said "image folder: open …" as if the user had named it.
+				return "", usageError{fmt.Sprintf("model %s was trained on the pictures in %s, as it records, but that folder cannot be read now (%v): pass --data FOLDER where they are now", b.Name, name, err)}
+			}
 		}
 		return name, nil
 	}

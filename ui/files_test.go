@@ -995,15 +995,7 @@ func TestSettingsTakenSaysGuidanceMinP(t *testing.T) {
 // mask too, its record saying the pixels there were kept as they were).
 func TestOpenedPictureKeepsItsPixels(t *testing.T) {
 	s := newTestStudio(t)
-	w, h := s.Bundle().ImageSize()
-	photo := imagetest.Random(w, h, 7)
-	path := filepath.Join(t.TempDir(), "photo.png")
-	var buf bytes.Buffer
-	must(t, png.Encode(&buf, photo))
-	must(t, os.WriteFile(path, buf.Bytes(), 0o644))
-	must(t, s.OpenFile(path))
-	s.Wait()
-	must(t, s.LastError())
+	photo := openPhoto(t, s, 7)
 	if pic := s.Document().Picture(); pic == nil || !bytes.Equal(pic.Pix, photo.Pix) {
 		t.Fatal("the opened picture's own pixels are not the document's")
 	}
@@ -1034,15 +1026,7 @@ func TestOpenedPictureKeepsItsPixels(t *testing.T) {
 // drawing there, and Branch then kept the photo's pixels).
 func TestRewoundPhotoShowsItsPixels(t *testing.T) {
 	s := newTestStudio(t)
-	w, h := s.Bundle().ImageSize()
-	photo := imagetest.Random(w, h, 9)
-	path := filepath.Join(t.TempDir(), "photo.png")
-	var buf bytes.Buffer
-	must(t, png.Encode(&buf, photo))
-	must(t, os.WriteFile(path, buf.Bytes(), 0o644))
-	must(t, s.OpenFile(path))
-	s.Wait()
-	must(t, s.LastError())
+	photo := openPhoto(t, s, 9)
 	_, cols := s.Bundle().Grid()
 	p := s.Bundle().PatchSize()
 	k := s.Document().N() / 2
@@ -1053,4 +1037,21 @@ func TestRewoundPhotoShowsItsPixels(t *testing.T) {
 			t.Fatalf("rewound to %d patches, patch %d is not the photo's pixels", k, i)
 		}
 	}
+}
+
+// openPhoto opens in s a picture of noise at the model's size (drawn from
+// seed), which the model redraws only roughly, as it does a photo, and
+// returns it.
+func openPhoto(t *testing.T, s *Studio, seed uint64) *image.NRGBA {
+	t.Helper()
+	w, h := s.Bundle().ImageSize()
+	photo := imagetest.Random(w, h, seed)
+	path := filepath.Join(t.TempDir(), "photo.png")
+	var buf bytes.Buffer
+	must(t, png.Encode(&buf, photo))
+	must(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	must(t, s.OpenFile(path))
+	s.Wait()
+	must(t, s.LastError())
+	return photo
 }

@@ -703,12 +703,8 @@ func TestStepWithoutCandidatesOutlivesARestart(t *testing.T) {
 func TestSessionWithoutStepPlacesLoads(t *testing.T) {
 	e := newEnv(t)
 	s := e.open(t)
+	aSeeds := batchThenOne(t, s, 50, 70)                      // the second a step without candidates
 	greedy := func(p *core.Params) { p.Batch, p.TopK = 3, 1 } // every seed draws the same picture
-	setParams(t, s, "red cat", 50, greedy)
-	generate(t, s)
-	aSeeds := stripSeeds(s)
-	setParams(t, s, "red cat", 70, func(p *core.Params) { p.Batch, p.TopK = 1, 1 }) // a step without candidates
-	generate(t, s)
 	setParams(t, s, "red cat", 60, greedy)
 	generate(t, s)
 	bSeeds := stripSeeds(s)
