@@ -961,12 +961,7 @@ func TestStripsComeBackAfterSwitchingModels(t *testing.T) {
 	aSeeds := stripSeeds(s)
 	generateBatch(t, s, "blue dog", 9, 3)
 	bSeeds := stripSeeds(s)
-	must(t, s.OpenModel("tiny2"))
-	s.Wait()
-	must(t, s.LastError())
-	must(t, s.OpenModel("tiny"))
-	s.Wait()
-	must(t, s.LastError())
+	awayAndBack(t, s)
 	if got := stripSeeds(s); !slices.Equal(got, bSeeds) {
 		t.Fatalf("back on the model: seeds %v shown, want the image's %v", got, bSeeds)
 	}
@@ -1032,12 +1027,7 @@ func TestStripBackFromAModelSwitchIsItsStepsStrip(t *testing.T) {
 	mask := make([]bool, s.Document().N())
 	mask[0] = true
 	must(t, s.paint.SetMask(mask))
-	must(t, s.OpenModel("tiny2"))
-	s.Wait()
-	must(t, s.LastError())
-	must(t, s.OpenModel("tiny"))
-	s.Wait()
-	must(t, s.LastError())
+	awayAndBack(t, s)
 	id := s.cands.id
 	if id == 0 || !slices.Equal(stripSeeds(s), seeds) {
 		t.Fatalf("back on the model the strip shows seeds %v (id %d), want %v", stripSeeds(s), id, seeds)
@@ -1048,5 +1038,16 @@ func TestStripBackFromAModelSwitchIsItsStepsStrip(t *testing.T) {
 	}
 	if s.cands.id != id || !slices.Equal(stripSeeds(s), seeds) {
 		t.Fatalf("undoing the mask stroke after switching back shows strip %d of seeds %v, want the same strip %d of %v", s.cands.id, stripSeeds(s), id, seeds)
+	}
+}
+
+// awayAndBack opens twoModels' second model in s and then the first again,
+// each load waited for.
+func awayAndBack(t *testing.T, s *Studio) {
+	t.Helper()
+	for _, key := range []string{"tiny2", "tiny"} {
+		must(t, s.OpenModel(key))
+		s.Wait()
+		must(t, s.LastError())
 	}
 }
