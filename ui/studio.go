@@ -150,12 +150,16 @@ type Studio struct {
 	// from Undo then Redo as a filled block over the new patches).
 	overlaysLeft map[uint64]bool
 
-	errDialog   singleDialog // the error shown, until it is closed
-	quitAsk     singleDialog // the question whether to quit, while shown
-	promptAsk   singleDialog // "Generate without a prompt?", while shown
-	editAsk     singleDialog // "Edit with words left out?", while shown
-	closing     bool
-	sessionLock *flock.Flock // the state folder's session lock, held while the studio runs (Options.LockSession)
+	errDialog singleDialog // the error shown, until it is closed
+	quitAsk   singleDialog // the question whether to quit, while shown
+	promptAsk singleDialog // "Generate without a prompt?", while shown
+	editAsk   singleDialog // "Edit with words left out?", while shown
+	closing   bool
+	// quitAfterRun says a quit asked during a generation waits for the
+	// stopped run's picture to reach the canvas and the session file
+	// (runnerIdle closes the window then; quitRunWait at most).
+	quitAfterRun bool
+	sessionLock  *flock.Flock // the state folder's session lock, held while the studio runs (Options.LockSession)
 	// works holds the work of the other models used (see installBundle);
 	// knownHashes maps model hashes to the keys that opened them.
 	works       map[string]*modelWork

@@ -210,7 +210,7 @@ func (s *Studio) unsavedReason(flushErr error) string {
 		// It goes on behind the question: a generation past half its
 		// patches when quit is saved as it stands, as Stop saves it (it
 		// said the result would be lost, and one was saved).
-		return "Tessera is still generating. Quitting stops it: a picture more than half drawn by then is saved to the outputs folder as it stands (Continue stopped image finishes it later), one less drawn is lost."
+		return "Tessera is still generating. Quitting stops it and keeps what it has drawn on the canvas for next time (Continue stopped image finishes it); a picture more than half drawn by then is also saved to the outputs folder as it stands."
 	} else if name != "" {
 		return fmt.Sprintf("Tessera is still %s; that result would be lost.", name)
 	}
@@ -257,6 +257,11 @@ func (s *Studio) askQuit(message string) {
 // runnerIdle follows the end of a run (the runner's idle hook, on the UI
 // loop): the buttons, and a quit question asked during the run.
 func (s *Studio) runnerIdle() {
+	if s.quitAfterRun {
+		s.autosave() // the stopped run's picture, now on the canvas
+		s.quit()
+		return
+	}
 	s.updateButtons()
 	s.runEnded()
 	if key := s.thenOpen; key != "" {
@@ -330,8 +335,27 @@ func (s *Studio) endedOutside() {
 	s.save.Flush()
 }
 
-// quit stops background work and closes the window (ending the app).
+// quitRunWait is the longest a quit waits for a stopped generation's
+// picture to be kept (quit).
+const quitRunWait = 5 * time.Second
+
+// quit stops background work and closes the window (ending the app). A
+// generation running is stopped first, and the window closed once its
+// picture is on the canvas and in the session file (runnerIdle), so that
+// the next start reopens what the quit question said is kept: the window
+// closed at once, the run's picture was saved to the outputs folder while
+// the session went on with the image before it.
 func (s *Studio) quit() {
+	if s.closing {
+		return
+	}
+	if s.sampling() == "generating" && !s.quitAfterRun {
+		s.quitAfterRun = true
+		s.setStatus("Stopping the generation to keep what it has drawn, then quitting…")
+		s.runs.runner.Stop()
+		time.AfterFunc(quitRunWait, func() { s.loop.Do(s.quit) })
+		return
+	}
 	s.closing = true
 	s.train.closed.Store(true) // a run stopping from here on leaves the widgets alone
 	s.stop()

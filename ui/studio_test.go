@@ -827,7 +827,7 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 	s.requestClose()
 	// It says what a stopped generation keeps (it said the result would
 	// be lost, and one past half drawn was saved).
-	if !s.quitAsk.shown() || !strings.Contains(s.quitAsk.text, "a picture more than half drawn by then is saved to the outputs folder") || s.closing {
+	if !s.quitAsk.shown() || !strings.Contains(s.quitAsk.text, "a picture more than half drawn by then is also saved to the outputs folder") || s.closing {
 		t.Fatalf("quitting during a run did not ask, or not so: %q", s.quitAsk.text)
 	}
 	s.Stop()
@@ -2134,5 +2134,57 @@ func TestUnsureStyleSaid(t *testing.T) {
 	generate(t, s)
 	if st := s.Status(); strings.Contains(st, "unsure") {
 		t.Errorf("without a style: status %q", st)
+	}
+}
+
+// Quitting during a generation keeps what it drew for next time, as the
+// quit question says: the window closed at once, the stopped run's
+// picture was saved to the outputs folder but the session file kept the
+// image before it, which the next start reopened.
+func TestQuitDuringGenerationKeepsItsPicture(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	lockSeed(t, s, "red cat", 7)
+	generate(t, s)
+	before := s.Document().Tokens()
+	lockSeed(t, s, "red cat", 8)
+	hold := make(chan struct{})
+	started := make(chan struct{})
+	var once sync.Once
+	s.runs.onPatch = func(ev sampler.Event) {
+		if ev.Step >= 10 { // past half of the tiny model's 16 patches
+			once.Do(func() { close(started) })
+			<-hold
+		}
+	}
+	must(t, s.Generate())
+	<-started
+	released := false
+	defer func() { // a failure below must not leave the run waiting forever
+		if !released {
+			close(hold)
+		}
+	}()
+	s.requestClose()
+	if !s.quitAsk.shown() || !strings.Contains(s.quitAsk.text, "keeps what it has drawn") {
+		t.Fatalf("quit question %q", s.quitAsk.text)
+	}
+	s.quit() // Yes
+	if s.closing {
+		t.Fatal("the window closed before the stopped run's picture was kept")
+	}
+	close(hold)
+	released = true
+	s.Wait()
+	if !s.closing {
+		t.Fatal("the studio did not close once the run had stopped")
+	}
+	stopped := s.Document().Tokens()
+	if slices.Equal(stopped, before) || s.Document().Complete() {
+		t.Fatalf("the canvas holds %v, not the stopped run's picture", stopped)
+	}
+	again := e.open(t)
+	if got := again.Document().Tokens(); !slices.Equal(got, stopped) {
+		t.Fatalf("the next start reopened %v, not the stopped picture %v", got, stopped)
 	}
 }
