@@ -77,8 +77,14 @@ func (c *candidateStrip) saved(image []int, version int) *savedStrip {
 // offered no candidates: a redo to one after a restart shows none, not
 // the strip of the step before it that drew the same picture.
 func (c *candidateStrip) savedShelf(place func(step uint64) int) (out []*savedStrip, none []int) {
+	return shelfOut(c.shelf, place)
+}
+
+// shelfOut is savedShelf of shelf, a strip's or a model's put aside
+// (modelWork.shelf).
+func shelfOut(shelf []*shelvedStrip, place func(step uint64) int) (out []*savedStrip, none []int) {
 	byID := map[uint64]*savedStrip{}
-	for _, sh := range c.shelf {
+	for _, sh := range shelf {
 		if sh.id == 0 {
 			if at := place(sh.step) + 1; at > 0 {
 				none = append(none, at)

@@ -54,6 +54,11 @@ type savedWork struct {
 	Params    core.Params `json:"params"`
 	Doc       core.State  `json:"document"`
 	Saved     bool        `json:"saved"`
+	// Candidates, Shelf and NoStrip are its strips, as session's are the
+	// current model's. Absent from older session files: none kept.
+	Candidates *savedStrip   `json:"candidates,omitempty"`
+	Shelf      []*savedStrip `json:"shelf,omitempty"`
+	NoStrip    []int         `json:"none_history,omitempty"`
 }
 
 // loadSession reads a session file; a missing file gives (nil, nil).

@@ -317,6 +317,10 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	}
 	if back != nil {
 		s.cands.shelf = back.shelf // the same document: its steps are the shelf's
+		if back.shelf == nil {
+			// as a session file kept it (the model was not open at the restart)
+			s.cands.restoreShelf(b, back.savedShelf, back.noStrip, doc.StepAt, func(t []int) { s.markSaved(t, true) })
+		}
 	}
 	if back != nil && s.cands.restoreSaved(b, back.cands, doc.Tokens(), doc.Step(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
 		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results)) // they were dropped on switching

@@ -36,6 +36,11 @@ type workOut struct {
 	Params    core.Params     `json:"params"`
 	Doc       json.RawMessage `json:"document"`
 	Saved     bool            `json:"saved"`
+	// Candidates, Shelf and NoStrip are its strips, as sessionOut's are
+	// the current model's (they were lost on a restart).
+	Candidates *savedStrip   `json:"candidates,omitempty"`
+	Shelf      []*savedStrip `json:"shelf,omitempty"`
+	NoStrip    []int         `json:"none_history,omitempty"`
 }
 
 // modelWork is the work of a model that is not open: its document (image
@@ -54,6 +59,19 @@ type modelWork struct {
 	// keyed by doc's own steps), for an undo to bring back when the model
 	// comes back (they were dropped on switching).
 	shelf []*shelvedStrip
+	// savedShelf and noStrip are the shelf as a session file kept it, for
+	// work restored from one (its thumbnails are made with the model's
+	// bundle, when the model is opened again); shelf is nil then.
+	savedShelf []*savedStrip
+	noStrip    []int
+}
+
+// savedStrips are w's strips for the session file.
+func (w *modelWork) savedStrips() (shelf []*savedStrip, none []int) {
+	if w.shelf == nil {
+		return w.savedShelf, w.noStrip
+	}
+	return shelfOut(w.shelf, w.doc.HistoryIndex)
 }
 
 // restoreOthers takes the other models' work from a saved session (and
@@ -71,7 +89,8 @@ func (s *Studio) restoreOthers(sess *session) {
 		if err != nil {
 			return
 		}
-		s.works[key] = &modelWork{hash: w.ModelHash, params: w.Params.Clamped(), doc: d, saved: w.Saved, json: data}
+		s.works[key] = &modelWork{hash: w.ModelHash, params: w.Params.Clamped(), doc: d, saved: w.Saved, json: data,
+			cands: w.Candidates, savedShelf: w.Shelf, noStrip: w.NoStrip}
 		if _, known := s.knownHashes[w.ModelHash]; !known {
 			s.knownHashes[w.ModelHash] = key
 		}
@@ -79,7 +98,8 @@ func (s *Studio) restoreOthers(sess *session) {
 	for key, w := range sess.Others {
 		add(key, w)
 	}
-	add(sess.Model, savedWork{ModelHash: sess.ModelHash, Params: sess.Params, Doc: sess.Doc, Saved: sess.Saved})
+	add(sess.Model, savedWork{ModelHash: sess.ModelHash, Params: sess.Params, Doc: sess.Doc, Saved: sess.Saved,
+		Candidates: sess.Candidates, Shelf: sess.Shelf, NoStrip: sess.NoStrip})
 }
 
 // restore reopens the autosaved work (or the last settings) and loads the
@@ -183,7 +203,9 @@ func (s *Studio) autosave() {
 		if w.json == nil {
 			w.json, _ = json.Marshal(w.doc.State())
 		}
-		out.Others[key] = workOut{ModelHash: w.hash, Params: w.params, Doc: w.json, Saved: w.saved}
+		shelf, none := w.savedStrips()
+		out.Others[key] = workOut{ModelHash: w.hash, Params: w.params, Doc: w.json, Saved: w.saved,
+			Candidates: w.cands, Shelf: shelf, NoStrip: none}
 	}
 	data, err := json.Marshal(out)
 	if err != nil {

@@ -1051,3 +1051,40 @@ func awayAndBack(t *testing.T, s *Studio) {
 		must(t, s.LastError())
 	}
 }
+
+// TestStripsOfAModelLeftSurviveARestart: a model's strips are kept in the
+// session file while another model is open at quit, so that switching
+// back after a restart shows them and an undo finds its batch's (they
+// were lost: only the open model's strips were written).
+func TestStripsOfAModelLeftSurviveARestart(t *testing.T) {
+	e, _ := twoModels(t)
+	s := e.open(t)
+	generateBatch(t, s, "red cat", 5, 3)
+	aSeeds := stripSeeds(s)
+	generateBatch(t, s, "blue dog", 9, 3)
+	bSeeds := stripSeeds(s)
+	must(t, s.OpenModel("tiny2"))
+	s.Wait()
+	must(t, s.LastError())
+	must(t, s.FlushAutosave())
+	for restart := 1; restart <= 2; restart++ { // the second: kept again by a studio that never opened the model
+		again := e.open(t)
+		if again.modelKey != "tiny2" {
+			t.Fatalf("restart %d opened %q, want the model open at quit", restart, again.modelKey)
+		}
+		if restart == 1 {
+			must(t, again.FlushAutosave())
+			continue
+		}
+		must(t, again.OpenModel("tiny"))
+		again.Wait()
+		must(t, again.LastError())
+		if got := stripSeeds(again); !slices.Equal(got, bSeeds) {
+			t.Fatalf("back on the model after a restart: seeds %v shown, want the image's %v", got, bSeeds)
+		}
+		must(t, again.Undo())
+		if got := stripSeeds(again); !slices.Equal(got, aSeeds) {
+			t.Fatalf("undoing to the first batch after a restart shows seeds %v, want its %v", got, aSeeds)
+		}
+	}
+}
