@@ -342,6 +342,30 @@ func TestChangedPictureIsReadFromPixels(t *testing.T) {
 	if code, stdout, _ := run(t, "info", out); code != 0 || strings.Contains(stdout, "no longer") {
 		t.Errorf("info of the picture as written: exit %d, %q", code, stdout)
 	}
+	// A script reads the same from info --json (it had no field for it),
+	// and a file whose hash was dropped with its pixels swapped is said to
+	// be unchecked, not taken for the record's picture.
+	unhashed := filepath.Join(t.TempDir(), "unhashed.png")
+	delete(text, pngmeta.KeyPixels)
+	var buf bytes.Buffer
+	if err := pngmeta.Encode(&buf, painted, text); err != nil { // Encode adds no hash
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(unhashed, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{out: recordMatches, changed: recordRepainted, unhashed: recordUnchecked} {
+		code, stdout, _ := run(t, "info", "--json", path)
+		var got struct {
+			Status string `json:"record_status"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &got); code != 0 || err != nil || got.Status != want {
+			t.Errorf("info --json %s: exit %d, record_status %q, want %q (%v)", filepath.Base(path), code, got.Status, want, err)
+		}
+	}
+	if code, stdout, _ := run(t, "info", unhashed); code != 0 || !strings.Contains(stdout, "cannot be checked") {
+		t.Errorf("info of a picture without its pixel hash: exit %d, %q", code, stdout)
+	}
 }
 
 // TestRecordedModelIsTheDefault: without --model, score (and branch,

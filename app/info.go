@@ -33,7 +33,7 @@ import (
 func runInfo(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "info", "[--model M | MODELDIR | RUNDIR] [--json] | IMAGE.png...")
 	modelName := fs.String("model", "", "built-in model name or model folder")
-	asJSON := fs.Bool("json", false, "print the configuration (or each image's metadata, one object a line) as JSON")
+	asJSON := fs.Bool("json", false, "print the configuration (or each image's metadata, one object a line: image, format, width, height, parameters, record, record_status — matches, unchecked (no pixel hash to check), stopped, damaged, other_size or repainted —, record_error, pixels_error) as JSON")
 	wholeCard := fs.Bool("card", false, "print the model's whole model card (MODEL.md: how it was made and measured; a built-in's, or a model folder's), not its first paragraphs")
 	images, err := parseFlags(fs, args)
 	if err != nil {
@@ -336,6 +336,7 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		}
 		if rec != nil {
 			out["record"] = rec
+			out["record_status"], _ = recordStanding(path, rec, text, cfg.Width, cfg.Height)
 		}
 		if recErr != nil {
 			out["record_error"] = recErr.Error()
@@ -384,16 +385,8 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			fmt.Fprintf(o, "  edited by   edit model %s (weights hash %s); the codes are %s's\n", em, eh, rec.Model)
 		}
 		fmt.Fprintf(o, "  codes       %d (%d×%d patches of %d px)\n", len(rec.Tokens), rec.Grid[1], rec.Grid[0], rec.PatchSize)
-		if drawn, total, stopped := rec.Stopped(); stopped && !pngmeta.Repainted(path, text) {
-			// The studio saves a run stopped part way as it stood: not
-			// damaged (it said so), but unfinished.
-			fmt.Fprintf(o, "              (stopped: %d of %d patches drawn, the rest blank; tessera branch --from %s --at %d or the studio's Continue stopped image finishes it)\n", drawn, total, path, drawn)
-		} else if why := damagedCodes(rec); why != "" {
-			fmt.Fprintf(o, "              (damaged: %s; the other commands read its pixels)\n", why)
-		} else if !rec.DrawnAt(cfg.Width, cfg.Height) {
-			fmt.Fprintf(o, "              (not this picture's: %d×%d patches of %d px draw no %d×%d px picture; the other commands read its pixels)\n", rec.Grid[1], rec.Grid[0], rec.PatchSize, cfg.Width, cfg.Height)
-		} else if pngmeta.Repainted(path, text) {
-			fmt.Fprintln(o, "              (no longer this picture's: its pixels were changed since they were written, by a program that kept its text; the other commands read its pixels)")
+		if _, note := recordStanding(path, rec, text, cfg.Width, cfg.Height); note != "" {
+			fmt.Fprintf(o, "              (%s)\n", note)
 		}
 		steps := ancestry(path, rec)
 		if same, _ := rec.Extra[pngmeta.ExtraSameAsParent].(bool); rec.Parent != "" && same {
@@ -580,6 +573,46 @@ func quoteShort(text string, n int) string {
 // damagedCodes says what is wrong with a record's codes that no model is
 // needed to see ("" when nothing is): a count that does not fill its grid,
 // or negative codes.
+// Record standings, the "record_status" of info --json: how a PNG's record
+// stands to its pixels.
+const (
+	recordMatches   = "matches"   // the pixels are the ones written with it (their hash agrees)
+	recordUnchecked = "unchecked" // no pixel hash recorded (an older file, or one another program re-wrote): tessera score compares the codes' picture
+	recordStopped   = "stopped"   // a run stopped part way, saved as it stood
+	recordDamaged   = "damaged"   // codes that no grid or codebook holds
+	recordOtherSize = "other_size"
+	recordRepainted = "repainted" // pixels changed since, by a program that kept the text
+)
+
+// recordStanding is how rec, the record of the PNG at path (width×height
+// px, text chunks text), stands to its pixels: a record status and, where
+// it is not simply this picture's, a note saying so ("" otherwise). The
+// commands that sample or score read the pixels of a file whose record is
+// not its own.
+func recordStanding(path string, rec *pngmeta.Record, text map[string]string, width, height int) (status, note string) {
+	repainted := pngmeta.Repainted(path, text)
+	if drawn, total, stopped := rec.Stopped(); stopped && !repainted {
+		// The studio saves a run stopped part way as it stood: not
+		// damaged (it said so), but unfinished.
+		return recordStopped, fmt.Sprintf("stopped: %d of %d patches drawn, the rest blank; tessera branch --from %s --at %d or the studio's Continue stopped image finishes it", drawn, total, path, drawn)
+	}
+	if why := damagedCodes(rec); why != "" {
+		return recordDamaged, fmt.Sprintf("damaged: %s; the other commands read its pixels", why)
+	}
+	if !rec.DrawnAt(width, height) {
+		return recordOtherSize, fmt.Sprintf("not this picture's: %d×%d patches of %d px draw no %d×%d px picture; the other commands read its pixels", rec.Grid[1], rec.Grid[0], rec.PatchSize, width, height)
+	}
+	if repainted {
+		return recordRepainted, "no longer this picture's: its pixels were changed since they were written, by a program that kept its text; the other commands read its pixels"
+	}
+	if _, ok := text[pngmeta.KeyPixels]; !ok {
+		// Said: a file whose pixels were swapped by a program that also
+		// dropped the hash read as this picture's without a word.
+		return recordUnchecked, fmt.Sprintf("its pixels cannot be checked against it here: the file records no hash of them; tessera score %s compares them with the picture its codes draw", path)
+	}
+	return recordMatches, ""
+}
+
 func damagedCodes(rec *pngmeta.Record) string {
 	if n := rec.Grid[0] * rec.Grid[1]; len(rec.Tokens) != n {
 		return fmt.Sprintf("%d codes where its %d×%d grid takes %d", len(rec.Tokens), rec.Grid[1], rec.Grid[0], n)
