@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/orient/orienttest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/internal/imagetest"
 )
@@ -235,5 +238,34 @@ func TestResizedInputIsNoted(t *testing.T) {
 	code, stdout, stderr := run(t, "score", "--model", dir, "--json", path)
 	if code != 0 || !strings.Contains(stderr, "big.png is 40×40 px; it is resized to the model's 8×8") || strings.Contains(stdout, "resized") {
 		t.Fatalf("score of a 40×40 image: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestInputNotes: a picture stored turned (EXIF orientation) or with
+// see-through pixels is read upright and over white, and the commands that
+// read pictures say so, as they say a resize (both were done silently).
+func TestInputNotes(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	turned := filepath.Join(dir, "turned.jpg")
+	if err := os.WriteFile(turned, orienttest.JPEG(orienttest.Stored(6), 6, false), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	seeThrough := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	for i := range seeThrough.Pix {
+		seeThrough.Pix[i] = 128 // half transparent grey
+	}
+	half := filepath.Join(dir, "half.png")
+	imagetest.WritePNG(t, half, seeThrough)
+	plain := filepath.Join(dir, "plain.png")
+	imagetest.WritePNG(t, plain, codebook.Flatten(seeThrough))
+	for path, want := range map[string]string{turned: "(its EXIF orientation); it is read upright", half: "see-through pixels; they are read over white"} {
+		code, _, stderr := run(t, "score", "--model", model, path)
+		if code != 0 || !strings.Contains(stderr, want) {
+			t.Errorf("score %s: exit %d, stderr %q, want a note %q", filepath.Base(path), code, stderr, want)
+		}
+	}
+	if code, _, stderr := run(t, "score", "--model", model, plain); code != 0 || strings.Contains(stderr, "upright") || strings.Contains(stderr, "over white") {
+		t.Errorf("score of an opaque upright picture: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -8,10 +8,12 @@ import (
 	"image"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/orient"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
@@ -385,11 +387,19 @@ func maxOf(v []float64) float64 {
 }
 
 // noteResize tells warn when the picture img read from path is an animated
-// GIF (of which only the first frame is read) or is not the
-// model's size, and how it is brought to it (codebook.Fit).
+// GIF (of which only the first frame is read), is stored turned (an EXIF
+// orientation: read upright), has pixels that are not opaque (read over
+// white, as the models draw), or is not the model's size, and how it is
+// brought to it (codebook.Fit). Each was done without a word but the size.
 func noteResize(warn io.Writer, b *bundle.Bundle, path string, img image.Image) {
 	if codebook.Animated(path) {
 		fmt.Fprintf(warn, "note: %s is an animated GIF; only its first frame is read\n", path)
+	}
+	if o := fileOrientation(path); o != orient.Normal {
+		fmt.Fprintf(warn, "note: %s is stored %s (its EXIF orientation); it is read upright\n", path, o)
+	}
+	if o, ok := img.(interface{ Opaque() bool }); ok && !o.Opaque() {
+		fmt.Fprintf(warn, "note: %s has transparent or see-through pixels; they are read over white\n", path)
 	}
 	if w, h := b.ImageSize(); img.Bounds().Dx() != w || img.Bounds().Dy() != h {
 		how := "resized to"
@@ -398,6 +408,17 @@ func noteResize(warn io.Writer, b *bundle.Bundle, path string, img image.Image) 
 		}
 		fmt.Fprintf(warn, "note: %s is %d×%d px; it is %s the model's %d×%d\n", path, img.Bounds().Dx(), img.Bounds().Dy(), how, w, h)
 	}
+}
+
+// fileOrientation is the EXIF orientation the picture file at path
+// records (orient.Normal for none, or a file that cannot be read).
+func fileOrientation(path string) orient.Orientation {
+	f, err := os.Open(path)
+	if err != nil {
+		return orient.Normal
+	}
+	defer f.Close()
+	return orient.Read(f)
 }
 
 // firstSubPrompt is the sub-prompt a composed prompt ("A AND B :0.5") is
