@@ -243,7 +243,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		"else the model's vocabulary words (and pairs of them when it has at most 64) × its style words")
 	exhaustive := fs.Bool("all", false, "score every candidate in full, in one stage (by default, candidates whose first codes already rule them out of the top are not scored further, which keeps the same top, and emoji names × styles are ranked in two stages, see --shortlist)")
 	shortlist := rangedInt(fs, "shortlist", sampler.NameShortlist, 0, 100000, "names × styles (the emoji model's candidates): rank every name alone first, then every style of this many of the likeliest names, each listed once (default: 16, or --top where more; 0 = one stage: every name × style, about 6× the work)")
-	asJSON := fs.Bool("json", false, "print one JSON object a line per image (an image that cannot be read: {\"image\", \"error\"})")
+	asJSON := fs.Bool("json", false, "print one JSON object a line per image: image, model, tokens (how many codes), token_source (metadata or pixels), candidates, candidate_source, seconds, unexplained, margin_bits_per_token, margin_nats, unconditional_bits_per_token, top (a list of rank, prompt, bits_per_token, nll_nats, and where measured gain_bits_per_token and posterior), skipped_unknown and the two-stage ranking's counts (names_ranked_alone, unscored, scored_in_full, ruled_out); an image that cannot be read: {\"image\", \"error\"}")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	quiet := fs.Bool("quiet", false, "no progress line")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole command (loading included) to this file (for go tool pprof)")

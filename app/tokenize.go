@@ -37,7 +37,7 @@ type tokenizeLine struct {
 func runTokenize(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "tokenize", "[--model M] [--json] [--out REC.png] IMAGE...")
 	modelName := fs.String("model", "", "built-in model name or model folder (default: the model a Tessera PNG records, else the default model; its pixels are encoded, never its recorded codes: tokenize measures the round trip)")
-	asJSON := fs.Bool("json", false, "one JSON object per line per image (model, codes, psnr_db: over the picture itself, not the white bands a picture of another shape than the model's is fitted between)")
+	asJSON := fs.Bool("json", false, "one JSON object per line per image: image, model, tokenizer (vit-vq or codebook), grid (rows, cols), patch_size, codes (the code ids, row by row), psnr_db (over the picture itself, not the white bands a picture of another shape than the model's is fitted between), lossless, output (the --out file)")
 	out := fs.String("out", "", "write the reconstruction here (with several images: REC-1.png, REC-2.png, …)")
 	force := forceFlag(fs)
 	images, err := parseFlags(fs, args)
