@@ -16,6 +16,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/safetensors"
+	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/internal/paths"
 )
 
@@ -42,7 +43,7 @@ func runAverage(_ context.Context, env Env, args []string) error {
 		// --out may be neither (a model written among a run's checkpoint
 		// and record would stand for the run).
 		given := dir
-		if runModel := filepath.Join(dir, "model"); !isModelFolder(dir) && isModelFolder(runModel) {
+		if runModel := train.RunModelDir(dir); !isModelFolder(dir) && isModelFolder(runModel) {
 			dir, dirs[i] = runModel, runModel
 		}
 		for _, in := range []string{given, dir} {

@@ -15,6 +15,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
@@ -53,7 +54,7 @@ func (c Catalog) Open(nameOrDir string, progress func(done, total int64)) (*bund
 		// A training run folder holds its model in RUN/model (resolveModel
 		// opens that one): here it has none yet, or a damaged one.
 		if bundle.IsFolder(nameOrDir) && trainjob.IsRun(nameOrDir) {
-			return nil, fmt.Errorf("%w (%s is a training run folder with no model in %s yet: its first validation pass exports one)", err, nameOrDir, filepath.Join(nameOrDir, "model"))
+			return nil, fmt.Errorf("%w (%s is a training run folder with no model in %s yet: its first validation pass exports one)", err, nameOrDir, train.RunModelDir(nameOrDir))
 		}
 		return nil, err
 	}
@@ -138,8 +139,8 @@ func setPrecision(m *model.Model, p string) int64 {
 // folder was refused); anything else as given.
 func resolveModel(nameOrDir string) string {
 	nameOrDir = asFolder(nameOrDir, assets.Models())
-	if bundle.IsFolder(nameOrDir) && !model.IsFolder(nameOrDir) && model.IsFolder(filepath.Join(nameOrDir, "model")) {
-		nameOrDir = filepath.Join(nameOrDir, "model")
+	if bundle.IsFolder(nameOrDir) && !model.IsFolder(nameOrDir) && model.IsFolder(train.RunModelDir(nameOrDir)) {
+		nameOrDir = train.RunModelDir(nameOrDir)
 	}
 	return nameOrDir
 }

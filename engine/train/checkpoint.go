@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"path/filepath"
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/model"
@@ -12,6 +13,10 @@ import (
 
 // CheckpointFile is the checkpoint's name inside Options.OutDir.
 const CheckpointFile = "checkpoint.safetensors"
+
+// RunModelDir is the model folder a run in folder runDir exports to
+// (Options.ModelDir's default): runDir/model.
+func RunModelDir(runDir string) string { return filepath.Join(runDir, "model") }
 
 // ValPoint is one validation loss measurement.
 type ValPoint struct {

@@ -159,7 +159,7 @@ func (o Options) withDefaults() Options {
 	}
 	o.DType = strings.ToUpper(o.DType)
 	if o.ModelDir == "" && o.OutDir != "" {
-		o.ModelDir = filepath.Join(o.OutDir, "model")
+		o.ModelDir = RunModelDir(o.OutDir)
 	}
 	if o.Model.PromptLength() == 0 {
 		o.PromptDrop, o.WordDrop = 0, 0

@@ -286,7 +286,7 @@ func initNames(s Settings, base *bundle.Bundle) bundle.NameTable {
 			return t
 		}
 	}
-	return read(filepath.Join(s.OutDir, "model"))
+	return read(train.RunModelDir(s.OutDir))
 }
 
 // maxNames is the most training captions a model's names file lists:
@@ -515,7 +515,7 @@ func readPreparedKey(dir string) string {
 // model has lost its codebook, and the error says so (learning another
 // would train the checkpoint on codes it never saw).
 func runTokenizer(s Settings, base *bundle.Bundle) (tokenizer.Tokenizer, string, error) {
-	md := filepath.Join(s.OutDir, "model")
+	md := train.RunModelDir(s.OutDir)
 	for _, d := range []string{filepath.Join(s.OutDir, runTokenizerDir), md} {
 		if tokenizer.Exists(d) {
 			tok, err := tokenizer.LoadViT(d)

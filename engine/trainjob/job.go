@@ -340,7 +340,7 @@ func checkCheckpoint(dir string) error {
 // exportedModel is the model folder run folder dir exported (dir/model,
 // its weights there), "" when it has none.
 func exportedModel(dir string) string {
-	md := filepath.Join(dir, "model")
+	md := train.RunModelDir(dir)
 	if _, err := os.Stat(filepath.Join(md, model.WeightsFile)); err != nil {
 		return ""
 	}
@@ -677,7 +677,7 @@ func CheckExportFinal(s Settings, dir string, replace bool) error {
 		}
 		return fmt.Errorf("export the final weights: %w", err)
 	}
-	if sameFolder(dir, s.OutDir) || sameFolder(dir, filepath.Join(s.OutDir, "model")) {
+	if sameFolder(dir, s.OutDir) || sameFolder(dir, train.RunModelDir(s.OutDir)) {
 		return fmt.Errorf("export the final weights: %s is the run's own folder or model (its best-validation weights): give another folder, e.g. %s", dir, filepath.Join(s.OutDir, "final"))
 	}
 	fi, err := os.Stat(dir)

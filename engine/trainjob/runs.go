@@ -133,7 +133,8 @@ func ReadRun(dir string) (*RunInfo, error) {
 			info.Problem = err
 		}
 	}
-	if md := filepath.Join(dir, "model"); seen(filepath.Join(md, model.WeightsFile)) {
+	if md := exportedModel(dir); md != "" {
+		seen(filepath.Join(md, model.WeightsFile))
 		info.ModelDir = md
 	}
 	if p := filepath.Join(dir, train.LossPlotFile); seen(p) {
