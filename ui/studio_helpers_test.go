@@ -17,6 +17,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
 // tinyModels offers the built-in tiny model "tiny" (and "tiny2", another
@@ -306,4 +307,22 @@ func openPlainPicture(t *testing.T, s *Studio, w, h int) {
 	must(t, s.OpenFile(path))
 	s.Wait()
 	must(t, s.LastError())
+}
+
+// holdRun makes s's runs wait at their patch step from on (1-based) until
+// release; started is closed once one has reached it. The test's end
+// releases it too, so that a failure does not leave the run waiting.
+func holdRun(t *testing.T, s *Studio, from int) (started <-chan struct{}, release func()) {
+	t.Helper()
+	hold, reached := make(chan struct{}), make(chan struct{})
+	var once, freed sync.Once
+	s.runs.onPatch = func(ev sampler.Event) {
+		if ev.Step >= from {
+			once.Do(func() { close(reached) })
+			<-hold
+		}
+	}
+	release = func() { freed.Do(func() { close(hold) }) }
+	t.Cleanup(release) // before the studio's own cleanup waits for the run
+	return reached, release
 }

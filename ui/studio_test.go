@@ -767,22 +767,9 @@ func TestCompleteFromKeepsTopRows(t *testing.T) {
 // A second run while one is going is refused; quitting then asks first.
 func TestBusyRefusedAndQuitAsks(t *testing.T) {
 	s := newTestStudio(t)
-	hold := make(chan struct{})
-	started := make(chan struct{})
-	var once sync.Once
-	s.runs.onPatch = func(sampler.Event) {
-		once.Do(func() { close(started) })
-		<-hold
-	}
+	started, release := holdRun(t, s, 1)
 	must(t, s.Generate())
 	<-started
-	released := false
-	defer func() { // a failure below must not leave the run waiting forever
-		if !released {
-			s.Stop()
-			close(hold)
-		}
-	}()
 	var busy errBusy
 	err := s.Generate()
 	if !errors.As(err, &busy) {
@@ -831,8 +818,7 @@ func TestBusyRefusedAndQuitAsks(t *testing.T) {
 		t.Fatalf("quitting during a run did not ask, or not so: %q", s.quitAsk.text)
 	}
 	s.Stop()
-	close(hold)
-	released = true
+	release()
 	s.Wait()
 	if s.unsavedReason(nil) != "" || s.panel.model.Disabled() {
 		t.Fatal("nothing is lost after the run, and the model picker is back")
@@ -2148,23 +2134,9 @@ func TestQuitDuringGenerationKeepsItsPicture(t *testing.T) {
 	generate(t, s)
 	before := s.Document().Tokens()
 	lockSeed(t, s, "red cat", 8)
-	hold := make(chan struct{})
-	started := make(chan struct{})
-	var once sync.Once
-	s.runs.onPatch = func(ev sampler.Event) {
-		if ev.Step >= 10 { // past half of the tiny model's 16 patches
-			once.Do(func() { close(started) })
-			<-hold
-		}
-	}
+	started, release := holdRun(t, s, 10) // past half of the tiny model's 16 patches
 	must(t, s.Generate())
 	<-started
-	released := false
-	defer func() { // a failure below must not leave the run waiting forever
-		if !released {
-			close(hold)
-		}
-	}()
 	s.requestClose()
 	if !s.quitAsk.shown() || !strings.Contains(s.quitAsk.text, "keeps what it has drawn") {
 		t.Fatalf("quit question %q", s.quitAsk.text)
@@ -2173,8 +2145,7 @@ func TestQuitDuringGenerationKeepsItsPicture(t *testing.T) {
 	if s.closing {
 		t.Fatal("the window closed before the stopped run's picture was kept")
 	}
-	close(hold)
-	released = true
+	release()
 	s.Wait()
 	if !s.closing {
 		t.Fatal("the studio did not close once the run had stopped")

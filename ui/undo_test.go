@@ -957,10 +957,7 @@ func stripSeeds(s *Studio) []uint64 {
 func TestStripsComeBackAfterSwitchingModels(t *testing.T) {
 	e, _ := twoModels(t)
 	s := e.open(t)
-	generateBatch(t, s, "red cat", 5, 3)
-	aSeeds := stripSeeds(s)
-	generateBatch(t, s, "blue dog", 9, 3)
-	bSeeds := stripSeeds(s)
+	aSeeds, bSeeds := twoBatches(t, s)
 	awayAndBack(t, s)
 	if got := stripSeeds(s); !slices.Equal(got, bSeeds) {
 		t.Fatalf("back on the model: seeds %v shown, want the image's %v", got, bSeeds)
@@ -1059,10 +1056,7 @@ func awayAndBack(t *testing.T, s *Studio) {
 func TestStripsOfAModelLeftSurviveARestart(t *testing.T) {
 	e, _ := twoModels(t)
 	s := e.open(t)
-	generateBatch(t, s, "red cat", 5, 3)
-	aSeeds := stripSeeds(s)
-	generateBatch(t, s, "blue dog", 9, 3)
-	bSeeds := stripSeeds(s)
+	aSeeds, bSeeds := twoBatches(t, s)
 	must(t, s.OpenModel("tiny2"))
 	s.Wait()
 	must(t, s.LastError())
@@ -1087,4 +1081,14 @@ func TestStripsOfAModelLeftSurviveARestart(t *testing.T) {
 			t.Fatalf("undoing to the first batch after a restart shows seeds %v, want its %v", got, aSeeds)
 		}
 	}
+}
+
+// twoBatches draws two batches of 3 (a red cat from seed 5, a blue dog from
+// seed 9) and returns their strips' seeds.
+func twoBatches(t *testing.T, s *Studio) (aSeeds, bSeeds []uint64) {
+	t.Helper()
+	generateBatch(t, s, "red cat", 5, 3)
+	aSeeds = stripSeeds(s)
+	generateBatch(t, s, "blue dog", 9, 3)
+	return aSeeds, stripSeeds(s)
 }
