@@ -959,16 +959,23 @@ func TestStripsComeBackAfterSwitchingModels(t *testing.T) {
 	s := e.open(t)
 	aSeeds, bSeeds := twoBatches(t, s)
 	awayAndBack(t, s)
+	stripsFollowUndo(t, s, aSeeds, bSeeds, "switching back")
+}
+
+// stripsFollowUndo checks twoBatches' strips on s after when: the second
+// batch's shown, an undo shows the first's and a redo the second's again.
+func stripsFollowUndo(t *testing.T, s *Studio, aSeeds, bSeeds []uint64, when string) {
+	t.Helper()
 	if got := stripSeeds(s); !slices.Equal(got, bSeeds) {
-		t.Fatalf("back on the model: seeds %v shown, want the image's %v", got, bSeeds)
+		t.Fatalf("back on the model after %s: seeds %v shown, want the image's %v", when, got, bSeeds)
 	}
 	must(t, s.Undo())
 	if got := stripSeeds(s); !slices.Equal(got, aSeeds) {
-		t.Fatalf("undoing to the first batch after switching back shows seeds %v, want its %v", got, aSeeds)
+		t.Fatalf("undoing to the first batch after %s shows seeds %v, want its %v", when, got, aSeeds)
 	}
 	must(t, s.Redo())
 	if got := stripSeeds(s); !slices.Equal(got, bSeeds) {
-		t.Fatalf("redoing to the second batch shows seeds %v, want its %v", got, bSeeds)
+		t.Fatalf("redoing to the second batch after %s shows seeds %v, want its %v", when, got, bSeeds)
 	}
 }
 
@@ -1073,13 +1080,7 @@ func TestStripsOfAModelLeftSurviveARestart(t *testing.T) {
 		must(t, again.OpenModel("tiny"))
 		again.Wait()
 		must(t, again.LastError())
-		if got := stripSeeds(again); !slices.Equal(got, bSeeds) {
-			t.Fatalf("back on the model after a restart: seeds %v shown, want the image's %v", got, bSeeds)
-		}
-		must(t, again.Undo())
-		if got := stripSeeds(again); !slices.Equal(got, aSeeds) {
-			t.Fatalf("undoing to the first batch after a restart shows seeds %v, want its %v", got, aSeeds)
-		}
+		stripsFollowUndo(t, again, aSeeds, bSeeds, "a restart")
 	}
 }
 
