@@ -57,6 +57,9 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkModelScale(b, *scale); err != nil {
+		return err
+	}
 	tokens, rec, _, err := imageTokens(b, *from, env.Stderr)
 	if stopped := (stoppedImage{}); errors.As(err, &stopped) && rec != nil {
 		// A stopped run's picture: its codes drawn are kept, and the

@@ -84,6 +84,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if err := f.zeroGiven(b, true); err != nil { // before the picture is read
 		return err
 	}
+	if err := checkModelScale(b, *scale); err != nil {
+		return err
+	}
 	// Words left out change an instruction's meaning ("make it purplish"
 	// would be read "make it"): refused unless what is left is an
 	// instruction the model was trained on ("please mirror it").

@@ -71,6 +71,9 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("--rows %d: the image would be %d px tall, and %d px is the most (%d rows more at most for this %d-row image)",
 			*addRows, (rows+*addRows)*p, codebook.MaxImageSide, max(codebook.MaxImageSide/p-rows, 0), rows)}
 	}
+	if err := checkExtendScale(*scale, cols*b.PatchSize(), rows, *addRows, b.PatchSize()); err != nil {
+		return err
+	}
 	opt, err := sf.options(b)
 	if err != nil {
 		return err
@@ -146,6 +149,23 @@ type extendedImage struct {
 	Rows       int    `json:"rows"`
 	RowsBefore int    `json:"rows_before"`
 	Stopped    bool   `json:"stopped"`
+}
+
+// checkExtendScale is checkScale for extend: a picture width px wide of
+// rows patch rows of p px, grown by addRows, saved at scale. It names the
+// rows that fit at this scale too, where some do.
+func checkExtendScale(scale, width, rows, addRows, p int) error {
+	if !codebook.TooLarge(width*scale, (rows+addRows)*p*scale) {
+		return nil
+	}
+	other := ""
+	for r := addRows - 1; r >= 1; r-- {
+		if !codebook.TooLarge(width*scale, (rows+r)*p*scale) {
+			other = fmt.Sprintf("--rows %d or fewer", r)
+			break
+		}
+	}
+	return checkScale(scale, width, (rows+addRows)*p, other)
 }
 
 // checkStride refuses a --stride (the rows a window step of extend

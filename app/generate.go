@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
@@ -189,6 +190,9 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkModelScale(b, *scale); err != nil {
+		return err
+	}
 	opt, err := sf.options(b)
 	if err != nil {
 		return err
@@ -276,6 +280,52 @@ func scaledMetadata(rec pngmeta.Record, native image.Point, scale int, smooth bo
 		filter = pngmeta.FilterLanczos
 	}
 	return pngmeta.UpscaledMetadata(rec, native.X*scale, native.Y*scale, scale, filter)
+}
+
+// checkScale refuses, as a usage error before any sampling, a --scale
+// that would save a picture of w×h native pixels larger than Tessera opens
+// (codebook.TooLarge): score, extend and timelapse refused the PNG written
+// (extend --scale 16 of a tall picture wrote 1024×39424 px). It names the
+// largest --scale that fits and, when other is not "", the other way to a
+// smaller picture ("--rows 250 or fewer").
+func checkScale(scale, w, h int, other string) error {
+	if !codebook.TooLarge(w*scale, h*scale) {
+		return nil
+	}
+	var ways []string
+	switch most := largestScale(w, h, scale); {
+	case most > 1:
+		ways = append(ways, fmt.Sprintf("--scale %d or less", most))
+	case most == 1:
+		ways = append(ways, "--scale 1")
+	}
+	if other != "" {
+		ways = append(ways, other)
+	}
+	msg := fmt.Sprintf("--scale %d: the PNG would be %d×%d px, and %s", scale, w*scale, h*scale, codebook.LargestOpened())
+	if len(ways) > 0 {
+		msg += ": give " + strings.Join(ways, ", or ")
+	}
+	return usageError{msg}
+}
+
+// checkModelScale is checkScale for a picture of model b's size, as
+// generate, branch and edit save theirs.
+func checkModelScale(b *bundle.Bundle, scale int) error {
+	w, h := b.ImageSize()
+	return checkScale(scale, w, h, "")
+}
+
+// largestScale is the largest upscale below limit at which a picture of
+// w×h pixels stays within what Tessera opens (codebook.TooLarge), 0 when
+// none does.
+func largestScale(w, h, limit int) int {
+	for s := limit - 1; s >= 1; s-- {
+		if !codebook.TooLarge(w*s, h*s) {
+			return s
+		}
+	}
+	return 0
 }
 
 // transparentPicture makes the white around pic transparent and records
