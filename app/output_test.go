@@ -1,8 +1,15 @@
 package app
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -109,4 +116,128 @@ func TestCheckScale(t *testing.T) {
 			t.Errorf("%d×%d at %d: %v names a way that does not fit", c.w, c.h, c.scale, err)
 		}
 	}
+}
+
+// stopAtLook is a context that reads as cancelled from its nth look (Err)
+// on, as after a Ctrl-C part way through a run: the sampler looks once a
+// patch, so a run stops after about n patches.
+type stopAtLook struct {
+	context.Context
+	n     int64
+	looks atomic.Int64
+	once  sync.Once
+	done  chan struct{}
+}
+
+func newStopAtLook(n int64) *stopAtLook {
+	return &stopAtLook{Context: context.Background(), n: n, done: make(chan struct{})}
+}
+
+func (c *stopAtLook) Err() error {
+	if c.looks.Add(1) < c.n {
+		return nil
+	}
+	c.once.Do(func() { close(c.done) })
+	return context.Canceled
+}
+
+func (c *stopAtLook) Done() <-chan struct{} { return c.done }
+
+// TestInterruptedRunKeepsTheEarlierOutput: a sheet or extend stopped part
+// way (Ctrl-C) saves what it finished beside an --out that is there
+// (OUT-partial.png, then OUT-partial-2.png, …) and says where, leaving the
+// earlier, complete file as it was (it was replaced by the partial one);
+// where no file was there, the part goes to --out as before. Stopped
+// before a row is finished, extend saves nothing (it saved a copy of
+// --from, or panicked).
+func TestInterruptedRunKeepsTheEarlierOutput(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	list := filepath.Join(dir, "p.txt")
+	if err := os.WriteFile(list, []byte("red cat\nblue dog\ngreen cat\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sheet := filepath.Join(dir, "s.png")
+	sheetArgs := []string{"--model", model, "--prompts", list, "--out", sheet, "--cell", "16", "--seeds", "2", "--labels=false"}
+	if code, _, stderr := run(t, append([]string{"sheet"}, sheetArgs...)...); code != 0 {
+		t.Fatalf("sheet: exit %d, %q", code, stderr)
+	}
+	whole := readFile(t, sheet)
+	for i, partial := range []string{"s-partial.png", "s-partial-2.png"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var stdout bytes.Buffer
+		stderr := &stopAfter{line: "red cat\n", cancel: cancel}
+		env := Env{Stdout: &stdout, Stderr: stderr}
+		err := commands()["sheet"].run(ctx, env, sheetArgs)
+		code := exitStatus(env, "sheet", err, ctx.Err() != nil)
+		cancel()
+		path := filepath.Join(dir, partial)
+		want := fmt.Sprintf("interrupted: saved the 1 row finished so far, of 3, to %s; %s, already there, is left as it was", path, sheet)
+		if code != interruptedStatus || !strings.Contains(stderr.String(), want) || !strings.HasPrefix(stdout.String(), path+": 1 prompt × 2 columns") {
+			t.Fatalf("sheet stopped over an earlier one (%d): exit %d, %q, %q", i, code, stdout.String(), stderr.String())
+		}
+		if !bytes.Equal(readFile(t, sheet), whole) {
+			t.Fatal("the earlier, complete sheet was replaced")
+		}
+		if cfg, _, err := codebook.ImageConfig(path); err != nil || cfg.Height != 16+2*sheetGap {
+			t.Fatalf("%s: %+v, %v; want one row", partial, cfg, err)
+		}
+	}
+
+	src := filepath.Join(dir, "a.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--out", src, "--quiet"); code != 0 {
+		t.Fatalf("generate: exit %d, %q", code, stderr)
+	}
+	ex := filepath.Join(dir, "ex.png")
+	exArgs := []string{"--model", model, "--from", src, "--rows", "8", "--stride", "2", "--out", ex, "--quiet", "--json"}
+	if code, _, stderr := run(t, append([]string{"extend"}, exArgs...)...); code != 0 {
+		t.Fatalf("extend: exit %d, %q", code, stderr)
+	}
+	whole = readFile(t, ex)
+	// Two steps of two rows (8 patches a step, a look each and one at its
+	// start) and part of the third.
+	ctx := newStopAtLook(20)
+	var stdout, stderr bytes.Buffer
+	env := Env{Stdout: &stdout, Stderr: &stderr}
+	err := commands()["extend"].run(ctx, env, exArgs)
+	code := exitStatus(env, "extend", err, ctx.Err() != nil)
+	partial := filepath.Join(dir, "ex-partial.png")
+	var line extendedImage
+	if jerr := json.Unmarshal(stdout.Bytes(), &line); code != interruptedStatus || jerr != nil || !line.Stopped || line.Path != partial || line.Rows <= 4 || line.Rows >= 12 ||
+		!strings.Contains(stderr.String(), fmt.Sprintf("added so far, of 8, to %s; %s, already there, is left as it was", partial, ex)) {
+		t.Fatalf("extend stopped over an earlier one: exit %d, %q, %q", code, stdout.String(), stderr.String())
+	}
+	if !bytes.Equal(readFile(t, ex), whole) {
+		t.Fatal("the earlier, complete extension was replaced")
+	}
+	if rec, _ := readRecord(t, partial); rec.Grid[0] != line.Rows {
+		t.Errorf("%s has %d rows; the line says %d", partial, rec.Grid[0], line.Rows)
+	}
+	// Where nothing was there, the part goes to --out.
+	fresh := filepath.Join(dir, "fresh.png")
+	ctx = newStopAtLook(20)
+	stdout.Reset()
+	stderr.Reset()
+	err = commands()["extend"].run(ctx, env, append(exArgs, "--out", fresh))
+	if code := exitStatus(env, "extend", err, true); code != interruptedStatus || !fileExists(fresh) || strings.Contains(stderr.String(), "left as it was") {
+		t.Fatalf("extend stopped onto a new file: exit %d, %q, %q", code, stdout.String(), stderr.String())
+	}
+	// Stopped before a row: nothing saved, and no panic.
+	none := filepath.Join(dir, "none.png")
+	if code, _, stderr := runStopped(t, "extend", "--model", model, "--from", src, "--rows", "4", "--out", none, "--quiet"); code == 0 || !strings.Contains(stderr, "interrupted; nothing saved") {
+		t.Errorf("extend stopped at once: exit %d, %q", code, stderr)
+	}
+	if !free(none) {
+		t.Error("extend stopped before a row wrote a file")
+	}
+}
+
+// readFile is the bytes of the file at path.
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
