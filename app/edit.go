@@ -192,6 +192,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(env.Stderr, "note: %s\n", msg)
 		}
 	}
+	var written []string
 	for i, im := range res.Images {
 		path := numberedPath(*out, i, 2) // always PATH-i.png, even for one candidate
 		rec := editRecord(b, opt, im, editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, mask: m, rank: i + 1, sourceDetail: *sourceDetail})
@@ -214,8 +215,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		meta := editMetadata(rec, pic.Bounds().Size(), *scale)
 		pic = render.Upscale(pic, *scale, false)
 		if err := pngmeta.WriteFileAtomic(path, pic, meta); err != nil {
-			return err
+			return batchWriteError(written, len(res.Images), err)
 		}
+		written = append(written, path)
 		if *asJSON {
 			line := editedImage{Path: path, Seed: im.Seed, Rank: i + 1, Instruction: *instruction, MeanLogLik: im.MeanLogLik()}
 			if im.KeptCount > 0 {

@@ -354,6 +354,25 @@ type saveOptions struct {
 	// given are the knob flags given, for oneCodeNote ("--temperature").
 	given  []string
 	source []int // a branch's source codes: images equal to it are said to be
+	// write saves one PNG (nil: pngmeta.WriteFileAtomic); a test puts a
+	// failing one in its place.
+	write func(path string, img image.Image, text map[string]string) error
+}
+
+// batchWriteError is the error of a batch of n files whose next one failed
+// to be written (err, which names it) after those written were: it says
+// how many were ("1 of 4 images written (b-1.png); write png b-2.png: no
+// space left on device"), where a full disk failed the second file of a
+// batch without a word of the first, listed above it. A batch of one
+// fails with err alone.
+func batchWriteError(written []string, n int, err error) error {
+	switch {
+	case n <= 1:
+		return err
+	case len(written) == 0:
+		return fmt.Errorf("none of the %d images written; %w", n, err)
+	}
+	return fmt.Errorf("%d of %d images written (%s); %w", len(written), n, fileList(written), err)
 }
 
 // unsureNote says that the model drew file unsure in style, the style its
@@ -547,6 +566,11 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 	// a score of its own beside the likelihood (prompt gain, description margin)
 	own := so.rank && so.rankBy.RecordKey() != ""
 	var unsure []string // notes on samples the model drew unsure in a style the prompt names
+	write := so.write
+	if write == nil {
+		write = pngmeta.WriteFileAtomic
+	}
+	var written []string
 	for i, im := range images {
 		path := numberedPath(so.out, i, len(images))
 		var pic image.Image = b.Decode(im.Tokens)
@@ -575,9 +599,10 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		}
 		meta := scaledMetadata(rec, pic.Bounds().Size(), so.scale, so.smooth)
 		pic = render.Upscale(pic, so.scale, so.smooth)
-		if err := pngmeta.WriteFileAtomic(path, pic, meta); err != nil {
-			return err
+		if err := write(path, pic, meta); err != nil {
+			return batchWriteError(written, len(images), err)
 		}
+		written = append(written, path)
 		if st := sampler.UnsureStyle(b, opt.Prompt, im.MeanLogLik(), opt.Temperature); st != "" && so.source == nil {
 			unsure = append(unsure, unsureNote(filepath.Base(path), rec.Prompt, st, im.MeanLogLik()))
 		}

@@ -4,18 +4,23 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/sampler"
 )
 
 // wideModel saves into a folder a random model of Tiny's words and codes
@@ -240,4 +245,47 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// TestBatchWriteFailureSaysWhatWasWritten: a batch whose second file
+// cannot be written (a full disk) fails saying how many of the batch were
+// written and which, then the failed file's error: it failed on b-2.png
+// with the first written and listed, and not a word of how many.
+func TestBatchWriteFailureSaysWhatWasWritten(t *testing.T) {
+	b := bundletest.Tiny(9)
+	opt := sampler.Defaults()
+	opt.Prompt, opt.Seed, opt.Batch = "red cat", 3, 4
+	res, err := sampler.Generate(context.Background(), b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "b.png")
+	full := func(path string, img image.Image, text map[string]string) error {
+		if filepath.Base(path) == "b-2.png" {
+			return fmt.Errorf("write png %s: %w", path, syscall.ENOSPC)
+		}
+		return pngmeta.WriteFileAtomic(path, img, text)
+	}
+	var stdout, stderr bytes.Buffer
+	env := Env{Stdout: &stdout, Stderr: &stderr}
+	err = saveImages(context.Background(), env, b, opt, res.Images, saveOptions{out: out, scale: 1, json: true, write: full})
+	first, second := filepath.Join(dir, "b-1.png"), filepath.Join(dir, "b-2.png")
+	want := fmt.Sprintf("1 of 4 images written (%s); write png %s: no space left on device", first, second)
+	if err == nil || err.Error() != want || !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("the second file failed: %v; want %q", err, want)
+	}
+	if code := exitStatus(env, "generate", err, false); code != 1 || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exit %d, %q", code, stderr.String())
+	}
+	if lines := strings.Count(stdout.String(), "\n"); lines != 1 || !strings.Contains(stdout.String(), jsonString(first)) || !fileExists(first) || fileExists(second) {
+		t.Errorf("stdout %q; b-1.png there %v, b-2.png there %v", stdout.String(), fileExists(first), fileExists(second))
+	}
+	enospc := fmt.Errorf("write png b-1.png: %w", syscall.ENOSPC)
+	if err := batchWriteError(nil, 4, enospc); err.Error() != "none of the 4 images written; write png b-1.png: no space left on device" {
+		t.Errorf("the first file failed: %v", err)
+	}
+	if err := batchWriteError(nil, 1, enospc); err != enospc {
+		t.Errorf("a batch of one: %v", err)
+	}
 }
