@@ -289,3 +289,39 @@ func TestBatchWriteFailureSaysWhatWasWritten(t *testing.T) {
 		t.Errorf("a batch of one: %v", err)
 	}
 }
+
+// TestForceWithoutAnOutputIsSaid: --force given to a command whose output
+// file is optional, with none asked for, is said to do nothing, as other
+// flags without effect are (tokenize --force IMAGE took it without a word);
+// with the output it is not.
+func TestForceWithoutAnOutputIsSaid(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "a.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--out", src, "--quiet"); code != 0 {
+		t.Fatalf("generate: exit %d, %q", code, stderr)
+	}
+	const unused = "warning: --force has no effect without "
+	for _, c := range []struct {
+		args []string
+		want string // "" for no warning
+	}{
+		{[]string{"tokenize", "--model", model, "--force", src}, "--out: it only lets --out replace what is there"},
+		{[]string{"tokenize", "--model", model, "--force", "--out", filepath.Join(dir, "rec.png"), src}, ""},
+		{[]string{"tokenize", "--model", model, src}, ""},
+		{[]string{"score", "--model", model, "--force", src}, "--map"},
+		{[]string{"score", "--model", model, "--force", "--map", filepath.Join(dir, "map.png"), src}, ""},
+	} {
+		code, _, stderr := run(t, c.args...)
+		if warned := strings.Contains(stderr, unused+c.want); code != 0 || (c.want == "") == strings.Contains(stderr, unused) || c.want != "" && !warned {
+			t.Errorf("%q: exit %d, %q; want the warning %v", c.args, code, stderr, c.want != "")
+		}
+	}
+	// The commands that also write on request say it before their work.
+	if _, _, stderr := runStopped(t, "eval-tokenizer", "--force"); !strings.Contains(stderr, unused+"--sheet") {
+		t.Errorf("eval-tokenizer --force: %q", stderr)
+	}
+	if _, _, stderr := runStopped(t, "eval-edits", "--force", "--families", "sepia"); !strings.Contains(stderr, unused+"--sheet or --record") {
+		t.Errorf("eval-edits --force: %q", stderr)
+	}
+}
