@@ -50,11 +50,19 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if err := checkOuts("out", *out, outs, ".png", *force, *from); err != nil {
 		return err
 	}
+	release, err := lockBatch(*out, outs) // held until the batch is written
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := checkInputFile("from", *from); err != nil {
 		return err
 	}
 	b, err := openImageModel(logFor(env, *quiet), sf.model, sf.precision, true, *from)
 	if err != nil {
+		return err
+	}
+	if err := checkModelScale(b, *scale); err != nil {
 		return err
 	}
 	tokens, rec, _, err := imageTokens(b, *from, env.Stderr)

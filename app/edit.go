@@ -63,6 +63,11 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if err := checkOuts("out", *out, outs, ".png", *force, *from, *mask); err != nil {
 		return err
 	}
+	release, err := lockBatch(*out, outs) // held until the batch is written
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := checkInputFile("from", *from); err != nil {
 		return err
 	}
@@ -82,6 +87,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("model %s is not an edit model (%s): pass --model with an edit model", b.Name, draws)
 	}
 	if err := f.zeroGiven(b, true); err != nil { // before the picture is read
+		return err
+	}
+	if err := checkModelScale(b, *scale); err != nil {
 		return err
 	}
 	// Words left out change an instruction's meaning ("make it purplish"
@@ -189,6 +197,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintf(env.Stderr, "note: %s\n", msg)
 		}
 	}
+	var written []string
 	for i, im := range res.Images {
 		path := numberedPath(*out, i, 2) // always PATH-i.png, even for one candidate
 		rec := editRecord(b, opt, im, editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, mask: m, rank: i + 1, sourceDetail: *sourceDetail})
@@ -211,8 +220,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		meta := editMetadata(rec, pic.Bounds().Size(), *scale)
 		pic = render.Upscale(pic, *scale, false)
 		if err := pngmeta.WriteFileAtomic(path, pic, meta); err != nil {
-			return err
+			return batchWriteError(written, len(res.Images), err)
 		}
+		written = append(written, path)
 		if *asJSON {
 			line := editedImage{Path: path, Seed: im.Seed, Rank: i + 1, Instruction: *instruction, MeanLogLik: im.MeanLogLik()}
 			if im.KeptCount > 0 {

@@ -547,6 +547,7 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	if err := noArguments(pos, ""); err != nil {
 		return err
 	}
+	warnForceUnused(env.Stderr, *force, *sheet != "" || *record, "--sheet or --record")
 	if *perFamily < 1 || f.candidates < 1 || f.candidates > 256 {
 		return usageError{"--per-family must be positive and --candidates between 1 and 256"}
 	}

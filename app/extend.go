@@ -13,6 +13,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/internal/progress"
 )
 
@@ -71,6 +72,9 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 		return usageError{fmt.Sprintf("--rows %d: the image would be %d px tall, and %d px is the most (%d rows more at most for this %d-row image)",
 			*addRows, (rows+*addRows)*p, codebook.MaxImageSide, max(codebook.MaxImageSide/p-rows, 0), rows)}
 	}
+	if err := checkExtendScale(*scale, cols*b.PatchSize(), rows, *addRows, b.PatchSize()); err != nil {
+		return err
+	}
 	opt, err := sf.options(b)
 	if err != nil {
 		return err
@@ -114,6 +118,9 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	newRows := len(grown) / cols
+	if stopped && newRows == rows {
+		return errors.New("interrupted; nothing saved") // no row finished: the picture was --from's
+	}
 	r := record(b, opt, sampler.Image{Seed: opt.Seed, Tokens: grown})
 	// Its lineage, as the studio and branch record theirs, and the stride,
 	// with which score reads the new rows in the windows they were drawn in.
@@ -123,22 +130,27 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	r.Height = newRows * b.PatchSize()
 	native := b.Tokenizer.Decode(grown, newRows, cols)
 	meta := scaledMetadata(r, native.Bounds().Size(), *scale, false)
-	if err := pngmeta.WriteFileAtomic(*out, render.Upscale(native, *scale, false), meta); err != nil {
+	path, kept := *out, false
+	if stopped {
+		path, kept = partialOut(*out) // an earlier picture at --out is kept
+	}
+	if err := pngmeta.WriteFileAtomic(path, render.Upscale(native, *scale, false), meta); err != nil {
 		return err
 	}
 	if stopped {
-		fmt.Fprintln(env.Stderr, "interrupted: saved the rows finished so far")
+		fmt.Fprintln(env.Stderr, partialNote(fmt.Sprintf("the %s added so far, of %d", plural.N(newRows-rows, "row", "rows"), *addRows), *out, path, kept))
 	}
 	if *asJSON {
-		return json.NewEncoder(env.Stdout).Encode(extendedImage{Path: *out, Seed: opt.Seed, Prompt: opt.Prompt, Rows: newRows, RowsBefore: rows, Stopped: stopped})
+		return json.NewEncoder(env.Stdout).Encode(extendedImage{Path: path, Seed: opt.Seed, Prompt: opt.Prompt, Rows: newRows, RowsBefore: rows, Stopped: stopped})
 	}
-	fmt.Fprintf(env.Stdout, "%s\tseed %d\t%d rows (was %d)\n", *out, opt.Seed, newRows, rows) // the seed, as generate prints it
+	fmt.Fprintf(env.Stdout, "%s\tseed %d\t%d rows (was %d)\n", path, opt.Seed, newRows, rows) // the seed, as generate prints it
 	return nil
 }
 
 // extendedImage is extend --json's line: the image written, its seed and
 // prompt, its patch rows now and before, and whether an interrupt stopped
-// it early (the rows finished are saved).
+// it early (the rows finished are saved: to --out, or beside it under a
+// free name when a file was there, partialOut).
 type extendedImage struct {
 	Path       string `json:"path"`
 	Seed       uint64 `json:"seed"`
@@ -146,6 +158,23 @@ type extendedImage struct {
 	Rows       int    `json:"rows"`
 	RowsBefore int    `json:"rows_before"`
 	Stopped    bool   `json:"stopped"`
+}
+
+// checkExtendScale is checkScale for extend: a picture width px wide of
+// rows patch rows of p px, grown by addRows, saved at scale. It names the
+// rows that fit at this scale too, where some do.
+func checkExtendScale(scale, width, rows, addRows, p int) error {
+	if !codebook.TooLarge(width*scale, (rows+addRows)*p*scale) {
+		return nil
+	}
+	other := ""
+	for r := addRows - 1; r >= 1; r-- {
+		if !codebook.TooLarge(width*scale, (rows+r)*p*scale) {
+			other = fmt.Sprintf("--rows %d or fewer", r)
+			break
+		}
+	}
+	return checkScale(scale, width, (rows+addRows)*p, other)
 }
 
 // checkStride refuses a --stride (the rows a window step of extend

@@ -127,6 +127,16 @@ func forceFlag(fs *flag.FlagSet) *bool {
 	return fs.Bool("force", false, "replace output files that exist although Tessera did not write them (by default only Tessera's own PNGs and GIFs are replaced, as their Software text or comment says, which a copy re-saved by another tool may keep; write-protected files never are)")
 }
 
+// warnForceUnused warns on w that --force (force, as given) does nothing
+// in a command whose output files are optional when none is asked for
+// (used false): it only lets the flags named in writes ("--out") replace
+// files. tokenize --force without --out took it without a word.
+func warnForceUnused(w io.Writer, force, used bool, writes string) {
+	if force && !used {
+		fmt.Fprintf(w, "warning: --force has no effect without %s: it only lets %s replace what is there\n", writes, writes)
+	}
+}
+
 // checkOut checks an output path given in flag name before any work: it
 // must be set, end in ext (".png", ".gif"; any case), not be a folder, and
 // lie in a folder that exists and takes new files (tried with a temporary

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
+	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/prompt"
@@ -185,8 +186,16 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if err := checkOuts("out", *out, outs, ".png", *force); err != nil {
 		return err
 	}
+	release, err := lockBatch(*out, outs) // held until the batch is written
+	if err != nil {
+		return err
+	}
+	defer release()
 	b, err := openDrawingModel(logFor(env, *quiet), sf.model, sf.precision)
 	if err != nil {
+		return err
+	}
+	if err := checkModelScale(b, *scale); err != nil {
 		return err
 	}
 	opt, err := sf.options(b)
@@ -278,6 +287,52 @@ func scaledMetadata(rec pngmeta.Record, native image.Point, scale int, smooth bo
 	return pngmeta.UpscaledMetadata(rec, native.X*scale, native.Y*scale, scale, filter)
 }
 
+// checkScale refuses, as a usage error before any sampling, a --scale
+// that would save a picture of w×h native pixels larger than Tessera opens
+// (codebook.TooLarge): score, extend and timelapse refused the PNG written
+// (extend --scale 16 of a tall picture wrote 1024×39424 px). It names the
+// largest --scale that fits and, when other is not "", the other way to a
+// smaller picture ("--rows 250 or fewer").
+func checkScale(scale, w, h int, other string) error {
+	if !codebook.TooLarge(w*scale, h*scale) {
+		return nil
+	}
+	var ways []string
+	switch most := largestScale(w, h, scale); {
+	case most > 1:
+		ways = append(ways, fmt.Sprintf("--scale %d or less", most))
+	case most == 1:
+		ways = append(ways, "--scale 1")
+	}
+	if other != "" {
+		ways = append(ways, other)
+	}
+	msg := fmt.Sprintf("--scale %d: the PNG would be %d×%d px, and %s", scale, w*scale, h*scale, codebook.LargestOpened())
+	if len(ways) > 0 {
+		msg += ": give " + strings.Join(ways, ", or ")
+	}
+	return usageError{msg}
+}
+
+// checkModelScale is checkScale for a picture of model b's size, as
+// generate, branch and edit save theirs.
+func checkModelScale(b *bundle.Bundle, scale int) error {
+	w, h := b.ImageSize()
+	return checkScale(scale, w, h, "")
+}
+
+// largestScale is the largest upscale below limit at which a picture of
+// w×h pixels stays within what Tessera opens (codebook.TooLarge), 0 when
+// none does.
+func largestScale(w, h, limit int) int {
+	for s := limit - 1; s >= 1; s-- {
+		if !codebook.TooLarge(w*s, h*s) {
+			return s
+		}
+	}
+	return 0
+}
+
 // transparentPicture makes the white around pic transparent and records
 // it in rec; pic is at the model's size, where an edge pixel is one pixel
 // (the upscale after it carries the alpha).
@@ -304,6 +359,25 @@ type saveOptions struct {
 	// given are the knob flags given, for oneCodeNote ("--temperature").
 	given  []string
 	source []int // a branch's source codes: images equal to it are said to be
+	// write saves one PNG (nil: pngmeta.WriteFileAtomic); a test puts a
+	// failing one in its place.
+	write func(path string, img image.Image, text map[string]string) error
+}
+
+// batchWriteError is the error of a batch of n files whose next one failed
+// to be written (err, which names it) after those written were: it says
+// how many were ("1 of 4 images written (b-1.png); write png b-2.png: no
+// space left on device"), where a full disk failed the second file of a
+// batch without a word of the first, listed above it. A batch of one
+// fails with err alone.
+func batchWriteError(written []string, n int, err error) error {
+	switch {
+	case n <= 1:
+		return err
+	case len(written) == 0:
+		return fmt.Errorf("none of the %d images written; %w", n, err)
+	}
+	return fmt.Errorf("%d of %d images written (%s); %w", len(written), n, fileList(written), err)
 }
 
 // unsureNote says that the model drew file unsure in style, the style its
@@ -497,6 +571,11 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 	// a score of its own beside the likelihood (prompt gain, description margin)
 	own := so.rank && so.rankBy.RecordKey() != ""
 	var unsure []string // notes on samples the model drew unsure in a style the prompt names
+	write := so.write
+	if write == nil {
+		write = pngmeta.WriteFileAtomic
+	}
+	var written []string
 	for i, im := range images {
 		path := numberedPath(so.out, i, len(images))
 		var pic image.Image = b.Decode(im.Tokens)
@@ -525,9 +604,10 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		}
 		meta := scaledMetadata(rec, pic.Bounds().Size(), so.scale, so.smooth)
 		pic = render.Upscale(pic, so.scale, so.smooth)
-		if err := pngmeta.WriteFileAtomic(path, pic, meta); err != nil {
-			return err
+		if err := write(path, pic, meta); err != nil {
+			return batchWriteError(written, len(images), err)
 		}
+		written = append(written, path)
 		if st := sampler.UnsureStyle(b, opt.Prompt, im.MeanLogLik(), opt.Temperature); st != "" && so.source == nil {
 			unsure = append(unsure, unsureNote(filepath.Base(path), rec.Prompt, st, im.MeanLogLik()))
 		}

@@ -224,6 +224,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
+	warnForceUnused(env.Stderr, *force, *mapOut != "", "--map")
 	if len(images) == 0 {
 		return usageError{"no images given"}
 	}

@@ -257,11 +257,15 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			}
 		}
 	}
-	if err := pngmeta.WriteFileAtomic(*out, render.LabelledSheet(rows, *cell, sheetGap, lab), map[string]string{"Comment": sheetComment(b, base.Settings, prompts, columns, stopped)}); err != nil {
+	path, kept := *out, false
+	if stopped {
+		path, kept = partialOut(*out) // an earlier sheet at --out is kept
+	}
+	if err := pngmeta.WriteFileAtomic(path, render.LabelledSheet(rows, *cell, sheetGap, lab), map[string]string{"Comment": sheetComment(b, base.Settings, prompts, columns, stopped)}); err != nil {
 		return err
 	}
 	if stopped {
-		fmt.Fprintf(env.Stderr, "interrupted: saved the %s finished so far, of %d\n", plural.N(len(rows), "row", "rows"), total)
+		fmt.Fprintln(env.Stderr, partialNote(fmt.Sprintf("the %s finished so far, of %d", plural.N(len(rows), "row", "rows"), total), *out, path, kept))
 	}
 	if *asJSON {
 		return json.NewEncoder(env.Stdout).Encode(struct {
@@ -269,9 +273,9 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 			Prompts []string      `json:"prompts"`
 			Columns []sheetColumn `json:"columns"`
 			Stopped bool          `json:"stopped,omitempty"` // interrupted: the rows of the prompts listed, the first ones
-		}{*out, prompts, columns, stopped})
+		}{path, prompts, columns, stopped})
 	}
-	fmt.Fprintf(env.Stdout, "%s: %s × %s\n", *out, plural.N(len(rows), "prompt", "prompts"), plural.N(len(rows[0]), "column", "columns"))
+	fmt.Fprintf(env.Stdout, "%s: %s × %s\n", path, plural.N(len(rows), "prompt", "prompts"), plural.N(len(rows[0]), "column", "columns"))
 	return nil
 }
 

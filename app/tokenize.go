@@ -44,6 +44,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return helpOr(fs, err)
 	}
+	warnForceUnused(env.Stderr, *force, *out != "", "--out")
 	if len(images) == 0 {
 		return usageError{"no images given"}
 	}

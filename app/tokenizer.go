@@ -340,6 +340,7 @@ func runEvalTokenizer(ctx context.Context, env Env, args []string) error {
 	if err := noArguments(pos, "the tokenizer folder goes in --tokenizer"); err != nil {
 		return err
 	}
+	warnForceUnused(env.Stderr, *force, *sheet != "", "--sheet")
 	if *dir == "" {
 		return usageError{"--tokenizer DIR is required"}
 	}

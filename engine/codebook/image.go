@@ -66,6 +66,11 @@ func (e *TooLargeError) Error() string {
 // largestOpened says what TooLarge allows.
 var largestOpened = fmt.Sprintf("the largest picture Tessera opens has %s pixels (%d×%d) and %s on a side", plural.Thousands(MaxImagePixels), MaxImageSide, MaxImageSide, plural.Thousands(MaxInputSide))
 
+// LargestOpened says what TooLarge allows, for messages that refuse to
+// write a picture Tessera would not open again: "the largest picture
+// Tessera opens has 67,108,864 pixels (8192×8192) and 32,768 on a side".
+func LargestOpened() string { return largestOpened }
+
 // LoadImage reads an image file (ImageFormats), turned upright as its EXIF
 // orientation says (orient.Read). The header is checked first, so an image
 // over MaxImagePixels or MaxInputSide is refused before any pixels are

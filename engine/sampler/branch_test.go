@@ -183,6 +183,37 @@ func TestExtendDownKeepsImageAndGrows(t *testing.T) {
 	}
 }
 
+// ExtendDown stopped before a step's first patch (Ctrl-C before the run,
+// or between two steps) returns the rows finished, stopped: it indexed the
+// step's empty result and panicked.
+func TestExtendDownStoppedBetweenSteps(t *testing.T) {
+	b := bundletest.Tiny(8)
+	opt := Defaults()
+	opt.Prompt, opt.Seed = "dog", 4
+	base, err := Generate(context.Background(), b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := base.Images[0].Tokens // 4 rows × 4
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	out, wasStopped, err := ExtendDown(stopped, b, opt, tokens, 4, 4, 2, nil)
+	if err != nil || !wasStopped || !slices.Equal(out, tokens) {
+		t.Fatalf("stopped before the first step: %d tokens, stopped %v, %v", len(out), wasStopped, err)
+	}
+	// Stopped once the first step's last patch is drawn: its two rows kept.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, wasStopped, err = ExtendDown(ctx, b, opt, tokens, 4, 4, 2, func(e Event) {
+		if e.Index == 6*4-1 {
+			cancel()
+		}
+	})
+	if err != nil || !wasStopped || len(out) != 6*4 || !slices.Equal(out[:16], tokens) {
+		t.Fatalf("stopped between steps: %d tokens, stopped %v, %v", len(out), wasStopped, err)
+	}
+}
+
 // CompleteEach finishes each of a stopped batch's images from its own top
 // part, with its own seed and prompt, as Complete finishes each alone.
 func TestCompleteEachFinishesEveryImage(t *testing.T) {

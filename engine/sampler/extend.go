@@ -21,7 +21,9 @@ func ExtendStride(stride, gridRows int) int {
 // a step of at most stride rows at a time, each step conditioned on the
 // model's grid height minus stride rows above it (a sliding window over the
 // model's context). It returns (rows+addRows)×cols codes; emit sees patch
-// indices in the grown image. Only opt.Batch 1 is used.
+// indices in the grown image. Only opt.Batch 1 is used. Stopped by ctx
+// (at any point, before the first step included), it returns the image
+// with the whole rows finished by then, and true.
 func ExtendDown(ctx context.Context, b *bundle.Bundle, opt Options, tokens []int, rows, addRows, stride int, emit func(Event)) ([]int, bool, error) {
 	gridRows, cols := b.Grid()
 	if rows < 1 || len(tokens) != rows*cols {
@@ -49,6 +51,9 @@ func ExtendDown(ctx context.Context, b *bundle.Bundle, opt Options, tokens []int
 		res, err := Complete(ctx, b, opt, window, ctxRows*cols, fwd)
 		if err != nil {
 			return nil, false, err
+		}
+		if res.Stopped && len(res.Images) == 0 {
+			return out, true, nil // stopped before this step's first patch: the rows finished
 		}
 		got := res.Images[0].Tokens
 		if res.Stopped {
