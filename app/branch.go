@@ -50,11 +50,6 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if err := checkOuts("out", *out, outs, ".png", *force, *from); err != nil {
 		return err
 	}
-	release, err := lockBatch(*out, outs) // held until the batch is written
-	if err != nil {
-		return err
-	}
-	defer release()
 	if err := checkInputFile("from", *from); err != nil {
 		return err
 	}

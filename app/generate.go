@@ -186,11 +186,6 @@ func runGenerate(ctx context.Context, env Env, args []string) error {
 	if err := checkOuts("out", *out, outs, ".png", *force); err != nil {
 		return err
 	}
-	release, err := lockBatch(*out, outs) // held until the batch is written
-	if err != nil {
-		return err
-	}
-	defer release()
 	b, err := openDrawingModel(logFor(env, *quiet), sf.model, sf.precision)
 	if err != nil {
 		return err

@@ -15,7 +15,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/gofrs/flock"
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
@@ -325,53 +324,4 @@ func TestForceWithoutAnOutputIsSaid(t *testing.T) {
 	if _, _, stderr := runStopped(t, "eval-edits", "--force", "--families", "sepia"); !strings.Contains(stderr, unused+"--sheet or --record") {
 		t.Errorf("eval-edits --force: %q", stderr)
 	}
-}
-
-// TestConcurrentBatchesDoNotMix: a batch run (generate --batch, branch
-// --batch, edit) holds an advisory lock on its numbered files for the run;
-// a second run of the same --out, by any spelling of its folder, fails
-// before its work and says why, where both exited 0 and z-1 … z-8 mixed
-// the two runs' pictures. A single file takes no lock.
-func TestConcurrentBatchesDoNotMix(t *testing.T) {
-	cache := t.TempDir()
-	t.Setenv("XDG_CACHE_HOME", cache) // os.UserCacheDir on Linux and the BSDs
-	t.Setenv("HOME", cache)           // and on macOS
-	model := tinyModel(t)
-	dir := t.TempDir()
-	out := filepath.Join(dir, "z.png")
-	path, err := batchLockPath(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	other := flock.New(path) // the lock another process's run holds
-	if held, err := other.TryLock(); err != nil || !held {
-		t.Fatalf("lock %s: %v %v", path, held, err)
-	}
-	link := filepath.Join(t.TempDir(), "same")
-	if err := os.Symlink(dir, link); err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range []string{out, filepath.Join(link, "z.png")} {
-		code, stdout, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--batch", "2", "--out", o, "--quiet")
-		if code != 1 || stdout != "" || !strings.Contains(stderr, "another Tessera run is writing "+strings.TrimSuffix(o, ".png")+"-1.png, ") || !strings.Contains(stderr, "give --out another name") {
-			t.Errorf("a second batch to %s: exit %d, %q, %q", o, code, stdout, stderr)
-		}
-	}
-	if fileExists(filepath.Join(dir, "z-1.png")) {
-		t.Error("the second batch wrote a file")
-	}
-	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--out", out, "--quiet"); code != 0 {
-		t.Errorf("a single picture beside a batch: exit %d, %q", code, stderr)
-	}
-	if err := other.Unlock(); err != nil {
-		t.Fatal(err)
-	}
-	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--batch", "2", "--out", out, "--quiet"); code != 0 {
-		t.Fatalf("the batch once the other is done: exit %d, %q", code, stderr)
-	}
-	// The lock is given back once the run is done.
-	if held, err := other.TryLock(); err != nil || !held {
-		t.Errorf("the lock after a batch: %v %v", held, err)
-	}
-	_ = other.Unlock()
 }
