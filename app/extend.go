@@ -111,7 +111,7 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 			}
 		}
 	}
-	noteReplacing(env, "out", []string{*out})
+	noteReplacingWhenDone(env, "out", []string{*out})
 	grown, stopped, err := sampler.ExtendDown(ctx, b, opt, tokens, rows, *addRows, *stride, emit)
 	done()
 	if err != nil {

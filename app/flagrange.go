@@ -157,6 +157,18 @@ func checkOut(name, path, ext string, force bool, inputs ...string) error {
 // user expects new names, and a rerun's replacing is said, by every
 // command that writes pictures. Call it once the work is sure to start.
 func noteReplacing(env Env, name string, outs []string) {
+	noteReplaced(env, name, outs, "")
+}
+
+// noteReplacingWhenDone is noteReplacing for a command that saves a run
+// stopped part way beside its output, not over it (partialOut): it said
+// "replacing" of a file that an interrupted run then left as it was.
+func noteReplacingWhenDone(env Env, name string, outs []string) {
+	noteReplaced(env, name, outs, " once the run finishes (one stopped part way leaves it as it is)")
+}
+
+// noteReplaced is noteReplacing with when said after the files.
+func noteReplaced(env Env, name string, outs []string, when string) {
 	var replaced []string
 	for _, o := range outs {
 		if _, err := os.Stat(o); err == nil && writtenByTessera(o) {
@@ -166,7 +178,7 @@ func noteReplacing(env Env, name string, outs []string) {
 	if len(replaced) == 0 {
 		return
 	}
-	fmt.Fprintf(env.Stderr, "note: replacing %s, earlier output of Tessera (give --%s another name to keep it)\n", fileList(replaced), name)
+	fmt.Fprintf(env.Stderr, "note: replacing %s%s, earlier output of Tessera (give --%s another name to keep it)\n", fileList(replaced), when, name)
 }
 
 // fileList names files, the first and last of more than three with how

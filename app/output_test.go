@@ -184,6 +184,11 @@ func TestInterruptedRunKeepsTheEarlierOutput(t *testing.T) {
 		if !bytes.Equal(readFile(t, sheet), whole) {
 			t.Fatal("the earlier, complete sheet was replaced")
 		}
+		// The note said at the start does not claim a replacing that an
+		// interrupted run does not do.
+		if !strings.Contains(stderr.String(), "note: replacing "+sheet+" once the run finishes (one stopped part way leaves it as it is)") {
+			t.Errorf("the replacing note: %q", stderr.String())
+		}
 		if cfg, _, err := codebook.ImageConfig(path); err != nil || cfg.Height != 16+2*sheetGap {
 			t.Fatalf("%s: %+v, %v; want one row", partial, cfg, err)
 		}

@@ -197,7 +197,7 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	if b.Conditional() {
 		warnNegative(env.Stderr, b, base) // as generate warns of it (--guidance 1 dropped --negative without a word)
 	}
-	noteReplacing(env, "out", []string{*out}) // once the sheet is sure to be drawn, as generate says it
+	noteReplacingWhenDone(env, "out", []string{*out}) // once the sheet is sure to be drawn, as generate says it
 	var rows [][]image.Image
 	var columns []sheetColumn // what each column of the first row shows
 	stopped := false          // interrupted: the rows finished are saved, as extend saves its
