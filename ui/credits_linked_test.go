@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestEveryLinkedModuleIsCredited: every module linked into the tessera
+// binary (go list -deps, the tessera module's own packages aside) is in
+// linkedModules, which About lists, and in the README, with its licence;
+// none listed is no longer linked. About credited 17 of 54.
+func TestEveryLinkedModuleIsCredited(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command to list the binary's modules")
+	}
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{with .Module}}{{.Path}}{{end}}", "..")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	self := "github.com/tessera-studio/tessera"
+	var linked []string
+	for _, p := range strings.Fields(string(out)) {
+		if p != self && !slices.Contains(linked, p) {
+			linked = append(linked, p)
+		}
+	}
+	slices.Sort(linked)
+	var listed []string
+	for _, m := range linkedModules {
+		listed = append(listed, m.Path)
+		if m.Licence == "" {
+			t.Errorf("%s is listed without its licence", m.Path)
+		}
+	}
+	if !slices.IsSorted(listed) {
+		t.Error("linkedModules is not sorted by path")
+	}
+	for _, p := range linked {
+		if !slices.Contains(listed, p) {
+			t.Errorf("%s is linked into tessera but not credited (add it and its licence to linkedModules and the README)", p)
+		}
+	}
+	for _, p := range listed {
+		if !slices.Contains(linked, p) {
+			t.Errorf("%s is credited but no longer linked", p)
+		}
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range linkedModules {
+		if line := readmeCredit(m); !strings.Contains(string(readme), line) {
+			t.Errorf("the README does not list %q", line)
+		}
+	}
+	for _, f := range bundledFonts {
+		if !strings.Contains(string(readme), f) {
+			t.Errorf("the README does not credit the font %q", f)
+		}
+	}
+}
