@@ -374,7 +374,13 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 				fmt.Fprintf(o, "  negative    %s\n", quoteText(rec.Negative))
 			}
 			fmt.Fprintf(o, "  seed        %d\n", rec.Seed)
-			fmt.Fprintf(o, "  settings    %s\n", recordKnobs(rec.Settings, rec.IsEdit()))
+			settings := recordKnobs(rec.Settings, rec.IsEdit())
+			if rec.Precision != "" {
+				// The arithmetic it was sampled in: another draws another
+				// picture from the same seed and settings.
+				settings += ", precision " + rec.Precision
+			}
+			fmt.Fprintf(o, "  settings    %s\n", settings)
 			if note := rec.PatchTemperatureNote(); note != "" {
 				fmt.Fprintf(o, "  painted     temperature %s (the studio's temperature brush; tessera branch keeps them)\n", note)
 			}

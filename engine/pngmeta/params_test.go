@@ -92,6 +92,7 @@ func TestParametersRoundTrip(t *testing.T) {
 		{Settings: sampling.Settings{Prompt: " spaced prompt ", Negative: " spaced", TopK: -1, Temperature: 0.7}},
 		{Settings: sampling.Settings{Prompt: "trailing newline\n"}, Width: 32, Height: 16},
 		{Settings: sampling.Settings{Prompt: "guided", Guidance: 2, GuidanceMinP: 0.25}},
+		{Settings: sampling.Settings{Prompt: "in int8", Seed: 4}, Precision: "int8"}, // the sampling arithmetic
 	} {
 		s := FormatParameters(p)
 		if back := ParseParameters(s); !reflect.DeepEqual(back, p) {

@@ -29,6 +29,7 @@ func sampleRecord() Record {
 	p := sampleParams()
 	return Record{
 		Settings:  sampling.Settings{Prompt: "猫 on a mat", Negative: p.Negative, Seed: p.Seed, Temperature: 0.95, TopK: 40, TopP: 0.9, Guidance: 3},
+		Precision: "f16",
 		Version:   p.Version,
 		Model:     p.Model,
 		ModelHash: p.ModelHash,
@@ -156,7 +157,7 @@ func TestMetadataRecord(t *testing.T) {
 		t.Errorf("record %+v, want %+v", *back, rec)
 	}
 	p := ParseParameters(read["parameters"])
-	if p.Prompt != rec.Prompt || p.Seed != rec.Seed || p.TopK != 40 || p.Width != 64 || p.Version != rec.Version {
+	if p.Prompt != rec.Prompt || p.Seed != rec.Seed || p.TopK != 40 || p.Width != 64 || p.Version != rec.Version || p.Precision != rec.Precision {
 		t.Errorf("parameters parsed as %+v", p)
 	}
 	if _, ok, err := ParseRecord(map[string]string{"parameters": "x"}); ok || err != nil {

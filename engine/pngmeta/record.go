@@ -38,6 +38,12 @@ type Record struct {
 	// Settings are how the image was sampled (prompt, seed, temperature,
 	// top-k, top-p, guidance, guidance min-p, image guidance).
 	sampling.Settings
+	// Precision is the arithmetic the picture was sampled in: "f32",
+	// "f16" or "int8" (model.Model.Precision), which draw different
+	// pictures from one seed and settings. It is "" in records written
+	// before it was recorded and in those of pictures nothing sampled
+	// (imported from a file).
+	Precision string         `json:"precision,omitempty"`
 	Width     int            `json:"width"`
 	Height    int            `json:"height"`
 	Grid      [2]int         `json:"grid"` // rows, cols in patches
@@ -169,6 +175,7 @@ func (r Record) Infotext() Infotext {
 	return Infotext{
 		Extra:     extra,
 		Settings:  r.Settings,
+		Precision: r.Precision,
 		Width:     r.Width,
 		Height:    r.Height,
 		Model:     r.Model,

@@ -1,0 +1,86 @@
+package app
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
+)
+
+// TestRecordKeepsThePrecision: a picture records the arithmetic it was
+// sampled in (f32, f16 and int8 draw different pictures from one seed), its
+// parameters text and info say it, and branch and extend sample again in
+// it unless --precision is given; a picture imported from a file records
+// none, and a record written before precisions were recorded is sampled
+// in auto's, as before.
+func TestRecordKeepsThePrecision(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "3", "--temperature", "1", "--precision", "f32", "--out", src, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	rec, text := readRecord(t, src)
+	if rec.Precision != precF32 || !strings.Contains(text[pngmeta.KeyParameters], ", Precision: f32, ") {
+		t.Fatalf("generate --precision f32: record's precision %q, parameters %q", rec.Precision, text[pngmeta.KeyParameters])
+	}
+	if code, stdout, _ := run(t, "info", src); code != 0 || !strings.Contains(stdout, ", precision f32\n") {
+		t.Errorf("info: exit %d, %q", code, stdout)
+	}
+	// Branched whole with its seed and settings, it is drawn again in f32:
+	// the same picture, recorded in f32.
+	again := filepath.Join(dir, "again.png")
+	if code, _, stderr := run(t, "branch", "--model", model, "--from", src, "--at", "0", "--seed", "3", "--temperature", "1", "--out", again, "--quiet"); code != 0 ||
+		!strings.Contains(stderr, "note: sampling in f32, the precision "+src+" was sampled in") {
+		t.Fatalf("branch: exit %d, %q", code, stderr)
+	}
+	if r, _ := readRecord(t, again); r.Precision != precF32 || !slices.Equal(r.Tokens, rec.Tokens) {
+		t.Errorf("branch of an f32 picture: precision %q, same codes %v", r.Precision, slices.Equal(r.Tokens, rec.Tokens))
+	}
+	// --precision picks another, without the note.
+	if code, _, stderr := run(t, "branch", "--model", model, "--from", src, "--at", "0", "--seed", "3", "--precision", "int8", "--out", again, "--force", "--quiet"); code != 0 || strings.Contains(stderr, "note: sampling in") {
+		t.Fatalf("branch --precision int8: exit %d, %q", code, stderr)
+	}
+	if r, _ := readRecord(t, again); r.Precision != precInt8 {
+		t.Errorf("branch --precision int8: precision %q", r.Precision)
+	}
+	tall := filepath.Join(dir, "tall.png")
+	if code, _, stderr := run(t, "extend", "--model", model, "--from", src, "--rows", "1", "--out", tall, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if r, _ := readRecord(t, tall); r.Precision != precF32 {
+		t.Errorf("extend of an f32 picture: precision %q", r.Precision)
+	}
+	// A record without a precision (written before they were recorded)
+	// is branched in auto's, f16 for the tiny model, as before.
+	old := filepath.Join(dir, "old.png")
+	img, err := codebook.LoadImage(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldRec := *rec
+	oldRec.Precision = ""
+	if err := pngmeta.WriteFileAtomic(old, img, pngmeta.Metadata(oldRec)); err != nil {
+		t.Fatal(err)
+	}
+	if _, text := readRecord(t, old); strings.Contains(text[pngmeta.KeyParameters], "Precision") {
+		t.Errorf("a record without a precision: parameters %q", text[pngmeta.KeyParameters])
+	}
+	if code, _, stderr := run(t, "branch", "--model", model, "--from", old, "--at", "0", "--out", again, "--force", "--quiet"); code != 0 || strings.Contains(stderr, "note: sampling in") {
+		t.Fatalf("branch of an old record: exit %d, %q", code, stderr)
+	}
+	if r, _ := readRecord(t, again); r.Precision != precF16 {
+		t.Errorf("branch of a record without a precision: %q, want auto's f16", r.Precision)
+	}
+	// A picture imported from a file was sampled in nothing.
+	imported := filepath.Join(dir, "imported.png")
+	if code, _, stderr := run(t, "tokenize", "--model", model, "--out", imported, src); code != 0 {
+		t.Fatal(stderr)
+	}
+	if r, text := readRecord(t, imported); r.Precision != "" || strings.Contains(text[pngmeta.KeyParameters], "Precision") {
+		t.Errorf("imported: precision %q, parameters %q", r.Precision, text[pngmeta.KeyParameters])
+	}
+}
