@@ -482,12 +482,14 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 
 // recordKnobs lists the sampling settings a record holds: every drawing
 // knob that is set (guidance too when the prompt was empty: a run drew
-// with it), and for an edit the edit model's own (image guidance).
+// with it; guidance min-p, 0 too, whenever guidance applied:
+// sampling.Spec.Said), and for an edit the edit model's own (image
+// guidance).
 func recordKnobs(s sampling.Settings, edit bool) string {
 	var parts []string
 	for _, sp := range sampling.Knobs() {
 		v := sp.Get(s)
-		if sp.EditOnly && !edit || sp.Optional && v == 0 || sp.Knob == sampling.KnobStylePerSeed && edit {
+		if sp.EditOnly && !edit || !sp.Said(s) || sp.Knob == sampling.KnobStylePerSeed && edit {
 			continue
 		}
 		parts = append(parts, sp.Label+" "+sp.Format(v))

@@ -84,3 +84,31 @@ func TestRecordKeepsThePrecision(t *testing.T) {
 		t.Errorf("imported: precision %q, parameters %q", r.Precision, text[pngmeta.KeyParameters])
 	}
 }
+
+// TestRecordSaysMinPOffUnderGuidance: a picture drawn under guidance with
+// guidance min-p 0 says min-p 0 in info and its parameters text (it said
+// "guidance 3" alone, and drawn with that a model's own min-p drew another
+// picture); unguided, min-p off is left out as before.
+func TestRecordSaysMinPOffUnderGuidance(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	guided, plain := filepath.Join(dir, "guided.png"), filepath.Join(dir, "plain.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "3", "--guidance", "3", "--guidance-min-p", "0", "--out", guided, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "3", "--guidance", "1", "--guidance-min-p", "0", "--out", plain, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, text := readRecord(t, guided); !strings.Contains(text[pngmeta.KeyParameters], "Guidance: 3.0, Guidance min-p: 0.0, ") {
+		t.Errorf("guided: parameters %q", text[pngmeta.KeyParameters])
+	}
+	if code, stdout, _ := run(t, "info", guided); code != 0 || !strings.Contains(stdout, "guidance 3, guidance min-p 0,") {
+		t.Errorf("info of the guided picture: exit %d, %q", code, stdout)
+	}
+	if _, text := readRecord(t, plain); strings.Contains(text[pngmeta.KeyParameters], "min-p") {
+		t.Errorf("unguided: parameters %q", text[pngmeta.KeyParameters])
+	}
+	if code, stdout, _ := run(t, "info", plain); code != 0 || strings.Contains(stdout, "min-p") {
+		t.Errorf("info of the unguided picture: exit %d, %q", code, stdout)
+	}
+}

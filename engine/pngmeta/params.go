@@ -22,8 +22,9 @@ import (
 // Infotext is the A1111 "infotext": the generation facts written as the
 // PNG's "parameters" text (prompt, "Negative prompt:", "Key: value" settings).
 type Infotext struct {
-	// Settings are the settings line's sampling settings (guidance min-p and
-	// image guidance written only when set).
+	// Settings are the settings line's sampling settings (the optional
+	// ones written only when set, guidance min-p also whenever guidance
+	// applies: sampling.Spec.Said).
 	sampling.Settings
 	// Precision is the sampling arithmetic (Record.Precision), written
 	// after the sampling settings when set ("Precision: f16").
@@ -119,7 +120,7 @@ func FormatParameters(p Infotext) string {
 		for _, sp := range sampling.Knobs() {
 			v := sp.Get(p.Settings)
 			switch {
-			case sp.Optional && v == 0:
+			case !sp.Said(p.Settings):
 			case sp.Int:
 				pairs = append(pairs, sp.Infotext+": "+strconv.Itoa(int(v)))
 			default:
