@@ -112,3 +112,37 @@ func TestRecordSaysMinPOffUnderGuidance(t *testing.T) {
 		t.Errorf("info of the unguided picture: exit %d, %q", code, stdout)
 	}
 }
+
+// TestTransparentOnADarkBackground: --transparent on the MNIST model, which
+// draws on black, makes nothing transparent: it says so and why, and the
+// picture records no transparent background (info said "background
+// transparent" of an opaque PNG).
+func TestTransparentOnADarkBackground(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "f4.png")
+	code, _, stderr := run(t, "generate", "--model", "mnist", "--prompt", "7", "--seed", "1", "--transparent", "--out", out, "--quiet")
+	if code != 0 || !strings.Contains(stderr, "warning: --transparent made nothing transparent in f4.png: model mnist draws on a dark background, not white") {
+		t.Fatalf("exit %d, %q", code, stderr)
+	}
+	rec, text := readRecord(t, out)
+	if rec.Extra[pngmeta.ExtraTransparent] != nil || strings.Contains(text[pngmeta.KeyParameters], "Background") {
+		t.Errorf("record %v, parameters %q", rec.Extra, text[pngmeta.KeyParameters])
+	}
+	if code, stdout, _ := run(t, "info", out); code != 0 || strings.Contains(stdout, "transparent") {
+		t.Errorf("info: exit %d, %q", code, stdout)
+	}
+}
+
+// TestTransparentWithNoWhiteAround: --transparent on pictures with no
+// white touching their border (the tiny model's random colours) makes
+// nothing transparent, and says so without blaming a dark background.
+func TestTransparentWithNoWhiteAround(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "c.png")
+	code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "3", "--batch", "2", "--transparent", "--out", out, "--quiet")
+	if code != 0 || !strings.Contains(stderr, "warning: --transparent made nothing transparent in c-1.png, c-2.png: no white touches the picture's border") {
+		t.Fatalf("exit %d, %q", code, stderr)
+	}
+	if rec, _ := readRecord(t, numberedPath(out, 0, 2)); rec.Extra[pngmeta.ExtraTransparent] != nil {
+		t.Errorf("record %v", rec.Extra)
+	}
+}
