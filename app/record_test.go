@@ -146,3 +146,37 @@ func TestTransparentWithNoWhiteAround(t *testing.T) {
 		t.Errorf("record %v", rec.Extra)
 	}
 }
+
+// TestScoreNamesTesseraParameters: a PNG whose Tessera record was dropped
+// but whose parameters text Tessera wrote survived (a re-save by another
+// program) is scored under that text's prompt, said to be Tessera's (it
+// said "from the A1111 parameters" where info said Tessera's), and --json
+// gives it a value of its own, "tessera-parameters", which help score
+// lists.
+func TestScoreNamesTesseraParameters(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.png")
+	if code, _, stderr := run(t, "generate", "--model", model, "--prompt", "red cat", "--seed", "3", "--out", src, "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	_, text := readRecord(t, src)
+	img, err := codebook.LoadImage(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resaved := filepath.Join(dir, "resaved.png")
+	if err := pngmeta.WriteFileAtomic(resaved, img, map[string]string{pngmeta.KeyParameters: text[pngmeta.KeyParameters]}); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := run(t, "score", "--model", model, resaved); code != 0 || !strings.Contains(stdout, `prompt "red cat" from Tessera's parameters text`) || strings.Contains(stdout, "A1111") {
+		t.Errorf("score: exit %d, %q, %q", code, stdout, stderr)
+	}
+	got, _ := scoreJSON(t, "--model", model, resaved)
+	if got.Prompt != "red cat" || got.PromptSource != pngmeta.FromTesseraParameters || got.Metadata != pngmeta.FromTesseraParameters {
+		t.Errorf("score --json: %+v", got)
+	}
+	if _, stdout, _ := run(t, "help", "score"); !strings.Contains(stdout, `"tessera-parameters"`) {
+		t.Errorf("help score does not list tessera-parameters:\n%s", stdout)
+	}
+}

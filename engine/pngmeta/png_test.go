@@ -433,6 +433,9 @@ func TestReadDrawing(t *testing.T) {
 		{"a1111", map[string]string{"parameters": "a red fox\nNegative prompt: blurry\nSteps: 20, Seed: 7"}, Drawing{From: FromA1111, Prompt: "a red fox", Negative: "blurry", Seed: &seven}},
 		{"a1111 without a seed", map[string]string{"parameters": "a red fox\nSteps: 20"}, Drawing{From: FromA1111, Prompt: "a red fox"}},
 		{"a1111 with a seed that does not parse", map[string]string{"parameters": "a red fox\nSteps: 20, Seed: x"}, Drawing{From: FromA1111, Prompt: "a red fox"}},
+		// Tessera's own parameters text, its record dropped by another
+		// program's re-save: Tessera's, not another tool's.
+		{"tessera parameters", map[string]string{"parameters": Metadata(rec)[KeyParameters]}, Drawing{From: FromTesseraParameters, Prompt: rec.Prompt, Negative: rec.Negative, Seed: &seed}},
 		{"none", map[string]string{"Comment": "hello"}, Drawing{From: FromNone}},
 	} {
 		if got := ReadDrawing(c.text); !reflect.DeepEqual(got, c.want) {
