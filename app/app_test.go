@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/edit"
@@ -56,6 +57,27 @@ func tinyModel(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "tiny")
 	if err := bundletest.Tiny(9).Save(dir, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// withWhite makes the first half of the codes of b (a test model with a
+// codebook of random colours) draw white: its pictures then have white
+// around them for --transparent to clear.
+func withWhite(b *bundle.Bundle) *bundle.Bundle {
+	n := len(b.Codebook.Entries) / 2
+	for i := range b.Codebook.Entries[:n] {
+		b.Codebook.Entries[i] = 1
+	}
+	return b
+}
+
+// saveModel saves b into a folder named name and returns its path.
+func saveModel(t *testing.T, b *bundle.Bundle, name string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	if err := b.Save(dir, "F32"); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -1187,7 +1209,7 @@ func TestBranchIgnoresAnEditsKnobs(t *testing.T) {
 // edit.TransparentBackground makes it, records it, and says it in the
 // parameters; the codes are those of the same run without it.
 func TestGenerateTransparent(t *testing.T) {
-	model := tinyModel(t)
+	model := saveModel(t, withWhite(bundletest.Tiny(9)), "tiny") // white around its pictures
 	dir := t.TempDir()
 	plain, clear := filepath.Join(dir, "plain.png"), filepath.Join(dir, "clear.png")
 	for _, c := range []struct {
@@ -1211,7 +1233,7 @@ func TestGenerateTransparent(t *testing.T) {
 		t.Fatalf("info does not say the background is transparent:\n%s", stdout)
 	}
 	// Made transparent at the model's size, then upscaled ×2 (nearest).
-	want, got := edit.TransparentBackground(bundletest.Tiny(9).Decode(b.Tokens)), imagetest.ReadPNG(t, clear)
+	want, got := edit.TransparentBackground(withWhite(bundletest.Tiny(9)).Decode(b.Tokens)), imagetest.ReadPNG(t, clear)
 	for y := 0; y < 16; y++ {
 		for x := 0; x < 16; x++ {
 			if w, g := color.NRGBAModel.Convert(want.At(x/2, y/2)), color.NRGBAModel.Convert(got.At(x, y)); w != g {

@@ -193,6 +193,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	var written []string
+	var opaque opaqueTally // candidates --transparent made nothing transparent in
 	for i, im := range res.Images {
 		path := numberedPath(*out, i, 2) // always PATH-i.png, even for one candidate
 		rec := editRecord(b, opt, im, editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, mask: m, rank: i + 1, sourceDetail: *sourceDetail})
@@ -210,7 +211,10 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		}
 		var pic image.Image = edited
 		if *clearBg {
-			pic = transparentPicture(pic, &rec)
+			var cleared bool
+			if pic, cleared = transparentPicture(pic, &rec); !cleared {
+				opaque.add(path, pic)
+			}
 		}
 		meta := editMetadata(rec, pic.Bounds().Size(), *scale)
 		pic = render.Upscale(pic, *scale, false)
@@ -235,6 +239,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token (%.4f bits/token)\n", path, im.Seed, im.MeanLogLik(), -im.MeanLogLik()/math.Ln2)
 	}
+	opaque.warn(env.Stderr, b.Name)
 	if old := staleCandidates(*out, len(res.Images)); len(old) > 0 {
 		verb := "are"
 		if len(old) == 1 {

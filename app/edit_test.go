@@ -690,7 +690,7 @@ func TestTransparent(t *testing.T) {
 // TestEditTransparent: edit --transparent records the transparent
 // background in the parameters text beside "Edit of", as generate does.
 func TestEditTransparent(t *testing.T) {
-	m := tinyEditModel(t)
+	m := saveModel(t, withWhite(bundletest.TinyEdit(2)), "tiny-edit") // white around its pictures
 	dir := t.TempDir()
 	src := filepath.Join(dir, "source.png")
 	writePNG(t, src, 8, 8)

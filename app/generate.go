@@ -265,7 +265,7 @@ func examplePrompt(b *bundle.Bundle) string {
 }
 
 // transparentHelp is the --transparent flag's help.
-const transparentHelp = "make the white around the picture transparent in the PNG, for a sticker (white inside it stays; the edges fade out)"
+const transparentHelp = "make the white around the picture transparent in the PNG, for a sticker (white inside it stays; the edges fade out); a picture with no white around it (the mnist model draws on black) is written opaque, with a warning"
 
 // scaledMetadata is the metadata of rec's picture, of size native, saved
 // upscaled scale times (nearest neighbour, or Lanczos when smooth): said as
@@ -330,13 +330,47 @@ func largestScale(w, h, limit int) int {
 
 // transparentPicture makes the white around pic transparent and records
 // it in rec; pic is at the model's size, where an edge pixel is one pixel
-// (the upscale after it carries the alpha).
-func transparentPicture(pic image.Image, rec *pngmeta.Record) image.Image {
+// (the upscale after it carries the alpha). Where no white is around the
+// picture (nothing became transparent) it returns pic as it is, records
+// nothing and cleared is false: a record said "background transparent" of
+// an opaque picture.
+func transparentPicture(pic image.Image, rec *pngmeta.Record) (out image.Image, cleared bool) {
+	clear := edit.TransparentBackground(pic)
+	if clear.Opaque() {
+		return pic, false
+	}
 	if rec.Extra == nil {
 		rec.Extra = map[string]any{}
 	}
 	rec.Extra[pngmeta.ExtraTransparent] = true
-	return edit.TransparentBackground(pic)
+	return clear, true
+}
+
+// opaqueTally gathers the files --transparent made nothing transparent in
+// (transparentPicture), to warn of them once the files are written.
+type opaqueTally struct {
+	files []string
+	dark  bool // every one of them drawn on a dark background (edit.DarkBorder)
+}
+
+// add counts the file at path, whose picture pic kept every pixel opaque.
+func (o *opaqueTally) add(path string, pic image.Image) {
+	o.dark = edit.DarkBorder(pic) && (o.dark || len(o.files) == 0)
+	o.files = append(o.files, filepath.Base(path))
+}
+
+// warn says on w which files --transparent made nothing transparent in,
+// and why: model (its name) draws on a dark background, or no white
+// touches the picture's border.
+func (o *opaqueTally) warn(w io.Writer, model string) {
+	if len(o.files) == 0 {
+		return
+	}
+	why := "no white touches the picture's border, and only the white around a picture is made transparent"
+	if o.dark {
+		why = fmt.Sprintf("model %s draws on a dark background, not white, and only the white around a picture is made transparent", model)
+	}
+	fmt.Fprintf(w, "warning: --transparent made nothing transparent in %s: %s; written opaque, with no transparent background recorded\n", fileList(o.files), why)
 }
 
 // saveOptions say how to write a run's images.
@@ -571,6 +605,7 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		write = pngmeta.WriteFileAtomic
 	}
 	var written []string
+	var opaque opaqueTally
 	for i, im := range images {
 		path := numberedPath(so.out, i, len(images))
 		var pic image.Image = b.Decode(im.Tokens)
@@ -595,7 +630,10 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 			}
 		}
 		if so.transparent {
-			pic = transparentPicture(pic, &rec)
+			var cleared bool
+			if pic, cleared = transparentPicture(pic, &rec); !cleared {
+				opaque.add(path, pic)
+			}
 		}
 		meta := scaledMetadata(rec, pic.Bounds().Size(), so.scale, so.smooth)
 		pic = render.Upscale(pic, so.scale, so.smooth)
@@ -634,6 +672,7 @@ func saveImages(ctx context.Context, env Env, b *bundle.Bundle, opt sampler.Opti
 		}
 	}
 	// Said once every file is written (a failed write names none).
+	opaque.warn(env.Stderr, b.Name)
 	notes := sameNotes(so.out, images, so.source, opt)
 	if n := oneCodeNote(images, opt, so.given); n != "" {
 		notes = append(notes, n)

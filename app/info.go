@@ -375,7 +375,13 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 				fmt.Fprintf(o, "  negative    %s\n", quoteText(rec.Negative))
 			}
 			fmt.Fprintf(o, "  seed        %d\n", rec.Seed)
-			fmt.Fprintf(o, "  settings    %s\n", recordKnobs(rec.Settings, rec.IsEdit()))
+			settings := recordKnobs(rec.Settings, rec.IsEdit())
+			if rec.Precision != "" {
+				// The arithmetic it was sampled in: another draws another
+				// picture from the same seed and settings.
+				settings += ", precision " + rec.Precision
+			}
+			fmt.Fprintf(o, "  settings    %s\n", settings)
 			if note := rec.PatchTemperatureNote(); note != "" {
 				fmt.Fprintf(o, "  painted     temperature %s (the studio's temperature brush; tessera branch keeps them)\n", note)
 			}
@@ -469,12 +475,14 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 
 // recordKnobs lists the sampling settings a record holds: every drawing
 // knob that is set (guidance too when the prompt was empty: a run drew
-// with it), and for an edit the edit model's own (image guidance).
+// with it; guidance min-p, 0 too, whenever guidance applied:
+// sampling.Spec.Said), and for an edit the edit model's own (image
+// guidance).
 func recordKnobs(s sampling.Settings, edit bool) string {
 	var parts []string
 	for _, sp := range sampling.Knobs() {
 		v := sp.Get(s)
-		if sp.EditOnly && !edit || sp.Optional && v == 0 || sp.Knob == sampling.KnobStylePerSeed && edit {
+		if sp.EditOnly && !edit || !sp.Said(s) || sp.Knob == sampling.KnobStylePerSeed && edit {
 			continue
 		}
 		parts = append(parts, sp.Label+" "+sp.Format(v))

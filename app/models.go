@@ -89,6 +89,46 @@ func parsePrecision(p string) (string, error) {
 	return "", usageError{fmt.Sprintf("unknown precision %q: use auto, f16, int8 or f32", p)}
 }
 
+// recordedPrecision is the precision a command that samples again from
+// the picture at path (branch, extend) opens its model in: flag when
+// --precision was given, else the one the picture's record says it was
+// sampled in (pngmeta.Record.Precision: the same seed and settings draw
+// another picture in another precision), else flag (auto). recorded
+// reports that the record's was taken. A record of no sampled picture (an
+// edit's, whose precision is the edit model's; an imported one's), one
+// written before precisions were recorded, or one naming no precision
+// Tessera has, gives none.
+func recordedPrecision(path, flag string, given bool) (prec string, recorded bool) {
+	if given {
+		return flag, false
+	}
+	text, err := pngmeta.ReadFile(path)
+	if err != nil {
+		return flag, false
+	}
+	rec, ok, err := pngmeta.ParseRecord(text)
+	if err != nil || !ok || !rec.Sampled() {
+		return flag, false
+	}
+	switch rec.Precision {
+	case precF16, precF32, precInt8:
+		return rec.Precision, true
+	}
+	return flag, false
+}
+
+// noteRecordedPrecision says on log that model b samples in the precision
+// the picture at path records, where auto would have picked another.
+func noteRecordedPrecision(log io.Writer, b *bundle.Bundle, path string) {
+	if p := b.Model.Precision(); p != autoPrecision(b.Model.Config.Params()) {
+		fmt.Fprintf(log, "note: sampling in %s, the precision %s was sampled in (--precision picks another)\n", p, path)
+	}
+}
+
+// recordedPrecisionHelp is --precision's help for the commands that
+// sample again from a picture (recordedPrecision).
+const recordedPrecisionHelp = "sampling arithmetic (default: the one the image records it was sampled in, which draws it again; else auto): " + precisionHelp
+
 // int8Above is the size of a model's half-precision weights above which
 // auto samples in int8. Such a model streams its weights from memory at
 // every decode step, so half the bytes is up to twice the speed:

@@ -30,8 +30,7 @@ type scoreLine struct {
 	PerTokenNLL  []float64 `json:"per_token_nll"`
 	// Prompt is the prompt the image was scored under ("" for an
 	// unconditional model); PromptSource says where it came from: "flag"
-	// (--prompt), "tessera" (Tessera's record in the PNG), "a1111" (the
-	// PNG's A1111 "parameters" text) or "none".
+	// (--prompt), or a Metadata value.
 	Prompt       string `json:"prompt"`
 	PromptSource string `json:"prompt_source"`
 	// ScoredUnder is, for a composed Prompt ("A AND B :0.5"), the
@@ -43,9 +42,9 @@ type scoreLine struct {
 	// them (as if Prompt lacked them).
 	UnknownWords []string `json:"unknown_words,omitempty"`
 	CutWords     []string `json:"cut_words,omitempty"`
-	// Metadata is the generation record found in the image ("tessera",
-	// "a1111" or "none"); NegativePrompt and Seed are what it holds
-	// (scoring does not use them).
+	// Metadata is the generation record found in the image (scoreSources:
+	// "tessera", "tessera-parameters", "a1111" or "none"); NegativePrompt
+	// and Seed are what it holds (scoring does not use them).
 	Metadata       string  `json:"metadata"`
 	NegativePrompt string  `json:"negative_prompt,omitempty"`
 	Seed           *uint64 `json:"seed,omitempty"`
@@ -55,6 +54,10 @@ type scoreLine struct {
 	// (sampler.ScoreTall); 0 otherwise.
 	Rows int `json:"rows,omitempty"`
 }
+
+// scoreSources documents the values of score --json's "metadata" (and of
+// "prompt_source", which may also be "flag").
+const scoreSources = `"tessera" (Tessera's record, with the codes), "tessera-parameters" (the parameters text Tessera wrote, without its record: another program re-saved the PNG keeping the text alone), "a1111" (another tool's A1111 "parameters" text) or "none"`
 
 // readDrawing reads what the PNG at path says about how it was made
 // (pngmeta.ReadDrawing); a file that is not a readable PNG says nothing.
@@ -214,7 +217,7 @@ func runScore(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "score", "[--model M] [--prompt TEXT] [--json] [--map OUT.png] IMAGE...")
 	modelName := fs.String("model", "", recordedModelUsage("each image"))
 	promptText := fs.String("prompt", "", "prompt to score under (default: the prompt stored in the image, if any: Tessera's record or an A1111 \"parameters\" text; --prompt \"\" scores without one)")
-	asJSON := fs.Bool("json", false, "one JSON object per line per image")
+	asJSON := fs.Bool("json", false, "one JSON object per line per image; its \"metadata\" says what generation record the image holds and \"prompt_source\" where the prompt came from (\"flag\": --prompt, or one of those): "+scoreSources)
 	mapOut := fs.String("map", "", "write the likelihood map of the (single) image to this PNG: the picture beside itself tinted patch by patch by its −log p, the least likely patch framed, with the colour scale in bits, the mean and the model and prompt under them")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	stride := rangedInt(fs, "stride", 0, 0, 1024, "an image taller than the model (tessera extend's) is scored window by window as extend drew it: the rows of each step under the grid's other rows above them; the rows a step, as extend's --stride, less than the model's grid rows (0 = half the model's grid, extend's default; 1 = a row at a time under all the rows the window holds)")
@@ -335,7 +338,8 @@ func runScore(ctx context.Context, env Env, args []string) error {
 		} else {
 			under := "no prompt"
 			if p != "" {
-				under = fmt.Sprintf("prompt %q from %s", p, map[string]string{"flag": "--prompt", pngmeta.FromTessera: "the Tessera record", pngmeta.FromA1111: "the A1111 parameters"}[promptFrom])
+				under = fmt.Sprintf("prompt %q from %s", p, map[string]string{"flag": "--prompt", pngmeta.FromTessera: "the Tessera record",
+					pngmeta.FromTesseraParameters: "Tessera's parameters text (its record, with the codes, is gone)", pngmeta.FromA1111: "the A1111 parameters"}[promptFrom])
 				if sampler.EncodePrompt(b, p).NoneKnown() {
 					under += " (the model knows no word of it: scored as no prompt)"
 				} else if first := firstSubPrompt(p); first != "" {

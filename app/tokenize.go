@@ -110,6 +110,7 @@ func runTokenize(ctx context.Context, env Env, args []string) error {
 			// With its codes, as imported from the picture: it reopens
 			// exactly, and says where it came from.
 			r := record(b, sampler.Options{}, sampler.Image{Tokens: codes}) // nothing sampled: no settings
+			r.Precision = ""                                                // nor a precision it was sampled in
 			r.Extra = map[string]any{pngmeta.ExtraImported: filepath.Base(path)}
 			noteReplacing(env, "out", []string{line.Output}) // file by file: an image that fails writes none
 			if err := pngmeta.WriteFileAtomic(line.Output, rec, pngmeta.Metadata(r)); err != nil {

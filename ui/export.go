@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,11 +54,15 @@ func upscale(img image.Image, k int, f Filter) image.Image {
 // when rec's Extra asks) and writes it with rec's metadata to path
 // atomically: a failed export leaves no file behind and an existing file
 // untouched. The "parameters" text gives both sizes: Size is the exported
-// picture's, "Native size" the model's (the record's width and height).
+// picture's, "Native size" the model's (the record's width and height). A
+// transparent background asked of a picture with no white around it (the
+// MNIST model's, drawn on black) clears nothing and is not recorded (the
+// file said "Background: transparent" of an opaque picture).
 func exportPNG(path string, img image.Image, k int, f Filter, rec pngmeta.Record) error {
 	if k < 1 || k > MaxUpscale {
 		return fmt.Errorf("export: scale %d must be between 1 and %d", k, MaxUpscale)
 	}
+	rec.Extra = maps.Clone(rec.Extra) // the caller's stays as it was
 	if rec.Extra == nil {
 		rec.Extra = map[string]any{}
 	}
@@ -66,12 +71,31 @@ func exportPNG(path string, img image.Image, k int, f Filter, rec pngmeta.Record
 	if clear, _ := rec.Extra[extraTransparent].(bool); clear {
 		// At the model's size, where an edge pixel is one pixel: the
 		// upscale then carries its alpha (Lanczos premultiplies).
-		img = edit.TransparentBackground(img)
+		if t := edit.TransparentBackground(img); !t.Opaque() {
+			img = t
+		} else {
+			delete(rec.Extra, extraTransparent)
+		}
 	}
 	if err := pngmeta.WriteFileAtomic(path, upscale(img, k, f), pngmeta.UpscaledMetadata(rec, w, h, k, f.String())); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
+}
+
+// transparencyNote says what a transparent background makes of img, a
+// picture of model (its name): "transparent background", or none and why
+// where no white is around the picture to clear (the model draws on a
+// dark background, or no white touches the picture's border).
+func transparencyNote(img image.Image, model string) string {
+	if !edit.TransparentBackground(img).Opaque() {
+		return "transparent background"
+	}
+	why := "no white touches the picture's border"
+	if edit.DarkBorder(img) {
+		why = fmt.Sprintf("model %s draws on a dark background, not white", model)
+	}
+	return "no transparent background: " + why
 }
 
 // expandHome puts "~" and "~/…" in the home folder, as people type paths

@@ -508,7 +508,11 @@ func (e *exportForm) showSize(f *fileDialogs) {
 		e.size.SetText("")
 		return
 	}
-	e.size.SetText(exportSummary(img.Bounds(), f.set.Scale(), f.set.Filter(), f.set.TransparentBackground()))
+	model := ""
+	if b := f.host.Bundle(); b != nil {
+		model = b.Name
+	}
+	e.size.SetText(exportSummary(img, f.set.Scale(), f.set.Filter(), f.set.TransparentBackground(), model))
 }
 
 // showExport asks where to export, how large and how, and exports.

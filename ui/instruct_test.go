@@ -325,7 +325,20 @@ func TestMaskedEditKeepsThePixelsOutsideTheMask(t *testing.T) {
 	// file only about (unmixed from the white): reopened, it shows them
 	// flattened on white, not its codes' drawing (a sticker came back
 	// blurred), and is not said to be exact.
-	exported := slices.Clone(s.Canvas().Image().Pix)
+	// Its kept picture is framed in white, for the transparent background
+	// to clear (the tiny models draw no white: nothing cleared, the export
+	// is opaque and exact).
+	framed := image.NewNRGBA(s.docPicture().Rect)
+	copy(framed.Pix, s.docPicture().Pix)
+	for y := range 8 {
+		for x := range 8 {
+			if x == 0 || y == 0 || x == 7 || y == 7 {
+				framed.SetNRGBA(x, y, color.NRGBA{255, 255, 255, 255})
+			}
+		}
+	}
+	must(t, s.doc.ReplaceImage(s.doc.Tokens(), s.doc.ImageParams(), s.doc.Parent, framed))
+	exported := slices.Clone(framed.Pix)
 	s.set.SetTransparentBackground(true)
 	defer s.set.SetTransparentBackground(false)
 	sticker := filepath.Join(t.TempDir(), "sticker.png")

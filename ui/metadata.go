@@ -48,6 +48,7 @@ func recordFor(version string, b *bundle.Bundle, p core.Params, seed uint64, tok
 	rec.Parent, rec.Extra = parent, map[string]any{}
 	if p.Imported != "" {
 		rec.Extra[pngmeta.ExtraImported] = p.Imported
+		rec.Precision = "" // nothing sampled it
 	}
 	if kind != "" {
 		rec.Extra[extraKind] = kind

@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
+	"github.com/tessera-studio/tessera/engine/codebook"
+	"github.com/tessera-studio/tessera/engine/pngmeta"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/ui/core"
 )
@@ -282,6 +284,42 @@ func TestReuseImageSeed(t *testing.T) {
 	plain := newTestStudio(t)
 	if err := plain.ReuseImageSeed(); err == nil {
 		t.Error("reuse with no image on the canvas succeeded")
+	}
+}
+
+// Reusing the seed of an image sampled in another precision than the
+// studio's says that Generate draws another picture from it, and how to
+// draw it again; an image of the studio's own precision says nothing of it.
+func TestReuseImageSeedSaysAnotherPrecision(t *testing.T) {
+	s := newTestStudio(t)
+	lockSeed(t, s, "red cat", 7)
+	generate(t, s)
+	must(t, s.ReuseImageSeed())
+	if st := s.Status(); strings.Contains(st, "sampled in") {
+		t.Errorf("an image of the studio's precision: %q", st)
+	}
+	// The file on the canvas, as a studio started with --precision int8
+	// wrote it.
+	path := s.doc.Parent
+	text, err := pngmeta.ReadFile(path)
+	must(t, err)
+	rec, ok, err := pngmeta.ParseRecord(text)
+	if err != nil || !ok {
+		t.Fatalf("no record in %s: %v", path, err)
+	}
+	if rec.Precision != s.Bundle().Model.Precision() {
+		t.Fatalf("the studio's image records precision %q, the studio samples in %s", rec.Precision, s.Bundle().Model.Precision())
+	}
+	rec.Precision = "int8"
+	data, err := pngmeta.MarshalRecord(*rec)
+	must(t, err)
+	text[pngmeta.KeyTessera] = string(data)
+	img, err := codebook.LoadImage(path)
+	must(t, err)
+	must(t, pngmeta.WriteFileAtomic(path, img, text))
+	must(t, s.ReuseImageSeed())
+	if st := s.Status(); !strings.Contains(st, "it was sampled in int8 and this studio samples in "+s.Bundle().Model.Precision()) || !strings.Contains(st, "tessera studio --precision int8") {
+		t.Errorf("an image sampled in int8: %q", st)
 	}
 }
 

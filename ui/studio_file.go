@@ -693,7 +693,7 @@ func (s *Studio) ExportTo(path string) error {
 	s.markSaved(tokens, true)
 	s.set.SetExportDir(filepath.Dir(path))
 	s.autosave()
-	msg := fmt.Sprintf("Exported %s (%s)", path, exportSummary(img.Bounds(), k, f, s.set.TransparentBackground()))
+	msg := fmt.Sprintf("Exported %s (%s)", path, exportSummary(img, k, f, s.set.TransparentBackground(), s.bundle.Name))
 	if shown, n := s.shownPatches(), len(tokens); shown < n && !s.tl.Replaying() {
 		// Scrubbed back, the canvas shows part of the image: the file
 		// holds all of it, which was written without a word.
@@ -706,12 +706,15 @@ func (s *Studio) ExportTo(path string) error {
 	return nil
 }
 
-// exportSummary says how large and how an export of a picture of bounds b
-// is: scale k, filter f, transparent background or not.
-func exportSummary(b image.Rectangle, k int, f Filter, transparent bool) string {
+// exportSummary says how large and how an export of img, a picture of
+// model (its name), is: scale k, filter f, and when a transparent
+// background is asked (transparent) whether it makes one
+// (transparencyNote).
+func exportSummary(img image.Image, k int, f Filter, transparent bool, model string) string {
+	b := img.Bounds()
 	out := fmt.Sprintf("%d×%d px: %d× the model's %d×%d, %s", b.Dx()*k, b.Dy()*k, k, b.Dx(), b.Dy(), f)
 	if transparent {
-		out += ", transparent background"
+		out += ", " + transparencyNote(img, model)
 	}
 	return out
 }

@@ -1402,8 +1402,10 @@ func capitalize(s string) string {
 // does; the panel's batch stays. For an image drawn by Generate, Generate
 // then draws it again, or variations of it as one setting is changed; a
 // regenerated, completed or edited image records its own run's seed, which
-// redraws it only by that run. A picture opened from elsewhere records no
-// seed: an error.
+// redraws it only by that run. An image sampled in another precision than
+// the studio's (tessera studio --precision) is drawn otherwise from them,
+// which the status says. A picture opened from elsewhere records no seed:
+// an error.
 func (s *Studio) ReuseImageSeed() error {
 	if s.doc == nil || s.doc.Empty() {
 		return errNoImage
@@ -1412,7 +1414,8 @@ func (s *Studio) ReuseImageSeed() error {
 	if ip.Seed == 0 && ip.Prompt == "" {
 		return errors.New("the image on the canvas records no seed (a picture opened from elsewhere): generate one first")
 	}
-	if rec := s.parentRecord(); rec.IsEdit() {
+	rec := s.parentRecord()
+	if rec.IsEdit() {
 		return errors.New("the image on the canvas is an edit by instruction: its seed is the edit model's and draws nothing here; reuse the seed of the image it was edited from")
 	}
 	p := ip
@@ -1422,7 +1425,14 @@ func (s *Studio) ReuseImageSeed() error {
 	}
 	s.panel.SetParams(p)
 	s.paramsChanged()
-	s.setStatus(fmt.Sprintf("Seed %d of the image on the canvas, locked, with its prompt and settings: Generate draws it again if Generate drew it", ip.Seed))
+	msg := fmt.Sprintf("Seed %d of the image on the canvas, locked, with its prompt and settings: Generate draws it again if Generate drew it", ip.Seed)
+	if ours := s.bundle.Model.Precision(); rec != nil && rec.Precision != "" && rec.Precision != ours {
+		// The studio samples in one precision: another draws another
+		// picture from the same seed and settings.
+		msg = fmt.Sprintf("Seed %d of the image on the canvas, locked, with its prompt and settings; it was sampled in %s and this studio samples in %s, so Generate draws another picture from them (tessera studio --precision %s draws it again)",
+			ip.Seed, rec.Precision, ours, rec.Precision)
+	}
+	s.setStatus(msg)
 	return nil
 }
 

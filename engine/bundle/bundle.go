@@ -600,13 +600,15 @@ func IsFolder(name string) bool {
 
 // Record is the PNG metadata record of an image of b: its codes (raster
 // order; a taller image's rows too), the sampling settings that made it
-// (with the image's own seed) and the model and image facts. version is
-// the writing program, e.g. "tessera 0.1.0".
+// (with the image's own seed) and the precision b samples in, and the
+// model and image facts. version is the writing program, e.g. "tessera
+// 0.1.0". For a picture nothing sampled (imported from a file) the
+// caller passes no settings and clears the precision.
 func (b *Bundle) Record(version string, s sampling.Settings, tokens []int) pngmeta.Record {
 	rows, cols := b.Grid()
 	w, h := b.ImageSize()
 	return pngmeta.Record{
-		Settings: s, Version: version, Model: b.Name, ModelHash: b.Model.Hash,
+		Settings: s, Precision: b.Model.Precision(), Version: version, Model: b.Name, ModelHash: b.Model.Hash,
 		Width: w, Height: h, Grid: [2]int{rows, cols}, PatchSize: b.PatchSize(),
 		Tokens: append([]int(nil), tokens...),
 	}

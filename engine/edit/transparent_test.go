@@ -271,3 +271,32 @@ func TestTransparentBackgroundKeepsTinyPictures(t *testing.T) {
 		t.Errorf("the white centre of a small outlined diamond became %v", c)
 	}
 }
+
+// DarkBorder tells a picture drawn on black (the MNIST model's), which has
+// no white around it to clear, from one on white and from ones that fill
+// their frame with a colour.
+func TestDarkBorder(t *testing.T) {
+	solid := func(c color.NRGBA) *image.NRGBA {
+		img := image.NewNRGBA(image.Rect(2, 3, 10, 11)) // not at the origin
+		for y := img.Rect.Min.Y; y < img.Rect.Max.Y; y++ {
+			for x := img.Rect.Min.X; x < img.Rect.Max.X; x++ {
+				img.SetNRGBA(x, y, c)
+			}
+		}
+		return img
+	}
+	digit := solid(color.NRGBA{0, 0, 0, 255})
+	digit.SetNRGBA(5, 6, color.NRGBA{255, 255, 255, 255}) // a white stroke inside
+	for _, c := range []struct {
+		name string
+		img  image.Image
+		dark bool
+	}{{"white digit on black", digit, true}, {"white", solid(color.NRGBA{255, 255, 255, 255}), false}, {"light yellow", solid(color.NRGBA{250, 240, 150, 255}), false}, {"red", solid(color.NRGBA{200, 30, 30, 255}), false}} {
+		if got := DarkBorder(c.img); got != c.dark {
+			t.Errorf("%s: DarkBorder %v", c.name, got)
+		}
+		if c.dark && !TransparentBackground(c.img).Opaque() {
+			t.Errorf("%s: made something transparent", c.name)
+		}
+	}
+}

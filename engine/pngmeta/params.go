@@ -22,9 +22,13 @@ import (
 // Infotext is the A1111 "infotext": the generation facts written as the
 // PNG's "parameters" text (prompt, "Negative prompt:", "Key: value" settings).
 type Infotext struct {
-	// Settings are the settings line's sampling settings (guidance min-p and
-	// image guidance written only when set).
+	// Settings are the settings line's sampling settings (the optional
+	// ones written only when set, guidance min-p also whenever guidance
+	// applies: sampling.Spec.Said).
 	sampling.Settings
+	// Precision is the sampling arithmetic (Record.Precision), written
+	// after the sampling settings when set ("Precision: f16").
+	Precision        string
 	Width, Height    int
 	Model, ModelHash string
 	Version          string            // e.g. "tessera 0.1.0"
@@ -60,6 +64,7 @@ const (
 	keyModelHash   = "Model hash"
 	keyVersion     = "Version"
 	keyImported    = "Imported from" // a picture encoded from another file, not sampled
+	keyPrecision   = "Precision"     // the sampling arithmetic: f32, f16 or int8
 	negativePrefix = "Negative prompt:"
 )
 
@@ -67,7 +72,7 @@ const (
 // Tessera writes or one A1111 always writes.
 func isSettingsKey(k string) bool {
 	switch k {
-	case keySeed, keyCFG, keySize, keyModelHash, keyVersion, keyImported,
+	case keySeed, keyCFG, keySize, keyModelHash, keyVersion, keyImported, keyPrecision,
 		"Steps", "Sampler", "Schedule type", "Denoising strength", "Clip skip", "VAE", "VAE hash":
 		return true
 	}
@@ -92,9 +97,10 @@ func knobOf(k string) (sampling.Spec, bool) {
 // FormatParameters renders p in A1111's layout: the prompt; then a
 // "Negative prompt: ..." line if there is one; then one settings line
 // "Seed: 7, Temperature: 1.0, Top-k: 0, Top-p: 1.0, Guidance: 1.0,
-// Size: 64x64, Model: emoji, Model hash: 1a2b3c4d, Version: tessera 0.1.0"
-// followed by the Extra pairs sorted by key. Size, Model, Model hash and
-// Version are left out when zero or empty; Extra keys that cannot be parsed
+// Precision: f16, Size: 64x64, Model: emoji, Model hash: 1a2b3c4d,
+// Version: tessera 0.1.0" followed by the Extra pairs sorted by key.
+// Precision, Size, Model, Model hash and Version are left out when zero or
+// empty; Extra keys that cannot be parsed
 // back (not matching A1111's key pattern: see validKey) are left out.
 // Values holding ',' ':' '"' or a line break, or surrounding spaces, are
 // JSON-quoted; a NUL anywhere is written as U+FFFD (PNG text holds none).
@@ -114,12 +120,15 @@ func FormatParameters(p Infotext) string {
 		for _, sp := range sampling.Knobs() {
 			v := sp.Get(p.Settings)
 			switch {
-			case sp.Optional && v == 0:
+			case !sp.Said(p.Settings):
 			case sp.Int:
 				pairs = append(pairs, sp.Infotext+": "+strconv.Itoa(int(v)))
 			default:
 				pairs = append(pairs, sp.Infotext+": "+formatFloat(v))
 			}
+		}
+		if p.Precision != "" {
+			pairs = append(pairs, keyPrecision+": "+quote(p.Precision))
 		}
 	}
 	if p.Width != 0 || p.Height != 0 {
@@ -464,6 +473,8 @@ func (p *Infotext) set(k, v string) {
 		p.Version = v
 	case keyImported:
 		p.Imported = v
+	case keyPrecision:
+		p.Precision = v
 	default:
 		err = p.setKnob(k, v)
 	}

@@ -52,13 +52,39 @@ func TestFormatParametersWithoutNUL(t *testing.T) {
 
 func TestFormatFloats(t *testing.T) {
 	p := Infotext{Settings: sampling.Settings{Prompt: "x", Temperature: 0.95, TopP: 0.9, Guidance: 7.5, TopK: 40, Seed: 18446744073709551615}}
-	want := "x\nSeed: 18446744073709551615, Temperature: 0.95, Top-k: 40, Top-p: 0.9, Guidance: 7.5"
+	want := "x\nSeed: 18446744073709551615, Temperature: 0.95, Top-k: 40, Top-p: 0.9, Guidance: 7.5, Guidance min-p: 0.0"
 	if got := FormatParameters(p); got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	for f, s := range map[float64]string{0: "0.0", 2: "2.0", -3: "-3.0", 1e21: "1000000000000000000000.0", 0.1: "0.1"} {
 		if got := formatFloat(f); got != s {
 			t.Errorf("formatFloat(%v) = %q, want %q", f, got, s)
+		}
+	}
+}
+
+// Guidance min-p is written whenever guidance applies, 0 (off) included:
+// left out, a reader drawing with the settings written got the model's own
+// min-p (the emoji model's 0.5) and another picture. Unguided, min-p does
+// nothing and is written only when set; either way it reads back.
+func TestMinPIsWrittenWhenGuided(t *testing.T) {
+	for _, c := range []struct {
+		s    sampling.Settings
+		want string // "" for no min-p
+	}{
+		{sampling.Settings{Prompt: "cat", Temperature: 1, TopP: 1, Guidance: 3}, "Guidance min-p: 0.0"},
+		{sampling.Settings{Prompt: "cat", Temperature: 1, TopP: 1, Guidance: 3, GuidanceMinP: 0.5}, "Guidance min-p: 0.5"},
+		{sampling.Settings{Prompt: "fix", Temperature: 1, TopP: 1, Guidance: 1, ImageGuidance: 1.5}, "Guidance min-p: 0.0"}, // an edit's image guidance
+		{sampling.Settings{Prompt: "cat", Temperature: 1, TopP: 1, Guidance: 1}, ""},
+		{sampling.Settings{Prompt: "cat", Temperature: 1, TopP: 1, Guidance: 1, GuidanceMinP: 0.2}, "Guidance min-p: 0.2"},
+	} {
+		p := Infotext{Settings: c.s, Model: "emoji"}
+		got := FormatParameters(p)
+		if has := strings.Contains(got, "Guidance min-p"); c.want == "" && has || c.want != "" && !strings.Contains(got, ", "+c.want+",") {
+			t.Errorf("%+v: %q, want %q", c.s, got, c.want)
+		}
+		if back := ParseParameters(got); !reflect.DeepEqual(back, p) {
+			t.Errorf("%q parsed back as %+v, want %+v", got, back, p)
 		}
 	}
 }
@@ -92,6 +118,7 @@ func TestParametersRoundTrip(t *testing.T) {
 		{Settings: sampling.Settings{Prompt: " spaced prompt ", Negative: " spaced", TopK: -1, Temperature: 0.7}},
 		{Settings: sampling.Settings{Prompt: "trailing newline\n"}, Width: 32, Height: 16},
 		{Settings: sampling.Settings{Prompt: "guided", Guidance: 2, GuidanceMinP: 0.25}},
+		{Settings: sampling.Settings{Prompt: "in int8", Seed: 4}, Precision: "int8"}, // the sampling arithmetic
 	} {
 		s := FormatParameters(p)
 		if back := ParseParameters(s); !reflect.DeepEqual(back, p) {

@@ -29,6 +29,7 @@ func sampleRecord() Record {
 	p := sampleParams()
 	return Record{
 		Settings:  sampling.Settings{Prompt: "猫 on a mat", Negative: p.Negative, Seed: p.Seed, Temperature: 0.95, TopK: 40, TopP: 0.9, Guidance: 3},
+		Precision: "f16",
 		Version:   p.Version,
 		Model:     p.Model,
 		ModelHash: p.ModelHash,
@@ -156,7 +157,7 @@ func TestMetadataRecord(t *testing.T) {
 		t.Errorf("record %+v, want %+v", *back, rec)
 	}
 	p := ParseParameters(read["parameters"])
-	if p.Prompt != rec.Prompt || p.Seed != rec.Seed || p.TopK != 40 || p.Width != 64 || p.Version != rec.Version {
+	if p.Prompt != rec.Prompt || p.Seed != rec.Seed || p.TopK != 40 || p.Width != 64 || p.Version != rec.Version || p.Precision != rec.Precision {
 		t.Errorf("parameters parsed as %+v", p)
 	}
 	if _, ok, err := ParseRecord(map[string]string{"parameters": "x"}); ok || err != nil {
@@ -432,6 +433,9 @@ func TestReadDrawing(t *testing.T) {
 		{"a1111", map[string]string{"parameters": "a red fox\nNegative prompt: blurry\nSteps: 20, Seed: 7"}, Drawing{From: FromA1111, Prompt: "a red fox", Negative: "blurry", Seed: &seven}},
 		{"a1111 without a seed", map[string]string{"parameters": "a red fox\nSteps: 20"}, Drawing{From: FromA1111, Prompt: "a red fox"}},
 		{"a1111 with a seed that does not parse", map[string]string{"parameters": "a red fox\nSteps: 20, Seed: x"}, Drawing{From: FromA1111, Prompt: "a red fox"}},
+		// Tessera's own parameters text, its record dropped by another
+		// program's re-save: Tessera's, not another tool's.
+		{"tessera parameters", map[string]string{"parameters": Metadata(rec)[KeyParameters]}, Drawing{From: FromTesseraParameters, Prompt: rec.Prompt, Negative: rec.Negative, Seed: &seed}},
 		{"none", map[string]string{"Comment": "hello"}, Drawing{From: FromNone}},
 	} {
 		if got := ReadDrawing(c.text); !reflect.DeepEqual(got, c.want) {

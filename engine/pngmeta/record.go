@@ -38,6 +38,12 @@ type Record struct {
 	// Settings are how the image was sampled (prompt, seed, temperature,
 	// top-k, top-p, guidance, guidance min-p, image guidance).
 	sampling.Settings
+	// Precision is the arithmetic the picture was sampled in: "f32",
+	// "f16" or "int8" (model.Model.Precision), which draw different
+	// pictures from one seed and settings. It is "" in records written
+	// before it was recorded and in those of pictures nothing sampled
+	// (imported from a file).
+	Precision string         `json:"precision,omitempty"`
 	Width     int            `json:"width"`
 	Height    int            `json:"height"`
 	Grid      [2]int         `json:"grid"` // rows, cols in patches
@@ -169,6 +175,7 @@ func (r Record) Infotext() Infotext {
 	return Infotext{
 		Extra:     extra,
 		Settings:  r.Settings,
+		Precision: r.Precision,
 		Width:     r.Width,
 		Height:    r.Height,
 		Model:     r.Model,
@@ -236,14 +243,18 @@ func ParseRecord(text map[string]string) (rec *Record, ok bool, err error) {
 // (Drawing.From).
 const (
 	FromTessera = "tessera" // Tessera's JSON record (Tessera writes A1111 parameters too; its record wins)
-	FromA1111   = "a1111"   // an A1111 "parameters" text
-	FromNone    = "none"
+	// FromTesseraParameters is the "parameters" text Tessera wrote, its
+	// record gone (another program re-saved the PNG keeping the text
+	// alone): Tessera's settings in A1111's layout, without the codes.
+	FromTesseraParameters = "tessera-parameters"
+	FromA1111             = "a1111" // another tool's A1111 "parameters" text
+	FromNone              = "none"
 )
 
 // Drawing is what a PNG's text chunks say of how its picture was drawn:
 // the prompt, negative prompt and seed, and which record they came from.
 type Drawing struct {
-	From             string // FromTessera, FromA1111 or FromNone
+	From             string // FromTessera, FromTesseraParameters, FromA1111 or FromNone
 	Prompt, Negative string
 	Seed             *uint64 // nil when the record holds none
 }
@@ -252,7 +263,8 @@ type Drawing struct {
 // record's when there is one (a sampled picture's; an edit's instruction
 // and seed or an imported picture's nothing drew no picture, so such a
 // record gives From alone), else A1111's "parameters" text's (its seed only
-// where the text sets one that parses), else FromNone.
+// where the text sets one that parses; FromTesseraParameters where its
+// Version says Tessera wrote it, FromA1111 otherwise), else FromNone.
 func ReadDrawing(text map[string]string) Drawing {
 	if rec, ok, err := ParseRecord(text); err == nil && ok {
 		if !rec.Sampled() {
@@ -264,6 +276,9 @@ func ReadDrawing(text map[string]string) Drawing {
 	if s, ok := text[KeyParameters]; ok {
 		p, set := ParseParametersSet(s)
 		d := Drawing{From: FromA1111, Prompt: p.Prompt, Negative: p.Negative}
+		if p.ByTessera() {
+			d.From = FromTesseraParameters
+		}
 		if _, unparsed := p.Extra["Seed"]; set["Seed"] && !unparsed {
 			seed := p.Seed
 			d.Seed = &seed

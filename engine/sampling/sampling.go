@@ -66,8 +66,15 @@ type Settings struct {
 // (sampler's cutBelowMinP), so where a model is sure of a patch one code
 // is left at any temperature.
 func (s Settings) MinPLimitsVariety() bool {
-	guided := s.Guidance != 0 && s.Guidance != 1 || s.ImageGuidance > 1 // as the sampler guides
-	return s.Temperature > 0 && guided && s.GuidanceMinP > 0 && s.GuidanceMinP < 1
+	return s.Temperature > 0 && s.Guided() && s.GuidanceMinP > 0 && s.GuidanceMinP < 1
+}
+
+// Guided reports whether s guides, as the sampler guides: a guidance scale
+// other than 0 and 1 (off), or an edit model's image guidance above 1.
+// Guidance min-p then applies, and its value, 0 (off) included, is one of
+// the settings that drew a picture.
+func (s Settings) Guided() bool {
+	return s.Guidance != 0 && s.Guidance != 1 || s.ImageGuidance > 1
 }
 
 // Recommended are a model's recommended settings (config.json
@@ -221,6 +228,15 @@ func set(p any, v float64) {
 		return
 	}
 	*p.(*float64) = v
+}
+
+// Said reports whether the knob is written among s's settings (A1111's
+// settings line, info's settings): every knob but the Optional ones at 0,
+// and guidance min-p whenever s guides (Guided), 0 included: left out, a
+// reader drawing with the settings written gets the model's own min-p
+// (the emoji model's 0.5) and another picture.
+func (sp Spec) Said(s Settings) bool {
+	return !sp.Optional || sp.Get(s) != 0 || sp.Knob == KnobGuidanceMinP && s.Guided()
 }
 
 // Get is the knob's value in s.
