@@ -482,7 +482,7 @@ func TestSheetCLI(t *testing.T) {
 	// over the columns, in dark text on the white. The earlier sheet it
 	// replaces is said to be replaced, as generate says it (it was not).
 	if code, _, stderr := run(t, "sheet", "--model", model, "--prompts", prompts, "--styles", "all", "--out", out, "--cell", "32"); code != 0 ||
-		!strings.Contains(stderr, "note: replacing "+out+", earlier output of Tessera (give --out another name to keep it)") {
+		!strings.Contains(stderr, "note: replacing "+out+" once the run finishes (one stopped part way leaves it as it is), earlier output of Tessera (give --out another name to keep it)") {
 		t.Fatalf("labelled sheet over the first: exit %d: %q", code, stderr)
 	}
 	labelled, err := codebook.LoadImage(out)
