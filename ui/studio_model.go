@@ -172,10 +172,17 @@ func sessionModel(sess *session) string {
 }
 
 // takeEditor makes an edit model opened in the model list the Edit by
-// instruction box's model; the drawing model and its image stay (UI
-// goroutine).
+// instruction box's model, also after a restart when it is a folder
+// (keepEditModel); the drawing model and its image stay (UI goroutine).
 func (s *Studio) takeEditor(key string, b *bundle.Bundle) {
 	s.setEditor(key, b)
+	// Kept for the next start, as a drawing model folder is; a built-in
+	// edit model picked goes back to the studio's own.
+	folder := ""
+	if isFolderKey(key) {
+		folder = key
+	}
+	s.set.SetEditModelFolder(folder)
 	s.refreshModels()
 	msg := fmt.Sprintf("%s edits images by instruction: Edit by instruction (in the editing panel) now uses it", b.Name)
 	if s.bundle != nil {
