@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
@@ -1114,6 +1115,9 @@ type editFolderModels struct {
 
 func (m editFolderModels) Open(key string, progress func(done, total int64)) (*bundle.Bundle, error) {
 	if key == m.dir {
+		if progress != nil {
+			progress(10, 10) // as a folder's read reports it
+		}
 		return m.edit, nil
 	}
 	return m.withEdit.Open(key, progress)
@@ -1165,4 +1169,41 @@ func TestEditModelFolderKeptAcrossRestarts(t *testing.T) {
 	if log := strings.Join(s3.StatusLog(), "\n"); !strings.Contains(log, "edit model folder "+dir+" is gone") || !strings.Contains(log, "tiny-edit again") {
 		t.Fatalf("the start does not say the edit model folder is gone: %q", log)
 	}
+}
+
+// Opening an edit model folder ends with the bar under the canvas saying
+// "ready" (it kept "loading myedit — /tmp/…"), and the picker lists drawing
+// models only: not the studio's own edit model, which it listed once the
+// folder took the box (picking it loaded it for the box again and left the
+// picker on the drawing model), nor the folder.
+func TestEditModelFolderLeavesTheBarAndPicker(t *testing.T) {
+	e := newEnv(t)
+	dir := filepath.Join(t.TempDir(), "myedit")
+	must(t, os.Mkdir(dir, 0o755))
+	e.models = editFolderModels{withEdit: withEdit{tinyModels: tinyModels{b: bundletest.Tiny(3)}, edit: bundletest.TinyEdit(2)}, dir: dir}
+	s := e.start(t, func(o *Options) { o.EditModel = "tiny-edit" })
+	s.Wait()
+	shownBarText(s) // drawn before the load, as in the window
+	must(t, s.OpenModel(dir))
+	s.Wait()
+	if s.EditModel() != dir {
+		t.Fatalf("the edit model is %q", s.EditModel())
+	}
+	if got := shownBarText(s); got != "ready" {
+		t.Errorf("after the edit model's load the bar says %q", got)
+	}
+	if keys := s.modelKeys(); !slices.Equal(keys, []string{"tiny"}) {
+		t.Errorf("the picker lists %q, want the drawing model alone", keys)
+	}
+}
+
+// shownBarText is the text the progress bar under the canvas shows (as
+// last drawn, not as its formatter would say now).
+func shownBarText(s *Studio) string {
+	for _, o := range test.WidgetRenderer(s.runs.bar).Objects() {
+		if t, ok := o.(*canvas.Text); ok {
+			return t.Text
+		}
+	}
+	return ""
 }

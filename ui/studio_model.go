@@ -31,12 +31,14 @@ var errNoModel = errors.New("no model is loaded: pick one in the model list or o
 const noModelMessage = "No model loaded — pick one in the model list, or open a Hugging Face model folder"
 
 // modelKeys lists the picker's models: built-ins, then recent folders that
-// are there; the edit model is not among them (it edits what the others
-// draw).
+// are there; the edit models are not among them (they edit what the others
+// draw): neither the box's nor the studio's own (Options.EditModel), which
+// was listed once an edit model folder took the box, and picking it loaded
+// it for the box again, the picker left on the drawing model.
 func (s *Studio) modelKeys() []string {
 	var keys []string
 	for _, k := range s.opt.Models.Builtin() {
-		if k != s.editor.key {
+		if k != s.editor.key && k != s.opt.EditModel {
 			keys = append(keys, k)
 		}
 	}
@@ -99,6 +101,9 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 		s.loop.DoAndWait(func() {
 			s.panel.SetRunning(false)
 			s.runs.prog.End(time.Now())
+			// The bar says "ready" again: after an edit model, which
+			// installs no drawing model, it kept "loading …" for good.
+			s.runs.updateProgress()
 			if err != nil {
 				s.starting = false
 				s.refreshModels()
