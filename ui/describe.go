@@ -479,5 +479,7 @@ func (s *Studio) usePrompt(b *bundle.Bundle, p string) error {
 	return nil
 }
 
-// focusPrompt gives the prompt the keyboard focus.
-func (s *Studio) focusPrompt() { widgets.FocusIn(s.panel.prompt) }
+// focusPrompt gives the prompt the keyboard focus, its cursor at the end
+// of the prompt put there (it stayed where it was in the text before, mid
+// prompt).
+func (s *Studio) focusPrompt() { s.focusPromptEnd() }

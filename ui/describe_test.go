@@ -184,6 +184,7 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	// Use puts the prompt in the prompt field and closes the dialog; the
 	// status keeps the prompt it replaced (the field's undo cannot).
 	pick, was := v.rows[2].prompt, s.panel.prompt.Text
+	s.panel.prompt.CursorColumn = 2 // the cursor mid-prompt, where a click left it
 	test.Tap(v.rows[2].use)
 	if p, _ := s.Params(); p.Prompt != pick || hasDialog(s) {
 		t.Fatalf("after Use: prompt %q (want %q), dialog shown %v", p.Prompt, pick, hasDialog(s))
@@ -193,6 +194,11 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	}
 	if f := s.Window().Canvas().Focused(); f != fyne.Focusable(s.panel.prompt) {
 		t.Errorf("after Use the focus is on %T, not the prompt", f)
+	}
+	// The cursor at the end of the prompt put there, to type on (it was
+	// left mid-text).
+	if e := s.panel.prompt; e.CursorRow != 0 || e.CursorColumn != len([]rune(pick)) {
+		t.Errorf("after Use the cursor is at row %d column %d of %q", e.CursorRow, e.CursorColumn, pick)
 	}
 
 	// The same image again: the result is shown at once, no ranking runs.
