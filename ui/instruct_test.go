@@ -675,6 +675,10 @@ func TestFirstStartOnAnEditModelOpensADrawingModel(t *testing.T) {
 	if s.Bundle() == nil || s.editor.key != "tiny-edit" {
 		t.Fatalf("drawing model %v, edit model %q (%v)", s.Bundle(), s.editor.key, s.LastError())
 	}
+	// The status line says why another model opened (it did so quietly).
+	if want := "tiny-edit is an edit model: Edit by instruction uses it, and tiny opened to draw"; !strings.HasPrefix(s.Status(), want) {
+		t.Errorf("status %q, want it to begin %q", s.Status(), want)
+	}
 }
 
 // An edit's candidate whose codes give back the image is moved last

@@ -131,6 +131,11 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 				s.takeEditor(key, b)
 				if s.bundle == nil && s.starting {
 					s.thenOpen = s.drawingModelFor(key, restore)
+					if s.thenOpen != "" {
+						// Said before the drawing model's own note: it
+						// opened with no word of why (--model edit).
+						s.startNote = joinNotes(s.startNote, fmt.Sprintf("%s is an edit model: Edit by instruction uses it, and %s opened to draw", modelLabel(key), modelLabel(s.thenOpen)))
+					}
 				}
 				s.starting = false
 				return
