@@ -81,7 +81,7 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	prefsNote := guardPreferences(fynePreferencesPath(AppID)) // before Fyne reads them
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(iconResource())
-	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName, EditModel: *editModel, StartNote: prefsNote, OpenImage: openImage, LockSession: true}
+	opt := ui.Options{Version: Version, Models: Catalog{Precision: *precision}, DefaultModel: *modelName, EditModel: *editModel, EditModelSet: flagsSet(fs)["edit-model"], StartNote: prefsNote, OpenImage: openImage, LockSession: true}
 	if modelSet {
 		opt.Model = resolveModel(openModel) // over the last session's model
 		if bundle.IsFolder(opt.Model) {

@@ -412,8 +412,8 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 	v.rows = nil
 	var objs []fyne.CanvasObject
 	// The prompts' column is as wide as the longest (up to
-	// describePromptWidth; a longer one is cut, whole in its tooltip): the
-	// dialog takes its minimum size, where a cut label is a few letters.
+	// describePromptWidth; a longer one wraps): the dialog takes its
+	// minimum size, where a cut label is a few letters.
 	width := float32(0)
 	for i, p := range r.top {
 		text := fmt.Sprintf("%d.  %s", i+1, p.Prompt)
@@ -423,6 +423,11 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 	for i, p := range r.top {
 		row := &describeRow{prompt: p.Prompt, bits: p.BitsPerToken()}
 		row.text = widgets.NewTipLabel("")
+		// Wrapped, never cut: the names are what Describe is for, and a
+		// window narrower than the dialog (at a display scale of 150%)
+		// cut them to "man technologist fluent fl…" beside whole figures.
+		row.text.Truncation = fyne.TextTruncateOff
+		row.text.Wrapping = fyne.TextWrapWord
 		row.text.SetText(fmt.Sprintf("%d.  %s", i+1, p.Prompt))
 		// The figures tessera describe prints, its bits/token (a patch is
 		// a token) and gain over no prompt (above zero: the prompt makes
@@ -438,7 +443,7 @@ func (v *describeView) showResult(d *describer, r *describeResult) {
 }
 
 // describePromptWidth is the widest the Describe dialog's prompts column
-// grows, in pixels.
+// grows, in pixels (a longer prompt wraps).
 const describePromptWidth = 420
 
 // use puts a described prompt in the prompt field and closes the dialog.
@@ -474,5 +479,7 @@ func (s *Studio) usePrompt(b *bundle.Bundle, p string) error {
 	return nil
 }
 
-// focusPrompt gives the prompt the keyboard focus.
-func (s *Studio) focusPrompt() { widgets.FocusIn(s.panel.prompt) }
+// focusPrompt gives the prompt the keyboard focus, its cursor at the end
+// of the prompt put there (it stayed where it was in the text before, mid
+// prompt).
+func (s *Studio) focusPrompt() { s.focusPromptEnd() }

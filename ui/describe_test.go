@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -105,7 +106,7 @@ func checkDescribed(t *testing.T, s *Studio) *describeView {
 		if math.Abs(r.bits-bits[i]) > 1e-5 || i > 0 && r.bits < v.rows[i-1].bits {
 			t.Fatalf("row %d: %q at %.6f bits/token, want %.6f (%q)", i, r.prompt, r.bits, bits[i], want[i])
 		}
-		if !strings.Contains(r.text.Text, r.prompt) || !strings.Contains(r.text.Tip(), r.prompt) || r.text.Truncation != fyne.TextTruncateEllipsis {
+		if !strings.Contains(r.text.Text, r.prompt) || !strings.Contains(r.text.Tip(), r.prompt) || r.text.Truncation != fyne.TextTruncateOff || r.text.Wrapping != fyne.TextWrapWord {
 			t.Fatalf("row %d shows %q (tooltip %q) for %q", i, r.text.Text, r.text.Tip(), r.prompt)
 		}
 
@@ -147,7 +148,8 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 
 	// A long prompt is shown whole (a newcomer saw "large orange square
 	// fluent m…": the dialog takes its minimum size, a cut label's few
-	// letters); one longer than the column is cut, whole in its tooltip.
+	// letters); one longer than the column wraps
+	// (TestDescribeShowsLongPromptsWhole).
 	long := "large orange square fluent modern"
 	v.showResult(s.describer, &describeResult{b: s.Bundle(), top: []sampler.PromptScore{{Prompt: long, NLL: 10, Tokens: 16}}, candidates: 1, uncond: 1, tokens: 16})
 	if r := v.rows[0]; r.text.Size().Width < fyne.MeasureText(r.text.Text, theme.TextSize(), fyne.TextStyle{}).Width {
@@ -182,6 +184,7 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	// Use puts the prompt in the prompt field and closes the dialog; the
 	// status keeps the prompt it replaced (the field's undo cannot).
 	pick, was := v.rows[2].prompt, s.panel.prompt.Text
+	s.panel.prompt.CursorColumn = 2 // the cursor mid-prompt, where a click left it
 	test.Tap(v.rows[2].use)
 	if p, _ := s.Params(); p.Prompt != pick || hasDialog(s) {
 		t.Fatalf("after Use: prompt %q (want %q), dialog shown %v", p.Prompt, pick, hasDialog(s))
@@ -191,6 +194,11 @@ func TestDescribeListsPromptsAndUsesOne(t *testing.T) {
 	}
 	if f := s.Window().Canvas().Focused(); f != fyne.Focusable(s.panel.prompt) {
 		t.Errorf("after Use the focus is on %T, not the prompt", f)
+	}
+	// The cursor at the end of the prompt put there, to type on (it was
+	// left mid-text).
+	if e := s.panel.prompt; e.CursorRow != 0 || e.CursorColumn != len([]rune(pick)) {
+		t.Errorf("after Use the cursor is at row %d column %d of %q", e.CursorRow, e.CursorColumn, pick)
 	}
 
 	// The same image again: the result is shown at once, no ranking runs.
@@ -336,5 +344,53 @@ func TestDescribeProgressTellsTheTimeLeft(t *testing.T) {
 	v.progress(50, 100)
 	if !strings.Contains(v.status.Text, "50%… about 10 seconds left") {
 		t.Errorf("at 50%% after 10 s: %q", v.status.Text)
+	}
+}
+
+// renderedText is the text obj draws, its widgets' renderers included.
+func renderedText(obj fyne.CanvasObject) string {
+	var parts []string
+	switch v := obj.(type) {
+	case *canvas.Text:
+		parts = append(parts, v.Text)
+	case fyne.Widget:
+		for _, o := range test.WidgetRenderer(v).Objects() {
+			parts = append(parts, renderedText(o))
+		}
+	case *fyne.Container:
+		for _, o := range v.Objects {
+			parts = append(parts, renderedText(o))
+		}
+	}
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), " ")
+}
+
+// Describe's list shows each prompt whole, wrapped where the dialog is
+// narrow, also in a window narrower than the dialog would be (a 1270×850
+// window at FYNE_SCALE=1.5): "grinning cat with smiling eyes fluent fl…"
+// and "man technologist fluent fl…" were cut beside figures at full width.
+func TestDescribeShowsLongPromptsWhole(t *testing.T) {
+	s := newTestStudio(t)
+	describeSample(t, s, "cat red google", 1)
+	s.Window().Resize(fyne.NewSize(640, 480))
+	test.Tap(s.edit.describe)
+	s.Wait()
+	v := checkDescribed(t, s)
+	// The first is wider than the prompts' column (describePromptWidth)
+	// in any window; the window is narrower than the others' rows too.
+	long := []string{"grinning cat with smiling eyes and a face with tears of joy fluent flat", "man technologist fluent flat", "smiling face with open hands fluent modern"}
+	if w := fyne.MeasureText(long[0], theme.TextSize(), fyne.TextStyle{}).Width; w <= describePromptWidth {
+		t.Fatalf("%q is %.0f wide, within the column: the test shows nothing", long[0], w)
+	}
+	var top []sampler.PromptScore
+	for i, p := range long {
+		top = append(top, sampler.PromptScore{Prompt: p, NLL: 10 + float64(i), Tokens: 16})
+	}
+	v.showResult(s.describer, &describeResult{b: s.Bundle(), top: top, candidates: 3, uncond: 1, tokens: 16})
+	for i, r := range v.rows {
+		got := strings.Join(strings.Fields(renderedText(r.text)), " ")
+		if want := fmt.Sprintf("%d. %s", i+1, long[i]); got != want {
+			t.Errorf("row %d shows %q, want %q", i+1, got, want)
+		}
 	}
 }

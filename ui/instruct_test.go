@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
@@ -687,6 +688,10 @@ func TestFirstStartOnAnEditModelOpensADrawingModel(t *testing.T) {
 	if s.Bundle() == nil || s.editor.key != "tiny-edit" {
 		t.Fatalf("drawing model %v, edit model %q (%v)", s.Bundle(), s.editor.key, s.LastError())
 	}
+	// The status line says why another model opened (it did so quietly).
+	if want := "tiny-edit is an edit model: Edit by instruction uses it, and tiny opened to draw"; !strings.HasPrefix(s.Status(), want) {
+		t.Errorf("status %q, want it to begin %q", s.Status(), want)
+	}
 }
 
 // An edit's candidate whose codes give back the image is moved last
@@ -1116,4 +1121,106 @@ func TestRelaunchOnAnEditRestoresItsInstruction(t *testing.T) {
 	if got := s2.edit.instruction.Text; got != "mirror it" {
 		t.Errorf("relaunched on the edit, the instruction box says %q", got)
 	}
+}
+
+// editFolderModels is withEdit with an edit model folder, dir, that opens
+// the tiny edit model.
+type editFolderModels struct {
+	withEdit
+	dir string
+}
+
+func (m editFolderModels) Open(key string, progress func(done, total int64)) (*bundle.Bundle, error) {
+	if key == m.dir {
+		if progress != nil {
+			progress(10, 10) // as a folder's read reports it
+		}
+		return m.edit, nil
+	}
+	return m.withEdit.Open(key, progress)
+}
+
+// An edit model folder opened in the model list is the Edit by instruction
+// box's model after a restart too (edits silently used the built-in edit
+// model again), unless the studio is asked for an edit model
+// (--edit-model); once the folder is gone, the start says so and the box
+// uses the built-in edit model.
+func TestEditModelFolderKeptAcrossRestarts(t *testing.T) {
+	e := newEnv(t)
+	dir := filepath.Join(t.TempDir(), "myedit")
+	must(t, os.Mkdir(dir, 0o755))
+	e.models = editFolderModels{withEdit: withEdit{tinyModels: tinyModels{b: bundletest.Tiny(3)}, edit: bundletest.TinyEdit(2)}, dir: dir}
+	builtin := func(o *Options) { o.EditModel = "tiny-edit" }
+	s1 := e.start(t, builtin)
+	s1.Wait()
+	must(t, s1.OpenModel(dir))
+	s1.Wait()
+	if s1.EditModel() != dir || s1.Bundle() == nil {
+		t.Fatalf("after opening the edit model folder: edit model %q, drawing model %v", s1.EditModel(), s1.Bundle())
+	}
+	s1.Stop()
+	s1.Wait()
+
+	s2 := e.start(t, builtin)
+	s2.Wait()
+	if s2.EditModel() != dir {
+		t.Fatalf("after a restart the edit model is %q, not the folder %s", s2.EditModel(), dir)
+	}
+	s2.Stop()
+	s2.Wait()
+
+	asked := e.start(t, func(o *Options) { o.EditModel, o.EditModelSet = "tiny-edit", true })
+	asked.Wait()
+	if asked.EditModel() != "tiny-edit" {
+		t.Fatalf("started with --edit-model tiny-edit, the edit model is %q", asked.EditModel())
+	}
+	asked.Stop()
+	asked.Wait()
+
+	must(t, os.Remove(dir))
+	s3 := e.start(t, builtin)
+	s3.Wait()
+	if s3.EditModel() != "tiny-edit" {
+		t.Fatalf("with the folder gone the edit model is %q", s3.EditModel())
+	}
+	if log := strings.Join(s3.StatusLog(), "\n"); !strings.Contains(log, "edit model folder "+dir+" is gone") || !strings.Contains(log, "tiny-edit again") {
+		t.Fatalf("the start does not say the edit model folder is gone: %q", log)
+	}
+}
+
+// Opening an edit model folder ends with the bar under the canvas saying
+// "ready" (it kept "loading myedit — /tmp/…"), and the picker lists drawing
+// models only: not the studio's own edit model, which it listed once the
+// folder took the box (picking it loaded it for the box again and left the
+// picker on the drawing model), nor the folder.
+func TestEditModelFolderLeavesTheBarAndPicker(t *testing.T) {
+	e := newEnv(t)
+	dir := filepath.Join(t.TempDir(), "myedit")
+	must(t, os.Mkdir(dir, 0o755))
+	e.models = editFolderModels{withEdit: withEdit{tinyModels: tinyModels{b: bundletest.Tiny(3)}, edit: bundletest.TinyEdit(2)}, dir: dir}
+	s := e.start(t, func(o *Options) { o.EditModel = "tiny-edit" })
+	s.Wait()
+	shownBarText(s) // drawn before the load, as in the window
+	must(t, s.OpenModel(dir))
+	s.Wait()
+	if s.EditModel() != dir {
+		t.Fatalf("the edit model is %q", s.EditModel())
+	}
+	if got := shownBarText(s); got != "ready" {
+		t.Errorf("after the edit model's load the bar says %q", got)
+	}
+	if keys := s.modelKeys(); !slices.Equal(keys, []string{"tiny"}) {
+		t.Errorf("the picker lists %q, want the drawing model alone", keys)
+	}
+}
+
+// shownBarText is the text the progress bar under the canvas shows (as
+// last drawn, not as its formatter would say now).
+func shownBarText(s *Studio) string {
+	for _, o := range test.WidgetRenderer(s.runs.bar).Objects() {
+		if t, ok := o.(*canvas.Text); ok {
+			return t.Text
+		}
+	}
+	return ""
 }

@@ -20,6 +20,7 @@ const (
 	prefGrid       = "canvas.grid"
 	prefModel      = "model.last"
 	prefRecent     = "model.recent"
+	prefEditFolder = "model.edit_folder"
 	prefOutputs    = "outputs.dir"
 	prefScale      = "export.scale"
 	prefFilter     = "export.filter"
@@ -188,6 +189,20 @@ func (s settings) LastModel() string { return s.p.String(prefModel) }
 func (s settings) SetLastModel(key string) {
 	if !s.guest {
 		s.p.SetString(prefModel, key)
+	}
+}
+
+// EditModelFolder is the edit model folder picked last in the model list
+// for the Edit by instruction box ("" for none: the studio's own edit
+// model).
+func (s settings) EditModelFolder() string { return s.p.String(prefEditFolder) }
+
+// SetEditModelFolder stores the edit model folder picked ("" to go back to
+// the studio's own edit model); a guest window stores nothing, as for
+// SetLastModel.
+func (s settings) SetEditModelFolder(dir string) {
+	if !s.guest {
+		s.p.SetString(prefEditFolder, dir)
 	}
 }
 

@@ -62,6 +62,10 @@ type Options struct {
 	// out of the model picker. "" is none (an edit model picked in the
 	// model list then takes the box).
 	EditModel string
+	// EditModelSet says EditModel was asked for (tessera studio
+	// --edit-model): it is used over the edit model folder picked in an
+	// earlier session, which the box otherwise uses again.
+	EditModelSet bool
 	// StartNote is what opening the studio has to say first, on the status
 	// line before the model's own note (the settings restored from their
 	// copy, say).

@@ -438,6 +438,33 @@ func (s *Studio) PickCandidate(i int) error {
 	return nil
 }
 
+// settingsReadNote is the status once the panel reads again after a
+// settings error: the typed settings that now differ from was, the last
+// read ("" when none does).
+func settingsReadNote(was, now core.Params) string {
+	var read []string
+	if now.Seed != was.Seed {
+		read = append(read, fmt.Sprintf("seed %d", now.Seed))
+	}
+	if now.TopK != was.TopK {
+		k := fmt.Sprintf("top-k %d", now.TopK)
+		if now.TopK == 0 {
+			k += " (all codes)"
+		}
+		read = append(read, k)
+	}
+	if now.Prompt != was.Prompt {
+		read = append(read, fmt.Sprintf("the prompt %q", now.Prompt))
+	}
+	if now.Negative != was.Negative {
+		read = append(read, fmt.Sprintf("the negative prompt %q", now.Negative))
+	}
+	if len(read) == 0 {
+		return ""
+	}
+	return "Settings read: " + strings.Join(read, ", ")
+}
+
 // paramsChanged remembers valid panel parameters and autosaves; the
 // likelihood map follows the prompt.
 func (s *Studio) paramsChanged() {
@@ -446,7 +473,10 @@ func (s *Studio) paramsChanged() {
 			s.setStatus("") // about the prompt before this edit
 		}
 		if strings.HasPrefix(s.status.Text, "Error: "+settingsErrorPrefix) {
-			s.setStatus("The settings read again") // the error named a value fixed now (it stayed through later work)
+			// The error named a value fixed now (it stayed through later
+			// work): what is read instead ("The settings read again" said
+			// nothing), or nothing where it is what was read before.
+			s.setStatus(settingsReadNote(s.params, p))
 		}
 		s.params = p
 		s.canvas.SetGlobalTemperature(p.Temperature)

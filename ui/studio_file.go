@@ -918,9 +918,11 @@ func (s *Studio) SetOutputsDir(dir string) error {
 	return nil
 }
 
-// showAbout shows the About dialog.
+// showAbout shows the About dialog, its body scrolled where the window is
+// shorter than it (at a display scale of 150% the Close button lay over the
+// credits and the libraries were below the window's edge).
 func (s *Studio) showAbout() {
-	dialog.ShowCustom("About Tessera", "Close", AboutContent(s.opt.Version, s.openLink), s.win)
+	dialog.ShowCustom("About Tessera", "Close", widgets.DialogBody(AboutContent(s.opt.Version, s.openLink)), s.win)
 }
 
 // openLink opens u in the web browser; where none opens it (no xdg-open:

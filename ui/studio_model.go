@@ -31,12 +31,14 @@ var errNoModel = errors.New("no model is loaded: pick one in the model list or o
 const noModelMessage = "No model loaded — pick one in the model list, or open a Hugging Face model folder"
 
 // modelKeys lists the picker's models: built-ins, then recent folders that
-// are there; the edit model is not among them (it edits what the others
-// draw).
+// are there; the edit models are not among them (they edit what the others
+// draw): neither the box's nor the studio's own (Options.EditModel), which
+// was listed once an edit model folder took the box, and picking it loaded
+// it for the box again, the picker left on the drawing model.
 func (s *Studio) modelKeys() []string {
 	var keys []string
 	for _, k := range s.opt.Models.Builtin() {
-		if k != s.editor.key {
+		if k != s.editor.key && k != s.opt.EditModel {
 			keys = append(keys, k)
 		}
 	}
@@ -99,6 +101,9 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 		s.loop.DoAndWait(func() {
 			s.panel.SetRunning(false)
 			s.runs.prog.End(time.Now())
+			// The bar says "ready" again: after an edit model, which
+			// installs no drawing model, it kept "loading …" for good.
+			s.runs.updateProgress()
 			if err != nil {
 				s.starting = false
 				s.refreshModels()
@@ -126,6 +131,11 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 				s.takeEditor(key, b)
 				if s.bundle == nil && s.starting {
 					s.thenOpen = s.drawingModelFor(key, restore)
+					if s.thenOpen != "" {
+						// Said before the drawing model's own note: it
+						// opened with no word of why (--model edit).
+						s.startNote = joinNotes(s.startNote, fmt.Sprintf("%s is an edit model: Edit by instruction uses it, and %s opened to draw", modelLabel(key), modelLabel(s.thenOpen)))
+					}
 				}
 				s.starting = false
 				return
@@ -172,10 +182,17 @@ func sessionModel(sess *session) string {
 }
 
 // takeEditor makes an edit model opened in the model list the Edit by
-// instruction box's model; the drawing model and its image stay (UI
-// goroutine).
+// instruction box's model, also after a restart when it is a folder
+// (keepEditModel); the drawing model and its image stay (UI goroutine).
 func (s *Studio) takeEditor(key string, b *bundle.Bundle) {
 	s.setEditor(key, b)
+	// Kept for the next start, as a drawing model folder is; a built-in
+	// edit model picked goes back to the studio's own.
+	folder := ""
+	if isFolderKey(key) {
+		folder = key
+	}
+	s.set.SetEditModelFolder(folder)
 	s.refreshModels()
 	msg := fmt.Sprintf("%s edits images by instruction: Edit by instruction (in the editing panel) now uses it", b.Name)
 	if s.bundle != nil {

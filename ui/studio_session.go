@@ -133,6 +133,7 @@ func (s *Studio) restore() {
 		s.startNote = joinNotes(s.startNote, note)
 		s.setStatus(s.startNote)
 	}
+	s.keepEditModel()
 	params := s.set.Params()
 	if sess != nil {
 		params = sess.Params.Clamped()
@@ -174,6 +175,29 @@ func (s *Studio) restore() {
 		s.starting = false
 		s.showError(err)
 	}
+}
+
+// keepEditModel gives the Edit by instruction box the edit model folder
+// picked in the model list in an earlier session (after a restart edits
+// silently used the built-in edit model again), unless the studio was
+// asked for an edit model (Options.EditModelSet). A folder gone since is
+// forgotten, and the start note says which edit model the box uses instead.
+func (s *Studio) keepEditModel() {
+	dir := s.set.EditModelFolder()
+	if dir == "" || s.opt.EditModelSet || dir == s.editor.key {
+		return
+	}
+	if _, err := os.Stat(dir); err != nil {
+		s.set.SetEditModelFolder("")
+		instead := "has no edit model"
+		if s.opt.EditModel != "" {
+			instead = "uses the edit model " + modelLabel(s.opt.EditModel) + " again"
+		}
+		s.startNote = joinNotes(s.startNote, fmt.Sprintf("The edit model folder %s is gone (%v); Edit by instruction %s", dir, errors.Unwrap(err), instead))
+		s.setStatus(s.startNote)
+		return
+	}
+	s.setEditor(dir, nil)
 }
 
 // autosave schedules the current work to be written to the session file.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -2062,8 +2063,20 @@ func TestSettingsErrorGoesOnceFixed(t *testing.T) {
 	}
 	s.errDialog.close()
 	s.panel.seed.SetText("5")
-	if st := s.Status(); strings.Contains(st, "check the settings") {
-		t.Errorf("with the seed fixed the status still says %q", st)
+	// It says what was read ("The settings read again" said nothing).
+	if st := s.Status(); st != "Settings read: seed 5" {
+		t.Errorf("with the seed fixed the status says %q", st)
+	}
+	// A value typed back to the one read before: nothing was read anew,
+	// and the error goes without a word.
+	p, err := s.Params()
+	must(t, err)
+	s.panel.topK.SetText("x")
+	s.report(s.Generate())
+	s.errDialog.close()
+	s.panel.topK.SetText(strconv.Itoa(p.TopK))
+	if st := s.Status(); st != "" {
+		t.Errorf("with top-k typed back to %d the status says %q", p.TopK, st)
 	}
 }
 
@@ -2157,5 +2170,62 @@ func TestQuitDuringGenerationKeepsItsPicture(t *testing.T) {
 	again := e.open(t)
 	if got := again.Document().Tokens(); !slices.Equal(got, stopped) {
 		t.Fatalf("the next start reopened %v, not the stopped picture %v", got, stopped)
+	}
+}
+
+// Help › About fits the window: in a window shorter than its credits (at
+// FYNE_SCALE=1.5 a 1270×850 window is 847×567) the credits scroll above the
+// Close button, by the wheel and Page Down, where they ran under the button
+// and past the window's edge; in a tall window it shows them all unscrolled.
+func TestAboutScrollsInAShortWindow(t *testing.T) {
+	s := newTestStudio(t)
+	parts := func() (*container.Scroll, *widget.Button) {
+		top := s.Window().Canvas().Overlays().Top()
+		if top == nil {
+			t.Fatal("About shows no dialog")
+		}
+		var sc *container.Scroll
+		widgets.Walk(top, func(o fyne.CanvasObject) {
+			if v, ok := o.(*container.Scroll); ok && sc == nil {
+				sc = v
+			}
+		})
+		var close *widget.Button
+		for _, b := range buttons(top) {
+			if b.Text == "Close" {
+				close = b
+			}
+		}
+		if sc == nil || close == nil {
+			t.Fatalf("About has no scroll (%v) or no Close button (%v)", sc != nil, close != nil)
+		}
+		return sc, close
+	}
+	abs := func(o fyne.CanvasObject) fyne.Position {
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	}
+	s.Window().Resize(fyne.NewSize(847, 567))
+	s.showAbout()
+	sc, close := parts()
+	if bottom := abs(sc).Y + sc.Size().Height; bottom > abs(close).Y {
+		t.Errorf("the credits end at y=%v, below the Close button's top (%v)", bottom, abs(close).Y)
+	}
+	if end := abs(close).Y + close.Size().Height; end > s.Window().Canvas().Size().Height {
+		t.Errorf("the Close button ends at y=%v, past the window's %v", end, s.Window().Canvas().Size().Height)
+	}
+	if sc.Content.MinSize().Height <= sc.Size().Height {
+		t.Fatalf("the credits (%v high) fit a %v-high view in a window %v high: the test shows nothing", sc.Content.MinSize().Height, sc.Size().Height, s.Window().Canvas().Size())
+	}
+	s.scrollTopDialog(1) // Page Down
+	if sc.Offset.Y == 0 {
+		t.Error("Page Down did not scroll the credits")
+	}
+	s.dismissTopDialog()
+
+	s.Window().Resize(fyne.NewSize(1200, 1400))
+	s.showAbout()
+	sc, _ = parts()
+	if sc.Size().Height < sc.Content.MinSize().Height {
+		t.Errorf("in a tall window About is %v high for credits %v high", sc.Size().Height, sc.Content.MinSize().Height)
 	}
 }

@@ -985,3 +985,33 @@ func longWords(words []string, n int) []string {
 	}
 	return out
 }
+
+// fullScroll lays out one scroll over the whole space and asks for its
+// content's whole size, so that a dialog holding it is as large as the
+// content where the window has the room; where it has not, the dialog is
+// cut to the window (Fyne's modal pop-up) and the content scrolls.
+type fullScroll struct{}
+
+// Layout gives the scroll the whole space.
+func (fullScroll) Layout(objs []fyne.CanvasObject, size fyne.Size) { minWidth{}.Layout(objs, size) }
+
+// MinSize is the scrolled content's minimum size, with room beside it for
+// the scroll bar (which lay over the ends of the widest lines).
+func (fullScroll) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		if sc, ok := o.(*container.Scroll); ok && sc.Content != nil {
+			s = s.Max(sc.Content.MinSize())
+		}
+	}
+	return s.AddWidthHeight(theme.ScrollBarSize(), 0)
+}
+
+// DialogBody wraps a dialog's body in a vertical scroll that asks for
+// the body's whole size: the dialog is as tall as its body in a window tall
+// enough and scrolls its body (wheel, Page Up/Down) in a shorter one, its
+// buttons below it, where an unscrolled body ran under its buttons and
+// past the window's edge.
+func DialogBody(body fyne.CanvasObject) *fyne.Container {
+	return container.New(fullScroll{}, container.NewVScroll(body))
+}
