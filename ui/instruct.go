@@ -180,8 +180,11 @@ func trained(eb *bundle.Bundle, instruction string) bool {
 // EditByInstruction edits the image on the canvas by instruction
 // ("remove the background", "in the openmoji style", "make it blue") with
 // the edit model (EditModel; sampler.Edit, after EditAR and
-// InstructPix2Pix). The image is handed to the edit model as pixels
-// (encoded by its tokenizer at its size), the edit is painted on the canvas
+// InstructPix2Pix). The edit model reads the image's own codes where they
+// are its codes too and draw the picture (bundle.SourceCodes, as tessera
+// edit reads a file's recorded codes, so that an edit of an opened file is
+// the CLI's of it), else the picture encoded by its tokenizer at its size;
+// the edit is painted on the canvas
 // as it grows, and the candidates (the Candidates setting) come back best
 // first by the edit model's own likelihood, encoded again by the drawing
 // model's tokenizer so the document stays in its codes. With a mask
@@ -310,9 +313,18 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		if w := edit.WeakFamilyNote(eb, instruction); w != "" && weak == "" { // not said as the edit started
 			say(w)
 		}
-		source, err := eb.Encode(src)
+		// The image's own codes where they are the edit model's too and
+		// draw the picture (models sharing a tokenizer's encoder and
+		// codebook), as tessera edit reads the file's recorded codes;
+		// else the picture encoded. Encoded again, the picture's codes
+		// moved, and the studio's edit of a file was not the CLI's.
+		var recorded []int
+		if er, ec := eb.Grid(); er == rows && ec == cols && eb.PatchSize() == b.PatchSize() {
+			recorded = tokens
+		}
+		source, _, _, err := eb.SourceCodes(src, recorded)
 		if err != nil {
-			return nil, fmt.Errorf("encode the image for %s: %w", eb.Name, err)
+			return nil, fmt.Errorf("read the image for %s: %w", eb.Name, err)
 		}
 		// As the edit model sees it, as tessera edit checks it: a
 		// background the drawing model's decoder tints off-white is white

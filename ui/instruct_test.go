@@ -83,7 +83,7 @@ func wantEdit(t *testing.T, s *Studio, eb *bundle.Bundle, instruction string, ma
 	p, err := s.Params()
 	must(t, err)
 	b, base := s.Bundle(), s.Document().Tokens()
-	source, err := eb.Encode(b.Decode(base))
+	source, _, _, err := eb.SourceCodes(b.Decode(base), base) // the image's own codes where they draw it, as tessera edit reads a file's
 	must(t, err)
 	emask := mask // the tiny models share their 4×4 grid
 	opt := editOptions(eb, b, p, candidates, 1)
