@@ -239,6 +239,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	rows, cols, _ := s.canvas.Grid()
 	w, h := b.ImageSize()
 	candidates := s.set.Candidates()
+	guidance := s.set.EditGuidance()
 	detail := s.edit.detail.Checked // keep the source's detail (edit.TransferDetail)
 	ed := s.editor
 	var facts editFacts
@@ -338,7 +339,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			emask = coverMask(mask, rows, cols, er, ec)
 		}
 		opt := editOptions(eb, b, p, candidates, s.opt.Workers)
+		guidance.apply(&opt.Settings) // the editing panel's sliders, where moved
 		opt.Prompt = instruction
+		resized = strings.TrimSuffix(guidanceNote(opt.Settings)+" · "+resized, " · ") // said first, as the run ends
 		facts = editFacts{model: eb.Name, hash: eb.Model.Hash}
 		used = opt.Settings
 		shown := shownCodes(source, func(i int) bool { return emask == nil || emask[i] }) // the kept patches
@@ -560,6 +563,7 @@ func (s *Studio) loadEditor(ed editor) (*bundle.Bundle, error) {
 func (s *Studio) setEditor(key string, eb *bundle.Bundle) {
 	s.editor = editor{key: key, b: eb}
 	s.edit.setInstructions(editInstructions(eb))
+	s.edit.setEditGuidance(s.set.EditGuidance().shown(eb)) // its own recommendations where none is chosen
 }
 
 // editInstructions are the instructions an edit model offers: those its
@@ -607,6 +611,64 @@ func editOptions(eb, b *bundle.Bundle, p core.Params, candidates, workers int) s
 	}
 	s, _ = s.WithRecommended(eb.Model.Config.Recommended(), chosen, true)
 	return sampler.Options{Settings: s, Batch: candidates, Workers: workers}
+}
+
+// editGuidance are the guidance scales of an edit by instruction chosen in
+// the editing panel: on the instruction (InstructPix2Pix's s_T, tessera
+// edit --guidance) and on the source image (s_I, --image-guidance); 0 for
+// one not chosen, which is the edit model's recommended value.
+type editGuidance struct{ Guidance, Image float64 }
+
+// The editing panel's guidance sliders' range and step.
+const (
+	minEditGuidance  = 1 // off
+	maxEditGuidance  = 10
+	editGuidanceStep = 0.25
+)
+
+// apply puts the scales chosen in g into s (an edit's settings, the edit
+// model's recommended ones where not chosen).
+func (g editGuidance) apply(s *sampling.Settings) {
+	if g.Guidance != 0 {
+		s.Guidance = g.Guidance
+	}
+	if g.Image != 0 {
+		s.ImageGuidance = g.Image
+	}
+}
+
+// shown is what the guidance sliders show for edit model eb (nil: not
+// loaded yet): each chosen scale, else eb's recommended one (1, off, where
+// it recommends none), else, before eb is loaded, the built-in edit
+// model's recommended 1.5.
+func (g editGuidance) shown(eb *bundle.Bundle) editGuidance {
+	rec := editGuidance{Guidance: builtinEditGuidance, Image: builtinEditGuidance}
+	if eb != nil {
+		r := eb.Model.Config.Recommended()
+		rec = editGuidance{Guidance: max(r.Guidance, 1), Image: max(r.ImageGuidance, 1)}
+	}
+	if g.Guidance != 0 {
+		rec.Guidance = g.Guidance
+	}
+	if g.Image != 0 {
+		rec.Image = g.Image
+	}
+	return rec
+}
+
+// builtinEditGuidance is the built-in edit model's recommended guidance on
+// the instruction and on the image (its config.json tessera.defaults),
+// shown until an edit model is loaded.
+const builtinEditGuidance = 1.5
+
+// guidanceNote says at which guidance scales an edit ran (settings: its
+// own), for its status line.
+func guidanceNote(settings sampling.Settings) string {
+	ig := settings.ImageGuidance
+	if ig == 0 {
+		ig = 1 // not set: off
+	}
+	return fmt.Sprintf("at guidance %g on the instruction and %g on the image", settings.Guidance, ig)
 }
 
 // panelDefaults are the panel's settings for model b before the user
