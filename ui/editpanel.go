@@ -270,11 +270,10 @@ func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 	p.offered = edit.Instructions()
 	p.instruction = widgets.NewEscSelectEntry(p.offered)
 	p.instruction.SetPlaceHolder("Type or pick an edit") // it fits the panel; the list offers the wordings
-	p.instruction.OnSubmitted = func(text string) {
-		if !p.instruct.Disabled() {
-			a.instruct(text)
-		}
-	}
+	// Enter runs the edit, or says why it cannot (a run going on, no
+	// image), as the shortcuts do: with the button greyed out it did
+	// nothing and said nothing.
+	p.instruction.OnSubmitted = func(text string) { a.instruct(text) }
 	p.instruct = widgets.NewTipButton("Edit by instruction", theme.DocumentCreateIcon(),
 		"Change the image as the words say (\"remove the background\", \"medium-dark skin tone\", \"make it blue\") with the edit model (Ctrl+Shift+E types in the box): "+
 			"only the masked patches when a mask is painted; Candidates sets how many edits to offer, best first (Enter in the box; Tab completes an instruction it offers). "+

@@ -71,6 +71,12 @@ func (s *Studio) EditModel() string { return s.editor.key }
 // it knows every word but was never trained on them together ("make it
 // pink"), it asks too, naming the nearest instruction it knows.
 func (s *Studio) editAsked(instruction string) {
+	if busy, ok := s.runs.runner.Busy(); ok {
+		// Said before any question about the words (Enter in the box
+		// while a run went on did nothing and said nothing).
+		s.report(busy)
+		return
+	}
 	eb := s.editor.b
 	if eb == nil && s.editor.set() && !s.editAsk.shown() && s.runs.runner.Running() == "" {
 		// Opened first (off the UI goroutine: a user's edit model may be
@@ -199,6 +205,9 @@ func trained(eb *bundle.Bundle, instruction string) bool {
 // from the drawing model's defaults (editOptions).
 func (s *Studio) EditByInstruction(instruction string) error {
 	instruction = strings.TrimSpace(instruction)
+	if busy, ok := s.runs.runner.Busy(); ok {
+		return busy // before the timeline and canvas are reset for the edit
+	}
 	switch {
 	case s.doc == nil || s.doc.Empty():
 		return errNoImage
