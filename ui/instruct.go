@@ -31,10 +31,12 @@ import (
 // the candidate's rank.
 const extraEdit = pngmeta.ExtraEdit
 
-// instructionChanged follows the Edit by instruction box: the status line
-// saying it was empty goes once it is not (it stayed beside an
-// instruction picked from the list).
+// instructionChanged follows the Edit by instruction box: its text is
+// autosaved with the session (it comes back after a restart, as the
+// prompt does), and the status line saying it was empty goes once it is
+// not (it stayed beside an instruction picked from the list).
 func (s *Studio) instructionChanged(text string) {
+	s.autosave() // the box's text comes back after a restart
 	if strings.TrimSpace(text) != "" && errors.Is(s.lastErr, errNoInstruction) && strings.Contains(s.Status(), errNoInstruction.Error()) {
 		s.setStatus("Edit by instruction: Enter or the button edits the image with it")
 	}

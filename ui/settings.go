@@ -45,6 +45,7 @@ const (
 	// chosen for edits by instruction (0 or none: the edit model's
 	// recommended ones).
 	prefEditGuidance      = "edit.guidance"
+	prefInstruction       = "edit.instruction"
 	prefEditImageGuidance = "edit.image_guidance"
 )
 
@@ -151,6 +152,18 @@ func (s settings) EditGuidance() editGuidance {
 func (s settings) SetEditGuidance(g editGuidance) {
 	s.p.SetFloat(prefEditGuidance, g.Guidance)
 	s.p.SetFloat(prefEditImageGuidance, g.Image)
+}
+
+// Instruction is the Edit by instruction box's text when the studio was
+// last quit (the session file keeps it too, and is read first).
+func (s settings) Instruction() string { return s.p.String(prefInstruction) }
+
+// SetInstruction stores the instruction box's text (not in a window whose
+// session another keeps, as SetParams).
+func (s settings) SetInstruction(text string) {
+	if !s.guest {
+		s.p.SetString(prefInstruction, text)
+	}
 }
 
 // SetGrid stores the grid lines setting.
