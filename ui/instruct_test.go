@@ -314,7 +314,7 @@ func TestMaskedEditKeepsThePixelsOutsideTheMask(t *testing.T) {
 	if !strings.HasPrefix(s.Status(), "Edited: 2 patches in ") {
 		t.Errorf("status %q, want the 2 masked patches", s.Status())
 	}
-	if base := filepath.Base(s.Document().Parent); !strings.Contains(base, "-blue-cat-make-it-red-s") {
+	if base := filepath.Base(s.Document().Parent); !strings.Contains(base, "-blue-cat-red-s") {
 		t.Errorf("the edit is saved as %s, not named after the picture edited and the instruction", base)
 	}
 	rec := readRecord(t, s.Document().Parent)
