@@ -901,3 +901,50 @@ func TestEditAndExtendRecordTheirScale(t *testing.T) {
 		}
 	}
 }
+
+// tessera edit of a Tessera PNG reads the codes the file records where
+// they draw it (bundle.SourceCodes, as the studio reads the image it
+// shows), not its pixels encoded again, which a ViT tokenizer's round trip
+// moves: the edit model sharing the drawing model's tokenizer, its edits
+// of the file are the studio's. A copy without the record is read from
+// its pixels.
+func TestEditReadsTheRecordedCodes(t *testing.T) {
+	dir := t.TempDir()
+	drawer := bundletest.TinyViT(3)
+	dm, em := filepath.Join(dir, "draw"), filepath.Join(dir, "edit")
+	if err := drawer.Save(dm, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	if err := bundletest.TinyEditOn(2, drawer.Tokenizer).Save(em, "F32"); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(dir, "cat.png")
+	if code, _, stderr := run(t, "generate", "--model", dm, "--prompt", "blue cat", "--seed", "5", "--out", src, "--quiet"); code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	rec, _ := readRecord(t, src)
+	plain := filepath.Join(dir, "plain.png")
+	writeImage(t, plain, loadNRGBA(t, src))
+	encoded, err := drawer.Encode(loadNRGBA(t, src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(encoded, rec.Tokens) {
+		t.Fatal("the picture encoded again is its own codes: the test proves nothing")
+	}
+	for from, want := range map[string][]int{src: rec.Tokens, plain: encoded} {
+		out := filepath.Join(dir, "e-"+filepath.Base(from))
+		if code, _, stderr := run(t, "edit", "--model", em, "--from", from, "--instruction", "mirror it", "--seed", "5", "--candidates", "2", "--out", out, "--quiet"); code != 0 {
+			t.Fatalf("edit %s: exit %d: %s", from, code, stderr)
+		}
+		r, _ := readRecord(t, numberedPath(out, 0, 2))
+		e, _ := r.Extra[pngmeta.ExtraEdit].(map[string]any)
+		var got []int
+		for _, v := range e["source_tokens"].([]any) {
+			got = append(got, int(v.(float64)))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("the edit of %s read %v, want %v", filepath.Base(from), got, want)
+		}
+	}
+}

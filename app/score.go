@@ -153,14 +153,21 @@ func imageTokens(b *bundle.Bundle, path string, warn io.Writer) (tokens []int, r
 						return nil, nil, false, err
 					}
 				}
-				ok, db := b.DrawsPicture(img, r.Tokens)
-				if ok {
-					return r.Tokens, rec, true, nil
+				// As the studio reads the picture it shows (its edits by
+				// instruction are tessera edit's of the file).
+				codes, stored, db, err := b.SourceCodes(img, r.Tokens)
+				if err != nil {
+					return nil, nil, false, fmt.Errorf("%s: %w", path, err)
+				}
+				if stored {
+					return codes, rec, true, nil
 				}
 				// Painted over since it was written, the metadata kept:
 				// the codes no longer describe the picture, which is
-				// encoded below as any other.
+				// read encoded as any other.
 				fmt.Fprintf(warn, "note: %s records codes, but its pixels are not what they draw (%.1f dB PSNR): it was changed since; its pixels are read instead\n", path, db)
+				noteResize(warn, b, path, img)
+				return codes, rec, false, nil
 			}
 			if fits && r.Grid[1] == cols && r.Grid[0] > rows && len(r.Tokens) == r.Grid[0]*cols {
 				if cfg, _, err := codebook.ImageConfig(path); err == nil && r.DrawnAt(cfg.Width, cfg.Height) {

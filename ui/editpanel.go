@@ -72,17 +72,21 @@ type editPanel struct {
 	offered          []string // the instructions it offers
 	instruct         *widgets.TipButton
 	detail           *widgets.TipCheck // keep the source's detail in edits
-	regenerate       *widgets.TipButton
-	complete         *widgets.TipButton
-	resume           *widgets.TipButton
-	undo             *widgets.TipButton
-	redo             *widgets.TipButton
-	open             *widgets.TipButton
-	export           *widgets.TipButton
-	copyImage        *widgets.TipButton
-	content          fyne.CanvasObject
-	scroll           *container.Scroll // content, scrolled by reveal
-	quietChange      bool
+	// guidance and imageGuidance are the edit's guidance scales on the
+	// instruction and on the source image (editGuidance).
+	guidance, imageGuidance           *widgets.TipSlider
+	guidanceLabel, imageGuidanceLabel *widget.Label
+	regenerate                        *widgets.TipButton
+	complete                          *widgets.TipButton
+	resume                            *widgets.TipButton
+	undo                              *widgets.TipButton
+	redo                              *widgets.TipButton
+	open                              *widgets.TipButton
+	export                            *widgets.TipButton
+	copyImage                         *widgets.TipButton
+	content                           fyne.CanvasObject
+	scroll                            *container.Scroll // content, scrolled by reveal
+	quietChange                       bool
 }
 
 // editActions are what the panel's controls do.
@@ -109,6 +113,8 @@ type editActions struct {
 	extend        func()
 	instruct      func(instruction string)
 	sourceDetail  func(bool)
+	// editGuidance is given the guidance scale moved (the other 0).
+	editGuidance func(editGuidance)
 }
 
 // scaleOption shows an export scale.
@@ -264,15 +270,14 @@ func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 	p.offered = edit.Instructions()
 	p.instruction = widgets.NewEscSelectEntry(p.offered)
 	p.instruction.SetPlaceHolder("Type or pick an edit") // it fits the panel; the list offers the wordings
-	p.instruction.OnSubmitted = func(text string) {
-		if !p.instruct.Disabled() {
-			a.instruct(text)
-		}
-	}
+	// Enter runs the edit, or says why it cannot (a run going on, no
+	// image), as the shortcuts do: with the button greyed out it did
+	// nothing and said nothing.
+	p.instruction.OnSubmitted = func(text string) { a.instruct(text) }
 	p.instruct = widgets.NewTipButton("Edit by instruction", theme.DocumentCreateIcon(),
 		"Change the image as the words say (\"remove the background\", \"medium-dark skin tone\", \"make it blue\") with the edit model (Ctrl+Shift+E types in the box): "+
 			"only the masked patches when a mask is painted; Candidates sets how many edits to offer, best first (Enter in the box; Tab completes an instruction it offers). "+
-			"It samples at the edit model's recommended temperature and guidance, as tessera edit does, unless you moved the prompt panel's temperature, top-k or top-p from their defaults",
+			"It samples at the guidance set below and at the edit model's recommended temperature, as tessera edit does, unless you moved the prompt panel's temperature, top-k or top-p from their defaults",
 		func() { a.instruct(p.instruction.Text) })
 	p.detail = widgets.NewTipCheck("Keep the source's detail", "Give the edit the picture's own sharp pixels wherever it is a change of colour (black and white, a new colour, a skin tone), "+
 		"which the edit model's codes draw softer, a mirror too (from the picture mirrored); edits that redraw things (a new style) stay as the model drew them. Off: the edit exactly as the edit model drew it (tessera edit --source-detail=false)",
@@ -281,9 +286,30 @@ func (p *editPanel) instructSection(a editActions) fyne.CanvasObject {
 				a.sourceDetail(on)
 			}
 		})
+	p.guidanceLabel, p.imageGuidanceLabel = widget.NewLabel(""), widget.NewLabel("")
+	p.guidance = widgets.NewTipSlider(minEditGuidance, maxEditGuidance, "Guidance on the instruction (tessera edit --guidance; InstructPix2Pix's s_T): "+
+		"higher follows the words more strongly, 1 is off. It starts at the edit model's recommended value")
+	p.imageGuidance = widgets.NewTipSlider(minEditGuidance, maxEditGuidance, "Guidance on the source image (tessera edit --image-guidance; InstructPix2Pix's s_I): "+
+		"higher keeps the edit closer to the picture, 1 is off. It starts at the edit model's recommended value")
+	p.guidance.Step, p.imageGuidance.Step = editGuidanceStep, editGuidanceStep
+	p.guidance.OnChanged = func(v float64) {
+		p.guidanceLabel.SetText(fmt.Sprintf("%g", v))
+		if !p.quietChange {
+			a.editGuidance(editGuidance{Guidance: v}) // the one moved is chosen, the other stays as it was
+		}
+	}
+	p.imageGuidance.OnChanged = func(v float64) {
+		p.imageGuidanceLabel.SetText(fmt.Sprintf("%g", v))
+		if !p.quietChange {
+			a.editGuidance(editGuidance{Image: v})
+		}
+	}
 	box, wheel := widgets.WithWheelRelay(p.instruction, &p.instruction.Entry) // the box's scroller swallowed the panel's wheel
 	p.instructionWheel = wheel
-	return container.NewVBox(box, p.instruct, p.detail)
+	return container.NewVBox(box, p.instruct,
+		container.NewBorder(nil, nil, widget.NewLabel("Guidance"), p.guidanceLabel, p.guidance),
+		container.NewBorder(nil, nil, widget.NewLabel("Image guid."), p.imageGuidanceLabel, p.imageGuidance),
+		p.detail)
 }
 
 // likelihoodSection: the likelihood map, resampling the least likely
@@ -357,6 +383,17 @@ func (p *editPanel) setValues(tool widgets.Tool, brush int, grid bool, candidate
 	p.worstLabel.SetText(fmt.Sprintf("%d%%", defaultWorstPercent))
 	p.extendRows.SetValue(4)
 	p.extendLabel.SetText("4")
+}
+
+// setEditGuidance shows an edit's guidance scales without calling back.
+func (p *editPanel) setEditGuidance(g editGuidance) {
+	q := p.quietChange
+	p.quietChange = true
+	defer func() { p.quietChange = q }()
+	p.guidance.SetValue(g.Guidance)
+	p.imageGuidance.SetValue(g.Image)
+	p.guidanceLabel.SetText(fmt.Sprintf("%g", g.Guidance))
+	p.imageGuidanceLabel.SetText(fmt.Sprintf("%g", g.Image))
 }
 
 // setInstructions offers an edit model's instructions as completions.

@@ -31,10 +31,12 @@ import (
 // the candidate's rank.
 const extraEdit = pngmeta.ExtraEdit
 
-// instructionChanged follows the Edit by instruction box: the status line
-// saying it was empty goes once it is not (it stayed beside an
-// instruction picked from the list).
+// instructionChanged follows the Edit by instruction box: its text is
+// autosaved with the session (it comes back after a restart, as the
+// prompt does), and the status line saying it was empty goes once it is
+// not (it stayed beside an instruction picked from the list).
 func (s *Studio) instructionChanged(text string) {
+	s.autosave() // the box's text comes back after a restart
 	if strings.TrimSpace(text) != "" && errors.Is(s.lastErr, errNoInstruction) && strings.Contains(s.Status(), errNoInstruction.Error()) {
 		s.setStatus("Edit by instruction: Enter or the button edits the image with it")
 	}
@@ -71,6 +73,12 @@ func (s *Studio) EditModel() string { return s.editor.key }
 // it knows every word but was never trained on them together ("make it
 // pink"), it asks too, naming the nearest instruction it knows.
 func (s *Studio) editAsked(instruction string) {
+	if busy, ok := s.runs.runner.Busy(); ok {
+		// Said before any question about the words (Enter in the box
+		// while a run went on did nothing and said nothing).
+		s.report(busy)
+		return
+	}
 	eb := s.editor.b
 	if eb == nil && s.editor.set() && !s.editAsk.shown() && s.runs.runner.Running() == "" {
 		// Opened first (off the UI goroutine: a user's edit model may be
@@ -180,8 +188,11 @@ func trained(eb *bundle.Bundle, instruction string) bool {
 // EditByInstruction edits the image on the canvas by instruction
 // ("remove the background", "in the openmoji style", "make it blue") with
 // the edit model (EditModel; sampler.Edit, after EditAR and
-// InstructPix2Pix). The image is handed to the edit model as pixels
-// (encoded by its tokenizer at its size), the edit is painted on the canvas
+// InstructPix2Pix). The edit model reads the image's own codes where they
+// are its codes too and draw the picture (bundle.SourceCodes, as tessera
+// edit reads a file's recorded codes, so that an edit of an opened file is
+// the CLI's of it), else the picture encoded by its tokenizer at its size;
+// the edit is painted on the canvas
 // as it grows, and the candidates (the Candidates setting) come back best
 // first by the edit model's own likelihood, encoded again by the drawing
 // model's tokenizer so the document stays in its codes. With a mask
@@ -196,6 +207,9 @@ func trained(eb *bundle.Bundle, instruction string) bool {
 // from the drawing model's defaults (editOptions).
 func (s *Studio) EditByInstruction(instruction string) error {
 	instruction = strings.TrimSpace(instruction)
+	if busy, ok := s.runs.runner.Busy(); ok {
+		return busy // before the timeline and canvas are reset for the edit
+	}
 	switch {
 	case s.doc == nil || s.doc.Empty():
 		return errNoImage
@@ -236,6 +250,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	rows, cols, _ := s.canvas.Grid()
 	w, h := b.ImageSize()
 	candidates := s.set.Candidates()
+	guidance := s.set.EditGuidance()
 	detail := s.edit.detail.Checked // keep the source's detail (edit.TransferDetail)
 	ed := s.editor
 	var facts editFacts
@@ -310,9 +325,18 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		if w := edit.WeakFamilyNote(eb, instruction); w != "" && weak == "" { // not said as the edit started
 			say(w)
 		}
-		source, err := eb.Encode(src)
+		// The image's own codes where they are the edit model's too and
+		// draw the picture (models sharing a tokenizer's encoder and
+		// codebook), as tessera edit reads the file's recorded codes;
+		// else the picture encoded. Encoded again, the picture's codes
+		// moved, and the studio's edit of a file was not the CLI's.
+		var recorded []int
+		if er, ec := eb.Grid(); er == rows && ec == cols && eb.PatchSize() == b.PatchSize() {
+			recorded = tokens
+		}
+		source, _, _, err := eb.SourceCodes(src, recorded)
 		if err != nil {
-			return nil, fmt.Errorf("encode the image for %s: %w", eb.Name, err)
+			return nil, fmt.Errorf("read the image for %s: %w", eb.Name, err)
 		}
 		// As the edit model sees it, as tessera edit checks it: a
 		// background the drawing model's decoder tints off-white is white
@@ -326,7 +350,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			emask = coverMask(mask, rows, cols, er, ec)
 		}
 		opt := editOptions(eb, b, p, candidates, s.opt.Workers)
+		guidance.apply(&opt.Settings) // the editing panel's sliders, where moved
 		opt.Prompt = instruction
+		resized = strings.TrimSuffix(guidanceNote(opt.Settings)+" · "+resized, " · ") // said first, as the run ends
 		facts = editFacts{model: eb.Name, hash: eb.Model.Hash}
 		used = opt.Settings
 		shown := shownCodes(source, func(i int) bool { return emask == nil || emask[i] }) // the kept patches
@@ -548,6 +574,7 @@ func (s *Studio) loadEditor(ed editor) (*bundle.Bundle, error) {
 func (s *Studio) setEditor(key string, eb *bundle.Bundle) {
 	s.editor = editor{key: key, b: eb}
 	s.edit.setInstructions(editInstructions(eb))
+	s.edit.setEditGuidance(s.set.EditGuidance().shown(eb)) // its own recommendations where none is chosen
 }
 
 // editInstructions are the instructions an edit model offers: those its
@@ -595,6 +622,64 @@ func editOptions(eb, b *bundle.Bundle, p core.Params, candidates, workers int) s
 	}
 	s, _ = s.WithRecommended(eb.Model.Config.Recommended(), chosen, true)
 	return sampler.Options{Settings: s, Batch: candidates, Workers: workers}
+}
+
+// editGuidance are the guidance scales of an edit by instruction chosen in
+// the editing panel: on the instruction (InstructPix2Pix's s_T, tessera
+// edit --guidance) and on the source image (s_I, --image-guidance); 0 for
+// one not chosen, which is the edit model's recommended value.
+type editGuidance struct{ Guidance, Image float64 }
+
+// The editing panel's guidance sliders' range and step.
+const (
+	minEditGuidance  = 1 // off
+	maxEditGuidance  = 10
+	editGuidanceStep = 0.25
+)
+
+// apply puts the scales chosen in g into s (an edit's settings, the edit
+// model's recommended ones where not chosen).
+func (g editGuidance) apply(s *sampling.Settings) {
+	if g.Guidance != 0 {
+		s.Guidance = g.Guidance
+	}
+	if g.Image != 0 {
+		s.ImageGuidance = g.Image
+	}
+}
+
+// shown is what the guidance sliders show for edit model eb (nil: not
+// loaded yet): each chosen scale, else eb's recommended one (1, off, where
+// it recommends none), else, before eb is loaded, the built-in edit
+// model's recommended 1.5.
+func (g editGuidance) shown(eb *bundle.Bundle) editGuidance {
+	rec := editGuidance{Guidance: builtinEditGuidance, Image: builtinEditGuidance}
+	if eb != nil {
+		r := eb.Model.Config.Recommended()
+		rec = editGuidance{Guidance: max(r.Guidance, 1), Image: max(r.ImageGuidance, 1)}
+	}
+	if g.Guidance != 0 {
+		rec.Guidance = g.Guidance
+	}
+	if g.Image != 0 {
+		rec.Image = g.Image
+	}
+	return rec
+}
+
+// builtinEditGuidance is the built-in edit model's recommended guidance on
+// the instruction and on the image (its config.json tessera.defaults),
+// shown until an edit model is loaded.
+const builtinEditGuidance = 1.5
+
+// guidanceNote says at which guidance scales an edit ran (settings: its
+// own), for its status line.
+func guidanceNote(settings sampling.Settings) string {
+	ig := settings.ImageGuidance
+	if ig == 0 {
+		ig = 1 // not set: off
+	}
+	return fmt.Sprintf("at guidance %g on the instruction and %g on the image", settings.Guidance, ig)
 }
 
 // panelDefaults are the panel's settings for model b before the user

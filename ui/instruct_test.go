@@ -84,7 +84,7 @@ func wantEdit(t *testing.T, s *Studio, eb *bundle.Bundle, instruction string, ma
 	p, err := s.Params()
 	must(t, err)
 	b, base := s.Bundle(), s.Document().Tokens()
-	source, err := eb.Encode(b.Decode(base))
+	source, _, _, err := eb.SourceCodes(b.Decode(base), base) // the image's own codes where they draw it, as tessera edit reads a file's
 	must(t, err)
 	emask := mask // the tiny models share their 4×4 grid
 	opt := editOptions(eb, b, p, candidates, 1)
@@ -315,7 +315,7 @@ func TestMaskedEditKeepsThePixelsOutsideTheMask(t *testing.T) {
 	if !strings.HasPrefix(s.Status(), "Edited: 2 patches in ") {
 		t.Errorf("status %q, want the 2 masked patches", s.Status())
 	}
-	if base := filepath.Base(s.Document().Parent); !strings.Contains(base, "-blue-cat-make-it-red-s") {
+	if base := filepath.Base(s.Document().Parent); !strings.Contains(base, "-blue-cat-red-s") {
 		t.Errorf("the edit is saved as %s, not named after the picture edited and the instruction", base)
 	}
 	rec := readRecord(t, s.Document().Parent)

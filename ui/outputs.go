@@ -41,17 +41,20 @@ func (o outputs) save(img image.Image, rec pngmeta.Record, now time.Time) (strin
 	if o.read != nil {
 		named.Prompt = o.read(rec.Prompt)
 	}
+	name := outputName(named, now)
 	if e, ok := rec.Extra[pngmeta.ExtraEdit].(map[string]any); ok {
 		// An edit's prompt is its instruction: named after what was
-		// edited, then how ("rocket-openmoji-in-the-twemoji-style"; the
-		// instruction read as a drawing prompt said "twitter" alone).
+		// edited (the instruction read as a drawing prompt said
+		// "twitter" alone), then by the instruction's own words, its
+		// filler left out ("make it purple" and "make it black and
+		// white" of one source were both "…-waving-hand-google-make-it-
+		// s….png"; outname.EditWords).
 		source, _ := e["source_prompt"].(string)
 		if o.read != nil {
 			source = o.read(source)
 		}
-		named.Prompt = strings.TrimSpace(source + " " + rec.Prompt)
+		name.Words = outname.EditWords(source, rec.Prompt)
 	}
-	name := outputName(named, now)
 	base := name.Base()
 	path := filepath.Join(o.dir, base+".png")
 	for name.N = 2; ; name.N++ {

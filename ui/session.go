@@ -46,6 +46,9 @@ type session struct {
 	// whose run offered no candidates (candidateStrip.savedShelf): a redo
 	// to one shows none. Absent from older session files: none known.
 	NoStrip []int `json:"none_history,omitempty"`
+	// Instruction is what the Edit by instruction box held (typed, not
+	// necessarily run): it comes back in the box, as the prompt does.
+	Instruction string `json:"instruction,omitempty"`
 }
 
 // savedWork is one other model's work in the session file.

@@ -42,6 +42,12 @@ const (
 	prefLikelihood = "canvas.likelihood_map"
 	prefPaintTemp  = "brush.temperature"
 	prefDetail     = "edit.source_detail"
+	// prefEditGuidance and prefEditImageGuidance are the guidance scales
+	// chosen for edits by instruction (0 or none: the edit model's
+	// recommended ones).
+	prefEditGuidance      = "edit.guidance"
+	prefInstruction       = "edit.instruction"
+	prefEditImageGuidance = "edit.image_guidance"
 )
 
 // maxRecent is how many opened model folders the picker remembers.
@@ -129,6 +135,37 @@ func (s settings) SourceDetail() bool { return s.p.BoolWithFallback(prefDetail, 
 
 // SetSourceDetail stores the source detail setting.
 func (s settings) SetSourceDetail(on bool) { s.p.SetBool(prefDetail, on) }
+
+// EditGuidance is the guidance scales chosen for edits by instruction, on
+// the instruction and on the source image; 0 for one not chosen (the edit
+// model's recommended value).
+func (s settings) EditGuidance() editGuidance {
+	read := func(key string) float64 {
+		if v := s.p.FloatWithFallback(key, 0); v >= minEditGuidance && v <= maxEditGuidance {
+			return v
+		}
+		return 0 // none, or out of the sliders' range (a hand-edited file)
+	}
+	return editGuidance{Guidance: read(prefEditGuidance), Image: read(prefEditImageGuidance)}
+}
+
+// SetEditGuidance stores the guidance scales chosen for edits.
+func (s settings) SetEditGuidance(g editGuidance) {
+	s.p.SetFloat(prefEditGuidance, g.Guidance)
+	s.p.SetFloat(prefEditImageGuidance, g.Image)
+}
+
+// Instruction is the Edit by instruction box's text when the studio was
+// last quit (the session file keeps it too, and is read first).
+func (s settings) Instruction() string { return s.p.String(prefInstruction) }
+
+// SetInstruction stores the instruction box's text (not in a window whose
+// session another keeps, as SetParams).
+func (s settings) SetInstruction(text string) {
+	if !s.guest {
+		s.p.SetString(prefInstruction, text)
+	}
+}
 
 // SetGrid stores the grid lines setting.
 func (s settings) SetGrid(on bool) { s.p.SetBool(prefGrid, on) }

@@ -501,9 +501,11 @@ func (s *Studio) buildWidgets() {
 		extend:        func() { s.report(s.ExtendDown(int(s.edit.extendRows.Value), int(s.edit.stride.Value))) },
 		instruct:      s.editAsked,
 		sourceDetail:  s.set.SetSourceDetail,
+		editGuidance:  s.chooseEditGuidance,
 	})
 	s.edit.instruction.OnRedo = s.redoKey // Ctrl+Y, as in the prompt
 	s.edit.setValues(widgets.ToolBrush, s.canvas.BrushSize(), s.canvas.GridLines(), s.set.Candidates(), s.set.PaintTemperature(), s.set.SourceDetail())
+	s.edit.setEditGuidance(s.set.EditGuidance().shown(nil)) // the edit model's own once it is loaded (setEditor)
 	s.canvas.SetTemperatureValue(s.set.PaintTemperature())
 	s.paint.panel = s.edit
 	s.edit.instruction.OnChanged = s.instructionChanged
@@ -835,3 +837,17 @@ func (s *Studio) cancelLine() bool {
 // fitting enlarges and 1:1 shrinks.
 var actualSizeIcon = theme.NewThemedResource(fyne.NewStaticResource("actual-size.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">`+
 	`<path fill="#000000" d="M5.5 6h2.5v12h-2.5v-9.2l-1.5 1v-2.4zM11 9h2.2v2.2h-2.2zM11 14h2.2v2.2h-2.2zM16.5 6h2.5v12h-2.5v-9.2l-1.5 1v-2.4z"/></svg>`)))
+
+// chooseEditGuidance stores a guidance scale moved in the editing panel
+// (g's other one is 0): the next edits run at it, after restarts too, the
+// other scale staying as it was (the edit model's where never moved).
+func (s *Studio) chooseEditGuidance(g editGuidance) {
+	cur := s.set.EditGuidance()
+	if g.Guidance != 0 {
+		cur.Guidance = g.Guidance
+	}
+	if g.Image != 0 {
+		cur.Image = g.Image
+	}
+	s.set.SetEditGuidance(cur)
+}

@@ -28,6 +28,8 @@ type sessionOut struct {
 	Shelf []*savedStrip `json:"shelf,omitempty"`
 	// NoStrip are the places of the undo steps shown without a strip.
 	NoStrip []int `json:"none_history,omitempty"`
+	// Instruction is the Edit by instruction box's text.
+	Instruction string `json:"instruction,omitempty"`
 }
 
 // workOut is another model's work as written.
@@ -140,6 +142,13 @@ func (s *Studio) restore() {
 	}
 	s.panel.SetParams(params)
 	s.params = params
+	// The instruction typed last, run or not, as the prompt comes back
+	// (the box was empty unless the picture shown was itself an edit).
+	instruction := s.set.Instruction()
+	if sess != nil {
+		instruction = sess.Instruction
+	}
+	s.edit.instruction.SetText(instruction)
 	s.loadHistory()
 	key := s.set.LastModel()
 	if sess != nil && sess.Model != "" {
@@ -215,6 +224,7 @@ func (s *Studio) autosave() {
 	out := sessionOut{
 		Version: sessionVersion, Model: s.modelKey, ModelHash: s.bundle.Model.Hash,
 		Params: s.params, Doc: s.docJSON, Saved: s.currentSaved(), Candidates: s.cands.saved(s.doc.Tokens(), s.doc.Version()),
+		Instruction: s.edit.instruction.Text,
 	}
 	out.Shelf, out.NoStrip = s.cands.savedShelf(s.doc.HistoryIndex)
 	for key, w := range s.works {
@@ -276,6 +286,7 @@ func (s *Studio) requestClose() {
 	if p, err := s.panel.Params(); err == nil {
 		s.set.SetParams(p)
 	}
+	s.set.SetInstruction(s.edit.instruction.Text)
 	s.autosave()
 	reason := s.unsavedReason(s.save.Flush())
 	if reason != "" {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"image"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -492,6 +493,30 @@ func (b *Bundle) DrawsPicture(img image.Image, codes []int) (ok bool, db float64
 		return false, db
 	}
 	return db >= psnr.Images(pic, b.Decode(fresh))-StoredSlackDB, db
+}
+
+// SourceCodes are the codes b reads for the picture img whose codes are
+// recorded as codes (a Tessera PNG's record, or the image a studio holds;
+// nil: none): codes themselves where they are b's (one of b's codes for
+// each patch of its grid) and draw img (DrawsPicture), else img encoded
+// by b. Recorded codes that draw the picture are its exact codes: its
+// pixels encoded again move some of them (a ViT tokenizer's decode is no
+// code's fixed point), so an edit of the file by `tessera edit` and one
+// of the same picture in the studio read another source unless both take
+// them here. stored says which was taken; db is the PSNR of the recorded
+// codes' picture (NaN where they were not looked at: none, or not b's).
+func (b *Bundle) SourceCodes(img image.Image, codes []int) (out []int, stored bool, db float64, err error) {
+	db = math.NaN()
+	if len(codes) == b.ImageTokens() && !slices.ContainsFunc(codes, func(c int) bool { return c < 0 || c >= b.Codes() }) {
+		var ok bool
+		if ok, db = b.DrawsPicture(img, codes); ok {
+			return slices.Clone(codes), true, db, nil
+		}
+	}
+	if out, err = b.Encode(img); err != nil {
+		return nil, false, db, fmt.Errorf("encode the picture for %s: %w", b.Name, err)
+	}
+	return out, false, db, nil
 }
 
 // StoredExactDB and StoredSlackDB are DrawsPicture's bounds (dB): a file

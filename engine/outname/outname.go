@@ -13,6 +13,7 @@ package outname
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -112,17 +113,66 @@ const (
 // only, lower case, joined by '-', at most five words of 24 letters and 60
 // bytes in all. "Rocket, fluent flat!" is "rocket-fluent-flat"; "" for text
 // with no such letters ("🚀").
-func Words(text string) string {
-	w := strings.Fields(strings.Map(func(r rune) rune {
+func Words(text string) string { return slug(fields(text), maxWords, maxSlug) }
+
+// fields are text's words of ASCII letters and digits, lower case.
+func fields(text string) []string {
+	return strings.Fields(strings.ToLower(strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
 			return r
 		}
 		return ' '
-	}, text))
-	w = w[:min(len(w), maxWords)]
+	}, text)))
+}
+
+// slug is the first n words of w, each cut to maxWord letters, joined by
+// '-' and cut to size bytes.
+func slug(w []string, n, size int) string {
+	w = slices.Clone(w[:min(len(w), n)])
 	for i, s := range w {
 		w[i] = s[:min(len(s), maxWord)] // ASCII: bytes are letters
 	}
-	slug := strings.ToLower(strings.Join(w, "-"))
-	return strings.TrimRight(slug[:min(len(slug), maxSlug)], "-")
+	out := strings.Join(w, "-")
+	return strings.TrimRight(out[:max(0, min(len(out), size))], "-")
+}
+
+// editSourceWords is how many words of what was edited an edit's name
+// keeps, so that the instruction's words always follow them.
+const editSourceWords = 3
+
+// fillerWords are the words of an instruction that tell no edit from
+// another ("make it purple", "in the twemoji style", "please mirror it").
+var fillerWords = map[string]bool{"make": true, "it": true, "its": true, "the": true, "a": true, "an": true,
+	"please": true, "in": true, "style": true, "turn": true, "into": true, "to": true}
+
+// EditWords are the words of an edit's name: the first words of what was
+// edited (source, the prompt that drew it; at most three) and then the
+// instruction's own words without its filler ("make it", "the", "in the
+// … style"), so that edits of one source get different names:
+// "waving hand google" made black and white is
+// "waving-hand-google-black-and-white" and made purple
+// "waving-hand-google-purple", where both were
+// "waving-hand-google-make-it"; "in the twemoji style" is "twemoji". An
+// instruction of filler alone keeps its words. The whole is at most
+// maxSlug bytes of ASCII letters, digits and '-', as Words.
+func EditWords(source, instruction string) string {
+	var own []string
+	all := fields(instruction)
+	for _, w := range all {
+		if !fillerWords[w] {
+			own = append(own, w)
+		}
+	}
+	if len(own) == 0 {
+		own = all
+	}
+	edit := slug(own, maxWords, maxSlug)
+	src := slug(fields(source), editSourceWords, maxSlug-len(edit)-1)
+	switch {
+	case src == "":
+		return edit
+	case edit == "":
+		return src
+	}
+	return src + "-" + edit
 }

@@ -1,6 +1,7 @@
 package outname
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -82,5 +83,32 @@ func TestTimeKey(t *testing.T) {
 		if got := TimeKey(name); got != want {
 			t.Errorf("TimeKey(%q) = %q, want %q", name, got, want)
 		}
+	}
+}
+
+// An edit's name keeps what was edited and the instruction's own words,
+// its filler left out, so that different edits of one source get
+// different names: "make it black and white" and "make it purple" of
+// "waving hand google" were both "waving-hand-google-make-it".
+func TestEditWords(t *testing.T) {
+	for _, c := range []struct{ source, instruction, want string }{
+		{"waving hand google", "make it black and white", "waving-hand-google-black-and-white"},
+		{"waving hand google", "make it purple", "waving-hand-google-purple"},
+		{"rocket openmoji", "in the twemoji style", "rocket-openmoji-twemoji"},
+		{"rocket", "remove the background", "rocket-remove-background"},
+		{"grinning face with big eyes twitter", "medium-dark skin tone", "grinning-face-with-medium-dark-skin-tone"},
+		{"cat", "please mirror it", "cat-mirror"},
+		{"cat", "make it", "cat-make-it"}, // filler alone keeps its words
+		{"", "make it red", "red"},
+		{"🚀", "make it blue!", "blue"},
+		{"dog", "🙂", "dog"},
+	} {
+		if got := EditWords(c.source, c.instruction); got != c.want {
+			t.Errorf("EditWords(%q, %q) = %q, want %q", c.source, c.instruction, got, c.want)
+		}
+	}
+	long := EditWords(strings.Repeat("verylongword ", 10), strings.Repeat("superlongwordthatgoesonandon ", 10))
+	if len(long) > maxSlug || strings.Trim(long, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || strings.HasSuffix(long, "-") {
+		t.Errorf("a long edit's words %q (%d bytes)", long, len(long))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/prompt"
+	"github.com/tessera-studio/tessera/engine/tokenizer"
 )
 
 // EditWords is the instruction vocabulary of TinyEdit models.
@@ -45,6 +46,22 @@ func TinyEdit(seed uint64) *bundle.Bundle {
 		panic(err)
 	}
 	b, err := bundle.FromParts("tiny-edit", "test:tiny-edit", m, cb)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// TinyEditOn is TinyEdit's random edit model on the image tokenizer tok
+// (one of 16 codes for each 2×2 patch of a 4×4 grid, as TinyViT's): an
+// edit model that shares a drawing model's tokenizer, as the built-in
+// edit model shares the emoji model's encoder and codebook.
+func TinyEditOn(seed uint64, tok tokenizer.Tokenizer) *bundle.Bundle {
+	m, err := model.New(EditConfig(), randomWeights(rand.New(rand.NewPCG(seed, 43))))
+	if err != nil {
+		panic(err) // the config above is valid by construction
+	}
+	b, err := bundle.FromTokenizer("tiny-edit", "test:tiny-edit", m, tok)
 	if err != nil {
 		panic(err)
 	}
