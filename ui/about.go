@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -74,5 +75,10 @@ func AboutContent(version string, open func(*url.URL)) fyne.CanvasObject {
 	// One label of three lines: a label a line made the dialog taller than
 	// the window's default height.
 	items = append(items, widget.NewLabel("Built with "+strings.Join(libraryCredits, "\n")))
+	// Every module linked in, and the fonts the window draws with, folded
+	// away: About credited 17 of the 54 modules.
+	all := widget.NewLabel(linkedModulesText())
+	all.Wrapping = fyne.TextWrapWord
+	items = append(items, widget.NewAccordion(widget.NewAccordionItem(fmt.Sprintf("All %d linked libraries and the window's fonts, with their licences", len(linkedModules)), all)))
 	return container.NewVBox(items...)
 }

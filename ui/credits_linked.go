@@ -14,7 +14,7 @@ type linkedModule struct{ Path, Licence string }
 // binary besides its own, sorted by path: Help › About lists them, and the
 // README too.
 var linkedModules = []linkedModule{
-	{"codeberg.org/go-fonts/liberation", "BSD-3-Clause; the Liberation fonts it embeds (used by the loss plots): SIL OFL 1.1"},
+	{"codeberg.org/go-fonts/liberation", "BSD-3-Clause; its Liberation fonts (the loss plots' text): SIL OFL 1.1"},
 	{"codeberg.org/go-latex/latex", "BSD-3-Clause"},
 	{"codeberg.org/go-pdf/fpdf", "MIT"},
 	{"fyne.io/fyne/v2", "BSD-3-Clause"},
@@ -36,7 +36,7 @@ var linkedModules = []linkedModule{
 	{"github.com/godbus/dbus/v5", "BSD-2-Clause"},
 	{"github.com/gofrs/flock", "BSD-3-Clause"},
 	{"github.com/gogo/protobuf", "BSD-3-Clause"},
-	{"github.com/golang/freetype", "FreeType License (FTL), chosen of FTL or GPL-2.0+; portions of this software are copyright © The FreeType Project (www.freetype.org)"},
+	{"github.com/golang/freetype", "FreeType License (FTL, of FTL or GPL-2.0+); portions © The FreeType Project (www.freetype.org)"},
 	{"github.com/golang/protobuf", "BSD-3-Clause"},
 	{"github.com/google/flatbuffers", "Apache-2.0"},
 	{"github.com/hbollon/go-edlib", "MIT"},

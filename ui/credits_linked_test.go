@@ -1,11 +1,16 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // TestEveryLinkedModuleIsCredited: every module linked into the tessera
@@ -62,5 +67,30 @@ func TestEveryLinkedModuleIsCredited(t *testing.T) {
 		if !strings.Contains(string(readme), f) {
 			t.Errorf("the README does not credit the font %q", f)
 		}
+	}
+}
+
+// TestAboutListsEveryLinkedModule: About folds the whole list away under
+// one item, each module with its licence.
+func TestAboutListsEveryLinkedModule(t *testing.T) {
+	test.NewTempApp(t)
+	box := AboutContent("1.2.3", nil).(*fyne.Container)
+	var item *widget.AccordionItem
+	for _, o := range box.Objects {
+		if a, ok := o.(*widget.Accordion); ok && len(a.Items) == 1 {
+			item = a.Items[0]
+		}
+	}
+	if item == nil {
+		t.Fatal("About has no list of every linked library")
+	}
+	text := item.Detail.(*widget.Label).Text
+	for _, m := range linkedModules {
+		if !strings.Contains(text, m.Path+" — "+m.Licence) {
+			t.Errorf("About's list lacks %s — %s", m.Path, m.Licence)
+		}
+	}
+	if !strings.Contains(item.Title, fmt.Sprint(len(linkedModules))) || !strings.Contains(text, bundledFonts[0]) {
+		t.Errorf("About's list %q: %q", item.Title, text)
 	}
 }
