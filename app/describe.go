@@ -70,6 +70,11 @@ type describeOutput struct {
 	// Unexplained is set when the image is unlike what the model draws
 	// (sampler.Unexplained): the ranking then means little.
 	Unexplained bool            `json:"unexplained"`
+	// DrawnBits, where measured, is what the model's own pictures of the
+	// likeliest prompt cost it (sampler.DrawnBits): measured when no prompt
+	// makes the image much likelier than none, and an image no dearer is
+	// not unexplained.
+	DrawnBits *float64 `json:"drawn_bits_per_token,omitempty"`
 	Seconds     float64         `json:"seconds"`
 	Top         []describeEntry `json:"top"`
 }
@@ -243,7 +248,7 @@ func runDescribe(ctx context.Context, env Env, args []string) error {
 		"else the model's vocabulary words (and pairs of them when it has at most 64) × its style words")
 	exhaustive := fs.Bool("all", false, "score every candidate in full, in one stage (by default, candidates whose first codes already rule them out of the top are not scored further, which keeps the same top, and emoji names × styles are ranked in two stages, see --shortlist)")
 	shortlist := rangedInt(fs, "shortlist", sampler.NameShortlist, 0, 100000, "names × styles (the emoji model's candidates): rank every name alone first, then every style of this many of the likeliest names, each listed once (default: 16, or --top where more; 0 = one stage: every name × style, about 6× the work)")
-	asJSON := fs.Bool("json", false, "print one JSON object a line per image: image, model, tokens (how many codes), token_source (metadata or pixels), candidates, candidate_source, seconds, unexplained, margin_bits_per_token, margin_nats, unconditional_bits_per_token, top (a list of rank, prompt, bits_per_token, nll_nats, and where measured gain_bits_per_token and posterior), skipped_unknown and the two-stage ranking's counts (names_ranked_alone, unscored, scored_in_full, ruled_out); an image that cannot be read: {\"image\", \"error\"}")
+	asJSON := fs.Bool("json", false, "print one JSON object a line per image: image, model, tokens (how many codes), token_source (metadata or pixels), candidates, candidate_source, seconds, unexplained, drawn_bits_per_token (what the model's own pictures of the likeliest prompt cost, where measured: when no prompt makes the image much likelier than none), margin_bits_per_token, margin_nats, unconditional_bits_per_token, top (a list of rank, prompt, bits_per_token, nll_nats, and where measured gain_bits_per_token and posterior), skipped_unknown and the two-stage ranking's counts (names_ranked_alone, unscored, scored_in_full, ruled_out); an image that cannot be read: {\"image\", \"error\"}")
 	threads := rangedInt(fs, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	quiet := fs.Bool("quiet", false, "no progress line")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole command (loading included) to this file (for go tool pprof)")
@@ -412,7 +417,16 @@ func (d *describer) describe(ctx context.Context, path string) error {
 		out.MarginBits = ranked[1].BitsPerToken() - ranked[0].BitsPerToken()
 		out.MarginNats = ranked[1].NLL - ranked[0].NLL
 	}
-	out.Unexplained = len(out.Top) > 0 && sampler.Unexplained(out.Top[0].BitsPerToken, out.Uncond, b.Codes(), len(tokens))
+	drawn := math.NaN()
+	if len(out.Top) > 0 && sampler.NeedsDrawnBits(out.Top[0].BitsPerToken, out.Uncond, b.Codes(), len(tokens)) {
+		// Hardly likelier under any prompt than under none: the model's
+		// own pictures of the likeliest say whether it is unlike them.
+		if drawn, err = sampler.DrawnBits(ctx, b, out.Top[0].Prompt, 1, d.threads); err != nil {
+			return fmt.Errorf("describe %s: %w", path, err)
+		}
+		out.DrawnBits = &drawn
+	}
+	out.Unexplained = len(out.Top) > 0 && sampler.UnexplainedBeside(out.Top[0].BitsPerToken, out.Uncond, drawn, b.Codes(), len(tokens))
 	if d.asJSON {
 		return json.NewEncoder(env.Stdout).Encode(out)
 	}
@@ -440,9 +454,12 @@ func (d *describer) describe(ctx context.Context, path string) error {
 		// pictures whatever the list (the note below).
 		fmt.Fprintf(env.Stderr, "note: none of the prompts of %s explains %s better than no prompt by much (e times as likely), so the ranking means little: the list may not hold what it shows (without --prompts, describe ranks the prompts model %s offers)\n",
 			d.promptsFile, path, b.Name)
+	case !out.Unexplained && out.DrawnBits != nil:
+		fmt.Fprintf(env.Stderr, "note: no prompt makes %s much likelier than no prompt does, but under %q it costs no more than model %s's own pictures of it (%.3f against up to %.3f bits/token), so it is like what the model draws\n",
+			path, out.Top[0].Prompt, b.Name, out.Top[0].BitsPerToken, *out.DrawnBits)
 	case out.Unexplained:
 		// Named: with several images the note went unattributed.
-		fmt.Fprintf(env.Stderr, "note: %s is unlike what model %s draws: even its likeliest prompt explains it hardly better than no prompt (less than e times as likely), or costs more than a uniform guess among its %d codes (%.1f bits), so the ranking means little\n",
+		fmt.Fprintf(env.Stderr, "note: %s is unlike what model %s draws: even its likeliest prompt explains it hardly better than no prompt (less than e times as likely) and it costs more than the model's own pictures of that prompt, or it costs more than a uniform guess among its %d codes (%.1f bits), so the ranking means little\n",
 			path, b.Name, b.Codes(), math.Log2(float64(b.Codes())))
 	}
 	if len(ranked) > 1 {

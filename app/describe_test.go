@@ -410,3 +410,22 @@ func TestDescribePromptsMergesTheSameWords(t *testing.T) {
 		t.Errorf("stderr %q", stderr)
 	}
 }
+
+// TestDescribeTypedDigitIsLikeTheModels: a 7 set in a font (ImageMagick's
+// default, 24 pt, white on black: testdata/typed-7.png) is hardly likelier
+// under "digit 7" than under no prompt, yet no dearer than the MNIST
+// model's own sevens: describe ranks it a 7 and no longer calls it unlike
+// what the model draws.
+func TestDescribeTypedDigitIsLikeTheModels(t *testing.T) {
+	code, stdout, stderr := run(t, "describe", "--model", "mnist", "--top", "2", "--json", filepath.Join("testdata", "typed-7.png"))
+	var out describeOutput
+	if err := json.Unmarshal([]byte(stdout), &out); code != 0 || err != nil {
+		t.Fatalf("exit %d, %v: %s", code, err, stderr)
+	}
+	if len(out.Top) == 0 || out.Top[0].Prompt != "digit 7" || out.Unexplained || out.DrawnBits == nil || out.Top[0].BitsPerToken > *out.DrawnBits {
+		t.Errorf("typed 7: %+v (drawn %v)", out, out.DrawnBits)
+	}
+	if code, _, stderr := run(t, "describe", "--model", "mnist", "--top", "2", filepath.Join("testdata", "typed-7.png")); code != 0 || !strings.Contains(stderr, "like what the model draws") || strings.Contains(stderr, "unlike") {
+		t.Errorf("typed 7, text: exit %d, %q", code, stderr)
+	}
+}

@@ -394,3 +394,38 @@ func TestDescribeShowsLongPromptsWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribedStatusBesideTheModelsOwnPictures: an image hardly likelier
+// under its likeliest prompt than under none is like what the model draws
+// where it costs no more than the model's own pictures of that prompt (a
+// clean typed 7 under the MNIST model was called unlike), and unlike where
+// it costs more.
+func TestDescribedStatusBesideTheModelsOwnPictures(t *testing.T) {
+	b := bundletest.Tiny(1) // 16 codes: a uniform guess is 4 bits
+	score := sampler.PromptScore{Prompt: "red cat", NLL: 2.99 * 64 * math.Ln2, Tokens: 64}
+	like := &describeResult{b: b, top: []sampler.PromptScore{score}, uncond: 3, tokens: 64, drawn: 3.2, drawnSet: true}
+	if unlikeModel(like) || !strings.Contains(describedStatus(like), "like what the model draws") || strings.Contains(describedStatus(like), "unlike") {
+		t.Errorf("an image no dearer than the model's own pictures: unlike %v, %q", unlikeModel(like), describedStatus(like))
+	}
+	unlike := &describeResult{b: b, top: []sampler.PromptScore{score}, uncond: 3, tokens: 64, drawn: 1.5, drawnSet: true}
+	if !unlikeModel(unlike) || !strings.Contains(describedStatus(unlike), "unlike what the model draws") {
+		t.Errorf("an image dearer than the model's own pictures: unlike %v, %q", unlikeModel(unlike), describedStatus(unlike))
+	}
+	// describeImage measures them where the gain alone would call the
+	// image unlike: the model's own picture of a prompt is no dearer than
+	// its own pictures.
+	ctx := context.Background()
+	opt := sampler.Defaults()
+	opt.Prompt, opt.Seed = "red cat", 1
+	res, err := sampler.Generate(ctx, b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := describeImage(ctx, b, sampler.Candidates{Prompts: []string{"red cat"}}, res.Images[0].Tokens, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sampler.NeedsDrawnBits(r.top[0].BitsPerToken(), r.uncond, b.Codes(), r.tokens) != r.drawnSet {
+		t.Errorf("drawn measured %v (%.3f), best %.3f, no prompt %.3f", r.drawnSet, r.drawn, r.top[0].BitsPerToken(), r.uncond)
+	}
+}

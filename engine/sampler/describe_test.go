@@ -334,3 +334,60 @@ func TestRankPromptsTop(t *testing.T) {
 		t.Error("no prompt was ruled out early: the test does not exercise pruning")
 	}
 }
+
+// TestDrawnBits: the dearest of the model's own pictures, each scored as
+// ScoreTokens scores it, the same for the same seed.
+func TestDrawnBits(t *testing.T) {
+	ctx := context.Background()
+	b := bundletest.Tiny(3)
+	drawn, err := DrawnBits(ctx, b, "red cat", 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := DrawnBits(ctx, b, "red cat", 1, 1)
+	if err != nil || again != drawn {
+		t.Fatalf("DrawnBits again: %v (%v), first %v", again, err, drawn)
+	}
+	opt := Defaults()
+	opt.Prompt, opt.Seed, opt.Batch = "red cat", 1, DrawnSamples
+	res, err := Generate(ctx, b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dearest := math.Inf(-1)
+	for _, im := range res.Images {
+		s, err := ScoreTokens(ctx, b, "red cat", im.Tokens, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dearest = max(dearest, s.BitsPerToken())
+	}
+	if math.Abs(dearest-drawn) > 1e-3 {
+		t.Errorf("DrawnBits %.5f; its pictures scored %.5f at most", drawn, dearest)
+	}
+}
+
+// TestUnexplainedBeside: an image hardly likelier under its likeliest
+// prompt than under none still counts as explained when it costs no more
+// than the model's own pictures of that prompt, but never one dearer than
+// a uniform guess.
+func TestUnexplainedBeside(t *testing.T) {
+	const codes, tokens = 512, 49 // log₂ 512 = 9 bits
+	for _, c := range []struct {
+		best, uncond, drawn float64
+		need, want          bool
+	}{
+		{1.29, 1.287, 1.61, true, false},      // a clean typed 7 under MNIST: like its own sevens
+		{1.29, 1.287, 1.10, true, true},       // dearer than its own pictures
+		{1.29, 1.287, math.NaN(), true, true}, // not measured: as Unexplained
+		{1.0, 3.0, 0.5, false, false},         // a prompt explains it
+		{9.5, 9.4, 10, false, true},           // dearer than a uniform guess
+	} {
+		if got := NeedsDrawnBits(c.best, c.uncond, codes, tokens); got != c.need {
+			t.Errorf("NeedsDrawnBits(%v, %v) = %v", c.best, c.uncond, got)
+		}
+		if got := UnexplainedBeside(c.best, c.uncond, c.drawn, codes, tokens); got != c.want {
+			t.Errorf("UnexplainedBeside(%v, %v, %v) = %v, want %v", c.best, c.uncond, c.drawn, got, c.want)
+		}
+	}
+}
