@@ -69,14 +69,14 @@ type describeOutput struct {
 	Uncond     float64 `json:"unconditional_bits_per_token"`
 	// Unexplained is set when the image is unlike what the model draws
 	// (sampler.Unexplained): the ranking then means little.
-	Unexplained bool            `json:"unexplained"`
+	Unexplained bool `json:"unexplained"`
 	// DrawnBits, where measured, is what the model's own pictures of the
 	// likeliest prompt cost it (sampler.DrawnBits): measured when no prompt
 	// makes the image much likelier than none, and an image no dearer is
 	// not unexplained.
-	DrawnBits *float64 `json:"drawn_bits_per_token,omitempty"`
-	Seconds     float64         `json:"seconds"`
-	Top         []describeEntry `json:"top"`
+	DrawnBits *float64        `json:"drawn_bits_per_token,omitempty"`
+	Seconds   float64         `json:"seconds"`
+	Top       []describeEntry `json:"top"`
 }
 
 // describeCandidates picks the prompts describe ranks and says where they

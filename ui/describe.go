@@ -72,7 +72,7 @@ type describeResult struct {
 	// the image much likelier than none (drawnSet).
 	drawn    float64
 	drawnSet bool
-	tokens int     // the image's codes
+	tokens   int // the image's codes
 	// candidates is how many prompts were ranked, source where they came
 	// from, skipped how many were left out (words the model does not know).
 	candidates, skipped int
