@@ -556,13 +556,15 @@ func (f *fileDialogs) exportName() string {
 	if b := f.host.Bundle(); b != nil {
 		read = b.ReadPrompt(read) // "🚀 twemoji": rocket-twitter
 	}
-	if p.Instruction != "" && p.Instruction != p.Prompt { // a reopened edit's prompt is its instruction
-		// An edit's seed is the edit model's: named with its instruction,
-		// as the outputs folder names it ("cat-face-fluent-flat-4244812408"
-		// named the edit model's seed with the drawing prompt alone).
-		read = strings.TrimSpace(read + " " + p.Instruction)
-	}
 	name := outname.Words(read)
+	if p.Instruction != "" && p.Instruction != p.Prompt { // a reopened edit's prompt is its instruction
+		// An edit's seed is the edit model's: named with its instruction's
+		// own words, as the outputs folder names it (outname.EditWords;
+		// "cat-face-fluent-flat-4244812408" named the edit model's seed
+		// with the drawing prompt alone, and "blue-cat-mirror-it" kept the
+		// instruction's filler).
+		name = outname.EditWords(read, p.Instruction)
+	}
 	if name == "" {
 		name = "tessera"
 		if p.Seed == 0 {

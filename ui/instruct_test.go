@@ -157,7 +157,7 @@ func TestEditByInstruction(t *testing.T) {
 	// Named with its instruction beside the edit model's seed, as the
 	// outputs folder names it (the drawing prompt and the edit's seed
 	// alone named no picture that exists).
-	if p := s.Document().ImageParams(); p.Instruction != "mirror it" || !strings.HasPrefix(s.files.exportName(), "blue-cat-mirror-it-") || !strings.Contains(describeState(s.Document()), `edit "mirror it" of "blue cat"`) {
+	if p := s.Document().ImageParams(); p.Instruction != "mirror it" || s.files.exportName() != fmt.Sprintf("blue-cat-mirror-%d.png", p.Seed) || !strings.Contains(describeState(s.Document()), `edit "mirror it" of "blue cat"`) {
 		t.Fatalf("instruction %q, export name %q, state %q", p.Instruction, s.files.exportName(), describeState(s.Document()))
 	}
 	// The tiny models' random codebooks draw each other's pictures under
