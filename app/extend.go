@@ -138,7 +138,10 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	meta := scaledMetadata(r, native.Bounds().Size(), *scale, false)
 	path, kept := *out, false
 	if stopped {
-		path, kept = partialOut(*out) // an earlier picture at --out is kept
+		var err error
+		if path, kept, err = partialOut(*out); err != nil { // an earlier picture at --out is kept
+			return fmt.Errorf("interrupted; the part finished is not saved: %w", err)
+		}
 	}
 	if err := pngmeta.WriteFileAtomic(path, render.Upscale(native, *scale, false), meta); err != nil {
 		return err

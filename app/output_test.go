@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tessera-studio/tessera/engine/bundle"
 	"github.com/tessera-studio/tessera/engine/bundle/bundletest"
@@ -237,8 +238,34 @@ func TestInterruptedRunKeepsTheEarlierOutput(t *testing.T) {
 	if code, _, stderr := runStopped(t, "extend", "--model", model, "--from", src, "--rows", "4", "--out", none, "--quiet"); code == 0 || !strings.Contains(stderr, "interrupted; nothing saved") {
 		t.Errorf("extend stopped at once: exit %d, %q", code, stderr)
 	}
-	if !free(none) {
+	if ok, _ := free(none); !ok {
 		t.Error("extend stopped before a row wrote a file")
+	}
+}
+
+// TestPartialOutGivesUpOnANameItCannotLookAt: beside an --out whose name
+// leaves no room for "-partial" (a 252-byte name), partialOut says so
+// rather than looping for ever on the file system's refusal.
+func TestPartialOutGivesUpOnANameItCannotLookAt(t *testing.T) {
+	out := filepath.Join(t.TempDir(), strings.Repeat("a", 248)+".png")
+	if err := os.WriteFile(out, []byte("earlier"), 0o644); err != nil {
+		t.Skip("this file system takes no 252-byte names:", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := partialOut(out)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "no name beside") {
+			t.Errorf("partialOut beside a 252-byte name: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("partialOut is still looking for a free name after 10 s")
+	}
+	if path, kept, err := partialOut(filepath.Join(filepath.Dir(out), "new.png")); err != nil || kept || filepath.Base(path) != "new.png" {
+		t.Errorf("partialOut of a free name: %q, %v, %v", path, kept, err)
 	}
 }
 

@@ -15,28 +15,45 @@ import (
 // that a complete earlier result at out is never replaced by a partial
 // one (a sheet stopped after its first row replaced the whole sheet of an
 // earlier run). kept is true when out was there and is left as it was.
-func partialOut(out string) (path string, kept bool) {
-	if free(out) {
-		return out, false
+// A name that cannot be looked at (too long for the file system, a folder
+// that may not be read) is an error, as is finding no free name among
+// maxPartialNames: it looped for ever on a 248-byte --out.
+func partialOut(out string) (path string, kept bool, err error) {
+	if ok, err := free(out); ok || err != nil {
+		return out, false, err
 	}
 	ext := filepath.Ext(out)
 	stem := strings.TrimSuffix(out, ext)
-	for n := 1; ; n++ {
+	for n := 1; n <= maxPartialNames; n++ {
 		path = stem + "-partial" + ext
 		if n > 1 {
 			path = fmt.Sprintf("%s-partial-%d%s", stem, n, ext)
 		}
-		if free(path) {
-			return path, true
+		ok, err := free(path)
+		if err != nil {
+			return "", true, fmt.Errorf("no name beside %s for the part finished: %w", out, err)
+		}
+		if ok {
+			return path, true, nil
 		}
 	}
+	return "", true, fmt.Errorf("no free name beside %s for the part finished (%s-partial.png to -partial-%d are taken)", out, filepath.Base(stem), maxPartialNames)
 }
 
+// maxPartialNames is how many OUT-partial names partialOut tries.
+const maxPartialNames = 10000
+
 // free reports whether nothing (no file, folder or link, even a broken
-// one) is at path; a path that cannot be looked at is not free.
-func free(path string) bool {
+// one) is at path; err is why path cannot be looked at.
+func free(path string) (bool, error) {
 	_, err := os.Lstat(path)
-	return errors.Is(err, fs.ErrNotExist)
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return true, nil
+	}
+	return false, err
 }
 
 // partialNote is the line an interrupted run writes on stderr once it has

@@ -259,7 +259,10 @@ func runSheet(ctx context.Context, env Env, args []string) error {
 	}
 	path, kept := *out, false
 	if stopped {
-		path, kept = partialOut(*out) // an earlier sheet at --out is kept
+		var err error
+		if path, kept, err = partialOut(*out); err != nil { // an earlier sheet at --out is kept
+			return fmt.Errorf("interrupted; the part finished is not saved: %w", err)
+		}
 	}
 	if err := pngmeta.WriteFileAtomic(path, render.LabelledSheet(rows, *cell, sheetGap, lab), map[string]string{"Comment": sheetComment(b, base.Settings, prompts, columns, stopped)}); err != nil {
 		return err
