@@ -3,9 +3,11 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
@@ -376,12 +378,28 @@ func TestChangedPictureIsReadFromPixels(t *testing.T) {
 	if err := os.WriteFile(unhashed, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string]string{out: recordMatches, changed: recordRepainted, unhashed: recordUnchecked} {
+	// Its pixel data damaged: its text is read, its pixels are not
+	// ("matches" was said beside pixels_error).
+	cut := filepath.Join(t.TempDir(), "cut.png")
+	whole, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(whole, []byte("IDAT")) // its data garbled, its checksum made again
+	n := int(binary.BigEndian.Uint32(whole[at-4:]))
+	for i := at + 14; i < at+22 && i < at+4+n; i++ {
+		whole[i] ^= 0xff
+	}
+	binary.BigEndian.PutUint32(whole[at+4+n:], crc32.ChecksumIEEE(whole[at:at+4+n]))
+	if err := os.WriteFile(cut, whole, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{out: recordMatches, changed: recordRepainted, unhashed: recordUnchecked, cut: recordUnreadable} {
 		code, stdout, _ := run(t, "info", "--json", path)
 		var got struct {
 			Status string `json:"record_status"`
 		}
-		if err := json.Unmarshal([]byte(stdout), &got); code != 0 || err != nil || got.Status != want {
+		if err := json.Unmarshal([]byte(stdout), &got); (code != 0) != (path == cut) || err != nil || got.Status != want {
 			t.Errorf("info --json %s: exit %d, record_status %q, want %q (%v)", filepath.Base(path), code, got.Status, want, err)
 		}
 	}

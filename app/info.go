@@ -33,7 +33,7 @@ import (
 func runInfo(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "info", "[--model M | MODELDIR | RUNDIR] [--json] | IMAGE.png...")
 	modelName := fs.String("model", "", "built-in model name or model folder")
-	asJSON := fs.Bool("json", false, "print the configuration (or each image's metadata, one object a line: image, format, width, height, parameters, record, record_status — matches, unchecked (no pixel hash to check), stopped, damaged, other_size or repainted —, record_error, pixels_error) as JSON")
+	asJSON := fs.Bool("json", false, "print the configuration (or each image's metadata, one object a line: image, format, width, height, parameters, record, record_status — matches, unchecked (no pixel hash to check), stopped, damaged, other_size, repainted or unreadable (the pixels cannot be decoded) —, record_error, pixels_error) as JSON")
 	wholeCard := fs.Bool("card", false, "print the model's whole model card (MODEL.md: how it was made and measured; a built-in's, or a model folder's), not its first paragraphs")
 	images, err := parseFlags(fs, args)
 	if err != nil {
@@ -337,6 +337,9 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		if rec != nil {
 			out["record"] = rec
 			out["record_status"], _ = recordStanding(path, rec, text, cfg.Width, cfg.Height)
+			if broken != "" {
+				out["record_status"] = recordUnreadable
+			}
 		}
 		if recErr != nil {
 			out["record_error"] = recErr.Error()
@@ -578,9 +581,6 @@ func quoteShort(text string, n int) string {
 	return fmt.Sprintf("%s… (%d characters more)", strings.TrimSuffix(quoteText(string(head)), `"`), utf8.RuneCountInString(text)-n)
 }
 
-// damagedCodes says what is wrong with a record's codes that no model is
-// needed to see ("" when nothing is): a count that does not fill its grid,
-// or negative codes.
 // Record standings, the "record_status" of info --json: how a PNG's record
 // stands to its pixels.
 const (
@@ -590,6 +590,9 @@ const (
 	recordDamaged   = "damaged"   // codes that no grid or codebook holds
 	recordOtherSize = "other_size"
 	recordRepainted = "repainted" // pixels changed since, by a program that kept the text
+	// recordUnreadable: the pixels cannot be decoded (pixels_error), so
+	// nothing can be said of them ("matches" was said beside pixels_error)
+	recordUnreadable = "unreadable"
 )
 
 // recordStanding is how rec, the record of the PNG at path (width×height
@@ -621,6 +624,9 @@ func recordStanding(path string, rec *pngmeta.Record, text map[string]string, wi
 	return recordMatches, ""
 }
 
+// damagedCodes says what is wrong with a record's codes that no model is
+// needed to see ("" when nothing is): a count that does not fill its grid,
+// or negative codes.
 func damagedCodes(rec *pngmeta.Record) string {
 	if n := rec.Grid[0] * rec.Grid[1]; len(rec.Tokens) != n {
 		return fmt.Sprintf("%d codes where its %d×%d grid takes %d", len(rec.Tokens), rec.Grid[1], rec.Grid[0], n)
