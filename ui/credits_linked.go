@@ -11,7 +11,8 @@ import (
 type linkedModule struct{ Path, Licence string }
 
 // linkedModules are every module `go list -deps` finds under the tessera
-// binary besides its own, sorted by path: Help › About lists them, and the
+// binary for Linux besides its own (builds for macOS and Windows link one
+// fewer, as the list says), sorted by path: Help › About lists them, and the
 // README too.
 var linkedModules = []linkedModule{
 	{"codeberg.org/go-fonts/liberation", "BSD-3-Clause; its Liberation fonts (the loss plots' text): SIL OFL 1.1"},
@@ -31,8 +32,8 @@ var linkedModules = []linkedModule{
 	{"github.com/fyne-io/oksvg", "BSD-3-Clause"},
 	{"github.com/go-gl/gl", "MIT"},
 	{"github.com/go-gl/glfw/v3.3/glfw", "BSD-3-Clause; GLFW itself: zlib"},
-	{"github.com/go-text/render", "Unlicense"},
-	{"github.com/go-text/typesetting", "Unlicense"},
+	{"github.com/go-text/render", "Unlicense or BSD-3-Clause"},
+	{"github.com/go-text/typesetting", "Unlicense or BSD-3-Clause"},
 	{"github.com/godbus/dbus/v5", "BSD-2-Clause"},
 	{"github.com/gofrs/flock", "BSD-3-Clause"},
 	{"github.com/gogo/protobuf", "BSD-3-Clause"},
@@ -48,7 +49,7 @@ var linkedModules = []linkedModule{
 	{"github.com/pkg/errors", "BSD-2-Clause"},
 	{"github.com/rivo/uniseg", "MIT"},
 	{"github.com/rwcarlsen/goexif", "BSD-2-Clause"},
-	{"github.com/rymdport/portal", "Apache-2.0"},
+	{"github.com/rymdport/portal", "Apache-2.0; Linux and BSD builds only"},
 	{"github.com/schollz/progressbar/v3", "MIT"},
 	{"github.com/srwiley/oksvg", "BSD-3-Clause"},
 	{"github.com/srwiley/rasterx", "BSD-3-Clause"},
