@@ -80,7 +80,7 @@ func runInfo(ctx context.Context, env Env, args []string) error {
 			if err := runSummary(env.Stdout, arg); err != nil {
 				return err
 			}
-			return fmt.Errorf("%s is a training run folder with no model in %s yet: its first validation pass exports one", arg, filepath.Join(arg, "model"))
+			return fmt.Errorf("%s is a training run folder with no model in %s yet: its first validation pass exports one", arg, train.RunModelDir(arg))
 		case isDir(arg):
 			return fmt.Errorf("%s is a folder but neither a model folder (config.json and model.safetensors) nor a training run's; give a model folder, a built-in model's name (%s) or PNG files", arg, strings.Join(assets.Models(), ", "))
 		}

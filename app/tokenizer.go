@@ -447,12 +447,12 @@ func vitTokenizerFolder(flag, dir string) (string, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return "", usageError{fmt.Sprintf("--%s %s: there is no such folder (give a ViT tokenizer's folder: tessera train-tokenizer writes one as RUN_DIR/tokenizer)", flag, dir)}
 	}
-	for _, d := range []string{dir, filepath.Join(dir, "tokenizer"), filepath.Join(dir, "model")} {
+	for _, d := range []string{dir, filepath.Join(dir, "tokenizer"), train.RunModelDir(dir)} {
 		if tokenizer.Exists(d) {
 			return d, nil
 		}
 	}
-	for _, d := range []string{dir, filepath.Join(dir, "model")} {
+	for _, d := range []string{dir, train.RunModelDir(dir)} {
 		if fileExists(filepath.Join(d, bundle.CodebookFile)) {
 			return "", usageError{fmt.Sprintf("--%s %s: the model in %s has a patch codebook (%s, learnt by k-means), not a ViT tokenizer: give a ViT tokenizer's folder (tessera train-tokenizer writes one as RUN_DIR/tokenizer)", flag, dir, d, bundle.CodebookFile)}
 		}

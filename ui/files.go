@@ -23,6 +23,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/outname"
 	"github.com/tessera-studio/tessera/engine/sampler"
+	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/trainjob"
 	"github.com/tessera-studio/tessera/ui/core"
 	"github.com/tessera-studio/tessera/ui/widgets"
@@ -179,7 +180,7 @@ func (f *fileDialogs) openPath(p, note string) (picture bool) {
 	f.host.closeError()
 	if info, err := os.Stat(p); err == nil && info.IsDir() {
 		var err error
-		if missingModelFiles(p) != nil && missingModelFiles(filepath.Join(p, "model")) != nil && !trainjob.IsRun(p) && folderOfPictures(p) {
+		if missingModelFiles(p) != nil && missingModelFiles(train.RunModelDir(p)) != nil && !trainjob.IsRun(p) && folderOfPictures(p) {
 			// A folder of the user's pictures (no model's files, no run's):
 			// say what can be done with it rather than which model files
 			// it lacks.

@@ -19,6 +19,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/engine/tokenizer"
+	"github.com/tessera-studio/tessera/engine/train"
 	"github.com/tessera-studio/tessera/engine/vit"
 	"github.com/tessera-studio/tessera/internal/plural"
 	"github.com/tessera-studio/tessera/ui/core"
@@ -472,7 +473,7 @@ func (s *Studio) OpenModelFolder(dir string) error {
 		return fmt.Errorf("open model folder %s: %w", dir, err)
 	}
 	err = missingModelFiles(abs)
-	if run := filepath.Join(abs, "model"); err != nil && missingModelFiles(run) == nil {
+	if run := train.RunModelDir(abs); err != nil && missingModelFiles(run) == nil {
 		abs, err = run, nil // a run folder: its model
 	}
 	if err != nil {

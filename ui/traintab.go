@@ -1258,7 +1258,7 @@ func (t *TrainTab) UseModel() error {
 	if dir == "" {
 		return errors.New("train: no run: start one or pick one in the list")
 	}
-	md := filepath.Join(dir, "model")
+	md := train.RunModelDir(dir)
 	if _, err := os.Stat(filepath.Join(md, "model.safetensors")); err != nil {
 		return fmt.Errorf("train: the run in %s has not exported a model yet (the first comes with the first validation pass)", dir)
 	}
@@ -1627,7 +1627,7 @@ func (t *TrainTab) finished(j *trainJob, res *train.Result, err error) {
 	if res != nil && t.h.refresh != nil {
 		// "Use this model" while the run went on opened the weights of
 		// that moment: the Create tab draws with what the run ended with.
-		t.h.refresh(filepath.Join(j.dir, "model"))
+		t.h.refresh(train.RunModelDir(j.dir))
 	}
 	t.job = nil
 	t.labelFineTune()
