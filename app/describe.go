@@ -340,6 +340,25 @@ type describer struct {
 	// promptLines counts the lines of promptsFile each candidate stands
 	// for (promptFileCandidates; nil without --prompts).
 	promptLines map[string]int
+	// drawn keeps sampler.DrawnBits by prompt: the same four pictures are
+	// not drawn again for each image whose likeliest prompt it is.
+	drawn map[string]float64
+}
+
+// drawnBits is sampler.DrawnBits of prompt, drawn once a run.
+func (d *describer) drawnBits(ctx context.Context, prompt string) (float64, error) {
+	if bits, ok := d.drawn[prompt]; ok {
+		return bits, nil
+	}
+	bits, err := sampler.DrawnBits(ctx, d.b, prompt, 1, d.threads)
+	if err != nil {
+		return 0, err
+	}
+	if d.drawn == nil {
+		d.drawn = map[string]float64{}
+	}
+	d.drawn[prompt] = bits
+	return bits, nil
 }
 
 // fileLines is how many lines of --prompts the prompts stand for.
@@ -421,7 +440,7 @@ func (d *describer) describe(ctx context.Context, path string) error {
 	if len(out.Top) > 0 && sampler.NeedsDrawnBits(out.Top[0].BitsPerToken, out.Uncond, b.Codes(), len(tokens)) {
 		// Hardly likelier under any prompt than under none: the model's
 		// own pictures of the likeliest say whether it is unlike them.
-		if drawn, err = sampler.DrawnBits(ctx, b, out.Top[0].Prompt, 1, d.threads); err != nil {
+		if drawn, err = d.drawnBits(ctx, out.Top[0].Prompt); err != nil {
 			return fmt.Errorf("describe %s: %w", path, err)
 		}
 		out.DrawnBits = &drawn
