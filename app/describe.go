@@ -437,9 +437,11 @@ func (d *describer) describe(ctx context.Context, path string) error {
 		out.MarginNats = ranked[1].NLL - ranked[0].NLL
 	}
 	drawn := math.NaN()
-	if len(out.Top) > 0 && sampler.NeedsDrawnBits(out.Top[0].BitsPerToken, out.Uncond, b.Codes(), len(tokens)) {
+	if len(out.Top) > 0 && d.promptsFile == "" && sampler.NeedsDrawnBits(out.Top[0].BitsPerToken, out.Uncond, b.Codes(), len(tokens)) {
 		// Hardly likelier under any prompt than under none: the model's
 		// own pictures of the likeliest say whether it is unlike them.
+		// (Not of a list of the user's, which may just not hold the
+		// image's prompt: the note below says so.)
 		if drawn, err = d.drawnBits(ctx, out.Top[0].Prompt); err != nil {
 			return fmt.Errorf("describe %s: %w", path, err)
 		}

@@ -84,7 +84,12 @@ func TestDescribeRanksByLikelihood(t *testing.T) {
 		for _, e := range out.Top {
 			posteriors[k] = append(posteriors[k], e.Posterior)
 		}
-		if out.Unexplained != sampler.Unexplained(out.Top[0].BitsPerToken, out.Uncond, b.Codes(), out.Tokens) {
+		drawn := math.NaN()
+		if out.DrawnBits != nil {
+			drawn = *out.DrawnBits
+		}
+		if out.Unexplained != sampler.UnexplainedBeside(out.Top[0].BitsPerToken, out.Uncond, drawn, b.Codes(), out.Tokens) ||
+			(out.DrawnBits != nil) != sampler.NeedsDrawnBits(out.Top[0].BitsPerToken, out.Uncond, b.Codes(), out.Tokens) {
 			t.Errorf("unexplained %v, best %g bits, no prompt %g", out.Unexplained, out.Top[0].BitsPerToken, out.Uncond)
 		}
 	}
