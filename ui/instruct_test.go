@@ -1169,14 +1169,6 @@ func TestEditModelFolderKeptAcrossRestarts(t *testing.T) {
 	s2.Stop()
 	s2.Wait()
 
-	asked := e.start(t, func(o *Options) { o.EditModel, o.EditModelSet = "tiny-edit", true })
-	asked.Wait()
-	if asked.EditModel() != "tiny-edit" {
-		t.Fatalf("started with --edit-model tiny-edit, the edit model is %q", asked.EditModel())
-	}
-	asked.Stop()
-	asked.Wait()
-
 	must(t, os.Remove(dir))
 	s3 := e.start(t, builtin)
 	s3.Wait()
@@ -1185,6 +1177,30 @@ func TestEditModelFolderKeptAcrossRestarts(t *testing.T) {
 	}
 	if log := strings.Join(s3.StatusLog(), "\n"); !strings.Contains(log, "edit model folder "+dir+" is gone") || !strings.Contains(log, "tiny-edit again") {
 		t.Fatalf("the start does not say the edit model folder is gone: %q", log)
+	}
+	s3.Stop()
+	s3.Wait()
+
+	// --edit-model wins, and keeps winning at the next plain start (the
+	// folder came back then).
+	must(t, os.Mkdir(dir, 0o755))
+	s4 := e.start(t, builtin)
+	s4.Wait()
+	must(t, s4.OpenModel(dir))
+	s4.Wait()
+	s4.Stop()
+	s4.Wait()
+	asked := e.start(t, func(o *Options) { o.EditModel, o.EditModelSet = "tiny-edit", true })
+	asked.Wait()
+	if asked.EditModel() != "tiny-edit" {
+		t.Fatalf("started with --edit-model tiny-edit, the edit model is %q", asked.EditModel())
+	}
+	asked.Stop()
+	asked.Wait()
+	plain := e.start(t, builtin)
+	plain.Wait()
+	if plain.EditModel() != "tiny-edit" {
+		t.Fatalf("a plain start after --edit-model tiny-edit went back to %q", plain.EditModel())
 	}
 }
 
@@ -1209,8 +1225,18 @@ func TestEditModelFolderLeavesTheBarAndPicker(t *testing.T) {
 	if got := shownBarText(s); got != "ready" {
 		t.Errorf("after the edit model's load the bar says %q", got)
 	}
+	// The drawing model, and the built-in edit model as the way back to it
+	// for the box, said so (a folder picked once kept the box for good).
+	if keys := s.modelKeys(); !slices.Equal(keys, []string{"tiny", "tiny-edit"}) || !strings.Contains(s.pickerLabel("tiny-edit"), "back to it for Edit by instruction") || s.pickerLabel("tiny") != "tiny" {
+		t.Errorf("the picker lists %q (%q), want the drawing model and the way back to the built-in edit model", keys, s.pickerLabel("tiny-edit"))
+	}
+	must(t, s.OpenModel("tiny-edit"))
+	s.Wait()
+	if s.EditModel() != "tiny-edit" || s.set.EditModelFolder() != "" || s.modelKey != "tiny" {
+		t.Fatalf("back to the built-in: edit model %q, kept folder %q, drawing %q", s.EditModel(), s.set.EditModelFolder(), s.modelKey)
+	}
 	if keys := s.modelKeys(); !slices.Equal(keys, []string{"tiny"}) {
-		t.Errorf("the picker lists %q, want the drawing model alone", keys)
+		t.Errorf("with the built-in edit model in the box the picker lists %q", keys)
 	}
 }
 

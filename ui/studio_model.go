@@ -33,13 +33,14 @@ const noModelMessage = "No model loaded — pick one in the model list, or open 
 
 // modelKeys lists the picker's models: built-ins, then recent folders that
 // are there; the edit models are not among them (they edit what the others
-// draw): neither the box's nor the studio's own (Options.EditModel), which
-// was listed once an edit model folder took the box, and picking it loaded
-// it for the box again, the picker left on the drawing model.
+// draw), but for the studio's own (Options.EditModel) while a folder has
+// the Edit by instruction box, as the way back to it (pickerLabel says so:
+// listed under its name alone, picking it seemed to do nothing, and left
+// out, a folder picked once kept the box at every start).
 func (s *Studio) modelKeys() []string {
 	var keys []string
 	for _, k := range s.opt.Models.Builtin() {
-		if k != s.editor.key && k != s.opt.EditModel {
+		if k != s.editor.key && (k != s.opt.EditModel || s.editor.key != "") {
 			keys = append(keys, k)
 		}
 	}
@@ -59,7 +60,17 @@ func (s *Studio) modelKeys() []string {
 
 // refreshModels refills the model picker.
 func (s *Studio) refreshModels() {
-	s.panel.SetModels(s.modelKeys(), modelLabel, s.modelKey)
+	s.panel.SetModels(s.modelKeys(), s.pickerLabel, s.modelKey)
+}
+
+// pickerLabel is how the model picker names key: modelLabel, and for the
+// studio's own edit model (listed while a folder has the Edit by
+// instruction box) what picking it does.
+func (s *Studio) pickerLabel(key string) string {
+	if key == s.opt.EditModel && s.editor.key != key {
+		return modelLabel(key) + " (back to it for Edit by instruction)"
+	}
+	return modelLabel(key)
 }
 
 // OpenModel loads a model by built-in name or folder in the background and

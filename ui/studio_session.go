@@ -189,11 +189,20 @@ func (s *Studio) restore() {
 // keepEditModel gives the Edit by instruction box the edit model folder
 // picked in the model list in an earlier session (after a restart edits
 // silently used the built-in edit model again), unless the studio was
-// asked for an edit model (Options.EditModelSet). A folder gone since is
-// forgotten, and the start note says which edit model the box uses instead.
+// asked for an edit model (Options.EditModelSet), which then takes the
+// folder's place for later starts too (the folder came back at the next
+// plain start). A folder gone since is forgotten, and the start note says
+// which edit model the box uses instead.
 func (s *Studio) keepEditModel() {
 	dir := s.set.EditModelFolder()
-	if dir == "" || s.opt.EditModelSet || dir == s.editor.key {
+	if dir == "" || dir == s.editor.key {
+		return
+	}
+	if s.opt.EditModelSet {
+		s.set.SetEditModelFolder("")
+		if isFolderKey(s.opt.EditModel) {
+			s.set.SetEditModelFolder(s.opt.EditModel)
+		}
 		return
 	}
 	if _, err := os.Stat(dir); err != nil {
