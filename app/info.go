@@ -126,6 +126,10 @@ func runSummary(w io.Writer, dir string) error {
 		fmt.Fprintf(w, "            %s %.4f bits/token at step %s\n", which, r.BestVal, plural.Thousands(r.BestStep))
 	}
 	switch {
+	case r.InUse:
+		// Its files are the other process's to write: what they lack
+		// now (a first checkpoint not yet saved) says nothing.
+		fmt.Fprintln(w, "            being trained just now: tessera info says how it can go on once that ends")
 	case r.Problem != nil:
 		fmt.Fprintf(w, "            cannot go on: %v\n", r.Problem)
 	case !r.Checkpoint && r.State() == trainjob.StatePrepared:

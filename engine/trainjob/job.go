@@ -223,9 +223,14 @@ func openRunFolder(dir string) (*runFolder, error) {
 	case err != nil && !errors.Is(err, context.DeadlineExceeded):
 		return nil, fmt.Errorf("run folder: lock %s: %w", LockFile, err)
 	case !held: // (held by another past lockPatience)
-		return nil, fmt.Errorf("%w: %s is being trained just now by another Tessera (a studio's Train tab or a tessera train): let it finish, or pause or stop it there, then resume", ErrRunExists, dir)
+		return nil, inUseError(dir)
 	}
 	return f, nil
+}
+
+// inUseError is the error of a run folder dir another process trains.
+func inUseError(dir string) error {
+	return fmt.Errorf("%w: %s is being trained just now by another Tessera (a studio's Train tab or a tessera train): let it finish, or pause or stop it there, then resume", ErrRunExists, dir)
 }
 
 // lockPatience is how long openRunFolder tries for a run folder's lock.
@@ -313,6 +318,11 @@ func PrepareRun(ctx context.Context, s Settings, ev Events) (*prepare.Prepared, 
 // data (tessera train printed a whole data report, then refused). Run
 // checks again under the folder's lock.
 func CheckStart(s Settings) error {
+	if _, err := os.Stat(filepath.Join(s.OutDir, LockFile)); err == nil && runInUse(s.OutDir) {
+		// Said first: a run another Tessera trains was refused as a
+		// trained model without a checkpoint (its first not written yet).
+		return inUseError(s.OutDir)
+	}
 	if err := CheckRunFolder(s.OutDir); err != nil {
 		return err
 	}

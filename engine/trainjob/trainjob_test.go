@@ -1090,6 +1090,26 @@ func TestRunFolderInUseIsRefused(t *testing.T) {
 	if !errors.Is(err, ErrRunExists) || !strings.Contains(err.Error(), "being trained just now by another Tessera") {
 		t.Fatalf("a run folder in use: %v", err)
 	}
+	// Checked before anything else, with a model of the other run's
+	// exported before its first checkpoint: it was refused as a trained
+	// model without a checkpoint that a run would write over.
+	md := filepath.Join(s.OutDir, "model")
+	if err := os.MkdirAll(md, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(md, model.WeightsFile), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, resume := range []bool{false, true} {
+		s.Resume = resume
+		if err := CheckStart(s); !errors.Is(err, ErrRunExists) || !strings.Contains(err.Error(), "being trained just now by another Tessera") {
+			t.Errorf("CheckStart (resume %v) of a run folder in use: %v", resume, err)
+		}
+	}
+	s.Resume = false
+	if err := os.RemoveAll(md); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(filepath.Join(s.OutDir, train.CheckpointFile)); err == nil {
 		t.Fatal("the refused run wrote a checkpoint")
 	}
