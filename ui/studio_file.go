@@ -20,7 +20,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tessera-studio/tessera/engine/atomicfile"
 	"github.com/tessera-studio/tessera/engine/bundle"
@@ -67,12 +71,25 @@ func (s *Studio) showError(err error) {
 	}
 	// The newest error replaces the one shown: errors do not pile up
 	// behind each other.
-	d := dialog.NewError(err, s.win)
+	d := errorDialog(err, s.win)
 	if n.title != "" {
 		d = dialog.NewInformation(n.title, widgets.WrapText(n.msg, 60), s.win)
 	}
 	widgets.HideTips(s.win.Content()) // a tip shown under the pointer stayed over the dialog
 	s.errDialog.show(d, err.Error())
+}
+
+// errorDialog is Fyne's error dialog for err, but where its message starts
+// with a file name (capitalize leaves it), one that keeps the name's case:
+// Fyne upper-cases the first letter ("Tessera-….png is no longer in …"
+// named a file that is not there on a case-sensitive disk).
+func errorDialog(err error, win fyne.Window) dialog.Dialog {
+	msg := err.Error()
+	if msg == "" || capitalize(msg) != msg || msg[0] < 'a' || msg[0] > 'z' {
+		return dialog.NewError(err, win)
+	}
+	text := widget.NewLabel(widgets.WrapText(msg, 60))
+	return dialog.NewCustom("Error", "OK", container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, text), win)
 }
 
 // promptSwap is what an opening did to the prompt panel: its settings

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"path/filepath"
@@ -325,4 +326,34 @@ func holdRun(t *testing.T, s *Studio, from int) (started <-chan struct{}, releas
 	release = func() { freed.Do(func() { close(hold) }) }
 	t.Cleanup(release) // before the studio's own cleanup waits for the run
 	return reached, release
+}
+
+// TestCapitalizeLeavesFileNames: a message that starts with a file name
+// keeps its case (an error dialog named "Tessera-….png" for tessera-….png).
+func TestCapitalizeLeavesFileNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"generating is still running":             "Generating is still running",
+		"tessera-20261206-s2.png is no longer in": "tessera-20261206-s2.png is no longer in",
+		"runs/a/model: no such model folder":      "runs/a/model: no such model folder",
+		"edit: the image is not finished":         "Edit: the image is not finished",
+		"":                                        "",
+	} {
+		if got := capitalize(in); got != want {
+			t.Errorf("capitalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestErrorDialogKeepsAFileNamesCase: Fyne's error dialog upper-cases the
+// first letter; one whose message starts with a file name keeps it.
+func TestErrorDialogKeepsAFileNamesCase(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	msg := "tessera-20261206-red-circle-s2.png is no longer in /tmp/out"
+	errorDialog(errors.New(msg), w).Show()
+	markup := test.RenderObjectToMarkup(w.Canvas().Overlays().Top())
+	if !strings.Contains(markup, msg) || strings.Contains(markup, "Tessera-20261206") {
+		t.Errorf("the dialog does not show %q as it is: %s", msg, markup)
+	}
 }

@@ -1388,9 +1388,14 @@ func doneWord(kind string) string {
 	return "generated"
 }
 
-// capitalize upper-cases the first letter of an ASCII word.
+// capitalize upper-cases the first letter of an ASCII word, but not of a
+// file name or path ("tessera-…-s27.png is no longer in …" was said of
+// "Tessera-…", a file that is not there on a case-sensitive disk).
 func capitalize(s string) string {
 	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	if first, _, _ := strings.Cut(s, " "); strings.ContainsAny(strings.TrimRight(first, ":,;"), "./\\") {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
