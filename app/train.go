@@ -102,7 +102,13 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.exportFinal, "export-final", "", "instead of training, write the run's latest weights (not the best-validation ones) as a model folder here (a new or empty folder, or one holding a model with --force)")
 	fs.BoolVar(&f.force, "force", false, "with --export-final: replace the model in that folder")
 	for _, sp := range sampling.Knobs() {
-		knobFlag(fs, sp, sp.RecommendedField(&f.defaults), "default-"+string(sp.Knob), 0, "record this "+sp.Label+" in the exported config.json as the model's default (tessera.defaults; not given or 0: none recorded, and a fine-tune keeps its --init model's; 0 cannot be recorded as a default)", nil)
+		keeps := "a fine-tune keeps its --init model's"
+		if sp.Knob == sampling.KnobStylePerSeed {
+			// Not kept on data that names no styles: a folder's own
+			// captions were drawn in emoji styles (trainjob.inheritDefaults).
+			keeps = "a fine-tune keeps its --init model's where its own data names styles (its captions, not the replayed ones)"
+		}
+		knobFlag(fs, sp, sp.RecommendedField(&f.defaults), "default-"+string(sp.Knob), 0, "record this "+sp.Label+" in the exported config.json as the model's default (tessera.defaults; not given or 0: none recorded, and "+keeps+"; 0 cannot be recorded as a default)", nil)
 	}
 	fs.Var(rankByNameValue{&f.defaults.RankBy}, "default-rank-by", "record how the model's batches are best ranked in the exported config.json (tessera.defaults.rank_by: likelihood, prompt-gain or description; the studio and generate --rank follow it unless told otherwise; \"\": none; the shapes preset records description)")
 }
