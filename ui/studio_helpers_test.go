@@ -357,3 +357,16 @@ func TestErrorDialogKeepsAFileNamesCase(t *testing.T) {
 		t.Errorf("the dialog does not show %q as it is: %s", msg, markup)
 	}
 }
+
+// TestMissingOutputsFolderIsSaid: an outputs folder chosen in Settings that
+// is gone at start is said (the History strip was empty without a word).
+func TestMissingOutputsFolderIsSaid(t *testing.T) {
+	e := newEnv(t)
+	gone := filepath.Join(t.TempDir(), "out2")
+	settings{p: e.app.Preferences()}.SetOutputs(gone)
+	s := e.start(t, func(o *Options) { o.OutputsDir = "" })
+	s.Wait()
+	if log := strings.Join(s.StatusLog(), "\n"); s.OutputsDir() != gone || !strings.Contains(log, "is not there") || !strings.Contains(log, "out2") {
+		t.Fatalf("outputs %q, status log %q", s.OutputsDir(), log)
+	}
+}
