@@ -47,7 +47,7 @@ func (l lineage) note() string {
 	}
 	n := "↳ " + historyCaption(l.parent)
 	if l.gone {
-		n = "↳ deleted" // the parent is no longer there to find
+		n = "↳ gone" // the parent is no longer there to find: deleted, or moved or renamed outside Tessera ("deleted" was said of one renamed)
 	}
 	switch l.kind {
 	case kindBranch, kindComplete:

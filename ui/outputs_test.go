@@ -460,11 +460,11 @@ func TestHistoryDeletedParent(t *testing.T) {
 	s.Wait()
 	must(t, s.LastError())
 	child := s.history.Thumbs()[0]
-	if !strings.HasPrefix(child.Note, "↳ ") || strings.Contains(child.Note, "deleted") {
+	if !strings.HasPrefix(child.Note, "↳ ") || strings.Contains(child.Note, "gone") {
 		t.Fatalf("the regeneration's note %q (status %q)", child.Note, s.Status())
 	}
 	must(t, s.history.Delete(parent))
-	if note := s.history.Thumbs()[0].Note; note != "↳ deleted mask" {
+	if note := s.history.Thumbs()[0].Note; note != "↳ gone mask" {
 		t.Fatalf("after its parent was deleted the note is %q", note)
 	}
 	// Read again from the folder, as after a restart: still deleted (it
@@ -476,7 +476,7 @@ func TestHistoryDeletedParent(t *testing.T) {
 	must(t, os.Chtimes(renamed, then, then))
 	s.loadHistory()
 	s.Wait()
-	if note := s.history.Thumbs()[0].Note; note != "↳ deleted mask" {
+	if note := s.history.Thumbs()[0].Note; note != "↳ gone mask" {
 		t.Fatalf("the history read again: the note is %q", note)
 	}
 }
