@@ -1052,9 +1052,24 @@ func (t *TrainTab) Resume() error {
 	if t.job != nil {
 		return errors.New("train: a run is in progress")
 	}
-	run := t.shown
-	if run == nil {
+	if t.shown == nil {
 		return errors.New("train: no run to resume: pick one in the list")
+	}
+	// The folder as it is now, not as it was listed: a run folder deleted
+	// or moved outside Tessera since (the list still said "paused") was
+	// resumed into a fresh start, its data prepared and trained anew.
+	run, err := trainjob.ReadRun(t.shown.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return t.forgetGone(t.shown.Dir, "there is nothing to resume from (Start begins a new run)")
+	}
+	if err != nil {
+		return fmt.Errorf("train: cannot resume %s: %w", t.shown.Dir, err)
+	}
+	if t.shown.Checkpoint && !run.Checkpoint {
+		// Its checkpoint went since the list was read: the pane shows
+		// the run as it is now, and says why Resume cannot go on.
+		t.Reread()
+		return fmt.Errorf("train: the checkpoint of %s (%s) was moved or deleted outside Tessera, so there is nothing to resume from; Start begins a new run (in another run folder)", run.Dir, train.CheckpointFile)
 	}
 	if run.Problem != nil {
 		return fmt.Errorf("train: cannot resume %s: %w", run.Dir, run.Problem)
@@ -1073,7 +1088,9 @@ func (t *TrainTab) Resume() error {
 		return fmt.Errorf("train: the run in %s has finished its schedule (%d of %d steps)", run.Dir, run.Step, run.TotalSteps)
 	}
 	st := run.Record.Settings
-	st.OutDir, st.Resume = run.Dir, true
+	// From the checkpoint or not at all: should the folder go before the
+	// run opens it, Run refuses rather than start afresh.
+	st.OutDir, st.Resume, st.CheckpointOnly = run.Dir, true, true
 	if t.h.runsDir != "" {
 		// A run whose prepared data was deleted takes it back from the
 		// cache it recorded taking it from (PrepCache is not recorded).
@@ -1153,6 +1170,35 @@ func (t *TrainTab) cancel(cause error, msg string) {
 	t.status.SetText(msg)
 	t.pause.Disable()
 	t.stop.Disable()
+}
+
+// forgetGone drops run folder dir, moved or deleted outside Tessera, from
+// the list and the pane (as DeleteRun does after deleting it) and returns
+// the error that says so, followed by what that means (then).
+func (t *TrainTab) forgetGone(dir, then string) error {
+	if i := slices.IndexFunc(t.extra, func(d string) bool { return cleanPath(d) == cleanPath(dir) }); i >= 0 {
+		t.extra = slices.Delete(t.extra, i, i+1)
+		t.h.set.SetRunFolders(t.extra)
+	}
+	if t.job == nil && t.shown != nil && cleanPath(t.shown.Dir) == cleanPath(dir) {
+		if cleanPath(t.logDir) == cleanPath(dir) {
+			t.logDir, t.logLines, t.dataReport = "", nil, nil
+		}
+		t.shown = nil
+		t.curve.Set(nil, nil, 0)
+		t.setSamples(nil, nil)
+		t.info.SetText("")
+	}
+	t.RefreshRuns()
+	if t.h.modelsGone != nil {
+		t.h.modelsGone()
+	}
+	t.updateButtons()
+	msg := fmt.Sprintf("The run %s is no longer listed: its folder was moved or deleted outside Tessera", filepath.Base(dir))
+	if t.job == nil {
+		t.status.SetText(msg)
+	}
+	return fmt.Errorf("train: the run folder %s was moved or deleted outside Tessera, so it is no longer listed; %s", dir, then)
 }
 
 // deletable is the folder of the run shown, if it may be deleted now: not

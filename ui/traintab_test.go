@@ -2009,3 +2009,64 @@ func TestStatusLineStaysInViewOnASmallWindow(t *testing.T) {
 		t.Error("the status line did not come back with the Create tab")
 	}
 }
+
+// listed reports whether the Train tab lists run folder dir.
+func listed(tab *TrainTab, dir string) bool {
+	return slices.ContainsFunc(tab.Runs(), func(r *trainjob.RunInfo) bool { return cleanPath(r.Dir) == cleanPath(dir) })
+}
+
+// Resume on a paused run whose folder, or checkpoint, was deleted outside
+// Tessera since the list was read refuses and says so: it started the run
+// over, the data prepared again and a fresh run trained under "Resume".
+func TestResumeOfARunGoneOutsideTesseraRefuses(t *testing.T) {
+	e := newTrainEnv(t)
+	s, tab, dir := e.startTiny(t, "gone", 4)
+	pumpFor(t, s, "a first step", func() bool { return tab.job != nil && tab.job.pausable })
+	test.Tap(tab.pause)
+	tab.wait()
+	pumpFor(t, s, "the pause", func() bool { return !tab.Running() })
+	must(t, tab.ShowRun(dir))
+	if tab.resume.Disabled() {
+		t.Fatal("Resume off on the paused run")
+	}
+
+	must(t, os.RemoveAll(dir))
+	err := tab.Resume()
+	if err == nil || !strings.Contains(err.Error(), "moved or deleted outside Tessera") || !strings.Contains(err.Error(), "nothing to resume from") {
+		t.Errorf("Resume of a deleted run folder: %v", err)
+	}
+	if tab.Running() {
+		tab.Stop()
+		tab.wait()
+		t.Fatal("Resume started the deleted run afresh")
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the deleted run folder is back: %v", err)
+	}
+	if listed(tab, dir) || tab.RunDir() != "" {
+		t.Errorf("the deleted run is still listed (%v) or shown (%q)", listed(tab, dir), tab.RunDir())
+	}
+
+	// A checkpoint gone, the folder kept: refused as well.
+	dir2 := e.runFolder(t, "nocheckpoint")
+	tab.SetRunFolder(dir2)
+	must(t, tab.Start())
+	pumpFor(t, s, "a first step", func() bool { return tab.job != nil && tab.job.pausable })
+	test.Tap(tab.pause)
+	tab.wait()
+	pumpFor(t, s, "the pause", func() bool { return !tab.Running() })
+	must(t, tab.ShowRun(dir2))
+	must(t, os.Remove(filepath.Join(dir2, train.CheckpointFile)))
+	err = tab.Resume()
+	if err == nil || !strings.Contains(err.Error(), "nothing to resume from") {
+		t.Errorf("Resume without its checkpoint: %v", err)
+	}
+	if tab.Running() {
+		tab.Stop()
+		tab.wait()
+		t.Fatal("Resume started the run without a checkpoint afresh")
+	}
+	if log, _ := os.ReadFile(filepath.Join(dir2, trainjob.LogFile)); strings.Contains(string(log), "fresh start") {
+		t.Errorf("the run's log says it started afresh:\n%s", log)
+	}
+}
