@@ -1957,6 +1957,11 @@ func (t *TrainTab) ShowRun(dir string) error {
 		return nil // the run in progress stays on display
 	}
 	info, err := trainjob.ReadRun(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		// A raw "Run folder: stat …: no such file or directory" said
+		// this, and the row stayed listed as it was.
+		return t.forgetGone(dir, "if it was moved, the Runs bar's folder button shows it where it is now")
+	}
 	if err != nil {
 		return err
 	}

@@ -2070,3 +2070,48 @@ func TestResumeOfARunGoneOutsideTesseraRefuses(t *testing.T) {
 		t.Errorf("the run's log says it started afresh:\n%s", log)
 	}
 }
+
+// A listed run folder moved away outside Tessera: clicking its row says so
+// plainly (it gave "Run folder: stat …: no such file or directory") and
+// drops the row (it stayed listed as done), and opening its model on the
+// Create tab names the run and says what happened (it read "Open model
+// model — …era/runs/shapes-…: load …/model: no such model folder").
+func TestRunFolderMovedAwayWhileListed(t *testing.T) {
+	e := newTrainEnv(t)
+	s, tab, dir := e.startTiny(t, "moved", 1)
+	model := filepath.Join(dir, "model")
+	pumpFor(t, s, "an exported model", func() bool {
+		_, err := os.Stat(filepath.Join(model, "model.safetensors"))
+		return err == nil
+	})
+	test.Tap(tab.stop)
+	tab.wait()
+	pumpFor(t, s, "the stop", func() bool { return !tab.Running() })
+	tab.RefreshRuns()
+	row := slices.IndexFunc(tab.Runs(), func(r *trainjob.RunInfo) bool { return cleanPath(r.Dir) == cleanPath(dir) })
+	if row < 0 {
+		t.Fatal("the run is not listed")
+	}
+	tab.list.Unselect(row)
+	must(t, os.Rename(dir, filepath.Join(t.TempDir(), "moved")))
+
+	tab.list.Select(row)
+	err := tab.LastError()
+	if err == nil || !strings.Contains(err.Error(), "the run folder "+dir+" was moved or deleted outside Tessera") || strings.Contains(err.Error(), "stat ") {
+		t.Errorf("clicking the moved run's row: %v", err)
+	}
+	if listed(tab, dir) {
+		t.Error("the moved run is still listed")
+	}
+
+	s.lastErr = nil
+	if err := s.OpenModel(model); err != nil {
+		t.Fatal(err)
+	}
+	s.Wait()
+	pumpFor(t, s, "the model load's end", func() bool { return s.LastError() != nil })
+	msg := s.LastError().Error()
+	if !strings.HasPrefix(msg, "open model moved: the run folder "+dir+" was moved or deleted outside Tessera") || strings.Contains(msg, "…") {
+		t.Errorf("opening the moved run's model: %q", msg)
+	}
+}
