@@ -974,10 +974,11 @@ func (t *TrainTab) Start() error {
 		// it anew there (its prepared data kept when its settings are the
 		// same), where it was refused and sent to a Resume that was off.
 		if t.OpenRunFolder(st.OutDir) == nil {
-			if t.resume.Disabled() {
+			if t.resume.Disabled() && t.shown != nil {
 				// Ended (done, or trained elsewhere just now): it pointed
-				// at a Resume that was off.
-				return fmt.Errorf("train: %s already holds a run, now shown in the list, which cannot be resumed (the status line says why): choose another run folder, or leave Run folder empty for a new one", st.OutDir)
+				// at a Resume that was off, and sent to a status line that
+				// showed the run's summary, not why.
+				return fmt.Errorf("train: %s already holds a run, now shown in the list, which cannot be resumed: %s; or choose another run folder, or leave Run folder empty for a new one", st.OutDir, whyNotResumable(t.shown))
 			}
 			return fmt.Errorf("train: %s already holds a run, now shown in the list: Resume continues it, or choose another run folder", st.OutDir)
 		}
@@ -1018,6 +1019,27 @@ func (t *TrainTab) Start() error {
 	t.setSamples(nil, nil)
 	t.begin(st, nil)
 	return nil
+}
+
+// whyNotResumable says why run r, which holds a checkpoint, cannot be
+// resumed, and what can be done instead (as tessera info RUNDIR advises):
+// training elsewhere, unreadable, or finished (its schedule done: trained
+// further with tessera train --resume --steps, or its model fine-tuned).
+func whyNotResumable(r *trainjob.RunInfo) string {
+	switch {
+	case r.InUse:
+		return "it is training in another Tessera (a studio window or a tessera train): pause or stop it there, then ↻ and Resume here"
+	case r.Problem != nil:
+		return fmt.Sprintf("its record or checkpoint cannot be read (%v)", r.Problem)
+	case !r.Checkpoint:
+		return "it has no checkpoint to go on from"
+	}
+	why := fmt.Sprintf("it is finished (its schedule of %s steps is done)", plural.Thousands(r.TotalSteps))
+	further := fmt.Sprintf("train it further with tessera train --out %s --resume --steps N (more than %d)", r.Dir, r.Step)
+	if r.ModelDir == "" {
+		return why + ": " + further
+	}
+	return fmt.Sprintf("%s: %s, or fine-tune its model: Use this model opens it on the Create tab, then Fine-tune in this form starts a new run from it (tessera train --init %s)", why, further, r.ModelDir)
 }
 
 // formMinutes is the form's time budget in minutes (0: the preset's whole

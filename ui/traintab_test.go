@@ -2115,3 +2115,44 @@ func TestRunFolderMovedAwayWhileListed(t *testing.T) {
 		t.Errorf("opening the moved run's model: %q", msg)
 	}
 }
+
+// Start on a finished run's folder says in its dialog why the run cannot be
+// resumed and what can be done (it sent the user to a status line that
+// showed the run's summary only), as tessera info RUNDIR advises: train it
+// further with --resume --steps, or fine-tune its model.
+func TestStartOnAFinishedRunSaysWhatCanBeDone(t *testing.T) {
+	e := newTrainEnv(t)
+	s := e.open(t)
+	tab := s.Train()
+	s.ShowTab(trainTab)
+	dir := e.runFolder(t, "finished")
+	tab.SetTune(tinyTune(3, 3))
+	tab.SetRunFolder(dir)
+	must(t, tab.Start())
+	tab.wait()
+	pumpFor(t, s, "the run's end", func() bool { return !tab.Running() })
+	info, err := trainjob.ReadRun(dir)
+	must(t, err)
+	if info.Record.State != trainjob.StateDone || info.ModelDir == "" {
+		t.Fatalf("the run ended %q, model %q", info.Record.State, info.ModelDir)
+	}
+	tab.SetRunFolder(dir)
+	err = tab.Start()
+	if err == nil {
+		t.Fatal("Start over a finished run started")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"which cannot be resumed: it is finished (its schedule of 3 steps is done)",
+		"tessera train --out " + dir + " --resume --steps N (more than 3)",
+		"fine-tune its model: Use this model opens it on the Create tab, then Fine-tune",
+		"tessera train --init " + info.ModelDir,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("Start over a finished run says %q, without %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "status line says why") || tab.Running() {
+		t.Errorf("Start over a finished run: %q (running %v)", msg, tab.Running())
+	}
+}
