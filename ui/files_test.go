@@ -460,8 +460,21 @@ func TestModelLabelNamesRunsByTheirRun(t *testing.T) {
 		t.Errorf("run's final model: %q", got)
 	}
 	// A folder called model that is not a run's is named as it is.
-	if got := modelLabel("/home/me/Downloads/model"); got != "model — /home/me/Downloads" {
+	downloads := filepath.Join(t.TempDir(), "Downloads")
+	must(t, os.MkdirAll(filepath.Join(downloads, "model"), 0o755))
+	if got := modelLabel(filepath.Join(downloads, "model")); got != "model — "+shortenPath(tildePath(downloads), 32) {
 		t.Errorf("a folder called model: %q", got)
+	}
+	// A run's model whose run folder was deleted (or moved) outside
+	// Tessera is still named by its run (it read "model — …/runs/shapes-…"),
+	// and failing to open it says what happened, not "Open model model".
+	must(t, os.RemoveAll(run))
+	if got := modelLabel(filepath.Join(run, "model")); got != "shapes-20261202-0130 — "+where {
+		t.Errorf("a gone run's model: %q", got)
+	}
+	err := modelOpenError(filepath.Join(run, "model"), errors.New("load: no such model folder"))
+	if msg := err.Error(); !strings.HasPrefix(msg, "open model shapes-20261202-0130: the run folder "+run+" was moved or deleted outside Tessera") || strings.Contains(msg, "…") {
+		t.Errorf("opening a gone run's model: %q", msg)
 	}
 	if home, err := os.UserHomeDir(); err == nil {
 		if got := modelLabel(filepath.Join(home, "models", "cats")); got != "cats — "+filepath.Join("~", "models") {

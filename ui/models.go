@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,18 +40,28 @@ func isFolderKey(key string) bool {
 	return bundle.IsFolder(key)
 }
 
-// modelLabel is how the picker shows a model key: a folder by its name,
-// or, for the folders a run exports (in a run folder), by its run's name ("model", the run's
-// model, by the run's name alone; "final" and "best" with theirs), then
-// where it is, home as ~.
+// modelLabel is how the picker shows a model key: a folder by its name
+// (modelName), then where it is, home as ~.
 func modelLabel(key string) string {
 	if !isFolderKey(key) {
 		return key
 	}
-	name, where := filepath.Base(key), filepath.Dir(key)
+	name, where := modelName(key)
+	return name + " — " + shortenPath(tildePath(where), 32)
+}
+
+// modelName names a model folder key and says where it is: by its name, or,
+// for the folders a run exports (in a run folder), by its run's name
+// ("model", the run's model, by the run's name alone; "final" and "best"
+// with theirs) and where the run is. Such a folder whose run folder is
+// gone is named by that folder too (which cannot be checked to be a run's
+// any more): a run folder deleted outside Tessera left its model named
+// "model".
+func modelName(key string) (name, where string) {
+	name, where = filepath.Base(key), filepath.Dir(key)
 	switch name {
 	case "model", "final", "best":
-		if !trainjob.IsRun(where) {
+		if !trainjob.IsRun(where) && !gone(where) {
 			break // a folder that happens to be called so
 		}
 		run := filepath.Base(where)
@@ -60,7 +72,32 @@ func modelLabel(key string) string {
 		}
 		where = filepath.Dir(where)
 	}
-	return name + " — " + shortenPath(tildePath(where), 32)
+	return name, where
+}
+
+// gone reports whether path does not exist (moved or deleted; not a folder
+// that cannot be read).
+func gone(path string) bool {
+	_, err := os.Stat(path)
+	return errors.Is(err, os.ErrNotExist)
+}
+
+// modelOpenError is err, the failure to open model key, with the model
+// named as people know it (modelName, and its full path where it is a
+// folder); a folder gone is said to be moved or deleted outside Tessera,
+// with its run folder where it was a run's model.
+func modelOpenError(key string, err error) error {
+	if !isFolderKey(key) {
+		return fmt.Errorf("open model %s: %w", key, err)
+	}
+	name, _ := modelName(key)
+	if gone(key) {
+		if run := filepath.Dir(key); gone(run) && name != filepath.Base(key) {
+			return fmt.Errorf("open model %s: the run folder %s was moved or deleted outside Tessera, and its model with it: %w", name, run, err)
+		}
+		return fmt.Errorf("open model %s: the model folder %s was moved or deleted outside Tessera: %w", name, key, err)
+	}
+	return fmt.Errorf("open model %s (%s): %w", name, key, err)
 }
 
 // tildePath writes path with the home folder as "~" ("~/Tessera/runs"),

@@ -130,7 +130,7 @@ func (s *Studio) loadModel(key string, restore *session, openAfter string) error
 					s.opt.OpenImage = ""
 					s.setStatus(fmt.Sprintf("Could not open model %s, so %s was not opened", modelLabel(key), filepath.Base(p)))
 				}
-				s.showError(fmt.Errorf("open model %s: %w", modelLabel(key), err))
+				s.showError(modelOpenError(key, err))
 				return
 			}
 			if b.Model.Config.IsEdit() {

@@ -974,10 +974,11 @@ func (t *TrainTab) Start() error {
 		// it anew there (its prepared data kept when its settings are the
 		// same), where it was refused and sent to a Resume that was off.
 		if t.OpenRunFolder(st.OutDir) == nil {
-			if t.resume.Disabled() {
+			if t.resume.Disabled() && t.shown != nil {
 				// Ended (done, or trained elsewhere just now): it pointed
-				// at a Resume that was off.
-				return fmt.Errorf("train: %s already holds a run, now shown in the list, which cannot be resumed (the status line says why): choose another run folder, or leave Run folder empty for a new one", st.OutDir)
+				// at a Resume that was off, and sent to a status line that
+				// showed the run's summary, not why.
+				return fmt.Errorf("train: %s already holds a run, now shown in the list, which cannot be resumed: %s; or choose another run folder, or leave Run folder empty for a new one", st.OutDir, whyNotResumable(t.shown))
 			}
 			return fmt.Errorf("train: %s already holds a run, now shown in the list: Resume continues it, or choose another run folder", st.OutDir)
 		}
@@ -1020,6 +1021,27 @@ func (t *TrainTab) Start() error {
 	return nil
 }
 
+// whyNotResumable says why run r, which holds a checkpoint, cannot be
+// resumed, and what can be done instead (as tessera info RUNDIR advises):
+// training elsewhere, unreadable, or finished (its schedule done: trained
+// further with tessera train --resume --steps, or its model fine-tuned).
+func whyNotResumable(r *trainjob.RunInfo) string {
+	switch {
+	case r.InUse:
+		return "it is training in another Tessera (a studio window or a tessera train): pause or stop it there, then ↻ and Resume here"
+	case r.Problem != nil:
+		return fmt.Sprintf("its record or checkpoint cannot be read (%v)", r.Problem)
+	case !r.Checkpoint:
+		return "it has no checkpoint to go on from"
+	}
+	why := fmt.Sprintf("it is finished (its schedule of %s steps is done)", plural.Thousands(r.TotalSteps))
+	further := fmt.Sprintf("train it further with tessera train --out %s --resume --steps N (more than %d)", r.Dir, r.Step)
+	if r.ModelDir == "" {
+		return why + ": " + further
+	}
+	return fmt.Sprintf("%s: %s, or fine-tune its model: Use this model opens it on the Create tab, then Fine-tune in this form starts a new run from it (tessera train --init %s)", why, further, r.ModelDir)
+}
+
 // formMinutes is the form's time budget in minutes (0: the preset's whole
 // schedule, no time limit), or an error that says what it takes.
 func (t *TrainTab) formMinutes() (float64, error) {
@@ -1052,9 +1074,24 @@ func (t *TrainTab) Resume() error {
 	if t.job != nil {
 		return errors.New("train: a run is in progress")
 	}
-	run := t.shown
-	if run == nil {
+	if t.shown == nil {
 		return errors.New("train: no run to resume: pick one in the list")
+	}
+	// The folder as it is now, not as it was listed: a run folder deleted
+	// or moved outside Tessera since (the list still said "paused") was
+	// resumed into a fresh start, its data prepared and trained anew.
+	run, err := trainjob.ReadRun(t.shown.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return t.forgetGone(t.shown.Dir, "there is nothing to resume from (Start begins a new run)")
+	}
+	if err != nil {
+		return fmt.Errorf("train: cannot resume %s: %w", t.shown.Dir, err)
+	}
+	if t.shown.Checkpoint && !run.Checkpoint {
+		// Its checkpoint went since the list was read: the pane shows
+		// the run as it is now, and says why Resume cannot go on.
+		t.Reread()
+		return fmt.Errorf("train: the checkpoint of %s (%s) was moved or deleted outside Tessera, so there is nothing to resume from; Start begins a new run (in another run folder)", run.Dir, train.CheckpointFile)
 	}
 	if run.Problem != nil {
 		return fmt.Errorf("train: cannot resume %s: %w", run.Dir, run.Problem)
@@ -1073,7 +1110,9 @@ func (t *TrainTab) Resume() error {
 		return fmt.Errorf("train: the run in %s has finished its schedule (%d of %d steps)", run.Dir, run.Step, run.TotalSteps)
 	}
 	st := run.Record.Settings
-	st.OutDir, st.Resume = run.Dir, true
+	// From the checkpoint or not at all: should the folder go before the
+	// run opens it, Run refuses rather than start afresh.
+	st.OutDir, st.Resume, st.CheckpointOnly = run.Dir, true, true
 	if t.h.runsDir != "" {
 		// A run whose prepared data was deleted takes it back from the
 		// cache it recorded taking it from (PrepCache is not recorded).
@@ -1153,6 +1192,35 @@ func (t *TrainTab) cancel(cause error, msg string) {
 	t.status.SetText(msg)
 	t.pause.Disable()
 	t.stop.Disable()
+}
+
+// forgetGone drops run folder dir, moved or deleted outside Tessera, from
+// the list and the pane (as DeleteRun does after deleting it) and returns
+// the error that says so, followed by what that means (then).
+func (t *TrainTab) forgetGone(dir, then string) error {
+	if i := slices.IndexFunc(t.extra, func(d string) bool { return cleanPath(d) == cleanPath(dir) }); i >= 0 {
+		t.extra = slices.Delete(t.extra, i, i+1)
+		t.h.set.SetRunFolders(t.extra)
+	}
+	if t.job == nil && t.shown != nil && cleanPath(t.shown.Dir) == cleanPath(dir) {
+		if cleanPath(t.logDir) == cleanPath(dir) {
+			t.logDir, t.logLines, t.dataReport = "", nil, nil
+		}
+		t.shown = nil
+		t.curve.Set(nil, nil, 0)
+		t.setSamples(nil, nil)
+		t.info.SetText("")
+	}
+	t.RefreshRuns()
+	if t.h.modelsGone != nil {
+		t.h.modelsGone()
+	}
+	t.updateButtons()
+	msg := fmt.Sprintf("The run %s is no longer listed: its folder was moved or deleted outside Tessera", filepath.Base(dir))
+	if t.job == nil {
+		t.status.SetText(msg)
+	}
+	return fmt.Errorf("train: the run folder %s was moved or deleted outside Tessera, so it is no longer listed; %s", dir, then)
 }
 
 // deletable is the folder of the run shown, if it may be deleted now: not
@@ -1911,6 +1979,11 @@ func (t *TrainTab) ShowRun(dir string) error {
 		return nil // the run in progress stays on display
 	}
 	info, err := trainjob.ReadRun(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		// A raw "Run folder: stat …: no such file or directory" said
+		// this, and the row stayed listed as it was.
+		return t.forgetGone(dir, "if it was moved, the Runs bar's folder button shows it where it is now")
+	}
 	if err != nil {
 		return err
 	}

@@ -2009,3 +2009,150 @@ func TestStatusLineStaysInViewOnASmallWindow(t *testing.T) {
 		t.Error("the status line did not come back with the Create tab")
 	}
 }
+
+// listed reports whether the Train tab lists run folder dir.
+func listed(tab *TrainTab, dir string) bool {
+	return slices.ContainsFunc(tab.Runs(), func(r *trainjob.RunInfo) bool { return cleanPath(r.Dir) == cleanPath(dir) })
+}
+
+// Resume on a paused run whose folder, or checkpoint, was deleted outside
+// Tessera since the list was read refuses and says so: it started the run
+// over, the data prepared again and a fresh run trained under "Resume".
+func TestResumeOfARunGoneOutsideTesseraRefuses(t *testing.T) {
+	e := newTrainEnv(t)
+	s, tab, dir := e.startTiny(t, "gone", 4)
+	pumpFor(t, s, "a first step", func() bool { return tab.job != nil && tab.job.pausable })
+	test.Tap(tab.pause)
+	tab.wait()
+	pumpFor(t, s, "the pause", func() bool { return !tab.Running() })
+	must(t, tab.ShowRun(dir))
+	if tab.resume.Disabled() {
+		t.Fatal("Resume off on the paused run")
+	}
+
+	must(t, os.RemoveAll(dir))
+	err := tab.Resume()
+	if err == nil || !strings.Contains(err.Error(), "moved or deleted outside Tessera") || !strings.Contains(err.Error(), "nothing to resume from") {
+		t.Errorf("Resume of a deleted run folder: %v", err)
+	}
+	if tab.Running() {
+		tab.Stop()
+		tab.wait()
+		t.Fatal("Resume started the deleted run afresh")
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the deleted run folder is back: %v", err)
+	}
+	if listed(tab, dir) || tab.RunDir() != "" {
+		t.Errorf("the deleted run is still listed (%v) or shown (%q)", listed(tab, dir), tab.RunDir())
+	}
+
+	// A checkpoint gone, the folder kept: refused as well.
+	dir2 := e.runFolder(t, "nocheckpoint")
+	tab.SetRunFolder(dir2)
+	must(t, tab.Start())
+	pumpFor(t, s, "a first step", func() bool { return tab.job != nil && tab.job.pausable })
+	test.Tap(tab.pause)
+	tab.wait()
+	pumpFor(t, s, "the pause", func() bool { return !tab.Running() })
+	must(t, tab.ShowRun(dir2))
+	must(t, os.Remove(filepath.Join(dir2, train.CheckpointFile)))
+	err = tab.Resume()
+	if err == nil || !strings.Contains(err.Error(), "nothing to resume from") {
+		t.Errorf("Resume without its checkpoint: %v", err)
+	}
+	if tab.Running() {
+		tab.Stop()
+		tab.wait()
+		t.Fatal("Resume started the run without a checkpoint afresh")
+	}
+	if log, _ := os.ReadFile(filepath.Join(dir2, trainjob.LogFile)); strings.Contains(string(log), "fresh start") {
+		t.Errorf("the run's log says it started afresh:\n%s", log)
+	}
+}
+
+// A listed run folder moved away outside Tessera: clicking its row says so
+// plainly (it gave "Run folder: stat …: no such file or directory") and
+// drops the row (it stayed listed as done), and opening its model on the
+// Create tab names the run and says what happened (it read "Open model
+// model — …era/runs/shapes-…: load …/model: no such model folder").
+func TestRunFolderMovedAwayWhileListed(t *testing.T) {
+	e := newTrainEnv(t)
+	s, tab, dir := e.startTiny(t, "moved", 1)
+	model := filepath.Join(dir, "model")
+	pumpFor(t, s, "an exported model", func() bool {
+		_, err := os.Stat(filepath.Join(model, "model.safetensors"))
+		return err == nil
+	})
+	test.Tap(tab.stop)
+	tab.wait()
+	pumpFor(t, s, "the stop", func() bool { return !tab.Running() })
+	tab.RefreshRuns()
+	row := slices.IndexFunc(tab.Runs(), func(r *trainjob.RunInfo) bool { return cleanPath(r.Dir) == cleanPath(dir) })
+	if row < 0 {
+		t.Fatal("the run is not listed")
+	}
+	tab.list.Unselect(row)
+	must(t, os.Rename(dir, filepath.Join(t.TempDir(), "moved")))
+
+	tab.list.Select(row)
+	err := tab.LastError()
+	if err == nil || !strings.Contains(err.Error(), "the run folder "+dir+" was moved or deleted outside Tessera") || strings.Contains(err.Error(), "stat ") {
+		t.Errorf("clicking the moved run's row: %v", err)
+	}
+	if listed(tab, dir) {
+		t.Error("the moved run is still listed")
+	}
+
+	s.lastErr = nil
+	if err := s.OpenModel(model); err != nil {
+		t.Fatal(err)
+	}
+	s.Wait()
+	pumpFor(t, s, "the model load's end", func() bool { return s.LastError() != nil })
+	msg := s.LastError().Error()
+	if !strings.HasPrefix(msg, "open model moved: the run folder "+dir+" was moved or deleted outside Tessera") || strings.Contains(msg, "…") {
+		t.Errorf("opening the moved run's model: %q", msg)
+	}
+}
+
+// Start on a finished run's folder says in its dialog why the run cannot be
+// resumed and what can be done (it sent the user to a status line that
+// showed the run's summary only), as tessera info RUNDIR advises: train it
+// further with --resume --steps, or fine-tune its model.
+func TestStartOnAFinishedRunSaysWhatCanBeDone(t *testing.T) {
+	e := newTrainEnv(t)
+	s := e.open(t)
+	tab := s.Train()
+	s.ShowTab(trainTab)
+	dir := e.runFolder(t, "finished")
+	tab.SetTune(tinyTune(3, 3))
+	tab.SetRunFolder(dir)
+	must(t, tab.Start())
+	tab.wait()
+	pumpFor(t, s, "the run's end", func() bool { return !tab.Running() })
+	info, err := trainjob.ReadRun(dir)
+	must(t, err)
+	if info.Record.State != trainjob.StateDone || info.ModelDir == "" {
+		t.Fatalf("the run ended %q, model %q", info.Record.State, info.ModelDir)
+	}
+	tab.SetRunFolder(dir)
+	err = tab.Start()
+	if err == nil {
+		t.Fatal("Start over a finished run started")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"which cannot be resumed: it is finished (its schedule of 3 steps is done)",
+		"tessera train --out " + dir + " --resume --steps N (more than 3)",
+		"fine-tune its model: Use this model opens it on the Create tab, then Fine-tune",
+		"tessera train --init " + info.ModelDir,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("Start over a finished run says %q, without %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "status line says why") || tab.Running() {
+		t.Errorf("Start over a finished run: %q (running %v)", msg, tab.Running())
+	}
+}

@@ -73,12 +73,20 @@ func (ev Events) log() io.Writer {
 // removed again.
 func Run(ctx context.Context, s Settings, ev Events) (*train.Result, error) {
 	log := ev.log()
+	if err := checkResumable(s); err != nil {
+		return nil, err // before openChecked makes a folder that is gone
+	}
 	folder, err := openChecked(s)
 	if err != nil {
 		return nil, err
 	}
 	defer folder.unlock()
 	hasCheckpoint := HoldsCheckpoint(s.OutDir)
+	if err := checkResumable(s); err != nil {
+		// The checkpoint went between the first look and the lock.
+		folder.removeIfEmpty(false)
+		return nil, err
+	}
 	if err := checkNewRun(s, hasCheckpoint); err != nil {
 		return nil, err
 	}
@@ -323,10 +331,26 @@ func CheckStart(s Settings) error {
 		// trained model without a checkpoint (its first not written yet).
 		return inUseError(s.OutDir)
 	}
+	if err := checkResumable(s); err != nil {
+		return err
+	}
 	if err := CheckRunFolder(s.OutDir); err != nil {
 		return err
 	}
 	return checkNewRun(s, HoldsCheckpoint(s.OutDir))
+}
+
+// checkResumable refuses a resume that must go on from a checkpoint
+// (Settings.CheckpointOnly) when the run folder or its checkpoint is gone:
+// ErrNothingToResume, saying which; nil for any other settings.
+func checkResumable(s Settings) error {
+	if !s.Resume || !s.CheckpointOnly || HoldsCheckpoint(s.OutDir) {
+		return nil
+	}
+	if _, err := os.Stat(s.OutDir); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%w: the run folder %s is gone (moved or deleted outside Tessera); nothing was started", ErrNothingToResume, s.OutDir)
+	}
+	return fmt.Errorf("%w: the run folder %s holds no checkpoint (%s moved or deleted outside Tessera, or the run ended before one was saved); nothing was started", ErrNothingToResume, s.OutDir, train.CheckpointFile)
 }
 
 // checkCheckpoint reports a checkpoint in run folder dir that cannot be

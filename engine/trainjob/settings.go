@@ -49,6 +49,12 @@ type Settings struct {
 	// Resume continues the run in OutDir from its checkpoint (a fresh start
 	// when there is none). It is not saved: each call says it anew.
 	Resume bool `json:"-"`
+	// CheckpointOnly makes Resume go on from a checkpoint or not at all:
+	// Run and CheckStart refuse (ErrNothingToResume) a run folder that is
+	// gone or holds no checkpoint, where Resume alone starts afresh (the
+	// studio's Resume, which started a deleted run over with one log line
+	// to say so; tessera train --resume keeps its fresh start). Not saved.
+	CheckpointOnly bool `json:"-"`
 	// StopAt ends this call at that step with a checkpoint, as a spent
 	// budget does (0: none); not saved.
 	StopAt int `json:"-"`
@@ -375,6 +381,10 @@ var ErrUnknownDataset = errors.New("unknown dataset")
 // holds a trained model a fresh start would write over. (It read "run
 // folder in use", a lock's words, for a run at rest.)
 var ErrRunExists = errors.New("run folder taken")
+
+// ErrNothingToResume marks a resume refused (Settings.CheckpointOnly)
+// because the run folder or its checkpoint is gone.
+var ErrNothingToResume = errors.New("nothing to resume from")
 
 // ErrOtherSettings marks a run folder whose run was made with other
 // settings (data, architecture) than those given to resume it.

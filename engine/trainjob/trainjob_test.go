@@ -1328,3 +1328,29 @@ func TestDamagedCheckpointLeavesTheRecord(t *testing.T) {
 		t.Errorf("run.json changed (%v):\n%s", err, after)
 	}
 }
+
+// A resume that must go on from a checkpoint (the studio's Resume) is
+// refused, nothing made or written, where the run folder or its checkpoint
+// is gone: Resume alone started the run afresh in a folder deleted outside
+// Tessera.
+func TestCheckpointOnlyResumeRefusesAGoneRun(t *testing.T) {
+	gone := filepath.Join(t.TempDir(), "gone")
+	empty := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(empty, PreparedFile), []byte("codes"), 0o644))
+	for _, dir := range []string{gone, empty} {
+		s := Preset("shapes")
+		s.OutDir, s.Resume, s.CheckpointOnly = dir, true, true
+		if err := CheckStart(s); !errors.Is(err, ErrNothingToResume) || !strings.Contains(err.Error(), "outside Tessera") {
+			t.Errorf("CheckStart %s: %v", dir, err)
+		}
+		if _, err := Run(context.Background(), s, Events{}); !errors.Is(err, ErrNothingToResume) {
+			t.Errorf("Run %s: %v", dir, err)
+		}
+		if _, err := ReadRecord(dir); err == nil {
+			t.Errorf("Run %s wrote a record", dir)
+		}
+	}
+	if _, err := os.Stat(gone); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the gone run folder was made again: %v", err)
+	}
+}
