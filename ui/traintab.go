@@ -1194,23 +1194,30 @@ func (t *TrainTab) cancel(cause error, msg string) {
 	t.stop.Disable()
 }
 
-// forgetGone drops run folder dir, moved or deleted outside Tessera, from
-// the list and the pane (as DeleteRun does after deleting it) and returns
-// the error that says so, followed by what that means (then).
-func (t *TrainTab) forgetGone(dir, then string) error {
+// unlist forgets run folder dir among the folders kept from elsewhere and,
+// with clear, empties the pane that showed it (its curve, samples, log).
+func (t *TrainTab) unlist(dir string, clear bool) {
 	if i := slices.IndexFunc(t.extra, func(d string) bool { return cleanPath(d) == cleanPath(dir) }); i >= 0 {
 		t.extra = slices.Delete(t.extra, i, i+1)
 		t.h.set.SetRunFolders(t.extra)
 	}
-	if t.job == nil && t.shown != nil && cleanPath(t.shown.Dir) == cleanPath(dir) {
-		if cleanPath(t.logDir) == cleanPath(dir) {
-			t.logDir, t.logLines, t.dataReport = "", nil, nil
-		}
-		t.shown = nil
-		t.curve.Set(nil, nil, 0)
-		t.setSamples(nil, nil)
-		t.info.SetText("")
+	if !clear {
+		return
 	}
+	if cleanPath(t.logDir) == cleanPath(dir) {
+		t.logDir, t.logLines, t.dataReport = "", nil, nil
+	}
+	t.shown = nil
+	t.curve.Set(nil, nil, 0)
+	t.setSamples(nil, nil)
+	t.info.SetText("")
+}
+
+// forgetGone drops run folder dir, moved or deleted outside Tessera, from
+// the list and the pane (as DeleteRun does after deleting it) and returns
+// the error that says so, followed by what that means (then).
+func (t *TrainTab) forgetGone(dir, then string) error {
+	t.unlist(dir, t.job == nil && t.shown != nil && cleanPath(t.shown.Dir) == cleanPath(dir))
 	t.RefreshRuns()
 	if t.h.modelsGone != nil {
 		t.h.modelsGone()
@@ -1283,17 +1290,7 @@ func (t *TrainTab) DeleteRun(dir string) error {
 	if err := trainjob.DeleteRun(dir); err != nil {
 		return err
 	}
-	if i := slices.IndexFunc(t.extra, func(d string) bool { return cleanPath(d) == cleanPath(dir) }); i >= 0 {
-		t.extra = slices.Delete(t.extra, i, i+1)
-		t.h.set.SetRunFolders(t.extra)
-	}
-	if cleanPath(t.logDir) == cleanPath(dir) {
-		t.logDir, t.logLines, t.dataReport = "", nil, nil
-	}
-	t.shown = nil
-	t.curve.Set(nil, nil, 0)
-	t.setSamples(nil, nil)
-	t.info.SetText("")
+	t.unlist(dir, true)
 	t.RefreshRuns()
 	if t.h.dropWork != nil {
 		t.h.dropWork(dir)
