@@ -142,14 +142,7 @@ func BenchmarkBranchHalf(b *testing.B) {
 }
 
 func TestExtendDownKeepsImageAndGrows(t *testing.T) {
-	b := bundletest.Tiny(8)
-	opt := Defaults()
-	opt.Prompt, opt.Seed = "dog", 4
-	base, err := Generate(context.Background(), b, opt, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens := base.Images[0].Tokens // 4 rows × 4
+	b, opt, tokens := extendBase(t)
 	var events []Event
 	out, stopped, err := ExtendDown(context.Background(), b, opt, tokens, 4, 5, 2, func(e Event) { events = append(events, e) })
 	if err != nil || stopped {
@@ -187,14 +180,7 @@ func TestExtendDownKeepsImageAndGrows(t *testing.T) {
 // or between two steps) returns the rows finished, stopped: it indexed the
 // step's empty result and panicked.
 func TestExtendDownStoppedBetweenSteps(t *testing.T) {
-	b := bundletest.Tiny(8)
-	opt := Defaults()
-	opt.Prompt, opt.Seed = "dog", 4
-	base, err := Generate(context.Background(), b, opt, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens := base.Images[0].Tokens // 4 rows × 4
+	b, opt, tokens := extendBase(t)
 	stopped, cancel := context.WithCancel(context.Background())
 	cancel()
 	out, wasStopped, err := ExtendDown(stopped, b, opt, tokens, 4, 4, 2, nil)
@@ -339,4 +325,18 @@ func TestScoreTallFollowsExtendsWindows(t *testing.T) {
 	if err != nil || err2 != nil || !slices.Equal(def.PerToken, half.PerToken) {
 		t.Errorf("stride %d: not half the grid's (%v, %v)", gridRows, err, err2)
 	}
+}
+
+// extendBase is the tiny model, the settings and the codes (4 rows × 4) of
+// the image the ExtendDown tests grow.
+func extendBase(t *testing.T) (*bundle.Bundle, Options, []int) {
+	t.Helper()
+	b := bundletest.Tiny(8)
+	opt := Defaults()
+	opt.Prompt, opt.Seed = "dog", 4
+	base, err := Generate(context.Background(), b, opt, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, opt, base.Images[0].Tokens
 }
