@@ -70,7 +70,7 @@ type trainHost struct {
 	// open loads a model by key (any goroutine).
 	open func(key string) (*bundle.Bundle, error)
 	// useModel opens a model folder in the model picker.
-	useModel func(dir string) error
+	useModel func(dir, note string) error
 	// refresh loads the model folder dir again when it is the model open
 	// on the Create tab (a run's model opened while the run went on, whose
 	// weights the run has replaced since); it reports whether it did.
@@ -1327,7 +1327,17 @@ func (t *TrainTab) UseModel() error {
 	if _, err := os.Stat(filepath.Join(md, "model.safetensors")); err != nil {
 		return fmt.Errorf("train: the run in %s has not exported a model yet (the first comes with the first validation pass)", dir)
 	}
-	return t.h.useModel(md)
+	// A run not done: its model is a snapshot, said on the Create tab (it
+	// said nothing until a later reload of newer weights).
+	note := ""
+	switch {
+	case t.job != nil:
+		note = fmt.Sprintf("the run %s is still training: this is its model so far (the Create tab loads newer weights as the run exports them)", filepath.Base(dir))
+	case t.shown != nil && t.shown.Resumable():
+		note = fmt.Sprintf("the run %s is %s at step %s of %s: this is its model so far, not its last (Resume on the Train tab goes on)",
+			filepath.Base(dir), t.shown.StateText(), plural.Thousands(t.shown.Step), plural.Thousands(t.shown.TotalSteps))
+	}
+	return t.h.useModel(md, note)
 }
 
 // threadsCut says, for a start or resume status, that the form's thread
@@ -2542,8 +2552,13 @@ func (s *Studio) trainHost() trainHost {
 		win: s.win, loop: s.loop, ctx: s.ctx, version: s.opt.Version, set: s.set, runsDir: runs, oldRunsDir: oldRuns,
 		current: func() (string, *bundle.Bundle) { return s.modelKey, s.bundle },
 		open:    func(key string) (*bundle.Bundle, error) { return s.opt.Models.Open(key, nil) },
-		useModel: func(dir string) error {
+		useModel: func(dir, note string) error {
+			before := s.startNote
+			if note != "" {
+				s.startNote = joinNotes(s.startNote, capitalize(note)) // said with the model's load
+			}
 			if err := s.OpenModelFolder(dir); err != nil {
+				s.startNote = before
 				return err
 			}
 			s.ShowTab(createTab)

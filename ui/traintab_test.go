@@ -416,6 +416,11 @@ func TestTrainTab(t *testing.T) {
 		if s.LastError() != nil || s.Bundle() == nil || s.modelKey != model || s.Tab() != createTab {
 			t.Fatalf("use this model: error %v, model %q, tab %q", s.LastError(), s.modelKey, s.Tab())
 		}
+		// A run stopped short of its schedule: the model is its model so
+		// far, said with the load (it said nothing of it).
+		if info, _ := trainjob.ReadRun(dir); info.Resumable() && !strings.Contains(s.Status(), "this is its model so far") {
+			t.Errorf("the status after Use this model of a run stopped at step %d of %d: %q", info.Step, info.TotalSteps, s.Status())
+		}
 		found := false
 		for _, o := range s.panel.model.Options {
 			found = found || s.panel.modelKeys[o] == model
