@@ -156,7 +156,7 @@ func TestSheetSkipsUnknownPromptLines(t *testing.T) {
 	// (it kept nothing).
 	text, err := pngmeta.ReadFile(out)
 	if c := text["Comment"]; err != nil || !strings.HasPrefix(c, "tessera sheet: model tiny (weights hash ") || !strings.Contains(c, `rows: "red cat"; "blue dog"`) ||
-		!strings.Contains(c, "columns: seed ") || !strings.Contains(c, "settings: temperature ") {
+		!strings.Contains(c, "columns: seed ") || !strings.Contains(c, "settings: temperature ") || !strings.Contains(c, ", precision f16\n") {
 		t.Errorf("the sheet's Comment: %q (%v)", c, err)
 	}
 	if code, stdout, _ := run(t, "info", out); code != 0 || !strings.Contains(stdout, "  comment     tessera sheet: model tiny") || !strings.Contains(stdout, `              rows: "red cat"; "blue dog"`) {

@@ -292,7 +292,9 @@ func sheetComment(b *bundle.Bundle, st sampling.Settings, prompts []string, colu
 	if stopped {
 		c.WriteString("; interrupted: the first rows only")
 	}
-	fmt.Fprintf(&c, "\nsettings: %s", recordKnobs(st, false))
+	// The precision too, as a picture's record says it: f32, f16 and int8
+	// draw different pictures.
+	fmt.Fprintf(&c, "\nsettings: %s, precision %s", recordKnobs(st, false), b.Model.Precision())
 	if st.Negative != "" {
 		fmt.Fprintf(&c, "; negative prompt %q", st.Negative)
 	}
