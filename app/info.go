@@ -141,7 +141,7 @@ func runSummary(w io.Writer, dir string) error {
 		fmt.Fprintf(w, "            nothing to go on from: no checkpoint (%s) and no model in it; tessera train with --out %s and its data trains it anew\n", train.CheckpointFile, dir)
 	case r.Resumable():
 		fmt.Fprintf(w, "            tessera train --out %s --resume goes on from its checkpoint\n", dir)
-	case !r.InUse:
+	default:
 		fmt.Fprintf(w, "            its schedule is done: tessera train --out %s --resume --steps N (more than %d) trains it longer\n", dir, r.Step)
 	}
 	if r.Record != nil && r.Record.Error != "" && r.Record.State == trainjob.StateFailed {
@@ -340,10 +340,7 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 		}
 		if rec != nil {
 			out["record"] = rec
-			out["record_status"], _ = recordStanding(path, rec, text, cfg.Width, cfg.Height)
-			if broken != "" {
-				out["record_status"] = recordUnreadable
-			}
+			out["record_status"], _ = recordStanding(path, rec, text, cfg.Width, cfg.Height, broken != "")
 		}
 		if recErr != nil {
 			out["record_error"] = recErr.Error()
@@ -398,7 +395,7 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			fmt.Fprintf(o, "  edited by   edit model %s (weights hash %s); the codes are %s's\n", em, eh, rec.Model)
 		}
 		fmt.Fprintf(o, "  codes       %d (%d×%d patches of %d px)\n", len(rec.Tokens), rec.Grid[1], rec.Grid[0], rec.PatchSize)
-		if _, note := recordStanding(path, rec, text, cfg.Width, cfg.Height); note != "" {
+		if _, note := recordStanding(path, rec, text, cfg.Width, cfg.Height, broken != ""); note != "" {
 			fmt.Fprintf(o, "              (%s)\n", note)
 		}
 		steps := ancestry(path, rec)
@@ -603,9 +600,16 @@ const (
 // px, text chunks text), stands to its pixels: a record status and, where
 // it is not simply this picture's, a note saying so ("" otherwise). The
 // commands that sample or score read the pixels of a file whose record is
-// not its own.
-func recordStanding(path string, rec *pngmeta.Record, text map[string]string, width, height int) (status, note string) {
-	repainted := pngmeta.Repainted(path, text)
+// not its own. Pixels that cannot be decoded (unreadable, which the
+// caller has found and says) are not decoded again: the status is
+// unreadable, with the note of what the record alone shows.
+func recordStanding(path string, rec *pngmeta.Record, text map[string]string, width, height int, unreadable bool) (status, note string) {
+	repainted := !unreadable && pngmeta.Repainted(path, text)
+	defer func() {
+		if unreadable {
+			status = recordUnreadable
+		}
+	}()
 	if drawn, total, stopped := rec.Stopped(); stopped && !repainted {
 		// The studio saves a run stopped part way as it stood: not
 		// damaged (it said so), but unfinished.
@@ -620,7 +624,7 @@ func recordStanding(path string, rec *pngmeta.Record, text map[string]string, wi
 	if repainted {
 		return recordRepainted, "no longer this picture's: its pixels were changed since they were written, by a program that kept its text; the other commands read its pixels"
 	}
-	if _, ok := text[pngmeta.KeyPixels]; !ok {
+	if _, ok := text[pngmeta.KeyPixels]; !ok && !unreadable {
 		// Said: a file whose pixels were swapped by a program that also
 		// dropped the hash read as this picture's without a word.
 		return recordUnchecked, fmt.Sprintf("its pixels cannot be checked against it here: the file records no hash of them; tessera score %s compares them with the picture its codes draw", path)
