@@ -17,10 +17,8 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "branch", "--from IMAGE.png --at K [--model M] [--out PATH.png] [sampling flags]")
 	var sf samplingFlags
 	sf.register(fs)
-	fs.Lookup("model").Usage = recordedModelUsage("the image")
+	usePictureFlags(fs)
 	fs.Lookup("prompt").Usage = "text prompt (default: the image's own, from its record or A1111 parameters; --prompt \"\" draws without one)"
-	fs.Lookup("precision").Usage = recordedPrecisionHelp
-	fs.Lookup("precision").DefValue = "" // the image's, else auto: no "(default auto)"
 	from := fs.String("from", "", "the image to branch from (its stored tokens, else its pixels encoded)")
 	at := rangedInt(fs, "at", -1, 0, 1<<30, "keep the first K patches (raster order) and resample the rest (required)")
 	fs.Lookup("at").DefValue = "0" // no "(default -1)" for a flag that must be given
@@ -55,16 +53,12 @@ func runBranch(ctx context.Context, env Env, args []string) error {
 	if err := checkInputFile("from", *from); err != nil {
 		return err
 	}
-	prec, recordedPrec := recordedPrecision(*from, sf.precision, set["precision"])
-	b, err := openImageModel(logFor(env, *quiet), sf.model, prec, true, *from)
+	b, err := openPictureModel(logFor(env, *quiet), env.Stderr, sf, set["precision"], *from)
 	if err != nil {
 		return err
 	}
 	if err := checkModelScale(b, *scale); err != nil {
 		return err
-	}
-	if recordedPrec {
-		noteRecordedPrecision(env.Stderr, b, *from)
 	}
 	tokens, rec, _, err := imageTokens(b, *from, env.Stderr)
 	if stopped := (stoppedImage{}); errors.As(err, &stopped) && rec != nil {

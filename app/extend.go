@@ -21,11 +21,9 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	fs := newFlags(env, "extend", "--from IMAGE.png --rows R [--model M] [--out PATH.png] [sampling flags]")
 	var sf samplingFlags
 	sf.registerOne(fs)
-	fs.Lookup("model").Usage = recordedModelUsage("the image")
+	usePictureFlags(fs)
 	fs.Lookup("seed").Usage = "random seed (`int` 0 to 2⁶⁴−1, as images record it; -1: pick one)" // one image: no batch of seed+i
 	fs.Lookup("prompt").Usage = "text prompt (default: the image's own, from its record or A1111 parameters; --prompt \"\" draws without one)"
-	fs.Lookup("precision").Usage = recordedPrecisionHelp
-	fs.Lookup("precision").DefValue = "" // the image's, else auto: no "(default auto)"
 	from := fs.String("from", "", "the image to grow (its stored tokens, which may already be taller than the model)")
 	addRows := rangedInt(fs, "rows", 0, 1, 1024, fmt.Sprintf("patch rows to add below (required; the image may grow to %d px tall in all: 1,016 rows more at most for an 8-row image of 8-px patches)", codebook.MaxImageSide))
 	stride := rangedInt(fs, "stride", 0, 0, 1024, "rows sampled per window step, less than the model's grid rows (0 = half the model's grid)")
@@ -53,13 +51,9 @@ func runExtend(ctx context.Context, env Env, args []string) error {
 	if err := checkInputFile("from", *from); err != nil {
 		return err
 	}
-	prec, recordedPrec := recordedPrecision(*from, sf.precision, flagsSet(fs)["precision"])
-	b, err := openImageModel(logFor(env, *quiet), sf.model, prec, true, *from)
+	b, err := openPictureModel(logFor(env, *quiet), env.Stderr, sf, flagsSet(fs)["precision"], *from)
 	if err != nil {
 		return err
-	}
-	if recordedPrec {
-		noteRecordedPrecision(env.Stderr, b, *from)
 	}
 	gridRows, cols := b.Grid()
 	if err := checkStride(*stride, b); err != nil {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -128,6 +129,33 @@ func noteRecordedPrecision(log io.Writer, b *bundle.Bundle, path string) {
 // recordedPrecisionHelp is --precision's help for the commands that
 // sample again from a picture (recordedPrecision).
 const recordedPrecisionHelp = "sampling arithmetic (default: the one the image records it was sampled in, which draws it again; else auto): " + precisionHelp
+
+// usePictureFlags gives fs's --model and --precision (registered by
+// samplingFlags) the help of a command that samples again from the
+// picture it is given (branch, extend): their defaults are the picture's.
+func usePictureFlags(fs *flag.FlagSet) {
+	fs.Lookup("model").Usage = recordedModelUsage("the image")
+	fs.Lookup("precision").Usage = recordedPrecisionHelp
+	fs.Lookup("precision").DefValue = "" // the image's, else auto: no "(default auto)"
+}
+
+// openPictureModel opens the model a command that samples again from the
+// picture at from draws with (openImageModel, sf's --model), in the
+// precision the picture records unless --precision was given (sf's, as
+// given says: recordedPrecision), and says so on warn where auto would
+// have picked another (noteRecordedPrecision); log takes the loading's
+// messages.
+func openPictureModel(log, warn io.Writer, sf samplingFlags, given bool, from string) (*bundle.Bundle, error) {
+	prec, recorded := recordedPrecision(from, sf.precision, given)
+	b, err := openImageModel(log, sf.model, prec, true, from)
+	if err != nil {
+		return nil, err
+	}
+	if recorded {
+		noteRecordedPrecision(warn, b, from)
+	}
+	return b, nil
+}
 
 // int8Above is the size of a model's half-precision weights above which
 // auto samples in int8. Such a model streams its weights from memory at
