@@ -36,16 +36,7 @@ type session struct {
 	// Others holds the work of the other models used, by model key: each
 	// model keeps its own image, undo history and settings.
 	Others map[string]savedWork `json:"others,omitempty"`
-	// Candidates is the candidate strip of the image on the canvas (nil:
-	// none was shown), which can still be picked from.
-	Candidates *savedStrip `json:"candidates,omitempty"`
-	// Shelf holds the strips put away with the images an undo or redo
-	// goes back to (candidateStrip.savedShelf), oldest first.
-	Shelf []*savedStrip `json:"shelf,omitempty"`
-	// NoStrip are the places (as savedStrip.History) of the undo steps
-	// whose run offered no candidates (candidateStrip.savedShelf): a redo
-	// to one shows none. Absent from older session files: none known.
-	NoStrip []int `json:"none_history,omitempty"`
+	stripsKept
 	// Instruction is what the Edit by instruction box held (typed, not
 	// necessarily run): it comes back in the box, as the prompt does.
 	Instruction string `json:"instruction,omitempty"`
@@ -57,11 +48,25 @@ type savedWork struct {
 	Params    core.Params `json:"params"`
 	Doc       core.State  `json:"document"`
 	Saved     bool        `json:"saved"`
-	// Candidates, Shelf and NoStrip are its strips, as session's are the
-	// current model's. Absent from older session files: none kept.
-	Candidates *savedStrip   `json:"candidates,omitempty"`
-	Shelf      []*savedStrip `json:"shelf,omitempty"`
-	NoStrip    []int         `json:"none_history,omitempty"`
+	// Its strips, as session's are the current model's. Absent from older
+	// session files: none kept.
+	stripsKept
+}
+
+// stripsKept are a model's candidate strips in the session file, the same
+// fields for the model open and for the others (session, sessionOut,
+// savedWork, workOut, modelWork).
+type stripsKept struct {
+	// Candidates is the candidate strip of the model's image (nil: none
+	// was shown), which can still be picked from.
+	Candidates *savedStrip `json:"candidates,omitempty"`
+	// Shelf holds the strips put away with the images an undo or redo
+	// goes back to (candidateStrip.savedShelf), oldest first.
+	Shelf []*savedStrip `json:"shelf,omitempty"`
+	// NoStrip are the places (as savedStrip.History) of the undo steps
+	// whose run offered no candidates (candidateStrip.savedShelf): a redo
+	// to one shows none. Absent from older session files: none known.
+	NoStrip []int `json:"none_history,omitempty"`
 }
 
 // loadSession reads a session file; a missing file gives (nil, nil).

@@ -338,21 +338,22 @@ func (s *Studio) installBundle(key string, b *bundle.Bundle, restore *session) {
 	// The shelf first: the strip shown is its current step's strip, under
 	// the id the shelf gives it on the other steps it was shown on (a run's
 	// under its mask stroke's), so that an undo between them keeps it.
-	if fromSession {
-		s.cands.restoreShelf(b, restore.Shelf, restore.NoStrip, doc.StepAt, func(t []int) { s.markSaved(t, true) }) // an undo brings them back, as before the restart
+	// The strips come back from the session file, or from the work put
+	// aside when another model was opened (they were dropped on switching),
+	// whose live shelf is its document's steps' own where it has one.
+	saved := func(t []int) { s.markSaved(t, true) }
+	var kept stripsKept
+	switch {
+	case fromSession:
+		kept = restore.stripsKept
+	case back != nil:
+		kept, s.cands.shelf = back.kept, back.shelf
 	}
-	if fromSession && s.cands.restoreSaved(b, restore.Candidates, doc.Tokens(), doc.Step(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
+	if back == nil || back.shelf == nil {
+		s.cands.restoreShelf(b, kept.Shelf, kept.NoStrip, doc.StepAt, saved) // an undo brings them back, as before the restart
+	}
+	if s.cands.restoreSaved(b, kept.Candidates, doc.Tokens(), doc.Step(), doc.Version(), doc.CanRedo(), saved) {
 		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results))
-	}
-	if back != nil {
-		s.cands.shelf = back.shelf // the same document: its steps are the shelf's
-		if back.shelf == nil {
-			// as a session file kept it (the model was not open at the restart)
-			s.cands.restoreShelf(b, back.savedShelf, back.noStrip, doc.StepAt, func(t []int) { s.markSaved(t, true) })
-		}
-	}
-	if back != nil && s.cands.restoreSaved(b, back.cands, doc.Tokens(), doc.Step(), doc.Version(), doc.CanRedo(), func(t []int) { s.markSaved(t, true) }) {
-		note += fmt.Sprintf(" — its %d candidates are below", len(s.cands.results)) // they were dropped on switching
 	}
 	s.paint.setOverlays(false)
 	s.docChanged()
@@ -376,7 +377,8 @@ func (s *Studio) stashWork() {
 	if cur, err := s.panel.Params(); err == nil {
 		p = cur
 	}
-	w := &modelWork{hash: s.bundle.Model.Hash, params: p, doc: s.doc, saved: s.currentSaved(), cands: s.cands.saved(s.doc.Tokens(), s.doc.Version()), shelf: s.cands.shelf}
+	w := &modelWork{hash: s.bundle.Model.Hash, params: p, doc: s.doc, saved: s.currentSaved(), shelf: s.cands.shelf,
+		kept: stripsKept{Candidates: s.cands.saved(s.doc.Tokens(), s.doc.Version())}}
 	w.json, _ = json.Marshal(s.doc.State())
 	s.works[s.modelKey] = w
 }

@@ -22,27 +22,18 @@ type sessionOut struct {
 	Doc       json.RawMessage    `json:"document"`
 	Saved     bool               `json:"saved"`
 	Others    map[string]workOut `json:"others,omitempty"`
-	// Candidates is the candidate strip of the image on the canvas.
-	Candidates *savedStrip `json:"candidates,omitempty"`
-	// Shelf holds the strips of images an undo or redo goes back to.
-	Shelf []*savedStrip `json:"shelf,omitempty"`
-	// NoStrip are the places of the undo steps shown without a strip.
-	NoStrip []int `json:"none_history,omitempty"`
+	stripsKept
 	// Instruction is the Edit by instruction box's text.
 	Instruction string `json:"instruction,omitempty"`
 }
 
 // workOut is another model's work as written.
 type workOut struct {
-	ModelHash string          `json:"model_hash"`
-	Params    core.Params     `json:"params"`
-	Doc       json.RawMessage `json:"document"`
-	Saved     bool            `json:"saved"`
-	// Candidates, Shelf and NoStrip are its strips, as sessionOut's are
-	// the current model's (they were lost on a restart).
-	Candidates *savedStrip   `json:"candidates,omitempty"`
-	Shelf      []*savedStrip `json:"shelf,omitempty"`
-	NoStrip    []int         `json:"none_history,omitempty"`
+	ModelHash  string          `json:"model_hash"`
+	Params     core.Params     `json:"params"`
+	Doc        json.RawMessage `json:"document"`
+	Saved      bool            `json:"saved"`
+	stripsKept                 // its strips, as sessionOut's are the current model's (they were lost on a restart)
 }
 
 // modelWork is the work of a model that is not open: its document (image
@@ -54,26 +45,26 @@ type modelWork struct {
 	doc    *core.Document
 	saved  bool
 	json   json.RawMessage // doc's state, encoded once for autosaving
-	// cands is the candidate strip of doc's image when the model was left
-	// (nil: none), shown again when it comes back.
-	cands *savedStrip
 	// shelf is the strips of doc's other undo steps (candidateStrip.shelf,
 	// keyed by doc's own steps), for an undo to bring back when the model
 	// comes back (they were dropped on switching).
 	shelf []*shelvedStrip
-	// savedShelf and noStrip are the shelf as a session file kept it, for
-	// work restored from one (its thumbnails are made with the model's
-	// bundle, when the model is opened again); shelf is nil then.
-	savedShelf []*savedStrip
-	noStrip    []int
+	// kept's Candidates is the candidate strip of doc's image when the
+	// model was left (nil: none), shown again when it comes back; its
+	// Shelf and NoStrip are the shelf as a session file kept it, for work
+	// restored from one (its thumbnails are made with the model's bundle,
+	// when the model is opened again), where shelf is nil.
+	kept stripsKept
 }
 
 // savedStrips are w's strips for the session file.
-func (w *modelWork) savedStrips() (shelf []*savedStrip, none []int) {
+func (w *modelWork) savedStrips() stripsKept {
 	if w.shelf == nil {
-		return w.savedShelf, w.noStrip
+		return w.kept
 	}
-	return shelfOut(w.shelf, w.doc.HistoryIndex)
+	k := stripsKept{Candidates: w.kept.Candidates}
+	k.Shelf, k.NoStrip = shelfOut(w.shelf, w.doc.HistoryIndex)
+	return k
 }
 
 // restoreOthers takes the other models' work from a saved session (and
@@ -91,8 +82,7 @@ func (s *Studio) restoreOthers(sess *session) {
 		if err != nil {
 			return
 		}
-		s.works[key] = &modelWork{hash: w.ModelHash, params: w.Params.Clamped(), doc: d, saved: w.Saved, json: data,
-			cands: w.Candidates, savedShelf: w.Shelf, noStrip: w.NoStrip}
+		s.works[key] = &modelWork{hash: w.ModelHash, params: w.Params.Clamped(), doc: d, saved: w.Saved, json: data, kept: w.stripsKept}
 		if _, known := s.knownHashes[w.ModelHash]; !known {
 			s.knownHashes[w.ModelHash] = key
 		}
@@ -100,8 +90,7 @@ func (s *Studio) restoreOthers(sess *session) {
 	for key, w := range sess.Others {
 		add(key, w)
 	}
-	add(sess.Model, savedWork{ModelHash: sess.ModelHash, Params: sess.Params, Doc: sess.Doc, Saved: sess.Saved,
-		Candidates: sess.Candidates, Shelf: sess.Shelf, NoStrip: sess.NoStrip})
+	add(sess.Model, savedWork{ModelHash: sess.ModelHash, Params: sess.Params, Doc: sess.Doc, Saved: sess.Saved, stripsKept: sess.stripsKept})
 }
 
 // restore reopens the autosaved work (or the last settings) and loads the
@@ -232,9 +221,9 @@ func (s *Studio) autosave() {
 	}
 	out := sessionOut{
 		Version: sessionVersion, Model: s.modelKey, ModelHash: s.bundle.Model.Hash,
-		Params: s.params, Doc: s.docJSON, Saved: s.currentSaved(), Candidates: s.cands.saved(s.doc.Tokens(), s.doc.Version()),
-		Instruction: s.edit.instruction.Text,
+		Params: s.params, Doc: s.docJSON, Saved: s.currentSaved(), Instruction: s.edit.instruction.Text,
 	}
+	out.Candidates = s.cands.saved(s.doc.Tokens(), s.doc.Version())
 	out.Shelf, out.NoStrip = s.cands.savedShelf(s.doc.HistoryIndex)
 	for key, w := range s.works {
 		if key == s.modelKey || w.doc.Empty() && !w.doc.CanUndo() {
@@ -246,9 +235,7 @@ func (s *Studio) autosave() {
 		if w.json == nil {
 			w.json, _ = json.Marshal(w.doc.State())
 		}
-		shelf, none := w.savedStrips()
-		out.Others[key] = workOut{ModelHash: w.hash, Params: w.params, Doc: w.json, Saved: w.saved,
-			Candidates: w.cands, Shelf: shelf, NoStrip: none}
+		out.Others[key] = workOut{ModelHash: w.hash, Params: w.params, Doc: w.json, Saved: w.saved, stripsKept: w.savedStrips()}
 	}
 	data, err := json.Marshal(out)
 	if err != nil {
