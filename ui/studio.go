@@ -3,10 +3,8 @@ package ui
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"image/color"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -263,13 +261,11 @@ func NewStudio(a fyne.App, opt Options) *Studio {
 	}
 	s.runs = &runs{runner: newRunner(ctx, func() { s.loop.Do(s.runnerIdle) }), loop: s.loop, version: opt.Version, workers: opt.Workers}
 	s.outputsDir = s.defaultOutputs()
-	if chosen := s.set.Outputs(); chosen != "" && chosen == s.outputsDir {
-		if _, err := os.Stat(chosen); errors.Is(err, fs.ErrNotExist) {
-			// Said at start: the History strip was empty without a word,
-			// and the next save made the folder again (on the local disk,
-			// for a drive not mounted).
-			s.startNote = joinNotes(s.startNote, fmt.Sprintf("The outputs folder %s chosen in Settings is not there (moved, deleted, or on a drive not mounted): the next picture saved makes it again; Settings › Outputs folder chooses another", tildePath(chosen)))
-		}
+	if chosen := s.set.Outputs(); chosen != "" && chosen == s.outputsDir && gone(chosen) {
+		// Said at start: the History strip was empty without a word, and
+		// the next save made the folder again (on the local disk, for a
+		// drive not mounted).
+		s.startNote = joinNotes(s.startNote, fmt.Sprintf("The outputs folder %s chosen in Settings is not there (moved, deleted, or on a drive not mounted): the next picture saved makes it again; Settings › Outputs folder chooses another", tildePath(chosen)))
 	}
 	stateDir := opt.StateDir
 	if stateDir == "" {
