@@ -326,7 +326,7 @@ func PrepareRun(ctx context.Context, s Settings, ev Events) (*prepare.Prepared, 
 // data (tessera train printed a whole data report, then refused). Run
 // checks again under the folder's lock.
 func CheckStart(s Settings) error {
-	if _, err := os.Stat(filepath.Join(s.OutDir, LockFile)); err == nil && runInUse(s.OutDir) {
+	if runInUse(s.OutDir) {
 		// Said first: a run another Tessera trains was refused as a
 		// trained model without a checkpoint (its first not written yet).
 		return inUseError(s.OutDir)

@@ -108,9 +108,7 @@ func ReadRun(dir string) (*RunInfo, error) {
 		return nil, fmt.Errorf("run folder %s is not a folder", dir)
 	}
 	info := &RunInfo{Dir: dir, BestVal: math.NaN(), Modified: st.ModTime()}
-	if _, err := os.Stat(filepath.Join(dir, LockFile)); err == nil {
-		info.InUse = runInUse(dir) // (only where a run made the lock file: trying the lock creates it)
-	}
+	info.InUse = runInUse(dir)
 	seen := func(path string) bool {
 		fi, err := os.Stat(path)
 		if err != nil {
@@ -328,9 +326,14 @@ func ModelData(b *bundle.Bundle) string {
 }
 
 // runInUse reports whether a process holds the run folder dir's lock
-// (LockFile: it is training it now).
+// (LockFile: it is training it now). A folder without the lock file is
+// tried no further: no run holds it, and trying the lock creates it.
 func runInUse(dir string) bool {
-	l := flock.New(filepath.Join(dir, LockFile))
+	path := filepath.Join(dir, LockFile)
+	if _, err := os.Stat(path); err != nil {
+		return false
+	}
+	l := flock.New(path)
 	held, err := l.TryLock()
 	if err != nil {
 		return false
