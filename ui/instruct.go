@@ -637,15 +637,22 @@ const (
 	editGuidanceStep = 0.25
 )
 
+// over is base with the scales chosen in g in place of its own.
+func (g editGuidance) over(base editGuidance) editGuidance {
+	if g.Guidance != 0 {
+		base.Guidance = g.Guidance
+	}
+	if g.Image != 0 {
+		base.Image = g.Image
+	}
+	return base
+}
+
 // apply puts the scales chosen in g into s (an edit's settings, the edit
 // model's recommended ones where not chosen).
 func (g editGuidance) apply(s *sampling.Settings) {
-	if g.Guidance != 0 {
-		s.Guidance = g.Guidance
-	}
-	if g.Image != 0 {
-		s.ImageGuidance = g.Image
-	}
+	r := g.over(editGuidance{Guidance: s.Guidance, Image: s.ImageGuidance})
+	s.Guidance, s.ImageGuidance = r.Guidance, r.Image
 }
 
 // shown is what the guidance sliders show for edit model eb (nil: not
@@ -658,13 +665,7 @@ func (g editGuidance) shown(eb *bundle.Bundle) editGuidance {
 		r := eb.Model.Config.Recommended()
 		rec = editGuidance{Guidance: max(r.Guidance, 1), Image: max(r.ImageGuidance, 1)}
 	}
-	if g.Guidance != 0 {
-		rec.Guidance = g.Guidance
-	}
-	if g.Image != 0 {
-		rec.Image = g.Image
-	}
-	return rec
+	return g.over(rec)
 }
 
 // builtinEditGuidance is the built-in edit model's recommended guidance on

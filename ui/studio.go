@@ -848,12 +848,5 @@ var actualSizeIcon = theme.NewThemedResource(fyne.NewStaticResource("actual-size
 // (g's other one is 0): the next edits run at it, after restarts too, the
 // other scale staying as it was (the edit model's where never moved).
 func (s *Studio) chooseEditGuidance(g editGuidance) {
-	cur := s.set.EditGuidance()
-	if g.Guidance != 0 {
-		cur.Guidance = g.Guidance
-	}
-	if g.Image != 0 {
-		cur.Image = g.Image
-	}
-	s.set.SetEditGuidance(cur)
+	s.set.SetEditGuidance(g.over(s.set.EditGuidance()))
 }
