@@ -80,9 +80,6 @@ var bundledFonts = []string{
 	"EmojiOne Color by Adobe, with EmojiOne's graphics (CC BY 4.0; emojione.com)",
 }
 
-// readmeCredit is how the README lists module m: "`path` (licence)".
-func readmeCredit(m linkedModule) string { return "`" + m.Path + "` (" + m.Licence + ")" }
-
 // linkedModulesText lists linkedModules a line each ("path — licence"),
 // and the fonts Fyne embeds, for About's full list.
 func linkedModulesText() string {

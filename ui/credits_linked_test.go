@@ -97,3 +97,6 @@ func TestAboutListsEveryLinkedModule(t *testing.T) {
 		t.Errorf("About's list %q: %q", item.Title, text)
 	}
 }
+
+// readmeCredit is how the README lists module m: "`path` (licence)".
+func readmeCredit(m linkedModule) string { return "`" + m.Path + "` (" + m.Licence + ")" }
