@@ -16,6 +16,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/redraw"
 	"github.com/tessera-studio/tessera/engine/render"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -26,6 +27,9 @@ type editFlags struct {
 	knobFlags
 	model, precision    string
 	candidates, threads int
+	// redrawModel is --redraw-model: the drawing model style and gender
+	// edits redraw with ("" the edit model's own, noRedraw none).
+	redrawModel string
 }
 
 func runEdit(ctx context.Context, env Env, args []string) error {
@@ -42,7 +46,8 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	clearBg := fs.Bool("transparent", false, transparentHelp)
 	rangedIntVar(fs, &f.threads, "threads", 0, 0, 1024, "worker threads (0 = all cores)")
 	fs.StringVar(&f.precision, "precision", precAuto, precisionHelp)
-	sourceDetail := fs.Bool("source-detail", true, sourceDetailHelp+" (false: the edit as the tokenizer draws it)")
+	sourceDetail := fs.Bool("source-detail", true, sourceDetailHelp+" (false: the edit as the tokenizer draws it; a redrawn edit is a new drawing and always as drawn)")
+	fs.StringVar(&f.redrawModel, "redraw-model", "", redrawModelHelp)
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	asJSON := fs.Bool("json", false, "list the edits as JSON, one object a line, best first (path, seed, rank, instruction, mean log-likelihood; with --mask the fit of the kept patches), as generate --json lists images")
 	force := forceFlag(fs)
@@ -165,10 +170,25 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if !*quiet {
 		emit = progressPrinter(env.Stderr, f.candidates)
 	}
+	var draw *bundle.Bundle
+	if redraw.Applies(*instruction, m != nil) {
+		if draw, err = redrawModelFor(logFor(env, *quiet), b, f.redrawModel, f.precision); err != nil {
+			return err
+		}
+	}
 	noteReplacing(env, "out", outs)
-	res, err := sampler.Edit(ctx, b, opt, sampler.EditRequest{Source: source, Mask: m, Candidates: f.candidates}, emit)
+	if draw != nil {
+		fmt.Fprintf(env.Stderr, "note: %s reads the picture first, to redraw it changed (as describe reads a picture: some seconds)\n", draw.Name)
+	}
+	res, plans, why, err := redraw.Edit(ctx, b, draw, opt, sampler.EditRequest{Source: source, Mask: m, Candidates: f.candidates}, emit, nil)
 	if err != nil {
 		return err
+	}
+	if why != "" {
+		fmt.Fprintf(env.Stderr, "note: %s\n", why)
+	}
+	if plans != nil && len(plans) < f.candidates && !res.Stopped {
+		fmt.Fprintf(env.Stderr, "note: %s: one a reading of the picture that can be redrawn as asked\n", plural.N(len(plans), "candidate", "candidates"))
 	}
 	if res.Stopped {
 		return errors.New("interrupted; nothing saved")
@@ -182,7 +202,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	roundTrip := b.Decode(source)
-	if len(res.Images) > 0 {
+	if len(res.Images) > 0 && plans == nil { // a redraw draws another reading than the source's, never the source back
 		rows, cols := b.Grid()
 		share := edit.UnchangedShare(source, res.Images[0].Tokens, edit.Changeable(*instruction, roundTrip, rows, cols, m))
 		switch msg, warn := edit.GivenBackNote(*instruction, srcPic, share, m); {
@@ -196,9 +216,13 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	var opaque opaqueTally // candidates --transparent made nothing transparent in
 	for i, im := range res.Images {
 		path := numberedPath(*out, i, 2) // always PATH-i.png, even for one candidate
-		rec := editRecord(b, opt, im, editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, mask: m, rank: i + 1, sourceDetail: *sourceDetail})
+		facts := editFacts{instruction: *instruction, source: filepath.Base(*from), sourceTokens: source, mask: m, rank: i + 1, sourceDetail: *sourceDetail && plans == nil}
+		if plans != nil {
+			facts.redraw = &redrawFacts{model: draw.Name, plan: plans[i]}
+		}
+		rec := editRecord(b, opt, im, facts)
 		edited := b.Decode(im.Tokens)
-		if *sourceDetail {
+		if facts.sourceDetail {
 			if edited, _, err = edit.TransferDetail(srcPic, roundTrip, edited, edit.DetailFor(*instruction, m != nil)); err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
@@ -224,6 +248,9 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		written = append(written, path)
 		if *asJSON {
 			line := editedImage{Path: path, Seed: im.Seed, Rank: i + 1, Instruction: *instruction, MeanLogLik: im.MeanLogLik()}
+			if plans != nil {
+				line.RedrawnBy, line.ReadAs, line.DrawnAs = draw.Name, plans[i].Read.Prompt(), plans[i].Draw.Prompt()
+			}
 			if im.KeptCount > 0 {
 				fit := im.Fit()
 				line.Fit = &fit
@@ -235,6 +262,10 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		}
 		if im.KeptCount > 0 { // ranked by how well the kept patches fit the changed ones (sampler.RankByFit)
 			fmt.Fprintf(env.Stdout, "%s\tseed %d\tfit of the kept patches %.4f nats/token\tmean log-likelihood %.4f nats/token (%.4f bits/token)\n", path, im.Seed, im.Fit(), im.MeanLogLik(), -im.MeanLogLik()/math.Ln2)
+			continue
+		}
+		if plans != nil {
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\t%s\n", path, im.Seed, plans[i].Note(draw))
 			continue
 		}
 		fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token (%.4f bits/token)\n", path, im.Seed, im.MeanLogLik(), -im.MeanLogLik()/math.Ln2)
@@ -290,6 +321,14 @@ type editedImage struct {
 	// (the mean log-likelihood of the kept patches, nats per code: the
 	// order of the candidates).
 	Fit *float64 `json:"fit_nats_per_token,omitempty"`
+	// RedrawnBy, ReadAs and DrawnAs are set for an edit redrawn by a
+	// drawing model (--redraw-model): that model, what it read the
+	// picture as and the prompt it drew (MeanLogLik is then its
+	// likelihood of its own drawing). Candidates are ordered by how
+	// likely the picture is under their reading.
+	RedrawnBy string `json:"redrawn_by,omitempty"`
+	ReadAs    string `json:"read_as,omitempty"`
+	DrawnAs   string `json:"drawn_as,omitempty"`
 }
 
 // sourcePicture is the edit's source at the model's w×h as the edit read
@@ -330,6 +369,15 @@ type editFacts struct {
 	// sourceDetail: the pixels were given the source's detail
 	// (edit.TransferDetail), so they are not the codes' decode alone.
 	sourceDetail bool
+	// redraw, for an edit redrawn by a drawing model, says which and how.
+	redraw *redrawFacts
+}
+
+// redrawFacts are what a redrawn edit records: the drawing model and what
+// it read the picture as and drew (redraw.Plan).
+type redrawFacts struct {
+	model string
+	plan  redraw.Plan
 }
 
 // editRecord is the PNG metadata of one edit: the generated image's record
@@ -349,6 +397,11 @@ func editRecord(b *bundle.Bundle, opt sampler.Options, im sampler.Image, e editF
 	}
 	if e.sourceDetail {
 		entry["source_detail"] = true
+	}
+	if r := e.redraw; r != nil {
+		entry["redrawn_by"] = r.model
+		entry["read_as"] = r.plan.Read.Prompt()
+		entry["drawn_as"] = r.plan.Draw.Prompt()
 	}
 	if e.mask != nil {
 		var sb strings.Builder

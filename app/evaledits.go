@@ -19,6 +19,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/model"
 	"github.com/tessera-studio/tessera/engine/nearest"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/redraw"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/internal/plural"
 )
@@ -54,6 +55,10 @@ type editCase struct {
 	SourcePSNRdB    float64  `json:"source_psnr_db"`
 	TokenizerPSNRdB float64  `json:"tokenizer_psnr_db"`
 	Seed            uint64   `json:"seed"`
+	// ReadAs and DrawnAs are set where the edit was redrawn by the drawing
+	// model (--redraw-model): what it read the source as, and drew.
+	ReadAs  string `json:"read_as,omitempty"`
+	DrawnAs string `json:"drawn_as,omitempty"`
 
 	src, out, tgt *image.NRGBA
 }
@@ -108,12 +113,15 @@ type editEval struct {
 	Seed uint64 `json:"seed"`
 	// SourceDetail is whether the edits were given their sources' detail
 	// (edit.TransferDetail) before they were judged.
-	SourceDetail bool               `json:"source_detail"`
-	Skipped      int                `json:"skipped_pairs_per_family,omitempty"`
-	HeldOut      int                `json:"held_out_images"`
-	Families     []editFamilyReport `json:"families"`
-	Cases        []editCase         `json:"cases"`
-	Elapsed      float64            `json:"elapsed_s"`
+	SourceDetail bool `json:"source_detail"`
+	// RedrawnBy is the drawing model that style and gender edits were
+	// redrawn with (engine/redraw; "" none: the edit model edited them).
+	RedrawnBy string             `json:"redrawn_by,omitempty"`
+	Skipped   int                `json:"skipped_pairs_per_family,omitempty"`
+	HeldOut   int                `json:"held_out_images"`
+	Families  []editFamilyReport `json:"families"`
+	Cases     []editCase         `json:"cases"`
+	Elapsed   float64            `json:"elapsed_s"`
 	// Interrupted says the run was stopped (Ctrl-C): the figures are of
 	// the pairs edited by then, the last family's in part.
 	Interrupted bool `json:"interrupted,omitempty"`
@@ -130,6 +138,8 @@ type editEvalOptions struct {
 	sourceDetail bool
 	opt          sampler.Options
 	families     []edit.Family
+	// draw, when set, redraws the families it serves (redraw.Edit).
+	draw *bundle.Bundle
 }
 
 // evalEdits edits the held-out sources of set (up to perFamily pairs a
@@ -143,6 +153,9 @@ func evalEdits(ctx context.Context, b *bundle.Bundle, set *edit.Set, o editEvalO
 	rep := &editEval{Model: b.Name, PerFamily: o.perFamily, Temperature: o.opt.Temperature, Guidance: o.opt.Guidance,
 		ImageGuidance: o.opt.ImageGuidance, GuidanceMinP: o.opt.GuidanceMinP, Candidates: o.candidates, Seed: o.opt.Seed,
 		SourceDetail: o.sourceDetail, Skipped: o.skip}
+	if o.draw != nil {
+		rep.RedrawnBy = o.draw.Name
+	}
 	for _, h := range set.HeldOut {
 		if h {
 			rep.HeldOut++
@@ -232,7 +245,11 @@ func evalEditPair(ctx context.Context, b *bundle.Bundle, set *edit.Set, ref *nea
 	}
 	opt := o.opt
 	opt.Prompt = p.Instruction
-	res, err := sampler.Edit(ctx, b, opt, sampler.EditRequest{Source: codes, Candidates: o.candidates}, nil)
+	var draw *bundle.Bundle
+	if redraw.Serves(p.Family) {
+		draw = o.draw
+	}
+	res, plans, _, err := redraw.Edit(ctx, b, draw, opt, sampler.EditRequest{Source: codes, Candidates: o.candidates}, nil, nil)
 	if err != nil {
 		return c, fmt.Errorf("eval-edits: %w", err)
 	}
@@ -242,7 +259,10 @@ func evalEditPair(ctx context.Context, b *bundle.Bundle, set *edit.Set, ref *nea
 	best := res.Images[0]
 	c.Seed = best.Seed
 	c.out = b.Decode(best.Tokens)
-	if o.sourceDetail {
+	if plans != nil {
+		c.ReadAs, c.DrawnAs = plans[0].Read.Prompt(), plans[0].Draw.Prompt()
+	}
+	if o.sourceDetail && plans == nil { // a redraw is a new drawing, kept as drawn
 		if c.out, _, err = edit.TransferDetail(src, b.Decode(codes), c.out, edit.DetailFor(p.Instruction, false)); err != nil {
 			return c, fmt.Errorf("eval-edits: %q: %w", c.Source, err)
 		}
@@ -535,6 +555,7 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	fs.StringVar(&f.precision, "precision", precAuto, precisionHelp)
 	families := fs.String("families", "", "comma-separated families to evaluate (default all: "+familyList()+")")
 	dataDir := fs.String("data", "", "emoji cache folder (default: make data's)")
+	redrawName := fs.String("redraw-model", "", redrawModelHelp)
 	asJSON := fs.Bool("json", false, "print one JSON object (every family and every edit)")
 	sheet := fs.String("sheet", "", "also write a PNG of every edit: rows of source | output | exact target")
 	record := fs.Bool("record", false, "also record each family's figure in the model folder's config.json (tessera.edit.measured), where the studio and tessera edit read which kinds of edit the model rarely gets right")
@@ -612,7 +633,20 @@ func runEvalEdits(ctx context.Context, env Env, args []string) error {
 	if !*sourceDetail {
 		fmt.Fprintln(log, "eval-edits: the edits are judged as the tokenizer draws them (--source-detail=false)")
 	}
-	rep, err := evalEdits(ctx, b, set, editEvalOptions{perFamily: *perFamily, skip: *skip, sourceDetail: *sourceDetail, candidates: f.candidates, opt: opt, families: fams}, log)
+	var draw *bundle.Bundle
+	evaluated := fams
+	if evaluated == nil {
+		evaluated = edit.Families()
+	}
+	if slices.ContainsFunc(evaluated, redraw.Serves) {
+		if draw, err = redrawModelFor(env.Stderr, b, *redrawName, f.precision); err != nil {
+			return err
+		}
+	}
+	if draw != nil {
+		fmt.Fprintf(log, "eval-edits: edits of style and gender are redrawn by %s (what it reads each source as, changed; --redraw-model %s: the edit model alone)\n", draw.Name, noRedraw)
+	}
+	rep, err := evalEdits(ctx, b, set, editEvalOptions{perFamily: *perFamily, skip: *skip, sourceDetail: *sourceDetail, candidates: f.candidates, opt: opt, families: fams, draw: draw}, log)
 	if rep != nil && rep.Interrupted {
 		// What was measured is printed, marked as a part; nothing is
 		// recorded and no sheet is written.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -104,5 +105,37 @@ func TestStudioEditIsTheCLIEditOfTheFile(t *testing.T) {
 		if c.pic == nil || !bytes.Equal(c.pic.Pix, pics[i]) {
 			t.Fatalf("candidate %d (seed %d) is not the picture tessera edit draws", i+1, c.seed)
 		}
+	}
+}
+
+// An edit by instruction of a family the edit model redraws (its config's
+// redraw_model, engine/redraw) is read and drawn by that drawing model in
+// the studio as tessera edit does: the picture read as (man) cook, drawn
+// as woman cook, kept as drawn (no source detail), and its file records it.
+func TestStudioRedrawsGenderEdits(t *testing.T) {
+	b := bundletest.TinyNamed(3)
+	eb := bundletest.TinyRedrawEdit(2, b, b.Source) // the studio's own model draws
+	s := openWithEditModel(t, b, eb)
+	lockSeed(t, s, "man cook google", 5)
+	generate(t, s)
+	must(t, s.EditByInstruction("as a woman"))
+	s.Wait()
+	must(t, s.LastError())
+	if len(s.cands.results) == 0 {
+		t.Fatal("no candidate")
+	}
+	rec := recordOf(s.Document().Parent)
+	if rec == nil {
+		t.Fatalf("the edit's file %q has no record", s.Document().Parent)
+	}
+	e, _ := rec.Extra[extraEdit].(map[string]any)
+	read, _ := e["read_as"].(string)
+	drawn, _ := e["drawn_as"].(string)
+	style := strings.TrimPrefix(drawn, "woman cook ")
+	if e["redrawn_by"] != b.Name || (style != "google" && style != "twitter") || (read != "man cook "+style && read != "cook "+style) || e["source_detail"] != false {
+		t.Fatalf("the edit's record %v: want it redrawn by %s, read as (man) cook and drawn as woman cook in that style, as drawn", e, b.Name)
+	}
+	if !strings.Contains(strings.Join(s.StatusLog(), "\n"), "redrawn by "+b.Name) {
+		t.Errorf("the status does not say the edit was redrawn: %q", s.StatusLog())
 	}
 }

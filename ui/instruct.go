@@ -10,6 +10,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
@@ -19,6 +20,7 @@ import (
 	"github.com/tessera-studio/tessera/engine/codebook"
 	"github.com/tessera-studio/tessera/engine/edit"
 	"github.com/tessera-studio/tessera/engine/pngmeta"
+	"github.com/tessera-studio/tessera/engine/redraw"
 	"github.com/tessera-studio/tessera/engine/sampler"
 	"github.com/tessera-studio/tessera/engine/sampling"
 	"github.com/tessera-studio/tessera/internal/plural"
@@ -298,6 +300,9 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			"guidance": used.Guidance, "image_guidance": used.ImageGuidance, "rank": i + 1,
 			"edit_mean_loglik": facts.meanLogLik[im.Seed], "source_detail": detail,
 		}
+		if p, ok := facts.redrawn[im.Seed]; ok {
+			e["redrawn_by"], e["read_as"], e["drawn_as"], e["source_detail"] = facts.drawModel, p.Read.Prompt(), p.Draw.Prompt(), false
+		}
 		if sourcePrompt != "" {
 			e["source_prompt"] = sourcePrompt // the record's prompt is the instruction
 		}
@@ -369,12 +374,38 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		if s.editSampler != nil {
 			sample = s.editSampler
 		}
-		res, err := sample(ctx, eb, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, emit)
+		draw, err := s.redrawModel(eb, b, instruction, emask != nil)
+		if err != nil {
+			return nil, err
+		}
+		if draw != nil {
+			// Reading takes seconds before the first patch: the bar says
+			// so until the drawing starts.
+			prog := &s.runs.prog
+			prog.After(fmt.Sprintf("%s reads the picture, to redraw it changed (as Describe reads one)…", draw.Name))
+			var started sync.Once
+			next := emit
+			emit = func(ev sampler.Event) {
+				started.Do(func() { prog.After("") })
+				next(ev)
+			}
+		}
+		res, plans, why, err := redraw.Edit(ctx, eb, draw, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, emit, sample)
 		if err != nil {
 			return nil, err
 		}
 		if res.Stopped {
 			return res, nil // cancelled: nothing is kept (Studio.finish)
+		}
+		if why != "" {
+			say(why)
+		}
+		if plans != nil {
+			facts.drawModel, facts.redrawn = draw.Name, map[uint64]redraw.Plan{}
+			for i, im := range res.Images {
+				facts.redrawn[im.Seed] = plans[i]
+			}
+			say(plans[0].Note(draw))
 		}
 		if w := edit.CandidatesBlankLast(eb, source, res); w != "" {
 			say(w)
@@ -384,7 +415,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			facts.meanLogLik[im.Seed] = im.MeanLogLik()
 		}
 		var ds *edit.DetailSettings
-		if detail {
+		if detail && plans == nil { // a redraw is a new drawing: kept as drawn
 			d := edit.DetailFor(instruction, emask != nil)
 			ds = &d
 		}
@@ -403,7 +434,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		for i, im := range res.Images {
 			pics[im.Seed] = drawn[i]
 		}
-		if len(res.Images) > 0 {
+		if len(res.Images) > 0 && plans == nil { // a redraw draws another reading, never the source back
 			// Judged on the best candidate's picture as it is shown (after
 			// the source's detail: a colour table recolours patches whose
 			// codes stayed), not on its codes: "gave back 84% of the
@@ -547,8 +578,33 @@ func (s *Studio) SetInstruction(text string) {
 type editFacts struct {
 	model, hash string
 	// meanLogLik is each candidate's mean log-likelihood per patch under
-	// the edit model (nats), by its seed.
+	// the edit model (nats), by its seed (the drawing model's of its own
+	// drawing, for a redrawn edit).
 	meanLogLik map[uint64]float64
+	// drawModel and redrawn, for an edit redrawn by a drawing model
+	// (engine/redraw), are that model's name and what each candidate, by
+	// its seed, read the picture as and drew.
+	drawModel string
+	redrawn   map[uint64]redraw.Plan
+}
+
+// redrawModel is the drawing model edit model eb redraws an edit by
+// instruction with (redraw.ModelOf; job goroutine): the picture's own
+// model b where it is that model, else opened; nil where the edit is not
+// one a redraw applies to (redraw.Applies) or eb names none.
+func (s *Studio) redrawModel(eb, b *bundle.Bundle, instruction string, masked bool) (*bundle.Bundle, error) {
+	name := redraw.ModelOf(eb)
+	if name == "" || !redraw.Applies(instruction, masked) {
+		return nil, nil
+	}
+	if b.Source == name || b.Source == "builtin:"+name {
+		return b, nil
+	}
+	draw, err := s.opt.Models.Open(name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open %s, the drawing model edit model %s redraws edits of style and gender with: %w", modelLabel(name), eb.Name, err)
+	}
+	return draw, nil
 }
 
 // loadEditor returns the edit model (job goroutine), loading it on first

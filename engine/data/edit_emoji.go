@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"fmt"
 	"strings"
 )
 
@@ -71,6 +72,23 @@ func EmojiGenders(ctx context.Context, cacheDir string) ([]GenderSet, error) {
 		codes = append(codes, e.Unified)
 	}
 	return genderSets(codes), nil
+}
+
+// GenderSetsOf pairs emoji by gender as EmojiGenders does, from their
+// unified codes ("1F468-200D-1F692"; FE0F and letter case ignored), in
+// the order given: for a model's list of names without emoji.json. A set's
+// Keys are codes as given.
+func GenderSetsOf(codes []string) []GenderSet { return genderSets(codes) }
+
+// UnifiedCode is the unified code of emoji characters s, as emoji.json
+// writes it: each code point in upper-case hex, joined by "-" ("👨‍🚒" →
+// "1F468-200D-1F692").
+func UnifiedCode(s string) string {
+	var parts []string
+	for _, r := range s {
+		parts = append(parts, fmt.Sprintf("%04X", r))
+	}
+	return strings.Join(parts, "-")
 }
 
 // genderSets pairs the unified codes of emoji.json (see EmojiGenders).

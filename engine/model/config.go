@@ -99,6 +99,11 @@ type EditExt struct {
 	// emoji, so that the studio and tessera edit can say when an edit is
 	// of a kind the model rarely gets right; nil when not measured.
 	Measured map[string]EditMeasure `json:"measured,omitempty"`
+	// RedrawModel names the drawing model (a built-in name such as
+	// "emoji", or a folder) that edits of style and gender redraw with
+	// (engine/redraw: it reads what the picture shows and draws it
+	// changed); "" when the edit model edits every family itself.
+	RedrawModel string `json:"redraw_model,omitempty"`
 }
 
 // EditMeasure is one family's figure from eval-edits.
@@ -118,6 +123,15 @@ type EditMeasure struct {
 	PSNRdB          float64 `json:"psnr_db"`
 	TokenizerPSNRdB float64 `json:"tokenizer_psnr_db,omitempty"`
 	SourcePSNRdB    float64 `json:"source_psnr_db,omitempty"`
+}
+
+// StyleWords are the model's style words (config.json tessera.style_words:
+// "google", "fluent flat", …; nil when it records none).
+func (c Config) StyleWords() []string {
+	if c.Tessera == nil {
+		return nil
+	}
+	return c.Tessera.StyleWords
 }
 
 // Recommended returns the model's recommended sampling settings

@@ -713,9 +713,4 @@ func NamesAndStyles(b *bundle.Bundle, names []string) []string {
 }
 
 // styleWords are the model's style words (config tessera.style_words).
-func styleWords(b *bundle.Bundle) []string {
-	if ext := b.Model.Config.Tessera; ext != nil {
-		return ext.StyleWords
-	}
-	return nil
-}
+func styleWords(b *bundle.Bundle) []string { return b.Model.Config.StyleWords() }

@@ -67,3 +67,22 @@ func TinyEditOn(seed uint64, tok tokenizer.Tokenizer) *bundle.Bundle {
 	}
 	return b
 }
+
+// RedrawEditWords is the instruction vocabulary of TinyRedrawEdit: as many
+// words as EditWords, so TinyEdit's weights fit.
+var RedrawEditWords = []string{prompt.PAD, "as", "a", "woman", "man", "mirror", "it", "style"}
+
+// TinyRedrawEdit is TinyEditOn's edit model on draw's tokenizer, reading
+// RedrawEditWords ("as a woman", "mirror it"), that redraws edits of style
+// and gender with draw (config tessera.edit.redraw_model: drawModel, the
+// name or folder draw is opened by; engine/redraw).
+func TinyRedrawEdit(seed uint64, draw *bundle.Bundle, drawModel string) *bundle.Bundle {
+	m := TinyEditOn(seed, draw.Tokenizer).Model
+	m.Config.Tessera.PromptVocab = append([]string(nil), RedrawEditWords...)
+	m.Config.Tessera.Edit.RedrawModel = drawModel
+	b, err := bundle.FromTokenizer("tiny-edit", "test:tiny-edit", m, draw.Tokenizer)
+	if err != nil {
+		panic(err) // the vocabulary above fits TinyEdit's weights by construction
+	}
+	return b
+}

@@ -135,3 +135,32 @@ func randomWeights(r *rand.Rand) func(name string, shape []int) ([]float32, erro
 		return data, nil
 	}
 }
+
+// NameWords is the prompt vocabulary of TinyNamed: as many words as Words,
+// so Tiny's weights fit.
+var NameWords = []string{prompt.PAD, "man", "woman", "cook", "cat", "google", "twitter"}
+
+// Names is TinyNamed's names list: three forms of one person emoji (man
+// cook, woman cook, cook) and an animal, with their characters.
+func Names() bundle.NameTable {
+	return bundle.NameTable{
+		Names:  []string{"man cook", "woman cook", "cook", "cat"},
+		Chars:  map[string]string{"man cook": "👨‍🍳", "woman cook": "👩‍🍳", "cook": "🧑‍🍳", "cat": "🐈"},
+		Common: map[string]string{},
+	}
+}
+
+// TinyNamed is TinyViT reading NameWords, with the names list Names and
+// style words google and twitter: a drawing model that names what it
+// draws, as the emoji model does (engine/redraw reads pictures with it).
+func TinyNamed(seed uint64) *bundle.Bundle {
+	tiny := TinyViT(seed)
+	m := tiny.Model
+	m.Config.Tessera.PromptVocab = append([]string(nil), NameWords...)
+	b, err := bundle.FromTokenizer("tiny-named", "test:tiny-named", m, tiny.Tokenizer)
+	if err != nil {
+		panic(err) // the vocabulary above fits Tiny's weights by construction
+	}
+	b.SetNames(Names())
+	return b
+}
