@@ -49,7 +49,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	sourceDetail := fs.Bool("source-detail", true, sourceDetailHelp+" (false: the edit as the tokenizer draws it; a redrawn edit is a new drawing and always as drawn)")
 	fs.StringVar(&f.redrawModel, "redraw-model", "", redrawModelHelp)
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	asJSON := fs.Bool("json", false, "list the edits as JSON, one object a line, best first (path, seed, rank, instruction, mean log-likelihood; with --mask the fit of the kept patches), as generate --json lists images")
+	asJSON := fs.Bool("json", false, "list the edits as JSON, one object a line, best first (path, seed, rank, instruction, mean log-likelihood; with --mask the fit of the kept patches; for an edit redrawn by --redraw-model, redrawn_by, read_as and drawn_as), as generate --json lists images")
 	force := forceFlag(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -188,7 +188,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "note: %s\n", why)
 	}
 	if plans != nil && len(plans) < f.candidates && !res.Stopped {
-		fmt.Fprintf(env.Stderr, "note: %s: one a reading of the picture that can be redrawn as asked\n", plural.N(len(plans), "candidate", "candidates"))
+		fmt.Fprintf(env.Stderr, "note: %d of the %d candidates asked for: %s reads the picture %s that can be redrawn as asked, and each candidate draws one\n", len(plans), f.candidates, draw.Name, plural.N(len(plans), "way", "ways"))
 	}
 	if res.Stopped {
 		return errors.New("interrupted; nothing saved")
@@ -220,7 +220,11 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 		if plans != nil {
 			facts.redraw = &redrawFacts{model: draw.Name, plan: plans[i]}
 		}
-		rec := editRecord(b, opt, im, facts)
+		recOpt := opt
+		if plans != nil {
+			recOpt = redraw.Options(draw, opt) // the settings it was drawn with
+		}
+		rec := editRecord(b, recOpt, im, facts)
 		edited := b.Decode(im.Tokens)
 		if facts.sourceDetail {
 			if edited, _, err = edit.TransferDetail(srcPic, roundTrip, edited, edit.DetailFor(*instruction, m != nil)); err != nil {

@@ -364,12 +364,22 @@ func oneImageInfo(env Env, path string, asJSON bool) error {
 			fmt.Fprintf(o, "  imported    from %s: encoded from its pixels, not sampled (no prompt, seed or settings made it)\n", from)
 		} else {
 			if rec.IsEdit() {
-				fmt.Fprintf(o, "  instruction %s (an edit by instruction; its seed and settings are the edit model's)\n", quoteText(rec.Prompt))
-				if e, _ := rec.Extra[pngmeta.ExtraEdit].(map[string]any); e != nil {
+				e, _ := rec.Extra[pngmeta.ExtraEdit].(map[string]any)
+				whose := "the edit model's"
+				if by, _ := e["redrawn_by"].(string); by != "" {
+					whose = "those of " + by + ", which redrew it"
+				}
+				fmt.Fprintf(o, "  instruction %s (an edit by instruction; its seed and settings are %s)\n", quoteText(rec.Prompt), whose)
+				if e != nil {
 					if sp, _ := e["source_prompt"].(string); sp != "" {
 						// The studio's edits record the prompt their source was
 						// drawn from; its A1111 text said it, info did not.
 						fmt.Fprintf(o, "  source      drawn from the prompt %s\n", quoteText(sp))
+					}
+					if by, _ := e["redrawn_by"].(string); by != "" {
+						read, _ := e["read_as"].(string)
+						drawn, _ := e["drawn_as"].(string)
+						fmt.Fprintf(o, "  redrawn     by %s, which read the source as %s and drew %s\n", by, quoteText(read), quoteText(drawn))
 					}
 				}
 			} else {

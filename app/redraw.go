@@ -13,7 +13,7 @@ import (
 const noRedraw = "none"
 
 // redrawModelHelp describes --redraw-model.
-const redrawModelHelp = "the drawing model that edits of style and gender redraw with: it reads what the picture shows (the emoji's name, skin tone and style, by its exact likelihood, as describe does) and draws it changed (default: the edit model's own, config.json tessera.edit.redraw_model: emoji for the built-in edit model; " + noRedraw + ": the edit model alone)"
+const redrawModelHelp = "the drawing model that edits of style and gender redraw with: it reads what the picture shows (the emoji's name, skin tone and style, by its exact likelihood, as describe does) and draws it changed, at its own recommended settings and the edit's seed (default: the edit model's own, config.json tessera.edit.redraw_model: emoji for the built-in edit model; " + noRedraw + ": the edit model alone)"
 
 // redrawModelFor opens the drawing model edit model b redraws with: name,
 // else b's own (tessera.edit.redraw_model). It is nil, with no error,

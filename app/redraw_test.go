@@ -42,7 +42,7 @@ func TestEditRedraws(t *testing.T) {
 		t.Fatalf("generate: exit %d: %s", code, stderr)
 	}
 	out := filepath.Join(dir, "w.png")
-	code, stdout, stderr := run(t, "edit", "--model", em, "--from", src, "--instruction", "as a woman", "--candidates", "3", "--seed", "4", "--out", out, "--json", "--quiet")
+	code, stdout, stderr := run(t, "edit", "--model", em, "--from", src, "--instruction", "as a woman", "--candidates", "3", "--seed", "4", "--temperature", "0.7", "--out", out, "--json", "--quiet")
 	if code != 0 {
 		t.Fatalf("edit: exit %d: %s", code, stderr)
 	}
@@ -72,6 +72,13 @@ func TestEditRedraws(t *testing.T) {
 	e, _ := rec.Extra[pngmeta.ExtraEdit].(map[string]any)
 	if e["redrawn_by"] != first.RedrawnBy || e["read_as"] != first.ReadAs || e["drawn_as"] != first.DrawnAs || e["source_detail"] != nil {
 		t.Errorf("the record's edit entry %v does not say it was redrawn as %+v (and is no picture given the source's detail)", e, first)
+	}
+
+	if code, stdout, stderr := run(t, "info", numberedPath(out, 0, 2)); code != 0 || !strings.Contains(stdout, "redrawn     by "+first.RedrawnBy) || !strings.Contains(stdout, first.DrawnAs) {
+		t.Errorf("info of a redrawn edit does not say it was redrawn (exit %d): %s%s", code, stdout, stderr)
+	}
+	if rec.Settings.Temperature != 1 || rec.Settings.Guidance != 1 {
+		t.Errorf("the record's settings %+v are not those it was drawn with (the tiny drawing model recommends none: temperature 1, guidance 1; the edit's --temperature is the edit model's)", rec.Settings)
 	}
 
 	for _, extra := range [][]string{{"--redraw-model", "none"}, {"--mask", writeMask(t, dir)}} {

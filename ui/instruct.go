@@ -401,6 +401,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			say(why)
 		}
 		if plans != nil {
+			used = redraw.Options(draw, opt).Settings // what it was drawn with, recorded
 			facts.drawModel, facts.redrawn = draw.Name, map[uint64]redraw.Plan{}
 			for i, im := range res.Images {
 				facts.redrawn[im.Seed] = plans[i]

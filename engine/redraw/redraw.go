@@ -277,6 +277,16 @@ func Plans(ctx context.Context, draw, eb *bundle.Bundle, source []int, instructi
 	return plans, nil
 }
 
+// Options are the settings Draw samples with for an edit of settings opt:
+// draw's recommended ones (config.json tessera.defaults, over
+// sampler.Defaults), opt's seed, workers and prompt (the instruction).
+func Options(draw *bundle.Bundle, opt sampler.Options) sampler.Options {
+	o := sampler.Defaults() // the studio's defaults where draw recommends none
+	o.Settings, _ = o.Settings.WithRecommended(draw.Model.Config.Recommended(), nil, true)
+	o.Workers, o.Seed, o.Prompt = opt.Workers, opt.Seed, opt.Prompt
+	return o
+}
+
 // Draw draws each plan's changed reading with draw in one batch, plan i
 // with seed opt.Seed+i, and returns the pictures as codes of eb (the edit
 // model) in the plans' order: the drawing model's codes where eb's decoder
@@ -291,10 +301,8 @@ func Draw(ctx context.Context, draw, eb *bundle.Bundle, opt sampler.Options, pla
 	if len(plans) == 0 {
 		return nil, errors.New("redraw: nothing to draw")
 	}
-	o := sampler.Defaults() // the studio's defaults where draw recommends none
-	o.Workers, o.Batch = opt.Workers, len(plans)
-	o.Settings, _ = o.Settings.WithRecommended(draw.Model.Config.Recommended(), nil, true)
-	o.Seed = opt.Seed
+	o := Options(draw, opt)
+	o.Batch = len(plans)
 	o.Prompt = plans[0].Draw.Prompt()
 	prefixes := make([][]int, len(plans))
 	seeds := make([]uint64, len(plans))
