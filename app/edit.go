@@ -269,7 +269,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 			continue
 		}
 		if plans != nil {
-			fmt.Fprintf(env.Stdout, "%s\tseed %d\t%s\n", path, im.Seed, plans[i].Note(draw))
+			fmt.Fprintf(env.Stdout, "%s\tseed %d\t%s\n", path, im.Seed, plans[i].Note(draw, im))
 			continue
 		}
 		fmt.Fprintf(env.Stdout, "%s\tseed %d\tmean log-likelihood %.4f nats/token (%.4f bits/token)\n", path, im.Seed, im.MeanLogLik(), -im.MeanLogLik()/math.Ln2)

@@ -39,6 +39,7 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 	editModel := fs.String("edit-model", assets.EditModel(), "edit-by-instruction model of the Edit by instruction box (built-in name or folder; \"\" none)")
 	shots := fs.String("screenshots", "", "drive the window and save screenshots into this folder, then quit")
 	promptText := fs.String("prompt", "fox face", "prompt for --screenshots")
+	instruction := fs.String("instruction", "make it blue", "the edit by instruction --screenshots makes")
 	trainShot := fs.String("train-screenshot", "", "drive the Train tab through a small shapes run, save a screenshot of it mid-run as this PNG, then quit")
 	precision := fs.String("precision", precAuto, precisionHelp)
 	pos, err := parseFlags(fs, args)
@@ -112,7 +113,7 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 		}()
 	} else if *shots != "" {
 		go func() {
-			shotErr = driveScreenshots(s, *shots, *modelName, *promptText)
+			shotErr = driveScreenshots(s, *shots, *modelName, *promptText, *instruction)
 			if shotErr != nil {
 				fmt.Fprintln(env.Stderr, "screenshots:", shotErr)
 			}
@@ -131,7 +132,7 @@ func runStudio(ctx context.Context, env Env, args []string) error {
 // (stopped there, then resumed), masks the middle of the image, regenerates
 // it and captures the candidates; with an edit model, it edits the image by
 // instruction and captures that too (edited.png).
-func driveScreenshots(s *ui.Studio, dir, modelName, promptText string) error {
+func driveScreenshots(s *ui.Studio, dir, modelName, promptText, instruction string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -204,7 +205,6 @@ func driveScreenshots(s *ui.Studio, dir, modelName, promptText string) error {
 		return nil
 	}
 	// Edit by instruction, offered best first under the canvas.
-	const instruction = "make it blue"
 	fyne.DoAndWait(func() {
 		s.SetParams(defaults) // the edit at the model's settings
 		if err = s.ClearMask(); err == nil {

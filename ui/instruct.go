@@ -381,12 +381,17 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		if draw != nil {
 			// Reading takes seconds before the first patch: the bar says
 			// so until the drawing starts.
+			// The picture stays on the canvas until then.
 			prog := &s.runs.prog
-			prog.After(fmt.Sprintf("%s reads the picture, to redraw it changed (as Describe reads one)…", draw.Name))
+			prog.After(fmt.Sprintf("%s reads the picture, to redraw it changed (as Describe reads one)", draw.Name))
+			s.canvas.ShowImage(src)
 			var started sync.Once
 			next := emit
 			emit = func(ev sampler.Event) {
-				started.Do(func() { prog.After("") })
+				started.Do(func() {
+					prog.After("")
+					s.canvas.ShowImage(painter.picture())
+				})
 				next(ev)
 			}
 		}
@@ -406,7 +411,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			for i, im := range res.Images {
 				facts.redrawn[im.Seed] = plans[i]
 			}
-			say(plans[0].Note(draw))
+			say(plans[0].Note(draw, res.Images[0]))
 		}
 		if w := edit.CandidatesBlankLast(eb, source, res); w != "" {
 			say(w)

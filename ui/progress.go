@@ -168,6 +168,9 @@ func (s progressState) ETA() time.Duration {
 // (18 new, 22 kept) · …", and once it ended, of the whole image: "18 new,
 // 46 kept of 64 patches · …".
 func (s progressState) String() string {
+	if s.Running && s.Step == 0 && s.After != "" {
+		return s.Label + " · " + s.After + "…" // before its first patch (a redraw reads the picture first)
+	}
 	if s.Steps == 0 {
 		if s.Running {
 			return s.Label + "…"

@@ -144,3 +144,20 @@ func TestRankingNote(t *testing.T) {
 		t.Errorf("after three: %q", got)
 	}
 }
+
+// A run that does something before its first patch (a redraw reads the
+// picture for seconds) says so, where the bar said "editing…" throughout.
+func TestProgressSaysWhatComesBeforeThePatches(t *testing.T) {
+	var p progress
+	now := time.Now()
+	p.Begin(editingLabel, 64, now)
+	p.After("emoji reads the picture")
+	if got := p.State(now).String(); got != editingLabel+" · emoji reads the picture…" {
+		t.Fatalf("before the first patch: %q", got)
+	}
+	p.After("")
+	p.Event(sampler.Event{Index: 0, Step: 1, Steps: 64})
+	if got := p.State(now.Add(time.Second)).String(); !strings.HasPrefix(got, "edit-model patch 1 / 64") {
+		t.Fatalf("drawing: %q", got)
+	}
+}

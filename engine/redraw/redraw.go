@@ -364,7 +364,14 @@ func Edit(ctx context.Context, eb, draw *bundle.Bundle, opt sampler.Options, req
 	return res, nil, why, err
 }
 
-// Note says what a redrawn edit read the picture as and drew, for people.
-func (p Plan) Note(draw *bundle.Bundle) string {
-	return fmt.Sprintf("redrawn by %s: the picture reads as %q (%.3f bits per code), drawn as %q", draw.Name, p.Read.Prompt(), p.Read.BitsPerCode(draw.ImageTokens()), p.Draw.Prompt())
+// Note says what a redrawn edit read the picture as and drew, for people;
+// im is the picture Draw drew of p, whose likelihood says where draw drew
+// it unsure (sampler.UnsureStyle: most likely no picture of that name in
+// that style, as tessera generate warns).
+func (p Plan) Note(draw *bundle.Bundle, im sampler.Image) string {
+	note := fmt.Sprintf("redrawn by %s: the picture reads as %q (%.3f bits per code), drawn as %q", draw.Name, p.Read.Prompt(), p.Read.BitsPerCode(draw.ImageTokens()), p.Draw.Prompt())
+	if st := sampler.UnsureStyle(draw, im.Prompt, im.MeanLogLik(), Options(draw, sampler.Options{}).Temperature); st != "" {
+		note += fmt.Sprintf(", unsure (%.2f bits a patch, where pictures it knows take under %.1f): %s may not know %q in the %s style", -im.MeanLogLik()/math.Ln2, sampler.UnsureBits, draw.Name, p.Draw.Name, st)
+	}
+	return note
 }
