@@ -570,6 +570,41 @@ func TestEditTrainEditEval(t *testing.T) {
 			t.Errorf("style case without a nearest image: %+v", c)
 		}
 	}
+	// With a drawing model, style and gender edits are redrawn (what it
+	// reads each source as, changed) and the report says so; the other
+	// families are the edit model's.
+	draw := bundletest.TinyNamed(3)
+	redrawn, err := evalEdits(context.Background(), b, set, editEvalOptions{perFamily: 2, candidates: 1, opt: opt, families: []edit.Family{edit.Style, edit.Mirror}, draw: draw}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if redrawn.RedrawnBy != draw.Name {
+		t.Errorf("the report names %q as the drawing model, want %q", redrawn.RedrawnBy, draw.Name)
+	}
+	drew := 0
+	for _, fr := range redrawn.Families {
+		want := map[string]string{string(edit.Style): draw.Name}[fr.Family]
+		if fr.RedrawnBy != want || (want != "") != strings.Contains(fr.line(), "redrawn by") || (want != "") != strings.Contains(fr.measure().Summary, "redrawn by") {
+			t.Errorf("%s: redrawn by %q (line %q), want %q", fr.Family, fr.RedrawnBy, fr.line(), want)
+		}
+	}
+	for _, c := range redrawn.Cases {
+		_, target, _ := edit.Parse(c.Instruction)
+		if c.Family == string(edit.Style) && (target == "google" || target == "twitter") {
+			// a style the drawing model has: always redrawn in it
+			if c.ReadAs == "" || !strings.HasSuffix(c.DrawnAs, " "+target) {
+				t.Errorf("%q of %q: read as %q, drawn as %q", c.Instruction, c.Source, c.ReadAs, c.DrawnAs)
+			}
+			drew++
+		}
+		if c.Family == string(edit.Mirror) && c.ReadAs != "" {
+			t.Errorf("a mirror was redrawn: %+v", c)
+		}
+	}
+	if drew == 0 {
+		t.Error("no style pair asks for a style the drawing model has: the test proves nothing")
+	}
+
 	// --skip 1: each family's second pair, and no other; the median PSNR of
 	// one case is its PSNR.
 	skipped, err := evalEdits(context.Background(), b, set, editEvalOptions{perFamily: 5, skip: 1, candidates: 1, opt: opt, sourceDetail: true}, nil)

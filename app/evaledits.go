@@ -93,6 +93,9 @@ type editFamilyReport struct {
 	// NotJudged says a pixel family had no pair that needs an edit (every
 	// source its own target): its figures say little and Pass is false.
 	NotJudged bool `json:"not_judged,omitempty"`
+	// RedrawnBy is the drawing model that redrew the family's edits
+	// (engine/redraw; "" none: the edit model edited them).
+	RedrawnBy string `json:"redrawn_by,omitempty"`
 }
 
 // judged reports whether the family's figures judge it (pairs measured,
@@ -188,6 +191,9 @@ func evalEdits(ctx context.Context, b *bundle.Bundle, set *edit.Set, o editEvalO
 			cases = append(cases, c)
 		}
 		fr := summarizeEdits(f, cases)
+		if o.draw != nil && redraw.Serves(f) {
+			fr.RedrawnBy = o.draw.Name
+		}
 		rep.Families = append(rep.Families, fr)
 		rep.Cases = append(rep.Cases, cases...)
 		if log != nil {
@@ -398,8 +404,11 @@ func (r editFamilyReport) line() string {
 		return "no held-out pairs"
 	}
 	s := ""
+	if r.RedrawnBy != "" {
+		s = "redrawn by " + r.RedrawnBy + ": "
+	}
 	if r.Rate != nil {
-		s = fmt.Sprintf("nearest is the exact target %5.1f%% (target ≥ %.0f%%); ", 100**r.Rate, 100*editNearestTarget)
+		s += fmt.Sprintf("nearest is the exact target %5.1f%% (target ≥ %.0f%%); ", 100**r.Rate, 100*editNearestTarget)
 	}
 	s += fmt.Sprintf("PSNR %5.2f dB (median %5.2f)", r.PSNRdB, r.MedianPSNRdB)
 	if r.AllPSNRdB != nil {
@@ -435,6 +444,9 @@ func (r editFamilyReport) measure() model.EditMeasure {
 	m := model.EditMeasure{Pairs: r.Pairs, MeetsTarget: r.Pass, PSNRdB: r.PSNRdB, TokenizerPSNRdB: r.TokenizerPSNRdB, SourcePSNRdB: r.SourcePSNRdB}
 	if r.Rate != nil {
 		m.Summary = fmt.Sprintf("%.0f%% of held-out emoji came out as the exact target", 100**r.Rate)
+		if r.RedrawnBy != "" {
+			m.Summary += " (redrawn by " + r.RedrawnBy + ")"
+		}
 	} else {
 		m.Summary = fmt.Sprintf("%.1f dB PSNR against the exact target on held-out emoji", r.PSNRdB)
 		if r.WhiteKept != nil {
