@@ -180,7 +180,7 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if draw != nil {
 		fmt.Fprintf(env.Stderr, "note: %s reads the picture first, to redraw it changed (as describe reads a picture: some seconds)\n", draw.Name)
 	}
-	res, plans, why, err := redraw.Edit(ctx, b, draw, opt, sampler.EditRequest{Source: source, Mask: m, Candidates: f.candidates}, emit, nil)
+	res, plans, why, err := redraw.Edit(ctx, b, draw, opt, sampler.EditRequest{Source: source, Mask: m, Candidates: f.candidates}, emit, emit, nil)
 	if err != nil {
 		return err
 	}
@@ -193,8 +193,10 @@ func runEdit(ctx context.Context, env Env, args []string) error {
 	if res.Stopped {
 		return errors.New("interrupted; nothing saved")
 	}
-	if w := edit.CandidatesBlankLast(b, source, res); w != "" {
-		fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+	if plans == nil { // a redraw keeps its readings' order (plans[i] is image i's)
+		if w := edit.CandidatesBlankLast(b, source, res); w != "" {
+			fmt.Fprintf(env.Stderr, "warning: %s\n", w)
+		}
 	}
 	// the source's pixels: its detail, with a mask put back outside it
 	srcPic, err := sourcePicture(b, *from, stored)

@@ -255,7 +255,7 @@ func evalEditPair(ctx context.Context, b *bundle.Bundle, set *edit.Set, ref *nea
 	if redraw.Serves(p.Family) {
 		draw = o.draw
 	}
-	res, plans, _, err := redraw.Edit(ctx, b, draw, opt, sampler.EditRequest{Source: codes, Candidates: o.candidates}, nil, nil)
+	res, plans, _, err := redraw.Edit(ctx, b, draw, opt, sampler.EditRequest{Source: codes, Candidates: o.candidates}, nil, nil, nil)
 	if err != nil {
 		return c, fmt.Errorf("eval-edits: %w", err)
 	}

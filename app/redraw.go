@@ -29,8 +29,11 @@ func redrawModelFor(log io.Writer, b *bundle.Bundle, name, precision string) (*b
 		return nil, nil
 	}
 	draw, err := openModel(log, resolveModel(name), precision)
+	if err == nil {
+		err = redraw.Usable(draw)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("the drawing model that redraws edits of style and gender: %w", err)
+		return nil, fmt.Errorf("drawing model %s, which redraws edits of style and gender (--redraw-model %s edits them with the edit model alone): %w", name, noRedraw, err)
 	}
 	return draw, nil
 }

@@ -378,24 +378,32 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		if err != nil {
 			return nil, err
 		}
+		drawEmit := emit
 		if draw != nil {
 			// Reading takes seconds before the first patch: the bar says
 			// so until the drawing starts.
 			// The picture stays on the canvas until then.
+			// It draws in its own codes on its own grid.
 			prog := &s.runs.prog
 			prog.After(fmt.Sprintf("%s reads the picture, to redraw it changed (as Describe reads one)", draw.Name))
 			s.canvas.ShowImage(src)
+			dr, dc := draw.Grid()
+			drawing := newGridPainter(draw.Tokenizer, s.canvas, dr, dc, nil)
+			drawing.fit = image.Pt(w, h)
+			// Where it reads nothing it can redraw, the edit model edits
+			// (emit).
+			drawNext, editNext := canvasEmitter(prog, s.canvas, drawing.event, s.runs.onPatch), emit
 			var started sync.Once
-			next := emit
-			emit = func(ev sampler.Event) {
+			begin := func(pic *image.NRGBA) {
 				started.Do(func() {
 					prog.After("")
-					s.canvas.ShowImage(painter.picture())
+					s.canvas.ShowImage(pic)
 				})
-				next(ev)
 			}
+			drawEmit = func(ev sampler.Event) { begin(drawing.picture()); drawNext(ev) }
+			emit = func(ev sampler.Event) { begin(painter.picture()); editNext(ev) }
 		}
-		res, plans, why, err := redraw.Edit(ctx, eb, draw, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, emit, sample)
+		res, plans, why, err := redraw.Edit(ctx, eb, draw, opt, sampler.EditRequest{Source: source, Mask: emask, Candidates: candidates}, emit, drawEmit, sample)
 		if err != nil {
 			return nil, err
 		}
@@ -413,8 +421,10 @@ func (s *Studio) EditByInstruction(instruction string) error {
 			}
 			say(plans[0].Note(draw, res.Images[0]))
 		}
-		if w := edit.CandidatesBlankLast(eb, source, res); w != "" {
-			say(w)
+		if plans == nil { // the edit model's blank candidates last (a redraw keeps its readings' order)
+			if w := edit.CandidatesBlankLast(eb, source, res); w != "" {
+				say(w)
+			}
 		}
 		facts.meanLogLik = map[uint64]float64{}
 		for _, im := range res.Images {
@@ -604,9 +614,12 @@ func (s *Studio) redrawModel(eb, b *bundle.Bundle, instruction string, masked bo
 		return nil, nil
 	}
 	if b.Source == name || b.Source == "builtin:"+name {
-		return b, nil
+		return b, redraw.Usable(b)
 	}
 	draw, err := s.opt.Models.Open(name, nil)
+	if err == nil {
+		err = redraw.Usable(draw)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s, the drawing model edit model %s redraws edits of style and gender with: %w", modelLabel(name), eb.Name, err)
 	}

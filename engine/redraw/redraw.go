@@ -35,6 +35,15 @@ import (
 // background removal keep the source's own drawing).
 func Serves(f edit.Family) bool { return f == edit.Style || f == edit.Gender }
 
+// Usable reports whether draw can redraw: a model of prompts with a names
+// list and style words (ErrNoNames otherwise).
+func Usable(draw *bundle.Bundle) error {
+	if !draw.Conditional() || len(draw.Names) == 0 || len(draw.Model.Config.StyleWords()) == 0 {
+		return ErrNoNames
+	}
+	return nil
+}
+
 // Applies reports whether an edit by instruction is one a drawing model
 // may redraw: of a family Serves, not limited by a mask to some patches (a
 // redraw draws the whole picture).
@@ -54,8 +63,7 @@ func ModelOf(eb *bundle.Bundle) string {
 
 // Reading is what a drawing model reads a picture as: an emoji's name (as
 // the model's names list has it), its skin tone ("" for the default or
-// none, else one of data.SkinTones) and style word ("" when the reading
-// names none).
+// none, else one of data.SkinTones) and style word (one of the model's).
 type Reading struct {
 	Name, Tone, Style string
 	// NLL is −log p(codes | the reading's prompt) in nats.
@@ -76,9 +84,9 @@ func joinWords(words ...string) string {
 	return strings.Join(slices.DeleteFunc(words, func(w string) bool { return w == "" }), " ")
 }
 
-// ErrNoNames is returned by Read for a drawing model without a names list
-// and style words (bundle.Names, config tessera.style_words): it cannot
-// say what a picture shows.
+// ErrNoNames is returned by Read, and Usable, for a drawing model without
+// a names list it can say, or without style words (bundle.Names, config
+// tessera.style_words): it cannot say what a picture shows.
 var ErrNoNames = errors.New("the drawing model has no list of names and styles to read the picture by")
 
 // Read reads the picture whose codes (in draw's codebook, raster order)
@@ -91,13 +99,16 @@ var ErrNoNames = errors.New("the drawing model has no list of names and styles t
 // the emoji model on two cores. Errors: a model without names
 // (ErrNoNames), codes that do not fit it, a cancelled ctx.
 func Read(ctx context.Context, draw *bundle.Bundle, codes []int, n, workers int) ([]Reading, error) {
-	styles := draw.Model.Config.StyleWords()
-	if len(draw.Names) == 0 || len(styles) == 0 {
-		return nil, ErrNoNames
+	if err := Usable(draw); err != nil {
+		return nil, err
 	}
+	styles := draw.Model.Config.StyleWords()
 	cands, err := sampler.DescribeCandidates(ctx, draw, "")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read the picture: %w", err)
+	}
+	if len(cands.Names) == 0 || len(cands.Unusable) == len(draw.Names) {
+		return nil, ErrNoNames // none of its names sayable: describe would rank vocabulary words
 	}
 	ranked, err := sampler.RankCandidates(ctx, draw, cands, codes, sampler.RankOptions{Top: n, Workers: workers})
 	if err != nil {
@@ -110,7 +121,7 @@ func Read(ctx context.Context, draw *bundle.Bundle, codes []int, n, workers int)
 			break
 		}
 		name, _ := cutStyle(s.Prompt, styles)
-		if own, ok := names[name]; ok {
+		if own, ok := names[name]; ok && !slices.Contains(draw.Names, name) {
 			name = own // said by its common name: the list's own
 		}
 		r, err := readToneAndStyle(ctx, draw, name, codes, styles, workers)
@@ -152,11 +163,20 @@ func readToneAndStyle(ctx context.Context, draw *bundle.Bundle, name string, cod
 }
 
 // nameOf maps the common names of draw's names (bundle.Common: "older
-// person" for "older adult") to the names themselves.
+// person" for "older adult") to the names themselves; a common name of
+// more than one name maps to none (it says which of them, as
+// RankCandidates reports it, no better than its words do).
 func nameOf(draw *bundle.Bundle) map[string]string {
 	m := map[string]string{}
+	shared := map[string]bool{}
 	for name, common := range draw.Common {
+		if _, seen := m[common]; seen {
+			shared[common] = true
+		}
 		m[common] = name
+	}
+	for common := range shared {
+		delete(m, common)
 	}
 	return m
 }
@@ -256,7 +276,7 @@ type Plan struct {
 // Errors: codes that do not fit eb, a cancelled ctx.
 func Plans(ctx context.Context, draw, eb *bundle.Bundle, source []int, instruction string, n, workers int) ([]Plan, error) {
 	f, target, ok := edit.Parse(instruction)
-	if !ok || !Serves(f) || len(draw.Names) == 0 || len(draw.Model.Config.StyleWords()) == 0 || !draw.Conditional() {
+	if !ok || !Serves(f) || Usable(draw) != nil {
 		return nil, nil
 	}
 	codes, _, _, err := draw.SourceCodes(eb.Decode(source), source)
@@ -294,9 +314,9 @@ func Options(draw *bundle.Bundle, opt sampler.Options) sampler.Options {
 // (bundle.SourceCodes). Sampling takes draw's recommended settings
 // (config.json tessera.defaults: the edit model's temperature and guidance
 // scales are for its own sequences), with opt's seed and workers. Each image's Prompt is the prompt it was drawn from. Events
-// stream as for sampler.CompleteEach, in draw's codes (the same codebook
-// where the models share one; nil emit: none). No plans, or a cancelled
-// ctx, are errors (a stopped run returns its Result with Stopped set).
+// stream as for sampler.CompleteEach, in draw's codes on draw's grid (nil
+// emit: none). No plans is an error; a cancelled ctx stops the run, whose
+// Result has Stopped set.
 func Draw(ctx context.Context, draw, eb *bundle.Bundle, opt sampler.Options, plans []Plan, emit func(sampler.Event)) (*sampler.Result, error) {
 	if len(plans) == 0 {
 		return nil, errors.New("redraw: nothing to draw")
@@ -339,25 +359,33 @@ type EditFunc func(ctx context.Context, eb *bundle.Bundle, opt sampler.Options, 
 // Draw: req.Candidates readings of the picture, the likeliest first, each
 // drawn changed); else, or where no reading can be changed as asked (or
 // the instruction is of a family Serves does not), with the edit model by
-// sample (sampler.Edit when nil). plans, when the edit was redrawn, are
+// sample (sampler.Edit when nil). Events stream to emit from the edit
+// model's run, to drawEmit from the drawing model's (its codes, its grid).
+// plans, when the edit was redrawn, are
 // what each image of the result (in order) was read as and drew; why
 // says, where draw was set for a family it serves but the edit model
 // edited, why.
-func Edit(ctx context.Context, eb, draw *bundle.Bundle, opt sampler.Options, req sampler.EditRequest, emit func(sampler.Event), sample EditFunc) (res *sampler.Result, plans []Plan, why string, err error) {
+func Edit(ctx context.Context, eb, draw *bundle.Bundle, opt sampler.Options, req sampler.EditRequest, emit, drawEmit func(sampler.Event), sample EditFunc) (res *sampler.Result, plans []Plan, why string, err error) {
 	if sample == nil {
 		sample = sampler.Edit
 	}
 	if draw != nil && req.Mask == nil {
 		plans, err = Plans(ctx, draw, eb, req.Source, opt.Prompt, req.Candidates, opt.Workers)
+		if err != nil && ctx.Err() != nil {
+			return &sampler.Result{Stopped: true}, nil, "", nil // stopped while reading: as a run stopped before its first patch
+		}
 		if err != nil {
 			return nil, nil, "", err
 		}
 		if len(plans) > 0 {
-			res, err = Draw(ctx, draw, eb, opt, plans, emit)
+			res, err = Draw(ctx, draw, eb, opt, plans, drawEmit)
 			return res, plans, "", err
 		}
-		if f, _, ok := edit.Parse(opt.Prompt); ok && Serves(f) {
+		if f, target, ok := edit.Parse(opt.Prompt); ok && Serves(f) {
 			why = fmt.Sprintf("%s reads the picture as nothing it can redraw as %q, so edit model %s edits it", draw.Name, opt.Prompt, eb.Name)
+			if f == edit.Style && !slices.Contains(draw.Model.Config.StyleWords(), data.StyleWords(target)) {
+				why = fmt.Sprintf("%s draws no %s style, so edit model %s edits it", draw.Name, data.StyleWords(target), eb.Name)
+			}
 		}
 	}
 	res, err = sample(ctx, eb, opt, req, emit)

@@ -136,9 +136,9 @@ func randomWeights(r *rand.Rand) func(name string, shape []int) ([]float32, erro
 	}
 }
 
-// NameWords is the prompt vocabulary of TinyNamed: as many words as Words,
-// so Tiny's weights fit.
-var NameWords = []string{prompt.PAD, "man", "woman", "cook", "cat", "google", "twitter"}
+// NameWords is the prompt vocabulary of TinyNamed: the words of its names,
+// one skin tone's ("light skin tone") and its styles.
+var NameWords = []string{prompt.PAD, "man", "woman", "cook", "cat", "light", "skin", "tone", "google", "twitter"}
 
 // Names is TinyNamed's names list: three forms of one person emoji (man
 // cook, woman cook, cook) and an animal, with their characters.
@@ -150,16 +150,27 @@ func Names() bundle.NameTable {
 	}
 }
 
-// TinyNamed is TinyViT reading NameWords, with the names list Names and
+// TinyNamed is a random tiny model like TinyViT (the same image, grid and
+// ViT tokenizer shape) reading NameWords, with the names list Names and
 // style words google and twitter: a drawing model that names what it
 // draws, as the emoji model does (engine/redraw reads pictures with it).
 func TinyNamed(seed uint64) *bundle.Bundle {
-	tiny := TinyViT(seed)
-	m := tiny.Model
-	m.Config.Tessera.PromptVocab = append([]string(nil), NameWords...)
-	b, err := bundle.FromTokenizer("tiny-named", "test:tiny-named", m, tiny.Tokenizer)
+	c := Config()
+	codes := c.Codes()
+	c.Tessera.PromptVocab = append([]string(nil), NameWords...)
+	c.VocabSize = codes + len(NameWords) + 1
+	r := rand.New(rand.NewPCG(seed, 44))
+	m, err := model.New(c, randomWeights(r))
 	if err != nil {
-		panic(err) // the vocabulary above fits Tiny's weights by construction
+		panic(err) // the config above is valid by construction
+	}
+	tok, err := tokenizer.NewViT(ViTConfig(), TinyViTWeights(r))
+	if err != nil {
+		panic(err)
+	}
+	b, err := bundle.FromTokenizer("tiny-named", "test:tiny-named", m, tok)
+	if err != nil {
+		panic(err)
 	}
 	b.SetNames(Names())
 	return b
