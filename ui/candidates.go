@@ -255,6 +255,8 @@ func candidateOrder(j job, results []result) string {
 		return "Changes first,\nthen " + then
 	case j.kind == kindRegenerate:
 		return "Best fit first"
+	case j.kind == kindEdit && j.redrawnBy != nil && *j.redrawnBy != "":
+		return "Likeliest reading\nfirst (" + *j.redrawnBy + ")"
 	case j.kind == kindEdit:
 		return "Best first\n(edit model)"
 	case j.pin != nil && j.rank && len(results) > 1:

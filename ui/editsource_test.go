@@ -135,6 +135,9 @@ func TestStudioRedrawsGenderEdits(t *testing.T) {
 	if e["redrawn_by"] != b.Name || !ok || (read != "man cook "+rest && read != "cook "+rest) || e["source_detail"] != false {
 		t.Fatalf("the edit's record %v: want it redrawn by %s, read as (man) cook and drawn as woman cook in that style, as drawn", e, b.Name)
 	}
+	if got := s.cands.label.Text; got != "Likeliest reading\nfirst ("+b.Name+")" {
+		t.Errorf("the candidates are labelled %q, want them said to be readings by %s", got, b.Name)
+	}
 	if !strings.Contains(strings.Join(s.StatusLog(), "\n"), "redrawn by "+b.Name) {
 		t.Errorf("the status does not say the edit was redrawn: %q", s.StatusLog())
 	}

@@ -261,6 +261,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	say := func(why string) { scaled = strings.TrimPrefix(scaled+"; "+why, "; ") }
 	var resized string // the picture scaled to the edit model's size: said first
 	var drew string    // what the edit drew, in the edit model's patches where its grid is not the picture's
+	var redrawnBy string // the drawing model that redrew the edit (engine/redraw), if one did
 	masked := s.doc.Masked()
 	s.resetTimeline()
 	s.showDoc()
@@ -285,7 +286,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	j := job{
 		kind: kindEdit, label: editingLabel, b: b, params: p, base: tokens, mask: s.doc.Mask(), parent: s.doc.Parent,
 		keepMask: mask, startPic: s.doc.Picture(), // a masked edit keeps the pixels outside its mask, as tessera edit --mask does
-		note: note, warn: weak, settings: &used, lateNote: &scaled, early: &resized, drew: &drew, // sampled: the edit model's patches, as the bar counts them
+		note: note, warn: weak, settings: &used, lateNote: &scaled, early: &resized, drew: &drew, redrawnBy: &redrawnBy, // sampled: the edit model's patches, as the bar counts them
 	}
 	// The edit model's pictures of the candidates, by seed (the candidates
 	// are reordered after they are drawn: changes first): they are shown
@@ -415,6 +416,7 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		}
 		if plans != nil {
 			used = redraw.Options(draw, opt).Settings // what it was drawn with, recorded
+			redrawnBy = draw.Name
 			facts.drawModel, facts.redrawn = draw.Name, map[uint64]redraw.Plan{}
 			for i, im := range res.Images {
 				facts.redrawn[im.Seed] = plans[i]

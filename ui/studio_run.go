@@ -100,6 +100,10 @@ type job struct {
 	// patches, whose grid may not be the picture's ("the whole picture
 	// (64 patches of edit model edit)" of a 7×7 digit).
 	drew *string
+	// redrawnBy, when set, is set by an edit by instruction to the drawing
+	// model that redrew it (engine/redraw): its candidates are readings of
+	// the picture, the likeliest first.
+	redrawnBy *string
 	// warn, when set, is said as the run starts too (what to expect of
 	// it), as well as with note when it ends.
 	warn string
