@@ -259,8 +259,8 @@ func (s *Studio) EditByInstruction(instruction string) error {
 	var used sampling.Settings // the edit's own settings, recorded with its results
 	var scaled string          // why the edit may be rough or did not take, found as the edit runs
 	say := func(why string) { scaled = strings.TrimPrefix(scaled+"; "+why, "; ") }
-	var resized string // the picture scaled to the edit model's size: said first
-	var drew string    // what the edit drew, in the edit model's patches where its grid is not the picture's
+	var resized string   // the picture scaled to the edit model's size: said first
+	var drew string      // what the edit drew, in the edit model's patches where its grid is not the picture's
 	var redrawnBy string // the drawing model that redrew the edit (engine/redraw), if one did
 	masked := s.doc.Masked()
 	s.resetTimeline()
