@@ -221,3 +221,38 @@ func TestEditStoppedWhileReading(t *testing.T) {
 		t.Fatalf("a style the drawing model lacks: plans %v, edited by the edit model %v, why %q, %v", plans, edited, why, err)
 	}
 }
+
+// TestGenderReadsOnWhereTheFirstReadingCannotChange checks that a gender
+// edit of a picture first read as no person reads the next likeliest names
+// before it gives up (22 of 100 held-out gender pairs were first read as
+// something that cannot change).
+func TestGenderReadsOnWhereTheFirstReadingCannotChange(t *testing.T) {
+	ctx := context.Background()
+	draw := drawModel(t, 3)
+	eb := bundletest.TinyEditOn(5, draw.Tokenizer)
+	for seed := uint64(1); seed <= 8; seed++ {
+		opt := sampler.Defaults()
+		opt.Prompt, opt.Seed, opt.Workers = "cat google", seed, 1
+		res, err := sampler.Generate(ctx, draw, opt, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		source := res.Images[0].Tokens
+		first, err := Read(ctx, draw, source, 1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := Changed(draw, first[0], edit.Gender, "woman"); ok {
+			continue // read as a person: not the case this test is about
+		}
+		plans, err := Plans(ctx, draw, eb, source, "as a woman", 1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(plans) != 1 || plans[0].Draw.Name != "woman cook" {
+			t.Fatalf("first read as %q, as a woman: plans %+v; want the next reading that is a person, as a woman", first[0].Prompt(), plans)
+		}
+		return
+	}
+	t.Fatal("no picture of the eight was first read as something that cannot change: the test proves nothing")
+}
