@@ -382,9 +382,8 @@ func (s *Studio) EditByInstruction(instruction string) error {
 		drawEmit := emit
 		if draw != nil {
 			// Reading takes seconds before the first patch: the bar says
-			// so until the drawing starts.
-			// The picture stays on the canvas until then.
-			// It draws in its own codes on its own grid.
+			// so, and the picture stays on the canvas, until the drawing
+			// starts, in the drawing model's own codes on its own grid.
 			prog := &s.runs.prog
 			prog.After(fmt.Sprintf("%s reads the picture, to redraw it changed (as Describe reads one)", draw.Name))
 			s.canvas.ShowImage(src)
@@ -609,16 +608,17 @@ type editFacts struct {
 // redrawModel is the drawing model edit model eb redraws an edit by
 // instruction with (redraw.ModelOf; job goroutine): the picture's own
 // model b where it is that model, else opened; nil where the edit is not
-// one a redraw applies to (redraw.Applies) or eb names none.
+// one a redraw applies to (redraw.Applies) or eb names none. A model that
+// cannot redraw (redraw.Usable) is an error naming it.
 func (s *Studio) redrawModel(eb, b *bundle.Bundle, instruction string, masked bool) (*bundle.Bundle, error) {
 	name := redraw.ModelOf(eb)
 	if name == "" || !redraw.Applies(instruction, masked) {
 		return nil, nil
 	}
-	if b.Source == name || b.Source == "builtin:"+name {
-		return b, redraw.Usable(b)
+	draw, err := b, error(nil)
+	if b.Source != name && b.Source != "builtin:"+name { // else the picture's own model
+		draw, err = s.opt.Models.Open(name, nil)
 	}
-	draw, err := s.opt.Models.Open(name, nil)
 	if err == nil {
 		err = redraw.Usable(draw)
 	}
