@@ -70,6 +70,9 @@ func TestEditRedraws(t *testing.T) {
 	}
 	rec, _ := readRecord(t, numberedPath(out, 0, 2))
 	e, _ := rec.Extra[pngmeta.ExtraEdit].(map[string]any)
+	if rec.Prompt != "as a woman" {
+		t.Errorf("the record's prompt is %q, want the instruction", rec.Prompt)
+	}
 	if e["redrawn_by"] != first.RedrawnBy || e["read_as"] != first.ReadAs || e["drawn_as"] != first.DrawnAs || e["source_detail"] != nil {
 		t.Errorf("the record's edit entry %v does not say it was redrawn as %+v (and is no picture given the source's detail)", e, first)
 	}

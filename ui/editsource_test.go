@@ -128,6 +128,9 @@ func TestStudioRedrawsGenderEdits(t *testing.T) {
 	if rec == nil {
 		t.Fatalf("the edit's file %q has no record", s.Document().Parent)
 	}
+	if rec.Prompt != "as a woman" {
+		t.Errorf("the edit's record has the prompt %q, want the instruction", rec.Prompt)
+	}
 	e, _ := rec.Extra[extraEdit].(map[string]any)
 	read, _ := e["read_as"].(string)
 	drawn, _ := e["drawn_as"].(string)

@@ -329,12 +329,13 @@ func Options(draw *bundle.Bundle, opt sampler.Options) sampler.Options {
 // with seed opt.Seed+i, and returns the pictures as codes of eb (the edit
 // model) in the plans' order: the drawing model's codes where eb's decoder
 // draws them as draw's does, else draw's picture encoded by eb
-// (bundle.SourceCodes). Sampling takes draw's recommended settings
-// (config.json tessera.defaults: the edit model's temperature and guidance
-// scales are for its own sequences), with opt's seed and workers. Each image's Prompt is the prompt it was drawn from. Events
-// stream as for sampler.CompleteEach, in draw's codes on draw's grid (nil
-// emit: none). No plans is an error; a cancelled ctx stops the run, whose
-// Result has Stopped set.
+// (bundle.SourceCodes). Sampling takes Options (draw's recommended
+// settings: the edit model's temperature and guidance scales are for its
+// own sequences). Each image's Prompt is left empty, as an edit's is (its
+// prompt is its instruction; plans[i].Draw says what image i drew).
+// Events stream as for sampler.CompleteEach, in draw's codes on draw's
+// grid (nil emit: none). No plans is an error; a cancelled ctx stops the
+// run, whose Result has Stopped set.
 func Draw(ctx context.Context, draw, eb *bundle.Bundle, opt sampler.Options, plans []Plan, emit func(sampler.Event)) (*sampler.Result, error) {
 	if len(plans) == 0 {
 		return nil, errors.New("redraw: nothing to draw")
@@ -359,7 +360,7 @@ func Draw(ctx context.Context, draw, eb *bundle.Bundle, opt sampler.Options, pla
 	}
 	for i := range res.Images {
 		im := &res.Images[i]
-		im.Prompt = prompts[i]
+		im.Prompt = "" // an edit's prompt is its instruction (CompleteEach set the drawing's)
 		codes, _, _, err := eb.SourceCodes(draw.Decode(im.Tokens), im.Tokens)
 		if err != nil {
 			return nil, fmt.Errorf("redraw: %q in %s's codes: %w", prompts[i], eb.Name, err)
@@ -416,7 +417,7 @@ func Edit(ctx context.Context, eb, draw *bundle.Bundle, opt sampler.Options, req
 // that style, as tessera generate warns).
 func (p Plan) Note(draw *bundle.Bundle, im sampler.Image) string {
 	note := fmt.Sprintf("redrawn by %s: the picture reads as %q (%.3f bits per code), drawn as %q", draw.Name, p.Read.Prompt(), p.Read.BitsPerCode(draw.ImageTokens()), p.Draw.Prompt())
-	if st := sampler.UnsureStyle(draw, im.Prompt, im.MeanLogLik(), Options(draw, sampler.Options{}).Temperature); st != "" {
+	if st := sampler.UnsureStyle(draw, p.Draw.Prompt(), im.MeanLogLik(), Options(draw, sampler.Options{}).Temperature); st != "" {
 		note += fmt.Sprintf(", unsure (%.2f bits a patch, where pictures it knows take under %.1f): %s may not know %q in the %s style", -im.MeanLogLik()/math.Ln2, sampler.UnsureBits, draw.Name, p.Draw.Name, st)
 	}
 	return note
