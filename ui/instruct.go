@@ -611,19 +611,17 @@ type editFacts struct {
 // one a redraw applies to (redraw.Applies) or eb names none. A model that
 // cannot redraw (redraw.Usable) is an error naming it.
 func (s *Studio) redrawModel(eb, b *bundle.Bundle, instruction string, masked bool) (*bundle.Bundle, error) {
-	name := redraw.ModelOf(eb)
-	if name == "" || !redraw.Applies(instruction, masked) {
+	if !redraw.Applies(instruction, masked) {
 		return nil, nil
 	}
-	draw, err := b, error(nil)
-	if b.Source != name && b.Source != "builtin:"+name { // else the picture's own model
-		draw, err = s.opt.Models.Open(name, nil)
-	}
-	if err == nil {
-		err = redraw.Usable(draw)
-	}
+	draw, err := redraw.Open(eb, "", func(name string) (*bundle.Bundle, error) {
+		if b.Source == name || b.Source == "builtin:"+name {
+			return b, nil // the picture's own model
+		}
+		return s.opt.Models.Open(name, nil)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("open %s, the drawing model edit model %s redraws edits of style and gender with: %w", modelLabel(name), eb.Name, err)
+		return nil, fmt.Errorf("open %s, the drawing model edit model %s redraws edits of style and gender with: %w", modelLabel(redraw.ModelOf(eb)), eb.Name, err)
 	}
 	return draw, nil
 }

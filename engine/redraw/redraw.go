@@ -62,6 +62,26 @@ func ModelOf(eb *bundle.Bundle) string {
 	return ""
 }
 
+// Open opens, by open, the drawing model edit model eb redraws with: name,
+// else eb's own (ModelOf). It is nil, with no error, where neither names
+// one. A model that does not open, or cannot redraw (Usable), is the error.
+func Open(eb *bundle.Bundle, name string, open func(name string) (*bundle.Bundle, error)) (*bundle.Bundle, error) {
+	if name == "" {
+		name = ModelOf(eb)
+	}
+	if name == "" {
+		return nil, nil
+	}
+	draw, err := open(name)
+	if err == nil {
+		err = Usable(draw)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return draw, nil
+}
+
 // Reading is what a drawing model reads a picture as: an emoji's name (as
 // the model's names list has it), its skin tone ("" for the default or
 // none, else one of data.SkinTones) and style word (one of the model's).
@@ -402,7 +422,7 @@ func Edit(ctx context.Context, eb, draw *bundle.Bundle, opt sampler.Options, req
 		}
 		if f, target, ok := edit.Parse(opt.Prompt); ok && Serves(f) {
 			why = fmt.Sprintf("%s reads the picture as nothing it can redraw as %q, so edit model %s edits it", draw.Name, opt.Prompt, eb.Name)
-			if f == edit.Style && !slices.Contains(draw.Model.Config.StyleWords(), data.StyleWords(target)) {
+			if _, ok := Changed(draw, Reading{}, f, target); f == edit.Style && !ok { // a style draw has not
 				why = fmt.Sprintf("%s draws no %s style, so edit model %s edits it", draw.Name, data.StyleWords(target), eb.Name)
 			}
 		}
